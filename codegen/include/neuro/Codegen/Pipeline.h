@@ -1,0 +1,66 @@
+//===- Pipeline.h - Staged lowering from neuro to LLVM ----------*- C++ -*-===//
+//
+// The compiler's stages, each printable with `neuroc emit --stage=`:
+//
+//   neuro       as MLIRGen produced it: models and networks as written
+//   elaborated  after neuro-elaborate: one flat model per population
+//   integrated  after neuro-integrate: equations replaced by propagators
+//   lowered     after convert-neuro-to-kernels: func/scf/arith/math/memref
+//               kernels, the network reduced to the data the runtime reads
+//   llvm        LLVM IR, optimised at -O3 for the host (JIT input)
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_CODEGEN_PIPELINE_H
+#define NEURO_CODEGEN_PIPELINE_H
+
+#include "neuro/Runtime/Model.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <optional>
+
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
+namespace neuro {
+
+enum class Stage { Neuro, Elaborated, Integrated, Lowered, LLVMDialect, LLVM };
+
+/// Parses a stage name (`ast` is the frontend's and not handled here).
+std::optional<Stage> parseStage(llvm::StringRef name);
+
+/// Every dialect and translation the compiler and neuro-opt use.
+void registerNeuroDialects(mlir::DialectRegistry &registry);
+
+/// Registers the neuro passes and the upstream ones the pipeline uses with
+/// the global registry (for neuro-opt).
+void registerNeuroPasses();
+
+/// Adds the passes that take IR at stage `from` to `until` (at most
+/// Lowered).
+void buildNeuroPipeline(mlir::OpPassManager &pm, Stage from, Stage until);
+
+/// Adds the passes from the lowered stage to the LLVM dialect.
+void buildLLVMLoweringPipeline(mlir::OpPassManager &pm);
+
+/// Runs the pipeline from stage `from` to `until` (at most LLVMDialect).
+/// Diagnostics go to the context's handler. Going to LLVMDialect removes
+/// the network description from the module: extract it first, at Lowered.
+mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage from,
+                                Stage until);
+
+/// Reads the runtime's description of `network` from a lowered module.
+/// Kernel pointers stay null; the JIT binds them.
+mlir::LogicalResult extractModelSpec(mlir::ModuleOp module,
+                                     llvm::StringRef network,
+                                     rt::ModelSpec &spec);
+
+/// Names of the networks in a module, in order.
+std::vector<std::string> networkNames(mlir::ModuleOp module);
+
+} // namespace neuro
+
+#endif // NEURO_CODEGEN_PIPELINE_H

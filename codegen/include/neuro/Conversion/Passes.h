@@ -1,0 +1,34 @@
+//===- Passes.h - Conversions out of the neuro dialect ----------*- C++ -*-===//
+
+#ifndef NEURO_CONVERSION_PASSES_H
+#define NEURO_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace neuro {
+
+#define GEN_PASS_DECL
+#include "neuro/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "neuro/Conversion/Passes.h.inc"
+
+/// Name of the kernel symbols (without the `_mlir_ciface_` prefix).
+std::string stepKernelName(llvm::StringRef network, llvm::StringRef population);
+std::string resetKernelName(llvm::StringRef network,
+                            llvm::StringRef population);
+std::string deliverKernelName(llvm::StringRef network,
+                              llvm::StringRef projection);
+
+/// Sentinel step index of `_lastspike` for neurons that never spiked.
+constexpr double kNeverSpiked = -1e15;
+
+} // namespace neuro
+
+#endif // NEURO_CONVERSION_PASSES_H

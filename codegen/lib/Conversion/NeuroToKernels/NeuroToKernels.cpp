@@ -1,0 +1,419 @@
+//===- NeuroToKernels.cpp - Populations and projections to step kernels ---===//
+//
+// Outlines the per-step work of an integrated network into functions with the
+// signatures of runtime/include/neuro/Runtime/ABI.h:
+//
+//   neuro_step_<net>_<pop>(state: memref<?x?xf64>, spiked: memref<?xi8>, i64)
+//   neuro_reset_<net>_<pop>(spikes: memref<?xi32>, state: memref<?x?xf64>)
+//   neuro_deliver_<net>_<proj>(spikes, row_ptr: memref<?xi64>,
+//                              cols: memref<?xi32>, syn, post: memref<?x?xf64>)
+//
+// Refractoriness follows Brian2: with R the refractory period in steps and
+// `_lastspike` the step of the last spike, a neuron's `unless refractory`
+// states are held while step - _lastspike <= R, and it may spike again once
+// step - _lastspike >= R.
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Conversion/Passes.h"
+#include "neuro/IR/NeuroOps.h"
+#include "neuro/Runtime/ABI.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+
+#include <cmath>
+
+namespace neuro {
+#define GEN_PASS_DEF_CONVERTNEUROTOKERNELS
+#include "neuro/Conversion/Passes.h.inc"
+} // namespace neuro
+
+using namespace mlir;
+using namespace neuro;
+
+std::string neuro::stepKernelName(StringRef network, StringRef population) {
+  return ("neuro_step_" + network + "_" + population).str();
+}
+std::string neuro::resetKernelName(StringRef network, StringRef population) {
+  return ("neuro_reset_" + network + "_" + population).str();
+}
+std::string neuro::deliverKernelName(StringRef network, StringRef projection) {
+  return ("neuro_deliver_" + network + "_" + projection).str();
+}
+
+namespace {
+
+/// Row index of every state of a population (or weight of a projection).
+template <typename DeclOp>
+llvm::StringMap<int64_t> rowIndex(Block &body) {
+  llvm::StringMap<int64_t> rows;
+  for (auto decl : body.getOps<DeclOp>())
+    rows[decl.getSymName()] = static_cast<int64_t>(rows.size());
+  return rows;
+}
+
+class KernelBuilder {
+public:
+  KernelBuilder(ModuleOp module, NetworkOp network)
+      : module(module), network(network), b(module.getContext()) {}
+
+  LogicalResult run() {
+    for (auto pop : network.getBody().getOps<PopulationOp>())
+      if (failed(convertPopulation(pop)))
+        return failure();
+    for (auto proj : network.getBody().getOps<ProjectionOp>())
+      if (failed(convertProjection(proj)))
+        return failure();
+    return success();
+  }
+
+private:
+  Type f64() { return b.getF64Type(); }
+  MemRefType stateType() {
+    return MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f64());
+  }
+  MemRefType vectorType(Type element) {
+    return MemRefType::get({ShapedType::kDynamic}, element);
+  }
+
+  func::FuncOp createKernel(Location loc, StringRef name,
+                            ArrayRef<Type> inputs) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(module.getBody());
+    auto fn = b.create<func::FuncOp>(loc, name,
+                                     b.getFunctionType(inputs, TypeRange{}));
+    fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+    Block *entry = fn.addEntryBlock();
+    b.setInsertionPointToEnd(entry);
+    b.create<func::ReturnOp>(loc);
+    return fn;
+  }
+
+  Value index(Location loc, int64_t v) {
+    return b.create<arith::ConstantIndexOp>(loc, v);
+  }
+
+  Value load2d(Location loc, Value mem, int64_t row, Value col) {
+    return b.create<memref::LoadOp>(loc, mem, ValueRange{index(loc, row), col});
+  }
+
+  void store2d(Location loc, Value value, Value mem, int64_t row, Value col) {
+    b.create<memref::StoreOp>(loc, value, mem,
+                              ValueRange{index(loc, row), col});
+  }
+
+  Value loadIndex(Location loc, Value mem, Value at) {
+    Value v = b.create<memref::LoadOp>(loc, mem, ValueRange{at});
+    return b.create<arith::IndexCastOp>(loc, b.getIndexType(), v);
+  }
+
+  /// Inlines the ops of `region` at the builder's position: neuro.ref and
+  /// neuro.assign go through the callbacks; returns the yielded values.
+  FailureOr<SmallVector<Value>>
+  inlineRegion(Region &region, llvm::function_ref<FailureOr<Value>(RefOp)> read,
+               llvm::function_ref<LogicalResult(AssignOp, Value)> write) {
+    IRMapping mapping;
+    for (Operation &op : region.front()) {
+      if (auto ref = dyn_cast<RefOp>(op)) {
+        FailureOr<Value> v = read(ref);
+        if (failed(v))
+          return failure();
+        mapping.map(ref.getResult(), *v);
+      } else if (auto assign = dyn_cast<AssignOp>(op)) {
+        if (failed(write(assign, mapping.lookup(assign.getValue()))))
+          return failure();
+      } else if (auto yield = dyn_cast<YieldOp>(op)) {
+        SmallVector<Value> results;
+        for (Value v : yield.getValues())
+          results.push_back(mapping.lookup(v));
+        return results;
+      } else {
+        b.clone(op, mapping);
+      }
+    }
+    return SmallVector<Value>();
+  }
+
+  LogicalResult convertPopulation(PopulationOp pop) {
+    if (pop.getModelAttr())
+      return pop.emitOpError("must be elaborated before conversion to "
+                             "kernels");
+    for (auto ode : pop.getBody().getOps<OdeOp>())
+      return ode.emitOpError("was not integrated: run neuro-integrate before "
+                             "conversion to kernels");
+    Block &body = pop.getBody().front();
+    ThresholdOp threshold;
+    ResetOp reset;
+    PropagateOp propagate;
+    for (Operation &op : body) {
+      if (auto t = dyn_cast<ThresholdOp>(op))
+        threshold = t;
+      else if (auto r = dyn_cast<ResetOp>(op))
+        reset = r;
+      else if (auto p = dyn_cast<PropagateOp>(op))
+        propagate = p;
+    }
+    double dt = network.getDt().convertToDouble();
+    Location loc = pop.getLoc();
+    if (threshold) {
+      // The refractory bookkeeping row, appended after the model's states.
+      OpBuilder db(&getContextRef());
+      Operation *lastDecl = nullptr;
+      for (auto s : body.getOps<StateOp>())
+        lastDecl = s;
+      if (lastDecl)
+        db.setInsertionPointAfter(lastDecl);
+      else
+        db.setInsertionPointToStart(&body);
+      db.create<StateOp>(loc, "_lastspike", "1");
+      db.setInsertionPointToEnd(&body);
+      db.create<InitConstOp>(loc, FlatSymbolRefAttr::get(db.getContext(), "_lastspike"),
+                             db.getF64FloatAttr(kNeverSpiked));
+    }
+    llvm::StringMap<int64_t> rows = rowIndex<StateOp>(body);
+
+    // Step kernel.
+    auto fn = createKernel(
+        loc, stepKernelName(network.getSymName(), pop.getSymName()),
+        {stateType(), vectorType(b.getI8Type()), b.getI64Type()});
+    b.setInsertionPoint(fn.getBody().front().getTerminator());
+    Value state = fn.getArgument(0), spiked = fn.getArgument(1);
+    Value stepF = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(2));
+    Value n = b.create<memref::DimOp>(loc, state, 1);
+    auto loop = b.create<scf::ForOp>(loc, index(loc, 0), n, index(loc, 1));
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value i = loop.getInductionVar();
+
+    Value inRefractory, canSpike;
+    if (threshold) {
+      double steps = std::round(threshold.getRefractory().convertToDouble() /
+                                dt);
+      Value refSteps = b.create<arith::ConstantOp>(
+          loc, b.getF64FloatAttr(steps));
+      Value last = load2d(loc, state, rows["_lastspike"], i);
+      Value since = b.create<arith::SubFOp>(loc, stepF, last);
+      inRefractory = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE,
+                                             since, refSteps);
+      canSpike = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE,
+                                         since, refSteps);
+    }
+
+    llvm::StringMap<Value> current;
+    if (propagate) {
+      ArrayAttr vars = propagate.getVars();
+      size_t nv = vars.size();
+      SmallVector<Value> x;
+      for (Attribute var : vars)
+        x.push_back(load2d(propagate.getLoc(), state,
+                           rows[cast<FlatSymbolRefAttr>(var).getValue()], i));
+      auto apply = [&](ArrayRef<double> m, size_t row) {
+        Location l = propagate.getLoc();
+        Value acc;
+        for (size_t k = 0; k < nv; ++k) {
+          double coef = m[row * (nv + 1) + k];
+          if (coef == 0.0)
+            continue;
+          Value term = coef == 1.0 ? x[k]
+                                   : b.create<arith::MulFOp>(
+                                          l, x[k],
+                                          b.create<arith::ConstantOp>(
+                                              l, b.getF64FloatAttr(coef)))
+                                         .getResult();
+          acc = acc ? b.create<arith::AddFOp>(l, acc, term).getResult() : term;
+        }
+        double c = m[row * (nv + 1) + nv];
+        if (c != 0.0 || !acc) {
+          Value cv = b.create<arith::ConstantOp>(l, b.getF64FloatAttr(c));
+          acc = acc ? b.create<arith::AddFOp>(l, acc, cv).getResult() : cv;
+        }
+        return acc;
+      };
+      ArrayRef<double> m = propagate.getMatrix();
+      std::optional<ArrayRef<double>> mr = propagate.getRefractoryMatrix();
+      for (size_t r = 0; r < nv; ++r) {
+        Value next = apply(m, r);
+        if (mr && inRefractory) {
+          bool differs = false;
+          for (size_t k = 0; k <= nv; ++k)
+            differs |= m[r * (nv + 1) + k] != (*mr)[r * (nv + 1) + k];
+          if (differs)
+            next = b.create<arith::SelectOp>(propagate.getLoc(), inRefractory,
+                                             apply(*mr, r), next);
+        }
+        StringRef name = cast<FlatSymbolRefAttr>(vars[r]).getValue();
+        current[name] = next;
+      }
+      for (size_t r = 0; r < nv; ++r) {
+        StringRef name = cast<FlatSymbolRefAttr>(vars[r]).getValue();
+        store2d(propagate.getLoc(), current[name], state, rows[name], i);
+      }
+    }
+
+    Value flag;
+    if (threshold) {
+      auto read = [&](RefOp ref) -> FailureOr<Value> {
+        auto it = current.find(ref.getName());
+        if (it != current.end())
+          return it->second;
+        auto row = rows.find(ref.getName());
+        if (row == rows.end())
+          return ref.emitOpError("names no state of the population");
+        return load2d(ref.getLoc(), state, row->second, i);
+      };
+      auto noWrite = [&](AssignOp assign) -> LogicalResult {
+        return assign.emitOpError("cannot assign in a threshold");
+      };
+      auto cond = inlineRegion(threshold.getCondition(), read,
+                               [&](AssignOp a, Value) { return noWrite(a); });
+      if (failed(cond))
+        return failure();
+      Location tl = threshold.getLoc();
+      Value spike = b.create<arith::AndIOp>(tl, (*cond)[0], canSpike);
+      flag = b.create<arith::ExtUIOp>(tl, b.getI8Type(), spike);
+      auto ifOp = b.create<scf::IfOp>(tl, spike, /*withElse=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      store2d(tl, stepF, state, rows["_lastspike"], i);
+    } else {
+      flag = b.create<arith::ConstantOp>(loc, b.getI8IntegerAttr(0));
+    }
+    b.create<memref::StoreOp>(loc, flag, spiked, ValueRange{i});
+
+    if (reset && failed(convertReset(pop, reset, rows)))
+      return failure();
+
+    // The network keeps only what the runtime reads.
+    for (Operation &op : llvm::make_early_inc_range(body))
+      if (isa<PropagateOp, ThresholdOp, ResetOp>(op))
+        op.erase();
+    return success();
+  }
+
+  MLIRContext &getContextRef() { return *module.getContext(); }
+
+  LogicalResult convertReset(PopulationOp pop, ResetOp reset,
+                             const llvm::StringMap<int64_t> &rows) {
+    Location loc = reset.getLoc();
+    auto fn = createKernel(
+        loc, resetKernelName(network.getSymName(), pop.getSymName()),
+        {vectorType(b.getI32Type()), stateType()});
+    b.setInsertionPoint(fn.getBody().front().getTerminator());
+    Value spikes = fn.getArgument(0), state = fn.getArgument(1);
+    Value m = b.create<memref::DimOp>(loc, spikes, 0);
+    auto loop = b.create<scf::ForOp>(loc, index(loc, 0), m, index(loc, 1));
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value i = loadIndex(loc, spikes, loop.getInductionVar());
+    auto read = [&](RefOp ref) -> FailureOr<Value> {
+      auto row = rows.find(ref.getName());
+      if (row == rows.end())
+        return ref.emitOpError("names no state of the population");
+      return load2d(ref.getLoc(), state, row->second, i);
+    };
+    auto write = [&](AssignOp assign, Value v) -> LogicalResult {
+      auto row = rows.find(assign.getName());
+      if (row == rows.end())
+        return assign.emitOpError("names no state of the population");
+      store2d(assign.getLoc(), v, state, row->second, i);
+      return success();
+    };
+    return failure(failed(inlineRegion(reset.getBody(), read, write)));
+  }
+
+  LogicalResult convertProjection(ProjectionOp proj) {
+    if (proj.getSynapseAttr())
+      return proj.emitOpError("must be elaborated before conversion to "
+                              "kernels");
+    auto target = dyn_cast_or_null<PopulationOp>(
+        SymbolTable::lookupSymbolIn(network, proj.getTargetAttr().getAttr()));
+    if (!target)
+      return proj.emitOpError("unknown target population");
+    llvm::StringMap<int64_t> postRows =
+        rowIndex<StateOp>(target.getBody().front());
+    Block &body = proj.getBody().front();
+    llvm::StringMap<int64_t> synRows = rowIndex<WeightOp>(body);
+    Location loc = proj.getLoc();
+    auto fn = createKernel(
+        loc, deliverKernelName(network.getSymName(), proj.getSymName()),
+        {vectorType(b.getI32Type()), vectorType(b.getI64Type()),
+         vectorType(b.getI32Type()), stateType(), stateType()});
+    b.setInsertionPoint(fn.getBody().front().getTerminator());
+    Value spikes = fn.getArgument(0), rowPtr = fn.getArgument(1),
+          cols = fn.getArgument(2), syn = fn.getArgument(3),
+          post = fn.getArgument(4);
+    Value m = b.create<memref::DimOp>(loc, spikes, 0);
+    Value one = index(loc, 1);
+    auto outer = b.create<scf::ForOp>(loc, index(loc, 0), m, one);
+    b.setInsertionPoint(outer.getBody()->getTerminator());
+    Value src = loadIndex(loc, spikes, outer.getInductionVar());
+    Value lo = loadIndex(loc, rowPtr, src);
+    Value hi = loadIndex(loc, rowPtr, b.create<arith::AddIOp>(loc, src, one));
+    auto inner = b.create<scf::ForOp>(loc, lo, hi, one);
+    b.setInsertionPoint(inner.getBody()->getTerminator());
+    Value j = inner.getInductionVar();
+    Value tgt = loadIndex(loc, cols, j);
+
+    auto locate = [&](StringRef name, bool isPost, Operation *op,
+                      Value &mem, Value &col, int64_t &row) -> LogicalResult {
+      const llvm::StringMap<int64_t> &table = isPost ? postRows : synRows;
+      auto it = table.find(name);
+      if (it == table.end())
+        return op->emitOpError() << "names no "
+                                 << (isPost ? "state of the target population"
+                                            : "synapse variable");
+      mem = isPost ? post : syn;
+      col = isPost ? tgt : j;
+      row = it->second;
+      return success();
+    };
+    auto read = [&](RefOp ref) -> FailureOr<Value> {
+      Value mem, col;
+      int64_t row;
+      if (failed(locate(ref.getName(), ref.getPost(), ref, mem, col, row)))
+        return failure();
+      return load2d(ref.getLoc(), mem, row, col);
+    };
+    auto write = [&](AssignOp assign, Value v) -> LogicalResult {
+      Value mem, col;
+      int64_t row;
+      if (failed(locate(assign.getName(), assign.getPost(), assign, mem, col,
+                        row)))
+        return failure();
+      store2d(assign.getLoc(), v, mem, row, col);
+      return success();
+    };
+    for (auto on : llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
+      if (failed(inlineRegion(on.getBody(), read, write)))
+        return failure();
+      on.erase();
+    }
+    return success();
+  }
+
+  ModuleOp module;
+  NetworkOp network;
+  OpBuilder b;
+};
+
+struct ConvertNeuroToKernelsPass
+    : neuro::impl::ConvertNeuroToKernelsBase<ConvertNeuroToKernelsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<NetworkOp> networks(module.getOps<NetworkOp>());
+    for (NetworkOp network : networks)
+      if (failed(KernelBuilder(module, network).run()))
+        return signalPassFailure();
+    // The version of the runtime contract these kernels were built for.
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    if (!module.lookupSymbol("neuro_abi_version") && !networks.empty()) {
+      Location loc = networks.front().getLoc();
+      auto fn = b.create<func::FuncOp>(
+          loc, "neuro_abi_version", b.getFunctionType({}, {b.getI64Type()}));
+      b.setInsertionPointToEnd(fn.addEntryBlock());
+      Value v = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(NEURO_ABI_VERSION));
+      b.create<func::ReturnOp>(loc, v);
+    }
+  }
+};
+
+} // namespace

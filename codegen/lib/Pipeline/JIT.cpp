@@ -1,0 +1,123 @@
+//===- JIT.cpp - Compile LLVM-dialect kernels for the host and bind them --===//
+
+#include "neuro/Codegen/JIT.h"
+#include "neuro/Conversion/Passes.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace neuro;
+
+namespace {
+
+void initializeTargets() {
+  static bool done = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)done;
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() {
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  return builder->createTargetMachine();
+}
+
+} // namespace
+
+JITModule::~JITModule() = default;
+
+llvm::Expected<std::unique_ptr<JITModule>>
+JITModule::create(mlir::ModuleOp module) {
+  initializeTargets();
+  auto tm = hostTargetMachine();
+  if (!tm)
+    return tm.takeError();
+  auto optimize = mlir::makeOptimizingTransformer(3, 0, tm->get());
+  mlir::ExecutionEngineOptions options;
+  options.transformer = optimize;
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  options.enableGDBNotificationListener = false;
+  options.enablePerfNotificationListener = false;
+  auto engine = mlir::ExecutionEngine::create(module, options);
+  if (!engine)
+    return engine.takeError();
+  std::unique_ptr<JITModule> jit(new JITModule());
+  jit->engine = std::move(*engine);
+  return std::move(jit);
+}
+
+llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
+  auto lookup = [&](const std::string &name, bool required,
+                    void *&out) -> llvm::Error {
+    auto sym = engine->lookup("_mlir_ciface_" + name);
+    if (sym) {
+      out = *sym;
+      return llvm::Error::success();
+    }
+    llvm::consumeError(sym.takeError());
+    out = nullptr;
+    if (!required)
+      return llvm::Error::success();
+    return llvm::createStringError("kernel '%s' missing from the compiled "
+                                   "module",
+                                   name.c_str());
+  };
+  auto version = engine->lookup("neuro_abi_version");
+  if (!version)
+    return version.takeError();
+  int64_t v = reinterpret_cast<NeuroAbiVersionFn>(*version)();
+  if (v != NEURO_ABI_VERSION)
+    return llvm::createStringError(
+        "compiled kernels use ABI version %lld, the runtime %d",
+        static_cast<long long>(v), NEURO_ABI_VERSION);
+  for (rt::PopulationSpec &p : spec.populations) {
+    void *step = nullptr, *reset = nullptr;
+    if (auto err = lookup(stepKernelName(network, p.name), true, step))
+      return err;
+    if (auto err = lookup(resetKernelName(network, p.name), false, reset))
+      return err;
+    p.step = reinterpret_cast<NeuroStepFn>(step);
+    p.reset = reinterpret_cast<NeuroResetFn>(reset);
+  }
+  for (rt::ProjectionSpec &p : spec.projections) {
+    void *deliver = nullptr;
+    if (auto err = lookup(deliverKernelName(network, p.name), true, deliver))
+      return err;
+    p.deliver = reinterpret_cast<NeuroDeliverFn>(deliver);
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::string> neuro::emitLLVMIR(mlir::ModuleOp module,
+                                              bool optimize) {
+  initializeTargets();
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return llvm::createStringError("translation to LLVM IR failed");
+  auto tm = hostTargetMachine();
+  if (!tm)
+    return tm.takeError();
+  llvmModule->setDataLayout((*tm)->createDataLayout());
+  llvmModule->setTargetTriple((*tm)->getTargetTriple());
+  if (optimize)
+    if (auto err = mlir::makeOptimizingTransformer(3, 0, tm->get())(
+            llvmModule.get()))
+      return std::move(err);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  llvmModule->print(os, nullptr);
+  return text;
+}

@@ -1,0 +1,166 @@
+//===- Pipeline.cpp - Staged lowering from neuro to LLVM ------------------===//
+
+#include "neuro/Codegen/Pipeline.h"
+#include "neuro/Conversion/Passes.h"
+#include "neuro/IR/NeuroOps.h"
+#include "neuro/IR/Passes.h"
+
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace neuro;
+
+std::optional<Stage> neuro::parseStage(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<Stage>>(name)
+      .Case("neuro", Stage::Neuro)
+      .Case("elaborated", Stage::Elaborated)
+      .Case("integrated", Stage::Integrated)
+      .Case("lowered", Stage::Lowered)
+      .Case("llvm-dialect", Stage::LLVMDialect)
+      .Case("llvm", Stage::LLVM)
+      .Default(std::nullopt);
+}
+
+void neuro::registerNeuroDialects(DialectRegistry &registry) {
+  registry.insert<NeuroDialect, arith::ArithDialect, math::MathDialect,
+                  func::FuncDialect, scf::SCFDialect, memref::MemRefDialect,
+                  cf::ControlFlowDialect, LLVM::LLVMDialect>();
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+void neuro::registerNeuroPasses() {
+  registerNeuroTransformsPasses();
+  registerNeuroConversionPasses();
+  registerCanonicalizerPass();
+  registerCSEPass();
+}
+
+void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until) {
+  auto wants = [&](Stage s) { return from < s && s <= until; };
+  if (wants(Stage::Elaborated))
+    pm.addPass(createElaborate());
+  if (wants(Stage::Integrated))
+    pm.addPass(createIntegrate());
+  if (wants(Stage::Lowered)) {
+    pm.addPass(createConvertNeuroToKernels());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+}
+
+void neuro::buildLLVMLoweringPipeline(OpPassManager &pm) {
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+LogicalResult neuro::lowerModule(ModuleOp module, Stage from, Stage until) {
+  PassManager pm(module.getContext());
+  buildNeuroPipeline(pm, from, std::min(until, Stage::Lowered));
+  if (failed(pm.run(module)))
+    return failure();
+  if (until < Stage::LLVMDialect || from >= Stage::LLVMDialect)
+    return success();
+  // What is left of the networks is data for the runtime, not code.
+  for (Operation &op : llvm::make_early_inc_range(*module.getBody()))
+    if (isa<NetworkOp>(op))
+      op.erase();
+  PassManager llvmPm(module.getContext());
+  buildLLVMLoweringPipeline(llvmPm);
+  return llvmPm.run(module);
+}
+
+std::vector<std::string> neuro::networkNames(ModuleOp module) {
+  std::vector<std::string> names;
+  for (auto net : module.getOps<NetworkOp>())
+    names.push_back(net.getSymName().str());
+  return names;
+}
+
+/// The initial value of every declared variable named in `order`.
+static LogicalResult readInits(Block &body, ArrayRef<std::string> order,
+                               std::vector<rt::InitSpec> &out, Operation *at) {
+  llvm::StringMap<rt::InitSpec> inits;
+  for (Operation &op : body) {
+    if (auto c = dyn_cast<InitConstOp>(op))
+      inits[c.getVar()] = rt::InitSpec::constant(c.getValue().convertToDouble());
+    else if (auto u = dyn_cast<InitUniformOp>(op))
+      inits[u.getVar()] = rt::InitSpec::uniform(u.getLow().convertToDouble(),
+                                                u.getHigh().convertToDouble());
+  }
+  for (const std::string &name : order) {
+    auto it = inits.find(name);
+    if (it == inits.end())
+      return at->emitError() << "no initial value for '" << name << "'";
+    out.push_back(it->second);
+  }
+  return success();
+}
+
+LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
+                                      rt::ModelSpec &spec) {
+  NetworkOp network;
+  for (auto net : module.getOps<NetworkOp>())
+    if (net.getSymName() == networkName)
+      network = net;
+  if (!network)
+    return module.emitError() << "no network named '" << networkName << "'";
+  double dt = network.getDt().convertToDouble();
+  spec.name = networkName.str();
+  spec.dt = dt;
+  spec.steps = static_cast<int64_t>(
+      std::llround(network.getDuration().convertToDouble() / dt));
+  spec.seed = static_cast<uint64_t>(network.getSeed());
+  llvm::StringMap<int> popIndex;
+  for (auto pop : network.getBody().getOps<PopulationOp>()) {
+    if (pop.getModelAttr())
+      return pop.emitOpError("is not lowered yet");
+    rt::PopulationSpec p;
+    p.name = pop.getSymName().str();
+    p.size = pop.getSize();
+    for (auto s : pop.getBody().getOps<StateOp>())
+      p.rows.push_back(s.getSymName().str());
+    if (failed(readInits(pop.getBody().front(), p.rows, p.init, pop)))
+      return failure();
+    popIndex[p.name] = static_cast<int>(spec.populations.size());
+    spec.populations.push_back(std::move(p));
+  }
+  for (auto proj : network.getBody().getOps<ProjectionOp>()) {
+    rt::ProjectionSpec p;
+    p.name = proj.getSymName().str();
+    p.src = popIndex.lookup(proj.getSource());
+    p.dst = popIndex.lookup(proj.getTarget());
+    p.p = proj.getProbability().convertToDouble();
+    p.delaySteps = static_cast<int64_t>(
+        std::llround(proj.getDelay().convertToDouble() / dt));
+    for (auto w : proj.getBody().getOps<WeightOp>())
+      p.synRows.push_back(w.getSymName().str());
+    if (failed(readInits(proj.getBody().front(), p.synRows, p.synInit, proj)))
+      return failure();
+    spec.projections.push_back(std::move(p));
+  }
+  for (auto rec : network.getBody().getOps<RecordSpikesOp>())
+    spec.records.push_back({popIndex.lookup(rec.getPopulation())});
+  return success();
+}

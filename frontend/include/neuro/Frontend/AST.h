@@ -1,0 +1,205 @@
+//===- AST.h - Neuro's abstract syntax tree ---------------------*- C++ -*-===//
+//
+// The frontend's own tree, built from ANTLR's parse tree by ASTBuilder and
+// independent of it. Every node carries the source range it came from.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_FRONTEND_AST_H
+#define NEURO_FRONTEND_AST_H
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace neuro {
+
+/// 1-based line and column of a character in the source file.
+struct SourceLoc {
+  unsigned line = 0;
+  unsigned col = 0;
+};
+
+/// Half-open range [begin, end) of source characters on possibly many lines.
+struct SourceRange {
+  SourceLoc begin;
+  SourceLoc end;
+};
+
+/// An expression. One node type with a kind tag keeps the tree small; the
+/// fields that matter depend on the kind.
+struct Expr {
+  enum class Kind { Number, Ref, Unary, Binary, Call };
+
+  Kind kind;
+  SourceRange range;
+  /// Number: the literal as written (in `unit`, not yet converted to SI).
+  double value = 0.0;
+  /// Number: the unit suffix, empty when dimensionless.
+  std::string unit;
+  SourceRange unitRange;
+  /// Ref: the name; Call: the callee.
+  std::string name;
+  /// Unary and Binary: the operator spelling (`+`, `<=`, `and`, ...).
+  std::string op;
+  /// Unary: operand in args[0]; Binary: lhs, rhs; Call: the arguments.
+  std::vector<std::unique_ptr<Expr>> args;
+
+  Expr(Kind kind, SourceRange range) : kind(kind), range(range) {}
+};
+using ExprPtr = std::unique_ptr<Expr>;
+
+/// One factor of a unit expression: `mV`, `s^-1`, `1`.
+struct UnitFactor {
+  std::string name; ///< "1" for the dimensionless unit
+  int exponent = 1;
+  SourceRange range;
+};
+
+/// A unit as written after `:`, e.g. `mV/ms` = {mV^1, ms^-1}.
+struct UnitSpec {
+  std::vector<UnitFactor> factors;
+  SourceRange range;
+  std::string text; ///< as written, for messages
+};
+
+/// `param`, `state`, `input`, `weight` and `post state` declarations.
+struct VarDecl {
+  enum class Kind { Param, State, Input, Weight, PostState };
+  Kind kind;
+  std::string name;
+  SourceRange range;     ///< the whole declaration
+  SourceRange nameRange; ///< the declared name
+  std::optional<UnitSpec> unit;
+  ExprPtr init; ///< default or initial value; may be null (input, weight)
+};
+
+/// `dx/dt = rhs [unless refractory]`.
+struct OdeDecl {
+  std::string var;
+  SourceRange range;
+  SourceRange varRange;
+  ExprPtr rhs;
+  bool unlessRefractory = false;
+};
+
+/// `x = e`, `x += e`, ... inside a reset or event block.
+struct Stmt {
+  std::string target;
+  std::string op; ///< "=", "+=", "-=", "*=", "/="
+  ExprPtr value;
+  SourceRange range;
+  SourceRange targetRange;
+};
+
+/// `spike when cond { reset } refractory t`.
+struct SpikeDecl {
+  ExprPtr condition;
+  std::vector<Stmt> reset;
+  ExprPtr refractory; ///< may be null
+  SourceRange range;
+};
+
+struct NeuronDecl {
+  std::string name;
+  SourceRange range;
+  std::vector<VarDecl> vars; ///< params, states and inputs in source order
+  std::vector<OdeDecl> odes;
+  std::optional<SpikeDecl> spike;
+};
+
+/// `on pre { ... }`.
+struct EventDecl {
+  std::string event;
+  std::vector<Stmt> body;
+  SourceRange range;
+};
+
+/// `drives I = expr`.
+struct DrivesDecl {
+  std::string target;
+  ExprPtr value;
+  SourceRange range;
+  SourceRange targetRange;
+};
+
+struct SynapseDecl {
+  std::string name;
+  SourceRange range;
+  std::vector<VarDecl> vars; ///< params, the weight and post states
+  std::vector<OdeDecl> odes;
+  std::vector<EventDecl> events;
+  std::vector<DrivesDecl> drives;
+};
+
+/// `name = expr` in an argument list, connect option or network setting.
+struct NamedExpr {
+  std::string name;
+  ExprPtr value;
+  SourceRange range;
+  SourceRange nameRange;
+};
+
+/// A name used as a reference, with its position.
+struct NameRef {
+  std::string name;
+  SourceRange range;
+};
+
+struct PopulationDecl {
+  std::string name;
+  ExprPtr size;
+  NameRef model;
+  std::vector<NamedExpr> args;
+  SourceRange range;
+};
+
+struct ConnectDecl {
+  NameRef source;
+  std::vector<NameRef> targets;
+  NameRef synapse;
+  std::vector<NamedExpr> args;    ///< synapse parameters and weight
+  std::vector<NamedExpr> options; ///< p, delay
+  SourceRange range;
+};
+
+struct RecordDecl {
+  NameRef what; ///< `spikes`
+  std::vector<NameRef> targets;
+  SourceRange range;
+};
+
+struct NetworkDecl {
+  std::string name;
+  SourceRange range;
+  std::vector<NamedExpr> settings; ///< dt, seed
+  std::vector<PopulationDecl> populations;
+  std::vector<ConnectDecl> connects;
+  std::vector<RecordDecl> records;
+  ExprPtr run; ///< duration; may be null
+  SourceRange runRange;
+};
+
+struct ImportDecl {
+  std::string path; ///< dotted name
+  SourceRange range;
+};
+
+/// A parsed file.
+struct Module {
+  std::string filename;
+  std::vector<ImportDecl> imports;
+  std::vector<NeuronDecl> neurons;
+  std::vector<SynapseDecl> synapses;
+  std::vector<NetworkDecl> networks;
+};
+
+/// Prints the tree with every node's source range (`neuroc emit --stage=ast`).
+void dumpAST(const Module &module, llvm::raw_ostream &os);
+
+} // namespace neuro
+
+#endif // NEURO_FRONTEND_AST_H

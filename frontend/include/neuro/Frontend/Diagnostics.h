@@ -1,0 +1,55 @@
+//===- Diagnostics.h - Errors with file:line:col and a caret ----*- C++ -*-===//
+//
+// Frontend diagnostics are collected here and printed through llvm::SourceMgr
+// in the usual compiler format:
+//
+//   model.neuro:3:12: error: expected a unit, got 'foo'
+//     param x: foo = 1
+//              ^~~
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_FRONTEND_DIAGNOSTICS_H
+#define NEURO_FRONTEND_DIAGNOSTICS_H
+
+#include "neuro/Frontend/AST.h"
+
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/SourceMgr.h"
+
+namespace neuro {
+
+class DiagEngine {
+public:
+  DiagEngine(llvm::SourceMgr &sourceMgr, unsigned bufferId,
+             llvm::raw_ostream &os)
+      : sourceMgr(sourceMgr), bufferId(bufferId), os(os) {}
+
+  void error(SourceRange range, const llvm::Twine &message);
+  void warning(SourceRange range, const llvm::Twine &message);
+  void note(SourceRange range, const llvm::Twine &message);
+
+  unsigned numErrors() const { return errors; }
+  bool hadError() const { return errors != 0; }
+  llvm::StringRef filename() const;
+  llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
+  unsigned getBufferId() const { return bufferId; }
+
+  /// After this many errors, the rest are counted but not printed.
+  static constexpr unsigned maxPrinted = 20;
+
+private:
+  void report(SourceRange range, llvm::SourceMgr::DiagKind kind,
+              const llvm::Twine &message);
+  llvm::SMLoc toSMLoc(SourceLoc loc) const;
+
+  llvm::SourceMgr &sourceMgr;
+  unsigned bufferId;
+  llvm::raw_ostream &os;
+  unsigned errors = 0;
+  unsigned printed = 0;
+};
+
+} // namespace neuro
+
+#endif // NEURO_FRONTEND_DIAGNOSTICS_H

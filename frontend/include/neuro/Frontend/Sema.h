@@ -1,0 +1,98 @@
+//===- Sema.h - Name, dimension and network checks --------------*- C++ -*-===//
+//
+// Semantic analysis of a parsed module: resolves every name, gives every
+// expression a physical dimension and rejects mismatches, evaluates the
+// compile-time constants (parameters, initial values, sizes, dt, p, delay)
+// in SI units, and instantiates networks: populations with their parameter
+// values and one projection per (connect, target) pair.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_FRONTEND_SEMA_H
+#define NEURO_FRONTEND_SEMA_H
+
+#include "neuro/Frontend/AST.h"
+#include "neuro/Frontend/Diagnostics.h"
+#include "neuro/Frontend/Units.h"
+
+#include <map>
+
+namespace neuro {
+
+/// How a state variable starts, in SI.
+struct InitValue {
+  bool uniform = false;
+  double low = 0.0;  ///< the constant, or uniform's lower bound
+  double high = 0.0; ///< uniform's upper bound
+};
+
+/// A declared variable of a neuron or synapse with its checked dimension.
+struct VarInfo {
+  const VarDecl *decl = nullptr;
+  Dim dim;
+  double defaultValue = 0.0; ///< params: the evaluated default
+  bool hasDefault = false;
+};
+
+/// A checked neuron or synapse type.
+struct ModelInfo {
+  std::string name;
+  bool isSynapse = false;
+  const NeuronDecl *neuron = nullptr;
+  const SynapseDecl *synapse = nullptr;
+  std::map<std::string, VarInfo> vars;
+  double refractory = 0.0; ///< neurons: seconds
+};
+
+struct PopulationInfo {
+  const PopulationDecl *decl = nullptr;
+  const ModelInfo *model = nullptr;
+  int64_t size = 0;
+  std::map<std::string, double> params; ///< every parameter, overrides applied
+  /// Every state in declaration order with its initial value.
+  std::vector<std::pair<std::string, InitValue>> inits;
+};
+
+struct ProjectionInfo {
+  const ConnectDecl *decl = nullptr;
+  SourceRange targetRange;
+  std::string name; ///< "<src>_to_<dst>", made unique
+  int src = 0, dst = 0;
+  const ModelInfo *model = nullptr;
+  std::map<std::string, double> params;
+  /// The weight and every post state, in declaration order.
+  std::vector<std::pair<std::string, InitValue>> inits;
+  double p = 1.0;
+  double delay = 0.0; ///< seconds
+};
+
+struct NetworkInfo {
+  const NetworkDecl *decl = nullptr;
+  double dt = 1e-4;
+  double duration = 0.0;
+  uint64_t seed = 0;
+  std::vector<PopulationInfo> populations;
+  std::vector<ProjectionInfo> projections;
+  std::vector<int> recordSpikes; ///< population indices
+};
+
+struct SemaResult {
+  std::map<std::string, ModelInfo> models;
+  std::vector<NetworkInfo> networks;
+  /// Every checked model, in source order (neurons first, then synapses).
+  std::vector<const ModelInfo *> modelOrder;
+};
+
+/// Checks `module`; reports through `diag`. False when there were errors.
+bool runSema(const Module &module, DiagEngine &diag, SemaResult &result);
+
+/// Scale of a numeric literal's unit suffix (1 when it has none).
+double literalScale(const Expr &number);
+
+/// Prints what Sema found: dimensions, evaluated parameters, instantiated
+/// networks (`neuroc check --verbose`).
+void printSemaSummary(const SemaResult &result, llvm::raw_ostream &os);
+
+} // namespace neuro
+
+#endif // NEURO_FRONTEND_SEMA_H

@@ -1,0 +1,502 @@
+//===- ASTBuilder.cpp - ANTLR parse tree to Neuro AST ---------------------===//
+//
+// The only file that sees ANTLR: it runs the generated lexer and parser with
+// error listeners that report through DiagEngine, and converts the parse tree
+// into the AST of AST.h.
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Frontend/Parser.h"
+
+#include "NeuroLexer.h"
+#include "NeuroParser.h"
+#include "antlr4-runtime.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace neuro;
+using neuro_antlr::NeuroLexer;
+using neuro_antlr::NeuroParser;
+
+namespace {
+
+/// Deepest bracket nesting accepted; deeper input is rejected before parsing
+/// so that neither ANTLR nor the tree walkers can exhaust the stack.
+constexpr unsigned maxNesting = 256;
+/// Deepest expression tree accepted (long operator chains nest too).
+constexpr unsigned maxExprDepth = 2000;
+
+SourceLoc startOf(antlr4::Token *tok) {
+  return {static_cast<unsigned>(tok->getLine()),
+          static_cast<unsigned>(tok->getCharPositionInLine()) + 1};
+}
+
+SourceLoc endOf(antlr4::Token *tok) {
+  std::string text = tok->getText();
+  if (tok->getType() == antlr4::Token::EOF)
+    text.clear();
+  return {static_cast<unsigned>(tok->getLine()),
+          static_cast<unsigned>(tok->getCharPositionInLine() + text.size()) +
+              1};
+}
+
+SourceRange rangeOf(antlr4::Token *tok) { return {startOf(tok), endOf(tok)}; }
+
+SourceRange rangeOf(antlr4::ParserRuleContext *ctx) {
+  antlr4::Token *stop = ctx->getStop() ? ctx->getStop() : ctx->getStart();
+  return {startOf(ctx->getStart()), endOf(stop)};
+}
+
+std::string describe(antlr4::Token *tok) {
+  if (!tok || tok->getType() == antlr4::Token::EOF)
+    return "end of file";
+  return "'" + tok->getText() + "'";
+}
+
+/// Turns ANTLR's messages into ours. Only the first syntax error is reported:
+/// after it the parser's recovery produces guesses rather than facts.
+class ErrorListener : public antlr4::BaseErrorListener {
+public:
+  explicit ErrorListener(DiagEngine &diag) : diag(diag) {}
+
+  void syntaxError(antlr4::Recognizer *recognizer,
+                   antlr4::Token *offendingSymbol, size_t line,
+                   size_t charPositionInLine, const std::string &msg,
+                   std::exception_ptr) override {
+    if (reported)
+      return;
+    reported = true;
+    SourceRange range;
+    range.begin = {static_cast<unsigned>(line),
+                   static_cast<unsigned>(charPositionInLine) + 1};
+    range.end = range.begin;
+    std::string message = msg;
+    if (offendingSymbol) {
+      range = rangeOf(offendingSymbol);
+      if (offendingSymbol->getType() == NeuroLexer::ERROR_CHAR)
+        message = "unexpected character " + describe(offendingSymbol);
+      else
+        message = rewrite(msg, offendingSymbol);
+    }
+    diag.error(range, "syntax error: " + message);
+  }
+
+  bool hadError() const { return reported; }
+
+private:
+  /// ANTLR says "mismatched input 'x' expecting {...}"; keep the expectation
+  /// but name end of input plainly.
+  static std::string rewrite(const std::string &msg, antlr4::Token *tok) {
+    std::string result = msg;
+    size_t pos = result.find("'<EOF>'");
+    if (pos != std::string::npos)
+      result.replace(pos, 7, "end of file");
+    pos = result.find("<EOF>");
+    if (pos != std::string::npos)
+      result.replace(pos, 5, "end of file");
+    return result;
+  }
+
+  DiagEngine &diag;
+  bool reported = false;
+};
+
+class Builder {
+public:
+  explicit Builder(DiagEngine &diag) : diag(diag) {}
+
+  std::unique_ptr<Module> build(NeuroParser::FileContext *file) {
+    auto module = std::make_unique<Module>();
+    module->filename = diag.filename().str();
+    for (auto *imp : file->importDecl()) {
+      ImportDecl decl;
+      decl.path = imp->qualifiedName()->getText();
+      decl.range = rangeOf(imp);
+      module->imports.push_back(std::move(decl));
+    }
+    for (auto *decl : file->decl()) {
+      if (auto *n = decl->neuronDecl())
+        module->neurons.push_back(buildNeuron(n));
+      else if (auto *s = decl->synapseDecl())
+        module->synapses.push_back(buildSynapse(s));
+      else if (auto *net = decl->networkDecl())
+        module->networks.push_back(buildNetwork(net));
+    }
+    if (diag.hadError())
+      return nullptr;
+    return module;
+  }
+
+private:
+  NeuronDecl buildNeuron(NeuroParser::NeuronDeclContext *ctx) {
+    NeuronDecl n;
+    n.name = ctx->name->getText();
+    n.range = rangeOf(ctx);
+    for (auto *item : ctx->neuronItem()) {
+      if (auto *p = item->paramDecl())
+        n.vars.push_back(buildParam(p));
+      else if (auto *s = item->stateDecl())
+        n.vars.push_back(buildVar(VarDecl::Kind::State, s, s->name, s->unit(),
+                                  s->expr()));
+      else if (auto *in = item->inputDecl())
+        n.vars.push_back(buildVar(VarDecl::Kind::Input, in, in->name,
+                                  in->unit(), nullptr));
+      else if (auto *ode = item->odeDecl())
+        n.odes.push_back(buildOde(ode));
+      else if (auto *sp = item->spikeDecl()) {
+        if (n.spike) {
+          diag.error(rangeOf(sp), "neuron '" + n.name +
+                                      "' has more than one spike declaration");
+          continue;
+        }
+        SpikeDecl spike;
+        spike.range = rangeOf(sp);
+        spike.condition = buildExpr(sp->expr(0));
+        if (sp->block())
+          spike.reset = buildBlock(sp->block());
+        if (sp->period)
+          spike.refractory = buildExpr(sp->period);
+        n.spike = std::move(spike);
+      }
+    }
+    return n;
+  }
+
+  SynapseDecl buildSynapse(NeuroParser::SynapseDeclContext *ctx) {
+    SynapseDecl s;
+    s.name = ctx->name->getText();
+    s.range = rangeOf(ctx);
+    for (auto *item : ctx->synapseItem()) {
+      if (auto *p = item->paramDecl())
+        s.vars.push_back(buildParam(p));
+      else if (auto *w = item->weightDecl())
+        s.vars.push_back(buildVar(VarDecl::Kind::Weight, w, w->name, w->unit(),
+                                  w->expr()));
+      else if (auto *ps = item->postStateDecl())
+        s.vars.push_back(buildVar(VarDecl::Kind::PostState, ps, ps->name,
+                                  ps->unit(), ps->expr()));
+      else if (auto *ode = item->odeDecl())
+        s.odes.push_back(buildOde(ode));
+      else if (auto *on = item->onDecl()) {
+        EventDecl e;
+        e.event = on->event->getText();
+        e.range = rangeOf(on);
+        e.body = buildBlock(on->block());
+        s.events.push_back(std::move(e));
+      } else if (auto *dr = item->drivesDecl()) {
+        DrivesDecl d;
+        d.target = dr->target->getText();
+        d.targetRange = rangeOf(dr->target);
+        d.range = rangeOf(dr);
+        d.value = buildExpr(dr->expr());
+        s.drives.push_back(std::move(d));
+      }
+    }
+    return s;
+  }
+
+  NetworkDecl buildNetwork(NeuroParser::NetworkDeclContext *ctx) {
+    NetworkDecl net;
+    net.name = ctx->name->getText();
+    net.range = rangeOf(ctx);
+    for (auto *item : ctx->networkItem()) {
+      if (auto *pop = dynamic_cast<NeuroParser::PopulationContext *>(item)) {
+        PopulationDecl p;
+        p.name = pop->name->getText();
+        p.range = rangeOf(pop);
+        p.size = buildExpr(pop->size);
+        p.model = nameRef(pop->model);
+        if (pop->args())
+          p.args = buildArgs(pop->args());
+        net.populations.push_back(std::move(p));
+      } else if (auto *set = dynamic_cast<NeuroParser::SettingContext *>(item)) {
+        net.settings.push_back(
+            namedExpr(set, set->name, set->expr()));
+      } else if (auto *con = dynamic_cast<NeuroParser::ConnectContext *>(item)) {
+        ConnectDecl c;
+        c.range = rangeOf(con);
+        c.source = nameRef(con->src);
+        c.targets = buildTargets(con->targets());
+        c.synapse = nameRef(con->model);
+        if (con->args())
+          c.args = buildArgs(con->args());
+        for (auto *opt : con->connOption())
+          c.options.push_back(namedExpr(opt, opt->name, opt->expr()));
+        net.connects.push_back(std::move(c));
+      } else if (auto *rec = dynamic_cast<NeuroParser::RecordContext *>(item)) {
+        RecordDecl r;
+        r.range = rangeOf(rec);
+        r.what = nameRef(rec->what);
+        r.targets = buildTargets(rec->targets());
+        net.records.push_back(std::move(r));
+      } else if (auto *run = dynamic_cast<NeuroParser::RunContext *>(item)) {
+        if (net.run) {
+          diag.error(rangeOf(run), "network '" + net.name +
+                                       "' has more than one 'run' statement");
+          continue;
+        }
+        net.run = buildExpr(run->expr());
+        net.runRange = rangeOf(run);
+      }
+    }
+    return net;
+  }
+
+  VarDecl buildParam(NeuroParser::ParamDeclContext *p) {
+    return buildVar(VarDecl::Kind::Param, p, p->name, p->unit(), p->expr());
+  }
+
+  VarDecl buildVar(VarDecl::Kind kind, antlr4::ParserRuleContext *ctx,
+                   antlr4::Token *name, NeuroParser::UnitContext *unit,
+                   NeuroParser::ExprContext *init) {
+    VarDecl v;
+    v.kind = kind;
+    v.name = name->getText();
+    v.nameRange = rangeOf(name);
+    v.range = rangeOf(ctx);
+    if (unit)
+      v.unit = buildUnit(unit);
+    if (init)
+      v.init = buildExpr(init);
+    return v;
+  }
+
+  OdeDecl buildOde(NeuroParser::OdeDeclContext *ctx) {
+    OdeDecl ode;
+    ode.range = rangeOf(ctx);
+    ode.varRange = rangeOf(ctx->var);
+    std::string d = ctx->var->getText();
+    if (d.size() < 2 || d[0] != 'd' || ctx->dt->getText() != "dt") {
+      diag.error({startOf(ctx->var), endOf(ctx->dt)},
+                 "expected a derivative such as 'dv/dt', got '" + d + "/" +
+                     ctx->dt->getText() + "'");
+      d = "d?";
+    }
+    ode.var = d.substr(1);
+    ode.varRange.begin.col += 1;
+    ode.rhs = buildExpr(ctx->expr());
+    ode.unlessRefractory = ctx->unless != nullptr;
+    return ode;
+  }
+
+  std::vector<Stmt> buildBlock(NeuroParser::BlockContext *ctx) {
+    std::vector<Stmt> stmts;
+    for (auto *s : ctx->stmt()) {
+      Stmt stmt;
+      stmt.target = s->target->getText();
+      stmt.targetRange = rangeOf(s->target);
+      stmt.op = s->op->getText();
+      stmt.range = rangeOf(s);
+      stmt.value = buildExpr(s->expr());
+      stmts.push_back(std::move(stmt));
+    }
+    return stmts;
+  }
+
+  std::vector<NamedExpr> buildArgs(NeuroParser::ArgsContext *ctx) {
+    std::vector<NamedExpr> args;
+    for (auto *a : ctx->arg())
+      args.push_back(namedExpr(a, a->name, a->expr()));
+    return args;
+  }
+
+  std::vector<NameRef> buildTargets(NeuroParser::TargetsContext *ctx) {
+    std::vector<NameRef> refs;
+    for (auto *id : ctx->ID())
+      refs.push_back(nameRef(id->getSymbol()));
+    return refs;
+  }
+
+  NamedExpr namedExpr(antlr4::ParserRuleContext *ctx, antlr4::Token *name,
+                      NeuroParser::ExprContext *value) {
+    NamedExpr ne;
+    ne.name = name->getText();
+    ne.nameRange = rangeOf(name);
+    ne.range = rangeOf(ctx);
+    ne.value = buildExpr(value);
+    return ne;
+  }
+
+  NameRef nameRef(antlr4::Token *tok) { return {tok->getText(), rangeOf(tok)}; }
+
+  UnitSpec buildUnit(NeuroParser::UnitContext *ctx) {
+    UnitSpec spec;
+    spec.range = rangeOf(ctx);
+    spec.text = ctx->getText();
+    addFactors(ctx, +1, spec.factors);
+    return spec;
+  }
+
+  void addFactors(NeuroParser::UnitContext *ctx, int sign,
+                  std::vector<UnitFactor> &out) {
+    auto terms = ctx->unitTerm();
+    for (size_t i = 0; i < terms.size(); ++i) {
+      int s = sign;
+      if (i > 0 && ctx->op[i - 1]->getText() == "/")
+        s = -sign;
+      auto *t = terms[i];
+      if (t->unit()) {
+        addFactors(t->unit(), s, out);
+        continue;
+      }
+      UnitFactor f;
+      f.range = rangeOf(t);
+      if (t->NUMBER()) {
+        f.name = t->NUMBER()->getText();
+        if (f.name != "1")
+          diag.error(f.range, "expected a unit name or '1', got '" + f.name +
+                                  "'");
+        f.name = "1";
+        f.exponent = 0;
+      } else {
+        f.name = t->ID()->getText();
+        int e = 1;
+        if (auto *ex = t->exponent()) {
+          std::string digits = ex->NUMBER()->getText();
+          if (digits.find_first_not_of("0123456789") != std::string::npos ||
+              digits.size() > 2) {
+            diag.error(rangeOf(ex), "a unit exponent must be a small integer");
+            digits = "1";
+          }
+          e = std::stoi(digits);
+          if (ex->getText()[0] == '-')
+            e = -e;
+        }
+        f.exponent = e;
+      }
+      f.exponent *= s;
+      out.push_back(std::move(f));
+    }
+  }
+
+  ExprPtr buildExpr(NeuroParser::ExprContext *ctx) {
+    if (++depth > maxExprDepth) {
+      if (!depthReported)
+        diag.error(rangeOf(ctx), "expression nested too deeply");
+      depthReported = true;
+      --depth;
+      return std::make_unique<Expr>(Expr::Kind::Number, rangeOf(ctx));
+    }
+    ExprPtr e = buildExprImpl(ctx);
+    --depth;
+    return e;
+  }
+
+  ExprPtr buildExprImpl(NeuroParser::ExprContext *ctx) {
+    SourceRange range = rangeOf(ctx);
+    if (auto *p = dynamic_cast<NeuroParser::ParenExprContext *>(ctx)) {
+      ExprPtr inner = buildExpr(p->expr());
+      inner->range = range;
+      return inner;
+    }
+    if (auto *num = dynamic_cast<NeuroParser::NumberExprContext *>(ctx)) {
+      auto e = std::make_unique<Expr>(Expr::Kind::Number, range);
+      std::string text = num->NUMBER()->getText();
+      char *end = nullptr;
+      e->value = std::strtod(text.c_str(), &end);
+      if (num->unitSuffix) {
+        e->unit = num->unitSuffix->getText();
+        e->unitRange = rangeOf(num->unitSuffix);
+      }
+      return e;
+    }
+    if (auto *ref = dynamic_cast<NeuroParser::RefExprContext *>(ctx)) {
+      auto e = std::make_unique<Expr>(Expr::Kind::Ref, range);
+      e->name = ref->ID()->getText();
+      return e;
+    }
+    if (auto *call = dynamic_cast<NeuroParser::CallExprContext *>(ctx)) {
+      auto e = std::make_unique<Expr>(Expr::Kind::Call, range);
+      e->name = call->callee->getText();
+      for (auto *arg : call->expr())
+        e->args.push_back(buildExpr(arg));
+      return e;
+    }
+    if (auto *un = dynamic_cast<NeuroParser::UnaryExprContext *>(ctx)) {
+      auto e = std::make_unique<Expr>(Expr::Kind::Unary, range);
+      e->op = un->op->getText();
+      if (e->op == "not")
+        e->op = "!";
+      e->args.push_back(buildExpr(un->expr()));
+      return e;
+    }
+    auto binary = [&](antlr4::Token *op, NeuroParser::ExprContext *lhs,
+                      NeuroParser::ExprContext *rhs) {
+      auto e = std::make_unique<Expr>(Expr::Kind::Binary, range);
+      e->op = op ? op->getText() : "^";
+      if (e->op == "&&")
+        e->op = "and";
+      if (e->op == "||")
+        e->op = "or";
+      e->args.push_back(buildExpr(lhs));
+      e->args.push_back(buildExpr(rhs));
+      return e;
+    };
+    if (auto *b = dynamic_cast<NeuroParser::PowExprContext *>(ctx))
+      return binary(nullptr, b->expr(0), b->expr(1));
+    if (auto *b = dynamic_cast<NeuroParser::MulExprContext *>(ctx))
+      return binary(b->op, b->expr(0), b->expr(1));
+    if (auto *b = dynamic_cast<NeuroParser::AddExprContext *>(ctx))
+      return binary(b->op, b->expr(0), b->expr(1));
+    if (auto *b = dynamic_cast<NeuroParser::CmpExprContext *>(ctx))
+      return binary(b->op, b->expr(0), b->expr(1));
+    if (auto *b = dynamic_cast<NeuroParser::AndExprContext *>(ctx))
+      return binary(b->op, b->expr(0), b->expr(1));
+    if (auto *b = dynamic_cast<NeuroParser::OrExprContext *>(ctx))
+      return binary(b->op, b->expr(0), b->expr(1));
+    diag.error(range, "unsupported expression");
+    return std::make_unique<Expr>(Expr::Kind::Number, range);
+  }
+
+  DiagEngine &diag;
+  unsigned depth = 0;
+  bool depthReported = false;
+};
+
+/// Rejects bracket nesting deeper than maxNesting before the parser sees it.
+bool checkNesting(antlr4::CommonTokenStream &tokens, DiagEngine &diag) {
+  unsigned level = 0;
+  for (antlr4::Token *tok : tokens.getTokens()) {
+    std::string text = tok->getText();
+    if (text == "(" || text == "{") {
+      if (++level > maxNesting) {
+        diag.error(rangeOf(tok), "brackets nested more than " +
+                                     std::to_string(maxNesting) +
+                                     " levels deep");
+        return false;
+      }
+    } else if ((text == ")" || text == "}") && level > 0) {
+      --level;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
+  const llvm::MemoryBuffer *buffer =
+      diag.getSourceMgr().getMemoryBuffer(diag.getBufferId());
+  llvm::StringRef text = buffer->getBuffer();
+  try {
+    antlr4::ANTLRInputStream input(text.data(), text.size());
+    NeuroLexer lexer(&input);
+    ErrorListener listener(diag);
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&listener);
+    antlr4::CommonTokenStream tokens(&lexer);
+    tokens.fill();
+    if (!checkNesting(tokens, diag))
+      return nullptr;
+    NeuroParser parser(&tokens);
+    parser.removeErrorListeners();
+    parser.addErrorListener(&listener);
+    NeuroParser::FileContext *tree = parser.file();
+    if (listener.hadError() || diag.hadError())
+      return nullptr;
+    return Builder(diag).build(tree);
+  } catch (const std::exception &e) {
+    diag.error({}, std::string("internal parser error: ") + e.what());
+    return nullptr;
+  }
+}

@@ -1,0 +1,205 @@
+//===- ASTDump.cpp - Textual dump of the AST with source ranges -----------===//
+
+#include "neuro/Frontend/AST.h"
+
+#include "llvm/Support/Format.h"
+
+using namespace neuro;
+
+namespace {
+
+class Dumper {
+public:
+  explicit Dumper(llvm::raw_ostream &os) : os(os) {}
+
+  void dump(const Module &m) {
+    os << "Module " << m.filename << "\n";
+    Indent in(*this);
+    for (const ImportDecl &i : m.imports)
+      line("Import " + i.path, i.range);
+    for (const NeuronDecl &n : m.neurons)
+      dump(n);
+    for (const SynapseDecl &s : m.synapses)
+      dump(s);
+    for (const NetworkDecl &n : m.networks)
+      dump(n);
+  }
+
+private:
+  struct Indent {
+    explicit Indent(Dumper &d) : d(d) { d.level += 2; }
+    ~Indent() { d.level -= 2; }
+    Dumper &d;
+  };
+
+  void line(const std::string &text, SourceRange r) {
+    os.indent(level) << text << " <" << r.begin.line << ":" << r.begin.col
+                     << "-" << r.end.line << ":" << r.end.col << ">\n";
+  }
+
+  static const char *kindName(VarDecl::Kind k) {
+    switch (k) {
+    case VarDecl::Kind::Param:
+      return "Param";
+    case VarDecl::Kind::State:
+      return "State";
+    case VarDecl::Kind::Input:
+      return "Input";
+    case VarDecl::Kind::Weight:
+      return "Weight";
+    case VarDecl::Kind::PostState:
+      return "PostState";
+    }
+    return "Var";
+  }
+
+  void dump(const VarDecl &v) {
+    std::string text = std::string(kindName(v.kind)) + " " + v.name;
+    if (v.unit)
+      text += " : " + v.unit->text;
+    line(text, v.range);
+    if (v.init) {
+      Indent in(*this);
+      dump(*v.init);
+    }
+  }
+
+  void dump(const OdeDecl &o) {
+    line("Ode d" + o.var + "/dt" +
+             (o.unlessRefractory ? " unless refractory" : ""),
+         o.range);
+    Indent in(*this);
+    dump(*o.rhs);
+  }
+
+  void dump(const std::vector<Stmt> &stmts) {
+    for (const Stmt &s : stmts) {
+      line("Assign " + s.target + " " + s.op, s.range);
+      Indent in(*this);
+      dump(*s.value);
+    }
+  }
+
+  void dump(const NeuronDecl &n) {
+    line("Neuron " + n.name, n.range);
+    Indent in(*this);
+    for (const VarDecl &v : n.vars)
+      dump(v);
+    for (const OdeDecl &o : n.odes)
+      dump(o);
+    if (n.spike) {
+      line("Spike", n.spike->range);
+      Indent in2(*this);
+      dump(*n.spike->condition);
+      if (!n.spike->reset.empty()) {
+        line("Reset", n.spike->range);
+        Indent in3(*this);
+        dump(n.spike->reset);
+      }
+      if (n.spike->refractory) {
+        line("Refractory", n.spike->refractory->range);
+        Indent in3(*this);
+        dump(*n.spike->refractory);
+      }
+    }
+  }
+
+  void dump(const SynapseDecl &s) {
+    line("Synapse " + s.name, s.range);
+    Indent in(*this);
+    for (const VarDecl &v : s.vars)
+      dump(v);
+    for (const OdeDecl &o : s.odes)
+      dump(o);
+    for (const EventDecl &e : s.events) {
+      line("On " + e.event, e.range);
+      Indent in2(*this);
+      dump(e.body);
+    }
+    for (const DrivesDecl &d : s.drives) {
+      line("Drives " + d.target, d.range);
+      Indent in2(*this);
+      dump(*d.value);
+    }
+  }
+
+  void dump(const std::vector<NamedExpr> &args, const char *what) {
+    for (const NamedExpr &a : args) {
+      line(std::string(what) + " " + a.name, a.range);
+      Indent in(*this);
+      dump(*a.value);
+    }
+  }
+
+  void dump(const NetworkDecl &n) {
+    line("Network " + n.name, n.range);
+    Indent in(*this);
+    dump(n.settings, "Setting");
+    for (const PopulationDecl &p : n.populations) {
+      line("Population " + p.name + " of " + p.model.name, p.range);
+      Indent in2(*this);
+      dump(*p.size);
+      dump(p.args, "Arg");
+    }
+    for (const ConnectDecl &c : n.connects) {
+      std::string targets;
+      for (const NameRef &t : c.targets)
+        targets += (targets.empty() ? "" : ",") + t.name;
+      line("Connect " + c.source.name + " -> " + targets + " with " +
+               c.synapse.name,
+           c.range);
+      Indent in2(*this);
+      dump(c.args, "Arg");
+      dump(c.options, "Option");
+    }
+    for (const RecordDecl &r : n.records) {
+      std::string targets;
+      for (const NameRef &t : r.targets)
+        targets += (targets.empty() ? "" : ",") + t.name;
+      line("Record " + r.what.name + " of " + targets, r.range);
+    }
+    if (n.run) {
+      line("Run", n.runRange);
+      Indent in2(*this);
+      dump(*n.run);
+    }
+  }
+
+  void dump(const Expr &e) {
+    switch (e.kind) {
+    case Expr::Kind::Number: {
+      std::string text;
+      llvm::raw_string_ostream ss(text);
+      ss << "Number " << llvm::format("%g", e.value);
+      if (!e.unit.empty())
+        ss << " " << e.unit;
+      line(text, e.range);
+      return;
+    }
+    case Expr::Kind::Ref:
+      line("Ref " + e.name, e.range);
+      return;
+    case Expr::Kind::Unary:
+      line("Unary " + e.op, e.range);
+      break;
+    case Expr::Kind::Binary:
+      line("Binary " + e.op, e.range);
+      break;
+    case Expr::Kind::Call:
+      line("Call " + e.name, e.range);
+      break;
+    }
+    Indent in(*this);
+    for (auto &a : e.args)
+      dump(*a);
+  }
+
+  llvm::raw_ostream &os;
+  unsigned level = 0;
+};
+
+} // namespace
+
+void neuro::dumpAST(const Module &module, llvm::raw_ostream &os) {
+  Dumper(os).dump(module);
+}

@@ -1,0 +1,52 @@
+//===- Diagnostics.cpp - Errors with file:line:col and a caret ------------===//
+
+#include "neuro/Frontend/Diagnostics.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace neuro;
+
+llvm::StringRef DiagEngine::filename() const {
+  return sourceMgr.getMemoryBuffer(bufferId)->getBufferIdentifier();
+}
+
+llvm::SMLoc DiagEngine::toSMLoc(SourceLoc loc) const {
+  if (loc.line == 0)
+    return {};
+  llvm::SMLoc result =
+      sourceMgr.FindLocForLineAndColumn(bufferId, loc.line, loc.col);
+  if (!result.isValid()) // past the end of a line: point at its end
+    result = sourceMgr.FindLocForLineAndColumn(bufferId, loc.line, 1);
+  return result;
+}
+
+void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
+                        const llvm::Twine &message) {
+  if (kind == llvm::SourceMgr::DK_Error)
+    ++errors;
+  if (kind != llvm::SourceMgr::DK_Note && printed++ >= maxPrinted)
+    return;
+  llvm::SMLoc begin = toSMLoc(range.begin);
+  llvm::SmallVector<llvm::SMRange, 1> ranges;
+  // Underline the range only when it stays on the first line.
+  if (range.end.line == range.begin.line && range.end.col > range.begin.col + 1)
+    ranges.push_back({begin, toSMLoc(range.end)});
+  if (!begin.isValid()) {
+    sourceMgr.PrintMessage(os, llvm::SMDiagnostic(filename(), kind,
+                                                  message.str()));
+    return;
+  }
+  sourceMgr.PrintMessage(os, begin, kind, message, ranges);
+}
+
+void DiagEngine::error(SourceRange range, const llvm::Twine &message) {
+  report(range, llvm::SourceMgr::DK_Error, message);
+}
+
+void DiagEngine::warning(SourceRange range, const llvm::Twine &message) {
+  report(range, llvm::SourceMgr::DK_Warning, message);
+}
+
+void DiagEngine::note(SourceRange range, const llvm::Twine &message) {
+  report(range, llvm::SourceMgr::DK_Note, message);
+}

@@ -1,0 +1,343 @@
+//===- MLIRGen.cpp - From the checked AST to the neuro dialect ------------===//
+
+#include "neuro/Frontend/MLIRGen.h"
+#include "neuro/IR/NeuroOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+
+using namespace neuro;
+using mlir::Value;
+
+namespace {
+
+class Generator {
+public:
+  Generator(mlir::MLIRContext &context, const Module &module,
+            const SemaResult &sema)
+      : context(context), builder(&context), module(module), sema(sema) {}
+
+  mlir::OwningOpRef<mlir::ModuleOp> generate() {
+    mlir::OwningOpRef<mlir::ModuleOp> result =
+        mlir::ModuleOp::create(loc(SourceLoc{1, 1}));
+    builder.setInsertionPointToEnd(result->getBody());
+    for (const ModelInfo *model : sema.modelOrder) {
+      if (model->isSynapse)
+        genSynapse(*model);
+      else
+        genNeuron(*model);
+    }
+    for (const NetworkInfo &net : sema.networks)
+      genNetwork(net);
+    if (mlir::failed(mlir::verify(*result)))
+      return nullptr;
+    return result;
+  }
+
+private:
+  mlir::Location loc(SourceLoc l) {
+    return mlir::FileLineColLoc::get(&context, module.filename, l.line, l.col);
+  }
+  mlir::Location loc(SourceRange r) { return loc(r.begin); }
+
+  mlir::FlatSymbolRefAttr sym(llvm::StringRef name) {
+    return mlir::FlatSymbolRefAttr::get(&context, name);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Models
+  //===--------------------------------------------------------------------===//
+
+  void genVars(const ModelInfo &model, const std::vector<VarDecl> &vars) {
+    for (const VarDecl &v : vars) {
+      const VarInfo &vi = model.vars.at(v.name);
+      std::string unit = vi.dim.symbol();
+      mlir::Location l = loc(v.range);
+      switch (v.kind) {
+      case VarDecl::Kind::Param:
+        builder.create<ParamOp>(l, builder.getStringAttr(v.name),
+                                builder.getF64FloatAttr(vi.defaultValue),
+                                builder.getStringAttr(unit));
+        break;
+      case VarDecl::Kind::State:
+        builder.create<StateOp>(l, v.name, unit);
+        break;
+      case VarDecl::Kind::Input:
+        builder.create<InputOp>(l, v.name, unit);
+        break;
+      case VarDecl::Kind::Weight:
+        builder.create<WeightOp>(l, v.name, unit);
+        break;
+      case VarDecl::Kind::PostState:
+        builder.create<PostStateOp>(l, v.name, unit);
+        break;
+      }
+    }
+  }
+
+  /// Starts the single block of `region` and positions the builder in it.
+  void enter(mlir::Region &region) {
+    builder.setInsertionPointToStart(builder.createBlock(&region));
+  }
+
+  void genOdes(const ModelInfo &model, const std::vector<OdeDecl> &odes) {
+    for (const OdeDecl &o : odes) {
+      mlir::OpBuilder::InsertionGuard guard(builder);
+      auto ode = builder.create<OdeOp>(loc(o.range), o.var,
+                                       o.unlessRefractory);
+      enter(ode.getRhs());
+      Value rhs = genExpr(*o.rhs, model);
+      builder.create<YieldOp>(loc(o.rhs->range), rhs);
+    }
+  }
+
+  void genStmts(const ModelInfo &model, const std::vector<Stmt> &stmts) {
+    for (const Stmt &s : stmts) {
+      bool post = isPost(model, s.target);
+      mlir::Location l = loc(s.range);
+      Value value = genExpr(*s.value, model);
+      if (s.op != "=") {
+        Value old = builder.create<RefOp>(loc(s.targetRange),
+                                          builder.getF64Type(), s.target, post);
+        if (s.op == "+=")
+          value = builder.create<mlir::arith::AddFOp>(l, old, value);
+        else if (s.op == "-=")
+          value = builder.create<mlir::arith::SubFOp>(l, old, value);
+        else if (s.op == "*=")
+          value = builder.create<mlir::arith::MulFOp>(l, old, value);
+        else
+          value = builder.create<mlir::arith::DivFOp>(l, old, value);
+      }
+      builder.create<AssignOp>(l, s.target, post, value);
+    }
+  }
+
+  void genNeuron(const ModelInfo &model) {
+    const NeuronDecl &n = *model.neuron;
+    mlir::OpBuilder::InsertionGuard guard(builder);
+    auto op = builder.create<NeuronOp>(loc(n.range), n.name);
+    enter(op.getBody());
+    genVars(model, n.vars);
+    genOdes(model, n.odes);
+    if (n.spike) {
+      auto threshold = builder.create<ThresholdOp>(
+          loc(n.spike->range), builder.getF64FloatAttr(model.refractory));
+      {
+        mlir::OpBuilder::InsertionGuard g(builder);
+        enter(threshold.getCondition());
+        Value cond = genExpr(*n.spike->condition, model);
+        builder.create<YieldOp>(loc(n.spike->condition->range), cond);
+      }
+      if (!n.spike->reset.empty()) {
+        auto reset = builder.create<ResetOp>(loc(n.spike->reset[0].range));
+        mlir::OpBuilder::InsertionGuard g(builder);
+        enter(reset.getBody());
+        genStmts(model, n.spike->reset);
+        builder.create<YieldOp>(loc(n.spike->range.end));
+      }
+    }
+  }
+
+  void genSynapse(const ModelInfo &model) {
+    const SynapseDecl &s = *model.synapse;
+    mlir::OpBuilder::InsertionGuard guard(builder);
+    auto op = builder.create<SynapseOp>(loc(s.range), s.name);
+    enter(op.getBody());
+    genVars(model, s.vars);
+    genOdes(model, s.odes);
+    for (const EventDecl &e : s.events) {
+      mlir::OpBuilder::InsertionGuard g(builder);
+      auto on = builder.create<OnPreOp>(loc(e.range));
+      enter(on.getBody());
+      genStmts(model, e.body);
+      builder.create<YieldOp>(loc(e.range.end));
+    }
+    for (const DrivesDecl &d : s.drives) {
+      mlir::OpBuilder::InsertionGuard g(builder);
+      auto drives = builder.create<DrivesOp>(loc(d.range), d.target);
+      enter(drives.getValue());
+      Value v = genExpr(*d.value, model);
+      builder.create<YieldOp>(loc(d.value->range), v);
+    }
+  }
+
+  bool isPost(const ModelInfo &model, const std::string &name) {
+    auto it = model.vars.find(name);
+    return it != model.vars.end() &&
+           it->second.decl->kind == VarDecl::Kind::PostState;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Expressions
+  //===--------------------------------------------------------------------===//
+
+  Value constant(mlir::Location l, double v) {
+    return builder.create<mlir::arith::ConstantOp>(
+        l, builder.getF64FloatAttr(v));
+  }
+
+  Value genExpr(const Expr &e, const ModelInfo &model) {
+    mlir::Location l = loc(e.range);
+    switch (e.kind) {
+    case Expr::Kind::Number:
+      return constant(l, e.value * literalScale(e));
+    case Expr::Kind::Ref:
+      return builder.create<RefOp>(l, builder.getF64Type(), e.name,
+                                   isPost(model, e.name));
+    case Expr::Kind::Unary: {
+      Value x = genExpr(*e.args[0], model);
+      if (e.op == "-")
+        return builder.create<mlir::arith::NegFOp>(l, x);
+      if (e.op == "!") {
+        Value t = builder.create<mlir::arith::ConstantOp>(
+            l, builder.getBoolAttr(true));
+        return builder.create<mlir::arith::XOrIOp>(l, x, t);
+      }
+      return x;
+    }
+    case Expr::Kind::Binary: {
+      Value a = genExpr(*e.args[0], model);
+      Value b = genExpr(*e.args[1], model);
+      const std::string &op = e.op;
+      using P = mlir::arith::CmpFPredicate;
+      if (op == "+")
+        return builder.create<mlir::arith::AddFOp>(l, a, b);
+      if (op == "-")
+        return builder.create<mlir::arith::SubFOp>(l, a, b);
+      if (op == "*")
+        return builder.create<mlir::arith::MulFOp>(l, a, b);
+      if (op == "/")
+        return builder.create<mlir::arith::DivFOp>(l, a, b);
+      if (op == "^")
+        return builder.create<mlir::math::PowFOp>(l, a, b);
+      if (op == "and")
+        return builder.create<mlir::arith::AndIOp>(l, a, b);
+      if (op == "or")
+        return builder.create<mlir::arith::OrIOp>(l, a, b);
+      P pred = op == "<"    ? P::OLT
+               : op == "<=" ? P::OLE
+               : op == ">"  ? P::OGT
+               : op == ">=" ? P::OGE
+               : op == "==" ? P::OEQ
+                            : P::UNE;
+      return builder.create<mlir::arith::CmpFOp>(l, pred, a, b);
+    }
+    case Expr::Kind::Call: {
+      std::vector<Value> args;
+      for (auto &a : e.args)
+        args.push_back(genExpr(*a, model));
+      return genCall(l, e.name, args);
+    }
+    }
+    return constant(l, 0.0);
+  }
+
+  Value genCall(mlir::Location l, const std::string &f,
+                const std::vector<Value> &a) {
+    namespace math = mlir::math;
+    namespace arith = mlir::arith;
+    if (f == "exp") return builder.create<math::ExpOp>(l, a[0]);
+    if (f == "log") return builder.create<math::LogOp>(l, a[0]);
+    if (f == "log10") return builder.create<math::Log10Op>(l, a[0]);
+    if (f == "sin") return builder.create<math::SinOp>(l, a[0]);
+    if (f == "cos") return builder.create<math::CosOp>(l, a[0]);
+    if (f == "tan") return builder.create<math::TanOp>(l, a[0]);
+    if (f == "tanh") return builder.create<math::TanhOp>(l, a[0]);
+    if (f == "sinh") return builder.create<math::SinhOp>(l, a[0]);
+    if (f == "cosh") return builder.create<math::CoshOp>(l, a[0]);
+    if (f == "expm1") return builder.create<math::ExpM1Op>(l, a[0]);
+    if (f == "log1p") return builder.create<math::Log1pOp>(l, a[0]);
+    if (f == "sqrt") return builder.create<math::SqrtOp>(l, a[0]);
+    if (f == "abs") return builder.create<math::AbsFOp>(l, a[0]);
+    if (f == "floor") return builder.create<math::FloorOp>(l, a[0]);
+    if (f == "ceil") return builder.create<math::CeilOp>(l, a[0]);
+    if (f == "pow") return builder.create<math::PowFOp>(l, a[0], a[1]);
+    if (f == "min") return builder.create<arith::MinimumFOp>(l, a[0], a[1]);
+    if (f == "max") return builder.create<arith::MaximumFOp>(l, a[0], a[1]);
+    // clip(x, lo, hi)
+    Value lo = builder.create<arith::MaximumFOp>(l, a[0], a[1]);
+    return builder.create<arith::MinimumFOp>(l, lo, a[2]);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Networks
+  //===--------------------------------------------------------------------===//
+
+  void genInits(const std::vector<std::pair<std::string, InitValue>> &inits,
+                mlir::Location l) {
+    for (auto &[name, iv] : inits) {
+      if (iv.uniform)
+        builder.create<InitUniformOp>(l, sym(name),
+                                      builder.getF64FloatAttr(iv.low),
+                                      builder.getF64FloatAttr(iv.high));
+      else
+        builder.create<InitConstOp>(l, sym(name),
+                                    builder.getF64FloatAttr(iv.low));
+    }
+  }
+
+  mlir::DictionaryAttr paramDict(const std::map<std::string, double> &params) {
+    llvm::SmallVector<mlir::NamedAttribute> attrs;
+    for (auto &[name, value] : params)
+      attrs.push_back(builder.getNamedAttr(name,
+                                           builder.getF64FloatAttr(value)));
+    return builder.getDictionaryAttr(attrs);
+  }
+
+  void genNetwork(const NetworkInfo &net) {
+    mlir::OpBuilder::InsertionGuard guard(builder);
+    auto op = builder.create<NetworkOp>(
+        loc(net.decl->range), builder.getStringAttr(net.decl->name),
+        builder.getF64FloatAttr(net.dt),
+        builder.getF64FloatAttr(net.duration),
+        builder.getI64IntegerAttr(static_cast<int64_t>(net.seed)));
+    builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
+    for (const PopulationInfo &p : net.populations) {
+      mlir::OpBuilder::InsertionGuard g(builder);
+      mlir::Location l = loc(p.decl->range);
+      auto pop = builder.create<PopulationOp>(
+          l, builder.getStringAttr(p.decl->name), sym(p.model->name),
+          builder.getI64IntegerAttr(p.size),
+          p.params.empty() ? mlir::DictionaryAttr() : paramDict(p.params));
+      enter(pop.getBody());
+      genInits(p.inits, l);
+    }
+    for (const ProjectionInfo &pr : net.projections) {
+      mlir::OpBuilder::InsertionGuard g(builder);
+      mlir::Location l = loc(pr.targetRange);
+      auto proj = builder.create<ProjectionOp>(
+          l, builder.getStringAttr(pr.name),
+          sym(net.populations[pr.src].decl->name),
+          sym(net.populations[pr.dst].decl->name), sym(pr.model->name),
+          builder.getF64FloatAttr(pr.p), builder.getF64FloatAttr(pr.delay),
+          pr.params.empty() ? mlir::DictionaryAttr() : paramDict(pr.params));
+      enter(proj.getBody());
+      genInits(pr.inits, l);
+    }
+    for (int idx : net.recordSpikes) {
+      const RecordDecl *where = nullptr;
+      for (const RecordDecl &r : net.decl->records)
+        for (const NameRef &t : r.targets)
+          if (t.name == net.populations[idx].decl->name && !where)
+            where = &r;
+      builder.create<RecordSpikesOp>(
+          where ? loc(where->range) : loc(net.decl->range),
+          net.populations[idx].decl->name);
+    }
+  }
+
+  mlir::MLIRContext &context;
+  mlir::OpBuilder builder;
+  const Module &module;
+  const SemaResult &sema;
+};
+
+} // namespace
+
+mlir::OwningOpRef<mlir::ModuleOp> neuro::mlirGen(mlir::MLIRContext &context,
+                                                 const Module &module,
+                                                 const SemaResult &sema) {
+  return Generator(context, module, sema).generate();
+}

@@ -1,0 +1,1094 @@
+//===- Sema.cpp - Name, dimension and network checks ----------------------===//
+
+#include "neuro/Frontend/Sema.h"
+
+#include "llvm/Support/Format.h"
+
+#include <cmath>
+#include <set>
+
+using namespace neuro;
+
+namespace {
+
+/// The type of an expression: a dimension, or a truth value.
+struct Type {
+  Dim dim;
+  bool isBool = false;
+};
+
+std::string kindName(VarDecl::Kind kind) {
+  switch (kind) {
+  case VarDecl::Kind::Param:
+    return "parameter";
+  case VarDecl::Kind::State:
+    return "state";
+  case VarDecl::Kind::Input:
+    return "input";
+  case VarDecl::Kind::Weight:
+    return "weight";
+  case VarDecl::Kind::PostState:
+    return "post state";
+  }
+  return "variable";
+}
+
+bool isUnaryMath(const std::string &f) {
+  static const std::set<std::string> fs = {"exp",  "log",  "log10", "sin",
+                                           "cos",  "tan",  "tanh",  "sinh",
+                                           "cosh", "expm1", "log1p"};
+  return fs.count(f) != 0;
+}
+
+bool isKnownFunction(const std::string &f) {
+  static const std::set<std::string> fs = {"sqrt", "abs", "floor", "ceil",
+                                           "min",  "max", "clip",  "pow"};
+  return isUnaryMath(f) || fs.count(f) != 0;
+}
+
+std::string fmt(double v) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << llvm::format("%g", v);
+  return s;
+}
+
+class Checker {
+public:
+  Checker(const Module &module, DiagEngine &diag, SemaResult &result)
+      : module(module), diag(diag), result(result) {}
+
+  bool run() {
+    for (const ImportDecl &imp : module.imports)
+      diag.error(imp.range, "cannot import '" + imp.path +
+                                "': imports are not supported yet; declare "
+                                "the model in this file");
+    std::map<std::string, SourceRange> seen;
+    auto declare = [&](const std::string &name, SourceRange range) {
+      auto [it, inserted] = seen.emplace(name, range);
+      if (!inserted) {
+        diag.error(range, "redefinition of '" + name + "'");
+        diag.note(it->second, "previous definition is here");
+      }
+      return inserted;
+    };
+    for (const NeuronDecl &n : module.neurons)
+      if (declare(n.name, n.range))
+        checkNeuron(n);
+    for (const SynapseDecl &s : module.synapses)
+      if (declare(s.name, s.range))
+        checkSynapse(s);
+    for (const NetworkDecl &net : module.networks)
+      if (declare(net.name, net.range))
+        checkNetwork(net);
+    return !diag.hadError();
+  }
+
+private:
+  //===--------------------------------------------------------------------===//
+  // Variables and units
+  //===--------------------------------------------------------------------===//
+
+  std::optional<Dim> resolveUnit(const UnitSpec &spec) {
+    Dim dim;
+    for (const UnitFactor &f : spec.factors) {
+      auto unit = lookupUnit(f.name);
+      if (!unit) {
+        diag.error(f.range, "unknown unit '" + f.name + "' (known units: " +
+                                knownUnitsHint() + ")");
+        return std::nullopt;
+      }
+      dim = dim * unit->dim.pow(f.exponent);
+    }
+    return dim;
+  }
+
+  /// Declares the variables of a model; evaluates parameter defaults.
+  void declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
+    // Params may refer to params declared before them.
+    std::map<std::string, double> env;
+    std::map<std::string, Dim> envDims;
+    for (const VarDecl &v : vars) {
+      if (info.vars.count(v.name)) {
+        diag.error(v.nameRange, "redefinition of '" + v.name + "' in '" +
+                                    info.name + "'");
+        diag.note(info.vars[v.name].decl->nameRange,
+                  "previous definition is here");
+        continue;
+      }
+      VarInfo vi;
+      vi.decl = &v;
+      std::optional<Dim> declared;
+      if (v.unit) {
+        declared = resolveUnit(*v.unit);
+        if (!declared) {
+          info.vars[v.name] = vi;
+          continue;
+        }
+      }
+      if (v.kind == VarDecl::Kind::Param) {
+        auto value = evalConst(*v.init, env, envDims, "a parameter's value");
+        if (value) {
+          vi.defaultValue = value->first;
+          vi.hasDefault = true;
+          if (declared && *declared != value->second) {
+            diag.error(v.init->range,
+                       "parameter '" + v.name + "' is declared in " +
+                           declared->str() + " but its value has dimension " +
+                           value->second.str());
+          }
+          vi.dim = declared ? *declared : value->second;
+          env[v.name] = vi.defaultValue;
+          envDims[v.name] = vi.dim;
+        } else if (declared) {
+          vi.dim = *declared;
+        }
+      } else if (declared) {
+        vi.dim = *declared;
+      } else if (v.init) {
+        // State without a unit: the dimension of its initial value.
+        if (auto t = typeOfInit(*v.init, info))
+          vi.dim = *t;
+      }
+      info.vars[v.name] = vi;
+    }
+  }
+
+  /// The dimension of an initial value (`uniform(a, b)` allowed).
+  std::optional<Dim> typeOfInit(const Expr &e, const ModelInfo &info) {
+    std::map<std::string, double> env;
+    std::map<std::string, Dim> dims;
+    for (auto &[name, vi] : info.vars)
+      if (vi.decl->kind == VarDecl::Kind::Param && vi.hasDefault) {
+        env[name] = vi.defaultValue;
+        dims[name] = vi.dim;
+      }
+    auto v = evalInit(e, env, dims, std::nullopt);
+    if (!v)
+      return std::nullopt;
+    return v->second;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Constant evaluation
+  //===--------------------------------------------------------------------===//
+
+  using Value = std::pair<double, Dim>;
+
+  /// Evaluates a compile-time constant; `what` names the context for errors.
+  std::optional<Value> evalConst(const Expr &e,
+                                 const std::map<std::string, double> &env,
+                                 const std::map<std::string, Dim> &dims,
+                                 const std::string &what) {
+    switch (e.kind) {
+    case Expr::Kind::Number: {
+      if (e.unit.empty())
+        return Value{e.value, Dim::none()};
+      auto unit = lookupUnit(e.unit);
+      if (!unit) {
+        diag.error(e.unitRange, "unknown unit '" + e.unit + "' (known units: " +
+                                    knownUnitsHint() + ")");
+        return std::nullopt;
+      }
+      return Value{e.value * unit->scale, unit->dim};
+    }
+    case Expr::Kind::Ref: {
+      auto it = env.find(e.name);
+      if (it == env.end()) {
+        if (lookupUnit(e.name))
+          diag.error(e.range, "'" + e.name +
+                                  "' is a unit, not a value: write a number "
+                                  "before it, as in '1 " +
+                                  e.name + "'");
+        else
+          diag.error(e.range, "'" + e.name + "' is not a constant: " + what +
+                                  " may only use numbers and parameters "
+                                  "declared before it");
+        return std::nullopt;
+      }
+      return Value{it->second, dims.at(e.name)};
+    }
+    case Expr::Kind::Unary: {
+      auto v = evalConst(*e.args[0], env, dims, what);
+      if (!v)
+        return std::nullopt;
+      if (e.op == "-")
+        return Value{-v->first, v->second};
+      if (e.op == "+")
+        return v;
+      diag.error(e.range, "'" + e.op + "' is not allowed in " + what);
+      return std::nullopt;
+    }
+    case Expr::Kind::Binary: {
+      auto l = evalConst(*e.args[0], env, dims, what);
+      auto r = evalConst(*e.args[1], env, dims, what);
+      if (!l || !r)
+        return std::nullopt;
+      if (e.op == "+" || e.op == "-") {
+        if (l->second != r->second) {
+          mismatch(e, l->second, r->second);
+          return std::nullopt;
+        }
+        return Value{e.op == "+" ? l->first + r->first : l->first - r->first,
+                     l->second};
+      }
+      if (e.op == "*")
+        return Value{l->first * r->first, l->second * r->second};
+      if (e.op == "/")
+        return Value{l->first / r->first, l->second / r->second};
+      if (e.op == "^") {
+        if (!r->second.isDimensionless()) {
+          diag.error(e.args[1]->range, "an exponent must be dimensionless");
+          return std::nullopt;
+        }
+        if (!l->second.isDimensionless()) {
+          if (r->first != std::round(r->first) || std::abs(r->first) > 16) {
+            diag.error(e.args[1]->range,
+                       "a quantity with a dimension can only be raised to a "
+                       "small integer power");
+            return std::nullopt;
+          }
+          return Value{std::pow(l->first, r->first),
+                       l->second.pow(static_cast<int>(r->first))};
+        }
+        return Value{std::pow(l->first, r->first), Dim::none()};
+      }
+      diag.error(e.range, "'" + e.op + "' is not allowed in " + what);
+      return std::nullopt;
+    }
+    case Expr::Kind::Call: {
+      if (e.name == "uniform") {
+        diag.error(e.range, "uniform(a, b) can only give a state's initial "
+                            "value");
+        return std::nullopt;
+      }
+      if (!isKnownFunction(e.name)) {
+        diag.error(e.range, "unknown function '" + e.name + "'");
+        return std::nullopt;
+      }
+      std::vector<Value> args;
+      for (auto &a : e.args) {
+        auto v = evalConst(*a, env, dims, what);
+        if (!v)
+          return std::nullopt;
+        args.push_back(*v);
+      }
+      std::vector<Type> types;
+      for (auto &a : args)
+        types.push_back({a.second, false});
+      auto t = callType(e, types);
+      if (!t)
+        return std::nullopt;
+      double x = args[0].first;
+      const std::string &f = e.name;
+      double r = 0;
+      if (f == "exp") r = std::exp(x);
+      else if (f == "log") r = std::log(x);
+      else if (f == "log10") r = std::log10(x);
+      else if (f == "sin") r = std::sin(x);
+      else if (f == "cos") r = std::cos(x);
+      else if (f == "tan") r = std::tan(x);
+      else if (f == "tanh") r = std::tanh(x);
+      else if (f == "sinh") r = std::sinh(x);
+      else if (f == "cosh") r = std::cosh(x);
+      else if (f == "expm1") r = std::expm1(x);
+      else if (f == "log1p") r = std::log1p(x);
+      else if (f == "sqrt") r = std::sqrt(x);
+      else if (f == "abs") r = std::abs(x);
+      else if (f == "floor") r = std::floor(x);
+      else if (f == "ceil") r = std::ceil(x);
+      else if (f == "min") r = std::min(x, args[1].first);
+      else if (f == "max") r = std::max(x, args[1].first);
+      else if (f == "clip") r = std::min(std::max(x, args[1].first), args[2].first);
+      else if (f == "pow") r = std::pow(x, args[1].first);
+      return Value{r, t->dim};
+    }
+    }
+    return std::nullopt;
+  }
+
+  /// An initial value: a constant, or `uniform(a, b)` at the top level.
+  std::optional<std::pair<InitValue, Dim>>
+  evalInit(const Expr &e, const std::map<std::string, double> &env,
+           const std::map<std::string, Dim> &dims, std::optional<Dim> want) {
+    InitValue iv;
+    Dim dim;
+    if (e.kind == Expr::Kind::Call && e.name == "uniform") {
+      if (e.args.size() != 2) {
+        diag.error(e.range, "uniform takes 2 arguments (low, high), got " +
+                                std::to_string(e.args.size()));
+        return std::nullopt;
+      }
+      auto lo = evalConst(*e.args[0], env, dims, "an initial value");
+      auto hi = evalConst(*e.args[1], env, dims, "an initial value");
+      if (!lo || !hi)
+        return std::nullopt;
+      if (lo->second != hi->second) {
+        mismatch(e, lo->second, hi->second);
+        return std::nullopt;
+      }
+      if (!(lo->first <= hi->first)) {
+        diag.error(e.range, "uniform(low, high) needs low <= high");
+        return std::nullopt;
+      }
+      iv.uniform = true;
+      iv.low = lo->first;
+      iv.high = hi->first;
+      dim = lo->second;
+    } else {
+      auto v = evalConst(e, env, dims, "an initial value");
+      if (!v)
+        return std::nullopt;
+      iv.low = iv.high = v->first;
+      dim = v->second;
+    }
+    if (want && *want != dim) {
+      diag.error(e.range, "initial value has dimension " + dim.str() +
+                              " but the variable is in " + want->str());
+      return std::nullopt;
+    }
+    if (!std::isfinite(iv.low) || !std::isfinite(iv.high)) {
+      diag.error(e.range, "initial value is not a finite number");
+      return std::nullopt;
+    }
+    return std::make_pair(iv, dim);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Expression types
+  //===--------------------------------------------------------------------===//
+
+  void mismatch(const Expr &e, const Dim &l, const Dim &r) {
+    diag.error(e.range, "dimension mismatch in '" + e.op + "': left is " +
+                            l.str() + ", right is " + r.str());
+  }
+
+  std::optional<Type> callType(const Expr &e, const std::vector<Type> &args) {
+    const std::string &f = e.name;
+    auto arity = [&](size_t n) {
+      if (args.size() == n)
+        return true;
+      diag.error(e.range, "'" + f + "' takes " + std::to_string(n) +
+                              " argument" + (n == 1 ? "" : "s") + ", got " +
+                              std::to_string(args.size()));
+      return false;
+    };
+    for (size_t i = 0; i < args.size(); ++i)
+      if (args[i].isBool) {
+        diag.error(e.args[i]->range, "'" + f + "' needs a number, not a "
+                                               "truth value");
+        return std::nullopt;
+      }
+    if (isUnaryMath(f)) {
+      if (!arity(1))
+        return std::nullopt;
+      if (!args[0].dim.isDimensionless()) {
+        diag.error(e.args[0]->range, "the argument of '" + f +
+                                         "' must be dimensionless, got " +
+                                         args[0].dim.str());
+        return std::nullopt;
+      }
+      return Type{Dim::none()};
+    }
+    if (f == "sqrt") {
+      if (!arity(1))
+        return std::nullopt;
+      Dim half;
+      for (unsigned i = 0; i < 7; ++i) {
+        if (args[0].dim.e[i] % 2) {
+          diag.error(e.args[0]->range, "cannot take the square root of " +
+                                           args[0].dim.str());
+          return std::nullopt;
+        }
+        half.e[i] = args[0].dim.e[i] / 2;
+      }
+      return Type{half};
+    }
+    if (f == "abs" || f == "floor" || f == "ceil") {
+      if (!arity(1))
+        return std::nullopt;
+      return args[0];
+    }
+    if (f == "min" || f == "max" || f == "clip") {
+      if (!arity(f == "clip" ? 3 : 2))
+        return std::nullopt;
+      for (size_t i = 1; i < args.size(); ++i)
+        if (args[i].dim != args[0].dim) {
+          diag.error(e.args[i]->range,
+                     "argument " + std::to_string(i + 1) + " of '" + f +
+                         "' has dimension " + args[i].dim.str() +
+                         ", the first has " + args[0].dim.str());
+          return std::nullopt;
+        }
+      return args[0];
+    }
+    if (f == "pow") {
+      if (!arity(2))
+        return std::nullopt;
+      if (!args[0].dim.isDimensionless() || !args[1].dim.isDimensionless()) {
+        diag.error(e.range, "pow(x, y) needs dimensionless arguments; use "
+                            "x^n with an integer n for quantities");
+        return std::nullopt;
+      }
+      return Type{Dim::none()};
+    }
+    diag.error(e.range, "unknown function '" + f + "'");
+    return std::nullopt;
+  }
+
+  /// Types an expression inside a model (ODE, threshold, statements).
+  std::optional<Type> typeOf(const Expr &e, const ModelInfo &info) {
+    switch (e.kind) {
+    case Expr::Kind::Number: {
+      if (e.unit.empty())
+        return Type{Dim::none()};
+      auto unit = lookupUnit(e.unit);
+      if (!unit) {
+        diag.error(e.unitRange, "unknown unit '" + e.unit + "' (known units: " +
+                                    knownUnitsHint() + ")");
+        return std::nullopt;
+      }
+      return Type{unit->dim};
+    }
+    case Expr::Kind::Ref: {
+      auto it = info.vars.find(e.name);
+      if (it == info.vars.end()) {
+        std::string msg = "use of undeclared name '" + e.name + "' in '" +
+                          info.name + "'";
+        if (lookupUnit(e.name))
+          msg += "; '" + e.name + "' is a unit: write a number before it, "
+                 "as in '1 " + e.name + "'";
+        diag.error(e.range, msg);
+        return std::nullopt;
+      }
+      return Type{it->second.dim};
+    }
+    case Expr::Kind::Unary: {
+      auto t = typeOf(*e.args[0], info);
+      if (!t)
+        return std::nullopt;
+      if (e.op == "!") {
+        if (!t->isBool) {
+          diag.error(e.range, "'not' needs a truth value");
+          return std::nullopt;
+        }
+        return t;
+      }
+      if (t->isBool) {
+        diag.error(e.range, "'" + e.op + "' needs a number");
+        return std::nullopt;
+      }
+      return t;
+    }
+    case Expr::Kind::Binary: {
+      auto l = typeOf(*e.args[0], info);
+      auto r = typeOf(*e.args[1], info);
+      if (!l || !r)
+        return std::nullopt;
+      const std::string &op = e.op;
+      if (op == "and" || op == "or") {
+        if (!l->isBool || !r->isBool) {
+          diag.error(e.range, "'" + op + "' needs truth values on both sides");
+          return std::nullopt;
+        }
+        return Type{Dim::none(), true};
+      }
+      if (l->isBool || r->isBool) {
+        diag.error(e.range, "'" + op + "' needs numbers, not truth values");
+        return std::nullopt;
+      }
+      if (op == "+" || op == "-" || op == "<" || op == "<=" || op == ">" ||
+          op == ">=" || op == "==" || op == "!=") {
+        if (l->dim != r->dim) {
+          mismatch(e, l->dim, r->dim);
+          return std::nullopt;
+        }
+        return Type{l->dim, !(op == "+" || op == "-")};
+      }
+      if (op == "*")
+        return Type{l->dim * r->dim};
+      if (op == "/")
+        return Type{l->dim / r->dim};
+      if (op == "^") {
+        if (!r->dim.isDimensionless()) {
+          diag.error(e.args[1]->range, "an exponent must be dimensionless");
+          return std::nullopt;
+        }
+        if (l->dim.isDimensionless())
+          return Type{Dim::none()};
+        const Expr &ex = *e.args[1];
+        bool negLit = ex.kind == Expr::Kind::Unary && ex.op == "-" &&
+                      ex.args[0]->kind == Expr::Kind::Number;
+        const Expr &lit = negLit ? *ex.args[0] : ex;
+        if (lit.kind != Expr::Kind::Number || !lit.unit.empty() ||
+            lit.value != std::round(lit.value) || lit.value > 16) {
+          diag.error(ex.range, "a quantity with a dimension can only be "
+                               "raised to an integer literal power");
+          return std::nullopt;
+        }
+        int n = static_cast<int>(lit.value) * (negLit ? -1 : 1);
+        return Type{l->dim.pow(n)};
+      }
+      diag.error(e.range, "unknown operator '" + op + "'");
+      return std::nullopt;
+    }
+    case Expr::Kind::Call: {
+      if (e.name == "uniform") {
+        diag.error(e.range, "uniform(a, b) can only give a state's initial "
+                            "value");
+        return std::nullopt;
+      }
+      if (!isKnownFunction(e.name)) {
+        diag.error(e.range, "unknown function '" + e.name + "'");
+        return std::nullopt;
+      }
+      std::vector<Type> args;
+      for (auto &a : e.args) {
+        auto t = typeOf(*a, info);
+        if (!t)
+          return std::nullopt;
+        args.push_back(*t);
+      }
+      return callType(e, args);
+    }
+    }
+    return std::nullopt;
+  }
+
+  /// Checks an expression has a number type of dimension `want`.
+  void expectDim(const Expr &e, const ModelInfo &info, const Dim &want,
+                 const std::string &what) {
+    auto t = typeOf(e, info);
+    if (!t)
+      return;
+    if (t->isBool) {
+      diag.error(e.range, what + " must be a number, not a truth value");
+      return;
+    }
+    if (t->dim != want)
+      diag.error(e.range, what + " must have dimension " + want.str() +
+                              ", got " + t->dim.str());
+  }
+
+  void checkOdes(ModelInfo &info, const std::vector<OdeDecl> &odes,
+                 bool neuron) {
+    std::map<std::string, SourceRange> seen;
+    for (const OdeDecl &ode : odes) {
+      auto it = info.vars.find(ode.var);
+      if (it == info.vars.end()) {
+        diag.error(ode.varRange, "'d" + ode.var + "/dt' names no state of '" +
+                                     info.name + "'");
+        continue;
+      }
+      auto kind = it->second.decl->kind;
+      if (kind != VarDecl::Kind::State && kind != VarDecl::Kind::PostState) {
+        diag.error(ode.varRange, "'" + ode.var + "' is a " + kindName(kind) +
+                                     "; only states have derivatives");
+        continue;
+      }
+      if (!seen.emplace(ode.var, ode.range).second) {
+        diag.error(ode.range, "second equation for d" + ode.var + "/dt");
+        diag.note(seen[ode.var], "first equation is here");
+        continue;
+      }
+      if (ode.unlessRefractory && !neuron)
+        diag.error(ode.range, "'unless refractory' is only meaningful in a "
+                              "neuron");
+      Dim want = it->second.dim / Dim::time();
+      auto t = typeOf(*ode.rhs, info);
+      if (!t)
+        continue;
+      if (t->isBool) {
+        diag.error(ode.rhs->range, "the right-hand side of d" + ode.var +
+                                       "/dt is a truth value");
+      } else if (t->dim != want) {
+        std::string msg = "the right-hand side of d" + ode.var +
+                          "/dt must have dimension " + want.str() + ", got " +
+                          t->dim.str();
+        if (t->dim == it->second.dim)
+          msg += "; divide by a time constant";
+        diag.error(ode.rhs->range, msg);
+      }
+    }
+  }
+
+  void checkStmts(const ModelInfo &info, const std::vector<Stmt> &stmts,
+                  const std::set<VarDecl::Kind> &assignable,
+                  const std::string &where) {
+    for (const Stmt &s : stmts) {
+      auto it = info.vars.find(s.target);
+      if (it == info.vars.end()) {
+        diag.error(s.targetRange, "use of undeclared name '" + s.target +
+                                      "' in '" + info.name + "'");
+        continue;
+      }
+      if (!assignable.count(it->second.decl->kind)) {
+        diag.error(s.targetRange, "cannot assign to " +
+                                      kindName(it->second.decl->kind) + " '" +
+                                      s.target + "' in " + where);
+        continue;
+      }
+      Dim want = it->second.dim;
+      if (s.op == "*=" || s.op == "/=")
+        want = Dim::none();
+      expectDim(*s.value, info, want,
+                "the value " + std::string(s.op == "=" ? "assigned to '"
+                                                      : "applied to '") +
+                    s.target + "'");
+    }
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Models
+  //===--------------------------------------------------------------------===//
+
+  void checkNeuron(const NeuronDecl &n) {
+    ModelInfo &info = result.models[n.name];
+    info.name = n.name;
+    info.neuron = &n;
+    for (const VarDecl &v : n.vars)
+      if (v.kind == VarDecl::Kind::Input && v.init)
+        diag.error(v.range, "an input has no initial value");
+    declareVars(info, n.vars);
+    for (const VarDecl &v : n.vars)
+      if (v.kind == VarDecl::Kind::State && v.unit)
+        checkInitDim(*v.init, info, info.vars[v.name].dim);
+    checkOdes(info, n.odes, true);
+    bool hasUnless = false;
+    for (const OdeDecl &o : n.odes)
+      hasUnless |= o.unlessRefractory;
+    if (n.spike) {
+      auto t = typeOf(*n.spike->condition, info);
+      if (t && !t->isBool)
+        diag.error(n.spike->condition->range,
+                   "the spike condition must be a comparison, such as "
+                   "'v > v_th'");
+      checkStmts(info, n.spike->reset, {VarDecl::Kind::State}, "a reset");
+      if (n.spike->refractory) {
+        auto v = evalConst(*n.spike->refractory, paramEnv(info),
+                           paramDims(info), "the refractory period");
+        if (v) {
+          if (v->second != Dim::time())
+            diag.error(n.spike->refractory->range,
+                       "the refractory period must be a time, got " +
+                           v->second.str());
+          else if (v->first < 0 || !std::isfinite(v->first))
+            diag.error(n.spike->refractory->range,
+                       "the refractory period must be >= 0");
+          else
+            info.refractory = v->first;
+        }
+      }
+    } else if (hasUnless) {
+      for (const OdeDecl &o : n.odes)
+        if (o.unlessRefractory)
+          diag.error(o.range, "'unless refractory' needs a 'spike when' "
+                              "declaration with a refractory period");
+    }
+    result.modelOrder.push_back(&info);
+  }
+
+  bool checkInitDim(const Expr &init, const ModelInfo &info, const Dim &want) {
+    auto v = evalInit(init, paramEnv(info), paramDims(info), want);
+    return v.has_value();
+  }
+
+  std::map<std::string, double> paramEnv(const ModelInfo &info) {
+    std::map<std::string, double> env;
+    for (auto &[name, vi] : info.vars)
+      if (vi.decl->kind == VarDecl::Kind::Param && vi.hasDefault)
+        env[name] = vi.defaultValue;
+    return env;
+  }
+
+  std::map<std::string, Dim> paramDims(const ModelInfo &info) {
+    std::map<std::string, Dim> dims;
+    for (auto &[name, vi] : info.vars)
+      if (vi.decl->kind == VarDecl::Kind::Param && vi.hasDefault)
+        dims[name] = vi.dim;
+    return dims;
+  }
+
+  void checkSynapse(const SynapseDecl &s) {
+    ModelInfo &info = result.models[s.name];
+    info.name = s.name;
+    info.isSynapse = true;
+    info.synapse = &s;
+    declareVars(info, s.vars);
+    unsigned weights = 0;
+    for (const VarDecl &v : s.vars) {
+      if (v.kind == VarDecl::Kind::Weight) {
+        if (++weights > 1)
+          diag.error(v.range, "a synapse has one weight");
+        if (v.init && v.unit)
+          checkInitDim(*v.init, info, info.vars[v.name].dim);
+      }
+      if (v.kind == VarDecl::Kind::PostState && v.unit)
+        checkInitDim(*v.init, info, info.vars[v.name].dim);
+    }
+    if (weights == 0)
+      diag.error(s.range, "synapse '" + s.name + "' declares no weight");
+    checkOdes(info, s.odes, false);
+    for (const OdeDecl &o : s.odes) {
+      auto it = info.vars.find(o.var);
+      if (it != info.vars.end() &&
+          it->second.decl->kind != VarDecl::Kind::PostState)
+        diag.error(o.varRange, "only post states of a synapse have "
+                               "equations so far");
+    }
+    std::set<std::string> events;
+    for (const EventDecl &e : s.events) {
+      if (e.event != "pre") {
+        diag.error(e.range, "unknown event 'on " + e.event +
+                                "': synapses react to 'on pre'");
+        continue;
+      }
+      if (!events.insert(e.event).second)
+        diag.error(e.range, "second 'on " + e.event + "' block");
+      checkStmts(info, e.body,
+                 {VarDecl::Kind::PostState, VarDecl::Kind::Weight},
+                 "'on " + e.event + "'");
+    }
+    for (const DrivesDecl &d : s.drives) {
+      auto t = typeOf(*d.value, info);
+      if (t && t->isBool)
+        diag.error(d.value->range, "a synapse drives a number, not a truth "
+                                   "value");
+    }
+    result.modelOrder.push_back(&info);
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Networks
+  //===--------------------------------------------------------------------===//
+
+  std::optional<Value> netConst(const Expr &e, const std::string &what) {
+    static const std::map<std::string, double> env;
+    static const std::map<std::string, Dim> dims;
+    return evalConst(e, env, dims, what);
+  }
+
+  std::optional<double> netQuantity(const Expr &e, const Dim &want,
+                                    const std::string &what) {
+    auto v = netConst(e, what);
+    if (!v)
+      return std::nullopt;
+    if (v->second != want) {
+      diag.error(e.range, what + " must have dimension " + want.str() +
+                              ", got " + v->second.str());
+      return std::nullopt;
+    }
+    if (!std::isfinite(v->first)) {
+      diag.error(e.range, what + " is not a finite number");
+      return std::nullopt;
+    }
+    return v->first;
+  }
+
+  /// Applies `Model(name = value, ...)` arguments to parameter values and
+  /// initial values; `assignable` says which variable kinds take values.
+  void applyArgs(const ModelInfo &model, const std::vector<NamedExpr> &args,
+                 std::map<std::string, double> &params,
+                 std::vector<std::pair<std::string, InitValue>> &inits,
+                 const std::vector<VarDecl::Kind> &initKinds) {
+    std::map<std::string, SourceRange> given;
+    for (const NamedExpr &a : args) {
+      if (!given.emplace(a.name, a.nameRange).second) {
+        diag.error(a.nameRange, "'" + a.name + "' given twice");
+        continue;
+      }
+      auto it = model.vars.find(a.name);
+      if (it == model.vars.end()) {
+        diag.error(a.nameRange, "'" + model.name +
+                                    "' has no parameter or state named '" +
+                                    a.name + "'");
+        continue;
+      }
+      VarDecl::Kind kind = it->second.decl->kind;
+      if (kind == VarDecl::Kind::Param) {
+        auto v = netQuantity(*a.value, it->second.dim,
+                             "parameter '" + a.name + "'");
+        if (v)
+          params[a.name] = *v;
+      } else if (std::find(initKinds.begin(), initKinds.end(), kind) !=
+                 initKinds.end()) {
+        static const std::map<std::string, double> env;
+        static const std::map<std::string, Dim> dims;
+        auto v = evalInit(*a.value, env, dims, it->second.dim);
+        if (v)
+          for (auto &[name, iv] : inits)
+            if (name == a.name)
+              iv = v->first;
+      } else {
+        diag.error(a.nameRange, "cannot set " + kindName(kind) + " '" +
+                                    a.name + "' here");
+      }
+    }
+    // Initial values that depend on parameters see the overrides.
+    for (auto &[name, iv] : inits) {
+      if (given.count(name))
+        continue;
+      const VarDecl *decl = model.vars.at(name).decl;
+      if (!decl->init) {
+        diag.error(args.empty() ? SourceRange{} : args.front().range,
+                   "'" + model.name + "' needs a value for " +
+                       kindName(decl->kind) + " '" + name + "'");
+        continue;
+      }
+      std::map<std::string, Dim> dims = paramDims(model);
+      auto v = evalInit(*decl->init, params, dims, model.vars.at(name).dim);
+      if (v)
+        iv = v->first;
+    }
+  }
+
+  void checkNetwork(const NetworkDecl &decl) {
+    NetworkInfo net;
+    net.decl = &decl;
+    bool haveDt = false;
+    for (const NamedExpr &s : decl.settings) {
+      if (s.name == "dt") {
+        if (auto v = netQuantity(*s.value, Dim::time(), "dt")) {
+          if (*v <= 0)
+            diag.error(s.value->range, "dt must be positive");
+          else
+            net.dt = *v;
+          haveDt = true;
+        }
+      } else if (s.name == "seed") {
+        if (auto v = netQuantity(*s.value, Dim::none(), "seed")) {
+          if (*v < 0 || *v != std::floor(*v) || *v > 1.8e19)
+            diag.error(s.value->range, "seed must be a non-negative integer");
+          else
+            net.seed = static_cast<uint64_t>(*v);
+        }
+      } else {
+        diag.error(s.nameRange, "unknown network setting '" + s.name +
+                                    "' (expected 'dt', 'seed', or a "
+                                    "population 'name = N of Model')");
+      }
+    }
+    (void)haveDt;
+
+    std::map<std::string, int> popIndex;
+    for (const PopulationDecl &p : decl.populations) {
+      PopulationInfo pop;
+      pop.decl = &p;
+      if (popIndex.count(p.name)) {
+        diag.error(p.range, "redefinition of population '" + p.name + "'");
+        continue;
+      }
+      auto mit = result.models.find(p.model.name);
+      if (mit == result.models.end() || mit->second.isSynapse) {
+        diag.error(p.model.range,
+                   mit == result.models.end()
+                       ? "unknown neuron model '" + p.model.name + "'"
+                       : "'" + p.model.name + "' is a synapse, not a neuron");
+        continue;
+      }
+      pop.model = &mit->second;
+      if (auto v = netQuantity(*p.size, Dim::none(), "a population size")) {
+        if (*v < 1 || *v != std::floor(*v) || *v > 2e9)
+          diag.error(p.size->range,
+                     "a population size must be a whole number from 1 to "
+                     "2e9, got " + fmt(*v));
+        else
+          pop.size = static_cast<int64_t>(*v);
+      }
+      pop.params = paramEnv(*pop.model);
+      for (const VarDecl &v : pop.model->neuron->vars)
+        if (v.kind == VarDecl::Kind::State)
+          pop.inits.push_back({v.name, InitValue{}});
+      applyArgs(*pop.model, p.args, pop.params, pop.inits,
+                {VarDecl::Kind::State});
+      popIndex[p.name] = static_cast<int>(net.populations.size());
+      net.populations.push_back(std::move(pop));
+    }
+
+    std::map<std::string, int> projNames;
+    for (const ConnectDecl &c : decl.connects) {
+      auto src = popIndex.find(c.source.name);
+      if (src == popIndex.end()) {
+        diag.error(c.source.range, "unknown population '" + c.source.name +
+                                       "'");
+        continue;
+      }
+      auto mit = result.models.find(c.synapse.name);
+      if (mit == result.models.end() || !mit->second.isSynapse) {
+        diag.error(c.synapse.range,
+                   mit == result.models.end()
+                       ? "unknown synapse model '" + c.synapse.name + "'"
+                       : "'" + c.synapse.name + "' is a neuron, not a synapse");
+        continue;
+      }
+      const ModelInfo &syn = mit->second;
+      double p = 1.0, delay = 0.0;
+      for (const NamedExpr &o : c.options) {
+        if (o.name == "p") {
+          if (auto v = netQuantity(*o.value, Dim::none(),
+                                   "the connection probability p")) {
+            if (*v < 0 || *v > 1)
+              diag.error(o.value->range,
+                         "the connection probability p must lie in [0, 1], "
+                         "got " + fmt(*v));
+            else
+              p = *v;
+          }
+        } else if (o.name == "delay") {
+          if (auto v = netQuantity(*o.value, Dim::time(), "delay")) {
+            if (*v < 0)
+              diag.error(o.value->range, "delay must be >= 0");
+            else
+              delay = *v;
+          }
+        } else {
+          diag.error(o.nameRange, "unknown connect option '" + o.name +
+                                      "' (expected 'p' or 'delay')");
+        }
+      }
+      for (const NameRef &t : c.targets) {
+        auto dst = popIndex.find(t.name);
+        if (dst == popIndex.end()) {
+          diag.error(t.range, "unknown population '" + t.name + "'");
+          continue;
+        }
+        ProjectionInfo proj;
+        proj.decl = &c;
+        proj.targetRange = t.range;
+        proj.src = src->second;
+        proj.dst = dst->second;
+        proj.model = &syn;
+        proj.p = p;
+        proj.delay = delay;
+        std::string base = c.source.name + "_to_" + t.name;
+        int &count = projNames[base];
+        proj.name = count ? base + "_" + std::to_string(count) : base;
+        ++count;
+        proj.params = paramEnv(syn);
+        for (const VarDecl &v : syn.synapse->vars)
+          if (v.kind == VarDecl::Kind::Weight ||
+              v.kind == VarDecl::Kind::PostState)
+            proj.inits.push_back({v.name, InitValue{}});
+        applyArgs(syn, c.args, proj.params, proj.inits,
+                  {VarDecl::Kind::Weight, VarDecl::Kind::PostState});
+        checkDrives(syn, net.populations[proj.dst], t.range);
+        net.projections.push_back(std::move(proj));
+      }
+    }
+
+    for (const RecordDecl &r : decl.records) {
+      if (r.what.name != "spikes") {
+        diag.error(r.what.range, "cannot record '" + r.what.name +
+                                     "': only 'record spikes of ...' is "
+                                     "supported so far");
+        continue;
+      }
+      for (const NameRef &t : r.targets) {
+        auto it = popIndex.find(t.name);
+        if (it == popIndex.end()) {
+          diag.error(t.range, "unknown population '" + t.name + "'");
+          continue;
+        }
+        if (std::find(net.recordSpikes.begin(), net.recordSpikes.end(),
+                      it->second) == net.recordSpikes.end())
+          net.recordSpikes.push_back(it->second);
+      }
+    }
+
+    if (!decl.run) {
+      diag.error(decl.range, "network '" + decl.name +
+                                 "' has no 'run <duration>' statement");
+    } else if (auto v = netQuantity(*decl.run, Dim::time(), "the duration")) {
+      if (*v <= 0)
+        diag.error(decl.run->range, "the duration must be positive");
+      else if (*v / net.dt > 1e12)
+        diag.error(decl.run->range, "the duration is more than 1e12 steps");
+      else
+        net.duration = *v;
+    }
+    if (decl.populations.empty())
+      diag.error(decl.range, "network '" + decl.name + "' has no population");
+    result.networks.push_back(std::move(net));
+  }
+
+  /// `drives I = g`: the target neuron must have input I of g's dimension.
+  void checkDrives(const ModelInfo &syn, const PopulationInfo &target,
+                   SourceRange where) {
+    if (!target.model)
+      return;
+    for (const DrivesDecl &d : syn.synapse->drives) {
+      auto it = target.model->vars.find(d.target);
+      if (it == target.model->vars.end() ||
+          it->second.decl->kind != VarDecl::Kind::Input) {
+        diag.error(where, "synapse '" + syn.name + "' drives '" + d.target +
+                              "', but neuron '" + target.model->name +
+                              "' has no input of that name");
+        diag.note(d.targetRange, "declared here");
+        continue;
+      }
+      auto t = typeOf(*d.value, syn);
+      if (t && !t->isBool && t->dim != it->second.dim) {
+        diag.error(d.value->range,
+                   "synapse '" + syn.name + "' drives input '" + d.target +
+                       "' of '" + target.model->name + "', which is in " +
+                       it->second.dim.str() + ", with " + t->dim.str());
+        diag.note(where, "connected here");
+      }
+    }
+  }
+
+  const Module &module;
+  DiagEngine &diag;
+  SemaResult &result;
+};
+
+} // namespace
+
+bool neuro::runSema(const Module &module, DiagEngine &diag,
+                    SemaResult &result) {
+  return Checker(module, diag, result).run();
+}
+
+double neuro::literalScale(const Expr &number) {
+  if (number.unit.empty())
+    return 1.0;
+  auto unit = lookupUnit(number.unit);
+  return unit ? unit->scale : 1.0;
+}
+
+void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
+  for (const ModelInfo *m : result.modelOrder) {
+    os << (m->isSynapse ? "synapse " : "neuron ") << m->name << "\n";
+    const std::vector<VarDecl> &vars =
+        m->isSynapse ? m->synapse->vars : m->neuron->vars;
+    for (const VarDecl &v : vars) {
+      const VarInfo &vi = m->vars.at(v.name);
+      os << "  " << kindName(v.kind) << " " << v.name << " : "
+         << vi.dim.symbol();
+      if (vi.hasDefault)
+        os << " = " << fmt(vi.defaultValue);
+      os << "\n";
+    }
+    if (!m->isSynapse && m->neuron->spike)
+      os << "  refractory " << fmt(m->refractory) << " s\n";
+  }
+  for (const NetworkInfo &net : result.networks) {
+    os << "network " << net.decl->name << ": dt " << fmt(net.dt)
+       << " s, duration " << fmt(net.duration) << " s, seed " << net.seed
+       << "\n";
+    for (const PopulationInfo &p : net.populations) {
+      os << "  population " << p.decl->name << " = " << p.size << " of "
+         << (p.model ? p.model->name : "?") << "\n";
+      for (auto &[name, iv] : p.inits) {
+        os << "    init " << name << " = ";
+        if (iv.uniform)
+          os << "uniform(" << fmt(iv.low) << ", " << fmt(iv.high) << ")\n";
+        else
+          os << fmt(iv.low) << "\n";
+      }
+    }
+    for (const ProjectionInfo &pr : net.projections)
+      os << "  projection " << pr.name << " with " << pr.model->name
+         << ": p " << fmt(pr.p) << ", delay " << fmt(pr.delay) << " s\n";
+  }
+}

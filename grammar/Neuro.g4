@@ -1,0 +1,102 @@
+// Neuro.g4 - the grammar of the Neuro modelling language.
+//
+// Only frontend/ASTBuilder.cpp sees the parse tree this produces; everything
+// after it works on Neuro's own AST. Newlines are whitespace: statements and
+// declarations are delimited by their leading keyword (or an optional ';').
+
+grammar Neuro;
+
+file : importDecl* decl* EOF ;
+
+importDecl : 'import' qualifiedName ';'? ;
+qualifiedName : ID ('.' ID)* ;
+
+decl : neuronDecl | synapseDecl | networkDecl ;
+
+// ---- neurons --------------------------------------------------------------
+neuronDecl : 'neuron' name=ID '{' neuronItem* '}' ;
+neuronItem
+  : paramDecl
+  | stateDecl
+  | inputDecl
+  | odeDecl
+  | spikeDecl
+  | ';'
+  ;
+
+paramDecl : 'param' name=ID (':' unit)? '=' expr ;
+stateDecl : 'state' name=ID (':' unit)? '=' expr ;
+inputDecl : 'input' name=ID ':' unit ;
+// `dv/dt = ...`: the derivative is lexed as ID '/' ID and checked by the AST
+// builder, so that `delay/dt` stays an ordinary division elsewhere.
+odeDecl : var=ID '/' dt=ID '=' expr (unless='unless' 'refractory')? ;
+spikeDecl : 'spike' 'when' expr block? ('refractory' period=expr)? ;
+
+// ---- synapses -------------------------------------------------------------
+synapseDecl : 'synapse' name=ID '{' synapseItem* '}' ;
+synapseItem
+  : paramDecl
+  | weightDecl
+  | postStateDecl
+  | odeDecl
+  | onDecl
+  | drivesDecl
+  | ';'
+  ;
+weightDecl : 'weight' name=ID ':' unit ('=' expr)? ;
+postStateDecl : 'post' 'state' name=ID (':' unit)? '=' expr ;
+onDecl : 'on' event=ID block ;
+drivesDecl : 'drives' target=ID '=' expr ;
+
+block : '{' (stmt | ';')* '}' ;
+stmt : target=ID op=('=' | '+=' | '-=' | '*=' | '/=') expr ;
+
+// ---- networks -------------------------------------------------------------
+networkDecl : 'network' name=ID '{' networkItem* '}' ;
+networkItem
+  : name=ID '=' size=expr 'of' model=ID args?                   # population
+  | name=ID '=' expr                                            # setting
+  | 'connect' src=ID '->' targets 'with' model=ID args? connOption* # connect
+  | 'record' what=ID 'of' targets                               # record
+  | 'run' expr                                                  # run
+  | ';'                                                         # emptyItem
+  ;
+targets : ID (',' ID)* ;
+args : '(' (arg (',' arg)*)? ')' ;
+arg : name=ID '=' expr ;
+connOption : name=ID '=' expr ;
+
+// ---- units and expressions ------------------------------------------------
+unit : unitTerm (op+=('*' | '/') unitTerm)* ;
+unitTerm
+  : ID ('^' exponent)?
+  | NUMBER               // only `1`, for dimensionless
+  | '(' unit ')'
+  ;
+exponent : '-'? NUMBER ;
+
+expr
+  : '(' expr ')'                                        # parenExpr
+  | callee=ID '(' (expr (',' expr)*)? ')'               # callExpr
+  | NUMBER unitSuffix=ID?                               # numberExpr
+  | ID                                                  # refExpr
+  | <assoc=right> expr '^' expr                         # powExpr
+  | op=('-' | '+' | '!' | 'not') expr                   # unaryExpr
+  | expr op=('*' | '/') expr                            # mulExpr
+  | expr op=('+' | '-') expr                            # addExpr
+  | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr # cmpExpr
+  | expr op=('and' | '&&') expr                         # andExpr
+  | expr op=('or' | '||') expr                          # orExpr
+  ;
+
+NUMBER : DIGITS ('.' DIGITS?)? EXPONENT? | '.' DIGITS EXPONENT? ;
+fragment DIGITS : [0-9]+ ;
+fragment EXPONENT : [eE] [+-]? DIGITS ;
+ID : [a-zA-Z_] [a-zA-Z_0-9]* ;
+
+LINE_COMMENT : '//' ~[\r\n]* -> skip ;
+BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
+WS : [ \t\r\n]+ -> skip ;
+// Anything else becomes a token the parser rejects with a position, so the
+// lexer itself never fails.
+ERROR_CHAR : . ;

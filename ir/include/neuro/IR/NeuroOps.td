@@ -1,0 +1,302 @@
+//===- NeuroOps.td - Operations of the neuro dialect -------*- tablegen -*-===//
+
+#ifndef NEURO_OPS_TD
+#define NEURO_OPS_TD
+
+include "neuro/IR/NeuroDialect.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/RegionKindInterface.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Models
+//===----------------------------------------------------------------------===//
+
+class Neuro_ModelOp<string mnemonic> : Neuro_Op<mnemonic, [
+    Symbol, SymbolTable, NoTerminator, SingleBlock, IsolatedFromAbove,
+    HasParent<"::mlir::ModuleOp">]> {
+  let arguments = (ins SymbolNameAttr:$sym_name);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
+}
+
+def Neuro_NeuronOp : Neuro_ModelOp<"neuron"> {
+  let summary = "a neuron model";
+  let description = [{
+    A neuron model as written: `neuro.param`, `neuro.state` and `neuro.input`
+    declarations, one `neuro.ode` per integrated state, an optional
+    `neuro.threshold` with its `neuro.reset`.
+
+    ```mlir
+    neuro.neuron @LIF {
+      neuro.param @tau_m = 2.000000e-02 : "s"
+      neuro.state @v : "V"
+      neuro.ode @v unless_refractory { ... neuro.yield %dv : f64 }
+    }
+    ```
+  }];
+}
+
+def Neuro_SynapseOp : Neuro_ModelOp<"synapse"> {
+  let summary = "a synapse model";
+  let description = [{
+    A synapse model: parameters, the per-synapse `neuro.weight`, linear
+    `neuro.post_state`s that live in the target neuron, their `neuro.ode`s,
+    a `neuro.on_pre` event block and `neuro.drives` blocks adding a value to
+    an input of the target neuron.
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Declarations
+//===----------------------------------------------------------------------===//
+
+def Neuro_ParamOp : Neuro_Op<"param", [Symbol]> {
+  let summary = "a parameter with its value in SI units";
+  let description = [{
+    Declares a parameter. `value` is its (default) value in SI units and
+    `unit` the SI dimension symbol it was checked against.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, F64Attr:$value, StrAttr:$unit);
+  let assemblyFormat = "$sym_name `=` $value `:` $unit attr-dict";
+}
+
+class Neuro_VarDeclOp<string mnemonic, string what> : Neuro_Op<mnemonic, [Symbol]> {
+  let summary = "declares " # what;
+  let description = [{
+    Declares }] # what # [{ named by the symbol, with the SI dimension symbol
+    of its unit.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$unit);
+  let assemblyFormat = "$sym_name `:` $unit attr-dict";
+}
+
+def Neuro_StateOp : Neuro_VarDeclOp<"state", "a per-neuron state variable">;
+def Neuro_InputOp : Neuro_VarDeclOp<"input",
+    "a neuron input: the sum of what synapses drive into it">;
+def Neuro_WeightOp : Neuro_VarDeclOp<"weight", "the per-synapse weight">;
+def Neuro_PostStateOp : Neuro_VarDeclOp<"post_state",
+    "a synapse state that lives in, and is summed per, target neuron">;
+
+//===----------------------------------------------------------------------===//
+// Equations and events
+//===----------------------------------------------------------------------===//
+
+def Neuro_OdeOp : Neuro_Op<"ode", [SingleBlock]> {
+  let summary = "a differential equation dx/dt = rhs";
+  let description = [{
+    The region computes the derivative of state `var` from `neuro.ref`s and
+    arithmetic and yields it. With `unless_refractory` the state is held
+    constant while the neuron is refractory.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$var, UnitAttr:$unless_refractory);
+  let regions = (region SizedRegion<1>:$rhs);
+  let assemblyFormat =
+      "$var (`unless_refractory` $unless_refractory^)? $rhs attr-dict";
+  let hasVerifier = 1;
+}
+
+def Neuro_ThresholdOp : Neuro_Op<"threshold", [SingleBlock]> {
+  let summary = "the spike condition and refractory period";
+  let description = [{
+    The region yields an `i1`: the neuron spikes when it is true and the
+    neuron is not refractory. After a spike the neuron is refractory for
+    `refractory` seconds (rounded to whole steps).
+  }];
+  let arguments = (ins F64Attr:$refractory);
+  let regions = (region SizedRegion<1>:$condition);
+  let assemblyFormat = "`refractory` `(` $refractory `)` $condition attr-dict";
+  let hasVerifier = 1;
+}
+
+def Neuro_ResetOp : Neuro_Op<"reset", [SingleBlock]> {
+  let summary = "statements run for each neuron that spiked";
+  let description = [{
+    `neuro.assign`s executed, in order, for every neuron that spiked in the
+    step, after spike delivery.
+  }];
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$body attr-dict";
+  let hasVerifier = 1;
+}
+
+def Neuro_OnPreOp : Neuro_Op<"on_pre", [SingleBlock]> {
+  let summary = "statements run for each synapse of a spiking source";
+  let description = [{
+    `neuro.assign`s executed for every synapse whose source neuron's spike
+    arrives (after the projection's delay).
+  }];
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$body attr-dict";
+  let hasVerifier = 1;
+}
+
+def Neuro_DrivesOp : Neuro_Op<"drives", [SingleBlock]> {
+  let summary = "adds a value to an input of the target neuron";
+  let description = [{
+    The region yields the value this synapse type adds to input `input` of
+    its target neuron, per target (it may read post states only).
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$input);
+  let regions = (region SizedRegion<1>:$value);
+  let assemblyFormat = "$input $value attr-dict";
+  let hasVerifier = 1;
+}
+
+def Neuro_RefOp : Neuro_Op<"ref", [Pure]> {
+  let summary = "reads a named variable";
+  let description = [{
+    Reads a parameter, state, input, weight or post state by name. `post`
+    marks a variable of the target neuron, used from a synapse.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name, UnitAttr:$post);
+  let results = (outs F64:$result);
+  let assemblyFormat = "(`post` $post^)? $name attr-dict";
+  let hasVerifier = 1;
+}
+
+def Neuro_AssignOp : Neuro_Op<"assign"> {
+  let summary = "writes a named variable";
+  let description = [{
+    Writes a state, weight or post state (`post`: of the target neuron) in a
+    reset or event block.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name, UnitAttr:$post, F64:$value);
+  let assemblyFormat = "(`post` $post^)? $name `=` $value attr-dict";
+  let hasVerifier = 1;
+}
+
+def Neuro_YieldOp : Neuro_Op<"yield", [Pure, Terminator, ReturnLike,
+    ParentOneOf<["OdeOp", "ThresholdOp", "ResetOp", "OnPreOp", "DrivesOp"]>]> {
+  let summary = "ends an equation or event region";
+  let description = [{
+    Yields the region's value: the derivative of a `neuro.ode`, the condition
+    of a `neuro.threshold`, the driven value of a `neuro.drives`; nothing for
+    statement blocks.
+  }];
+  let arguments = (ins Variadic<AnyType>:$values);
+  let builders = [OpBuilder<(ins), [{ build($_builder, $_state, {}); }]>];
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
+}
+
+//===----------------------------------------------------------------------===//
+// Networks
+//===----------------------------------------------------------------------===//
+
+def Neuro_NetworkOp : Neuro_Op<"network", [Symbol, SymbolTable, NoTerminator,
+    SingleBlock, IsolatedFromAbove, HasParent<"::mlir::ModuleOp">]> {
+  let summary = "a network: populations, projections, recordings, a run";
+  let description = [{
+    Simulated with time step `dt` for `duration` seconds; `seed` keys every
+    random number of the network (initial values, connectivity).
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, F64Attr:$dt, F64Attr:$duration,
+                       I64Attr:$seed);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $sym_name `dt` `(` $dt `)` `duration` `(` $duration `)` `seed` `(` $seed `)`
+    attr-dict-with-keyword $body
+  }];
+  let hasVerifier = 1;
+}
+
+def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
+    NoTerminator, SingleBlock, HasParent<"NetworkOp">,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "a population of neurons";
+  let description = [{
+    `size` neurons of neuron model `model` with the given parameter values
+    (SI). Before elaboration the body holds only the initial values
+    (`neuro.init_const`, `neuro.init_uniform`) of every state; after
+    `neuro-elaborate` it holds the flattened model (no `model` attribute):
+    states, including the post states of incoming projections, equations with
+    parameters folded to constants and inputs replaced by what drives them.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       OptionalAttr<FlatSymbolRefAttr>:$model, I64Attr:$size,
+                       OptionalAttr<DictionaryAttr>:$params);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $sym_name (`of` $model^)? `size` `(` $size `)` (`params` $params^)?
+    attr-dict-with-keyword $body
+  }];
+  let hasVerifier = 1;
+}
+
+def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
+    NoTerminator, SingleBlock, HasParent<"NetworkOp">,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "synapses from one population to another";
+  let description = [{
+    Each (source, target) pair is connected independently with probability
+    `probability`; spikes arrive after `delay` seconds (rounded to whole
+    steps). Before elaboration the body holds the initial values of the
+    synapse's weight and post states; afterwards the weight declaration and
+    the `neuro.on_pre` block, whose `post` references name rows of the
+    target population.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$source,
+                       FlatSymbolRefAttr:$target,
+                       OptionalAttr<FlatSymbolRefAttr>:$synapse,
+                       F64Attr:$probability, F64Attr:$delay,
+                       OptionalAttr<DictionaryAttr>:$params);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $sym_name $source `->` $target (`with` $synapse^)? `p` `(` $probability `)`
+    `delay` `(` $delay `)` (`params` $params^)? attr-dict-with-keyword $body
+  }];
+  let hasVerifier = 1;
+}
+
+def Neuro_InitConstOp : Neuro_Op<"init_const"> {
+  let summary = "a variable's initial value";
+  let description = [{ Every neuron (or synapse) starts with `value` (SI). }];
+  let arguments = (ins FlatSymbolRefAttr:$var, F64Attr:$value);
+  let assemblyFormat = "$var `=` $value attr-dict";
+}
+
+def Neuro_InitUniformOp : Neuro_Op<"init_uniform"> {
+  let summary = "a uniformly distributed initial value";
+  let description = [{
+    Each neuron (or synapse) draws its initial value from U(low, high) with
+    the network's counter-based generator.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$var, F64Attr:$low, F64Attr:$high);
+  let assemblyFormat =
+      "$var `=` `uniform` `(` $low `,` $high `)` attr-dict";
+  let hasVerifier = 1;
+}
+
+def Neuro_RecordSpikesOp : Neuro_Op<"record_spikes", [HasParent<"NetworkOp">]> {
+  let summary = "records the spikes of a population";
+  let description = [{ Every spike of `population` is recorded (index, time). }];
+  let arguments = (ins FlatSymbolRefAttr:$population);
+  let assemblyFormat = "$population attr-dict";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Integration
+//===----------------------------------------------------------------------===//
+
+def Neuro_PropagateOp : Neuro_Op<"propagate", [HasParent<"PopulationOp">]> {
+  let summary = "exact one-step update of a linear system of states";
+  let description = [{
+    Advances `vars` (n states) by one time step: x' = M x + c, with the
+    n x (n+1) row-major matrix `matrix` = [M | c] computed at compile time as
+    the exponential of the system's generator. `refractory_matrix`, if
+    present, is used while the neuron is refractory (states declared
+    `unless refractory` held). `method` records the scheme chosen.
+  }];
+  let arguments = (ins FlatSymbolRefArrayAttr:$vars, StrAttr:$method,
+                       DenseF64ArrayAttr:$matrix,
+                       OptionalAttr<DenseF64ArrayAttr>:$refractory_matrix);
+  let assemblyFormat = [{
+    $vars `method` $method `matrix` $matrix
+    (`refractory` $refractory_matrix^)? attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // NEURO_OPS_TD

@@ -1,0 +1,239 @@
+//===- NeuroOps.cpp - Operations of the neuro dialect ---------------------===//
+
+#include "neuro/IR/NeuroOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace neuro;
+
+#define GET_OP_CLASSES
+#include "neuro/IR/NeuroOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+/// The neuron, synapse, population or projection whose names `op` uses.
+static Operation *getModelScope(Operation *op) {
+  Operation *scope = op->getParentWithTrait<OpTrait::SymbolTable>();
+  if (!scope || isa<ModuleOp, NetworkOp>(scope))
+    return nullptr;
+  return scope;
+}
+
+/// The terminator of a single-block region, if it is a neuro.yield.
+static YieldOp getYield(Region &region) {
+  if (region.empty())
+    return {};
+  return dyn_cast<YieldOp>(region.front().getTerminator());
+}
+
+static LogicalResult verifyYieldTypes(Operation *op, Region &region,
+                                      ArrayRef<Type> expected,
+                                      StringRef what) {
+  YieldOp yield = getYield(region);
+  if (!yield)
+    return op->emitOpError("region must end with neuro.yield");
+  if (yield.getValues().size() != expected.size())
+    return op->emitOpError() << "must yield " << what << ", yields "
+                             << yield.getValues().size() << " value(s)";
+  for (auto [value, type] : llvm::zip(yield.getValues(), expected))
+    if (value.getType() != type)
+      return op->emitOpError() << "must yield " << what << ", yields "
+                               << value.getType();
+  return success();
+}
+
+/// Resolves the declaration a neuro.ref or neuro.assign names. `post`
+/// names are resolved here only inside a synapse; inside a projection the
+/// projection checks them against its target population.
+static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
+                                   bool post, bool isWrite) {
+  Operation *scope = getModelScope(op);
+  if (!scope)
+    return op->emitOpError(
+        "must be inside a neuron, synapse, population or projection");
+  if (post) {
+    if (isa<ProjectionOp>(scope))
+      return success();
+    if (!isa<SynapseOp>(scope))
+      return op->emitOpError(
+          "'post' names a target neuron's variable, which only synapses and "
+          "projections have");
+    if (!isa_and_nonnull<PostStateOp>(
+            SymbolTable::lookupSymbolIn(scope, name.getAttr())))
+      return op->emitOpError() << name << " is not a post state of the synapse";
+    return success();
+  }
+  Operation *decl = SymbolTable::lookupSymbolIn(scope, name.getAttr());
+  if (!decl)
+    return op->emitOpError() << name << " is not declared in the enclosing "
+                             << scope->getName();
+  if (isa<PostStateOp>(decl))
+    return op->emitOpError() << "post state " << name
+                             << " must be used with 'post'";
+  if (isWrite) {
+    if (!isa<StateOp, WeightOp>(decl))
+      return op->emitOpError() << "cannot assign to " << decl->getName() << " "
+                               << name;
+  } else if (!isa<ParamOp, StateOp, InputOp, WeightOp>(decl)) {
+    return op->emitOpError() << name << " does not name a variable";
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Equations and events
+//===----------------------------------------------------------------------===//
+
+LogicalResult OdeOp::verify() {
+  Operation *scope = getModelScope(*this);
+  if (!scope)
+    return emitOpError("must be inside a neuron, synapse or population");
+  Operation *decl = SymbolTable::lookupSymbolIn(scope, getVarAttr().getAttr());
+  if (!isa_and_nonnull<StateOp, PostStateOp>(decl))
+    return emitOpError() << getVarAttr() << " is not a state of the enclosing "
+                         << scope->getName();
+  return verifyYieldTypes(*this, getRhs(), {Float64Type::get(getContext())},
+                          "one f64 derivative");
+}
+
+LogicalResult ThresholdOp::verify() {
+  if (!(getRefractory().convertToDouble() >= 0.0))
+    return emitOpError("refractory period must be >= 0");
+  return verifyYieldTypes(*this, getCondition(),
+                          {IntegerType::get(getContext(), 1)},
+                          "one i1 condition");
+}
+
+LogicalResult ResetOp::verify() {
+  return verifyYieldTypes(*this, getBody(), {}, "nothing");
+}
+
+LogicalResult OnPreOp::verify() {
+  return verifyYieldTypes(*this, getBody(), {}, "nothing");
+}
+
+LogicalResult DrivesOp::verify() {
+  return verifyYieldTypes(*this, getValue(), {Float64Type::get(getContext())},
+                          "one f64 value");
+}
+
+LogicalResult RefOp::verify() {
+  return verifyNameUse(*this, getNameAttr(), getPost(), /*isWrite=*/false);
+}
+
+LogicalResult AssignOp::verify() {
+  return verifyNameUse(*this, getNameAttr(), getPost(), /*isWrite=*/true);
+}
+
+//===----------------------------------------------------------------------===//
+// Networks
+//===----------------------------------------------------------------------===//
+
+LogicalResult NetworkOp::verify() {
+  if (!(getDt().convertToDouble() > 0.0))
+    return emitOpError("dt must be positive");
+  if (!(getDuration().convertToDouble() > 0.0))
+    return emitOpError("duration must be positive");
+  return success();
+}
+
+LogicalResult PopulationOp::verify() {
+  if (getSize() <= 0)
+    return emitOpError("size must be positive");
+  return success();
+}
+
+LogicalResult
+PopulationOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  if (auto model = getModelAttr()) {
+    auto module = (*this)->getParentOfType<ModuleOp>();
+    if (!module || !isa_and_nonnull<NeuronOp>(
+                       symbolTable.lookupSymbolIn(module, model.getAttr())))
+      return emitOpError() << model << " does not name a neuron model";
+  }
+  return success();
+}
+
+LogicalResult ProjectionOp::verify() {
+  double p = getProbability().convertToDouble();
+  if (!(p >= 0.0 && p <= 1.0))
+    return emitOpError("probability must lie in [0, 1]");
+  if (!(getDelay().convertToDouble() >= 0.0))
+    return emitOpError("delay must be >= 0");
+  return success();
+}
+
+LogicalResult
+ProjectionOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  Operation *network = (*this)->getParentOp();
+  auto source = dyn_cast_or_null<PopulationOp>(
+      symbolTable.lookupSymbolIn(network, getSourceAttr()));
+  if (!source)
+    return emitOpError() << getSourceAttr() << " does not name a population";
+  auto target = dyn_cast_or_null<PopulationOp>(
+      symbolTable.lookupSymbolIn(network, getTargetAttr()));
+  if (!target)
+    return emitOpError() << getTargetAttr() << " does not name a population";
+  if (auto synapse = getSynapseAttr()) {
+    auto module = (*this)->getParentOfType<ModuleOp>();
+    if (!module || !isa_and_nonnull<SynapseOp>(
+                       symbolTable.lookupSymbolIn(module, synapse.getAttr())))
+      return emitOpError() << synapse << " does not name a synapse model";
+    return success();
+  }
+  // Elaborated: `post` names are rows of the target population.
+  WalkResult result = walk([&](Operation *op) {
+    FlatSymbolRefAttr name;
+    if (auto ref = dyn_cast<RefOp>(op); ref && ref.getPost())
+      name = ref.getNameAttr();
+    else if (auto assign = dyn_cast<AssignOp>(op); assign && assign.getPost())
+      name = assign.getNameAttr();
+    if (!name)
+      return WalkResult::advance();
+    if (!isa_and_nonnull<StateOp>(
+            symbolTable.lookupSymbolIn(target, name.getAttr()))) {
+      op->emitOpError() << name << " is not a state of target population "
+                        << getTargetAttr();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+LogicalResult InitUniformOp::verify() {
+  if (!(getLow().convertToDouble() <= getHigh().convertToDouble()))
+    return emitOpError("needs low <= high");
+  return success();
+}
+
+LogicalResult RecordSpikesOp::verify() {
+  if (!isa_and_nonnull<PopulationOp>(SymbolTable::lookupSymbolIn(
+          (*this)->getParentOp(), getPopulationAttr().getAttr())))
+    return emitOpError() << getPopulationAttr()
+                         << " does not name a population";
+  return success();
+}
+
+LogicalResult PropagateOp::verify() {
+  size_t n = getVars().size();
+  if (n == 0)
+    return emitOpError("needs at least one variable");
+  if (getMatrix().size() != static_cast<int64_t>(n * (n + 1)))
+    return emitOpError() << "matrix must have " << n << " x " << n + 1
+                         << " entries, has " << getMatrix().size();
+  if (auto ref = getRefractoryMatrix())
+    if (ref->size() != static_cast<int64_t>(n * (n + 1)))
+      return emitOpError() << "refractory matrix must have " << n << " x "
+                           << n + 1 << " entries, has " << ref->size();
+  Operation *population = (*this)->getParentOp();
+  for (Attribute var : getVars())
+    if (!isa_and_nonnull<StateOp>(SymbolTable::lookupSymbolIn(
+            population, cast<FlatSymbolRefAttr>(var).getAttr())))
+      return emitOpError() << var << " is not a state of the population";
+  return success();
+}

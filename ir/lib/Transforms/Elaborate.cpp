@@ -1,0 +1,274 @@
+//===- Elaborate.cpp - Instantiate models into populations and projections ===//
+//
+// After this pass a population is a self-contained model: its states are the
+// neuron's states plus the post states of every incoming projection, its
+// equations read only its own states and constants, and each projection's
+// `on pre` block names the target rows it writes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/IR/NeuroOps.h"
+#include "neuro/IR/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace neuro {
+#define GEN_PASS_DEF_ELABORATE
+#include "neuro/IR/Passes.h.inc"
+} // namespace neuro
+
+using namespace mlir;
+using namespace neuro;
+
+namespace {
+
+/// Name of the target row that holds post state `state` of `projection`.
+std::string postRowName(StringRef state, ProjectionOp projection) {
+  return (state + "_" + projection.getSymName()).str();
+}
+
+/// Value of parameter `name`: the instance's value, else the model default.
+std::optional<double> paramValue(Operation *model, DictionaryAttr params,
+                                 StringRef name) {
+  if (params)
+    if (auto v = params.getAs<FloatAttr>(name))
+      return v.getValueAsDouble();
+  if (auto decl = dyn_cast_or_null<ParamOp>(
+          SymbolTable::lookupSymbolIn(model, name)))
+    return decl.getValue().convertToDouble();
+  return std::nullopt;
+}
+
+class Elaborator {
+public:
+  Elaborator(ModuleOp module, NetworkOp network)
+      : module(module), network(network) {}
+
+  LogicalResult run() {
+    for (auto pop : llvm::make_early_inc_range(
+             network.getBody().getOps<PopulationOp>()))
+      if (pop.getModelAttr() && failed(elaboratePopulation(pop)))
+        return failure();
+    for (auto proj : llvm::make_early_inc_range(
+             network.getBody().getOps<ProjectionOp>()))
+      if (proj.getSynapseAttr() && failed(elaborateProjection(proj)))
+        return failure();
+    return success();
+  }
+
+private:
+  /// Rewrites the neuro.refs in `root` (a freshly cloned op): parameters of
+  /// `model` become constants; `post` names of `projection` become the
+  /// population's own rows (or the target's rows when `keepPost`); inputs are
+  /// replaced through `resolveInput`.
+  LogicalResult
+  rewriteRefs(Operation *root, Operation *model, DictionaryAttr params,
+              ProjectionOp projection, bool keepPost,
+              llvm::function_ref<FailureOr<Value>(RefOp)> resolveInput) {
+    SmallVector<Operation *> ops;
+    root->walk([&](Operation *op) {
+      if (isa<RefOp, AssignOp>(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      OpBuilder b(op);
+      if (auto ref = dyn_cast<RefOp>(op)) {
+        StringRef name = ref.getName();
+        if (ref.getPost()) {
+          ref.setNameAttr(FlatSymbolRefAttr::get(
+              op->getContext(), postRowName(name, projection)));
+          ref.setPost(keepPost);
+          continue;
+        }
+        Operation *decl = SymbolTable::lookupSymbolIn(model, name);
+        if (isa_and_nonnull<ParamOp>(decl)) {
+          auto value = paramValue(model, params, name);
+          Value c = b.create<arith::ConstantOp>(ref.getLoc(),
+                                                b.getF64FloatAttr(*value));
+          ref.replaceAllUsesWith(c);
+          ref.erase();
+        } else if (isa_and_nonnull<InputOp>(decl)) {
+          FailureOr<Value> v = resolveInput(ref);
+          if (failed(v))
+            return failure();
+          ref.replaceAllUsesWith(*v);
+          ref.erase();
+        }
+        continue;
+      }
+      auto assign = cast<AssignOp>(op);
+      if (assign.getPost()) {
+        assign.setNameAttr(FlatSymbolRefAttr::get(
+            op->getContext(), postRowName(assign.getName(), projection)));
+        assign.setPost(keepPost);
+      }
+    }
+    return success();
+  }
+
+  LogicalResult elaboratePopulation(PopulationOp pop) {
+    auto neuron = dyn_cast_or_null<NeuronOp>(
+        SymbolTable::lookupSymbolIn(module, pop.getModelAttr().getAttr()));
+    if (!neuron)
+      return pop.emitOpError() << "unknown neuron model " << pop.getModelAttr();
+    DictionaryAttr params = pop.getParamsAttr();
+
+    SmallVector<ProjectionOp> incoming;
+    for (auto proj : network.getBody().getOps<ProjectionOp>())
+      if (proj.getTarget() == pop.getSymName())
+        incoming.push_back(proj);
+
+    Block &body = pop.getBody().front();
+    OpBuilder b = OpBuilder::atBlockBegin(&body);
+    // States: the neuron's, then each incoming projection's post states.
+    for (auto state : neuron.getBody().getOps<StateOp>())
+      b.clone(*state);
+    b.setInsertionPointToEnd(&body);
+    for (ProjectionOp proj : incoming) {
+      auto synapse = lookupSynapse(proj);
+      if (!synapse)
+        return failure();
+      for (auto post : synapse.getBody().getOps<PostStateOp>()) {
+        std::string row = postRowName(post.getSymName(), proj);
+        OpBuilder sb = OpBuilder::atBlockBegin(&body);
+        // Keep declarations before the init ops.
+        for (Operation &op : body)
+          if (isa<StateOp>(op))
+            sb.setInsertionPointAfter(&op);
+        sb.create<StateOp>(post.getLoc(), row, post.getUnit());
+        // Move the post state's initial value from the projection.
+        for (Operation &op :
+             llvm::make_early_inc_range(proj.getBody().front())) {
+          if (auto c = dyn_cast<InitConstOp>(op);
+              c && c.getVar() == post.getSymName()) {
+            b.create<InitConstOp>(
+                c.getLoc(), FlatSymbolRefAttr::get(b.getContext(), row),
+                c.getValueAttr());
+            c.erase();
+          } else if (auto u = dyn_cast<InitUniformOp>(op);
+                     u && u.getVar() == post.getSymName()) {
+            b.create<InitUniformOp>(
+                u.getLoc(), FlatSymbolRefAttr::get(b.getContext(), row),
+                u.getLowAttr(), u.getHighAttr());
+            u.erase();
+          }
+        }
+      }
+    }
+
+    auto noInput = [&](RefOp ref) -> FailureOr<Value> {
+      return ref.emitOpError("input used outside a neuron");
+    };
+    auto driveInput = [&](RefOp ref) -> FailureOr<Value> {
+      OpBuilder ib(ref);
+      Value sum;
+      for (ProjectionOp proj : incoming) {
+        SynapseOp synapse = lookupSynapse(proj);
+        for (auto drives : synapse.getBody().getOps<DrivesOp>()) {
+          if (drives.getInput() != ref.getName())
+            continue;
+          // Clone the whole drives op, fold its references, then inline its
+          // region in front of the input reference.
+          auto copy = cast<DrivesOp>(ib.clone(*drives));
+          if (failed(rewriteRefs(copy, synapse, proj.getParamsAttr(), proj,
+                                 /*keepPost=*/false, noInput)))
+            return failure();
+          Block &inner = copy.getValue().front();
+          auto yield = cast<YieldOp>(inner.getTerminator());
+          Value driven = yield.getValues()[0];
+          yield.erase();
+          ref->getBlock()->getOperations().splice(
+              Block::iterator(copy), inner.getOperations());
+          copy.erase();
+          sum = sum ? ib.create<arith::AddFOp>(ref.getLoc(), sum, driven)
+                          .getResult()
+                    : driven;
+        }
+      }
+      if (!sum)
+        sum = ib.create<arith::ConstantOp>(ref.getLoc(), ib.getF64FloatAttr(0));
+      return sum;
+    };
+
+    // Equations, threshold and reset of the neuron.
+    for (Operation &op : neuron.getBody().front()) {
+      if (!isa<OdeOp, ThresholdOp, ResetOp>(op))
+        continue;
+      Operation *copy = b.clone(op);
+      if (failed(rewriteRefs(copy, neuron, params, ProjectionOp(),
+                             /*keepPost=*/false, driveInput)))
+        return failure();
+    }
+    // Equations of the incoming post states.
+    for (ProjectionOp proj : incoming) {
+      SynapseOp synapse = lookupSynapse(proj);
+      for (auto ode : synapse.getBody().getOps<OdeOp>()) {
+        auto copy = cast<OdeOp>(b.clone(*ode));
+        copy.setVarAttr(FlatSymbolRefAttr::get(
+            copy->getContext(), postRowName(ode.getVar(), proj)));
+        if (failed(rewriteRefs(copy, synapse, proj.getParamsAttr(), proj,
+                               /*keepPost=*/false, noInput)))
+          return failure();
+      }
+    }
+    pop.removeModelAttr();
+    pop.removeParamsAttr();
+    return success();
+  }
+
+  LogicalResult elaborateProjection(ProjectionOp proj) {
+    SynapseOp synapse = lookupSynapse(proj);
+    if (!synapse)
+      return failure();
+    Block &body = proj.getBody().front();
+    OpBuilder b = OpBuilder::atBlockBegin(&body);
+    for (auto weight : synapse.getBody().getOps<WeightOp>())
+      b.clone(*weight);
+    b.setInsertionPointToEnd(&body);
+    auto noInput = [&](RefOp ref) -> FailureOr<Value> {
+      return ref.emitOpError("a synapse cannot read a neuron input");
+    };
+    for (auto on : synapse.getBody().getOps<OnPreOp>()) {
+      Operation *copy = b.clone(*on);
+      if (failed(rewriteRefs(copy, synapse, proj.getParamsAttr(), proj,
+                             /*keepPost=*/true, noInput)))
+        return failure();
+    }
+    proj.removeSynapseAttr();
+    proj.removeParamsAttr();
+    return success();
+  }
+
+  SynapseOp lookupSynapse(ProjectionOp proj) {
+    auto it = synapses.find(proj.getOperation());
+    if (it != synapses.end())
+      return it->second;
+    auto synapse = dyn_cast_or_null<SynapseOp>(
+        SymbolTable::lookupSymbolIn(module, proj.getSynapseAttr().getAttr()));
+    if (!synapse)
+      proj.emitOpError() << "unknown synapse model " << proj.getSynapseAttr();
+    synapses[proj.getOperation()] = synapse;
+    return synapse;
+  }
+
+  ModuleOp module;
+  NetworkOp network;
+  llvm::DenseMap<Operation *, SynapseOp> synapses;
+};
+
+struct ElaboratePass : neuro::impl::ElaborateBase<ElaboratePass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    for (auto network : module.getOps<NetworkOp>())
+      if (failed(Elaborator(module, network).run()))
+        return signalPassFailure();
+    // The models now live in the populations and projections.
+    for (Operation &op : llvm::make_early_inc_range(*module.getBody()))
+      if (isa<NeuronOp, SynapseOp>(op))
+        op.erase();
+  }
+};
+
+} // namespace

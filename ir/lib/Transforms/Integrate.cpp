@@ -1,0 +1,298 @@
+//===- Integrate.cpp - Exact integration of linear state equations --------===//
+//
+// For the states x of an elaborated population with equations dx/dt = A x + b
+// (A, b constant), one step of length dt is exactly
+//
+//   [x(t+dt); 1] = expm(dt * [[A, b], [0, 0]]) [x(t); 1].
+//
+// The pass proves each right-hand side affine in the states by abstract
+// interpretation of its region, computes the propagator at compile time and
+// replaces the equations by one neuro.propagate. States without an equation
+// take part with a zero derivative; states declared `unless refractory` get a
+// zero derivative in the second (refractory) propagator.
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/IR/NeuroOps.h"
+#include "neuro/IR/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Builders.h"
+
+#include <cmath>
+
+namespace neuro {
+#define GEN_PASS_DEF_INTEGRATE
+#include "neuro/IR/Passes.h.inc"
+} // namespace neuro
+
+using namespace mlir;
+using namespace neuro;
+
+namespace {
+
+/// c + sum_i coef[i] * x_i.
+struct Affine {
+  std::vector<double> coef;
+  double c = 0.0;
+
+  bool isConstant() const {
+    for (double v : coef)
+      if (v != 0.0)
+        return false;
+    return true;
+  }
+};
+
+using Matrix = std::vector<std::vector<double>>;
+
+Matrix multiply(const Matrix &a, const Matrix &b) {
+  size_t n = a.size();
+  Matrix r(n, std::vector<double>(n, 0.0));
+  for (size_t i = 0; i < n; ++i)
+    for (size_t k = 0; k < n; ++k) {
+      double aik = a[i][k];
+      if (aik == 0.0)
+        continue;
+      for (size_t j = 0; j < n; ++j)
+        r[i][j] += aik * b[k][j];
+    }
+  return r;
+}
+
+/// Matrix exponential by scaling and squaring with a Taylor series: the
+/// scaled norm is below 1/2, where 24 terms are accurate to double rounding.
+Matrix expm(Matrix a) {
+  size_t n = a.size();
+  double norm = 0.0;
+  for (size_t i = 0; i < n; ++i) {
+    double row = 0.0;
+    for (size_t j = 0; j < n; ++j)
+      row += std::abs(a[i][j]);
+    norm = std::max(norm, row);
+  }
+  int squarings = 0;
+  if (norm > 0.5)
+    squarings = static_cast<int>(std::ceil(std::log2(norm / 0.5)));
+  double scale = std::ldexp(1.0, -squarings);
+  for (auto &row : a)
+    for (double &v : row)
+      v *= scale;
+  Matrix result(n, std::vector<double>(n, 0.0));
+  Matrix term(n, std::vector<double>(n, 0.0));
+  for (size_t i = 0; i < n; ++i)
+    result[i][i] = term[i][i] = 1.0;
+  for (int k = 1; k <= 24; ++k) {
+    term = multiply(term, a);
+    for (auto &row : term)
+      for (double &v : row)
+        v /= k;
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < n; ++j)
+        result[i][j] += term[i][j];
+  }
+  for (int s = 0; s < squarings; ++s)
+    result = multiply(result, result);
+  return result;
+}
+
+class LinearAnalysis {
+public:
+  explicit LinearAnalysis(const llvm::StringMap<unsigned> &index)
+      : index(index) {}
+
+  /// The affine form of the value `region` yields, or failure with the
+  /// first op that is not affine in the states.
+  FailureOr<Affine> analyze(Region &region, Operation *&culprit) {
+    values.clear();
+    for (Operation &op : region.front()) {
+      if (auto yield = dyn_cast<YieldOp>(op))
+        return values.lookup(yield.getValues()[0]);
+      std::optional<Affine> result = visit(op);
+      if (!result) {
+        culprit = &op;
+        return failure();
+      }
+      values[op.getResult(0)] = *result;
+    }
+    culprit = region.getParentOp();
+    return failure();
+  }
+
+private:
+  Affine constant(double c) {
+    Affine a;
+    a.coef.assign(index.size(), 0.0);
+    a.c = c;
+    return a;
+  }
+
+  std::optional<Affine> visit(Operation &op) {
+    if (auto c = dyn_cast<arith::ConstantOp>(op)) {
+      if (auto f = dyn_cast<FloatAttr>(c.getValue()))
+        return constant(f.getValueAsDouble());
+      return std::nullopt;
+    }
+    if (auto ref = dyn_cast<RefOp>(op)) {
+      auto it = index.find(ref.getName());
+      if (ref.getPost() || it == index.end())
+        return std::nullopt;
+      Affine a = constant(0.0);
+      a.coef[it->second] = 1.0;
+      return a;
+    }
+    if (op.getNumResults() != 1)
+      return std::nullopt;
+    SmallVector<Affine, 2> args;
+    for (Value v : op.getOperands()) {
+      auto it = values.find(v);
+      if (it == values.end())
+        return std::nullopt;
+      args.push_back(it->second);
+    }
+    auto combine = [&](double sa, double sb) {
+      Affine r = constant(sa * args[0].c + sb * args[1].c);
+      for (size_t i = 0; i < r.coef.size(); ++i)
+        r.coef[i] = sa * args[0].coef[i] + sb * args[1].coef[i];
+      return r;
+    };
+    auto scaled = [&](const Affine &x, double s) {
+      Affine r = x;
+      r.c *= s;
+      for (double &v : r.coef)
+        v *= s;
+      return r;
+    };
+    if (isa<arith::AddFOp>(op))
+      return combine(1.0, 1.0);
+    if (isa<arith::SubFOp>(op))
+      return combine(1.0, -1.0);
+    if (isa<arith::NegFOp>(op))
+      return scaled(args[0], -1.0);
+    if (isa<arith::MulFOp>(op)) {
+      if (args[0].isConstant())
+        return scaled(args[1], args[0].c);
+      if (args[1].isConstant())
+        return scaled(args[0], args[1].c);
+      return std::nullopt;
+    }
+    if (isa<arith::DivFOp>(op)) {
+      if (!args[1].isConstant() || args[1].c == 0.0)
+        return std::nullopt;
+      return scaled(args[0], 1.0 / args[1].c);
+    }
+    // Functions of constants fold; of states they are nonlinear.
+    for (const Affine &a : args)
+      if (!a.isConstant())
+        return std::nullopt;
+    double x = args.empty() ? 0.0 : args[0].c;
+    if (isa<math::ExpOp>(op))
+      return constant(std::exp(x));
+    if (isa<math::LogOp>(op))
+      return constant(std::log(x));
+    if (isa<math::SqrtOp>(op))
+      return constant(std::sqrt(x));
+    if (isa<math::PowFOp>(op))
+      return constant(std::pow(x, args[1].c));
+    if (isa<math::AbsFOp>(op))
+      return constant(std::abs(x));
+    if (isa<arith::MinimumFOp>(op))
+      return constant(std::min(x, args[1].c));
+    if (isa<arith::MaximumFOp>(op))
+      return constant(std::max(x, args[1].c));
+    return std::nullopt;
+  }
+
+  const llvm::StringMap<unsigned> &index;
+  llvm::DenseMap<Value, Affine> values;
+};
+
+LogicalResult integratePopulation(PopulationOp pop, double dt) {
+  SmallVector<OdeOp> odes(pop.getBody().getOps<OdeOp>());
+  if (odes.empty())
+    return success();
+  // Every state takes part; states without an equation have derivative 0.
+  SmallVector<StateOp> states(pop.getBody().getOps<StateOp>());
+  llvm::StringMap<unsigned> index;
+  SmallVector<Attribute> vars;
+  for (StateOp s : states) {
+    index[s.getSymName()] = vars.size();
+    vars.push_back(FlatSymbolRefAttr::get(s.getSymNameAttr()));
+  }
+  size_t n = states.size();
+  Matrix generator(n + 1, std::vector<double>(n + 1, 0.0));
+  Matrix refractoryGenerator = generator;
+  bool anyUnless = false;
+  LinearAnalysis analysis(index);
+  for (OdeOp ode : odes) {
+    Operation *culprit = nullptr;
+    FailureOr<Affine> rhs = analysis.analyze(ode.getRhs(), culprit);
+    if (failed(rhs)) {
+      InFlightDiagnostic d = ode.emitError()
+                             << "cannot integrate d" << ode.getVar()
+                             << "/dt exactly: the equation is not linear "
+                                "with constant coefficients in the states";
+      if (culprit && culprit != ode.getOperation())
+        d.attachNote(culprit->getLoc()) << "nonlinear term here";
+      return failure();
+    }
+    unsigned row = index.lookup(ode.getVar());
+    for (size_t j = 0; j < n; ++j)
+      generator[row][j] = rhs->coef[j];
+    generator[row][n] = rhs->c;
+    if (ode.getUnlessRefractory())
+      anyUnless = true;
+    else
+      refractoryGenerator[row] = generator[row];
+  }
+  auto propagator = [&](Matrix g) {
+    for (auto &r : g)
+      for (double &v : r)
+        v *= dt;
+    Matrix p = expm(g);
+    SmallVector<double> flat;
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j <= n; ++j) {
+        double v = p[i][j];
+        // Flush rounding noise of exact zeros and ones of the structure.
+        flat.push_back(std::abs(v) < 1e-300 ? 0.0 : v);
+      }
+    return flat;
+  };
+  SmallVector<double> matrix = propagator(generator);
+  for (double v : matrix)
+    if (!std::isfinite(v))
+      return odes.front().emitError(
+          "the exact propagator over one step is not finite: check time "
+          "constants and dt");
+  OpBuilder b(odes.front());
+  DenseF64ArrayAttr refractory;
+  if (anyUnless)
+    refractory = b.getDenseF64ArrayAttr(propagator(refractoryGenerator));
+  b.create<PropagateOp>(odes.front().getLoc(), b.getArrayAttr(vars),
+                        b.getStringAttr("exact"),
+                        b.getDenseF64ArrayAttr(matrix), refractory);
+  for (OdeOp ode : odes)
+    ode.erase();
+  return success();
+}
+
+struct IntegratePass : neuro::impl::IntegrateBase<IntegratePass> {
+  void runOnOperation() override {
+    for (auto network : getOperation().getOps<NetworkOp>()) {
+      double dt = network.getDt().convertToDouble();
+      for (auto pop : network.getBody().getOps<PopulationOp>()) {
+        if (pop.getModelAttr()) {
+          pop.emitOpError("must be elaborated (run neuro-elaborate) before "
+                          "integration");
+          return signalPassFailure();
+        }
+        if (failed(integratePopulation(pop, dt)))
+          return signalPassFailure();
+      }
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,79 @@
+//===- ABI.h - Contract between generated kernels and the runtime -*- C -*-===//
+//
+// The only interface between code produced by the Neuro compiler and the
+// runtime. Kernels are emitted with MLIR's C interface (`llvm.emit_c_interface`),
+// so every memref argument arrives as a pointer to a strided descriptor and
+// every scalar by value. Bump NEURO_ABI_VERSION on any change to this file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_ABI_H
+#define NEURO_RUNTIME_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Version of this contract. Generated modules export
+/// `int64_t neuro_abi_version(void)` returning the version they were built for.
+#define NEURO_ABI_VERSION 1
+
+/// memref<?xT> as laid out by MLIR's LLVM lowering.
+#define NEURO_MEMREF_1D(NAME, T)                                               \
+  typedef struct NAME {                                                        \
+    T *allocated;                                                              \
+    T *aligned;                                                                \
+    int64_t offset;                                                            \
+    int64_t size;                                                              \
+    int64_t stride;                                                            \
+  } NAME
+
+/// memref<?x?xT> (row-major) as laid out by MLIR's LLVM lowering.
+#define NEURO_MEMREF_2D(NAME, T)                                               \
+  typedef struct NAME {                                                        \
+    T *allocated;                                                              \
+    T *aligned;                                                                \
+    int64_t offset;                                                            \
+    int64_t sizes[2];                                                          \
+    int64_t strides[2];                                                        \
+  } NAME
+
+NEURO_MEMREF_1D(NeuroMemRefI8, int8_t);
+NEURO_MEMREF_1D(NeuroMemRefI32, int32_t);
+NEURO_MEMREF_1D(NeuroMemRefI64, int64_t);
+NEURO_MEMREF_2D(NeuroMemRef2DF64, double);
+
+/// Population update, one call per step: integrates every neuron of the
+/// population from step `step` to `step + 1`, evaluates the threshold and sets
+/// `spiked[i]` to 1 (else 0). `state` is [rows][neurons], structure of arrays.
+/// Symbol: `_mlir_ciface_neuro_step_<population>`.
+typedef void (*NeuroStepFn)(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
+                            int64_t step);
+
+/// Reset of the neurons listed in `spikes` (indices into the population),
+/// called after spike delivery. Symbol: `_mlir_ciface_neuro_reset_<population>`.
+typedef void (*NeuroResetFn)(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state);
+
+/// `on pre` of one projection for the source neurons listed in `spikes`:
+/// for every synapse j in row_ptr[s]..row_ptr[s+1] of each spike s, with target
+/// cols[j], updates synapse state `syn` [rows][synapses] and target state
+/// `post` [rows][neurons]. Symbol: `_mlir_ciface_neuro_deliver_<projection>`.
+typedef void (*NeuroDeliverFn)(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
+                               NeuroMemRefI32 *cols, NeuroMemRef2DF64 *syn,
+                               NeuroMemRef2DF64 *post);
+
+/// `neuro_abi_version` exported by every generated module.
+typedef int64_t (*NeuroAbiVersionFn)(void);
+
+#ifdef __cplusplus
+} // extern "C"
+
+static_assert(sizeof(NeuroMemRefI8) == 40, "memref<?xi8> descriptor");
+static_assert(sizeof(NeuroMemRefI32) == 40, "memref<?xi32> descriptor");
+static_assert(sizeof(NeuroMemRefI64) == 40, "memref<?xi64> descriptor");
+static_assert(sizeof(NeuroMemRef2DF64) == 56, "memref<?x?xf64> descriptor");
+#endif
+
+#endif // NEURO_RUNTIME_ABI_H

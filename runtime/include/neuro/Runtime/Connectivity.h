@@ -1,0 +1,42 @@
+//===- Connectivity.h - Connectivity generators -----------------*- C++ -*-===//
+//
+// Connectivity of a projection in compressed sparse row form: row i lists the
+// targets of source neuron i. Generators draw through Philox streams keyed by
+// (seed, stream id, source index), so a given seed always yields the same
+// network, whatever the order in which rows are generated.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_CONNECTIVITY_H
+#define NEURO_RUNTIME_CONNECTIVITY_H
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace neuro::rt {
+
+/// Synapses of one projection. The targets of source i are
+/// cols[rowPtr[i] .. rowPtr[i+1]), sorted ascending; synapse j (an index into
+/// cols) is also the column of its per-synapse state.
+struct CSR {
+  std::vector<int64_t> rowPtr{0}; ///< nSrc + 1 entries, rowPtr[0] == 0
+  std::vector<int32_t> cols;      ///< target neuron of each synapse
+
+  /// Number of source rows.
+  int64_t numRows() const { return int64_t(rowPtr.size()) - 1; }
+  /// Number of synapses.
+  int64_t numSynapses() const { return int64_t(cols.size()); }
+};
+
+/// Each of the nSrc x nDst pairs (i, j) is connected independently with
+/// probability `p` (pairs with i == j are skipped when `allowAutapses` is
+/// false). Row i is drawn by geometric skipping,
+/// j += floor(log(1 - u) / log(1 - p)) + 1, from the Philox stream
+/// (seed, streamId, i). p <= 0 (or NaN) gives no synapse, p >= 1 all pairs.
+CSR buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
+                          bool allowAutapses, uint64_t seed, uint32_t streamId);
+
+} // namespace neuro::rt
+
+#endif // NEURO_RUNTIME_CONNECTIVITY_H

@@ -1,0 +1,55 @@
+//===- DelayRing.h - Spike history of one population ------------*- C++ -*-===//
+//
+// The spikes a population emitted during the last maxDelay + 1 steps, one
+// sorted index list per step, in a ring of maxDelay + 1 slots. A projection
+// with a delay of d steps reads the list of step k - d at step k.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_DELAYRING_H
+#define NEURO_RUNTIME_DELAYRING_H
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace neuro::rt {
+
+/// Ring buffer of per-step spike lists.
+class DelayRing {
+public:
+  /// An empty ring with a single slot (maxDelay 0).
+  DelayRing() : DelayRing(0) {}
+  /// A ring that can serve delays 0 .. `maxDelay` (clamped to >= 0).
+  explicit DelayRing(int64_t maxDelay);
+
+  /// Largest delay the ring can serve.
+  int64_t maxDelay() const { return int64_t(slots.size()) - 1; }
+  /// Number of slots, maxDelay() + 1.
+  int64_t capacity() const { return int64_t(slots.size()); }
+
+  /// Stores `spikes` as the spikes of `step`, overwriting the slot of
+  /// step - capacity(). A negative step is not stored.
+  void push(int64_t step, const std::vector<int32_t> &spikes);
+
+  /// Claims the slot of `step`, clears it and returns it to be filled in
+  /// place (no allocation once the slot has grown). For a negative step the
+  /// list returned is a scratch list that at() never returns.
+  std::vector<int32_t> &beginPush(int64_t step);
+
+  /// The spikes emitted at `step`; empty if step < 0, or if `step` was never
+  /// pushed or has since been overwritten.
+  const std::vector<int32_t> &at(int64_t step) const;
+
+  /// Forgets every stored step.
+  void clear();
+
+private:
+  std::vector<std::vector<int32_t>> slots;
+  std::vector<int64_t> slotStep; ///< step held by each slot, -1 if none
+  std::vector<int32_t> scratch;  ///< target of pushes of negative steps
+};
+
+} // namespace neuro::rt
+
+#endif // NEURO_RUNTIME_DELAYRING_H

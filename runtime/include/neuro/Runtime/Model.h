@@ -1,0 +1,70 @@
+//===- Model.h - Description of a compiled network for the runtime --------===//
+//
+// What the compiler hands the runtime besides the kernels: populations and
+// their state rows, projections, recordings, dt and duration. All quantities
+// are in SI units. Plain data, no MLIR/LLVM types.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_MODEL_H
+#define NEURO_RUNTIME_MODEL_H
+
+#include "neuro/Runtime/ABI.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace neuro::rt {
+
+/// How one state row (or synapse variable) starts.
+struct InitSpec {
+  enum Kind { Constant, Uniform };
+  Kind kind = Constant;
+  double a = 0.0; ///< the constant, or the lower bound of uniform(a, b)
+  double b = 0.0; ///< upper bound of uniform(a, b)
+
+  static InitSpec constant(double v) { return {Constant, v, v}; }
+  static InitSpec uniform(double lo, double hi) { return {Uniform, lo, hi}; }
+};
+
+struct PopulationSpec {
+  std::string name;
+  int64_t size = 0;
+  /// Names of the state rows in kernel order; internal rows start with '_'
+  /// (e.g. `_lastspike`, the step index of the last spike).
+  std::vector<std::string> rows;
+  std::vector<InitSpec> init; ///< one per row
+  NeuroStepFn step = nullptr;
+  NeuroResetFn reset = nullptr; ///< may be null: no reset statements
+};
+
+struct ProjectionSpec {
+  std::string name; ///< e.g. "E_to_I"
+  int src = 0;      ///< index into ModelSpec::populations
+  int dst = 0;
+  double p = 0.0;             ///< connection probability
+  int64_t delaySteps = 0;     ///< delay rounded to whole steps
+  std::vector<std::string> synRows;  ///< per-synapse variables (weight first)
+  std::vector<InitSpec> synInit;     ///< one per syn row
+  bool allowAutapses = true;  ///< src == dst: may neuron i connect to i
+  NeuroDeliverFn deliver = nullptr;
+};
+
+struct RecordSpec {
+  int population = 0; ///< spikes of this population are recorded
+};
+
+struct ModelSpec {
+  std::string name;
+  double dt = 1e-4;  ///< seconds
+  int64_t steps = 0; ///< duration / dt, rounded
+  uint64_t seed = 0;
+  std::vector<PopulationSpec> populations;
+  std::vector<ProjectionSpec> projections;
+  std::vector<RecordSpec> records;
+};
+
+} // namespace neuro::rt
+
+#endif // NEURO_RUNTIME_MODEL_H

@@ -1,0 +1,53 @@
+//===- Npy.h - NumPy .npy writers -------------------------------*- C++ -*-===//
+//
+// Writers for NumPy's .npy format, version 1.0: the magic "\x93NUMPY", the
+// version bytes 1 0, a little-endian uint16 header length, then an ASCII
+// Python dict {'descr': ..., 'fortran_order': False, 'shape': (...), }
+// padded with spaces and ended by '\n' so that the data starts at a multiple
+// of 64 bytes, then the data, little-endian, C order. Files load with
+// `numpy.load(path)`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_NPY_H
+#define NEURO_RUNTIME_NPY_H
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace neuro::rt {
+
+/// One recorded spike: neuron index within its population and spike time.
+struct SpikeRecord {
+  int32_t i = 0; ///< neuron index
+  double t = 0;  ///< seconds
+};
+
+/// The complete .npy header (magic through the final '\n', a multiple of 64
+/// bytes long) for an array of dtype `descr` (a Python literal, e.g. "'<f8'")
+/// and `shape`.
+std::string npyHeader(const std::string &descr,
+                      const std::vector<int64_t> &shape);
+
+/// Writes `spikes` to `path` as a 1-D structured array of dtype
+/// [('i', '<i4'), ('t', '<f8')] (12 bytes per record, packed). Returns false
+/// and sets `err` (naming `path`) if the file cannot be written completely.
+bool writeSpikesNpy(const std::string &path,
+                    const std::vector<SpikeRecord> &spikes, std::string &err);
+
+/// Same, from a pointer and a count.
+bool writeSpikesNpy(const std::string &path, const SpikeRecord *spikes,
+                    size_t count, std::string &err);
+
+/// Writes the row-major array `data` of shape `shape` (e.g. {n} or
+/// {rows, cols}; the product of the dimensions is the element count) as
+/// '<f8' to `path`. Returns false and sets `err` on failure or a negative
+/// dimension.
+bool writeNpyF64(const std::string &path, const double *data,
+                 const std::vector<int64_t> &shape, std::string &err);
+
+} // namespace neuro::rt
+
+#endif // NEURO_RUNTIME_NPY_H

@@ -1,0 +1,177 @@
+//===- Simulator.h - Builds and runs a compiled network ---------*- C++ -*-===//
+//
+// The Simulator owns everything a compiled model needs at run time: state
+// buffers, connectivity, per-synapse state, spike histories for delays and the
+// spike monitors. The compiled kernels (ABI.h) do the arithmetic; the
+// simulator calls them in the order of one step (the Brian2 default
+// schedule):
+//
+//   (1)+(2) for each population: step(state, spiked, k) integrates from step k
+//           to k + 1 and evaluates the threshold; the spiked flags become the
+//           sorted spike list of step k, stored in the population's DelayRing;
+//   (3)     for each projection: deliver(spikes of step k - delaySteps, ...);
+//   (4)     for each population with a reset kernel and spikes at step k:
+//           reset(spikes of step k, state);
+//   (5)     monitors: each spike of step k is recorded at t = (k + 1) * dt,
+//           the end of the step in which the threshold crossing was seen.
+//
+// Every 100 steps and after the last step of a run(), all state rows whose
+// name does not start with '_' are checked for NaN and infinities.
+//
+// Errors are reported as false + message; nothing throws out of this API.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_SIMULATOR_H
+#define NEURO_RUNTIME_SIMULATOR_H
+
+#include "neuro/Runtime/AlignedAllocator.h"
+#include "neuro/Runtime/Connectivity.h"
+#include "neuro/Runtime/DelayRing.h"
+#include "neuro/Runtime/Model.h"
+#include "neuro/Runtime/Npy.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace neuro::rt {
+
+/// A row-major [rows][cols] view of a runtime buffer (population state:
+/// rows = state variables, cols = neurons; synapse state: cols = synapses).
+template <typename T> struct RowsView {
+  T *data = nullptr;
+  int64_t rows = 0;
+  int64_t cols = 0;
+
+  /// First element of row `r`.
+  T *row(int64_t r) const { return data + r * cols; }
+  /// Element (r, c).
+  T &operator()(int64_t r, int64_t c) const { return data[r * cols + c]; }
+  /// rows * cols.
+  int64_t numElements() const { return rows * cols; }
+};
+
+/// Mutable view of a state buffer.
+using StateView = RowsView<double>;
+/// Read-only view of a state buffer.
+using ConstStateView = RowsView<const double>;
+
+/// Builds the network described by a ModelSpec and runs it.
+class Simulator {
+public:
+  /// Interval, in steps, of the NaN/Inf scan of the state.
+  static constexpr int64_t kCheckInterval = 100;
+  /// Largest delay, in steps, a projection may have (each step of delay costs
+  /// one spike-list slot per source population).
+  static constexpr int64_t kMaxDelaySteps = int64_t(1) << 24;
+
+  /// Takes the model; nothing is checked or allocated before build().
+  explicit Simulator(ModelSpec spec);
+
+  /// Validates the spec, allocates and initializes every buffer, generates
+  /// the connectivity, and sets the current step to 0. May be called again to
+  /// start over. Returns false and sets `err` on an invalid spec or when out
+  /// of memory.
+  bool build(std::string &err);
+
+  /// Runs spec().steps steps from the current step.
+  bool run(std::string &err);
+
+  /// Runs `steps` more steps from the current step. Returns false and sets
+  /// `err` if the simulator is not built, `steps` < 0, or a state variable
+  /// became NaN or infinite (the run stops at the step that detected it).
+  bool run(int64_t steps, std::string &err);
+
+  /// Whether build() succeeded.
+  bool isBuilt() const { return built; }
+  /// The model.
+  const ModelSpec &spec() const { return model; }
+
+  /// Steps done since build().
+  int64_t currentStep() const { return stepIndex; }
+  /// Simulated time, currentStep() * dt, in seconds.
+  double currentTime() const { return double(stepIndex) * model.dt; }
+
+  /// Number of synapses of all projections.
+  int64_t numSynapses() const;
+  /// Number of synapses of projection `proj` (0 if out of range).
+  int64_t numSynapses(int proj) const;
+
+  /// Spikes emitted by population `pop` since build(), recorded or not.
+  int64_t spikeCount(int pop) const;
+  /// Recorded spikes of population `pop`, in time order (and by index within
+  /// a step); empty if the population is not recorded.
+  const std::vector<SpikeRecord> &spikes(int pop) const;
+  /// Whether spikes of population `pop` are recorded.
+  bool isRecorded(int pop) const;
+  /// Spike list of population `pop` at `step` if still held by its delay
+  /// ring (at least the last step is), else empty.
+  const std::vector<int32_t> &spikesAtStep(int pop, int64_t step) const;
+
+  /// State of population `pop`, [rows][size]; empty view if out of range or
+  /// not built. Writes through the view are seen by the next step.
+  StateView state(int pop);
+  /// Read-only state of population `pop`.
+  ConstStateView state(int pop) const;
+  /// Synapse state of projection `proj`, [synRows][numSynapses(proj)].
+  StateView synapseState(int proj);
+  /// Read-only synapse state of projection `proj`.
+  ConstStateView synapseState(int proj) const;
+
+  /// Index of population `name`, or -1.
+  int populationIndex(const std::string &name) const;
+  /// Index of projection `name`, or -1.
+  int projectionIndex(const std::string &name) const;
+  /// Index of state row `name` of population `pop`, or -1.
+  int rowIndex(int pop, const std::string &name) const;
+  /// Index of synapse row `name` of projection `proj`, or -1.
+  int synRowIndex(int proj, const std::string &name) const;
+
+  /// Connectivity of projection `proj` (empty if out of range or not built).
+  const CSR &connectivity(int proj) const;
+
+  /// Wall time of the last build(), in seconds.
+  double tBuild() const { return buildSeconds; }
+  /// Wall time spent in run() since build(), in seconds.
+  double tSim() const { return simSeconds; }
+
+  /// Writes `<dir>/spikes_<population>.npy` for each recorded population
+  /// (see writeSpikesNpy), creating `dir` if needed. Returns false and sets
+  /// `err`, naming the path, on any failure.
+  bool writeSpikes(const std::string &dir, std::string &err) const;
+
+private:
+  struct Population {
+    AlignedVector<double> state;  ///< [rows][size]
+    AlignedVector<int8_t> spiked; ///< [size]
+    DelayRing ring;
+    int64_t spikeCount = 0;
+    bool recorded = false;
+    std::vector<SpikeRecord> spikes;
+  };
+
+  struct Projection {
+    CSR csr;
+    AlignedVector<double> syn; ///< [synRows][numSynapses]
+  };
+
+  bool validate(std::string &err) const;
+  bool allocate(std::string &err);
+  bool doRun(int64_t steps, std::string &err);
+  void doStep(int64_t k);
+  bool checkFinite(std::string &err) const;
+
+  ModelSpec model;
+  std::vector<Population> pops;
+  std::vector<Projection> projs;
+  std::vector<int> recordedOrder; ///< recorded populations, first mention
+  bool built = false;
+  int64_t stepIndex = 0;
+  double buildSeconds = 0;
+  double simSeconds = 0;
+};
+
+} // namespace neuro::rt
+
+#endif // NEURO_RUNTIME_SIMULATOR_H

@@ -1,0 +1,57 @@
+//===- Streams.h - Random stream ids of the runtime -------------*- C++ -*-===//
+//
+// Every use of random numbers gets its own Philox stream id (the third counter
+// word, see Philox.h), so adding a population, a row or a projection never
+// changes the numbers drawn for another one. A stream id is 32 bits:
+//
+//   bits 31..30  kind: 0 neuron state init, 1 connectivity, 2 synapse init,
+//                      3 reserved for generated code (noise, Poisson, ...)
+//   bits 29..12  object: population or projection index (< 2^18)
+//   bits 11..0   row: state row or synapse row index (< 2^12)
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_STREAMS_H
+#define NEURO_RUNTIME_STREAMS_H
+
+#include <cstdint>
+
+namespace neuro::rt::streams {
+
+/// Number of populations / projections that can get distinct stream ids.
+constexpr int64_t kMaxObjects = int64_t(1) << 18;
+/// Number of rows per population / projection that get distinct stream ids.
+constexpr int64_t kMaxRows = int64_t(1) << 12;
+
+/// Stream kinds (bits 31..30).
+enum Kind : uint32_t {
+  NeuronInit = 0,
+  Connectivity = 1,
+  SynapseInit = 2,
+  Generated = 3,
+};
+
+/// Stream id for `kind`, `object` and `row` (all assumed in range).
+constexpr uint32_t make(Kind kind, uint32_t object, uint32_t row) {
+  return (uint32_t(kind) << 30) | ((object & 0x3ffffu) << 12) | (row & 0xfffu);
+}
+
+/// Initial values of state row `row` of population `pop`; entity = neuron.
+constexpr uint32_t neuronInit(uint32_t pop, uint32_t row) {
+  return make(NeuronInit, pop, row);
+}
+
+/// Connectivity of projection `proj`; entity = source neuron (CSR row).
+constexpr uint32_t connectivity(uint32_t proj) {
+  return make(Connectivity, proj, 0);
+}
+
+/// Initial values of synapse row `row` of projection `proj`; entity = synapse
+/// index in CSR order.
+constexpr uint32_t synapseInit(uint32_t proj, uint32_t row) {
+  return make(SynapseInit, proj, row);
+}
+
+} // namespace neuro::rt::streams
+
+#endif // NEURO_RUNTIME_STREAMS_H

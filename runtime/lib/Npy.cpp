@@ -1,0 +1,192 @@
+//===- Npy.cpp - NumPy .npy writers ---------------------------------------===//
+//
+// Data are serialized byte by byte into a bounded buffer, so the files are
+// little-endian whatever the host, and written in chunks. Every fwrite and the
+// final fclose are checked; a file that could not be written completely is
+// removed if this writer created it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Runtime/Npy.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+using namespace neuro::rt;
+
+namespace {
+
+/// Size of the serialization buffer flushed to the file.
+constexpr size_t kChunkBytes = size_t(1) << 16;
+
+/// A FILE* opened for writing whose failures become messages naming the path.
+class OutFile {
+public:
+  explicit OutFile(std::string path) : path(std::move(path)) {}
+  ~OutFile() {
+    if (file) { // Only on an error path: close and discard the partial file.
+      std::fclose(file);
+      discard();
+    }
+  }
+
+  bool open(std::string &err) {
+    std::error_code ec;
+    created = !std::filesystem::exists(path, ec) && !ec;
+    file = std::fopen(path.c_str(), "wb");
+    if (!file)
+      return fail("cannot open", err);
+    return true;
+  }
+
+  bool write(const void *data, size_t bytes, std::string &err) {
+    if (bytes == 0)
+      return true;
+    errno = 0;
+    if (std::fwrite(data, 1, bytes, file) != bytes)
+      return fail("cannot write", err);
+    return true;
+  }
+
+  bool close(std::string &err) {
+    errno = 0;
+    int rc = std::fclose(file);
+    file = nullptr;
+    if (rc != 0) {
+      fail("cannot close", err);
+      discard();
+      return false;
+    }
+    return true;
+  }
+
+private:
+  bool fail(const char *what, std::string &err) {
+    err = std::string(what) + " '" + path + "'";
+    if (errno != 0)
+      err += std::string(": ") + std::strerror(errno);
+    return false;
+  }
+
+  /// Removes a file this object created (never a pre-existing one, which
+  /// may be a device or something the user wants to keep).
+  void discard() {
+    if (created)
+      std::remove(path.c_str());
+  }
+
+  std::string path;
+  std::FILE *file = nullptr;
+  bool created = false;
+};
+
+void putU32(std::vector<unsigned char> &buf, uint32_t v) {
+  for (int b = 0; b < 4; ++b)
+    buf.push_back((unsigned char)(v >> (8 * b)));
+}
+
+void putU64(std::vector<unsigned char> &buf, uint64_t v) {
+  for (int b = 0; b < 8; ++b)
+    buf.push_back((unsigned char)(v >> (8 * b)));
+}
+
+void putF64(std::vector<unsigned char> &buf, double d) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof(bits));
+  putU64(buf, bits);
+}
+
+/// Writes the header, then `count` elements serialized by `put(buf, k)`.
+template <typename PutFn>
+bool writeNpy(const std::string &path, const std::string &header, size_t count,
+              size_t elemBytes, PutFn put, std::string &err) {
+  OutFile out(path);
+  if (!out.open(err) || !out.write(header.data(), header.size(), err))
+    return false;
+  std::vector<unsigned char> buf;
+  buf.reserve(kChunkBytes + elemBytes);
+  for (size_t k = 0; k < count; ++k) {
+    put(buf, k);
+    if (buf.size() >= kChunkBytes) {
+      if (!out.write(buf.data(), buf.size(), err))
+        return false;
+      buf.clear();
+    }
+  }
+  if (!out.write(buf.data(), buf.size(), err))
+    return false;
+  return out.close(err);
+}
+
+} // namespace
+
+std::string neuro::rt::npyHeader(const std::string &descr,
+                                 const std::vector<int64_t> &shape) {
+  std::string dict =
+      "{'descr': " + descr + ", 'fortran_order': False, 'shape': (";
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (d > 0)
+      dict += ", ";
+    dict += std::to_string(shape[d]);
+  }
+  if (shape.size() == 1)
+    dict += ",";
+  dict += "), }";
+
+  // magic (6) + version (2) + length (2) + dict + padding + '\n'.
+  size_t unpadded = 10 + dict.size() + 1;
+  size_t padding = (64 - unpadded % 64) % 64;
+  dict.append(padding, ' ');
+  dict += '\n';
+
+  std::string header("\x93NUMPY\x01\x00", 8);
+  header += char(dict.size() & 0xff);
+  header += char((dict.size() >> 8) & 0xff);
+  header += dict;
+  return header;
+}
+
+bool neuro::rt::writeSpikesNpy(const std::string &path,
+                               const SpikeRecord *spikes, size_t count,
+                               std::string &err) {
+  std::string header =
+      npyHeader("[('i', '<i4'), ('t', '<f8')]", {int64_t(count)});
+  return writeNpy(
+      path, header, count, 12,
+      [&](std::vector<unsigned char> &buf, size_t k) {
+        putU32(buf, uint32_t(spikes[k].i));
+        putF64(buf, spikes[k].t);
+      },
+      err);
+}
+
+bool neuro::rt::writeSpikesNpy(const std::string &path,
+                               const std::vector<SpikeRecord> &spikes,
+                               std::string &err) {
+  return writeSpikesNpy(path, spikes.data(), spikes.size(), err);
+}
+
+bool neuro::rt::writeNpyF64(const std::string &path, const double *data,
+                            const std::vector<int64_t> &shape,
+                            std::string &err) {
+  size_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 0) {
+      err = "cannot write '" + path + "': negative dimension " +
+            std::to_string(d);
+      return false;
+    }
+    count *= size_t(d);
+  }
+  if (count > 0 && !data) {
+    err = "cannot write '" + path + "': no data";
+    return false;
+  }
+  return writeNpy(
+      path, npyHeader("'<f8'", shape), count, 8,
+      [&](std::vector<unsigned char> &buf, size_t k) { putF64(buf, data[k]); },
+      err);
+}

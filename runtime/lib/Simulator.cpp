@@ -1,0 +1,603 @@
+//===- Simulator.cpp - Builds and runs a compiled network -----------------===//
+//
+// Single-threaded reference implementation of the step loop described in
+// Simulator.h. Memref descriptors are rebuilt for every kernel call (a few
+// stores), so buffers may be reallocated freely between calls.
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Runtime/Simulator.h"
+
+#include "neuro/Runtime/Philox.h"
+#include "neuro/Runtime/Streams.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <limits>
+#include <set>
+#include <system_error>
+
+using namespace neuro::rt;
+
+namespace {
+
+// Kernels must never see a null pointer, even for an empty buffer.
+alignas(kBufferAlignment) double dummyF64[8];
+alignas(kBufferAlignment) int64_t dummyI64[8];
+alignas(kBufferAlignment) int32_t dummyI32[16];
+alignas(kBufferAlignment) int8_t dummyI8[64];
+
+template <typename T> T *orDummy(T *p, T *dummy) { return p ? p : dummy; }
+
+NeuroMemRef2DF64 memref2D(double *data, int64_t rows, int64_t cols) {
+  double *p = orDummy(data, dummyF64);
+  return {p, p, 0, {rows, cols}, {cols, 1}};
+}
+
+NeuroMemRefI8 memref1D(int8_t *data, int64_t size) {
+  int8_t *p = orDummy(data, dummyI8);
+  return {p, p, 0, size, 1};
+}
+
+NeuroMemRefI32 memref1D(int32_t *data, int64_t size) {
+  int32_t *p = orDummy(data, dummyI32);
+  return {p, p, 0, size, 1};
+}
+
+NeuroMemRefI64 memref1D(int64_t *data, int64_t size) {
+  int64_t *p = orDummy(data, dummyI64);
+  return {p, p, 0, size, 1};
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+/// Checks one InitSpec; `what` names the row in messages.
+bool validateInit(const InitSpec &init, const std::string &what,
+                  std::string &err) {
+  if (init.kind == InitSpec::Constant)
+    return true;
+  if (init.kind != InitSpec::Uniform) {
+    err = what + ": unknown init kind " + std::to_string(int(init.kind));
+    return false;
+  }
+  if (!std::isfinite(init.a) || !std::isfinite(init.b) || init.a > init.b) {
+    char buf[128];
+    std::snprintf(buf, sizeof(buf), "uniform(%g, %g)", init.a, init.b);
+    err = what + ": invalid " + buf;
+    return false;
+  }
+  return true;
+}
+
+/// Checks a list of row names against its inits; `owner` prefixes messages.
+bool validateRows(const std::vector<std::string> &rows,
+                  const std::vector<InitSpec> &init, const std::string &owner,
+                  std::string &err) {
+  if (rows.size() != init.size()) {
+    err = owner + ": " + std::to_string(init.size()) + " initializers for " +
+          std::to_string(rows.size()) + " rows";
+    return false;
+  }
+  if (int64_t(rows.size()) > streams::kMaxRows) {
+    err = owner + ": " + std::to_string(rows.size()) + " rows, at most " +
+          std::to_string(streams::kMaxRows) + " are supported";
+    return false;
+  }
+  std::set<std::string> seen;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    if (rows[r].empty()) {
+      err = owner + ": row " + std::to_string(r) + " has no name";
+      return false;
+    }
+    if (!seen.insert(rows[r]).second) {
+      err = owner + ": duplicate row '" + rows[r] + "'";
+      return false;
+    }
+    if (!validateInit(init[r], owner + ", row '" + rows[r] + "'", err))
+      return false;
+  }
+  return true;
+}
+
+/// Fills `nCols` values starting at `dst` from `init`; Uniform draws come
+/// from the Philox stream (seed, stream, column index).
+void fillRow(double *dst, int64_t nCols, const InitSpec &init, uint64_t seed,
+             uint32_t stream) {
+  if (init.kind != InitSpec::Uniform) {
+    for (int64_t c = 0; c < nCols; ++c)
+      dst[c] = init.a;
+    return;
+  }
+  double width = init.b - init.a;
+  for (int64_t c = 0; c < nCols; ++c) {
+    PhiloxStream rng(seed, stream, uint64_t(c));
+    dst[c] = init.a + width * rng.nextUniform();
+  }
+}
+
+const std::vector<SpikeRecord> &noSpikeRecords() {
+  static const std::vector<SpikeRecord> empty;
+  return empty;
+}
+
+const std::vector<int32_t> &noSpikes() {
+  static const std::vector<int32_t> empty;
+  return empty;
+}
+
+const CSR &emptyCSR() {
+  static const CSR empty;
+  return empty;
+}
+
+} // namespace
+
+Simulator::Simulator(ModelSpec spec) : model(std::move(spec)) {}
+
+//===----------------------------------------------------------------------===//
+// Building
+//===----------------------------------------------------------------------===//
+
+bool Simulator::validate(std::string &err) const {
+  if (!(model.dt > 0) || !std::isfinite(model.dt)) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%g", model.dt);
+    err = std::string("invalid dt ") + buf + " s: must be positive and finite";
+    return false;
+  }
+  if (model.steps < 0) {
+    err = "invalid number of steps " + std::to_string(model.steps);
+    return false;
+  }
+  int64_t nPops = int64_t(model.populations.size());
+  int64_t nProjs = int64_t(model.projections.size());
+  if (nPops > streams::kMaxObjects || nProjs > streams::kMaxObjects) {
+    err = "too many populations or projections (at most " +
+          std::to_string(streams::kMaxObjects) + " each)";
+    return false;
+  }
+
+  std::set<std::string> popNames;
+  for (int64_t p = 0; p < nPops; ++p) {
+    const PopulationSpec &pop = model.populations[size_t(p)];
+    std::string owner = "population " + std::to_string(p);
+    if (pop.name.empty()) {
+      err = owner + " has no name";
+      return false;
+    }
+    // The name becomes part of output file names.
+    if (pop.name.find_first_of("/\\") != std::string::npos ||
+        pop.name.find('\0') != std::string::npos || pop.name == "." ||
+        pop.name == "..") {
+      err = owner + ": invalid name '" + pop.name + "'";
+      return false;
+    }
+    owner = "population '" + pop.name + "'";
+    if (!popNames.insert(pop.name).second) {
+      err = "duplicate population name '" + pop.name + "'";
+      return false;
+    }
+    if (pop.size <= 0 || pop.size > std::numeric_limits<int32_t>::max()) {
+      err = owner + ": invalid size " + std::to_string(pop.size);
+      return false;
+    }
+    if (!validateRows(pop.rows, pop.init, owner, err))
+      return false;
+    if (!pop.step) {
+      err = owner + ": no step kernel";
+      return false;
+    }
+  }
+
+  std::set<std::string> projNames;
+  for (int64_t j = 0; j < nProjs; ++j) {
+    const ProjectionSpec &proj = model.projections[size_t(j)];
+    std::string owner = proj.name.empty() ? "projection " + std::to_string(j)
+                                          : "projection '" + proj.name + "'";
+    if (!proj.name.empty() && !projNames.insert(proj.name).second) {
+      err = "duplicate projection name '" + proj.name + "'";
+      return false;
+    }
+    if (proj.src < 0 || proj.src >= nPops) {
+      err = owner + ": source population index " + std::to_string(proj.src) +
+            " out of range (" + std::to_string(nPops) + " populations)";
+      return false;
+    }
+    if (proj.dst < 0 || proj.dst >= nPops) {
+      err = owner + ": target population index " + std::to_string(proj.dst) +
+            " out of range (" + std::to_string(nPops) + " populations)";
+      return false;
+    }
+    if (!(proj.p >= 0.0 && proj.p <= 1.0)) {
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "%g", proj.p);
+      err = owner + ": connection probability " + buf + " not in [0, 1]";
+      return false;
+    }
+    if (proj.delaySteps < 0 || proj.delaySteps > kMaxDelaySteps) {
+      err = owner + ": delay of " + std::to_string(proj.delaySteps) +
+            " steps not in [0, " + std::to_string(kMaxDelaySteps) + "]";
+      return false;
+    }
+    if (!validateRows(proj.synRows, proj.synInit, owner, err))
+      return false;
+    if (!proj.deliver) {
+      err = owner + ": no deliver kernel";
+      return false;
+    }
+  }
+
+  for (size_t r = 0; r < model.records.size(); ++r) {
+    int pop = model.records[r].population;
+    if (pop < 0 || pop >= nPops) {
+      err = "record " + std::to_string(r) + ": population index " +
+            std::to_string(pop) + " out of range (" + std::to_string(nPops) +
+            " populations)";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Simulator::allocate(std::string &err) {
+  size_t nPops = model.populations.size();
+  size_t nProjs = model.projections.size();
+
+  std::vector<int64_t> maxDelay(nPops, 0);
+  for (const ProjectionSpec &proj : model.projections)
+    maxDelay[size_t(proj.src)] =
+        std::max(maxDelay[size_t(proj.src)], proj.delaySteps);
+
+  pops.resize(nPops);
+  for (size_t p = 0; p < nPops; ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    Population &pop = pops[p];
+    int64_t nRows = int64_t(spec.rows.size());
+    pop.state.assign(size_t(nRows * spec.size), 0.0);
+    for (int64_t r = 0; r < nRows; ++r)
+      fillRow(pop.state.data() + r * spec.size, spec.size, spec.init[size_t(r)],
+              model.seed, streams::neuronInit(uint32_t(p), uint32_t(r)));
+    pop.spiked.assign(size_t(spec.size), 0);
+    pop.ring = DelayRing(maxDelay[p]);
+  }
+
+  projs.resize(nProjs);
+  for (size_t j = 0; j < nProjs; ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    Projection &proj = projs[j];
+    int64_t nSrc = model.populations[size_t(spec.src)].size;
+    int64_t nDst = model.populations[size_t(spec.dst)].size;
+    bool autapses = spec.allowAutapses || spec.src != spec.dst;
+    proj.csr = buildFixedProbability(nSrc, nDst, spec.p, autapses, model.seed,
+                                     streams::connectivity(uint32_t(j)));
+    int64_t nSyn = proj.csr.numSynapses();
+    int64_t nRows = int64_t(spec.synRows.size());
+    proj.syn.assign(size_t(nRows * nSyn), 0.0);
+    for (int64_t r = 0; r < nRows; ++r)
+      fillRow(proj.syn.data() + r * nSyn, nSyn, spec.synInit[size_t(r)],
+              model.seed, streams::synapseInit(uint32_t(j), uint32_t(r)));
+  }
+
+  for (const RecordSpec &rec : model.records) {
+    Population &pop = pops[size_t(rec.population)];
+    if (pop.recorded)
+      continue;
+    pop.recorded = true;
+    recordedOrder.push_back(rec.population);
+  }
+  (void)err;
+  return true;
+}
+
+bool Simulator::build(std::string &err) {
+  auto start = std::chrono::steady_clock::now();
+  built = false;
+  pops.clear();
+  projs.clear();
+  recordedOrder.clear();
+  stepIndex = 0;
+  simSeconds = 0;
+
+  bool ok = validate(err);
+  if (ok) {
+    try {
+      ok = allocate(err);
+    } catch (const std::bad_alloc &) {
+      err = "out of memory while building model '" + model.name + "'";
+      ok = false;
+    } catch (const std::exception &e) {
+      err = "cannot build model '" + model.name + "': " + e.what();
+      ok = false;
+    }
+  }
+  if (!ok) {
+    pops.clear();
+    projs.clear();
+    recordedOrder.clear();
+  }
+  built = ok;
+  buildSeconds = secondsSince(start);
+  return ok;
+}
+
+//===----------------------------------------------------------------------===//
+// Running
+//===----------------------------------------------------------------------===//
+
+void Simulator::doStep(int64_t k) {
+  size_t nPops = pops.size();
+
+  // (1) + (2): integrate and threshold; collect the spikes of step k.
+  for (size_t p = 0; p < nPops; ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    Population &pop = pops[p];
+    NeuroMemRef2DF64 state =
+        memref2D(pop.state.data(), int64_t(spec.rows.size()), spec.size);
+    NeuroMemRefI8 spiked = memref1D(pop.spiked.data(), spec.size);
+    spec.step(&state, &spiked, k);
+
+    std::vector<int32_t> &list = pop.ring.beginPush(k);
+    const int8_t *flags = pop.spiked.data();
+    for (int64_t i = 0; i < spec.size; ++i)
+      if (flags[i])
+        list.push_back(int32_t(i));
+  }
+
+  // (3): deliver the spikes whose delay has elapsed.
+  for (size_t j = 0; j < projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    const std::vector<int32_t> &list =
+        pops[size_t(spec.src)].ring.at(k - spec.delaySteps);
+    if (list.empty())
+      continue;
+    Projection &proj = projs[j];
+    const PopulationSpec &dstSpec = model.populations[size_t(spec.dst)];
+    int64_t nSyn = proj.csr.numSynapses();
+    NeuroMemRefI32 spikes =
+        memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
+    NeuroMemRefI64 rowPtr =
+        memref1D(proj.csr.rowPtr.data(), int64_t(proj.csr.rowPtr.size()));
+    NeuroMemRefI32 cols = memref1D(proj.csr.cols.data(), nSyn);
+    NeuroMemRef2DF64 syn =
+        memref2D(proj.syn.data(), int64_t(spec.synRows.size()), nSyn);
+    NeuroMemRef2DF64 post =
+        memref2D(pops[size_t(spec.dst)].state.data(),
+                 int64_t(dstSpec.rows.size()), dstSpec.size);
+    spec.deliver(&spikes, &rowPtr, &cols, &syn, &post);
+  }
+
+  // (4): reset the neurons that spiked in this step.
+  for (size_t p = 0; p < nPops; ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    if (!spec.reset)
+      continue;
+    Population &pop = pops[p];
+    const std::vector<int32_t> &list = pop.ring.at(k);
+    if (list.empty())
+      continue;
+    NeuroMemRefI32 spikes =
+        memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
+    NeuroMemRef2DF64 state =
+        memref2D(pop.state.data(), int64_t(spec.rows.size()), spec.size);
+    spec.reset(&spikes, &state);
+  }
+
+  // (5): monitors. A spike of step k is stamped with the end of the step.
+  double t = double(k + 1) * model.dt;
+  for (Population &pop : pops) {
+    const std::vector<int32_t> &list = pop.ring.at(k);
+    pop.spikeCount += int64_t(list.size());
+    if (!pop.recorded)
+      continue;
+    for (int32_t i : list)
+      pop.spikes.push_back({i, t});
+  }
+}
+
+bool Simulator::checkFinite(std::string &err) const {
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    const double *state = pops[p].state.data();
+    for (size_t r = 0; r < spec.rows.size(); ++r) {
+      const std::string &row = spec.rows[r];
+      if (!row.empty() && row[0] == '_')
+        continue;
+      const double *values = state + int64_t(r) * spec.size;
+      for (int64_t i = 0; i < spec.size; ++i) {
+        if (std::isfinite(values[i]))
+          continue;
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), "%g", currentTime());
+        err = "numerical error: population '" + spec.name + "', neuron " +
+              std::to_string(i) + ", variable '" + row + "' is " +
+              (std::isnan(values[i]) ? "nan" : "inf") + " at t = " + buf + " s";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool Simulator::doRun(int64_t steps, std::string &err) {
+  for (int64_t n = 0; n < steps; ++n) {
+    doStep(stepIndex);
+    ++stepIndex;
+    if ((stepIndex % kCheckInterval == 0 || n + 1 == steps) &&
+        !checkFinite(err))
+      return false;
+  }
+  return true;
+}
+
+bool Simulator::run(std::string &err) { return run(model.steps, err); }
+
+bool Simulator::run(int64_t steps, std::string &err) {
+  if (!built) {
+    err = "model '" + model.name + "' is not built";
+    return false;
+  }
+  if (steps < 0) {
+    err =
+        "cannot run a negative number of steps (" + std::to_string(steps) + ")";
+    return false;
+  }
+  auto start = std::chrono::steady_clock::now();
+  bool ok;
+  try {
+    ok = doRun(steps, err);
+  } catch (const std::bad_alloc &) {
+    err = "out of memory at step " + std::to_string(stepIndex);
+    ok = false;
+  } catch (const std::exception &e) {
+    err = "error at step " + std::to_string(stepIndex) + ": " + e.what();
+    ok = false;
+  }
+  simSeconds += secondsSince(start);
+  return ok;
+}
+
+//===----------------------------------------------------------------------===//
+// Accessors
+//===----------------------------------------------------------------------===//
+
+int64_t Simulator::numSynapses() const {
+  int64_t total = 0;
+  for (const Projection &proj : projs)
+    total += proj.csr.numSynapses();
+  return total;
+}
+
+int64_t Simulator::numSynapses(int proj) const {
+  if (proj < 0 || size_t(proj) >= projs.size())
+    return 0;
+  return projs[size_t(proj)].csr.numSynapses();
+}
+
+int64_t Simulator::spikeCount(int pop) const {
+  if (pop < 0 || size_t(pop) >= pops.size())
+    return 0;
+  return pops[size_t(pop)].spikeCount;
+}
+
+const std::vector<SpikeRecord> &Simulator::spikes(int pop) const {
+  if (pop < 0 || size_t(pop) >= pops.size())
+    return noSpikeRecords();
+  return pops[size_t(pop)].spikes;
+}
+
+bool Simulator::isRecorded(int pop) const {
+  return pop >= 0 && size_t(pop) < pops.size() && pops[size_t(pop)].recorded;
+}
+
+const std::vector<int32_t> &Simulator::spikesAtStep(int pop,
+                                                    int64_t step) const {
+  if (pop < 0 || size_t(pop) >= pops.size() || step >= stepIndex)
+    return noSpikes();
+  return pops[size_t(pop)].ring.at(step);
+}
+
+StateView Simulator::state(int pop) {
+  if (pop < 0 || size_t(pop) >= pops.size())
+    return {};
+  const PopulationSpec &spec = model.populations[size_t(pop)];
+  return {pops[size_t(pop)].state.data(), int64_t(spec.rows.size()), spec.size};
+}
+
+ConstStateView Simulator::state(int pop) const {
+  StateView view = const_cast<Simulator *>(this)->state(pop);
+  return {view.data, view.rows, view.cols};
+}
+
+StateView Simulator::synapseState(int proj) {
+  if (proj < 0 || size_t(proj) >= projs.size())
+    return {};
+  Projection &p = projs[size_t(proj)];
+  return {p.syn.data(), int64_t(model.projections[size_t(proj)].synRows.size()),
+          p.csr.numSynapses()};
+}
+
+ConstStateView Simulator::synapseState(int proj) const {
+  StateView view = const_cast<Simulator *>(this)->synapseState(proj);
+  return {view.data, view.rows, view.cols};
+}
+
+int Simulator::populationIndex(const std::string &name) const {
+  for (size_t p = 0; p < model.populations.size(); ++p)
+    if (model.populations[p].name == name)
+      return int(p);
+  return -1;
+}
+
+int Simulator::projectionIndex(const std::string &name) const {
+  for (size_t j = 0; j < model.projections.size(); ++j)
+    if (model.projections[j].name == name)
+      return int(j);
+  return -1;
+}
+
+int Simulator::rowIndex(int pop, const std::string &name) const {
+  if (pop < 0 || size_t(pop) >= model.populations.size())
+    return -1;
+  const std::vector<std::string> &rows = model.populations[size_t(pop)].rows;
+  for (size_t r = 0; r < rows.size(); ++r)
+    if (rows[r] == name)
+      return int(r);
+  return -1;
+}
+
+int Simulator::synRowIndex(int proj, const std::string &name) const {
+  if (proj < 0 || size_t(proj) >= model.projections.size())
+    return -1;
+  const std::vector<std::string> &rows =
+      model.projections[size_t(proj)].synRows;
+  for (size_t r = 0; r < rows.size(); ++r)
+    if (rows[r] == name)
+      return int(r);
+  return -1;
+}
+
+const CSR &Simulator::connectivity(int proj) const {
+  if (proj < 0 || size_t(proj) >= projs.size())
+    return emptyCSR();
+  return projs[size_t(proj)].csr;
+}
+
+//===----------------------------------------------------------------------===//
+// Output
+//===----------------------------------------------------------------------===//
+
+bool Simulator::writeSpikes(const std::string &dir, std::string &err) const {
+  namespace fs = std::filesystem;
+  if (!built) {
+    err = "cannot write spikes of model '" + model.name + "': not built";
+    return false;
+  }
+  try {
+    fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
+    std::error_code ec;
+    fs::create_directories(base, ec);
+    if (ec || !fs::is_directory(base, ec)) {
+      err = "cannot create directory '" + base.string() + "'";
+      if (ec)
+        err += ": " + ec.message();
+      return false;
+    }
+    for (int pop : recordedOrder) {
+      fs::path file =
+          base / ("spikes_" + model.populations[size_t(pop)].name + ".npy");
+      if (!writeSpikesNpy(file.string(), pops[size_t(pop)].spikes, err))
+        return false;
+    }
+  } catch (const std::exception &e) {
+    err = "cannot write spikes to '" + dir + "': " + e.what();
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian package Neuro's build, tests and examples need.
+# Idempotent: when everything is present it only checks and returns.
+set -euo pipefail
+
+PKGS=(
+  cmake ninja-build ccache g++ git
+  llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 llvm-22-tools
+  antlr4 libantlr4-runtime-dev default-jre-headless
+  libgtest-dev libgmock-dev libbenchmark-dev
+  python3 python3-numpy
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

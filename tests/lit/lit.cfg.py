@@ -1,0 +1,26 @@
+# lit configuration of Neuro's FileCheck tests.
+import os
+import shutil
+
+import lit.formats
+
+config.name = "Neuro"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".neuro", ".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.neuro_obj_root, "tests", "lit")
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.neuro_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
+config.substitutions.append(("%neuro_src", config.neuro_src_root))
+config.substitutions.append(("%examples", os.path.join(config.neuro_src_root, "examples")))
+import sys
+config.substitutions.append(("%python", sys.executable))
+
+if shutil.which("python3"):
+    try:
+        import numpy  # noqa: F401
+        config.available_features.add("numpy")
+    except ImportError:
+        pass

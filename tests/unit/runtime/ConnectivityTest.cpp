@@ -1,0 +1,145 @@
+//===- ConnectivityTest.cpp - Tests of the connectivity generators --------===//
+
+#include "neuro/Runtime/Connectivity.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+using namespace neuro::rt;
+
+namespace {
+
+/// Checks the CSR invariants: shape, monotone rowPtr, sorted unique columns
+/// within each row, columns in range.
+void expectWellFormed(const CSR &csr, int64_t nSrc, int64_t nDst) {
+  ASSERT_EQ(csr.rowPtr.size(), size_t(nSrc) + 1);
+  EXPECT_EQ(csr.rowPtr.front(), 0);
+  EXPECT_EQ(csr.rowPtr.back(), csr.numSynapses());
+  for (int64_t i = 0; i < nSrc; ++i) {
+    ASSERT_LE(csr.rowPtr[size_t(i)], csr.rowPtr[size_t(i) + 1]);
+    for (int64_t s = csr.rowPtr[size_t(i)]; s < csr.rowPtr[size_t(i) + 1];
+         ++s) {
+      ASSERT_GE(csr.cols[size_t(s)], 0);
+      ASSERT_LT(csr.cols[size_t(s)], nDst);
+      if (s > csr.rowPtr[size_t(i)]) {
+        ASSERT_LT(csr.cols[size_t(s) - 1], csr.cols[size_t(s)])
+            << "row " << i << " not strictly ascending";
+      }
+    }
+  }
+}
+
+TEST(ConnectivityTest, SameSeedSameNetwork) {
+  CSR a = buildFixedProbability(500, 400, 0.05, true, 1234, 7);
+  CSR b = buildFixedProbability(500, 400, 0.05, true, 1234, 7);
+  EXPECT_EQ(a.rowPtr, b.rowPtr);
+  EXPECT_EQ(a.cols, b.cols);
+  expectWellFormed(a, 500, 400);
+}
+
+TEST(ConnectivityTest, DifferentSeedOrStreamDiffers) {
+  CSR a = buildFixedProbability(500, 400, 0.05, true, 1234, 7);
+  CSR b = buildFixedProbability(500, 400, 0.05, true, 1235, 7);
+  CSR c = buildFixedProbability(500, 400, 0.05, true, 1234, 8);
+  EXPECT_NE(a.cols, b.cols);
+  EXPECT_NE(a.cols, c.cols);
+}
+
+TEST(ConnectivityTest, RowsDependOnlyOnTheirIndex) {
+  // Row i of a larger network equals row i of a smaller one.
+  CSR small = buildFixedProbability(10, 300, 0.1, true, 99, 1);
+  CSR large = buildFixedProbability(50, 300, 0.1, true, 99, 1);
+  for (size_t i = 0; i < 10; ++i) {
+    std::vector<int32_t> rs(small.cols.begin() + small.rowPtr[i],
+                            small.cols.begin() + small.rowPtr[i + 1]);
+    std::vector<int32_t> rl(large.cols.begin() + large.rowPtr[i],
+                            large.cols.begin() + large.rowPtr[i + 1]);
+    EXPECT_EQ(rs, rl) << "row " << i;
+  }
+}
+
+TEST(ConnectivityTest, CountWithinFiveSigma) {
+  for (double p : {0.001, 0.02, 0.3, 0.9}) {
+    const int64_t nSrc = 1000, nDst = 800;
+    CSR csr = buildFixedProbability(nSrc, nDst, p, true, 5, 0);
+    expectWellFormed(csr, nSrc, nDst);
+    double n = double(nSrc) * double(nDst);
+    double mean = p * n, sigma = std::sqrt(n * p * (1 - p));
+    EXPECT_NEAR(double(csr.numSynapses()), mean, 5 * sigma) << "p = " << p;
+  }
+}
+
+TEST(ConnectivityTest, ColumnsAreUniform) {
+  // Every target is hit about equally often: chi-square over 10 column bins.
+  const int64_t nSrc = 2000, nDst = 1000;
+  CSR csr = buildFixedProbability(nSrc, nDst, 0.05, true, 11, 2);
+  std::vector<double> bins(10, 0);
+  for (int32_t c : csr.cols)
+    bins[size_t(c / 100)] += 1;
+  double expected = double(csr.numSynapses()) / 10, chi2 = 0;
+  for (double b : bins)
+    chi2 += (b - expected) * (b - expected) / expected;
+  EXPECT_LT(chi2, 33.7); // 9 degrees of freedom, p ~ 1e-4
+}
+
+TEST(ConnectivityTest, ZeroProbabilityIsEmpty) {
+  for (double p : {0.0, -0.5, std::nan("")}) {
+    CSR csr = buildFixedProbability(30, 20, p, true, 1, 1);
+    expectWellFormed(csr, 30, 20);
+    EXPECT_EQ(csr.numSynapses(), 0);
+  }
+}
+
+TEST(ConnectivityTest, FullProbabilityIsAllToAll) {
+  CSR csr = buildFixedProbability(7, 5, 1.0, true, 1, 1);
+  expectWellFormed(csr, 7, 5);
+  EXPECT_EQ(csr.numSynapses(), 35);
+  for (int64_t i = 0; i < 7; ++i)
+    for (int64_t j = 0; j < 5; ++j)
+      EXPECT_EQ(csr.cols[size_t(i * 5 + j)], j);
+
+  CSR noSelf = buildFixedProbability(6, 6, 1.0, false, 1, 1);
+  expectWellFormed(noSelf, 6, 6);
+  EXPECT_EQ(noSelf.numSynapses(), 30);
+  for (int64_t i = 0; i < 6; ++i)
+    EXPECT_EQ(noSelf.rowPtr[size_t(i) + 1] - noSelf.rowPtr[size_t(i)], 5);
+}
+
+TEST(ConnectivityTest, NoAutapsesWhenDisallowed) {
+  const int64_t n = 400;
+  CSR csr = buildFixedProbability(n, n, 0.5, false, 3, 4);
+  expectWellFormed(csr, n, n);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t s = csr.rowPtr[size_t(i)]; s < csr.rowPtr[size_t(i) + 1]; ++s)
+      ASSERT_NE(csr.cols[size_t(s)], i) << "autapse on " << i;
+  double pairs = double(n) * double(n - 1);
+  EXPECT_NEAR(double(csr.numSynapses()), 0.5 * pairs,
+              5 * std::sqrt(pairs * 0.25));
+
+  // With autapses allowed, some diagonal entries exist at p = 0.5.
+  CSR with = buildFixedProbability(n, n, 0.5, true, 3, 4);
+  int64_t diagonal = 0;
+  for (int64_t i = 0; i < n; ++i)
+    diagonal += std::binary_search(
+        with.cols.begin() + with.rowPtr[size_t(i)],
+        with.cols.begin() + with.rowPtr[size_t(i) + 1], int32_t(i));
+  EXPECT_GT(diagonal, 0);
+}
+
+TEST(ConnectivityTest, TinyProbabilityAndEmptyShapes) {
+  CSR tiny = buildFixedProbability(100, 100, 1e-300, true, 1, 1);
+  expectWellFormed(tiny, 100, 100);
+  EXPECT_EQ(tiny.numSynapses(), 0);
+
+  CSR noSrc = buildFixedProbability(0, 10, 0.5, true, 1, 1);
+  EXPECT_EQ(noSrc.rowPtr, std::vector<int64_t>{0});
+  EXPECT_TRUE(noSrc.cols.empty());
+
+  CSR noDst = buildFixedProbability(4, 0, 0.5, true, 1, 1);
+  expectWellFormed(noDst, 4, 0);
+  EXPECT_EQ(noDst.numSynapses(), 0);
+}
+
+} // namespace

@@ -1,0 +1,156 @@
+//===- NpyTest.cpp - Tests of the .npy writers ----------------------------===//
+
+#include "neuro/Runtime/Npy.h"
+
+#include "NpyReader.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+
+using namespace neuro::rt;
+namespace fs = std::filesystem;
+
+namespace {
+
+class NpyTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir =
+        fs::temp_directory_path() /
+        ("neuro-npy-" +
+         std::string(
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  fs::path dir;
+};
+
+TEST(NpyHeaderTest, LayoutAndPadding) {
+  std::string h = npyHeader("'<f8'", {3});
+  ASSERT_GE(h.size(), 10u);
+  EXPECT_EQ(h.size() % 64, 0u);
+  EXPECT_EQ(h.substr(0, 6), std::string("\x93NUMPY", 6));
+  EXPECT_EQ(h[6], 1);
+  EXPECT_EQ(h[7], 0);
+  size_t len = size_t((unsigned char)h[8]) | size_t((unsigned char)h[9]) << 8;
+  EXPECT_EQ(len, h.size() - 10);
+  EXPECT_EQ(h.back(), '\n');
+  std::string dict = h.substr(10);
+  EXPECT_EQ(dict.rfind("{'descr': '<f8', 'fortran_order': False, "
+                       "'shape': (3,), }",
+                       0),
+            0u);
+  // Only spaces between the dict and the final newline.
+  size_t end = dict.find('}');
+  for (size_t k = end + 1; k + 1 < dict.size(); ++k)
+    EXPECT_EQ(dict[k], ' ');
+
+  EXPECT_NE(npyHeader("'<f8'", {2, 5}).find("'shape': (2, 5), }"),
+            std::string::npos);
+  EXPECT_NE(npyHeader("'<f8'", {}).find("'shape': (), }"), std::string::npos);
+}
+
+TEST_F(NpyTest, SpikesRoundTrip) {
+  std::vector<SpikeRecord> spikes = {{0, 0.0001}, {12, 0.0123}, {-1, -2.5}};
+  std::string path = (dir / "s.npy").string(), err;
+  ASSERT_TRUE(writeSpikesNpy(path, spikes, err)) << err;
+
+  test::NpyFile f;
+  ASSERT_TRUE(test::readNpy(path, f, err)) << err;
+  EXPECT_EQ(f.dict, "{'descr': [('i', '<i4'), ('t', '<f8')], "
+                    "'fortran_order': False, 'shape': (3,), }");
+  EXPECT_EQ(f.dataOffset % 64, 0u);
+  ASSERT_EQ(f.data.size(), 3u * 12u);
+  std::vector<SpikeRecord> back = test::decodeSpikes(f.data);
+  ASSERT_EQ(back.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(back[k].i, spikes[k].i);
+    EXPECT_EQ(back[k].t, spikes[k].t);
+  }
+  // Explicit little-endian bytes of the second record.
+  const unsigned char *r = f.data.data() + 12;
+  EXPECT_EQ(r[0], 12);
+  EXPECT_EQ(r[1] | r[2] | r[3], 0);
+}
+
+TEST_F(NpyTest, EmptySpikes) {
+  std::string path = (dir / "empty.npy").string(), err;
+  ASSERT_TRUE(writeSpikesNpy(path, std::vector<SpikeRecord>{}, err)) << err;
+  test::NpyFile f;
+  ASSERT_TRUE(test::readNpy(path, f, err)) << err;
+  EXPECT_NE(f.dict.find("'shape': (0,)"), std::string::npos);
+  EXPECT_TRUE(f.data.empty());
+  EXPECT_EQ(fs::file_size(path), f.dataOffset);
+}
+
+TEST_F(NpyTest, ManySpikesSpanSeveralChunks) {
+  std::vector<SpikeRecord> spikes;
+  for (int32_t k = 0; k < 20000; ++k)
+    spikes.push_back({k % 97, k * 1e-4});
+  std::string path = (dir / "many.npy").string(), err;
+  ASSERT_TRUE(writeSpikesNpy(path, spikes, err)) << err;
+  test::NpyFile f;
+  ASSERT_TRUE(test::readNpy(path, f, err)) << err;
+  std::vector<SpikeRecord> back = test::decodeSpikes(f.data);
+  ASSERT_EQ(back.size(), spikes.size());
+  for (size_t k = 0; k < spikes.size(); ++k) {
+    ASSERT_EQ(back[k].i, spikes[k].i);
+    ASSERT_EQ(back[k].t, spikes[k].t);
+  }
+}
+
+TEST_F(NpyTest, F64Arrays) {
+  std::vector<double> v = {1.5, -0.0, 3e300, std::nan(""), 7};
+  std::string path = (dir / "v.npy").string(), err;
+  ASSERT_TRUE(writeNpyF64(path, v.data(), {5}, err)) << err;
+  test::NpyFile f;
+  ASSERT_TRUE(test::readNpy(path, f, err)) << err;
+  EXPECT_EQ(f.dict, "{'descr': '<f8', 'fortran_order': False, "
+                    "'shape': (5,), }");
+  std::vector<double> back = test::decodeF64(f.data);
+  ASSERT_EQ(back.size(), 5u);
+  EXPECT_EQ(back[0], 1.5);
+  EXPECT_TRUE(std::signbit(back[1]));
+  EXPECT_EQ(back[2], 3e300);
+  EXPECT_TRUE(std::isnan(back[3]));
+  EXPECT_EQ(back[4], 7);
+
+  std::vector<double> m = {1, 2, 3, 4, 5, 6};
+  std::string path2 = (dir / "m.npy").string();
+  ASSERT_TRUE(writeNpyF64(path2, m.data(), {2, 3}, err)) << err;
+  ASSERT_TRUE(test::readNpy(path2, f, err)) << err;
+  EXPECT_NE(f.dict.find("'shape': (2, 3), }"), std::string::npos);
+  EXPECT_EQ(test::decodeF64(f.data), m);
+}
+
+TEST_F(NpyTest, RejectsNegativeShape) {
+  double x = 0;
+  std::string err;
+  EXPECT_FALSE(writeNpyF64((dir / "bad.npy").string(), &x, {-1}, err));
+  EXPECT_NE(err.find("negative dimension"), std::string::npos) << err;
+}
+
+TEST_F(NpyTest, ReportsUnwritablePath) {
+  std::string path = (dir / "no" / "such" / "dir" / "s.npy").string(), err;
+  EXPECT_FALSE(writeSpikesNpy(path, {{1, 0.5}}, err));
+  EXPECT_NE(err.find(path), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(path));
+}
+
+TEST_F(NpyTest, ReportsFullDevice) {
+  // /dev/full accepts open() but every write fails with ENOSPC; buffered
+  // writes surface the error at fflush/fclose at the latest.
+  if (!fs::exists("/dev/full"))
+    GTEST_SKIP() << "no /dev/full";
+  std::string err;
+  EXPECT_FALSE(writeSpikesNpy("/dev/full", {{1, 0.5}}, err));
+  EXPECT_NE(err.find("/dev/full"), std::string::npos) << err;
+}
+
+} // namespace

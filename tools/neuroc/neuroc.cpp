@@ -1,0 +1,368 @@
+//===- neuroc.cpp - The Neuro compiler driver -----------------------------===//
+//
+//   neuroc check [--verbose] FILE
+//   neuroc emit --stage=ast|neuro|elaborated|integrated|lowered|llvm FILE
+//   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] FILE
+//
+// A thin driver over the frontend, codegen and runtime libraries.
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Codegen/JIT.h"
+#include "neuro/Codegen/Pipeline.h"
+#include "neuro/Frontend/MLIRGen.h"
+#include "neuro/Frontend/Parser.h"
+#include "neuro/Frontend/Sema.h"
+#include "neuro/IR/NeuroOps.h"
+#include "neuro/Runtime/Simulator.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace neuro;
+
+namespace {
+
+const char *kUsage = R"(usage:
+  neuroc check [--verbose] FILE
+  neuroc emit --stage=STAGE FILE
+      STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm
+  neuroc run [--json] [-o DIR] [--network NAME] [--seed N] FILE
+)";
+
+struct Options {
+  std::string command;
+  std::string file;
+  std::string stage = "neuro";
+  std::string outDir = "neuro_out";
+  std::string network;
+  std::optional<uint64_t> seed;
+  bool json = false;
+  bool verbose = false;
+};
+
+int usageError(const std::string &message) {
+  llvm::errs() << "neuroc: error: " << message << "\n" << kUsage;
+  return 2;
+}
+
+double seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       since)
+      .count();
+}
+
+std::string jsonString(llvm::StringRef s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+/// Everything from source text to a checked, generated module.
+class Compilation {
+public:
+  explicit Compilation(const Options &options) : options(options) {
+    mlir::DialectRegistry registry;
+    registerNeuroDialects(registry);
+    context.appendDialectRegistry(registry);
+    context.loadAllAvailableDialects();
+  }
+
+  /// Reads and parses; false (with a message) on failure.
+  bool parse() {
+    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(options.file);
+    if (!buffer) {
+      llvm::errs() << "neuroc: error: cannot read '" << options.file
+                   << "': " << buffer.getError().message() << "\n";
+      return false;
+    }
+    bufferId = sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+    diag = std::make_unique<DiagEngine>(sourceMgr, bufferId, llvm::errs());
+    ast = parseModule(*diag);
+    return ast != nullptr;
+  }
+
+  bool check() {
+    if (!runSema(*ast, *diag, sema)) {
+      llvm::errs() << diag->numErrors() << " error"
+                   << (diag->numErrors() == 1 ? "" : "s") << " generated.\n";
+      return false;
+    }
+    return true;
+  }
+
+  bool generate() {
+    handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(
+        sourceMgr, &context, llvm::errs());
+    module = mlirGen(context, *ast, sema);
+    return static_cast<bool>(module);
+  }
+
+  const Options &options;
+  llvm::SourceMgr sourceMgr;
+  unsigned bufferId = 0;
+  std::unique_ptr<DiagEngine> diag;
+  std::unique_ptr<Module> ast;
+  SemaResult sema;
+  mlir::MLIRContext context;
+  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+};
+
+void printModule(mlir::ModuleOp module) {
+  mlir::OpPrintingFlags flags;
+  flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  flags.useLocalScope();
+  module->print(llvm::outs(), flags);
+  llvm::outs() << "\n";
+}
+
+int runCheck(const Options &options) {
+  Compilation c(options);
+  if (!c.parse() || !c.check())
+    return 1;
+  if (!options.verbose)
+    return 0;
+  printSemaSummary(c.sema, llvm::outs());
+  if (!c.generate() || failed(lowerModule(*c.module, Stage::Neuro, Stage::Integrated)))
+    return 1;
+  for (auto net : c.module->getOps<NetworkOp>())
+    for (auto pop : net.getBody().getOps<PopulationOp>())
+      for (auto prop : pop.getBody().getOps<PropagateOp>()) {
+        llvm::outs() << "integration " << net.getSymName() << "."
+                     << pop.getSymName() << ": " << prop.getMethod() << " (";
+        llvm::interleaveComma(prop.getVars(), llvm::outs(),
+                              [](mlir::Attribute a) {
+                                llvm::outs()
+                                    << mlir::cast<mlir::FlatSymbolRefAttr>(a)
+                                           .getValue();
+                              });
+        llvm::outs() << ")\n";
+      }
+  return 0;
+}
+
+int runEmit(const Options &options) {
+  Compilation c(options);
+  if (!c.parse())
+    return 1;
+  if (options.stage == "ast") {
+    dumpAST(*c.ast, llvm::outs());
+    return 0;
+  }
+  auto stage = parseStage(options.stage);
+  if (!stage)
+    return usageError("unknown stage '" + options.stage + "'");
+  if (!c.check() || !c.generate())
+    return 1;
+  if (failed(lowerModule(*c.module, Stage::Neuro,
+                         std::min(*stage, Stage::LLVMDialect))))
+    return 1;
+  if (*stage != Stage::LLVM) {
+    printModule(*c.module);
+    return 0;
+  }
+  auto ir = emitLLVMIR(*c.module, /*optimize=*/true);
+  if (!ir) {
+    llvm::errs() << "neuroc: error: " << llvm::toString(ir.takeError())
+                 << "\n";
+    return 1;
+  }
+  llvm::outs() << *ir;
+  return 0;
+}
+
+int runRun(const Options &options) {
+  auto start = std::chrono::steady_clock::now();
+  Compilation c(options);
+  if (!c.parse() || !c.check() || !c.generate())
+    return 1;
+  std::vector<std::string> names = networkNames(*c.module);
+  std::string network = options.network;
+  if (network.empty()) {
+    if (names.empty()) {
+      llvm::errs() << options.file << ": error: no network to run\n";
+      return 1;
+    }
+    if (names.size() > 1) {
+      llvm::errs() << options.file << ": error: " << names.size()
+                   << " networks; choose one with --network NAME\n";
+      return 1;
+    }
+    network = names.front();
+  } else if (std::find(names.begin(), names.end(), network) == names.end()) {
+    llvm::errs() << options.file << ": error: no network named '" << network
+                 << "'\n";
+    return 1;
+  }
+
+  rt::ModelSpec spec;
+  if (failed(lowerModule(*c.module, Stage::Neuro, Stage::Lowered)) ||
+      failed(extractModelSpec(*c.module, network, spec)) ||
+      failed(lowerModule(*c.module, Stage::Lowered, Stage::LLVMDialect)))
+    return 1;
+  if (options.seed)
+    spec.seed = *options.seed;
+  auto jit = JITModule::create(*c.module);
+  if (!jit) {
+    llvm::errs() << "neuroc: error: JIT compilation failed: "
+                 << llvm::toString(jit.takeError()) << "\n";
+    return 1;
+  }
+  if (auto err = (*jit)->bind(network, spec)) {
+    llvm::errs() << "neuroc: error: " << llvm::toString(std::move(err))
+                 << "\n";
+    return 1;
+  }
+  double tCompile = seconds(start);
+
+  rt::Simulator sim(spec);
+  std::string err;
+  if (!sim.build(err)) {
+    llvm::errs() << "neuroc: error: building the network failed: " << err
+                 << "\n";
+    return 1;
+  }
+  bool ok = sim.run(err);
+  // Whatever was recorded is written, also when the run stopped early.
+  std::string writeErr;
+  bool written = spec.records.empty() || sim.writeSpikes(options.outDir,
+                                                         writeErr);
+  if (!ok) {
+    llvm::errs() << options.file << ": error: " << err << "\n";
+    if (!spec.records.empty() && written)
+      llvm::errs() << "note: spikes recorded until then are in "
+                   << options.outDir << "/\n";
+  }
+  if (!written)
+    llvm::errs() << "neuroc: error: " << writeErr << "\n";
+  if (!ok || !written)
+    return 1;
+
+  int64_t neurons = 0, spikes = 0;
+  for (size_t i = 0; i < spec.populations.size(); ++i) {
+    neurons += spec.populations[i].size;
+    spikes += sim.spikeCount(static_cast<int>(i));
+  }
+  double duration = spec.steps * spec.dt;
+  auto rate = [&](int64_t count, int64_t n) {
+    return n > 0 && duration > 0 ? count / (n * duration) : 0.0;
+  };
+  llvm::raw_ostream &os = llvm::outs();
+  if (options.json) {
+    os << "{\"network\": " << jsonString(network) << ", \"neurons\": "
+       << neurons << ", \"synapses\": " << sim.numSynapses()
+       << ", \"spikes\": " << spikes << ", \"rate_hz\": "
+       << llvm::format("%.6g", rate(spikes, neurons))
+       << ", \"t_compile_s\": " << llvm::format("%.6f", tCompile)
+       << ", \"t_build_s\": " << llvm::format("%.6f", sim.tBuild())
+       << ", \"t_sim_s\": " << llvm::format("%.6f", sim.tSim())
+       << ", \"dt_s\": " << llvm::format("%.6g", spec.dt)
+       << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
+       << ", \"populations\": {";
+    for (size_t i = 0; i < spec.populations.size(); ++i) {
+      const rt::PopulationSpec &p = spec.populations[i];
+      int64_t s = sim.spikeCount(static_cast<int>(i));
+      os << (i ? ", " : "") << jsonString(p.name) << ": {\"neurons\": "
+         << p.size << ", \"spikes\": " << s << ", \"rate_hz\": "
+         << llvm::format("%.6g", rate(s, p.size)) << "}";
+    }
+    os << "}, \"output_dir\": "
+       << (spec.records.empty() ? "null" : jsonString(options.outDir))
+       << "}\n";
+    return 0;
+  }
+  os << "network " << network << ": " << neurons << " neurons, "
+     << sim.numSynapses() << " synapses, dt "
+     << llvm::format("%g", spec.dt * 1e3) << " ms, "
+     << llvm::format("%g", duration) << " s simulated\n";
+  for (size_t i = 0; i < spec.populations.size(); ++i) {
+    const rt::PopulationSpec &p = spec.populations[i];
+    int64_t s = sim.spikeCount(static_cast<int>(i));
+    os << "  " << p.name << ": " << p.size << " neurons, " << s
+       << " spikes, " << llvm::format("%.3f", rate(s, p.size)) << " Hz\n";
+  }
+  os << "spikes: " << spikes << ", mean rate "
+     << llvm::format("%.3f", rate(spikes, neurons)) << " Hz\n";
+  os << "time: parse+compile " << llvm::format("%.3f", tCompile)
+     << " s, build " << llvm::format("%.3f", sim.tBuild()) << " s, simulate "
+     << llvm::format("%.3f", sim.tSim()) << " s\n";
+  if (!spec.records.empty()) {
+    os << "spikes written to";
+    for (const rt::RecordSpec &r : spec.records)
+      os << " " << options.outDir << "/spikes_"
+         << spec.populations[r.population].name << ".npy";
+    os << "\n";
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty())
+    return usageError("no command");
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    llvm::outs() << kUsage;
+    return 0;
+  }
+  if (args[0] == "--version") {
+    llvm::outs() << "neuroc 0.1.0 (runtime ABI " << NEURO_ABI_VERSION
+                 << ")\n";
+    return 0;
+  }
+  options.command = args[0];
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    auto value = [&](const std::string &flag) -> std::optional<std::string> {
+      if (a.rfind(flag + "=", 0) == 0)
+        return a.substr(flag.size() + 1);
+      if (a == flag && i + 1 < args.size())
+        return args[++i];
+      return std::nullopt;
+    };
+    if (a == "--json")
+      options.json = true;
+    else if (a == "--verbose" || a == "-v")
+      options.verbose = true;
+    else if (auto v = value("--stage"))
+      options.stage = *v;
+    else if (auto v = value("-o"))
+      options.outDir = *v;
+    else if (auto v = value("--network"))
+      options.network = *v;
+    else if (auto v = value("--seed")) {
+      char *end = nullptr;
+      unsigned long long s = std::strtoull(v->c_str(), &end, 10);
+      if (v->empty() || *end)
+        return usageError("--seed needs a non-negative integer");
+      options.seed = s;
+    } else if (!a.empty() && a[0] == '-' && a != "-")
+      return usageError("unknown option '" + a + "'");
+    else if (options.file.empty())
+      options.file = a;
+    else
+      return usageError("more than one input file");
+  }
+  if (options.file.empty())
+    return usageError("no input file");
+  if (options.command == "check")
+    return runCheck(options);
+  if (options.command == "emit")
+    return runEmit(options);
+  if (options.command == "run")
+    return runRun(options);
+  return usageError("unknown command '" + options.command + "'");
+}
