@@ -8,11 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "neuro/Codegen/JIT.h"
-#include "neuro/Codegen/Pipeline.h"
-#include "neuro/Frontend/MLIRGen.h"
-#include "neuro/Frontend/Parser.h"
-#include "neuro/Frontend/Sema.h"
+#include "neuro/Codegen/Compiler.h"
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/Runtime/Simulator.h"
 
@@ -68,57 +64,6 @@ std::string jsonString(llvm::StringRef s) {
   return out + "\"";
 }
 
-/// Everything from source text to a checked, generated module.
-class Compilation {
-public:
-  explicit Compilation(const Options &options) : options(options) {
-    mlir::DialectRegistry registry;
-    registerNeuroDialects(registry);
-    context.appendDialectRegistry(registry);
-    context.loadAllAvailableDialects();
-  }
-
-  /// Reads and parses; false (with a message) on failure.
-  bool parse() {
-    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(options.file);
-    if (!buffer) {
-      llvm::errs() << "neuroc: error: cannot read '" << options.file
-                   << "': " << buffer.getError().message() << "\n";
-      return false;
-    }
-    bufferId = sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
-    diag = std::make_unique<DiagEngine>(sourceMgr, bufferId, llvm::errs());
-    ast = parseModule(*diag);
-    return ast != nullptr;
-  }
-
-  bool check() {
-    if (!runSema(*ast, *diag, sema)) {
-      llvm::errs() << diag->numErrors() << " error"
-                   << (diag->numErrors() == 1 ? "" : "s") << " generated.\n";
-      return false;
-    }
-    return true;
-  }
-
-  bool generate() {
-    handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(
-        sourceMgr, &context, llvm::errs());
-    module = mlirGen(context, *ast, sema);
-    return static_cast<bool>(module);
-  }
-
-  const Options &options;
-  llvm::SourceMgr sourceMgr;
-  unsigned bufferId = 0;
-  std::unique_ptr<DiagEngine> diag;
-  std::unique_ptr<Module> ast;
-  SemaResult sema;
-  mlir::MLIRContext context;
-  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-};
-
 void printModule(mlir::ModuleOp module) {
   mlir::OpPrintingFlags flags;
   flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
@@ -128,15 +73,15 @@ void printModule(mlir::ModuleOp module) {
 }
 
 int runCheck(const Options &options) {
-  Compilation c(options);
-  if (!c.parse() || !c.check())
+  Compiler c(llvm::errs());
+  if (!c.loadFile(options.file) || !c.parse() || !c.check())
     return 1;
   if (!options.verbose)
     return 0;
-  printSemaSummary(c.sema, llvm::outs());
-  if (!c.generate() || failed(lowerModule(*c.module, Stage::Neuro, Stage::Integrated)))
+  printSemaSummary(c.sema(), llvm::outs());
+  if (!c.generate() || !c.lower(Stage::Integrated))
     return 1;
-  for (auto net : c.module->getOps<NetworkOp>())
+  for (auto net : c.module().getOps<NetworkOp>())
     for (auto pop : net.getBody().getOps<PopulationOp>())
       for (auto prop : pop.getBody().getOps<PropagateOp>()) {
         llvm::outs() << "integration " << net.getSymName() << "."
@@ -153,26 +98,24 @@ int runCheck(const Options &options) {
 }
 
 int runEmit(const Options &options) {
-  Compilation c(options);
-  if (!c.parse())
+  Compiler c(llvm::errs());
+  if (!c.loadFile(options.file) || !c.parse())
     return 1;
   if (options.stage == "ast") {
-    dumpAST(*c.ast, llvm::outs());
+    dumpAST(c.ast(), llvm::outs());
     return 0;
   }
   auto stage = parseStage(options.stage);
   if (!stage)
     return usageError("unknown stage '" + options.stage + "'");
-  if (!c.check() || !c.generate())
-    return 1;
-  if (failed(lowerModule(*c.module, Stage::Neuro,
-                         std::min(*stage, Stage::LLVMDialect))))
+  if (!c.check() || !c.generate() ||
+      !c.lower(std::min(*stage, Stage::LLVMDialect)))
     return 1;
   if (*stage != Stage::LLVM) {
-    printModule(*c.module);
+    printModule(c.module());
     return 0;
   }
-  auto ir = emitLLVMIR(*c.module, /*optimize=*/true);
+  auto ir = emitLLVMIR(c.module(), /*optimize=*/true);
   if (!ir) {
     llvm::errs() << "neuroc: error: " << llvm::toString(ir.takeError())
                  << "\n";
@@ -184,46 +127,14 @@ int runEmit(const Options &options) {
 
 int runRun(const Options &options) {
   auto start = std::chrono::steady_clock::now();
-  Compilation c(options);
-  if (!c.parse() || !c.check() || !c.generate())
-    return 1;
-  std::vector<std::string> names = networkNames(*c.module);
-  std::string network = options.network;
-  if (network.empty()) {
-    if (names.empty()) {
-      llvm::errs() << options.file << ": error: no network to run\n";
-      return 1;
-    }
-    if (names.size() > 1) {
-      llvm::errs() << options.file << ": error: " << names.size()
-                   << " networks; choose one with --network NAME\n";
-      return 1;
-    }
-    network = names.front();
-  } else if (std::find(names.begin(), names.end(), network) == names.end()) {
-    llvm::errs() << options.file << ": error: no network named '" << network
-                 << "'\n";
-    return 1;
-  }
-
+  Compiler c(llvm::errs());
   rt::ModelSpec spec;
-  if (failed(lowerModule(*c.module, Stage::Neuro, Stage::Lowered)) ||
-      failed(extractModelSpec(*c.module, network, spec)) ||
-      failed(lowerModule(*c.module, Stage::Lowered, Stage::LLVMDialect)))
+  if (!c.loadFile(options.file) || !c.parse() || !c.check() ||
+      !c.generate() || !c.compileNetwork(options.network, spec))
     return 1;
   if (options.seed)
     spec.seed = *options.seed;
-  auto jit = JITModule::create(*c.module);
-  if (!jit) {
-    llvm::errs() << "neuroc: error: JIT compilation failed: "
-                 << llvm::toString(jit.takeError()) << "\n";
-    return 1;
-  }
-  if (auto err = (*jit)->bind(network, spec)) {
-    llvm::errs() << "neuroc: error: " << llvm::toString(std::move(err))
-                 << "\n";
-    return 1;
-  }
+  std::string network = spec.name;
   double tCompile = seconds(start);
 
   rt::Simulator sim(spec);

@@ -1,0 +1,69 @@
+//===- Compiler.h - From .neuro source to runnable kernels ------*- C++ -*-===//
+//
+// The whole compilation of one source buffer, stage by stage: parse, check,
+// generate the neuro dialect, lower, JIT. Used by neuroc and by tests.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_CODEGEN_COMPILER_H
+#define NEURO_CODEGEN_COMPILER_H
+
+#include "neuro/Codegen/JIT.h"
+#include "neuro/Codegen/Pipeline.h"
+#include "neuro/Frontend/Diagnostics.h"
+#include "neuro/Frontend/Sema.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace mlir {
+class SourceMgrDiagnosticHandler;
+} // namespace mlir
+
+namespace neuro {
+
+class Compiler {
+public:
+  /// Diagnostics are printed to `diagOS`.
+  explicit Compiler(llvm::raw_ostream &diagOS);
+  ~Compiler();
+
+  /// Loads a file ("-" for standard input); false with a message if it
+  /// cannot be read.
+  bool loadFile(const std::string &path);
+  /// Loads source text under a buffer name used in diagnostics.
+  void loadString(const std::string &name, const std::string &text);
+
+  /// Each step needs the previous one; each returns false after reporting.
+  bool parse();
+  bool check();
+  bool generate();
+  bool lower(Stage until);
+
+  /// From the neuro stage: lowers, extracts `network` (empty: the only
+  /// network), JIT-compiles and binds the kernels into `spec`.
+  bool compileNetwork(std::string network, rt::ModelSpec &spec);
+
+  unsigned numErrors() const { return diag ? diag->numErrors() : 0; }
+  const Module &ast() const { return *astModule; }
+  const SemaResult &sema() const { return semaResult; }
+  mlir::ModuleOp module() { return *mlirModule; }
+  Stage stage() const { return current; }
+
+private:
+  llvm::raw_ostream &diagOS;
+  llvm::SourceMgr sourceMgr;
+  unsigned bufferId = 0;
+  std::unique_ptr<DiagEngine> diag;
+  std::unique_ptr<Module> astModule;
+  SemaResult semaResult;
+  mlir::MLIRContext context;
+  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
+  mlir::OwningOpRef<mlir::ModuleOp> mlirModule;
+  std::unique_ptr<JITModule> jit;
+  Stage current = Stage::Neuro;
+};
+
+} // namespace neuro
+
+#endif // NEURO_CODEGEN_COMPILER_H
