@@ -220,16 +220,23 @@ LogicalResult RecordSpikesOp::verify() {
 }
 
 LogicalResult PropagateOp::verify() {
-  size_t n = getVars().size();
+  int64_t n = getVars().size();
   if (n == 0)
     return emitOpError("needs at least one variable");
-  if (getMatrix().size() != static_cast<int64_t>(n * (n + 1)))
-    return emitOpError() << "matrix must have " << n << " x " << n + 1
-                         << " entries, has " << getMatrix().size();
+  auto checkShape = [&](DenseElementsAttr m, StringRef what) -> LogicalResult {
+    auto type = cast<ShapedType>(m.getType());
+    if (type.getRank() != 2 || type.getDimSize(0) != n ||
+        type.getDimSize(1) != n + 1)
+      return emitOpError() << what << " must be " << n << " x " << n + 1
+                           << " for " << n << " variable(s), is "
+                           << m.getType();
+    return success();
+  };
+  if (failed(checkShape(getMatrix(), "matrix")))
+    return failure();
   if (auto ref = getRefractoryMatrix())
-    if (ref->size() != static_cast<int64_t>(n * (n + 1)))
-      return emitOpError() << "refractory matrix must have " << n << " x "
-                           << n + 1 << " entries, has " << ref->size();
+    if (failed(checkShape(*ref, "refractory matrix")))
+      return failure();
   Operation *population = (*this)->getParentOp();
   for (Attribute var : getVars())
     if (!isa_and_nonnull<StateOp>(SymbolTable::lookupSymbolIn(

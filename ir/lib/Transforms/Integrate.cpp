@@ -267,12 +267,17 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
           "the exact propagator over one step is not finite: check time "
           "constants and dt");
   OpBuilder b(odes.front());
-  DenseF64ArrayAttr refractory;
+  auto type = RankedTensorType::get({static_cast<int64_t>(n),
+                                     static_cast<int64_t>(n + 1)},
+                                    b.getF64Type());
+  DenseElementsAttr refractory;
   if (anyUnless)
-    refractory = b.getDenseF64ArrayAttr(propagator(refractoryGenerator));
+    refractory = DenseElementsAttr::get(
+        type, ArrayRef<double>(propagator(refractoryGenerator)));
   b.create<PropagateOp>(odes.front().getLoc(), b.getArrayAttr(vars),
                         b.getStringAttr("exact"),
-                        b.getDenseF64ArrayAttr(matrix), refractory);
+                        DenseElementsAttr::get(type, ArrayRef<double>(matrix)),
+                        refractory);
   for (OdeOp ode : odes)
     ode.erase();
   return success();

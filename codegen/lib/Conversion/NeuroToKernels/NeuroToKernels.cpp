@@ -87,11 +87,29 @@ private:
     Block *entry = fn.addEntryBlock();
     b.setInsertionPointToEnd(entry);
     b.create<func::ReturnOp>(loc);
+    kernelEntry = entry;
+    indexConstants.clear();
+    floatConstants.clear();
     return fn;
   }
 
+  /// Index and f64 constants, created once per kernel at its entry.
   Value index(Location loc, int64_t v) {
-    return b.create<arith::ConstantIndexOp>(loc, v);
+    Value &c = indexConstants[v];
+    if (!c) {
+      OpBuilder eb = OpBuilder::atBlockBegin(kernelEntry);
+      c = eb.create<arith::ConstantIndexOp>(loc, v);
+    }
+    return c;
+  }
+
+  Value f64Constant(Location loc, double v) {
+    Value &c = floatConstants[llvm::bit_cast<uint64_t>(v)];
+    if (!c) {
+      OpBuilder eb = OpBuilder::atBlockBegin(kernelEntry);
+      c = eb.create<arith::ConstantOp>(loc, eb.getF64FloatAttr(v));
+    }
+    return c;
   }
 
   Value load2d(Location loc, Value mem, int64_t row, Value col) {
@@ -180,7 +198,7 @@ private:
     b.setInsertionPoint(fn.getBody().front().getTerminator());
     Value state = fn.getArgument(0), spiked = fn.getArgument(1);
     Value stepF = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(2));
-    Value n = b.create<memref::DimOp>(loc, state, 1);
+    Value n = b.create<memref::DimOp>(loc, state, index(loc, 1));
     auto loop = b.create<scf::ForOp>(loc, index(loc, 0), n, index(loc, 1));
     b.setInsertionPoint(loop.getBody()->getTerminator());
     Value i = loop.getInductionVar();
@@ -189,8 +207,7 @@ private:
     if (threshold) {
       double steps = std::round(threshold.getRefractory().convertToDouble() /
                                 dt);
-      Value refSteps = b.create<arith::ConstantOp>(
-          loc, b.getF64FloatAttr(steps));
+      Value refSteps = f64Constant(loc, steps);
       Value last = load2d(loc, state, rows["_lastspike"], i);
       Value since = b.create<arith::SubFOp>(loc, stepF, last);
       inRefractory = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE,
@@ -216,21 +233,21 @@ private:
             continue;
           Value term = coef == 1.0 ? x[k]
                                    : b.create<arith::MulFOp>(
-                                          l, x[k],
-                                          b.create<arith::ConstantOp>(
-                                              l, b.getF64FloatAttr(coef)))
+                                          l, x[k], f64Constant(l, coef))
                                          .getResult();
           acc = acc ? b.create<arith::AddFOp>(l, acc, term).getResult() : term;
         }
         double c = m[row * (nv + 1) + nv];
         if (c != 0.0 || !acc) {
-          Value cv = b.create<arith::ConstantOp>(l, b.getF64FloatAttr(c));
+          Value cv = f64Constant(l, c);
           acc = acc ? b.create<arith::AddFOp>(l, acc, cv).getResult() : cv;
         }
         return acc;
       };
-      ArrayRef<double> m = propagate.getMatrix();
-      std::optional<ArrayRef<double>> mr = propagate.getRefractoryMatrix();
+      SmallVector<double> m(propagate.getMatrix().getValues<double>());
+      std::optional<SmallVector<double>> mr;
+      if (auto attr = propagate.getRefractoryMatrix())
+        mr.emplace(attr->getValues<double>());
       for (size_t r = 0; r < nv; ++r) {
         Value next = apply(m, r);
         if (mr && inRefractory) {
@@ -300,7 +317,7 @@ private:
         {vectorType(b.getI32Type()), stateType()});
     b.setInsertionPoint(fn.getBody().front().getTerminator());
     Value spikes = fn.getArgument(0), state = fn.getArgument(1);
-    Value m = b.create<memref::DimOp>(loc, spikes, 0);
+    Value m = b.create<memref::DimOp>(loc, spikes, index(loc, 0));
     auto loop = b.create<scf::ForOp>(loc, index(loc, 0), m, index(loc, 1));
     b.setInsertionPoint(loop.getBody()->getTerminator());
     Value i = loadIndex(loc, spikes, loop.getInductionVar());
@@ -341,7 +358,7 @@ private:
     Value spikes = fn.getArgument(0), rowPtr = fn.getArgument(1),
           cols = fn.getArgument(2), syn = fn.getArgument(3),
           post = fn.getArgument(4);
-    Value m = b.create<memref::DimOp>(loc, spikes, 0);
+    Value m = b.create<memref::DimOp>(loc, spikes, index(loc, 0));
     Value one = index(loc, 1);
     auto outer = b.create<scf::ForOp>(loc, index(loc, 0), m, one);
     b.setInsertionPoint(outer.getBody()->getTerminator());
@@ -393,6 +410,9 @@ private:
   ModuleOp module;
   NetworkOp network;
   OpBuilder b;
+  Block *kernelEntry = nullptr;
+  llvm::DenseMap<int64_t, Value> indexConstants;
+  llvm::DenseMap<uint64_t, Value> floatConstants;
 };
 
 struct ConvertNeuroToKernelsPass

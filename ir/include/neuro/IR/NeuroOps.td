@@ -287,11 +287,12 @@ def Neuro_PropagateOp : Neuro_Op<"propagate", [HasParent<"PopulationOp">]> {
     n x (n+1) row-major matrix `matrix` = [M | c] computed at compile time as
     the exponential of the system's generator. `refractory_matrix`, if
     present, is used while the neuron is refractory (states declared
-    `unless refractory` held). `method` records the scheme chosen.
+    `unless refractory` held). `method` records the scheme chosen. The
+    matrices are tensor<n x (n+1) x f64> constants, printed exactly.
   }];
   let arguments = (ins FlatSymbolRefArrayAttr:$vars, StrAttr:$method,
-                       DenseF64ArrayAttr:$matrix,
-                       OptionalAttr<DenseF64ArrayAttr>:$refractory_matrix);
+                       F64ElementsAttr:$matrix,
+                       OptionalAttr<F64ElementsAttr>:$refractory_matrix);
   let assemblyFormat = [{
     $vars `method` $method `matrix` $matrix
     (`refractory` $refractory_matrix^)? attr-dict

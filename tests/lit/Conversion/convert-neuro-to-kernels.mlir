@@ -1,0 +1,109 @@
+// RUN: neuro-opt %s --convert-neuro-to-kernels | FileCheck %s
+
+neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(4) {
+    neuro.state @v : "V"
+    neuro.state @g : "V"
+    neuro.init_uniform @v = uniform(-6.000000e-02, -5.000000e-02)
+    neuro.init_const @g = 0.000000e+00
+    neuro.propagate [@v, @g] method "exact"
+      matrix dense<[[0.5, 0.25, 1.0], [0.0, 0.75, 0.0]]> : tensor<2x3xf64>
+      refractory dense<[[1.0, 0.0, 0.0], [0.0, 0.75, 0.0]]> : tensor<2x3xf64>
+    neuro.threshold refractory(2.000000e-03) {
+      %v = neuro.ref @v
+      %th = arith.constant -5.000000e-02 : f64
+      %c = arith.cmpf ogt, %v, %th : f64
+      neuro.yield %c : i1
+    }
+    neuro.reset {
+      %r = arith.constant -6.000000e-02 : f64
+      neuro.assign @v = %r
+      neuro.yield
+    }
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e-01) delay(0.000000e+00) {
+    neuro.weight @w : "V"
+    neuro.init_const @w = 1.000000e-03
+    neuro.on_pre {
+      %w = neuro.ref @w
+      %g = neuro.ref post @g
+      %s = arith.addf %g, %w : f64
+      neuro.assign post @g = %s
+      neuro.yield
+    }
+  }
+  neuro.record_spikes @P
+}
+
+// What the runtime reads stays; the refractory row is appended.
+// CHECK-LABEL: neuro.network @Net
+// CHECK:       neuro.population @P size(4) {
+// CHECK-NEXT:    neuro.state @v : "V"
+// CHECK-NEXT:    neuro.state @g : "V"
+// CHECK-NEXT:    neuro.state @_lastspike : "1"
+// CHECK-NEXT:    neuro.init_uniform @v = uniform(-6.000000e-02, -5.000000e-02)
+// CHECK-NEXT:    neuro.init_const @g = 0.000000e+00
+// CHECK-NEXT:    neuro.init_const @_lastspike = -1.000000e+15
+// CHECK-NEXT:  }
+// CHECK:       neuro.projection @P_to_P @P -> @P p(1.000000e-01) delay(0.000000e+00) {
+// CHECK-NEXT:    neuro.weight @w : "V"
+// CHECK-NEXT:    neuro.init_const @w = 1.000000e-03
+// CHECK-NEXT:  }
+// CHECK-NEXT:  neuro.record_spikes @P
+
+// Step kernel: one loop over the neurons; the refractory period is 20 steps.
+// CHECK-LABEL: func.func @neuro_step_Net_P(
+// CHECK-SAME:    %[[STATE:.*]]: memref<?x?xf64>, %[[SPIKED:.*]]: memref<?xi8>, %[[STEP:.*]]: i64)
+// CHECK-SAME:    attributes {llvm.emit_c_interface}
+// Constants are created once, at the kernel's entry.
+// CHECK:         %[[R:.*]] = arith.constant 2.000000e+01 : f64
+// CHECK:         %[[STEPF:.*]] = arith.sitofp %[[STEP]] : i64 to f64
+// CHECK:         %[[N:.*]] = memref.dim %[[STATE]], %{{.*}} : memref<?x?xf64>
+// CHECK:         scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} {
+// CHECK:           %[[LAST:.*]] = memref.load %[[STATE]][%{{.*}}, %[[I]]] : memref<?x?xf64>
+// CHECK:           %[[SINCE:.*]] = arith.subf %[[STEPF]], %[[LAST]] : f64
+// CHECK:           %[[INREF:.*]] = arith.cmpf ole, %[[SINCE]], %[[R]] : f64
+// CHECK:           %[[CAN:.*]] = arith.cmpf oge, %[[SINCE]], %[[R]] : f64
+// CHECK:           %[[V:.*]] = memref.load %[[STATE]][%{{.*}}, %[[I]]]
+// CHECK:           %[[G:.*]] = memref.load %[[STATE]][%{{.*}}, %[[I]]]
+// v' = 0.5 v + 0.25 g + 1.0, or v held while refractory; g' = 0.75 g always.
+// CHECK:           %[[A:.*]] = arith.mulf %[[V]], %{{.*}} : f64
+// CHECK:           %[[B:.*]] = arith.mulf %[[G]], %{{.*}} : f64
+// CHECK:           %[[AB:.*]] = arith.addf %[[A]], %[[B]] : f64
+// CHECK:           %[[VN:.*]] = arith.addf %[[AB]], %{{.*}} : f64
+// CHECK:           %[[VSEL:.*]] = arith.select %[[INREF]], %[[V]], %[[VN]] : f64
+// CHECK:           %[[GN:.*]] = arith.mulf %[[G]], %{{.*}} : f64
+// CHECK:           memref.store %[[VSEL]], %[[STATE]]
+// CHECK:           memref.store %[[GN]], %[[STATE]]
+// CHECK:           %[[ABOVE:.*]] = arith.cmpf ogt, %[[VSEL]], %{{.*}} : f64
+// CHECK:           %[[SPIKE:.*]] = arith.andi %[[ABOVE]], %[[CAN]] : i1
+// CHECK:           %[[FLAG:.*]] = arith.extui %[[SPIKE]] : i1 to i8
+// CHECK:           scf.if %[[SPIKE]] {
+// CHECK-NEXT:        memref.store %[[STEPF]], %[[STATE]]
+// CHECK:           memref.store %[[FLAG]], %[[SPIKED]][%[[I]]] : memref<?xi8>
+
+// Reset kernel: over the spike list.
+// CHECK-LABEL: func.func @neuro_reset_Net_P(
+// CHECK-SAME:    %[[SPIKES:.*]]: memref<?xi32>, %[[ST:.*]]: memref<?x?xf64>)
+// CHECK:         scf.for %[[K:.*]] =
+// CHECK:           %[[IDX:.*]] = memref.load %[[SPIKES]][%[[K]]] : memref<?xi32>
+// CHECK:           %[[I2:.*]] = arith.index_cast %[[IDX]] : i32 to index
+// CHECK:           memref.store %{{.*}}, %[[ST]][%{{.*}}, %[[I2]]] : memref<?x?xf64>
+
+// Delivery kernel: each spike's CSR row; weight from the synapse rows, g
+// (row 1) of the target.
+// CHECK-LABEL: func.func @neuro_deliver_Net_P_to_P(
+// CHECK-SAME:    %[[SP:.*]]: memref<?xi32>, %[[ROWPTR:.*]]: memref<?xi64>, %[[COLS:.*]]: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %[[POST:.*]]: memref<?x?xf64>)
+// CHECK:         scf.for
+// CHECK:           %[[LO:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK:           %[[HI:.*]] = arith.index_cast %{{.*}} : i64 to index
+// CHECK:           scf.for %[[J:.*]] = %[[LO]] to %[[HI]]
+// CHECK:             %[[T:.*]] = arith.index_cast %{{.*}} : i32 to index
+// CHECK:             %[[W:.*]] = memref.load %[[SYN]][%{{.*}}, %[[J]]]
+// CHECK:             %[[GP:.*]] = memref.load %[[POST]][%[[C1:.*]], %[[T]]]
+// CHECK:             %[[SUM:.*]] = arith.addf %[[GP]], %[[W]] : f64
+// CHECK:             memref.store %[[SUM]], %[[POST]][%[[C1]], %[[T]]]
+
+// CHECK-LABEL: func.func @neuro_abi_version() -> i64
+// CHECK:         %[[VER:.*]] = arith.constant 1 : i64
+// CHECK:         return %[[VER]] : i64

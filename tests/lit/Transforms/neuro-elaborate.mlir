@@ -1,0 +1,107 @@
+// RUN: neuro-opt %s --neuro-elaborate | FileCheck %s
+
+// A neuron with an input, a synapse driving it, two projections into the
+// same population with different parameters.
+neuro.neuron @LIF {
+  neuro.param @tau_m = 2.000000e-02 : "s"
+  neuro.param @v_rest = -4.900000e-02 : "V"
+  neuro.state @v : "V"
+  neuro.input @I : "V"
+  neuro.ode @v unless_refractory {
+    %0 = neuro.ref @v_rest
+    %1 = neuro.ref @v
+    %2 = arith.subf %0, %1 : f64
+    %3 = neuro.ref @I
+    %4 = arith.addf %2, %3 : f64
+    %5 = neuro.ref @tau_m
+    %6 = arith.divf %4, %5 : f64
+    neuro.yield %6 : f64
+  }
+  neuro.threshold refractory(5.000000e-03) {
+    %0 = neuro.ref @v
+    %cst = arith.constant -5.000000e-02 : f64
+    %1 = arith.cmpf ogt, %0, %cst : f64
+    neuro.yield %1 : i1
+  }
+}
+neuro.synapse @Exp {
+  neuro.param @tau = 5.000000e-03 : "s"
+  neuro.weight @w : "V"
+  neuro.post_state @g : "V"
+  neuro.ode @g {
+    %0 = neuro.ref post @g
+    %1 = arith.negf %0 : f64
+    %2 = neuro.ref @tau
+    %3 = arith.divf %1, %2 : f64
+    neuro.yield %3 : f64
+  }
+  neuro.on_pre {
+    %0 = neuro.ref @w
+    %1 = neuro.ref post @g
+    %2 = arith.addf %1, %0 : f64
+    neuro.assign post @g = %2
+    neuro.yield
+  }
+  neuro.drives @I {
+    %0 = neuro.ref post @g
+    neuro.yield %0 : f64
+  }
+}
+neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(7) {
+  neuro.population @P of @LIF size(10) params {tau_m = 1.000000e-02 : f64, v_rest = -4.900000e-02 : f64} {
+    neuro.init_const @v = -6.000000e-02
+  }
+  neuro.projection @P_to_P @P -> @P with @Exp p(1.000000e-01) delay(0.000000e+00) params {tau = 5.000000e-03 : f64} {
+    neuro.init_const @w = 1.000000e-03
+    neuro.init_const @g = 0.000000e+00
+  }
+  neuro.projection @P_to_P_1 @P -> @P with @Exp p(1.000000e-01) delay(1.000000e-04) params {tau = 1.000000e-02 : f64} {
+    neuro.init_const @w = -2.000000e-03
+    neuro.init_const @g = 0.000000e+00
+  }
+  neuro.record_spikes @P
+}
+
+// The models are gone: everything lives in the network.
+// CHECK-NOT: neuro.neuron
+// CHECK-NOT: neuro.synapse
+// CHECK-LABEL: neuro.network @Net
+// CHECK:      neuro.population @P size(10) {
+// CHECK-NEXT:   neuro.state @v : "V"
+// CHECK-NEXT:   neuro.state @g_P_to_P : "V"
+// CHECK-NEXT:   neuro.state @g_P_to_P_1 : "V"
+// CHECK-NEXT:   neuro.init_const @v = -6.000000e-02
+// CHECK-NEXT:   neuro.init_const @g_P_to_P = 0.000000e+00
+// CHECK-NEXT:   neuro.init_const @g_P_to_P_1 = 0.000000e+00
+// The population's tau_m (10 ms) overrides the default (20 ms); the input I
+// becomes the sum of what both projections drive.
+// CHECK-NEXT:   neuro.ode @v unless_refractory {
+// CHECK-NEXT:     %[[REST:.*]] = arith.constant -4.900000e-02 : f64
+// CHECK-NEXT:     %[[V:.*]] = neuro.ref @v
+// CHECK-NEXT:     %[[D:.*]] = arith.subf %[[REST]], %[[V]] : f64
+// CHECK-NEXT:     %[[G1:.*]] = neuro.ref @g_P_to_P
+// CHECK-NEXT:     %[[G2:.*]] = neuro.ref @g_P_to_P_1
+// CHECK-NEXT:     %[[I:.*]] = arith.addf %[[G1]], %[[G2]] : f64
+// CHECK-NEXT:     %[[S:.*]] = arith.addf %[[D]], %[[I]] : f64
+// CHECK-NEXT:     %[[TAU:.*]] = arith.constant 1.000000e-02 : f64
+// CHECK-NEXT:     %[[R:.*]] = arith.divf %[[S]], %[[TAU]] : f64
+// CHECK-NEXT:     neuro.yield %[[R]] : f64
+// CHECK:        neuro.threshold refractory(5.000000e-03)
+// Each post state decays with its own projection's tau.
+// CHECK:        neuro.ode @g_P_to_P {
+// CHECK:          arith.constant 5.000000e-03 : f64
+// CHECK:        neuro.ode @g_P_to_P_1 {
+// CHECK:          arith.constant 1.000000e-02 : f64
+// The projections keep the weight and the event block; post names are rows
+// of the target, and the post states' initial values moved to it.
+// CHECK:      neuro.projection @P_to_P @P -> @P p(1.000000e-01) delay(0.000000e+00) {
+// CHECK-NEXT:   neuro.weight @w : "V"
+// CHECK-NEXT:   neuro.init_const @w = 1.000000e-03
+// CHECK-NEXT:   neuro.on_pre {
+// CHECK-NEXT:     %[[W:.*]] = neuro.ref @w
+// CHECK-NEXT:     %[[G:.*]] = neuro.ref post @g_P_to_P
+// CHECK-NEXT:     %[[N:.*]] = arith.addf %[[G]], %[[W]] : f64
+// CHECK-NEXT:     neuro.assign post @g_P_to_P = %[[N]]
+// CHECK:      neuro.projection @P_to_P_1 @P -> @P p(1.000000e-01) delay(1.000000e-04) {
+// CHECK:          neuro.assign post @g_P_to_P_1
+// CHECK:      neuro.record_spikes @P

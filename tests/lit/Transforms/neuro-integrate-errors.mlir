@@ -1,0 +1,39 @@
+// RUN: neuro-opt %s --neuro-integrate --split-input-file --verify-diagnostics
+
+neuro.network @Quadratic dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @x : "1"
+    // expected-error @+1 {{cannot integrate dx/dt exactly: the equation is not linear with constant coefficients in the states}}
+    neuro.ode @x {
+      %x = neuro.ref @x
+      // expected-note @+1 {{nonlinear term here}}
+      %r = arith.mulf %x, %x : f64
+      neuro.yield %r : f64
+    }
+  }
+}
+
+// -----
+
+neuro.network @Exp dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @x : "1"
+    // expected-error @+1 {{cannot integrate dx/dt exactly}}
+    neuro.ode @x {
+      %x = neuro.ref @x
+      // expected-note @+1 {{nonlinear term here}}
+      %r = math.exp %x : f64
+      neuro.yield %r : f64
+    }
+  }
+}
+
+// -----
+
+neuro.network @Unelaborated dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  // expected-error @+1 {{must be elaborated (run neuro-elaborate) before integration}}
+  neuro.population @P of @LIF size(1) {
+  }
+}
+neuro.neuron @LIF {
+}

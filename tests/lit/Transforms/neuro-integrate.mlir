@@ -1,0 +1,67 @@
+// RUN: neuro-opt %s --neuro-integrate --split-input-file | FileCheck %s
+
+// dx/dt = (a - x) / tau with tau = 1 ms, a = 2, dt = 0.1 ms:
+//   x' = e^{-0.1} x + a (1 - e^{-0.1}).
+// CHECK-LABEL: neuro.network @Decay
+// CHECK:       neuro.propagate [@x] method "exact"
+// CHECK-SAME:    matrix dense<{{\[\[}}0.904837418035959{{[0-9]*}}, 0.190325163928080{{[0-9]*}}]]> : tensor<1x2xf64>
+// CHECK-NOT:   refractory
+// CHECK-NOT:   neuro.ode
+neuro.network @Decay dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @x : "1"
+    neuro.init_const @x = 0.000000e+00
+    neuro.ode @x {
+      %a = arith.constant 2.000000e+00 : f64
+      %x = neuro.ref @x
+      %d = arith.subf %a, %x : f64
+      %tau = arith.constant 1.000000e-03 : f64
+      %r = arith.divf %d, %tau : f64
+      neuro.yield %r : f64
+    }
+  }
+}
+
+// -----
+
+// A membrane v driven by a decaying current g (tau_m = 20 ms, tau_s = 5 ms,
+// dt = 0.1 ms), v held while refractory. Row v: [e^{-h/tm},
+// ts/(ts-tm) (e^{-h/ts} - e^{-h/tm}), 0 | 0]; the state `c` without an
+// equation is carried unchanged; in the refractory matrix v's row is the
+// identity and g's row is unchanged. Values to 14 digits.
+// CHECK-LABEL: neuro.network @Coupled
+// CHECK:       neuro.propagate [@v, @g, @c] method "exact"
+// CHECK-SAME:    matrix dense<{{\[\[}}0.99501247919268{{[0-9]*}}, 0.0049379352953090{{[0-9]*}}, 0.000000e+00, 0.000000e+00],
+// CHECK-SAME:      [0.000000e+00, 0.98019867330675{{[0-9]*}}, 0.000000e+00, 0.000000e+00],
+// CHECK-SAME:      [0.000000e+00, 0.000000e+00, 1.000000e+00, 0.000000e+00]]> : tensor<3x4xf64>
+// CHECK-SAME:    refractory dense<{{\[\[}}1.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00],
+// CHECK-SAME:      [0.000000e+00, 0.98019867330675{{[0-9]*}}, 0.000000e+00, 0.000000e+00],
+// CHECK-SAME:      [0.000000e+00, 0.000000e+00, 1.000000e+00, 0.000000e+00]]> : tensor<3x4xf64>
+neuro.network @Coupled dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @v : "V"
+    neuro.state @g : "V"
+    neuro.state @c : "V"
+    neuro.ode @v unless_refractory {
+      %v = neuro.ref @v
+      %g = neuro.ref @g
+      %n = arith.negf %v : f64
+      %s = arith.addf %n, %g : f64
+      %tau = arith.constant 2.000000e-02 : f64
+      %r = arith.divf %s, %tau : f64
+      neuro.yield %r : f64
+    }
+    neuro.threshold refractory(2.000000e-03) {
+      %v = neuro.ref @v
+      %c = neuro.ref @c
+      %t = arith.cmpf ogt, %v, %c : f64
+      neuro.yield %t : i1
+    }
+    neuro.ode @g {
+      %g = neuro.ref @g
+      %k = arith.constant -2.000000e+02 : f64
+      %r = arith.mulf %k, %g : f64
+      neuro.yield %r : f64
+    }
+  }
+}
