@@ -84,17 +84,59 @@ public:
   bool hadError() const { return reported; }
 
 private:
-  /// ANTLR says "mismatched input 'x' expecting {...}"; keep the expectation
-  /// but name end of input plainly.
+  /// Turns a token set such as {'(', '-', NUMBER, ID} into words.
+  static std::string readableSet(std::string set) {
+    if (!set.empty() && set.front() == '{' && set.back() == '}')
+      set = set.substr(1, set.size() - 2);
+    std::vector<std::string> items;
+    size_t pos = 0;
+    while (pos <= set.size()) {
+      size_t comma = set.find(", ", pos);
+      if (comma == std::string::npos)
+        comma = set.size();
+      std::string item = set.substr(pos, comma - pos);
+      if (item == "NUMBER")
+        item = "a number";
+      else if (item == "ID")
+        item = "a name";
+      else if (item == "'<EOF>'" || item == "<EOF>")
+        item = "end of file";
+      if (!item.empty())
+        items.push_back(item);
+      pos = comma + 2;
+    }
+    auto has = [&](const std::string &x) {
+      return std::find(items.begin(), items.end(), x) != items.end();
+    };
+    if (has("a number") && has("a name") && has("'('"))
+      return "an expression";
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i)
+        out += i + 1 == items.size() ? " or " : ", ";
+      out += items[i];
+    }
+    return out;
+  }
+
+  /// ANTLR says "mismatched input 'x' expecting {...}"; say what was found
+  /// and what was expected in words.
   static std::string rewrite(const std::string &msg, antlr4::Token *tok) {
-    std::string result = msg;
-    size_t pos = result.find("'<EOF>'");
-    if (pos != std::string::npos)
-      result.replace(pos, 7, "end of file");
-    pos = result.find("<EOF>");
-    if (pos != std::string::npos)
-      result.replace(pos, 5, "end of file");
-    return result;
+    std::string got = describe(tok);
+    size_t expecting = msg.find(" expecting ");
+    if ((msg.rfind("mismatched input", 0) == 0 ||
+         msg.rfind("extraneous input", 0) == 0) &&
+        expecting != std::string::npos)
+      return "unexpected " + got + "; expected " +
+             readableSet(msg.substr(expecting + 11));
+    if (msg.rfind("missing ", 0) == 0) {
+      size_t at = msg.find(" at ");
+      std::string what = msg.substr(8, at == std::string::npos
+                                           ? std::string::npos
+                                           : at - 8);
+      return "expected " + readableSet(what) + " before " + got;
+    }
+    return "unexpected " + got;
   }
 
   DiagEngine &diag;
@@ -273,7 +315,6 @@ private:
       d = "d?";
     }
     ode.var = d.substr(1);
-    ode.varRange.begin.col += 1;
     ode.rhs = buildExpr(ctx->expr());
     ode.unlessRefractory = ctx->unless != nullptr;
     return ode;

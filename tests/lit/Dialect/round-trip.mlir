@@ -1,0 +1,114 @@
+// RUN: neuro-opt %s | neuro-opt | FileCheck %s
+// RUN: neuro-opt %s --mlir-print-op-generic | neuro-opt | FileCheck %s
+
+// Every op of the dialect prints in a form that parses back to itself.
+
+// CHECK-LABEL: neuro.neuron @LIF {
+// CHECK-NEXT:    neuro.param @tau_m = 2.000000e-02 : "s"
+// CHECK-NEXT:    neuro.state @v : "V"
+// CHECK-NEXT:    neuro.input @I : "V"
+// CHECK-NEXT:    neuro.ode @v unless_refractory {
+// CHECK-NEXT:      %[[V:.*]] = neuro.ref @v
+// CHECK-NEXT:      %[[I:.*]] = neuro.ref @I
+// CHECK-NEXT:      %[[T:.*]] = neuro.ref @tau_m
+// CHECK-NEXT:      %[[S:.*]] = arith.subf %[[I]], %[[V]] : f64
+// CHECK-NEXT:      %[[D:.*]] = arith.divf %[[S]], %[[T]] : f64
+// CHECK-NEXT:      neuro.yield %[[D]] : f64
+// CHECK-NEXT:    }
+// CHECK-NEXT:    neuro.threshold refractory(5.000000e-03) {
+// CHECK:           neuro.yield %{{.*}} : i1
+// CHECK-NEXT:    }
+// CHECK-NEXT:    neuro.reset {
+// CHECK-NEXT:      %[[C:.*]] = arith.constant
+// CHECK-NEXT:      neuro.assign @v = %[[C]]
+// CHECK-NEXT:      neuro.yield
+// CHECK-NEXT:    }
+// CHECK-NEXT:  }
+neuro.neuron @LIF {
+  neuro.param @tau_m = 2.000000e-02 : "s"
+  neuro.state @v : "V"
+  neuro.input @I : "V"
+  neuro.ode @v unless_refractory {
+    %v = neuro.ref @v
+    %i = neuro.ref @I
+    %t = neuro.ref @tau_m
+    %s = arith.subf %i, %v : f64
+    %d = arith.divf %s, %t : f64
+    neuro.yield %d : f64
+  }
+  neuro.threshold refractory(5.000000e-03) {
+    %v = neuro.ref @v
+    %c = arith.constant -5.000000e-02 : f64
+    %b = arith.cmpf ogt, %v, %c : f64
+    neuro.yield %b : i1
+  }
+  neuro.reset {
+    %r = arith.constant -6.000000e-02 : f64
+    neuro.assign @v = %r
+    neuro.yield
+  }
+}
+
+// CHECK-LABEL: neuro.synapse @Exp {
+// CHECK-NEXT:    neuro.param @tau = 5.000000e-03 : "s"
+// CHECK-NEXT:    neuro.weight @w : "V"
+// CHECK-NEXT:    neuro.post_state @g : "V"
+// CHECK-NEXT:    neuro.ode @g {
+// CHECK-NEXT:      neuro.ref post @g
+// CHECK:         neuro.on_pre {
+// CHECK:           neuro.assign post @g = %{{.*}}
+// CHECK:         neuro.drives @I {
+// CHECK-NEXT:      %[[G:.*]] = neuro.ref post @g
+// CHECK-NEXT:      neuro.yield %[[G]] : f64
+neuro.synapse @Exp {
+  neuro.param @tau = 5.000000e-03 : "s"
+  neuro.weight @w : "V"
+  neuro.post_state @g : "V"
+  neuro.ode @g {
+    %g = neuro.ref post @g
+    %t = neuro.ref @tau
+    %n = arith.negf %g : f64
+    %d = arith.divf %n, %t : f64
+    neuro.yield %d : f64
+  }
+  neuro.on_pre {
+    %w = neuro.ref @w
+    %g = neuro.ref post @g
+    %s = arith.addf %g, %w : f64
+    neuro.assign post @g = %s
+    neuro.yield
+  }
+  neuro.drives @I {
+    %g = neuro.ref post @g
+    neuro.yield %g : f64
+  }
+}
+
+// CHECK-LABEL: neuro.network @Net dt(1.000000e-04) duration(2.500000e-01) seed(42) {
+// CHECK-NEXT:    neuro.population @E of @LIF size(8) params {tau_m = 1.000000e-02 : f64} {
+// CHECK-NEXT:      neuro.init_uniform @v = uniform(-6.000000e-02, -5.000000e-02)
+// CHECK-NEXT:    }
+// CHECK-NEXT:    neuro.projection @E_to_E @E -> @E with @Exp p(2.000000e-02) delay(1.000000e-03) params {tau = 5.000000e-03 : f64} {
+// CHECK-NEXT:      neuro.init_const @w = 1.620000e-03
+// CHECK-NEXT:      neuro.init_const @g = 0.000000e+00
+// CHECK-NEXT:    }
+// CHECK-NEXT:    neuro.population @F size(2) {
+// CHECK-NEXT:      neuro.state @x : "1"
+// CHECK-NEXT:      neuro.propagate [@x] method "exact" matrix dense<{{\[\[}}5.000000e-01, 2.500000e-01]]> : tensor<1x2xf64> refractory dense<{{\[\[}}1.000000e+00, 0.000000e+00]]> : tensor<1x2xf64>
+// CHECK-NEXT:    }
+// CHECK-NEXT:    neuro.record_spikes @E
+// CHECK-NEXT:  }
+neuro.network @Net dt(1.000000e-04) duration(2.500000e-01) seed(42) {
+  neuro.population @E of @LIF size(8) params {tau_m = 1.000000e-02 : f64} {
+    neuro.init_uniform @v = uniform(-6.000000e-02, -5.000000e-02)
+  }
+  neuro.projection @E_to_E @E -> @E with @Exp p(2.000000e-02) delay(1.000000e-03) params {tau = 5.000000e-03 : f64} {
+    neuro.init_const @w = 1.620000e-03
+    neuro.init_const @g = 0.000000e+00
+  }
+  neuro.population @F size(2) {
+    neuro.state @x : "1"
+    neuro.propagate [@x] method "exact" matrix dense<[[0.5, 0.25]]> : tensor<1x2xf64> refractory dense<[[1.0, 0.0]]> : tensor<1x2xf64>
+  }
+  neuro.record_spikes @E
+}

@@ -1,0 +1,176 @@
+// RUN: neuro-opt %s --split-input-file --verify-diagnostics
+
+neuro.neuron @N {
+  neuro.state @v : "V"
+  // expected-error @+1 {{'neuro.ode' op @w is not a state of the enclosing neuro.neuron}}
+  neuro.ode @w {
+    %c = arith.constant 0.0 : f64
+    neuro.yield %c : f64
+  }
+}
+
+// -----
+
+neuro.neuron @N {
+  neuro.state @v : "V"
+  // expected-error @+1 {{'neuro.ode' op must yield one f64 derivative, yields 'i1'}}
+  neuro.ode @v {
+    %c = arith.constant true
+    neuro.yield %c : i1
+  }
+}
+
+// -----
+
+neuro.neuron @N {
+  neuro.state @v : "V"
+  // expected-error @+1 {{'neuro.threshold' op must yield one i1 condition, yields 'f64'}}
+  neuro.threshold refractory(0.0) {
+    %v = neuro.ref @v
+    neuro.yield %v : f64
+  }
+}
+
+// -----
+
+neuro.neuron @N {
+  neuro.state @v : "V"
+  // expected-error @+1 {{'neuro.threshold' op refractory period must be >= 0}}
+  neuro.threshold refractory(-1.0) {
+    %c = arith.constant true
+    neuro.yield %c : i1
+  }
+}
+
+// -----
+
+neuro.neuron @N {
+  neuro.state @v : "V"
+  neuro.ode @v {
+    // expected-error @+1 {{'neuro.ref' op @u is not declared in the enclosing neuro.neuron}}
+    %u = neuro.ref @u
+    neuro.yield %u : f64
+  }
+}
+
+// -----
+
+neuro.neuron @N {
+  neuro.param @p = 1.0 : "1"
+  neuro.reset {
+    %c = arith.constant 0.0 : f64
+    // expected-error @+1 {{'neuro.assign' op cannot assign to neuro.param @p}}
+    neuro.assign @p = %c
+    neuro.yield
+  }
+}
+
+// -----
+
+neuro.neuron @N {
+  neuro.state @v : "V"
+  neuro.ode @v {
+    // expected-error @+1 {{'neuro.ref' op 'post' names a target neuron's variable, which only synapses and projections have}}
+    %g = neuro.ref post @v
+    neuro.yield %g : f64
+  }
+}
+
+// -----
+
+neuro.synapse @S {
+  neuro.weight @w : "V"
+  neuro.post_state @g : "V"
+  neuro.on_pre {
+    // expected-error @+1 {{'neuro.ref' op post state @g must be used with 'post'}}
+    %g = neuro.ref @g
+    neuro.yield
+  }
+}
+
+// -----
+
+// expected-error @+1 {{'neuro.network' op dt must be positive}}
+neuro.network @Net dt(0.0) duration(1.0) seed(0) {
+}
+
+// -----
+
+neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
+  // expected-error @+1 {{'neuro.population' op size must be positive}}
+  neuro.population @P size(0) {
+  }
+}
+
+// -----
+
+neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
+  // expected-error @+1 {{'neuro.population' op @LIF does not name a neuron model}}
+  neuro.population @P of @LIF size(1) {
+  }
+}
+
+// -----
+
+neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
+  neuro.population @P size(1) {
+  }
+  // expected-error @+1 {{'neuro.projection' op probability must lie in [0, 1]}}
+  neuro.projection @P_to_P @P -> @P p(1.5) delay(0.0) {
+  }
+}
+
+// -----
+
+neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
+  neuro.population @P size(1) {
+  }
+  // expected-error @+1 {{'neuro.projection' op @Q does not name a population}}
+  neuro.projection @P_to_Q @P -> @Q p(0.5) delay(0.0) {
+  }
+}
+
+// -----
+
+neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @v : "V"
+  }
+  neuro.projection @P_to_P @P -> @P p(0.5) delay(0.0) {
+    neuro.weight @w : "V"
+    neuro.on_pre {
+      %w = neuro.ref @w
+      // expected-error @+1 {{'neuro.assign' op @g is not a state of target population @P}}
+      neuro.assign post @g = %w
+      neuro.yield
+    }
+  }
+}
+
+// -----
+
+neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
+  neuro.population @P size(1) {
+    // expected-error @+1 {{'neuro.init_uniform' op needs low <= high}}
+    neuro.init_uniform @v = uniform(1.0, 0.0)
+  }
+}
+
+// -----
+
+neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @x : "1"
+    // expected-error @+1 {{'neuro.propagate' op matrix must be 1 x 2 for 1 variable(s), is 'tensor<2x2xf64>'}}
+    neuro.propagate [@x] method "exact" matrix dense<[[1.0, 0.0], [0.0, 1.0]]> : tensor<2x2xf64>
+  }
+}
+
+// -----
+
+neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
+  neuro.population @P size(1) {
+  }
+  // expected-error @+1 {{'neuro.record_spikes' op @Q does not name a population}}
+  neuro.record_spikes @Q
+}
