@@ -435,6 +435,7 @@ private:
       std::string text = num->NUMBER()->getText();
       char *end = nullptr;
       e->value = std::strtod(text.c_str(), &end);
+      e->text = text;
       if (num->unitSuffix) {
         e->unit = num->unitSuffix->getText();
         e->unitRange = rangeOf(num->unitSuffix);

@@ -182,7 +182,7 @@ private:
     mlir::Location l = loc(e.range);
     switch (e.kind) {
     case Expr::Kind::Number:
-      return constant(l, e.value * literalScale(e));
+      return constant(l, literalValue(e));
     case Expr::Kind::Ref:
       return builder.create<RefOp>(l, builder.getF64Type(), e.name,
                                    isPost(model, e.name));

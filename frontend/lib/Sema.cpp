@@ -190,7 +190,7 @@ private:
                                     knownUnitsHint() + ")");
         return std::nullopt;
       }
-      return Value{e.value * unit->scale, unit->dim};
+      return Value{literalValue(e), unit->dim};
     }
     case Expr::Kind::Ref: {
       auto it = env.find(e.name);
@@ -1049,11 +1049,34 @@ bool neuro::runSema(const Module &module, DiagEngine &diag,
   return Checker(module, diag, result).run();
 }
 
-double neuro::literalScale(const Expr &number) {
+double neuro::scaleToSI(double value, double scale) {
+  if (scale < 1.0) {
+    double inverse = std::round(1.0 / scale);
+    if (std::abs(inverse * scale - 1.0) < 1e-12)
+      return value / inverse;
+  }
+  return value * scale;
+}
+
+double neuro::literalValue(const Expr &number) {
   if (number.unit.empty())
-    return 1.0;
+    return number.value;
   auto unit = lookupUnit(number.unit);
-  return unit ? unit->scale : 1.0;
+  if (!unit)
+    return number.value;
+  int power = static_cast<int>(std::lround(std::log10(unit->scale)));
+  if (number.text.empty() || std::pow(10.0, power) != unit->scale)
+    return scaleToSI(number.value, unit->scale);
+  // Shift the decimal exponent of the literal as written and convert once.
+  std::string mantissa = number.text;
+  long exponent = 0;
+  size_t e = mantissa.find_first_of("eE");
+  if (e != std::string::npos) {
+    exponent = std::strtol(mantissa.c_str() + e + 1, nullptr, 10);
+    mantissa.resize(e);
+  }
+  std::string decimal = mantissa + "e" + std::to_string(exponent + power);
+  return std::strtod(decimal.c_str(), nullptr);
 }
 
 void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {

@@ -38,6 +38,8 @@ struct Expr {
   SourceRange range;
   /// Number: the literal as written (in `unit`, not yet converted to SI).
   double value = 0.0;
+  /// Number: the digits as written, for exact decimal scaling.
+  std::string text;
   /// Number: the unit suffix, empty when dimensionless.
   std::string unit;
   SourceRange unitRange;

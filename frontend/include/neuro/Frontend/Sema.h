@@ -86,8 +86,13 @@ struct SemaResult {
 /// Checks `module`; reports through `diag`. False when there were errors.
 bool runSema(const Module &module, DiagEngine &diag, SemaResult &result);
 
-/// Scale of a numeric literal's unit suffix (1 when it has none).
-double literalScale(const Expr &number);
+/// The SI value of a numeric literal with its unit suffix, correctly
+/// rounded: `1.62 mV` is read as the decimal 1.62e-3, the double nearest
+/// 0.00162 (1.62 * 1e-3 in floating point is one ulp off).
+double literalValue(const Expr &number);
+
+/// `value` given in a unit of scale `scale`, in SI, rounded as above.
+double scaleToSI(double value, double scale);
 
 /// Prints what Sema found: dimensions, evaluated parameters, instantiated
 /// networks (`neuroc check --verbose`).
