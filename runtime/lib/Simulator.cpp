@@ -304,6 +304,7 @@ bool Simulator::build(std::string &err) {
   recordedOrder.clear();
   stepIndex = 0;
   simSeconds = 0;
+  events = 0;
 
   bool ok = validate(err);
   if (ok) {
@@ -371,6 +372,9 @@ void Simulator::doStep(int64_t k) {
         memref2D(pops[size_t(spec.dst)].state.data(),
                  int64_t(dstSpec.rows.size()), dstSpec.size);
     spec.deliver(&spikes, &rowPtr, &cols, &syn, &post);
+    const int64_t *rows = proj.csr.rowPtr.data();
+    for (int32_t s : list)
+      events += rows[s + 1] - rows[s];
   }
 
   // (4): reset the neurons that spiked in this step.

@@ -178,6 +178,7 @@ int runRun(const Options &options) {
        << ", \"t_compile_s\": " << llvm::format("%.6f", tCompile)
        << ", \"t_build_s\": " << llvm::format("%.6f", sim.tBuild())
        << ", \"t_sim_s\": " << llvm::format("%.6f", sim.tSim())
+       << ", \"synaptic_events\": " << sim.synapticEvents()
        << ", \"dt_s\": " << llvm::format("%.6g", spec.dt)
        << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
        << ", \"populations\": {";

@@ -309,6 +309,8 @@ TEST(SimulatorTest, DeliveryAfterExactlyDelaySteps) {
       for (int64_t j = 0; j < 3; ++j)
         ASSERT_EQ(sim.state(1)(in, j), double(expected))
             << "delay " << delay << " step " << k << " target " << j;
+      // Each delivered spike reaches 3 targets.
+      ASSERT_EQ(sim.synapticEvents(), 3 * expected) << "step " << k;
     }
   }
 }

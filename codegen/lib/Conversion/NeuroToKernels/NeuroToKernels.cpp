@@ -385,14 +385,14 @@ private:
     };
     auto read = [&](RefOp ref) -> FailureOr<Value> {
       Value mem, col;
-      int64_t row;
+      int64_t row = 0;
       if (failed(locate(ref.getName(), ref.getPost(), ref, mem, col, row)))
         return failure();
       return load2d(ref.getLoc(), mem, row, col);
     };
     auto write = [&](AssignOp assign, Value v) -> LogicalResult {
       Value mem, col;
-      int64_t row;
+      int64_t row = 0;
       if (failed(locate(assign.getName(), assign.getPost(), assign, mem, col,
                         row)))
         return failure();

@@ -1,9 +1,10 @@
 //===- ABI.h - Contract between generated kernels and the runtime -*- C -*-===//
 //
 // The only interface between code produced by the Neuro compiler and the
-// runtime. Kernels are emitted with MLIR's C interface (`llvm.emit_c_interface`),
-// so every memref argument arrives as a pointer to a strided descriptor and
-// every scalar by value. Bump NEURO_ABI_VERSION on any change to this file.
+// runtime. Kernels are emitted with MLIR's C interface
+// (`llvm.emit_c_interface`), so every memref argument arrives as a pointer
+// to a strided descriptor and every scalar by value. Bump NEURO_ABI_VERSION
+// on any change to this file.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,18 +49,20 @@ NEURO_MEMREF_2D(NeuroMemRef2DF64, double);
 /// Population update, one call per step: integrates every neuron of the
 /// population from step `step` to `step + 1`, evaluates the threshold and sets
 /// `spiked[i]` to 1 (else 0). `state` is [rows][neurons], structure of arrays.
-/// Symbol: `_mlir_ciface_neuro_step_<population>`.
+/// Symbol: `_mlir_ciface_neuro_step_<network>_<population>`.
 typedef void (*NeuroStepFn)(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
                             int64_t step);
 
 /// Reset of the neurons listed in `spikes` (indices into the population),
-/// called after spike delivery. Symbol: `_mlir_ciface_neuro_reset_<population>`.
+/// called after spike delivery.
+/// Symbol: `_mlir_ciface_neuro_reset_<network>_<population>`.
 typedef void (*NeuroResetFn)(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state);
 
 /// `on pre` of one projection for the source neurons listed in `spikes`:
 /// for every synapse j in row_ptr[s]..row_ptr[s+1] of each spike s, with target
 /// cols[j], updates synapse state `syn` [rows][synapses] and target state
-/// `post` [rows][neurons]. Symbol: `_mlir_ciface_neuro_deliver_<projection>`.
+/// `post` [rows][neurons].
+/// Symbol: `_mlir_ciface_neuro_deliver_<network>_<projection>`.
 typedef void (*NeuroDeliverFn)(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
                                NeuroMemRefI32 *cols, NeuroMemRef2DF64 *syn,
                                NeuroMemRef2DF64 *post);

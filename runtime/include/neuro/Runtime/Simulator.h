@@ -131,6 +131,10 @@ public:
   /// Connectivity of projection `proj` (empty if out of range or not built).
   const CSR &connectivity(int proj) const;
 
+  /// Synaptic events delivered since build(): for every delivered spike,
+  /// the number of synapses of its source row.
+  int64_t synapticEvents() const { return events; }
+
   /// Wall time of the last build(), in seconds.
   double tBuild() const { return buildSeconds; }
   /// Wall time spent in run() since build(), in seconds.
@@ -170,6 +174,7 @@ private:
   int64_t stepIndex = 0;
   double buildSeconds = 0;
   double simSeconds = 0;
+  int64_t events = 0;
 };
 
 } // namespace neuro::rt
