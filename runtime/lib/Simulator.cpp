@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <unistd.h>
 #include <filesystem>
 #include <limits>
 #include <set>
@@ -246,9 +247,39 @@ bool Simulator::validate(std::string &err) const {
   return true;
 }
 
+/// Physical memory of the machine in bytes (0 if unknown).
+static double physicalMemoryBytes() {
+  long pages = sysconf(_SC_PHYS_PAGES);
+  long pageSize = sysconf(_SC_PAGESIZE);
+  return pages > 0 && pageSize > 0 ? double(pages) * double(pageSize) : 0.0;
+}
+
 bool Simulator::allocate(std::string &err) {
   size_t nPops = model.populations.size();
   size_t nProjs = model.projections.size();
+
+  // Refuse networks that cannot fit rather than let the system kill us:
+  // expected state, spike flags, and per synapse a column index, its
+  // variables and (per source) a row pointer.
+  double bytes = 0.0;
+  for (const PopulationSpec &spec : model.populations)
+    bytes += double(spec.size) * (8.0 * double(spec.rows.size()) + 1.0);
+  for (const ProjectionSpec &spec : model.projections) {
+    double nSrc = double(model.populations[size_t(spec.src)].size);
+    double nDst = double(model.populations[size_t(spec.dst)].size);
+    double nSyn = std::max(0.0, std::min(1.0, spec.p)) * nSrc * nDst;
+    bytes += nSyn * (4.0 + 8.0 * double(spec.synRows.size())) + 8.0 * nSrc;
+  }
+  double available = physicalMemoryBytes();
+  if (available > 0 && bytes > 0.8 * available) {
+    char buffer[160];
+    std::snprintf(buffer, sizeof buffer,
+                  "the network needs about %.1f GB of memory, more than the "
+                  "%.1f GB this machine has",
+                  bytes / 1e9, available / 1e9);
+    err = buffer;
+    return false;
+  }
 
   std::vector<int64_t> maxDelay(nPops, 0);
   for (const ProjectionSpec &proj : model.projections)

@@ -14,6 +14,8 @@ Compiler::Compiler(llvm::raw_ostream &diagOS) : diagOS(diagOS) {
   registerNeuroDialects(registry);
   context.appendDialectRegistry(registry);
   context.loadAllAvailableDialects();
+  // Diagnostics point into the .neuro file; the IR dump is noise to users.
+  context.printOpOnDiagnostic(false);
   handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(
       sourceMgr, &context, diagOS);
 }

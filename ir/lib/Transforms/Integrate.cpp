@@ -106,6 +106,7 @@ public:
   /// first op that is not affine in the states.
   FailureOr<Affine> analyze(Region &region, Operation *&culprit) {
     values.clear();
+    divisionByZero = false;
     for (Operation &op : region.front()) {
       if (auto yield = dyn_cast<YieldOp>(op))
         return values.lookup(yield.getValues()[0]);
@@ -178,8 +179,12 @@ private:
       return std::nullopt;
     }
     if (isa<arith::DivFOp>(op)) {
-      if (!args[1].isConstant() || args[1].c == 0.0)
+      if (!args[1].isConstant())
         return std::nullopt;
+      if (args[1].c == 0.0) {
+        divisionByZero = true;
+        return std::nullopt;
+      }
       return scaled(args[0], 1.0 / args[1].c);
     }
     // Functions of constants fold; of states they are nonlinear.
@@ -204,6 +209,11 @@ private:
     return std::nullopt;
   }
 
+public:
+  /// Set when analysis failed on a division by a constant zero.
+  bool divisionByZero = false;
+
+private:
   const llvm::StringMap<unsigned> &index;
   llvm::DenseMap<Value, Affine> values;
 };
@@ -228,6 +238,14 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
   for (OdeOp ode : odes) {
     Operation *culprit = nullptr;
     FailureOr<Affine> rhs = analysis.analyze(ode.getRhs(), culprit);
+    if (failed(rhs) && analysis.divisionByZero) {
+      InFlightDiagnostic d = ode.emitError()
+                             << "division by zero in d" << ode.getVar()
+                             << "/dt: the divisor is 0 (check the parameter "
+                                "values)";
+      d.attachNote(culprit->getLoc()) << "division here";
+      return failure();
+    }
     if (failed(rhs)) {
       InFlightDiagnostic d = ode.emitError()
                              << "cannot integrate d" << ode.getVar()

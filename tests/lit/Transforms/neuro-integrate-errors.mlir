@@ -37,3 +37,19 @@ neuro.network @Unelaborated dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 }
 neuro.neuron @LIF {
 }
+
+// -----
+
+neuro.network @ZeroTau dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @x : "1"
+    // expected-error @+1 {{division by zero in dx/dt: the divisor is 0 (check the parameter values)}}
+    neuro.ode @x {
+      %x = neuro.ref @x
+      %z = arith.constant 0.0 : f64
+      // expected-note @+1 {{division here}}
+      %r = arith.divf %x, %z : f64
+      neuro.yield %r : f64
+    }
+  }
+}

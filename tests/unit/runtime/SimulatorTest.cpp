@@ -315,6 +315,18 @@ TEST(SimulatorTest, DeliveryAfterExactlyDelaySteps) {
   }
 }
 
+TEST(SimulatorTest, NetworksLargerThanMemoryAreRefused) {
+  ModelSpec spec = periodicModel(0, 0);
+  spec.populations[0].size = 1000000;
+  spec.populations[1].size = 1000000;
+  spec.projections[0].p = 1.0; // 1e12 synapses
+  Simulator sim(spec);
+  std::string err;
+  EXPECT_FALSE(sim.build(err));
+  EXPECT_NE(err.find("the network needs about"), std::string::npos) << err;
+  EXPECT_NE(err.find("GB of memory, more than the"), std::string::npos) << err;
+}
+
 TEST(SimulatorTest, SeveralDelaysFromOneSource) {
   ModelSpec m = periodicModel(0, 0);
   m.populations.push_back(population("B2", 2, {"in"}, testSilentStep));
