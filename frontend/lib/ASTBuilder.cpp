@@ -131,9 +131,8 @@ private:
              readableSet(msg.substr(expecting + 11));
     if (msg.rfind("missing ", 0) == 0) {
       size_t at = msg.find(" at ");
-      std::string what = msg.substr(8, at == std::string::npos
-                                           ? std::string::npos
-                                           : at - 8);
+      std::string what =
+          msg.substr(8, at == std::string::npos ? std::string::npos : at - 8);
       return "expected " + readableSet(what) + " before " + got;
     }
     return "unexpected " + got;
@@ -178,11 +177,11 @@ private:
       if (auto *p = item->paramDecl())
         n.vars.push_back(buildParam(p));
       else if (auto *s = item->stateDecl())
-        n.vars.push_back(buildVar(VarDecl::Kind::State, s, s->name, s->unit(),
-                                  s->expr()));
+        n.vars.push_back(
+            buildVar(VarDecl::Kind::State, s, s->name, s->unit(), s->expr()));
       else if (auto *in = item->inputDecl())
-        n.vars.push_back(buildVar(VarDecl::Kind::Input, in, in->name,
-                                  in->unit(), nullptr));
+        n.vars.push_back(
+            buildVar(VarDecl::Kind::Input, in, in->name, in->unit(), nullptr));
       else if (auto *ode = item->odeDecl())
         n.odes.push_back(buildOde(ode));
       else if (auto *sp = item->spikeDecl()) {
@@ -212,8 +211,8 @@ private:
       if (auto *p = item->paramDecl())
         s.vars.push_back(buildParam(p));
       else if (auto *w = item->weightDecl())
-        s.vars.push_back(buildVar(VarDecl::Kind::Weight, w, w->name, w->unit(),
-                                  w->expr()));
+        s.vars.push_back(
+            buildVar(VarDecl::Kind::Weight, w, w->name, w->unit(), w->expr()));
       else if (auto *ps = item->postStateDecl())
         s.vars.push_back(buildVar(VarDecl::Kind::PostState, ps, ps->name,
                                   ps->unit(), ps->expr()));
@@ -251,10 +250,11 @@ private:
         if (pop->args())
           p.args = buildArgs(pop->args());
         net.populations.push_back(std::move(p));
-      } else if (auto *set = dynamic_cast<NeuroParser::SettingContext *>(item)) {
-        net.settings.push_back(
-            namedExpr(set, set->name, set->expr()));
-      } else if (auto *con = dynamic_cast<NeuroParser::ConnectContext *>(item)) {
+      } else if (auto *set =
+                     dynamic_cast<NeuroParser::SettingContext *>(item)) {
+        net.settings.push_back(namedExpr(set, set->name, set->expr()));
+      } else if (auto *con =
+                     dynamic_cast<NeuroParser::ConnectContext *>(item)) {
         ConnectDecl c;
         c.range = rangeOf(con);
         c.source = nameRef(con->src);
@@ -385,8 +385,8 @@ private:
       if (t->NUMBER()) {
         f.name = t->NUMBER()->getText();
         if (f.name != "1")
-          diag.error(f.range, "expected a unit name or '1', got '" + f.name +
-                                  "'");
+          diag.error(f.range,
+                     "expected a unit name or '1', got '" + f.name + "'");
         f.name = "1";
         f.exponent = 0;
       } else {

@@ -32,8 +32,8 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
   if (range.end.line == range.begin.line && range.end.col > range.begin.col + 1)
     ranges.push_back({begin, toSMLoc(range.end)});
   if (!begin.isValid()) {
-    sourceMgr.PrintMessage(os, llvm::SMDiagnostic(filename(), kind,
-                                                  message.str()));
+    sourceMgr.PrintMessage(os,
+                           llvm::SMDiagnostic(filename(), kind, message.str()));
     return;
   }
   sourceMgr.PrintMessage(os, begin, kind, message, ranges);

@@ -85,8 +85,7 @@ private:
   void genOdes(const ModelInfo &model, const std::vector<OdeDecl> &odes) {
     for (const OdeDecl &o : odes) {
       mlir::OpBuilder::InsertionGuard guard(builder);
-      auto ode = builder.create<OdeOp>(loc(o.range), o.var,
-                                       o.unlessRefractory);
+      auto ode = builder.create<OdeOp>(loc(o.range), o.var, o.unlessRefractory);
       enter(ode.getRhs());
       Value rhs = genExpr(*o.rhs, model);
       builder.create<YieldOp>(loc(o.rhs->range), rhs);
@@ -174,8 +173,8 @@ private:
   //===--------------------------------------------------------------------===//
 
   Value constant(mlir::Location l, double v) {
-    return builder.create<mlir::arith::ConstantOp>(
-        l, builder.getF64FloatAttr(v));
+    return builder.create<mlir::arith::ConstantOp>(l,
+                                                   builder.getF64FloatAttr(v));
   }
 
   Value genExpr(const Expr &e, const ModelInfo &model) {
@@ -238,24 +237,42 @@ private:
                 const std::vector<Value> &a) {
     namespace math = mlir::math;
     namespace arith = mlir::arith;
-    if (f == "exp") return builder.create<math::ExpOp>(l, a[0]);
-    if (f == "log") return builder.create<math::LogOp>(l, a[0]);
-    if (f == "log10") return builder.create<math::Log10Op>(l, a[0]);
-    if (f == "sin") return builder.create<math::SinOp>(l, a[0]);
-    if (f == "cos") return builder.create<math::CosOp>(l, a[0]);
-    if (f == "tan") return builder.create<math::TanOp>(l, a[0]);
-    if (f == "tanh") return builder.create<math::TanhOp>(l, a[0]);
-    if (f == "sinh") return builder.create<math::SinhOp>(l, a[0]);
-    if (f == "cosh") return builder.create<math::CoshOp>(l, a[0]);
-    if (f == "expm1") return builder.create<math::ExpM1Op>(l, a[0]);
-    if (f == "log1p") return builder.create<math::Log1pOp>(l, a[0]);
-    if (f == "sqrt") return builder.create<math::SqrtOp>(l, a[0]);
-    if (f == "abs") return builder.create<math::AbsFOp>(l, a[0]);
-    if (f == "floor") return builder.create<math::FloorOp>(l, a[0]);
-    if (f == "ceil") return builder.create<math::CeilOp>(l, a[0]);
-    if (f == "pow") return builder.create<math::PowFOp>(l, a[0], a[1]);
-    if (f == "min") return builder.create<arith::MinimumFOp>(l, a[0], a[1]);
-    if (f == "max") return builder.create<arith::MaximumFOp>(l, a[0], a[1]);
+    if (f == "exp")
+      return builder.create<math::ExpOp>(l, a[0]);
+    if (f == "log")
+      return builder.create<math::LogOp>(l, a[0]);
+    if (f == "log10")
+      return builder.create<math::Log10Op>(l, a[0]);
+    if (f == "sin")
+      return builder.create<math::SinOp>(l, a[0]);
+    if (f == "cos")
+      return builder.create<math::CosOp>(l, a[0]);
+    if (f == "tan")
+      return builder.create<math::TanOp>(l, a[0]);
+    if (f == "tanh")
+      return builder.create<math::TanhOp>(l, a[0]);
+    if (f == "sinh")
+      return builder.create<math::SinhOp>(l, a[0]);
+    if (f == "cosh")
+      return builder.create<math::CoshOp>(l, a[0]);
+    if (f == "expm1")
+      return builder.create<math::ExpM1Op>(l, a[0]);
+    if (f == "log1p")
+      return builder.create<math::Log1pOp>(l, a[0]);
+    if (f == "sqrt")
+      return builder.create<math::SqrtOp>(l, a[0]);
+    if (f == "abs")
+      return builder.create<math::AbsFOp>(l, a[0]);
+    if (f == "floor")
+      return builder.create<math::FloorOp>(l, a[0]);
+    if (f == "ceil")
+      return builder.create<math::CeilOp>(l, a[0]);
+    if (f == "pow")
+      return builder.create<math::PowFOp>(l, a[0], a[1]);
+    if (f == "min")
+      return builder.create<arith::MinimumFOp>(l, a[0], a[1]);
+    if (f == "max")
+      return builder.create<arith::MaximumFOp>(l, a[0], a[1]);
     // clip(x, lo, hi)
     Value lo = builder.create<arith::MaximumFOp>(l, a[0], a[1]);
     return builder.create<arith::MinimumFOp>(l, lo, a[2]);
@@ -281,8 +298,8 @@ private:
   mlir::DictionaryAttr paramDict(const std::map<std::string, double> &params) {
     llvm::SmallVector<mlir::NamedAttribute> attrs;
     for (auto &[name, value] : params)
-      attrs.push_back(builder.getNamedAttr(name,
-                                           builder.getF64FloatAttr(value)));
+      attrs.push_back(
+          builder.getNamedAttr(name, builder.getF64FloatAttr(value)));
     return builder.getDictionaryAttr(attrs);
   }
 
@@ -290,8 +307,7 @@ private:
     mlir::OpBuilder::InsertionGuard guard(builder);
     auto op = builder.create<NetworkOp>(
         loc(net.decl->range), builder.getStringAttr(net.decl->name),
-        builder.getF64FloatAttr(net.dt),
-        builder.getF64FloatAttr(net.duration),
+        builder.getF64FloatAttr(net.dt), builder.getF64FloatAttr(net.duration),
         builder.getI64IntegerAttr(static_cast<int64_t>(net.seed)));
     builder.setInsertionPointToStart(builder.createBlock(&op.getBody()));
     for (const PopulationInfo &p : net.populations) {
@@ -322,9 +338,9 @@ private:
         for (const NameRef &t : r.targets)
           if (t.name == net.populations[idx].decl->name && !where)
             where = &r;
-      builder.create<RecordSpikesOp>(
-          where ? loc(where->range) : loc(net.decl->range),
-          net.populations[idx].decl->name);
+      builder.create<RecordSpikesOp>(where ? loc(where->range)
+                                           : loc(net.decl->range),
+                                     net.populations[idx].decl->name);
     }
   }
 

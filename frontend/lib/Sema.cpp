@@ -34,8 +34,8 @@ std::string kindName(VarDecl::Kind kind) {
 }
 
 bool isUnaryMath(const std::string &f) {
-  static const std::set<std::string> fs = {"exp",  "log",  "log10", "sin",
-                                           "cos",  "tan",  "tanh",  "sinh",
+  static const std::set<std::string> fs = {"exp",  "log",   "log10", "sin",
+                                           "cos",  "tan",   "tanh",  "sinh",
                                            "cosh", "expm1", "log1p"};
   return fs.count(f) != 0;
 }
@@ -94,8 +94,8 @@ private:
     for (const UnitFactor &f : spec.factors) {
       auto unit = lookupUnit(f.name);
       if (!unit) {
-        diag.error(f.range, "unknown unit '" + f.name + "' (known units: " +
-                                knownUnitsHint() + ")");
+        diag.error(f.range, "unknown unit '" + f.name +
+                                "' (known units: " + knownUnitsHint() + ")");
         return std::nullopt;
       }
       dim = dim * unit->dim.pow(f.exponent);
@@ -110,8 +110,8 @@ private:
     std::map<std::string, Dim> envDims;
     for (const VarDecl &v : vars) {
       if (info.vars.count(v.name)) {
-        diag.error(v.nameRange, "redefinition of '" + v.name + "' in '" +
-                                    info.name + "'");
+        diag.error(v.nameRange,
+                   "redefinition of '" + v.name + "' in '" + info.name + "'");
         diag.note(info.vars[v.name].decl->nameRange,
                   "previous definition is here");
         continue;
@@ -282,25 +282,44 @@ private:
       double x = args[0].first;
       const std::string &f = e.name;
       double r = 0;
-      if (f == "exp") r = std::exp(x);
-      else if (f == "log") r = std::log(x);
-      else if (f == "log10") r = std::log10(x);
-      else if (f == "sin") r = std::sin(x);
-      else if (f == "cos") r = std::cos(x);
-      else if (f == "tan") r = std::tan(x);
-      else if (f == "tanh") r = std::tanh(x);
-      else if (f == "sinh") r = std::sinh(x);
-      else if (f == "cosh") r = std::cosh(x);
-      else if (f == "expm1") r = std::expm1(x);
-      else if (f == "log1p") r = std::log1p(x);
-      else if (f == "sqrt") r = std::sqrt(x);
-      else if (f == "abs") r = std::abs(x);
-      else if (f == "floor") r = std::floor(x);
-      else if (f == "ceil") r = std::ceil(x);
-      else if (f == "min") r = std::min(x, args[1].first);
-      else if (f == "max") r = std::max(x, args[1].first);
-      else if (f == "clip") r = std::min(std::max(x, args[1].first), args[2].first);
-      else if (f == "pow") r = std::pow(x, args[1].first);
+      if (f == "exp")
+        r = std::exp(x);
+      else if (f == "log")
+        r = std::log(x);
+      else if (f == "log10")
+        r = std::log10(x);
+      else if (f == "sin")
+        r = std::sin(x);
+      else if (f == "cos")
+        r = std::cos(x);
+      else if (f == "tan")
+        r = std::tan(x);
+      else if (f == "tanh")
+        r = std::tanh(x);
+      else if (f == "sinh")
+        r = std::sinh(x);
+      else if (f == "cosh")
+        r = std::cosh(x);
+      else if (f == "expm1")
+        r = std::expm1(x);
+      else if (f == "log1p")
+        r = std::log1p(x);
+      else if (f == "sqrt")
+        r = std::sqrt(x);
+      else if (f == "abs")
+        r = std::abs(x);
+      else if (f == "floor")
+        r = std::floor(x);
+      else if (f == "ceil")
+        r = std::ceil(x);
+      else if (f == "min")
+        r = std::min(x, args[1].first);
+      else if (f == "max")
+        r = std::max(x, args[1].first);
+      else if (f == "clip")
+        r = std::min(std::max(x, args[1].first), args[2].first);
+      else if (f == "pow")
+        r = std::pow(x, args[1].first);
       return Value{r, t->dim};
     }
     }
@@ -375,8 +394,9 @@ private:
     };
     for (size_t i = 0; i < args.size(); ++i)
       if (args[i].isBool) {
-        diag.error(e.args[i]->range, "'" + f + "' needs a number, not a "
-                                               "truth value");
+        diag.error(e.args[i]->range, "'" + f +
+                                         "' needs a number, not a "
+                                         "truth value");
         return std::nullopt;
       }
     if (isUnaryMath(f)) {
@@ -396,8 +416,8 @@ private:
       Dim half;
       for (unsigned i = 0; i < 7; ++i) {
         if (args[0].dim.e[i] % 2) {
-          diag.error(e.args[0]->range, "cannot take the square root of " +
-                                           args[0].dim.str());
+          diag.error(e.args[0]->range,
+                     "cannot take the square root of " + args[0].dim.str());
           return std::nullopt;
         }
         half.e[i] = args[0].dim.e[i] / 2;
@@ -453,11 +473,13 @@ private:
     case Expr::Kind::Ref: {
       auto it = info.vars.find(e.name);
       if (it == info.vars.end()) {
-        std::string msg = "use of undeclared name '" + e.name + "' in '" +
-                          info.name + "'";
+        std::string msg =
+            "use of undeclared name '" + e.name + "' in '" + info.name + "'";
         if (lookupUnit(e.name))
-          msg += "; '" + e.name + "' is a unit: write a number before it, "
-                 "as in '1 " + e.name + "'";
+          msg += "; '" + e.name +
+                 "' is a unit: write a number before it, "
+                 "as in '1 " +
+                 e.name + "'";
         diag.error(e.range, msg);
         return std::nullopt;
       }
@@ -631,10 +653,11 @@ private:
       Dim want = it->second.dim;
       if (s.op == "*=" || s.op == "/=")
         want = Dim::none();
-      expectDim(*s.value, info, want,
-                "the value " + std::string(s.op == "=" ? "assigned to '"
-                                                      : "applied to '") +
-                    s.target + "'");
+      expectDim(
+          *s.value, info, want,
+          "the value " +
+              std::string(s.op == "=" ? "assigned to '" : "applied to '") +
+              s.target + "'");
     }
   }
 
@@ -806,8 +829,8 @@ private:
       }
       VarDecl::Kind kind = it->second.decl->kind;
       if (kind == VarDecl::Kind::Param) {
-        auto v = netQuantity(*a.value, it->second.dim,
-                             "parameter '" + a.name + "'");
+        auto v =
+            netQuantity(*a.value, it->second.dim, "parameter '" + a.name + "'");
         if (v)
           params[a.name] = *v;
       } else if (std::find(initKinds.begin(), initKinds.end(), kind) !=
@@ -820,8 +843,8 @@ private:
             if (name == a.name)
               iv = v->first;
       } else {
-        diag.error(a.nameRange, "cannot set " + kindName(kind) + " '" +
-                                    a.name + "' here");
+        diag.error(a.nameRange,
+                   "cannot set " + kindName(kind) + " '" + a.name + "' here");
       }
     }
     // Initial values that depend on parameters see the overrides.
@@ -891,7 +914,8 @@ private:
         if (*v < 1 || *v != std::floor(*v) || *v > 2e9)
           diag.error(p.size->range,
                      "a population size must be a whole number from 1 to "
-                     "2e9, got " + fmt(*v));
+                     "2e9, got " +
+                         fmt(*v));
         else
           pop.size = static_cast<int64_t>(*v);
       }
@@ -909,8 +933,8 @@ private:
     for (const ConnectDecl &c : decl.connects) {
       auto src = popIndex.find(c.source.name);
       if (src == popIndex.end()) {
-        diag.error(c.source.range, "unknown population '" + c.source.name +
-                                       "'");
+        diag.error(c.source.range,
+                   "unknown population '" + c.source.name + "'");
         continue;
       }
       auto mit = result.models.find(c.synapse.name);
@@ -930,7 +954,8 @@ private:
             if (*v < 0 || *v > 1)
               diag.error(o.value->range,
                          "the connection probability p must lie in [0, 1], "
-                         "got " + fmt(*v));
+                         "got " +
+                             fmt(*v));
             else
               p = *v;
           }
@@ -1111,7 +1136,7 @@ void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
       }
     }
     for (const ProjectionInfo &pr : net.projections)
-      os << "  projection " << pr.name << " with " << pr.model->name
-         << ": p " << fmt(pr.p) << ", delay " << fmt(pr.delay) << " s\n";
+      os << "  projection " << pr.name << " with " << pr.model->name << ": p "
+         << fmt(pr.p) << ", delay " << fmt(pr.delay) << " s\n";
   }
 }

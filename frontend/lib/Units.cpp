@@ -52,10 +52,14 @@ struct Named {
 
 const std::vector<Named> &namedDims() {
   static const std::vector<Named> dims = {
-      {"s", "time", kSecond},          {"V", "voltage", kVolt},
-      {"A", "current", kAmpere},       {"S", "conductance", kSiemens},
-      {"ohm", "resistance", kOhm},     {"F", "capacitance", kFarad},
-      {"Hz", "frequency", kHertz},     {"m", "length", kMetre},
+      {"s", "time", kSecond},
+      {"V", "voltage", kVolt},
+      {"A", "current", kAmpere},
+      {"S", "conductance", kSiemens},
+      {"ohm", "resistance", kOhm},
+      {"F", "capacitance", kFarad},
+      {"Hz", "frequency", kHertz},
+      {"m", "length", kMetre},
       {"V/s", "voltage rate", kVolt / kSecond},
       {"A/s", "current rate", kAmpere / kSecond},
       {"S/s", "conductance rate", kSiemens / kSecond},
@@ -71,8 +75,8 @@ const std::map<std::string, Unit> &unitTable() {
       const char *p;
       double s;
     };
-    const Prefix prefixes[] = {{"", 1.0},   {"k", 1e3},  {"M", 1e6},
-                               {"G", 1e9},  {"m", 1e-3}, {"u", 1e-6},
+    const Prefix prefixes[] = {{"", 1.0},   {"k", 1e3},   {"M", 1e6},
+                               {"G", 1e9},  {"m", 1e-3},  {"u", 1e-6},
                                {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}};
     auto addAll = [&](const std::string &base, Dim dim,
                       std::initializer_list<const char *> which) {

@@ -31,8 +31,7 @@ static YieldOp getYield(Region &region) {
 }
 
 static LogicalResult verifyYieldTypes(Operation *op, Region &region,
-                                      ArrayRef<Type> expected,
-                                      StringRef what) {
+                                      ArrayRef<Type> expected, StringRef what) {
   YieldOp yield = getYield(region);
   if (!yield)
     return op->emitOpError("region must end with neuro.yield");
@@ -41,8 +40,8 @@ static LogicalResult verifyYieldTypes(Operation *op, Region &region,
                              << yield.getValues().size() << " value(s)";
   for (auto [value, type] : llvm::zip(yield.getValues(), expected))
     if (value.getType() != type)
-      return op->emitOpError() << "must yield " << what << ", yields "
-                               << value.getType();
+      return op->emitOpError()
+             << "must yield " << what << ", yields " << value.getType();
   return success();
 }
 
@@ -69,15 +68,15 @@ static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
   }
   Operation *decl = SymbolTable::lookupSymbolIn(scope, name.getAttr());
   if (!decl)
-    return op->emitOpError() << name << " is not declared in the enclosing "
-                             << scope->getName();
+    return op->emitOpError()
+           << name << " is not declared in the enclosing " << scope->getName();
   if (isa<PostStateOp>(decl))
-    return op->emitOpError() << "post state " << name
-                             << " must be used with 'post'";
+    return op->emitOpError()
+           << "post state " << name << " must be used with 'post'";
   if (isWrite) {
     if (!isa<StateOp, WeightOp>(decl))
-      return op->emitOpError() << "cannot assign to " << decl->getName() << " "
-                               << name;
+      return op->emitOpError()
+             << "cannot assign to " << decl->getName() << " " << name;
   } else if (!isa<ParamOp, StateOp, InputOp, WeightOp>(decl)) {
     return op->emitOpError() << name << " does not name a variable";
   }

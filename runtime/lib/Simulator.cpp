@@ -16,11 +16,11 @@
 #include <cmath>
 #include <cstdio>
 #include <exception>
-#include <unistd.h>
 #include <filesystem>
 #include <limits>
 #include <set>
 #include <system_error>
+#include <unistd.h>
 
 using namespace neuro::rt;
 

@@ -9,6 +9,6 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   neuro::registerNeuroDialects(registry);
   neuro::registerNeuroPasses();
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "Neuro optimizer driver\n", registry));
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Neuro optimizer driver\n", registry));
 }

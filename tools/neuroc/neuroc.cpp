@@ -49,8 +49,7 @@ int usageError(const std::string &message) {
 }
 
 double seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       since)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
 }
 
@@ -86,12 +85,10 @@ int runCheck(const Options &options) {
       for (auto prop : pop.getBody().getOps<PropagateOp>()) {
         llvm::outs() << "integration " << net.getSymName() << "."
                      << pop.getSymName() << ": " << prop.getMethod() << " (";
-        llvm::interleaveComma(prop.getVars(), llvm::outs(),
-                              [](mlir::Attribute a) {
-                                llvm::outs()
-                                    << mlir::cast<mlir::FlatSymbolRefAttr>(a)
-                                           .getValue();
-                              });
+        llvm::interleaveComma(
+            prop.getVars(), llvm::outs(), [](mlir::Attribute a) {
+              llvm::outs() << mlir::cast<mlir::FlatSymbolRefAttr>(a).getValue();
+            });
         llvm::outs() << ")\n";
       }
   return 0;
@@ -117,8 +114,7 @@ int runEmit(const Options &options) {
   }
   auto ir = emitLLVMIR(c.module(), /*optimize=*/true);
   if (!ir) {
-    llvm::errs() << "neuroc: error: " << llvm::toString(ir.takeError())
-                 << "\n";
+    llvm::errs() << "neuroc: error: " << llvm::toString(ir.takeError()) << "\n";
     return 1;
   }
   llvm::outs() << *ir;
@@ -129,8 +125,8 @@ int runRun(const Options &options) {
   auto start = std::chrono::steady_clock::now();
   Compiler c(llvm::errs());
   rt::ModelSpec spec;
-  if (!c.loadFile(options.file) || !c.parse() || !c.check() ||
-      !c.generate() || !c.compileNetwork(options.network, spec))
+  if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate() ||
+      !c.compileNetwork(options.network, spec))
     return 1;
   if (options.seed)
     spec.seed = *options.seed;
@@ -147,8 +143,8 @@ int runRun(const Options &options) {
   bool ok = sim.run(err);
   // Whatever was recorded is written, also when the run stopped early.
   std::string writeErr;
-  bool written = spec.records.empty() || sim.writeSpikes(options.outDir,
-                                                         writeErr);
+  bool written =
+      spec.records.empty() || sim.writeSpikes(options.outDir, writeErr);
   if (!ok) {
     llvm::errs() << options.file << ": error: " << err << "\n";
     if (!spec.records.empty() && written)
@@ -171,10 +167,10 @@ int runRun(const Options &options) {
   };
   llvm::raw_ostream &os = llvm::outs();
   if (options.json) {
-    os << "{\"network\": " << jsonString(network) << ", \"neurons\": "
-       << neurons << ", \"synapses\": " << sim.numSynapses()
-       << ", \"spikes\": " << spikes << ", \"rate_hz\": "
-       << llvm::format("%.6g", rate(spikes, neurons))
+    os << "{\"network\": " << jsonString(network)
+       << ", \"neurons\": " << neurons
+       << ", \"synapses\": " << sim.numSynapses() << ", \"spikes\": " << spikes
+       << ", \"rate_hz\": " << llvm::format("%.6g", rate(spikes, neurons))
        << ", \"t_compile_s\": " << llvm::format("%.6f", tCompile)
        << ", \"t_build_s\": " << llvm::format("%.6f", sim.tBuild())
        << ", \"t_sim_s\": " << llvm::format("%.6f", sim.tSim())
@@ -185,13 +181,12 @@ int runRun(const Options &options) {
     for (size_t i = 0; i < spec.populations.size(); ++i) {
       const rt::PopulationSpec &p = spec.populations[i];
       int64_t s = sim.spikeCount(static_cast<int>(i));
-      os << (i ? ", " : "") << jsonString(p.name) << ": {\"neurons\": "
-         << p.size << ", \"spikes\": " << s << ", \"rate_hz\": "
-         << llvm::format("%.6g", rate(s, p.size)) << "}";
+      os << (i ? ", " : "") << jsonString(p.name)
+         << ": {\"neurons\": " << p.size << ", \"spikes\": " << s
+         << ", \"rate_hz\": " << llvm::format("%.6g", rate(s, p.size)) << "}";
     }
     os << "}, \"output_dir\": "
-       << (spec.records.empty() ? "null" : jsonString(options.outDir))
-       << "}\n";
+       << (spec.records.empty() ? "null" : jsonString(options.outDir)) << "}\n";
     return 0;
   }
   os << "network " << network << ": " << neurons << " neurons, "
@@ -201,13 +196,13 @@ int runRun(const Options &options) {
   for (size_t i = 0; i < spec.populations.size(); ++i) {
     const rt::PopulationSpec &p = spec.populations[i];
     int64_t s = sim.spikeCount(static_cast<int>(i));
-    os << "  " << p.name << ": " << p.size << " neurons, " << s
-       << " spikes, " << llvm::format("%.3f", rate(s, p.size)) << " Hz\n";
+    os << "  " << p.name << ": " << p.size << " neurons, " << s << " spikes, "
+       << llvm::format("%.3f", rate(s, p.size)) << " Hz\n";
   }
   os << "spikes: " << spikes << ", mean rate "
      << llvm::format("%.3f", rate(spikes, neurons)) << " Hz\n";
-  os << "time: parse+compile " << llvm::format("%.3f", tCompile)
-     << " s, build " << llvm::format("%.3f", sim.tBuild()) << " s, simulate "
+  os << "time: parse+compile " << llvm::format("%.3f", tCompile) << " s, build "
+     << llvm::format("%.3f", sim.tBuild()) << " s, simulate "
      << llvm::format("%.3f", sim.tSim()) << " s\n";
   if (!spec.records.empty()) {
     os << "spikes written to";
@@ -231,8 +226,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (args[0] == "--version") {
-    llvm::outs() << "neuroc 0.1.0 (runtime ABI " << NEURO_ABI_VERSION
-                 << ")\n";
+    llvm::outs() << "neuroc 0.1.0 (runtime ABI " << NEURO_ABI_VERSION << ")\n";
     return 0;
   }
   options.command = args[0];

@@ -113,8 +113,8 @@ llvm::Expected<std::string> neuro::emitLLVMIR(mlir::ModuleOp module,
   llvmModule->setDataLayout((*tm)->createDataLayout());
   llvmModule->setTargetTriple((*tm)->getTargetTriple());
   if (optimize)
-    if (auto err = mlir::makeOptimizingTransformer(3, 0, tm->get())(
-            llvmModule.get()))
+    if (auto err =
+            mlir::makeOptimizingTransformer(3, 0, tm->get())(llvmModule.get()))
       return std::move(err);
   std::string text;
   llvm::raw_string_ostream os(text);

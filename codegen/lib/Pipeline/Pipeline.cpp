@@ -104,7 +104,8 @@ static LogicalResult readInits(Block &body, ArrayRef<std::string> order,
   llvm::StringMap<rt::InitSpec> inits;
   for (Operation &op : body) {
     if (auto c = dyn_cast<InitConstOp>(op))
-      inits[c.getVar()] = rt::InitSpec::constant(c.getValue().convertToDouble());
+      inits[c.getVar()] =
+          rt::InitSpec::constant(c.getValue().convertToDouble());
     else if (auto u = dyn_cast<InitUniformOp>(op))
       inits[u.getVar()] = rt::InitSpec::uniform(u.getLow().convertToDouble(),
                                                 u.getHigh().convertToDouble());

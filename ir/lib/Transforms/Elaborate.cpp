@@ -35,8 +35,8 @@ std::optional<double> paramValue(Operation *model, DictionaryAttr params,
   if (params)
     if (auto v = params.getAs<FloatAttr>(name))
       return v.getValueAsDouble();
-  if (auto decl = dyn_cast_or_null<ParamOp>(
-          SymbolTable::lookupSymbolIn(model, name)))
+  if (auto decl =
+          dyn_cast_or_null<ParamOp>(SymbolTable::lookupSymbolIn(model, name)))
     return decl.getValue().convertToDouble();
   return std::nullopt;
 }
@@ -47,12 +47,12 @@ public:
       : module(module), network(network) {}
 
   LogicalResult run() {
-    for (auto pop : llvm::make_early_inc_range(
-             network.getBody().getOps<PopulationOp>()))
+    for (auto pop :
+         llvm::make_early_inc_range(network.getBody().getOps<PopulationOp>()))
       if (pop.getModelAttr() && failed(elaboratePopulation(pop)))
         return failure();
-    for (auto proj : llvm::make_early_inc_range(
-             network.getBody().getOps<ProjectionOp>()))
+    for (auto proj :
+         llvm::make_early_inc_range(network.getBody().getOps<ProjectionOp>()))
       if (proj.getSynapseAttr() && failed(elaborateProjection(proj)))
         return failure();
     return success();
@@ -143,15 +143,15 @@ private:
              llvm::make_early_inc_range(proj.getBody().front())) {
           if (auto c = dyn_cast<InitConstOp>(op);
               c && c.getVar() == post.getSymName()) {
-            b.create<InitConstOp>(
-                c.getLoc(), FlatSymbolRefAttr::get(b.getContext(), row),
-                c.getValueAttr());
+            b.create<InitConstOp>(c.getLoc(),
+                                  FlatSymbolRefAttr::get(b.getContext(), row),
+                                  c.getValueAttr());
             c.erase();
           } else if (auto u = dyn_cast<InitUniformOp>(op);
                      u && u.getVar() == post.getSymName()) {
-            b.create<InitUniformOp>(
-                u.getLoc(), FlatSymbolRefAttr::get(b.getContext(), row),
-                u.getLowAttr(), u.getHighAttr());
+            b.create<InitUniformOp>(u.getLoc(),
+                                    FlatSymbolRefAttr::get(b.getContext(), row),
+                                    u.getLowAttr(), u.getHighAttr());
             u.erase();
           }
         }
@@ -179,8 +179,8 @@ private:
           auto yield = cast<YieldOp>(inner.getTerminator());
           Value driven = yield.getValues()[0];
           yield.erase();
-          ref->getBlock()->getOperations().splice(
-              Block::iterator(copy), inner.getOperations());
+          ref->getBlock()->getOperations().splice(Block::iterator(copy),
+                                                  inner.getOperations());
           copy.erase();
           sum = sum ? ib.create<arith::AddFOp>(ref.getLoc(), sum, driven)
                           .getResult()

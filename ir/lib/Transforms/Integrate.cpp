@@ -285,17 +285,15 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
           "the exact propagator over one step is not finite: check time "
           "constants and dt");
   OpBuilder b(odes.front());
-  auto type = RankedTensorType::get({static_cast<int64_t>(n),
-                                     static_cast<int64_t>(n + 1)},
-                                    b.getF64Type());
+  auto type = RankedTensorType::get(
+      {static_cast<int64_t>(n), static_cast<int64_t>(n + 1)}, b.getF64Type());
   DenseElementsAttr refractory;
   if (anyUnless)
     refractory = DenseElementsAttr::get(
         type, ArrayRef<double>(propagator(refractoryGenerator)));
-  b.create<PropagateOp>(odes.front().getLoc(), b.getArrayAttr(vars),
-                        b.getStringAttr("exact"),
-                        DenseElementsAttr::get(type, ArrayRef<double>(matrix)),
-                        refractory);
+  b.create<PropagateOp>(
+      odes.front().getLoc(), b.getArrayAttr(vars), b.getStringAttr("exact"),
+      DenseElementsAttr::get(type, ArrayRef<double>(matrix)), refractory);
   for (OdeOp ode : odes)
     ode.erase();
   return success();

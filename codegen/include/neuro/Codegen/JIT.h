@@ -20,7 +20,8 @@ namespace neuro {
 class JITModule {
 public:
   /// `module` must be in the LLVM dialect (Stage::LLVMDialect).
-  static llvm::Expected<std::unique_ptr<JITModule>> create(mlir::ModuleOp module);
+  static llvm::Expected<std::unique_ptr<JITModule>>
+  create(mlir::ModuleOp module);
   ~JITModule();
 
   /// Fills the kernel pointers of `spec` (network `network`) and checks the

@@ -49,8 +49,7 @@ void buildLLVMLoweringPipeline(mlir::OpPassManager &pm);
 /// Runs the pipeline from stage `from` to `until` (at most LLVMDialect).
 /// Diagnostics go to the context's handler. Going to LLVMDialect removes
 /// the network description from the module: extract it first, at Lowered.
-mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage from,
-                                Stage until);
+mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage from, Stage until);
 
 /// Reads the runtime's description of `network` from a lowered module.
 /// Kernel pointers stay null; the JIT binds them.

@@ -45,8 +45,7 @@ std::string neuro::deliverKernelName(StringRef network, StringRef projection) {
 namespace {
 
 /// Row index of every state of a population (or weight of a projection).
-template <typename DeclOp>
-llvm::StringMap<int64_t> rowIndex(Block &body) {
+template <typename DeclOp> llvm::StringMap<int64_t> rowIndex(Block &body) {
   llvm::StringMap<int64_t> rows;
   for (auto decl : body.getOps<DeclOp>())
     rows[decl.getSymName()] = static_cast<int64_t>(rows.size());
@@ -186,8 +185,9 @@ private:
         db.setInsertionPointToStart(&body);
       db.create<StateOp>(loc, "_lastspike", "1");
       db.setInsertionPointToEnd(&body);
-      db.create<InitConstOp>(loc, FlatSymbolRefAttr::get(db.getContext(), "_lastspike"),
-                             db.getF64FloatAttr(kNeverSpiked));
+      db.create<InitConstOp>(
+          loc, FlatSymbolRefAttr::get(db.getContext(), "_lastspike"),
+          db.getF64FloatAttr(kNeverSpiked));
     }
     llvm::StringMap<int64_t> rows = rowIndex<StateOp>(body);
 
@@ -205,15 +205,15 @@ private:
 
     Value inRefractory, canSpike;
     if (threshold) {
-      double steps = std::round(threshold.getRefractory().convertToDouble() /
-                                dt);
+      double steps =
+          std::round(threshold.getRefractory().convertToDouble() / dt);
       Value refSteps = f64Constant(loc, steps);
       Value last = load2d(loc, state, rows["_lastspike"], i);
       Value since = b.create<arith::SubFOp>(loc, stepF, last);
       inRefractory = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE,
                                              since, refSteps);
-      canSpike = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE,
-                                         since, refSteps);
+      canSpike = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since,
+                                         refSteps);
     }
 
     llvm::StringMap<Value> current;
@@ -231,10 +231,11 @@ private:
           double coef = m[row * (nv + 1) + k];
           if (coef == 0.0)
             continue;
-          Value term = coef == 1.0 ? x[k]
-                                   : b.create<arith::MulFOp>(
-                                          l, x[k], f64Constant(l, coef))
-                                         .getResult();
+          Value term =
+              coef == 1.0
+                  ? x[k]
+                  : b.create<arith::MulFOp>(l, x[k], f64Constant(l, coef))
+                        .getResult();
           acc = acc ? b.create<arith::AddFOp>(l, acc, term).getResult() : term;
         }
         double c = m[row * (nv + 1) + nv];
@@ -370,8 +371,8 @@ private:
     Value j = inner.getInductionVar();
     Value tgt = loadIndex(loc, cols, j);
 
-    auto locate = [&](StringRef name, bool isPost, Operation *op,
-                      Value &mem, Value &col, int64_t &row) -> LogicalResult {
+    auto locate = [&](StringRef name, bool isPost, Operation *op, Value &mem,
+                      Value &col, int64_t &row) -> LogicalResult {
       const llvm::StringMap<int64_t> &table = isPost ? postRows : synRows;
       auto it = table.find(name);
       if (it == table.end())
@@ -427,10 +428,11 @@ struct ConvertNeuroToKernelsPass
     OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
     if (!module.lookupSymbol("neuro_abi_version") && !networks.empty()) {
       Location loc = networks.front().getLoc();
-      auto fn = b.create<func::FuncOp>(
-          loc, "neuro_abi_version", b.getFunctionType({}, {b.getI64Type()}));
+      auto fn = b.create<func::FuncOp>(loc, "neuro_abi_version",
+                                       b.getFunctionType({}, {b.getI64Type()}));
       b.setInsertionPointToEnd(fn.addEntryBlock());
-      Value v = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(NEURO_ABI_VERSION));
+      Value v = b.create<arith::ConstantOp>(
+          loc, b.getI64IntegerAttr(NEURO_ABI_VERSION));
       b.create<func::ReturnOp>(loc, v);
     }
   }

@@ -43,11 +43,11 @@ struct ProjectionSpec {
   std::string name; ///< e.g. "E_to_I"
   int src = 0;      ///< index into ModelSpec::populations
   int dst = 0;
-  double p = 0.0;             ///< connection probability
-  int64_t delaySteps = 0;     ///< delay rounded to whole steps
-  std::vector<std::string> synRows;  ///< per-synapse variables (weight first)
-  std::vector<InitSpec> synInit;     ///< one per syn row
-  bool allowAutapses = true;  ///< src == dst: may neuron i connect to i
+  double p = 0.0;                   ///< connection probability
+  int64_t delaySteps = 0;           ///< delay rounded to whole steps
+  std::vector<std::string> synRows; ///< per-synapse variables (weight first)
+  std::vector<InitSpec> synInit;    ///< one per syn row
+  bool allowAutapses = true;        ///< src == dst: may neuron i connect to i
   NeuroDeliverFn deliver = nullptr;
 };
 
