@@ -89,15 +89,35 @@ private:
   // Variables and units
   //===--------------------------------------------------------------------===//
 
+  /// A unit by name, or an error listing the known ones.
+  std::optional<Unit> findUnit(const std::string &name, SourceRange range) {
+    auto unit = lookupUnit(name);
+    if (!unit)
+      diag.error(range, "unknown unit '" + name + "' (known units: " +
+                            knownUnitsHint() + ")");
+    return unit;
+  }
+
+  /// Whether `e` calls a function usable in expressions (not uniform).
+  bool checkCallee(const Expr &e) {
+    if (e.name == "uniform") {
+      diag.error(e.range, "uniform(a, b) can only give a state's initial "
+                          "value");
+      return false;
+    }
+    if (!isKnownFunction(e.name)) {
+      diag.error(e.range, "unknown function '" + e.name + "'");
+      return false;
+    }
+    return true;
+  }
+
   std::optional<Dim> resolveUnit(const UnitSpec &spec) {
     Dim dim;
     for (const UnitFactor &f : spec.factors) {
-      auto unit = lookupUnit(f.name);
-      if (!unit) {
-        diag.error(f.range, "unknown unit '" + f.name +
-                                "' (known units: " + knownUnitsHint() + ")");
+      auto unit = findUnit(f.name, f.range);
+      if (!unit)
         return std::nullopt;
-      }
       dim = dim * unit->dim.pow(f.exponent);
     }
     return dim;
@@ -184,12 +204,9 @@ private:
     case Expr::Kind::Number: {
       if (e.unit.empty())
         return Value{e.value, Dim::none()};
-      auto unit = lookupUnit(e.unit);
-      if (!unit) {
-        diag.error(e.unitRange, "unknown unit '" + e.unit + "' (known units: " +
-                                    knownUnitsHint() + ")");
+      auto unit = findUnit(e.unit, e.unitRange);
+      if (!unit)
         return std::nullopt;
-      }
       return Value{literalValue(e), unit->dim};
     }
     case Expr::Kind::Ref: {
@@ -257,15 +274,8 @@ private:
       return std::nullopt;
     }
     case Expr::Kind::Call: {
-      if (e.name == "uniform") {
-        diag.error(e.range, "uniform(a, b) can only give a state's initial "
-                            "value");
+      if (!checkCallee(e))
         return std::nullopt;
-      }
-      if (!isKnownFunction(e.name)) {
-        diag.error(e.range, "unknown function '" + e.name + "'");
-        return std::nullopt;
-      }
       std::vector<Value> args;
       for (auto &a : e.args) {
         auto v = evalConst(*a, env, dims, what);
@@ -462,12 +472,9 @@ private:
     case Expr::Kind::Number: {
       if (e.unit.empty())
         return Type{Dim::none()};
-      auto unit = lookupUnit(e.unit);
-      if (!unit) {
-        diag.error(e.unitRange, "unknown unit '" + e.unit + "' (known units: " +
-                                    knownUnitsHint() + ")");
+      auto unit = findUnit(e.unit, e.unitRange);
+      if (!unit)
         return std::nullopt;
-      }
       return Type{unit->dim};
     }
     case Expr::Kind::Ref: {
@@ -555,15 +562,8 @@ private:
       return std::nullopt;
     }
     case Expr::Kind::Call: {
-      if (e.name == "uniform") {
-        diag.error(e.range, "uniform(a, b) can only give a state's initial "
-                            "value");
+      if (!checkCallee(e))
         return std::nullopt;
-      }
-      if (!isKnownFunction(e.name)) {
-        diag.error(e.range, "unknown function '" + e.name + "'");
-        return std::nullopt;
-      }
       std::vector<Type> args;
       for (auto &a : e.args) {
         auto t = typeOf(*a, info);
