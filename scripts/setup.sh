@@ -8,7 +8,7 @@ PKGS=(
   llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 llvm-22-tools
   antlr4 libantlr4-runtime-dev default-jre-headless
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy
+  python3 python3-numpy python3-brian
 )
 
 missing=()

@@ -1,6 +1,7 @@
 # lit configuration of Neuro's FileCheck tests.
+import importlib.util
 import os
-import shutil
+import sys
 
 import lit.formats
 
@@ -12,15 +13,15 @@ config.test_exec_root = os.path.join(config.neuro_obj_root, "tests", "lit")
 config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py.in"]
 
 config.environment["PATH"] = os.pathsep.join(
-    [config.neuro_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
+    [config.neuro_tools_dir, config.llvm_tools_dir,
+     config.environment.get("PATH", os.environ.get("PATH", ""))])
 config.substitutions.append(("%neuro_src", config.neuro_src_root))
-config.substitutions.append(("%examples", os.path.join(config.neuro_src_root, "examples")))
-import sys
+config.substitutions.append(
+    ("%examples", os.path.join(config.neuro_src_root, "examples")))
+# The interpreter lit runs under: Debian's python3 with python3-numpy and
+# python3-brian from scripts/setup.sh.
 config.substitutions.append(("%python", sys.executable))
 
-if shutil.which("python3"):
-    try:
-        import numpy  # noqa: F401
-        config.available_features.add("numpy")
-    except ImportError:
-        pass
+for module in ("numpy", "brian2"):
+    if importlib.util.find_spec(module) is not None:
+        config.available_features.add(module)

@@ -62,8 +62,8 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK:         scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} {
 // CHECK:           %[[LAST:.*]] = memref.load %[[STATE]][%{{.*}}, %[[I]]] : memref<?x?xf64>
 // CHECK:           %[[SINCE:.*]] = arith.subf %[[STEPF]], %[[LAST]] : f64
-// CHECK:           %[[INREF:.*]] = arith.cmpf ole, %[[SINCE]], %[[R]] : f64
 // CHECK:           %[[CAN:.*]] = arith.cmpf oge, %[[SINCE]], %[[R]] : f64
+// CHECK:           %[[INREF:.*]] = arith.xori %[[CAN]], %{{.*}} : i1
 // CHECK:           %[[V:.*]] = memref.load %[[STATE]][%{{.*}}, %[[I]]]
 // CHECK:           %[[G:.*]] = memref.load %[[STATE]][%{{.*}}, %[[I]]]
 // v' = 0.5 v + 0.25 g + 1.0, or v held while refractory; g' = 0.75 g always.

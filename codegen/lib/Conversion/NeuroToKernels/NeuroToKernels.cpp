@@ -9,9 +9,9 @@
 //                              cols: memref<?xi32>, syn, post: memref<?x?xf64>)
 //
 // Refractoriness follows Brian2: with R the refractory period in steps and
-// `_lastspike` the step of the last spike, a neuron's `unless refractory`
-// states are held while step - _lastspike <= R, and it may spike again once
-// step - _lastspike >= R.
+// `_lastspike` the step of the last spike, a neuron is refractory in step k
+// while k - _lastspike < R: its `unless refractory` states are held and it
+// cannot spike.
 //
 //===----------------------------------------------------------------------===//
 
@@ -210,10 +210,10 @@ private:
       Value refSteps = f64Constant(loc, steps);
       Value last = load2d(loc, state, rows["_lastspike"], i);
       Value since = b.create<arith::SubFOp>(loc, stepF, last);
-      inRefractory = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE,
-                                             since, refSteps);
       canSpike = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since,
                                          refSteps);
+      Value always = b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
+      inRefractory = b.create<arith::XOrIOp>(loc, canSpike, always);
     }
 
     llvm::StringMap<Value> current;
