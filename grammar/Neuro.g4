@@ -14,11 +14,14 @@ qualifiedName : ID ('.' ID)* ;
 decl : neuronDecl | synapseDecl | networkDecl ;
 
 // ---- neurons --------------------------------------------------------------
-neuronDecl : 'neuron' name=ID '{' neuronItem* '}' ;
+neuronDecl : annotation* 'neuron' name=ID '{' neuronItem* '}' ;
+// `@method(rk4)`: chooses the integration method of the model.
+annotation : '@' name=ID '(' value=ID ')' ;
 neuronItem
   : paramDecl
   | stateDecl
   | inputDecl
+  | letDecl
   | odeDecl
   | spikeDecl
   | ';'
@@ -27,6 +30,8 @@ neuronItem
 paramDecl : 'param' name=ID (':' unit)? '=' expr ;
 stateDecl : 'state' name=ID (':' unit)? '=' expr ;
 inputDecl : 'input' name=ID ':' unit ;
+// A named subexpression, substituted where it is used.
+letDecl : 'let' name=ID (':' unit)? '=' expr ;
 // `dv/dt = ...`: the derivative is lexed as ID '/' ID and checked by the AST
 // builder, so that `delay/dt` stays an ordinary division elsewhere.
 odeDecl : var=ID '/' dt=ID '=' expr (unless='unless' 'refractory')? ;
@@ -36,6 +41,7 @@ spikeDecl : 'spike' 'when' expr block? ('refractory' period=expr)? ;
 synapseDecl : 'synapse' name=ID '{' synapseItem* '}' ;
 synapseItem
   : paramDecl
+  | letDecl
   | weightDecl
   | postStateDecl
   | odeDecl

@@ -173,9 +173,15 @@ private:
     NeuronDecl n;
     n.name = ctx->name->getText();
     n.range = rangeOf(ctx);
+    for (auto *a : ctx->annotation())
+      n.annotations.push_back(
+          {a->name->getText(), a->value->getText(), rangeOf(a)});
     for (auto *item : ctx->neuronItem()) {
       if (auto *p = item->paramDecl())
         n.vars.push_back(buildParam(p));
+      else if (auto *l = item->letDecl())
+        n.vars.push_back(
+            buildVar(VarDecl::Kind::Let, l, l->name, l->unit(), l->expr()));
       else if (auto *s = item->stateDecl())
         n.vars.push_back(
             buildVar(VarDecl::Kind::State, s, s->name, s->unit(), s->expr()));
@@ -210,6 +216,9 @@ private:
     for (auto *item : ctx->synapseItem()) {
       if (auto *p = item->paramDecl())
         s.vars.push_back(buildParam(p));
+      else if (auto *l = item->letDecl())
+        s.vars.push_back(
+            buildVar(VarDecl::Kind::Let, l, l->name, l->unit(), l->expr()));
       else if (auto *w = item->weightDecl())
         s.vars.push_back(
             buildVar(VarDecl::Kind::Weight, w, w->name, w->unit(), w->expr()));

@@ -49,6 +49,8 @@ private:
       return "Weight";
     case VarDecl::Kind::PostState:
       return "PostState";
+    case VarDecl::Kind::Let:
+      return "Let";
     }
     return "Var";
   }
@@ -83,6 +85,8 @@ private:
   void dump(const NeuronDecl &n) {
     line("Neuron " + n.name, n.range);
     Indent in(*this);
+    for (const Annotation &a : n.annotations)
+      line("Annotation @" + a.name + "(" + a.value + ")", a.range);
     for (const VarDecl &v : n.vars)
       dump(v);
     for (const OdeDecl &o : n.odes)

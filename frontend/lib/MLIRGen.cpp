@@ -73,6 +73,8 @@ private:
       case VarDecl::Kind::PostState:
         builder.create<PostStateOp>(l, v.name, unit);
         break;
+      case VarDecl::Kind::Let:
+        break; // substituted where used
       }
     }
   }
@@ -85,7 +87,10 @@ private:
   void genOdes(const ModelInfo &model, const std::vector<OdeDecl> &odes) {
     for (const OdeDecl &o : odes) {
       mlir::OpBuilder::InsertionGuard guard(builder);
-      auto ode = builder.create<OdeOp>(loc(o.range), o.var, o.unlessRefractory);
+      auto ode = builder.create<OdeOp>(
+          loc(o.range), sym(o.var),
+          o.unlessRefractory ? builder.getUnitAttr() : mlir::UnitAttr(),
+          mlir::StringAttr());
       enter(ode.getRhs());
       Value rhs = genExpr(*o.rhs, model);
       builder.create<YieldOp>(loc(o.rhs->range), rhs);
@@ -116,7 +121,10 @@ private:
   void genNeuron(const ModelInfo &model) {
     const NeuronDecl &n = *model.neuron;
     mlir::OpBuilder::InsertionGuard guard(builder);
-    auto op = builder.create<NeuronOp>(loc(n.range), n.name);
+    auto op = builder.create<NeuronOp>(
+        loc(n.range), builder.getStringAttr(n.name),
+        model.method.empty() ? mlir::StringAttr()
+                             : builder.getStringAttr(model.method));
     enter(op.getBody());
     genVars(model, n.vars);
     genOdes(model, n.odes);
@@ -182,9 +190,14 @@ private:
     switch (e.kind) {
     case Expr::Kind::Number:
       return constant(l, literalValue(e));
-    case Expr::Kind::Ref:
+    case Expr::Kind::Ref: {
+      auto it = model.vars.find(e.name);
+      if (it != model.vars.end() &&
+          it->second.decl->kind == VarDecl::Kind::Let)
+        return genExpr(*it->second.decl->init, model);
       return builder.create<RefOp>(l, builder.getF64Type(), e.name,
                                    isPost(model, e.name));
+    }
     case Expr::Kind::Unary: {
       Value x = genExpr(*e.args[0], model);
       if (e.op == "-")
@@ -316,7 +329,8 @@ private:
       auto pop = builder.create<PopulationOp>(
           l, builder.getStringAttr(p.decl->name), sym(p.model->name),
           builder.getI64IntegerAttr(p.size),
-          p.params.empty() ? mlir::DictionaryAttr() : paramDict(p.params));
+          p.params.empty() ? mlir::DictionaryAttr() : paramDict(p.params),
+          mlir::StringAttr());
       enter(pop.getBody());
       genInits(p.inits, l);
     }

@@ -29,6 +29,8 @@ std::string kindName(VarDecl::Kind kind) {
     return "weight";
   case VarDecl::Kind::PostState:
     return "post state";
+  case VarDecl::Kind::Let:
+    return "let";
   }
   return "variable";
 }
@@ -146,7 +148,20 @@ private:
           continue;
         }
       }
-      if (v.kind == VarDecl::Kind::Param) {
+      if (v.kind == VarDecl::Kind::Let) {
+        // A named subexpression: typed with what is declared before it.
+        auto t = typeOf(*v.init, info);
+        if (t && t->isBool)
+          diag.error(v.init->range, "'let " + v.name +
+                                        "' must be a number, not a truth "
+                                        "value");
+        if (t && declared && *declared != t->dim)
+          diag.error(v.init->range, "'let " + v.name + "' is declared in " +
+                                        declared->str() +
+                                        " but its value has dimension " +
+                                        t->dim.str());
+        vi.dim = declared ? *declared : (t ? t->dim : Dim::none());
+      } else if (v.kind == VarDecl::Kind::Param) {
         auto value = evalConst(*v.init, env, envDims, "a parameter's value");
         if (value) {
           vi.defaultValue = value->first;
@@ -669,6 +684,21 @@ private:
     ModelInfo &info = result.models[n.name];
     info.name = n.name;
     info.neuron = &n;
+    for (const Annotation &a : n.annotations) {
+      if (a.name != "method") {
+        diag.error(a.range, "unknown annotation '@" + a.name +
+                                "' (expected '@method(...)')");
+        continue;
+      }
+      if (a.value != "exact" && a.value != "exponential_euler" &&
+          a.value != "euler" && a.value != "rk4") {
+        diag.error(a.range, "unknown integration method '" + a.value +
+                                "' (expected exact, exponential_euler, "
+                                "euler or rk4)");
+        continue;
+      }
+      info.method = a.value;
+    }
     for (const VarDecl &v : n.vars)
       if (v.kind == VarDecl::Kind::Input && v.init)
         diag.error(v.range, "an input has no initial value");

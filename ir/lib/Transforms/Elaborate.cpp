@@ -213,6 +213,8 @@ private:
           return failure();
       }
     }
+    if (auto method = neuron.getMethodAttr())
+      pop.setMethodAttr(method);
     pop.removeModelAttr();
     pop.removeParamsAttr();
     return success();

@@ -68,15 +68,18 @@ struct UnitSpec {
   std::string text; ///< as written, for messages
 };
 
-/// `param`, `state`, `input`, `weight` and `post state` declarations.
+/// `param`, `state`, `input`, `weight`, `post state` and `let`
+/// declarations.
 struct VarDecl {
-  enum class Kind { Param, State, Input, Weight, PostState };
+  enum class Kind { Param, State, Input, Weight, PostState, Let };
   Kind kind;
   std::string name;
   SourceRange range;     ///< the whole declaration
   SourceRange nameRange; ///< the declared name
   std::optional<UnitSpec> unit;
-  ExprPtr init; ///< default or initial value; may be null (input, weight)
+  /// Default or initial value; the definition of a `let`; may be null
+  /// (input, weight).
+  ExprPtr init;
 };
 
 /// `dx/dt = rhs [unless refractory]`.
@@ -105,9 +108,17 @@ struct SpikeDecl {
   SourceRange range;
 };
 
+/// `@name(value)` before a model.
+struct Annotation {
+  std::string name;
+  std::string value;
+  SourceRange range;
+};
+
 struct NeuronDecl {
   std::string name;
   SourceRange range;
+  std::vector<Annotation> annotations;
   std::vector<VarDecl> vars; ///< params, states and inputs in source order
   std::vector<OdeDecl> odes;
   std::optional<SpikeDecl> spike;

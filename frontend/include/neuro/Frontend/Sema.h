@@ -42,6 +42,8 @@ struct ModelInfo {
   const SynapseDecl *synapse = nullptr;
   std::map<std::string, VarInfo> vars;
   double refractory = 0.0; ///< neurons: seconds
+  /// Integration method chosen with `@method(...)`; empty: automatic.
+  std::string method;
 };
 
 struct PopulationInfo {

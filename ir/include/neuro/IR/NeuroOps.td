@@ -21,12 +21,25 @@ class Neuro_ModelOp<string mnemonic> : Neuro_Op<mnemonic, [
   let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
 }
 
+/// The integration methods neuro-integrate knows.
+def Neuro_MethodAttr : ConfinedAttr<StrAttr, [AttrConstraint<CPred<[{
+    ::llvm::is_contained(::llvm::ArrayRef<::llvm::StringRef>{
+        "exact", "exponential_euler", "euler", "rk4"},
+        ::llvm::cast<::mlir::StringAttr>($_self).getValue())
+  }]>, "one of exact, exponential_euler, euler, rk4">]>;
+
 def Neuro_NeuronOp : Neuro_ModelOp<"neuron"> {
   let summary = "a neuron model";
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       OptionalAttr<Neuro_MethodAttr>:$method);
+  let assemblyFormat =
+      "$sym_name (`method` $method^)? attr-dict-with-keyword $body";
   let description = [{
     A neuron model as written: `neuro.param`, `neuro.state` and `neuro.input`
     declarations, one `neuro.ode` per integrated state, an optional
-    `neuro.threshold` with its `neuro.reset`.
+    `neuro.threshold` with its `neuro.reset`. `method`, when present, is the
+    integration method the model asks for (`@method(...)`); otherwise
+    `neuro-integrate` chooses.
 
     ```mlir
     neuro.neuron @LIF {
@@ -88,12 +101,18 @@ def Neuro_OdeOp : Neuro_Op<"ode", [SingleBlock]> {
   let description = [{
     The region computes the derivative of state `var` from `neuro.ref`s and
     arithmetic and yields it. With `unless_refractory` the state is held
-    constant while the neuron is refractory.
+    constant while the neuron is refractory. `method` is set by
+    `neuro-integrate` for equations it leaves to a numerical scheme
+    (`exponential_euler`, `euler`, `rk4`); exactly integrated systems become
+    a `neuro.propagate` instead.
   }];
-  let arguments = (ins FlatSymbolRefAttr:$var, UnitAttr:$unless_refractory);
+  let arguments = (ins FlatSymbolRefAttr:$var, UnitAttr:$unless_refractory,
+                       OptionalAttr<Neuro_MethodAttr>:$method);
   let regions = (region SizedRegion<1>:$rhs);
-  let assemblyFormat =
-      "$var (`unless_refractory` $unless_refractory^)? $rhs attr-dict";
+  let assemblyFormat = [{
+    $var (`unless_refractory` $unless_refractory^)? (`method` $method^)? $rhs
+    attr-dict
+  }];
   let hasVerifier = 1;
 }
 
@@ -215,11 +234,12 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        OptionalAttr<FlatSymbolRefAttr>:$model, I64Attr:$size,
-                       OptionalAttr<DictionaryAttr>:$params);
+                       OptionalAttr<DictionaryAttr>:$params,
+                       OptionalAttr<Neuro_MethodAttr>:$method);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name (`of` $model^)? `size` `(` $size `)` (`params` $params^)?
-    attr-dict-with-keyword $body
+    (`method` $method^)? attr-dict-with-keyword $body
   }];
   let hasVerifier = 1;
 }
