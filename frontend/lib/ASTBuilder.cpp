@@ -101,6 +101,8 @@ private:
         item = "a name";
       else if (item == "'<EOF>'" || item == "<EOF>")
         item = "end of file";
+      else if (item == "'@'")
+        item = "an annotation";
       if (!item.empty())
         items.push_back(item);
       pos = comma + 2;
