@@ -80,17 +80,31 @@ int runCheck(const Options &options) {
   printSemaSummary(c.sema(), llvm::outs());
   if (!c.generate() || !c.lower(Stage::Integrated))
     return 1;
+  auto printVars = [](llvm::ArrayRef<std::string> vars) {
+    llvm::outs() << " (";
+    llvm::interleaveComma(vars, llvm::outs());
+    llvm::outs() << ")\n";
+  };
   for (auto net : c.module().getOps<NetworkOp>())
-    for (auto pop : net.getBody().getOps<PopulationOp>())
+    for (auto pop : net.getBody().getOps<PopulationOp>()) {
+      std::vector<std::string> vars;
+      llvm::StringRef method;
       for (auto prop : pop.getBody().getOps<PropagateOp>()) {
-        llvm::outs() << "integration " << net.getSymName() << "."
-                     << pop.getSymName() << ": " << prop.getMethod() << " (";
-        llvm::interleaveComma(
-            prop.getVars(), llvm::outs(), [](mlir::Attribute a) {
-              llvm::outs() << mlir::cast<mlir::FlatSymbolRefAttr>(a).getValue();
-            });
-        llvm::outs() << ")\n";
+        method = prop.getMethod();
+        for (mlir::Attribute a : prop.getVars())
+          vars.push_back(
+              mlir::cast<mlir::FlatSymbolRefAttr>(a).getValue().str());
       }
+      for (auto ode : pop.getBody().getOps<OdeOp>()) {
+        method = ode.getMethod().value_or("none");
+        vars.push_back(ode.getVar().str());
+      }
+      if (vars.empty())
+        continue;
+      llvm::outs() << "integration " << net.getSymName() << "."
+                   << pop.getSymName() << ": " << method;
+      printVars(vars);
+    }
   return 0;
 }
 

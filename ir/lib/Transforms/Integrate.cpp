@@ -218,10 +218,71 @@ private:
   llvm::DenseMap<Value, Affine> values;
 };
 
+/// Degree of the value an ODE region yields as a polynomial in state `var`
+/// (0: independent, 1: affine, 2: anything else), the other states and
+/// every function of them being coefficients. Degree <= 1 is what
+/// exponential Euler needs ("conditionally linear", as HH gates are).
+unsigned degreeIn(Region &region, StringRef var, Operation *&culprit) {
+  llvm::DenseMap<Value, unsigned> degree;
+  for (Operation &op : region.front()) {
+    if (auto yield = dyn_cast<YieldOp>(op))
+      return degree.lookup(yield.getValues()[0]);
+    unsigned d = 0;
+    if (auto ref = dyn_cast<RefOp>(op)) {
+      d = ref.getName() == var ? 1 : 0;
+    } else {
+      SmallVector<unsigned, 2> in;
+      for (Value v : op.getOperands())
+        in.push_back(degree.lookup(v));
+      unsigned maxIn = 0;
+      for (unsigned x : in)
+        maxIn = std::max(maxIn, x);
+      if (isa<arith::AddFOp, arith::SubFOp, arith::NegFOp>(op))
+        d = maxIn;
+      else if (isa<arith::MulFOp>(op))
+        d = std::min(2u, in[0] + in[1]);
+      else if (isa<arith::DivFOp>(op))
+        d = in[1] == 0 ? in[0] : 2;
+      else
+        d = maxIn == 0 ? 0 : 2;
+    }
+    if (d > 1 && !culprit)
+      culprit = &op;
+    for (Value r : op.getResults())
+      degree[r] = d;
+  }
+  return 2;
+}
+
+/// Leaves the equations to a numerical scheme: `method` on every neuro.ode.
+LogicalResult applyNumericalMethod(PopulationOp pop, ArrayRef<OdeOp> odes,
+                                   StringRef method) {
+  if (method == "exponential_euler") {
+    for (OdeOp ode : odes) {
+      Operation *culprit = nullptr;
+      if (degreeIn(ode.getRhs(), ode.getVar(), culprit) > 1) {
+        InFlightDiagnostic d =
+            ode.emitError() << "exponential Euler needs d" << ode.getVar()
+                            << "/dt to be linear in " << ode.getVar()
+                            << " (its coefficients may depend on other "
+                               "states)";
+        if (culprit)
+          d.attachNote(culprit->getLoc()) << "nonlinear term here";
+        return failure();
+      }
+    }
+  }
+  auto attr = StringAttr::get(pop.getContext(), method);
+  for (OdeOp ode : odes)
+    ode.setMethodAttr(attr);
+  return success();
+}
+
 LogicalResult integratePopulation(PopulationOp pop, double dt) {
   SmallVector<OdeOp> odes(pop.getBody().getOps<OdeOp>());
   if (odes.empty())
     return success();
+  std::optional<StringRef> requested = pop.getMethod();
   // Every state takes part; states without an equation have derivative 0.
   SmallVector<StateOp> states(pop.getBody().getOps<StateOp>());
   llvm::StringMap<unsigned> index;
@@ -246,6 +307,20 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
       d.attachNote(culprit->getLoc()) << "division here";
       return failure();
     }
+    if (requested && *requested != "exact")
+      break; // the propagator is not needed: a numerical method was asked
+    if (failed(rhs) && !requested) {
+      // Automatic choice: exponential Euler when every equation is linear
+      // in its own state, else RK4 (Brian2 and NESTML choose alike).
+      bool conditionallyLinear = true;
+      for (OdeOp other : odes) {
+        Operation *ignored = nullptr;
+        conditionallyLinear &=
+            degreeIn(other.getRhs(), other.getVar(), ignored) <= 1;
+      }
+      return applyNumericalMethod(
+          pop, odes, conditionallyLinear ? "exponential_euler" : "rk4");
+    }
     if (failed(rhs)) {
       InFlightDiagnostic d = ode.emitError()
                              << "cannot integrate d" << ode.getVar()
@@ -255,6 +330,8 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
         d.attachNote(culprit->getLoc()) << "nonlinear term here";
       return failure();
     }
+    if (requested && *requested != "exact")
+      continue;
     unsigned row = index.lookup(ode.getVar());
     for (size_t j = 0; j < n; ++j)
       generator[row][j] = rhs->coef[j];
@@ -264,6 +341,8 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
     else
       refractoryGenerator[row] = generator[row];
   }
+  if (requested && *requested != "exact")
+    return applyNumericalMethod(pop, odes, *requested);
   auto propagator = [&](Matrix g) {
     for (auto &r : g)
       for (double &v : r)

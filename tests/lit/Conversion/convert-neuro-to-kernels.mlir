@@ -104,6 +104,59 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK:             %[[SUM:.*]] = arith.addf %[[GP]], %[[W]] : f64
 // CHECK:             memref.store %[[SUM]], %[[POST]][%[[C1]], %[[T]]]
 
+
+// Numerical methods. Exponential Euler: B = f(x = 0), A = f(x = 1) - B,
+// x' = x + (A x + B) expm1(A dt) / A, with dt when A = 0.
+neuro.network @M dt(1.000000e-03) duration(1.000000e+00) seed(0) {
+  neuro.population @X size(2) {
+    neuro.state @x : "1"
+    neuro.state @y : "1"
+    neuro.ode @x method "exponential_euler" {
+      %x = neuro.ref @x
+      %y = neuro.ref @y
+      %p = arith.mulf %x, %y : f64
+      %n = arith.negf %p : f64
+      neuro.yield %n : f64
+    }
+  }
+  neuro.population @R size(2) {
+    neuro.state @v : "1"
+    neuro.ode @v method "rk4" {
+      %v = neuro.ref @v
+      %q = arith.mulf %v, %v : f64
+      neuro.yield %q : f64
+    }
+  }
+}
+// CHECK-LABEL: func.func @neuro_step_M_X(
+// CHECK-DAG:     %[[ZERO:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK-DAG:     %[[ONE:.*]] = arith.constant 1.000000e+00 : f64
+// CHECK-DAG:     %[[DT:.*]] = arith.constant 1.000000e-03 : f64
+// CHECK:         scf.for %[[I:.*]] =
+// CHECK:           %[[X:.*]] = memref.load %{{.*}}[%{{.*}}, %[[I]]]
+// CHECK:           %[[Y:.*]] = memref.load %{{.*}}[%{{.*}}, %[[I]]]
+// CHECK:           %[[P0:.*]] = arith.mulf %[[ZERO]], %[[Y]] : f64
+// CHECK:           %[[B:.*]] = arith.negf %[[P0]] : f64
+// CHECK:           %[[P1:.*]] = arith.mulf %[[ONE]], %[[Y]] : f64
+// CHECK:           %[[AB:.*]] = arith.negf %[[P1]] : f64
+// CHECK:           %[[A:.*]] = arith.subf %[[AB]], %[[B]] : f64
+// CHECK:           %[[ADT:.*]] = arith.mulf %[[A]], %[[DT]] : f64
+// CHECK:           %[[E:.*]] = math.expm1 %[[ADT]] : f64
+// CHECK:           %[[PHI:.*]] = arith.divf %[[E]], %[[A]] : f64
+// CHECK:           %[[Z:.*]] = arith.cmpf oeq, %[[A]], %[[ZERO]] : f64
+// CHECK:           %[[PHI2:.*]] = arith.select %[[Z]], %[[DT]], %[[PHI]] : f64
+// CHECK:           %[[AX:.*]] = arith.mulf %[[A]], %[[X]] : f64
+// CHECK:           %[[S:.*]] = arith.addf %[[AX]], %[[B]] : f64
+// CHECK:           %[[INC:.*]] = arith.mulf %[[S]], %[[PHI2]] : f64
+// CHECK:           %[[NEW:.*]] = arith.addf %[[X]], %[[INC]] : f64
+// CHECK:           memref.store %[[NEW]]
+
+// RK4: four evaluations of v * v.
+// CHECK-LABEL: func.func @neuro_step_M_R(
+// CHECK-COUNT-4: arith.mulf %{{.*}}, %{{.*}} : f64
+// CHECK:         memref.store
+
+// One ABI version function per module.
 // CHECK-LABEL: func.func @neuro_abi_version() -> i64
 // CHECK:         %[[VER:.*]] = arith.constant 1 : i64
 // CHECK:         return %[[VER]] : i64

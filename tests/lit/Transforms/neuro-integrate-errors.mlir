@@ -1,7 +1,7 @@
 // RUN: neuro-opt %s --neuro-integrate --split-input-file --verify-diagnostics
 
 neuro.network @Quadratic dt(1.000000e-04) duration(1.000000e+00) seed(0) {
-  neuro.population @P size(1) {
+  neuro.population @P size(1) method "exact" {
     neuro.state @x : "1"
     // expected-error @+1 {{cannot integrate dx/dt exactly: the equation is not linear with constant coefficients in the states}}
     neuro.ode @x {
@@ -16,7 +16,7 @@ neuro.network @Quadratic dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // -----
 
 neuro.network @Exp dt(1.000000e-04) duration(1.000000e+00) seed(0) {
-  neuro.population @P size(1) {
+  neuro.population @P size(1) method "exact" {
     neuro.state @x : "1"
     // expected-error @+1 {{cannot integrate dx/dt exactly}}
     neuro.ode @x {
@@ -50,6 +50,36 @@ neuro.network @ZeroTau dt(1.000000e-04) duration(1.000000e+00) seed(0) {
       // expected-note @+1 {{division here}}
       %r = arith.divf %x, %z : f64
       neuro.yield %r : f64
+    }
+  }
+}
+
+// -----
+
+neuro.network @NotConditionallyLinear dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) method "exponential_euler" {
+    neuro.state @x : "1"
+    // expected-error @+1 {{exponential Euler needs dx/dt to be linear in x (its coefficients may depend on other states)}}
+    neuro.ode @x {
+      %x = neuro.ref @x
+      // expected-note @+1 {{nonlinear term here}}
+      %q = arith.mulf %x, %x : f64
+      neuro.yield %q : f64
+    }
+  }
+}
+
+// -----
+
+neuro.network @ExactAsked dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) method "exact" {
+    neuro.state @x : "1"
+    // expected-error @+1 {{cannot integrate dx/dt exactly}}
+    neuro.ode @x {
+      %x = neuro.ref @x
+      // expected-note @+1 {{nonlinear term here}}
+      %q = arith.mulf %x, %x : f64
+      neuro.yield %q : f64
     }
   }
 }

@@ -65,3 +65,68 @@ neuro.network @Coupled dt(1.000000e-04) duration(1.000000e+00) seed(0) {
     }
   }
 }
+
+// -----
+
+// Not linear, but each equation is linear in its own state (the gate form
+// of Hodgkin-Huxley): exponential Euler is chosen, the equations stay.
+// CHECK-LABEL: neuro.network @Gates
+// CHECK-NOT:   neuro.propagate
+// CHECK:       neuro.ode @m method "exponential_euler" {
+// CHECK:       neuro.ode @v method "exponential_euler" {
+neuro.network @Gates dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @m : "1"
+    neuro.state @v : "V"
+    neuro.ode @m {
+      %v = neuro.ref @v
+      %m = neuro.ref @m
+      %a = math.exp %v : f64
+      %one = arith.constant 1.0 : f64
+      %r = arith.subf %one, %m : f64
+      %d = arith.mulf %a, %r : f64
+      neuro.yield %d : f64
+    }
+    neuro.ode @v {
+      %v = neuro.ref @v
+      %m = neuro.ref @m
+      %g = arith.mulf %m, %m : f64
+      %d = arith.mulf %g, %v : f64
+      %n = arith.negf %d : f64
+      neuro.yield %n : f64
+    }
+  }
+}
+
+// -----
+
+// Quadratic in its own state: RK4.
+// CHECK-LABEL: neuro.network @Quadratic
+// CHECK:       neuro.ode @v method "rk4" {
+neuro.network @Quadratic dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @v : "1"
+    neuro.ode @v {
+      %v = neuro.ref @v
+      %q = arith.mulf %v, %v : f64
+      neuro.yield %q : f64
+    }
+  }
+}
+
+// -----
+
+// A method asked for is applied also to a linear system.
+// CHECK-LABEL: neuro.network @Asked
+// CHECK:       neuro.population @P size(1) method "euler" {
+// CHECK:       neuro.ode @x method "euler" {
+neuro.network @Asked dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) method "euler" {
+    neuro.state @x : "1"
+    neuro.ode @x {
+      %x = neuro.ref @x
+      %n = arith.negf %x : f64
+      neuro.yield %n : f64
+    }
+  }
+}

@@ -156,9 +156,12 @@ private:
     if (pop.getModelAttr())
       return pop.emitOpError("must be elaborated before conversion to "
                              "kernels");
-    for (auto ode : pop.getBody().getOps<OdeOp>())
-      return ode.emitOpError("was not integrated: run neuro-integrate before "
-                             "conversion to kernels");
+    SmallVector<OdeOp> odes(pop.getBody().getOps<OdeOp>());
+    for (OdeOp ode : odes)
+      if (!ode.getMethod() || ode.getMethod() != odes.front().getMethod())
+        return ode.emitOpError("has no integration method (run "
+                               "neuro-integrate) or one that differs from "
+                               "the population's other equations");
     Block &body = pop.getBody().front();
     ThresholdOp threshold;
     ResetOp reset;
@@ -268,6 +271,12 @@ private:
       }
     }
 
+    if (!odes.empty() &&
+        failed(integrateNumerically(odes, rows, state, i, inRefractory,
+                                    network.getDt().convertToDouble(),
+                                    current)))
+      return failure();
+
     Value flag;
     if (threshold) {
       auto read = [&](RefOp ref) -> FailureOr<Value> {
@@ -303,12 +312,140 @@ private:
 
     // The network keeps only what the runtime reads.
     for (Operation &op : llvm::make_early_inc_range(body))
-      if (isa<PropagateOp, ThresholdOp, ResetOp>(op))
+      if (isa<PropagateOp, ThresholdOp, ResetOp, OdeOp>(op))
         op.erase();
     return success();
   }
 
   MLIRContext &getContextRef() { return *module.getContext(); }
+
+  /// One step of `odes` (all with the same method) for neuron `i`: loads
+  /// every state, computes and stores the new values of the integrated ones
+  /// and records them in `current`. States of `unless refractory` equations
+  /// are held while `inRefractory` (may be null: never).
+  LogicalResult integrateNumerically(SmallVectorImpl<OdeOp> &odes,
+                                     const llvm::StringMap<int64_t> &rows,
+                                     Value state, Value i, Value inRefractory,
+                                     double dt,
+                                     llvm::StringMap<Value> &current) {
+    Location loc = odes.front().getLoc();
+    llvm::StringMap<Value> x;
+    for (auto &row : rows)
+      x[row.getKey()] = load2d(loc, state, row.getValue(), i);
+    // The derivative of `ode` with the states taking `values`.
+    auto derivative = [&](OdeOp ode,
+                          const llvm::StringMap<Value> &values) -> FailureOr<Value> {
+      auto read = [&](RefOp ref) -> FailureOr<Value> {
+        auto it = values.find(ref.getName());
+        if (it == values.end())
+          return ref.emitOpError("names no state of the population");
+        return it->second;
+      };
+      auto write = [&](AssignOp assign, Value) -> LogicalResult {
+        return assign.emitOpError("cannot assign in an equation");
+      };
+      auto result = inlineRegion(ode.getRhs(), read, write);
+      if (failed(result))
+        return failure();
+      return (*result)[0];
+    };
+    auto held = [&](OdeOp ode) {
+      return ode.getUnlessRefractory() && inRefractory;
+    };
+    Value zero = f64Constant(loc, 0.0);
+    Value dtV = f64Constant(loc, dt);
+    StringRef method = *odes.front().getMethod();
+    llvm::StringMap<Value> next;
+    if (method == "euler" || method == "exponential_euler") {
+      for (OdeOp ode : odes) {
+        Location l = ode.getLoc();
+        Value old = x[ode.getVar()];
+        Value updated;
+        if (method == "euler") {
+          auto f = derivative(ode, x);
+          if (failed(f))
+            return failure();
+          updated = b.create<arith::AddFOp>(
+              l, old, b.create<arith::MulFOp>(l, *f, dtV));
+        } else {
+          // dx/dt = A x + B with A, B depending on the other states only:
+          // B = f(x = 0), A = f(x = 1) - B, and
+          // x' = x + (A x + B) * expm1(A dt) / A   (x + B dt when A = 0).
+          llvm::StringMap<Value> at0 = x, at1 = x;
+          at0[ode.getVar()] = zero;
+          at1[ode.getVar()] = f64Constant(l, 1.0);
+          auto f0 = derivative(ode, at0);
+          auto f1 = derivative(ode, at1);
+          if (failed(f0) || failed(f1))
+            return failure();
+          Value a = b.create<arith::SubFOp>(l, *f1, *f0);
+          Value adt = b.create<arith::MulFOp>(l, a, dtV);
+          Value phi = b.create<arith::DivFOp>(
+              l, b.create<math::ExpM1Op>(l, adt), a);
+          Value isZero =
+              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a, zero);
+          phi = b.create<arith::SelectOp>(l, isZero, dtV, phi);
+          Value slope = b.create<arith::AddFOp>(
+              l, b.create<arith::MulFOp>(l, a, old), *f0);
+          updated = b.create<arith::AddFOp>(
+              l, old, b.create<arith::MulFOp>(l, slope, phi));
+        }
+        if (held(ode))
+          updated = b.create<arith::SelectOp>(l, inRefractory, old, updated);
+        next[ode.getVar()] = updated;
+      }
+    } else if (method == "rk4") {
+      // Classical Runge-Kutta on the whole system; held states have
+      // derivative 0 at every stage.
+      auto stage = [&](const llvm::StringMap<Value> &values,
+                       SmallVectorImpl<Value> &k) -> LogicalResult {
+        for (OdeOp ode : odes) {
+          auto f = derivative(ode, values);
+          if (failed(f))
+            return failure();
+          Value v = *f;
+          if (held(ode))
+            v = b.create<arith::SelectOp>(ode.getLoc(), inRefractory, zero, v);
+          k.push_back(v);
+        }
+        return success();
+      };
+      auto advance = [&](ArrayRef<Value> k, double h) {
+        llvm::StringMap<Value> values = x;
+        Value hV = f64Constant(loc, h);
+        for (auto [ode, kv] : llvm::zip(odes, k))
+          values[ode.getVar()] = b.create<arith::AddFOp>(
+              loc, x[ode.getVar()], b.create<arith::MulFOp>(loc, kv, hV));
+        return values;
+      };
+      SmallVector<Value> k1, k2, k3, k4;
+      if (failed(stage(x, k1)) || failed(stage(advance(k1, dt / 2), k2)) ||
+          failed(stage(advance(k2, dt / 2), k3)) ||
+          failed(stage(advance(k3, dt), k4)))
+        return failure();
+      Value two = f64Constant(loc, 2.0);
+      Value sixth = f64Constant(loc, dt / 6);
+      for (size_t n = 0; n < odes.size(); ++n) {
+        Value sum = b.create<arith::AddFOp>(
+            loc, k1[n],
+            b.create<arith::MulFOp>(
+                loc, two, b.create<arith::AddFOp>(loc, k2[n], k3[n])));
+        sum = b.create<arith::AddFOp>(loc, sum, k4[n]);
+        next[odes[n].getVar()] = b.create<arith::AddFOp>(
+            loc, x[odes[n].getVar()],
+            b.create<arith::MulFOp>(loc, sum, sixth));
+      }
+    } else {
+      return odes.front().emitOpError()
+             << "unknown integration method '" << method << "'";
+    }
+    for (OdeOp ode : odes) {
+      store2d(ode.getLoc(), next[ode.getVar()], state, rows.lookup(ode.getVar()),
+              i);
+      current[ode.getVar()] = next[ode.getVar()];
+    }
+    return success();
+  }
 
   LogicalResult convertReset(PopulationOp pop, ResetOp reset,
                              const llvm::StringMap<int64_t> &rows) {
