@@ -8,6 +8,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
 
+#include <cmath>
+
 using namespace neuro;
 using mlir::Value;
 
@@ -210,6 +212,9 @@ private:
       return x;
     }
     case Expr::Kind::Binary: {
+      if (e.op == "^")
+        if (auto n = integerExponent(*e.args[1]))
+          return genIntegerPower(l, genExpr(*e.args[0], model), *n);
       Value a = genExpr(*e.args[0], model);
       Value b = genExpr(*e.args[1], model);
       const std::string &op = e.op;
@@ -246,6 +251,30 @@ private:
     return constant(l, 0.0);
   }
 
+  /// `n` when `e` is a small integer literal (or its negation).
+  static std::optional<int> integerExponent(const Expr &e) {
+    bool negated = e.kind == Expr::Kind::Unary && e.op == "-";
+    const Expr &lit = negated ? *e.args[0] : e;
+    if (lit.kind != Expr::Kind::Number || !lit.unit.empty() ||
+        lit.value != std::floor(lit.value) || lit.value > 16)
+      return std::nullopt;
+    int n = static_cast<int>(lit.value);
+    return negated ? -n : n;
+  }
+
+  /// x^n by multiplication (x^-n = 1 / x^n): exact for the integer powers
+  /// of gating variables, and cheaper than pow.
+  Value genIntegerPower(mlir::Location l, Value x, int n) {
+    if (n == 0)
+      return constant(l, 1.0);
+    Value result = x;
+    for (int k = 1; k < std::abs(n); ++k)
+      result = builder.create<mlir::arith::MulFOp>(l, result, x);
+    if (n < 0)
+      result = builder.create<mlir::arith::DivFOp>(l, constant(l, 1.0), result);
+    return result;
+  }
+
   Value genCall(mlir::Location l, const std::string &f,
                 const std::vector<Value> &a) {
     namespace math = mlir::math;
@@ -272,6 +301,14 @@ private:
       return builder.create<math::ExpM1Op>(l, a[0]);
     if (f == "log1p")
       return builder.create<math::Log1pOp>(l, a[0]);
+    if (f == "exprel") {
+      // (e^x - 1) / x, 1 at x = 0.
+      Value e = builder.create<math::ExpM1Op>(l, a[0]);
+      Value q = builder.create<arith::DivFOp>(l, e, a[0]);
+      Value isZero = builder.create<arith::CmpFOp>(
+          l, arith::CmpFPredicate::OEQ, a[0], constant(l, 0.0));
+      return builder.create<arith::SelectOp>(l, isZero, constant(l, 1.0), q);
+    }
     if (f == "sqrt")
       return builder.create<math::SqrtOp>(l, a[0]);
     if (f == "abs")
@@ -286,9 +323,13 @@ private:
       return builder.create<arith::MinimumFOp>(l, a[0], a[1]);
     if (f == "max")
       return builder.create<arith::MaximumFOp>(l, a[0], a[1]);
-    // clip(x, lo, hi)
-    Value lo = builder.create<arith::MaximumFOp>(l, a[0], a[1]);
-    return builder.create<arith::MinimumFOp>(l, lo, a[2]);
+    if (f == "clip" && a.size() == 3) {
+      Value lo = builder.create<arith::MaximumFOp>(l, a[0], a[1]);
+      return builder.create<arith::MinimumFOp>(l, lo, a[2]);
+    }
+    // Sema admits only the functions above.
+    llvm::report_fatal_error(llvm::Twine("MLIRGen: unhandled function '") +
+                             f + "'");
   }
 
   //===--------------------------------------------------------------------===//
@@ -298,13 +339,22 @@ private:
   void genInits(const std::vector<std::pair<std::string, InitValue>> &inits,
                 mlir::Location l) {
     for (auto &[name, iv] : inits) {
-      if (iv.uniform)
+      switch (iv.kind) {
+      case InitValue::Kind::Uniform:
         builder.create<InitUniformOp>(l, sym(name),
-                                      builder.getF64FloatAttr(iv.low),
-                                      builder.getF64FloatAttr(iv.high));
-      else
+                                      builder.getF64FloatAttr(iv.a),
+                                      builder.getF64FloatAttr(iv.b));
+        break;
+      case InitValue::Kind::Normal:
+        builder.create<InitNormalOp>(l, sym(name),
+                                     builder.getF64FloatAttr(iv.a),
+                                     builder.getF64FloatAttr(iv.b));
+        break;
+      case InitValue::Kind::Constant:
         builder.create<InitConstOp>(l, sym(name),
-                                    builder.getF64FloatAttr(iv.low));
+                                    builder.getF64FloatAttr(iv.a));
+        break;
+      }
     }
   }
 

@@ -38,7 +38,7 @@ std::string kindName(VarDecl::Kind kind) {
 bool isUnaryMath(const std::string &f) {
   static const std::set<std::string> fs = {"exp",  "log",   "log10", "sin",
                                            "cos",  "tan",   "tanh",  "sinh",
-                                           "cosh", "expm1", "log1p"};
+                                           "cosh", "expm1", "log1p", "exprel"};
   return fs.count(f) != 0;
 }
 
@@ -104,6 +104,11 @@ private:
   bool checkCallee(const Expr &e) {
     if (e.name == "uniform") {
       diag.error(e.range, "uniform(a, b) can only give a state's initial "
+                          "value");
+      return false;
+    }
+    if (e.name == "normal") {
+      diag.error(e.range, "normal(mean, sd) can only give a state's initial "
                           "value");
       return false;
     }
@@ -357,33 +362,44 @@ private:
            const std::map<std::string, Dim> &dims, std::optional<Dim> want) {
     InitValue iv;
     Dim dim;
-    if (e.kind == Expr::Kind::Call && e.name == "uniform") {
+    bool isUniform = e.kind == Expr::Kind::Call && e.name == "uniform";
+    bool isNormal = e.kind == Expr::Kind::Call && e.name == "normal";
+    if (isUniform || isNormal) {
+      const char *params = isUniform ? "(low, high)" : "(mean, sd)";
       if (e.args.size() != 2) {
-        diag.error(e.range, "uniform takes 2 arguments (low, high), got " +
-                                std::to_string(e.args.size()));
+        diag.error(e.range, e.name + " takes 2 arguments " + params +
+                                ", got " + std::to_string(e.args.size()));
         return std::nullopt;
       }
-      auto lo = evalConst(*e.args[0], env, dims, "an initial value");
-      auto hi = evalConst(*e.args[1], env, dims, "an initial value");
-      if (!lo || !hi)
+      auto first = evalConst(*e.args[0], env, dims, "an initial value");
+      auto second = evalConst(*e.args[1], env, dims, "an initial value");
+      if (!first || !second)
         return std::nullopt;
-      if (lo->second != hi->second) {
-        mismatch(e, lo->second, hi->second);
+      if (first->second != second->second) {
+        diag.error(e.range, "the arguments of " + e.name +
+                                " have different dimensions: " +
+                                first->second.str() + " and " +
+                                second->second.str());
         return std::nullopt;
       }
-      if (!(lo->first <= hi->first)) {
+      if (isUniform && !(first->first <= second->first)) {
         diag.error(e.range, "uniform(low, high) needs low <= high");
         return std::nullopt;
       }
-      iv.uniform = true;
-      iv.low = lo->first;
-      iv.high = hi->first;
-      dim = lo->second;
+      if (isNormal && !(second->first >= 0)) {
+        diag.error(e.args[1]->range,
+                   "the standard deviation of normal(mean, sd) must be >= 0");
+        return std::nullopt;
+      }
+      iv.kind = isUniform ? InitValue::Kind::Uniform : InitValue::Kind::Normal;
+      iv.a = first->first;
+      iv.b = second->first;
+      dim = first->second;
     } else {
       auto v = evalConst(e, env, dims, "an initial value");
       if (!v)
         return std::nullopt;
-      iv.low = iv.high = v->first;
+      iv.a = iv.b = v->first;
       dim = v->second;
     }
     if (want && *want != dim) {
@@ -391,7 +407,7 @@ private:
                               " but the variable is in " + want->str());
       return std::nullopt;
     }
-    if (!std::isfinite(iv.low) || !std::isfinite(iv.high)) {
+    if (!std::isfinite(iv.a) || !std::isfinite(iv.b)) {
       diag.error(e.range, "initial value is not a finite number");
       return std::nullopt;
     }
@@ -1159,10 +1175,12 @@ void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
          << (p.model ? p.model->name : "?") << "\n";
       for (auto &[name, iv] : p.inits) {
         os << "    init " << name << " = ";
-        if (iv.uniform)
-          os << "uniform(" << fmt(iv.low) << ", " << fmt(iv.high) << ")\n";
+        if (iv.kind == InitValue::Kind::Uniform)
+          os << "uniform(" << fmt(iv.a) << ", " << fmt(iv.b) << ")\n";
+        else if (iv.kind == InitValue::Kind::Normal)
+          os << "normal(" << fmt(iv.a) << ", " << fmt(iv.b) << ")\n";
         else
-          os << fmt(iv.low) << "\n";
+          os << fmt(iv.a) << "\n";
       }
     }
     for (const ProjectionInfo &pr : net.projections)

@@ -210,6 +210,12 @@ LogicalResult InitUniformOp::verify() {
   return success();
 }
 
+LogicalResult InitNormalOp::verify() {
+  if (!(getSd().convertToDouble() >= 0.0))
+    return emitOpError("needs a standard deviation >= 0");
+  return success();
+}
+
 LogicalResult RecordSpikesOp::verify() {
   if (!isa_and_nonnull<PopulationOp>(SymbolTable::lookupSymbolIn(
           (*this)->getParentOp(), getPopulationAttr().getAttr())))

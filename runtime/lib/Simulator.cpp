@@ -64,6 +64,14 @@ bool validateInit(const InitSpec &init, const std::string &what,
                   std::string &err) {
   if (init.kind == InitSpec::Constant)
     return true;
+  if (init.kind == InitSpec::Normal) {
+    if (std::isfinite(init.a) && std::isfinite(init.b) && init.b >= 0)
+      return true;
+    char buf[128];
+    std::snprintf(buf, sizeof(buf), "normal(%g, %g)", init.a, init.b);
+    err = what + ": invalid " + buf;
+    return false;
+  }
   if (init.kind != InitSpec::Uniform) {
     err = what + ": unknown init kind " + std::to_string(int(init.kind));
     return false;
@@ -107,13 +115,25 @@ bool validateRows(const std::vector<std::string> &rows,
   return true;
 }
 
-/// Fills `nCols` values starting at `dst` from `init`; Uniform draws come
-/// from the Philox stream (seed, stream, column index).
+/// Fills `nCols` values starting at `dst` from `init`; random draws come
+/// from the Philox stream (seed, stream, column index). Normal values use
+/// the Box-Muller transform of the first two uniforms of the column.
 void fillRow(double *dst, int64_t nCols, const InitSpec &init, uint64_t seed,
              uint32_t stream) {
-  if (init.kind != InitSpec::Uniform) {
+  if (init.kind == InitSpec::Constant) {
     for (int64_t c = 0; c < nCols; ++c)
       dst[c] = init.a;
+    return;
+  }
+  if (init.kind == InitSpec::Normal) {
+    const double twoPi = 6.283185307179586;
+    for (int64_t c = 0; c < nCols; ++c) {
+      PhiloxStream rng(seed, stream, uint64_t(c));
+      double u1 = 1.0 - rng.nextUniform(); // (0, 1]: log is finite
+      double u2 = rng.nextUniform();
+      dst[c] = init.a + init.b * std::sqrt(-2.0 * std::log(u1)) *
+                            std::cos(twoPi * u2);
+    }
     return;
   }
   double width = init.b - init.a;

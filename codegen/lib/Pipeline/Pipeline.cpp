@@ -109,6 +109,9 @@ static LogicalResult readInits(Block &body, ArrayRef<std::string> order,
     else if (auto u = dyn_cast<InitUniformOp>(op))
       inits[u.getVar()] = rt::InitSpec::uniform(u.getLow().convertToDouble(),
                                                 u.getHigh().convertToDouble());
+    else if (auto n = dyn_cast<InitNormalOp>(op))
+      inits[n.getVar()] = rt::InitSpec::normal(n.getMean().convertToDouble(),
+                                               n.getSd().convertToDouble());
   }
   for (const std::string &name : order) {
     auto it = inits.find(name);

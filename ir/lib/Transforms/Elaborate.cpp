@@ -141,19 +141,13 @@ private:
         // Move the post state's initial value from the projection.
         for (Operation &op :
              llvm::make_early_inc_range(proj.getBody().front())) {
-          if (auto c = dyn_cast<InitConstOp>(op);
-              c && c.getVar() == post.getSymName()) {
-            b.create<InitConstOp>(c.getLoc(),
-                                  FlatSymbolRefAttr::get(b.getContext(), row),
-                                  c.getValueAttr());
-            c.erase();
-          } else if (auto u = dyn_cast<InitUniformOp>(op);
-                     u && u.getVar() == post.getSymName()) {
-            b.create<InitUniformOp>(u.getLoc(),
-                                    FlatSymbolRefAttr::get(b.getContext(), row),
-                                    u.getLowAttr(), u.getHighAttr());
-            u.erase();
-          }
+          auto var = op.getAttrOfType<FlatSymbolRefAttr>("var");
+          if (!isa<InitConstOp, InitUniformOp, InitNormalOp>(op) || !var ||
+              var.getValue() != post.getSymName())
+            continue;
+          Operation *copy = b.clone(op);
+          copy->setAttr("var", FlatSymbolRefAttr::get(b.getContext(), row));
+          op.erase();
         }
       }
     }

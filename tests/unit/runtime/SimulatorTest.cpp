@@ -327,6 +327,31 @@ TEST(SimulatorTest, NetworksLargerThanMemoryAreRefused) {
   EXPECT_NE(err.find("GB of memory, more than the"), std::string::npos) << err;
 }
 
+TEST(SimulatorTest, NormalInitHasItsMeanAndDeviation) {
+  ModelSpec spec = periodicModel(0, 0);
+  const int64_t n = 20000;
+  spec.populations[0].size = n;
+  spec.populations[0].init[0] = InitSpec::normal(-0.065, 0.005);
+  Simulator sim(spec);
+  std::string err;
+  ASSERT_TRUE(sim.build(err)) << err;
+  ConstStateView s = static_cast<const Simulator &>(sim).state(0);
+  double sum = 0, sq = 0;
+  int64_t within1 = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double x = s(0, i);
+    sum += x;
+    sq += x * x;
+    within1 += std::abs(x + 0.065) < 0.005;
+  }
+  double mean = sum / n, var = sq / n - mean * mean;
+  // Standard errors: of the mean sd/sqrt(n), of the variance ~ sd^2 sqrt(2/n).
+  EXPECT_NEAR(mean, -0.065, 5 * 0.005 / std::sqrt(double(n)));
+  EXPECT_NEAR(var, 25e-6, 5 * 25e-6 * std::sqrt(2.0 / n));
+  // 68.3 % within one standard deviation.
+  EXPECT_NEAR(double(within1) / n, 0.6827, 0.02);
+}
+
 TEST(SimulatorTest, SeveralDelaysFromOneSource) {
   ModelSpec m = periodicModel(0, 0);
   m.populations.push_back(population("B2", 2, {"in"}, testSilentStep));

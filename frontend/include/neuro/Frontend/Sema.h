@@ -21,9 +21,10 @@ namespace neuro {
 
 /// How a state variable starts, in SI.
 struct InitValue {
-  bool uniform = false;
-  double low = 0.0;  ///< the constant, or uniform's lower bound
-  double high = 0.0; ///< uniform's upper bound
+  enum class Kind { Constant, Uniform, Normal };
+  Kind kind = Kind::Constant;
+  double a = 0.0; ///< the constant, uniform's low or normal's mean
+  double b = 0.0; ///< uniform's high or normal's standard deviation
 };
 
 /// A declared variable of a neuron or synapse with its checked dimension.

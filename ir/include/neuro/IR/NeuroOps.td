@@ -288,6 +288,17 @@ def Neuro_InitUniformOp : Neuro_Op<"init_uniform"> {
   let hasVerifier = 1;
 }
 
+def Neuro_InitNormalOp : Neuro_Op<"init_normal"> {
+  let summary = "a normally distributed initial value";
+  let description = [{
+    Each neuron (or synapse) draws its initial value from N(mean, sd^2) with
+    the network's counter-based generator.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$var, F64Attr:$mean, F64Attr:$sd);
+  let assemblyFormat = "$var `=` `normal` `(` $mean `,` $sd `)` attr-dict";
+  let hasVerifier = 1;
+}
+
 def Neuro_RecordSpikesOp : Neuro_Op<"record_spikes", [HasParent<"NetworkOp">]> {
   let summary = "records the spikes of a population";
   let description = [{ Every spike of `population` is recorded (index, time). }];

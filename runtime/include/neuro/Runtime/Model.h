@@ -19,13 +19,18 @@ namespace neuro::rt {
 
 /// How one state row (or synapse variable) starts.
 struct InitSpec {
-  enum Kind { Constant, Uniform };
+  enum Kind { Constant, Uniform, Normal };
   Kind kind = Constant;
-  double a = 0.0; ///< the constant, or the lower bound of uniform(a, b)
-  double b = 0.0; ///< upper bound of uniform(a, b)
+  /// The constant, the lower bound of uniform(a, b) or the mean of
+  /// normal(a, b).
+  double a = 0.0;
+  /// The upper bound of uniform(a, b) or the standard deviation of
+  /// normal(a, b).
+  double b = 0.0;
 
   static InitSpec constant(double v) { return {Constant, v, v}; }
   static InitSpec uniform(double lo, double hi) { return {Uniform, lo, hi}; }
+  static InitSpec normal(double mean, double sd) { return {Normal, mean, sd}; }
 };
 
 struct PopulationSpec {
