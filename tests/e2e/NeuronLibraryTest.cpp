@@ -1,0 +1,202 @@
+//===- NeuronLibraryTest.cpp - stdlib neurons: firing patterns ------------===//
+//
+// Compiles the models of stdlib/neurons with a one-neuron network, runs them
+// under constant input and checks their firing against independent
+// references: a fine-step integration written here (Izhikevich), closed
+// forms (adaptive LIF) and qualitative signatures (adaptation).
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Codegen/Compiler.h"
+#include "neuro/Runtime/Simulator.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+using namespace neuro;
+
+namespace {
+
+std::string readStdlib(const std::string &relative) {
+  std::ifstream in(std::string(NEURO_SOURCE_DIR) + "/stdlib/" + relative);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_FALSE(ss.str().empty()) << relative;
+  return ss.str();
+}
+
+/// Runs `model` (a stdlib file) as one neuron `N = 1 of NAME(ARGS)` and
+/// returns its spike times in seconds.
+std::vector<double> spikeTimes(const std::string &file, const std::string &name,
+                               const std::string &args, const std::string &dt,
+                               const std::string &duration) {
+  std::string source = readStdlib(file) + "\nnetwork Test {\n  dt = " + dt +
+                       "\n  N = 1 of " + name + "(" + args +
+                       ")\n  record spikes of N\n  run " + duration + "\n}\n";
+  std::string text;
+  llvm::raw_string_ostream diagnostics(text);
+  Compiler compiler(diagnostics);
+  compiler.loadString(file, source);
+  rt::ModelSpec spec;
+  bool ok = compiler.parse() && compiler.check() && compiler.generate() &&
+            compiler.compileNetwork("", spec);
+  EXPECT_TRUE(ok) << text;
+  std::vector<double> times;
+  if (!ok)
+    return times;
+  rt::Simulator sim(spec);
+  std::string err;
+  EXPECT_TRUE(sim.build(err)) << err;
+  EXPECT_TRUE(sim.run(err)) << err;
+  for (const rt::SpikeRecord &s : sim.spikes(0))
+    times.push_back(s.t);
+  return times;
+}
+
+std::vector<double> intervals(const std::vector<double> &t) {
+  std::vector<double> isi;
+  for (size_t k = 1; k < t.size(); ++k)
+    isi.push_back(t[k] - t[k - 1]);
+  return isi;
+}
+
+/// Izhikevich (2003) in the paper's units (mV, ms), RK4 at 1 us: the
+/// independent reference. Returns spike times in seconds.
+std::vector<double> izhikevichReference(double a, double b, double c, double d,
+                                        double input, double durationMs) {
+  const double h = 0.001;
+  double v = -65, u = b * -65;
+  std::vector<double> spikes;
+  auto f = [&](double v, double u, double &dv, double &du) {
+    dv = 0.04 * v * v + 5 * v + 140 - u + input;
+    du = a * (b * v - u);
+  };
+  for (long k = 0; k * h < durationMs; ++k) {
+    double k1v, k1u, k2v, k2u, k3v, k3u, k4v, k4u;
+    f(v, u, k1v, k1u);
+    f(v + h / 2 * k1v, u + h / 2 * k1u, k2v, k2u);
+    f(v + h / 2 * k2v, u + h / 2 * k2u, k3v, k3u);
+    f(v + h * k3v, u + h * k3u, k4v, k4u);
+    v += h / 6 * (k1v + 2 * k2v + 2 * k3v + k4v);
+    u += h / 6 * (k1u + 2 * k2u + 2 * k3u + k4u);
+    if (v >= 30) {
+      spikes.push_back((k + 1) * h * 1e-3);
+      v = c;
+      u += d;
+    }
+  }
+  return spikes;
+}
+
+struct IzhikevichCase {
+  const char *name;
+  double a, b, c, d;
+};
+
+class IzhikevichPatterns : public ::testing::TestWithParam<IzhikevichCase> {};
+
+/// The figure-2 parameter sets under I = 10 for 500 ms: the compiled model
+/// (RK4 at 10 us) fires like the fine reference.
+TEST_P(IzhikevichPatterns, MatchTheFineReference) {
+  IzhikevichCase p = GetParam();
+  char args[200];
+  std::snprintf(args, sizeof args,
+                "a = %g Hz, b = %g Hz, c = %g mV, d = %g mV, u = %g mV",
+                p.a * 1e3, p.b * 1e3, p.c, p.d, p.b * -65);
+  std::vector<double> ours = spikeTimes("neurons/izhikevich.neuro",
+                                        "Izhikevich", args, "0.01 ms",
+                                        "500 ms");
+  std::vector<double> ref =
+      izhikevichReference(p.a, p.b, p.c, p.d, 10.0, 500.0);
+  ASSERT_GE(ref.size(), 5u) << p.name;
+  // Spike counts agree to within 2 %, and so do the first spike times.
+  EXPECT_NEAR(double(ours.size()), double(ref.size()),
+              std::max(1.0, 0.02 * ref.size()))
+      << p.name;
+  size_t n = std::min<size_t>(5, std::min(ours.size(), ref.size()));
+  for (size_t k = 0; k < n; ++k)
+    EXPECT_NEAR(ours[k], ref[k], 0.2e-3) << p.name << " spike " << k;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Figure2, IzhikevichPatterns,
+    ::testing::Values(IzhikevichCase{"RS", 0.02, 0.2, -65, 8},
+                      IzhikevichCase{"IB", 0.02, 0.2, -55, 4},
+                      IzhikevichCase{"CH", 0.02, 0.2, -50, 2},
+                      IzhikevichCase{"FS", 0.1, 0.2, -65, 2}),
+    [](const auto &info) { return std::string(info.param.name); });
+
+TEST(IzhikevichClasses, PatternsHaveTheirSignatures) {
+  auto run = [](const char *args) {
+    return intervals(spikeTimes("neurons/izhikevich.neuro", "Izhikevich",
+                                args, "0.01 ms", "500 ms"));
+  };
+  // Regular spiking adapts: the first interval is the shortest and the
+  // later ones are regular.
+  std::vector<double> rs = run("");
+  ASSERT_GE(rs.size(), 5u);
+  EXPECT_LT(rs.front(), rs.back());
+  // Chattering fires in bursts: intra-burst intervals under 10 ms and
+  // inter-burst intervals over 20 ms.
+  std::vector<double> ch = run("c = -50 mV, d = 2 mV");
+  int shortIsi = 0, longIsi = 0;
+  for (double isi : ch) {
+    shortIsi += isi < 10e-3;
+    longIsi += isi > 20e-3;
+  }
+  EXPECT_GT(shortIsi, 2 * longIsi);
+  EXPECT_GE(longIsi, 3);
+  // Intrinsically bursting: an initial burst, then regular single spikes.
+  std::vector<double> ib = run("c = -55 mV, d = 4 mV");
+  ASSERT_GE(ib.size(), 6u);
+  EXPECT_LT(ib[0], 10e-3);
+  EXPECT_GT(ib.back(), 20e-3);
+  // Fast spiking: much higher rate than regular spiking, little adaptation.
+  std::vector<double> fs = run("a = 100 Hz, d = 2 mV");
+  EXPECT_GT(fs.size(), 2 * rs.size());
+  EXPECT_LT(fs.back() / fs[1], 1.5);
+}
+
+TEST(AdEx, AdaptationLengthensIntervals) {
+  std::vector<double> isi = intervals(spikeTimes(
+      "neurons/adex.neuro", "AdEx", "I_ext = 1 nA", "0.01 ms", "500 ms"));
+  ASSERT_GE(isi.size(), 5u);
+  // Intervals grow towards a steady state: each is at least the previous.
+  for (size_t k = 1; k < isi.size(); ++k)
+    EXPECT_GE(isi[k], isi[k - 1] - 1e-5) << "interval " << k;
+  EXPECT_GT(isi.back(), 2 * isi.front());
+}
+
+TEST(AdaptiveLIF, FirstSpikeAtTheAnalyticCrossingAndThresholdAdapts) {
+  // v(t) = v_rest + I (1 - e^{-t/tau}) crosses th_rest = v_rest + 20 mV at
+  // t* = -tau ln(1 - 20/30) = 21.97 ms: stamped at the next 0.1 ms step.
+  std::vector<double> t = spikeTimes("neurons/alif.neuro", "AdaptiveLIF",
+                                     "I_ext = 30 mV", "0.1 ms", "300 ms");
+  ASSERT_GE(t.size(), 4u);
+  double crossing = -20e-3 * std::log(1.0 - 20.0 / 30.0);
+  EXPECT_NEAR(t[0], std::ceil(crossing / 1e-4 - 1e-9) * 1e-4, 1e-12);
+  std::vector<double> isi = intervals(t);
+  EXPECT_GT(isi.back(), isi.front());
+}
+
+TEST(QIF, PeriodMatchesTheFineReference) {
+  // tau dv/dt = k (v - v_rest)(v - v_c) + I: from v_reset to v_peak.
+  std::vector<double> t = spikeTimes("neurons/qif.neuro", "QIF",
+                                     "I_ext = 10 mV", "0.01 ms", "200 ms");
+  ASSERT_GE(t.size(), 3u);
+  // Reference: RK4 at 0.1 us of the same equation, in mV and ms.
+  double v = -65, tMs = 0, h = 1e-4;
+  auto f = [](double v) { return (0.04 * (v + 65) * (v + 50) + 10) / 10; };
+  while (v <= 30) {
+    double k1 = f(v), k2 = f(v + h / 2 * k1), k3 = f(v + h / 2 * k2),
+           k4 = f(v + h * k3);
+    v += h / 6 * (k1 + 2 * k2 + 2 * k3 + k4);
+    tMs += h;
+  }
+  EXPECT_NEAR(t[0], tMs * 1e-3, 0.02e-3);
+}
+
+} // namespace
