@@ -44,6 +44,7 @@ synapseItem
   | letDecl
   | weightDecl
   | postStateDecl
+  | postVarDecl
   | odeDecl
   | onDecl
   | drivesDecl
@@ -51,6 +52,8 @@ synapseItem
   ;
 weightDecl : 'weight' name=ID ':' unit ('=' expr)? ;
 postStateDecl : 'post' 'state' name=ID (':' unit)? '=' expr ;
+// `post v: mV`: the target neuron's state v, read or written by the synapse.
+postVarDecl : 'post' name=ID ':' unit ;
 onDecl : 'on' event=ID block ;
 drivesDecl : 'drives' target=ID '=' expr ;
 

@@ -224,6 +224,9 @@ private:
       else if (auto *w = item->weightDecl())
         s.vars.push_back(
             buildVar(VarDecl::Kind::Weight, w, w->name, w->unit(), w->expr()));
+      else if (auto *pv = item->postVarDecl())
+        s.vars.push_back(buildVar(VarDecl::Kind::PostVar, pv, pv->name,
+                                  pv->unit(), nullptr));
       else if (auto *ps = item->postStateDecl())
         s.vars.push_back(buildVar(VarDecl::Kind::PostState, ps, ps->name,
                                   ps->unit(), ps->expr()));

@@ -51,6 +51,8 @@ private:
       return "PostState";
     case VarDecl::Kind::Let:
       return "Let";
+    case VarDecl::Kind::PostVar:
+      return "PostVar";
     }
     return "Var";
   }

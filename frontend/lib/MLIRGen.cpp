@@ -77,6 +77,9 @@ private:
         break;
       case VarDecl::Kind::Let:
         break; // substituted where used
+      case VarDecl::Kind::PostVar:
+        builder.create<PostVarOp>(l, v.name, unit);
+        break;
       }
     }
   }
@@ -175,7 +178,8 @@ private:
   bool isPost(const ModelInfo &model, const std::string &name) {
     auto it = model.vars.find(name);
     return it != model.vars.end() &&
-           it->second.decl->kind == VarDecl::Kind::PostState;
+           (it->second.decl->kind == VarDecl::Kind::PostState ||
+            it->second.decl->kind == VarDecl::Kind::PostVar);
   }
 
   //===--------------------------------------------------------------------===//

@@ -31,6 +31,8 @@ std::string kindName(VarDecl::Kind kind) {
     return "post state";
   case VarDecl::Kind::Let:
     return "let";
+  case VarDecl::Kind::PostVar:
+    return "target variable";
   }
   return "variable";
 }
@@ -815,7 +817,8 @@ private:
       if (!events.insert(e.event).second)
         diag.error(e.range, "second 'on " + e.event + "' block");
       checkStmts(info, e.body,
-                 {VarDecl::Kind::PostState, VarDecl::Kind::Weight},
+                 {VarDecl::Kind::PostState, VarDecl::Kind::Weight,
+                  VarDecl::Kind::PostVar},
                  "'on " + e.event + "'");
     }
     for (const DrivesDecl &d : s.drives) {
@@ -1087,6 +1090,25 @@ private:
                    SourceRange where) {
     if (!target.model)
       return;
+    for (const VarDecl &v : syn.synapse->vars) {
+      if (v.kind != VarDecl::Kind::PostVar)
+        continue;
+      auto it = target.model->vars.find(v.name);
+      if (it == target.model->vars.end() ||
+          it->second.decl->kind != VarDecl::Kind::State) {
+        diag.error(where, "synapse '" + syn.name + "' uses 'post " + v.name +
+                              "', but neuron '" + target.model->name +
+                              "' has no state of that name");
+        diag.note(v.range, "declared here");
+      } else if (it->second.dim != syn.vars.at(v.name).dim) {
+        diag.error(where, "synapse '" + syn.name + "' declares 'post " +
+                              v.name + "' in " +
+                              syn.vars.at(v.name).dim.str() + ", but '" +
+                              v.name + "' of neuron '" + target.model->name +
+                              "' is in " + it->second.dim.str());
+        diag.note(v.range, "declared here");
+      }
+    }
     for (const DrivesDecl &d : syn.synapse->drives) {
       auto it = target.model->vars.find(d.target);
       if (it == target.model->vars.end() ||

@@ -61,18 +61,19 @@ static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
       return op->emitOpError(
           "'post' names a target neuron's variable, which only synapses and "
           "projections have");
-    if (!isa_and_nonnull<PostStateOp>(
+    if (!isa_and_nonnull<PostStateOp, PostVarOp>(
             SymbolTable::lookupSymbolIn(scope, name.getAttr())))
-      return op->emitOpError() << name << " is not a post state of the synapse";
+      return op->emitOpError()
+             << name << " is not a post state or post variable of the synapse";
     return success();
   }
   Operation *decl = SymbolTable::lookupSymbolIn(scope, name.getAttr());
   if (!decl)
     return op->emitOpError()
            << name << " is not declared in the enclosing " << scope->getName();
-  if (isa<PostStateOp>(decl))
-    return op->emitOpError()
-           << "post state " << name << " must be used with 'post'";
+  if (isa<PostStateOp, PostVarOp>(decl))
+    return op->emitOpError() << "post state or variable " << name
+                             << " must be used with 'post'";
   if (isWrite) {
     if (!isa<StateOp, WeightOp>(decl))
       return op->emitOpError()

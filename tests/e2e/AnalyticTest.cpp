@@ -179,6 +179,45 @@ TEST(AnalyticSynapse, CoupledExponentialCurrentMatchesClosedForm) {
   EXPECT_EQ(c.sim->numSynapses(), 3);
 }
 
+TEST(AnalyticSynapse, DeltaSynapseJumpsTheTargetStateThenItDecays) {
+  Compiled c(R"(
+neuron Src {
+  state x: 1 = 1
+  spike when x > 0 { x = 0 }
+}
+neuron LIF {
+  param tau_m: ms = 20 ms
+  state v: mV = -70 mV
+  dv/dt = (-70 mV - v) / tau_m
+}
+synapse Delta {
+  weight w: mV
+  post v: mV
+  on pre { v += w }
+}
+network D {
+  dt = 0.1 ms
+  S = 1 of Src
+  T = 2 of LIF
+  connect S -> T with Delta(w = 5 mV) p = 1 delay = 1 ms
+  run 20 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  const double dt = 1e-4, tau = 20e-3;
+  const double t0 = (10 + 1) * dt; // spike in step 0, delivered in step 10
+  for (int k = 0; k < 200; ++k) {
+    c.step();
+    double t = (k + 1) * dt;
+    for (int i = 0; i < 2; ++i) {
+      double v = c.state("T", "v", i);
+      double expected =
+          t < t0 - dt / 2 ? -70e-3 : -70e-3 + 5e-3 * std::exp(-(t - t0) / tau);
+      ASSERT_NEAR(v, expected, 1e-9 * 70e-3) << "t = " << t;
+    }
+  }
+}
+
 TEST(AnalyticSynapse, NumericalBlowUpNamesPopulationNeuronAndVariable) {
   // A growing exponential overflows to inf; the run must stop and say where.
   Compiled c(R"(

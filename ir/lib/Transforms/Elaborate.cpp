@@ -29,6 +29,15 @@ std::string postRowName(StringRef state, ProjectionOp projection) {
   return (state + "_" + projection.getSymName()).str();
 }
 
+/// The target row a `post` name of synapse `model` refers to: its own row
+/// for a post state, the target neuron's state itself for a post variable.
+std::string targetRow(Operation *model, StringRef name,
+                      ProjectionOp projection) {
+  if (isa_and_nonnull<PostVarOp>(SymbolTable::lookupSymbolIn(model, name)))
+    return name.str();
+  return postRowName(name, projection);
+}
+
 /// Value of parameter `name`: the instance's value, else the model default.
 std::optional<double> paramValue(Operation *model, DictionaryAttr params,
                                  StringRef name) {
@@ -78,7 +87,7 @@ private:
         StringRef name = ref.getName();
         if (ref.getPost()) {
           ref.setNameAttr(FlatSymbolRefAttr::get(
-              op->getContext(), postRowName(name, projection)));
+              op->getContext(), targetRow(model, name, projection)));
           ref.setPost(keepPost);
           continue;
         }
@@ -101,7 +110,8 @@ private:
       auto assign = cast<AssignOp>(op);
       if (assign.getPost()) {
         assign.setNameAttr(FlatSymbolRefAttr::get(
-            op->getContext(), postRowName(assign.getName(), projection)));
+            op->getContext(),
+            targetRow(model, assign.getName(), projection)));
         assign.setPost(keepPost);
       }
     }

@@ -82,7 +82,7 @@ neuro.synapse @S {
   neuro.weight @w : "V"
   neuro.post_state @g : "V"
   neuro.on_pre {
-    // expected-error @+1 {{'neuro.ref' op post state @g must be used with 'post'}}
+    // expected-error @+1 {{'neuro.ref' op post state or variable @g must be used with 'post'}}
     %g = neuro.ref @g
     neuro.yield
   }

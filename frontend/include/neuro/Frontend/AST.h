@@ -68,10 +68,10 @@ struct UnitSpec {
   std::string text; ///< as written, for messages
 };
 
-/// `param`, `state`, `input`, `weight`, `post state` and `let`
-/// declarations.
+/// `param`, `state`, `input`, `weight`, `post state`, `post` (a target
+/// neuron's state) and `let` declarations.
 struct VarDecl {
-  enum class Kind { Param, State, Input, Weight, PostState, Let };
+  enum class Kind { Param, State, Input, Weight, PostState, PostVar, Let };
   Kind kind;
   std::string name;
   SourceRange range;     ///< the whole declaration

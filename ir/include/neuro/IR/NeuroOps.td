@@ -91,6 +91,8 @@ def Neuro_InputOp : Neuro_VarDeclOp<"input",
 def Neuro_WeightOp : Neuro_VarDeclOp<"weight", "the per-synapse weight">;
 def Neuro_PostStateOp : Neuro_VarDeclOp<"post_state",
     "a synapse state that lives in, and is summed per, target neuron">;
+def Neuro_PostVarOp : Neuro_VarDeclOp<"post_var",
+    "a state of the target neuron that the synapse reads or writes">;
 
 //===----------------------------------------------------------------------===//
 // Equations and events
