@@ -198,6 +198,10 @@ private:
       return constant(l, literalValue(e));
     case Expr::Kind::Ref: {
       auto it = model.vars.find(e.name);
+      if (it == model.vars.end() && e.name == "t")
+        return builder.create<TimeOp>(l, builder.getF64Type());
+      if (it == model.vars.end() && e.name == "dt")
+        return builder.create<TimeStepOp>(l, builder.getF64Type());
       if (it != model.vars.end() &&
           it->second.decl->kind == VarDecl::Kind::Let)
         return genExpr(*it->second.decl->init, model);
@@ -246,6 +250,9 @@ private:
       return builder.create<mlir::arith::CmpFOp>(l, pred, a, b);
     }
     case Expr::Kind::Call: {
+      if (e.name == "rand")
+        return builder.create<RandOp>(l, builder.getF64Type(),
+                                      builder.getI32IntegerAttr(randSites++));
       std::vector<Value> args;
       for (auto &a : e.args)
         args.push_back(genExpr(*a, model));
@@ -414,6 +421,8 @@ private:
 
   mlir::MLIRContext &context;
   mlir::OpBuilder builder;
+  /// Call sites of rand() in the module, each with its own random stream.
+  int32_t randSites = 0;
   const Module &module;
   const SemaResult &sema;
 };

@@ -512,6 +512,14 @@ private:
     }
     case Expr::Kind::Ref: {
       auto it = info.vars.find(e.name);
+      if (it == info.vars.end() && (e.name == "t" || e.name == "dt")) {
+        if (e.name == "t" && !allowTime) {
+          diag.error(e.range, "the time 't' can only be used in equations "
+                              "and spike conditions");
+          return std::nullopt;
+        }
+        return Type{Dim::time()};
+      }
       if (it == info.vars.end()) {
         std::string msg =
             "use of undeclared name '" + e.name + "' in '" + info.name + "'";
@@ -595,6 +603,18 @@ private:
       return std::nullopt;
     }
     case Expr::Kind::Call: {
+      if (e.name == "rand") {
+        if (!e.args.empty()) {
+          diag.error(e.range, "rand() takes no arguments");
+          return std::nullopt;
+        }
+        if (!allowRand) {
+          diag.error(e.range, "rand() can only be used in spike conditions "
+                              "so far");
+          return std::nullopt;
+        }
+        return Type{Dim::none()};
+      }
       if (!checkCallee(e))
         return std::nullopt;
       std::vector<Type> args;
@@ -650,7 +670,9 @@ private:
         diag.error(ode.range, "'unless refractory' is only meaningful in a "
                               "neuron");
       Dim want = it->second.dim / Dim::time();
+      allowTime = true;
       auto t = typeOf(*ode.rhs, info);
+      allowTime = false;
       if (!t)
         continue;
       if (t->isBool) {
@@ -729,7 +751,9 @@ private:
     for (const OdeDecl &o : n.odes)
       hasUnless |= o.unlessRefractory;
     if (n.spike) {
+      allowTime = allowRand = true;
       auto t = typeOf(*n.spike->condition, info);
+      allowTime = allowRand = false;
       if (t && !t->isBool)
         diag.error(n.spike->condition->range,
                    "the spike condition must be a comparison, such as "
@@ -1133,6 +1157,10 @@ private:
   const Module &module;
   DiagEngine &diag;
   SemaResult &result;
+  /// Where the expression being typed is: `t` is available in equations and
+  /// spike conditions, rand() in spike conditions.
+  bool allowTime = false;
+  bool allowRand = false;
 };
 
 } // namespace

@@ -393,7 +393,7 @@ void Simulator::doStep(int64_t k) {
     NeuroMemRef2DF64 state =
         memref2D(pop.state.data(), int64_t(spec.rows.size()), spec.size);
     NeuroMemRefI8 spiked = memref1D(pop.spiked.data(), spec.size);
-    spec.step(&state, &spiked, k);
+    spec.step(&state, &spiked, k, int64_t(model.seed));
 
     std::vector<int32_t> &list = pop.ring.beginPush(k);
     const int8_t *flags = pop.spiked.data();

@@ -199,4 +199,67 @@ TEST(QIF, PeriodMatchesTheFineReference) {
   EXPECT_NEAR(t[0], tMs * 1e-3, 0.02e-3);
 }
 
+/// Spike trains of `n` Poisson sources at `rate` for `seconds` with `seed`.
+std::vector<std::vector<double>> poissonTrains(int n, double rate, int seed,
+                                               int seconds = 1) {
+  std::string source = readStdlib("neurons/poisson.neuro") +
+                       "\nnetwork Test {\n  dt = 0.1 ms\n  seed = " +
+                       std::to_string(seed) + "\n  S = " + std::to_string(n) +
+                       " of PoissonSource(rate = " + std::to_string(rate) +
+                       " Hz)\n  record spikes of S\n  run " +
+                       std::to_string(seconds) + " s\n}\n";
+  std::string text;
+  llvm::raw_string_ostream diagnostics(text);
+  Compiler compiler(diagnostics);
+  compiler.loadString("poisson.neuro", source);
+  rt::ModelSpec spec;
+  std::vector<std::vector<double>> trains(n);
+  if (!(compiler.parse() && compiler.check() && compiler.generate() &&
+        compiler.compileNetwork("", spec))) {
+    ADD_FAILURE() << text;
+    return trains;
+  }
+  rt::Simulator sim(spec);
+  std::string err;
+  EXPECT_TRUE(sim.build(err) && sim.run(err)) << err;
+  for (const rt::SpikeRecord &s : sim.spikes(0))
+    trains[s.i].push_back(s.t);
+  return trains;
+}
+
+TEST(Poisson, CountsAndIntervalsAreThoseOfAPoissonProcess) {
+  const int n = 200, seconds = 10;
+  const double rate = 20.0, p = rate * 1e-4;
+  auto trains = poissonTrains(n, rate, 5, seconds);
+  // Total count: binomial over n * 1e5 steps; within 5 standard deviations.
+  double count = 0, isiSum = 0, isiSq = 0, isiN = 0;
+  for (const auto &train : trains) {
+    count += double(train.size());
+    for (size_t k = 1; k < train.size(); ++k) {
+      double isi = train[k] - train[k - 1];
+      isiSum += isi;
+      isiSq += isi * isi;
+      isiN += 1;
+    }
+  }
+  double steps = n * seconds * 1e4;
+  double mean = steps * p, sd = std::sqrt(steps * p * (1 - p));
+  EXPECT_NEAR(count, mean, 5 * sd);
+  // Intervals are geometric: mean dt/p = 1/rate, coefficient of variation
+  // sqrt(1 - p), i.e. 1 for a Poisson process (within 3 %: the window of
+  // 10 s shortens the observed mean by about 1 / (rate T) = 0.5 %).
+  double isiMean = isiSum / isiN;
+  double cv = std::sqrt(isiSq / isiN - isiMean * isiMean) / isiMean;
+  EXPECT_NEAR(isiMean, 1.0 / rate, 0.03 / rate);
+  EXPECT_NEAR(cv, 1.0, 0.03);
+}
+
+TEST(Poisson, SameSeedSameSpikesOtherSeedOthers) {
+  auto a = poissonTrains(50, 30.0, 7);
+  auto b = poissonTrains(50, 30.0, 7);
+  auto c = poissonTrains(50, 30.0, 8);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+}
+
 } // namespace

@@ -7,6 +7,7 @@
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/TargetSelect.h"
@@ -54,6 +55,14 @@ JITModule::create(mlir::ModuleOp module) {
     return engine.takeError();
   std::unique_ptr<JITModule> jit(new JITModule());
   jit->engine = std::move(*engine);
+  // What the runtime provides to generated code (runtime/ABI.h).
+  jit->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("neuro_rt_uniform")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&neuro_rt_uniform),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   return std::move(jit);
 }
 

@@ -99,8 +99,8 @@ Matrix expm(Matrix a) {
 
 class LinearAnalysis {
 public:
-  explicit LinearAnalysis(const llvm::StringMap<unsigned> &index)
-      : index(index) {}
+  LinearAnalysis(const llvm::StringMap<unsigned> &index, double dt)
+      : index(index), dt(dt) {}
 
   /// The affine form of the value `region` yields, or failure with the
   /// first op that is not affine in the states.
@@ -135,6 +135,8 @@ private:
         return constant(f.getValueAsDouble());
       return std::nullopt;
     }
+    if (isa<TimeStepOp>(op))
+      return constant(dt);
     if (auto ref = dyn_cast<RefOp>(op)) {
       auto it = index.find(ref.getName());
       if (ref.getPost() || it == index.end())
@@ -215,6 +217,7 @@ public:
 
 private:
   const llvm::StringMap<unsigned> &index;
+  double dt;
   llvm::DenseMap<Value, Affine> values;
 };
 
@@ -295,7 +298,7 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
   Matrix generator(n + 1, std::vector<double>(n + 1, 0.0));
   Matrix refractoryGenerator = generator;
   bool anyUnless = false;
-  LinearAnalysis analysis(index);
+  LinearAnalysis analysis(index, dt);
   for (OdeOp ode : odes) {
     Operation *culprit = nullptr;
     FailureOr<Affine> rhs = analysis.analyze(ode.getRhs(), culprit);

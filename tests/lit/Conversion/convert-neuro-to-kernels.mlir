@@ -52,8 +52,9 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:  neuro.record_spikes @P
 
 // Step kernel: one loop over the neurons; the refractory period is 20 steps.
+// The seed is for kernels that draw random numbers (none here).
 // CHECK-LABEL: func.func @neuro_step_Net_P(
-// CHECK-SAME:    %[[STATE:.*]]: memref<?x?xf64>, %[[SPIKED:.*]]: memref<?xi8>, %[[STEP:.*]]: i64)
+// CHECK-SAME:    %[[STATE:.*]]: memref<?x?xf64>, %[[SPIKED:.*]]: memref<?xi8>, %[[STEP:.*]]: i64, %[[SEED:.*]]: i64)
 // CHECK-SAME:    attributes {llvm.emit_c_interface}
 // Constants are created once, at the kernel's entry.
 // CHECK:         %[[R:.*]] = arith.constant 2.000000e+01 : f64
@@ -158,5 +159,5 @@ neuro.network @M dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 
 // One ABI version function per module.
 // CHECK-LABEL: func.func @neuro_abi_version() -> i64
-// CHECK:         %[[VER:.*]] = arith.constant 1 : i64
+// CHECK:         %[[VER:.*]] = arith.constant 2 : i64
 // CHECK:         return %[[VER]] : i64

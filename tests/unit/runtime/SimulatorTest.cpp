@@ -77,7 +77,7 @@ extern "C" {
 /// Neuron i spikes in every step k with (k + 1) % (i + 1) == 0; row 0 (if
 /// any) counts the steps.
 void testPeriodicStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
-                      int64_t step) {
+                      int64_t step, int64_t) {
   for (int64_t i = 0; i < spiked->size; ++i)
     at(spiked, i) = (step + 1) % (i + 1) == 0;
   if (state->sizes[0] > 0)
@@ -86,7 +86,7 @@ void testPeriodicStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
 }
 
 /// Never spikes, changes nothing.
-void testSilentStep(NeuroMemRef2DF64 *, NeuroMemRefI8 *spiked, int64_t) {
+void testSilentStep(NeuroMemRef2DF64 *, NeuroMemRefI8 *spiked, int64_t, int64_t) {
   for (int64_t i = 0; i < spiked->size; ++i)
     at(spiked, i) = 0;
 }
@@ -106,7 +106,7 @@ void testAddWeight(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
 
 /// v = 100 + step; even neurons spike in every step.
 void testOrderStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
-                   int64_t step) {
+                   int64_t step, int64_t) {
   callLog.push_back("step C");
   for (int64_t i = 0; i < spiked->size; ++i) {
     at(state, 0, i) = 100.0 + double(step);
@@ -140,16 +140,16 @@ void testOrderReset(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state) {
 }
 
 void testLoggedSilentStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
-                          int64_t step) {
+                          int64_t step, int64_t) {
   callLog.push_back("step D");
-  testSilentStep(state, spiked, step);
+  testSilentStep(state, spiked, step, 0);
 }
 
 /// Row 0 is NaN always (internal rows are not checked); at poisonStep,
 /// row 1 of poisonNeuron becomes poisonValue.
 void testPoisonStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
-                    int64_t step) {
-  testSilentStep(state, spiked, step);
+                    int64_t step, int64_t) {
+  testSilentStep(state, spiked, step, 0);
   for (int64_t i = 0; i < state->sizes[1]; ++i)
     at(state, 0, i) = std::numeric_limits<double>::quiet_NaN();
   if (step == poisonStep)
@@ -158,12 +158,12 @@ void testPoisonStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
 
 /// Checks every descriptor it gets; spikes like testPeriodicStep.
 void testCheckingStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
-                      int64_t step) {
+                      int64_t step, int64_t) {
   check2D(state, "step state");
   if (!aligned64(state->aligned) || !aligned64(spiked->aligned))
     abiErrors.push_back("step buffers not 64-byte aligned");
   check1D(spiked, state->sizes[1], "step spiked");
-  testPeriodicStep(state, spiked, step);
+  testPeriodicStep(state, spiked, step, 0);
 }
 
 void testCheckingDeliver(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,

@@ -18,6 +18,7 @@
 #include "neuro/Conversion/Passes.h"
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/Runtime/ABI.h"
+#include "neuro/Runtime/Streams.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
@@ -140,6 +141,24 @@ private:
       } else if (auto assign = dyn_cast<AssignOp>(op)) {
         if (failed(write(assign, mapping.lookup(assign.getValue()))))
           return failure();
+      } else if (isa<TimeOp>(op)) {
+        if (!kernelTime)
+          return op.emitOpError("the time is not available here");
+        mapping.map(op.getResult(0), kernelTime);
+      } else if (isa<TimeStepOp>(op)) {
+        mapping.map(op.getResult(0), f64Constant(op.getLoc(), kernelDt));
+      } else if (auto rand = dyn_cast<RandOp>(op)) {
+        if (!kernelSeed)
+          return op.emitOpError("random numbers are not available here");
+        Value stream = b.create<arith::ConstantOp>(
+            op.getLoc(), b.getI32IntegerAttr(static_cast<int32_t>(
+                             rt::streams::generated(kernelPopulation,
+                                                    rand.getSite()))));
+        auto call = b.create<func::CallOp>(
+            op.getLoc(), uniformFunction(), ValueRange{kernelSeed, stream,
+                                                       kernelIndex,
+                                                       kernelStep});
+        mapping.map(rand.getResult(), call.getResult(0));
       } else if (auto yield = dyn_cast<YieldOp>(op)) {
         SmallVector<Value> results;
         for (Value v : yield.getValues())
@@ -197,14 +216,23 @@ private:
     // Step kernel.
     auto fn = createKernel(
         loc, stepKernelName(network.getSymName(), pop.getSymName()),
-        {stateType(), vectorType(b.getI8Type()), b.getI64Type()});
+        {stateType(), vectorType(b.getI8Type()), b.getI64Type(),
+         b.getI64Type()});
     b.setInsertionPoint(fn.getBody().front().getTerminator());
     Value state = fn.getArgument(0), spiked = fn.getArgument(1);
     Value stepF = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(2));
+    kernelDt = network.getDt().convertToDouble();
+    kernelStep = fn.getArgument(2);
+    kernelSeed = fn.getArgument(3);
+    kernelPopulation = populationIndex(pop);
+    Value startTime =
+        b.create<arith::MulFOp>(loc, stepF, f64Constant(loc, kernelDt));
+    kernelTime = startTime;
     Value n = b.create<memref::DimOp>(loc, state, index(loc, 1));
     auto loop = b.create<scf::ForOp>(loc, index(loc, 0), n, index(loc, 1));
     b.setInsertionPoint(loop.getBody()->getTerminator());
     Value i = loop.getInductionVar();
+    kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
 
     Value inRefractory, canSpike;
     if (threshold) {
@@ -307,6 +335,7 @@ private:
     }
     b.create<memref::StoreOp>(loc, flag, spiked, ValueRange{i});
 
+    kernelTime = kernelSeed = kernelIndex = kernelStep = Value();
     if (reset && failed(convertReset(pop, reset, rows)))
       return failure();
 
@@ -318,6 +347,30 @@ private:
   }
 
   MLIRContext &getContextRef() { return *module.getContext(); }
+
+  uint32_t populationIndex(PopulationOp pop) {
+    uint32_t n = 0;
+    for (auto other : network.getBody().getOps<PopulationOp>()) {
+      if (other == pop)
+        return n;
+      ++n;
+    }
+    return n;
+  }
+
+  /// `neuro_rt_uniform` of runtime/ABI.h, declared once per module.
+  func::FuncOp uniformFunction() {
+    if (auto fn = module.lookupSymbol<func::FuncOp>("neuro_rt_uniform"))
+      return fn;
+    OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
+    auto fn = mb.create<func::FuncOp>(
+        module.getLoc(), "neuro_rt_uniform",
+        mb.getFunctionType({mb.getI64Type(), mb.getI32Type(),
+                            mb.getI64Type(), mb.getI64Type()},
+                           {mb.getF64Type()}));
+    fn.setPrivate();
+    return fn;
+  }
 
   /// One step of `odes` (all with the same method) for neuron `i`: loads
   /// every state, computes and stores the new values of the integrated ones
@@ -418,11 +471,25 @@ private:
               loc, x[ode.getVar()], b.create<arith::MulFOp>(loc, kv, hV));
         return values;
       };
+      // Stage times: t, t + dt/2, t + dt/2, t + dt.
+      Value start = kernelTime;
+      auto at = [&](double offset) {
+        kernelTime = start ? b.create<arith::AddFOp>(
+                                 loc, start, f64Constant(loc, offset))
+                                 .getResult()
+                           : Value();
+      };
       SmallVector<Value> k1, k2, k3, k4;
-      if (failed(stage(x, k1)) || failed(stage(advance(k1, dt / 2), k2)) ||
-          failed(stage(advance(k2, dt / 2), k3)) ||
-          failed(stage(advance(k3, dt), k4)))
+      if (failed(stage(x, k1)))
         return failure();
+      at(dt / 2);
+      if (failed(stage(advance(k1, dt / 2), k2)) ||
+          failed(stage(advance(k2, dt / 2), k3)))
+        return failure();
+      at(dt);
+      if (failed(stage(advance(k3, dt), k4)))
+        return failure();
+      kernelTime = start;
       Value two = f64Constant(loc, 2.0);
       Value sixth = f64Constant(loc, dt / 6);
       for (size_t n = 0; n < odes.size(); ++n) {
@@ -549,6 +616,11 @@ private:
   NetworkOp network;
   OpBuilder b;
   Block *kernelEntry = nullptr;
+  /// What neuro.time, neuro.time_step and neuro.rand become in the kernel
+  /// being built (null where they are not available).
+  Value kernelTime, kernelSeed, kernelIndex, kernelStep;
+  double kernelDt = 0.0;
+  uint32_t kernelPopulation = 0;
   llvm::DenseMap<int64_t, Value> indexConstants;
   llvm::DenseMap<uint64_t, Value> floatConstants;
 };

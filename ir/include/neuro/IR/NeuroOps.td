@@ -177,6 +177,35 @@ def Neuro_RefOp : Neuro_Op<"ref", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Neuro_TimeOp : Neuro_Op<"time", [Pure]> {
+  let summary = "the simulation time t";
+  let description = [{
+    The time at the start of the current step, k dt, in seconds (within an
+    RK4 stage, the stage's time).
+  }];
+  let results = (outs F64:$result);
+  let assemblyFormat = "attr-dict";
+}
+
+def Neuro_TimeStepOp : Neuro_Op<"time_step", [Pure]> {
+  let summary = "the time step dt of the network";
+  let description = [{ The network's `dt` in seconds. }];
+  let results = (outs F64:$result);
+  let assemblyFormat = "attr-dict";
+}
+
+def Neuro_RandOp : Neuro_Op<"rand"> {
+  let summary = "a uniform random number in [0, 1)";
+  let description = [{
+    A counter-based draw that depends only on the network's seed, the
+    population, the call site `site`, the neuron and the step: the same in
+    every run with that seed, whatever the thread count or vector width.
+  }];
+  let arguments = (ins I32Attr:$site);
+  let results = (outs F64:$result);
+  let assemblyFormat = "`site` `(` $site `)` attr-dict";
+}
+
 def Neuro_AssignOp : Neuro_Op<"assign"> {
   let summary = "writes a named variable";
   let description = [{

@@ -19,7 +19,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 1
+#define NEURO_ABI_VERSION 2
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -49,9 +49,11 @@ NEURO_MEMREF_2D(NeuroMemRef2DF64, double);
 /// Population update, one call per step: integrates every neuron of the
 /// population from step `step` to `step + 1`, evaluates the threshold and sets
 /// `spiked[i]` to 1 (else 0). `state` is [rows][neurons], structure of arrays.
+/// `seed` is the network's seed, for the random numbers the kernel draws
+/// through neuro_rt_uniform.
 /// Symbol: `_mlir_ciface_neuro_step_<network>_<population>`.
 typedef void (*NeuroStepFn)(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
-                            int64_t step);
+                            int64_t step, int64_t seed);
 
 /// Reset of the neurons listed in `spikes` (indices into the population),
 /// called after spike delivery.
@@ -69,6 +71,12 @@ typedef void (*NeuroDeliverFn)(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
 
 /// `neuro_abi_version` exported by every generated module.
 typedef int64_t (*NeuroAbiVersionFn)(void);
+
+/// Provided by the runtime to generated code: a uniform number in [0, 1)
+/// that depends only on (seed, stream, index, counter): Philox4x32-10 keyed
+/// by the seed, see Philox.h. Kernels pass the neuron index and the step.
+double neuro_rt_uniform(int64_t seed, int32_t stream, int64_t index,
+                        int64_t counter);
 
 #ifdef __cplusplus
 } // extern "C"

@@ -52,6 +52,12 @@ constexpr uint32_t synapseInit(uint32_t proj, uint32_t row) {
   return make(SynapseInit, proj, row);
 }
 
+/// Random numbers drawn by generated code: call site `site` of population
+/// `pop`; entity = neuron, counter = step.
+constexpr uint32_t generated(uint32_t pop, uint32_t site) {
+  return make(Generated, pop, site);
+}
+
 } // namespace neuro::rt::streams
 
 #endif // NEURO_RUNTIME_STREAMS_H
