@@ -391,7 +391,9 @@ private:
           l, builder.getStringAttr(p.decl->name), sym(p.model->name),
           builder.getI64IntegerAttr(p.size),
           p.params.empty() ? mlir::DictionaryAttr() : paramDict(p.params),
-          mlir::StringAttr());
+          mlir::StringAttr(),
+          p.model->neuron->spike ? builder.getF64FloatAttr(p.refractory)
+                                 : mlir::FloatAttr());
       enter(pop.getBody());
       genInits(p.inits, l);
     }

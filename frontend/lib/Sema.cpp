@@ -998,6 +998,19 @@ private:
           pop.inits.push_back({v.name, InitValue{}});
       applyArgs(*pop.model, p.args, pop.params, pop.inits,
                 {VarDecl::Kind::State});
+      // The refractory period may depend on overridden parameters.
+      pop.refractory = pop.model->refractory;
+      const NeuronDecl &nd = *pop.model->neuron;
+      if (nd.spike && nd.spike->refractory) {
+        auto v = evalConst(*nd.spike->refractory, pop.params,
+                           paramDims(*pop.model), "the refractory period");
+        if (v && v->second == Dim::time() && std::isfinite(v->first) &&
+            v->first >= 0)
+          pop.refractory = v->first;
+        else if (v)
+          diag.error(p.range, "with these parameters the refractory period "
+                              "is not a time >= 0");
+      }
       popIndex[p.name] = static_cast<int>(net.populations.size());
       net.populations.push_back(std::move(pop));
     }

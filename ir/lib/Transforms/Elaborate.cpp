@@ -201,6 +201,10 @@ private:
       if (!isa<OdeOp, ThresholdOp, ResetOp>(op))
         continue;
       Operation *copy = b.clone(op);
+      // The population's refractory period (its parameters may differ).
+      if (auto threshold = dyn_cast<ThresholdOp>(copy))
+        if (auto period = pop.getRefractoryAttr())
+          threshold.setRefractoryAttr(period);
       if (failed(rewriteRefs(copy, neuron, params, ProjectionOp(),
                              /*keepPost=*/false, driveInput)))
         return failure();
@@ -221,6 +225,7 @@ private:
       pop.setMethodAttr(method);
     pop.removeModelAttr();
     pop.removeParamsAttr();
+    pop.removeRefractoryAttr();
     return success();
   }
 

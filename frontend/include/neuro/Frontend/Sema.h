@@ -52,6 +52,8 @@ struct PopulationInfo {
   const ModelInfo *model = nullptr;
   int64_t size = 0;
   std::map<std::string, double> params; ///< every parameter, overrides applied
+  /// The refractory period with this population's parameters, seconds.
+  double refractory = 0.0;
   /// Every state in declaration order with its initial value.
   std::vector<std::pair<std::string, InitValue>> inits;
 };

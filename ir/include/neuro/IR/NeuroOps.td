@@ -257,7 +257,8 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
   let summary = "a population of neurons";
   let description = [{
     `size` neurons of neuron model `model` with the given parameter values
-    (SI). Before elaboration the body holds only the initial values
+    (SI) and, for a model that spikes, its refractory period with these
+    values. Before elaboration the body holds only the initial values
     (`neuro.init_const`, `neuro.init_uniform`) of every state; after
     `neuro-elaborate` it holds the flattened model (no `model` attribute):
     states, including the post states of incoming projections, equations with
@@ -266,11 +267,13 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
   let arguments = (ins SymbolNameAttr:$sym_name,
                        OptionalAttr<FlatSymbolRefAttr>:$model, I64Attr:$size,
                        OptionalAttr<DictionaryAttr>:$params,
-                       OptionalAttr<Neuro_MethodAttr>:$method);
+                       OptionalAttr<Neuro_MethodAttr>:$method,
+                       OptionalAttr<F64Attr>:$refractory);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name (`of` $model^)? `size` `(` $size `)` (`params` $params^)?
-    (`method` $method^)? attr-dict-with-keyword $body
+    (`refractory` `(` $refractory^ `)`)? (`method` $method^)?
+    attr-dict-with-keyword $body
   }];
   let hasVerifier = 1;
 }
