@@ -396,6 +396,7 @@ private:
                                  : mlir::FloatAttr());
       enter(pop.getBody());
       genInits(p.inits, l);
+      genInits(p.paramInits, l);
     }
     for (const ProjectionInfo &pr : net.projections) {
       mlir::OpBuilder::InsertionGuard g(builder);

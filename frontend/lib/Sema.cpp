@@ -233,6 +233,12 @@ private:
     }
     case Expr::Kind::Ref: {
       auto it = env.find(e.name);
+      if (it == env.end() && perNeuronNames.count(e.name)) {
+        diag.error(e.range, "'" + e.name + "' is drawn per neuron here, so " +
+                                what + " cannot use it; give that value "
+                                       "explicitly");
+        return std::nullopt;
+      }
       if (it == env.end()) {
         if (lookupUnit(e.name))
           diag.error(e.range, "'" + e.name +
@@ -886,7 +892,9 @@ private:
   void applyArgs(const ModelInfo &model, const std::vector<NamedExpr> &args,
                  std::map<std::string, double> &params,
                  std::vector<std::pair<std::string, InitValue>> &inits,
-                 const std::vector<VarDecl::Kind> &initKinds) {
+                 const std::vector<VarDecl::Kind> &initKinds,
+                 std::vector<std::pair<std::string, InitValue>> *perNeuron =
+                     nullptr) {
     std::map<std::string, SourceRange> given;
     for (const NamedExpr &a : args) {
       if (!given.emplace(a.name, a.nameRange).second) {
@@ -901,7 +909,23 @@ private:
         continue;
       }
       VarDecl::Kind kind = it->second.decl->kind;
-      if (kind == VarDecl::Kind::Param) {
+      bool drawn = a.value->kind == Expr::Kind::Call &&
+                   (a.value->name == "uniform" || a.value->name == "normal");
+      if (kind == VarDecl::Kind::Param && drawn) {
+        // A parameter drawn per neuron: it becomes a row of the population.
+        if (!perNeuron) {
+          diag.error(a.value->range, "per-synapse parameters are not "
+                                     "supported yet; only neuron parameters "
+                                     "can be drawn per neuron");
+          continue;
+        }
+        static const std::map<std::string, double> env;
+        static const std::map<std::string, Dim> dims;
+        if (auto v = evalInit(*a.value, env, dims, it->second.dim)) {
+          perNeuron->push_back({a.name, v->first});
+          params.erase(a.name);
+        }
+      } else if (kind == VarDecl::Kind::Param) {
         auto v =
             netQuantity(*a.value, it->second.dim, "parameter '" + a.name + "'");
         if (v)
@@ -932,7 +956,12 @@ private:
         continue;
       }
       std::map<std::string, Dim> dims = paramDims(model);
+      perNeuronNames.clear();
+      if (perNeuron)
+        for (auto &p : *perNeuron)
+          perNeuronNames.insert(p.first);
       auto v = evalInit(*decl->init, params, dims, model.vars.at(name).dim);
+      perNeuronNames.clear();
       if (v)
         iv = v->first;
     }
@@ -997,13 +1026,16 @@ private:
         if (v.kind == VarDecl::Kind::State)
           pop.inits.push_back({v.name, InitValue{}});
       applyArgs(*pop.model, p.args, pop.params, pop.inits,
-                {VarDecl::Kind::State});
+                {VarDecl::Kind::State}, &pop.paramInits);
       // The refractory period may depend on overridden parameters.
       pop.refractory = pop.model->refractory;
       const NeuronDecl &nd = *pop.model->neuron;
       if (nd.spike && nd.spike->refractory) {
+        for (auto &pn : pop.paramInits)
+          perNeuronNames.insert(pn.first);
         auto v = evalConst(*nd.spike->refractory, pop.params,
                            paramDims(*pop.model), "the refractory period");
+        perNeuronNames.clear();
         if (v && v->second == Dim::time() && std::isfinite(v->first) &&
             v->first >= 0)
           pop.refractory = v->first;
@@ -1174,6 +1206,9 @@ private:
   /// spike conditions, rand() in spike conditions.
   bool allowTime = false;
   bool allowRand = false;
+  /// Parameters drawn per neuron in the population being checked: they
+  /// cannot give compile-time constants.
+  std::set<std::string> perNeuronNames;
 };
 
 } // namespace

@@ -218,6 +218,57 @@ network D {
   }
 }
 
+TEST(Heterogeneity, PerNeuronParametersGiveEachNeuronItsOwnCrossing) {
+  Compiled c(R"(
+neuron LIF {
+  param tau_m: ms = 20 ms
+  param v_rest: mV = -40 mV
+  param v_th: mV = -50 mV
+  state v: mV = -70 mV
+  dv/dt = (v_rest - v) / tau_m
+  spike when v > v_th { v = -70 mV } refractory 2 ms
+}
+network H {
+  dt = 0.1 ms
+  seed = 4
+  P = 200 of LIF(tau_m = uniform(10 ms, 30 ms), v_th = normal(-50 mV, 1 mV))
+  record spikes of P
+  run 20 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  // Every neuron keeps its own drawn values as rows.
+  std::vector<double> tau(200), th(200);
+  for (int i = 0; i < 200; ++i) {
+    tau[i] = c.state("P", "tau_m", i);
+    th[i] = c.state("P", "v_th", i);
+    ASSERT_GE(tau[i], 10e-3);
+    ASSERT_LT(tau[i], 30e-3);
+  }
+  EXPECT_NE(tau[0], tau[1]);
+  std::vector<double> first(200, -1.0);
+  for (int k = 0; k < 200; ++k) {
+    c.step();
+    for (int32_t i : c.sim->spikesAtStep(0, k))
+      if (first[i] < 0)
+        first[i] = (k + 1) * 1e-4;
+  }
+  int checked = 0;
+  for (int i = 0; i < 200; ++i) {
+    if (th[i] >= -40e-3)
+      continue; // unreachable threshold
+    double crossing = tau[i] * std::log(30e-3 / (-40e-3 - th[i]));
+    double stamp = std::ceil(crossing / 1e-4 - 1e-9) * 1e-4;
+    if (stamp > 20e-3) {
+      EXPECT_LT(first[i], 0.0) << "neuron " << i;
+      continue;
+    }
+    EXPECT_NEAR(first[i], stamp, 1e-12) << "neuron " << i;
+    ++checked;
+  }
+  EXPECT_GT(checked, 50);
+}
+
 TEST(AnalyticSynapse, NumericalBlowUpNamesPopulationNeuronAndVariable) {
   // A growing exponential overflows to inf; the run must stop and say where.
   Compiled c(R"(

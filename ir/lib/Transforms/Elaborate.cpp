@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace neuro {
 #define GEN_PASS_DEF_ELABORATE
@@ -69,11 +70,13 @@ public:
 
 private:
   /// Rewrites the neuro.refs in `root` (a freshly cloned op): parameters of
-  /// `model` become constants; `post` names of `projection` become the
+  /// `model` become constants, except those in `perNeuron`, which are rows
+  /// of the population; `post` names of `projection` become the
   /// population's own rows (or the target's rows when `keepPost`); inputs are
   /// replaced through `resolveInput`.
   LogicalResult
   rewriteRefs(Operation *root, Operation *model, DictionaryAttr params,
+              const llvm::StringSet<> &perNeuron,
               ProjectionOp projection, bool keepPost,
               llvm::function_ref<FailureOr<Value>(RefOp)> resolveInput) {
     SmallVector<Operation *> ops;
@@ -92,6 +95,8 @@ private:
           continue;
         }
         Operation *decl = SymbolTable::lookupSymbolIn(model, name);
+        if (isa_and_nonnull<ParamOp>(decl) && perNeuron.contains(name))
+          continue; // a row of the population
         if (isa_and_nonnull<ParamOp>(decl)) {
           auto value = paramValue(model, params, name);
           Value c = b.create<arith::ConstantOp>(ref.getLoc(),
@@ -135,6 +140,18 @@ private:
     // States: the neuron's, then each incoming projection's post states.
     for (auto state : neuron.getBody().getOps<StateOp>())
       b.clone(*state);
+    // Parameters drawn per neuron (they have initial values here) become
+    // rows too.
+    llvm::StringSet<> initialized;
+    for (Operation &op : body)
+      if (auto var = op.getAttrOfType<FlatSymbolRefAttr>("var"))
+        initialized.insert(var.getValue());
+    llvm::StringSet<> perNeuron;
+    for (auto param : neuron.getBody().getOps<ParamOp>())
+      if (initialized.contains(param.getSymName())) {
+        perNeuron.insert(param.getSymName());
+        b.create<StateOp>(param.getLoc(), param.getSymName(), param.getUnit());
+      }
     b.setInsertionPointToEnd(&body);
     for (ProjectionOp proj : incoming) {
       auto synapse = lookupSynapse(proj);
@@ -176,7 +193,7 @@ private:
           // Clone the whole drives op, fold its references, then inline its
           // region in front of the input reference.
           auto copy = cast<DrivesOp>(ib.clone(*drives));
-          if (failed(rewriteRefs(copy, synapse, proj.getParamsAttr(), proj,
+          if (failed(rewriteRefs(copy, synapse, proj.getParamsAttr(), {}, proj,
                                  /*keepPost=*/false, noInput)))
             return failure();
           Block &inner = copy.getValue().front();
@@ -205,7 +222,7 @@ private:
       if (auto threshold = dyn_cast<ThresholdOp>(copy))
         if (auto period = pop.getRefractoryAttr())
           threshold.setRefractoryAttr(period);
-      if (failed(rewriteRefs(copy, neuron, params, ProjectionOp(),
+      if (failed(rewriteRefs(copy, neuron, params, perNeuron, ProjectionOp(),
                              /*keepPost=*/false, driveInput)))
         return failure();
     }
@@ -216,7 +233,7 @@ private:
         auto copy = cast<OdeOp>(b.clone(*ode));
         copy.setVarAttr(FlatSymbolRefAttr::get(
             copy->getContext(), postRowName(ode.getVar(), proj)));
-        if (failed(rewriteRefs(copy, synapse, proj.getParamsAttr(), proj,
+        if (failed(rewriteRefs(copy, synapse, proj.getParamsAttr(), {}, proj,
                                /*keepPost=*/false, noInput)))
           return failure();
       }
@@ -243,7 +260,7 @@ private:
     };
     for (auto on : synapse.getBody().getOps<OnPreOp>()) {
       Operation *copy = b.clone(*on);
-      if (failed(rewriteRefs(copy, synapse, proj.getParamsAttr(), proj,
+      if (failed(rewriteRefs(copy, synapse, proj.getParamsAttr(), {}, proj,
                              /*keepPost=*/true, noInput)))
         return failure();
     }
