@@ -198,6 +198,8 @@ private:
       return constant(l, literalValue(e));
     case Expr::Kind::Ref: {
       auto it = model.vars.find(e.name);
+      if (it == model.vars.end() && e.name == "xi")
+        return builder.create<NoiseOp>(l, builder.getF64Type());
       if (it == model.vars.end() && e.name == "t")
         return builder.create<TimeOp>(l, builder.getF64Type());
       if (it == model.vars.end() && e.name == "dt")

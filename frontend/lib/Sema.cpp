@@ -463,13 +463,10 @@ private:
       if (!arity(1))
         return std::nullopt;
       Dim half;
-      for (unsigned i = 0; i < 7; ++i) {
-        if (args[0].dim.e[i] % 2) {
-          diag.error(e.args[0]->range,
-                     "cannot take the square root of " + args[0].dim.str());
-          return std::nullopt;
-        }
-        half.e[i] = args[0].dim.e[i] / 2;
+      if (!args[0].dim.sqrt(half)) {
+        diag.error(e.args[0]->range, "cannot take the square root of " +
+                                         args[0].dim.str());
+        return std::nullopt;
       }
       return Type{half};
     }
@@ -518,6 +515,16 @@ private:
     }
     case Expr::Kind::Ref: {
       auto it = info.vars.find(e.name);
+      if (it == info.vars.end() && e.name == "xi") {
+        if (!allowNoise) {
+          diag.error(e.range, "white noise 'xi' can only be used in "
+                              "equations");
+          return std::nullopt;
+        }
+        Dim perRootSecond;
+        perRootSecond.e[2] = -1; // s^-1/2
+        return Type{perRootSecond};
+      }
       if (it == info.vars.end() && (e.name == "t" || e.name == "dt")) {
         if (e.name == "t" && !allowTime) {
           diag.error(e.range, "the time 't' can only be used in equations "
@@ -676,9 +683,9 @@ private:
         diag.error(ode.range, "'unless refractory' is only meaningful in a "
                               "neuron");
       Dim want = it->second.dim / Dim::time();
-      allowTime = true;
+      allowTime = allowNoise = true;
       auto t = typeOf(*ode.rhs, info);
-      allowTime = false;
+      allowTime = allowNoise = false;
       if (!t)
         continue;
       if (t->isBool) {
@@ -1206,6 +1213,7 @@ private:
   /// spike conditions, rand() in spike conditions.
   bool allowTime = false;
   bool allowRand = false;
+  bool allowNoise = false;
   /// Parameters drawn per neuron in the population being checked: they
   /// cannot give compile-time constants.
   std::set<std::string> perNeuronNames;

@@ -21,6 +21,15 @@ Dim Dim::operator/(const Dim &o) const {
   return d;
 }
 
+bool Dim::sqrt(Dim &out) const {
+  for (unsigned i = 0; i < 7; ++i) {
+    if (e[i] % 2)
+      return false;
+    out.e[i] = e[i] / 2;
+  }
+  return true;
+}
+
 Dim Dim::pow(int n) const {
   Dim d;
   for (unsigned i = 0; i < 7; ++i)
@@ -35,7 +44,7 @@ const Dim kAmpere = Dim::base(3);
 const Dim kMetre = Dim::base(0);
 const Dim kVolt = [] {
   Dim d;
-  d.e = {2, 1, -3, -1, 0, 0, 0};
+  d.e = {4, 2, -6, -2, 0, 0, 0}; // in halves: m^2 kg s^-3 A^-1
   return d;
 }();
 const Dim kOhm = kVolt / kAmpere;
@@ -133,8 +142,11 @@ std::string Dim::symbol() const {
     if (!out.empty())
       out += "*";
     out += names[i];
-    if (e[i] != 1)
-      out += "^" + std::to_string(e[i]);
+    if (e[i] % 2)
+      out += "^" + std::string(e[i] < 0 ? "-" : "") +
+             std::to_string(std::abs(e[i])) + "/2";
+    else if (e[i] != 2)
+      out += "^" + std::to_string(e[i] / 2);
   }
   return out;
 }

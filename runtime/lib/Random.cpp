@@ -3,10 +3,22 @@
 #include "neuro/Runtime/ABI.h"
 #include "neuro/Runtime/Philox.h"
 
+#include <cmath>
+
 extern "C" double neuro_rt_uniform(int64_t seed, int32_t stream, int64_t index,
                                    int64_t counter) {
   neuro::rt::PhiloxStream rng{static_cast<uint64_t>(seed),
                               static_cast<uint32_t>(stream),
                               static_cast<uint64_t>(index)};
   return rng.uniformAt(uint64_t(counter));
+}
+
+extern "C" double neuro_rt_normal(int64_t seed, int32_t stream, int64_t index,
+                                  int64_t counter) {
+  neuro::rt::PhiloxStream rng{static_cast<uint64_t>(seed),
+                              static_cast<uint32_t>(stream),
+                              static_cast<uint64_t>(index)};
+  double u1 = 1.0 - rng.uniformAt(2 * uint64_t(counter)); // (0, 1]
+  double u2 = rng.uniformAt(2 * uint64_t(counter) + 1);
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }

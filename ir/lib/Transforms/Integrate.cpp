@@ -232,7 +232,9 @@ unsigned degreeIn(Region &region, StringRef var, Operation *&culprit) {
       return degree.lookup(yield.getValues()[0]);
     unsigned d = 0;
     if (auto ref = dyn_cast<RefOp>(op)) {
-      d = ref.getName() == var ? 1 : 0;
+      d = !var.empty() && ref.getName() == var ? 1 : 0;
+    } else if (isa<NoiseOp>(op)) {
+      d = var.empty() ? 1 : 0; // the empty name stands for the noise
     } else {
       SmallVector<unsigned, 2> in;
       for (Value v : op.getOperands())
@@ -286,6 +288,29 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
   if (odes.empty())
     return success();
   std::optional<StringRef> requested = pop.getMethod();
+  // Stochastic equations: Euler-Maruyama for the whole system.
+  bool stochastic = false;
+  for (OdeOp ode : odes)
+    ode.getRhs().walk([&](NoiseOp) { stochastic = true; });
+  if (stochastic) {
+    if (requested && *requested != "euler_maruyama")
+      return odes.front().emitError()
+             << "equations with noise 'xi' are integrated with "
+                "euler_maruyama, not "
+             << *requested;
+    for (OdeOp ode : odes) {
+      Operation *culprit = nullptr;
+      if (degreeIn(ode.getRhs(), "", culprit) > 1) {
+        InFlightDiagnostic d = ode.emitError()
+                               << "the noise must enter d" << ode.getVar()
+                               << "/dt linearly, as in f + g * xi";
+        if (culprit)
+          d.attachNote(culprit->getLoc()) << "nonlinear in xi here";
+        return failure();
+      }
+    }
+    return applyNumericalMethod(pop, odes, "euler_maruyama");
+  }
   // Every state takes part; states without an equation have derivative 0.
   SmallVector<StateOp> states(pop.getBody().getOps<StateOp>());
   llvm::StringMap<unsigned> index;

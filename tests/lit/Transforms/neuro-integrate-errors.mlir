@@ -83,3 +83,31 @@ neuro.network @ExactAsked dt(1.000000e-04) duration(1.000000e+00) seed(0) {
     }
   }
 }
+
+// -----
+
+neuro.network @NoisyRK4 dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) method "rk4" {
+    neuro.state @v : "1"
+    // expected-error @+1 {{equations with noise 'xi' are integrated with euler_maruyama, not rk4}}
+    neuro.ode @v {
+      %xi = neuro.xi
+      neuro.yield %xi : f64
+    }
+  }
+}
+
+// -----
+
+neuro.network @NoiseSquared dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @v : "1"
+    // expected-error @+1 {{the noise must enter dv/dt linearly, as in f + g * xi}}
+    neuro.ode @v {
+      %xi = neuro.xi
+      // expected-note @+1 {{nonlinear in xi here}}
+      %q = arith.mulf %xi, %xi : f64
+      neuro.yield %q : f64
+    }
+  }
+}

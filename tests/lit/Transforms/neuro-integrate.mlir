@@ -130,3 +130,29 @@ neuro.network @Asked dt(1.000000e-04) duration(1.000000e+00) seed(0) {
     }
   }
 }
+
+// -----
+
+// Noise makes the system stochastic: Euler-Maruyama for all its equations.
+// CHECK-LABEL: neuro.network @Noisy
+// CHECK:       neuro.ode @v method "euler_maruyama" {
+// CHECK:       neuro.ode @g method "euler_maruyama" {
+neuro.network @Noisy dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @v : "V"
+    neuro.state @g : "V"
+    neuro.ode @v {
+      %v = neuro.ref @v
+      %xi = neuro.xi
+      %s = arith.constant 1.0e-03 : f64
+      %n = arith.mulf %s, %xi : f64
+      %d = arith.subf %n, %v : f64
+      neuro.yield %d : f64
+    }
+    neuro.ode @g {
+      %g = neuro.ref @g
+      %n = arith.negf %g : f64
+      neuro.yield %n : f64
+    }
+  }
+}

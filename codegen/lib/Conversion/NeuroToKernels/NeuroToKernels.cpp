@@ -33,6 +33,10 @@ namespace neuro {
 using namespace mlir;
 using namespace neuro;
 
+/// Random stream sites of a population: rand() call sites count from 0,
+/// the noise of the population's equations from here.
+static constexpr uint32_t kNoiseSiteBase = 2048;
+
 std::string neuro::stepKernelName(StringRef network, StringRef population) {
   return ("neuro_step_" + network + "_" + population).str();
 }
@@ -145,6 +149,11 @@ private:
         if (!kernelTime)
           return op.emitOpError("the time is not available here");
         mapping.map(op.getResult(0), kernelTime);
+      } else if (isa<NoiseOp>(op)) {
+        if (!kernelNoise)
+          return op.emitOpError("noise is only available in equations "
+                                "integrated with euler_maruyama");
+        mapping.map(op.getResult(0), kernelNoise);
       } else if (isa<TimeStepOp>(op)) {
         mapping.map(op.getResult(0), f64Constant(op.getLoc(), kernelDt));
       } else if (auto rand = dyn_cast<RandOp>(op)) {
@@ -155,7 +164,7 @@ private:
                              rt::streams::generated(kernelPopulation,
                                                     rand.getSite()))));
         auto call = b.create<func::CallOp>(
-            op.getLoc(), uniformFunction(), ValueRange{kernelSeed, stream,
+            op.getLoc(), runtimeFunction("neuro_rt_uniform"), ValueRange{kernelSeed, stream,
                                                        kernelIndex,
                                                        kernelStep});
         mapping.map(rand.getResult(), call.getResult(0));
@@ -358,13 +367,14 @@ private:
     return n;
   }
 
-  /// `neuro_rt_uniform` of runtime/ABI.h, declared once per module.
-  func::FuncOp uniformFunction() {
-    if (auto fn = module.lookupSymbol<func::FuncOp>("neuro_rt_uniform"))
+  /// `neuro_rt_uniform` or `neuro_rt_normal` of runtime/ABI.h (same
+  /// signature), declared once per module.
+  func::FuncOp runtimeFunction(StringRef name) {
+    if (auto fn = module.lookupSymbol<func::FuncOp>(name))
       return fn;
     OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
     auto fn = mb.create<func::FuncOp>(
-        module.getLoc(), "neuro_rt_uniform",
+        module.getLoc(), name,
         mb.getFunctionType({mb.getI64Type(), mb.getI32Type(),
                             mb.getI64Type(), mb.getI64Type()},
                            {mb.getF64Type()}));
@@ -443,6 +453,40 @@ private:
           updated = b.create<arith::AddFOp>(
               l, old, b.create<arith::MulFOp>(l, slope, phi));
         }
+        if (held(ode))
+          updated = b.create<arith::SelectOp>(l, inRefractory, old, updated);
+        next[ode.getVar()] = updated;
+      }
+    } else if (method == "euler_maruyama") {
+      // dx/dt = f + g xi: x' = x + f dt + g sqrt(dt) N(0, 1), f and g from
+      // the right-hand side at xi = 0 and xi = 1; an independent normal
+      // draw per equation, neuron and step.
+      Value sqrtDt = f64Constant(loc, std::sqrt(dt));
+      unsigned index = 0;
+      for (OdeOp ode : odes) {
+        Location l = ode.getLoc();
+        Value old = x[ode.getVar()];
+        kernelNoise = zero;
+        auto f = derivative(ode, x);
+        kernelNoise = f64Constant(l, 1.0);
+        auto fg = derivative(ode, x);
+        kernelNoise = Value();
+        if (failed(f) || failed(fg))
+          return failure();
+        Value g = b.create<arith::SubFOp>(l, *fg, *f);
+        Value stream = b.create<arith::ConstantOp>(
+            l, b.getI32IntegerAttr(static_cast<int32_t>(rt::streams::generated(
+                   kernelPopulation, kNoiseSiteBase + index++))));
+        Value normal =
+            b.create<func::CallOp>(l, runtimeFunction("neuro_rt_normal"),
+                                   ValueRange{kernelSeed, stream, kernelIndex,
+                                              kernelStep})
+                .getResult(0);
+        Value drift = b.create<arith::MulFOp>(l, *f, dtV);
+        Value diffusion = b.create<arith::MulFOp>(
+            l, g, b.create<arith::MulFOp>(l, sqrtDt, normal));
+        Value updated = b.create<arith::AddFOp>(
+            l, old, b.create<arith::AddFOp>(l, drift, diffusion));
         if (held(ode))
           updated = b.create<arith::SelectOp>(l, inRefractory, old, updated);
         next[ode.getVar()] = updated;
@@ -618,7 +662,7 @@ private:
   Block *kernelEntry = nullptr;
   /// What neuro.time, neuro.time_step and neuro.rand become in the kernel
   /// being built (null where they are not available).
-  Value kernelTime, kernelSeed, kernelIndex, kernelStep;
+  Value kernelTime, kernelSeed, kernelIndex, kernelStep, kernelNoise;
   double kernelDt = 0.0;
   uint32_t kernelPopulation = 0;
   llvm::DenseMap<int64_t, Value> indexConstants;

@@ -16,7 +16,8 @@
 
 namespace neuro {
 
-/// Exponents of m, kg, s, A, K, mol, cd.
+/// Exponents of m, kg, s, A, K, mol, cd, in halves: white noise has
+/// dimension s^-1/2 (e = -1 for s).
 struct Dim {
   std::array<int8_t, 7> e{};
 
@@ -24,9 +25,11 @@ struct Dim {
   static Dim time() { return base(2); }
   static Dim base(unsigned i) {
     Dim d;
-    d.e[i] = 1;
+    d.e[i] = 2;
     return d;
   }
+  /// The square root; false when an exponent would be a quarter.
+  bool sqrt(Dim &out) const;
   bool isDimensionless() const { return *this == none(); }
   Dim operator*(const Dim &o) const;
   Dim operator/(const Dim &o) const;

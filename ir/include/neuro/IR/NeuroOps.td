@@ -24,9 +24,9 @@ class Neuro_ModelOp<string mnemonic> : Neuro_Op<mnemonic, [
 /// The integration methods neuro-integrate knows.
 def Neuro_MethodAttr : ConfinedAttr<StrAttr, [AttrConstraint<CPred<[{
     ::llvm::is_contained(::llvm::ArrayRef<::llvm::StringRef>{
-        "exact", "exponential_euler", "euler", "rk4"},
+        "exact", "exponential_euler", "euler", "rk4", "euler_maruyama"},
         ::llvm::cast<::mlir::StringAttr>($_self).getValue())
-  }]>, "one of exact, exponential_euler, euler, rk4">]>;
+  }]>, "one of exact, exponential_euler, euler, rk4, euler_maruyama">]>;
 
 def Neuro_NeuronOp : Neuro_ModelOp<"neuron"> {
   let summary = "a neuron model";
@@ -190,6 +190,18 @@ def Neuro_TimeOp : Neuro_Op<"time", [Pure]> {
 def Neuro_TimeStepOp : Neuro_Op<"time_step", [Pure]> {
   let summary = "the time step dt of the network";
   let description = [{ The network's `dt` in seconds. }];
+  let results = (outs F64:$result);
+  let assemblyFormat = "attr-dict";
+}
+
+def Neuro_NoiseOp : Neuro_Op<"xi", [Pure]> {
+  let summary = "Gaussian white noise xi(t), in s^-1/2";
+  let description = [{
+    The white noise of a stochastic equation: each equation has its own,
+    independent per neuron and step. Equations with noise are integrated by
+    Euler-Maruyama, `dx = f dt + g sqrt(dt) N(0, 1)` for
+    `dx/dt = f + g xi`.
+  }];
   let results = (outs F64:$result);
   let assemblyFormat = "attr-dict";
 }

@@ -78,6 +78,11 @@ typedef int64_t (*NeuroAbiVersionFn)(void);
 double neuro_rt_uniform(int64_t seed, int32_t stream, int64_t index,
                         int64_t counter);
 
+/// A standard normal number from the same generator (Box-Muller on the
+/// uniforms at 2 counter and 2 counter + 1).
+double neuro_rt_normal(int64_t seed, int32_t stream, int64_t index,
+                       int64_t counter);
+
 #ifdef __cplusplus
 } // extern "C"
 
