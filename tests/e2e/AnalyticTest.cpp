@@ -51,7 +51,7 @@ struct Compiled {
   bool ok = false;
 };
 
-constexpr double kRelTol = 1e-9;
+constexpr double kRelTol = 1e-12;
 
 const char *kDrivenLIF = R"(
 neuron LIF {

@@ -13,6 +13,8 @@
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 using namespace neuro;
 
@@ -139,6 +141,33 @@ TEST(Methods, AutomaticChoiceFollowsTheEquations) {
                            "@method(rk4)").size());
   double exact = 1.0 / (1.0 + 9.0 * std::exp(-5.0));
   EXPECT_LT(std::abs(finalState(source, "P", "x") - exact), 1e-7);
+}
+
+/// The Traub-Miles HH neuron of stdlib/neurons/traub_hh.neuro relaxing from
+/// v = -65 mV with its gates at 0 (no spike in 3 ms): v(3 ms) with `method`.
+double hhVoltage(const std::string &method, double dtMs) {
+  std::ifstream in(std::string(NEURO_SOURCE_DIR) +
+                   "/stdlib/neurons/traub_hh.neuro");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string model = ss.str();
+  size_t at = model.find("@method(exponential_euler)");
+  EXPECT_NE(at, std::string::npos);
+  model.replace(at, std::string("@method(exponential_euler)").size(),
+                "@method(" + method + ")");
+  return finalState(model + "\nnetwork Net {\n  dt = " +
+                        std::to_string(dtMs) +
+                        " ms\n  N = 1 of TraubHH(v = -65 mV)\n  run 3 ms\n}\n",
+                    "N", "v");
+}
+
+TEST(Methods, ExponentialEulerConvergesWithOrderOneOnHodgkinHuxley) {
+  double reference = hhVoltage("rk4", 0.0005);
+  double e1 = std::abs(hhVoltage("exponential_euler", 0.01) - reference);
+  double e2 = std::abs(hhVoltage("exponential_euler", 0.02) - reference);
+  double e4 = std::abs(hhVoltage("exponential_euler", 0.04) - reference);
+  EXPECT_NEAR(order(e1, e2), 1.0, 0.15) << e1 << " " << e2;
+  EXPECT_NEAR(order(e2, e4), 1.0, 0.15) << e2 << " " << e4;
 }
 
 } // namespace
