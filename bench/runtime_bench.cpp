@@ -36,8 +36,10 @@ static void BM_FixedProbability(benchmark::State &state) {
   state.SetItemsProcessed(state.iterations() * synapses);
   state.counters["synapses"] = double(synapses);
 }
-BENCHMARK(BM_FixedProbability)->Arg(4000)->Arg(20000)->Unit(
-    benchmark::kMillisecond);
+BENCHMARK(BM_FixedProbability)
+    ->Arg(4000)
+    ->Arg(20000)
+    ->Unit(benchmark::kMillisecond);
 
 static void BM_DelayRing(benchmark::State &state) {
   DelayRing ring(16);

@@ -204,8 +204,7 @@ private:
         return builder.create<TimeOp>(l, builder.getF64Type());
       if (it == model.vars.end() && e.name == "dt")
         return builder.create<TimeStepOp>(l, builder.getF64Type());
-      if (it != model.vars.end() &&
-          it->second.decl->kind == VarDecl::Kind::Let)
+      if (it != model.vars.end() && it->second.decl->kind == VarDecl::Kind::Let)
         return genExpr(*it->second.decl->init, model);
       return builder.create<RefOp>(l, builder.getF64Type(), e.name,
                                    isPost(model, e.name));
@@ -318,8 +317,8 @@ private:
       // (e^x - 1) / x, 1 at x = 0.
       Value e = builder.create<math::ExpM1Op>(l, a[0]);
       Value q = builder.create<arith::DivFOp>(l, e, a[0]);
-      Value isZero = builder.create<arith::CmpFOp>(
-          l, arith::CmpFPredicate::OEQ, a[0], constant(l, 0.0));
+      Value isZero = builder.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ,
+                                                   a[0], constant(l, 0.0));
       return builder.create<arith::SelectOp>(l, isZero, constant(l, 1.0), q);
     }
     if (f == "sqrt")
@@ -341,8 +340,8 @@ private:
       return builder.create<arith::MinimumFOp>(l, lo, a[2]);
     }
     // Sema admits only the functions above.
-    llvm::report_fatal_error(llvm::Twine("MLIRGen: unhandled function '") +
-                             f + "'");
+    llvm::report_fatal_error(llvm::Twine("MLIRGen: unhandled function '") + f +
+                             "'");
   }
 
   //===--------------------------------------------------------------------===//

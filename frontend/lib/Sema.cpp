@@ -97,8 +97,8 @@ private:
   std::optional<Unit> findUnit(const std::string &name, SourceRange range) {
     auto unit = lookupUnit(name);
     if (!unit)
-      diag.error(range, "unknown unit '" + name + "' (known units: " +
-                            knownUnitsHint() + ")");
+      diag.error(range, "unknown unit '" + name +
+                            "' (known units: " + knownUnitsHint() + ")");
     return unit;
   }
 
@@ -163,10 +163,9 @@ private:
                                         "' must be a number, not a truth "
                                         "value");
         if (t && declared && *declared != t->dim)
-          diag.error(v.init->range, "'let " + v.name + "' is declared in " +
-                                        declared->str() +
-                                        " but its value has dimension " +
-                                        t->dim.str());
+          diag.error(v.init->range,
+                     "'let " + v.name + "' is declared in " + declared->str() +
+                         " but its value has dimension " + t->dim.str());
         vi.dim = declared ? *declared : (t ? t->dim : Dim::none());
       } else if (v.kind == VarDecl::Kind::Param) {
         auto value = evalConst(*v.init, env, envDims, "a parameter's value");
@@ -235,8 +234,9 @@ private:
       auto it = env.find(e.name);
       if (it == env.end() && perNeuronNames.count(e.name)) {
         diag.error(e.range, "'" + e.name + "' is drawn per neuron here, so " +
-                                what + " cannot use it; give that value "
-                                       "explicitly");
+                                what +
+                                " cannot use it; give that value "
+                                "explicitly");
         return std::nullopt;
       }
       if (it == env.end()) {
@@ -375,8 +375,8 @@ private:
     if (isUniform || isNormal) {
       const char *params = isUniform ? "(low, high)" : "(mean, sd)";
       if (e.args.size() != 2) {
-        diag.error(e.range, e.name + " takes 2 arguments " + params +
-                                ", got " + std::to_string(e.args.size()));
+        diag.error(e.range, e.name + " takes 2 arguments " + params + ", got " +
+                                std::to_string(e.args.size()));
         return std::nullopt;
       }
       auto first = evalConst(*e.args[0], env, dims, "an initial value");
@@ -384,10 +384,10 @@ private:
       if (!first || !second)
         return std::nullopt;
       if (first->second != second->second) {
-        diag.error(e.range, "the arguments of " + e.name +
-                                " have different dimensions: " +
-                                first->second.str() + " and " +
-                                second->second.str());
+        diag.error(e.range,
+                   "the arguments of " + e.name +
+                       " have different dimensions: " + first->second.str() +
+                       " and " + second->second.str());
         return std::nullopt;
       }
       if (isUniform && !(first->first <= second->first)) {
@@ -464,8 +464,8 @@ private:
         return std::nullopt;
       Dim half;
       if (!args[0].dim.sqrt(half)) {
-        diag.error(e.args[0]->range, "cannot take the square root of " +
-                                         args[0].dim.str());
+        diag.error(e.args[0]->range,
+                   "cannot take the square root of " + args[0].dim.str());
         return std::nullopt;
       }
       return Type{half};
@@ -896,12 +896,12 @@ private:
 
   /// Applies `Model(name = value, ...)` arguments to parameter values and
   /// initial values; `assignable` says which variable kinds take values.
-  void applyArgs(const ModelInfo &model, const std::vector<NamedExpr> &args,
-                 std::map<std::string, double> &params,
-                 std::vector<std::pair<std::string, InitValue>> &inits,
-                 const std::vector<VarDecl::Kind> &initKinds,
-                 std::vector<std::pair<std::string, InitValue>> *perNeuron =
-                     nullptr) {
+  void applyArgs(
+      const ModelInfo &model, const std::vector<NamedExpr> &args,
+      std::map<std::string, double> &params,
+      std::vector<std::pair<std::string, InitValue>> &inits,
+      const std::vector<VarDecl::Kind> &initKinds,
+      std::vector<std::pair<std::string, InitValue>> *perNeuron = nullptr) {
     std::map<std::string, SourceRange> given;
     for (const NamedExpr &a : args) {
       if (!given.emplace(a.name, a.nameRange).second) {
@@ -1178,10 +1178,10 @@ private:
         diag.note(v.range, "declared here");
       } else if (it->second.dim != syn.vars.at(v.name).dim) {
         diag.error(where, "synapse '" + syn.name + "' declares 'post " +
-                              v.name + "' in " +
-                              syn.vars.at(v.name).dim.str() + ", but '" +
-                              v.name + "' of neuron '" + target.model->name +
-                              "' is in " + it->second.dim.str());
+                              v.name + "' in " + syn.vars.at(v.name).dim.str() +
+                              ", but '" + v.name + "' of neuron '" +
+                              target.model->name + "' is in " +
+                              it->second.dim.str());
         diag.note(v.range, "declared here");
       }
     }

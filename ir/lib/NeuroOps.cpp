@@ -72,8 +72,8 @@ static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
     return op->emitOpError()
            << name << " is not declared in the enclosing " << scope->getName();
   if (isa<PostStateOp, PostVarOp>(decl))
-    return op->emitOpError() << "post state or variable " << name
-                             << " must be used with 'post'";
+    return op->emitOpError()
+           << "post state or variable " << name << " must be used with 'post'";
   if (isWrite) {
     if (!isa<StateOp, WeightOp>(decl))
       return op->emitOpError()

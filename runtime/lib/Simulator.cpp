@@ -131,8 +131,8 @@ void fillRow(double *dst, int64_t nCols, const InitSpec &init, uint64_t seed,
       PhiloxStream rng(seed, stream, uint64_t(c));
       double u1 = 1.0 - rng.nextUniform(); // (0, 1]: log is finite
       double u2 = rng.nextUniform();
-      dst[c] = init.a + init.b * std::sqrt(-2.0 * std::log(u1)) *
-                            std::cos(twoPi * u2);
+      dst[c] = init.a +
+               init.b * std::sqrt(-2.0 * std::log(u1)) * std::cos(twoPi * u2);
     }
     return;
   }

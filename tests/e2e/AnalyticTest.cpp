@@ -7,49 +7,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "neuro/Codegen/Compiler.h"
-#include "neuro/Runtime/Simulator.h"
-
-#include "gtest/gtest.h"
+#include "Compiled.h"
 
 #include <cmath>
 
 using namespace neuro;
+using neuro::test::Compiled;
 
 namespace {
-
-/// Compiles `source` and builds its only network.
-struct Compiled {
-  explicit Compiled(const std::string &source) : compiler(diagnostics) {
-    compiler.loadString("test.neuro", source);
-    ok = compiler.parse() && compiler.check() && compiler.generate() &&
-         compiler.compileNetwork("", spec);
-    if (!ok)
-      return;
-    sim = std::make_unique<rt::Simulator>(spec);
-    std::string err;
-    ok = sim->build(err);
-    if (!ok)
-      diagnostics << err;
-  }
-
-  double state(const std::string &pop, const std::string &row, int i) {
-    int p = sim->populationIndex(pop);
-    return sim->state(p)(sim->rowIndex(p, row), i);
-  }
-
-  void step() {
-    std::string err;
-    ASSERT_TRUE(sim->run(1, err)) << err;
-  }
-
-  std::string text;
-  llvm::raw_string_ostream diagnostics{text};
-  Compiler compiler;
-  rt::ModelSpec spec;
-  std::unique_ptr<rt::Simulator> sim;
-  bool ok = false;
-};
 
 constexpr double kRelTol = 1e-12;
 

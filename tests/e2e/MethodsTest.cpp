@@ -7,14 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "neuro/Codegen/Compiler.h"
-#include "neuro/Runtime/Simulator.h"
-
-#include "gtest/gtest.h"
+#include "Compiled.h"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 using namespace neuro;
 
@@ -24,22 +19,12 @@ namespace {
 /// final value of state `row` of neuron 0 of population `pop`.
 double finalState(const std::string &source, const std::string &pop,
                   const std::string &row) {
-  std::string text;
-  llvm::raw_string_ostream diagnostics(text);
-  Compiler compiler(diagnostics);
-  compiler.loadString("methods.neuro", source);
-  rt::ModelSpec spec;
-  bool ok = compiler.parse() && compiler.check() && compiler.generate() &&
-            compiler.compileNetwork("", spec);
-  EXPECT_TRUE(ok) << text;
-  if (!ok)
+  test::Compiled c(source, "methods.neuro");
+  EXPECT_TRUE(c.ok) << c.text;
+  if (!c.ok)
     return NAN;
-  rt::Simulator sim(spec);
-  std::string err;
-  EXPECT_TRUE(sim.build(err)) << err;
-  EXPECT_TRUE(sim.run(err)) << err;
-  int p = sim.populationIndex(pop);
-  return sim.state(p)(sim.rowIndex(p, row), 0);
+  c.runAll();
+  return c.state(pop, row, 0);
 }
 
 /// dx/dt = r x (1 - x), x(0) = 0.1: x(t) = 1 / (1 + 9 e^{-r t}).
@@ -51,7 +36,8 @@ neuron Logistic {
   dx/dt = r * x * (1 - x)
 }
 network Net {
-  dt = )" + std::to_string(dtMs) +
+  dt = )" +
+         std::to_string(dtMs) +
          R"( ms
   P = 1 of Logistic
   run 1 s
@@ -98,7 +84,8 @@ neuron Cond {
   dy/dt = 1 / 1 s
 }
 network Net {
-  dt = )" + std::to_string(dtMs) +
+  dt = )" +
+         std::to_string(dtMs) +
          R"( ms
   P = 1 of Cond
   run 1 s
@@ -137,8 +124,8 @@ network Net {
 TEST(Methods, AutomaticChoiceFollowsTheEquations) {
   // Logistic without an annotation: nonlinear in x -> RK4, so the error at
   // 10 ms is RK4's, far below Euler's.
-  std::string source = logistic("rk4", 10.0).substr(std::string(
-                           "@method(rk4)").size());
+  std::string source =
+      logistic("rk4", 10.0).substr(std::string("@method(rk4)").size());
   double exact = 1.0 / (1.0 + 9.0 * std::exp(-5.0));
   EXPECT_LT(std::abs(finalState(source, "P", "x") - exact), 1e-7);
 }
@@ -146,17 +133,12 @@ TEST(Methods, AutomaticChoiceFollowsTheEquations) {
 /// The Traub-Miles HH neuron of stdlib/neurons/traub_hh.neuro relaxing from
 /// v = -65 mV with its gates at 0 (no spike in 3 ms): v(3 ms) with `method`.
 double hhVoltage(const std::string &method, double dtMs) {
-  std::ifstream in(std::string(NEURO_SOURCE_DIR) +
-                   "/stdlib/neurons/traub_hh.neuro");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string model = ss.str();
+  std::string model = test::readStdlib("neurons/traub_hh.neuro");
   size_t at = model.find("@method(exponential_euler)");
   EXPECT_NE(at, std::string::npos);
   model.replace(at, std::string("@method(exponential_euler)").size(),
                 "@method(" + method + ")");
-  return finalState(model + "\nnetwork Net {\n  dt = " +
-                        std::to_string(dtMs) +
+  return finalState(model + "\nnetwork Net {\n  dt = " + std::to_string(dtMs) +
                         " ms\n  N = 1 of TraubHH(v = -65 mV)\n  run 3 ms\n}\n",
                     "N", "v");
 }

@@ -7,26 +7,15 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "neuro/Codegen/Compiler.h"
-#include "neuro/Runtime/Simulator.h"
-
-#include "gtest/gtest.h"
+#include "Compiled.h"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 using namespace neuro;
 
 namespace {
 
-std::string readStdlib(const std::string &relative) {
-  std::ifstream in(std::string(NEURO_SOURCE_DIR) + "/stdlib/" + relative);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  EXPECT_FALSE(ss.str().empty()) << relative;
-  return ss.str();
-}
+using test::readStdlib;
 
 /// Runs `model` (a stdlib file) as one neuron `N = 1 of NAME(ARGS)` and
 /// returns its spike times in seconds.
@@ -36,22 +25,13 @@ std::vector<double> spikeTimes(const std::string &file, const std::string &name,
   std::string source = readStdlib(file) + "\nnetwork Test {\n  dt = " + dt +
                        "\n  N = 1 of " + name + "(" + args +
                        ")\n  record spikes of N\n  run " + duration + "\n}\n";
-  std::string text;
-  llvm::raw_string_ostream diagnostics(text);
-  Compiler compiler(diagnostics);
-  compiler.loadString(file, source);
-  rt::ModelSpec spec;
-  bool ok = compiler.parse() && compiler.check() && compiler.generate() &&
-            compiler.compileNetwork("", spec);
-  EXPECT_TRUE(ok) << text;
+  test::Compiled c(source, file);
+  EXPECT_TRUE(c.ok) << c.text;
   std::vector<double> times;
-  if (!ok)
+  if (!c.ok)
     return times;
-  rt::Simulator sim(spec);
-  std::string err;
-  EXPECT_TRUE(sim.build(err)) << err;
-  EXPECT_TRUE(sim.run(err)) << err;
-  for (const rt::SpikeRecord &s : sim.spikes(0))
+  c.runAll();
+  for (const rt::SpikeRecord &s : c.sim->spikes(0))
     times.push_back(s.t);
   return times;
 }
@@ -106,9 +86,8 @@ TEST_P(IzhikevichPatterns, MatchTheFineReference) {
   std::snprintf(args, sizeof args,
                 "a = %g Hz, b = %g Hz, c = %g mV, d = %g mV, u = %g mV",
                 p.a * 1e3, p.b * 1e3, p.c, p.d, p.b * -65);
-  std::vector<double> ours = spikeTimes("neurons/izhikevich.neuro",
-                                        "Izhikevich", args, "0.01 ms",
-                                        "500 ms");
+  std::vector<double> ours = spikeTimes(
+      "neurons/izhikevich.neuro", "Izhikevich", args, "0.01 ms", "500 ms");
   std::vector<double> ref =
       izhikevichReference(p.a, p.b, p.c, p.d, 10.0, 500.0);
   ASSERT_GE(ref.size(), 5u) << p.name;
@@ -131,8 +110,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(IzhikevichClasses, PatternsHaveTheirSignatures) {
   auto run = [](const char *args) {
-    return intervals(spikeTimes("neurons/izhikevich.neuro", "Izhikevich",
-                                args, "0.01 ms", "500 ms"));
+    return intervals(spikeTimes("neurons/izhikevich.neuro", "Izhikevich", args,
+                                "0.01 ms", "500 ms"));
   };
   // Regular spiking adapts: the first interval is the shortest and the
   // later ones are regular.
@@ -202,27 +181,21 @@ TEST(QIF, PeriodMatchesTheFineReference) {
 /// Spike trains of `n` Poisson sources at `rate` for `seconds` with `seed`.
 std::vector<std::vector<double>> poissonTrains(int n, double rate, int seed,
                                                int seconds = 1) {
-  std::string source = readStdlib("neurons/poisson.neuro") +
-                       "\nnetwork Test {\n  dt = 0.1 ms\n  seed = " +
-                       std::to_string(seed) + "\n  S = " + std::to_string(n) +
-                       " of PoissonSource(rate = " + std::to_string(rate) +
-                       " Hz)\n  record spikes of S\n  run " +
-                       std::to_string(seconds) + " s\n}\n";
-  std::string text;
-  llvm::raw_string_ostream diagnostics(text);
-  Compiler compiler(diagnostics);
-  compiler.loadString("poisson.neuro", source);
-  rt::ModelSpec spec;
+  std::string source =
+      readStdlib("neurons/poisson.neuro") +
+      "\nnetwork Test {\n  dt = 0.1 ms\n  seed = " + std::to_string(seed) +
+      "\n  S = " + std::to_string(n) +
+      " of PoissonSource(rate = " + std::to_string(rate) +
+      " Hz)\n  record spikes of S\n  run " + std::to_string(seconds) +
+      " s\n}\n";
+  test::Compiled c(source, "poisson.neuro");
   std::vector<std::vector<double>> trains(n);
-  if (!(compiler.parse() && compiler.check() && compiler.generate() &&
-        compiler.compileNetwork("", spec))) {
-    ADD_FAILURE() << text;
+  if (!c.ok) {
+    ADD_FAILURE() << c.text;
     return trains;
   }
-  rt::Simulator sim(spec);
-  std::string err;
-  EXPECT_TRUE(sim.build(err) && sim.run(err)) << err;
-  for (const rt::SpikeRecord &s : sim.spikes(0))
+  c.runAll();
+  for (const rt::SpikeRecord &s : c.sim->spikes(0))
     trains[s.i].push_back(s.t);
   return trains;
 }

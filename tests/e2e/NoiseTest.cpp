@@ -1,9 +1,6 @@
 //===- NoiseTest.cpp - Stochastic equations: statistics and reproducibility ==//
 
-#include "neuro/Codegen/Compiler.h"
-#include "neuro/Runtime/Simulator.h"
-
-#include "gtest/gtest.h"
+#include "Compiled.h"
 
 #include <cmath>
 
@@ -29,23 +26,15 @@ network N {
   run 100 ms
 }
 )";
-  std::string text;
-  llvm::raw_string_ostream diagnostics(text);
-  Compiler compiler(diagnostics);
-  compiler.loadString("ou.neuro", source);
-  rt::ModelSpec spec;
+  test::Compiled c(source, "ou.neuro");
   std::vector<double> v;
-  if (!(compiler.parse() && compiler.check() && compiler.generate() &&
-        compiler.compileNetwork("", spec))) {
-    ADD_FAILURE() << text;
+  if (!c.ok) {
+    ADD_FAILURE() << c.text;
     return v;
   }
-  rt::Simulator sim(spec);
-  std::string err;
-  EXPECT_TRUE(sim.build(err) && sim.run(err)) << err;
-  auto state = sim.state(0);
-  for (int64_t i = 0; i < state.cols; ++i)
-    v.push_back(state(sim.rowIndex(0, "v"), i));
+  c.runAll();
+  for (int64_t i = 0; i < c.spec.populations[0].size; ++i)
+    v.push_back(c.state("P", "v", int(i)));
   return v;
 }
 

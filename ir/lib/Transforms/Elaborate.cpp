@@ -76,8 +76,8 @@ private:
   /// replaced through `resolveInput`.
   LogicalResult
   rewriteRefs(Operation *root, Operation *model, DictionaryAttr params,
-              const llvm::StringSet<> &perNeuron,
-              ProjectionOp projection, bool keepPost,
+              const llvm::StringSet<> &perNeuron, ProjectionOp projection,
+              bool keepPost,
               llvm::function_ref<FailureOr<Value>(RefOp)> resolveInput) {
     SmallVector<Operation *> ops;
     root->walk([&](Operation *op) {
@@ -115,8 +115,7 @@ private:
       auto assign = cast<AssignOp>(op);
       if (assign.getPost()) {
         assign.setNameAttr(FlatSymbolRefAttr::get(
-            op->getContext(),
-            targetRow(model, assign.getName(), projection)));
+            op->getContext(), targetRow(model, assign.getName(), projection)));
         assign.setPost(keepPost);
       }
     }

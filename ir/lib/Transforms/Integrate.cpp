@@ -266,11 +266,11 @@ LogicalResult applyNumericalMethod(PopulationOp pop, ArrayRef<OdeOp> odes,
     for (OdeOp ode : odes) {
       Operation *culprit = nullptr;
       if (degreeIn(ode.getRhs(), ode.getVar(), culprit) > 1) {
-        InFlightDiagnostic d =
-            ode.emitError() << "exponential Euler needs d" << ode.getVar()
-                            << "/dt to be linear in " << ode.getVar()
-                            << " (its coefficients may depend on other "
-                               "states)";
+        InFlightDiagnostic d = ode.emitError()
+                               << "exponential Euler needs d" << ode.getVar()
+                               << "/dt to be linear in " << ode.getVar()
+                               << " (its coefficients may depend on other "
+                                  "states)";
         if (culprit)
           d.attachNote(culprit->getLoc()) << "nonlinear term here";
         return failure();

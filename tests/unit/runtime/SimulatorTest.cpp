@@ -86,7 +86,8 @@ void testPeriodicStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
 }
 
 /// Never spikes, changes nothing.
-void testSilentStep(NeuroMemRef2DF64 *, NeuroMemRefI8 *spiked, int64_t, int64_t) {
+void testSilentStep(NeuroMemRef2DF64 *, NeuroMemRefI8 *spiked, int64_t,
+                    int64_t) {
   for (int64_t i = 0; i < spiked->size; ++i)
     at(spiked, i) = 0;
 }
@@ -105,8 +106,8 @@ void testAddWeight(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
 // Schedule test, population "C" with rows {v, d, o, r}.
 
 /// v = 100 + step; even neurons spike in every step.
-void testOrderStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
-                   int64_t step, int64_t) {
+void testOrderStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked, int64_t step,
+                   int64_t) {
   callLog.push_back("step C");
   for (int64_t i = 0; i < spiked->size; ++i) {
     at(state, 0, i) = 100.0 + double(step);

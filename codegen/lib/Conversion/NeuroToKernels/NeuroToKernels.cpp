@@ -160,13 +160,12 @@ private:
         if (!kernelSeed)
           return op.emitOpError("random numbers are not available here");
         Value stream = b.create<arith::ConstantOp>(
-            op.getLoc(), b.getI32IntegerAttr(static_cast<int32_t>(
-                             rt::streams::generated(kernelPopulation,
-                                                    rand.getSite()))));
+            op.getLoc(),
+            b.getI32IntegerAttr(static_cast<int32_t>(
+                rt::streams::generated(kernelPopulation, rand.getSite()))));
         auto call = b.create<func::CallOp>(
-            op.getLoc(), runtimeFunction("neuro_rt_uniform"), ValueRange{kernelSeed, stream,
-                                                       kernelIndex,
-                                                       kernelStep});
+            op.getLoc(), runtimeFunction("neuro_rt_uniform"),
+            ValueRange{kernelSeed, stream, kernelIndex, kernelStep});
         mapping.map(rand.getResult(), call.getResult(0));
       } else if (auto yield = dyn_cast<YieldOp>(op)) {
         SmallVector<Value> results;
@@ -308,10 +307,9 @@ private:
       }
     }
 
-    if (!odes.empty() &&
-        failed(integrateNumerically(odes, rows, state, i, inRefractory,
-                                    network.getDt().convertToDouble(),
-                                    current)))
+    if (!odes.empty() && failed(integrateNumerically(
+                             odes, rows, state, i, inRefractory,
+                             network.getDt().convertToDouble(), current)))
       return failure();
 
     Value flag;
@@ -375,8 +373,8 @@ private:
     OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
     auto fn = mb.create<func::FuncOp>(
         module.getLoc(), name,
-        mb.getFunctionType({mb.getI64Type(), mb.getI32Type(),
-                            mb.getI64Type(), mb.getI64Type()},
+        mb.getFunctionType({mb.getI64Type(), mb.getI32Type(), mb.getI64Type(),
+                            mb.getI64Type()},
                            {mb.getF64Type()}));
     fn.setPrivate();
     return fn;
@@ -396,8 +394,9 @@ private:
     for (auto &row : rows)
       x[row.getKey()] = load2d(loc, state, row.getValue(), i);
     // The derivative of `ode` with the states taking `values`.
-    auto derivative = [&](OdeOp ode,
-                          const llvm::StringMap<Value> &values) -> FailureOr<Value> {
+    auto derivative =
+        [&](OdeOp ode,
+            const llvm::StringMap<Value> &values) -> FailureOr<Value> {
       auto read = [&](RefOp ref) -> FailureOr<Value> {
         auto it = values.find(ref.getName());
         if (it == values.end())
@@ -443,8 +442,8 @@ private:
             return failure();
           Value a = b.create<arith::SubFOp>(l, *f1, *f0);
           Value adt = b.create<arith::MulFOp>(l, a, dtV);
-          Value phi = b.create<arith::DivFOp>(
-              l, b.create<math::ExpM1Op>(l, adt), a);
+          Value phi =
+              b.create<arith::DivFOp>(l, b.create<math::ExpM1Op>(l, adt), a);
           Value isZero =
               b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a, zero);
           phi = b.create<arith::SelectOp>(l, isZero, dtV, phi);
@@ -478,9 +477,9 @@ private:
             l, b.getI32IntegerAttr(static_cast<int32_t>(rt::streams::generated(
                    kernelPopulation, kNoiseSiteBase + index++))));
         Value normal =
-            b.create<func::CallOp>(l, runtimeFunction("neuro_rt_normal"),
-                                   ValueRange{kernelSeed, stream, kernelIndex,
-                                              kernelStep})
+            b.create<func::CallOp>(
+                 l, runtimeFunction("neuro_rt_normal"),
+                 ValueRange{kernelSeed, stream, kernelIndex, kernelStep})
                 .getResult(0);
         Value drift = b.create<arith::MulFOp>(l, *f, dtV);
         Value diffusion = b.create<arith::MulFOp>(
@@ -518,8 +517,8 @@ private:
       // Stage times: t, t + dt/2, t + dt/2, t + dt.
       Value start = kernelTime;
       auto at = [&](double offset) {
-        kernelTime = start ? b.create<arith::AddFOp>(
-                                 loc, start, f64Constant(loc, offset))
+        kernelTime = start ? b.create<arith::AddFOp>(loc, start,
+                                                     f64Constant(loc, offset))
                                  .getResult()
                            : Value();
       };
@@ -543,16 +542,15 @@ private:
                 loc, two, b.create<arith::AddFOp>(loc, k2[n], k3[n])));
         sum = b.create<arith::AddFOp>(loc, sum, k4[n]);
         next[odes[n].getVar()] = b.create<arith::AddFOp>(
-            loc, x[odes[n].getVar()],
-            b.create<arith::MulFOp>(loc, sum, sixth));
+            loc, x[odes[n].getVar()], b.create<arith::MulFOp>(loc, sum, sixth));
       }
     } else {
       return odes.front().emitOpError()
              << "unknown integration method '" << method << "'";
     }
     for (OdeOp ode : odes) {
-      store2d(ode.getLoc(), next[ode.getVar()], state, rows.lookup(ode.getVar()),
-              i);
+      store2d(ode.getLoc(), next[ode.getVar()], state,
+              rows.lookup(ode.getVar()), i);
       current[ode.getVar()] = next[ode.getVar()];
     }
     return success();
