@@ -744,10 +744,11 @@ private:
         continue;
       }
       if (a.value != "exact" && a.value != "exponential_euler" &&
-          a.value != "euler" && a.value != "rk4") {
+          a.value != "euler" && a.value != "rk4" &&
+          a.value != "euler_maruyama") {
         diag.error(a.range, "unknown integration method '" + a.value +
                                 "' (expected exact, exponential_euler, "
-                                "euler or rk4)");
+                                "euler, rk4 or euler_maruyama)");
         continue;
       }
       info.method = a.value;

@@ -243,6 +243,17 @@ LogicalResult PropagateOp::verify() {
   if (auto ref = getRefractoryMatrix())
     if (failed(checkShape(*ref, "refractory matrix")))
       return failure();
+  for (auto [noise, what] :
+       {std::make_pair(getNoise(), "noise factor"),
+        std::make_pair(getRefractoryNoise(), "refractory noise factor")}) {
+    if (!noise)
+      continue;
+    auto type = cast<ShapedType>(noise->getType());
+    if (type.getRank() != 2 || type.getDimSize(0) != n ||
+        type.getDimSize(1) != n)
+      return emitOpError() << what << " must be " << n << " x " << n
+                           << ", is " << noise->getType();
+  }
   Operation *population = (*this)->getParentOp();
   for (Attribute var : getVars())
     if (!isa_and_nonnull<StateOp>(SymbolTable::lookupSymbolIn(

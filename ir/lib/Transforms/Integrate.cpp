@@ -137,6 +137,11 @@ private:
     }
     if (isa<TimeStepOp>(op))
       return constant(dt);
+    if (isa<NoiseOp>(op)) {
+      if (!noise)
+        return std::nullopt;
+      return constant(*noise);
+    }
     if (auto ref = dyn_cast<RefOp>(op)) {
       auto it = index.find(ref.getName());
       if (ref.getPost() || it == index.end())
@@ -214,6 +219,8 @@ private:
 public:
   /// Set when analysis failed on a division by a constant zero.
   bool divisionByZero = false;
+  /// The value the noise xi takes (unset: xi is not affine).
+  std::optional<double> noise;
 
 private:
   const llvm::StringMap<unsigned> &index;
@@ -283,20 +290,69 @@ LogicalResult applyNumericalMethod(PopulationOp pop, ArrayRef<OdeOp> odes,
   return success();
 }
 
+/// Cholesky factor L (lower, L L^T = q) of a positive semi-definite
+/// matrix; columns of deterministic directions stay 0.
+Matrix choleskySemiDefinite(const Matrix &q) {
+  size_t n = q.size();
+  Matrix l(n, std::vector<double>(n, 0.0));
+  double scale = 0.0;
+  for (size_t i = 0; i < n; ++i)
+    scale = std::max(scale, std::abs(q[i][i]));
+  for (size_t j = 0; j < n; ++j) {
+    double d = q[j][j];
+    for (size_t k = 0; k < j; ++k)
+      d -= l[j][k] * l[j][k];
+    if (d <= 1e-14 * scale)
+      continue; // no noise along this direction
+    l[j][j] = std::sqrt(d);
+    for (size_t i = j + 1; i < n; ++i) {
+      double v = q[i][j];
+      for (size_t k = 0; k < j; ++k)
+        v -= l[i][k] * l[j][k];
+      l[i][j] = v / l[j][j];
+    }
+  }
+  return l;
+}
+
+/// The covariance of the noise a linear system dx = A x dt + g dW (one
+/// independent Wiener process per state, scaled by g) accumulates over dt:
+/// Q = int_0^dt e^{As} diag(g^2) e^{A^T s} ds, by Van Loan's method.
+Matrix noiseCovariance(const Matrix &generator, ArrayRef<double> g,
+                       double dt) {
+  size_t n = g.size();
+  Matrix m(2 * n, std::vector<double>(2 * n, 0.0));
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      m[i][j] = -generator[i][j] * dt;
+      m[n + i][n + j] = generator[j][i] * dt;
+    }
+    m[i][n + i] = g[i] * g[i] * dt;
+  }
+  Matrix e = expm(m);
+  // Q = F22^T F12 with F12 = e[0:n][n:2n], F22 = e[n:2n][n:2n].
+  Matrix q(n, std::vector<double>(n, 0.0));
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < n; ++j)
+      for (size_t k = 0; k < n; ++k)
+        q[i][j] += e[n + k][n + i] * e[k][n + j];
+  return q;
+}
+
 LogicalResult integratePopulation(PopulationOp pop, double dt) {
   SmallVector<OdeOp> odes(pop.getBody().getOps<OdeOp>());
   if (odes.empty())
     return success();
   std::optional<StringRef> requested = pop.getMethod();
-  // Stochastic equations: Euler-Maruyama for the whole system.
+
   bool stochastic = false;
   for (OdeOp ode : odes)
     ode.getRhs().walk([&](NoiseOp) { stochastic = true; });
   if (stochastic) {
-    if (requested && *requested != "euler_maruyama")
+    if (requested && *requested != "euler_maruyama" && *requested != "exact")
       return odes.front().emitError()
              << "equations with noise 'xi' are integrated with "
-                "euler_maruyama, not "
+                "euler_maruyama or exactly, not "
              << *requested;
     for (OdeOp ode : odes) {
       Operation *culprit = nullptr;
@@ -309,9 +365,14 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
         return failure();
       }
     }
-    return applyNumericalMethod(pop, odes, "euler_maruyama");
+    if (requested && *requested == "euler_maruyama")
+      return applyNumericalMethod(pop, odes, "euler_maruyama");
+  } else if (requested && *requested != "exact") {
+    return applyNumericalMethod(pop, odes, *requested);
   }
-  // Every state takes part; states without an equation have derivative 0.
+
+  // Try the exact propagator: every state takes part (states without an
+  // equation have derivative 0); with noise, it must be additive.
   SmallVector<StateOp> states(pop.getBody().getOps<StateOp>());
   llvm::StringMap<unsigned> index;
   SmallVector<Attribute> vars;
@@ -322,10 +383,12 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
   size_t n = states.size();
   Matrix generator(n + 1, std::vector<double>(n + 1, 0.0));
   Matrix refractoryGenerator = generator;
+  std::vector<double> noiseScale(n, 0.0), refractoryNoiseScale(n, 0.0);
   bool anyUnless = false;
   LinearAnalysis analysis(index, dt);
   for (OdeOp ode : odes) {
     Operation *culprit = nullptr;
+    analysis.noise = 0.0;
     FailureOr<Affine> rhs = analysis.analyze(ode.getRhs(), culprit);
     if (failed(rhs) && analysis.divisionByZero) {
       InFlightDiagnostic d = ode.emitError()
@@ -335,42 +398,56 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
       d.attachNote(culprit->getLoc()) << "division here";
       return failure();
     }
-    if (requested && *requested != "exact")
-      break; // the propagator is not needed: a numerical method was asked
-    if (failed(rhs) && !requested) {
-      // Automatic choice: exponential Euler when every equation is linear
-      // in its own state, else RK4 (Brian2 and NESTML choose alike).
-      bool conditionallyLinear = true;
-      for (OdeOp other : odes) {
-        Operation *ignored = nullptr;
-        conditionallyLinear &=
-            degreeIn(other.getRhs(), other.getVar(), ignored) <= 1;
+    // The noise's coefficient, which must not depend on the states.
+    double g = 0.0;
+    bool additive = true;
+    if (succeeded(rhs) && stochastic) {
+      Operation *ignored = nullptr;
+      analysis.noise = 1.0;
+      FailureOr<Affine> withNoise = analysis.analyze(ode.getRhs(), ignored);
+      additive = succeeded(withNoise);
+      if (additive) {
+        for (size_t j = 0; j < n; ++j)
+          additive &= withNoise->coef[j] == rhs->coef[j];
+        g = withNoise->c - rhs->c;
       }
-      return applyNumericalMethod(
-          pop, odes, conditionallyLinear ? "exponential_euler" : "rk4");
     }
-    if (failed(rhs)) {
-      InFlightDiagnostic d = ode.emitError()
-                             << "cannot integrate d" << ode.getVar()
-                             << "/dt exactly: the equation is not linear "
-                                "with constant coefficients in the states";
+    if (failed(rhs) || !additive) {
+      if (!requested) {
+        if (stochastic)
+          return applyNumericalMethod(pop, odes, "euler_maruyama");
+        // Automatic choice: exponential Euler when every equation is linear
+        // in its own state, else RK4 (Brian2 and NESTML choose alike).
+        bool conditionallyLinear = true;
+        for (OdeOp other : odes) {
+          Operation *ignored = nullptr;
+          conditionallyLinear &=
+              degreeIn(other.getRhs(), other.getVar(), ignored) <= 1;
+        }
+        return applyNumericalMethod(
+            pop, odes, conditionallyLinear ? "exponential_euler" : "rk4");
+      }
+      InFlightDiagnostic d =
+          ode.emitError() << "cannot integrate d" << ode.getVar()
+                          << "/dt exactly: the equation is not linear with "
+                             "constant coefficients in the states"
+                          << (failed(rhs) ? "" : " (with additive noise)");
       if (culprit && culprit != ode.getOperation())
         d.attachNote(culprit->getLoc()) << "nonlinear term here";
       return failure();
     }
-    if (requested && *requested != "exact")
-      continue;
     unsigned row = index.lookup(ode.getVar());
     for (size_t j = 0; j < n; ++j)
       generator[row][j] = rhs->coef[j];
     generator[row][n] = rhs->c;
-    if (ode.getUnlessRefractory())
+    noiseScale[row] = g;
+    if (ode.getUnlessRefractory()) {
       anyUnless = true;
-    else
+    } else {
       refractoryGenerator[row] = generator[row];
+      refractoryNoiseScale[row] = g;
+    }
   }
-  if (requested && *requested != "exact")
-    return applyNumericalMethod(pop, odes, *requested);
   auto propagator = [&](Matrix g) {
     for (auto &r : g)
       for (double &v : r)
@@ -385,8 +462,23 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
       }
     return flat;
   };
+  // The noise's Cholesky factor over one step, n x n.
+  auto noiseFactor = [&](const Matrix &g, ArrayRef<double> scale) {
+    Matrix a(n, std::vector<double>(n, 0.0));
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < n; ++j)
+        a[i][j] = g[i][j];
+    Matrix l = choleskySemiDefinite(noiseCovariance(a, scale, dt));
+    SmallVector<double> flat;
+    for (auto &row : l)
+      flat.append(row.begin(), row.end());
+    return flat;
+  };
   SmallVector<double> matrix = propagator(generator);
-  for (double v : matrix)
+  SmallVector<double> noise;
+  if (stochastic)
+    noise = noiseFactor(generator, noiseScale);
+  for (double v : llvm::concat<double>(matrix, noise))
     if (!std::isfinite(v))
       return odes.front().emitError(
           "the exact propagator over one step is not finite: check time "
@@ -394,13 +486,23 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
   OpBuilder b(odes.front());
   auto type = RankedTensorType::get(
       {static_cast<int64_t>(n), static_cast<int64_t>(n + 1)}, b.getF64Type());
-  DenseElementsAttr refractory;
+  auto noiseType = RankedTensorType::get(
+      {static_cast<int64_t>(n), static_cast<int64_t>(n)}, b.getF64Type());
+  DenseElementsAttr refractory, noiseAttr, refractoryNoiseAttr;
   if (anyUnless)
     refractory = DenseElementsAttr::get(
         type, ArrayRef<double>(propagator(refractoryGenerator)));
+  if (stochastic) {
+    noiseAttr = DenseElementsAttr::get(noiseType, ArrayRef<double>(noise));
+    if (anyUnless)
+      refractoryNoiseAttr = DenseElementsAttr::get(
+          noiseType, ArrayRef<double>(
+                         noiseFactor(refractoryGenerator, refractoryNoiseScale)));
+  }
   b.create<PropagateOp>(
       odes.front().getLoc(), b.getArrayAttr(vars), b.getStringAttr("exact"),
-      DenseElementsAttr::get(type, ArrayRef<double>(matrix)), refractory);
+      DenseElementsAttr::get(type, ArrayRef<double>(matrix)), refractory,
+      noiseAttr, refractoryNoiseAttr);
   for (OdeOp ode : odes)
     ode.erase();
   return success();

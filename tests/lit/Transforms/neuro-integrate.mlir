@@ -133,10 +133,13 @@ neuro.network @Asked dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 
 // -----
 
-// Noise makes the system stochastic: Euler-Maruyama for all its equations.
+// Additive noise on a linear system: exact. dv/dt = -v + 1e-3 xi (1/s
+// time constant), dt = 1e-4: the noise factor is
+// 1e-3 sqrt((1 - e^{-2 dt}) / 2) = 9.99950002e-6; g has no noise.
 // CHECK-LABEL: neuro.network @Noisy
-// CHECK:       neuro.ode @v method "euler_maruyama" {
-// CHECK:       neuro.ode @g method "euler_maruyama" {
+// CHECK:       neuro.propagate [@v, @g] method "exact"
+// CHECK-SAME:    noise dense<{{\[\[}}9.99950002{{[0-9]*}}E-6, 0.000000e+00], [0.000000e+00, 0.000000e+00]]> : tensor<2x2xf64>
+// CHECK-NOT:   neuro.ode
 neuro.network @Noisy dt(1.000000e-04) duration(1.000000e+00) seed(0) {
   neuro.population @P size(1) {
     neuro.state @v : "V"
@@ -152,6 +155,23 @@ neuro.network @Noisy dt(1.000000e-04) duration(1.000000e+00) seed(0) {
     neuro.ode @g {
       %g = neuro.ref @g
       %n = arith.negf %g : f64
+      neuro.yield %n : f64
+    }
+  }
+}
+
+// -----
+
+// Multiplicative noise (g depends on v) cannot be exact: Euler-Maruyama.
+// CHECK-LABEL: neuro.network @Multiplicative
+// CHECK:       neuro.ode @v method "euler_maruyama" {
+neuro.network @Multiplicative dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @v : "1"
+    neuro.ode @v {
+      %v = neuro.ref @v
+      %xi = neuro.xi
+      %n = arith.mulf %v, %xi : f64
       neuro.yield %n : f64
     }
   }

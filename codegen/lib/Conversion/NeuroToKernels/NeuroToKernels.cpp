@@ -288,15 +288,56 @@ private:
       std::optional<SmallVector<double>> mr;
       if (auto attr = propagate.getRefractoryMatrix())
         mr.emplace(attr->getValues<double>());
+      // Exact noise: L z with one standard normal z_j per direction that
+      // carries noise (a nonzero column of L or of its refractory variant).
+      SmallVector<double> l, lr;
+      if (auto attr = propagate.getNoise())
+        l.assign(attr->getValues<double>().begin(),
+                 attr->getValues<double>().end());
+      if (auto attr = propagate.getRefractoryNoise())
+        lr.assign(attr->getValues<double>().begin(),
+                  attr->getValues<double>().end());
+      SmallVector<Value> z(nv);
+      for (size_t j = 0; j < nv && !l.empty(); ++j) {
+        bool used = false;
+        for (size_t r = 0; r < nv; ++r)
+          used |= l[r * nv + j] != 0.0 || (!lr.empty() && lr[r * nv + j] != 0.0);
+        if (used)
+          z[j] = normalDraw(propagate.getLoc(), kNoiseSiteBase + j);
+      }
+      auto noiseTerm = [&](ArrayRef<double> factor, size_t r) -> Value {
+        Value acc;
+        for (size_t j = 0; j < nv; ++j) {
+          double c = factor[r * nv + j];
+          if (c == 0.0)
+            continue;
+          Value term = b.create<arith::MulFOp>(propagate.getLoc(), z[j],
+                                               f64Constant(loc, c));
+          acc = acc ? b.create<arith::AddFOp>(propagate.getLoc(), acc, term)
+                          .getResult()
+                    : term;
+        }
+        return acc ? acc : f64Constant(loc, 0.0);
+      };
       for (size_t r = 0; r < nv; ++r) {
         Value next = apply(m, r);
+        if (!l.empty())
+          next = b.create<arith::AddFOp>(propagate.getLoc(), next,
+                                         noiseTerm(l, r));
         if (mr && inRefractory) {
           bool differs = false;
           for (size_t k = 0; k <= nv; ++k)
             differs |= m[r * (nv + 1) + k] != (*mr)[r * (nv + 1) + k];
-          if (differs)
+          for (size_t k = 0; k < nv && !l.empty(); ++k)
+            differs |= l[r * nv + k] != lr[r * nv + k];
+          if (differs) {
+            Value held = apply(*mr, r);
+            if (!lr.empty())
+              held = b.create<arith::AddFOp>(propagate.getLoc(), held,
+                                             noiseTerm(lr, r));
             next = b.create<arith::SelectOp>(propagate.getLoc(), inRefractory,
-                                             apply(*mr, r), next);
+                                             held, next);
+          }
         }
         StringRef name = cast<FlatSymbolRefAttr>(vars[r]).getValue();
         current[name] = next;
@@ -354,6 +395,19 @@ private:
   }
 
   MLIRContext &getContextRef() { return *module.getContext(); }
+
+  /// A standard normal draw for `site` of the current population, neuron
+  /// and step.
+  Value normalDraw(Location loc, uint32_t site) {
+    Value stream = b.create<arith::ConstantOp>(
+        loc, b.getI32IntegerAttr(static_cast<int32_t>(
+                 rt::streams::generated(kernelPopulation, site))));
+    return b
+        .create<func::CallOp>(loc, runtimeFunction("neuro_rt_normal"),
+                              ValueRange{kernelSeed, stream, kernelIndex,
+                                         kernelStep})
+        .getResult(0);
+  }
 
   uint32_t populationIndex(PopulationOp pop) {
     uint32_t n = 0;

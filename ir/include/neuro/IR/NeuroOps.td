@@ -365,14 +365,22 @@ def Neuro_PropagateOp : Neuro_Op<"propagate", [HasParent<"PopulationOp">]> {
     the exponential of the system's generator. `refractory_matrix`, if
     present, is used while the neuron is refractory (states declared
     `unless refractory` held). `method` records the scheme chosen. The
-    matrices are tensor<n x (n+1) x f64> constants, printed exactly.
+    matrices are tensor<n x (n+1) x f64> constants, printed exactly. For a
+    stochastic linear system with additive noise, `noise` is the n x n
+    Cholesky factor L of the covariance the noise accumulates over one step
+    (Van Loan), and the update adds L z with z standard normal per state
+    and step (`refractory_noise` while refractory): the exact solution of
+    the Ornstein-Uhlenbeck-type system.
   }];
   let arguments = (ins FlatSymbolRefArrayAttr:$vars, StrAttr:$method,
                        F64ElementsAttr:$matrix,
-                       OptionalAttr<F64ElementsAttr>:$refractory_matrix);
+                       OptionalAttr<F64ElementsAttr>:$refractory_matrix,
+                       OptionalAttr<F64ElementsAttr>:$noise,
+                       OptionalAttr<F64ElementsAttr>:$refractory_noise);
   let assemblyFormat = [{
     $vars `method` $method `matrix` $matrix
-    (`refractory` $refractory_matrix^)? attr-dict
+    (`refractory` $refractory_matrix^)? (`noise` $noise^)?
+    (`refractory_noise` $refractory_noise^)? attr-dict
   }];
   let hasVerifier = 1;
 }
