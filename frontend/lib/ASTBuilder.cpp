@@ -26,9 +26,13 @@ constexpr unsigned maxNesting = 256;
 /// Deepest expression tree accepted (long operator chains nest too).
 constexpr unsigned maxExprDepth = 2000;
 
+/// The SourceMgr buffer being parsed, stamped on every location.
+unsigned currentBuffer = 0;
+
 SourceLoc startOf(antlr4::Token *tok) {
   return {static_cast<unsigned>(tok->getLine()),
-          static_cast<unsigned>(tok->getCharPositionInLine()) + 1};
+          static_cast<unsigned>(tok->getCharPositionInLine()) + 1,
+          currentBuffer};
 }
 
 SourceLoc endOf(antlr4::Token *tok) {
@@ -37,7 +41,8 @@ SourceLoc endOf(antlr4::Token *tok) {
     text.clear();
   return {static_cast<unsigned>(tok->getLine()),
           static_cast<unsigned>(tok->getCharPositionInLine() + text.size()) +
-              1};
+              1,
+          currentBuffer};
 }
 
 SourceRange rangeOf(antlr4::Token *tok) { return {startOf(tok), endOf(tok)}; }
@@ -68,7 +73,8 @@ public:
     reported = true;
     SourceRange range;
     range.begin = {static_cast<unsigned>(line),
-                   static_cast<unsigned>(charPositionInLine) + 1};
+                   static_cast<unsigned>(charPositionInLine) + 1,
+                   currentBuffer};
     range.end = range.begin;
     std::string message = msg;
     if (offendingSymbol) {
@@ -534,6 +540,7 @@ std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
   const llvm::MemoryBuffer *buffer =
       diag.getSourceMgr().getMemoryBuffer(diag.getBufferId());
   llvm::StringRef text = buffer->getBuffer();
+  currentBuffer = diag.getBufferId();
   try {
     antlr4::ANTLRInputStream input(text.data(), text.size());
     NeuroLexer lexer(&input);

@@ -13,10 +13,11 @@ llvm::StringRef DiagEngine::filename() const {
 llvm::SMLoc DiagEngine::toSMLoc(SourceLoc loc) const {
   if (loc.line == 0)
     return {};
+  unsigned buffer = loc.buffer ? loc.buffer : bufferId;
   llvm::SMLoc result =
-      sourceMgr.FindLocForLineAndColumn(bufferId, loc.line, loc.col);
+      sourceMgr.FindLocForLineAndColumn(buffer, loc.line, loc.col);
   if (!result.isValid()) // past the end of a line: point at its end
-    result = sourceMgr.FindLocForLineAndColumn(bufferId, loc.line, 1);
+    result = sourceMgr.FindLocForLineAndColumn(buffer, loc.line, 1);
   return result;
 }
 

@@ -18,8 +18,9 @@ namespace {
 class Generator {
 public:
   Generator(mlir::MLIRContext &context, const Module &module,
-            const SemaResult &sema)
-      : context(context), builder(&context), module(module), sema(sema) {}
+            const SemaResult &sema, const llvm::SourceMgr *sourceMgr)
+      : context(context), builder(&context), module(module), sema(sema),
+        sourceMgr(sourceMgr) {}
 
   mlir::OwningOpRef<mlir::ModuleOp> generate() {
     mlir::OwningOpRef<mlir::ModuleOp> result =
@@ -40,7 +41,10 @@ public:
 
 private:
   mlir::Location loc(SourceLoc l) {
-    return mlir::FileLineColLoc::get(&context, module.filename, l.line, l.col);
+    llvm::StringRef file = module.filename;
+    if (sourceMgr && l.buffer)
+      file = sourceMgr->getMemoryBuffer(l.buffer)->getBufferIdentifier();
+    return mlir::FileLineColLoc::get(&context, file, l.line, l.col);
   }
   mlir::Location loc(SourceRange r) { return loc(r.begin); }
 
@@ -429,12 +433,13 @@ private:
   int32_t randSites = 0;
   const Module &module;
   const SemaResult &sema;
+  const llvm::SourceMgr *sourceMgr;
 };
 
 } // namespace
 
-mlir::OwningOpRef<mlir::ModuleOp> neuro::mlirGen(mlir::MLIRContext &context,
-                                                 const Module &module,
-                                                 const SemaResult &sema) {
-  return Generator(context, module, sema).generate();
+mlir::OwningOpRef<mlir::ModuleOp>
+neuro::mlirGen(mlir::MLIRContext &context, const Module &module,
+               const SemaResult &sema, const llvm::SourceMgr *sourceMgr) {
+  return Generator(context, module, sema, sourceMgr).generate();
 }

@@ -63,10 +63,8 @@ public:
       : module(module), diag(diag), result(result) {}
 
   bool run() {
-    for (const ImportDecl &imp : module.imports)
-      diag.error(imp.range, "cannot import '" + imp.path +
-                                "': imports are not supported yet; declare "
-                                "the model in this file");
+    // Imports were resolved before Sema (Imports.h): imported models are
+    // among the module's declarations.
     std::map<std::string, SourceRange> seen;
     auto declare = [&](const std::string &name, SourceRange range) {
       auto [it, inserted] = seen.emplace(name, range);

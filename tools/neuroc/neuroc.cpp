@@ -26,10 +26,13 @@ using namespace neuro;
 namespace {
 
 const char *kUsage = R"(usage:
-  neuroc check [--verbose] FILE
-  neuroc emit --stage=STAGE FILE
+  neuroc check [--verbose] [-I DIR] FILE
+  neuroc emit --stage=STAGE [-I DIR] FILE
       STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm
-  neuroc run [--json] [-o DIR] [--network NAME] [--seed N] FILE
+  neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [-I DIR] FILE
+
+-I DIR adds a folder searched by `import a.b.Model` (also NEURO_PATH);
+`import std...` searches the model library (NEURO_STDLIB overrides it).
 )";
 
 struct Options {
@@ -39,6 +42,7 @@ struct Options {
   std::string outDir = "neuro_out";
   std::string network;
   std::optional<uint64_t> seed;
+  std::vector<std::string> includes;
   bool json = false;
   bool verbose = false;
 };
@@ -73,6 +77,8 @@ void printModule(mlir::ModuleOp module) {
 
 int runCheck(const Options &options) {
   Compiler c(llvm::errs());
+  for (const std::string &dir : options.includes)
+    c.addSearchPath(dir);
   if (!c.loadFile(options.file) || !c.parse() || !c.check())
     return 1;
   if (!options.verbose)
@@ -110,6 +116,8 @@ int runCheck(const Options &options) {
 
 int runEmit(const Options &options) {
   Compiler c(llvm::errs());
+  for (const std::string &dir : options.includes)
+    c.addSearchPath(dir);
   if (!c.loadFile(options.file) || !c.parse())
     return 1;
   if (options.stage == "ast") {
@@ -138,6 +146,8 @@ int runEmit(const Options &options) {
 int runRun(const Options &options) {
   auto start = std::chrono::steady_clock::now();
   Compiler c(llvm::errs());
+  for (const std::string &dir : options.includes)
+    c.addSearchPath(dir);
   rt::ModelSpec spec;
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate() ||
       !c.compileNetwork(options.network, spec))
@@ -263,6 +273,10 @@ int main(int argc, char **argv) {
       options.outDir = *v;
     else if (auto v = value("--network"))
       options.network = *v;
+    else if (auto v = value("-I"))
+      options.includes.push_back(*v);
+    else if (a.size() > 2 && a.rfind("-I", 0) == 0)
+      options.includes.push_back(a.substr(2));
     else if (auto v = value("--seed")) {
       char *end = nullptr;
       unsigned long long s = std::strtoull(v->c_str(), &end, 10);

@@ -1,6 +1,7 @@
 //===- Compiler.cpp - From .neuro source to runnable kernels --------------===//
 
 #include "neuro/Codegen/Compiler.h"
+#include "neuro/Frontend/Imports.h"
 #include "neuro/Frontend/MLIRGen.h"
 #include "neuro/Frontend/Parser.h"
 
@@ -42,7 +43,16 @@ void Compiler::loadString(const std::string &name, const std::string &text) {
 
 bool Compiler::parse() {
   astModule = parseModule(*diag);
-  return astModule != nullptr;
+  if (!astModule)
+    return false;
+  std::vector<std::string> roots = searchPaths;
+  if (const char *env = std::getenv("NEURO_PATH")) {
+    llvm::SmallVector<llvm::StringRef, 4> dirs;
+    llvm::StringRef(env).split(dirs, ':', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef d : dirs)
+      roots.push_back(d.str());
+  }
+  return resolveImports(*astModule, *diag, roots);
 }
 
 bool Compiler::check() {
@@ -54,7 +64,7 @@ bool Compiler::check() {
 }
 
 bool Compiler::generate() {
-  mlirModule = mlirGen(context, *astModule, semaResult);
+  mlirModule = mlirGen(context, *astModule, semaResult, &sourceMgr);
   current = Stage::Neuro;
   return static_cast<bool>(mlirModule);
 }

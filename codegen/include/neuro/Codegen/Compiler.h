@@ -34,7 +34,11 @@ public:
   /// Loads source text under a buffer name used in diagnostics.
   void loadString(const std::string &name, const std::string &text);
 
+  /// A folder searched by `import a.b.Model` (before NEURO_PATH's).
+  void addSearchPath(const std::string &dir) { searchPaths.push_back(dir); }
+
   /// Each step needs the previous one; each returns false after reporting.
+  /// parse() also resolves the imports.
   bool parse();
   bool check();
   bool generate();
@@ -62,6 +66,7 @@ private:
   mlir::OwningOpRef<mlir::ModuleOp> mlirModule;
   std::unique_ptr<JITModule> jit;
   Stage current = Stage::Neuro;
+  std::vector<std::string> searchPaths;
 };
 
 } // namespace neuro

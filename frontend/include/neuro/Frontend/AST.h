@@ -17,10 +17,12 @@
 
 namespace neuro {
 
-/// 1-based line and column of a character in the source file.
+/// 1-based line and column of a character in a source buffer (the
+/// llvm::SourceMgr buffer id; 0 for the main file).
 struct SourceLoc {
   unsigned line = 0;
   unsigned col = 0;
+  unsigned buffer = 0;
 };
 
 /// Half-open range [begin, end) of source characters on possibly many lines.

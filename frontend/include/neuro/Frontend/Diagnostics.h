@@ -33,6 +33,7 @@ public:
   bool hadError() const { return errors != 0; }
   llvm::StringRef filename() const;
   llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
+  llvm::raw_ostream &stream() { return os; }
   unsigned getBufferId() const { return bufferId; }
 
   /// After this many errors, the rest are counted but not printed.

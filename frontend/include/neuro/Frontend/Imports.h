@@ -1,0 +1,34 @@
+//===- Imports.h - Resolving `import` declarations --------------*- C++ -*-===//
+//
+// `import std.neurons.LIF` names the model LIF in one of the .neuro files of
+// the folder neurons/ of the model library; `import a.b.Model` names Model
+// in folder a/b/ under a search root (-I, NEURO_PATH, the importing file's
+// folder). Imported models join the module with their own source
+// locations. A model never names another model, so the imports of an
+// imported file (which serve its networks) are not followed.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_FRONTEND_IMPORTS_H
+#define NEURO_FRONTEND_IMPORTS_H
+
+#include "neuro/Frontend/AST.h"
+#include "neuro/Frontend/Diagnostics.h"
+
+#include <string>
+#include <vector>
+
+namespace neuro {
+
+/// The folder of the model library: $NEURO_STDLIB if set, else the one this
+/// build was configured with.
+std::string stdlibDirectory();
+
+/// Adds the models `module`'s imports name. Errors go through `diag` (and
+/// through diagnostics of the imported files); false if there were any.
+bool resolveImports(Module &module, DiagEngine &diag,
+                    const std::vector<std::string> &searchRoots);
+
+} // namespace neuro
+
+#endif // NEURO_FRONTEND_IMPORTS_H

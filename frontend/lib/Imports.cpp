@@ -1,0 +1,176 @@
+//===- Imports.cpp - Resolving `import` declarations ----------------------===//
+
+#include "neuro/Frontend/Imports.h"
+#include "neuro/Frontend/Parser.h"
+
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <memory>
+
+using namespace neuro;
+
+std::string neuro::stdlibDirectory() {
+  if (const char *env = std::getenv("NEURO_STDLIB"))
+    return env;
+  return NEURO_STDLIB_DIR;
+}
+
+namespace {
+
+class Importer {
+public:
+  Importer(DiagEngine &diag, const std::vector<std::string> &roots)
+      : diag(diag), roots(roots) {}
+
+  bool run(Module &module) {
+    bool ok = true;
+    for (const ImportDecl &imp : module.imports)
+      ok &= importOne(module, imp);
+    return ok;
+  }
+
+private:
+  bool importOne(Module &into, const ImportDecl &imp) {
+    llvm::SmallVector<llvm::StringRef, 4> parts;
+    llvm::StringRef(imp.path).split(parts, '.');
+    if (parts.size() < 2) {
+      diag.error(imp.range, "cannot import '" + imp.path +
+                                "': name a model in a folder, as in "
+                                "'std.neurons.LIF'");
+      return false;
+    }
+    std::string model = parts.back().str();
+    for (const NeuronDecl &n : into.neurons)
+      if (n.name == model && n.range.begin.buffer == diag.getBufferId()) {
+        diag.error(imp.range, "cannot import '" + model +
+                                  "': this file declares a model of that "
+                                  "name");
+        diag.note(n.range, "declared here");
+        return false;
+      }
+    for (const SynapseDecl &syn : into.synapses)
+      if (syn.name == model && syn.range.begin.buffer == diag.getBufferId()) {
+        diag.error(imp.range, "cannot import '" + model +
+                                  "': this file declares a model of that "
+                                  "name");
+        diag.note(syn.range, "declared here");
+        return false;
+      }
+    std::vector<std::string> candidates;
+    llvm::SmallString<256> relative;
+    size_t first = 0;
+    if (parts[0] == "std") {
+      first = 1;
+      llvm::SmallString<256> dir(stdlibDirectory());
+      for (size_t i = 1; i + 1 < parts.size(); ++i)
+        llvm::sys::path::append(dir, parts[i]);
+      candidates.push_back(std::string(dir));
+    }
+    if (first == 0) {
+      std::vector<std::string> bases = roots;
+      llvm::SmallString<256> here(diag.filename());
+      llvm::sys::path::remove_filename(here);
+      bases.push_back(here.empty() ? "." : std::string(here));
+      for (const std::string &base : bases) {
+        llvm::SmallString<256> dir(base);
+        for (size_t i = 0; i + 1 < parts.size(); ++i)
+          llvm::sys::path::append(dir, parts[i]);
+        candidates.push_back(std::string(dir));
+      }
+    }
+    std::string folder = imp.path.substr(0, imp.path.rfind('.'));
+    for (const std::string &dir : candidates) {
+      if (!llvm::sys::fs::is_directory(dir))
+        continue;
+      std::vector<std::string> files;
+      std::error_code ec;
+      for (llvm::sys::fs::directory_iterator it(dir, ec), end;
+           it != end && !ec; it.increment(ec))
+        if (llvm::sys::path::extension(it->path()) == ".neuro")
+          files.push_back(it->path());
+      std::sort(files.begin(), files.end());
+      for (const std::string &file : files) {
+        Module *loaded = load(file, imp);
+        if (!loaded)
+          return false;
+        if (take(into, *loaded, model))
+          return true;
+      }
+      diag.error(imp.range, "no model '" + model + "' in '" + folder +
+                                "' (" + dir + ")");
+      return false;
+    }
+    std::string looked;
+    for (const std::string &dir : candidates)
+      looked += (looked.empty() ? "" : ", ") + dir;
+    diag.error(imp.range, "cannot find '" + folder + "' for 'import " +
+                              imp.path + "' (looked in " + looked + ")");
+    return false;
+  }
+
+  /// Parses `file` once; null after reporting its errors.
+  Module *load(const std::string &file, const ImportDecl &imp) {
+    auto it = modules.find(file);
+    if (it != modules.end())
+      return it->second.get();
+    auto buffer = llvm::MemoryBuffer::getFile(file);
+    if (!buffer) {
+      diag.error(imp.range, "cannot read '" + file +
+                                "': " + buffer.getError().message());
+      return nullptr;
+    }
+    llvm::SourceMgr &sm = diag.getSourceMgr();
+    unsigned id = sm.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+    auto fileDiag = std::make_unique<DiagEngine>(sm, id, diag.stream());
+    std::unique_ptr<Module> parsed = parseModule(*fileDiag);
+    if (!parsed) {
+      diag.error(imp.range, "'import " + imp.path + "': '" + file +
+                                "' has errors");
+      return nullptr;
+    }
+    Module *result = parsed.get();
+    modules[file] = std::move(parsed);
+    diagnostics.push_back(std::move(fileDiag));
+    // Only models are imported, and a model never names another model, so
+    // the imported file's own imports (for its networks) are not needed.
+    return result;
+  }
+
+  /// Moves model `name` from `from` into `into` (once: a second import of
+  /// the same model finds it taken and is satisfied).
+  bool take(Module &into, Module &from, const std::string &name) {
+    std::string key = from.filename + "\n" + name;
+    if (taken.count(key))
+      return true;
+    auto moveNamed = [&](auto &source, auto &target) {
+      for (auto &decl : source)
+        if (decl.name == name) {
+          taken.insert(key);
+          target.push_back(std::move(decl));
+          return true;
+        }
+      return false;
+    };
+    return moveNamed(from.neurons, into.neurons) ||
+           moveNamed(from.synapses, into.synapses);
+  }
+
+  DiagEngine &diag;
+  const std::vector<std::string> &roots;
+  std::map<std::string, std::unique_ptr<Module>> modules;
+  std::vector<std::unique_ptr<DiagEngine>> diagnostics;
+  llvm::StringSet<> taken;
+};
+
+} // namespace
+
+bool neuro::resolveImports(Module &module, DiagEngine &diag,
+                           const std::vector<std::string> &searchRoots) {
+  return Importer(diag, searchRoots).run(module);
+}
