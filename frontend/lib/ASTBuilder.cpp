@@ -40,8 +40,7 @@ SourceLoc endOf(antlr4::Token *tok) {
   if (tok->getType() == antlr4::Token::EOF)
     text.clear();
   return {static_cast<unsigned>(tok->getLine()),
-          static_cast<unsigned>(tok->getCharPositionInLine() + text.size()) +
-              1,
+          static_cast<unsigned>(tok->getCharPositionInLine() + text.size()) + 1,
           currentBuffer};
 }
 

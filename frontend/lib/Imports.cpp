@@ -90,8 +90,8 @@ private:
         continue;
       std::vector<std::string> files;
       std::error_code ec;
-      for (llvm::sys::fs::directory_iterator it(dir, ec), end;
-           it != end && !ec; it.increment(ec))
+      for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
+           it.increment(ec))
         if (llvm::sys::path::extension(it->path()) == ".neuro")
           files.push_back(it->path());
       std::sort(files.begin(), files.end());
@@ -102,8 +102,8 @@ private:
         if (take(into, *loaded, model))
           return true;
       }
-      diag.error(imp.range, "no model '" + model + "' in '" + folder +
-                                "' (" + dir + ")");
+      diag.error(imp.range,
+                 "no model '" + model + "' in '" + folder + "' (" + dir + ")");
       return false;
     }
     std::string looked;
@@ -121,8 +121,8 @@ private:
       return it->second.get();
     auto buffer = llvm::MemoryBuffer::getFile(file);
     if (!buffer) {
-      diag.error(imp.range, "cannot read '" + file +
-                                "': " + buffer.getError().message());
+      diag.error(imp.range,
+                 "cannot read '" + file + "': " + buffer.getError().message());
       return nullptr;
     }
     llvm::SourceMgr &sm = diag.getSourceMgr();
@@ -130,8 +130,8 @@ private:
     auto fileDiag = std::make_unique<DiagEngine>(sm, id, diag.stream());
     std::unique_ptr<Module> parsed = parseModule(*fileDiag);
     if (!parsed) {
-      diag.error(imp.range, "'import " + imp.path + "': '" + file +
-                                "' has errors");
+      diag.error(imp.range,
+                 "'import " + imp.path + "': '" + file + "' has errors");
       return nullptr;
     }
     Module *result = parsed.get();

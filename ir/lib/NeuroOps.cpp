@@ -251,8 +251,8 @@ LogicalResult PropagateOp::verify() {
     auto type = cast<ShapedType>(noise->getType());
     if (type.getRank() != 2 || type.getDimSize(0) != n ||
         type.getDimSize(1) != n)
-      return emitOpError() << what << " must be " << n << " x " << n
-                           << ", is " << noise->getType();
+      return emitOpError() << what << " must be " << n << " x " << n << ", is "
+                           << noise->getType();
   }
   Operation *population = (*this)->getParentOp();
   for (Attribute var : getVars())

@@ -318,8 +318,7 @@ Matrix choleskySemiDefinite(const Matrix &q) {
 /// The covariance of the noise a linear system dx = A x dt + g dW (one
 /// independent Wiener process per state, scaled by g) accumulates over dt:
 /// Q = int_0^dt e^{As} diag(g^2) e^{A^T s} ds, by Van Loan's method.
-Matrix noiseCovariance(const Matrix &generator, ArrayRef<double> g,
-                       double dt) {
+Matrix noiseCovariance(const Matrix &generator, ArrayRef<double> g, double dt) {
   size_t n = g.size();
   Matrix m(2 * n, std::vector<double>(2 * n, 0.0));
   for (size_t i = 0; i < n; ++i) {
@@ -427,11 +426,11 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
         return applyNumericalMethod(
             pop, odes, conditionallyLinear ? "exponential_euler" : "rk4");
       }
-      InFlightDiagnostic d =
-          ode.emitError() << "cannot integrate d" << ode.getVar()
-                          << "/dt exactly: the equation is not linear with "
-                             "constant coefficients in the states"
-                          << (failed(rhs) ? "" : " (with additive noise)");
+      InFlightDiagnostic d = ode.emitError()
+                             << "cannot integrate d" << ode.getVar()
+                             << "/dt exactly: the equation is not linear with "
+                                "constant coefficients in the states"
+                             << (failed(rhs) ? "" : " (with additive noise)");
       if (culprit && culprit != ode.getOperation())
         d.attachNote(culprit->getLoc()) << "nonlinear term here";
       return failure();
@@ -496,13 +495,13 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
     noiseAttr = DenseElementsAttr::get(noiseType, ArrayRef<double>(noise));
     if (anyUnless)
       refractoryNoiseAttr = DenseElementsAttr::get(
-          noiseType, ArrayRef<double>(
-                         noiseFactor(refractoryGenerator, refractoryNoiseScale)));
+          noiseType, ArrayRef<double>(noiseFactor(refractoryGenerator,
+                                                  refractoryNoiseScale)));
   }
-  b.create<PropagateOp>(
-      odes.front().getLoc(), b.getArrayAttr(vars), b.getStringAttr("exact"),
-      DenseElementsAttr::get(type, ArrayRef<double>(matrix)), refractory,
-      noiseAttr, refractoryNoiseAttr);
+  b.create<PropagateOp>(odes.front().getLoc(), b.getArrayAttr(vars),
+                        b.getStringAttr("exact"),
+                        DenseElementsAttr::get(type, ArrayRef<double>(matrix)),
+                        refractory, noiseAttr, refractoryNoiseAttr);
   for (OdeOp ode : odes)
     ode.erase();
   return success();

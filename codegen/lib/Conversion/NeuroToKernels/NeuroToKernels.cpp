@@ -301,7 +301,8 @@ private:
       for (size_t j = 0; j < nv && !l.empty(); ++j) {
         bool used = false;
         for (size_t r = 0; r < nv; ++r)
-          used |= l[r * nv + j] != 0.0 || (!lr.empty() && lr[r * nv + j] != 0.0);
+          used |=
+              l[r * nv + j] != 0.0 || (!lr.empty() && lr[r * nv + j] != 0.0);
         if (used)
           z[j] = normalDraw(propagate.getLoc(), kNoiseSiteBase + j);
       }
@@ -403,9 +404,9 @@ private:
         loc, b.getI32IntegerAttr(static_cast<int32_t>(
                  rt::streams::generated(kernelPopulation, site))));
     return b
-        .create<func::CallOp>(loc, runtimeFunction("neuro_rt_normal"),
-                              ValueRange{kernelSeed, stream, kernelIndex,
-                                         kernelStep})
+        .create<func::CallOp>(
+            loc, runtimeFunction("neuro_rt_normal"),
+            ValueRange{kernelSeed, stream, kernelIndex, kernelStep})
         .getResult(0);
   }
 
