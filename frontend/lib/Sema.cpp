@@ -976,15 +976,19 @@ private:
   void checkNetwork(const NetworkDecl &decl) {
     NetworkInfo net;
     net.decl = &decl;
-    bool haveDt = false;
+    std::map<std::string, SourceRange> settingsSeen;
     for (const NamedExpr &s : decl.settings) {
+      if (!settingsSeen.emplace(s.name, s.nameRange).second) {
+        diag.error(s.nameRange, "'" + s.name + "' is set twice");
+        diag.note(settingsSeen[s.name], "first set here");
+        continue;
+      }
       if (s.name == "dt") {
         if (auto v = netQuantity(*s.value, Dim::time(), "dt")) {
           if (*v <= 0)
             diag.error(s.value->range, "dt must be positive");
           else
             net.dt = *v;
-          haveDt = true;
         }
       } else if (s.name == "seed") {
         if (auto v = netQuantity(*s.value, Dim::none(), "seed")) {
@@ -999,7 +1003,6 @@ private:
                                     "population 'name = N of Model')");
       }
     }
-    (void)haveDt;
 
     std::map<std::string, int> popIndex;
     for (const PopulationDecl &p : decl.populations) {
