@@ -96,6 +96,7 @@ expr
   | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr # cmpExpr
   | expr op=('and' | '&&') expr                         # andExpr
   | expr op=('or' | '||') expr                          # orExpr
+  | 'if' expr 'then' expr 'else' expr                   # condExpr
   ;
 
 NUMBER : DIGITS ('.' DIGITS?)? EXPONENT? | '.' DIGITS EXPONENT? ;

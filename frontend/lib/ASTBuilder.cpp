@@ -493,6 +493,12 @@ private:
       e->args.push_back(buildExpr(rhs));
       return e;
     };
+    if (auto *c = dynamic_cast<NeuroParser::CondExprContext *>(ctx)) {
+      auto e = std::make_unique<Expr>(Expr::Kind::Conditional, range);
+      for (auto *part : c->expr())
+        e->args.push_back(buildExpr(part));
+      return e;
+    }
     if (auto *b = dynamic_cast<NeuroParser::PowExprContext *>(ctx))
       return binary(nullptr, b->expr(0), b->expr(1));
     if (auto *b = dynamic_cast<NeuroParser::MulExprContext *>(ctx))

@@ -194,6 +194,9 @@ private:
     case Expr::Kind::Call:
       line("Call " + e.name, e.range);
       break;
+    case Expr::Kind::Conditional:
+      line("If", e.range);
+      break;
     }
     Indent in(*this);
     for (auto &a : e.args)

@@ -254,6 +254,12 @@ private:
                             : P::UNE;
       return builder.create<mlir::arith::CmpFOp>(l, pred, a, b);
     }
+    case Expr::Kind::Conditional: {
+      Value c = genExpr(*e.args[0], model);
+      Value a = genExpr(*e.args[1], model);
+      Value b = genExpr(*e.args[2], model);
+      return builder.create<mlir::arith::SelectOp>(l, c, a, b);
+    }
     case Expr::Kind::Call: {
       if (e.name == "rand")
         return builder.create<RandOp>(l, builder.getF64Type(),

@@ -299,6 +299,9 @@ private:
       diag.error(e.range, "'" + e.op + "' is not allowed in " + what);
       return std::nullopt;
     }
+    case Expr::Kind::Conditional:
+      diag.error(e.range, "'if' is not allowed in " + what);
+      return std::nullopt;
     case Expr::Kind::Call: {
       if (!checkCallee(e))
         return std::nullopt;
@@ -612,6 +615,28 @@ private:
       }
       diag.error(e.range, "unknown operator '" + op + "'");
       return std::nullopt;
+    }
+    case Expr::Kind::Conditional: {
+      auto c = typeOf(*e.args[0], info);
+      auto a = typeOf(*e.args[1], info);
+      auto b = typeOf(*e.args[2], info);
+      if (!c || !a || !b)
+        return std::nullopt;
+      if (!c->isBool) {
+        diag.error(e.args[0]->range, "the condition of 'if' must be a truth "
+                                     "value, such as 'v > v_th'");
+        return std::nullopt;
+      }
+      if (a->isBool != b->isBool || a->dim != b->dim) {
+        diag.error(e.range, "the branches of 'if' differ: 'then' is " +
+                                (a->isBool ? std::string("a truth value")
+                                           : a->dim.str()) +
+                                ", 'else' is " +
+                                (b->isBool ? std::string("a truth value")
+                                           : b->dim.str()));
+        return std::nullopt;
+      }
+      return a;
     }
     case Expr::Kind::Call: {
       if (e.name == "rand") {

@@ -130,6 +130,22 @@ TEST(Methods, AutomaticChoiceFollowsTheEquations) {
   EXPECT_LT(std::abs(finalState(source, "P", "x") - exact), 1e-7);
 }
 
+TEST(Expressions, ConditionalSwitchesTheDriveOffAtTheStepBoundary) {
+  // Steps 0..49 start before 5 ms: x = 50 dt = 5e-3 after 10 ms.
+  const char *source = R"(
+neuron Ramp {
+  state x: 1 = 0
+  dx/dt = if t < 5 ms then 1 / 1 s else 0 / 1 s
+}
+network Net {
+  dt = 0.1 ms
+  P = 1 of Ramp
+  run 10 ms
+}
+)";
+  EXPECT_NEAR(finalState(source, "P", "x"), 5e-3, 1e-15);
+}
+
 /// The Traub-Miles HH neuron of stdlib/neurons/traub_hh.neuro relaxing from
 /// v = -65 mV with its gates at 0 (no spike in 3 ms): v(3 ms) with `method`.
 double hhVoltage(const std::string &method, double dtMs) {

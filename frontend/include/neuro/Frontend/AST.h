@@ -34,7 +34,7 @@ struct SourceRange {
 /// An expression. One node type with a kind tag keeps the tree small; the
 /// fields that matter depend on the kind.
 struct Expr {
-  enum class Kind { Number, Ref, Unary, Binary, Call };
+  enum class Kind { Number, Ref, Unary, Binary, Call, Conditional };
 
   Kind kind;
   SourceRange range;
@@ -49,7 +49,8 @@ struct Expr {
   std::string name;
   /// Unary and Binary: the operator spelling (`+`, `<=`, `and`, ...).
   std::string op;
-  /// Unary: operand in args[0]; Binary: lhs, rhs; Call: the arguments.
+  /// Unary: operand in args[0]; Binary: lhs, rhs; Call: the arguments;
+  /// Conditional: condition, then, else.
   std::vector<std::unique_ptr<Expr>> args;
 
   Expr(Kind kind, SourceRange range) : kind(kind), range(range) {}
