@@ -66,11 +66,14 @@ networkItem
   : name=ID '=' size=expr 'of' model=ID args?                   # population
   | name=ID '=' expr                                            # setting
   | 'connect' src=ID '->' targets 'with' model=ID args? connOption* # connect
-  | 'record' what=ID 'of' targets                               # record
+  | 'record' what+=ID (',' what+=ID)* 'of' recordTarget (',' recordTarget)*
+    ('every' every=expr)?                                       # record
   | 'run' expr                                                  # run
   | ';'                                                         # emptyItem
   ;
 targets : ID (',' ID)* ;
+// `E` or the slice `E[0:10]` (neurons 0 to 9).
+recordTarget : ID ('[' begin=NUMBER ':' end=NUMBER ']')? ;
 args : '(' (arg (',' arg)*)? ')' ;
 arg : name=ID '=' expr ;
 connOption : name=ID '=' expr ;

@@ -287,8 +287,19 @@ private:
       } else if (auto *rec = dynamic_cast<NeuroParser::RecordContext *>(item)) {
         RecordDecl r;
         r.range = rangeOf(rec);
-        r.what = nameRef(rec->what);
-        r.targets = buildTargets(rec->targets());
+        for (antlr4::Token *w : rec->what)
+          r.what.push_back(nameRef(w));
+        for (auto *t : rec->recordTarget()) {
+          RecordTarget target;
+          target.population = nameRef(t->ID()->getSymbol());
+          target.range = rangeOf(t);
+          if (t->begin)
+            target.slice = {std::strtod(t->begin->getText().c_str(), nullptr),
+                            std::strtod(t->end->getText().c_str(), nullptr)};
+          r.targets.push_back(std::move(target));
+        }
+        if (rec->every)
+          r.every = buildExpr(rec->every);
         net.records.push_back(std::move(r));
       } else if (auto *run = dynamic_cast<NeuroParser::RunContext *>(item)) {
         if (net.run) {

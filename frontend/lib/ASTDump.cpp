@@ -159,10 +159,20 @@ private:
       dump(c.options, "Option");
     }
     for (const RecordDecl &r : n.records) {
-      std::string targets;
-      for (const NameRef &t : r.targets)
-        targets += (targets.empty() ? "" : ",") + t.name;
-      line("Record " + r.what.name + " of " + targets, r.range);
+      std::string what, targets;
+      for (const NameRef &w : r.what)
+        what += (what.empty() ? "" : ",") + w.name;
+      for (const RecordTarget &t : r.targets) {
+        targets += (targets.empty() ? "" : ",") + t.population.name;
+        if (t.slice)
+          targets += "[" + std::to_string(int64_t(t.slice->first)) + ":" +
+                     std::to_string(int64_t(t.slice->second)) + "]";
+      }
+      line("Record " + what + " of " + targets, r.range);
+      if (r.every) {
+        Indent in2(*this);
+        dump(*r.every);
+      }
     }
     if (n.run) {
       line("Run", n.runRange);

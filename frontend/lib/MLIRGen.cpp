@@ -421,11 +421,21 @@ private:
       enter(proj.getBody());
       genInits(pr.inits, l);
     }
+    for (const StateRecordInfo &rec : net.recordStates) {
+      llvm::SmallVector<mlir::Attribute> vars;
+      for (const std::string &v : rec.vars)
+        vars.push_back(sym(v));
+      builder.create<RecordStateOp>(
+          loc(rec.range), sym(net.populations[rec.population].decl->name),
+          builder.getArrayAttr(vars), builder.getI64IntegerAttr(rec.begin),
+          builder.getI64IntegerAttr(rec.end),
+          builder.getI64IntegerAttr(rec.everySteps));
+    }
     for (int idx : net.recordSpikes) {
       const RecordDecl *where = nullptr;
       for (const RecordDecl &r : net.decl->records)
-        for (const NameRef &t : r.targets)
-          if (t.name == net.populations[idx].decl->name && !where)
+        for (const RecordTarget &t : r.targets)
+          if (t.population.name == net.populations[idx].decl->name && !where)
             where = &r;
       builder.create<RecordSpikesOp>(where ? loc(where->range)
                                            : loc(net.decl->range),

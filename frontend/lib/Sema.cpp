@@ -1153,24 +1153,8 @@ private:
       }
     }
 
-    for (const RecordDecl &r : decl.records) {
-      if (r.what.name != "spikes") {
-        diag.error(r.what.range, "cannot record '" + r.what.name +
-                                     "': only 'record spikes of ...' is "
-                                     "supported so far");
-        continue;
-      }
-      for (const NameRef &t : r.targets) {
-        auto it = popIndex.find(t.name);
-        if (it == popIndex.end()) {
-          diag.error(t.range, "unknown population '" + t.name + "'");
-          continue;
-        }
-        if (std::find(net.recordSpikes.begin(), net.recordSpikes.end(),
-                      it->second) == net.recordSpikes.end())
-          net.recordSpikes.push_back(it->second);
-      }
-    }
+    for (const RecordDecl &r : decl.records)
+      checkRecord(r, net, popIndex);
 
     if (!decl.run) {
       diag.error(decl.range, "network '" + decl.name +
@@ -1186,6 +1170,92 @@ private:
     if (decl.populations.empty())
       diag.error(decl.range, "network '" + decl.name + "' has no population");
     result.networks.push_back(std::move(net));
+  }
+
+  void checkRecord(const RecordDecl &r, NetworkInfo &net,
+                   const std::map<std::string, int> &popIndex) {
+    bool spikes = r.what.size() == 1 && r.what[0].name == "spikes";
+    int64_t everySteps = 1;
+    if (r.every) {
+      if (spikes)
+        diag.error(r.every->range, "spikes are recorded as they happen; "
+                                   "'every' applies to states");
+      else if (auto v = netQuantity(*r.every, Dim::time(), "'every'")) {
+        double steps = std::round(*v / net.dt);
+        if (steps < 1 || steps > 1e12)
+          diag.error(r.every->range,
+                     "'every' must be at least one step (dt)");
+        else
+          everySteps = static_cast<int64_t>(steps);
+      }
+    }
+    for (const RecordTarget &t : r.targets) {
+      auto it = popIndex.find(t.population.name);
+      if (it == popIndex.end()) {
+        diag.error(t.population.range,
+                   "unknown population '" + t.population.name + "'");
+        continue;
+      }
+      const PopulationInfo &pop = net.populations[it->second];
+      if (spikes) {
+        if (t.slice)
+          diag.error(t.range, "spikes are recorded for whole populations so "
+                              "far");
+        else if (std::find(net.recordSpikes.begin(), net.recordSpikes.end(),
+                           it->second) == net.recordSpikes.end())
+          net.recordSpikes.push_back(it->second);
+        continue;
+      }
+      StateRecordInfo rec;
+      rec.population = it->second;
+      rec.everySteps = everySteps;
+      rec.range = r.range;
+      rec.end = pop.size;
+      if (t.slice) {
+        double b = t.slice->first, e = t.slice->second;
+        if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
+            e > double(pop.size)) {
+          diag.error(t.range, "the slice must satisfy 0 <= begin < end <= " +
+                                  std::to_string(pop.size) + " (the size of '" +
+                                  t.population.name + "')");
+          continue;
+        }
+        rec.begin = int64_t(b);
+        rec.end = int64_t(e);
+      }
+      bool ok = true;
+      for (const NameRef &w : r.what) {
+        if (w.name == "spikes") {
+          diag.error(w.range, "record spikes in a statement of their own");
+          ok = false;
+          continue;
+        }
+        auto var = pop.model ? pop.model->vars.find(w.name)
+                             : decltype(pop.model->vars.end())();
+        bool isState = pop.model && var != pop.model->vars.end() &&
+                       var->second.decl->kind == VarDecl::Kind::State;
+        if (!isState) {
+          diag.error(w.range, "'" + w.name + "' is not a state of neuron '" +
+                                  (pop.model ? pop.model->name : "?") +
+                                  "' (population '" + t.population.name +
+                                  "')");
+          ok = false;
+          continue;
+        }
+        rec.vars.push_back(w.name);
+      }
+      for (const StateRecordInfo &other : net.recordStates)
+        if (other.population == rec.population) {
+          diag.error(t.range, "'" + t.population.name +
+                                  "' already has a state recording; record "
+                                  "all its states in one statement");
+          diag.note(other.range, "first recording is here");
+          ok = false;
+          break;
+        }
+      if (ok)
+        net.recordStates.push_back(std::move(rec));
+    }
   }
 
   /// `drives I = g`: the target neuron must have input I of g's dimension.

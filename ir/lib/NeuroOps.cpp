@@ -225,6 +225,21 @@ LogicalResult RecordSpikesOp::verify() {
   return success();
 }
 
+LogicalResult RecordStateOp::verify() {
+  auto pop = dyn_cast_or_null<PopulationOp>(SymbolTable::lookupSymbolIn(
+      (*this)->getParentOp(), getPopulationAttr().getAttr()));
+  if (!pop)
+    return emitOpError() << getPopulationAttr()
+                         << " does not name a population";
+  if (getBegin() < 0 || getEnd() <= getBegin() || getEnd() > pop.getSize())
+    return emitOpError() << "neurons [" << getBegin() << ", " << getEnd()
+                         << ") are not within the population's "
+                         << pop.getSize();
+  if (getEvery() < 1)
+    return emitOpError("every must be at least one step");
+  return success();
+}
+
 LogicalResult PropagateOp::verify() {
   int64_t n = getVars().size();
   if (n == 0)

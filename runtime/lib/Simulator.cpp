@@ -264,6 +264,25 @@ bool Simulator::validate(std::string &err) const {
       return false;
     }
   }
+  for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+    const StateRecordSpec &rec = model.stateRecords[r];
+    std::string owner = "state record " + std::to_string(r);
+    if (rec.population < 0 || size_t(rec.population) >= nPops) {
+      err = owner + ": population out of range";
+      return false;
+    }
+    const PopulationSpec &pop = model.populations[size_t(rec.population)];
+    if (rec.begin < 0 || rec.end <= rec.begin || rec.end > pop.size ||
+        rec.every < 1 || rec.rows.empty()) {
+      err = owner + ": invalid neuron range, interval or rows";
+      return false;
+    }
+    for (int row : rec.rows)
+      if (row < 0 || size_t(row) >= pop.rows.size()) {
+        err = owner + ": row " + std::to_string(row) + " out of range";
+        return false;
+      }
+  }
   return true;
 }
 
@@ -353,6 +372,7 @@ bool Simulator::build(std::string &err) {
   pops.clear();
   projs.clear();
   recordedOrder.clear();
+  stateRecordings.assign(model.stateRecords.size(), {});
   stepIndex = 0;
   simSeconds = 0;
   events = 0;
@@ -383,8 +403,27 @@ bool Simulator::build(std::string &err) {
 // Running
 //===----------------------------------------------------------------------===//
 
+void Simulator::sampleStates(int64_t k) {
+  for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+    const StateRecordSpec &rec = model.stateRecords[r];
+    if (k % rec.every != 0)
+      continue;
+    const PopulationSpec &spec = model.populations[size_t(rec.population)];
+    const double *state = pops[size_t(rec.population)].state.data();
+    StateRecording &out = stateRecordings[r];
+    out.times.push_back(double(k) * model.dt);
+    for (int row : rec.rows)
+      out.values.insert(out.values.end(), state + row * spec.size + rec.begin,
+                        state + row * spec.size + rec.end);
+  }
+}
+
 void Simulator::doStep(int64_t k) {
   size_t nPops = pops.size();
+  // State monitors sample at the start of the step (time k dt), as Brian2's
+  // StateMonitor does.
+  if (!model.stateRecords.empty())
+    sampleStates(k);
 
   // (1) + (2): integrate and threshold; collect the spikes of step k.
   for (size_t p = 0; p < nPops; ++p) {
@@ -627,6 +666,46 @@ const CSR &Simulator::connectivity(int proj) const {
 //===----------------------------------------------------------------------===//
 // Output
 //===----------------------------------------------------------------------===//
+
+bool Simulator::writeStates(const std::string &dir, std::string &err) const {
+  namespace fs = std::filesystem;
+  if (model.stateRecords.empty())
+    return true;
+  try {
+    fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
+    std::error_code ec;
+    fs::create_directories(base, ec);
+    if (ec || !fs::is_directory(base, ec)) {
+      err = "cannot create directory '" + base.string() + "'";
+      return false;
+    }
+    for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+      const StateRecordSpec &rec = model.stateRecords[r];
+      const PopulationSpec &pop = model.populations[size_t(rec.population)];
+      const StateRecording &data = stateRecordings[r];
+      size_t samples = data.times.size();
+      size_t width = size_t(rec.end - rec.begin);
+      std::string prefix = pop.name + "_";
+      if (!writeNpyF64((base / (prefix + "t.npy")).string(), data.times.data(),
+                       {int64_t(samples)}, err))
+        return false;
+      for (size_t v = 0; v < rec.rows.size(); ++v) {
+        std::vector<double> block(samples * width);
+        for (size_t s = 0; s < samples; ++s)
+          std::copy_n(data.values.data() + (s * rec.rows.size() + v) * width,
+                      width, block.data() + s * width);
+        fs::path file = base / (prefix + pop.rows[size_t(rec.rows[v])] +
+                                ".npy");
+        if (!writeNpyF64(file.string(), block.data(), {int64_t(samples), int64_t(width)}, err))
+          return false;
+      }
+    }
+  } catch (const std::exception &e) {
+    err = "cannot write states to '" + dir + "': " + e.what();
+    return false;
+  }
+  return true;
+}
 
 bool Simulator::writeSpikes(const std::string &dir, std::string &err) const {
   namespace fs = std::filesystem;

@@ -183,6 +183,37 @@ network D {
   }
 }
 
+TEST(StateMonitor, SamplesTheStartOfEveryKthStep) {
+  // v(t) = -40 mV - 30 mV e^{-t/tau} before the first spike (21.97 ms):
+  // samples at t = 0, 1, ..., 20 ms of neurons 1 and 2 of 4.
+  Compiled c(R"(
+neuron LIF {
+  param tau_m: ms = 20 ms
+  state v: mV = -70 mV
+  dv/dt = (-40 mV - v) / tau_m
+  spike when v > -50 mV { v = -70 mV }
+}
+network M {
+  dt = 0.1 ms
+  P = 4 of LIF
+  record v of P[1:3] every 1 ms
+  run 21 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  c.runAll();
+  const auto &t = c.sim->stateSampleTimes(0);
+  const auto &v = c.sim->stateSamples(0);
+  ASSERT_EQ(t.size(), 21u);
+  ASSERT_EQ(v.size(), 21u * 2);
+  for (size_t s = 0; s < t.size(); ++s) {
+    EXPECT_NEAR(t[s], s * 1e-3, 1e-15);
+    double expected = -40e-3 - 30e-3 * std::exp(-t[s] / 20e-3);
+    for (int n = 0; n < 2; ++n)
+      EXPECT_NEAR(v[s * 2 + n], expected, kRelTol * 70e-3) << "sample " << s;
+  }
+}
+
 TEST(Heterogeneity, PerNeuronParametersGiveEachNeuronItsOwnCrossing) {
   Compiled c(R"(
 neuron LIF {

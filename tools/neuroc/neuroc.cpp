@@ -167,12 +167,14 @@ int runRun(const Options &options) {
   bool ok = sim.run(err);
   // Whatever was recorded is written, also when the run stopped early.
   std::string writeErr;
-  bool written =
-      spec.records.empty() || sim.writeSpikes(options.outDir, writeErr);
+  bool records = !spec.records.empty() || !spec.stateRecords.empty();
+  bool written = (spec.records.empty() ||
+                  sim.writeSpikes(options.outDir, writeErr)) &&
+                 sim.writeStates(options.outDir, writeErr);
   if (!ok) {
     llvm::errs() << options.file << ": error: " << err << "\n";
-    if (!spec.records.empty() && written)
-      llvm::errs() << "note: spikes recorded until then are in "
+    if (records && written)
+      llvm::errs() << "note: what was recorded until then is in "
                    << options.outDir << "/\n";
   }
   if (!written)
@@ -210,7 +212,7 @@ int runRun(const Options &options) {
          << ", \"rate_hz\": " << llvm::format("%.6g", rate(s, p.size)) << "}";
     }
     os << "}, \"output_dir\": "
-       << (spec.records.empty() ? "null" : jsonString(options.outDir)) << "}\n";
+       << (records ? jsonString(options.outDir) : "null") << "}\n";
     return 0;
   }
   os << "network " << network << ": " << neurons << " neurons, "
@@ -233,6 +235,15 @@ int runRun(const Options &options) {
     for (const rt::RecordSpec &r : spec.records)
       os << " " << options.outDir << "/spikes_"
          << spec.populations[r.population].name << ".npy";
+    os << "\n";
+  }
+  for (const rt::StateRecordSpec &r : spec.stateRecords) {
+    const rt::PopulationSpec &pop = spec.populations[r.population];
+    os << "states written to " << options.outDir << "/" << pop.name
+       << "_t.npy";
+    for (int row : r.rows)
+      os << " " << options.outDir << "/" << pop.name << "_" << pop.rows[row]
+         << ".npy";
     os << "\n";
   }
   return 0;

@@ -166,5 +166,22 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
   }
   for (auto rec : network.getBody().getOps<RecordSpikesOp>())
     spec.records.push_back({popIndex.lookup(rec.getPopulation())});
+  for (auto rec : network.getBody().getOps<RecordStateOp>()) {
+    rt::StateRecordSpec r;
+    r.population = popIndex.lookup(rec.getPopulation());
+    const rt::PopulationSpec &pop = spec.populations[r.population];
+    for (mlir::Attribute var : rec.getVars()) {
+      llvm::StringRef name = cast<FlatSymbolRefAttr>(var).getValue();
+      auto it = std::find(pop.rows.begin(), pop.rows.end(), name.str());
+      if (it == pop.rows.end())
+        return rec.emitOpError() << "'" << name << "' is not a row of "
+                                 << rec.getPopulationAttr();
+      r.rows.push_back(static_cast<int>(it - pop.rows.begin()));
+    }
+    r.begin = rec.getBegin();
+    r.end = rec.getEnd();
+    r.every = rec.getEvery();
+    spec.stateRecords.push_back(std::move(r));
+  }
   return success();
 }

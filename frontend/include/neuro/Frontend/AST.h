@@ -182,9 +182,18 @@ struct ConnectDecl {
   SourceRange range;
 };
 
+/// `E` or `E[begin:end]` in a record statement.
+struct RecordTarget {
+  NameRef population;
+  std::optional<std::pair<double, double>> slice; ///< [begin, end)
+  SourceRange range;
+};
+
+/// `record spikes of E, I` or `record v, w of E[0:10] every 1 ms`.
 struct RecordDecl {
-  NameRef what; ///< `spikes`
-  std::vector<NameRef> targets;
+  std::vector<NameRef> what; ///< `spikes`, or state names
+  std::vector<RecordTarget> targets;
+  ExprPtr every; ///< may be null: every step
   SourceRange range;
 };
 

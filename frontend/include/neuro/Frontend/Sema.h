@@ -74,6 +74,15 @@ struct ProjectionInfo {
   double delay = 0.0; ///< seconds
 };
 
+/// `record v, w of E[0:10] every 1 ms`: states of neurons [begin, end).
+struct StateRecordInfo {
+  int population = 0;
+  std::vector<std::string> vars;
+  int64_t begin = 0, end = 0;
+  int64_t everySteps = 1;
+  SourceRange range;
+};
+
 struct NetworkInfo {
   const NetworkDecl *decl = nullptr;
   double dt = 1e-4;
@@ -82,6 +91,7 @@ struct NetworkInfo {
   std::vector<PopulationInfo> populations;
   std::vector<ProjectionInfo> projections;
   std::vector<int> recordSpikes; ///< population indices
+  std::vector<StateRecordInfo> recordStates;
 };
 
 struct SemaResult {

@@ -353,6 +353,23 @@ def Neuro_RecordSpikesOp : Neuro_Op<"record_spikes", [HasParent<"NetworkOp">]> {
   let hasVerifier = 1;
 }
 
+def Neuro_RecordStateOp : Neuro_Op<"record_state", [HasParent<"NetworkOp">]> {
+  let summary = "records states of a range of neurons at a fixed interval";
+  let description = [{
+    At the start of every step k with k % `every` == 0 (time k dt), the
+    states `vars` of neurons [`begin`, `end`) of `population` are sampled,
+    as Brian2's StateMonitor does.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$population,
+                       FlatSymbolRefArrayAttr:$vars, I64Attr:$begin,
+                       I64Attr:$end, I64Attr:$every);
+  let assemblyFormat = [{
+    $population $vars `neurons` `(` $begin `,` $end `)` `every` `(` $every `)`
+    attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Integration
 //===----------------------------------------------------------------------===//

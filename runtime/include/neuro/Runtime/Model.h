@@ -60,6 +60,15 @@ struct RecordSpec {
   int population = 0; ///< spikes of this population are recorded
 };
 
+/// States `rows` of neurons [begin, end) of `population`, sampled at the
+/// start of every step k with k % every == 0 (time k dt).
+struct StateRecordSpec {
+  int population = 0;
+  std::vector<int> rows;
+  int64_t begin = 0, end = 0;
+  int64_t every = 1;
+};
+
 struct ModelSpec {
   std::string name;
   double dt = 1e-4;  ///< seconds
@@ -68,6 +77,7 @@ struct ModelSpec {
   std::vector<PopulationSpec> populations;
   std::vector<ProjectionSpec> projections;
   std::vector<RecordSpec> records;
+  std::vector<StateRecordSpec> stateRecords;
 };
 
 } // namespace neuro::rt

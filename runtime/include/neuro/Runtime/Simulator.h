@@ -145,6 +145,20 @@ public:
   /// `err`, naming the path, on any failure.
   bool writeSpikes(const std::string &dir, std::string &err) const;
 
+  /// Writes every state recording: `<dir>/<population>_<var>.npy`, a
+  /// [samples][neurons] float64 array, and `<dir>/<population>_t.npy`, the
+  /// sample times. Returns false and sets `err`, naming the path, on any
+  /// failure.
+  bool writeStates(const std::string &dir, std::string &err) const;
+
+  /// Samples so far of state record `rec`, values [sample][var][neuron].
+  const std::vector<double> &stateSamples(int rec) const {
+    return stateRecordings[size_t(rec)].values;
+  }
+  const std::vector<double> &stateSampleTimes(int rec) const {
+    return stateRecordings[size_t(rec)].times;
+  }
+
 private:
   struct Population {
     AlignedVector<double> state;  ///< [rows][size]
@@ -170,6 +184,14 @@ private:
   std::vector<Population> pops;
   std::vector<Projection> projs;
   std::vector<int> recordedOrder; ///< recorded populations, first mention
+  /// Per StateRecordSpec: the sample times and the samples, [sample][row
+  /// of the record][neuron in the range], flattened.
+  struct StateRecording {
+    std::vector<double> times;
+    std::vector<double> values;
+  };
+  std::vector<StateRecording> stateRecordings;
+  void sampleStates(int64_t k);
   bool built = false;
   int64_t stepIndex = 0;
   double buildSeconds = 0;
