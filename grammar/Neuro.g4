@@ -76,7 +76,9 @@ targets : ID (',' ID)* ;
 recordTarget : ID ('[' begin=NUMBER ':' end=NUMBER ']')? ;
 args : '(' (arg (',' arg)*)? ')' ;
 arg : name=ID '=' expr ;
-connOption : name=ID '=' expr ;
+// `p = 0.1`, `in_degree = 100`, `delay = 1 ms`, or a flag. Flags are
+// keywords, so that `p = 0.1 no_autapses` is not read as a unit suffix.
+connOption : name=ID '=' expr | flag=('one_to_one' | 'no_autapses') ;
 
 // ---- units and expressions ------------------------------------------------
 unit : unitTerm (op+=('*' | '/') unitTerm)* ;

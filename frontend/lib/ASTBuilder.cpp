@@ -281,8 +281,17 @@ private:
         c.synapse = nameRef(con->model);
         if (con->args())
           c.args = buildArgs(con->args());
-        for (auto *opt : con->connOption())
-          c.options.push_back(namedExpr(opt, opt->name, opt->expr()));
+        for (auto *opt : con->connOption()) {
+          if (opt->expr()) {
+            c.options.push_back(namedExpr(opt, opt->name, opt->expr()));
+            continue;
+          }
+          NamedExpr flag; // a flag: no value
+          flag.name = opt->flag->getText();
+          flag.nameRange = rangeOf(opt->flag);
+          flag.range = rangeOf(opt);
+          c.options.push_back(std::move(flag));
+        }
         net.connects.push_back(std::move(c));
       } else if (auto *rec = dynamic_cast<NeuroParser::RecordContext *>(item)) {
         RecordDecl r;

@@ -133,7 +133,8 @@ private:
     for (const NamedExpr &a : args) {
       line(std::string(what) + " " + a.name, a.range);
       Indent in(*this);
-      dump(*a.value);
+      if (a.value)
+        dump(*a.value);
     }
   }
 

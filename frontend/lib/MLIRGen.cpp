@@ -418,6 +418,12 @@ private:
           sym(net.populations[pr.dst].decl->name), sym(pr.model->name),
           builder.getF64FloatAttr(pr.p), builder.getF64FloatAttr(pr.delay),
           pr.params.empty() ? mlir::DictionaryAttr() : paramDict(pr.params));
+      if (pr.rule != "probability")
+        proj.setRule(pr.rule);
+      if (pr.degree)
+        proj.setDegree(pr.degree);
+      if (!pr.autapses)
+        proj.setAutapses(false);
       enter(proj.getBody());
       genInits(pr.inits, l);
     }

@@ -1099,7 +1099,33 @@ private:
       }
       const ModelInfo &syn = mit->second;
       double p = 1.0, delay = 0.0;
+      std::string rule = "probability";
+      int64_t degree = 0;
+      bool autapses = true;
+      SourceRange ruleRange;
+      auto setRule = [&](const std::string &r, SourceRange where) {
+        if (rule != "probability" || ruleRange.begin.line) {
+          diag.error(where, "a connection has one rule: p, in_degree, "
+                            "out_degree or one_to_one");
+          return false;
+        }
+        rule = r;
+        ruleRange = where;
+        return true;
+      };
       for (const NamedExpr &o : c.options) {
+        if (!o.value) {
+          if (o.name == "one_to_one")
+            setRule("one_to_one", o.range);
+          else if (o.name == "no_autapses")
+            autapses = false;
+          else
+            diag.error(o.nameRange,
+                       "unknown connect option '" + o.name +
+                           "' (expected one_to_one, no_autapses, or p, "
+                           "in_degree, out_degree, delay with a value)");
+          continue;
+        }
         if (o.name == "p") {
           if (auto v = netQuantity(*o.value, Dim::none(),
                                    "the connection probability p")) {
@@ -1108,8 +1134,17 @@ private:
                          "the connection probability p must lie in [0, 1], "
                          "got " +
                              fmt(*v));
-            else
+            else if (setRule("probability", o.range))
               p = *v;
+          }
+        } else if (o.name == "in_degree" || o.name == "out_degree") {
+          if (auto v = netQuantity(*o.value, Dim::none(), o.name)) {
+            if (*v < 0 || *v != std::floor(*v) || *v > 2e9)
+              diag.error(o.value->range,
+                         o.name + " must be a whole number >= 0, got " +
+                             fmt(*v));
+            else if (setRule(o.name, o.range))
+              degree = static_cast<int64_t>(*v);
           }
         } else if (o.name == "delay") {
           if (auto v = netQuantity(*o.value, Dim::time(), "delay")) {
@@ -1119,8 +1154,12 @@ private:
               delay = *v;
           }
         } else {
-          diag.error(o.nameRange, "unknown connect option '" + o.name +
-                                      "' (expected 'p' or 'delay')");
+          std::string msg = "unknown connect option '" + o.name +
+                            "' (expected p, in_degree, out_degree, delay, "
+                            "one_to_one or no_autapses)";
+          if (o.name == "dt" || o.name == "seed")
+            msg += "; network settings go before the connect statements";
+          diag.error(o.nameRange, msg);
         }
       }
       for (const NameRef &t : c.targets) {
@@ -1137,6 +1176,9 @@ private:
         proj.model = &syn;
         proj.p = p;
         proj.delay = delay;
+        proj.rule = rule;
+        proj.degree = degree;
+        proj.autapses = autapses;
         std::string base = c.source.name + "_to_" + t.name;
         int &count = projNames[base];
         proj.name = count ? base + "_" + std::to_string(count) : base;

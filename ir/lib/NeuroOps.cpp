@@ -164,6 +164,14 @@ LogicalResult ProjectionOp::verify() {
     return emitOpError("probability must lie in [0, 1]");
   if (!(getDelay().convertToDouble() >= 0.0))
     return emitOpError("delay must be >= 0");
+  if (!llvm::is_contained(llvm::ArrayRef<llvm::StringRef>{"probability",
+                                                          "in_degree",
+                                                          "out_degree",
+                                                          "one_to_one"},
+                          getRule()))
+    return emitOpError() << "unknown connection rule '" << getRule() << "'";
+  if (getDegree() < 0)
+    return emitOpError("degree must be >= 0");
   return success();
 }
 

@@ -10,7 +10,9 @@
 
 #include "neuro/Runtime/Philox.h"
 
+#include <algorithm>
 #include <cmath>
+#include <unordered_set>
 
 using namespace neuro::rt;
 
@@ -56,6 +58,89 @@ CSR neuro::rt::buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
         continue;
       csr.cols.push_back(int32_t(j));
     }
+    csr.rowPtr[size_t(i) + 1] = int64_t(csr.cols.size());
+  }
+  return csr;
+}
+
+/// `k` distinct values of [0, n) except `excluded` (-1: none), sorted: Robert
+/// Floyd's sampling without replacement, drawing from `rng`.
+static std::vector<int32_t> sampleDistinct(int64_t n, int64_t k,
+                                           int64_t excluded,
+                                           PhiloxStream &rng) {
+  int64_t pool = excluded >= 0 && excluded < n ? n - 1 : n;
+  k = std::min(k, pool);
+  std::vector<int32_t> chosen;
+  if (k <= 0)
+    return chosen;
+  std::unordered_set<int64_t> taken;
+  taken.reserve(size_t(k) * 2);
+  for (int64_t j = pool - k; j < pool; ++j) {
+    int64_t t = int64_t(rng.nextUniform() * double(j + 1));
+    t = std::min(t, j);
+    if (!taken.insert(t).second)
+      taken.insert(j);
+  }
+  chosen.reserve(size_t(k));
+  for (int64_t v : taken) {
+    // Map [0, pool) onto [0, n) skipping the excluded value.
+    int64_t value = pool < n && v >= excluded ? v + 1 : v;
+    chosen.push_back(int32_t(value));
+  }
+  std::sort(chosen.begin(), chosen.end());
+  return chosen;
+}
+
+CSR neuro::rt::buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
+                                   bool allowAutapses, uint64_t seed,
+                                   uint32_t streamId) {
+  CSR csr;
+  if (nSrc <= 0)
+    return csr;
+  csr.rowPtr.assign(size_t(nSrc) + 1, 0);
+  for (int64_t i = 0; i < nSrc; ++i) {
+    PhiloxStream rng(seed, streamId, uint64_t(i));
+    std::vector<int32_t> targets =
+        sampleDistinct(nDst, k, allowAutapses ? -1 : i, rng);
+    csr.cols.insert(csr.cols.end(), targets.begin(), targets.end());
+    csr.rowPtr[size_t(i) + 1] = int64_t(csr.cols.size());
+  }
+  return csr;
+}
+
+CSR neuro::rt::buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
+                                  bool allowAutapses, uint64_t seed,
+                                  uint32_t streamId) {
+  CSR csr;
+  if (nSrc <= 0)
+    return csr;
+  csr.rowPtr.assign(size_t(nSrc) + 1, 0);
+  // Sources per target, then a counting sort into rows by source.
+  std::vector<std::vector<int32_t>> sources(size_t(std::max<int64_t>(nDst, 0)));
+  for (int64_t j = 0; j < nDst; ++j) {
+    PhiloxStream rng(seed, streamId, uint64_t(j));
+    sources[size_t(j)] = sampleDistinct(nSrc, k, allowAutapses ? -1 : j, rng);
+    for (int32_t i : sources[size_t(j)])
+      ++csr.rowPtr[size_t(i) + 1];
+  }
+  for (int64_t i = 0; i < nSrc; ++i)
+    csr.rowPtr[size_t(i) + 1] += csr.rowPtr[size_t(i)];
+  csr.cols.resize(size_t(csr.rowPtr.back()));
+  std::vector<int64_t> next(csr.rowPtr.begin(), csr.rowPtr.end() - 1);
+  for (int64_t j = 0; j < nDst; ++j) // ascending j: rows come out sorted
+    for (int32_t i : sources[size_t(j)])
+      csr.cols[size_t(next[size_t(i)]++)] = int32_t(j);
+  return csr;
+}
+
+CSR neuro::rt::buildOneToOne(int64_t nSrc, int64_t nDst) {
+  CSR csr;
+  if (nSrc <= 0)
+    return csr;
+  csr.rowPtr.assign(size_t(nSrc) + 1, 0);
+  for (int64_t i = 0; i < nSrc; ++i) {
+    if (i < nDst)
+      csr.cols.push_back(int32_t(i));
     csr.rowPtr[size_t(i) + 1] = int64_t(csr.cols.size());
   }
   return csr;

@@ -307,6 +307,12 @@ bool Simulator::allocate(std::string &err) {
     double nSrc = double(model.populations[size_t(spec.src)].size);
     double nDst = double(model.populations[size_t(spec.dst)].size);
     double nSyn = std::max(0.0, std::min(1.0, spec.p)) * nSrc * nDst;
+    if (spec.rule == ProjectionSpec::FixedInDegree)
+      nSyn = double(spec.degree) * nDst;
+    else if (spec.rule == ProjectionSpec::FixedOutDegree)
+      nSyn = double(spec.degree) * nSrc;
+    else if (spec.rule == ProjectionSpec::OneToOne)
+      nSyn = std::min(nSrc, nDst);
     bytes += nSyn * (4.0 + 8.0 * double(spec.synRows.size())) + 8.0 * nSrc;
   }
   double available = physicalMemoryBytes();
@@ -345,8 +351,24 @@ bool Simulator::allocate(std::string &err) {
     int64_t nSrc = model.populations[size_t(spec.src)].size;
     int64_t nDst = model.populations[size_t(spec.dst)].size;
     bool autapses = spec.allowAutapses || spec.src != spec.dst;
-    proj.csr = buildFixedProbability(nSrc, nDst, spec.p, autapses, model.seed,
-                                     streams::connectivity(uint32_t(j)));
+    uint32_t stream = streams::connectivity(uint32_t(j));
+    switch (spec.rule) {
+    case ProjectionSpec::FixedProbability:
+      proj.csr = buildFixedProbability(nSrc, nDst, spec.p, autapses,
+                                       model.seed, stream);
+      break;
+    case ProjectionSpec::FixedInDegree:
+      proj.csr = buildFixedInDegree(nSrc, nDst, spec.degree, autapses,
+                                    model.seed, stream);
+      break;
+    case ProjectionSpec::FixedOutDegree:
+      proj.csr = buildFixedOutDegree(nSrc, nDst, spec.degree, autapses,
+                                     model.seed, stream);
+      break;
+    case ProjectionSpec::OneToOne:
+      proj.csr = buildOneToOne(nSrc, nDst);
+      break;
+    }
     int64_t nSyn = proj.csr.numSynapses();
     int64_t nRows = int64_t(spec.synRows.size());
     proj.syn.assign(size_t(nRows * nSyn), 0.0);

@@ -156,6 +156,13 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
     p.src = popIndex.lookup(proj.getSource());
     p.dst = popIndex.lookup(proj.getTarget());
     p.p = proj.getProbability().convertToDouble();
+    p.rule = llvm::StringSwitch<rt::ProjectionSpec::Rule>(proj.getRule())
+                 .Case("in_degree", rt::ProjectionSpec::FixedInDegree)
+                 .Case("out_degree", rt::ProjectionSpec::FixedOutDegree)
+                 .Case("one_to_one", rt::ProjectionSpec::OneToOne)
+                 .Default(rt::ProjectionSpec::FixedProbability);
+    p.degree = proj.getDegree();
+    p.allowAutapses = proj.getAutapses();
     p.delaySteps = static_cast<int64_t>(
         std::llround(proj.getDelay().convertToDouble() / dt));
     for (auto w : proj.getBody().getOps<WeightOp>())

@@ -143,3 +143,66 @@ TEST(ConnectivityTest, TinyProbabilityAndEmptyShapes) {
 }
 
 } // namespace
+
+namespace {
+
+/// Rows sorted, columns in range, no i -> i when `noSelf`.
+void expectWellFormed(const neuro::rt::CSR &csr, int64_t nDst, bool noSelf) {
+  for (int64_t i = 0; i < csr.numRows(); ++i)
+    for (int64_t s = csr.rowPtr[size_t(i)]; s < csr.rowPtr[size_t(i) + 1];
+         ++s) {
+      int32_t j = csr.cols[size_t(s)];
+      EXPECT_GE(j, 0);
+      EXPECT_LT(j, nDst);
+      if (s > csr.rowPtr[size_t(i)])
+        EXPECT_LT(csr.cols[size_t(s) - 1], j) << "row " << i;
+      if (noSelf)
+        EXPECT_NE(j, i);
+    }
+}
+
+} // namespace
+
+TEST(FixedInDegree, EveryTargetHasExactlyKDistinctSources) {
+  using namespace neuro::rt;
+  CSR csr = buildFixedInDegree(300, 200, 25, false, 9, 4);
+  EXPECT_EQ(csr.numSynapses(), 200 * 25);
+  expectWellFormed(csr, 200, /*noSelf=*/true);
+  std::vector<int> inDegree(200, 0);
+  for (int32_t j : csr.cols)
+    ++inDegree[size_t(j)];
+  for (int d : inDegree)
+    EXPECT_EQ(d, 25);
+  // Same seed, same network; the sources are spread over all rows.
+  CSR again = buildFixedInDegree(300, 200, 25, false, 9, 4);
+  EXPECT_EQ(csr.cols, again.cols);
+  EXPECT_EQ(csr.rowPtr, again.rowPtr);
+  int64_t usedRows = 0;
+  for (int64_t i = 0; i < 300; ++i)
+    usedRows += csr.rowPtr[size_t(i) + 1] > csr.rowPtr[size_t(i)];
+  EXPECT_GT(usedRows, 290);
+}
+
+TEST(FixedInDegree, DegreeIsCappedByTheAvailableSources) {
+  using namespace neuro::rt;
+  // 10 sources, self excluded: at most 9 per target.
+  CSR csr = buildFixedInDegree(10, 10, 50, false, 1, 1);
+  EXPECT_EQ(csr.numSynapses(), 10 * 9);
+  expectWellFormed(csr, 10, /*noSelf=*/true);
+}
+
+TEST(FixedOutDegree, EverySourceHasExactlyKDistinctTargets) {
+  using namespace neuro::rt;
+  CSR csr = buildFixedOutDegree(150, 400, 30, true, 3, 2);
+  EXPECT_EQ(csr.numSynapses(), 150 * 30);
+  for (int64_t i = 0; i < 150; ++i)
+    EXPECT_EQ(csr.rowPtr[size_t(i) + 1] - csr.rowPtr[size_t(i)], 30);
+  expectWellFormed(csr, 400, /*noSelf=*/false);
+}
+
+TEST(OneToOne, ConnectsIToI) {
+  using namespace neuro::rt;
+  CSR csr = buildOneToOne(5, 3);
+  EXPECT_EQ(csr.rowPtr, (std::vector<int64_t>{0, 1, 2, 3, 3, 3}));
+  EXPECT_EQ(csr.cols, (std::vector<int32_t>{0, 1, 2}));
+}

@@ -72,6 +72,10 @@ struct ProjectionInfo {
   std::vector<std::pair<std::string, InitValue>> inits;
   double p = 1.0;
   double delay = 0.0; ///< seconds
+  /// "probability", "in_degree", "out_degree" or "one_to_one".
+  std::string rule = "probability";
+  int64_t degree = 0;
+  bool autapses = true;
 };
 
 /// `record v, w of E[0:10] every 1 ms`: states of neurons [begin, end).

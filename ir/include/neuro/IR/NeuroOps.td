@@ -295,9 +295,11 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "synapses from one population to another";
   let description = [{
-    Each (source, target) pair is connected independently with probability
-    `probability`; spikes arrive after `delay` seconds (rounded to whole
-    steps). Before elaboration the body holds the initial values of the
+    `rule` says how synapses are drawn: `probability` (each pair
+    independently with `probability`), `in_degree` / `out_degree` (exactly
+    `degree` distinct sources per target / targets per source) or
+    `one_to_one`; `autapses` = false excludes i -> i when the source is the
+    target. Spikes arrive after `delay` seconds (rounded to whole steps). Before elaboration the body holds the initial values of the
     synapse's weight and post states; afterwards the weight declaration and
     the `neuro.on_pre` block, whose `post` references name rows of the
     target population.
@@ -306,7 +308,10 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
                        FlatSymbolRefAttr:$target,
                        OptionalAttr<FlatSymbolRefAttr>:$synapse,
                        F64Attr:$probability, F64Attr:$delay,
-                       OptionalAttr<DictionaryAttr>:$params);
+                       OptionalAttr<DictionaryAttr>:$params,
+                       DefaultValuedStrAttr<StrAttr, "probability">:$rule,
+                       DefaultValuedAttr<I64Attr, "0">:$degree,
+                       DefaultValuedAttr<BoolAttr, "true">:$autapses);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name $source `->` $target (`with` $synapse^)? `p` `(` $probability `)`

@@ -37,6 +37,19 @@ struct CSR {
 CSR buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
                           bool allowAutapses, uint64_t seed, uint32_t streamId);
 
+/// Each source gets exactly `k` distinct targets (fewer when fewer exist),
+/// drawn uniformly without replacement through the stream of that source.
+CSR buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
+                        bool allowAutapses, uint64_t seed, uint32_t streamId);
+
+/// Each target gets exactly `k` distinct sources (fewer when fewer exist),
+/// drawn through the stream of that target; stored by source.
+CSR buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
+                       bool allowAutapses, uint64_t seed, uint32_t streamId);
+
+/// Source i connects to target i, for i < min(nSrc, nDst).
+CSR buildOneToOne(int64_t nSrc, int64_t nDst);
+
 } // namespace neuro::rt
 
 #endif // NEURO_RUNTIME_CONNECTIVITY_H

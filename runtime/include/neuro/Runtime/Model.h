@@ -48,6 +48,11 @@ struct ProjectionSpec {
   std::string name; ///< e.g. "E_to_I"
   int src = 0;      ///< index into ModelSpec::populations
   int dst = 0;
+  /// How the synapses are drawn; `p` is for FixedProbability, `degree`
+  /// for the fixed in- and out-degree rules.
+  enum Rule { FixedProbability, FixedInDegree, FixedOutDegree, OneToOne };
+  Rule rule = FixedProbability;
+  int64_t degree = 0;
   double p = 0.0;                   ///< connection probability
   int64_t delaySteps = 0;           ///< delay rounded to whole steps
   std::vector<std::string> synRows; ///< per-synapse variables (weight first)
