@@ -426,6 +426,8 @@ private:
         proj.setAutapses(false);
       enter(proj.getBody());
       genInits(pr.inits, l);
+      if (pr.delayInit)
+        genInits({{"_delay", *pr.delayInit}}, l);
     }
     for (const StateRecordInfo &rec : net.recordStates) {
       llvm::SmallVector<mlir::Attribute> vars;

@@ -1099,6 +1099,7 @@ private:
       }
       const ModelInfo &syn = mit->second;
       double p = 1.0, delay = 0.0;
+      std::optional<InitValue> delayInit;
       std::string rule = "probability";
       int64_t degree = 0;
       bool autapses = true;
@@ -1146,6 +1147,21 @@ private:
             else if (setRule(o.name, o.range))
               degree = static_cast<int64_t>(*v);
           }
+        } else if (o.name == "delay" && o.value->kind == Expr::Kind::Call &&
+                   (o.value->name == "uniform" || o.value->name == "normal")) {
+          // A delay per synapse.
+          static const std::map<std::string, double> env;
+          static const std::map<std::string, Dim> dims;
+          if (auto v = evalInit(*o.value, env, dims, Dim::time())) {
+            if (v->first.kind == InitValue::Kind::Uniform && v->first.a < 0)
+              diag.error(o.value->range, "delays must be >= 0");
+            else {
+              delayInit = v->first;
+              delay = v->first.kind == InitValue::Kind::Uniform
+                          ? (v->first.a + v->first.b) / 2
+                          : std::max(0.0, v->first.a);
+            }
+          }
         } else if (o.name == "delay") {
           if (auto v = netQuantity(*o.value, Dim::time(), "delay")) {
             if (*v < 0)
@@ -1176,6 +1192,7 @@ private:
         proj.model = &syn;
         proj.p = p;
         proj.delay = delay;
+        proj.delayInit = delayInit;
         proj.rule = rule;
         proj.degree = degree;
         proj.autapses = autapses;

@@ -247,6 +247,9 @@ bool Simulator::validate(std::string &err) const {
             " steps not in [0, " + std::to_string(kMaxDelaySteps) + "]";
       return false;
     }
+    if (proj.heterogeneousDelay &&
+        !validateInit(proj.delayInit, owner + ", delays", err))
+      return false;
     if (!validateRows(proj.synRows, proj.synInit, owner, err))
       return false;
     if (!proj.deliver) {
@@ -341,7 +344,6 @@ bool Simulator::allocate(std::string &err) {
       fillRow(pop.state.data() + r * spec.size, spec.size, spec.init[size_t(r)],
               model.seed, streams::neuronInit(uint32_t(p), uint32_t(r)));
     pop.spiked.assign(size_t(spec.size), 0);
-    pop.ring = DelayRing(maxDelay[p]);
   }
 
   projs.resize(nProjs);
@@ -369,6 +371,7 @@ bool Simulator::allocate(std::string &err) {
       proj.csr = buildOneToOne(nSrc, nDst);
       break;
     }
+    groupByDelay(j);
     int64_t nSyn = proj.csr.numSynapses();
     int64_t nRows = int64_t(spec.synRows.size());
     proj.syn.assign(size_t(nRows * nSyn), 0.0);
@@ -376,6 +379,14 @@ bool Simulator::allocate(std::string &err) {
       fillRow(proj.syn.data() + r * nSyn, nSyn, spec.synInit[size_t(r)],
               model.seed, streams::synapseInit(uint32_t(j), uint32_t(r)));
   }
+
+  // Delay rings sized by the longest delay leaving each population.
+  for (size_t j = 0; j < nProjs; ++j)
+    for (int64_t d : projs[j].delays)
+      maxDelay[size_t(model.projections[j].src)] =
+          std::max(maxDelay[size_t(model.projections[j].src)], d);
+  for (size_t p = 0; p < nPops; ++p)
+    pops[p].ring = DelayRing(maxDelay[p]);
 
   for (const RecordSpec &rec : model.records) {
     Population &pop = pops[size_t(rec.population)];
@@ -425,6 +436,73 @@ bool Simulator::build(std::string &err) {
 // Running
 //===----------------------------------------------------------------------===//
 
+void Simulator::groupByDelay(size_t j) {
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  int64_t nSyn = proj.csr.numSynapses();
+  if (!spec.heterogeneousDelay) {
+    proj.delays = {spec.delaySteps};
+    proj.rowPtrs = {proj.csr.rowPtr};
+    proj.delayOf.assign(size_t(nSyn), int32_t(spec.delaySteps));
+    return;
+  }
+  // Draw each synapse's delay (in source-major order), round to steps.
+  std::vector<double> seconds(static_cast<size_t>(nSyn));
+  fillRow(seconds.data(), nSyn, spec.delayInit, model.seed,
+          streams::synapseInit(uint32_t(j), streams::kMaxRows - 1));
+  std::vector<int32_t> steps(static_cast<size_t>(nSyn));
+  int64_t maxSteps = 0;
+  for (int64_t s = 0; s < nSyn; ++s) {
+    double d = std::round(std::max(0.0, seconds[size_t(s)]) / model.dt);
+    steps[size_t(s)] = int32_t(std::min<double>(d, double(kMaxDelaySteps)));
+    maxSteps = std::max<int64_t>(maxSteps, steps[size_t(s)]);
+  }
+  // Stable counting sort by delay keeps source-major, target-sorted order
+  // within each delay.
+  std::vector<int64_t> start(size_t(maxSteps) + 2, 0);
+  for (int32_t d : steps)
+    ++start[size_t(d) + 1];
+  for (size_t d = 1; d < start.size(); ++d)
+    start[d] += start[d - 1];
+  std::vector<int64_t> next(start.begin(), start.end() - 1);
+  int64_t nSrc = proj.csr.numRows();
+  std::vector<int32_t> cols(static_cast<size_t>(nSyn)),
+      delayOf(static_cast<size_t>(nSyn));
+  std::vector<int32_t> source(static_cast<size_t>(nSyn));
+  for (int64_t i = 0; i < nSrc; ++i)
+    for (int64_t s = proj.csr.rowPtr[size_t(i)];
+         s < proj.csr.rowPtr[size_t(i) + 1]; ++s) {
+      int64_t to = next[size_t(steps[size_t(s)])]++;
+      cols[size_t(to)] = proj.csr.cols[size_t(s)];
+      delayOf[size_t(to)] = steps[size_t(s)];
+      source[size_t(to)] = int32_t(i);
+    }
+  proj.delays.clear();
+  proj.rowPtrs.clear();
+  for (int64_t d = 0; d <= maxSteps; ++d) {
+    if (start[size_t(d) + 1] == start[size_t(d)])
+      continue;
+    std::vector<int64_t> rowPtr(size_t(nSrc) + 1, 0);
+    for (int64_t s = start[size_t(d)]; s < start[size_t(d) + 1]; ++s)
+      ++rowPtr[size_t(source[size_t(s)]) + 1];
+    rowPtr[0] = start[size_t(d)];
+    for (int64_t i = 0; i < nSrc; ++i)
+      rowPtr[size_t(i) + 1] += rowPtr[size_t(i)];
+    proj.delays.push_back(d);
+    proj.rowPtrs.push_back(std::move(rowPtr));
+  }
+  proj.csr.cols = std::move(cols);
+  proj.csr.rowPtr = {0}; // synapses are no longer grouped by source
+  proj.delayOf = std::move(delayOf);
+}
+
+const std::vector<int32_t> &Simulator::synapseDelays(int proj) const {
+  static const std::vector<int32_t> none;
+  if (proj < 0 || size_t(proj) >= projs.size())
+    return none;
+  return projs[size_t(proj)].delayOf;
+}
+
 void Simulator::sampleStates(int64_t k) {
   for (size_t r = 0; r < model.stateRecords.size(); ++r) {
     const StateRecordSpec &rec = model.stateRecords[r];
@@ -463,30 +541,31 @@ void Simulator::doStep(int64_t k) {
         list.push_back(int32_t(i));
   }
 
-  // (3): deliver the spikes whose delay has elapsed.
+  // (3): deliver the spikes whose delay has elapsed, one call per delay.
   for (size_t j = 0; j < projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
-    const std::vector<int32_t> &list =
-        pops[size_t(spec.src)].ring.at(k - spec.delaySteps);
-    if (list.empty())
-      continue;
     Projection &proj = projs[j];
-    const PopulationSpec &dstSpec = model.populations[size_t(spec.dst)];
-    int64_t nSyn = proj.csr.numSynapses();
-    NeuroMemRefI32 spikes =
-        memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
-    NeuroMemRefI64 rowPtr =
-        memref1D(proj.csr.rowPtr.data(), int64_t(proj.csr.rowPtr.size()));
-    NeuroMemRefI32 cols = memref1D(proj.csr.cols.data(), nSyn);
-    NeuroMemRef2DF64 syn =
-        memref2D(proj.syn.data(), int64_t(spec.synRows.size()), nSyn);
-    NeuroMemRef2DF64 post =
-        memref2D(pops[size_t(spec.dst)].state.data(),
-                 int64_t(dstSpec.rows.size()), dstSpec.size);
-    spec.deliver(&spikes, &rowPtr, &cols, &syn, &post);
-    const int64_t *rows = proj.csr.rowPtr.data();
-    for (int32_t s : list)
-      events += rows[s + 1] - rows[s];
+    for (size_t g = 0; g < proj.delays.size(); ++g) {
+      const std::vector<int32_t> &list =
+          pops[size_t(spec.src)].ring.at(k - proj.delays[g]);
+      if (list.empty())
+        continue;
+      const PopulationSpec &dstSpec = model.populations[size_t(spec.dst)];
+      int64_t nSyn = proj.csr.numSynapses();
+      std::vector<int64_t> &rowPtrs = proj.rowPtrs[g];
+      NeuroMemRefI32 spikes =
+          memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
+      NeuroMemRefI64 rowPtr = memref1D(rowPtrs.data(), int64_t(rowPtrs.size()));
+      NeuroMemRefI32 cols = memref1D(proj.csr.cols.data(), nSyn);
+      NeuroMemRef2DF64 syn =
+          memref2D(proj.syn.data(), int64_t(spec.synRows.size()), nSyn);
+      NeuroMemRef2DF64 post =
+          memref2D(pops[size_t(spec.dst)].state.data(),
+                   int64_t(dstSpec.rows.size()), dstSpec.size);
+      spec.deliver(&spikes, &rowPtr, &cols, &syn, &post);
+      for (int32_t s : list)
+        events += rowPtrs[size_t(s) + 1] - rowPtrs[size_t(s)];
+    }
   }
 
   // (4): reset the neurons that spiked in this step.

@@ -9,6 +9,8 @@
 
 #include "Compiled.h"
 
+#include <set>
+
 #include <cmath>
 
 using namespace neuro;
@@ -179,6 +181,45 @@ network D {
       double expected =
           t < t0 - dt / 2 ? -70e-3 : -70e-3 + 5e-3 * std::exp(-(t - t0) / tau);
       ASSERT_NEAR(v, expected, 1e-9 * 70e-3) << "t = " << t;
+    }
+  }
+}
+
+TEST(Delays, EverySynapseDeliversAfterExactlyItsOwnDelay) {
+  // One spike at step 0 reaches 200 targets through synapses whose delays
+  // are drawn from uniform(0.5 ms, 3 ms); each target jumps in the step
+  // round(delay / dt) of its synapse.
+  Compiled c(R"(
+neuron Src { state x: 1 = 1  spike when x > 0 { x = 0 } }
+neuron T { state v: mV = 0 mV }
+synapse D { weight w: mV = 1 mV  post v: mV  on pre { v += w } }
+network H {
+  dt = 0.1 ms
+  S = 1 of Src
+  P = 200 of T
+  connect S -> P with D p = 1 delay = uniform(0.5 ms, 3 ms)
+  run 4 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  const auto &delays = c.sim->synapseDelays(0);
+  const auto &cols = c.sim->connectivity(0).cols;
+  ASSERT_EQ(delays.size(), 200u);
+  std::vector<int> delayOfTarget(200, -1);
+  std::set<int> distinct;
+  for (size_t s = 0; s < cols.size(); ++s) {
+    delayOfTarget[size_t(cols[s])] = delays[s];
+    distinct.insert(delays[s]);
+    EXPECT_GE(delays[s], 5);
+    EXPECT_LE(delays[s], 30);
+  }
+  EXPECT_GT(distinct.size(), 20u); // really heterogeneous
+  for (int k = 0; k < 40; ++k) {
+    c.step();
+    for (int j = 0; j < 200; ++j) {
+      double expected = k >= delayOfTarget[size_t(j)] ? 1e-3 : 0.0;
+      ASSERT_EQ(c.state("P", "v", j), expected)
+          << "target " << j << " step " << k;
     }
   }
 }

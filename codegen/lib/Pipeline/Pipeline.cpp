@@ -169,6 +169,16 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
       p.synRows.push_back(w.getSymName().str());
     if (failed(readInits(proj.getBody().front(), p.synRows, p.synInit, proj)))
       return failure();
+    // Per-synapse delays: the initial value of `_delay`.
+    for (Operation &op : proj.getBody().front())
+      if (auto var = op.getAttrOfType<FlatSymbolRefAttr>("var");
+          var && var.getValue() == "_delay") {
+        std::vector<rt::InitSpec> delay;
+        if (failed(readInits(proj.getBody().front(), {"_delay"}, delay, proj)))
+          return failure();
+        p.heterogeneousDelay = true;
+        p.delayInit = delay.front();
+      }
     spec.projections.push_back(std::move(p));
   }
   for (auto rec : network.getBody().getOps<RecordSpikesOp>())

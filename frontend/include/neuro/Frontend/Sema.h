@@ -72,6 +72,8 @@ struct ProjectionInfo {
   std::vector<std::pair<std::string, InitValue>> inits;
   double p = 1.0;
   double delay = 0.0; ///< seconds
+  /// Per-synapse delays (`delay = uniform(1 ms, 3 ms)`), when drawn.
+  std::optional<InitValue> delayInit;
   /// "probability", "in_degree", "out_degree" or "one_to_one".
   std::string rule = "probability";
   int64_t degree = 0;

@@ -55,6 +55,10 @@ struct ProjectionSpec {
   int64_t degree = 0;
   double p = 0.0;                   ///< connection probability
   int64_t delaySteps = 0;           ///< delay rounded to whole steps
+  /// Per-synapse delays in seconds (uniform or normal draws, rounded to
+  /// steps and clipped at 0), used instead of delaySteps when set.
+  bool heterogeneousDelay = false;
+  InitSpec delayInit;
   std::vector<std::string> synRows; ///< per-synapse variables (weight first)
   std::vector<InitSpec> synInit;    ///< one per syn row
   bool allowAutapses = true;        ///< src == dst: may neuron i connect to i

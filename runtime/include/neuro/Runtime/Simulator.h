@@ -128,7 +128,13 @@ public:
   /// Index of synapse row `name` of projection `proj`, or -1.
   int synRowIndex(int proj, const std::string &name) const;
 
+  /// Delay in steps of every synapse of projection `proj`, in the order of
+  /// its synapse state (empty if out of range or not built).
+  const std::vector<int32_t> &synapseDelays(int proj) const;
+
   /// Connectivity of projection `proj` (empty if out of range or not built).
+  /// With per-synapse delays the synapses are ordered by delay, then
+  /// source, and rowPtr does not describe them (see synapseDelays).
   const CSR &connectivity(int proj) const;
 
   /// Synaptic events delivered since build(): for every delivered spike,
@@ -172,7 +178,15 @@ private:
   struct Projection {
     CSR csr;
     AlignedVector<double> syn; ///< [synRows][numSynapses]
+    /// Synapses grouped by delay: group g holds the synapses of delay
+    /// delays[g] steps, rows by source in rowPtrs[g] (offsets into cols and
+    /// syn). A projection with one delay has one group, rowPtrs[0] ==
+    /// csr.rowPtr.
+    std::vector<int64_t> delays;
+    std::vector<std::vector<int64_t>> rowPtrs;
+    std::vector<int32_t> delayOf; ///< delay in steps of each synapse
   };
+  void groupByDelay(size_t projIndex);
 
   bool validate(std::string &err) const;
   bool allocate(std::string &err);
