@@ -65,14 +65,14 @@ networkDecl : 'network' name=ID '{' networkItem* '}' ;
 networkItem
   : name=ID '=' size=expr 'of' model=ID args?                   # population
   | name=ID '=' expr                                            # setting
-  | 'connect' src=ID '->' targets 'with' model=ID args? connOption* # connect
+  | 'connect' src=recordTarget '->' recordTarget (',' recordTarget)*
+    'with' model=ID args? connOption*                           # connect
   | 'record' what+=ID (',' what+=ID)* 'of' recordTarget (',' recordTarget)*
     ('every' every=expr)?                                       # record
   | 'run' expr                                                  # run
   | ';'                                                         # emptyItem
   ;
-targets : ID (',' ID)* ;
-// `E` or the slice `E[0:10]` (neurons 0 to 9).
+// `E` or the slice `E[0:10]` (neurons 0 to 9), in connect and record.
 recordTarget : ID ('[' begin=NUMBER ':' end=NUMBER ']')? ;
 args : '(' (arg (',' arg)*)? ')' ;
 arg : name=ID '=' expr ;

@@ -276,8 +276,21 @@ private:
                      dynamic_cast<NeuroParser::ConnectContext *>(item)) {
         ConnectDecl c;
         c.range = rangeOf(con);
-        c.source = nameRef(con->src);
-        c.targets = buildTargets(con->targets());
+        auto slice = [](NeuroParser::RecordTargetContext *t)
+            -> std::optional<std::pair<double, double>> {
+          if (!t->begin)
+            return std::nullopt;
+          return std::make_pair(
+              std::strtod(t->begin->getText().c_str(), nullptr),
+              std::strtod(t->end->getText().c_str(), nullptr));
+        };
+        auto targets = con->recordTarget();
+        c.source = nameRef(targets[0]->ID()->getSymbol());
+        c.sourceSlice = slice(targets[0]);
+        for (size_t t = 1; t < targets.size(); ++t) {
+          c.targets.push_back(nameRef(targets[t]->ID()->getSymbol()));
+          c.targetSlices.push_back(slice(targets[t]));
+        }
         c.synapse = nameRef(con->model);
         if (con->args())
           c.args = buildArgs(con->args());
@@ -380,12 +393,6 @@ private:
     return args;
   }
 
-  std::vector<NameRef> buildTargets(NeuroParser::TargetsContext *ctx) {
-    std::vector<NameRef> refs;
-    for (auto *id : ctx->ID())
-      refs.push_back(nameRef(id->getSymbol()));
-    return refs;
-  }
 
   NamedExpr namedExpr(antlr4::ParserRuleContext *ctx, antlr4::Token *name,
                       NeuroParser::ExprContext *value) {

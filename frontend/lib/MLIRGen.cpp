@@ -417,13 +417,21 @@ private:
           sym(net.populations[pr.src].decl->name),
           sym(net.populations[pr.dst].decl->name), sym(pr.model->name),
           builder.getF64FloatAttr(pr.p), builder.getF64FloatAttr(pr.delay),
-          pr.params.empty() ? mlir::DictionaryAttr() : paramDict(pr.params));
+          pr.params.empty() ? mlir::DictionaryAttr() : paramDict(pr.params),
+          mlir::StringAttr(), mlir::IntegerAttr(), mlir::BoolAttr(),
+          mlir::DenseI64ArrayAttr());
       if (pr.rule != "probability")
         proj.setRule(pr.rule);
       if (pr.degree)
         proj.setDegree(pr.degree);
       if (!pr.autapses)
         proj.setAutapses(false);
+      const PopulationInfo &srcPop = net.populations[pr.src];
+      const PopulationInfo &dstPop = net.populations[pr.dst];
+      if (pr.srcBegin != 0 || pr.srcEnd != srcPop.size || pr.dstBegin != 0 ||
+          pr.dstEnd != dstPop.size)
+        proj.setSlices(llvm::ArrayRef<int64_t>{pr.srcBegin, pr.srcEnd,
+                                               pr.dstBegin, pr.dstEnd});
       enter(proj.getBody());
       genInits(pr.inits, l);
       if (pr.delayInit)

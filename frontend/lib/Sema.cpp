@@ -1178,13 +1178,45 @@ private:
           diag.error(o.nameRange, msg);
         }
       }
-      for (const NameRef &t : c.targets) {
+      // Neurons [begin, end) of a population, from an optional slice.
+      auto range = [&](const std::optional<std::pair<double, double>> &slice,
+                       int pop, SourceRange where, int64_t &begin,
+                       int64_t &end) {
+        int64_t size = net.populations[size_t(pop)].size;
+        begin = 0;
+        end = size;
+        if (!slice)
+          return true;
+        double b = slice->first, e = slice->second;
+        if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
+            e > double(size)) {
+          diag.error(where, "the slice must satisfy 0 <= begin < end <= " +
+                                std::to_string(size) + " (the size of '" +
+                                net.populations[size_t(pop)].decl->name +
+                                "')");
+          return false;
+        }
+        begin = int64_t(b);
+        end = int64_t(e);
+        return true;
+      };
+      int64_t srcBegin = 0, srcEnd = 0;
+      if (!range(c.sourceSlice, src->second, c.source.range, srcBegin,
+                 srcEnd))
+        continue;
+      for (size_t ti = 0; ti < c.targets.size(); ++ti) {
+        const NameRef &t = c.targets[ti];
         auto dst = popIndex.find(t.name);
         if (dst == popIndex.end()) {
           diag.error(t.range, "unknown population '" + t.name + "'");
           continue;
         }
         ProjectionInfo proj;
+        if (!range(c.targetSlices[ti], dst->second, t.range, proj.dstBegin,
+                   proj.dstEnd))
+          continue;
+        proj.srcBegin = srcBegin;
+        proj.srcEnd = srcEnd;
         proj.decl = &c;
         proj.targetRange = t.range;
         proj.src = src->second;

@@ -172,6 +172,13 @@ LogicalResult ProjectionOp::verify() {
     return emitOpError() << "unknown connection rule '" << getRule() << "'";
   if (getDegree() < 0)
     return emitOpError("degree must be >= 0");
+  if (auto slices = getSlices()) {
+    if (slices->size() != 4 || (*slices)[0] < 0 ||
+        (*slices)[1] <= (*slices)[0] || (*slices)[2] < 0 ||
+        (*slices)[3] <= (*slices)[2])
+      return emitOpError("slices must be [source begin, source end, target "
+                         "begin, target end) with begin < end");
+  }
   return success();
 }
 

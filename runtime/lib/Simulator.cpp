@@ -250,6 +250,17 @@ bool Simulator::validate(std::string &err) const {
     if (proj.heterogeneousDelay &&
         !validateInit(proj.delayInit, owner + ", delays", err))
       return false;
+    {
+      int64_t srcSize = model.populations[size_t(proj.src)].size;
+      int64_t dstSize = model.populations[size_t(proj.dst)].size;
+      int64_t se = proj.srcEnd < 0 ? srcSize : proj.srcEnd;
+      int64_t de = proj.dstEnd < 0 ? dstSize : proj.dstEnd;
+      if (proj.srcBegin < 0 || se <= proj.srcBegin || se > srcSize ||
+          proj.dstBegin < 0 || de <= proj.dstBegin || de > dstSize) {
+        err = owner + ": source or target slice out of range";
+        return false;
+      }
+    }
     if (!validateRows(proj.synRows, proj.synInit, owner, err))
       return false;
     if (!proj.deliver) {
@@ -350,9 +361,17 @@ bool Simulator::allocate(std::string &err) {
   for (size_t j = 0; j < nProjs; ++j) {
     const ProjectionSpec &spec = model.projections[j];
     Projection &proj = projs[j];
-    int64_t nSrc = model.populations[size_t(spec.src)].size;
-    int64_t nDst = model.populations[size_t(spec.dst)].size;
-    bool autapses = spec.allowAutapses || spec.src != spec.dst;
+    int64_t nSrcAll = model.populations[size_t(spec.src)].size;
+    int64_t nDstAll = model.populations[size_t(spec.dst)].size;
+    // The slices: generators work on [srcBegin, srcEnd) x [dstBegin, dstEnd)
+    // with relative indices, embedded into the full populations below.
+    int64_t srcBegin = spec.srcBegin, srcEnd = spec.srcEnd < 0 ? nSrcAll
+                                                               : spec.srcEnd;
+    int64_t dstBegin = spec.dstBegin, dstEnd = spec.dstEnd < 0 ? nDstAll
+                                                               : spec.dstEnd;
+    int64_t nSrc = srcEnd - srcBegin, nDst = dstEnd - dstBegin;
+    bool sameNeurons = spec.src == spec.dst && srcBegin == dstBegin;
+    bool autapses = spec.allowAutapses || !sameNeurons;
     uint32_t stream = streams::connectivity(uint32_t(j));
     switch (spec.rule) {
     case ProjectionSpec::FixedProbability:
@@ -370,6 +389,25 @@ bool Simulator::allocate(std::string &err) {
     case ProjectionSpec::OneToOne:
       proj.csr = buildOneToOne(nSrc, nDst);
       break;
+    }
+    if (srcBegin != 0 || nSrc != nSrcAll || dstBegin != 0) {
+      CSR full;
+      full.rowPtr.assign(size_t(nSrcAll) + 1, 0);
+      full.cols.reserve(proj.csr.cols.size());
+      for (int64_t i = 0; i < nSrcAll; ++i) {
+        int64_t r = i - srcBegin;
+        if (r >= 0 && r < nSrc)
+          for (int64_t s = proj.csr.rowPtr[size_t(r)];
+               s < proj.csr.rowPtr[size_t(r) + 1]; ++s) {
+            int64_t target = proj.csr.cols[size_t(s)] + dstBegin;
+            // Overlapping slices of one population: no i -> i if asked.
+            if (!spec.allowAutapses && spec.src == spec.dst && target == i)
+              continue;
+            full.cols.push_back(int32_t(target));
+          }
+        full.rowPtr[size_t(i) + 1] = int64_t(full.cols.size());
+      }
+      proj.csr = std::move(full);
     }
     groupByDelay(j);
     int64_t nSyn = proj.csr.numSynapses();

@@ -224,6 +224,34 @@ network H {
   }
 }
 
+TEST(Slices, ProjectionsConnectOnlyTheirSlices) {
+  Compiled c(R"(
+neuron N { state v: mV = 0 mV }
+synapse S { weight w: mV = 1 mV  post v: mV  on pre { v += w } }
+network X {
+  P = 40 of N
+  connect P[0:10] -> P[20:30] with S one_to_one
+  connect P[30:40] -> P[0:5] with S p = 1
+  run 1 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  const auto &a = c.sim->connectivity(0);
+  for (int64_t i = 0; i < 40; ++i) {
+    int64_t n = a.rowPtr[size_t(i) + 1] - a.rowPtr[size_t(i)];
+    ASSERT_EQ(n, i < 10 ? 1 : 0) << "source " << i;
+    if (n)
+      EXPECT_EQ(a.cols[size_t(a.rowPtr[size_t(i)])], i + 20);
+  }
+  const auto &b = c.sim->connectivity(1);
+  EXPECT_EQ(b.numSynapses(), 10 * 5);
+  for (int64_t i = 0; i < 40; ++i)
+    for (int64_t s = b.rowPtr[size_t(i)]; s < b.rowPtr[size_t(i) + 1]; ++s) {
+      EXPECT_GE(i, 30);
+      EXPECT_LT(b.cols[size_t(s)], 5);
+    }
+}
+
 TEST(StateMonitor, SamplesTheStartOfEveryKthStep) {
   // v(t) = -40 mV - 30 mV e^{-t/tau} before the first spike (21.97 ms):
   // samples at t = 0, 1, ..., 20 ms of neurons 1 and 2 of 4.

@@ -163,6 +163,12 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
                  .Default(rt::ProjectionSpec::FixedProbability);
     p.degree = proj.getDegree();
     p.allowAutapses = proj.getAutapses();
+    if (auto slices = proj.getSlices()) {
+      p.srcBegin = (*slices)[0];
+      p.srcEnd = (*slices)[1];
+      p.dstBegin = (*slices)[2];
+      p.dstEnd = (*slices)[3];
+    }
     p.delaySteps = static_cast<int64_t>(
         std::llround(proj.getDelay().convertToDouble() / dt));
     for (auto w : proj.getBody().getOps<WeightOp>())

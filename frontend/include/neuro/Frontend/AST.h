@@ -175,7 +175,10 @@ struct PopulationDecl {
 
 struct ConnectDecl {
   NameRef source;
+  /// `E[0:3200]`: neurons [begin, end) of the source.
+  std::optional<std::pair<double, double>> sourceSlice;
   std::vector<NameRef> targets;
+  std::vector<std::optional<std::pair<double, double>>> targetSlices;
   NameRef synapse;
   std::vector<NamedExpr> args;    ///< synapse parameters and weight
   std::vector<NamedExpr> options; ///< p, delay

@@ -78,6 +78,8 @@ struct ProjectionInfo {
   std::string rule = "probability";
   int64_t degree = 0;
   bool autapses = true;
+  /// Neurons [srcBegin, srcEnd) connect to [dstBegin, dstEnd).
+  int64_t srcBegin = 0, srcEnd = 0, dstBegin = 0, dstEnd = 0;
 };
 
 /// `record v, w of E[0:10] every 1 ms`: states of neurons [begin, end).

@@ -299,7 +299,9 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
     independently with `probability`), `in_degree` / `out_degree` (exactly
     `degree` distinct sources per target / targets per source) or
     `one_to_one`; `autapses` = false excludes i -> i when the source is the
-    target. Spikes arrive after `delay` seconds (rounded to whole steps). Before elaboration the body holds the initial values of the
+    target. `slices` = [sb, se, tb, te], when present, restricts the
+    projection to source neurons [sb, se) and targets [tb, te). Spikes arrive
+    after `delay` seconds (rounded to whole steps). Before elaboration the body holds the initial values of the
     synapse's weight and post states; afterwards the weight declaration and
     the `neuro.on_pre` block, whose `post` references name rows of the
     target population.
@@ -311,7 +313,8 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
                        OptionalAttr<DictionaryAttr>:$params,
                        DefaultValuedStrAttr<StrAttr, "probability">:$rule,
                        DefaultValuedAttr<I64Attr, "0">:$degree,
-                       DefaultValuedAttr<BoolAttr, "true">:$autapses);
+                       DefaultValuedAttr<BoolAttr, "true">:$autapses,
+                       OptionalAttr<DenseI64ArrayAttr>:$slices);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name $source `->` $target (`with` $synapse^)? `p` `(` $probability `)`

@@ -53,6 +53,9 @@ struct ProjectionSpec {
   enum Rule { FixedProbability, FixedInDegree, FixedOutDegree, OneToOne };
   Rule rule = FixedProbability;
   int64_t degree = 0;
+  /// Only source neurons [srcBegin, srcEnd) connect, to targets
+  /// [dstBegin, dstEnd); an end of -1 means the population's size.
+  int64_t srcBegin = 0, srcEnd = -1, dstBegin = 0, dstEnd = -1;
   double p = 0.0;                   ///< connection probability
   int64_t delaySteps = 0;           ///< delay rounded to whole steps
   /// Per-synapse delays in seconds (uniform or normal draws, rounded to
