@@ -252,6 +252,50 @@ network X {
     }
 }
 
+/// The post states of synapse `synapse` (imported from the library) after
+/// one spike at t = dt, against `closedForm(s)` (s: time since the jump).
+void checkSynapseKinetics(const std::string &synapse,
+                          double (*closedForm)(double)) {
+  Compiled c("import std.synapses." + synapse + R"(
+neuron Src { state x: 1 = 1  spike when x > 0 { x = 0 } }
+neuron T {
+  state v: mV = 0 mV
+  input I: mV
+  dv/dt = (I - v) / 1 s
+}
+network K {
+  dt = 0.1 ms
+  S = 1 of Src
+  P = 1 of T
+  connect S -> P with )" + synapse + R"((w = 2 mV)
+  run 30 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  double peak = 0;
+  for (int k = 0; k < 300; ++k) {
+    c.step();
+    double s = k * 1e-4; // the event arrives at the end of step 0
+    double g = c.state("P", "g_S_to_P", 0);
+    ASSERT_NEAR(g, closedForm(s), 1e-12) << synapse << " t = " << s;
+    peak = std::max(peak, g);
+  }
+  EXPECT_NEAR(peak, 2e-3, 2e-3 * 1e-3) << synapse; // peak w (to the grid)
+}
+
+TEST(SynapseLibrary, AlphaAndBiexponentialKineticsPeakAtW) {
+  checkSynapseKinetics("AlphaCurrent", [](double s) {
+    const double tau = 2e-3, w = 2e-3;
+    return w * std::exp(1.0) * s / tau * std::exp(-s / tau);
+  });
+  checkSynapseKinetics("BiexpCurrent", [](double s) {
+    const double tr = 1e-3, td = 5e-3, w = 2e-3;
+    double tp = tr * td / (td - tr) * std::log(td / tr);
+    double norm = 1 / (std::exp(-tp / td) - std::exp(-tp / tr));
+    return w * norm * (std::exp(-s / td) - std::exp(-s / tr));
+  });
+}
+
 TEST(StateMonitor, SamplesTheStartOfEveryKthStep) {
   // v(t) = -40 mV - 30 mV e^{-t/tau} before the first spike (21.97 ms):
   // samples at t = 0, 1, ..., 20 ms of neurons 1 and 2 of 4.
