@@ -102,6 +102,7 @@ expr
   | expr op=('and' | '&&') expr                         # andExpr
   | expr op=('or' | '||') expr                          # orExpr
   | 'if' expr 'then' expr 'else' expr                   # condExpr
+  | '[' (expr (',' expr)*)? ']'                         # listExpr
   ;
 
 NUMBER : DIGITS ('.' DIGITS?)? EXPONENT? | '.' DIGITS EXPONENT? ;

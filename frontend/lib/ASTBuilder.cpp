@@ -393,7 +393,6 @@ private:
     return args;
   }
 
-
   NamedExpr namedExpr(antlr4::ParserRuleContext *ctx, antlr4::Token *name,
                       NeuroParser::ExprContext *value) {
     NamedExpr ne;
@@ -520,6 +519,12 @@ private:
       e->args.push_back(buildExpr(rhs));
       return e;
     };
+    if (auto *l = dynamic_cast<NeuroParser::ListExprContext *>(ctx)) {
+      auto e = std::make_unique<Expr>(Expr::Kind::List, range);
+      for (auto *part : l->expr())
+        e->args.push_back(buildExpr(part));
+      return e;
+    }
     if (auto *c = dynamic_cast<NeuroParser::CondExprContext *>(ctx)) {
       auto e = std::make_unique<Expr>(Expr::Kind::Conditional, range);
       for (auto *part : c->expr())

@@ -208,6 +208,9 @@ private:
     case Expr::Kind::Conditional:
       line("If", e.range);
       break;
+    case Expr::Kind::List:
+      line("List", e.range);
+      break;
     }
     Indent in(*this);
     for (auto &a : e.args)

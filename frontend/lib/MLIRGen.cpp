@@ -398,13 +398,32 @@ private:
     for (const PopulationInfo &p : net.populations) {
       mlir::OpBuilder::InsertionGuard g(builder);
       mlir::Location l = loc(p.decl->range);
+      if (p.generator) {
+        llvm::SmallVector<double> times;
+        llvm::SmallVector<int64_t> indices;
+        for (auto &[t, i] : *p.generator) {
+          times.push_back(t);
+          indices.push_back(i);
+        }
+        auto type = mlir::RankedTensorType::get(
+            {static_cast<int64_t>(times.size())}, builder.getF64Type());
+        auto pop = builder.create<PopulationOp>(
+            l, builder.getStringAttr(p.decl->name), mlir::FlatSymbolRefAttr(),
+            builder.getI64IntegerAttr(p.size), mlir::DictionaryAttr(),
+            mlir::StringAttr(), mlir::FloatAttr(),
+            mlir::DenseElementsAttr::get(type, llvm::ArrayRef<double>(times)),
+            builder.getDenseI64ArrayAttr(indices));
+        builder.createBlock(&pop.getBody());
+        continue;
+      }
       auto pop = builder.create<PopulationOp>(
           l, builder.getStringAttr(p.decl->name), sym(p.model->name),
           builder.getI64IntegerAttr(p.size),
           p.params.empty() ? mlir::DictionaryAttr() : paramDict(p.params),
           mlir::StringAttr(),
           p.model->neuron->spike ? builder.getF64FloatAttr(p.refractory)
-                                 : mlir::FloatAttr());
+                                 : mlir::FloatAttr(),
+          mlir::DenseElementsAttr(), mlir::DenseI64ArrayAttr());
       enter(pop.getBody());
       genInits(p.inits, l);
       genInits(p.paramInits, l);

@@ -302,6 +302,11 @@ private:
     case Expr::Kind::Conditional:
       diag.error(e.range, "'if' is not allowed in " + what);
       return std::nullopt;
+    case Expr::Kind::List:
+      diag.error(e.range, "a list is not allowed in " + what +
+                              "; lists give the indices and times of "
+                              "SpikeTimes");
+      return std::nullopt;
     case Expr::Kind::Call: {
       if (!checkCallee(e))
         return std::nullopt;
@@ -616,6 +621,10 @@ private:
       diag.error(e.range, "unknown operator '" + op + "'");
       return std::nullopt;
     }
+    case Expr::Kind::List:
+      diag.error(e.range, "a list is not allowed here; lists give the "
+                          "indices and times of SpikeTimes");
+      return std::nullopt;
     case Expr::Kind::Conditional: {
       auto c = typeOf(*e.args[0], info);
       auto a = typeOf(*e.args[1], info);
@@ -628,12 +637,12 @@ private:
         return std::nullopt;
       }
       if (a->isBool != b->isBool || a->dim != b->dim) {
-        diag.error(e.range, "the branches of 'if' differ: 'then' is " +
-                                (a->isBool ? std::string("a truth value")
-                                           : a->dim.str()) +
-                                ", 'else' is " +
-                                (b->isBool ? std::string("a truth value")
-                                           : b->dim.str()));
+        diag.error(
+            e.range,
+            "the branches of 'if' differ: 'then' is " +
+                (a->isBool ? std::string("a truth value") : a->dim.str()) +
+                ", 'else' is " +
+                (b->isBool ? std::string("a truth value") : b->dim.str()));
         return std::nullopt;
       }
       return a;
@@ -1038,6 +1047,22 @@ private:
         continue;
       }
       auto mit = result.models.find(p.model.name);
+      if (mit == result.models.end() && p.model.name == "SpikeTimes") {
+        if (auto v = netQuantity(*p.size, Dim::none(), "a population size")) {
+          if (*v < 1 || *v != std::floor(*v) || *v > 2e9)
+            diag.error(p.size->range, "a population size must be a whole "
+                                      "number from 1 to 2e9, got " +
+                                          fmt(*v));
+          else
+            pop.size = static_cast<int64_t>(*v);
+        }
+        pop.generator = checkSpikeTimes(p, pop.size);
+        if (!pop.generator)
+          continue;
+        popIndex[p.name] = static_cast<int>(net.populations.size());
+        net.populations.push_back(std::move(pop));
+        continue;
+      }
       if (mit == result.models.end() || mit->second.isSynapse) {
         diag.error(p.model.range,
                    mit == result.models.end()
@@ -1192,8 +1217,7 @@ private:
             e > double(size)) {
           diag.error(where, "the slice must satisfy 0 <= begin < end <= " +
                                 std::to_string(size) + " (the size of '" +
-                                net.populations[size_t(pop)].decl->name +
-                                "')");
+                                net.populations[size_t(pop)].decl->name + "')");
           return false;
         }
         begin = int64_t(b);
@@ -1201,14 +1225,19 @@ private:
         return true;
       };
       int64_t srcBegin = 0, srcEnd = 0;
-      if (!range(c.sourceSlice, src->second, c.source.range, srcBegin,
-                 srcEnd))
+      if (!range(c.sourceSlice, src->second, c.source.range, srcBegin, srcEnd))
         continue;
       for (size_t ti = 0; ti < c.targets.size(); ++ti) {
         const NameRef &t = c.targets[ti];
         auto dst = popIndex.find(t.name);
         if (dst == popIndex.end()) {
           diag.error(t.range, "unknown population '" + t.name + "'");
+          continue;
+        }
+        if (net.populations[size_t(dst->second)].generator) {
+          diag.error(t.range, "'" + t.name +
+                                  "' gives spikes by time and "
+                                  "cannot be a target");
           continue;
         }
         ProjectionInfo proj;
@@ -1274,8 +1303,7 @@ private:
       else if (auto v = netQuantity(*r.every, Dim::time(), "'every'")) {
         double steps = std::round(*v / net.dt);
         if (steps < 1 || steps > 1e12)
-          diag.error(r.every->range,
-                     "'every' must be at least one step (dt)");
+          diag.error(r.every->range, "'every' must be at least one step (dt)");
         else
           everySteps = static_cast<int64_t>(steps);
       }
@@ -1328,8 +1356,7 @@ private:
         if (!isState) {
           diag.error(w.range, "'" + w.name + "' is not a state of neuron '" +
                                   (pop.model ? pop.model->name : "?") +
-                                  "' (population '" + t.population.name +
-                                  "')");
+                                  "' (population '" + t.population.name + "')");
           ok = false;
           continue;
         }
@@ -1347,6 +1374,59 @@ private:
       if (ok)
         net.recordStates.push_back(std::move(rec));
     }
+  }
+
+  /// `SpikeTimes(indices = [...], times = [...])`: fills `times` of `pop`.
+  std::optional<std::vector<std::pair<double, int64_t>>>
+  checkSpikeTimes(const PopulationDecl &p, int64_t size) {
+    const Expr *indices = nullptr, *times = nullptr;
+    for (const NamedExpr &a : p.args) {
+      if (a.name == "indices" && !indices)
+        indices = a.value.get();
+      else if (a.name == "times" && !times)
+        times = a.value.get();
+      else
+        diag.error(a.nameRange, "SpikeTimes takes 'indices' and 'times' "
+                                "(once each), not '" +
+                                    a.name + "'");
+    }
+    if (!indices || !times || indices->kind != Expr::Kind::List ||
+        times->kind != Expr::Kind::List) {
+      diag.error(p.range, "SpikeTimes needs indices = [...] and "
+                          "times = [...], lists of the same length");
+      return std::nullopt;
+    }
+    if (indices->args.size() != times->args.size()) {
+      diag.error(times->range, "'times' has " +
+                                   std::to_string(times->args.size()) +
+                                   " entries, 'indices' " +
+                                   std::to_string(indices->args.size()));
+      return std::nullopt;
+    }
+    std::vector<std::pair<double, int64_t>> spikes;
+    bool ok = true;
+    for (size_t n = 0; n < times->args.size(); ++n) {
+      auto i = netQuantity(*indices->args[n], Dim::none(), "an index");
+      auto t = netQuantity(*times->args[n], Dim::time(), "a spike time");
+      if (!i || !t) {
+        ok = false;
+        continue;
+      }
+      if (*i < 0 || *i != std::floor(*i) || *i >= double(size)) {
+        diag.error(indices->args[n]->range,
+                   "index " + fmt(*i) + " is not a neuron of the " +
+                       std::to_string(size) + " of '" + p.name + "'");
+        ok = false;
+      } else if (*t < 0) {
+        diag.error(times->args[n]->range, "spike times must be >= 0");
+        ok = false;
+      } else {
+        spikes.push_back({*t, static_cast<int64_t>(*i)});
+      }
+    }
+    if (!ok)
+      return std::nullopt;
+    return spikes;
   }
 
   /// `drives I = g`: the target neuron must have input I of g's dimension.

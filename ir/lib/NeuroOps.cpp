@@ -144,6 +144,18 @@ LogicalResult NetworkOp::verify() {
 LogicalResult PopulationOp::verify() {
   if (getSize() <= 0)
     return emitOpError("size must be positive");
+  if (getSpikeTimes().has_value() != getSpikeIndices().has_value())
+    return emitOpError("spike_times and spike_indices go together");
+  if (auto times = getSpikeTimes()) {
+    ArrayRef<int64_t> indices = *getSpikeIndices();
+    if (times->getNumElements() != static_cast<int64_t>(indices.size()))
+      return emitOpError("needs as many spike times as indices");
+    for (int64_t i : indices)
+      if (i < 0 || i >= getSize())
+        return emitOpError() << "spike index " << i << " out of range";
+    if (getModelAttr())
+      return emitOpError("a spike source has no model");
+  }
   return success();
 }
 
@@ -164,11 +176,10 @@ LogicalResult ProjectionOp::verify() {
     return emitOpError("probability must lie in [0, 1]");
   if (!(getDelay().convertToDouble() >= 0.0))
     return emitOpError("delay must be >= 0");
-  if (!llvm::is_contained(llvm::ArrayRef<llvm::StringRef>{"probability",
-                                                          "in_degree",
-                                                          "out_degree",
-                                                          "one_to_one"},
-                          getRule()))
+  if (!llvm::is_contained(
+          llvm::ArrayRef<llvm::StringRef>{"probability", "in_degree",
+                                          "out_degree", "one_to_one"},
+          getRule()))
     return emitOpError() << "unknown connection rule '" << getRule() << "'";
   if (getDegree() < 0)
     return emitOpError("degree must be >= 0");

@@ -65,9 +65,8 @@ CSR neuro::rt::buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
 
 /// `k` distinct values of [0, n) except `excluded` (-1: none), sorted: Robert
 /// Floyd's sampling without replacement, drawing from `rng`.
-static std::vector<int32_t> sampleDistinct(int64_t n, int64_t k,
-                                           int64_t excluded,
-                                           PhiloxStream &rng) {
+static std::vector<int32_t>
+sampleDistinct(int64_t n, int64_t k, int64_t excluded, PhiloxStream &rng) {
   int64_t pool = excluded >= 0 && excluded < n ? n - 1 : n;
   k = std::min(k, pool);
   std::vector<int32_t> chosen;

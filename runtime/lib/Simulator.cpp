@@ -211,7 +211,14 @@ bool Simulator::validate(std::string &err) const {
     }
     if (!validateRows(pop.rows, pop.init, owner, err))
       return false;
-    if (!pop.step) {
+    if (pop.generator) {
+      for (auto &[step, index] : pop.schedule)
+        if (index < 0 || index >= pop.size || step < 0) {
+          err = owner + ": scheduled spike of neuron " + std::to_string(index) +
+                " at step " + std::to_string(step) + " out of range";
+          return false;
+        }
+    } else if (!pop.step) {
       err = owner + ": no step kernel";
       return false;
     }
@@ -365,18 +372,18 @@ bool Simulator::allocate(std::string &err) {
     int64_t nDstAll = model.populations[size_t(spec.dst)].size;
     // The slices: generators work on [srcBegin, srcEnd) x [dstBegin, dstEnd)
     // with relative indices, embedded into the full populations below.
-    int64_t srcBegin = spec.srcBegin, srcEnd = spec.srcEnd < 0 ? nSrcAll
-                                                               : spec.srcEnd;
-    int64_t dstBegin = spec.dstBegin, dstEnd = spec.dstEnd < 0 ? nDstAll
-                                                               : spec.dstEnd;
+    int64_t srcBegin = spec.srcBegin,
+            srcEnd = spec.srcEnd < 0 ? nSrcAll : spec.srcEnd;
+    int64_t dstBegin = spec.dstBegin,
+            dstEnd = spec.dstEnd < 0 ? nDstAll : spec.dstEnd;
     int64_t nSrc = srcEnd - srcBegin, nDst = dstEnd - dstBegin;
     bool sameNeurons = spec.src == spec.dst && srcBegin == dstBegin;
     bool autapses = spec.allowAutapses || !sameNeurons;
     uint32_t stream = streams::connectivity(uint32_t(j));
     switch (spec.rule) {
     case ProjectionSpec::FixedProbability:
-      proj.csr = buildFixedProbability(nSrc, nDst, spec.p, autapses,
-                                       model.seed, stream);
+      proj.csr = buildFixedProbability(nSrc, nDst, spec.p, autapses, model.seed,
+                                       stream);
       break;
     case ProjectionSpec::FixedInDegree:
       proj.csr = buildFixedInDegree(nSrc, nDst, spec.degree, autapses,
@@ -570,6 +577,17 @@ void Simulator::doStep(int64_t k) {
     NeuroMemRef2DF64 state =
         memref2D(pop.state.data(), int64_t(spec.rows.size()), spec.size);
     NeuroMemRefI8 spiked = memref1D(pop.spiked.data(), spec.size);
+    if (spec.generator) {
+      // Spikes given by time: those scheduled for step k.
+      std::vector<int32_t> &list = pop.ring.beginPush(k);
+      auto it = std::lower_bound(
+          spec.schedule.begin(), spec.schedule.end(),
+          std::make_pair(k, std::numeric_limits<int32_t>::min()));
+      for (; it != spec.schedule.end() && it->first == k; ++it)
+        if (list.empty() || list.back() != it->second)
+          list.push_back(it->second);
+      continue;
+    }
     spec.step(&state, &spiked, k, int64_t(model.seed));
 
     std::vector<int32_t> &list = pop.ring.beginPush(k);
@@ -833,9 +851,10 @@ bool Simulator::writeStates(const std::string &dir, std::string &err) const {
         for (size_t s = 0; s < samples; ++s)
           std::copy_n(data.values.data() + (s * rec.rows.size() + v) * width,
                       width, block.data() + s * width);
-        fs::path file = base / (prefix + pop.rows[size_t(rec.rows[v])] +
-                                ".npy");
-        if (!writeNpyF64(file.string(), block.data(), {int64_t(samples), int64_t(width)}, err))
+        fs::path file =
+            base / (prefix + pop.rows[size_t(rec.rows[v])] + ".npy");
+        if (!writeNpyF64(file.string(), block.data(),
+                         {int64_t(samples), int64_t(width)}, err))
           return false;
       }
     }

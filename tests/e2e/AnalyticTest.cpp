@@ -267,7 +267,8 @@ network K {
   dt = 0.1 ms
   S = 1 of Src
   P = 1 of T
-  connect S -> P with )" + synapse + R"((w = 2 mV)
+  connect S -> P with )" +
+             synapse + R"((w = 2 mV)
   run 30 ms
 }
 )");
@@ -294,6 +295,41 @@ TEST(SynapseLibrary, AlphaAndBiexponentialKineticsPeakAtW) {
     double norm = 1 / (std::exp(-tp / td) - std::exp(-tp / tr));
     return w * norm * (std::exp(-s / td) - std::exp(-s / tr));
   });
+}
+
+TEST(SpikeTimes, SpikesAreEmittedInTheirStepAndDelivered) {
+  // A spike at time t is emitted in step round(t / dt) (stamped one dt
+  // later, the end of that step) and reaches its targets delay steps on.
+  Compiled c(R"(
+neuron T { state v: mV = 0 mV }
+synapse D { weight w: mV = 1 mV  post v: mV  on pre { v += w } }
+network G {
+  dt = 0.1 ms
+  S = 3 of SpikeTimes(indices = [2, 0, 1, 0, 0], times = [3 ms, 1 ms, 2 ms, 10 ms, 1 ms])
+  P = 1 of T
+  connect S -> P with D delay = 0.5 ms
+  record spikes of S
+  run 20 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  std::vector<double> jumps;
+  double last = 0.0;
+  for (int k = 0; k < 200; ++k) {
+    c.step();
+    double v = c.state("P", "v", 0);
+    if (v != last)
+      jumps.push_back(k);
+    last = v;
+  }
+  // Steps 10 (twice the same neuron: one spike), 20, 30, 100, plus 5.
+  EXPECT_EQ(jumps, (std::vector<double>{15, 25, 35, 105}));
+  const auto &spikes = c.sim->spikes(0);
+  ASSERT_EQ(spikes.size(), 4u);
+  EXPECT_EQ(spikes[0].i, 0);
+  EXPECT_NEAR(spikes[0].t, 1.1e-3, 1e-15);
+  EXPECT_EQ(spikes[3].i, 0);
+  EXPECT_NEAR(spikes[3].t, 10.1e-3, 1e-15);
 }
 
 TEST(StateMonitor, SamplesTheStartOfEveryKthStep) {

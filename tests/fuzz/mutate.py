@@ -24,7 +24,7 @@ TOKENS = ["{", "}", "(", ")", "=", "+=", "-", "*", "/", "^", ",", ";", "->",
           "drives", "spike", "when", "refractory", "unless", "connect", "with",
           "of", "record", "spikes", "run", "dv/dt", "uniform(", "exp(", "v",
           "I", "g", "w", "\u00b5", "\x00", "\"", "import", "and", "not", "dt",
-          "let", "if", "then", "else", "one_to_one", "no_autapses", "in_degree = 3", "every 1 ms", "[0:2]", "@method(rk4)", "@method(", "@", "rand()", "t", "post v: mV",
+          "let", "if", "then", "else", "one_to_one", "no_autapses", "in_degree = 3", "every 1 ms", "[0:2]", "SpikeTimes(indices = [0], times = [1 ms])", "[", "@method(rk4)", "@method(", "@", "rand()", "t", "post v: mV",
           "normal(", "exprel(", "^3", "^-2", "^0.5", "v_post", "1e-30 ms"]
 
 

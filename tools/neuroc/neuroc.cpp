@@ -168,9 +168,9 @@ int runRun(const Options &options) {
   // Whatever was recorded is written, also when the run stopped early.
   std::string writeErr;
   bool records = !spec.records.empty() || !spec.stateRecords.empty();
-  bool written = (spec.records.empty() ||
-                  sim.writeSpikes(options.outDir, writeErr)) &&
-                 sim.writeStates(options.outDir, writeErr);
+  bool written =
+      (spec.records.empty() || sim.writeSpikes(options.outDir, writeErr)) &&
+      sim.writeStates(options.outDir, writeErr);
   if (!ok) {
     llvm::errs() << options.file << ": error: " << err << "\n";
     if (records && written)
@@ -239,8 +239,7 @@ int runRun(const Options &options) {
   }
   for (const rt::StateRecordSpec &r : spec.stateRecords) {
     const rt::PopulationSpec &pop = spec.populations[r.population];
-    os << "states written to " << options.outDir << "/" << pop.name
-       << "_t.npy";
+    os << "states written to " << options.outDir << "/" << pop.name << "_t.npy";
     for (int row : r.rows)
       os << " " << options.outDir << "/" << pop.name << "_" << pop.rows[row]
          << ".npy";

@@ -94,6 +94,8 @@ llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
         "compiled kernels use ABI version %lld, the runtime %d",
         static_cast<long long>(v), NEURO_ABI_VERSION);
   for (rt::PopulationSpec &p : spec.populations) {
+    if (p.generator)
+      continue; // spikes given by time: no kernels
     void *step = nullptr, *reset = nullptr;
     if (auto err = lookup(stepKernelName(network, p.name), true, step))
       return err;

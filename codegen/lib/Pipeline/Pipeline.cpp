@@ -143,6 +143,16 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
     rt::PopulationSpec p;
     p.name = pop.getSymName().str();
     p.size = pop.getSize();
+    if (auto times = pop.getSpikeTimes()) {
+      // A spike source: a spike at time t is emitted in step round(t / dt).
+      p.generator = true;
+      auto indices = *pop.getSpikeIndices();
+      size_t n = 0;
+      for (double t : times->getValues<double>())
+        p.schedule.push_back({static_cast<int64_t>(std::llround(t / dt)),
+                              static_cast<int32_t>(indices[n++])});
+      std::sort(p.schedule.begin(), p.schedule.end());
+    }
     for (auto s : pop.getBody().getOps<StateOp>())
       p.rows.push_back(s.getSymName().str());
     if (failed(readInits(pop.getBody().front(), p.rows, p.init, pop)))

@@ -64,7 +64,7 @@ public:
 
   LogicalResult run() {
     for (auto pop : network.getBody().getOps<PopulationOp>())
-      if (failed(convertPopulation(pop)))
+      if (!pop.getSpikeTimes() && failed(convertPopulation(pop)))
         return failure();
     for (auto proj : network.getBody().getOps<ProjectionOp>())
       if (failed(convertProjection(proj)))

@@ -34,7 +34,7 @@ struct SourceRange {
 /// An expression. One node type with a kind tag keeps the tree small; the
 /// fields that matter depend on the kind.
 struct Expr {
-  enum class Kind { Number, Ref, Unary, Binary, Call, Conditional };
+  enum class Kind { Number, Ref, Unary, Binary, Call, Conditional, List };
 
   Kind kind;
   SourceRange range;

@@ -56,6 +56,9 @@ struct PopulationInfo {
   double refractory = 0.0;
   /// Every state in declaration order with its initial value.
   std::vector<std::pair<std::string, InitValue>> inits;
+  /// `SpikeTimes(indices = [...], times = [...])`: (time, neuron) of every
+  /// spike, instead of a model.
+  std::optional<std::vector<std::pair<double, int64_t>>> generator;
   /// Parameters drawn per neuron (`LIF(tau_m = uniform(10 ms, 30 ms))`);
   /// they are not in `params`.
   std::vector<std::pair<std::string, InitValue>> paramInits;

@@ -268,6 +268,8 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "a population of neurons";
   let description = [{
+    A spike source given by times has no model: neuron `spike_indices[n]`
+    spikes at `spike_times[n]` seconds. Otherwise:
     `size` neurons of neuron model `model` with the given parameter values
     (SI) and, for a model that spikes, its refractory period with these
     values. Before elaboration the body holds only the initial values
@@ -280,11 +282,14 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
                        OptionalAttr<FlatSymbolRefAttr>:$model, I64Attr:$size,
                        OptionalAttr<DictionaryAttr>:$params,
                        OptionalAttr<Neuro_MethodAttr>:$method,
-                       OptionalAttr<F64Attr>:$refractory);
+                       OptionalAttr<F64Attr>:$refractory,
+                       OptionalAttr<F64ElementsAttr>:$spike_times,
+                       OptionalAttr<DenseI64ArrayAttr>:$spike_indices);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name (`of` $model^)? `size` `(` $size `)` (`params` $params^)?
     (`refractory` `(` $refractory^ `)`)? (`method` $method^)?
+    (`spike_times` $spike_times^)? (`spike_indices` $spike_indices^)?
     attr-dict-with-keyword $body
   }];
   let hasVerifier = 1;

@@ -42,6 +42,11 @@ struct PopulationSpec {
   std::vector<InitSpec> init; ///< one per row
   NeuroStepFn step = nullptr;
   NeuroResetFn reset = nullptr; ///< may be null: no reset statements
+  /// A spike source with given times instead of a model (step is null):
+  /// (step, neuron) pairs sorted by step; a neuron spikes in step k when
+  /// (k, neuron) is listed.
+  bool generator = false;
+  std::vector<std::pair<int64_t, int32_t>> schedule;
 };
 
 struct ProjectionSpec {
@@ -56,8 +61,8 @@ struct ProjectionSpec {
   /// Only source neurons [srcBegin, srcEnd) connect, to targets
   /// [dstBegin, dstEnd); an end of -1 means the population's size.
   int64_t srcBegin = 0, srcEnd = -1, dstBegin = 0, dstEnd = -1;
-  double p = 0.0;                   ///< connection probability
-  int64_t delaySteps = 0;           ///< delay rounded to whole steps
+  double p = 0.0;         ///< connection probability
+  int64_t delaySteps = 0; ///< delay rounded to whole steps
   /// Per-synapse delays in seconds (uniform or normal draws, rounded to
   /// steps and clipped at 0), used instead of delaySteps when set.
   bool heterogeneousDelay = false;
