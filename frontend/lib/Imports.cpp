@@ -46,22 +46,20 @@ private:
       return false;
     }
     std::string model = parts.back().str();
+    auto clash = [&](const std::string &name, SourceRange range) {
+      if (name != model || range.begin.buffer != diag.getBufferId())
+        return false;
+      diag.error(imp.range, "cannot import '" + model +
+                                "': this file declares a model of that name");
+      diag.note(range, "declared here");
+      return true;
+    };
     for (const NeuronDecl &n : into.neurons)
-      if (n.name == model && n.range.begin.buffer == diag.getBufferId()) {
-        diag.error(imp.range, "cannot import '" + model +
-                                  "': this file declares a model of that "
-                                  "name");
-        diag.note(n.range, "declared here");
+      if (clash(n.name, n.range))
         return false;
-      }
     for (const SynapseDecl &syn : into.synapses)
-      if (syn.name == model && syn.range.begin.buffer == diag.getBufferId()) {
-        diag.error(imp.range, "cannot import '" + model +
-                                  "': this file declares a model of that "
-                                  "name");
-        diag.note(syn.range, "declared here");
+      if (clash(syn.name, syn.range))
         return false;
-      }
     std::vector<std::string> candidates;
     llvm::SmallString<256> relative;
     size_t first = 0;

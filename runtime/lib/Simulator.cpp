@@ -824,18 +824,30 @@ const CSR &Simulator::connectivity(int proj) const {
 // Output
 //===----------------------------------------------------------------------===//
 
+/// Creates `dir` (the current directory when empty) if needed.
+static bool outputDirectory(const std::string &dir, std::filesystem::path &base,
+                            std::string &err) {
+  namespace fs = std::filesystem;
+  base = dir.empty() ? fs::path(".") : fs::path(dir);
+  std::error_code ec;
+  fs::create_directories(base, ec);
+  if (ec || !fs::is_directory(base, ec)) {
+    err = "cannot create directory '" + base.string() + "'";
+    if (ec)
+      err += ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
 bool Simulator::writeStates(const std::string &dir, std::string &err) const {
   namespace fs = std::filesystem;
   if (model.stateRecords.empty())
     return true;
   try {
-    fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
-    std::error_code ec;
-    fs::create_directories(base, ec);
-    if (ec || !fs::is_directory(base, ec)) {
-      err = "cannot create directory '" + base.string() + "'";
+    fs::path base;
+    if (!outputDirectory(dir, base, err))
       return false;
-    }
     for (size_t r = 0; r < model.stateRecords.size(); ++r) {
       const StateRecordSpec &rec = model.stateRecords[r];
       const PopulationSpec &pop = model.populations[size_t(rec.population)];
@@ -872,15 +884,9 @@ bool Simulator::writeSpikes(const std::string &dir, std::string &err) const {
     return false;
   }
   try {
-    fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
-    std::error_code ec;
-    fs::create_directories(base, ec);
-    if (ec || !fs::is_directory(base, ec)) {
-      err = "cannot create directory '" + base.string() + "'";
-      if (ec)
-        err += ": " + ec.message();
+    fs::path base;
+    if (!outputDirectory(dir, base, err))
       return false;
-    }
     for (int pop : recordedOrder) {
       fs::path file =
           base / ("spikes_" + model.populations[size_t(pop)].name + ".npy");
