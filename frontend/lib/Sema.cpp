@@ -1546,7 +1546,9 @@ void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
        << "\n";
     for (const PopulationInfo &p : net.populations) {
       os << "  population " << p.decl->name << " = " << p.size << " of "
-         << (p.model ? p.model->name : "?") << "\n";
+         << (p.model ? p.model->name : "SpikeTimes") << "\n";
+      if (p.generator)
+        os << "    " << p.generator->size() << " spikes given by time\n";
       for (auto &[name, iv] : p.inits) {
         os << "    init " << name << " = ";
         if (iv.kind == InitValue::Kind::Uniform)
