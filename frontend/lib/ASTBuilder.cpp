@@ -28,10 +28,31 @@ constexpr unsigned maxExprDepth = 2000;
 
 /// The SourceMgr buffer being parsed, stamped on every location.
 unsigned currentBuffer = 0;
+/// Its text and the byte offset of each line's start (line 1 first).
+llvm::StringRef currentText;
+std::vector<size_t> lineStarts;
+
+/// ANTLR counts columns in code points; diagnostics and MLIR locations use
+/// bytes (as clang does). Converts a 0-based code-point column of `line`.
+unsigned byteColumn(size_t line, size_t codePoints) {
+  if (line == 0 || line > lineStarts.size())
+    return static_cast<unsigned>(codePoints) + 1;
+  size_t pos = lineStarts[line - 1];
+  for (size_t n = 0; n < codePoints && pos < currentText.size(); ++n) {
+    unsigned char c = static_cast<unsigned char>(currentText[pos]);
+    size_t len = c < 0x80    ? 1
+                 : c >= 0xF0 ? 4
+                 : c >= 0xE0 ? 3
+                 : c >= 0xC0 ? 2
+                             : 1;
+    pos += len;
+  }
+  return static_cast<unsigned>(pos - lineStarts[line - 1]) + 1;
+}
 
 SourceLoc startOf(antlr4::Token *tok) {
   return {static_cast<unsigned>(tok->getLine()),
-          static_cast<unsigned>(tok->getCharPositionInLine()) + 1,
+          byteColumn(tok->getLine(), tok->getCharPositionInLine()),
           currentBuffer};
 }
 
@@ -39,8 +60,10 @@ SourceLoc endOf(antlr4::Token *tok) {
   std::string text = tok->getText();
   if (tok->getType() == antlr4::Token::EOF)
     text.clear();
+  // The token's text is UTF-8: its byte length is its size.
   return {static_cast<unsigned>(tok->getLine()),
-          static_cast<unsigned>(tok->getCharPositionInLine() + text.size()) + 1,
+          byteColumn(tok->getLine(), tok->getCharPositionInLine()) +
+              static_cast<unsigned>(text.size()),
           currentBuffer};
 }
 
@@ -72,8 +95,7 @@ public:
     reported = true;
     SourceRange range;
     range.begin = {static_cast<unsigned>(line),
-                   static_cast<unsigned>(charPositionInLine) + 1,
-                   currentBuffer};
+                   byteColumn(line, charPositionInLine), currentBuffer};
     range.end = range.begin;
     std::string message = msg;
     if (offendingSymbol) {
@@ -578,6 +600,11 @@ std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
       diag.getSourceMgr().getMemoryBuffer(diag.getBufferId());
   llvm::StringRef text = buffer->getBuffer();
   currentBuffer = diag.getBufferId();
+  currentText = text;
+  lineStarts.assign(1, 0);
+  for (size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n')
+      lineStarts.push_back(i + 1);
   try {
     antlr4::ANTLRInputStream input(text.data(), text.size());
     NeuroLexer lexer(&input);
