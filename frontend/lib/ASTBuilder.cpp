@@ -574,6 +574,40 @@ private:
   bool depthReported = false;
 };
 
+/// Deepest chain of parse-tree contexts accepted. Prefix operators, `^`
+/// and `if` recurse in the generated parser without brackets; past this
+/// depth the parse stops with an error instead of exhausting the stack.
+constexpr unsigned maxParseDepth = 2500;
+
+struct ParseTooDeep {
+  antlr4::Token *at;
+};
+
+/// The generated parser with a guard on its recursion depth.
+class GuardedParser : public NeuroParser {
+public:
+  using NeuroParser::NeuroParser;
+
+  void enterRule(antlr4::ParserRuleContext *ctx, size_t state,
+                 size_t rule) override {
+    guard(ctx);
+    NeuroParser::enterRule(ctx, state, rule);
+  }
+  void enterRecursionRule(antlr4::ParserRuleContext *ctx, size_t state,
+                          size_t rule, int precedence) override {
+    guard(ctx);
+    NeuroParser::enterRecursionRule(ctx, state, rule, precedence);
+  }
+
+private:
+  void guard(antlr4::ParserRuleContext *ctx) {
+    unsigned depth = 0;
+    for (antlr4::tree::ParseTree *c = ctx; c; c = c->parent)
+      if (++depth > maxParseDepth)
+        throw ParseTooDeep{getCurrentToken()};
+  }
+};
+
 /// Rejects bracket nesting deeper than maxNesting before the parser sees it.
 bool checkNesting(antlr4::CommonTokenStream &tokens, DiagEngine &diag) {
   unsigned level = 0;
@@ -615,10 +649,18 @@ std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
     tokens.fill();
     if (!checkNesting(tokens, diag))
       return nullptr;
-    NeuroParser parser(&tokens);
+    GuardedParser parser(&tokens);
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
-    NeuroParser::FileContext *tree = parser.file();
+    NeuroParser::FileContext *tree = nullptr;
+    try {
+      tree = parser.file();
+    } catch (const ParseTooDeep &tooDeep) {
+      diag.error(tooDeep.at ? rangeOf(tooDeep.at) : SourceRange{},
+                 "expression nested too deeply (more than " +
+                     std::to_string(maxParseDepth) + " levels)");
+      return nullptr;
+    }
     if (listener.hadError() || diag.hadError())
       return nullptr;
     return Builder(diag).build(tree);
