@@ -45,7 +45,11 @@ void DiagEngine::error(SourceRange range, const llvm::Twine &message) {
 }
 
 void DiagEngine::warning(SourceRange range, const llvm::Twine &message) {
-  report(range, llvm::SourceMgr::DK_Warning, message);
+  ++warnings;
+  if (warningsAsErrors)
+    report(range, llvm::SourceMgr::DK_Error, message + " [-Werror]");
+  else
+    report(range, llvm::SourceMgr::DK_Warning, message);
 }
 
 void DiagEngine::note(SourceRange range, const llvm::Twine &message) {

@@ -229,6 +229,7 @@ private:
       return Value{literalValue(e), unit->dim};
     }
     case Expr::Kind::Ref: {
+      used.insert(e.name);
       auto it = env.find(e.name);
       if (it == env.end() && perNeuronNames.count(e.name)) {
         diag.error(e.range, "'" + e.name + "' is drawn per neuron here, so " +
@@ -520,6 +521,7 @@ private:
       return Type{unit->dim};
     }
     case Expr::Kind::Ref: {
+      used.insert(e.name);
       auto it = info.vars.find(e.name);
       if (it == info.vars.end() && e.name == "xi") {
         if (!allowNoise) {
@@ -766,6 +768,7 @@ private:
   //===--------------------------------------------------------------------===//
 
   void checkNeuron(const NeuronDecl &n) {
+    used.clear();
     ModelInfo &info = result.models[n.name];
     info.name = n.name;
     info.neuron = &n;
@@ -826,6 +829,7 @@ private:
           diag.error(o.range, "'unless refractory' needs a 'spike when' "
                               "declaration with a refractory period");
     }
+    warnAboutModel(info, n.vars);
     result.modelOrder.push_back(&info);
   }
 
@@ -851,6 +855,7 @@ private:
   }
 
   void checkSynapse(const SynapseDecl &s) {
+    used.clear();
     ModelInfo &info = result.models[s.name];
     info.name = s.name;
     info.isSynapse = true;
@@ -897,6 +902,7 @@ private:
         diag.error(d.value->range, "a synapse drives a number, not a truth "
                                    "value");
     }
+    warnAboutModel(info, s.vars);
     result.modelOrder.push_back(&info);
   }
 
@@ -1482,6 +1488,27 @@ private:
   bool allowTime = false;
   bool allowRand = false;
   bool allowNoise = false;
+  /// Names referenced while checking the current model.
+  std::set<std::string> used;
+
+  /// Warnings on a checked model: parameters never used, declarations
+  /// that shadow a built-in name.
+  void warnAboutModel(const ModelInfo &info,
+                      const std::vector<VarDecl> &vars) {
+    for (const VarDecl &v : vars) {
+      if (v.name == "t" || v.name == "dt" || v.name == "xi")
+        diag.warning(v.nameRange, "'" + v.name + "' shadows the built-in " +
+                                      (v.name == "xi" ? std::string("noise")
+                                                      : v.name == "t"
+                                                            ? "time"
+                                                            : "time step") +
+                                      " in '" + info.name + "'");
+      if (v.kind == VarDecl::Kind::Param && !used.count(v.name))
+        diag.warning(v.nameRange, "parameter '" + v.name +
+                                      "' is never used in '" + info.name +
+                                      "'");
+    }
+  }
   /// Parameters drawn per neuron in the population being checked: they
   /// cannot give compile-time constants.
   std::set<std::string> perNeuronNames;

@@ -31,6 +31,7 @@ const char *kUsage = R"(usage:
       STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm
   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [-I DIR] FILE
 
+-Werror makes warnings (unused parameters, shadowed built-ins) errors.
 -I DIR adds a folder searched by `import a.b.Model` (also NEURO_PATH);
 `import std...` searches the model library (NEURO_STDLIB overrides it).
 )";
@@ -45,6 +46,7 @@ struct Options {
   std::vector<std::string> includes;
   bool json = false;
   bool verbose = false;
+  bool werror = false;
 };
 
 int usageError(const std::string &message) {
@@ -79,6 +81,7 @@ int runCheck(const Options &options) {
   Compiler c(llvm::errs());
   for (const std::string &dir : options.includes)
     c.addSearchPath(dir);
+  c.setWarningsAsErrors(options.werror);
   if (!c.loadFile(options.file) || !c.parse() || !c.check())
     return 1;
   if (!options.verbose)
@@ -118,6 +121,7 @@ int runEmit(const Options &options) {
   Compiler c(llvm::errs());
   for (const std::string &dir : options.includes)
     c.addSearchPath(dir);
+  c.setWarningsAsErrors(options.werror);
   if (!c.loadFile(options.file) || !c.parse())
     return 1;
   if (options.stage == "ast") {
@@ -148,6 +152,7 @@ int runRun(const Options &options) {
   Compiler c(llvm::errs());
   for (const std::string &dir : options.includes)
     c.addSearchPath(dir);
+  c.setWarningsAsErrors(options.werror);
   rt::ModelSpec spec;
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate() ||
       !c.compileNetwork(options.network, spec))
@@ -277,6 +282,8 @@ int main(int argc, char **argv) {
       options.json = true;
     else if (a == "--verbose" || a == "-v")
       options.verbose = true;
+    else if (a == "-Werror")
+      options.werror = true;
     else if (auto v = value("--stage"))
       options.stage = *v;
     else if (auto v = value("-o"))

@@ -32,6 +32,7 @@ bool Compiler::loadFile(const std::string &path) {
   }
   bufferId = sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
   diag = std::make_unique<DiagEngine>(sourceMgr, bufferId, diagOS);
+  diag->setWarningsAsErrors(warningsAsErrors);
   return true;
 }
 
@@ -39,6 +40,7 @@ void Compiler::loadString(const std::string &name, const std::string &text) {
   bufferId = sourceMgr.AddNewSourceBuffer(
       llvm::MemoryBuffer::getMemBufferCopy(text, name), llvm::SMLoc());
   diag = std::make_unique<DiagEngine>(sourceMgr, bufferId, diagOS);
+  diag->setWarningsAsErrors(warningsAsErrors);
 }
 
 bool Compiler::parse() {

@@ -34,6 +34,9 @@ public:
   /// Loads source text under a buffer name used in diagnostics.
   void loadString(const std::string &name, const std::string &text);
 
+  /// -Werror: warnings count as errors (set before loading).
+  void setWarningsAsErrors(bool value) { warningsAsErrors = value; }
+
   /// A folder searched by `import a.b.Model` (before NEURO_PATH's).
   void addSearchPath(const std::string &dir) { searchPaths.push_back(dir); }
 
@@ -67,6 +70,7 @@ private:
   std::unique_ptr<JITModule> jit;
   Stage current = Stage::Neuro;
   std::vector<std::string> searchPaths;
+  bool warningsAsErrors = false;
 };
 
 } // namespace neuro

@@ -30,6 +30,9 @@ public:
   void note(SourceRange range, const llvm::Twine &message);
 
   unsigned numErrors() const { return errors; }
+  unsigned numWarnings() const { return warnings; }
+  /// -Werror: warnings are reported, and counted, as errors.
+  void setWarningsAsErrors(bool value) { warningsAsErrors = value; }
   bool hadError() const { return errors != 0; }
   llvm::StringRef filename() const;
   llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
@@ -48,7 +51,9 @@ private:
   unsigned bufferId;
   llvm::raw_ostream &os;
   unsigned errors = 0;
+  unsigned warnings = 0;
   unsigned printed = 0;
+  bool warningsAsErrors = false;
 };
 
 } // namespace neuro
