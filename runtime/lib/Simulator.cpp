@@ -325,8 +325,13 @@ bool Simulator::allocate(std::string &err) {
   for (const PopulationSpec &spec : model.populations)
     bytes += double(spec.size) * (8.0 * double(spec.rows.size()) + 1.0);
   for (const ProjectionSpec &spec : model.projections) {
-    double nSrc = double(model.populations[size_t(spec.src)].size);
-    double nDst = double(model.populations[size_t(spec.dst)].size);
+    // Only the slices connect; row pointers cover the whole source.
+    double nSrcAll = double(model.populations[size_t(spec.src)].size);
+    double nDstAll = double(model.populations[size_t(spec.dst)].size);
+    double nSrc = (spec.srcEnd < 0 ? nSrcAll : double(spec.srcEnd)) -
+                  double(spec.srcBegin);
+    double nDst = (spec.dstEnd < 0 ? nDstAll : double(spec.dstEnd)) -
+                  double(spec.dstBegin);
     double nSyn = std::max(0.0, std::min(1.0, spec.p)) * nSrc * nDst;
     if (spec.rule == ProjectionSpec::FixedInDegree)
       nSyn = double(spec.degree) * nDst;
@@ -334,7 +339,7 @@ bool Simulator::allocate(std::string &err) {
       nSyn = double(spec.degree) * nSrc;
     else if (spec.rule == ProjectionSpec::OneToOne)
       nSyn = std::min(nSrc, nDst);
-    bytes += nSyn * (4.0 + 8.0 * double(spec.synRows.size())) + 8.0 * nSrc;
+    bytes += nSyn * (4.0 + 8.0 * double(spec.synRows.size())) + 8.0 * nSrcAll;
   }
   double available = physicalMemoryBytes();
   if (available > 0 && bytes > 0.8 * available) {
@@ -488,7 +493,6 @@ void Simulator::groupByDelay(size_t j) {
   if (!spec.heterogeneousDelay) {
     proj.delays = {spec.delaySteps};
     proj.rowPtrs = {proj.csr.rowPtr};
-    proj.delayOf.assign(size_t(nSyn), int32_t(spec.delaySteps));
     return;
   }
   // Draw each synapse's delay (in source-major order), round to steps.
@@ -511,15 +515,13 @@ void Simulator::groupByDelay(size_t j) {
     start[d] += start[d - 1];
   std::vector<int64_t> next(start.begin(), start.end() - 1);
   int64_t nSrc = proj.csr.numRows();
-  std::vector<int32_t> cols(static_cast<size_t>(nSyn)),
-      delayOf(static_cast<size_t>(nSyn));
+  std::vector<int32_t> cols(static_cast<size_t>(nSyn));
   std::vector<int32_t> source(static_cast<size_t>(nSyn));
   for (int64_t i = 0; i < nSrc; ++i)
     for (int64_t s = proj.csr.rowPtr[size_t(i)];
          s < proj.csr.rowPtr[size_t(i) + 1]; ++s) {
       int64_t to = next[size_t(steps[size_t(s)])]++;
       cols[size_t(to)] = proj.csr.cols[size_t(s)];
-      delayOf[size_t(to)] = steps[size_t(s)];
       source[size_t(to)] = int32_t(i);
     }
   proj.delays.clear();
@@ -538,14 +540,19 @@ void Simulator::groupByDelay(size_t j) {
   }
   proj.csr.cols = std::move(cols);
   proj.csr.rowPtr = {0}; // synapses are no longer grouped by source
-  proj.delayOf = std::move(delayOf);
 }
 
-const std::vector<int32_t> &Simulator::synapseDelays(int proj) const {
-  static const std::vector<int32_t> none;
+std::vector<int32_t> Simulator::synapseDelays(int proj) const {
+  std::vector<int32_t> delays;
   if (proj < 0 || size_t(proj) >= projs.size())
-    return none;
-  return projs[size_t(proj)].delayOf;
+    return delays;
+  // Each delay group is a contiguous block of synapses.
+  const Projection &p = projs[size_t(proj)];
+  delays.resize(size_t(p.csr.numSynapses()));
+  for (size_t g = 0; g < p.delays.size(); ++g)
+    std::fill(delays.begin() + p.rowPtrs[g].front(),
+              delays.begin() + p.rowPtrs[g].back(), int32_t(p.delays[g]));
+  return delays;
 }
 
 void Simulator::sampleStates(int64_t k) {

@@ -130,7 +130,7 @@ public:
 
   /// Delay in steps of every synapse of projection `proj`, in the order of
   /// its synapse state (empty if out of range or not built).
-  const std::vector<int32_t> &synapseDelays(int proj) const;
+  std::vector<int32_t> synapseDelays(int proj) const;
 
   /// Connectivity of projection `proj` (empty if out of range or not built).
   /// With per-synapse delays the synapses are ordered by delay, then
@@ -184,7 +184,6 @@ private:
     /// csr.rowPtr.
     std::vector<int64_t> delays;
     std::vector<std::vector<int64_t>> rowPtrs;
-    std::vector<int32_t> delayOf; ///< delay in steps of each synapse
   };
   void groupByDelay(size_t projIndex);
 
