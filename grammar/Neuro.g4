@@ -43,6 +43,7 @@ synapseItem
   : paramDecl
   | letDecl
   | weightDecl
+  | stateDecl        // per synapse (e.g. an STDP trace)
   | postStateDecl
   | postVarDecl
   | odeDecl
@@ -54,7 +55,8 @@ weightDecl : 'weight' name=ID ':' unit ('=' expr)? ;
 postStateDecl : 'post' 'state' name=ID (':' unit)? '=' expr ;
 // `post v: mV`: the target neuron's state v, read or written by the synapse.
 postVarDecl : 'post' name=ID ':' unit ;
-onDecl : 'on' event=ID block ;
+// `on pre` (a source spike arrives) or `on post` (the target spiked).
+onDecl : 'on' event=(ID | 'post') block ;
 drivesDecl : 'drives' target=ID '=' expr ;
 
 block : '{' (stmt | ';')* '}' ;

@@ -251,6 +251,9 @@ private:
       else if (auto *w = item->weightDecl())
         s.vars.push_back(
             buildVar(VarDecl::Kind::Weight, w, w->name, w->unit(), w->expr()));
+      else if (auto *st = item->stateDecl())
+        s.vars.push_back(buildVar(VarDecl::Kind::State, st, st->name,
+                                  st->unit(), st->expr()));
       else if (auto *pv = item->postVarDecl())
         s.vars.push_back(buildVar(VarDecl::Kind::PostVar, pv, pv->name,
                                   pv->unit(), nullptr));

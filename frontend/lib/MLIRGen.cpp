@@ -165,8 +165,12 @@ private:
     genOdes(model, s.odes);
     for (const EventDecl &e : s.events) {
       mlir::OpBuilder::InsertionGuard g(builder);
-      auto on = builder.create<OnPreOp>(loc(e.range));
-      enter(on.getBody());
+      mlir::Region *body;
+      if (e.event == "post")
+        body = &builder.create<OnPostOp>(loc(e.range)).getBody();
+      else
+        body = &builder.create<OnPreOp>(loc(e.range)).getBody();
+      enter(*body);
       genStmts(model, e.body);
       builder.create<YieldOp>(loc(e.range.end));
     }

@@ -717,7 +717,16 @@ private:
         diag.error(ode.range, "'unless refractory' is only meaningful in a "
                               "neuron");
       Dim want = it->second.dim / Dim::time();
-      allowTime = allowNoise = true;
+      // Per-synapse states are solved exactly between events: no time, no
+      // noise, only parameters and per-synapse states.
+      bool perSynapse = !neuron && kind == VarDecl::Kind::State;
+      if (!neuron)
+        checkSynapseReads(
+            *ode.rhs, info,
+            perSynapse ? "the equation of per-synapse state '" + ode.var + "'"
+                       : "the equation of post state '" + ode.var + "'",
+            perSynapse);
+      allowTime = allowNoise = !perSynapse;
       auto t = typeOf(*ode.rhs, info);
       allowTime = allowNoise = false;
       if (!t)
@@ -734,6 +743,48 @@ private:
         diag.error(ode.rhs->range, msg);
       }
     }
+  }
+
+  /// What synapse code outside event blocks may read: per target neuron
+  /// (drives, post-state equations) it cannot read the weight or
+  /// per-synapse states; a per-synapse equation (`perSynapse`) reads only
+  /// parameters and per-synapse states. Lets are looked through.
+  void checkSynapseReads(const Expr &e, const ModelInfo &info,
+                         const std::string &what, bool perSynapse,
+                         unsigned depth = 0) {
+    if (depth > 64)
+      return;
+    if (e.kind == Expr::Kind::Ref) {
+      auto it = info.vars.find(e.name);
+      if (it == info.vars.end())
+        return; // reported by typeOf
+      const VarDecl &d = *it->second.decl;
+      if (d.kind == VarDecl::Kind::Let && d.init) {
+        checkSynapseReads(*d.init, info, what, perSynapse, depth + 1);
+        return;
+      }
+      bool bad = perSynapse ? (d.kind != VarDecl::Kind::Param &&
+                               d.kind != VarDecl::Kind::State)
+                            : (d.kind == VarDecl::Kind::Weight ||
+                               d.kind == VarDecl::Kind::State);
+      if (bad) {
+        diag.error(e.range,
+                   what + " cannot use " +
+                       (d.kind == VarDecl::Kind::State ? "per-synapse state"
+                                                       : kindName(d.kind)) +
+                       " '" + e.name +
+                       (perSynapse ? "': it is solved exactly between events "
+                                     "and may use only parameters and "
+                                     "per-synapse states"
+                                   : "': it is one value per target neuron, "
+                                     "not per synapse"));
+        diag.note(d.nameRange, "declared here");
+      }
+      return;
+    }
+    for (const ExprPtr &a : e.args)
+      if (a)
+        checkSynapseReads(*a, info, what, perSynapse, depth + 1);
   }
 
   void checkStmts(const ModelInfo &info, const std::vector<Stmt> &stmts,
@@ -874,26 +925,22 @@ private:
     }
     if (weights == 0)
       diag.error(s.range, "synapse '" + s.name + "' declares no weight");
+    for (const VarDecl &v : s.vars)
+      if (v.kind == VarDecl::Kind::State && v.unit)
+        checkInitDim(*v.init, info, info.vars[v.name].dim);
     checkOdes(info, s.odes, false);
-    for (const OdeDecl &o : s.odes) {
-      auto it = info.vars.find(o.var);
-      if (it != info.vars.end() &&
-          it->second.decl->kind != VarDecl::Kind::PostState)
-        diag.error(o.varRange, "only post states of a synapse have "
-                               "equations so far");
-    }
     std::set<std::string> events;
     for (const EventDecl &e : s.events) {
-      if (e.event != "pre") {
+      if (e.event != "pre" && e.event != "post") {
         diag.error(e.range, "unknown event 'on " + e.event +
-                                "': synapses react to 'on pre'");
+                                "': synapses react to 'on pre' and 'on post'");
         continue;
       }
       if (!events.insert(e.event).second)
         diag.error(e.range, "second 'on " + e.event + "' block");
       checkStmts(info, e.body,
                  {VarDecl::Kind::PostState, VarDecl::Kind::Weight,
-                  VarDecl::Kind::PostVar},
+                  VarDecl::Kind::PostVar, VarDecl::Kind::State},
                  "'on " + e.event + "'");
     }
     for (const DrivesDecl &d : s.drives) {
@@ -901,6 +948,7 @@ private:
       if (t && t->isBool)
         diag.error(d.value->range, "a synapse drives a number, not a truth "
                                    "value");
+      checkSynapseReads(*d.value, info, "what a synapse drives", false);
     }
     warnAboutModel(info, s.vars);
     result.modelOrder.push_back(&info);
@@ -936,8 +984,8 @@ private:
   /// Applies `Model(name = value, ...)` arguments to parameter values and
   /// initial values; `assignable` says which variable kinds take values.
   void applyArgs(
-      const ModelInfo &model, const std::vector<NamedExpr> &args,
-      std::map<std::string, double> &params,
+      const ModelInfo &model, SourceRange modelRef,
+      const std::vector<NamedExpr> &args, std::map<std::string, double> &params,
       std::vector<std::pair<std::string, InitValue>> &inits,
       const std::vector<VarDecl::Kind> &initKinds,
       std::vector<std::pair<std::string, InitValue>> *perNeuron = nullptr) {
@@ -996,9 +1044,8 @@ private:
         continue;
       const VarDecl *decl = model.vars.at(name).decl;
       if (!decl->init) {
-        diag.error(args.empty() ? SourceRange{} : args.front().range,
-                   "'" + model.name + "' needs a value for " +
-                       kindName(decl->kind) + " '" + name + "'");
+        diag.error(modelRef, "'" + model.name + "' needs a value for " +
+                                 kindName(decl->kind) + " '" + name + "'");
         continue;
       }
       std::map<std::string, Dim> dims = paramDims(model);
@@ -1090,7 +1137,7 @@ private:
       for (const VarDecl &v : pop.model->neuron->vars)
         if (v.kind == VarDecl::Kind::State)
           pop.inits.push_back({v.name, InitValue{}});
-      applyArgs(*pop.model, p.args, pop.params, pop.inits,
+      applyArgs(*pop.model, p.model.range, p.args, pop.params, pop.inits,
                 {VarDecl::Kind::State}, &pop.paramInits);
       // The refractory period may depend on overridden parameters.
       pop.refractory = pop.model->refractory;
@@ -1240,10 +1287,12 @@ private:
           diag.error(t.range, "unknown population '" + t.name + "'");
           continue;
         }
-        if (net.populations[size_t(dst->second)].generator) {
+        if (net.populations[size_t(dst->second)].generator &&
+            touchesTarget(syn)) {
           diag.error(t.range, "'" + t.name +
-                                  "' gives spikes by time and "
-                                  "cannot be a target");
+                                  "' gives spikes by time and has no states "
+                                  "for synapse '" +
+                                  syn.name + "' to act on");
           continue;
         }
         ProjectionInfo proj;
@@ -1270,10 +1319,12 @@ private:
         proj.params = paramEnv(syn);
         for (const VarDecl &v : syn.synapse->vars)
           if (v.kind == VarDecl::Kind::Weight ||
-              v.kind == VarDecl::Kind::PostState)
+              v.kind == VarDecl::Kind::PostState ||
+              v.kind == VarDecl::Kind::State)
             proj.inits.push_back({v.name, InitValue{}});
-        applyArgs(syn, c.args, proj.params, proj.inits,
-                  {VarDecl::Kind::Weight, VarDecl::Kind::PostState});
+        applyArgs(syn, c.synapse.range, c.args, proj.params, proj.inits,
+                  {VarDecl::Kind::Weight, VarDecl::Kind::PostState,
+                   VarDecl::Kind::State});
         checkDrives(syn, net.populations[proj.dst], t.range);
         net.projections.push_back(std::move(proj));
       }
@@ -1435,6 +1486,19 @@ private:
     return spikes;
   }
 
+  /// Whether synapse `syn` needs states of its target neuron (post states,
+  /// post variables or drives); a spike source given by times can only be
+  /// the target of a synapse that does not (e.g. pure plasticity).
+  static bool touchesTarget(const ModelInfo &syn) {
+    if (!syn.synapse->drives.empty())
+      return true;
+    for (const VarDecl &v : syn.synapse->vars)
+      if (v.kind == VarDecl::Kind::PostState ||
+          v.kind == VarDecl::Kind::PostVar)
+        return true;
+    return false;
+  }
+
   /// `drives I = g`: the target neuron must have input I of g's dimension.
   void checkDrives(const ModelInfo &syn, const PopulationInfo &target,
                    SourceRange where) {
@@ -1493,20 +1557,17 @@ private:
 
   /// Warnings on a checked model: parameters never used, declarations
   /// that shadow a built-in name.
-  void warnAboutModel(const ModelInfo &info,
-                      const std::vector<VarDecl> &vars) {
+  void warnAboutModel(const ModelInfo &info, const std::vector<VarDecl> &vars) {
     for (const VarDecl &v : vars) {
       if (v.name == "t" || v.name == "dt" || v.name == "xi")
         diag.warning(v.nameRange, "'" + v.name + "' shadows the built-in " +
-                                      (v.name == "xi" ? std::string("noise")
-                                                      : v.name == "t"
-                                                            ? "time"
-                                                            : "time step") +
+                                      (v.name == "xi"  ? std::string("noise")
+                                       : v.name == "t" ? "time"
+                                                       : "time step") +
                                       " in '" + info.name + "'");
       if (v.kind == VarDecl::Kind::Param && !used.count(v.name))
         diag.warning(v.nameRange, "parameter '" + v.name +
-                                      "' is never used in '" + info.name +
-                                      "'");
+                                      "' is never used in '" + info.name + "'");
     }
   }
   /// Parameters drawn per neuron in the population being checked: they

@@ -5,6 +5,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace neuro;
 
@@ -91,7 +93,8 @@ static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
 LogicalResult OdeOp::verify() {
   Operation *scope = getModelScope(*this);
   if (!scope)
-    return emitOpError("must be inside a neuron, synapse or population");
+    return emitOpError(
+        "must be inside a neuron, synapse, population or projection");
   Operation *decl = SymbolTable::lookupSymbolIn(scope, getVarAttr().getAttr());
   if (!isa_and_nonnull<StateOp, PostStateOp>(decl))
     return emitOpError() << getVarAttr() << " is not a state of the enclosing "
@@ -114,6 +117,22 @@ LogicalResult ResetOp::verify() {
 
 LogicalResult OnPreOp::verify() {
   return verifyYieldTypes(*this, getBody(), {}, "nothing");
+}
+
+LogicalResult OnPostOp::verify() {
+  return verifyYieldTypes(*this, getBody(), {}, "nothing");
+}
+
+LogicalResult DecayOp::verify() {
+  auto proj = (*this)->getParentOfType<ProjectionOp>();
+  if (!isa_and_nonnull<StateOp>(
+          SymbolTable::lookupSymbolIn(proj, getVarAttr().getAttr())))
+    return emitOpError() << getVarAttr()
+                         << " is not a per-synapse state of the projection";
+  if (!std::isfinite(getRate().convertToDouble()) ||
+      !std::isfinite(getOffset().convertToDouble()))
+    return emitOpError("rate and offset must be finite");
+  return success();
 }
 
 LogicalResult DrivesOp::verify() {

@@ -423,6 +423,19 @@ bool Simulator::allocate(std::string &err) {
     }
     groupByDelay(j);
     int64_t nSyn = proj.csr.numSynapses();
+    if (spec.deliverPost) {
+      // Synapses by target, for `on post`: a stable counting sort.
+      int64_t nDstAll = model.populations[size_t(spec.dst)].size;
+      proj.postPtr.assign(size_t(nDstAll) + 1, 0);
+      for (int32_t c : proj.csr.cols)
+        ++proj.postPtr[size_t(c) + 1];
+      for (int64_t t = 0; t < nDstAll; ++t)
+        proj.postPtr[size_t(t) + 1] += proj.postPtr[size_t(t)];
+      std::vector<int64_t> next(proj.postPtr.begin(), proj.postPtr.end() - 1);
+      proj.postSyn.resize(size_t(nSyn));
+      for (int64_t s = 0; s < nSyn; ++s)
+        proj.postSyn[size_t(next[size_t(proj.csr.cols[size_t(s)])]++)] = s;
+    }
     int64_t nRows = int64_t(spec.synRows.size());
     proj.syn.assign(size_t(nRows * nSyn), 0.0);
     for (int64_t r = 0; r < nRows; ++r)
@@ -625,10 +638,33 @@ void Simulator::doStep(int64_t k) {
       NeuroMemRef2DF64 post =
           memref2D(pops[size_t(spec.dst)].state.data(),
                    int64_t(dstSpec.rows.size()), dstSpec.size);
-      spec.deliver(&spikes, &rowPtr, &cols, &syn, &post);
+      spec.deliver(&spikes, &rowPtr, &cols, &syn, &post, k);
       for (int32_t s : list)
         events += rowPtrs[size_t(s) + 1] - rowPtrs[size_t(s)];
     }
+  }
+  // `on post` after every `on pre`, as Brian2 orders its pathways.
+  for (size_t j = 0; j < projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    if (!spec.deliverPost)
+      continue;
+    const std::vector<int32_t> &list = pops[size_t(spec.dst)].ring.at(k);
+    if (list.empty())
+      continue;
+    Projection &proj = projs[j];
+    const PopulationSpec &dstSpec = model.populations[size_t(spec.dst)];
+    int64_t nSyn = proj.csr.numSynapses();
+    NeuroMemRefI32 spikes =
+        memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
+    NeuroMemRefI64 colPtr =
+        memref1D(proj.postPtr.data(), int64_t(proj.postPtr.size()));
+    NeuroMemRefI64 synIndex = memref1D(proj.postSyn.data(), nSyn);
+    NeuroMemRef2DF64 syn =
+        memref2D(proj.syn.data(), int64_t(spec.synRows.size()), nSyn);
+    NeuroMemRef2DF64 post =
+        memref2D(pops[size_t(spec.dst)].state.data(),
+                 int64_t(dstSpec.rows.size()), dstSpec.size);
+    spec.deliverPost(&spikes, &colPtr, &synIndex, &syn, &post, k);
   }
 
   // (4): reset the neurons that spiked in this step.
@@ -676,6 +712,38 @@ bool Simulator::checkFinite(std::string &err) const {
         err = "numerical error: population '" + spec.name + "', neuron " +
               std::to_string(i) + ", variable '" + row + "' is " +
               (std::isnan(values[i]) ? "nan" : "inf") + " at t = " + buf + " s";
+        return false;
+      }
+    }
+  }
+  for (size_t j = 0; j < projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    const Projection &proj = projs[j];
+    int64_t nSyn = proj.csr.numSynapses();
+    for (size_t r = 0; r < spec.synRows.size(); ++r) {
+      const std::string &row = spec.synRows[r];
+      if (!row.empty() && row[0] == '_')
+        continue;
+      const double *values = proj.syn.data() + int64_t(r) * nSyn;
+      for (int64_t s = 0; s < nSyn; ++s) {
+        if (std::isfinite(values[s]))
+          continue;
+        // The source of synapse s: the row of its delay group holding it.
+        int64_t source = -1;
+        for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+          if (s >= rowPtr.front() && s < rowPtr.back())
+            source = int64_t(std::upper_bound(rowPtr.begin(), rowPtr.end(), s) -
+                             rowPtr.begin()) -
+                     1;
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), "%g", currentTime());
+        err = "numerical error: projection '" + spec.name + "', synapse " +
+              std::to_string(s) + " (neuron " + std::to_string(source) +
+              " of '" + model.populations[size_t(spec.src)].name +
+              "' -> neuron " + std::to_string(proj.csr.cols[size_t(s)]) +
+              " of '" + model.populations[size_t(spec.dst)].name +
+              "'), variable '" + row + "' is " +
+              (std::isnan(values[s]) ? "nan" : "inf") + " at t = " + buf + " s";
         return false;
       }
     }

@@ -109,6 +109,11 @@ llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
     if (auto err = lookup(deliverKernelName(network, p.name), true, deliver))
       return err;
     p.deliver = reinterpret_cast<NeuroDeliverFn>(deliver);
+    void *deliverPost = nullptr;
+    if (auto err =
+            lookup(deliverPostKernelName(network, p.name), false, deliverPost))
+      return err;
+    p.deliverPost = reinterpret_cast<NeuroDeliverPostFn>(deliverPost);
   }
   return llvm::Error::success();
 }

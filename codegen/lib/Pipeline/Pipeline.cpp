@@ -181,10 +181,14 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
     }
     p.delaySteps = static_cast<int64_t>(
         std::llround(proj.getDelay().convertToDouble() / dt));
-    for (auto w : proj.getBody().getOps<WeightOp>())
-      p.synRows.push_back(w.getSymName().str());
-    if (failed(readInits(proj.getBody().front(), p.synRows, p.synInit, proj)))
-      return failure();
+    p.synRows = synapseRowNames(proj);
+    for (const std::string &row : p.synRows)
+      if (row == "_lastupdate")
+        // Every synapse starts at step 0, where its states are initial.
+        p.synInit.push_back(rt::InitSpec::constant(0.0));
+      else if (failed(
+                   readInits(proj.getBody().front(), {row}, p.synInit, proj)))
+        return failure();
     // Per-synapse delays: the initial value of `_delay`.
     for (Operation &op : proj.getBody().front())
       if (auto var = op.getAttrOfType<FlatSymbolRefAttr>("var");

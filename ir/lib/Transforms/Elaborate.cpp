@@ -2,8 +2,9 @@
 //
 // After this pass a population is a self-contained model: its states are the
 // neuron's states plus the post states of every incoming projection, its
-// equations read only its own states and constants, and each projection's
-// `on pre` block names the target rows it writes.
+// equations read only its own states and constants, and each projection
+// holds its per-synapse variables, their equations and its `on pre` and
+// `on post` blocks, whose `post` names are rows of the target population.
 //
 //===----------------------------------------------------------------------===//
 
@@ -229,6 +230,9 @@ private:
     for (ProjectionOp proj : incoming) {
       SynapseOp synapse = lookupSynapse(proj);
       for (auto ode : synapse.getBody().getOps<OdeOp>()) {
+        if (!isa_and_nonnull<PostStateOp>(
+                SymbolTable::lookupSymbolIn(synapse, ode.getVarAttr())))
+          continue; // a per-synapse state: the projection's
         auto copy = cast<OdeOp>(b.clone(*ode));
         copy.setVarAttr(FlatSymbolRefAttr::get(
             copy->getContext(), postRowName(ode.getVar(), proj)));
@@ -251,14 +255,24 @@ private:
       return failure();
     Block &body = proj.getBody().front();
     OpBuilder b = OpBuilder::atBlockBegin(&body);
+    // Per-synapse variables: the weight, then the states.
     for (auto weight : synapse.getBody().getOps<WeightOp>())
       b.clone(*weight);
+    for (auto state : synapse.getBody().getOps<StateOp>())
+      b.clone(*state);
     b.setInsertionPointToEnd(&body);
     auto noInput = [&](RefOp ref) -> FailureOr<Value> {
       return ref.emitOpError("a synapse cannot read a neuron input");
     };
-    for (auto on : synapse.getBody().getOps<OnPreOp>()) {
-      Operation *copy = b.clone(*on);
+    // Equations of the per-synapse states, then the event blocks.
+    for (Operation &op : synapse.getBody().front()) {
+      auto ode = dyn_cast<OdeOp>(op);
+      if (ode && !isa_and_nonnull<StateOp>(
+                     SymbolTable::lookupSymbolIn(synapse, ode.getVarAttr())))
+        continue; // a post state: the target population's
+      if (!ode && !isa<OnPreOp, OnPostOp>(op))
+        continue;
+      Operation *copy = b.clone(op);
       if (failed(rewriteRefs(copy, synapse, proj.getParamsAttr(), {}, proj,
                              /*keepPost=*/true, noInput)))
         return failure();

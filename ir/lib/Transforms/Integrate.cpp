@@ -507,6 +507,52 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
   return success();
 }
 
+/// Per-synapse states are solved exactly between the events of their
+/// synapse: each equation must be dx/dt = a x + b with constants a, b.
+LogicalResult integrateProjection(ProjectionOp proj, double dt) {
+  SmallVector<OdeOp> odes(proj.getBody().getOps<OdeOp>());
+  if (odes.empty())
+    return success();
+  llvm::StringMap<unsigned> index;
+  SmallVector<StringRef> names;
+  for (StateOp s : proj.getBody().getOps<StateOp>()) {
+    index[s.getSymName()] = names.size();
+    names.push_back(s.getSymName());
+  }
+  LinearAnalysis analysis(index, dt);
+  for (OdeOp ode : odes) {
+    Operation *culprit = nullptr;
+    FailureOr<Affine> rhs = analysis.analyze(ode.getRhs(), culprit);
+    if (failed(rhs)) {
+      InFlightDiagnostic d =
+          ode.emitError()
+          << "per-synapse state '" << ode.getVar()
+          << "' is solved exactly between events: d" << ode.getVar()
+          << "/dt must be linear with constant coefficients, such as -"
+          << ode.getVar() << " / tau";
+      if (analysis.divisionByZero)
+        d << " (division by zero)";
+      if (culprit && culprit != ode.getOperation())
+        d.attachNote(culprit->getLoc()) << "not linear here";
+      return failure();
+    }
+    unsigned self = index.lookup(ode.getVar());
+    for (auto [j, c] : llvm::enumerate(rhs->coef))
+      if (j != self && c != 0.0)
+        return ode.emitError()
+               << "d" << ode.getVar() << "/dt depends on per-synapse state '"
+               << names[j]
+               << "': each per-synapse equation must involve its own state "
+                  "only";
+    OpBuilder b(ode);
+    b.create<DecayOp>(ode.getLoc(), ode.getVarAttr(),
+                      b.getF64FloatAttr(rhs->coef[self]),
+                      b.getF64FloatAttr(rhs->c + 0.0)); // no -0
+    ode.erase();
+  }
+  return success();
+}
+
 struct IntegratePass : neuro::impl::IntegrateBase<IntegratePass> {
   void runOnOperation() override {
     for (auto network : getOperation().getOps<NetworkOp>()) {
@@ -520,6 +566,9 @@ struct IntegratePass : neuro::impl::IntegrateBase<IntegratePass> {
         if (failed(integratePopulation(pop, dt)))
           return signalPassFailure();
       }
+      for (auto proj : network.getBody().getOps<ProjectionOp>())
+        if (failed(integrateProjection(proj, dt)))
+          return signalPassFailure();
     }
   }
 };

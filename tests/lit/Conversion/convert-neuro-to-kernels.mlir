@@ -94,7 +94,7 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // Delivery kernel: each spike's CSR row; weight from the synapse rows, g
 // (row 1) of the target.
 // CHECK-LABEL: func.func @neuro_deliver_Net_P_to_P(
-// CHECK-SAME:    %[[SP:.*]]: memref<?xi32>, %[[ROWPTR:.*]]: memref<?xi64>, %[[COLS:.*]]: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %[[POST:.*]]: memref<?x?xf64>)
+// CHECK-SAME:    %[[SP:.*]]: memref<?xi32>, %[[ROWPTR:.*]]: memref<?xi64>, %[[COLS:.*]]: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %[[POST:.*]]: memref<?x?xf64>, %{{.*}}: i64)
 // CHECK:         scf.for
 // CHECK:           %[[LO:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK:           %[[HI:.*]] = arith.index_cast %{{.*}} : i64 to index
@@ -157,7 +157,70 @@ neuro.network @M dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK-COUNT-4: arith.mulf %{{.*}}, %{{.*}} : f64
 // CHECK:         memref.store
 
+// Plasticity: per-synapse traces advanced from `_lastupdate` (row 3 after
+// the weight and the two states) to the current step at every event; the
+// on-post kernel walks the synapses onto each spiking target.
+neuro.network @S dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @A size(2) spike_times dense<[1.0e-03]> : tensor<1xf64> spike_indices [0] {
+  }
+  neuro.population @B size(2) spike_times dense<[2.0e-03]> : tensor<1xf64> spike_indices [0] {
+  }
+  neuro.projection @A_to_B @A -> @B p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @apre : "1"
+    neuro.state @apost : "1"
+    neuro.init_const @w = 5.000000e-01
+    neuro.init_const @apre = 0.000000e+00
+    neuro.init_const @apost = 0.000000e+00
+    neuro.decay @apre rate(-5.000000e+01) offset(0.000000e+00)
+    neuro.decay @apost rate(-2.000000e+01) offset(1.000000e+00)
+    neuro.on_pre {
+      %a = neuro.ref @apre
+      %c = arith.constant 1.000000e-02 : f64
+      %s = arith.addf %a, %c : f64
+      neuro.assign @apre = %s
+      neuro.yield
+    }
+    neuro.on_post {
+      %w = neuro.ref @w
+      %a = neuro.ref @apre
+      %s = arith.addf %w, %a : f64
+      neuro.assign @w = %s
+      neuro.yield
+    }
+  }
+}
+// CHECK-LABEL: func.func @neuro_deliver_S_A_to_B(
+// CHECK-SAME:    %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %[[STEP:.*]]: i64)
+// CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : index
+// CHECK-DAG:     %[[RDT:.*]] = arith.constant -5.000000e-03 : f64
+// CHECK:         scf.for
+// CHECK:           scf.for %[[J:.*]] =
+// CHECK:             %[[NOW:.*]] = arith.sitofp %[[STEP]] : i64 to f64
+// CHECK:             %[[LU:.*]] = memref.load %[[SYN]][%[[C3]], %[[J]]]
+// CHECK:             %[[N:.*]] = arith.subf %[[NOW]], %[[LU]] : f64
+// apre' = apre exp(-50 dt n)
+// CHECK:             %[[APRE:.*]] = memref.load %[[SYN]][%{{.*}}, %[[J]]]
+// CHECK:             %[[ARG:.*]] = arith.mulf %[[N]], %[[RDT]] : f64
+// CHECK:             %[[E:.*]] = math.exp %[[ARG]] : f64
+// CHECK:             %[[APRE2:.*]] = arith.mulf %[[APRE]], %[[E]] : f64
+// CHECK:             memref.store %[[APRE2]], %[[SYN]]
+// apost' = apost + (-20 apost + 1) expm1(-20 dt n) / -20
+// CHECK:             math.expm1
+// CHECK:             memref.store %{{.*}}, %[[SYN]]
+// CHECK:             memref.store %[[NOW]], %[[SYN]][%[[C3]], %[[J]]]
+// CHECK:             arith.addf
+// CHECK:             memref.store
+// CHECK-LABEL: func.func @neuro_deliver_post_S_A_to_B(
+// CHECK-SAME:    %[[PSP:.*]]: memref<?xi32>, %[[CP:.*]]: memref<?xi64>, %[[IDX:.*]]: memref<?xi64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: i64)
+// CHECK:         scf.for %[[K:.*]] =
+// CHECK:           memref.load %[[PSP]][%[[K]]] : memref<?xi32>
+// CHECK:           scf.for %[[Q:.*]] =
+// CHECK:             %[[JS:.*]] = memref.load %[[IDX]][%[[Q]]] : memref<?xi64>
+// CHECK:             arith.index_cast %[[JS]] : i64 to index
+// CHECK:             math.exp
+
 // One ABI version function per module.
 // CHECK-LABEL: func.func @neuro_abi_version() -> i64
-// CHECK:         %[[VER:.*]] = arith.constant 2 : i64
+// CHECK:         %[[VER:.*]] = arith.constant 3 : i64
 // CHECK:         return %[[VER]] : i64

@@ -96,6 +96,18 @@ neuro.synapse @Exp {
 // CHECK-NEXT:      neuro.state @x : "1"
 // CHECK-NEXT:      neuro.propagate [@x] method "exact" matrix dense<{{\[\[}}5.000000e-01, 2.500000e-01]]> : tensor<1x2xf64> refractory dense<{{\[\[}}1.000000e+00, 0.000000e+00]]> : tensor<1x2xf64>
 // CHECK-NEXT:    }
+// CHECK-NEXT:    neuro.projection @E_to_F @E -> @F p(1.000000e+00) delay(0.000000e+00) {
+// CHECK-NEXT:      neuro.weight @w : "1"
+// CHECK-NEXT:      neuro.state @a : "1"
+// CHECK-NEXT:      neuro.init_const @w = 0.000000e+00
+// CHECK-NEXT:      neuro.init_const @a = 0.000000e+00
+// CHECK-NEXT:      neuro.decay @a rate(-5.000000e+01) offset(0.000000e+00)
+// CHECK-NEXT:      neuro.on_post {
+// CHECK-NEXT:        %[[A:.*]] = neuro.ref @a
+// CHECK-NEXT:        neuro.assign @w = %[[A]]
+// CHECK-NEXT:        neuro.yield
+// CHECK-NEXT:      }
+// CHECK-NEXT:    }
 // CHECK-NEXT:    neuro.record_spikes @E
 // CHECK-NEXT:  }
 neuro.network @Net dt(1.000000e-04) duration(2.500000e-01) seed(42) {
@@ -109,6 +121,18 @@ neuro.network @Net dt(1.000000e-04) duration(2.500000e-01) seed(42) {
   neuro.population @F size(2) {
     neuro.state @x : "1"
     neuro.propagate [@x] method "exact" matrix dense<[[0.5, 0.25]]> : tensor<1x2xf64> refractory dense<[[1.0, 0.0]]> : tensor<1x2xf64>
+  }
+  neuro.projection @E_to_F @E -> @F p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @a : "1"
+    neuro.init_const @w = 0.000000e+00
+    neuro.init_const @a = 0.000000e+00
+    neuro.decay @a rate(-5.000000e+01) offset(0.000000e+00)
+    neuro.on_post {
+      %a = neuro.ref @a
+      neuro.assign @w = %a
+      neuro.yield
+    }
   }
   neuro.record_spikes @E
 }

@@ -174,3 +174,26 @@ neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
   // expected-error @+1 {{'neuro.record_spikes' op @Q does not name a population}}
   neuro.record_spikes @Q
 }
+
+// -----
+
+neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
+  neuro.population @P size(1) {
+  }
+  neuro.projection @P_to_P @P -> @P p(0.5) delay(0.0) {
+    neuro.weight @w : "1"
+    // expected-error @+1 {{'neuro.decay' op @w is not a per-synapse state of the projection}}
+    neuro.decay @w rate(-1.0) offset(0.0)
+  }
+}
+
+// -----
+
+neuro.synapse @S {
+  neuro.weight @w : "1"
+  // expected-error @+1 {{'neuro.on_post' op must yield nothing, yields 1 value(s)}}
+  neuro.on_post {
+    %w = neuro.ref @w
+    neuro.yield %w : f64
+  }
+}

@@ -105,3 +105,68 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(7) {
 // CHECK:      neuro.projection @P_to_P_1 @P -> @P p(1.000000e-01) delay(1.000000e-04) {
 // CHECK:          neuro.assign post @g_P_to_P_1
 // CHECK:      neuro.record_spikes @P
+
+// A plastic synapse: its per-synapse state, the state's equation and both
+// event blocks go to the projection (parameters folded); only the post
+// state's equation goes to the target population.
+neuro.synapse @Plastic {
+  neuro.param @tau_pre = 2.000000e-02 : "s"
+  neuro.param @tau = 5.000000e-03 : "s"
+  neuro.weight @w : "1"
+  neuro.state @apre : "1"
+  neuro.post_state @g : "1"
+  neuro.ode @apre {
+    %a = neuro.ref @apre
+    %t = neuro.ref @tau_pre
+    %r = arith.divf %a, %t : f64
+    neuro.yield %r : f64
+  }
+  neuro.ode @g {
+    %g = neuro.ref post @g
+    %t = neuro.ref @tau
+    %r = arith.divf %g, %t : f64
+    neuro.yield %r : f64
+  }
+  neuro.on_pre {
+    %w = neuro.ref @w
+    %g = neuro.ref post @g
+    %s = arith.addf %g, %w : f64
+    neuro.assign post @g = %s
+    neuro.yield
+  }
+  neuro.on_post {
+    %w = neuro.ref @w
+    %a = neuro.ref @apre
+    %s = arith.addf %w, %a : f64
+    neuro.assign @w = %s
+    neuro.yield
+  }
+}
+neuro.network @Learn dt(1.000000e-04) duration(1.000000e+00) seed(7) {
+  neuro.population @Q of @LIF size(2) {
+    neuro.init_const @v = -6.000000e-02
+  }
+  neuro.projection @Q_to_Q @Q -> @Q with @Plastic p(1.000000e+00) delay(0.000000e+00) params {tau_pre = 1.000000e-02 : f64} {
+    neuro.init_const @w = 1.000000e-03
+    neuro.init_const @apre = 0.000000e+00
+    neuro.init_const @g = 0.000000e+00
+  }
+}
+// CHECK-LABEL: neuro.network @Learn
+// CHECK:      neuro.population @Q size(2) {
+// CHECK:        neuro.ode @g_Q_to_Q {
+// CHECK-NOT:    neuro.ode @apre
+// CHECK:      neuro.projection @Q_to_Q
+// CHECK-NEXT:   neuro.weight @w : "1"
+// CHECK-NEXT:   neuro.state @apre : "1"
+// CHECK-NEXT:   neuro.init_const @w = 1.000000e-03
+// CHECK-NEXT:   neuro.init_const @apre = 0.000000e+00
+// CHECK-NEXT:   neuro.ode @apre {
+// CHECK-NEXT:     %[[A:.*]] = neuro.ref @apre
+// CHECK-NEXT:     %[[T:.*]] = arith.constant 1.000000e-02 : f64
+// CHECK-NEXT:     arith.divf %[[A]], %[[T]] : f64
+// CHECK:        neuro.on_pre {
+// CHECK:          neuro.assign post @g_Q_to_Q
+// CHECK:        neuro.on_post {
+// CHECK:          neuro.ref @apre
+// CHECK:          neuro.assign @w

@@ -111,3 +111,38 @@ neuro.network @NoiseSquared dt(1.000000e-04) duration(1.000000e+00) seed(0) {
     }
   }
 }
+
+// -----
+
+neuro.network @SynapseNonlinear dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @x : "1"
+    // expected-error @+1 {{per-synapse state 'x' is solved exactly between events: dx/dt must be linear with constant coefficients, such as -x / tau}}
+    neuro.ode @x {
+      %x = neuro.ref @x
+      // expected-note @+1 {{not linear here}}
+      %r = arith.mulf %x, %x : f64
+      neuro.yield %r : f64
+    }
+  }
+}
+
+// -----
+
+neuro.network @SynapseCoupled dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @x : "1"
+    neuro.state @y : "1"
+    // expected-error @+1 {{dx/dt depends on per-synapse state 'y': each per-synapse equation must involve its own state only}}
+    neuro.ode @x {
+      %y = neuro.ref @y
+      neuro.yield %y : f64
+    }
+  }
+}

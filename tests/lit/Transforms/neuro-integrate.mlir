@@ -176,3 +176,42 @@ neuro.network @Multiplicative dt(1.000000e-04) duration(1.000000e+00) seed(0) {
     }
   }
 }
+
+// -----
+
+// Per-synapse states become event-driven exact solutions: dx/dt = a x + b.
+// CHECK-LABEL: neuro.network @Traces
+// CHECK:       neuro.projection @P_to_P
+// CHECK:         neuro.decay @apre rate(-5.000000e+01) offset(0.000000e+00)
+// CHECK:         neuro.decay @u rate(-1.000000e+01) offset(2.000000e+00)
+// CHECK-NOT:     neuro.ode
+neuro.network @Traces dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "1"
+    neuro.init_const @v = 0.000000e+00
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @apre : "1"
+    neuro.state @u : "1"
+    neuro.init_const @w = 0.000000e+00
+    neuro.init_const @apre = 0.000000e+00
+    neuro.init_const @u = 0.000000e+00
+    neuro.ode @apre {
+      %a = neuro.ref @apre
+      %tau = arith.constant 2.000000e-02 : f64
+      %n = arith.negf %a : f64
+      %r = arith.divf %n, %tau : f64
+      neuro.yield %r : f64
+    }
+    // du/dt = (0.2 - u) / 0.1 s
+    neuro.ode @u {
+      %u = neuro.ref @u
+      %c = arith.constant 2.000000e-01 : f64
+      %tau = arith.constant 1.000000e-01 : f64
+      %d = arith.subf %c, %u : f64
+      %r = arith.divf %d, %tau : f64
+      neuro.yield %r : f64
+    }
+  }
+}

@@ -25,6 +25,13 @@ std::string resetKernelName(llvm::StringRef network,
                             llvm::StringRef population);
 std::string deliverKernelName(llvm::StringRef network,
                               llvm::StringRef projection);
+std::string deliverPostKernelName(llvm::StringRef network,
+                                  llvm::StringRef projection);
+
+/// Rows of a projection's per-synapse state, in kernel order: the weight,
+/// the per-synapse states, and `_lastupdate` (the step of the synapse's
+/// last event) when states are solved between events (`neuro.decay`).
+std::vector<std::string> synapseRowNames(mlir::Operation *projection);
 
 /// Sentinel step index of `_lastspike` for neurons that never spiked.
 constexpr double kNeverSpiked = -1e15;

@@ -6,7 +6,10 @@
 //   neuro_step_<net>_<pop>(state: memref<?x?xf64>, spiked: memref<?xi8>, i64)
 //   neuro_reset_<net>_<pop>(spikes: memref<?xi32>, state: memref<?x?xf64>)
 //   neuro_deliver_<net>_<proj>(spikes, row_ptr: memref<?xi64>,
-//                              cols: memref<?xi32>, syn, post: memref<?x?xf64>)
+//                              cols: memref<?xi32>, syn, post: memref<?x?xf64>,
+//                              step: i64)
+//   neuro_deliver_post_<net>_<proj>(spikes, col_ptr: memref<?xi64>,
+//                                   syn_index: memref<?xi64>, syn, post, i64)
 //
 // Refractoriness follows Brian2: with R the refractory period in steps and
 // `_lastspike` the step of the last spike, a neuron is refractory in step k
@@ -45,6 +48,22 @@ std::string neuro::resetKernelName(StringRef network, StringRef population) {
 }
 std::string neuro::deliverKernelName(StringRef network, StringRef projection) {
   return ("neuro_deliver_" + network + "_" + projection).str();
+}
+std::string neuro::deliverPostKernelName(StringRef network,
+                                         StringRef projection) {
+  return ("neuro_deliver_post_" + network + "_" + projection).str();
+}
+
+std::vector<std::string> neuro::synapseRowNames(Operation *projection) {
+  std::vector<std::string> rows;
+  Block &body = cast<ProjectionOp>(projection).getBody().front();
+  for (auto w : body.getOps<WeightOp>())
+    rows.push_back(w.getSymName().str());
+  for (auto s : body.getOps<StateOp>())
+    rows.push_back(s.getSymName().str());
+  if (!body.getOps<DecayOp>().empty())
+    rows.push_back("_lastupdate");
+  return rows;
 }
 
 namespace {
@@ -650,62 +669,148 @@ private:
     llvm::StringMap<int64_t> postRows =
         rowIndex<StateOp>(target.getBody().front());
     Block &body = proj.getBody().front();
-    llvm::StringMap<int64_t> synRows = rowIndex<WeightOp>(body);
+    llvm::StringMap<int64_t> synRows;
+    for (const std::string &name : synapseRowNames(proj))
+      synRows[name] = static_cast<int64_t>(synRows.size());
+    SmallVector<DecayOp> decays(body.getOps<DecayOp>());
+    kernelDt = network.getDt().convertToDouble();
     Location loc = proj.getLoc();
-    auto fn = createKernel(
-        loc, deliverKernelName(network.getSymName(), proj.getSymName()),
-        {vectorType(b.getI32Type()), vectorType(b.getI64Type()),
-         vectorType(b.getI32Type()), stateType(), stateType()});
-    b.setInsertionPoint(fn.getBody().front().getTerminator());
-    Value spikes = fn.getArgument(0), rowPtr = fn.getArgument(1),
-          cols = fn.getArgument(2), syn = fn.getArgument(3),
-          post = fn.getArgument(4);
-    Value m = b.create<memref::DimOp>(loc, spikes, index(loc, 0));
-    Value one = index(loc, 1);
-    auto outer = b.create<scf::ForOp>(loc, index(loc, 0), m, one);
-    b.setInsertionPoint(outer.getBody()->getTerminator());
-    Value src = loadIndex(loc, spikes, outer.getInductionVar());
-    Value lo = loadIndex(loc, rowPtr, src);
-    Value hi = loadIndex(loc, rowPtr, b.create<arith::AddIOp>(loc, src, one));
-    auto inner = b.create<scf::ForOp>(loc, lo, hi, one);
-    b.setInsertionPoint(inner.getBody()->getTerminator());
-    Value j = inner.getInductionVar();
-    Value tgt = loadIndex(loc, cols, j);
+    Value one;
 
-    auto locate = [&](StringRef name, bool isPost, Operation *op, Value &mem,
-                      Value &col, int64_t &row) -> LogicalResult {
-      const llvm::StringMap<int64_t> &table = isPost ? postRows : synRows;
-      auto it = table.find(name);
-      if (it == table.end())
-        return op->emitOpError() << "names no "
-                                 << (isPost ? "state of the target population"
-                                            : "synapse variable");
-      mem = isPost ? post : syn;
-      col = isPost ? tgt : j;
-      row = it->second;
-      return success();
+    // Synapse `j` onto target `tgt` sees an event in step `step`: advance
+    // its per-synapse states from its last event, then run the statements.
+    auto eventBody = [&](Region &region, Value j, Value tgt, Value step,
+                         Value syn, Value post) -> LogicalResult {
+      if (!decays.empty()) {
+        int64_t luRow = synRows.lookup("_lastupdate");
+        Location l = decays.front().getLoc();
+        Value now = b.create<arith::SIToFPOp>(l, f64(), step);
+        Value n = b.create<arith::SubFOp>(l, now, load2d(l, syn, luRow, j));
+        for (DecayOp decay : decays) {
+          Location dl = decay.getLoc();
+          double rate = decay.getRate().convertToDouble();
+          double offset = decay.getOffset().convertToDouble();
+          int64_t row = synRows.lookup(decay.getVar());
+          Value x = load2d(dl, syn, row, j);
+          Value next;
+          if (rate == 0.0) {
+            next = b.create<arith::AddFOp>(
+                dl, x,
+                b.create<arith::MulFOp>(dl, n,
+                                        f64Constant(dl, offset * kernelDt)));
+          } else {
+            Value arg = b.create<arith::MulFOp>(
+                dl, n, f64Constant(dl, rate * kernelDt));
+            if (offset == 0.0) {
+              next = b.create<arith::MulFOp>(dl, x,
+                                             b.create<math::ExpOp>(dl, arg));
+            } else {
+              // x + (rate x + offset) expm1(rate h) / rate
+              Value slope = b.create<arith::AddFOp>(
+                  dl, b.create<arith::MulFOp>(dl, x, f64Constant(dl, rate)),
+                  f64Constant(dl, offset));
+              next = b.create<arith::AddFOp>(
+                  dl, x,
+                  b.create<arith::MulFOp>(
+                      dl, slope,
+                      b.create<arith::DivFOp>(dl,
+                                              b.create<math::ExpM1Op>(dl, arg),
+                                              f64Constant(dl, rate))));
+            }
+          }
+          store2d(dl, next, syn, row, j);
+        }
+        store2d(l, now, syn, luRow, j);
+      }
+      auto locate = [&](StringRef name, bool isPost, Operation *op, Value &mem,
+                        Value &col, int64_t &row) -> LogicalResult {
+        const llvm::StringMap<int64_t> &table = isPost ? postRows : synRows;
+        auto it = table.find(name);
+        if (it == table.end())
+          return op->emitOpError() << "names no "
+                                   << (isPost ? "state of the target population"
+                                              : "synapse variable");
+        mem = isPost ? post : syn;
+        col = isPost ? tgt : j;
+        row = it->second;
+        return success();
+      };
+      auto read = [&](RefOp ref) -> FailureOr<Value> {
+        Value mem, col;
+        int64_t row = 0;
+        if (failed(locate(ref.getName(), ref.getPost(), ref, mem, col, row)))
+          return failure();
+        return load2d(ref.getLoc(), mem, row, col);
+      };
+      auto write = [&](AssignOp assign, Value v) -> LogicalResult {
+        Value mem, col;
+        int64_t row = 0;
+        if (failed(locate(assign.getName(), assign.getPost(), assign, mem, col,
+                          row)))
+          return failure();
+        store2d(assign.getLoc(), v, mem, row, col);
+        return success();
+      };
+      return failure(failed(inlineRegion(region, read, write)));
     };
-    auto read = [&](RefOp ref) -> FailureOr<Value> {
-      Value mem, col;
-      int64_t row = 0;
-      if (failed(locate(ref.getName(), ref.getPost(), ref, mem, col, row)))
-        return failure();
-      return load2d(ref.getLoc(), mem, row, col);
-    };
-    auto write = [&](AssignOp assign, Value v) -> LogicalResult {
-      Value mem, col;
-      int64_t row = 0;
-      if (failed(locate(assign.getName(), assign.getPost(), assign, mem, col,
-                        row)))
-        return failure();
-      store2d(assign.getLoc(), v, mem, row, col);
-      return success();
-    };
-    for (auto on : llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
-      if (failed(inlineRegion(on.getBody(), read, write)))
+
+    // on pre: for every arriving spike, the synapses of its source row.
+    {
+      auto fn = createKernel(
+          loc, deliverKernelName(network.getSymName(), proj.getSymName()),
+          {vectorType(b.getI32Type()), vectorType(b.getI64Type()),
+           vectorType(b.getI32Type()), stateType(), stateType(),
+           b.getI64Type()});
+      b.setInsertionPoint(fn.getBody().front().getTerminator());
+      Value spikes = fn.getArgument(0), rowPtr = fn.getArgument(1),
+            cols = fn.getArgument(2), syn = fn.getArgument(3),
+            post = fn.getArgument(4), step = fn.getArgument(5);
+      one = index(loc, 1);
+      Value m = b.create<memref::DimOp>(loc, spikes, index(loc, 0));
+      auto outer = b.create<scf::ForOp>(loc, index(loc, 0), m, one);
+      b.setInsertionPoint(outer.getBody()->getTerminator());
+      Value src = loadIndex(loc, spikes, outer.getInductionVar());
+      Value lo = loadIndex(loc, rowPtr, src);
+      Value hi = loadIndex(loc, rowPtr, b.create<arith::AddIOp>(loc, src, one));
+      auto inner = b.create<scf::ForOp>(loc, lo, hi, one);
+      b.setInsertionPoint(inner.getBody()->getTerminator());
+      Value j = inner.getInductionVar();
+      Value tgt = loadIndex(loc, cols, j);
+      for (auto on : llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
+        if (failed(eventBody(on.getBody(), j, tgt, step, syn, post)))
+          return failure();
+        on.erase();
+      }
+    }
+
+    // on post: for every target that spiked, the synapses onto it.
+    for (auto on : llvm::make_early_inc_range(body.getOps<OnPostOp>())) {
+      Location l = on.getLoc();
+      auto fn = createKernel(
+          l, deliverPostKernelName(network.getSymName(), proj.getSymName()),
+          {vectorType(b.getI32Type()), vectorType(b.getI64Type()),
+           vectorType(b.getI64Type()), stateType(), stateType(),
+           b.getI64Type()});
+      b.setInsertionPoint(fn.getBody().front().getTerminator());
+      Value spikes = fn.getArgument(0), colPtr = fn.getArgument(1),
+            synIndex = fn.getArgument(2), syn = fn.getArgument(3),
+            post = fn.getArgument(4), step = fn.getArgument(5);
+      one = index(l, 1);
+      Value m = b.create<memref::DimOp>(l, spikes, index(l, 0));
+      auto outer = b.create<scf::ForOp>(l, index(l, 0), m, one);
+      b.setInsertionPoint(outer.getBody()->getTerminator());
+      Value tgt = loadIndex(l, spikes, outer.getInductionVar());
+      Value lo = loadIndex(l, colPtr, tgt);
+      Value hi = loadIndex(l, colPtr, b.create<arith::AddIOp>(l, tgt, one));
+      auto inner = b.create<scf::ForOp>(l, lo, hi, one);
+      b.setInsertionPoint(inner.getBody()->getTerminator());
+      Value j = loadIndex(l, synIndex, inner.getInductionVar());
+      if (failed(eventBody(on.getBody(), j, tgt, step, syn, post)))
         return failure();
       on.erase();
     }
+    // The decays stay: with the declarations they describe the projection's
+    // rows to the runtime (synapseRowNames).
     return success();
   }
 

@@ -153,6 +153,18 @@ def Neuro_OnPreOp : Neuro_Op<"on_pre", [SingleBlock]> {
   let hasVerifier = 1;
 }
 
+def Neuro_OnPostOp : Neuro_Op<"on_post", [SingleBlock]> {
+  let summary = "statements run for each synapse of a spiking target";
+  let description = [{
+    `neuro.assign`s executed for every synapse whose target neuron spiked in
+    the step, after every projection's `neuro.on_pre` of that step and
+    before the resets (Brian2's `on_post` pathway, without delay).
+  }];
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$body attr-dict";
+  let hasVerifier = 1;
+}
+
 def Neuro_DrivesOp : Neuro_Op<"drives", [SingleBlock]> {
   let summary = "adds a value to an input of the target neuron";
   let description = [{
@@ -230,7 +242,8 @@ def Neuro_AssignOp : Neuro_Op<"assign"> {
 }
 
 def Neuro_YieldOp : Neuro_Op<"yield", [Pure, Terminator, ReturnLike,
-    ParentOneOf<["OdeOp", "ThresholdOp", "ResetOp", "OnPreOp", "DrivesOp"]>]> {
+    ParentOneOf<["OdeOp", "ThresholdOp", "ResetOp", "OnPreOp", "OnPostOp",
+                 "DrivesOp"]>]> {
   let summary = "ends an equation or event region";
   let description = [{
     Yields the region's value: the derivative of a `neuro.ode`, the condition
@@ -411,6 +424,27 @@ def Neuro_PropagateOp : Neuro_Op<"propagate", [HasParent<"PopulationOp">]> {
     $vars `method` $method `matrix` $matrix
     (`refractory` $refractory_matrix^)? (`noise` $noise^)?
     (`refractory_noise` $refractory_noise^)? attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def Neuro_DecayOp : Neuro_Op<"decay", [HasParent<"ProjectionOp">]> {
+  let summary = "event-driven exact solution of a per-synapse state";
+  let description = [{
+    Per-synapse state `var` obeys dx/dt = `rate` x + `offset` (constants).
+    It is advanced only when its synapse sees an event (`neuro.on_pre` or
+    `neuro.on_post`), over the n steps since the synapse's last event:
+    x' = x e^(rate n dt) + offset (e^(rate n dt) - 1) / rate (x + offset n dt
+    when rate = 0). The step of the last event is the projection's internal
+    per-synapse row `_lastupdate`. Synapses without events cost nothing.
+
+    ```mlir
+    neuro.decay @apre rate(-5.000000e+01) offset(0.000000e+00)
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$var, F64Attr:$rate, F64Attr:$offset);
+  let assemblyFormat = [{
+    $var `rate` `(` $rate `)` `offset` `(` $offset `)` attr-dict
   }];
   let hasVerifier = 1;
 }

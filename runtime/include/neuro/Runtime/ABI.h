@@ -19,7 +19,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 2
+#define NEURO_ABI_VERSION 3
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -63,11 +63,23 @@ typedef void (*NeuroResetFn)(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state);
 /// `on pre` of one projection for the source neurons listed in `spikes`:
 /// for every synapse j in row_ptr[s]..row_ptr[s+1] of each spike s, with target
 /// cols[j], updates synapse state `syn` [rows][synapses] and target state
-/// `post` [rows][neurons].
+/// `post` [rows][neurons]. `step` is the current step: per-synapse states
+/// solved between events advance from the step in their `_lastupdate` row.
 /// Symbol: `_mlir_ciface_neuro_deliver_<network>_<projection>`.
 typedef void (*NeuroDeliverFn)(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
                                NeuroMemRefI32 *cols, NeuroMemRef2DF64 *syn,
-                               NeuroMemRef2DF64 *post);
+                               NeuroMemRef2DF64 *post, int64_t step);
+
+/// `on post` of one projection for the target neurons listed in `spikes`
+/// (spiked in step `step`): for every target s, the synapses
+/// syn_index[col_ptr[s]..col_ptr[s+1]] onto it. Only projections whose
+/// synapse has `on post` have this kernel.
+/// Symbol: `_mlir_ciface_neuro_deliver_post_<network>_<projection>`.
+typedef void (*NeuroDeliverPostFn)(NeuroMemRefI32 *spikes,
+                                   NeuroMemRefI64 *colPtr,
+                                   NeuroMemRefI64 *synIndex,
+                                   NeuroMemRef2DF64 *syn,
+                                   NeuroMemRef2DF64 *post, int64_t step);
 
 /// `neuro_abi_version` exported by every generated module.
 typedef int64_t (*NeuroAbiVersionFn)(void);

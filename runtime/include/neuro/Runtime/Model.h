@@ -67,10 +67,15 @@ struct ProjectionSpec {
   /// steps and clipped at 0), used instead of delaySteps when set.
   bool heterogeneousDelay = false;
   InitSpec delayInit;
-  std::vector<std::string> synRows; ///< per-synapse variables (weight first)
-  std::vector<InitSpec> synInit;    ///< one per syn row
-  bool allowAutapses = true;        ///< src == dst: may neuron i connect to i
+  /// Per-synapse variables: the weight, then per-synapse states; internal
+  /// rows start with '_' (`_lastupdate`, the step of the last event).
+  std::vector<std::string> synRows;
+  std::vector<InitSpec> synInit; ///< one per syn row
+  bool allowAutapses = true;     ///< src == dst: may neuron i connect to i
   NeuroDeliverFn deliver = nullptr;
+  /// `on post`, run for the synapses onto each target that spiked; null
+  /// when the synapse has none.
+  NeuroDeliverPostFn deliverPost = nullptr;
 };
 
 struct RecordSpec {

@@ -9,14 +9,16 @@
 //   (1)+(2) for each population: step(state, spiked, k) integrates from step k
 //           to k + 1 and evaluates the threshold; the spiked flags become the
 //           sorted spike list of step k, stored in the population's DelayRing;
-//   (3)     for each projection: deliver(spikes of step k - delaySteps, ...);
+//   (3)     for each projection: deliver(spikes of step k - delaySteps, ...)
+//           (`on pre`); then for each projection with `on post`:
+//           deliverPost(spikes of its target at step k, ...);
 //   (4)     for each population with a reset kernel and spikes at step k:
 //           reset(spikes of step k, state);
 //   (5)     monitors: each spike of step k is recorded at t = (k + 1) * dt,
 //           the end of the step in which the threshold crossing was seen.
 //
-// Every 100 steps and after the last step of a run(), all state rows whose
-// name does not start with '_' are checked for NaN and infinities.
+// Every 100 steps and after the last step of a run(), all state and synapse
+// rows whose name does not start with '_' are checked for NaN and infinities.
 //
 // Errors are reported as false + message; nothing throws out of this API.
 //
@@ -184,6 +186,10 @@ private:
     /// csr.rowPtr.
     std::vector<int64_t> delays;
     std::vector<std::vector<int64_t>> rowPtrs;
+    /// For `on post`: the synapses onto target t are
+    /// postSyn[postPtr[t] .. postPtr[t+1]), ascending.
+    std::vector<int64_t> postPtr;
+    std::vector<int64_t> postSyn;
   };
   void groupByDelay(size_t projIndex);
 
