@@ -464,6 +464,14 @@ private:
       llvm::SmallVector<mlir::Attribute> vars;
       for (const std::string &v : rec.vars)
         vars.push_back(sym(v));
+      if (rec.projection >= 0) {
+        builder.create<RecordSynapsesOp>(
+            loc(rec.range), sym(net.projections[rec.projection].name),
+            builder.getArrayAttr(vars), builder.getI64IntegerAttr(rec.begin),
+            builder.getI64IntegerAttr(rec.end),
+            builder.getI64IntegerAttr(rec.everySteps));
+        continue;
+      }
       builder.create<RecordStateOp>(
           loc(rec.range), sym(net.populations[rec.population].decl->name),
           builder.getArrayAttr(vars), builder.getI64IntegerAttr(rec.begin),

@@ -1368,8 +1368,19 @@ private:
     for (const RecordTarget &t : r.targets) {
       auto it = popIndex.find(t.population.name);
       if (it == popIndex.end()) {
+        int proj = -1;
+        for (size_t j = 0; j < net.projections.size(); ++j)
+          if (net.projections[j].name == t.population.name)
+            proj = int(j);
+        if (proj >= 0 && !spikes) {
+          checkSynapseRecord(r, t, net, proj, everySteps);
+          continue;
+        }
         diag.error(t.population.range,
-                   "unknown population '" + t.population.name + "'");
+                   proj >= 0 ? "spikes are recorded for populations; '" +
+                                   t.population.name + "' is a projection"
+                             : "unknown population or projection '" +
+                                   t.population.name + "'");
         continue;
       }
       const PopulationInfo &pop = net.populations[it->second];
@@ -1420,7 +1431,7 @@ private:
         rec.vars.push_back(w.name);
       }
       for (const StateRecordInfo &other : net.recordStates)
-        if (other.population == rec.population) {
+        if (other.projection < 0 && other.population == rec.population) {
           diag.error(t.range, "'" + t.population.name +
                                   "' already has a state recording; record "
                                   "all its states in one statement");
@@ -1431,6 +1442,53 @@ private:
       if (ok)
         net.recordStates.push_back(std::move(rec));
     }
+  }
+
+  /// `record w of E_to_I[0:100]`: per-synapse variables of synapses
+  /// [begin, end) of a projection (their number is known only when the
+  /// network is built: the range is clipped then).
+  void checkSynapseRecord(const RecordDecl &r, const RecordTarget &t,
+                          NetworkInfo &net, int proj, int64_t everySteps) {
+    const ProjectionInfo &pi = net.projections[size_t(proj)];
+    StateRecordInfo rec;
+    rec.projection = proj;
+    rec.everySteps = everySteps;
+    rec.range = r.range;
+    rec.end = -1;
+    if (t.slice) {
+      double b = t.slice->first, e = t.slice->second;
+      if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
+          e > 9e15) {
+        diag.error(t.range, "the slice must satisfy 0 <= begin < end");
+        return;
+      }
+      rec.begin = int64_t(b);
+      rec.end = int64_t(e);
+    }
+    for (const NameRef &w : r.what) {
+      auto var = pi.model->vars.find(w.name);
+      bool ok = var != pi.model->vars.end() &&
+                (var->second.decl->kind == VarDecl::Kind::Weight ||
+                 var->second.decl->kind == VarDecl::Kind::State);
+      if (!ok) {
+        diag.error(w.range, "'" + w.name +
+                                "' is not the weight or a per-synapse state "
+                                "of synapse '" +
+                                pi.model->name + "' (projection '" + pi.name +
+                                "')");
+        return;
+      }
+      rec.vars.push_back(w.name);
+    }
+    for (const StateRecordInfo &other : net.recordStates)
+      if (other.projection == proj) {
+        diag.error(t.range, "'" + pi.name +
+                                "' already has a recording; record all its "
+                                "variables in one statement");
+        diag.note(other.range, "first recording is here");
+        return;
+      }
+    net.recordStates.push_back(std::move(rec));
   }
 
   /// `SpikeTimes(indices = [...], times = [...])`: fills `times` of `pop`.

@@ -285,6 +285,21 @@ LogicalResult RecordStateOp::verify() {
   return success();
 }
 
+LogicalResult RecordSynapsesOp::verify() {
+  if (!isa_and_nonnull<ProjectionOp>(SymbolTable::lookupSymbolIn(
+          (*this)->getParentOp(), getProjectionAttr().getAttr())))
+    return emitOpError() << getProjectionAttr()
+                         << " does not name a projection";
+  if (getVars().empty())
+    return emitOpError("needs at least one variable");
+  if (getBegin() < 0 || (getEnd() != -1 && getEnd() <= getBegin()))
+    return emitOpError() << "synapses [" << getBegin() << ", " << getEnd()
+                         << ") are not a range (end -1: all)";
+  if (getEvery() < 1)
+    return emitOpError("every must be at least one step");
+  return success();
+}
+
 LogicalResult PropagateOp::verify() {
   int64_t n = getVars().size();
   if (n == 0)

@@ -288,6 +288,24 @@ bool Simulator::validate(std::string &err) const {
   for (size_t r = 0; r < model.stateRecords.size(); ++r) {
     const StateRecordSpec &rec = model.stateRecords[r];
     std::string owner = "state record " + std::to_string(r);
+    if (rec.projection >= 0) {
+      if (size_t(rec.projection) >= model.projections.size()) {
+        err = owner + ": projection out of range";
+        return false;
+      }
+      const ProjectionSpec &proj = model.projections[size_t(rec.projection)];
+      if (rec.begin < 0 || (rec.end != -1 && rec.end <= rec.begin) ||
+          rec.every < 1 || rec.rows.empty()) {
+        err = owner + ": invalid synapse range, interval or rows";
+        return false;
+      }
+      for (int row : rec.rows)
+        if (row < 0 || size_t(row) >= proj.synRows.size()) {
+          err = owner + ": row " + std::to_string(row) + " out of range";
+          return false;
+        }
+      continue;
+    }
     if (rec.population < 0 || size_t(rec.population) >= nPops) {
       err = owner + ": population out of range";
       return false;
@@ -443,6 +461,20 @@ bool Simulator::allocate(std::string &err) {
               model.seed, streams::synapseInit(uint32_t(j), uint32_t(r)));
   }
 
+  // The neurons or synapses each state recording samples.
+  for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+    const StateRecordSpec &rec = model.stateRecords[r];
+    StateRecording &out = stateRecordings[r];
+    if (rec.projection >= 0) {
+      int64_t nSyn = projs[size_t(rec.projection)].csr.numSynapses();
+      out.end = rec.end < 0 ? nSyn : std::min(rec.end, nSyn);
+      out.begin = std::min(rec.begin, out.end);
+    } else {
+      out.begin = rec.begin;
+      out.end = rec.end;
+    }
+  }
+
   // Delay rings sized by the longest delay leaving each population.
   for (size_t j = 0; j < nProjs; ++j)
     for (int64_t d : projs[j].delays)
@@ -573,13 +605,23 @@ void Simulator::sampleStates(int64_t k) {
     const StateRecordSpec &rec = model.stateRecords[r];
     if (k % rec.every != 0)
       continue;
+    StateRecording &rr = stateRecordings[r];
+    if (rec.projection >= 0) {
+      const Projection &proj = projs[size_t(rec.projection)];
+      int64_t nSyn = proj.csr.numSynapses();
+      rr.times.push_back(double(k) * model.dt);
+      for (int row : rec.rows)
+        rr.values.insert(rr.values.end(),
+                         proj.syn.data() + row * nSyn + rr.begin,
+                         proj.syn.data() + row * nSyn + rr.end);
+      continue;
+    }
     const PopulationSpec &spec = model.populations[size_t(rec.population)];
     const double *state = pops[size_t(rec.population)].state.data();
-    StateRecording &out = stateRecordings[r];
-    out.times.push_back(double(k) * model.dt);
+    rr.times.push_back(double(k) * model.dt);
     for (int row : rec.rows)
-      out.values.insert(out.values.end(), state + row * spec.size + rec.begin,
-                        state + row * spec.size + rec.end);
+      rr.values.insert(rr.values.end(), state + row * spec.size + rr.begin,
+                       state + row * spec.size + rr.end);
   }
 }
 
@@ -925,11 +967,18 @@ bool Simulator::writeStates(const std::string &dir, std::string &err) const {
       return false;
     for (size_t r = 0; r < model.stateRecords.size(); ++r) {
       const StateRecordSpec &rec = model.stateRecords[r];
-      const PopulationSpec &pop = model.populations[size_t(rec.population)];
       const StateRecording &data = stateRecordings[r];
       size_t samples = data.times.size();
-      size_t width = size_t(rec.end - rec.begin);
-      std::string prefix = pop.name + "_";
+      size_t width = size_t(data.end - data.begin);
+      const std::vector<std::string> &rows =
+          rec.projection >= 0
+              ? model.projections[size_t(rec.projection)].synRows
+              : model.populations[size_t(rec.population)].rows;
+      std::string prefix =
+          (rec.projection >= 0
+               ? model.projections[size_t(rec.projection)].name
+               : model.populations[size_t(rec.population)].name) +
+          "_";
       if (!writeNpyF64((base / (prefix + "t.npy")).string(), data.times.data(),
                        {int64_t(samples)}, err))
         return false;
@@ -938,8 +987,7 @@ bool Simulator::writeStates(const std::string &dir, std::string &err) const {
         for (size_t s = 0; s < samples; ++s)
           std::copy_n(data.values.data() + (s * rec.rows.size() + v) * width,
                       width, block.data() + s * width);
-        fs::path file =
-            base / (prefix + pop.rows[size_t(rec.rows[v])] + ".npy");
+        fs::path file = base / (prefix + rows[size_t(rec.rows[v])] + ".npy");
         if (!writeNpyF64(file.string(), block.data(),
                          {int64_t(samples), int64_t(width)}, err))
           return false;

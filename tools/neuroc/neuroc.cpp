@@ -243,11 +243,16 @@ int runRun(const Options &options) {
     os << "\n";
   }
   for (const rt::StateRecordSpec &r : spec.stateRecords) {
-    const rt::PopulationSpec &pop = spec.populations[r.population];
-    os << "states written to " << options.outDir << "/" << pop.name << "_t.npy";
+    bool synapses = r.projection >= 0;
+    const std::string &name = synapses ? spec.projections[r.projection].name
+                                       : spec.populations[r.population].name;
+    const std::vector<std::string> &rows =
+        synapses ? spec.projections[r.projection].synRows
+                 : spec.populations[r.population].rows;
+    os << (synapses ? "synapse variables" : "states") << " written to "
+       << options.outDir << "/" << name << "_t.npy";
     for (int row : r.rows)
-      os << " " << options.outDir << "/" << pop.name << "_" << pop.rows[row]
-         << ".npy";
+      os << " " << options.outDir << "/" << name << "_" << rows[row] << ".npy";
     os << "\n";
   }
   return 0;

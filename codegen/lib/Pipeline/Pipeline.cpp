@@ -203,6 +203,26 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
   }
   for (auto rec : network.getBody().getOps<RecordSpikesOp>())
     spec.records.push_back({popIndex.lookup(rec.getPopulation())});
+  llvm::StringMap<int> projIndex;
+  for (auto [j, p] : llvm::enumerate(spec.projections))
+    projIndex[p.name] = static_cast<int>(j);
+  for (auto rec : network.getBody().getOps<RecordSynapsesOp>()) {
+    rt::StateRecordSpec r;
+    r.projection = projIndex.lookup(rec.getProjection());
+    const rt::ProjectionSpec &proj = spec.projections[r.projection];
+    for (mlir::Attribute var : rec.getVars()) {
+      llvm::StringRef name = cast<FlatSymbolRefAttr>(var).getValue();
+      auto it = std::find(proj.synRows.begin(), proj.synRows.end(), name.str());
+      if (it == proj.synRows.end())
+        return rec.emitOpError() << "'" << name << "' is not a variable of "
+                                 << rec.getProjectionAttr();
+      r.rows.push_back(static_cast<int>(it - proj.synRows.begin()));
+    }
+    r.begin = rec.getBegin();
+    r.end = rec.getEnd();
+    r.every = rec.getEvery();
+    spec.stateRecords.push_back(std::move(r));
+  }
   for (auto rec : network.getBody().getOps<RecordStateOp>()) {
     rt::StateRecordSpec r;
     r.population = popIndex.lookup(rec.getPopulation());

@@ -86,8 +86,11 @@ struct ProjectionInfo {
 };
 
 /// `record v, w of E[0:10] every 1 ms`: states of neurons [begin, end).
+/// With `projection` >= 0 (`record w of E_to_I[0:100]`): per-synapse
+/// variables of synapses [begin, end) of that projection (end -1: all).
 struct StateRecordInfo {
   int population = 0;
+  int projection = -1;
   std::vector<std::string> vars;
   int64_t begin = 0, end = 0;
   int64_t everySteps = 1;

@@ -396,6 +396,26 @@ def Neuro_RecordStateOp : Neuro_Op<"record_state", [HasParent<"NetworkOp">]> {
   let hasVerifier = 1;
 }
 
+def Neuro_RecordSynapsesOp : Neuro_Op<"record_synapses",
+    [HasParent<"NetworkOp">]> {
+  let summary = "records per-synapse variables at a fixed interval";
+  let description = [{
+    At the start of every step k with k % `every` == 0 (time k dt), the
+    per-synapse variables `vars` (the weight, per-synapse states) of
+    synapses [`begin`, `end`) of `projection` are sampled. The number of
+    synapses is known only when the network is built: the range is clipped
+    to it then; `end` = -1 means all synapses.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$projection,
+                       FlatSymbolRefArrayAttr:$vars, I64Attr:$begin,
+                       I64Attr:$end, I64Attr:$every);
+  let assemblyFormat = [{
+    $projection $vars `synapses` `(` $begin `,` $end `)` `every` `(` $every `)`
+    attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Integration
 //===----------------------------------------------------------------------===//

@@ -83,9 +83,12 @@ struct RecordSpec {
 };
 
 /// States `rows` of neurons [begin, end) of `population`, sampled at the
-/// start of every step k with k % every == 0 (time k dt).
+/// start of every step k with k % every == 0 (time k dt). With `projection`
+/// >= 0: synapse rows `rows` of synapses [begin, end) of that projection
+/// instead, the range clipped to its synapses when built (end -1: all).
 struct StateRecordSpec {
   int population = 0;
+  int projection = -1;
   std::vector<int> rows;
   int64_t begin = 0, end = 0;
   int64_t every = 1;

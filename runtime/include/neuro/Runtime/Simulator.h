@@ -208,6 +208,9 @@ private:
   struct StateRecording {
     std::vector<double> times;
     std::vector<double> values;
+    /// The neurons or synapses recorded, [begin, end) (synapse ranges
+    /// clipped to the projection's synapses when built).
+    int64_t begin = 0, end = 0;
   };
   std::vector<StateRecording> stateRecordings;
   void sampleStates(int64_t k);
