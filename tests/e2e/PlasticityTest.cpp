@@ -258,3 +258,72 @@ TEST(PlasticityTest, ClippingBoundsTheWeight) {
 }
 
 } // namespace
+
+namespace {
+
+/// Tsodyks-Markram: the conductance jumps of a regular train (every 20
+/// ms, 10 spikes) equal the closed-form recursion
+///   A_n = w u_n x_n,  x_{n+1} = 1 + (x_n (1 - u_n) - 1) e^(-T/tau_d),
+///   u_{n+1} = U + (u_n + U (1 - u_n) - U) e^(-T/tau_f),  u_1 = U, x_1 = 1,
+/// for a depressing and a facilitating parameter set.
+/// Returns the amplitudes.
+std::vector<double> expectTsodyksMarkram(double U, double tauD, double tauF) {
+  const int spikes = 10, period = 200; // steps of 0.1 ms
+  std::string times, indices;
+  for (int n = 0; n < spikes; ++n) {
+    times += (n ? ", " : "") + std::to_string(10 + n * period) + " * 0.1 ms";
+    indices += n ? ", 0" : "0";
+  }
+  std::string source =
+      readStdlib("synapses/tsodyks_markram.neuro") +
+      "\nneuron Sink {\n  state v: mV = 0 mV\n  input g_e: nS\n"
+      "  dv/dt = -v / 10 ms\n}\n"
+      "network STP {\n  dt = 0.1 ms\n"
+      "  Pre = 1 of SpikeTimes(indices = [" +
+      indices + "], times = [" + times +
+      "])\n  Post = 1 of Sink\n"
+      "  connect Pre -> Post with TsodyksMarkram(w = 2 nS, U = " +
+      std::to_string(U) + ", tau_d = " + std::to_string(tauD * 1e3) +
+      " ms, tau_f = " + std::to_string(tauF * 1e3) + " ms)\n  run 250 ms\n}\n";
+  std::vector<double> amplitudes;
+  test::Compiled c(source, "stp.neuro");
+  EXPECT_TRUE(c.ok) << c.text;
+  if (!c.ok)
+    return amplitudes;
+  double decay = std::exp(-1e-4 / 0.005);
+  double u = U, x = 1.0, before = 0.0;
+  int n = 0;
+  for (int k = 0; k < 10 + spikes * period; ++k) {
+    c.step();
+    double now = c.state("Post", "g_Pre_to_Post", 0);
+    if (k == 10 + n * period && n < spikes) {
+      // Delivery follows the integration of the step.
+      double jump = now - before * decay;
+      double want = 2e-9 * u * x;
+      EXPECT_NEAR(jump, want, 1e-9 * want) << "spike " << n;
+      amplitudes.push_back(jump);
+      double xPlus = x * (1 - u), uPlus = u + U * (1 - u);
+      x = 1 + (xPlus - 1) * std::exp(-period * 1e-4 / tauD);
+      u = U + (uPlus - U) * std::exp(-period * 1e-4 / tauF);
+      ++n;
+    }
+    before = now;
+  }
+  EXPECT_EQ(n, spikes);
+  return amplitudes;
+}
+
+TEST(PlasticityTest, TsodyksMarkramDepressing) {
+  auto a = expectTsodyksMarkram(0.5, 0.2, 0.05);
+  ASSERT_EQ(a.size(), 10u);
+  EXPECT_NEAR(a[0], 0.5 * 2e-9, 1e-20); // the first spike releases U
+  EXPECT_LT(a[9], 0.6 * a[0]);          // depression
+}
+
+TEST(PlasticityTest, TsodyksMarkramFacilitating) {
+  auto a = expectTsodyksMarkram(0.1, 0.05, 0.5);
+  ASSERT_EQ(a.size(), 10u);
+  EXPECT_GT(a[3], 1.5 * a[0]); // facilitation
+}
+
+} // namespace
