@@ -68,7 +68,7 @@ networkItem
   : name=ID '=' size=expr 'of' model=ID args?                   # population
   | name=ID '=' expr                                            # setting
   | 'connect' src=recordTarget '->' recordTarget (',' recordTarget)*
-    'with' model=ID args? connOption*                           # connect
+    'with' model=ID args? connOption* ('as' alias=ID)?          # connect
   | 'record' what+=ID (',' what+=ID)* 'of' recordTarget (',' recordTarget)*
     ('every' every=expr)?                                       # record
   | 'run' expr                                                  # run

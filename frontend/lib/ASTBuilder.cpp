@@ -330,6 +330,8 @@ private:
           flag.range = rangeOf(opt);
           c.options.push_back(std::move(flag));
         }
+        if (con->alias)
+          c.alias = nameRef(con->alias);
         net.connects.push_back(std::move(c));
       } else if (auto *rec = dynamic_cast<NeuroParser::RecordContext *>(item)) {
         RecordDecl r;

@@ -1312,10 +1312,27 @@ private:
         proj.rule = rule;
         proj.degree = degree;
         proj.autapses = autapses;
-        std::string base = c.source.name + "_to_" + t.name;
-        int &count = projNames[base];
-        proj.name = count ? base + "_" + std::to_string(count) : base;
-        ++count;
+        if (c.alias) {
+          if (c.targets.size() > 1) {
+            diag.error(c.alias->range, "'as " + c.alias->name +
+                                           "' names one projection; give "
+                                           "one target per named connect");
+            break;
+          }
+          if (popIndex.count(c.alias->name) || projNames[c.alias->name]) {
+            diag.error(c.alias->range, "'" + c.alias->name +
+                                           "' already names a population or "
+                                           "projection");
+            continue;
+          }
+          proj.name = c.alias->name;
+          ++projNames[c.alias->name];
+        } else {
+          std::string base = c.source.name + "_to_" + t.name;
+          int &count = projNames[base];
+          proj.name = count ? base + "_" + std::to_string(count) : base;
+          ++count;
+        }
         proj.params = paramEnv(syn);
         for (const VarDecl &v : syn.synapse->vars)
           if (v.kind == VarDecl::Kind::Weight ||

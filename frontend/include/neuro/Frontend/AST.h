@@ -182,6 +182,8 @@ struct ConnectDecl {
   NameRef synapse;
   std::vector<NamedExpr> args;    ///< synapse parameters and weight
   std::vector<NamedExpr> options; ///< p, delay
+  /// `as NAME`: the projection's name instead of `<src>_to_<dst>`.
+  std::optional<NameRef> alias;
   SourceRange range;
 };
 
