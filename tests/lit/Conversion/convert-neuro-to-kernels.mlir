@@ -194,9 +194,10 @@ neuro.network @S dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK-SAME:    %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %[[STEP:.*]]: i64)
 // CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : index
 // CHECK-DAG:     %[[RDT:.*]] = arith.constant -5.000000e-03 : f64
+// The step as f64, once per call, outside the loops.
+// CHECK:         %[[NOW:.*]] = arith.sitofp %[[STEP]] : i64 to f64
 // CHECK:         scf.for
 // CHECK:           scf.for %[[J:.*]] =
-// CHECK:             %[[NOW:.*]] = arith.sitofp %[[STEP]] : i64 to f64
 // CHECK:             %[[LU:.*]] = memref.load %[[SYN]][%[[C3]], %[[J]]]
 // CHECK:             %[[N:.*]] = arith.subf %[[NOW]], %[[LU]] : f64
 // apre' = apre exp(-50 dt n)

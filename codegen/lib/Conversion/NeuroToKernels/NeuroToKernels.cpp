@@ -675,16 +675,15 @@ private:
     SmallVector<DecayOp> decays(body.getOps<DecayOp>());
     kernelDt = network.getDt().convertToDouble();
     Location loc = proj.getLoc();
-    Value one;
 
-    // Synapse `j` onto target `tgt` sees an event in step `step`: advance
-    // its per-synapse states from its last event, then run the statements.
-    auto eventBody = [&](Region &region, Value j, Value tgt, Value step,
+    // Synapse `j` onto target `tgt` sees an event in the step `now` (as
+    // f64): advance its per-synapse states from its last event, then run
+    // the statements.
+    auto eventBody = [&](Region &region, Value j, Value tgt, Value now,
                          Value syn, Value post) -> LogicalResult {
       if (!decays.empty()) {
         int64_t luRow = synRows.lookup("_lastupdate");
         Location l = decays.front().getLoc();
-        Value now = b.create<arith::SIToFPOp>(l, f64(), step);
         Value n = b.create<arith::SubFOp>(l, now, load2d(l, syn, luRow, j));
         for (DecayOp decay : decays) {
           Location dl = decay.getLoc();
@@ -754,58 +753,63 @@ private:
       return failure(failed(inlineRegion(region, read, write)));
     };
 
-    // on pre: for every arriving spike, the synapses of its source row.
-    {
+    // A kernel (spikes, ptr, third, syn, post, step) that runs `event` for
+    // q in ptr[s]..ptr[s+1] of every listed spike s.
+    auto eventKernel =
+        [&](Location l, StringRef name, Type thirdElement,
+            function_ref<LogicalResult(Value s, Value q, Value third, Value syn,
+                                       Value post, Value now)>
+                event) -> LogicalResult {
       auto fn = createKernel(
-          loc, deliverKernelName(network.getSymName(), proj.getSymName()),
+          l, name,
           {vectorType(b.getI32Type()), vectorType(b.getI64Type()),
-           vectorType(b.getI32Type()), stateType(), stateType(),
-           b.getI64Type()});
+           vectorType(thirdElement), stateType(), stateType(), b.getI64Type()});
       b.setInsertionPoint(fn.getBody().front().getTerminator());
-      Value spikes = fn.getArgument(0), rowPtr = fn.getArgument(1),
-            cols = fn.getArgument(2), syn = fn.getArgument(3),
-            post = fn.getArgument(4), step = fn.getArgument(5);
-      one = index(loc, 1);
-      Value m = b.create<memref::DimOp>(loc, spikes, index(loc, 0));
-      auto outer = b.create<scf::ForOp>(loc, index(loc, 0), m, one);
-      b.setInsertionPoint(outer.getBody()->getTerminator());
-      Value src = loadIndex(loc, spikes, outer.getInductionVar());
-      Value lo = loadIndex(loc, rowPtr, src);
-      Value hi = loadIndex(loc, rowPtr, b.create<arith::AddIOp>(loc, src, one));
-      auto inner = b.create<scf::ForOp>(loc, lo, hi, one);
-      b.setInsertionPoint(inner.getBody()->getTerminator());
-      Value j = inner.getInductionVar();
-      Value tgt = loadIndex(loc, cols, j);
-      for (auto on : llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
-        if (failed(eventBody(on.getBody(), j, tgt, step, syn, post)))
-          return failure();
-        on.erase();
-      }
-    }
-
-    // on post: for every target that spiked, the synapses onto it.
-    for (auto on : llvm::make_early_inc_range(body.getOps<OnPostOp>())) {
-      Location l = on.getLoc();
-      auto fn = createKernel(
-          l, deliverPostKernelName(network.getSymName(), proj.getSymName()),
-          {vectorType(b.getI32Type()), vectorType(b.getI64Type()),
-           vectorType(b.getI64Type()), stateType(), stateType(),
-           b.getI64Type()});
-      b.setInsertionPoint(fn.getBody().front().getTerminator());
-      Value spikes = fn.getArgument(0), colPtr = fn.getArgument(1),
-            synIndex = fn.getArgument(2), syn = fn.getArgument(3),
-            post = fn.getArgument(4), step = fn.getArgument(5);
-      one = index(l, 1);
+      Value spikes = fn.getArgument(0), ptr = fn.getArgument(1);
+      Value now = b.create<arith::SIToFPOp>(l, f64(), fn.getArgument(5));
+      Value one = index(l, 1);
       Value m = b.create<memref::DimOp>(l, spikes, index(l, 0));
       auto outer = b.create<scf::ForOp>(l, index(l, 0), m, one);
       b.setInsertionPoint(outer.getBody()->getTerminator());
-      Value tgt = loadIndex(l, spikes, outer.getInductionVar());
-      Value lo = loadIndex(l, colPtr, tgt);
-      Value hi = loadIndex(l, colPtr, b.create<arith::AddIOp>(l, tgt, one));
+      Value s = loadIndex(l, spikes, outer.getInductionVar());
+      Value lo = loadIndex(l, ptr, s);
+      Value hi = loadIndex(l, ptr, b.create<arith::AddIOp>(l, s, one));
       auto inner = b.create<scf::ForOp>(l, lo, hi, one);
       b.setInsertionPoint(inner.getBody()->getTerminator());
-      Value j = loadIndex(l, synIndex, inner.getInductionVar());
-      if (failed(eventBody(on.getBody(), j, tgt, step, syn, post)))
+      return event(s, inner.getInductionVar(), fn.getArgument(2),
+                   fn.getArgument(3), fn.getArgument(4), now);
+    };
+
+    // on pre: for every arriving spike, the synapses j of its source row,
+    // onto targets cols[j]. The kernel exists even without `on pre`.
+    if (failed(eventKernel(
+            loc, deliverKernelName(network.getSymName(), proj.getSymName()),
+            b.getI32Type(),
+            [&](Value, Value j, Value cols, Value syn, Value post,
+                Value now) -> LogicalResult {
+              Value tgt = loadIndex(loc, cols, j);
+              for (auto on :
+                   llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
+                if (failed(eventBody(on.getBody(), j, tgt, now, syn, post)))
+                  return failure();
+                on.erase();
+              }
+              return success();
+            })))
+      return failure();
+
+    // on post: for every target that spiked, the synapses onto it,
+    // synIndex[colPtr[tgt]..colPtr[tgt+1]].
+    for (auto on : llvm::make_early_inc_range(body.getOps<OnPostOp>())) {
+      Location l = on.getLoc();
+      if (failed(eventKernel(
+              l, deliverPostKernelName(network.getSymName(), proj.getSymName()),
+              b.getI64Type(),
+              [&](Value tgt, Value q, Value synIndex, Value syn, Value post,
+                  Value now) {
+                return eventBody(on.getBody(), loadIndex(l, synIndex, q), tgt,
+                                 now, syn, post);
+              })))
         return failure();
       on.erase();
     }
