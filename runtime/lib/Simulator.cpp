@@ -288,36 +288,35 @@ bool Simulator::validate(std::string &err) const {
   for (size_t r = 0; r < model.stateRecords.size(); ++r) {
     const StateRecordSpec &rec = model.stateRecords[r];
     std::string owner = "state record " + std::to_string(r);
+    size_t numRows = 0;
     if (rec.projection >= 0) {
       if (size_t(rec.projection) >= model.projections.size()) {
         err = owner + ": projection out of range";
         return false;
       }
-      const ProjectionSpec &proj = model.projections[size_t(rec.projection)];
-      if (rec.begin < 0 || (rec.end != -1 && rec.end <= rec.begin) ||
-          rec.every < 1 || rec.rows.empty()) {
-        err = owner + ": invalid synapse range, interval or rows";
+      numRows = model.projections[size_t(rec.projection)].synRows.size();
+      if (rec.begin < 0 || (rec.end != -1 && rec.end <= rec.begin)) {
+        err = owner + ": invalid synapse range";
         return false;
       }
-      for (int row : rec.rows)
-        if (row < 0 || size_t(row) >= proj.synRows.size()) {
-          err = owner + ": row " + std::to_string(row) + " out of range";
-          return false;
-        }
-      continue;
+    } else {
+      if (rec.population < 0 || size_t(rec.population) >= nPops) {
+        err = owner + ": population out of range";
+        return false;
+      }
+      const PopulationSpec &pop = model.populations[size_t(rec.population)];
+      numRows = pop.rows.size();
+      if (rec.begin < 0 || rec.end <= rec.begin || rec.end > pop.size) {
+        err = owner + ": invalid neuron range";
+        return false;
+      }
     }
-    if (rec.population < 0 || size_t(rec.population) >= nPops) {
-      err = owner + ": population out of range";
-      return false;
-    }
-    const PopulationSpec &pop = model.populations[size_t(rec.population)];
-    if (rec.begin < 0 || rec.end <= rec.begin || rec.end > pop.size ||
-        rec.every < 1 || rec.rows.empty()) {
-      err = owner + ": invalid neuron range, interval or rows";
+    if (rec.every < 1 || rec.rows.empty()) {
+      err = owner + ": invalid interval or no rows";
       return false;
     }
     for (int row : rec.rows)
-      if (row < 0 || size_t(row) >= pop.rows.size()) {
+      if (row < 0 || size_t(row) >= numRows) {
         err = owner + ": row " + std::to_string(row) + " out of range";
         return false;
       }

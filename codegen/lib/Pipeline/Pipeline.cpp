@@ -203,42 +203,44 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
   }
   for (auto rec : network.getBody().getOps<RecordSpikesOp>())
     spec.records.push_back({popIndex.lookup(rec.getPopulation())});
+  // A state recording of `rows` (a population's or a projection's) from
+  // record op `op` with the given variables and range.
+  auto addRecord = [&](Operation *op, rt::StateRecordSpec r,
+                       ArrayRef<std::string> rows, ArrayAttr vars,
+                       Attribute owner, int64_t begin, int64_t end,
+                       int64_t every) -> LogicalResult {
+    for (mlir::Attribute var : vars) {
+      llvm::StringRef name = cast<FlatSymbolRefAttr>(var).getValue();
+      auto it = llvm::find(rows, name.str());
+      if (it == rows.end())
+        return op->emitOpError()
+               << "'" << name << "' is not a variable of " << owner;
+      r.rows.push_back(static_cast<int>(it - rows.begin()));
+    }
+    r.begin = begin;
+    r.end = end;
+    r.every = every;
+    spec.stateRecords.push_back(std::move(r));
+    return success();
+  };
   llvm::StringMap<int> projIndex;
   for (auto [j, p] : llvm::enumerate(spec.projections))
     projIndex[p.name] = static_cast<int>(j);
   for (auto rec : network.getBody().getOps<RecordSynapsesOp>()) {
     rt::StateRecordSpec r;
     r.projection = projIndex.lookup(rec.getProjection());
-    const rt::ProjectionSpec &proj = spec.projections[r.projection];
-    for (mlir::Attribute var : rec.getVars()) {
-      llvm::StringRef name = cast<FlatSymbolRefAttr>(var).getValue();
-      auto it = std::find(proj.synRows.begin(), proj.synRows.end(), name.str());
-      if (it == proj.synRows.end())
-        return rec.emitOpError() << "'" << name << "' is not a variable of "
-                                 << rec.getProjectionAttr();
-      r.rows.push_back(static_cast<int>(it - proj.synRows.begin()));
-    }
-    r.begin = rec.getBegin();
-    r.end = rec.getEnd();
-    r.every = rec.getEvery();
-    spec.stateRecords.push_back(std::move(r));
+    if (failed(addRecord(rec, r, spec.projections[r.projection].synRows,
+                         rec.getVars(), rec.getProjectionAttr(), rec.getBegin(),
+                         rec.getEnd(), rec.getEvery())))
+      return failure();
   }
   for (auto rec : network.getBody().getOps<RecordStateOp>()) {
     rt::StateRecordSpec r;
     r.population = popIndex.lookup(rec.getPopulation());
-    const rt::PopulationSpec &pop = spec.populations[r.population];
-    for (mlir::Attribute var : rec.getVars()) {
-      llvm::StringRef name = cast<FlatSymbolRefAttr>(var).getValue();
-      auto it = std::find(pop.rows.begin(), pop.rows.end(), name.str());
-      if (it == pop.rows.end())
-        return rec.emitOpError() << "'" << name << "' is not a row of "
-                                 << rec.getPopulationAttr();
-      r.rows.push_back(static_cast<int>(it - pop.rows.begin()));
-    }
-    r.begin = rec.getBegin();
-    r.end = rec.getEnd();
-    r.every = rec.getEvery();
-    spec.stateRecords.push_back(std::move(r));
+    if (failed(addRecord(rec, r, spec.populations[r.population].rows,
+                         rec.getVars(), rec.getPopulationAttr(), rec.getBegin(),
+                         rec.getEnd(), rec.getEvery())))
+      return failure();
   }
   return success();
 }
