@@ -46,6 +46,8 @@ synapseItem
   | stateDecl        // per synapse (e.g. an STDP trace)
   | postStateDecl
   | postVarDecl
+  | preVarDecl
+  | modulatorDecl
   | odeDecl
   | onDecl
   | drivesDecl
@@ -55,8 +57,13 @@ weightDecl : 'weight' name=ID ':' unit ('=' expr)? ;
 postStateDecl : 'post' 'state' name=ID (':' unit)? '=' expr ;
 // `post v: mV`: the target neuron's state v, read or written by the synapse.
 postVarDecl : 'post' name=ID ':' unit ;
+// `pre v: mV`: the source neuron's state v, read as `v_pre`.
+preVarDecl : 'pre' name=ID ':' unit ;
+// `modulator d: 1`: a value broadcast to every synapse, bound at `connect`
+// to a state of a population (`d = DA.d`).
+modulatorDecl : 'modulator' name=ID ':' unit ;
 // `on pre` (a source spike arrives) or `on post` (the target spiked).
-onDecl : 'on' event=(ID | 'post') block ;
+onDecl : 'on' event=(ID | 'pre' | 'post') block ;
 drivesDecl : 'drives' target=ID '=' expr ;
 
 block : '{' (stmt | ';')* '}' ;
@@ -95,6 +102,7 @@ expr
   : '(' expr ')'                                        # parenExpr
   | callee=ID '(' (expr (',' expr)*)? ')'               # callExpr
   | NUMBER unitSuffix=ID?                               # numberExpr
+  | pop=ID '.' var=ID                                   # memberExpr
   | ID                                                  # refExpr
   | <assoc=right> expr '^' expr                         # powExpr
   | op=('-' | '+' | '!' | 'not') expr                   # unaryExpr

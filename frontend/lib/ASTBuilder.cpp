@@ -254,9 +254,18 @@ private:
       else if (auto *st = item->stateDecl())
         s.vars.push_back(buildVar(VarDecl::Kind::State, st, st->name,
                                   st->unit(), st->expr()));
-      else if (auto *pv = item->postVarDecl())
+      else if (auto *pv = item->postVarDecl()) {
         s.vars.push_back(buildVar(VarDecl::Kind::PostVar, pv, pv->name,
                                   pv->unit(), nullptr));
+        s.vars.back().neuronVar = s.vars.back().name;
+      } else if (auto *pr = item->preVarDecl()) {
+        s.vars.push_back(
+            buildVar(VarDecl::Kind::PreVar, pr, pr->name, pr->unit(), nullptr));
+        s.vars.back().neuronVar = s.vars.back().name;
+        s.vars.back().name += "_pre";
+      } else if (auto *md = item->modulatorDecl())
+        s.vars.push_back(buildVar(VarDecl::Kind::Modulator, md, md->name,
+                                  md->unit(), nullptr));
       else if (auto *ps = item->postStateDecl())
         s.vars.push_back(buildVar(VarDecl::Kind::PostState, ps, ps->name,
                                   ps->unit(), ps->expr()));
@@ -517,6 +526,12 @@ private:
     if (auto *ref = dynamic_cast<NeuroParser::RefExprContext *>(ctx)) {
       auto e = std::make_unique<Expr>(Expr::Kind::Ref, range);
       e->name = ref->ID()->getText();
+      return e;
+    }
+    if (auto *mem = dynamic_cast<NeuroParser::MemberExprContext *>(ctx)) {
+      auto e = std::make_unique<Expr>(Expr::Kind::Member, range);
+      e->name = mem->pop->getText();
+      e->member = mem->var->getText();
       return e;
     }
     if (auto *call = dynamic_cast<NeuroParser::CallExprContext *>(ctx)) {

@@ -196,6 +196,9 @@ private:
     case Expr::Kind::Ref:
       line("Ref " + e.name, e.range);
       return;
+    case Expr::Kind::Member:
+      line("Member " + e.name + "." + e.member, e.range);
+      return;
     case Expr::Kind::Unary:
       line("Unary " + e.op, e.range);
       break;

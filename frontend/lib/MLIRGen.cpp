@@ -84,6 +84,12 @@ private:
       case VarDecl::Kind::PostVar:
         builder.create<PostVarOp>(l, v.name, unit);
         break;
+      case VarDecl::Kind::PreVar:
+        builder.create<PreVarOp>(l, v.name, v.neuronVar, unit);
+        break;
+      case VarDecl::Kind::Modulator:
+        builder.create<ModulatorOp>(l, v.name, unit);
+        break;
       }
     }
   }
@@ -109,11 +115,12 @@ private:
   void genStmts(const ModelInfo &model, const std::vector<Stmt> &stmts) {
     for (const Stmt &s : stmts) {
       bool post = isPost(model, s.target);
+      std::string target = declName(model, s.target);
       mlir::Location l = loc(s.range);
       Value value = genExpr(*s.value, model);
       if (s.op != "=") {
         Value old = builder.create<RefOp>(loc(s.targetRange),
-                                          builder.getF64Type(), s.target, post);
+                                          builder.getF64Type(), target, post);
         if (s.op == "+=")
           value = builder.create<mlir::arith::AddFOp>(l, old, value);
         else if (s.op == "-=")
@@ -123,7 +130,7 @@ private:
         else
           value = builder.create<mlir::arith::DivFOp>(l, old, value);
       }
-      builder.create<AssignOp>(l, s.target, post, value);
+      builder.create<AssignOp>(l, target, post, value);
     }
   }
 
@@ -176,11 +183,18 @@ private:
     }
     for (const DrivesDecl &d : s.drives) {
       mlir::OpBuilder::InsertionGuard g(builder);
-      auto drives = builder.create<DrivesOp>(loc(d.range), d.target);
+      auto drives = builder.create<DrivesOp>(loc(d.range), sym(d.target),
+                                             mlir::FlatSymbolRefAttr());
       enter(drives.getValue());
       Value v = genExpr(*d.value, model);
       builder.create<YieldOp>(loc(d.value->range), v);
     }
+  }
+
+  /// The declaration `name` refers to: `v_post` is `post v`.
+  std::string declName(const ModelInfo &model, const std::string &name) {
+    auto it = model.vars.find(name);
+    return it == model.vars.end() ? name : it->second.decl->name;
   }
 
   bool isPost(const ModelInfo &model, const std::string &name) {
@@ -214,9 +228,12 @@ private:
         return builder.create<TimeStepOp>(l, builder.getF64Type());
       if (it != model.vars.end() && it->second.decl->kind == VarDecl::Kind::Let)
         return genExpr(*it->second.decl->init, model);
-      return builder.create<RefOp>(l, builder.getF64Type(), e.name,
+      return builder.create<RefOp>(l, builder.getF64Type(),
+                                   declName(model, e.name),
                                    isPost(model, e.name));
     }
+    case Expr::Kind::Member:
+      llvm_unreachable("population states are rejected by Sema in models");
     case Expr::Kind::Unary: {
       Value x = genExpr(*e.args[0], model);
       if (e.op == "-")
@@ -442,7 +459,17 @@ private:
           builder.getF64FloatAttr(pr.p), builder.getF64FloatAttr(pr.delay),
           pr.params.empty() ? mlir::DictionaryAttr() : paramDict(pr.params),
           mlir::StringAttr(), mlir::IntegerAttr(), mlir::BoolAttr(),
-          mlir::DenseI64ArrayAttr());
+          mlir::DenseI64ArrayAttr(), mlir::DictionaryAttr());
+      if (!pr.modulators.empty()) {
+        llvm::SmallVector<mlir::NamedAttribute> binds;
+        for (const ProjectionInfo::Modulator &m : pr.modulators)
+          binds.push_back(builder.getNamedAttr(
+              m.name, mlir::SymbolRefAttr::get(
+                          builder.getStringAttr(
+                              net.populations[m.population].decl->name),
+                          {sym(m.var)})));
+        proj.setModulatorsAttr(builder.getDictionaryAttr(binds));
+      }
       if (pr.rule != "probability")
         proj.setRule(pr.rule);
       if (pr.degree)

@@ -33,6 +33,10 @@ std::string kindName(VarDecl::Kind kind) {
     return "let";
   case VarDecl::Kind::PostVar:
     return "target variable";
+  case VarDecl::Kind::PreVar:
+    return "source variable";
+  case VarDecl::Kind::Modulator:
+    return "modulator";
   }
   return "variable";
 }
@@ -190,6 +194,10 @@ private:
           vi.dim = *t;
       }
       info.vars[v.name] = vi;
+      // `post v` is also `v_post`, as in Brian2.
+      if (v.kind == VarDecl::Kind::PostVar &&
+          !info.vars.count(v.name + "_post"))
+        info.vars[v.name + "_post"] = vi;
     }
   }
 
@@ -252,6 +260,11 @@ private:
       }
       return Value{it->second, dims.at(e.name)};
     }
+    case Expr::Kind::Member:
+      diag.error(e.range, "'" + e.name + "." + e.member +
+                              "' is not a constant: a population's state "
+                              "only binds a synapse's modulator");
+      return std::nullopt;
     case Expr::Kind::Unary: {
       auto v = evalConst(*e.args[0], env, dims, what);
       if (!v)
@@ -554,6 +567,12 @@ private:
       }
       return Type{it->second.dim};
     }
+    case Expr::Kind::Member:
+      diag.error(e.range, "'" + e.name + "." + e.member +
+                              "' names a state of a population; it can only "
+                              "bind a modulator at 'connect' (in a synapse, "
+                              "declare 'modulator NAME: UNIT')");
+      return std::nullopt;
     case Expr::Kind::Unary: {
       auto t = typeOf(*e.args[0], info);
       if (!t)
@@ -703,7 +722,9 @@ private:
         continue;
       }
       auto kind = it->second.decl->kind;
-      if (kind != VarDecl::Kind::State && kind != VarDecl::Kind::PostState) {
+      bool weightOde = !neuron && kind == VarDecl::Kind::Weight;
+      if (kind != VarDecl::Kind::State && kind != VarDecl::Kind::PostState &&
+          !weightOde) {
         diag.error(ode.varRange, "'" + ode.var + "' is a " + kindName(kind) +
                                      "; only states have derivatives");
         continue;
@@ -717,16 +738,14 @@ private:
         diag.error(ode.range, "'unless refractory' is only meaningful in a "
                               "neuron");
       Dim want = it->second.dim / Dim::time();
-      // Per-synapse states are solved exactly between events: no time, no
-      // noise, only parameters and per-synapse states.
-      bool perSynapse = !neuron && kind == VarDecl::Kind::State;
-      if (!neuron)
-        checkSynapseReads(
-            *ode.rhs, info,
-            perSynapse ? "the equation of per-synapse state '" + ode.var + "'"
-                       : "the equation of post state '" + ode.var + "'",
-            perSynapse);
-      allowTime = allowNoise = !perSynapse;
+      // Per-synapse states (and a weight with an equation) may read
+      // anything of the synapse; post states are one value per target.
+      bool perSynapse = !neuron && (kind == VarDecl::Kind::State || weightOde);
+      if (!neuron && !perSynapse)
+        checkSynapseReads(*ode.rhs, info,
+                          "the equation of post state '" + ode.var + "'");
+      allowTime = true;
+      allowNoise = !perSynapse;
       auto t = typeOf(*ode.rhs, info);
       allowTime = allowNoise = false;
       if (!t)
@@ -745,13 +764,11 @@ private:
     }
   }
 
-  /// What synapse code outside event blocks may read: per target neuron
-  /// (drives, post-state equations) it cannot read the weight or
-  /// per-synapse states; a per-synapse equation (`perSynapse`) reads only
-  /// parameters and per-synapse states. Lets are looked through.
+  /// What a post-state equation may read: it is one value per target
+  /// neuron, so not the weight, per-synapse states or source variables.
+  /// Lets are looked through.
   void checkSynapseReads(const Expr &e, const ModelInfo &info,
-                         const std::string &what, bool perSynapse,
-                         unsigned depth = 0) {
+                         const std::string &what, unsigned depth = 0) {
     if (depth > 64)
       return;
     if (e.kind == Expr::Kind::Ref) {
@@ -760,31 +777,51 @@ private:
         return; // reported by typeOf
       const VarDecl &d = *it->second.decl;
       if (d.kind == VarDecl::Kind::Let && d.init) {
-        checkSynapseReads(*d.init, info, what, perSynapse, depth + 1);
+        checkSynapseReads(*d.init, info, what, depth + 1);
         return;
       }
-      bool bad = perSynapse ? (d.kind != VarDecl::Kind::Param &&
-                               d.kind != VarDecl::Kind::State)
-                            : (d.kind == VarDecl::Kind::Weight ||
-                               d.kind == VarDecl::Kind::State);
-      if (bad) {
+      if (d.kind == VarDecl::Kind::Weight || d.kind == VarDecl::Kind::State ||
+          d.kind == VarDecl::Kind::PreVar ||
+          d.kind == VarDecl::Kind::Modulator) {
         diag.error(e.range,
                    what + " cannot use " +
                        (d.kind == VarDecl::Kind::State ? "per-synapse state"
                                                        : kindName(d.kind)) +
                        " '" + e.name +
-                       (perSynapse ? "': it is solved exactly between events "
-                                     "and may use only parameters and "
-                                     "per-synapse states"
-                                   : "': it is one value per target neuron, "
-                                     "not per synapse"));
+                       (d.kind == VarDecl::Kind::Modulator
+                            ? "': modulators are read per synapse (in "
+                              "events, per-synapse equations and summed "
+                              "drives)"
+                            : "': it is one value per target neuron, not "
+                              "per synapse"));
         diag.note(d.nameRange, "declared here");
       }
       return;
     }
     for (const ExprPtr &a : e.args)
       if (a)
-        checkSynapseReads(*a, info, what, perSynapse, depth + 1);
+        checkSynapseReads(*a, info, what, depth + 1);
+  }
+
+  /// The kinds of declaration `e` reads, through lets.
+  void collectKinds(const Expr &e, const ModelInfo &info,
+                    std::set<VarDecl::Kind> &kinds, unsigned depth = 0) {
+    if (depth > 64)
+      return;
+    if (e.kind == Expr::Kind::Ref) {
+      auto it = info.vars.find(e.name);
+      if (it == info.vars.end())
+        return;
+      const VarDecl &d = *it->second.decl;
+      if (d.kind == VarDecl::Kind::Let && d.init)
+        collectKinds(*d.init, info, kinds, depth + 1);
+      else
+        kinds.insert(d.kind);
+      return;
+    }
+    for (const ExprPtr &a : e.args)
+      if (a)
+        collectKinds(*a, info, kinds, depth + 1);
   }
 
   void checkStmts(const ModelInfo &info, const std::vector<Stmt> &stmts,
@@ -948,7 +985,14 @@ private:
       if (t && t->isBool)
         diag.error(d.value->range, "a synapse drives a number, not a truth "
                                    "value");
-      checkSynapseReads(*d.value, info, "what a synapse drives", false);
+      // Reading per-synapse variables makes it a sum over the synapses onto
+      // each target; otherwise it is one value per target.
+      std::set<VarDecl::Kind> kinds;
+      collectKinds(*d.value, info, kinds);
+      if (!kinds.count(VarDecl::Kind::Weight) &&
+          !kinds.count(VarDecl::Kind::State) &&
+          !kinds.count(VarDecl::Kind::PreVar))
+        checkSynapseReads(*d.value, info, "what a synapse drives per target");
     }
     warnAboutModel(info, s.vars);
     result.modelOrder.push_back(&info);
@@ -1003,6 +1047,8 @@ private:
         continue;
       }
       VarDecl::Kind kind = it->second.decl->kind;
+      if (kind == VarDecl::Kind::Modulator)
+        continue; // bound by bindModulators
       bool drawn = a.value->kind == Expr::Kind::Call &&
                    (a.value->name == "uniform" || a.value->name == "normal");
       if (kind == VarDecl::Kind::Param && drawn) {
@@ -1342,6 +1388,9 @@ private:
         applyArgs(syn, c.synapse.range, c.args, proj.params, proj.inits,
                   {VarDecl::Kind::Weight, VarDecl::Kind::PostState,
                    VarDecl::Kind::State});
+        bindModulators(syn, c, net, popIndex, proj);
+        checkNeuronVars(syn, net.populations[proj.src], VarDecl::Kind::PreVar,
+                        c.source.range);
         checkDrives(syn, net.populations[proj.dst], t.range);
         net.projections.push_back(std::move(proj));
       }
@@ -1574,30 +1623,102 @@ private:
     return false;
   }
 
+  /// `d = DA.d` at connect binds modulator `d` of the synapse to state `d`
+  /// of population DA; every modulator must be bound.
+  void bindModulators(const ModelInfo &syn, const ConnectDecl &c,
+                      const NetworkInfo &net,
+                      const std::map<std::string, int> &popIndex,
+                      ProjectionInfo &proj) {
+    for (const VarDecl &v : syn.synapse->vars) {
+      if (v.kind != VarDecl::Kind::Modulator)
+        continue;
+      const NamedExpr *arg = nullptr;
+      for (const NamedExpr &a : c.args)
+        if (a.name == v.name)
+          arg = &a;
+      if (!arg) {
+        diag.error(c.synapse.range,
+                   "'" + syn.name + "' needs a source for modulator '" +
+                       v.name + "': bind it to a state of a population, " +
+                       "as in '" + v.name + " = POPULATION." + v.name + "'");
+        diag.note(v.range, "declared here");
+        continue;
+      }
+      const Expr &e = *arg->value;
+      if (e.kind != Expr::Kind::Member) {
+        diag.error(e.range, "modulator '" + v.name +
+                                "' is bound to a state of a population, as "
+                                "in 'POPULATION.STATE'");
+        continue;
+      }
+      auto pop = popIndex.find(e.name);
+      if (pop == popIndex.end()) {
+        diag.error(e.range, "unknown population '" + e.name + "'");
+        continue;
+      }
+      const PopulationInfo &src = net.populations[size_t(pop->second)];
+      const VarInfo *state = nullptr;
+      if (src.model) {
+        auto it = src.model->vars.find(e.member);
+        if (it != src.model->vars.end() &&
+            it->second.decl->kind == VarDecl::Kind::State)
+          state = &it->second;
+      }
+      if (!state) {
+        diag.error(e.range, "population '" + e.name + "' has no state '" +
+                                e.member + "'");
+        continue;
+      }
+      if (state->dim != syn.vars.at(v.name).dim) {
+        diag.error(e.range, "modulator '" + v.name + "' is in " +
+                                syn.vars.at(v.name).dim.str() + ", but '" +
+                                e.name + "." + e.member + "' is in " +
+                                state->dim.str());
+        diag.note(v.range, "declared here");
+        continue;
+      }
+      proj.modulators.push_back({v.name, pop->second, e.member});
+    }
+  }
+
+  /// `post v` (`pre v`) of synapse `syn`: the target (source) neuron must
+  /// have a state v of that dimension.
+  void checkNeuronVars(const ModelInfo &syn, const PopulationInfo &pop,
+                       VarDecl::Kind kind, SourceRange where) {
+    const char *keyword = kind == VarDecl::Kind::PreVar ? "pre" : "post";
+    for (const VarDecl &v : syn.synapse->vars) {
+      if (v.kind != kind)
+        continue;
+      if (!pop.model) {
+        diag.error(where, "synapse '" + syn.name + "' reads 'pre " +
+                              v.neuronVar + "', but '" + pop.decl->name +
+                              "' gives spikes by time and has no states");
+        continue;
+      }
+      auto it = pop.model->vars.find(v.neuronVar);
+      if (it == pop.model->vars.end() ||
+          it->second.decl->kind != VarDecl::Kind::State) {
+        diag.error(where, "synapse '" + syn.name + "' uses '" + keyword + " " +
+                              v.neuronVar + "', but neuron '" +
+                              pop.model->name + "' has no state of that name");
+        diag.note(v.range, "declared here");
+      } else if (it->second.dim != syn.vars.at(v.name).dim) {
+        diag.error(where, "synapse '" + syn.name + "' declares '" + keyword +
+                              " " + v.neuronVar + "' in " +
+                              syn.vars.at(v.name).dim.str() + ", but '" +
+                              v.neuronVar + "' of neuron '" + pop.model->name +
+                              "' is in " + it->second.dim.str());
+        diag.note(v.range, "declared here");
+      }
+    }
+  }
+
   /// `drives I = g`: the target neuron must have input I of g's dimension.
   void checkDrives(const ModelInfo &syn, const PopulationInfo &target,
                    SourceRange where) {
     if (!target.model)
       return;
-    for (const VarDecl &v : syn.synapse->vars) {
-      if (v.kind != VarDecl::Kind::PostVar)
-        continue;
-      auto it = target.model->vars.find(v.name);
-      if (it == target.model->vars.end() ||
-          it->second.decl->kind != VarDecl::Kind::State) {
-        diag.error(where, "synapse '" + syn.name + "' uses 'post " + v.name +
-                              "', but neuron '" + target.model->name +
-                              "' has no state of that name");
-        diag.note(v.range, "declared here");
-      } else if (it->second.dim != syn.vars.at(v.name).dim) {
-        diag.error(where, "synapse '" + syn.name + "' declares 'post " +
-                              v.name + "' in " + syn.vars.at(v.name).dim.str() +
-                              ", but '" + v.name + "' of neuron '" +
-                              target.model->name + "' is in " +
-                              it->second.dim.str());
-        diag.note(v.range, "declared here");
-      }
-    }
+    checkNeuronVars(syn, target, VarDecl::Kind::PostVar, where);
     for (const DrivesDecl &d : syn.synapse->drives) {
       auto it = target.model->vars.find(d.target);
       if (it == target.model->vars.end() ||

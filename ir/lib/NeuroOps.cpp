@@ -51,11 +51,17 @@ static LogicalResult verifyYieldTypes(Operation *op, Region &region,
 /// names are resolved here only inside a synapse; inside a projection the
 /// projection checks them against its target population.
 static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
-                                   bool post, bool isWrite) {
+                                   bool post, bool pre, bool isWrite) {
   Operation *scope = getModelScope(op);
   if (!scope)
     return op->emitOpError(
         "must be inside a neuron, synapse, population or projection");
+  if (pre) {
+    if (isWrite || post || !isa<ProjectionOp>(scope))
+      return op->emitOpError("'pre' reads a source neuron's state from an "
+                             "elaborated projection");
+    return success();
+  }
   if (post) {
     if (isa<ProjectionOp>(scope))
       return success();
@@ -80,7 +86,8 @@ static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
     if (!isa<StateOp, WeightOp>(decl))
       return op->emitOpError()
              << "cannot assign to " << decl->getName() << " " << name;
-  } else if (!isa<ParamOp, StateOp, InputOp, WeightOp>(decl)) {
+  } else if (!isa<ParamOp, StateOp, InputOp, WeightOp, PreVarOp, ModulatorOp>(
+                 decl)) {
     return op->emitOpError() << name << " does not name a variable";
   }
   return success();
@@ -96,7 +103,9 @@ LogicalResult OdeOp::verify() {
     return emitOpError(
         "must be inside a neuron, synapse, population or projection");
   Operation *decl = SymbolTable::lookupSymbolIn(scope, getVarAttr().getAttr());
-  if (!isa_and_nonnull<StateOp, PostStateOp>(decl))
+  bool weight =
+      isa_and_nonnull<WeightOp>(decl) && isa<SynapseOp, ProjectionOp>(scope);
+  if (!isa_and_nonnull<StateOp, PostStateOp>(decl) && !weight)
     return emitOpError() << getVarAttr() << " is not a state of the enclosing "
                          << scope->getName();
   return verifyYieldTypes(*this, getRhs(), {Float64Type::get(getContext())},
@@ -141,11 +150,13 @@ LogicalResult DrivesOp::verify() {
 }
 
 LogicalResult RefOp::verify() {
-  return verifyNameUse(*this, getNameAttr(), getPost(), /*isWrite=*/false);
+  return verifyNameUse(*this, getNameAttr(), getPost(), getPre(),
+                       /*isWrite=*/false);
 }
 
 LogicalResult AssignOp::verify() {
-  return verifyNameUse(*this, getNameAttr(), getPost(), /*isWrite=*/true);
+  return verifyNameUse(*this, getNameAttr(), getPost(), /*pre=*/false,
+                       /*isWrite=*/true);
 }
 
 //===----------------------------------------------------------------------===//
@@ -223,6 +234,24 @@ ProjectionOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
       symbolTable.lookupSymbolIn(network, getTargetAttr()));
   if (!target)
     return emitOpError() << getTargetAttr() << " does not name a population";
+  if (auto modulators = getModulatorsAttr()) {
+    for (NamedAttribute m : modulators) {
+      auto ref = dyn_cast<SymbolRefAttr>(m.getValue());
+      auto pop =
+          ref ? dyn_cast_or_null<PopulationOp>(
+                    symbolTable.lookupSymbolIn(network, ref.getRootReference()))
+              : PopulationOp();
+      if (!pop || ref.getNestedReferences().size() != 1)
+        return emitOpError() << "modulator " << m.getName()
+                             << " must be bound to @POPULATION::@STATE";
+      // Before elaboration the population's states are its model's.
+      if (!pop.getModelAttr() &&
+          !isa_and_nonnull<StateOp>(
+              symbolTable.lookupSymbolIn(pop, ref.getLeafReference())))
+        return emitOpError() << "modulator " << m.getName() << ": " << ref
+                             << " is not a state of a population";
+    }
+  }
   if (auto synapse = getSynapseAttr()) {
     auto module = (*this)->getParentOfType<ModuleOp>();
     if (!module || !isa_and_nonnull<SynapseOp>(
@@ -230,19 +259,27 @@ ProjectionOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
       return emitOpError() << synapse << " does not name a synapse model";
     return success();
   }
-  // Elaborated: `post` names are rows of the target population.
+  // Elaborated: `post` (`pre`) names are rows of the target (source)
+  // population.
   WalkResult result = walk([&](Operation *op) {
     FlatSymbolRefAttr name;
-    if (auto ref = dyn_cast<RefOp>(op); ref && ref.getPost())
+    bool pre = false;
+    if (auto ref = dyn_cast<RefOp>(op);
+        ref && (ref.getPost() || ref.getPre())) {
       name = ref.getNameAttr();
-    else if (auto assign = dyn_cast<AssignOp>(op); assign && assign.getPost())
+      pre = ref.getPre();
+    } else if (auto assign = dyn_cast<AssignOp>(op);
+               assign && assign.getPost()) {
       name = assign.getNameAttr();
+    }
     if (!name)
       return WalkResult::advance();
+    PopulationOp pop = pre ? source : target;
     if (!isa_and_nonnull<StateOp>(
-            symbolTable.lookupSymbolIn(target, name.getAttr()))) {
-      op->emitOpError() << name << " is not a state of target population "
-                        << getTargetAttr();
+            symbolTable.lookupSymbolIn(pop, name.getAttr()))) {
+      op->emitOpError() << name << " is not a state of "
+                        << (pre ? "source" : "target") << " population "
+                        << (pre ? getSourceAttr() : getTargetAttr());
       return WalkResult::interrupt();
     }
     return WalkResult::advance();

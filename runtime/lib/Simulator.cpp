@@ -54,6 +54,11 @@ NeuroMemRefI64 memref1D(int64_t *data, int64_t size) {
   return {p, p, 0, size, 1};
 }
 
+NeuroMemRefF64 memref1D(double *data, int64_t size) {
+  double *p = orDummy(data, dummyF64);
+  return {p, p, 0, size, 1};
+}
+
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
@@ -274,6 +279,14 @@ bool Simulator::validate(std::string &err) const {
       err = owner + ": no deliver kernel";
       return false;
     }
+    for (const ProjectionSpec::Modulator &m : proj.modulators) {
+      if (m.population < 0 || m.population >= nPops || m.row < 0 ||
+          size_t(m.row) >=
+              model.populations[size_t(m.population)].rows.size()) {
+        err = owner + ": modulator source out of range";
+        return false;
+      }
+    }
   }
 
   for (size_t r = 0; r < model.records.size(); ++r) {
@@ -453,6 +466,16 @@ bool Simulator::allocate(std::string &err) {
       for (int64_t s = 0; s < nSyn; ++s)
         proj.postSyn[size_t(next[size_t(proj.csr.cols[size_t(s)])]++)] = s;
     }
+    if (spec.needsSources) {
+      // Every delay group holds its synapses by source.
+      proj.srcs.assign(size_t(nSyn), 0);
+      for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+        for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
+          for (int64_t s = rowPtr[i]; s < rowPtr[i + 1]; ++s)
+            proj.srcs[size_t(s)] = int32_t(i);
+    }
+    proj.mods.assign(spec.modulators.size() + 1, 0.0);
+    proj.mods[0] = spec.plastic ? 1.0 : 0.0;
     int64_t nRows = int64_t(spec.synRows.size());
     proj.syn.assign(size_t(nRows * nSyn), 0.0);
     for (int64_t r = 0; r < nRows; ++r)
@@ -624,12 +647,73 @@ void Simulator::sampleStates(int64_t k) {
   }
 }
 
+void Simulator::updateModulators(size_t j) {
+  const ProjectionSpec &spec = model.projections[j];
+  for (size_t m = 0; m < spec.modulators.size(); ++m) {
+    const ProjectionSpec::Modulator &mod = spec.modulators[m];
+    int64_t n = model.populations[size_t(mod.population)].size;
+    const double *row =
+        pops[size_t(mod.population)].state.data() + int64_t(mod.row) * n;
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; ++i)
+      sum += row[i];
+    projs[j].mods[m + 1] = sum / double(n);
+  }
+}
+
+bool Simulator::setPlastic(int proj, bool plastic) {
+  if (!built || proj < 0 || size_t(proj) >= projs.size())
+    return false;
+  projs[size_t(proj)].mods[0] = plastic ? 1.0 : 0.0;
+  return true;
+}
+
+bool Simulator::isPlastic(int proj) const {
+  return built && proj >= 0 && size_t(proj) < projs.size() &&
+         projs[size_t(proj)].mods[0] != 0.0;
+}
+
 void Simulator::doStep(int64_t k) {
   size_t nPops = pops.size();
   // State monitors sample at the start of the step (time k dt), as Brian2's
   // StateMonitor does.
   if (!model.stateRecords.empty())
     sampleStates(k);
+
+  // Views of a projection's buffers for its kernels.
+  struct SynapseArgs {
+    NeuroMemRefI32 srcs, cols;
+    NeuroMemRef2DF64 syn, post, pre;
+    NeuroMemRefF64 mods;
+  };
+  auto synapseArgs = [&](size_t j) {
+    const ProjectionSpec &spec = model.projections[j];
+    Projection &proj = projs[j];
+    const PopulationSpec &dstSpec = model.populations[size_t(spec.dst)];
+    const PopulationSpec &srcSpec = model.populations[size_t(spec.src)];
+    int64_t nSyn = proj.csr.numSynapses();
+    if (!spec.modulators.empty())
+      updateModulators(j);
+    return SynapseArgs{
+        memref1D(proj.srcs.data(), int64_t(proj.srcs.size())),
+        memref1D(proj.csr.cols.data(), nSyn),
+        memref2D(proj.syn.data(), int64_t(spec.synRows.size()), nSyn),
+        memref2D(pops[size_t(spec.dst)].state.data(),
+                 int64_t(dstSpec.rows.size()), dstSpec.size),
+        memref2D(pops[size_t(spec.src)].state.data(),
+                 int64_t(srcSpec.rows.size()), srcSpec.size),
+        memref1D(proj.mods.data(), int64_t(proj.mods.size()))};
+  };
+
+  // (0): summed drives and clock-driven synapse equations, from the state
+  // at the start of the step.
+  for (size_t j = 0; j < projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    if (!spec.update)
+      continue;
+    SynapseArgs a = synapseArgs(j);
+    spec.update(&a.srcs, &a.cols, &a.syn, &a.post, &a.pre, &a.mods, k);
+  }
 
   // (1) + (2): integrate and threshold; collect the spikes of step k.
   for (size_t p = 0; p < nPops; ++p) {
@@ -667,19 +751,13 @@ void Simulator::doStep(int64_t k) {
           pops[size_t(spec.src)].ring.at(k - proj.delays[g]);
       if (list.empty())
         continue;
-      const PopulationSpec &dstSpec = model.populations[size_t(spec.dst)];
-      int64_t nSyn = proj.csr.numSynapses();
       std::vector<int64_t> &rowPtrs = proj.rowPtrs[g];
       NeuroMemRefI32 spikes =
           memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
       NeuroMemRefI64 rowPtr = memref1D(rowPtrs.data(), int64_t(rowPtrs.size()));
-      NeuroMemRefI32 cols = memref1D(proj.csr.cols.data(), nSyn);
-      NeuroMemRef2DF64 syn =
-          memref2D(proj.syn.data(), int64_t(spec.synRows.size()), nSyn);
-      NeuroMemRef2DF64 post =
-          memref2D(pops[size_t(spec.dst)].state.data(),
-                   int64_t(dstSpec.rows.size()), dstSpec.size);
-      spec.deliver(&spikes, &rowPtr, &cols, &syn, &post, k);
+      SynapseArgs a = synapseArgs(j);
+      spec.deliver(&spikes, &rowPtr, &a.cols, &a.syn, &a.post, &a.pre, &a.mods,
+                   k);
       for (int32_t s : list)
         events += rowPtrs[size_t(s) + 1] - rowPtrs[size_t(s)];
     }
@@ -693,19 +771,15 @@ void Simulator::doStep(int64_t k) {
     if (list.empty())
       continue;
     Projection &proj = projs[j];
-    const PopulationSpec &dstSpec = model.populations[size_t(spec.dst)];
     int64_t nSyn = proj.csr.numSynapses();
     NeuroMemRefI32 spikes =
         memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
     NeuroMemRefI64 colPtr =
         memref1D(proj.postPtr.data(), int64_t(proj.postPtr.size()));
     NeuroMemRefI64 synIndex = memref1D(proj.postSyn.data(), nSyn);
-    NeuroMemRef2DF64 syn =
-        memref2D(proj.syn.data(), int64_t(spec.synRows.size()), nSyn);
-    NeuroMemRef2DF64 post =
-        memref2D(pops[size_t(spec.dst)].state.data(),
-                 int64_t(dstSpec.rows.size()), dstSpec.size);
-    spec.deliverPost(&spikes, &colPtr, &synIndex, &syn, &post, k);
+    SynapseArgs a = synapseArgs(j);
+    spec.deliverPost(&spikes, &colPtr, &synIndex, &a.srcs, &a.syn, &a.post,
+                     &a.pre, &a.mods, k);
   }
 
   // (4): reset the neurons that spiked in this step.

@@ -114,6 +114,10 @@ llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
             lookup(deliverPostKernelName(network, p.name), false, deliverPost))
       return err;
     p.deliverPost = reinterpret_cast<NeuroDeliverPostFn>(deliverPost);
+    void *update = nullptr;
+    if (auto err = lookup(updateKernelName(network, p.name), false, update))
+      return err;
+    p.update = reinterpret_cast<NeuroUpdateFn>(update);
   }
   return llvm::Error::success();
 }

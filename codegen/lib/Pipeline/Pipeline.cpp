@@ -199,6 +199,25 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
         p.heterogeneousDelay = true;
         p.delayInit = delay.front();
       }
+    p.needsSources = proj->hasAttr("neuro.needs_sources");
+    // Modulators in the kernels' order, each a row of its population.
+    for (auto m : proj.getBody().getOps<ModulatorOp>()) {
+      auto bind =
+          proj.getModulatorsAttr()
+              ? proj.getModulatorsAttr().getAs<SymbolRefAttr>(m.getSymName())
+              : SymbolRefAttr();
+      if (!bind)
+        return m.emitOpError("is not bound to a state of a population");
+      rt::ProjectionSpec::Modulator mod;
+      mod.population = popIndex.lookup(bind.getRootReference());
+      const rt::PopulationSpec &src = spec.populations[size_t(mod.population)];
+      auto row = llvm::find(src.rows, bind.getLeafReference().getValue().str());
+      if (row == src.rows.end())
+        return m.emitOpError() << "is bound to " << bind
+                               << ", which is not a state of a population";
+      mod.row = static_cast<int>(row - src.rows.begin());
+      p.modulators.push_back(mod);
+    }
     spec.projections.push_back(std::move(p));
   }
   for (auto rec : network.getBody().getOps<RecordSpikesOp>())

@@ -40,6 +40,27 @@ std::string targetRow(Operation *model, StringRef name,
   return postRowName(name, projection);
 }
 
+/// Name of the target row that holds the sum of a per-synapse `drives` of
+/// `projection` into `input`.
+std::string summedRowName(StringRef input, ProjectionOp projection) {
+  return ("_" + input + "_" + projection.getSymName()).str();
+}
+
+/// Whether `drives` of synapse `model` reads per-synapse variables (the
+/// weight, per-synapse states, source variables): then it is summed over
+/// the synapses onto each target every step instead of substituted into
+/// the target's equations.
+bool isSummed(DrivesOp drives, Operation *model) {
+  bool summed = false;
+  drives.walk([&](RefOp ref) {
+    if (!ref.getPost() &&
+        isa_and_nonnull<WeightOp, StateOp, PreVarOp>(
+            SymbolTable::lookupSymbolIn(model, ref.getNameAttr().getAttr())))
+      summed = true;
+  });
+  return summed;
+}
+
 /// Value of parameter `name`: the instance's value, else the model default.
 std::optional<double> paramValue(Operation *model, DictionaryAttr params,
                                  StringRef name) {
@@ -96,6 +117,12 @@ private:
           continue;
         }
         Operation *decl = SymbolTable::lookupSymbolIn(model, name);
+        if (auto pre = dyn_cast_or_null<PreVarOp>(decl)) {
+          ref.setNameAttr(
+              FlatSymbolRefAttr::get(op->getContext(), pre.getVar()));
+          ref.setPre(true);
+          continue;
+        }
         if (isa_and_nonnull<ParamOp>(decl) && perNeuron.contains(name))
           continue; // a row of the population
         if (isa_and_nonnull<ParamOp>(decl)) {
@@ -177,6 +204,26 @@ private:
           op.erase();
         }
       }
+      // The sums of per-synapse drives, set by the projection every step.
+      for (auto drives : synapse.getBody().getOps<DrivesOp>()) {
+        if (!isSummed(drives, synapse))
+          continue;
+        std::string row = summedRowName(drives.getInput(), proj);
+        OpBuilder sb = OpBuilder::atBlockBegin(&body);
+        for (Operation &op : body)
+          if (isa<StateOp>(op))
+            sb.setInsertionPointAfter(&op);
+        auto input = dyn_cast_or_null<InputOp>(
+            SymbolTable::lookupSymbolIn(neuron, drives.getInputAttr()));
+        if (!input)
+          return drives.emitOpError()
+                 << "drives " << drives.getInputAttr()
+                 << ", which is not an input of neuron " << neuron.getSymName();
+        sb.create<StateOp>(drives.getLoc(), row, input.getUnit());
+        b.create<InitConstOp>(drives.getLoc(),
+                              FlatSymbolRefAttr::get(b.getContext(), row),
+                              b.getF64FloatAttr(0.0));
+      }
     }
 
     auto noInput = [&](RefOp ref) -> FailureOr<Value> {
@@ -190,6 +237,15 @@ private:
         for (auto drives : synapse.getBody().getOps<DrivesOp>()) {
           if (drives.getInput() != ref.getName())
             continue;
+          if (isSummed(drives, synapse)) {
+            Value row = ib.create<RefOp>(drives.getLoc(), ib.getF64Type(),
+                                         summedRowName(drives.getInput(), proj),
+                                         false, false);
+            sum = sum ? ib.create<arith::AddFOp>(ref.getLoc(), sum, row)
+                            .getResult()
+                      : row;
+            continue;
+          }
           // Clone the whole drives op, fold its references, then inline its
           // region in front of the input reference.
           auto copy = cast<DrivesOp>(ib.clone(*drives));
@@ -260,6 +316,8 @@ private:
       b.clone(*weight);
     for (auto state : synapse.getBody().getOps<StateOp>())
       b.clone(*state);
+    for (auto modulator : synapse.getBody().getOps<ModulatorOp>())
+      b.clone(*modulator);
     b.setInsertionPointToEnd(&body);
     auto noInput = [&](RefOp ref) -> FailureOr<Value> {
       return ref.emitOpError("a synapse cannot read a neuron input");
@@ -267,12 +325,18 @@ private:
     // Equations of the per-synapse states, then the event blocks.
     for (Operation &op : synapse.getBody().front()) {
       auto ode = dyn_cast<OdeOp>(op);
-      if (ode && !isa_and_nonnull<StateOp>(
+      if (ode && !isa_and_nonnull<StateOp, WeightOp>(
                      SymbolTable::lookupSymbolIn(synapse, ode.getVarAttr())))
         continue; // a post state: the target population's
-      if (!ode && !isa<OnPreOp, OnPostOp>(op))
+      auto drives = dyn_cast<DrivesOp>(op);
+      if (drives && !isSummed(drives, synapse))
+        continue; // substituted into the target's equations
+      if (!ode && !drives && !isa<OnPreOp, OnPostOp>(op))
         continue;
       Operation *copy = b.clone(op);
+      if (drives)
+        cast<DrivesOp>(copy).setIntoAttr(FlatSymbolRefAttr::get(
+            b.getContext(), summedRowName(drives.getInput(), proj)));
       if (failed(rewriteRefs(copy, synapse, proj.getParamsAttr(), {}, proj,
                              /*keepPost=*/true, noInput)))
         return failure();

@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cmath>
 
@@ -144,7 +145,7 @@ private:
     }
     if (auto ref = dyn_cast<RefOp>(op)) {
       auto it = index.find(ref.getName());
-      if (ref.getPost() || it == index.end())
+      if (ref.getPost() || ref.getPre() || it == index.end())
         return std::nullopt;
       Affine a = constant(0.0);
       a.coef[it->second] = 1.0;
@@ -239,7 +240,10 @@ unsigned degreeIn(Region &region, StringRef var, Operation *&culprit) {
       return degree.lookup(yield.getValues()[0]);
     unsigned d = 0;
     if (auto ref = dyn_cast<RefOp>(op)) {
-      d = !var.empty() && ref.getName() == var ? 1 : 0;
+      d = !var.empty() && !ref.getPost() && !ref.getPre() &&
+                  ref.getName() == var
+              ? 1
+              : 0;
     } else if (isa<NoiseOp>(op)) {
       d = var.empty() ? 1 : 0; // the empty name stands for the noise
     } else {
@@ -507,47 +511,82 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
   return success();
 }
 
-/// Per-synapse states are solved exactly between the events of their
-/// synapse: each equation must be dx/dt = a x + b with constants a, b.
+/// Per-synapse equations. A state whose equation is dx/dt = a x + b with
+/// constants a, b is solved exactly between the events of its synapse
+/// (neuro.decay, Brian2's event-driven update). Every other equation, the
+/// weight's, and the equations of states that such an equation or a summed
+/// drive reads are integrated every step (clock-driven): exponential Euler
+/// when each is linear in its own variable, else RK4.
 LogicalResult integrateProjection(ProjectionOp proj, double dt) {
   SmallVector<OdeOp> odes(proj.getBody().getOps<OdeOp>());
   if (odes.empty())
     return success();
   llvm::StringMap<unsigned> index;
-  SmallVector<StringRef> names;
-  for (StateOp s : proj.getBody().getOps<StateOp>()) {
-    index[s.getSymName()] = names.size();
-    names.push_back(s.getSymName());
-  }
+  for (StateOp s : proj.getBody().getOps<StateOp>())
+    index[s.getSymName()] = index.size();
   LinearAnalysis analysis(index, dt);
+  llvm::StringMap<OdeOp> byVar;
+  llvm::StringMap<Affine> affine;
+  llvm::StringSet<> clock;
   for (OdeOp ode : odes) {
+    byVar[ode.getVar()] = ode;
     Operation *culprit = nullptr;
     FailureOr<Affine> rhs = analysis.analyze(ode.getRhs(), culprit);
-    if (failed(rhs)) {
-      InFlightDiagnostic d =
-          ode.emitError()
-          << "per-synapse state '" << ode.getVar()
-          << "' is solved exactly between events: d" << ode.getVar()
-          << "/dt must be linear with constant coefficients, such as -"
-          << ode.getVar() << " / tau";
-      if (analysis.divisionByZero)
-        d << " (division by zero)";
-      if (culprit && culprit != ode.getOperation())
-        d.attachNote(culprit->getLoc()) << "not linear here";
+    if (failed(rhs) && analysis.divisionByZero) {
+      InFlightDiagnostic d = ode.emitError()
+                             << "division by zero in d" << ode.getVar()
+                             << "/dt: the divisor is 0 (check the parameter "
+                                "values)";
+      d.attachNote(culprit->getLoc()) << "division here";
       return failure();
     }
-    unsigned self = index.lookup(ode.getVar());
-    for (auto [j, c] : llvm::enumerate(rhs->coef))
-      if (j != self && c != 0.0)
-        return ode.emitError()
-               << "d" << ode.getVar() << "/dt depends on per-synapse state '"
-               << names[j]
-               << "': each per-synapse equation must involve its own state "
-                  "only";
+    bool own = succeeded(rhs) && index.count(ode.getVar());
+    if (own) {
+      unsigned self = index.lookup(ode.getVar());
+      for (auto [j, c] : llvm::enumerate(rhs->coef))
+        own &= j == self || c == 0.0;
+    }
+    if (own)
+      affine[ode.getVar()] = *rhs;
+    else
+      clock.insert(ode.getVar());
+  }
+  // What clock-driven equations and summed drives read must be current at
+  // every step.
+  for (bool changed = true; changed;) {
+    changed = false;
+    auto visit = [&](Region &region) {
+      region.walk([&](RefOp ref) {
+        if (ref.getPost() || ref.getPre() || !byVar.count(ref.getName()))
+          return;
+        changed |= clock.insert(ref.getName()).second;
+      });
+    };
+    for (OdeOp ode : odes)
+      if (clock.contains(ode.getVar()))
+        visit(ode.getRhs());
+    for (DrivesOp drives : proj.getBody().getOps<DrivesOp>())
+      visit(drives.getValue());
+  }
+  bool conditionallyLinear = true;
+  for (OdeOp ode : odes) {
+    if (!clock.contains(ode.getVar()))
+      continue;
+    Operation *ignored = nullptr;
+    conditionallyLinear &= degreeIn(ode.getRhs(), ode.getVar(), ignored) <= 1;
+  }
+  auto method = StringAttr::get(
+      proj.getContext(), conditionallyLinear ? "exponential_euler" : "rk4");
+  for (OdeOp ode : odes) {
+    if (clock.contains(ode.getVar())) {
+      ode.setMethodAttr(method);
+      continue;
+    }
+    const Affine &rhs = affine[ode.getVar()];
     OpBuilder b(ode);
     b.create<DecayOp>(ode.getLoc(), ode.getVarAttr(),
-                      b.getF64FloatAttr(rhs->coef[self]),
-                      b.getF64FloatAttr(rhs->c + 0.0)); // no -0
+                      b.getF64FloatAttr(rhs.coef[index.lookup(ode.getVar())]),
+                      b.getF64FloatAttr(rhs.c + 0.0)); // no -0
     ode.erase();
   }
   return success();

@@ -94,7 +94,7 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // Delivery kernel: each spike's CSR row; weight from the synapse rows, g
 // (row 1) of the target.
 // CHECK-LABEL: func.func @neuro_deliver_Net_P_to_P(
-// CHECK-SAME:    %[[SP:.*]]: memref<?xi32>, %[[ROWPTR:.*]]: memref<?xi64>, %[[COLS:.*]]: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %[[POST:.*]]: memref<?x?xf64>, %{{.*}}: i64)
+// CHECK-SAME:    %[[SP:.*]]: memref<?xi32>, %[[ROWPTR:.*]]: memref<?xi64>, %[[COLS:.*]]: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %[[POST:.*]]: memref<?x?xf64>, %[[PRE:.*]]: memref<?x?xf64>, %[[MODS:.*]]: memref<?xf64>, %{{.*}}: i64)
 // CHECK:         scf.for
 // CHECK:           %[[LO:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK:           %[[HI:.*]] = arith.index_cast %{{.*}} : i64 to index
@@ -191,7 +191,7 @@ neuro.network @S dt(1.000000e-04) duration(1.000000e+00) seed(0) {
   }
 }
 // CHECK-LABEL: func.func @neuro_deliver_S_A_to_B(
-// CHECK-SAME:    %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %[[STEP:.*]]: i64)
+// CHECK-SAME:    %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?xf64>, %[[STEP:.*]]: i64)
 // CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : index
 // CHECK-DAG:     %[[RDT:.*]] = arith.constant -5.000000e-03 : f64
 // The step as f64, once per call, outside the loops.
@@ -213,15 +213,87 @@ neuro.network @S dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK:             arith.addf
 // CHECK:             memref.store
 // CHECK-LABEL: func.func @neuro_deliver_post_S_A_to_B(
-// CHECK-SAME:    %[[PSP:.*]]: memref<?xi32>, %[[CP:.*]]: memref<?xi64>, %[[IDX:.*]]: memref<?xi64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: i64)
+// CHECK-SAME:    %[[PSP:.*]]: memref<?xi32>, %[[CP:.*]]: memref<?xi64>, %[[IDX:.*]]: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[PSYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %[[PMODS:.*]]: memref<?xf64>, %{{.*}}: i64)
+// The plasticity flag, mods[0] != 0, once per call.
+// CHECK:         %[[FLAG:.*]] = memref.load %[[PMODS]][%{{.*}}] : memref<?xf64>
+// CHECK:         %[[PLASTIC:.*]] = arith.cmpf une, %[[FLAG]], %{{.*}} : f64
 // CHECK:         scf.for %[[K:.*]] =
 // CHECK:           memref.load %[[PSP]][%[[K]]] : memref<?xi32>
 // CHECK:           scf.for %[[Q:.*]] =
 // CHECK:             %[[JS:.*]] = memref.load %[[IDX]][%[[Q]]] : memref<?xi64>
-// CHECK:             arith.index_cast %[[JS]] : i64 to index
+// CHECK:             %[[JP:.*]] = arith.index_cast %[[JS]] : i64 to index
 // CHECK:             math.exp
+// The weight changes only while plastic.
+// CHECK:             %[[KEPT:.*]] = arith.select %[[PLASTIC]], %{{.*}}, %{{.*}} : f64
+// CHECK-NEXT:        memref.store %[[KEPT]], %[[PSYN]][%{{.*}}, %[[JP]]]
+
+// Every step, clock-driven equations and summed drives: a gap-junction-like
+// drive w (v_pre - v_post) into the target's row _I_A_to_B, cleared first,
+// and ds/dt = -s + d w (exponential Euler), d a modulator in mods[1].
+neuro.network @U dt(1.000000e-03) duration(1.000000e+00) seed(0) {
+  neuro.population @A size(2) {
+    neuro.state @v : "1"
+    neuro.state @d : "1"
+    neuro.init_const @v = 0.000000e+00
+    neuro.init_const @d = 0.000000e+00
+  }
+  neuro.population @B size(3) {
+    neuro.state @v : "1"
+    neuro.state @_I_A_to_B : "1"
+    neuro.init_const @v = 0.000000e+00
+    neuro.init_const @_I_A_to_B = 0.000000e+00
+  }
+  neuro.projection @A_to_B @A -> @B p(1.000000e+00) delay(0.000000e+00)
+      modulators {d = @A::@d} {
+    neuro.weight @w : "1"
+    neuro.state @s : "1"
+    neuro.modulator @d : "1"
+    neuro.init_const @w = 5.000000e-01
+    neuro.init_const @s = 0.000000e+00
+    neuro.ode @s method "exponential_euler" {
+      %s = neuro.ref @s
+      %d = neuro.ref @d
+      %w = neuro.ref @w
+      %n = arith.negf %s : f64
+      %dw = arith.mulf %d, %w : f64
+      %r = arith.addf %n, %dw : f64
+      neuro.yield %r : f64
+    }
+    neuro.drives @I into @_I_A_to_B {
+      %w = neuro.ref @w
+      %vp = neuro.ref pre @v
+      %vq = neuro.ref post @v
+      %diff = arith.subf %vp, %vq : f64
+      %r = arith.mulf %w, %diff : f64
+      neuro.yield %r : f64
+    }
+  }
+}
+// CHECK-LABEL: func.func @neuro_update_U_A_to_B(
+// CHECK-SAME:    %[[SRCS:.*]]: memref<?xi32>, %[[UCOLS:.*]]: memref<?xi32>, %[[USYN:.*]]: memref<?x?xf64>, %[[UPOST:.*]]: memref<?x?xf64>, %[[UPRE:.*]]: memref<?x?xf64>, %[[UMODS:.*]]: memref<?xf64>, %{{.*}}: i64)
+// CHECK-DAG:     %[[Z:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK-DAG:     %[[ROW:.*]] = arith.constant 1 : index
+// CHECK:         %[[NT:.*]] = memref.dim %[[UPOST]], %[[ROW]]
+// CHECK:         scf.for %[[N:.*]] = %{{.*}} to %[[NT]]
+// CHECK:           memref.store %[[Z]], %[[UPOST]][%[[ROW]], %[[N]]]
+// CHECK:         %[[NSYN:.*]] = memref.dim %[[UCOLS]]
+// CHECK:         scf.for %[[J:.*]] = %{{.*}} to %[[NSYN]]
+// CHECK:           %[[TGT:.*]] = arith.index_cast %{{.*}} : i32 to index
+// CHECK:           %[[W:.*]] = memref.load %[[USYN]][%{{.*}}, %[[J]]]
+// CHECK:           %[[SI:.*]] = memref.load %[[SRCS]][%[[J]]] : memref<?xi32>
+// CHECK:           %[[SRC:.*]] = arith.index_cast %[[SI]] : i32 to index
+// CHECK:           %[[VPRE:.*]] = memref.load %[[UPRE]][%{{.*}}, %[[SRC]]]
+// CHECK:           %[[VPOST:.*]] = memref.load %[[UPOST]][%{{.*}}, %[[TGT]]]
+// CHECK:           %[[DIFF:.*]] = arith.subf %[[VPRE]], %[[VPOST]] : f64
+// CHECK:           %[[DRIVE:.*]] = arith.mulf %[[W]], %[[DIFF]] : f64
+// CHECK:           %[[ACC:.*]] = memref.load %[[UPOST]][%[[ROW]], %[[TGT]]]
+// CHECK:           %[[SUM:.*]] = arith.addf %[[ACC]], %[[DRIVE]] : f64
+// CHECK:           memref.store %[[SUM]], %[[UPOST]][%[[ROW]], %[[TGT]]]
+// CHECK:           memref.load %[[UMODS]][%{{.*}}] : memref<?xf64>
+// CHECK:           math.expm1
+// CHECK:           memref.store %{{.*}}, %[[USYN]]
 
 // One ABI version function per module.
 // CHECK-LABEL: func.func @neuro_abi_version() -> i64
-// CHECK:         %[[VER:.*]] = arith.constant 3 : i64
+// CHECK:         %[[VER:.*]] = arith.constant 4 : i64
 // CHECK:         return %[[VER]] : i64

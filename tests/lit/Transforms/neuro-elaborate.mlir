@@ -170,3 +170,70 @@ neuro.network @Learn dt(1.000000e-04) duration(1.000000e+00) seed(7) {
 // CHECK:        neuro.on_post {
 // CHECK:          neuro.ref @apre
 // CHECK:          neuro.assign @w
+
+// A synapse that reads the source's v (`pre`), a modulator and its own
+// weight: its drive is summed over the synapses into the target row
+// _I_G_to_H, which the target's equation reads instead of the input; the
+// weight's equation, the modulator and the drive stay with the projection.
+neuro.neuron @Cell {
+  neuro.state @v : "V"
+  neuro.state @d : "1"
+  neuro.input @I : "V"
+  neuro.ode @v {
+    %0 = neuro.ref @I
+    %1 = neuro.ref @v
+    %2 = arith.subf %0, %1 : f64
+    neuro.yield %2 : f64
+  }
+}
+neuro.synapse @Gap {
+  neuro.weight @w : "1"
+  neuro.pre_var @v_pre = "v" : "V"
+  neuro.post_var @v : "V"
+  neuro.modulator @m : "1"
+  neuro.ode @w {
+    %0 = neuro.ref @m
+    neuro.yield %0 : f64
+  }
+  neuro.drives @I {
+    %0 = neuro.ref @w
+    %1 = neuro.ref @v_pre
+    %2 = neuro.ref post @v
+    %3 = arith.subf %1, %2 : f64
+    %4 = arith.mulf %0, %3 : f64
+    neuro.yield %4 : f64
+  }
+}
+// CHECK-LABEL: neuro.network @Coupled
+// CHECK:         neuro.population @H size(2) {
+// CHECK:           neuro.state @v : "V"
+// CHECK:           neuro.state @d : "1"
+// CHECK:           neuro.state @_I_G_to_H : "V"
+// CHECK:           neuro.init_const @_I_G_to_H = 0.000000e+00
+// CHECK:           neuro.ode @v {
+// CHECK-NEXT:        %[[SUM:.*]] = neuro.ref @_I_G_to_H
+// CHECK-NEXT:        %[[V:.*]] = neuro.ref @v
+// CHECK-NEXT:        arith.subf %[[SUM]], %[[V]] : f64
+// CHECK:         neuro.projection @G_to_H @G -> @H {{.*}} modulators {m = @H::@d} {
+// CHECK-NEXT:      neuro.weight @w : "1"
+// CHECK-NEXT:      neuro.modulator @m : "1"
+// CHECK:           neuro.ode @w {
+// CHECK-NEXT:        neuro.ref @m
+// CHECK:           neuro.drives @I into @_I_G_to_H {
+// CHECK-NEXT:        neuro.ref @w
+// CHECK-NEXT:        neuro.ref pre @v
+// CHECK-NEXT:        neuro.ref post @v
+neuro.network @Coupled dt(1.000000e-04) duration(1.000000e-02) seed(0) {
+  neuro.population @G of @Cell size(2) {
+    neuro.init_const @v = 0.000000e+00
+    neuro.init_const @d = 0.000000e+00
+  }
+  neuro.population @H of @Cell size(2) {
+    neuro.init_const @v = 0.000000e+00
+    neuro.init_const @d = 0.000000e+00
+  }
+  neuro.projection @G_to_H @G -> @H with @Gap p(1.000000e+00)
+      delay(0.000000e+00) modulators {m = @H::@d} {
+    neuro.init_const @w = 1.000000e+00
+  }
+}

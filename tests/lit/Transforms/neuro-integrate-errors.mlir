@@ -114,35 +114,19 @@ neuro.network @NoiseSquared dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 
 // -----
 
-neuro.network @SynapseNonlinear dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+neuro.network @SynapseDivByZero dt(1.000000e-04) duration(1.000000e+00) seed(0) {
   neuro.population @P size(1) {
   }
   neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
     neuro.weight @w : "1"
     neuro.state @x : "1"
-    // expected-error @+1 {{per-synapse state 'x' is solved exactly between events: dx/dt must be linear with constant coefficients, such as -x / tau}}
+    // expected-error @+1 {{division by zero in dx/dt: the divisor is 0 (check the parameter values)}}
     neuro.ode @x {
       %x = neuro.ref @x
-      // expected-note @+1 {{not linear here}}
-      %r = arith.mulf %x, %x : f64
+      %z = arith.constant 0.000000e+00 : f64
+      // expected-note @+1 {{division here}}
+      %r = arith.divf %x, %z : f64
       neuro.yield %r : f64
-    }
-  }
-}
-
-// -----
-
-neuro.network @SynapseCoupled dt(1.000000e-04) duration(1.000000e+00) seed(0) {
-  neuro.population @P size(1) {
-  }
-  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
-    neuro.weight @w : "1"
-    neuro.state @x : "1"
-    neuro.state @y : "1"
-    // expected-error @+1 {{dx/dt depends on per-synapse state 'y': each per-synapse equation must involve its own state only}}
-    neuro.ode @x {
-      %y = neuro.ref @y
-      neuro.yield %y : f64
     }
   }
 }

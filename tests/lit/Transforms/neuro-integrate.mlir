@@ -215,3 +215,84 @@ neuro.network @Traces dt(1.000000e-04) duration(1.000000e+00) seed(0) {
     }
   }
 }
+
+// -----
+
+// Equations that are not event-driven are integrated every step, with the
+// states they read: x is read by the nonlinear ds/dt, so it is clock-driven
+// too; the trace a stays event-driven. Everything nonlinear: RK4.
+// CHECK-LABEL: neuro.network @ClockDriven
+// CHECK:         neuro.decay @a rate(-5.000000e+01) offset(0.000000e+00)
+// CHECK:         neuro.ode @x method "rk4"
+// CHECK:         neuro.ode @s method "rk4"
+neuro.network @ClockDriven dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "1"
+    neuro.init_const @v = 0.000000e+00
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @a : "1"
+    neuro.state @x : "1"
+    neuro.state @s : "1"
+    neuro.ode @a {
+      %a = neuro.ref @a
+      %k = arith.constant -5.000000e+01 : f64
+      %r = arith.mulf %a, %k : f64
+      neuro.yield %r : f64
+    }
+    neuro.ode @x {
+      %x = neuro.ref @x
+      %k = arith.constant -5.000000e+02 : f64
+      %r = arith.mulf %x, %k : f64
+      neuro.yield %r : f64
+    }
+    // ds/dt = x (1 - s) - s^2 v_post
+    neuro.ode @s {
+      %x = neuro.ref @x
+      %s = neuro.ref @s
+      %v = neuro.ref post @v
+      %one = arith.constant 1.000000e+00 : f64
+      %open = arith.subf %one, %s : f64
+      %rise = arith.mulf %x, %open : f64
+      %ss = arith.mulf %s, %s : f64
+      %loss = arith.mulf %ss, %v : f64
+      %r = arith.subf %rise, %loss : f64
+      neuro.yield %r : f64
+    }
+  }
+}
+
+// -----
+
+// A weight with an equation (dw/dt = c d, d a modulator) is clock-driven,
+// and so is the eligibility c it reads; each is linear in itself:
+// exponential Euler.
+// CHECK-LABEL: neuro.network @WeightEquation
+// CHECK-NOT:     neuro.decay
+// CHECK:         neuro.ode @c method "exponential_euler"
+// CHECK:         neuro.ode @w method "exponential_euler"
+neuro.network @WeightEquation dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @d : "1"
+    neuro.init_const @d = 0.000000e+00
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00)
+      modulators {d = @P::@d} {
+    neuro.weight @w : "1"
+    neuro.state @c : "1"
+    neuro.modulator @d : "1"
+    neuro.ode @c {
+      %c = neuro.ref @c
+      %k = arith.constant -1.000000e+00 : f64
+      %r = arith.mulf %c, %k : f64
+      neuro.yield %r : f64
+    }
+    neuro.ode @w {
+      %c = neuro.ref @c
+      %d = neuro.ref @d
+      %r = arith.mulf %c, %d : f64
+      neuro.yield %r : f64
+    }
+  }
+}

@@ -95,7 +95,8 @@ void testSilentStep(NeuroMemRef2DF64 *, NeuroMemRefI8 *spiked, int64_t,
 /// post row 0 of each target += syn row 0 of the synapse.
 void testAddWeight(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
                    NeuroMemRefI32 *cols, NeuroMemRef2DF64 *syn,
-                   NeuroMemRef2DF64 *post, int64_t) {
+                   NeuroMemRef2DF64 *post, NeuroMemRef2DF64 *, NeuroMemRefF64 *,
+                   int64_t) {
   for (int64_t k = 0; k < spikes->size; ++k) {
     int32_t s = at(spikes, k);
     for (int64_t j = at(rowPtr, s); j < at(rowPtr, s + 1); ++j)
@@ -118,7 +119,8 @@ void testOrderStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked, int64_t step,
 /// Targets copy v into d (what delivery sees) and set o = 1.
 void testOrderDeliver(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
                       NeuroMemRefI32 *cols, NeuroMemRef2DF64 *,
-                      NeuroMemRef2DF64 *post, int64_t) {
+                      NeuroMemRef2DF64 *post, NeuroMemRef2DF64 *,
+                      NeuroMemRefF64 *, int64_t) {
   callLog.push_back("deliver C->C");
   for (int64_t k = 0; k < spikes->size; ++k) {
     int32_t s = at(spikes, k);
@@ -169,7 +171,8 @@ void testCheckingStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
 
 void testCheckingDeliver(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
                          NeuroMemRefI32 *cols, NeuroMemRef2DF64 *syn,
-                         NeuroMemRef2DF64 *post, int64_t) {
+                         NeuroMemRef2DF64 *post, NeuroMemRef2DF64 *,
+                         NeuroMemRefF64 *, int64_t) {
   check1D(spikes, spikes->size, "deliver spikes");
   if (spikes->size == 0)
     abiErrors.push_back("deliver called without spikes");

@@ -27,6 +27,10 @@ std::string deliverKernelName(llvm::StringRef network,
                               llvm::StringRef projection);
 std::string deliverPostKernelName(llvm::StringRef network,
                                   llvm::StringRef projection);
+/// `neuro_update_<network>_<projection>`: clock-driven synapse equations
+/// and summed drives, every step.
+std::string updateKernelName(llvm::StringRef network,
+                             llvm::StringRef projection);
 
 /// Rows of a projection's per-synapse state, in kernel order: the weight,
 /// the per-synapse states, and `_lastupdate` (the step of the synapse's

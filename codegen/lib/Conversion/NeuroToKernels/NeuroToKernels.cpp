@@ -6,10 +6,13 @@
 //   neuro_step_<net>_<pop>(state: memref<?x?xf64>, spiked: memref<?xi8>, i64)
 //   neuro_reset_<net>_<pop>(spikes: memref<?xi32>, state: memref<?x?xf64>)
 //   neuro_deliver_<net>_<proj>(spikes, row_ptr: memref<?xi64>,
-//                              cols: memref<?xi32>, syn, post: memref<?x?xf64>,
-//                              step: i64)
+//                              cols: memref<?xi32>, syn, post, pre,
+//                              mods: memref<?xf64>, step: i64)
 //   neuro_deliver_post_<net>_<proj>(spikes, col_ptr: memref<?xi64>,
-//                                   syn_index: memref<?xi64>, syn, post, i64)
+//                                   syn_index: memref<?xi64>,
+//                                   srcs: memref<?xi32>, syn, post, pre,
+//                                   mods, step)
+//   neuro_update_<net>_<proj>(srcs, cols, syn, post, pre, mods, step)
 //
 // Refractoriness follows Brian2: with R the refractory period in steps and
 // `_lastspike` the step of the last spike, a neuron is refractory in step k
@@ -52,6 +55,9 @@ std::string neuro::deliverKernelName(StringRef network, StringRef projection) {
 std::string neuro::deliverPostKernelName(StringRef network,
                                          StringRef projection) {
   return ("neuro_deliver_post_" + network + "_" + projection).str();
+}
+std::string neuro::updateKernelName(StringRef network, StringRef projection) {
+  return ("neuro_update_" + network + "_" + projection).str();
 }
 
 std::vector<std::string> neuro::synapseRowNames(Operation *projection) {
@@ -368,10 +374,19 @@ private:
       }
     }
 
-    if (!odes.empty() && failed(integrateNumerically(
-                             odes, rows, state, i, inRefractory,
-                             network.getDt().convertToDouble(), current)))
-      return failure();
+    if (!odes.empty()) {
+      llvm::StringMap<Value> x, next;
+      for (auto &row : rows)
+        x[row.getKey()] = load2d(loc, state, row.getValue(), i);
+      if (failed(integrateNumerically(odes, x, inRefractory,
+                                      network.getDt().convertToDouble(), next)))
+        return failure();
+      for (OdeOp ode : odes) {
+        store2d(ode.getLoc(), next[ode.getVar()], state,
+                rows.lookup(ode.getVar()), i);
+        current[ode.getVar()] = next[ode.getVar()];
+      }
+    }
 
     Value flag;
     if (threshold) {
@@ -454,27 +469,33 @@ private:
     return fn;
   }
 
-  /// One step of `odes` (all with the same method) for neuron `i`: loads
-  /// every state, computes and stores the new values of the integrated ones
-  /// and records them in `current`. States of `unless refractory` equations
-  /// are held while `inRefractory` (may be null: never).
+  /// The key of what `ref` reads in the value maps of integrateNumerically:
+  /// its name, prefixed for a variable of the target or source neuron.
+  static std::string refKey(RefOp ref) {
+    return ((ref.getPost()  ? "post:"
+             : ref.getPre() ? "pre:"
+                            : "") +
+            ref.getName())
+        .str();
+  }
+
+  /// One step of `odes` (all with the same method) from the values `x`
+  /// (every variable the equations read, by refKey): the new values of the
+  /// integrated variables go to `next`. Variables of `unless refractory`
+  /// equations are held while `inRefractory` (may be null: never).
   LogicalResult integrateNumerically(SmallVectorImpl<OdeOp> &odes,
-                                     const llvm::StringMap<int64_t> &rows,
-                                     Value state, Value i, Value inRefractory,
-                                     double dt,
-                                     llvm::StringMap<Value> &current) {
+                                     llvm::StringMap<Value> &x,
+                                     Value inRefractory, double dt,
+                                     llvm::StringMap<Value> &next) {
     Location loc = odes.front().getLoc();
-    llvm::StringMap<Value> x;
-    for (auto &row : rows)
-      x[row.getKey()] = load2d(loc, state, row.getValue(), i);
     // The derivative of `ode` with the states taking `values`.
     auto derivative =
         [&](OdeOp ode,
             const llvm::StringMap<Value> &values) -> FailureOr<Value> {
       auto read = [&](RefOp ref) -> FailureOr<Value> {
-        auto it = values.find(ref.getName());
+        auto it = values.find(refKey(ref));
         if (it == values.end())
-          return ref.emitOpError("names no state of the population");
+          return ref.emitOpError("names no variable the equation can read");
         return it->second;
       };
       auto write = [&](AssignOp assign, Value) -> LogicalResult {
@@ -491,7 +512,6 @@ private:
     Value zero = f64Constant(loc, 0.0);
     Value dtV = f64Constant(loc, dt);
     StringRef method = *odes.front().getMethod();
-    llvm::StringMap<Value> next;
     if (method == "euler" || method == "exponential_euler") {
       for (OdeOp ode : odes) {
         Location l = ode.getLoc();
@@ -622,11 +642,6 @@ private:
       return odes.front().emitOpError()
              << "unknown integration method '" << method << "'";
     }
-    for (OdeOp ode : odes) {
-      store2d(ode.getLoc(), next[ode.getVar()], state,
-              rows.lookup(ode.getVar()), i);
-      current[ode.getVar()] = next[ode.getVar()];
-    }
     return success();
   }
 
@@ -658,39 +673,120 @@ private:
     return failure(failed(inlineRegion(reset.getBody(), read, write)));
   }
 
+  /// Where the synapse code of a kernel finds its variables: synapse `j`
+  /// from source `src` onto target `tgt`; `src` is loaded from `srcs` on
+  /// first use when not given.
+  struct SynapseContext {
+    Value syn, post, pre, mods, j, tgt, src, srcs, plastic;
+  };
+
+  /// The `plastic` flag of a synapse kernel: mods[0] != 0 (the runtime
+  /// clears it while the projection's plasticity is off).
+  Value plasticFlag(Location loc, Value mods) {
+    Value flag = b.create<memref::LoadOp>(loc, mods, ValueRange{index(loc, 0)});
+    return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, flag,
+                                   f64Constant(loc, 0.0));
+  }
+
   LogicalResult convertProjection(ProjectionOp proj) {
     if (proj.getSynapseAttr())
       return proj.emitOpError("must be elaborated before conversion to "
                               "kernels");
-    auto target = dyn_cast_or_null<PopulationOp>(
-        SymbolTable::lookupSymbolIn(network, proj.getTargetAttr().getAttr()));
-    if (!target)
-      return proj.emitOpError("unknown target population");
+    auto lookupPop = [&](FlatSymbolRefAttr name) {
+      return dyn_cast_or_null<PopulationOp>(
+          SymbolTable::lookupSymbolIn(network, name.getAttr()));
+    };
+    PopulationOp target = lookupPop(proj.getTargetAttr());
+    PopulationOp source = lookupPop(proj.getSourceAttr());
+    if (!target || !source)
+      return proj.emitOpError("unknown source or target population");
     llvm::StringMap<int64_t> postRows =
         rowIndex<StateOp>(target.getBody().front());
+    llvm::StringMap<int64_t> preRows =
+        rowIndex<StateOp>(source.getBody().front());
     Block &body = proj.getBody().front();
     llvm::StringMap<int64_t> synRows;
     for (const std::string &name : synapseRowNames(proj))
       synRows[name] = static_cast<int64_t>(synRows.size());
+    // mods[0] is the plasticity flag, modulators follow.
+    llvm::StringMap<int64_t> modSlots;
+    for (auto m : body.getOps<ModulatorOp>())
+      modSlots[m.getSymName()] = static_cast<int64_t>(modSlots.size()) + 1;
+    StringRef weight;
+    for (auto w : body.getOps<WeightOp>())
+      weight = w.getSymName();
     SmallVector<DecayOp> decays(body.getOps<DecayOp>());
     kernelDt = network.getDt().convertToDouble();
     Location loc = proj.getLoc();
+    bool needsSources = false;
 
-    // Synapse `j` onto target `tgt` sees an event in the step `now` (as
-    // f64): advance its per-synapse states from its last event, then run
-    // the statements.
-    auto eventBody = [&](Region &region, Value j, Value tgt, Value now,
-                         Value syn, Value post) -> LogicalResult {
+    // Reads and writes of synapse code.
+    auto read = [&](SynapseContext &c, RefOp ref) -> FailureOr<Value> {
+      Location l = ref.getLoc();
+      if (ref.getPre()) {
+        auto it = preRows.find(ref.getName());
+        if (it == preRows.end())
+          return ref.emitOpError("names no state of the source population");
+        if (!c.src) {
+          needsSources = true;
+          c.src = loadIndex(l, c.srcs, c.j);
+        }
+        return load2d(l, c.pre, it->second, c.src);
+      }
+      if (ref.getPost()) {
+        auto it = postRows.find(ref.getName());
+        if (it == postRows.end())
+          return ref.emitOpError("names no state of the target population");
+        return load2d(l, c.post, it->second, c.tgt);
+      }
+      if (auto it = modSlots.find(ref.getName()); it != modSlots.end())
+        return b
+            .create<memref::LoadOp>(l, c.mods, ValueRange{index(l, it->second)})
+            .getResult();
+      auto it = synRows.find(ref.getName());
+      if (it == synRows.end())
+        return ref.emitOpError("names no synapse variable");
+      return load2d(l, c.syn, it->second, c.j);
+    };
+    // The weight changes only while the projection is plastic.
+    auto writeSyn = [&](SynapseContext &c, Location l, StringRef name,
+                        Value v) {
+      int64_t row = synRows.lookup(name);
+      if (name == weight)
+        v = b.create<arith::SelectOp>(l, c.plastic, v,
+                                      load2d(l, c.syn, row, c.j));
+      store2d(l, v, c.syn, row, c.j);
+    };
+    auto write = [&](SynapseContext &c, AssignOp assign,
+                     Value v) -> LogicalResult {
+      Location l = assign.getLoc();
+      if (assign.getPost()) {
+        auto it = postRows.find(assign.getName());
+        if (it == postRows.end())
+          return assign.emitOpError("names no state of the target population");
+        store2d(l, v, c.post, it->second, c.tgt);
+        return success();
+      }
+      if (!synRows.count(assign.getName()))
+        return assign.emitOpError("names no synapse variable");
+      writeSyn(c, l, assign.getName(), v);
+      return success();
+    };
+
+    // Synapse `c.j` sees an event in the step `now` (as f64): advance its
+    // per-synapse states from its last event, then run the statements.
+    auto eventBody = [&](Region &region, SynapseContext &c,
+                         Value now) -> LogicalResult {
       if (!decays.empty()) {
         int64_t luRow = synRows.lookup("_lastupdate");
         Location l = decays.front().getLoc();
-        Value n = b.create<arith::SubFOp>(l, now, load2d(l, syn, luRow, j));
+        Value n = b.create<arith::SubFOp>(l, now, load2d(l, c.syn, luRow, c.j));
         for (DecayOp decay : decays) {
           Location dl = decay.getLoc();
           double rate = decay.getRate().convertToDouble();
           double offset = decay.getOffset().convertToDouble();
           int64_t row = synRows.lookup(decay.getVar());
-          Value x = load2d(dl, syn, row, j);
+          Value x = load2d(dl, c.syn, row, c.j);
           Value next;
           if (rate == 0.0) {
             next = b.create<arith::AddFOp>(
@@ -717,102 +813,197 @@ private:
                                               f64Constant(dl, rate))));
             }
           }
-          store2d(dl, next, syn, row, j);
+          store2d(dl, next, c.syn, row, c.j);
         }
-        store2d(l, now, syn, luRow, j);
+        store2d(l, now, c.syn, luRow, c.j);
       }
-      auto locate = [&](StringRef name, bool isPost, Operation *op, Value &mem,
-                        Value &col, int64_t &row) -> LogicalResult {
-        const llvm::StringMap<int64_t> &table = isPost ? postRows : synRows;
-        auto it = table.find(name);
-        if (it == table.end())
-          return op->emitOpError() << "names no "
-                                   << (isPost ? "state of the target population"
-                                              : "synapse variable");
-        mem = isPost ? post : syn;
-        col = isPost ? tgt : j;
-        row = it->second;
-        return success();
-      };
-      auto read = [&](RefOp ref) -> FailureOr<Value> {
-        Value mem, col;
-        int64_t row = 0;
-        if (failed(locate(ref.getName(), ref.getPost(), ref, mem, col, row)))
-          return failure();
-        return load2d(ref.getLoc(), mem, row, col);
-      };
-      auto write = [&](AssignOp assign, Value v) -> LogicalResult {
-        Value mem, col;
-        int64_t row = 0;
-        if (failed(locate(assign.getName(), assign.getPost(), assign, mem, col,
-                          row)))
-          return failure();
-        store2d(assign.getLoc(), v, mem, row, col);
-        return success();
-      };
-      return failure(failed(inlineRegion(region, read, write)));
+      return failure(failed(inlineRegion(
+          region, [&](RefOp ref) { return read(c, ref); },
+          [&](AssignOp a, Value v) { return write(c, a, v); })));
     };
 
-    // A kernel (spikes, ptr, third, syn, post, step) that runs `event` for
-    // q in ptr[s]..ptr[s+1] of every listed spike s.
-    auto eventKernel =
-        [&](Location l, StringRef name, Type thirdElement,
-            function_ref<LogicalResult(Value s, Value q, Value third, Value syn,
-                                       Value post, Value now)>
-                event) -> LogicalResult {
+    Type i32Vector = vectorType(b.getI32Type());
+    Type i64Vector = vectorType(b.getI64Type());
+    Type f64Vector = vectorType(f64());
+
+    // on pre: deliver(spikes, rowPtr, cols, syn, post, pre, mods, step): for
+    // every arriving spike s, the synapses j in rowPtr[s]..rowPtr[s+1] onto
+    // targets cols[j]. The kernel exists even without `on pre`.
+    {
       auto fn = createKernel(
-          l, name,
-          {vectorType(b.getI32Type()), vectorType(b.getI64Type()),
-           vectorType(thirdElement), stateType(), stateType(), b.getI64Type()});
+          loc, deliverKernelName(network.getSymName(), proj.getSymName()),
+          {i32Vector, i64Vector, i32Vector, stateType(), stateType(),
+           stateType(), f64Vector, b.getI64Type()});
       b.setInsertionPoint(fn.getBody().front().getTerminator());
+      SynapseContext c;
+      c.syn = fn.getArgument(3);
+      c.post = fn.getArgument(4);
+      c.pre = fn.getArgument(5);
+      c.mods = fn.getArgument(6);
+      c.plastic = plasticFlag(loc, c.mods);
       Value spikes = fn.getArgument(0), ptr = fn.getArgument(1);
-      Value now = b.create<arith::SIToFPOp>(l, f64(), fn.getArgument(5));
+      Value now = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(7));
+      Value one = index(loc, 1);
+      Value m = b.create<memref::DimOp>(loc, spikes, index(loc, 0));
+      auto outer = b.create<scf::ForOp>(loc, index(loc, 0), m, one);
+      b.setInsertionPoint(outer.getBody()->getTerminator());
+      Value src = loadIndex(loc, spikes, outer.getInductionVar());
+      Value lo = loadIndex(loc, ptr, src);
+      Value hi = loadIndex(loc, ptr, b.create<arith::AddIOp>(loc, src, one));
+      auto inner = b.create<scf::ForOp>(loc, lo, hi, one);
+      b.setInsertionPoint(inner.getBody()->getTerminator());
+      c.j = inner.getInductionVar();
+      c.src = src;
+      c.tgt = loadIndex(loc, fn.getArgument(2), c.j);
+      for (auto on : llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
+        if (failed(eventBody(on.getBody(), c, now)))
+          return failure();
+        on.erase();
+      }
+    }
+
+    // on post: deliver_post(spikes, colPtr, synIndex, srcs, syn, post, pre,
+    // mods, step): for every target t that spiked, the synapses
+    // synIndex[colPtr[t]..colPtr[t+1]] onto it.
+    for (auto on : llvm::make_early_inc_range(body.getOps<OnPostOp>())) {
+      Location l = on.getLoc();
+      auto fn = createKernel(
+          l, deliverPostKernelName(network.getSymName(), proj.getSymName()),
+          {i32Vector, i64Vector, i64Vector, i32Vector, stateType(), stateType(),
+           stateType(), f64Vector, b.getI64Type()});
+      b.setInsertionPoint(fn.getBody().front().getTerminator());
+      SynapseContext c;
+      c.srcs = fn.getArgument(3);
+      c.syn = fn.getArgument(4);
+      c.post = fn.getArgument(5);
+      c.pre = fn.getArgument(6);
+      c.mods = fn.getArgument(7);
+      c.plastic = plasticFlag(l, c.mods);
+      Value spikes = fn.getArgument(0), ptr = fn.getArgument(1);
+      Value now = b.create<arith::SIToFPOp>(l, f64(), fn.getArgument(8));
       Value one = index(l, 1);
       Value m = b.create<memref::DimOp>(l, spikes, index(l, 0));
       auto outer = b.create<scf::ForOp>(l, index(l, 0), m, one);
       b.setInsertionPoint(outer.getBody()->getTerminator());
-      Value s = loadIndex(l, spikes, outer.getInductionVar());
-      Value lo = loadIndex(l, ptr, s);
-      Value hi = loadIndex(l, ptr, b.create<arith::AddIOp>(l, s, one));
+      c.tgt = loadIndex(l, spikes, outer.getInductionVar());
+      Value lo = loadIndex(l, ptr, c.tgt);
+      Value hi = loadIndex(l, ptr, b.create<arith::AddIOp>(l, c.tgt, one));
       auto inner = b.create<scf::ForOp>(l, lo, hi, one);
       b.setInsertionPoint(inner.getBody()->getTerminator());
-      return event(s, inner.getInductionVar(), fn.getArgument(2),
-                   fn.getArgument(3), fn.getArgument(4), now);
-    };
-
-    // on pre: for every arriving spike, the synapses j of its source row,
-    // onto targets cols[j]. The kernel exists even without `on pre`.
-    if (failed(eventKernel(
-            loc, deliverKernelName(network.getSymName(), proj.getSymName()),
-            b.getI32Type(),
-            [&](Value, Value j, Value cols, Value syn, Value post,
-                Value now) -> LogicalResult {
-              Value tgt = loadIndex(loc, cols, j);
-              for (auto on :
-                   llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
-                if (failed(eventBody(on.getBody(), j, tgt, now, syn, post)))
-                  return failure();
-                on.erase();
-              }
-              return success();
-            })))
-      return failure();
-
-    // on post: for every target that spiked, the synapses onto it,
-    // synIndex[colPtr[tgt]..colPtr[tgt+1]].
-    for (auto on : llvm::make_early_inc_range(body.getOps<OnPostOp>())) {
-      Location l = on.getLoc();
-      if (failed(eventKernel(
-              l, deliverPostKernelName(network.getSymName(), proj.getSymName()),
-              b.getI64Type(),
-              [&](Value tgt, Value q, Value synIndex, Value syn, Value post,
-                  Value now) {
-                return eventBody(on.getBody(), loadIndex(l, synIndex, q), tgt,
-                                 now, syn, post);
-              })))
+      c.j = loadIndex(l, fn.getArgument(2), inner.getInductionVar());
+      if (failed(eventBody(on.getBody(), c, now)))
         return failure();
       on.erase();
     }
+
+    // Every step: update(srcs, cols, syn, post, pre, mods, step) sums the
+    // per-synapse drives into their target rows and integrates the
+    // clock-driven equations, all from the values at the start of the step.
+    SmallVector<OdeOp> odes(body.getOps<OdeOp>());
+    SmallVector<DrivesOp> summed(body.getOps<DrivesOp>());
+    for (OdeOp ode : odes)
+      if (!ode.getMethod() || ode.getMethod() != odes.front().getMethod())
+        return ode.emitOpError("has no integration method (run "
+                               "neuro-integrate) or one that differs from "
+                               "the projection's other equations");
+    if (!odes.empty() || !summed.empty()) {
+      auto fn = createKernel(
+          loc, updateKernelName(network.getSymName(), proj.getSymName()),
+          {i32Vector, i32Vector, stateType(), stateType(), stateType(),
+           f64Vector, b.getI64Type()});
+      b.setInsertionPoint(fn.getBody().front().getTerminator());
+      SynapseContext c;
+      c.srcs = fn.getArgument(0);
+      c.syn = fn.getArgument(2);
+      c.post = fn.getArgument(3);
+      c.pre = fn.getArgument(4);
+      c.mods = fn.getArgument(5);
+      c.plastic = plasticFlag(loc, c.mods);
+      Value stepF = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(6));
+      kernelTime =
+          b.create<arith::MulFOp>(loc, stepF, f64Constant(loc, kernelDt));
+      Value one = index(loc, 1);
+      SmallVector<int64_t> sumRows;
+      for (DrivesOp d : summed) {
+        auto it = postRows.find(d.getIntoAttr() ? d.getIntoAttr().getValue()
+                                                : StringRef());
+        if (it == postRows.end())
+          return d.emitOpError("has no row of the target population to sum "
+                               "into (run neuro-elaborate)");
+        sumRows.push_back(it->second);
+      }
+      if (!sumRows.empty()) {
+        Value n = b.create<memref::DimOp>(loc, c.post, one);
+        auto clear = b.create<scf::ForOp>(loc, index(loc, 0), n, one);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(clear.getBody()->getTerminator());
+        for (int64_t row : sumRows)
+          store2d(loc, f64Constant(loc, 0.0), c.post, row,
+                  clear.getInductionVar());
+      }
+      Value cols = fn.getArgument(1);
+      Value nsyn = b.create<memref::DimOp>(loc, cols, index(loc, 0));
+      auto loop = b.create<scf::ForOp>(loc, index(loc, 0), nsyn, one);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      c.j = loop.getInductionVar();
+      c.tgt = loadIndex(loc, cols, c.j);
+      auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
+        return a.emitOpError("cannot assign here");
+      };
+      // Values at the start of the step, each read once.
+      llvm::StringMap<Value> x;
+      auto readOnce = [&](RefOp ref) -> FailureOr<Value> {
+        std::string key = refKey(ref);
+        auto it = x.find(key);
+        if (it != x.end())
+          return it->second;
+        FailureOr<Value> v = read(c, ref);
+        if (succeeded(v))
+          x[key] = *v;
+        return v;
+      };
+      for (auto [d, row] : llvm::zip(summed, sumRows)) {
+        auto v = inlineRegion(d.getValue(), readOnce, noWrite);
+        if (failed(v))
+          return failure();
+        Location l = d.getLoc();
+        Value acc = load2d(l, c.post, row, c.tgt);
+        store2d(l, b.create<arith::AddFOp>(l, acc, (*v)[0]), c.post, row,
+                c.tgt);
+      }
+      if (!odes.empty()) {
+        // Everything the equations read, then one step of them.
+        for (OdeOp ode : odes) {
+          FailureOr<Value> self = [&]() -> FailureOr<Value> {
+            auto it = x.find(ode.getVar());
+            if (it != x.end())
+              return it->second;
+            Value v =
+                load2d(ode.getLoc(), c.syn, synRows.lookup(ode.getVar()), c.j);
+            x[ode.getVar()] = v;
+            return v;
+          }();
+          WalkResult r = ode.getRhs().walk([&](RefOp ref) {
+            return failed(readOnce(ref)) ? WalkResult::interrupt()
+                                         : WalkResult::advance();
+          });
+          if (failed(self) || r.wasInterrupted())
+            return failure();
+        }
+        llvm::StringMap<Value> next;
+        if (failed(integrateNumerically(odes, x, Value(), kernelDt, next)))
+          return failure();
+        for (OdeOp ode : odes)
+          writeSyn(c, ode.getLoc(), ode.getVar(), next[ode.getVar()]);
+      }
+      kernelTime = Value();
+      for (OdeOp ode : odes)
+        ode.erase();
+      for (DrivesOp d : summed)
+        d.erase();
+    }
+    if (needsSources)
+      proj->setAttr("neuro.needs_sources", b.getUnitAttr());
     // The decays stay: with the declarations they describe the projection's
     // rows to the runtime (synapseRowNames).
     return success();

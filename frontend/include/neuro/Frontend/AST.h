@@ -34,7 +34,16 @@ struct SourceRange {
 /// An expression. One node type with a kind tag keeps the tree small; the
 /// fields that matter depend on the kind.
 struct Expr {
-  enum class Kind { Number, Ref, Unary, Binary, Call, Conditional, List };
+  enum class Kind {
+    Number,
+    Ref,
+    Member,
+    Unary,
+    Binary,
+    Call,
+    Conditional,
+    List
+  };
 
   Kind kind;
   SourceRange range;
@@ -45,8 +54,10 @@ struct Expr {
   /// Number: the unit suffix, empty when dimensionless.
   std::string unit;
   SourceRange unitRange;
-  /// Ref: the name; Call: the callee.
+  /// Ref: the name; Call: the callee; Member (`DA.d`): the population.
   std::string name;
+  /// Member: the population's state.
+  std::string member;
   /// Unary and Binary: the operator spelling (`+`, `<=`, `and`, ...).
   std::string op;
   /// Unary: operand in args[0]; Binary: lhs, rhs; Call: the arguments;
@@ -72,9 +83,20 @@ struct UnitSpec {
 };
 
 /// `param`, `state`, `input`, `weight`, `post state`, `post` (a target
-/// neuron's state) and `let` declarations.
+/// neuron's state), `pre` (a source neuron's state), `modulator` and `let`
+/// declarations.
 struct VarDecl {
-  enum class Kind { Param, State, Input, Weight, PostState, PostVar, Let };
+  enum class Kind {
+    Param,
+    State,
+    Input,
+    Weight,
+    PostState,
+    PostVar,
+    PreVar,
+    Modulator,
+    Let
+  };
   Kind kind;
   std::string name;
   SourceRange range;     ///< the whole declaration
@@ -83,6 +105,9 @@ struct VarDecl {
   /// Default or initial value; the definition of a `let`; may be null
   /// (input, weight).
   ExprPtr init;
+  /// `pre v` and `post v`: the neuron's state `v` (a `pre` declaration is
+  /// named `v_pre`).
+  std::string neuronVar;
 };
 
 /// `dx/dt = rhs [unless refractory]`.

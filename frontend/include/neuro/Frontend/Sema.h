@@ -83,6 +83,14 @@ struct ProjectionInfo {
   bool autapses = true;
   /// Neurons [srcBegin, srcEnd) connect to [dstBegin, dstEnd).
   int64_t srcBegin = 0, srcEnd = 0, dstBegin = 0, dstEnd = 0;
+  /// `d = DA.d`: modulator `name` of the synapse reads state `var` of
+  /// population `population` (the mean over its neurons).
+  struct Modulator {
+    std::string name;
+    int population = 0;
+    std::string var;
+  };
+  std::vector<Modulator> modulators;
 };
 
 /// `record v, w of E[0:10] every 1 ms`: states of neurons [begin, end).

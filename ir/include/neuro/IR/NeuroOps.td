@@ -93,6 +93,20 @@ def Neuro_PostStateOp : Neuro_VarDeclOp<"post_state",
     "a synapse state that lives in, and is summed per, target neuron">;
 def Neuro_PostVarOp : Neuro_VarDeclOp<"post_var",
     "a state of the target neuron that the synapse reads or writes">;
+def Neuro_ModulatorOp : Neuro_VarDeclOp<"modulator",
+    "a value broadcast to every synapse of a projection, bound at connect to "
+    "a state of a population">;
+
+def Neuro_PreVarOp : Neuro_Op<"pre_var", [Symbol]> {
+  let summary = "declares a state of the source neuron the synapse reads";
+  let description = [{
+    `neuro.pre_var @v_pre = "v" : "V"`: the synapse reads state `v` of its
+    source neuron under the name `v_pre`. After elaboration the reads are
+    `neuro.ref pre @v`, rows of the source population.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$var, StrAttr:$unit);
+  let assemblyFormat = "$sym_name `=` $var `:` $unit attr-dict";
+}
 
 //===----------------------------------------------------------------------===//
 // Equations and events
@@ -169,23 +183,32 @@ def Neuro_DrivesOp : Neuro_Op<"drives", [SingleBlock]> {
   let summary = "adds a value to an input of the target neuron";
   let description = [{
     The region yields the value this synapse type adds to input `input` of
-    its target neuron, per target (it may read post states only).
+    its target neuron. When it reads only post states and parameters it is
+    one value per target, substituted into the target's equations by
+    `neuro-elaborate`. When it reads per-synapse variables (the weight,
+    per-synapse states, source variables) it is summed over the synapses
+    onto each target every step (Brian2's summed variables): after
+    elaboration the projection keeps it with `into`, the target row that
+    holds the sum.
   }];
-  let arguments = (ins FlatSymbolRefAttr:$input);
+  let arguments = (ins FlatSymbolRefAttr:$input,
+                       OptionalAttr<FlatSymbolRefAttr>:$into);
   let regions = (region SizedRegion<1>:$value);
-  let assemblyFormat = "$input $value attr-dict";
+  let assemblyFormat = "$input (`into` $into^)? $value attr-dict";
   let hasVerifier = 1;
 }
 
 def Neuro_RefOp : Neuro_Op<"ref", [Pure]> {
   let summary = "reads a named variable";
   let description = [{
-    Reads a parameter, state, input, weight or post state by name. `post`
-    marks a variable of the target neuron, used from a synapse.
+    Reads a parameter, state, input, weight, post state, source variable or
+    modulator by name. `post` marks a variable of the target neuron and `pre`
+    one of the source neuron, used from an elaborated projection (and `post`
+    from a synapse).
   }];
-  let arguments = (ins FlatSymbolRefAttr:$name, UnitAttr:$post);
+  let arguments = (ins FlatSymbolRefAttr:$name, UnitAttr:$post, UnitAttr:$pre);
   let results = (outs F64:$result);
-  let assemblyFormat = "(`post` $post^)? $name attr-dict";
+  let assemblyFormat = "(`post` $post^)? (`pre` $pre^)? $name attr-dict";
   let hasVerifier = 1;
 }
 
@@ -319,10 +342,13 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
     `one_to_one`; `autapses` = false excludes i -> i when the source is the
     target. `slices` = [sb, se, tb, te], when present, restricts the
     projection to source neurons [sb, se) and targets [tb, te). Spikes arrive
-    after `delay` seconds (rounded to whole steps). Before elaboration the body holds the initial values of the
-    synapse's weight and post states; afterwards the weight declaration and
-    the `neuro.on_pre` block, whose `post` references name rows of the
-    target population.
+    after `delay` seconds (rounded to whole steps). `modulators` binds each
+    modulator of the synapse to a state of a population, `{d = @DA::@d}`:
+    synapses read the mean of that state over the population. Before
+    elaboration the body holds the initial values of the synapse's weight
+    and post states; afterwards the per-synapse declarations, their
+    equations, the event blocks and the summed `neuro.drives`, whose `post`
+    (`pre`) references name rows of the target (source) population.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, FlatSymbolRefAttr:$source,
                        FlatSymbolRefAttr:$target,
@@ -332,11 +358,13 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
                        DefaultValuedStrAttr<StrAttr, "probability">:$rule,
                        DefaultValuedAttr<I64Attr, "0">:$degree,
                        DefaultValuedAttr<BoolAttr, "true">:$autapses,
-                       OptionalAttr<DenseI64ArrayAttr>:$slices);
+                       OptionalAttr<DenseI64ArrayAttr>:$slices,
+                       OptionalAttr<DictionaryAttr>:$modulators);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name $source `->` $target (`with` $synapse^)? `p` `(` $probability `)`
-    `delay` `(` $delay `)` (`params` $params^)? attr-dict-with-keyword $body
+    `delay` `(` $delay `)` (`params` $params^)?
+    (`modulators` $modulators^)? attr-dict-with-keyword $body
   }];
   let hasVerifier = 1;
 }

@@ -19,7 +19,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 3
+#define NEURO_ABI_VERSION 4
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -44,6 +44,7 @@ extern "C" {
 NEURO_MEMREF_1D(NeuroMemRefI8, int8_t);
 NEURO_MEMREF_1D(NeuroMemRefI32, int32_t);
 NEURO_MEMREF_1D(NeuroMemRefI64, int64_t);
+NEURO_MEMREF_1D(NeuroMemRefF64, double);
 NEURO_MEMREF_2D(NeuroMemRef2DF64, double);
 
 /// Population update, one call per step: integrates every neuron of the
@@ -60,26 +61,44 @@ typedef void (*NeuroStepFn)(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
 /// Symbol: `_mlir_ciface_neuro_reset_<network>_<population>`.
 typedef void (*NeuroResetFn)(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state);
 
+/// Synapse kernels share these arguments: `syn` [rows][synapses] is the
+/// projection's synapse state, `post` and `pre` the state of its target and
+/// source population, `mods` holds the plasticity flag (mods[0]: 1 while the
+/// projection is plastic, else 0; its weight is then left unchanged) and
+/// the values of the synapse's modulators (mods[1 + m]), and `step` is the
+/// current step (per-synapse states solved between events advance from the
+/// step in their `_lastupdate` row).
+
 /// `on pre` of one projection for the source neurons listed in `spikes`:
-/// for every synapse j in row_ptr[s]..row_ptr[s+1] of each spike s, with target
-/// cols[j], updates synapse state `syn` [rows][synapses] and target state
-/// `post` [rows][neurons]. `step` is the current step: per-synapse states
-/// solved between events advance from the step in their `_lastupdate` row.
+/// for every synapse j in row_ptr[s]..row_ptr[s+1] of each spike s, with
+/// target cols[j].
 /// Symbol: `_mlir_ciface_neuro_deliver_<network>_<projection>`.
 typedef void (*NeuroDeliverFn)(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
                                NeuroMemRefI32 *cols, NeuroMemRef2DF64 *syn,
-                               NeuroMemRef2DF64 *post, int64_t step);
+                               NeuroMemRef2DF64 *post, NeuroMemRef2DF64 *pre,
+                               NeuroMemRefF64 *mods, int64_t step);
 
 /// `on post` of one projection for the target neurons listed in `spikes`
-/// (spiked in step `step`): for every target s, the synapses
-/// syn_index[col_ptr[s]..col_ptr[s+1]] onto it. Only projections whose
-/// synapse has `on post` have this kernel.
+/// (spiked in step `step`): for every target t, the synapses
+/// syn_index[col_ptr[t]..col_ptr[t+1]] onto it; `srcs[j]` is the source of
+/// synapse j (needed only when the projection says so, else may be empty).
+/// Only projections whose synapse has `on post` have this kernel.
 /// Symbol: `_mlir_ciface_neuro_deliver_post_<network>_<projection>`.
-typedef void (*NeuroDeliverPostFn)(NeuroMemRefI32 *spikes,
-                                   NeuroMemRefI64 *colPtr,
-                                   NeuroMemRefI64 *synIndex,
-                                   NeuroMemRef2DF64 *syn,
-                                   NeuroMemRef2DF64 *post, int64_t step);
+typedef void (*NeuroDeliverPostFn)(
+    NeuroMemRefI32 *spikes, NeuroMemRefI64 *colPtr, NeuroMemRefI64 *synIndex,
+    NeuroMemRefI32 *srcs, NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *post,
+    NeuroMemRef2DF64 *pre, NeuroMemRefF64 *mods, int64_t step);
+
+/// Every step, before the populations' step kernels: sets the target rows
+/// of summed drives to the sum over each target's synapses, and integrates
+/// the clock-driven per-synapse equations from step `step` to `step + 1`,
+/// for synapses j = 0..size(cols) from srcs[j] to cols[j]. Only projections
+/// with such equations or drives have this kernel.
+/// Symbol: `_mlir_ciface_neuro_update_<network>_<projection>`.
+typedef void (*NeuroUpdateFn)(NeuroMemRefI32 *srcs, NeuroMemRefI32 *cols,
+                              NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *post,
+                              NeuroMemRef2DF64 *pre, NeuroMemRefF64 *mods,
+                              int64_t step);
 
 /// `neuro_abi_version` exported by every generated module.
 typedef int64_t (*NeuroAbiVersionFn)(void);
@@ -101,6 +120,7 @@ double neuro_rt_normal(int64_t seed, int32_t stream, int64_t index,
 static_assert(sizeof(NeuroMemRefI8) == 40, "memref<?xi8> descriptor");
 static_assert(sizeof(NeuroMemRefI32) == 40, "memref<?xi32> descriptor");
 static_assert(sizeof(NeuroMemRefI64) == 40, "memref<?xi64> descriptor");
+static_assert(sizeof(NeuroMemRefF64) == 40, "memref<?xf64> descriptor");
 static_assert(sizeof(NeuroMemRef2DF64) == 56, "memref<?x?xf64> descriptor");
 #endif
 

@@ -76,6 +76,20 @@ struct ProjectionSpec {
   /// `on post`, run for the synapses onto each target that spiked; null
   /// when the synapse has none.
   NeuroDeliverPostFn deliverPost = nullptr;
+  /// Clock-driven equations and summed drives, every step; may be null.
+  NeuroUpdateFn update = nullptr;
+  /// Whether the kernels read the source of each synapse (`srcs`).
+  bool needsSources = false;
+  /// The synapse's modulators in kernel order: each the mean of state row
+  /// `row` of population `population`, taken before the step's updates
+  /// and again before spike delivery.
+  struct Modulator {
+    int population = 0;
+    int row = 0;
+  };
+  std::vector<Modulator> modulators;
+  /// Whether the weight may change at the start of the run.
+  bool plastic = true;
 };
 
 struct RecordSpec {

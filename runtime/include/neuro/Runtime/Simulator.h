@@ -6,6 +6,9 @@
 // simulator calls them in the order of one step (the Brian2 default
 // schedule):
 //
+//   (0)     for each projection with an update kernel: update(..., k) sums
+//           per-synapse drives into their target rows and integrates the
+//           clock-driven synapse equations from step k to k + 1;
 //   (1)+(2) for each population: step(state, spiked, k) integrates from step k
 //           to k + 1 and evaluates the threshold; the spiked flags become the
 //           sorted spike list of step k, stored in the population's DelayRing;
@@ -134,6 +137,13 @@ public:
   /// its synapse state (empty if out of range or not built).
   std::vector<int32_t> synapseDelays(int proj) const;
 
+  /// Switches the plasticity of projection `proj` on or off: while off,
+  /// its weights do not change (per-synapse states still evolve). Returns
+  /// false if `proj` is out of range or the simulator is not built.
+  bool setPlastic(int proj, bool plastic);
+  /// Whether projection `proj` is plastic.
+  bool isPlastic(int proj) const;
+
   /// Connectivity of projection `proj` (empty if out of range or not built).
   /// With per-synapse delays the synapses are ordered by delay, then
   /// source, and rowPtr does not describe them (see synapseDelays).
@@ -190,7 +200,12 @@ private:
     /// postSyn[postPtr[t] .. postPtr[t+1]), ascending.
     std::vector<int64_t> postPtr;
     std::vector<int64_t> postSyn;
+    /// Source of every synapse, when the kernels read it.
+    std::vector<int32_t> srcs;
+    /// The kernels' `mods`: the plasticity flag, then the modulators.
+    std::vector<double> mods;
   };
+  void updateModulators(size_t projIndex);
   void groupByDelay(size_t projIndex);
 
   bool validate(std::string &err) const;

@@ -1,0 +1,238 @@
+//===- SynapseTest.cpp - Continuous synapses, modulators and plasticity ---===//
+//
+// Synapses that act every step rather than at spikes: gap junctions (a drive
+// summed over the synapses onto each target, reading both neurons), NMDA
+// (a nonlinear per-synapse state and a magnesium block reading the target's
+// voltage) and reward-modulated STDP (a weight equation driven by a
+// modulator broadcast from a population). Each is checked against the
+// recursion the kernels implement (to rounding) and against the continuous
+// solution.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Compiled.h"
+
+#include <cmath>
+
+using namespace neuro;
+
+namespace {
+
+using test::readStdlib;
+
+constexpr double kDt = 1e-4;
+
+/// Two cells joined both ways by GapJunction(w): with v_A(0) = 10 mV and
+/// v_B(0) = 0, the difference d = v_A - v_B decays with (1 + 2w) / tau and
+/// the sum with 1 / tau. The drive is the coupling at the start of each
+/// step, held over the step, which the exact propagator of dv/dt =
+/// (-v + I) / tau then integrates: d' = (2P - 1 - 2w (1 - P) + ...) exactly
+/// as below.
+TEST(GapJunction, CouplesTwoCellsAsTheStepRecursionAndTheContinuousSolution) {
+  constexpr double kTau = 10e-3, kW = 0.5, kV0 = 10e-3;
+  test::Compiled c(readStdlib("synapses/gap_junction.neuro") + R"(
+neuron Cell {
+  param tau: ms = 10 ms
+  state v: mV = 0 mV
+  input I: mV
+  dv/dt = (-v + I) / tau
+}
+network Gap {
+  dt = 0.1 ms
+  A = 1 of Cell(v = 10 mV)
+  B = 1 of Cell
+  connect A -> B with GapJunction(w = 0.5)
+  connect B -> A with GapJunction(w = 0.5)
+  run 20 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  double p = std::exp(-kDt / kTau);
+  double a = kV0, b = 0.0;
+  for (int k = 1; k <= 200; ++k) {
+    c.step();
+    double ia = kW * (b - a), ib = kW * (a - b);
+    a = p * a + (1 - p) * ia;
+    b = p * b + (1 - p) * ib;
+    double va = c.state("A", "v", 0), vb = c.state("B", "v", 0);
+    ASSERT_NEAR(va, a, 1e-12 * kV0) << "step " << k;
+    ASSERT_NEAR(vb, b, 1e-12 * kV0) << "step " << k;
+    // The continuous solution, to the O(dt) error of holding the drive.
+    double t = k * kDt;
+    double d = kV0 * std::exp(-(1 + 2 * kW) * t / kTau);
+    double s = kV0 * std::exp(-t / kTau);
+    EXPECT_NEAR(va - vb, d, 0.02 * kV0) << "t = " << t;
+    EXPECT_NEAR(va + vb, s, 1e-12 * kV0) << "t = " << t;
+  }
+  // The sum row the target reads holds the drive of the last step.
+  EXPECT_NEAR(c.state("B", "_I_A_to_B", 0),
+              kW * (c.state("A", "v", 0) - c.state("B", "v", 0)), 0.02 * kV0);
+}
+
+/// dx/dt = -x / tau_r, ds/dt = -s / tau_d + alpha x (1 - s) from x = 1,
+/// s = 0, by RK4 with a step far below dt: the reference for NMDA's s.
+std::vector<double> nmdaReference(int steps) {
+  constexpr double kTauR = 2e-3, kTauD = 100e-3, kAlpha = 500.0;
+  constexpr int kSub = 100;
+  double h = kDt / kSub, x = 1.0, s = 0.0;
+  std::vector<double> out{s};
+  auto f = [&](double x, double s, double &dx, double &ds) {
+    dx = -x / kTauR;
+    ds = -s / kTauD + kAlpha * x * (1 - s);
+  };
+  for (int k = 0; k < steps * kSub; ++k) {
+    double x1, s1, x2, s2, x3, s3, x4, s4;
+    f(x, s, x1, s1);
+    f(x + h / 2 * x1, s + h / 2 * s1, x2, s2);
+    f(x + h / 2 * x2, s + h / 2 * s2, x3, s3);
+    f(x + h * x3, s + h * s3, x4, s4);
+    x += h / 6 * (x1 + 2 * x2 + 2 * x3 + x4);
+    s += h / 6 * (s1 + 2 * s2 + 2 * s3 + s4);
+    if ((k + 1) % kSub == 0)
+      out.push_back(s);
+  }
+  return out;
+}
+
+/// One spike onto two voltage-clamped cells. Both equations are linear in
+/// their own state, so they are integrated by exponential Euler: x exactly,
+/// s with x held over the step. s follows that recursion to rounding and
+/// the fine reference to its first-order error; each cell's summed NMDA
+/// current is w s (E - v) / (1 + [Mg] / 3.57 mM e^(-0.062 v / mV)) with
+/// its own clamped v.
+TEST(NMDA, OpenFractionAndMagnesiumBlockReadTheTargetVoltage) {
+  constexpr double kTauR = 2e-3, kTauD = 100e-3, kAlpha = 500.0;
+  test::Compiled c(readStdlib("synapses/nmda.neuro") + R"(
+neuron Clamp {
+  state v: mV = -70 mV
+  input I_nmda: nA
+}
+network Block {
+  dt = 0.1 ms
+  In = 1 of SpikeTimes(indices = [0], times = [1 ms])
+  Lo = 1 of Clamp(v = -70 mV)
+  Hi = 1 of Clamp(v = -20 mV)
+  connect In -> Lo with NMDA(w = 2 nS) as L
+  connect In -> Hi with NMDA(w = 2 nS) as H
+  run 50 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  // The spike arrives in step 10 (the 11th); s moves from step 11 on.
+  constexpr int kFirst = 12;
+  constexpr int kCalls = 400;
+  std::vector<double> ref = nmdaReference(kCalls);
+  auto block = [](double v) {
+    return 1.0 / (1.0 + 1.0 / 3.57 * std::exp(-0.062 * v / 1e-3));
+  };
+  int lo = c.sim->projectionIndex("L"), hi = c.sim->projectionIndex("H");
+  int sRow = c.sim->synRowIndex(lo, "s");
+  ASSERT_GE(sRow, 0);
+  double x = 1.0, s = 0.0, peak = 0.0, peakRef = 0.0;
+  for (int k = 1; k < kFirst + kCalls; ++k) {
+    double sBefore = c.sim->synapseState(lo)(sRow, 0);
+    c.step();
+    // The currents of a step come from s at its start.
+    double iLo = c.state("Lo", "_I_nmda_L", 0);
+    double iHi = c.state("Hi", "_I_nmda_H", 0);
+    EXPECT_NEAR(iLo, 2e-9 * sBefore * 70e-3 * block(-70e-3), 1e-24)
+        << "step " << k;
+    EXPECT_NEAR(iHi, 2e-9 * sBefore * 20e-3 * block(-20e-3), 1e-24)
+        << "step " << k;
+    double got = c.sim->synapseState(lo)(sRow, 0);
+    EXPECT_EQ(c.sim->synapseState(hi)(sRow, 0), got);
+    if (k < kFirst) {
+      EXPECT_EQ(got, 0.0) << "step " << k;
+      continue;
+    }
+    double a = -1 / kTauR;
+    double as = -1 / kTauD - kAlpha * x, bs = kAlpha * x;
+    s += (as * s + bs) * std::expm1(as * kDt) / as;
+    x += a * x * std::expm1(a * kDt) / a;
+    EXPECT_NEAR(got, s, 1e-12) << "step " << k;
+    EXPECT_NEAR(got, ref[size_t(k - kFirst + 1)], 0.03) << "step " << k;
+    peak = std::max(peak, got);
+    peakRef = std::max(peakRef, ref[size_t(k - kFirst + 1)]);
+  }
+  // A saturating rise, the peak within 2% of the continuous one.
+  EXPECT_GT(peakRef, 0.5);
+  EXPECT_LT(peakRef, 1.0);
+  EXPECT_NEAR(peak, peakRef, 0.02 * peakRef);
+  // At -70 mV the block removes most of the current, at -20 mV little.
+  EXPECT_LT(block(-70e-3), 0.1);
+  EXPECT_GT(block(-20e-3), 0.4);
+}
+
+/// Reward-modulated STDP (Izhikevich 2007) on two one-to-one synapses:
+/// synapse 0 pairs pre (90 ms) before post (100 ms) and dopamine arrives at
+/// 300 ms, while its eligibility lasts; synapse 1 pairs at 2.99 s / 3 s,
+/// when the dopamine has decayed. With eligibility c0 = A_pre w_max
+/// e^(-10 ms / tau_pre) set in step 1000 and d = D e^(-(k - 3001) dt /
+/// tau_d) from step 3001, the weight grows by
+/// sum_k c0 e^(-(k - 1001) dt / tau_c) d_k dt.
+std::string rewardSource() {
+  return readStdlib("plasticity/reward.neuro") + R"(
+neuron Clock {
+  input g_e: nS
+  spike when t > 99.95 ms and t < 100.05 ms or t > 2999.95 ms and t < 3000.05 ms
+}
+network RL {
+  dt = 0.1 ms
+  Pre = 2 of SpikeTimes(indices = [0, 1], times = [90 ms, 2990 ms])
+  Post = 2 of Clock
+  R = 1 of SpikeTimes(indices = [0], times = [300 ms])
+  DA = 1 of Dopamine
+  connect R -> DA with Reward(w = 20 Hz)
+  connect Pre -> Post with RewardSTDP(w = 0.5 nS, d = DA.d) one_to_one as S
+  run 6 s
+}
+)";
+}
+
+TEST(RewardSTDP,
+     RewardedPairingGrowsAsTheEligibilityIntegralUnrewardedDoesNot) {
+  test::Compiled c(rewardSource());
+  ASSERT_TRUE(c.ok) << c.text;
+  c.runAll();
+  constexpr double kW0 = 0.5e-9, kWMax = 1e-9, kAPre = 0.1, kD = 20.0;
+  constexpr double kTauC = 1.0, kTauD = 0.2, kTauPre = 20e-3;
+  double c0 = kAPre * kWMax * std::exp(-10e-3 / kTauPre);
+  double dw = 0.0;
+  for (int k = 3001; k < 60000; ++k)
+    dw += c0 * std::exp(-(k - 1001) * kDt / kTauC) * kD *
+          std::exp(-(k - 3001) * kDt / kTauD) * kDt;
+  int s = c.sim->projectionIndex("S");
+  int wRow = c.sim->synRowIndex(s, "w");
+  double w0 = c.sim->synapseState(s)(wRow, 0);
+  double w1 = c.sim->synapseState(s)(wRow, 1);
+  EXPECT_NEAR(w0 - kW0, dw, 1e-9 * dw);
+  // About c0 D / (1 / tau_c + 1 / tau_d) e^(-0.2 s / tau_c) continuously.
+  double continuous =
+      c0 * kD * std::exp(-0.2 / kTauC) / (1 / kTauC + 1 / kTauD);
+  EXPECT_NEAR(w0 - kW0, continuous, 1e-3 * continuous);
+  // Synapse 1's eligibility meets only the tail of the dopamine.
+  EXPECT_GE(w1, kW0);
+  EXPECT_LT(w1 - kW0, 1e-4 * dw);
+}
+
+TEST(RewardSTDP, PlasticityOffKeepsTheWeightWhileTheEligibilityEvolves) {
+  test::Compiled c(rewardSource());
+  ASSERT_TRUE(c.ok) << c.text;
+  int s = c.sim->projectionIndex("S");
+  ASSERT_TRUE(c.sim->isPlastic(s));
+  ASSERT_TRUE(c.sim->setPlastic(s, false));
+  EXPECT_FALSE(c.sim->isPlastic(s));
+  std::string err;
+  ASSERT_TRUE(c.sim->run(5000, err)) << err;
+  int wRow = c.sim->synRowIndex(s, "w"), cRow = c.sim->synRowIndex(s, "c");
+  EXPECT_EQ(c.sim->synapseState(s)(wRow, 0), 0.5e-9);
+  double c0 = 0.1 * 1e-9 * std::exp(-0.5);
+  EXPECT_NEAR(c.sim->synapseState(s)(cRow, 0),
+              c0 * std::exp(-(5000 - 1001) * kDt / 1.0), 1e-12 * c0);
+  // Back on: the rest of the dopamine still reaches the weight.
+  ASSERT_TRUE(c.sim->setPlastic(s, true));
+  ASSERT_TRUE(c.sim->run(1000, err)) << err;
+  EXPECT_GT(c.sim->synapseState(s)(wRow, 0), 0.5e-9);
+}
+
+} // namespace
