@@ -79,6 +79,11 @@ networkItem
   | 'record' what+=ID (',' what+=ID)* 'of' recordTarget (',' recordTarget)*
     ('every' every=expr)?                                       # record
   | 'run' expr                                                  # run
+  // `plasticity off S, T` / `plasticity on S`: weights of the named
+  // projections stop (resume) changing from here, between runs.
+  // `plasticity` is not a keyword (`import std.plasticity.X`): the AST
+  // builder checks the word.
+  | kw=ID state=('on' | ID) names+=ID (',' names+=ID)*          # plasticity
   | ';'                                                         # emptyItem
   ;
 // `E` or the slice `E[0:10]` (neurons 0 to 9), in connect and record.

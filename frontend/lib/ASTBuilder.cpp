@@ -360,13 +360,30 @@ private:
           r.every = buildExpr(rec->every);
         net.records.push_back(std::move(r));
       } else if (auto *run = dynamic_cast<NeuroParser::RunContext *>(item)) {
-        if (net.run) {
-          diag.error(rangeOf(run), "network '" + net.name +
-                                       "' has more than one 'run' statement");
+        net.runs.push_back({buildExpr(run->expr()), rangeOf(run)});
+      } else if (auto *pl =
+                     dynamic_cast<NeuroParser::PlasticityContext *>(item)) {
+        if (pl->kw->getText() != "plasticity") {
+          diag.error(rangeOf(pl->kw),
+                     "unknown statement '" + pl->kw->getText() +
+                         "' in a network; expected a population, a setting, "
+                         "'connect', 'record', 'run' or 'plasticity'");
           continue;
         }
-        net.run = buildExpr(run->expr());
-        net.runRange = rangeOf(run);
+        PlasticityDecl d;
+        d.range = rangeOf(pl);
+        d.afterRuns = net.runs.size();
+        std::string state = pl->state->getText();
+        if (state != "on" && state != "off") {
+          diag.error(rangeOf(pl->state),
+                     "expected 'on' or 'off' after 'plasticity', got '" +
+                         state + "'");
+          continue;
+        }
+        d.on = state == "on";
+        for (antlr4::Token *id : pl->names)
+          d.projections.push_back(nameRef(id));
+        net.plasticity.push_back(std::move(d));
       }
     }
     return net;

@@ -175,10 +175,18 @@ private:
         dump(*r.every);
       }
     }
-    if (n.run) {
-      line("Run", n.runRange);
+    for (const RunDecl &r : n.runs) {
+      line("Run", r.range);
       Indent in2(*this);
-      dump(*n.run);
+      dump(*r.duration);
+    }
+    for (const PlasticityDecl &d : n.plasticity) {
+      std::string names;
+      for (const NameRef &p : d.projections)
+        names += (names.empty() ? "" : ", ") + p.name;
+      line(std::string("Plasticity ") + (d.on ? "on " : "off ") + names +
+               " after run " + std::to_string(d.afterRuns),
+           d.range);
     }
   }
 

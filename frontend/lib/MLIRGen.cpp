@@ -505,6 +505,10 @@ private:
           builder.getI64IntegerAttr(rec.end),
           builder.getI64IntegerAttr(rec.everySteps));
     }
+    for (const NetworkInfo::PlasticSwitch &sw : net.plasticSwitches)
+      builder.create<PlasticityOp>(
+          loc(sw.range), sym(net.projections[sw.projection].name),
+          builder.getBoolAttr(sw.on), builder.getI64IntegerAttr(sw.step));
     for (int idx : net.recordSpikes) {
       const RecordDecl *where = nullptr;
       for (const RecordDecl &r : net.decl->records)

@@ -1399,16 +1399,50 @@ private:
     for (const RecordDecl &r : decl.records)
       checkRecord(r, net, popIndex);
 
-    if (!decl.run) {
+    if (decl.runs.empty())
       diag.error(decl.range, "network '" + decl.name +
                                  "' has no 'run <duration>' statement");
-    } else if (auto v = netQuantity(*decl.run, Dim::time(), "the duration")) {
-      if (*v <= 0)
-        diag.error(decl.run->range, "the duration must be positive");
-      else if (*v / net.dt > 1e12)
-        diag.error(decl.run->range, "the duration is more than 1e12 steps");
-      else
-        net.duration = *v;
+    // Each run is a whole number of steps; switches of plasticity take
+    // effect at the step where the next run starts.
+    std::vector<int64_t> runStart{0};
+    bool runsOk = true;
+    for (const RunDecl &r : decl.runs) {
+      auto v = netQuantity(*r.duration, Dim::time(), "the duration");
+      double steps = v ? std::round(*v / net.dt) : 0;
+      if (!v) {
+        runsOk = false;
+      } else if (*v <= 0) {
+        diag.error(r.duration->range, "the duration must be positive");
+        runsOk = false;
+      } else if (steps + double(runStart.back()) > 1e12) {
+        diag.error(r.duration->range, "the duration is more than 1e12 steps");
+        runsOk = false;
+      } else {
+        runStart.push_back(runStart.back() +
+                           std::max<int64_t>(1, int64_t(steps)));
+      }
+    }
+    if (runsOk && !decl.runs.empty())
+      net.duration = double(runStart.back()) * net.dt;
+    for (const PlasticityDecl &d : decl.plasticity) {
+      if (d.afterRuns >= decl.runs.size() && !decl.runs.empty())
+        diag.warning(d.range, "'plasticity' after the last 'run' has no "
+                              "effect");
+      for (const NameRef &name : d.projections) {
+        int proj = -1;
+        for (size_t j = 0; j < net.projections.size(); ++j)
+          if (net.projections[j].name == name.name)
+            proj = int(j);
+        if (proj < 0) {
+          diag.error(name.range, "unknown projection '" + name.name +
+                                     "' (name it with 'connect ... as " +
+                                     name.name + "')");
+          continue;
+        }
+        if (runsOk && d.afterRuns < runStart.size())
+          net.plasticSwitches.push_back(
+              {runStart[d.afterRuns], proj, d.on, d.range});
+      }
     }
     if (decl.populations.empty())
       diag.error(decl.range, "network '" + decl.name + "' has no population");

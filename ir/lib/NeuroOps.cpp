@@ -337,6 +337,16 @@ LogicalResult RecordSynapsesOp::verify() {
   return success();
 }
 
+LogicalResult PlasticityOp::verify() {
+  if (!isa_and_nonnull<ProjectionOp>(SymbolTable::lookupSymbolIn(
+          (*this)->getParentOp(), getProjectionAttr().getAttr())))
+    return emitOpError() << getProjectionAttr()
+                         << " does not name a projection";
+  if (getStep() < 0)
+    return emitOpError("step must be >= 0");
+  return success();
+}
+
 LogicalResult PropagateOp::verify() {
   int64_t n = getVars().size();
   if (n == 0)

@@ -289,6 +289,12 @@ bool Simulator::validate(std::string &err) const {
     }
   }
 
+  for (const ModelSpec::PlasticSwitch &sw : model.plasticSwitches)
+    if (sw.projection < 0 ||
+        size_t(sw.projection) >= model.projections.size() || sw.step < 0) {
+      err = "plasticity switch: projection or step out of range";
+      return false;
+    }
   for (size_t r = 0; r < model.records.size(); ++r) {
     int pop = model.records[r].population;
     if (pop < 0 || pop >= nPops) {
@@ -679,6 +685,10 @@ void Simulator::doStep(int64_t k) {
   // StateMonitor does.
   if (!model.stateRecords.empty())
     sampleStates(k);
+
+  for (const ModelSpec::PlasticSwitch &sw : model.plasticSwitches)
+    if (sw.step == k)
+      projs[size_t(sw.projection)].mods[0] = sw.plastic ? 1.0 : 0.0;
 
   // Views of a projection's buffers for its kernels.
   struct SynapseArgs {

@@ -170,7 +170,7 @@ network Block {
 /// e^(-10 ms / tau_pre) set in step 1000 and d = D e^(-(k - 3001) dt /
 /// tau_d) from step 3001, the weight grows by
 /// sum_k c0 e^(-(k - 1001) dt / tau_c) d_k dt.
-std::string rewardSource() {
+std::string rewardSource(const std::string &runs = "run 6 s") {
   return readStdlib("plasticity/reward.neuro") + R"(
 neuron Clock {
   input g_e: nS
@@ -184,9 +184,17 @@ network RL {
   DA = 1 of Dopamine
   connect R -> DA with Reward(w = 20 Hz)
   connect Pre -> Post with RewardSTDP(w = 0.5 nS, d = DA.d) one_to_one as S
-  run 6 s
+)" + runs +
+         "\n}\n";
 }
-)";
+
+/// sum_k c_k d_k dt over steps [from, to) for synapse 0 (see above).
+double rewardIntegral(int from, int to) {
+  double c0 = 0.1 * 1e-9 * std::exp(-10e-3 / 20e-3), dw = 0.0;
+  for (int k = std::max(from, 3001); k < to; ++k)
+    dw += c0 * std::exp(-(k - 1001) * kDt / 1.0) * 20.0 *
+          std::exp(-(k - 3001) * kDt / 0.2) * kDt;
+  return dw;
 }
 
 TEST(RewardSTDP,
@@ -197,10 +205,7 @@ TEST(RewardSTDP,
   constexpr double kW0 = 0.5e-9, kWMax = 1e-9, kAPre = 0.1, kD = 20.0;
   constexpr double kTauC = 1.0, kTauD = 0.2, kTauPre = 20e-3;
   double c0 = kAPre * kWMax * std::exp(-10e-3 / kTauPre);
-  double dw = 0.0;
-  for (int k = 3001; k < 60000; ++k)
-    dw += c0 * std::exp(-(k - 1001) * kDt / kTauC) * kD *
-          std::exp(-(k - 3001) * kDt / kTauD) * kDt;
+  double dw = rewardIntegral(0, 60000);
   int s = c.sim->projectionIndex("S");
   int wRow = c.sim->synRowIndex(s, "w");
   double w0 = c.sim->synapseState(s)(wRow, 0);
@@ -233,6 +238,33 @@ TEST(RewardSTDP, PlasticityOffKeepsTheWeightWhileTheEligibilityEvolves) {
   ASSERT_TRUE(c.sim->setPlastic(s, true));
   ASSERT_TRUE(c.sim->run(1000, err)) << err;
   EXPECT_GT(c.sim->synapseState(s)(wRow, 0), 0.5e-9);
+}
+
+/// `plasticity off` and `on` between runs of the network: off for the first
+/// second, the weight takes only what the dopamine still gives after it;
+/// off from 200 ms, before the reward, the weight never changes.
+TEST(RewardSTDP, NetworkSwitchesPlasticityBetweenRuns) {
+  {
+    test::Compiled c(rewardSource(
+        "plasticity off S\n  run 1 s\n  plasticity on S\n  run 5 s"));
+    ASSERT_TRUE(c.ok) << c.text;
+    EXPECT_EQ(c.sim->spec().steps, 60000);
+    c.runAll();
+    int s = c.sim->projectionIndex("S");
+    double w = c.sim->synapseState(s)(c.sim->synRowIndex(s, "w"), 0);
+    double dw = rewardIntegral(10000, 60000);
+    EXPECT_NEAR(w - 0.5e-9, dw, 1e-9 * dw);
+    EXPECT_LT(dw, 0.05 * rewardIntegral(0, 60000));
+  }
+  {
+    test::Compiled c(
+        rewardSource("run 200 ms\n  plasticity off S\n  run 5.8 s"));
+    ASSERT_TRUE(c.ok) << c.text;
+    c.runAll();
+    int s = c.sim->projectionIndex("S");
+    EXPECT_EQ(c.sim->synapseState(s)(c.sim->synRowIndex(s, "w"), 0), 0.5e-9);
+    EXPECT_FALSE(c.sim->isPlastic(s));
+  }
 }
 
 } // namespace

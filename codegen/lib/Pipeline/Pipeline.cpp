@@ -245,6 +245,9 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
   llvm::StringMap<int> projIndex;
   for (auto [j, p] : llvm::enumerate(spec.projections))
     projIndex[p.name] = static_cast<int>(j);
+  for (auto sw : network.getBody().getOps<PlasticityOp>())
+    spec.plasticSwitches.push_back(
+        {sw.getStep(), projIndex.lookup(sw.getProjection()), sw.getPlastic()});
   for (auto rec : network.getBody().getOps<RecordSynapsesOp>()) {
     rt::StateRecordSpec r;
     r.projection = projIndex.lookup(rec.getProjection());

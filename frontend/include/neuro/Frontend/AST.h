@@ -227,6 +227,21 @@ struct RecordDecl {
   SourceRange range;
 };
 
+/// `run 1 s`; a network may run several times in a row.
+struct RunDecl {
+  ExprPtr duration;
+  SourceRange range;
+};
+
+/// `plasticity off S, T` between runs.
+struct PlasticityDecl {
+  bool on = false;
+  std::vector<NameRef> projections;
+  /// How many `run` statements come before it.
+  size_t afterRuns = 0;
+  SourceRange range;
+};
+
 struct NetworkDecl {
   std::string name;
   SourceRange range;
@@ -234,8 +249,9 @@ struct NetworkDecl {
   std::vector<PopulationDecl> populations;
   std::vector<ConnectDecl> connects;
   std::vector<RecordDecl> records;
-  ExprPtr run; ///< duration; may be null
-  SourceRange runRange;
+  /// The runs, in order; the network runs for their total duration.
+  std::vector<RunDecl> runs;
+  std::vector<PlasticityDecl> plasticity;
 };
 
 struct ImportDecl {

@@ -108,12 +108,21 @@ struct StateRecordInfo {
 struct NetworkInfo {
   const NetworkDecl *decl = nullptr;
   double dt = 1e-4;
-  double duration = 0.0;
+  double duration = 0.0; ///< all runs, a whole number of steps
   uint64_t seed = 0;
   std::vector<PopulationInfo> populations;
   std::vector<ProjectionInfo> projections;
   std::vector<int> recordSpikes; ///< population indices
   std::vector<StateRecordInfo> recordStates;
+  /// `plasticity on|off`: from step `step` on, projection `projection`'s
+  /// weights change (or not).
+  struct PlasticSwitch {
+    int64_t step = 0;
+    int projection = 0;
+    bool on = false;
+    SourceRange range;
+  };
+  std::vector<PlasticSwitch> plasticSwitches;
 };
 
 struct SemaResult {

@@ -444,6 +444,25 @@ def Neuro_RecordSynapsesOp : Neuro_Op<"record_synapses",
   let hasVerifier = 1;
 }
 
+def Neuro_PlasticityOp : Neuro_Op<"plasticity", [HasParent<"NetworkOp">]> {
+  let summary = "switches a projection's plasticity on or off at a step";
+  let description = [{
+    From step `step` on (the start of a later run), the weights of
+    `projection` change (`plastic` true) or stay as they are (false); its
+    other per-synapse variables evolve either way.
+
+    ```mlir
+    neuro.plasticity @S plastic(false) at(10000)
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$projection, BoolAttr:$plastic,
+                       I64Attr:$step);
+  let assemblyFormat = [{
+    $projection `plastic` `(` $plastic `)` `at` `(` $step `)` attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Integration
 //===----------------------------------------------------------------------===//

@@ -117,6 +117,14 @@ struct ModelSpec {
   std::vector<ProjectionSpec> projections;
   std::vector<RecordSpec> records;
   std::vector<StateRecordSpec> stateRecords;
+  /// At the start of step `step`, projection `projection` becomes plastic
+  /// (or not).
+  struct PlasticSwitch {
+    int64_t step = 0;
+    int projection = 0;
+    bool plastic = false;
+  };
+  std::vector<PlasticSwitch> plasticSwitches;
 };
 
 } // namespace neuro::rt
