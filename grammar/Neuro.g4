@@ -92,7 +92,11 @@ args : '(' (arg (',' arg)*)? ')' ;
 arg : name=ID '=' expr ;
 // `p = 0.1`, `in_degree = 100`, `delay = 1 ms`, or a flag. Flags are
 // keywords, so that `p = 0.1 no_autapses` is not read as a unit suffix.
-connOption : name=ID '=' expr | flag=('one_to_one' | 'no_autapses') ;
+connOption
+  : name=ID '=' expr
+  | flag=('one_to_one' | 'no_autapses')
+  | 'from' path=STRING   // synapses listed in a CSV or .npy file
+  ;
 
 // ---- units and expressions ------------------------------------------------
 unit : unitTerm (op+=('*' | '/') unitTerm)* ;
@@ -118,12 +122,15 @@ expr
   | expr op=('or' | '||') expr                          # orExpr
   | 'if' expr 'then' expr 'else' expr                   # condExpr
   | '[' (expr (',' expr)*)? ']'                         # listExpr
+  | STRING                                              # stringExpr
   ;
 
 NUMBER : DIGITS ('.' DIGITS?)? EXPONENT? | '.' DIGITS EXPONENT? ;
 fragment DIGITS : [0-9]+ ;
 fragment EXPONENT : [eE] [+-]? DIGITS ;
 ID : [a-zA-Z_] [a-zA-Z_0-9]* ;
+// A file name: `"data/edges.csv"`, relative to the .neuro file.
+STRING : '"' ~["\r\n]* '"' ;
 
 LINE_COMMENT : '//' ~[\r\n]* -> skip ;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip ;

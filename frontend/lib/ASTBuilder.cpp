@@ -333,6 +333,14 @@ private:
             c.options.push_back(namedExpr(opt, opt->name, opt->expr()));
             continue;
           }
+          if (opt->path) {
+            if (c.file)
+              diag.error(rangeOf(opt), "a connect reads one file");
+            std::string text = opt->path->getText();
+            c.file =
+                NameRef{text.substr(1, text.size() - 2), rangeOf(opt->path)};
+            continue;
+          }
           NamedExpr flag; // a flag: no value
           flag.name = opt->flag->getText();
           flag.nameRange = rangeOf(opt->flag);
@@ -543,6 +551,12 @@ private:
     if (auto *ref = dynamic_cast<NeuroParser::RefExprContext *>(ctx)) {
       auto e = std::make_unique<Expr>(Expr::Kind::Ref, range);
       e->name = ref->ID()->getText();
+      return e;
+    }
+    if (auto *str = dynamic_cast<NeuroParser::StringExprContext *>(ctx)) {
+      auto e = std::make_unique<Expr>(Expr::Kind::String, range);
+      std::string text = str->STRING()->getText();
+      e->text = text.substr(1, text.size() - 2);
       return e;
     }
     if (auto *mem = dynamic_cast<NeuroParser::MemberExprContext *>(ctx)) {

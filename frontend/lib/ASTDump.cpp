@@ -207,6 +207,9 @@ private:
     case Expr::Kind::Member:
       line("Member " + e.name + "." + e.member, e.range);
       return;
+    case Expr::Kind::String:
+      line("String \"" + e.text + "\"", e.range);
+      return;
     case Expr::Kind::Unary:
       line("Unary " + e.op, e.range);
       break;

@@ -233,7 +233,8 @@ private:
                                    isPost(model, e.name));
     }
     case Expr::Kind::Member:
-      llvm_unreachable("population states are rejected by Sema in models");
+    case Expr::Kind::String:
+      llvm_unreachable("rejected by Sema in models");
     case Expr::Kind::Unary: {
       Value x = genExpr(*e.args[0], model);
       if (e.op == "-")
@@ -459,7 +460,10 @@ private:
           builder.getF64FloatAttr(pr.p), builder.getF64FloatAttr(pr.delay),
           pr.params.empty() ? mlir::DictionaryAttr() : paramDict(pr.params),
           mlir::StringAttr(), mlir::IntegerAttr(), mlir::BoolAttr(),
-          mlir::DenseI64ArrayAttr(), mlir::DictionaryAttr());
+          mlir::DenseI64ArrayAttr(), mlir::DictionaryAttr(),
+          pr.file.empty() ? mlir::StringAttr() : builder.getStringAttr(pr.file),
+          pr.fileWeights ? builder.getUnitAttr() : mlir::UnitAttr(),
+          pr.fileDelays ? builder.getUnitAttr() : mlir::UnitAttr());
       if (!pr.modulators.empty()) {
         llvm::SmallVector<mlir::NamedAttribute> binds;
         for (const ProjectionInfo::Modulator &m : pr.modulators)

@@ -1,6 +1,10 @@
 //===- Sema.cpp - Name, dimension and network checks ----------------------===//
 
 #include "neuro/Frontend/Sema.h"
+#include "neuro/Runtime/Table.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Path.h"
 
 #include "llvm/Support/Format.h"
 
@@ -264,6 +268,11 @@ private:
       diag.error(e.range, "'" + e.name + "." + e.member +
                               "' is not a constant: a population's state "
                               "only binds a synapse's modulator");
+      return std::nullopt;
+    case Expr::Kind::String:
+      diag.error(e.range, "a file name is not a number; files are read by "
+                          "'connect ... from \"FILE\"' and "
+                          "SpikeTimes(file = \"FILE\")");
       return std::nullopt;
     case Expr::Kind::Unary: {
       auto v = evalConst(*e.args[0], env, dims, what);
@@ -572,6 +581,9 @@ private:
                               "' names a state of a population; it can only "
                               "bind a modulator at 'connect' (in a synapse, "
                               "declare 'modulator NAME: UNIT')");
+      return std::nullopt;
+    case Expr::Kind::String:
+      diag.error(e.range, "a file name is not a number");
       return std::nullopt;
     case Expr::Kind::Unary: {
       auto t = typeOf(*e.args[0], info);
@@ -1302,6 +1314,44 @@ private:
           diag.error(o.nameRange, msg);
         }
       }
+      // `from "FILE"`: the synapses as listed, checked against the sizes
+      // of the source and target below.
+      std::optional<rt::ConnectionList> listed;
+      std::string listedPath;
+      if (c.file) {
+        bool sliced = c.sourceSlice.has_value();
+        for (const auto &ts : c.targetSlices)
+          sliced |= ts.has_value();
+        std::string weightName;
+        for (const VarDecl &v : syn.synapse->vars)
+          if (v.kind == VarDecl::Kind::Weight)
+            weightName = v.name;
+        listedPath = resolvePath(c.file->name);
+        rt::ConnectionList list;
+        std::string err;
+        if (ruleRange.begin.line) {
+          diag.error(ruleRange, "'from' lists the synapses; a connect from a "
+                                "file takes no rule");
+        } else if (c.targets.size() != 1 || sliced) {
+          diag.error(c.file->range, "a connect from a file has one target "
+                                    "and no slices (the file gives neuron "
+                                    "indices)");
+        } else if (!rt::readConnections(listedPath, weightName, list, err)) {
+          diag.error(c.file->range, "cannot read the synapses: " + err);
+        } else if (!list.delay.empty() && delayInit) {
+          diag.error(c.file->range, "the file gives the delays; remove the "
+                                    "'delay' option");
+        } else {
+          for (const NamedExpr &a : c.args)
+            if (!list.weight.empty() && a.name == weightName)
+              diag.error(a.nameRange, "the file gives the weights; '" +
+                                          weightName + "' is set twice");
+          listed = std::move(list);
+          rule = "file";
+        }
+        if (!listed)
+          continue;
+      }
       // Neurons [begin, end) of a population, from an optional slice.
       auto range = [&](const std::optional<std::pair<double, double>> &slice,
                        int pop, SourceRange where, int64_t &begin,
@@ -1380,14 +1430,26 @@ private:
           ++count;
         }
         proj.params = paramEnv(syn);
+        if (listed) {
+          proj.file = listedPath;
+          proj.fileWeights = !listed->weight.empty();
+          proj.fileDelays = !listed->delay.empty();
+          if (!checkListed(*listed, net.populations[proj.src],
+                           net.populations[proj.dst], *c.file))
+            continue;
+        }
         for (const VarDecl &v : syn.synapse->vars)
-          if (v.kind == VarDecl::Kind::Weight ||
+          if ((v.kind == VarDecl::Kind::Weight && !proj.fileWeights) ||
               v.kind == VarDecl::Kind::PostState ||
               v.kind == VarDecl::Kind::State)
             proj.inits.push_back({v.name, InitValue{}});
         applyArgs(syn, c.synapse.range, c.args, proj.params, proj.inits,
                   {VarDecl::Kind::Weight, VarDecl::Kind::PostState,
                    VarDecl::Kind::State});
+        if (proj.fileWeights)
+          for (const VarDecl &v : syn.synapse->vars)
+            if (v.kind == VarDecl::Kind::Weight)
+              proj.inits.insert(proj.inits.begin(), {v.name, InitValue{}});
         bindModulators(syn, c, net, popIndex, proj);
         checkNeuronVars(syn, net.populations[proj.src], VarDecl::Kind::PreVar,
                         c.source.range);
@@ -1594,21 +1656,51 @@ private:
   /// `SpikeTimes(indices = [...], times = [...])`: fills `times` of `pop`.
   std::optional<std::vector<std::pair<double, int64_t>>>
   checkSpikeTimes(const PopulationDecl &p, int64_t size) {
-    const Expr *indices = nullptr, *times = nullptr;
+    const Expr *indices = nullptr, *times = nullptr, *file = nullptr;
     for (const NamedExpr &a : p.args) {
       if (a.name == "indices" && !indices)
         indices = a.value.get();
       else if (a.name == "times" && !times)
         times = a.value.get();
+      else if (a.name == "file" && !file)
+        file = a.value.get();
       else
-        diag.error(a.nameRange, "SpikeTimes takes 'indices' and 'times' "
-                                "(once each), not '" +
+        diag.error(a.nameRange, "SpikeTimes takes 'indices' and 'times', or "
+                                "'file' (once each), not '" +
                                     a.name + "'");
+    }
+    if (file) {
+      if (file->kind != Expr::Kind::String || indices || times) {
+        diag.error(file->range, "SpikeTimes(file = \"FILE\") takes a file "
+                                "name in quotes and no 'indices' or 'times'");
+        return std::nullopt;
+      }
+      std::vector<int64_t> is;
+      std::vector<double> ts;
+      std::string err;
+      if (!rt::readSpikeTimes(resolvePath(file->text), is, ts, err)) {
+        diag.error(file->range, "cannot read the spike times: " + err);
+        return std::nullopt;
+      }
+      std::vector<std::pair<double, int64_t>> spikes;
+      for (size_t r = 0; r < is.size(); ++r) {
+        if (is[r] >= size) {
+          diag.error(file->range,
+                     file->text + ": row " + std::to_string(r + 1) +
+                         ": index " + std::to_string(is[r]) +
+                         " is not a neuron of the " + std::to_string(size) +
+                         " of '" + p.name + "'");
+          return std::nullopt;
+        }
+        spikes.push_back({ts[r], is[r]});
+      }
+      return spikes;
     }
     if (!indices || !times || indices->kind != Expr::Kind::List ||
         times->kind != Expr::Kind::List) {
       diag.error(p.range, "SpikeTimes needs indices = [...] and "
-                          "times = [...], lists of the same length");
+                          "times = [...], lists of the same length, or "
+                          "file = \"FILE\"");
       return std::nullopt;
     }
     if (indices->args.size() != times->args.size()) {
@@ -1655,6 +1747,36 @@ private:
           v.kind == VarDecl::Kind::PostVar)
         return true;
     return false;
+  }
+
+  /// A path as written in the model, relative to the folder of the file
+  /// that holds the network.
+  std::string resolvePath(const std::string &written) {
+    if (written.empty() || llvm::sys::path::is_absolute(written))
+      return written;
+    llvm::SmallString<256> path(llvm::sys::path::parent_path(module.filename));
+    llvm::sys::path::append(path, written);
+    return std::string(path);
+  }
+
+  /// The listed synapses must join neurons of the two populations.
+  bool checkListed(const rt::ConnectionList &list, const PopulationInfo &src,
+                   const PopulationInfo &dst, const NameRef &file) {
+    for (size_t r = 0; r < list.pre.size(); ++r) {
+      for (auto [index, pop, what] :
+           {std::make_tuple(list.pre[r], &src, "pre"),
+            std::make_tuple(list.post[r], &dst, "post")}) {
+        if (index < pop->size)
+          continue;
+        diag.error(file.range, file.name + ": row " + std::to_string(r + 1) +
+                                   ": " + what + " " + std::to_string(index) +
+                                   " is not a neuron of the " +
+                                   std::to_string(pop->size) + " of '" +
+                                   pop->decl->name + "'");
+        return false;
+      }
+    }
+    return true;
   }
 
   /// `d = DA.d` at connect binds modulator `d` of the synapse to state `d`

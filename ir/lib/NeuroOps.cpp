@@ -208,11 +208,13 @@ LogicalResult ProjectionOp::verify() {
     return emitOpError("delay must be >= 0");
   if (!llvm::is_contained(
           llvm::ArrayRef<llvm::StringRef>{"probability", "in_degree",
-                                          "out_degree", "one_to_one"},
+                                          "out_degree", "one_to_one", "file"},
           getRule()))
     return emitOpError() << "unknown connection rule '" << getRule() << "'";
   if (getDegree() < 0)
     return emitOpError("degree must be >= 0");
+  if ((getRule() == "file") != bool(getFileAttr()))
+    return emitOpError("rule 'file' goes with a file name");
   if (auto slices = getSlices()) {
     if (slices->size() != 4 || (*slices)[0] < 0 ||
         (*slices)[1] <= (*slices)[0] || (*slices)[2] < 0 ||

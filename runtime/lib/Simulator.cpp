@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "neuro/Runtime/Simulator.h"
+#include "neuro/Runtime/Table.h"
 
 #include "neuro/Runtime/Philox.h"
 #include "neuro/Runtime/Streams.h"
@@ -279,6 +280,10 @@ bool Simulator::validate(std::string &err) const {
       err = owner + ": no deliver kernel";
       return false;
     }
+    if (proj.rule == ProjectionSpec::FromFile && proj.file.empty()) {
+      err = owner + ": no file of synapses";
+      return false;
+    }
     for (const ProjectionSpec::Modulator &m : proj.modulators) {
       if (m.population < 0 || m.population >= nPops || m.row < 0 ||
           size_t(m.row) >=
@@ -421,7 +426,52 @@ bool Simulator::allocate(std::string &err) {
     bool sameNeurons = spec.src == spec.dst && srcBegin == dstBegin;
     bool autapses = spec.allowAutapses || !sameNeurons;
     uint32_t stream = streams::connectivity(uint32_t(j));
+    // FromFile: the listed synapses, and for each synapse of the CSR the
+    // row of the file it came from.
+    ConnectionList listed;
+    std::vector<int64_t> origin;
+    proj.explicitDelays.clear();
+    proj.order.clear();
     switch (spec.rule) {
+    case ProjectionSpec::FromFile: {
+      std::string why;
+      if (!readConnections(spec.file,
+                           spec.synRows.empty() ? "" : spec.synRows[0], listed,
+                           why)) {
+        err = "projection '" + spec.name + "': " + why;
+        return false;
+      }
+      size_t n = listed.pre.size();
+      for (size_t r = 0; r < n; ++r)
+        if (listed.pre[r] >= nSrcAll || listed.post[r] >= nDstAll) {
+          err = "projection '" + spec.name + "': " + spec.file + ": row " +
+                std::to_string(r + 1) + " joins neurons outside the source (" +
+                std::to_string(nSrcAll) + ") or target (" +
+                std::to_string(nDstAll) + ")";
+          return false;
+        }
+      // By source, in file order within each source.
+      proj.csr.rowPtr.assign(size_t(nSrcAll) + 1, 0);
+      for (int64_t i : listed.pre)
+        ++proj.csr.rowPtr[size_t(i) + 1];
+      for (int64_t i = 0; i < nSrcAll; ++i)
+        proj.csr.rowPtr[size_t(i) + 1] += proj.csr.rowPtr[size_t(i)];
+      std::vector<int64_t> next(proj.csr.rowPtr.begin(),
+                                proj.csr.rowPtr.end() - 1);
+      proj.csr.cols.assign(n, 0);
+      origin.assign(n, 0);
+      for (size_t r = 0; r < n; ++r) {
+        int64_t at = next[size_t(listed.pre[r])]++;
+        proj.csr.cols[size_t(at)] = int32_t(listed.post[r]);
+        origin[size_t(at)] = int64_t(r);
+      }
+      if (!listed.delay.empty()) {
+        proj.explicitDelays.resize(n);
+        for (size_t s = 0; s < n; ++s)
+          proj.explicitDelays[s] = listed.delay[size_t(origin[s])];
+      }
+      break;
+    }
     case ProjectionSpec::FixedProbability:
       proj.csr = buildFixedProbability(nSrc, nDst, spec.p, autapses, model.seed,
                                        stream);
@@ -487,6 +537,13 @@ bool Simulator::allocate(std::string &err) {
     for (int64_t r = 0; r < nRows; ++r)
       fillRow(proj.syn.data() + r * nSyn, nSyn, spec.synInit[size_t(r)],
               model.seed, streams::synapseInit(uint32_t(j), uint32_t(r)));
+    if (!listed.weight.empty() && nRows > 0)
+      for (int64_t s = 0; s < nSyn; ++s) {
+        int64_t before = proj.order.empty() ? s : proj.order[size_t(s)];
+        proj.syn[size_t(s)] = listed.weight[size_t(origin[size_t(before)])];
+      }
+    proj.explicitDelays.clear();
+    proj.order.clear();
   }
 
   // The neurons or synapses each state recording samples.
@@ -563,15 +620,19 @@ void Simulator::groupByDelay(size_t j) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   int64_t nSyn = proj.csr.numSynapses();
-  if (!spec.heterogeneousDelay) {
+  if (!spec.heterogeneousDelay && proj.explicitDelays.empty()) {
     proj.delays = {spec.delaySteps};
     proj.rowPtrs = {proj.csr.rowPtr};
     return;
   }
-  // Draw each synapse's delay (in source-major order), round to steps.
-  std::vector<double> seconds(static_cast<size_t>(nSyn));
-  fillRow(seconds.data(), nSyn, spec.delayInit, model.seed,
-          streams::synapseInit(uint32_t(j), streams::kMaxRows - 1));
+  // Each synapse's delay (given, or drawn in source-major order), rounded
+  // to steps.
+  std::vector<double> seconds = proj.explicitDelays;
+  if (seconds.empty()) {
+    seconds.resize(size_t(nSyn));
+    fillRow(seconds.data(), nSyn, spec.delayInit, model.seed,
+            streams::synapseInit(uint32_t(j), streams::kMaxRows - 1));
+  }
   std::vector<int32_t> steps(static_cast<size_t>(nSyn));
   int64_t maxSteps = 0;
   for (int64_t s = 0; s < nSyn; ++s) {
@@ -590,12 +651,14 @@ void Simulator::groupByDelay(size_t j) {
   int64_t nSrc = proj.csr.numRows();
   std::vector<int32_t> cols(static_cast<size_t>(nSyn));
   std::vector<int32_t> source(static_cast<size_t>(nSyn));
+  std::vector<int64_t> order(static_cast<size_t>(nSyn));
   for (int64_t i = 0; i < nSrc; ++i)
     for (int64_t s = proj.csr.rowPtr[size_t(i)];
          s < proj.csr.rowPtr[size_t(i) + 1]; ++s) {
       int64_t to = next[size_t(steps[size_t(s)])]++;
       cols[size_t(to)] = proj.csr.cols[size_t(s)];
       source[size_t(to)] = int32_t(i);
+      order[size_t(to)] = s;
     }
   proj.delays.clear();
   proj.rowPtrs.clear();
@@ -613,6 +676,7 @@ void Simulator::groupByDelay(size_t j) {
   }
   proj.csr.cols = std::move(cols);
   proj.csr.rowPtr = {0}; // synapses are no longer grouped by source
+  proj.order = std::move(order);
 }
 
 std::vector<int32_t> Simulator::synapseDelays(int proj) const {

@@ -170,8 +170,11 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
                  .Case("in_degree", rt::ProjectionSpec::FixedInDegree)
                  .Case("out_degree", rt::ProjectionSpec::FixedOutDegree)
                  .Case("one_to_one", rt::ProjectionSpec::OneToOne)
+                 .Case("file", rt::ProjectionSpec::FromFile)
                  .Default(rt::ProjectionSpec::FixedProbability);
     p.degree = proj.getDegree();
+    if (auto file = proj.getFileAttr())
+      p.file = file.str();
     p.allowAutapses = proj.getAutapses();
     if (auto slices = proj.getSlices()) {
       p.srcBegin = (*slices)[0];

@@ -42,14 +42,16 @@ struct Expr {
     Binary,
     Call,
     Conditional,
-    List
+    List,
+    String
   };
 
   Kind kind;
   SourceRange range;
   /// Number: the literal as written (in `unit`, not yet converted to SI).
   double value = 0.0;
-  /// Number: the digits as written, for exact decimal scaling.
+  /// Number: the digits as written, for exact decimal scaling; String: the
+  /// contents without the quotes.
   std::string text;
   /// Number: the unit suffix, empty when dimensionless.
   std::string unit;
@@ -209,6 +211,9 @@ struct ConnectDecl {
   std::vector<NamedExpr> options; ///< p, delay
   /// `as NAME`: the projection's name instead of `<src>_to_<dst>`.
   std::optional<NameRef> alias;
+  /// `from "edges.csv"`: the synapses listed in a file (`name` is the path
+  /// as written).
+  std::optional<NameRef> file;
   SourceRange range;
 };
 

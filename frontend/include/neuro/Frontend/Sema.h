@@ -77,7 +77,7 @@ struct ProjectionInfo {
   double delay = 0.0; ///< seconds
   /// Per-synapse delays (`delay = uniform(1 ms, 3 ms)`), when drawn.
   std::optional<InitValue> delayInit;
-  /// "probability", "in_degree", "out_degree" or "one_to_one".
+  /// "probability", "in_degree", "out_degree", "one_to_one" or "file".
   std::string rule = "probability";
   int64_t degree = 0;
   bool autapses = true;
@@ -91,6 +91,10 @@ struct ProjectionInfo {
     std::string var;
   };
   std::vector<Modulator> modulators;
+  /// `from "FILE"` (rule "file"): the synapses listed in FILE (resolved
+  /// path), with their weights and delays when the file has those columns.
+  std::string file;
+  bool fileWeights = false, fileDelays = false;
 };
 
 /// `record v, w of E[0:10] every 1 ms`: states of neurons [begin, end).

@@ -339,7 +339,9 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
     `rule` says how synapses are drawn: `probability` (each pair
     independently with `probability`), `in_degree` / `out_degree` (exactly
     `degree` distinct sources per target / targets per source) or
-    `one_to_one`; `autapses` = false excludes i -> i when the source is the
+    `one_to_one`, or `file`: the synapses listed in `file` (CSV or .npy, read
+    when the network is built; `file_weights` / `file_delays`: it has those
+    columns); `autapses` = false excludes i -> i when the source is the
     target. `slices` = [sb, se, tb, te], when present, restricts the
     projection to source neurons [sb, se) and targets [tb, te). Spikes arrive
     after `delay` seconds (rounded to whole steps). `modulators` binds each
@@ -359,7 +361,9 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
                        DefaultValuedAttr<I64Attr, "0">:$degree,
                        DefaultValuedAttr<BoolAttr, "true">:$autapses,
                        OptionalAttr<DenseI64ArrayAttr>:$slices,
-                       OptionalAttr<DictionaryAttr>:$modulators);
+                       OptionalAttr<DictionaryAttr>:$modulators,
+                       OptionalAttr<StrAttr>:$file,
+                       UnitAttr:$file_weights, UnitAttr:$file_delays);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name $source `->` $target (`with` $synapse^)? `p` `(` $probability `)`

@@ -55,8 +55,18 @@ struct ProjectionSpec {
   int dst = 0;
   /// How the synapses are drawn; `p` is for FixedProbability, `degree`
   /// for the fixed in- and out-degree rules.
-  enum Rule { FixedProbability, FixedInDegree, FixedOutDegree, OneToOne };
+  enum Rule {
+    FixedProbability,
+    FixedInDegree,
+    FixedOutDegree,
+    OneToOne,
+    FromFile
+  };
   Rule rule = FixedProbability;
+  /// FromFile: the table of synapses (see readConnections in Table.h); its
+  /// weight column, when present, sets the weight (synRows[0]) and its
+  /// delay column the per-synapse delays.
+  std::string file;
   int64_t degree = 0;
   /// Only source neurons [srcBegin, srcEnd) connect, to targets
   /// [dstBegin, dstEnd); an end of -1 means the population's size.

@@ -202,6 +202,10 @@ private:
     std::vector<int64_t> postSyn;
     /// Source of every synapse, when the kernels read it.
     std::vector<int32_t> srcs;
+    /// While building: delays given per synapse (seconds, CSR order), and
+    /// the CSR index each synapse had before grouping by delay.
+    std::vector<double> explicitDelays;
+    std::vector<int64_t> order;
     /// The kernels' `mods`: the plasticity flag, then the modulators.
     std::vector<double> mods;
   };

@@ -1,0 +1,64 @@
+//===- Table.h - Numeric tables from CSV and .npy files ---------*- C++ -*-===//
+//
+// The data files a model may name (connectivity, spike times, input
+// series) are tables of numbers with named columns:
+//
+//   - CSV: a header line of column names, then one row of numbers per line,
+//     separated by commas (spaces around them are ignored); empty lines and
+//     lines starting with '#' are skipped.
+//   - .npy (version 1 or 2, little-endian, C order): a 1-D structured array
+//     whose fields are the columns (e.g. the spike files Neuro writes, with
+//     fields i and t), or a 1-D or 2-D array of numbers whose columns are
+//     unnamed (found by position). Element types: f8, f4, i8, i4, i2, i1,
+//     u8, u4, u2, u1, b1.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_TABLE_H
+#define NEURO_RUNTIME_TABLE_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace neuro::rt {
+
+struct Table {
+  /// Column names; empty strings for an unnamed (plain .npy) column.
+  std::vector<std::string> names;
+  /// columns[c][r]: row r of column c.
+  std::vector<std::vector<double>> columns;
+
+  size_t numRows() const { return columns.empty() ? 0 : columns[0].size(); }
+  /// Index of the column named `name`, or -1.
+  int column(const std::string &name) const;
+};
+
+/// Reads `path` (.npy by its extension, else CSV). Returns false and sets
+/// `err` (naming the file and, for CSV, the line) on failure.
+bool readTable(const std::string &path, Table &table, std::string &err);
+
+/// Synapses listed in a table, one per row: the source and target neuron
+/// (columns `pre` and `post`), optionally the weight (column `weight` or
+/// `weightName`, in SI units) and the delay (column `delay`, in seconds).
+/// A table with unnamed columns has them in that order.
+struct ConnectionList {
+  std::vector<int64_t> pre, post;
+  std::vector<double> weight; ///< empty: no weight column
+  std::vector<double> delay;  ///< empty: no delay column
+};
+
+/// Reads the synapses of `path`. Indices must be whole numbers >= 0 and
+/// delays >= 0; err names the file and row otherwise.
+bool readConnections(const std::string &path, const std::string &weightName,
+                     ConnectionList &list, std::string &err);
+
+/// Spike times listed in a table: neuron `i` spikes at `t` seconds (columns
+/// `i` and `t`, else the first two unnamed ones), as the spike files Neuro
+/// writes hold them.
+bool readSpikeTimes(const std::string &path, std::vector<int64_t> &indices,
+                    std::vector<double> &times, std::string &err);
+
+} // namespace neuro::rt
+
+#endif // NEURO_RUNTIME_TABLE_H

@@ -1,0 +1,358 @@
+//===- Table.cpp - Numeric tables from CSV and .npy files -----------------===//
+
+#include "neuro/Runtime/Table.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+using namespace neuro::rt;
+
+int Table::column(const std::string &name) const {
+  for (size_t c = 0; c < names.size(); ++c)
+    if (names[c] == name)
+      return int(c);
+  return -1;
+}
+
+namespace {
+
+std::string trim(const std::string &s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos)
+    return "";
+  size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+std::vector<std::string> splitCommas(const std::string &line) {
+  std::vector<std::string> cells;
+  std::stringstream ss(line);
+  std::string cell;
+  while (std::getline(ss, cell, ','))
+    cells.push_back(trim(cell));
+  if (!line.empty() && line.back() == ',')
+    cells.push_back("");
+  return cells;
+}
+
+bool readCsv(const std::string &path, Table &table, std::string &err) {
+  std::ifstream in(path);
+  if (!in) {
+    err = "cannot open '" + path + "'";
+    return false;
+  }
+  std::string line;
+  size_t lineNo = 0;
+  bool header = false;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    std::string t = trim(line);
+    if (t.empty() || t[0] == '#')
+      continue;
+    std::vector<std::string> cells = splitCommas(t);
+    if (!header) {
+      header = true;
+      for (const std::string &c : cells) {
+        if (c.empty()) {
+          err = path + ":" + std::to_string(lineNo) +
+                ": empty column name in the header";
+          return false;
+        }
+        table.names.push_back(c);
+      }
+      table.columns.assign(table.names.size(), {});
+      continue;
+    }
+    if (cells.size() != table.names.size()) {
+      err = path + ":" + std::to_string(lineNo) + ": " +
+            std::to_string(cells.size()) + " values, the header has " +
+            std::to_string(table.names.size()) + " columns";
+      return false;
+    }
+    for (size_t c = 0; c < cells.size(); ++c) {
+      const char *begin = cells[c].c_str();
+      char *end = nullptr;
+      double v = std::strtod(begin, &end);
+      if (cells[c].empty() || *end != '\0' || !std::isfinite(v)) {
+        err = path + ":" + std::to_string(lineNo) + ": '" + cells[c] +
+              "' in column '" + table.names[c] + "' is not a finite number";
+        return false;
+      }
+      table.columns[c].push_back(v);
+    }
+  }
+  if (!header) {
+    err = "'" + path + "' has no header line of column names";
+    return false;
+  }
+  return true;
+}
+
+/// One field of a .npy dtype: name, type character, size, byte offset.
+struct Field {
+  std::string name;
+  char kind = 'f';
+  size_t size = 8;
+  size_t offset = 0;
+};
+
+bool parseDescr(const std::string &d, Field &f) {
+  // '<f8', '|u1', '=i4'
+  if (d.size() < 3 || (d[0] != '<' && d[0] != '|' && d[0] != '='))
+    return false;
+  f.kind = d[1];
+  f.size = size_t(std::atoi(d.c_str() + 2));
+  if (f.kind == 'f')
+    return f.size == 4 || f.size == 8;
+  if (f.kind == 'i' || f.kind == 'u')
+    return f.size == 1 || f.size == 2 || f.size == 4 || f.size == 8;
+  if (f.kind == 'b')
+    return f.size == 1;
+  return false;
+}
+
+double readValue(const char *p, const Field &f) {
+  auto get = [&](auto v) {
+    std::memcpy(&v, p, sizeof(v));
+    return double(v);
+  };
+  switch (f.kind) {
+  case 'f':
+    return f.size == 8 ? get(double()) : get(float());
+  case 'i':
+    return f.size == 8   ? get(int64_t())
+           : f.size == 4 ? get(int32_t())
+           : f.size == 2 ? get(int16_t())
+                         : get(int8_t());
+  default:
+    return f.size == 8   ? get(uint64_t())
+           : f.size == 4 ? get(uint32_t())
+           : f.size == 2 ? get(uint16_t())
+                         : get(uint8_t());
+  }
+}
+
+/// The quoted strings of `s`, in order.
+std::vector<std::string> quoted(const std::string &s) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '\'' && s[i] != '"')
+      continue;
+    size_t j = s.find(s[i], i + 1);
+    if (j == std::string::npos)
+      break;
+    out.push_back(s.substr(i + 1, j - i - 1));
+    i = j;
+  }
+  return out;
+}
+
+bool readNpy(const std::string &path, Table &table, std::string &err) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    err = "cannot open '" + path + "'";
+    return false;
+  }
+  std::string bytes((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  auto bad = [&](const std::string &why) {
+    err = "'" + path + "' is not a .npy file Neuro can read: " + why;
+    return false;
+  };
+  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
+    return bad("no .npy magic");
+  size_t headerLen = 0, start = 0;
+  auto u8 = [&](size_t i) { return size_t(uint8_t(bytes[i])); };
+  if (bytes[6] == 1) {
+    headerLen = u8(8) | u8(9) << 8;
+    start = 10;
+  } else if (bytes[6] == 2 || bytes[6] == 3) {
+    if (bytes.size() < 12)
+      return bad("truncated header");
+    headerLen = u8(8) | u8(9) << 8 | u8(10) << 16 | u8(11) << 24;
+    start = 12;
+  } else {
+    return bad("unknown version");
+  }
+  if (start + headerLen > bytes.size())
+    return bad("truncated header");
+  std::string header = bytes.substr(start, headerLen);
+  size_t data = start + headerLen;
+  if (header.find("'fortran_order': True") != std::string::npos)
+    return bad("Fortran order");
+  size_t d = header.find("'descr':"), sh = header.find("'shape':");
+  if (d == std::string::npos || sh == std::string::npos)
+    return bad("no descr or shape");
+  // Shape: (n,) or (n, m).
+  size_t open = header.find('(', sh), close = header.find(')', sh);
+  if (open == std::string::npos || close == std::string::npos)
+    return bad("malformed shape");
+  std::vector<int64_t> shape;
+  std::stringstream ss(header.substr(open + 1, close - open - 1));
+  std::string dim;
+  while (std::getline(ss, dim, ','))
+    if (!trim(dim).empty())
+      shape.push_back(std::atoll(trim(dim).c_str()));
+  if (shape.empty() || shape.size() > 2)
+    return bad("only 1-D and 2-D arrays are tables");
+  std::vector<Field> fields;
+  size_t itemSize = 0;
+  size_t afterDescr = d + 8;
+  while (afterDescr < header.size() && header[afterDescr] == ' ')
+    ++afterDescr;
+  if (afterDescr < header.size() && header[afterDescr] == '[') {
+    // Structured: [('i', '<i4'), ('t', '<f8')].
+    size_t end = header.find(']', afterDescr);
+    std::vector<std::string> q =
+        quoted(header.substr(afterDescr, end - afterDescr));
+    if (q.size() % 2 != 0 || shape.size() != 1)
+      return bad("unsupported structured dtype");
+    for (size_t k = 0; k < q.size(); k += 2) {
+      Field f;
+      f.name = q[k];
+      if (!parseDescr(q[k + 1], f))
+        return bad("unsupported field type '" + q[k + 1] + "'");
+      f.offset = itemSize;
+      itemSize += f.size;
+      fields.push_back(f);
+    }
+    shape.push_back(1);
+  } else {
+    std::vector<std::string> q = quoted(header.substr(afterDescr));
+    Field f;
+    if (q.empty() || !parseDescr(q[0], f))
+      return bad("unsupported dtype");
+    int64_t cols = shape.size() == 2 ? shape[1] : 1;
+    for (int64_t c = 0; c < cols; ++c) {
+      Field col = f;
+      col.offset = size_t(c) * f.size;
+      fields.push_back(col);
+    }
+    itemSize = f.size * size_t(cols);
+  }
+  int64_t rows = shape[0];
+  if (rows < 0 || data + size_t(rows) * itemSize > bytes.size())
+    return bad("the data is shorter than the shape says");
+  table.names.clear();
+  table.columns.assign(fields.size(), std::vector<double>(size_t(rows)));
+  for (const Field &f : fields)
+    table.names.push_back(f.name);
+  for (int64_t r = 0; r < rows; ++r)
+    for (size_t c = 0; c < fields.size(); ++c)
+      table.columns[c][size_t(r)] = readValue(
+          bytes.data() + data + size_t(r) * itemSize + fields[c].offset,
+          fields[c]);
+  return true;
+}
+
+} // namespace
+
+bool neuro::rt::readTable(const std::string &path, Table &table,
+                          std::string &err) {
+  table = Table();
+  bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
+  return npy ? readNpy(path, table, err) : readCsv(path, table, err);
+}
+
+namespace {
+
+/// Column `name` (or `alt`), else unnamed column `position`; -1 if absent.
+int findColumn(const Table &t, const std::string &name, const std::string &alt,
+               size_t position) {
+  int c = t.column(name);
+  if (c < 0 && !alt.empty())
+    c = t.column(alt);
+  if (c < 0 && position < t.names.size() && t.names[position].empty())
+    c = int(position);
+  return c;
+}
+
+bool wholeNumbers(const std::string &path, const std::string &what,
+                  const std::vector<double> &col, std::vector<int64_t> &out,
+                  std::string &err) {
+  out.resize(col.size());
+  for (size_t r = 0; r < col.size(); ++r) {
+    double v = col[r];
+    if (!(v >= 0) || v != std::floor(v) || v > 2147483647.0) {
+      std::ostringstream os;
+      os << path << ": row " << r + 1 << ": " << what << " " << v
+         << " is not a neuron index (a whole number >= 0)";
+      err = os.str();
+      return false;
+    }
+    out[r] = int64_t(v);
+  }
+  return true;
+}
+
+} // namespace
+
+bool neuro::rt::readConnections(const std::string &path,
+                                const std::string &weightName,
+                                ConnectionList &list, std::string &err) {
+  Table t;
+  if (!readTable(path, t, err))
+    return false;
+  int pre = findColumn(t, "pre", "i", 0), post = findColumn(t, "post", "j", 1);
+  if (pre < 0 || post < 0) {
+    err = "'" + path + "' needs columns 'pre' and 'post'";
+    return false;
+  }
+  list = ConnectionList();
+  if (!wholeNumbers(path, "pre", t.columns[size_t(pre)], list.pre, err) ||
+      !wholeNumbers(path, "post", t.columns[size_t(post)], list.post, err))
+    return false;
+  int weight = findColumn(t, "weight", weightName, 2);
+  if (weight >= 0)
+    list.weight = t.columns[size_t(weight)];
+  int delay = findColumn(t, "delay", "", 3);
+  if (delay >= 0) {
+    list.delay = t.columns[size_t(delay)];
+    for (size_t r = 0; r < list.delay.size(); ++r)
+      if (!(list.delay[r] >= 0) || !std::isfinite(list.delay[r])) {
+        std::ostringstream os;
+        os << path << ": row " << r + 1 << ": delay " << list.delay[r]
+           << " is not a time >= 0 (seconds)";
+        err = os.str();
+        return false;
+      }
+  }
+  for (size_t c = 0; c < t.names.size(); ++c)
+    if (!t.names[c].empty() && int(c) != pre && int(c) != post &&
+        int(c) != weight && int(c) != delay) {
+      err = "'" + path + "': unknown column '" + t.names[c] +
+            "' (expected pre, post, weight or " +
+            (weightName.empty() ? "the weight's name" : weightName) +
+            ", delay)";
+      return false;
+    }
+  return true;
+}
+
+bool neuro::rt::readSpikeTimes(const std::string &path,
+                               std::vector<int64_t> &indices,
+                               std::vector<double> &times, std::string &err) {
+  Table t;
+  if (!readTable(path, t, err))
+    return false;
+  int i = findColumn(t, "i", "", 0), tc = findColumn(t, "t", "", 1);
+  if (i < 0 || tc < 0) {
+    err = "'" + path + "' needs columns 'i' (neuron) and 't' (seconds)";
+    return false;
+  }
+  if (!wholeNumbers(path, "i", t.columns[size_t(i)], indices, err))
+    return false;
+  times = t.columns[size_t(tc)];
+  for (size_t r = 0; r < times.size(); ++r)
+    if (!(times[r] >= 0) || !std::isfinite(times[r])) {
+      std::ostringstream os;
+      os << path << ": row " << r + 1 << ": spike time " << times[r]
+         << " is not a time >= 0 (seconds)";
+      err = os.str();
+      return false;
+    }
+  return true;
+}

@@ -1,0 +1,158 @@
+//===- FileInputTest.cpp - Connectivity and spike times from files --------===//
+//
+// `connect ... from "FILE"` builds exactly the listed synapses with their
+// weights and delays, and `SpikeTimes(file = "FILE")` replays spikes, from
+// CSV or .npy, paths relative to the model file. A spike crosses each
+// synapse in exactly round(delay / dt) steps.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Compiled.h"
+
+#include "neuro/Runtime/Npy.h"
+
+#include <cmath>
+#include <filesystem>
+
+using namespace neuro;
+namespace fs = std::filesystem;
+
+namespace {
+
+class FileInputTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir =
+        fs::temp_directory_path() /
+        ("neuro-files-" +
+         std::string(
+             ::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir);
+    fs::create_directories(dir / "data");
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  void write(const std::string &name, const std::string &text) {
+    std::ofstream(dir / name) << text;
+  }
+
+  fs::path dir;
+};
+
+/// Delta synapses: each target's v jumps by w when the spike arrives.
+constexpr const char *kModels = R"(
+synapse Delta {
+  weight w: mV
+  post v: mV
+  on pre { v += w }
+}
+neuron Sum {
+  state v: mV = 0 mV
+}
+)";
+
+TEST_F(FileInputTest, ListedSynapsesWithWeightsAndDelaysFromCsv) {
+  // Source 0 spikes at 1 ms, source 1 at 2 ms (from an .npy written as
+  // Neuro writes spike files); five synapses with delays that round to
+  // 0, 3, 3, 12 and 25 steps.
+  std::string err;
+  ASSERT_TRUE(rt::writeSpikesNpy((dir / "data/in.npy").string(),
+                                 {{0, 1e-3}, {1, 2e-3}}, err))
+      << err;
+  write("data/edges.csv", "pre,post,w,delay\n"
+                          "1,4,0.5e-3,2.5e-3\n"
+                          "0,0,1e-3,0\n"
+                          "0,1,2e-3,0.3e-3\n"
+                          "1,2,3e-3,0.26e-3\n"
+                          "0,3,4e-3,1.2e-3\n");
+  test::Compiled c(std::string(kModels) + R"(
+network Listed {
+  dt = 0.1 ms
+  In = 2 of SpikeTimes(file = "data/in.npy")
+  Out = 5 of Sum
+  connect In -> Out with Delta from "data/edges.csv" as E
+  run 6 ms
+}
+)",
+                   (dir / "model.neuro").string());
+  ASSERT_TRUE(c.ok) << c.text;
+  int e = c.sim->projectionIndex("E");
+  ASSERT_EQ(c.sim->numSynapses(e), 5);
+  // Target n: source spike step s, delay d steps, weight w.
+  struct Expect {
+    int spikeStep, delay;
+    double w;
+  } expect[5] = {{10, 0, 1e-3},
+                 {10, 3, 2e-3},
+                 {20, 3, 3e-3},
+                 {10, 12, 4e-3},
+                 {20, 25, 0.5e-3}};
+  for (int k = 0; k < 60; ++k) {
+    c.step();
+    for (int n = 0; n < 5; ++n) {
+      double want =
+          k >= expect[n].spikeStep + expect[n].delay ? expect[n].w : 0.0;
+      ASSERT_EQ(c.state("Out", "v", n), want)
+          << "target " << n << " after step " << k;
+    }
+  }
+}
+
+TEST_F(FileInputTest, NpyTableOfSynapsesAndCsvSpikeTimes) {
+  // Unnamed columns: pre, post, weight.
+  double edges[] = {0, 1, 1e-3, 1, 0, 2e-3, 1, 1, 5e-3};
+  std::string err;
+  ASSERT_TRUE(rt::writeNpyF64((dir / "edges.npy").string(), edges, {3, 3}, err))
+      << err;
+  write("spikes.csv", "i,t\n1,0.5e-3\n");
+  test::Compiled c(std::string(kModels) + R"(
+network Listed {
+  dt = 0.1 ms
+  In = 2 of SpikeTimes(file = "spikes.csv")
+  Out = 2 of Sum
+  connect In -> Out with Delta from "edges.npy" delay = 1 ms
+  run 3 ms
+}
+)",
+                   (dir / "model.neuro").string());
+  ASSERT_TRUE(c.ok) << c.text;
+  c.runAll();
+  // Only source 1 spikes: targets 0 and 1 get 2 mV and 5 mV.
+  EXPECT_EQ(c.state("Out", "v", 0), 2e-3);
+  EXPECT_EQ(c.state("Out", "v", 1), 5e-3);
+}
+
+TEST_F(FileInputTest, BadFilesAreReportedAtTheFileName) {
+  write("edges.csv", "pre,post\n0,7\n");
+  write("weights.csv", "pre,post,w\n0,0,1e-3\n");
+  test::Compiled c(std::string(kModels) + R"(
+network Bad {
+  In = 2 of SpikeTimes(file = "missing.npy")
+  A = 2 of Sum
+  connect A -> A with Delta(w = 1 mV) from "edges.csv"
+  connect A -> A with Delta(w = 1 mV) from "weights.csv"
+  connect A -> A with Delta(w = 1 mV) from "edges.csv" p = 0.5
+  run 1 ms
+}
+)",
+                   (dir / "bad.neuro").string());
+  EXPECT_FALSE(c.ok);
+  EXPECT_NE(c.text.find("bad.neuro:12:31: error: cannot read the spike "
+                        "times: cannot open '"),
+            std::string::npos)
+      << c.text;
+  EXPECT_NE(c.text.find("bad.neuro:14:44: error: edges.csv: row 1: post 7 is "
+                        "not a neuron of the 2 of 'A'"),
+            std::string::npos)
+      << c.text;
+  EXPECT_NE(c.text.find("bad.neuro:15:29: error: the file gives the weights; "
+                        "'w' is set twice"),
+            std::string::npos)
+      << c.text;
+  EXPECT_NE(c.text.find("bad.neuro:16:56: error: 'from' lists the synapses; a "
+                        "connect from a file takes no rule"),
+            std::string::npos)
+      << c.text;
+}
+
+} // namespace
