@@ -72,7 +72,8 @@ stmt : target=ID op=('=' | '+=' | '-=' | '*=' | '/=') expr ;
 // ---- networks -------------------------------------------------------------
 networkDecl : 'network' name=ID '{' networkItem* '}' ;
 networkItem
-  : name=ID '=' size=expr 'of' model=ID args?                   # population
+  : name=ID '=' size=expr 'of' model=ID args?
+    sign=('excitatory' | 'inhibitory')?                         # population
   | name=ID '=' expr                                            # setting
   | 'connect' src=recordTarget '->' recordTarget (',' recordTarget)*
     'with' model=ID args? connOption* ('as' alias=ID)?          # connect

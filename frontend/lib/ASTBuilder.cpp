@@ -302,6 +302,10 @@ private:
         p.model = nameRef(pop->model);
         if (pop->args())
           p.args = buildArgs(pop->args());
+        if (pop->sign) {
+          p.sign = pop->sign->getText() == "excitatory" ? 1 : -1;
+          p.signRange = rangeOf(pop->sign);
+        }
         net.populations.push_back(std::move(p));
       } else if (auto *set =
                      dynamic_cast<NeuroParser::SettingContext *>(item)) {

@@ -463,7 +463,10 @@ private:
           mlir::DenseI64ArrayAttr(), mlir::DictionaryAttr(),
           pr.file.empty() ? mlir::StringAttr() : builder.getStringAttr(pr.file),
           pr.fileWeights ? builder.getUnitAttr() : mlir::UnitAttr(),
-          pr.fileDelays ? builder.getUnitAttr() : mlir::UnitAttr());
+          pr.fileDelays ? builder.getUnitAttr() : mlir::UnitAttr(),
+          mlir::IntegerAttr());
+      if (pr.sign)
+        proj.setSign(pr.sign);
       if (!pr.modulators.empty()) {
         llvm::SmallVector<mlir::NamedAttribute> binds;
         for (const ProjectionInfo::Modulator &m : pr.modulators)

@@ -1450,6 +1450,10 @@ private:
           for (const VarDecl &v : syn.synapse->vars)
             if (v.kind == VarDecl::Kind::Weight)
               proj.inits.insert(proj.inits.begin(), {v.name, InitValue{}});
+        proj.sign = net.populations[proj.src].decl->sign;
+        if (proj.sign)
+          checkDale(proj, syn, c, listed ? &*listed : nullptr,
+                    *net.populations[proj.src].decl);
         bindModulators(syn, c, net, popIndex, proj);
         checkNeuronVars(syn, net.populations[proj.src], VarDecl::Kind::PreVar,
                         c.source.range);
@@ -1747,6 +1751,52 @@ private:
           v.kind == VarDecl::Kind::PostVar)
         return true;
     return false;
+  }
+
+  /// Dale's law: the weights of a projection from an `excitatory`
+  /// (`inhibitory`) population must be >= 0 (<= 0). Constants, draws and
+  /// listed weights are checked here; weights that change in a run are
+  /// checked by the runtime.
+  void checkDale(const ProjectionInfo &proj, const ModelInfo &syn,
+                 const ConnectDecl &c, const rt::ConnectionList *listed,
+                 const PopulationDecl &src) {
+    const char *kind = proj.sign > 0 ? "excitatory" : "inhibitory";
+    auto violates = [&](double v) { return proj.sign > 0 ? v < 0 : v > 0; };
+    auto report = [&](SourceRange where, const std::string &what) {
+      diag.error(where, what + ", but '" + src.name + "' is " + kind +
+                            " (Dale's law: its weights must be " +
+                            (proj.sign > 0 ? ">= 0" : "<= 0") + ")");
+      diag.note(src.signRange, "declared " + std::string(kind) + " here");
+    };
+    if (listed && !listed->weight.empty()) {
+      for (size_t r = 0; r < listed->weight.size(); ++r)
+        if (violates(listed->weight[r])) {
+          report(c.file->range, c.file->name + ": row " +
+                                    std::to_string(r + 1) + " has weight " +
+                                    fmt(listed->weight[r]));
+          return;
+        }
+      return;
+    }
+    for (const auto &[name, iv] : proj.inits) {
+      const VarDecl *decl = syn.vars.at(name).decl;
+      if (decl->kind != VarDecl::Kind::Weight)
+        continue;
+      SourceRange where = c.synapse.range;
+      for (const NamedExpr &a : c.args)
+        if (a.name == name)
+          where = a.value->range;
+      if (iv.kind == InitValue::Kind::Normal && iv.b > 0)
+        report(where, "weight '" + name +
+                          "' is drawn from a normal distribution, which "
+                          "takes either sign");
+      else if (iv.kind == InitValue::Kind::Uniform &&
+               (violates(iv.a) || violates(iv.b)))
+        report(where, "weight '" + name + "' is drawn from [" + fmt(iv.a) +
+                          ", " + fmt(iv.b) + "]");
+      else if (iv.kind != InitValue::Kind::Uniform && violates(iv.a))
+        report(where, "weight '" + name + "' is " + fmt(iv.a));
+    }
   }
 
   /// A path as written in the model, relative to the folder of the file

@@ -213,6 +213,9 @@ LogicalResult ProjectionOp::verify() {
     return emitOpError() << "unknown connection rule '" << getRule() << "'";
   if (getDegree() < 0)
     return emitOpError("degree must be >= 0");
+  int64_t sign = static_cast<int64_t>(getSign());
+  if (sign < -1 || sign > 1)
+    return emitOpError("sign must be -1, 0 or 1");
   if ((getRule() == "file") != bool(getFileAttr()))
     return emitOpError("rule 'file' goes with a file name");
   if (auto slices = getSlices()) {

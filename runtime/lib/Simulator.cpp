@@ -607,6 +607,8 @@ bool Simulator::build(std::string &err) {
     projs.clear();
     recordedOrder.clear();
   }
+  if (ok)
+    ok = checkFinite(err);
   built = ok;
   buildSeconds = secondsSince(start);
   return ok;
@@ -915,7 +917,10 @@ bool Simulator::checkFinite(std::string &err) const {
         continue;
       const double *values = proj.syn.data() + int64_t(r) * nSyn;
       for (int64_t s = 0; s < nSyn; ++s) {
-        if (std::isfinite(values[s]))
+        bool wrongSign = r == 0 && (spec.sign > 0   ? values[s] < 0
+                                    : spec.sign < 0 ? values[s] > 0
+                                                    : false);
+        if (std::isfinite(values[s]) && !wrongSign)
           continue;
         // The source of synapse s: the row of its delay group holding it.
         int64_t source = -1;
@@ -926,6 +931,19 @@ bool Simulator::checkFinite(std::string &err) const {
                      1;
         char buf[64];
         std::snprintf(buf, sizeof(buf), "%g", currentTime());
+        if (wrongSign) {
+          char value[64];
+          std::snprintf(value, sizeof(value), "%g", values[s]);
+          err = "Dale's law: projection '" + spec.name + "', synapse " +
+                std::to_string(s) + " (neuron " + std::to_string(source) +
+                " of '" + model.populations[size_t(spec.src)].name +
+                "' -> neuron " + std::to_string(proj.csr.cols[size_t(s)]) +
+                " of '" + model.populations[size_t(spec.dst)].name +
+                "'), weight '" + row + "' is " + value + " at t = " + buf +
+                " s, but '" + model.populations[size_t(spec.src)].name +
+                "' is " + (spec.sign > 0 ? "excitatory" : "inhibitory");
+          return false;
+        }
         err = "numerical error: projection '" + spec.name + "', synapse " +
               std::to_string(s) + " (neuron " + std::to_string(source) +
               " of '" + model.populations[size_t(spec.src)].name +

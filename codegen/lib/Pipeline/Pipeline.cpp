@@ -173,6 +173,7 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
                  .Case("file", rt::ProjectionSpec::FromFile)
                  .Default(rt::ProjectionSpec::FixedProbability);
     p.degree = proj.getDegree();
+    p.sign = static_cast<int>(static_cast<int64_t>(proj.getSign()));
     if (auto file = proj.getFileAttr())
       p.file = file.str();
     p.allowAutapses = proj.getAutapses();

@@ -198,6 +198,10 @@ struct PopulationDecl {
   NameRef model;
   std::vector<NamedExpr> args;
   SourceRange range;
+  /// `excitatory` (+1) or `inhibitory` (-1): Dale's law for the weights of
+  /// every projection from it; 0 when not given.
+  int sign = 0;
+  SourceRange signRange;
 };
 
 struct ConnectDecl {

@@ -91,6 +91,9 @@ struct ProjectionInfo {
     std::string var;
   };
   std::vector<Modulator> modulators;
+  /// Dale's law: +1 (-1) when every weight must be >= 0 (<= 0), from the
+  /// source population's `excitatory` (`inhibitory`); else 0.
+  int sign = 0;
   /// `from "FILE"` (rule "file"): the synapses listed in FILE (resolved
   /// path), with their weights and delays when the file has those columns.
   std::string file;

@@ -341,7 +341,8 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
     `degree` distinct sources per target / targets per source) or
     `one_to_one`, or `file`: the synapses listed in `file` (CSV or .npy, read
     when the network is built; `file_weights` / `file_delays`: it has those
-    columns); `autapses` = false excludes i -> i when the source is the
+    columns); `sign` = 1 (-1): Dale's law, every weight must stay >= 0
+    (<= 0); `autapses` = false excludes i -> i when the source is the
     target. `slices` = [sb, se, tb, te], when present, restricts the
     projection to source neurons [sb, se) and targets [tb, te). Spikes arrive
     after `delay` seconds (rounded to whole steps). `modulators` binds each
@@ -363,7 +364,8 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
                        OptionalAttr<DenseI64ArrayAttr>:$slices,
                        OptionalAttr<DictionaryAttr>:$modulators,
                        OptionalAttr<StrAttr>:$file,
-                       UnitAttr:$file_weights, UnitAttr:$file_delays);
+                       UnitAttr:$file_weights, UnitAttr:$file_delays,
+                       DefaultValuedAttr<I64Attr, "0">:$sign);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name $source `->` $target (`with` $synapse^)? `p` `(` $probability `)`

@@ -100,6 +100,9 @@ struct ProjectionSpec {
   std::vector<Modulator> modulators;
   /// Whether the weight may change at the start of the run.
   bool plastic = true;
+  /// Dale's law: +1 (-1) when every weight (synRows[0]) must stay >= 0
+  /// (<= 0), checked when built and with the NaN/Inf checks; 0: no check.
+  int sign = 0;
 };
 
 struct RecordSpec {
