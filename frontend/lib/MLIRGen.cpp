@@ -398,6 +398,16 @@ private:
         builder.create<InitConstOp>(l, sym(name),
                                     builder.getF64FloatAttr(iv.a));
         break;
+      case InitValue::Kind::Timed: {
+        int64_t rows = static_cast<int64_t>(iv.values->size()) / iv.columns;
+        auto type = mlir::RankedTensorType::get({rows, iv.columns},
+                                                builder.getF64Type());
+        builder.create<InitTimedOp>(
+            l, sym(name), builder.getI64IntegerAttr(iv.everySteps),
+            mlir::DenseElementsAttr::get(type,
+                                         llvm::ArrayRef<double>(*iv.values)));
+        break;
+      }
       }
     }
   }

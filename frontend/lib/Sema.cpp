@@ -393,6 +393,112 @@ private:
     return std::nullopt;
   }
 
+  /// `timed(VALUES, EVERY[, UNIT])` for a parameter of dimension `want`
+  /// of a population of timedSize neurons: VALUES is a list of quantities
+  /// or a table file of numbers in UNIT (one column shared by all neurons,
+  /// or one per neuron); value n holds from n EVERY on, the last one after
+  /// the end.
+  std::optional<InitValue> evalTimed(const Expr &e, const Dim &want) {
+    static const std::map<std::string, double> env;
+    static const std::map<std::string, Dim> dims;
+    if (e.args.size() != 2 && e.args.size() != 3) {
+      diag.error(e.range, "timed takes (values, every) or (\"FILE\", every, "
+                          "unit), got " +
+                              std::to_string(e.args.size()) + " arguments");
+      return std::nullopt;
+    }
+    InitValue iv;
+    iv.kind = InitValue::Kind::Timed;
+    auto every = evalConst(*e.args[1], env, dims, "the interval of timed");
+    if (!every)
+      return std::nullopt;
+    double steps = std::round(every->first / timedDt);
+    if (every->second != Dim::time() || !(steps >= 1) ||
+        std::abs(steps * timedDt - every->first) > 1e-9 * every->first) {
+      diag.error(e.args[1]->range,
+                 "the interval of timed must be a whole number of steps "
+                 "(dt = " +
+                     fmt(timedDt) + " s), got " + fmt(every->first) + " " +
+                     every->second.str());
+      return std::nullopt;
+    }
+    iv.everySteps = int64_t(steps);
+    auto values = std::make_shared<std::vector<double>>();
+    const Expr &list = *e.args[0];
+    if (list.kind == Expr::Kind::List) {
+      if (e.args.size() == 3) {
+        diag.error(e.args[2]->range, "a list of timed values carries its "
+                                     "units; the third argument is for files");
+        return std::nullopt;
+      }
+      for (const ExprPtr &item : list.args) {
+        auto v = evalConst(*item, env, dims, "a timed value");
+        if (!v)
+          return std::nullopt;
+        if (v->second != want) {
+          diag.error(item->range, "timed value has dimension " +
+                                      v->second.str() +
+                                      " but the parameter is in " + want.str());
+          return std::nullopt;
+        }
+        values->push_back(v->first);
+      }
+    } else if (list.kind == Expr::Kind::String) {
+      double scale = 1.0;
+      Dim dim;
+      if (e.args.size() == 3) {
+        auto unit = evalConst(*e.args[2], env, dims, "the unit of a file");
+        if (!unit)
+          return std::nullopt;
+        scale = unit->first;
+        dim = unit->second;
+      }
+      if (dim != want) {
+        diag.error(e.args.size() == 3 ? e.args[2]->range : e.range,
+                   "the numbers of '" + list.text + "' are " + dim.str() +
+                       " but the parameter is in " + want.str() +
+                       "; give their unit, as in timed(\"" + list.text +
+                       "\", every, 1 " + Dim(want).symbol() + ")");
+        return std::nullopt;
+      }
+      rt::Table table;
+      std::string err;
+      if (!rt::readTable(resolvePath(list.text), table, err)) {
+        diag.error(list.range, "cannot read the timed values: " + err);
+        return std::nullopt;
+      }
+      size_t cols = table.columns.size();
+      if (cols != 1 && int64_t(cols) != timedSize) {
+        diag.error(list.range, "'" + list.text + "' has " +
+                                   std::to_string(cols) +
+                                   " columns: give one, shared by all "
+                                   "neurons, or one per neuron (" +
+                                   std::to_string(timedSize) + ")");
+        return std::nullopt;
+      }
+      iv.columns = int64_t(cols);
+      for (size_t r = 0; r < table.numRows(); ++r)
+        for (size_t c = 0; c < cols; ++c)
+          values->push_back(table.columns[c][r] * scale);
+    } else {
+      diag.error(list.range, "timed takes a list of values [a, b, ...] or a "
+                             "file name in quotes");
+      return std::nullopt;
+    }
+    if (values->empty()) {
+      diag.error(list.range, "timed needs at least one value");
+      return std::nullopt;
+    }
+    for (double v : *values)
+      if (!std::isfinite(v)) {
+        diag.error(list.range, "timed values must be finite");
+        return std::nullopt;
+      }
+    iv.a = iv.b = values->front();
+    iv.values = std::move(values);
+    return iv;
+  }
+
   /// An initial value: a constant, or `uniform(a, b)` at the top level.
   std::optional<std::pair<InitValue, Dim>>
   evalInit(const Expr &e, const std::map<std::string, double> &env,
@@ -1061,8 +1167,19 @@ private:
       VarDecl::Kind kind = it->second.decl->kind;
       if (kind == VarDecl::Kind::Modulator)
         continue; // bound by bindModulators
-      bool drawn = a.value->kind == Expr::Kind::Call &&
-                   (a.value->name == "uniform" || a.value->name == "normal");
+      bool timed =
+          a.value->kind == Expr::Kind::Call && a.value->name == "timed";
+      if (kind == VarDecl::Kind::Param && timed && perNeuron) {
+        // A parameter that changes in time: a row the runtime refills.
+        if (auto v = evalTimed(*a.value, it->second.dim)) {
+          perNeuron->push_back({a.name, *v});
+          params.erase(a.name);
+        }
+        continue;
+      }
+      bool drawn =
+          a.value->kind == Expr::Kind::Call &&
+          (a.value->name == "uniform" || a.value->name == "normal" || timed);
       if (kind == VarDecl::Kind::Param && drawn) {
         // A parameter drawn per neuron: it becomes a row of the population.
         if (!perNeuron) {
@@ -1195,6 +1312,8 @@ private:
       for (const VarDecl &v : pop.model->neuron->vars)
         if (v.kind == VarDecl::Kind::State)
           pop.inits.push_back({v.name, InitValue{}});
+      timedDt = net.dt;
+      timedSize = pop.size;
       applyArgs(*pop.model, p.model.range, p.args, pop.params, pop.inits,
                 {VarDecl::Kind::State}, &pop.paramInits);
       // The refractory period may depend on overridden parameters.
@@ -1956,6 +2075,9 @@ private:
   bool allowNoise = false;
   /// Names referenced while checking the current model.
   std::set<std::string> used;
+  /// The network's dt and the population's size, for timed().
+  double timedDt = 1e-4;
+  int64_t timedSize = 1;
 
   /// Warnings on a checked model: parameters never used, declarations
   /// that shadow a built-in name.

@@ -304,6 +304,19 @@ LogicalResult InitNormalOp::verify() {
   return success();
 }
 
+LogicalResult InitTimedOp::verify() {
+  if (static_cast<int64_t>(getEvery()) < 1)
+    return emitOpError("every must be at least one step");
+  auto type = cast<ShapedType>(getValues().getType());
+  if (type.getRank() != 2 || type.getDimSize(0) < 1 || type.getDimSize(1) < 1)
+    return emitOpError("values must be a non-empty T x C table");
+  if (auto pop = dyn_cast<PopulationOp>((*this)->getParentOp()))
+    if (type.getDimSize(1) != 1 && type.getDimSize(1) != pop.getSize())
+      return emitOpError() << "values need 1 column or one per neuron ("
+                           << pop.getSize() << "), have " << type.getDimSize(1);
+  return success();
+}
+
 LogicalResult RecordSpikesOp::verify() {
   if (!isa_and_nonnull<PopulationOp>(SymbolTable::lookupSymbolIn(
           (*this)->getParentOp(), getPopulationAttr().getAttr())))

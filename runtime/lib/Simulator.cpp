@@ -70,6 +70,13 @@ bool validateInit(const InitSpec &init, const std::string &what,
                   std::string &err) {
   if (init.kind == InitSpec::Constant)
     return true;
+  if (init.kind == InitSpec::Timed) {
+    if (init.values && !init.values->empty() && init.every >= 1 &&
+        init.columns >= 1 && init.values->size() % size_t(init.columns) == 0)
+      return true;
+    err = what + ": invalid table of timed values";
+    return false;
+  }
   if (init.kind == InitSpec::Normal) {
     if (std::isfinite(init.a) && std::isfinite(init.b) && init.b >= 0)
       return true;
@@ -124,8 +131,22 @@ bool validateRows(const std::vector<std::string> &rows,
 /// Fills `nCols` values starting at `dst` from `init`; random draws come
 /// from the Philox stream (seed, stream, column index). Normal values use
 /// the Box-Muller transform of the first two uniforms of the column.
+/// Row `step / every` (the last after the end) of a timed table.
+void fillTimedRow(double *dst, int64_t nCols, const InitSpec &init,
+                  int64_t step) {
+  int64_t rows = int64_t(init.values->size()) / init.columns;
+  int64_t r = std::min(step / init.every, rows - 1);
+  const double *src = init.values->data() + r * init.columns;
+  for (int64_t c = 0; c < nCols; ++c)
+    dst[c] = init.columns == 1 ? src[0] : src[c];
+}
+
 void fillRow(double *dst, int64_t nCols, const InitSpec &init, uint64_t seed,
              uint32_t stream) {
+  if (init.kind == InitSpec::Timed) {
+    fillTimedRow(dst, nCols, init, 0);
+    return;
+  }
   if (init.kind == InitSpec::Constant) {
     for (int64_t c = 0; c < nCols; ++c)
       dst[c] = init.a;
@@ -217,6 +238,14 @@ bool Simulator::validate(std::string &err) const {
     }
     if (!validateRows(pop.rows, pop.init, owner, err))
       return false;
+    for (const InitSpec &init : pop.init)
+      if (init.kind == InitSpec::Timed && init.columns != 1 &&
+          init.columns != pop.size) {
+        err = owner + ": timed values need 1 column or " +
+              std::to_string(pop.size) + ", have " +
+              std::to_string(init.columns);
+        return false;
+      }
     if (pop.generator) {
       for (auto &[step, index] : pop.schedule)
         if (index < 0 || index >= pop.size || step < 0) {
@@ -276,6 +305,11 @@ bool Simulator::validate(std::string &err) const {
     }
     if (!validateRows(proj.synRows, proj.synInit, owner, err))
       return false;
+    for (const InitSpec &init : proj.synInit)
+      if (init.kind == InitSpec::Timed) {
+        err = owner + ": synapse variables cannot follow timed values";
+        return false;
+      }
     if (!proj.deliver) {
       err = owner + ": no deliver kernel";
       return false;
@@ -751,6 +785,15 @@ void Simulator::doStep(int64_t k) {
   // StateMonitor does.
   if (!model.stateRecords.empty())
     sampleStates(k);
+
+  // Parameters that follow a table in time.
+  for (size_t p = 0; p < nPops; ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    for (size_t r = 0; r < spec.init.size(); ++r)
+      if (spec.init[r].kind == InitSpec::Timed && k % spec.init[r].every == 0)
+        fillTimedRow(pops[p].state.data() + int64_t(r) * spec.size, spec.size,
+                     spec.init[r], k);
+  }
 
   for (const ModelSpec::PlasticSwitch &sw : model.plasticSwitches)
     if (sw.step == k)

@@ -156,3 +156,94 @@ network Bad {
 }
 
 } // namespace
+
+namespace {
+
+/// A Poisson source whose rate follows timed([0 Hz, 50 Hz, 10 Hz], 200 ms):
+/// no spike in the first 200 ms, then the counts of each window within 5
+/// standard deviations of 1000 neurons x rate x duration (the last value
+/// holds after the table ends).
+TEST(TimedInput, PoissonRateFollowsTheTable) {
+  test::Compiled c(test::readStdlib("neurons/poisson.neuro") + R"(
+network Stim {
+  dt = 0.1 ms
+  In = 1000 of PoissonSource(rate = timed([0 Hz, 50 Hz, 10 Hz], 200 ms))
+  record spikes of In
+  run 800 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  c.runAll();
+  int64_t counts[3] = {0, 0, 0};
+  for (const rt::SpikeRecord &s : c.sim->spikes(0)) {
+    int64_t step = std::llround(s.t / 1e-4) - 1;
+    counts[std::min<int64_t>(step / 2000, 2)]++;
+  }
+  EXPECT_EQ(counts[0], 0);
+  double expect1 = 1000 * 50 * 0.2, expect2 = 1000 * 10 * 0.4;
+  EXPECT_NEAR(double(counts[1]), expect1, 5 * std::sqrt(expect1));
+  EXPECT_NEAR(double(counts[2]), expect2, 5 * std::sqrt(expect2));
+}
+
+} // namespace
+
+/// A current per neuron from a CSV table (one column per neuron, in mV):
+/// dv/dt = I / 1 s integrates the held values exactly.
+TEST_F(FileInputTest, TimedCurrentPerNeuronFromCsv) {
+  write("drive.csv", "a,b\n1,-2\n3,0.5\n");
+  test::Compiled c(R"(
+neuron Integrator {
+  param I: mV = 0 mV
+  state v: mV = 0 mV
+  dv/dt = I / 1 s
+}
+network Drive {
+  dt = 0.1 ms
+  P = 2 of Integrator(I = timed("drive.csv", 1 ms, 1 mV))
+  run 3 ms
+}
+)",
+                   (dir / "drive.neuro").string());
+  ASSERT_TRUE(c.ok) << c.text;
+  double a = 0, b = 0;
+  for (int k = 0; k < 30; ++k) {
+    c.step();
+    a += (k < 10 ? 1e-3 : 3e-3) * 1e-4;
+    b += (k < 10 ? -2e-3 : 0.5e-3) * 1e-4;
+    ASSERT_NEAR(c.state("P", "v", 0), a, 1e-15) << "step " << k;
+    ASSERT_NEAR(c.state("P", "v", 1), b, 1e-15) << "step " << k;
+  }
+  EXPECT_EQ(c.state("P", "I", 1), 0.5e-3);
+}
+
+TEST_F(FileInputTest, TimedErrors) {
+  write("three.csv", "a,b,c\n1,2,3\n");
+  test::Compiled c(R"(
+neuron Integrator {
+  param I: mV = 0 mV
+  state v: mV = 0 mV
+  dv/dt = I / 1 s
+}
+network Drive {
+  dt = 0.1 ms
+  P = 2 of Integrator(I = timed([1 mV, 2 mV], 0.25 ms))
+  Q = 2 of Integrator(I = timed("three.csv", 1 ms, 1 mV))
+  R = 2 of Integrator(I = timed([1 mV, 2 Hz], 1 ms))
+  S = 2 of Integrator(I = timed("three.csv", 1 ms))
+  run 3 ms
+}
+)",
+                   (dir / "errors.neuro").string());
+  EXPECT_FALSE(c.ok);
+  for (const char *want :
+       {"errors.neuro:9:47: error: the interval of timed must be a whole "
+        "number of steps (dt = 0.0001 s), got 0.00025 s (time)",
+        "errors.neuro:10:33: error: 'three.csv' has 3 columns: give one, "
+        "shared by all neurons, or one per neuron (2)",
+        "errors.neuro:11:40: error: timed value has dimension Hz (frequency) "
+        "but the parameter is in V (voltage)",
+        "errors.neuro:12:27: error: the numbers of 'three.csv' are 1 "
+        "(dimensionless) but the parameter is in V (voltage); give their "
+        "unit, as in timed(\"three.csv\", every, 1 V)"})
+    EXPECT_NE(c.text.find(want), std::string::npos) << want << "\n" << c.text;
+}

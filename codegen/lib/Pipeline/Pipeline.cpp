@@ -112,6 +112,19 @@ static LogicalResult readInits(Block &body, ArrayRef<std::string> order,
     else if (auto n = dyn_cast<InitNormalOp>(op))
       inits[n.getVar()] = rt::InitSpec::normal(n.getMean().convertToDouble(),
                                                n.getSd().convertToDouble());
+    else if (auto t = dyn_cast<InitTimedOp>(op)) {
+      auto type = cast<ShapedType>(t.getValues().getType());
+      rt::InitSpec spec;
+      spec.kind = rt::InitSpec::Timed;
+      spec.every = static_cast<int64_t>(t.getEvery());
+      spec.columns = type.getDimSize(1);
+      auto values = std::make_shared<std::vector<double>>(
+          t.getValues().getValues<double>().begin(),
+          t.getValues().getValues<double>().end());
+      spec.a = spec.b = values->front();
+      spec.values = std::move(values);
+      inits[t.getVar()] = spec;
+    }
   }
   for (const std::string &name : order) {
     auto it = inits.find(name);

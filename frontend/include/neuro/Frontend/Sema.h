@@ -16,15 +16,22 @@
 #include "neuro/Frontend/Units.h"
 
 #include <map>
+#include <memory>
 
 namespace neuro {
 
 /// How a state variable starts, in SI.
 struct InitValue {
-  enum class Kind { Constant, Uniform, Normal };
+  enum class Kind { Constant, Uniform, Normal, Timed };
   Kind kind = Kind::Constant;
   double a = 0.0; ///< the constant, uniform's low or normal's mean
   double b = 0.0; ///< uniform's high or normal's standard deviation
+  /// Timed (`timed(values, every)`, a parameter that changes in time): the
+  /// value in step k is values[min(k / everySteps, T - 1)] (row-major
+  /// [T][columns], one column shared by all neurons or one per neuron).
+  int64_t everySteps = 0;
+  int64_t columns = 1;
+  std::shared_ptr<const std::vector<double>> values;
 };
 
 /// A declared variable of a neuron or synapse with its checked dimension.

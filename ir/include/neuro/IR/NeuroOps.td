@@ -405,6 +405,24 @@ def Neuro_InitNormalOp : Neuro_Op<"init_normal"> {
   let hasVerifier = 1;
 }
 
+def Neuro_InitTimedOp : Neuro_Op<"init_timed"> {
+  let summary = "a variable that follows a table of values in time";
+  let description = [{
+    In step k the variable takes row min(k / `every`, T - 1) of `values`
+    (T x C, SI units): C = 1 for one value shared by every neuron, else one
+    column per neuron. The runtime sets it at the start of every `every`-th
+    step, before any update.
+
+    ```mlir
+    neuro.init_timed @rate every(1000) values dense<[[5.0], [20.0]]> : tensor<2x1xf64>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$var, I64Attr:$every,
+                       F64ElementsAttr:$values);
+  let assemblyFormat = "$var `every` `(` $every `)` `values` $values attr-dict";
+  let hasVerifier = 1;
+}
+
 def Neuro_RecordSpikesOp : Neuro_Op<"record_spikes", [HasParent<"NetworkOp">]> {
   let summary = "records the spikes of a population";
   let description = [{ Every spike of `population` is recorded (index, time). }];

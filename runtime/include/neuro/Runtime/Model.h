@@ -12,6 +12,7 @@
 #include "neuro/Runtime/ABI.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,7 @@ namespace neuro::rt {
 
 /// How one state row (or synapse variable) starts.
 struct InitSpec {
-  enum Kind { Constant, Uniform, Normal };
+  enum Kind { Constant, Uniform, Normal, Timed };
   Kind kind = Constant;
   /// The constant, the lower bound of uniform(a, b) or the mean of
   /// normal(a, b).
@@ -27,6 +28,11 @@ struct InitSpec {
   /// The upper bound of uniform(a, b) or the standard deviation of
   /// normal(a, b).
   double b = 0.0;
+  /// Timed: in step k the row takes row min(k / every, T - 1) of `values`
+  /// ([T][columns], columns 1 (shared) or the population's size).
+  int64_t every = 1;
+  int64_t columns = 1;
+  std::shared_ptr<const std::vector<double>> values;
 
   static InitSpec constant(double v) { return {Constant, v, v}; }
   static InitSpec uniform(double lo, double hi) { return {Uniform, lo, hi}; }
