@@ -97,6 +97,7 @@ connOption
   : name=ID '=' expr
   | flag=('one_to_one' | 'no_autapses')
   | 'from' path=STRING   // synapses listed in a CSV or .npy file
+  | 'where' cond=expr    // only pairs (i, j) for which cond holds
   ;
 
 // ---- units and expressions ------------------------------------------------

@@ -333,7 +333,13 @@ private:
         if (con->args())
           c.args = buildArgs(con->args());
         for (auto *opt : con->connOption()) {
-          if (opt->expr()) {
+          if (opt->cond) {
+            if (c.where)
+              diag.error(rangeOf(opt), "a connect has one 'where'");
+            c.where = buildExpr(opt->cond);
+            continue;
+          }
+          if (opt->name) {
             c.options.push_back(namedExpr(opt, opt->name, opt->expr()));
             continue;
           }

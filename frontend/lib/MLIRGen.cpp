@@ -9,6 +9,7 @@
 #include "mlir/IR/Verifier.h"
 
 #include <cmath>
+#include <functional>
 
 using namespace neuro;
 using mlir::Value;
@@ -219,6 +220,8 @@ private:
     case Expr::Kind::Number:
       return constant(l, literalValue(e));
     case Expr::Kind::Ref: {
+      if (refHook)
+        return refHook(e);
       auto it = model.vars.find(e.name);
       if (it == model.vars.end() && e.name == "xi")
         return builder.create<NoiseOp>(l, builder.getF64Type());
@@ -286,6 +289,10 @@ private:
       if (e.name == "rand")
         return builder.create<RandOp>(l, builder.getF64Type(),
                                       builder.getI32IntegerAttr(randSites++));
+      if (refHook &&
+          (e.name == "uniform" || e.name == "normal" || e.name == "lognormal" ||
+           e.name == "exponential" || e.name == "randn"))
+        return genDraw(e, model);
       std::vector<Value> args;
       for (auto &a : e.args)
         args.push_back(genExpr(*a, model));
@@ -293,6 +300,98 @@ private:
     }
     }
     return constant(l, 0.0);
+  }
+
+  /// A random draw of a network expression (see Sema's drawType).
+  Value genDraw(const Expr &e, const ModelInfo &model) {
+    namespace arith = mlir::arith;
+    mlir::Location l = loc(e.range);
+    auto uniform = [&]() -> Value {
+      return builder.create<RandOp>(l, builder.getF64Type(),
+                                    builder.getI32IntegerAttr(randSites++));
+    };
+    auto normal = [&]() -> Value {
+      return builder.create<RandNormalOp>(
+          l, builder.getF64Type(), builder.getI32IntegerAttr(randSites++));
+    };
+    if (e.name == "randn")
+      return normal();
+    std::vector<Value> a;
+    for (auto &arg : e.args)
+      a.push_back(genExpr(*arg, model));
+    if (e.name == "uniform") {
+      Value width = builder.create<arith::SubFOp>(l, a[1], a[0]);
+      return builder.create<arith::AddFOp>(
+          l, a[0], builder.create<arith::MulFOp>(l, width, uniform()));
+    }
+    if (e.name == "normal")
+      return builder.create<arith::AddFOp>(
+          l, a[0], builder.create<arith::MulFOp>(l, a[1], normal()));
+    if (e.name == "lognormal")
+      return builder.create<arith::MulFOp>(
+          l, a[0],
+          builder.create<mlir::math::ExpOp>(
+              l, builder.create<arith::MulFOp>(l, a[1], normal())));
+    // exponential(mean) = -mean log(1 - u), u in [0, 1).
+    Value oneMinus =
+        builder.create<arith::SubFOp>(l, constant(l, 1.0), uniform());
+    return builder.create<arith::MulFOp>(
+        l, builder.create<arith::NegFOp>(l, a[0]),
+        builder.create<mlir::math::LogOp>(l, oneMinus));
+  }
+
+  /// Generates a network expression (initial value, connection rule): its
+  /// names resolve through `resolve`.
+  Value genNetExpr(const Expr &e, std::function<Value(const Expr &)> resolve) {
+    static const ModelInfo none;
+    refHook = std::move(resolve);
+    Value v = genExpr(e, none);
+    refHook = nullptr;
+    return v;
+  }
+
+  /// Resolves the names of a population's initial-value expressions.
+  std::function<Value(const Expr &)> populationNames(const PopulationInfo &p) {
+    return [this, &p](const Expr &e) -> Value {
+      mlir::Location l = loc(e.range);
+      if (e.name == "i")
+        return builder.create<IndexOp>(l, builder.getF64Type(), "self");
+      if (e.name == "N")
+        return constant(l, double(p.size));
+      return constant(l, p.params.at(e.name));
+    };
+  }
+
+  /// Resolves the names of a projection's expressions: i, j, N_pre,
+  /// N_post, NAME_pre / NAME_post (a row of the neuron's population, or the
+  /// population's parameter value) and the synapse's parameters.
+  std::function<Value(const Expr &)> projectionNames(const ProjectionInfo &pr,
+                                                     const NetworkInfo &net) {
+    return [this, &pr, &net](const Expr &e) -> Value {
+      mlir::Location l = loc(e.range);
+      const PopulationInfo &src = net.populations[pr.src];
+      const PopulationInfo &dst = net.populations[pr.dst];
+      if (e.name == "i" || e.name == "j")
+        return builder.create<IndexOp>(l, builder.getF64Type(),
+                                       e.name == "i" ? "pre" : "post");
+      if (e.name == "N_pre" || e.name == "N_post")
+        return constant(l, double(e.name == "N_pre" ? src.size : dst.size));
+      for (auto [pop, suffix, isPre] :
+           {std::make_tuple(&src, std::string("_pre"), true),
+            std::make_tuple(&dst, std::string("_post"), false)}) {
+        const std::string &n = e.name;
+        if (n.size() <= suffix.size() ||
+            n.compare(n.size() - suffix.size(), suffix.size(), suffix) != 0)
+          continue;
+        std::string var = n.substr(0, n.size() - suffix.size());
+        auto param = pop->params.find(var);
+        if (param != pop->params.end())
+          return constant(l, param->second);
+        return builder.create<RefOp>(l, builder.getF64Type(), var, !isPre,
+                                     isPre);
+      }
+      return constant(l, pr.params.at(e.name));
+    };
   }
 
   /// `n` when `e` is a small integer literal (or its negation).
@@ -381,9 +480,18 @@ private:
   //===--------------------------------------------------------------------===//
 
   void genInits(const std::vector<std::pair<std::string, InitValue>> &inits,
-                mlir::Location l) {
+                mlir::Location l,
+                std::function<Value(const Expr &)> names = nullptr) {
     for (auto &[name, iv] : inits) {
       switch (iv.kind) {
+      case InitValue::Kind::Expr: {
+        mlir::OpBuilder::InsertionGuard guard(builder);
+        auto op = builder.create<InitExprOp>(loc(iv.expr->range), sym(name));
+        enter(op.getValue());
+        Value v = genNetExpr(*iv.expr, names);
+        builder.create<YieldOp>(loc(iv.expr->range), v);
+        break;
+      }
       case InitValue::Kind::Uniform:
         builder.create<InitUniformOp>(l, sym(name),
                                       builder.getF64FloatAttr(iv.a),
@@ -457,8 +565,8 @@ private:
                                  : mlir::FloatAttr(),
           mlir::DenseElementsAttr(), mlir::DenseI64ArrayAttr());
       enter(pop.getBody());
-      genInits(p.inits, l);
-      genInits(p.paramInits, l);
+      genInits(p.inits, l, populationNames(p));
+      genInits(p.paramInits, l, populationNames(p));
     }
     for (const ProjectionInfo &pr : net.projections) {
       mlir::OpBuilder::InsertionGuard g(builder);
@@ -500,9 +608,24 @@ private:
         proj.setSlices(llvm::ArrayRef<int64_t>{pr.srcBegin, pr.srcEnd,
                                                pr.dstBegin, pr.dstEnd});
       enter(proj.getBody());
-      genInits(pr.inits, l);
+      genInits(pr.inits, l, projectionNames(pr, net));
       if (pr.delayInit)
-        genInits({{"_delay", *pr.delayInit}}, l);
+        genInits({{"_delay", *pr.delayInit}}, l, projectionNames(pr, net));
+      if (pr.rule == "expression") {
+        mlir::OpBuilder::InsertionGuard guard(builder);
+        const Expr *at = pr.whereExpr ? pr.whereExpr : pr.probExpr;
+        auto rule = builder.create<ConnectRuleOp>(loc(at->range));
+        enter(rule.getProbability());
+        auto names = projectionNames(pr, net);
+        Value p = pr.probExpr ? genNetExpr(*pr.probExpr, names)
+                              : constant(loc(at->range), pr.p);
+        if (pr.whereExpr) {
+          Value cond = genNetExpr(*pr.whereExpr, names);
+          p = builder.create<mlir::arith::SelectOp>(loc(at->range), cond, p,
+                                                    constant(l, 0.0));
+        }
+        builder.create<YieldOp>(loc(at->range), p);
+      }
     }
     for (const StateRecordInfo &rec : net.recordStates) {
       llvm::SmallVector<mlir::Attribute> vars;
@@ -542,6 +665,8 @@ private:
   mlir::OpBuilder builder;
   /// Call sites of rand() in the module, each with its own random stream.
   int32_t randSites = 0;
+  /// While a network expression is generated: resolves its names.
+  std::function<Value(const Expr &)> refHook;
   const Module &module;
   const SemaResult &sema;
   const llvm::SourceMgr *sourceMgr;

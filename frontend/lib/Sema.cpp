@@ -9,6 +9,8 @@
 #include "llvm/Support/Format.h"
 
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <set>
 
 using namespace neuro;
@@ -71,6 +73,29 @@ public:
       : module(module), diag(diag), result(result) {}
 
   bool run() {
+    // Neuron variables that connections read as NAME_pre / NAME_post count
+    // as used by their models.
+    std::function<void(const Expr &)> scan = [&](const Expr &e) {
+      for (const char *suffix : {"_pre", "_post"}) {
+        size_t k = std::strlen(suffix);
+        if (e.kind == Expr::Kind::Ref && e.name.size() > k &&
+            e.name.compare(e.name.size() - k, k, suffix) == 0)
+          usedByNetworks.insert(e.name.substr(0, e.name.size() - k));
+      }
+      for (const ExprPtr &a : e.args)
+        if (a)
+          scan(*a);
+    };
+    for (const NetworkDecl &net : module.networks)
+      for (const ConnectDecl &c : net.connects) {
+        for (const NamedExpr &a : c.args)
+          scan(*a.value);
+        for (const NamedExpr &o : c.options)
+          if (o.value)
+            scan(*o.value);
+        if (c.where)
+          scan(*c.where);
+      }
     // Imports were resolved before Sema (Imports.h): imported models are
     // among the module's declarations.
     std::map<std::string, SourceRange> seen;
@@ -393,6 +418,135 @@ private:
     return std::nullopt;
   }
 
+  /// Whether `e` reads the name `name`.
+  static bool refersTo(const Expr &e, const std::string &name) {
+    if (e.kind == Expr::Kind::Ref && e.name == name)
+      return true;
+    for (const ExprPtr &a : e.args)
+      if (a && refersTo(*a, name))
+        return true;
+    return false;
+  }
+
+  static bool isDraw(const std::string &f) {
+    return f == "uniform" || f == "normal" || f == "lognormal" ||
+           f == "exponential" || f == "rand" || f == "randn";
+  }
+
+  /// A random draw in a network expression: uniform(low, high),
+  /// normal(mean, sd), lognormal(median, sigma) = median e^(sigma N(0, 1)),
+  /// exponential(mean), rand() in [0, 1), randn() standard normal.
+  std::optional<Type> drawType(const Expr &e, const ModelInfo &info) {
+    size_t arity = e.name == "rand" || e.name == "randn" ? 0
+                   : e.name == "exponential"             ? 1
+                                                         : 2;
+    if (e.args.size() != arity) {
+      diag.error(e.range, e.name + " takes " + std::to_string(arity) +
+                              " argument" + (arity == 1 ? "" : "s") + ", got " +
+                              std::to_string(e.args.size()));
+      return std::nullopt;
+    }
+    std::vector<Type> args;
+    for (const ExprPtr &a : e.args) {
+      auto t = typeOf(*a, info);
+      if (!t)
+        return std::nullopt;
+      if (t->isBool) {
+        diag.error(a->range, e.name + " takes numbers, not truth values");
+        return std::nullopt;
+      }
+      args.push_back(*t);
+    }
+    if (arity == 0)
+      return Type{Dim::none()};
+    if (e.name == "lognormal") {
+      if (!args[1].dim.isDimensionless()) {
+        diag.error(e.args[1]->range,
+                   "sigma of lognormal(median, sigma) is dimensionless");
+        return std::nullopt;
+      }
+      return args[0];
+    }
+    if (arity == 2 && args[0].dim != args[1].dim) {
+      diag.error(e.range, "the arguments of " + e.name +
+                              " have different dimensions: " +
+                              args[0].dim.str() + " and " + args[1].dim.str());
+      return std::nullopt;
+    }
+    return args[0];
+  }
+
+  /// Whether an initial value or connection expression needs to be
+  /// evaluated per neuron or synapse when the network is built: it uses
+  /// the index (i, j), a neuron's variable (x_pre, x_post) or a draw that
+  /// is not simply the whole value.
+  static bool needsKernel(const Expr &e, bool top = true) {
+    if (e.kind == Expr::Kind::Ref) {
+      const std::string &n = e.name;
+      auto endsWith = [&](const char *suffix) {
+        size_t k = std::strlen(suffix);
+        return n.size() > k && n.compare(n.size() - k, k, suffix) == 0;
+      };
+      return n == "i" || n == "j" || n == "N" || n == "N_pre" ||
+             n == "N_post" || endsWith("_pre") || endsWith("_post");
+    }
+    if (e.kind == Expr::Kind::Call &&
+        (e.name == "lognormal" || e.name == "exponential" || e.name == "rand" ||
+         e.name == "randn" ||
+         (!top && (e.name == "uniform" || e.name == "normal"))))
+      return true;
+    for (const ExprPtr &a : e.args)
+      if (a && needsKernel(*a, false))
+        return true;
+    return false;
+  }
+
+  /// Types `e` against the names of `env` (see netNames); returns its
+  /// type or nullopt after reporting.
+  std::optional<Type> typeNetExpr(const Expr &e,
+                                  const std::map<std::string, Dim> &env,
+                                  const std::string &what) {
+    static const ModelInfo none;
+    netNames = &env;
+    netWhat = what;
+    auto t = typeOf(e, none);
+    netNames = nullptr;
+    return t;
+  }
+
+  /// Names of a population's initial-value expressions: i, N and the
+  /// model's parameters.
+  std::map<std::string, Dim> populationEnv(const ModelInfo &model) {
+    std::map<std::string, Dim> env{{"i", Dim::none()}, {"N", Dim::none()}};
+    for (const auto &[name, vi] : model.vars)
+      if (vi.decl->kind == VarDecl::Kind::Param)
+        env[name] = vi.dim;
+    return env;
+  }
+
+  /// Names of a connection's expressions: i (source), j (target), N_pre,
+  /// N_post, the source's and target's states and parameters as NAME_pre
+  /// and NAME_post, and the synapse's parameters.
+  std::map<std::string, Dim> connectEnv(const ModelInfo &syn,
+                                        const PopulationInfo &src,
+                                        const PopulationInfo &dst) {
+    std::map<std::string, Dim> env{{"i", Dim::none()},
+                                   {"j", Dim::none()},
+                                   {"N_pre", Dim::none()},
+                                   {"N_post", Dim::none()}};
+    for (auto [pop, suffix] :
+         {std::make_pair(&src, "_pre"), std::make_pair(&dst, "_post")})
+      if (pop->model)
+        for (const auto &[name, vi] : pop->model->vars)
+          if (vi.decl->kind == VarDecl::Kind::Param ||
+              vi.decl->kind == VarDecl::Kind::State)
+            env[name + suffix] = vi.dim;
+    for (const auto &[name, vi] : syn.vars)
+      if (vi.decl->kind == VarDecl::Kind::Param)
+        env[name] = vi.dim;
+    return env;
+  }
+
   /// `timed(VALUES, EVERY[, UNIT])` for a parameter of dimension `want`
   /// of a population of timedSize neurons: VALUES is a list of quantities
   /// or a table file of numbers in UNIT (one column shared by all neurons,
@@ -649,6 +803,18 @@ private:
       return Type{unit->dim};
     }
     case Expr::Kind::Ref: {
+      if (netNames) {
+        auto it = netNames->find(e.name);
+        if (it != netNames->end())
+          return Type{it->second};
+        diag.error(e.range,
+                   "'" + e.name + "' is not available in " + netWhat +
+                       (lookupUnit(e.name) ? "; '" + e.name +
+                                                 "' is a unit: write a "
+                                                 "number before it"
+                                           : ""));
+        return std::nullopt;
+      }
       used.insert(e.name);
       auto it = info.vars.find(e.name);
       if (it == info.vars.end() && e.name == "xi") {
@@ -787,6 +953,8 @@ private:
       return a;
     }
     case Expr::Kind::Call: {
+      if (netNames && isDraw(e.name))
+        return drawType(e, info);
       if (e.name == "rand") {
         if (!e.args.empty()) {
           diag.error(e.range, "rand() takes no arguments");
@@ -1167,6 +1335,40 @@ private:
       VarDecl::Kind kind = it->second.decl->kind;
       if (kind == VarDecl::Kind::Modulator)
         continue; // bound by bindModulators
+      if (argEnv && needsKernel(*a.value) &&
+          (kind == VarDecl::Kind::State ||
+           (kind == VarDecl::Kind::Param && perNeuron) ||
+           (kind == VarDecl::Kind::Weight && !perNeuron))) {
+        // Evaluated per neuron (synapse) when the network is built.
+        auto t = typeNetExpr(*a.value, *argEnv,
+                             perNeuron ? "a population's initial values (use "
+                                         "i, N, parameters and draws)"
+                                       : "a synapse's initial values (use i, "
+                                         "j, N_pre, N_post, NAME_pre, "
+                                         "NAME_post, parameters and draws)");
+        if (!t)
+          continue;
+        if (t->isBool || t->dim != it->second.dim) {
+          diag.error(
+              a.value->range,
+              "initial value has dimension " +
+                  (t->isBool ? std::string("truth value") : t->dim.str()) +
+                  " but '" + a.name + "' is in " + it->second.dim.str());
+          continue;
+        }
+        InitValue iv;
+        iv.kind = InitValue::Kind::Expr;
+        iv.expr = a.value.get();
+        if (kind == VarDecl::Kind::Param) {
+          perNeuron->push_back({a.name, iv});
+          params.erase(a.name);
+        } else {
+          for (auto &[name, v] : inits)
+            if (name == a.name)
+              v = iv;
+        }
+        continue;
+      }
       bool timed =
           a.value->kind == Expr::Kind::Call && a.value->name == "timed";
       if (kind == VarDecl::Kind::Param && timed && perNeuron) {
@@ -1314,8 +1516,23 @@ private:
           pop.inits.push_back({v.name, InitValue{}});
       timedDt = net.dt;
       timedSize = pop.size;
+      std::map<std::string, Dim> env = populationEnv(*pop.model);
+      argEnv = &env;
       applyArgs(*pop.model, p.model.range, p.args, pop.params, pop.inits,
                 {VarDecl::Kind::State}, &pop.paramInits);
+      argEnv = nullptr;
+      // Expressions fold the population's parameters; those set per neuron
+      // are not constants.
+      for (auto *list : {&pop.inits, &pop.paramInits})
+        for (auto &[name, iv] : *list)
+          if (iv.kind == InitValue::Kind::Expr)
+            for (auto &[other, ov] : pop.paramInits)
+              if (refersTo(*iv.expr, other))
+                diag.error(
+                    iv.expr->range,
+                    "'" + other +
+                        "' is set per neuron, so the initial value of '" +
+                        name + "' cannot use it");
       // The refractory period may depend on overridden parameters.
       pop.refractory = pop.model->refractory;
       const NeuronDecl &nd = *pop.model->neuron;
@@ -1355,6 +1572,7 @@ private:
       const ModelInfo &syn = mit->second;
       double p = 1.0, delay = 0.0;
       std::optional<InitValue> delayInit;
+      const Expr *probExpr = nullptr, *delayExpr = nullptr;
       std::string rule = "probability";
       int64_t degree = 0;
       bool autapses = true;
@@ -1382,7 +1600,13 @@ private:
                            "in_degree, out_degree, delay with a value)");
           continue;
         }
-        if (o.name == "p") {
+        if (o.name == "p" && needsKernel(*o.value)) {
+          // A probability per pair, typed per target below.
+          if (setRule("probability", o.range))
+            probExpr = o.value.get();
+        } else if (o.name == "delay" && needsKernel(*o.value)) {
+          delayExpr = o.value.get();
+        } else if (o.name == "p") {
           if (auto v = netQuantity(*o.value, Dim::none(),
                                    "the connection probability p")) {
             if (*v < 0 || *v > 1)
@@ -1549,6 +1773,49 @@ private:
           ++count;
         }
         proj.params = paramEnv(syn);
+        std::map<std::string, Dim> env = connectEnv(
+            syn, net.populations[proj.src], net.populations[proj.dst]);
+        if (probExpr || c.where || delayExpr) {
+          const char *what = "a connection rule (use i, j, N_pre, N_post, "
+                             "NAME_pre, NAME_post and parameters)";
+          if (c.file || (rule != "probability")) {
+            diag.error(c.where ? c.where->range : c.synapse.range,
+                       "'where' and an expression for p go with the "
+                       "probability rule only");
+            continue;
+          }
+          if (probExpr) {
+            auto t = typeNetExpr(*probExpr, env, what);
+            if (t && (t->isBool || !t->dim.isDimensionless()))
+              diag.error(probExpr->range, "the connection probability p is "
+                                          "a dimensionless number");
+            if (!t)
+              continue;
+            proj.probExpr = probExpr;
+          }
+          if (c.where) {
+            auto t = typeNetExpr(*c.where, env, what);
+            if (t && !t->isBool)
+              diag.error(c.where->range, "'where' needs a truth value, such "
+                                         "as abs(i - j) <= 2");
+            if (!t)
+              continue;
+            proj.whereExpr = c.where.get();
+          }
+          if (probExpr || c.where)
+            proj.rule = "expression";
+          if (delayExpr) {
+            auto t = typeNetExpr(*delayExpr, env, what);
+            if (t && (t->isBool || t->dim != Dim::time()))
+              diag.error(delayExpr->range, "the delay must be a time");
+            if (!t)
+              continue;
+            InitValue iv;
+            iv.kind = InitValue::Kind::Expr;
+            iv.expr = delayExpr;
+            proj.delayInit = iv;
+          }
+        }
         if (listed) {
           proj.file = listedPath;
           proj.fileWeights = !listed->weight.empty();
@@ -1562,9 +1829,11 @@ private:
               v.kind == VarDecl::Kind::PostState ||
               v.kind == VarDecl::Kind::State)
             proj.inits.push_back({v.name, InitValue{}});
+        argEnv = &env;
         applyArgs(syn, c.synapse.range, c.args, proj.params, proj.inits,
                   {VarDecl::Kind::Weight, VarDecl::Kind::PostState,
                    VarDecl::Kind::State});
+        argEnv = nullptr;
         if (proj.fileWeights)
           for (const VarDecl &v : syn.synapse->vars)
             if (v.kind == VarDecl::Kind::Weight)
@@ -2075,9 +2344,18 @@ private:
   bool allowNoise = false;
   /// Names referenced while checking the current model.
   std::set<std::string> used;
+  /// Neuron variables read by connections (x for x_pre, x_post).
+  std::set<std::string> usedByNetworks;
   /// The network's dt and the population's size, for timed().
   double timedDt = 1e-4;
   int64_t timedSize = 1;
+  /// While a network expression is typed: the names it may use and their
+  /// dimensions, and what it is (for messages).
+  const std::map<std::string, Dim> *netNames = nullptr;
+  std::string netWhat;
+  /// The names of the arguments being applied (populationEnv or
+  /// connectEnv), for arguments evaluated per neuron or synapse.
+  const std::map<std::string, Dim> *argEnv = nullptr;
 
   /// Warnings on a checked model: parameters never used, declarations
   /// that shadow a built-in name.
@@ -2089,7 +2367,8 @@ private:
                                        : v.name == "t" ? "time"
                                                        : "time step") +
                                       " in '" + info.name + "'");
-      if (v.kind == VarDecl::Kind::Param && !used.count(v.name))
+      if (v.kind == VarDecl::Kind::Param && !used.count(v.name) &&
+          !usedByNetworks.count(v.name))
         diag.warning(v.nameRange, "parameter '" + v.name +
                                       "' is never used in '" + info.name + "'");
     }

@@ -208,7 +208,8 @@ LogicalResult ProjectionOp::verify() {
     return emitOpError("delay must be >= 0");
   if (!llvm::is_contained(
           llvm::ArrayRef<llvm::StringRef>{"probability", "in_degree",
-                                          "out_degree", "one_to_one", "file"},
+                                          "out_degree", "one_to_one", "file",
+                                          "expression"},
           getRule()))
     return emitOpError() << "unknown connection rule '" << getRule() << "'";
   if (getDegree() < 0)
@@ -302,6 +303,26 @@ LogicalResult InitNormalOp::verify() {
   if (!(getSd().convertToDouble() >= 0.0))
     return emitOpError("needs a standard deviation >= 0");
   return success();
+}
+
+LogicalResult IndexOp::verify() {
+  if (!llvm::is_contained(llvm::ArrayRef<StringRef>{"self", "pre", "post"},
+                          getWhich()))
+    return emitOpError("which must be self, pre or post");
+  return success();
+}
+
+LogicalResult InitExprOp::verify() {
+  if (!isa<PopulationOp, ProjectionOp>((*this)->getParentOp()))
+    return emitOpError("belongs to a population or projection");
+  return verifyYieldTypes(*this, getValue(), {Float64Type::get(getContext())},
+                          "one f64 value");
+}
+
+LogicalResult ConnectRuleOp::verify() {
+  return verifyYieldTypes(*this, getProbability(),
+                          {Float64Type::get(getContext())},
+                          "one f64 probability");
 }
 
 LogicalResult InitTimedOp::verify() {

@@ -314,6 +314,10 @@ bool Simulator::validate(std::string &err) const {
       err = owner + ": no deliver kernel";
       return false;
     }
+    if (proj.rule == ProjectionSpec::Expression && !proj.connect) {
+      err = owner + ": no connection kernel";
+      return false;
+    }
     if (proj.rule == ProjectionSpec::FromFile && proj.file.empty()) {
       err = owner + ": no file of synapses";
       return false;
@@ -442,6 +446,10 @@ bool Simulator::allocate(std::string &err) {
       fillRow(pop.state.data() + r * spec.size, spec.size, spec.init[size_t(r)],
               model.seed, streams::neuronInit(uint32_t(p), uint32_t(r)));
     pop.spiked.assign(size_t(spec.size), 0);
+    if (spec.initFn) {
+      NeuroMemRef2DF64 state = memref2D(pop.state.data(), nRows, spec.size);
+      spec.initFn(&state, int64_t(model.seed));
+    }
   }
 
   projs.resize(nProjs);
@@ -466,7 +474,41 @@ bool Simulator::allocate(std::string &err) {
     std::vector<int64_t> origin;
     proj.explicitDelays.clear();
     proj.order.clear();
+    auto stateOf = [&](int pop) {
+      const PopulationSpec &ps = model.populations[size_t(pop)];
+      return memref2D(pops[size_t(pop)].state.data(), int64_t(ps.rows.size()),
+                      ps.size);
+    };
+    bool full = false; // the CSR already spans the whole populations
     switch (spec.rule) {
+    case ProjectionSpec::Expression: {
+      // Each pair (i, j) of the slices with the probability the kernel
+      // gives: one uniform number per pair, keyed by (i, j).
+      NeuroMemRef2DF64 pre = stateOf(spec.src), post = stateOf(spec.dst);
+      uint32_t pairs = streams::make(streams::Connectivity, uint32_t(j), 1);
+      proj.csr.rowPtr.assign(size_t(nSrcAll) + 1, 0);
+      proj.csr.cols.clear();
+      for (int64_t i = 0; i < nSrcAll; ++i) {
+        if (i >= srcBegin && i < srcEnd)
+          for (int64_t t = dstBegin; t < dstEnd; ++t) {
+            if (!spec.allowAutapses && spec.src == spec.dst && t == i)
+              continue;
+            double p = spec.connect(i, t, &pre, &post, int64_t(model.seed));
+            if (!(p > 0))
+              continue;
+            if (p < 1) {
+              PhiloxStream rng(model.seed, pairs,
+                               uint64_t(i) * uint64_t(nDstAll) + uint64_t(t));
+              if (!(rng.nextUniform() < p))
+                continue;
+            }
+            proj.csr.cols.push_back(int32_t(t));
+          }
+        proj.csr.rowPtr[size_t(i) + 1] = int64_t(proj.csr.cols.size());
+      }
+      full = true;
+      break;
+    }
     case ProjectionSpec::FromFile: {
       std::string why;
       if (!readConnections(spec.file,
@@ -522,7 +564,7 @@ bool Simulator::allocate(std::string &err) {
       proj.csr = buildOneToOne(nSrc, nDst);
       break;
     }
-    if (srcBegin != 0 || nSrc != nSrcAll || dstBegin != 0) {
+    if (!full && (srcBegin != 0 || nSrc != nSrcAll || dstBegin != 0)) {
       CSR full;
       full.rowPtr.assign(size_t(nSrcAll) + 1, 0);
       full.cols.reserve(proj.csr.cols.size());
@@ -540,6 +582,37 @@ bool Simulator::allocate(std::string &err) {
         full.rowPtr[size_t(i) + 1] = int64_t(full.cols.size());
       }
       proj.csr = std::move(full);
+    }
+    // Per-synapse initial values given by expressions, in CSR order (with
+    // the delays when they are an expression), before grouping by delay.
+    int64_t nRows = int64_t(spec.synRows.size());
+    std::vector<double> initial;
+    if (spec.synInitFn) {
+      int64_t n = proj.csr.numSynapses();
+      int64_t rows = nRows + (spec.delayFromInit ? 1 : 0);
+      initial.assign(size_t(rows * n), 0.0);
+      for (int64_t r = 0; r < nRows; ++r)
+        fillRow(initial.data() + r * n, n, spec.synInit[size_t(r)], model.seed,
+                streams::synapseInit(uint32_t(j), uint32_t(r)));
+      std::vector<int32_t> srcs(static_cast<size_t>(n));
+      for (size_t i = 0; i + 1 < proj.csr.rowPtr.size(); ++i)
+        for (int64_t q = proj.csr.rowPtr[i]; q < proj.csr.rowPtr[i + 1]; ++q)
+          srcs[size_t(q)] = int32_t(i);
+      NeuroMemRefI32 srcRef = memref1D(srcs.data(), n);
+      NeuroMemRefI32 cols = memref1D(proj.csr.cols.data(), n);
+      NeuroMemRef2DF64 syn = memref2D(initial.data(), rows, n);
+      NeuroMemRef2DF64 pre = stateOf(spec.src), post = stateOf(spec.dst);
+      spec.synInitFn(&srcRef, &cols, &syn, &pre, &post, int64_t(model.seed));
+      if (spec.delayFromInit) {
+        proj.explicitDelays.assign(initial.begin() + nRows * n,
+                                   initial.begin() + (nRows + 1) * n);
+        for (double d : proj.explicitDelays)
+          if (!(d >= 0) || !std::isfinite(d)) {
+            err = "projection '" + spec.name + "': a delay expression gave " +
+                  std::to_string(d) + " s; delays must be finite and >= 0";
+            return false;
+          }
+      }
     }
     groupByDelay(j);
     int64_t nSyn = proj.csr.numSynapses();
@@ -566,11 +639,17 @@ bool Simulator::allocate(std::string &err) {
     }
     proj.mods.assign(spec.modulators.size() + 1, 0.0);
     proj.mods[0] = spec.plastic ? 1.0 : 0.0;
-    int64_t nRows = int64_t(spec.synRows.size());
     proj.syn.assign(size_t(nRows * nSyn), 0.0);
-    for (int64_t r = 0; r < nRows; ++r)
-      fillRow(proj.syn.data() + r * nSyn, nSyn, spec.synInit[size_t(r)],
-              model.seed, streams::synapseInit(uint32_t(j), uint32_t(r)));
+    if (!initial.empty()) {
+      for (int64_t r = 0; r < nRows; ++r)
+        for (int64_t q = 0; q < nSyn; ++q)
+          proj.syn[size_t(r * nSyn + q)] = initial[size_t(
+              r * nSyn + (proj.order.empty() ? q : proj.order[size_t(q)]))];
+    } else {
+      for (int64_t r = 0; r < nRows; ++r)
+        fillRow(proj.syn.data() + r * nSyn, nSyn, spec.synInit[size_t(r)],
+                model.seed, streams::synapseInit(uint32_t(j), uint32_t(r)));
+    }
     if (!listed.weight.empty() && nRows > 0)
       for (int64_t s = 0; s < nSyn; ++s) {
         int64_t before = proj.order.empty() ? s : proj.order[size_t(s)];

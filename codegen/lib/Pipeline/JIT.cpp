@@ -103,6 +103,10 @@ llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
       return err;
     p.step = reinterpret_cast<NeuroStepFn>(step);
     p.reset = reinterpret_cast<NeuroResetFn>(reset);
+    void *init = nullptr;
+    if (auto err = lookup(initKernelName(network, p.name), false, init))
+      return err;
+    p.initFn = reinterpret_cast<NeuroInitFn>(init);
   }
   for (rt::ProjectionSpec &p : spec.projections) {
     void *deliver = nullptr;
@@ -118,6 +122,14 @@ llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
     if (auto err = lookup(updateKernelName(network, p.name), false, update))
       return err;
     p.update = reinterpret_cast<NeuroUpdateFn>(update);
+    void *connect = nullptr, *synInit = nullptr;
+    if (auto err = lookup(connectKernelName(network, p.name),
+                          p.rule == rt::ProjectionSpec::Expression, connect))
+      return err;
+    if (auto err = lookup(synInitKernelName(network, p.name), false, synInit))
+      return err;
+    p.connect = reinterpret_cast<NeuroConnectFn>(connect);
+    p.synInitFn = reinterpret_cast<NeuroSynInitFn>(synInit);
   }
   return llvm::Error::success();
 }

@@ -112,6 +112,9 @@ static LogicalResult readInits(Block &body, ArrayRef<std::string> order,
     else if (auto n = dyn_cast<InitNormalOp>(op))
       inits[n.getVar()] = rt::InitSpec::normal(n.getMean().convertToDouble(),
                                                n.getSd().convertToDouble());
+    else if (auto e = dyn_cast<InitExprOp>(op))
+      // Set by the init kernel once the other values are in place.
+      inits[e.getVar()] = rt::InitSpec::constant(0.0);
     else if (auto t = dyn_cast<InitTimedOp>(op)) {
       auto type = cast<ShapedType>(t.getValues().getType());
       rt::InitSpec spec;
@@ -184,6 +187,7 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
                  .Case("out_degree", rt::ProjectionSpec::FixedOutDegree)
                  .Case("one_to_one", rt::ProjectionSpec::OneToOne)
                  .Case("file", rt::ProjectionSpec::FromFile)
+                 .Case("expression", rt::ProjectionSpec::Expression)
                  .Default(rt::ProjectionSpec::FixedProbability);
     p.degree = proj.getDegree();
     p.sign = static_cast<int>(static_cast<int64_t>(proj.getSign()));
@@ -215,6 +219,7 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
           return failure();
         p.heterogeneousDelay = true;
         p.delayInit = delay.front();
+        p.delayFromInit = isa<InitExprOp>(op);
       }
     p.needsSources = proj->hasAttr("neuro.needs_sources");
     // Modulators in the kernels' order, each a row of its population.

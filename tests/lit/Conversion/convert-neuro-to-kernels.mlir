@@ -293,7 +293,66 @@ neuro.network @U dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK:           math.expm1
 // CHECK:           memref.store %{{.*}}, %[[USYN]]
 
+// Expressions evaluated when the network is built: a population's initial
+// value from the index, a connection rule from the pair, a weight from the
+// source's row.
+neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
+  neuro.population @P size(4) {
+    neuro.state @x : "m"
+    neuro.init_expr @x {
+      %i = neuro.index "self"
+      %c = arith.constant 1.000000e-05 : f64
+      %r = arith.mulf %i, %c : f64
+      neuro.yield %r : f64
+    }
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00)
+      attributes {rule = "expression"} {
+    neuro.weight @w : "1"
+    neuro.init_expr @w {
+      %x = neuro.ref pre @x
+      %u = neuro.rand site(3)
+      %r = arith.addf %x, %u : f64
+      neuro.yield %r : f64
+    }
+    neuro.connect_rule {
+      %i = neuro.index "pre"
+      %j = neuro.index "post"
+      %lt = arith.cmpf olt, %i, %j : f64
+      %one = arith.constant 1.000000e+00 : f64
+      %zero = arith.constant 0.000000e+00 : f64
+      %p = arith.select %lt, %one, %zero : f64
+      neuro.yield %p : f64
+    }
+  }
+}
+// CHECK-LABEL: func.func @neuro_init_X_P(
+// CHECK-SAME:    %[[IST:.*]]: memref<?x?xf64>, %{{.*}}: i64)
+// CHECK:         scf.for %[[IN:.*]] =
+// CHECK:           %[[I64:.*]] = arith.index_cast %[[IN]] : index to i64
+// CHECK:           %[[IF:.*]] = arith.sitofp %[[I64]] : i64 to f64
+// CHECK:           %[[X:.*]] = arith.mulf %[[IF]], %{{.*}} : f64
+// CHECK:           memref.store %[[X]], %[[IST]][%{{.*}}, %[[IN]]]
+// CHECK-LABEL: func.func @neuro_connect_X_P_to_P(
+// CHECK-SAME:    %[[CI:.*]]: i64, %[[CJ:.*]]: i64, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: i64) -> f64
+// CHECK:         %[[FI:.*]] = arith.sitofp %[[CI]] : i64 to f64
+// CHECK:         %[[FJ:.*]] = arith.sitofp %[[CJ]] : i64 to f64
+// CHECK:         %[[LT:.*]] = arith.cmpf olt, %[[FI]], %[[FJ]] : f64
+// CHECK:         %[[P:.*]] = arith.select %[[LT]]
+// CHECK:         return %[[P]] : f64
+// The weight's draw uses the projection's init stream 2048 + 3 (kind 2,
+// object 0): 2^31 + 2051.
+// CHECK-LABEL: func.func @neuro_syninit_X_P_to_P(
+// CHECK-SAME:    %[[SRCS:.*]]: memref<?xi32>, %[[SCOLS:.*]]: memref<?xi32>, %[[SSYN:.*]]: memref<?x?xf64>, %[[SPRE:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %[[SEED:.*]]: i64)
+// CHECK:         scf.for %[[S:.*]] =
+// CHECK:           %[[SRC:.*]] = arith.index_cast %{{.*}} : i32 to index
+// CHECK:           %[[XP:.*]] = memref.load %[[SPRE]][%{{.*}}, %[[SRC]]]
+// CHECK:           %[[STREAM:.*]] = arith.constant -2147481597 : i32
+// CHECK:           %[[U:.*]] = func.call @neuro_rt_uniform(%[[SEED]], %[[STREAM]], %{{.*}}, %{{.*}})
+// CHECK:           %[[W:.*]] = arith.addf %[[XP]], %[[U]] : f64
+// CHECK:           memref.store %[[W]], %[[SSYN]][%{{.*}}, %[[S]]]
+
 // One ABI version function per module.
 // CHECK-LABEL: func.func @neuro_abi_version() -> i64
-// CHECK:         %[[VER:.*]] = arith.constant 4 : i64
+// CHECK:         %[[VER:.*]] = arith.constant 5 : i64
 // CHECK:         return %[[VER]] : i64

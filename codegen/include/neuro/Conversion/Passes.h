@@ -31,6 +31,12 @@ std::string deliverPostKernelName(llvm::StringRef network,
 /// and summed drives, every step.
 std::string updateKernelName(llvm::StringRef network,
                              llvm::StringRef projection);
+/// Initial values and connection rules given by expressions.
+std::string initKernelName(llvm::StringRef network, llvm::StringRef population);
+std::string connectKernelName(llvm::StringRef network,
+                              llvm::StringRef projection);
+std::string synInitKernelName(llvm::StringRef network,
+                              llvm::StringRef projection);
 
 /// Rows of a projection's per-synapse state, in kernel order: the weight,
 /// the per-synapse states, and `_lastupdate` (the step of the synapse's

@@ -13,6 +13,9 @@
 //                                   srcs: memref<?xi32>, syn, post, pre,
 //                                   mods, step)
 //   neuro_update_<net>_<proj>(srcs, cols, syn, post, pre, mods, step)
+//   neuro_init_<net>_<pop>(state, seed)
+//   neuro_connect_<net>_<proj>(i: i64, j: i64, pre, post, seed) -> f64
+//   neuro_syninit_<net>_<proj>(srcs, cols, syn, pre, post, seed)
 //
 // Refractoriness follows Brian2: with R the refractory period in steps and
 // `_lastspike` the step of the last spike, a neuron is refractory in step k
@@ -30,6 +33,7 @@
 #include "mlir/IR/IRMapping.h"
 
 #include <cmath>
+#include <functional>
 
 namespace neuro {
 #define GEN_PASS_DEF_CONVERTNEUROTOKERNELS
@@ -58,6 +62,15 @@ std::string neuro::deliverPostKernelName(StringRef network,
 }
 std::string neuro::updateKernelName(StringRef network, StringRef projection) {
   return ("neuro_update_" + network + "_" + projection).str();
+}
+std::string neuro::initKernelName(StringRef network, StringRef population) {
+  return ("neuro_init_" + network + "_" + population).str();
+}
+std::string neuro::connectKernelName(StringRef network, StringRef projection) {
+  return ("neuro_connect_" + network + "_" + projection).str();
+}
+std::string neuro::synInitKernelName(StringRef network, StringRef projection) {
+  return ("neuro_syninit_" + network + "_" + projection).str();
 }
 
 std::vector<std::string> neuro::synapseRowNames(Operation *projection) {
@@ -89,11 +102,179 @@ public:
 
   LogicalResult run() {
     for (auto pop : network.getBody().getOps<PopulationOp>())
-      if (!pop.getSpikeTimes() && failed(convertPopulation(pop)))
+      if (!pop.getSpikeTimes() &&
+          (failed(convertPopulation(pop)) || failed(convertInits(pop))))
         return failure();
     for (auto proj : network.getBody().getOps<ProjectionOp>())
-      if (failed(convertProjection(proj)))
+      if (failed(convertProjection(proj)) || failed(convertSynapseInits(proj)))
         return failure();
+    return success();
+  }
+
+  /// The random stream of init call site `site`: row 2048 + site of the
+  /// population's (projection's) init streams, apart from its rows'.
+  static uint32_t initSite(uint32_t site) { return 2048 + site % 2048; }
+
+  /// neuro_init_<net>_<pop>(state, seed): the population's initial values
+  /// given by expressions (neuro.init_expr), per neuron; the runtime calls
+  /// it after the other initial values are set.
+  LogicalResult convertInits(PopulationOp pop) {
+    SmallVector<InitExprOp> inits(pop.getBody().getOps<InitExprOp>());
+    if (inits.empty())
+      return success();
+    llvm::StringMap<int64_t> rows = rowIndex<StateOp>(pop.getBody().front());
+    Location loc = pop.getLoc();
+    auto fn = createKernel(
+        loc, initKernelName(network.getSymName(), pop.getSymName()),
+        {stateType(), b.getI64Type()});
+    b.setInsertionPoint(fn.getBody().front().getTerminator());
+    Value state = fn.getArgument(0);
+    Value n = b.create<memref::DimOp>(loc, state, index(loc, 1));
+    auto loop = b.create<scf::ForOp>(loc, index(loc, 0), n, index(loc, 1));
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value i = loop.getInductionVar();
+    uint32_t popIndex = populationIndex(pop);
+    kernelSeed = fn.getArgument(1);
+    kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
+    kernelStep = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(0));
+    kernelIndexSelf = b.create<arith::SIToFPOp>(loc, f64(), kernelIndex);
+    kernelStreamOf = [&](uint32_t site) {
+      return rt::streams::neuronInit(popIndex, initSite(site));
+    };
+    auto noRef = [&](RefOp ref) -> FailureOr<Value> {
+      return ref.emitOpError("an initial value of a population cannot read "
+                             "variables");
+    };
+    auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
+      return a.emitOpError("cannot assign here");
+    };
+    for (InitExprOp init : inits) {
+      auto row = rows.find(init.getVar());
+      if (row == rows.end())
+        return init.emitOpError("names no state of the population");
+      auto v = inlineRegion(init.getValue(), noRef, noWrite);
+      if (failed(v))
+        return failure();
+      store2d(init.getLoc(), (*v)[0], state, row->second, i);
+    }
+    resetKernelValues();
+    return success();
+  }
+
+  void resetKernelValues() {
+    kernelTime = kernelSeed = kernelIndex = kernelStep = Value();
+    kernelIndexSelf = kernelIndexPre = kernelIndexPost = Value();
+    kernelStreamOf = nullptr;
+  }
+
+  /// neuro_connect_<net>_<proj>(i, j, pre, post, seed) -> probability, and
+  /// neuro_syninit_<net>_<proj>(srcs, cols, syn, pre, post, seed): the
+  /// connection rule and the per-synapse initial values given by
+  /// expressions (`syn` has the synapse rows, then `_delay` when the delay
+  /// is an expression).
+  LogicalResult convertSynapseInits(ProjectionOp proj) {
+    auto lookupPop = [&](FlatSymbolRefAttr name) {
+      return dyn_cast_or_null<PopulationOp>(
+          SymbolTable::lookupSymbolIn(network, name.getAttr()));
+    };
+    PopulationOp source = lookupPop(proj.getSourceAttr());
+    PopulationOp target = lookupPop(proj.getTargetAttr());
+    llvm::StringMap<int64_t> preRows =
+        rowIndex<StateOp>(source.getBody().front());
+    llvm::StringMap<int64_t> postRows =
+        rowIndex<StateOp>(target.getBody().front());
+    Value pre, post, i, j;
+    auto read = [&](RefOp ref) -> FailureOr<Value> {
+      const llvm::StringMap<int64_t> &rows = ref.getPre() ? preRows : postRows;
+      auto it = rows.find(ref.getName());
+      if ((!ref.getPre() && !ref.getPost()) || it == rows.end())
+        return ref.emitOpError("names no state of the source or target");
+      return load2d(ref.getLoc(), ref.getPre() ? pre : post, it->second,
+                    ref.getPre() ? i : j);
+    };
+    auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
+      return a.emitOpError("cannot assign here");
+    };
+    uint32_t projIndex = 0;
+    for (auto other : network.getBody().getOps<ProjectionOp>()) {
+      if (other == proj)
+        break;
+      ++projIndex;
+    }
+    Block &body = proj.getBody().front();
+    for (auto rule : llvm::make_early_inc_range(body.getOps<ConnectRuleOp>())) {
+      Location loc = rule.getLoc();
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToEnd(module.getBody());
+      auto fn = b.create<func::FuncOp>(
+          loc, connectKernelName(network.getSymName(), proj.getSymName()),
+          b.getFunctionType({b.getI64Type(), b.getI64Type(), stateType(),
+                             stateType(), b.getI64Type()},
+                            {f64()}));
+      fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+      kernelEntry = fn.addEntryBlock();
+      indexConstants.clear();
+      floatConstants.clear();
+      b.setInsertionPointToEnd(kernelEntry);
+      i = b.create<arith::IndexCastOp>(loc, b.getIndexType(),
+                                       fn.getArgument(0));
+      j = b.create<arith::IndexCastOp>(loc, b.getIndexType(),
+                                       fn.getArgument(1));
+      pre = fn.getArgument(2);
+      post = fn.getArgument(3);
+      kernelIndexPre = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(0));
+      kernelIndexPost =
+          b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(1));
+      auto p = inlineRegion(rule.getProbability(), read, noWrite);
+      if (failed(p))
+        return failure();
+      b.create<func::ReturnOp>(loc, (*p)[0]);
+      resetKernelValues();
+      rule.erase();
+    }
+    SmallVector<InitExprOp> inits(body.getOps<InitExprOp>());
+    if (inits.empty())
+      return success();
+    llvm::StringMap<int64_t> synRows;
+    for (const std::string &name : synapseRowNames(proj))
+      synRows[name] = static_cast<int64_t>(synRows.size());
+    synRows["_delay"] = static_cast<int64_t>(synRows.size());
+    Location loc = proj.getLoc();
+    Type i32Vector = vectorType(b.getI32Type());
+    auto fn = createKernel(
+        loc, synInitKernelName(network.getSymName(), proj.getSymName()),
+        {i32Vector, i32Vector, stateType(), stateType(), stateType(),
+         b.getI64Type()});
+    b.setInsertionPoint(fn.getBody().front().getTerminator());
+    Value cols = fn.getArgument(1), syn = fn.getArgument(2);
+    pre = fn.getArgument(3);
+    post = fn.getArgument(4);
+    Value nsyn = b.create<memref::DimOp>(loc, cols, index(loc, 0));
+    auto loop = b.create<scf::ForOp>(loc, index(loc, 0), nsyn, index(loc, 1));
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value s = loop.getInductionVar();
+    i = loadIndex(loc, fn.getArgument(0), s);
+    j = loadIndex(loc, cols, s);
+    kernelSeed = fn.getArgument(5);
+    kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), s);
+    kernelStep = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(0));
+    kernelIndexPre = b.create<arith::SIToFPOp>(
+        loc, f64(), b.create<arith::IndexCastOp>(loc, b.getI64Type(), i));
+    kernelIndexPost = b.create<arith::SIToFPOp>(
+        loc, f64(), b.create<arith::IndexCastOp>(loc, b.getI64Type(), j));
+    kernelStreamOf = [&](uint32_t site) {
+      return rt::streams::synapseInit(projIndex, initSite(site));
+    };
+    for (InitExprOp init : inits) {
+      auto row = synRows.find(init.getVar());
+      if (row == synRows.end())
+        return init.emitOpError("names no synapse variable");
+      auto v = inlineRegion(init.getValue(), read, noWrite);
+      if (failed(v))
+        return failure();
+      store2d(init.getLoc(), (*v)[0], syn, row->second, s);
+    }
+    resetKernelValues();
     return success();
   }
 
@@ -181,17 +362,29 @@ private:
         mapping.map(op.getResult(0), kernelNoise);
       } else if (isa<TimeStepOp>(op)) {
         mapping.map(op.getResult(0), f64Constant(op.getLoc(), kernelDt));
-      } else if (auto rand = dyn_cast<RandOp>(op)) {
+      } else if (isa<RandOp, RandNormalOp>(op)) {
         if (!kernelSeed)
           return op.emitOpError("random numbers are not available here");
+        uint32_t site = isa<RandOp>(op) ? cast<RandOp>(op).getSite()
+                                        : cast<RandNormalOp>(op).getSite();
         Value stream = b.create<arith::ConstantOp>(
-            op.getLoc(),
-            b.getI32IntegerAttr(static_cast<int32_t>(
-                rt::streams::generated(kernelPopulation, rand.getSite()))));
+            op.getLoc(), b.getI32IntegerAttr(static_cast<int32_t>(
+                             kernelStreamOf ? kernelStreamOf(site)
+                                            : rt::streams::generated(
+                                                  kernelPopulation, site))));
         auto call = b.create<func::CallOp>(
-            op.getLoc(), runtimeFunction("neuro_rt_uniform"),
+            op.getLoc(),
+            runtimeFunction(isa<RandOp>(op) ? "neuro_rt_uniform"
+                                            : "neuro_rt_normal"),
             ValueRange{kernelSeed, stream, kernelIndex, kernelStep});
-        mapping.map(rand.getResult(), call.getResult(0));
+        mapping.map(op.getResult(0), call.getResult(0));
+      } else if (auto index = dyn_cast<IndexOp>(op)) {
+        Value v = index.getWhich() == "pre"    ? kernelIndexPre
+                  : index.getWhich() == "post" ? kernelIndexPost
+                                               : kernelIndexSelf;
+        if (!v)
+          return op.emitOpError("this index is not available here");
+        mapping.map(index.getResult(), v);
       } else if (auto yield = dyn_cast<YieldOp>(op)) {
         SmallVector<Value> results;
         for (Value v : yield.getValues())
@@ -1016,6 +1209,10 @@ private:
   /// What neuro.time, neuro.time_step and neuro.rand become in the kernel
   /// being built (null where they are not available).
   Value kernelTime, kernelSeed, kernelIndex, kernelStep, kernelNoise;
+  /// What neuro.index becomes (f64), and the random stream of a call site
+  /// when it is not the population's generated stream.
+  Value kernelIndexSelf, kernelIndexPre, kernelIndexPost;
+  std::function<uint32_t(uint32_t)> kernelStreamOf;
   double kernelDt = 0.0;
   uint32_t kernelPopulation = 0;
   llvm::DenseMap<int64_t, Value> indexConstants;

@@ -218,6 +218,8 @@ struct ConnectDecl {
   /// `from "edges.csv"`: the synapses listed in a file (`name` is the path
   /// as written).
   std::optional<NameRef> file;
+  /// `where abs(i - j) < 5`: only pairs for which this holds.
+  ExprPtr where;
   SourceRange range;
 };
 

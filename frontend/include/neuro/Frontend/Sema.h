@@ -22,7 +22,7 @@ namespace neuro {
 
 /// How a state variable starts, in SI.
 struct InitValue {
-  enum class Kind { Constant, Uniform, Normal, Timed };
+  enum class Kind { Constant, Uniform, Normal, Timed, Expr };
   Kind kind = Kind::Constant;
   double a = 0.0; ///< the constant, uniform's low or normal's mean
   double b = 0.0; ///< uniform's high or normal's standard deviation
@@ -32,6 +32,10 @@ struct InitValue {
   int64_t everySteps = 0;
   int64_t columns = 1;
   std::shared_ptr<const std::vector<double>> values;
+  /// Expr: an expression of the neuron (or synapse) index, random draws
+  /// and the network's values, evaluated per neuron (synapse) when the
+  /// network is built.
+  const neuro::Expr *expr = nullptr;
 };
 
 /// A declared variable of a neuron or synapse with its checked dimension.
@@ -84,7 +88,8 @@ struct ProjectionInfo {
   double delay = 0.0; ///< seconds
   /// Per-synapse delays (`delay = uniform(1 ms, 3 ms)`), when drawn.
   std::optional<InitValue> delayInit;
-  /// "probability", "in_degree", "out_degree", "one_to_one" or "file".
+  /// "probability", "in_degree", "out_degree", "one_to_one", "file" or
+  /// "expression".
   std::string rule = "probability";
   int64_t degree = 0;
   bool autapses = true;
@@ -98,6 +103,10 @@ struct ProjectionInfo {
     std::string var;
   };
   std::vector<Modulator> modulators;
+  /// rule "expression": each pair (i, j) connects with probability
+  /// `probExpr` (may be null: p) where `whereExpr` holds (may be null).
+  const Expr *probExpr = nullptr;
+  const Expr *whereExpr = nullptr;
   /// Dale's law: +1 (-1) when every weight must be >= 0 (<= 0), from the
   /// source population's `excitatory` (`inhibitory`); else 0.
   int sign = 0;

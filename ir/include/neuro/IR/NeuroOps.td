@@ -253,6 +253,29 @@ def Neuro_RandOp : Neuro_Op<"rand"> {
   let assemblyFormat = "`site` `(` $site `)` attr-dict";
 }
 
+def Neuro_RandNormalOp : Neuro_Op<"randn"> {
+  let summary = "a standard normal random number";
+  let description = [{
+    As `neuro.rand`, a counter-based draw from N(0, 1) for call site `site`.
+  }];
+  let arguments = (ins I32Attr:$site);
+  let results = (outs F64:$result);
+  let assemblyFormat = "`site` `(` $site `)` attr-dict";
+}
+
+def Neuro_IndexOp : Neuro_Op<"index", [Pure]> {
+  let summary = "the index of the neuron (or synapse end) being evaluated";
+  let description = [{
+    In a `neuro.init_expr` of a population, the neuron's index i (`self`);
+    in a projection's expressions, the source's (`pre`, i) or the target's
+    (`post`, j) index. As f64.
+  }];
+  let arguments = (ins StrAttr:$which);
+  let results = (outs F64:$result);
+  let assemblyFormat = "$which attr-dict";
+  let hasVerifier = 1;
+}
+
 def Neuro_AssignOp : Neuro_Op<"assign"> {
   let summary = "writes a named variable";
   let description = [{
@@ -266,7 +289,7 @@ def Neuro_AssignOp : Neuro_Op<"assign"> {
 
 def Neuro_YieldOp : Neuro_Op<"yield", [Pure, Terminator, ReturnLike,
     ParentOneOf<["OdeOp", "ThresholdOp", "ResetOp", "OnPreOp", "OnPostOp",
-                 "DrivesOp"]>]> {
+                 "DrivesOp", "InitExprOp", "ConnectRuleOp"]>]> {
   let summary = "ends an equation or event region";
   let description = [{
     Yields the region's value: the derivative of a `neuro.ode`, the condition
@@ -339,7 +362,8 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
     `rule` says how synapses are drawn: `probability` (each pair
     independently with `probability`), `in_degree` / `out_degree` (exactly
     `degree` distinct sources per target / targets per source) or
-    `one_to_one`, or `file`: the synapses listed in `file` (CSV or .npy, read
+    `one_to_one`, `expression` (the body's `neuro.connect_rule` per pair),
+    or `file`: the synapses listed in `file` (CSV or .npy, read
     when the network is built; `file_weights` / `file_delays`: it has those
     columns); `sign` = 1 (-1): Dale's law, every weight must stay >= 0
     (<= 0); `autapses` = false excludes i -> i when the source is the
@@ -402,6 +426,37 @@ def Neuro_InitNormalOp : Neuro_Op<"init_normal"> {
   }];
   let arguments = (ins FlatSymbolRefAttr:$var, F64Attr:$mean, F64Attr:$sd);
   let assemblyFormat = "$var `=` `normal` `(` $mean `,` $sd `)` attr-dict";
+  let hasVerifier = 1;
+}
+
+def Neuro_InitExprOp : Neuro_Op<"init_expr", [SingleBlock]> {
+  let summary = "an initial value computed per neuron or synapse";
+  let description = [{
+    The region yields the initial value of `var` for one neuron of the
+    population (`neuro.index "self"`) or one synapse of the projection
+    (`neuro.index "pre"` / `"post"`, `neuro.ref pre|post` rows of its
+    neurons), with random draws. `neuro-convert-to-kernels` outlines them
+    into `neuro_init_<net>_<pop>` and `neuro_syninit_<net>_<proj>`, which
+    the runtime runs when it builds the network. `@_delay` is a projection's
+    per-synapse delay in seconds.
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$var);
+  let regions = (region SizedRegion<1>:$value);
+  let assemblyFormat = "$var $value attr-dict";
+  let hasVerifier = 1;
+}
+
+def Neuro_ConnectRuleOp : Neuro_Op<"connect_rule", [SingleBlock,
+    HasParent<"ProjectionOp">]> {
+  let summary = "the probability that a pair of neurons connects";
+  let description = [{
+    The region yields, for source i and target j (`neuro.index`), the
+    probability that they connect (0 where a `where` condition fails). The
+    runtime draws one uniform number per pair when the network is built
+    (`neuro_connect_<net>_<proj>`).
+  }];
+  let regions = (region SizedRegion<1>:$probability);
+  let assemblyFormat = "$probability attr-dict";
   let hasVerifier = 1;
 }
 

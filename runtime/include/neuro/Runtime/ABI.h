@@ -19,7 +19,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 4
+#define NEURO_ABI_VERSION 5
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -99,6 +99,26 @@ typedef void (*NeuroUpdateFn)(NeuroMemRefI32 *srcs, NeuroMemRefI32 *cols,
                               NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *post,
                               NeuroMemRef2DF64 *pre, NeuroMemRefF64 *mods,
                               int64_t step);
+
+/// Initial values given by expressions of the neuron index, once when the
+/// network is built, after the other initial values are set.
+/// Symbol: `_mlir_ciface_neuro_init_<network>_<population>`.
+typedef void (*NeuroInitFn)(NeuroMemRef2DF64 *state, int64_t seed);
+
+/// The probability that source i connects to target j (a connection rule
+/// given by an expression); `pre` and `post` are the populations' states.
+/// Symbol: `_mlir_ciface_neuro_connect_<network>_<projection>`.
+typedef double (*NeuroConnectFn)(int64_t i, int64_t j, NeuroMemRef2DF64 *pre,
+                                 NeuroMemRef2DF64 *post, int64_t seed);
+
+/// Per-synapse initial values given by expressions, for synapses
+/// s = 0..size(cols) from srcs[s] to cols[s] (CSR order): writes the rows
+/// of `syn` that have expressions ([synapse rows, then the delay in seconds
+/// when it is an expression][synapses]).
+/// Symbol: `_mlir_ciface_neuro_syninit_<network>_<projection>`.
+typedef void (*NeuroSynInitFn)(NeuroMemRefI32 *srcs, NeuroMemRefI32 *cols,
+                               NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *pre,
+                               NeuroMemRef2DF64 *post, int64_t seed);
 
 /// `neuro_abi_version` exported by every generated module.
 typedef int64_t (*NeuroAbiVersionFn)(void);

@@ -48,6 +48,8 @@ struct PopulationSpec {
   std::vector<InitSpec> init; ///< one per row
   NeuroStepFn step = nullptr;
   NeuroResetFn reset = nullptr; ///< may be null: no reset statements
+  /// Initial values given by expressions; may be null.
+  NeuroInitFn initFn = nullptr;
   /// A spike source with given times instead of a model (step is null):
   /// (step, neuron) pairs sorted by step; a neuron spikes in step k when
   /// (k, neuron) is listed.
@@ -66,8 +68,14 @@ struct ProjectionSpec {
     FixedInDegree,
     FixedOutDegree,
     OneToOne,
-    FromFile
+    FromFile,
+    Expression ///< each pair with the probability `connect` gives
   };
+  NeuroConnectFn connect = nullptr;
+  /// Per-synapse initial values given by expressions; may be null.
+  NeuroSynInitFn synInitFn = nullptr;
+  /// The delays come from synInitFn (its last row, seconds).
+  bool delayFromInit = false;
   Rule rule = FixedProbability;
   /// FromFile: the table of synapses (see readConnections in Table.h); its
   /// weight column, when present, sets the weight (synRows[0]) and its
