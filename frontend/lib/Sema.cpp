@@ -2253,14 +2253,21 @@ private:
       const PopulationInfo &src = net.populations[size_t(pop->second)];
       const VarInfo *state = nullptr;
       if (src.model) {
+        // A state, or a parameter set per neuron (e.g. timed input).
         auto it = src.model->vars.find(e.member);
+        bool perNeuron = false;
+        for (const auto &pi : src.paramInits)
+          perNeuron |= pi.first == e.member;
         if (it != src.model->vars.end() &&
-            it->second.decl->kind == VarDecl::Kind::State)
+            (it->second.decl->kind == VarDecl::Kind::State ||
+             (it->second.decl->kind == VarDecl::Kind::Param && perNeuron)))
           state = &it->second;
       }
       if (!state) {
         diag.error(e.range, "population '" + e.name + "' has no state '" +
-                                e.member + "'");
+                                e.member +
+                                "' (or parameter set per neuron, such as a "
+                                "timed input)");
         continue;
       }
       if (state->dim != syn.vars.at(v.name).dim) {

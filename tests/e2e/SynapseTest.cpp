@@ -268,3 +268,106 @@ TEST(RewardSTDP, NetworkSwitchesPlasticityBetweenRuns) {
 }
 
 } // namespace
+
+namespace {
+
+/// Synaptic scaling onto a target whose rate is held: the weight follows
+/// w0 e^((r_t - r) t / (r_t tau)) exactly (exponential Euler is exact for
+/// a constant rate).
+TEST(Homeostasis, ScalingFollowsTheRateErrorExactly) {
+  test::Compiled c(test::readStdlib("plasticity/homeostasis.neuro") + R"(
+neuron Held {
+  state rate: Hz = 8 Hz
+  input g_e: nS
+}
+network Scale {
+  dt = 0.1 ms
+  In = 1 of SpikeTimes(indices = [0], times = [1 s])
+  Out = 2 of Held(rate = i * 8 Hz)
+  connect In -> Out with ScaledConductance(w = 2 nS, tau_scale = 1 s) as S
+  run 500 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  c.runAll();
+  int s = c.sim->projectionIndex("S");
+  int w = c.sim->synRowIndex(s, "w");
+  for (int n = 0; n < 2; ++n) {
+    double rate = n * 8.0;
+    double want = 2e-9 * std::exp((5.0 - rate) * 0.5 / 5.0);
+    EXPECT_NEAR(c.sim->synapseState(s)(w, n), want, 1e-12 * want)
+        << "target " << n;
+  }
+}
+
+/// A HomeostaticLIF neuron overdriven by 200 Poisson inputs: scaling brings
+/// its rate estimate from far above to near the 5 Hz target, and each spike
+/// raised the threshold theta, which is the sum of its decayed increments.
+TEST(Homeostasis, ScalingBringsTheRateToTheTarget) {
+  test::Compiled c(test::readStdlib("plasticity/homeostasis.neuro") +
+                   test::readStdlib("neurons/poisson.neuro") + R"(
+network Home {
+  dt = 0.1 ms
+  seed = 3
+  In = 200 of PoissonSource(rate = 10 Hz)
+  Out = 1 of HomeostaticLIF
+  connect In -> Out with ScaledConductance(w = 3 nS, tau_scale = 2 s) as S
+  record spikes of Out
+  run 30 s
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  std::string err;
+  ASSERT_TRUE(c.sim->run(10000, err)) << err; // the first second
+  double early = double(c.sim->spikeCount(1));
+  ASSERT_TRUE(c.sim->run(290000, err)) << err; // to 30 s
+  const auto &spikes = c.sim->spikes(1);
+  int64_t last5 = 0;
+  double theta = 0.0;
+  for (const rt::SpikeRecord &sp : spikes) {
+    last5 += sp.t > 25.0;
+    // Raised at the end of the spike's step, decaying from the next.
+    int64_t k = std::llround(sp.t / 1e-4) - 1;
+    theta += 0.05e-3 * std::exp(-double(300000 - 1 - k) * 1e-4 / 10.0);
+  }
+  EXPECT_GT(early, 20.0); // far above 5 Hz at first
+  EXPECT_NEAR(double(last5) / 5.0, 5.0, 2.5);
+  EXPECT_NEAR(c.state("Out", "theta", 0), theta, 1e-9 * theta);
+}
+
+} // namespace
+
+namespace {
+
+/// The third factor from a time-varying input: the dopamine level is a
+/// timed parameter, 20 Hz from 300 ms to 600 ms, and the rewarded weight
+/// grows by c0 sum_k e^(-(k - 1001) dt / tau_c) 20 Hz dt over those steps.
+TEST(RewardSTDP, ModulatorFromATimedInput) {
+  test::Compiled c(test::readStdlib("plasticity/reward.neuro") + R"(
+neuron Clock {
+  input g_e: nS
+  spike when t > 99.95 ms and t < 100.05 ms
+}
+neuron Signal {
+  param d: Hz = 0 Hz
+}
+network RL {
+  dt = 0.1 ms
+  Pre = 1 of SpikeTimes(indices = [0], times = [90 ms])
+  Post = 1 of Clock
+  DA = 1 of Signal(d = timed([0 Hz, 20 Hz, 0 Hz], 300 ms))
+  connect Pre -> Post with RewardSTDP(w = 0.5 nS, d = DA.d) as S
+  run 1 s
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  c.runAll();
+  int s = c.sim->projectionIndex("S");
+  double c0 = 0.1 * 1e-9 * std::exp(-0.5), dw = 0.0;
+  for (int k = 3000; k < 6000; ++k)
+    dw += c0 * std::exp(-(k - 1001) * kDt / 1.0) * 20.0 * kDt;
+  EXPECT_NEAR(c.sim->synapseState(s)(c.sim->synRowIndex(s, "w"), 0) - 0.5e-9,
+              dw, 1e-9 * dw);
+}
+
+} // namespace
