@@ -12,6 +12,8 @@
 #include "NeuroParser.h"
 #include "antlr4-runtime.h"
 
+#include <cstring>
+
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace neuro;
@@ -93,6 +95,7 @@ public:
     if (reported)
       return;
     reported = true;
+    errorLine = unsigned(line);
     SourceRange range;
     range.begin = {static_cast<unsigned>(line),
                    byteColumn(line, charPositionInLine), currentBuffer};
@@ -109,6 +112,8 @@ public:
   }
 
   bool hadError() const { return reported; }
+  /// Line of the reported error (1-based).
+  unsigned errorLine = 0;
 
 private:
   /// Turns a token set such as {'(', '-', NUMBER, ID} into words.
@@ -690,6 +695,59 @@ bool checkNesting(antlr4::CommonTokenStream &tokens, DiagEngine &diag) {
 
 } // namespace
 
+/// After a syntax error at line `line`, parses again from the next line that
+/// starts a top-level declaration (`neuron`, `synapse`, `network`, `import`
+/// or an annotation, in column 1) and reports the first error there, and so
+/// on: one error per declaration, not the parser's guesses within one. The
+/// text before the restart is replaced by newlines so that positions stay
+/// those of the file.
+static void reportLaterSyntaxErrors(llvm::StringRef text, unsigned line,
+                                    DiagEngine &diag) {
+  constexpr int kMaxErrors = 20;
+  auto startsDecl = [](llvm::StringRef l) {
+    for (const char *kw : {"neuron", "synapse", "network", "import"})
+      if (l.starts_with(kw) && l.size() > strlen(kw) &&
+          (l[strlen(kw)] == ' ' || l[strlen(kw)] == '\t'))
+        return true;
+    return l.starts_with("@");
+  };
+  for (int errors = 1; errors < kMaxErrors; ++errors) {
+    size_t restart = 0;
+    for (size_t l = line; l < lineStarts.size(); ++l) {
+      size_t begin = lineStarts[l];
+      size_t end = text.find('\n', begin);
+      if (startsDecl(text.slice(begin, end))) {
+        restart = l;
+        break;
+      }
+    }
+    if (!restart)
+      return;
+    std::string padded(restart, '\n');
+    padded += text.substr(lineStarts[restart]).str();
+    antlr4::ANTLRInputStream input(padded);
+    NeuroLexer lexer(&input);
+    ErrorListener listener(diag);
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&listener);
+    antlr4::CommonTokenStream tokens(&lexer);
+    tokens.fill();
+    if (!checkNesting(tokens, diag))
+      return;
+    GuardedParser parser(&tokens);
+    parser.removeErrorListeners();
+    parser.addErrorListener(&listener);
+    try {
+      parser.file();
+    } catch (const ParseTooDeep &) {
+      return;
+    }
+    if (!listener.hadError())
+      return;
+    line = listener.errorLine;
+  }
+}
+
 std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
   const llvm::MemoryBuffer *buffer =
       diag.getSourceMgr().getMemoryBuffer(diag.getBufferId());
@@ -722,6 +780,8 @@ std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
                      std::to_string(maxParseDepth) + " levels)");
       return nullptr;
     }
+    if (listener.hadError())
+      reportLaterSyntaxErrors(text, listener.errorLine, diag);
     if (listener.hadError() || diag.hadError())
       return nullptr;
     return Builder(diag).build(tree);

@@ -53,6 +53,10 @@ private:
       return "Let";
     case VarDecl::Kind::PostVar:
       return "PostVar";
+    case VarDecl::Kind::PreVar:
+      return "PreVar";
+    case VarDecl::Kind::Modulator:
+      return "Modulator";
     }
     return "Var";
   }

@@ -2,6 +2,7 @@
 
 #include "neuro/Frontend/Diagnostics.h"
 
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace neuro;
@@ -27,6 +28,17 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
     ++errors;
   if (kind != llvm::SourceMgr::DK_Note && printed++ >= maxPrinted)
     return;
+  if (json) {
+    unsigned buffer = range.begin.buffer ? range.begin.buffer : bufferId;
+    printJsonDiagnostic(
+        os, sourceMgr.getMemoryBuffer(buffer)->getBufferIdentifier(),
+        range.begin.line, range.begin.col, range.end.line, range.end.col,
+        kind == llvm::SourceMgr::DK_Error     ? "error"
+        : kind == llvm::SourceMgr::DK_Warning ? "warning"
+                                              : "note",
+        message.str());
+    return;
+  }
   llvm::SMLoc begin = toSMLoc(range.begin);
   llvm::SmallVector<llvm::SMRange, 1> ranges;
   // Underline the range only when it stays on the first line.
@@ -54,4 +66,16 @@ void DiagEngine::warning(SourceRange range, const llvm::Twine &message) {
 
 void DiagEngine::note(SourceRange range, const llvm::Twine &message) {
   report(range, llvm::SourceMgr::DK_Note, message);
+}
+
+void neuro::printJsonDiagnostic(llvm::raw_ostream &os, llvm::StringRef file,
+                                unsigned line, unsigned column,
+                                unsigned endLine, unsigned endColumn,
+                                llvm::StringRef severity,
+                                llvm::StringRef message) {
+  llvm::json::Object o{{"file", file},           {"line", line},
+                       {"column", column},       {"endLine", endLine},
+                       {"endColumn", endColumn}, {"severity", severity},
+                       {"message", message}};
+  os << llvm::json::Value(std::move(o)) << "\n";
 }

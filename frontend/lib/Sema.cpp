@@ -200,6 +200,8 @@ private:
         vi.dim = declared ? *declared : (t ? t->dim : Dim::none());
       } else if (v.kind == VarDecl::Kind::Param) {
         auto value = evalConst(*v.init, env, envDims, "a parameter's value");
+        if (value)
+          warnSuspiciousRate(*v.init, value->second, value->first);
         if (value) {
           vi.defaultValue = value->first;
           vi.hasDefault = true;
@@ -1308,7 +1310,25 @@ private:
       diag.error(e.range, what + " is not a finite number");
       return std::nullopt;
     }
+    warnSuspiciousRate(e, v->second, v->first);
     return v->first;
+  }
+
+  /// A frequency written per millisecond (`5 / 1 ms`, `5 / ms`-style) is
+  /// kilohertz: Brian2 and NESTML models often mean hertz there. Warns when
+  /// such a rate is above 100 Hz.
+  void warnSuspiciousRate(const Expr &e, const Dim &dim, double value) {
+    if (dim != Dim::none() / Dim::time() || !(std::abs(value) > 100.0) ||
+        e.kind != Expr::Kind::Binary || e.op != "/" ||
+        e.args[1]->kind != Expr::Kind::Number || e.args[1]->unit != "ms")
+      return;
+    const Expr &num = *e.args[0];
+    std::string meant = num.kind == Expr::Kind::Number && num.unit.empty()
+                            ? num.text + " Hz"
+                            : "the value in Hz";
+    diag.warning(e.range, "this rate is " + fmt(value) +
+                              " Hz (per millisecond); write '" + meant +
+                              "' if you meant hertz");
   }
 
   /// Applies `Model(name = value, ...)` arguments to parameter values and

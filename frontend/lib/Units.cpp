@@ -52,6 +52,9 @@ const Dim kSiemens = kAmpere / kVolt;
 const Dim kFarad = kAmpere * kSecond / kVolt;
 const Dim kHertz = Dim::none() / kSecond;
 const Dim kMolar = Dim::base(5) / kMetre.pow(3);
+const Dim kCoulomb = kAmpere * kSecond;
+const Dim kWatt = kVolt * kAmpere;
+const Dim kJoule = kWatt * kSecond;
 
 struct Named {
   const char *symbol;
@@ -73,6 +76,9 @@ const std::vector<Named> &namedDims() {
       {"A/s", "current rate", kAmpere / kSecond},
       {"S/s", "conductance rate", kSiemens / kSecond},
       {"mol/m^3", "concentration", kMolar},
+      {"C", "charge", kCoulomb},
+      {"J", "energy", kJoule},
+      {"W", "power", kWatt},
   };
   return dims;
 }
@@ -94,19 +100,26 @@ const std::map<std::string, Unit> &unitTable() {
           if (std::string(w) == pre.p)
             t[std::string(pre.p) + base] = {pre.s, dim};
     };
-    addAll("s", kSecond, {"", "m", "u", "n"});
-    addAll("V", kVolt, {"", "m", "u"});
-    addAll("A", kAmpere, {"", "m", "u", "n", "p", "f"});
-    addAll("S", kSiemens, {"", "m", "u", "n", "p"});
-    addAll("F", kFarad, {"", "m", "u", "n", "p", "f"});
-    addAll("ohm", kOhm, {"", "k", "M", "G"});
-    addAll("Hz", kHertz, {"", "k"});
-    addAll("m", kMetre, {"", "m", "u"});
+    // Every SI unit takes the prefixes p to G (and f where it is common).
+    const std::initializer_list<const char *> all = {"p", "n", "u", "m",
+                                                     "",  "k", "M", "G"};
+    addAll("s", kSecond, all);
+    addAll("V", kVolt, all);
+    addAll("A", kAmpere, {"f", "p", "n", "u", "m", "", "k", "M", "G"});
+    addAll("S", kSiemens, all);
+    addAll("F", kFarad, {"f", "p", "n", "u", "m", "", "k", "M", "G"});
+    addAll("ohm", kOhm, all);
+    addAll("Hz", kHertz, all);
+    addAll("m", kMetre, all);
+    addAll("C", kCoulomb, {"f", "p", "n", "u", "m", "", "k", "M", "G"});
+    addAll("J", kJoule, all);
+    addAll("W", kWatt, all);
+    addAll("mol", Dim::base(5), {"p", "n", "u", "m", ""});
     t["cm"] = {1e-2, kMetre};
     t["M"] = {1e3, kMolar}; // molar = mol/l
     t["mM"] = {1.0, kMolar};
     t["uM"] = {1e-3, kMolar};
-    t["mol"] = {1.0, Dim::base(5)};
+    t["nM"] = {1e-6, kMolar};
     t["kg"] = {1.0, Dim::base(1)};
     t["K"] = {1.0, Dim::base(4)};
     t["1"] = {1.0, Dim::none()};

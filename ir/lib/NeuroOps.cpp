@@ -172,7 +172,9 @@ LogicalResult NetworkOp::verify() {
 }
 
 LogicalResult PopulationOp::verify() {
-  if (getSize() <= 0)
+  // I64Attr getters are unsigned: read them as the signed values stored.
+  int64_t size = static_cast<int64_t>(getSize());
+  if (size <= 0)
     return emitOpError("size must be positive");
   if (getSpikeTimes().has_value() != getSpikeIndices().has_value())
     return emitOpError("spike_times and spike_indices go together");
@@ -181,7 +183,7 @@ LogicalResult PopulationOp::verify() {
     if (times->getNumElements() != static_cast<int64_t>(indices.size()))
       return emitOpError("needs as many spike times as indices");
     for (int64_t i : indices)
-      if (i < 0 || i >= getSize())
+      if (i < 0 || i >= size)
         return emitOpError() << "spike index " << i << " out of range";
     if (getModelAttr())
       return emitOpError("a spike source has no model");
@@ -212,7 +214,7 @@ LogicalResult ProjectionOp::verify() {
                                           "expression"},
           getRule()))
     return emitOpError() << "unknown connection rule '" << getRule() << "'";
-  if (getDegree() < 0)
+  if (static_cast<int64_t>(getDegree()) < 0)
     return emitOpError("degree must be >= 0");
   int64_t sign = static_cast<int64_t>(getSign());
   if (sign < -1 || sign > 1)
@@ -332,7 +334,8 @@ LogicalResult InitTimedOp::verify() {
   if (type.getRank() != 2 || type.getDimSize(0) < 1 || type.getDimSize(1) < 1)
     return emitOpError("values must be a non-empty T x C table");
   if (auto pop = dyn_cast<PopulationOp>((*this)->getParentOp()))
-    if (type.getDimSize(1) != 1 && type.getDimSize(1) != pop.getSize())
+    if (type.getDimSize(1) != 1 &&
+        type.getDimSize(1) != static_cast<int64_t>(pop.getSize()))
       return emitOpError() << "values need 1 column or one per neuron ("
                            << pop.getSize() << "), have " << type.getDimSize(1);
   return success();
@@ -352,11 +355,13 @@ LogicalResult RecordStateOp::verify() {
   if (!pop)
     return emitOpError() << getPopulationAttr()
                          << " does not name a population";
-  if (getBegin() < 0 || getEnd() <= getBegin() || getEnd() > pop.getSize())
-    return emitOpError() << "neurons [" << getBegin() << ", " << getEnd()
+  int64_t begin = static_cast<int64_t>(getBegin());
+  int64_t end = static_cast<int64_t>(getEnd());
+  if (begin < 0 || end <= begin || end > static_cast<int64_t>(pop.getSize()))
+    return emitOpError() << "neurons [" << begin << ", " << end
                          << ") are not within the population's "
                          << pop.getSize();
-  if (getEvery() < 1)
+  if (static_cast<int64_t>(getEvery()) < 1)
     return emitOpError("every must be at least one step");
   return success();
 }
@@ -368,10 +373,13 @@ LogicalResult RecordSynapsesOp::verify() {
                          << " does not name a projection";
   if (getVars().empty())
     return emitOpError("needs at least one variable");
-  if (getBegin() < 0 || (getEnd() != -1 && getEnd() <= getBegin()))
-    return emitOpError() << "synapses [" << getBegin() << ", " << getEnd()
+  // I64Attr getters are unsigned: read them as the signed values stored.
+  int64_t begin = static_cast<int64_t>(getBegin());
+  int64_t end = static_cast<int64_t>(getEnd());
+  if (begin < 0 || (end != -1 && end <= begin))
+    return emitOpError() << "synapses [" << begin << ", " << end
                          << ") are not a range (end -1: all)";
-  if (getEvery() < 1)
+  if (static_cast<int64_t>(getEvery()) < 1)
     return emitOpError("every must be at least one step");
   return success();
 }
@@ -381,7 +389,7 @@ LogicalResult PlasticityOp::verify() {
           (*this)->getParentOp(), getProjectionAttr().getAttr())))
     return emitOpError() << getProjectionAttr()
                          << " does not name a projection";
-  if (getStep() < 0)
+  if (static_cast<int64_t>(getStep()) < 0)
     return emitOpError("step must be >= 0");
   return success();
 }

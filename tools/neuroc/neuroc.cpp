@@ -32,6 +32,9 @@ const char *kUsage = R"(usage:
   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [-I DIR] FILE
 
 -Werror makes warnings (unused parameters, shadowed built-ins) errors.
+--diagnostics-format=json prints each error, warning and note as a JSON
+object on one line (file, line, column, endLine, endColumn, severity,
+message), for editors.
 -I DIR adds a folder searched by `import a.b.Model` (also NEURO_PATH);
 `import std...` searches the model library (NEURO_STDLIB overrides it).
 )";
@@ -47,6 +50,7 @@ struct Options {
   bool json = false;
   bool verbose = false;
   bool werror = false;
+  bool jsonDiagnostics = false;
 };
 
 int usageError(const std::string &message) {
@@ -82,6 +86,7 @@ int runCheck(const Options &options) {
   for (const std::string &dir : options.includes)
     c.addSearchPath(dir);
   c.setWarningsAsErrors(options.werror);
+  c.setJsonDiagnostics(options.jsonDiagnostics);
   if (!c.loadFile(options.file) || !c.parse() || !c.check())
     return 1;
   if (!options.verbose)
@@ -122,6 +127,7 @@ int runEmit(const Options &options) {
   for (const std::string &dir : options.includes)
     c.addSearchPath(dir);
   c.setWarningsAsErrors(options.werror);
+  c.setJsonDiagnostics(options.jsonDiagnostics);
   if (!c.loadFile(options.file) || !c.parse())
     return 1;
   if (options.stage == "ast") {
@@ -153,6 +159,7 @@ int runRun(const Options &options) {
   for (const std::string &dir : options.includes)
     c.addSearchPath(dir);
   c.setWarningsAsErrors(options.werror);
+  c.setJsonDiagnostics(options.jsonDiagnostics);
   rt::ModelSpec spec;
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate() ||
       !c.compileNetwork(options.network, spec))
@@ -289,7 +296,11 @@ int main(int argc, char **argv) {
       options.verbose = true;
     else if (a == "-Werror")
       options.werror = true;
-    else if (auto v = value("--stage"))
+    else if (auto v = value("--diagnostics-format")) {
+      if (*v != "json" && *v != "text")
+        return usageError("--diagnostics-format is text or json");
+      options.jsonDiagnostics = *v == "json";
+    } else if (auto v = value("--stage"))
       options.stage = *v;
     else if (auto v = value("-o"))
       options.outDir = *v;

@@ -26,13 +26,13 @@ Compiler::~Compiler() = default;
 bool Compiler::loadFile(const std::string &path) {
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
   if (!buffer) {
-    diagOS << "neuroc: error: cannot read '" << path
-           << "': " << buffer.getError().message() << "\n";
+    plainError("cannot read '" + path + "': " + buffer.getError().message());
     return false;
   }
   bufferId = sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
   diag = std::make_unique<DiagEngine>(sourceMgr, bufferId, diagOS);
   diag->setWarningsAsErrors(warningsAsErrors);
+  diag->setJson(jsonDiagnostics);
   return true;
 }
 
@@ -41,6 +41,51 @@ void Compiler::loadString(const std::string &name, const std::string &text) {
       llvm::MemoryBuffer::getMemBufferCopy(text, name), llvm::SMLoc());
   diag = std::make_unique<DiagEngine>(sourceMgr, bufferId, diagOS);
   diag->setWarningsAsErrors(warningsAsErrors);
+  diag->setJson(jsonDiagnostics);
+}
+
+void Compiler::plainError(const llvm::Twine &message) {
+  llvm::StringRef file =
+      bufferId ? sourceMgr.getMemoryBuffer(bufferId)->getBufferIdentifier()
+               : llvm::StringRef("neuroc");
+  if (jsonDiagnostics)
+    printJsonDiagnostic(diagOS, file, 0, 0, 0, 0, "error", message.str());
+  else
+    diagOS << file << ": error: " << message << "\n";
+}
+
+void Compiler::setJsonDiagnostics(bool value) {
+  jsonDiagnostics = value;
+  if (diag)
+    diag->setJson(value);
+  if (!value) {
+    handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(
+        sourceMgr, &context, diagOS);
+    return;
+  }
+  // MLIR's diagnostics (from the passes) as JSON too, notes included.
+  handler.reset();
+  context.getDiagEngine().registerHandler([this](mlir::Diagnostic &d) {
+    auto print = [&](mlir::Diagnostic &one, llvm::StringRef severity) {
+      auto loc = mlir::dyn_cast<mlir::FileLineColLoc>(one.getLocation());
+      if (!loc)
+        one.getLocation()->walk([&](mlir::Location l) {
+          if (!loc)
+            loc = mlir::dyn_cast<mlir::FileLineColLoc>(l);
+          return mlir::WalkResult::advance();
+        });
+      printJsonDiagnostic(diagOS, loc ? loc.getFilename().getValue() : "",
+                          loc ? loc.getLine() : 0, loc ? loc.getColumn() : 0,
+                          loc ? loc.getLine() : 0, loc ? loc.getColumn() : 0,
+                          severity, one.str());
+    };
+    print(d, d.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
+             : d.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
+                                                                    : "note");
+    for (mlir::Diagnostic &note : d.getNotes())
+      print(note, "note");
+    return mlir::success();
+  });
 }
 
 bool Compiler::parse() {
@@ -60,8 +105,9 @@ bool Compiler::parse() {
 bool Compiler::check() {
   if (runSema(*astModule, *diag, semaResult))
     return true;
-  diagOS << diag->numErrors() << " error" << (diag->numErrors() == 1 ? "" : "s")
-         << " generated.\n";
+  if (!jsonDiagnostics)
+    diagOS << diag->numErrors() << " error"
+           << (diag->numErrors() == 1 ? "" : "s") << " generated.\n";
   return false;
 }
 
@@ -82,21 +128,17 @@ bool Compiler::lower(Stage until) {
 
 bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
   std::vector<std::string> names = networkNames(*mlirModule);
-  llvm::StringRef file =
-      sourceMgr.getMemoryBuffer(bufferId)->getBufferIdentifier();
   if (network.empty()) {
     if (names.size() != 1) {
-      diagOS << file << ": error: "
-             << (names.empty() ? std::string("no network to run")
+      plainError(names.empty() ? std::string("no network to run")
                                : std::to_string(names.size()) +
                                      " networks; choose one with --network "
-                                     "NAME")
-             << "\n";
+                                     "NAME");
       return false;
     }
     network = names.front();
   } else if (std::find(names.begin(), names.end(), network) == names.end()) {
-    diagOS << file << ": error: no network named '" << network << "'\n";
+    plainError("no network named '" + network + "'");
     return false;
   }
   if (!lower(Stage::Lowered) ||
@@ -105,13 +147,13 @@ bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
     return false;
   auto compiled = JITModule::create(*mlirModule);
   if (!compiled) {
-    diagOS << "neuroc: error: JIT compilation failed: "
-           << llvm::toString(compiled.takeError()) << "\n";
+    plainError("JIT compilation failed: " +
+               llvm::toString(compiled.takeError()));
     return false;
   }
   jit = std::move(*compiled);
   if (auto err = jit->bind(network, spec)) {
-    diagOS << "neuroc: error: " << llvm::toString(std::move(err)) << "\n";
+    plainError(llvm::toString(std::move(err)));
     return false;
   }
   return true;

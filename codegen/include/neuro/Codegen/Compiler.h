@@ -36,6 +36,11 @@ public:
 
   /// -Werror: warnings count as errors (set before loading).
   void setWarningsAsErrors(bool value) { warningsAsErrors = value; }
+  /// Diagnostics as JSON objects, one per line (--diagnostics-format=json).
+  void setJsonDiagnostics(bool value);
+  /// Reports an error that has no source position (a file that cannot be
+  /// read, a missing network), in the diagnostics format.
+  void plainError(const llvm::Twine &message);
 
   /// A folder searched by `import a.b.Model` (before NEURO_PATH's).
   void addSearchPath(const std::string &dir) { searchPaths.push_back(dir); }
@@ -71,6 +76,7 @@ private:
   Stage current = Stage::Neuro;
   std::vector<std::string> searchPaths;
   bool warningsAsErrors = false;
+  bool jsonDiagnostics = false;
 };
 
 } // namespace neuro

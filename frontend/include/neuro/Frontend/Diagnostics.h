@@ -33,6 +33,10 @@ public:
   unsigned numWarnings() const { return warnings; }
   /// -Werror: warnings are reported, and counted, as errors.
   void setWarningsAsErrors(bool value) { warningsAsErrors = value; }
+  /// --diagnostics-format=json: one JSON object per line instead of the
+  /// clang-style text (see printJsonDiagnostic).
+  void setJson(bool value) { json = value; }
+  bool isJson() const { return json; }
   bool hadError() const { return errors != 0; }
   llvm::StringRef filename() const;
   llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
@@ -54,7 +58,17 @@ private:
   unsigned warnings = 0;
   unsigned printed = 0;
   bool warningsAsErrors = false;
+  bool json = false;
 };
+
+/// Prints one diagnostic as a JSON object on one line:
+/// {"file": ..., "line": L, "column": C, "endLine": L2, "endColumn": C2,
+///  "severity": "error"|"warning"|"note", "message": ...}; positions are
+/// 1-based, the end exclusive, 0 when unknown.
+void printJsonDiagnostic(llvm::raw_ostream &os, llvm::StringRef file,
+                         unsigned line, unsigned column, unsigned endLine,
+                         unsigned endColumn, llvm::StringRef severity,
+                         llvm::StringRef message);
 
 } // namespace neuro
 
