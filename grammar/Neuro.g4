@@ -11,7 +11,15 @@ file : importDecl* decl* EOF ;
 importDecl : 'import' qualifiedName ';'? ;
 qualifiedName : ID ('.' ID)* ;
 
-decl : neuronDecl | synapseDecl | networkDecl ;
+decl : neuronDecl | synapseDecl | networkDecl | functionDecl ;
+
+// ---- functions ------------------------------------------------------------
+// `function sigmoid(x: mV, k: mV): 1 = 1 / (1 + exp(-x / k))`: a pure
+// function of its arguments, usable in every expression.
+functionDecl
+  : 'function' name=ID '(' (functionParam (',' functionParam)*)? ')'
+    (':' result=unit)? '=' body=expr ;
+functionParam : name=ID ':' unit ;
 
 // ---- neurons --------------------------------------------------------------
 neuronDecl : annotation* 'neuron' name=ID '{' neuronItem* '}' ;

@@ -196,6 +196,8 @@ public:
         module->synapses.push_back(buildSynapse(s));
       else if (auto *net = decl->networkDecl())
         module->networks.push_back(buildNetwork(net));
+      else if (auto *fn = decl->functionDecl())
+        module->functions.push_back(buildFunction(fn));
     }
     if (diag.hadError())
       return nullptr;
@@ -241,6 +243,20 @@ private:
       }
     }
     return n;
+  }
+
+  FunctionDecl buildFunction(NeuroParser::FunctionDeclContext *ctx) {
+    FunctionDecl f;
+    f.name = ctx->name->getText();
+    f.range = rangeOf(ctx);
+    f.nameRange = rangeOf(ctx->name);
+    for (auto *p : ctx->functionParam())
+      f.params.push_back(
+          {p->name->getText(), buildUnit(p->unit()), rangeOf(p->name)});
+    if (ctx->result)
+      f.result = buildUnit(ctx->result);
+    f.body = buildExpr(ctx->body);
+    return f;
   }
 
   SynapseDecl buildSynapse(NeuroParser::SynapseDeclContext *ctx) {
@@ -705,7 +721,8 @@ static void reportLaterSyntaxErrors(llvm::StringRef text, unsigned line,
                                     DiagEngine &diag) {
   constexpr int kMaxErrors = 20;
   auto startsDecl = [](llvm::StringRef l) {
-    for (const char *kw : {"neuron", "synapse", "network", "import"})
+    for (const char *kw :
+         {"neuron", "synapse", "network", "import", "function"})
       if (l.starts_with(kw) && l.size() > strlen(kw) &&
           (l[strlen(kw)] == ' ' || l[strlen(kw)] == '\t'))
         return true;

@@ -23,6 +23,16 @@ public:
       dump(s);
     for (const NetworkDecl &n : m.networks)
       dump(n);
+    for (const FunctionDecl &f : m.functions) {
+      std::string params;
+      for (const FunctionDecl::Param &p : f.params)
+        params += (params.empty() ? "" : ", ") + p.name + ": " + p.unit.text;
+      line("Function " + f.name + "(" + params + ")" +
+               (f.result ? ": " + f.result->text : std::string()),
+           f.range);
+      Indent in2(*this);
+      dump(*f.body);
+    }
   }
 
 private:

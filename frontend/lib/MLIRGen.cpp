@@ -287,6 +287,18 @@ private:
       return builder.create<mlir::arith::SelectOp>(l, c, a, b);
     }
     case Expr::Kind::Call: {
+      if (const FunctionDecl *f = findFunction(e.name)) {
+        // Inlined: the body with the parameters bound to the arguments.
+        std::map<std::string, Value> scope;
+        for (size_t k = 0; k < f->params.size(); ++k)
+          scope[f->params[k].name] = genExpr(*e.args[k], model);
+        static const ModelInfo none;
+        auto saved = std::move(refHook);
+        refHook = [&scope](const Expr &r) { return scope.at(r.name); };
+        Value v = genExpr(*f->body, none);
+        refHook = std::move(saved);
+        return v;
+      }
       if (e.name == "rand")
         return builder.create<RandOp>(l, builder.getF64Type(),
                                       builder.getI32IntegerAttr(randSites++));
@@ -301,6 +313,13 @@ private:
     }
     }
     return constant(l, 0.0);
+  }
+
+  const FunctionDecl *findFunction(const std::string &name) const {
+    for (const FunctionDecl &f : module.functions)
+      if (f.name == name)
+        return &f;
+    return nullptr;
   }
 
   /// A random draw of a network expression (see Sema's drawType).

@@ -107,6 +107,12 @@ public:
       }
       return inserted;
     };
+    for (const FunctionDecl &f : module.functions)
+      if (declare(f.name, f.nameRange))
+        declareFunction(f);
+    for (const FunctionDecl &f : module.functions)
+      if (functions.count(f.name) && functions[f.name].decl == &f)
+        checkFunction(f);
     for (const NeuronDecl &n : module.neurons)
       if (declare(n.name, n.range))
         checkNeuron(n);
@@ -358,6 +364,36 @@ private:
                               "SpikeTimes");
       return std::nullopt;
     case Expr::Kind::Call: {
+      if (auto fn = functions.find(e.name); fn != functions.end()) {
+        // A user function of constants folds: its body with the arguments.
+        const FunctionInfo &f = fn->second;
+        if (!f.ok || e.args.size() != f.params.size()) {
+          if (f.ok)
+            diag.error(e.range, "'" + e.name + "' takes " +
+                                    std::to_string(f.params.size()) +
+                                    " argument" +
+                                    (f.params.size() == 1 ? "" : "s") +
+                                    ", got " + std::to_string(e.args.size()));
+          return std::nullopt;
+        }
+        std::map<std::string, double> argEnv;
+        std::map<std::string, Dim> argDims;
+        for (size_t k = 0; k < e.args.size(); ++k) {
+          auto v = evalConst(*e.args[k], env, dims, what);
+          if (!v)
+            return std::nullopt;
+          if (v->second != f.params[k].second) {
+            diag.error(e.args[k]->range,
+                       "argument '" + f.params[k].first + "' of '" + e.name +
+                           "' must have dimension " + f.params[k].second.str() +
+                           ", got " + v->second.str());
+            return std::nullopt;
+          }
+          argEnv[f.params[k].first] = v->first;
+          argDims[f.params[k].first] = v->second;
+        }
+        return evalConst(*f.decl->body, argEnv, argDims, what);
+      }
       if (!checkCallee(e))
         return std::nullopt;
       std::vector<Value> args;
@@ -428,6 +464,128 @@ private:
       if (a && refersTo(*a, name))
         return true;
     return false;
+  }
+
+  /// A user function: its parameters' dimensions and its result's.
+  struct FunctionInfo {
+    const FunctionDecl *decl = nullptr;
+    std::vector<std::pair<std::string, Dim>> params;
+    Dim result;
+    bool ok = false; ///< declared and checked without errors
+  };
+  std::map<std::string, FunctionInfo> functions;
+  /// While a function body is typed: draws and rand() are not allowed, and
+  /// the functions declared from it on are hidden.
+  bool inFunction = false;
+  std::set<std::string> hiddenFunctions;
+
+  void declareFunction(const FunctionDecl &f) {
+    FunctionInfo info;
+    info.decl = &f;
+    info.ok = true;
+    if (isKnownFunction(f.name) || isDraw(f.name) || f.name == "timed") {
+      diag.error(f.nameRange, "'" + f.name + "' is a built-in function");
+      info.ok = false;
+    }
+    std::set<std::string> seen;
+    for (const FunctionDecl::Param &p : f.params) {
+      if (!seen.insert(p.name).second) {
+        diag.error(p.range, "parameter '" + p.name + "' of '" + f.name +
+                                "' is declared twice");
+        info.ok = false;
+      }
+      auto dim = resolveUnit(p.unit);
+      if (!dim)
+        info.ok = false;
+      info.params.push_back({p.name, dim ? *dim : Dim::none()});
+    }
+    if (f.result) {
+      if (auto dim = resolveUnit(*f.result))
+        info.result = *dim;
+      else
+        info.ok = false;
+    }
+    functions[f.name] = info;
+  }
+
+  /// Types a function's body with its parameters; a function may call the
+  /// functions declared before it (so no recursion).
+  void checkFunction(const FunctionDecl &f) {
+    const FunctionInfo info = functions[f.name];
+    std::map<std::string, Dim> env;
+    for (auto &[name, dim] : info.params)
+      env[name] = dim;
+    // Later functions are not visible yet: no recursion.
+    std::map<std::string, FunctionInfo> later;
+    bool after = false;
+    for (const FunctionDecl &g : module.functions) {
+      if (&g == &f)
+        after = true;
+      if (after && functions.count(g.name)) {
+        later[g.name] = functions[g.name];
+        functions.erase(g.name);
+        hiddenFunctions.insert(g.name);
+      }
+    }
+    inFunction = true;
+    auto t = typeNetExpr(*f.body, env,
+                         "the body of function '" + f.name +
+                             "' (it may use its parameters and the "
+                             "functions declared before it)");
+    inFunction = false;
+    hiddenFunctions.clear();
+    for (auto &[name, fi] : later)
+      functions[name] = fi;
+    if (!t) {
+      functions[f.name].ok = false;
+      return;
+    }
+    if (t->isBool) {
+      diag.error(f.body->range, "function '" + f.name +
+                                    "' gives a truth value; functions give "
+                                    "numbers");
+      functions[f.name].ok = false;
+    } else if (f.result && t->dim != info.result) {
+      diag.error(f.body->range, "function '" + f.name + "' is declared in " +
+                                    info.result.str() +
+                                    " but its body has dimension " +
+                                    t->dim.str());
+      functions[f.name].ok = false;
+    } else {
+      functions[f.name].result = t->dim;
+    }
+  }
+
+  /// A call of user function `f`: the arguments must have the parameters'
+  /// dimensions.
+  std::optional<Type> callFunction(const Expr &e, const FunctionInfo &f,
+                                   const ModelInfo &info) {
+    if (e.args.size() != f.params.size()) {
+      diag.error(e.range, "'" + e.name + "' takes " +
+                              std::to_string(f.params.size()) + " argument" +
+                              (f.params.size() == 1 ? "" : "s") + ", got " +
+                              std::to_string(e.args.size()));
+      return std::nullopt;
+    }
+    bool ok = f.ok;
+    for (size_t k = 0; k < e.args.size(); ++k) {
+      auto t = typeOf(*e.args[k], info);
+      if (!t) {
+        ok = false;
+        continue;
+      }
+      if (t->isBool || t->dim != f.params[k].second) {
+        diag.error(e.args[k]->range,
+                   "argument '" + f.params[k].first + "' of '" + e.name +
+                       "' must have dimension " + f.params[k].second.str() +
+                       ", got " + (t->isBool ? "a truth value" : t->dim.str()));
+        diag.note(f.decl->nameRange, "'" + e.name + "' is declared here");
+        ok = false;
+      }
+    }
+    if (!ok)
+      return std::nullopt;
+    return Type{f.result};
   }
 
   static bool isDraw(const std::string &f) {
@@ -955,7 +1113,16 @@ private:
       return a;
     }
     case Expr::Kind::Call: {
-      if (netNames && isDraw(e.name))
+      if (auto fn = functions.find(e.name); fn != functions.end())
+        return callFunction(e, fn->second, info);
+      if (hiddenFunctions.count(e.name)) {
+        diag.error(e.range, "'" + e.name +
+                                "' is not declared before this function: a "
+                                "function may call only the functions "
+                                "declared before it (no recursion)");
+        return std::nullopt;
+      }
+      if (netNames && isDraw(e.name) && !inFunction)
         return drawType(e, info);
       if (e.name == "rand") {
         if (!e.args.empty()) {

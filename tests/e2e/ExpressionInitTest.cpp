@@ -200,3 +200,41 @@ network Bad {
 }
 
 } // namespace
+
+namespace {
+
+/// A user function is inlined: a model that calls it evolves exactly as
+/// one with the body written out; a call with constant arguments folds in
+/// parameters.
+TEST(Functions, InlineAsTheirBodiesAndFoldInParameters) {
+  test::Compiled c(R"(
+function sigmoid(x: mV, k: mV): 1 = 1 / (1 + exp(-x / k))
+function rate(v: mV): Hz = 100 Hz * sigmoid(v + 50 mV, 2 mV)
+neuron Called {
+  param gain = sigmoid(0 mV, 1 mV) * 2
+  state v: mV = -60 mV
+  state r: Hz = 0 Hz
+  dv/dt = (-45 mV - v) / 10 ms
+  dr/dt = (rate(v) * gain - r) / 5 ms
+}
+neuron Written {
+  state v: mV = -60 mV
+  state r: Hz = 0 Hz
+  dv/dt = (-45 mV - v) / 10 ms
+  dr/dt = (100 Hz * (1 / (1 + exp(-(v + 50 mV) / 2 mV))) * 1 - r) / 5 ms
+}
+network F {
+  A = 4 of Called(v = -60 mV + i * 5 mV)
+  B = 4 of Written(v = -60 mV + i * 5 mV)
+  run 20 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  c.runAll();
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(c.state("A", "r", i), c.state("B", "r", i)) << i;
+    EXPECT_GT(c.state("A", "r", i), 1.0);
+  }
+}
+
+} // namespace

@@ -270,6 +270,21 @@ struct ImportDecl {
   SourceRange range;
 };
 
+/// `function f(a: mV, b: 1): mV = expr`.
+struct FunctionDecl {
+  std::string name;
+  SourceRange range;
+  SourceRange nameRange;
+  struct Param {
+    std::string name;
+    UnitSpec unit;
+    SourceRange range;
+  };
+  std::vector<Param> params;
+  std::optional<UnitSpec> result;
+  ExprPtr body;
+};
+
 /// A parsed file.
 struct Module {
   std::string filename;
@@ -277,6 +292,7 @@ struct Module {
   std::vector<NeuronDecl> neurons;
   std::vector<SynapseDecl> synapses;
   std::vector<NetworkDecl> networks;
+  std::vector<FunctionDecl> functions;
 };
 
 /// Prints the tree with every node's source range (`neuroc emit --stage=ast`).
