@@ -25,7 +25,11 @@ TOKENS = ["{", "}", "(", ")", "=", "+=", "-", "*", "/", "^", ",", ";", "->",
           "of", "record", "spikes", "run", "dv/dt", "uniform(", "exp(", "v",
           "I", "g", "w", "\u00b5", "\x00", "\"", "import", "and", "not", "dt",
           "let", "if", "then", "else", "one_to_one", "no_autapses", "in_degree = 3", "every 1 ms", "[0:2]", "SpikeTimes(indices = [0], times = [1 ms])", "[", "@method(rk4)", "@method(", "@", "rand()", "t", "post v: mV",
-          "normal(", "exprel(", "^3", "^-2", "^0.5", "v_post", "1e-30 ms"]
+          "normal(", "exprel(", "^3", "^-2", "^0.5", "v_post", "1e-30 ms",
+          "function f(x: mV) = x", "f(", "pre v: mV", "modulator d: 1",
+          "A.v", "where i != j", "from \"x.csv\"", "timed([1 Hz], 1 ms)",
+          "excitatory", "plasticity off", "lognormal(", "x_pre", "i", "j",
+          "N"]
 
 
 def mutate(text, rng):
