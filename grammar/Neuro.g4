@@ -11,7 +11,7 @@ file : importDecl* decl* EOF ;
 importDecl : 'import' qualifiedName ';'? ;
 qualifiedName : ID ('.' ID)* ;
 
-decl : neuronDecl | synapseDecl | networkDecl | functionDecl ;
+decl : neuronDecl | synapseDecl | networkDecl | functionDecl | ruleDecl ;
 
 // ---- functions ------------------------------------------------------------
 // `function sigmoid(x: mV, k: mV): 1 = 1 / (1 + exp(-x / k))`: a pure
@@ -77,6 +77,12 @@ drivesDecl : 'drives' target=ID '=' expr ;
 block : '{' (stmt | ';')* '}' ;
 stmt : target=ID op=('=' | '+=' | '-=' | '*=' | '/=') expr ;
 
+// `plasticity PairRule { ... }`: a learning rule, the items of a synapse
+// without drives, attached to a synapse model at connect
+// (`with ExpConductance + PairRule`). `plasticity` is not a keyword
+// (`import std.plasticity.X`): the AST builder checks the word.
+ruleDecl : kw=ID name=ID '{' synapseItem* '}' ;
+
 // ---- networks -------------------------------------------------------------
 networkDecl : 'network' name=ID '{' networkItem* '}' ;
 networkItem
@@ -84,7 +90,8 @@ networkItem
     sign=('excitatory' | 'inhibitory')?                         # population
   | name=ID '=' expr                                            # setting
   | 'connect' src=recordTarget '->' recordTarget (',' recordTarget)*
-    'with' model=ID args? connOption* ('as' alias=ID)?          # connect
+    'with' model=ID ('+' rules+=ID)* args? connOption*
+    ('as' alias=ID)?                                            # connect
   | 'record' what+=ID (',' what+=ID)* 'of' recordTarget (',' recordTarget)*
     ('every' every=expr)?                                       # record
   | 'run' expr                                                  # run

@@ -144,6 +144,10 @@ private:
     };
     if (has("a number") && has("a name") && has("'('"))
       return "an expression";
+    // At the top level a name can only start `plasticity NAME { ... }`.
+    if (has("'neuron'") && has("a name"))
+      std::replace(items.begin(), items.end(), std::string("a name"),
+                   std::string("'plasticity'"));
     std::string out;
     for (size_t i = 0; i < items.size(); ++i) {
       if (i)
@@ -198,6 +202,21 @@ public:
         module->networks.push_back(buildNetwork(net));
       else if (auto *fn = decl->functionDecl())
         module->functions.push_back(buildFunction(fn));
+      else if (auto *rule = decl->ruleDecl()) {
+        if (rule->kw->getText() != "plasticity") {
+          diag.error(rangeOf(rule->kw),
+                     "unknown declaration '" + rule->kw->getText() +
+                         "'; expected 'neuron', 'synapse', 'plasticity', "
+                         "'function' or 'network'");
+          continue;
+        }
+        SynapseDecl r;
+        r.name = rule->name->getText();
+        r.range = rangeOf(rule);
+        r.isRule = true;
+        buildSynapseItems(rule->synapseItem(), r);
+        module->synapses.push_back(std::move(r));
+      }
     }
     if (diag.hadError())
       return nullptr;
@@ -263,7 +282,14 @@ private:
     SynapseDecl s;
     s.name = ctx->name->getText();
     s.range = rangeOf(ctx);
-    for (auto *item : ctx->synapseItem()) {
+    buildSynapseItems(ctx->synapseItem(), s);
+    return s;
+  }
+
+  void
+  buildSynapseItems(const std::vector<NeuroParser::SynapseItemContext *> &items,
+                    SynapseDecl &s) {
+    for (auto *item : items) {
       if (auto *p = item->paramDecl())
         s.vars.push_back(buildParam(p));
       else if (auto *l = item->letDecl())
@@ -307,7 +333,6 @@ private:
         s.drives.push_back(std::move(d));
       }
     }
-    return s;
   }
 
   NetworkDecl buildNetwork(NeuroParser::NetworkDeclContext *ctx) {
@@ -378,6 +403,8 @@ private:
           flag.range = rangeOf(opt);
           c.options.push_back(std::move(flag));
         }
+        for (antlr4::Token *r : con->rules)
+          c.rules.push_back(nameRef(r));
         if (con->alias)
           c.alias = nameRef(con->alias);
         net.connects.push_back(std::move(c));

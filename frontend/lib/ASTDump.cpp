@@ -254,3 +254,58 @@ private:
 void neuro::dumpAST(const Module &module, llvm::raw_ostream &os) {
   Dumper(os).dump(module);
 }
+
+ExprPtr neuro::cloneExpr(const Expr &e) {
+  auto c = std::make_unique<Expr>(e.kind, e.range);
+  c->value = e.value;
+  c->text = e.text;
+  c->unit = e.unit;
+  c->unitRange = e.unitRange;
+  c->name = e.name;
+  c->member = e.member;
+  c->op = e.op;
+  for (const ExprPtr &a : e.args)
+    c->args.push_back(a ? cloneExpr(*a) : nullptr);
+  return c;
+}
+
+VarDecl neuro::cloneVar(const VarDecl &v) {
+  VarDecl c;
+  c.kind = v.kind;
+  c.name = v.name;
+  c.range = v.range;
+  c.nameRange = v.nameRange;
+  c.unit = v.unit;
+  c.init = v.init ? cloneExpr(*v.init) : nullptr;
+  c.neuronVar = v.neuronVar;
+  return c;
+}
+
+OdeDecl neuro::cloneOde(const OdeDecl &o) {
+  OdeDecl c;
+  c.var = o.var;
+  c.range = o.range;
+  c.varRange = o.varRange;
+  c.rhs = cloneExpr(*o.rhs);
+  c.unlessRefractory = o.unlessRefractory;
+  return c;
+}
+
+EventDecl neuro::cloneEvent(const EventDecl &e) {
+  EventDecl c;
+  c.event = e.event;
+  c.range = e.range;
+  for (const Stmt &s : e.body)
+    c.body.push_back(
+        {s.target, s.op, cloneExpr(*s.value), s.range, s.targetRange});
+  return c;
+}
+
+DrivesDecl neuro::cloneDrives(const DrivesDecl &d) {
+  DrivesDecl c;
+  c.target = d.target;
+  c.value = cloneExpr(*d.value);
+  c.range = d.range;
+  c.targetRange = d.targetRange;
+  return c;
+}

@@ -60,6 +60,9 @@ private:
     for (const SynapseDecl &syn : into.synapses)
       if (clash(syn.name, syn.range))
         return false;
+    for (const FunctionDecl &f : into.functions)
+      if (clash(f.name, f.range))
+        return false;
     std::vector<std::string> candidates;
     llvm::SmallString<256> relative;
     size_t first = 0;
@@ -156,7 +159,8 @@ private:
       return false;
     };
     return moveNamed(from.neurons, into.neurons) ||
-           moveNamed(from.synapses, into.synapses);
+           moveNamed(from.synapses, into.synapses) ||
+           moveNamed(from.functions, into.functions);
   }
 
   DiagEngine &diag;

@@ -1397,12 +1397,17 @@ private:
     return dims;
   }
 
-  void checkSynapse(const SynapseDecl &s) {
+  void checkSynapse(const SynapseDecl &s, bool composite = false) {
     used.clear();
     ModelInfo &info = result.models[s.name];
     info.name = s.name;
     info.isSynapse = true;
+    info.isRule = s.isRule;
     info.synapse = &s;
+    if (s.isRule)
+      for (const DrivesDecl &d : s.drives)
+        diag.error(d.range, "a plasticity rule changes synapses; it drives "
+                            "nothing (drives belong to the synapse model)");
     declareVars(info, s.vars);
     unsigned weights = 0;
     for (const VarDecl &v : s.vars) {
@@ -1449,8 +1454,104 @@ private:
           !kinds.count(VarDecl::Kind::PreVar))
         checkSynapseReads(*d.value, info, "what a synapse drives per target");
     }
-    warnAboutModel(info, s.vars);
-    result.modelOrder.push_back(&info);
+    if (!composite)
+      warnAboutModel(info, s.vars);
+    if (!s.isRule)
+      result.modelOrder.push_back(&info);
+  }
+
+  /// `with S + R1 + R2`: the synapse S with the rules merged in (their
+  /// declarations, equations and statements after S's), checked as one
+  /// synapse `S_with_R1_R2`; null after reporting a clash.
+  const ModelInfo *attachRules(const ModelInfo &syn, const ConnectDecl &c) {
+    std::string name = syn.name + "_with";
+    for (const NameRef &r : c.rules)
+      name += "_" + r.name;
+    if (auto it = result.models.find(name); it != result.models.end())
+      return it->second.synapse ? &it->second : nullptr;
+    SynapseDecl merged;
+    merged.name = name;
+    merged.range = syn.synapse->range;
+    for (const VarDecl &v : syn.synapse->vars)
+      merged.vars.push_back(cloneVar(v));
+    for (const OdeDecl &o : syn.synapse->odes)
+      merged.odes.push_back(cloneOde(o));
+    for (const EventDecl &e : syn.synapse->events)
+      merged.events.push_back(cloneEvent(e));
+    for (const DrivesDecl &d : syn.synapse->drives)
+      merged.drives.push_back(cloneDrives(d));
+    bool ok = true;
+    for (const NameRef &r : c.rules) {
+      auto it = result.models.find(r.name);
+      if (it == result.models.end() || !it->second.isRule) {
+        diag.error(r.range, it == result.models.end()
+                                ? "unknown plasticity rule '" + r.name + "'"
+                                : "'" + r.name +
+                                      "' is not a plasticity rule; attach "
+                                      "rules declared with 'plasticity'");
+        ok = false;
+        continue;
+      }
+      const ModelInfo &rule = it->second;
+      for (const VarDecl &v : rule.synapse->vars) {
+        auto mine =
+            std::find_if(merged.vars.begin(), merged.vars.end(),
+                         [&](const VarDecl &m) { return m.name == v.name; });
+        if (v.kind == VarDecl::Kind::Weight) {
+          // The weight the rule changes is the synapse's.
+          const VarDecl *w = nullptr;
+          for (const VarDecl &m : merged.vars)
+            if (m.kind == VarDecl::Kind::Weight)
+              w = &m;
+          if (!w || w->name != v.name ||
+              syn.vars.at(w->name).dim != rule.vars.at(v.name).dim) {
+            diag.error(r.range, "rule '" + r.name + "' changes weight '" +
+                                    v.name + "' in " +
+                                    rule.vars.at(v.name).dim.str() +
+                                    ", but synapse '" + syn.name + "' has " +
+                                    (w ? "weight '" + w->name + "' in " +
+                                             syn.vars.at(w->name).dim.str()
+                                       : std::string("no weight")));
+            diag.note(v.range, "the rule's weight is declared here");
+            ok = false;
+          }
+          continue;
+        }
+        if (mine != merged.vars.end()) {
+          diag.error(r.range, "rule '" + r.name + "' declares '" + v.name +
+                                  "', which synapse '" + syn.name +
+                                  "' (or an earlier rule) declares too");
+          diag.note(v.nameRange, "declared in the rule here");
+          diag.note(mine->nameRange, "and here");
+          ok = false;
+          continue;
+        }
+        merged.vars.push_back(cloneVar(v));
+      }
+      for (const OdeDecl &o : rule.synapse->odes)
+        merged.odes.push_back(cloneOde(o));
+      for (const EventDecl &e : rule.synapse->events) {
+        auto same = std::find_if(
+            merged.events.begin(), merged.events.end(),
+            [&](const EventDecl &m) { return m.event == e.event; });
+        EventDecl copy = cloneEvent(e);
+        if (same == merged.events.end())
+          merged.events.push_back(std::move(copy));
+        else
+          for (Stmt &st : copy.body)
+            same->body.push_back(std::move(st));
+      }
+    }
+    if (!ok) {
+      result.models[name].synapse = nullptr; // remembered as failed
+      return nullptr;
+    }
+    result.composites.push_back(std::move(merged));
+    unsigned before = diag.numErrors();
+    checkSynapse(result.composites.back(), /*composite=*/true);
+    if (diag.numErrors() != before)
+      return nullptr;
+    return &result.models[name];
   }
 
   //===--------------------------------------------------------------------===//
@@ -1756,7 +1857,21 @@ private:
                        : "'" + c.synapse.name + "' is a neuron, not a synapse");
         continue;
       }
-      const ModelInfo &syn = mit->second;
+      if (mit->second.isRule) {
+        diag.error(c.synapse.range,
+                   "'" + c.synapse.name +
+                       "' is a plasticity rule; attach it to a synapse "
+                       "model, as in 'with ExpConductance + " +
+                       c.synapse.name + "'");
+        continue;
+      }
+      const ModelInfo *withRules = &mit->second;
+      if (!c.rules.empty()) {
+        withRules = attachRules(mit->second, c);
+        if (!withRules)
+          continue;
+      }
+      const ModelInfo &syn = *withRules;
       double p = 1.0, delay = 0.0;
       std::optional<InitValue> delayInit;
       const Expr *probExpr = nullptr, *delayExpr = nullptr;

@@ -327,3 +327,94 @@ TEST(PlasticityTest, TsodyksMarkramFacilitating) {
 }
 
 } // namespace
+
+namespace {
+
+/// A rule attached at connect (`ExpConductance + PairRule`) is the same
+/// synapse as PairSTDP, written as one: on 100 Poisson inputs driving one
+/// neuron for 2 s, every weight is bitwise equal.
+TEST(PlasticityRules, AttachedRuleEqualsTheWrittenOutSynapse) {
+  std::string models = readStdlib("plasticity/stdp.neuro") +
+                       readStdlib("plasticity/rules.neuro") +
+                       readStdlib("synapses/exp_conductance.neuro") +
+                       readStdlib("neurons/poisson.neuro") + R"(
+neuron Out {
+  state v: mV = -60 mV
+  input g_e: nS
+  dv/dt = (g_e / 10 nS * (0 mV - v) + (-74 mV) - v) / 10 ms
+  spike when v > -54 mV { v = -60 mV }
+}
+)";
+  auto network = [&](const std::string &with) {
+    return models +
+           "network Learn {\n  seed = 4\n"
+           "  In = 100 of PoissonSource(rate = 15 Hz)\n"
+           "  N = 1 of Out\n"
+           "  connect In -> N with " +
+           with +
+           "(w = uniform(0 nS, 1 nS), w_max = 1 nS) as S\n  run 2 s\n}\n";
+  };
+  test::Compiled attached(network("ExpConductance + PairRule"));
+  ASSERT_TRUE(attached.ok) << attached.text;
+  test::Compiled written(network("PairSTDP"));
+  ASSERT_TRUE(written.ok) << written.text;
+  attached.runAll();
+  written.runAll();
+  int a = attached.sim->projectionIndex("S");
+  int b = written.sim->projectionIndex("S");
+  int wa = attached.sim->synRowIndex(a, "w"),
+      wb = written.sim->synRowIndex(b, "w");
+  ASSERT_EQ(attached.sim->numSynapses(a), 100);
+  int changed = 0;
+  for (int s = 0; s < 100; ++s) {
+    double w = attached.sim->synapseState(a)(wa, s);
+    EXPECT_EQ(w, written.sim->synapseState(b)(wb, s)) << "synapse " << s;
+    changed += w != 0.0 && w != 1e-9;
+  }
+  EXPECT_GT(attached.sim->spikeCount(1), 10);
+  EXPECT_GT(changed, 0);
+}
+
+TEST(PlasticityRules, ClashesAndMisuseAreReported) {
+  test::Compiled c(readStdlib("plasticity/rules.neuro") +
+                   readStdlib("synapses/exp_current.neuro") + R"(
+synapse Traced {
+  weight w: nS
+  state a_pre: nS = 0 nS
+  on pre { a_pre += w }
+}
+plasticity Drives {
+  weight w: nS
+  post state g: nS = 0 nS
+  drives g_e = g
+}
+neuron N {
+  state v: mV = 0 mV
+  input I: mV
+  input g_e: nS
+}
+network X {
+  A = 2 of N
+  connect A -> A with ExpCurrent + PairRule(w = 1 mV)
+  connect A -> A with Traced + PairRule(w = 1 nS)
+  connect A -> A with PairRule(w = 1 nS)
+  connect A -> A with Traced + Nothing(w = 1 nS)
+  run 1 ms
+}
+)");
+  EXPECT_FALSE(c.ok);
+  for (const char *want :
+       {"test.neuro:70:3: error: a plasticity rule changes synapses; it "
+        "drives nothing (drives belong to the synapse model)",
+        "test.neuro:79:36: error: rule 'PairRule' changes weight 'w' in S "
+        "(conductance), but synapse 'ExpCurrent' has weight 'w' in V "
+        "(voltage)",
+        "test.neuro:80:32: error: rule 'PairRule' declares 'a_pre', which "
+        "synapse 'Traced' (or an earlier rule) declares too",
+        "test.neuro:81:23: error: 'PairRule' is a plasticity rule; attach it "
+        "to a synapse model, as in 'with ExpConductance + PairRule'",
+        "test.neuro:82:32: error: unknown plasticity rule 'Nothing'"})
+    EXPECT_NE(c.text.find(want), std::string::npos) << want << "\n" << c.text;
+}
+
+} // namespace

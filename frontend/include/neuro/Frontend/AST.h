@@ -172,6 +172,8 @@ struct DrivesDecl {
 struct SynapseDecl {
   std::string name;
   SourceRange range;
+  /// `plasticity NAME { ... }`: a learning rule to attach to synapses.
+  bool isRule = false;
   std::vector<VarDecl> vars; ///< params, the weight and post states
   std::vector<OdeDecl> odes;
   std::vector<EventDecl> events;
@@ -211,6 +213,8 @@ struct ConnectDecl {
   std::vector<NameRef> targets;
   std::vector<std::optional<std::pair<double, double>>> targetSlices;
   NameRef synapse;
+  /// `with ExpConductance + PairRule`: plasticity rules attached.
+  std::vector<NameRef> rules;
   std::vector<NamedExpr> args;    ///< synapse parameters and weight
   std::vector<NamedExpr> options; ///< p, delay
   /// `as NAME`: the projection's name instead of `<src>_to_<dst>`.
@@ -294,6 +298,13 @@ struct Module {
   std::vector<NetworkDecl> networks;
   std::vector<FunctionDecl> functions;
 };
+
+/// Deep copies (expressions are owned by unique pointers).
+ExprPtr cloneExpr(const Expr &e);
+VarDecl cloneVar(const VarDecl &v);
+OdeDecl cloneOde(const OdeDecl &o);
+EventDecl cloneEvent(const EventDecl &e);
+DrivesDecl cloneDrives(const DrivesDecl &d);
 
 /// Prints the tree with every node's source range (`neuroc emit --stage=ast`).
 void dumpAST(const Module &module, llvm::raw_ostream &os);

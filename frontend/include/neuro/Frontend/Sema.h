@@ -15,6 +15,7 @@
 #include "neuro/Frontend/Diagnostics.h"
 #include "neuro/Frontend/Units.h"
 
+#include <list>
 #include <map>
 #include <memory>
 
@@ -50,6 +51,8 @@ struct VarInfo {
 struct ModelInfo {
   std::string name;
   bool isSynapse = false;
+  /// A `plasticity` rule: only attached to synapses, never a model itself.
+  bool isRule = false;
   const NeuronDecl *neuron = nullptr;
   const SynapseDecl *synapse = nullptr;
   std::map<std::string, VarInfo> vars;
@@ -151,8 +154,11 @@ struct NetworkInfo {
 struct SemaResult {
   std::map<std::string, ModelInfo> models;
   std::vector<NetworkInfo> networks;
-  /// Every checked model, in source order (neurons first, then synapses).
+  /// Every checked model, in source order (neurons first, then synapses,
+  /// then the synapses with rules attached at connect).
   std::vector<const ModelInfo *> modelOrder;
+  /// `with S + R`: the synapse S with rule R merged in, named `S_with_R`.
+  std::list<SynapseDecl> composites;
 };
 
 /// Checks `module`; reports through `diag`. False when there were errors.
