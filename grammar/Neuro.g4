@@ -35,8 +35,10 @@ neuronItem
   | ';'
   ;
 
-paramDecl : 'param' name=ID (':' unit)? '=' expr ;
-stateDecl : 'state' name=ID (':' unit)? '=' expr ;
+// `param tau[3]: ms = [1 ms, 10 ms, 100 ms]`, `state m[3] = 0`: fixed-size
+// vectors, expanded into one variable per element (frontend/lib/Vectors.cpp).
+paramDecl : 'param' name=ID ('[' size=NUMBER ']')? (':' unit)? '=' expr ;
+stateDecl : 'state' name=ID ('[' size=NUMBER ']')? (':' unit)? '=' expr ;
 inputDecl : 'input' name=ID ':' unit ;
 // A named subexpression, substituted where it is used.
 letDecl : 'let' name=ID (':' unit)? '=' expr ;
@@ -129,6 +131,7 @@ expr
   | callee=ID '(' (expr (',' expr)*)? ')'               # callExpr
   | NUMBER unitSuffix=ID?                               # numberExpr
   | pop=ID '.' var=ID                                   # memberExpr
+  | vec=ID '[' index=expr ']'                           # indexExpr
   | ID                                                  # refExpr
   | <assoc=right> expr '^' expr                         # powExpr
   | op=('-' | '+' | '!' | 'not') expr                   # unaryExpr

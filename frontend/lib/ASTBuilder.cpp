@@ -12,6 +12,7 @@
 #include "NeuroParser.h"
 #include "antlr4-runtime.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "llvm/Support/MemoryBuffer.h"
@@ -237,10 +238,11 @@ private:
       else if (auto *l = item->letDecl())
         n.vars.push_back(
             buildVar(VarDecl::Kind::Let, l, l->name, l->unit(), l->expr()));
-      else if (auto *s = item->stateDecl())
+      else if (auto *s = item->stateDecl()) {
         n.vars.push_back(
             buildVar(VarDecl::Kind::State, s, s->name, s->unit(), s->expr()));
-      else if (auto *in = item->inputDecl())
+        setSize(n.vars.back(), s->size);
+      } else if (auto *in = item->inputDecl())
         n.vars.push_back(
             buildVar(VarDecl::Kind::Input, in, in->name, in->unit(), nullptr));
       else if (auto *ode = item->odeDecl())
@@ -298,10 +300,11 @@ private:
       else if (auto *w = item->weightDecl())
         s.vars.push_back(
             buildVar(VarDecl::Kind::Weight, w, w->name, w->unit(), w->expr()));
-      else if (auto *st = item->stateDecl())
+      else if (auto *st = item->stateDecl()) {
         s.vars.push_back(buildVar(VarDecl::Kind::State, st, st->name,
                                   st->unit(), st->expr()));
-      else if (auto *pv = item->postVarDecl()) {
+        setSize(s.vars.back(), st->size);
+      } else if (auto *pv = item->postVarDecl()) {
         s.vars.push_back(buildVar(VarDecl::Kind::PostVar, pv, pv->name,
                                   pv->unit(), nullptr));
         s.vars.back().neuronVar = s.vars.back().name;
@@ -456,7 +459,24 @@ private:
   }
 
   VarDecl buildParam(NeuroParser::ParamDeclContext *p) {
-    return buildVar(VarDecl::Kind::Param, p, p->name, p->unit(), p->expr());
+    VarDecl v =
+        buildVar(VarDecl::Kind::Param, p, p->name, p->unit(), p->expr());
+    setSize(v, p->size);
+    return v;
+  }
+
+  /// `[n]` after a declared name: a vector of n elements.
+  void setSize(VarDecl &v, antlr4::Token *size) {
+    if (!size)
+      return;
+    v.sizeRange = rangeOf(size);
+    double n = std::strtod(size->getText().c_str(), nullptr);
+    if (n < 1 || n > 4096 || n != std::floor(n)) {
+      diag.error(v.sizeRange, "a vector has a whole number of elements from "
+                              "1 to 4096");
+      return;
+    }
+    v.size = int64_t(n);
   }
 
   VarDecl buildVar(VarDecl::Kind kind, antlr4::ParserRuleContext *ctx,
@@ -615,6 +635,12 @@ private:
       auto e = std::make_unique<Expr>(Expr::Kind::String, range);
       std::string text = str->STRING()->getText();
       e->text = text.substr(1, text.size() - 2);
+      return e;
+    }
+    if (auto *ix = dynamic_cast<NeuroParser::IndexExprContext *>(ctx)) {
+      auto e = std::make_unique<Expr>(Expr::Kind::Index, range);
+      e->name = ix->vec->getText();
+      e->args.push_back(buildExpr(ix->index));
       return e;
     }
     if (auto *mem = dynamic_cast<NeuroParser::MemberExprContext *>(ctx)) {

@@ -239,6 +239,9 @@ private:
     case Expr::Kind::List:
       line("List", e.range);
       break;
+    case Expr::Kind::Index:
+      line("Index " + e.name, e.range);
+      break;
     }
     Indent in(*this);
     for (auto &a : e.args)

@@ -238,6 +238,7 @@ private:
     case Expr::Kind::Member:
     case Expr::Kind::String:
     case Expr::Kind::List:
+    case Expr::Kind::Index:
       llvm_unreachable("rejected by Sema in models");
     case Expr::Kind::Unary: {
       Value x = genExpr(*e.args[0], model);

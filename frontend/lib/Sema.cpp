@@ -361,7 +361,10 @@ private:
     case Expr::Kind::List:
       diag.error(e.range, "a list is not allowed in " + what +
                               "; lists give the indices and times of "
-                              "SpikeTimes");
+                              "SpikeTimes and the elements of vectors");
+      return std::nullopt;
+    case Expr::Kind::Index:
+      diag.error(e.range, "'" + e.name + "' is not a vector of the model");
       return std::nullopt;
     case Expr::Kind::Call: {
       if (auto fn = functions.find(e.name); fn != functions.end()) {
@@ -1088,7 +1091,11 @@ private:
     }
     case Expr::Kind::List:
       diag.error(e.range, "a list is not allowed here; lists give the "
-                          "indices and times of SpikeTimes");
+                          "indices and times of SpikeTimes and the elements "
+                          "of vectors");
+      return std::nullopt;
+    case Expr::Kind::Index:
+      diag.error(e.range, "'" + e.name + "' is not a vector of the model");
       return std::nullopt;
     case Expr::Kind::Conditional: {
       auto c = typeOf(*e.args[0], info);

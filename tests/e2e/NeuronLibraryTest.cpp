@@ -236,3 +236,70 @@ TEST(Poisson, SameSeedSameSpikesOtherSeedOthers) {
 }
 
 } // namespace
+
+namespace {
+
+/// MAT (stdlib/neurons/mat.neuro): the vector threshold state h holds one
+/// memory of the neuron's spikes per timescale, h[k](t) = sum over spikes
+/// alpha[k] e^(-(t - t_spike) / tau[k]) exactly, and a spike happens only
+/// where v exceeds omega + sum(h).
+TEST(MAT, VectorThresholdRemembersSpikesOnEachTimescale) {
+  test::Compiled c(test::readStdlib("neurons/mat.neuro") + R"(
+network M {
+  dt = 0.1 ms
+  N = 2 of MAT(I_ext = 0.5 nA + i * 0.3 nA, alpha = [30 mV, 3 mV])
+  record spikes of N
+  run 500 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  c.runAll();
+  const double alpha[2] = {30e-3, 3e-3}, tau[2] = {10e-3, 200e-3};
+  const int64_t steps = 5000;
+  for (int n = 0; n < 2; ++n) {
+    double h[2] = {0, 0};
+    int count = 0;
+    for (const rt::SpikeRecord &s : c.sim->spikes(0)) {
+      if (s.i != n)
+        continue;
+      ++count;
+      // Raised at the end of the spike's step, relaxing from the next.
+      int64_t k = std::llround(s.t / 1e-4) - 1;
+      for (int m = 0; m < 2; ++m)
+        h[m] += alpha[m] * std::exp(-double(steps - 1 - k) * 1e-4 / tau[m]);
+    }
+    EXPECT_GT(count, 5) << "neuron " << n;
+    EXPECT_NEAR(c.state("N", "h_0", n), h[0], 1e-12) << "neuron " << n;
+    EXPECT_NEAR(c.state("N", "h_1", n), h[1], 1e-12) << "neuron " << n;
+  }
+  // More drive, more spikes.
+  int64_t spikes[2] = {0, 0};
+  for (const rt::SpikeRecord &s : c.sim->spikes(0))
+    ++spikes[s.i];
+  EXPECT_GT(spikes[1], spikes[0]);
+}
+
+TEST(Vectors, ErrorsNameTheElementsAndLengths) {
+  test::Compiled c(R"(
+neuron V {
+  param a[2]: ms = [1 ms, 2 ms, 3 ms]
+  param b[3] = [1, 2, 3]
+  state m[2] = 0
+  state x = 0
+  dm/dt = -m / a
+  dx/dt = m / 1 s
+  spike when x > b[3] { m += b }
+}
+)");
+  EXPECT_FALSE(c.ok);
+  for (const char *want :
+       {"test.neuro:3:20: error: a vector of 3 elements where 2 are expected",
+        "test.neuro:8:11: error: the derivative of 'x' is a number, but this "
+        "is a vector of 2; use sum(...) or an element such as m[0]",
+        "test.neuro:9:20: error: the index of 'b' must be a whole number from "
+        "0 to 2",
+        "test.neuro:9:30: error: a vector of 3 elements where 2 are expected"})
+    EXPECT_NE(c.text.find(want), std::string::npos) << want << "\n" << c.text;
+}
+
+} // namespace

@@ -99,7 +99,8 @@ bool Compiler::parse() {
     for (llvm::StringRef d : dirs)
       roots.push_back(d.str());
   }
-  return resolveImports(*astModule, *diag, roots);
+  return resolveImports(*astModule, *diag, roots) &&
+         expandVectors(*astModule, *diag);
 }
 
 bool Compiler::check() {

@@ -22,6 +22,7 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <cmath>
+#include <functional>
 
 namespace neuro {
 #define GEN_PASS_DEF_INTEGRATE
@@ -96,6 +97,49 @@ Matrix expm(Matrix a) {
   for (int s = 0; s < squarings; ++s)
     result = multiply(result, result);
   return result;
+}
+
+/// expm of an augmented generator [[A, b], [0, 0]] (n + 1 square), one
+/// block of states that influence each other at a time: uncoupled states
+/// (an adaptation variable next to a membrane with large coefficients) keep
+/// their own, well-scaled exponential instead of sharing the squarings the
+/// largest coefficient needs.
+Matrix blockExpm(const Matrix &g) {
+  size_t n = g.size() - 1;
+  std::vector<size_t> parent(n);
+  for (size_t i = 0; i < n; ++i)
+    parent[i] = i;
+  std::function<size_t(size_t)> find = [&](size_t i) {
+    return parent[i] == i ? i : parent[i] = find(parent[i]);
+  };
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < n; ++j)
+      if (g[i][j] != 0.0)
+        parent[find(i)] = find(j);
+  Matrix p(n + 1, std::vector<double>(n + 1, 0.0));
+  p[n][n] = 1.0;
+  for (size_t root = 0; root < n; ++root) {
+    std::vector<size_t> members;
+    for (size_t i = 0; i < n; ++i)
+      if (find(i) == root)
+        members.push_back(i);
+    if (members.empty())
+      continue;
+    size_t m = members.size();
+    Matrix sub(m + 1, std::vector<double>(m + 1, 0.0));
+    for (size_t a = 0; a < m; ++a) {
+      for (size_t b = 0; b < m; ++b)
+        sub[a][b] = g[members[a]][members[b]];
+      sub[a][m] = g[members[a]][n];
+    }
+    Matrix e = expm(sub);
+    for (size_t a = 0; a < m; ++a) {
+      for (size_t b = 0; b < m; ++b)
+        p[members[a]][members[b]] = e[a][b];
+      p[members[a]][n] = e[a][m];
+    }
+  }
+  return p;
 }
 
 class LinearAnalysis {
@@ -455,7 +499,7 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
     for (auto &r : g)
       for (double &v : r)
         v *= dt;
-    Matrix p = expm(g);
+    Matrix p = blockExpm(g);
     SmallVector<double> flat;
     for (size_t i = 0; i < n; ++i)
       for (size_t j = 0; j <= n; ++j) {

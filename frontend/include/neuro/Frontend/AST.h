@@ -43,7 +43,8 @@ struct Expr {
     Call,
     Conditional,
     List,
-    String
+    String,
+    Index ///< `m[1]`: name, args[0] the index (expanded before Sema)
   };
 
   Kind kind;
@@ -110,6 +111,9 @@ struct VarDecl {
   /// `pre v` and `post v`: the neuron's state `v` (a `pre` declaration is
   /// named `v_pre`).
   std::string neuronVar;
+  /// `state m[3]`: the number of elements (0: a scalar).
+  int64_t size = 0;
+  SourceRange sizeRange;
 };
 
 /// `dx/dt = rhs [unless refractory]`.
@@ -298,6 +302,15 @@ struct Module {
   std::vector<NetworkDecl> networks;
   std::vector<FunctionDecl> functions;
 };
+
+class DiagEngine;
+/// Replaces the vector parameters and states of every model (`state m[3]`)
+/// by one scalar per element (`m_0`, `m_1`, `m_2`): equations, statements,
+/// initial values, lets, population arguments and recordings that use a
+/// vector are repeated per element; `m[k]` is element k and `sum(m)` the
+/// sum. Reports misuse (lengths that differ, an index out of range) through
+/// `diag`; false on error. Defined in Vectors.cpp.
+bool expandVectors(Module &module, DiagEngine &diag);
 
 /// Deep copies (expressions are owned by unique pointers).
 ExprPtr cloneExpr(const Expr &e);
