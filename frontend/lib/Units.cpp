@@ -137,8 +137,8 @@ std::optional<Unit> neuro::lookupUnit(const std::string &name) {
 }
 
 const char *neuro::knownUnitsHint() {
-  return "s, ms, us, V, mV, A, nA, pA, S, nS, uS, F, pF, nF, ohm, Mohm, Hz, "
-         "m, um, mM or 1";
+  return "s, ms, V, mV, A, nA, pA, S, nS, F, pF, ohm, Mohm, Hz, m, um, C, "
+         "J, W, mol, M, mM or 1, with the prefixes p, n, u, m, k, M, G";
 }
 
 std::string Dim::symbol() const {
