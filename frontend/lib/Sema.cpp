@@ -486,7 +486,8 @@ private:
     FunctionInfo info;
     info.decl = &f;
     info.ok = true;
-    if (isKnownFunction(f.name) || isDraw(f.name) || f.name == "timed") {
+    if (isKnownFunction(f.name) || isDraw(f.name) || f.name == "timed" ||
+        f.name == "values") {
       diag.error(f.nameRange, "'" + f.name + "' is a built-in function");
       info.ok = false;
     }
@@ -708,6 +709,77 @@ private:
       if (vi.decl->kind == VarDecl::Kind::Param)
         env[name] = vi.dim;
     return env;
+  }
+
+  /// `values("FILE", UNIT)`: one number per neuron, in UNIT, from a table
+  /// file: its column named like the variable, or its only column, with
+  /// one row per neuron. Held as a timed table that never changes.
+  std::optional<InitValue> evalValues(const Expr &e, const std::string &name,
+                                      const Dim &want) {
+    static const std::map<std::string, double> env;
+    static const std::map<std::string, Dim> dims;
+    if (e.args.size() < 1 || e.args.size() > 2 ||
+        e.args[0]->kind != Expr::Kind::String) {
+      diag.error(e.range, "values takes a file name in quotes and the unit "
+                          "of its numbers: values(\"FILE\", 1 ms)");
+      return std::nullopt;
+    }
+    const std::string &file = e.args[0]->text;
+    double scale = 1.0;
+    Dim dim;
+    if (e.args.size() == 2) {
+      auto unit = evalConst(*e.args[1], env, dims, "the unit of a file");
+      if (!unit)
+        return std::nullopt;
+      scale = unit->first;
+      dim = unit->second;
+    }
+    if (dim != want) {
+      diag.error(e.range, "the numbers of '" + file + "' are " + dim.str() +
+                              " but '" + name + "' is in " + want.str() +
+                              "; give their unit, as in values(\"" + file +
+                              "\", 1 " + Dim(want).symbol() + ")");
+      return std::nullopt;
+    }
+    rt::Table table;
+    std::string err;
+    if (!rt::readTable(resolvePath(file), table, err)) {
+      diag.error(e.args[0]->range, "cannot read the values: " + err);
+      return std::nullopt;
+    }
+    int col = table.column(name);
+    if (col < 0 && table.columns.size() == 1)
+      col = 0;
+    if (col < 0) {
+      diag.error(e.args[0]->range, "'" + file + "' has no column '" + name +
+                                       "' (or a single column)");
+      return std::nullopt;
+    }
+    const std::vector<double> &column = table.columns[size_t(col)];
+    if (int64_t(column.size()) != timedSize) {
+      diag.error(e.args[0]->range,
+                 "'" + file + "' has " + std::to_string(column.size()) +
+                     " values for the " + std::to_string(timedSize) +
+                     " neurons of the population");
+      return std::nullopt;
+    }
+    auto values = std::make_shared<std::vector<double>>();
+    for (double v : column) {
+      if (!std::isfinite(v)) {
+        diag.error(e.args[0]->range, "'" + file +
+                                         "' holds a value that is "
+                                         "not finite");
+        return std::nullopt;
+      }
+      values->push_back(v * scale);
+    }
+    InitValue iv;
+    iv.kind = InitValue::Kind::Timed;
+    iv.everySteps = int64_t(1) << 62; // set once, never refilled
+    iv.columns = timedSize;
+    iv.a = iv.b = values->front();
+    iv.values = std::move(values);
+    return iv;
   }
 
   /// `timed(VALUES, EVERY[, UNIT])` for a parameter of dimension `want`
@@ -1666,6 +1738,23 @@ private:
       }
       bool timed =
           a.value->kind == Expr::Kind::Call && a.value->name == "timed";
+      bool fromFile =
+          a.value->kind == Expr::Kind::Call && a.value->name == "values";
+      if ((kind == VarDecl::Kind::Param || kind == VarDecl::Kind::State) &&
+          fromFile && perNeuron) {
+        // One value per neuron from a table file.
+        if (auto v = evalValues(*a.value, a.name, it->second.dim)) {
+          if (kind == VarDecl::Kind::Param) {
+            perNeuron->push_back({a.name, *v});
+            params.erase(a.name);
+          } else {
+            for (auto &[name, iv] : inits)
+              if (name == a.name)
+                iv = *v;
+          }
+        }
+        continue;
+      }
       if (kind == VarDecl::Kind::Param && timed && perNeuron) {
         // A parameter that changes in time: a row the runtime refills.
         if (auto v = evalTimed(*a.value, it->second.dim)) {

@@ -247,3 +247,61 @@ network Drive {
         "unit, as in timed(\"three.csv\", every, 1 V)"})
     EXPECT_NE(c.text.find(want), std::string::npos) << want << "\n" << c.text;
 }
+
+/// values("FILE", UNIT): one parameter or initial value per neuron from a
+/// table (the column named like the variable, or the only column).
+TEST_F(FileInputTest, PerNeuronValuesFromFiles) {
+  write("params.csv", "tau,I\n10,1\n20,2\n40,-1\n");
+  write("v0.csv", "start\n0.5\n1.5\n2.5\n");
+  test::Compiled c(R"(
+neuron Leaky {
+  param tau: ms = 10 ms
+  param I: mV = 0 mV
+  state v: mV = 0 mV
+  dv/dt = (I - v) / tau
+}
+network Files {
+  dt = 0.1 ms
+  P = 3 of Leaky(tau = values("params.csv", 1 ms), I = values("params.csv", 1 mV),
+                 v = values("v0.csv", 1 mV))
+  run 5 ms
+}
+)",
+                   (dir / "values.neuro").string());
+  ASSERT_TRUE(c.ok) << c.text;
+  const double tau[3] = {10e-3, 20e-3, 40e-3}, in[3] = {1e-3, 2e-3, -1e-3},
+               v0[3] = {0.5e-3, 1.5e-3, 2.5e-3};
+  for (int n = 0; n < 3; ++n) {
+    EXPECT_EQ(c.state("P", "tau", n), tau[n]);
+    EXPECT_EQ(c.state("P", "v", n), v0[n]);
+  }
+  c.runAll();
+  for (int n = 0; n < 3; ++n) {
+    double want = in[n] + (v0[n] - in[n]) * std::exp(-5e-3 / tau[n]);
+    EXPECT_NEAR(c.state("P", "v", n), want, 1e-12 * std::abs(want)) << n;
+  }
+  write("short.csv", "x\n1\n");
+  test::Compiled bad(R"(
+neuron Leaky {
+  param tau: ms = 10 ms
+  state v: mV = 0 mV
+  dv/dt = -v / tau
+}
+network Files {
+  P = 3 of Leaky(tau = values("short.csv", 1 ms))
+  Q = 3 of Leaky(tau = values("params.csv", 1 mV))
+  run 1 ms
+}
+)",
+                     (dir / "bad.neuro").string());
+  EXPECT_FALSE(bad.ok);
+  EXPECT_NE(bad.text.find("bad.neuro:8:31: error: 'short.csv' has 1 values "
+                          "for the 3 neurons of the population"),
+            std::string::npos)
+      << bad.text;
+  EXPECT_NE(bad.text.find("bad.neuro:9:24: error: the numbers of "
+                          "'params.csv' are V (voltage) but 'tau' is in s "
+                          "(time)"),
+            std::string::npos)
+      << bad.text;
+}
