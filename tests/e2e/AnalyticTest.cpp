@@ -446,3 +446,49 @@ TEST(Compile, ErrorsAreReportedNotCrashed) {
 }
 
 } // namespace
+
+namespace {
+
+/// Exact integration with a time constant per neuron (one propagator per
+/// neuron, computed when the network is built): a membrane driven by a
+/// decaying current, v(t) = R I0 tau_s / (tau_s - tau_m)
+/// (e^(-t/tau_s) - e^(-t/tau_m)), to 1e-12 relative for every neuron,
+/// with SI coefficients as large as R / tau_m = 1e10.
+TEST(PerNeuronExact, CoupledLinearSystemWithTimeConstantsPerNeuron) {
+  test::Compiled c(R"(
+neuron Cell {
+  param tau_m: ms = 20 ms
+  param tau_s: ms = 5 ms
+  param R: Mohm = 100 Mohm
+  state v: mV = 0 mV
+  state I: nA = 0.1 nA
+  dv/dt = (-v + R * I) / tau_m
+  dI/dt = -I / tau_s
+}
+network PerNeuron {
+  dt = 0.1 ms
+  P = 8 of Cell(tau_m = 10 ms + i * 5 ms, tau_s = uniform(2 ms, 8 ms))
+  run 30 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  std::vector<double> tauS(8);
+  for (int n = 0; n < 8; ++n)
+    tauS[size_t(n)] = c.state("P", "tau_s", n);
+  for (int k = 1; k <= 300; ++k) {
+    c.step();
+    double t = k * 1e-4;
+    for (int n = 0; n < 8; ++n) {
+      double tm = 10e-3 + n * 5e-3, ts = tauS[size_t(n)];
+      double want = 1e8 * 1e-10 * ts / (ts - tm) *
+                    (std::exp(-t / ts) - std::exp(-t / tm));
+      ASSERT_NEAR(c.state("P", "v", n), want, 1e-12 * 1e-2)
+          << "neuron " << n << ", step " << k;
+      ASSERT_NEAR(c.state("P", "I", n), 1e-10 * std::exp(-t / ts),
+                  1e-12 * 1e-10)
+          << "neuron " << n << ", step " << k;
+    }
+  }
+}
+
+} // namespace

@@ -64,6 +64,9 @@ JITModule::create(mlir::ModuleOp module) {
     symbols[interner("neuro_rt_normal")] = {
         llvm::orc::ExecutorAddr::fromPtr(&neuro_rt_normal),
         llvm::JITSymbolFlags::Exported};
+    symbols[interner("neuro_rt_expm")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&neuro_rt_expm),
+        llvm::JITSymbolFlags::Exported};
     return symbols;
   });
   return std::move(jit);

@@ -177,7 +177,17 @@ private:
     for (auto param : neuron.getBody().getOps<ParamOp>())
       if (initialized.contains(param.getSymName())) {
         perNeuron.insert(param.getSymName());
-        b.create<StateOp>(param.getLoc(), param.getSymName(), param.getUnit());
+        auto row = b.create<StateOp>(param.getLoc(), param.getSymName(),
+                                     param.getUnit());
+        // A parameter keeps its value during a run unless it follows a
+        // table in time: then integration may treat it as a coefficient.
+        bool constant = true;
+        for (auto timed : body.getOps<InitTimedOp>())
+          if (timed.getVar() == param.getSymName() &&
+              cast<ShapedType>(timed.getValues().getType()).getDimSize(0) > 1)
+            constant = false;
+        if (constant)
+          row->setAttr("neuro.constant", b.getUnitAttr());
       }
     b.setInsertionPointToEnd(&body);
     for (ProjectionOp proj : incoming) {

@@ -15,6 +15,7 @@
 
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/IR/Passes.h"
+#include "neuro/Runtime/Expm.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -49,97 +50,23 @@ struct Affine {
 
 using Matrix = std::vector<std::vector<double>>;
 
-Matrix multiply(const Matrix &a, const Matrix &b) {
+/// exp of a square matrix (the runtime's implementation, shared with
+/// generated code: Expm.h); `blocks` for an augmented propagator generator,
+/// exponentiated per block of coupled states.
+Matrix exponential(const Matrix &a, bool blocks) {
   size_t n = a.size();
-  Matrix r(n, std::vector<double>(n, 0.0));
+  std::vector<double> flat, out(n * n);
+  for (const auto &row : a)
+    flat.insert(flat.end(), row.begin(), row.end());
+  if (blocks)
+    rt::expmBlocks(int64_t(n), flat.data(), out.data());
+  else
+    rt::expm(int64_t(n), flat.data(), out.data());
+  Matrix r(n, std::vector<double>(n));
   for (size_t i = 0; i < n; ++i)
-    for (size_t k = 0; k < n; ++k) {
-      double aik = a[i][k];
-      if (aik == 0.0)
-        continue;
-      for (size_t j = 0; j < n; ++j)
-        r[i][j] += aik * b[k][j];
-    }
+    for (size_t j = 0; j < n; ++j)
+      r[i][j] = out[i * n + j];
   return r;
-}
-
-/// Matrix exponential by scaling and squaring with a Taylor series: the
-/// scaled norm is below 1/2, where 24 terms are accurate to double rounding.
-Matrix expm(Matrix a) {
-  size_t n = a.size();
-  double norm = 0.0;
-  for (size_t i = 0; i < n; ++i) {
-    double row = 0.0;
-    for (size_t j = 0; j < n; ++j)
-      row += std::abs(a[i][j]);
-    norm = std::max(norm, row);
-  }
-  int squarings = 0;
-  if (norm > 0.5)
-    squarings = static_cast<int>(std::ceil(std::log2(norm / 0.5)));
-  double scale = std::ldexp(1.0, -squarings);
-  for (auto &row : a)
-    for (double &v : row)
-      v *= scale;
-  Matrix result(n, std::vector<double>(n, 0.0));
-  Matrix term(n, std::vector<double>(n, 0.0));
-  for (size_t i = 0; i < n; ++i)
-    result[i][i] = term[i][i] = 1.0;
-  for (int k = 1; k <= 24; ++k) {
-    term = multiply(term, a);
-    for (auto &row : term)
-      for (double &v : row)
-        v /= k;
-    for (size_t i = 0; i < n; ++i)
-      for (size_t j = 0; j < n; ++j)
-        result[i][j] += term[i][j];
-  }
-  for (int s = 0; s < squarings; ++s)
-    result = multiply(result, result);
-  return result;
-}
-
-/// expm of an augmented generator [[A, b], [0, 0]] (n + 1 square), one
-/// block of states that influence each other at a time: uncoupled states
-/// (an adaptation variable next to a membrane with large coefficients) keep
-/// their own, well-scaled exponential instead of sharing the squarings the
-/// largest coefficient needs.
-Matrix blockExpm(const Matrix &g) {
-  size_t n = g.size() - 1;
-  std::vector<size_t> parent(n);
-  for (size_t i = 0; i < n; ++i)
-    parent[i] = i;
-  std::function<size_t(size_t)> find = [&](size_t i) {
-    return parent[i] == i ? i : parent[i] = find(parent[i]);
-  };
-  for (size_t i = 0; i < n; ++i)
-    for (size_t j = 0; j < n; ++j)
-      if (g[i][j] != 0.0)
-        parent[find(i)] = find(j);
-  Matrix p(n + 1, std::vector<double>(n + 1, 0.0));
-  p[n][n] = 1.0;
-  for (size_t root = 0; root < n; ++root) {
-    std::vector<size_t> members;
-    for (size_t i = 0; i < n; ++i)
-      if (find(i) == root)
-        members.push_back(i);
-    if (members.empty())
-      continue;
-    size_t m = members.size();
-    Matrix sub(m + 1, std::vector<double>(m + 1, 0.0));
-    for (size_t a = 0; a < m; ++a) {
-      for (size_t b = 0; b < m; ++b)
-        sub[a][b] = g[members[a]][members[b]];
-      sub[a][m] = g[members[a]][n];
-    }
-    Matrix e = expm(sub);
-    for (size_t a = 0; a < m; ++a) {
-      for (size_t b = 0; b < m; ++b)
-        p[members[a]][members[b]] = e[a][b];
-      p[members[a]][n] = e[a][m];
-    }
-  }
-  return p;
 }
 
 class LinearAnalysis {
@@ -314,6 +241,67 @@ unsigned degreeIn(Region &region, StringRef var, Operation *&culprit) {
   return 2;
 }
 
+/// Whether the value `region` yields is affine in the population's
+/// variables with coefficients that may depend on its constant rows (the
+/// parameters set per neuron, `neuro.constant`): then the system is linear
+/// with coefficients fixed per neuron and integrates exactly with one
+/// propagator per neuron. The time, noise and draws are not allowed.
+bool affineWithRowCoefficients(Region &region,
+                               const llvm::StringSet<> &constantRows) {
+  llvm::DenseMap<Value, unsigned> degree;
+  for (Operation &op : region.front()) {
+    if (auto yield = dyn_cast<YieldOp>(op))
+      return degree.lookup(yield.getValues()[0]) <= 1;
+    unsigned d = 0;
+    if (auto ref = dyn_cast<RefOp>(op)) {
+      d = constantRows.contains(ref.getName()) ? 0 : 1;
+    } else if (isa<TimeOp, NoiseOp, RandOp, RandNormalOp>(op)) {
+      return false;
+    } else {
+      SmallVector<unsigned, 2> in;
+      for (Value v : op.getOperands())
+        in.push_back(degree.lookup(v));
+      unsigned maxIn = 0;
+      for (unsigned x : in)
+        maxIn = std::max(maxIn, x);
+      if (isa<arith::AddFOp, arith::SubFOp, arith::NegFOp>(op))
+        d = maxIn;
+      else if (isa<arith::MulFOp>(op))
+        d = std::min(2u, in[0] + in[1]);
+      else if (isa<arith::DivFOp>(op))
+        d = in[1] == 0 ? in[0] : 2;
+      else
+        d = maxIn == 0 ? 0 : 2;
+    }
+    if (d > 1)
+      return false;
+    for (Value r : op.getResults())
+      degree[r] = d;
+  }
+  return false;
+}
+
+/// Exact integration when coefficients differ per neuron: marks the
+/// equations `exact` (left as neuro.ode for the kernels, which compute a
+/// propagator per neuron when the network is built) if each is affine in
+/// the variables with coefficients from constant rows only.
+bool applyPerNeuronExact(PopulationOp pop, ArrayRef<OdeOp> odes) {
+  llvm::StringSet<> constantRows;
+  for (StateOp s : pop.getBody().getOps<StateOp>())
+    if (s->hasAttr("neuro.constant"))
+      constantRows.insert(s.getSymName());
+  if (constantRows.empty())
+    return false;
+  for (OdeOp ode : odes)
+    if (constantRows.contains(ode.getVar()) ||
+        !affineWithRowCoefficients(ode.getRhs(), constantRows))
+      return false;
+  auto attr = StringAttr::get(pop.getContext(), "exact");
+  for (OdeOp ode : odes)
+    ode.setMethodAttr(attr);
+  return true;
+}
+
 /// Leaves the equations to a numerical scheme: `method` on every neuro.ode.
 LogicalResult applyNumericalMethod(PopulationOp pop, ArrayRef<OdeOp> odes,
                                    StringRef method) {
@@ -376,7 +364,7 @@ Matrix noiseCovariance(const Matrix &generator, ArrayRef<double> g, double dt) {
     }
     m[i][n + i] = g[i] * g[i] * dt;
   }
-  Matrix e = expm(m);
+  Matrix e = exponential(m, /*blocks=*/false);
   // Q = F22^T F12 with F12 = e[0:n][n:2n], F22 = e[n:2n][n:2n].
   Matrix q(n, std::vector<double>(n, 0.0));
   for (size_t i = 0; i < n; ++i)
@@ -460,6 +448,9 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
       }
     }
     if (failed(rhs) || !additive) {
+      if (!stochastic && (!requested || *requested == "exact") &&
+          applyPerNeuronExact(pop, odes))
+        return success();
       if (!requested) {
         if (stochastic)
           return applyNumericalMethod(pop, odes, "euler_maruyama");
@@ -499,7 +490,7 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
     for (auto &r : g)
       for (double &v : r)
         v *= dt;
-    Matrix p = blockExpm(g);
+    Matrix p = exponential(g, /*blocks=*/true);
     SmallVector<double> flat;
     for (size_t i = 0; i < n; ++i)
       for (size_t j = 0; j <= n; ++j) {

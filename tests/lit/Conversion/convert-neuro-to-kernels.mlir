@@ -352,7 +352,41 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
 // CHECK:           %[[W:.*]] = arith.addf %[[XP]], %[[U]] : f64
 // CHECK:           memref.store %[[W]], %[[SSYN]][%{{.*}}, %[[S]]]
 
+// Exact integration with a coefficient per neuron: the init kernel probes
+// the equation for the generator, the runtime exponentiates it, and the
+// entries become rows (_P0_0, _P0_1) that the step kernel applies.
+neuro.network @E dt(1.000000e-03) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "1"
+    neuro.state @k : "1" {neuro.constant}
+    neuro.init_const @v = 1.000000e+00
+    neuro.init_const @k = 2.000000e+00
+    neuro.ode @v method "exact" {
+      %v = neuro.ref @v
+      %k = neuro.ref @k
+      %m = arith.mulf %k, %v : f64
+      %r = arith.negf %m : f64
+      neuro.yield %r : f64
+    }
+  }
+}
+// CHECK-LABEL: func.func @neuro_step_E_P(
+// CHECK-SAME:    %[[EST:.*]]: memref<?x?xf64>
+// CHECK:         scf.for %[[EI:.*]] =
+// CHECK:           %[[V:.*]] = memref.load %[[EST]][%{{.*}}, %[[EI]]]
+// CHECK-NEXT:      %[[C:.*]] = memref.load %[[EST]][%{{.*}}, %[[EI]]]
+// CHECK-NEXT:      %[[P00:.*]] = memref.load %[[EST]][%{{.*}}, %[[EI]]]
+// CHECK-NEXT:      %[[T:.*]] = arith.mulf %[[V]], %[[P00]] : f64
+// CHECK-NEXT:      %[[NV:.*]] = arith.addf %[[C]], %[[T]] : f64
+// CHECK-NEXT:      memref.store %[[NV]], %[[EST]][%{{.*}}, %[[EI]]]
+// CHECK-LABEL: func.func @neuro_init_E_P(
+// CHECK:         scf.for
+// CHECK:           memref.alloca() : memref<4xf64>
+// CHECK:           memref.extract_aligned_pointer_as_index
+// CHECK:           call @neuro_rt_expm(
+// CHECK:           memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : memref<?x?xf64>
+
 // One ABI version function per module.
 // CHECK-LABEL: func.func @neuro_abi_version() -> i64
-// CHECK:         %[[VER:.*]] = arith.constant 5 : i64
+// CHECK:         %[[VER:.*]] = arith.constant 6 : i64
 // CHECK:         return %[[VER]] : i64

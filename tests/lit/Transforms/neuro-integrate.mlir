@@ -296,3 +296,59 @@ neuro.network @WeightEquation dt(1.000000e-04) duration(1.000000e+00) seed(0) {
     }
   }
 }
+
+// -----
+
+// Linear in the states with a coefficient that differs per neuron (the row
+// tau, constant during the run): exact with one propagator per neuron, so
+// the equations stay, marked exact, for the kernels.
+// CHECK-LABEL: neuro.network @PerNeuron
+// CHECK-NOT:     neuro.propagate
+// CHECK:         neuro.ode @v method "exact"
+// CHECK:         neuro.ode @g method "exact"
+// A row that follows a table in time is not a constant coefficient.
+// CHECK-LABEL: neuro.network @Timed
+// CHECK:         neuro.ode @v method "exponential_euler"
+neuro.network @PerNeuron dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "V"
+    neuro.state @g : "1"
+    neuro.state @tau : "s" {neuro.constant}
+    neuro.init_const @v = 0.000000e+00
+    neuro.init_const @g = 1.000000e+00
+    neuro.init_uniform @tau = uniform(1.000000e-02, 2.000000e-02)
+    // dv/dt = (g - v) / tau, dg/dt = -g / 5 ms
+    neuro.ode @v {
+      %g = neuro.ref @g
+      %v = neuro.ref @v
+      %d = arith.subf %g, %v : f64
+      %tau = neuro.ref @tau
+      %r = arith.divf %d, %tau : f64
+      neuro.yield %r : f64
+    }
+    neuro.ode @g {
+      %g = neuro.ref @g
+      %k = arith.constant -2.000000e+02 : f64
+      %r = arith.mulf %g, %k : f64
+      neuro.yield %r : f64
+    }
+  }
+}
+
+// -----
+
+neuro.network @Timed dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "V"
+    neuro.state @tau : "s"
+    neuro.init_const @v = 0.000000e+00
+    neuro.init_timed @tau every(10) values dense<[[1.0e-02], [2.0e-02]]> : tensor<2x1xf64>
+    neuro.ode @v {
+      %v = neuro.ref @v
+      %tau = neuro.ref @tau
+      %n = arith.negf %v : f64
+      %r = arith.divf %n, %tau : f64
+      neuro.yield %r : f64
+    }
+  }
+}

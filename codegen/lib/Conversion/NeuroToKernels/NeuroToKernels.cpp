@@ -31,6 +31,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <cmath>
 #include <functional>
@@ -120,7 +121,8 @@ public:
   /// it after the other initial values are set.
   LogicalResult convertInits(PopulationOp pop) {
     SmallVector<InitExprOp> inits(pop.getBody().getOps<InitExprOp>());
-    if (inits.empty())
+    SmallVector<OdeOp> exact(pop.getBody().getOps<OdeOp>());
+    if (inits.empty() && exact.empty())
       return success();
     llvm::StringMap<int64_t> rows = rowIndex<StateOp>(pop.getBody().front());
     Location loc = pop.getLoc();
@@ -156,6 +158,14 @@ public:
       if (failed(v))
         return failure();
       store2d(init.getLoc(), (*v)[0], state, row->second, i);
+    }
+    // After the initial values: the propagators may depend on them.
+    if (!exact.empty()) {
+      kernelDt = network.getDt().convertToDouble();
+      if (failed(buildPropagators(pop, exact, rows, state, i)))
+        return failure();
+      for (OdeOp ode : exact)
+        ode.erase();
     }
     resetKernelValues();
     return success();
@@ -437,6 +447,24 @@ private:
           loc, FlatSymbolRefAttr::get(db.getContext(), "_lastspike"),
           db.getF64FloatAttr(kNeverSpiked));
     }
+    // Exact integration with coefficients per neuron: the propagator's
+    // entries become rows, set by the init kernel (convertInits).
+    PerNeuronPropagator pnp;
+    if (!odes.empty() && *odes.front().getMethod() == "exact") {
+      pnp = perNeuronPropagator(pop, odes);
+      OpBuilder db(&getContextRef());
+      Operation *lastDecl = nullptr;
+      for (auto st : body.getOps<StateOp>())
+        lastDecl = st;
+      db.setInsertionPointAfter(lastDecl);
+      for (const std::string &row : pnp.rowNames())
+        db.create<StateOp>(loc, row, "1");
+      db.setInsertionPointToEnd(&body);
+      for (const std::string &row : pnp.rowNames())
+        db.create<InitConstOp>(loc,
+                               FlatSymbolRefAttr::get(db.getContext(), row),
+                               db.getF64FloatAttr(0.0));
+    }
     llvm::StringMap<int64_t> rows = rowIndex<StateOp>(body);
 
     // Step kernel.
@@ -567,7 +595,34 @@ private:
       }
     }
 
-    if (!odes.empty()) {
+    if (!odes.empty() && pnp.n) {
+      // x' = P x + p, P from the neuron's own rows (Q while refractory).
+      SmallVector<Value> x;
+      for (const std::string &v : pnp.vars)
+        x.push_back(load2d(loc, state, rows.lookup(v), i));
+      auto apply = [&](char which, size_t k) {
+        Value acc =
+            load2d(loc, state, rows.lookup(pnp.entry(which, k, pnp.n)), i);
+        for (size_t j = 0; j < pnp.n; ++j)
+          acc = b.create<arith::AddFOp>(
+              loc, acc,
+              b.create<arith::MulFOp>(
+                  loc, x[j],
+                  load2d(loc, state, rows.lookup(pnp.entry(which, k, j)), i)));
+        return acc;
+      };
+      SmallVector<Value> next;
+      for (size_t k = 0; k < odes.size(); ++k) {
+        Value v = apply('P', k);
+        if (pnp.refractory && inRefractory)
+          v = b.create<arith::SelectOp>(loc, inRefractory, apply('Q', k), v);
+        next.push_back(v);
+      }
+      for (auto [k, ode] : llvm::enumerate(odes)) {
+        store2d(ode.getLoc(), next[k], state, rows.lookup(ode.getVar()), i);
+        current[ode.getVar()] = next[k];
+      }
+    } else if (!odes.empty()) {
       llvm::StringMap<Value> x, next;
       for (auto &row : rows)
         x[row.getKey()] = load2d(loc, state, row.getValue(), i);
@@ -617,9 +672,152 @@ private:
 
     // The network keeps only what the runtime reads.
     for (Operation &op : llvm::make_early_inc_range(body))
-      if (isa<PropagateOp, ThresholdOp, ResetOp, OdeOp>(op))
+      if (isa<PropagateOp, ThresholdOp, ResetOp>(op) ||
+          (isa<OdeOp>(op) && !pnp.n))
         op.erase();
     return success();
+  }
+
+  /// A propagator per neuron for equations integrated exactly with
+  /// coefficients that differ per neuron: the variables it advances (the
+  /// equations' states, then the other varying rows they read, with
+  /// derivative 0) and the rows that hold its entries.
+  struct PerNeuronPropagator {
+    std::vector<std::string> vars;
+    size_t n = 0;            ///< vars.size(); 0: none
+    size_t odes = 0;         ///< the first `odes` vars have equations
+    bool refractory = false; ///< a second propagator while refractory
+    /// Row of entry (k, j) of propagator 'P' or 'Q' (j = n: the constant).
+    std::string entry(char which, size_t k, size_t j) const {
+      return "_" + std::string(1, which) + std::to_string(k) + "_" +
+             std::to_string(j);
+    }
+    std::vector<std::string> rowNames() const {
+      std::vector<std::string> names;
+      for (char which : {'P', 'Q'}) {
+        if (which == 'Q' && !refractory)
+          continue;
+        for (size_t k = 0; k < odes; ++k)
+          for (size_t j = 0; j <= n; ++j)
+            names.push_back(entry(which, k, j));
+      }
+      return names;
+    }
+  };
+
+  PerNeuronPropagator perNeuronPropagator(PopulationOp pop,
+                                          ArrayRef<OdeOp> odes) {
+    PerNeuronPropagator p;
+    llvm::StringSet<> constant, seen;
+    for (StateOp st : pop.getBody().getOps<StateOp>())
+      if (st->hasAttr("neuro.constant"))
+        constant.insert(st.getSymName());
+    for (OdeOp ode : odes) {
+      p.vars.push_back(ode.getVar().str());
+      seen.insert(ode.getVar());
+      p.refractory |= ode.getUnlessRefractory();
+    }
+    p.odes = odes.size();
+    for (OdeOp ode : odes)
+      ode.getRhs().walk([&](RefOp ref) {
+        if (!constant.contains(ref.getName()) &&
+            seen.insert(ref.getName()).second)
+          p.vars.push_back(ref.getName().str());
+      });
+    p.n = p.vars.size();
+    return p;
+  }
+
+  /// The per-neuron propagators, in the init kernel for neuron `i`: the
+  /// generator G from the equations probed at x = 0 and x = e_j (with the
+  /// neuron's constant rows), then P = exp(G dt) by the runtime (and Q with
+  /// the `unless refractory` rows zeroed).
+  LogicalResult buildPropagators(PopulationOp pop, SmallVectorImpl<OdeOp> &odes,
+                                 const llvm::StringMap<int64_t> &rows,
+                                 Value state, Value i) {
+    PerNeuronPropagator pnp = perNeuronPropagator(pop, odes);
+    Location loc = pop.getLoc();
+    size_t n = pnp.n, m = n + 1;
+    llvm::StringMap<Value> base;
+    for (auto &row : rows)
+      base[row.getKey()] = load2d(loc, state, row.getValue(), i);
+    Value zero = f64Constant(loc, 0.0), one = f64Constant(loc, 1.0);
+    // f_k at the probe point `at` (-1: all variables 0, else e_at).
+    auto probe = [&](OdeOp ode, int at) -> FailureOr<Value> {
+      llvm::StringMap<Value> values = base;
+      for (size_t j = 0; j < n; ++j)
+        values[pnp.vars[j]] = int(j) == at ? one : zero;
+      auto read = [&](RefOp ref) -> FailureOr<Value> {
+        auto it = values.find(ref.getName());
+        if (it == values.end())
+          return ref.emitOpError("names no state of the population");
+        return it->second;
+      };
+      auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
+        return a.emitOpError("cannot assign in an equation");
+      };
+      auto r = inlineRegion(ode.getRhs(), read, noWrite);
+      if (failed(r))
+        return failure();
+      return (*r)[0];
+    };
+    Value dtV = f64Constant(loc, kernelDt);
+    SmallVector<SmallVector<Value>> g(n, SmallVector<Value>(m, zero));
+    for (auto [k, ode] : llvm::enumerate(odes)) {
+      auto f0 = probe(ode, -1);
+      if (failed(f0))
+        return failure();
+      g[k][n] = b.create<arith::MulFOp>(loc, *f0, dtV);
+      for (size_t j = 0; j < n; ++j) {
+        auto fj = probe(ode, int(j));
+        if (failed(fj))
+          return failure();
+        g[k][j] = b.create<arith::MulFOp>(
+            loc, b.create<arith::SubFOp>(loc, *fj, *f0), dtV);
+      }
+    }
+    auto type = MemRefType::get({int64_t(m * m)}, f64());
+    Value in = b.create<memref::AllocaOp>(loc, type);
+    Value out = b.create<memref::AllocaOp>(loc, type);
+    auto address = [&](Value buffer) -> Value {
+      Value p = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer);
+      return b.create<arith::IndexCastOp>(loc, b.getI64Type(), p);
+    };
+    for (char which : {'P', 'Q'}) {
+      if (which == 'Q' && !pnp.refractory)
+        continue;
+      for (size_t r = 0; r < m; ++r)
+        for (size_t c = 0; c < m; ++c) {
+          Value v = r < odes.size() ? g[r][c] : zero;
+          if (which == 'Q' && r < odes.size() && odes[r].getUnlessRefractory())
+            v = zero;
+          b.create<memref::StoreOp>(loc, v, in,
+                                    ValueRange{index(loc, int64_t(r * m + c))});
+        }
+      Value size = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(m));
+      b.create<func::CallOp>(loc, expmFunction(),
+                             ValueRange{size, address(in), address(out)});
+      for (size_t k = 0; k < odes.size(); ++k)
+        for (size_t j = 0; j <= n; ++j) {
+          Value e = b.create<memref::LoadOp>(
+              loc, out, ValueRange{index(loc, int64_t(k * m + j))});
+          store2d(loc, e, state, rows.lookup(pnp.entry(which, k, j)), i);
+        }
+    }
+    return success();
+  }
+
+  /// `neuro_rt_expm(n, in, out)` of runtime/ABI.h, declared once.
+  func::FuncOp expmFunction() {
+    if (auto fn = module.lookupSymbol<func::FuncOp>("neuro_rt_expm"))
+      return fn;
+    OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
+    auto fn = mb.create<func::FuncOp>(
+        module.getLoc(), "neuro_rt_expm",
+        mb.getFunctionType({mb.getI64Type(), mb.getI64Type(), mb.getI64Type()},
+                           {}));
+    fn.setPrivate();
+    return fn;
   }
 
   MLIRContext &getContextRef() { return *module.getContext(); }

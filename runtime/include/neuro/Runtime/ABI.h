@@ -19,7 +19,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 5
+#define NEURO_ABI_VERSION 6
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -128,6 +128,11 @@ typedef int64_t (*NeuroAbiVersionFn)(void);
 /// by the seed, see Philox.h. Kernels pass the neuron index and the step.
 double neuro_rt_uniform(int64_t seed, int32_t stream, int64_t index,
                         int64_t counter);
+
+/// Provided by the runtime to generated code: out = exp(in) for the n x n
+/// row-major matrices at the addresses `in` and `out` (see Expm.h), for
+/// exact propagators whose coefficients differ per neuron.
+void neuro_rt_expm(int64_t n, int64_t in, int64_t out);
 
 /// A standard normal number from the same generator (Box-Muller on the
 /// uniforms at 2 counter and 2 counter + 1).

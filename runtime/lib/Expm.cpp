@@ -1,0 +1,164 @@
+//===- Expm.cpp - Matrix exponential of propagator generators -------------===//
+
+#include "neuro/Runtime/Expm.h"
+#include "neuro/Runtime/ABI.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+using namespace neuro::rt;
+
+namespace {
+
+using Matrix = std::vector<double>; // row-major, m x m
+
+Matrix multiply(const Matrix &a, const Matrix &b, size_t m) {
+  Matrix r(m * m, 0.0);
+  for (size_t i = 0; i < m; ++i)
+    for (size_t k = 0; k < m; ++k) {
+      double aik = a[i * m + k];
+      if (aik == 0.0)
+        continue;
+      for (size_t j = 0; j < m; ++j)
+        r[i * m + j] += aik * b[k * m + j];
+    }
+  return r;
+}
+
+Matrix expmScaled(Matrix a, size_t m);
+
+/// Similarity scaling by powers of two, B = D^-1 A D, so that no variable
+/// couples to the others with a much larger weight than they couple back
+/// (Parlett-Reinsch balancing, extended to one-way couplings such as a
+/// membrane driven by a current in amperes: the one-way row or column is
+/// scaled down to O(1)). exp(A) = D exp(B) D^-1 exactly, and exp(B) no
+/// longer needs squarings sized by the largest coupling. Returns D.
+std::vector<double> balance(Matrix &a, size_t m) {
+  std::vector<double> d(m, 1.0);
+  for (int sweep = 0; sweep < 32; ++sweep) {
+    bool changed = false;
+    for (size_t i = 0; i < m; ++i) {
+      double r = 0.0, c = 0.0;
+      for (size_t j = 0; j < m; ++j)
+        if (j != i) {
+          r += std::abs(a[i * m + j]);
+          c += std::abs(a[j * m + i]);
+        }
+      double f = 1.0;
+      if (r > 0.0 && c > 0.0) {
+        f = std::exp2(std::round(std::log2(std::sqrt(r / c))));
+      } else if (r > 1.0) {
+        f = std::exp2(std::ceil(std::log2(r)));
+      } else if (c > 1.0) {
+        f = std::exp2(-std::ceil(std::log2(c)));
+      }
+      if (f == 1.0 || !std::isfinite(f) || f == 0.0)
+        continue;
+      // d_i *= f: row i / f, column i * f.
+      for (size_t j = 0; j < m; ++j)
+        if (j != i) {
+          a[i * m + j] /= f;
+          a[j * m + i] *= f;
+        }
+      d[i] *= f;
+      changed = true;
+    }
+    if (!changed)
+      break;
+  }
+  return d;
+}
+
+Matrix expmDense(Matrix a, size_t m) {
+  std::vector<double> d = balance(a, m);
+  Matrix e = expmScaled(std::move(a), m);
+  for (size_t i = 0; i < m; ++i)
+    for (size_t j = 0; j < m; ++j)
+      e[i * m + j] *= d[i] / d[j];
+  return e;
+}
+
+Matrix expmScaled(Matrix a, size_t m) {
+  double norm = 0.0;
+  for (size_t i = 0; i < m; ++i) {
+    double row = 0.0;
+    for (size_t j = 0; j < m; ++j)
+      row += std::abs(a[i * m + j]);
+    norm = std::max(norm, row);
+  }
+  int squarings = 0;
+  if (norm > 0.5)
+    squarings = static_cast<int>(std::ceil(std::log2(norm / 0.5)));
+  double scale = std::ldexp(1.0, -squarings);
+  for (double &v : a)
+    v *= scale;
+  Matrix result(m * m, 0.0), term(m * m, 0.0);
+  for (size_t i = 0; i < m; ++i)
+    result[i * m + i] = term[i * m + i] = 1.0;
+  for (int k = 1; k <= 24; ++k) {
+    term = multiply(term, a, m);
+    for (double &v : term)
+      v /= k;
+    for (size_t i = 0; i < m * m; ++i)
+      result[i] += term[i];
+  }
+  for (int s = 0; s < squarings; ++s)
+    result = multiply(result, result, m);
+  return result;
+}
+
+} // namespace
+
+void neuro::rt::expmBlocks(int64_t n64, const double *a, double *out) {
+  size_t n = size_t(n64);
+  if (n == 0)
+    return;
+  // Blocks of the first n - 1 (state) indices coupled in either direction;
+  // the last index (the constant) goes with every block.
+  size_t states = n - 1;
+  std::vector<size_t> parent(states);
+  std::iota(parent.begin(), parent.end(), size_t(0));
+  auto find = [&](size_t i) {
+    while (parent[i] != i)
+      i = parent[i] = parent[parent[i]];
+    return i;
+  };
+  for (size_t i = 0; i < states; ++i)
+    for (size_t j = 0; j < states; ++j)
+      if (a[i * n + j] != 0.0)
+        parent[find(i)] = find(j);
+  for (size_t i = 0; i < n * n; ++i)
+    out[i] = 0.0;
+  out[n * n - 1] = std::exp(a[n * n - 1]);
+  for (size_t root = 0; root < states; ++root) {
+    std::vector<size_t> members;
+    for (size_t i = 0; i < states; ++i)
+      if (find(i) == root)
+        members.push_back(i);
+    if (members.empty())
+      continue;
+    members.push_back(states);
+    size_t m = members.size();
+    Matrix sub(m * m);
+    for (size_t r = 0; r < m; ++r)
+      for (size_t c = 0; c < m; ++c)
+        sub[r * m + c] = a[members[r] * n + members[c]];
+    Matrix e = expmDense(std::move(sub), m);
+    for (size_t r = 0; r + 1 < m; ++r)
+      for (size_t c = 0; c < m; ++c)
+        out[members[r] * n + members[c]] = e[r * m + c];
+  }
+}
+
+void neuro::rt::expm(int64_t n, const double *a, double *out) {
+  size_t m = size_t(n);
+  Matrix e = expmDense(Matrix(a, a + m * m), m);
+  std::copy(e.begin(), e.end(), out);
+}
+
+extern "C" void neuro_rt_expm(int64_t n, int64_t in, int64_t out) {
+  expmBlocks(n, reinterpret_cast<const double *>(static_cast<intptr_t>(in)),
+             reinterpret_cast<double *>(static_cast<intptr_t>(out)));
+}
