@@ -86,6 +86,10 @@ public:
         if (a)
           scan(*a);
     };
+    for (const SynapseDecl &syn : module.synapses)
+      for (const VarDecl &v : syn.vars)
+        if (v.kind == VarDecl::Kind::PreVar || v.kind == VarDecl::Kind::PostVar)
+          usedByNetworks.insert(v.neuronVar);
     for (const NetworkDecl &net : module.networks)
       for (const ConnectDecl &c : net.connects) {
         for (const NamedExpr &a : c.args)
@@ -2695,8 +2699,14 @@ private:
         continue;
       }
       auto it = pop.model->vars.find(v.neuronVar);
+      // A source's parameter set per neuron (timed, drawn, from a file) is
+      // a row too, and `pre` variables are only read.
+      bool perNeuronParam = false;
+      if (kind == VarDecl::Kind::PreVar)
+        for (const auto &pi : pop.paramInits)
+          perNeuronParam |= pi.first == v.neuronVar;
       if (it == pop.model->vars.end() ||
-          it->second.decl->kind != VarDecl::Kind::State) {
+          (it->second.decl->kind != VarDecl::Kind::State && !perNeuronParam)) {
         diag.error(where, "synapse '" + syn.name + "' uses '" + keyword + " " +
                               v.neuronVar + "', but neuron '" +
                               pop.model->name + "' has no state of that name");
