@@ -485,6 +485,8 @@ private:
   /// the functions declared from it on are hidden.
   bool inFunction = false;
   std::set<std::string> hiddenFunctions;
+  /// While a connection rule is typed: no draws.
+  bool noDraws = false;
 
   void declareFunction(const FunctionDecl &f) {
     FunctionInfo info;
@@ -1205,6 +1207,13 @@ private:
                                 "declared before it (no recursion)");
         return std::nullopt;
       }
+      if (netNames && isDraw(e.name) && noDraws) {
+        diag.error(e.range, "a connection rule gives each pair one "
+                            "probability; random draws are not allowed in "
+                            "'p' or 'where' (each pair draws its own number "
+                            "against p)");
+        return std::nullopt;
+      }
       if (netNames && isDraw(e.name) && !inFunction)
         return drawType(e, info);
       if (e.name == "rand") {
@@ -1545,11 +1554,12 @@ private:
 
   /// `with S + R1 + R2`: the synapse S with the rules merged in (their
   /// declarations, equations and statements after S's), checked as one
-  /// synapse `S_with_R1_R2`; null after reporting a clash.
+  /// synapse `S+R1+R2`; null after reporting a clash.
   const ModelInfo *attachRules(const ModelInfo &syn, const ConnectDecl &c) {
-    std::string name = syn.name + "_with";
+    // `S+R`: a name no declaration can take.
+    std::string name = syn.name;
     for (const NameRef &r : c.rules)
-      name += "_" + r.name;
+      name += "+" + r.name;
     if (auto it = result.models.find(name); it != result.models.end())
       return it->second.synapse ? &it->second : nullptr;
     SynapseDecl merged;
@@ -1632,8 +1642,10 @@ private:
     result.composites.push_back(std::move(merged));
     unsigned before = diag.numErrors();
     checkSynapse(result.composites.back(), /*composite=*/true);
-    if (diag.numErrors() != before)
+    if (diag.numErrors() != before) {
+      result.models[name].synapse = nullptr; // remembered as failed
       return nullptr;
+    }
     return &result.models[name];
   }
 
@@ -2186,13 +2198,16 @@ private:
                        "probability rule only");
             continue;
           }
+          noDraws = true;
           if (probExpr) {
             auto t = typeNetExpr(*probExpr, env, what);
             if (t && (t->isBool || !t->dim.isDimensionless()))
               diag.error(probExpr->range, "the connection probability p is "
                                           "a dimensionless number");
-            if (!t)
+            if (!t) {
+              noDraws = false;
               continue;
+            }
             proj.probExpr = probExpr;
           }
           if (c.where) {
@@ -2200,10 +2215,13 @@ private:
             if (t && !t->isBool)
               diag.error(c.where->range, "'where' needs a truth value, such "
                                          "as abs(i - j) <= 2");
-            if (!t)
+            if (!t) {
+              noDraws = false;
               continue;
+            }
             proj.whereExpr = c.where.get();
           }
+          noDraws = false;
           if (probExpr || c.where)
             proj.rule = "expression";
           if (delayExpr) {

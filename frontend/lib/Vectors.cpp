@@ -48,6 +48,10 @@ private:
       return it == sizes.end() ? 0 : it->second;
     }
     case Expr::Kind::List:
+      if (e.args.empty()) {
+        error(e.range, "an empty list has no elements");
+        return -1;
+      }
       return int64_t(e.args.size());
     case Expr::Kind::Index:
     case Expr::Kind::Number:
@@ -90,6 +94,8 @@ private:
       return r;
     }
     case Expr::Kind::List:
+      if (size_t(k) >= e.args.size())
+        return cloneExpr(e); // reported by length()
       return elementOf(*e.args[size_t(k)], k);
     case Expr::Kind::Index: {
       auto it = sizes.find(e.name);
@@ -285,7 +291,8 @@ private:
       for (int64_t k = 0; k < n; ++k) {
         NamedExpr e;
         e.name = element(a.name, k);
-        e.value = a.value->kind == Expr::Kind::List
+        e.value = a.value->kind == Expr::Kind::List &&
+                          size_t(k) < a.value->args.size()
                       ? cloneExpr(*a.value->args[size_t(k)])
                       : cloneExpr(*a.value);
         e.range = a.range;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -88,6 +89,8 @@ Matrix expmScaled(Matrix a, size_t m) {
       row += std::abs(a[i * m + j]);
     norm = std::max(norm, row);
   }
+  if (!std::isfinite(norm)) // a coefficient is not finite: so is exp
+    return Matrix(m * m, std::numeric_limits<double>::quiet_NaN());
   int squarings = 0;
   if (norm > 0.5)
     squarings = static_cast<int>(std::ceil(std::log2(norm / 0.5)));

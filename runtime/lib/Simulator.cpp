@@ -13,6 +13,7 @@
 #include "neuro/Runtime/Streams.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -418,6 +419,9 @@ bool Simulator::allocate(std::string &err) {
       nSyn = double(spec.degree) * nSrc;
     else if (spec.rule == ProjectionSpec::OneToOne)
       nSyn = std::min(nSrc, nDst);
+    else if (spec.rule == ProjectionSpec::FromFile ||
+             spec.rule == ProjectionSpec::Expression)
+      nSyn = 0.0; // known only once built; the allocation itself may fail
     bytes += nSyn * (4.0 + 8.0 * double(spec.synRows.size())) + 8.0 * nSrcAll;
   }
   double available = physicalMemoryBytes();
@@ -715,13 +719,15 @@ bool Simulator::build(std::string &err) {
       ok = false;
     }
   }
+  // Initial values, weights and per-neuron propagators must be finite,
+  // and weights must respect Dale's law.
+  if (ok)
+    ok = checkFinite(err) && checkPropagators(err);
   if (!ok) {
     pops.clear();
     projs.clear();
     recordedOrder.clear();
   }
-  if (ok)
-    ok = checkFinite(err);
   built = ok;
   buildSeconds = secondsSince(start);
   return ok;
@@ -1075,6 +1081,28 @@ bool Simulator::checkFinite(std::string &err) const {
               (std::isnan(values[s]) ? "nan" : "inf") + " at t = " + buf + " s";
         return false;
       }
+    }
+  }
+  return true;
+}
+
+bool Simulator::checkPropagators(std::string &err) const {
+  // Rows _P<k>_<j> / _Q<k>_<j> hold exact propagators per neuron.
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    for (size_t r = 0; r < spec.rows.size(); ++r) {
+      const std::string &row = spec.rows[r];
+      if (row.size() < 3 || row[0] != '_' || (row[1] != 'P' && row[1] != 'Q') ||
+          !std::isdigit(static_cast<unsigned char>(row[2])))
+        continue;
+      const double *values = pops[p].state.data() + int64_t(r) * spec.size;
+      for (int64_t i = 0; i < spec.size; ++i)
+        if (!std::isfinite(values[i])) {
+          err = "population '" + spec.name + "', neuron " + std::to_string(i) +
+                ": the exact propagator of its equations is not finite; "
+                "check its per-neuron parameters (a time constant of 0?)";
+          return false;
+        }
     }
   }
   return true;

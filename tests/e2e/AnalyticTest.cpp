@@ -491,4 +491,27 @@ network PerNeuron {
   }
 }
 
+/// A per-neuron time constant of 0 makes the exact propagator infinite:
+/// the network is not built, and the error names the neuron.
+TEST(PerNeuronExact, NonFinitePropagatorIsReportedWhenBuilt) {
+  test::Compiled c(R"(
+neuron Cell {
+  param tau_m: ms = 20 ms
+  state v: mV = 1 mV
+  state I: nA = 0.1 nA
+  dv/dt = (-v + 100 Mohm * I) / tau_m
+  dI/dt = -I / 5 ms
+}
+network Zero {
+  P = 2 of Cell(tau_m = i * 10 ms)
+  run 1 ms
+}
+)");
+  EXPECT_FALSE(c.ok);
+  EXPECT_NE(c.text.find("population 'P', neuron 0: the exact propagator of "
+                        "its equations is not finite"),
+            std::string::npos)
+      << c.text;
+}
+
 } // namespace

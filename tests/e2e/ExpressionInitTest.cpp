@@ -178,6 +178,7 @@ network Bad {
   connect P -> P with S(w = 1 mV) where i - j
   connect P -> P with S(w = 1 mV) p = i > j
   connect P -> P with S(w = x_pre / 1 um) delay = j * 1 mV
+  connect P -> P with S(w = 1 mV) p = rand() * 0.5
   run 1 ms
 }
 )");
@@ -195,7 +196,9 @@ network Bad {
         "dimensionless number",
         "test.neuro:19:51: error: the delay must be a time",
         "test.neuro:19:29: error: initial value has dimension 1 "
-        "(dimensionless) but 'w' is in V (voltage)"})
+        "(dimensionless) but 'w' is in V (voltage)",
+        "test.neuro:20:39: error: a connection rule gives each pair one "
+        "probability; random draws are not allowed in 'p' or 'where'"})
     EXPECT_NE(c.text.find(want), std::string::npos) << want << "\n" << c.text;
 }
 

@@ -290,6 +290,9 @@ neuron V {
   dx/dt = m / 1 s
   spike when x > b[3] { m += b }
 }
+neuron Empty {
+  state e[2] = []
+}
 )");
   EXPECT_FALSE(c.ok);
   for (const char *want :
@@ -298,7 +301,8 @@ neuron V {
         "is a vector of 2; use sum(...) or an element such as m[0]",
         "test.neuro:9:20: error: the index of 'b' must be a whole number from "
         "0 to 2",
-        "test.neuro:9:30: error: a vector of 3 elements where 2 are expected"})
+        "test.neuro:9:30: error: a vector of 3 elements where 2 are expected",
+        "test.neuro:12:16: error: an empty list has no elements"})
     EXPECT_NE(c.text.find(want), std::string::npos) << want << "\n" << c.text;
 }
 

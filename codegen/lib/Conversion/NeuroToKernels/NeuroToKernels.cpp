@@ -113,8 +113,9 @@ public:
   }
 
   /// The random stream of init call site `site`: row 2048 + site of the
-  /// population's (projection's) init streams, apart from its rows'.
-  static uint32_t initSite(uint32_t site) { return 2048 + site % 2048; }
+  /// population's (projection's) init streams, apart from its rows' and
+  /// from row 4095 (drawn delays).
+  static uint32_t initSite(uint32_t site) { return 2048 + site % 2047; }
 
   /// neuro_init_<net>_<pop>(state, seed): the population's initial values
   /// given by expressions (neuro.init_expr), per neuron; the runtime calls
@@ -776,9 +777,12 @@ private:
             loc, b.create<arith::SubFOp>(loc, *fj, *f0), dtV);
       }
     }
+    // Scratch for the generator and its exponential, once per call (an
+    // alloca in the neuron loop would grow the stack with every neuron).
     auto type = MemRefType::get({int64_t(m * m)}, f64());
-    Value in = b.create<memref::AllocaOp>(loc, type);
-    Value out = b.create<memref::AllocaOp>(loc, type);
+    OpBuilder entry = OpBuilder::atBlockBegin(kernelEntry);
+    Value in = entry.create<memref::AllocaOp>(loc, type);
+    Value out = entry.create<memref::AllocaOp>(loc, type);
     auto address = [&](Value buffer) -> Value {
       Value p = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer);
       return b.create<arith::IndexCastOp>(loc, b.getI64Type(), p);

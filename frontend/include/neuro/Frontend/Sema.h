@@ -157,7 +157,7 @@ struct SemaResult {
   /// Every checked model, in source order (neurons first, then synapses,
   /// then the synapses with rules attached at connect).
   std::vector<const ModelInfo *> modelOrder;
-  /// `with S + R`: the synapse S with rule R merged in, named `S_with_R`.
+  /// `with S + R`: the synapse S with rule R merged in, named `S+R`.
   std::list<SynapseDecl> composites;
 };
 

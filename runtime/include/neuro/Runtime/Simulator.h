@@ -217,6 +217,7 @@ private:
   bool doRun(int64_t steps, std::string &err);
   void doStep(int64_t k);
   bool checkFinite(std::string &err) const;
+  bool checkPropagators(std::string &err) const;
 
   ModelSpec model;
   std::vector<Population> pops;
