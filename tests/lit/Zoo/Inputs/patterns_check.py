@@ -3,7 +3,9 @@ presentation (detected) or not. With --sweep, regenerates the inputs with
 held-out patterns that share K of the target's 8 inputs, reruns the
 network for each K, and prints the accuracy per K.
 
-usage: patterns_check.py EXAMPLE_DIR OUT_DIR [--sweep K ...]"""
+With --trained P before --sweep, the teacher trains P patterns.
+
+usage: patterns_check.py EXAMPLE_DIR OUT_DIR [--trained P] [--sweep K ...]"""
 import os
 import shutil
 import subprocess
@@ -36,21 +38,25 @@ if "--sweep" not in sys.argv:
           f"accuracy {100 * acc:.1f}%")
     sys.exit(0)
 ks = [int(k) for k in sys.argv[sys.argv.index("--sweep") + 1:]]
+trained = "1"
+if "--trained" in sys.argv:
+    trained = sys.argv[sys.argv.index("--trained") + 1]
 accuracies = []
 for k in ks:
-    work = os.path.join(out, f"overlap-{k}")
+    work = os.path.join(out, f"trained-{trained}-overlap-{k}")
     os.makedirs(work, exist_ok=True)
     shutil.copy(os.path.join(example, "patterns.neuro"), work)
     subprocess.run([sys.executable, os.path.join(example, "make_patterns.py"),
-                    "--overlap", str(k), "--out", work], check=True)
+                    "--overlap", str(k), "--trained", trained, "--out", work],
+                   check=True)
     subprocess.run(["neuroc", "run", "-o", os.path.join(work, "out"),
                     os.path.join(work, "patterns.neuro")], check=True,
                    stdout=subprocess.DEVNULL)
     h, n, a, m, acc = score(os.path.join(work, "out"),
                             os.path.join(work, "schedule.csv"))
     accuracies.append(acc)
-    print(f"overlap {k}/8: target {h}/{n}, false alarms {a}/{m}, "
-          f"accuracy {100 * acc:.1f}%")
+    print(f"{trained} trained, overlap {k}/8: targets {h}/{n}, false alarms "
+          f"{a}/{m}, accuracy {100 * acc:.1f}%")
 falls = all(x >= y for x, y in zip(accuracies, accuracies[1:]))
 print("accuracy falls as overlap grows" if falls and accuracies[-1] < 0.9
       else "accuracy does not fall with overlap")
