@@ -89,7 +89,7 @@ ruleDecl : kw=ID name=ID '{' synapseItem* '}' ;
 networkDecl : 'network' name=ID '{' networkItem* '}' ;
 networkItem
   : name=ID '=' size=expr 'of' model=ID args?
-    sign=('excitatory' | 'inhibitory')?                         # population
+    sign=('excitatory' | 'inhibitory')? ('named' cells=STRING)?  # population
   | name=ID '=' expr                                            # setting
   | 'connect' src=recordTarget '->' recordTarget (',' recordTarget)*
     'with' model=ID ('+' rules+=ID)* args? connOption*
@@ -97,6 +97,8 @@ networkItem
   | 'record' what+=ID (',' what+=ID)* 'of' recordTarget (',' recordTarget)*
     ('every' every=expr)?                                       # record
   | 'run' expr                                                  # run
+  // `ablate Worm[AVM]`: the neurons lose every synapse to and from them.
+  | 'ablate' recordTarget (',' recordTarget)*                   # ablate
   // `plasticity off S, T` / `plasticity on S`: weights of the named
   // projections stop (resume) changing from here, between runs.
   // `plasticity` is not a keyword (`import std.plasticity.X`): the AST
@@ -105,7 +107,9 @@ networkItem
   | ';'                                                         # emptyItem
   ;
 // `E` or the slice `E[0:10]` (neurons 0 to 9), in connect and record.
-recordTarget : ID ('[' begin=NUMBER ':' end=NUMBER ']')? ;
+// `Worm[AVAL]`: the neuron named AVAL of a population declared `named`.
+recordTarget
+  : pop=ID ('[' begin=NUMBER ':' end=NUMBER ']' | '[' cell=ID ']')? ;
 args : '(' (arg (',' arg)*)? ')' ;
 arg : name=ID '=' expr ;
 // `p = 0.1`, `in_degree = 100`, `delay = 1 ms`, or a flag. Flags are

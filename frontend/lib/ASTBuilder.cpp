@@ -351,6 +351,11 @@ private:
         p.model = nameRef(pop->model);
         if (pop->args())
           p.args = buildArgs(pop->args());
+        if (pop->cells) {
+          std::string text = pop->cells->getText();
+          p.cells =
+              NameRef{text.substr(1, text.size() - 2), rangeOf(pop->cells)};
+        }
         if (pop->sign) {
           p.sign = pop->sign->getText() == "excitatory" ? 1 : -1;
           p.signRange = rangeOf(pop->sign);
@@ -371,12 +376,20 @@ private:
               std::strtod(t->begin->getText().c_str(), nullptr),
               std::strtod(t->end->getText().c_str(), nullptr));
         };
+        auto cell =
+            [&](NeuroParser::RecordTargetContext *t) -> std::optional<NameRef> {
+          if (!t->cell)
+            return std::nullopt;
+          return nameRef(t->cell);
+        };
         auto targets = con->recordTarget();
-        c.source = nameRef(targets[0]->ID()->getSymbol());
+        c.source = nameRef(targets[0]->pop);
         c.sourceSlice = slice(targets[0]);
+        c.sourceCell = cell(targets[0]);
         for (size_t t = 1; t < targets.size(); ++t) {
-          c.targets.push_back(nameRef(targets[t]->ID()->getSymbol()));
+          c.targets.push_back(nameRef(targets[t]->pop));
           c.targetSlices.push_back(slice(targets[t]));
+          c.targetCells.push_back(cell(targets[t]));
         }
         c.synapse = nameRef(con->model);
         if (con->args())
@@ -416,18 +429,14 @@ private:
         r.range = rangeOf(rec);
         for (antlr4::Token *w : rec->what)
           r.what.push_back(nameRef(w));
-        for (auto *t : rec->recordTarget()) {
-          RecordTarget target;
-          target.population = nameRef(t->ID()->getSymbol());
-          target.range = rangeOf(t);
-          if (t->begin)
-            target.slice = {std::strtod(t->begin->getText().c_str(), nullptr),
-                            std::strtod(t->end->getText().c_str(), nullptr)};
-          r.targets.push_back(std::move(target));
-        }
+        for (auto *t : rec->recordTarget())
+          r.targets.push_back(recordTarget(t));
         if (rec->every)
           r.every = buildExpr(rec->every);
         net.records.push_back(std::move(r));
+      } else if (auto *ab = dynamic_cast<NeuroParser::AblateContext *>(item)) {
+        for (auto *t : ab->recordTarget())
+          net.ablated.push_back(recordTarget(t));
       } else if (auto *run = dynamic_cast<NeuroParser::RunContext *>(item)) {
         net.runs.push_back({buildExpr(run->expr()), rangeOf(run)});
       } else if (auto *pl =
@@ -456,6 +465,18 @@ private:
       }
     }
     return net;
+  }
+
+  RecordTarget recordTarget(NeuroParser::RecordTargetContext *t) {
+    RecordTarget target;
+    target.population = nameRef(t->pop);
+    target.range = rangeOf(t);
+    if (t->begin)
+      target.slice = {std::strtod(t->begin->getText().c_str(), nullptr),
+                      std::strtod(t->end->getText().c_str(), nullptr)};
+    if (t->cell)
+      target.cell = nameRef(t->cell);
+    return target;
   }
 
   VarDecl buildParam(NeuroParser::ParamDeclContext *p) {

@@ -541,6 +541,11 @@ private:
     }
   }
 
+  mlir::DenseI64ArrayAttr ablatedAttr(const PopulationInfo &p) {
+    return p.ablated.empty() ? mlir::DenseI64ArrayAttr()
+                             : builder.getDenseI64ArrayAttr(p.ablated);
+  }
+
   mlir::DictionaryAttr paramDict(const std::map<std::string, double> &params) {
     llvm::SmallVector<mlir::NamedAttribute> attrs;
     for (auto &[name, value] : params)
@@ -573,7 +578,7 @@ private:
             builder.getI64IntegerAttr(p.size), mlir::DictionaryAttr(),
             mlir::StringAttr(), mlir::FloatAttr(),
             mlir::DenseElementsAttr::get(type, llvm::ArrayRef<double>(times)),
-            builder.getDenseI64ArrayAttr(indices));
+            builder.getDenseI64ArrayAttr(indices), ablatedAttr(p));
         builder.createBlock(&pop.getBody());
         continue;
       }
@@ -584,7 +589,7 @@ private:
           mlir::StringAttr(),
           p.model->neuron->spike ? builder.getF64FloatAttr(p.refractory)
                                  : mlir::FloatAttr(),
-          mlir::DenseElementsAttr(), mlir::DenseI64ArrayAttr());
+          mlir::DenseElementsAttr(), mlir::DenseI64ArrayAttr(), ablatedAttr(p));
       enter(pop.getBody());
       genInits(p.inits, l, populationNames(p));
       genInits(p.paramInits, l, populationNames(p));

@@ -1889,6 +1889,7 @@ private:
         pop.generator = checkSpikeTimes(p, pop.size);
         if (!pop.generator)
           continue;
+        readCells(p, pop);
         popIndex[p.name] = static_cast<int>(net.populations.size());
         net.populations.push_back(std::move(pop));
         continue;
@@ -1949,6 +1950,7 @@ private:
           diag.error(p.range, "with these parameters the refractory period "
                               "is not a time >= 0");
       }
+      readCells(p, pop);
       popIndex[p.name] = static_cast<int>(net.populations.size());
       net.populations.push_back(std::move(pop));
     }
@@ -2131,7 +2133,8 @@ private:
         return true;
       };
       int64_t srcBegin = 0, srcEnd = 0;
-      if (!range(c.sourceSlice, src->second, c.source.range, srcBegin, srcEnd))
+      if (!range(cellSlice(c.sourceSlice, c.sourceCell, net, src->second),
+                 src->second, c.source.range, srcBegin, srcEnd))
         continue;
       for (size_t ti = 0; ti < c.targets.size(); ++ti) {
         const NameRef &t = c.targets[ti];
@@ -2149,8 +2152,9 @@ private:
           continue;
         }
         ProjectionInfo proj;
-        if (!range(c.targetSlices[ti], dst->second, t.range, proj.dstBegin,
-                   proj.dstEnd))
+        if (!range(cellSlice(c.targetSlices[ti], c.targetCells[ti], net,
+                             dst->second),
+                   dst->second, t.range, proj.dstBegin, proj.dstEnd))
           continue;
         proj.srcBegin = srcBegin;
         proj.srcEnd = srcEnd;
@@ -2270,6 +2274,30 @@ private:
       }
     }
 
+    for (const RecordTarget &t : decl.ablated) {
+      auto it = popIndex.find(t.population.name);
+      if (it == popIndex.end()) {
+        diag.error(t.population.range,
+                   "unknown population '" + t.population.name + "'");
+        continue;
+      }
+      PopulationInfo &pop = net.populations[size_t(it->second)];
+      auto slice = cellSlice(t.slice, t.cell, net, it->second);
+      if (t.cell && !slice)
+        continue;
+      int64_t b = slice ? int64_t(slice->first) : 0;
+      int64_t e = slice ? int64_t(slice->second) : pop.size;
+      if (b < 0 || e > pop.size || e <= b) {
+        diag.error(t.range, "the slice must satisfy 0 <= begin < end <= " +
+                                std::to_string(pop.size));
+        continue;
+      }
+      for (int64_t n = b; n < e; ++n)
+        pop.ablated.push_back(n);
+      std::sort(pop.ablated.begin(), pop.ablated.end());
+      pop.ablated.erase(std::unique(pop.ablated.begin(), pop.ablated.end()),
+                        pop.ablated.end());
+    }
     for (const RecordDecl &r : decl.records)
       checkRecord(r, net, popIndex);
 
@@ -2372,8 +2400,11 @@ private:
       rec.everySteps = everySteps;
       rec.range = r.range;
       rec.end = pop.size;
-      if (t.slice) {
-        double b = t.slice->first, e = t.slice->second;
+      auto slice = cellSlice(t.slice, t.cell, net, it->second);
+      if (t.cell && !slice)
+        continue;
+      if (slice) {
+        double b = slice->first, e = slice->second;
         if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
             e > double(pop.size)) {
           diag.error(t.range, "the slice must satisfy 0 <= begin < end <= " +
@@ -2635,6 +2666,72 @@ private:
       }
     }
     return true;
+  }
+
+  /// `named "cells.csv"`: one name per neuron, from the file's column
+  /// `name` (or its only column).
+  void readCells(const PopulationDecl &p, PopulationInfo &pop) {
+    if (!p.cells)
+      return;
+    rt::Table table;
+    std::string err;
+    if (!rt::readTable(resolvePath(p.cells->name), table, err)) {
+      diag.error(p.cells->range, "cannot read the names: " + err);
+      return;
+    }
+    int col = table.column("name");
+    if (col < 0 && table.names.size() == 1)
+      col = 0;
+    if (col < 0) {
+      diag.error(p.cells->range, "'" + p.cells->name +
+                                     "' needs a column 'name' (or one column)");
+      return;
+    }
+    if (size_t(col) >= table.text.size() ||
+        table.text[size_t(col)].size() != table.numRows()) {
+      diag.error(p.cells->range, "names come from a CSV file");
+      return;
+    }
+    const std::vector<std::string> &names = table.text[size_t(col)];
+    if (int64_t(names.size()) != pop.size) {
+      diag.error(p.cells->range, "'" + p.cells->name + "' names " +
+                                     std::to_string(names.size()) +
+                                     " neurons, the population has " +
+                                     std::to_string(pop.size));
+      return;
+    }
+    std::set<std::string> seen;
+    for (const std::string &n : names)
+      if (!seen.insert(n).second) {
+        diag.error(p.cells->range,
+                   "'" + p.cells->name + "' names '" + n + "' twice");
+        return;
+      }
+    pop.cells = names;
+  }
+
+  /// The slice a `[begin:end]` or a `[Name]` selects; nullopt for the whole
+  /// population, or after reporting an unknown name.
+  std::optional<std::pair<double, double>>
+  cellSlice(const std::optional<std::pair<double, double>> &slice,
+            const std::optional<NameRef> &cell, const NetworkInfo &net,
+            int pop) {
+    if (!cell)
+      return slice;
+    const PopulationInfo &p = net.populations[size_t(pop)];
+    auto it = std::find(p.cells.begin(), p.cells.end(), cell->name);
+    if (it == p.cells.end()) {
+      diag.error(cell->range,
+                 p.cells.empty()
+                     ? "population '" + p.decl->name +
+                           "' has no named neurons (declare it 'named "
+                           "\"FILE\"')"
+                     : "population '" + p.decl->name + "' has no neuron '" +
+                           cell->name + "'");
+      return std::nullopt;
+    }
+    double k = double(it - p.cells.begin());
+    return std::make_pair(k, k + 1);
   }
 
   /// `d = DA.d` at connect binds modulator `d` of the synapse to state `d`

@@ -239,6 +239,11 @@ bool Simulator::validate(std::string &err) const {
     }
     if (!validateRows(pop.rows, pop.init, owner, err))
       return false;
+    for (int64_t n : pop.ablated)
+      if (n < 0 || n >= pop.size) {
+        err = owner + ": ablated neuron " + std::to_string(n) + " out of range";
+        return false;
+      }
     for (const InitSpec &init : pop.init)
       if (init.kind == InitSpec::Timed && init.columns != 1 &&
           init.columns != pop.size) {
@@ -586,6 +591,37 @@ bool Simulator::allocate(std::string &err) {
         full.rowPtr[size_t(i) + 1] = int64_t(full.cols.size());
       }
       proj.csr = std::move(full);
+    }
+    // Ablated neurons lose their synapses (the file's row map with them).
+    const std::vector<int64_t> &deadSrc =
+        model.populations[size_t(spec.src)].ablated;
+    const std::vector<int64_t> &deadDst =
+        model.populations[size_t(spec.dst)].ablated;
+    if (!deadSrc.empty() || !deadDst.empty()) {
+      auto dead = [](const std::vector<int64_t> &list, int64_t n) {
+        return std::binary_search(list.begin(), list.end(), n);
+      };
+      CSR kept;
+      std::vector<int64_t> keptOrigin;
+      std::vector<double> keptDelays;
+      kept.rowPtr.assign(proj.csr.rowPtr.size(), 0);
+      for (size_t i = 0; i + 1 < proj.csr.rowPtr.size(); ++i) {
+        for (int64_t q = proj.csr.rowPtr[i]; q < proj.csr.rowPtr[i + 1]; ++q)
+          if (!dead(deadSrc, int64_t(i)) &&
+              !dead(deadDst, proj.csr.cols[size_t(q)])) {
+            kept.cols.push_back(proj.csr.cols[size_t(q)]);
+            if (!origin.empty())
+              keptOrigin.push_back(origin[size_t(q)]);
+            if (!proj.explicitDelays.empty())
+              keptDelays.push_back(proj.explicitDelays[size_t(q)]);
+          }
+        kept.rowPtr[i + 1] = int64_t(kept.cols.size());
+      }
+      proj.csr = std::move(kept);
+      if (!origin.empty())
+        origin = std::move(keptOrigin);
+      if (!proj.explicitDelays.empty())
+        proj.explicitDelays = std::move(keptDelays);
     }
     // Per-synapse initial values given by expressions, in CSR order (with
     // the delays when they are an expression), before grouping by delay.

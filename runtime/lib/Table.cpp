@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 using namespace neuro::rt;
@@ -27,15 +28,20 @@ std::string trim(const std::string &s) {
   return s.substr(b, e - b + 1);
 }
 
-std::vector<std::string> splitCommas(const std::string &line) {
+std::vector<std::string> splitCells(const std::string &line, char sep) {
   std::vector<std::string> cells;
   std::stringstream ss(line);
   std::string cell;
-  while (std::getline(ss, cell, ','))
+  while (std::getline(ss, cell, sep))
     cells.push_back(trim(cell));
-  if (!line.empty() && line.back() == ',')
+  if (!line.empty() && line.back() == sep)
     cells.push_back("");
   return cells;
+}
+
+/// Columns that name things rather than measure them: kept as text.
+bool isTextColumn(const std::string &name) {
+  return name == "name" || name == "type";
 }
 
 bool readCsv(const std::string &path, Table &table, std::string &err) {
@@ -47,12 +53,15 @@ bool readCsv(const std::string &path, Table &table, std::string &err) {
   std::string line;
   size_t lineNo = 0;
   bool header = false;
+  char sep = ',';
   while (std::getline(in, line)) {
     ++lineNo;
     std::string t = trim(line);
     if (t.empty() || t[0] == '#')
       continue;
-    std::vector<std::string> cells = splitCommas(t);
+    if (!header && t.find('\t') != std::string::npos)
+      sep = '\t';
+    std::vector<std::string> cells = splitCells(t, sep);
     if (!header) {
       header = true;
       for (const std::string &c : cells) {
@@ -64,6 +73,7 @@ bool readCsv(const std::string &path, Table &table, std::string &err) {
         table.names.push_back(c);
       }
       table.columns.assign(table.names.size(), {});
+      table.text.assign(table.names.size(), {});
       continue;
     }
     if (cells.size() != table.names.size()) {
@@ -73,9 +83,17 @@ bool readCsv(const std::string &path, Table &table, std::string &err) {
       return false;
     }
     for (size_t c = 0; c < cells.size(); ++c) {
+      table.text[c].push_back(cells[c]);
       const char *begin = cells[c].c_str();
       char *end = nullptr;
       double v = std::strtod(begin, &end);
+      if (isTextColumn(table.names[c])) {
+        table.columns[c].push_back(
+            *end == '\0' && !cells[c].empty()
+                ? v
+                : std::numeric_limits<double>::quiet_NaN());
+        continue;
+      }
       if (cells[c].empty() || *end != '\0' || !std::isfinite(v)) {
         err = path + ":" + std::to_string(lineNo) + ": '" + cells[c] +
               "' in column '" + table.names[c] + "' is not a finite number";
@@ -238,6 +256,7 @@ bool readNpy(const std::string &path, Table &table, std::string &err) {
     return bad("the data is shorter than the shape says");
   table.names.clear();
   table.columns.assign(fields.size(), std::vector<double>(size_t(rows)));
+  table.text.assign(fields.size(), {});
   for (const Field &f : fields)
     table.names.push_back(f.name);
   for (int64_t r = 0; r < rows; ++r)

@@ -173,6 +173,8 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
       p.rows.push_back(s.getSymName().str());
     if (failed(readInits(pop.getBody().front(), p.rows, p.init, pop)))
       return failure();
+    if (auto ablated = pop.getAblated())
+      p.ablated.assign(ablated->begin(), ablated->end());
     popIndex[p.name] = static_cast<int>(spec.populations.size());
     spec.populations.push_back(std::move(p));
   }

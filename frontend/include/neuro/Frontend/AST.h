@@ -208,6 +208,8 @@ struct PopulationDecl {
   /// every projection from it; 0 when not given.
   int sign = 0;
   SourceRange signRange;
+  /// `named "cells.csv"`: the names of the neurons, one per row.
+  std::optional<NameRef> cells;
 };
 
 struct ConnectDecl {
@@ -216,6 +218,9 @@ struct ConnectDecl {
   std::optional<std::pair<double, double>> sourceSlice;
   std::vector<NameRef> targets;
   std::vector<std::optional<std::pair<double, double>>> targetSlices;
+  /// `Worm[ALML]`: one neuron by name, for the source and each target.
+  std::optional<NameRef> sourceCell;
+  std::vector<std::optional<NameRef>> targetCells;
   NameRef synapse;
   /// `with ExpConductance + PairRule`: plasticity rules attached.
   std::vector<NameRef> rules;
@@ -235,6 +240,7 @@ struct ConnectDecl {
 struct RecordTarget {
   NameRef population;
   std::optional<std::pair<double, double>> slice; ///< [begin, end)
+  std::optional<NameRef> cell;                    ///< `Worm[AVAL]`
   SourceRange range;
 };
 
@@ -268,6 +274,8 @@ struct NetworkDecl {
   std::vector<PopulationDecl> populations;
   std::vector<ConnectDecl> connects;
   std::vector<RecordDecl> records;
+  /// `ablate Worm[AVM], ...`: neurons that lose all their synapses.
+  std::vector<RecordTarget> ablated;
   /// The runs, in order; the network runs for their total duration.
   std::vector<RunDecl> runs;
   std::vector<PlasticityDecl> plasticity;

@@ -73,6 +73,10 @@ struct PopulationInfo {
   /// `SpikeTimes(indices = [...], times = [...])`: (time, neuron) of every
   /// spike, instead of a model.
   std::optional<std::vector<std::pair<double, int64_t>>> generator;
+  /// `named "cells.csv"`: neuron i is cells[i].
+  std::vector<std::string> cells;
+  /// `ablate`: neurons without synapses, ascending.
+  std::vector<int64_t> ablated;
   /// Parameters drawn per neuron (`LIF(tau_m = uniform(10 ms, 30 ms))`);
   /// they are not in `params`.
   std::vector<std::pair<std::string, InitValue>> paramInits;

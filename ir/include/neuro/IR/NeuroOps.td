@@ -327,6 +327,7 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "a population of neurons";
   let description = [{
+    `ablated` lists neurons that lose every synapse to and from them.
     A spike source given by times has no model: neuron `spike_indices[n]`
     spikes at `spike_times[n]` seconds. Otherwise:
     `size` neurons of neuron model `model` with the given parameter values
@@ -343,7 +344,8 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
                        OptionalAttr<Neuro_MethodAttr>:$method,
                        OptionalAttr<F64Attr>:$refractory,
                        OptionalAttr<F64ElementsAttr>:$spike_times,
-                       OptionalAttr<DenseI64ArrayAttr>:$spike_indices);
+                       OptionalAttr<DenseI64ArrayAttr>:$spike_indices,
+                       OptionalAttr<DenseI64ArrayAttr>:$ablated);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name (`of` $model^)? `size` `(` $size `)` (`params` $params^)?

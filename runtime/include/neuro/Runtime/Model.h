@@ -55,6 +55,9 @@ struct PopulationSpec {
   /// (k, neuron) is listed.
   bool generator = false;
   std::vector<std::pair<int64_t, int32_t>> schedule;
+  /// Neurons that lose every synapse to and from them (`ablate`),
+  /// ascending.
+  std::vector<int64_t> ablated;
 };
 
 struct ProjectionSpec {

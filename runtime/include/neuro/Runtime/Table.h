@@ -3,9 +3,11 @@
 // The data files a model may name (connectivity, spike times, input
 // series) are tables of numbers with named columns:
 //
-//   - CSV: a header line of column names, then one row of numbers per line,
-//     separated by commas (spaces around them are ignored); empty lines and
-//     lines starting with '#' are skipped.
+//   - CSV: a header line of column names, then one row per line, separated
+//     by commas or tabs (spaces around them are ignored); empty lines and
+//     lines starting with '#' are skipped. Cells are numbers, except in
+//     columns that only name things (`name`, `pre`/`post` written as names,
+//     `type`), which are kept as text.
 //   - .npy (version 1 or 2, little-endian, C order): a 1-D structured array
 //     whose fields are the columns (e.g. the spike files Neuro writes, with
 //     fields i and t), or a 1-D or 2-D array of numbers whose columns are
@@ -26,8 +28,11 @@ namespace neuro::rt {
 struct Table {
   /// Column names; empty strings for an unnamed (plain .npy) column.
   std::vector<std::string> names;
-  /// columns[c][r]: row r of column c.
+  /// columns[c][r]: row r of column c (NaN for a cell that is not a
+  /// number, in CSV).
   std::vector<std::vector<double>> columns;
+  /// text[c][r]: the cell as written (CSV; empty for .npy).
+  std::vector<std::vector<std::string>> text;
 
   size_t numRows() const { return columns.empty() ? 0 : columns[0].size(); }
   /// Index of the column named `name`, or -1.
