@@ -368,7 +368,7 @@ bool Simulator::validate(std::string &err) const {
         return false;
       }
     } else {
-      if (rec.population < 0 || size_t(rec.population) >= nPops) {
+      if (rec.population < 0 || int64_t(rec.population) >= nPops) {
         err = owner + ": population out of range";
         return false;
       }

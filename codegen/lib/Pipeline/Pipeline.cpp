@@ -270,8 +270,9 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
   for (auto [j, p] : llvm::enumerate(spec.projections))
     projIndex[p.name] = static_cast<int>(j);
   for (auto sw : network.getBody().getOps<PlasticityOp>())
-    spec.plasticSwitches.push_back(
-        {sw.getStep(), projIndex.lookup(sw.getProjection()), sw.getPlastic()});
+    spec.plasticSwitches.push_back({static_cast<int64_t>(sw.getStep()),
+                                    projIndex.lookup(sw.getProjection()),
+                                    sw.getPlastic()});
   for (auto rec : network.getBody().getOps<RecordSynapsesOp>()) {
     rt::StateRecordSpec r;
     r.projection = projIndex.lookup(rec.getProjection());
