@@ -76,6 +76,8 @@ public:
     // Neuron variables that connections read as NAME_pre / NAME_post count
     // as used by their models.
     std::function<void(const Expr &)> scan = [&](const Expr &e) {
+      if (e.kind == Expr::Kind::Member) // a modulator's source
+        usedByNetworks.insert(e.member);
       for (const char *suffix : {"_pre", "_post"}) {
         size_t k = std::strlen(suffix);
         if (e.kind == Expr::Kind::Ref && e.name.size() > k &&
