@@ -1308,6 +1308,16 @@ static bool outputDirectory(const std::string &dir, std::filesystem::path &base,
   return true;
 }
 
+int64_t Simulator::synapseSource(const Projection &proj, int64_t s) {
+  // The source of synapse s: the row of its delay group holding it.
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+    if (s >= rowPtr.front() && s < rowPtr.back())
+      return int64_t(std::upper_bound(rowPtr.begin(), rowPtr.end(), s) -
+                     rowPtr.begin()) -
+             1;
+  return -1;
+}
+
 bool Simulator::writeStates(const std::string &dir, std::string &err) const {
   namespace fs = std::filesystem;
   if (model.stateRecords.empty())
@@ -1333,6 +1343,22 @@ bool Simulator::writeStates(const std::string &dir, std::string &err) const {
       if (!writeNpyF64((base / (prefix + "t.npy")).string(), data.times.data(),
                        {int64_t(samples)}, err))
         return false;
+      if (rec.projection >= 0) {
+        // Which synapses the columns are: their source and target neurons,
+        // so that recorded weights can be saved as a connection table.
+        const Projection &proj = projs[size_t(rec.projection)];
+        std::vector<double> pre(width), post(width);
+        for (size_t c = 0; c < width; ++c) {
+          int64_t syn = data.begin + int64_t(c);
+          pre[c] = double(synapseSource(proj, syn));
+          post[c] = double(proj.csr.cols[size_t(syn)]);
+        }
+        if (!writeNpyF64((base / (prefix + "pre.npy")).string(), pre.data(),
+                         {int64_t(width)}, err) ||
+            !writeNpyF64((base / (prefix + "post.npy")).string(), post.data(),
+                         {int64_t(width)}, err))
+          return false;
+      }
       for (size_t v = 0; v < rec.rows.size(); ++v) {
         std::vector<double> block(samples * width);
         for (size_t s = 0; s < samples; ++s)

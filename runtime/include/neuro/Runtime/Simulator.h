@@ -165,8 +165,9 @@ public:
 
   /// Writes every state recording: `<dir>/<population>_<var>.npy`, a
   /// [samples][neurons] float64 array, and `<dir>/<population>_t.npy`, the
-  /// sample times. Returns false and sets `err`, naming the path, on any
-  /// failure.
+  /// sample times; for synapse recordings also `<dir>/<projection>_pre.npy`
+  /// and `_post.npy`, the source and target neuron of each column. Returns
+  /// false and sets `err`, naming the path, on any failure.
   bool writeStates(const std::string &dir, std::string &err) const;
 
   /// Samples so far of state record `rec`, values [sample][var][neuron].
@@ -218,6 +219,7 @@ private:
   void doStep(int64_t k);
   bool checkFinite(std::string &err) const;
   bool checkPropagators(std::string &err) const;
+  static int64_t synapseSource(const Projection &proj, int64_t synapse);
 
   ModelSpec model;
   std::vector<Population> pops;
