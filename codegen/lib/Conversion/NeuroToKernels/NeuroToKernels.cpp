@@ -1221,72 +1221,72 @@ private:
     Type i64Vector = vectorType(b.getI64Type());
     Type f64Vector = vectorType(f64());
 
-    // on pre: deliver(spikes, rowPtr, cols, syn, post, pre, mods, step): for
-    // every arriving spike s, the synapses j in rowPtr[s]..rowPtr[s+1] onto
-    // targets cols[j]. The kernel exists even without `on pre`.
-    {
-      auto fn = createKernel(
-          loc, deliverKernelName(network.getSymName(), proj.getSymName()),
-          {i32Vector, i64Vector, i32Vector, stateType(), stateType(),
-           stateType(), f64Vector, b.getI64Type()});
-      b.setInsertionPoint(fn.getBody().front().getTerminator());
+    // Both event kernels take (spikes, ptr, lists..., syn, post, pre, mods,
+    // step) and walk, for every neuron s that spiked, the entries
+    // ptr[s]..ptr[s+1] of its synapse list; the caller maps s and the entry
+    // q to the synapse and its ends.
+    struct EventLoop {
       SynapseContext c;
-      c.syn = fn.getArgument(3);
-      c.post = fn.getArgument(4);
-      c.pre = fn.getArgument(5);
-      c.mods = fn.getArgument(6);
-      c.plastic = plasticFlag(loc, c.mods);
-      Value spikes = fn.getArgument(0), ptr = fn.getArgument(1);
-      Value now = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(7));
-      Value one = index(loc, 1);
-      Value m = b.create<memref::DimOp>(loc, spikes, index(loc, 0));
-      auto outer = b.create<scf::ForOp>(loc, index(loc, 0), m, one);
+      Value now, s, q;
+      func::FuncOp fn;
+    };
+    auto eventLoop = [&](Location l, StringRef name, ArrayRef<Type> lists) {
+      SmallVector<Type> args{i32Vector, i64Vector};
+      args.append(lists.begin(), lists.end());
+      unsigned state = args.size();
+      args.append(
+          {stateType(), stateType(), stateType(), f64Vector, b.getI64Type()});
+      EventLoop e;
+      e.fn = createKernel(l, name, args);
+      b.setInsertionPoint(e.fn.getBody().front().getTerminator());
+      e.c.syn = e.fn.getArgument(state);
+      e.c.post = e.fn.getArgument(state + 1);
+      e.c.pre = e.fn.getArgument(state + 2);
+      e.c.mods = e.fn.getArgument(state + 3);
+      e.c.plastic = plasticFlag(l, e.c.mods);
+      Value spikes = e.fn.getArgument(0), ptr = e.fn.getArgument(1);
+      e.now = b.create<arith::SIToFPOp>(l, f64(), e.fn.getArgument(state + 4));
+      Value one = index(l, 1);
+      Value m = b.create<memref::DimOp>(l, spikes, index(l, 0));
+      auto outer = b.create<scf::ForOp>(l, index(l, 0), m, one);
       b.setInsertionPoint(outer.getBody()->getTerminator());
-      Value src = loadIndex(loc, spikes, outer.getInductionVar());
-      Value lo = loadIndex(loc, ptr, src);
-      Value hi = loadIndex(loc, ptr, b.create<arith::AddIOp>(loc, src, one));
-      auto inner = b.create<scf::ForOp>(loc, lo, hi, one);
+      e.s = loadIndex(l, spikes, outer.getInductionVar());
+      Value lo = loadIndex(l, ptr, e.s);
+      Value hi = loadIndex(l, ptr, b.create<arith::AddIOp>(l, e.s, one));
+      auto inner = b.create<scf::ForOp>(l, lo, hi, one);
       b.setInsertionPoint(inner.getBody()->getTerminator());
-      c.j = inner.getInductionVar();
-      c.src = src;
-      c.tgt = loadIndex(loc, fn.getArgument(2), c.j);
+      e.q = inner.getInductionVar();
+      return e;
+    };
+
+    // on pre: deliver(spikes, rowPtr, cols, ...): spike s reaches synapses
+    // j = rowPtr[s]..rowPtr[s+1] onto targets cols[j]. The kernel exists
+    // even without `on pre`.
+    {
+      EventLoop e = eventLoop(
+          loc, deliverKernelName(network.getSymName(), proj.getSymName()),
+          {i32Vector});
+      e.c.j = e.q;
+      e.c.src = e.s;
+      e.c.tgt = loadIndex(loc, e.fn.getArgument(2), e.c.j);
       for (auto on : llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
-        if (failed(eventBody(on.getBody(), c, now)))
+        if (failed(eventBody(on.getBody(), e.c, e.now)))
           return failure();
         on.erase();
       }
     }
 
-    // on post: deliver_post(spikes, colPtr, synIndex, srcs, syn, post, pre,
-    // mods, step): for every target t that spiked, the synapses
-    // synIndex[colPtr[t]..colPtr[t+1]] onto it.
+    // on post: deliver_post(spikes, colPtr, synIndex, srcs, ...): target t
+    // that spiked reaches synapses synIndex[colPtr[t]..colPtr[t+1]].
     for (auto on : llvm::make_early_inc_range(body.getOps<OnPostOp>())) {
       Location l = on.getLoc();
-      auto fn = createKernel(
+      EventLoop e = eventLoop(
           l, deliverPostKernelName(network.getSymName(), proj.getSymName()),
-          {i32Vector, i64Vector, i64Vector, i32Vector, stateType(), stateType(),
-           stateType(), f64Vector, b.getI64Type()});
-      b.setInsertionPoint(fn.getBody().front().getTerminator());
-      SynapseContext c;
-      c.srcs = fn.getArgument(3);
-      c.syn = fn.getArgument(4);
-      c.post = fn.getArgument(5);
-      c.pre = fn.getArgument(6);
-      c.mods = fn.getArgument(7);
-      c.plastic = plasticFlag(l, c.mods);
-      Value spikes = fn.getArgument(0), ptr = fn.getArgument(1);
-      Value now = b.create<arith::SIToFPOp>(l, f64(), fn.getArgument(8));
-      Value one = index(l, 1);
-      Value m = b.create<memref::DimOp>(l, spikes, index(l, 0));
-      auto outer = b.create<scf::ForOp>(l, index(l, 0), m, one);
-      b.setInsertionPoint(outer.getBody()->getTerminator());
-      c.tgt = loadIndex(l, spikes, outer.getInductionVar());
-      Value lo = loadIndex(l, ptr, c.tgt);
-      Value hi = loadIndex(l, ptr, b.create<arith::AddIOp>(l, c.tgt, one));
-      auto inner = b.create<scf::ForOp>(l, lo, hi, one);
-      b.setInsertionPoint(inner.getBody()->getTerminator());
-      c.j = loadIndex(l, fn.getArgument(2), inner.getInductionVar());
-      if (failed(eventBody(on.getBody(), c, now)))
+          {i64Vector, i32Vector});
+      e.c.srcs = e.fn.getArgument(3);
+      e.c.tgt = e.s;
+      e.c.j = loadIndex(l, e.fn.getArgument(2), e.q);
+      if (failed(eventBody(on.getBody(), e.c, e.now)))
         return failure();
       on.erase();
     }
