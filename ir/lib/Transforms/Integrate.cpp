@@ -200,23 +200,21 @@ private:
   llvm::DenseMap<Value, Affine> values;
 };
 
-/// Degree of the value an ODE region yields as a polynomial in state `var`
-/// (0: independent, 1: affine, 2: anything else), the other states and
-/// every function of them being coefficients. Degree <= 1 is what
-/// exponential Euler needs ("conditionally linear", as HH gates are).
-unsigned degreeIn(Region &region, StringRef var, Operation *&culprit) {
+/// Degree of the value an ODE region yields as a polynomial (0: constant,
+/// 1: affine, 2: anything else) in the leaves (operations without
+/// operands) to which `leaf` gives degree 1; a leaf of degree 2 is never
+/// affine, one of degree 0 is a coefficient. `culprit` is set to the
+/// first operation of degree 2.
+unsigned regionDegree(Region &region,
+                      llvm::function_ref<unsigned(Operation &)> leaf,
+                      Operation *&culprit) {
   llvm::DenseMap<Value, unsigned> degree;
   for (Operation &op : region.front()) {
     if (auto yield = dyn_cast<YieldOp>(op))
       return degree.lookup(yield.getValues()[0]);
     unsigned d = 0;
-    if (auto ref = dyn_cast<RefOp>(op)) {
-      d = !var.empty() && !ref.getPost() && !ref.getPre() &&
-                  ref.getName() == var
-              ? 1
-              : 0;
-    } else if (isa<NoiseOp>(op)) {
-      d = var.empty() ? 1 : 0; // the empty name stands for the noise
+    if (op.getNumOperands() == 0) {
+      d = leaf(op);
     } else {
       SmallVector<unsigned, 2> in;
       for (Value v : op.getOperands())
@@ -241,6 +239,22 @@ unsigned degreeIn(Region &region, StringRef var, Operation *&culprit) {
   return 2;
 }
 
+/// Degree of the value an ODE region yields as a polynomial in state `var`,
+/// the other states and every function of them being coefficients; the
+/// empty name stands for the noise. Degree <= 1 is what exponential Euler
+/// needs ("conditionally linear", as HH gates are).
+unsigned degreeIn(Region &region, StringRef var, Operation *&culprit) {
+  return regionDegree(
+      region,
+      [&](Operation &op) -> unsigned {
+        if (auto ref = dyn_cast<RefOp>(op))
+          return !var.empty() && !ref.getPost() && !ref.getPre() &&
+                 ref.getName() == var;
+        return var.empty() && isa<NoiseOp>(op);
+      },
+      culprit);
+}
+
 /// Whether the value `region` yields is affine in the population's
 /// variables with coefficients that may depend on its constant rows (the
 /// parameters set per neuron, `neuro.constant`): then the system is linear
@@ -248,37 +262,15 @@ unsigned degreeIn(Region &region, StringRef var, Operation *&culprit) {
 /// propagator per neuron. The time, noise and draws are not allowed.
 bool affineWithRowCoefficients(Region &region,
                                const llvm::StringSet<> &constantRows) {
-  llvm::DenseMap<Value, unsigned> degree;
-  for (Operation &op : region.front()) {
-    if (auto yield = dyn_cast<YieldOp>(op))
-      return degree.lookup(yield.getValues()[0]) <= 1;
-    unsigned d = 0;
-    if (auto ref = dyn_cast<RefOp>(op)) {
-      d = constantRows.contains(ref.getName()) ? 0 : 1;
-    } else if (isa<TimeOp, NoiseOp, RandOp, RandNormalOp>(op)) {
-      return false;
-    } else {
-      SmallVector<unsigned, 2> in;
-      for (Value v : op.getOperands())
-        in.push_back(degree.lookup(v));
-      unsigned maxIn = 0;
-      for (unsigned x : in)
-        maxIn = std::max(maxIn, x);
-      if (isa<arith::AddFOp, arith::SubFOp, arith::NegFOp>(op))
-        d = maxIn;
-      else if (isa<arith::MulFOp>(op))
-        d = std::min(2u, in[0] + in[1]);
-      else if (isa<arith::DivFOp>(op))
-        d = in[1] == 0 ? in[0] : 2;
-      else
-        d = maxIn == 0 ? 0 : 2;
-    }
-    if (d > 1)
-      return false;
-    for (Value r : op.getResults())
-      degree[r] = d;
-  }
-  return false;
+  Operation *culprit = nullptr;
+  return regionDegree(
+             region,
+             [&](Operation &op) -> unsigned {
+               if (auto ref = dyn_cast<RefOp>(op))
+                 return !constantRows.contains(ref.getName());
+               return isa<TimeOp, NoiseOp, RandOp, RandNormalOp>(op) ? 2 : 0;
+             },
+             culprit) <= 1;
 }
 
 /// Exact integration when coefficients differ per neuron: marks the
