@@ -258,7 +258,7 @@ void neuro::dumpAST(const Module &module, llvm::raw_ostream &os) {
   Dumper(os).dump(module);
 }
 
-ExprPtr neuro::cloneExpr(const Expr &e) {
+ExprPtr neuro::copyNode(const Expr &e) {
   auto c = std::make_unique<Expr>(e.kind, e.range);
   c->value = e.value;
   c->text = e.text;
@@ -267,6 +267,11 @@ ExprPtr neuro::cloneExpr(const Expr &e) {
   c->name = e.name;
   c->member = e.member;
   c->op = e.op;
+  return c;
+}
+
+ExprPtr neuro::cloneExpr(const Expr &e) {
+  ExprPtr c = copyNode(e);
   for (const ExprPtr &a : e.args)
     c->args.push_back(a ? cloneExpr(*a) : nullptr);
   return c;
@@ -281,6 +286,8 @@ VarDecl neuro::cloneVar(const VarDecl &v) {
   c.unit = v.unit;
   c.init = v.init ? cloneExpr(*v.init) : nullptr;
   c.neuronVar = v.neuronVar;
+  c.size = v.size;
+  c.sizeRange = v.sizeRange;
   return c;
 }
 

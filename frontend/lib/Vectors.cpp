@@ -133,14 +133,7 @@ private:
       }
       [[fallthrough]];
     default: {
-      auto r = std::make_unique<Expr>(e.kind, e.range);
-      r->value = e.value;
-      r->text = e.text;
-      r->unit = e.unit;
-      r->unitRange = e.unitRange;
-      r->name = e.name;
-      r->member = e.member;
-      r->op = e.op;
+      ExprPtr r = copyNode(e);
       for (const ExprPtr &a : e.args)
         r->args.push_back(a ? elementOf(*a, k) : nullptr);
       return r;

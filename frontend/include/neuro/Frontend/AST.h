@@ -322,6 +322,8 @@ bool expandVectors(Module &module, DiagEngine &diag);
 
 /// Deep copies (expressions are owned by unique pointers).
 ExprPtr cloneExpr(const Expr &e);
+/// `e` without its arguments.
+ExprPtr copyNode(const Expr &e);
 VarDecl cloneVar(const VarDecl &v);
 OdeDecl cloneOde(const OdeDecl &o);
 EventDecl cloneEvent(const EventDecl &e);
