@@ -240,8 +240,9 @@ network X {
   for (int64_t i = 0; i < 40; ++i) {
     int64_t n = a.rowPtr[size_t(i) + 1] - a.rowPtr[size_t(i)];
     ASSERT_EQ(n, i < 10 ? 1 : 0) << "source " << i;
-    if (n)
+    if (n) {
       EXPECT_EQ(a.cols[size_t(a.rowPtr[size_t(i)])], i + 20);
+    }
   }
   const auto &b = c.sim->connectivity(1);
   EXPECT_EQ(b.numSynapses(), 10 * 5);
