@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <limits>
@@ -35,6 +36,29 @@ alignas(kBufferAlignment) int32_t dummyI32[16];
 alignas(kBufferAlignment) int8_t dummyI8[64];
 
 template <typename T> T *orDummy(T *p, T *dummy) { return p ? p : dummy; }
+
+/// Appends the indices in [begin, end) whose flag is set, ascending; skips
+/// eight silent neurons at a time.
+void compactSpikes(const int8_t *flags, int64_t begin, int64_t end,
+                   std::vector<int32_t> &out) {
+  int64_t i = begin;
+  for (; i + 8 <= end; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, flags + i, sizeof word);
+    if (!word)
+      continue;
+    for (int64_t j = i; j < i + 8; ++j)
+      if (flags[j])
+        out.push_back(int32_t(j));
+  }
+  for (; i < end; ++i)
+    if (flags[i])
+      out.push_back(int32_t(i));
+}
+
+/// Fewest neurons a thread integrates: smaller ranges cost more to hand out
+/// than they save.
+constexpr int64_t kMinNeuronsPerTask = 2048;
 
 NeuroMemRef2DF64 memref2D(double *data, int64_t rows, int64_t cols) {
   double *p = orDummy(data, dummyF64);
@@ -189,6 +213,37 @@ const CSR &emptyCSR() {
 } // namespace
 
 Simulator::Simulator(ModelSpec spec) : model(std::move(spec)) {}
+
+Simulator::~Simulator() = default;
+
+void Simulator::setThreads(unsigned threads) {
+  numThreads = threads ? threads : ThreadPool::hardwareThreads();
+}
+
+void Simulator::planStepTasks() {
+  stepTasks.clear();
+  for (size_t p = 0; p < model.populations.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    if (spec.generator)
+      continue;
+    int64_t n = spec.size;
+    int64_t parts =
+        std::clamp<int64_t>(n / kMinNeuronsPerTask, 1, int64_t(numThreads));
+    // Range boundaries on multiples of 64 neurons: whole vectors and
+    // cache lines of the spike flags.
+    int64_t chunk = (n + parts - 1) / parts;
+    chunk = (chunk + 63) / 64 * 64;
+    for (int64_t begin = 0; begin < n; begin += chunk) {
+      StepTask task;
+      task.pop = int(p);
+      task.begin = begin;
+      task.end = std::min(n, begin + chunk);
+      stepTasks.push_back(std::move(task));
+    }
+  }
+  if (!pool || pool->size() != numThreads)
+    pool = std::make_unique<ThreadPool>(numThreads);
+}
 
 //===----------------------------------------------------------------------===//
 // Building
@@ -758,12 +813,14 @@ bool Simulator::build(std::string &err) {
   // Initial values, weights and per-neuron propagators must be finite,
   // and weights must respect Dale's law.
   if (ok)
-    ok = checkFinite(err) && checkPropagators(err);
+    ok = checkFinite(err, /*constantSynapses=*/true) && checkPropagators(err);
   if (!ok) {
     pops.clear();
     projs.clear();
     recordedOrder.clear();
   }
+  if (ok)
+    planStepTasks();
   built = ok;
   buildSeconds = secondsSince(start);
   return ok;
@@ -955,13 +1012,22 @@ void Simulator::doStep(int64_t k) {
     spec.update(&a.srcs, &a.cols, &a.syn, &a.post, &a.pre, &a.mods, k);
   }
 
-  // (1) + (2): integrate and threshold; collect the spikes of step k.
-  for (size_t p = 0; p < nPops; ++p) {
-    const PopulationSpec &spec = model.populations[p];
-    Population &pop = pops[p];
+  // (1) + (2): integrate and threshold, each population in ranges of
+  // neurons on the pool's threads; collect the spikes of step k.
+  pool->run(int64_t(stepTasks.size()), [&](int64_t t) {
+    StepTask &task = stepTasks[size_t(t)];
+    const PopulationSpec &spec = model.populations[size_t(task.pop)];
+    Population &pop = pops[size_t(task.pop)];
     NeuroMemRef2DF64 state =
         memref2D(pop.state.data(), int64_t(spec.rows.size()), spec.size);
     NeuroMemRefI8 spiked = memref1D(pop.spiked.data(), spec.size);
+    spec.step(&state, &spiked, k, int64_t(model.seed), task.begin, task.end);
+    task.spikes.clear();
+    compactSpikes(pop.spiked.data(), task.begin, task.end, task.spikes);
+  });
+  for (size_t p = 0, t = 0; p < nPops; ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    Population &pop = pops[p];
     if (spec.generator) {
       // Spikes given by time: those scheduled for step k.
       std::vector<int32_t> &list = pop.ring.beginPush(k);
@@ -973,13 +1039,10 @@ void Simulator::doStep(int64_t k) {
           list.push_back(it->second);
       continue;
     }
-    spec.step(&state, &spiked, k, int64_t(model.seed));
-
     std::vector<int32_t> &list = pop.ring.beginPush(k);
-    const int8_t *flags = pop.spiked.data();
-    for (int64_t i = 0; i < spec.size; ++i)
-      if (flags[i])
-        list.push_back(int32_t(i));
+    for (; t < stepTasks.size() && stepTasks[t].pop == int(p); ++t)
+      list.insert(list.end(), stepTasks[t].spikes.begin(),
+                  stepTasks[t].spikes.end());
   }
 
   // (3): deliver the spikes whose delay has elapsed, one call per delay.
@@ -1050,7 +1113,7 @@ void Simulator::doStep(int64_t k) {
   }
 }
 
-bool Simulator::checkFinite(std::string &err) const {
+bool Simulator::checkFinite(std::string &err, bool constantSynapses) const {
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     const double *state = pops[p].state.data();
@@ -1074,6 +1137,8 @@ bool Simulator::checkFinite(std::string &err) const {
   for (size_t j = 0; j < projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
     const Projection &proj = projs[j];
+    if (!spec.synapsesWritten && !constantSynapses)
+      continue;
     int64_t nSyn = proj.csr.numSynapses();
     for (size_t r = 0; r < spec.synRows.size(); ++r) {
       const std::string &row = spec.synRows[r];
@@ -1149,7 +1214,7 @@ bool Simulator::doRun(int64_t steps, std::string &err) {
     doStep(stepIndex);
     ++stepIndex;
     if ((stepIndex % kCheckInterval == 0 || n + 1 == steps) &&
-        !checkFinite(err))
+        !checkFinite(err, /*constantSynapses=*/false))
       return false;
   }
   return true;

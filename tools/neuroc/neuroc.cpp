@@ -27,10 +27,14 @@ namespace {
 
 const char *kUsage = R"(usage:
   neuroc check [--verbose] [-I DIR] FILE
-  neuroc emit --stage=STAGE [-I DIR] FILE
+  neuroc emit --stage=STAGE [--vector-width N] [-I DIR] FILE
       STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm
-  neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [-I DIR] FILE
+  neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [--threads N]
+             [--vector-width N] [-I DIR] FILE
 
+--threads N runs on N threads (default: one per core) and
+--vector-width N integrates N neurons at a time (default: from the CPU,
+1: scalar); results do not depend on either.
 -Werror makes warnings (unused parameters, shadowed built-ins) errors.
 --diagnostics-format=json prints each error, warning and note as a JSON
 object on one line (file, line, column, endLine, endColumn, severity,
@@ -46,6 +50,8 @@ struct Options {
   std::string outDir = "neuro_out";
   std::string network;
   std::optional<uint64_t> seed;
+  unsigned threads = 0;
+  unsigned vectorWidth = 0;
   std::vector<std::string> includes;
   bool json = false;
   bool verbose = false;
@@ -87,6 +93,7 @@ int runCheck(const Options &options) {
     c.addSearchPath(dir);
   c.setWarningsAsErrors(options.werror);
   c.setJsonDiagnostics(options.jsonDiagnostics);
+  c.setVectorWidth(options.vectorWidth);
   if (!c.loadFile(options.file) || !c.parse() || !c.check())
     return 1;
   if (!options.verbose)
@@ -128,6 +135,7 @@ int runEmit(const Options &options) {
     c.addSearchPath(dir);
   c.setWarningsAsErrors(options.werror);
   c.setJsonDiagnostics(options.jsonDiagnostics);
+  c.setVectorWidth(options.vectorWidth);
   if (!c.loadFile(options.file) || !c.parse())
     return 1;
   if (options.stage == "ast") {
@@ -160,6 +168,7 @@ int runRun(const Options &options) {
     c.addSearchPath(dir);
   c.setWarningsAsErrors(options.werror);
   c.setJsonDiagnostics(options.jsonDiagnostics);
+  c.setVectorWidth(options.vectorWidth);
   rt::ModelSpec spec;
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate() ||
       !c.compileNetwork(options.network, spec))
@@ -170,6 +179,7 @@ int runRun(const Options &options) {
   double tCompile = seconds(start);
 
   rt::Simulator sim(spec);
+  sim.setThreads(options.threads);
   std::string err;
   if (!sim.build(err)) {
     llvm::errs() << "neuroc: error: building the network failed: " << err
@@ -215,7 +225,7 @@ int runRun(const Options &options) {
        << ", \"synaptic_events\": " << sim.synapticEvents()
        << ", \"dt_s\": " << llvm::format("%.6g", spec.dt)
        << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
-       << ", \"populations\": {";
+       << ", \"threads\": " << sim.threads() << ", \"populations\": {";
     for (size_t i = 0; i < spec.populations.size(); ++i) {
       const rt::PopulationSpec &p = spec.populations[i];
       int64_t s = sim.spikeCount(static_cast<int>(i));
@@ -316,6 +326,18 @@ int main(int argc, char **argv) {
       if (v->empty() || *end)
         return usageError("--seed needs a non-negative integer");
       options.seed = s;
+    } else if (auto v = value("--threads")) {
+      char *end = nullptr;
+      unsigned long t = std::strtoul(v->c_str(), &end, 10);
+      if (v->empty() || *end || t < 1 || t > 1024)
+        return usageError("--threads needs an integer from 1 to 1024");
+      options.threads = unsigned(t);
+    } else if (auto v = value("--vector-width")) {
+      char *end = nullptr;
+      unsigned long w = std::strtoul(v->c_str(), &end, 10);
+      if (v->empty() || *end || w < 1 || w > 64)
+        return usageError("--vector-width needs an integer from 1 to 64");
+      options.vectorWidth = unsigned(w);
     } else if (!a.empty() && a[0] == '-' && a != "-")
       return usageError("unknown option '" + a + "'");
     else if (options.file.empty())

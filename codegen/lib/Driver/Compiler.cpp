@@ -121,7 +121,7 @@ bool Compiler::generate() {
 bool Compiler::lower(Stage until) {
   if (until <= current)
     return true;
-  if (failed(lowerModule(*mlirModule, current, until)))
+  if (failed(lowerModule(*mlirModule, current, until, vectorWidth)))
     return false;
   current = until;
   return true;

@@ -13,8 +13,10 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -39,7 +41,8 @@ std::optional<Stage> neuro::parseStage(llvm::StringRef name) {
 void neuro::registerNeuroDialects(DialectRegistry &registry) {
   registry.insert<NeuroDialect, arith::ArithDialect, math::MathDialect,
                   func::FuncDialect, scf::SCFDialect, memref::MemRefDialect,
-                  cf::ControlFlowDialect, LLVM::LLVMDialect>();
+                  cf::ControlFlowDialect, vector::VectorDialect,
+                  LLVM::LLVMDialect>();
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }
@@ -51,7 +54,8 @@ void neuro::registerNeuroPasses() {
   registerCSEPass();
 }
 
-void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until) {
+void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until,
+                               unsigned vectorWidth) {
   auto wants = [&](Stage s) { return from < s && s <= until; };
   if (wants(Stage::Elaborated))
     pm.addPass(createElaborate());
@@ -61,11 +65,14 @@ void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until) {
     pm.addPass(createConvertNeuroToKernels());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
+    pm.addPass(createVectorizeKernels({vectorWidth}));
+    pm.addPass(createCanonicalizerPass());
   }
 }
 
 void neuro::buildLLVMLoweringPipeline(OpPassManager &pm) {
   pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
@@ -75,9 +82,10 @@ void neuro::buildLLVMLoweringPipeline(OpPassManager &pm) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-LogicalResult neuro::lowerModule(ModuleOp module, Stage from, Stage until) {
+LogicalResult neuro::lowerModule(ModuleOp module, Stage from, Stage until,
+                                 unsigned vectorWidth) {
   PassManager pm(module.getContext());
-  buildNeuroPipeline(pm, from, std::min(until, Stage::Lowered));
+  buildNeuroPipeline(pm, from, std::min(until, Stage::Lowered), vectorWidth);
   if (failed(pm.run(module)))
     return failure();
   if (until < Stage::LLVMDialect || from >= Stage::LLVMDialect)
@@ -96,6 +104,18 @@ std::vector<std::string> neuro::networkNames(ModuleOp module) {
   for (auto net : module.getOps<NetworkOp>())
     names.push_back(net.getSymName().str());
   return names;
+}
+
+/// Whether kernel `name` (if the module has it) may write its argument
+/// `arg`: any use but a load or a size query counts as a write.
+static bool writesArgument(ModuleOp module, StringRef name, unsigned arg) {
+  auto fn = module.lookupSymbol<func::FuncOp>(name);
+  if (!fn || fn.isExternal() || fn.getNumArguments() <= arg)
+    return false;
+  for (Operation *user : fn.getArgument(arg).getUsers())
+    if (!isa<memref::LoadOp, memref::DimOp>(user))
+      return true;
+  return false;
 }
 
 /// The initial value of every declared variable named in `order`.
@@ -224,6 +244,10 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
         p.delayFromInit = isa<InitExprOp>(op);
       }
     p.needsSources = proj->hasAttr("neuro.needs_sources");
+    p.synapsesWritten =
+        writesArgument(module, deliverKernelName(networkName, p.name), 3) ||
+        writesArgument(module, deliverPostKernelName(networkName, p.name), 4) ||
+        writesArgument(module, updateKernelName(networkName, p.name), 2);
     // Modulators in the kernels' order, each a row of its population.
     for (auto m : proj.getBody().getOps<ModulatorOp>()) {
       auto bind =

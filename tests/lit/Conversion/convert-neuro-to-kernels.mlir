@@ -51,16 +51,18 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:  }
 // CHECK-NEXT:  neuro.record_spikes @P
 
-// Step kernel: one loop over the neurons; the refractory period is 20 steps.
-// The seed is for kernels that draw random numbers (none here).
+// Step kernel: one loop over the neurons [begin, end) the runtime hands this
+// call; the refractory period is 20 steps. The seed is for kernels that draw
+// random numbers (none here).
 // CHECK-LABEL: func.func @neuro_step_Net_P(
-// CHECK-SAME:    %[[STATE:.*]]: memref<?x?xf64>, %[[SPIKED:.*]]: memref<?xi8>, %[[STEP:.*]]: i64, %[[SEED:.*]]: i64)
+// CHECK-SAME:    %[[STATE:.*]]: memref<?x?xf64>, %[[SPIKED:.*]]: memref<?xi8>, %[[STEP:.*]]: i64, %[[SEED:.*]]: i64, %[[BEGIN:.*]]: i64, %[[END:.*]]: i64)
 // CHECK-SAME:    attributes {llvm.emit_c_interface}
 // Constants are created once, at the kernel's entry.
 // CHECK:         %[[R:.*]] = arith.constant 2.000000e+01 : f64
 // CHECK:         %[[STEPF:.*]] = arith.sitofp %[[STEP]] : i64 to f64
-// CHECK:         %[[N:.*]] = memref.dim %[[STATE]], %{{.*}} : memref<?x?xf64>
-// CHECK:         scf.for %[[I:.*]] = %{{.*}} to %[[N]] step %{{.*}} {
+// CHECK:         %[[LO:.*]] = arith.index_cast %[[BEGIN]] : i64 to index
+// CHECK:         %[[HI:.*]] = arith.index_cast %[[END]] : i64 to index
+// CHECK:         scf.for %[[I:.*]] = %[[LO]] to %[[HI]] step %{{.*}} {
 // CHECK:           %[[LAST:.*]] = memref.load %[[STATE]][%{{.*}}, %[[I]]] : memref<?x?xf64>
 // CHECK:           %[[SINCE:.*]] = arith.subf %[[STEPF]], %[[LAST]] : f64
 // CHECK:           %[[CAN:.*]] = arith.cmpf oge, %[[SINCE]], %[[R]] : f64
@@ -82,6 +84,7 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK:           scf.if %[[SPIKE]] {
 // CHECK-NEXT:        memref.store %[[STEPF]], %[[STATE]]
 // CHECK:           memref.store %[[FLAG]], %[[SPIKED]][%[[I]]] : memref<?xi8>
+// CHECK-NEXT:    } {neuro.neuron_loop}
 
 // Reset kernel: over the spike list.
 // CHECK-LABEL: func.func @neuro_reset_Net_P(
@@ -389,5 +392,5 @@ neuro.network @E dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 
 // One ABI version function per module.
 // CHECK-LABEL: func.func @neuro_abi_version() -> i64
-// CHECK:         %[[VER:.*]] = arith.constant 6 : i64
+// CHECK:         %[[VER:.*]] = arith.constant 7 : i64
 // CHECK:         return %[[VER]] : i64

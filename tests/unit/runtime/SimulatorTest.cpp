@@ -77,18 +77,18 @@ extern "C" {
 /// Neuron i spikes in every step k with (k + 1) % (i + 1) == 0; row 0 (if
 /// any) counts the steps.
 void testPeriodicStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
-                      int64_t step, int64_t) {
-  for (int64_t i = 0; i < spiked->size; ++i)
+                      int64_t step, int64_t, int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i)
     at(spiked, i) = (step + 1) % (i + 1) == 0;
   if (state->sizes[0] > 0)
-    for (int64_t i = 0; i < state->sizes[1]; ++i)
+    for (int64_t i = begin; i < end; ++i)
       at(state, 0, i) += 1;
 }
 
 /// Never spikes, changes nothing.
-void testSilentStep(NeuroMemRef2DF64 *, NeuroMemRefI8 *spiked, int64_t,
-                    int64_t) {
-  for (int64_t i = 0; i < spiked->size; ++i)
+void testSilentStep(NeuroMemRef2DF64 *, NeuroMemRefI8 *spiked, int64_t, int64_t,
+                    int64_t begin, int64_t end) {
+  for (int64_t i = begin; i < end; ++i)
     at(spiked, i) = 0;
 }
 
@@ -108,9 +108,9 @@ void testAddWeight(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
 
 /// v = 100 + step; even neurons spike in every step.
 void testOrderStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked, int64_t step,
-                   int64_t) {
+                   int64_t, int64_t begin, int64_t end) {
   callLog.push_back("step C");
-  for (int64_t i = 0; i < spiked->size; ++i) {
+  for (int64_t i = begin; i < end; ++i) {
     at(state, 0, i) = 100.0 + double(step);
     at(spiked, i) = i % 2 == 0;
   }
@@ -143,30 +143,34 @@ void testOrderReset(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state) {
 }
 
 void testLoggedSilentStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
-                          int64_t step, int64_t) {
+                          int64_t step, int64_t, int64_t begin, int64_t end) {
   callLog.push_back("step D");
-  testSilentStep(state, spiked, step, 0);
+  testSilentStep(state, spiked, step, 0, begin, end);
 }
 
 /// Row 0 is NaN always (internal rows are not checked); at poisonStep,
 /// row 1 of poisonNeuron becomes poisonValue.
 void testPoisonStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
-                    int64_t step, int64_t) {
-  testSilentStep(state, spiked, step, 0);
-  for (int64_t i = 0; i < state->sizes[1]; ++i)
+                    int64_t step, int64_t, int64_t begin, int64_t end) {
+  testSilentStep(state, spiked, step, 0, begin, end);
+  for (int64_t i = begin; i < end; ++i)
     at(state, 0, i) = std::numeric_limits<double>::quiet_NaN();
-  if (step == poisonStep)
+  if (step == poisonStep && poisonNeuron >= begin && poisonNeuron < end)
     at(state, 1, poisonNeuron) = poisonValue;
 }
 
 /// Checks every descriptor it gets; spikes like testPeriodicStep.
 void testCheckingStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
-                      int64_t step, int64_t) {
+                      int64_t step, int64_t, int64_t begin, int64_t end) {
   check2D(state, "step state");
   if (!aligned64(state->aligned) || !aligned64(spiked->aligned))
     abiErrors.push_back("step buffers not 64-byte aligned");
   check1D(spiked, state->sizes[1], "step spiked");
-  testPeriodicStep(state, spiked, step, 0);
+  if (begin < 0 || begin >= end || end > state->sizes[1])
+    abiErrors.push_back("step range outside the population");
+  if (begin % 64 != 0)
+    abiErrors.push_back("step range not on a multiple of 64");
+  testPeriodicStep(state, spiked, step, 0, begin, end);
 }
 
 void testCheckingDeliver(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
@@ -295,6 +299,53 @@ TEST(SimulatorTest, SpikeCountsAndTimes) {
   for (int64_t i = 0; i < 5; ++i)
     EXPECT_EQ(a(0, i), 20.0);
   EXPECT_EQ(sim.spikesAtStep(0, 19), (std::vector<int32_t>{0, 1, 3, 4}));
+}
+
+// With threads, a population is split into ranges of neurons that tile it
+// (boundaries on multiples of 64) and the spike lists, counts and states are
+// those of one thread.
+TEST(SimulatorTest, ThreadsSplitPopulationsWithoutChangingResults) {
+  auto model = [] {
+    ModelSpec m = periodicModel(2, 30);
+    m.populations[0] =
+        population("A", 10007, {"count", "_lastspike"}, testCheckingStep);
+    m.populations[1].size = 5003;
+    return m;
+  };
+  abiErrors.clear();
+  Simulator one(model());
+  Simulator three(model());
+  three.setThreads(3);
+  EXPECT_EQ(one.threads(), 1u);
+  EXPECT_EQ(three.threads(), 3u);
+  std::string err;
+  ASSERT_TRUE(one.build(err)) << err;
+  ASSERT_TRUE(three.build(err)) << err;
+  ASSERT_TRUE(one.run(err)) << err;
+  ASSERT_TRUE(three.run(err)) << err;
+  EXPECT_TRUE(abiErrors.empty()) << abiErrors.front();
+  EXPECT_EQ(three.spikeCount(0), periodicSpikesThrough(29, 10007));
+  EXPECT_EQ(three.spikeCount(0), one.spikeCount(0));
+  ASSERT_EQ(three.spikes(0).size(), one.spikes(0).size());
+  for (size_t n = 0; n < one.spikes(0).size(); ++n) {
+    ASSERT_EQ(three.spikes(0)[n].i, one.spikes(0)[n].i) << n;
+    ASSERT_EQ(three.spikes(0)[n].t, one.spikes(0)[n].t) << n;
+  }
+  for (int p = 0; p < 2; ++p) {
+    ConstStateView a = static_cast<const Simulator &>(one).state(p);
+    ConstStateView b = static_cast<const Simulator &>(three).state(p);
+    ASSERT_EQ(a.numElements(), b.numElements());
+    for (int64_t e = 0; e < a.numElements(); ++e)
+      ASSERT_EQ(a.data[e], b.data[e]) << "population " << p << ", " << e;
+  }
+  // Every neuron was stepped 30 times, exactly once per step.
+  ConstStateView a = static_cast<const Simulator &>(three).state(0);
+  for (int64_t i = 0; i < 10007; ++i)
+    ASSERT_EQ(a(0, i), 30.0) << i;
+  // 0 asks for one thread per hardware thread.
+  Simulator all(model());
+  all.setThreads(0);
+  EXPECT_GE(all.threads(), 1u);
 }
 
 TEST(SimulatorTest, DeliveryAfterExactlyDelaySteps) {

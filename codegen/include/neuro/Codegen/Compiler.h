@@ -42,6 +42,10 @@ public:
   /// read, a missing network), in the diagnostics format.
   void plainError(const llvm::Twine &message);
 
+  /// Neurons per vector in the step kernels (0: from the host CPU, the
+  /// default; 1: scalar loops). Results do not depend on it.
+  void setVectorWidth(unsigned value) { vectorWidth = value; }
+
   /// A folder searched by `import a.b.Model` (before NEURO_PATH's).
   void addSearchPath(const std::string &dir) { searchPaths.push_back(dir); }
 
@@ -77,6 +81,7 @@ private:
   std::vector<std::string> searchPaths;
   bool warningsAsErrors = false;
   bool jsonDiagnostics = false;
+  unsigned vectorWidth = 0;
 };
 
 } // namespace neuro

@@ -5,7 +5,8 @@
 //   neuro       as MLIRGen produced it: models and networks as written
 //   elaborated  after neuro-elaborate: one flat model per population
 //   integrated  after neuro-integrate: equations replaced by propagators
-//   lowered     after convert-neuro-to-kernels: func/scf/arith/math/memref
+//   lowered     after convert-neuro-to-kernels and neuro-vectorize-kernels:
+//               func/scf/arith/math/memref/vector
 //               kernels, the network reduced to the data the runtime reads
 //   llvm        LLVM IR, optimised at -O3 for the host (JIT input)
 //
@@ -40,8 +41,10 @@ void registerNeuroDialects(mlir::DialectRegistry &registry);
 void registerNeuroPasses();
 
 /// Adds the passes that take IR at stage `from` to `until` (at most
-/// Lowered).
-void buildNeuroPipeline(mlir::OpPassManager &pm, Stage from, Stage until);
+/// Lowered). `vectorWidth` is neurons per vector in the step kernels (0:
+/// from the host CPU, 1: scalar loops).
+void buildNeuroPipeline(mlir::OpPassManager &pm, Stage from, Stage until,
+                        unsigned vectorWidth = 0);
 
 /// Adds the passes from the lowered stage to the LLVM dialect.
 void buildLLVMLoweringPipeline(mlir::OpPassManager &pm);
@@ -49,7 +52,8 @@ void buildLLVMLoweringPipeline(mlir::OpPassManager &pm);
 /// Runs the pipeline from stage `from` to `until` (at most LLVMDialect).
 /// Diagnostics go to the context's handler. Going to LLVMDialect removes
 /// the network description from the module: extract it first, at Lowered.
-mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage from, Stage until);
+mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage from, Stage until,
+                                unsigned vectorWidth = 0);
 
 /// Reads the runtime's description of `network` from a lowered module.
 /// Kernel pointers stay null; the JIT binds them.

@@ -43,6 +43,10 @@ std::string synInitKernelName(llvm::StringRef network,
 /// last event) when states are solved between events (`neuro.decay`).
 std::vector<std::string> synapseRowNames(mlir::Operation *projection);
 
+/// Marks the loop over neurons of a step kernel, whose iterations are
+/// independent (neuro-vectorize-kernels vectorizes it).
+constexpr llvm::StringLiteral kNeuronLoopAttr = "neuro.neuron_loop";
+
 /// Sentinel step index of `_lastspike` for neurons that never spiked.
 constexpr double kNeverSpiked = -1e15;
 

@@ -1,4 +1,4 @@
-//===- Passes.td - Conversions out of the neuro dialect ----*- tablegen -*-===//
+//===- Passes.td - Conversions out of neuro, kernel passes -*- tablegen -*-===//
 
 #ifndef NEURO_CONVERSION_PASSES_TD
 #define NEURO_CONVERSION_PASSES_TD
@@ -23,6 +23,30 @@ def ConvertNeuroToKernels : Pass<"convert-neuro-to-kernels", "::mlir::ModuleOp">
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
     "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect"
+  ];
+}
+
+def VectorizeKernels : Pass<"neuro-vectorize-kernels", "::mlir::ModuleOp"> {
+  let summary = "Vectorize the loops over neurons of the step kernels";
+  let description = [{
+    Splits every loop marked `neuro.neuron_loop` into a loop over vectors of
+    `width` neurons (marked `neuro.vector_width`) and the scalar loop for the
+    neurons left over. State rows are read and written with `vector.load` and
+    `vector.store`; elementwise ops act on vectors; `scf.if` on a per-neuron
+    condition is if-converted into `vector.maskedstore` and `arith.select`
+    (threshold, reset-free refractory lanes); random draws are made once per
+    lane. Values the same for all neurons stay scalar. Each lane computes
+    what the scalar loop computes, so results are bit-identical. Loops the
+    pass cannot vectorize are left unchanged.
+  }];
+  let options = [
+    Option<"width", "width", "unsigned", /*default=*/"0",
+           "Neurons per vector; 0: from the host CPU (f64 lanes of its "
+           "widest vector registers: 8 with AVX-512, 4 with AVX, else 2)">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 

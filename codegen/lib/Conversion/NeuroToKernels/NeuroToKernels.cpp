@@ -471,8 +471,8 @@ private:
     // Step kernel.
     auto fn = createKernel(
         loc, stepKernelName(network.getSymName(), pop.getSymName()),
-        {stateType(), vectorType(b.getI8Type()), b.getI64Type(),
-         b.getI64Type()});
+        {stateType(), vectorType(b.getI8Type()), b.getI64Type(), b.getI64Type(),
+         b.getI64Type(), b.getI64Type()});
     b.setInsertionPoint(fn.getBody().front().getTerminator());
     Value state = fn.getArgument(0), spiked = fn.getArgument(1);
     Value stepF = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(2));
@@ -483,8 +483,13 @@ private:
     Value startTime =
         b.create<arith::MulFOp>(loc, stepF, f64Constant(loc, kernelDt));
     kernelTime = startTime;
-    Value n = b.create<memref::DimOp>(loc, state, index(loc, 1));
-    auto loop = b.create<scf::ForOp>(loc, index(loc, 0), n, index(loc, 1));
+    // Neurons [begin, end): the runtime splits a population among threads.
+    Value begin =
+        b.create<arith::IndexCastOp>(loc, b.getIndexType(), fn.getArgument(4));
+    Value end =
+        b.create<arith::IndexCastOp>(loc, b.getIndexType(), fn.getArgument(5));
+    auto loop = b.create<scf::ForOp>(loc, begin, end, index(loc, 1));
+    loop->setAttr(kNeuronLoopAttr, b.getUnitAttr());
     b.setInsertionPoint(loop.getBody()->getTerminator());
     Value i = loop.getInductionVar();
     kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);

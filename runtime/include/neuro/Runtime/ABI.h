@@ -19,7 +19,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 6
+#define NEURO_ABI_VERSION 7
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -47,14 +47,16 @@ NEURO_MEMREF_1D(NeuroMemRefI64, int64_t);
 NEURO_MEMREF_1D(NeuroMemRefF64, double);
 NEURO_MEMREF_2D(NeuroMemRef2DF64, double);
 
-/// Population update, one call per step: integrates every neuron of the
+/// Population update: integrates neurons `begin` to `end - 1` of the
 /// population from step `step` to `step + 1`, evaluates the threshold and sets
-/// `spiked[i]` to 1 (else 0). `state` is [rows][neurons], structure of arrays.
-/// `seed` is the network's seed, for the random numbers the kernel draws
-/// through neuro_rt_uniform.
+/// `spiked[i]` to 1 (else 0) for each of them. `state` is [rows][neurons],
+/// structure of arrays, of the whole population. `seed` is the network's
+/// seed, for the random numbers the kernel draws through neuro_rt_uniform.
+/// Neurons are independent: disjoint ranges may run on different threads.
 /// Symbol: `_mlir_ciface_neuro_step_<network>_<population>`.
 typedef void (*NeuroStepFn)(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
-                            int64_t step, int64_t seed);
+                            int64_t step, int64_t seed, int64_t begin,
+                            int64_t end);
 
 /// Reset of the neurons listed in `spikes` (indices into the population),
 /// called after spike delivery.

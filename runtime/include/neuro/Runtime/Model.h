@@ -99,6 +99,9 @@ struct ProjectionSpec {
   std::vector<std::string> synRows;
   std::vector<InitSpec> synInit; ///< one per syn row
   bool allowAutapses = true;     ///< src == dst: may neuron i connect to i
+  /// Whether any kernel writes the synapse state; if not, it is checked
+  /// (finite values, Dale's law) only when the network is built.
+  bool synapsesWritten = true;
   NeuroDeliverFn deliver = nullptr;
   /// `on post`, run for the synapses onto each target that spiked; null
   /// when the synapse has none.

@@ -35,8 +35,10 @@
 #include "neuro/Runtime/DelayRing.h"
 #include "neuro/Runtime/Model.h"
 #include "neuro/Runtime/Npy.h"
+#include "neuro/Runtime/ThreadPool.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -73,6 +75,15 @@ public:
 
   /// Takes the model; nothing is checked or allocated before build().
   explicit Simulator(ModelSpec spec);
+  ~Simulator();
+
+  /// Runs the population step kernels on `threads` threads (0: one per
+  /// hardware thread; default 1). Each population is split into ranges of
+  /// neurons that are integrated independently, so results do not depend on
+  /// the number of threads. Takes effect at the next build().
+  void setThreads(unsigned threads);
+  /// The threads build() uses.
+  unsigned threads() const { return numThreads; }
 
   /// Validates the spec, allocates and initializes every buffer, generates
   /// the connectivity, and sets the current step to 0. May be called again to
@@ -210,6 +221,14 @@ private:
     /// The kernels' `mods`: the plasticity flag, then the modulators.
     std::vector<double> mods;
   };
+  /// Neurons [begin, end) of population `pop`, one task of phase (1)+(2);
+  /// `spikes` receives the task's spikes of the step, ascending.
+  struct StepTask {
+    int pop = 0;
+    int64_t begin = 0, end = 0;
+    std::vector<int32_t> spikes;
+  };
+  void planStepTasks();
   void updateModulators(size_t projIndex);
   void groupByDelay(size_t projIndex);
 
@@ -217,7 +236,10 @@ private:
   bool allocate(std::string &err);
   bool doRun(int64_t steps, std::string &err);
   void doStep(int64_t k);
-  bool checkFinite(std::string &err) const;
+  /// Scans the state rows and the synapse rows kernels write (also those
+  /// no kernel writes when `constantSynapses`) for NaN, infinities and
+  /// weights of the wrong sign.
+  bool checkFinite(std::string &err, bool constantSynapses) const;
   bool checkPropagators(std::string &err) const;
   static int64_t synapseSource(const Projection &proj, int64_t synapse);
 
@@ -236,6 +258,9 @@ private:
   };
   std::vector<StateRecording> stateRecordings;
   void sampleStates(int64_t k);
+  unsigned numThreads = 1;
+  std::unique_ptr<ThreadPool> pool;
+  std::vector<StepTask> stepTasks; ///< by population, ranges ascending
   bool built = false;
   int64_t stepIndex = 0;
   double buildSeconds = 0;

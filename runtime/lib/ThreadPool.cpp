@@ -1,0 +1,92 @@
+//===- ThreadPool.cpp - Fork-join worker threads for the step loop --------===//
+
+#include "neuro/Runtime/ThreadPool.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+using namespace neuro::rt;
+
+namespace {
+
+/// Iterations a worker polls for the next phase before it sleeps: a few
+/// tens of microseconds, longer than the gap between phases of a step.
+constexpr int kSpins = 1 << 14;
+
+inline void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+} // namespace
+
+unsigned ThreadPool::hardwareThreads() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n ? n : 1;
+}
+
+ThreadPool::ThreadPool(unsigned threads) {
+  for (unsigned t = 1; t < threads; ++t)
+    workers.emplace_back([this] { loop(); });
+}
+
+ThreadPool::~ThreadPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    stop.store(true, std::memory_order_relaxed);
+    generation.fetch_add(1, std::memory_order_release);
+  }
+  wake.notify_all();
+  for (std::thread &t : workers)
+    t.join();
+}
+
+void ThreadPool::work() {
+  for (int64_t t = next.fetch_add(1, std::memory_order_relaxed); t < numTasks;
+       t = next.fetch_add(1, std::memory_order_relaxed))
+    callFn(fnState, t);
+}
+
+void ThreadPool::loop() {
+  uint64_t seen = 0;
+  for (;;) {
+    int spins = 0;
+    while (generation.load(std::memory_order_acquire) == seen) {
+      if (++spins < kSpins) {
+        relax();
+        continue;
+      }
+      std::unique_lock<std::mutex> lock(mutex);
+      wake.wait(lock, [&] {
+        return generation.load(std::memory_order_acquire) != seen;
+      });
+    }
+    seen = generation.load(std::memory_order_acquire);
+    if (stop.load(std::memory_order_relaxed))
+      return;
+    work();
+    finished.fetch_add(1, std::memory_order_acq_rel);
+  }
+}
+
+void ThreadPool::runErased(int64_t tasks, void (*call)(void *, int64_t),
+                           void *fn) {
+  numTasks = tasks;
+  callFn = call;
+  fnState = fn;
+  next.store(0, std::memory_order_relaxed);
+  finished.store(0, std::memory_order_relaxed);
+  {
+    // Under the mutex, so that a worker about to sleep sees the change.
+    std::lock_guard<std::mutex> lock(mutex);
+    generation.fetch_add(1, std::memory_order_release);
+  }
+  wake.notify_all();
+  work();
+  while (finished.load(std::memory_order_acquire) != workers.size())
+    relax();
+}
