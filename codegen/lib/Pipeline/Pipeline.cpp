@@ -71,6 +71,7 @@ void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until,
 }
 
 void neuro::buildLLVMLoweringPipeline(OpPassManager &pm) {
+  pm.addPass(createExpandMath());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());

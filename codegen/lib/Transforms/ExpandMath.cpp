@@ -1,0 +1,156 @@
+//===- ExpandMath.cpp - exp and expm1 as arithmetic -----------------------===//
+//
+// Replaces f64 `math.exp` and `math.expm1`, scalar or vector, by range
+// reduction and a polynomial in arith ops, so that vector loops stay vector
+// loops (LLVM would call libm once per lane) and every lane of a vector and
+// the scalar loop computing the neurons left over get the same function.
+//
+//   x = n ln2 + r, n = roundeven(x / ln2), |r| <= ln2 / 2 (Cody-Waite: ln2 in
+//   two parts, n ln2_hi exact), expm1(r) = r + r^2 (1/2! + r (1/3! + ...
+//   + r / 13!)) (truncation below 2^-56 relative), exp(x) = 2^n (1 +
+//   expm1(r)) and expm1(x) = 2^n expm1(r) + (2^n - 1), both terms of the same
+//   sign. 2^n is applied as two factors so that results that overflow,
+//   underflow or are subnormal come out right. NaN in, NaN out.
+//
+// Errors are within 2 ulp of the exact result over the whole range (checked
+// against libm in tests/lit/Driver/math-accuracy.test); MLIR's own lowering
+// of expm1 (exp(x) - 1) loses all digits as x -> 0.
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Conversion/Passes.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace neuro {
+#define GEN_PASS_DEF_EXPANDMATH
+#include "neuro/Conversion/Passes.h.inc"
+} // namespace neuro
+
+using namespace mlir;
+using namespace neuro;
+
+namespace {
+
+class Expander {
+public:
+  Expander(OpBuilder &b, Location loc, Type type)
+      : b(b), loc(loc), floatType(type), intType(intTypeLike(type)) {}
+
+  Value exp(Value x) {
+    Value nan = isNan(x);
+    Value xc = clamp(finite(x, nan), -746.0, 709.8);
+    Value n, p;
+    reduce(xc, n, p);
+    Value e = add(constant(1.0), p);
+    return b.create<arith::SelectOp>(loc, nan, x, scale(e, n));
+  }
+
+  Value expm1(Value x) {
+    Value nan = isNan(x);
+    Value xc = clamp(finite(x, nan), -60.0, 709.8);
+    Value n, p;
+    reduce(xc, n, p);
+    Value t = scale(constant(1.0), n);
+    Value small = add(mul(p, t), sub(t, constant(1.0)));
+    // Above 2^53 the -1 no longer shows: exp(x) itself.
+    Value big = scale(add(constant(1.0), p), n);
+    Value isBig = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, n,
+                                          constant(53.0));
+    Value r = b.create<arith::SelectOp>(loc, isBig, big, small);
+    return b.create<arith::SelectOp>(loc, nan, x, r);
+  }
+
+private:
+  static Type intTypeLike(Type t) {
+    Type i64 = IntegerType::get(t.getContext(), 64);
+    if (auto v = dyn_cast<VectorType>(t))
+      return v.clone(i64);
+    return i64;
+  }
+
+  Value constant(double v) {
+    if (auto shaped = dyn_cast<ShapedType>(floatType))
+      return b.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(shaped, APFloat(v)));
+    return b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(v));
+  }
+  Value intConstant(int64_t v) {
+    if (auto shaped = dyn_cast<ShapedType>(intType))
+      return b.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(shaped, APInt(64, uint64_t(v), true)));
+    return b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(v));
+  }
+  Value add(Value a, Value c) { return b.create<arith::AddFOp>(loc, a, c); }
+  Value sub(Value a, Value c) { return b.create<arith::SubFOp>(loc, a, c); }
+  Value mul(Value a, Value c) { return b.create<arith::MulFOp>(loc, a, c); }
+
+  Value isNan(Value x) {
+    return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, x, x);
+  }
+  /// x with NaN replaced by 0, so that no NaN reaches the integer ops.
+  Value finite(Value x, Value nan) {
+    return b.create<arith::SelectOp>(loc, nan, constant(0.0), x);
+  }
+  Value clamp(Value x, double lo, double hi) {
+    Value l = b.create<arith::MaximumFOp>(loc, x, constant(lo));
+    return b.create<arith::MinimumFOp>(loc, l, constant(hi));
+  }
+
+  /// x = n ln2 + r; p = expm1(r).
+  void reduce(Value x, Value &n, Value &p) {
+    const double log2e = 1.4426950408889634074;
+    const double ln2Hi = 6.93147180369123816490e-01; // 0x3FE62E42FEE00000
+    const double ln2Lo = 1.90821492927058770002e-10; // ln2 - ln2Hi
+    n = b.create<math::RoundEvenOp>(loc, mul(x, constant(log2e)));
+    Value r = sub(sub(x, mul(n, constant(ln2Hi))), mul(n, constant(ln2Lo)));
+    // 1/k!, k = 13 down to 2.
+    static const double inverseFactorials[] = {
+        1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
+        1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
+        1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
+        1.0 / 24.0,         1.0 / 6.0,         1.0 / 2.0};
+    Value q = constant(inverseFactorials[0]);
+    for (double c : llvm::ArrayRef(inverseFactorials).drop_front())
+      q = add(mul(q, r), constant(c));
+    p = add(r, mul(mul(r, r), q));
+  }
+
+  /// v 2^n for integer-valued n in [-1076, 1024], as two factors 2^(n/2).
+  Value scale(Value v, Value n) {
+    Value ni = b.create<arith::FPToSIOp>(loc, intType, n);
+    Value n1 = b.create<arith::ShRSIOp>(loc, ni, intConstant(1));
+    Value n2 = b.create<arith::SubIOp>(loc, ni, n1);
+    auto power = [&](Value k) {
+      Value biased = b.create<arith::AddIOp>(loc, k, intConstant(1023));
+      Value bits = b.create<arith::ShLIOp>(loc, biased, intConstant(52));
+      return b.create<arith::BitcastOp>(loc, floatType, bits).getResult();
+    };
+    return mul(mul(v, power(n1)), power(n2));
+  }
+
+  OpBuilder &b;
+  Location loc;
+  Type floatType, intType;
+};
+
+struct ExpandMath : public neuro::impl::ExpandMathBase<ExpandMath> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<math::ExpOp, math::ExpM1Op>(op) &&
+          getElementTypeOrSelf(op->getResult(0).getType()).isF64())
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      OpBuilder b(op);
+      Expander e(b, op->getLoc(), op->getResult(0).getType());
+      Value x = op->getOperand(0);
+      Value r = isa<math::ExpOp>(op) ? e.exp(x) : e.expm1(x);
+      op->getResult(0).replaceAllUsesWith(r);
+      op->erase();
+    }
+  }
+};
+
+} // namespace

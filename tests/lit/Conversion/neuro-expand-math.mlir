@@ -1,0 +1,45 @@
+// RUN: neuro-opt %s --neuro-expand-math | FileCheck %s
+
+// exp: NaN kept aside, clamp, n = roundeven(x log2e), Cody-Waite reduction,
+// the polynomial from 1/13! down to 1/2!, 1 + p, times 2^(n/2) twice.
+// CHECK-LABEL: func.func @exp_vector(
+// CHECK-SAME:    %[[X:.*]]: vector<4xf64>
+// CHECK-NOT:     math.exp
+// CHECK:         %[[NAN:.*]] = arith.cmpf uno, %[[X]], %[[X]] : vector<4xf64>
+// CHECK:         %[[XS:.*]] = arith.select %[[NAN]], %{{.*}}, %[[X]]
+// CHECK:         arith.maximumf %[[XS]], %{{.*}} : vector<4xf64>
+// CHECK:         arith.minimumf
+// CHECK:         %[[N:.*]] = math.roundeven %{{.*}} : vector<4xf64>
+// CHECK:         arith.constant dense<1.6059043836821613E-10> : vector<4xf64>
+// CHECK:         arith.constant dense<5.000000e-01> : vector<4xf64>
+// CHECK:         %[[NI:.*]] = arith.fptosi %[[N]] : vector<4xf64> to vector<4xi64>
+// CHECK:         %[[N1:.*]] = arith.shrsi %[[NI]], %{{.*}} : vector<4xi64>
+// CHECK:         %[[N2:.*]] = arith.subi %[[NI]], %[[N1]] : vector<4xi64>
+// CHECK:         arith.shli {{.*}} : vector<4xi64>
+// CHECK:         arith.bitcast {{.*}} : vector<4xi64> to vector<4xf64>
+// CHECK:         %[[R:.*]] = arith.select %[[NAN]], %[[X]], %{{.*}} : vector<4xi1>, vector<4xf64>
+// CHECK:         return %[[R]]
+func.func @exp_vector(%x: vector<4xf64>) -> vector<4xf64> {
+  %e = math.exp %x : vector<4xf64>
+  return %e : vector<4xf64>
+}
+
+// expm1: 2^n p + (2^n - 1), or exp(x) where n > 53.
+// CHECK-LABEL: func.func @expm1_scalar(
+// CHECK-NOT:     math.expm1
+// CHECK:         math.roundeven %{{.*}} : f64
+// CHECK:         %[[BIG:.*]] = arith.cmpf ogt, %{{.*}}, %{{.*}} : f64
+// CHECK:         arith.select %[[BIG]]
+// CHECK:         return
+func.func @expm1_scalar(%x: f64) -> f64 {
+  %e = math.expm1 %x : f64
+  return %e : f64
+}
+
+// f32 is left to the default lowering.
+// CHECK-LABEL: func.func @exp_f32(
+// CHECK:         math.exp %{{.*}} : f32
+func.func @exp_f32(%x: f32) -> f32 {
+  %e = math.exp %x : f32
+  return %e : f32
+}

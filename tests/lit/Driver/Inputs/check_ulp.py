@@ -1,0 +1,22 @@
+"""Largest error, in units in the last place, of the exp, expm1 and exprel
+values neuroc computed for Inputs/exp_probe.neuro, against numpy (libm)."""
+import sys
+
+import numpy as np
+
+out = sys.argv[1]
+bound = float(sys.argv[2])
+worst = 0.0
+for pop in "PQ":
+    # Sample 1: the values after the first step.
+    x = np.load(f"{out}/{pop}_x.npy")[1]
+    with np.errstate(all="ignore"):
+        refs = {"e": np.exp(x), "m": np.expm1(x),
+                "r": np.where(x == 0, 1.0, np.expm1(x) / x)}
+    for name, ref in refs.items():
+        got = np.load(f"{out}/{pop}_{name}.npy")[1]
+        ulp = np.abs(got - ref) / np.spacing(np.abs(ref))
+        k = int(np.argmax(ulp))
+        print(f"{pop} {name}: max {ulp[k]:g} ulp at x = {x[k]!r}")
+        worst = max(worst, float(ulp[k]))
+print("within bound" if worst <= bound else "OUT OF BOUND")
