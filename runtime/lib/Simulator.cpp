@@ -217,7 +217,18 @@ Simulator::Simulator(ModelSpec spec) : model(std::move(spec)) {}
 Simulator::~Simulator() = default;
 
 void Simulator::setThreads(unsigned threads) {
-  numThreads = threads ? threads : ThreadPool::hardwareThreads();
+  if (threads) {
+    numThreads = threads;
+    return;
+  }
+  // Automatic: one thread per kNeuronsPerThread neurons, at most one per
+  // hardware thread. Below that the step kernels are too short for a
+  // second thread to pay for itself while delivery runs on one thread.
+  int64_t neurons = 0;
+  for (const PopulationSpec &p : model.populations)
+    neurons += p.generator ? 0 : p.size;
+  numThreads = unsigned(std::clamp<int64_t>(neurons / kNeuronsPerThread, 1,
+                                            ThreadPool::hardwareThreads()));
 }
 
 void Simulator::planStepTasks() {

@@ -32,7 +32,8 @@ const char *kUsage = R"(usage:
   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [--threads N]
              [--vector-width N] [-I DIR] FILE
 
---threads N runs on N threads (default: one per core) and
+--threads N runs on N threads (default: one per 100,000 neurons, at most
+one per core) and
 --vector-width N integrates N neurons at a time (default: from the CPU,
 1: scalar); results do not depend on either.
 -Werror makes warnings (unused parameters, shadowed built-ins) errors.

@@ -342,10 +342,11 @@ TEST(SimulatorTest, ThreadsSplitPopulationsWithoutChangingResults) {
   ConstStateView a = static_cast<const Simulator &>(three).state(0);
   for (int64_t i = 0; i < 10007; ++i)
     ASSERT_EQ(a(0, i), 30.0) << i;
-  // 0 asks for one thread per hardware thread.
-  Simulator all(model());
-  all.setThreads(0);
-  EXPECT_GE(all.threads(), 1u);
+  // 0: one thread per 100,000 neurons, at most one per hardware thread;
+  // 15,010 neurons get one.
+  Simulator automatic(model());
+  automatic.setThreads(0);
+  EXPECT_EQ(automatic.threads(), 1u);
 }
 
 TEST(SimulatorTest, DeliveryAfterExactlyDelaySteps) {

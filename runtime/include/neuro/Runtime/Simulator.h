@@ -77,10 +77,14 @@ public:
   explicit Simulator(ModelSpec spec);
   ~Simulator();
 
-  /// Runs the population step kernels on `threads` threads (0: one per
-  /// hardware thread; default 1). Each population is split into ranges of
-  /// neurons that are integrated independently, so results do not depend on
-  /// the number of threads. Takes effect at the next build().
+  /// Neurons per thread when the number of threads is automatic.
+  static constexpr int64_t kNeuronsPerThread = 100000;
+
+  /// Runs the population step kernels on `threads` threads (0: automatic,
+  /// one per kNeuronsPerThread neurons up to one per hardware thread;
+  /// default 1). Each population is split into ranges of neurons that are
+  /// integrated independently, so results do not depend on the number of
+  /// threads. Takes effect at the next build().
   void setThreads(unsigned threads);
   /// The threads build() uses.
   unsigned threads() const { return numThreads; }
