@@ -721,6 +721,7 @@ bool Simulator::allocate(std::string &err) {
       }
     }
     groupByDelay(j);
+    planDeliveryParts(j);
     int64_t nSyn = proj.csr.numSynapses();
     if (spec.deliverPost) {
       // Synapses by target, for `on post`: a stable counting sort.
@@ -904,6 +905,40 @@ void Simulator::groupByDelay(size_t j) {
   proj.order = std::move(order);
 }
 
+void Simulator::planDeliveryParts(size_t j) {
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  proj.parts = 1;
+  proj.partPtrs.clear();
+  int64_t nDst = model.populations[size_t(spec.dst)].size;
+  int64_t parts = std::min(nDst / kTargetsPerPart, kMaxParts);
+  if (!spec.partitionable || parts < 2)
+    return;
+  const std::vector<int32_t> &cols = proj.csr.cols;
+  // Each row must hold its targets in order; rows from a file may not.
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+    for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
+      for (int64_t q = rowPtr[i] + 1; q < rowPtr[i + 1]; ++q)
+        if (cols[size_t(q - 1)] > cols[size_t(q)])
+          return;
+  int64_t chunk = (nDst + parts - 1) / parts;
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs) {
+    size_t nSrc = rowPtr.size() - 1;
+    std::vector<int64_t> ptr(nSrc * size_t(parts + 1));
+    for (size_t i = 0; i < nSrc; ++i) {
+      auto first = cols.begin() + rowPtr[i],
+           last = cols.begin() + rowPtr[i + 1];
+      for (int64_t p = 0; p <= parts; ++p)
+        ptr[i * size_t(parts + 1) + size_t(p)] =
+            std::lower_bound(first, last, int32_t(std::min(p * chunk, nDst))) -
+            cols.begin();
+    }
+    proj.partPtrs.push_back(std::move(ptr));
+  }
+  proj.parts = parts;
+  proj.partChunk = chunk;
+}
+
 std::vector<int32_t> Simulator::synapseDelays(int proj) const {
   std::vector<int32_t> delays;
   if (proj < 0 || size_t(proj) >= projs.size())
@@ -1057,24 +1092,40 @@ void Simulator::doStep(int64_t k) {
   }
 
   // (3): deliver the spikes whose delay has elapsed, one call per delay.
+  // Projections split by target range deliver the ranges on the pool's
+  // threads; each target still receives its events in the same order.
   for (size_t j = 0; j < projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
     Projection &proj = projs[j];
+    const DelayRing &ring = pops[size_t(spec.src)].ring;
+    bool anySpikes = false;
     for (size_t g = 0; g < proj.delays.size(); ++g) {
-      const std::vector<int32_t> &list =
-          pops[size_t(spec.src)].ring.at(k - proj.delays[g]);
-      if (list.empty())
-        continue;
-      std::vector<int64_t> &rowPtrs = proj.rowPtrs[g];
-      NeuroMemRefI32 spikes =
-          memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
-      NeuroMemRefI64 rowPtr = memref1D(rowPtrs.data(), int64_t(rowPtrs.size()));
-      SynapseArgs a = synapseArgs(j);
-      spec.deliver(&spikes, &rowPtr, &a.cols, &a.syn, &a.post, &a.pre, &a.mods,
-                   k);
+      const std::vector<int32_t> &list = ring.at(k - proj.delays[g]);
+      anySpikes |= !list.empty();
       for (int32_t s : list)
-        events += rowPtrs[size_t(s) + 1] - rowPtrs[size_t(s)];
+        events += proj.rowPtrs[g][size_t(s) + 1] - proj.rowPtrs[g][size_t(s)];
     }
+    if (!anySpikes)
+      continue;
+    SynapseArgs a = synapseArgs(j);
+    bool split = proj.parts > 1 && pool->size() > 1;
+    auto deliver = [&](int64_t part) {
+      for (size_t g = 0; g < proj.delays.size(); ++g) {
+        const std::vector<int32_t> &list = ring.at(k - proj.delays[g]);
+        if (list.empty())
+          continue;
+        std::vector<int64_t> &ptrs = split ? proj.partPtrs[g] : proj.rowPtrs[g];
+        NeuroMemRefI32 spikes =
+            memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
+        NeuroMemRefI64 rowPtr = memref1D(ptrs.data(), int64_t(ptrs.size()));
+        spec.deliver(&spikes, &rowPtr, split ? proj.parts + 1 : 1, part,
+                     &a.cols, &a.syn, &a.post, &a.pre, &a.mods, k);
+      }
+    };
+    if (split)
+      pool->run(proj.parts, deliver);
+    else
+      deliver(0);
   }
   // `on post` after every `on pre`, as Brian2 orders its pathways.
   for (size_t j = 0; j < projs.size(); ++j) {

@@ -246,9 +246,12 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
       }
     p.needsSources = proj->hasAttr("neuro.needs_sources");
     p.synapsesWritten =
-        writesArgument(module, deliverKernelName(networkName, p.name), 3) ||
+        writesArgument(module, deliverKernelName(networkName, p.name), 5) ||
         writesArgument(module, deliverPostKernelName(networkName, p.name), 4) ||
         writesArgument(module, updateKernelName(networkName, p.name), 2);
+    p.partitionable =
+        !writesArgument(module, deliverKernelName(networkName, p.name), 7) &&
+        !writesArgument(module, deliverKernelName(networkName, p.name), 8);
     // Modulators in the kernels' order, each a row of its population.
     for (auto m : proj.getBody().getOps<ModulatorOp>()) {
       auto bind =

@@ -94,11 +94,18 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK:           %[[I2:.*]] = arith.index_cast %[[IDX]] : i32 to index
 // CHECK:           memref.store %{{.*}}, %[[ST]][%{{.*}}, %[[I2]]] : memref<?x?xf64>
 
-// Delivery kernel: each spike's CSR row; weight from the synapse rows, g
-// (row 1) of the target.
+// Delivery kernel: each spike's CSR row, or the part of it onto one range
+// of targets (rowPtr[s * stride + part] .. rowPtr[s * stride + part + 1]);
+// weight from the synapse rows, g (row 1) of the target.
 // CHECK-LABEL: func.func @neuro_deliver_Net_P_to_P(
-// CHECK-SAME:    %[[SP:.*]]: memref<?xi32>, %[[ROWPTR:.*]]: memref<?xi64>, %[[COLS:.*]]: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %[[POST:.*]]: memref<?x?xf64>, %[[PRE:.*]]: memref<?x?xf64>, %[[MODS:.*]]: memref<?xf64>, %{{.*}}: i64)
+// CHECK-SAME:    %[[SP:.*]]: memref<?xi32>, %[[ROWPTR:.*]]: memref<?xi64>, %[[STRIDE:.*]]: i64, %[[PART:.*]]: i64, %[[COLS:.*]]: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %[[POST:.*]]: memref<?x?xf64>, %[[PRE:.*]]: memref<?x?xf64>, %[[MODS:.*]]: memref<?xf64>, %{{.*}}: i64)
 // CHECK:         scf.for
+// CHECK:           %[[S:.*]] = arith.index_cast %{{.*}} : i32 to index
+// CHECK:           %[[P:.*]] = arith.index_cast %[[PART]] : i64 to index
+// CHECK:           %[[ST:.*]] = arith.index_cast %[[STRIDE]] : i64 to index
+// CHECK:           %[[SS:.*]] = arith.muli %[[S]], %[[ST]] : index
+// CHECK:           %[[AT:.*]] = arith.addi %[[SS]], %[[P]] : index
+// CHECK:           memref.load %[[ROWPTR]][%[[AT]]] : memref<?xi64>
 // CHECK:           %[[LO:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK:           %[[HI:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK:           scf.for %[[J:.*]] = %[[LO]] to %[[HI]]
@@ -194,7 +201,7 @@ neuro.network @S dt(1.000000e-04) duration(1.000000e+00) seed(0) {
   }
 }
 // CHECK-LABEL: func.func @neuro_deliver_S_A_to_B(
-// CHECK-SAME:    %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?xf64>, %[[STEP:.*]]: i64)
+// CHECK-SAME:    %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi64>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?xf64>, %[[STEP:.*]]: i64)
 // CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : index
 // CHECK-DAG:     %[[RDT:.*]] = arith.constant -5.000000e-03 : f64
 // The step as f64, once per call, outside the loops.
@@ -392,5 +399,5 @@ neuro.network @E dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 
 // One ABI version function per module.
 // CHECK-LABEL: func.func @neuro_abi_version() -> i64
-// CHECK:         %[[VER:.*]] = arith.constant 7 : i64
+// CHECK:         %[[VER:.*]] = arith.constant 8 : i64
 // CHECK:         return %[[VER]] : i64

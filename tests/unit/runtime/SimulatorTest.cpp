@@ -94,12 +94,12 @@ void testSilentStep(NeuroMemRef2DF64 *, NeuroMemRefI8 *spiked, int64_t, int64_t,
 
 /// post row 0 of each target += syn row 0 of the synapse.
 void testAddWeight(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
-                   NeuroMemRefI32 *cols, NeuroMemRef2DF64 *syn,
-                   NeuroMemRef2DF64 *post, NeuroMemRef2DF64 *, NeuroMemRefF64 *,
-                   int64_t) {
+                   int64_t stride, int64_t part, NeuroMemRefI32 *cols,
+                   NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *post,
+                   NeuroMemRef2DF64 *, NeuroMemRefF64 *, int64_t) {
   for (int64_t k = 0; k < spikes->size; ++k) {
-    int32_t s = at(spikes, k);
-    for (int64_t j = at(rowPtr, s); j < at(rowPtr, s + 1); ++j)
+    int64_t r = at(spikes, k) * stride + part;
+    for (int64_t j = at(rowPtr, r); j < at(rowPtr, r + 1); ++j)
       at(post, 0, at(cols, j)) += at(syn, 0, j);
   }
 }
@@ -118,13 +118,13 @@ void testOrderStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked, int64_t step,
 
 /// Targets copy v into d (what delivery sees) and set o = 1.
 void testOrderDeliver(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
-                      NeuroMemRefI32 *cols, NeuroMemRef2DF64 *,
-                      NeuroMemRef2DF64 *post, NeuroMemRef2DF64 *,
-                      NeuroMemRefF64 *, int64_t) {
+                      int64_t stride, int64_t part, NeuroMemRefI32 *cols,
+                      NeuroMemRef2DF64 *, NeuroMemRef2DF64 *post,
+                      NeuroMemRef2DF64 *, NeuroMemRefF64 *, int64_t) {
   callLog.push_back("deliver C->C");
   for (int64_t k = 0; k < spikes->size; ++k) {
-    int32_t s = at(spikes, k);
-    for (int64_t j = at(rowPtr, s); j < at(rowPtr, s + 1); ++j) {
+    int64_t r = at(spikes, k) * stride + part;
+    for (int64_t j = at(rowPtr, r); j < at(rowPtr, r + 1); ++j) {
       at(post, 1, at(cols, j)) = at(post, 0, at(cols, j));
       at(post, 2, at(cols, j)) = 1;
     }
@@ -174,9 +174,11 @@ void testCheckingStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
 }
 
 void testCheckingDeliver(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
-                         NeuroMemRefI32 *cols, NeuroMemRef2DF64 *syn,
-                         NeuroMemRef2DF64 *post, NeuroMemRef2DF64 *,
-                         NeuroMemRefF64 *, int64_t) {
+                         int64_t stride, int64_t part, NeuroMemRefI32 *cols,
+                         NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *post,
+                         NeuroMemRef2DF64 *, NeuroMemRefF64 *, int64_t) {
+  if (stride < 1 || part < 0 || part >= std::max<int64_t>(stride - 1, 1))
+    abiErrors.push_back("deliver stride/part");
   check1D(spikes, spikes->size, "deliver spikes");
   if (spikes->size == 0)
     abiErrors.push_back("deliver called without spikes");
@@ -347,6 +349,47 @@ TEST(SimulatorTest, ThreadsSplitPopulationsWithoutChangingResults) {
   Simulator automatic(model());
   automatic.setThreads(0);
   EXPECT_EQ(automatic.threads(), 1u);
+}
+
+// A projection onto at least 2 * kTargetsPerPart neurons is delivered in
+// target ranges on the pool's threads: every target gets the same sum, in
+// the same order, as with one thread; and with several delays too.
+TEST(SimulatorTest, PartitionedDeliveryEqualsSerial) {
+  auto model = [](bool heterogeneous) {
+    ModelSpec m = periodicModel(2, 40);
+    m.populations[0].size = 3001;
+    m.populations[1].size = 3 * Simulator::kTargetsPerPart + 77;
+    m.projections[0].p = 0.02;
+    m.projections[0].partitionable = true;
+    // Weights that make the order of additions matter.
+    m.projections[0].synInit = {InitSpec::uniform(1e-3, 1e3)};
+    if (heterogeneous) {
+      m.projections[0].heterogeneousDelay = true;
+      m.projections[0].delayInit = InitSpec::uniform(0.0, 5e-4);
+    }
+    return m;
+  };
+  for (bool heterogeneous : {false, true}) {
+    Simulator one(model(heterogeneous));
+    Simulator three(model(heterogeneous));
+    three.setThreads(3);
+    std::string err;
+    ASSERT_TRUE(one.build(err)) << err;
+    ASSERT_TRUE(three.build(err)) << err;
+    ASSERT_TRUE(one.run(err)) << err;
+    ASSERT_TRUE(three.run(err)) << err;
+    EXPECT_EQ(one.synapticEvents(), three.synapticEvents());
+    EXPECT_GT(one.synapticEvents(), 10000);
+    EXPECT_EQ(three.deliveryParts(0), 3);
+    ConstStateView a = static_cast<const Simulator &>(one).state(1);
+    ConstStateView b = static_cast<const Simulator &>(three).state(1);
+    double total = 0;
+    for (int64_t i = 0; i < a.cols; ++i) {
+      ASSERT_EQ(a(0, i), b(0, i)) << "target " << i;
+      total += a(0, i);
+    }
+    EXPECT_GT(total, 0.0);
+  }
 }
 
 TEST(SimulatorTest, DeliveryAfterExactlyDelaySteps) {

@@ -1229,14 +1229,20 @@ private:
     // Both event kernels take (spikes, ptr, lists..., syn, post, pre, mods,
     // step) and walk, for every neuron s that spiked, the entries
     // ptr[s]..ptr[s+1] of its synapse list; the caller maps s and the entry
-    // q to the synapse and its ends.
+    // q to the synapse and its ends. A `partitioned` kernel takes (spikes,
+    // ptr, stride, part, lists..., ...) and walks ptr[s * stride + part] ..
+    // ptr[s * stride + part + 1]: the part of each row whose targets lie in
+    // one range (the runtime delivers the parts on different threads).
     struct EventLoop {
       SynapseContext c;
       Value now, s, q;
       func::FuncOp fn;
     };
-    auto eventLoop = [&](Location l, StringRef name, ArrayRef<Type> lists) {
+    auto eventLoop = [&](Location l, StringRef name, ArrayRef<Type> lists,
+                         bool partitioned) {
       SmallVector<Type> args{i32Vector, i64Vector};
+      if (partitioned)
+        args.append({b.getI64Type(), b.getI64Type()});
       args.append(lists.begin(), lists.end());
       unsigned state = args.size();
       args.append(
@@ -1256,24 +1262,34 @@ private:
       auto outer = b.create<scf::ForOp>(l, index(l, 0), m, one);
       b.setInsertionPoint(outer.getBody()->getTerminator());
       e.s = loadIndex(l, spikes, outer.getInductionVar());
-      Value lo = loadIndex(l, ptr, e.s);
-      Value hi = loadIndex(l, ptr, b.create<arith::AddIOp>(l, e.s, one));
+      Value at = e.s;
+      if (partitioned) {
+        auto asIndex = [&](Value v) {
+          return b.create<arith::IndexCastOp>(l, b.getIndexType(), v);
+        };
+        at = b.create<arith::AddIOp>(
+            l, b.create<arith::MulIOp>(l, e.s, asIndex(e.fn.getArgument(2))),
+            asIndex(e.fn.getArgument(3)));
+      }
+      Value lo = loadIndex(l, ptr, at);
+      Value hi = loadIndex(l, ptr, b.create<arith::AddIOp>(l, at, one));
       auto inner = b.create<scf::ForOp>(l, lo, hi, one);
       b.setInsertionPoint(inner.getBody()->getTerminator());
       e.q = inner.getInductionVar();
       return e;
     };
 
-    // on pre: deliver(spikes, rowPtr, cols, ...): spike s reaches synapses
-    // j = rowPtr[s]..rowPtr[s+1] onto targets cols[j]. The kernel exists
+    // on pre: deliver(spikes, rowPtr, stride, part, cols, ...): spike s
+    // reaches synapses j = rowPtr[s * stride + part] .. rowPtr[s * stride +
+    // part + 1] onto targets cols[j]. The kernel exists
     // even without `on pre`.
     {
       EventLoop e = eventLoop(
           loc, deliverKernelName(network.getSymName(), proj.getSymName()),
-          {i32Vector});
+          {i32Vector}, /*partitioned=*/true);
       e.c.j = e.q;
       e.c.src = e.s;
-      e.c.tgt = loadIndex(loc, e.fn.getArgument(2), e.c.j);
+      e.c.tgt = loadIndex(loc, e.fn.getArgument(4), e.c.j);
       for (auto on : llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
         if (failed(eventBody(on.getBody(), e.c, e.now)))
           return failure();
@@ -1287,7 +1303,7 @@ private:
       Location l = on.getLoc();
       EventLoop e = eventLoop(
           l, deliverPostKernelName(network.getSymName(), proj.getSymName()),
-          {i64Vector, i32Vector});
+          {i64Vector, i32Vector}, /*partitioned=*/false);
       e.c.srcs = e.fn.getArgument(3);
       e.c.tgt = e.s;
       e.c.j = loadIndex(l, e.fn.getArgument(2), e.q);

@@ -19,7 +19,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 7
+#define NEURO_ABI_VERSION 8
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -72,10 +72,14 @@ typedef void (*NeuroResetFn)(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state);
 /// step in their `_lastupdate` row).
 
 /// `on pre` of one projection for the source neurons listed in `spikes`:
-/// for every synapse j in row_ptr[s]..row_ptr[s+1] of each spike s, with
-/// target cols[j].
+/// for every synapse j in row_ptr[s * stride + part] .. row_ptr[s * stride +
+/// part + 1] of each spike s, with target cols[j]. With stride 1 and part 0,
+/// row_ptr is a CSR row pointer; with stride P + 1, row_ptr[s * (P + 1) + p]
+/// .. [s * (P + 1) + p + 1] is the part of row s whose targets lie in the
+/// p-th of P target ranges, and calls for different parts may run at once.
 /// Symbol: `_mlir_ciface_neuro_deliver_<network>_<projection>`.
 typedef void (*NeuroDeliverFn)(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
+                               int64_t stride, int64_t part,
                                NeuroMemRefI32 *cols, NeuroMemRef2DF64 *syn,
                                NeuroMemRef2DF64 *post, NeuroMemRef2DF64 *pre,
                                NeuroMemRefF64 *mods, int64_t step);

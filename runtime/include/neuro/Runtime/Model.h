@@ -102,6 +102,10 @@ struct ProjectionSpec {
   /// Whether any kernel writes the synapse state; if not, it is checked
   /// (finite values, Dale's law) only when the network is built.
   bool synapsesWritten = true;
+  /// Whether `deliver` may run for disjoint target ranges at once: it
+  /// writes only the synapses it visits and their targets (not the source
+  /// state or `mods`).
+  bool partitionable = false;
   NeuroDeliverFn deliver = nullptr;
   /// `on post`, run for the synapses onto each target that spiked; null
   /// when the synapse has none.

@@ -77,6 +77,10 @@ public:
   explicit Simulator(ModelSpec spec);
   ~Simulator();
 
+  /// Targets per range of a projection whose delivery runs in parallel,
+  /// and the most ranges (each costs a row pointer per source).
+  static constexpr int64_t kTargetsPerPart = 4096;
+  static constexpr int64_t kMaxParts = 8;
   /// Neurons per thread when the number of threads is automatic.
   static constexpr int64_t kNeuronsPerThread = 100000;
 
@@ -164,6 +168,12 @@ public:
   /// source, and rowPtr does not describe them (see synapseDelays).
   const CSR &connectivity(int proj) const;
 
+  /// Target ranges projection `proj` is delivered in (1: not split).
+  int64_t deliveryParts(int proj) const {
+    return proj >= 0 && size_t(proj) < projs.size() ? projs[size_t(proj)].parts
+                                                    : 0;
+  }
+
   /// Synaptic events delivered since build(): for every delivered spike,
   /// the number of synapses of its source row.
   int64_t synapticEvents() const { return events; }
@@ -212,6 +222,13 @@ private:
     /// csr.rowPtr.
     std::vector<int64_t> delays;
     std::vector<std::vector<int64_t>> rowPtrs;
+    /// Delivery in parallel: the targets split into `parts` ranges of
+    /// partChunk neurons; partPtrs[g][i * (parts + 1) + p] is where the
+    /// synapses of source i in group g onto range p start (rows are sorted
+    /// by target). parts == 1: no split.
+    int64_t parts = 1;
+    int64_t partChunk = 0;
+    std::vector<std::vector<int64_t>> partPtrs;
     /// For `on post`: the synapses onto target t are
     /// postSyn[postPtr[t] .. postPtr[t+1]), ascending.
     std::vector<int64_t> postPtr;
@@ -233,6 +250,7 @@ private:
     std::vector<int32_t> spikes;
   };
   void planStepTasks();
+  void planDeliveryParts(size_t projIndex);
   void updateModulators(size_t projIndex);
   void groupByDelay(size_t projIndex);
 

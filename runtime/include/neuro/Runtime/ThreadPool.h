@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace neuro::rt {
@@ -41,8 +42,10 @@ public:
         fn(t);
       return;
     }
+    using F = std::remove_reference_t<Fn>;
     runErased(
-        tasks, [](void *f, int64_t t) { (*static_cast<Fn *>(f))(t); }, &fn);
+        tasks, [](void *f, int64_t t) { (*static_cast<F *>(f))(t); },
+        const_cast<void *>(static_cast<const void *>(&fn)));
   }
 
   /// The number of hardware threads (at least 1).
