@@ -578,7 +578,18 @@ private:
             builder.getI64IntegerAttr(p.size), mlir::DictionaryAttr(),
             mlir::StringAttr(), mlir::FloatAttr(),
             mlir::DenseElementsAttr::get(type, llvm::ArrayRef<double>(times)),
-            builder.getDenseI64ArrayAttr(indices), ablatedAttr(p));
+            builder.getDenseI64ArrayAttr(indices), ablatedAttr(p),
+            mlir::FloatAttr());
+        builder.createBlock(&pop.getBody());
+        continue;
+      }
+      if (p.poissonRate) {
+        auto pop = builder.create<PopulationOp>(
+            l, builder.getStringAttr(p.decl->name), mlir::FlatSymbolRefAttr(),
+            builder.getI64IntegerAttr(p.size), mlir::DictionaryAttr(),
+            mlir::StringAttr(), mlir::FloatAttr(), mlir::DenseElementsAttr(),
+            mlir::DenseI64ArrayAttr(), ablatedAttr(p),
+            builder.getF64FloatAttr(*p.poissonRate));
         builder.createBlock(&pop.getBody());
         continue;
       }
@@ -589,7 +600,8 @@ private:
           mlir::StringAttr(),
           p.model->neuron->spike ? builder.getF64FloatAttr(p.refractory)
                                  : mlir::FloatAttr(),
-          mlir::DenseElementsAttr(), mlir::DenseI64ArrayAttr(), ablatedAttr(p));
+          mlir::DenseElementsAttr(), mlir::DenseI64ArrayAttr(), ablatedAttr(p),
+          mlir::FloatAttr());
       enter(pop.getBody());
       genInits(p.inits, l, populationNames(p));
       genInits(p.paramInits, l, populationNames(p));

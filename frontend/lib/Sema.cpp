@@ -1879,7 +1879,9 @@ private:
         continue;
       }
       auto mit = result.models.find(p.model.name);
-      if (mit == result.models.end() && p.model.name == "SpikeTimes") {
+      bool spikeTimes = p.model.name == "SpikeTimes";
+      if (mit == result.models.end() &&
+          (spikeTimes || p.model.name == "PoissonInput")) {
         if (auto v = netQuantity(*p.size, Dim::none(), "a population size")) {
           if (*v < 1 || *v != std::floor(*v) || *v > 2e9)
             diag.error(p.size->range, "a population size must be a whole "
@@ -1888,8 +1890,11 @@ private:
           else
             pop.size = static_cast<int64_t>(*v);
         }
-        pop.generator = checkSpikeTimes(p, pop.size);
-        if (!pop.generator)
+        if (spikeTimes)
+          pop.generator = checkSpikeTimes(p, pop.size);
+        else
+          pop.poissonRate = checkPoissonInput(p, net.dt);
+        if (!pop.generator && !pop.poissonRate)
           continue;
         readCells(p, pop);
         popIndex[p.name] = static_cast<int>(net.populations.size());
@@ -2498,6 +2503,38 @@ private:
     net.recordStates.push_back(std::move(rec));
   }
 
+  /// `PoissonInput(rate = R)`: the rate in Hz, at most one spike per step.
+  std::optional<double> checkPoissonInput(const PopulationDecl &p, double dt) {
+    const Expr *rate = nullptr;
+    for (const NamedExpr &a : p.args) {
+      if (a.name == "rate" && !rate)
+        rate = a.value.get();
+      else
+        diag.error(a.nameRange,
+                   "PoissonInput takes 'rate' (once), not '" + a.name + "'");
+    }
+    if (!rate) {
+      diag.error(p.range, "PoissonInput needs rate = RATE, e.g. "
+                          "PoissonInput(rate = 15 Hz)");
+      return std::nullopt;
+    }
+    auto v = netQuantity(*rate, Dim::none() / Dim::time(), "the rate");
+    if (!v)
+      return std::nullopt;
+    if (!(*v >= 0) || !std::isfinite(*v)) {
+      diag.error(rate->range,
+                 "the rate must be finite and >= 0, got " + fmt(*v) + " Hz");
+      return std::nullopt;
+    }
+    if (*v * dt > 1) {
+      diag.error(rate->range, "rate * dt = " + fmt(*v * dt) +
+                                  " exceeds 1: a source spikes at most once "
+                                  "per step; lower the rate or dt");
+      return std::nullopt;
+    }
+    return v;
+  }
+
   /// `SpikeTimes(indices = [...], times = [...])`: fills `times` of `pop`.
   std::optional<std::vector<std::pair<double, int64_t>>>
   checkSpikeTimes(const PopulationDecl &p, int64_t size) {
@@ -2969,9 +3006,14 @@ void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
        << "\n";
     for (const PopulationInfo &p : net.populations) {
       os << "  population " << p.decl->name << " = " << p.size << " of "
-         << (p.model ? p.model->name : "SpikeTimes") << "\n";
+         << (p.model         ? p.model->name
+             : p.poissonRate ? "PoissonInput"
+                             : "SpikeTimes")
+         << "\n";
       if (p.generator)
         os << "    " << p.generator->size() << " spikes given by time\n";
+      if (p.poissonRate)
+        os << "    rate " << fmt(*p.poissonRate) << " Hz\n";
       for (auto &[name, iv] : p.inits) {
         os << "    init " << name << " = ";
         if (iv.kind == InitValue::Kind::Uniform)

@@ -188,6 +188,13 @@ LogicalResult PopulationOp::verify() {
     if (getModelAttr())
       return emitOpError("a spike source has no model");
   }
+  if (auto rate = getPoissonRate()) {
+    if (!(rate->convertToDouble() >= 0) ||
+        !std::isfinite(rate->convertToDouble()))
+      return emitOpError("poisson rate must be finite and >= 0");
+    if (getModelAttr() || getSpikeTimes())
+      return emitOpError("a Poisson source has no model and no spike times");
+  }
   return success();
 }
 

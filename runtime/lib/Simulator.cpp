@@ -20,6 +20,7 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <set>
 #include <system_error>
@@ -521,6 +522,13 @@ bool Simulator::allocate(std::string &err) {
       fillRow(pop.state.data() + r * spec.size, spec.size, spec.init[size_t(r)],
               model.seed, streams::neuronInit(uint32_t(p), uint32_t(r)));
     pop.spiked.assign(size_t(spec.size), 0);
+    pop.nextSpikes.clear();
+    pop.draws.clear();
+    if (spec.generator && spec.poissonRate >= 0) {
+      pop.draws.assign(size_t(spec.size), 0);
+      for (int64_t i = 0; i < spec.size; ++i)
+        schedulePoisson(p, int32_t(i), -1);
+    }
     if (spec.initFn) {
       NeuroMemRef2DF64 state = memref2D(pop.state.data(), nRows, spec.size);
       spec.initFn(&state, int64_t(model.seed));
@@ -905,6 +913,27 @@ void Simulator::groupByDelay(size_t j) {
   proj.order = std::move(order);
 }
 
+void Simulator::schedulePoisson(size_t p, int32_t i, int64_t after) {
+  const PopulationSpec &spec = model.populations[p];
+  Population &pop = pops[p];
+  double prob = spec.poissonRate * model.dt;
+  if (!(prob > 0))
+    return; // never spikes
+  // Bernoulli trials with success probability `prob` in each step: the gap
+  // to the next success is geometric, 1 + floor(log(u) / log(1 - prob))
+  // for u uniform in (0, 1].
+  PhiloxStream rng{model.seed, streams::poissonGaps(uint32_t(p)), uint64_t(i)};
+  double u = 1.0 - rng.uniformAt(pop.draws[size_t(i)]++);
+  double gap =
+      prob >= 1 ? 1.0 : 1.0 + std::floor(std::log(u) / std::log1p(-prob));
+  // Beyond any run: leave the neuron out.
+  if (!(gap < 4e18))
+    return;
+  pop.nextSpikes.push_back({after + int64_t(gap), i});
+  std::push_heap(pop.nextSpikes.begin(), pop.nextSpikes.end(),
+                 std::greater<std::pair<int64_t, int32_t>>());
+}
+
 void Simulator::planDeliveryParts(size_t j) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
@@ -1074,6 +1103,20 @@ void Simulator::doStep(int64_t k) {
   for (size_t p = 0, t = 0; p < nPops; ++p) {
     const PopulationSpec &spec = model.populations[p];
     Population &pop = pops[p];
+    if (spec.generator && spec.poissonRate >= 0) {
+      // Poisson sources: the neurons whose next spike is in step k.
+      std::vector<int32_t> &list = pop.ring.beginPush(k);
+      auto later = std::greater<std::pair<int64_t, int32_t>>();
+      while (!pop.nextSpikes.empty() && pop.nextSpikes.front().first <= k) {
+        std::pop_heap(pop.nextSpikes.begin(), pop.nextSpikes.end(), later);
+        int32_t i = pop.nextSpikes.back().second;
+        pop.nextSpikes.pop_back();
+        list.push_back(i);
+        schedulePoisson(p, i, k);
+      }
+      std::sort(list.begin(), list.end());
+      continue;
+    }
     if (spec.generator) {
       // Spikes given by time: those scheduled for step k.
       std::vector<int32_t> &list = pop.ring.beginPush(k);

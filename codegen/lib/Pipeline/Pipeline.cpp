@@ -190,6 +190,10 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
                               static_cast<int32_t>(indices[n++])});
       std::sort(p.schedule.begin(), p.schedule.end());
     }
+    if (auto rate = pop.getPoissonRate()) {
+      p.generator = true;
+      p.poissonRate = rate->convertToDouble();
+    }
     for (auto s : pop.getBody().getOps<StateOp>())
       p.rows.push_back(s.getSymName().str());
     if (failed(readInits(pop.getBody().front(), p.rows, p.init, pop)))

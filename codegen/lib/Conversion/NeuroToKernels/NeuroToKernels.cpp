@@ -103,7 +103,7 @@ public:
 
   LogicalResult run() {
     for (auto pop : network.getBody().getOps<PopulationOp>())
-      if (!pop.getSpikeTimes() &&
+      if (!pop.getSpikeTimes() && !pop.getPoissonRate() &&
           (failed(convertPopulation(pop)) || failed(convertInits(pop))))
         return failure();
     for (auto proj : network.getBody().getOps<ProjectionOp>())

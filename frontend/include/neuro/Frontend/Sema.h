@@ -73,6 +73,9 @@ struct PopulationInfo {
   /// `SpikeTimes(indices = [...], times = [...])`: (time, neuron) of every
   /// spike, instead of a model.
   std::optional<std::vector<std::pair<double, int64_t>>> generator;
+  /// `PoissonInput(rate = R)`: each neuron spikes in each step with
+  /// probability R dt, instead of a model (Hz).
+  std::optional<double> poissonRate;
   /// `named "cells.csv"`: neuron i is cells[i].
   std::vector<std::string> cells;
   /// `ablate`: neurons without synapses, ascending.

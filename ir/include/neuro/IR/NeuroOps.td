@@ -329,7 +329,10 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
   let description = [{
     `ablated` lists neurons that lose every synapse to and from them.
     A spike source given by times has no model: neuron `spike_indices[n]`
-    spikes at `spike_times[n]` seconds. Otherwise:
+    spikes at `spike_times[n]` seconds. A Poisson source has no model
+    either: each neuron spikes in each step with probability
+    `poisson_rate` * dt, independently (the runtime draws the number of
+    steps to the next spike). Otherwise:
     `size` neurons of neuron model `model` with the given parameter values
     (SI) and, for a model that spikes, its refractory period with these
     values. Before elaboration the body holds only the initial values
@@ -345,12 +348,14 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
                        OptionalAttr<F64Attr>:$refractory,
                        OptionalAttr<F64ElementsAttr>:$spike_times,
                        OptionalAttr<DenseI64ArrayAttr>:$spike_indices,
-                       OptionalAttr<DenseI64ArrayAttr>:$ablated);
+                       OptionalAttr<DenseI64ArrayAttr>:$ablated,
+                       OptionalAttr<F64Attr>:$poisson_rate);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name (`of` $model^)? `size` `(` $size `)` (`params` $params^)?
     (`refractory` `(` $refractory^ `)`)? (`method` $method^)?
     (`spike_times` $spike_times^)? (`spike_indices` $spike_indices^)?
+    (`poisson` `(` $poisson_rate^ `)`)?
     attr-dict-with-keyword $body
   }];
   let hasVerifier = 1;

@@ -55,6 +55,11 @@ struct PopulationSpec {
   /// (k, neuron) is listed.
   bool generator = false;
   std::vector<std::pair<int64_t, int32_t>> schedule;
+  /// A Poisson source (a generator without schedule) when >= 0: each neuron
+  /// spikes in each step with probability poissonRate * dt, independently.
+  /// The runtime draws, per spike, the number of steps to the next one
+  /// (geometric), so the cost is per spike, not per neuron and step.
+  double poissonRate = -1;
   /// Neurons that lose every synapse to and from them (`ablate`),
   /// ascending.
   std::vector<int64_t> ablated;

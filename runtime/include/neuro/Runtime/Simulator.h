@@ -211,7 +211,14 @@ private:
     int64_t spikeCount = 0;
     bool recorded = false;
     std::vector<SpikeRecord> spikes;
+    /// Poisson sources: (step of the next spike, neuron), a min-heap, and
+    /// the spikes drawn so far per neuron (the counter of its gap draws).
+    std::vector<std::pair<int64_t, int32_t>> nextSpikes;
+    std::vector<uint64_t> draws;
   };
+  /// Draws the step of neuron i's next spike after step `after` (-1: its
+  /// first) into the heap of Poisson population `p`.
+  void schedulePoisson(size_t p, int32_t i, int64_t after);
 
   struct Projection {
     CSR csr;

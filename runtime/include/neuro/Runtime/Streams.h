@@ -58,6 +58,13 @@ constexpr uint32_t generated(uint32_t pop, uint32_t site) {
   return make(Generated, pop, site);
 }
 
+/// The gaps between the spikes of Poisson source population `pop` (which
+/// has no generated code, so no call sites); entity = neuron, counter = the
+/// neuron's spike number.
+constexpr uint32_t poissonGaps(uint32_t pop) {
+  return make(Generated, pop, 0xfffu);
+}
+
 } // namespace neuro::rt::streams
 
 #endif // NEURO_RUNTIME_STREAMS_H
