@@ -25,3 +25,8 @@ config.substitutions.append(("%python", sys.executable))
 for module in ("numpy", "brian2"):
     if importlib.util.find_spec(module) is not None:
         config.available_features.add(module)
+
+# neuroc run keeps compiled kernels here rather than in the user's
+# ~/.cache/neuro; runs of the same model in a test share them.
+config.environment["NEURO_CACHE_DIR"] = os.path.join(
+    config.test_exec_root, "neuro-cache")

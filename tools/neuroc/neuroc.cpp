@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "neuro/Codegen/Compiler.h"
+#include "neuro/Codegen/ObjectCache.h"
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/Runtime/Simulator.h"
 
@@ -30,8 +31,11 @@ const char *kUsage = R"(usage:
   neuroc emit --stage=STAGE [--vector-width N] [-I DIR] FILE
       STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm
   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [--threads N]
-             [--vector-width N] [-I DIR] FILE
+             [--vector-width N] [--no-cache] [-I DIR] FILE
 
+run keeps compiled kernels in $NEURO_CACHE_DIR (default ~/.cache/neuro)
+and links them again while the model's kernels do not change; --no-cache
+compiles afresh and stores nothing.
 --threads N runs on N threads (default: one per 100,000 neurons, at most
 one per core) and
 --vector-width N integrates N neurons at a time (default: from the CPU,
@@ -53,6 +57,7 @@ struct Options {
   std::optional<uint64_t> seed;
   unsigned threads = 0;
   unsigned vectorWidth = 0;
+  bool cache = true;
   std::vector<std::string> includes;
   bool json = false;
   bool verbose = false;
@@ -170,6 +175,8 @@ int runRun(const Options &options) {
   c.setWarningsAsErrors(options.werror);
   c.setJsonDiagnostics(options.jsonDiagnostics);
   c.setVectorWidth(options.vectorWidth);
+  if (options.cache)
+    c.setCacheDir(ObjectCache::defaultDir());
   rt::ModelSpec spec;
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate() ||
       !c.compileNetwork(options.network, spec))
@@ -226,7 +233,11 @@ int runRun(const Options &options) {
        << ", \"synaptic_events\": " << sim.synapticEvents()
        << ", \"dt_s\": " << llvm::format("%.6g", spec.dt)
        << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
-       << ", \"threads\": " << sim.threads() << ", \"populations\": {";
+       << ", \"threads\": " << sim.threads() << ", \"cache\": "
+       << (!options.cache ? "\"off\""
+           : c.cacheHit() ? "\"hit\""
+                          : "\"miss\"")
+       << ", \"populations\": {";
     for (size_t i = 0; i < spec.populations.size(); ++i) {
       const rt::PopulationSpec &p = spec.populations[i];
       int64_t s = sim.spikeCount(static_cast<int>(i));
@@ -303,6 +314,8 @@ int main(int argc, char **argv) {
     };
     if (a == "--json")
       options.json = true;
+    else if (a == "--no-cache")
+      options.cache = false;
     else if (a == "--verbose" || a == "-v")
       options.verbose = true;
     else if (a == "-Werror")

@@ -1,6 +1,7 @@
 //===- Compiler.cpp - From .neuro source to runnable kernels --------------===//
 
 #include "neuro/Codegen/Compiler.h"
+#include "neuro/Codegen/ObjectCache.h"
 #include "neuro/Frontend/Imports.h"
 #include "neuro/Frontend/MLIRGen.h"
 #include "neuro/Frontend/Parser.h"
@@ -143,16 +144,43 @@ bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
     return false;
   }
   if (!lower(Stage::Lowered) ||
-      failed(extractModelSpec(*mlirModule, network, spec)) ||
-      !lower(Stage::LLVMDialect))
+      failed(extractModelSpec(*mlirModule, network, spec)))
     return false;
-  auto compiled = JITModule::create(*mlirModule);
-  if (!compiled) {
-    plainError("JIT compilation failed: " +
-               llvm::toString(compiled.takeError()));
-    return false;
+  // Kernels unchanged since an earlier run are linked from the cache.
+  ObjectCache cache(cacheDir);
+  std::string key;
+  hit = false;
+  if (cache.enabled()) {
+    key = ObjectCache::key(*mlirModule, vectorWidth);
+    if (auto object = cache.lookup(key)) {
+      if (auto linked = JITModule::create(std::move(object))) {
+        jit = std::move(*linked);
+        hit = true;
+      } else {
+        // A damaged entry: compile again and replace it.
+        llvm::consumeError(linked.takeError());
+      }
+    }
   }
-  jit = std::move(*compiled);
+  if (!hit) {
+    if (!lower(Stage::LLVMDialect))
+      return false;
+    auto object = emitObject(*mlirModule);
+    if (!object) {
+      plainError("code generation failed: " +
+                 llvm::toString(object.takeError()));
+      return false;
+    }
+    if (cache.enabled())
+      cache.store(key, (*object)->getMemBufferRef());
+    auto linked = JITModule::create(std::move(*object));
+    if (!linked) {
+      plainError("JIT compilation failed: " +
+                 llvm::toString(linked.takeError()));
+      return false;
+    }
+    jit = std::move(*linked);
+  }
   if (auto err = jit->bind(network, spec)) {
     plainError(llvm::toString(std::move(err)));
     return false;

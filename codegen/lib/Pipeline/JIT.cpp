@@ -3,15 +3,20 @@
 #include "neuro/Codegen/JIT.h"
 #include "neuro/Conversion/Passes.h"
 
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
-#include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/SmallVectorMemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace neuro;
 
@@ -36,48 +41,98 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() {
 
 } // namespace
 
-JITModule::~JITModule() = default;
+/// The module as LLVM IR for the host, optimised at -O3 when `optimize`.
+static llvm::Expected<std::unique_ptr<llvm::Module>>
+translate(mlir::ModuleOp module, llvm::LLVMContext &context,
+          llvm::TargetMachine &tm, bool optimize) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      mlir::translateModuleToLLVMIR(module, context);
+  if (!llvmModule)
+    return llvm::createStringError("translation to LLVM IR failed");
+  llvmModule->setDataLayout(tm.createDataLayout());
+  llvmModule->setTargetTriple(tm.getTargetTriple());
+  if (optimize)
+    if (auto err = mlir::makeOptimizingTransformer(3, 0, &tm)(llvmModule.get()))
+      return std::move(err);
+  return std::move(llvmModule);
+}
 
-llvm::Expected<std::unique_ptr<JITModule>>
-JITModule::create(mlir::ModuleOp module) {
+llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
+neuro::emitObject(mlir::ModuleOp module) {
   initializeTargets();
   auto tm = hostTargetMachine();
   if (!tm)
     return tm.takeError();
-  auto optimize = mlir::makeOptimizingTransformer(3, 0, tm->get());
-  mlir::ExecutionEngineOptions options;
-  options.transformer = optimize;
-  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  options.enableGDBNotificationListener = false;
-  options.enablePerfNotificationListener = false;
-  auto engine = mlir::ExecutionEngine::create(module, options);
-  if (!engine)
-    return engine.takeError();
-  std::unique_ptr<JITModule> jit(new JITModule());
-  jit->engine = std::move(*engine);
-  // What the runtime provides to generated code (runtime/ABI.h).
-  jit->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
-    llvm::orc::SymbolMap symbols;
-    symbols[interner("neuro_rt_uniform")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&neuro_rt_uniform),
+  llvm::LLVMContext context;
+  auto llvmModule = translate(module, context, **tm, /*optimize=*/true);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  llvm::SmallVector<char, 0> bytes;
+  llvm::raw_svector_ostream os(bytes);
+  llvm::legacy::PassManager pm;
+  if ((*tm)->addPassesToEmitFile(pm, os, nullptr,
+                                 llvm::CodeGenFileType::ObjectFile))
+    return llvm::createStringError("the host target cannot emit objects");
+  pm.run(**llvmModule);
+  return std::make_unique<llvm::SmallVectorMemoryBuffer>(
+      std::move(bytes), "neuro-kernels.o", /*RequiresNullTerminator=*/false);
+}
+
+std::string neuro::hostTargetId() {
+  initializeTargets();
+  auto tm = hostTargetMachine();
+  if (!tm) {
+    llvm::consumeError(tm.takeError());
+    return llvm::sys::getProcessTriple();
+  }
+  return (*tm)->getTargetTriple().str() + " " + (*tm)->getTargetCPU().str() +
+         " " + (*tm)->getTargetFeatureString().str();
+}
+
+JITModule::~JITModule() = default;
+
+llvm::Expected<std::unique_ptr<JITModule>>
+JITModule::create(std::unique_ptr<llvm::MemoryBuffer> object) {
+  initializeTargets();
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  auto jit = llvm::orc::LLJITBuilder()
+                 .setJITTargetMachineBuilder(std::move(*builder))
+                 .create();
+  if (!jit)
+    return jit.takeError();
+  llvm::orc::JITDylib &lib = (*jit)->getMainJITDylib();
+  // libm and libc from this process; the runtime's functions by address.
+  auto process = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      (*jit)->getDataLayout().getGlobalPrefix());
+  if (!process)
+    return process.takeError();
+  lib.addGenerator(std::move(*process));
+  llvm::orc::SymbolMap symbols;
+  auto add = [&](const char *name, void *address) {
+    symbols[(*jit)->mangleAndIntern(name)] = {
+        llvm::orc::ExecutorAddr::fromPtr(address),
         llvm::JITSymbolFlags::Exported};
-    symbols[interner("neuro_rt_normal")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&neuro_rt_normal),
-        llvm::JITSymbolFlags::Exported};
-    symbols[interner("neuro_rt_expm")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&neuro_rt_expm),
-        llvm::JITSymbolFlags::Exported};
-    return symbols;
-  });
-  return std::move(jit);
+  };
+  add("neuro_rt_uniform", reinterpret_cast<void *>(&neuro_rt_uniform));
+  add("neuro_rt_normal", reinterpret_cast<void *>(&neuro_rt_normal));
+  add("neuro_rt_expm", reinterpret_cast<void *>(&neuro_rt_expm));
+  if (auto err = lib.define(llvm::orc::absoluteSymbols(std::move(symbols))))
+    return std::move(err);
+  if (auto err = (*jit)->addObjectFile(std::move(object)))
+    return std::move(err);
+  std::unique_ptr<JITModule> module(new JITModule());
+  module->jit = std::move(*jit);
+  return std::move(module);
 }
 
 llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
   auto lookup = [&](const std::string &name, bool required,
                     void *&out) -> llvm::Error {
-    auto sym = engine->lookup("_mlir_ciface_" + name);
+    auto sym = jit->lookup("_mlir_ciface_" + name);
     if (sym) {
-      out = *sym;
+      out = sym->toPtr<void *>();
       return llvm::Error::success();
     }
     llvm::consumeError(sym.takeError());
@@ -88,10 +143,10 @@ llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
                                    "module",
                                    name.c_str());
   };
-  auto version = engine->lookup("neuro_abi_version");
+  auto version = jit->lookup("neuro_abi_version");
   if (!version)
     return version.takeError();
-  int64_t v = reinterpret_cast<NeuroAbiVersionFn>(*version)();
+  int64_t v = version->toPtr<NeuroAbiVersionFn>()();
   if (v != NEURO_ABI_VERSION)
     return llvm::createStringError(
         "compiled kernels use ABI version %lld, the runtime %d",
@@ -140,22 +195,15 @@ llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
 llvm::Expected<std::string> neuro::emitLLVMIR(mlir::ModuleOp module,
                                               bool optimize) {
   initializeTargets();
-  llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> llvmModule =
-      mlir::translateModuleToLLVMIR(module, context);
-  if (!llvmModule)
-    return llvm::createStringError("translation to LLVM IR failed");
   auto tm = hostTargetMachine();
   if (!tm)
     return tm.takeError();
-  llvmModule->setDataLayout((*tm)->createDataLayout());
-  llvmModule->setTargetTriple((*tm)->getTargetTriple());
-  if (optimize)
-    if (auto err =
-            mlir::makeOptimizingTransformer(3, 0, tm->get())(llvmModule.get()))
-      return std::move(err);
+  llvm::LLVMContext context;
+  auto llvmModule = translate(module, context, **tm, optimize);
+  if (!llvmModule)
+    return llvmModule.takeError();
   std::string text;
   llvm::raw_string_ostream os(text);
-  llvmModule->print(os, nullptr);
+  (*llvmModule)->print(os, nullptr);
   return text;
 }

@@ -46,6 +46,11 @@ public:
   /// default; 1: scalar loops). Results do not depend on it.
   void setVectorWidth(unsigned value) { vectorWidth = value; }
 
+  /// Keeps compiled kernels in `dir` and reuses them (empty: no cache).
+  void setCacheDir(std::string dir) { cacheDir = std::move(dir); }
+  /// Whether the last compileNetwork() found its kernels in the cache.
+  bool cacheHit() const { return hit; }
+
   /// A folder searched by `import a.b.Model` (before NEURO_PATH's).
   void addSearchPath(const std::string &dir) { searchPaths.push_back(dir); }
 
@@ -82,6 +87,8 @@ private:
   bool warningsAsErrors = false;
   bool jsonDiagnostics = false;
   unsigned vectorWidth = 0;
+  std::string cacheDir;
+  bool hit = false;
 };
 
 } // namespace neuro

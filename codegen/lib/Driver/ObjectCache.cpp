@@ -1,0 +1,108 @@
+//===- ObjectCache.cpp - Compiled kernels kept on disk --------------------===//
+
+#include "neuro/Codegen/ObjectCache.h"
+#include "neuro/Codegen/JIT.h"
+#include "neuro/Runtime/ABI.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/OperationSupport.h"
+#include "llvm/Config/llvm-config.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+
+#include <cstdlib>
+
+using namespace neuro;
+
+std::string ObjectCache::defaultDir() {
+  if (const char *d = std::getenv("NEURO_CACHE_DIR"))
+    return d;
+  llvm::SmallString<256> path;
+  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
+    path = xdg;
+  else if (const char *home = std::getenv("HOME"); home && *home)
+    llvm::sys::path::append(path, home, ".cache");
+  else
+    return "";
+  llvm::sys::path::append(path, "neuro");
+  return std::string(path);
+}
+
+/// What identifies the compiler that made an object: a rebuilt neuroc has
+/// another size or time, so its objects are not mixed with older ones.
+static std::string compilerId() {
+  std::string id = "neuroc 0.1.0 abi " + std::to_string(NEURO_ABI_VERSION) +
+                   " llvm " LLVM_VERSION_STRING;
+  std::string exe = llvm::sys::fs::getMainExecutable(
+      nullptr, reinterpret_cast<void *>(&compilerId));
+  llvm::sys::fs::file_status status;
+  if (!exe.empty() && !llvm::sys::fs::status(exe, status))
+    id += " " + std::to_string(status.getSize()) + " " +
+          std::to_string(
+              status.getLastModificationTime().time_since_epoch().count());
+  return id;
+}
+
+std::string ObjectCache::key(mlir::ModuleOp module, unsigned vectorWidth) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << compilerId() << "\n"
+     << hostTargetId() << "\nwidth " << vectorWidth << "\n";
+  mlir::OpPrintingFlags flags;
+  flags.enableDebugInfo(false);
+  for (auto fn : module.getOps<mlir::func::FuncOp>()) {
+    fn->print(os, flags);
+    os << "\n";
+  }
+  llvm::XXH128_hash_t hash = llvm::xxh3_128bits(llvm::ArrayRef(
+      reinterpret_cast<const uint8_t *>(text.data()), text.size()));
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%016llx%016llx",
+                static_cast<unsigned long long>(hash.high64),
+                static_cast<unsigned long long>(hash.low64));
+  return buf;
+}
+
+std::string ObjectCache::path(const std::string &key) const {
+  llvm::SmallString<256> p(dir);
+  llvm::sys::path::append(p, key + ".o");
+  return std::string(p);
+}
+
+std::unique_ptr<llvm::MemoryBuffer>
+ObjectCache::lookup(const std::string &key) const {
+  if (!enabled())
+    return nullptr;
+  auto buffer = llvm::MemoryBuffer::getFile(path(key), /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer || (*buffer)->getBufferSize() == 0)
+    return nullptr;
+  return std::move(*buffer);
+}
+
+void ObjectCache::store(const std::string &key,
+                        llvm::MemoryBufferRef object) const {
+  if (!enabled() || llvm::sys::fs::create_directories(dir))
+    return;
+  llvm::SmallString<256> temp;
+  int fd = -1;
+  llvm::SmallString<256> model(dir);
+  llvm::sys::path::append(model, key + "-%%%%%%.tmp");
+  if (llvm::sys::fs::createUniqueFile(model, fd, temp))
+    return;
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << object.getBuffer();
+    os.close();
+    if (os.has_error()) {
+      os.clear_error();
+      llvm::sys::fs::remove(temp);
+      return;
+    }
+  }
+  if (llvm::sys::fs::rename(temp, path(key)))
+    llvm::sys::fs::remove(temp);
+}
