@@ -968,6 +968,21 @@ void Simulator::planDeliveryParts(size_t j) {
   proj.partChunk = chunk;
 }
 
+int64_t Simulator::synapseBytes() const {
+  int64_t bytes = 0;
+  for (const Projection &p : projs) {
+    bytes += int64_t(
+        p.csr.cols.size() * sizeof(int32_t) + p.syn.size() * sizeof(double) +
+        p.postPtr.size() * sizeof(int64_t) +
+        p.postSyn.size() * sizeof(int64_t) + p.srcs.size() * sizeof(int32_t));
+    for (const std::vector<int64_t> &r : p.rowPtrs)
+      bytes += int64_t(r.size() * sizeof(int64_t));
+    for (const std::vector<int64_t> &r : p.partPtrs)
+      bytes += int64_t(r.size() * sizeof(int64_t));
+  }
+  return bytes;
+}
+
 std::vector<int32_t> Simulator::synapseDelays(int proj) const {
   std::vector<int32_t> delays;
   if (proj < 0 || size_t(proj) >= projs.size())
@@ -1251,9 +1266,10 @@ bool Simulator::checkFinite(std::string &err, bool constantSynapses) const {
         continue;
       const double *values = proj.syn.data() + int64_t(r) * nSyn;
       for (int64_t s = 0; s < nSyn; ++s) {
-        bool wrongSign = r == 0 && (spec.sign > 0   ? values[s] < 0
-                                    : spec.sign < 0 ? values[s] > 0
-                                                    : false);
+        bool wrongSign =
+            int(r) == spec.weightRow && (spec.sign > 0   ? values[s] < 0
+                                         : spec.sign < 0 ? values[s] > 0
+                                                         : false);
         if (std::isfinite(values[s]) && !wrongSign)
           continue;
         // The source of synapse s: the row of its delay group holding it.

@@ -231,6 +231,10 @@ int runRun(const Options &options) {
        << ", \"t_build_s\": " << llvm::format("%.6f", sim.tBuild())
        << ", \"t_sim_s\": " << llvm::format("%.6f", sim.tSim())
        << ", \"synaptic_events\": " << sim.synapticEvents()
+       << ", \"bytes_per_synapse\": "
+       << llvm::format("%.2f", sim.numSynapses() ? double(sim.synapseBytes()) /
+                                                       double(sim.numSynapses())
+                                                 : 0.0)
        << ", \"dt_s\": " << llvm::format("%.6g", spec.dt)
        << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
        << ", \"threads\": " << sim.threads() << ", \"cache\": "

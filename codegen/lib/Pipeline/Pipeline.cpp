@@ -230,6 +230,7 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
     p.delaySteps = static_cast<int64_t>(
         std::llround(proj.getDelay().convertToDouble() / dt));
     p.synRows = synapseRowNames(proj);
+    p.weightRow = constantWeight(proj) ? -1 : 0;
     for (const std::string &row : p.synRows)
       if (row == "_lastupdate")
         // Every synapse starts at step 0, where its states are initial.

@@ -45,7 +45,9 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:    neuro.init_const @g = 0.000000e+00
 // CHECK-NEXT:    neuro.init_const @_lastspike = -1.000000e+15
 // CHECK-NEXT:  }
-// CHECK:       neuro.projection @P_to_P @P -> @P p(1.000000e-01) delay(0.000000e+00) {
+// The weight is the same for every synapse and nothing changes it: the
+// kernels use the constant and the runtime stores no weight row.
+// CHECK:       neuro.projection @P_to_P @P -> @P p(1.000000e-01) delay(0.000000e+00) attributes {neuro.constant_weight = 1.000000e-03 : f64} {
 // CHECK-NEXT:    neuro.weight @w : "V"
 // CHECK-NEXT:    neuro.init_const @w = 1.000000e-03
 // CHECK-NEXT:  }
@@ -99,6 +101,7 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // weight from the synapse rows, g (row 1) of the target.
 // CHECK-LABEL: func.func @neuro_deliver_Net_P_to_P(
 // CHECK-SAME:    %[[SP:.*]]: memref<?xi32>, %[[ROWPTR:.*]]: memref<?xi64>, %[[STRIDE:.*]]: i64, %[[PART:.*]]: i64, %[[COLS:.*]]: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %[[POST:.*]]: memref<?x?xf64>, %[[PRE:.*]]: memref<?x?xf64>, %[[MODS:.*]]: memref<?xf64>, %{{.*}}: i64)
+// CHECK-DAG:     %[[W:.*]] = arith.constant 1.000000e-03 : f64
 // CHECK:         scf.for
 // CHECK:           %[[S:.*]] = arith.index_cast %{{.*}} : i32 to index
 // CHECK:           %[[P:.*]] = arith.index_cast %[[PART]] : i64 to index
@@ -110,7 +113,7 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK:           %[[HI:.*]] = arith.index_cast %{{.*}} : i64 to index
 // CHECK:           scf.for %[[J:.*]] = %[[LO]] to %[[HI]]
 // CHECK:             %[[T:.*]] = arith.index_cast %{{.*}} : i32 to index
-// CHECK:             %[[W:.*]] = memref.load %[[SYN]][%{{.*}}, %[[J]]]
+// CHECK-NOT:         memref.load %[[SYN]]
 // CHECK:             %[[GP:.*]] = memref.load %[[POST]][%[[C1:.*]], %[[T]]]
 // CHECK:             %[[SUM:.*]] = arith.addf %[[GP]], %[[W]] : f64
 // CHECK:             memref.store %[[SUM]], %[[POST]][%[[C1]], %[[T]]]
@@ -283,13 +286,13 @@ neuro.network @U dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK-SAME:    %[[SRCS:.*]]: memref<?xi32>, %[[UCOLS:.*]]: memref<?xi32>, %[[USYN:.*]]: memref<?x?xf64>, %[[UPOST:.*]]: memref<?x?xf64>, %[[UPRE:.*]]: memref<?x?xf64>, %[[UMODS:.*]]: memref<?xf64>, %{{.*}}: i64)
 // CHECK-DAG:     %[[Z:.*]] = arith.constant 0.000000e+00 : f64
 // CHECK-DAG:     %[[ROW:.*]] = arith.constant 1 : index
+// CHECK-DAG:     %[[W:.*]] = arith.constant 5.000000e-01 : f64
 // CHECK:         %[[NT:.*]] = memref.dim %[[UPOST]], %[[ROW]]
 // CHECK:         scf.for %[[N:.*]] = %{{.*}} to %[[NT]]
 // CHECK:           memref.store %[[Z]], %[[UPOST]][%[[ROW]], %[[N]]]
 // CHECK:         %[[NSYN:.*]] = memref.dim %[[UCOLS]]
 // CHECK:         scf.for %[[J:.*]] = %{{.*}} to %[[NSYN]]
 // CHECK:           %[[TGT:.*]] = arith.index_cast %{{.*}} : i32 to index
-// CHECK:           %[[W:.*]] = memref.load %[[USYN]][%{{.*}}, %[[J]]]
 // CHECK:           %[[SI:.*]] = memref.load %[[SRCS]][%[[J]]] : memref<?xi32>
 // CHECK:           %[[SRC:.*]] = arith.index_cast %[[SI]] : i32 to index
 // CHECK:           %[[VPRE:.*]] = memref.load %[[UPRE]][%{{.*}}, %[[SRC]]]

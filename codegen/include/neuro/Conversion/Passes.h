@@ -11,6 +11,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include <optional>
+
 namespace neuro {
 
 #define GEN_PASS_DECL
@@ -38,10 +40,19 @@ std::string connectKernelName(llvm::StringRef network,
 std::string synInitKernelName(llvm::StringRef network,
                               llvm::StringRef projection);
 
-/// Rows of a projection's per-synapse state, in kernel order: the weight,
-/// the per-synapse states, and `_lastupdate` (the step of the synapse's
-/// last event) when states are solved between events (`neuro.decay`).
+/// Rows of a projection's per-synapse state, in kernel order: the weight
+/// (unless constantWeight), the per-synapse states, and `_lastupdate` (the
+/// step of the synapse's last event) when states are solved between events
+/// (`neuro.decay`).
 std::vector<std::string> synapseRowNames(mlir::Operation *projection);
+
+/// The weight of a projection whose synapses all have the same weight and
+/// never change or record it (a constant initial value, no assignment or
+/// equation, not from a file, not recorded): kernels use the constant and
+/// the runtime stores no weight row. convert-neuro-to-kernels marks such
+/// projections with kConstantWeightAttr; nullopt for the others.
+std::optional<double> constantWeight(mlir::Operation *projection);
+constexpr llvm::StringLiteral kConstantWeightAttr = "neuro.constant_weight";
 
 /// Marks the loop over neurons of a step kernel, whose iterations are
 /// independent (neuro-vectorize-kernels vectorizes it).

@@ -74,11 +74,55 @@ std::string neuro::synInitKernelName(StringRef network, StringRef projection) {
   return ("neuro_syninit_" + network + "_" + projection).str();
 }
 
+std::optional<double> neuro::constantWeight(Operation *projection) {
+  if (auto attr = projection->getAttrOfType<FloatAttr>(kConstantWeightAttr))
+    return attr.getValueAsDouble();
+  return std::nullopt;
+}
+
+/// The weight of `proj` when it is the same constant for every synapse and
+/// nothing changes or records it (before its statements become kernels).
+static std::optional<double> findConstantWeight(ProjectionOp proj) {
+  Block &body = proj.getBody().front();
+  StringRef weight;
+  for (auto w : body.getOps<WeightOp>())
+    weight = w.getSymName();
+  // Weights from a file are per synapse whatever the model says.
+  if (weight.empty() || proj.getRule() == "file")
+    return std::nullopt;
+  std::optional<double> value;
+  for (auto init : body.getOps<InitConstOp>())
+    if (init.getVar() == weight)
+      value = init.getValue().convertToDouble();
+  if (!value)
+    return std::nullopt;
+  // Nothing may change it: no statement assigns it, no equation moves it.
+  bool written = false;
+  proj.walk([&](Operation *op) {
+    if (auto a = dyn_cast<AssignOp>(op))
+      written |= !a.getPost() && a.getName() == weight;
+    else if (auto o = dyn_cast<OdeOp>(op))
+      written |= o.getVar() == weight;
+    else if (auto d = dyn_cast<DecayOp>(op))
+      written |= d.getVar() == weight;
+  });
+  // Nor may it be recorded.
+  if (auto network = proj->getParentOfType<NetworkOp>())
+    for (auto rec : network.getBody().getOps<RecordSynapsesOp>())
+      if (rec.getProjection() == proj.getSymName())
+        for (Attribute var : rec.getVars())
+          written |= cast<FlatSymbolRefAttr>(var).getValue() == weight;
+  if (written)
+    return std::nullopt;
+  return value;
+}
+
 std::vector<std::string> neuro::synapseRowNames(Operation *projection) {
   std::vector<std::string> rows;
   Block &body = cast<ProjectionOp>(projection).getBody().front();
-  for (auto w : body.getOps<WeightOp>())
-    rows.push_back(w.getSymName().str());
+  if (!constantWeight(projection))
+    for (auto w : body.getOps<WeightOp>())
+      rows.push_back(w.getSymName().str());
   for (auto s : body.getOps<StateOp>())
     rows.push_back(s.getSymName().str());
   if (!body.getOps<DecayOp>().empty())
@@ -1089,6 +1133,12 @@ private:
   }
 
   LogicalResult convertProjection(ProjectionOp proj) {
+    // The same weight for every synapse, never changed: a constant in the
+    // kernels, no row in memory (synapseRowNames and the runtime read the
+    // attribute).
+    std::optional<double> fixedWeight = findConstantWeight(proj);
+    if (fixedWeight)
+      proj->setAttr(kConstantWeightAttr, b.getF64FloatAttr(*fixedWeight));
     if (proj.getSynapseAttr())
       return proj.emitOpError("must be elaborated before conversion to "
                               "kernels");
@@ -1143,6 +1193,8 @@ private:
         return b
             .create<memref::LoadOp>(l, c.mods, ValueRange{index(l, it->second)})
             .getResult();
+      if (fixedWeight && ref.getName() == weight)
+        return f64Constant(l, *fixedWeight);
       auto it = synRows.find(ref.getName());
       if (it == synRows.end())
         return ref.emitOpError("names no synapse variable");

@@ -111,6 +111,9 @@ struct ProjectionSpec {
   /// writes only the synapses it visits and their targets (not the source
   /// state or `mods`).
   bool partitionable = false;
+  /// The row of `synRows` holding the weight; -1 when every synapse has the
+  /// same constant weight, compiled into the kernels (no row is stored).
+  int weightRow = 0;
   NeuroDeliverFn deliver = nullptr;
   /// `on post`, run for the synapses onto each target that spiked; null
   /// when the synapse has none.

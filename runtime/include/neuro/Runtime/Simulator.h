@@ -168,6 +168,11 @@ public:
   /// source, and rowPtr does not describe them (see synapseDelays).
   const CSR &connectivity(int proj) const;
 
+  /// Bytes the synapses of all projections take: targets, synapse rows,
+  /// row pointers (per delay group and target range), the by-target index
+  /// for `on post` and sources where kernels read them.
+  int64_t synapseBytes() const;
+
   /// Target ranges projection `proj` is delivered in (1: not split).
   int64_t deliveryParts(int proj) const {
     return proj >= 0 && size_t(proj) < projs.size() ? projs[size_t(proj)].parts
