@@ -11,7 +11,7 @@
 #include "neuro/Codegen/Compiler.h"
 #include "neuro/Codegen/ObjectCache.h"
 #include "neuro/IR/NeuroOps.h"
-#include "neuro/Runtime/Simulator.h"
+#include "neuro/Runtime/Run.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -21,6 +21,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <iostream>
 
 using namespace neuro;
 
@@ -73,16 +74,6 @@ int usageError(const std::string &message) {
 double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
-}
-
-std::string jsonString(llvm::StringRef s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\')
-      out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 void printModule(mlir::ModuleOp module) {
@@ -181,114 +172,18 @@ int runRun(const Options &options) {
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate() ||
       !c.compileNetwork(options.network, spec))
     return 1;
-  if (options.seed)
-    spec.seed = *options.seed;
-  std::string network = spec.name;
-  double tCompile = seconds(start);
-
-  rt::Simulator sim(spec);
-  sim.setThreads(options.threads);
-  std::string err;
-  if (!sim.build(err)) {
-    llvm::errs() << "neuroc: error: building the network failed: " << err
-                 << "\n";
-    return 1;
-  }
-  bool ok = sim.run(err);
-  // Whatever was recorded is written, also when the run stopped early.
-  std::string writeErr;
-  bool records = !spec.records.empty() || !spec.stateRecords.empty();
-  bool written =
-      (spec.records.empty() || sim.writeSpikes(options.outDir, writeErr)) &&
-      sim.writeStates(options.outDir, writeErr);
-  if (!ok) {
-    llvm::errs() << options.file << ": error: " << err << "\n";
-    if (records && written)
-      llvm::errs() << "note: what was recorded until then is in "
-                   << options.outDir << "/\n";
-  }
-  if (!written)
-    llvm::errs() << "neuroc: error: " << writeErr << "\n";
-  if (!ok || !written)
-    return 1;
-
-  int64_t neurons = 0, spikes = 0;
-  for (size_t i = 0; i < spec.populations.size(); ++i) {
-    neurons += spec.populations[i].size;
-    spikes += sim.spikeCount(static_cast<int>(i));
-  }
-  double duration = spec.steps * spec.dt;
-  auto rate = [&](int64_t count, int64_t n) {
-    return n > 0 && duration > 0 ? count / (n * duration) : 0.0;
-  };
-  llvm::raw_ostream &os = llvm::outs();
-  if (options.json) {
-    os << "{\"network\": " << jsonString(network)
-       << ", \"neurons\": " << neurons
-       << ", \"synapses\": " << sim.numSynapses() << ", \"spikes\": " << spikes
-       << ", \"rate_hz\": " << llvm::format("%.6g", rate(spikes, neurons))
-       << ", \"t_compile_s\": " << llvm::format("%.6f", tCompile)
-       << ", \"t_build_s\": " << llvm::format("%.6f", sim.tBuild())
-       << ", \"t_sim_s\": " << llvm::format("%.6f", sim.tSim())
-       << ", \"synaptic_events\": " << sim.synapticEvents()
-       << ", \"bytes_per_synapse\": "
-       << llvm::format("%.2f", sim.numSynapses() ? double(sim.synapseBytes()) /
-                                                       double(sim.numSynapses())
-                                                 : 0.0)
-       << ", \"dt_s\": " << llvm::format("%.6g", spec.dt)
-       << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
-       << ", \"threads\": " << sim.threads() << ", \"cache\": "
-       << (!options.cache ? "\"off\""
-           : c.cacheHit() ? "\"hit\""
-                          : "\"miss\"")
-       << ", \"populations\": {";
-    for (size_t i = 0; i < spec.populations.size(); ++i) {
-      const rt::PopulationSpec &p = spec.populations[i];
-      int64_t s = sim.spikeCount(static_cast<int>(i));
-      os << (i ? ", " : "") << jsonString(p.name)
-         << ": {\"neurons\": " << p.size << ", \"spikes\": " << s
-         << ", \"rate_hz\": " << llvm::format("%.6g", rate(s, p.size)) << "}";
-    }
-    os << "}, \"output_dir\": "
-       << (records ? jsonString(options.outDir) : "null") << "}\n";
-    return 0;
-  }
-  os << "network " << network << ": " << neurons << " neurons, "
-     << sim.numSynapses() << " synapses, dt "
-     << llvm::format("%g", spec.dt * 1e3) << " ms, "
-     << llvm::format("%g", duration) << " s simulated\n";
-  for (size_t i = 0; i < spec.populations.size(); ++i) {
-    const rt::PopulationSpec &p = spec.populations[i];
-    int64_t s = sim.spikeCount(static_cast<int>(i));
-    os << "  " << p.name << ": " << p.size << " neurons, " << s << " spikes, "
-       << llvm::format("%.3f", rate(s, p.size)) << " Hz\n";
-  }
-  os << "spikes: " << spikes << ", mean rate "
-     << llvm::format("%.3f", rate(spikes, neurons)) << " Hz\n";
-  os << "time: parse+compile " << llvm::format("%.3f", tCompile) << " s, build "
-     << llvm::format("%.3f", sim.tBuild()) << " s, simulate "
-     << llvm::format("%.3f", sim.tSim()) << " s\n";
-  if (!spec.records.empty()) {
-    os << "spikes written to";
-    for (const rt::RecordSpec &r : spec.records)
-      os << " " << options.outDir << "/spikes_"
-         << spec.populations[r.population].name << ".npy";
-    os << "\n";
-  }
-  for (const rt::StateRecordSpec &r : spec.stateRecords) {
-    bool synapses = r.projection >= 0;
-    const std::string &name = synapses ? spec.projections[r.projection].name
-                                       : spec.populations[r.population].name;
-    const std::vector<std::string> &rows =
-        synapses ? spec.projections[r.projection].synRows
-                 : spec.populations[r.population].rows;
-    os << (synapses ? "synapse variables" : "states") << " written to "
-       << options.outDir << "/" << name << "_t.npy";
-    for (int row : r.rows)
-      os << " " << options.outDir << "/" << name << "_" << rows[row] << ".npy";
-    os << "\n";
-  }
-  return 0;
+  rt::RunOptions run;
+  run.outDir = options.outDir;
+  run.json = options.json;
+  run.seed = options.seed;
+  run.threads = options.threads;
+  run.source = options.file;
+  run.tCompile = seconds(start);
+  run.cache = !options.cache ? "off" : c.cacheHit() ? "hit" : "miss";
+  llvm::outs().flush();
+  int status = rt::runModel(std::move(spec), run, std::cout, std::cerr);
+  std::cout.flush();
+  return status;
 }
 
 } // namespace

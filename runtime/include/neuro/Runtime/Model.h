@@ -86,8 +86,9 @@ struct ProjectionSpec {
   bool delayFromInit = false;
   Rule rule = FixedProbability;
   /// FromFile: the table of synapses (see readConnections in Table.h); its
-  /// weight column, when present, sets the weight (synRows[0]) and its
-  /// delay column the per-synapse delays.
+  /// weight column, when present, sets the weight (synRows[0]; weights of
+  /// such projections are never compiled in) and its delay column the
+  /// per-synapse delays.
   std::string file;
   int64_t degree = 0;
   /// Only source neurons [srcBegin, srcEnd) connect, to targets
@@ -132,7 +133,7 @@ struct ProjectionSpec {
   std::vector<Modulator> modulators;
   /// Whether the weight may change at the start of the run.
   bool plastic = true;
-  /// Dale's law: +1 (-1) when every weight (synRows[0]) must stay >= 0
+  /// Dale's law: +1 (-1) when every weight (row weightRow) must stay >= 0
   /// (<= 0), checked when built and with the NaN/Inf checks; 0: no check.
   int sign = 0;
 };

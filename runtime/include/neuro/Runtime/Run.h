@@ -1,0 +1,45 @@
+//===- Run.h - Build, run and report a compiled network ---------*- C++ -*-===//
+//
+// What `neuroc run` and executables from `neuroc build` do once the kernels
+// are bound: build the network, run it, write the recordings (also when the
+// run stops early) and print the summary, as text or one JSON object.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_RUN_H
+#define NEURO_RUNTIME_RUN_H
+
+#include "neuro/Runtime/Model.h"
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace neuro::rt {
+
+struct RunOptions {
+  std::string outDir = "neuro_out";
+  bool json = false;
+  std::optional<uint64_t> seed;
+  /// Simulated time in seconds instead of the model's (rounded to steps).
+  std::optional<double> duration;
+  unsigned threads = 0; ///< 0: automatic (Simulator::setThreads)
+  /// Prefix of errors without a source ("neuroc", the executable's name).
+  std::string program = "neuroc";
+  /// Prefix of errors of the run itself (the model's file).
+  std::string source;
+  /// Seconds spent before the simulator, reported as parse+compile.
+  double tCompile = 0;
+  /// Reported as "cache" in JSON when not empty ("hit", "miss", "off").
+  std::string cache;
+};
+
+/// Builds, runs and reports `spec`; returns the exit status (0, or 1 after
+/// printing an error to `err`).
+int runModel(ModelSpec spec, const RunOptions &options, std::ostream &out,
+             std::ostream &err);
+
+} // namespace neuro::rt
+
+#endif // NEURO_RUNTIME_RUN_H
