@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "neuro/Codegen/AOT.h"
 #include "neuro/Codegen/Compiler.h"
 #include "neuro/Codegen/ObjectCache.h"
 #include "neuro/IR/NeuroOps.h"
@@ -18,6 +19,7 @@
 #include "mlir/IR/OperationSupport.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -33,6 +35,11 @@ const char *kUsage = R"(usage:
       STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm
   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [--threads N]
              [--vector-width N] [--no-cache] [-I DIR] FILE
+  neuroc build [-o PROGRAM] [--network NAME] [--vector-width N] [-I DIR] FILE
+
+build links the compiled model with the runtime into PROGRAM (default: the
+file's name without .neuro), which needs no LLVM: PROGRAM [--json] [-o DIR]
+[--seed N] [--threads N] [--duration T] runs it as neuroc run would.
 
 run keeps compiled kernels in $NEURO_CACHE_DIR (default ~/.cache/neuro)
 and links them again while the model's kernels do not change; --no-cache
@@ -54,6 +61,7 @@ struct Options {
   std::string file;
   std::string stage = "neuro";
   std::string outDir = "neuro_out";
+  bool outGiven = false;
   std::string network;
   std::optional<uint64_t> seed;
   unsigned threads = 0;
@@ -186,6 +194,37 @@ int runRun(const Options &options) {
   return status;
 }
 
+int runBuild(const Options &options) {
+  Compiler c(llvm::errs());
+  for (const std::string &dir : options.includes)
+    c.addSearchPath(dir);
+  c.setWarningsAsErrors(options.werror);
+  c.setJsonDiagnostics(options.jsonDiagnostics);
+  c.setVectorWidth(options.vectorWidth);
+  rt::ModelSpec spec;
+  if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate())
+    return 1;
+  std::unique_ptr<llvm::MemoryBuffer> object =
+      c.compileObject(options.network, spec);
+  if (!object)
+    return 1;
+  mlir::ModuleOp module = c.module();
+  std::string source = emitModelSource(spec, spec.name, [&](llvm::StringRef n) {
+    return module.lookupSymbol(n) != nullptr;
+  });
+  std::string output = options.outDir;
+  if (!options.outGiven) {
+    llvm::StringRef stem = llvm::sys::path::stem(options.file);
+    output = stem.empty() || options.file == "-" ? "a.out" : stem.str();
+  }
+  if (auto err = linkExecutable(object->getMemBufferRef(), source, output)) {
+    llvm::errs() << "neuroc: error: " << llvm::toString(std::move(err)) << "\n";
+    return 1;
+  }
+  llvm::outs() << "built " << output << " (network " << spec.name << ")\n";
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -225,9 +264,10 @@ int main(int argc, char **argv) {
       options.jsonDiagnostics = *v == "json";
     } else if (auto v = value("--stage"))
       options.stage = *v;
-    else if (auto v = value("-o"))
+    else if (auto v = value("-o")) {
       options.outDir = *v;
-    else if (auto v = value("--network"))
+      options.outGiven = true;
+    } else if (auto v = value("--network"))
       options.network = *v;
     else if (auto v = value("-I"))
       options.includes.push_back(*v);
@@ -266,5 +306,7 @@ int main(int argc, char **argv) {
     return runEmit(options);
   if (options.command == "run")
     return runRun(options);
+  if (options.command == "build")
+    return runBuild(options);
   return usageError("unknown command '" + options.command + "'");
 }

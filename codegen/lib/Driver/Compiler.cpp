@@ -128,7 +128,7 @@ bool Compiler::lower(Stage until) {
   return true;
 }
 
-bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
+bool Compiler::resolveNetwork(std::string &network) {
   std::vector<std::string> names = networkNames(*mlirModule);
   if (network.empty()) {
     if (names.size() != 1) {
@@ -143,6 +143,26 @@ bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
     plainError("no network named '" + network + "'");
     return false;
   }
+  return true;
+}
+
+std::unique_ptr<llvm::MemoryBuffer>
+Compiler::compileObject(std::string network, rt::ModelSpec &spec) {
+  if (!resolveNetwork(network) || !lower(Stage::Lowered) ||
+      failed(extractModelSpec(*mlirModule, network, spec)) ||
+      !lower(Stage::LLVMDialect))
+    return nullptr;
+  auto object = emitObject(*mlirModule);
+  if (!object) {
+    plainError("code generation failed: " + llvm::toString(object.takeError()));
+    return nullptr;
+  }
+  return std::move(*object);
+}
+
+bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
+  if (!resolveNetwork(network))
+    return false;
   if (!lower(Stage::Lowered) ||
       failed(extractModelSpec(*mlirModule, network, spec)))
     return false;

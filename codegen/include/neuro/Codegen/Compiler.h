@@ -65,6 +65,12 @@ public:
   /// network), JIT-compiles and binds the kernels into `spec`.
   bool compileNetwork(std::string network, rt::ModelSpec &spec);
 
+  /// From the neuro stage: lowers, extracts `network` (empty: the only
+  /// network) into `spec` (kernel pointers null) and returns the kernels'
+  /// object code, or null after reporting.
+  std::unique_ptr<llvm::MemoryBuffer> compileObject(std::string network,
+                                                    rt::ModelSpec &spec);
+
   unsigned numErrors() const { return diag ? diag->numErrors() : 0; }
   const Module &ast() const { return *astModule; }
   const SemaResult &sema() const { return semaResult; }
@@ -72,6 +78,10 @@ public:
   Stage stage() const { return current; }
 
 private:
+  /// Checks `network` (empty: the only one, filled in); false after
+  /// reporting.
+  bool resolveNetwork(std::string &network);
+
   llvm::raw_ostream &diagOS;
   llvm::SourceMgr sourceMgr;
   unsigned bufferId = 0;

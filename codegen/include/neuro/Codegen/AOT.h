@@ -1,0 +1,40 @@
+//===- AOT.h - Executables that run a compiled model without LLVM -*- C++
+//-*-===//
+//
+// `neuroc build` links the kernels' object code with the runtime and a
+// generated C++ file that rebuilds the model's ModelSpec (populations,
+// projections, initial values, recordings) and points it at the kernels.
+// The executable (runtime/aot/Main.cpp) takes the run flags of `neuroc run`
+// and needs neither LLVM nor MLIR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_CODEGEN_AOT_H
+#define NEURO_CODEGEN_AOT_H
+
+#include "neuro/Runtime/Model.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <string>
+
+namespace neuro {
+
+/// The C++ source of `const neuro::rt::ModelSpec &neuroAotModel()` for
+/// `spec` (network `network`), whose kernel pointers are the symbols of
+/// the kernels `defined` says the object holds.
+std::string emitModelSource(const rt::ModelSpec &spec,
+                            const std::string &network,
+                            llvm::function_ref<bool(llvm::StringRef)> defined);
+
+/// Compiles `source` and links it with `object`, the runtime and the
+/// executable's main into `output`. Uses $NEURO_CXX, else the C++ compiler
+/// Neuro was built with.
+llvm::Error linkExecutable(llvm::MemoryBufferRef object,
+                           const std::string &source,
+                           const std::string &output);
+
+} // namespace neuro
+
+#endif // NEURO_CODEGEN_AOT_H

@@ -1,0 +1,108 @@
+//===- Main.cpp - The main of executables built by neuroc build -----------===//
+//
+// Linked with the kernels' object code and a generated neuroAotModel():
+//
+//   ./sim [--json] [-o DIR] [--seed N] [--threads N] [--duration T]
+//
+// with the meaning they have for `neuroc run`; T is in seconds, or with a
+// unit (`500ms`, `2s`). Needs neither LLVM nor MLIR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Runtime/ABI.h"
+#include "neuro/Runtime/Run.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+
+const neuro::rt::ModelSpec &neuroAotModel();
+extern "C" int64_t neuro_abi_version(void);
+
+namespace {
+
+int usage(const char *program, const std::string &message) {
+  if (!message.empty())
+    std::cerr << program << ": error: " << message << "\n";
+  std::cerr << "usage: " << program
+            << " [--json] [-o DIR] [--seed N] [--threads N] [--duration T]\n"
+               "Runs the model built into this program (see neuroc run).\n";
+  return message.empty() ? 0 : 2;
+}
+
+/// Seconds from "2", "2s", "500ms", "1.5 s".
+bool parseDuration(const std::string &text, double &seconds) {
+  char *end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str())
+    return false;
+  std::string unit(end);
+  unit.erase(0, unit.find_first_not_of(' '));
+  double scale = unit.empty() || unit == "s" ? 1.0
+                 : unit == "ms"              ? 1e-3
+                 : unit == "us"              ? 1e-6
+                                             : -1.0;
+  if (scale < 0 || !(v >= 0))
+    return false;
+  seconds = v * scale;
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  const char *program = argv[0];
+  if (neuro_abi_version() != NEURO_ABI_VERSION) {
+    std::cerr << program << ": error: kernels built for runtime ABI "
+              << neuro_abi_version() << ", linked with " << NEURO_ABI_VERSION
+              << "\n";
+    return 1;
+  }
+  neuro::rt::RunOptions options;
+  options.program = program;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char *flag, std::string &out) {
+      std::string f(flag);
+      if (a.rfind(f + "=", 0) == 0) {
+        out = a.substr(f.size() + 1);
+        return true;
+      }
+      if (a == f && i + 1 < argc) {
+        out = argv[++i];
+        return true;
+      }
+      return false;
+    };
+    std::string v;
+    if (a == "--help" || a == "-h")
+      return usage(program, "");
+    if (a == "--json") {
+      options.json = true;
+    } else if (value("-o", v)) {
+      options.outDir = v;
+    } else if (value("--seed", v)) {
+      char *end = nullptr;
+      unsigned long long s = std::strtoull(v.c_str(), &end, 10);
+      if (v.empty() || *end || v[0] == '-')
+        return usage(program, "--seed needs a non-negative integer");
+      options.seed = s;
+    } else if (value("--threads", v)) {
+      char *end = nullptr;
+      unsigned long t = std::strtoul(v.c_str(), &end, 10);
+      if (v.empty() || *end || t < 1 || t > 1024)
+        return usage(program, "--threads needs an integer from 1 to 1024");
+      options.threads = unsigned(t);
+    } else if (value("--duration", v)) {
+      double seconds = 0;
+      if (!parseDuration(v, seconds))
+        return usage(program, "--duration needs a time such as 2s or 500ms");
+      options.duration = seconds;
+    } else {
+      return usage(program, "unknown argument '" + a + "'");
+    }
+  }
+  return neuro::rt::runModel(neuroAotModel(), options, std::cout, std::cerr);
+}
