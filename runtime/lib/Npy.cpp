@@ -190,3 +190,102 @@ bool neuro::rt::writeNpyF64(const std::string &path, const double *data,
       [&](std::vector<unsigned char> &buf, size_t k) { putF64(buf, data[k]); },
       err);
 }
+
+//===----------------------------------------------------------------------===//
+// NpyStream
+//===----------------------------------------------------------------------===//
+
+using neuro::rt::NpyStream;
+
+/// Header length of streamed files: room for any shape of up to three
+/// 19-digit dimensions after the dtype.
+static constexpr size_t kStreamHeader = 256;
+
+NpyStream::~NpyStream() {
+  std::string ignored;
+  close(ignored);
+}
+
+std::string NpyStream::header() const {
+  std::string dict = "{'descr': " + descr +
+                     ", 'fortran_order': False, 'shape': (" +
+                     std::to_string(count);
+  for (int64_t d : inner)
+    dict += ", " + std::to_string(d);
+  if (inner.empty())
+    dict += ",";
+  dict += "), }";
+  // magic (6) + version (2) + length (2) + dict + padding + '\n'.
+  size_t padding = kStreamHeader - 10 - dict.size() - 1;
+  dict.append(padding, ' ');
+  dict += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += char(dict.size() & 0xff);
+  out += char((dict.size() >> 8) & 0xff);
+  return out + dict;
+}
+
+bool NpyStream::open(const std::string &p, const std::string &d,
+                     std::vector<int64_t> dims, size_t bytes,
+                     std::string &err) {
+  std::string ignored;
+  close(ignored);
+  path = p;
+  descr = d;
+  inner = std::move(dims);
+  rowBytes = bytes;
+  count = 0;
+  synced = -1;
+  if (descr.size() > kStreamHeader - 160) {
+    err = "cannot write '" + path + "': dtype too long for a streamed file";
+    return false;
+  }
+  file = std::fopen(path.c_str(), "wb");
+  if (!file) {
+    err = "cannot open '" + path + "' for writing";
+    return false;
+  }
+  return sync(err);
+}
+
+bool NpyStream::append(const void *data, int64_t rows, std::string &err) {
+  if (!file || rows <= 0)
+    return file != nullptr;
+  size_t bytes = size_t(rows) * rowBytes;
+  if (std::fseek(file, 0, SEEK_END) != 0 ||
+      std::fwrite(data, 1, bytes, file) != bytes) {
+    err = "cannot write '" + path + "' (disk full?)";
+    return false;
+  }
+  count += rows;
+  return true;
+}
+
+bool NpyStream::sync(std::string &err) {
+  if (!file)
+    return true;
+  if (synced == count)
+    return true;
+  // Data first, then the header that counts it.
+  std::string h = header();
+  if (std::fflush(file) != 0 || std::fseek(file, 0, SEEK_SET) != 0 ||
+      std::fwrite(h.data(), 1, h.size(), file) != h.size() ||
+      std::fflush(file) != 0) {
+    err = "cannot write '" + path + "' (disk full?)";
+    return false;
+  }
+  synced = count;
+  return true;
+}
+
+bool NpyStream::close(std::string &err) {
+  if (!file)
+    return true;
+  bool ok = sync(err);
+  if (std::fclose(file) != 0 && ok) {
+    err = "cannot close '" + path + "'";
+    ok = false;
+  }
+  file = nullptr;
+  return ok;
+}

@@ -48,10 +48,15 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
          << "\n";
     return 1;
   }
+  // Recordings go to their files while the run goes.
+  bool records = !spec.records.empty() || !spec.stateRecords.empty();
+  if (records && !sim.streamTo(options.outDir, err)) {
+    errs << options.program << ": error: " << err << "\n";
+    return 1;
+  }
   bool ok = sim.run(err);
   // Whatever was recorded is written, also when the run stopped early.
   std::string writeErr;
-  bool records = !spec.records.empty() || !spec.stateRecords.empty();
   bool written =
       (spec.records.empty() || sim.writeSpikes(options.outDir, writeErr)) &&
       sim.writeStates(options.outDir, writeErr);

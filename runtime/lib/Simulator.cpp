@@ -23,6 +23,7 @@
 #include <functional>
 #include <limits>
 #include <set>
+#include <sstream>
 #include <system_error>
 #include <unistd.h>
 
@@ -1330,13 +1331,153 @@ bool Simulator::checkPropagators(std::string &err) const {
   return true;
 }
 
+static bool outputDirectory(const std::string &dir, std::filesystem::path &base,
+                            std::string &err) {
+  namespace fs = std::filesystem;
+  base = dir.empty() ? fs::path(".") : fs::path(dir);
+  std::error_code ec;
+  fs::create_directories(base, ec);
+  if (ec || !fs::is_directory(base, ec)) {
+    err = "cannot create directory '" + base.string() + "'";
+    if (ec)
+      err += ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
 bool Simulator::doRun(int64_t steps, std::string &err) {
   for (int64_t n = 0; n < steps; ++n) {
     doStep(stepIndex);
     ++stepIndex;
-    if ((stepIndex % kCheckInterval == 0 || n + 1 == steps) &&
-        !checkFinite(err, /*constantSynapses=*/false))
+    if (stepIndex % kCheckInterval != 0 && n + 1 != steps)
+      continue;
+    if (!checkFinite(err, /*constantSynapses=*/false)) {
+      std::string flushErr;
+      if (isStreaming() && !flushStreams(flushErr))
+        err += "; " + flushErr;
       return false;
+    }
+    if (isStreaming() &&
+        (n + 1 == steps || bufferedBytes() >= kFlushBytes ||
+         secondsSince(lastFlush) >= kFlushSeconds) &&
+        !flushStreams(err))
+      return false;
+  }
+  return true;
+}
+
+size_t Simulator::bufferedBytes() const {
+  size_t bytes = 0;
+  for (const Population &pop : pops)
+    bytes += pop.spikes.size() * sizeof(SpikeRecord);
+  for (const StateRecording &r : stateRecordings)
+    bytes += (r.values.size() + r.times.size()) * sizeof(double);
+  return bytes;
+}
+
+bool Simulator::streamTo(const std::string &dir, std::string &err) {
+  namespace fs = std::filesystem;
+  if (!built) {
+    err = "cannot stream recordings of model '" + model.name + "': not built";
+    return false;
+  }
+  try {
+    fs::path base;
+    if (!outputDirectory(dir, base, err))
+      return false;
+    spikeStreams.clear();
+    spikeStreams.resize(pops.size());
+    for (int pop : recordedOrder) {
+      auto stream = std::make_unique<NpyStream>();
+      fs::path file =
+          base / ("spikes_" + model.populations[size_t(pop)].name + ".npy");
+      if (!stream->open(file.string(), "[('i', '<i4'), ('t', '<f8')]", {}, 12,
+                        err))
+        return false;
+      spikeStreams[size_t(pop)] = std::move(stream);
+    }
+    stateStreams.clear();
+    for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+      const StateRecordSpec &rec = model.stateRecords[r];
+      const StateRecording &data = stateRecordings[r];
+      int64_t width = data.end - data.begin;
+      const std::vector<std::string> &rows =
+          rec.projection >= 0
+              ? model.projections[size_t(rec.projection)].synRows
+              : model.populations[size_t(rec.population)].rows;
+      std::string prefix =
+          (rec.projection >= 0
+               ? model.projections[size_t(rec.projection)].name
+               : model.populations[size_t(rec.population)].name) +
+          "_";
+      std::vector<std::unique_ptr<NpyStream>> streams;
+      streams.push_back(std::make_unique<NpyStream>());
+      if (!streams.back()->open((base / (prefix + "t.npy")).string(), "'<f8'",
+                                {}, sizeof(double), err))
+        return false;
+      for (int row : rec.rows) {
+        streams.push_back(std::make_unique<NpyStream>());
+        if (!streams.back()->open(
+                (base / (prefix + rows[size_t(row)] + ".npy")).string(),
+                "'<f8'", {width}, size_t(width) * sizeof(double), err))
+          return false;
+      }
+      stateStreams.push_back(std::move(streams));
+      if (rec.projection >= 0 &&
+          !writeSynapseEnds(base.string(), prefix, r, err))
+        return false;
+    }
+    if (!writeRecordingsJson(base.string(), err))
+      return false;
+  } catch (const std::exception &e) {
+    err = "cannot stream recordings to '" + dir + "': " + e.what();
+    return false;
+  }
+  streamDir = dir.empty() ? "." : dir;
+  lastFlush = std::chrono::steady_clock::now();
+  // Whatever was recorded before (by an earlier run()) goes out first.
+  return flushStreams(err);
+}
+
+bool Simulator::flushStreams(std::string &err) {
+  lastFlush = std::chrono::steady_clock::now();
+  std::vector<char> packed;
+  for (size_t p = 0; p < pops.size(); ++p) {
+    if (p >= spikeStreams.size() || !spikeStreams[p])
+      continue;
+    std::vector<SpikeRecord> &spikes = pops[p].spikes;
+    packed.resize(spikes.size() * 12);
+    for (size_t n = 0; n < spikes.size(); ++n) {
+      std::memcpy(packed.data() + 12 * n, &spikes[n].i, 4);
+      std::memcpy(packed.data() + 12 * n + 4, &spikes[n].t, 8);
+    }
+    if (!spikeStreams[p]->append(packed.data(), int64_t(spikes.size()), err) ||
+        !spikeStreams[p]->sync(err))
+      return false;
+    spikes.clear();
+  }
+  for (size_t r = 0; r < stateStreams.size(); ++r) {
+    StateRecording &data = stateRecordings[r];
+    std::vector<std::unique_ptr<NpyStream>> &streams = stateStreams[r];
+    size_t samples = data.times.size();
+    size_t width = size_t(data.end - data.begin);
+    size_t vars = streams.size() - 1;
+    std::vector<double> block(samples * width);
+    for (size_t v = 0; v < vars; ++v) {
+      for (size_t s = 0; s < samples; ++s)
+        std::copy_n(data.values.data() + (s * vars + v) * width, width,
+                    block.data() + s * width);
+      if (!streams[v + 1]->append(block.data(), int64_t(samples), err) ||
+          !streams[v + 1]->sync(err))
+        return false;
+    }
+    // The times last: a reader that sees a time sees its values.
+    if (!streams[0]->append(data.times.data(), int64_t(samples), err) ||
+        !streams[0]->sync(err))
+      return false;
+    data.times.clear();
+    data.values.clear();
   }
   return true;
 }
@@ -1479,20 +1620,6 @@ const CSR &Simulator::connectivity(int proj) const {
 //===----------------------------------------------------------------------===//
 
 /// Creates `dir` (the current directory when empty) if needed.
-static bool outputDirectory(const std::string &dir, std::filesystem::path &base,
-                            std::string &err) {
-  namespace fs = std::filesystem;
-  base = dir.empty() ? fs::path(".") : fs::path(dir);
-  std::error_code ec;
-  fs::create_directories(base, ec);
-  if (ec || !fs::is_directory(base, ec)) {
-    err = "cannot create directory '" + base.string() + "'";
-    if (ec)
-      err += ": " + ec.message();
-    return false;
-  }
-  return true;
-}
 
 int64_t Simulator::synapseSource(const Projection &proj, int64_t s) {
   // The source of synapse s: the row of its delay group holding it.
@@ -1504,8 +1631,10 @@ int64_t Simulator::synapseSource(const Projection &proj, int64_t s) {
   return -1;
 }
 
-bool Simulator::writeStates(const std::string &dir, std::string &err) const {
+bool Simulator::writeStates(const std::string &dir, std::string &err) {
   namespace fs = std::filesystem;
+  if (isStreaming())
+    return flushStreams(err);
   if (model.stateRecords.empty())
     return true;
   try {
@@ -1529,22 +1658,9 @@ bool Simulator::writeStates(const std::string &dir, std::string &err) const {
       if (!writeNpyF64((base / (prefix + "t.npy")).string(), data.times.data(),
                        {int64_t(samples)}, err))
         return false;
-      if (rec.projection >= 0) {
-        // Which synapses the columns are: their source and target neurons,
-        // so that recorded weights can be saved as a connection table.
-        const Projection &proj = projs[size_t(rec.projection)];
-        std::vector<double> pre(width), post(width);
-        for (size_t c = 0; c < width; ++c) {
-          int64_t syn = data.begin + int64_t(c);
-          pre[c] = double(synapseSource(proj, syn));
-          post[c] = double(proj.csr.cols[size_t(syn)]);
-        }
-        if (!writeNpyF64((base / (prefix + "pre.npy")).string(), pre.data(),
-                         {int64_t(width)}, err) ||
-            !writeNpyF64((base / (prefix + "post.npy")).string(), post.data(),
-                         {int64_t(width)}, err))
-          return false;
-      }
+      if (rec.projection >= 0 &&
+          !writeSynapseEnds(base.string(), prefix, r, err))
+        return false;
       for (size_t v = 0; v < rec.rows.size(); ++v) {
         std::vector<double> block(samples * width);
         for (size_t s = 0; s < samples; ++s)
@@ -1563,8 +1679,117 @@ bool Simulator::writeStates(const std::string &dir, std::string &err) const {
   return true;
 }
 
-bool Simulator::writeSpikes(const std::string &dir, std::string &err) const {
+bool Simulator::writeSynapseEnds(const std::string &base,
+                                 const std::string &prefix, size_t r,
+                                 std::string &err) const {
+  // Which synapses the columns are: their source and target neurons, so
+  // that recorded weights can be saved as a connection table.
   namespace fs = std::filesystem;
+  const StateRecording &data = stateRecordings[r];
+  const Projection &proj = projs[size_t(model.stateRecords[r].projection)];
+  size_t width = size_t(data.end - data.begin);
+  std::vector<double> pre(width), post(width);
+  for (size_t c = 0; c < width; ++c) {
+    int64_t syn = data.begin + int64_t(c);
+    pre[c] = double(synapseSource(proj, syn));
+    post[c] = double(proj.csr.cols[size_t(syn)]);
+  }
+  return writeNpyF64((fs::path(base) / (prefix + "pre.npy")).string(),
+                     pre.data(), {int64_t(width)}, err) &&
+         writeNpyF64((fs::path(base) / (prefix + "post.npy")).string(),
+                     post.data(), {int64_t(width)}, err);
+}
+
+bool Simulator::writeRecordingsJson(const std::string &base,
+                                    std::string &err) const {
+  auto str = [](const std::string &s) {
+    std::string out = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\')
+        out += '\\';
+      out += c;
+    }
+    return out + "\"";
+  };
+  auto unit = [](const std::vector<std::string> &units, size_t row) {
+    return row < units.size() ? units[row] : std::string();
+  };
+  std::ostringstream os;
+  os.precision(17);
+  os << "{\n  \"network\": " << str(model.name) << ",\n  \"dt_s\": " << model.dt
+     << ",\n  \"steps\": " << model.steps << ",\n  \"seed\": " << model.seed
+     << ",\n  \"populations\": {";
+  for (size_t p = 0; p < model.populations.size(); ++p)
+    os << (p ? ", " : "") << str(model.populations[p].name)
+       << ": {\"neurons\": " << model.populations[p].size << "}";
+  os << "},\n  \"files\": {";
+  bool first = true;
+  auto entry = [&](const std::string &file) {
+    os << (first ? "\n    " : ",\n    ") << str(file) << ": ";
+    first = false;
+  };
+  for (int pop : recordedOrder) {
+    const std::string &name = model.populations[size_t(pop)].name;
+    entry("spikes_" + name + ".npy");
+    os << "{\"kind\": \"spikes\", \"population\": " << str(name)
+       << ", \"fields\": {\"i\": \"neuron\", \"t\": \"s\"}}";
+  }
+  for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+    const StateRecordSpec &rec = model.stateRecords[r];
+    const StateRecording &data = stateRecordings[r];
+    bool syn = rec.projection >= 0;
+    const std::string &owner =
+        syn ? model.projections[size_t(rec.projection)].name
+            : model.populations[size_t(rec.population)].name;
+    const std::vector<std::string> &rows =
+        syn ? model.projections[size_t(rec.projection)].synRows
+            : model.populations[size_t(rec.population)].rows;
+    const std::vector<std::string> &units =
+        syn ? model.projections[size_t(rec.projection)].synUnits
+            : model.populations[size_t(rec.population)].units;
+    std::string of =
+        std::string(syn ? "\"projection\": " : "\"population\": ") + str(owner);
+    entry(owner + "_t.npy");
+    os << "{\"kind\": \"sample times\", " << of
+       << ", \"unit\": \"s\", \"every_steps\": " << rec.every << "}";
+    if (syn)
+      for (const char *end : {"pre", "post"}) {
+        entry(owner + "_" + end + ".npy");
+        os << "{\"kind\": \"synapse " << (end[1] == 'r' ? "sources" : "targets")
+           << "\", " << of << "}";
+      }
+    for (int row : rec.rows) {
+      entry(owner + "_" + rows[size_t(row)] + ".npy");
+      os << "{\"kind\": " << (syn ? "\"synapse variable\"" : "\"state\"")
+         << ", " << of << ", \"variable\": " << str(rows[size_t(row)])
+         << ", \"unit\": " << str(unit(units, size_t(row)))
+         << ", \"shape\": [\"samples\", "
+         << (syn ? "\"synapses\"" : "\"neurons\"") << "], "
+         << (syn ? "\"synapses\": [" : "\"neurons\": [") << data.begin << ", "
+         << data.end << "], \"times\": " << str(owner + "_t.npy") << "}";
+    }
+  }
+  os << "\n  }\n}\n";
+  std::string path = (std::filesystem::path(base) / "recordings.json").string();
+  std::FILE *f = std::fopen(path.c_str(), "wb");
+  std::string text = os.str();
+  if (!f || std::fwrite(text.data(), 1, text.size(), f) != text.size()) {
+    if (f)
+      std::fclose(f);
+    err = "cannot write '" + path + "'";
+    return false;
+  }
+  if (std::fclose(f) != 0) {
+    err = "cannot write '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+bool Simulator::writeSpikes(const std::string &dir, std::string &err) {
+  namespace fs = std::filesystem;
+  if (isStreaming())
+    return flushStreams(err);
   if (!built) {
     err = "cannot write spikes of model '" + model.name + "': not built";
     return false;

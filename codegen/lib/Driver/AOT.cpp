@@ -114,6 +114,7 @@ neuro::emitModelSource(const rt::ModelSpec &spec, const std::string &network,
     b << "  " << at << ".name = " << lit(pop.name) << ";\n  " << at
       << ".size = " << lit(pop.size) << ";\n";
     w.list(at + ".rows", pop.rows);
+    w.list(at + ".units", pop.units);
     b << "  " << at << ".init.resize(" << pop.init.size() << ");\n";
     for (size_t r = 0; r < pop.init.size(); ++r)
       w.init(at + ".init[" + std::to_string(r) + "]", pop.init[r]);
@@ -155,6 +156,7 @@ neuro::emitModelSource(const rt::ModelSpec &spec, const std::string &network,
       << at << ".delayFromInit = " << pr.delayFromInit << ";\n";
     w.init(at + ".delayInit", pr.delayInit);
     w.list(at + ".synRows", pr.synRows);
+    w.list(at + ".synUnits", pr.synUnits);
     b << "  " << at << ".synInit.resize(" << pr.synInit.size() << ");\n";
     for (size_t r = 0; r < pr.synInit.size(); ++r)
       w.init(at + ".synInit[" + std::to_string(r) + "]", pr.synInit[r]);

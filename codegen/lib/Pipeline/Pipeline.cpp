@@ -194,8 +194,10 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
       p.generator = true;
       p.poissonRate = rate->convertToDouble();
     }
-    for (auto s : pop.getBody().getOps<StateOp>())
+    for (auto s : pop.getBody().getOps<StateOp>()) {
       p.rows.push_back(s.getSymName().str());
+      p.units.push_back(s.getUnit().str());
+    }
     if (failed(readInits(pop.getBody().front(), p.rows, p.init, pop)))
       return failure();
     if (auto ablated = pop.getAblated())
@@ -230,6 +232,14 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
     p.delaySteps = static_cast<int64_t>(
         std::llround(proj.getDelay().convertToDouble() / dt));
     p.synRows = synapseRowNames(proj);
+    for (const std::string &row : p.synRows) {
+      std::string unit = "1"; // _lastupdate: a step
+      for (Operation &op : proj.getBody().front())
+        if (auto sym = op.getAttrOfType<StringAttr>("sym_name");
+            sym && sym.getValue() == row && op.hasAttr("unit"))
+          unit = op.getAttrOfType<StringAttr>("unit").getValue().str();
+      p.synUnits.push_back(unit);
+    }
     p.weightRow = constantWeight(proj) ? -1 : 0;
     for (const std::string &row : p.synRows)
       if (row == "_lastupdate")

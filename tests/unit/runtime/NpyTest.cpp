@@ -11,6 +11,7 @@
 #include <filesystem>
 
 using namespace neuro::rt;
+using namespace neuro::rt::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -151,6 +152,77 @@ TEST_F(NpyTest, ReportsFullDevice) {
   std::string err;
   EXPECT_FALSE(writeSpikesNpy("/dev/full", {{1, 0.5}}, err));
   EXPECT_NE(err.find("/dev/full"), std::string::npos) << err;
+}
+
+// A streamed file is a valid .npy after every sync, holding exactly the
+// rows synced so far; rows appended but not synced are not counted.
+TEST_F(NpyTest, StreamCountsSyncedRows) {
+  std::string path = (dir / "grow.npy").string();
+  std::string err;
+  NpyStream stream;
+  ASSERT_TRUE(stream.open(path, "'<f8'", {3}, 3 * sizeof(double), err)) << err;
+  NpyFile f;
+  ASSERT_TRUE(readNpy(path, f, err)) << err;
+  EXPECT_EQ(f.dict, "{'descr': '<f8', 'fortran_order': False, 'shape': (0, "
+                    "3), }");
+  EXPECT_EQ(f.dataOffset % 64, 0u);
+  EXPECT_TRUE(f.data.empty());
+
+  double rows[6] = {1, 2, 3, 4, 5, 6};
+  ASSERT_TRUE(stream.append(rows, 2, err)) << err;
+  ASSERT_TRUE(stream.sync(err)) << err;
+  double more[3] = {7, 8, 9};
+  ASSERT_TRUE(stream.append(more, 1, err)) << err;
+  // Not synced: the header still says 2 rows (the data may or may not be
+  // on disk yet).
+  ASSERT_TRUE(readNpy(path, f, err)) << err;
+  EXPECT_EQ(f.dict, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, "
+                    "3), }");
+  ASSERT_TRUE(stream.close(err)) << err;
+  ASSERT_TRUE(readNpy(path, f, err)) << err;
+  EXPECT_EQ(f.dict, "{'descr': '<f8', 'fortran_order': False, 'shape': (3, "
+                    "3), }");
+  ASSERT_EQ(f.data.size(), 9 * sizeof(double));
+  for (int k = 0; k < 9; ++k) {
+    double v;
+    std::memcpy(&v, f.data.data() + 8 * k, 8);
+    EXPECT_EQ(v, double(k + 1));
+  }
+  EXPECT_EQ(stream.rows(), 3);
+}
+
+// Spike records stream as packed 12-byte records.
+TEST_F(NpyTest, StreamOneDimensional) {
+  std::string path = (dir / "spikes.npy").string();
+  std::string err;
+  NpyStream stream;
+  ASSERT_TRUE(stream.open(path, "[('i', '<i4'), ('t', '<f8')]", {}, 12, err));
+  unsigned char rec[24] = {};
+  int32_t i0 = 7, i1 = 9;
+  double t0 = 0.5, t1 = 1.25;
+  std::memcpy(rec, &i0, 4);
+  std::memcpy(rec + 4, &t0, 8);
+  std::memcpy(rec + 12, &i1, 4);
+  std::memcpy(rec + 16, &t1, 8);
+  ASSERT_TRUE(stream.append(rec, 2, err));
+  ASSERT_TRUE(stream.close(err));
+  NpyFile f;
+  ASSERT_TRUE(readNpy(path, f, err)) << err;
+  EXPECT_EQ(f.dict, "{'descr': [('i', '<i4'), ('t', '<f8')], 'fortran_order': "
+                    "False, 'shape': (2,), }");
+  std::vector<SpikeRecord> spikes = decodeSpikes(f.data);
+  ASSERT_EQ(spikes.size(), 2u);
+  EXPECT_EQ(spikes[1].i, 9);
+  EXPECT_EQ(spikes[1].t, 1.25);
+}
+
+// A file that cannot be written is an error that names it.
+TEST_F(NpyTest, StreamReportsWriteErrors) {
+  std::string err;
+  NpyStream stream;
+  EXPECT_FALSE(stream.open((dir / "no" / "such" / "x.npy").string(), "'<f8'",
+                           {}, 8, err));
+  EXPECT_NE(err.find("x.npy"), std::string::npos) << err;
 }
 
 } // namespace

@@ -20,6 +20,7 @@
 #include <vector>
 
 using namespace neuro::rt;
+using namespace neuro::rt::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -390,6 +391,46 @@ TEST(SimulatorTest, PartitionedDeliveryEqualsSerial) {
     }
     EXPECT_GT(total, 0.0);
   }
+}
+
+// Streaming: recordings leave memory at each flush and the files hold every
+// spike and sample, as writeSpikes would have written them.
+TEST(SimulatorTest, StreamedRecordingsMatchTheInMemoryOnes) {
+  namespace fs = std::filesystem;
+  auto model = [] {
+    ModelSpec m = periodicModel(0, 3000);
+    m.stateRecords.push_back({0, -1, {0}, 0, 5, 1});
+    return m;
+  };
+  fs::path dir = fs::temp_directory_path() / "neuro-stream-test";
+  fs::remove_all(dir);
+  std::string err;
+  Simulator kept(model()), streamed(model());
+  ASSERT_TRUE(kept.build(err)) << err;
+  ASSERT_TRUE(streamed.build(err)) << err;
+  ASSERT_TRUE(streamed.streamTo((dir / "s").string(), err)) << err;
+  EXPECT_TRUE(streamed.isStreaming());
+  ASSERT_TRUE(kept.run(1500, err)) << err;
+  ASSERT_TRUE(streamed.run(1500, err)) << err;
+  ASSERT_TRUE(kept.run(1500, err)) << err;
+  ASSERT_TRUE(streamed.run(1500, err)) << err;
+  // Each run() ends with a flush: nothing is left in memory.
+  EXPECT_TRUE(streamed.spikes(0).empty());
+  EXPECT_TRUE(streamed.stateSamples(0).empty());
+  EXPECT_EQ(kept.stateSamples(0).size(), 3000u * 5);
+  ASSERT_TRUE(kept.writeSpikes((dir / "k").string(), err)) << err;
+  ASSERT_TRUE(kept.writeStates((dir / "k").string(), err)) << err;
+  ASSERT_TRUE(streamed.writeSpikes("", err)) << err;
+  ASSERT_TRUE(streamed.writeStates("", err)) << err;
+  for (const char *file : {"spikes_A.npy", "A_t.npy", "A_count.npy"}) {
+    NpyFile a, b;
+    ASSERT_TRUE(readNpy((dir / "k" / file).string(), a, err)) << err;
+    ASSERT_TRUE(readNpy((dir / "s" / file).string(), b, err)) << err;
+    EXPECT_EQ(a.dict, b.dict) << file;
+    EXPECT_EQ(a.data, b.data) << file;
+  }
+  EXPECT_TRUE(fs::exists(dir / "s" / "recordings.json"));
+  fs::remove_all(dir);
 }
 
 TEST(SimulatorTest, DeliveryAfterExactlyDelaySteps) {

@@ -46,6 +46,8 @@ struct PopulationSpec {
   /// (e.g. `_lastspike`, the step index of the last spike).
   std::vector<std::string> rows;
   std::vector<InitSpec> init; ///< one per row
+  /// The unit of each row as written in the model ("V", "1"); may be empty.
+  std::vector<std::string> units;
   NeuroStepFn step = nullptr;
   NeuroResetFn reset = nullptr; ///< may be null: no reset statements
   /// Initial values given by expressions; may be null.
@@ -104,7 +106,9 @@ struct ProjectionSpec {
   /// rows start with '_' (`_lastupdate`, the step of the last event).
   std::vector<std::string> synRows;
   std::vector<InitSpec> synInit; ///< one per syn row
-  bool allowAutapses = true;     ///< src == dst: may neuron i connect to i
+  /// The unit of each syn row; may be empty.
+  std::vector<std::string> synUnits;
+  bool allowAutapses = true; ///< src == dst: may neuron i connect to i
   /// Whether any kernel writes the synapse state; if not, it is checked
   /// (finite values, Dale's law) only when the network is built.
   bool synapsesWritten = true;

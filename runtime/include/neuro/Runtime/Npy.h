@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,39 @@ bool writeSpikesNpy(const std::string &path, const SpikeRecord *spikes,
 /// dimension.
 bool writeNpyF64(const std::string &path, const double *data,
                  const std::vector<int64_t> &shape, std::string &err);
+
+/// A .npy file written while it grows along its first dimension: rows are
+/// appended, and sync() rewrites the header's shape in place (the header
+/// has room for any count) and flushes, so that the file read at any time
+/// holds exactly the rows of the last sync.
+class NpyStream {
+public:
+  NpyStream() = default;
+  NpyStream(const NpyStream &) = delete;
+  NpyStream &operator=(const NpyStream &) = delete;
+  ~NpyStream();
+
+  /// Creates `path` for rows of dtype `descr` and shape `inner` (empty for
+  /// a 1-D array), `rowBytes` bytes each; false and `err` on failure.
+  bool open(const std::string &path, const std::string &descr,
+            std::vector<int64_t> inner, size_t rowBytes, std::string &err);
+  /// Appends `rows` rows from `data`.
+  bool append(const void *data, int64_t rows, std::string &err);
+  /// Makes every appended row part of the file on disk.
+  bool sync(std::string &err);
+  /// sync() and close.
+  bool close(std::string &err);
+  bool isOpen() const { return file != nullptr; }
+  int64_t rows() const { return count; }
+
+private:
+  std::string header() const;
+  std::FILE *file = nullptr;
+  std::string path, descr;
+  std::vector<int64_t> inner;
+  size_t rowBytes = 0;
+  int64_t count = 0, synced = -1;
+};
 
 } // namespace neuro::rt
 

@@ -37,6 +37,7 @@
 #include "neuro/Runtime/Npy.h"
 #include "neuro/Runtime/ThreadPool.h"
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -125,7 +126,8 @@ public:
   /// Spikes emitted by population `pop` since build(), recorded or not.
   int64_t spikeCount(int pop) const;
   /// Recorded spikes of population `pop`, in time order (and by index within
-  /// a step); empty if the population is not recorded.
+  /// a step); empty if the population is not recorded. While streaming, only
+  /// those not yet written.
   const std::vector<SpikeRecord> &spikes(int pop) const;
   /// Whether spikes of population `pop` are recorded.
   bool isRecorded(int pop) const;
@@ -188,17 +190,31 @@ public:
   /// Wall time spent in run() since build(), in seconds.
   double tSim() const { return simSeconds; }
 
+  /// Streams every recording to files in `dir` while the run goes:
+  /// `spikes_<population>.npy` and the state files that writeSpikes and
+  /// writeStates describe, plus `recordings.json` (dt, sizes, units, what
+  /// each file holds). Recordings are then kept in memory only until the
+  /// next flush (every few MiB, and at least every second of wall time and
+  /// at the end of each run()), so memory stays bounded, and a run killed
+  /// midway leaves readable files with everything up to the last flush.
+  /// Call after build(); false and `err` if a file cannot be created.
+  bool streamTo(const std::string &dir, std::string &err);
+  /// Whether recordings stream to files.
+  bool isStreaming() const { return !streamDir.empty(); }
+
   /// Writes `<dir>/spikes_<population>.npy` for each recorded population
   /// (see writeSpikesNpy), creating `dir` if needed. Returns false and sets
   /// `err`, naming the path, on any failure.
-  bool writeSpikes(const std::string &dir, std::string &err) const;
+  /// While streaming, flushes the streamed files instead (`dir` unused).
+  bool writeSpikes(const std::string &dir, std::string &err);
 
   /// Writes every state recording: `<dir>/<population>_<var>.npy`, a
   /// [samples][neurons] float64 array, and `<dir>/<population>_t.npy`, the
   /// sample times; for synapse recordings also `<dir>/<projection>_pre.npy`
   /// and `_post.npy`, the source and target neuron of each column. Returns
   /// false and sets `err`, naming the path, on any failure.
-  bool writeStates(const std::string &dir, std::string &err) const;
+  /// While streaming, flushes the streamed files instead (`dir` unused).
+  bool writeStates(const std::string &dir, std::string &err);
 
   /// Samples so far of state record `rec`, values [sample][var][neuron].
   const std::vector<double> &stateSamples(int rec) const {
@@ -292,6 +308,22 @@ private:
   };
   std::vector<StateRecording> stateRecordings;
   void sampleStates(int64_t k);
+  /// Appends what is buffered to the streamed files and syncs them.
+  bool flushStreams(std::string &err);
+  /// `<base>/<prefix>pre.npy` and `post.npy` of synapse record `r`.
+  bool writeSynapseEnds(const std::string &base, const std::string &prefix,
+                        size_t r, std::string &err) const;
+  /// `<base>/recordings.json`: what the recorded files hold.
+  bool writeRecordingsJson(const std::string &base, std::string &err) const;
+  static constexpr size_t kFlushBytes = size_t(4) << 20;
+  static constexpr double kFlushSeconds = 1.0;
+  /// Bytes of recordings buffered since the last flush.
+  size_t bufferedBytes() const;
+  std::string streamDir;
+  std::vector<std::unique_ptr<NpyStream>> spikeStreams; ///< by population
+  /// Per state record: the times, then one stream per recorded row.
+  std::vector<std::vector<std::unique_ptr<NpyStream>>> stateStreams;
+  std::chrono::steady_clock::time_point lastFlush;
   unsigned numThreads = 1;
   std::unique_ptr<ThreadPool> pool;
   std::vector<StepTask> stepTasks; ///< by population, ranges ascending
