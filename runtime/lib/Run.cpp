@@ -3,8 +3,12 @@
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
 
 using namespace neuro::rt;
 
@@ -24,6 +28,61 @@ std::string jsonString(const std::string &s) {
     out += c;
   }
   return out + "\"";
+}
+
+/// Whether to show progress: NEURO_PROGRESS, else a terminal on stderr.
+void progressSetting(const RunOptions &options, bool &show, double &after) {
+  show = options.progress;
+  after = options.progressAfter;
+  if (const char *env = std::getenv("NEURO_PROGRESS")) {
+    show = std::string(env) != "0";
+    if (show)
+      after = 0;
+  } else if (!show) {
+    show = isatty(2) != 0;
+  }
+}
+
+/// Runs `steps` steps in slices of about a quarter of a second, printing
+/// one progress line (rewritten in place) once `after` seconds have gone.
+bool runWithProgress(Simulator &sim, int64_t steps, double after,
+                     std::ostream &errs, std::string &err) {
+  using clock = std::chrono::steady_clock;
+  auto start = clock::now();
+  int64_t done = 0, slice = 100;
+  bool shown = false;
+  double dt = sim.spec().dt;
+  while (done < steps) {
+    int64_t n = std::min(slice, steps - done);
+    auto t0 = clock::now();
+    if (!sim.run(n, err)) {
+      if (shown)
+        errs << "\n";
+      return false;
+    }
+    done += n;
+    double took = std::chrono::duration<double>(clock::now() - t0).count();
+    slice = std::clamp<int64_t>(
+        took > 0 ? int64_t(double(n) * 0.25 / took) : slice * 4, 1, 1 << 24);
+    double wall = std::chrono::duration<double>(clock::now() - start).count();
+    if (wall < after || done == steps)
+      continue;
+    double simulated = double(done) * dt, total = double(steps) * dt;
+    double eta = wall * double(steps - done) / double(done);
+    int width = 24, filled = int(double(width) * double(done) / double(steps));
+    char line[160];
+    std::snprintf(line, sizeof(line),
+                  "\r[%-*s] %3d%%  %.4g of %.4g s simulated, ETA %.1f s, "
+                  "%.3gx real time",
+                  width, std::string(size_t(filled), '=').c_str(),
+                  int(100.0 * double(done) / double(steps)), simulated, total,
+                  eta, simulated / wall);
+    errs << line << std::flush;
+    shown = true;
+  }
+  if (shown)
+    errs << "\r\033[K" << std::flush;
+  return true;
 }
 
 } // namespace
@@ -54,7 +113,12 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     errs << options.program << ": error: " << err << "\n";
     return 1;
   }
-  bool ok = sim.run(err);
+  bool showProgress = false;
+  double progressAfter = 0;
+  progressSetting(options, showProgress, progressAfter);
+  bool ok = showProgress
+                ? runWithProgress(sim, spec.steps, progressAfter, errs, err)
+                : sim.run(err);
   // Whatever was recorded is written, also when the run stopped early.
   std::string writeErr;
   bool written =

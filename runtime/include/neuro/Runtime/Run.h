@@ -33,6 +33,12 @@ struct RunOptions {
   double tCompile = 0;
   /// Reported as "cache" in JSON when not empty ("hit", "miss", "off").
   std::string cache;
+  /// A progress line on `err` (simulated time, ETA, real-time factor) once
+  /// the run has taken more than `progressAfter` seconds; by default when
+  /// standard error is a terminal. NEURO_PROGRESS=1 forces it from the
+  /// start, NEURO_PROGRESS=0 turns it off.
+  bool progress = false;
+  double progressAfter = 2.0;
 };
 
 /// Builds, runs and reports `spec`; returns the exit status (0, or 1 after
