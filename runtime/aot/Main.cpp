@@ -3,6 +3,7 @@
 // Linked with the kernels' object code and a generated neuroAotModel():
 //
 //   ./sim [--json] [-o DIR] [--seed N] [--threads N] [--duration T]
+//         [--checkpoint FILE] [--restore FILE]
 //
 // with the meaning they have for `neuroc run`; T is in seconds, or with a
 // unit (`500ms`, `2s`). Needs neither LLVM nor MLIR.
@@ -28,26 +29,9 @@ int usage(const char *program, const std::string &message) {
     std::cerr << program << ": error: " << message << "\n";
   std::cerr << "usage: " << program
             << " [--json] [-o DIR] [--seed N] [--threads N] [--duration T]\n"
+               "       [--checkpoint FILE] [--restore FILE]\n"
                "Runs the model built into this program (see neuroc run).\n";
   return message.empty() ? 0 : 2;
-}
-
-/// Seconds from "2", "2s", "500ms", "1.5 s".
-bool parseDuration(const std::string &text, double &seconds) {
-  char *end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (end == text.c_str())
-    return false;
-  std::string unit(end);
-  unit.erase(0, unit.find_first_not_of(' '));
-  double scale = unit.empty() || unit == "s" ? 1.0
-                 : unit == "ms"              ? 1e-3
-                 : unit == "us"              ? 1e-6
-                                             : -1.0;
-  if (scale < 0 || !(v >= 0))
-    return false;
-  seconds = v * scale;
-  return true;
 }
 
 } // namespace
@@ -97,9 +81,13 @@ int main(int argc, char **argv) {
       options.threads = unsigned(t);
     } else if (value("--duration", v)) {
       double seconds = 0;
-      if (!parseDuration(v, seconds))
+      if (!neuro::rt::parseDuration(v, seconds))
         return usage(program, "--duration needs a time such as 2s or 500ms");
       options.duration = seconds;
+    } else if (value("--checkpoint", v)) {
+      options.checkpoint = v;
+    } else if (value("--restore", v)) {
+      options.restore = v;
     } else {
       return usage(program, "unknown argument '" + a + "'");
     }

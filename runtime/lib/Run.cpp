@@ -30,6 +30,27 @@ std::string jsonString(const std::string &s) {
   return out + "\"";
 }
 
+} // namespace
+
+bool neuro::rt::parseDuration(const std::string &text, double &seconds) {
+  char *end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str())
+    return false;
+  std::string unit(end);
+  unit.erase(0, unit.find_first_not_of(' '));
+  double scale = unit.empty() || unit == "s" ? 1.0
+                 : unit == "ms"              ? 1e-3
+                 : unit == "us"              ? 1e-6
+                                             : -1.0;
+  if (scale < 0 || !(v >= 0) || !std::isfinite(v))
+    return false;
+  seconds = v * scale;
+  return true;
+}
+
+namespace {
+
 /// Whether to show progress: NEURO_PROGRESS, else a terminal on stderr.
 void progressSetting(const RunOptions &options, bool &show, double &after) {
   show = options.progress;
@@ -107,6 +128,11 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
          << "\n";
     return 1;
   }
+  if (!options.restore.empty() &&
+      !sim.restoreCheckpoint(options.restore, err)) {
+    errs << options.program << ": error: " << err << "\n";
+    return 1;
+  }
   // Recordings go to their files while the run goes.
   bool records = !spec.records.empty() || !spec.stateRecords.empty();
   if (records && !sim.streamTo(options.outDir, err)) {
@@ -135,6 +161,11 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     errs << options.program << ": error: " << writeErr << "\n";
   if (!ok || !written)
     return 1;
+  if (!options.checkpoint.empty() &&
+      !sim.saveCheckpoint(options.checkpoint, err)) {
+    errs << options.program << ": error: " << err << "\n";
+    return 1;
+  }
 
   int64_t neurons = 0, spikes = 0;
   for (size_t i = 0; i < spec.populations.size(); ++i) {

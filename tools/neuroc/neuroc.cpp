@@ -34,6 +34,7 @@ const char *kUsage = R"(usage:
   neuroc emit --stage=STAGE [--vector-width N] [-I DIR] FILE
       STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm
   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [--threads N]
+             [--duration T] [--checkpoint FILE] [--restore FILE]
              [--vector-width N] [--no-cache] [-I DIR] FILE
   neuroc build [-o PROGRAM] [--network NAME] [--vector-width N] [-I DIR] FILE
 
@@ -44,6 +45,10 @@ file's name without .neuro), which needs no LLVM: PROGRAM [--json] [-o DIR]
 run keeps compiled kernels in $NEURO_CACHE_DIR (default ~/.cache/neuro)
 and links them again while the model's kernels do not change; --no-cache
 compiles afresh and stores nothing.
+--duration T runs T (2s, 500ms) instead of the model's duration;
+--checkpoint FILE saves the state at the end of the run and --restore FILE
+continues from one (then runs the duration again): a run of 2T equals a
+run of T with --checkpoint followed by one of T with --restore.
 --threads N runs on N threads (default: one per 100,000 neurons, at most
 one per core) and
 --vector-width N integrates N neurons at a time (default: from the CPU,
@@ -67,6 +72,8 @@ struct Options {
   unsigned threads = 0;
   unsigned vectorWidth = 0;
   bool cache = true;
+  std::optional<double> duration;
+  std::string checkpoint, restore;
   std::vector<std::string> includes;
   bool json = false;
   bool verbose = false;
@@ -188,6 +195,9 @@ int runRun(const Options &options) {
   run.source = options.file;
   run.tCompile = seconds(start);
   run.cache = !options.cache ? "off" : c.cacheHit() ? "hit" : "miss";
+  run.duration = options.duration;
+  run.checkpoint = options.checkpoint;
+  run.restore = options.restore;
   llvm::outs().flush();
   int status = rt::runModel(std::move(spec), run, std::cout, std::cerr);
   std::cout.flush();
@@ -285,6 +295,15 @@ int main(int argc, char **argv) {
       if (v->empty() || *end || t < 1 || t > 1024)
         return usageError("--threads needs an integer from 1 to 1024");
       options.threads = unsigned(t);
+    } else if (auto v = value("--duration")) {
+      double seconds = 0;
+      if (!rt::parseDuration(*v, seconds))
+        return usageError("--duration needs a time such as 2s or 500ms");
+      options.duration = seconds;
+    } else if (auto v = value("--checkpoint")) {
+      options.checkpoint = *v;
+    } else if (auto v = value("--restore")) {
+      options.restore = *v;
     } else if (auto v = value("--vector-width")) {
       char *end = nullptr;
       unsigned long w = std::strtoul(v->c_str(), &end, 10);

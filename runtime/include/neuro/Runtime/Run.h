@@ -39,7 +39,14 @@ struct RunOptions {
   /// start, NEURO_PROGRESS=0 turns it off.
   bool progress = false;
   double progressAfter = 2.0;
+  /// Continue from this checkpoint (then run the duration again).
+  std::string restore;
+  /// Save a checkpoint here when the run ends.
+  std::string checkpoint;
 };
+
+/// Seconds from "2", "2s", "500ms", "20us"; false if malformed or negative.
+bool parseDuration(const std::string &text, double &seconds);
 
 /// Builds, runs and reports `spec`; returns the exit status (0, or 1 after
 /// printing an error to `err`).

@@ -199,6 +199,16 @@ public:
   /// midway leaves readable files with everything up to the last flush.
   /// Call after build(); false and `err` if a file cannot be created.
   bool streamTo(const std::string &dir, std::string &err);
+  /// Saves what evolves while the network runs (the step, states, synapse
+  /// variables, spikes still in flight, Poisson schedules, plasticity
+  /// flags) to `path` (written to a temporary file and renamed). Recordings
+  /// are not part of it. false and `err` on failure.
+  bool saveCheckpoint(const std::string &path, std::string &err) const;
+  /// Restores a checkpoint of this network (same model, seed and dt) into a
+  /// built simulator; the run then continues bit for bit as if it had not
+  /// stopped. Checks everything before changing anything.
+  bool restoreCheckpoint(const std::string &path, std::string &err);
+
   /// Whether recordings stream to files.
   bool isStreaming() const { return !streamDir.empty(); }
 
@@ -310,6 +320,8 @@ private:
   void sampleStates(int64_t k);
   /// Appends what is buffered to the streamed files and syncs them.
   bool flushStreams(std::string &err);
+  /// Names and sizes a checkpoint must match.
+  std::string fingerprint() const;
   /// `<base>/<prefix>pre.npy` and `post.npy` of synapse record `r`.
   bool writeSynapseEnds(const std::string &base, const std::string &prefix,
                         size_t r, std::string &err) const;

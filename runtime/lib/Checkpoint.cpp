@@ -1,0 +1,266 @@
+//===- Checkpoint.cpp - Save and restore the state of a running network ---===//
+//
+// A checkpoint holds what evolves while a network runs: the current step,
+// every population's state rows, spike count, recent spike lists (as many
+// steps as its longest outgoing delay) and Poisson schedule, every
+// projection's synapse rows and plasticity flag. Connectivity is not saved:
+// it is rebuilt from the model and seed, and a fingerprint (names, sizes,
+// rows, synapse counts, delays, seed, dt) makes sure the checkpoint is restored
+// into the network it came from. Random numbers are keyed by step, so a
+// restored run continues bit for bit.
+//
+// Layout: "NEUROCKP" then little-endian fields; version 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Runtime/Simulator.h"
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+using namespace neuro::rt;
+
+namespace {
+
+constexpr char kMagic[8] = {'N', 'E', 'U', 'R', 'O', 'C', 'K', 'P'};
+constexpr uint64_t kVersion = 1;
+
+struct FileCloser {
+  void operator()(std::FILE *f) const {
+    if (f)
+      std::fclose(f);
+  }
+};
+using File = std::unique_ptr<std::FILE, FileCloser>;
+
+class Writer {
+public:
+  explicit Writer(std::FILE *f) : f(f) {}
+  void bytes(const void *p, size_t n) {
+    ok = ok && (n == 0 || std::fwrite(p, 1, n, f) == n);
+  }
+  void u64(uint64_t v) { bytes(&v, sizeof v); }
+  void i64(int64_t v) { bytes(&v, sizeof v); }
+  void str(const std::string &s) {
+    u64(s.size());
+    bytes(s.data(), s.size());
+  }
+  template <typename T> void vec(const T *p, size_t n) {
+    u64(n);
+    bytes(p, n * sizeof(T));
+  }
+  bool ok = true;
+
+private:
+  std::FILE *f;
+};
+
+class Reader {
+public:
+  explicit Reader(std::FILE *f) : f(f) {}
+  void bytes(void *p, size_t n) {
+    ok = ok && (n == 0 || std::fread(p, 1, n, f) == n);
+  }
+  uint64_t u64() {
+    uint64_t v = 0;
+    bytes(&v, sizeof v);
+    return v;
+  }
+  int64_t i64() {
+    int64_t v = 0;
+    bytes(&v, sizeof v);
+    return v;
+  }
+  std::string str() {
+    uint64_t n = u64();
+    if (!ok || n > (uint64_t(1) << 20)) {
+      ok = false;
+      return {};
+    }
+    std::string s(n, '\0');
+    bytes(s.data(), n);
+    return s;
+  }
+  /// A vector of exactly `expect` elements (any size when expect < 0).
+  template <typename T> bool vec(std::vector<T> &out, int64_t expect) {
+    uint64_t n = u64();
+    if (!ok || (expect >= 0 && n != uint64_t(expect)) ||
+        n > (uint64_t(1) << 40) / sizeof(T)) {
+      ok = false;
+      return false;
+    }
+    out.resize(n);
+    bytes(out.data(), n * sizeof(T));
+    return ok;
+  }
+  bool ok = true;
+
+private:
+  std::FILE *f;
+};
+
+} // namespace
+
+std::string Simulator::fingerprint() const {
+  std::string s = model.name + "|" + std::to_string(model.seed) + "|";
+  char dt[32];
+  std::snprintf(dt, sizeof dt, "%a", model.dt);
+  s += dt;
+  for (const PopulationSpec &p : model.populations) {
+    s += "|P " + p.name + " " + std::to_string(p.size);
+    for (const std::string &r : p.rows)
+      s += " " + r;
+  }
+  for (size_t j = 0; j < model.projections.size(); ++j) {
+    const ProjectionSpec &p = model.projections[j];
+    s += "|J " + p.name + " " + std::to_string(numSynapses(int(j))) + " d" +
+         std::to_string(p.heterogeneousDelay ? -1 : p.delaySteps);
+    for (const std::string &r : p.synRows)
+      s += " " + r;
+  }
+  return s;
+}
+
+bool Simulator::saveCheckpoint(const std::string &path,
+                               std::string &err) const {
+  if (!built) {
+    err = "cannot checkpoint model '" + model.name + "': not built";
+    return false;
+  }
+  // Written next to the target and renamed: never a half checkpoint.
+  std::string temp = path + ".partial";
+  File f(std::fopen(temp.c_str(), "wb"));
+  if (!f) {
+    err = "cannot write checkpoint '" + path + "'";
+    return false;
+  }
+  Writer w(f.get());
+  w.bytes(kMagic, sizeof kMagic);
+  w.u64(kVersion);
+  w.str(fingerprint());
+  w.i64(stepIndex);
+  w.i64(events);
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const Population &pop = pops[p];
+    w.vec(pop.state.data(), pop.state.size());
+    w.i64(pop.spikeCount);
+    // The spike lists a delayed delivery may still read.
+    int64_t keep = pop.ring.maxDelay() + 1;
+    w.i64(keep);
+    for (int64_t s = stepIndex - keep; s < stepIndex; ++s) {
+      const std::vector<int32_t> &list = pop.ring.at(s);
+      w.vec(list.data(), list.size());
+    }
+    w.u64(pop.nextSpikes.size());
+    for (const auto &[step, i] : pop.nextSpikes) {
+      w.i64(step);
+      w.i64(i);
+    }
+    w.vec(pop.draws.data(), pop.draws.size());
+  }
+  for (const Projection &proj : projs) {
+    w.vec(proj.syn.data(), proj.syn.size());
+    w.vec(proj.mods.data(), proj.mods.size());
+  }
+  bool ok = w.ok && std::fflush(f.get()) == 0;
+  ok = std::fclose(f.release()) == 0 && ok;
+  if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) {
+    std::remove(temp.c_str());
+    err = "cannot write checkpoint '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+bool Simulator::restoreCheckpoint(const std::string &path, std::string &err) {
+  if (!built) {
+    err = "cannot restore into model '" + model.name + "': not built";
+    return false;
+  }
+  File f(std::fopen(path.c_str(), "rb"));
+  if (!f) {
+    err = "cannot read checkpoint '" + path + "'";
+    return false;
+  }
+  Reader r(f.get());
+  char magic[8] = {};
+  r.bytes(magic, sizeof magic);
+  if (!r.ok || std::memcmp(magic, kMagic, sizeof magic) != 0 ||
+      r.u64() != kVersion) {
+    err = "'" + path + "' is not a Neuro checkpoint (version " +
+          std::to_string(kVersion) + ")";
+    return false;
+  }
+  if (r.str() != fingerprint()) {
+    err = "checkpoint '" + path +
+          "' was saved from another network (or "
+          "another seed or dt) than '" +
+          model.name + "'";
+    return false;
+  }
+  // Read everything before touching the simulator.
+  int64_t step = r.i64(), savedEvents = r.i64();
+  struct PopState {
+    AlignedVector<double> state;
+    int64_t spikeCount = 0, keep = 0;
+    std::vector<std::vector<int32_t>> lists;
+    std::vector<std::pair<int64_t, int32_t>> nextSpikes;
+    std::vector<uint64_t> draws;
+  };
+  std::vector<PopState> saved(pops.size());
+  for (size_t p = 0; p < pops.size() && r.ok; ++p) {
+    PopState &s = saved[p];
+    std::vector<double> state;
+    r.vec(state, int64_t(pops[p].state.size()));
+    s.state.assign(state.begin(), state.end());
+    s.spikeCount = r.i64();
+    s.keep = r.i64();
+    if (s.keep != pops[p].ring.maxDelay() + 1)
+      r.ok = false;
+    for (int64_t k = 0; k < s.keep && r.ok; ++k) {
+      s.lists.emplace_back();
+      r.vec(s.lists.back(), -1);
+    }
+    uint64_t n = r.u64();
+    if (n > uint64_t(model.populations[p].size))
+      r.ok = false;
+    for (uint64_t k = 0; k < n && r.ok; ++k) {
+      int64_t at = r.i64(), i = r.i64();
+      s.nextSpikes.push_back({at, int32_t(i)});
+    }
+    r.vec(s.draws, int64_t(pops[p].draws.size()));
+  }
+  std::vector<std::vector<double>> syn(projs.size()), mods(projs.size());
+  for (size_t j = 0; j < projs.size() && r.ok; ++j) {
+    r.vec(syn[j], int64_t(projs[j].syn.size()));
+    r.vec(mods[j], int64_t(projs[j].mods.size()));
+  }
+  if (!r.ok || step < 0) {
+    err = "checkpoint '" + path + "' is truncated or damaged";
+    return false;
+  }
+  stepIndex = step;
+  events = savedEvents;
+  for (size_t p = 0; p < pops.size(); ++p) {
+    Population &pop = pops[p];
+    PopState &s = saved[p];
+    pop.state = std::move(s.state);
+    pop.spikeCount = s.spikeCount;
+    pop.ring.clear();
+    for (int64_t k = 0; k < s.keep; ++k)
+      pop.ring.push(step - s.keep + k, s.lists[size_t(k)]);
+    pop.nextSpikes = std::move(s.nextSpikes);
+    pop.draws = std::move(s.draws);
+    pop.spikes.clear();
+  }
+  for (size_t j = 0; j < projs.size(); ++j) {
+    projs[j].syn.assign(syn[j].begin(), syn[j].end());
+    projs[j].mods = std::move(mods[j]);
+  }
+  for (StateRecording &rec : stateRecordings) {
+    rec.times.clear();
+    rec.values.clear();
+  }
+  return true;
+}
