@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Plot.h"
 #include "neuro/Codegen/AOT.h"
 #include "neuro/Codegen/Compiler.h"
 #include "neuro/Codegen/ObjectCache.h"
@@ -37,7 +38,10 @@ const char *kUsage = R"(usage:
              [--duration T] [--checkpoint FILE] [--restore FILE]
              [--vector-width N] [--no-cache] [-I DIR] FILE
   neuroc build [-o PROGRAM] [--network NAME] [--vector-width N] [-I DIR] FILE
+  neuroc plot DIR
 
+plot draws what a run recorded in DIR: spike rasters, rate histograms
+and state traces, as SVG and PNG, next to the recordings.
 build links the compiled model with the runtime into PROGRAM (default: the
 file's name without .neuro), which needs no LLVM: PROGRAM [--json] [-o DIR]
 [--seed N] [--threads N] [--duration T] runs it as neuroc run would.
@@ -327,5 +331,16 @@ int main(int argc, char **argv) {
     return runRun(options);
   if (options.command == "build")
     return runBuild(options);
+  if (options.command == "plot") {
+    std::vector<std::string> written;
+    std::string err;
+    if (!plotRecordings(options.file, written, err)) {
+      llvm::errs() << "neuroc: error: " << err << "\n";
+      return 1;
+    }
+    for (const std::string &f : written)
+      llvm::outs() << "wrote " << f << "\n";
+    return 0;
+  }
   return usageError("unknown command '" + options.command + "'");
 }

@@ -1,0 +1,474 @@
+//===- Plot.cpp - Plots of a run's recordings, without Python -------------===//
+//
+// Figures are drawn twice from one description: as SVG (with axis labels
+// and tick values) and as PNG (the same marks and ticks on a raster,
+// without text: PNG has no fonts here). The PNG encoder writes stored
+// (uncompressed) deflate blocks, which every PNG reader accepts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Plot.h"
+
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+
+using namespace neuro;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Reading .npy files Neuro writes
+//===----------------------------------------------------------------------===//
+
+struct Npy {
+  std::string descr;
+  std::vector<int64_t> shape;
+  std::string data;
+};
+
+bool readNpy(const std::string &path, Npy &out, std::string &err) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    err = "cannot read '" + path + "'";
+    return false;
+  }
+  llvm::StringRef bytes = (*buffer)->getBuffer();
+  if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY")) {
+    err = "'" + path + "' is not a .npy file";
+    return false;
+  }
+  size_t len = size_t(uint8_t(bytes[8])) | (size_t(uint8_t(bytes[9])) << 8);
+  if (10 + len > bytes.size()) {
+    err = "'" + path + "': truncated header";
+    return false;
+  }
+  llvm::StringRef dict = bytes.substr(10, len);
+  size_t d = dict.find("'descr': ");
+  size_t f = dict.find(", 'fortran_order'");
+  size_t s = dict.find("'shape': (");
+  if (d == llvm::StringRef::npos || f == llvm::StringRef::npos ||
+      s == llvm::StringRef::npos) {
+    err = "'" + path + "': unexpected header";
+    return false;
+  }
+  out.descr = dict.substr(d + 9, f - d - 9).str();
+  llvm::StringRef dims = dict.substr(s + 10);
+  dims = dims.substr(0, dims.find(')'));
+  out.shape.clear();
+  while (!dims.empty()) {
+    auto [head, rest] = dims.split(',');
+    head = head.trim();
+    int64_t v = 0;
+    if (!head.empty() && !head.getAsInteger(10, v))
+      out.shape.push_back(v);
+    dims = rest;
+  }
+  out.data = bytes.substr(10 + len).str();
+  return true;
+}
+
+std::vector<double> asDoubles(const Npy &n) {
+  std::vector<double> v(n.data.size() / 8);
+  std::memcpy(v.data(), n.data.data(), v.size() * 8);
+  return v;
+}
+
+//===----------------------------------------------------------------------===//
+// Figures
+//===----------------------------------------------------------------------===//
+
+struct Figure {
+  std::string title, xlabel, ylabel;
+  double x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+  std::vector<std::pair<double, double>> points;             ///< dots
+  std::vector<std::array<double, 3>> bars;                   ///< x0, x1, h
+  std::vector<std::vector<std::pair<double, double>>> lines; ///< traces
+};
+
+constexpr int kWidth = 800, kHeight = 500;
+constexpr int kLeft = 80, kRight = 20, kTop = 40, kBottom = 55;
+
+const char *kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+                         "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+
+/// About five round tick values in [lo, hi].
+std::vector<double> ticks(double lo, double hi) {
+  std::vector<double> out;
+  double span = hi - lo;
+  if (!(span > 0))
+    return {lo};
+  double step = std::pow(10.0, std::floor(std::log10(span / 5)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (span / (step * m) <= 6) {
+      step *= m;
+      break;
+    }
+  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+    out.push_back(std::abs(t) < step * 1e-9 ? 0.0 : t);
+  return out;
+}
+
+double px(const Figure &f, double x) {
+  return kLeft + (x - f.x0) / (f.x1 - f.x0) * (kWidth - kLeft - kRight);
+}
+double py(const Figure &f, double y) {
+  return kHeight - kBottom -
+         (y - f.y0) / (f.y1 - f.y0) * (kHeight - kTop - kBottom);
+}
+
+std::string escape(const std::string &s) {
+  std::string out;
+  for (char c : s)
+    out += c == '<'   ? "&lt;"
+           : c == '>' ? "&gt;"
+           : c == '&' ? "&amp;"
+                      : std::string(1, c);
+  return out;
+}
+
+std::string svg(const Figure &f) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth
+     << "\" height=\"" << kHeight << "\" font-family=\"sans-serif\" "
+     << "font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
+        "fill=\"white\"/>\n";
+  os << "<text x=\"" << kWidth / 2 << "\" y=\"24\" text-anchor=\"middle\" "
+     << "font-size=\"15\">" << escape(f.title) << "</text>\n";
+  for (const auto &b : f.bars)
+    os << llvm::format("<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
+                       "height=\"%.2f\" fill=\"%s\"/>\n",
+                       px(f, b[0]), py(f, b[2]),
+                       std::max(0.5, px(f, b[1]) - px(f, b[0])),
+                       py(f, f.y0) - py(f, b[2]), kColors[0]);
+  // Large rasters: every k-th spike, so the file stays small.
+  size_t every = std::max<size_t>(1, f.points.size() / 100000);
+  for (size_t n = 0; n < f.points.size(); n += every)
+    os << llvm::format("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1\"/>\n",
+                       px(f, f.points[n].first), py(f, f.points[n].second));
+  for (size_t l = 0; l < f.lines.size(); ++l) {
+    os << "<polyline fill=\"none\" stroke-width=\"1\" stroke=\""
+       << kColors[l % 8] << "\" points=\"";
+    for (const auto &[x, y] : f.lines[l])
+      os << llvm::format("%.1f,%.1f ", px(f, x), py(f, y));
+    os << "\"/>\n";
+  }
+  // Axes, ticks and labels.
+  os << llvm::format("<path d=\"M%d %d V%d H%d\" stroke=\"black\" "
+                     "fill=\"none\"/>\n",
+                     kLeft, kTop, kHeight - kBottom, kWidth - kRight);
+  for (double t : ticks(f.x0, f.x1))
+    os << llvm::format("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+                       "stroke=\"black\"/><text x=\"%.1f\" y=\"%d\" "
+                       "text-anchor=\"middle\">%g</text>\n",
+                       px(f, t), kHeight - kBottom, px(f, t),
+                       kHeight - kBottom + 5, px(f, t), kHeight - kBottom + 18,
+                       t);
+  for (double t : ticks(f.y0, f.y1))
+    os << llvm::format("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+                       "stroke=\"black\"/><text x=\"%d\" y=\"%.1f\" "
+                       "text-anchor=\"end\">%g</text>\n",
+                       kLeft - 5, py(f, t), kLeft, py(f, t), kLeft - 8,
+                       py(f, t) + 4, t);
+  os << "<text x=\"" << (kLeft + kWidth - kRight) / 2 << "\" y=\""
+     << kHeight - 12 << "\" text-anchor=\"middle\">" << escape(f.xlabel)
+     << "</text>\n<text transform=\"translate(18 "
+     << (kTop + kHeight - kBottom) / 2
+     << ") rotate(-90)\" text-anchor=\"middle\">" << escape(f.ylabel)
+     << "</text>\n</svg>\n";
+  return s;
+}
+
+//===----------------------------------------------------------------------===//
+// PNG
+//===----------------------------------------------------------------------===//
+
+class Raster {
+public:
+  Raster() : rgb(size_t(kWidth) * kHeight * 3, 255) {}
+  void set(int x, int y, uint32_t c) {
+    if (x < 0 || y < 0 || x >= kWidth || y >= kHeight)
+      return;
+    uint8_t *p = &rgb[(size_t(y) * kWidth + size_t(x)) * 3];
+    p[0] = uint8_t(c >> 16);
+    p[1] = uint8_t(c >> 8);
+    p[2] = uint8_t(c);
+  }
+  void line(double x0, double y0, double x1, double y1, uint32_t c) {
+    int n = int(std::max(std::abs(x1 - x0), std::abs(y1 - y0))) + 1;
+    for (int k = 0; k <= n; ++k)
+      set(int(std::lround(x0 + (x1 - x0) * k / n)),
+          int(std::lround(y0 + (y1 - y0) * k / n)), c);
+  }
+  void fill(double x0, double y0, double x1, double y1, uint32_t c) {
+    for (int y = int(std::lround(std::min(y0, y1)));
+         y <= int(std::lround(std::max(y0, y1))); ++y)
+      for (int x = int(std::lround(x0)); x <= int(std::lround(x1)); ++x)
+        set(x, y, c);
+  }
+  std::vector<uint8_t> rgb;
+};
+
+uint32_t color(const char *hex) {
+  return uint32_t(std::strtoul(hex + 1, nullptr, 16));
+}
+
+uint32_t crc32(const uint8_t *p, size_t n, uint32_t crc = 0) {
+  static std::array<uint32_t, 256> table = [] {
+    std::array<uint32_t, 256> t{};
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k)
+        c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+      t[i] = c;
+    }
+    return t;
+  }();
+  crc = ~crc;
+  for (size_t i = 0; i < n; ++i)
+    crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}
+
+void be32(std::string &out, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8)
+    out += char((v >> s) & 0xff);
+}
+
+void chunk(std::string &out, const char *type, const std::string &data) {
+  be32(out, uint32_t(data.size()));
+  std::string typed = std::string(type, 4) + data;
+  out += typed;
+  be32(out,
+       crc32(reinterpret_cast<const uint8_t *>(typed.data()), typed.size()));
+}
+
+std::string png(const Raster &r) {
+  // Rows with filter byte 0, in a zlib stream of stored deflate blocks.
+  std::string raw;
+  for (int y = 0; y < kHeight; ++y) {
+    raw += '\0';
+    raw.append(reinterpret_cast<const char *>(&r.rgb[size_t(y) * kWidth * 3]),
+               size_t(kWidth) * 3);
+  }
+  std::string z = "\x78\x01";
+  for (size_t at = 0; at < raw.size(); at += 65535) {
+    size_t n = std::min<size_t>(65535, raw.size() - at);
+    z += char(at + n == raw.size() ? 1 : 0);
+    z += char(n & 0xff);
+    z += char(n >> 8);
+    z += char(~n & 0xff);
+    z += char((~n >> 8) & 0xff);
+    z.append(raw, at, n);
+  }
+  uint32_t a = 1, b = 0;
+  for (unsigned char c : raw) {
+    a = (a + c) % 65521;
+    b = (b + a) % 65521;
+  }
+  be32(z, (b << 16) | a);
+  std::string out("\x89PNG\r\n\x1a\n", 8), ihdr;
+  be32(ihdr, kWidth);
+  be32(ihdr, kHeight);
+  ihdr += std::string("\x08\x02\x00\x00\x00", 5); // 8-bit RGB
+  chunk(out, "IHDR", ihdr);
+  chunk(out, "IDAT", z);
+  chunk(out, "IEND", "");
+  return out;
+}
+
+std::string pngOf(const Figure &f) {
+  Raster r;
+  for (const auto &b : f.bars)
+    r.fill(px(f, b[0]), py(f, b[2]), px(f, b[1]), py(f, f.y0),
+           color(kColors[0]));
+  for (const auto &[x, y] : f.points)
+    r.fill(px(f, x) - 0.5, py(f, y) - 0.5, px(f, x) + 0.5, py(f, y) + 0.5, 0);
+  for (size_t l = 0; l < f.lines.size(); ++l)
+    for (size_t k = 1; k < f.lines[l].size(); ++k)
+      r.line(px(f, f.lines[l][k - 1].first), py(f, f.lines[l][k - 1].second),
+             px(f, f.lines[l][k].first), py(f, f.lines[l][k].second),
+             color(kColors[l % 8]));
+  r.line(kLeft, kTop, kLeft, kHeight - kBottom, 0);
+  r.line(kLeft, kHeight - kBottom, kWidth - kRight, kHeight - kBottom, 0);
+  for (double t : ticks(f.x0, f.x1))
+    r.line(px(f, t), kHeight - kBottom, px(f, t), kHeight - kBottom + 5, 0);
+  for (double t : ticks(f.y0, f.y1))
+    r.line(kLeft - 5, py(f, t), kLeft, py(f, t), 0);
+  return png(r);
+}
+
+bool save(const std::string &dir, const std::string &name, const Figure &f,
+          std::vector<std::string> &written, std::string &err) {
+  for (auto [ext, text] : {std::pair<const char *, std::string>{".svg", svg(f)},
+                           {".png", pngOf(f)}}) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, name + ext);
+    std::ofstream out(std::string(path), std::ios::binary);
+    out << text;
+    if (!out) {
+      err = "cannot write '" + std::string(path) + "'";
+      return false;
+    }
+    written.push_back(std::string(path));
+  }
+  return true;
+}
+
+/// [lo, hi] widened when empty, with a little room.
+void range(double &lo, double &hi) {
+  if (!(hi > lo)) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+}
+
+} // namespace
+
+bool neuro::plotRecordings(const std::string &dir,
+                           std::vector<std::string> &written,
+                           std::string &err) {
+  llvm::SmallString<256> metaPath(dir);
+  llvm::sys::path::append(metaPath, "recordings.json");
+  auto text = llvm::MemoryBuffer::getFile(metaPath);
+  if (!text) {
+    err = "no recordings in '" + dir + "' (no recordings.json)";
+    return false;
+  }
+  auto parsed = llvm::json::parse((*text)->getBuffer());
+  if (!parsed) {
+    err = "'" + std::string(metaPath) +
+          "': " + llvm::toString(parsed.takeError());
+    return false;
+  }
+  const llvm::json::Object *meta = parsed->getAsObject();
+  const llvm::json::Object *files = meta ? meta->getObject("files") : nullptr;
+  const llvm::json::Object *pops =
+      meta ? meta->getObject("populations") : nullptr;
+  if (!files || !pops) {
+    err = "'" + std::string(metaPath) + "' lists no files";
+    return false;
+  }
+  double dt = meta->getNumber("dt_s").value_or(1e-4);
+  double duration = double(meta->getInteger("steps").value_or(0)) * dt;
+  auto path = [&](llvm::StringRef name) {
+    llvm::SmallString<256> p(dir);
+    llvm::sys::path::append(p, name);
+    return std::string(p);
+  };
+  // Files in name order, so the plots come out in a stable order.
+  std::vector<std::string> names;
+  for (const auto &kv : *files)
+    names.push_back(kv.first.str());
+  std::sort(names.begin(), names.end());
+  for (const std::string &name : names) {
+    const llvm::json::Object *info = files->getObject(name);
+    llvm::StringRef kind = info->getString("kind").value_or("");
+    Npy n;
+    if (kind == "spikes") {
+      std::string pop = info->getString("population").value_or("").str();
+      if (!readNpy(path(name), n, err))
+        return false;
+      int64_t size = 1;
+      if (const llvm::json::Object *p = pops->getObject(pop))
+        size = p->getInteger("neurons").value_or(1);
+      size_t count = n.data.size() / 12;
+      Figure raster;
+      raster.title = "spikes of " + pop;
+      raster.xlabel = "time (s)";
+      raster.ylabel = "neuron";
+      raster.x1 = duration > 0 ? duration : 1;
+      raster.y0 = -0.5;
+      raster.y1 = double(size) - 0.5;
+      std::vector<double> times(count);
+      for (size_t k = 0; k < count; ++k) {
+        int32_t i;
+        double t;
+        std::memcpy(&i, n.data.data() + 12 * k, 4);
+        std::memcpy(&t, n.data.data() + 12 * k + 4, 8);
+        raster.points.push_back({t, double(i)});
+        times[k] = t;
+      }
+      if (!save(dir, "raster_" + pop, raster, written, err))
+        return false;
+      Figure rate;
+      rate.title = "rate of " + pop;
+      rate.xlabel = "time (s)";
+      rate.ylabel = "rate (Hz)";
+      rate.x1 = raster.x1;
+      int bins = 100;
+      double width = rate.x1 / bins;
+      std::vector<double> counts(size_t(bins), 0);
+      for (double t : times)
+        counts[size_t(std::clamp(int(t / width), 0, bins - 1))] += 1;
+      double top = 0;
+      for (int b = 0; b < bins; ++b) {
+        double hz = counts[size_t(b)] / (double(size) * width);
+        rate.bars.push_back({b * width, (b + 1) * width, hz});
+        top = std::max(top, hz);
+      }
+      rate.y1 = top > 0 ? top * 1.05 : 1;
+      if (!save(dir, "rate_" + pop, rate, written, err))
+        return false;
+    } else if (kind == "state" || kind == "synapse variable") {
+      Npy t;
+      std::string times = info->getString("times").value_or("").str();
+      if (!readNpy(path(name), n, err) || !readNpy(path(times), t, err))
+        return false;
+      if (n.shape.size() != 2)
+        continue;
+      std::vector<double> values = asDoubles(n), ts = asDoubles(t);
+      size_t samples = std::min<size_t>(size_t(n.shape[0]), ts.size());
+      size_t cols = size_t(n.shape[1]);
+      Figure trace;
+      std::string var = info->getString("variable").value_or("").str();
+      std::string unit = info->getString("unit").value_or("").str();
+      std::string owner =
+          info->getString("population")
+              .value_or(info->getString("projection").value_or(""))
+              .str();
+      trace.title = var + " of " + owner +
+                    (cols > 8 ? " (first 8 of " + std::to_string(cols) + ")"
+                              : std::string());
+      trace.xlabel = "time (s)";
+      trace.ylabel =
+          var + (unit.empty() || unit == "1" ? "" : " (" + unit + ")");
+      trace.x1 = duration > 0 ? duration : 1;
+      double lo = INFINITY, hi = -INFINITY;
+      for (size_t c = 0; c < std::min<size_t>(cols, 8); ++c) {
+        trace.lines.emplace_back();
+        for (size_t s = 0; s < samples; ++s) {
+          double v = values[s * cols + c];
+          trace.lines.back().push_back({ts[s], v});
+          if (std::isfinite(v)) {
+            lo = std::min(lo, v);
+            hi = std::max(hi, v);
+          }
+        }
+      }
+      if (!std::isfinite(lo))
+        lo = hi = 0;
+      range(lo, hi);
+      double pad = (hi - lo) * 0.05;
+      trace.y0 = lo - pad;
+      trace.y1 = hi + pad;
+      llvm::StringRef stem = llvm::StringRef(name).drop_back(4); // ".npy"
+      if (!save(dir, "trace_" + stem.str(), trace, written, err))
+        return false;
+    }
+  }
+  if (written.empty()) {
+    err = "no spikes or states recorded in '" + dir + "'";
+    return false;
+  }
+  return true;
+}
