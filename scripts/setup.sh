@@ -7,7 +7,7 @@ PKGS=(
   cmake ninja-build ccache g++ git
   llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 llvm-22-tools
   antlr4 libantlr4-runtime-dev default-jre-headless
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libedit-dev
   python3 python3-numpy python3-brian
 )
 

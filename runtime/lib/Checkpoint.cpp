@@ -15,6 +15,7 @@
 
 #include "neuro/Runtime/Simulator.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -263,4 +264,51 @@ bool Simulator::restoreCheckpoint(const std::string &path, std::string &err) {
     rec.values.clear();
   }
   return true;
+}
+
+std::vector<std::string> Simulator::adoptState(const Simulator &old) {
+  std::vector<std::string> kept;
+  if (!built || !old.built)
+    return kept;
+  stepIndex = old.stepIndex;
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    int q = old.populationIndex(spec.name);
+    if (q < 0 || old.model.populations[size_t(q)].size != spec.size)
+      continue;
+    const Population &from = old.pops[size_t(q)];
+    for (size_t r = 0; r < spec.rows.size(); ++r) {
+      int o = old.rowIndex(q, spec.rows[r]);
+      if (o < 0)
+        continue;
+      std::copy_n(from.state.data() + int64_t(o) * spec.size, spec.size,
+                  pops[p].state.data() + int64_t(r) * spec.size);
+      if (spec.rows[r].empty() || spec.rows[r][0] != '_')
+        kept.push_back(spec.name + "." + spec.rows[r]);
+    }
+    pops[p].spikeCount = from.spikeCount;
+    if (pops[p].recorded && from.recorded)
+      pops[p].spikes = from.spikes;
+    pops[p].ring.clear();
+    for (int64_t s = stepIndex - pops[p].ring.capacity(); s < stepIndex; ++s)
+      pops[p].ring.push(s, from.ring.at(s));
+  }
+  for (size_t j = 0; j < projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    int q = old.projectionIndex(spec.name);
+    if (q < 0 || old.numSynapses(q) != numSynapses(int(j)))
+      continue;
+    int64_t n = numSynapses(int(j));
+    for (size_t r = 0; r < spec.synRows.size(); ++r) {
+      int o = old.synRowIndex(q, spec.synRows[r]);
+      if (o < 0)
+        continue;
+      std::copy_n(old.projs[size_t(q)].syn.data() + int64_t(o) * n, n,
+                  projs[j].syn.data() + int64_t(r) * n);
+      if (spec.synRows[r][0] != '_')
+        kept.push_back(spec.name + "." + spec.synRows[r]);
+    }
+    projs[j].mods[0] = old.projs[size_t(q)].mods[0];
+  }
+  return kept;
 }

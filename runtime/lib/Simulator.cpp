@@ -1672,6 +1672,8 @@ bool Simulator::writeStates(const std::string &dir, std::string &err) {
           return false;
       }
     }
+    if (!writeRecordingsJson(base.string(), err))
+      return false;
   } catch (const std::exception &e) {
     err = "cannot write states to '" + dir + "': " + e.what();
     return false;
@@ -1804,6 +1806,8 @@ bool Simulator::writeSpikes(const std::string &dir, std::string &err) {
       if (!writeSpikesNpy(file.string(), pops[size_t(pop)].spikes, err))
         return false;
     }
+    if (!writeRecordingsJson(base.string(), err))
+      return false;
   } catch (const std::exception &e) {
     err = "cannot write spikes to '" + dir + "': " + e.what();
     return false;

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Plot.h"
+#include "Repl.h"
 #include "neuro/Codegen/AOT.h"
 #include "neuro/Codegen/Compiler.h"
 #include "neuro/Codegen/ObjectCache.h"
@@ -39,7 +40,10 @@ const char *kUsage = R"(usage:
              [--vector-width N] [--no-cache] [-I DIR] FILE
   neuroc build [-o PROGRAM] [--network NAME] [--vector-width N] [-I DIR] FILE
   neuroc plot DIR
+  neuroc repl [-I DIR] [FILE]
 
+repl builds, runs and inspects a model interactively (help lists the
+commands); it also reads a script on standard input.
 plot draws what a run recorded in DIR: spike rasters, rate histograms
 and state traces, as SVG and PNG, next to the recordings.
 build links the compiled model with the runtime into PROGRAM (default: the
@@ -321,7 +325,7 @@ int main(int argc, char **argv) {
     else
       return usageError("more than one input file");
   }
-  if (options.file.empty())
+  if (options.file.empty() && options.command != "repl")
     return usageError("no input file");
   if (options.command == "check")
     return runCheck(options);
@@ -331,6 +335,8 @@ int main(int argc, char **argv) {
     return runRun(options);
   if (options.command == "build")
     return runBuild(options);
+  if (options.command == "repl")
+    return runRepl(options.file, options.includes);
   if (options.command == "plot") {
     std::vector<std::string> written;
     std::string err;

@@ -209,6 +209,13 @@ public:
   /// stopped. Checks everything before changing anything.
   bool restoreCheckpoint(const std::string &path, std::string &err);
 
+  /// After build(): takes over the time and every variable of `old` that
+  /// still exists here (state rows of a population of the same name and
+  /// size, synapse rows of a projection of the same name and synapse
+  /// count), with spike counts and the spikes in flight of such
+  /// populations. Returns what was kept, one "POP.VAR" per entry.
+  std::vector<std::string> adoptState(const Simulator &old);
+
   /// Whether recordings stream to files.
   bool isStreaming() const { return !streamDir.empty(); }
 

@@ -1,0 +1,602 @@
+//===- Repl.cpp - neuroc repl: build, run and inspect interactively -------===//
+//
+// The session keeps the model as a list of top-level declarations (from
+// `load FILE` and typed in, several lines until the braces close); a
+// declaration of a kind and name already there replaces it. The network is
+// compiled and built when first run after a change, taking over the time
+// and the variables that still exist (Simulator::adoptState). Commands:
+// see kHelp. Ctrl-C stops a run at a step boundary.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Repl.h"
+#include "Plot.h"
+
+#include "neuro/Codegen/Compiler.h"
+#include "neuro/Codegen/ObjectCache.h"
+#include "neuro/Runtime/Run.h"
+#include "neuro/Runtime/Simulator.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <editline/readline.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <unistd.h>
+
+using namespace neuro;
+
+namespace {
+
+const char *kHelp = R"(commands:
+  load FILE            read the declarations of FILE (replacing ones of the
+                       same kind and name)
+  reload               read the last file again, rebuild, keep the state
+  neuron/synapse/network/... { ... }
+                       define or redefine a declaration inline
+  build [NETWORK]      compile and build now (else done by run)
+  run T                run for T (100 ms, 2 s); Ctrl-C stops at a step
+  time                 the simulated time
+  print POP.VAR[a:b]   values (POP.VAR: all neurons, summarized if many)
+  stats POP.VAR[a:b]   mean, sd, min and max
+  set POP.VAR[a:b] = X set state values (X in SI, or with a unit: -65 mV)
+  spikes [POP]         spike counts and rates since the network was built
+  plot [DIR]           write the recordings to DIR (repl_out) and plot them
+  checkpoint FILE      save the state; restore FILE continues from one
+  vars                 populations, projections and their variables
+  help, quit
+)";
+
+std::atomic<bool> interrupted{false};
+
+std::string fixed3(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.3f", v);
+  return buf;
+}
+
+void onInterrupt(int) { interrupted = true; }
+
+std::string trim(const std::string &s) {
+  size_t a = s.find_first_not_of(" \t\r\n");
+  size_t b = s.find_last_not_of(" \t\r\n");
+  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+}
+
+/// Brace depth change of a line, ignoring strings and // comments.
+int braceDelta(const std::string &line) {
+  int d = 0;
+  bool str = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (str) {
+      if (c == '"')
+        str = false;
+    } else if (c == '"') {
+      str = true;
+    } else if (c == '/' && i + 1 < line.size() && line[i + 1] == '/') {
+      break;
+    } else if (c == '{') {
+      ++d;
+    } else if (c == '}') {
+      --d;
+    }
+  }
+  return d;
+}
+
+/// Splits source text into top-level declarations keyed "kind name"
+/// (imports: the whole line).
+std::vector<std::pair<std::string, std::string>>
+splitDeclarations(const std::string &text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::istringstream in(text);
+  std::string line, current;
+  int depth = 0;
+  for (int guard = 0; std::getline(in, line); ++guard) {
+    std::string t = trim(line);
+    if (depth == 0 && (t.empty() || t.rfind("//", 0) == 0) && current.empty())
+      continue;
+    current += line + "\n";
+    depth += braceDelta(line);
+    if (depth <= 0 && (current.find('{') != std::string::npos ||
+                       trim(current).rfind("import", 0) == 0)) {
+      std::istringstream words(current);
+      std::string kind, name;
+      // Skip attributes such as @method(...) before the kind.
+      while (words >> kind && kind[0] == '@')
+        ;
+      words >> name;
+      if (kind == "import")
+        name = trim(current);
+      auto brace = name.find('{');
+      if (brace != std::string::npos)
+        name = name.substr(0, brace);
+      out.push_back({kind + " " + name, current});
+      current.clear();
+      depth = 0;
+    }
+  }
+  if (!trim(current).empty())
+    out.push_back({"? " + std::to_string(out.size()), current});
+  return out;
+}
+
+/// "-65 mV" -> -0.065; "3" -> 3.
+bool parseQuantity(const std::string &text, double &value) {
+  static const std::map<std::string, double> units = {
+      {"", 1},      {"1", 1},     {"V", 1},      {"mV", 1e-3}, {"uV", 1e-6},
+      {"s", 1},     {"ms", 1e-3}, {"us", 1e-6},  {"S", 1},     {"mS", 1e-3},
+      {"uS", 1e-6}, {"nS", 1e-9}, {"pS", 1e-12}, {"A", 1},     {"mA", 1e-3},
+      {"uA", 1e-6}, {"nA", 1e-9}, {"pA", 1e-12}, {"Hz", 1},    {"kHz", 1e3},
+      {"F", 1},     {"nF", 1e-9}, {"pF", 1e-12}, {"ohm", 1},   {"Mohm", 1e6},
+      {"Gohm", 1e9}};
+  char *end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str())
+    return false;
+  auto it = units.find(trim(end));
+  if (it == units.end())
+    return false;
+  value = v * it->second;
+  return true;
+}
+
+class Session {
+public:
+  explicit Session(std::vector<std::string> includes)
+      : includes(std::move(includes)) {}
+
+  void loadFile(const std::string &path) {
+    std::ifstream in(path);
+    if (!in) {
+      std::cout << "error: cannot read '" << path << "'\n";
+      return;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    lastFile = path;
+    size_t n = merge(ss.str());
+    std::cout << "loaded " << path << " (" << n << " declarations)\n";
+  }
+
+  /// Merges declarations; returns how many.
+  size_t merge(const std::string &text) {
+    auto decls = splitDeclarations(text);
+    for (auto &[key, body] : decls) {
+      auto it = std::find_if(declarations.begin(), declarations.end(),
+                             [&](auto &d) { return d.first == key; });
+      if (it != declarations.end())
+        it->second = body;
+      else
+        declarations.push_back({key, body});
+    }
+    changed = true;
+    return decls.size();
+  }
+
+  bool build(const std::string &network) {
+    std::string source;
+    for (auto &d : declarations)
+      source += d.second + "\n";
+    std::string diagnostics;
+    llvm::raw_string_ostream diag(diagnostics);
+    auto c = std::make_unique<Compiler>(diag);
+    for (const std::string &dir : includes)
+      c->addSearchPath(dir);
+    c->setCacheDir(ObjectCache::defaultDir());
+    c->loadString(lastFile.empty() ? "<repl>" : lastFile, source);
+    rt::ModelSpec spec;
+    if (!c->parse() || !c->check() || !c->generate() ||
+        !c->compileNetwork(network, spec)) {
+      std::cout << diagnostics;
+      return false;
+    }
+    auto fresh = std::make_unique<rt::Simulator>(spec);
+    std::string err;
+    if (!fresh->build(err)) {
+      std::cout << "error: building the network failed: " << err << "\n";
+      return false;
+    }
+    if (sim) {
+      std::vector<std::string> kept = fresh->adoptState(*sim);
+      std::cout << "rebuilt " << spec.name << " at t = " << fresh->currentTime()
+                << " s, kept " << kept.size() << " variables\n";
+    } else {
+      std::cout << "built " << spec.name << ": ";
+      int64_t neurons = 0;
+      for (const rt::PopulationSpec &p : spec.populations)
+        neurons += p.size;
+      std::cout << neurons << " neurons, " << fresh->numSynapses()
+                << " synapses\n";
+    }
+    compiler = std::move(c);
+    sim = std::move(fresh);
+    changed = false;
+    return true;
+  }
+
+  bool ensureBuilt() { return (!changed && sim) || build(""); }
+
+  void run(const std::string &arg) {
+    double seconds = 0;
+    if (!rt::parseDuration(arg, seconds) &&
+        !rt::parseDuration(removeSpaces(arg), seconds)) {
+      std::cout << "error: run needs a time such as 100 ms or 2 s\n";
+      return;
+    }
+    if (!ensureBuilt())
+      return;
+    int64_t steps = int64_t(std::llround(seconds / sim->spec().dt));
+    std::vector<int64_t> before(sim->spec().populations.size());
+    for (size_t p = 0; p < before.size(); ++p)
+      before[p] = sim->spikeCount(int(p));
+    interrupted = false;
+    auto previous = std::signal(SIGINT, onInterrupt);
+    std::string err;
+    int64_t done = 0;
+    bool ok = true;
+    while (done < steps && !interrupted) {
+      int64_t n = std::min<int64_t>(steps - done, 1000);
+      if (!(ok = sim->run(n, err)))
+        break;
+      done += n;
+    }
+    std::signal(SIGINT, previous);
+    if (!ok)
+      std::cout << "error: " << err << "\n";
+    if (interrupted)
+      std::cout << "stopped at t = " << sim->currentTime() << " s\n";
+    std::cout << "t = " << sim->currentTime() << " s;";
+    double window = double(done) * sim->spec().dt;
+    for (size_t p = 0; p < before.size(); ++p) {
+      const rt::PopulationSpec &pop = sim->spec().populations[p];
+      int64_t n = sim->spikeCount(int(p)) - before[p];
+      std::cout << " " << pop.name << " " << n << " spikes";
+      if (window > 0)
+        std::cout << " (" << fixed3(double(n) / (double(pop.size) * window))
+                  << " Hz)";
+    }
+    std::cout << "\n";
+  }
+
+  /// POP.VAR[a:b] -> a view of the values (population or projection).
+  bool resolve(const std::string &ref, double *&data, int64_t &begin,
+               int64_t &end) {
+    if (!ensureBuilt())
+      return false;
+    std::string name = ref, slice;
+    if (auto b = ref.find('['); b != std::string::npos) {
+      name = ref.substr(0, b);
+      slice = ref.substr(b + 1, ref.find(']') - b - 1);
+    }
+    auto dot = name.find('.');
+    if (dot == std::string::npos) {
+      std::cout << "error: name a variable as POP.VAR, e.g. E.v\n";
+      return false;
+    }
+    std::string owner = name.substr(0, dot), var = name.substr(dot + 1);
+    rt::StateView view;
+    int row = -1;
+    if (int p = sim->populationIndex(owner); p >= 0) {
+      view = sim->state(p);
+      row = sim->rowIndex(p, var);
+    } else if (int j = sim->projectionIndex(owner); j >= 0) {
+      view = sim->synapseState(j);
+      row = sim->synRowIndex(j, var);
+    } else {
+      std::cout << "error: no population or projection '" << owner << "'\n";
+      return false;
+    }
+    if (row < 0) {
+      std::cout << "error: '" << owner << "' has no variable '" << var
+                << "' (parameters and constant weights are compiled into "
+                   "the kernels: change them in the model and reload)\n";
+      return false;
+    }
+    begin = 0;
+    end = view.cols;
+    if (!slice.empty()) {
+      auto colon = slice.find(':');
+      try {
+        if (colon == std::string::npos) {
+          begin = std::stoll(slice);
+          end = begin + 1;
+        } else {
+          std::string a = trim(slice.substr(0, colon)),
+                      b = trim(slice.substr(colon + 1));
+          begin = a.empty() ? 0 : std::stoll(a);
+          end = b.empty() ? view.cols : std::stoll(b);
+        }
+      } catch (...) {
+        begin = -1;
+      }
+      if (begin < 0 || end > view.cols || begin >= end) {
+        std::cout << "error: [" << slice << "] is not a range of 0.."
+                  << view.cols << "\n";
+        return false;
+      }
+    }
+    data = view.row(row);
+    return true;
+  }
+
+  void print(const std::string &ref, bool statsOnly) {
+    double *data;
+    int64_t b, e;
+    if (!resolve(ref, data, b, e))
+      return;
+    int64_t n = e - b;
+    if (!statsOnly) {
+      std::cout << ref << " =";
+      for (int64_t i = b; i < e && i < b + 10; ++i)
+        std::cout << " " << data[i];
+      if (n > 10)
+        std::cout << " ... (" << n << " values)";
+      std::cout << "\n";
+      if (n <= 10)
+        return;
+    }
+    double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
+    for (int64_t i = b; i < e; ++i) {
+      sum += data[i];
+      sq += data[i] * data[i];
+      lo = std::min(lo, data[i]);
+      hi = std::max(hi, data[i]);
+    }
+    double mean = sum / double(n);
+    double sd = std::sqrt(std::max(0.0, sq / double(n) - mean * mean));
+    std::cout << ref << ": n " << n << ", mean " << mean << ", sd " << sd
+              << ", min " << lo << ", max " << hi << "\n";
+  }
+
+  void set(const std::string &args) {
+    auto eq = args.find('=');
+    double value;
+    if (eq == std::string::npos ||
+        !parseQuantity(trim(args.substr(eq + 1)), value)) {
+      std::cout << "error: set POP.VAR[a:b] = VALUE [UNIT]\n";
+      return;
+    }
+    double *data;
+    int64_t b, e;
+    std::string ref = trim(args.substr(0, eq));
+    if (!resolve(ref, data, b, e))
+      return;
+    std::fill(data + b, data + e, value);
+    std::cout << ref << " = " << value << " (" << (e - b) << " values)\n";
+  }
+
+  void spikes(const std::string &pop) {
+    if (!ensureBuilt())
+      return;
+    double t = sim->currentTime();
+    for (size_t p = 0; p < sim->spec().populations.size(); ++p) {
+      const rt::PopulationSpec &spec = sim->spec().populations[p];
+      if (!pop.empty() && spec.name != pop)
+        continue;
+      int64_t n = sim->spikeCount(int(p));
+      std::cout << spec.name << ": " << n << " spikes";
+      if (t > 0)
+        std::cout << ", " << fixed3(double(n) / (double(spec.size) * t))
+                  << " Hz";
+      std::cout << "\n";
+    }
+  }
+
+  void vars() {
+    if (!ensureBuilt())
+      return;
+    for (const rt::PopulationSpec &p : sim->spec().populations) {
+      std::cout << p.name << " (" << p.size << "):";
+      for (const std::string &r : p.rows)
+        if (r[0] != '_')
+          std::cout << " " << r;
+      std::cout << "\n";
+    }
+    for (size_t j = 0; j < sim->spec().projections.size(); ++j) {
+      const rt::ProjectionSpec &p = sim->spec().projections[j];
+      std::cout << p.name << " (" << sim->numSynapses(int(j)) << " synapses):";
+      for (const std::string &r : p.synRows)
+        if (r[0] != '_')
+          std::cout << " " << r;
+      std::cout << "\n";
+    }
+  }
+
+  void plot(const std::string &dir) {
+    if (!ensureBuilt())
+      return;
+    std::string out = dir.empty() ? "repl_out" : dir, err;
+    if (!sim->writeSpikes(out, err) || !sim->writeStates(out, err)) {
+      std::cout << "error: " << err << "\n";
+      return;
+    }
+    std::vector<std::string> written;
+    if (!plotRecordings(out, written, err))
+      std::cout << "error: " << err << "\n";
+    else
+      std::cout << "plotted " << written.size() / 2 << " figures in " << out
+                << "\n";
+  }
+
+  /// Names for tab completion.
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    if (!sim)
+      return out;
+    for (const rt::PopulationSpec &p : sim->spec().populations)
+      for (const std::string &r : p.rows)
+        if (r[0] != '_')
+          out.push_back(p.name + "." + r);
+    return out;
+  }
+
+  /// One input line; false to quit.
+  bool line(const std::string &raw) {
+    std::string l = trim(raw);
+    if (!pending.empty() || isDeclarationStart(l)) {
+      pending += raw + "\n";
+      depth += braceDelta(raw);
+      if (depth > 0 || (pending.find('{') == std::string::npos &&
+                        trim(pending).rfind("import", 0) != 0))
+        return true;
+      size_t n = merge(pending);
+      std::cout << "defined " << n << " declaration" << (n == 1 ? "" : "s")
+                << "\n";
+      pending.clear();
+      depth = 0;
+      return true;
+    }
+    if (l.empty() || l.rfind("//", 0) == 0)
+      return true;
+    std::string cmd = l.substr(0, l.find(' '));
+    std::string arg =
+        l.find(' ') == std::string::npos ? "" : trim(l.substr(l.find(' ')));
+    if (cmd == "quit" || cmd == "exit")
+      return false;
+    if (cmd == "help")
+      std::cout << kHelp;
+    else if (cmd == "load")
+      loadFile(arg);
+    else if (cmd == "reload") {
+      if (lastFile.empty())
+        std::cout << "error: no file loaded\n";
+      else {
+        loadFile(lastFile);
+        build("");
+      }
+    } else if (cmd == "build")
+      build(arg);
+    else if (cmd == "run")
+      run(arg);
+    else if (cmd == "time") {
+      if (sim)
+        std::cout << "t = " << sim->currentTime() << " s\n";
+      else
+        std::cout << "t = 0 s (not built)\n";
+    } else if (cmd == "print")
+      print(arg, false);
+    else if (cmd == "stats")
+      print(arg, true);
+    else if (cmd == "set")
+      set(arg);
+    else if (cmd == "spikes")
+      spikes(arg);
+    else if (cmd == "vars")
+      vars();
+    else if (cmd == "plot")
+      plot(arg);
+    else if (cmd == "checkpoint" || cmd == "restore") {
+      std::string err;
+      if (!ensureBuilt())
+        return true;
+      bool ok = cmd == "checkpoint" ? sim->saveCheckpoint(arg, err)
+                                    : sim->restoreCheckpoint(arg, err);
+      if (ok)
+        std::cout << (cmd == "checkpoint" ? "saved " : "restored ") << arg
+                  << " at t = " << sim->currentTime() << " s\n";
+      else
+        std::cout << "error: " << err << "\n";
+    } else
+      std::cout << "error: unknown command '" << cmd << "' (try help)\n";
+    return true;
+  }
+
+private:
+  static std::string removeSpaces(std::string s) {
+    s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
+    return s;
+  }
+  static bool isDeclarationStart(const std::string &l) {
+    for (const char *kw : {"neuron ", "synapse ", "network ", "plasticity ",
+                           "function ", "import ", "@"})
+      if (l.rfind(kw, 0) == 0)
+        return true;
+    return false;
+  }
+
+  std::vector<std::string> includes;
+  std::vector<std::pair<std::string, std::string>> declarations;
+  std::string lastFile, pending;
+  int depth = 0;
+  bool changed = false;
+  std::unique_ptr<Compiler> compiler;
+  std::unique_ptr<rt::Simulator> sim;
+};
+
+Session *completing = nullptr;
+
+char *completeName(const char *text, int state) {
+  static std::vector<std::string> matches;
+  static size_t next;
+  if (state == 0) {
+    matches.clear();
+    next = 0;
+    std::vector<std::string> all = {"help", "load",    "reload",    "build",
+                                    "run",  "time",    "print",     "stats",
+                                    "set",  "spikes",  "plot",      "vars",
+                                    "quit", "restore", "checkpoint"};
+    if (completing)
+      for (const std::string &n : completing->names())
+        all.push_back(n);
+    for (const std::string &n : all)
+      if (n.rfind(text, 0) == 0)
+        matches.push_back(n);
+  }
+  if (next >= matches.size())
+    return nullptr;
+  return strdup(matches[next++].c_str());
+}
+
+} // namespace
+
+int neuro::runRepl(const std::string &file,
+                   const std::vector<std::string> &includes) {
+  Session session(includes);
+  bool terminal = isatty(0) != 0;
+  std::string history;
+  if (const char *home = std::getenv("HOME"))
+    history = std::string(home) + "/.neuro_history";
+  if (terminal) {
+    completing = &session;
+    rl_completion_entry_function = completeName;
+    if (!history.empty())
+      read_history(history.c_str());
+    std::cout << "neuro repl: help for commands, quit to leave\n";
+  }
+  if (!file.empty())
+    session.loadFile(file);
+  for (;;) {
+    std::string text;
+    if (terminal) {
+      char *raw = readline("neuro> ");
+      if (!raw)
+        break;
+      text = raw;
+      if (!trim(text).empty())
+        add_history(raw);
+      std::free(raw);
+    } else if (!std::getline(std::cin, text)) {
+      break;
+    } else {
+      std::cout << "> " << text << "\n";
+    }
+    if (!session.line(text))
+      break;
+    std::cout.flush();
+  }
+  if (terminal && !history.empty())
+    write_history(history.c_str());
+  return 0;
+}
