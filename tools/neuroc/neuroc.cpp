@@ -21,6 +21,7 @@
 #include "mlir/IR/OperationSupport.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -38,7 +39,8 @@ const char *kUsage = R"(usage:
   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [--threads N]
              [--duration T] [--checkpoint FILE] [--restore FILE]
              [--vector-width N] [--no-cache] [-I DIR] FILE
-  neuroc build [-o PROGRAM] [--network NAME] [--vector-width N] [-I DIR] FILE
+  neuroc build [--shared] [-o PROGRAM] [--network NAME] [--vector-width N]
+               [-I DIR] FILE
   neuroc plot DIR
   neuroc repl [-I DIR] [FILE]
 
@@ -49,6 +51,8 @@ and state traces, as SVG and PNG, next to the recordings.
 build links the compiled model with the runtime into PROGRAM (default: the
 file's name without .neuro), which needs no LLVM: PROGRAM [--json] [-o DIR]
 [--seed N] [--threads N] [--duration T] runs it as neuroc run would.
+--shared builds a shared library (default lib<name>.so) with a C API
+instead, and its header next to it (<library name>.h).
 
 run keeps compiled kernels in $NEURO_CACHE_DIR (default ~/.cache/neuro)
 and links them again while the model's kernels do not change; --no-cache
@@ -80,6 +84,7 @@ struct Options {
   unsigned threads = 0;
   unsigned vectorWidth = 0;
   bool cache = true;
+  bool shared = false;
   std::optional<double> duration;
   std::string checkpoint, restore;
   std::vector<std::string> includes;
@@ -233,11 +238,28 @@ int runBuild(const Options &options) {
   std::string output = options.outDir;
   if (!options.outGiven) {
     llvm::StringRef stem = llvm::sys::path::stem(options.file);
-    output = stem.empty() || options.file == "-" ? "a.out" : stem.str();
+    std::string name = stem.empty() || options.file == "-" ? "a" : stem.str();
+    output =
+        options.shared ? "lib" + name + ".so" : (stem.empty() ? "a.out" : name);
   }
-  if (auto err = linkExecutable(object->getMemBufferRef(), source, output)) {
+  if (auto err = linkExecutable(object->getMemBufferRef(), source, output,
+                                options.shared)) {
     llvm::errs() << "neuroc: error: " << llvm::toString(std::move(err)) << "\n";
     return 1;
+  }
+  if (options.shared) {
+    llvm::SmallString<256> header(output);
+    llvm::sys::path::replace_extension(header, ".h");
+    std::error_code ec;
+    llvm::raw_fd_ostream out(header, ec);
+    if (ec) {
+      llvm::errs() << "neuroc: error: cannot write '" << header << "'\n";
+      return 1;
+    }
+    out << emitCHeader(spec);
+    llvm::outs() << "built " << output << " and " << header << " (network "
+                 << spec.name << ")\n";
+    return 0;
   }
   llvm::outs() << "built " << output << " (network " << spec.name << ")\n";
   return 0;
@@ -272,6 +294,8 @@ int main(int argc, char **argv) {
       options.json = true;
     else if (a == "--no-cache")
       options.cache = false;
+    else if (a == "--shared")
+      options.shared = true;
     else if (a == "--verbose" || a == "-v")
       options.verbose = true;
     else if (a == "-Werror")

@@ -28,12 +28,17 @@ std::string emitModelSource(const rt::ModelSpec &spec,
                             const std::string &network,
                             llvm::function_ref<bool(llvm::StringRef)> defined);
 
+/// The C header of a shared library built from `spec`: the C API of
+/// runtime/aot/CApi.cpp, with the model's variables listed.
+std::string emitCHeader(const rt::ModelSpec &spec);
+
 /// Compiles `source` and links it with `object`, the runtime and the
-/// executable's main into `output`. Uses $NEURO_CXX, else the C++ compiler
-/// Neuro was built with.
+/// executable's main into `output` (or, when `shared`, with the C API into
+/// a shared library). Uses $NEURO_CXX, else the C++ compiler Neuro was
+/// built with.
 llvm::Error linkExecutable(llvm::MemoryBufferRef object,
-                           const std::string &source,
-                           const std::string &output);
+                           const std::string &source, const std::string &output,
+                           bool shared = false);
 
 } // namespace neuro
 
