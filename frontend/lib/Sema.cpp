@@ -69,8 +69,9 @@ std::string fmt(double v) {
 
 class Checker {
 public:
-  Checker(const Module &module, DiagEngine &diag, SemaResult &result)
-      : module(module), diag(diag), result(result) {}
+  Checker(const Module &module, DiagEngine &diag, SemaResult &result,
+          const std::set<std::string> &tunable)
+      : module(module), diag(diag), result(result), tunable(tunable) {}
 
   bool run() {
     // Neuron variables that connections read as NAME_pre / NAME_post count
@@ -1929,6 +1930,7 @@ private:
       applyArgs(*pop.model, p.model.range, p.args, pop.params, pop.inits,
                 {VarDecl::Kind::State}, &pop.paramInits);
       argEnv = nullptr;
+      makeTunable(p.name, pop);
       // Expressions fold the population's parameters; those set per neuron
       // are not constants.
       for (auto *list : {&pop.inits, &pop.paramInits})
@@ -2503,6 +2505,38 @@ private:
     net.recordStates.push_back(std::move(rec));
   }
 
+  /// Parameters of `pop` named in `tunable`: per-neuron rows starting at
+  /// their value, no longer folded into the kernels. Not those the
+  /// refractory period uses (it is a constant of the kernels).
+  void makeTunable(const std::string &popName, PopulationInfo &pop) {
+    if (tunable.empty())
+      return;
+    const NeuronDecl &nd = *pop.model->neuron;
+    for (const VarDecl &v : nd.vars) {
+      if (v.kind != VarDecl::Kind::Param)
+        continue;
+      bool named = tunable.count(popName + "." + v.name);
+      if (!named && !tunable.count(popName + ".*") && !tunable.count("*"))
+        continue;
+      auto it = pop.params.find(v.name);
+      if (it == pop.params.end())
+        continue; // already per neuron
+      if (nd.spike && nd.spike->refractory &&
+          refersTo(*nd.spike->refractory, v.name)) {
+        if (named)
+          diag.error(pop.decl->range,
+                     "'" + popName + "." + v.name +
+                         "' sets the refractory period, which is compiled "
+                         "into the kernels; it cannot be set per run");
+        continue;
+      }
+      InitValue iv;
+      iv.a = iv.b = it->second;
+      pop.paramInits.push_back({v.name, iv});
+      pop.params.erase(it);
+    }
+  }
+
   /// `PoissonInput(rate = R)`: the rate in Hz, at most one spike per step.
   std::optional<double> checkPoissonInput(const PopulationDecl &p, double dt) {
     const Expr *rate = nullptr;
@@ -2906,6 +2940,7 @@ private:
   const Module &module;
   DiagEngine &diag;
   SemaResult &result;
+  const std::set<std::string> &tunable;
   /// Where the expression being typed is: `t` is available in equations and
   /// spike conditions, rand() in spike conditions.
   bool allowTime = false;
@@ -2949,9 +2984,9 @@ private:
 
 } // namespace
 
-bool neuro::runSema(const Module &module, DiagEngine &diag,
-                    SemaResult &result) {
-  return Checker(module, diag, result).run();
+bool neuro::runSema(const Module &module, DiagEngine &diag, SemaResult &result,
+                    const std::set<std::string> &tunable) {
+  return Checker(module, diag, result, tunable).run();
 }
 
 double neuro::scaleToSI(double value, double scale) {

@@ -29,7 +29,7 @@ int usage(const char *program, const std::string &message) {
     std::cerr << program << ": error: " << message << "\n";
   std::cerr << "usage: " << program
             << " [--json] [-o DIR] [--seed N] [--threads N] [--duration T]\n"
-               "       [--checkpoint FILE] [--restore FILE]\n"
+               "       [--checkpoint FILE] [--restore FILE] [--set POP.VAR=X]\n"
                "Runs the model built into this program (see neuroc run).\n";
   return message.empty() ? 0 : 2;
 }
@@ -84,6 +84,11 @@ int main(int argc, char **argv) {
       if (!neuro::rt::parseDuration(v, seconds))
         return usage(program, "--duration needs a time such as 2s or 500ms");
       options.duration = seconds;
+    } else if (value("--set", v)) {
+      auto eq = v.find('=');
+      if (eq == std::string::npos)
+        return usage(program, "--set needs POP.VAR=VALUE");
+      options.sets.push_back({v.substr(0, eq), v.substr(eq + 1)});
     } else if (value("--checkpoint", v)) {
       options.checkpoint = v;
     } else if (value("--restore", v)) {

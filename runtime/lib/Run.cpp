@@ -49,6 +49,58 @@ bool neuro::rt::parseDuration(const std::string &text, double &seconds) {
   return true;
 }
 
+bool neuro::rt::parseQuantity(const std::string &text, double &value) {
+  static const std::pair<const char *, double> units[] = {
+      {"", 1},       {"1", 1},      {"V", 1},      {"mV", 1e-3},  {"uV", 1e-6},
+      {"s", 1},      {"ms", 1e-3},  {"us", 1e-6},  {"S", 1},      {"mS", 1e-3},
+      {"uS", 1e-6},  {"nS", 1e-9},  {"pS", 1e-12}, {"A", 1},      {"mA", 1e-3},
+      {"uA", 1e-6},  {"nA", 1e-9},  {"pA", 1e-12}, {"Hz", 1},     {"kHz", 1e3},
+      {"F", 1},      {"uF", 1e-6},  {"nF", 1e-9},  {"pF", 1e-12}, {"ohm", 1},
+      {"kohm", 1e3}, {"Mohm", 1e6}, {"Gohm", 1e9}};
+  char *end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || !std::isfinite(v))
+    return false;
+  std::string unit(end);
+  unit.erase(0, unit.find_first_not_of(' '));
+  unit.erase(unit.find_last_not_of(' ') + 1);
+  for (const auto &[name, scale] : units)
+    if (unit == name) {
+      value = v * scale;
+      return true;
+    }
+  return false;
+}
+
+bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
+                         const std::string &text, std::string &err) {
+  auto dot = name.find('.');
+  double value = 0;
+  if (dot == std::string::npos || !parseQuantity(text, value)) {
+    err = "--set needs POP.VAR=VALUE, e.g. E.tau_m=25ms, got '" + name + "=" +
+          text + "'";
+    return false;
+  }
+  std::string pop = name.substr(0, dot), var = name.substr(dot + 1);
+  for (PopulationSpec &p : spec.populations) {
+    if (p.name != pop)
+      continue;
+    for (size_t r = 0; r < p.rows.size(); ++r)
+      if (p.rows[r] == var && var[0] != '_') {
+        p.init[r] = InitSpec::constant(value);
+        return true;
+      }
+    err = "'" + name +
+          "' is not a state or a parameter built to be set; "
+          "parameters are compiled into the kernels unless built with "
+          "--tunable " +
+          name;
+    return false;
+  }
+  err = "no population '" + pop + "'";
+  return false;
+}
+
 namespace {
 
 /// Whether to show progress: NEURO_PROGRESS, else a terminal on stderr.
@@ -112,6 +164,13 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
                         std::ostream &os, std::ostream &errs) {
   if (options.seed)
     spec.seed = *options.seed;
+  for (const auto &[name, value] : options.sets) {
+    std::string why;
+    if (!applySet(spec, name, value, why)) {
+      errs << options.program << ": error: " << why << "\n";
+      return 1;
+    }
+  }
   if (options.duration) {
     if (!(*options.duration >= 0) || !std::isfinite(*options.duration)) {
       errs << options.program << ": error: the duration must be >= 0\n";

@@ -132,26 +132,6 @@ splitDeclarations(const std::string &text) {
   return out;
 }
 
-/// "-65 mV" -> -0.065; "3" -> 3.
-bool parseQuantity(const std::string &text, double &value) {
-  static const std::map<std::string, double> units = {
-      {"", 1},      {"1", 1},     {"V", 1},      {"mV", 1e-3}, {"uV", 1e-6},
-      {"s", 1},     {"ms", 1e-3}, {"us", 1e-6},  {"S", 1},     {"mS", 1e-3},
-      {"uS", 1e-6}, {"nS", 1e-9}, {"pS", 1e-12}, {"A", 1},     {"mA", 1e-3},
-      {"uA", 1e-6}, {"nA", 1e-9}, {"pA", 1e-12}, {"Hz", 1},    {"kHz", 1e3},
-      {"F", 1},     {"nF", 1e-9}, {"pF", 1e-12}, {"ohm", 1},   {"Mohm", 1e6},
-      {"Gohm", 1e9}};
-  char *end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (end == text.c_str())
-    return false;
-  auto it = units.find(trim(end));
-  if (it == units.end())
-    return false;
-  value = v * it->second;
-  return true;
-}
-
 class Session {
 public:
   explicit Session(std::vector<std::string> includes)
@@ -364,7 +344,7 @@ public:
     auto eq = args.find('=');
     double value;
     if (eq == std::string::npos ||
-        !parseQuantity(trim(args.substr(eq + 1)), value)) {
+        !rt::parseQuantity(trim(args.substr(eq + 1)), value)) {
       std::cout << "error: set POP.VAR[a:b] = VALUE [UNIT]\n";
       return;
     }

@@ -19,14 +19,15 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
 #include <iostream>
+#include <set>
 
 using namespace neuro;
 
@@ -38,9 +39,10 @@ const char *kUsage = R"(usage:
       STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm
   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [--threads N]
              [--duration T] [--checkpoint FILE] [--restore FILE]
-             [--vector-width N] [--no-cache] [-I DIR] FILE
+             [--set POP.VAR=VALUE] [--vector-width N] [--no-cache]
+             [-I DIR] FILE
   neuroc build [--shared] [-o PROGRAM] [--network NAME] [--vector-width N]
-               [-I DIR] FILE
+               [--tunable POP.PARAM,...] [-I DIR] FILE
   neuroc plot DIR
   neuroc repl [-I DIR] [FILE]
 
@@ -51,6 +53,9 @@ and state traces, as SVG and PNG, next to the recordings.
 build links the compiled model with the runtime into PROGRAM (default: the
 file's name without .neuro), which needs no LLVM: PROGRAM [--json] [-o DIR]
 [--seed N] [--threads N] [--duration T] runs it as neuroc run would.
+--set POP.VAR=VALUE (run and built programs) sets the starting value of a
+state, or of a parameter built with --tunable (POP.NAME, POP.*, *; run
+makes the parameters it sets tunable itself), for all neurons of POP.
 --shared builds a shared library (default lib<name>.so) with a C API
 instead, and its header next to it (<library name>.h).
 
@@ -85,6 +90,8 @@ struct Options {
   unsigned vectorWidth = 0;
   bool cache = true;
   bool shared = false;
+  std::vector<std::pair<std::string, std::string>> sets;
+  std::set<std::string> tunable;
   std::optional<double> duration;
   std::string checkpoint, restore;
   std::vector<std::string> includes;
@@ -194,6 +201,7 @@ int runRun(const Options &options) {
   c.setWarningsAsErrors(options.werror);
   c.setJsonDiagnostics(options.jsonDiagnostics);
   c.setVectorWidth(options.vectorWidth);
+  c.setTunable(options.tunable);
   if (options.cache)
     c.setCacheDir(ObjectCache::defaultDir());
   rt::ModelSpec spec;
@@ -210,6 +218,7 @@ int runRun(const Options &options) {
   run.cache = !options.cache ? "off" : c.cacheHit() ? "hit" : "miss";
   run.duration = options.duration;
   run.checkpoint = options.checkpoint;
+  run.sets = options.sets;
   run.restore = options.restore;
   llvm::outs().flush();
   int status = rt::runModel(std::move(spec), run, std::cout, std::cerr);
@@ -224,6 +233,7 @@ int runBuild(const Options &options) {
   c.setWarningsAsErrors(options.werror);
   c.setJsonDiagnostics(options.jsonDiagnostics);
   c.setVectorWidth(options.vectorWidth);
+  c.setTunable(options.tunable);
   rt::ModelSpec spec;
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate())
     return 1;
@@ -296,7 +306,18 @@ int main(int argc, char **argv) {
       options.cache = false;
     else if (a == "--shared")
       options.shared = true;
-    else if (a == "--verbose" || a == "-v")
+    else if (auto v = value("--set")) {
+      auto eq = v->find('=');
+      if (eq == std::string::npos)
+        return usageError("--set needs POP.VAR=VALUE");
+      options.sets.push_back({v->substr(0, eq), v->substr(eq + 1)});
+      options.tunable.insert(v->substr(0, eq));
+    } else if (auto v = value("--tunable")) {
+      llvm::SmallVector<llvm::StringRef> names;
+      llvm::StringRef(*v).split(names, ',', -1, false);
+      for (llvm::StringRef n : names)
+        options.tunable.insert(n.trim().str());
+    } else if (a == "--verbose" || a == "-v")
       options.verbose = true;
     else if (a == "-Werror")
       options.werror = true;

@@ -105,7 +105,7 @@ bool Compiler::parse() {
 }
 
 bool Compiler::check() {
-  if (runSema(*astModule, *diag, semaResult))
+  if (runSema(*astModule, *diag, semaResult, tunable))
     return true;
   if (!jsonDiagnostics)
     diagOS << diag->numErrors() << " error"

@@ -46,6 +46,10 @@ public:
   /// default; 1: scalar loops). Results do not depend on it.
   void setVectorWidth(unsigned value) { vectorWidth = value; }
 
+  /// Parameters ("POP.NAME", "POP.*", "*") kept as per-neuron rows that a
+  /// run can set instead of constants of the kernels (set before check()).
+  void setTunable(std::set<std::string> names) { tunable = std::move(names); }
+
   /// Keeps compiled kernels in `dir` and reuses them (empty: no cache).
   void setCacheDir(std::string dir) { cacheDir = std::move(dir); }
   /// Whether the last compileNetwork() found its kernels in the cache.
@@ -99,6 +103,7 @@ private:
   unsigned vectorWidth = 0;
   std::string cacheDir;
   bool hit = false;
+  std::set<std::string> tunable;
 };
 
 } // namespace neuro

@@ -18,6 +18,7 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <set>
 
 namespace neuro {
 
@@ -169,7 +170,11 @@ struct SemaResult {
 };
 
 /// Checks `module`; reports through `diag`. False when there were errors.
-bool runSema(const Module &module, DiagEngine &diag, SemaResult &result);
+/// Parameters named in `tunable` ("POP.NAME", "POP.*" or "*") become
+/// per-neuron rows starting at their value instead of constants folded into
+/// the kernels, so that a run can set them (`--set`).
+bool runSema(const Module &module, DiagEngine &diag, SemaResult &result,
+             const std::set<std::string> &tunable = {});
 
 /// The SI value of a numeric literal with its unit suffix, correctly
 /// rounded: `1.62 mV` is read as the decimal 1.62e-3, the double nearest

@@ -15,6 +15,8 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace neuro::rt {
 
@@ -39,6 +41,9 @@ struct RunOptions {
   /// start, NEURO_PROGRESS=0 turns it off.
   bool progress = false;
   double progressAfter = 2.0;
+  /// `--set POP.VAR=VALUE`: the starting value of a state or of a
+  /// parameter built as a row, for every neuron of POP.
+  std::vector<std::pair<std::string, std::string>> sets;
   /// Continue from this checkpoint (then run the duration again).
   std::string restore;
   /// Save a checkpoint here when the run ends.
@@ -47,6 +52,16 @@ struct RunOptions {
 
 /// Seconds from "2", "2s", "500ms", "20us"; false if malformed or negative.
 bool parseDuration(const std::string &text, double &seconds);
+
+/// The SI value of "-65 mV", "25ms", "0.5 nS", "3" (common units of
+/// neuron models); false if malformed.
+bool parseQuantity(const std::string &text, double &value);
+
+/// Applies `--set POP.VAR=VALUE` to the initial values of `spec`; false and
+/// `err` for an unknown name, a malformed value, or a parameter compiled
+/// into the kernels.
+bool applySet(ModelSpec &spec, const std::string &name,
+              const std::string &value, std::string &err);
 
 /// Builds, runs and reports `spec`; returns the exit status (0, or 1 after
 /// printing an error to `err`).
