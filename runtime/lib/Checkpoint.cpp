@@ -312,3 +312,45 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
   }
   return kept;
 }
+
+bool Simulator::recordSpikes(int pop) {
+  if (!built || pop < 0 || size_t(pop) >= pops.size())
+    return false;
+  if (!pops[size_t(pop)].recorded) {
+    pops[size_t(pop)].recorded = true;
+    recordedOrder.push_back(pop);
+    model.records.push_back({pop});
+  }
+  return true;
+}
+
+bool Simulator::recordStates(const StateRecordSpec &record, std::string &err) {
+  if (!built || isStreaming()) {
+    err = "recordings can be added to a built network that is not streaming";
+    return false;
+  }
+  if (record.population < 0 || size_t(record.population) >= pops.size() ||
+      record.projection >= 0) {
+    err = "no such population";
+    return false;
+  }
+  const PopulationSpec &spec = model.populations[size_t(record.population)];
+  for (int row : record.rows)
+    if (row < 0 || size_t(row) >= spec.rows.size()) {
+      err = "no such variable";
+      return false;
+    }
+  if (record.begin < 0 || record.end > spec.size ||
+      record.begin >= record.end || record.every < 1 || record.rows.empty()) {
+    err = "neurons [" + std::to_string(record.begin) + ", " +
+          std::to_string(record.end) + ") are not a range of 0.." +
+          std::to_string(spec.size);
+    return false;
+  }
+  model.stateRecords.push_back(record);
+  StateRecording r;
+  r.begin = record.begin;
+  r.end = record.end;
+  stateRecordings.push_back(std::move(r));
+  return true;
+}

@@ -31,6 +31,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <unistd.h>
 
@@ -49,7 +50,10 @@ const char *kHelp = R"(commands:
   time                 the simulated time
   print POP.VAR[a:b]   values (POP.VAR: all neurons, summarized if many)
   stats POP.VAR[a:b]   mean, sd, min and max
-  set POP.VAR[a:b] = X set state values (X in SI, or with a unit: -65 mV)
+  set POP.VAR[a:b] = X set state values (X in SI, or with a unit: -65 mV);
+                       a parameter is made a per-neuron row (one rebuild)
+  record spikes of POP record VAR[, VAR] of POP[a:b] [every T]
+                       record from now on (plot writes and draws them)
   spikes [POP]         spike counts and rates since the network was built
   plot [DIR]           write the recordings to DIR (repl_out) and plot them
   checkpoint FILE      save the state; restore FILE continues from one
@@ -172,6 +176,7 @@ public:
     std::string diagnostics;
     llvm::raw_string_ostream diag(diagnostics);
     auto c = std::make_unique<Compiler>(diag);
+    c->setTunable(tunable);
     for (const std::string &dir : includes)
       c->addSearchPath(dir);
     c->setCacheDir(ObjectCache::defaultDir());
@@ -188,6 +193,8 @@ public:
       std::cout << "error: building the network failed: " << err << "\n";
       return false;
     }
+    for (const std::string &r : records)
+      addRecord(*fresh, r, /*quiet=*/true);
     if (sim) {
       std::vector<std::string> kept = fresh->adoptState(*sim);
       std::cout << "rebuilt " << spec.name << " at t = " << fresh->currentTime()
@@ -351,6 +358,20 @@ public:
     double *data;
     int64_t b, e;
     std::string ref = trim(args.substr(0, eq));
+    // A parameter compiled into the kernels: rebuild once with it as a
+    // per-neuron row, keeping the state.
+    std::string name = ref.substr(0, ref.find('['));
+    if (ensureBuilt() && !tunable.count(name) && isFoldedParameter(name)) {
+      tunable.insert(name);
+      bool wasChanged = changed;
+      changed = true;
+      if (!build("")) {
+        // Keep the running network as it was.
+        tunable.erase(name);
+        changed = wasChanged;
+        return;
+      }
+    }
     if (!resolve(ref, data, b, e))
       return;
     std::fill(data + b, data + e, value);
@@ -408,6 +429,93 @@ public:
     else
       std::cout << "plotted " << written.size() / 2 << " figures in " << out
                 << "\n";
+  }
+
+  /// Whether `POP.NAME` names a parameter of POP's model that is not a row.
+  bool isFoldedParameter(const std::string &name) {
+    auto dot = name.find('.');
+    if (dot == std::string::npos || !compiler)
+      return false;
+    std::string pop = name.substr(0, dot), var = name.substr(dot + 1);
+    int p = sim->populationIndex(pop);
+    if (p < 0 || sim->rowIndex(p, var) >= 0)
+      return false;
+    for (const NetworkInfo &net : compiler->sema().networks)
+      for (const PopulationInfo &info : net.populations)
+        if (info.decl->name == pop && info.params.count(var))
+          return true;
+    return false;
+  }
+
+  /// `record spikes of POP` or `record VAR[, VAR] of POP[a:b] [every T]`.
+  bool addRecord(rt::Simulator &target, const std::string &args, bool quiet) {
+    std::string what = trim(args.substr(0, args.find(" of ")));
+    std::string rest = args.find(" of ") == std::string::npos
+                           ? ""
+                           : trim(args.substr(args.find(" of ") + 4));
+    double every = 0;
+    if (auto at = rest.find(" every "); at != std::string::npos) {
+      if (!rt::parseDuration(trim(rest.substr(at + 7)), every) &&
+          !rt::parseQuantity(trim(rest.substr(at + 7)), every)) {
+        std::cout << "error: every needs a time such as 1 ms\n";
+        return false;
+      }
+      rest = trim(rest.substr(0, at));
+    }
+    std::string pop = rest.substr(0, rest.find('['));
+    int p = target.populationIndex(pop);
+    if (what.empty() || p < 0) {
+      std::cout << "error: record spikes of POP, or record VAR[, VAR] of "
+                   "POP[a:b] [every T]\n";
+      return false;
+    }
+    if (what == "spikes") {
+      target.recordSpikes(p);
+      if (!quiet)
+        std::cout << "recording spikes of " << pop << "\n";
+      return true;
+    }
+    rt::StateRecordSpec r;
+    r.population = p;
+    r.begin = 0;
+    r.end = target.spec().populations[size_t(p)].size;
+    if (auto lb = rest.find('['); lb != std::string::npos) {
+      std::string slice = rest.substr(lb + 1, rest.find(']') - lb - 1);
+      auto colon = slice.find(':');
+      try {
+        r.begin = colon == std::string::npos
+                      ? std::stoll(slice)
+                      : std::stoll(slice.substr(0, colon));
+        r.end = colon == std::string::npos
+                    ? r.begin + 1
+                    : std::stoll(slice.substr(colon + 1));
+      } catch (...) {
+        r.begin = -1;
+      }
+    }
+    r.every = every > 0
+                  ? std::max<int64_t>(1, std::llround(every / target.spec().dt))
+                  : 1;
+    std::stringstream vars(what);
+    std::string var;
+    while (std::getline(vars, var, ',')) {
+      int row = target.rowIndex(p, trim(var));
+      if (row < 0) {
+        std::cout << "error: " << pop << " has no state '" << trim(var)
+                  << "'\n";
+        return false;
+      }
+      r.rows.push_back(row);
+    }
+    std::string err;
+    if (!target.recordStates(r, err)) {
+      std::cout << "error: " << err << "\n";
+      return false;
+    }
+    if (!quiet)
+      std::cout << "recording " << what << " of " << rest << " every "
+                << r.every << " steps\n";
+    return true;
   }
 
   /// Names for tab completion.
@@ -477,7 +585,10 @@ public:
       vars();
     else if (cmd == "plot")
       plot(arg);
-    else if (cmd == "checkpoint" || cmd == "restore") {
+    else if (cmd == "record") {
+      if (ensureBuilt() && addRecord(*sim, arg, false))
+        records.push_back(arg);
+    } else if (cmd == "checkpoint" || cmd == "restore") {
       std::string err;
       if (!ensureBuilt())
         return true;
@@ -511,6 +622,8 @@ private:
   std::string lastFile, pending;
   int depth = 0;
   bool changed = false;
+  std::set<std::string> tunable;
+  std::vector<std::string> records;
   std::unique_ptr<Compiler> compiler;
   std::unique_ptr<rt::Simulator> sim;
 };

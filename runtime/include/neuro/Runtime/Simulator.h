@@ -216,6 +216,14 @@ public:
   /// populations. Returns what was kept, one "POP.VAR" per entry.
   std::vector<std::string> adoptState(const Simulator &old);
 
+  /// After build(): records the spikes of population `pop` from now on
+  /// (no effect if already recorded). false if out of range.
+  bool recordSpikes(int pop);
+  /// After build(): adds a state recording (as a `record` statement would)
+  /// sampled from now on. false and `err` for a bad population, row or
+  /// range, or while streaming.
+  bool recordStates(const StateRecordSpec &record, std::string &err);
+
   /// Whether recordings stream to files.
   bool isStreaming() const { return !streamDir.empty(); }
 
