@@ -14,13 +14,17 @@
 //
 // Errors are within 2 ulp of the exact result over the whole range (checked
 // against libm in tests/lit/Driver/math-accuracy.test); MLIR's own lowering
-// of expm1 (exp(x) - 1) loses all digits as x -> 0.
+// of expm1 (exp(x) - 1) loses all digits as x -> 0. log1p, which MLIR
+// lowers to log(1 + x) by default, becomes x log(u) / (u - 1) with
+// u = 1 + x (Goldberg's formula, a few ulp), log computed by libm.
 //
 //===----------------------------------------------------------------------===//
 
 #include "neuro/Conversion/Passes.h"
 
 #include "mlir/IR/BuiltinTypes.h"
+
+#include <cmath>
 
 namespace neuro {
 #define GEN_PASS_DEF_EXPANDMATH
@@ -52,13 +56,33 @@ public:
     Value n, p;
     reduce(xc, n, p);
     Value t = scale(constant(1.0), n);
-    Value small = add(mul(p, t), sub(t, constant(1.0)));
+    // One operation per statement: the order of the ops in the IR must not
+    // depend on the order in which C++ evaluates arguments.
+    Value pt = mul(p, t);
+    Value tm1 = sub(t, constant(1.0));
+    Value small = add(pt, tm1);
     // Above 2^53 the -1 no longer shows: exp(x) itself.
     Value big = scale(add(constant(1.0), p), n);
     Value isBig = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, n,
                                           constant(53.0));
     Value r = b.create<arith::SelectOp>(loc, isBig, big, small);
     return b.create<arith::SelectOp>(loc, nan, x, r);
+  }
+
+  /// log1p(x) = x log(u) / (u - 1) with u = 1 + x rounded (the rounding
+  /// error of u cancels), x where u == 1, u's log where u is infinite.
+  Value log1p(Value x) {
+    Value u = add(constant(1.0), x);
+    Value logU = b.create<math::LogOp>(loc, u);
+    Value num = mul(logU, x);
+    Value den = sub(u, constant(1.0));
+    Value q = b.create<arith::DivFOp>(loc, num, den);
+    Value one = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, u,
+                                        constant(1.0));
+    Value inf = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, u,
+                                        constant(INFINITY));
+    Value r = b.create<arith::SelectOp>(loc, inf, logU, q);
+    return b.create<arith::SelectOp>(loc, one, x, r);
   }
 
 private:
@@ -103,7 +127,9 @@ private:
     const double ln2Hi = 6.93147180369123816490e-01; // 0x3FE62E42FEE00000
     const double ln2Lo = 1.90821492927058770002e-10; // ln2 - ln2Hi
     n = b.create<math::RoundEvenOp>(loc, mul(x, constant(log2e)));
-    Value r = sub(sub(x, mul(n, constant(ln2Hi))), mul(n, constant(ln2Lo)));
+    Value hi = mul(n, constant(ln2Hi));
+    Value lo = mul(n, constant(ln2Lo));
+    Value r = sub(sub(x, hi), lo);
     // 1/k!, k = 13 down to 2.
     static const double inverseFactorials[] = {
         1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
@@ -111,9 +137,12 @@ private:
         1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
         1.0 / 24.0,         1.0 / 6.0,         1.0 / 2.0};
     Value q = constant(inverseFactorials[0]);
-    for (double c : llvm::ArrayRef(inverseFactorials).drop_front())
-      q = add(mul(q, r), constant(c));
-    p = add(r, mul(mul(r, r), q));
+    for (double c : llvm::ArrayRef(inverseFactorials).drop_front()) {
+      Value qr = mul(q, r);
+      q = add(qr, constant(c));
+    }
+    Value r2 = mul(r, r);
+    p = add(r, mul(r2, q));
   }
 
   /// v 2^n for integer-valued n in [-1076, 1024], as two factors 2^(n/2).
@@ -126,7 +155,9 @@ private:
       Value bits = b.create<arith::ShLIOp>(loc, biased, intConstant(52));
       return b.create<arith::BitcastOp>(loc, floatType, bits).getResult();
     };
-    return mul(mul(v, power(n1)), power(n2));
+    Value s1 = power(n1);
+    Value s2 = power(n2);
+    return mul(mul(v, s1), s2);
   }
 
   OpBuilder &b;
@@ -138,7 +169,7 @@ struct ExpandMath : public neuro::impl::ExpandMathBase<ExpandMath> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
-      if (isa<math::ExpOp, math::ExpM1Op>(op) &&
+      if (isa<math::ExpOp, math::ExpM1Op, math::Log1pOp>(op) &&
           getElementTypeOrSelf(op->getResult(0).getType()).isF64())
         ops.push_back(op);
     });
@@ -146,7 +177,9 @@ struct ExpandMath : public neuro::impl::ExpandMathBase<ExpandMath> {
       OpBuilder b(op);
       Expander e(b, op->getLoc(), op->getResult(0).getType());
       Value x = op->getOperand(0);
-      Value r = isa<math::ExpOp>(op) ? e.exp(x) : e.expm1(x);
+      Value r = isa<math::ExpOp>(op)     ? e.exp(x)
+                : isa<math::ExpM1Op>(op) ? e.expm1(x)
+                                         : e.log1p(x);
       op->getResult(0).replaceAllUsesWith(r);
       op->erase();
     }

@@ -196,8 +196,9 @@ private:
       for (auto [r, result] : llvm::enumerate(ifOp.getResults())) {
         Value t = ifOp.thenYield().getOperand(r);
         Value e = ifOp.elseYield().getOperand(r);
-        map.map(result, b.create<arith::SelectOp>(loc, cond, vector(t, loc),
-                                                  vector(e, loc)));
+        Value tv = vector(t, loc);
+        Value ev = vector(e, loc);
+        map.map(result, b.create<arith::SelectOp>(loc, cond, tv, ev));
       }
       return success();
     }

@@ -36,6 +36,26 @@ func.func @expm1_scalar(%x: f64) -> f64 {
   return %e : f64
 }
 
+// log1p: x log(u) / (u - 1), u = 1 + x; x where u == 1, log(u) where u is
+// infinite.
+// CHECK-LABEL: func.func @log1p_scalar(
+// CHECK-SAME:    %[[X:.*]]: f64
+// CHECK-NOT:     math.log1p
+// CHECK:         %[[U:.*]] = arith.addf %{{.*}}, %[[X]] : f64
+// CHECK:         %[[L:.*]] = math.log %[[U]] : f64
+// CHECK:         %[[LX:.*]] = arith.mulf %[[L]], %[[X]] : f64
+// CHECK:         %[[D:.*]] = arith.subf %[[U]], %{{.*}} : f64
+// CHECK:         %[[Q:.*]] = arith.divf %[[LX]], %[[D]] : f64
+// CHECK:         %[[ONE:.*]] = arith.cmpf oeq, %[[U]], %{{.*}} : f64
+// CHECK:         %[[INF:.*]] = arith.cmpf oeq, %[[U]], %{{.*}} : f64
+// CHECK:         %[[R:.*]] = arith.select %[[INF]], %[[L]], %[[Q]] : f64
+// CHECK:         %[[S:.*]] = arith.select %[[ONE]], %[[X]], %[[R]] : f64
+// CHECK:         return %[[S]]
+func.func @log1p_scalar(%x: f64) -> f64 {
+  %l = math.log1p %x : f64
+  return %l : f64
+}
+
 // f32 is left to the default lowering.
 // CHECK-LABEL: func.func @exp_f32(
 // CHECK:         math.exp %{{.*}} : f32

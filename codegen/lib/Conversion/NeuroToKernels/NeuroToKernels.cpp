@@ -1319,9 +1319,11 @@ private:
         auto asIndex = [&](Value v) {
           return b.create<arith::IndexCastOp>(l, b.getIndexType(), v);
         };
-        at = b.create<arith::AddIOp>(
-            l, b.create<arith::MulIOp>(l, e.s, asIndex(e.fn.getArgument(2))),
-            asIndex(e.fn.getArgument(3)));
+        // One op per statement: a deterministic order in the IR.
+        Value part = asIndex(e.fn.getArgument(3));
+        Value stride = asIndex(e.fn.getArgument(2));
+        Value first = b.create<arith::MulIOp>(l, e.s, stride);
+        at = b.create<arith::AddIOp>(l, first, part);
       }
       Value lo = loadIndex(l, ptr, at);
       Value hi = loadIndex(l, ptr, b.create<arith::AddIOp>(l, at, one));

@@ -19,4 +19,12 @@ for pop in "PQ":
         k = int(np.argmax(ulp))
         print(f"{pop} {name}: max {ulp[k]:g} ulp at x = {x[k]!r}")
         worst = max(worst, float(ulp[k]))
+for pop in "LS":
+    x = np.load(f"{out}/{pop}_x.npy")[1]
+    got = np.load(f"{out}/{pop}_l.npy")[1]
+    ref = np.log1p(x)
+    ulp = np.abs(got - ref) / np.spacing(np.abs(ref))
+    k = int(np.argmax(ulp))
+    print(f"{pop} log1p: max {ulp[k]:g} ulp at x = {x[k]!r}")
+    worst = max(worst, float(ulp[k]))
 print("within bound" if worst <= bound else "OUT OF BOUND")
