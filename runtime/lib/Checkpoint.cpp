@@ -175,6 +175,16 @@ bool Simulator::saveCheckpoint(const std::string &path,
 }
 
 bool Simulator::restoreCheckpoint(const std::string &path, std::string &err) {
+  try {
+    return readCheckpoint(path, err);
+  } catch (const std::exception &) {
+    // A damaged size field can ask for more memory than there is.
+    err = "checkpoint '" + path + "' is truncated or damaged";
+    return false;
+  }
+}
+
+bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   if (!built) {
     err = "cannot restore into model '" + model.name + "': not built";
     return false;
@@ -219,15 +229,21 @@ bool Simulator::restoreCheckpoint(const std::string &path, std::string &err) {
     s.keep = r.i64();
     if (s.keep != pops[p].ring.maxDelay() + 1)
       r.ok = false;
+    int64_t size = model.populations[p].size;
     for (int64_t k = 0; k < s.keep && r.ok; ++k) {
       s.lists.emplace_back();
       r.vec(s.lists.back(), -1);
+      // Spike lists index the population: anything else would be read
+      // out of bounds by delivery.
+      for (int32_t i : s.lists.back())
+        r.ok = r.ok && i >= 0 && i < size;
     }
     uint64_t n = r.u64();
     if (n > uint64_t(model.populations[p].size))
       r.ok = false;
     for (uint64_t k = 0; k < n && r.ok; ++k) {
       int64_t at = r.i64(), i = r.i64();
+      r.ok = r.ok && i >= 0 && i < model.populations[p].size && at >= 0;
       s.nextSpikes.push_back({at, int32_t(i)});
     }
     r.vec(s.draws, int64_t(pops[p].draws.size()));

@@ -427,8 +427,13 @@ bool neuro::plotRecordings(const std::string &dir,
       if (n.shape.size() != 2)
         continue;
       std::vector<double> values = asDoubles(n), ts = asDoubles(t);
-      size_t samples = std::min<size_t>(size_t(n.shape[0]), ts.size());
-      size_t cols = size_t(n.shape[1]);
+      size_t cols = size_t(std::max<int64_t>(n.shape[1], 0));
+      // A file cut short holds fewer rows than its header says.
+      size_t samples =
+          std::min<size_t>(size_t(std::max<int64_t>(n.shape[0], 0)), ts.size());
+      if (cols == 0)
+        continue;
+      samples = std::min(samples, values.size() / cols);
       Figure trace;
       std::string var = info->getString("variable").value_or("").str();
       std::string unit = info->getString("unit").value_or("").str();

@@ -335,6 +335,7 @@ private:
   void sampleStates(int64_t k);
   /// Appends what is buffered to the streamed files and syncs them.
   bool flushStreams(std::string &err);
+  bool readCheckpoint(const std::string &path, std::string &err);
   /// Names and sizes a checkpoint must match.
   std::string fingerprint() const;
   /// `<base>/<prefix>pre.npy` and `post.npy` of synapse record `r`.
