@@ -326,6 +326,29 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
     }
     projs[j].mods[0] = old.projs[size_t(q)].mods[0];
   }
+  // Samples of state recordings that are the same here (population,
+  // variables, neurons, interval) carry over.
+  auto same = [&](const StateRecordSpec &a, const Simulator &sa,
+                  const StateRecordSpec &b, const Simulator &sb) {
+    if (a.projection >= 0 || b.projection >= 0 || a.begin != b.begin ||
+        a.end != b.end || a.every != b.every || a.rows.size() != b.rows.size())
+      return false;
+    const PopulationSpec &pa = sa.model.populations[size_t(a.population)];
+    const PopulationSpec &pb = sb.model.populations[size_t(b.population)];
+    if (pa.name != pb.name)
+      return false;
+    for (size_t k = 0; k < a.rows.size(); ++k)
+      if (pa.rows[size_t(a.rows[k])] != pb.rows[size_t(b.rows[k])])
+        return false;
+    return true;
+  };
+  for (size_t r = 0; r < model.stateRecords.size(); ++r)
+    for (size_t o = 0; o < old.model.stateRecords.size(); ++o)
+      if (same(model.stateRecords[r], *this, old.model.stateRecords[o], old)) {
+        stateRecordings[r].times = old.stateRecordings[o].times;
+        stateRecordings[r].values = old.stateRecordings[o].values;
+        break;
+      }
   return kept;
 }
 

@@ -518,6 +518,15 @@ public:
     return true;
   }
 
+  /// At the end of input: a declaration still open is reported, not lost
+  /// silently.
+  void finish() {
+    if (!trim(pending).empty())
+      std::cout << "error: the input ended inside a declaration (unclosed "
+                   "'{'); it was not defined\n";
+    pending.clear();
+  }
+
   /// Names for tab completion.
   std::vector<std::string> names() const {
     std::vector<std::string> out;
@@ -689,6 +698,7 @@ int neuro::runRepl(const std::string &file,
       break;
     std::cout.flush();
   }
+  session.finish();
   if (terminal && !history.empty())
     write_history(history.c_str());
   return 0;
