@@ -23,7 +23,8 @@ functionParam : name=ID ':' unit ;
 
 // ---- neurons --------------------------------------------------------------
 neuronDecl : annotation* 'neuron' name=ID '{' neuronItem* '}' ;
-// `@method(rk4)`: chooses the integration method of the model.
+// `@method(rk4)`: chooses the integration method of the model (of a
+// synapse: of its clock-driven equations).
 annotation : '@' name=ID '(' value=ID ')' ;
 neuronItem
   : paramDecl
@@ -48,7 +49,7 @@ odeDecl : var=ID '/' dt=ID '=' expr (unless='unless' 'refractory')? ;
 spikeDecl : 'spike' 'when' expr block? ('refractory' period=expr)? ;
 
 // ---- synapses -------------------------------------------------------------
-synapseDecl : 'synapse' name=ID '{' synapseItem* '}' ;
+synapseDecl : annotation* 'synapse' name=ID '{' synapseItem* '}' ;
 synapseItem
   : paramDecl
   | letDecl

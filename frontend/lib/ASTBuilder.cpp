@@ -284,6 +284,9 @@ private:
     SynapseDecl s;
     s.name = ctx->name->getText();
     s.range = rangeOf(ctx);
+    for (auto *a : ctx->annotation())
+      s.annotations.push_back(
+          {a->name->getText(), a->value->getText(), rangeOf(a)});
     buildSynapseItems(ctx->synapseItem(), s);
     return s;
   }

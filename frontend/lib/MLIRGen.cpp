@@ -100,13 +100,16 @@ private:
     builder.setInsertionPointToStart(builder.createBlock(&region));
   }
 
-  void genOdes(const ModelInfo &model, const std::vector<OdeDecl> &odes) {
+  /// `method`, when not empty, is requested on every equation (synapses:
+  /// neuro-integrate applies it to the clock-driven ones).
+  void genOdes(const ModelInfo &model, const std::vector<OdeDecl> &odes,
+               const std::string &method = "") {
     for (const OdeDecl &o : odes) {
       mlir::OpBuilder::InsertionGuard guard(builder);
       auto ode = builder.create<OdeOp>(
           loc(o.range), sym(o.var),
           o.unlessRefractory ? builder.getUnitAttr() : mlir::UnitAttr(),
-          mlir::StringAttr());
+          method.empty() ? mlir::StringAttr() : builder.getStringAttr(method));
       enter(ode.getRhs());
       Value rhs = genExpr(*o.rhs, model);
       builder.create<YieldOp>(loc(o.rhs->range), rhs);
@@ -170,7 +173,7 @@ private:
     auto op = builder.create<SynapseOp>(loc(s.range), s.name);
     enter(op.getBody());
     genVars(model, s.vars);
-    genOdes(model, s.odes);
+    genOdes(model, s.odes, model.method);
     for (const EventDecl &e : s.events) {
       mlir::OpBuilder::InsertionGuard g(builder);
       mlir::Region *body;

@@ -1499,6 +1499,24 @@ private:
     info.isSynapse = true;
     info.isRule = s.isRule;
     info.synapse = &s;
+    // The clock-driven equations' method; event-driven ones are solved
+    // exactly between events whatever it says.
+    for (const Annotation &a : s.annotations) {
+      if (a.name != "method") {
+        diag.error(a.range, "unknown annotation '@" + a.name +
+                                "' (expected '@method(...)')");
+        continue;
+      }
+      if (a.value != "exponential_euler" && a.value != "euler" &&
+          a.value != "rk4") {
+        diag.error(a.range, "unknown integration method '" + a.value +
+                                "' for a synapse (expected exponential_euler, "
+                                "euler or rk4, for its clock-driven "
+                                "equations)");
+        continue;
+      }
+      info.method = a.value;
+    }
     if (s.isRule)
       for (const DrivesDecl &d : s.drives)
         diag.error(d.range, "a plasticity rule changes synapses; it drives "

@@ -602,8 +602,13 @@ LogicalResult integrateProjection(ProjectionOp proj, double dt) {
     Operation *ignored = nullptr;
     conditionallyLinear &= degreeIn(ode.getRhs(), ode.getVar(), ignored) <= 1;
   }
+  // The synapse's `@method(...)` (on its equations), else exponential
+  // Euler where it applies, else RK4.
   auto method = StringAttr::get(
       proj.getContext(), conditionallyLinear ? "exponential_euler" : "rk4");
+  for (OdeOp ode : odes)
+    if (clock.contains(ode.getVar()) && ode.getMethodAttr())
+      method = ode.getMethodAttr();
   for (OdeOp ode : odes) {
     if (clock.contains(ode.getVar())) {
       ode.setMethodAttr(method);

@@ -352,3 +352,46 @@ neuro.network @Timed dt(1.000000e-04) duration(1.000000e+00) seed(0) {
     }
   }
 }
+
+// -----
+
+// A synapse's @method(...) arrives on its equations: the clock-driven ones
+// all take it (x as well as s), the event-driven trace a is still solved
+// between events.
+// CHECK-LABEL: neuro.network @Requested
+// CHECK:         neuro.decay @a rate(-5.000000e+01) offset(0.000000e+00)
+// CHECK:         neuro.ode @x method "euler"
+// CHECK:         neuro.ode @s method "euler"
+neuro.network @Requested dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "1"
+    neuro.init_const @v = 0.000000e+00
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @a : "1"
+    neuro.state @x : "1"
+    neuro.state @s : "1"
+    neuro.ode @a method "euler" {
+      %a = neuro.ref @a
+      %k = arith.constant -5.000000e+01 : f64
+      %r = arith.mulf %a, %k : f64
+      neuro.yield %r : f64
+    }
+    neuro.ode @x method "euler" {
+      %x = neuro.ref @x
+      %k = arith.constant -5.000000e+02 : f64
+      %r = arith.mulf %x, %k : f64
+      neuro.yield %r : f64
+    }
+    neuro.ode @s method "euler" {
+      %x = neuro.ref @x
+      %s = neuro.ref @s
+      %v = neuro.ref post @v
+      %ss = arith.mulf %s, %s : f64
+      %loss = arith.mulf %ss, %v : f64
+      %r = arith.subf %x, %loss : f64
+      neuro.yield %r : f64
+    }
+  }
+}

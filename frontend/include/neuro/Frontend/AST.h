@@ -176,6 +176,8 @@ struct DrivesDecl {
 struct SynapseDecl {
   std::string name;
   SourceRange range;
+  /// `@method(euler)`: the method of the clock-driven equations.
+  std::vector<Annotation> annotations;
   /// `plasticity NAME { ... }`: a learning rule to attach to synapses.
   bool isRule = false;
   std::vector<VarDecl> vars; ///< params, the weight and post states
