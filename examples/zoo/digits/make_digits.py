@@ -1,0 +1,32 @@
+#!/usr/bin/env python3
+"""Inputs of digits.neuro from the 8x8 digits (../shared/data/digits_8x8.csv.gz:
+1,797 images, 64 pixels 0..16, then the label).
+
+Each image is shown for 100 ms (two 50 ms rows of pixels.csv) and followed by
+50 ms without input (a row of zeros). The first 1,000 images train: during
+them teacher.csv drives the output of the right class. labels.csv holds the
+label of every image in order.
+
+usage: make_digits.py [PATH_TO_digits_8x8.csv.gz]
+"""
+import gzip
+import os
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    here, "../../../../shared/data/digits_8x8.csv.gz")
+images = [list(map(int, line.split(","))) for line in gzip.open(src, "rt")]
+TRAIN = 1000
+with open(os.path.join(here, "pixels.csv"), "w") as px, \
+        open(os.path.join(here, "teacher.csv"), "w") as te:
+    for k, row in enumerate(images):
+        pixels, label = row[:64], row[64]
+        for r in range(3):
+            px.write(",".join(map(str, pixels if r < 2 else [0] * 64)) + "\n")
+            t = [0] * 10
+            if k < TRAIN and r < 2:
+                t[label] = 1
+            te.write(",".join(map(str, t)) + "\n")
+with open(os.path.join(here, "labels.csv"), "w") as f:
+    f.write("label\n" + "".join(f"{row[64]}\n" for row in images))
