@@ -2,10 +2,11 @@
 """Inputs of digits.neuro from the 8x8 digits (../shared/data/digits_8x8.csv.gz:
 1,797 images, 64 pixels 0..16, then the label).
 
-Each image is shown for 100 ms (two 50 ms rows of pixels.csv) and followed by
-50 ms without input (a row of zeros). The first 1,000 images train: during
-them teacher.csv drives the output of the right class. labels.csv holds the
-label of every image in order.
+The first 1,000 images train: each is shown for 100 ms (two 50 ms rows of
+pixels.csv) while teacher.csv drives the output of the right class. The
+other 797 test: each is shown for 400 ms (eight rows) without teacher. Every
+image is followed by 50 ms without input (a row of zeros). labels.csv holds
+the label of every image in order.
 
 usage: make_digits.py [PATH_TO_digits_8x8.csv.gz]
 """
@@ -17,15 +18,17 @@ here = os.path.dirname(os.path.abspath(__file__))
 src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
     here, "../../../../shared/data/digits_8x8.csv.gz")
 images = [list(map(int, line.split(","))) for line in gzip.open(src, "rt")]
-TRAIN = 1000
+TRAIN, TRAIN_ROWS, TEST_ROWS = 1000, 2, 8
 with open(os.path.join(here, "pixels.csv"), "w") as px, \
         open(os.path.join(here, "teacher.csv"), "w") as te:
     for k, row in enumerate(images):
         pixels, label = row[:64], row[64]
-        for r in range(3):
-            px.write(",".join(map(str, pixels if r < 2 else [0] * 64)) + "\n")
+        shown = TRAIN_ROWS if k < TRAIN else TEST_ROWS
+        for r in range(shown + 1):
+            px.write(",".join(map(str, pixels if r < shown else [0] * 64)) +
+                     "\n")
             t = [0] * 10
-            if k < TRAIN and r < 2:
+            if k < TRAIN and r < shown:
                 t[label] = 1
             te.write(",".join(map(str, t)) + "\n")
 with open(os.path.join(here, "labels.csv"), "w") as f:
