@@ -56,6 +56,21 @@ double *lookup(neuro_sim *s, const char *name, int64_t &count) {
   return nullptr;
 }
 
+/// The row of `name` when it holds exactly `n` values, else null (with the
+/// reason in s->error).
+double *rowOfSize(neuro_sim *s, const char *name, int64_t n) {
+  if (!s || !s->sim)
+    return nullptr;
+  int64_t count = 0;
+  double *data = lookup(s, name, count);
+  if (data && n != count) {
+    s->error = std::string(name) + " has " + std::to_string(count) +
+               " values, not " + std::to_string(n);
+    return nullptr;
+  }
+  return data;
+}
+
 } // namespace
 
 extern "C" {
@@ -103,33 +118,17 @@ int64_t neuro_count(neuro_sim *s, const char *name) {
 }
 
 int neuro_get(neuro_sim *s, const char *name, double *out, int64_t n) {
-  if (!s || !s->sim)
-    return -1;
-  int64_t count = 0;
-  double *data = lookup(s, name, count);
+  double *data = rowOfSize(s, name, n);
   if (!data)
     return -1;
-  if (n != count) {
-    s->error = std::string(name) + " has " + std::to_string(count) +
-               " values, not " + std::to_string(n);
-    return -1;
-  }
   std::memcpy(out, data, size_t(n) * sizeof(double));
   return 0;
 }
 
 int neuro_set(neuro_sim *s, const char *name, const double *values, int64_t n) {
-  if (!s || !s->sim)
-    return -1;
-  int64_t count = 0;
-  double *data = lookup(s, name, count);
+  double *data = rowOfSize(s, name, n);
   if (!data)
     return -1;
-  if (n != count) {
-    s->error = std::string(name) + " has " + std::to_string(count) +
-               " values, not " + std::to_string(n);
-    return -1;
-  }
   std::memcpy(data, values, size_t(n) * sizeof(double));
   return 0;
 }
