@@ -111,6 +111,16 @@ double seconds(std::chrono::steady_clock::time_point since) {
       .count();
 }
 
+/// The options every command passes to the compiler.
+void configure(Compiler &c, const Options &options) {
+  for (const std::string &dir : options.includes)
+    c.addSearchPath(dir);
+  c.setWarningsAsErrors(options.werror);
+  c.setJsonDiagnostics(options.jsonDiagnostics);
+  c.setVectorWidth(options.vectorWidth);
+  c.setTunable(options.tunable);
+}
+
 void printModule(mlir::ModuleOp module) {
   mlir::OpPrintingFlags flags;
   flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
@@ -121,11 +131,7 @@ void printModule(mlir::ModuleOp module) {
 
 int runCheck(const Options &options) {
   Compiler c(llvm::errs());
-  for (const std::string &dir : options.includes)
-    c.addSearchPath(dir);
-  c.setWarningsAsErrors(options.werror);
-  c.setJsonDiagnostics(options.jsonDiagnostics);
-  c.setVectorWidth(options.vectorWidth);
+  configure(c, options);
   if (!c.loadFile(options.file) || !c.parse() || !c.check())
     return 1;
   if (!options.verbose)
@@ -163,11 +169,7 @@ int runCheck(const Options &options) {
 
 int runEmit(const Options &options) {
   Compiler c(llvm::errs());
-  for (const std::string &dir : options.includes)
-    c.addSearchPath(dir);
-  c.setWarningsAsErrors(options.werror);
-  c.setJsonDiagnostics(options.jsonDiagnostics);
-  c.setVectorWidth(options.vectorWidth);
+  configure(c, options);
   if (!c.loadFile(options.file) || !c.parse())
     return 1;
   if (options.stage == "ast") {
@@ -196,12 +198,7 @@ int runEmit(const Options &options) {
 int runRun(const Options &options) {
   auto start = std::chrono::steady_clock::now();
   Compiler c(llvm::errs());
-  for (const std::string &dir : options.includes)
-    c.addSearchPath(dir);
-  c.setWarningsAsErrors(options.werror);
-  c.setJsonDiagnostics(options.jsonDiagnostics);
-  c.setVectorWidth(options.vectorWidth);
-  c.setTunable(options.tunable);
+  configure(c, options);
   if (options.cache)
     c.setCacheDir(ObjectCache::defaultDir());
   rt::ModelSpec spec;
@@ -228,12 +225,7 @@ int runRun(const Options &options) {
 
 int runBuild(const Options &options) {
   Compiler c(llvm::errs());
-  for (const std::string &dir : options.includes)
-    c.addSearchPath(dir);
-  c.setWarningsAsErrors(options.werror);
-  c.setJsonDiagnostics(options.jsonDiagnostics);
-  c.setVectorWidth(options.vectorWidth);
-  c.setTunable(options.tunable);
+  configure(c, options);
   rt::ModelSpec spec;
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate())
     return 1;
