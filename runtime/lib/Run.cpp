@@ -20,7 +20,9 @@ std::string format(const char *spec, double value) {
   return buf;
 }
 
-std::string jsonString(const std::string &s) {
+} // namespace
+
+std::string neuro::rt::jsonString(const std::string &s) {
   std::string out = "\"";
   for (char c : s) {
     if (c == '"' || c == '\\')
@@ -29,8 +31,6 @@ std::string jsonString(const std::string &s) {
   }
   return out + "\"";
 }
-
-} // namespace
 
 bool neuro::rt::parseDuration(const std::string &text, double &seconds) {
   char *end = nullptr;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "neuro/Runtime/Simulator.h"
+#include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Table.h"
 
 #include "neuro/Runtime/Philox.h"
@@ -1402,15 +1403,8 @@ bool Simulator::streamTo(const std::string &dir, std::string &err) {
       const StateRecordSpec &rec = model.stateRecords[r];
       const StateRecording &data = stateRecordings[r];
       int64_t width = data.end - data.begin;
-      const std::vector<std::string> &rows =
-          rec.projection >= 0
-              ? model.projections[size_t(rec.projection)].synRows
-              : model.populations[size_t(rec.population)].rows;
-      std::string prefix =
-          (rec.projection >= 0
-               ? model.projections[size_t(rec.projection)].name
-               : model.populations[size_t(rec.population)].name) +
-          "_";
+      const std::vector<std::string> &rows = recordRows(rec);
+      std::string prefix = recordOwner(rec) + "_";
       std::vector<std::unique_ptr<NpyStream>> streams;
       streams.push_back(std::make_unique<NpyStream>());
       if (!streams.back()->open((base / (prefix + "t.npy")).string(), "'<f8'",
@@ -1646,15 +1640,8 @@ bool Simulator::writeStates(const std::string &dir, std::string &err) {
       const StateRecording &data = stateRecordings[r];
       size_t samples = data.times.size();
       size_t width = size_t(data.end - data.begin);
-      const std::vector<std::string> &rows =
-          rec.projection >= 0
-              ? model.projections[size_t(rec.projection)].synRows
-              : model.populations[size_t(rec.population)].rows;
-      std::string prefix =
-          (rec.projection >= 0
-               ? model.projections[size_t(rec.projection)].name
-               : model.populations[size_t(rec.population)].name) +
-          "_";
+      const std::vector<std::string> &rows = recordRows(rec);
+      std::string prefix = recordOwner(rec) + "_";
       if (!writeNpyF64((base / (prefix + "t.npy")).string(), data.times.data(),
                        {int64_t(samples)}, err))
         return false;
@@ -1702,55 +1689,54 @@ bool Simulator::writeSynapseEnds(const std::string &base,
                      post.data(), {int64_t(width)}, err);
 }
 
+const std::string &Simulator::recordOwner(const StateRecordSpec &rec) const {
+  return rec.projection >= 0 ? model.projections[size_t(rec.projection)].name
+                             : model.populations[size_t(rec.population)].name;
+}
+
+const std::vector<std::string> &
+Simulator::recordRows(const StateRecordSpec &rec) const {
+  return rec.projection >= 0 ? model.projections[size_t(rec.projection)].synRows
+                             : model.populations[size_t(rec.population)].rows;
+}
+
 bool Simulator::writeRecordingsJson(const std::string &base,
                                     std::string &err) const {
-  auto str = [](const std::string &s) {
-    std::string out = "\"";
-    for (char c : s) {
-      if (c == '"' || c == '\\')
-        out += '\\';
-      out += c;
-    }
-    return out + "\"";
-  };
   auto unit = [](const std::vector<std::string> &units, size_t row) {
     return row < units.size() ? units[row] : std::string();
   };
   std::ostringstream os;
   os.precision(17);
-  os << "{\n  \"network\": " << str(model.name) << ",\n  \"dt_s\": " << model.dt
-     << ",\n  \"steps\": " << model.steps << ",\n  \"seed\": " << model.seed
-     << ",\n  \"populations\": {";
+  os << "{\n  \"network\": " << jsonString(model.name)
+     << ",\n  \"dt_s\": " << model.dt << ",\n  \"steps\": " << model.steps
+     << ",\n  \"seed\": " << model.seed << ",\n  \"populations\": {";
   for (size_t p = 0; p < model.populations.size(); ++p)
-    os << (p ? ", " : "") << str(model.populations[p].name)
+    os << (p ? ", " : "") << jsonString(model.populations[p].name)
        << ": {\"neurons\": " << model.populations[p].size << "}";
   os << "},\n  \"files\": {";
   bool first = true;
   auto entry = [&](const std::string &file) {
-    os << (first ? "\n    " : ",\n    ") << str(file) << ": ";
+    os << (first ? "\n    " : ",\n    ") << jsonString(file) << ": ";
     first = false;
   };
   for (int pop : recordedOrder) {
     const std::string &name = model.populations[size_t(pop)].name;
     entry("spikes_" + name + ".npy");
-    os << "{\"kind\": \"spikes\", \"population\": " << str(name)
+    os << "{\"kind\": \"spikes\", \"population\": " << jsonString(name)
        << ", \"fields\": {\"i\": \"neuron\", \"t\": \"s\"}}";
   }
   for (size_t r = 0; r < model.stateRecords.size(); ++r) {
     const StateRecordSpec &rec = model.stateRecords[r];
     const StateRecording &data = stateRecordings[r];
     bool syn = rec.projection >= 0;
-    const std::string &owner =
-        syn ? model.projections[size_t(rec.projection)].name
-            : model.populations[size_t(rec.population)].name;
-    const std::vector<std::string> &rows =
-        syn ? model.projections[size_t(rec.projection)].synRows
-            : model.populations[size_t(rec.population)].rows;
+    const std::string &owner = recordOwner(rec);
+    const std::vector<std::string> &rows = recordRows(rec);
     const std::vector<std::string> &units =
         syn ? model.projections[size_t(rec.projection)].synUnits
             : model.populations[size_t(rec.population)].units;
     std::string of =
-        std::string(syn ? "\"projection\": " : "\"population\": ") + str(owner);
+        std::string(syn ? "\"projection\": " : "\"population\": ") +
+        jsonString(owner);
     entry(owner + "_t.npy");
     os << "{\"kind\": \"sample times\", " << of
        << ", \"unit\": \"s\", \"every_steps\": " << rec.every << "}";
@@ -1763,12 +1749,12 @@ bool Simulator::writeRecordingsJson(const std::string &base,
     for (int row : rec.rows) {
       entry(owner + "_" + rows[size_t(row)] + ".npy");
       os << "{\"kind\": " << (syn ? "\"synapse variable\"" : "\"state\"")
-         << ", " << of << ", \"variable\": " << str(rows[size_t(row)])
-         << ", \"unit\": " << str(unit(units, size_t(row)))
+         << ", " << of << ", \"variable\": " << jsonString(rows[size_t(row)])
+         << ", \"unit\": " << jsonString(unit(units, size_t(row)))
          << ", \"shape\": [\"samples\", "
          << (syn ? "\"synapses\"" : "\"neurons\"") << "], "
          << (syn ? "\"synapses\": [" : "\"neurons\": [") << data.begin << ", "
-         << data.end << "], \"times\": " << str(owner + "_t.npy") << "}";
+         << data.end << "], \"times\": " << jsonString(owner + "_t.npy") << "}";
     }
   }
   os << "\n  }\n}\n";
@@ -1812,5 +1798,47 @@ bool Simulator::writeSpikes(const std::string &dir, std::string &err) {
     err = "cannot write spikes to '" + dir + "': " + e.what();
     return false;
   }
+  return true;
+}
+
+bool Simulator::recordSpikes(int pop) {
+  if (!built || pop < 0 || size_t(pop) >= pops.size())
+    return false;
+  if (!pops[size_t(pop)].recorded) {
+    pops[size_t(pop)].recorded = true;
+    recordedOrder.push_back(pop);
+    model.records.push_back({pop});
+  }
+  return true;
+}
+
+bool Simulator::recordStates(const StateRecordSpec &record, std::string &err) {
+  if (!built || isStreaming()) {
+    err = "recordings can be added to a built network that is not streaming";
+    return false;
+  }
+  if (record.population < 0 || size_t(record.population) >= pops.size() ||
+      record.projection >= 0) {
+    err = "no such population";
+    return false;
+  }
+  const PopulationSpec &spec = model.populations[size_t(record.population)];
+  for (int row : record.rows)
+    if (row < 0 || size_t(row) >= spec.rows.size()) {
+      err = "no such variable";
+      return false;
+    }
+  if (record.begin < 0 || record.end > spec.size ||
+      record.begin >= record.end || record.every < 1 || record.rows.empty()) {
+    err = "neurons [" + std::to_string(record.begin) + ", " +
+          std::to_string(record.end) + ") are not a range of 0.." +
+          std::to_string(spec.size);
+    return false;
+  }
+  model.stateRecords.push_back(record);
+  StateRecording r;
+  r.begin = record.begin;
+  r.end = record.end;
+  stateRecordings.push_back(std::move(r));
   return true;
 }

@@ -50,6 +50,9 @@ struct RunOptions {
   std::string checkpoint;
 };
 
+/// `s` as a JSON string literal (quotes and backslashes escaped).
+std::string jsonString(const std::string &s);
+
 /// Seconds from "2", "2s", "500ms", "20us"; false if malformed or negative.
 bool parseDuration(const std::string &text, double &seconds);
 

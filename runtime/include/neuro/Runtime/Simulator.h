@@ -341,6 +341,10 @@ private:
   /// `<base>/<prefix>pre.npy` and `post.npy` of synapse record `r`.
   bool writeSynapseEnds(const std::string &base, const std::string &prefix,
                         size_t r, std::string &err) const;
+  /// The name (file prefix) and the row names of what a state record
+  /// samples: a projection's or a population's.
+  const std::string &recordOwner(const StateRecordSpec &rec) const;
+  const std::vector<std::string> &recordRows(const StateRecordSpec &rec) const;
   /// `<base>/recordings.json`: what the recorded files hold.
   bool writeRecordingsJson(const std::string &base, std::string &err) const;
   static constexpr size_t kFlushBytes = size_t(4) << 20;
