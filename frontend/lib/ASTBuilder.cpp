@@ -225,13 +225,19 @@ public:
   }
 
 private:
+  std::vector<Annotation>
+  buildAnnotations(const std::vector<NeuroParser::AnnotationContext *> &list) {
+    std::vector<Annotation> out;
+    for (auto *a : list)
+      out.push_back({a->name->getText(), a->value->getText(), rangeOf(a)});
+    return out;
+  }
+
   NeuronDecl buildNeuron(NeuroParser::NeuronDeclContext *ctx) {
     NeuronDecl n;
     n.name = ctx->name->getText();
     n.range = rangeOf(ctx);
-    for (auto *a : ctx->annotation())
-      n.annotations.push_back(
-          {a->name->getText(), a->value->getText(), rangeOf(a)});
+    n.annotations = buildAnnotations(ctx->annotation());
     for (auto *item : ctx->neuronItem()) {
       if (auto *p = item->paramDecl())
         n.vars.push_back(buildParam(p));
@@ -284,9 +290,7 @@ private:
     SynapseDecl s;
     s.name = ctx->name->getText();
     s.range = rangeOf(ctx);
-    for (auto *a : ctx->annotation())
-      s.annotations.push_back(
-          {a->name->getText(), a->value->getText(), rangeOf(a)});
+    s.annotations = buildAnnotations(ctx->annotation());
     buildSynapseItems(ctx->synapseItem(), s);
     return s;
   }

@@ -1410,22 +1410,10 @@ private:
     ModelInfo &info = result.models[n.name];
     info.name = n.name;
     info.neuron = &n;
-    for (const Annotation &a : n.annotations) {
-      if (a.name != "method") {
-        diag.error(a.range, "unknown annotation '@" + a.name +
-                                "' (expected '@method(...)')");
-        continue;
-      }
-      if (a.value != "exact" && a.value != "exponential_euler" &&
-          a.value != "euler" && a.value != "rk4" &&
-          a.value != "euler_maruyama") {
-        diag.error(a.range, "unknown integration method '" + a.value +
-                                "' (expected exact, exponential_euler, "
-                                "euler, rk4 or euler_maruyama)");
-        continue;
-      }
-      info.method = a.value;
-    }
+    info.method = readMethod(
+        n.annotations,
+        {"exact", "exponential_euler", "euler", "rk4", "euler_maruyama"},
+        " (expected exact, exponential_euler, euler, rk4 or euler_maruyama)");
     for (const VarDecl &v : n.vars)
       if (v.kind == VarDecl::Kind::Input && v.init)
         diag.error(v.range, "an input has no initial value");
@@ -1492,6 +1480,26 @@ private:
     return dims;
   }
 
+  /// The `@method(...)` among `annotations` (empty: none), one of
+  /// `allowed`; another method is reported as unknown, followed by
+  /// `expected`.
+  std::string readMethod(const std::vector<Annotation> &annotations,
+                         const std::vector<std::string> &allowed,
+                         const std::string &expected) {
+    std::string method;
+    for (const Annotation &a : annotations) {
+      if (a.name != "method")
+        diag.error(a.range, "unknown annotation '@" + a.name +
+                                "' (expected '@method(...)')");
+      else if (!llvm::is_contained(allowed, a.value))
+        diag.error(a.range,
+                   "unknown integration method '" + a.value + "'" + expected);
+      else
+        method = a.value;
+    }
+    return method;
+  }
+
   void checkSynapse(const SynapseDecl &s, bool composite = false) {
     used.clear();
     ModelInfo &info = result.models[s.name];
@@ -1501,22 +1509,10 @@ private:
     info.synapse = &s;
     // The clock-driven equations' method; event-driven ones are solved
     // exactly between events whatever it says.
-    for (const Annotation &a : s.annotations) {
-      if (a.name != "method") {
-        diag.error(a.range, "unknown annotation '@" + a.name +
-                                "' (expected '@method(...)')");
-        continue;
-      }
-      if (a.value != "exponential_euler" && a.value != "euler" &&
-          a.value != "rk4") {
-        diag.error(a.range, "unknown integration method '" + a.value +
-                                "' for a synapse (expected exponential_euler, "
-                                "euler or rk4, for its clock-driven "
-                                "equations)");
-        continue;
-      }
-      info.method = a.value;
-    }
+    info.method =
+        readMethod(s.annotations, {"exponential_euler", "euler", "rk4"},
+                   " for a synapse (expected exponential_euler, "
+                   "euler or rk4, for its clock-driven equations)");
     if (s.isRule)
       for (const DrivesDecl &d : s.drives)
         diag.error(d.range, "a plasticity rule changes synapses; it drives "
