@@ -1,6 +1,8 @@
 # lit configuration of Neuro's FileCheck tests.
+import glob
 import importlib.util
 import os
+import shutil
 import sys
 
 import lit.formats
@@ -30,3 +32,10 @@ for module in ("numpy", "brian2"):
 # ~/.cache/neuro; runs of the same model in a test share them.
 config.environment["NEURO_CACHE_DIR"] = os.path.join(
     config.test_exec_root, "neuro-cache")
+
+# CUDA's ptxas, where installed, checks the PTX of the GPU target.
+ptxas = shutil.which("ptxas") or next(
+    iter(sorted(glob.glob("/usr/local/cuda*/bin/ptxas"), reverse=True)), None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))

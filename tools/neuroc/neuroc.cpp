@@ -35,8 +35,9 @@ namespace {
 
 const char *kUsage = R"(usage:
   neuroc check [--verbose] [-I DIR] FILE
-  neuroc emit --stage=STAGE [--vector-width N] [-I DIR] FILE
-      STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm
+  neuroc emit --stage=STAGE [--vector-width N] [--chip SM] [-I DIR] FILE
+      STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm;
+             for NVIDIA GPUs: gpu (gpu.module), ptx
   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [--threads N]
              [--duration T] [--checkpoint FILE] [--restore FILE]
              [--set POP.VAR=VALUE] [--vector-width N] [--no-cache]
@@ -82,6 +83,7 @@ struct Options {
   std::string command;
   std::string file;
   std::string stage = "neuro";
+  std::vector<std::string> chips;
   std::string outDir = "neuro_out";
   bool outGiven = false;
   std::string network;
@@ -174,6 +176,26 @@ int runEmit(const Options &options) {
     return 1;
   if (options.stage == "ast") {
     dumpAST(c.ast(), llvm::outs());
+    return 0;
+  }
+  if (options.stage == "gpu" || options.stage == "ptx") {
+    if (!c.check() || !c.generate() || !c.lowerToGPU())
+      return 1;
+    if (options.stage == "gpu") {
+      printModule(c.module());
+      return 0;
+    }
+    GPUOptions gpu;
+    if (!options.chips.empty())
+      gpu.chips = options.chips;
+    std::vector<GPUImage> images;
+    if (!c.compileGPU(gpu, images))
+      return 1;
+    for (const GPUImage &image : images) {
+      if (images.size() > 1)
+        llvm::outs() << "// ---- PTX for " << image.chip << "\n";
+      llvm::outs() << image.ptx;
+    }
     return 0;
   }
   auto stage = parseStage(options.stage);
@@ -319,7 +341,11 @@ int main(int argc, char **argv) {
       options.jsonDiagnostics = *v == "json";
     } else if (auto v = value("--stage"))
       options.stage = *v;
-    else if (auto v = value("-o")) {
+    else if (auto v = value("--chip")) {
+      if (v->rfind("sm_", 0) != 0)
+        return usageError("--chip needs an NVIDIA architecture such as sm_90");
+      options.chips.push_back(*v);
+    } else if (auto v = value("-o")) {
       options.outDir = *v;
       options.outGiven = true;
     } else if (auto v = value("--network"))

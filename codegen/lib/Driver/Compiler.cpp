@@ -128,6 +128,20 @@ bool Compiler::lower(Stage until) {
   return true;
 }
 
+bool Compiler::lowerToGPU() {
+  vectorWidth = 1;
+  if (!lower(Stage::Lowered))
+    return false;
+  mlir::PassManager pm(&context);
+  buildGPUOutliningPipeline(pm);
+  return succeeded(pm.run(*mlirModule));
+}
+
+bool Compiler::compileGPU(const GPUOptions &options,
+                          std::vector<GPUImage> &images) {
+  return succeeded(compileGPUModule(*mlirModule, options, images));
+}
+
 bool Compiler::resolveNetwork(std::string &network) {
   std::vector<std::string> names = networkNames(*mlirModule);
   if (network.empty()) {

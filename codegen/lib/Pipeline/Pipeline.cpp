@@ -1,6 +1,7 @@
 //===- Pipeline.cpp - Staged lowering from neuro to LLVM ------------------===//
 
 #include "neuro/Codegen/Pipeline.h"
+#include "neuro/Codegen/GPU.h"
 #include "neuro/Conversion/Passes.h"
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/IR/Passes.h"
@@ -43,6 +44,7 @@ void neuro::registerNeuroDialects(DialectRegistry &registry) {
                   func::FuncDialect, scf::SCFDialect, memref::MemRefDialect,
                   cf::ControlFlowDialect, vector::VectorDialect,
                   LLVM::LLVMDialect>();
+  registerGPUDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }

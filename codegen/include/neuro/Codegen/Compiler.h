@@ -8,6 +8,7 @@
 #ifndef NEURO_CODEGEN_COMPILER_H
 #define NEURO_CODEGEN_COMPILER_H
 
+#include "neuro/Codegen/GPU.h"
 #include "neuro/Codegen/JIT.h"
 #include "neuro/Codegen/Pipeline.h"
 #include "neuro/Frontend/Diagnostics.h"
@@ -68,6 +69,14 @@ public:
   /// From the neuro stage: lowers, extracts `network` (empty: the only
   /// network), JIT-compiles and binds the kernels into `spec`.
   bool compileNetwork(std::string network, rt::ModelSpec &spec);
+
+  /// For the GPU (--target=cuda): from the neuro stage, lowers with scalar
+  /// kernels and moves the per-step kernels into a gpu.module (the gpu
+  /// stage, see GPU.h).
+  bool lowerToGPU();
+  /// From the gpu stage: compiles the device kernels into one PTX image per
+  /// chip; the module keeps the host kernels.
+  bool compileGPU(const GPUOptions &options, std::vector<GPUImage> &images);
 
   /// From the neuro stage: lowers, extracts `network` (empty: the only
   /// network) into `spec` (kernel pointers null) and returns the kernels'

@@ -67,4 +67,40 @@ def ExpandMath : Pass<"neuro-expand-math", "::mlir::ModuleOp"> {
   ];
 }
 
+def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Move the per-step kernels into a gpu.module for NVIDIA GPUs";
+  let description = [{
+    Takes the scalar kernels of the lowered stage (vector width 1) that run
+    every step (`neuro_step_*`, `neuro_reset_*`, `neuro_deliver_*`,
+    `neuro_deliver_post_*`, `neuro_update_*`) into `gpu.module
+    @neuro_kernels`, one `gpu.func` kernel per top-level loop (`<name>` for
+    one loop, `<name>_<k>` for the k-th of several, launched in order). Each
+    thread runs the iterations `lb + (thread id) * step`, stepping by the
+    grid's size (a grid-stride loop), so any launch size is correct: one
+    thread per neuron of a step kernel, per spike of a reset or delivery,
+    per synapse or target of an update. Values the loop uses from the top of
+    the kernel are recomputed in each kernel.
+
+    Delivery threads of different spikes may write the same target:
+    read-add-write sequences on population state at indices other than the
+    thread's own become `memref.atomic_rmw addf`. Synapse rows are owned by
+    the thread of their spike (each synapse has one source and one target)
+    and stay plain stores.
+
+    Spike lists stay on the device: reset and delivery kernels take the
+    count of their spike list as a last argument (`memref<?xi32>`, element
+    0) instead of the list's size, and step kernels take a counter and a
+    list to which each spiking neuron appends its index with an atomic
+    increment (in no particular order). Calls to `neuro_rt_uniform` and
+    `neuro_rt_normal` get device functions with the runtime's Philox4x32-10
+    streams, so draws equal the CPU's. Kernels that run once (init,
+    connect, synapse init) stay on the host.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+    "::mlir::gpu::GPUDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // NEURO_CONVERSION_PASSES_TD

@@ -1,0 +1,66 @@
+//===- GPU.h - Kernels for NVIDIA GPUs through gpu, NVVM and PTX -*- C++
+//-*-===//
+//
+// The CUDA target branches off the lowered stage (scalar kernels):
+//
+//   lowered ──neuro-expand-math, convert-kernels-to-gpu──▶ gpu   (gpu.module)
+//     ──nvvm targets, SCF→CF, GPU→NVVM, gpu-module-to-binary──▶ ptx
+//
+// One PTX image per chip (sm_80 and sm_90 by default, PTX ISA 8.0), with
+// libdevice linked for the math functions left after neuro-expand-math.
+// The host keeps the kernels that run once (init, connect, synapse init),
+// compiled for the CPU like any other.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_CODEGEN_GPU_H
+#define NEURO_CODEGEN_GPU_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir {
+class DialectRegistry;
+class OpPassManager;
+} // namespace mlir
+
+namespace neuro {
+
+/// PTX of the device kernels for one chip.
+struct GPUImage {
+  std::string chip; ///< sm_80, sm_90, ...
+  std::string ptx;
+};
+
+struct GPUOptions {
+  /// Chips to build PTX for.
+  std::vector<std::string> chips = {"sm_80", "sm_90"};
+  /// libdevice's bitcode; empty: findLibdevice().
+  std::string libdevice;
+};
+
+/// The GPU and NVVM dialects, the NVVM target and their translations.
+void registerGPUDialects(mlir::DialectRegistry &registry);
+
+/// libdevice.10.bc: $NEURO_LIBDEVICE when set (empty if it names no file),
+/// else from $CUDA_HOME or $CUDA_PATH, /usr/local/cuda, /usr/local/cuda-*
+/// (newest first), /usr/lib/cuda, Debian's nvidia-cuda-toolkit; empty when
+/// none is found.
+std::string findLibdevice();
+
+/// Adds the passes from the lowered stage (vector width 1) to the gpu stage.
+void buildGPUOutliningPipeline(mlir::OpPassManager &pm);
+
+/// Compiles the `gpu.module` of a module at the gpu stage into one PTX
+/// image per chip, and removes it: what is left are the host kernels.
+/// Errors (a chip the NVVM target does not know, math functions without
+/// libdevice) are reported on the module.
+mlir::LogicalResult compileGPUModule(mlir::ModuleOp module,
+                                     const GPUOptions &options,
+                                     std::vector<GPUImage> &images);
+
+} // namespace neuro
+
+#endif // NEURO_CODEGEN_GPU_H

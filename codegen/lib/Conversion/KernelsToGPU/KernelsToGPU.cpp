@@ -1,0 +1,414 @@
+//===- KernelsToGPU.cpp - Per-step kernels as GPU kernels -----------------===//
+//
+// Moves the kernels that run every step into `gpu.module @neuro_kernels`:
+// each top-level loop of a kernel becomes one `gpu.func` whose threads take
+// the loop's iterations in a grid-stride loop. Accumulations into shared
+// state become atomics, spike lists stay on the device, and the runtime's
+// random streams get device functions (see Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Conversion/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace neuro {
+#define GEN_PASS_DEF_CONVERTKERNELSTOGPU
+#include "neuro/Conversion/Passes.h.inc"
+} // namespace neuro
+
+using namespace mlir;
+using namespace neuro;
+
+namespace {
+
+enum class KernelKind { Step, Reset, Deliver, DeliverPost, Update };
+
+std::optional<KernelKind> kernelKind(StringRef name) {
+  if (name.starts_with("neuro_step_"))
+    return KernelKind::Step;
+  if (name.starts_with("neuro_reset_"))
+    return KernelKind::Reset;
+  if (name.starts_with("neuro_deliver_post_"))
+    return KernelKind::DeliverPost;
+  if (name.starts_with("neuro_deliver_"))
+    return KernelKind::Deliver;
+  if (name.starts_with("neuro_update_"))
+    return KernelKind::Update;
+  return std::nullopt;
+}
+
+/// The argument holding a projection's synapse rows (owned by the thread of
+/// the synapse's spike), or -1.
+int synapseArgument(KernelKind kind) {
+  switch (kind) {
+  case KernelKind::Deliver:
+    return 5;
+  case KernelKind::DeliverPost:
+    return 4;
+  case KernelKind::Update:
+    return 2;
+  default:
+    return -1;
+  }
+}
+
+bool takesSpikeList(KernelKind kind) {
+  return kind == KernelKind::Reset || kind == KernelKind::Deliver ||
+         kind == KernelKind::DeliverPost;
+}
+
+/// Philox4x32-10 and the runtime's uniform and normal draws
+/// (runtime/include/neuro/Runtime/Philox.h, runtime/lib/Random.cpp) in
+/// arith and math ops.
+class RandomBuilder {
+public:
+  RandomBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  /// neuro_rt_uniform(seed, stream, entity, draw) -> f64 in [0, 1).
+  Value uniformAt(Value seed, Value stream, Value entity, Value draw) {
+    Value block = shr(draw, 1);
+    SmallVector<Value, 4> w = philox(seed, stream, entity, block);
+    Value odd = b.create<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::ne,
+        b.create<arith::AndIOp>(loc, draw, i64(1)), i64(0));
+    Value even53 = uniform53(w[0], w[1]);
+    Value odd53 = uniform53(w[2], w[3]);
+    return b.create<arith::SelectOp>(loc, odd, odd53, even53);
+  }
+
+  /// neuro_rt_normal: Box-Muller on draws 2c and 2c + 1.
+  Value normalAt(Value seed, Value stream, Value entity, Value counter) {
+    Value twice = b.create<arith::MulIOp>(loc, counter, i64(2));
+    Value first = uniformAt(seed, stream, entity, twice);
+    Value next = b.create<arith::AddIOp>(loc, twice, i64(1));
+    Value second = uniformAt(seed, stream, entity, next);
+    Value u1 = b.create<arith::SubFOp>(loc, f64(1.0), first);
+    Value log = b.create<math::LogOp>(loc, u1);
+    Value radius = b.create<math::SqrtOp>(
+        loc, b.create<arith::MulFOp>(loc, f64(-2.0), log));
+    Value angle = b.create<arith::MulFOp>(loc, f64(6.283185307179586), second);
+    Value cos = b.create<math::CosOp>(loc, angle);
+    return b.create<arith::MulFOp>(loc, radius, cos);
+  }
+
+private:
+  SmallVector<Value, 4> philox(Value seed, Value stream, Value entity,
+                               Value block) {
+    Value k0 = lo(seed), k1 = lo(shr(seed, 32));
+    SmallVector<Value, 4> c = {lo(entity), lo(shr(entity, 32)), stream,
+                               lo(block)};
+    for (int round = 0; round < 10; ++round) {
+      if (round > 0) {
+        k0 = b.create<arith::AddIOp>(loc, k0, i32(0x9E3779B9u));
+        k1 = b.create<arith::AddIOp>(loc, k1, i32(0xBB67AE85u));
+      }
+      auto p0 = b.create<arith::MulUIExtendedOp>(loc, i32(0xD2511F53u), c[0]);
+      auto p1 = b.create<arith::MulUIExtendedOp>(loc, i32(0xCD9E8D57u), c[2]);
+      Value x0 = b.create<arith::XOrIOp>(
+          loc, b.create<arith::XOrIOp>(loc, p1.getHigh(), c[1]), k0);
+      Value x2 = b.create<arith::XOrIOp>(
+          loc, b.create<arith::XOrIOp>(loc, p0.getHigh(), c[3]), k1);
+      c = {x0, p1.getLow(), x2, p0.getLow()};
+    }
+    return c;
+  }
+
+  /// The top 53 bits of (hi << 32) | lo as a double in [0, 1).
+  Value uniform53(Value hi, Value lo) {
+    Value h = b.create<arith::ExtUIOp>(loc, b.getI64Type(), hi);
+    Value l = b.create<arith::ExtUIOp>(loc, b.getI64Type(), lo);
+    Value bits = b.create<arith::OrIOp>(
+        loc, b.create<arith::ShLIOp>(loc, h, i64(32)), l);
+    Value top = b.create<arith::UIToFPOp>(loc, b.getF64Type(), shr(bits, 11));
+    return b.create<arith::MulFOp>(loc, top, f64(1.0 / 9007199254740992.0));
+  }
+
+  Value shr(Value x, int64_t n) {
+    return b.create<arith::ShRUIOp>(loc, x, i64(n));
+  }
+  Value lo(Value x) {
+    return b.create<arith::TruncIOp>(loc, b.getI32Type(), x);
+  }
+  Value i64(int64_t v) {
+    return b.create<arith::ConstantIntOp>(loc, b.getI64Type(), v);
+  }
+  Value i32(uint32_t v) {
+    return b.create<arith::ConstantIntOp>(loc, b.getI32Type(),
+                                          static_cast<int32_t>(v));
+  }
+  Value f64(double v) {
+    return b.create<arith::ConstantFloatOp>(loc, b.getF64Type(),
+                                            llvm::APFloat(v));
+  }
+
+  OpBuilder &b;
+  Location loc;
+};
+
+/// A device function for runtime function `name`, or null if the runtime
+/// has none for the GPU.
+func::FuncOp buildDeviceFunction(OpBuilder &b, Location loc, StringRef name) {
+  bool uniform = name == "neuro_rt_uniform";
+  if (!uniform && name != "neuro_rt_normal")
+    return nullptr;
+  auto type = b.getFunctionType(
+      {b.getI64Type(), b.getI32Type(), b.getI64Type(), b.getI64Type()},
+      {b.getF64Type()});
+  auto fn = b.create<func::FuncOp>(loc, name, type);
+  Block *entry = fn.addEntryBlock();
+  OpBuilder fb = OpBuilder::atBlockBegin(entry);
+  RandomBuilder rng(fb, loc);
+  Value r = uniform
+                ? rng.uniformAt(entry->getArgument(0), entry->getArgument(1),
+                                entry->getArgument(2), entry->getArgument(3))
+                : rng.normalAt(entry->getArgument(0), entry->getArgument(1),
+                               entry->getArgument(2), entry->getArgument(3));
+  fb.create<func::ReturnOp>(loc, r);
+  return fn;
+}
+
+/// Replaces `load m[i]; addf; store m[i]` by one `memref.atomic_rmw addf`
+/// when another thread may write m[i] too.
+void makeAccumulationsAtomic(Block *body, Value threadIndex,
+                             Value synapseRows) {
+  SmallVector<memref::StoreOp> stores;
+  body->walk([&](memref::StoreOp s) { stores.push_back(s); });
+  for (memref::StoreOp store : stores) {
+    Value mem = store.getMemref();
+    if (mem == synapseRows ||
+        llvm::is_contained(store.getIndices(), threadIndex))
+      continue;
+    auto add = store.getValue().getDefiningOp<arith::AddFOp>();
+    if (!add || add->getBlock() != store->getBlock())
+      continue;
+    memref::LoadOp load;
+    Value other;
+    for (unsigned i = 0; i < 2; ++i)
+      if (auto l = add->getOperand(i).getDefiningOp<memref::LoadOp>();
+          l && l.getMemref() == mem && l.getIndices() == store.getIndices() &&
+          l->getBlock() == store->getBlock()) {
+        load = l;
+        other = add->getOperand(1 - i);
+      }
+    if (!load)
+      continue;
+    // Nothing may write `mem` between the read and the write.
+    bool clean = true;
+    for (Operation *op = load->getNextNode(); op != store;
+         op = op->getNextNode())
+      if (!isMemoryEffectFree(op) && !isa<memref::LoadOp>(op))
+        clean = false;
+    if (!clean)
+      continue;
+    OpBuilder b(store);
+    b.create<memref::AtomicRMWOp>(store.getLoc(), arith::AtomicRMWKind::addf,
+                                  other, mem, store.getIndices());
+    store.erase();
+    if (add->use_empty())
+      add.erase();
+    if (load->use_empty())
+      load.erase();
+  }
+}
+
+/// After each neuron's spike flag is stored, a neuron that spiked appends
+/// its index to the device's spike list.
+void appendSpikes(Block *body, Value neuron, Value flags, Value count,
+                  Value list) {
+  SmallVector<memref::StoreOp> stores;
+  body->walk([&](memref::StoreOp s) {
+    if (s.getMemref() == flags)
+      stores.push_back(s);
+  });
+  for (memref::StoreOp store : stores) {
+    Location loc = store.getLoc();
+    OpBuilder b(store->getContext());
+    b.setInsertionPointAfter(store);
+    Value spiked;
+    if (auto ext = store.getValue().getDefiningOp<arith::ExtUIOp>();
+        ext && ext.getIn().getType().isInteger(1))
+      spiked = ext.getIn();
+    else
+      spiked = b.create<arith::CmpIOp>(
+          loc, arith::CmpIPredicate::ne, store.getValue(),
+          b.create<arith::ConstantIntOp>(loc, b.getI8Type(), 0));
+    auto ifOp = b.create<scf::IfOp>(loc, spiked, /*withElse=*/false);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    Value one = b.create<arith::ConstantIntOp>(loc, b.getI32Type(), 1);
+    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value slot = b.create<memref::AtomicRMWOp>(loc, arith::AtomicRMWKind::addi,
+                                               one, count, ValueRange{c0});
+    Value at = b.create<arith::IndexCastOp>(loc, b.getIndexType(), slot);
+    Value index = b.create<arith::IndexCastOp>(loc, b.getI32Type(), neuron);
+    b.create<memref::StoreOp>(loc, index, list, ValueRange{at});
+  }
+}
+
+struct ConvertKernelsToGPU
+    : public neuro::impl::ConvertKernelsToGPUBase<ConvertKernelsToGPU> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> kernels;
+    for (auto fn : module.getOps<func::FuncOp>())
+      if (!fn.isExternal() && kernelKind(fn.getName()))
+        kernels.push_back(fn);
+    if (kernels.empty())
+      return;
+    OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                    b.getUnitAttr());
+    auto gpuModule =
+        b.create<gpu::GPUModuleOp>(module.getLoc(), "neuro_kernels");
+    for (func::FuncOp fn : kernels)
+      if (failed(outline(fn, *kernelKind(fn.getName()), gpuModule)))
+        return signalPassFailure();
+
+    // Device versions of the runtime functions the kernels call.
+    llvm::MapVector<StringRef, func::CallOp> callees;
+    gpuModule.walk([&](func::CallOp call) {
+      callees.insert({call.getCallee(), call});
+    });
+    OpBuilder gb = OpBuilder::atBlockEnd(gpuModule.getBody());
+    for (auto [name, call] : callees)
+      if (!buildDeviceFunction(gb, module.getLoc(), name)) {
+        call.emitError() << "'" << name
+                         << "' has no device version for the GPU";
+        return signalPassFailure();
+      }
+
+    for (func::FuncOp fn : kernels)
+      fn.erase();
+    for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+      if (fn.isExternal() && SymbolTable::symbolKnownUseEmpty(fn, module))
+        fn.erase();
+  }
+
+  LogicalResult outline(func::FuncOp fn, KernelKind kind,
+                        gpu::GPUModuleOp gpuModule) {
+    WalkResult vectors = fn.walk([](Operation *op) {
+      return op->getName().getDialectNamespace() == "vector"
+                 ? WalkResult::interrupt()
+                 : WalkResult::advance();
+    });
+    if (vectors.wasInterrupted())
+      return fn.emitError("'")
+             << fn.getName()
+             << "' is vectorized; GPU kernels need vector width 1";
+    Block &entry = fn.getBody().front();
+    SmallVector<scf::ForOp> loops;
+    for (Operation &op : entry) {
+      if (auto loop = dyn_cast<scf::ForOp>(op)) {
+        if (loop.getNumResults() != 0)
+          return loop.emitError("a loop with results at the top of '")
+                 << fn.getName() << "' cannot become a GPU kernel";
+        loops.push_back(loop);
+        continue;
+      }
+      if (isa<func::ReturnOp, memref::LoadOp, memref::DimOp>(op) ||
+          isMemoryEffectFree(&op))
+        continue;
+      return op.emitError("only loops may write memory at the top of '")
+             << fn.getName() << "' to make it a GPU kernel";
+    }
+
+    auto i32Buffer = MemRefType::get({ShapedType::kDynamic},
+                                     IntegerType::get(&getContext(), 32));
+    for (auto [k, loop] : llvm::enumerate(loops)) {
+      std::string name = fn.getName().str();
+      if (loops.size() > 1)
+        name += "_" + std::to_string(k);
+      SmallVector<Type> argTypes(fn.getArgumentTypes());
+      if (takesSpikeList(kind))
+        argTypes.push_back(i32Buffer); // spike count
+      if (kind == KernelKind::Step)
+        argTypes.append({i32Buffer, i32Buffer}); // spike count, spike list
+      OpBuilder mb = OpBuilder::atBlockEnd(gpuModule.getBody());
+      auto kernel = mb.create<gpu::GPUFuncOp>(fn.getLoc(), name,
+                                              mb.getFunctionType(argTypes, {}));
+      kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                      mb.getUnitAttr());
+      OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
+      IRMapping map;
+      for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+        map.map(fn.getArgument(i), kernel.getArgument(i));
+
+      // The ops at the top of the kernel that this loop needs, in order.
+      llvm::SetVector<Value> used;
+      getUsedValuesDefinedAbove(loop.getRegion(), used);
+      used.insert(loop.getLowerBound());
+      used.insert(loop.getUpperBound());
+      used.insert(loop.getStep());
+      llvm::SmallPtrSet<Operation *, 16> needed;
+      SmallVector<Value> work(used.begin(), used.end());
+      while (!work.empty()) {
+        Operation *def = work.pop_back_val().getDefiningOp();
+        if (!def || !needed.insert(def).second)
+          continue;
+        work.append(def->operand_begin(), def->operand_end());
+      }
+      for (Operation &op : entry)
+        if (needed.contains(&op))
+          b.clone(op, map);
+
+      Location loc = loop.getLoc();
+      Value lb = map.lookupOrDefault(loop.getLowerBound());
+      Value ub = map.lookupOrDefault(loop.getUpperBound());
+      Value step = map.lookupOrDefault(loop.getStep());
+      Value thread = b.create<gpu::GlobalIdOp>(loc, gpu::Dimension::x);
+      Value threads = b.create<arith::MulIOp>(
+          loc, b.create<gpu::GridDimOp>(loc, gpu::Dimension::x),
+          b.create<gpu::BlockDimOp>(loc, gpu::Dimension::x));
+      Value start = b.createOrFold<arith::AddIOp>(
+          loc, lb, b.createOrFold<arith::MulIOp>(loc, thread, step));
+      Value stride = b.createOrFold<arith::MulIOp>(loc, threads, step);
+      auto strided = b.create<scf::ForOp>(loc, start, ub, stride);
+      strided->setDiscardableAttrs(loop->getDiscardableAttrDictionary());
+      map.map(loop.getInductionVar(), strided.getInductionVar());
+      OpBuilder body = OpBuilder::atBlockBegin(strided.getBody());
+      for (Operation &op : loop.getBody()->without_terminator())
+        body.clone(op, map);
+      b.create<gpu::ReturnOp>(fn.getLoc());
+
+      // The spike list's length is on the device.
+      unsigned extra = fn.getNumArguments();
+      if (takesSpikeList(kind)) {
+        Value list = kernel.getArgument(0);
+        Value count = kernel.getArgument(extra);
+        SmallVector<memref::DimOp> dims;
+        kernel.walk([&](memref::DimOp d) {
+          if (d.getSource() == list)
+            dims.push_back(d);
+        });
+        for (memref::DimOp d : dims) {
+          OpBuilder db(d);
+          Value c0 = db.create<arith::ConstantIndexOp>(d.getLoc(), 0);
+          Value n =
+              db.create<memref::LoadOp>(d.getLoc(), count, ValueRange{c0});
+          d.replaceAllUsesWith(
+              db.create<arith::IndexCastOp>(d.getLoc(), db.getIndexType(), n)
+                  .getResult());
+          d.erase();
+        }
+      }
+      if (kind == KernelKind::Step)
+        appendSpikes(strided.getBody(), strided.getInductionVar(),
+                     kernel.getArgument(1), kernel.getArgument(extra),
+                     kernel.getArgument(extra + 1));
+      else if (kind != KernelKind::Reset) {
+        int syn = synapseArgument(kind);
+        makeAccumulationsAtomic(strided.getBody(), strided.getInductionVar(),
+                                syn >= 0 ? kernel.getArgument(syn) : Value());
+      }
+    }
+    return success();
+  }
+};
+
+} // namespace

@@ -1,0 +1,153 @@
+//===- GPU.cpp - Kernels for NVIDIA GPUs through gpu, NVVM and PTX --------===//
+
+#include "neuro/Codegen/GPU.h"
+#include "neuro/Conversion/Passes.h"
+
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVM.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+using namespace mlir;
+using namespace neuro;
+
+void neuro::registerGPUDialects(DialectRegistry &registry) {
+  registry.insert<gpu::GPUDialect, NVVM::NVVMDialect>();
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+  // convert-gpu-to-nvvm lowers the other dialects of a kernel through
+  // their ConvertToLLVM interfaces.
+  arith::registerConvertArithToLLVMInterface(registry);
+  cf::registerConvertControlFlowToLLVMInterface(registry);
+  registerConvertFuncToLLVMInterface(registry);
+  registerConvertMathToLLVMInterface(registry);
+  registerConvertMemRefToLLVMInterface(registry);
+  ub::registerConvertUBToLLVMInterface(registry);
+  registerConvertNVVMToLLVMInterface(registry);
+}
+
+std::string neuro::findLibdevice() {
+  auto exists = [](const std::string &p) {
+    return !p.empty() && llvm::sys::fs::is_regular_file(p);
+  };
+  // An explicit setting wins, also when it names no file (no libdevice).
+  if (const char *env = std::getenv("NEURO_LIBDEVICE"))
+    return exists(env) ? std::string(env) : std::string();
+  std::vector<std::string> roots;
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *env = std::getenv(var))
+      roots.push_back(env);
+  roots.push_back("/usr/local/cuda");
+  // Versioned installs, newest first.
+  std::vector<std::string> versioned;
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it("/usr/local", ec), end;
+       it != end && !ec; it.increment(ec))
+    if (llvm::sys::path::filename(it->path()).starts_with("cuda-"))
+      versioned.push_back(it->path());
+  std::sort(versioned.rbegin(), versioned.rend());
+  roots.insert(roots.end(), versioned.begin(), versioned.end());
+  roots.push_back("/usr/lib/cuda");
+  for (const std::string &root : roots)
+    if (std::string p = root + "/nvvm/libdevice/libdevice.10.bc"; exists(p))
+      return p;
+  std::string debian = "/usr/lib/nvidia-cuda-toolkit/libdevice/libdevice.10.bc";
+  return exists(debian) ? debian : std::string();
+}
+
+void neuro::buildGPUOutliningPipeline(OpPassManager &pm) {
+  pm.addPass(createExpandMath());
+  pm.addPass(createConvertKernelsToGPU());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+LogicalResult neuro::compileGPUModule(ModuleOp module,
+                                      const GPUOptions &options,
+                                      std::vector<GPUImage> &images) {
+  MLIRContext *ctx = module.getContext();
+  auto gpuModules = llvm::to_vector(module.getOps<gpu::GPUModuleOp>());
+  if (gpuModules.empty())
+    return success();
+  std::string libdevice =
+      options.libdevice.empty() ? findLibdevice() : options.libdevice;
+  Builder b(ctx);
+  ArrayAttr link =
+      libdevice.empty() ? ArrayAttr() : b.getStrArrayAttr({libdevice});
+  SmallVector<Attribute> targets;
+  for (const std::string &chip : options.chips) {
+    auto target = NVVM::NVVMTargetAttr::getChecked(
+        [&] { return module.emitError(); }, ctx, /*optLevel=*/3,
+        llvm::StringRef("nvptx64-nvidia-cuda"), llvm::StringRef(chip),
+        llvm::StringRef("+ptx80"), DictionaryAttr(), link,
+        /*verifyTarget=*/true);
+    if (!target)
+      return failure();
+    targets.push_back(target);
+  }
+  for (gpu::GPUModuleOp m : gpuModules)
+    m.setTargetsAttr(b.getArrayAttr(targets));
+
+  PassManager pm(ctx);
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(createSCFToControlFlowPass());
+  ConvertGpuOpsToNVVMOpsOptions nvvm;
+  nvvm.indexBitwidth = 64;
+  device.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  if (failed(pm.run(module)))
+    return failure();
+
+  for (auto bin : llvm::make_early_inc_range(module.getOps<gpu::BinaryOp>())) {
+    for (Attribute a : bin.getObjects()) {
+      auto object = cast<gpu::ObjectAttr>(a);
+      GPUImage image;
+      image.chip = cast<NVVM::NVVMTargetAttr>(object.getTarget()).getChip();
+      image.ptx = object.getObject().getValue().str();
+      // Math functions that only libdevice has stay external without it.
+      size_t ext = image.ptx.find(".extern .func");
+      if (ext != std::string::npos) {
+        size_t nameAt = image.ptx.find("__nv_", ext);
+        std::string name =
+            nameAt == std::string::npos
+                ? std::string("a device function")
+                : image.ptx.substr(
+                      nameAt, image.ptx.find_first_of("( \n", nameAt) - nameAt);
+        return module.emitError()
+               << "the GPU kernels call " << name
+               << ", which needs CUDA's libdevice (nvvm/libdevice/"
+                  "libdevice.10.bc): install the CUDA toolkit or set "
+                  "NEURO_LIBDEVICE";
+      }
+      images.push_back(std::move(image));
+    }
+    bin.erase();
+  }
+  module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
+  return success();
+}

@@ -1,0 +1,36 @@
+// RUN: neuro-opt %s --convert-kernels-to-gpu --split-input-file --verify-diagnostics
+
+// Writes outside the loops could not be split between kernels.
+func.func @neuro_update_N_E(%srcs: memref<?xi32>, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f64
+  // expected-error @+1 {{only loops may write memory at the top of 'neuro_update_N_E' to make it a GPU kernel}}
+  memref.store %zero, %mods[%c0] : memref<?xf64>
+  return
+}
+
+// -----
+
+// GPU kernels are scalar: one thread per neuron.
+// expected-error @+1 {{'neuro_step_N_P' is vectorized; GPU kernels need vector width 1}}
+func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step: i64, %seed: i64, %begin: i64, %end: i64) {
+  %c0 = arith.constant 0 : index
+  %v = vector.load %state[%c0, %c0] : memref<?x?xf64>, vector<4xf64>
+  vector.store %v, %state[%c0, %c0] : memref<?x?xf64>, vector<4xf64>
+  return
+}
+
+// -----
+
+// Runtime functions without a device version.
+func.func private @neuro_rt_expm(memref<?x?xf64>, memref<?x?xf64>)
+func.func @neuro_step_N_Q(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step: i64, %seed: i64, %begin: i64, %end: i64) {
+  %c1 = arith.constant 1 : index
+  %lb = arith.index_cast %begin : i64 to index
+  %ub = arith.index_cast %end : i64 to index
+  scf.for %i = %lb to %ub step %c1 {
+    // expected-error @+1 {{'neuro_rt_expm' has no device version for the GPU}}
+    func.call @neuro_rt_expm(%state, %state) : (memref<?x?xf64>, memref<?x?xf64>) -> ()
+  }
+  return
+}
