@@ -2219,7 +2219,8 @@ private:
         if (probExpr || c.where || delayExpr) {
           const char *what = "a connection rule (use i, j, N_pre, N_post, "
                              "NAME_pre, NAME_post and parameters)";
-          if (c.file || (rule != "probability")) {
+          // Delays per synapse go with any rule; a file has its own.
+          if (c.file || (rule != "probability" && (probExpr || c.where))) {
             diag.error(c.where ? c.where->range : c.synapse.range,
                        "'where' and an expression for p go with the "
                        "probability rule only");

@@ -143,6 +143,47 @@ network Ring {
   EXPECT_EQ(wrapped, 2); // 0 -> 29 and 29 -> 0
 }
 
+/// Delays given by expressions go with the fixed-degree rules too: each
+/// synapse's delay is round(delay / dt) steps of its own expression.
+TEST(ExpressionConnect, DelayExpressionsWithDegreeRules) {
+  test::Compiled c(std::string(kModels) + R"(
+network Degrees {
+  dt = 0.1 ms
+  P = 40 of Cell(x = i * 10 um)
+  Q = 25 of Cell(x = i * 10 um)
+  connect P -> Q with S(w = 1 mV) in_degree = 7
+      delay = 1 ms + 2 * j * 0.1 ms as In
+  connect P -> Q with S(w = 1 mV) out_degree = 3
+      delay = max(normal(1.5 ms, 0.75 ms), 0.1 ms) as Out
+  run 1 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  int in = c.sim->projectionIndex("In");
+  ASSERT_EQ(c.sim->numSynapses(in), 25 * 7);
+  std::vector<int32_t> delays = c.sim->synapseDelays(in);
+  const rt::CSR &csr = c.sim->connectivity(in);
+  std::vector<int> perTarget(25, 0);
+  for (int64_t s = 0; s < 25 * 7; ++s) {
+    int j = csr.cols[size_t(s)];
+    ++perTarget[size_t(j)];
+    EXPECT_EQ(delays[size_t(s)], 10 + 2 * j) << "synapse " << s;
+  }
+  for (int j = 0; j < 25; ++j)
+    EXPECT_EQ(perTarget[size_t(j)], 7) << "target " << j;
+
+  // Normal delays clipped at one step: at least 1 step, mean near 15.
+  int out = c.sim->projectionIndex("Out");
+  std::vector<int32_t> drawn = c.sim->synapseDelays(out);
+  ASSERT_EQ(drawn.size(), size_t(40 * 3));
+  double sum = 0;
+  for (int32_t d : drawn) {
+    EXPECT_GE(d, 1);
+    sum += d;
+  }
+  EXPECT_NEAR(sum / double(drawn.size()), 15.3, 2.0);
+}
+
 /// p = exp(-|i - j| / 3): the number of synapses is binomial around the
 /// sum of the probabilities; no self-connections with no_autapses.
 TEST(ExpressionConnect, ProbabilityFromThePair) {
