@@ -39,3 +39,14 @@ ptxas = shutil.which("ptxas") or next(
 if ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
+
+# A GPU the CUDA driver finds: tests marked `REQUIRES: cuda` run on it.
+try:
+    import subprocess
+    devices = subprocess.run(
+        [os.path.join(config.neuro_tools_dir, "neuroc"), "devices"],
+        capture_output=True, text=True, timeout=60).stdout
+    if "\ncuda 0:" in "\n" + devices:
+        config.available_features.add("cuda")
+except (OSError, subprocess.SubprocessError):
+    pass

@@ -10,6 +10,7 @@
 
 #include "Plot.h"
 #include "Repl.h"
+#include "cuda/Driver.h"
 #include "neuro/Codegen/AOT.h"
 #include "neuro/Codegen/Compiler.h"
 #include "neuro/Codegen/ObjectCache.h"
@@ -45,10 +46,13 @@ const char *kUsage = R"(usage:
   neuroc build [--shared] [-o PROGRAM] [--network NAME] [--vector-width N]
                [--tunable POP.PARAM,...] [-I DIR] FILE
   neuroc plot DIR
+  neuroc devices
   neuroc repl [-I DIR] [FILE]
 
 repl builds, runs and inspects a model interactively (help lists the
 commands); it also reads a script on standard input.
+devices lists the NVIDIA GPUs the CUDA driver finds (libcuda.so.1, opened
+at run time), or says why there are none.
 plot draws what a run recorded in DIR: spike rasters, rate histograms
 and state traces, as SVG and PNG, next to the recordings.
 build links the compiled model with the runtime into PROGRAM (default: the
@@ -129,6 +133,23 @@ void printModule(mlir::ModuleOp module) {
   flags.useLocalScope();
   module->print(llvm::outs(), flags);
   llvm::outs() << "\n";
+}
+
+int runDevices() {
+  std::string err;
+  const rt::cuda::Driver *driver = rt::cuda::Driver::load(err);
+  if (!driver) {
+    llvm::outs() << "cuda: none (" << err << ")\n";
+    return 0;
+  }
+  llvm::outs() << "cuda: driver " << driver->version() / 1000 << "."
+               << driver->version() % 1000 / 10 << "\n";
+  for (const rt::cuda::DeviceInfo &d : driver->devices())
+    llvm::outs() << "cuda " << d.index << ": " << d.name << ", " << d.chip()
+                 << ", " << d.multiprocessors << " multiprocessors, "
+                 << llvm::format("%.1f", double(d.memory) / (1 << 30))
+                 << " GiB\n";
+  return 0;
 }
 
 int runCheck(const Options &options) {
@@ -388,6 +409,8 @@ int main(int argc, char **argv) {
     else
       return usageError("more than one input file");
   }
+  if (options.command == "devices")
+    return runDevices();
   if (options.file.empty() && options.command != "repl")
     return usageError("no input file");
   if (options.command == "check")

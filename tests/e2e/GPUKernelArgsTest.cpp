@@ -1,0 +1,97 @@
+//===- GPUKernelArgsTest.cpp - Launch parameters match the PTX kernels ----===//
+//
+// The GPU backend launches kernels with parameters packed by
+// rt::cuda::KernelArgs (memref descriptors expanded field by field, every
+// parameter 8 bytes). The PTX the compiler emits must declare exactly those
+// parameters for each kind of kernel, in that number and size.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Compiled.h"
+#include "cuda/Driver.h"
+
+#include "neuro/Codegen/GPU.h"
+
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+
+namespace {
+
+/// `.entry NAME(` to the list of its parameters' declarations.
+std::map<std::string, std::vector<std::string>>
+entryParams(const std::string &ptx) {
+  std::map<std::string, std::vector<std::string>> out;
+  std::istringstream in(ptx);
+  std::string line, current;
+  std::regex entry(R"(^\.visible \.entry (\w+)\()");
+  std::regex param(R"(^\s*\.param (\.[a-z0-9]+)( \.ptr)?( \.align \d+)? \w+)");
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (std::regex_search(line, m, entry)) {
+      current = m[1];
+      out[current];
+    } else if (!current.empty() && std::regex_search(line, m, param)) {
+      out[current].push_back(m[1]);
+    } else if (line.rfind(")", 0) == 0) {
+      current.clear();
+    }
+  }
+  return out;
+}
+
+TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
+  std::ifstream file(std::string(NEURO_SOURCE_DIR) + "/examples/cuba.neuro");
+  std::stringstream source;
+  source << file.rdbuf();
+  std::string text;
+  llvm::raw_string_ostream diagnostics(text);
+  neuro::Compiler c(diagnostics);
+  c.loadString("cuba.neuro", source.str());
+  std::vector<neuro::GPUImage> images;
+  ASSERT_TRUE(c.parse() && c.check() && c.generate() && c.lowerToGPU() &&
+              c.compileGPU({}, images))
+      << text;
+  ASSERT_EQ(images.size(), 2u);
+  EXPECT_EQ(images[0].chip, "sm_80");
+  EXPECT_EQ(images[1].chip, "sm_90");
+  auto params = entryParams(images[1].ptx);
+
+  using neuro::rt::cuda::KernelArgs;
+  const neuro::rt::cuda::CUdeviceptr p = 0x1000;
+  // neuro_step: state, spiked, step, seed, begin, end, count, list.
+  KernelArgs step;
+  step.matrix(p, 4, 3200).buffer(p, 3200).i64(0).i64(1).i64(0).i64(3200);
+  step.buffer(p, 1).buffer(p, 3200);
+  // neuro_reset: spikes, state, count.
+  KernelArgs reset;
+  reset.buffer(p, 3200).matrix(p, 4, 3200).buffer(p, 1);
+  // neuro_deliver: spikes, row_ptr, stride, part, cols, syn, post, pre,
+  // mods, step, count.
+  KernelArgs deliver;
+  deliver.buffer(p, 3200).buffer(p, 3201).i64(1).i64(0).buffer(p, 10);
+  deliver.matrix(p, 0, 10).matrix(p, 4, 3200).matrix(p, 4, 3200);
+  deliver.buffer(p, 1).i64(0).buffer(p, 1);
+
+  std::map<std::string, size_t> expected = {
+      {"neuro_step_CUBA_E", step.size()},
+      {"neuro_step_CUBA_I", step.size()},
+      {"neuro_reset_CUBA_E", reset.size()},
+      {"neuro_reset_CUBA_I", reset.size()},
+      {"neuro_deliver_CUBA_E_to_E", deliver.size()},
+      {"neuro_deliver_CUBA_E_to_I", deliver.size()},
+      {"neuro_deliver_CUBA_I_to_E", deliver.size()},
+      {"neuro_deliver_CUBA_I_to_I", deliver.size()}};
+  EXPECT_EQ(step.size(), 26u);
+  EXPECT_EQ(params.size(), expected.size());
+  for (auto &[name, count] : expected) {
+    ASSERT_TRUE(params.count(name)) << name << " is not in the PTX";
+    EXPECT_EQ(params[name].size(), count) << name;
+    for (const std::string &type : params[name])
+      EXPECT_TRUE(type == ".u64" || type == ".b64")
+          << name << " has a parameter of type " << type;
+  }
+}
+
+} // namespace
