@@ -34,3 +34,32 @@ func.func @neuro_step_N_Q(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
   }
   return
 }
+
+// -----
+
+// Assigning (not adding to) a target's state from different spikes races.
+func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f64
+  %n = memref.dim %spikes, %c0 : memref<?xi32>
+  scf.for %s = %c0 to %n step %c1 {
+    %src = memref.load %spikes[%s] : memref<?xi32>
+    %si = arith.index_cast %src : i32 to index
+    %b64 = memref.load %rowptr[%si] : memref<?xi64>
+    %b = arith.index_cast %b64 : i64 to index
+    %si1 = arith.addi %si, %c1 : index
+    %e64 = memref.load %rowptr[%si1] : memref<?xi64>
+    %e = arith.index_cast %e64 : i64 to index
+    scf.for %k = %b to %e step %c1 {
+      %t = memref.load %cols[%k] : memref<?xi32>
+      %ti = arith.index_cast %t : i32 to index
+      // One constant from every thread: no warning.
+      memref.store %zero, %post[%c0, %ti] : memref<?x?xf64>
+      %w = memref.load %syn[%c0, %k] : memref<?x?xf64>
+      // expected-warning @+1 {{on the GPU, threads of different spikes may assign this neuron's state at once (the last one wins); only accumulations (+=) are atomic}}
+      memref.store %w, %post[%c1, %ti] : memref<?x?xf64>
+    }
+  }
+  return
+}

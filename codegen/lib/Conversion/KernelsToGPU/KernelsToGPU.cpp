@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 
@@ -175,46 +176,55 @@ func::FuncOp buildDeviceFunction(OpBuilder &b, Location loc, StringRef name) {
 }
 
 /// Replaces `load m[i]; addf; store m[i]` by one `memref.atomic_rmw addf`
-/// when another thread may write m[i] too.
+/// (true), or leaves a store it cannot make atomic (false).
+bool makeAtomic(memref::StoreOp store) {
+  Value mem = store.getMemref();
+  auto add = store.getValue().getDefiningOp<arith::AddFOp>();
+  if (!add || add->getBlock() != store->getBlock())
+    return false;
+  memref::LoadOp load;
+  Value other;
+  for (unsigned i = 0; i < 2; ++i)
+    if (auto l = add->getOperand(i).getDefiningOp<memref::LoadOp>();
+        l && l.getMemref() == mem && l.getIndices() == store.getIndices() &&
+        l->getBlock() == store->getBlock()) {
+      load = l;
+      other = add->getOperand(1 - i);
+    }
+  if (!load)
+    return false;
+  // Nothing may write memory between the read and the write.
+  for (Operation *op = load->getNextNode(); op != store; op = op->getNextNode())
+    if (!isMemoryEffectFree(op) && !isa<memref::LoadOp>(op))
+      return false;
+  OpBuilder b(store);
+  b.create<memref::AtomicRMWOp>(store.getLoc(), arith::AtomicRMWKind::addf,
+                                other, mem, store.getIndices());
+  store.erase();
+  if (add->use_empty())
+    add.erase();
+  if (load->use_empty())
+    load.erase();
+  return true;
+}
+
+/// Makes accumulations into state that other threads may write atomic, and
+/// warns of other writes to it: they race, the last one wins.
 void makeAccumulationsAtomic(Block *body, Value threadIndex,
                              Value synapseRows) {
   SmallVector<memref::StoreOp> stores;
   body->walk([&](memref::StoreOp s) { stores.push_back(s); });
   for (memref::StoreOp store : stores) {
-    Value mem = store.getMemref();
-    if (mem == synapseRows ||
+    if (store.getMemref() == synapseRows ||
         llvm::is_contained(store.getIndices(), threadIndex))
       continue;
-    auto add = store.getValue().getDefiningOp<arith::AddFOp>();
-    if (!add || add->getBlock() != store->getBlock())
-      continue;
-    memref::LoadOp load;
-    Value other;
-    for (unsigned i = 0; i < 2; ++i)
-      if (auto l = add->getOperand(i).getDefiningOp<memref::LoadOp>();
-          l && l.getMemref() == mem && l.getIndices() == store.getIndices() &&
-          l->getBlock() == store->getBlock()) {
-        load = l;
-        other = add->getOperand(1 - i);
-      }
-    if (!load)
-      continue;
-    // Nothing may write `mem` between the read and the write.
-    bool clean = true;
-    for (Operation *op = load->getNextNode(); op != store;
-         op = op->getNextNode())
-      if (!isMemoryEffectFree(op) && !isa<memref::LoadOp>(op))
-        clean = false;
-    if (!clean)
-      continue;
-    OpBuilder b(store);
-    b.create<memref::AtomicRMWOp>(store.getLoc(), arith::AtomicRMWKind::addf,
-                                  other, mem, store.getIndices());
-    store.erase();
-    if (add->use_empty())
-      add.erase();
-    if (load->use_empty())
-      load.erase();
+    Location loc = store.getLoc();
+    // Threads that all store one constant agree on the result.
+    bool constant = matchPattern(store.getValue(), m_Constant());
+    if (!makeAtomic(store) && !constant)
+      emitWarning(loc) << "on the GPU, threads of different spikes may "
+                          "assign this neuron's state at once (the last one "
+                          "wins); only accumulations (+=) are atomic";
   }
 }
 
