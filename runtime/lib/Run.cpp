@@ -192,6 +192,15 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     errs << options.program << ": error: " << err << "\n";
     return 1;
   }
+  std::string device;
+  if (options.attach) {
+    std::optional<std::string> attached = options.attach(sim, err);
+    if (!attached) {
+      errs << options.program << ": error: " << err << "\n";
+      return 1;
+    }
+    device = *attached;
+  }
   // Recordings go to their files while the run goes.
   bool records = !spec.records.empty() || !spec.stateRecords.empty();
   if (records && !sim.streamTo(options.outDir, err)) {
@@ -251,6 +260,8 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
        << ", \"dt_s\": " << format("%.6g", spec.dt)
        << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
        << ", \"threads\": " << sim.threads();
+    if (!device.empty())
+      os << ", \"device\": " << jsonString(device);
     if (!options.cache.empty())
       os << ", \"cache\": " << jsonString(options.cache);
     os << ", \"populations\": {";
@@ -268,6 +279,8 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   os << "network " << network << ": " << neurons << " neurons, "
      << sim.numSynapses() << " synapses, dt " << format("%g", spec.dt * 1e3)
      << " ms, " << format("%g", duration) << " s simulated\n";
+  if (!device.empty())
+    os << "device: " << device << "\n";
   for (size_t i = 0; i < spec.populations.size(); ++i) {
     const PopulationSpec &p = spec.populations[i];
     int64_t s = sim.spikeCount(static_cast<int>(i));

@@ -1023,6 +1023,12 @@ void Simulator::sampleStates(int64_t k) {
   }
 }
 
+void Simulator::fillTimed(size_t p, size_t r, int64_t k) {
+  const PopulationSpec &spec = model.populations[p];
+  fillTimedRow(pops[p].state.data() + int64_t(r) * spec.size, spec.size,
+               spec.init[r], k);
+}
+
 void Simulator::updateModulators(size_t j) {
   const ProjectionSpec &spec = model.projections[j];
   for (size_t m = 0; m < spec.modulators.size(); ++m) {
@@ -1049,6 +1055,32 @@ bool Simulator::isPlastic(int proj) const {
          projs[size_t(proj)].mods[0] != 0.0;
 }
 
+void Simulator::generatorSpikes(size_t p, int64_t k,
+                                std::vector<int32_t> &list) {
+  const PopulationSpec &spec = model.populations[p];
+  Population &pop = pops[p];
+  if (spec.poissonRate >= 0) {
+    // Poisson sources: the neurons whose next spike is in step k.
+    auto later = std::greater<std::pair<int64_t, int32_t>>();
+    while (!pop.nextSpikes.empty() && pop.nextSpikes.front().first <= k) {
+      std::pop_heap(pop.nextSpikes.begin(), pop.nextSpikes.end(), later);
+      int32_t i = pop.nextSpikes.back().second;
+      pop.nextSpikes.pop_back();
+      list.push_back(i);
+      schedulePoisson(p, i, k);
+    }
+    std::sort(list.begin(), list.end());
+    return;
+  }
+  // Spikes given by time: those scheduled for step k.
+  auto it =
+      std::lower_bound(spec.schedule.begin(), spec.schedule.end(),
+                       std::make_pair(k, std::numeric_limits<int32_t>::min()));
+  for (; it != spec.schedule.end() && it->first == k; ++it)
+    if (list.empty() || list.back() != it->second)
+      list.push_back(it->second);
+}
+
 void Simulator::doStep(int64_t k) {
   size_t nPops = pops.size();
   // State monitors sample at the start of the step (time k dt), as Brian2's
@@ -1061,8 +1093,7 @@ void Simulator::doStep(int64_t k) {
     const PopulationSpec &spec = model.populations[p];
     for (size_t r = 0; r < spec.init.size(); ++r)
       if (spec.init[r].kind == InitSpec::Timed && k % spec.init[r].every == 0)
-        fillTimedRow(pops[p].state.data() + int64_t(r) * spec.size, spec.size,
-                     spec.init[r], k);
+        fillTimed(p, r, k);
   }
 
   for (const ModelSpec::PlasticSwitch &sw : model.plasticSwitches)
@@ -1120,29 +1151,8 @@ void Simulator::doStep(int64_t k) {
   for (size_t p = 0, t = 0; p < nPops; ++p) {
     const PopulationSpec &spec = model.populations[p];
     Population &pop = pops[p];
-    if (spec.generator && spec.poissonRate >= 0) {
-      // Poisson sources: the neurons whose next spike is in step k.
-      std::vector<int32_t> &list = pop.ring.beginPush(k);
-      auto later = std::greater<std::pair<int64_t, int32_t>>();
-      while (!pop.nextSpikes.empty() && pop.nextSpikes.front().first <= k) {
-        std::pop_heap(pop.nextSpikes.begin(), pop.nextSpikes.end(), later);
-        int32_t i = pop.nextSpikes.back().second;
-        pop.nextSpikes.pop_back();
-        list.push_back(i);
-        schedulePoisson(p, i, k);
-      }
-      std::sort(list.begin(), list.end());
-      continue;
-    }
     if (spec.generator) {
-      // Spikes given by time: those scheduled for step k.
-      std::vector<int32_t> &list = pop.ring.beginPush(k);
-      auto it = std::lower_bound(
-          spec.schedule.begin(), spec.schedule.end(),
-          std::make_pair(k, std::numeric_limits<int32_t>::min()));
-      for (; it != spec.schedule.end() && it->first == k; ++it)
-        if (list.empty() || list.back() != it->second)
-          list.push_back(it->second);
+      generatorSpikes(p, k, pop.ring.beginPush(k));
       continue;
     }
     std::vector<int32_t> &list = pop.ring.beginPush(k);
@@ -1349,10 +1359,17 @@ static bool outputDirectory(const std::string &dir, std::filesystem::path &base,
 
 bool Simulator::doRun(int64_t steps, std::string &err) {
   for (int64_t n = 0; n < steps; ++n) {
-    doStep(stepIndex);
+    if (backend) {
+      if (!backend->step(stepIndex, err))
+        return false;
+    } else {
+      doStep(stepIndex);
+    }
     ++stepIndex;
     if (stepIndex % kCheckInterval != 0 && n + 1 != steps)
       continue;
+    if (backend && !backend->sync(err))
+      return false;
     if (!checkFinite(err, /*constantSynapses=*/false)) {
       std::string flushErr;
       if (isStreaming() && !flushStreams(flushErr))

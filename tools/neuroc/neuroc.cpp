@@ -10,6 +10,7 @@
 
 #include "Plot.h"
 #include "Repl.h"
+#include "cuda/Backend.h"
 #include "cuda/Driver.h"
 #include "neuro/Codegen/AOT.h"
 #include "neuro/Codegen/Compiler.h"
@@ -40,6 +41,7 @@ const char *kUsage = R"(usage:
       STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm;
              for NVIDIA GPUs: gpu (gpu.module), ptx
   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [--threads N]
+             [--target cpu|cuda|cuda-emulated]
              [--duration T] [--checkpoint FILE] [--restore FILE]
              [--set POP.VAR=VALUE] [--vector-width N] [--no-cache]
              [-I DIR] FILE
@@ -64,6 +66,10 @@ makes the parameters it sets tunable itself), for all neurons of POP.
 --shared builds a shared library (default lib<name>.so) with a C API
 instead, and its header next to it (<library name>.h).
 
+--target=cuda runs the steps on the first NVIDIA GPU (the network is built
+on the host, then copied); --target=cuda-emulated runs the same GPU kernels
+and device step loop on the CPU, one thread (to check the GPU path without
+a GPU).
 run keeps compiled kernels in $NEURO_CACHE_DIR (default ~/.cache/neuro)
 and links them again while the model's kernels do not change; --no-cache
 compiles afresh and stores nothing.
@@ -88,6 +94,7 @@ struct Options {
   std::string file;
   std::string stage = "neuro";
   std::vector<std::string> chips;
+  std::string target = "cpu";
   std::string outDir = "neuro_out";
   bool outGiven = false;
   std::string network;
@@ -244,11 +251,57 @@ int runRun(const Options &options) {
   configure(c, options);
   if (options.cache)
     c.setCacheDir(ObjectCache::defaultDir());
+  bool gpu = options.target != "cpu";
+  if (gpu) {
+    if (!options.checkpoint.empty() || !options.restore.empty())
+      return usageError("--checkpoint and --restore run on --target=cpu only");
+    if (options.target == "cuda") {
+      // Before compiling: say at once why there is no GPU.
+      std::string err;
+      if (!rt::cuda::Driver::load(err)) {
+        llvm::errs() << "neuroc: error: --target=cuda: " << err << "\n";
+        return 1;
+      }
+    }
+    // The device runs scalar kernels; the host keeps those of the build.
+    c.setVectorWidth(1);
+    c.setKeepLowered(true);
+  }
   rt::ModelSpec spec;
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate() ||
       !c.compileNetwork(options.network, spec))
     return 1;
+  std::vector<GPUImage> images;
+  if (gpu && !c.compileGPUKernels(GPUOptions(),
+                                  options.target == "cuda" ? &images : nullptr,
+                                  options.target == "cuda-emulated"))
+    return 1;
   rt::RunOptions run;
+  if (gpu)
+    run.attach = [&](rt::Simulator &sim,
+                     std::string &err) -> std::optional<std::string> {
+      std::unique_ptr<rt::cuda::Device> device;
+      if (options.target == "cuda") {
+        std::vector<rt::cuda::PtxImage> ptx;
+        for (const GPUImage &image : images)
+          ptx.push_back({image.chip, image.ptx});
+        device = rt::cuda::openCudaDevice(ptx, err);
+      } else {
+        device = rt::cuda::hostDevice([&](const std::string &name) {
+          return reinterpret_cast<rt::cuda::HostKernel>(
+              c.hostKernel(name + "_packed"));
+        });
+      }
+      if (!device)
+        return std::nullopt;
+      std::string name = device->name();
+      auto backend =
+          rt::cuda::DeviceBackend::attach(sim, std::move(device), err);
+      if (!backend)
+        return std::nullopt;
+      sim.setBackend(std::move(backend));
+      return name;
+    };
   run.outDir = options.outDir;
   run.json = options.json;
   run.seed = options.seed;
@@ -362,7 +415,11 @@ int main(int argc, char **argv) {
       options.jsonDiagnostics = *v == "json";
     } else if (auto v = value("--stage"))
       options.stage = *v;
-    else if (auto v = value("--chip")) {
+    else if (auto v = value("--target")) {
+      if (*v != "cpu" && *v != "cuda" && *v != "cuda-emulated")
+        return usageError("--target is cpu, cuda or cuda-emulated");
+      options.target = *v;
+    } else if (auto v = value("--chip")) {
       if (v->rfind("sm_", 0) != 0)
         return usageError("--chip needs an NVIDIA architecture such as sm_90");
       options.chips.push_back(*v);

@@ -142,6 +142,43 @@ bool Compiler::compileGPU(const GPUOptions &options,
   return succeeded(compileGPUModule(*mlirModule, options, images));
 }
 
+bool Compiler::compileGPUKernels(const GPUOptions &options,
+                                 std::vector<GPUImage> *images, bool host) {
+  if (!loweredCopy) {
+    plainError("no lowered module to compile for the GPU");
+    return false;
+  }
+  mlir::PassManager pm(&context);
+  buildGPUOutliningPipeline(pm);
+  if (failed(pm.run(*loweredCopy)))
+    return false;
+  if (host) {
+    mlir::OwningOpRef<mlir::ModuleOp> kernels = gpuKernelsForHost(*loweredCopy);
+    if (!kernels) {
+      plainError("the GPU kernels could not be compiled for the host");
+      return false;
+    }
+    auto object = emitObject(*kernels);
+    if (!object) {
+      plainError("code generation failed: " +
+                 llvm::toString(object.takeError()));
+      return false;
+    }
+    auto linked = JITModule::create(std::move(*object));
+    if (!linked) {
+      plainError("linking the GPU kernels for the host failed: " +
+                 llvm::toString(linked.takeError()));
+      return false;
+    }
+    hostKernels = std::move(*linked);
+  }
+  return !images || succeeded(compileGPUModule(*loweredCopy, options, *images));
+}
+
+void *Compiler::hostKernel(const std::string &name) {
+  return hostKernels ? hostKernels->lookup(name) : nullptr;
+}
+
 bool Compiler::resolveNetwork(std::string &network) {
   std::vector<std::string> names = networkNames(*mlirModule);
   if (network.empty()) {
@@ -180,6 +217,8 @@ bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
   if (!lower(Stage::Lowered) ||
       failed(extractModelSpec(*mlirModule, network, spec)))
     return false;
+  if (keepLowered)
+    loweredCopy = mlirModule->clone();
   // Kernels unchanged since an earlier run are linked from the cache.
   ObjectCache cache(cacheDir);
   std::string key;

@@ -1,6 +1,7 @@
 //===- GPU.cpp - Kernels for NVIDIA GPUs through gpu, NVVM and PTX --------===//
 
 #include "neuro/Codegen/GPU.h"
+#include "neuro/Codegen/Pipeline.h"
 #include "neuro/Conversion/Passes.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -10,13 +11,15 @@
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/NVVMToLLVM/NVVMToLLVM.h"
-#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
@@ -150,4 +153,79 @@ LogicalResult neuro::compileGPUModule(ModuleOp module,
   }
   module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
   return success();
+}
+
+OwningOpRef<ModuleOp> neuro::gpuKernelsForHost(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  OwningOpRef<ModuleOp> host = ModuleOp::create(module.getLoc());
+  OpBuilder b = OpBuilder::atBlockEnd(host->getBody());
+  std::vector<std::string> kernels;
+  for (auto gpuModule : module.getOps<gpu::GPUModuleOp>())
+    for (Operation &op : gpuModule.getBody()->getOperations()) {
+      if (auto fn = dyn_cast<func::FuncOp>(op)) {
+        // Device functions (random draws) under names of their own: the
+        // runtime's functions of the same names are the host's.
+        auto copy = cast<func::FuncOp>(b.clone(*fn));
+        copy.setName(("neuro_device_" + fn.getName()).str());
+        continue;
+      }
+      auto kernel = dyn_cast<gpu::GPUFuncOp>(op);
+      if (!kernel)
+        continue;
+      auto fn = b.create<func::FuncOp>(kernel.getLoc(), kernel.getName(),
+                                       kernel.getFunctionType());
+      IRMapping map;
+      kernel.getBody().cloneInto(&fn.getBody(), map);
+      kernels.push_back(kernel.getName().str());
+    }
+  // One thread: thread 0 of one block of one.
+  SmallVector<Operation *> gpuOps;
+  host->walk([&](Operation *op) {
+    if (isa<gpu::GlobalIdOp, gpu::GridDimOp, gpu::BlockDimOp, gpu::ReturnOp>(
+            op))
+      gpuOps.push_back(op);
+    if (auto call = dyn_cast<func::CallOp>(op))
+      call.setCallee(("neuro_device_" + call.getCallee()).str());
+  });
+  for (Operation *op : gpuOps) {
+    OpBuilder ob(op);
+    if (isa<gpu::ReturnOp>(op)) {
+      ob.create<func::ReturnOp>(op->getLoc());
+    } else {
+      Value v = ob.create<arith::ConstantIndexOp>(
+          op->getLoc(), isa<gpu::GlobalIdOp>(op) ? 0 : 1);
+      op->getResult(0).replaceAllUsesWith(v);
+    }
+    op->erase();
+  }
+  PassManager pm(ctx);
+  buildLLVMLoweringPipeline(pm);
+  if (failed(pm.run(*host)))
+    return nullptr;
+
+  // <kernel>_packed(args): the parameters are args[0], args[1], ...
+  OpBuilder lb = OpBuilder::atBlockEnd(host->getBody());
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  for (const std::string &name : kernels) {
+    auto kernel = host->lookupSymbol<LLVM::LLVMFuncOp>(name);
+    if (!kernel)
+      return nullptr;
+    Location loc = kernel.getLoc();
+    auto packed = lb.create<LLVM::LLVMFuncOp>(
+        loc, name + "_packed",
+        LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr}));
+    Block *entry = packed.addEntryBlock(lb);
+    OpBuilder eb = OpBuilder::atBlockEnd(entry);
+    SmallVector<Value> params;
+    for (auto [i, type] :
+         llvm::enumerate(kernel.getFunctionType().getParams())) {
+      Value slot = eb.create<LLVM::GEPOp>(loc, ptr, ptr, entry->getArgument(0),
+                                          ArrayRef<LLVM::GEPArg>{int32_t(i)});
+      Value where = eb.create<LLVM::LoadOp>(loc, ptr, slot);
+      params.push_back(eb.create<LLVM::LoadOp>(loc, type, where));
+    }
+    eb.create<LLVM::CallOp>(loc, kernel, params);
+    eb.create<LLVM::ReturnOp>(loc, ValueRange{});
+  }
+  return host;
 }

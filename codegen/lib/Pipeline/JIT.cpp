@@ -129,6 +129,15 @@ JITModule::create(std::unique_ptr<llvm::MemoryBuffer> object) {
   return std::move(module);
 }
 
+void *JITModule::lookup(llvm::StringRef name) {
+  auto sym = jit->lookup(name);
+  if (!sym) {
+    llvm::consumeError(sym.takeError());
+    return nullptr;
+  }
+  return sym->toPtr<void *>();
+}
+
 llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
   auto lookup = [&](const std::string &name, bool required,
                     void *&out) -> llvm::Error {

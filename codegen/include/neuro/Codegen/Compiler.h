@@ -78,6 +78,18 @@ public:
   /// chip; the module keeps the host kernels.
   bool compileGPU(const GPUOptions &options, std::vector<GPUImage> &images);
 
+  /// Makes compileNetwork() keep a copy of the module at the lowered stage
+  /// for compileGPUKernels() (set before compileNetwork()).
+  void setKeepLowered(bool value) { keepLowered = value; }
+  /// From the copy compileNetwork() kept: the device kernels as PTX per
+  /// chip into `images` (when given) and, when `host`, compiled for this
+  /// CPU (hostKernel()). Reports errors; false after them.
+  bool compileGPUKernels(const GPUOptions &options,
+                         std::vector<GPUImage> *images, bool host);
+  /// A device kernel compiled for the host by compileGPUKernels():
+  /// `<kernel>_packed` takes the launch parameters packed; null if absent.
+  void *hostKernel(const std::string &name);
+
   /// From the neuro stage: lowers, extracts `network` (empty: the only
   /// network) into `spec` (kernel pointers null) and returns the kernels'
   /// object code, or null after reporting.
@@ -105,6 +117,9 @@ private:
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
   mlir::OwningOpRef<mlir::ModuleOp> mlirModule;
   std::unique_ptr<JITModule> jit;
+  bool keepLowered = false;
+  mlir::OwningOpRef<mlir::ModuleOp> loweredCopy;
+  std::unique_ptr<JITModule> hostKernels;
   Stage current = Stage::Neuro;
   std::vector<std::string> searchPaths;
   bool warningsAsErrors = false;

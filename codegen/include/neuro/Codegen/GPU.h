@@ -17,6 +17,7 @@
 #define NEURO_CODEGEN_GPU_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 
 #include <string>
 #include <vector>
@@ -60,6 +61,13 @@ void buildGPUOutliningPipeline(mlir::OpPassManager &pm);
 mlir::LogicalResult compileGPUModule(mlir::ModuleOp module,
                                      const GPUOptions &options,
                                      std::vector<GPUImage> &images);
+
+/// The kernels of the `gpu.module` of a module at the gpu stage as a host
+/// module in the LLVM dialect: each kernel a function run by one thread
+/// (thread 0 of a grid of one), plus `<kernel>_packed(void **args)` taking
+/// its parameters as rt::cuda::KernelArgs packs them for a launch. Runs
+/// the device step loop on the CPU where there is no GPU.
+mlir::OwningOpRef<mlir::ModuleOp> gpuKernelsForHost(mlir::ModuleOp module);
 
 } // namespace neuro
 

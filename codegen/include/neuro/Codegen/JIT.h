@@ -45,6 +45,9 @@ public:
   /// module's ABI version against the runtime's.
   llvm::Error bind(llvm::StringRef network, rt::ModelSpec &spec);
 
+  /// The address of symbol `name`, or null.
+  void *lookup(llvm::StringRef name);
+
 private:
   JITModule() = default;
   std::unique_ptr<llvm::orc::LLJIT> jit;

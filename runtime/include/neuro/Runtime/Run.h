@@ -12,6 +12,7 @@
 #include "neuro/Runtime/Model.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -19,6 +20,8 @@
 #include <vector>
 
 namespace neuro::rt {
+
+class Simulator;
 
 struct RunOptions {
   std::string outDir = "neuro_out";
@@ -48,6 +51,11 @@ struct RunOptions {
   std::string restore;
   /// Save a checkpoint here when the run ends.
   std::string checkpoint;
+  /// Called once the network is built, before it runs: moves the steps to
+  /// another device (Simulator::setBackend); returns a description of the
+  /// device ("device" in the summary), or nullopt and `err`.
+  std::function<std::optional<std::string>(Simulator &, std::string &err)>
+      attach;
 };
 
 /// `s` as a JSON string literal (quotes and backslashes escaped).

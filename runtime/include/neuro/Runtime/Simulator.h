@@ -66,6 +66,24 @@ using StateView = RowsView<double>;
 using ConstStateView = RowsView<const double>;
 
 /// Builds the network described by a ModelSpec and runs it.
+namespace cuda {
+class DeviceBackend;
+} // namespace cuda
+
+/// Runs the steps of a built network on another device (a GPU, see
+/// backends/cuda): the Simulator still builds the network, keeps the
+/// recordings and writes the files.
+class StepBackend {
+public:
+  virtual ~StepBackend() = default;
+  /// Step k, in the order of the schedule above, on the device.
+  virtual bool step(int64_t k, std::string &err) = 0;
+  /// Brings the spikes, spike counts and synaptic events up to the current
+  /// step, and the state rows and the synapse rows kernels write, into the
+  /// Simulator's buffers.
+  virtual bool sync(std::string &err) = 0;
+};
+
 class Simulator {
 public:
   /// Interval, in steps, of the NaN/Inf scan of the state.
@@ -99,6 +117,14 @@ public:
   /// start over. Returns false and sets `err` on an invalid spec or when out
   /// of memory.
   bool build(std::string &err);
+
+  /// After build(): runs the steps through `backend` from now on (null:
+  /// on the host again). Before each NaN scan and at the end of every
+  /// run() the backend syncs the host's buffers.
+  void setBackend(std::unique_ptr<StepBackend> stepper) {
+    backend = std::move(stepper);
+  }
+  bool hasBackend() const { return backend != nullptr; }
 
   /// Runs spec().steps steps from the current step.
   bool run(std::string &err);
@@ -265,6 +291,9 @@ private:
   /// Draws the step of neuron i's next spike after step `after` (-1: its
   /// first) into the heap of Poisson population `p`.
   void schedulePoisson(size_t p, int32_t i, int64_t after);
+  /// Appends the spikes of generator population `p` in step k to `list`
+  /// (empty), ascending.
+  void generatorSpikes(size_t p, int64_t k, std::vector<int32_t> &list);
 
   struct Projection {
     CSR csr;
@@ -305,6 +334,9 @@ private:
   void planStepTasks();
   void planDeliveryParts(size_t projIndex);
   void updateModulators(size_t projIndex);
+  /// Sets state row `row` of population `pop` from its table for step k
+  /// (an InitSpec::Timed row).
+  void fillTimed(size_t pop, size_t row, int64_t k);
   void groupByDelay(size_t projIndex);
 
   bool validate(std::string &err) const;
@@ -364,6 +396,8 @@ private:
   double buildSeconds = 0;
   double simSeconds = 0;
   int64_t events = 0;
+  std::unique_ptr<StepBackend> backend;
+  friend class cuda::DeviceBackend;
 };
 
 } // namespace neuro::rt

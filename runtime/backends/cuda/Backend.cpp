@@ -1,0 +1,383 @@
+//===- Backend.cpp - The step loop of a network on a GPU ------------------===//
+
+#include "cuda/Backend.h"
+
+#include <algorithm>
+
+using namespace neuro::rt;
+using namespace neuro::rt::cuda;
+
+namespace {
+CUdeviceptr at(CUdeviceptr base, int64_t bytes) {
+  return base + CUdeviceptr(bytes);
+}
+} // namespace
+
+std::unique_ptr<DeviceBackend>
+DeviceBackend::attach(Simulator &sim, std::unique_ptr<Device> device,
+                      std::string &err) {
+  const ModelSpec &model = sim.model;
+  if (!sim.built) {
+    err = "model '" + model.name + "' is not built";
+    return nullptr;
+  }
+  if (sim.stepIndex != 0) {
+    err = "a run on the GPU starts at step 0 (this network is at step " +
+          std::to_string(sim.stepIndex) + ")";
+    return nullptr;
+  }
+  std::unique_ptr<DeviceBackend> backend(
+      new DeviceBackend(sim, std::move(device)));
+  if (!backend->upload(err))
+    return nullptr;
+  return backend;
+}
+
+std::vector<std::string> DeviceBackend::kernelParts(const std::string &base) {
+  if (dev->hasKernel(base))
+    return {base};
+  std::vector<std::string> parts;
+  for (int k = 0;; ++k) {
+    std::string name = base + "_" + std::to_string(k);
+    if (!dev->hasKernel(name))
+      return parts;
+    parts.push_back(name);
+  }
+}
+
+bool DeviceBackend::upload(std::string &err) {
+  const ModelSpec &model = sim.model;
+  int64_t maxDelay = 0;
+  for (const Simulator::Projection &p : sim.projs)
+    for (int64_t d : p.delays)
+      maxDelay = std::max(maxDelay, d);
+  ringDepth = maxDelay + 1 + batch;
+  const std::string &net = model.name;
+
+  pops.resize(sim.pops.size());
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    const Simulator::Population &host = sim.pops[p];
+    DevicePopulation &d = pops[p];
+    size_t stateBytes = host.state.size() * sizeof(double);
+    if (!dev->alloc(stateBytes, d.state, err) ||
+        !dev->upload(d.state, host.state.data(), stateBytes, err) ||
+        !dev->alloc(size_t(spec.size), d.flags, err) ||
+        !dev->alloc(size_t(ringDepth * spec.size) * sizeof(int32_t), d.lists,
+                    err) ||
+        !dev->alloc(size_t(ringDepth) * sizeof(int32_t), d.counts, err))
+      return false;
+    d.recent.assign(size_t(ringDepth), {});
+    if (!spec.generator) {
+      d.step = "neuro_step_" + net + "_" + spec.name;
+      if (!dev->hasKernel(d.step)) {
+        err = "the GPU kernels have no '" + d.step + "'";
+        return false;
+      }
+    }
+    if (spec.reset)
+      d.reset = kernelParts("neuro_reset_" + net + "_" + spec.name);
+  }
+
+  projs.resize(sim.projs.size());
+  for (size_t j = 0; j < projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    const Simulator::Projection &host = sim.projs[j];
+    DeviceProjection &d = projs[j];
+    auto copy = [&](CUdeviceptr &dst, const void *src, size_t bytes) {
+      return dev->alloc(bytes, dst, err) && dev->upload(dst, src, bytes, err);
+    };
+    if (!copy(d.cols, host.csr.cols.data(),
+              host.csr.cols.size() * sizeof(int32_t)) ||
+        !copy(d.syn, host.syn.data(), host.syn.size() * sizeof(double)) ||
+        !copy(d.mods, host.mods.data(), host.mods.size() * sizeof(double)) ||
+        !copy(d.srcs, host.srcs.data(), host.srcs.size() * sizeof(int32_t)) ||
+        !copy(d.postPtr, host.postPtr.data(),
+              host.postPtr.size() * sizeof(int64_t)) ||
+        !copy(d.postSyn, host.postSyn.data(),
+              host.postSyn.size() * sizeof(int64_t)))
+      return false;
+    d.rowPtrs.resize(host.rowPtrs.size());
+    for (size_t g = 0; g < host.rowPtrs.size(); ++g)
+      if (!copy(d.rowPtrs[g], host.rowPtrs[g].data(),
+                host.rowPtrs[g].size() * sizeof(int64_t)))
+        return false;
+    if (spec.deliver)
+      d.deliver = kernelParts("neuro_deliver_" + net + "_" + spec.name);
+    if (spec.deliverPost)
+      d.deliverPost =
+          kernelParts("neuro_deliver_post_" + net + "_" + spec.name);
+    if (spec.update)
+      d.update = kernelParts("neuro_update_" + net + "_" + spec.name);
+  }
+  batchStart = stepsDone = sim.stepIndex;
+  return dev->finish(err);
+}
+
+bool DeviceBackend::step(int64_t k, std::string &err) {
+  const ModelSpec &model = sim.model;
+  // State monitors sample at the start of the step.
+  bool sampling = false;
+  for (const StateRecordSpec &rec : model.stateRecords) {
+    if (k % rec.every != 0)
+      continue;
+    sampling = true;
+    if (rec.projection >= 0 ? !fetchSynapses(size_t(rec.projection), err)
+                            : !fetchState(size_t(rec.population), err))
+      return false;
+  }
+  if (sampling)
+    sim.sampleStates(k);
+
+  // Parameters that follow a table in time: set on the host, uploaded.
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    for (size_t r = 0; r < spec.init.size(); ++r) {
+      if (spec.init[r].kind != InitSpec::Timed || k % spec.init[r].every != 0)
+        continue;
+      sim.fillTimed(p, r, k);
+      int64_t offset = int64_t(r) * spec.size;
+      if (!dev->upload(at(pops[p].state, offset * int64_t(sizeof(double))),
+                       sim.pops[p].state.data() + offset,
+                       size_t(spec.size) * sizeof(double), err))
+        return false;
+    }
+  }
+
+  for (const ModelSpec::PlasticSwitch &sw : model.plasticSwitches)
+    if (sw.step == k) {
+      std::vector<double> &mods = sim.projs[size_t(sw.projection)].mods;
+      mods[0] = sw.plastic ? 1.0 : 0.0;
+      if (!dev->upload(projs[size_t(sw.projection)].mods, mods.data(),
+                       mods.size() * sizeof(double), err))
+        return false;
+    }
+
+  auto popSize = [&](int p) { return model.populations[size_t(p)].size; };
+  auto popRows = [&](int p) {
+    return int64_t(model.populations[size_t(p)].rows.size());
+  };
+  auto slotOf = [&](int64_t s) { return s % ringDepth; };
+  // The views of a projection's buffers every synapse kernel takes, with
+  // its modulators (means of population rows) as of now.
+  auto synapseArgs = [&](size_t j, KernelArgs &a) {
+    const ProjectionSpec &spec = model.projections[j];
+    const Simulator::Projection &host = sim.projs[j];
+    const DeviceProjection &d = projs[j];
+    if (!spec.modulators.empty()) {
+      for (const ProjectionSpec::Modulator &m : spec.modulators) {
+        int64_t n = popSize(m.population);
+        int64_t offset = int64_t(m.row) * n;
+        if (!dev->download(sim.pops[size_t(m.population)].state.data() + offset,
+                           at(pops[size_t(m.population)].state,
+                              offset * int64_t(sizeof(double))),
+                           size_t(n) * sizeof(double), err))
+          return false;
+      }
+      sim.updateModulators(j);
+      if (!dev->upload(d.mods, host.mods.data(),
+                       host.mods.size() * sizeof(double), err))
+        return false;
+    }
+    int64_t nSyn = host.csr.numSynapses();
+    a.matrix(d.syn, int64_t(spec.synRows.size()), nSyn);
+    a.matrix(pops[size_t(spec.dst)].state, popRows(spec.dst),
+             popSize(spec.dst));
+    a.matrix(pops[size_t(spec.src)].state, popRows(spec.src),
+             popSize(spec.src));
+    a.buffer(d.mods, int64_t(host.mods.size()));
+    return true;
+  };
+
+  // (0) summed drives and clock-driven synapse equations.
+  for (size_t j = 0; j < projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    const Simulator::Projection &host = sim.projs[j];
+    int64_t nSyn = host.csr.numSynapses();
+    for (const std::string &part : projs[j].update) {
+      KernelArgs a;
+      a.buffer(projs[j].srcs, int64_t(host.srcs.size()));
+      a.buffer(projs[j].cols, nSyn);
+      if (!synapseArgs(j, a))
+        return false;
+      a.i64(k);
+      if (!dev->launch(part, std::max(nSyn, popSize(spec.dst)), a, err))
+        return false;
+    }
+  }
+
+  // (1) + (2): integrate, threshold, append the spikes of step k.
+  int64_t slot = slotOf(k);
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    DevicePopulation &d = pops[p];
+    CUdeviceptr count = at(d.counts, slot * int64_t(sizeof(int32_t)));
+    CUdeviceptr list = at(d.lists, slot * spec.size * int64_t(sizeof(int32_t)));
+    if (spec.generator) {
+      std::vector<int32_t> spikes;
+      sim.generatorSpikes(p, k, spikes);
+      int32_t n = int32_t(spikes.size());
+      if (!dev->upload(list, spikes.data(), spikes.size() * sizeof(int32_t),
+                       err) ||
+          !dev->upload(count, &n, sizeof n, err))
+        return false;
+      continue;
+    }
+    KernelArgs a;
+    a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
+    a.buffer(d.flags, spec.size);
+    a.i64(k).i64(int64_t(model.seed)).i64(0).i64(spec.size);
+    a.buffer(count, 1).buffer(list, spec.size);
+    if (!dev->zero(count, sizeof(int32_t), err) ||
+        !dev->launch(d.step, spec.size, a, err))
+      return false;
+  }
+
+  // (3) `on pre` for the spikes whose delay has elapsed, then `on post`.
+  for (size_t j = 0; j < projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    const Simulator::Projection &host = sim.projs[j];
+    if (projs[j].deliver.empty())
+      continue;
+    const DevicePopulation &src = pops[size_t(spec.src)];
+    int64_t nSrc = popSize(spec.src);
+    for (size_t g = 0; g < host.delays.size(); ++g) {
+      int64_t s = k - host.delays[g];
+      if (s < 0)
+        continue;
+      int64_t from = slotOf(s);
+      KernelArgs a;
+      a.buffer(at(src.lists, from * nSrc * int64_t(sizeof(int32_t))), nSrc);
+      a.buffer(projs[j].rowPtrs[g], int64_t(host.rowPtrs[g].size()));
+      a.i64(1).i64(0);
+      a.buffer(projs[j].cols, host.csr.numSynapses());
+      if (!synapseArgs(j, a))
+        return false;
+      a.i64(k);
+      a.buffer(at(src.counts, from * int64_t(sizeof(int32_t))), 1);
+      for (const std::string &part : projs[j].deliver)
+        if (!dev->launch(part, nSrc, a, err))
+          return false;
+    }
+  }
+  for (size_t j = 0; j < projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    const Simulator::Projection &host = sim.projs[j];
+    if (projs[j].deliverPost.empty())
+      continue;
+    const DevicePopulation &dst = pops[size_t(spec.dst)];
+    int64_t nDst = popSize(spec.dst);
+    int64_t nSyn = host.csr.numSynapses();
+    KernelArgs a;
+    a.buffer(at(dst.lists, slot * nDst * int64_t(sizeof(int32_t))), nDst);
+    a.buffer(projs[j].postPtr, int64_t(host.postPtr.size()));
+    a.buffer(projs[j].postSyn, nSyn);
+    a.buffer(projs[j].srcs, int64_t(host.srcs.size()));
+    if (!synapseArgs(j, a))
+      return false;
+    a.i64(k);
+    a.buffer(at(dst.counts, slot * int64_t(sizeof(int32_t))), 1);
+    for (const std::string &part : projs[j].deliverPost)
+      if (!dev->launch(part, nDst, a, err))
+        return false;
+  }
+
+  // (4) reset the neurons that spiked in this step.
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    DevicePopulation &d = pops[p];
+    if (d.reset.empty())
+      continue;
+    KernelArgs a;
+    a.buffer(at(d.lists, slot * spec.size * int64_t(sizeof(int32_t))),
+             spec.size);
+    a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
+    a.buffer(at(d.counts, slot * int64_t(sizeof(int32_t))), 1);
+    for (const std::string &part : d.reset)
+      if (!dev->launch(part, spec.size, a, err))
+        return false;
+  }
+
+  stepsDone = k + 1;
+  if (stepsDone - batchStart >= batch)
+    return fetchSpikes(stepsDone, err);
+  return true;
+}
+
+bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
+  const ModelSpec &model = sim.model;
+  std::vector<int32_t> counts(static_cast<size_t>(ringDepth));
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    DevicePopulation &d = pops[p];
+    if (!dev->download(counts.data(), d.counts, counts.size() * sizeof(int32_t),
+                       err))
+      return false;
+    for (int64_t s = batchStart; s < end; ++s) {
+      int64_t slot = s % ringDepth;
+      std::vector<int32_t> &list = d.recent[size_t(slot)];
+      int32_t n = counts[size_t(slot)];
+      if (n < 0 || n > spec.size) {
+        err = "the GPU counted " + std::to_string(n) + " spikes of '" +
+              spec.name + "' in step " + std::to_string(s);
+        return false;
+      }
+      list.resize(size_t(n));
+      if (!dev->download(
+              list.data(),
+              at(d.lists, slot * spec.size * int64_t(sizeof(int32_t))),
+              size_t(n) * sizeof(int32_t), err))
+        return false;
+      // Threads append in any order; the CPU's lists are ascending.
+      std::sort(list.begin(), list.end());
+      Simulator::Population &host = sim.pops[p];
+      host.spikeCount += n;
+      if (host.recorded) {
+        double t = double(s + 1) * model.dt;
+        for (int32_t i : list)
+          host.spikes.push_back({i, t});
+      }
+    }
+  }
+  // Synaptic events, counted when delivered, as on the CPU.
+  for (int64_t s = batchStart; s < end; ++s)
+    for (size_t j = 0; j < projs.size(); ++j) {
+      const ProjectionSpec &spec = model.projections[j];
+      const Simulator::Projection &host = sim.projs[j];
+      for (size_t g = 0; g < host.delays.size(); ++g) {
+        int64_t from = s - host.delays[g];
+        if (from < 0)
+          continue;
+        for (int32_t i :
+             pops[size_t(spec.src)].recent[size_t(from % ringDepth)])
+          sim.events +=
+              host.rowPtrs[g][size_t(i) + 1] - host.rowPtrs[g][size_t(i)];
+      }
+    }
+  batchStart = end;
+  return true;
+}
+
+bool DeviceBackend::fetchState(size_t p, std::string &err) {
+  Simulator::Population &host = sim.pops[p];
+  return dev->download(host.state.data(), pops[p].state,
+                       host.state.size() * sizeof(double), err);
+}
+
+bool DeviceBackend::fetchSynapses(size_t j, std::string &err) {
+  Simulator::Projection &host = sim.projs[j];
+  return dev->download(host.syn.data(), projs[j].syn,
+                       host.syn.size() * sizeof(double), err);
+}
+
+bool DeviceBackend::sync(std::string &err) {
+  if (stepsDone > batchStart && !fetchSpikes(stepsDone, err))
+    return false;
+  for (size_t p = 0; p < pops.size(); ++p)
+    if (!fetchState(p, err))
+      return false;
+  for (size_t j = 0; j < projs.size(); ++j)
+    if (sim.model.projections[j].synapsesWritten && !fetchSynapses(j, err))
+      return false;
+  return dev->finish(err);
+}

@@ -1,0 +1,87 @@
+//===- Backend.h - The step loop of a network on a GPU ----------*- C++ -*-===//
+//
+// DeviceBackend runs the steps of a built Simulator on a Device. The
+// Simulator builds the network on the host (initial values, connectivity,
+// delay groups) as for the CPU; attach() copies it to the device, and every
+// step launches the kernels in the order of Simulator.h's schedule with no
+// copy back to the host:
+//
+//   - each population owns a ring of R = D + B spike lists on the device (D:
+//     its longest outgoing delay + 1, B: the batch), one list of `size`
+//     entries and a counter per step; step kernels append to the slot of
+//     step k, deliveries read the slots of k - delay, resets the slot of k;
+//   - the spike lists of generators (Poisson, spike times) are drawn on the
+//     host, as on the CPU, and uploaded into their slot;
+//   - every B steps, and when the Simulator syncs (NaN scans, the end of a
+//     run), the counts and lists of the steps since the last batch come
+//     back in one copy each; they are sorted per step, counted, recorded and
+//     counted as synaptic events as the CPU does;
+//   - state monitors copy their rows back in the steps they sample.
+//
+// Parameters that follow a table in time are set on the host and uploaded
+// in the steps they change; the modulators of a synapse (means of
+// population rows) are computed on the host from rows copied back before
+// each kernel that reads them, as the CPU does: exact, but a round trip
+// per step for modulated projections.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_CUDA_BACKEND_H
+#define NEURO_RUNTIME_CUDA_BACKEND_H
+
+#include "cuda/Device.h"
+#include "neuro/Runtime/Simulator.h"
+
+namespace neuro::rt::cuda {
+
+class DeviceBackend final : public StepBackend {
+public:
+  /// Copies the built network of `sim` to `device`; null with the reason if
+  /// the network uses what the device cannot run or memory runs out.
+  static std::unique_ptr<DeviceBackend>
+  attach(Simulator &sim, std::unique_ptr<Device> device, std::string &err);
+
+  bool step(int64_t k, std::string &err) override;
+  bool sync(std::string &err) override;
+
+  const Device &device() const { return *dev; }
+
+private:
+  DeviceBackend(Simulator &sim, std::unique_ptr<Device> device)
+      : sim(sim), dev(std::move(device)) {}
+  bool upload(std::string &err);
+  /// Brings the spikes of steps [batchStart, end) back.
+  bool fetchSpikes(int64_t end, std::string &err);
+  bool fetchState(size_t pop, std::string &err);
+  bool fetchSynapses(size_t proj, std::string &err);
+  /// Kernel `base`, or its parts `base_0`, `base_1`, ... in order.
+  std::vector<std::string> kernelParts(const std::string &base);
+
+  struct DevicePopulation {
+    CUdeviceptr state = 0, flags = 0, lists = 0, counts = 0;
+    std::string step;
+    std::vector<std::string> reset;
+    /// Host copies of the spike lists of the last R steps.
+    std::vector<std::vector<int32_t>> recent;
+  };
+  struct DeviceProjection {
+    CUdeviceptr cols = 0, syn = 0, mods = 0, srcs = 0, postPtr = 0, postSyn = 0;
+    std::vector<CUdeviceptr> rowPtrs; ///< per delay group
+    /// Each kernel's device parts, in launch order (none: it has nothing
+    /// to do, such as a delivery without `on pre`).
+    std::vector<std::string> update, deliver, deliverPost;
+  };
+
+  Simulator &sim;
+  std::unique_ptr<Device> dev;
+  std::vector<DevicePopulation> pops;
+  std::vector<DeviceProjection> projs;
+  int64_t ringDepth = 1; ///< R
+  int64_t batch = 64;    ///< B
+  int64_t batchStart = 0;
+  int64_t stepsDone = 0;
+};
+
+} // namespace neuro::rt::cuda
+
+#endif // NEURO_RUNTIME_CUDA_BACKEND_H

@@ -1,0 +1,209 @@
+//===- Device.cpp - Memory and kernel launches of a GPU -------------------===//
+
+#include "cuda/Device.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+using namespace neuro::rt::cuda;
+
+namespace {
+
+constexpr unsigned kBlock = 256;
+
+class CudaDevice final : public Device {
+public:
+  CudaDevice(const Driver &driver, const DeviceInfo &info)
+      : driver(driver), fns(driver.api()), info(info) {}
+
+  ~CudaDevice() override {
+    if (!context)
+      return;
+    fns.cuCtxSetCurrent(context);
+    for (CUdeviceptr p : allocations)
+      fns.cuMemFree(p);
+    if (module)
+      fns.cuModuleUnload(module);
+    fns.cuDevicePrimaryCtxRelease(device);
+  }
+
+  bool open(const std::vector<PtxImage> &images, std::string &err) {
+    // The image for this chip, else the newest for an older one (PTX is
+    // compiled by the driver for the device it runs on).
+    const PtxImage *best = nullptr;
+    int want = info.major * 10 + info.minor, bestSm = -1;
+    for (const PtxImage &image : images) {
+      int sm = std::atoi(image.chip.c_str() + 3);
+      if (sm <= want && sm > bestSm) {
+        best = &image;
+        bestSm = sm;
+      }
+    }
+    if (!best) {
+      err = "no PTX for " + info.chip() + " or an older chip";
+      return false;
+    }
+    if (!check(fns.cuDeviceGet(&device, info.index), "cuDeviceGet", err) ||
+        !check(fns.cuDevicePrimaryCtxRetain(&context, device),
+               "cuDevicePrimaryCtxRetain", err) ||
+        !check(fns.cuCtxSetCurrent(context), "cuCtxSetCurrent", err) ||
+        !check(fns.cuModuleLoadData(&module, best->ptx.c_str()),
+               "cuModuleLoadData", err))
+      return false;
+    blocksCap = unsigned(std::max(1, info.multiprocessors)) * 32;
+    return true;
+  }
+
+  std::string name() const override {
+    return info.name + " (" + info.chip() + ")";
+  }
+
+  bool alloc(size_t bytes, CUdeviceptr &ptr, std::string &err) override {
+    bytes = std::max<size_t>(bytes, 1);
+    if (!check(fns.cuMemAlloc(&ptr, bytes), "cuMemAlloc", err))
+      return false;
+    allocations.push_back(ptr);
+    return zero(ptr, bytes, err);
+  }
+  bool upload(CUdeviceptr dst, const void *src, size_t bytes,
+              std::string &err) override {
+    return bytes == 0 ||
+           check(fns.cuMemcpyHtoD(dst, src, bytes), "cuMemcpyHtoD", err);
+  }
+  bool download(void *dst, CUdeviceptr src, size_t bytes,
+                std::string &err) override {
+    return bytes == 0 ||
+           check(fns.cuMemcpyDtoH(dst, src, bytes), "cuMemcpyDtoH", err);
+  }
+  bool zero(CUdeviceptr dst, size_t bytes, std::string &err) override {
+    return bytes == 0 ||
+           check(fns.cuMemsetD8(dst, 0, bytes), "cuMemsetD8", err);
+  }
+  bool hasKernel(const std::string &kernel) override {
+    return function(kernel) != nullptr;
+  }
+  bool launch(const std::string &kernel, int64_t work, KernelArgs &args,
+              std::string &err) override {
+    CUfunction fn = function(kernel);
+    if (!fn) {
+      err = "the GPU kernels have no '" + kernel + "'";
+      return false;
+    }
+    int64_t wanted = (std::max<int64_t>(work, 1) + kBlock - 1) / kBlock;
+    unsigned blocks = unsigned(std::min<int64_t>(wanted, blocksCap));
+    return check(fns.cuLaunchKernel(fn, blocks, 1, 1, kBlock, 1, 1, 0, nullptr,
+                                    args.pointers(), nullptr),
+                 kernel.c_str(), err);
+  }
+  bool finish(std::string &err) override {
+    return check(fns.cuCtxSynchronize(), "cuCtxSynchronize", err);
+  }
+
+private:
+  bool check(CUresult r, const char *call, std::string &err) const {
+    if (r == 0)
+      return true;
+    err = driver.error(r, call);
+    return false;
+  }
+  CUfunction function(const std::string &kernel) {
+    auto it = functions.find(kernel);
+    if (it != functions.end())
+      return it->second;
+    CUfunction fn = nullptr;
+    if (fns.cuModuleGetFunction(&fn, module, kernel.c_str()) != 0)
+      fn = nullptr;
+    functions[kernel] = fn;
+    return fn;
+  }
+
+  const Driver &driver;
+  const DriverApi &fns;
+  DeviceInfo info;
+  CUdevice device = 0;
+  CUcontext context = nullptr;
+  CUmodule module = nullptr;
+  unsigned blocksCap = 1024;
+  std::vector<CUdeviceptr> allocations;
+  std::map<std::string, CUfunction> functions;
+};
+
+class HostDevice final : public Device {
+public:
+  explicit HostDevice(std::function<HostKernel(const std::string &)> lookup)
+      : lookup(std::move(lookup)) {}
+
+  std::string name() const override { return "host"; }
+  bool alloc(size_t bytes, CUdeviceptr &ptr, std::string &) override {
+    blocks.emplace_back(new uint64_t[(std::max<size_t>(bytes, 1) + 7) / 8]());
+    ptr = CUdeviceptr(reinterpret_cast<uintptr_t>(blocks.back().get()));
+    return true;
+  }
+  bool upload(CUdeviceptr dst, const void *src, size_t bytes,
+              std::string &) override {
+    if (bytes)
+      std::memcpy(address(dst), src, bytes);
+    return true;
+  }
+  bool download(void *dst, CUdeviceptr src, size_t bytes,
+                std::string &) override {
+    if (bytes)
+      std::memcpy(dst, address(src), bytes);
+    return true;
+  }
+  bool zero(CUdeviceptr dst, size_t bytes, std::string &) override {
+    if (bytes)
+      std::memset(address(dst), 0, bytes);
+    return true;
+  }
+  bool hasKernel(const std::string &kernel) override {
+    return function(kernel) != nullptr;
+  }
+  bool launch(const std::string &kernel, int64_t, KernelArgs &args,
+              std::string &err) override {
+    HostKernel fn = function(kernel);
+    if (!fn) {
+      err = "the kernels have no '" + kernel + "'";
+      return false;
+    }
+    fn(args.pointers());
+    return true;
+  }
+  bool finish(std::string &) override { return true; }
+
+private:
+  static void *address(CUdeviceptr p) {
+    return reinterpret_cast<void *>(uintptr_t(p));
+  }
+  HostKernel function(const std::string &kernel) {
+    auto it = functions.find(kernel);
+    if (it != functions.end())
+      return it->second;
+    return functions[kernel] = lookup(kernel);
+  }
+
+  std::function<HostKernel(const std::string &)> lookup;
+  std::vector<std::unique_ptr<uint64_t[]>> blocks;
+  std::map<std::string, HostKernel> functions;
+};
+
+} // namespace
+
+std::unique_ptr<Device>
+neuro::rt::cuda::openCudaDevice(const std::vector<PtxImage> &images,
+                                std::string &err) {
+  const Driver *driver = Driver::load(err);
+  if (!driver)
+    return nullptr;
+  auto device =
+      std::make_unique<CudaDevice>(*driver, driver->devices().front());
+  if (!device->open(images, err))
+    return nullptr;
+  return device;
+}
+
+std::unique_ptr<Device> neuro::rt::cuda::hostDevice(
+    std::function<HostKernel(const std::string &)> lookup) {
+  return std::make_unique<HostDevice>(std::move(lookup));
+}

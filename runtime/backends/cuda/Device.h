@@ -1,0 +1,73 @@
+//===- Device.h - Memory and kernel launches of a GPU -----------*- C++ -*-===//
+//
+// What the GPU backend needs of a device: memory, copies, and launching the
+// compiled kernels by name. Two devices implement it:
+//
+//  - a CUDA GPU (openCudaDevice): the driver API through Driver.h, the
+//    kernels from the compiler's PTX (the image for the device's chip, or
+//    the newest older one, which the driver compiles for the device);
+//  - the host (hostDevice): host memory stands for device memory and the
+//    same kernels, compiled for the CPU with one thread per launch, run in
+//    place. It runs the whole device step loop where no GPU is, so tests
+//    check the backend's logic against the CPU simulator.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_CUDA_DEVICE_H
+#define NEURO_RUNTIME_CUDA_DEVICE_H
+
+#include "cuda/Driver.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace neuro::rt::cuda {
+
+class Device {
+public:
+  virtual ~Device() = default;
+  /// "NVIDIA H100 (sm_90)", "host".
+  virtual std::string name() const = 0;
+  /// `bytes` of device memory (at least 1), zeroed.
+  virtual bool alloc(size_t bytes, CUdeviceptr &ptr, std::string &err) = 0;
+  virtual bool upload(CUdeviceptr dst, const void *src, size_t bytes,
+                      std::string &err) = 0;
+  virtual bool download(void *dst, CUdeviceptr src, size_t bytes,
+                        std::string &err) = 0;
+  virtual bool zero(CUdeviceptr dst, size_t bytes, std::string &err) = 0;
+  /// Whether the kernels include `kernel`.
+  virtual bool hasKernel(const std::string &kernel) = 0;
+  /// Launches `kernel` with threads for `work` iterations (kernels take
+  /// their iterations in grid-stride loops, so any grid is correct; this
+  /// only sizes it). Launches run in order.
+  virtual bool launch(const std::string &kernel, int64_t work, KernelArgs &args,
+                      std::string &err) = 0;
+  /// Waits for every launch and copy.
+  virtual bool finish(std::string &err) = 0;
+};
+
+/// PTX of the kernels for one chip ("sm_90").
+struct PtxImage {
+  std::string chip;
+  std::string ptx;
+};
+
+/// GPU 0 of the CUDA driver with the kernels of `images`, or null with the
+/// reason (no driver, no image the device can run, a PTX the driver
+/// rejects).
+std::unique_ptr<Device> openCudaDevice(const std::vector<PtxImage> &images,
+                                       std::string &err);
+
+/// A kernel compiled for the host, taking the launch parameters packed as
+/// KernelArgs::pointers() gives them.
+using HostKernel = void (*)(void **);
+
+/// The host as a device; `lookup` finds a kernel by name (null: none).
+std::unique_ptr<Device>
+hostDevice(std::function<HostKernel(const std::string &)> lookup);
+
+} // namespace neuro::rt::cuda
+
+#endif // NEURO_RUNTIME_CUDA_DEVICE_H
