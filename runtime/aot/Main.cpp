@@ -3,13 +3,16 @@
 // Linked with the kernels' object code and a generated neuroAotModel():
 //
 //   ./sim [--json] [-o DIR] [--seed N] [--threads N] [--duration T]
-//         [--checkpoint FILE] [--restore FILE]
+//         [--checkpoint FILE] [--restore FILE] [--target cpu|cuda]
 //
 // with the meaning they have for `neuroc run`; T is in seconds, or with a
-// unit (`500ms`, `2s`). Needs neither LLVM nor MLIR.
+// unit (`500ms`, `2s`). Needs neither LLVM nor MLIR. Programs built with
+// --target=cuda hold the PTX of their GPU kernels (neuro_aot_ptx) and run
+// on the GPU unless given --target cpu.
 //
 //===----------------------------------------------------------------------===//
 
+#include "cuda/Backend.h"
 #include "neuro/Runtime/ABI.h"
 #include "neuro/Runtime/Run.h"
 
@@ -21,6 +24,7 @@
 
 const neuro::rt::ModelSpec &neuroAotModel();
 extern "C" int64_t neuro_abi_version(void);
+extern "C" const char *const *neuro_aot_ptx(int *count);
 
 namespace {
 
@@ -30,6 +34,7 @@ int usage(const char *program, const std::string &message) {
   std::cerr << "usage: " << program
             << " [--json] [-o DIR] [--seed N] [--threads N] [--duration T]\n"
                "       [--checkpoint FILE] [--restore FILE] [--set POP.VAR=X]\n"
+               "       [--target cpu|cuda]\n"
                "Runs the model built into this program (see neuroc run).\n";
   return message.empty() ? 0 : 2;
 }
@@ -46,6 +51,9 @@ int main(int argc, char **argv) {
   }
   neuro::rt::RunOptions options;
   options.program = program;
+  int images = 0;
+  const char *const *ptx = neuro_aot_ptx(&images);
+  std::string target = images ? "cuda" : "cpu";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char *flag, std::string &out) {
@@ -93,9 +101,41 @@ int main(int argc, char **argv) {
       options.checkpoint = v;
     } else if (value("--restore", v)) {
       options.restore = v;
+    } else if (value("--target", v)) {
+      if (v != "cpu" && v != "cuda")
+        return usage(program, "--target is cpu or cuda");
+      if (v == "cuda" && !images)
+        return usage(program, "this program was built without --target=cuda");
+      target = v;
     } else {
       return usage(program, "unknown argument '" + a + "'");
     }
+  }
+  if (target == "cuda") {
+    if (!options.checkpoint.empty() || !options.restore.empty())
+      return usage(program, "--checkpoint and --restore need --target cpu");
+    std::string err;
+    if (!neuro::rt::cuda::Driver::load(err)) {
+      std::cerr << program << ": error: " << err
+                << " (--target cpu runs on the CPU)\n";
+      return 1;
+    }
+    options.attach = [&](neuro::rt::Simulator &sim,
+                         std::string &err) -> std::optional<std::string> {
+      std::vector<neuro::rt::cuda::PtxImage> list;
+      for (int n = 0; n < images; ++n)
+        list.push_back({ptx[2 * n], ptx[2 * n + 1]});
+      auto device = neuro::rt::cuda::openCudaDevice(list, err);
+      if (!device)
+        return std::nullopt;
+      std::string name = device->name();
+      auto backend =
+          neuro::rt::cuda::DeviceBackend::attach(sim, std::move(device), err);
+      if (!backend)
+        return std::nullopt;
+      sim.setBackend(std::move(backend));
+      return name;
+    };
   }
   return neuro::rt::runModel(neuroAotModel(), options, std::cout, std::cerr);
 }

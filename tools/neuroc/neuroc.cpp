@@ -46,7 +46,7 @@ const char *kUsage = R"(usage:
              [--set POP.VAR=VALUE] [--vector-width N] [--no-cache]
              [-I DIR] FILE
   neuroc build [--shared] [-o PROGRAM] [--network NAME] [--vector-width N]
-               [--tunable POP.PARAM,...] [-I DIR] FILE
+               [--tunable POP.PARAM,...] [--target cpu|cuda] [-I DIR] FILE
   neuroc plot DIR
   neuroc devices
   neuroc repl [-I DIR] [FILE]
@@ -63,6 +63,8 @@ file's name without .neuro), which needs no LLVM: PROGRAM [--json] [-o DIR]
 --set POP.VAR=VALUE (run and built programs) sets the starting value of a
 state, or of a parameter built with --tunable (POP.NAME, POP.*, *; run
 makes the parameters it sets tunable itself), for all neurons of POP.
+build --target=cuda also embeds the GPU kernels' PTX: the program runs on
+the GPU, or on the CPU with --target cpu.
 --shared builds a shared library (default lib<name>.so) with a C API
 instead, and its header next to it (<library name>.h).
 
@@ -322,6 +324,14 @@ int runRun(const Options &options) {
 int runBuild(const Options &options) {
   Compiler c(llvm::errs());
   configure(c, options);
+  bool gpu = options.target == "cuda";
+  if (options.target == "cuda-emulated")
+    return usageError("build --target is cpu or cuda");
+  if (gpu) {
+    // One lowering for both: the program's CPU kernels are scalar too.
+    c.setVectorWidth(1);
+    c.setKeepLowered(true);
+  }
   rt::ModelSpec spec;
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate())
     return 1;
@@ -329,10 +339,17 @@ int runBuild(const Options &options) {
       c.compileObject(options.network, spec);
   if (!object)
     return 1;
+  std::vector<GPUImage> images;
+  if (gpu && !c.compileGPUKernels(GPUOptions(), &images, /*host=*/false))
+    return 1;
+  std::vector<std::pair<std::string, std::string>> ptx;
+  for (const GPUImage &image : images)
+    ptx.push_back({image.chip, image.ptx});
   mlir::ModuleOp module = c.module();
   std::string source = emitModelSource(spec, spec.name, [&](llvm::StringRef n) {
     return module.lookupSymbol(n) != nullptr;
   });
+  source += emitPtxSource(ptx);
   std::string output = options.outDir;
   if (!options.outGiven) {
     llvm::StringRef stem = llvm::sys::path::stem(options.file);

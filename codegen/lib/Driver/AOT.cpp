@@ -6,6 +6,7 @@
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
@@ -204,6 +205,41 @@ neuro::emitModelSource(const rt::ModelSpec &spec, const std::string &network,
      << "\nconst neuro::rt::ModelSpec &neuroAotModel() {\n"
         "  static const rt::ModelSpec model = [] {\n  rt::ModelSpec m;\n"
      << b.str() << "  return m;\n  }();\n  return model;\n}\n";
+  return text;
+}
+
+std::string neuro::emitPtxSource(
+    const std::vector<std::pair<std::string, std::string>> &images) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "\n// The GPU kernels, PTX per chip (neuroc build --target=cuda).\n"
+        "extern \"C\" const char *const *neuro_aot_ptx(int *count) {\n"
+        "  static const char *const images[] = {\n";
+  for (const auto &[chip, ptx] : images) {
+    // PTX is ASCII; written as escaped literals, a line per line.
+    os << "    \"" << chip << "\",\n";
+    llvm::StringRef rest(ptx);
+    while (!rest.empty()) {
+      auto [line, tail] = rest.split('\n');
+      os << "    \"";
+      for (char ch : line) {
+        if (ch == '\\' || ch == '"')
+          os << '\\' << ch;
+        else if (ch == '\t')
+          os << "\\t";
+        else if (static_cast<unsigned char>(ch) < 32 ||
+                 static_cast<unsigned char>(ch) > 126)
+          os << llvm::format("\\%03o", static_cast<unsigned char>(ch));
+        else
+          os << ch;
+      }
+      os << "\\n\"\n";
+      rest = tail;
+    }
+    os << "    ,\n";
+  }
+  os << "    nullptr};\n  *count = " << images.size()
+     << ";\n  return images;\n}\n";
   return text;
 }
 

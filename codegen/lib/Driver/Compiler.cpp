@@ -200,8 +200,11 @@ bool Compiler::resolveNetwork(std::string &network) {
 std::unique_ptr<llvm::MemoryBuffer>
 Compiler::compileObject(std::string network, rt::ModelSpec &spec) {
   if (!resolveNetwork(network) || !lower(Stage::Lowered) ||
-      failed(extractModelSpec(*mlirModule, network, spec)) ||
-      !lower(Stage::LLVMDialect))
+      failed(extractModelSpec(*mlirModule, network, spec)))
+    return nullptr;
+  if (keepLowered)
+    loweredCopy = mlirModule->clone();
+  if (!lower(Stage::LLVMDialect))
     return nullptr;
   auto object = emitObject(*mlirModule);
   if (!object) {

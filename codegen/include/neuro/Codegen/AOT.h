@@ -32,6 +32,12 @@ std::string emitModelSource(const rt::ModelSpec &spec,
 /// runtime/aot/CApi.cpp, with the model's variables listed.
 std::string emitCHeader(const rt::ModelSpec &spec);
 
+/// C++ source defining `neuro_aot_ptx(int *count)`, the PTX images a built
+/// program runs on a GPU (chip and PTX, alternating; none without
+/// --target=cuda). Every built program links one.
+std::string
+emitPtxSource(const std::vector<std::pair<std::string, std::string>> &images);
+
 /// Compiles `source` and links it with `object`, the runtime and the
 /// executable's main into `output` (or, when `shared`, with the C API into
 /// a shared library). Uses $NEURO_CXX, else the C++ compiler Neuro was

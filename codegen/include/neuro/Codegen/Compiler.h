@@ -78,8 +78,8 @@ public:
   /// chip; the module keeps the host kernels.
   bool compileGPU(const GPUOptions &options, std::vector<GPUImage> &images);
 
-  /// Makes compileNetwork() keep a copy of the module at the lowered stage
-  /// for compileGPUKernels() (set before compileNetwork()).
+  /// Makes compileNetwork() and compileObject() keep a copy of the module
+  /// at the lowered stage for compileGPUKernels() (set before them).
   void setKeepLowered(bool value) { keepLowered = value; }
   /// From the copy compileNetwork() kept: the device kernels as PTX per
   /// chip into `images` (when given) and, when `host`, compiled for this

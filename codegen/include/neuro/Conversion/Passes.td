@@ -74,7 +74,8 @@ def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
     every step (`neuro_step_*`, `neuro_reset_*`, `neuro_deliver_*`,
     `neuro_deliver_post_*`, `neuro_update_*`) into `gpu.module
     @neuro_kernels`, one `gpu.func` kernel per top-level loop (`<name>` for
-    one loop, `<name>_<k>` for the k-th of several, launched in order). Each
+    one loop, `<name>_<k>` for the k-th of several, launched in order; a
+    kernel without loops does nothing and gets none). Each
     thread runs the iterations `lb + (thread id) * step`, stepping by the
     grid's size (a grid-stride loop), so any launch size is correct: one
     thread per neuron of a step kernel, per spike of a reset or delivery,
