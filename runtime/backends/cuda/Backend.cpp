@@ -3,11 +3,22 @@
 #include "cuda/Backend.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 using namespace neuro::rt;
 using namespace neuro::rt::cuda;
 
 namespace {
+/// A positive integer from environment variable `name`, else `fallback`.
+int64_t envInt(const char *name, int64_t fallback) {
+  const char *v = std::getenv(name);
+  if (!v || !*v)
+    return fallback;
+  char *end = nullptr;
+  long long n = std::strtoll(v, &end, 10);
+  return *end || n < 0 ? fallback : int64_t(n);
+}
+
 CUdeviceptr at(CUdeviceptr base, int64_t bytes) {
   return base + CUdeviceptr(bytes);
 }
@@ -28,6 +39,9 @@ DeviceBackend::attach(Simulator &sim, std::unique_ptr<Device> device,
   }
   std::unique_ptr<DeviceBackend> backend(
       new DeviceBackend(sim, std::move(device)));
+  // Tuning, and tests of ring wrap-around and per-step copies.
+  backend->batch = std::max<int64_t>(1, envInt("NEURO_GPU_BATCH", 64));
+  backend->windowBytes = envInt("NEURO_GPU_WINDOW", int64_t(4) << 20);
   if (!backend->upload(err))
     return nullptr;
   return backend;
@@ -307,12 +321,30 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
 bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
   const ModelSpec &model = sim.model;
   std::vector<int32_t> counts(static_cast<size_t>(ringDepth));
+  std::vector<int32_t> window;
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     DevicePopulation &d = pops[p];
     if (!dev->download(counts.data(), d.counts, counts.size() * sizeof(int32_t),
                        err))
       return false;
+    // Small populations: the slots of the batch in one or two copies (the
+    // ring may wrap) rather than one copy per step.
+    int64_t steps = end - batchStart;
+    bool whole = steps * spec.size * int64_t(sizeof(int32_t)) <= windowBytes;
+    if (whole) {
+      window.resize(size_t(steps * spec.size));
+      int64_t first = batchStart % ringDepth;
+      int64_t before = std::min(steps, ringDepth - first);
+      if (!dev->download(
+              window.data(),
+              at(d.lists, first * spec.size * int64_t(sizeof(int32_t))),
+              size_t(before * spec.size) * sizeof(int32_t), err) ||
+          !dev->download(window.data() + before * spec.size, d.lists,
+                         size_t((steps - before) * spec.size) * sizeof(int32_t),
+                         err))
+        return false;
+    }
     for (int64_t s = batchStart; s < end; ++s) {
       int64_t slot = s % ringDepth;
       std::vector<int32_t> &list = d.recent[size_t(slot)];
@@ -323,10 +355,13 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
         return false;
       }
       list.resize(size_t(n));
-      if (!dev->download(
-              list.data(),
-              at(d.lists, slot * spec.size * int64_t(sizeof(int32_t))),
-              size_t(n) * sizeof(int32_t), err))
+      if (whole)
+        std::copy_n(window.data() + (s - batchStart) * spec.size, n,
+                    list.data());
+      else if (!dev->download(
+                   list.data(),
+                   at(d.lists, slot * spec.size * int64_t(sizeof(int32_t))),
+                   size_t(n) * sizeof(int32_t), err))
         return false;
       // Threads append in any order; the CPU's lists are ascending.
       std::sort(list.begin(), list.end());

@@ -77,7 +77,10 @@ private:
   std::vector<DevicePopulation> pops;
   std::vector<DeviceProjection> projs;
   int64_t ringDepth = 1; ///< R
-  int64_t batch = 64;    ///< B
+  int64_t batch = 64;    ///< B ($NEURO_GPU_BATCH)
+  /// Spike lists of a batch below this size come back in one or two
+  /// copies, else one per step ($NEURO_GPU_WINDOW).
+  int64_t windowBytes = int64_t(4) << 20;
   int64_t batchStart = 0;
   int64_t stepsDone = 0;
 };
