@@ -63,8 +63,9 @@ file's name without .neuro), which needs no LLVM: PROGRAM [--json] [-o DIR]
 --set POP.VAR=VALUE (run and built programs) sets the starting value of a
 state, or of a parameter built with --tunable (POP.NAME, POP.*, *; run
 makes the parameters it sets tunable itself), for all neurons of POP.
-build --target=cuda also embeds the GPU kernels' PTX: the program runs on
-the GPU, or on the CPU with --target cpu.
+build --target=cuda also embeds the GPU kernels' PTX (sm_80 and sm_90, or
+the --chip ones): the program runs on the GPU, or on the CPU with
+--target cpu. A GPU runs the image of its chip, else the newest older one.
 --shared builds a shared library (default lib<name>.so) with a C API
 instead, and its header next to it (<library name>.h).
 
@@ -124,6 +125,14 @@ int usageError(const std::string &message) {
 double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
+}
+
+/// The chips to build PTX for (--chip, else the default ones).
+GPUOptions gpuOptions(const Options &options) {
+  GPUOptions gpu;
+  if (!options.chips.empty())
+    gpu.chips = options.chips;
+  return gpu;
 }
 
 /// The options every command passes to the compiler.
@@ -215,11 +224,8 @@ int runEmit(const Options &options) {
       printModule(c.module());
       return 0;
     }
-    GPUOptions gpu;
-    if (!options.chips.empty())
-      gpu.chips = options.chips;
     std::vector<GPUImage> images;
-    if (!c.compileGPU(gpu, images))
+    if (!c.compileGPU(gpuOptions(options), images))
       return 1;
     for (const GPUImage &image : images) {
       if (images.size() > 1)
@@ -274,7 +280,7 @@ int runRun(const Options &options) {
       !c.compileNetwork(options.network, spec))
     return 1;
   std::vector<GPUImage> images;
-  if (gpu && !c.compileGPUKernels(GPUOptions(),
+  if (gpu && !c.compileGPUKernels(gpuOptions(options),
                                   options.target == "cuda" ? &images : nullptr,
                                   options.target == "cuda-emulated"))
     return 1;
@@ -340,7 +346,7 @@ int runBuild(const Options &options) {
   if (!object)
     return 1;
   std::vector<GPUImage> images;
-  if (gpu && !c.compileGPUKernels(GPUOptions(), &images, /*host=*/false))
+  if (gpu && !c.compileGPUKernels(gpuOptions(options), &images, /*host=*/false))
     return 1;
   std::vector<std::pair<std::string, std::string>> ptx;
   for (const GPUImage &image : images)

@@ -172,27 +172,31 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     return int64_t(model.populations[size_t(p)].rows.size());
   };
   auto slotOf = [&](int64_t s) { return s % ringDepth; };
-  // The views of a projection's buffers every synapse kernel takes, with
-  // its modulators (means of population rows) as of now.
+  // A projection's modulators (means of population rows) as of now, from
+  // rows copied back, before the kernels of a phase read them.
+  auto refreshModulators = [&](size_t j) {
+    const ProjectionSpec &spec = model.projections[j];
+    const Simulator::Projection &host = sim.projs[j];
+    if (spec.modulators.empty())
+      return true;
+    for (const ProjectionSpec::Modulator &m : spec.modulators) {
+      int64_t n = popSize(m.population);
+      int64_t offset = int64_t(m.row) * n;
+      if (!dev->download(sim.pops[size_t(m.population)].state.data() + offset,
+                         at(pops[size_t(m.population)].state,
+                            offset * int64_t(sizeof(double))),
+                         size_t(n) * sizeof(double), err))
+        return false;
+    }
+    sim.updateModulators(j);
+    return dev->upload(projs[j].mods, host.mods.data(),
+                       host.mods.size() * sizeof(double), err);
+  };
+  // The views of a projection's buffers every synapse kernel takes.
   auto synapseArgs = [&](size_t j, KernelArgs &a) {
     const ProjectionSpec &spec = model.projections[j];
     const Simulator::Projection &host = sim.projs[j];
     const DeviceProjection &d = projs[j];
-    if (!spec.modulators.empty()) {
-      for (const ProjectionSpec::Modulator &m : spec.modulators) {
-        int64_t n = popSize(m.population);
-        int64_t offset = int64_t(m.row) * n;
-        if (!dev->download(sim.pops[size_t(m.population)].state.data() + offset,
-                           at(pops[size_t(m.population)].state,
-                              offset * int64_t(sizeof(double))),
-                           size_t(n) * sizeof(double), err))
-          return false;
-      }
-      sim.updateModulators(j);
-      if (!dev->upload(d.mods, host.mods.data(),
-                       host.mods.size() * sizeof(double), err))
-        return false;
-    }
     int64_t nSyn = host.csr.numSynapses();
     a.matrix(d.syn, int64_t(spec.synRows.size()), nSyn);
     a.matrix(pops[size_t(spec.dst)].state, popRows(spec.dst),
@@ -200,7 +204,6 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     a.matrix(pops[size_t(spec.src)].state, popRows(spec.src),
              popSize(spec.src));
     a.buffer(d.mods, int64_t(host.mods.size()));
-    return true;
   };
 
   // (0) summed drives and clock-driven synapse equations.
@@ -208,12 +211,13 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     const ProjectionSpec &spec = model.projections[j];
     const Simulator::Projection &host = sim.projs[j];
     int64_t nSyn = host.csr.numSynapses();
+    if (!projs[j].update.empty() && !refreshModulators(j))
+      return false;
     for (const std::string &part : projs[j].update) {
       KernelArgs a;
       a.buffer(projs[j].srcs, int64_t(host.srcs.size()));
       a.buffer(projs[j].cols, nSyn);
-      if (!synapseArgs(j, a))
-        return false;
+      synapseArgs(j, a);
       a.i64(k);
       if (!dev->launch(part, std::max(nSyn, popSize(spec.dst)), a, err))
         return false;
@@ -253,6 +257,8 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     const Simulator::Projection &host = sim.projs[j];
     if (projs[j].deliver.empty())
       continue;
+    if (!refreshModulators(j))
+      return false;
     const DevicePopulation &src = pops[size_t(spec.src)];
     int64_t nSrc = popSize(spec.src);
     for (size_t g = 0; g < host.delays.size(); ++g) {
@@ -265,8 +271,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       a.buffer(projs[j].rowPtrs[g], int64_t(host.rowPtrs[g].size()));
       a.i64(1).i64(0);
       a.buffer(projs[j].cols, host.csr.numSynapses());
-      if (!synapseArgs(j, a))
-        return false;
+      synapseArgs(j, a);
       a.i64(k);
       a.buffer(at(src.counts, from * int64_t(sizeof(int32_t))), 1);
       for (const std::string &part : projs[j].deliver)
@@ -279,6 +284,8 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     const Simulator::Projection &host = sim.projs[j];
     if (projs[j].deliverPost.empty())
       continue;
+    if (!refreshModulators(j))
+      return false;
     const DevicePopulation &dst = pops[size_t(spec.dst)];
     int64_t nDst = popSize(spec.dst);
     int64_t nSyn = host.csr.numSynapses();
@@ -287,8 +294,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     a.buffer(projs[j].postPtr, int64_t(host.postPtr.size()));
     a.buffer(projs[j].postSyn, nSyn);
     a.buffer(projs[j].srcs, int64_t(host.srcs.size()));
-    if (!synapseArgs(j, a))
-      return false;
+    synapseArgs(j, a);
     a.i64(k);
     a.buffer(at(dst.counts, slot * int64_t(sizeof(int32_t))), 1);
     for (const std::string &part : projs[j].deliverPost)

@@ -31,11 +31,19 @@ public:
   bool open(const std::vector<PtxImage> &images, std::string &err) {
     // The image for this chip, else the newest for an older one (PTX is
     // compiled by the driver for the device it runs on).
+    // Architecture-specific images (sm_90a) only on their own chip.
     const PtxImage *best = nullptr;
     int want = info.major * 10 + info.minor, bestSm = -1;
     for (const PtxImage &image : images) {
-      int sm = std::atoi(image.chip.c_str() + 3);
-      if (sm <= want && sm > bestSm) {
+      const char *digits = image.chip.c_str() + 3;
+      char *end = nullptr;
+      int sm = int(std::strtol(digits, &end, 10));
+      bool generic = end != digits && *end == '\0';
+      if (image.chip == info.chip()) {
+        best = &image;
+        break;
+      }
+      if (generic && sm <= want && sm > bestSm) {
         best = &image;
         bestSm = sm;
       }
@@ -48,8 +56,7 @@ public:
         !check(fns.cuDevicePrimaryCtxRetain(&context, device),
                "cuDevicePrimaryCtxRetain", err) ||
         !check(fns.cuCtxSetCurrent(context), "cuCtxSetCurrent", err) ||
-        !check(fns.cuModuleLoadData(&module, best->ptx.c_str()),
-               "cuModuleLoadData", err))
+        !load(best->ptx, err))
       return false;
     blocksCap = unsigned(std::max(1, info.multiprocessors)) * 32;
     return true;
@@ -61,7 +68,7 @@ public:
 
   bool alloc(size_t bytes, CUdeviceptr &ptr, std::string &err) override {
     bytes = std::max<size_t>(bytes, 1);
-    if (!check(fns.cuMemAlloc(&ptr, bytes), "cuMemAlloc", err))
+    if (!current(err) || !check(fns.cuMemAlloc(&ptr, bytes), "cuMemAlloc", err))
       return false;
     allocations.push_back(ptr);
     return zero(ptr, bytes, err);
@@ -69,16 +76,18 @@ public:
   bool upload(CUdeviceptr dst, const void *src, size_t bytes,
               std::string &err) override {
     return bytes == 0 ||
-           check(fns.cuMemcpyHtoD(dst, src, bytes), "cuMemcpyHtoD", err);
+           (current(err) &&
+            check(fns.cuMemcpyHtoD(dst, src, bytes), "cuMemcpyHtoD", err));
   }
   bool download(void *dst, CUdeviceptr src, size_t bytes,
                 std::string &err) override {
     return bytes == 0 ||
-           check(fns.cuMemcpyDtoH(dst, src, bytes), "cuMemcpyDtoH", err);
+           (current(err) &&
+            check(fns.cuMemcpyDtoH(dst, src, bytes), "cuMemcpyDtoH", err));
   }
   bool zero(CUdeviceptr dst, size_t bytes, std::string &err) override {
-    return bytes == 0 ||
-           check(fns.cuMemsetD8(dst, 0, bytes), "cuMemsetD8", err);
+    return bytes == 0 || (current(err) && check(fns.cuMemsetD8(dst, 0, bytes),
+                                                "cuMemsetD8", err));
   }
   bool hasKernel(const std::string &kernel) override {
     return function(kernel) != nullptr;
@@ -90,6 +99,8 @@ public:
       err = "the GPU kernels have no '" + kernel + "'";
       return false;
     }
+    if (!current(err))
+      return false;
     int64_t wanted = (std::max<int64_t>(work, 1) + kBlock - 1) / kBlock;
     unsigned blocks = unsigned(std::min<int64_t>(wanted, blocksCap));
     return check(fns.cuLaunchKernel(fn, blocks, 1, 1, kBlock, 1, 1, 0, nullptr,
@@ -97,10 +108,32 @@ public:
                  kernel.c_str(), err);
   }
   bool finish(std::string &err) override {
-    return check(fns.cuCtxSynchronize(), "cuCtxSynchronize", err);
+    return current(err) &&
+           check(fns.cuCtxSynchronize(), "cuCtxSynchronize", err);
   }
 
 private:
+  /// Loads the PTX, which the driver compiles for the device; its log
+  /// explains a failure.
+  bool load(const std::string &ptx, std::string &err) {
+    constexpr int kErrorLogBuffer = 5, kErrorLogBufferSize = 6;
+    std::vector<char> log(8192, '\0');
+    int options[] = {kErrorLogBuffer, kErrorLogBufferSize};
+    void *values[] = {log.data(),
+                      reinterpret_cast<void *>(uintptr_t(log.size() - 1))};
+    CUresult r =
+        fns.cuModuleLoadDataEx(&module, ptx.c_str(), 2, options, values);
+    if (!check(r, "cuModuleLoadDataEx", err)) {
+      if (log[0])
+        err += ": " + std::string(log.data());
+      return false;
+    }
+    return true;
+  }
+  /// The device's context is current on the calling thread.
+  bool current(std::string &err) {
+    return check(fns.cuCtxSetCurrent(context), "cuCtxSetCurrent", err);
+  }
   bool check(CUresult r, const char *call, std::string &err) const {
     if (r == 0)
       return true;
@@ -112,7 +145,8 @@ private:
     if (it != functions.end())
       return it->second;
     CUfunction fn = nullptr;
-    if (fns.cuModuleGetFunction(&fn, module, kernel.c_str()) != 0)
+    if (fns.cuCtxSetCurrent(context) != 0 ||
+        fns.cuModuleGetFunction(&fn, module, kernel.c_str()) != 0)
       fn = nullptr;
     functions[kernel] = fn;
     return fn;

@@ -42,7 +42,7 @@ bool Driver::open(std::string &err) {
   bind(fns.cuDevicePrimaryCtxRelease, "cuDevicePrimaryCtxRelease_v2");
   bind(fns.cuCtxSetCurrent, "cuCtxSetCurrent");
   bind(fns.cuCtxSynchronize, "cuCtxSynchronize");
-  bind(fns.cuModuleLoadData, "cuModuleLoadData");
+  bind(fns.cuModuleLoadDataEx, "cuModuleLoadDataEx");
   bind(fns.cuModuleUnload, "cuModuleUnload");
   bind(fns.cuModuleGetFunction, "cuModuleGetFunction");
   bind(fns.cuMemAlloc, "cuMemAlloc_v2");
@@ -59,6 +59,13 @@ bool Driver::open(std::string &err) {
     return false;
   }
   fns.cuDriverGetVersion(&driverVersion);
+  // The kernels are PTX ISA 8.0, which drivers of CUDA 12.0 and later read.
+  if (driverVersion < 12000) {
+    err = "the CUDA driver is version " + std::to_string(driverVersion / 1000) +
+          "." + std::to_string(driverVersion % 1000 / 10) +
+          "; the GPU kernels (PTX 8.0) need 12.0 or later";
+    return false;
+  }
   int count = 0;
   if (CUresult r = fns.cuDeviceGetCount(&count)) {
     err = error(r, "cuDeviceGetCount");

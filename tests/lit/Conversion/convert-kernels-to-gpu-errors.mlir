@@ -57,7 +57,11 @@ func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %st
       // One constant from every thread: no warning.
       memref.store %zero, %post[%c0, %ti] : memref<?x?xf64>
       %w = memref.load %syn[%c0, %k] : memref<?x?xf64>
-      // expected-warning @+1 {{on the GPU, threads of different spikes may assign this neuron's state at once (the last one wins); only accumulations (+=) are atomic}}
+      %h = memref.load %post[%c0, %ti] : memref<?x?xf64>
+      %h2 = arith.mulf %h, %w : f64
+      // expected-warning @+1 {{on the GPU, threads of different spikes may assign this neuron's state at once (the last one wins); only += and -= are atomic}}
+      memref.store %h2, %post[%c0, %ti] : memref<?x?xf64>
+      // expected-warning @+1 {{on the GPU, threads of different spikes may assign this neuron's state at once (the last one wins); only += and -= are atomic}}
       memref.store %w, %post[%c1, %ti] : memref<?x?xf64>
     }
   }

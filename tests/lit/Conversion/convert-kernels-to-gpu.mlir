@@ -99,6 +99,43 @@ func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %st
   return
 }
 
+// `-=` becomes an atomic add of the negation; writes to the spiking
+// neuron's own state (`pre`, indexed by the spike) stay plain.
+// CHECK-LABEL:   gpu.func @neuro_deliver_N_R(
+// CHECK-SAME:      %[[RSP:[^:]*]]: memref<?xi32>, %{{.*}}, %[[RPOST:[^:]*]]: memref<?x?xf64>, %[[RPRE:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: i64, %{{[^:]*}}: memref<?xi32>) kernel
+// CHECK:           scf.for %[[RS:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:             %[[RSRC:.*]] = memref.load %[[RSP]][%[[RS]]]
+// CHECK:             %[[RSI:.*]] = arith.index_cast %[[RSRC]]
+// CHECK:             scf.for
+// CHECK:               %[[NEG:.*]] = arith.negf %[[DW:.*]] : f64
+// CHECK:               memref.atomic_rmw addf %[[NEG]], %[[RPOST]][%{{.*}}, %{{.*}}]
+// CHECK:             memref.store %{{.*}}, %[[RPRE]][%{{.*}}, %[[RSI]]]
+func.func @neuro_deliver_N_R(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %one = arith.constant 1.0 : f64
+  %n = memref.dim %spikes, %c0 : memref<?xi32>
+  scf.for %s = %c0 to %n step %c1 {
+    %src = memref.load %spikes[%s] : memref<?xi32>
+    %si = arith.index_cast %src : i32 to index
+    %b64 = memref.load %rowptr[%si] : memref<?xi64>
+    %b = arith.index_cast %b64 : i64 to index
+    %si1 = arith.addi %si, %c1 : index
+    %e64 = memref.load %rowptr[%si1] : memref<?xi64>
+    %e = arith.index_cast %e64 : i64 to index
+    scf.for %k = %b to %e step %c1 {
+      %t = memref.load %cols[%k] : memref<?xi32>
+      %ti = arith.index_cast %t : i32 to index
+      %w = memref.load %syn[%c0, %k] : memref<?x?xf64>
+      %g = memref.load %post[%c1, %ti] : memref<?x?xf64>
+      %g2 = arith.subf %g, %w : f64
+      memref.store %g2, %post[%c1, %ti] : memref<?x?xf64>
+    }
+    memref.store %one, %pre[%c0, %si] : memref<?x?xf64>
+  }
+  return
+}
+
 // Reset: one thread per spike of the device's list.
 // CHECK-LABEL:   gpu.func @neuro_reset_N_P(
 // CHECK-SAME:      %[[RS:[^:]*]]: memref<?xi32>, %[[RSTATE:[^:]*]]: memref<?x?xf64>, %[[RN:[^:]*]]: memref<?xi32>) kernel

@@ -175,56 +175,95 @@ func::FuncOp buildDeviceFunction(OpBuilder &b, Location loc, StringRef name) {
   return fn;
 }
 
-/// Replaces `load m[i]; addf; store m[i]` by one `memref.atomic_rmw addf`
-/// (true), or leaves a store it cannot make atomic (false).
+/// Makes the read-modify-write of one element that `store` ends atomic:
+/// `x + a` and `x - a` (x the element's old value) become one
+/// `memref.atomic_rmw addf`. False for anything else, and when x is not
+/// read in the same block with nothing written in between. (MLIR lowers
+/// `memref.generic_atomic_rmw` on f64 to a cmpxchg that the LLVM dialect
+/// rejects, so other updates cannot be made atomic this way yet.)
 bool makeAtomic(memref::StoreOp store) {
   Value mem = store.getMemref();
-  auto add = store.getValue().getDefiningOp<arith::AddFOp>();
-  if (!add || add->getBlock() != store->getBlock())
-    return false;
+  Block *block = store->getBlock();
+  // What the stored value is computed from in this block.
+  llvm::SetVector<Operation *> slice;
+  SmallVector<Value> work = {store.getValue()};
+  while (!work.empty()) {
+    Operation *def = work.pop_back_val().getDefiningOp();
+    if (!def || def->getBlock() != block || !slice.insert(def))
+      continue;
+    if (!isa<memref::LoadOp>(def))
+      work.append(def->operand_begin(), def->operand_end());
+  }
   memref::LoadOp load;
-  Value other;
-  for (unsigned i = 0; i < 2; ++i)
-    if (auto l = add->getOperand(i).getDefiningOp<memref::LoadOp>();
+  for (Operation *op : slice)
+    if (auto l = dyn_cast<memref::LoadOp>(op);
         l && l.getMemref() == mem && l.getIndices() == store.getIndices() &&
-        l->getBlock() == store->getBlock()) {
+        (!load || l->isBeforeInBlock(load)))
       load = l;
-      other = add->getOperand(1 - i);
-    }
   if (!load)
     return false;
-  // Nothing may write memory between the read and the write.
   for (Operation *op = load->getNextNode(); op != store; op = op->getNextNode())
     if (!isMemoryEffectFree(op) && !isa<memref::LoadOp>(op))
       return false;
+
   OpBuilder b(store);
-  b.create<memref::AtomicRMWOp>(store.getLoc(), arith::AtomicRMWKind::addf,
-                                other, mem, store.getIndices());
+  Location loc = store.getLoc();
+  Value old = load.getResult();
+  Value value = store.getValue();
+  Value delta;
+  if (auto add = value.getDefiningOp<arith::AddFOp>()) {
+    if (add.getLhs() == old && add.getRhs() != old)
+      delta = add.getRhs();
+    else if (add.getRhs() == old && add.getLhs() != old)
+      delta = add.getLhs();
+  } else if (auto sub = value.getDefiningOp<arith::SubFOp>();
+             sub && sub.getLhs() == old && sub.getRhs() != old) {
+    delta = b.create<arith::NegFOp>(loc, sub.getRhs());
+  }
+  if (!delta)
+    return false;
+  b.create<memref::AtomicRMWOp>(loc, arith::AtomicRMWKind::addf, delta, mem,
+                                store.getIndices());
   store.erase();
-  if (add->use_empty())
-    add.erase();
+  // What only the plain write used (users come first in the slice).
+  for (Operation *op : slice)
+    if (op->use_empty() && isMemoryEffectFree(op))
+      op->erase();
   if (load->use_empty())
     load.erase();
   return true;
 }
 
-/// Makes accumulations into state that other threads may write atomic, and
-/// warns of other writes to it: they race, the last one wins.
-void makeAccumulationsAtomic(Block *body, Value threadIndex,
+/// Whether `index` is the thread's own: its iteration, or the neuron of
+/// the spike it handles (`spikes[iteration]`).
+bool ownIndex(Value index, Value iteration, Value spikes) {
+  if (index == iteration)
+    return true;
+  if (auto cast = index.getDefiningOp<arith::IndexCastOp>())
+    index = cast.getIn();
+  auto load = index.getDefiningOp<memref::LoadOp>();
+  return spikes && load && load.getMemref() == spikes &&
+         load.getIndices().size() == 1 && load.getIndices()[0] == iteration;
+}
+
+/// Makes read-modify-writes of state that other threads may write too
+/// atomic, and warns of plain writes to it: they race, the last one wins.
+void makeAccumulationsAtomic(Block *body, Value iteration, Value spikes,
                              Value synapseRows) {
   SmallVector<memref::StoreOp> stores;
   body->walk([&](memref::StoreOp s) { stores.push_back(s); });
   for (memref::StoreOp store : stores) {
     if (store.getMemref() == synapseRows ||
-        llvm::is_contained(store.getIndices(), threadIndex))
+        llvm::any_of(store.getIndices(),
+                     [&](Value v) { return ownIndex(v, iteration, spikes); }))
       continue;
     Location loc = store.getLoc();
     // Threads that all store one constant agree on the result.
     bool constant = matchPattern(store.getValue(), m_Constant());
-    if (!makeAtomic(store) && !constant)
+    if (!constant && !makeAtomic(store))
       emitWarning(loc) << "on the GPU, threads of different spikes may "
                           "assign this neuron's state at once (the last one "
-                          "wins); only accumulations (+=) are atomic";
+                          "wins); only += and -= are atomic";
   }
 }
 
@@ -414,6 +453,8 @@ struct ConvertKernelsToGPU
       else if (kind != KernelKind::Reset) {
         int syn = synapseArgument(kind);
         makeAccumulationsAtomic(strided.getBody(), strided.getInductionVar(),
+                                takesSpikeList(kind) ? kernel.getArgument(0)
+                                                     : Value(),
                                 syn >= 0 ? kernel.getArgument(syn) : Value());
       }
     }
