@@ -181,8 +181,8 @@ OwningOpRef<ModuleOp> neuro::gpuKernelsForHost(ModuleOp module) {
   // One thread: thread 0 of one block of one.
   SmallVector<Operation *> gpuOps;
   host->walk([&](Operation *op) {
-    if (isa<gpu::GlobalIdOp, gpu::GridDimOp, gpu::BlockDimOp, gpu::ReturnOp>(
-            op))
+    if (isa<gpu::GlobalIdOp, gpu::BlockIdOp, gpu::ThreadIdOp, gpu::GridDimOp,
+            gpu::BlockDimOp, gpu::ReturnOp>(op))
       gpuOps.push_back(op);
     if (auto call = dyn_cast<func::CallOp>(op))
       call.setCallee(("neuro_device_" + call.getCallee()).str());
@@ -192,8 +192,8 @@ OwningOpRef<ModuleOp> neuro::gpuKernelsForHost(ModuleOp module) {
     if (isa<gpu::ReturnOp>(op)) {
       ob.create<func::ReturnOp>(op->getLoc());
     } else {
-      Value v = ob.create<arith::ConstantIndexOp>(
-          op->getLoc(), isa<gpu::GlobalIdOp>(op) ? 0 : 1);
+      bool id = isa<gpu::GlobalIdOp, gpu::BlockIdOp, gpu::ThreadIdOp>(op);
+      Value v = ob.create<arith::ConstantIndexOp>(op->getLoc(), id ? 0 : 1);
       op->getResult(0).replaceAllUsesWith(v);
     }
     op->erase();

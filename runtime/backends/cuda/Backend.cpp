@@ -275,7 +275,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       a.i64(k);
       a.buffer(at(src.counts, from * int64_t(sizeof(int32_t))), 1);
       for (const std::string &part : projs[j].deliver)
-        if (!dev->launch(part, nSrc, a, err))
+        if (!dev->launch(part, nSrc, a, err, Device::Grid::PerBlock))
           return false;
     }
   }
@@ -298,7 +298,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     a.i64(k);
     a.buffer(at(dst.counts, slot * int64_t(sizeof(int32_t))), 1);
     for (const std::string &part : projs[j].deliverPost)
-      if (!dev->launch(part, nDst, a, err))
+      if (!dev->launch(part, nDst, a, err, Device::Grid::PerBlock))
         return false;
   }
 

@@ -11,6 +11,8 @@ using namespace neuro::rt::cuda;
 namespace {
 
 constexpr unsigned kBlock = 256;
+/// Threads sharing one spike's synapses.
+constexpr unsigned kRowBlock = 128;
 
 class CudaDevice final : public Device {
 public:
@@ -58,7 +60,8 @@ public:
         !check(fns.cuCtxSetCurrent(context), "cuCtxSetCurrent", err) ||
         !load(best->ptx, err))
       return false;
-    blocksCap = unsigned(std::max(1, info.multiprocessors)) * 32;
+    // Enough blocks to fill every multiprocessor several times over.
+    blocksCap = unsigned(std::max(1, info.multiprocessors)) * 16;
     return true;
   }
 
@@ -93,7 +96,7 @@ public:
     return function(kernel) != nullptr;
   }
   bool launch(const std::string &kernel, int64_t work, KernelArgs &args,
-              std::string &err) override {
+              std::string &err, Grid grid) override {
     CUfunction fn = function(kernel);
     if (!fn) {
       err = "the GPU kernels have no '" + kernel + "'";
@@ -101,9 +104,12 @@ public:
     }
     if (!current(err))
       return false;
-    int64_t wanted = (std::max<int64_t>(work, 1) + kBlock - 1) / kBlock;
+    work = std::max<int64_t>(work, 1);
+    bool perBlock = grid == Grid::PerBlock;
+    unsigned threads = perBlock ? kRowBlock : kBlock;
+    int64_t wanted = perBlock ? work : (work + kBlock - 1) / kBlock;
     unsigned blocks = unsigned(std::min<int64_t>(wanted, blocksCap));
-    return check(fns.cuLaunchKernel(fn, blocks, 1, 1, kBlock, 1, 1, 0, nullptr,
+    return check(fns.cuLaunchKernel(fn, blocks, 1, 1, threads, 1, 1, 0, nullptr,
                                     args.pointers(), nullptr),
                  kernel.c_str(), err);
   }
@@ -195,7 +201,7 @@ public:
     return function(kernel) != nullptr;
   }
   bool launch(const std::string &kernel, int64_t, KernelArgs &args,
-              std::string &err) override {
+              std::string &err, Grid) override {
     HostKernel fn = function(kernel);
     if (!fn) {
       err = "the kernels have no '" + kernel + "'";

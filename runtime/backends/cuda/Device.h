@@ -39,11 +39,15 @@ public:
   virtual bool zero(CUdeviceptr dst, size_t bytes, std::string &err) = 0;
   /// Whether the kernels include `kernel`.
   virtual bool hasKernel(const std::string &kernel) = 0;
-  /// Launches `kernel` with threads for `work` iterations (kernels take
-  /// their iterations in grid-stride loops, so any grid is correct; this
-  /// only sizes it). Launches run in order.
+  /// How a kernel's iterations map onto the grid (sizing only: kernels
+  /// stride over blocks and threads, so any grid is correct).
+  enum class Grid {
+    PerThread, ///< a thread per iteration
+    PerBlock   ///< a block per iteration (a spike), threads share its row
+  };
+  /// Launches `kernel` for `work` iterations. Launches run in order.
   virtual bool launch(const std::string &kernel, int64_t work, KernelArgs &args,
-                      std::string &err) = 0;
+                      std::string &err, Grid grid = Grid::PerThread) = 0;
   /// Waits for every launch and copy.
   virtual bool finish(std::string &err) = 0;
 };

@@ -55,16 +55,22 @@ func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
   return
 }
 
-// Delivery: one thread per spike; the spike count is read on the device;
-// the target's input accumulates atomically, the synapse's own row
-// (argument 5) is written plainly.
+// Delivery: a block per spike, whose threads take the spike's synapses in
+// turn; the spike count is read on the device; the target's input
+// accumulates atomically, the synapse's own row (argument 5) is written
+// plainly.
 // CHECK-LABEL:   gpu.func @neuro_deliver_N_E(
-// CHECK-SAME:      %[[SPIKES:[^:]*]]: memref<?xi32>, %{{.*}}, %[[SYN:[^:]*]]: memref<?x?xf64>, %[[POST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: i64, %[[N:[^:]*]]: memref<?xi32>) kernel
+// CHECK-SAME:      %[[SPIKES:[^:]*]]: memref<?xi32>, %{{.*}}, %[[SYN:[^:]*]]: memref<?x?xf64>, %[[POST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: i64, %[[N:[^:]*]]: memref<?xi32>) kernel attributes {neuro.row_parallel}
 // CHECK-NOT:       memref.dim %[[SPIKES]]
 // CHECK:           %[[LEN:.*]] = memref.load %[[N]][%{{.*}}] : memref<?xi32>
 // CHECK:           %[[LENX:.*]] = arith.index_cast %[[LEN]] : i32 to index
-// CHECK:           scf.for %{{.*}} = %{{.*}} to %[[LENX]] step %{{.*}} {
-// CHECK:             scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:           %[[BID:.*]] = gpu.block_id x
+// CHECK:           %[[GD2:.*]] = gpu.grid_dim x
+// CHECK:           scf.for %{{.*}} = %[[BID]] to %[[LENX]] step %[[GD2]] {
+// CHECK:             %[[TID:.*]] = gpu.thread_id x
+// CHECK:             %[[BD2:.*]] = gpu.block_dim x
+// CHECK:             %[[FROM:.*]] = arith.addi %{{.*}}, %[[TID]] : index
+// CHECK:             scf.for %[[K:.*]] = %[[FROM]] to %{{.*}} step %[[BD2]] {
 // CHECK:               %[[W:.*]] = memref.load %[[SYN]][%{{.*}}, %[[K]]]
 // CHECK:               memref.atomic_rmw addf %[[W]], %[[POST]][%{{.*}}, %{{.*}}] : (f64, memref<?x?xf64>) -> f64
 // CHECK:               %[[OLD:.*]] = memref.load %[[SYN]][%{{.*}}, %[[K]]]
@@ -100,9 +106,11 @@ func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %st
 }
 
 // `-=` becomes an atomic add of the negation; writes to the spiking
-// neuron's own state (`pre`, indexed by the spike) stay plain.
+// neuron's own state (`pre`, indexed by the spike) stay plain, and keep
+// the spike to one thread.
 // CHECK-LABEL:   gpu.func @neuro_deliver_N_R(
-// CHECK-SAME:      %[[RSP:[^:]*]]: memref<?xi32>, %{{.*}}, %[[RPOST:[^:]*]]: memref<?x?xf64>, %[[RPRE:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: i64, %{{[^:]*}}: memref<?xi32>) kernel
+// CHECK-SAME:      %[[RSP:[^:]*]]: memref<?xi32>, %{{.*}}, %[[RPOST:[^:]*]]: memref<?x?xf64>, %[[RPRE:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: i64, %{{[^:]*}}: memref<?xi32>) kernel {
+// CHECK:           gpu.global_id x
 // CHECK:           scf.for %[[RS:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK:             %[[RSRC:.*]] = memref.load %[[RSP]][%[[RS]]]
 // CHECK:             %[[RSI:.*]] = arith.index_cast %[[RSRC]]

@@ -82,6 +82,12 @@ def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
     per synapse or target of an update. Values the loop uses from the top of
     the kernel are recomputed in each kernel.
 
+    A delivery whose loop over spikes holds one loop over the spike's
+    synapses (and writes no state of the spiking neuron in it) runs a block
+    per spike whose threads take the synapses in turn (blocks and threads
+    both stride), marked `neuro.row_parallel`: sparse activity with long
+    rows still fills the GPU. Other kernels run a thread per iteration.
+
     Delivery threads of different spikes may write the same target:
     read-add-write sequences on population state at indices other than the
     thread's own become `memref.atomic_rmw addf`. Synapse rows are owned by

@@ -29,6 +29,9 @@ using namespace neuro;
 
 namespace {
 
+/// Marks a delivery kernel run by a block per spike (see Passes.td).
+constexpr llvm::StringLiteral kRowParallelAttr = "neuro.row_parallel";
+
 enum class KernelKind { Step, Reset, Deliver, DeliverPost, Update };
 
 std::optional<KernelKind> kernelKind(StringRef name) {
@@ -246,6 +249,33 @@ bool ownIndex(Value index, Value iteration, Value spikes) {
          load.getIndices().size() == 1 && load.getIndices()[0] == iteration;
 }
 
+/// The loop over a spike's synapses in `loop`, a delivery's loop over
+/// spikes, when the threads of a block can share its iterations: it is the
+/// only loop at the top of the body, nothing else there writes memory, and
+/// it writes no state indexed by the spike's neuron (which its threads
+/// would then share). Null otherwise.
+scf::ForOp rowLoop(scf::ForOp loop, Value spikes) {
+  scf::ForOp row;
+  for (Operation &op : loop.getBody()->without_terminator()) {
+    if (auto inner = dyn_cast<scf::ForOp>(op)) {
+      if (row || inner.getNumResults() != 0)
+        return nullptr;
+      row = inner;
+    } else if (!isMemoryEffectFree(&op) && !isa<memref::LoadOp>(op)) {
+      return nullptr;
+    }
+  }
+  if (!row)
+    return nullptr;
+  WalkResult shared = row.walk([&](memref::StoreOp store) {
+    for (Value index : store.getIndices())
+      if (ownIndex(index, loop.getInductionVar(), spikes))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return shared.wasInterrupted() ? nullptr : row;
+}
+
 /// Makes read-modify-writes of state that other threads may write too
 /// atomic, and warns of plain writes to it: they race, the last one wins.
 void makeAccumulationsAtomic(Block *body, Value iteration, Value spikes,
@@ -410,10 +440,22 @@ struct ConvertKernelsToGPU
       Value lb = map.lookupOrDefault(loop.getLowerBound());
       Value ub = map.lookupOrDefault(loop.getUpperBound());
       Value step = map.lookupOrDefault(loop.getStep());
-      Value thread = b.create<gpu::GlobalIdOp>(loc, gpu::Dimension::x);
-      Value threads = b.create<arith::MulIOp>(
-          loc, b.create<gpu::GridDimOp>(loc, gpu::Dimension::x),
-          b.create<gpu::BlockDimOp>(loc, gpu::Dimension::x));
+      // Deliveries: a block per spike, its threads share the spike's
+      // synapses; otherwise a thread per iteration.
+      bool perBlock =
+          (kind == KernelKind::Deliver || kind == KernelKind::DeliverPost) &&
+          rowLoop(loop, fn.getArgument(0));
+      Value thread, threads;
+      if (perBlock) {
+        thread = b.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
+        threads = b.create<gpu::GridDimOp>(loc, gpu::Dimension::x);
+        kernel->setAttr(kRowParallelAttr, b.getUnitAttr());
+      } else {
+        thread = b.create<gpu::GlobalIdOp>(loc, gpu::Dimension::x);
+        threads = b.create<arith::MulIOp>(
+            loc, b.create<gpu::GridDimOp>(loc, gpu::Dimension::x),
+            b.create<gpu::BlockDimOp>(loc, gpu::Dimension::x));
+      }
       Value start = b.createOrFold<arith::AddIOp>(
           loc, lb, b.createOrFold<arith::MulIOp>(loc, thread, step));
       Value stride = b.createOrFold<arith::MulIOp>(loc, threads, step);
@@ -424,6 +466,18 @@ struct ConvertKernelsToGPU
       for (Operation &op : loop.getBody()->without_terminator())
         body.clone(op, map);
       b.create<gpu::ReturnOp>(fn.getLoc());
+      if (perBlock) {
+        // The block's threads take the row's synapses in turn.
+        scf::ForOp row = *strided.getBody()->getOps<scf::ForOp>().begin();
+        OpBuilder rb(row);
+        Location rl = row.getLoc();
+        Value lane = rb.create<gpu::ThreadIdOp>(rl, gpu::Dimension::x);
+        Value lanes = rb.create<gpu::BlockDimOp>(rl, gpu::Dimension::x);
+        row.setLowerBound(rb.createOrFold<arith::AddIOp>(
+            rl, row.getLowerBound(),
+            rb.createOrFold<arith::MulIOp>(rl, lane, row.getStep())));
+        row.setStep(rb.createOrFold<arith::MulIOp>(rl, lanes, row.getStep()));
+      }
 
       // The spike list's length is on the device.
       unsigned extra = fn.getNumArguments();
