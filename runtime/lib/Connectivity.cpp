@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_set>
 
 using namespace neuro::rt;
 
@@ -72,21 +71,39 @@ sampleDistinct(int64_t n, int64_t k, int64_t excluded, PhiloxStream &rng) {
   std::vector<int32_t> chosen;
   if (k <= 0)
     return chosen;
-  std::unordered_set<int64_t> taken;
-  taken.reserve(size_t(k) * 2);
+  // Membership in a byte per candidate, kept between calls and cleared
+  // after each (hash sets cost a node allocation per value).
+  thread_local std::vector<uint8_t> taken;
+  if (taken.size() < size_t(pool))
+    taken.resize(size_t(pool), 0);
+  std::vector<int64_t> picked;
+  picked.reserve(size_t(k));
   for (int64_t j = pool - k; j < pool; ++j) {
     int64_t t = int64_t(rng.nextUniform() * double(j + 1));
     t = std::min(t, j);
-    if (!taken.insert(t).second)
-      taken.insert(j);
+    int64_t v = taken[size_t(t)] ? j : t;
+    taken[size_t(v)] = 1;
+    picked.push_back(v);
   }
   chosen.reserve(size_t(k));
-  for (int64_t v : taken) {
+  auto add = [&](int64_t v) {
     // Map [0, pool) onto [0, n) skipping the excluded value.
-    int64_t value = pool < n && v >= excluded ? v + 1 : v;
-    chosen.push_back(int32_t(value));
+    chosen.push_back(int32_t(pool < n && v >= excluded ? v + 1 : v));
+  };
+  if (k * 16 >= pool) {
+    // Dense: the marks in order.
+    for (int64_t v = 0; v < pool; ++v)
+      if (taken[size_t(v)]) {
+        add(v);
+        taken[size_t(v)] = 0;
+      }
+    return chosen;
   }
-  std::sort(chosen.begin(), chosen.end());
+  std::sort(picked.begin(), picked.end());
+  for (int64_t v : picked) {
+    add(v);
+    taken[size_t(v)] = 0;
+  }
   return chosen;
 }
 

@@ -18,7 +18,9 @@ extern "C" double neuro_rt_normal(int64_t seed, int32_t stream, int64_t index,
   neuro::rt::PhiloxStream rng{static_cast<uint64_t>(seed),
                               static_cast<uint32_t>(stream),
                               static_cast<uint64_t>(index)};
-  double u1 = 1.0 - rng.uniformAt(2 * uint64_t(counter)); // (0, 1]
-  double u2 = rng.uniformAt(2 * uint64_t(counter) + 1);
+  // Draws 2c and 2c + 1 share one block.
+  double first, u2;
+  rng.uniformPairAt(uint64_t(counter), first, u2);
+  double u1 = 1.0 - first; // (0, 1]
   return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }

@@ -106,6 +106,13 @@ public:
     return (d & 1) ? uniform53(w[2], w[3]) : uniform53(w[0], w[1]);
   }
 
+  /// Draws 2b and 2b + 1 (one Philox block) without changing the position.
+  void uniformPairAt(uint64_t b, double &first, double &second) const {
+    PhiloxCounter w = blockAt(b);
+    first = uniform53(w[0], w[1]);
+    second = uniform53(w[2], w[3]);
+  }
+
   /// Index of the next draw.
   uint64_t position() const { return draw; }
   /// Moves to draw `d`.
