@@ -1,6 +1,7 @@
 //===- Random.cpp - Random numbers for generated code ---------------------===//
 
 #include "neuro/Runtime/ABI.h"
+#include "neuro/Runtime/BoxMuller.h"
 #include "neuro/Runtime/Philox.h"
 
 #include <cmath>
@@ -22,5 +23,6 @@ extern "C" double neuro_rt_normal(int64_t seed, int32_t stream, int64_t index,
   double first, u2;
   rng.uniformPairAt(uint64_t(counter), first, u2);
   double u1 = 1.0 - first; // (0, 1]
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+  // log and cos of our own, evaluated alike on every backend.
+  return neuro::rt::boxmuller::normal(u1, u2);
 }

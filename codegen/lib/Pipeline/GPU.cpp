@@ -18,6 +18,7 @@
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Pass/PassManager.h"
@@ -110,8 +111,63 @@ LogicalResult neuro::compileGPUModule(ModuleOp module,
       return failure();
     targets.push_back(target);
   }
-  for (gpu::GPUModuleOp m : gpuModules)
+  for (gpu::GPUModuleOp m : gpuModules) {
     m.setTargetsAttr(b.getArrayAttr(targets));
+    // sqrt is an instruction of PTX (sqrt.rn, correctly rounded as on the
+    // CPU); convert-gpu-to-nvvm would call libdevice's.
+    m.walk([](math::SqrtOp op) {
+      auto type = dyn_cast<FloatType>(op.getType());
+      if (!type || (!type.isF64() && !type.isF32()))
+        return;
+      OpBuilder ob(op);
+      auto call = ob.create<LLVM::CallIntrinsicOp>(
+          op.getLoc(), type,
+          ob.getStringAttr(type.isF64() ? "llvm.nvvm.sqrt.rn.d"
+                                        : "llvm.nvvm.sqrt.rn.f"),
+          ValueRange{op.getOperand()});
+      op.replaceAllUsesWith(call.getResult(0));
+      op.erase();
+    });
+    // roundeven (exp's range reduction, Box-Muller's cos) in arith ops:
+    // convert-gpu-to-nvvm would call libdevice's rint for it.
+    m.walk([](math::RoundEvenOp op) {
+      auto type = dyn_cast<FloatType>(op.getType());
+      if (!type || (!type.isF64() && !type.isF32()))
+        return;
+      bool f64 = type.isF64();
+      OpBuilder ob(op);
+      Location loc = op.getLoc();
+      Type intType = ob.getIntegerType(f64 ? 64 : 32);
+      auto fconst = [&](double v) {
+        return ob.create<arith::ConstantOp>(loc, ob.getFloatAttr(type, v));
+      };
+      auto iconst = [&](uint64_t v) {
+        return ob.create<arith::ConstantOp>(
+            loc, ob.getIntegerAttr(intType, APInt(f64 ? 64 : 32, v)));
+      };
+      Value x = op.getOperand();
+      // Adding and taking away 1.5 2^52 rounds to an integer, half to even,
+      // for |x| < 2^51; larger x are integers already.
+      Value magic = fconst(f64 ? 0x1.8p52 : 0x1.8p23);
+      Value t = ob.create<arith::SubFOp>(
+          loc, ob.create<arith::AddFOp>(loc, x, magic), magic);
+      Value bits = ob.create<arith::BitcastOp>(loc, intType, x);
+      uint64_t sign = f64 ? 0x8000000000000000ull : 0x80000000ull;
+      Value absBits = ob.create<arith::AndIOp>(
+          loc, bits, iconst(~sign & (f64 ? ~0ull : 0xFFFFFFFFull)));
+      Value absX = ob.create<arith::BitcastOp>(loc, type, absBits);
+      Value small = ob.create<arith::CmpFOp>(
+          loc, arith::CmpFPredicate::OLT, absX, fconst(f64 ? 0x1p51 : 0x1p22));
+      Value r = ob.create<arith::SelectOp>(loc, small, t, x);
+      // The sign of x, also on a zero (roundeven(-0.3) is -0).
+      Value rBits = ob.create<arith::OrIOp>(
+          loc, ob.create<arith::BitcastOp>(loc, intType, r),
+          ob.create<arith::AndIOp>(loc, bits, iconst(sign)));
+      op.replaceAllUsesWith(
+          ob.create<arith::BitcastOp>(loc, type, rBits).getResult());
+      op.erase();
+    });
+  }
 
   PassManager pm(ctx);
   OpPassManager &device = pm.nest<gpu::GPUModuleOp>();

@@ -196,12 +196,22 @@ func.func @neuro_update_N_E(%srcs: memref<?xi32>, %cols: memref<?xi32>, %syn: me
 }
 
 // Random draws get device functions with the runtime's Philox4x32-10:
-// ten rounds of two 32x32->64 multiplications, then 53 bits to [0, 1).
+// ten rounds of two 32x32->64 multiplications, then 53 bits to [0, 1);
+// Box-Muller with the runtime's own log (exponent and mantissa apart, an
+// odd series in s = f / (2 + f)) and cos (pi/2 in three parts, quadrant
+// selects): no math.log or math.cos, so no libdevice, and the CPU's bits.
 // CHECK-LABEL:   func.func @neuro_rt_normal(
 // CHECK-COUNT-20:  arith.mului_extended
-// CHECK:           math.log
+// CHECK-NOT:       math.log
+// CHECK:           arith.bitcast %{{.*}} : f64 to i64
+// CHECK:           arith.divf
+// CHECK:           arith.sitofp
 // CHECK:           math.sqrt
-// CHECK:           math.cos
+// CHECK:           math.roundeven
+// CHECK-NOT:       math.cos
+// CHECK:           arith.andi %{{.*}}, %{{.*}} : i64
+// CHECK:           arith.select
+// CHECK:           return
 // CHECK-LABEL:   func.func @neuro_rt_uniform(
 // CHECK-SAME:      %{{.*}}: i64, %{{.*}}: i32, %{{.*}}: i64, %{{.*}}: i64) -> f64
 // CHECK-COUNT-20:  arith.mului_extended

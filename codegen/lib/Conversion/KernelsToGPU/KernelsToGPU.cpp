@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "neuro/Conversion/Passes.h"
+#include "neuro/Runtime/BoxMuller.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/IRMapping.h"
@@ -26,6 +27,7 @@ namespace neuro {
 
 using namespace mlir;
 using namespace neuro;
+namespace boxmuller = neuro::rt::boxmuller;
 
 namespace {
 
@@ -87,22 +89,94 @@ public:
     return b.create<arith::SelectOp>(loc, odd, odd53, even53);
   }
 
-  /// neuro_rt_normal: Box-Muller on draws 2c and 2c + 1.
+  /// neuro_rt_normal: Box-Muller on draws 2c and 2c + 1, with the log and
+  /// cos of runtime/include/neuro/Runtime/BoxMuller.h, op for op.
   Value normalAt(Value seed, Value stream, Value entity, Value counter) {
     Value twice = b.create<arith::MulIOp>(loc, counter, i64(2));
     Value first = uniformAt(seed, stream, entity, twice);
     Value next = b.create<arith::AddIOp>(loc, twice, i64(1));
     Value second = uniformAt(seed, stream, entity, next);
     Value u1 = b.create<arith::SubFOp>(loc, f64(1.0), first);
-    Value log = b.create<math::LogOp>(loc, u1);
     Value radius = b.create<math::SqrtOp>(
-        loc, b.create<arith::MulFOp>(loc, f64(-2.0), log));
-    Value angle = b.create<arith::MulFOp>(loc, f64(6.283185307179586), second);
-    Value cos = b.create<math::CosOp>(loc, angle);
-    return b.create<arith::MulFOp>(loc, radius, cos);
+        loc, b.create<arith::MulFOp>(loc, f64(-2.0), log(u1)));
+    Value angle = b.create<arith::MulFOp>(loc, f64(boxmuller::kTwoPi), second);
+    return b.create<arith::MulFOp>(loc, radius, cos(angle));
   }
 
 private:
+  /// boxmuller::log: x normal in (0, 1].
+  Value log(Value x) {
+    Type i64Type = b.getI64Type(), f64Type = b.getF64Type();
+    Value bits = b.create<arith::BitcastOp>(loc, i64Type, x);
+    Value e = b.create<arith::SubIOp>(loc, shr(bits, 52), i64(1023));
+    Value mbits = b.create<arith::OrIOp>(
+        loc, b.create<arith::AndIOp>(loc, bits, i64(0x000FFFFFFFFFFFFFll)),
+        i64(0x3FF0000000000000ll));
+    Value m = b.create<arith::BitcastOp>(loc, f64Type, mbits);
+    Value big = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, m,
+                                        f64(boxmuller::kSqrt2));
+    m = b.create<arith::SelectOp>(loc, big,
+                                  b.create<arith::MulFOp>(loc, m, f64(0.5)), m);
+    e = b.create<arith::SelectOp>(loc, big,
+                                  b.create<arith::AddIOp>(loc, e, i64(1)), e);
+    Value f = b.create<arith::SubFOp>(loc, m, f64(1.0));
+    Value s = b.create<arith::DivFOp>(
+        loc, f, b.create<arith::AddFOp>(loc, f64(2.0), f));
+    Value z = b.create<arith::MulFOp>(loc, s, s);
+    Value p = f64(boxmuller::logCoefficient(boxmuller::kLogTerms));
+    for (int k = boxmuller::kLogTerms - 1; k >= 1; --k)
+      p = b.create<arith::AddFOp>(loc, f64(boxmuller::logCoefficient(k)),
+                                  b.create<arith::MulFOp>(loc, z, p));
+    Value twoS = b.create<arith::MulFOp>(loc, f64(2.0), s);
+    Value logM = b.create<arith::AddFOp>(
+        loc, twoS,
+        b.create<arith::MulFOp>(loc, twoS, b.create<arith::MulFOp>(loc, z, p)));
+    Value de = b.create<arith::SIToFPOp>(loc, f64Type, e);
+    Value low = b.create<arith::AddFOp>(
+        loc, b.create<arith::MulFOp>(loc, de, f64(boxmuller::kLn2Lo)), logM);
+    return b.create<arith::AddFOp>(
+        loc, b.create<arith::MulFOp>(loc, de, f64(boxmuller::kLn2Hi)), low);
+  }
+
+  /// boxmuller::cos: y in [0, 2 pi).
+  Value cos(Value y) {
+    Value n = b.create<math::RoundEvenOp>(
+        loc, b.create<arith::MulFOp>(loc, y, f64(boxmuller::kTwoOverPi)));
+    auto times = [&](double part) {
+      return b.create<arith::MulFOp>(loc, n, f64(part)).getResult();
+    };
+    Value r1 = b.create<arith::SubFOp>(loc, y, times(boxmuller::kPio2_1));
+    Value r2 = b.create<arith::SubFOp>(loc, r1, times(boxmuller::kPio2_2));
+    Value r = b.create<arith::SubFOp>(loc, r2, times(boxmuller::kPio2_2t));
+    Value z = b.create<arith::MulFOp>(loc, r, r);
+    Value c = f64(boxmuller::cosCoefficient(boxmuller::kTrigTerms));
+    for (int k = boxmuller::kTrigTerms - 1; k >= 2; --k)
+      c = b.create<arith::AddFOp>(loc, f64(boxmuller::cosCoefficient(k)),
+                                  b.create<arith::MulFOp>(loc, z, c));
+    Value zz = b.create<arith::MulFOp>(loc, z, z);
+    Value cosR = b.create<arith::SubFOp>(
+        loc, f64(1.0),
+        b.create<arith::SubFOp>(loc, b.create<arith::MulFOp>(loc, f64(0.5), z),
+                                b.create<arith::MulFOp>(loc, zz, c)));
+    Value sc = f64(boxmuller::sinCoefficient(boxmuller::kTrigTerms));
+    for (int k = boxmuller::kTrigTerms - 1; k >= 1; --k)
+      sc = b.create<arith::AddFOp>(loc, f64(boxmuller::sinCoefficient(k)),
+                                   b.create<arith::MulFOp>(loc, z, sc));
+    Value sinR = b.create<arith::AddFOp>(
+        loc, r,
+        b.create<arith::MulFOp>(loc, r, b.create<arith::MulFOp>(loc, z, sc)));
+    Value q = b.create<arith::AndIOp>(
+        loc, b.create<arith::FPToSIOp>(loc, b.getI64Type(), n), i64(3));
+    auto is = [&](int64_t v) {
+      return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, q, i64(v));
+    };
+    Value negSin = b.create<arith::NegFOp>(loc, sinR);
+    Value negCos = b.create<arith::NegFOp>(loc, cosR);
+    Value v = b.create<arith::SelectOp>(loc, is(2), negCos, sinR);
+    v = b.create<arith::SelectOp>(loc, is(1), negSin, v);
+    return b.create<arith::SelectOp>(loc, is(0), cosR, v);
+  }
+
   SmallVector<Value, 4> philox(Value seed, Value stream, Value entity,
                                Value block) {
     Value k0 = lo(seed), k1 = lo(shr(seed, 32));
