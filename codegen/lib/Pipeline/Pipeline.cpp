@@ -67,6 +67,7 @@ void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until,
     pm.addPass(createConvertNeuroToKernels());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
+    pm.addPass(createInlineRandom());
     pm.addPass(createVectorizeKernels({vectorWidth}));
     pm.addPass(createCanonicalizerPass());
   }

@@ -54,6 +54,13 @@ std::vector<std::string> synapseRowNames(mlir::Operation *projection);
 std::optional<double> constantWeight(mlir::Operation *projection);
 constexpr llvm::StringLiteral kConstantWeightAttr = "neuro.constant_weight";
 
+/// The draw of runtime function `callee` (neuro_rt_uniform or
+/// neuro_rt_normal) on `args` (seed i64, stream i32, entity i64, counter
+/// i64) in arith and math ops, the runtime's number bit for bit; null for
+/// other callees.
+mlir::Value buildRandomDraw(mlir::OpBuilder &b, mlir::Location loc,
+                            llvm::StringRef callee, mlir::ValueRange args);
+
 /// Marks the loop over neurons of a step kernel, whose iterations are
 /// independent (neuro-vectorize-kernels vectorizes it).
 constexpr llvm::StringLiteral kNeuronLoopAttr = "neuro.neuron_loop";

@@ -50,6 +50,22 @@ def VectorizeKernels : Pass<"neuro-vectorize-kernels", "::mlir::ModuleOp"> {
   ];
 }
 
+def InlineRandom : Pass<"neuro-inline-random", "::mlir::ModuleOp"> {
+  let summary = "Compute random draws inline instead of calling the runtime";
+  let description = [{
+    Replaces `func.call @neuro_rt_uniform` and `@neuro_rt_normal` by the
+    runtime's computation in arith and math ops: Philox4x32-10 (ten rounds
+    of `arith.mului_extended`), 53-bit uniforms and, for normal draws,
+    Box-Muller with the log and cos of runtime/include/neuro/Runtime/
+    BoxMuller.h, op for op. Draws are the runtime's numbers bit for bit, so
+    nothing else changes; inline, neuro-vectorize-kernels draws for a
+    vector of neurons at once instead of calling the runtime per lane.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::math::MathDialect"
+  ];
+}
+
 def ExpandMath : Pass<"neuro-expand-math", "::mlir::ModuleOp"> {
   let summary = "Expand f64 exp, expm1 and log1p into arithmetic";
   let description = [{
