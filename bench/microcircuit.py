@@ -3,14 +3,16 @@
 against the published reference and the real-time factor.
 
 usage: bench/microcircuit.py [--neuroc build/bin/neuroc] [--duration 1s]
-                             [--skip 0.2] [--threads N] [--out FILE]
+                             [--skip 0.2] [--threads N] [--target cpu|cuda]
+                             [--out FILE]
 
 Runs the full-scale model (77,169 neurons, 298,905,266 synapses; about
 9 GB of memory), reads the spike files and prints a markdown table: each
 population's rate over [skip, duration] next to the reference rate of the
 full-scale model (../shared/data/potjans_diesmann_2014.md), and the
 network's build time, simulation time and real-time factor (simulation
-wall time / simulated time). --out appends the table to FILE.
+wall time / simulated time). --target cuda runs it on a GPU. --out
+appends the table to FILE.
 """
 import argparse
 import json
@@ -41,6 +43,7 @@ def main():
     ap.add_argument("--skip", type=float, default=0.2,
                     help="seconds of transient left out of the rates")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--target", default="cpu", choices=["cpu", "cuda"])
     ap.add_argument("--out")
     args = ap.parse_args()
     duration = seconds(args.duration)
@@ -49,6 +52,8 @@ def main():
                "-o", out, os.path.join(ROOT, "examples/microcircuit.neuro")]
         if args.threads:
             cmd += ["--threads", str(args.threads)]
+        if args.target != "cpu":
+            cmd += ["--target", args.target]
         run = subprocess.run(cmd, capture_output=True, text=True)
         if run.returncode != 0:
             sys.exit(run.stderr)
@@ -61,7 +66,9 @@ def main():
             rates.append(late / n / (duration - args.skip))
     lines = [
         f"Microcircuit, {duration:g} s, rates over [{args.skip:g} s, "
-        f"{duration:g} s]; {platform.node()}, {result['threads']} thread(s)",
+        f"{duration:g} s]; {platform.node()}, "
+        + (f"device {result['device']}" if "device" in result
+           else f"{result['threads']} thread(s)"),
         "",
         "| population | Neuro (spikes/s) | reference | ratio |",
         "|---|---|---|---|",
