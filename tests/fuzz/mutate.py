@@ -8,7 +8,10 @@ swapped or replaced by others from the corpus) is run through `neuroc
 `file:line:col: error:` diagnostic (or a `neuroc: error:`).
 
 usage: mutate.py NEUROC SEED_FILE... [--count N] [--seed S]
-                 [--command check|emit-lowered|run]
+                 [--command check|emit-lowered|emit-ptx|run|run-gpu]
+
+emit-ptx compiles for the GPU (PTX for sm_90); run-gpu runs on the
+emulated GPU backend (--target=cuda-emulated).
 """
 import argparse
 import os
@@ -78,6 +81,13 @@ def main():
                 cmd = [args.neuroc, "check", path]
             elif args.command == "emit-lowered":
                 cmd = [args.neuroc, "emit", "--stage=lowered", path]
+            elif args.command == "emit-ptx":
+                cmd = [args.neuroc, "emit", "--stage=ptx", "--chip", "sm_90",
+                       path]
+            elif args.command == "run-gpu":
+                cmd = [args.neuroc, "run", "--target=cuda-emulated",
+                       "--duration", "20ms", "-o", os.path.join(d, "out"),
+                       path]
             else:
                 cmd = [args.neuroc, "run", "-o", os.path.join(d, "out"), path]
             try:
