@@ -158,19 +158,13 @@ bool Compiler::compileGPUKernels(const GPUOptions &options,
       plainError("the GPU kernels could not be compiled for the host");
       return false;
     }
-    auto object = emitObject(*kernels);
-    if (!object) {
-      plainError("code generation failed: " +
-                 llvm::toString(object.takeError()));
+    auto object = objectOf(*kernels);
+    if (!object)
       return false;
-    }
-    auto linked = JITModule::create(std::move(*object));
-    if (!linked) {
-      plainError("linking the GPU kernels for the host failed: " +
-                 llvm::toString(linked.takeError()));
+    hostKernels = link(std::move(object), "linking the GPU kernels for the "
+                                          "host failed: ");
+    if (!hostKernels)
       return false;
-    }
-    hostKernels = std::move(*linked);
   }
   return !images || succeeded(compileGPUModule(*loweredCopy, options, *images));
 }
@@ -197,16 +191,17 @@ bool Compiler::resolveNetwork(std::string &network) {
   return true;
 }
 
-std::unique_ptr<llvm::MemoryBuffer>
-Compiler::compileObject(std::string network, rt::ModelSpec &spec) {
+bool Compiler::lowerNetwork(std::string &network, rt::ModelSpec &spec) {
   if (!resolveNetwork(network) || !lower(Stage::Lowered) ||
       failed(extractModelSpec(*mlirModule, network, spec)))
-    return nullptr;
+    return false;
   if (keepLowered)
     loweredCopy = mlirModule->clone();
-  if (!lower(Stage::LLVMDialect))
-    return nullptr;
-  auto object = emitObject(*mlirModule);
+  return true;
+}
+
+std::unique_ptr<llvm::MemoryBuffer> Compiler::objectOf(mlir::ModuleOp module) {
+  auto object = emitObject(module);
   if (!object) {
     plainError("code generation failed: " + llvm::toString(object.takeError()));
     return nullptr;
@@ -214,14 +209,27 @@ Compiler::compileObject(std::string network, rt::ModelSpec &spec) {
   return std::move(*object);
 }
 
+std::unique_ptr<JITModule>
+Compiler::link(std::unique_ptr<llvm::MemoryBuffer> object,
+               const llvm::Twine &failure) {
+  auto linked = JITModule::create(std::move(object));
+  if (!linked) {
+    plainError(failure + llvm::toString(linked.takeError()));
+    return nullptr;
+  }
+  return std::move(*linked);
+}
+
+std::unique_ptr<llvm::MemoryBuffer>
+Compiler::compileObject(std::string network, rt::ModelSpec &spec) {
+  if (!lowerNetwork(network, spec) || !lower(Stage::LLVMDialect))
+    return nullptr;
+  return objectOf(*mlirModule);
+}
+
 bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
-  if (!resolveNetwork(network))
+  if (!lowerNetwork(network, spec))
     return false;
-  if (!lower(Stage::Lowered) ||
-      failed(extractModelSpec(*mlirModule, network, spec)))
-    return false;
-  if (keepLowered)
-    loweredCopy = mlirModule->clone();
   // Kernels unchanged since an earlier run are linked from the cache.
   ObjectCache cache(cacheDir);
   std::string key;
@@ -241,21 +249,14 @@ bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
   if (!hit) {
     if (!lower(Stage::LLVMDialect))
       return false;
-    auto object = emitObject(*mlirModule);
-    if (!object) {
-      plainError("code generation failed: " +
-                 llvm::toString(object.takeError()));
+    auto object = objectOf(*mlirModule);
+    if (!object)
       return false;
-    }
     if (cache.enabled())
-      cache.store(key, (*object)->getMemBufferRef());
-    auto linked = JITModule::create(std::move(*object));
-    if (!linked) {
-      plainError("JIT compilation failed: " +
-                 llvm::toString(linked.takeError()));
+      cache.store(key, object->getMemBufferRef());
+    jit = link(std::move(object), "JIT compilation failed: ");
+    if (!jit)
       return false;
-    }
-    jit = std::move(*linked);
   }
   if (auto err = jit->bind(network, spec)) {
     plainError(llvm::toString(std::move(err)));

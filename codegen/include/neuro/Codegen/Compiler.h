@@ -106,6 +106,15 @@ private:
   /// Checks `network` (empty: the only one, filled in); false after
   /// reporting.
   bool resolveNetwork(std::string &network);
+  /// Resolves `network`, lowers to the lowered stage, extracts its spec and
+  /// keeps a copy of the module if asked; false after reporting.
+  bool lowerNetwork(std::string &network, rt::ModelSpec &spec);
+  /// The object code of an LLVM-dialect module, or null after reporting.
+  std::unique_ptr<llvm::MemoryBuffer> objectOf(mlir::ModuleOp module);
+  /// `object` linked into this process, or null after reporting `failure`
+  /// and why.
+  std::unique_ptr<JITModule> link(std::unique_ptr<llvm::MemoryBuffer> object,
+                                  const llvm::Twine &failure);
 
   llvm::raw_ostream &diagOS;
   llvm::SourceMgr sourceMgr;
