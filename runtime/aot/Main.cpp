@@ -125,16 +125,8 @@ int main(int argc, char **argv) {
       std::vector<neuro::rt::cuda::PtxImage> list;
       for (int n = 0; n < images; ++n)
         list.push_back({ptx[2 * n], ptx[2 * n + 1]});
-      auto device = neuro::rt::cuda::openCudaDevice(list, err);
-      if (!device)
-        return std::nullopt;
-      std::string name = device->name();
-      auto backend =
-          neuro::rt::cuda::DeviceBackend::attach(sim, std::move(device), err);
-      if (!backend)
-        return std::nullopt;
-      sim.setBackend(std::move(backend));
-      return name;
+      return neuro::rt::cuda::DeviceBackend::install(
+          sim, neuro::rt::cuda::openCudaDevice(list, err), err);
     };
   }
   return neuro::rt::runModel(neuroAotModel(), options, std::cout, std::cerr);

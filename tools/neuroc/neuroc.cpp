@@ -290,25 +290,14 @@ int runRun(const Options &options) {
                      std::string &err) -> std::optional<std::string> {
       std::unique_ptr<rt::cuda::Device> device;
       if (options.target == "cuda") {
-        std::vector<rt::cuda::PtxImage> ptx;
-        for (const GPUImage &image : images)
-          ptx.push_back({image.chip, image.ptx});
-        device = rt::cuda::openCudaDevice(ptx, err);
+        device = rt::cuda::openCudaDevice(images, err);
       } else {
         device = rt::cuda::hostDevice([&](const std::string &name) {
           return reinterpret_cast<rt::cuda::HostKernel>(
               c.hostKernel(name + "_packed"));
         });
       }
-      if (!device)
-        return std::nullopt;
-      std::string name = device->name();
-      auto backend =
-          rt::cuda::DeviceBackend::attach(sim, std::move(device), err);
-      if (!backend)
-        return std::nullopt;
-      sim.setBackend(std::move(backend));
-      return name;
+      return rt::cuda::DeviceBackend::install(sim, std::move(device), err);
     };
   run.outDir = options.outDir;
   run.json = options.json;
@@ -348,14 +337,11 @@ int runBuild(const Options &options) {
   std::vector<GPUImage> images;
   if (gpu && !c.compileGPUKernels(gpuOptions(options), &images, /*host=*/false))
     return 1;
-  std::vector<std::pair<std::string, std::string>> ptx;
-  for (const GPUImage &image : images)
-    ptx.push_back({image.chip, image.ptx});
   mlir::ModuleOp module = c.module();
   std::string source = emitModelSource(spec, spec.name, [&](llvm::StringRef n) {
     return module.lookupSymbol(n) != nullptr;
   });
-  source += emitPtxSource(ptx);
+  source += emitPtxSource(images);
   std::string output = options.outDir;
   if (!options.outGiven) {
     llvm::StringRef stem = llvm::sys::path::stem(options.file);

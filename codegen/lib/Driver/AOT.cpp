@@ -208,14 +208,14 @@ neuro::emitModelSource(const rt::ModelSpec &spec, const std::string &network,
   return text;
 }
 
-std::string neuro::emitPtxSource(
-    const std::vector<std::pair<std::string, std::string>> &images) {
+std::string neuro::emitPtxSource(const std::vector<GPUImage> &images) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << "\n// The GPU kernels, PTX per chip (neuroc build --target=cuda).\n"
         "extern \"C\" const char *const *neuro_aot_ptx(int *count) {\n"
         "  static const char *const images[] = {\n";
-  for (const auto &[chip, ptx] : images) {
+  for (const GPUImage &image : images) {
+    const std::string &chip = image.chip, &ptx = image.ptx;
     // PTX is ASCII; written as escaped literals, a line per line.
     os << "    \"" << chip << "\",\n";
     llvm::StringRef rest(ptx);

@@ -47,6 +47,28 @@ DeviceBackend::attach(Simulator &sim, std::unique_ptr<Device> device,
   return backend;
 }
 
+std::optional<std::string>
+DeviceBackend::install(Simulator &sim, std::unique_ptr<Device> device,
+                       std::string &err) {
+  if (!device)
+    return std::nullopt;
+  std::string name = device->name();
+  std::unique_ptr<DeviceBackend> backend = attach(sim, std::move(device), err);
+  if (!backend)
+    return std::nullopt;
+  sim.setBackend(std::move(backend));
+  return name;
+}
+
+CUdeviceptr DeviceBackend::listOf(size_t pop, int64_t slot) const {
+  int64_t size = sim.model.populations[pop].size;
+  return at(pops[pop].lists, slot * size * int64_t(sizeof(int32_t)));
+}
+
+CUdeviceptr DeviceBackend::countOf(size_t pop, int64_t slot) const {
+  return at(pops[pop].counts, slot * int64_t(sizeof(int32_t)));
+}
+
 std::vector<std::string> DeviceBackend::kernelParts(const std::string &base) {
   if (dev->hasKernel(base))
     return {base};
@@ -229,8 +251,8 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     DevicePopulation &d = pops[p];
-    CUdeviceptr count = at(d.counts, slot * int64_t(sizeof(int32_t)));
-    CUdeviceptr list = at(d.lists, slot * spec.size * int64_t(sizeof(int32_t)));
+    CUdeviceptr count = countOf(p, slot);
+    CUdeviceptr list = listOf(p, slot);
     if (spec.generator) {
       std::vector<int32_t> spikes;
       sim.generatorSpikes(p, k, spikes);
@@ -259,7 +281,6 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       continue;
     if (!refreshModulators(j))
       return false;
-    const DevicePopulation &src = pops[size_t(spec.src)];
     int64_t nSrc = popSize(spec.src);
     for (size_t g = 0; g < host.delays.size(); ++g) {
       int64_t s = k - host.delays[g];
@@ -267,13 +288,13 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
         continue;
       int64_t from = slotOf(s);
       KernelArgs a;
-      a.buffer(at(src.lists, from * nSrc * int64_t(sizeof(int32_t))), nSrc);
+      a.buffer(listOf(size_t(spec.src), from), nSrc);
       a.buffer(projs[j].rowPtrs[g], int64_t(host.rowPtrs[g].size()));
       a.i64(1).i64(0);
       a.buffer(projs[j].cols, host.csr.numSynapses());
       synapseArgs(j, a);
       a.i64(k);
-      a.buffer(at(src.counts, from * int64_t(sizeof(int32_t))), 1);
+      a.buffer(countOf(size_t(spec.src), from), 1);
       for (const std::string &part : projs[j].deliver)
         if (!dev->launch(part, nSrc, a, err, Device::Grid::PerBlock))
           return false;
@@ -286,17 +307,16 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       continue;
     if (!refreshModulators(j))
       return false;
-    const DevicePopulation &dst = pops[size_t(spec.dst)];
     int64_t nDst = popSize(spec.dst);
     int64_t nSyn = host.csr.numSynapses();
     KernelArgs a;
-    a.buffer(at(dst.lists, slot * nDst * int64_t(sizeof(int32_t))), nDst);
+    a.buffer(listOf(size_t(spec.dst), slot), nDst);
     a.buffer(projs[j].postPtr, int64_t(host.postPtr.size()));
     a.buffer(projs[j].postSyn, nSyn);
     a.buffer(projs[j].srcs, int64_t(host.srcs.size()));
     synapseArgs(j, a);
     a.i64(k);
-    a.buffer(at(dst.counts, slot * int64_t(sizeof(int32_t))), 1);
+    a.buffer(countOf(size_t(spec.dst), slot), 1);
     for (const std::string &part : projs[j].deliverPost)
       if (!dev->launch(part, nDst, a, err, Device::Grid::PerBlock))
         return false;
@@ -309,10 +329,9 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     if (d.reset.empty())
       continue;
     KernelArgs a;
-    a.buffer(at(d.lists, slot * spec.size * int64_t(sizeof(int32_t))),
-             spec.size);
+    a.buffer(listOf(p, slot), spec.size);
     a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
-    a.buffer(at(d.counts, slot * int64_t(sizeof(int32_t))), 1);
+    a.buffer(countOf(p, slot), 1);
     for (const std::string &part : d.reset)
       if (!dev->launch(part, spec.size, a, err))
         return false;
@@ -342,10 +361,8 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
       window.resize(size_t(steps * spec.size));
       int64_t first = batchStart % ringDepth;
       int64_t before = std::min(steps, ringDepth - first);
-      if (!dev->download(
-              window.data(),
-              at(d.lists, first * spec.size * int64_t(sizeof(int32_t))),
-              size_t(before * spec.size) * sizeof(int32_t), err) ||
+      if (!dev->download(window.data(), listOf(p, first),
+                         size_t(before * spec.size) * sizeof(int32_t), err) ||
           !dev->download(window.data() + before * spec.size, d.lists,
                          size_t((steps - before) * spec.size) * sizeof(int32_t),
                          err))
@@ -364,10 +381,8 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
       if (whole)
         std::copy_n(window.data() + (s - batchStart) * spec.size, n,
                     list.data());
-      else if (!dev->download(
-                   list.data(),
-                   at(d.lists, slot * spec.size * int64_t(sizeof(int32_t))),
-                   size_t(n) * sizeof(int32_t), err))
+      else if (!dev->download(list.data(), listOf(p, slot),
+                              size_t(n) * sizeof(int32_t), err))
         return false;
       // Threads append in any order; the CPU's lists are ascending.
       std::sort(list.begin(), list.end());

@@ -32,6 +32,8 @@
 #include "cuda/Device.h"
 #include "neuro/Runtime/Simulator.h"
 
+#include <optional>
+
 namespace neuro::rt::cuda {
 
 class DeviceBackend final : public StepBackend {
@@ -40,6 +42,13 @@ public:
   /// the network uses what the device cannot run or memory runs out.
   static std::unique_ptr<DeviceBackend>
   attach(Simulator &sim, std::unique_ptr<Device> device, std::string &err);
+
+  /// Runs the steps of `sim` on `device` from now on (Simulator::setBackend)
+  /// and returns the device's name; nullopt with `err` when `device` is
+  /// null (`err` says why already) or attach() fails. What
+  /// RunOptions::attach does for a GPU.
+  static std::optional<std::string>
+  install(Simulator &sim, std::unique_ptr<Device> device, std::string &err);
 
   bool step(int64_t k, std::string &err) override;
   bool sync(std::string &err) override;
@@ -54,6 +63,10 @@ private:
   bool fetchSpikes(int64_t end, std::string &err);
   bool fetchState(size_t pop, std::string &err);
   bool fetchSynapses(size_t proj, std::string &err);
+  /// The spike list and the spike count of population `pop` in ring slot
+  /// `slot` (on the device).
+  CUdeviceptr listOf(size_t pop, int64_t slot) const;
+  CUdeviceptr countOf(size_t pop, int64_t slot) const;
   /// Kernel `base`, or its parts `base_0`, `base_1`, ... in order.
   std::vector<std::string> kernelParts(const std::string &base);
 

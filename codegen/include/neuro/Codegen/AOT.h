@@ -12,6 +12,7 @@
 #ifndef NEURO_CODEGEN_AOT_H
 #define NEURO_CODEGEN_AOT_H
 
+#include "neuro/Codegen/GPU.h"
 #include "neuro/Runtime/Model.h"
 
 #include "llvm/Support/Error.h"
@@ -35,8 +36,7 @@ std::string emitCHeader(const rt::ModelSpec &spec);
 /// C++ source defining `neuro_aot_ptx(int *count)`, the PTX images a built
 /// program runs on a GPU (chip and PTX, alternating; none without
 /// --target=cuda). Every built program links one.
-std::string
-emitPtxSource(const std::vector<std::pair<std::string, std::string>> &images);
+std::string emitPtxSource(const std::vector<GPUImage> &images);
 
 /// Compiles `source` and links it with `object`, the runtime and the
 /// executable's main into `output` (or, when `shared`, with the C API into

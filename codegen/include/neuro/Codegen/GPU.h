@@ -16,6 +16,8 @@
 #ifndef NEURO_CODEGEN_GPU_H
 #define NEURO_CODEGEN_GPU_H
 
+#include "cuda/Device.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
@@ -29,11 +31,9 @@ class OpPassManager;
 
 namespace neuro {
 
-/// PTX of the device kernels for one chip.
-struct GPUImage {
-  std::string chip; ///< sm_80, sm_90, ...
-  std::string ptx;
-};
+/// PTX of the device kernels for one chip: what the runtime's GPU backend
+/// loads.
+using GPUImage = rt::cuda::PtxImage;
 
 struct GPUOptions {
   /// Chips to build PTX for.
