@@ -153,8 +153,7 @@ LogicalResult neuro::compileGPUModule(ModuleOp module,
           loc, ob.create<arith::AddFOp>(loc, x, magic), magic);
       Value bits = ob.create<arith::BitcastOp>(loc, intType, x);
       uint64_t sign = f64 ? 0x8000000000000000ull : 0x80000000ull;
-      Value absBits = ob.create<arith::AndIOp>(
-          loc, bits, iconst(~sign & (f64 ? ~0ull : 0xFFFFFFFFull)));
+      Value absBits = ob.create<arith::AndIOp>(loc, bits, iconst(sign - 1));
       Value absX = ob.create<arith::BitcastOp>(loc, type, absBits);
       Value small = ob.create<arith::CmpFOp>(
           loc, arith::CmpFPredicate::OLT, absX, fconst(f64 ? 0x1p51 : 0x1p22));
