@@ -46,10 +46,10 @@ public:
   /// neuro_rt_normal: Box-Muller on draws 2c and 2c + 1, with the log and
   /// cos of runtime/include/neuro/Runtime/BoxMuller.h, op for op.
   Value normalAt(Value seed, Value stream, Value entity, Value counter) {
-    Value twice = b.create<arith::MulIOp>(loc, counter, i64(2));
-    Value first = uniformAt(seed, stream, entity, twice);
-    Value next = b.create<arith::AddIOp>(loc, twice, i64(1));
-    Value second = uniformAt(seed, stream, entity, next);
+    // Draws 2c and 2c + 1 are the two halves of Philox block c.
+    SmallVector<Value, 4> w = philox(seed, stream, entity, counter);
+    Value first = uniform53(w[0], w[1]);
+    Value second = uniform53(w[2], w[3]);
     Value u1 = b.create<arith::SubFOp>(loc, f64(1.0), first);
     Value radius = b.create<math::SqrtOp>(
         loc, b.create<arith::MulFOp>(loc, f64(-2.0), log(u1)));
