@@ -67,12 +67,14 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   // neuro_reset: spikes, state, count.
   KernelArgs reset;
   reset.buffer(p, 3200).matrix(p, 4, 3200).buffer(p, 1);
-  // neuro_deliver: spikes, row_ptr, stride, part, cols, syn, post, pre,
-  // mods, step, count.
+  // neuro_deliver: spike ring, row pointers, stride, part, cols, syn,
+  // post, pre, mods, step, counts; delays, ring depth, list size, row
+  // stride, first and end group.
   KernelArgs deliver;
-  deliver.buffer(p, 3200).buffer(p, 3201).i64(1).i64(0).buffer(p, 10);
+  deliver.buffer(p, 65 * 3200).buffer(p, 3201).i64(1).i64(0).buffer(p, 10);
   deliver.matrix(p, 0, 10).matrix(p, 4, 3200).matrix(p, 4, 3200);
-  deliver.buffer(p, 1).i64(0).buffer(p, 1);
+  deliver.buffer(p, 1).i64(0).buffer(p, 65);
+  deliver.buffer(p, 1).i64(65).i64(3200).i64(3201).i64(0).i64(1);
 
   std::map<std::string, size_t> expected = {
       {"neuro_step_CUBA_E", step.size()},

@@ -41,7 +41,6 @@ DeviceBackend::attach(Simulator &sim, std::unique_ptr<Device> device,
       new DeviceBackend(sim, std::move(device)));
   // Tuning, and tests of ring wrap-around and per-step copies.
   backend->batch = std::max<int64_t>(1, envInt("NEURO_GPU_BATCH", 64));
-  backend->windowBytes = envInt("NEURO_GPU_WINDOW", int64_t(4) << 20);
   if (!backend->upload(err))
     return nullptr;
   return backend;
@@ -133,11 +132,21 @@ bool DeviceBackend::upload(std::string &err) {
         !copy(d.postSyn, host.postSyn.data(),
               host.postSyn.size() * sizeof(int64_t)))
       return false;
-    d.rowPtrs.resize(host.rowPtrs.size());
-    for (size_t g = 0; g < host.rowPtrs.size(); ++g)
-      if (!copy(d.rowPtrs[g], host.rowPtrs[g].data(),
-                host.rowPtrs[g].size() * sizeof(int64_t)))
+    // One launch delivers several delay groups (see KernelsToGPU).
+    std::vector<int64_t> rowPtrs;
+    d.rowStride = host.rowPtrs.empty() ? 0 : int64_t(host.rowPtrs[0].size());
+    for (const std::vector<int64_t> &rows : host.rowPtrs) {
+      if (int64_t(rows.size()) != d.rowStride) {
+        err = "the delay groups of '" + spec.name +
+              "' have row pointers of different lengths";
         return false;
+      }
+      rowPtrs.insert(rowPtrs.end(), rows.begin(), rows.end());
+    }
+    std::vector<int64_t> delays(host.delays.begin(), host.delays.end());
+    if (!copy(d.rowPtrs, rowPtrs.data(), rowPtrs.size() * sizeof(int64_t)) ||
+        !copy(d.delays, delays.data(), delays.size() * sizeof(int64_t)))
+      return false;
     if (spec.deliver)
       d.deliver = kernelParts("neuro_deliver_" + net + "_" + spec.name);
     if (spec.deliverPost)
@@ -282,23 +291,38 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     if (!refreshModulators(j))
       return false;
     int64_t nSrc = popSize(spec.src);
-    for (size_t g = 0; g < host.delays.size(); ++g) {
-      int64_t s = k - host.delays[g];
-      if (s < 0)
-        continue;
-      int64_t from = slotOf(s);
+    int64_t groups = int64_t(host.delays.size());
+    const DevicePopulation &src = pops[size_t(spec.src)];
+    // Groups [first, end) in one launch, each reading the spikes of its
+    // delay from the source's ring.
+    auto deliver = [&](int64_t first, int64_t end) {
       KernelArgs a;
-      a.buffer(listOf(size_t(spec.src), from), nSrc);
-      a.buffer(projs[j].rowPtrs[g], int64_t(host.rowPtrs[g].size()));
+      a.buffer(src.lists, ringDepth * nSrc);
+      a.buffer(projs[j].rowPtrs, groups * projs[j].rowStride);
       a.i64(1).i64(0);
       a.buffer(projs[j].cols, host.csr.numSynapses());
       synapseArgs(j, a);
       a.i64(k);
-      a.buffer(countOf(size_t(spec.src), from), 1);
+      a.buffer(src.counts, ringDepth);
+      a.buffer(projs[j].delays, groups);
+      a.i64(ringDepth).i64(nSrc).i64(projs[j].rowStride).i64(first).i64(end);
       for (const std::string &part : projs[j].deliver)
-        if (!dev->launch(part, nSrc, a, err, Device::Grid::PerBlock))
+        if (!dev->launch(part, nSrc, a, err, Device::Grid::PerBlock,
+                         end - first))
           return false;
+      return true;
+    };
+    // Deliveries that write only their synapses and targets take every
+    // group at once; others write the source's state, and a neuron may
+    // have spikes in two groups: one launch per group.
+    if (spec.partitionable) {
+      if (groups > 0 && !deliver(0, groups))
+        return false;
+      continue;
     }
+    for (int64_t g = 0; g < groups; ++g)
+      if (k >= host.delays[size_t(g)] && !deliver(g, g + 1))
+        return false;
   }
   for (size_t j = 0; j < projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
@@ -353,37 +377,35 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
     if (!dev->download(counts.data(), d.counts, counts.size() * sizeof(int32_t),
                        err))
       return false;
-    // Small populations: the slots of the batch in one or two copies (the
-    // ring may wrap) rather than one copy per step.
+    // The batch's lists in one or two copies (the ring may wrap): the
+    // first `widest` entries of each slot, `widest` the largest count.
     int64_t steps = end - batchStart;
-    bool whole = steps * spec.size * int64_t(sizeof(int32_t)) <= windowBytes;
-    if (whole) {
-      window.resize(size_t(steps * spec.size));
-      int64_t first = batchStart % ringDepth;
-      int64_t before = std::min(steps, ringDepth - first);
-      if (!dev->download(window.data(), listOf(p, first),
-                         size_t(before * spec.size) * sizeof(int32_t), err) ||
-          !dev->download(window.data() + before * spec.size, d.lists,
-                         size_t((steps - before) * spec.size) * sizeof(int32_t),
-                         err))
-        return false;
-    }
+    int64_t first = batchStart % ringDepth;
+    int64_t before = std::min(steps, ringDepth - first);
+    int32_t widest = 0;
     for (int64_t s = batchStart; s < end; ++s) {
-      int64_t slot = s % ringDepth;
-      std::vector<int32_t> &list = d.recent[size_t(slot)];
-      int32_t n = counts[size_t(slot)];
+      int32_t n = counts[size_t(s % ringDepth)];
       if (n < 0 || n > spec.size) {
         err = "the GPU counted " + std::to_string(n) + " spikes of '" +
               spec.name + "' in step " + std::to_string(s);
         return false;
       }
-      list.resize(size_t(n));
-      if (whole)
-        std::copy_n(window.data() + (s - batchStart) * spec.size, n,
-                    list.data());
-      else if (!dev->download(list.data(), listOf(p, slot),
-                              size_t(n) * sizeof(int32_t), err))
-        return false;
+      widest = std::max(widest, n);
+    }
+    size_t width = size_t(widest) * sizeof(int32_t);
+    size_t pitch = size_t(spec.size) * sizeof(int32_t);
+    window.resize(size_t(steps * widest));
+    if (!dev->downloadRows(window.data(), width, listOf(p, first), pitch, width,
+                           size_t(before), err) ||
+        !dev->downloadRows(window.data() + before * widest, width, d.lists,
+                           pitch, width, size_t(steps - before), err))
+      return false;
+    for (int64_t s = batchStart; s < end; ++s) {
+      int64_t slot = s % ringDepth;
+      std::vector<int32_t> &list = d.recent[size_t(slot)];
+      int32_t n = counts[size_t(slot)];
+      list.assign(window.data() + (s - batchStart) * widest,
+                  window.data() + (s - batchStart) * widest + n);
       // Threads append in any order; the CPU's lists are ascending.
       std::sort(list.begin(), list.end());
       Simulator::Population &host = sim.pops[p];

@@ -79,7 +79,10 @@ private:
   };
   struct DeviceProjection {
     CUdeviceptr cols = 0, syn = 0, mods = 0, srcs = 0, postPtr = 0, postSyn = 0;
-    std::vector<CUdeviceptr> rowPtrs; ///< per delay group
+    /// The row pointers of every delay group one after another
+    /// (`rowStride` apart), and each group's delay in steps.
+    CUdeviceptr rowPtrs = 0, delays = 0;
+    int64_t rowStride = 0;
     /// Each kernel's device parts, in launch order (none: it has nothing
     /// to do, such as a delivery without `on pre`).
     std::vector<std::string> update, deliver, deliverPost;
@@ -91,9 +94,6 @@ private:
   std::vector<DeviceProjection> projs;
   int64_t ringDepth = 1; ///< R
   int64_t batch = 64;    ///< B ($NEURO_GPU_BATCH)
-  /// Spike lists of a batch below this size come back in one or two
-  /// copies, else one per step ($NEURO_GPU_WINDOW).
-  int64_t windowBytes = int64_t(4) << 20;
   int64_t batchStart = 0;
   int64_t stepsDone = 0;
 };

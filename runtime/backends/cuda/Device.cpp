@@ -88,6 +88,22 @@ public:
            (current(err) &&
             check(fns.cuMemcpyDtoH(dst, src, bytes), "cuMemcpyDtoH", err));
   }
+  bool downloadRows(void *dst, size_t dstPitch, CUdeviceptr src,
+                    size_t srcPitch, size_t width, size_t rows,
+                    std::string &err) override {
+    if (width == 0 || rows == 0)
+      return true;
+    Memcpy2D copy;
+    copy.srcMemoryType = 2;
+    copy.srcDevice = src;
+    copy.srcPitch = srcPitch;
+    copy.dstMemoryType = 1;
+    copy.dstHost = dst;
+    copy.dstPitch = dstPitch;
+    copy.WidthInBytes = width;
+    copy.Height = rows;
+    return current(err) && check(fns.cuMemcpy2D(&copy), "cuMemcpy2D", err);
+  }
   bool zero(CUdeviceptr dst, size_t bytes, std::string &err) override {
     return bytes == 0 || (current(err) && check(fns.cuMemsetD8(dst, 0, bytes),
                                                 "cuMemsetD8", err));
@@ -96,7 +112,7 @@ public:
     return function(kernel) != nullptr;
   }
   bool launch(const std::string &kernel, int64_t work, KernelArgs &args,
-              std::string &err, Grid grid) override {
+              std::string &err, Grid grid, int64_t groups) override {
     CUfunction fn = function(kernel);
     if (!fn) {
       err = "the GPU kernels have no '" + kernel + "'";
@@ -108,9 +124,12 @@ public:
     bool perBlock = grid == Grid::PerBlock;
     unsigned threads = perBlock ? kRowBlock : kBlock;
     int64_t wanted = perBlock ? work : (work + kBlock - 1) / kBlock;
-    unsigned blocks = unsigned(std::min<int64_t>(wanted, blocksCap));
-    return check(fns.cuLaunchKernel(fn, blocks, 1, 1, threads, 1, 1, 0, nullptr,
-                                    args.pointers(), nullptr),
+    // The y dimension takes at most 65535 blocks; kernels stride over it.
+    unsigned rows = unsigned(std::clamp<int64_t>(groups, 1, 65535));
+    unsigned blocks = unsigned(
+        std::clamp<int64_t>(wanted, 1, std::max<int64_t>(1, blocksCap / rows)));
+    return check(fns.cuLaunchKernel(fn, blocks, rows, 1, threads, 1, 1, 0,
+                                    nullptr, args.pointers(), nullptr),
                  kernel.c_str(), err);
   }
   bool finish(std::string &err) override {
@@ -192,6 +211,15 @@ public:
       std::memcpy(dst, address(src), bytes);
     return true;
   }
+  bool downloadRows(void *dst, size_t dstPitch, CUdeviceptr src,
+                    size_t srcPitch, size_t width, size_t rows,
+                    std::string &) override {
+    for (size_t r = 0; r < rows && width; ++r)
+      std::memcpy(static_cast<char *>(dst) + r * dstPitch,
+                  static_cast<const char *>(address(src)) + r * srcPitch,
+                  width);
+    return true;
+  }
   bool zero(CUdeviceptr dst, size_t bytes, std::string &) override {
     if (bytes)
       std::memset(address(dst), 0, bytes);
@@ -201,7 +229,7 @@ public:
     return function(kernel) != nullptr;
   }
   bool launch(const std::string &kernel, int64_t, KernelArgs &args,
-              std::string &err, Grid) override {
+              std::string &err, Grid, int64_t) override {
     HostKernel fn = function(kernel);
     if (!fn) {
       err = "the kernels have no '" + kernel + "'";

@@ -36,6 +36,11 @@ public:
                       std::string &err) = 0;
   virtual bool download(void *dst, CUdeviceptr src, size_t bytes,
                         std::string &err) = 0;
+  /// `rows` rows of `width` bytes, `srcPitch` bytes apart on the device,
+  /// into `dst`, `dstPitch` bytes apart: one copy.
+  virtual bool downloadRows(void *dst, size_t dstPitch, CUdeviceptr src,
+                            size_t srcPitch, size_t width, size_t rows,
+                            std::string &err) = 0;
   virtual bool zero(CUdeviceptr dst, size_t bytes, std::string &err) = 0;
   /// Whether the kernels include `kernel`.
   virtual bool hasKernel(const std::string &kernel) = 0;
@@ -45,9 +50,12 @@ public:
     PerThread, ///< a thread per iteration
     PerBlock   ///< a block per iteration (a spike), threads share its row
   };
-  /// Launches `kernel` for `work` iterations. Launches run in order.
+  /// Launches `kernel` for `work` iterations, and `groups` times over in
+  /// the grid's y dimension for kernels that stride over it (deliveries of
+  /// several delay groups). Launches run in order.
   virtual bool launch(const std::string &kernel, int64_t work, KernelArgs &args,
-                      std::string &err, Grid grid = Grid::PerThread) = 0;
+                      std::string &err, Grid grid = Grid::PerThread,
+                      int64_t groups = 1) = 0;
   /// Waits for every launch and copy.
   virtual bool finish(std::string &err) = 0;
 };

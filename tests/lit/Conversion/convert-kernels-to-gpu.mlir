@@ -55,27 +55,49 @@ func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
   return
 }
 
-// Delivery: a block per spike, whose threads take the spike's synapses in
-// turn; the spike count is read on the device; the target's input
-// accumulates atomically, the synapse's own row (argument 5) is written
-// plainly.
+// Delivery: one launch takes the delay groups [FIRST, END), striding over
+// the grid's y dimension; a group whose delay has elapsed reads the spike
+// list and count of ring slot (step - delay) mod depth, and its own row
+// pointers. A block per spike, whose threads take the spike's synapses in
+// turn; the target's input accumulates atomically, the synapse's own row
+// (argument 5) is written plainly.
 // CHECK-LABEL:   gpu.func @neuro_deliver_N_E(
-// CHECK-SAME:      %[[SPIKES:[^:]*]]: memref<?xi32>, %{{.*}}, %[[SYN:[^:]*]]: memref<?x?xf64>, %[[POST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: i64, %[[N:[^:]*]]: memref<?xi32>) kernel attributes {neuro.row_parallel}
+// CHECK-SAME:      %[[SPIKES:[^:]*]]: memref<?xi32>, %[[ROWS:[^:]*]]: memref<?xi64>, %{{.*}}, %[[SYN:[^:]*]]: memref<?x?xf64>, %[[POST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[STEP:[^:]*]]: i64, %[[N:[^:]*]]: memref<?xi32>, %[[DELAYS:[^:]*]]: memref<?xi64>, %[[DEPTH:[^:]*]]: i64, %[[SIZE:[^:]*]]: i64, %[[RSTRIDE:[^:]*]]: i64, %[[FIRST:[^:]*]]: i64, %[[END:[^:]*]]: i64) kernel attributes {neuro.row_parallel}
 // CHECK-NOT:       memref.dim %[[SPIKES]]
-// CHECK:           %[[LEN:.*]] = memref.load %[[N]][%{{.*}}] : memref<?xi32>
-// CHECK:           %[[LENX:.*]] = arith.index_cast %[[LEN]] : i32 to index
-// CHECK:           %[[BID:.*]] = gpu.block_id x
-// CHECK:           %[[GD2:.*]] = gpu.grid_dim x
-// CHECK:           scf.for %{{.*}} = %[[BID]] to %[[LENX]] step %[[GD2]] {
-// CHECK:             %[[TID:.*]] = gpu.thread_id x
-// CHECK:             %[[BD2:.*]] = gpu.block_dim x
-// CHECK:             %[[FROM:.*]] = arith.addi %{{.*}}, %[[TID]] : index
-// CHECK:             scf.for %[[K:.*]] = %[[FROM]] to %{{.*}} step %[[BD2]] {
-// CHECK:               %[[W:.*]] = memref.load %[[SYN]][%{{.*}}, %[[K]]]
-// CHECK:               memref.atomic_rmw addf %[[W]], %[[POST]][%{{.*}}, %{{.*}}] : (f64, memref<?x?xf64>) -> f64
-// CHECK:               %[[OLD:.*]] = memref.load %[[SYN]][%{{.*}}, %[[K]]]
-// CHECK:               %[[NEW:.*]] = arith.addf %[[OLD]], %{{.*}} : f64
-// CHECK:               memref.store %[[NEW]], %[[SYN]][%{{.*}}, %[[K]]]
+// CHECK:           %[[F:.*]] = arith.index_cast %[[FIRST]] : i64 to index
+// CHECK:           %[[E:.*]] = arith.index_cast %[[END]] : i64 to index
+// CHECK:           %[[BY:.*]] = gpu.block_id y
+// CHECK:           %[[G0:.*]] = arith.addi %[[F]], %[[BY]] : index
+// CHECK:           %[[GY:.*]] = gpu.grid_dim y
+// CHECK:           scf.for %[[G:.*]] = %[[G0]] to %[[E]] step %[[GY]] {
+// CHECK:             %[[D:.*]] = memref.load %[[DELAYS]][%[[G]]] : memref<?xi64>
+// CHECK:             %[[S:.*]] = arith.subi %[[STEP]], %[[D]] : i64
+// CHECK:             %[[LIVE:.*]] = arith.cmpi sge, %[[S]], %{{.*}} : i64
+// CHECK:             scf.if %[[LIVE]] {
+// CHECK:               %[[SLOT64:.*]] = arith.remsi %[[S]], %[[DEPTH]] : i64
+// CHECK:               %[[SLOT:.*]] = arith.index_cast %[[SLOT64]] : i64 to index
+// CHECK:               %[[SZ:.*]] = arith.index_cast %[[SIZE]] : i64 to index
+// CHECK:               %[[LBASE:.*]] = arith.muli %[[SLOT]], %[[SZ]] : index
+// CHECK:               %[[RST:.*]] = arith.index_cast %[[RSTRIDE]] : i64 to index
+// CHECK:               %[[RBASE:.*]] = arith.muli %[[G]], %[[RST]] : index
+// CHECK:               %[[LEN:.*]] = memref.load %[[N]][%[[SLOT]]] : memref<?xi32>
+// CHECK:               %[[LENX:.*]] = arith.index_cast %[[LEN]] : i32 to index
+// CHECK:               %[[BID:.*]] = gpu.block_id x
+// CHECK:               %[[GD2:.*]] = gpu.grid_dim x
+// CHECK:               scf.for %[[B:.*]] = %[[BID]] to %[[LENX]] step %[[GD2]] {
+// CHECK:                 %[[AT:.*]] = arith.addi %[[LBASE]], %[[B]] : index
+// CHECK:                 memref.load %[[SPIKES]][%[[AT]]] : memref<?xi32>
+// CHECK:                 %[[RAT:.*]] = arith.addi %[[RBASE]], %{{.*}} : index
+// CHECK:                 memref.load %[[ROWS]][%[[RAT]]] : memref<?xi64>
+// CHECK:                 %[[TID:.*]] = gpu.thread_id x
+// CHECK:                 %[[BD2:.*]] = gpu.block_dim x
+// CHECK:                 %[[FROM:.*]] = arith.addi %{{.*}}, %[[TID]] : index
+// CHECK:                 scf.for %[[K:.*]] = %[[FROM]] to %{{.*}} step %[[BD2]] {
+// CHECK:                   %[[W:.*]] = memref.load %[[SYN]][%{{.*}}, %[[K]]]
+// CHECK:                   memref.atomic_rmw addf %[[W]], %[[POST]][%{{.*}}, %{{.*}}] : (f64, memref<?x?xf64>) -> f64
+// CHECK:                   %[[OLD:.*]] = memref.load %[[SYN]][%{{.*}}, %[[K]]]
+// CHECK:                   %[[NEW:.*]] = arith.addf %[[OLD]], %{{.*}} : f64
+// CHECK:                   memref.store %[[NEW]], %[[SYN]][%{{.*}}, %[[K]]]
 // CHECK:           gpu.return
 func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) {
   %c0 = arith.constant 0 : index
@@ -109,10 +131,11 @@ func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %st
 // neuron's own state (`pre`, indexed by the spike) stay plain, and keep
 // the spike to one thread.
 // CHECK-LABEL:   gpu.func @neuro_deliver_N_R(
-// CHECK-SAME:      %[[RSP:[^:]*]]: memref<?xi32>, %{{.*}}, %[[RPOST:[^:]*]]: memref<?x?xf64>, %[[RPRE:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: i64, %{{[^:]*}}: memref<?xi32>) kernel {
+// CHECK-SAME:      %[[RSP:[^:]*]]: memref<?xi32>, %{{.*}}, %[[RPOST:[^:]*]]: memref<?x?xf64>, %[[RPRE:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: i64, %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64) kernel {
 // CHECK:           gpu.global_id x
 // CHECK:           scf.for %[[RS:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
-// CHECK:             %[[RSRC:.*]] = memref.load %[[RSP]][%[[RS]]]
+// CHECK:             %[[RAT:.*]] = arith.addi %{{.*}}, %[[RS]] : index
+// CHECK:             %[[RSRC:.*]] = memref.load %[[RSP]][%[[RAT]]]
 // CHECK:             %[[RSI:.*]] = arith.index_cast %[[RSRC]]
 // CHECK:             scf.for
 // CHECK:               %[[NEG:.*]] = arith.negf %[[DW:.*]] : f64

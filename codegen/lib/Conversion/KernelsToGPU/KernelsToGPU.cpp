@@ -236,6 +236,77 @@ void appendSpikes(Block *body, Value neuron, Value flags, Value count,
   }
 }
 
+/// Makes delivery kernel `kernel` read the spikes of a range of its
+/// projection's delay groups from the source's ring of spike lists, so that
+/// one launch delivers every group whose delay has elapsed. The kernel's
+/// spike list, row pointers and count (arguments 0, 1 and `count`) become
+/// the ring (`ring` lists of `size` spikes), every group's row pointers one
+/// after another (`rowStride` apart) and the ring's counts; the arguments
+/// after `count` give each group's delay in steps (`delays`), the ring's
+/// depth, `size`, `rowStride` and the groups [first, end) of the launch,
+/// which the y dimension of the grid strides over. The body runs for each
+/// group g whose spikes are from step s = k - delays[g] >= 0, with the list
+/// and count of ring slot s mod depth and the row pointers of g.
+LogicalResult groupDelays(gpu::GPUFuncOp kernel, unsigned count, Value k) {
+  Block &entry = kernel.getBody().front();
+  Location loc = kernel.getLoc();
+  Value list = kernel.getArgument(0), rows = kernel.getArgument(1);
+  Value counts = kernel.getArgument(count);
+  Value delays = kernel.getArgument(count + 1);
+  SmallVector<Operation *> ops;
+  for (Operation &op : entry.without_terminator())
+    ops.push_back(&op);
+
+  OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  auto index = [&](OpBuilder &ob, Value v) {
+    return ob.create<arith::IndexCastOp>(loc, ob.getIndexType(), v).getResult();
+  };
+  Value first = index(b, kernel.getArgument(count + 5));
+  Value end = index(b, kernel.getArgument(count + 6));
+  Value start = b.create<arith::AddIOp>(
+      loc, first, b.create<gpu::BlockIdOp>(loc, gpu::Dimension::y));
+  Value stride = b.create<gpu::GridDimOp>(loc, gpu::Dimension::y);
+  auto groups = b.create<scf::ForOp>(loc, start, end, stride);
+  OpBuilder gb = OpBuilder::atBlockBegin(groups.getBody());
+  Value g = groups.getInductionVar();
+  Value from = gb.create<arith::SubIOp>(
+      loc, k, gb.create<memref::LoadOp>(loc, delays, ValueRange{g}));
+  Value zero = gb.create<arith::ConstantIntOp>(loc, gb.getI64Type(), 0);
+  Value elapsed =
+      gb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, from, zero);
+  auto ifOp = gb.create<scf::IfOp>(loc, elapsed, /*withElse=*/false);
+  OpBuilder ib = OpBuilder::atBlockBegin(ifOp.thenBlock());
+  Value slot = index(
+      ib, ib.create<arith::RemSIOp>(loc, from, kernel.getArgument(count + 2)));
+  Value listBase = ib.create<arith::MulIOp>(
+      loc, slot, index(ib, kernel.getArgument(count + 3)));
+  Value rowBase = ib.create<arith::MulIOp>(
+      loc, g, index(ib, kernel.getArgument(count + 4)));
+  for (Operation *op : ops)
+    op->moveBefore(ifOp.thenBlock()->getTerminator());
+
+  // Every read of the list, the row pointers and the count now indexes
+  // the ring and the group's rows.
+  for (auto [arg, base] : {std::pair(list, listBase), std::pair(rows, rowBase),
+                           std::pair(counts, Value())}) {
+    for (OpOperand &use : llvm::make_early_inc_range(arg.getUses())) {
+      auto load = dyn_cast<memref::LoadOp>(use.getOwner());
+      if (!load || load.getIndices().size() != 1)
+        return use.getOwner()->emitError(
+            "a delivery must only load from its spike list, row pointers "
+            "and spike count to run on the GPU");
+      Value at = slot;
+      if (base) {
+        OpBuilder lb(load);
+        at =
+            lb.create<arith::AddIOp>(load.getLoc(), base, load.getIndices()[0]);
+      }
+      load.getIndicesMutable()[0].assign(at);
+    }
+  }
+  return success();
+}
+
 struct ConvertKernelsToGPU
     : public neuro::impl::ConvertKernelsToGPUBase<ConvertKernelsToGPU> {
   void runOnOperation() override {
@@ -314,6 +385,12 @@ struct ConvertKernelsToGPU
         argTypes.push_back(i32Buffer); // spike count
       if (kind == KernelKind::Step)
         argTypes.append({i32Buffer, i32Buffer}); // spike count, spike list
+      if (kind == KernelKind::Deliver) {
+        // Delays, ring depth, list size, row stride, groups [first, end).
+        Type i64 = IntegerType::get(&getContext(), 64);
+        argTypes.append({MemRefType::get({ShapedType::kDynamic}, i64), i64, i64,
+                         i64, i64, i64});
+      }
       OpBuilder mb = OpBuilder::atBlockEnd(gpuModule.getBody());
       auto kernel = mb.create<gpu::GPUFuncOp>(fn.getLoc(), name,
                                               mb.getFunctionType(argTypes, {}));
@@ -417,6 +494,9 @@ struct ConvertKernelsToGPU
                                                      : Value(),
                                 syn >= 0 ? kernel.getArgument(syn) : Value());
       }
+      if (kind == KernelKind::Deliver &&
+          failed(groupDelays(kernel, extra, kernel.getArgument(extra - 1))))
+        return failure();
     }
     return success();
   }
