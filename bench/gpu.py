@@ -15,7 +15,7 @@ Python 3:
            and "ok" when the GPU's count is within max(5%, 4 sqrt(n)) of the
            CPU's (inputs of a neuron are summed in no fixed order on the GPU,
            so spike trains may part after a while; rates must not);
-  benches  CUBA 40,000 and 400,000, COBAHH and the Potjans-Diesmann
+  benches  CUBA 4,000, 40,000 and 400,000, COBAHH and the Potjans-Diesmann
            microcircuit on the GPU, with the CPU's time on one thread next
            to them (not for the microcircuit, whose CPU figure is in
            RESULTS.md's microcircuit table): simulation wall time, real-time
@@ -63,6 +63,7 @@ CHECKS = [
 ]
 # name, model, duration, CPU reference run (one thread)
 BENCHES = [
+    ("cuba", "examples/cuba.neuro", "1s", True),
     ("cuba40k", 40000, "1s", True),
     ("cuba400k", 400000, "1s", True),
     ("cobahh", "examples/cobahh.neuro", "1s", True),

@@ -155,6 +155,18 @@ bool DeviceBackend::upload(std::string &err) {
     if (spec.update)
       d.update = kernelParts("neuro_update_" + net + "_" + spec.name);
   }
+  for (size_t j = 0; j < projs.size(); ++j) {
+    const Simulator::Projection &host = sim.projs[j];
+    std::vector<int64_t> &out =
+        pops[size_t(model.projections[j].src)].outDegree;
+    out.resize(
+        size_t(model.populations[size_t(model.projections[j].src)].size));
+    for (const std::vector<int64_t> &rows : host.rowPtrs)
+      for (size_t i = 0; i + 1 < rows.size() && i < out.size(); ++i)
+        out[i] += rows[i + 1] - rows[i];
+  }
+  eventsBefore = sim.events;
+  eventsFetched = 0;
   batchStart = stepsDone = sim.stepIndex;
   return dev->finish(err);
 }
@@ -410,6 +422,9 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
       std::sort(list.begin(), list.end());
       Simulator::Population &host = sim.pops[p];
       host.spikeCount += n;
+      if (!d.outDegree.empty())
+        for (int32_t i : list)
+          eventsFetched += d.outDegree[size_t(i)];
       if (host.recorded) {
         double t = double(s + 1) * model.dt;
         for (int32_t i : list)
@@ -417,23 +432,23 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
       }
     }
   }
-  // Synaptic events, counted when delivered, as on the CPU.
-  for (int64_t s = batchStart; s < end; ++s)
-    for (size_t j = 0; j < projs.size(); ++j) {
-      const ProjectionSpec &spec = model.projections[j];
-      const Simulator::Projection &host = sim.projs[j];
-      for (size_t g = 0; g < host.delays.size(); ++g) {
-        int64_t from = s - host.delays[g];
-        if (from < 0)
-          continue;
-        for (int32_t i :
-             pops[size_t(spec.src)].recent[size_t(from % ringDepth)])
-          sim.events +=
-              host.rowPtrs[g][size_t(i) + 1] - host.rowPtrs[g][size_t(i)];
-      }
-    }
   batchStart = end;
   return true;
+}
+
+int64_t DeviceBackend::eventsInFlight(int64_t end) const {
+  const ModelSpec &model = sim.model;
+  int64_t pending = 0;
+  for (size_t j = 0; j < projs.size(); ++j) {
+    const Simulator::Projection &host = sim.projs[j];
+    const DevicePopulation &src = pops[size_t(model.projections[j].src)];
+    for (size_t g = 0; g < host.delays.size(); ++g)
+      for (int64_t s = std::max<int64_t>(0, end - host.delays[g]); s < end; ++s)
+        for (int32_t i : src.recent[size_t(s % ringDepth)])
+          pending +=
+              host.rowPtrs[g][size_t(i) + 1] - host.rowPtrs[g][size_t(i)];
+  }
+  return pending;
 }
 
 bool DeviceBackend::fetchState(size_t p, std::string &err) {
@@ -451,6 +466,8 @@ bool DeviceBackend::fetchSynapses(size_t j, std::string &err) {
 bool DeviceBackend::sync(std::string &err) {
   if (stepsDone > batchStart && !fetchSpikes(stepsDone, err))
     return false;
+  // Synaptic events count when delivered, as on the CPU.
+  sim.events = eventsBefore + eventsFetched - eventsInFlight(stepsDone);
   for (size_t p = 0; p < pops.size(); ++p)
     if (!fetchState(p, err))
       return false;

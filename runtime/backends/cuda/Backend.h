@@ -61,6 +61,8 @@ private:
   bool upload(std::string &err);
   /// Brings the spikes of steps [batchStart, end) back.
   bool fetchSpikes(int64_t end, std::string &err);
+  /// The events of fetched spikes not yet delivered by step `end`.
+  int64_t eventsInFlight(int64_t end) const;
   bool fetchState(size_t pop, std::string &err);
   bool fetchSynapses(size_t proj, std::string &err);
   /// The spike list and the spike count of population `pop` in ring slot
@@ -76,6 +78,9 @@ private:
     std::vector<std::string> reset;
     /// Host copies of the spike lists of the last R steps.
     std::vector<std::vector<int32_t>> recent;
+    /// Each neuron's synapses in every outgoing projection: the events a
+    /// spike of it makes once all its delays have elapsed.
+    std::vector<int64_t> outDegree;
   };
   struct DeviceProjection {
     CUdeviceptr cols = 0, syn = 0, mods = 0, srcs = 0, postPtr = 0, postSyn = 0;
@@ -95,6 +100,9 @@ private:
   int64_t ringDepth = 1; ///< R
   int64_t batch = 64;    ///< B ($NEURO_GPU_BATCH)
   int64_t batchStart = 0;
+  /// Synaptic events at attach(), and of every spike fetched since then
+  /// counted in full (outDegree); sync() takes away those still in flight.
+  int64_t eventsBefore = 0, eventsFetched = 0;
   int64_t stepsDone = 0;
 };
 
