@@ -110,7 +110,16 @@ def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
     the thread of their spike (each synapse has one source and one target)
     and stay plain stores.
 
-    Spike lists stay on the device: reset and delivery kernels take the
+    A delivery takes every delay group of its projection in one launch:
+    its spike list, row pointers and count (arguments 0, 1 and the added
+    count) are the source's ring of spike lists, every group's row pointers
+    one after another and the ring's counts, and six more arguments follow
+    (each group's delay in steps, the ring's depth, the list size, the row
+    pointers' stride, the groups [first, end) of the launch). The grid's y
+    dimension strides over the groups; group g reads the list and count of
+    ring slot (step - delay[g]) mod depth, when that step is not negative.
+
+    Spike lists stay on the device: reset and `on post` kernels take the
     count of their spike list as a last argument (`memref<?xi32>`, element
     0) instead of the list's size, and step kernels take a counter and a
     list to which each spiking neuron appends its index with an atomic
