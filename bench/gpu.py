@@ -15,6 +15,9 @@ Python 3:
            and "ok" when the GPU's count is within max(5%, 4 sqrt(n)) of the
            CPU's (inputs of a neuron are summed in no fixed order on the GPU,
            so spike trains may part after a while; rates must not);
+  dense    a dense network (a third of its neurons spike per step at dt =
+           1 ms) with each delivery strategy forced (NEURO_GPU_DELIVERY=push,
+           pull) and chosen (auto), at dt = 1 ms and 0.1 ms;
   benches  CUBA 4,000, 40,000 and 400,000, COBAHH and the Potjans-Diesmann
            microcircuit on the GPU, with the CPU's time on one thread next
            to them (not for the microcircuit, whose CPU figure is in
@@ -69,6 +72,10 @@ BENCHES = [
     ("cobahh", "examples/cobahh.neuro", "1s", True),
     ("microcircuit", "examples/microcircuit.neuro", "1s", False),
 ]
+# The delivery strategies on a dense network (tests/lit/GPU/Inputs/
+# dense.neuro, 20,000 neurons, 400 inputs each, 1 s) at two time steps:
+# name, dt.
+DENSE = [("dense_1ms", "1 ms"), ("dense_01ms", "0.1 ms")]
 MICRO_POPS = ["L23e", "L23i", "L4e", "L4i", "L5e", "L5i", "L6e", "L6i"]
 MICRO_REFERENCE = [0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829]
 
@@ -110,13 +117,25 @@ def build(args):
             compile_(name, model)
         manifest["benches"].append({"name": name, "duration": duration,
                                     "cpu": cpu})
+    manifest["dense"] = []
+    src = open(os.path.join(ROOT, "tests/lit/GPU/Inputs/dense.neuro")).read()
+    for name, dt in DENSE:
+        model = os.path.join(args.dir, name + ".neuro")
+        with open(model, "w") as f:
+            f.write(src.replace("N = 200 of", "N = 20000 of")
+                    .replace("p = 0.2", "p = 0.02")
+                    .replace("dt = 1 ms", f"dt = {dt}")
+                    .replace("run 50 ms", "run 1 s")
+                    .replace("record x of N every 5 ms\n", ""))
+        compile_(name, model)
+        manifest["dense"].append({"name": name, "dt": dt})
     with open(os.path.join(args.dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
     print(f"built {len(manifest['checks'])} checks and "
           f"{len(manifest['benches'])} benchmarks into {args.dir}")
 
 
-def execute(program, target, out, duration, timeout):
+def execute(program, target, out, duration, timeout, env=None):
     cmd = [program, "--json", "--target", target, "-o", out]
     if target == "cpu":
         cmd += ["--threads", "1"]
@@ -124,7 +143,8 @@ def execute(program, target, out, duration, timeout):
         cmd += ["--duration", duration]
     try:
         run = subprocess.run(cmd, capture_output=True, text=True,
-                             timeout=timeout)
+                             timeout=timeout,
+                             env=dict(os.environ, **(env or {})))
     except subprocess.TimeoutExpired:
         return None, f"timed out after {timeout} s"
     if run.returncode != 0:
@@ -220,6 +240,34 @@ def run(args):
         lines += ["| model | neurons | synapses | simulated | GPU wall (s) "
                   "| GPU real-time factor | GPU events/s | CPU wall, 1 thread "
                   "(s) | CPU / GPU |", "|---|---|---|---|---|---|---|---|---|"]
+    dense = [d for d in manifest.get("dense", [])
+             if not only or d["name"] in only]
+    if dense:
+        lines += ["", "| network | dt | spikes per neuron-step | push (s) "
+                  "| pull (s) | auto (s) | spikes equal |",
+                  "|---|---|---|---|---|---|---|"]
+    for d in dense:
+        program = os.path.join(args.dir, d["name"])
+        runs = {}
+        for mode in ("push", "pull", "auto"):
+            r, err = execute(program, "cuda", os.path.join(
+                tmp, f"{d['name']}-{mode}"), "", args.timeout,
+                {"NEURO_GPU_DELIVERY": mode})
+            if err:
+                lines.append(f"| {d['name']} | {mode} failed: {err} |")
+                failed += 1
+                break
+            runs[mode] = r
+        if len(runs) != 3:
+            continue
+        r = runs["push"]
+        frac = r["spikes"] / r["neurons"] / r["steps"]
+        same = all(runs[m]["spikes"] == r["spikes"] for m in runs)
+        lines.append(f"| {d['name']} | {d['dt']} | {frac:.3f} | "
+                     + " | ".join(f"{runs[m]['t_sim_s']:.3f}"
+                                  for m in ("push", "pull", "auto"))
+                     + f" | {'yes' if same else 'no'} |")
+
     micro = None
     for b in benches:
         program = os.path.join(args.dir, b["name"])

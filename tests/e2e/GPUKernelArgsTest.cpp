@@ -75,6 +75,15 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   deliver.matrix(p, 0, 10).matrix(p, 4, 3200).matrix(p, 4, 3200);
   deliver.buffer(p, 1).i64(0).buffer(p, 65);
   deliver.buffer(p, 1).i64(65).i64(3200).i64(3201).i64(0).i64(1);
+  // neuro_deliver_..._by_target: the first ten, then synapses by target
+  // (pointers, ids), each synapse's source and delay, the flag ring, its
+  // depth, the list size and the number of targets.
+  KernelArgs pull;
+  pull.buffer(p, 65 * 3200).buffer(p, 3201).i64(1).i64(0).buffer(p, 10);
+  pull.matrix(p, 0, 10).matrix(p, 4, 3200).matrix(p, 4, 3200);
+  pull.buffer(p, 1).i64(0);
+  pull.buffer(p, 3201).buffer(p, 10).buffer(p, 10).buffer(p, 10);
+  pull.buffer(p, 65 * 3200).i64(65).i64(3200).i64(3200);
 
   std::map<std::string, size_t> expected = {
       {"neuro_step_CUBA_E", step.size()},
@@ -84,7 +93,11 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
       {"neuro_deliver_CUBA_E_to_E", deliver.size()},
       {"neuro_deliver_CUBA_E_to_I", deliver.size()},
       {"neuro_deliver_CUBA_I_to_E", deliver.size()},
-      {"neuro_deliver_CUBA_I_to_I", deliver.size()}};
+      {"neuro_deliver_CUBA_I_to_I", deliver.size()},
+      {"neuro_deliver_CUBA_E_to_E_by_target", pull.size()},
+      {"neuro_deliver_CUBA_E_to_I_by_target", pull.size()},
+      {"neuro_deliver_CUBA_I_to_E_by_target", pull.size()},
+      {"neuro_deliver_CUBA_I_to_I_by_target", pull.size()}};
   EXPECT_EQ(step.size(), 26u);
   EXPECT_EQ(params.size(), expected.size());
   for (auto &[name, count] : expected) {

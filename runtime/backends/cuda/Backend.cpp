@@ -41,6 +41,17 @@ DeviceBackend::attach(Simulator &sim, std::unique_ptr<Device> device,
       new DeviceBackend(sim, std::move(device)));
   // Tuning, and tests of ring wrap-around and per-step copies.
   backend->batch = std::max<int64_t>(1, envInt("NEURO_GPU_BATCH", 64));
+  if (const char *v = std::getenv("NEURO_GPU_DELIVERY")) {
+    std::string mode = v;
+    if (mode == "push")
+      backend->delivery = Delivery::Push;
+    else if (mode == "pull")
+      backend->delivery = Delivery::Pull;
+    else if (!mode.empty() && mode != "auto") {
+      err = "NEURO_GPU_DELIVERY must be push, pull or auto, not '" + mode + "'";
+      return nullptr;
+    }
+  }
   if (!backend->upload(err))
     return nullptr;
   return backend;
@@ -62,6 +73,60 @@ DeviceBackend::install(Simulator &sim, std::unique_ptr<Device> device,
 CUdeviceptr DeviceBackend::listOf(size_t pop, int64_t slot) const {
   int64_t size = sim.model.populations[pop].size;
   return at(pops[pop].lists, slot * size * int64_t(sizeof(int32_t)));
+}
+
+CUdeviceptr DeviceBackend::flagsOf(size_t pop, int64_t slot) const {
+  return at(pops[pop].flags, slot * sim.model.populations[pop].size);
+}
+
+bool DeviceBackend::pulls(size_t j) const {
+  const ProjectionSpec &spec = sim.model.projections[j];
+  const PopulationSpec &src = sim.model.populations[size_t(spec.src)];
+  if (projs[j].pull.empty() || !spec.partitionable || src.generator ||
+      delivery == Delivery::Push)
+    return false;
+  return delivery == Delivery::Pull ||
+         pops[size_t(spec.src)].spikesPerStep * kPullFraction >
+             double(src.size);
+}
+
+bool DeviceBackend::preparePull(size_t j, std::string &err) {
+  DeviceProjection &d = projs[j];
+  if (d.pullReady)
+    return true;
+  const Simulator::Projection &host = sim.projs[j];
+  int64_t nSyn = host.csr.numSynapses();
+  int64_t nDst =
+      sim.model.populations[size_t(sim.model.projections[j].dst)].size;
+  // Synapses by target, ids ascending (a stable counting sort): a target
+  // takes its inputs in the CPU's order.
+  std::vector<int64_t> ptr(size_t(nDst) + 1, 0);
+  std::vector<int64_t> ids(static_cast<size_t>(nSyn));
+  for (int32_t c : host.csr.cols)
+    ++ptr[size_t(c) + 1];
+  for (int64_t t = 0; t < nDst; ++t)
+    ptr[size_t(t) + 1] += ptr[size_t(t)];
+  std::vector<int64_t> next(ptr.begin(), ptr.end() - 1);
+  for (int64_t s = 0; s < nSyn; ++s)
+    ids[size_t(next[size_t(host.csr.cols[size_t(s)])]++)] = s;
+  std::vector<int32_t> srcs(static_cast<size_t>(nSyn));
+  std::vector<int32_t> delays(static_cast<size_t>(nSyn));
+  for (size_t g = 0; g < host.rowPtrs.size(); ++g)
+    for (size_t i = 0; i + 1 < host.rowPtrs[g].size(); ++i)
+      for (int64_t s = host.rowPtrs[g][i]; s < host.rowPtrs[g][i + 1]; ++s) {
+        srcs[size_t(s)] = int32_t(i);
+        delays[size_t(s)] = int32_t(host.delays[g]);
+      }
+  auto copy = [&](CUdeviceptr &dst, const void *src, size_t bytes) {
+    return dev->alloc(bytes, dst, err) && dev->upload(dst, src, bytes, err);
+  };
+  if (!copy(d.byTargetPtr, ptr.data(), ptr.size() * sizeof(int64_t)) ||
+      !copy(d.byTarget, ids.data(), ids.size() * sizeof(int64_t)) ||
+      !copy(d.synSrc, srcs.data(), srcs.size() * sizeof(int32_t)) ||
+      !copy(d.synDelay, delays.data(), delays.size() * sizeof(int32_t)))
+    return false;
+  d.pullReady = true;
+  return true;
 }
 
 CUdeviceptr DeviceBackend::countOf(size_t pop, int64_t slot) const {
@@ -97,7 +162,7 @@ bool DeviceBackend::upload(std::string &err) {
     size_t stateBytes = host.state.size() * sizeof(double);
     if (!dev->alloc(stateBytes, d.state, err) ||
         !dev->upload(d.state, host.state.data(), stateBytes, err) ||
-        !dev->alloc(size_t(spec.size), d.flags, err) ||
+        !dev->alloc(size_t(ringDepth * spec.size), d.flags, err) ||
         !dev->alloc(size_t(ringDepth * spec.size) * sizeof(int32_t), d.lists,
                     err) ||
         !dev->alloc(size_t(ringDepth) * sizeof(int32_t), d.counts, err))
@@ -147,8 +212,13 @@ bool DeviceBackend::upload(std::string &err) {
     if (!copy(d.rowPtrs, rowPtrs.data(), rowPtrs.size() * sizeof(int64_t)) ||
         !copy(d.delays, delays.data(), delays.size() * sizeof(int64_t)))
       return false;
-    if (spec.deliver)
+    if (spec.deliver) {
       d.deliver = kernelParts("neuro_deliver_" + net + "_" + spec.name);
+      std::string pull =
+          "neuro_deliver_" + net + "_" + spec.name + "_by_target";
+      if (dev->hasKernel(pull))
+        d.pull = pull;
+    }
     if (spec.deliverPost)
       d.deliverPost =
           kernelParts("neuro_deliver_post_" + net + "_" + spec.name);
@@ -286,7 +356,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     }
     KernelArgs a;
     a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
-    a.buffer(d.flags, spec.size);
+    a.buffer(flagsOf(p, slot), spec.size);
     a.i64(k).i64(int64_t(model.seed)).i64(0).i64(spec.size);
     a.buffer(count, 1).buffer(list, spec.size);
     if (!dev->zero(count, sizeof(int32_t), err) ||
@@ -324,6 +394,28 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
           return false;
       return true;
     };
+    if (pulls(j)) {
+      // A thread per target, every delay group at once.
+      if (!preparePull(j, err))
+        return false;
+      int64_t nSyn = host.csr.numSynapses();
+      int64_t nDst = popSize(spec.dst);
+      KernelArgs a;
+      a.buffer(src.lists, ringDepth * nSrc);
+      a.buffer(projs[j].rowPtrs, groups * projs[j].rowStride);
+      a.i64(1).i64(0);
+      a.buffer(projs[j].cols, nSyn);
+      synapseArgs(j, a);
+      a.i64(k);
+      a.buffer(projs[j].byTargetPtr, nDst + 1);
+      a.buffer(projs[j].byTarget, nSyn);
+      a.buffer(projs[j].synSrc, nSyn).buffer(projs[j].synDelay, nSyn);
+      a.buffer(src.flags, ringDepth * nSrc);
+      a.i64(ringDepth).i64(nSrc).i64(nDst);
+      if (!dev->launch(projs[j].pull, nDst, a, err))
+        return false;
+      continue;
+    }
     // Deliveries that write only their synapses and targets take every
     // group at once; others write the source's state, and a neuron may
     // have spikes in two groups: one launch per group.
@@ -395,6 +487,7 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
     int64_t first = batchStart % ringDepth;
     int64_t before = std::min(steps, ringDepth - first);
     int32_t widest = 0;
+    int64_t spikes = 0;
     for (int64_t s = batchStart; s < end; ++s) {
       int32_t n = counts[size_t(s % ringDepth)];
       if (n < 0 || n > spec.size) {
@@ -403,7 +496,9 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
         return false;
       }
       widest = std::max(widest, n);
+      spikes += n;
     }
+    d.spikesPerStep = double(spikes) / double(std::max<int64_t>(steps, 1));
     size_t width = size_t(widest) * sizeof(int32_t);
     size_t pitch = size_t(spec.size) * sizeof(int32_t);
     window.resize(size_t(steps * widest));

@@ -8,8 +8,14 @@
 //
 //   - each population owns a ring of R = D + B spike lists on the device (D:
 //     its longest outgoing delay + 1, B: the batch), one list of `size`
-//     entries and a counter per step; step kernels append to the slot of
-//     step k, deliveries read the slots of k - delay, resets the slot of k;
+//     entries, a counter and `size` spike flags per step; step kernels
+//     append to the slot of step k and set its flags, deliveries read the
+//     slots of k - delay, resets the slot of k;
+//   - a delivery either pushes (a block per spike, all delay groups in one
+//     launch) or, when the projection has a `_by_target` kernel and its
+//     source spiked in more than 1/kPullFraction of its neurons per step in
+//     the last batch, pulls (a thread per target reading the flags);
+//     $NEURO_GPU_DELIVERY=push|pull forces one;
 //   - the spike lists of generators (Poisson, spike times) are drawn on the
 //     host, as on the CPU, and uploaded into their slot;
 //   - every B steps, and when the Simulator syncs (NaN scans, the end of a
@@ -81,6 +87,8 @@ private:
     /// Each neuron's synapses in every outgoing projection: the events a
     /// spike of it makes once all its delays have elapsed.
     std::vector<int64_t> outDegree;
+    /// Spikes per step in the last batch fetched.
+    double spikesPerStep = 0;
   };
   struct DeviceProjection {
     CUdeviceptr cols = 0, syn = 0, mods = 0, srcs = 0, postPtr = 0, postSyn = 0;
@@ -91,7 +99,22 @@ private:
     /// Each kernel's device parts, in launch order (none: it has nothing
     /// to do, such as a delivery without `on pre`).
     std::vector<std::string> update, deliver, deliverPost;
+    /// The thread-per-target delivery, if the kernels have one, and what
+    /// it reads, copied on its first use: synapses by target (pointers and
+    /// ids), each synapse's source and delay in steps.
+    std::string pull;
+    CUdeviceptr byTargetPtr = 0, byTarget = 0, synSrc = 0, synDelay = 0;
+    bool pullReady = false;
   };
+  /// Whether projection `j` pulls its inputs this step.
+  bool pulls(size_t j) const;
+  bool preparePull(size_t j, std::string &err);
+  CUdeviceptr flagsOf(size_t pop, int64_t slot) const;
+  enum class Delivery { Auto, Push, Pull };
+  Delivery delivery = Delivery::Auto;
+  /// A projection pulls when more than 1/kPullFraction of its source's
+  /// neurons spike per step.
+  static constexpr double kPullFraction = 4;
 
   Simulator &sim;
   std::unique_ptr<Device> dev;

@@ -55,6 +55,34 @@ func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
   return
 }
 
+// The same delivery pulled: a thread per target T visits the synapses
+// onto T (POSTSYN[POSTPTR[T]] ...); a synapse whose source SRCS[S] spiked
+// DELAYS[S] steps ago (its flag in ring slot (step - delay) mod DEPTH) runs
+// `on pre`. Each target is one thread's, so the add stays a plain store.
+// CHECK-LABEL:   gpu.func @neuro_deliver_N_E_by_target(
+// CHECK-SAME:      %[[PSYN:[^:]*]]: memref<?x?xf64>, %[[PPOST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[PSTEP:[^:]*]]: i64, %[[POSTPTR:[^:]*]]: memref<?xi64>, %[[POSTSYN:[^:]*]]: memref<?xi64>, %[[SRCS:[^:]*]]: memref<?xi32>, %[[DELAYS:[^:]*]]: memref<?xi32>, %[[FLAGS:[^:]*]]: memref<?xi8>, %[[PDEPTH:[^:]*]]: i64, %[[PSIZE:[^:]*]]: i64, %[[TARGETS:[^:]*]]: i64) kernel {
+// CHECK:           %[[NT:.*]] = arith.index_cast %[[TARGETS]] : i64 to index
+// CHECK:           scf.for %[[T:.*]] = %{{.*}} to %[[NT]] step %{{.*}} {
+// CHECK:             memref.load %[[POSTPTR]][%[[T]]] : memref<?xi64>
+// CHECK:             scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
+// CHECK:               %[[S64:.*]] = memref.load %[[POSTSYN]][%[[J]]] : memref<?xi64>
+// CHECK:               %[[S:.*]] = arith.index_cast %[[S64]] : i64 to index
+// CHECK:               %[[SRC:.*]] = memref.load %[[SRCS]][%[[S]]] : memref<?xi32>
+// CHECK:               %[[D32:.*]] = memref.load %[[DELAYS]][%[[S]]] : memref<?xi32>
+// CHECK:               %[[D:.*]] = arith.extsi %[[D32]] : i32 to i64
+// CHECK:               %[[WHEN:.*]] = arith.subi %[[PSTEP]], %[[D]] : i64
+// CHECK:               scf.if
+// CHECK:                 %[[PSLOT:.*]] = arith.remsi %[[WHEN]], %[[PDEPTH]] : i64
+// CHECK:                 %[[F:.*]] = memref.load %[[FLAGS]][%{{.*}}] : memref<?xi8>
+// CHECK:                 %[[FIRED:.*]] = arith.cmpi ne, %[[F]], %{{.*}} : i8
+// CHECK:                 scf.if %[[FIRED]] {
+// CHECK:                   %[[PW:.*]] = memref.load %[[PSYN]][%{{.*}}, %[[S]]]
+// CHECK:                   %[[PG:.*]] = memref.load %[[PPOST]]
+// CHECK:                   %[[PSUM:.*]] = arith.addf %[[PG]], %[[PW]] : f64
+// CHECK:                   memref.store %[[PSUM]], %[[PPOST]]
+// CHECK-NOT:               memref.atomic_rmw
+// CHECK:           gpu.return
+
 // Delivery: one launch takes the delay groups [FIRST, END), striding over
 // the grid's y dimension; a group whose delay has elapsed reads the spike
 // list and count of ring slot (step - delay) mod depth, and its own row
@@ -129,7 +157,8 @@ func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %st
 
 // `-=` becomes an atomic add of the negation; writes to the spiking
 // neuron's own state (`pre`, indexed by the spike) stay plain, and keep
-// the spike to one thread.
+// the spike to one thread. Such a delivery gets no pull kernel.
+// CHECK-NOT:     gpu.func @neuro_deliver_N_R_by_target
 // CHECK-LABEL:   gpu.func @neuro_deliver_N_R(
 // CHECK-SAME:      %[[RSP:[^:]*]]: memref<?xi32>, %{{.*}}, %[[RPOST:[^:]*]]: memref<?x?xf64>, %[[RPRE:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: i64, %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64) kernel {
 // CHECK:           gpu.global_id x

@@ -307,6 +307,138 @@ LogicalResult groupDelays(gpu::GPUFuncOp kernel, unsigned count, Value k) {
   return success();
 }
 
+/// Whether `fn` stores into its argument `index`.
+bool storesInto(func::FuncOp fn, unsigned index) {
+  Value arg = fn.getArgument(index);
+  WalkResult found = fn.walk([&](Operation *op) {
+    if (auto store = dyn_cast<memref::StoreOp>(op);
+        store && store.getMemref() == arg)
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return found.wasInterrupted();
+}
+
+/// `<delivery>_by_target`: delivery `fn` (one loop over spikes holding one
+/// loop over each spike's synapses, `row`) with a thread per target that
+/// pulls its inputs instead of a thread or block per spike pushing them.
+/// Thread t visits the synapses onto t in the order of their ids (those of
+/// `postPtr[t]` to `postPtr[t + 1]` in `postSyn`), and runs the synapse's
+/// `on pre` when its source `srcs[s]` spiked `delays[s]` steps ago, as the
+/// spike flags of the source's ring say (`flags`, `depth` slots of `size`
+/// bytes). A target is one thread's alone, so its inputs need no atomics
+/// and add up in the CPU's order. None when the delivery writes the
+/// source's state or the modulators (arguments 7 and 8), or uses its spike
+/// loop's index for anything but reading the spike list.
+void buildPullKernel(func::FuncOp fn, scf::ForOp loop, scf::ForOp row,
+                     gpu::GPUModuleOp gpuModule) {
+  Value list = fn.getArgument(0);
+  if (storesInto(fn, 7) || storesInto(fn, 8))
+    return;
+  memref::LoadOp spike;
+  for (Operation *user : loop.getInductionVar().getUsers()) {
+    auto load = dyn_cast<memref::LoadOp>(user);
+    if (!load || load.getMemref() != list || spike)
+      return;
+    spike = load;
+  }
+  if (!spike)
+    return;
+
+  MLIRContext *ctx = fn.getContext();
+  Location loc = fn.getLoc();
+  auto i8 = IntegerType::get(ctx, 8), i32 = IntegerType::get(ctx, 32),
+       i64 = IntegerType::get(ctx, 64);
+  auto buffer = [](Type t) {
+    return MemRefType::get({ShapedType::kDynamic}, t);
+  };
+  SmallVector<Type> argTypes(fn.getArgumentTypes());
+  // postPtr, postSyn, srcs, delays, flags, depth, size, targets.
+  argTypes.append({buffer(i64), buffer(i64), buffer(i32), buffer(i32),
+                   buffer(i8), i64, i64, i64});
+  OpBuilder mb = OpBuilder::atBlockEnd(gpuModule.getBody());
+  auto kernel =
+      mb.create<gpu::GPUFuncOp>(loc, (fn.getName() + "_by_target").str(),
+                                mb.getFunctionType(argTypes, {}));
+  kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), mb.getUnitAttr());
+  unsigned n = fn.getNumArguments();
+  Value postPtr = kernel.getArgument(n), postSyn = kernel.getArgument(n + 1),
+        srcs = kernel.getArgument(n + 2), delays = kernel.getArgument(n + 3),
+        flags = kernel.getArgument(n + 4), depth = kernel.getArgument(n + 5),
+        size = kernel.getArgument(n + 6), targets = kernel.getArgument(n + 7);
+  Value step = kernel.getArgument(n - 1);
+
+  IRMapping map;
+  for (unsigned i = 0; i < n; ++i)
+    map.map(fn.getArgument(i), kernel.getArgument(i));
+  OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
+  auto index = [&](OpBuilder &ob, Value v) {
+    return ob.create<arith::IndexCastOp>(loc, ob.getIndexType(), v).getResult();
+  };
+
+  // What the synapse loop needs from the spike loop's body and from the
+  // top of the kernel, the spike list's entry aside.
+  llvm::SetVector<Value> used;
+  getUsedValuesDefinedAbove(row.getRegion(), used);
+  llvm::SmallPtrSet<Operation *, 16> needed;
+  SmallVector<Value> work(used.begin(), used.end());
+  while (!work.empty()) {
+    Operation *def = work.pop_back_val().getDefiningOp();
+    if (!def || def == spike || !needed.insert(def).second)
+      continue;
+    work.append(def->operand_begin(), def->operand_end());
+  }
+  for (Operation &op : fn.getBody().front())
+    if (needed.contains(&op))
+      b.clone(op, map);
+
+  Value c1 = b.create<arith::ConstantIndexOp>(loc, 1);
+  Value zero64 = b.create<arith::ConstantIntOp>(loc, i64, 0);
+  Value zero8 = b.create<arith::ConstantIntOp>(loc, i8, 0);
+  Value thread = b.create<gpu::GlobalIdOp>(loc, gpu::Dimension::x);
+  Value threads = b.create<arith::MulIOp>(
+      loc, b.create<gpu::GridDimOp>(loc, gpu::Dimension::x),
+      b.create<gpu::BlockDimOp>(loc, gpu::Dimension::x));
+  auto perTarget =
+      b.create<scf::ForOp>(loc, thread, index(b, targets), threads);
+  OpBuilder tb = OpBuilder::atBlockBegin(perTarget.getBody());
+  Value t = perTarget.getInductionVar();
+  Value from = index(tb, tb.create<memref::LoadOp>(loc, postPtr, t));
+  Value next = tb.create<arith::AddIOp>(loc, t, c1);
+  Value to = index(tb, tb.create<memref::LoadOp>(loc, postPtr, next));
+  auto perSynapse = tb.create<scf::ForOp>(loc, from, to, c1);
+  OpBuilder sb = OpBuilder::atBlockBegin(perSynapse.getBody());
+  Value syn = index(sb, sb.create<memref::LoadOp>(
+                            loc, postSyn, perSynapse.getInductionVar()));
+  Value source = sb.create<memref::LoadOp>(loc, srcs, syn);
+  Value delay = sb.create<arith::ExtSIOp>(
+      loc, i64, sb.create<memref::LoadOp>(loc, delays, syn));
+  Value when = sb.create<arith::SubIOp>(loc, step, delay);
+  auto elapsed = sb.create<scf::IfOp>(
+      loc,
+      sb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, when, zero64),
+      /*withElse=*/false);
+  OpBuilder eb = OpBuilder::atBlockBegin(elapsed.thenBlock());
+  Value slot = index(eb, eb.create<arith::RemSIOp>(loc, when, depth));
+  Value at = eb.create<arith::AddIOp>(
+      loc, eb.create<arith::MulIOp>(loc, slot, index(eb, size)),
+      index(eb, source));
+  Value flag = eb.create<memref::LoadOp>(loc, flags, at);
+  auto spiked = eb.create<scf::IfOp>(
+      loc, eb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, flag, zero8),
+      /*withElse=*/false);
+  OpBuilder body = OpBuilder::atBlockBegin(spiked.thenBlock());
+  body.setInsertionPoint(spiked.thenBlock()->getTerminator());
+  map.map(spike.getResult(), source);
+  for (Operation &op : loop.getBody()->without_terminator())
+    if (needed.contains(&op))
+      body.clone(op, map);
+  map.map(row.getInductionVar(), syn);
+  for (Operation &op : row.getBody()->without_terminator())
+    body.clone(op, map);
+  b.create<gpu::ReturnOp>(loc);
+}
+
 struct ConvertKernelsToGPU
     : public neuro::impl::ConvertKernelsToGPUBase<ConvertKernelsToGPU> {
   void runOnOperation() override {
@@ -376,6 +508,11 @@ struct ConvertKernelsToGPU
 
     auto i32Buffer = MemRefType::get({ShapedType::kDynamic},
                                      IntegerType::get(&getContext(), 32));
+    // Deliveries that can pull their inputs get a thread-per-target kernel
+    // too; the runtime picks one of the two per projection and batch.
+    if (kind == KernelKind::Deliver && loops.size() == 1)
+      if (scf::ForOp row = rowLoop(loops.front(), fn.getArgument(0)))
+        buildPullKernel(fn, loops.front(), row, gpuModule);
     for (auto [k, loop] : llvm::enumerate(loops)) {
       std::string name = fn.getName().str();
       if (loops.size() > 1)
