@@ -15,9 +15,9 @@ Python 3:
            and "ok" when the GPU's count is within max(5%, 4 sqrt(n)) of the
            CPU's (inputs of a neuron are summed in no fixed order on the GPU,
            so spike trains may part after a while; rates must not);
-  dense    a dense network (a third of its neurons spike per step at dt =
-           1 ms) with each delivery strategy forced (NEURO_GPU_DELIVERY=push,
-           pull) and chosen (auto), at dt = 1 ms and 0.1 ms;
+  dense    a dense network (half of its neurons spike per step at dt =
+           1 ms) with each delivery strategy (NEURO_GPU_DELIVERY=push, pull),
+           at dt = 1 ms and 0.1 ms;
   benches  CUBA 4,000, 40,000 and 400,000, COBAHH and the Potjans-Diesmann
            microcircuit on the GPU, with the CPU's time on one thread next
            to them (not for the microcircuit, whose CPU figure is in
@@ -244,12 +244,11 @@ def run(args):
              if not only or d["name"] in only]
     if dense:
         lines += ["", "| network | dt | spikes per neuron-step | push (s) "
-                  "| pull (s) | auto (s) | spikes equal |",
-                  "|---|---|---|---|---|---|---|"]
+                  "| pull (s) | spikes equal |", "|---|---|---|---|---|---|"]
     for d in dense:
         program = os.path.join(args.dir, d["name"])
         runs = {}
-        for mode in ("push", "pull", "auto"):
+        for mode in ("push", "pull"):
             r, err = execute(program, "cuda", os.path.join(
                 tmp, f"{d['name']}-{mode}"), "", args.timeout,
                 {"NEURO_GPU_DELIVERY": mode})
@@ -258,14 +257,14 @@ def run(args):
                 failed += 1
                 break
             runs[mode] = r
-        if len(runs) != 3:
+        if len(runs) != 2:
             continue
         r = runs["push"]
         frac = r["spikes"] / r["neurons"] / r["steps"]
         same = all(runs[m]["spikes"] == r["spikes"] for m in runs)
         lines.append(f"| {d['name']} | {d['dt']} | {frac:.3f} | "
                      + " | ".join(f"{runs[m]['t_sim_s']:.3f}"
-                                  for m in ("push", "pull", "auto"))
+                                  for m in ("push", "pull"))
                      + f" | {'yes' if same else 'no'} |")
 
     micro = None

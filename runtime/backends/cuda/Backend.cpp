@@ -43,12 +43,10 @@ DeviceBackend::attach(Simulator &sim, std::unique_ptr<Device> device,
   backend->batch = std::max<int64_t>(1, envInt("NEURO_GPU_BATCH", 64));
   if (const char *v = std::getenv("NEURO_GPU_DELIVERY")) {
     std::string mode = v;
-    if (mode == "push")
-      backend->delivery = Delivery::Push;
-    else if (mode == "pull")
+    if (mode == "pull")
       backend->delivery = Delivery::Pull;
-    else if (!mode.empty() && mode != "auto") {
-      err = "NEURO_GPU_DELIVERY must be push, pull or auto, not '" + mode + "'";
+    else if (!mode.empty() && mode != "push") {
+      err = "NEURO_GPU_DELIVERY must be push or pull, not '" + mode + "'";
       return nullptr;
     }
   }
@@ -82,12 +80,8 @@ CUdeviceptr DeviceBackend::flagsOf(size_t pop, int64_t slot) const {
 bool DeviceBackend::pulls(size_t j) const {
   const ProjectionSpec &spec = sim.model.projections[j];
   const PopulationSpec &src = sim.model.populations[size_t(spec.src)];
-  if (projs[j].pull.empty() || !spec.partitionable || src.generator ||
-      delivery == Delivery::Push)
-    return false;
-  return delivery == Delivery::Pull ||
-         pops[size_t(spec.src)].spikesPerStep * kPullFraction >
-             double(src.size);
+  return delivery == Delivery::Pull && !projs[j].pull.empty() &&
+         spec.partitionable && !src.generator;
 }
 
 bool DeviceBackend::preparePull(size_t j, std::string &err) {
@@ -487,7 +481,6 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
     int64_t first = batchStart % ringDepth;
     int64_t before = std::min(steps, ringDepth - first);
     int32_t widest = 0;
-    int64_t spikes = 0;
     for (int64_t s = batchStart; s < end; ++s) {
       int32_t n = counts[size_t(s % ringDepth)];
       if (n < 0 || n > spec.size) {
@@ -496,9 +489,7 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
         return false;
       }
       widest = std::max(widest, n);
-      spikes += n;
     }
-    d.spikesPerStep = double(spikes) / double(std::max<int64_t>(steps, 1));
     size_t width = size_t(widest) * sizeof(int32_t);
     size_t pitch = size_t(spec.size) * sizeof(int32_t);
     window.resize(size_t(steps * widest));

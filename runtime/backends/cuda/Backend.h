@@ -11,11 +11,12 @@
 //     entries, a counter and `size` spike flags per step; step kernels
 //     append to the slot of step k and set its flags, deliveries read the
 //     slots of k - delay, resets the slot of k;
-//   - a delivery either pushes (a block per spike, all delay groups in one
-//     launch) or, when the projection has a `_by_target` kernel and its
-//     source spiked in more than 1/kPullFraction of its neurons per step in
-//     the last batch, pulls (a thread per target reading the flags);
-//     $NEURO_GPU_DELIVERY=push|pull forces one;
+//   - a delivery pushes (a block per spike, all delay groups in one
+//     launch), or with $NEURO_GPU_DELIVERY=pull, where the projection has a
+//     `_by_target` kernel, pulls (a thread per target reading the flags:
+//     no atomics, each target's inputs added in the CPU's order). Pushing
+//     is the default: on an H100 it was twice as fast as pulling even with
+//     half of the neurons spiking in every step (bench/RESULTS.md);
 //   - the spike lists of generators (Poisson, spike times) are drawn on the
 //     host, as on the CPU, and uploaded into their slot;
 //   - every B steps, and when the Simulator syncs (NaN scans, the end of a
@@ -87,8 +88,6 @@ private:
     /// Each neuron's synapses in every outgoing projection: the events a
     /// spike of it makes once all its delays have elapsed.
     std::vector<int64_t> outDegree;
-    /// Spikes per step in the last batch fetched.
-    double spikesPerStep = 0;
   };
   struct DeviceProjection {
     CUdeviceptr cols = 0, syn = 0, mods = 0, srcs = 0, postPtr = 0, postSyn = 0;
@@ -110,11 +109,8 @@ private:
   bool pulls(size_t j) const;
   bool preparePull(size_t j, std::string &err);
   CUdeviceptr flagsOf(size_t pop, int64_t slot) const;
-  enum class Delivery { Auto, Push, Pull };
-  Delivery delivery = Delivery::Auto;
-  /// A projection pulls when more than 1/kPullFraction of its source's
-  /// neurons spike per step.
-  static constexpr double kPullFraction = 4;
+  enum class Delivery { Push, Pull };
+  Delivery delivery = Delivery::Push; ///< $NEURO_GPU_DELIVERY
 
   Simulator &sim;
   std::unique_ptr<Device> dev;

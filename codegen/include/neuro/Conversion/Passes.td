@@ -119,6 +119,15 @@ def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
     dimension strides over the groups; group g reads the list and count of
     ring slot (step - delay[g]) mod depth, when that step is not negative.
 
+    Such a block-per-spike delivery that writes only its synapses and
+    targets (not the source's state or the modulators) also gets
+    `<name>_by_target`, a thread per target: it takes the first ten
+    arguments, then the synapses by target (pointers, ids), each synapse's
+    source and delay in steps, the sources' ring of spike flags, its depth,
+    the flags per slot and the number of targets. Thread t runs `on pre` for
+    each synapse onto t, in id order, whose source's flag is set in slot
+    (step - delay) mod depth; its adds stay plain stores.
+
     Spike lists stay on the device: reset and `on post` kernels take the
     count of their spike list as a last argument (`memref<?xi32>`, element
     0) instead of the list's size, and step kernels take a counter and a
