@@ -333,6 +333,17 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
 
   // (1) + (2): integrate, threshold, append the spikes of step k.
   int64_t slot = slotOf(k);
+  // The counters of the batch's steps start at zero: one or two clears per
+  // population and batch rather than one per step. Their slots last held
+  // steps older than any delay, fetched already.
+  if (k == batchStart)
+    for (size_t p = 0; p < pops.size(); ++p) {
+      int64_t before = std::min(batch, ringDepth - slot);
+      if (!dev->zero(countOf(p, slot), size_t(before) * sizeof(int32_t), err) ||
+          !dev->zero(countOf(p, 0), size_t(batch - before) * sizeof(int32_t),
+                     err))
+        return false;
+    }
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     DevicePopulation &d = pops[p];
@@ -353,8 +364,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     a.buffer(flagsOf(p, slot), spec.size);
     a.i64(k).i64(int64_t(model.seed)).i64(0).i64(spec.size);
     a.buffer(count, 1).buffer(list, spec.size);
-    if (!dev->zero(count, sizeof(int32_t), err) ||
-        !dev->launch(d.step, spec.size, a, err))
+    if (!dev->launch(d.step, spec.size, a, err))
       return false;
   }
 
