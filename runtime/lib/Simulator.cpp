@@ -999,28 +999,28 @@ std::vector<int32_t> Simulator::synapseDelays(int proj) const {
 }
 
 void Simulator::sampleStates(int64_t k) {
-  for (size_t r = 0; r < model.stateRecords.size(); ++r) {
-    const StateRecordSpec &rec = model.stateRecords[r];
-    if (k % rec.every != 0)
-      continue;
-    StateRecording &rr = stateRecordings[r];
-    if (rec.projection >= 0) {
-      const Projection &proj = projs[size_t(rec.projection)];
-      int64_t nSyn = proj.csr.numSynapses();
-      rr.times.push_back(double(k) * model.dt);
-      for (int row : rec.rows)
-        rr.values.insert(rr.values.end(),
-                         proj.syn.data() + row * nSyn + rr.begin,
-                         proj.syn.data() + row * nSyn + rr.end);
-      continue;
-    }
-    const PopulationSpec &spec = model.populations[size_t(rec.population)];
-    const double *state = pops[size_t(rec.population)].state.data();
-    rr.times.push_back(double(k) * model.dt);
+  for (size_t r = 0; r < model.stateRecords.size(); ++r)
+    if (k % model.stateRecords[r].every == 0)
+      sampleState(r, k);
+}
+
+void Simulator::sampleState(size_t r, int64_t k) {
+  const StateRecordSpec &rec = model.stateRecords[r];
+  StateRecording &rr = stateRecordings[r];
+  rr.times.push_back(double(k) * model.dt);
+  if (rec.projection >= 0) {
+    const Projection &proj = projs[size_t(rec.projection)];
+    int64_t nSyn = proj.csr.numSynapses();
     for (int row : rec.rows)
-      rr.values.insert(rr.values.end(), state + row * spec.size + rr.begin,
-                       state + row * spec.size + rr.end);
+      rr.values.insert(rr.values.end(), proj.syn.data() + row * nSyn + rr.begin,
+                       proj.syn.data() + row * nSyn + rr.end);
+    return;
   }
+  const PopulationSpec &spec = model.populations[size_t(rec.population)];
+  const double *state = pops[size_t(rec.population)].state.data();
+  for (int row : rec.rows)
+    rr.values.insert(rr.values.end(), state + row * spec.size + rr.begin,
+                     state + row * spec.size + rr.end);
 }
 
 void Simulator::fillTimed(size_t p, size_t r, int64_t k) {

@@ -41,6 +41,7 @@ DeviceBackend::attach(Simulator &sim, std::unique_ptr<Device> device,
       new DeviceBackend(sim, std::move(device)));
   // Tuning, and tests of ring wrap-around and per-step copies.
   backend->batch = std::max<int64_t>(1, envInt("NEURO_GPU_BATCH", 64));
+  backend->stagingBytes = envInt("NEURO_GPU_STAGING", int64_t(256) << 20);
   if (const char *v = std::getenv("NEURO_GPU_DELIVERY")) {
     std::string mode = v;
     if (mode == "pull")
@@ -229,6 +230,18 @@ bool DeviceBackend::upload(std::string &err) {
       for (size_t i = 0; i + 1 < rows.size() && i < out.size(); ++i)
         out[i] += rows[i + 1] - rows[i];
   }
+  // State monitors stage up to B samples on the device.
+  recs.assign(model.stateRecords.size(), {});
+  for (size_t r = 0; r < recs.size(); ++r) {
+    const Simulator::StateRecording &rr = sim.stateRecordings[r];
+    DeviceRecording &dr = recs[r];
+    dr.sampleDoubles =
+        int64_t(model.stateRecords[r].rows.size()) * (rr.end - rr.begin);
+    int64_t bytes = batch * dr.sampleDoubles * int64_t(sizeof(double));
+    if (bytes > 0 && bytes <= stagingBytes &&
+        !dev->alloc(size_t(bytes), dr.staging, err))
+      return false;
+  }
   eventsBefore = sim.events;
   eventsFetched = 0;
   batchStart = stepsDone = sim.stepIndex;
@@ -237,18 +250,38 @@ bool DeviceBackend::upload(std::string &err) {
 
 bool DeviceBackend::step(int64_t k, std::string &err) {
   const ModelSpec &model = sim.model;
-  // State monitors sample at the start of the step.
-  bool sampling = false;
-  for (const StateRecordSpec &rec : model.stateRecords) {
+  // State monitors sample at the start of the step: into their staging
+  // buffer, or on the host from rows copied back.
+  for (size_t r = 0; r < recs.size(); ++r) {
+    const StateRecordSpec &rec = model.stateRecords[r];
     if (k % rec.every != 0)
       continue;
-    sampling = true;
-    if (rec.projection >= 0 ? !fetchSynapses(size_t(rec.projection), err)
-                            : !fetchState(size_t(rec.population), err))
-      return false;
+    DeviceRecording &dr = recs[r];
+    if (!dr.staging) {
+      if (rec.projection >= 0 ? !fetchSynapses(size_t(rec.projection), err)
+                              : !fetchState(size_t(rec.population), err))
+        return false;
+      sim.sampleState(r, k);
+      continue;
+    }
+    const Simulator::StateRecording &rr = sim.stateRecordings[r];
+    int64_t n = rr.end - rr.begin;
+    CUdeviceptr base = rec.projection >= 0 ? projs[size_t(rec.projection)].syn
+                                           : pops[size_t(rec.population)].state;
+    int64_t stride = rec.projection >= 0
+                         ? sim.projs[size_t(rec.projection)].csr.numSynapses()
+                         : model.populations[size_t(rec.population)].size;
+    int64_t sample = int64_t(dr.steps.size());
+    for (size_t i = 0; i < rec.rows.size(); ++i)
+      if (!dev->copy(
+              at(dr.staging, (sample * dr.sampleDoubles + int64_t(i) * n) *
+                                 int64_t(sizeof(double))),
+              at(base,
+                 (rec.rows[i] * stride + rr.begin) * int64_t(sizeof(double))),
+              size_t(n) * sizeof(double), err))
+        return false;
+    dr.steps.push_back(k);
   }
-  if (sampling)
-    sim.sampleStates(k);
 
   // Parameters that follow a table in time: set on the host, uploaded.
   for (size_t p = 0; p < pops.size(); ++p) {
@@ -471,7 +504,26 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
 
   stepsDone = k + 1;
   if (stepsDone - batchStart >= batch)
-    return fetchSpikes(stepsDone, err);
+    return fetchSpikes(stepsDone, err) && fetchRecordings(err);
+  return true;
+}
+
+bool DeviceBackend::fetchRecordings(std::string &err) {
+  for (size_t r = 0; r < recs.size(); ++r) {
+    DeviceRecording &dr = recs[r];
+    if (dr.steps.empty())
+      continue;
+    Simulator::StateRecording &rr = sim.stateRecordings[r];
+    size_t old = rr.values.size();
+    rr.values.resize(old + dr.steps.size() * size_t(dr.sampleDoubles));
+    if (!dev->download(
+            rr.values.data() + old, dr.staging,
+            dr.steps.size() * size_t(dr.sampleDoubles) * sizeof(double), err))
+      return false;
+    for (int64_t k : dr.steps)
+      rr.times.push_back(double(k) * sim.model.dt);
+    dr.steps.clear();
+  }
   return true;
 }
 
@@ -561,6 +613,8 @@ bool DeviceBackend::fetchSynapses(size_t j, std::string &err) {
 
 bool DeviceBackend::sync(std::string &err) {
   if (stepsDone > batchStart && !fetchSpikes(stepsDone, err))
+    return false;
+  if (!fetchRecordings(err))
     return false;
   // Synaptic events count when delivered, as on the CPU.
   sim.events = eventsBefore + eventsFetched - eventsInFlight(stepsDone);

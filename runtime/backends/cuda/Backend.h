@@ -23,7 +23,10 @@
 //     run), the counts and lists of the steps since the last batch come
 //     back in one copy each; they are sorted per step, counted, recorded and
 //     counted as synaptic events as the CPU does;
-//   - state monitors copy their rows back in the steps they sample.
+//   - state monitors copy the neurons (synapses) they record, in the steps
+//     they sample, into a staging buffer of B samples on the device, which
+//     comes back with the batch's spikes; a monitor whose B samples would
+//     take more than 256 MiB copies its rows back in each sample.
 //
 // Parameters that follow a table in time are set on the host and uploaded
 // in the steps they change; the modulators of a synapse (means of
@@ -70,6 +73,8 @@ private:
   bool fetchSpikes(int64_t end, std::string &err);
   /// The events of fetched spikes not yet delivered by step `end`.
   int64_t eventsInFlight(int64_t end) const;
+  /// Brings the staged samples of state monitors back.
+  bool fetchRecordings(std::string &err);
   bool fetchState(size_t pop, std::string &err);
   bool fetchSynapses(size_t proj, std::string &err);
   /// The spike list and the spike count of population `pop` in ring slot
@@ -112,8 +117,19 @@ private:
   enum class Delivery { Push, Pull };
   Delivery delivery = Delivery::Push; ///< $NEURO_GPU_DELIVERY
 
+  struct DeviceRecording {
+    /// Room for B samples; 0: the monitor copies back in each sample.
+    CUdeviceptr staging = 0;
+    int64_t sampleDoubles = 0;
+    /// The steps of the samples staged since the last fetch.
+    std::vector<int64_t> steps;
+  };
+  /// The most a monitor stages ($NEURO_GPU_STAGING, bytes).
+  int64_t stagingBytes = int64_t(256) << 20;
+
   Simulator &sim;
   std::unique_ptr<Device> dev;
+  std::vector<DeviceRecording> recs;
   std::vector<DevicePopulation> pops;
   std::vector<DeviceProjection> projs;
   int64_t ringDepth = 1; ///< R

@@ -88,6 +88,12 @@ public:
            (current(err) &&
             check(fns.cuMemcpyDtoH(dst, src, bytes), "cuMemcpyDtoH", err));
   }
+  bool copy(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+            std::string &err) override {
+    return bytes == 0 ||
+           (current(err) &&
+            check(fns.cuMemcpyDtoD(dst, src, bytes), "cuMemcpyDtoD", err));
+  }
   bool downloadRows(void *dst, size_t dstPitch, CUdeviceptr src,
                     size_t srcPitch, size_t width, size_t rows,
                     std::string &err) override {
@@ -209,6 +215,12 @@ public:
                 std::string &) override {
     if (bytes)
       std::memcpy(dst, address(src), bytes);
+    return true;
+  }
+  bool copy(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+            std::string &) override {
+    if (bytes)
+      std::memcpy(address(dst), address(src), bytes);
     return true;
   }
   bool downloadRows(void *dst, size_t dstPitch, CUdeviceptr src,

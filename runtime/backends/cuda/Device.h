@@ -36,6 +36,9 @@ public:
                       std::string &err) = 0;
   virtual bool download(void *dst, CUdeviceptr src, size_t bytes,
                         std::string &err) = 0;
+  /// Device to device, in order with the launches.
+  virtual bool copy(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+                    std::string &err) = 0;
   /// `rows` rows of `width` bytes, `srcPitch` bytes apart on the device,
   /// into `dst`, `dstPitch` bytes apart: one copy.
   virtual bool downloadRows(void *dst, size_t dstPitch, CUdeviceptr src,

@@ -50,6 +50,7 @@ bool Driver::open(std::string &err) {
   bind(fns.cuMemcpyHtoD, "cuMemcpyHtoD_v2");
   bind(fns.cuMemcpyDtoH, "cuMemcpyDtoH_v2");
   bind(fns.cuMemcpy2D, "cuMemcpy2D_v2");
+  bind(fns.cuMemcpyDtoD, "cuMemcpyDtoD_v2");
   bind(fns.cuMemsetD8, "cuMemsetD8_v2");
   bind(fns.cuLaunchKernel, "cuLaunchKernel");
   bind(fns.cuGetErrorString, "cuGetErrorString");

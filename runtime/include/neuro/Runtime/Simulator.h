@@ -365,6 +365,8 @@ private:
   };
   std::vector<StateRecording> stateRecordings;
   void sampleStates(int64_t k);
+  /// Appends state recording `r`'s sample of step k.
+  void sampleState(size_t r, int64_t k);
   /// Appends what is buffered to the streamed files and syncs them.
   bool flushStreams(std::string &err);
   bool readCheckpoint(const std::string &path, std::string &err);
