@@ -7,7 +7,10 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <map>
+#include <memory>
 #include <sstream>
+#include <string_view>
 
 using namespace neuro::rt;
 
@@ -44,8 +47,23 @@ bool isTextColumn(const std::string &name) {
   return name == "name" || name == "type";
 }
 
+std::map<std::string, std::string_view> &embedded() {
+  static std::map<std::string, std::string_view> files;
+  return files;
+}
+
+/// `path`, from the embedded files or else the file system.
+std::unique_ptr<std::istream> openInput(const std::string &path) {
+  auto it = embedded().find(path);
+  if (it != embedded().end())
+    return std::make_unique<std::istringstream>(std::string(it->second),
+                                                std::ios::binary);
+  return std::make_unique<std::ifstream>(path, std::ios::binary);
+}
+
 bool readCsv(const std::string &path, Table &table, std::string &err) {
-  std::ifstream in(path);
+  std::unique_ptr<std::istream> file = openInput(path);
+  std::istream &in = *file;
   if (!in) {
     err = "cannot open '" + path + "'";
     return false;
@@ -169,7 +187,8 @@ std::vector<std::string> quoted(const std::string &s) {
 }
 
 bool readNpy(const std::string &path, Table &table, std::string &err) {
-  std::ifstream in(path, std::ios::binary);
+  std::unique_ptr<std::istream> file = openInput(path);
+  std::istream &in = *file;
   if (!in) {
     err = "cannot open '" + path + "'";
     return false;
@@ -268,6 +287,11 @@ bool readNpy(const std::string &path, Table &table, std::string &err) {
 }
 
 } // namespace
+
+void neuro::rt::embedFile(const std::string &path, const char *data,
+                          size_t size) {
+  embedded()[path] = std::string_view(data, size);
+}
 
 bool neuro::rt::readTable(const std::string &path, Table &table,
                           std::string &err) {

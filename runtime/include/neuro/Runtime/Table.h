@@ -39,6 +39,12 @@ struct Table {
   int column(const std::string &name) const;
 };
 
+/// The bytes of file `path`, which a built program carries (neuroc build
+/// embeds the connection tables a model reads, so that the program needs
+/// none of its files): readTable() then takes `path` from memory. `data`
+/// must outlive the process's reads.
+void embedFile(const std::string &path, const char *data, size_t size);
+
 /// Reads `path` (.npy by its extension, else CSV). Returns false and sets
 /// `err` (naming the file and, for CSV, the line) on failure.
 bool readTable(const std::string &path, Table &table, std::string &err);
