@@ -26,8 +26,8 @@ Python 3:
            for the microcircuit also each population's rate against the
            published one.
 
-Programs read their data files from the paths they were built with: run
-them where the repository sits at the same path (or link it there).
+The programs carry the tables their models read, so DIR may be copied
+anywhere.
 """
 import argparse
 import datetime
