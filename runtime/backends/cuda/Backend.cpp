@@ -238,9 +238,11 @@ bool DeviceBackend::upload(std::string &err) {
     dr.sampleDoubles =
         int64_t(model.stateRecords[r].rows.size()) * (rr.end - rr.begin);
     int64_t bytes = batch * dr.sampleDoubles * int64_t(sizeof(double));
+    // Without room on the device, the monitor copies back per sample.
+    std::string full;
     if (bytes > 0 && bytes <= stagingBytes &&
-        !dev->alloc(size_t(bytes), dr.staging, err))
-      return false;
+        !dev->alloc(size_t(bytes), dr.staging, full))
+      dr.staging = 0;
   }
   eventsBefore = sim.events;
   eventsFetched = 0;
