@@ -148,7 +148,7 @@ def execute(program, target, out, duration, timeout, env=None):
     except subprocess.TimeoutExpired:
         return None, f"timed out after {timeout} s"
     if run.returncode != 0:
-        return None, run.stderr.strip().splitlines()[-1:] or ["failed"]
+        return None, (run.stderr.strip().splitlines() or ["failed"])[-1]
     return json.loads(run.stdout), None
 
 
@@ -165,9 +165,12 @@ def same_files(a, b):
 
 
 def machine():
-    gpu = subprocess.run(
-        ["nvidia-smi", "--query-gpu=name,driver_version,memory.total",
-         "--format=csv,noheader"], capture_output=True, text=True).stdout
+    try:
+        gpu = subprocess.run(
+            ["nvidia-smi", "--query-gpu=name,driver_version,memory.total",
+             "--format=csv,noheader"], capture_output=True, text=True).stdout
+    except OSError:
+        gpu = "no nvidia-smi"
     cpu = "unknown CPU"
     for line in open("/proc/cpuinfo"):
         if line.startswith("model name"):
@@ -214,7 +217,7 @@ def run(args):
                 tmp, f"{c['name']}-{target}"), c["duration"], args.timeout)
             if err:
                 lines.append(f"| {c['name']} | — | {target} failed: "
-                             f"{' '.join(err) if isinstance(err, list) else err}"
+                             f"{err}"
                              " | | | FAIL | |")
                 failed += 1
                 break
@@ -235,11 +238,6 @@ def run(args):
     if checks:
         lines += ["", f"{failed} failed", ""]
 
-    benches = [b for b in manifest["benches"] if not only or b["name"] in only]
-    if benches:
-        lines += ["| model | neurons | synapses | simulated | GPU wall (s) "
-                  "| GPU real-time factor | GPU events/s | CPU wall, 1 thread "
-                  "(s) | CPU / GPU |", "|---|---|---|---|---|---|---|---|---|"]
     dense = [d for d in manifest.get("dense", [])
              if not only or d["name"] in only]
     if dense:
@@ -267,6 +265,11 @@ def run(args):
                                   for m in ("push", "pull"))
                      + f" | {'yes' if same else 'no'} |")
 
+    benches = [b for b in manifest["benches"] if not only or b["name"] in only]
+    if benches:
+        lines += ["", "| model | neurons | synapses | simulated | GPU wall (s) "
+                  "| GPU real-time factor | GPU events/s | CPU wall, 1 thread "
+                  "(s) | CPU / GPU |", "|---|---|---|---|---|---|---|---|---|"]
     micro = None
     for b in benches:
         program = os.path.join(args.dir, b["name"])
