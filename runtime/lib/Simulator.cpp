@@ -733,27 +733,10 @@ bool Simulator::allocate(std::string &err) {
     groupByDelay(j);
     planDeliveryParts(j);
     int64_t nSyn = proj.csr.numSynapses();
-    if (spec.deliverPost) {
-      // Synapses by target, for `on post`: a stable counting sort.
-      int64_t nDstAll = model.populations[size_t(spec.dst)].size;
-      proj.postPtr.assign(size_t(nDstAll) + 1, 0);
-      for (int32_t c : proj.csr.cols)
-        ++proj.postPtr[size_t(c) + 1];
-      for (int64_t t = 0; t < nDstAll; ++t)
-        proj.postPtr[size_t(t) + 1] += proj.postPtr[size_t(t)];
-      std::vector<int64_t> next(proj.postPtr.begin(), proj.postPtr.end() - 1);
-      proj.postSyn.resize(size_t(nSyn));
-      for (int64_t s = 0; s < nSyn; ++s)
-        proj.postSyn[size_t(next[size_t(proj.csr.cols[size_t(s)])]++)] = s;
-    }
-    if (spec.needsSources) {
-      // Every delay group holds its synapses by source.
-      proj.srcs.assign(size_t(nSyn), 0);
-      for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
-        for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
-          for (int64_t s = rowPtr[i]; s < rowPtr[i + 1]; ++s)
-            proj.srcs[size_t(s)] = int32_t(i);
-    }
+    if (spec.deliverPost)
+      indexByTarget(j);
+    if (spec.needsSources)
+      indexSources(j);
     proj.mods.assign(spec.modulators.size() + 1, 0.0);
     proj.mods[0] = spec.plastic ? 1.0 : 0.0;
     proj.syn.assign(size_t(nRows * nSyn), 0.0);
@@ -934,6 +917,32 @@ void Simulator::schedulePoisson(size_t p, int32_t i, int64_t after) {
   pop.nextSpikes.push_back({after + int64_t(gap), i});
   std::push_heap(pop.nextSpikes.begin(), pop.nextSpikes.end(),
                  std::greater<std::pair<int64_t, int32_t>>());
+}
+
+void Simulator::indexByTarget(size_t j) {
+  // A stable counting sort: each target's synapses in ascending ids.
+  Projection &proj = projs[j];
+  int64_t nSyn = proj.csr.numSynapses();
+  int64_t nDst = model.populations[size_t(model.projections[j].dst)].size;
+  proj.postPtr.assign(size_t(nDst) + 1, 0);
+  for (int32_t c : proj.csr.cols)
+    ++proj.postPtr[size_t(c) + 1];
+  for (int64_t t = 0; t < nDst; ++t)
+    proj.postPtr[size_t(t) + 1] += proj.postPtr[size_t(t)];
+  std::vector<int64_t> next(proj.postPtr.begin(), proj.postPtr.end() - 1);
+  proj.postSyn.resize(size_t(nSyn));
+  for (int64_t s = 0; s < nSyn; ++s)
+    proj.postSyn[size_t(next[size_t(proj.csr.cols[size_t(s)])]++)] = s;
+}
+
+void Simulator::indexSources(size_t j) {
+  // Every delay group holds its synapses by source.
+  Projection &proj = projs[j];
+  proj.srcs.assign(size_t(proj.csr.numSynapses()), 0);
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+    for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
+      for (int64_t s = rowPtr[i]; s < rowPtr[i + 1]; ++s)
+        proj.srcs[size_t(s)] = int32_t(i);
 }
 
 void Simulator::planDeliveryParts(size_t j) {

@@ -89,36 +89,28 @@ bool DeviceBackend::preparePull(size_t j, std::string &err) {
   DeviceProjection &d = projs[j];
   if (d.pullReady)
     return true;
-  const Simulator::Projection &host = sim.projs[j];
-  int64_t nSyn = host.csr.numSynapses();
-  int64_t nDst =
-      sim.model.populations[size_t(sim.model.projections[j].dst)].size;
-  // Synapses by target, ids ascending (a stable counting sort): a target
-  // takes its inputs in the CPU's order.
-  std::vector<int64_t> ptr(size_t(nDst) + 1, 0);
-  std::vector<int64_t> ids(static_cast<size_t>(nSyn));
-  for (int32_t c : host.csr.cols)
-    ++ptr[size_t(c) + 1];
-  for (int64_t t = 0; t < nDst; ++t)
-    ptr[size_t(t) + 1] += ptr[size_t(t)];
-  std::vector<int64_t> next(ptr.begin(), ptr.end() - 1);
-  for (int64_t s = 0; s < nSyn; ++s)
-    ids[size_t(next[size_t(host.csr.cols[size_t(s)])]++)] = s;
-  std::vector<int32_t> srcs(static_cast<size_t>(nSyn));
-  std::vector<int32_t> delays(static_cast<size_t>(nSyn));
-  for (size_t g = 0; g < host.rowPtrs.size(); ++g)
-    for (size_t i = 0; i + 1 < host.rowPtrs[g].size(); ++i)
-      for (int64_t s = host.rowPtrs[g][i]; s < host.rowPtrs[g][i + 1]; ++s) {
-        srcs[size_t(s)] = int32_t(i);
-        delays[size_t(s)] = int32_t(host.delays[g]);
-      }
+  Simulator::Projection &host = sim.projs[j];
   auto copy = [&](CUdeviceptr &dst, const void *src, size_t bytes) {
     return dev->alloc(bytes, dst, err) && dev->upload(dst, src, bytes, err);
   };
-  if (!copy(d.byTargetPtr, ptr.data(), ptr.size() * sizeof(int64_t)) ||
-      !copy(d.byTarget, ids.data(), ids.size() * sizeof(int64_t)) ||
-      !copy(d.synSrc, srcs.data(), srcs.size() * sizeof(int32_t)) ||
-      !copy(d.synDelay, delays.data(), delays.size() * sizeof(int32_t)))
+  // The synapses by target (ids ascending: a target takes its inputs in
+  // the CPU's order) and their sources, unless `on post` and the kernels
+  // needed them already and upload() copied them.
+  if (host.postPtr.empty()) {
+    sim.indexByTarget(j);
+    if (!copy(d.postPtr, host.postPtr.data(),
+              host.postPtr.size() * sizeof(int64_t)) ||
+        !copy(d.postSyn, host.postSyn.data(),
+              host.postSyn.size() * sizeof(int64_t)))
+      return false;
+  }
+  if (host.srcs.empty()) {
+    sim.indexSources(j);
+    if (!copy(d.srcs, host.srcs.data(), host.srcs.size() * sizeof(int32_t)))
+      return false;
+  }
+  std::vector<int32_t> delays = sim.synapseDelays(int(j));
+  if (!copy(d.synDelay, delays.data(), delays.size() * sizeof(int32_t)))
     return false;
   d.pullReady = true;
   return true;
@@ -416,14 +408,19 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     const DevicePopulation &src = pops[size_t(spec.src)];
     // Groups [first, end) in one launch, each reading the spikes of its
     // delay from the source's ring.
-    auto deliver = [&](int64_t first, int64_t end) {
-      KernelArgs a;
+    // The arguments of the CPU's delivery, the spike list being the
+    // source's whole ring and the row pointers those of every group.
+    auto deliveryArgs = [&](KernelArgs &a) {
       a.buffer(src.lists, ringDepth * nSrc);
       a.buffer(projs[j].rowPtrs, groups * projs[j].rowStride);
       a.i64(1).i64(0);
       a.buffer(projs[j].cols, host.csr.numSynapses());
       synapseArgs(j, a);
       a.i64(k);
+    };
+    auto deliver = [&](int64_t first, int64_t end) {
+      KernelArgs a;
+      deliveryArgs(a);
       a.buffer(src.counts, ringDepth);
       a.buffer(projs[j].delays, groups);
       a.i64(ringDepth).i64(nSrc).i64(projs[j].rowStride).i64(first).i64(end);
@@ -440,15 +437,9 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       int64_t nSyn = host.csr.numSynapses();
       int64_t nDst = popSize(spec.dst);
       KernelArgs a;
-      a.buffer(src.lists, ringDepth * nSrc);
-      a.buffer(projs[j].rowPtrs, groups * projs[j].rowStride);
-      a.i64(1).i64(0);
-      a.buffer(projs[j].cols, nSyn);
-      synapseArgs(j, a);
-      a.i64(k);
-      a.buffer(projs[j].byTargetPtr, nDst + 1);
-      a.buffer(projs[j].byTarget, nSyn);
-      a.buffer(projs[j].synSrc, nSyn).buffer(projs[j].synDelay, nSyn);
+      deliveryArgs(a);
+      a.buffer(projs[j].postPtr, nDst + 1).buffer(projs[j].postSyn, nSyn);
+      a.buffer(projs[j].srcs, nSyn).buffer(projs[j].synDelay, nSyn);
       a.buffer(src.flags, ringDepth * nSrc);
       a.i64(ringDepth).i64(nSrc).i64(nDst);
       if (!dev->launch(projs[j].pull, nDst, a, err))

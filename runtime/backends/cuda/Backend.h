@@ -103,11 +103,11 @@ private:
     /// Each kernel's device parts, in launch order (none: it has nothing
     /// to do, such as a delivery without `on pre`).
     std::vector<std::string> update, deliver, deliverPost;
-    /// The thread-per-target delivery, if the kernels have one, and what
-    /// it reads, copied on its first use: synapses by target (pointers and
-    /// ids), each synapse's source and delay in steps.
+    /// The thread-per-target delivery, if the kernels have one, and each
+    /// synapse's delay in steps, which it reads (with postPtr, postSyn and
+    /// srcs), copied on its first use.
     std::string pull;
-    CUdeviceptr byTargetPtr = 0, byTarget = 0, synSrc = 0, synDelay = 0;
+    CUdeviceptr synDelay = 0;
     bool pullReady = false;
   };
   /// Whether projection `j` pulls its inputs this step.

@@ -333,6 +333,10 @@ private:
   };
   void planStepTasks();
   void planDeliveryParts(size_t projIndex);
+  /// Fills postPtr and postSyn (the synapses by target) of a projection.
+  void indexByTarget(size_t projIndex);
+  /// Fills srcs (each synapse's source) of a projection.
+  void indexSources(size_t projIndex);
   void updateModulators(size_t projIndex);
   /// Sets state row `row` of population `pop` from its table for step k
   /// (an InitSpec::Timed row).
