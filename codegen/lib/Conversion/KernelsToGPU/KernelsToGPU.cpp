@@ -236,6 +236,25 @@ void appendSpikes(Block *body, Value neuron, Value flags, Value count,
   }
 }
 
+Value toIndex(OpBuilder &b, Location loc, Value v) {
+  return b.create<arith::IndexCastOp>(loc, b.getIndexType(), v).getResult();
+}
+
+/// The ops that compute `values`, transitively (not `stop`, nor what only
+/// it needs).
+llvm::SmallPtrSet<Operation *, 16> definingOps(ArrayRef<Value> values,
+                                               Operation *stop = nullptr) {
+  llvm::SmallPtrSet<Operation *, 16> ops;
+  SmallVector<Value> work(values.begin(), values.end());
+  while (!work.empty()) {
+    Operation *def = work.pop_back_val().getDefiningOp();
+    if (!def || def == stop || !ops.insert(def).second)
+      continue;
+    work.append(def->operand_begin(), def->operand_end());
+  }
+  return ops;
+}
+
 /// Makes delivery kernel `kernel` read the spikes of a range of its
 /// projection's delay groups from the source's ring of spike lists, so that
 /// one launch delivers every group whose delay has elapsed. The kernel's
@@ -258,9 +277,7 @@ LogicalResult groupDelays(gpu::GPUFuncOp kernel, unsigned count, Value k) {
     ops.push_back(&op);
 
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
-  auto index = [&](OpBuilder &ob, Value v) {
-    return ob.create<arith::IndexCastOp>(loc, ob.getIndexType(), v).getResult();
-  };
+  auto index = [&](OpBuilder &ob, Value v) { return toIndex(ob, loc, v); };
   Value first = index(b, kernel.getArgument(count + 5));
   Value end = index(b, kernel.getArgument(count + 6));
   Value start = b.create<arith::AddIOp>(
@@ -372,22 +389,14 @@ void buildPullKernel(func::FuncOp fn, scf::ForOp loop, scf::ForOp row,
   for (unsigned i = 0; i < n; ++i)
     map.map(fn.getArgument(i), kernel.getArgument(i));
   OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
-  auto index = [&](OpBuilder &ob, Value v) {
-    return ob.create<arith::IndexCastOp>(loc, ob.getIndexType(), v).getResult();
-  };
+  auto index = [&](OpBuilder &ob, Value v) { return toIndex(ob, loc, v); };
 
   // What the synapse loop needs from the spike loop's body and from the
   // top of the kernel, the spike list's entry aside.
   llvm::SetVector<Value> used;
   getUsedValuesDefinedAbove(row.getRegion(), used);
-  llvm::SmallPtrSet<Operation *, 16> needed;
-  SmallVector<Value> work(used.begin(), used.end());
-  while (!work.empty()) {
-    Operation *def = work.pop_back_val().getDefiningOp();
-    if (!def || def == spike || !needed.insert(def).second)
-      continue;
-    work.append(def->operand_begin(), def->operand_end());
-  }
+  llvm::SmallPtrSet<Operation *, 16> needed =
+      definingOps(used.getArrayRef(), spike);
   for (Operation &op : fn.getBody().front())
     if (needed.contains(&op))
       b.clone(op, map);
@@ -544,14 +553,8 @@ struct ConvertKernelsToGPU
       used.insert(loop.getLowerBound());
       used.insert(loop.getUpperBound());
       used.insert(loop.getStep());
-      llvm::SmallPtrSet<Operation *, 16> needed;
-      SmallVector<Value> work(used.begin(), used.end());
-      while (!work.empty()) {
-        Operation *def = work.pop_back_val().getDefiningOp();
-        if (!def || !needed.insert(def).second)
-          continue;
-        work.append(def->operand_begin(), def->operand_end());
-      }
+      llvm::SmallPtrSet<Operation *, 16> needed =
+          definingOps(used.getArrayRef());
       for (Operation &op : entry)
         if (needed.contains(&op))
           b.clone(op, map);
