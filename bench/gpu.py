@@ -34,7 +34,6 @@ import datetime
 import json
 import math
 import os
-import platform
 import subprocess
 import sys
 
@@ -76,15 +75,7 @@ BENCHES = [
 # dense.neuro, 20,000 neurons, 400 inputs each, 1 s) at two time steps:
 # name, dt.
 DENSE = [("dense_1ms", "1 ms"), ("dense_01ms", "0.1 ms")]
-MICRO_POPS = ["L23e", "L23i", "L4e", "L4i", "L5e", "L5i", "L6e", "L6i"]
-MICRO_REFERENCE = [0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829]
-
-
-def seconds(text):
-    text = text.strip()
-    if text.endswith("ms"):
-        return float(text[:-2]) / 1000
-    return float(text.rstrip("s"))
+from microcircuit import POPS, REFERENCE, rates, seconds  # noqa: E402
 
 
 def build(args):
@@ -294,7 +285,6 @@ def run(args):
         if b["name"] == "microcircuit":
             micro = (gpu, os.path.join(tmp, b["name"]), duration)
     if micro:
-        import numpy as np
         gpu, spikes_dir, duration = micro
         skip = 0.2 if duration > 0.4 else 0.0
         lines += ["", f"Microcircuit on the GPU, rates over [{skip:g} s, "
@@ -302,10 +292,8 @@ def run(args):
                   f"{gpu['t_build_s']:.1f} s):", "",
                   "| population | Neuro (spikes/s) | reference | ratio |",
                   "|---|---|---|---|"]
-        for pop, ref in zip(MICRO_POPS, MICRO_REFERENCE):
-            spikes = np.load(os.path.join(spikes_dir, f"spikes_{pop}.npy"))
-            n = gpu["populations"][pop]["neurons"]
-            rate = np.count_nonzero(spikes["t"] > skip) / n / (duration - skip)
+        measured = rates(spikes_dir, gpu, duration, skip)
+        for pop, rate, ref in zip(POPS, measured, REFERENCE):
             lines.append(f"| {pop} | {rate:.3f} | {ref:.3f} | "
                          f"{rate / ref:.2f} |")
     return 1 if failed else 0

@@ -22,8 +22,6 @@ import subprocess
 import sys
 import tempfile
 
-import numpy as np
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POPS = ["L23e", "L23i", "L4e", "L4i", "L5e", "L5i", "L6e", "L6i"]
 REFERENCE = [0.903, 2.965, 4.414, 5.876, 7.569, 8.633, 1.105, 7.829]
@@ -34,6 +32,19 @@ def seconds(text):
     if text.endswith("ms"):
         return float(text[:-2]) / 1000
     return float(text.rstrip("s"))
+
+
+def rates(out, result, duration, skip):
+    """Each population's rate (spikes/s) over [skip, duration] from the
+    spike files of a run in `out` and its --json `result`."""
+    import numpy as np
+    found = []
+    for pop in POPS:
+        spikes = np.load(os.path.join(out, f"spikes_{pop}.npy"))
+        n = result["populations"][pop]["neurons"]
+        late = np.count_nonzero(spikes["t"] > skip)
+        found.append(late / n / (duration - skip))
+    return found
 
 
 def main():
@@ -58,12 +69,7 @@ def main():
         if run.returncode != 0:
             sys.exit(run.stderr)
         result = json.loads(run.stdout)
-        rates = []
-        for pop in POPS:
-            spikes = np.load(os.path.join(out, f"spikes_{pop}.npy"))
-            n = result["populations"][pop]["neurons"]
-            late = np.count_nonzero(spikes["t"] > args.skip)
-            rates.append(late / n / (duration - args.skip))
+        measured = rates(out, result, duration, args.skip)
     lines = [
         f"Microcircuit, {duration:g} s, rates over [{args.skip:g} s, "
         f"{duration:g} s]; {platform.node()}, "
@@ -73,7 +79,7 @@ def main():
         "| population | Neuro (spikes/s) | reference | ratio |",
         "|---|---|---|---|",
     ]
-    for pop, rate, ref in zip(POPS, rates, REFERENCE):
+    for pop, rate, ref in zip(POPS, measured, REFERENCE):
         lines.append(f"| {pop} | {rate:.3f} | {ref:.3f} | {rate / ref:.2f} |")
     rtf = result["t_sim_s"] / duration
     lines += [
