@@ -52,12 +52,25 @@ std::map<std::string, std::string_view> &embedded() {
   return files;
 }
 
+/// An embedded file read in place, without a copy.
+class EmbeddedInput : public std::istream {
+public:
+  explicit EmbeddedInput(std::string_view bytes) : std::istream(&buf) {
+    char *p = const_cast<char *>(bytes.data());
+    buf.view(p, p + bytes.size());
+  }
+
+private:
+  struct Buffer : std::streambuf {
+    void view(char *begin, char *end) { setg(begin, begin, end); }
+  } buf;
+};
+
 /// `path`, from the embedded files or else the file system.
 std::unique_ptr<std::istream> openInput(const std::string &path) {
   auto it = embedded().find(path);
   if (it != embedded().end())
-    return std::make_unique<std::istringstream>(std::string(it->second),
-                                                std::ios::binary);
+    return std::make_unique<EmbeddedInput>(it->second);
   return std::make_unique<std::ifstream>(path, std::ios::binary);
 }
 
