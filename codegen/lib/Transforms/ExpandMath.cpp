@@ -1,15 +1,15 @@
 //===- ExpandMath.cpp - exp and expm1 as arithmetic -----------------------===//
 //
-// Replaces f64 `math.exp` and `math.expm1`, scalar or vector, by range
+// Replaces f64 and f32 `math.exp` and `math.expm1`, scalar or vector, by range
 // reduction and a polynomial in arith ops, so that vector loops stay vector
 // loops (LLVM would call libm once per lane) and every lane of a vector and
 // the scalar loop computing the neurons left over get the same function.
 //
 //   x = n ln2 + r, n = roundeven(x / ln2), |r| <= ln2 / 2 (Cody-Waite: ln2 in
 //   two parts, n ln2_hi exact), expm1(r) = r + r^2 (1/2! + r (1/3! + ...
-//   + r / 13!)) (truncation below 2^-56 relative), exp(x) = 2^n (1 +
-//   expm1(r)) and expm1(x) = 2^n expm1(r) + (2^n - 1), both terms of the same
-//   sign. 2^n is applied as two factors so that results that overflow,
+//   + r / 13!)) (f32: 7!; truncation below 2^-56 (2^-27) relative), exp(x) =
+//   2^n (1 + expm1(r)) and expm1(x) = 2^n expm1(r) + (2^n - 1), both terms of
+//   the same sign. 2^n is applied as two factors so that results that overflow,
 //   underflow or are subnormal come out right. NaN in, NaN out.
 //
 // Errors are within 2 ulp of the exact result over the whole range (checked
@@ -39,11 +39,14 @@ namespace {
 class Expander {
 public:
   Expander(OpBuilder &b, Location loc, Type type)
-      : b(b), loc(loc), floatType(type), intType(intTypeLike(type)) {}
+      : b(b), loc(loc), floatType(type),
+        single(getElementTypeOrSelf(type).isF32()),
+        intType(intTypeLike(type, single ? 32 : 64)) {}
 
   Value exp(Value x) {
     Value nan = isNan(x);
-    Value xc = clamp(finite(x, nan), -746.0, 709.8);
+    Value xc = single ? clamp(finite(x, nan), -104.0, 88.8)
+                      : clamp(finite(x, nan), -746.0, 709.8);
     Value n, p;
     reduce(xc, n, p);
     Value e = add(constant(1.0), p);
@@ -52,7 +55,8 @@ public:
 
   Value expm1(Value x) {
     Value nan = isNan(x);
-    Value xc = clamp(finite(x, nan), -60.0, 709.8);
+    Value xc = single ? clamp(finite(x, nan), -30.0, 88.8)
+                      : clamp(finite(x, nan), -60.0, 709.8);
     Value n, p;
     reduce(xc, n, p);
     Value t = scale(constant(1.0), n);
@@ -61,10 +65,10 @@ public:
     Value pt = mul(p, t);
     Value tm1 = sub(t, constant(1.0));
     Value small = add(pt, tm1);
-    // Above 2^53 the -1 no longer shows: exp(x) itself.
+    // Above 2^53 (2^24 in f32) the -1 no longer shows: exp(x) itself.
     Value big = scale(add(constant(1.0), p), n);
     Value isBig = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, n,
-                                          constant(53.0));
+                                          constant(single ? 24.0 : 53.0));
     Value r = b.create<arith::SelectOp>(loc, isBig, big, small);
     return b.create<arith::SelectOp>(loc, nan, x, r);
   }
@@ -86,24 +90,27 @@ public:
   }
 
 private:
-  static Type intTypeLike(Type t) {
-    Type i64 = IntegerType::get(t.getContext(), 64);
+  static Type intTypeLike(Type t, unsigned bits) {
+    Type i = IntegerType::get(t.getContext(), bits);
     if (auto v = dyn_cast<VectorType>(t))
-      return v.clone(i64);
-    return i64;
+      return v.clone(i);
+    return i;
   }
 
+  /// `v` rounded to the float type.
   Value constant(double v) {
+    FloatAttr attr = b.getFloatAttr(getElementTypeOrSelf(floatType), v);
     if (auto shaped = dyn_cast<ShapedType>(floatType))
       return b.create<arith::ConstantOp>(
-          loc, DenseElementsAttr::get(shaped, APFloat(v)));
-    return b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(v));
+          loc, DenseElementsAttr::get(shaped, attr.getValue()));
+    return b.create<arith::ConstantOp>(loc, attr);
   }
   Value intConstant(int64_t v) {
+    IntegerAttr attr = b.getIntegerAttr(getElementTypeOrSelf(intType), v);
     if (auto shaped = dyn_cast<ShapedType>(intType))
       return b.create<arith::ConstantOp>(
-          loc, DenseElementsAttr::get(shaped, APInt(64, uint64_t(v), true)));
-    return b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(v));
+          loc, DenseElementsAttr::get(shaped, attr.getValue()));
+    return b.create<arith::ConstantOp>(loc, attr);
   }
   Value add(Value a, Value c) { return b.create<arith::AddFOp>(loc, a, c); }
   Value sub(Value a, Value c) { return b.create<arith::SubFOp>(loc, a, c); }
@@ -124,20 +131,29 @@ private:
   /// x = n ln2 + r; p = expm1(r).
   void reduce(Value x, Value &n, Value &p) {
     const double log2e = 1.4426950408889634074;
-    const double ln2Hi = 6.93147180369123816490e-01; // 0x3FE62E42FEE00000
-    const double ln2Lo = 1.90821492927058770002e-10; // ln2 - ln2Hi
+    // n ln2Hi is exact: ln2Hi has 32 significant bits in f64 (16 in f32),
+    // n at most 11 (8).
+    const double ln2Hi = single
+                             ? 0x1.62e4p-1                 // 0.693145751953125
+                             : 6.93147180369123816490e-01; // 0x3FE62E42FEE00000
+    const double ln2Lo = single ? 1.42860682030941723212e-06
+                                : 1.90821492927058770002e-10; // ln2 - ln2Hi
     n = b.create<math::RoundEvenOp>(loc, mul(x, constant(log2e)));
     Value hi = mul(n, constant(ln2Hi));
     Value lo = mul(n, constant(ln2Lo));
     Value r = sub(sub(x, hi), lo);
-    // 1/k!, k = 13 down to 2.
+    // 1/k!, k = 13 (f32: 7) down to 2; the truncation error is below
+    // 2^-56 (2^-27) relative.
     static const double inverseFactorials[] = {
         1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0,
         1.0 / 3628800.0,    1.0 / 362880.0,    1.0 / 40320.0,
         1.0 / 5040.0,       1.0 / 720.0,       1.0 / 120.0,
         1.0 / 24.0,         1.0 / 6.0,         1.0 / 2.0};
-    Value q = constant(inverseFactorials[0]);
-    for (double c : llvm::ArrayRef(inverseFactorials).drop_front()) {
+    auto coefficients = llvm::ArrayRef(inverseFactorials);
+    if (single)
+      coefficients = coefficients.drop_front(6);
+    Value q = constant(coefficients.front());
+    for (double c : coefficients.drop_front()) {
       Value qr = mul(q, r);
       q = add(qr, constant(c));
     }
@@ -145,14 +161,17 @@ private:
     p = add(r, mul(r2, q));
   }
 
-  /// v 2^n for integer-valued n in [-1076, 1024], as two factors 2^(n/2).
+  /// v 2^n for integer-valued n in [-1076, 1024] (f32: [-150, 128]), as
+  /// two factors 2^(n/2).
   Value scale(Value v, Value n) {
     Value ni = b.create<arith::FPToSIOp>(loc, intType, n);
     Value n1 = b.create<arith::ShRSIOp>(loc, ni, intConstant(1));
     Value n2 = b.create<arith::SubIOp>(loc, ni, n1);
     auto power = [&](Value k) {
-      Value biased = b.create<arith::AddIOp>(loc, k, intConstant(1023));
-      Value bits = b.create<arith::ShLIOp>(loc, biased, intConstant(52));
+      Value biased =
+          b.create<arith::AddIOp>(loc, k, intConstant(single ? 127 : 1023));
+      Value bits =
+          b.create<arith::ShLIOp>(loc, biased, intConstant(single ? 23 : 52));
       return b.create<arith::BitcastOp>(loc, floatType, bits).getResult();
     };
     Value s1 = power(n1);
@@ -162,7 +181,9 @@ private:
 
   OpBuilder &b;
   Location loc;
-  Type floatType, intType;
+  Type floatType;
+  bool single;
+  Type intType;
 };
 
 struct ExpandMath : public neuro::impl::ExpandMathBase<ExpandMath> {
@@ -170,7 +191,8 @@ struct ExpandMath : public neuro::impl::ExpandMathBase<ExpandMath> {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       if (isa<math::ExpOp, math::ExpM1Op, math::Log1pOp>(op) &&
-          getElementTypeOrSelf(op->getResult(0).getType()).isF64())
+          isa<Float64Type, Float32Type>(
+              getElementTypeOrSelf(op->getResult(0).getType())))
         ops.push_back(op);
     });
     for (Operation *op : ops) {

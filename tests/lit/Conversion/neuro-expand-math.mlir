@@ -56,10 +56,47 @@ func.func @log1p_scalar(%x: f64) -> f64 {
   return %l : f64
 }
 
-// f32 is left to the default lowering.
+// f32 (single precision): the same steps with f32 bounds, ln2 split for
+// an exact n ln2_hi in f32, the polynomial from 1/7! and the exponent
+// built in i32 (bias 127, 23 fraction bits).
 // CHECK-LABEL: func.func @exp_f32(
-// CHECK:         math.exp %{{.*}} : f32
-func.func @exp_f32(%x: f32) -> f32 {
-  %e = math.exp %x : f32
+// CHECK-SAME:    %[[X:.*]]: vector<16xf32>
+// CHECK-NOT:     math.exp
+// CHECK:         arith.constant dense<-1.040000e+02> : vector<16xf32>
+// CHECK:         arith.constant dense<8.880000e+01> : vector<16xf32>
+// CHECK:         %[[N:.*]] = math.roundeven %{{.*}} : vector<16xf32>
+// CHECK:         arith.constant dense<0.693145751> : vector<16xf32>
+// CHECK:         arith.constant dense<1.42860677E-6> : vector<16xf32>
+// CHECK:         arith.constant dense<1.98412701E-4> : vector<16xf32>
+// CHECK-NOT:     dense<2.48015876E-5>
+// CHECK:         arith.constant dense<5.000000e-01> : vector<16xf32>
+// CHECK:         %[[NI:.*]] = arith.fptosi %[[N]] : vector<16xf32> to vector<16xi32>
+// CHECK:         arith.constant dense<127> : vector<16xi32>
+// CHECK:         arith.constant dense<23> : vector<16xi32>
+// CHECK:         arith.bitcast {{.*}} : vector<16xi32> to vector<16xf32>
+// CHECK:         return
+func.func @exp_f32(%x: vector<16xf32>) -> vector<16xf32> {
+  %e = math.exp %x : vector<16xf32>
+  return %e : vector<16xf32>
+}
+
+// expm1 in f32: exp(x) itself where n > 24.
+// CHECK-LABEL: func.func @expm1_f32(
+// CHECK-NOT:     math.expm1
+// CHECK:         arith.constant -3.000000e+01 : f32
+// CHECK:         %[[N:.*]] = math.roundeven %{{.*}} : f32
+// CHECK:         %[[C24:.*]] = arith.constant 2.400000e+01 : f32
+// CHECK:         %[[BIG:.*]] = arith.cmpf ogt, %[[N]], %[[C24]] : f32
+// CHECK:         arith.select %[[BIG]]
+func.func @expm1_f32(%x: f32) -> f32 {
+  %e = math.expm1 %x : f32
   return %e : f32
+}
+
+// Other float types are left to the default lowering.
+// CHECK-LABEL: func.func @exp_f16(
+// CHECK:         math.exp %{{.*}} : f16
+func.func @exp_f16(%x: f16) -> f16 {
+  %e = math.exp %x : f16
+  return %e : f16
 }
