@@ -237,14 +237,27 @@ private:
   Value laneIndex;
 };
 
-/// Lanes of f64 in the host's widest vector registers.
-int64_t hostWidth() {
+/// Bits of the host's widest vector registers.
+int64_t hostVectorBits() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   if (features.lookup("avx512f"))
-    return 8;
+    return 512;
   if (features.lookup("avx"))
-    return 4;
-  return 2;
+    return 256;
+  return 128;
+}
+
+/// Bits of the narrowest float type `loop` computes with (64 if none):
+/// the lanes of a register are those of the state it updates, f32 with
+/// single precision (a random draw's f64 ops then take two registers).
+int64_t narrowestFloatBits(scf::ForOp loop) {
+  int64_t bits = 64;
+  loop.getBody()->walk([&](Operation *op) {
+    for (Type t : op->getResultTypes())
+      if (auto f = dyn_cast<FloatType>(getElementTypeOrSelf(t)))
+        bits = std::min<int64_t>(bits, f.getWidth());
+  });
+  return bits;
 }
 
 struct VectorizeKernels
@@ -252,8 +265,7 @@ struct VectorizeKernels
   using Base::Base;
 
   void runOnOperation() override {
-    int64_t lanes = width ? int64_t(width) : hostWidth();
-    if (lanes < 2)
+    if (width == 1)
       return;
     SmallVector<scf::ForOp> loops;
     getOperation().walk([&](scf::ForOp loop) {
@@ -261,7 +273,8 @@ struct VectorizeKernels
         loops.push_back(loop);
     });
     for (scf::ForOp loop : loops)
-      vectorize(loop, lanes);
+      vectorize(loop, width ? int64_t(width)
+                            : hostVectorBits() / narrowestFloatBits(loop));
   }
 
   /// Splits `loop` into a vector loop and the scalar rest; leaves it as it

@@ -65,6 +65,10 @@ mlir::Value buildRandomDraw(mlir::OpBuilder &b, mlir::Location loc,
 /// independent (neuro-vectorize-kernels vectorizes it).
 constexpr llvm::StringLiteral kNeuronLoopAttr = "neuro.neuron_loop";
 
+/// Module attribute set by neuro-narrow-precision: the per-step kernels
+/// take float32 state rows.
+constexpr llvm::StringLiteral kSinglePrecisionAttr = "neuro.single_precision";
+
 /// Sentinel step index of `_lastspike` for neurons that never spiked.
 constexpr double kNeverSpiked = -1e15;
 

@@ -41,13 +41,34 @@ def VectorizeKernels : Pass<"neuro-vectorize-kernels", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"width", "width", "unsigned", /*default=*/"0",
-           "Neurons per vector; 0: from the host CPU (f64 lanes of its "
-           "widest vector registers: 8 with AVX-512, 4 with AVX, else 2)">
+           "Neurons per vector; 0: from the host CPU (lanes of the loop's "
+           "narrowest float type in its widest vector registers: f64 8 "
+           "with AVX-512, 4 with AVX, else 2; f32 twice as many)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
     "::mlir::vector::VectorDialect"
   ];
+}
+
+def NarrowPrecision : Pass<"neuro-narrow-precision", "::mlir::ModuleOp"> {
+  let summary = "Single precision: float32 state and arithmetic per step";
+  let description = [{
+    For `--precision=single`. In the kernels that run every step
+    (`neuro_step_*`, `neuro_reset_*`, `neuro_deliver_*`,
+    `neuro_deliver_post_*`, `neuro_update_*`), the 2-D state and synapse
+    rows (`memref<?x?xf64>` arguments) become `memref<?x?xf32>` and every
+    f64 value, scalar or vector, becomes f32; f64 constants are rounded to
+    the nearest f32. Other memory keeps its type: loads from the
+    modulators and from the scratch buffers of exact propagators are
+    followed by `arith.truncf`, stores into them preceded by `arith.extf`,
+    and calls keep their callees' types the same way. A uniform draw is
+    rounded and then clamped below 1. The kernels that run once (init,
+    connect, synapse init) stay f64. The module gets the unit attribute
+    `neuro.single_precision`. Runs before neuro-inline-random and
+    neuro-vectorize-kernels, which gives f32 loops twice the lanes.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 def InlineRandom : Pass<"neuro-inline-random", "::mlir::ModuleOp"> {
