@@ -108,6 +108,8 @@ std::string Simulator::fingerprint() const {
   char dt[32];
   std::snprintf(dt, sizeof dt, "%a", model.dt);
   s += dt;
+  if (model.singlePrecision)
+    s += "|single";
   for (const PopulationSpec &p : model.populations) {
     s += "|P " + p.name + " " + std::to_string(p.size);
     for (const std::string &r : p.rows)
@@ -129,6 +131,7 @@ bool Simulator::saveCheckpoint(const std::string &path,
     err = "cannot checkpoint model '" + model.name + "': not built";
     return false;
   }
+  syncHostRows();
   // Written next to the target and renamed: never a half checkpoint.
   std::string temp = path + ".partial";
   File f(std::fopen(temp.c_str(), "wb"));
@@ -206,7 +209,7 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   if (r.str() != fingerprint()) {
     err = "checkpoint '" + path +
           "' was saved from another network (or "
-          "another seed or dt) than '" +
+          "another seed, dt or precision) than '" +
           model.name + "'";
     return false;
   }
@@ -279,6 +282,8 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     rec.times.clear();
     rec.values.clear();
   }
+  hostStale = false;
+  kernelStale = single();
   return true;
 }
 
@@ -286,6 +291,9 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
   std::vector<std::string> kept;
   if (!built || !old.built)
     return kept;
+  old.syncHostRows();
+  syncHostRows();
+  kernelStale = single();
   stepIndex = old.stepIndex;
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];

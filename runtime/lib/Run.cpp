@@ -259,7 +259,8 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
                                            : 0.0)
        << ", \"dt_s\": " << format("%.6g", spec.dt)
        << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
-       << ", \"threads\": " << sim.threads();
+       << ", \"threads\": " << sim.threads() << ", \"precision\": "
+       << (spec.singlePrecision ? "\"single\"" : "\"double\"");
     if (!device.empty())
       os << ", \"device\": " << jsonString(device);
     if (!options.cache.empty())
@@ -278,7 +279,8 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   }
   os << "network " << network << ": " << neurons << " neurons, "
      << sim.numSynapses() << " synapses, dt " << format("%g", spec.dt * 1e3)
-     << " ms, " << format("%g", duration) << " s simulated\n";
+     << " ms, " << format("%g", duration) << " s simulated"
+     << (spec.singlePrecision ? ", single precision\n" : "\n");
   if (!device.empty())
     os << "device: " << device << "\n";
   for (size_t i = 0; i < spec.populations.size(); ++i) {

@@ -27,6 +27,7 @@
 #include <sstream>
 #include <system_error>
 #include <unistd.h>
+#include <utility>
 
 using namespace neuro::rt;
 
@@ -817,6 +818,9 @@ bool Simulator::build(std::string &err) {
   }
   // Initial values, weights and per-neuron propagators must be finite,
   // and weights must respect Dale's law.
+  hostStale = kernelStale = false;
+  if (ok && single())
+    pushKernelRows();
   if (ok)
     ok = checkFinite(err, /*constantSynapses=*/true) && checkPropagators(err);
   if (!ok) {
@@ -983,7 +987,8 @@ int64_t Simulator::synapseBytes() const {
   int64_t bytes = 0;
   for (const Projection &p : projs) {
     bytes += int64_t(
-        p.csr.cols.size() * sizeof(int32_t) + p.syn.size() * sizeof(double) +
+        p.csr.cols.size() * sizeof(int32_t) +
+        p.syn.size() * (single() ? sizeof(float) : sizeof(double)) +
         p.postPtr.size() * sizeof(int64_t) +
         p.postSyn.size() * sizeof(int64_t) + p.srcs.size() * sizeof(int32_t));
     for (const std::vector<int64_t> &r : p.rowPtrs)
@@ -1017,25 +1022,84 @@ void Simulator::sampleState(size_t r, int64_t k) {
   const StateRecordSpec &rec = model.stateRecords[r];
   StateRecording &rr = stateRecordings[r];
   rr.times.push_back(double(k) * model.dt);
+  // Samples of the rows the kernels update (float32 ones widen exactly).
+  auto append = [&](const auto *rows, int64_t cols) {
+    for (int row : rec.rows)
+      rr.values.insert(rr.values.end(), rows + row * cols + rr.begin,
+                       rows + row * cols + rr.end);
+  };
   if (rec.projection >= 0) {
     const Projection &proj = projs[size_t(rec.projection)];
     int64_t nSyn = proj.csr.numSynapses();
-    for (int row : rec.rows)
-      rr.values.insert(rr.values.end(), proj.syn.data() + row * nSyn + rr.begin,
-                       proj.syn.data() + row * nSyn + rr.end);
+    if (single())
+      append(proj.syn32.data(), nSyn);
+    else
+      append(proj.syn.data(), nSyn);
     return;
   }
   const PopulationSpec &spec = model.populations[size_t(rec.population)];
-  const double *state = pops[size_t(rec.population)].state.data();
-  for (int row : rec.rows)
-    rr.values.insert(rr.values.end(), state + row * spec.size + rr.begin,
-                     state + row * spec.size + rr.end);
+  const Population &pop = pops[size_t(rec.population)];
+  if (single())
+    append(pop.state32.data(), spec.size);
+  else
+    append(pop.state.data(), spec.size);
 }
 
 void Simulator::fillTimed(size_t p, size_t r, int64_t k) {
   const PopulationSpec &spec = model.populations[p];
-  fillTimedRow(pops[p].state.data() + int64_t(r) * spec.size, spec.size,
-               spec.init[r], k);
+  double *row = pops[p].state.data() + int64_t(r) * spec.size;
+  fillTimedRow(row, spec.size, spec.init[r], k);
+  if (single())
+    for (int64_t i = 0; i < spec.size; ++i) {
+      float v = float(row[i]);
+      pops[p].state32[size_t(int64_t(r) * spec.size + i)] = v;
+      row[i] = v;
+    }
+}
+
+NeuroMemRef2DF64 Simulator::kernelState(size_t p) {
+  const PopulationSpec &spec = model.populations[p];
+  Population &pop = pops[p];
+  // Float rows pass through the same descriptor: the kernels only take
+  // their address (memref<?x?xf32>, see ABI.h).
+  double *data = single() ? reinterpret_cast<double *>(pop.state32.data())
+                          : pop.state.data();
+  return memref2D(data, int64_t(spec.rows.size()), spec.size);
+}
+
+NeuroMemRef2DF64 Simulator::kernelSynapses(size_t j) {
+  Projection &proj = projs[j];
+  double *data = single() ? reinterpret_cast<double *>(proj.syn32.data())
+                          : proj.syn.data();
+  return memref2D(data, int64_t(model.projections[j].synRows.size()),
+                  proj.csr.numSynapses());
+}
+
+void Simulator::pushKernelRows() {
+  auto round = [](AlignedVector<double> &from, AlignedVector<float> &to) {
+    to.resize(from.size());
+    for (size_t i = 0; i < from.size(); ++i) {
+      to[i] = float(from[i]);
+      from[i] = to[i];
+    }
+  };
+  for (Population &pop : pops)
+    round(pop.state, pop.state32);
+  for (Projection &proj : projs)
+    round(proj.syn, proj.syn32);
+  kernelStale = false;
+}
+
+void Simulator::syncHostRows() const {
+  if (!hostStale)
+    return;
+  for (const Population &pop : pops)
+    std::copy(pop.state32.begin(), pop.state32.end(),
+              const_cast<double *>(pop.state.data()));
+  for (const Projection &proj : projs)
+    std::copy(proj.syn32.begin(), proj.syn32.end(),
+              const_cast<double *>(proj.syn.data()));
+  hostStale = false;
 }
 
 void Simulator::updateModulators(size_t j) {
@@ -1043,11 +1107,17 @@ void Simulator::updateModulators(size_t j) {
   for (size_t m = 0; m < spec.modulators.size(); ++m) {
     const ProjectionSpec::Modulator &mod = spec.modulators[m];
     int64_t n = model.populations[size_t(mod.population)].size;
-    const double *row =
-        pops[size_t(mod.population)].state.data() + int64_t(mod.row) * n;
+    const Population &pop = pops[size_t(mod.population)];
     double sum = 0.0;
-    for (int64_t i = 0; i < n; ++i)
-      sum += row[i];
+    if (single()) {
+      const float *row = pop.state32.data() + int64_t(mod.row) * n;
+      for (int64_t i = 0; i < n; ++i)
+        sum += row[i];
+    } else {
+      const double *row = pop.state.data() + int64_t(mod.row) * n;
+      for (int64_t i = 0; i < n; ++i)
+        sum += row[i];
+    }
     projs[j].mods[m + 1] = sum / double(n);
   }
 }
@@ -1092,6 +1162,7 @@ void Simulator::generatorSpikes(size_t p, int64_t k,
 
 void Simulator::doStep(int64_t k) {
   size_t nPops = pops.size();
+  hostStale = single();
   // State monitors sample at the start of the step (time k dt), as Brian2's
   // StateMonitor does.
   if (!model.stateRecords.empty())
@@ -1118,20 +1189,15 @@ void Simulator::doStep(int64_t k) {
   auto synapseArgs = [&](size_t j) {
     const ProjectionSpec &spec = model.projections[j];
     Projection &proj = projs[j];
-    const PopulationSpec &dstSpec = model.populations[size_t(spec.dst)];
-    const PopulationSpec &srcSpec = model.populations[size_t(spec.src)];
     int64_t nSyn = proj.csr.numSynapses();
     if (!spec.modulators.empty())
       updateModulators(j);
-    return SynapseArgs{
-        memref1D(proj.srcs.data(), int64_t(proj.srcs.size())),
-        memref1D(proj.csr.cols.data(), nSyn),
-        memref2D(proj.syn.data(), int64_t(spec.synRows.size()), nSyn),
-        memref2D(pops[size_t(spec.dst)].state.data(),
-                 int64_t(dstSpec.rows.size()), dstSpec.size),
-        memref2D(pops[size_t(spec.src)].state.data(),
-                 int64_t(srcSpec.rows.size()), srcSpec.size),
-        memref1D(proj.mods.data(), int64_t(proj.mods.size()))};
+    return SynapseArgs{memref1D(proj.srcs.data(), int64_t(proj.srcs.size())),
+                       memref1D(proj.csr.cols.data(), nSyn),
+                       kernelSynapses(j),
+                       kernelState(size_t(spec.dst)),
+                       kernelState(size_t(spec.src)),
+                       memref1D(proj.mods.data(), int64_t(proj.mods.size()))};
   };
 
   // (0): summed drives and clock-driven synapse equations, from the state
@@ -1150,8 +1216,7 @@ void Simulator::doStep(int64_t k) {
     StepTask &task = stepTasks[size_t(t)];
     const PopulationSpec &spec = model.populations[size_t(task.pop)];
     Population &pop = pops[size_t(task.pop)];
-    NeuroMemRef2DF64 state =
-        memref2D(pop.state.data(), int64_t(spec.rows.size()), spec.size);
+    NeuroMemRef2DF64 state = kernelState(size_t(task.pop));
     NeuroMemRefI8 spiked = memref1D(pop.spiked.data(), spec.size);
     spec.step(&state, &spiked, k, int64_t(model.seed), task.begin, task.end);
     task.spikes.clear();
@@ -1237,8 +1302,7 @@ void Simulator::doStep(int64_t k) {
       continue;
     NeuroMemRefI32 spikes =
         memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
-    NeuroMemRef2DF64 state =
-        memref2D(pop.state.data(), int64_t(spec.rows.size()), spec.size);
+    NeuroMemRef2DF64 state = kernelState(p);
     spec.reset(&spikes, &state);
   }
 
@@ -1254,15 +1318,30 @@ void Simulator::doStep(int64_t k) {
   }
 }
 
+namespace {
+/// A row of double or (single precision) float values, read as doubles.
+struct RowValues {
+  const double *d = nullptr;
+  const float *f = nullptr;
+  double operator[](int64_t i) const { return f ? double(f[i]) : d[i]; }
+};
+} // namespace
+
 bool Simulator::checkFinite(std::string &err, bool constantSynapses) const {
+  // The rows the kernels update.
+  auto rowOf = [&](const AlignedVector<double> &d,
+                   const AlignedVector<float> &f, int64_t offset) {
+    return single() ? RowValues{nullptr, f.data() + offset}
+                    : RowValues{d.data() + offset, nullptr};
+  };
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
-    const double *state = pops[p].state.data();
     for (size_t r = 0; r < spec.rows.size(); ++r) {
       const std::string &row = spec.rows[r];
       if (!row.empty() && row[0] == '_')
         continue;
-      const double *values = state + int64_t(r) * spec.size;
+      RowValues values =
+          rowOf(pops[p].state, pops[p].state32, int64_t(r) * spec.size);
       for (int64_t i = 0; i < spec.size; ++i) {
         if (std::isfinite(values[i]))
           continue;
@@ -1285,7 +1364,7 @@ bool Simulator::checkFinite(std::string &err, bool constantSynapses) const {
       const std::string &row = spec.synRows[r];
       if (!row.empty() && row[0] == '_')
         continue;
-      const double *values = proj.syn.data() + int64_t(r) * nSyn;
+      RowValues values = rowOf(proj.syn, proj.syn32, int64_t(r) * nSyn);
       for (int64_t s = 0; s < nSyn; ++s) {
         bool wrongSign =
             int(r) == spec.weightRow && (spec.sign > 0   ? values[s] < 0
@@ -1514,6 +1593,15 @@ bool Simulator::run(int64_t steps, std::string &err) {
         "cannot run a negative number of steps (" + std::to_string(steps) + ")";
     return false;
   }
+  if (single() && stepIndex + steps > kMaxSingleSteps) {
+    err = "a single precision run counts steps in float32, exactly only up "
+          "to step " +
+          std::to_string(kMaxSingleSteps) + "; this run would reach step " +
+          std::to_string(stepIndex + steps) + " (use --precision=double)";
+    return false;
+  }
+  if (kernelStale)
+    pushKernelRows();
   auto start = std::chrono::steady_clock::now();
   bool ok;
   try {
@@ -1570,28 +1658,34 @@ const std::vector<int32_t> &Simulator::spikesAtStep(int pop,
 }
 
 StateView Simulator::state(int pop) {
+  ConstStateView view = std::as_const(*this).state(pop);
+  // The caller may write: the kernels' rows are rounded from these before
+  // the next step.
+  kernelStale |= single() && view.data;
+  return {const_cast<double *>(view.data), view.rows, view.cols};
+}
+
+ConstStateView Simulator::state(int pop) const {
   if (pop < 0 || size_t(pop) >= pops.size())
     return {};
+  syncHostRows();
   const PopulationSpec &spec = model.populations[size_t(pop)];
   return {pops[size_t(pop)].state.data(), int64_t(spec.rows.size()), spec.size};
 }
 
-ConstStateView Simulator::state(int pop) const {
-  StateView view = const_cast<Simulator *>(this)->state(pop);
-  return {view.data, view.rows, view.cols};
-}
-
 StateView Simulator::synapseState(int proj) {
-  if (proj < 0 || size_t(proj) >= projs.size())
-    return {};
-  Projection &p = projs[size_t(proj)];
-  return {p.syn.data(), int64_t(model.projections[size_t(proj)].synRows.size()),
-          p.csr.numSynapses()};
+  ConstStateView view = std::as_const(*this).synapseState(proj);
+  kernelStale |= single() && view.data;
+  return {const_cast<double *>(view.data), view.rows, view.cols};
 }
 
 ConstStateView Simulator::synapseState(int proj) const {
-  StateView view = const_cast<Simulator *>(this)->synapseState(proj);
-  return {view.data, view.rows, view.cols};
+  if (proj < 0 || size_t(proj) >= projs.size())
+    return {};
+  syncHostRows();
+  const Projection &p = projs[size_t(proj)];
+  return {p.syn.data(), int64_t(model.projections[size_t(proj)].synRows.size()),
+          p.csr.numSynapses()};
 }
 
 int Simulator::populationIndex(const std::string &name) const {

@@ -437,6 +437,105 @@ network Boom {
       << err;
 }
 
+/// Whether `x` is a float32 value.
+bool isFloat(double x) { return double(float(x)) == x; }
+
+/// --precision=single: the same closed form, within the rounding of
+/// float32 arithmetic. Each step multiplies by propagators rounded to
+/// float32 (relative error up to 2^-24 each), so after k steps the error
+/// is at most a few k 2^-24 relative: 1e-4 of w bounds 500 steps.
+TEST(SinglePrecision, CoupledExponentialCurrentWithinFloat32Rounding) {
+  Compiled c(kCoupled, "test.neuro", /*singlePrecision=*/true);
+  ASSERT_TRUE(c.ok) << c.text;
+  EXPECT_TRUE(c.spec.singlePrecision);
+  const double tauM = 20e-3, tauS = 5e-3, w = 2e-3, vRest = -65e-3, dt = 1e-4;
+  const double t0 = 4 * dt;
+  double worst = 0;
+  for (int k = 0; k < 500; ++k) {
+    c.step();
+    double t = (k + 1) * dt;
+    for (int i = 0; i < 3; ++i) {
+      double g = c.state("T", "g_S_to_T", i);
+      double v = c.state("T", "v", i);
+      // The state the host sees holds the kernels' float32 values.
+      ASSERT_TRUE(isFloat(g) && isFloat(v)) << "t = " << t;
+      if (t < t0 - dt / 2) {
+        EXPECT_EQ(g, 0.0);
+        EXPECT_EQ(v, double(float(vRest)));
+        continue;
+      }
+      double s = t - t0;
+      double gExp = w * std::exp(-s / tauS);
+      double uExp = w * tauS / (tauS - tauM) *
+                    (std::exp(-s / tauS) - std::exp(-s / tauM));
+      ASSERT_NEAR(g, gExp, 1e-4 * w) << "t = " << t;
+      ASSERT_NEAR(v - vRest, uExp, 1e-4 * w) << "t = " << t;
+      worst = std::max(worst, std::abs(v - vRest - uExp));
+    }
+  }
+  // Not double precision in disguise: the float32 error shows.
+  EXPECT_GT(worst, 1e-12 * w);
+  EXPECT_EQ(c.sim->spikeCount(0), 1);
+}
+
+TEST(SinglePrecision, LIFSpikesInTheSameStepsAsTheClosedForm) {
+  Compiled c(kDrivenLIF, "test.neuro", /*singlePrecision=*/true);
+  ASSERT_TRUE(c.ok) << c.text;
+  c.runAll();
+  // Crossings 21.97 ms after each reset, refractory 2 ms: spikes at 22.0,
+  // 45.9, 69.8 and 93.7 ms, as in double precision.
+  const auto &spikes = c.sim->spikes(0);
+  ASSERT_EQ(spikes.size(), 4u);
+  const double expected[] = {22.0e-3, 45.9e-3, 69.8e-3, 93.7e-3};
+  for (size_t s = 0; s < spikes.size(); ++s)
+    EXPECT_NEAR(spikes[s].t, expected[s], 1e-9) << "spike " << s;
+}
+
+TEST(SinglePrecision, HostWritesReachTheKernelsAndOverflowIsNamed) {
+  Compiled c(R"(
+neuron Grow {
+  param tau: ms = 0.1 ms
+  state x: 1 = 1
+  dx/dt = x / tau
+}
+network Boom {
+  dt = 1 ms
+  G = 2 of Grow
+  run 1 s
+}
+)",
+             "test.neuro", /*singlePrecision=*/true);
+  ASSERT_TRUE(c.ok) << c.text;
+  // x grows by e^10 a step: a value set through state() is the one the
+  // next step starts from.
+  int p = c.sim->populationIndex("G");
+  c.sim->state(p)(c.sim->rowIndex(p, "x"), 1) = 0.5;
+  c.step();
+  EXPECT_NEAR(c.state("G", "x", 0), std::exp(10.0), 1e-6 * std::exp(10.0));
+  EXPECT_NEAR(c.state("G", "x", 1), 0.5 * std::exp(10.0),
+              1e-6 * std::exp(10.0));
+  // float32 overflows after 9 steps (e^90 > 3.4e38); the check names it.
+  std::string err;
+  EXPECT_FALSE(c.sim->run(err));
+  EXPECT_NE(err.find("population 'G', neuron 0, variable 'x' is inf"),
+            std::string::npos)
+      << err;
+  EXPECT_LE(c.sim->currentStep(), 100);
+}
+
+TEST(SinglePrecision, StepsStopAtTwoToTheTwentyFour) {
+  Compiled c(kDrivenLIF, "test.neuro", /*singlePrecision=*/true);
+  ASSERT_TRUE(c.ok) << c.text;
+  std::string err;
+  EXPECT_FALSE(c.sim->run(rt::Simulator::kMaxSingleSteps + 1, err));
+  EXPECT_NE(err.find("a single precision run counts steps in float32, "
+                     "exactly only up to step 16777216; this run would "
+                     "reach step 16777217"),
+            std::string::npos)
+      << err;
+  EXPECT_EQ(c.sim->currentStep(), 0);
+}
+
 TEST(Compile, ErrorsAreReportedNotCrashed) {
   Compiled c("neuron N { state v: mV = 1 ms }");
   EXPECT_FALSE(c.ok);

@@ -23,8 +23,10 @@ namespace neuro::test {
 /// worked, `text` holds the diagnostics.
 struct Compiled {
   explicit Compiled(const std::string &source,
-                    const std::string &name = "test.neuro")
+                    const std::string &name = "test.neuro",
+                    bool singlePrecision = false)
       : compiler(diagnostics) {
+    compiler.setSinglePrecision(singlePrecision);
     compiler.loadString(name, source);
     ok = compiler.parse() && compiler.check() && compiler.generate() &&
          compiler.compileNetwork("", spec);

@@ -37,16 +37,18 @@ namespace {
 
 const char *kUsage = R"(usage:
   neuroc check [--verbose] [-I DIR] FILE
-  neuroc emit --stage=STAGE [--vector-width N] [--chip SM] [-I DIR] FILE
+  neuroc emit --stage=STAGE [--vector-width N] [--precision P] [--chip SM]
+              [-I DIR] FILE
       STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm;
              for NVIDIA GPUs: gpu (gpu.module), ptx
   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [--threads N]
              [--target cpu|cuda|cuda-emulated]
              [--duration T] [--checkpoint FILE] [--restore FILE]
-             [--set POP.VAR=VALUE] [--vector-width N] [--no-cache]
-             [-I DIR] FILE
+             [--set POP.VAR=VALUE] [--vector-width N] [--precision P]
+             [--no-cache] [-I DIR] FILE
   neuroc build [--shared] [-o PROGRAM] [--network NAME] [--vector-width N]
-               [--tunable POP.PARAM,...] [--target cpu|cuda] [-I DIR] FILE
+               [--precision P] [--tunable POP.PARAM,...] [--target cpu|cuda]
+               [-I DIR] FILE
   neuroc plot DIR
   neuroc devices
   neuroc repl [-I DIR] [FILE]
@@ -84,6 +86,11 @@ run of T with --checkpoint followed by one of T with --restore.
 one per core) and
 --vector-width N integrates N neurons at a time (default: from the CPU,
 1: scalar); results do not depend on either.
+--precision single keeps the state and synapse variables in float32 and
+computes each step in float32 (twice the neurons per vector, half the
+memory traffic); the default, double, uses float64. Recordings and
+checkpoints stay float64 files holding the float32 values. A single
+precision run counts steps in float32 and stops before step 2^24.
 -Werror makes warnings (unused parameters, shadowed built-ins) errors.
 --diagnostics-format=json prints each error, warning and note as a JSON
 object on one line (file, line, column, endLine, endColumn, severity,
@@ -104,6 +111,7 @@ struct Options {
   std::optional<uint64_t> seed;
   unsigned threads = 0;
   unsigned vectorWidth = 0;
+  bool singlePrecision = false;
   bool cache = true;
   bool shared = false;
   std::vector<std::pair<std::string, std::string>> sets;
@@ -142,6 +150,7 @@ void configure(Compiler &c, const Options &options) {
   c.setWarningsAsErrors(options.werror);
   c.setJsonDiagnostics(options.jsonDiagnostics);
   c.setVectorWidth(options.vectorWidth);
+  c.setSinglePrecision(options.singlePrecision);
   c.setTunable(options.tunable);
 }
 
@@ -468,6 +477,10 @@ int main(int argc, char **argv) {
       if (v->empty() || *end || w < 1 || w > 64)
         return usageError("--vector-width needs an integer from 1 to 64");
       options.vectorWidth = unsigned(w);
+    } else if (auto v = value("--precision")) {
+      if (*v != "single" && *v != "double")
+        return usageError("--precision needs single or double");
+      options.singlePrecision = *v == "single";
     } else if (!a.empty() && a[0] == '-' && a != "-")
       return usageError("unknown option '" + a + "'");
     else if (options.file.empty())
@@ -479,6 +492,9 @@ int main(int argc, char **argv) {
     return runDevices();
   if (options.file.empty() && options.command != "repl")
     return usageError("no input file");
+  if (options.singlePrecision && options.target != "cpu")
+    return usageError("--precision=single runs on the CPU only (--target=" +
+                      options.target + ")");
   if (options.command == "check")
     return runCheck(options);
   if (options.command == "emit")

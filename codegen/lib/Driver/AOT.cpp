@@ -121,7 +121,8 @@ neuro::emitModelSource(const rt::ModelSpec &spec, const std::string &network,
   std::ostringstream &b = w.body;
   b << "  m.name = " << lit(spec.name) << ";\n  m.dt = " << lit(spec.dt)
     << ";\n  m.steps = " << lit(spec.steps) << ";\n  m.seed = " << spec.seed
-    << "ULL;\n";
+    << "ULL;\n  m.singlePrecision = "
+    << (spec.singlePrecision ? "true" : "false") << ";\n";
   for (size_t p = 0; p < spec.populations.size(); ++p) {
     const rt::PopulationSpec &pop = spec.populations[p];
     std::string at = "m.populations[" + std::to_string(p) + "]";

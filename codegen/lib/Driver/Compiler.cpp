@@ -122,7 +122,8 @@ bool Compiler::generate() {
 bool Compiler::lower(Stage until) {
   if (until <= current)
     return true;
-  if (failed(lowerModule(*mlirModule, current, until, vectorWidth)))
+  if (failed(lowerModule(*mlirModule, current, until, vectorWidth,
+                         singlePrecision)))
     return false;
   current = until;
   return true;

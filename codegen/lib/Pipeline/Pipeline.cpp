@@ -57,7 +57,7 @@ void neuro::registerNeuroPasses() {
 }
 
 void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until,
-                               unsigned vectorWidth) {
+                               unsigned vectorWidth, bool singlePrecision) {
   auto wants = [&](Stage s) { return from < s && s <= until; };
   if (wants(Stage::Elaborated))
     pm.addPass(createElaborate());
@@ -67,6 +67,8 @@ void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until,
     pm.addPass(createConvertNeuroToKernels());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
+    if (singlePrecision)
+      pm.addPass(createNarrowPrecision());
     pm.addPass(createInlineRandom());
     pm.addPass(createVectorizeKernels({vectorWidth}));
     pm.addPass(createCanonicalizerPass());
@@ -87,9 +89,10 @@ void neuro::buildLLVMLoweringPipeline(OpPassManager &pm) {
 }
 
 LogicalResult neuro::lowerModule(ModuleOp module, Stage from, Stage until,
-                                 unsigned vectorWidth) {
+                                 unsigned vectorWidth, bool singlePrecision) {
   PassManager pm(module.getContext());
-  buildNeuroPipeline(pm, from, std::min(until, Stage::Lowered), vectorWidth);
+  buildNeuroPipeline(pm, from, std::min(until, Stage::Lowered), vectorWidth,
+                     singlePrecision);
   if (failed(pm.run(module)))
     return failure();
   if (until < Stage::LLVMDialect || from >= Stage::LLVMDialect)
@@ -176,6 +179,7 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
   spec.steps = static_cast<int64_t>(
       std::llround(network.getDuration().convertToDouble() / dt));
   spec.seed = static_cast<uint64_t>(network.getSeed());
+  spec.singlePrecision = module->hasAttr(kSinglePrecisionAttr);
   llvm::StringMap<int> popIndex;
   for (auto pop : network.getBody().getOps<PopulationOp>()) {
     if (pop.getModelAttr())

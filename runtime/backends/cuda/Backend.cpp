@@ -32,6 +32,11 @@ DeviceBackend::attach(Simulator &sim, std::unique_ptr<Device> device,
     err = "model '" + model.name + "' is not built";
     return nullptr;
   }
+  if (model.singlePrecision) {
+    err = "single precision runs on the CPU only; the GPU kernels take "
+          "float64 state (use --precision=double)";
+    return nullptr;
+  }
   if (sim.stepIndex != 0) {
     err = "a run on the GPU starts at step 0 (this network is at step " +
           std::to_string(sim.stepIndex) + ")";

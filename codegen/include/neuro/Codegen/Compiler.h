@@ -46,6 +46,9 @@ public:
   /// Neurons per vector in the step kernels (0: from the host CPU, the
   /// default; 1: scalar loops). Results do not depend on it.
   void setVectorWidth(unsigned value) { vectorWidth = value; }
+  /// --precision=single: the per-step kernels keep and compute their state
+  /// in float32 (set before lowering).
+  void setSinglePrecision(bool value) { singlePrecision = value; }
 
   /// Parameters ("POP.NAME", "POP.*", "*") kept as per-neuron rows that a
   /// run can set instead of constants of the kernels (set before check()).
@@ -134,6 +137,7 @@ private:
   bool warningsAsErrors = false;
   bool jsonDiagnostics = false;
   unsigned vectorWidth = 0;
+  bool singlePrecision = false;
   std::string cacheDir;
   bool hit = false;
   std::set<std::string> tunable;

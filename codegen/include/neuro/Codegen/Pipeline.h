@@ -42,9 +42,10 @@ void registerNeuroPasses();
 
 /// Adds the passes that take IR at stage `from` to `until` (at most
 /// Lowered). `vectorWidth` is neurons per vector in the step kernels (0:
-/// from the host CPU, 1: scalar loops).
+/// from the host CPU, 1: scalar loops); `singlePrecision` makes the
+/// per-step kernels keep and compute their state in float32.
 void buildNeuroPipeline(mlir::OpPassManager &pm, Stage from, Stage until,
-                        unsigned vectorWidth = 0);
+                        unsigned vectorWidth = 0, bool singlePrecision = false);
 
 /// Adds the passes from the lowered stage to the LLVM dialect.
 void buildLLVMLoweringPipeline(mlir::OpPassManager &pm);
@@ -53,7 +54,8 @@ void buildLLVMLoweringPipeline(mlir::OpPassManager &pm);
 /// Diagnostics go to the context's handler. Going to LLVMDialect removes
 /// the network description from the module: extract it first, at Lowered.
 mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage from, Stage until,
-                                unsigned vectorWidth = 0);
+                                unsigned vectorWidth = 0,
+                                bool singlePrecision = false);
 
 /// Reads the runtime's description of `network` from a lowered module.
 /// Kernel pointers stay null; the JIT binds them.

@@ -163,6 +163,11 @@ struct ModelSpec {
   double dt = 1e-4;  ///< seconds
   int64_t steps = 0; ///< duration / dt, rounded
   uint64_t seed = 0;
+  /// The per-step kernels keep the state and synapse rows in float32
+  /// (`--precision=single`): they take memref<?x?xf32> rows. The
+  /// Simulator's rows seen through state() and synapseState() stay double,
+  /// holding the float values between runs.
+  bool singlePrecision = false;
   std::vector<PopulationSpec> populations;
   std::vector<ProjectionSpec> projections;
   std::vector<RecordSpec> records;

@@ -91,6 +91,10 @@ public:
   /// Largest delay, in steps, a projection may have (each step of delay costs
   /// one spike-list slot per source population).
   static constexpr int64_t kMaxDelaySteps = int64_t(1) << 24;
+  /// The last step a single precision run reaches (ModelSpec::
+  /// singlePrecision): step indices (`_lastspike`) are exact in float32 up
+  /// to 2^24.
+  static constexpr int64_t kMaxSingleSteps = int64_t(1) << 24;
 
   /// Takes the model; nothing is checked or allocated before build().
   explicit Simulator(ModelSpec spec);
@@ -277,7 +281,9 @@ public:
 
 private:
   struct Population {
-    AlignedVector<double> state;  ///< [rows][size]
+    AlignedVector<double> state; ///< [rows][size]
+    /// Single precision: the rows the kernels update, [rows][size].
+    AlignedVector<float> state32;
     AlignedVector<int8_t> spiked; ///< [size]
     DelayRing ring;
     int64_t spikeCount = 0;
@@ -298,6 +304,8 @@ private:
   struct Projection {
     CSR csr;
     AlignedVector<double> syn; ///< [synRows][numSynapses]
+    /// Single precision: the rows the kernels update.
+    AlignedVector<float> syn32;
     /// Synapses grouped by delay: group g holds the synapses of delay
     /// delays[g] steps, rows by source in rowPtrs[g] (offsets into cols and
     /// syn). A projection with one delay has one group, rowPtrs[0] ==
@@ -331,6 +339,23 @@ private:
     int64_t begin = 0, end = 0;
     std::vector<int32_t> spikes;
   };
+  /// Single precision (ModelSpec::singlePrecision): the kernels work on
+  /// float32 copies of the state and synapse rows (state32, syn32). The
+  /// double rows are what the host sees (state(), checkpoints); they are
+  /// rounded into the float rows before a run when the host may have
+  /// written them, and brought up to date from them when read.
+  bool single() const { return model.singlePrecision; }
+  /// The address of population `p`'s (projection `j`'s) rows as the
+  /// kernels take them.
+  NeuroMemRef2DF64 kernelState(size_t p);
+  NeuroMemRef2DF64 kernelSynapses(size_t j);
+  /// Double rows -> float rows (and the double rows rounded to them).
+  void pushKernelRows();
+  /// Float rows -> double rows, when the kernels ran since the last time.
+  void syncHostRows() const;
+  mutable bool hostStale = false; ///< the float rows are newer
+  bool kernelStale = false;       ///< the double rows may be newer
+
   void planStepTasks();
   void planDeliveryParts(size_t projIndex);
   /// Fills postPtr and postSyn (the synapses by target) of a projection.
