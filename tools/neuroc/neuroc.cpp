@@ -492,9 +492,6 @@ int main(int argc, char **argv) {
     return runDevices();
   if (options.file.empty() && options.command != "repl")
     return usageError("no input file");
-  if (options.singlePrecision && options.target != "cpu")
-    return usageError("--precision=single runs on the CPU only (--target=" +
-                      options.target + ")");
   if (options.command == "check")
     return runCheck(options);
   if (options.command == "emit")

@@ -32,16 +32,14 @@ DeviceBackend::attach(Simulator &sim, std::unique_ptr<Device> device,
     err = "model '" + model.name + "' is not built";
     return nullptr;
   }
-  if (model.singlePrecision) {
-    err = "single precision runs on the CPU only; the GPU kernels take "
-          "float64 state (use --precision=double)";
-    return nullptr;
-  }
   if (sim.stepIndex != 0) {
     err = "a run on the GPU starts at step 0 (this network is at step " +
           std::to_string(sim.stepIndex) + ")";
     return nullptr;
   }
+  // The device starts from the rows the kernels take.
+  if (sim.kernelStale)
+    sim.pushKernelRows();
   std::unique_ptr<DeviceBackend> backend(
       new DeviceBackend(sim, std::move(device)));
   // Tuning, and tests of ring wrap-around and per-step copies.
@@ -137,6 +135,24 @@ std::vector<std::string> DeviceBackend::kernelParts(const std::string &base) {
   }
 }
 
+int64_t DeviceBackend::valueBytes() const {
+  return sim.single() ? int64_t(sizeof(float)) : int64_t(sizeof(double));
+}
+
+void *DeviceBackend::kernelRows(size_t p) {
+  Simulator::Population &host = sim.pops[p];
+  return sim.single() ? static_cast<void *>(host.state32.data())
+                      : static_cast<void *>(host.state.data());
+}
+
+void *DeviceBackend::kernelSynapses(size_t j) {
+  Simulator::Projection &host = sim.projs[j];
+  return sim.single() ? static_cast<void *>(host.syn32.data())
+                      : static_cast<void *>(host.syn.data());
+}
+
+void DeviceBackend::downloaded() { sim.hostStale = sim.single(); }
+
 bool DeviceBackend::upload(std::string &err) {
   const ModelSpec &model = sim.model;
   int64_t maxDelay = 0;
@@ -151,9 +167,9 @@ bool DeviceBackend::upload(std::string &err) {
     const PopulationSpec &spec = model.populations[p];
     const Simulator::Population &host = sim.pops[p];
     DevicePopulation &d = pops[p];
-    size_t stateBytes = host.state.size() * sizeof(double);
+    size_t stateBytes = host.state.size() * size_t(valueBytes());
     if (!dev->alloc(stateBytes, d.state, err) ||
-        !dev->upload(d.state, host.state.data(), stateBytes, err) ||
+        !dev->upload(d.state, kernelRows(p), stateBytes, err) ||
         !dev->alloc(size_t(ringDepth * spec.size), d.flags, err) ||
         !dev->alloc(size_t(ringDepth * spec.size) * sizeof(int32_t), d.lists,
                     err) ||
@@ -181,7 +197,8 @@ bool DeviceBackend::upload(std::string &err) {
     };
     if (!copy(d.cols, host.csr.cols.data(),
               host.csr.cols.size() * sizeof(int32_t)) ||
-        !copy(d.syn, host.syn.data(), host.syn.size() * sizeof(double)) ||
+        !copy(d.syn, kernelSynapses(j),
+              host.syn.size() * size_t(valueBytes())) ||
         !copy(d.mods, host.mods.data(), host.mods.size() * sizeof(double)) ||
         !copy(d.srcs, host.srcs.data(), host.srcs.size() * sizeof(int32_t)) ||
         !copy(d.postPtr, host.postPtr.data(),
@@ -232,9 +249,9 @@ bool DeviceBackend::upload(std::string &err) {
   for (size_t r = 0; r < recs.size(); ++r) {
     const Simulator::StateRecording &rr = sim.stateRecordings[r];
     DeviceRecording &dr = recs[r];
-    dr.sampleDoubles =
+    dr.sampleValues =
         int64_t(model.stateRecords[r].rows.size()) * (rr.end - rr.begin);
-    int64_t bytes = batch * dr.sampleDoubles * int64_t(sizeof(double));
+    int64_t bytes = batch * dr.sampleValues * valueBytes();
     // Without room on the device, the monitor copies back per sample.
     std::string full;
     if (bytes > 0 && bytes <= stagingBytes &&
@@ -273,11 +290,10 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     int64_t sample = int64_t(dr.steps.size());
     for (size_t i = 0; i < rec.rows.size(); ++i)
       if (!dev->copy(
-              at(dr.staging, (sample * dr.sampleDoubles + int64_t(i) * n) *
-                                 int64_t(sizeof(double))),
-              at(base,
-                 (rec.rows[i] * stride + rr.begin) * int64_t(sizeof(double))),
-              size_t(n) * sizeof(double), err))
+              at(dr.staging,
+                 (sample * dr.sampleValues + int64_t(i) * n) * valueBytes()),
+              at(base, (rec.rows[i] * stride + rr.begin) * valueBytes()),
+              size_t(n * valueBytes()), err))
         return false;
     dr.steps.push_back(k);
   }
@@ -289,10 +305,10 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       if (spec.init[r].kind != InitSpec::Timed || k % spec.init[r].every != 0)
         continue;
       sim.fillTimed(p, r, k);
-      int64_t offset = int64_t(r) * spec.size;
-      if (!dev->upload(at(pops[p].state, offset * int64_t(sizeof(double))),
-                       sim.pops[p].state.data() + offset,
-                       size_t(spec.size) * sizeof(double), err))
+      int64_t offset = int64_t(r) * spec.size * valueBytes();
+      if (!dev->upload(at(pops[p].state, offset),
+                       static_cast<char *>(kernelRows(p)) + offset,
+                       size_t(spec.size * valueBytes()), err))
         return false;
     }
   }
@@ -320,12 +336,13 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       return true;
     for (const ProjectionSpec::Modulator &m : spec.modulators) {
       int64_t n = popSize(m.population);
-      int64_t offset = int64_t(m.row) * n;
-      if (!dev->download(sim.pops[size_t(m.population)].state.data() + offset,
-                         at(pops[size_t(m.population)].state,
-                            offset * int64_t(sizeof(double))),
-                         size_t(n) * sizeof(double), err))
+      int64_t offset = int64_t(m.row) * n * valueBytes();
+      if (!dev->download(static_cast<char *>(kernelRows(size_t(m.population))) +
+                             offset,
+                         at(pops[size_t(m.population)].state, offset),
+                         size_t(n * valueBytes()), err))
         return false;
+      downloaded();
     }
     sim.updateModulators(j);
     return dev->upload(projs[j].mods, host.mods.data(),
@@ -513,11 +530,17 @@ bool DeviceBackend::fetchRecordings(std::string &err) {
       continue;
     Simulator::StateRecording &rr = sim.stateRecordings[r];
     size_t old = rr.values.size();
-    rr.values.resize(old + dr.steps.size() * size_t(dr.sampleDoubles));
-    if (!dev->download(
-            rr.values.data() + old, dr.staging,
-            dr.steps.size() * size_t(dr.sampleDoubles) * sizeof(double), err))
+    size_t count = dr.steps.size() * size_t(dr.sampleValues);
+    rr.values.resize(old + count);
+    if (sim.single()) {
+      std::vector<float> values(count);
+      if (!dev->download(values.data(), dr.staging, count * sizeof(float), err))
+        return false;
+      std::copy(values.begin(), values.end(), rr.values.begin() + long(old));
+    } else if (!dev->download(rr.values.data() + old, dr.staging,
+                              count * sizeof(double), err)) {
       return false;
+    }
     for (int64_t k : dr.steps)
       rr.times.push_back(double(k) * sim.model.dt);
     dr.steps.clear();
@@ -598,15 +621,15 @@ int64_t DeviceBackend::eventsInFlight(int64_t end) const {
 }
 
 bool DeviceBackend::fetchState(size_t p, std::string &err) {
-  Simulator::Population &host = sim.pops[p];
-  return dev->download(host.state.data(), pops[p].state,
-                       host.state.size() * sizeof(double), err);
+  downloaded();
+  return dev->download(kernelRows(p), pops[p].state,
+                       sim.pops[p].state.size() * size_t(valueBytes()), err);
 }
 
 bool DeviceBackend::fetchSynapses(size_t j, std::string &err) {
-  Simulator::Projection &host = sim.projs[j];
-  return dev->download(host.syn.data(), projs[j].syn,
-                       host.syn.size() * sizeof(double), err);
+  downloaded();
+  return dev->download(kernelSynapses(j), projs[j].syn,
+                       sim.projs[j].syn.size() * size_t(valueBytes()), err);
 }
 
 bool DeviceBackend::sync(std::string &err) {

@@ -120,12 +120,22 @@ private:
   struct DeviceRecording {
     /// Room for B samples; 0: the monitor copies back in each sample.
     CUdeviceptr staging = 0;
-    int64_t sampleDoubles = 0;
+    int64_t sampleValues = 0; ///< values per sample
     /// The steps of the samples staged since the last fetch.
     std::vector<int64_t> steps;
   };
   /// The most a monitor stages ($NEURO_GPU_STAGING, bytes).
   int64_t stagingBytes = int64_t(256) << 20;
+
+  /// The device holds the rows the kernels update: the Simulator's float
+  /// rows in single precision (state32, syn32), else its double rows.
+  /// Bytes of one value, and the host copy of population `p`'s
+  /// (projection `j`'s) rows; a download into them makes the Simulator's
+  /// double rows stale.
+  int64_t valueBytes() const;
+  void *kernelRows(size_t p);
+  void *kernelSynapses(size_t j);
+  void downloaded();
 
   Simulator &sim;
   std::unique_ptr<Device> dev;
