@@ -402,5 +402,5 @@ neuro.network @E dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 
 // One ABI version function per module.
 // CHECK-LABEL: func.func @neuro_abi_version() -> i64
-// CHECK:         %[[VER:.*]] = arith.constant 8 : i64
+// CHECK:         %[[VER:.*]] = arith.constant 9 : i64
 // CHECK:         return %[[VER]] : i64

@@ -19,7 +19,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 8
+#define NEURO_ABI_VERSION 9
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -46,6 +46,14 @@ NEURO_MEMREF_1D(NeuroMemRefI32, int32_t);
 NEURO_MEMREF_1D(NeuroMemRefI64, int64_t);
 NEURO_MEMREF_1D(NeuroMemRefF64, double);
 NEURO_MEMREF_2D(NeuroMemRef2DF64, double);
+
+/// Single precision (ModelSpec::singlePrecision, `--precision=single`):
+/// the per-step kernels (step, reset, deliver, deliver_post, update) take
+/// the state and synapse rows as memref<?x?xf32>. The descriptors have the
+/// same layout; the runtime passes NeuroMemRef2DF64 descriptors whose
+/// pointers address float arrays, and the kernels only read their
+/// addresses. `mods` stays f64; init, connect and syninit stay f64 and
+/// work on the runtime's double rows before they are rounded.
 
 /// Population update: integrates neurons `begin` to `end - 1` of the
 /// population from step `step` to `step + 1`, evaluates the threshold and sets
