@@ -63,13 +63,17 @@ CHECKS = [
     ("reservoir", "examples/zoo/reservoir/reservoir.neuro", ""),
     ("subspace", "examples/zoo/subspace/subspace.neuro", ""),
 ]
-# name, model, duration, CPU reference run (one thread)
+# name, model, duration, CPU reference run (one thread); names ending in
+# _f32 are built with --precision=single.
 BENCHES = [
     ("cuba", "examples/cuba.neuro", "1s", True),
     ("cuba40k", 40000, "1s", True),
     ("cuba400k", 400000, "1s", True),
+    ("cuba400k_f32", 400000, "1s", True),
     ("cobahh", "examples/cobahh.neuro", "1s", True),
+    ("cobahh_f32", "examples/cobahh.neuro", "1s", True),
     ("microcircuit", "examples/microcircuit.neuro", "1s", False),
+    ("microcircuit_f32", "examples/microcircuit.neuro", "1s", False),
 ]
 # The delivery strategies on a dense network (tests/lit/GPU/Inputs/
 # dense.neuro, 20,000 neurons, 400 inputs each, 1 s) at two time steps:
@@ -87,6 +91,8 @@ def build(args):
         program = os.path.join(args.dir, name)
         model, _, network = model.partition("#")
         cmd = [args.neuroc, "build", "--target=cuda", "-o", program, model]
+        if name.endswith("_f32"):
+            cmd.append("--precision=single")
         if network:
             cmd += ["--network", network]
         run = subprocess.run(cmd, capture_output=True, text=True)
@@ -261,7 +267,7 @@ def run(args):
         lines += ["", "| model | neurons | synapses | simulated | GPU wall (s) "
                   "| GPU real-time factor | GPU events/s | CPU wall, 1 thread "
                   "(s) | CPU / GPU |", "|---|---|---|---|---|---|---|---|---|"]
-    micro = None
+    micros = []
     for b in benches:
         program = os.path.join(args.dir, b["name"])
         duration = seconds(b["duration"])
@@ -282,12 +288,12 @@ def run(args):
             f"{gpu['synaptic_events'] / t:.3g} | "
             + (f"{cpu['t_sim_s']:.3f} | {cpu['t_sim_s'] / t:.1f} |" if cpu
                else "— | — |"))
-        if b["name"] == "microcircuit":
-            micro = (gpu, os.path.join(tmp, b["name"]), duration)
-    if micro:
-        gpu, spikes_dir, duration = micro
+        if b["name"].startswith("microcircuit"):
+            micros.append((b["name"], gpu, os.path.join(tmp, b["name"]),
+                           duration))
+    for name, gpu, spikes_dir, duration in micros:
         skip = 0.2 if duration > 0.4 else 0.0
-        lines += ["", f"Microcircuit on the GPU, rates over [{skip:g} s, "
+        lines += ["", f"`{name}` on the GPU, rates over [{skip:g} s, "
                   f"{duration:g} s] (build on the host "
                   f"{gpu['t_build_s']:.1f} s):", "",
                   "| population | Neuro (spikes/s) | reference | ratio |",
