@@ -2,6 +2,7 @@
 """The benchmark networks in Brian2's C++ standalone mode, one per call.
 
 usage: /usr/bin/python3 bench/brian2_models.py cuba|cobahh|song2000 [N]
+                                                 [float32]
 
 Prints one JSON object: code generation + compilation time, simulation
 time (Brian2's own measurement of the run loop), wall time of the compiled
@@ -9,6 +10,7 @@ binary, its peak memory, spikes and rates. Single-threaded (Brian2's
 default), with Brian2's default compiler flags (-O3 -ffast-math
 -march=native). The models are those of Brian2's examples (CUBA.py,
 COBAHH.py, synapses/STDP.py), scaled as bench/compare.py describes.
+With `float32`, every variable is float32 (prefs.core.default_float_dtype).
 """
 import json
 import os
@@ -123,6 +125,9 @@ def song2000(_):
 def main():
     name = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 4000
+    if len(sys.argv) > 3 and sys.argv[3] == "float32":
+        import numpy
+        prefs.core.default_float_dtype = numpy.float32
     with tempfile.TemporaryDirectory() as d:
         rss = os.path.join(d, "maxrss.txt")
         prefs.devices.cpp_standalone.run_cmd_unix = [

@@ -12,9 +12,11 @@ Benchmarks (1 s of simulated time unless said, dt = 0.1 ms, seed 1):
   song2000                   examples/stdp_song2000.neuro, 1,000 Poisson inputs,
                              STDP, 100 s
 Neuro runs single-threaded (--threads 1), double precision, and once more
-with two threads for CUBA 40,000. Brian2 (Debian's python3-brian under
-/usr/bin/python3; scripts/setup.sh installs it, or this script does with
-apt when it is missing) runs single-threaded in cpp_standalone mode.
+with two threads for CUBA 40,000 and 400,000. Brian2 (Debian's python3-brian
+under /usr/bin/python3; scripts/setup.sh installs it, or this script does
+with apt when it is missing) runs single-threaded in cpp_standalone mode.
+CUBA and COBAHH run once more in single precision: Neuro with
+--precision=single, Brian2 with float32 variables.
 
 Columns: compile latency (Neuro: parse to first step, JIT included;
 Brian2: code generation and g++), simulation wall time (Neuro's step
@@ -42,6 +44,7 @@ BRIAN_PY = "/usr/bin/python3"
 # Bytes a CUBA neuron-step moves: 4 state rows read (v, two currents,
 # last spike step), 3 written, 1 spike flag written.
 CUBA_BYTES_PER_NEURON_STEP = 4 * 8 + 3 * 8 + 1
+CUBA_BYTES_PER_NEURON_STEP_SINGLE = 4 * 4 + 3 * 4 + 1
 
 
 def cuba_model(n, path):
@@ -55,11 +58,13 @@ def cuba_model(n, path):
     return path
 
 
-def neuroc_run(neuroc, model, threads, tmp, cache=None):
+def neuroc_run(neuroc, model, threads, tmp, cache=None, single=False):
     """One run; compiles afresh unless `cache` names a cache folder."""
     rss = os.path.join(tmp, "rss.txt")
     cmd = ["/usr/bin/time", "-f", "%M", "-o", rss, neuroc, "run", "--json",
            "--threads", str(threads), "-o", os.path.join(tmp, "out"), model]
+    if single:
+        cmd.insert(cmd.index("--json"), "--precision=single")
     env = dict(os.environ)
     if cache:
         env["NEURO_CACHE_DIR"] = cache
@@ -73,9 +78,11 @@ def neuroc_run(neuroc, model, threads, tmp, cache=None):
     return r
 
 
-def brian2_run(name, n):
-    out = subprocess.run([BRIAN_PY, os.path.join(ROOT, "bench/brian2_models.py"),
-                          name, str(n)], check=True, capture_output=True,
+def brian2_run(name, n, single=False):
+    cmd = [BRIAN_PY, os.path.join(ROOT, "bench/brian2_models.py"), name, str(n)]
+    if single:
+        cmd.append("float32")
+    out = subprocess.run(cmd, check=True, capture_output=True,
                          text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -132,6 +139,7 @@ def main():
     brian = not args.no_brian2 and ensure_brian2()
 
     rows = []
+    single_rows = {}
     with tempfile.TemporaryDirectory() as tmp:
         # Load neuroc's shared libraries into the page cache first: the
         # first start after a build reads them from disk.
@@ -168,7 +176,16 @@ def main():
             if brian:
                 print(f"{title}: Brian2", file=sys.stderr)
                 b = brian2_run(bname, bn)
+            # Single precision: Neuro's --precision=single, Brian2's float32.
+            rs = bs = None
+            if key != "song2000":
+                print(f"{title}: neuroc, single precision", file=sys.stderr)
+                rs = neuroc_run(args.neuroc, model, 1, tmp, single=True)
+                if brian:
+                    print(f"{title}: Brian2, float32", file=sys.stderr)
+                    bs = brian2_run(bname, bn, single=True)
             rows.append((key, title, r, r2, b))
+            single_rows[key] = (rs, bs)
 
     stream = None
     if os.path.exists(args.stream):
@@ -198,6 +215,17 @@ def main():
                          f"{fmt(bev)} | {fmt(b['peak_mb'])} | {b['spikes']} | {fmt(b['rate_hz'], 4)} |")
             lines.append(f"| | **Brian2 / Neuro** | **{b['t_compile_s'] / r['t_compile_s']:.0f}x** | "
                          f"**{b['t_sim_s'] / r['t_sim_s']:.2f}x** | | | | |")
+        rs, bs = single_rows.get(key, (None, None))
+        if rs:
+            lines.append(f"| | Neuro, single | {fmt(rs['t_compile_s'])} | {fmt(rs['t_sim_s'])} | "
+                         f"{fmt(rs['synaptic_events'] / rs['t_sim_s'])} | {fmt(rs['peak_mb'])} | "
+                         f"{rs['spikes']} | {fmt(rs['rate_hz'], 4)} |")
+        if bs:
+            bev = bs["synaptic_events_estimate"] / bs["t_sim_s"] if bs["t_sim_s"] > 0 else None
+            lines.append(f"| | Brian2, float32 | {fmt(bs['t_compile_s'])} | {fmt(bs['t_sim_s'])} | "
+                         f"{fmt(bev)} | {fmt(bs['peak_mb'])} | {bs['spikes']} | {fmt(bs['rate_hz'], 4)} |")
+            lines.append(f"| | **Brian2 float32 / Neuro single** | | "
+                         f"**{bs['t_sim_s'] / rs['t_sim_s']:.2f}x** | | | | |")
     lines.append("")
     # Targets of the performance issue, measured here.
     lines.append("| target | measured | met |")
@@ -219,12 +247,29 @@ def main():
         if b:
             q = r["t_sim_s"] / b["t_sim_s"]
             target("CUBA 400,000, double: ≤ 1/2 of Brian2", f"{q:.2f} of Brian2", q <= 0.5)
+            rs, bs = single_rows.get("cuba400k", (None, None))
+            if rs:
+                q = rs["t_sim_s"] / b["t_sim_s"]
+                also = (f"; {rs['t_sim_s'] / bs['t_sim_s']:.2f} of Brian2 float32"
+                        if bs else "")
+                target("CUBA 400,000, single: ≤ 1/4 of Brian2",
+                       f"{q:.2f} of Brian2 (double){also}", q <= 0.25)
         lines.append(f"| CUBA 400,000: bytes per neuron-step, bandwidth | "
                      f"{CUBA_BYTES_PER_NEURON_STEP} B, {gbs:.1f} GB/s | — |")
+        rs, _ = single_rows.get("cuba400k", (None, None))
+        if rs:
+            gbs = CUBA_BYTES_PER_NEURON_STEP_SINGLE * n / rs["t_sim_s"] / 1e9
+            lines.append(f"| CUBA 400,000, single: bytes per neuron-step, bandwidth | "
+                         f"{CUBA_BYTES_PER_NEURON_STEP_SINGLE} B, {gbs:.1f} GB/s | — |")
     if "cobahh" in by and by["cobahh"][2]:
         r, _, b = by["cobahh"]
         q = r["t_sim_s"] / b["t_sim_s"]
-        target("COBAHH: ≤ 1/10 of Brian2", f"{q:.2f} of Brian2", q <= 0.1)
+        target("COBAHH, double: ≤ 1/10 of Brian2", f"{q:.2f} of Brian2", q <= 0.1)
+        rs, bs = single_rows.get("cobahh", (None, None))
+        if rs and bs:
+            q = rs["t_sim_s"] / bs["t_sim_s"]
+            target("COBAHH, single: ≤ 1/10 of Brian2 float32", f"{q:.2f} of Brian2 float32",
+                   q <= 0.1)
     if "song2000" in by and by["song2000"][2]:
         r, _, b = by["song2000"]
         q = r["t_sim_s"] / b["t_sim_s"]
