@@ -138,8 +138,8 @@ splitDeclarations(const std::string &text) {
 
 class Session {
 public:
-  explicit Session(std::vector<std::string> includes)
-      : includes(std::move(includes)) {}
+  Session(std::vector<std::string> includes, bool singlePrecision)
+      : includes(std::move(includes)), singlePrecision(singlePrecision) {}
 
   void loadFile(const std::string &path) {
     std::ifstream in(path);
@@ -177,6 +177,7 @@ public:
     llvm::raw_string_ostream diag(diagnostics);
     auto c = std::make_unique<Compiler>(diag);
     c->setTunable(tunable);
+    c->setSinglePrecision(singlePrecision);
     for (const std::string &dir : includes)
       c->addSearchPath(dir);
     c->setCacheDir(ObjectCache::defaultDir());
@@ -627,6 +628,7 @@ private:
   }
 
   std::vector<std::string> includes;
+  bool singlePrecision = false;
   std::vector<std::pair<std::string, std::string>> declarations;
   std::string lastFile, pending;
   int depth = 0;
@@ -664,8 +666,9 @@ char *completeName(const char *text, int state) {
 } // namespace
 
 int neuro::runRepl(const std::string &file,
-                   const std::vector<std::string> &includes) {
-  Session session(includes);
+                   const std::vector<std::string> &includes,
+                   bool singlePrecision) {
+  Session session(includes, singlePrecision);
   bool terminal = isatty(0) != 0;
   std::string history;
   if (const char *home = std::getenv("HOME"))

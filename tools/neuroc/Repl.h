@@ -11,8 +11,10 @@ namespace neuro {
 
 /// Runs the interactive session on standard input (with line editing,
 /// history and completion when it is a terminal); `file`, if not empty, is
-/// loaded first. Returns the exit status.
-int runRepl(const std::string &file, const std::vector<std::string> &includes);
+/// loaded first; `singlePrecision` builds networks as --precision=single.
+/// Returns the exit status.
+int runRepl(const std::string &file, const std::vector<std::string> &includes,
+            bool singlePrecision = false);
 
 } // namespace neuro
 

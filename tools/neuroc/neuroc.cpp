@@ -51,7 +51,7 @@ const char *kUsage = R"(usage:
                [-I DIR] FILE
   neuroc plot DIR
   neuroc devices
-  neuroc repl [-I DIR] [FILE]
+  neuroc repl [--precision P] [-I DIR] [FILE]
 
 repl builds, runs and inspects a model interactively (help lists the
 commands); it also reads a script on standard input.
@@ -501,7 +501,7 @@ int main(int argc, char **argv) {
   if (options.command == "build")
     return runBuild(options);
   if (options.command == "repl")
-    return runRepl(options.file, options.includes);
+    return runRepl(options.file, options.includes, options.singlePrecision);
   if (options.command == "plot") {
     std::vector<std::string> written;
     std::string err;
