@@ -201,29 +201,25 @@ def main():
     lines.append("")
     lines.append("| benchmark | | compile (s) | simulate (s) | events/s | peak MB | spikes | rate (Hz) |")
     lines.append("|---|---|---|---|---|---|---|---|")
+    def row(title, label, x, events):
+        """One run's row; `events` is the key of its synaptic events."""
+        ev = x[events] / x["t_sim_s"] if x["t_sim_s"] > 0 else None
+        lines.append(f"|{' ' + title if title else ''} | {label} | {fmt(x['t_compile_s'])} | {fmt(x['t_sim_s'])} | "
+                     f"{fmt(ev)} | {fmt(x['peak_mb'])} | {x['spikes']} | {fmt(x['rate_hz'], 4)} |")
+
     for key, title, r, r2, b in rows:
-        ev = r["synaptic_events"] / r["t_sim_s"] if r["t_sim_s"] > 0 else None
-        lines.append(f"| {title} | Neuro | {fmt(r['t_compile_s'])} | {fmt(r['t_sim_s'])} | "
-                     f"{fmt(ev)} | {fmt(r['peak_mb'])} | {r['spikes']} | {fmt(r['rate_hz'], 4)} |")
+        row(title, "Neuro", r, "synaptic_events")
         if r2:
-            lines.append(f"| | Neuro, 2 threads | {fmt(r2['t_compile_s'])} | {fmt(r2['t_sim_s'])} | "
-                         f"{fmt(r2['synaptic_events'] / r2['t_sim_s'])} | {fmt(r2['peak_mb'])} | "
-                         f"{r2['spikes']} | {fmt(r2['rate_hz'], 4)} |")
+            row("", "Neuro, 2 threads", r2, "synaptic_events")
         if b:
-            bev = b["synaptic_events_estimate"] / b["t_sim_s"] if b["t_sim_s"] > 0 else None
-            lines.append(f"| | Brian2 | {fmt(b['t_compile_s'])} | {fmt(b['t_sim_s'])} | "
-                         f"{fmt(bev)} | {fmt(b['peak_mb'])} | {b['spikes']} | {fmt(b['rate_hz'], 4)} |")
+            row("", "Brian2", b, "synaptic_events_estimate")
             lines.append(f"| | **Brian2 / Neuro** | **{b['t_compile_s'] / r['t_compile_s']:.0f}x** | "
                          f"**{b['t_sim_s'] / r['t_sim_s']:.2f}x** | | | | |")
         rs, bs = single_rows.get(key, (None, None))
         if rs:
-            lines.append(f"| | Neuro, single | {fmt(rs['t_compile_s'])} | {fmt(rs['t_sim_s'])} | "
-                         f"{fmt(rs['synaptic_events'] / rs['t_sim_s'])} | {fmt(rs['peak_mb'])} | "
-                         f"{rs['spikes']} | {fmt(rs['rate_hz'], 4)} |")
+            row("", "Neuro, single", rs, "synaptic_events")
         if bs:
-            bev = bs["synaptic_events_estimate"] / bs["t_sim_s"] if bs["t_sim_s"] > 0 else None
-            lines.append(f"| | Brian2, float32 | {fmt(bs['t_compile_s'])} | {fmt(bs['t_sim_s'])} | "
-                         f"{fmt(bev)} | {fmt(bs['peak_mb'])} | {bs['spikes']} | {fmt(bs['rate_hz'], 4)} |")
+            row("", "Brian2, float32", bs, "synaptic_events_estimate")
             lines.append(f"| | **Brian2 float32 / Neuro single** | | "
                          f"**{bs['t_sim_s'] / rs['t_sim_s']:.2f}x** | | | | |")
     lines.append("")

@@ -1057,22 +1057,30 @@ void Simulator::fillTimed(size_t p, size_t r, int64_t k) {
     }
 }
 
+void *Simulator::kernelRows(size_t p) {
+  Population &pop = pops[p];
+  return single() ? static_cast<void *>(pop.state32.data())
+                  : static_cast<void *>(pop.state.data());
+}
+
+void *Simulator::kernelSynapseRows(size_t j) {
+  Projection &proj = projs[j];
+  return single() ? static_cast<void *>(proj.syn32.data())
+                  : static_cast<void *>(proj.syn.data());
+}
+
+// Float rows pass through the same descriptor: the kernels only take their
+// address (memref<?x?xf32>, see ABI.h).
 NeuroMemRef2DF64 Simulator::kernelState(size_t p) {
   const PopulationSpec &spec = model.populations[p];
-  Population &pop = pops[p];
-  // Float rows pass through the same descriptor: the kernels only take
-  // their address (memref<?x?xf32>, see ABI.h).
-  double *data = single() ? reinterpret_cast<double *>(pop.state32.data())
-                          : pop.state.data();
-  return memref2D(data, int64_t(spec.rows.size()), spec.size);
+  return memref2D(static_cast<double *>(kernelRows(p)),
+                  int64_t(spec.rows.size()), spec.size);
 }
 
 NeuroMemRef2DF64 Simulator::kernelSynapses(size_t j) {
-  Projection &proj = projs[j];
-  double *data = single() ? reinterpret_cast<double *>(proj.syn32.data())
-                          : proj.syn.data();
-  return memref2D(data, int64_t(model.projections[j].synRows.size()),
-                  proj.csr.numSynapses());
+  return memref2D(static_cast<double *>(kernelSynapseRows(j)),
+                  int64_t(model.projections[j].synRows.size()),
+                  projs[j].csr.numSynapses());
 }
 
 void Simulator::pushKernelRows() {
@@ -1108,17 +1116,15 @@ void Simulator::updateModulators(size_t j) {
     const ProjectionSpec::Modulator &mod = spec.modulators[m];
     int64_t n = model.populations[size_t(mod.population)].size;
     const Population &pop = pops[size_t(mod.population)];
-    double sum = 0.0;
-    if (single()) {
-      const float *row = pop.state32.data() + int64_t(mod.row) * n;
+    // The mean of the row the kernels update.
+    auto mean = [&](const auto *rows) {
+      double sum = 0.0;
       for (int64_t i = 0; i < n; ++i)
-        sum += row[i];
-    } else {
-      const double *row = pop.state.data() + int64_t(mod.row) * n;
-      for (int64_t i = 0; i < n; ++i)
-        sum += row[i];
-    }
-    projs[j].mods[m + 1] = sum / double(n);
+        sum += rows[int64_t(mod.row) * n + i];
+      return sum / double(n);
+    };
+    projs[j].mods[m + 1] =
+        single() ? mean(pop.state32.data()) : mean(pop.state.data());
   }
 }
 

@@ -415,9 +415,8 @@ network H {
   EXPECT_GT(checked, 50);
 }
 
-TEST(AnalyticSynapse, NumericalBlowUpNamesPopulationNeuronAndVariable) {
-  // A growing exponential overflows to inf; the run must stop and say where.
-  Compiled c(R"(
+/// A growing exponential (x grows by e^10 per step) that overflows to inf.
+const char *kGrowing = R"(
 neuron Grow {
   param tau: ms = 0.1 ms
   state x: 1 = 1
@@ -428,7 +427,11 @@ network Boom {
   G = 2 of Grow
   run 1 s
 }
-)");
+)";
+
+TEST(AnalyticSynapse, NumericalBlowUpNamesPopulationNeuronAndVariable) {
+  // The run must stop and say where.
+  Compiled c(kGrowing);
   ASSERT_TRUE(c.ok) << c.text;
   std::string err;
   EXPECT_FALSE(c.sim->run(err));
@@ -492,19 +495,7 @@ TEST(SinglePrecision, LIFSpikesInTheSameStepsAsTheClosedForm) {
 }
 
 TEST(SinglePrecision, HostWritesReachTheKernelsAndOverflowIsNamed) {
-  Compiled c(R"(
-neuron Grow {
-  param tau: ms = 0.1 ms
-  state x: 1 = 1
-  dx/dt = x / tau
-}
-network Boom {
-  dt = 1 ms
-  G = 2 of Grow
-  run 1 s
-}
-)",
-             "test.neuro", /*singlePrecision=*/true);
+  Compiled c(kGrowing, "test.neuro", /*singlePrecision=*/true);
   ASSERT_TRUE(c.ok) << c.text;
   // x grows by e^10 a step: a value set through state() is the one the
   // next step starts from.

@@ -135,22 +135,6 @@ std::vector<std::string> DeviceBackend::kernelParts(const std::string &base) {
   }
 }
 
-int64_t DeviceBackend::valueBytes() const {
-  return sim.single() ? int64_t(sizeof(float)) : int64_t(sizeof(double));
-}
-
-void *DeviceBackend::kernelRows(size_t p) {
-  Simulator::Population &host = sim.pops[p];
-  return sim.single() ? static_cast<void *>(host.state32.data())
-                      : static_cast<void *>(host.state.data());
-}
-
-void *DeviceBackend::kernelSynapses(size_t j) {
-  Simulator::Projection &host = sim.projs[j];
-  return sim.single() ? static_cast<void *>(host.syn32.data())
-                      : static_cast<void *>(host.syn.data());
-}
-
 void DeviceBackend::downloaded() { sim.hostStale = sim.single(); }
 
 bool DeviceBackend::upload(std::string &err) {
@@ -169,7 +153,7 @@ bool DeviceBackend::upload(std::string &err) {
     DevicePopulation &d = pops[p];
     size_t stateBytes = host.state.size() * size_t(valueBytes());
     if (!dev->alloc(stateBytes, d.state, err) ||
-        !dev->upload(d.state, kernelRows(p), stateBytes, err) ||
+        !dev->upload(d.state, sim.kernelRows(p), stateBytes, err) ||
         !dev->alloc(size_t(ringDepth * spec.size), d.flags, err) ||
         !dev->alloc(size_t(ringDepth * spec.size) * sizeof(int32_t), d.lists,
                     err) ||
@@ -197,7 +181,7 @@ bool DeviceBackend::upload(std::string &err) {
     };
     if (!copy(d.cols, host.csr.cols.data(),
               host.csr.cols.size() * sizeof(int32_t)) ||
-        !copy(d.syn, kernelSynapses(j),
+        !copy(d.syn, sim.kernelSynapseRows(j),
               host.syn.size() * size_t(valueBytes())) ||
         !copy(d.mods, host.mods.data(), host.mods.size() * sizeof(double)) ||
         !copy(d.srcs, host.srcs.data(), host.srcs.size() * sizeof(int32_t)) ||
@@ -307,7 +291,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       sim.fillTimed(p, r, k);
       int64_t offset = int64_t(r) * spec.size * valueBytes();
       if (!dev->upload(at(pops[p].state, offset),
-                       static_cast<char *>(kernelRows(p)) + offset,
+                       static_cast<char *>(sim.kernelRows(p)) + offset,
                        size_t(spec.size * valueBytes()), err))
         return false;
     }
@@ -337,10 +321,11 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     for (const ProjectionSpec::Modulator &m : spec.modulators) {
       int64_t n = popSize(m.population);
       int64_t offset = int64_t(m.row) * n * valueBytes();
-      if (!dev->download(static_cast<char *>(kernelRows(size_t(m.population))) +
-                             offset,
-                         at(pops[size_t(m.population)].state, offset),
-                         size_t(n * valueBytes()), err))
+      if (!dev->download(
+              static_cast<char *>(sim.kernelRows(size_t(m.population))) +
+                  offset,
+              at(pops[size_t(m.population)].state, offset),
+              size_t(n * valueBytes()), err))
         return false;
       downloaded();
     }
@@ -622,13 +607,13 @@ int64_t DeviceBackend::eventsInFlight(int64_t end) const {
 
 bool DeviceBackend::fetchState(size_t p, std::string &err) {
   downloaded();
-  return dev->download(kernelRows(p), pops[p].state,
+  return dev->download(sim.kernelRows(p), pops[p].state,
                        sim.pops[p].state.size() * size_t(valueBytes()), err);
 }
 
 bool DeviceBackend::fetchSynapses(size_t j, std::string &err) {
   downloaded();
-  return dev->download(kernelSynapses(j), projs[j].syn,
+  return dev->download(sim.kernelSynapseRows(j), projs[j].syn,
                        sim.projs[j].syn.size() * size_t(valueBytes()), err);
 }
 

@@ -127,14 +127,10 @@ private:
   /// The most a monitor stages ($NEURO_GPU_STAGING, bytes).
   int64_t stagingBytes = int64_t(256) << 20;
 
-  /// The device holds the rows the kernels update: the Simulator's float
-  /// rows in single precision (state32, syn32), else its double rows.
-  /// Bytes of one value, and the host copy of population `p`'s
-  /// (projection `j`'s) rows; a download into them makes the Simulator's
-  /// double rows stale.
-  int64_t valueBytes() const;
-  void *kernelRows(size_t p);
-  void *kernelSynapses(size_t j);
+  /// The device holds the rows the kernels update (Simulator::kernelRows,
+  /// float32 in single precision) of `valueBytes()` each; a download into
+  /// them makes the Simulator's double rows stale (`downloaded()`).
+  int64_t valueBytes() const { return sim.kernelValueBytes(); }
   void downloaded();
 
   Simulator &sim;

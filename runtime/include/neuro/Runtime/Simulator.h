@@ -345,8 +345,14 @@ private:
   /// rounded into the float rows before a run when the host may have
   /// written them, and brought up to date from them when read.
   bool single() const { return model.singlePrecision; }
-  /// The address of population `p`'s (projection `j`'s) rows as the
-  /// kernels take them.
+  /// The rows the kernels update of population `p` (projection `j`):
+  /// float32 in single precision, else the double rows; the bytes of one
+  /// value; and the descriptors the kernels take.
+  void *kernelRows(size_t p);
+  void *kernelSynapseRows(size_t j);
+  int64_t kernelValueBytes() const {
+    return single() ? int64_t(sizeof(float)) : int64_t(sizeof(double));
+  }
   NeuroMemRef2DF64 kernelState(size_t p);
   NeuroMemRef2DF64 kernelSynapses(size_t j);
   /// Double rows -> float rows (and the double rows rounded to them).
