@@ -149,8 +149,13 @@ private:
     genVars(model, n.vars);
     genOdes(model, n.odes);
     if (n.spike) {
+      llvm::SmallVector<mlir::Attribute> clamped;
+      for (const OdeDecl &o : n.odes)
+        if (o.unlessRefractory)
+          clamped.push_back(sym(o.var));
       auto threshold = builder.create<ThresholdOp>(
-          loc(n.spike->range), builder.getF64FloatAttr(model.refractory));
+          loc(n.spike->range), builder.getF64FloatAttr(model.refractory),
+          clamped.empty() ? mlir::ArrayAttr() : builder.getArrayAttr(clamped));
       {
         mlir::OpBuilder::InsertionGuard g(builder);
         enter(threshold.getCondition());
@@ -232,6 +237,10 @@ private:
         return builder.create<TimeOp>(l, builder.getF64Type());
       if (it == model.vars.end() && e.name == "dt")
         return builder.create<TimeStepOp>(l, builder.getF64Type());
+      if (it == model.vars.end() && isNotRefractoryName(e.name))
+        return builder.create<NotRefractoryOp>(l, builder.getI1Type(),
+                                               e.name == "not_refractory_post",
+                                               e.name == "not_refractory_pre");
       if (it != model.vars.end() && it->second.decl->kind == VarDecl::Kind::Let)
         return genExpr(*it->second.decl->init, model);
       return builder.create<RefOp>(l, builder.getF64Type(),

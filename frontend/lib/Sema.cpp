@@ -1079,6 +1079,8 @@ private:
         }
         return Type{Dim::time()};
       }
+      if (it == info.vars.end() && isNotRefractoryName(e.name))
+        return typeOfNotRefractory(e, info);
       if (it == info.vars.end()) {
         std::string msg =
             "use of undeclared name '" + e.name + "' in '" + info.name + "'";
@@ -1314,6 +1316,31 @@ private:
     }
   }
 
+  /// `not_refractory` (a neuron's own) or `not_refractory_post` /
+  /// `not_refractory_pre` (a synapse's target's / source's): truth values.
+  std::optional<Type> typeOfNotRefractory(const Expr &e,
+                                          const ModelInfo &info) {
+    bool own = e.name == "not_refractory";
+    if (info.isSynapse && own) {
+      diag.error(e.range, "a synapse reads the refractoriness of its target "
+                          "as 'not_refractory_post' (of its source: "
+                          "'not_refractory_pre')");
+      return std::nullopt;
+    }
+    if (!info.isSynapse && !own) {
+      diag.error(e.range, "'" + e.name +
+                              "' is for synapses; a neuron reads its own "
+                              "refractoriness as 'not_refractory'");
+      return std::nullopt;
+    }
+    if (info.neuron && !info.neuron->spike) {
+      diag.error(e.range, "'not_refractory' needs a 'spike when' declaration "
+                          "(a neuron that cannot spike is never refractory)");
+      return std::nullopt;
+    }
+    return Type{Dim::none(), /*isBool=*/true};
+  }
+
   /// What a post-state equation may read: it is one value per target
   /// neuron, so not the weight, per-synapse states or source variables.
   /// Lets are looked through.
@@ -1323,6 +1350,10 @@ private:
       return;
     if (e.kind == Expr::Kind::Ref) {
       auto it = info.vars.find(e.name);
+      if (it == info.vars.end() && e.name == "not_refractory_pre")
+        diag.error(e.range, what + " cannot use 'not_refractory_pre': it is "
+                                   "one value per target neuron, not per "
+                                   "synapse");
       if (it == info.vars.end())
         return; // reported by typeOf
       const VarDecl &d = *it->second.decl;
@@ -2980,12 +3011,15 @@ private:
   /// that shadow a built-in name.
   void warnAboutModel(const ModelInfo &info, const std::vector<VarDecl> &vars) {
     for (const VarDecl &v : vars) {
-      if (v.name == "t" || v.name == "dt" || v.name == "xi")
-        diag.warning(v.nameRange, "'" + v.name + "' shadows the built-in " +
-                                      (v.name == "xi"  ? std::string("noise")
-                                       : v.name == "t" ? "time"
-                                                       : "time step") +
-                                      " in '" + info.name + "'");
+      if (v.name == "t" || v.name == "dt" || v.name == "xi" ||
+          isNotRefractoryName(v.name))
+        diag.warning(v.nameRange,
+                     "'" + v.name + "' shadows the built-in " +
+                         (v.name == "xi"   ? std::string("noise")
+                          : v.name == "t"  ? "time"
+                          : v.name == "dt" ? "time step"
+                                           : "truth value of refractoriness") +
+                         " in '" + info.name + "'");
       if (v.kind == VarDecl::Kind::Param && !used.count(v.name) &&
           !usedByNetworks.count(v.name))
         diag.warning(v.nameRange, "parameter '" + v.name +

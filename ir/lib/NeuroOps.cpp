@@ -115,6 +115,15 @@ LogicalResult OdeOp::verify() {
 LogicalResult ThresholdOp::verify() {
   if (!(getRefractory().convertToDouble() >= 0.0))
     return emitOpError("refractory period must be >= 0");
+  if (auto clamped = getClamped()) {
+    Operation *scope = getModelScope(*this);
+    for (Attribute name : *clamped)
+      if (scope && !isa_and_nonnull<StateOp>(SymbolTable::lookupSymbolIn(
+                       scope, cast<FlatSymbolRefAttr>(name).getAttr())))
+        return emitOpError() << "clamps " << name
+                             << ", which is not a state of the enclosing "
+                             << scope->getName();
+  }
   return verifyYieldTypes(*this, getCondition(),
                           {IntegerType::get(getContext(), 1)},
                           "one i1 condition");
@@ -152,6 +161,22 @@ LogicalResult DrivesOp::verify() {
 LogicalResult RefOp::verify() {
   return verifyNameUse(*this, getNameAttr(), getPost(), getPre(),
                        /*isWrite=*/false);
+}
+
+LogicalResult NotRefractoryOp::verify() {
+  Operation *scope = getModelScope(*this);
+  if (getPost() && getPre())
+    return emitOpError("names the target ('post') or the source ('pre'), "
+                       "not both");
+  if (getPost() || getPre()) {
+    if (!isa_and_nonnull<SynapseOp, ProjectionOp>(scope))
+      return emitOpError("'post' and 'pre' name neurons of a synapse");
+    return success();
+  }
+  if (!isa_and_nonnull<NeuronOp, PopulationOp>(scope))
+    return emitOpError("without 'post' or 'pre' it must be inside a neuron "
+                       "or population");
+  return success();
 }
 
 LogicalResult AssignOp::verify() {

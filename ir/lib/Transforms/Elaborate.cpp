@@ -103,11 +103,17 @@ private:
               llvm::function_ref<FailureOr<Value>(RefOp)> resolveInput) {
     SmallVector<Operation *> ops;
     root->walk([&](Operation *op) {
-      if (isa<RefOp, AssignOp>(op))
+      if (isa<RefOp, AssignOp, NotRefractoryOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
       OpBuilder b(op);
+      if (auto nr = dyn_cast<NotRefractoryOp>(op)) {
+        // The target's refractoriness, read in the target itself.
+        if (nr.getPost())
+          nr.setPost(keepPost);
+        continue;
+      }
       if (auto ref = dyn_cast<RefOp>(op)) {
         StringRef name = ref.getName();
         if (ref.getPost()) {

@@ -400,6 +400,103 @@ neuro.network @E dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK:           call @neuro_rt_expm(
 // CHECK:           memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : memref<?x?xf64>
 
+// Refractoriness: the threshold clamps v (`unless refractory`), so a write
+// of `on pre` to v is discarded while the target is refractory (now -
+// _lastspike < 20 steps): `v + w` becomes `v + select(not refractory, w, 0)`,
+// still an accumulation. A plain assignment keeps the old value instead.
+// `neuro.not_refractory` reads the same test in the step kernel (before the
+// threshold: from the last spike), the reset (constant false: the neuron
+// just spiked) and synapse code (`post`).
+neuro.network @R dt(1.000000e-04) duration(1.000000e-02) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "V"
+    neuro.state @x : "V"
+    neuro.init_const @v = 0.000000e+00
+    neuro.init_const @x = 0.000000e+00
+    neuro.ode @v unless_refractory method "euler" {
+      %v = neuro.ref @v
+      %nr = neuro.not_refractory
+      %k = arith.constant -5.000000e+01 : f64
+      %z = arith.constant 0.000000e+00 : f64
+      %r = arith.mulf %v, %k : f64
+      %d = arith.select %nr, %r, %z : f64
+      neuro.yield %d : f64
+    }
+    neuro.threshold refractory(2.000000e-03) clamped [@v] {
+      %v = neuro.ref @v
+      %th = arith.constant 2.000000e-02 : f64
+      %c = arith.cmpf ogt, %v, %th : f64
+      neuro.yield %c : i1
+    }
+    neuro.reset {
+      %nr = neuro.not_refractory
+      %a = arith.constant 1.000000e-02 : f64
+      %b = arith.constant 5.000000e-03 : f64
+      %r = arith.select %nr, %a, %b : f64
+      neuro.assign @v = %r
+      neuro.yield
+    }
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "V"
+    neuro.init_const @w = 1.000000e-03
+    neuro.on_pre {
+      %w = neuro.ref @w
+      %v = neuro.ref post @v
+      %s = arith.addf %v, %w : f64
+      neuro.assign post @v = %s
+      %nr = neuro.not_refractory post
+      %x = neuro.ref post @x
+      %z = arith.constant 0.000000e+00 : f64
+      %k = arith.select %nr, %w, %z : f64
+      %t = arith.addf %x, %k : f64
+      neuro.assign post @x = %t
+      neuro.yield
+    }
+    neuro.on_post {
+      %c = arith.constant 1.000000e-02 : f64
+      neuro.assign post @v = %c
+      neuro.yield
+    }
+  }
+}
+// CHECK-LABEL: func.func @neuro_step_R_P(
+// CHECK-SAME:    %[[RST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?xi8>, %[[RSTEP:[^:]*]]: i64
+// CHECK:         %[[RSTEPF:.*]] = arith.sitofp %[[RSTEP]] : i64 to f64
+// CHECK:         scf.for %[[RI:.*]] =
+// CHECK:           %[[RLAST:.*]] = memref.load %[[RST]][%{{.*}}, %[[RI]]]
+// CHECK:           %[[RSINCE:.*]] = arith.subf %[[RSTEPF]], %[[RLAST]] : f64
+// CHECK:           %[[RCAN:.*]] = arith.cmpf oge, %[[RSINCE]], %{{.*}} : f64
+// CHECK:           arith.select %[[RCAN]]
+// CHECK-LABEL: func.func @neuro_reset_R_P(
+// CHECK:           %[[NEVER:.*]] = arith.constant false
+// CHECK:           arith.select %[[NEVER]]
+// CHECK-LABEL: func.func @neuro_deliver_R_P_to_P(
+// CHECK-SAME:    %[[RSP:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %[[RCOLS:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?x?xf64>, %[[RPOST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[RNOW:[^:]*]]: i64)
+// CHECK-DAG:     %[[REFR:.*]] = arith.constant 2.000000e+01 : f64
+// CHECK-DAG:     %[[RZERO:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK-DAG:     %[[RW:.*]] = arith.constant 1.000000e-03 : f64
+// CHECK:         %[[NOWF:.*]] = arith.sitofp %[[RNOW]] : i64 to f64
+// CHECK:             %[[TI:.*]] = memref.load %[[RCOLS]]
+// CHECK-NEXT:        %[[TGT:.*]] = arith.index_cast %[[TI]] : i32 to index
+// CHECK:             %[[OLD:.*]] = memref.load %[[RPOST]][%{{.*}}, %[[TGT]]]
+// CHECK:             %[[LAST:.*]] = memref.load %[[RPOST]][%{{.*}}, %[[TGT]]]
+// CHECK:             %[[SINCE:.*]] = arith.subf %[[NOWF]], %[[LAST]] : f64
+// CHECK:             %[[KEEP:.*]] = arith.cmpf oge, %[[SINCE]], %[[REFR]] : f64
+// CHECK:             %[[D:.*]] = arith.select %[[KEEP]], %[[RW]], %[[RZERO]] : f64
+// CHECK:             %[[NEW:.*]] = arith.addf %[[OLD]], %[[D]] : f64
+// CHECK:             memref.store %[[NEW]], %[[RPOST]][%{{.*}}, %[[TGT]]]
+// x is not clamped: written as computed, with the user's own test.
+// CHECK:             %[[XK:.*]] = arith.select %{{.*}}, %[[RW]], %{{.*}} : f64
+// CHECK:             %[[XN:.*]] = arith.addf %{{.*}}, %[[XK]] : f64
+// CHECK:             memref.store %[[XN]], %[[RPOST]]
+// CHECK-LABEL: func.func @neuro_deliver_post_R_P_to_P(
+// CHECK-SAME:    %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: memref<?x?xf64>, %[[PPOST:[^:]*]]: memref<?x?xf64>
+// CHECK:             %[[PKEEP:.*]] = arith.cmpf oge
+// CHECK:             %[[POLD:.*]] = memref.load %[[PPOST]]
+// CHECK:             %[[PV:.*]] = arith.select %[[PKEEP]], %{{.*}}, %[[POLD]] : f64
+// CHECK:             memref.store %[[PV]], %[[PPOST]]
+
 // One ABI version function per module.
 // CHECK-LABEL: func.func @neuro_abi_version() -> i64
 // CHECK:         %[[VER:.*]] = arith.constant 9 : i64

@@ -15,8 +15,10 @@
 // CHECK-NEXT:      %[[D:.*]] = arith.divf %[[S]], %[[T]] : f64
 // CHECK-NEXT:      neuro.yield %[[D]] : f64
 // CHECK-NEXT:    }
-// CHECK-NEXT:    neuro.threshold refractory(5.000000e-03) {
-// CHECK:           neuro.yield %{{.*}} : i1
+// CHECK-NEXT:    neuro.threshold refractory(5.000000e-03) clamped [@v] {
+// CHECK:           %[[NR:.*]] = neuro.not_refractory
+// CHECK-NEXT:      %[[B:.*]] = arith.andi %{{.*}}, %[[NR]] : i1
+// CHECK-NEXT:      neuro.yield %[[B]] : i1
 // CHECK-NEXT:    }
 // CHECK-NEXT:    neuro.reset {
 // CHECK-NEXT:      %[[C:.*]] = arith.constant
@@ -36,10 +38,12 @@ neuro.neuron @LIF {
     %d = arith.divf %s, %t : f64
     neuro.yield %d : f64
   }
-  neuro.threshold refractory(5.000000e-03) {
+  neuro.threshold refractory(5.000000e-03) clamped [@v] {
     %v = neuro.ref @v
     %c = arith.constant -5.000000e-02 : f64
-    %b = arith.cmpf ogt, %v, %c : f64
+    %a = arith.cmpf ogt, %v, %c : f64
+    %nr = neuro.not_refractory
+    %b = arith.andi %a, %nr : i1
     neuro.yield %b : i1
   }
   neuro.reset {
@@ -56,6 +60,8 @@ neuro.neuron @LIF {
 // CHECK-NEXT:    neuro.ode @g {
 // CHECK-NEXT:      neuro.ref post @g
 // CHECK:         neuro.on_pre {
+// CHECK:           %[[NRP:.*]] = neuro.not_refractory post
+// CHECK:           arith.select %[[NRP]]
 // CHECK:           neuro.assign post @g = %{{.*}}
 // CHECK:         neuro.drives @I {
 // CHECK-NEXT:      %[[G:.*]] = neuro.ref post @g
@@ -74,7 +80,10 @@ neuro.synapse @Exp {
   neuro.on_pre {
     %w = neuro.ref @w
     %g = neuro.ref post @g
-    %s = arith.addf %g, %w : f64
+    %nr = neuro.not_refractory post
+    %z = arith.constant 0.000000e+00 : f64
+    %k = arith.select %nr, %w, %z : f64
+    %s = arith.addf %g, %k : f64
     neuro.assign post @g = %s
     neuro.yield
   }

@@ -35,6 +35,40 @@ neuro.neuron @N {
 
 neuro.neuron @N {
   neuro.state @v : "V"
+  neuro.param @p = 1.0 : "V"
+  // expected-error @+1 {{'neuro.threshold' op clamps @p, which is not a state of the enclosing neuro.neuron}}
+  neuro.threshold refractory(0.0) clamped [@p] {
+    %c = arith.constant true
+    neuro.yield %c : i1
+  }
+}
+
+// -----
+
+neuro.neuron @N {
+  neuro.state @v : "V"
+  neuro.threshold refractory(0.0) {
+    // expected-error @+1 {{'neuro.not_refractory' op 'post' and 'pre' name neurons of a synapse}}
+    %c = neuro.not_refractory post
+    neuro.yield %c : i1
+  }
+}
+
+// -----
+
+neuro.synapse @S {
+  neuro.weight @w : "V"
+  neuro.on_pre {
+    // expected-error @+1 {{'neuro.not_refractory' op without 'post' or 'pre' it must be inside a neuron or population}}
+    %c = neuro.not_refractory
+    neuro.yield
+  }
+}
+
+// -----
+
+neuro.neuron @N {
+  neuro.state @v : "V"
   // expected-error @+1 {{'neuro.threshold' op refractory period must be >= 0}}
   neuro.threshold refractory(-1.0) {
     %c = arith.constant true

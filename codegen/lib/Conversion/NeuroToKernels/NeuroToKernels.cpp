@@ -220,6 +220,7 @@ public:
     kernelTime = kernelSeed = kernelIndex = kernelStep = Value();
     kernelIndexSelf = kernelIndexPre = kernelIndexPost = Value();
     kernelStreamOf = nullptr;
+    kernelNotRefractory = nullptr;
   }
 
   /// neuro_connect_<net>_<proj>(i, j, pre, post, seed) -> probability, and
@@ -417,6 +418,13 @@ private:
         mapping.map(op.getResult(0), kernelNoise);
       } else if (isa<TimeStepOp>(op)) {
         mapping.map(op.getResult(0), f64Constant(op.getLoc(), kernelDt));
+      } else if (auto nr = dyn_cast<NotRefractoryOp>(op)) {
+        if (!kernelNotRefractory)
+          return op.emitOpError("refractoriness is not available here");
+        FailureOr<Value> v = kernelNotRefractory(nr);
+        if (failed(v))
+          return failure();
+        mapping.map(nr.getResult(), *v);
       } else if (isa<RandOp, RandNormalOp>(op)) {
         if (!kernelSeed)
           return op.emitOpError("random numbers are not available here");
@@ -549,6 +557,12 @@ private:
                                          refSteps);
       Value always = b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
       inRefractory = b.create<arith::XOrIOp>(loc, canSpike, always);
+      Refractoriness &r = refractoriness[pop.getSymName()];
+      r.steps = steps;
+      if (auto clamped = threshold.getClamped())
+        for (Attribute name : *clamped)
+          r.clamped.insert(cast<FlatSymbolRefAttr>(name).getValue());
+      kernelNotRefractory = [canSpike](NotRefractoryOp) { return canSpike; };
     }
 
     llvm::StringMap<Value> current;
@@ -717,6 +731,7 @@ private:
     b.create<memref::StoreOp>(loc, flag, spiked, ValueRange{i});
 
     kernelTime = kernelSeed = kernelIndex = kernelStep = Value();
+    kernelNotRefractory = nullptr;
     if (reset && failed(convertReset(pop, reset, rows)))
       return failure();
 
@@ -1114,7 +1129,17 @@ private:
       store2d(assign.getLoc(), v, state, row->second, i);
       return success();
     };
-    return failure(failed(inlineRegion(reset.getBody(), read, write)));
+    // The neurons reset spiked in this step: refractory unless the period
+    // is zero steps.
+    bool never = refractoriness.lookup(pop.getSymName()).steps <= 0.0;
+    kernelNotRefractory = [&, never](NotRefractoryOp op) -> FailureOr<Value> {
+      return b.create<arith::ConstantOp>(op.getLoc(), b.getBoolAttr(never))
+          .getResult();
+    };
+    LogicalResult result =
+        failure(failed(inlineRegion(reset.getBody(), read, write)));
+    kernelNotRefractory = nullptr;
+    return result;
   }
 
   /// Where the synapse code of a kernel finds its variables: synapse `j`
@@ -1122,7 +1147,57 @@ private:
   /// first use when not given.
   struct SynapseContext {
     Value syn, post, pre, mods, j, tgt, src, srcs, plastic;
+    /// The step (f64) the kernel runs in.
+    Value now;
   };
+
+  /// Whether neuron `at` (a row index of `rows`) of population `pop`, whose
+  /// state is `state`, is not refractory in step `now` (f64): now -
+  /// _lastspike >= its refractory period. True for a population that does
+  /// not spike.
+  Value notRefractoryAt(Location loc, StringRef pop, Value state, Value at,
+                        Value now, const llvm::StringMap<int64_t> &rows) {
+    auto it = refractoriness.find(pop);
+    auto last = rows.find("_lastspike");
+    if (it == refractoriness.end() || last == rows.end())
+      return b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
+    Value since =
+        b.create<arith::SubFOp>(loc, now, load2d(loc, state, last->second, at));
+    return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since,
+                                   f64Constant(loc, it->second.steps));
+  }
+
+  /// `value`, about to be stored into element (row, at) of `mem`, as it is
+  /// when the write is discarded while `keep` is false: `old + d` (`old -
+  /// d`) with `old` that element becomes `old + select(keep, d, 0)`, so
+  /// that it stays an accumulation (atomic on the GPU); anything else
+  /// `select(keep, value, old)`.
+  Value guardedWrite(Location loc, Value value, Value keep, Value mem,
+                     int64_t row, Value at) {
+    auto isOld = [&](Value v) {
+      auto load = v.getDefiningOp<memref::LoadOp>();
+      return load && load.getMemref() == mem && load.getIndices().size() == 2 &&
+             load.getIndices()[0] == index(loc, row) &&
+             load.getIndices()[1] == at;
+    };
+    Value zero = f64Constant(loc, 0.0);
+    if (auto add = value.getDefiningOp<arith::AddFOp>()) {
+      if (isOld(add.getLhs()) || isOld(add.getRhs())) {
+        bool lhsOld = isOld(add.getLhs());
+        Value old = lhsOld ? add.getLhs() : add.getRhs();
+        Value d = lhsOld ? add.getRhs() : add.getLhs();
+        return b.create<arith::AddFOp>(
+            loc, old, b.create<arith::SelectOp>(loc, keep, d, zero));
+      }
+    }
+    if (auto sub = value.getDefiningOp<arith::SubFOp>();
+        sub && isOld(sub.getLhs()))
+      return b.create<arith::SubFOp>(
+          loc, sub.getLhs(),
+          b.create<arith::SelectOp>(loc, keep, sub.getRhs(), zero));
+    return b.create<arith::SelectOp>(loc, keep, value,
+                                     load2d(loc, mem, row, at));
+  }
 
   /// The `plastic` flag of a synapse kernel: mods[0] != 0 (the runtime
   /// clears it while the projection's plasticity is off).
@@ -1216,6 +1291,15 @@ private:
         auto it = postRows.find(assign.getName());
         if (it == postRows.end())
           return assign.emitOpError("names no state of the target population");
+        // A state the target holds while refractory ignores the write then
+        // (Brian2's and NEST's rule).
+        auto r = refractoriness.find(target.getSymName());
+        if (r != refractoriness.end() && r->second.steps > 0.0 &&
+            r->second.clamped.contains(assign.getName()))
+          v = guardedWrite(l, v,
+                           notRefractoryAt(l, target.getSymName(), c.post,
+                                           c.tgt, c.now, postRows),
+                           c.post, it->second, c.tgt);
         store2d(l, v, c.post, it->second, c.tgt);
         return success();
       }
@@ -1225,10 +1309,29 @@ private:
       return success();
     };
 
+    // The refractoriness of a synapse's target or source in step c.now.
+    auto endNotRefractory = [&](SynapseContext &c,
+                                NotRefractoryOp op) -> FailureOr<Value> {
+      Location l = op.getLoc();
+      if (!op.getPre())
+        return notRefractoryAt(l, target.getSymName(), c.post, c.tgt, c.now,
+                               postRows);
+      if (!c.src) {
+        needsSources = true;
+        c.src = loadIndex(l, c.srcs, c.j);
+      }
+      return notRefractoryAt(l, source.getSymName(), c.pre, c.src, c.now,
+                             preRows);
+    };
+
     // Synapse `c.j` sees an event in the step `now` (as f64): advance its
     // per-synapse states from its last event, then run the statements.
     auto eventBody = [&](Region &region, SynapseContext &c,
                          Value now) -> LogicalResult {
+      c.now = now;
+      kernelNotRefractory = [&](NotRefractoryOp op) {
+        return endNotRefractory(c, op);
+      };
       if (!decays.empty()) {
         int64_t luRow = synRows.lookup("_lastupdate");
         Location l = decays.front().getLoc();
@@ -1269,9 +1372,11 @@ private:
         }
         store2d(l, now, c.syn, luRow, c.j);
       }
-      return failure(failed(inlineRegion(
+      LogicalResult result = failure(failed(inlineRegion(
           region, [&](RefOp ref) { return read(c, ref); },
           [&](AssignOp a, Value v) { return write(c, a, v); })));
+      kernelNotRefractory = nullptr;
+      return result;
     };
 
     Type i32Vector = vectorType(b.getI32Type());
@@ -1390,8 +1495,12 @@ private:
       c.mods = fn.getArgument(5);
       c.plastic = plasticFlag(loc, c.mods);
       Value stepF = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(6));
+      c.now = stepF;
       kernelTime =
           b.create<arith::MulFOp>(loc, stepF, f64Constant(loc, kernelDt));
+      kernelNotRefractory = [&](NotRefractoryOp op) {
+        return endNotRefractory(c, op);
+      };
       Value one = index(loc, 1);
       SmallVector<int64_t> sumRows;
       for (DrivesOp d : summed) {
@@ -1467,6 +1576,7 @@ private:
           writeSyn(c, ode.getLoc(), ode.getVar(), next[ode.getVar()]);
       }
       kernelTime = Value();
+      kernelNotRefractory = nullptr;
       for (OdeOp ode : odes)
         ode.erase();
       for (DrivesOp d : summed)
@@ -1490,6 +1600,17 @@ private:
   /// when it is not the population's generated stream.
   Value kernelIndexSelf, kernelIndexPre, kernelIndexPost;
   std::function<uint32_t(uint32_t)> kernelStreamOf;
+  /// What neuro.not_refractory becomes in the kernel being built (null:
+  /// not available).
+  std::function<FailureOr<Value>(NotRefractoryOp)> kernelNotRefractory;
+  /// Per population with a threshold: its refractory period in steps and
+  /// the states it clamps (held, and not written by synapse events, while
+  /// refractory). Filled as populations are converted, read by projections.
+  struct Refractoriness {
+    double steps = 0.0;
+    llvm::StringSet<> clamped;
+  };
+  llvm::StringMap<Refractoriness> refractoriness;
   double kernelDt = 0.0;
   uint32_t kernelPopulation = 0;
   llvm::DenseMap<int64_t, Value> indexConstants;

@@ -169,6 +169,14 @@ struct SemaResult {
   std::list<SynapseDecl> composites;
 };
 
+/// The built-in truth values of refractoriness: `not_refractory` in a
+/// neuron, `not_refractory_post` / `not_refractory_pre` (the target's,
+/// the source's) in a synapse.
+inline bool isNotRefractoryName(const std::string &name) {
+  return name == "not_refractory" || name == "not_refractory_post" ||
+         name == "not_refractory_pre";
+}
+
 /// Checks `module`; reports through `diag`. False when there were errors.
 /// Parameters named in `tunable` ("POP.NAME", "POP.*" or "*") become
 /// per-neuron rows starting at their value instead of constants folded into

@@ -137,11 +137,39 @@ def Neuro_ThresholdOp : Neuro_Op<"threshold", [SingleBlock]> {
   let description = [{
     The region yields an `i1`: the neuron spikes when it is true and the
     neuron is not refractory. After a spike the neuron is refractory for
-    `refractory` seconds (rounded to whole steps).
+    `refractory` seconds (rounded to whole steps). `clamped` lists the
+    states declared `unless refractory`: while the neuron is refractory
+    they are held, and writes to them from synapse events (`on pre`,
+    `on post`) are discarded, as Brian2 and NEST do; the reset still
+    writes them.
+
+    ```mlir
+    neuro.threshold refractory(2.000000e-03) clamped [@v] { ... }
+    ```
   }];
-  let arguments = (ins F64Attr:$refractory);
+  let arguments = (ins F64Attr:$refractory,
+                       OptionalAttr<FlatSymbolRefArrayAttr>:$clamped);
   let regions = (region SizedRegion<1>:$condition);
-  let assemblyFormat = "`refractory` `(` $refractory `)` $condition attr-dict";
+  let assemblyFormat = [{
+    `refractory` `(` $refractory `)` (`clamped` $clamped^)? $condition
+    attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def Neuro_NotRefractoryOp : Neuro_Op<"not_refractory", [Pure]> {
+  let summary = "whether a neuron is not refractory";
+  let description = [{
+    True while the neuron is not refractory: in step k, k - (its last spike)
+    >= its refractory period in steps (always true for a neuron that cannot
+    spike). Without `post`/`pre` it is the neuron's own (in a neuron or
+    population); `post` (`pre`) is the target's (source's) from a synapse or
+    projection. In the step of a spike, after the threshold (delivery,
+    reset), a neuron with a refractory period is refractory.
+  }];
+  let arguments = (ins UnitAttr:$post, UnitAttr:$pre);
+  let results = (outs I1:$result);
+  let assemblyFormat = "(`post` $post^)? (`pre` $pre^)? attr-dict";
   let hasVerifier = 1;
 }
 
