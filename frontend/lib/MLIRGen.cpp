@@ -391,7 +391,13 @@ private:
         return builder.create<IndexOp>(l, builder.getF64Type(), "self");
       if (e.name == "N")
         return constant(l, double(p.size));
-      return constant(l, p.params.at(e.name));
+      auto param = p.params.find(e.name);
+      if (param != p.params.end())
+        return constant(l, param->second);
+      // A parameter set per neuron: its row, computed before (Sema orders
+      // the per-neuron values).
+      return builder.create<RefOp>(l, builder.getF64Type(), e.name,
+                                   /*post=*/false, /*pre=*/false);
     };
   }
 
@@ -519,7 +525,9 @@ private:
       switch (iv.kind) {
       case InitValue::Kind::Expr: {
         mlir::OpBuilder::InsertionGuard guard(builder);
-        auto op = builder.create<InitExprOp>(loc(iv.expr->range), sym(name));
+        auto op = builder.create<InitExprOp>(loc(iv.expr->range), sym(name),
+                                             iv.derived ? builder.getUnitAttr()
+                                                        : mlir::UnitAttr());
         enter(op.getValue());
         Value v = genNetExpr(*iv.expr, names);
         builder.create<YieldOp>(loc(iv.expr->range), v);
@@ -615,8 +623,9 @@ private:
           mlir::DenseElementsAttr(), mlir::DenseI64ArrayAttr(), ablatedAttr(p),
           mlir::FloatAttr());
       enter(pop.getBody());
-      genInits(p.inits, l, populationNames(p));
+      // Parameters first: initial values may read their rows.
       genInits(p.paramInits, l, populationNames(p));
+      genInits(p.inits, l, populationNames(p));
     }
     for (const ProjectionInfo &pr : net.projections) {
       mlir::OpBuilder::InsertionGuard g(builder);

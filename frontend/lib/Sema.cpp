@@ -1766,7 +1766,14 @@ private:
       VarDecl::Kind kind = it->second.decl->kind;
       if (kind == VarDecl::Kind::Modulator)
         continue; // bound by bindModulators
-      if (argEnv && needsKernel(*a.value) &&
+      // A population's argument that reads the model's parameters is
+      // computed per neuron too (from the rows of those set per neuron).
+      bool readsParams = false;
+      if (perNeuron)
+        for (const auto &[name, vi] : model.vars)
+          readsParams |=
+              vi.decl->kind == VarDecl::Kind::Param && refersTo(*a.value, name);
+      if (argEnv && (needsKernel(*a.value) || readsParams) &&
           (kind == VarDecl::Kind::State ||
            (kind == VarDecl::Kind::Param && perNeuron) ||
            (kind == VarDecl::Kind::Weight && !perNeuron))) {
@@ -1875,9 +1882,17 @@ private:
       }
       std::map<std::string, Dim> dims = paramDims(model);
       perNeuronNames.clear();
+      bool readsRows = false;
       if (perNeuron)
-        for (auto &p : *perNeuron)
+        for (auto &p : *perNeuron) {
           perNeuronNames.insert(p.first);
+          readsRows |= refersTo(*decl->init, p.first);
+        }
+      if (readsRows) {
+        // Computed per neuron from the rows (deriveFromParameters).
+        perNeuronNames.clear();
+        continue;
+      }
       auto v = evalInit(*decl->init, params, dims, model.vars.at(name).dim);
       perNeuronNames.clear();
       if (v)
@@ -1976,18 +1991,7 @@ private:
                 {VarDecl::Kind::State}, &pop.paramInits);
       argEnv = nullptr;
       makeTunable(p.name, pop);
-      // Expressions fold the population's parameters; those set per neuron
-      // are not constants.
-      for (auto *list : {&pop.inits, &pop.paramInits})
-        for (auto &[name, iv] : *list)
-          if (iv.kind == InitValue::Kind::Expr)
-            for (auto &[other, ov] : pop.paramInits)
-              if (refersTo(*iv.expr, other))
-                diag.error(
-                    iv.expr->range,
-                    "'" + other +
-                        "' is set per neuron, so the initial value of '" +
-                        name + "' cannot use it");
+      deriveFromParameters(p, pop);
       // The refractory period may depend on overridden parameters.
       pop.refractory = pop.model->refractory;
       const NeuronDecl &nd = *pop.model->neuron;
@@ -2580,6 +2584,110 @@ private:
       iv.a = iv.b = it->second;
       pop.paramInits.push_back({v.name, iv});
       pop.params.erase(it);
+    }
+  }
+
+  /// What the compiler derives from a population's parameters follows the
+  /// population's values. A parameter whose default is an expression of
+  /// others (AdEx's `V_peak = V_T + 5 * Delta_T`) is evaluated with the
+  /// overrides; when it uses a parameter set per neuron it becomes one
+  /// too, computed from the rows (a `derived` initial expression, computed
+  /// again when the host changes the rows it reads). Initial values of
+  /// states that use parameters set per neuron are computed per neuron.
+  /// Per-neuron values are computed in declaration order: an expression
+  /// may read the per-neuron parameters declared before it.
+  void deriveFromParameters(const PopulationDecl &p, PopulationInfo &pop) {
+    const ModelInfo &model = *pop.model;
+    const NeuronDecl &nd = *model.neuron;
+    // Given at the population, or named to be set per run: not derived.
+    std::set<std::string> given;
+    for (const NamedExpr &a : p.args)
+      given.insert(a.name);
+    for (const VarDecl &v : nd.vars)
+      if (tunable.count(p.name + "." + v.name))
+        given.insert(v.name);
+    auto perNeuron = [&](const std::string &name) {
+      return llvm::find_if(pop.paramInits,
+                           [&](auto &e) { return e.first == name; });
+    };
+    std::map<std::string, Dim> dims = paramDims(model);
+    for (const VarDecl &v : nd.vars) {
+      if (v.kind != VarDecl::Kind::Param || given.count(v.name) || !v.init)
+        continue;
+      std::vector<std::string> rows;
+      bool usesParams = false;
+      for (const VarDecl &u : nd.vars)
+        if (u.kind == VarDecl::Kind::Param && refersTo(*v.init, u.name)) {
+          usesParams = true;
+          if (perNeuron(u.name) != pop.paramInits.end())
+            rows.push_back(u.name);
+        }
+      if (!usesParams)
+        continue;
+      auto entry = perNeuron(v.name);
+      if (!rows.empty()) {
+        for (const std::string &r : rows)
+          if (perNeuron(r)->second.kind == InitValue::Kind::Timed &&
+              perNeuron(r)->second.values &&
+              perNeuron(r)->second.values->size() >
+                  size_t(perNeuron(r)->second.columns))
+            diag.error(p.range, "'" + v.name + "' of '" + model.name +
+                                    "' is computed from '" + r +
+                                    "', which follows a table in time; give '" +
+                                    v.name + "' a value of its own");
+        InitValue iv;
+        iv.kind = InitValue::Kind::Expr;
+        iv.expr = v.init.get();
+        iv.derived = true;
+        if (entry != pop.paramInits.end())
+          entry->second = iv;
+        else
+          pop.paramInits.push_back({v.name, iv});
+        pop.params.erase(v.name);
+        continue;
+      }
+      auto value = evalConst(*v.init, pop.params, dims, "a parameter's value");
+      if (!value)
+        continue;
+      if (pop.params.count(v.name))
+        pop.params[v.name] = value->first;
+      else if (entry != pop.paramInits.end() &&
+               entry->second.kind == InitValue::Kind::Constant)
+        entry->second.a = entry->second.b = value->first;
+    }
+    // In declaration order, each reading only those before it.
+    auto order = [&](const std::string &name) {
+      for (size_t k = 0; k < nd.vars.size(); ++k)
+        if (nd.vars[k].name == name)
+          return k;
+      return nd.vars.size();
+    };
+    std::stable_sort(
+        pop.paramInits.begin(), pop.paramInits.end(),
+        [&](auto &a, auto &b) { return order(a.first) < order(b.first); });
+    for (auto &[name, iv] : pop.paramInits) {
+      if (iv.kind != InitValue::Kind::Expr)
+        continue;
+      for (auto &[other, ov] : pop.paramInits)
+        if (order(other) >= order(name) && refersTo(*iv.expr, other))
+          diag.error(iv.expr->range,
+                     "'" + other + "' is set per neuron and declared after '" +
+                         name + "', so the value of '" + name +
+                         "' cannot use it");
+    }
+    // Initial values of states that read per-neuron parameters.
+    for (auto &[name, iv] : pop.inits) {
+      const VarDecl *decl = model.vars.at(name).decl;
+      if (given.count(name) || !decl->init)
+        continue;
+      bool readsRows = false;
+      for (auto &[other, ov] : pop.paramInits)
+        readsRows |= refersTo(*decl->init, other);
+      if (!readsRows)
+        continue;
+      iv = InitValue{};
+      iv.kind = InitValue::Kind::Expr;
+      iv.expr = decl->init.get();
     }
   }
 

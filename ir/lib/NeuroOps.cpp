@@ -75,6 +75,13 @@ static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
              << name << " is not a post state or post variable of the synapse";
     return success();
   }
+  // A population not elaborated yet (an initial value's expression reading
+  // a parameter set per neuron): the names are its model's.
+  if (auto pop = dyn_cast<PopulationOp>(scope); pop && pop.getModelAttr())
+    if (auto module = pop->getParentOfType<ModuleOp>())
+      if (Operation *model =
+              SymbolTable::lookupSymbolIn(module, pop.getModelAttr().getAttr()))
+        scope = model;
   Operation *decl = SymbolTable::lookupSymbolIn(scope, name.getAttr());
   if (!decl)
     return op->emitOpError()

@@ -24,8 +24,10 @@ struct neuro_sim {
 
 namespace {
 
-/// The row of "POP.VAR" or "PROJ.VAR": its values and count, or null.
-double *lookup(neuro_sim *s, const char *name, int64_t &count) {
+/// The row of "POP.VAR" or "PROJ.VAR": its values and count, or null;
+/// `pop` and `row` say which population row it is (-1: a synapse row).
+double *lookup(neuro_sim *s, const char *name, int64_t &count,
+               int *pop = nullptr, int *row = nullptr) {
   std::string text = name ? name : "";
   auto dot = text.find('.');
   if (dot == std::string::npos) {
@@ -39,6 +41,10 @@ double *lookup(neuro_sim *s, const char *name, int64_t &count) {
     if (r >= 0) {
       neuro::rt::StateView v = sim.state(p);
       count = v.cols;
+      if (pop && row) {
+        *pop = p;
+        *row = r;
+      }
       return v.row(r);
     }
   } else if (int j = sim.projectionIndex(owner); j >= 0) {
@@ -58,11 +64,12 @@ double *lookup(neuro_sim *s, const char *name, int64_t &count) {
 
 /// The row of `name` when it holds exactly `n` values, else null (with the
 /// reason in s->error).
-double *rowOfSize(neuro_sim *s, const char *name, int64_t n) {
+double *rowOfSize(neuro_sim *s, const char *name, int64_t n, int *pop = nullptr,
+                  int *row = nullptr) {
   if (!s || !s->sim)
     return nullptr;
   int64_t count = 0;
-  double *data = lookup(s, name, count);
+  double *data = lookup(s, name, count, pop, row);
   if (data && n != count) {
     s->error = std::string(name) + " has " + std::to_string(count) +
                " values, not " + std::to_string(n);
@@ -126,10 +133,15 @@ int neuro_get(neuro_sim *s, const char *name, double *out, int64_t n) {
 }
 
 int neuro_set(neuro_sim *s, const char *name, const double *values, int64_t n) {
-  double *data = rowOfSize(s, name, n);
+  int pop = -1, row = -1;
+  double *data = rowOfSize(s, name, n, &pop, &row);
   if (!data)
     return -1;
   std::memcpy(data, values, size_t(n) * sizeof(double));
+  // What is computed from a parameter follows it (propagators, derived
+  // parameters).
+  if (pop >= 0 && !s->sim->rowsChanged(pop, row, s->error))
+    return -1;
   return 0;
 }
 

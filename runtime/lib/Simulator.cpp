@@ -1623,6 +1623,25 @@ bool Simulator::run(int64_t steps, std::string &err) {
   return ok;
 }
 
+bool Simulator::rowsChanged(int pop, int row, std::string &err) {
+  if (!built || pop < 0 || size_t(pop) >= pops.size())
+    return true;
+  const PopulationSpec &spec = model.populations[size_t(pop)];
+  if (!spec.deriveFn)
+    return true;
+  // A derived parameter written itself keeps the value written.
+  if (row >= 0 && size_t(row) < spec.rows.size() &&
+      std::find(spec.derived.begin(), spec.derived.end(),
+                spec.rows[size_t(row)]) != spec.derived.end())
+    return true;
+  syncHostRows();
+  NeuroMemRef2DF64 state = memref2D(pops[size_t(pop)].state.data(),
+                                    int64_t(spec.rows.size()), spec.size);
+  spec.deriveFn(&state, int64_t(model.seed));
+  kernelStale |= single();
+  return checkFinite(err, /*constantSynapses=*/false) && checkPropagators(err);
+}
+
 //===----------------------------------------------------------------------===//
 // Accessors
 //===----------------------------------------------------------------------===//

@@ -53,6 +53,24 @@ network Line {
   }
 }
 
+/// Values per neuron read the parameters set per neuron before them, in
+/// declaration order (parameters first, then states).
+TEST(ExpressionInit, ValuesReadPerNeuronParameters) {
+  test::Compiled c(std::string(kModels) + R"(
+network Chain {
+  P = 4 of Cell(v = x * 1 mV / 1 um + tau / 1 ms * 1 mV, x = i * 2 um,
+                tau = 5 ms + x / 1 um * 1 ms)
+  run 1 ms
+}
+)");
+  ASSERT_TRUE(c.ok) << c.text;
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_DOUBLE_EQ(c.state("P", "x", i), 2e-6 * i);
+    EXPECT_DOUBLE_EQ(c.state("P", "tau", i), 5e-3 + 2e-3 * i);
+    EXPECT_DOUBLE_EQ(c.state("P", "v", i), 2e-3 * i + (5e-3 + 2e-3 * i));
+  }
+}
+
 /// Draws inside expressions: sample means and spreads of 20000 neurons
 /// within 5 standard errors; the same seed gives the same values.
 TEST(ExpressionInit, RandomDrawsHaveTheirDistributions) {
@@ -215,7 +233,7 @@ TEST(ExpressionConnect, ErrorsNameTheExpression) {
   test::Compiled c(std::string(kModels) + R"(
 network Bad {
   P = 3 of Cell(x = i * 1 um, v = k * 1 mV, tau = i)
-  Q = 3 of Cell(v = x * 1 mV / 1 um + i * 0 mV, x = i * 1 um)
+  Q = 3 of Cell(x = tau / 1 ms * 1 um, tau = 5 ms + i * 1 ms)
   connect P -> P with S(w = 1 mV) where i - j
   connect P -> P with S(w = 1 mV) p = i > j
   connect P -> P with S(w = x_pre / 1 um) delay = j * 1 mV
@@ -229,8 +247,8 @@ network Bad {
         "may only use numbers and parameters declared before it",
         "test.neuro:15:51: error: initial value has dimension 1 "
         "(dimensionless) but 'tau' is in s (time)",
-        "test.neuro:16:21: error: 'x' is set per neuron, so the initial value "
-        "of 'v' cannot use it",
+        "test.neuro:16:21: error: 'tau' is set per neuron and declared after "
+        "'x', so the value of 'x' cannot use it",
         "test.neuro:17:41: error: 'where' needs a truth value, such as "
         "abs(i - j) <= 2",
         "test.neuro:18:39: error: the connection probability p is a "

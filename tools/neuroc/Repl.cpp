@@ -376,6 +376,14 @@ public:
     if (!resolve(ref, data, b, e))
       return;
     std::fill(data + b, data + e, value);
+    // What is computed from a parameter follows it (propagators, derived
+    // parameters).
+    std::string owner = name.substr(0, name.find('.')), err;
+    if (int p = sim->populationIndex(owner);
+        p >= 0 &&
+        !sim->rowsChanged(p, sim->rowIndex(p, name.substr(name.find('.') + 1)),
+                          err))
+      std::cout << "error: " << err << "\n";
     std::cout << ref << " = " << value << " (" << (e - b) << " values)\n";
   }
 

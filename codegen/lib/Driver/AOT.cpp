@@ -156,6 +156,10 @@ neuro::emitModelSource(const rt::ModelSpec &spec, const std::string &network,
         << ";\n";
       b << "  " << at << ".initFn = "
         << w.kernel(initKernelName(network, pop.name), "NeuroInitFn") << ";\n";
+      b << "  " << at << ".deriveFn = "
+        << w.kernel(deriveKernelName(network, pop.name), "NeuroInitFn")
+        << ";\n";
+      w.list(at + ".derived", pop.derived);
     }
   }
   for (size_t j = 0; j < spec.projections.size(); ++j) {

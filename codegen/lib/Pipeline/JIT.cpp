@@ -176,6 +176,10 @@ llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
     if (auto err = lookup(initKernelName(network, p.name), false, init))
       return err;
     p.initFn = reinterpret_cast<NeuroInitFn>(init);
+    void *derive = nullptr;
+    if (auto err = lookup(deriveKernelName(network, p.name), false, derive))
+      return err;
+    p.deriveFn = reinterpret_cast<NeuroInitFn>(derive);
   }
   for (rt::ProjectionSpec &p : spec.projections) {
     void *deliver = nullptr;

@@ -207,6 +207,9 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
     }
     if (failed(readInits(pop.getBody().front(), p.rows, p.init, pop)))
       return failure();
+    for (auto init : pop.getBody().getOps<InitExprOp>())
+      if (init.getDerived())
+        p.derived.push_back(init.getVar().str());
     if (auto ablated = pop.getAblated())
       p.ablated.assign(ablated->begin(), ablated->end());
     popIndex[p.name] = static_cast<int>(spec.populations.size());

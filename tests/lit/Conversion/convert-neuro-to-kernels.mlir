@@ -367,16 +367,26 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
 
 // Exact integration with a coefficient per neuron: the init kernel probes
 // the equation for the generator, the runtime exponentiates it, and the
-// entries become rows (_P0_0, _P0_1) that the step kernel applies.
+// entries become rows (_P0_0, _P0_1) that the step kernel applies. The
+// coefficient h is derived from the parameter k (h = 2 k): the init kernel
+// computes it from k's row before the propagator, and the derive kernel
+// computes both again when the host changes k.
 neuro.network @E dt(1.000000e-03) duration(1.000000e+00) seed(0) {
   neuro.population @P size(2) {
     neuro.state @v : "1"
     neuro.state @k : "1" {neuro.constant}
+    neuro.state @h : "1" {neuro.constant}
     neuro.init_const @v = 1.000000e+00
     neuro.init_const @k = 2.000000e+00
+    neuro.init_expr @h derived {
+      %k = neuro.ref @k
+      %two = arith.constant 2.000000e+00 : f64
+      %h = arith.mulf %k, %two : f64
+      neuro.yield %h : f64
+    }
     neuro.ode @v method "exact" {
       %v = neuro.ref @v
-      %k = neuro.ref @k
+      %k = neuro.ref @h
       %m = arith.mulf %k, %v : f64
       %r = arith.negf %m : f64
       neuro.yield %r : f64
@@ -393,12 +403,22 @@ neuro.network @E dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:      %[[NV:.*]] = arith.addf %[[C]], %[[T]] : f64
 // CHECK-NEXT:      memref.store %[[NV]], %[[EST]][%{{.*}}, %[[EI]]]
 // CHECK-LABEL: func.func @neuro_init_E_P(
+// CHECK-SAME:    %[[IEST:[^:]*]]: memref<?x?xf64>
 // The scratch buffers live once per call, outside the neuron loop.
 // CHECK:         memref.alloca() : memref<4xf64>
-// CHECK:         scf.for
+// CHECK-DAG:     %[[KROW:.*]] = arith.constant 1 : index
+// CHECK-DAG:     %[[HROW:.*]] = arith.constant 2 : index
+// CHECK:         scf.for %[[IEI:.*]] =
+// CHECK:           %[[K:.*]] = memref.load %[[IEST]][%[[KROW]], %[[IEI]]]
+// CHECK:           %[[H:.*]] = arith.mulf %[[K]], %{{.*}} : f64
+// CHECK:           memref.store %[[H]], %[[IEST]][%[[HROW]], %[[IEI]]]
 // CHECK:           memref.extract_aligned_pointer_as_index
 // CHECK:           call @neuro_rt_expm(
 // CHECK:           memref.store %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : memref<?x?xf64>
+// CHECK-LABEL: func.func @neuro_derive_E_P(
+// CHECK:         scf.for
+// CHECK:           arith.mulf
+// CHECK:           call @neuro_rt_expm(
 
 // Refractoriness: the threshold clamps v (`unless refractory`), so a write
 // of `on pre` to v is discarded while the target is refractory (now -
@@ -499,5 +519,5 @@ neuro.network @R dt(1.000000e-04) duration(1.000000e-02) seed(0) {
 
 // One ABI version function per module.
 // CHECK-LABEL: func.func @neuro_abi_version() -> i64
-// CHECK:         %[[VER:.*]] = arith.constant 9 : i64
+// CHECK:         %[[VER:.*]] = arith.constant 10 : i64
 // CHECK:         return %[[VER]] : i64

@@ -35,6 +35,11 @@ std::string updateKernelName(llvm::StringRef network,
                              llvm::StringRef projection);
 /// Initial values and connection rules given by expressions.
 std::string initKernelName(llvm::StringRef network, llvm::StringRef population);
+/// `neuro_derive_<network>_<population>`: the parameters computed from
+/// others and the per-neuron propagators, again after the host changed
+/// the rows they read.
+std::string deriveKernelName(llvm::StringRef network,
+                             llvm::StringRef population);
 std::string connectKernelName(llvm::StringRef network,
                               llvm::StringRef projection);
 std::string synInitKernelName(llvm::StringRef network,

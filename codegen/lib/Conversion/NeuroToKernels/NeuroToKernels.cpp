@@ -67,6 +67,9 @@ std::string neuro::updateKernelName(StringRef network, StringRef projection) {
 std::string neuro::initKernelName(StringRef network, StringRef population) {
   return ("neuro_init_" + network + "_" + population).str();
 }
+std::string neuro::deriveKernelName(StringRef network, StringRef population) {
+  return ("neuro_derive_" + network + "_" + population).str();
+}
 std::string neuro::connectKernelName(StringRef network, StringRef projection) {
   return ("neuro_connect_" + network + "_" + projection).str();
 }
@@ -161,19 +164,44 @@ public:
   /// from row 4095 (drawn delays).
   static uint32_t initSite(uint32_t site) { return 2048 + site % 2047; }
 
-  /// neuro_init_<net>_<pop>(state, seed): the population's initial values
-  /// given by expressions (neuro.init_expr), per neuron; the runtime calls
-  /// it after the other initial values are set.
+  /// neuro_init_<net>_<pop>(state, seed): the population's values given by
+  /// expressions (neuro.init_expr), per neuron and in the body's order, each
+  /// reading the rows set before it, then the propagators of equations
+  /// integrated exactly with coefficients per neuron; the runtime calls it
+  /// after the other initial values are set. neuro_derive_<net>_<pop>
+  /// (same arguments): the `derived` parameters and the propagators alone,
+  /// which the runtime calls again when the host changed rows.
   LogicalResult convertInits(PopulationOp pop) {
     SmallVector<InitExprOp> inits(pop.getBody().getOps<InitExprOp>());
     SmallVector<OdeOp> exact(pop.getBody().getOps<OdeOp>());
     if (inits.empty() && exact.empty())
       return success();
+    SmallVector<InitExprOp> derived;
+    for (InitExprOp init : inits)
+      if (init.getDerived())
+        derived.push_back(init);
+    if (failed(buildInitKernel(
+            pop, initKernelName(network.getSymName(), pop.getSymName()), inits,
+            exact)))
+      return failure();
+    if ((!derived.empty() || !exact.empty()) &&
+        failed(buildInitKernel(
+            pop, deriveKernelName(network.getSymName(), pop.getSymName()),
+            derived, exact)))
+      return failure();
+    for (OdeOp ode : exact)
+      ode.erase();
+    return success();
+  }
+
+  /// A kernel `name`(state, seed) that computes `inits`, then the
+  /// propagators of `exact`, for every neuron.
+  LogicalResult buildInitKernel(PopulationOp pop, StringRef name,
+                                ArrayRef<InitExprOp> inits,
+                                SmallVectorImpl<OdeOp> &exact) {
     llvm::StringMap<int64_t> rows = rowIndex<StateOp>(pop.getBody().front());
     Location loc = pop.getLoc();
-    auto fn = createKernel(
-        loc, initKernelName(network.getSymName(), pop.getSymName()),
-        {stateType(), b.getI64Type()});
+    auto fn = createKernel(loc, name, {stateType(), b.getI64Type()});
     b.setInsertionPoint(fn.getBody().front().getTerminator());
     Value state = fn.getArgument(0);
     Value n = b.create<memref::DimOp>(loc, state, index(loc, 1));
@@ -188,9 +216,13 @@ public:
     kernelStreamOf = [&](uint32_t site) {
       return rt::streams::neuronInit(popIndex, initSite(site));
     };
-    auto noRef = [&](RefOp ref) -> FailureOr<Value> {
-      return ref.emitOpError("an initial value of a population cannot read "
-                             "variables");
+    // The neuron's own rows (parameters set per neuron), as set so far.
+    auto readRow = [&](RefOp ref) -> FailureOr<Value> {
+      auto row = rows.find(ref.getName());
+      if (ref.getPost() || ref.getPre() || row == rows.end())
+        return ref.emitOpError("an initial value of a population reads only "
+                               "the population's own rows");
+      return load2d(ref.getLoc(), state, row->second, i);
     };
     auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
       return a.emitOpError("cannot assign here");
@@ -199,7 +231,7 @@ public:
       auto row = rows.find(init.getVar());
       if (row == rows.end())
         return init.emitOpError("names no state of the population");
-      auto v = inlineRegion(init.getValue(), noRef, noWrite);
+      auto v = inlineRegion(init.getValue(), readRow, noWrite);
       if (failed(v))
         return failure();
       store2d(init.getLoc(), (*v)[0], state, row->second, i);
@@ -209,8 +241,6 @@ public:
       kernelDt = network.getDt().convertToDouble();
       if (failed(buildPropagators(pop, exact, rows, state, i)))
         return failure();
-      for (OdeOp ode : exact)
-        ode.erase();
     }
     resetKernelValues();
     return success();

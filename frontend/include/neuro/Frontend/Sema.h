@@ -38,6 +38,10 @@ struct InitValue {
   /// and the network's values, evaluated per neuron (synapse) when the
   /// network is built.
   const neuro::Expr *expr = nullptr;
+  /// Expr of a parameter: the model's default expression of other
+  /// parameters, computed again whenever the host changes the rows it
+  /// reads (see the derive kernel in docs/architecture.md).
+  bool derived = false;
 };
 
 /// A declared variable of a neuron or synapse with its checked dimension.

@@ -473,11 +473,15 @@ def Neuro_InitExprOp : Neuro_Op<"init_expr", [SingleBlock]> {
     neurons), with random draws. `neuro-convert-to-kernels` outlines them
     into `neuro_init_<net>_<pop>` and `neuro_syninit_<net>_<proj>`, which
     the runtime runs when it builds the network. `@_delay` is a projection's
-    per-synapse delay in seconds.
+    per-synapse delay in seconds. A population's expression may read the
+    population's rows (`neuro.ref @x`: parameters set per neuron, computed
+    before it in the body's order). `derived` marks a parameter computed
+    from others (a model's default expression): it is also computed again
+    by `neuro_derive_<net>_<pop>` whenever the host changes the rows.
   }];
-  let arguments = (ins FlatSymbolRefAttr:$var);
+  let arguments = (ins FlatSymbolRefAttr:$var, UnitAttr:$derived);
   let regions = (region SizedRegion<1>:$value);
-  let assemblyFormat = "$var $value attr-dict";
+  let assemblyFormat = "$var (`derived` $derived^)? $value attr-dict";
   let hasVerifier = 1;
 }
 

@@ -19,7 +19,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 9
+#define NEURO_ABI_VERSION 10
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \

@@ -52,6 +52,11 @@ struct PopulationSpec {
   NeuroResetFn reset = nullptr; ///< may be null: no reset statements
   /// Initial values given by expressions; may be null.
   NeuroInitFn initFn = nullptr;
+  /// The parameters computed from others (rows `derived`) and the
+  /// per-neuron propagators, computed again after the host changed rows
+  /// (Simulator::rowsChanged); may be null.
+  NeuroInitFn deriveFn = nullptr;
+  std::vector<std::string> derived;
   /// A spike source with given times instead of a model (step is null):
   /// (step, neuron) pairs sorted by step; a neuron spikes in step k when
   /// (k, neuron) is listed.

@@ -140,6 +140,16 @@ public:
 
   /// Whether build() succeeded.
   bool isBuilt() const { return built; }
+
+  /// Says that the host wrote row `row` (-1: any) of population `pop`
+  /// through state(): what the compiler derived from the population's
+  /// parameters (parameters computed from others, such as AdEx's V_peak,
+  /// and the propagators of equations integrated exactly with per-neuron
+  /// coefficients) is computed again now. A derived parameter written
+  /// itself keeps the value written until a row it is computed from
+  /// changes. false and `err` when a propagator comes out infinite or NaN
+  /// (a time constant of 0).
+  bool rowsChanged(int pop, int row, std::string &err);
   /// The model.
   const ModelSpec &spec() const { return model; }
 
