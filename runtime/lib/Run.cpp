@@ -2,6 +2,7 @@
 
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
+#include "neuro/Runtime/Units.h"
 
 #include <algorithm>
 #include <chrono>
@@ -33,50 +34,21 @@ std::string neuro::rt::jsonString(const std::string &s) {
 }
 
 bool neuro::rt::parseDuration(const std::string &text, double &seconds) {
-  char *end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (end == text.c_str())
+  std::string err;
+  double value = 0;
+  if (!parseQuantityOf(text, "s", "a duration", value, err) &&
+      !parseQuantityOf(text + " s", "s", "a duration", value, err))
     return false;
-  std::string unit(end);
-  unit.erase(0, unit.find_first_not_of(' '));
-  double scale = unit.empty() || unit == "s" ? 1.0
-                 : unit == "ms"              ? 1e-3
-                 : unit == "us"              ? 1e-6
-                                             : -1.0;
-  if (scale < 0 || !(v >= 0) || !std::isfinite(v))
+  if (!(value >= 0) || !std::isfinite(value))
     return false;
-  seconds = v * scale;
+  seconds = value;
   return true;
-}
-
-bool neuro::rt::parseQuantity(const std::string &text, double &value) {
-  static const std::pair<const char *, double> units[] = {
-      {"", 1},       {"1", 1},      {"V", 1},      {"mV", 1e-3},  {"uV", 1e-6},
-      {"s", 1},      {"ms", 1e-3},  {"us", 1e-6},  {"S", 1},      {"mS", 1e-3},
-      {"uS", 1e-6},  {"nS", 1e-9},  {"pS", 1e-12}, {"A", 1},      {"mA", 1e-3},
-      {"uA", 1e-6},  {"nA", 1e-9},  {"pA", 1e-12}, {"Hz", 1},     {"kHz", 1e3},
-      {"F", 1},      {"uF", 1e-6},  {"nF", 1e-9},  {"pF", 1e-12}, {"ohm", 1},
-      {"kohm", 1e3}, {"Mohm", 1e6}, {"Gohm", 1e9}};
-  char *end = nullptr;
-  double v = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || !std::isfinite(v))
-    return false;
-  std::string unit(end);
-  unit.erase(0, unit.find_first_not_of(' '));
-  unit.erase(unit.find_last_not_of(' ') + 1);
-  for (const auto &[name, scale] : units)
-    if (unit == name) {
-      value = v * scale;
-      return true;
-    }
-  return false;
 }
 
 bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
                          const std::string &text, std::string &err) {
   auto dot = name.find('.');
-  double value = 0;
-  if (dot == std::string::npos || !parseQuantity(text, value)) {
+  if (dot == std::string::npos) {
     err = "--set needs POP.VAR=VALUE, e.g. E.tau_m=25ms, got '" + name + "=" +
           text + "'";
     return false;
@@ -85,11 +57,24 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
   for (PopulationSpec &p : spec.populations) {
     if (p.name != pop)
       continue;
-    for (size_t r = 0; r < p.rows.size(); ++r)
-      if (p.rows[r] == var && var[0] != '_') {
-        p.init[r] = InitSpec::constant(value);
-        return true;
+    for (size_t r = 0; r < p.rows.size(); ++r) {
+      if (p.rows[r] != var || var[0] == '_')
+        continue;
+      if (std::find(p.derived.begin(), p.derived.end(), var) !=
+          p.derived.end()) {
+        err = "'" + name +
+              "' is computed from other parameters of the model; set those, "
+              "or build with --tunable " +
+              name + " to set it itself";
+        return false;
       }
+      double value = 0;
+      if (!parseQuantityOf(text, r < p.units.size() ? p.units[r] : "",
+                           "'" + name + "'", value, err))
+        return false;
+      p.init[r] = InitSpec::constant(value);
+      return true;
+    }
     err = "'" + name +
           "' is not a state or a parameter built to be set; "
           "parameters are compiled into the kernels unless built with "

@@ -16,6 +16,7 @@
 #include "neuro/Codegen/ObjectCache.h"
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
+#include "neuro/Runtime/Units.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -50,8 +51,9 @@ const char *kHelp = R"(commands:
   time                 the simulated time
   print POP.VAR[a:b]   values (POP.VAR: all neurons, summarized if many)
   stats POP.VAR[a:b]   mean, sd, min and max
-  set POP.VAR[a:b] = X set state values (X in SI, or with a unit: -65 mV);
-                       a parameter is made a per-neuron row (one rebuild)
+  set POP.VAR[a:b] = X set values (X with its unit, -65 mV; a bare number
+                       only for dimensionless variables); a parameter is
+                       made a per-neuron row (one rebuild)
   record spikes of POP record VAR[, VAR] of POP[a:b] [every T]
                        record from now on (plot writes and draws them)
   spikes [POP]         spike counts and rates since the network was built
@@ -260,7 +262,7 @@ public:
 
   /// POP.VAR[a:b] -> a view of the values (population or projection).
   bool resolve(const std::string &ref, double *&data, int64_t &begin,
-               int64_t &end) {
+               int64_t &end, std::string *unit = nullptr) {
     if (!ensureBuilt())
       return false;
     std::string name = ref, slice;
@@ -279,9 +281,16 @@ public:
     if (int p = sim->populationIndex(owner); p >= 0) {
       view = sim->state(p);
       row = sim->rowIndex(p, var);
+      const std::vector<std::string> &units = sim->spec().populations[p].units;
+      if (unit && row >= 0 && size_t(row) < units.size())
+        *unit = units[size_t(row)];
     } else if (int j = sim->projectionIndex(owner); j >= 0) {
       view = sim->synapseState(j);
       row = sim->synRowIndex(j, var);
+      const std::vector<std::string> &units =
+          sim->spec().projections[j].synUnits;
+      if (unit && row >= 0 && size_t(row) < units.size())
+        *unit = units[size_t(row)];
     } else {
       std::cout << "error: no population or projection '" << owner << "'\n";
       return false;
@@ -351,8 +360,7 @@ public:
   void set(const std::string &args) {
     auto eq = args.find('=');
     double value;
-    if (eq == std::string::npos ||
-        !rt::parseQuantity(trim(args.substr(eq + 1)), value)) {
+    if (eq == std::string::npos) {
       std::cout << "error: set POP.VAR[a:b] = VALUE [UNIT]\n";
       return;
     }
@@ -373,12 +381,18 @@ public:
         return;
       }
     }
-    if (!resolve(ref, data, b, e))
+    std::string unit, err;
+    if (!resolve(ref, data, b, e, &unit))
       return;
+    if (!rt::parseQuantityOf(trim(args.substr(eq + 1)), unit, "'" + name + "'",
+                             value, err)) {
+      std::cout << "error: " << err << "\n";
+      return;
+    }
     std::fill(data + b, data + e, value);
     // What is computed from a parameter follows it (propagators, derived
     // parameters).
-    std::string owner = name.substr(0, name.find('.')), err;
+    std::string owner = name.substr(0, name.find('.'));
     if (int p = sim->populationIndex(owner);
         p >= 0 &&
         !sim->rowsChanged(p, sim->rowIndex(p, name.substr(name.find('.') + 1)),
@@ -464,8 +478,7 @@ public:
                            : trim(args.substr(args.find(" of ") + 4));
     double every = 0;
     if (auto at = rest.find(" every "); at != std::string::npos) {
-      if (!rt::parseDuration(trim(rest.substr(at + 7)), every) &&
-          !rt::parseQuantity(trim(rest.substr(at + 7)), every)) {
+      if (!rt::parseDuration(trim(rest.substr(at + 7)), every)) {
         std::cout << "error: every needs a time such as 1 ms\n";
         return false;
       }

@@ -61,16 +61,15 @@ struct RunOptions {
 /// `s` as a JSON string literal (quotes and backslashes escaped).
 std::string jsonString(const std::string &s);
 
-/// Seconds from "2", "2s", "500ms", "20us"; false if malformed or negative.
+/// Seconds from "2" (seconds), "2s", "500ms", "20 us", with any time unit
+/// of the language; false if malformed, not a time, or negative.
 bool parseDuration(const std::string &text, double &seconds);
 
-/// The SI value of "-65 mV", "25ms", "0.5 nS", "3" (common units of
-/// neuron models); false if malformed.
-bool parseQuantity(const std::string &text, double &value);
-
 /// Applies `--set POP.VAR=VALUE` to the initial values of `spec`; false and
-/// `err` for an unknown name, a malformed value, or a parameter compiled
-/// into the kernels.
+/// `err` for an unknown name, a malformed value, a value of another
+/// dimension than the variable's or a bare number for a variable with a
+/// dimension (units from the language's table, neuro/Runtime/Units.h), a
+/// parameter compiled into the kernels, or one computed from others.
 bool applySet(ModelSpec &spec, const std::string &name,
               const std::string &value, std::string &err);
 

@@ -1,0 +1,358 @@
+//===- Units.cpp - Physical dimensions and unit names ---------------------===//
+
+#include "neuro/Runtime/Units.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <map>
+#include <vector>
+
+using namespace neuro::rt;
+
+Dim Dim::operator*(const Dim &o) const {
+  Dim d;
+  for (unsigned i = 0; i < 7; ++i)
+    d.e[i] = e[i] + o.e[i];
+  return d;
+}
+
+Dim Dim::operator/(const Dim &o) const {
+  Dim d;
+  for (unsigned i = 0; i < 7; ++i)
+    d.e[i] = e[i] - o.e[i];
+  return d;
+}
+
+bool Dim::sqrt(Dim &out) const {
+  for (unsigned i = 0; i < 7; ++i) {
+    if (e[i] % 2)
+      return false;
+    out.e[i] = e[i] / 2;
+  }
+  return true;
+}
+
+Dim Dim::pow(int n) const {
+  Dim d;
+  for (unsigned i = 0; i < 7; ++i)
+    d.e[i] = e[i] * n;
+  return d;
+}
+
+namespace {
+// Dimensions of the derived units, as exponents of m, kg, s, A, K, mol, cd.
+const Dim kSecond = Dim::base(2);
+const Dim kAmpere = Dim::base(3);
+const Dim kMetre = Dim::base(0);
+const Dim kVolt = [] {
+  Dim d;
+  d.e = {4, 2, -6, -2, 0, 0, 0}; // in halves: m^2 kg s^-3 A^-1
+  return d;
+}();
+const Dim kOhm = kVolt / kAmpere;
+const Dim kSiemens = kAmpere / kVolt;
+const Dim kFarad = kAmpere * kSecond / kVolt;
+const Dim kHertz = Dim::none() / kSecond;
+const Dim kMolar = Dim::base(5) / kMetre.pow(3);
+const Dim kCoulomb = kAmpere * kSecond;
+const Dim kWatt = kVolt * kAmpere;
+const Dim kJoule = kWatt * kSecond;
+
+struct Named {
+  const char *symbol;
+  const char *quantity;
+  Dim dim;
+};
+
+const std::vector<Named> &namedDims() {
+  static const std::vector<Named> dims = {
+      {"s", "time", kSecond},
+      {"V", "voltage", kVolt},
+      {"A", "current", kAmpere},
+      {"S", "conductance", kSiemens},
+      {"ohm", "resistance", kOhm},
+      {"F", "capacitance", kFarad},
+      {"Hz", "frequency", kHertz},
+      {"m", "length", kMetre},
+      {"V/s", "voltage rate", kVolt / kSecond},
+      {"A/s", "current rate", kAmpere / kSecond},
+      {"S/s", "conductance rate", kSiemens / kSecond},
+      {"mol/m^3", "concentration", kMolar},
+      {"C", "charge", kCoulomb},
+      {"J", "energy", kJoule},
+      {"W", "power", kWatt},
+  };
+  return dims;
+}
+
+const std::map<std::string, Unit> &unitTable() {
+  static const std::map<std::string, Unit> table = [] {
+    std::map<std::string, Unit> t;
+    struct Prefix {
+      const char *p;
+      double s;
+    };
+    const Prefix prefixes[] = {{"", 1.0},   {"k", 1e3},   {"M", 1e6},
+                               {"G", 1e9},  {"m", 1e-3},  {"u", 1e-6},
+                               {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}};
+    auto addAll = [&](const std::string &base, Dim dim,
+                      std::initializer_list<const char *> which) {
+      for (const Prefix &pre : prefixes)
+        for (const char *w : which)
+          if (std::string(w) == pre.p)
+            t[std::string(pre.p) + base] = {pre.s, dim};
+    };
+    // Every SI unit takes the prefixes p to G (and f where it is common).
+    const std::initializer_list<const char *> all = {"p", "n", "u", "m",
+                                                     "",  "k", "M", "G"};
+    addAll("s", kSecond, all);
+    addAll("V", kVolt, all);
+    addAll("A", kAmpere, {"f", "p", "n", "u", "m", "", "k", "M", "G"});
+    addAll("S", kSiemens, all);
+    addAll("F", kFarad, {"f", "p", "n", "u", "m", "", "k", "M", "G"});
+    addAll("ohm", kOhm, all);
+    addAll("Hz", kHertz, all);
+    addAll("m", kMetre, all);
+    addAll("C", kCoulomb, {"f", "p", "n", "u", "m", "", "k", "M", "G"});
+    addAll("J", kJoule, all);
+    addAll("W", kWatt, all);
+    addAll("mol", Dim::base(5), {"p", "n", "u", "m", ""});
+    t["cm"] = {1e-2, kMetre};
+    t["M"] = {1e3, kMolar}; // molar = mol/l
+    t["mM"] = {1.0, kMolar};
+    t["uM"] = {1e-3, kMolar};
+    t["nM"] = {1e-6, kMolar};
+    t["kg"] = {1.0, Dim::base(1)};
+    t["K"] = {1.0, Dim::base(4)};
+    t["1"] = {1.0, Dim::none()};
+    return t;
+  }();
+  return table;
+}
+} // namespace
+
+std::optional<Unit> neuro::rt::lookupUnit(const std::string &name) {
+  auto it = unitTable().find(name);
+  if (it == unitTable().end())
+    return std::nullopt;
+  return it->second;
+}
+
+const char *neuro::rt::knownUnitsHint() {
+  return "s, ms, V, mV, A, nA, pA, S, nS, F, pF, ohm, Mohm, Hz, m, um, C, "
+         "J, W, mol, M, mM or 1, with the prefixes p, n, u, m, k, M, G";
+}
+
+std::string Dim::symbol() const {
+  if (isDimensionless())
+    return "1";
+  for (const Named &n : namedDims())
+    if (n.dim == *this)
+      return n.symbol;
+  static const char *names[] = {"m", "kg", "s", "A", "K", "mol", "cd"};
+  std::string out;
+  for (unsigned i = 0; i < 7; ++i) {
+    if (!e[i])
+      continue;
+    if (!out.empty())
+      out += "*";
+    out += names[i];
+    if (e[i] % 2)
+      out += "^" + std::string(e[i] < 0 ? "-" : "") +
+             std::to_string(std::abs(e[i])) + "/2";
+    else if (e[i] != 2)
+      out += "^" + std::to_string(e[i] / 2);
+  }
+  return out;
+}
+
+std::string Dim::str() const {
+  if (isDimensionless())
+    return "1 (dimensionless)";
+  for (const Named &n : namedDims())
+    if (n.dim == *this)
+      return std::string(n.symbol) + " (" + n.quantity + ")";
+  return symbol();
+}
+
+namespace {
+
+/// Reads a unit expression from `text` at `at`: terms NAME[^[-]N[/2]] or
+/// `1`, joined by `*` and `/`, spaces allowed around the operators.
+class UnitParser {
+public:
+  explicit UnitParser(const std::string &text) : text(text) {}
+
+  std::optional<Unit> parse() {
+    Unit u{1.0, Dim::none()};
+    char op = '*';
+    for (;;) {
+      skipSpaces();
+      std::optional<Unit> term = parseTerm();
+      if (!term)
+        return std::nullopt;
+      if (op == '*') {
+        u.scale *= term->scale;
+        u.dim = u.dim * term->dim;
+      } else {
+        u.scale /= term->scale;
+        u.dim = u.dim / term->dim;
+      }
+      skipSpaces();
+      if (at == text.size())
+        return u;
+      op = text[at++];
+      if (op != '*' && op != '/')
+        return std::nullopt;
+    }
+  }
+
+private:
+  void skipSpaces() {
+    while (at < text.size() && text[at] == ' ')
+      ++at;
+  }
+
+  std::optional<Unit> parseTerm() {
+    size_t start = at;
+    while (at < text.size() &&
+           (std::isalpha(static_cast<unsigned char>(text[at])) ||
+            (at > start && std::isdigit(static_cast<unsigned char>(text[at])))))
+      ++at;
+    std::string name = text.substr(start, at - start);
+    if (name.empty() && at < text.size() && text[at] == '1') {
+      ++at;
+      name = "1";
+    }
+    std::optional<Unit> u = lookupUnit(name);
+    if (!u)
+      return std::nullopt;
+    if (at >= text.size() || text[at] != '^')
+      return u;
+    ++at;
+    bool negative = at < text.size() && text[at] == '-';
+    if (negative)
+      ++at;
+    size_t digits = at;
+    while (at < text.size() &&
+           std::isdigit(static_cast<unsigned char>(text[at])))
+      ++at;
+    if (at == digits || at - digits > 2)
+      return std::nullopt;
+    int n = std::atoi(text.substr(digits, at - digits).c_str());
+    // `s^-1/2`: a half exponent (a name never follows the '/').
+    bool half = at + 1 < text.size() && text[at] == '/' &&
+                text[at + 1] == '2' &&
+                (at + 2 == text.size() || text[at + 2] == '*' ||
+                 text[at + 2] == '/' || text[at + 2] == ' ');
+    if (half)
+      at += 2;
+    int exponent = negative ? -n : n;
+    Dim d;
+    for (unsigned i = 0; i < 7; ++i) {
+      int e = half ? u->dim.e[i] * exponent / 2 : u->dim.e[i] * exponent;
+      if ((half && u->dim.e[i] * exponent % 2) || e > 127 || e < -127)
+        return std::nullopt;
+      d.e[i] = int8_t(e);
+    }
+    double scale = half ? std::pow(u->scale, exponent / 2.0)
+                        : std::pow(u->scale, exponent);
+    return Unit{scale, d};
+  }
+
+  const std::string &text;
+  size_t at = 0;
+};
+
+std::string trimmed(const std::string &s) {
+  size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+} // namespace
+
+std::optional<Unit> neuro::rt::parseUnit(const std::string &text) {
+  std::string t = trimmed(text);
+  if (t.empty())
+    return std::nullopt;
+  return UnitParser(t).parse();
+}
+
+bool neuro::rt::parseQuantity(const std::string &text, double &value, Dim &dim,
+                              bool &unit, std::string &err) {
+  std::string t = trimmed(text);
+  const char *begin = t.c_str();
+  char *end = nullptr;
+  double number = std::strtod(begin, &end);
+  // Only decimal numbers: strtod also reads "inf", "nan" and hex.
+  bool decimal = end != begin;
+  for (const char *c = begin; c < end && decimal; ++c)
+    decimal = std::isdigit(static_cast<unsigned char>(*c)) || *c == '.' ||
+              *c == '-' || *c == '+' || *c == 'e' || *c == 'E';
+  if (!decimal || !std::isfinite(number)) {
+    err = "'" + text + "' is not a number with a unit, such as -65 mV";
+    return false;
+  }
+  std::string rest = trimmed(std::string(end));
+  unit = !rest.empty();
+  Unit u{1.0, Dim::none()};
+  if (unit) {
+    std::optional<Unit> parsed = parseUnit(rest);
+    if (!parsed) {
+      err = "unknown unit '" + rest + "' in '" + text +
+            "' (known units: " + knownUnitsHint() + ")";
+      return false;
+    }
+    u = *parsed;
+  }
+  // A power of ten scales the decimal exponent, as the language's literals
+  // do: "1.62 mV" is the double nearest 0.00162, not 1.62 * 1e-3.
+  double k = std::round(std::log10(u.scale));
+  if (u.scale != 1.0 && std::pow(10.0, k) == u.scale && std::fabs(k) < 300) {
+    std::string digits(begin, static_cast<const char *>(end));
+    long exponent = 0;
+    size_t e = digits.find_first_of("eE");
+    if (e != std::string::npos) {
+      exponent = std::strtol(digits.c_str() + e + 1, nullptr, 10);
+      digits.resize(e);
+    }
+    number = std::strtod(
+        (digits + "e" + std::to_string(exponent + long(k))).c_str(), nullptr);
+  } else {
+    number *= u.scale;
+  }
+  if (!std::isfinite(number)) {
+    err = "'" + text + "' is out of range";
+    return false;
+  }
+  value = number;
+  dim = u.dim;
+  return true;
+}
+
+bool neuro::rt::parseQuantityOf(const std::string &text,
+                                const std::string &want,
+                                const std::string &what, double &value,
+                                std::string &err) {
+  Dim dim;
+  bool unit = false;
+  if (!parseQuantity(text, value, dim, unit, err))
+    return false;
+  std::optional<Unit> expected =
+      want.empty() ? Unit{1.0, Dim::none()} : parseUnit(want);
+  if (!expected)
+    return true; // a variable of unknown dimension takes any number
+  if (!unit && !expected->dim.isDimensionless()) {
+    err = what + " is in " + expected->dim.str() +
+          ": give the value with its unit, as in " + trimmed(text) + " " +
+          expected->dim.symbol();
+    return false;
+  }
+  if (unit && dim != expected->dim) {
+    err = what + " is in " + expected->dim.str() + ", but '" + trimmed(text) +
+          "' is " + dim.str();
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,83 @@
+//===- UnitsTest.cpp - The unit table and quantities given as text --------===//
+
+#include "neuro/Runtime/Units.h"
+
+#include <gtest/gtest.h>
+
+using namespace neuro::rt;
+
+namespace {
+
+double quantity(const std::string &text, Dim *dim = nullptr) {
+  double value = 0;
+  Dim d;
+  bool unit = false;
+  std::string err;
+  EXPECT_TRUE(parseQuantity(text, value, d, unit, err)) << text << ": " << err;
+  if (dim)
+    *dim = d;
+  return value;
+}
+
+TEST(Units, QuantitiesAreRoundedAsLiterals) {
+  // The double nearest the decimal, not 1.62 * 1e-3 (one ulp off).
+  EXPECT_EQ(quantity("1.62 mV"), 0.00162);
+  EXPECT_EQ(quantity("-65.1mV"), -0.0651);
+  EXPECT_EQ(quantity("2.5e-3 s"), 0.0025);
+  EXPECT_EQ(quantity("0.5 nS"), 0.5e-9);
+  EXPECT_EQ(quantity("3"), 3.0);
+  EXPECT_EQ(quantity("20 kohm"), 20000.0);
+}
+
+TEST(Units, CompoundUnitsHaveTheirDimensions) {
+  Dim d;
+  EXPECT_EQ(quantity("2 mV/ms", &d), 2.0);
+  EXPECT_EQ(d, lookupUnit("V")->dim / lookupUnit("s")->dim);
+  quantity("1 nS*mV", &d);
+  EXPECT_EQ(d, lookupUnit("A")->dim);
+  EXPECT_NEAR(quantity("4 1/ms", &d), 4000.0, 1e-9);
+  EXPECT_EQ(d, lookupUnit("Hz")->dim);
+  quantity("3 um^2", &d);
+  EXPECT_EQ(d, lookupUnit("m")->dim.pow(2));
+}
+
+TEST(Units, EverySymbolReadsBack) {
+  // The compiler writes a row's unit with Dim::symbol; --set reads it.
+  Dim halfNoise;
+  halfNoise.e[2] = -1; // s^-1/2
+  for (Dim d : {Dim::none(), lookupUnit("V")->dim, lookupUnit("nS")->dim,
+                lookupUnit("mM")->dim, lookupUnit("V")->dim.pow(3),
+                lookupUnit("F")->dim / lookupUnit("m")->dim.pow(2), halfNoise,
+                lookupUnit("V")->dim * halfNoise}) {
+    std::optional<Unit> u = parseUnit(d.symbol());
+    ASSERT_TRUE(u) << d.symbol();
+    EXPECT_EQ(u->dim, d) << d.symbol();
+    EXPECT_DOUBLE_EQ(u->scale, 1.0) << d.symbol();
+  }
+}
+
+TEST(Units, MalformedTextIsRefused) {
+  double value;
+  Dim d;
+  bool unit;
+  std::string err;
+  for (const char *bad : {"", "mV", "fast", "nan", "inf mV", "0x10",
+                          "3 furlong", "3 mV/", "3 mV^", "1e400 V", "3 mV**2"})
+    EXPECT_FALSE(parseQuantity(bad, value, d, unit, err)) << bad;
+}
+
+TEST(Units, QuantitiesOfAVariableMatchItsDimension) {
+  double value = 0;
+  std::string err;
+  EXPECT_TRUE(parseQuantityOf("-65 mV", "V", "'E.v'", value, err));
+  EXPECT_EQ(value, -0.065);
+  EXPECT_FALSE(parseQuantityOf("25 ms", "V", "'E.v'", value, err));
+  EXPECT_EQ(err, "'E.v' is in V (voltage), but '25 ms' is s (time)");
+  EXPECT_FALSE(parseQuantityOf("-65", "V", "'E.v'", value, err));
+  EXPECT_EQ(err, "'E.v' is in V (voltage): give the value with its unit, as "
+                 "in -65 V");
+  EXPECT_TRUE(parseQuantityOf("0.5", "1", "'E.u'", value, err));
+  EXPECT_EQ(value, 0.5);
+}
+
+} // namespace
