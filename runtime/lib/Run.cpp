@@ -88,6 +88,31 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
 
 namespace {
 
+/// `--set` together with `--restore`: the values replace the checkpoint's
+/// (a state, or a parameter kept as a row), so a restored run can go on
+/// with another parameter.
+bool setRestored(Simulator &sim,
+                 const std::vector<std::pair<std::string, std::string>> &sets,
+                 std::string &err) {
+  for (const auto &[name, text] : sets) {
+    auto dot = name.find('.');
+    int p = sim.populationIndex(name.substr(0, dot));
+    int r = p < 0 ? -1 : sim.rowIndex(p, name.substr(dot + 1));
+    const PopulationSpec &pop = sim.spec().populations[size_t(p)];
+    double value = 0;
+    if (r < 0 ||
+        !parseQuantityOf(
+            text, size_t(r) < pop.units.size() ? pop.units[size_t(r)] : "",
+            "'" + name + "'", value, err))
+      return false; // applySet has checked the name already
+    StateView state = sim.state(p);
+    std::fill(state.row(r), state.row(r) + state.cols, value);
+    if (!sim.rowsChanged(p, r, err))
+      return false;
+  }
+  return true;
+}
+
 /// Whether to show progress: NEURO_PROGRESS, else a terminal on stderr.
 void progressSetting(const RunOptions &options, bool &show, double &after) {
   show = options.progress;
@@ -143,6 +168,123 @@ bool runWithProgress(Simulator &sim, int64_t steps, double after,
   return true;
 }
 
+/// What runModel reports: this run's spikes, rates and events (a restored
+/// run counts from its checkpoint).
+struct Report {
+  const Simulator &sim;
+  const RunOptions &options;
+  const std::string &network, &device;
+  bool records;
+  const std::vector<int64_t> &spikesBefore;
+  int64_t eventsBefore;
+  double startTime;
+
+  int64_t spikes(size_t pop) const {
+    return sim.spikeCount(static_cast<int>(pop)) - spikesBefore[pop];
+  }
+  int64_t totalSpikes() const {
+    int64_t total = 0;
+    for (size_t i = 0; i < spikesBefore.size(); ++i)
+      total += spikes(i);
+    return total;
+  }
+  int64_t neurons() const {
+    int64_t total = 0;
+    for (const PopulationSpec &p : sim.spec().populations)
+      total += p.size;
+    return total;
+  }
+  double duration() const { return double(sim.spec().steps) * sim.spec().dt; }
+  double rate(int64_t count, int64_t n) const {
+    return n > 0 && duration() > 0 ? double(count) / (double(n) * duration())
+                                   : 0.0;
+  }
+};
+
+void reportJson(std::ostream &os, const Report &r) {
+  const ModelSpec &spec = r.sim.spec();
+  const Simulator &sim = r.sim;
+  int64_t spikes = r.totalSpikes(), neurons = r.neurons();
+  os << "{\"network\": " << jsonString(r.network)
+     << ", \"neurons\": " << neurons << ", \"synapses\": " << sim.numSynapses()
+     << ", \"spikes\": " << spikes
+     << ", \"rate_hz\": " << format("%.6g", r.rate(spikes, neurons))
+     << ", \"t_compile_s\": " << format("%.6f", r.options.tCompile)
+     << ", \"t_build_s\": " << format("%.6f", sim.tBuild())
+     << ", \"t_sim_s\": " << format("%.6f", sim.tSim())
+     << ", \"synaptic_events\": " << sim.synapticEvents() - r.eventsBefore
+     << ", \"bytes_per_synapse\": "
+     << format("%.2f", sim.numSynapses() ? double(sim.synapseBytes()) /
+                                               double(sim.numSynapses())
+                                         : 0.0)
+     << ", \"dt_s\": " << format("%.6g", spec.dt)
+     << ", \"t_start_s\": " << format("%.6g", r.startTime)
+     << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
+     << ", \"threads\": " << sim.threads() << ", \"precision\": "
+     << (spec.singlePrecision ? "\"single\"" : "\"double\"");
+  if (!r.device.empty())
+    os << ", \"device\": " << jsonString(r.device);
+  if (!r.options.cache.empty())
+    os << ", \"cache\": " << jsonString(r.options.cache);
+  os << ", \"populations\": {";
+  for (size_t i = 0; i < spec.populations.size(); ++i) {
+    const PopulationSpec &p = spec.populations[i];
+    int64_t s = r.spikes(i);
+    os << (i ? ", " : "") << jsonString(p.name) << ": {\"neurons\": " << p.size
+       << ", \"spikes\": " << s
+       << ", \"rate_hz\": " << format("%.6g", r.rate(s, p.size)) << "}";
+  }
+  os << "}, \"output_dir\": "
+     << (r.records ? jsonString(r.options.outDir) : "null") << "}\n";
+}
+
+void reportText(std::ostream &os, const Report &r) {
+  const ModelSpec &spec = r.sim.spec();
+  const Simulator &sim = r.sim;
+  const std::string &outDir = r.options.outDir;
+  int64_t spikes = r.totalSpikes(), neurons = r.neurons();
+  os << "network " << r.network << ": " << neurons << " neurons, "
+     << sim.numSynapses() << " synapses, dt " << format("%g", spec.dt * 1e3)
+     << " ms, " << format("%g", r.duration()) << " s simulated";
+  if (r.startTime > 0)
+    os << " from t = " << format("%g", r.startTime) << " s";
+  os << (spec.singlePrecision ? ", single precision\n" : "\n");
+  if (!r.device.empty())
+    os << "device: " << r.device << "\n";
+  for (size_t i = 0; i < spec.populations.size(); ++i) {
+    const PopulationSpec &p = spec.populations[i];
+    int64_t s = r.spikes(i);
+    os << "  " << p.name << ": " << p.size << " neurons, " << s << " spikes, "
+       << format("%.3f", r.rate(s, p.size)) << " Hz\n";
+  }
+  os << "spikes: " << spikes << ", mean rate "
+     << format("%.3f", r.rate(spikes, neurons)) << " Hz\n";
+  os << "time: parse+compile " << format("%.3f", r.options.tCompile)
+     << " s, build " << format("%.3f", sim.tBuild()) << " s, simulate "
+     << format("%.3f", sim.tSim()) << " s\n";
+  if (!spec.records.empty()) {
+    os << "spikes written to";
+    for (const RecordSpec &rec : spec.records)
+      os << " " << outDir << "/spikes_"
+         << spec.populations[size_t(rec.population)].name << ".npy";
+    os << "\n";
+  }
+  for (const StateRecordSpec &rec : spec.stateRecords) {
+    bool synapses = rec.projection >= 0;
+    const std::string &name =
+        synapses ? spec.projections[size_t(rec.projection)].name
+                 : spec.populations[size_t(rec.population)].name;
+    const std::vector<std::string> &rows =
+        synapses ? spec.projections[size_t(rec.projection)].synRows
+                 : spec.populations[size_t(rec.population)].rows;
+    os << (synapses ? "synapse variables" : "states") << " written to "
+       << outDir << "/" << name << "_t.npy";
+    for (int row : rec.rows)
+      os << " " << outDir << "/" << name << "_" << rows[size_t(row)] << ".npy";
+    os << "\n";
+  }
+}
+
 } // namespace
 
 int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
@@ -173,10 +315,17 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     return 1;
   }
   if (!options.restore.empty() &&
-      !sim.restoreCheckpoint(options.restore, err)) {
+      (!sim.restoreCheckpoint(options.restore, err) ||
+       !setRestored(sim, options.sets, err))) {
     errs << options.program << ": error: " << err << "\n";
     return 1;
   }
+  // What this run adds: a restored run counts from the checkpoint.
+  std::vector<int64_t> spikesBefore(spec.populations.size());
+  for (size_t i = 0; i < spikesBefore.size(); ++i)
+    spikesBefore[i] = sim.spikeCount(static_cast<int>(i));
+  int64_t eventsBefore = sim.synapticEvents();
+  double startTime = sim.currentTime();
   std::string device;
   if (options.attach) {
     std::optional<std::string> attached = options.attach(sim, err);
@@ -220,86 +369,11 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     return 1;
   }
 
-  int64_t neurons = 0, spikes = 0;
-  for (size_t i = 0; i < spec.populations.size(); ++i) {
-    neurons += spec.populations[i].size;
-    spikes += sim.spikeCount(static_cast<int>(i));
-  }
-  double duration = double(spec.steps) * spec.dt;
-  auto rate = [&](int64_t count, int64_t n) {
-    return n > 0 && duration > 0 ? double(count) / (double(n) * duration) : 0.0;
-  };
-  if (options.json) {
-    os << "{\"network\": " << jsonString(network)
-       << ", \"neurons\": " << neurons
-       << ", \"synapses\": " << sim.numSynapses() << ", \"spikes\": " << spikes
-       << ", \"rate_hz\": " << format("%.6g", rate(spikes, neurons))
-       << ", \"t_compile_s\": " << format("%.6f", options.tCompile)
-       << ", \"t_build_s\": " << format("%.6f", sim.tBuild())
-       << ", \"t_sim_s\": " << format("%.6f", sim.tSim())
-       << ", \"synaptic_events\": " << sim.synapticEvents()
-       << ", \"bytes_per_synapse\": "
-       << format("%.2f", sim.numSynapses() ? double(sim.synapseBytes()) /
-                                                 double(sim.numSynapses())
-                                           : 0.0)
-       << ", \"dt_s\": " << format("%.6g", spec.dt)
-       << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
-       << ", \"threads\": " << sim.threads() << ", \"precision\": "
-       << (spec.singlePrecision ? "\"single\"" : "\"double\"");
-    if (!device.empty())
-      os << ", \"device\": " << jsonString(device);
-    if (!options.cache.empty())
-      os << ", \"cache\": " << jsonString(options.cache);
-    os << ", \"populations\": {";
-    for (size_t i = 0; i < spec.populations.size(); ++i) {
-      const PopulationSpec &p = spec.populations[i];
-      int64_t s = sim.spikeCount(static_cast<int>(i));
-      os << (i ? ", " : "") << jsonString(p.name)
-         << ": {\"neurons\": " << p.size << ", \"spikes\": " << s
-         << ", \"rate_hz\": " << format("%.6g", rate(s, p.size)) << "}";
-    }
-    os << "}, \"output_dir\": "
-       << (records ? jsonString(options.outDir) : "null") << "}\n";
-    return 0;
-  }
-  os << "network " << network << ": " << neurons << " neurons, "
-     << sim.numSynapses() << " synapses, dt " << format("%g", spec.dt * 1e3)
-     << " ms, " << format("%g", duration) << " s simulated"
-     << (spec.singlePrecision ? ", single precision\n" : "\n");
-  if (!device.empty())
-    os << "device: " << device << "\n";
-  for (size_t i = 0; i < spec.populations.size(); ++i) {
-    const PopulationSpec &p = spec.populations[i];
-    int64_t s = sim.spikeCount(static_cast<int>(i));
-    os << "  " << p.name << ": " << p.size << " neurons, " << s << " spikes, "
-       << format("%.3f", rate(s, p.size)) << " Hz\n";
-  }
-  os << "spikes: " << spikes << ", mean rate "
-     << format("%.3f", rate(spikes, neurons)) << " Hz\n";
-  os << "time: parse+compile " << format("%.3f", options.tCompile)
-     << " s, build " << format("%.3f", sim.tBuild()) << " s, simulate "
-     << format("%.3f", sim.tSim()) << " s\n";
-  if (!spec.records.empty()) {
-    os << "spikes written to";
-    for (const RecordSpec &r : spec.records)
-      os << " " << options.outDir << "/spikes_"
-         << spec.populations[size_t(r.population)].name << ".npy";
-    os << "\n";
-  }
-  for (const StateRecordSpec &r : spec.stateRecords) {
-    bool synapses = r.projection >= 0;
-    const std::string &name = synapses
-                                  ? spec.projections[size_t(r.projection)].name
-                                  : spec.populations[size_t(r.population)].name;
-    const std::vector<std::string> &rows =
-        synapses ? spec.projections[size_t(r.projection)].synRows
-                 : spec.populations[size_t(r.population)].rows;
-    os << (synapses ? "synapse variables" : "states") << " written to "
-       << options.outDir << "/" << name << "_t.npy";
-    for (int row : r.rows)
-      os << " " << options.outDir << "/" << name << "_" << rows[size_t(row)]
-         << ".npy";
-    os << "\n";
-  }
+  Report r{sim,     options,      network,      device,
+           records, spikesBefore, eventsBefore, startTime};
+  if (options.json)
+    reportJson(os, r);
+  else
+    reportText(os, r);
   return 0;
 }
