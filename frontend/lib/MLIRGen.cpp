@@ -98,6 +98,17 @@ private:
   /// Starts the single block of `region` and positions the builder in it.
   void enter(mlir::Region &region) {
     builder.setInsertionPointToStart(builder.createBlock(&region));
+    forgetShared();
+  }
+
+  /// Values of `let`s and of function calls are emitted once per region
+  /// and shared by every use after them (a chain of lets that each use the
+  /// previous one twice stays linear, not exponential). Forgotten when a
+  /// region starts and after each statement, whose assignment may change
+  /// what they read.
+  void forgetShared() {
+    letValues.clear();
+    callValues.clear();
   }
 
   /// `method`, when not empty, is requested on every equation (synapses:
@@ -122,6 +133,7 @@ private:
       std::string target = declName(model, s.target);
       mlir::Location l = loc(s.range);
       Value value = genExpr(*s.value, model);
+      forgetShared();
       if (s.op != "=") {
         Value old = builder.create<RefOp>(loc(s.targetRange),
                                           builder.getF64Type(), target, post);
@@ -241,8 +253,13 @@ private:
         return builder.create<NotRefractoryOp>(l, builder.getI1Type(),
                                                e.name == "not_refractory_post",
                                                e.name == "not_refractory_pre");
-      if (it != model.vars.end() && it->second.decl->kind == VarDecl::Kind::Let)
-        return genExpr(*it->second.decl->init, model);
+      if (it != model.vars.end() &&
+          it->second.decl->kind == VarDecl::Kind::Let) {
+        Value &shared = letValues[it->second.decl];
+        if (!shared)
+          shared = genExpr(*it->second.decl->init, model);
+        return shared;
+      }
       return builder.create<RefOp>(l, builder.getF64Type(),
                                    declName(model, e.name),
                                    isPost(model, e.name));
@@ -301,15 +318,23 @@ private:
     }
     case Expr::Kind::Call: {
       if (const FunctionDecl *f = findFunction(e.name)) {
-        // Inlined: the body with the parameters bound to the arguments.
+        // Inlined: the body with the parameters bound to the arguments,
+        // once per function and arguments in a region.
         std::map<std::string, Value> scope;
-        for (size_t k = 0; k < f->params.size(); ++k)
-          scope[f->params[k].name] = genExpr(*e.args[k], model);
+        std::vector<void *> key{const_cast<FunctionDecl *>(f)};
+        for (size_t k = 0; k < f->params.size(); ++k) {
+          Value arg = genExpr(*e.args[k], model);
+          scope[f->params[k].name] = arg;
+          key.push_back(arg.getAsOpaquePointer());
+        }
+        if (auto it = callValues.find(key); it != callValues.end())
+          return it->second;
         static const ModelInfo none;
         auto saved = std::move(refHook);
         refHook = [&scope](const Expr &r) { return scope.at(r.name); };
         Value v = genExpr(*f->body, none);
         refHook = std::move(saved);
+        callValues[key] = v;
         return v;
       }
       if (e.name == "rand")
@@ -726,6 +751,9 @@ private:
   int32_t randSites = 0;
   /// While a network expression is generated: resolves its names.
   std::function<Value(const Expr &)> refHook;
+  /// Shared values of the region being generated (forgetShared).
+  llvm::DenseMap<const VarDecl *, Value> letValues;
+  std::map<std::vector<void *>, Value> callValues;
   const Module &module;
   const SemaResult &sema;
   const llvm::SourceMgr *sourceMgr;
