@@ -92,6 +92,8 @@ networkItem
   : name=ID '=' size=expr 'of' model=ID args?
     sign=('excitatory' | 'inhibitory')? ('named' cells=STRING)?  # population
   | name=ID '=' expr                                            # setting
+  // `param g = 5`: a constant of the network, usable in its expressions.
+  | paramDecl                                                   # netParam
   | 'connect' src=recordTarget '->' recordTarget (',' recordTarget)*
     'with' model=ID ('+' rules+=ID)* args? connOption*
     ('as' alias=ID)?                                            # connect

@@ -371,6 +371,13 @@ private:
       } else if (auto *set =
                      dynamic_cast<NeuroParser::SettingContext *>(item)) {
         net.settings.push_back(namedExpr(set, set->name, set->expr()));
+      } else if (auto *np =
+                     dynamic_cast<NeuroParser::NetParamContext *>(item)) {
+        VarDecl v = buildParam(np->paramDecl());
+        if (v.size)
+          diag.error(v.sizeRange, "a network's parameter is one value, not a "
+                                  "vector");
+        net.params.push_back(std::move(v));
       } else if (auto *con =
                      dynamic_cast<NeuroParser::ConnectContext *>(item)) {
         ConnectDecl c;

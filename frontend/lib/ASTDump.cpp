@@ -155,6 +155,8 @@ private:
   void dump(const NetworkDecl &n) {
     line("Network " + n.name, n.range);
     Indent in(*this);
+    for (const VarDecl &v : n.params)
+      dump(v);
     dump(n.settings, "Setting");
     for (const PopulationDecl &p : n.populations) {
       line("Population " + p.name + " of " + p.model.name, p.range);

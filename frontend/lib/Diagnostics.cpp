@@ -24,6 +24,19 @@ llvm::SMLoc DiagEngine::toSMLoc(SourceLoc loc) const {
 
 void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
                         const llvm::Twine &message) {
+  // The same diagnostic at the same place once (a `connect` to several
+  // targets checks its arguments per target), with its notes.
+  if (kind == llvm::SourceMgr::DK_Note) {
+    if (skippingNotes)
+      return;
+  } else {
+    skippingNotes = !reported
+                         .insert({range.begin.buffer, range.begin.line,
+                                  range.begin.col, int(kind), message.str()})
+                         .second;
+    if (skippingNotes)
+      return;
+  }
   if (kind == llvm::SourceMgr::DK_Error)
     ++errors;
   if (kind != llvm::SourceMgr::DK_Note && printed++ >= maxPrinted)

@@ -412,6 +412,9 @@ private:
   std::function<Value(const Expr &)> populationNames(const PopulationInfo &p) {
     return [this, &p](const Expr &e) -> Value {
       mlir::Location l = loc(e.range);
+      if (auto c = currentNet->constants.find(e.name);
+          c != currentNet->constants.end())
+        return constant(l, c->second);
       if (e.name == "i")
         return builder.create<IndexOp>(l, builder.getF64Type(), "self");
       if (e.name == "N")
@@ -433,6 +436,8 @@ private:
                                                      const NetworkInfo &net) {
     return [this, &pr, &net](const Expr &e) -> Value {
       mlir::Location l = loc(e.range);
+      if (auto c = net.constants.find(e.name); c != net.constants.end())
+        return constant(l, c->second);
       const PopulationInfo &src = net.populations[pr.src];
       const PopulationInfo &dst = net.populations[pr.dst];
       if (e.name == "i" || e.name == "j")
@@ -600,6 +605,7 @@ private:
   }
 
   void genNetwork(const NetworkInfo &net) {
+    currentNet = &net;
     mlir::OpBuilder::InsertionGuard guard(builder);
     auto op = builder.create<NetworkOp>(
         loc(net.decl->range), builder.getStringAttr(net.decl->name),
@@ -666,7 +672,8 @@ private:
           pr.file.empty() ? mlir::StringAttr() : builder.getStringAttr(pr.file),
           pr.fileWeights ? builder.getUnitAttr() : mlir::UnitAttr(),
           pr.fileDelays ? builder.getUnitAttr() : mlir::UnitAttr(),
-          mlir::IntegerAttr());
+          mlir::IntegerAttr(),
+          pr.weightRow ? builder.getUnitAttr() : mlir::UnitAttr());
       if (pr.sign)
         proj.setSign(pr.sign);
       if (!pr.modulators.empty()) {
@@ -751,6 +758,8 @@ private:
   int32_t randSites = 0;
   /// While a network expression is generated: resolves its names.
   std::function<Value(const Expr &)> refHook;
+  /// The network being generated.
+  const NetworkInfo *currentNet = nullptr;
   /// Shared values of the region being generated (forgetShared).
   llvm::DenseMap<const VarDecl *, Value> letValues;
   std::map<std::vector<void *>, Value> callValues;

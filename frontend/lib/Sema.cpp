@@ -70,8 +70,10 @@ std::string fmt(double v) {
 class Checker {
 public:
   Checker(const Module &module, DiagEngine &diag, SemaResult &result,
-          const std::set<std::string> &tunable)
-      : module(module), diag(diag), result(result), tunable(tunable) {}
+          const std::set<std::string> &tunable,
+          const std::map<std::string, std::string> &overrides)
+      : module(module), diag(diag), result(result), tunable(tunable),
+        overrides(overrides) {}
 
   bool run() {
     // Neuron variables that connections read as NAME_pre / NAME_post count
@@ -290,12 +292,12 @@ private:
                                 "explicitly");
         return std::nullopt;
       }
+      if (it == env.end())
+        if (auto c = netConstants.find(e.name); c != netConstants.end())
+          return c->second;
       if (it == env.end()) {
         if (lookupUnit(e.name))
-          diag.error(e.range, "'" + e.name +
-                                  "' is a unit, not a value: write a number "
-                                  "before it, as in '1 " +
-                                  e.name + "'");
+          diag.error(e.range, unitNotValue(e.name));
         else
           diag.error(e.range, "'" + e.name + "' is not a constant: " + what +
                                   " may only use numbers and parameters "
@@ -1048,15 +1050,16 @@ private:
     }
     case Expr::Kind::Ref: {
       if (netNames) {
+        if (auto c = netConstants.find(e.name); c != netConstants.end())
+          return Type{c->second.second};
         auto it = netNames->find(e.name);
         if (it != netNames->end())
           return Type{it->second};
-        diag.error(e.range,
-                   "'" + e.name + "' is not available in " + netWhat +
-                       (lookupUnit(e.name) ? "; '" + e.name +
-                                                 "' is a unit: write a "
-                                                 "number before it"
-                                           : ""));
+        if (lookupUnit(e.name))
+          diag.error(e.range, unitNotValue(e.name));
+        else
+          diag.error(e.range,
+                     "'" + e.name + "' is not available in " + netWhat);
         return std::nullopt;
       }
       used.insert(e.name);
@@ -1085,10 +1088,16 @@ private:
         std::string msg =
             "use of undeclared name '" + e.name + "' in '" + info.name + "'";
         if (lookupUnit(e.name))
-          msg += "; '" + e.name +
-                 "' is a unit: write a number before it, "
-                 "as in '1 " +
-                 e.name + "'";
+          msg += "; '" + e.name + "' is a unit (of " +
+                 [&] {
+                   std::string q = lookupUnit(e.name)->dim.str();
+                   auto open = q.find(" (");
+                   return open == std::string::npos
+                              ? q
+                              : q.substr(open + 2, q.size() - open - 3);
+                 }() +
+                 "): write a number before it for a quantity ('1 " + e.name +
+                 "'), or declare a value named '" + e.name + "'";
         diag.error(e.range, msg);
         return std::nullopt;
       }
@@ -1314,6 +1323,18 @@ private:
         diag.error(ode.rhs->range, msg);
       }
     }
+  }
+
+  /// The message for a unit name used as a value: the number it lacks, or
+  /// the declaration of a value with that name.
+  std::string unitNotValue(const std::string &name) {
+    std::string quantity = lookupUnit(name)->dim.str();
+    if (auto open = quantity.find(" ("); open != std::string::npos)
+      quantity = quantity.substr(open + 2, quantity.size() - open - 3);
+    return "'" + name + "' is not declared; '" + name + "' is a unit (of " +
+           quantity + "): write a number before it for a quantity ('1 " + name +
+           "'), or declare a value named '" + name + "' ('param " + name +
+           " = ...'" + (inNetwork ? " in the network)" : ")");
   }
 
   /// `not_refractory` (a neuron's own) or `not_refractory_post` /
@@ -1900,9 +1921,108 @@ private:
     }
   }
 
+  /// `--set PROJ.VAR=VALUE` for a projection: its parameters and the
+  /// initial values of its weight and states, compiled in with the value;
+  /// `--tunable PROJ.w` (or PROJ.*, *) keeps the weight a row a built
+  /// program can set.
+  void overrideProjection(const ModelInfo &syn, const ConnectDecl &c,
+                          ProjectionInfo &proj) {
+    std::string prefix = proj.name + ".";
+    for (auto &[name, text] : overrides)
+      if (name.compare(0, prefix.size(), prefix) == 0 &&
+          !syn.vars.count(name.substr(prefix.size()))) {
+        diag.error(c.range, "--set " + name + ": synapse '" + syn.name +
+                                "' has no parameter, weight or state named '" +
+                                name.substr(prefix.size()) + "'");
+        consumedOverrides.insert(name);
+      }
+    for (const VarDecl &v : syn.synapse->vars) {
+      std::string name = proj.name + "." + v.name;
+      auto o = overrides.find(name);
+      if (v.kind == VarDecl::Kind::Weight && o == overrides.end() &&
+          (tunable.count(name) || tunable.count(proj.name + ".*") ||
+           tunable.count("*")))
+        proj.weightRow = true;
+      if (o == overrides.end())
+        continue;
+      const VarInfo &vi = syn.vars.at(v.name);
+      double value = 0;
+      std::string err;
+      bool settable =
+          v.kind == VarDecl::Kind::Param || v.kind == VarDecl::Kind::Weight ||
+          v.kind == VarDecl::Kind::State || v.kind == VarDecl::Kind::PostState;
+      if (!settable) {
+        diag.error(c.range, "--set " + name + ": '" + v.name + "' is a " +
+                                kindName(v.kind) + " of '" + syn.name +
+                                "', which has no value of its own");
+        consumedOverrides.insert(name);
+        continue;
+      }
+      if (!rt::parseQuantityOf(o->second, vi.dim.symbol(), "'" + name + "'",
+                               value, err)) {
+        diag.error(c.range, "--set " + name + ": " + err);
+        consumedOverrides.insert(name);
+        continue;
+      }
+      consumedOverrides.insert(name);
+      if (v.kind == VarDecl::Kind::Param) {
+        proj.params[v.name] = value;
+        continue;
+      }
+      for (auto &[var, iv] : proj.inits)
+        if (var == v.name) {
+          iv = InitValue{};
+          iv.a = iv.b = value;
+        }
+    }
+  }
+
+  /// `param g = 5` of a network: evaluated in order (each may use those
+  /// before it), then visible to every expression of the network; `--set
+  /// g=VALUE` (overrides) replaces the value.
+  void checkNetworkParams(const NetworkDecl &decl, NetworkInfo &net) {
+    netConstants.clear();
+    std::map<std::string, SourceRange> seen;
+    for (const VarDecl &v : decl.params) {
+      if (!seen.emplace(v.name, v.nameRange).second) {
+        diag.error(v.nameRange,
+                   "redefinition of '" + v.name + "' in '" + decl.name + "'");
+        diag.note(seen[v.name], "previous definition is here");
+        continue;
+      }
+      std::optional<Dim> declared;
+      if (v.unit && !(declared = resolveUnit(*v.unit)))
+        continue;
+      auto value = netConst(*v.init, "the parameter '" + v.name + "'");
+      if (!value)
+        continue;
+      if (declared && *declared != value->second) {
+        diag.error(v.init->range, "parameter '" + v.name + "' is declared in " +
+                                      declared->str() +
+                                      " but its value has dimension " +
+                                      value->second.str());
+        continue;
+      }
+      if (auto o = overrides.find(v.name); o != overrides.end()) {
+        std::string err;
+        double given = 0;
+        consumedOverrides.insert(v.name);
+        if (rt::parseQuantityOf(o->second, value->second.symbol(),
+                                "'" + v.name + "'", given, err))
+          value->first = given;
+        else
+          diag.error(v.nameRange, "--set " + v.name + ": " + err);
+      }
+      netConstants[v.name] = *value;
+      net.constants[v.name] = value->first;
+    }
+  }
+
   void checkNetwork(const NetworkDecl &decl) {
     NetworkInfo net;
     net.decl = &decl;
+    inNetwork = true;
+    checkNetworkParams(decl, net);
     std::map<std::string, SourceRange> settingsSeen;
     for (const NamedExpr &s : decl.settings) {
       if (!settingsSeen.emplace(s.name, s.nameRange).second) {
@@ -2317,6 +2437,7 @@ private:
                   {VarDecl::Kind::Weight, VarDecl::Kind::PostState,
                    VarDecl::Kind::State});
         argEnv = nullptr;
+        overrideProjection(syn, c, proj);
         if (proj.fileWeights)
           for (const VarDecl &v : syn.synapse->vars)
             if (v.kind == VarDecl::Kind::Weight)
@@ -2407,6 +2528,8 @@ private:
     }
     if (decl.populations.empty())
       diag.error(decl.range, "network '" + decl.name + "' has no population");
+    netConstants.clear();
+    inNetwork = false;
     result.networks.push_back(std::move(net));
   }
 
@@ -3137,13 +3260,21 @@ private:
   /// Parameters drawn per neuron in the population being checked: they
   /// cannot give compile-time constants.
   std::set<std::string> perNeuronNames;
+  /// The constants (`param`) of the network being checked.
+  std::map<std::string, Value> netConstants;
+  bool inNetwork = false;
+  /// Values given at run time for compile-time constants (`--set g=5`,
+  /// `--set E_to_I.w=0.2mV`); those used go to SemaResult::usedOverrides.
+  const std::map<std::string, std::string> &overrides;
+  std::set<std::string> &consumedOverrides = result.usedOverrides;
 };
 
 } // namespace
 
 bool neuro::runSema(const Module &module, DiagEngine &diag, SemaResult &result,
-                    const std::set<std::string> &tunable) {
-  return Checker(module, diag, result, tunable).run();
+                    const std::set<std::string> &tunable,
+                    const std::map<std::string, std::string> &overrides) {
+  return Checker(module, diag, result, tunable, overrides).run();
 }
 
 double neuro::scaleToSI(double value, double scale) {

@@ -49,11 +49,34 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
                          const std::string &text, std::string &err) {
   auto dot = name.find('.');
   if (dot == std::string::npos) {
-    err = "--set needs POP.VAR=VALUE, e.g. E.tau_m=25ms, got '" + name + "=" +
-          text + "'";
+    err = "'" + name +
+          "' is not a variable of a population or projection (--set "
+          "POP.VAR=VALUE); a network's parameters are compiled in: neuroc run "
+          "--set " +
+          name + "=VALUE compiles them with the value";
     return false;
   }
   std::string pop = name.substr(0, dot), var = name.substr(dot + 1);
+  for (ProjectionSpec &p : spec.projections) {
+    if (p.name != pop)
+      continue;
+    for (size_t r = 0; r < p.synRows.size(); ++r) {
+      if (p.synRows[r] != var || var[0] == '_')
+        continue;
+      double value = 0;
+      if (!parseQuantityOf(text, r < p.synUnits.size() ? p.synUnits[r] : "",
+                           "'" + name + "'", value, err))
+        return false;
+      p.synInit[r] = InitSpec::constant(value);
+      return true;
+    }
+    err = "'" + name +
+          "' is not a variable of the projection's synapses that a built "
+          "program can set (a constant weight and the synapse's parameters "
+          "are compiled in: build with --tunable " +
+          name + " for a weight, or use neuroc run --set)";
+    return false;
+  }
   for (PopulationSpec &p : spec.populations) {
     if (p.name != pop)
       continue;
@@ -82,7 +105,7 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
           name;
     return false;
   }
-  err = "no population '" + pop + "'";
+  err = "no population or projection '" + pop + "'";
   return false;
 }
 

@@ -64,7 +64,11 @@ file's name without .neuro), which needs no LLVM: PROGRAM [--json] [-o DIR]
 [--seed N] [--threads N] [--duration T] runs it as neuroc run would.
 --set POP.VAR=VALUE (run and built programs) sets the starting value of a
 state, or of a parameter built with --tunable (POP.NAME, POP.*, *; run
-makes the parameters it sets tunable itself), for all neurons of POP.
+makes the parameters it sets tunable itself), for all neurons of POP;
+run also takes --set NAME=VALUE for a network's `param` and
+--set PROJ.VAR=VALUE for a projection's parameter, weight or state (built
+programs: a weight built with --tunable PROJ.w). Values take units
+(-65mV, 2ms) and must have the variable's dimension.
 build --target=cuda also embeds the GPU kernels' PTX (sm_80 and sm_90, or
 the --chip ones): the program runs on the GPU, or on the CPU with
 --target cpu. A GPU runs the image of its chip, else the newest older one.
@@ -152,6 +156,7 @@ void configure(Compiler &c, const Options &options) {
   c.setVectorWidth(options.vectorWidth);
   c.setSinglePrecision(options.singlePrecision);
   c.setTunable(options.tunable);
+  c.setOverrides({options.sets.begin(), options.sets.end()});
 }
 
 void printModule(mlir::ModuleOp module) {
@@ -317,7 +322,11 @@ int runRun(const Options &options) {
   run.cache = !options.cache ? "off" : c.cacheHit() ? "hit" : "miss";
   run.duration = options.duration;
   run.checkpoint = options.checkpoint;
-  run.sets = options.sets;
+  // Network parameters and projection variables are compiled in with their
+  // values; the runtime sets the rest (states, parameters kept as rows).
+  for (const auto &set : options.sets)
+    if (!c.sema().usedOverrides.count(set.first))
+      run.sets.push_back(set);
   run.restore = options.restore;
   llvm::outs().flush();
   int status = rt::runModel(std::move(spec), run, std::cout, std::cerr);

@@ -105,7 +105,7 @@ bool Compiler::parse() {
 }
 
 bool Compiler::check() {
-  if (runSema(*astModule, *diag, semaResult, tunable))
+  if (runSema(*astModule, *diag, semaResult, tunable, overrides))
     return true;
   if (!jsonDiagnostics)
     diagOS << diag->numErrors() << " error"

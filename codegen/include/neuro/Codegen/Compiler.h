@@ -53,6 +53,13 @@ public:
   /// Parameters ("POP.NAME", "POP.*", "*") kept as per-neuron rows that a
   /// run can set instead of constants of the kernels (set before check()).
   void setTunable(std::set<std::string> names) { tunable = std::move(names); }
+  /// Values for compile-time constants (`--set g=5`, `--set E_to_I.w=1mV`):
+  /// a network's parameters and a projection's parameters and initial
+  /// values, compiled in (see runSema). After check(), sema().usedOverrides
+  /// says which names were such constants.
+  void setOverrides(std::map<std::string, std::string> values) {
+    overrides = std::move(values);
+  }
 
   /// Keeps compiled kernels in `dir` and reuses them (empty: no cache).
   void setCacheDir(std::string dir) { cacheDir = std::move(dir); }
@@ -141,6 +148,7 @@ private:
   std::string cacheDir;
   bool hit = false;
   std::set<std::string> tunable;
+  std::map<std::string, std::string> overrides;
 };
 
 } // namespace neuro

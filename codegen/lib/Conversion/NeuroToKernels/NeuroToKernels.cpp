@@ -90,8 +90,9 @@ static std::optional<double> findConstantWeight(ProjectionOp proj) {
   StringRef weight;
   for (auto w : body.getOps<WeightOp>())
     weight = w.getSymName();
-  // Weights from a file are per synapse whatever the model says.
-  if (weight.empty() || proj.getRule() == "file")
+  // Weights from a file are per synapse whatever the model says; a weight
+  // the runtime may set stays a row.
+  if (weight.empty() || proj.getRule() == "file" || proj.getWeightRow())
     return std::nullopt;
   std::optional<double> value;
   for (auto init : body.getOps<InitConstOp>())

@@ -273,6 +273,8 @@ struct NetworkDecl {
   std::string name;
   SourceRange range;
   std::vector<NamedExpr> settings; ///< dt, seed
+  /// `param g = 5`: constants of the network, in order.
+  std::vector<VarDecl> params;
   std::vector<PopulationDecl> populations;
   std::vector<ConnectDecl> connects;
   std::vector<RecordDecl> records;

@@ -17,6 +17,10 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <set>
+#include <string>
+#include <tuple>
+
 namespace neuro {
 
 class DiagEngine {
@@ -59,6 +63,9 @@ private:
   unsigned printed = 0;
   bool warningsAsErrors = false;
   bool json = false;
+  /// Errors and warnings reported so far, to report each once.
+  std::set<std::tuple<unsigned, unsigned, unsigned, int, std::string>> reported;
+  bool skippingNotes = false;
 };
 
 /// Prints one diagnostic as a JSON object on one line:

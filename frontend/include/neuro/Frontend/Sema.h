@@ -129,6 +129,8 @@ struct ProjectionInfo {
   /// path), with their weights and delays when the file has those columns.
   std::string file;
   bool fileWeights = false, fileDelays = false;
+  /// `--tunable PROJ.w`: the weight stays a row, also when constant.
+  bool weightRow = false;
 };
 
 /// `record v, w of E[0:10] every 1 ms`: states of neurons [begin, end).
@@ -145,6 +147,8 @@ struct StateRecordInfo {
 
 struct NetworkInfo {
   const NetworkDecl *decl = nullptr;
+  /// `param g = 5`: the network's constants (SI), by name.
+  std::map<std::string, double> constants;
   double dt = 1e-4;
   double duration = 0.0; ///< all runs, a whole number of steps
   uint64_t seed = 0;
@@ -171,6 +175,9 @@ struct SemaResult {
   std::vector<const ModelInfo *> modelOrder;
   /// `with S + R`: the synapse S with rule R merged in, named `S+R`.
   std::list<SynapseDecl> composites;
+  /// The overrides given to runSema that named a network's parameter or a
+  /// projection's variable (compiled in with their values).
+  std::set<std::string> usedOverrides;
 };
 
 /// The built-in truth values of refractoriness: `not_refractory` in a
@@ -184,9 +191,13 @@ inline bool isNotRefractoryName(const std::string &name) {
 /// Checks `module`; reports through `diag`. False when there were errors.
 /// Parameters named in `tunable` ("POP.NAME", "POP.*" or "*") become
 /// per-neuron rows starting at their value instead of constants folded into
-/// the kernels, so that a run can set them (`--set`).
+/// the kernels, so that a run can set them (`--set`); "PROJ.w" keeps a
+/// projection's weight a row. `overrides` ("g", "PROJ.VAR" -> "5 mV") give
+/// a network's parameters and a projection's parameters and initial values
+/// the values written (checked against their dimensions), compiled in.
 bool runSema(const Module &module, DiagEngine &diag, SemaResult &result,
-             const std::set<std::string> &tunable = {});
+             const std::set<std::string> &tunable = {},
+             const std::map<std::string, std::string> &overrides = {});
 
 /// The SI value of a numeric literal with its unit suffix, correctly
 /// rounded: `1.62 mV` is read as the decimal 1.62e-3, the double nearest

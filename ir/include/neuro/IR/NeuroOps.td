@@ -406,7 +406,9 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
     projection to source neurons [sb, se) and targets [tb, te). Spikes arrive
     after `delay` seconds (rounded to whole steps). `modulators` binds each
     modulator of the synapse to a state of a population, `{d = @DA::@d}`:
-    synapses read the mean of that state over the population. Before
+    synapses read the mean of that state over the population.
+    `weight_row` keeps the weight a per-synapse row that the runtime can
+    set even when it is one constant (`--tunable PROJ.w`). Before
     elaboration the body holds the initial values of the synapse's weight
     and post states; afterwards the per-synapse declarations, their
     equations, the event blocks and the summed `neuro.drives`, whose `post`
@@ -424,7 +426,8 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
                        OptionalAttr<DictionaryAttr>:$modulators,
                        OptionalAttr<StrAttr>:$file,
                        UnitAttr:$file_weights, UnitAttr:$file_delays,
-                       DefaultValuedAttr<I64Attr, "0">:$sign);
+                       DefaultValuedAttr<I64Attr, "0">:$sign,
+                       UnitAttr:$weight_row);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name $source `->` $target (`with` $synapse^)? `p` `(` $probability `)`
