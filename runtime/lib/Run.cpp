@@ -172,11 +172,11 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     }
   }
   if (options.duration) {
-    if (!(*options.duration >= 0) || !std::isfinite(*options.duration)) {
-      errs << options.program << ": error: the duration must be >= 0\n";
+    std::string why;
+    if (!durationSteps(*options.duration, spec.dt, spec.steps, why)) {
+      errs << options.program << ": error: --duration: " << why << "\n";
       return 1;
     }
-    spec.steps = int64_t(std::llround(*options.duration / spec.dt));
   }
   std::string network = spec.name;
   Simulator sim(spec);

@@ -225,7 +225,12 @@ public:
     }
     if (!ensureBuilt())
       return;
-    int64_t steps = int64_t(std::llround(seconds / sim->spec().dt));
+    int64_t steps = 0;
+    std::string why;
+    if (!rt::durationSteps(seconds, sim->spec().dt, steps, why)) {
+      std::cout << "error: " << why << "\n";
+      return;
+    }
     std::vector<int64_t> before(sim->spec().populations.size());
     for (size_t p = 0; p < before.size(); ++p)
       before[p] = sim->spikeCount(int(p));

@@ -74,6 +74,27 @@ bool parseQuantity(const std::string &text, double &value);
 bool applySet(ModelSpec &spec, const std::string &name,
               const std::string &value, std::string &err);
 
+/// The most steps a run may have, as for the `run` statements of a model.
+constexpr int64_t kMaxSteps = 1000000000000;
+
+/// `--seed`: digits only, 0 to 2^64 - 1; false and `err` otherwise (a
+/// sign, a space, an overflow).
+bool parseSeed(const std::string &text, uint64_t &seed, std::string &err);
+
+/// The most threads a run uses: the hardware threads, or
+/// $NEURO_MAX_THREADS.
+unsigned maxThreads();
+
+/// `--threads`: a whole number >= 1, capped at maxThreads() with `note`
+/// saying so (empty otherwise); false and `err` when malformed.
+bool parseThreads(const std::string &text, unsigned &threads, std::string &note,
+                  std::string &err);
+
+/// The steps of `seconds` at `dt` (rounded), checked before converting:
+/// false and `err` for a negative or non-finite duration or more than
+/// kMaxSteps steps.
+bool durationSteps(double seconds, double dt, int64_t &steps, std::string &err);
+
 /// Builds, runs and reports `spec`; returns the exit status (0, or 1 after
 /// printing an error to `err`).
 int runModel(ModelSpec spec, const RunOptions &options, std::ostream &out,
