@@ -178,6 +178,14 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
       return 1;
     }
   }
+  // Recordings: one run at a time writes the directory.
+  OutputLock lock;
+  std::string lockErr;
+  bool records = !spec.records.empty() || !spec.stateRecords.empty();
+  if (records && !lock.acquire(options.outDir, lockErr)) {
+    errs << options.program << ": error: " << lockErr << "\n";
+    return 1;
+  }
   std::string network = spec.name;
   Simulator sim(spec);
   sim.setThreads(options.threads);
@@ -202,7 +210,6 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     device = *attached;
   }
   // Recordings go to their files while the run goes.
-  bool records = !spec.records.empty() || !spec.stateRecords.empty();
   if (records && !sim.streamTo(options.outDir, err)) {
     errs << options.program << ": error: " << err << "\n";
     return 1;

@@ -95,6 +95,25 @@ bool parseThreads(const std::string &text, unsigned &threads, std::string &note,
 /// kMaxSteps steps.
 bool durationSteps(double seconds, double dt, int64_t &steps, std::string &err);
 
+/// An exclusive lock of an output directory while the object lives, so
+/// that two runs never write the same files: flock() on DIR/.neuro.lock
+/// (the directory is created if need be). The lock file stays; the lock
+/// goes with the process, however it ends.
+class OutputLock {
+public:
+  static constexpr const char *kFileName = ".neuro.lock";
+  OutputLock() = default;
+  OutputLock(const OutputLock &) = delete;
+  OutputLock &operator=(const OutputLock &) = delete;
+  ~OutputLock();
+  /// Takes the lock of `dir` without waiting; false and `err` when another
+  /// process holds it ("another run is writing ...") or it cannot be made.
+  bool acquire(const std::string &dir, std::string &err);
+
+private:
+  int fd = -1;
+};
+
 /// Builds, runs and reports `spec`; returns the exit status (0, or 1 after
 /// printing an error to `err`).
 int runModel(ModelSpec spec, const RunOptions &options, std::ostream &out,
