@@ -1,6 +1,7 @@
 //===- Sema.cpp - Name, dimension and network checks ----------------------===//
 
 #include "neuro/Frontend/Sema.h"
+#include "neuro/Runtime/Connectivity.h"
 #include "neuro/Runtime/Table.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -2192,6 +2193,16 @@ private:
         proj.rule = rule;
         proj.degree = degree;
         proj.autapses = autapses;
+        std::string degreeErr;
+        if ((rule == "in_degree" || rule == "out_degree") &&
+            !rt::checkFixedDegree(
+                rule == "in_degree", degree, srcEnd - srcBegin,
+                proj.dstEnd - proj.dstBegin,
+                autapses || proj.src != proj.dst || srcBegin != proj.dstBegin,
+                degreeErr)) {
+          diag.error(ruleRange, degreeErr);
+          continue;
+        }
         if (c.alias) {
           if (c.targets.size() > 1) {
             diag.error(c.alias->range, "'as " + c.alias->name +

@@ -378,6 +378,15 @@ bool Simulator::validate(std::string &err) const {
         err = owner + ": source or target slice out of range";
         return false;
       }
+      bool same = proj.src == proj.dst && proj.srcBegin == proj.dstBegin;
+      bool in = proj.rule == ProjectionSpec::FixedInDegree;
+      if ((in || proj.rule == ProjectionSpec::FixedOutDegree) &&
+          !checkFixedDegree(in, proj.degree, se - proj.srcBegin,
+                            de - proj.dstBegin, proj.allowAutapses || !same,
+                            err)) {
+        err = owner + ": " + err;
+        return false;
+      }
     }
     if (!validateRows(proj.synRows, proj.synInit, owner, err))
       return false;
