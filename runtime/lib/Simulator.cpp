@@ -329,6 +329,17 @@ bool Simulator::validate(std::string &err) const {
                 " at step " + std::to_string(step) + " out of range";
           return false;
         }
+      // Sorted, and one spike per neuron and step (not merged silently).
+      for (size_t s = 1; s < pop.schedule.size(); ++s)
+        if (!(pop.schedule[s - 1] < pop.schedule[s])) {
+          const auto &[step, index] = pop.schedule[s];
+          err = owner + (pop.schedule[s - 1] == pop.schedule[s]
+                             ? ": neuron " + std::to_string(index) +
+                                   " is scheduled to spike twice in step " +
+                                   std::to_string(step)
+                             : ": scheduled spikes are not sorted by step");
+          return false;
+        }
     } else if (!pop.step) {
       err = owner + ": no step kernel";
       return false;

@@ -53,8 +53,8 @@ struct PopulationSpec {
   /// Initial values given by expressions; may be null.
   NeuroInitFn initFn = nullptr;
   /// A spike source with given times instead of a model (step is null):
-  /// (step, neuron) pairs sorted by step; a neuron spikes in step k when
-  /// (k, neuron) is listed.
+  /// (step, neuron) pairs sorted, at most one per neuron and step; a neuron
+  /// spikes in step k when (k, neuron) is listed.
   bool generator = false;
   std::vector<std::pair<int64_t, int32_t>> schedule;
   /// A Poisson source (a generator without schedule) when >= 0: each neuron
