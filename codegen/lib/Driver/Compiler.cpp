@@ -5,8 +5,10 @@
 #include "neuro/Frontend/Imports.h"
 #include "neuro/Frontend/MLIRGen.h"
 #include "neuro/Frontend/Parser.h"
+#include "neuro/Runtime/Files.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace neuro;
@@ -25,6 +27,14 @@ Compiler::Compiler(llvm::raw_ostream &diagOS) : diagOS(diagOS) {
 Compiler::~Compiler() = default;
 
 bool Compiler::loadFile(const std::string &path) {
+  // Only regular files (or "-", standard input): a FIFO would block the
+  // read, a device such as /dev/zero never end.
+  std::string why;
+  if (path != "-" && llvm::sys::fs::exists(path) &&
+      !rt::checkRegularFile(path, why)) {
+    plainError(why);
+    return false;
+  }
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
   if (!buffer) {
     plainError("cannot read '" + path + "': " + buffer.getError().message());
