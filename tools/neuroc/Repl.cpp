@@ -86,6 +86,11 @@ public:
       error() << err << "\n";
       return;
     }
+    if (std::string bad = invalidUtf8(text); !bad.empty()) {
+      error() << path << ":" << bad
+              << ": .neuro files are UTF-8 text; nothing was loaded\n";
+      return;
+    }
     lastFile = path;
     size_t n = merge(text);
     std::cout << "loaded " << path << " (" << n << " declarations)\n";
@@ -502,9 +507,13 @@ public:
       if (scan.depth > 0 ||
           (!scan.opened && trim(code).rfind("import", 0) != 0))
         return true;
-      size_t n = merge(pending);
-      std::cout << "defined " << n << " declaration" << (n == 1 ? "" : "s")
-                << "\n";
+      if (std::string bad = invalidUtf8(pending); !bad.empty()) {
+        error() << "<repl>:" << bad << ": it was not defined\n";
+      } else {
+        size_t n = merge(pending);
+        std::cout << "defined " << n << " declaration" << (n == 1 ? "" : "s")
+                  << "\n";
+      }
       pending.clear();
       code.clear();
       scan.next();

@@ -2,6 +2,10 @@
 
 #include "ReplSource.h"
 
+#include "llvm/Support/ConvertUTF.h"
+
+#include <algorithm>
+#include <cstdio>
 #include <sstream>
 
 using namespace neuro;
@@ -43,6 +47,22 @@ std::string SourceScanner::feed(const std::string &line) {
     }
   }
   return code;
+}
+
+std::string neuro::invalidUtf8(const std::string &text) {
+  const auto *begin = reinterpret_cast<const llvm::UTF8 *>(text.data());
+  const llvm::UTF8 *at = begin;
+  if (llvm::isLegalUTF8String(&at, begin + text.size()))
+    return "";
+  size_t offset = size_t(at - begin);
+  size_t lineStart = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  lineStart = lineStart == std::string::npos || offset == 0 ? 0 : lineStart + 1;
+  size_t line = 1 + size_t(std::count(text.begin(),
+                                      text.begin() + long(lineStart), '\n'));
+  char byte[8];
+  std::snprintf(byte, sizeof byte, "0x%02x", unsigned(*at));
+  return std::to_string(line) + ":" + std::to_string(offset - lineStart + 1) +
+         ": invalid UTF-8 (byte " + byte + ")";
 }
 
 std::vector<std::pair<std::string, std::string>>

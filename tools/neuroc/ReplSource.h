@@ -38,6 +38,11 @@ public:
 /// `s` without leading and trailing white space.
 std::string trim(const std::string &s);
 
+/// "LINE:COL: invalid UTF-8 (byte 0xNN)" for the first byte of `text` that
+/// is not UTF-8, or "" when all are: the parser refuses such text, so the
+/// REPL keeps it out of the session.
+std::string invalidUtf8(const std::string &text);
+
 /// Splits source text into top-level declarations keyed "kind name"
 /// (imports: "import" and the line).
 std::vector<std::pair<std::string, std::string>>
