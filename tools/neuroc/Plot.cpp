@@ -12,6 +12,7 @@
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Npy.h"
 
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -503,12 +504,14 @@ bool neuro::plotRecordings(const std::string &dir,
                            std::string &err) {
   llvm::SmallString<256> metaPath(dir);
   llvm::sys::path::append(metaPath, "recordings.json");
-  auto text = llvm::MemoryBuffer::getFile(metaPath);
-  if (!text) {
+  std::string text;
+  if (!llvm::sys::fs::exists(metaPath)) {
     err = "no recordings in '" + dir + "' (no recordings.json)";
     return false;
   }
-  auto parsed = llvm::json::parse((*text)->getBuffer());
+  if (!rt::readWholeFile(std::string(metaPath), text, err))
+    return false;
+  auto parsed = llvm::json::parse(text);
   if (!parsed) {
     err = "'" + std::string(metaPath) +
           "': " + llvm::toString(parsed.takeError());
