@@ -12,9 +12,12 @@
 #include "NeuroParser.h"
 #include "antlr4-runtime.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
+#include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace neuro;
@@ -863,6 +866,21 @@ std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
   for (size_t i = 0; i < text.size(); ++i)
     if (text[i] == '\n')
       lineStarts.push_back(i + 1);
+  // ANTLR decodes UTF-8 and throws at a byte that is not; say where it is.
+  const llvm::UTF8 *bad = text.bytes_begin();
+  if (!llvm::isLegalUTF8String(&bad, text.bytes_end())) {
+    size_t offset = size_t(bad - text.bytes_begin());
+    unsigned line = unsigned(
+        std::upper_bound(lineStarts.begin(), lineStarts.end(), offset) -
+        lineStarts.begin());
+    unsigned col = unsigned(offset - lineStarts[line - 1]) + 1;
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02x", unsigned(*bad));
+    diag.error({{line, col, currentBuffer}, {line, col + 1, currentBuffer}},
+               std::string("invalid UTF-8 (byte ") + byte +
+                   "): .neuro files are UTF-8 text; save this one as UTF-8");
+    return nullptr;
+  }
   try {
     antlr4::ANTLRInputStream input(text.data(), text.size());
     NeuroLexer lexer(&input);

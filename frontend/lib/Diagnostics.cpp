@@ -2,6 +2,7 @@
 
 #include "neuro/Frontend/Diagnostics.h"
 
+#include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -62,7 +63,29 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
                            llvm::SMDiagnostic(filename(), kind, message.str()));
     return;
   }
-  sourceMgr.PrintMessage(os, begin, kind, message, ranges);
+  llvm::SMDiagnostic d = sourceMgr.GetMessage(begin, kind, message, ranges);
+  std::string line = d.getLineContents().str();
+  const llvm::UTF8 *at = reinterpret_cast<const llvm::UTF8 *>(line.data());
+  const llvm::UTF8 *end = at + line.size();
+  if (!llvm::isLegalUTF8String(&at, end)) {
+    // A line that is not UTF-8 would be shown without its caret: show it
+    // with '?' for the bytes that are not, which keeps the columns.
+    for (size_t i =
+             size_t(at - reinterpret_cast<const llvm::UTF8 *>(line.data()));
+         i < line.size();) {
+      const llvm::UTF8 *p = reinterpret_cast<const llvm::UTF8 *>(&line[i]);
+      unsigned n = llvm::getNumBytesForUTF8(*p);
+      if (i + n <= line.size() && llvm::isLegalUTF8Sequence(p, p + n)) {
+        i += n;
+        continue;
+      }
+      line[i++] = '?';
+    }
+    d = llvm::SMDiagnostic(sourceMgr, d.getLoc(), d.getFilename(),
+                           d.getLineNo(), d.getColumnNo(), d.getKind(),
+                           d.getMessage(), line, d.getRanges());
+  }
+  d.print(nullptr, os);
 }
 
 void DiagEngine::error(SourceRange range, const llvm::Twine &message) {

@@ -2,6 +2,7 @@
 
 #include "neuro/Frontend/Imports.h"
 #include "neuro/Frontend/Parser.h"
+#include "neuro/Runtime/Files.h"
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
@@ -120,6 +121,12 @@ private:
     auto it = modules.find(file);
     if (it != modules.end())
       return it->second.get();
+    // A FIFO would block the read, a device never end.
+    std::string why;
+    if (llvm::sys::fs::exists(file) && !rt::checkRegularFile(file, why)) {
+      diag.error(imp.range, "'import " + imp.path + "': " + why);
+      return nullptr;
+    }
     auto buffer = llvm::MemoryBuffer::getFile(file);
     if (!buffer) {
       diag.error(imp.range,

@@ -1,6 +1,7 @@
 //===- Sema.cpp - Name, dimension and network checks ----------------------===//
 
 #include "neuro/Frontend/Sema.h"
+#include "neuro/Runtime/Connectivity.h"
 #include "neuro/Runtime/Table.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -8,10 +9,12 @@
 
 #include "llvm/Support/Format.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
 #include <set>
+#include <tuple>
 
 using namespace neuro;
 
@@ -2072,7 +2075,7 @@ private:
             pop.size = static_cast<int64_t>(*v);
         }
         if (spikeTimes)
-          pop.generator = checkSpikeTimes(p, pop.size);
+          pop.generator = checkSpikeTimes(p, pop.size, net.dt);
         else
           pop.poissonRate = checkPoissonInput(p, net.dt);
         if (!pop.generator && !pop.poissonRate)
@@ -2347,6 +2350,16 @@ private:
         proj.rule = rule;
         proj.degree = degree;
         proj.autapses = autapses;
+        std::string degreeErr;
+        if ((rule == "in_degree" || rule == "out_degree") &&
+            !rt::checkFixedDegree(
+                rule == "in_degree", degree, srcEnd - srcBegin,
+                proj.dstEnd - proj.dstBegin,
+                autapses || proj.src != proj.dst || srcBegin != proj.dstBegin,
+                degreeErr)) {
+          diag.error(ruleRange, degreeErr);
+          continue;
+        }
         if (c.alias) {
           if (c.targets.size() > 1) {
             diag.error(c.alias->range, "'as " + c.alias->name +
@@ -2846,9 +2859,38 @@ private:
     return v;
   }
 
+  /// Two spikes of `spikes` (time, neuron) of one neuron in one step of
+  /// `dt` (round(t / dt), as the runtime schedules them), as indices into
+  /// `spikes`, earlier one first.
+  static std::optional<std::pair<size_t, size_t>>
+  sameStep(const std::vector<std::pair<double, int64_t>> &spikes, double dt) {
+    std::vector<std::tuple<int64_t, int64_t, size_t>> keys;
+    for (size_t n = 0; n < spikes.size(); ++n)
+      keys.emplace_back(spikes[n].second, std::llround(spikes[n].first / dt),
+                        n);
+    std::sort(keys.begin(), keys.end());
+    for (size_t k = 1; k < keys.size(); ++k)
+      if (std::get<0>(keys[k]) == std::get<0>(keys[k - 1]) &&
+          std::get<1>(keys[k]) == std::get<1>(keys[k - 1]))
+        return std::make_pair(std::get<2>(keys[k - 1]), std::get<2>(keys[k]));
+    return std::nullopt;
+  }
+
+  /// "neuron 0 spikes twice in step 10 (t = ...)" for two spikes of
+  /// `sameStep`.
+  static std::string twiceInStep(const std::pair<double, int64_t> &a,
+                                 const std::pair<double, int64_t> &b,
+                                 double dt) {
+    return "neuron " + std::to_string(a.second) + " spikes twice in step " +
+           std::to_string(std::llround(a.first / dt)) +
+           " (t = " + fmt(a.first) + " s and " + fmt(b.first) +
+           " s); a neuron spikes at most once per step of dt = " + fmt(dt) +
+           " s";
+  }
+
   /// `SpikeTimes(indices = [...], times = [...])`: fills `times` of `pop`.
   std::optional<std::vector<std::pair<double, int64_t>>>
-  checkSpikeTimes(const PopulationDecl &p, int64_t size) {
+  checkSpikeTimes(const PopulationDecl &p, int64_t size, double dt) {
     const Expr *indices = nullptr, *times = nullptr, *file = nullptr;
     for (const NamedExpr &a : p.args) {
       if (a.name == "indices" && !indices)
@@ -2886,6 +2928,14 @@ private:
           return std::nullopt;
         }
         spikes.push_back({ts[r], is[r]});
+      }
+      if (auto twice = sameStep(spikes, dt)) {
+        diag.error(file->range, file->text + ": rows " +
+                                    std::to_string(twice->first + 1) + " and " +
+                                    std::to_string(twice->second + 1) + ": " +
+                                    twiceInStep(spikes[twice->first],
+                                                spikes[twice->second], dt));
+        return std::nullopt;
       }
       return spikes;
     }
@@ -2926,6 +2976,12 @@ private:
     }
     if (!ok)
       return std::nullopt;
+    if (auto twice = sameStep(spikes, dt)) {
+      diag.error(times->args[twice->second]->range,
+                 twiceInStep(spikes[twice->first], spikes[twice->second], dt));
+      diag.note(times->args[twice->first]->range, "its other spike");
+      return std::nullopt;
+    }
     return spikes;
   }
 

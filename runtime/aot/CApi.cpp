@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
 
 #include <cmath>
@@ -105,11 +106,9 @@ const char *neuro_error(const neuro_sim *s) {
 int neuro_run(neuro_sim *s, double seconds) {
   if (!s || !s->sim)
     return -1;
-  if (!(seconds >= 0) || !std::isfinite(seconds)) {
-    s->error = "the duration must be finite and >= 0";
+  int64_t steps = 0;
+  if (!neuro::rt::durationSteps(seconds, s->sim->spec().dt, steps, s->error))
     return -1;
-  }
-  int64_t steps = int64_t(std::llround(seconds / s->sim->spec().dt));
   return s->sim->run(steps, s->error) ? 0 : -1;
 }
 

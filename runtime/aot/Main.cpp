@@ -76,17 +76,17 @@ int main(int argc, char **argv) {
     } else if (value("-o", v)) {
       options.outDir = v;
     } else if (value("--seed", v)) {
-      char *end = nullptr;
-      unsigned long long s = std::strtoull(v.c_str(), &end, 10);
-      if (v.empty() || *end || v[0] == '-')
-        return usage(program, "--seed needs a non-negative integer");
-      options.seed = s;
+      uint64_t seed = 0;
+      std::string err;
+      if (!neuro::rt::parseSeed(v, seed, err))
+        return usage(program, err);
+      options.seed = seed;
     } else if (value("--threads", v)) {
-      char *end = nullptr;
-      unsigned long t = std::strtoul(v.c_str(), &end, 10);
-      if (v.empty() || *end || t < 1 || t > 1024)
-        return usage(program, "--threads needs an integer from 1 to 1024");
-      options.threads = unsigned(t);
+      std::string note, err;
+      if (!neuro::rt::parseThreads(v, options.threads, note, err))
+        return usage(program, err);
+      if (!note.empty())
+        std::cerr << program << ": note: " << note << "\n";
     } else if (value("--duration", v)) {
       double seconds = 0;
       if (!neuro::rt::parseDuration(v, seconds))

@@ -9,10 +9,15 @@
 // into the network it came from. Random numbers are keyed by step, so a
 // restored run continues bit for bit.
 //
-// Layout: "NEUROCKP" then little-endian fields; version 1.
+// Layout: "NEUROCKP", the version (2), the fields (little-endian), then the
+// XXH64 of everything before it. The checksum is verified before anything
+// is parsed, and every length read is bounded by the bytes left in the file
+// before anything is allocated for it.
 //
 //===----------------------------------------------------------------------===//
 
+#include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Hash.h"
 #include "neuro/Runtime/Simulator.h"
 
 #include <algorithm>
@@ -25,7 +30,7 @@ using namespace neuro::rt;
 namespace {
 
 constexpr char kMagic[8] = {'N', 'E', 'U', 'R', 'O', 'C', 'K', 'P'};
-constexpr uint64_t kVersion = 1;
+constexpr uint64_t kVersion = 2;
 
 struct FileCloser {
   void operator()(std::FILE *f) const {
@@ -40,6 +45,12 @@ public:
   explicit Writer(std::FILE *f) : f(f) {}
   void bytes(const void *p, size_t n) {
     ok = ok && (n == 0 || std::fwrite(p, 1, n, f) == n);
+    hash.update(p, n);
+  }
+  /// The checksum of everything written, not itself hashed.
+  void finish() {
+    uint64_t sum = hash.digest();
+    ok = ok && std::fwrite(&sum, 1, sizeof sum, f) == sizeof sum;
   }
   void u64(uint64_t v) { bytes(&v, sizeof v); }
   void i64(int64_t v) { bytes(&v, sizeof v); }
@@ -55,13 +66,22 @@ public:
 
 private:
   std::FILE *f;
+  Hash64 hash;
 };
 
+/// Reads the fields of a checkpoint, at most `left` bytes: a length that
+/// asks for more fails before anything is allocated.
 class Reader {
 public:
-  explicit Reader(std::FILE *f) : f(f) {}
+  Reader(std::FILE *f, uint64_t left) : f(f), left(left) {}
   void bytes(void *p, size_t n) {
-    ok = ok && (n == 0 || std::fread(p, 1, n, f) == n);
+    ok = ok && n <= left && (n == 0 || std::fread(p, 1, n, f) == n);
+    left = ok ? left - n : 0;
+  }
+  /// Whether `n` items of `size` bytes fit in what is left.
+  bool fits(uint64_t n, size_t size) {
+    ok = ok && n <= left / size;
+    return ok;
   }
   uint64_t u64() {
     uint64_t v = 0;
@@ -75,10 +95,8 @@ public:
   }
   std::string str() {
     uint64_t n = u64();
-    if (!ok || n > (uint64_t(1) << 20)) {
-      ok = false;
+    if (!fits(n, 1))
       return {};
-    }
     std::string s(n, '\0');
     bytes(s.data(), n);
     return s;
@@ -86,8 +104,7 @@ public:
   /// A vector of exactly `expect` elements (any size when expect < 0).
   template <typename T> bool vec(std::vector<T> &out, int64_t expect) {
     uint64_t n = u64();
-    if (!ok || (expect >= 0 && n != uint64_t(expect)) ||
-        n > (uint64_t(1) << 40) / sizeof(T)) {
+    if (!ok || (expect >= 0 && n != uint64_t(expect)) || !fits(n, sizeof(T))) {
       ok = false;
       return false;
     }
@@ -99,7 +116,27 @@ public:
 
 private:
   std::FILE *f;
+  uint64_t left;
 };
+
+/// Whether the last 8 bytes of the `size` bytes of `f` are the XXH64 of
+/// the others.
+bool checksumMatches(std::FILE *f, uint64_t size) {
+  if (size < 8 || std::fseek(f, 0, SEEK_SET) != 0)
+    return false;
+  Hash64 hash;
+  std::vector<char> chunk(size_t(1) << 20);
+  for (uint64_t left = size - 8; left > 0;) {
+    size_t n = size_t(std::min<uint64_t>(left, chunk.size()));
+    if (std::fread(chunk.data(), 1, n, f) != n)
+      return false;
+    hash.update(chunk.data(), n);
+    left -= n;
+  }
+  uint64_t stored = 0;
+  return std::fread(&stored, 1, sizeof stored, f) == sizeof stored &&
+         stored == hash.digest();
+}
 
 } // namespace
 
@@ -167,6 +204,7 @@ bool Simulator::saveCheckpoint(const std::string &path,
     w.vec(proj.syn.data(), proj.syn.size());
     w.vec(proj.mods.data(), proj.mods.size());
   }
+  w.finish();
   bool ok = w.ok && std::fflush(f.get()) == 0;
   ok = std::fclose(f.release()) == 0 && ok;
   if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) {
@@ -192,20 +230,42 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     err = "cannot restore into model '" + model.name + "': not built";
     return false;
   }
+  uint64_t size = 0;
+  std::string why;
+  if (!checkRegularFile(path, why, &size)) {
+    err = "cannot read checkpoint: " + why;
+    return false;
+  }
   File f(std::fopen(path.c_str(), "rb"));
   if (!f) {
     err = "cannot read checkpoint '" + path + "'";
     return false;
   }
-  Reader r(f.get());
+  const uint64_t headerBytes = sizeof kMagic + 8, checksumBytes = 8;
   char magic[8] = {};
-  r.bytes(magic, sizeof magic);
-  if (!r.ok || std::memcmp(magic, kMagic, sizeof magic) != 0 ||
-      r.u64() != kVersion) {
+  uint64_t version = 0;
+  if (size < headerBytes ||
+      std::fread(magic, 1, sizeof magic, f.get()) != sizeof magic ||
+      std::fread(&version, 1, 8, f.get()) != 8 ||
+      std::memcmp(magic, kMagic, sizeof magic) != 0) {
     err = "'" + path + "' is not a Neuro checkpoint (version " +
           std::to_string(kVersion) + ")";
     return false;
   }
+  if (version != kVersion) {
+    err = "checkpoint '" + path + "' has format version " +
+          std::to_string(version) + "; this runtime reads version " +
+          std::to_string(kVersion);
+    return false;
+  }
+  // Damage anywhere is found before anything is read.
+  if (!checksumMatches(f.get(), size) ||
+      std::fseek(f.get(), long(headerBytes), SEEK_SET) != 0) {
+    err = "checkpoint '" + path +
+          "' is truncated or damaged (its checksum does not match)";
+    return false;
+  }
+  Reader r(f.get(), size - headerBytes - checksumBytes);
   if (r.str() != fingerprint()) {
     err = "checkpoint '" + path +
           "' was saved from another network (or "
@@ -242,7 +302,7 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
         r.ok = r.ok && i >= 0 && i < size;
     }
     uint64_t n = r.u64();
-    if (n > uint64_t(model.populations[p].size))
+    if (n > uint64_t(model.populations[p].size) || !r.fits(n, 16))
       r.ok = false;
     for (uint64_t k = 0; k < n && r.ok; ++k) {
       int64_t at = r.i64(), i = r.i64();

@@ -149,6 +149,27 @@ CSR neuro::rt::buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
   return csr;
 }
 
+bool neuro::rt::checkFixedDegree(bool inDegree, int64_t k, int64_t nSrc,
+                                 int64_t nDst, bool allowAutapses,
+                                 std::string &err) {
+  int64_t from = inDegree ? nSrc : nDst, to = inDegree ? nDst : nSrc;
+  // Without autapses, a partner with the neuron's own index is excluded.
+  int64_t available = !allowAutapses && to > 0 && from > 0 ? from - 1 : from;
+  if (to <= 0 || k <= available)
+    return true;
+  const char *rule = inDegree ? "in_degree" : "out_degree";
+  const char *partners = inDegree ? "sources" : "targets";
+  const char *each = inDegree ? "target" : "source";
+  const char *side = inDegree ? "source" : "target";
+  err = std::string(rule) + " = " + std::to_string(k) + " needs " +
+        std::to_string(k) + " distinct " + partners + " for each " + each +
+        ", but the " + side + " has " + std::to_string(from) + " neurons";
+  if (available < from)
+    err += ", " + std::to_string(available) + " without the " + each +
+           " itself (no_autapses)";
+  return false;
+}
+
 CSR neuro::rt::buildOneToOne(int64_t nSrc, int64_t nDst) {
   CSR csr;
   if (nSrc <= 0)

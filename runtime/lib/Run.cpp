@@ -322,11 +322,19 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     }
   }
   if (options.duration) {
-    if (!(*options.duration >= 0) || !std::isfinite(*options.duration)) {
-      errs << options.program << ": error: the duration must be >= 0\n";
+    std::string why;
+    if (!durationSteps(*options.duration, spec.dt, spec.steps, why)) {
+      errs << options.program << ": error: --duration: " << why << "\n";
       return 1;
     }
-    spec.steps = int64_t(std::llround(*options.duration / spec.dt));
+  }
+  // Recordings: one run at a time writes the directory.
+  OutputLock lock;
+  std::string lockErr;
+  bool records = !spec.records.empty() || !spec.stateRecords.empty();
+  if (records && !lock.acquire(options.outDir, lockErr)) {
+    errs << options.program << ": error: " << lockErr << "\n";
+    return 1;
   }
   std::string network = spec.name;
   Simulator sim(spec);
@@ -359,7 +367,6 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     device = *attached;
   }
   // Recordings go to their files while the run goes.
-  bool records = !spec.records.empty() || !spec.stateRecords.empty();
   if (records && !sim.streamTo(options.outDir, err)) {
     errs << options.program << ": error: " << err << "\n";
     return 1;

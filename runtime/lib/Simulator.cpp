@@ -329,6 +329,17 @@ bool Simulator::validate(std::string &err) const {
                 " at step " + std::to_string(step) + " out of range";
           return false;
         }
+      // Sorted, and one spike per neuron and step (not merged silently).
+      for (size_t s = 1; s < pop.schedule.size(); ++s)
+        if (!(pop.schedule[s - 1] < pop.schedule[s])) {
+          const auto &[step, index] = pop.schedule[s];
+          err = owner + (pop.schedule[s - 1] == pop.schedule[s]
+                             ? ": neuron " + std::to_string(index) +
+                                   " is scheduled to spike twice in step " +
+                                   std::to_string(step)
+                             : ": scheduled spikes are not sorted by step");
+          return false;
+        }
     } else if (!pop.step) {
       err = owner + ": no step kernel";
       return false;
@@ -376,6 +387,15 @@ bool Simulator::validate(std::string &err) const {
       if (proj.srcBegin < 0 || se <= proj.srcBegin || se > srcSize ||
           proj.dstBegin < 0 || de <= proj.dstBegin || de > dstSize) {
         err = owner + ": source or target slice out of range";
+        return false;
+      }
+      bool same = proj.src == proj.dst && proj.srcBegin == proj.dstBegin;
+      bool in = proj.rule == ProjectionSpec::FixedInDegree;
+      if ((in || proj.rule == ProjectionSpec::FixedOutDegree) &&
+          !checkFixedDegree(in, proj.degree, se - proj.srcBegin,
+                            de - proj.dstBegin, proj.allowAutapses || !same,
+                            err)) {
+        err = owner + ": " + err;
         return false;
       }
     }
@@ -467,6 +487,17 @@ static double physicalMemoryBytes() {
   long pages = sysconf(_SC_PHYS_PAGES);
   long pageSize = sysconf(_SC_PAGESIZE);
   return pages > 0 && pageSize > 0 ? double(pages) * double(pageSize) : 0.0;
+}
+
+/// "delay D s is N steps, more than the 16777216 a delay may have".
+static std::string tooLongDelay(double seconds, double dt) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "delay %g s is %.0f steps, more than the %lld a delay may "
+                "have",
+                seconds, std::round(seconds / dt),
+                static_cast<long long>(Simulator::kMaxDelaySteps));
+  return buf;
 }
 
 bool Simulator::allocate(std::string &err) {
@@ -612,6 +643,14 @@ bool Simulator::allocate(std::string &err) {
                 std::to_string(nDstAll) + ")";
           return false;
         }
+      for (size_t r = 0; r < listed.delay.size(); ++r)
+        if (!(std::round(listed.delay[r] / model.dt) <=
+              double(kMaxDelaySteps))) {
+          err = "projection '" + spec.name + "': " + spec.file + ": row " +
+                std::to_string(r + 1) + ": " +
+                tooLongDelay(listed.delay[r], model.dt);
+          return false;
+        }
       // By source, in file order within each source.
       proj.csr.rowPtr.assign(size_t(nSrcAll) + 1, 0);
       for (int64_t i : listed.pre)
@@ -731,7 +770,8 @@ bool Simulator::allocate(std::string &err) {
           }
       }
     }
-    groupByDelay(j);
+    if (!groupByDelay(j, err))
+      return false;
     planDeliveryParts(j);
     int64_t nSyn = proj.csr.numSynapses();
     if (spec.deliverPost)
@@ -839,14 +879,14 @@ bool Simulator::build(std::string &err) {
 // Running
 //===----------------------------------------------------------------------===//
 
-void Simulator::groupByDelay(size_t j) {
+bool Simulator::groupByDelay(size_t j, std::string &err) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   int64_t nSyn = proj.csr.numSynapses();
   if (!spec.heterogeneousDelay && proj.explicitDelays.empty()) {
     proj.delays = {spec.delaySteps};
     proj.rowPtrs = {proj.csr.rowPtr};
-    return;
+    return true;
   }
   // Each synapse's delay (given, or drawn in source-major order), rounded
   // to steps.
@@ -860,7 +900,12 @@ void Simulator::groupByDelay(size_t j) {
   int64_t maxSteps = 0;
   for (int64_t s = 0; s < nSyn; ++s) {
     double d = std::round(std::max(0.0, seconds[size_t(s)]) / model.dt);
-    steps[size_t(s)] = int32_t(std::min<double>(d, double(kMaxDelaySteps)));
+    if (!(d <= double(kMaxDelaySteps))) {
+      err = "projection '" + spec.name +
+            "': " + tooLongDelay(seconds[size_t(s)], model.dt);
+      return false;
+    }
+    steps[size_t(s)] = int32_t(d);
     maxSteps = std::max<int64_t>(maxSteps, steps[size_t(s)]);
   }
   // Stable counting sort by delay keeps source-major, target-sorted order
@@ -900,6 +945,7 @@ void Simulator::groupByDelay(size_t j) {
   proj.csr.cols = std::move(cols);
   proj.csr.rowPtr = {0}; // synapses are no longer grouped by source
   proj.order = std::move(order);
+  return true;
 }
 
 void Simulator::schedulePoisson(size_t p, int32_t i, int64_t after) {

@@ -1,14 +1,14 @@
 //===- Table.cpp - Numeric tables from CSV and .npy files -----------------===//
 
 #include "neuro/Runtime/Table.h"
+#include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Npy.h"
 
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <map>
-#include <memory>
 #include <sstream>
 #include <string_view>
 
@@ -52,10 +52,10 @@ std::map<std::string, std::string_view> &embedded() {
   return files;
 }
 
-/// An embedded file read in place, without a copy.
-class EmbeddedInput : public std::istream {
+/// Bytes read as a stream in place, without a copy.
+class ByteInput : public std::istream {
 public:
-  explicit EmbeddedInput(std::string_view bytes) : std::istream(&buf) {
+  explicit ByteInput(std::string_view bytes) : std::istream(&buf) {
     char *p = const_cast<char *>(bytes.data());
     buf.view(p, p + bytes.size());
   }
@@ -66,21 +66,24 @@ private:
   } buf;
 };
 
-/// `path`, from the embedded files or else the file system.
-std::unique_ptr<std::istream> openInput(const std::string &path) {
+/// The bytes of `path`, from the embedded files (`view` points into them)
+/// or else read from the file system into `storage`.
+bool loadBytes(const std::string &path, std::string_view &view,
+               std::string &storage, std::string &err) {
   auto it = embedded().find(path);
-  if (it != embedded().end())
-    return std::make_unique<EmbeddedInput>(it->second);
-  return std::make_unique<std::ifstream>(path, std::ios::binary);
+  if (it != embedded().end()) {
+    view = it->second;
+    return true;
+  }
+  if (!readWholeFile(path, storage, err))
+    return false;
+  view = storage;
+  return true;
 }
 
-bool readCsv(const std::string &path, Table &table, std::string &err) {
-  std::unique_ptr<std::istream> file = openInput(path);
-  std::istream &in = *file;
-  if (!in) {
-    err = "cannot open '" + path + "'";
-    return false;
-  }
+bool readCsv(const std::string &path, std::string_view bytes, Table &table,
+             std::string &err) {
+  ByteInput in(bytes);
   std::string line;
   size_t lineNo = 0;
   bool header = false;
@@ -150,10 +153,11 @@ struct Field {
 
 bool parseDescr(const std::string &d, Field &f) {
   // '<f8', '|u1', '=i4'
-  if (d.size() < 3 || (d[0] != '<' && d[0] != '|' && d[0] != '='))
+  if (d.size() != 3 || (d[0] != '<' && d[0] != '|' && d[0] != '=') ||
+      d[2] < '1' || d[2] > '8')
     return false;
   f.kind = d[1];
-  f.size = size_t(std::atoi(d.c_str() + 2));
+  f.size = size_t(d[2] - '0');
   if (f.kind == 'f')
     return f.size == 4 || f.size == 8;
   if (f.kind == 'i' || f.kind == 'u')
@@ -184,118 +188,81 @@ double readValue(const char *p, const Field &f) {
   }
 }
 
-/// The quoted strings of `s`, in order.
-std::vector<std::string> quoted(const std::string &s) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '\'' && s[i] != '"')
-      continue;
-    size_t j = s.find(s[i], i + 1);
-    if (j == std::string::npos)
-      break;
-    out.push_back(s.substr(i + 1, j - i - 1));
-    i = j;
-  }
-  return out;
+/// `a * b`, false when it overflows.
+bool multiply(uint64_t a, uint64_t b, uint64_t &out) {
+  if (b != 0 && a > UINT64_MAX / b)
+    return false;
+  out = a * b;
+  return true;
 }
 
-bool readNpy(const std::string &path, Table &table, std::string &err) {
-  std::unique_ptr<std::istream> file = openInput(path);
-  std::istream &in = *file;
-  if (!in) {
-    err = "cannot open '" + path + "'";
-    return false;
-  }
-  std::string bytes((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>());
+std::string shapeText(const std::vector<uint64_t> &shape) {
+  std::string out = "(";
+  for (size_t d = 0; d < shape.size(); ++d)
+    out += (d ? ", " : "") + std::to_string(shape[d]);
+  return out + (shape.size() == 1 ? ",)" : ")");
+}
+
+bool readNpy(const std::string &path, std::string_view bytes, Table &table,
+             std::string &err) {
   auto bad = [&](const std::string &why) {
     err = "'" + path + "' is not a .npy file Neuro can read: " + why;
     return false;
   };
-  if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
-    return bad("no .npy magic");
-  size_t headerLen = 0, start = 0;
-  auto u8 = [&](size_t i) { return size_t(uint8_t(bytes[i])); };
-  if (bytes[6] == 1) {
-    headerLen = u8(8) | u8(9) << 8;
-    start = 10;
-  } else if (bytes[6] == 2 || bytes[6] == 3) {
-    if (bytes.size() < 12)
-      return bad("truncated header");
-    headerLen = u8(8) | u8(9) << 8 | u8(10) << 16 | u8(11) << 24;
-    start = 12;
-  } else {
-    return bad("unknown version");
-  }
-  if (start + headerLen > bytes.size())
-    return bad("truncated header");
-  std::string header = bytes.substr(start, headerLen);
-  size_t data = start + headerLen;
-  if (header.find("'fortran_order': True") != std::string::npos)
-    return bad("Fortran order");
-  size_t d = header.find("'descr':"), sh = header.find("'shape':");
-  if (d == std::string::npos || sh == std::string::npos)
-    return bad("no descr or shape");
-  // Shape: (n,) or (n, m).
-  size_t open = header.find('(', sh), close = header.find(')', sh);
-  if (open == std::string::npos || close == std::string::npos)
-    return bad("malformed shape");
-  std::vector<int64_t> shape;
-  std::stringstream ss(header.substr(open + 1, close - open - 1));
-  std::string dim;
-  while (std::getline(ss, dim, ','))
-    if (!trim(dim).empty())
-      shape.push_back(std::atoll(trim(dim).c_str()));
-  if (shape.empty() || shape.size() > 2)
-    return bad("only 1-D and 2-D arrays are tables");
+  NpyHeader header;
+  std::string why;
+  if (!parseNpyHeader(bytes, header, why))
+    return bad(why);
+  const std::vector<uint64_t> &shape = header.shape;
+  if (shape.empty() || shape.size() > 2 ||
+      (header.structured && shape.size() != 1))
+    return bad("shape " + shapeText(shape) + ": only 1-D and 2-D arrays " +
+               "of numbers and 1-D structured arrays are tables");
   std::vector<Field> fields;
-  size_t itemSize = 0;
-  size_t afterDescr = d + 8;
-  while (afterDescr < header.size() && header[afterDescr] == ' ')
-    ++afterDescr;
-  if (afterDescr < header.size() && header[afterDescr] == '[') {
-    // Structured: [('i', '<i4'), ('t', '<f8')].
-    size_t end = header.find(']', afterDescr);
-    std::vector<std::string> q =
-        quoted(header.substr(afterDescr, end - afterDescr));
-    if (q.size() % 2 != 0 || shape.size() != 1)
-      return bad("unsupported structured dtype");
-    for (size_t k = 0; k < q.size(); k += 2) {
-      Field f;
-      f.name = q[k];
-      if (!parseDescr(q[k + 1], f))
-        return bad("unsupported field type '" + q[k + 1] + "'");
-      f.offset = itemSize;
-      itemSize += f.size;
-      fields.push_back(f);
-    }
-    shape.push_back(1);
-  } else {
-    std::vector<std::string> q = quoted(header.substr(afterDescr));
+  uint64_t itemSize = 0; // bytes per row
+  uint64_t rows = shape[0], cols = shape.size() == 2 ? shape[1] : 1;
+  // Columns cost memory even without rows: no more than the file has bytes.
+  if (cols > bytes.size())
+    return bad("shape " + shapeText(shape) + " has more columns than the " +
+               "file has bytes");
+  for (const NpyHeader::Field &h : header.fields) {
     Field f;
-    if (q.empty() || !parseDescr(q[0], f))
-      return bad("unsupported dtype");
-    int64_t cols = shape.size() == 2 ? shape[1] : 1;
-    for (int64_t c = 0; c < cols; ++c) {
-      Field col = f;
-      col.offset = size_t(c) * f.size;
-      fields.push_back(col);
-    }
-    itemSize = f.size * size_t(cols);
+    f.name = h.name;
+    if (!parseDescr(h.type, f))
+      return bad(header.structured ? "unsupported type '" + h.type +
+                                         "' of field '" + h.name + "'"
+                                   : "unsupported dtype '" + h.type + "'");
+    f.offset = size_t(itemSize);
+    itemSize += f.size;
+    fields.push_back(f);
   }
-  int64_t rows = shape[0];
-  if (rows < 0 || data + size_t(rows) * itemSize > bytes.size())
-    return bad("the data is shorter than the shape says");
+  if (!header.structured) {
+    Field f = fields[0];
+    fields.assign(size_t(cols), f);
+    for (uint64_t c = 0; c < cols; ++c)
+      fields[size_t(c)].offset = size_t(c * f.size);
+    itemSize = cols * f.size;
+  }
+  uint64_t dataBytes = 0;
+  if (!multiply(rows, itemSize, dataBytes) ||
+      dataBytes > bytes.size() - header.dataOffset)
+    return bad("the data is shorter than the shape " + shapeText(shape) +
+               " says");
   table.names.clear();
   table.columns.assign(fields.size(), std::vector<double>(size_t(rows)));
   table.text.assign(fields.size(), {});
   for (const Field &f : fields)
     table.names.push_back(f.name);
-  for (int64_t r = 0; r < rows; ++r)
-    for (size_t c = 0; c < fields.size(); ++c)
-      table.columns[c][size_t(r)] = readValue(
-          bytes.data() + data + size_t(r) * itemSize + fields[c].offset,
-          fields[c]);
+  const char *data = bytes.data() + header.dataOffset;
+  // Fortran order (2-D only): column after column.
+  bool byColumn = header.fortranOrder && !header.structured;
+  for (uint64_t r = 0; r < rows; ++r)
+    for (size_t c = 0; c < fields.size(); ++c) {
+      const Field &f = fields[c];
+      size_t at = byColumn ? size_t((uint64_t(c) * rows + r) * f.size)
+                           : size_t(r * itemSize + f.offset);
+      table.columns[c][size_t(r)] = readValue(data + at, f);
+    }
   return true;
 }
 
@@ -309,8 +276,19 @@ void neuro::rt::embedFile(const std::string &path, const char *data,
 bool neuro::rt::readTable(const std::string &path, Table &table,
                           std::string &err) {
   table = Table();
+  std::string_view bytes;
+  std::string storage;
+  if (!loadBytes(path, bytes, storage, err))
+    return false;
   bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
-  return npy ? readNpy(path, table, err) : readCsv(path, table, err);
+  try {
+    return npy ? readNpy(path, bytes, table, err)
+               : readCsv(path, bytes, table, err);
+  } catch (const std::bad_alloc &) {
+    table = Table();
+    err = "'" + path + "' does not fit in memory as a table";
+    return false;
+  }
 }
 
 namespace {

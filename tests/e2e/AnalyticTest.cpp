@@ -306,7 +306,7 @@ neuron T { state v: mV = 0 mV }
 synapse D { weight w: mV = 1 mV  post v: mV  on pre { v += w } }
 network G {
   dt = 0.1 ms
-  S = 3 of SpikeTimes(indices = [2, 0, 1, 0, 0], times = [3 ms, 1 ms, 2 ms, 10 ms, 1 ms])
+  S = 3 of SpikeTimes(indices = [2, 0, 1, 0], times = [3 ms, 1 ms, 2 ms, 10 ms])
   P = 1 of T
   connect S -> P with D delay = 0.5 ms
   record spikes of S
@@ -323,7 +323,7 @@ network G {
       jumps.push_back(k);
     last = v;
   }
-  // Steps 10 (twice the same neuron: one spike), 20, 30, 100, plus 5.
+  // Steps 10, 20, 30, 100, plus 5.
   EXPECT_EQ(jumps, (std::vector<double>{15, 25, 35, 105}));
   const auto &spikes = c.sim->spikes(0);
   ASSERT_EQ(spikes.size(), 4u);
@@ -331,6 +331,23 @@ network G {
   EXPECT_NEAR(spikes[0].t, 1.1e-3, 1e-15);
   EXPECT_EQ(spikes[3].i, 0);
   EXPECT_NEAR(spikes[3].t, 10.1e-3, 1e-15);
+}
+
+TEST(SpikeTimes, TwoSpikesOfANeuronInOneStepAreRefused) {
+  // As in Brian2's SpikeGeneratorGroup: not merged into one spike.
+  Compiled c(R"(
+neuron T { state v: mV = 0 mV }
+network G {
+  dt = 0.1 ms
+  S = 3 of SpikeTimes(indices = [2, 0, 1, 0, 0], times = [3 ms, 1 ms, 2 ms, 10 ms, 1.04 ms])
+  run 20 ms
+}
+)");
+  EXPECT_FALSE(c.ok);
+  EXPECT_NE(c.text.find("test.neuro:5:84: error: neuron 0 spikes twice in "
+                        "step 10 (t = 0.001 s and 0.00104 s)"),
+            std::string::npos)
+      << c.text;
 }
 
 TEST(StateMonitor, SamplesTheStartOfEveryKthStep) {

@@ -9,6 +9,10 @@
 
 #include "Plot.h"
 
+#include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Npy.h"
+
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -16,6 +20,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -29,50 +34,54 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 struct Npy {
-  std::string descr;
-  std::vector<int64_t> shape;
+  rt::NpyHeader header;
   std::string data;
 };
 
+/// Reads `path`, a regular file with a .npy header; its data may be shorter
+/// than the header says (a recording cut short).
 bool readNpy(const std::string &path, Npy &out, std::string &err) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer) {
-    err = "cannot read '" + path + "'";
+  std::string bytes, why;
+  if (!rt::readWholeFile(path, bytes, err))
+    return false;
+  if (!rt::parseNpyHeader(bytes, out.header, why)) {
+    err = "'" + path + "' is not a .npy file Neuro wrote: " + why;
     return false;
   }
-  llvm::StringRef bytes = (*buffer)->getBuffer();
-  if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY")) {
-    err = "'" + path + "' is not a .npy file";
+  out.data = bytes.substr(out.header.dataOffset);
+  return true;
+}
+
+/// Whether `n` has fields `types` (name, type), in order.
+bool hasFields(const Npy &n,
+               std::vector<std::pair<const char *, const char *>> types) {
+  const std::vector<rt::NpyHeader::Field> &fields = n.header.fields;
+  if (fields.size() != types.size() || n.header.fortranOrder)
     return false;
-  }
-  size_t len = size_t(uint8_t(bytes[8])) | (size_t(uint8_t(bytes[9])) << 8);
-  if (10 + len > bytes.size()) {
-    err = "'" + path + "': truncated header";
+  for (size_t k = 0; k < fields.size(); ++k)
+    if (fields[k].name != types[k].first || fields[k].type != types[k].second)
+      return false;
+  return true;
+}
+
+/// A file name recordings.json may give: one plain name in the folder.
+bool plainFileName(llvm::StringRef name) {
+  if (name.empty() || name.starts_with(".") || name.contains(".."))
     return false;
-  }
-  llvm::StringRef dict = bytes.substr(10, len);
-  size_t d = dict.find("'descr': ");
-  size_t f = dict.find(", 'fortran_order'");
-  size_t s = dict.find("'shape': (");
-  if (d == llvm::StringRef::npos || f == llvm::StringRef::npos ||
-      s == llvm::StringRef::npos) {
-    err = "'" + path + "': unexpected header";
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' &&
+        c != '-')
+      return false;
+  return true;
+}
+
+/// A population or projection name: an identifier.
+bool identifier(llvm::StringRef name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])))
     return false;
-  }
-  out.descr = dict.substr(d + 9, f - d - 9).str();
-  llvm::StringRef dims = dict.substr(s + 10);
-  dims = dims.substr(0, dims.find(')'));
-  out.shape.clear();
-  while (!dims.empty()) {
-    auto [head, rest] = dims.split(',');
-    head = head.trim();
-    int64_t v = 0;
-    if (!head.empty() && !head.getAsInteger(10, v))
-      out.shape.push_back(v);
-    dims = rest;
-  }
-  out.data = bytes.substr(10 + len).str();
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+      return false;
   return true;
 }
 
@@ -334,17 +343,175 @@ void range(double &lo, double &hi) {
 
 } // namespace
 
+namespace {
+
+/// Draws the files recordings.json lists, one entry at a time.
+class Plotter {
+public:
+  Plotter(const std::string &dir, const std::string &metaPath,
+          const llvm::json::Object &pops, double duration,
+          std::vector<std::string> &written, std::string &err)
+      : dir(dir), metaPath(metaPath), pops(pops), duration(duration),
+        written(written), err(err) {}
+
+  /// The entry `name` of "files"; false and `err` when it is malformed.
+  bool entry(const std::string &name, const llvm::json::Value *value) {
+    // Names become paths: plain names in the folder only.
+    const llvm::json::Object *info = value ? value->getAsObject() : nullptr;
+    if (!info)
+      return bad("the entry of '" + name + "' in \"files\" is not an object");
+    if (!plainFileName(name))
+      return bad("'" + name + "' is not a plain file name in the folder");
+    llvm::StringRef kind = info->getString("kind").value_or("");
+    if (kind == "spikes")
+      return spikes(name, *info);
+    if (kind == "state" || kind == "synapse variable")
+      return trace(name, *info);
+    return true;
+  }
+
+private:
+  bool bad(const std::string &why) {
+    err = "'" + metaPath + "': " + why;
+    return false;
+  }
+
+  std::string path(llvm::StringRef name) const {
+    llvm::SmallString<256> p(dir);
+    llvm::sys::path::append(p, name);
+    return std::string(p);
+  }
+
+  /// A raster and a rate histogram.
+  bool spikes(const std::string &name, const llvm::json::Object &info) {
+    std::string pop = info.getString("population").value_or("").str();
+    if (!identifier(pop))
+      return bad("the population '" + pop + "' of '" + name +
+                 "' is not a name");
+    Npy n;
+    if (!readNpy(path(name), n, err))
+      return false;
+    if (!hasFields(n, {{"i", "<i4"}, {"t", "<f8"}}))
+      return bad("'" + name + "' does not hold spikes (fields i, t)");
+    int64_t size = 1;
+    if (const llvm::json::Object *p = pops.getObject(pop))
+      size = std::clamp<int64_t>(p->getInteger("neurons").value_or(1), 1,
+                                 int64_t(1) << 40);
+    size_t count = n.data.size() / 12;
+    Figure raster;
+    raster.title = "spikes of " + pop;
+    raster.xlabel = "time (s)";
+    raster.ylabel = "neuron";
+    raster.x1 = duration > 0 ? duration : 1;
+    raster.y0 = -0.5;
+    raster.y1 = double(size) - 0.5;
+    std::vector<double> times(count);
+    for (size_t k = 0; k < count; ++k) {
+      int32_t i;
+      double t;
+      std::memcpy(&i, n.data.data() + 12 * k, 4);
+      std::memcpy(&t, n.data.data() + 12 * k + 4, 8);
+      raster.points.push_back({t, double(i)});
+      times[k] = t;
+    }
+    if (!save(dir, "raster_" + pop, raster, written, err))
+      return false;
+    Figure rate;
+    rate.title = "rate of " + pop;
+    rate.xlabel = "time (s)";
+    rate.ylabel = "rate (Hz)";
+    rate.x1 = raster.x1;
+    int bins = 100;
+    double width = rate.x1 / bins;
+    std::vector<double> counts(size_t(bins), 0);
+    for (double t : times)
+      if (std::isfinite(t))
+        counts[size_t(std::clamp(t / width, 0.0, double(bins - 1)))] += 1;
+    double top = 0;
+    for (int b = 0; b < bins; ++b) {
+      double hz = counts[size_t(b)] / (double(size) * width);
+      rate.bars.push_back({b * width, (b + 1) * width, hz});
+      top = std::max(top, hz);
+    }
+    rate.y1 = top > 0 ? top * 1.05 : 1;
+    return save(dir, "rate_" + pop, rate, written, err);
+  }
+
+  /// Traces of up to eight columns of a state or synapse recording.
+  bool trace(const std::string &name, const llvm::json::Object &info) {
+    Npy n, t;
+    std::string times = info.getString("times").value_or("").str();
+    if (!plainFileName(times))
+      return bad("'" + times + "' (the times of '" + name +
+                 "') is not a plain file name in the folder");
+    if (!readNpy(path(name), n, err) || !readNpy(path(times), t, err))
+      return false;
+    if (!hasFields(n, {{"", "<f8"}}) || !hasFields(t, {{"", "<f8"}}))
+      return bad("'" + name + "' or '" + times + "' does not hold numbers");
+    if (n.header.shape.size() != 2 || n.header.shape[1] == 0)
+      return true;
+    std::vector<double> values = asDoubles(n), ts = asDoubles(t);
+    size_t cols = size_t(n.header.shape[1]);
+    // A file cut short holds fewer rows than its header says.
+    size_t samples = size_t(std::min<uint64_t>(n.header.shape[0], ts.size()));
+    samples = std::min(samples, values.size() / cols);
+    Figure trace;
+    std::string var = info.getString("variable").value_or("").str();
+    std::string unit = info.getString("unit").value_or("").str();
+    std::string owner = info.getString("population")
+                            .value_or(info.getString("projection").value_or(""))
+                            .str();
+    trace.title = var + " of " + owner +
+                  (cols > 8 ? " (first 8 of " + std::to_string(cols) + ")"
+                            : std::string());
+    trace.xlabel = "time (s)";
+    trace.ylabel = var + (unit.empty() || unit == "1" ? "" : " (" + unit + ")");
+    trace.x1 = duration > 0 ? duration : 1;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t c = 0; c < std::min<size_t>(cols, 8); ++c) {
+      trace.lines.emplace_back();
+      for (size_t s = 0; s < samples; ++s) {
+        double v = values[s * cols + c];
+        trace.lines.back().push_back({ts[s], v});
+        if (std::isfinite(v)) {
+          lo = std::min(lo, v);
+          hi = std::max(hi, v);
+        }
+      }
+    }
+    if (!std::isfinite(lo))
+      lo = hi = 0;
+    range(lo, hi);
+    double pad = (hi - lo) * 0.05;
+    trace.y0 = lo - pad;
+    trace.y1 = hi + pad;
+    llvm::StringRef stem = llvm::StringRef(name);
+    stem.consume_back(".npy");
+    return save(dir, "trace_" + stem.str(), trace, written, err);
+  }
+
+  const std::string &dir, &metaPath;
+  const llvm::json::Object &pops;
+  double duration;
+  std::vector<std::string> &written;
+  std::string &err;
+};
+
+} // namespace
+
 bool neuro::plotRecordings(const std::string &dir,
                            std::vector<std::string> &written,
                            std::string &err) {
   llvm::SmallString<256> metaPath(dir);
   llvm::sys::path::append(metaPath, "recordings.json");
-  auto text = llvm::MemoryBuffer::getFile(metaPath);
-  if (!text) {
+  std::string text;
+  if (!llvm::sys::fs::exists(metaPath)) {
     err = "no recordings in '" + dir + "' (no recordings.json)";
     return false;
   }
-  auto parsed = llvm::json::parse((*text)->getBuffer());
+  if (!rt::readWholeFile(std::string(metaPath), text, err))
+    return false;
+  auto parsed = llvm::json::parse(text);
   if (!parsed) {
     err = "'" + std::string(metaPath) +
           "': " + llvm::toString(parsed.takeError());
@@ -360,117 +527,18 @@ bool neuro::plotRecordings(const std::string &dir,
   }
   double dt = meta->getNumber("dt_s").value_or(1e-4);
   double duration = double(meta->getInteger("steps").value_or(0)) * dt;
-  auto path = [&](llvm::StringRef name) {
-    llvm::SmallString<256> p(dir);
-    llvm::sys::path::append(p, name);
-    return std::string(p);
-  };
+  if (!std::isfinite(duration) || duration > 1e15)
+    duration = 0;
   // Files in name order, so the plots come out in a stable order.
   std::vector<std::string> names;
   for (const auto &kv : *files)
     names.push_back(kv.first.str());
   std::sort(names.begin(), names.end());
-  for (const std::string &name : names) {
-    const llvm::json::Object *info = files->getObject(name);
-    llvm::StringRef kind = info->getString("kind").value_or("");
-    Npy n;
-    if (kind == "spikes") {
-      std::string pop = info->getString("population").value_or("").str();
-      if (!readNpy(path(name), n, err))
-        return false;
-      int64_t size = 1;
-      if (const llvm::json::Object *p = pops->getObject(pop))
-        size = p->getInteger("neurons").value_or(1);
-      size_t count = n.data.size() / 12;
-      Figure raster;
-      raster.title = "spikes of " + pop;
-      raster.xlabel = "time (s)";
-      raster.ylabel = "neuron";
-      raster.x1 = duration > 0 ? duration : 1;
-      raster.y0 = -0.5;
-      raster.y1 = double(size) - 0.5;
-      std::vector<double> times(count);
-      for (size_t k = 0; k < count; ++k) {
-        int32_t i;
-        double t;
-        std::memcpy(&i, n.data.data() + 12 * k, 4);
-        std::memcpy(&t, n.data.data() + 12 * k + 4, 8);
-        raster.points.push_back({t, double(i)});
-        times[k] = t;
-      }
-      if (!save(dir, "raster_" + pop, raster, written, err))
-        return false;
-      Figure rate;
-      rate.title = "rate of " + pop;
-      rate.xlabel = "time (s)";
-      rate.ylabel = "rate (Hz)";
-      rate.x1 = raster.x1;
-      int bins = 100;
-      double width = rate.x1 / bins;
-      std::vector<double> counts(size_t(bins), 0);
-      for (double t : times)
-        counts[size_t(std::clamp(int(t / width), 0, bins - 1))] += 1;
-      double top = 0;
-      for (int b = 0; b < bins; ++b) {
-        double hz = counts[size_t(b)] / (double(size) * width);
-        rate.bars.push_back({b * width, (b + 1) * width, hz});
-        top = std::max(top, hz);
-      }
-      rate.y1 = top > 0 ? top * 1.05 : 1;
-      if (!save(dir, "rate_" + pop, rate, written, err))
-        return false;
-    } else if (kind == "state" || kind == "synapse variable") {
-      Npy t;
-      std::string times = info->getString("times").value_or("").str();
-      if (!readNpy(path(name), n, err) || !readNpy(path(times), t, err))
-        return false;
-      if (n.shape.size() != 2)
-        continue;
-      std::vector<double> values = asDoubles(n), ts = asDoubles(t);
-      size_t cols = size_t(std::max<int64_t>(n.shape[1], 0));
-      // A file cut short holds fewer rows than its header says.
-      size_t samples =
-          std::min<size_t>(size_t(std::max<int64_t>(n.shape[0], 0)), ts.size());
-      if (cols == 0)
-        continue;
-      samples = std::min(samples, values.size() / cols);
-      Figure trace;
-      std::string var = info->getString("variable").value_or("").str();
-      std::string unit = info->getString("unit").value_or("").str();
-      std::string owner =
-          info->getString("population")
-              .value_or(info->getString("projection").value_or(""))
-              .str();
-      trace.title = var + " of " + owner +
-                    (cols > 8 ? " (first 8 of " + std::to_string(cols) + ")"
-                              : std::string());
-      trace.xlabel = "time (s)";
-      trace.ylabel =
-          var + (unit.empty() || unit == "1" ? "" : " (" + unit + ")");
-      trace.x1 = duration > 0 ? duration : 1;
-      double lo = INFINITY, hi = -INFINITY;
-      for (size_t c = 0; c < std::min<size_t>(cols, 8); ++c) {
-        trace.lines.emplace_back();
-        for (size_t s = 0; s < samples; ++s) {
-          double v = values[s * cols + c];
-          trace.lines.back().push_back({ts[s], v});
-          if (std::isfinite(v)) {
-            lo = std::min(lo, v);
-            hi = std::max(hi, v);
-          }
-        }
-      }
-      if (!std::isfinite(lo))
-        lo = hi = 0;
-      range(lo, hi);
-      double pad = (hi - lo) * 0.05;
-      trace.y0 = lo - pad;
-      trace.y1 = hi + pad;
-      llvm::StringRef stem = llvm::StringRef(name).drop_back(4); // ".npy"
-      if (!save(dir, "trace_" + stem.str(), trace, written, err))
-        return false;
-    }
-  }
+  std::string metaName = std::string(metaPath);
+  Plotter plotter(dir, metaName, *pops, duration, written, err);
+  for (const std::string &name : names)
+    if (!plotter.entry(name, files->get(name)))
+      return false;
   if (written.empty()) {
     err = "no spikes or states recorded in '" + dir + "'";
     return false;

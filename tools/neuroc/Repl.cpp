@@ -11,9 +11,11 @@
 
 #include "Repl.h"
 #include "Plot.h"
+#include "ReplSource.h"
 
 #include "neuro/Codegen/Compiler.h"
 #include "neuro/Codegen/ObjectCache.h"
+#include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
 #include "neuro/Runtime/Units.h"
@@ -61,6 +63,8 @@ const char *kHelp = R"(commands:
   checkpoint FILE      save the state; restore FILE continues from one
   vars                 populations, projections and their variables
   help, quit
+A script read on standard input goes on after a command fails, and the
+session then exits with status 1.
 )";
 
 std::atomic<bool> interrupted{false};
@@ -73,86 +77,24 @@ std::string fixed3(double v) {
 
 void onInterrupt(int) { interrupted = true; }
 
-std::string trim(const std::string &s) {
-  size_t a = s.find_first_not_of(" \t\r\n");
-  size_t b = s.find_last_not_of(" \t\r\n");
-  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
-}
-
-/// Brace depth change of a line, ignoring strings and // comments.
-int braceDelta(const std::string &line) {
-  int d = 0;
-  bool str = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (str) {
-      if (c == '"')
-        str = false;
-    } else if (c == '"') {
-      str = true;
-    } else if (c == '/' && i + 1 < line.size() && line[i + 1] == '/') {
-      break;
-    } else if (c == '{') {
-      ++d;
-    } else if (c == '}') {
-      --d;
-    }
-  }
-  return d;
-}
-
-/// Splits source text into top-level declarations keyed "kind name"
-/// (imports: the whole line).
-std::vector<std::pair<std::string, std::string>>
-splitDeclarations(const std::string &text) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::istringstream in(text);
-  std::string line, current;
-  int depth = 0;
-  for (int guard = 0; std::getline(in, line); ++guard) {
-    std::string t = trim(line);
-    if (depth == 0 && (t.empty() || t.rfind("//", 0) == 0) && current.empty())
-      continue;
-    current += line + "\n";
-    depth += braceDelta(line);
-    if (depth <= 0 && (current.find('{') != std::string::npos ||
-                       trim(current).rfind("import", 0) == 0)) {
-      std::istringstream words(current);
-      std::string kind, name;
-      // Skip attributes such as @method(...) before the kind.
-      while (words >> kind && kind[0] == '@')
-        ;
-      words >> name;
-      if (kind == "import")
-        name = trim(current);
-      auto brace = name.find('{');
-      if (brace != std::string::npos)
-        name = name.substr(0, brace);
-      out.push_back({kind + " " + name, current});
-      current.clear();
-      depth = 0;
-    }
-  }
-  if (!trim(current).empty())
-    out.push_back({"? " + std::to_string(out.size()), current});
-  return out;
-}
-
 class Session {
 public:
   Session(std::vector<std::string> includes, bool singlePrecision)
       : includes(std::move(includes)), singlePrecision(singlePrecision) {}
 
   void loadFile(const std::string &path) {
-    std::ifstream in(path);
-    if (!in) {
-      std::cout << "error: cannot read '" << path << "'\n";
+    std::string text, err;
+    if (!rt::readWholeFile(path, text, err)) {
+      error() << err << "\n";
       return;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
+    if (std::string bad = invalidUtf8(text); !bad.empty()) {
+      error() << path << ":" << bad
+              << ": .neuro files are UTF-8 text; nothing was loaded\n";
+      return;
+    }
     lastFile = path;
-    size_t n = merge(ss.str());
+    size_t n = merge(text);
     std::cout << "loaded " << path << " (" << n << " declarations)\n";
   }
 
@@ -187,13 +129,14 @@ public:
     rt::ModelSpec spec;
     if (!c->parse() || !c->check() || !c->generate() ||
         !c->compileNetwork(network, spec)) {
+      failed = true;
       std::cout << diagnostics;
       return false;
     }
     auto fresh = std::make_unique<rt::Simulator>(spec);
     std::string err;
     if (!fresh->build(err)) {
-      std::cout << "error: building the network failed: " << err << "\n";
+      error() << "building the network failed: " << err << "\n";
       return false;
     }
     for (const std::string &r : records)
@@ -222,12 +165,17 @@ public:
     double seconds = 0;
     if (!rt::parseDuration(arg, seconds) &&
         !rt::parseDuration(removeSpaces(arg), seconds)) {
-      std::cout << "error: run needs a time such as 100 ms or 2 s\n";
+      error() << "run needs a time such as 100 ms or 2 s\n";
       return;
     }
     if (!ensureBuilt())
       return;
-    int64_t steps = int64_t(std::llround(seconds / sim->spec().dt));
+    int64_t steps = 0;
+    std::string why;
+    if (!rt::durationSteps(seconds, sim->spec().dt, steps, why)) {
+      error() << "" << why << "\n";
+      return;
+    }
     std::vector<int64_t> before(sim->spec().populations.size());
     for (size_t p = 0; p < before.size(); ++p)
       before[p] = sim->spikeCount(int(p));
@@ -244,7 +192,7 @@ public:
     }
     std::signal(SIGINT, previous);
     if (!ok)
-      std::cout << "error: " << err << "\n";
+      error() << "" << err << "\n";
     if (interrupted)
       std::cout << "stopped at t = " << sim->currentTime() << " s\n";
     std::cout << "t = " << sim->currentTime() << " s;";
@@ -272,7 +220,7 @@ public:
     }
     auto dot = name.find('.');
     if (dot == std::string::npos) {
-      std::cout << "error: name a variable as POP.VAR, e.g. E.v\n";
+      error() << "name a variable as POP.VAR, e.g. E.v\n";
       return false;
     }
     std::string owner = name.substr(0, dot), var = name.substr(dot + 1);
@@ -292,13 +240,13 @@ public:
       if (unit && row >= 0 && size_t(row) < units.size())
         *unit = units[size_t(row)];
     } else {
-      std::cout << "error: no population or projection '" << owner << "'\n";
+      error() << "no population or projection '" << owner << "'\n";
       return false;
     }
     if (row < 0) {
-      std::cout << "error: '" << owner << "' has no variable '" << var
-                << "' (parameters and constant weights are compiled into "
-                   "the kernels: change them in the model and reload)\n";
+      error() << "'" << owner << "' has no variable '" << var
+              << "' (parameters and constant weights are compiled into "
+                 "the kernels: change them in the model and reload)\n";
       return false;
     }
     begin = 0;
@@ -319,8 +267,8 @@ public:
         begin = -1;
       }
       if (begin < 0 || end > view.cols || begin >= end) {
-        std::cout << "error: [" << slice << "] is not a range of 0.."
-                  << view.cols << "\n";
+        error() << "[" << slice << "] is not a range of 0.." << view.cols
+                << "\n";
         return false;
       }
     }
@@ -361,7 +309,7 @@ public:
     auto eq = args.find('=');
     double value;
     if (eq == std::string::npos) {
-      std::cout << "error: set POP.VAR[a:b] = VALUE [UNIT]\n";
+      error() << "set POP.VAR[a:b] = VALUE [UNIT]\n";
       return;
     }
     double *data;
@@ -386,7 +334,7 @@ public:
       return;
     if (!rt::parseQuantityOf(trim(args.substr(eq + 1)), unit, "'" + name + "'",
                              value, err)) {
-      std::cout << "error: " << err << "\n";
+      error() << err << "\n";
       return;
     }
     std::fill(data + b, data + e, value);
@@ -397,7 +345,7 @@ public:
         p >= 0 &&
         !sim->rowsChanged(p, sim->rowIndex(p, name.substr(name.find('.') + 1)),
                           err))
-      std::cout << "error: " << err << "\n";
+      error() << err << "\n";
     std::cout << ref << " = " << value << " (" << (e - b) << " values)\n";
   }
 
@@ -443,12 +391,12 @@ public:
       return;
     std::string out = dir.empty() ? "repl_out" : dir, err;
     if (!sim->writeSpikes(out, err) || !sim->writeStates(out, err)) {
-      std::cout << "error: " << err << "\n";
+      error() << "" << err << "\n";
       return;
     }
     std::vector<std::string> written;
     if (!plotRecordings(out, written, err))
-      std::cout << "error: " << err << "\n";
+      error() << "" << err << "\n";
     else
       std::cout << "plotted " << written.size() / 2 << " figures in " << out
                 << "\n";
@@ -479,7 +427,7 @@ public:
     double every = 0;
     if (auto at = rest.find(" every "); at != std::string::npos) {
       if (!rt::parseDuration(trim(rest.substr(at + 7)), every)) {
-        std::cout << "error: every needs a time such as 1 ms\n";
+        error() << "every needs a time such as 1 ms\n";
         return false;
       }
       rest = trim(rest.substr(0, at));
@@ -487,8 +435,8 @@ public:
     std::string pop = rest.substr(0, rest.find('['));
     int p = target.populationIndex(pop);
     if (what.empty() || p < 0) {
-      std::cout << "error: record spikes of POP, or record VAR[, VAR] of "
-                   "POP[a:b] [every T]\n";
+      error() << "record spikes of POP, or record VAR[, VAR] of "
+                 "POP[a:b] [every T]\n";
       return false;
     }
     if (what == "spikes") {
@@ -523,15 +471,14 @@ public:
     while (std::getline(vars, var, ',')) {
       int row = target.rowIndex(p, trim(var));
       if (row < 0) {
-        std::cout << "error: " << pop << " has no state '" << trim(var)
-                  << "'\n";
+        error() << "" << pop << " has no state '" << trim(var) << "'\n";
         return false;
       }
       r.rows.push_back(row);
     }
     std::string err;
     if (!target.recordStates(r, err)) {
-      std::cout << "error: " << err << "\n";
+      error() << "" << err << "\n";
       return false;
     }
     if (!quiet)
@@ -544,8 +491,8 @@ public:
   /// silently.
   void finish() {
     if (!trim(pending).empty())
-      std::cout << "error: the input ended inside a declaration (unclosed "
-                   "'{'); it was not defined\n";
+      error() << "the input ended inside a declaration (unclosed "
+                 "'{'); it was not defined\n";
     pending.clear();
   }
 
@@ -561,23 +508,39 @@ public:
     return out;
   }
 
+  /// Whether a command failed (printed an error).
+  bool hadErrors() const { return failed; }
+
   /// One input line; false to quit.
   bool line(const std::string &raw) {
     std::string l = trim(raw);
+    if (pending.empty() &&
+        (scan.inComment || l.rfind("/*", 0) == 0 || l.rfind("//", 0) == 0)) {
+      // A comment; what follows a block comment's end is the line.
+      l = trim(scan.feed(raw));
+      scan.next();
+      if (l.empty())
+        return true;
+    }
     if (!pending.empty() || isDeclarationStart(l)) {
       pending += raw + "\n";
-      depth += braceDelta(raw);
-      if (depth > 0 || (pending.find('{') == std::string::npos &&
-                        trim(pending).rfind("import", 0) != 0))
+      code += scan.feed(raw) + "\n";
+      if (scan.depth > 0 ||
+          (!scan.opened && trim(code).rfind("import", 0) != 0))
         return true;
-      size_t n = merge(pending);
-      std::cout << "defined " << n << " declaration" << (n == 1 ? "" : "s")
-                << "\n";
+      if (std::string bad = invalidUtf8(pending); !bad.empty()) {
+        error() << "<repl>:" << bad << ": it was not defined\n";
+      } else {
+        size_t n = merge(pending);
+        std::cout << "defined " << n << " declaration" << (n == 1 ? "" : "s")
+                  << "\n";
+      }
       pending.clear();
-      depth = 0;
+      code.clear();
+      scan.next();
       return true;
     }
-    if (l.empty() || l.rfind("//", 0) == 0)
+    if (l.empty())
       return true;
     std::string cmd = l.substr(0, l.find(' '));
     std::string arg =
@@ -590,7 +553,7 @@ public:
       loadFile(arg);
     else if (cmd == "reload") {
       if (lastFile.empty())
-        std::cout << "error: no file loaded\n";
+        error() << "no file loaded\n";
       else {
         loadFile(lastFile);
         build("");
@@ -629,13 +592,18 @@ public:
         std::cout << (cmd == "checkpoint" ? "saved " : "restored ") << arg
                   << " at t = " << sim->currentTime() << " s\n";
       else
-        std::cout << "error: " << err << "\n";
+        error() << "" << err << "\n";
     } else
-      std::cout << "error: unknown command '" << cmd << "' (try help)\n";
+      error() << "unknown command '" << cmd << "' (try help)\n";
     return true;
   }
 
 private:
+  /// Prints "error: " and marks the session as having failed.
+  std::ostream &error() {
+    failed = true;
+    return std::cout << "error: ";
+  }
   static std::string removeSpaces(std::string s) {
     s.erase(std::remove(s.begin(), s.end(), ' '), s.end());
     return s;
@@ -651,8 +619,9 @@ private:
   std::vector<std::string> includes;
   bool singlePrecision = false;
   std::vector<std::pair<std::string, std::string>> declarations;
-  std::string lastFile, pending;
-  int depth = 0;
+  std::string lastFile, pending, code;
+  SourceScanner scan;
+  bool failed = false;
   bool changed = false;
   std::set<std::string> tunable;
   std::vector<std::string> records;
@@ -725,5 +694,6 @@ int neuro::runRepl(const std::string &file,
   session.finish();
   if (terminal && !history.empty())
     write_history(history.c_str());
-  return 0;
+  // A script fails when one of its commands did, as a shell's would.
+  return !terminal && session.hadErrors() ? 1 : 0;
 }

@@ -82,12 +82,14 @@ a GPU).
 run keeps compiled kernels in $NEURO_CACHE_DIR (default ~/.cache/neuro)
 and links them again while the model's kernels do not change; --no-cache
 compiles afresh and stores nothing.
---duration T runs T (2s, 500ms) instead of the model's duration;
+--duration T runs T (2s, 500ms) instead of the model's duration (at most
+1e12 steps, as for the model's run statements);
 --checkpoint FILE saves the state at the end of the run and --restore FILE
 continues from one (then runs the duration again): a run of 2T equals a
 run of T with --checkpoint followed by one of T with --restore.
 --threads N runs on N threads (default: one per 100,000 neurons, at most
-one per core) and
+one per core; more than the machine's hardware threads run on those, with
+a note; NEURO_MAX_THREADS raises the limit) and
 --vector-width N integrates N neurons at a time (default: from the CPU,
 1: scalar); results do not depend on either.
 --precision single keeps the state and synapse variables in float32 and
@@ -460,17 +462,17 @@ int main(int argc, char **argv) {
     else if (a.size() > 2 && a.rfind("-I", 0) == 0)
       options.includes.push_back(a.substr(2));
     else if (auto v = value("--seed")) {
-      char *end = nullptr;
-      unsigned long long s = std::strtoull(v->c_str(), &end, 10);
-      if (v->empty() || *end)
-        return usageError("--seed needs a non-negative integer");
-      options.seed = s;
+      uint64_t seed = 0;
+      std::string err;
+      if (!rt::parseSeed(*v, seed, err))
+        return usageError(err);
+      options.seed = seed;
     } else if (auto v = value("--threads")) {
-      char *end = nullptr;
-      unsigned long t = std::strtoul(v->c_str(), &end, 10);
-      if (v->empty() || *end || t < 1 || t > 1024)
-        return usageError("--threads needs an integer from 1 to 1024");
-      options.threads = unsigned(t);
+      std::string note, err;
+      if (!rt::parseThreads(*v, options.threads, note, err))
+        return usageError(err);
+      if (!note.empty())
+        llvm::errs() << "neuroc: note: " << note << "\n";
     } else if (auto v = value("--duration")) {
       double seconds = 0;
       if (!rt::parseDuration(*v, seconds))

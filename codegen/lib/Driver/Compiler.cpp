@@ -5,8 +5,10 @@
 #include "neuro/Frontend/Imports.h"
 #include "neuro/Frontend/MLIRGen.h"
 #include "neuro/Frontend/Parser.h"
+#include "neuro/Runtime/Files.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace neuro;
@@ -25,6 +27,14 @@ Compiler::Compiler(llvm::raw_ostream &diagOS) : diagOS(diagOS) {
 Compiler::~Compiler() = default;
 
 bool Compiler::loadFile(const std::string &path) {
+  // Only regular files (or "-", standard input): a FIFO would block the
+  // read, a device such as /dev/zero never end.
+  std::string why;
+  if (path != "-" && llvm::sys::fs::exists(path) &&
+      !rt::checkRegularFile(path, why)) {
+    plainError(why);
+    return false;
+  }
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
   if (!buffer) {
     plainError("cannot read '" + path + "': " + buffer.getError().message());
@@ -238,27 +248,31 @@ bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
   if (cache.enabled()) {
     key = ObjectCache::key(*mlirModule, vectorWidth);
     if (auto object = cache.lookup(key)) {
-      if (auto linked = JITModule::create(std::move(object))) {
+      // An entry that does not link or bind (a kernel missing) is compiled
+      // again and replaced, like one whose checksum does not match.
+      auto linked = JITModule::create(std::move(object));
+      if (!linked) {
+        llvm::consumeError(linked.takeError());
+      } else if (auto err = (*linked)->bind(network, spec)) {
+        llvm::consumeError(std::move(err));
+      } else {
         jit = std::move(*linked);
         hit = true;
-      } else {
-        // A damaged entry: compile again and replace it.
-        llvm::consumeError(linked.takeError());
       }
     }
   }
-  if (!hit) {
-    if (!lower(Stage::LLVMDialect))
-      return false;
-    auto object = objectOf(*mlirModule);
-    if (!object)
-      return false;
-    if (cache.enabled())
-      cache.store(key, object->getMemBufferRef());
-    jit = link(std::move(object), "JIT compilation failed: ");
-    if (!jit)
-      return false;
-  }
+  if (hit)
+    return true;
+  if (!lower(Stage::LLVMDialect))
+    return false;
+  auto object = objectOf(*mlirModule);
+  if (!object)
+    return false;
+  if (cache.enabled())
+    cache.store(key, object->getMemBufferRef());
+  jit = link(std::move(object), "JIT compilation failed: ");
+  if (!jit)
+    return false;
   if (auto err = jit->bind(network, spec)) {
     plainError(llvm::toString(std::move(err)));
     return false;

@@ -66,6 +66,28 @@ std::string ObjectCache::key(mlir::ModuleOp module, unsigned vectorWidth) {
   return buf;
 }
 
+namespace {
+
+/// Every entry ends with this mark and a 128-bit hash of its key and
+/// object: an entry that was damaged, cut short, written by another
+/// version or copied under another key is compiled again.
+constexpr llvm::StringLiteral kMark("NEUROSUM");
+constexpr size_t kTrailerBytes = 8 + 16;
+
+std::string trailer(const std::string &key, llvm::StringRef object) {
+  std::string bytes = key;
+  bytes += object;
+  llvm::XXH128_hash_t hash = llvm::xxh3_128bits(llvm::ArrayRef(
+      reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size()));
+  std::string out(kMark);
+  for (uint64_t word : {hash.low64, hash.high64})
+    for (int b = 0; b < 8; ++b)
+      out += char((word >> (8 * b)) & 0xff);
+  return out;
+}
+
+} // namespace
+
 std::string ObjectCache::path(const std::string &key) const {
   llvm::SmallString<256> p(dir);
   llvm::sys::path::append(p, key + ".o");
@@ -78,9 +100,13 @@ ObjectCache::lookup(const std::string &key) const {
     return nullptr;
   auto buffer = llvm::MemoryBuffer::getFile(path(key), /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
-  if (!buffer || (*buffer)->getBufferSize() == 0)
+  if (!buffer || (*buffer)->getBufferSize() <= kTrailerBytes)
     return nullptr;
-  return std::move(*buffer);
+  llvm::StringRef bytes = (*buffer)->getBuffer();
+  llvm::StringRef object = bytes.drop_back(kTrailerBytes);
+  if (bytes.take_back(kTrailerBytes) != trailer(key, object))
+    return nullptr;
+  return llvm::MemoryBuffer::getMemBufferCopy(object, path(key));
 }
 
 void ObjectCache::store(const std::string &key,
@@ -95,7 +121,7 @@ void ObjectCache::store(const std::string &key,
     return;
   {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << object.getBuffer();
+    os << object.getBuffer() << trailer(key, object.getBuffer());
     os.close();
     if (os.has_error()) {
       os.clear_error();

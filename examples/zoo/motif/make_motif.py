@@ -5,13 +5,15 @@ in [0, 20) ms. Every 200 ms the inputs present either the motif or a
 time-shuffled version (the same inputs and offsets, offsets permuted), half
 each, over 5 Hz Poisson background spikes on every input, for 40 s.
 
-inputs.csv (i, t): all input spikes.
+inputs.csv (i, t): all input spikes, at most one per input and step of
+0.1 ms (neuroc refuses two in one step).
 edges.csv (pre, post, w, delay): the detector's synapses. Motif inputs get
 a strong weight and the delay 21 ms - offset, so that the motif's spikes
 arrive together; the other 80 inputs get weak weights and random delays.
 With --prune F, the weakest fraction F of synapses is left out.
 schedule.csv (t, kind): presentation times, kind 1 motif, 0 shuffled."""
 import argparse
+import math
 import os
 
 import numpy as np
@@ -35,6 +37,13 @@ for i in range(n):
     count = rng.poisson(5.0 * duration)
     spikes += [(i, s) for s in rng.uniform(0, duration, count)]
 spikes.sort(key=lambda s: (s[1], s[0]))
+seen = set()
+for i, s in list(spikes):
+    # The step neuroc puts the spike in, as written: round(t / dt).
+    step = (i, math.floor(float("%.5f" % s) / 1e-4 + 0.5))
+    if step in seen:
+        spikes.remove((i, s))
+    seen.add(step)
 
 edges = []
 for i in range(n):

@@ -191,6 +191,25 @@ TEST(FixedInDegree, DegreeIsCappedByTheAvailableSources) {
   expectWellFormed(csr, 10, /*noSelf=*/true);
 }
 
+TEST(FixedDegree, ImpossibleDegreesAreRefused) {
+  using namespace neuro::rt;
+  std::string err;
+  EXPECT_TRUE(checkFixedDegree(true, 10, 10, 5, true, err));
+  EXPECT_TRUE(checkFixedDegree(true, 9, 10, 10, false, err));
+  EXPECT_TRUE(checkFixedDegree(false, 5, 10, 5, true, err));
+  EXPECT_TRUE(checkFixedDegree(true, 100, 10, 0, true, err)); // no targets
+  EXPECT_FALSE(checkFixedDegree(true, 100, 10, 5, true, err));
+  EXPECT_EQ(err, "in_degree = 100 needs 100 distinct sources for each "
+                 "target, but the source has 10 neurons");
+  EXPECT_FALSE(checkFixedDegree(true, 10, 10, 10, false, err));
+  EXPECT_EQ(err, "in_degree = 10 needs 10 distinct sources for each target, "
+                 "but the source has 10 neurons, 9 without the target itself "
+                 "(no_autapses)");
+  EXPECT_FALSE(checkFixedDegree(false, 6, 10, 5, true, err));
+  EXPECT_EQ(err, "out_degree = 6 needs 6 distinct targets for each source, "
+                 "but the target has 5 neurons");
+}
+
 TEST(FixedOutDegree, EverySourceHasExactlyKDistinctTargets) {
   using namespace neuro::rt;
   CSR csr = buildFixedOutDegree(150, 400, 30, true, 3, 2);

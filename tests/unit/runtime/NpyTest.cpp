@@ -57,6 +57,40 @@ TEST(NpyHeaderTest, LayoutAndPadding) {
   EXPECT_NE(npyHeader("'<f8'", {}).find("'shape': (), }"), std::string::npos);
 }
 
+TEST(NpyHeaderTest, ParsesWhatTheWritersWrite) {
+  NpyHeader h;
+  std::string why;
+  std::string bytes = npyHeader("[('i', '<i4'), ('t', '<f8')]", {7});
+  ASSERT_TRUE(parseNpyHeader(bytes, h, why)) << why;
+  EXPECT_TRUE(h.structured);
+  EXPECT_FALSE(h.fortranOrder);
+  ASSERT_EQ(h.fields.size(), 2u);
+  EXPECT_EQ(h.fields[0].name, "i");
+  EXPECT_EQ(h.fields[0].type, "<i4");
+  EXPECT_EQ(h.fields[1].name, "t");
+  EXPECT_EQ(h.fields[1].type, "<f8");
+  EXPECT_EQ(h.shape, (std::vector<uint64_t>{7}));
+  EXPECT_EQ(h.dataOffset, bytes.size());
+
+  ASSERT_TRUE(parseNpyHeader(npyHeader("'<f8'", {2, 5}), h, why)) << why;
+  EXPECT_FALSE(h.structured);
+  ASSERT_EQ(h.fields.size(), 1u);
+  EXPECT_EQ(h.fields[0].name, "");
+  EXPECT_EQ(h.shape, (std::vector<uint64_t>{2, 5}));
+
+  // A dict cut short, a header longer than the bytes, another version.
+  std::string cut = npyHeader("'<f8'", {3});
+  cut[cut.find('}')] = ' ';
+  EXPECT_FALSE(parseNpyHeader(cut, h, why));
+  EXPECT_EQ(why, "the header ends early");
+  EXPECT_FALSE(parseNpyHeader(bytes.substr(0, 40), h, why));
+  EXPECT_EQ(why, "truncated header");
+  std::string v9 = bytes;
+  v9[6] = 9;
+  EXPECT_FALSE(parseNpyHeader(v9, h, why));
+  EXPECT_EQ(why, "unknown version 9");
+}
+
 TEST_F(NpyTest, SpikesRoundTrip) {
   std::vector<SpikeRecord> spikes = {{0, 0.0001}, {12, 0.0123}, {-1, -2.5}};
   std::string path = (dir / "s.npy").string(), err;

@@ -869,6 +869,34 @@ TEST(SimulatorTest, ValidationReportsWhatIsWrong) {
        "projection 'A_to_B': 0 initializers for 1 rows"},
       {"deliver", [](ModelSpec &m) { m.projections[0].deliver = nullptr; },
        "projection 'A_to_B': no deliver kernel"},
+      {"in degree",
+       [](ModelSpec &m) {
+         m.projections[0].rule = ProjectionSpec::FixedInDegree;
+         m.projections[0].degree = 6;
+       },
+       "projection 'A_to_B': in_degree = 6 needs 6 distinct sources for each "
+       "target, but the source has 5 neurons"},
+      {"out degree",
+       [](ModelSpec &m) {
+         m.projections[0].rule = ProjectionSpec::FixedOutDegree;
+         m.projections[0].degree = 4;
+       },
+       "projection 'A_to_B': out_degree = 4 needs 4 distinct targets for each "
+       "source, but the target has 3 neurons"},
+      {"twice in a step",
+       [](ModelSpec &m) {
+         m.populations[0].step = nullptr;
+         m.populations[0].generator = true;
+         m.populations[0].schedule = {{1, 0}, {3, 2}, {3, 2}};
+       },
+       "population 'A': neuron 2 is scheduled to spike twice in step 3"},
+      {"unsorted",
+       [](ModelSpec &m) {
+         m.populations[0].step = nullptr;
+         m.populations[0].generator = true;
+         m.populations[0].schedule = {{3, 0}, {1, 2}};
+       },
+       "population 'A': scheduled spikes are not sorted by step"},
       {"record", [](ModelSpec &m) { m.records[0].population = 4; },
        "record 0: population index 4 out of range"},
   };

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sys/stat.h>
 
 using namespace neuro::rt;
 namespace fs = std::filesystem;
@@ -98,6 +99,137 @@ TEST_F(TableTest, NpyRejectsWhatItCannotRead) {
   fs::resize_file(path, fs::file_size(path) - 8);
   EXPECT_FALSE(readTable(path, t, err));
   EXPECT_NE(err.find("shorter than the shape"), std::string::npos) << err;
+}
+
+/// A .npy file of header dict `dict` (version 1) followed by `data`.
+std::string npyBytes(const std::string &dict, const std::string &data = "") {
+  std::string header = dict;
+  while ((10 + header.size() + 1) % 64 != 0)
+    header += ' ';
+  header += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += char(header.size() & 0xff);
+  out += char(header.size() >> 8);
+  return out + header + data;
+}
+
+std::string f64Bytes(std::initializer_list<double> values) {
+  std::string out;
+  for (double v : values)
+    out.append(reinterpret_cast<const char *>(&v), sizeof v);
+  return out;
+}
+
+TEST_F(TableTest, NpyHostileHeadersAreRefusedWithoutAllocating) {
+  Table t;
+  std::string err;
+  auto refused = [&](const std::string &name, const std::string &bytes,
+                     const std::string &why) {
+    std::string path = write(name, bytes);
+    EXPECT_FALSE(readTable(path, t, err)) << name;
+    EXPECT_EQ(err, "'" + path + "' is not a .npy file Neuro can read: " + why)
+        << name;
+  };
+  // 2^61 rows: the size overflows 64 bits rather than allocating.
+  refused("huge.npy",
+          npyBytes("{'descr': '<f8', 'fortran_order': False, "
+                   "'shape': (2305843009213693952,), }",
+                   f64Bytes({1, 2})),
+          "the data is shorter than the shape (2305843009213693952,) says");
+  refused("rows.npy",
+          npyBytes("{'descr': '<i1', 'fortran_order': False, "
+                   "'shape': (4294967296, 4294967296), }"),
+          "shape (4294967296, 4294967296) has more columns than the file has "
+          "bytes");
+  // No rows, 30 million columns: the columns alone would take gigabytes.
+  refused("wide.npy",
+          npyBytes("{'descr': '<f8', 'fortran_order': False, "
+                   "'shape': (0, 30000000), }"),
+          "shape (0, 30000000) has more columns than the file has bytes");
+  refused("nofields.npy",
+          npyBytes("{'descr': [], 'fortran_order': False, 'shape': (3,), }"),
+          "the structured dtype has no fields");
+  refused("subarray.npy",
+          npyBytes("{'descr': [('i', '<i8'), ('t', '<f8', (2,))], "
+                   "'fortran_order': False, 'shape': (1,), }",
+                   std::string(24, '\0')),
+          "field 't' is a subarray of shape (2,); Neuro reads fields of one "
+          "number each");
+  refused("float.npy",
+          npyBytes("{'descr': '<f8', 'fortran_order': False, "
+                   "'shape': (1.9e3, 2), }"),
+          "'1.9e3' is not a whole number >= 0");
+  refused("negative.npy",
+          npyBytes("{'descr': '<f8', 'fortran_order': False, "
+                   "'shape': (-1,), }"),
+          "'-1' is not a whole number >= 0");
+  refused("nodict.npy", npyBytes("['descr', '<f8']"),
+          "the header is not a dict");
+  refused("nokey.npy", npyBytes("{'descr': '<f8', 'shape': (1,)}"),
+          "the header lacks 'descr', 'fortran_order' or 'shape'");
+  refused("deep.npy",
+          npyBytes("{'descr': '<f8', 'fortran_order': False, "
+                   "'shape': ((((((((((1,),),),),),),),),),), }"),
+          "the header nests too deeply");
+  refused("bigendian.npy",
+          npyBytes("{'descr': '>f8', 'fortran_order': False, 'shape': (1,), }",
+                   f64Bytes({1})),
+          "unsupported dtype '>f8'");
+  refused("long.npy", std::string("\x93NUMPY\x02\x00\xff\xff\xff\x7f{}", 14),
+          "truncated header");
+  refused("three.npy",
+          npyBytes("{'descr': '<f8', 'fortran_order': False, "
+                   "'shape': (1, 1, 1), }",
+                   f64Bytes({1})),
+          "shape (1, 1, 1): only 1-D and 2-D arrays of numbers and 1-D "
+          "structured arrays are tables");
+}
+
+TEST_F(TableTest, NpyHeaderIsParsedAsAPythonDict) {
+  Table t;
+  std::string err;
+  // No spaces after the colons, keys in another order, Fortran order: a
+  // 2 x 3 array stored column after column.
+  std::string path =
+      write("f.npy", npyBytes("{'shape':(2,3),'fortran_order':True,"
+                              "'descr':'<f8'}",
+                              f64Bytes({1, 4, 2, 5, 3, 6})));
+  ASSERT_TRUE(readTable(path, t, err)) << err;
+  ASSERT_EQ(t.columns.size(), 3u);
+  EXPECT_EQ(t.columns[0], (std::vector<double>{1, 4}));
+  EXPECT_EQ(t.columns[1], (std::vector<double>{2, 5}));
+  EXPECT_EQ(t.columns[2], (std::vector<double>{3, 6}));
+  // Double quotes and a structured dtype over several lines of spacing.
+  std::string spikes =
+      write("s.npy",
+            npyBytes("{\"descr\": [ (\"i\", \"<i8\") ,(\"t\","
+                     "\"<f8\") ], \"fortran_order\": False, "
+                     "\"shape\": (1,)}",
+                     std::string("\x07\0\0\0\0\0\0\0", 8) + f64Bytes({0.5})));
+  ASSERT_TRUE(readTable(spikes, t, err)) << err;
+  ASSERT_EQ(t.names, (std::vector<std::string>{"i", "t"}));
+  EXPECT_EQ(t.columns[0], (std::vector<double>{7}));
+  EXPECT_EQ(t.columns[1], (std::vector<double>{0.5}));
+}
+
+TEST_F(TableTest, OnlyRegularFilesAreRead) {
+  Table t;
+  std::string err;
+  fs::create_directories(dir / "x.npy");
+  EXPECT_FALSE(readTable((dir / "x.npy").string(), t, err));
+  EXPECT_EQ(err, "'" + (dir / "x.npy").string() +
+                     "' is a directory, not a regular file");
+  std::string fifo = (dir / "pipe.csv").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_FALSE(readTable(fifo, t, err));
+  EXPECT_EQ(err, "'" + fifo + "' is a FIFO, not a regular file");
+  if (fs::exists("/dev/zero")) {
+    EXPECT_FALSE(readTable("/dev/zero", t, err));
+    EXPECT_EQ(err, "'/dev/zero' is a character device, not a regular file");
+  }
+  EXPECT_FALSE(readTable((dir / "missing.csv").string(), t, err));
+  EXPECT_EQ(err, "cannot open '" + (dir / "missing.csv").string() +
+                     "': No such file or directory");
 }
 
 } // namespace

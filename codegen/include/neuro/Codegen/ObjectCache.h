@@ -8,7 +8,10 @@
 // do not reach the kernels (durations, seeds, recordings, connectivity)
 // keep the entry. Entries are written to a temporary file and renamed, so
 // concurrent runs and interrupted writes never leave a partial entry under
-// a key.
+// a key. Each entry ends with a 128-bit hash (XXH3) of its key and object,
+// checked by lookup(): a damaged entry is not used but compiled again and
+// replaced, as is one that does not link or lacks a kernel
+// (Compiler::compileNetwork).
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,7 +41,8 @@ public:
   /// The key of `module`'s kernels (Stage::Lowered) with `vectorWidth`.
   static std::string key(mlir::ModuleOp module, unsigned vectorWidth);
 
-  /// The object stored under `key`, or null.
+  /// The object stored under `key`, or null (also when its checksum does
+  /// not match).
   std::unique_ptr<llvm::MemoryBuffer> lookup(const std::string &key) const;
   /// Stores `object` under `key`; failures (read-only disk, no space) are
   /// ignored: the cache is an optimisation.

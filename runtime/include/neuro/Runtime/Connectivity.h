@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace neuro::rt {
@@ -37,15 +38,27 @@ struct CSR {
 CSR buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
                           bool allowAutapses, uint64_t seed, uint32_t streamId);
 
-/// Each source gets exactly `k` distinct targets (fewer when fewer exist),
+/// Each source gets exactly `k` distinct targets (fewer when fewer exist:
+/// checkFixedDegree refuses that),
 /// drawn uniformly without replacement through the stream of that source.
 CSR buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
                         bool allowAutapses, uint64_t seed, uint32_t streamId);
 
-/// Each target gets exactly `k` distinct sources (fewer when fewer exist),
+/// Each target gets exactly `k` distinct sources (fewer when fewer exist:
+/// checkFixedDegree refuses that),
 /// drawn through the stream of that target; stored by source.
 CSR buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
                        bool allowAutapses, uint64_t seed, uint32_t streamId);
+
+/// Whether a fixed in-degree (`inDegree`) or out-degree of `k` can be met
+/// between nSrc sources and nDst targets: each target (source) needs `k`
+/// distinct sources (targets), one fewer being available when neurons are
+/// both and may not connect to themselves (`allowAutapses` false). False
+/// and `err` ("in_degree = 100 needs 100 distinct sources for each target,
+/// but the source has 10 neurons") when it cannot: the generators would
+/// give fewer.
+bool checkFixedDegree(bool inDegree, int64_t k, int64_t nSrc, int64_t nDst,
+                      bool allowAutapses, std::string &err);
 
 /// Source i connects to target i, for i < min(nSrc, nDst).
 CSR buildOneToOne(int64_t nSrc, int64_t nDst);

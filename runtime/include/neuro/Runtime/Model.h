@@ -58,8 +58,8 @@ struct PopulationSpec {
   NeuroInitFn deriveFn = nullptr;
   std::vector<std::string> derived;
   /// A spike source with given times instead of a model (step is null):
-  /// (step, neuron) pairs sorted by step; a neuron spikes in step k when
-  /// (k, neuron) is listed.
+  /// (step, neuron) pairs sorted, at most one per neuron and step; a neuron
+  /// spikes in step k when (k, neuron) is listed.
   bool generator = false;
   std::vector<std::pair<int64_t, int32_t>> schedule;
   /// A Poisson source (a generator without schedule) when >= 0: each neuron

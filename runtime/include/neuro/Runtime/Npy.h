@@ -1,11 +1,11 @@
-//===- Npy.h - NumPy .npy writers -------------------------------*- C++ -*-===//
+//===- Npy.h - NumPy .npy writers and header parser -------------*- C++ -*-===//
 //
 // Writers for NumPy's .npy format, version 1.0: the magic "\x93NUMPY", the
 // version bytes 1 0, a little-endian uint16 header length, then an ASCII
 // Python dict {'descr': ..., 'fortran_order': False, 'shape': (...), }
 // padded with spaces and ended by '\n' so that the data starts at a multiple
 // of 64 bytes, then the data, little-endian, C order. Files load with
-// `numpy.load(path)`.
+// `numpy.load(path)`. parseNpyHeader() reads the header of any version.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace neuro::rt {
@@ -48,6 +49,30 @@ bool writeSpikesNpy(const std::string &path, const SpikeRecord *spikes,
 /// dimension.
 bool writeNpyF64(const std::string &path, const double *data,
                  const std::vector<int64_t> &shape, std::string &err);
+
+/// The header of a .npy file.
+struct NpyHeader {
+  struct Field {
+    std::string name; ///< empty for a plain (not structured) dtype
+    std::string type; ///< as written, e.g. "<f8"
+  };
+  /// The fields of a structured dtype, or the one unnamed field of a plain
+  /// one.
+  std::vector<Field> fields;
+  bool structured = false;
+  bool fortranOrder = false;
+  std::vector<uint64_t> shape;
+  /// Where the data starts (the header's end).
+  size_t dataOffset = 0;
+};
+
+/// Parses the magic, version (1, 2 or 3) and header dict at the start of
+/// `bytes`. False and `why` when they are malformed: the dict is read as
+/// the Python literal it is; shape entries must be whole numbers; fields
+/// must be ('name', 'type') pairs (no subarrays or nested dtypes). Sizes
+/// are not checked against the data.
+bool parseNpyHeader(std::string_view bytes, NpyHeader &header,
+                    std::string &why);
 
 /// A .npy file written while it grows along its first dimension: rows are
 /// appended, and sync() rewrites the header's shape in place (the header

@@ -73,6 +73,46 @@ bool parseDuration(const std::string &text, double &seconds);
 bool applySet(ModelSpec &spec, const std::string &name,
               const std::string &value, std::string &err);
 
+/// The most steps a run may have, as for the `run` statements of a model.
+constexpr int64_t kMaxSteps = 1000000000000;
+
+/// `--seed`: digits only, 0 to 2^64 - 1; false and `err` otherwise (a
+/// sign, a space, an overflow).
+bool parseSeed(const std::string &text, uint64_t &seed, std::string &err);
+
+/// The most threads a run uses: the hardware threads, or
+/// $NEURO_MAX_THREADS.
+unsigned maxThreads();
+
+/// `--threads`: a whole number >= 1, capped at maxThreads() with `note`
+/// saying so (empty otherwise); false and `err` when malformed.
+bool parseThreads(const std::string &text, unsigned &threads, std::string &note,
+                  std::string &err);
+
+/// The steps of `seconds` at `dt` (rounded), checked before converting:
+/// false and `err` for a negative or non-finite duration or more than
+/// kMaxSteps steps.
+bool durationSteps(double seconds, double dt, int64_t &steps, std::string &err);
+
+/// An exclusive lock of an output directory while the object lives, so
+/// that two runs never write the same files: flock() on DIR/.neuro.lock
+/// (the directory is created if need be). The lock file stays; the lock
+/// goes with the process, however it ends.
+class OutputLock {
+public:
+  static constexpr const char *kFileName = ".neuro.lock";
+  OutputLock() = default;
+  OutputLock(const OutputLock &) = delete;
+  OutputLock &operator=(const OutputLock &) = delete;
+  ~OutputLock();
+  /// Takes the lock of `dir` without waiting; false and `err` when another
+  /// process holds it ("another run is writing ...") or it cannot be made.
+  bool acquire(const std::string &dir, std::string &err);
+
+private:
+  int fd = -1;
+};
+
 /// Builds, runs and reports `spec`; returns the exit status (0, or 1 after
 /// printing an error to `err`).
 int runModel(ModelSpec spec, const RunOptions &options, std::ostream &out,

@@ -382,7 +382,7 @@ private:
   /// Sets state row `row` of population `pop` from its table for step k
   /// (an InitSpec::Timed row).
   void fillTimed(size_t pop, size_t row, int64_t k);
-  void groupByDelay(size_t projIndex);
+  bool groupByDelay(size_t projIndex, std::string &err);
 
   bool validate(std::string &err) const;
   bool allocate(std::string &err);

@@ -8,11 +8,14 @@
 //     lines starting with '#' are skipped. Cells are numbers, except in
 //     columns that only name things (`name`, `pre`/`post` written as names,
 //     `type`), which are kept as text.
-//   - .npy (version 1 or 2, little-endian, C order): a 1-D structured array
-//     whose fields are the columns (e.g. the spike files Neuro writes, with
-//     fields i and t), or a 1-D or 2-D array of numbers whose columns are
-//     unnamed (found by position). Element types: f8, f4, i8, i4, i2, i1,
-//     u8, u4, u2, u1, b1.
+//   - .npy (version 1, 2 or 3, little-endian, C or Fortran order): a 1-D
+//     structured array whose fields are the columns (e.g. the spike files
+//     Neuro writes, with fields i and t; each field one number), or a 1-D
+//     or 2-D array of numbers whose columns are unnamed (found by
+//     position). Element types: f8, f4, i8, i4, i2, i1, u8, u4, u2, u1, b1.
+//
+// Only regular files are read, and a .npy header's sizes are checked
+// against the file's (overflow-checked) before anything is allocated.
 //
 //===----------------------------------------------------------------------===//
 

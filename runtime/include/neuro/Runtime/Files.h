@@ -1,0 +1,32 @@
+//===- Files.h - Reading the files a model names ----------------*- C++ -*-===//
+//
+// Data files, checkpoints and sources are read whole, and only when they are
+// regular files: a FIFO would block the open forever and a device such as
+// /dev/zero never ends. The type is checked with stat() before the file is
+// opened.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_FILES_H
+#define NEURO_RUNTIME_FILES_H
+
+#include <cstdint>
+#include <string>
+
+namespace neuro::rt {
+
+/// Whether `path` is a regular file (or a link to one); sets `size` to its
+/// size. Otherwise false and `err`: "cannot open 'PATH': No such file or
+/// directory", or "'PATH' is a directory (FIFO, device, ...), not a regular
+/// file".
+bool checkRegularFile(const std::string &path, std::string &err,
+                      uint64_t *size = nullptr);
+
+/// The bytes of the regular file `path`; false and `err` (naming the path)
+/// when it is not one or cannot be read.
+bool readWholeFile(const std::string &path, std::string &bytes,
+                   std::string &err);
+
+} // namespace neuro::rt
+
+#endif // NEURO_RUNTIME_FILES_H

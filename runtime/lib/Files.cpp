@@ -1,0 +1,75 @@
+//===- Files.cpp - Reading the files a model names ------------------------===//
+
+#include "neuro/Runtime/Files.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <sys/stat.h>
+
+using namespace neuro::rt;
+
+namespace {
+
+const char *kindOf(mode_t mode) {
+  if (S_ISDIR(mode))
+    return "a directory";
+  if (S_ISFIFO(mode))
+    return "a FIFO";
+  if (S_ISCHR(mode))
+    return "a character device";
+  if (S_ISBLK(mode))
+    return "a block device";
+  if (S_ISSOCK(mode))
+    return "a socket";
+  return "not a file";
+}
+
+} // namespace
+
+bool neuro::rt::checkRegularFile(const std::string &path, std::string &err,
+                                 uint64_t *size) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) {
+    err = "cannot open '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    err = "'" + path + "' is " + kindOf(st.st_mode) + ", not a regular file";
+    return false;
+  }
+  if (size)
+    *size = uint64_t(st.st_size);
+  return true;
+}
+
+bool neuro::rt::readWholeFile(const std::string &path, std::string &bytes,
+                              std::string &err) {
+  uint64_t size = 0;
+  if (!checkRegularFile(path, err, &size))
+    return false;
+  struct Closer {
+    void operator()(std::FILE *f) const { std::fclose(f); }
+  };
+  std::unique_ptr<std::FILE, Closer> file(std::fopen(path.c_str(), "rb"));
+  if (!file) {
+    err = "cannot open '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  try {
+    bytes.assign(size_t(size), '\0');
+  } catch (const std::exception &) {
+    err = "'" + path + "' (" + std::to_string(size) +
+          " bytes) does not fit in memory";
+    return false;
+  }
+  // The file may have changed size since stat(): read what is there.
+  size_t got = size ? std::fread(bytes.data(), 1, bytes.size(), file.get()) : 0;
+  if (std::ferror(file.get())) {
+    err = "cannot read '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  bytes.resize(got);
+  return true;
+}

@@ -1,0 +1,56 @@
+//===- OutputLock.cpp - One run at a time writes an output directory ------===//
+
+#include "neuro/Runtime/Run.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <sys/file.h>
+#include <unistd.h>
+
+using namespace neuro::rt;
+
+OutputLock::~OutputLock() {
+  if (fd >= 0)
+    ::close(fd); // releases the lock
+}
+
+bool OutputLock::acquire(const std::string &dir, std::string &err) {
+  namespace fs = std::filesystem;
+  fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
+  std::error_code ec;
+  fs::create_directories(base, ec);
+  if (ec || !fs::is_directory(base, ec)) {
+    err = "cannot create directory '" + base.string() + "'";
+    if (ec)
+      err += ": " + ec.message();
+    return false;
+  }
+  std::string path = (base / kFileName).string();
+  int file = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (file < 0) {
+    err = "cannot lock output directory '" + dir + "': cannot open '" + path +
+          "': " + std::strerror(errno);
+    return false;
+  }
+  int rc;
+  do
+    rc = ::flock(file, LOCK_EX | LOCK_NB);
+  while (rc != 0 && errno == EINTR);
+  if (rc != 0) {
+    int why = errno;
+    ::close(file);
+    if (why == EWOULDBLOCK)
+      err = "another run is writing output directory '" + dir +
+            "' (it holds '" + path +
+            "'); wait for it to end or choose another -o";
+    else
+      err = "cannot lock output directory '" + dir + "': " + std::strerror(why);
+    return false;
+  }
+  if (fd >= 0)
+    ::close(fd);
+  fd = file;
+  return true;
+}

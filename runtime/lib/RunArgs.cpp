@@ -1,0 +1,100 @@
+//===- RunArgs.cpp - Checking the arguments of a run ----------------------===//
+//
+// The flags `neuroc run`, built programs and the REPL share: seeds and
+// thread counts are read strictly (digits only, no wrap-around), thread
+// counts are capped at the machine's, and durations are checked against
+// the step limit of a model's `run` statements before they become steps.
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Runtime/Run.h"
+#include "neuro/Runtime/ThreadPool.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+using namespace neuro::rt;
+
+namespace {
+
+/// `text` as a whole number of digits only; false if empty, signed,
+/// spaced or above UINT64_MAX.
+bool parseWhole(const std::string &text, uint64_t &value) {
+  if (text.empty())
+    return false;
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9')
+      return false;
+    uint64_t digit = uint64_t(c - '0');
+    if (v > (UINT64_MAX - digit) / 10)
+      return false;
+    v = v * 10 + digit;
+  }
+  value = v;
+  return true;
+}
+
+std::string general(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+} // namespace
+
+bool neuro::rt::parseSeed(const std::string &text, uint64_t &seed,
+                          std::string &err) {
+  if (parseWhole(text, seed))
+    return true;
+  err = "--seed needs a whole number from 0 to 18446744073709551615, got '" +
+        text + "'";
+  return false;
+}
+
+unsigned neuro::rt::maxThreads() {
+  if (const char *env = std::getenv("NEURO_MAX_THREADS")) {
+    uint64_t n = 0;
+    if (parseWhole(env, n) && n >= 1)
+      return unsigned(std::min<uint64_t>(n, 1u << 16));
+  }
+  return ThreadPool::hardwareThreads();
+}
+
+bool neuro::rt::parseThreads(const std::string &text, unsigned &threads,
+                             std::string &note, std::string &err) {
+  uint64_t n = 0;
+  note.clear();
+  if (!parseWhole(text, n) || n < 1) {
+    err = "--threads needs a whole number >= 1, got '" + text + "'";
+    return false;
+  }
+  unsigned most = maxThreads();
+  if (n > most) {
+    note = "--threads " + text + " is more than the " + std::to_string(most) +
+           " hardware threads of this machine; running on " +
+           std::to_string(most);
+    n = most;
+  }
+  threads = unsigned(n);
+  return true;
+}
+
+bool neuro::rt::durationSteps(double seconds, double dt, int64_t &steps,
+                              std::string &err) {
+  if (!(seconds >= 0) || !std::isfinite(seconds)) {
+    err = "the duration must be finite and >= 0";
+    return false;
+  }
+  // In double before any conversion: 1e15 s is no int64 of steps.
+  double n = std::round(seconds / dt);
+  if (!(n <= double(kMaxSteps))) {
+    err = "the duration " + general(seconds) + " s is " + general(n) +
+          " steps of dt = " + general(dt) + " s, more than the " +
+          general(double(kMaxSteps)) + " a run may have";
+    return false;
+  }
+  steps = int64_t(n);
+  return true;
+}
