@@ -2621,14 +2621,19 @@ private:
                              : decltype(pop.model->vars.end())();
         bool isState = pop.model && var != pop.model->vars.end() &&
                        var->second.decl->kind == VarDecl::Kind::State;
-        if (!isState) {
-          diag.error(w.range, "'" + w.name + "' is not a state of neuron '" +
-                                  (pop.model ? pop.model->name : "?") +
-                                  "' (population '" + t.population.name + "')");
+        std::string row = w.name;
+        if (!isState && pop.model &&
+            !incomingRow(w, net, it->second, t.population.name, row)) {
           ok = false;
           continue;
         }
-        rec.vars.push_back(w.name);
+        if (!isState && !pop.model) {
+          diag.error(w.range, "'" + t.population.name +
+                                  "' gives spikes and has no states");
+          ok = false;
+          continue;
+        }
+        rec.vars.push_back(row);
       }
       for (const StateRecordInfo &other : net.recordStates)
         if (other.projection < 0 && other.population == rec.population) {
@@ -2642,6 +2647,61 @@ private:
       if (ok)
         net.recordStates.push_back(std::move(rec));
     }
+  }
+
+  /// A row that incoming projections add to population `dst`: a post state
+  /// (`g_E_to_E`, or `g` when one projection has it) or the sum of a
+  /// per-synapse drive (`I_nmda_In_to_N`, or `I_nmda` when one projection
+  /// sums into that input and nothing else drives it). False after an
+  /// error that names what there is.
+  bool incomingRow(const NameRef &w, const NetworkInfo &net, int dst,
+                   const std::string &popName, std::string &row) {
+    std::vector<std::string> matches, all;
+    bool drivenOtherwise = false;
+    for (const ProjectionInfo &pr : net.projections) {
+      if (pr.dst != dst)
+        continue;
+      for (const VarDecl &v : pr.model->synapse->vars)
+        if (v.kind == VarDecl::Kind::PostState) {
+          std::string name = v.name + "_" + pr.name;
+          all.push_back(name);
+          if (w.name == name || w.name == v.name)
+            matches.push_back(name);
+        }
+      for (const DrivesDecl &d : pr.model->synapse->drives) {
+        std::set<VarDecl::Kind> kinds;
+        collectKinds(*d.value, *pr.model, kinds);
+        bool summed = kinds.count(VarDecl::Kind::Weight) ||
+                      kinds.count(VarDecl::Kind::State) ||
+                      kinds.count(VarDecl::Kind::PreVar) ||
+                      refersTo(*d.value, "not_refractory_pre");
+        if (!summed) {
+          drivenOtherwise |= w.name == d.target;
+          continue;
+        }
+        std::string name = d.target + "_" + pr.name;
+        all.push_back(name);
+        if (w.name == name || w.name == d.target)
+          matches.push_back(name);
+      }
+    }
+    const std::string &model = net.populations[size_t(dst)].model->name;
+    if (matches.size() == 1 && !(drivenOtherwise && matches[0] != w.name)) {
+      row = matches[0];
+      return true;
+    }
+    std::string msg = "'" + w.name + "' is not a state of neuron '" + model +
+                      "' (population '" + popName + "')";
+    if (matches.size() > 1 || drivenOtherwise)
+      msg = "'" + w.name + "' of population '" + popName +
+            "' is the sum of several projections' parts; record them by name";
+    if (!all.empty()) {
+      msg += "; what incoming projections add is ";
+      for (size_t k = 0; k < all.size(); ++k)
+        msg += (k ? ", " : "") + all[k];
+    }
+    diag.error(w.range, msg);
+    return false;
   }
 
   /// `record w of E_to_I[0:100]`: per-synapse variables of synapses

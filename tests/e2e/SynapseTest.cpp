@@ -65,7 +65,7 @@ network Gap {
     EXPECT_NEAR(va + vb, s, 1e-12 * kV0) << "t = " << t;
   }
   // The sum row the target reads holds the drive of the last step.
-  EXPECT_NEAR(c.state("B", "_I_A_to_B", 0),
+  EXPECT_NEAR(c.state("B", "I_A_to_B", 0),
               kW * (c.state("A", "v", 0) - c.state("B", "v", 0)), 0.02 * kV0);
 }
 
@@ -133,8 +133,8 @@ network Block {
     double sBefore = c.sim->synapseState(lo)(sRow, 0);
     c.step();
     // The currents of a step come from s at its start.
-    double iLo = c.state("Lo", "_I_nmda_L", 0);
-    double iHi = c.state("Hi", "_I_nmda_H", 0);
+    double iLo = c.state("Lo", "I_nmda_L", 0);
+    double iHi = c.state("Hi", "I_nmda_H", 0);
     EXPECT_NEAR(iLo, 2e-9 * sBefore * 70e-3 * block(-70e-3), 1e-24)
         << "step " << k;
     EXPECT_NEAR(iHi, 2e-9 * sBefore * 20e-3 * block(-20e-3), 1e-24)

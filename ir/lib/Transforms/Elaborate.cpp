@@ -41,9 +41,9 @@ std::string targetRow(Operation *model, StringRef name,
 }
 
 /// Name of the target row that holds the sum of a per-synapse `drives` of
-/// `projection` into `input`.
+/// `projection` into `input` (recordable, as Brian2's summed variables).
 std::string summedRowName(StringRef input, ProjectionOp projection) {
-  return ("_" + input + "_" + projection.getSymName()).str();
+  return (input + "_" + projection.getSymName()).str();
 }
 
 /// Whether `drives` of synapse `model` reads per-synapse variables (the
@@ -58,6 +58,7 @@ bool isSummed(DrivesOp drives, Operation *model) {
             SymbolTable::lookupSymbolIn(model, ref.getNameAttr().getAttr())))
       summed = true;
   });
+  drives.walk([&](NotRefractoryOp op) { summed |= op.getPre(); });
   return summed;
 }
 

@@ -173,7 +173,7 @@ neuro.network @Learn dt(1.000000e-04) duration(1.000000e+00) seed(7) {
 
 // A synapse that reads the source's v (`pre`), a modulator and its own
 // weight: its drive is summed over the synapses into the target row
-// _I_G_to_H, which the target's equation reads instead of the input; the
+// I_G_to_H, which the target's equation reads instead of the input; the
 // weight's equation, the modulator and the drive stay with the projection.
 neuro.neuron @Cell {
   neuro.state @v : "V"
@@ -208,10 +208,10 @@ neuro.synapse @Gap {
 // CHECK:         neuro.population @H size(2) {
 // CHECK:           neuro.state @v : "V"
 // CHECK:           neuro.state @d : "1"
-// CHECK:           neuro.state @_I_G_to_H : "V"
-// CHECK:           neuro.init_const @_I_G_to_H = 0.000000e+00
+// CHECK:           neuro.state @I_G_to_H : "V"
+// CHECK:           neuro.init_const @I_G_to_H = 0.000000e+00
 // CHECK:           neuro.ode @v {
-// CHECK-NEXT:        %[[SUM:.*]] = neuro.ref @_I_G_to_H
+// CHECK-NEXT:        %[[SUM:.*]] = neuro.ref @I_G_to_H
 // CHECK-NEXT:        %[[V:.*]] = neuro.ref @v
 // CHECK-NEXT:        arith.subf %[[SUM]], %[[V]] : f64
 // CHECK:         neuro.projection @G_to_H @G -> @H {{.*}} modulators {m = @H::@d} {
@@ -219,7 +219,7 @@ neuro.synapse @Gap {
 // CHECK-NEXT:      neuro.modulator @m : "1"
 // CHECK:           neuro.ode @w {
 // CHECK-NEXT:        neuro.ref @m
-// CHECK:           neuro.drives @I into @_I_G_to_H {
+// CHECK:           neuro.drives @I into @I_G_to_H {
 // CHECK-NEXT:        neuro.ref @w
 // CHECK-NEXT:        neuro.ref pre @v
 // CHECK-NEXT:        neuro.ref post @v
