@@ -630,7 +630,7 @@ private:
             mlir::StringAttr(), mlir::FloatAttr(),
             mlir::DenseElementsAttr::get(type, llvm::ArrayRef<double>(times)),
             builder.getDenseI64ArrayAttr(indices), ablatedAttr(p),
-            mlir::FloatAttr());
+            mlir::FloatAttr(), mlir::IntegerAttr());
         builder.createBlock(&pop.getBody());
         continue;
       }
@@ -640,7 +640,9 @@ private:
             builder.getI64IntegerAttr(p.size), mlir::DictionaryAttr(),
             mlir::StringAttr(), mlir::FloatAttr(), mlir::DenseElementsAttr(),
             mlir::DenseI64ArrayAttr(), ablatedAttr(p),
-            builder.getF64FloatAttr(*p.poissonRate));
+            builder.getF64FloatAttr(*p.poissonRate),
+            p.driveInputs ? builder.getI64IntegerAttr(*p.driveInputs)
+                          : mlir::IntegerAttr());
         builder.createBlock(&pop.getBody());
         continue;
       }
@@ -652,7 +654,7 @@ private:
           p.model->neuron->spike ? builder.getF64FloatAttr(p.refractory)
                                  : mlir::FloatAttr(),
           mlir::DenseElementsAttr(), mlir::DenseI64ArrayAttr(), ablatedAttr(p),
-          mlir::FloatAttr());
+          mlir::FloatAttr(), mlir::IntegerAttr());
       enter(pop.getBody());
       // Parameters first: initial values may read their rows.
       genInits(p.paramInits, l, populationNames(p));

@@ -2064,8 +2064,9 @@ private:
       }
       auto mit = result.models.find(p.model.name);
       bool spikeTimes = p.model.name == "SpikeTimes";
+      bool drive = p.model.name == "PoissonDrive";
       if (mit == result.models.end() &&
-          (spikeTimes || p.model.name == "PoissonInput")) {
+          (spikeTimes || p.model.name == "PoissonInput" || drive)) {
         if (auto v = netQuantity(*p.size, Dim::none(), "a population size")) {
           if (*v < 1 || *v != std::floor(*v) || *v > 2e9)
             diag.error(p.size->range, "a population size must be a whole "
@@ -2080,6 +2081,15 @@ private:
           pop.poissonRate = checkPoissonInput(p, net.dt);
         if (!pop.generator && !pop.poissonRate)
           continue;
+        if (drive) {
+          // K inputs per target; one neuron per target, counted as the
+          // drive is connected.
+          pop.driveInputs = pop.size;
+          pop.size = 0;
+          if (p.cells || p.sign)
+            diag.error(p.range, "a PoissonDrive has no named neurons and no "
+                                "sign of its own");
+        }
         readCells(p, pop);
         popIndex[p.name] = static_cast<int>(net.populations.size());
         net.populations.push_back(std::move(pop));
@@ -2350,6 +2360,10 @@ private:
         proj.rule = rule;
         proj.degree = degree;
         proj.autapses = autapses;
+        if (net.populations[size_t(src->second)].driveInputs &&
+            !connectDrive(c, syn, ruleRange.begin.line || probExpr,
+                          net.populations[size_t(src->second)], proj))
+          continue;
         std::string degreeErr;
         if ((rule == "in_degree" || rule == "out_degree") &&
             !rt::checkFixedDegree(
@@ -2541,6 +2555,14 @@ private:
     }
     if (decl.populations.empty())
       diag.error(decl.range, "network '" + decl.name + "' has no population");
+    for (PopulationInfo &pop : net.populations)
+      if (pop.driveInputs && pop.size == 0) {
+        diag.error(pop.decl->range,
+                   "Poisson drive '" + pop.decl->name +
+                       "' drives nothing; connect it to the populations it "
+                       "drives");
+        pop.size = 1;
+      }
     netConstants.clear();
     inNetwork = false;
     result.networks.push_back(std::move(net));
@@ -2581,6 +2603,13 @@ private:
         continue;
       }
       const PopulationInfo &pop = net.populations[it->second];
+      if (pop.driveInputs) {
+        diag.error(t.population.range,
+                   "'" + t.population.name +
+                       "' is a Poisson drive: its inputs are not neurons to "
+                       "record; record what they drive");
+        continue;
+      }
       if (spikes) {
         if (t.slice)
           diag.error(t.range, "spikes are recorded for whole populations so "
@@ -2887,19 +2916,68 @@ private:
     }
   }
 
-  /// `PoissonInput(rate = R)`: the rate in Hz, at most one spike per step.
+  /// A projection from a Poisson drive: one-to-one from a block of new
+  /// neurons of the drive onto the targets, each standing for the K inputs
+  /// of its target. The synapse acts on its target only: `on pre` may
+  /// write the target's variables (and read the weight, drawn per target
+  /// if given so), nothing per synapse evolves.
+  bool connectDrive(const ConnectDecl &c, const ModelInfo &syn, bool rule,
+                    PopulationInfo &drive, ProjectionInfo &proj) {
+    const std::string &name = drive.decl->name;
+    // Connected, if wrongly: not also "drives nothing".
+    drive.size = std::max<int64_t>(drive.size, 1);
+    if (rule || c.sourceSlice || c.sourceCell || c.where || c.file) {
+      diag.error(c.range, "'" + name +
+                              "' drives every target with its own inputs; a "
+                              "connect from it takes no rule, slice or file");
+      return false;
+    }
+    const SynapseDecl &s = *syn.synapse;
+    bool perSynapse = !s.odes.empty();
+    for (const VarDecl &v : s.vars)
+      perSynapse |= v.kind == VarDecl::Kind::State ||
+                    v.kind == VarDecl::Kind::PreVar ||
+                    v.kind == VarDecl::Kind::Modulator;
+    for (const EventDecl &e : s.events)
+      perSynapse |= e.event == "post";
+    for (const DrivesDecl &d : s.drives) {
+      std::set<VarDecl::Kind> kinds;
+      collectKinds(*d.value, syn, kinds);
+      perSynapse |= kinds.count(VarDecl::Kind::Weight) ||
+                    kinds.count(VarDecl::Kind::State);
+    }
+    if (perSynapse) {
+      diag.error(c.synapse.range,
+                 "a synapse from Poisson drive '" + name +
+                     "' stands for all the inputs of its target, so '" +
+                     syn.name +
+                     "' may only act on the target ('on pre', post states "
+                     "and drives of them): no per-synapse states, "
+                     "equations, 'on post' or summed drives");
+      return false;
+    }
+    proj.rule = "one_to_one";
+    proj.srcBegin = drive.connected;
+    proj.srcEnd = drive.connected + (proj.dstEnd - proj.dstBegin);
+    drive.size = drive.connected = proj.srcEnd;
+    return true;
+  }
+
+  /// `PoissonInput(rate = R)` (and `PoissonDrive`): the rate in Hz, at most
+  /// one spike per step.
   std::optional<double> checkPoissonInput(const PopulationDecl &p, double dt) {
     const Expr *rate = nullptr;
+    const std::string &kind = p.model.name;
     for (const NamedExpr &a : p.args) {
       if (a.name == "rate" && !rate)
         rate = a.value.get();
       else
         diag.error(a.nameRange,
-                   "PoissonInput takes 'rate' (once), not '" + a.name + "'");
+                   kind + " takes 'rate' (once), not '" + a.name + "'");
     }
     if (!rate) {
-      diag.error(p.range, "PoissonInput needs rate = RATE, e.g. "
-                          "PoissonInput(rate = 15 Hz)");
+      diag.error(p.range,
+                 kind + " needs rate = RATE, e.g. " + kind + "(rate = 15 Hz)");
       return std::nullopt;
     }
     auto v = netQuantity(*rate, Dim::none() / Dim::time(), "the rate");
@@ -3446,9 +3524,12 @@ void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
     for (const PopulationInfo &p : net.populations) {
       os << "  population " << p.decl->name << " = " << p.size << " of "
          << (p.model         ? p.model->name
+             : p.driveInputs ? "PoissonDrive"
              : p.poissonRate ? "PoissonInput"
                              : "SpikeTimes")
          << "\n";
+      if (p.driveInputs)
+        os << "    " << *p.driveInputs << " inputs per target\n";
       if (p.generator)
         os << "    " << p.generator->size() << " spikes given by time\n";
       if (p.poissonRate)

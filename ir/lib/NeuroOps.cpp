@@ -227,6 +227,10 @@ LogicalResult PopulationOp::verify() {
     if (getModelAttr() || getSpikeTimes())
       return emitOpError("a Poisson source has no model and no spike times");
   }
+  if (auto inputs = getInputs())
+    if (!getPoissonRate() || static_cast<int64_t>(*inputs) < 1)
+      return emitOpError("inputs per target belong to a Poisson drive (with "
+                         "a rate), at least 1");
   return success();
 }
 

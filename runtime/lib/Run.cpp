@@ -205,17 +205,25 @@ struct Report {
   int64_t spikes(size_t pop) const {
     return sim.spikeCount(static_cast<int>(pop)) - spikesBefore[pop];
   }
+  /// The spikes and neurons of the network; a Poisson drive's inputs are
+  /// not neurons of it.
   int64_t totalSpikes() const {
     int64_t total = 0;
     for (size_t i = 0; i < spikesBefore.size(); ++i)
-      total += spikes(i);
+      if (!sim.spec().populations[i].driveInputs)
+        total += spikes(i);
     return total;
   }
   int64_t neurons() const {
     int64_t total = 0;
     for (const PopulationSpec &p : sim.spec().populations)
-      total += p.size;
+      if (!p.driveInputs)
+        total += p.size;
     return total;
+  }
+  /// The inputs of a population: its neurons, or a drive's inputs.
+  int64_t inputs(const PopulationSpec &p) const {
+    return p.driveInputs ? p.size * p.driveInputs : p.size;
   }
   double duration() const { return double(sim.spec().steps) * sim.spec().dt; }
   double rate(int64_t count, int64_t n) const {
@@ -253,9 +261,14 @@ void reportJson(std::ostream &os, const Report &r) {
   for (size_t i = 0; i < spec.populations.size(); ++i) {
     const PopulationSpec &p = spec.populations[i];
     int64_t s = r.spikes(i);
-    os << (i ? ", " : "") << jsonString(p.name) << ": {\"neurons\": " << p.size
-       << ", \"spikes\": " << s
-       << ", \"rate_hz\": " << format("%.6g", r.rate(s, p.size)) << "}";
+    os << (i ? ", " : "") << jsonString(p.name) << ": {";
+    if (p.driveInputs)
+      os << "\"targets\": " << p.size
+         << ", \"inputs_per_target\": " << p.driveInputs;
+    else
+      os << "\"neurons\": " << p.size;
+    os << ", \"spikes\": " << s
+       << ", \"rate_hz\": " << format("%.6g", r.rate(s, r.inputs(p))) << "}";
   }
   os << "}, \"output_dir\": "
      << (r.records ? jsonString(r.options.outDir) : "null") << "}\n";
@@ -277,8 +290,13 @@ void reportText(std::ostream &os, const Report &r) {
   for (size_t i = 0; i < spec.populations.size(); ++i) {
     const PopulationSpec &p = spec.populations[i];
     int64_t s = r.spikes(i);
-    os << "  " << p.name << ": " << p.size << " neurons, " << s << " spikes, "
-       << format("%.3f", r.rate(s, p.size)) << " Hz\n";
+    if (p.driveInputs)
+      os << "  " << p.name << ": Poisson drive, " << p.driveInputs
+         << " inputs to each of " << p.size << " targets, " << s << " spikes, "
+         << format("%.3f", r.rate(s, r.inputs(p))) << " Hz per input\n";
+    else
+      os << "  " << p.name << ": " << p.size << " neurons, " << s << " spikes, "
+         << format("%.3f", r.rate(s, p.size)) << " Hz\n";
   }
   os << "spikes: " << spikes << ", mean rate "
      << format("%.3f", r.rate(spikes, neurons)) << " Hz\n";

@@ -558,7 +558,10 @@ bool Simulator::allocate(std::string &err) {
     pop.spiked.assign(size_t(spec.size), 0);
     pop.nextSpikes.clear();
     pop.draws.clear();
-    if (spec.generator && spec.poissonRate >= 0) {
+    if (spec.driveInputs > 0) {
+      pop.drive =
+          BinomialSampler(spec.driveInputs, spec.poissonRate * model.dt);
+    } else if (spec.generator && spec.poissonRate >= 0) {
       pop.draws.assign(size_t(spec.size), 0);
       for (int64_t i = 0; i < spec.size; ++i)
         schedulePoisson(p, int32_t(i), -1);
@@ -1190,6 +1193,10 @@ void Simulator::generatorSpikes(size_t p, int64_t k,
                                 std::vector<int32_t> &list) {
   const PopulationSpec &spec = model.populations[p];
   Population &pop = pops[p];
+  if (spec.driveInputs > 0) {
+    driveSpikes(p, k, list);
+    return;
+  }
   if (spec.poissonRate >= 0) {
     // Poisson sources: the neurons whose next spike is in step k.
     auto later = std::greater<std::pair<int64_t, int32_t>>();

@@ -135,7 +135,8 @@ neuro::emitModelSource(const rt::ModelSpec &spec, const std::string &network,
     for (size_t r = 0; r < pop.init.size(); ++r)
       w.init(at + ".init[" + std::to_string(r) + "]", pop.init[r]);
     b << "  " << at << ".generator = " << (pop.generator ? "true" : "false")
-      << ";\n  " << at << ".poissonRate = " << lit(pop.poissonRate) << ";\n";
+      << ";\n  " << at << ".poissonRate = " << lit(pop.poissonRate) << ";\n  "
+      << at << ".driveInputs = " << lit(pop.driveInputs) << ";\n";
     if (!pop.schedule.empty()) {
       std::vector<int64_t> steps, neurons;
       for (const auto &[step, neuron] : pop.schedule) {

@@ -200,6 +200,8 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
     if (auto rate = pop.getPoissonRate()) {
       p.generator = true;
       p.poissonRate = rate->convertToDouble();
+      if (auto inputs = pop.getInputs())
+        p.driveInputs = static_cast<int64_t>(*inputs);
     }
     for (auto s : pop.getBody().getOps<StateOp>()) {
       p.rows.push_back(s.getSymName().str());

@@ -81,6 +81,11 @@ struct PopulationInfo {
   /// `PoissonInput(rate = R)`: each neuron spikes in each step with
   /// probability R dt, instead of a model (Hz).
   std::optional<double> poissonRate;
+  /// `K of PoissonDrive(rate = R)`: every target of the population's
+  /// projections receives K independent inputs of rate R; `size` is then
+  /// the number of those targets (one neuron of the drive per target).
+  std::optional<int64_t> driveInputs;
+  int64_t connected = 0; ///< a drive's targets so far
   /// `named "cells.csv"`: neuron i is cells[i].
   std::vector<std::string> cells;
   /// `ablate`: neurons without synapses, ascending.

@@ -360,7 +360,10 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
     spikes at `spike_times[n]` seconds. A Poisson source has no model
     either: each neuron spikes in each step with probability
     `poisson_rate` * dt, independently (the runtime draws the number of
-    steps to the next spike). Otherwise:
+    steps to the next spike). With `inputs` it is a Poisson drive: neuron i
+    stands for the `inputs` independent inputs of one target of its
+    projections (one-to-one onto them) and spikes in a step as many times
+    as a Binomial(inputs, poisson_rate * dt) draw says. Otherwise:
     `size` neurons of neuron model `model` with the given parameter values
     (SI) and, for a model that spikes, its refractory period with these
     values. Before elaboration the body holds only the initial values
@@ -377,13 +380,14 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
                        OptionalAttr<F64ElementsAttr>:$spike_times,
                        OptionalAttr<DenseI64ArrayAttr>:$spike_indices,
                        OptionalAttr<DenseI64ArrayAttr>:$ablated,
-                       OptionalAttr<F64Attr>:$poisson_rate);
+                       OptionalAttr<F64Attr>:$poisson_rate,
+                       OptionalAttr<I64Attr>:$inputs);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name (`of` $model^)? `size` `(` $size `)` (`params` $params^)?
     (`refractory` `(` $refractory^ `)`)? (`method` $method^)?
     (`spike_times` $spike_times^)? (`spike_indices` $spike_indices^)?
-    (`poisson` `(` $poisson_rate^ `)`)?
+    (`poisson` `(` $poisson_rate^ `)`)? (`inputs` `(` $inputs^ `)`)?
     attr-dict-with-keyword $body
   }];
   let hasVerifier = 1;

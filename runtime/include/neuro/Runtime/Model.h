@@ -67,6 +67,12 @@ struct PopulationSpec {
   /// The runtime draws, per spike, the number of steps to the next one
   /// (geometric), so the cost is per spike, not per neuron and step.
   double poissonRate = -1;
+  /// A Poisson drive when > 0 (with poissonRate): neuron i stands for the
+  /// `driveInputs` independent inputs of one target of the drive's
+  /// projections, and spikes in a step as many times as a Binomial
+  /// (driveInputs, poissonRate dt) draw says (Binomial.h): its spike list
+  /// repeats i that many times, and each repeat is delivered.
+  int64_t driveInputs = 0;
   /// Neurons that lose every synapse to and from them (`ablate`),
   /// ascending.
   std::vector<int64_t> ablated;

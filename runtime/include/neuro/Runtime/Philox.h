@@ -67,7 +67,8 @@ constexpr PhiloxCounter philox4x32(PhiloxCounter ctr, PhiloxKey key) {
 /// `(hi << 32) | lo` (its top 53 bits). Exactly representable, never 1.0.
 constexpr double uniform53(uint32_t hi, uint32_t lo) {
   uint64_t bits = (uint64_t(hi) << 32) | uint64_t(lo);
-  return double(bits >> 11) * (1.0 / 9007199254740992.0); // 2^-53
+  // Below 2^53: the signed conversion is exact and cheaper.
+  return double(int64_t(bits >> 11)) * (1.0 / 9007199254740992.0); // 2^-53
 }
 
 /// Key for a 64-bit seed (low word first).
@@ -132,6 +133,13 @@ private:
   uint64_t cachedBlock = 0;
   bool cacheValid = false;
 };
+
+/// Draws 2 block and 2 block + 1 of entities first .. first + count - 1 of
+/// `stream` (PhiloxStream::uniformPairAt of each), several entities at
+/// once with SIMD where the CPU has it (runtime/lib/PhiloxBatch.cpp).
+void philoxUniformPairs(uint64_t seed, uint32_t stream, uint64_t first,
+                        int64_t count, uint64_t block, double *firstOut,
+                        double *secondOut);
 
 } // namespace neuro::rt
 

@@ -31,6 +31,7 @@
 #define NEURO_RUNTIME_SIMULATOR_H
 
 #include "neuro/Runtime/AlignedAllocator.h"
+#include "neuro/Runtime/Binomial.h"
 #include "neuro/Runtime/Connectivity.h"
 #include "neuro/Runtime/DelayRing.h"
 #include "neuro/Runtime/Model.h"
@@ -303,6 +304,14 @@ private:
     /// the spikes drawn so far per neuron (the counter of its gap draws).
     std::vector<std::pair<int64_t, int32_t>> nextSpikes;
     std::vector<uint64_t> draws;
+    /// Poisson drives: the count of inputs spiking per target and step, the
+    /// second uniform of each target's last block (for step driveCached +
+    /// 1) and the spikes of each range of targets.
+    BinomialSampler drive;
+    std::vector<double> driveNow, driveNext;
+    int64_t driveCached = -1;
+    std::vector<std::vector<int32_t>> driveLists;
+    std::vector<size_t> driveLengths;
   };
   /// Draws the step of neuron i's next spike after step `after` (-1: its
   /// first) into the heap of Poisson population `p`.
@@ -310,6 +319,8 @@ private:
   /// Appends the spikes of generator population `p` in step k to `list`
   /// (empty), ascending.
   void generatorSpikes(size_t p, int64_t k, std::vector<int32_t> &list);
+  /// generatorSpikes of a Poisson drive: each target's count of inputs.
+  void driveSpikes(size_t p, int64_t k, std::vector<int32_t> &list);
 
   struct Projection {
     CSR csr;

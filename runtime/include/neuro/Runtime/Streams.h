@@ -65,6 +65,12 @@ constexpr uint32_t poissonGaps(uint32_t pop) {
   return make(Generated, pop, 0xfffu);
 }
 
+/// The input counts of Poisson drive population `pop`; entity = the target
+/// (the drive's neuron), counter = step * chunks + chunk (Binomial.h).
+constexpr uint32_t poissonDrive(uint32_t pop) {
+  return make(Generated, pop, 0xffeu);
+}
+
 } // namespace neuro::rt::streams
 
 #endif // NEURO_RUNTIME_STREAMS_H
