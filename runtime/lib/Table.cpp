@@ -3,6 +3,7 @@
 #include "neuro/Runtime/Table.h"
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Npy.h"
+#include "neuro/Runtime/Quote.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -129,8 +130,9 @@ bool readCsv(const std::string &path, std::string_view bytes, Table &table,
         continue;
       }
       if (cells[c].empty() || *end != '\0' || !std::isfinite(v)) {
-        err = path + ":" + std::to_string(lineNo) + ": '" + cells[c] +
-              "' in column '" + table.names[c] + "' is not a finite number";
+        err = path + ":" + std::to_string(lineNo) + ": " + quoted(cells[c]) +
+              " in column " + quoted(table.names[c]) +
+              " is not a finite number";
         return false;
       }
       table.columns[c].push_back(v);
@@ -229,9 +231,9 @@ bool readNpy(const std::string &path, std::string_view bytes, Table &table,
     Field f;
     f.name = h.name;
     if (!parseDescr(h.type, f))
-      return bad(header.structured ? "unsupported type '" + h.type +
-                                         "' of field '" + h.name + "'"
-                                   : "unsupported dtype '" + h.type + "'");
+      return bad(header.structured ? "unsupported type " + quoted(h.type) +
+                                         " of field " + quoted(h.name)
+                                   : "unsupported dtype " + quoted(h.type));
     f.offset = size_t(itemSize);
     itemSize += f.size;
     fields.push_back(f);
@@ -357,8 +359,8 @@ bool neuro::rt::readConnections(const std::string &path,
   for (size_t c = 0; c < t.names.size(); ++c)
     if (!t.names[c].empty() && int(c) != pre && int(c) != post &&
         int(c) != weight && int(c) != delay) {
-      err = "'" + path + "': unknown column '" + t.names[c] +
-            "' (expected pre, post, weight or " +
+      err = "'" + path + "': unknown column " + quoted(t.names[c]) +
+            " (expected pre, post, weight or " +
             (weightName.empty() ? "the weight's name" : weightName) +
             ", delay)";
       return false;
