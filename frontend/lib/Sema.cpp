@@ -1,6 +1,7 @@
 //===- Sema.cpp - Name, dimension and network checks ----------------------===//
 
 #include "neuro/Frontend/Sema.h"
+#include "neuro/Frontend/Imports.h"
 #include "neuro/Runtime/Connectivity.h"
 #include "neuro/Runtime/Table.h"
 
@@ -1650,7 +1651,8 @@ private:
       auto it = result.models.find(r.name);
       if (it == result.models.end() || !it->second.isRule) {
         diag.error(r.range, it == result.models.end()
-                                ? "unknown plasticity rule '" + r.name + "'"
+                                ? "unknown plasticity rule '" + r.name + "'" +
+                                      libraryImportHint(r.name, ModelKind::Rule)
                                 : "'" + r.name +
                                       "' is not a plasticity rule; attach "
                                       "rules declared with 'plasticity'");
@@ -2088,7 +2090,8 @@ private:
       if (mit == result.models.end() || mit->second.isSynapse) {
         diag.error(p.model.range,
                    mit == result.models.end()
-                       ? "unknown neuron model '" + p.model.name + "'"
+                       ? "unknown neuron model '" + p.model.name + "'" +
+                             libraryImportHint(p.model.name, ModelKind::Neuron)
                        : "'" + p.model.name + "' is a synapse, not a neuron");
         continue;
       }
@@ -2146,10 +2149,12 @@ private:
       }
       auto mit = result.models.find(c.synapse.name);
       if (mit == result.models.end() || !mit->second.isSynapse) {
-        diag.error(c.synapse.range,
-                   mit == result.models.end()
-                       ? "unknown synapse model '" + c.synapse.name + "'"
-                       : "'" + c.synapse.name + "' is a neuron, not a synapse");
+        diag.error(
+            c.synapse.range,
+            mit == result.models.end()
+                ? "unknown synapse model '" + c.synapse.name + "'" +
+                      libraryImportHint(c.synapse.name, ModelKind::Synapse)
+                : "'" + c.synapse.name + "' is a neuron, not a synapse");
         continue;
       }
       if (mit->second.isRule) {
