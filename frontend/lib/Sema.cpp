@@ -3409,7 +3409,7 @@ void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
       }
     }
     for (const ProjectionInfo &pr : net.projections)
-      os << "  projection " << pr.name << " with " << pr.model->name << ": p "
-         << fmt(pr.p) << ", delay " << fmt(pr.delay) << " s\n";
+      os << "  projection " << pr.name << " with " << pr.model->name << ": "
+         << describeConnectivity(pr) << "\n";
   }
 }
