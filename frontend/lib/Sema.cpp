@@ -3084,26 +3084,12 @@ private:
   void readCells(const PopulationDecl &p, PopulationInfo &pop) {
     if (!p.cells)
       return;
-    rt::Table table;
+    std::vector<std::string> names;
     std::string err;
-    if (!rt::readTable(resolvePath(p.cells->name), table, err)) {
+    if (!rt::readNames(resolvePath(p.cells->name), names, err)) {
       diag.error(p.cells->range, "cannot read the names: " + err);
       return;
     }
-    int col = table.column("name");
-    if (col < 0 && table.names.size() == 1)
-      col = 0;
-    if (col < 0) {
-      diag.error(p.cells->range, "'" + p.cells->name +
-                                     "' needs a column 'name' (or one column)");
-      return;
-    }
-    if (size_t(col) >= table.text.size() ||
-        table.text[size_t(col)].size() != table.numRows()) {
-      diag.error(p.cells->range, "names come from a CSV file");
-      return;
-    }
-    const std::vector<std::string> &names = table.text[size_t(col)];
     if (int64_t(names.size()) != pop.size) {
       diag.error(p.cells->range, "'" + p.cells->name + "' names " +
                                      std::to_string(names.size()) +
