@@ -1868,15 +1868,15 @@ bool Simulator::writeSynapseEnds(const std::string &base,
   const StateRecording &data = stateRecordings[r];
   const Projection &proj = projs[size_t(model.stateRecords[r].projection)];
   size_t width = size_t(data.end - data.begin);
-  std::vector<double> pre(width), post(width);
+  std::vector<int64_t> pre(width), post(width);
   for (size_t c = 0; c < width; ++c) {
     int64_t syn = data.begin + int64_t(c);
-    pre[c] = double(synapseSource(proj, syn));
-    post[c] = double(proj.csr.cols[size_t(syn)]);
+    pre[c] = synapseSource(proj, syn);
+    post[c] = proj.csr.cols[size_t(syn)];
   }
-  return writeNpyF64((fs::path(base) / (prefix + "pre.npy")).string(),
+  return writeNpyI64((fs::path(base) / (prefix + "pre.npy")).string(),
                      pre.data(), {int64_t(width)}, err) &&
-         writeNpyF64((fs::path(base) / (prefix + "post.npy")).string(),
+         writeNpyI64((fs::path(base) / (prefix + "post.npy")).string(),
                      post.data(), {int64_t(width)}, err);
 }
 
