@@ -2360,7 +2360,9 @@ private:
             !rt::checkFixedDegree(
                 rule == "in_degree", degree, srcEnd - srcBegin,
                 proj.dstEnd - proj.dstBegin,
-                autapses || proj.src != proj.dst || srcBegin != proj.dstBegin,
+                autapses || proj.src != proj.dst ||
+                    !rt::slicesOverlap(srcBegin, srcEnd, proj.dstBegin,
+                                       proj.dstEnd),
                 degreeErr)) {
           diag.error(ruleRange, degreeErr);
           continue;
