@@ -1,12 +1,81 @@
 //===- Diagnostics.cpp - Errors with file:line:col and a caret ------------===//
 
 #include "neuro/Frontend/Diagnostics.h"
+#include "neuro/Runtime/Quote.h"
 
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/WithColor.h"
 
 using namespace neuro;
+
+namespace {
+
+/// Bytes of a source line shown around the caret.
+constexpr size_t kWindow = 120;
+
+/// `line` is cut at `at`, moved back to the start of a UTF-8 character.
+size_t characterStart(llvm::StringRef line, size_t at) {
+  while (at > 0 && at < line.size() &&
+         (static_cast<unsigned char>(line[at]) & 0xc0) == 0x80)
+    --at;
+  return at;
+}
+
+/// `d` with a source line longer than kWindow cut to kWindow bytes around
+/// the caret, "..." where it was cut, the caret and ranges moved with it;
+/// false when the line is short enough as it is.
+bool windowed(const llvm::SMDiagnostic &d, llvm::SMDiagnostic &out) {
+  llvm::StringRef line = d.getLineContents();
+  if (line.size() <= kWindow || d.getColumnNo() < 0)
+    return false;
+  size_t col = std::min(size_t(d.getColumnNo()), line.size());
+  size_t begin = col > kWindow / 2 ? col - kWindow / 2 : 0;
+  size_t end = std::min(line.size(), begin + kWindow);
+  begin = characterStart(line, end - begin < kWindow ? end - kWindow : begin);
+  end = characterStart(line, end);
+  std::string before = begin > 0 ? "..." : "";
+  std::string text = before + line.substr(begin, end - begin).str() +
+                     (end < line.size() ? "..." : "");
+  auto moved = [&](size_t c) { return unsigned(c - begin + before.size()); };
+  std::vector<std::pair<unsigned, unsigned>> ranges;
+  for (auto [b, e] : d.getRanges()) {
+    size_t from = std::max<size_t>(b, begin), to = std::min<size_t>(e, end);
+    if (from < to)
+      ranges.push_back({moved(from), moved(to)});
+  }
+  out = llvm::SMDiagnostic(*d.getSourceMgr(), d.getLoc(), d.getFilename(),
+                           d.getLineNo(), int(moved(col)), d.getKind(),
+                           d.getMessage(), text, ranges);
+  return true;
+}
+
+/// A message quoting megabytes of source (a name, a token, a string) is cut
+/// where it quotes: each quoted stretch longer than rt::kMostQuoted bytes
+/// is shortened. Messages that short never quote that much.
+std::string shortenQuotes(const std::string &message) {
+  if (message.size() <= 4 * rt::kMostQuoted)
+    return message;
+  std::string out;
+  size_t at = 0;
+  while (at < message.size()) {
+    size_t open = message.find('\'', at);
+    size_t close =
+        open == std::string::npos ? open : message.find('\'', open + 1);
+    if (close == std::string::npos) {
+      out += message.substr(at);
+      break;
+    }
+    out += message.substr(at, open - at);
+    out += rt::quoted(
+        std::string_view(message).substr(open + 1, close - open - 1));
+    at = close + 1;
+  }
+  return out;
+}
+
+} // namespace
 
 llvm::StringRef DiagEngine::filename() const {
   return sourceMgr.getMemoryBuffer(bufferId)->getBufferIdentifier();
@@ -24,7 +93,8 @@ llvm::SMLoc DiagEngine::toSMLoc(SourceLoc loc) const {
 }
 
 void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
-                        const llvm::Twine &message) {
+                        const llvm::Twine &fullMessage) {
+  std::string message = shortenQuotes(fullMessage.str());
   // The same diagnostic at the same place once (a `connect` to several
   // targets checks its arguments per target), with its notes.
   if (kind == llvm::SourceMgr::DK_Note) {
@@ -33,7 +103,7 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
   } else {
     skippingNotes = !reported
                          .insert({range.begin.buffer, range.begin.line,
-                                  range.begin.col, int(kind), message.str()})
+                                  range.begin.col, int(kind), message})
                          .second;
     if (skippingNotes)
       return;
@@ -50,7 +120,7 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
         kind == llvm::SourceMgr::DK_Error     ? "error"
         : kind == llvm::SourceMgr::DK_Warning ? "warning"
                                               : "note",
-        message.str());
+        message);
     return;
   }
   llvm::SMLoc begin = toSMLoc(range.begin);
@@ -59,8 +129,7 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
   if (range.end.line == range.begin.line && range.end.col > range.begin.col + 1)
     ranges.push_back({begin, toSMLoc(range.end)});
   if (!begin.isValid()) {
-    sourceMgr.PrintMessage(os,
-                           llvm::SMDiagnostic(filename(), kind, message.str()));
+    sourceMgr.PrintMessage(os, llvm::SMDiagnostic(filename(), kind, message));
     return;
   }
   llvm::SMDiagnostic d = sourceMgr.GetMessage(begin, kind, message, ranges);
@@ -85,7 +154,20 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
                            d.getLineNo(), d.getColumnNo(), d.getKind(),
                            d.getMessage(), line, d.getRanges());
   }
-  d.print(nullptr, os);
+  llvm::SMDiagnostic cut;
+  if (!windowed(d, cut)) {
+    d.print(nullptr, os);
+    return;
+  }
+  // The location as SMDiagnostic::print writes it, with the column in the
+  // whole line; the rest from the cut line.
+  {
+    llvm::WithColor loc(os, llvm::raw_ostream::SAVEDCOLOR, true, false,
+                        llvm::ColorMode::Auto);
+    loc << d.getFilename() << ':' << d.getLineNo() << ':' << d.getColumnNo() + 1
+        << ": ";
+  }
+  cut.print(nullptr, os, true, true, /*ShowLocation=*/false);
 }
 
 void DiagEngine::error(SourceRange range, const llvm::Twine &message) {

@@ -8,6 +8,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -182,4 +183,76 @@ private:
 bool neuro::resolveImports(Module &module, DiagEngine &diag,
                            const std::vector<std::string> &searchRoots) {
   return Importer(diag, searchRoots).run(module);
+}
+
+namespace {
+
+/// The models of the library: (name, kind) -> import path, the first of
+/// each in folder and file name order. Files that do not parse are
+/// skipped (their imports report them).
+using LibraryIndex = std::map<std::pair<std::string, ModelKind>, std::string>;
+
+LibraryIndex indexLibrary() {
+  LibraryIndex index;
+  std::string root = stdlibDirectory();
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (llvm::sys::fs::recursive_directory_iterator it(root, ec), end;
+       it != end && !ec; it.increment(ec)) {
+    if (it.level() > 8) {
+      it.no_push();
+      continue;
+    }
+    if (llvm::sys::path::extension(it->path()) == ".neuro")
+      files.push_back(it->path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const std::string &file : files) {
+    std::string why;
+    if (!rt::checkRegularFile(file, why))
+      continue;
+    auto buffer = llvm::MemoryBuffer::getFile(file);
+    if (!buffer)
+      continue;
+    // `std.a.b.Model` for a model in ROOT/a/b/*.neuro.
+    llvm::SmallString<256> folder(file);
+    llvm::sys::path::remove_filename(folder);
+    std::string path = "std";
+    llvm::StringRef relative(folder);
+    if (!relative.consume_front(root))
+      continue;
+    for (auto part = llvm::sys::path::begin(relative),
+              last = llvm::sys::path::end(relative);
+         part != last; ++part)
+      if (*part != "/" && *part != "." && !part->empty())
+        path += "." + part->str();
+    llvm::SourceMgr sm;
+    unsigned id = sm.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+    DiagEngine quiet(sm, id, llvm::nulls());
+    std::unique_ptr<Module> parsed = parseModule(quiet);
+    if (!parsed)
+      continue;
+    for (const NeuronDecl &n : parsed->neurons)
+      index.insert({{n.name, ModelKind::Neuron}, path + "." + n.name});
+    for (const SynapseDecl &s : parsed->synapses)
+      index.insert({{s.name, s.isRule ? ModelKind::Rule : ModelKind::Synapse},
+                    path + "." + s.name});
+  }
+  return index;
+}
+
+} // namespace
+
+std::string neuro::libraryImportHint(const std::string &name, ModelKind kind) {
+  // Read once per library folder ($NEURO_STDLIB may change between calls
+  // only in tests).
+  static std::map<std::string, LibraryIndex> indexes;
+  std::string root = stdlibDirectory();
+  auto it = indexes.find(root);
+  if (it == indexes.end())
+    it = indexes.emplace(root, indexLibrary()).first;
+  auto found = it->second.find({name, kind});
+  if (found == it->second.end())
+    return "";
+  return "; import it with 'import " + found->second + "'";
 }

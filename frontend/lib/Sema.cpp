@@ -1,6 +1,7 @@
 //===- Sema.cpp - Name, dimension and network checks ----------------------===//
 
 #include "neuro/Frontend/Sema.h"
+#include "neuro/Frontend/Imports.h"
 #include "neuro/Runtime/Connectivity.h"
 #include "neuro/Runtime/Table.h"
 
@@ -1650,7 +1651,8 @@ private:
       auto it = result.models.find(r.name);
       if (it == result.models.end() || !it->second.isRule) {
         diag.error(r.range, it == result.models.end()
-                                ? "unknown plasticity rule '" + r.name + "'"
+                                ? "unknown plasticity rule '" + r.name + "'" +
+                                      libraryImportHint(r.name, ModelKind::Rule)
                                 : "'" + r.name +
                                       "' is not a plasticity rule; attach "
                                       "rules declared with 'plasticity'");
@@ -2098,7 +2100,8 @@ private:
       if (mit == result.models.end() || mit->second.isSynapse) {
         diag.error(p.model.range,
                    mit == result.models.end()
-                       ? "unknown neuron model '" + p.model.name + "'"
+                       ? "unknown neuron model '" + p.model.name + "'" +
+                             libraryImportHint(p.model.name, ModelKind::Neuron)
                        : "'" + p.model.name + "' is a synapse, not a neuron");
         continue;
       }
@@ -2156,10 +2159,12 @@ private:
       }
       auto mit = result.models.find(c.synapse.name);
       if (mit == result.models.end() || !mit->second.isSynapse) {
-        diag.error(c.synapse.range,
-                   mit == result.models.end()
-                       ? "unknown synapse model '" + c.synapse.name + "'"
-                       : "'" + c.synapse.name + "' is a neuron, not a synapse");
+        diag.error(
+            c.synapse.range,
+            mit == result.models.end()
+                ? "unknown synapse model '" + c.synapse.name + "'" +
+                      libraryImportHint(c.synapse.name, ModelKind::Synapse)
+                : "'" + c.synapse.name + "' is a neuron, not a synapse");
         continue;
       }
       if (mit->second.isRule) {
@@ -2369,7 +2374,9 @@ private:
             !rt::checkFixedDegree(
                 rule == "in_degree", degree, srcEnd - srcBegin,
                 proj.dstEnd - proj.dstBegin,
-                autapses || proj.src != proj.dst || srcBegin != proj.dstBegin,
+                autapses || proj.src != proj.dst ||
+                    !rt::slicesOverlap(srcBegin, srcEnd, proj.dstBegin,
+                                       proj.dstEnd),
                 degreeErr)) {
           diag.error(ruleRange, degreeErr);
           continue;
@@ -3217,26 +3224,12 @@ private:
   void readCells(const PopulationDecl &p, PopulationInfo &pop) {
     if (!p.cells)
       return;
-    rt::Table table;
+    std::vector<std::string> names;
     std::string err;
-    if (!rt::readTable(resolvePath(p.cells->name), table, err)) {
+    if (!rt::readNames(resolvePath(p.cells->name), names, err)) {
       diag.error(p.cells->range, "cannot read the names: " + err);
       return;
     }
-    int col = table.column("name");
-    if (col < 0 && table.names.size() == 1)
-      col = 0;
-    if (col < 0) {
-      diag.error(p.cells->range, "'" + p.cells->name +
-                                     "' needs a column 'name' (or one column)");
-      return;
-    }
-    if (size_t(col) >= table.text.size() ||
-        table.text[size_t(col)].size() != table.numRows()) {
-      diag.error(p.cells->range, "names come from a CSV file");
-      return;
-    }
-    const std::vector<std::string> &names = table.text[size_t(col)];
     if (int64_t(names.size()) != pop.size) {
       diag.error(p.cells->range, "'" + p.cells->name + "' names " +
                                      std::to_string(names.size()) +
@@ -3545,7 +3538,7 @@ void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
       }
     }
     for (const ProjectionInfo &pr : net.projections)
-      os << "  projection " << pr.name << " with " << pr.model->name << ": p "
-         << fmt(pr.p) << ", delay " << fmt(pr.delay) << " s\n";
+      os << "  projection " << pr.name << " with " << pr.model->name << ": "
+         << describeConnectivity(pr) << "\n";
   }
 }

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
 
@@ -32,7 +33,7 @@ double *lookup(neuro_sim *s, const char *name, int64_t &count,
   std::string text = name ? name : "";
   auto dot = text.find('.');
   if (dot == std::string::npos) {
-    s->error = "'" + text + "' is not POP.VAR";
+    s->error = neuro::rt::quoted(text) + " is not POP.VAR";
     return nullptr;
   }
   std::string owner = text.substr(0, dot), var = text.substr(dot + 1);

@@ -14,6 +14,7 @@
 
 #include "cuda/Backend.h"
 #include "neuro/Runtime/ABI.h"
+#include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 
 #include <cstdio>
@@ -108,7 +109,7 @@ int main(int argc, char **argv) {
         return usage(program, "this program was built without --target=cuda");
       target = v;
     } else {
-      return usage(program, "unknown argument '" + a + "'");
+      return usage(program, "unknown argument " + neuro::rt::quoted(a));
     }
   }
   if (target == "cuda") {

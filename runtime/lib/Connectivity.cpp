@@ -17,7 +17,7 @@ using namespace neuro::rt;
 
 CSR neuro::rt::buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
                                      bool allowAutapses, uint64_t seed,
-                                     uint32_t streamId) {
+                                     uint32_t streamId, int64_t selfShift) {
   CSR csr;
   if (nSrc <= 0)
     return csr;
@@ -29,7 +29,7 @@ CSR neuro::rt::buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
     csr.cols.reserve(size_t(nSrc) * size_t(nDst));
     for (int64_t i = 0; i < nSrc; ++i) {
       for (int64_t j = 0; j < nDst; ++j)
-        if (allowAutapses || j != i)
+        if (allowAutapses || j != i + selfShift)
           csr.cols.push_back(int32_t(j));
       csr.rowPtr[size_t(i) + 1] = int64_t(csr.cols.size());
     }
@@ -53,7 +53,7 @@ CSR neuro::rt::buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
       j += int64_t(gap);
       if (j >= nDst)
         break;
-      if (!allowAutapses && j == i)
+      if (!allowAutapses && j == i + selfShift)
         continue;
       csr.cols.push_back(int32_t(j));
     }
@@ -62,8 +62,8 @@ CSR neuro::rt::buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
   return csr;
 }
 
-/// `k` distinct values of [0, n) except `excluded` (-1: none), sorted: Robert
-/// Floyd's sampling without replacement, drawing from `rng`.
+/// `k` distinct values of [0, n) except `excluded` (none when outside [0, n)),
+/// sorted: Robert Floyd's sampling without replacement, drawing from `rng`.
 static std::vector<int32_t>
 sampleDistinct(int64_t n, int64_t k, int64_t excluded, PhiloxStream &rng) {
   int64_t pool = excluded >= 0 && excluded < n ? n - 1 : n;
@@ -109,7 +109,7 @@ sampleDistinct(int64_t n, int64_t k, int64_t excluded, PhiloxStream &rng) {
 
 CSR neuro::rt::buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
                                    bool allowAutapses, uint64_t seed,
-                                   uint32_t streamId) {
+                                   uint32_t streamId, int64_t selfShift) {
   CSR csr;
   if (nSrc <= 0)
     return csr;
@@ -117,7 +117,7 @@ CSR neuro::rt::buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
   for (int64_t i = 0; i < nSrc; ++i) {
     PhiloxStream rng(seed, streamId, uint64_t(i));
     std::vector<int32_t> targets =
-        sampleDistinct(nDst, k, allowAutapses ? -1 : i, rng);
+        sampleDistinct(nDst, k, allowAutapses ? -1 : i + selfShift, rng);
     csr.cols.insert(csr.cols.end(), targets.begin(), targets.end());
     csr.rowPtr[size_t(i) + 1] = int64_t(csr.cols.size());
   }
@@ -126,7 +126,7 @@ CSR neuro::rt::buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
 
 CSR neuro::rt::buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
                                   bool allowAutapses, uint64_t seed,
-                                  uint32_t streamId) {
+                                  uint32_t streamId, int64_t selfShift) {
   CSR csr;
   if (nSrc <= 0)
     return csr;
@@ -135,7 +135,8 @@ CSR neuro::rt::buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
   std::vector<std::vector<int32_t>> sources(size_t(std::max<int64_t>(nDst, 0)));
   for (int64_t j = 0; j < nDst; ++j) {
     PhiloxStream rng(seed, streamId, uint64_t(j));
-    sources[size_t(j)] = sampleDistinct(nSrc, k, allowAutapses ? -1 : j, rng);
+    sources[size_t(j)] =
+        sampleDistinct(nSrc, k, allowAutapses ? -1 : j - selfShift, rng);
     for (int32_t i : sources[size_t(j)])
       ++csr.rowPtr[size_t(i) + 1];
   }

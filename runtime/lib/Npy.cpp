@@ -169,10 +169,12 @@ bool neuro::rt::writeSpikesNpy(const std::string &path,
   return writeSpikesNpy(path, spikes.data(), spikes.size(), err);
 }
 
-bool neuro::rt::writeNpyF64(const std::string &path, const double *data,
-                            const std::vector<int64_t> &shape,
-                            std::string &err) {
-  size_t count = 1;
+/// The element count of `shape`; false and `err` for a negative dimension
+/// or data missing.
+static bool elementCount(const std::string &path, const void *data,
+                         const std::vector<int64_t> &shape, size_t &count,
+                         std::string &err) {
+  count = 1;
   for (int64_t d : shape) {
     if (d < 0) {
       err = "cannot write '" + path + "': negative dimension " +
@@ -185,9 +187,32 @@ bool neuro::rt::writeNpyF64(const std::string &path, const double *data,
     err = "cannot write '" + path + "': no data";
     return false;
   }
+  return true;
+}
+
+bool neuro::rt::writeNpyF64(const std::string &path, const double *data,
+                            const std::vector<int64_t> &shape,
+                            std::string &err) {
+  size_t count = 0;
+  if (!elementCount(path, data, shape, count, err))
+    return false;
   return writeNpy(
       path, npyHeader("'<f8'", shape), count, 8,
       [&](std::vector<unsigned char> &buf, size_t k) { putF64(buf, data[k]); },
+      err);
+}
+
+bool neuro::rt::writeNpyI64(const std::string &path, const int64_t *data,
+                            const std::vector<int64_t> &shape,
+                            std::string &err) {
+  size_t count = 0;
+  if (!elementCount(path, data, shape, count, err))
+    return false;
+  return writeNpy(
+      path, npyHeader("'<i8'", shape), count, 8,
+      [&](std::vector<unsigned char> &buf, size_t k) {
+        putU64(buf, uint64_t(data[k]));
+      },
       err);
 }
 

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "neuro/Runtime/Npy.h"
+#include "neuro/Runtime/Quote.h"
 
 #include <cctype>
 #include <cstring>
@@ -48,7 +49,7 @@ public:
         return fail("a key of the header dict is not a string", why);
       skip();
       if (!eat(':'))
-        return fail("no ':' after '" + key.text + "' in the header", why);
+        return fail("no ':' after " + quoted(key.text) + " in the header", why);
       if (!parse(value, 1, why))
         return false;
       out.push_back({key.text, std::move(value)});
@@ -56,7 +57,7 @@ public:
       if (eat('}'))
         break;
       if (!eat(','))
-        return fail("expected ',' or '}' after '" + key.text + "'", why);
+        return fail("expected ',' or '}' after " + quoted(key.text), why);
     }
     skip();
     if (pos != s.size())
@@ -118,9 +119,9 @@ private:
     v.text = word;
     for (char d : word) {
       if (d < '0' || d > '9')
-        return fail("'" + word + "' is not a whole number >= 0", why);
+        return fail(quoted(word) + " is not a whole number >= 0", why);
       if (v.number > (UINT64_MAX - 9) / 10)
-        return fail("'" + word + "' is too large", why);
+        return fail(quoted(word) + " is too large", why);
       v.number = v.number * 10 + uint64_t(d - '0');
     }
     return true;
@@ -150,7 +151,7 @@ std::string shapeText(const Literal &tuple) {
   std::string out = "(";
   for (size_t k = 0; k < tuple.items.size(); ++k)
     out += (k ? ", " : "") + tuple.items[k].text;
-  return out + (tuple.items.size() == 1 ? ",)" : ")");
+  return shortened(out + (tuple.items.size() == 1 ? ",)" : ")"));
 }
 
 /// A field of a structured dtype: ('name', 'type').
@@ -164,12 +165,12 @@ bool structuredField(const Literal &item, NpyHeader::Field &field,
   field.name = item.items[0].text;
   const Literal &type = item.items[1];
   if (type.kind != Literal::String) {
-    why = "field '" + field.name +
-          "' is itself structured; Neuro reads fields of one number each";
+    why = "field " + quoted(field.name) +
+          " is itself structured; Neuro reads fields of one number each";
     return false;
   }
   if (item.items.size() > 2) {
-    why = "field '" + field.name + "' is a subarray" +
+    why = "field " + quoted(field.name) + " is a subarray" +
           (item.items[2].kind == Literal::Tuple
                ? " of shape " + shapeText(item.items[2])
                : std::string()) +

@@ -1,6 +1,7 @@
 //===- Run.cpp - Build, run and report a compiled network -----------------===//
 
 #include "neuro/Runtime/Run.h"
+#include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Simulator.h"
 #include "neuro/Runtime/Units.h"
 
@@ -49,11 +50,11 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
                          const std::string &text, std::string &err) {
   auto dot = name.find('.');
   if (dot == std::string::npos) {
-    err = "'" + name +
-          "' is not a variable of a population or projection (--set "
+    err = quoted(name) +
+          " is not a variable of a population or projection (--set "
           "POP.VAR=VALUE); a network's parameters are compiled in: neuroc run "
           "--set " +
-          name + "=VALUE compiles them with the value";
+          shortened(name) + "=VALUE compiles them with the value";
     return false;
   }
   std::string pop = name.substr(0, dot), var = name.substr(dot + 1);
@@ -65,16 +66,16 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
         continue;
       double value = 0;
       if (!parseQuantityOf(text, r < p.synUnits.size() ? p.synUnits[r] : "",
-                           "'" + name + "'", value, err))
+                           quoted(name), value, err))
         return false;
       p.synInit[r] = InitSpec::constant(value);
       return true;
     }
-    err = "'" + name +
-          "' is not a variable of the projection's synapses that a built "
+    err = quoted(name) +
+          " is not a variable of the projection's synapses that a built "
           "program can set (a constant weight and the synapse's parameters "
           "are compiled in: build with --tunable " +
-          name + " for a weight, or use neuroc run --set)";
+          shortened(name) + " for a weight, or use neuroc run --set)";
     return false;
   }
   for (PopulationSpec &p : spec.populations) {
@@ -85,27 +86,27 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
         continue;
       if (std::find(p.derived.begin(), p.derived.end(), var) !=
           p.derived.end()) {
-        err = "'" + name +
-              "' is computed from other parameters of the model; set those, "
+        err = quoted(name) +
+              " is computed from other parameters of the model; set those, "
               "or build with --tunable " +
-              name + " to set it itself";
+              shortened(name) + " to set it itself";
         return false;
       }
       double value = 0;
       if (!parseQuantityOf(text, r < p.units.size() ? p.units[r] : "",
-                           "'" + name + "'", value, err))
+                           quoted(name), value, err))
         return false;
       p.init[r] = InitSpec::constant(value);
       return true;
     }
-    err = "'" + name +
-          "' is not a state or a parameter built to be set; "
+    err = quoted(name) +
+          " is not a state or a parameter built to be set; "
           "parameters are compiled into the kernels unless built with "
           "--tunable " +
-          name;
+          shortened(name);
     return false;
   }
-  err = "no population or projection '" + pop + "'";
+  err = "no population or projection " + quoted(pop);
   return false;
 }
 
@@ -126,7 +127,7 @@ bool setRestored(Simulator &sim,
     if (r < 0 ||
         !parseQuantityOf(
             text, size_t(r) < pop.units.size() ? pop.units[size_t(r)] : "",
-            "'" + name + "'", value, err))
+            quoted(name), value, err))
       return false; // applySet has checked the name already
     StateView state = sim.state(p);
     std::fill(state.row(r), state.row(r) + state.cols, value);

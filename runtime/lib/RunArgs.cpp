@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/ThreadPool.h"
 
@@ -48,8 +49,8 @@ bool neuro::rt::parseSeed(const std::string &text, uint64_t &seed,
                           std::string &err) {
   if (parseWhole(text, seed))
     return true;
-  err = "--seed needs a whole number from 0 to 18446744073709551615, got '" +
-        text + "'";
+  err = "--seed needs a whole number from 0 to 18446744073709551615, got " +
+        quoted(text);
   return false;
 }
 
@@ -67,7 +68,7 @@ bool neuro::rt::parseThreads(const std::string &text, unsigned &threads,
   uint64_t n = 0;
   note.clear();
   if (!parseWhole(text, n) || n < 1) {
-    err = "--threads needs a whole number >= 1, got '" + text + "'";
+    err = "--threads needs a whole number >= 1, got " + quoted(text);
     return false;
   }
   unsigned most = maxThreads();

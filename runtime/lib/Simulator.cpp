@@ -389,11 +389,12 @@ bool Simulator::validate(std::string &err) const {
         err = owner + ": source or target slice out of range";
         return false;
       }
-      bool same = proj.src == proj.dst && proj.srcBegin == proj.dstBegin;
+      bool shared = proj.src == proj.dst &&
+                    slicesOverlap(proj.srcBegin, se, proj.dstBegin, de);
       bool in = proj.rule == ProjectionSpec::FixedInDegree;
       if ((in || proj.rule == ProjectionSpec::FixedOutDegree) &&
           !checkFixedDegree(in, proj.degree, se - proj.srcBegin,
-                            de - proj.dstBegin, proj.allowAutapses || !same,
+                            de - proj.dstBegin, proj.allowAutapses || !shared,
                             err)) {
         err = owner + ": " + err;
         return false;
@@ -585,8 +586,10 @@ bool Simulator::allocate(std::string &err) {
     int64_t dstBegin = spec.dstBegin,
             dstEnd = spec.dstEnd < 0 ? nDstAll : spec.dstEnd;
     int64_t nSrc = srcEnd - srcBegin, nDst = dstEnd - dstBegin;
-    bool sameNeurons = spec.src == spec.dst && srcBegin == dstBegin;
-    bool autapses = spec.allowAutapses || !sameNeurons;
+    // Source i of the slice is target i + selfShift: without autapses the
+    // generators skip that pair while drawing (a fixed degree stays exact).
+    bool autapses = spec.allowAutapses || spec.src != spec.dst;
+    int64_t selfShift = srcBegin - dstBegin;
     uint32_t stream = streams::connectivity(uint32_t(j));
     // FromFile: the listed synapses, and for each synapse of the CSR the
     // row of the file it came from.
@@ -678,15 +681,15 @@ bool Simulator::allocate(std::string &err) {
     }
     case ProjectionSpec::FixedProbability:
       proj.csr = buildFixedProbability(nSrc, nDst, spec.p, autapses, model.seed,
-                                       stream);
+                                       stream, selfShift);
       break;
     case ProjectionSpec::FixedInDegree:
       proj.csr = buildFixedInDegree(nSrc, nDst, spec.degree, autapses,
-                                    model.seed, stream);
+                                    model.seed, stream, selfShift);
       break;
     case ProjectionSpec::FixedOutDegree:
       proj.csr = buildFixedOutDegree(nSrc, nDst, spec.degree, autapses,
-                                     model.seed, stream);
+                                     model.seed, stream, selfShift);
       break;
     case ProjectionSpec::OneToOne:
       proj.csr = buildOneToOne(nSrc, nDst);
@@ -702,7 +705,8 @@ bool Simulator::allocate(std::string &err) {
           for (int64_t s = proj.csr.rowPtr[size_t(r)];
                s < proj.csr.rowPtr[size_t(r) + 1]; ++s) {
             int64_t target = proj.csr.cols[size_t(s)] + dstBegin;
-            // Overlapping slices of one population: no i -> i if asked.
+            // Overlapping slices of one population: no i -> i if asked
+            // (the generators skip it already; one_to_one does not).
             if (!spec.allowAutapses && spec.src == spec.dst && target == i)
               continue;
             full.cols.push_back(int32_t(target));
@@ -1875,15 +1879,15 @@ bool Simulator::writeSynapseEnds(const std::string &base,
   const StateRecording &data = stateRecordings[r];
   const Projection &proj = projs[size_t(model.stateRecords[r].projection)];
   size_t width = size_t(data.end - data.begin);
-  std::vector<double> pre(width), post(width);
+  std::vector<int64_t> pre(width), post(width);
   for (size_t c = 0; c < width; ++c) {
     int64_t syn = data.begin + int64_t(c);
-    pre[c] = double(synapseSource(proj, syn));
-    post[c] = double(proj.csr.cols[size_t(syn)]);
+    pre[c] = synapseSource(proj, syn);
+    post[c] = proj.csr.cols[size_t(syn)];
   }
-  return writeNpyF64((fs::path(base) / (prefix + "pre.npy")).string(),
+  return writeNpyI64((fs::path(base) / (prefix + "pre.npy")).string(),
                      pre.data(), {int64_t(width)}, err) &&
-         writeNpyF64((fs::path(base) / (prefix + "post.npy")).string(),
+         writeNpyI64((fs::path(base) / (prefix + "post.npy")).string(),
                      post.data(), {int64_t(width)}, err);
 }
 

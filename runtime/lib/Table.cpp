@@ -3,6 +3,7 @@
 #include "neuro/Runtime/Table.h"
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Npy.h"
+#include "neuro/Runtime/Quote.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -81,8 +82,10 @@ bool loadBytes(const std::string &path, std::string_view &view,
   return true;
 }
 
+/// `allText`: every column is kept as text (a cell that is not a number is
+/// NaN in `columns`), as for a file of names.
 bool readCsv(const std::string &path, std::string_view bytes, Table &table,
-             std::string &err) {
+             std::string &err, bool allText = false) {
   ByteInput in(bytes);
   std::string line;
   size_t lineNo = 0;
@@ -121,7 +124,7 @@ bool readCsv(const std::string &path, std::string_view bytes, Table &table,
       const char *begin = cells[c].c_str();
       char *end = nullptr;
       double v = std::strtod(begin, &end);
-      if (isTextColumn(table.names[c])) {
+      if (allText || isTextColumn(table.names[c])) {
         table.columns[c].push_back(
             *end == '\0' && !cells[c].empty()
                 ? v
@@ -129,8 +132,9 @@ bool readCsv(const std::string &path, std::string_view bytes, Table &table,
         continue;
       }
       if (cells[c].empty() || *end != '\0' || !std::isfinite(v)) {
-        err = path + ":" + std::to_string(lineNo) + ": '" + cells[c] +
-              "' in column '" + table.names[c] + "' is not a finite number";
+        err = path + ":" + std::to_string(lineNo) + ": " + quoted(cells[c]) +
+              " in column " + quoted(table.names[c]) +
+              " is not a finite number";
         return false;
       }
       table.columns[c].push_back(v);
@@ -229,9 +233,9 @@ bool readNpy(const std::string &path, std::string_view bytes, Table &table,
     Field f;
     f.name = h.name;
     if (!parseDescr(h.type, f))
-      return bad(header.structured ? "unsupported type '" + h.type +
-                                         "' of field '" + h.name + "'"
-                                   : "unsupported dtype '" + h.type + "'");
+      return bad(header.structured ? "unsupported type " + quoted(h.type) +
+                                         " of field " + quoted(h.name)
+                                   : "unsupported dtype " + quoted(h.type));
     f.offset = size_t(itemSize);
     itemSize += f.size;
     fields.push_back(f);
@@ -357,12 +361,50 @@ bool neuro::rt::readConnections(const std::string &path,
   for (size_t c = 0; c < t.names.size(); ++c)
     if (!t.names[c].empty() && int(c) != pre && int(c) != post &&
         int(c) != weight && int(c) != delay) {
-      err = "'" + path + "': unknown column '" + t.names[c] +
-            "' (expected pre, post, weight or " +
+      err = "'" + path + "': unknown column " + quoted(t.names[c]) +
+            " (expected pre, post, weight or " +
             (weightName.empty() ? "the weight's name" : weightName) +
             ", delay)";
       return false;
     }
+  return true;
+}
+
+bool neuro::rt::readNames(const std::string &path,
+                          std::vector<std::string> &names, std::string &err) {
+  bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
+  if (npy) {
+    err = "'" + path + "' is a .npy file; names are read from a CSV file";
+    return false;
+  }
+  std::string_view bytes;
+  std::string storage;
+  if (!loadBytes(path, bytes, storage, err))
+    return false;
+  Table t;
+  try {
+    if (!readCsv(path, bytes, t, err, /*allText=*/true))
+      return false;
+  } catch (const std::bad_alloc &) {
+    err = "'" + path + "' does not fit in memory as a table";
+    return false;
+  }
+  int c = t.column("name");
+  if (c < 0 && t.names.size() == 1)
+    c = 0;
+  if (c < 0) {
+    std::string columns;
+    for (size_t k = 0; k < t.names.size() && k < 8; ++k)
+      columns += (k ? ", " : "") + quoted(t.names[k]);
+    if (t.names.size() > 8)
+      columns += ", ...";
+    err = "'" + path + "' has " + std::to_string(t.names.size()) +
+          " columns (" + columns +
+          ") and none is called 'name': the names are read from the column "
+          "'name', or from the only column of a file that has one";
+    return false;
+  }
+  names = std::move(t.text[size_t(c)]);
   return true;
 }
 

@@ -1,6 +1,7 @@
 //===- Units.cpp - Physical dimensions and unit names ---------------------===//
 
 #include "neuro/Runtime/Units.h"
+#include "neuro/Runtime/Quote.h"
 
 #include <cctype>
 #include <cmath>
@@ -291,7 +292,7 @@ bool neuro::rt::parseQuantity(const std::string &text, double &value, Dim &dim,
     decimal = std::isdigit(static_cast<unsigned char>(*c)) || *c == '.' ||
               *c == '-' || *c == '+' || *c == 'e' || *c == 'E';
   if (!decimal || !std::isfinite(number)) {
-    err = "'" + text + "' is not a number with a unit, such as -65 mV";
+    err = quoted(text) + " is not a number with a unit, such as -65 mV";
     return false;
   }
   std::string rest = trimmed(std::string(end));
@@ -300,8 +301,8 @@ bool neuro::rt::parseQuantity(const std::string &text, double &value, Dim &dim,
   if (unit) {
     std::optional<Unit> parsed = parseUnit(rest);
     if (!parsed) {
-      err = "unknown unit '" + rest + "' in '" + text +
-            "' (known units: " + knownUnitsHint() + ")";
+      err = "unknown unit " + quoted(rest) + " in " + quoted(text) +
+            " (known units: " + knownUnitsHint() + ")";
       return false;
     }
     u = *parsed;
@@ -323,7 +324,7 @@ bool neuro::rt::parseQuantity(const std::string &text, double &value, Dim &dim,
     number *= u.scale;
   }
   if (!std::isfinite(number)) {
-    err = "'" + text + "' is out of range";
+    err = quoted(text) + " is out of range";
     return false;
   }
   value = number;
@@ -345,13 +346,13 @@ bool neuro::rt::parseQuantityOf(const std::string &text,
     return true; // a variable of unknown dimension takes any number
   if (!unit && !expected->dim.isDimensionless()) {
     err = what + " is in " + expected->dim.str() +
-          ": give the value with its unit, as in " + trimmed(text) + " " +
-          expected->dim.symbol();
+          ": give the value with its unit, as in " + shortened(trimmed(text)) +
+          " " + expected->dim.symbol();
     return false;
   }
   if (unit && dim != expected->dim) {
-    err = what + " is in " + expected->dim.str() + ", but '" + trimmed(text) +
-          "' is " + dim.str();
+    err = what + " is in " + expected->dim.str() + ", but " +
+          quoted(trimmed(text)) + " is " + dim.str();
     return false;
   }
   return true;

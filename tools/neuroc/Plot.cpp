@@ -1,13 +1,14 @@
 //===- Plot.cpp - Plots of a run's recordings, without Python -------------===//
 //
-// Figures are drawn twice from one description: as SVG (with axis labels
-// and tick values) and as PNG (the same marks and ticks on a raster,
-// without text: PNG has no fonts here). The PNG encoder writes stored
-// (uncompressed) deflate blocks, which every PNG reader accepts.
+// Figures are drawn twice from one description: as SVG and as PNG, both
+// with the title, axis labels and tick values (the PNG's in a built-in 5x7
+// pixel font, PixelFont.h). The PNG encoder writes stored (uncompressed)
+// deflate blocks, which every PNG reader accepts.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Plot.h"
+#include "PixelFont.h"
 
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Npy.h"
@@ -22,6 +23,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 
@@ -295,6 +297,31 @@ std::string png(const Raster &r) {
   return out;
 }
 
+/// Where text is anchored: its left end, middle or right end at x.
+enum class Anchor { Start, Middle, End };
+
+/// `text` in the pixel font, black: horizontal with its top at y, or
+/// `upward` (a y label) centred on y with its left side at x.
+void text(Raster &r, const std::string &s, double x, double y, int scale,
+          Anchor anchor, bool upward = false) {
+  int w = font::width(s, scale);
+  int shift = anchor == Anchor::Start    ? 0
+              : anchor == Anchor::Middle ? w / 2
+                                         : w;
+  int at = int(std::lround(x)), top = int(std::lround(y));
+  auto plot = [&](int px, int py) { r.set(px, py, 0); };
+  if (upward)
+    font::draw(s, at, top + shift, scale, true, plot);
+  else
+    font::draw(s, at - shift, top, scale, false, plot);
+}
+
+std::string tickText(double t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", t);
+  return buf;
+}
+
 std::string pngOf(const Figure &f) {
   Raster r;
   for (const auto &b : f.bars)
@@ -309,10 +336,21 @@ std::string pngOf(const Figure &f) {
              color(kColors[l % 8]));
   r.line(kLeft, kTop, kLeft, kHeight - kBottom, 0);
   r.line(kLeft, kHeight - kBottom, kWidth - kRight, kHeight - kBottom, 0);
-  for (double t : ticks(f.x0, f.x1))
+  // Text where the SVG has it: tick values under and left of the ticks,
+  // the title above, the labels below and left of the axes.
+  for (double t : ticks(f.x0, f.x1)) {
     r.line(px(f, t), kHeight - kBottom, px(f, t), kHeight - kBottom + 5, 0);
-  for (double t : ticks(f.y0, f.y1))
+    text(r, tickText(t), px(f, t), kHeight - kBottom + 10, 1, Anchor::Middle);
+  }
+  for (double t : ticks(f.y0, f.y1)) {
     r.line(kLeft - 5, py(f, t), kLeft, py(f, t), 0);
+    text(r, tickText(t), kLeft - 8, py(f, t) - 3, 1, Anchor::End);
+  }
+  text(r, f.title, kWidth / 2.0, 10, 2, Anchor::Middle);
+  text(r, f.xlabel, (kLeft + kWidth - kRight) / 2.0, kHeight - 26, 2,
+       Anchor::Middle);
+  text(r, f.ylabel, 12, (kTop + kHeight - kBottom) / 2.0, 2, Anchor::Middle,
+       /*upward=*/true);
   return png(r);
 }
 

@@ -16,6 +16,7 @@
 #include "neuro/Codegen/Compiler.h"
 #include "neuro/Codegen/ObjectCache.h"
 #include "neuro/IR/NeuroOps.h"
+#include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -252,7 +253,7 @@ int runEmit(const Options &options) {
   }
   auto stage = parseStage(options.stage);
   if (!stage)
-    return usageError("unknown stage '" + options.stage + "'");
+    return usageError("unknown stage " + rt::quoted(options.stage));
   if (!c.check() || !c.generate() ||
       !c.lower(std::min(*stage, Stage::LLVMDialect)))
     return 1;
@@ -493,7 +494,7 @@ int main(int argc, char **argv) {
         return usageError("--precision needs single or double");
       options.singlePrecision = *v == "single";
     } else if (!a.empty() && a[0] == '-' && a != "-")
-      return usageError("unknown option '" + a + "'");
+      return usageError("unknown option " + rt::quoted(a));
     else if (options.file.empty())
       options.file = a;
     else
@@ -524,5 +525,5 @@ int main(int argc, char **argv) {
       llvm::outs() << "wrote " << f << "\n";
     return 0;
   }
-  return usageError("unknown command '" + options.command + "'");
+  return usageError("unknown command " + rt::quoted(options.command));
 }

@@ -15,4 +15,4 @@ pre, post = np.load(f"{out}/S_pre.npy"), np.load(f"{out}/S_post.npy")
 with open(target, "w") as f:
     f.write("pre,post,w\n")
     for a, b, x in zip(pre, post, w):
-        f.write(f"{int(a)},{int(b)},{x!r}\n")
+        f.write(f"{a},{b},{x!r}\n")

@@ -154,10 +154,12 @@ void expectWellFormed(const neuro::rt::CSR &csr, int64_t nDst, bool noSelf) {
       int32_t j = csr.cols[size_t(s)];
       EXPECT_GE(j, 0);
       EXPECT_LT(j, nDst);
-      if (s > csr.rowPtr[size_t(i)])
+      if (s > csr.rowPtr[size_t(i)]) {
         EXPECT_LT(csr.cols[size_t(s) - 1], j) << "row " << i;
-      if (noSelf)
+      }
+      if (noSelf) {
         EXPECT_NE(j, i);
+      }
     }
 }
 
@@ -224,4 +226,54 @@ TEST(OneToOne, ConnectsIToI) {
   CSR csr = buildOneToOne(5, 3);
   EXPECT_EQ(csr.rowPtr, (std::vector<int64_t>{0, 1, 2, 3, 3, 3}));
   EXPECT_EQ(csr.cols, (std::vector<int32_t>{0, 1, 2}));
+}
+
+TEST(FixedDegree, OverlappingSlicesExcludeTheSelfPairWhileDrawing) {
+  using namespace neuro::rt;
+  // P[0:10] -> P[5:15]: source i is target i - 5. Without autapses each
+  // of targets 0..4 (neurons 5..9) draws 9 sources other than itself, and
+  // each of sources 5..9 draws 9 targets other than itself: exactly K.
+  CSR in = buildFixedInDegree(10, 10, 9, false, 3, 1, /*selfShift=*/-5);
+  CSR out = buildFixedOutDegree(10, 10, 9, false, 3, 2, /*selfShift=*/-5);
+  EXPECT_EQ(in.numSynapses(), 10 * 9);
+  EXPECT_EQ(out.numSynapses(), 10 * 9);
+  for (const CSR *csr : {&in, &out}) {
+    expectWellFormed(*csr, int64_t(10), int64_t(10));
+    for (int64_t i = 0; i < 10; ++i)
+      for (int64_t s = csr->rowPtr[size_t(i)]; s < csr->rowPtr[size_t(i) + 1];
+           ++s)
+        EXPECT_NE(csr->cols[size_t(s)], i - 5) << "source " << i;
+  }
+  std::vector<int> inDegree(10, 0);
+  for (int32_t j : in.cols)
+    ++inDegree[size_t(j)];
+  for (int d : inDegree)
+    EXPECT_EQ(d, 9);
+  for (int64_t i = 0; i < 10; ++i)
+    EXPECT_EQ(out.rowPtr[size_t(i) + 1] - out.rowPtr[size_t(i)], 9);
+  // Fixed probability skips the same pairs.
+  CSR all = buildFixedProbability(10, 10, 1.0, false, 3, 3, -5);
+  EXPECT_EQ(all.numSynapses(), 100 - 5);
+  CSR some = buildFixedProbability(10, 10, 0.5, false, 3, 3, -5);
+  for (int64_t i = 5; i < 10; ++i)
+    for (int64_t s = some.rowPtr[size_t(i)]; s < some.rowPtr[size_t(i) + 1];
+         ++s)
+      EXPECT_NE(some.cols[size_t(s)], i - 5);
+}
+
+TEST(FixedDegree, DisjointSlicesDrawAsWithAutapses) {
+  using namespace neuro::rt;
+  // P[0:10] -> P[10:30]: no neuron is both, nothing to exclude, the same
+  // draws as a projection that allows autapses.
+  for (bool in : {true, false}) {
+    CSR a = in ? buildFixedInDegree(10, 20, 4, false, 8, 1, -10)
+               : buildFixedOutDegree(10, 20, 4, false, 8, 1, -10);
+    CSR b = in ? buildFixedInDegree(10, 20, 4, true, 8, 1)
+               : buildFixedOutDegree(10, 20, 4, true, 8, 1);
+    EXPECT_EQ(a.cols, b.cols);
+    EXPECT_EQ(a.rowPtr, b.rowPtr);
+  }
+  EXPECT_TRUE(slicesOverlap(0, 10, 5, 15));
+  EXPECT_FALSE(slicesOverlap(0, 10, 10, 30));
+  EXPECT_FALSE(slicesOverlap(10, 30, 0, 10));
 }

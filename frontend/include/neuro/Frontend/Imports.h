@@ -29,6 +29,14 @@ std::string stdlibDirectory();
 bool resolveImports(Module &module, DiagEngine &diag,
                     const std::vector<std::string> &searchRoots);
 
+/// The kinds of model a name may be unknown as.
+enum class ModelKind { Neuron, Synapse, Rule };
+
+/// For an unknown model `name`: "; import it with 'import
+/// std.neurons.PoissonSource'" when the model library declares a model of
+/// that name and kind (the first in folder and file name order), else "".
+std::string libraryImportHint(const std::string &name, ModelKind kind);
+
 } // namespace neuro
 
 #endif // NEURO_FRONTEND_IMPORTS_H

@@ -216,6 +216,12 @@ double scaleToSI(double value, double scale);
 /// networks (`neuroc check --verbose`).
 void printSemaSummary(const SemaResult &result, llvm::raw_ostream &os);
 
+/// A projection's rule and delays as `check --verbose` prints them:
+/// "in_degree 10, no_autapses, delay uniform(0.001 s, 0.003 s)", "p 0.02,
+/// delay 0.0001 s", "p per pair (expression) where (condition), delay per
+/// synapse (expression)", "from \"edges.csv\", ...", "one_to_one, ...".
+std::string describeConnectivity(const ProjectionInfo &projection);
+
 } // namespace neuro
 
 #endif // NEURO_FRONTEND_SEMA_H

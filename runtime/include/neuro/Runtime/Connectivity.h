@@ -30,30 +30,49 @@ struct CSR {
   int64_t numSynapses() const { return int64_t(cols.size()); }
 };
 
+/// Source i and target i + `selfShift` are the same neuron (slices of one
+/// population: the source slice's start minus the target slice's); when
+/// `allowAutapses` is false, the generators below never join such a pair.
+/// A shift that puts i + selfShift outside the targets excludes nothing.
+
 /// Each of the nSrc x nDst pairs (i, j) is connected independently with
-/// probability `p` (pairs with i == j are skipped when `allowAutapses` is
-/// false). Row i is drawn by geometric skipping,
+/// probability `p` (pairs with j == i + selfShift are skipped when
+/// `allowAutapses` is false). Row i is drawn by geometric skipping,
 /// j += floor(log(1 - u) / log(1 - p)) + 1, from the Philox stream
 /// (seed, streamId, i). p <= 0 (or NaN) gives no synapse, p >= 1 all pairs.
 CSR buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
-                          bool allowAutapses, uint64_t seed, uint32_t streamId);
+                          bool allowAutapses, uint64_t seed, uint32_t streamId,
+                          int64_t selfShift = 0);
 
 /// Each source gets exactly `k` distinct targets (fewer when fewer exist:
-/// checkFixedDegree refuses that),
-/// drawn uniformly without replacement through the stream of that source.
+/// checkFixedDegree refuses that), drawn uniformly without replacement
+/// through the stream of that source, among the targets other than itself
+/// when `allowAutapses` is false.
 CSR buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
-                        bool allowAutapses, uint64_t seed, uint32_t streamId);
+                        bool allowAutapses, uint64_t seed, uint32_t streamId,
+                        int64_t selfShift = 0);
 
 /// Each target gets exactly `k` distinct sources (fewer when fewer exist:
-/// checkFixedDegree refuses that),
-/// drawn through the stream of that target; stored by source.
+/// checkFixedDegree refuses that), drawn through the stream of that target,
+/// among the sources other than itself when `allowAutapses` is false;
+/// stored by source.
 CSR buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
-                       bool allowAutapses, uint64_t seed, uint32_t streamId);
+                       bool allowAutapses, uint64_t seed, uint32_t streamId,
+                       int64_t selfShift = 0);
+
+/// Whether slices [srcBegin, srcEnd) and [dstBegin, dstEnd) of one
+/// population share a neuron.
+inline bool slicesOverlap(int64_t srcBegin, int64_t srcEnd, int64_t dstBegin,
+                          int64_t dstEnd) {
+  return (srcBegin > dstBegin ? srcBegin : dstBegin) <
+         (srcEnd < dstEnd ? srcEnd : dstEnd);
+}
 
 /// Whether a fixed in-degree (`inDegree`) or out-degree of `k` can be met
 /// between nSrc sources and nDst targets: each target (source) needs `k`
-/// distinct sources (targets), one fewer being available when neurons are
-/// both and may not connect to themselves (`allowAutapses` false). False
+/// distinct sources (targets), one fewer being available when some neurons
+/// are both (the same population, slices that overlap) and may not connect
+/// to themselves (`allowAutapses` false). False
 /// and `err` ("in_degree = 100 needs 100 distinct sources for each target,
 /// but the source has 10 neurons") when it cannot: the generators would
 /// give fewer.

@@ -50,6 +50,10 @@ bool writeSpikesNpy(const std::string &path, const SpikeRecord *spikes,
 bool writeNpyF64(const std::string &path, const double *data,
                  const std::vector<int64_t> &shape, std::string &err);
 
+/// Same for whole numbers, as '<i8' (neuron indices).
+bool writeNpyI64(const std::string &path, const int64_t *data,
+                 const std::vector<int64_t> &shape, std::string &err);
+
 /// The header of a .npy file.
 struct NpyHeader {
   struct Field {

@@ -67,6 +67,12 @@ struct ConnectionList {
 bool readConnections(const std::string &path, const std::string &weightName,
                      ConnectionList &list, std::string &err);
 
+/// Names listed in a CSV file, one per row: the column `name`, or the only
+/// column whatever it is called, as text. False and `err` for a .npy file
+/// (it holds numbers) and for several columns none of which is `name`.
+bool readNames(const std::string &path, std::vector<std::string> &names,
+               std::string &err);
+
 /// Spike times listed in a table: neuron `i` spikes at `t` seconds (columns
 /// `i` and `t`, else the first two unnamed ones), as the spike files Neuro
 /// writes hold them.
