@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -37,23 +38,54 @@ unsigned currentBuffer = 0;
 /// Its text and the byte offset of each line's start (line 1 first).
 llvm::StringRef currentText;
 std::vector<size_t> lineStarts;
+/// Lines holding a byte above 0x7f, each with the byte offset of its code
+/// points (filled when a column of the line is first asked for).
+llvm::DenseMap<size_t, std::vector<uint32_t>> wideLines;
+
+/// Records the start of each line and which lines are not plain ASCII.
+void indexLines(llvm::StringRef text) {
+  currentText = text;
+  lineStarts.assign(1, 0);
+  wideLines.clear();
+  bool wide = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      if (wide)
+        wideLines[lineStarts.size()];
+      lineStarts.push_back(i + 1);
+      wide = false;
+    } else if (static_cast<unsigned char>(text[i]) >= 0x80) {
+      wide = true;
+    }
+  }
+  if (wide)
+    wideLines[lineStarts.size()];
+}
 
 /// ANTLR counts columns in code points; diagnostics and MLIR locations use
-/// bytes (as clang does). Converts a 0-based code-point column of `line`.
+/// bytes (as clang does). Converts a 0-based code-point column of `line` in
+/// constant time (once a line's offsets are known), so that long lines
+/// cost no more than short ones.
 unsigned byteColumn(size_t line, size_t codePoints) {
   if (line == 0 || line > lineStarts.size())
     return static_cast<unsigned>(codePoints) + 1;
-  size_t pos = lineStarts[line - 1];
-  for (size_t n = 0; n < codePoints && pos < currentText.size(); ++n) {
-    unsigned char c = static_cast<unsigned char>(currentText[pos]);
-    size_t len = c < 0x80    ? 1
-                 : c >= 0xF0 ? 4
-                 : c >= 0xE0 ? 3
-                 : c >= 0xC0 ? 2
-                             : 1;
-    pos += len;
+  auto it = wideLines.find(line);
+  if (it == wideLines.end())
+    return static_cast<unsigned>(codePoints) + 1;
+  std::vector<uint32_t> &offsets = it->second;
+  size_t begin = lineStarts[line - 1];
+  if (offsets.empty()) {
+    size_t end =
+        line < lineStarts.size() ? lineStarts[line] : currentText.size();
+    for (size_t pos = begin; pos < end;) {
+      offsets.push_back(uint32_t(pos - begin));
+      unsigned char c = static_cast<unsigned char>(currentText[pos]);
+      pos += c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    }
+    offsets.push_back(uint32_t(end - begin));
   }
-  return static_cast<unsigned>(pos - lineStarts[line - 1]) + 1;
+  return (codePoints < offsets.size() ? offsets[codePoints] : offsets.back()) +
+         1;
 }
 
 SourceLoc startOf(antlr4::Token *tok) {
@@ -861,11 +893,7 @@ std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
       diag.getSourceMgr().getMemoryBuffer(diag.getBufferId());
   llvm::StringRef text = buffer->getBuffer();
   currentBuffer = diag.getBufferId();
-  currentText = text;
-  lineStarts.assign(1, 0);
-  for (size_t i = 0; i < text.size(); ++i)
-    if (text[i] == '\n')
-      lineStarts.push_back(i + 1);
+  indexLines(text);
   // ANTLR decodes UTF-8 and throws at a byte that is not; say where it is.
   const llvm::UTF8 *bad = text.bytes_begin();
   if (!llvm::isLegalUTF8String(&bad, text.bytes_end())) {

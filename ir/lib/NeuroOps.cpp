@@ -384,8 +384,14 @@ LogicalResult InitTimedOp::verify() {
   return success();
 }
 
-LogicalResult RecordSpikesOp::verify() {
-  if (!isa_and_nonnull<PopulationOp>(SymbolTable::lookupSymbolIn(
+// The names of the network's ops are looked up through the verifier's
+// SymbolTableCollection (verifySymbolUses), which builds each table once: a
+// lookup of its own per op would make verifying a network quadratic in its
+// size.
+
+LogicalResult
+RecordSpikesOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  if (!isa_and_nonnull<PopulationOp>(symbolTable.lookupSymbolIn(
           (*this)->getParentOp(), getPopulationAttr().getAttr())))
     return emitOpError() << getPopulationAttr()
                          << " does not name a population";
@@ -393,27 +399,41 @@ LogicalResult RecordSpikesOp::verify() {
 }
 
 LogicalResult RecordStateOp::verify() {
-  auto pop = dyn_cast_or_null<PopulationOp>(SymbolTable::lookupSymbolIn(
-      (*this)->getParentOp(), getPopulationAttr().getAttr()));
-  if (!pop)
-    return emitOpError() << getPopulationAttr()
-                         << " does not name a population";
   int64_t begin = static_cast<int64_t>(getBegin());
   int64_t end = static_cast<int64_t>(getEnd());
-  if (begin < 0 || end <= begin || end > static_cast<int64_t>(pop.getSize()))
+  if (begin < 0 || end <= begin)
     return emitOpError() << "neurons [" << begin << ", " << end
-                         << ") are not within the population's "
-                         << pop.getSize();
+                         << ") are not a range";
   if (static_cast<int64_t>(getEvery()) < 1)
     return emitOpError("every must be at least one step");
   return success();
 }
 
-LogicalResult RecordSynapsesOp::verify() {
-  if (!isa_and_nonnull<ProjectionOp>(SymbolTable::lookupSymbolIn(
+LogicalResult
+RecordStateOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto pop = dyn_cast_or_null<PopulationOp>(symbolTable.lookupSymbolIn(
+      (*this)->getParentOp(), getPopulationAttr().getAttr()));
+  if (!pop)
+    return emitOpError() << getPopulationAttr()
+                         << " does not name a population";
+  if (static_cast<int64_t>(getEnd()) > static_cast<int64_t>(pop.getSize()))
+    return emitOpError() << "neurons [" << static_cast<int64_t>(getBegin())
+                         << ", " << static_cast<int64_t>(getEnd())
+                         << ") are not within the population's "
+                         << pop.getSize();
+  return success();
+}
+
+LogicalResult
+RecordSynapsesOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  if (!isa_and_nonnull<ProjectionOp>(symbolTable.lookupSymbolIn(
           (*this)->getParentOp(), getProjectionAttr().getAttr())))
     return emitOpError() << getProjectionAttr()
                          << " does not name a projection";
+  return success();
+}
+
+LogicalResult RecordSynapsesOp::verify() {
   if (getVars().empty())
     return emitOpError("needs at least one variable");
   // I64Attr getters are unsigned: read them as the signed values stored.
@@ -427,11 +447,16 @@ LogicalResult RecordSynapsesOp::verify() {
   return success();
 }
 
-LogicalResult PlasticityOp::verify() {
-  if (!isa_and_nonnull<ProjectionOp>(SymbolTable::lookupSymbolIn(
+LogicalResult
+PlasticityOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  if (!isa_and_nonnull<ProjectionOp>(symbolTable.lookupSymbolIn(
           (*this)->getParentOp(), getProjectionAttr().getAttr())))
     return emitOpError() << getProjectionAttr()
                          << " does not name a projection";
+  return success();
+}
+
+LogicalResult PlasticityOp::verify() {
   if (static_cast<int64_t>(getStep()) < 0)
     return emitOpError("step must be >= 0");
   return success();

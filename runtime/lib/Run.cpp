@@ -304,7 +304,12 @@ void reportText(std::ostream &os, const Report &r) {
   os << "time: parse+compile " << format("%.3f", r.options.tCompile)
      << " s, build " << format("%.3f", sim.tBuild()) << " s, simulate "
      << format("%.3f", sim.tSim()) << " s\n";
-  if (!spec.records.empty()) {
+  if (spec.records.size() > 8) {
+    // One line per run, however many populations are recorded.
+    os << "spikes written to " << outDir << "/spikes_*.npy ("
+       << spec.records.size() << " populations, listed in " << outDir
+       << "/recordings.json)\n";
+  } else if (!spec.records.empty()) {
     os << "spikes written to";
     for (const RecordSpec &rec : spec.records)
       os << " " << outDir << "/spikes_"

@@ -53,6 +53,11 @@ std::string ObjectCache::key(mlir::ModuleOp module, unsigned vectorWidth) {
      << hostTargetId() << "\nwidth " << vectorWidth << "\n";
   mlir::OpPrintingFlags flags;
   flags.enableDebugInfo(false);
+  // Each function printed on its own (a scope of the whole module per
+  // function would make the key quadratic in the number of kernels); the
+  // module was verified by the pipeline.
+  flags.useLocalScope();
+  flags.assumeVerified();
   for (auto fn : module.getOps<mlir::func::FuncOp>()) {
     fn->print(os, flags);
     os << "\n";

@@ -102,6 +102,9 @@ LogicalResult neuro::lowerModule(ModuleOp module, Stage from, Stage until,
     if (isa<NetworkOp>(op))
       op.erase();
   PassManager llvmPm(module.getContext());
+  // Before the LLVM dialect: kernels equal up to their names are compiled
+  // once (the GPU path lowers its kernels separately).
+  llvmPm.addPass(createMergeKernels());
   buildLLVMLoweringPipeline(llvmPm);
   return llvmPm.run(module);
 }

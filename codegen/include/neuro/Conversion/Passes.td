@@ -104,6 +104,22 @@ def ExpandMath : Pass<"neuro-expand-math", "::mlir::ModuleOp"> {
   ];
 }
 
+def MergeKernels : Pass<"neuro-merge-kernels", "::mlir::ModuleOp"> {
+  let summary = "Compile kernels with identical bodies once";
+  let description = [{
+    Populations of one neuron model with the same compile-time parameters
+    (and projections of one synapse model) get kernels whose bodies are
+    equal up to locations. Of each set of such functions the first keeps
+    its body; the others keep their symbols (the runtime binds kernels by
+    name) and become a call of the first, marked `no_inline` so that LLVM
+    does not copy the body back. Compile time then grows with the number of
+    distinct kernels, not with the number of populations. Runs on the CPU
+    path before the lowering to the LLVM dialect; bodies are compared
+    structurally (OperationEquivalence), after grouping by a hash of their
+    operations, so the pass is linear in the size of the module.
+  }];
+}
+
 def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Move the per-step kernels into a gpu.module for NVIDIA GPUs";
   let description = [{

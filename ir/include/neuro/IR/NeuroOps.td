@@ -524,15 +524,16 @@ def Neuro_InitTimedOp : Neuro_Op<"init_timed"> {
   let hasVerifier = 1;
 }
 
-def Neuro_RecordSpikesOp : Neuro_Op<"record_spikes", [HasParent<"NetworkOp">]> {
+def Neuro_RecordSpikesOp : Neuro_Op<"record_spikes", [HasParent<"NetworkOp">,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "records the spikes of a population";
   let description = [{ Every spike of `population` is recorded (index, time). }];
   let arguments = (ins FlatSymbolRefAttr:$population);
   let assemblyFormat = "$population attr-dict";
-  let hasVerifier = 1;
 }
 
-def Neuro_RecordStateOp : Neuro_Op<"record_state", [HasParent<"NetworkOp">]> {
+def Neuro_RecordStateOp : Neuro_Op<"record_state", [HasParent<"NetworkOp">,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "records states of a range of neurons at a fixed interval";
   let description = [{
     At the start of every step k with k % `every` == 0 (time k dt), the
@@ -550,7 +551,7 @@ def Neuro_RecordStateOp : Neuro_Op<"record_state", [HasParent<"NetworkOp">]> {
 }
 
 def Neuro_RecordSynapsesOp : Neuro_Op<"record_synapses",
-    [HasParent<"NetworkOp">]> {
+    [HasParent<"NetworkOp">, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "records per-synapse variables at a fixed interval";
   let description = [{
     At the start of every step k with k % `every` == 0 (time k dt), the
@@ -569,7 +570,8 @@ def Neuro_RecordSynapsesOp : Neuro_Op<"record_synapses",
   let hasVerifier = 1;
 }
 
-def Neuro_PlasticityOp : Neuro_Op<"plasticity", [HasParent<"NetworkOp">]> {
+def Neuro_PlasticityOp : Neuro_Op<"plasticity", [HasParent<"NetworkOp">,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "switches a projection's plasticity on or off at a step";
   let description = [{
     From step `step` on (the start of a later run), the weights of

@@ -1,0 +1,137 @@
+#!/usr/bin/python3
+"""Compile time against model size: generated models with many populations,
+many projections and many inline spike times, each compiled with
+`neuroc run --no-cache --duration 1ms --json` at doubling sizes. Prints, and
+writes into bench/RESULTS.md (section "Compile time against model size"),
+the time to the first step (parse, check, lower, LLVM, JIT: t_compile_s)
+and the building of the network (t_build_s) at each size, with the exponent
+of the last doubling (1 is linear, 2 quadratic).
+
+usage: bench/compile_scaling.py [--max-scale 4] [--no-write]
+"""
+import argparse
+import datetime
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NEUROC = os.path.join(ROOT, "build", "bin", "neuroc")
+
+NEURON = """neuron LIF {
+  param tau_m: ms = 20 ms
+  param v_th: mV = -50 mV
+  param v_reset: mV = -60 mV
+  state v: mV = v_reset
+  input I: mV
+  dv/dt = (-49 mV - v + I) / tau_m
+  spike when v > v_th { v = v_reset }
+}
+
+synapse Kick {
+  weight w: mV
+  post v: mV
+  on pre { v += w }
+}
+"""
+
+
+def populations(n):
+    """n one-neuron populations, each recorded."""
+    body = [f"  P{i} = 1 of LIF(v = -55 mV)" for i in range(n)]
+    body.append("  record spikes of " + ", ".join(f"P{i}" for i in range(n)))
+    return body
+
+
+def connects(n):
+    """n one-neuron populations in a ring, one `connect` line each."""
+    body = [f"  P{i} = 1 of LIF(v = -55 mV)" for i in range(n)]
+    body += [f"  connect P{i} -> P{(i + 1) % n} with Kick(w = 0.5 mV)"
+             for i in range(n)]
+    return body
+
+
+def spike_times(n):
+    """One SpikeTimes source of 10 neurons with n spikes listed inline."""
+    idx = ", ".join(str(i % 10) for i in range(n))
+    times = ", ".join(f"{0.1 * (i // 10 + 1):.1f} ms" for i in range(n))
+    return [f"  In = 10 of SpikeTimes(indices = [{idx}], times = [{times}])",
+            "  P = 10 of LIF()",
+            "  connect In -> P with Kick(w = 0.5 mV) one_to_one"]
+
+
+CASES = (
+    ("populations", populations, 125),
+    ("connect lines", connects, 125),
+    ("inline spike times", spike_times, 2500),
+)
+
+
+def model(body):
+    return (NEURON + "\nnetwork Scale {\n  dt = 0.1 ms\n" + "\n".join(body) +
+            "\n  run 1 ms\n}\n")
+
+
+def measure(body, tmp):
+    path = os.path.join(tmp, "model.neuro")
+    with open(path, "w") as f:
+        f.write(model(body))
+    run = subprocess.run(
+        [NEUROC, "run", "--json", "--no-cache", "--threads", "1", "-o",
+         os.path.join(tmp, "out"), path],
+        capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"neuroc failed:\n{run.stderr}")
+    info = json.loads(run.stdout)
+    return info["t_compile_s"], info["t_build_s"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--max-scale", type=int, default=8,
+                    help="largest size as a multiple of the first")
+    ap.add_argument("--no-write", action="store_true")
+    a = ap.parse_args()
+    lines = ["| model | size | compile (s) | build (s) | exponent |",
+             "|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, gen, first in CASES:
+            prev = None
+            scale = 1
+            while scale <= a.max_scale:
+                n = first * scale
+                c, b = measure(gen(n), tmp)
+                exp = ""
+                if prev is not None and prev > 0.05:
+                    exp = f"{math.log2((c + b) / prev):.2f}"
+                lines.append(f"| {name} | {n} | {c:.3f} | {b:.4f} | {exp} |")
+                print(lines[-1], flush=True)
+                prev = c + b
+                scale *= 2
+    section = ("## Compile time against model size, " +
+               datetime.date.today().isoformat() + "\n\n" +
+               "Written by `bench/compile_scaling.py`: `neuroc run --no-cache` "
+               "on generated models (one-neuron populations; the same with a "
+               "`connect` line each; one SpikeTimes source with its spikes "
+               "inline). Exponent: log2 of the ratio of compile + build "
+               "times at one size and at half of it (1: linear).\n\n" +
+               "\n".join(lines) + "\n")
+    if a.no_write:
+        return
+    results = os.path.join(ROOT, "bench", "RESULTS.md")
+    text = open(results).read()
+    start = text.find("## Compile time against model size")
+    if start >= 0:
+        end = text.find("\n## ", start + 1)
+        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    with open(results, "w") as f:
+        f.write(text)
+
+
+if __name__ == "__main__":
+    main()
