@@ -46,6 +46,8 @@
 
 namespace neuro::rt {
 
+struct ConnectionList;
+
 /// A row-major [rows][cols] view of a runtime buffer (population state:
 /// rows = state variables, cols = neurons; synapse state: cols = synapses).
 template <typename T> struct RowsView {
@@ -396,9 +398,53 @@ private:
   bool groupByDelay(size_t projIndex, std::string &err);
 
   bool validate(std::string &err) const;
+  /// Allocates and initializes the network (Initialize.cpp).
   bool allocate(std::string &err);
+  /// Refuses a network whose estimated size exceeds 80% of the memory.
+  bool checkMemory(std::string &err) const;
+  void initPopulations();
+  /// The synapses of projection `j` (Connect.cpp): for a file, also the
+  /// rows read (`listed`) and the row each synapse came from (`origin`).
+  bool connect(size_t j, ConnectionList &listed, std::vector<int64_t> &origin,
+               std::string &err);
+  void connectByExpression(size_t j);
+  bool connectFromFile(size_t j, ConnectionList &listed,
+                       std::vector<int64_t> &origin, std::string &err);
+  /// The CSR of projection `j`'s slices placed in its whole populations.
+  void embedSlices(size_t j);
+  /// Removes the synapses of ablated neurons (and their `origin` rows).
+  void ablate(size_t j, std::vector<int64_t> &origin);
+  /// Per-synapse variables and delays of projection `j`, grouped by delay.
+  bool initSynapses(size_t j, const ConnectionList &listed,
+                    const std::vector<int64_t> &origin, std::string &err);
+  void sizeRingsAndRecordings();
+  /// A memref over the (double) state rows of population `pop`.
+  NeuroMemRef2DF64 hostState(int pop);
   bool doRun(int64_t steps, std::string &err);
+  /// One step: the phases below in order (Step.cpp).
   void doStep(int64_t k);
+  /// State samples, timed parameters and plasticity switches of step k.
+  void stepInputs(int64_t k);
+  /// (0) Clock-driven synapse equations and summed drives.
+  void stepUpdates(int64_t k);
+  /// (1)+(2) Integration and threshold; the spikes of step k into the rings.
+  void stepIntegrate(int64_t k);
+  /// (3) Delivery of the spikes whose delay has elapsed (`on pre`).
+  void stepDeliver(int64_t k);
+  /// `on post` of the targets that spiked, after every `on pre`.
+  void stepDeliverPost(int64_t k);
+  /// (4) Resets of the neurons that spiked.
+  void stepReset(int64_t k);
+  /// (5) Spike counts and spike monitors.
+  void stepMonitors(int64_t k);
+  /// Views of projection `j`'s buffers for its kernels (modulators
+  /// averaged first).
+  struct SynapseArgs {
+    NeuroMemRefI32 srcs, cols;
+    NeuroMemRef2DF64 syn, post, pre;
+    NeuroMemRefF64 mods;
+  };
+  SynapseArgs synapseArgs(size_t j);
   /// Scans the state rows and the synapse rows kernels write (also those
   /// no kernel writes when `constantSynapses`) for NaN, infinities and
   /// weights of the wrong sign.

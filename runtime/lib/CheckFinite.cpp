@@ -1,0 +1,127 @@
+//===- CheckFinite.cpp - Stopping a run that goes numerically wrong -------===//
+//
+// After each batch of steps the Simulator scans the rows the kernels write
+// (neuron states, and per-synapse variables that change) and stops at the
+// first NaN or infinity with the population or projection, the neuron or
+// synapse, the variable and the time; propagators are checked once built.
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Runtime/Simulator.h"
+
+#include <cmath>
+#include <cstdio>
+
+using namespace neuro::rt;
+
+namespace {
+/// A row of double or (single precision) float values, read as doubles.
+struct RowValues {
+  const double *d = nullptr;
+  const float *f = nullptr;
+  double operator[](int64_t i) const { return f ? double(f[i]) : d[i]; }
+};
+} // namespace
+
+bool Simulator::checkFinite(std::string &err, bool constantSynapses) const {
+  // The rows the kernels update.
+  auto rowOf = [&](const AlignedVector<double> &d,
+                   const AlignedVector<float> &f, int64_t offset) {
+    return single() ? RowValues{nullptr, f.data() + offset}
+                    : RowValues{d.data() + offset, nullptr};
+  };
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    for (size_t r = 0; r < spec.rows.size(); ++r) {
+      const std::string &row = spec.rows[r];
+      if (!row.empty() && row[0] == '_')
+        continue;
+      RowValues values =
+          rowOf(pops[p].state, pops[p].state32, int64_t(r) * spec.size);
+      for (int64_t i = 0; i < spec.size; ++i) {
+        if (std::isfinite(values[i]))
+          continue;
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), "%g", currentTime());
+        err = "numerical error: population '" + spec.name + "', neuron " +
+              std::to_string(i) + ", variable '" + row + "' is " +
+              (std::isnan(values[i]) ? "nan" : "inf") + " at t = " + buf + " s";
+        return false;
+      }
+    }
+  }
+  for (size_t j = 0; j < projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    const Projection &proj = projs[j];
+    if (!spec.synapsesWritten && !constantSynapses)
+      continue;
+    int64_t nSyn = proj.csr.numSynapses();
+    for (size_t r = 0; r < spec.synRows.size(); ++r) {
+      const std::string &row = spec.synRows[r];
+      if (!row.empty() && row[0] == '_')
+        continue;
+      RowValues values = rowOf(proj.syn, proj.syn32, int64_t(r) * nSyn);
+      for (int64_t s = 0; s < nSyn; ++s) {
+        bool wrongSign =
+            int(r) == spec.weightRow && (spec.sign > 0   ? values[s] < 0
+                                         : spec.sign < 0 ? values[s] > 0
+                                                         : false);
+        if (std::isfinite(values[s]) && !wrongSign)
+          continue;
+        // The source of synapse s: the row of its delay group holding it.
+        int64_t source = -1;
+        for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+          if (s >= rowPtr.front() && s < rowPtr.back())
+            source = int64_t(std::upper_bound(rowPtr.begin(), rowPtr.end(), s) -
+                             rowPtr.begin()) -
+                     1;
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), "%g", currentTime());
+        if (wrongSign) {
+          char value[64];
+          std::snprintf(value, sizeof(value), "%g", values[s]);
+          err = "Dale's law: projection '" + spec.name + "', synapse " +
+                std::to_string(s) + " (neuron " + std::to_string(source) +
+                " of '" + model.populations[size_t(spec.src)].name +
+                "' -> neuron " + std::to_string(proj.csr.cols[size_t(s)]) +
+                " of '" + model.populations[size_t(spec.dst)].name +
+                "'), weight '" + row + "' is " + value + " at t = " + buf +
+                " s, but '" + model.populations[size_t(spec.src)].name +
+                "' is " + (spec.sign > 0 ? "excitatory" : "inhibitory");
+          return false;
+        }
+        err = "numerical error: projection '" + spec.name + "', synapse " +
+              std::to_string(s) + " (neuron " + std::to_string(source) +
+              " of '" + model.populations[size_t(spec.src)].name +
+              "' -> neuron " + std::to_string(proj.csr.cols[size_t(s)]) +
+              " of '" + model.populations[size_t(spec.dst)].name +
+              "'), variable '" + row + "' is " +
+              (std::isnan(values[s]) ? "nan" : "inf") + " at t = " + buf + " s";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool Simulator::checkPropagators(std::string &err) const {
+  // Rows _P<k>_<j> / _Q<k>_<j> hold exact propagators per neuron.
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    for (size_t r = 0; r < spec.rows.size(); ++r) {
+      const std::string &row = spec.rows[r];
+      if (row.size() < 3 || row[0] != '_' || (row[1] != 'P' && row[1] != 'Q') ||
+          !std::isdigit(static_cast<unsigned char>(row[2])))
+        continue;
+      const double *values = pops[p].state.data() + int64_t(r) * spec.size;
+      for (int64_t i = 0; i < spec.size; ++i)
+        if (!std::isfinite(values[i])) {
+          err = "population '" + spec.name + "', neuron " + std::to_string(i) +
+                ": the exact propagator of its equations is not finite; "
+                "check its per-neuron parameters (a time constant of 0?)";
+          return false;
+        }
+    }
+  }
+  return true;
+}

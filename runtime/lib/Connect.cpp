@@ -1,0 +1,373 @@
+//===- Connect.cpp - Each projection's synapses, by rule ------------------===//
+//
+// The connectivity of each projection as a CSR over its whole source and
+// target populations: drawn by the generators of Connectivity.h on the
+// projection's slices and embedded, given per pair by a connection kernel
+// (expressions), or read from a table file; then ablated neurons lose
+// their synapses. The synapses are then grouped by delay and indexed for
+// delivery (groupByDelay, planDeliveryParts, indexByTarget, indexSources).
+// Every draw comes from the projection's connectivity stream (Streams.h),
+// so the same seed gives the same network whatever the thread count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SimulatorInternal.h"
+
+#include "neuro/Runtime/Philox.h"
+#include "neuro/Runtime/Streams.h"
+#include "neuro/Runtime/Table.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+using namespace neuro::rt;
+using namespace neuro::rt::detail;
+
+/// "delay D s is N steps, more than the 16777216 a delay may have".
+static std::string tooLongDelay(double seconds, double dt) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf,
+                "delay %g s is %.0f steps, more than the %lld a delay may "
+                "have",
+                seconds, std::round(seconds / dt),
+                static_cast<long long>(Simulator::kMaxDelaySteps));
+  return buf;
+}
+
+NeuroMemRef2DF64 Simulator::hostState(int pop) {
+  const PopulationSpec &ps = model.populations[size_t(pop)];
+  return memref2D(pops[size_t(pop)].state.data(), int64_t(ps.rows.size()),
+                  ps.size);
+}
+
+void Simulator::connectByExpression(size_t j) {
+  // Each pair (i, j) of the slices with the probability the kernel gives:
+  // one uniform number per pair, keyed by (i, j).
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  int64_t nSrcAll = model.populations[size_t(spec.src)].size;
+  int64_t nDstAll = model.populations[size_t(spec.dst)].size;
+  int64_t srcBegin = spec.srcBegin,
+          srcEnd = spec.srcEnd < 0 ? nSrcAll : spec.srcEnd;
+  int64_t dstBegin = spec.dstBegin,
+          dstEnd = spec.dstEnd < 0 ? nDstAll : spec.dstEnd;
+  NeuroMemRef2DF64 pre = hostState(spec.src), post = hostState(spec.dst);
+  uint32_t pairs = streams::make(streams::Connectivity, uint32_t(j), 1);
+  proj.csr.rowPtr.assign(size_t(nSrcAll) + 1, 0);
+  proj.csr.cols.clear();
+  for (int64_t i = 0; i < nSrcAll; ++i) {
+    if (i >= srcBegin && i < srcEnd)
+      for (int64_t t = dstBegin; t < dstEnd; ++t) {
+        if (!spec.allowAutapses && spec.src == spec.dst && t == i)
+          continue;
+        double p = spec.connect(i, t, &pre, &post, int64_t(model.seed));
+        if (!(p > 0))
+          continue;
+        if (p < 1) {
+          PhiloxStream rng(model.seed, pairs,
+                           uint64_t(i) * uint64_t(nDstAll) + uint64_t(t));
+          if (!(rng.nextUniform() < p))
+            continue;
+        }
+        proj.csr.cols.push_back(int32_t(t));
+      }
+    proj.csr.rowPtr[size_t(i) + 1] = int64_t(proj.csr.cols.size());
+  }
+}
+
+bool Simulator::connectFromFile(size_t j, ConnectionList &listed,
+                                std::vector<int64_t> &origin,
+                                std::string &err) {
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  int64_t nSrcAll = model.populations[size_t(spec.src)].size;
+  int64_t nDstAll = model.populations[size_t(spec.dst)].size;
+  std::string why;
+  if (!readConnections(spec.file, spec.synRows.empty() ? "" : spec.synRows[0],
+                       listed, why)) {
+    err = "projection '" + spec.name + "': " + why;
+    return false;
+  }
+  size_t n = listed.pre.size();
+  for (size_t r = 0; r < n; ++r)
+    if (listed.pre[r] >= nSrcAll || listed.post[r] >= nDstAll) {
+      err = "projection '" + spec.name + "': " + spec.file + ": row " +
+            std::to_string(r + 1) + " joins neurons outside the source (" +
+            std::to_string(nSrcAll) + ") or target (" +
+            std::to_string(nDstAll) + ")";
+      return false;
+    }
+  for (size_t r = 0; r < listed.delay.size(); ++r)
+    if (!(std::round(listed.delay[r] / model.dt) <= double(kMaxDelaySteps))) {
+      err = "projection '" + spec.name + "': " + spec.file + ": row " +
+            std::to_string(r + 1) + ": " +
+            tooLongDelay(listed.delay[r], model.dt);
+      return false;
+    }
+  // By source, in file order within each source.
+  proj.csr.rowPtr.assign(size_t(nSrcAll) + 1, 0);
+  for (int64_t i : listed.pre)
+    ++proj.csr.rowPtr[size_t(i) + 1];
+  for (int64_t i = 0; i < nSrcAll; ++i)
+    proj.csr.rowPtr[size_t(i) + 1] += proj.csr.rowPtr[size_t(i)];
+  std::vector<int64_t> next(proj.csr.rowPtr.begin(), proj.csr.rowPtr.end() - 1);
+  proj.csr.cols.assign(n, 0);
+  origin.assign(n, 0);
+  for (size_t r = 0; r < n; ++r) {
+    int64_t at = next[size_t(listed.pre[r])]++;
+    proj.csr.cols[size_t(at)] = int32_t(listed.post[r]);
+    origin[size_t(at)] = int64_t(r);
+  }
+  if (!listed.delay.empty()) {
+    proj.explicitDelays.resize(n);
+    for (size_t s = 0; s < n; ++s)
+      proj.explicitDelays[s] = listed.delay[size_t(origin[s])];
+  }
+  return true;
+}
+
+void Simulator::embedSlices(size_t j) {
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  int64_t nSrcAll = model.populations[size_t(spec.src)].size;
+  int64_t srcBegin = spec.srcBegin, dstBegin = spec.dstBegin;
+  int64_t nSrc = (spec.srcEnd < 0 ? nSrcAll : spec.srcEnd) - srcBegin;
+  if (srcBegin == 0 && nSrc == nSrcAll && dstBegin == 0)
+    return;
+  CSR full;
+  full.rowPtr.assign(size_t(nSrcAll) + 1, 0);
+  full.cols.reserve(proj.csr.cols.size());
+  for (int64_t i = 0; i < nSrcAll; ++i) {
+    int64_t r = i - srcBegin;
+    if (r >= 0 && r < nSrc)
+      for (int64_t s = proj.csr.rowPtr[size_t(r)];
+           s < proj.csr.rowPtr[size_t(r) + 1]; ++s) {
+        int64_t target = proj.csr.cols[size_t(s)] + dstBegin;
+        // Overlapping slices of one population: no i -> i if asked (the
+        // generators skip it already; one_to_one does not).
+        if (!spec.allowAutapses && spec.src == spec.dst && target == i)
+          continue;
+        full.cols.push_back(int32_t(target));
+      }
+    full.rowPtr[size_t(i) + 1] = int64_t(full.cols.size());
+  }
+  proj.csr = std::move(full);
+}
+
+void Simulator::ablate(size_t j, std::vector<int64_t> &origin) {
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  const std::vector<int64_t> &deadSrc =
+      model.populations[size_t(spec.src)].ablated;
+  const std::vector<int64_t> &deadDst =
+      model.populations[size_t(spec.dst)].ablated;
+  if (deadSrc.empty() && deadDst.empty())
+    return;
+  auto dead = [](const std::vector<int64_t> &list, int64_t n) {
+    return std::binary_search(list.begin(), list.end(), n);
+  };
+  CSR kept;
+  std::vector<int64_t> keptOrigin;
+  std::vector<double> keptDelays;
+  kept.rowPtr.assign(proj.csr.rowPtr.size(), 0);
+  for (size_t i = 0; i + 1 < proj.csr.rowPtr.size(); ++i) {
+    for (int64_t q = proj.csr.rowPtr[i]; q < proj.csr.rowPtr[i + 1]; ++q)
+      if (!dead(deadSrc, int64_t(i)) &&
+          !dead(deadDst, proj.csr.cols[size_t(q)])) {
+        kept.cols.push_back(proj.csr.cols[size_t(q)]);
+        if (!origin.empty())
+          keptOrigin.push_back(origin[size_t(q)]);
+        if (!proj.explicitDelays.empty())
+          keptDelays.push_back(proj.explicitDelays[size_t(q)]);
+      }
+    kept.rowPtr[i + 1] = int64_t(kept.cols.size());
+  }
+  proj.csr = std::move(kept);
+  if (!origin.empty())
+    origin = std::move(keptOrigin);
+  if (!proj.explicitDelays.empty())
+    proj.explicitDelays = std::move(keptDelays);
+}
+
+bool Simulator::connect(size_t j, ConnectionList &listed,
+                        std::vector<int64_t> &origin, std::string &err) {
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  int64_t nSrcAll = model.populations[size_t(spec.src)].size;
+  int64_t nDstAll = model.populations[size_t(spec.dst)].size;
+  // The slices: generators work on [srcBegin, srcEnd) x [dstBegin, dstEnd)
+  // with relative indices, embedded into the full populations below.
+  int64_t srcBegin = spec.srcBegin,
+          srcEnd = spec.srcEnd < 0 ? nSrcAll : spec.srcEnd;
+  int64_t dstBegin = spec.dstBegin,
+          dstEnd = spec.dstEnd < 0 ? nDstAll : spec.dstEnd;
+  int64_t nSrc = srcEnd - srcBegin, nDst = dstEnd - dstBegin;
+  // Source i of the slice is target i + selfShift: without autapses the
+  // generators skip that pair while drawing (a fixed degree stays exact).
+  bool autapses = spec.allowAutapses || spec.src != spec.dst;
+  int64_t selfShift = srcBegin - dstBegin;
+  uint32_t stream = streams::connectivity(uint32_t(j));
+  proj.explicitDelays.clear();
+  proj.order.clear();
+  bool full = false; // the CSR already spans the whole populations
+  switch (spec.rule) {
+  case ProjectionSpec::Expression:
+    connectByExpression(j);
+    full = true;
+    break;
+  case ProjectionSpec::FromFile:
+    if (!connectFromFile(j, listed, origin, err))
+      return false;
+    break;
+  case ProjectionSpec::FixedProbability:
+    proj.csr = buildFixedProbability(nSrc, nDst, spec.p, autapses, model.seed,
+                                     stream, selfShift);
+    break;
+  case ProjectionSpec::FixedInDegree:
+    proj.csr = buildFixedInDegree(nSrc, nDst, spec.degree, autapses, model.seed,
+                                  stream, selfShift);
+    break;
+  case ProjectionSpec::FixedOutDegree:
+    proj.csr = buildFixedOutDegree(nSrc, nDst, spec.degree, autapses,
+                                   model.seed, stream, selfShift);
+    break;
+  case ProjectionSpec::OneToOne:
+    proj.csr = buildOneToOne(nSrc, nDst);
+    break;
+  }
+  if (!full)
+    embedSlices(j);
+  // Ablated neurons lose their synapses (the file's row map with them).
+  ablate(j, origin);
+  return true;
+}
+
+bool Simulator::groupByDelay(size_t j, std::string &err) {
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  int64_t nSyn = proj.csr.numSynapses();
+  if (!spec.heterogeneousDelay && proj.explicitDelays.empty()) {
+    proj.delays = {spec.delaySteps};
+    proj.rowPtrs = {proj.csr.rowPtr};
+    return true;
+  }
+  // Each synapse's delay (given, or drawn in source-major order), rounded
+  // to steps.
+  std::vector<double> seconds = proj.explicitDelays;
+  if (seconds.empty()) {
+    seconds.resize(size_t(nSyn));
+    fillRow(seconds.data(), nSyn, spec.delayInit, model.seed,
+            streams::synapseInit(uint32_t(j), streams::kMaxRows - 1));
+  }
+  std::vector<int32_t> steps(static_cast<size_t>(nSyn));
+  int64_t maxSteps = 0;
+  for (int64_t s = 0; s < nSyn; ++s) {
+    double d = std::round(std::max(0.0, seconds[size_t(s)]) / model.dt);
+    if (!(d <= double(kMaxDelaySteps))) {
+      err = "projection '" + spec.name +
+            "': " + tooLongDelay(seconds[size_t(s)], model.dt);
+      return false;
+    }
+    steps[size_t(s)] = int32_t(d);
+    maxSteps = std::max<int64_t>(maxSteps, steps[size_t(s)]);
+  }
+  // Stable counting sort by delay keeps source-major, target-sorted order
+  // within each delay.
+  std::vector<int64_t> start(size_t(maxSteps) + 2, 0);
+  for (int32_t d : steps)
+    ++start[size_t(d) + 1];
+  for (size_t d = 1; d < start.size(); ++d)
+    start[d] += start[d - 1];
+  std::vector<int64_t> next(start.begin(), start.end() - 1);
+  int64_t nSrc = proj.csr.numRows();
+  std::vector<int32_t> cols(static_cast<size_t>(nSyn));
+  std::vector<int32_t> source(static_cast<size_t>(nSyn));
+  std::vector<int64_t> order(static_cast<size_t>(nSyn));
+  for (int64_t i = 0; i < nSrc; ++i)
+    for (int64_t s = proj.csr.rowPtr[size_t(i)];
+         s < proj.csr.rowPtr[size_t(i) + 1]; ++s) {
+      int64_t to = next[size_t(steps[size_t(s)])]++;
+      cols[size_t(to)] = proj.csr.cols[size_t(s)];
+      source[size_t(to)] = int32_t(i);
+      order[size_t(to)] = s;
+    }
+  proj.delays.clear();
+  proj.rowPtrs.clear();
+  for (int64_t d = 0; d <= maxSteps; ++d) {
+    if (start[size_t(d) + 1] == start[size_t(d)])
+      continue;
+    std::vector<int64_t> rowPtr(size_t(nSrc) + 1, 0);
+    for (int64_t s = start[size_t(d)]; s < start[size_t(d) + 1]; ++s)
+      ++rowPtr[size_t(source[size_t(s)]) + 1];
+    rowPtr[0] = start[size_t(d)];
+    for (int64_t i = 0; i < nSrc; ++i)
+      rowPtr[size_t(i) + 1] += rowPtr[size_t(i)];
+    proj.delays.push_back(d);
+    proj.rowPtrs.push_back(std::move(rowPtr));
+  }
+  proj.csr.cols = std::move(cols);
+  proj.csr.rowPtr = {0}; // synapses are no longer grouped by source
+  proj.order = std::move(order);
+  return true;
+}
+
+void Simulator::indexByTarget(size_t j) {
+  // A stable counting sort: each target's synapses in ascending ids.
+  Projection &proj = projs[j];
+  int64_t nSyn = proj.csr.numSynapses();
+  int64_t nDst = model.populations[size_t(model.projections[j].dst)].size;
+  proj.postPtr.assign(size_t(nDst) + 1, 0);
+  for (int32_t c : proj.csr.cols)
+    ++proj.postPtr[size_t(c) + 1];
+  for (int64_t t = 0; t < nDst; ++t)
+    proj.postPtr[size_t(t) + 1] += proj.postPtr[size_t(t)];
+  std::vector<int64_t> next(proj.postPtr.begin(), proj.postPtr.end() - 1);
+  proj.postSyn.resize(size_t(nSyn));
+  for (int64_t s = 0; s < nSyn; ++s)
+    proj.postSyn[size_t(next[size_t(proj.csr.cols[size_t(s)])]++)] = s;
+}
+
+void Simulator::indexSources(size_t j) {
+  // Every delay group holds its synapses by source.
+  Projection &proj = projs[j];
+  proj.srcs.assign(size_t(proj.csr.numSynapses()), 0);
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+    for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
+      for (int64_t s = rowPtr[i]; s < rowPtr[i + 1]; ++s)
+        proj.srcs[size_t(s)] = int32_t(i);
+}
+
+void Simulator::planDeliveryParts(size_t j) {
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  proj.parts = 1;
+  proj.partPtrs.clear();
+  int64_t nDst = model.populations[size_t(spec.dst)].size;
+  int64_t parts = std::min(nDst / kTargetsPerPart, kMaxParts);
+  if (!spec.partitionable || parts < 2)
+    return;
+  const std::vector<int32_t> &cols = proj.csr.cols;
+  // Each row must hold its targets in order; rows from a file may not.
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+    for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
+      for (int64_t q = rowPtr[i] + 1; q < rowPtr[i + 1]; ++q)
+        if (cols[size_t(q - 1)] > cols[size_t(q)])
+          return;
+  int64_t chunk = (nDst + parts - 1) / parts;
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs) {
+    size_t nSrc = rowPtr.size() - 1;
+    std::vector<int64_t> ptr(nSrc * size_t(parts + 1));
+    for (size_t i = 0; i < nSrc; ++i) {
+      auto first = cols.begin() + rowPtr[i],
+           last = cols.begin() + rowPtr[i + 1];
+      for (int64_t p = 0; p <= parts; ++p)
+        ptr[i * size_t(parts + 1) + size_t(p)] =
+            std::lower_bound(first, last, int32_t(std::min(p * chunk, nDst))) -
+            cols.begin();
+    }
+    proj.partPtrs.push_back(std::move(ptr));
+  }
+  proj.parts = parts;
+  proj.partChunk = chunk;
+}

@@ -1,0 +1,288 @@
+//===- Initialize.cpp - Allocating and initializing a network -------------===//
+//
+// Simulator::allocate: refuses networks that cannot fit in memory, fills
+// each population's state rows from their initial values (constants,
+// draws, tables, expressions), connects each projection (Connect.cpp),
+// sets its per-synapse variables (drawn, given by expressions or read
+// from its file) in the order delivery reads them, and sizes the delay
+// rings and the state recordings.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SimulatorInternal.h"
+
+#include "neuro/Runtime/Philox.h"
+#include "neuro/Runtime/Streams.h"
+#include "neuro/Runtime/Table.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <unistd.h>
+
+using namespace neuro::rt;
+using namespace neuro::rt::detail;
+
+/// Row `step / every` (the last after the end) of a timed table.
+void neuro::rt::detail::fillTimedRow(double *dst, int64_t nCols,
+                                     const InitSpec &init, int64_t step) {
+  int64_t rows = int64_t(init.values->size()) / init.columns;
+  int64_t r = std::min(step / init.every, rows - 1);
+  const double *src = init.values->data() + r * init.columns;
+  for (int64_t c = 0; c < nCols; ++c)
+    dst[c] = init.columns == 1 ? src[0] : src[c];
+}
+
+/// Fills `nCols` values starting at `dst` from `init`; random draws come
+/// from the Philox stream (seed, stream, column index). Normal values use
+/// the Box-Muller transform of the first two uniforms of the column.
+void neuro::rt::detail::fillRow(double *dst, int64_t nCols,
+                                const InitSpec &init, uint64_t seed,
+                                uint32_t stream) {
+  if (init.kind == InitSpec::Timed) {
+    fillTimedRow(dst, nCols, init, 0);
+    return;
+  }
+  if (init.kind == InitSpec::Constant) {
+    for (int64_t c = 0; c < nCols; ++c)
+      dst[c] = init.a;
+    return;
+  }
+  if (init.kind == InitSpec::Normal) {
+    const double twoPi = 6.283185307179586;
+    for (int64_t c = 0; c < nCols; ++c) {
+      PhiloxStream rng(seed, stream, uint64_t(c));
+      double u1 = 1.0 - rng.nextUniform(); // (0, 1]: log is finite
+      double u2 = rng.nextUniform();
+      dst[c] = init.a +
+               init.b * std::sqrt(-2.0 * std::log(u1)) * std::cos(twoPi * u2);
+    }
+    return;
+  }
+  double width = init.b - init.a;
+  for (int64_t c = 0; c < nCols; ++c) {
+    PhiloxStream rng(seed, stream, uint64_t(c));
+    dst[c] = init.a + width * rng.nextUniform();
+  }
+}
+
+/// Physical memory of the machine in bytes (0 if unknown).
+static double physicalMemoryBytes() {
+  long pages = sysconf(_SC_PHYS_PAGES);
+  long pageSize = sysconf(_SC_PAGESIZE);
+  return pages > 0 && pageSize > 0 ? double(pages) * double(pageSize) : 0.0;
+}
+
+void Simulator::schedulePoisson(size_t p, int32_t i, int64_t after) {
+  const PopulationSpec &spec = model.populations[p];
+  Population &pop = pops[p];
+  double prob = spec.poissonRate * model.dt;
+  if (!(prob > 0))
+    return; // never spikes
+  // Bernoulli trials with success probability `prob` in each step: the gap
+  // to the next success is geometric, 1 + floor(log(u) / log(1 - prob))
+  // for u uniform in (0, 1].
+  PhiloxStream rng{model.seed, streams::poissonGaps(uint32_t(p)), uint64_t(i)};
+  double u = 1.0 - rng.uniformAt(pop.draws[size_t(i)]++);
+  double gap =
+      prob >= 1 ? 1.0 : 1.0 + std::floor(std::log(u) / std::log1p(-prob));
+  // Beyond any run: leave the neuron out.
+  if (!(gap < 4e18))
+    return;
+  pop.nextSpikes.push_back({after + int64_t(gap), i});
+  std::push_heap(pop.nextSpikes.begin(), pop.nextSpikes.end(),
+                 std::greater<std::pair<int64_t, int32_t>>());
+}
+
+bool Simulator::checkMemory(std::string &err) const {
+  // Refuse networks that cannot fit rather than let the system kill us:
+  // expected state, spike flags, and per synapse a column index, its
+  // variables and (per source) a row pointer.
+  double bytes = 0.0;
+  for (const PopulationSpec &spec : model.populations)
+    bytes += double(spec.size) * (8.0 * double(spec.rows.size()) + 1.0);
+  for (const ProjectionSpec &spec : model.projections) {
+    // Only the slices connect; row pointers cover the whole source.
+    double nSrcAll = double(model.populations[size_t(spec.src)].size);
+    double nDstAll = double(model.populations[size_t(spec.dst)].size);
+    double nSrc = (spec.srcEnd < 0 ? nSrcAll : double(spec.srcEnd)) -
+                  double(spec.srcBegin);
+    double nDst = (spec.dstEnd < 0 ? nDstAll : double(spec.dstEnd)) -
+                  double(spec.dstBegin);
+    double nSyn = std::max(0.0, std::min(1.0, spec.p)) * nSrc * nDst;
+    if (spec.rule == ProjectionSpec::FixedInDegree)
+      nSyn = double(spec.degree) * nDst;
+    else if (spec.rule == ProjectionSpec::FixedOutDegree)
+      nSyn = double(spec.degree) * nSrc;
+    else if (spec.rule == ProjectionSpec::OneToOne)
+      nSyn = std::min(nSrc, nDst);
+    else if (spec.rule == ProjectionSpec::FromFile ||
+             spec.rule == ProjectionSpec::Expression)
+      nSyn = 0.0; // known only once built; the allocation itself may fail
+    bytes += nSyn * (4.0 + 8.0 * double(spec.synRows.size())) + 8.0 * nSrcAll;
+  }
+  double available = physicalMemoryBytes();
+  if (available > 0 && bytes > 0.8 * available) {
+    char buffer[160];
+    std::snprintf(buffer, sizeof buffer,
+                  "the network needs about %.1f GB of memory, more than the "
+                  "%.1f GB this machine has",
+                  bytes / 1e9, available / 1e9);
+    err = buffer;
+    return false;
+  }
+  return true;
+}
+
+void Simulator::initPopulations() {
+  size_t nPops = model.populations.size();
+  pops.resize(nPops);
+  for (size_t p = 0; p < nPops; ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    Population &pop = pops[p];
+    int64_t nRows = int64_t(spec.rows.size());
+    pop.state.assign(size_t(nRows * spec.size), 0.0);
+    for (int64_t r = 0; r < nRows; ++r)
+      fillRow(pop.state.data() + r * spec.size, spec.size, spec.init[size_t(r)],
+              model.seed, streams::neuronInit(uint32_t(p), uint32_t(r)));
+    pop.spiked.assign(size_t(spec.size), 0);
+    pop.nextSpikes.clear();
+    pop.draws.clear();
+    if (spec.driveInputs > 0) {
+      pop.drive =
+          BinomialSampler(spec.driveInputs, spec.poissonRate * model.dt);
+    } else if (spec.generator && spec.poissonRate >= 0) {
+      pop.draws.assign(size_t(spec.size), 0);
+      for (int64_t i = 0; i < spec.size; ++i)
+        schedulePoisson(p, int32_t(i), -1);
+    }
+    if (spec.initFn) {
+      NeuroMemRef2DF64 state = memref2D(pop.state.data(), nRows, spec.size);
+      spec.initFn(&state, int64_t(model.seed));
+    }
+  }
+}
+
+bool Simulator::initSynapses(size_t j, const ConnectionList &listed,
+                             const std::vector<int64_t> &origin,
+                             std::string &err) {
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  // Per-synapse initial values given by expressions, in CSR order (with
+  // the delays when they are an expression), before grouping by delay.
+  int64_t nRows = int64_t(spec.synRows.size());
+  std::vector<double> initial;
+  if (spec.synInitFn) {
+    int64_t n = proj.csr.numSynapses();
+    int64_t rows = nRows + (spec.delayFromInit ? 1 : 0);
+    initial.assign(size_t(rows * n), 0.0);
+    for (int64_t r = 0; r < nRows; ++r)
+      fillRow(initial.data() + r * n, n, spec.synInit[size_t(r)], model.seed,
+              streams::synapseInit(uint32_t(j), uint32_t(r)));
+    std::vector<int32_t> srcs(static_cast<size_t>(n));
+    for (size_t i = 0; i + 1 < proj.csr.rowPtr.size(); ++i)
+      for (int64_t q = proj.csr.rowPtr[i]; q < proj.csr.rowPtr[i + 1]; ++q)
+        srcs[size_t(q)] = int32_t(i);
+    NeuroMemRefI32 srcRef = memref1D(srcs.data(), n);
+    NeuroMemRefI32 cols = memref1D(proj.csr.cols.data(), n);
+    NeuroMemRef2DF64 syn = memref2D(initial.data(), rows, n);
+    NeuroMemRef2DF64 pre = hostState(spec.src), post = hostState(spec.dst);
+    spec.synInitFn(&srcRef, &cols, &syn, &pre, &post, int64_t(model.seed));
+    if (spec.delayFromInit) {
+      proj.explicitDelays.assign(initial.begin() + nRows * n,
+                                 initial.begin() + (nRows + 1) * n);
+      for (double d : proj.explicitDelays)
+        if (!(d >= 0) || !std::isfinite(d)) {
+          err = "projection '" + spec.name + "': a delay expression gave " +
+                std::to_string(d) + " s; delays must be finite and >= 0";
+          return false;
+        }
+    }
+  }
+  if (!groupByDelay(j, err))
+    return false;
+  planDeliveryParts(j);
+  int64_t nSyn = proj.csr.numSynapses();
+  if (spec.deliverPost)
+    indexByTarget(j);
+  if (spec.needsSources)
+    indexSources(j);
+  proj.mods.assign(spec.modulators.size() + 1, 0.0);
+  proj.mods[0] = spec.plastic ? 1.0 : 0.0;
+  proj.syn.assign(size_t(nRows * nSyn), 0.0);
+  if (!initial.empty()) {
+    for (int64_t r = 0; r < nRows; ++r)
+      for (int64_t q = 0; q < nSyn; ++q)
+        proj.syn[size_t(r * nSyn + q)] = initial[size_t(
+            r * nSyn + (proj.order.empty() ? q : proj.order[size_t(q)]))];
+  } else {
+    for (int64_t r = 0; r < nRows; ++r)
+      fillRow(proj.syn.data() + r * nSyn, nSyn, spec.synInit[size_t(r)],
+              model.seed, streams::synapseInit(uint32_t(j), uint32_t(r)));
+  }
+  if (!listed.weight.empty() && nRows > 0)
+    for (int64_t s = 0; s < nSyn; ++s) {
+      int64_t before = proj.order.empty() ? s : proj.order[size_t(s)];
+      proj.syn[size_t(s)] = listed.weight[size_t(origin[size_t(before)])];
+    }
+  proj.explicitDelays.clear();
+  proj.order.clear();
+  return true;
+}
+
+void Simulator::sizeRingsAndRecordings() {
+  size_t nPops = model.populations.size();
+  size_t nProjs = model.projections.size();
+  // The neurons or synapses each state recording samples.
+  for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+    const StateRecordSpec &rec = model.stateRecords[r];
+    StateRecording &out = stateRecordings[r];
+    if (rec.projection >= 0) {
+      int64_t nSyn = projs[size_t(rec.projection)].csr.numSynapses();
+      out.end = rec.end < 0 ? nSyn : std::min(rec.end, nSyn);
+      out.begin = std::min(rec.begin, out.end);
+    } else {
+      out.begin = rec.begin;
+      out.end = rec.end;
+    }
+  }
+
+  // Delay rings sized by the longest delay leaving each population.
+  std::vector<int64_t> maxDelay(nPops, 0);
+  for (const ProjectionSpec &proj : model.projections)
+    maxDelay[size_t(proj.src)] =
+        std::max(maxDelay[size_t(proj.src)], proj.delaySteps);
+  for (size_t j = 0; j < nProjs; ++j)
+    for (int64_t d : projs[j].delays)
+      maxDelay[size_t(model.projections[j].src)] =
+          std::max(maxDelay[size_t(model.projections[j].src)], d);
+  for (size_t p = 0; p < nPops; ++p)
+    pops[p].ring = DelayRing(maxDelay[p]);
+
+  for (const RecordSpec &rec : model.records) {
+    Population &pop = pops[size_t(rec.population)];
+    if (pop.recorded)
+      continue;
+    pop.recorded = true;
+    recordedOrder.push_back(rec.population);
+  }
+}
+
+bool Simulator::allocate(std::string &err) {
+  if (!checkMemory(err))
+    return false;
+  initPopulations();
+  projs.resize(model.projections.size());
+  for (size_t j = 0; j < projs.size(); ++j) {
+    // FromFile: the listed synapses, and for each synapse of the CSR the
+    // row of the file it came from.
+    ConnectionList listed;
+    std::vector<int64_t> origin;
+    if (!connect(j, listed, origin, err) ||
+        !initSynapses(j, listed, origin, err))
+      return false;
+  }
+  sizeRingsAndRecordings();
+  return true;
+}

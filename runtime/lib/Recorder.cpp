@@ -1,0 +1,398 @@
+//===- Recorder.cpp - Spike and state recordings, in memory and streamed --===//
+//
+// What the Simulator records: state samples taken at the start of a step,
+// spikes of recorded populations, and their files: `spikes_<population>.npy`,
+// `<owner>_<var>.npy` with `<owner>_t.npy` (and `_pre`/`_post` for synapse
+// recordings) and `recordings.json`, written at the end or streamed while
+// the run goes (flushed every few MiB and at least every second).
+//
+//===----------------------------------------------------------------------===//
+
+#include "SimulatorInternal.h"
+
+#include "neuro/Runtime/Run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <sstream>
+#include <system_error>
+
+using namespace neuro::rt;
+using namespace neuro::rt::detail;
+
+void Simulator::sampleStates(int64_t k) {
+  for (size_t r = 0; r < model.stateRecords.size(); ++r)
+    if (k % model.stateRecords[r].every == 0)
+      sampleState(r, k);
+}
+
+void Simulator::sampleState(size_t r, int64_t k) {
+  const StateRecordSpec &rec = model.stateRecords[r];
+  StateRecording &rr = stateRecordings[r];
+  rr.times.push_back(double(k) * model.dt);
+  // Samples of the rows the kernels update (float32 ones widen exactly).
+  auto append = [&](const auto *rows, int64_t cols) {
+    for (int row : rec.rows)
+      rr.values.insert(rr.values.end(), rows + row * cols + rr.begin,
+                       rows + row * cols + rr.end);
+  };
+  if (rec.projection >= 0) {
+    const Projection &proj = projs[size_t(rec.projection)];
+    int64_t nSyn = proj.csr.numSynapses();
+    if (single())
+      append(proj.syn32.data(), nSyn);
+    else
+      append(proj.syn.data(), nSyn);
+    return;
+  }
+  const PopulationSpec &spec = model.populations[size_t(rec.population)];
+  const Population &pop = pops[size_t(rec.population)];
+  if (single())
+    append(pop.state32.data(), spec.size);
+  else
+    append(pop.state.data(), spec.size);
+}
+
+static bool outputDirectory(const std::string &dir, std::filesystem::path &base,
+                            std::string &err) {
+  namespace fs = std::filesystem;
+  base = dir.empty() ? fs::path(".") : fs::path(dir);
+  std::error_code ec;
+  fs::create_directories(base, ec);
+  if (ec || !fs::is_directory(base, ec)) {
+    err = "cannot create directory '" + base.string() + "'";
+    if (ec)
+      err += ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+size_t Simulator::bufferedBytes() const {
+  size_t bytes = 0;
+  for (const Population &pop : pops)
+    bytes += pop.spikes.size() * sizeof(SpikeRecord);
+  for (const StateRecording &r : stateRecordings)
+    bytes += (r.values.size() + r.times.size()) * sizeof(double);
+  return bytes;
+}
+
+bool Simulator::streamTo(const std::string &dir, std::string &err) {
+  namespace fs = std::filesystem;
+  if (!built) {
+    err = "cannot stream recordings of model '" + model.name + "': not built";
+    return false;
+  }
+  try {
+    fs::path base;
+    if (!outputDirectory(dir, base, err))
+      return false;
+    spikeStreams.clear();
+    spikeStreams.resize(pops.size());
+    for (int pop : recordedOrder) {
+      auto stream = std::make_unique<NpyStream>();
+      fs::path file =
+          base / ("spikes_" + model.populations[size_t(pop)].name + ".npy");
+      if (!stream->open(file.string(), "[('i', '<i4'), ('t', '<f8')]", {}, 12,
+                        err))
+        return false;
+      spikeStreams[size_t(pop)] = std::move(stream);
+    }
+    stateStreams.clear();
+    for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+      const StateRecordSpec &rec = model.stateRecords[r];
+      const StateRecording &data = stateRecordings[r];
+      int64_t width = data.end - data.begin;
+      const std::vector<std::string> &rows = recordRows(rec);
+      std::string prefix = recordOwner(rec) + "_";
+      std::vector<std::unique_ptr<NpyStream>> streams;
+      streams.push_back(std::make_unique<NpyStream>());
+      if (!streams.back()->open((base / (prefix + "t.npy")).string(), "'<f8'",
+                                {}, sizeof(double), err))
+        return false;
+      for (int row : rec.rows) {
+        streams.push_back(std::make_unique<NpyStream>());
+        if (!streams.back()->open(
+                (base / (prefix + rows[size_t(row)] + ".npy")).string(),
+                "'<f8'", {width}, size_t(width) * sizeof(double), err))
+          return false;
+      }
+      stateStreams.push_back(std::move(streams));
+      if (rec.projection >= 0 &&
+          !writeSynapseEnds(base.string(), prefix, r, err))
+        return false;
+    }
+    if (!writeRecordingsJson(base.string(), err))
+      return false;
+  } catch (const std::exception &e) {
+    err = "cannot stream recordings to '" + dir + "': " + e.what();
+    return false;
+  }
+  streamDir = dir.empty() ? "." : dir;
+  lastFlush = std::chrono::steady_clock::now();
+  // Whatever was recorded before (by an earlier run()) goes out first.
+  return flushStreams(err);
+}
+
+bool Simulator::flushStreams(std::string &err) {
+  lastFlush = std::chrono::steady_clock::now();
+  std::vector<char> packed;
+  for (size_t p = 0; p < pops.size(); ++p) {
+    if (p >= spikeStreams.size() || !spikeStreams[p])
+      continue;
+    std::vector<SpikeRecord> &spikes = pops[p].spikes;
+    packed.resize(spikes.size() * 12);
+    for (size_t n = 0; n < spikes.size(); ++n) {
+      std::memcpy(packed.data() + 12 * n, &spikes[n].i, 4);
+      std::memcpy(packed.data() + 12 * n + 4, &spikes[n].t, 8);
+    }
+    if (!spikeStreams[p]->append(packed.data(), int64_t(spikes.size()), err) ||
+        !spikeStreams[p]->sync(err))
+      return false;
+    spikes.clear();
+  }
+  for (size_t r = 0; r < stateStreams.size(); ++r) {
+    StateRecording &data = stateRecordings[r];
+    std::vector<std::unique_ptr<NpyStream>> &streams = stateStreams[r];
+    size_t samples = data.times.size();
+    size_t width = size_t(data.end - data.begin);
+    size_t vars = streams.size() - 1;
+    std::vector<double> block(samples * width);
+    for (size_t v = 0; v < vars; ++v) {
+      for (size_t s = 0; s < samples; ++s)
+        std::copy_n(data.values.data() + (s * vars + v) * width, width,
+                    block.data() + s * width);
+      if (!streams[v + 1]->append(block.data(), int64_t(samples), err) ||
+          !streams[v + 1]->sync(err))
+        return false;
+    }
+    // The times last: a reader that sees a time sees its values.
+    if (!streams[0]->append(data.times.data(), int64_t(samples), err) ||
+        !streams[0]->sync(err))
+      return false;
+    data.times.clear();
+    data.values.clear();
+  }
+  return true;
+}
+
+bool Simulator::writeStates(const std::string &dir, std::string &err) {
+  namespace fs = std::filesystem;
+  if (isStreaming())
+    return flushStreams(err);
+  if (model.stateRecords.empty())
+    return true;
+  try {
+    fs::path base;
+    if (!outputDirectory(dir, base, err))
+      return false;
+    for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+      const StateRecordSpec &rec = model.stateRecords[r];
+      const StateRecording &data = stateRecordings[r];
+      size_t samples = data.times.size();
+      size_t width = size_t(data.end - data.begin);
+      const std::vector<std::string> &rows = recordRows(rec);
+      std::string prefix = recordOwner(rec) + "_";
+      if (!writeNpyF64((base / (prefix + "t.npy")).string(), data.times.data(),
+                       {int64_t(samples)}, err))
+        return false;
+      if (rec.projection >= 0 &&
+          !writeSynapseEnds(base.string(), prefix, r, err))
+        return false;
+      for (size_t v = 0; v < rec.rows.size(); ++v) {
+        std::vector<double> block(samples * width);
+        for (size_t s = 0; s < samples; ++s)
+          std::copy_n(data.values.data() + (s * rec.rows.size() + v) * width,
+                      width, block.data() + s * width);
+        fs::path file = base / (prefix + rows[size_t(rec.rows[v])] + ".npy");
+        if (!writeNpyF64(file.string(), block.data(),
+                         {int64_t(samples), int64_t(width)}, err))
+          return false;
+      }
+    }
+    if (!writeRecordingsJson(base.string(), err))
+      return false;
+  } catch (const std::exception &e) {
+    err = "cannot write states to '" + dir + "': " + e.what();
+    return false;
+  }
+  return true;
+}
+
+bool Simulator::writeSynapseEnds(const std::string &base,
+                                 const std::string &prefix, size_t r,
+                                 std::string &err) const {
+  // Which synapses the columns are: their source and target neurons, so
+  // that recorded weights can be saved as a connection table.
+  namespace fs = std::filesystem;
+  const StateRecording &data = stateRecordings[r];
+  const Projection &proj = projs[size_t(model.stateRecords[r].projection)];
+  size_t width = size_t(data.end - data.begin);
+  std::vector<int64_t> pre(width), post(width);
+  for (size_t c = 0; c < width; ++c) {
+    int64_t syn = data.begin + int64_t(c);
+    pre[c] = synapseSource(proj, syn);
+    post[c] = proj.csr.cols[size_t(syn)];
+  }
+  return writeNpyI64((fs::path(base) / (prefix + "pre.npy")).string(),
+                     pre.data(), {int64_t(width)}, err) &&
+         writeNpyI64((fs::path(base) / (prefix + "post.npy")).string(),
+                     post.data(), {int64_t(width)}, err);
+}
+
+const std::string &Simulator::recordOwner(const StateRecordSpec &rec) const {
+  return rec.projection >= 0 ? model.projections[size_t(rec.projection)].name
+                             : model.populations[size_t(rec.population)].name;
+}
+
+const std::vector<std::string> &
+Simulator::recordRows(const StateRecordSpec &rec) const {
+  return rec.projection >= 0 ? model.projections[size_t(rec.projection)].synRows
+                             : model.populations[size_t(rec.population)].rows;
+}
+
+bool Simulator::writeRecordingsJson(const std::string &base,
+                                    std::string &err) const {
+  auto unit = [](const std::vector<std::string> &units, size_t row) {
+    return row < units.size() ? units[row] : std::string();
+  };
+  std::ostringstream os;
+  os.precision(17);
+  os << "{\n  \"network\": " << jsonString(model.name)
+     << ",\n  \"dt_s\": " << model.dt << ",\n  \"steps\": " << model.steps
+     << ",\n  \"seed\": " << model.seed << ",\n  \"populations\": {";
+  for (size_t p = 0; p < model.populations.size(); ++p)
+    os << (p ? ", " : "") << jsonString(model.populations[p].name)
+       << ": {\"neurons\": " << model.populations[p].size << "}";
+  os << "},\n  \"files\": {";
+  bool first = true;
+  auto entry = [&](const std::string &file) {
+    os << (first ? "\n    " : ",\n    ") << jsonString(file) << ": ";
+    first = false;
+  };
+  for (int pop : recordedOrder) {
+    const std::string &name = model.populations[size_t(pop)].name;
+    entry("spikes_" + name + ".npy");
+    os << "{\"kind\": \"spikes\", \"population\": " << jsonString(name)
+       << ", \"fields\": {\"i\": \"neuron\", \"t\": \"s\"}}";
+  }
+  for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+    const StateRecordSpec &rec = model.stateRecords[r];
+    const StateRecording &data = stateRecordings[r];
+    bool syn = rec.projection >= 0;
+    const std::string &owner = recordOwner(rec);
+    const std::vector<std::string> &rows = recordRows(rec);
+    const std::vector<std::string> &units =
+        syn ? model.projections[size_t(rec.projection)].synUnits
+            : model.populations[size_t(rec.population)].units;
+    std::string of =
+        std::string(syn ? "\"projection\": " : "\"population\": ") +
+        jsonString(owner);
+    entry(owner + "_t.npy");
+    os << "{\"kind\": \"sample times\", " << of
+       << ", \"unit\": \"s\", \"every_steps\": " << rec.every << "}";
+    if (syn)
+      for (const char *end : {"pre", "post"}) {
+        entry(owner + "_" + end + ".npy");
+        os << "{\"kind\": \"synapse " << (end[1] == 'r' ? "sources" : "targets")
+           << "\", " << of << "}";
+      }
+    for (int row : rec.rows) {
+      entry(owner + "_" + rows[size_t(row)] + ".npy");
+      os << "{\"kind\": " << (syn ? "\"synapse variable\"" : "\"state\"")
+         << ", " << of << ", \"variable\": " << jsonString(rows[size_t(row)])
+         << ", \"unit\": " << jsonString(unit(units, size_t(row)))
+         << ", \"shape\": [\"samples\", "
+         << (syn ? "\"synapses\"" : "\"neurons\"") << "], "
+         << (syn ? "\"synapses\": [" : "\"neurons\": [") << data.begin << ", "
+         << data.end << "], \"times\": " << jsonString(owner + "_t.npy") << "}";
+    }
+  }
+  os << "\n  }\n}\n";
+  std::string path = (std::filesystem::path(base) / "recordings.json").string();
+  std::FILE *f = std::fopen(path.c_str(), "wb");
+  std::string text = os.str();
+  if (!f || std::fwrite(text.data(), 1, text.size(), f) != text.size()) {
+    if (f)
+      std::fclose(f);
+    err = "cannot write '" + path + "'";
+    return false;
+  }
+  if (std::fclose(f) != 0) {
+    err = "cannot write '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+bool Simulator::writeSpikes(const std::string &dir, std::string &err) {
+  namespace fs = std::filesystem;
+  if (isStreaming())
+    return flushStreams(err);
+  if (!built) {
+    err = "cannot write spikes of model '" + model.name + "': not built";
+    return false;
+  }
+  try {
+    fs::path base;
+    if (!outputDirectory(dir, base, err))
+      return false;
+    for (int pop : recordedOrder) {
+      fs::path file =
+          base / ("spikes_" + model.populations[size_t(pop)].name + ".npy");
+      if (!writeSpikesNpy(file.string(), pops[size_t(pop)].spikes, err))
+        return false;
+    }
+    if (!writeRecordingsJson(base.string(), err))
+      return false;
+  } catch (const std::exception &e) {
+    err = "cannot write spikes to '" + dir + "': " + e.what();
+    return false;
+  }
+  return true;
+}
+
+bool Simulator::recordSpikes(int pop) {
+  if (!built || pop < 0 || size_t(pop) >= pops.size())
+    return false;
+  if (!pops[size_t(pop)].recorded) {
+    pops[size_t(pop)].recorded = true;
+    recordedOrder.push_back(pop);
+    model.records.push_back({pop});
+  }
+  return true;
+}
+
+bool Simulator::recordStates(const StateRecordSpec &record, std::string &err) {
+  if (!built || isStreaming()) {
+    err = "recordings can be added to a built network that is not streaming";
+    return false;
+  }
+  if (record.population < 0 || size_t(record.population) >= pops.size() ||
+      record.projection >= 0) {
+    err = "no such population";
+    return false;
+  }
+  const PopulationSpec &spec = model.populations[size_t(record.population)];
+  for (int row : record.rows)
+    if (row < 0 || size_t(row) >= spec.rows.size()) {
+      err = "no such variable";
+      return false;
+    }
+  if (record.begin < 0 || record.end > spec.size ||
+      record.begin >= record.end || record.every < 1 || record.rows.empty()) {
+    err = "neurons [" + std::to_string(record.begin) + ", " +
+          std::to_string(record.end) + ") are not a range of 0.." +
+          std::to_string(spec.size);
+    return false;
+  }
+  model.stateRecords.push_back(record);
+  StateRecording r;
+  r.begin = record.begin;
+  r.end = record.end;
+  stateRecordings.push_back(std::move(r));
+  return true;
+}
