@@ -17,10 +17,16 @@
 
 using namespace neuro;
 
-std::string neuro::stdlibDirectory() {
-  if (const char *env = std::getenv("NEURO_STDLIB"))
-    return env;
-  return NEURO_STDLIB_DIR;
+/// The model library's folder, as the driver set it.
+static std::string &stdlibSetting() {
+  static std::string dir = NEURO_STDLIB_DIR;
+  return dir;
+}
+
+std::string neuro::stdlibDirectory() { return stdlibSetting(); }
+
+void neuro::setStdlibDirectory(const std::string &dir) {
+  stdlibSetting() = dir.empty() ? std::string(NEURO_STDLIB_DIR) : dir;
 }
 
 namespace {

@@ -14,7 +14,6 @@
 #include "ReplSource.h"
 
 #include "neuro/Codegen/Compiler.h"
-#include "neuro/Codegen/ObjectCache.h"
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
@@ -119,12 +118,13 @@ public:
       source += d.second + "\n";
     std::string diagnostics;
     llvm::raw_string_ostream diag(diagnostics);
-    auto c = std::make_unique<Compiler>(diag);
-    c->setTunable(tunable);
-    c->setSinglePrecision(singlePrecision);
-    for (const std::string &dir : includes)
-      c->addSearchPath(dir);
-    c->setCacheDir(ObjectCache::defaultDir());
+    // The environment read once per build, as neuroc reads it.
+    CompileOptions opts = CompileOptions::fromEnvironment(/*cache=*/true);
+    opts.searchPaths.insert(opts.searchPaths.begin(), includes.begin(),
+                            includes.end());
+    opts.tunable = tunable;
+    opts.singlePrecision = singlePrecision;
+    auto c = std::make_unique<Compiler>(diag, std::move(opts));
     c->loadString(lastFile.empty() ? "<repl>" : lastFile, source);
     rt::ModelSpec spec;
     if (!c->parse() || !c->check() || !c->generate() ||

@@ -14,7 +14,6 @@
 #include "cuda/Driver.h"
 #include "neuro/Codegen/AOT.h"
 #include "neuro/Codegen/Compiler.h"
-#include "neuro/Codegen/ObjectCache.h"
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
@@ -142,24 +141,26 @@ double seconds(std::chrono::steady_clock::time_point since) {
       .count();
 }
 
-/// The chips to build PTX for (--chip, else the default ones).
-GPUOptions gpuOptions(const Options &options) {
-  GPUOptions gpu;
+/// What every command passes to the compiler: the flags, and the
+/// environment read once here (CompileOptions::fromEnvironment).
+CompileOptions compileOptions(const Options &options, bool cache = false) {
+  CompileOptions opts = CompileOptions::fromEnvironment(cache);
+  opts.searchPaths.insert(opts.searchPaths.begin(), options.includes.begin(),
+                          options.includes.end());
+  opts.warningsAsErrors = options.werror;
+  opts.jsonDiagnostics = options.jsonDiagnostics;
+  opts.vectorWidth = options.vectorWidth;
+  opts.singlePrecision = options.singlePrecision;
+  opts.tunable = options.tunable;
+  opts.overrides = {options.sets.begin(), options.sets.end()};
+  opts.network = options.network;
+  opts.target = options.target == "cuda"            ? Target::CUDA
+                : options.target == "cuda-emulated" ? Target::CUDAEmulated
+                                                    : Target::CPU;
+  // The chips to build PTX for (--chip, else the default ones).
   if (!options.chips.empty())
-    gpu.chips = options.chips;
-  return gpu;
-}
-
-/// The options every command passes to the compiler.
-void configure(Compiler &c, const Options &options) {
-  for (const std::string &dir : options.includes)
-    c.addSearchPath(dir);
-  c.setWarningsAsErrors(options.werror);
-  c.setJsonDiagnostics(options.jsonDiagnostics);
-  c.setVectorWidth(options.vectorWidth);
-  c.setSinglePrecision(options.singlePrecision);
-  c.setTunable(options.tunable);
-  c.setOverrides({options.sets.begin(), options.sets.end()});
+    opts.gpu.chips = options.chips;
+  return opts;
 }
 
 void printModule(mlir::ModuleOp module) {
@@ -188,8 +189,7 @@ int runDevices() {
 }
 
 int runCheck(const Options &options) {
-  Compiler c(llvm::errs());
-  configure(c, options);
+  Compiler c(llvm::errs(), compileOptions(options));
   if (!c.loadFile(options.file) || !c.parse() || !c.check())
     return 1;
   if (!options.verbose)
@@ -226,8 +226,7 @@ int runCheck(const Options &options) {
 }
 
 int runEmit(const Options &options) {
-  Compiler c(llvm::errs());
-  configure(c, options);
+  Compiler c(llvm::errs(), compileOptions(options));
   if (!c.loadFile(options.file) || !c.parse())
     return 1;
   if (options.stage == "ast") {
@@ -242,7 +241,7 @@ int runEmit(const Options &options) {
       return 0;
     }
     std::vector<GPUImage> images;
-    if (!c.compileGPU(gpuOptions(options), images))
+    if (!c.compileGPU(c.options().gpu, images))
       return 1;
     for (const GPUImage &image : images) {
       if (images.size() > 1)
@@ -272,49 +271,17 @@ int runEmit(const Options &options) {
 
 int runRun(const Options &options) {
   auto start = std::chrono::steady_clock::now();
-  Compiler c(llvm::errs());
-  configure(c, options);
-  if (options.cache)
-    c.setCacheDir(ObjectCache::defaultDir());
   bool gpu = options.target != "cpu";
-  if (gpu) {
-    if (!options.checkpoint.empty() || !options.restore.empty())
-      return usageError("--checkpoint and --restore run on --target=cpu only");
-    if (options.target == "cuda") {
-      // Before compiling: say at once why there is no GPU.
-      std::string err;
-      if (!rt::cuda::Driver::load(err)) {
-        llvm::errs() << "neuroc: error: --target=cuda: " << err << "\n";
-        return 1;
-      }
-    }
-    // The device runs scalar kernels; the host keeps those of the build.
-    c.setVectorWidth(1);
-    c.setKeepLowered(true);
-  }
-  rt::ModelSpec spec;
-  if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate() ||
-      !c.compileNetwork(options.network, spec))
-    return 1;
-  std::vector<GPUImage> images;
-  if (gpu && !c.compileGPUKernels(gpuOptions(options),
-                                  options.target == "cuda" ? &images : nullptr,
-                                  options.target == "cuda-emulated"))
+  if (gpu && (!options.checkpoint.empty() || !options.restore.empty()))
+    return usageError("--checkpoint and --restore run on --target=cpu only");
+  std::unique_ptr<CompiledModel> compiled = compile(
+      options.file, compileOptions(options, options.cache), llvm::errs());
+  if (!compiled)
     return 1;
   rt::RunOptions run;
   if (gpu)
-    run.attach = [&](rt::Simulator &sim,
-                     std::string &err) -> std::optional<std::string> {
-      std::unique_ptr<rt::cuda::Device> device;
-      if (options.target == "cuda") {
-        device = rt::cuda::openCudaDevice(images, err);
-      } else {
-        device = rt::cuda::hostDevice([&](const std::string &name) {
-          return reinterpret_cast<rt::cuda::HostKernel>(
-              c.hostKernel(name + "_packed"));
-        });
-      }
-      return rt::cuda::DeviceBackend::install(sim, std::move(device), err);
+    run.attach = [&](rt::Simulator &sim, std::string &err) {
+      return compiled->attach(sim, err);
     };
   run.outDir = options.outDir;
   run.json = options.json;
@@ -322,24 +289,23 @@ int runRun(const Options &options) {
   run.threads = options.threads;
   run.source = options.file;
   run.tCompile = seconds(start);
-  run.cache = !options.cache ? "off" : c.cacheHit() ? "hit" : "miss";
+  run.cache = !options.cache ? "off" : compiled->cacheHit() ? "hit" : "miss";
   run.duration = options.duration;
   run.checkpoint = options.checkpoint;
   // Network parameters and projection variables are compiled in with their
   // values; the runtime sets the rest (states, parameters kept as rows).
   for (const auto &set : options.sets)
-    if (!c.sema().usedOverrides.count(set.first))
+    if (!compiled->compiledOverrides().count(set.first))
       run.sets.push_back(set);
   run.restore = options.restore;
   llvm::outs().flush();
-  int status = rt::runModel(std::move(spec), run, std::cout, std::cerr);
+  int status = rt::runModel(compiled->spec(), run, std::cout, std::cerr);
   std::cout.flush();
   return status;
 }
 
 int runBuild(const Options &options) {
-  Compiler c(llvm::errs());
-  configure(c, options);
+  Compiler c(llvm::errs(), compileOptions(options));
   bool gpu = options.target == "cuda";
   if (options.target == "cuda-emulated")
     return usageError("build --target is cpu or cuda");
@@ -356,7 +322,7 @@ int runBuild(const Options &options) {
   if (!object)
     return 1;
   std::vector<GPUImage> images;
-  if (gpu && !c.compileGPUKernels(gpuOptions(options), &images, /*host=*/false))
+  if (gpu && !c.compileGPUKernels(c.options().gpu, &images, /*host=*/false))
     return 1;
   mlir::ModuleOp module = c.module();
   std::string source = emitModelSource(spec, spec.name, [&](llvm::StringRef n) {
@@ -371,7 +337,7 @@ int runBuild(const Options &options) {
         options.shared ? "lib" + name + ".so" : (stem.empty() ? "a.out" : name);
   }
   if (auto err = linkExecutable(object->getMemBufferRef(), source, output,
-                                options.shared)) {
+                                options.shared, c.options().cxx)) {
     llvm::errs() << "neuroc: error: " << llvm::toString(std::move(err)) << "\n";
     return 1;
   }

@@ -357,7 +357,8 @@ void neuro_destroy(neuro_sim *sim);
 
 llvm::Error neuro::linkExecutable(llvm::MemoryBufferRef object,
                                   const std::string &source,
-                                  const std::string &output, bool shared) {
+                                  const std::string &output, bool shared,
+                                  const std::string &compiler) {
   llvm::SmallString<128> dir;
   if (auto ec = llvm::sys::fs::createUniqueDirectory("neuroc-build", dir))
     return llvm::createStringError(ec, "cannot create a temporary folder");
@@ -378,8 +379,7 @@ llvm::Error neuro::linkExecutable(llvm::MemoryBufferRef object,
       return llvm::createStringError(ec, "cannot write " + path);
     out << bytes;
   }
-  const char *env = std::getenv("NEURO_CXX");
-  std::string cxx = env && *env ? env : NEURO_CXX_COMPILER;
+  std::string cxx = compiler.empty() ? NEURO_CXX_COMPILER : compiler;
   auto program = llvm::sys::findProgramByName(cxx);
   if (!program)
     return llvm::createStringError(program.getError(),

@@ -13,7 +13,8 @@
 
 using namespace neuro;
 
-Compiler::Compiler(llvm::raw_ostream &diagOS) : diagOS(diagOS) {
+Compiler::Compiler(llvm::raw_ostream &diagOS, CompileOptions options)
+    : diagOS(diagOS), opts(std::move(options)) {
   mlir::DialectRegistry registry;
   registerNeuroDialects(registry);
   context.appendDialectRegistry(registry);
@@ -22,6 +23,8 @@ Compiler::Compiler(llvm::raw_ostream &diagOS) : diagOS(diagOS) {
   context.printOpOnDiagnostic(false);
   handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(
       sourceMgr, &context, diagOS);
+  if (opts.jsonDiagnostics)
+    setJsonDiagnostics(true);
 }
 
 Compiler::~Compiler() = default;
@@ -42,8 +45,8 @@ bool Compiler::loadFile(const std::string &path) {
   }
   bufferId = sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
   diag = std::make_unique<DiagEngine>(sourceMgr, bufferId, diagOS);
-  diag->setWarningsAsErrors(warningsAsErrors);
-  diag->setJson(jsonDiagnostics);
+  diag->setWarningsAsErrors(opts.warningsAsErrors);
+  diag->setJson(opts.jsonDiagnostics);
   return true;
 }
 
@@ -51,22 +54,22 @@ void Compiler::loadString(const std::string &name, const std::string &text) {
   bufferId = sourceMgr.AddNewSourceBuffer(
       llvm::MemoryBuffer::getMemBufferCopy(text, name), llvm::SMLoc());
   diag = std::make_unique<DiagEngine>(sourceMgr, bufferId, diagOS);
-  diag->setWarningsAsErrors(warningsAsErrors);
-  diag->setJson(jsonDiagnostics);
+  diag->setWarningsAsErrors(opts.warningsAsErrors);
+  diag->setJson(opts.jsonDiagnostics);
 }
 
 void Compiler::plainError(const llvm::Twine &message) {
   llvm::StringRef file =
       bufferId ? sourceMgr.getMemoryBuffer(bufferId)->getBufferIdentifier()
                : llvm::StringRef("neuroc");
-  if (jsonDiagnostics)
+  if (opts.jsonDiagnostics)
     printJsonDiagnostic(diagOS, file, 0, 0, 0, 0, "error", message.str());
   else
     diagOS << file << ": error: " << message << "\n";
 }
 
 void Compiler::setJsonDiagnostics(bool value) {
-  jsonDiagnostics = value;
+  opts.jsonDiagnostics = value;
   if (diag)
     diag->setJson(value);
   if (!value) {
@@ -103,21 +106,15 @@ bool Compiler::parse() {
   astModule = parseModule(*diag);
   if (!astModule)
     return false;
-  std::vector<std::string> roots = searchPaths;
-  if (const char *env = std::getenv("NEURO_PATH")) {
-    llvm::SmallVector<llvm::StringRef, 4> dirs;
-    llvm::StringRef(env).split(dirs, ':', -1, /*KeepEmpty=*/false);
-    for (llvm::StringRef d : dirs)
-      roots.push_back(d.str());
-  }
-  return resolveImports(*astModule, *diag, roots) &&
+  setStdlibDirectory(opts.stdlibDir);
+  return resolveImports(*astModule, *diag, opts.searchPaths) &&
          expandVectors(*astModule, *diag);
 }
 
 bool Compiler::check() {
-  if (runSema(*astModule, *diag, semaResult, tunable, overrides))
+  if (runSema(*astModule, *diag, semaResult, opts.tunable, opts.overrides))
     return true;
-  if (!jsonDiagnostics)
+  if (!opts.jsonDiagnostics)
     diagOS << diag->numErrors() << " error"
            << (diag->numErrors() == 1 ? "" : "s") << " generated.\n";
   return false;
@@ -132,15 +129,15 @@ bool Compiler::generate() {
 bool Compiler::lower(Stage until) {
   if (until <= current)
     return true;
-  if (failed(lowerModule(*mlirModule, current, until, vectorWidth,
-                         singlePrecision)))
+  if (failed(lowerModule(*mlirModule, current, until, opts.vectorWidth,
+                         opts.singlePrecision)))
     return false;
   current = until;
   return true;
 }
 
 bool Compiler::lowerToGPU() {
-  vectorWidth = 1;
+  opts.vectorWidth = 1;
   if (!lower(Stage::Lowered))
     return false;
   mlir::PassManager pm(&context);
@@ -242,11 +239,11 @@ bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
   if (!lowerNetwork(network, spec))
     return false;
   // Kernels unchanged since an earlier run are linked from the cache.
-  ObjectCache cache(cacheDir);
+  ObjectCache cache(opts.cacheDir);
   std::string key;
   hit = false;
   if (cache.enabled()) {
-    key = ObjectCache::key(*mlirModule, vectorWidth);
+    key = ObjectCache::key(*mlirModule, opts.vectorWidth);
     if (auto object = cache.lookup(key)) {
       // An entry that does not link or bind (a kernel missing) is compiled
       // again and replaced, like one whose checksum does not match.

@@ -13,23 +13,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/xxhash.h"
 
-#include <cstdlib>
-
 using namespace neuro;
-
-std::string ObjectCache::defaultDir() {
-  if (const char *d = std::getenv("NEURO_CACHE_DIR"))
-    return d;
-  llvm::SmallString<256> path;
-  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    path = xdg;
-  else if (const char *home = std::getenv("HOME"); home && *home)
-    llvm::sys::path::append(path, home, ".cache");
-  else
-    return "";
-  llvm::sys::path::append(path, "neuro");
-  return std::string(path);
-}
 
 /// What identifies the compiler that made an object: a rebuilt neuroc has
 /// another size or time, so its objects are not mixed with older ones.

@@ -31,7 +31,6 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
-#include <cstdlib>
 
 using namespace mlir;
 using namespace neuro;
@@ -52,35 +51,6 @@ void neuro::registerGPUDialects(DialectRegistry &registry) {
   registerConvertNVVMToLLVMInterface(registry);
 }
 
-std::string neuro::findLibdevice() {
-  auto exists = [](const std::string &p) {
-    return !p.empty() && llvm::sys::fs::is_regular_file(p);
-  };
-  // An explicit setting wins, also when it names no file (no libdevice).
-  if (const char *env = std::getenv("NEURO_LIBDEVICE"))
-    return exists(env) ? std::string(env) : std::string();
-  std::vector<std::string> roots;
-  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
-    if (const char *env = std::getenv(var))
-      roots.push_back(env);
-  roots.push_back("/usr/local/cuda");
-  // Versioned installs, newest first.
-  std::vector<std::string> versioned;
-  std::error_code ec;
-  for (llvm::sys::fs::directory_iterator it("/usr/local", ec), end;
-       it != end && !ec; it.increment(ec))
-    if (llvm::sys::path::filename(it->path()).starts_with("cuda-"))
-      versioned.push_back(it->path());
-  std::sort(versioned.rbegin(), versioned.rend());
-  roots.insert(roots.end(), versioned.begin(), versioned.end());
-  roots.push_back("/usr/lib/cuda");
-  for (const std::string &root : roots)
-    if (std::string p = root + "/nvvm/libdevice/libdevice.10.bc"; exists(p))
-      return p;
-  std::string debian = "/usr/lib/nvidia-cuda-toolkit/libdevice/libdevice.10.bc";
-  return exists(debian) ? debian : std::string();
-}
-
 void neuro::buildGPUOutliningPipeline(OpPassManager &pm) {
   pm.addPass(createExpandMath());
   pm.addPass(createConvertKernelsToGPU());
@@ -95,8 +65,7 @@ LogicalResult neuro::compileGPUModule(ModuleOp module,
   auto gpuModules = llvm::to_vector(module.getOps<gpu::GPUModuleOp>());
   if (gpuModules.empty())
     return success();
-  std::string libdevice =
-      options.libdevice.empty() ? findLibdevice() : options.libdevice;
+  std::string libdevice = options.libdevice;
   Builder b(ctx);
   ArrayAttr link =
       libdevice.empty() ? ArrayAttr() : b.getStrArrayAttr({libdevice});

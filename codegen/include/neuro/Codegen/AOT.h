@@ -40,11 +40,12 @@ std::string emitPtxSource(const std::vector<GPUImage> &images);
 
 /// Compiles `source` and links it with `object`, the runtime and the
 /// executable's main into `output` (or, when `shared`, with the C API into
-/// a shared library). Uses $NEURO_CXX, else the C++ compiler Neuro was
-/// built with.
+/// a shared library). Uses `compiler` (CompileOptions::cxx), else the C++
+/// compiler Neuro was built with.
 llvm::Error linkExecutable(llvm::MemoryBufferRef object,
                            const std::string &source, const std::string &output,
-                           bool shared = false);
+                           bool shared = false,
+                           const std::string &compiler = "");
 
 } // namespace neuro
 

@@ -8,6 +8,7 @@
 #ifndef NEURO_CODEGEN_COMPILER_H
 #define NEURO_CODEGEN_COMPILER_H
 
+#include "neuro/Codegen/CompileOptions.h"
 #include "neuro/Codegen/GPU.h"
 #include "neuro/Codegen/JIT.h"
 #include "neuro/Codegen/Pipeline.h"
@@ -17,16 +18,23 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <optional>
+
 namespace mlir {
 class SourceMgrDiagnosticHandler;
 } // namespace mlir
+
+namespace neuro::rt {
+class Simulator;
+} // namespace neuro::rt
 
 namespace neuro {
 
 class Compiler {
 public:
-  /// Diagnostics are printed to `diagOS`.
-  explicit Compiler(llvm::raw_ostream &diagOS);
+  /// Diagnostics are printed to `diagOS`; `options` as the driver filled
+  /// them (CompileOptions::fromEnvironment() for the environment's).
+  explicit Compiler(llvm::raw_ostream &diagOS, CompileOptions options = {});
   ~Compiler();
 
   /// Loads a file ("-" for standard input); false with a message if it
@@ -36,7 +44,7 @@ public:
   void loadString(const std::string &name, const std::string &text);
 
   /// -Werror: warnings count as errors (set before loading).
-  void setWarningsAsErrors(bool value) { warningsAsErrors = value; }
+  void setWarningsAsErrors(bool value) { opts.warningsAsErrors = value; }
   /// Diagnostics as JSON objects, one per line (--diagnostics-format=json).
   void setJsonDiagnostics(bool value);
   /// Reports an error that has no source position (a file that cannot be
@@ -45,29 +53,36 @@ public:
 
   /// Neurons per vector in the step kernels (0: from the host CPU, the
   /// default; 1: scalar loops). Results do not depend on it.
-  void setVectorWidth(unsigned value) { vectorWidth = value; }
+  void setVectorWidth(unsigned value) { opts.vectorWidth = value; }
   /// --precision=single: the per-step kernels keep and compute their state
   /// in float32 (set before lowering).
-  void setSinglePrecision(bool value) { singlePrecision = value; }
+  void setSinglePrecision(bool value) { opts.singlePrecision = value; }
 
   /// Parameters ("POP.NAME", "POP.*", "*") kept as per-neuron rows that a
   /// run can set instead of constants of the kernels (set before check()).
-  void setTunable(std::set<std::string> names) { tunable = std::move(names); }
+  void setTunable(std::set<std::string> names) {
+    opts.tunable = std::move(names);
+  }
   /// Values for compile-time constants (`--set g=5`, `--set E_to_I.w=1mV`):
   /// a network's parameters and a projection's parameters and initial
   /// values, compiled in (see runSema). After check(), sema().usedOverrides
   /// says which names were such constants.
   void setOverrides(std::map<std::string, std::string> values) {
-    overrides = std::move(values);
+    opts.overrides = std::move(values);
   }
 
   /// Keeps compiled kernels in `dir` and reuses them (empty: no cache).
-  void setCacheDir(std::string dir) { cacheDir = std::move(dir); }
+  void setCacheDir(std::string dir) { opts.cacheDir = std::move(dir); }
   /// Whether the last compileNetwork() found its kernels in the cache.
   bool cacheHit() const { return hit; }
 
-  /// A folder searched by `import a.b.Model` (before NEURO_PATH's).
-  void addSearchPath(const std::string &dir) { searchPaths.push_back(dir); }
+  /// A folder searched by `import a.b.Model` (before those the options
+  /// came with, $NEURO_PATH's).
+  void addSearchPath(const std::string &dir) {
+    opts.searchPaths.insert(opts.searchPaths.begin() + numIncludes++, dir);
+  }
+  /// The options in effect.
+  const CompileOptions &options() const { return opts; }
 
   /// Each step needs the previous one; each returns false after reporting.
   /// parse() also resolves the imports.
@@ -140,16 +155,47 @@ private:
   mlir::OwningOpRef<mlir::ModuleOp> loweredCopy;
   std::unique_ptr<JITModule> hostKernels;
   Stage current = Stage::Neuro;
-  std::vector<std::string> searchPaths;
-  bool warningsAsErrors = false;
-  bool jsonDiagnostics = false;
-  unsigned vectorWidth = 0;
-  bool singlePrecision = false;
-  std::string cacheDir;
+  CompileOptions opts;
+  /// Search paths added by addSearchPath, at the front of opts.searchPaths.
+  size_t numIncludes = 0;
   bool hit = false;
-  std::set<std::string> tunable;
-  std::map<std::string, std::string> overrides;
 };
+
+/// A compiled network: its ModelSpec with the kernels bound, the GPU images
+/// when the target is a GPU, and the compiler that owns the kernels' code
+/// (alive as long as this is). A parameter, seed or connectivity change
+/// needs no new compilation: each rt::Simulator built from spec() (a copy
+/// with other values) runs the same kernels.
+class CompiledModel {
+public:
+  const rt::ModelSpec &spec() const { return modelSpec; }
+  /// Whether the kernels came from the object cache.
+  bool cacheHit() const { return hit; }
+  /// Names set by CompileOptions::overrides that were compile-time
+  /// constants (compiled in); a run sets the others.
+  const std::set<std::string> &compiledOverrides() const;
+  /// Installs the backend of the target compiled for into `sim` (nothing
+  /// for the CPU): the value RunOptions::attach returns.
+  std::optional<std::string> attach(rt::Simulator &sim, std::string &err);
+  Compiler &compiler() { return *owner; }
+
+private:
+  friend std::unique_ptr<CompiledModel> compile(const std::string &file,
+                                                const CompileOptions &options,
+                                                llvm::raw_ostream &diagOS);
+  std::unique_ptr<Compiler> owner;
+  rt::ModelSpec modelSpec;
+  std::vector<GPUImage> images;
+  bool hit = false;
+};
+
+/// Compiles network `options.network` of `file` ("-": standard input) for
+/// `options.target`: parse, check, generate, lower, JIT (from the cache
+/// when options.cacheDir is set) and, for a GPU, the device kernels.
+/// Null after the diagnostics went to `diagOS`.
+std::unique_ptr<CompiledModel> compile(const std::string &file,
+                                       const CompileOptions &options,
+                                       llvm::raw_ostream &diagOS);
 
 } // namespace neuro
 

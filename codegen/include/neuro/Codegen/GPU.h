@@ -38,18 +38,13 @@ using GPUImage = rt::cuda::PtxImage;
 struct GPUOptions {
   /// Chips to build PTX for.
   std::vector<std::string> chips = {"sm_80", "sm_90"};
-  /// libdevice's bitcode; empty: findLibdevice().
+  /// libdevice's bitcode; empty: none (kernels calling libm functions are
+  /// refused). CompileOptions::fromEnvironment() finds it.
   std::string libdevice;
 };
 
 /// The GPU and NVVM dialects, the NVVM target and their translations.
 void registerGPUDialects(mlir::DialectRegistry &registry);
-
-/// libdevice.10.bc: $NEURO_LIBDEVICE when set (empty if it names no file),
-/// else from $CUDA_HOME or $CUDA_PATH, /usr/local/cuda, /usr/local/cuda-*
-/// (newest first), /usr/lib/cuda, Debian's nvidia-cuda-toolkit; empty when
-/// none is found.
-std::string findLibdevice();
 
 /// Adds the passes from the lowered stage (vector width 1) to the gpu stage.
 void buildGPUOutliningPipeline(mlir::OpPassManager &pm);

@@ -31,10 +31,6 @@ public:
   /// A cache in `dir` (created when first written); empty: no cache.
   explicit ObjectCache(std::string dir) : dir(std::move(dir)) {}
 
-  /// $NEURO_CACHE_DIR, else $XDG_CACHE_HOME/neuro, else ~/.cache/neuro;
-  /// empty when none can be named.
-  static std::string defaultDir();
-
   bool enabled() const { return !dir.empty(); }
   const std::string &directory() const { return dir; }
 

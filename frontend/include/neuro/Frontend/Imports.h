@@ -20,9 +20,12 @@
 
 namespace neuro {
 
-/// The folder of the model library: $NEURO_STDLIB if set, else the one this
-/// build was configured with.
+/// The folder of the model library: the one set last, else the one this
+/// build was configured with (the driver sets $NEURO_STDLIB's through
+/// CompileOptions).
 std::string stdlibDirectory();
+/// Sets the model library's folder (empty: the configured one).
+void setStdlibDirectory(const std::string &dir);
 
 /// Adds the models `module`'s imports name. Errors go through `diag` (and
 /// through diagnostics of the imported files); false if there were any.
