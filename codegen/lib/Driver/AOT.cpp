@@ -2,6 +2,8 @@
 
 #include "neuro/Codegen/AOT.h"
 #include "neuro/Conversion/Passes.h"
+#include "neuro/Runtime/Kernels.h"
+#include "neuro/Runtime/ModelIO.h"
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
@@ -19,18 +21,7 @@ using namespace neuro;
 
 namespace {
 
-/// Exact C++ spelling of a double.
-std::string lit(double v) {
-  if (std::isnan(v))
-    return "std::numeric_limits<double>::quiet_NaN()";
-  if (std::isinf(v))
-    return v > 0 ? "std::numeric_limits<double>::infinity()"
-                 : "-std::numeric_limits<double>::infinity()";
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%a", v);
-  return buf;
-}
-
+/// A C++ string literal of `s`.
 std::string lit(const std::string &s) {
   std::string out = "\"";
   for (unsigned char c : s) {
@@ -48,68 +39,6 @@ std::string lit(const std::string &s) {
   return out + "\"";
 }
 
-std::string lit(int64_t v) { return std::to_string(v) + "LL"; }
-
-class SourceWriter {
-public:
-  explicit SourceWriter(llvm::function_ref<bool(llvm::StringRef)> defined)
-      : defined(defined) {}
-
-  /// `&_mlir_ciface_<name>` (declared once), or nullptr when the object
-  /// has no such kernel.
-  std::string kernel(const std::string &name, const char *type) {
-    if (!defined("_mlir_ciface_" + name))
-      return "nullptr";
-    declarations << "extern \"C\" void _mlir_ciface_" << name << "();\n";
-    return "reinterpret_cast<" + std::string(type) + ">(&_mlir_ciface_" + name +
-           ")";
-  }
-
-  /// A static array of `values` at namespace scope, returning its name: a
-  /// large table compiles in a fraction of the time a braced list of a
-  /// std::vector takes.
-  template <typename T>
-  std::string array(const char *type, const std::vector<T> &values) {
-    std::string name = "neuro_table_" + std::to_string(tables++);
-    declarations << "static const " << type << " " << name << "[] = {";
-    for (size_t k = 0; k < values.size(); ++k)
-      declarations << (k ? (k % 8 ? ", " : ",\n  ") : "") << lit(values[k]);
-    declarations << "};\n";
-    return name;
-  }
-
-  void init(const std::string &to, const rt::InitSpec &i) {
-    body << "  {\n    rt::InitSpec i;\n    i.kind = rt::InitSpec::Kind("
-         << int(i.kind) << ");\n    i.a = " << lit(i.a)
-         << ";\n    i.b = " << lit(i.b) << ";\n    i.every = " << lit(i.every)
-         << ";\n    i.columns = " << lit(i.columns) << ";\n";
-    if (i.values && !i.values->empty()) {
-      std::string values = array("double", *i.values);
-      body << "    i.values = std::make_shared<std::vector<double>>(" << values
-           << ", " << values << " + " << i.values->size() << ");\n";
-    } else if (i.values) {
-      body << "    i.values = std::make_shared<std::vector<double>>();\n";
-    }
-    body << "    " << to << " = i;\n  }\n";
-  }
-
-  template <typename T> void list(const std::string &to, const T &values) {
-    body << "  " << to << " = {";
-    bool first = true;
-    for (const auto &v : values) {
-      body << (first ? "" : ", ") << lit(v);
-      first = false;
-    }
-    body << "};\n";
-  }
-
-  std::ostringstream declarations, body;
-
-private:
-  int tables = 0;
-  llvm::function_ref<bool(llvm::StringRef)> defined;
-};
-
 } // namespace
 
 std::string
@@ -117,139 +46,87 @@ neuro::emitModelSource(const rt::ModelSpec &spec, const std::string &network,
                        llvm::function_ref<bool(llvm::StringRef)> defined) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  SourceWriter w(defined);
-  std::ostringstream &b = w.body;
-  b << "  m.name = " << lit(spec.name) << ";\n  m.dt = " << lit(spec.dt)
-    << ";\n  m.steps = " << lit(spec.steps) << ";\n  m.seed = " << spec.seed
-    << "ULL;\n  m.singlePrecision = "
-    << (spec.singlePrecision ? "true" : "false") << ";\n";
-  for (size_t p = 0; p < spec.populations.size(); ++p) {
-    const rt::PopulationSpec &pop = spec.populations[p];
-    std::string at = "m.populations[" + std::to_string(p) + "]";
-    b << "  m.populations.emplace_back();\n";
-    b << "  " << at << ".name = " << lit(pop.name) << ";\n  " << at
-      << ".size = " << lit(pop.size) << ";\n";
-    w.list(at + ".rows", pop.rows);
-    w.list(at + ".units", pop.units);
-    b << "  " << at << ".init.resize(" << pop.init.size() << ");\n";
-    for (size_t r = 0; r < pop.init.size(); ++r)
-      w.init(at + ".init[" + std::to_string(r) + "]", pop.init[r]);
-    b << "  " << at << ".generator = " << (pop.generator ? "true" : "false")
-      << ";\n  " << at << ".poissonRate = " << lit(pop.poissonRate) << ";\n  "
-      << at << ".driveInputs = " << lit(pop.driveInputs) << ";\n";
-    if (!pop.schedule.empty()) {
-      std::vector<int64_t> steps, neurons;
-      for (const auto &[step, neuron] : pop.schedule) {
-        steps.push_back(step);
-        neurons.push_back(neuron);
-      }
-      std::string s = w.array("long long", steps),
-                  n = w.array("long long", neurons);
-      b << "  for (size_t k = 0; k < " << steps.size() << "; ++k)\n    " << at
-        << ".schedule.emplace_back(" << s << "[k], " << n << "[k]);\n";
-    }
-    w.list(at + ".ablated", pop.ablated);
-    if (!pop.generator) {
-      b << "  " << at << ".step = "
-        << w.kernel(stepKernelName(network, pop.name), "NeuroStepFn") << ";\n";
-      b << "  " << at << ".reset = "
-        << w.kernel(resetKernelName(network, pop.name), "NeuroResetFn")
-        << ";\n";
-      b << "  " << at << ".initFn = "
-        << w.kernel(initKernelName(network, pop.name), "NeuroInitFn") << ";\n";
-      b << "  " << at << ".deriveFn = "
-        << w.kernel(deriveKernelName(network, pop.name), "NeuroInitFn")
-        << ";\n";
-      w.list(at + ".derived", pop.derived);
-    }
+  os << "// Generated by neuroc build: the model " << spec.name
+     << " for the runtime.\n#include \"neuro/Runtime/Kernels.h\"\n"
+        "#include \"neuro/Runtime/ModelIO.h\"\n"
+        "#include \"neuro/Runtime/Table.h\"\n\n"
+        "#include <cstdio>\n#include <cstdlib>\n#include <cstring>\n\n"
+        "using namespace neuro;\n\n";
+  // The spec in its serialized form (ModelIO.h), as octal escapes.
+  std::string bytes = rt::serializeModel(spec);
+  os << "static const char neuro_model_bytes[] =\n    \"";
+  for (size_t k = 0; k < bytes.size(); ++k) {
+    if (k && k % 32 == 0)
+      os << "\"\n    \"";
+    os << llvm::format("\\%03o", static_cast<unsigned char>(bytes[k]));
   }
+  os << "\";\n\n";
+  // The kernels the object defines, by symbol, for rt::bindKernels.
+  std::vector<std::string> symbols;
+  auto addKernel = [&](rt::KernelKind kind, const std::string &owner) {
+    std::string symbol = "_mlir_ciface_" + rt::kernelName(kind, network, owner);
+    if (defined(symbol))
+      symbols.push_back(symbol);
+  };
+  for (const rt::PopulationSpec &pop : spec.populations)
+    if (!pop.generator)
+      for (rt::KernelKind kind : {rt::KernelKind::Step, rt::KernelKind::Reset,
+                                  rt::KernelKind::Init, rt::KernelKind::Derive})
+        addKernel(kind, pop.name);
+  for (const rt::ProjectionSpec &pr : spec.projections)
+    for (rt::KernelKind kind :
+         {rt::KernelKind::Deliver, rt::KernelKind::DeliverPost,
+          rt::KernelKind::Update, rt::KernelKind::Connect,
+          rt::KernelKind::SynInit})
+      addKernel(kind, pr.name);
+  for (const std::string &symbol : symbols)
+    os << "extern \"C\" void " << symbol << "();\n";
+  os << "static const struct {\n  const char *name;\n  void (*address)();\n"
+        "} neuro_kernels[] = {\n";
+  for (const std::string &symbol : symbols)
+    os << "    {\"" << symbol << "\", &" << symbol << "},\n";
+  os << "    {nullptr, nullptr}};\n\n";
+  // The program carries the tables it connects from (.incbin), so that it
+  // runs without the model's files.
+  std::string embed;
   for (size_t j = 0; j < spec.projections.size(); ++j) {
     const rt::ProjectionSpec &pr = spec.projections[j];
-    std::string at = "m.projections[" + std::to_string(j) + "]";
-    // The program carries the table it connects from (.incbin), so that
-    // it runs without the model's files.
-    if (pr.rule == rt::ProjectionSpec::FromFile && !pr.file.empty() &&
-        llvm::sys::fs::is_regular_file(pr.file)) {
-      std::string sym = "neuro_embedded_" + std::to_string(j), path;
-      for (char ch : pr.file) {
-        if (ch == '\\' || ch == '"')
-          path += '\\';
-        path += ch;
-      }
-      std::string code = ".pushsection .rodata,\"a\"\n.globl " + sym +
-                         "\n.hidden " + sym + "\n" + sym + ":\n.incbin \"" +
-                         path + "\"\n.globl " + sym + "_end\n.hidden " + sym +
-                         "_end\n" + sym + "_end:\n.popsection\n";
-      w.declarations << "__asm__(" << lit(code) << ");\n"
-                     << "extern \"C\" const char " << sym << "[], " << sym
-                     << "_end[];\n";
-      b << "  rt::embedFile(" << lit(pr.file) << ", " << sym << ", size_t("
-        << sym << "_end - " << sym << "));\n";
+    if (pr.rule != rt::ProjectionSpec::FromFile || pr.file.empty() ||
+        !llvm::sys::fs::is_regular_file(pr.file))
+      continue;
+    std::string sym = "neuro_embedded_" + std::to_string(j), path;
+    for (char ch : pr.file) {
+      if (ch == '\\' || ch == '"')
+        path += '\\';
+      path += ch;
     }
-    b << "  m.projections.emplace_back();\n";
-    b << "  " << at << ".name = " << lit(pr.name) << ";\n  " << at
-      << ".src = " << pr.src << ";\n  " << at << ".dst = " << pr.dst << ";\n  "
-      << at << ".rule = rt::ProjectionSpec::Rule(" << int(pr.rule) << ");\n  "
-      << at << ".file = " << lit(pr.file) << ";\n  " << at
-      << ".degree = " << lit(pr.degree) << ";\n  " << at
-      << ".srcBegin = " << lit(pr.srcBegin) << ";\n  " << at
-      << ".srcEnd = " << lit(pr.srcEnd) << ";\n  " << at
-      << ".dstBegin = " << lit(pr.dstBegin) << ";\n  " << at
-      << ".dstEnd = " << lit(pr.dstEnd) << ";\n  " << at << ".p = " << lit(pr.p)
-      << ";\n  " << at << ".delaySteps = " << lit(pr.delaySteps) << ";\n  "
-      << at << ".heterogeneousDelay = " << pr.heterogeneousDelay << ";\n  "
-      << at << ".delayFromInit = " << pr.delayFromInit << ";\n";
-    w.init(at + ".delayInit", pr.delayInit);
-    w.list(at + ".synRows", pr.synRows);
-    w.list(at + ".synUnits", pr.synUnits);
-    b << "  " << at << ".synInit.resize(" << pr.synInit.size() << ");\n";
-    for (size_t r = 0; r < pr.synInit.size(); ++r)
-      w.init(at + ".synInit[" + std::to_string(r) + "]", pr.synInit[r]);
-    b << "  " << at << ".allowAutapses = " << pr.allowAutapses << ";\n  " << at
-      << ".synapsesWritten = " << pr.synapsesWritten << ";\n  " << at
-      << ".partitionable = " << pr.partitionable << ";\n  " << at
-      << ".weightRow = " << pr.weightRow << ";\n  " << at
-      << ".needsSources = " << pr.needsSources << ";\n  " << at
-      << ".plastic = " << pr.plastic << ";\n  " << at << ".sign = " << pr.sign
-      << ";\n";
-    for (const rt::ProjectionSpec::Modulator &mod : pr.modulators)
-      b << "  " << at << ".modulators.push_back({" << mod.population << ", "
-        << mod.row << "});\n";
-    b << "  " << at << ".deliver = "
-      << w.kernel(deliverKernelName(network, pr.name), "NeuroDeliverFn")
-      << ";\n  " << at << ".deliverPost = "
-      << w.kernel(deliverPostKernelName(network, pr.name), "NeuroDeliverPostFn")
-      << ";\n  " << at << ".update = "
-      << w.kernel(updateKernelName(network, pr.name), "NeuroUpdateFn")
-      << ";\n  " << at << ".connect = "
-      << w.kernel(connectKernelName(network, pr.name), "NeuroConnectFn")
-      << ";\n  " << at << ".synInitFn = "
-      << w.kernel(synInitKernelName(network, pr.name), "NeuroSynInitFn")
-      << ";\n";
+    std::string code = ".pushsection .rodata,\"a\"\n.globl " + sym +
+                       "\n.hidden " + sym + "\n" + sym + ":\n.incbin \"" +
+                       path + "\"\n.globl " + sym + "_end\n.hidden " + sym +
+                       "_end\n" + sym + "_end:\n.popsection\n";
+    os << "__asm__(" << lit(code) << ");\n"
+       << "extern \"C\" const char " << sym << "[], " << sym << "_end[];\n";
+    embed += "    rt::embedFile(" + lit(pr.file) + ", " + sym + ", size_t(" +
+             sym + "_end - " + sym + "));\n";
   }
-  for (const rt::RecordSpec &r : spec.records)
-    b << "  m.records.push_back({" << r.population << "});\n";
-  for (const rt::StateRecordSpec &r : spec.stateRecords) {
-    b << "  {\n    rt::StateRecordSpec r;\n    r.population = " << r.population
-      << ";\n    r.projection = " << r.projection
-      << ";\n    r.begin = " << lit(r.begin) << ";\n    r.end = " << lit(r.end)
-      << ";\n    r.every = " << lit(r.every) << ";\n    r.rows = {";
-    for (size_t k = 0; k < r.rows.size(); ++k)
-      b << (k ? ", " : "") << r.rows[k];
-    b << "};\n    m.stateRecords.push_back(r);\n  }\n";
-  }
-  for (const rt::ModelSpec::PlasticSwitch &sw : spec.plasticSwitches)
-    b << "  m.plasticSwitches.push_back({" << lit(sw.step) << ", "
-      << sw.projection << ", " << (sw.plastic ? "true" : "false") << "});\n";
-
-  os << "// Generated by neuroc build: the model " << spec.name
-     << " for the runtime.\n#include \"neuro/Runtime/Model.h\"\n"
-        "#include \"neuro/Runtime/Table.h\"\n\n"
-        "#include <limits>\n#include <memory>\n\nusing namespace neuro;\n\n"
-     << w.declarations.str()
-     << "\nconst neuro::rt::ModelSpec &neuroAotModel() {\n"
-        "  static const rt::ModelSpec model = [] {\n  rt::ModelSpec m;\n"
-     << b.str() << "  return m;\n  }();\n  return model;\n}\n";
+  os << "\nconst neuro::rt::ModelSpec &neuroAotModel() {\n"
+        "  static const rt::ModelSpec model = [] {\n"
+        "    rt::ModelSpec m;\n    std::string err;\n"
+        "    auto lookup = [](const std::string &name) -> void * {\n"
+        "      for (const auto &k : neuro_kernels)\n"
+        "        if (k.name && name == k.name)\n"
+        "          return reinterpret_cast<void *>(k.address);\n"
+        "      return nullptr;\n    };\n"
+        "    if (!rt::deserializeModel(neuro_model_bytes,\n"
+        "                              sizeof neuro_model_bytes - 1, m, err) "
+        "||\n"
+        "        !rt::bindKernels(m, "
+     << lit(network)
+     << ", lookup, err)) {\n"
+        "      std::fprintf(stderr, \"error: the embedded model: %s\\n\", "
+        "err.c_str());\n"
+        "      std::exit(1);\n    }\n"
+     << embed << "    return m;\n  }();\n  return model;\n}\n";
   return text;
 }
 

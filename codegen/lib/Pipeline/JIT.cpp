@@ -2,6 +2,7 @@
 
 #include "neuro/Codegen/JIT.h"
 #include "neuro/Conversion/Passes.h"
+#include "neuro/Runtime/Kernels.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -139,21 +140,6 @@ void *JITModule::lookup(llvm::StringRef name) {
 }
 
 llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
-  auto lookup = [&](const std::string &name, bool required,
-                    void *&out) -> llvm::Error {
-    auto sym = jit->lookup("_mlir_ciface_" + name);
-    if (sym) {
-      out = sym->toPtr<void *>();
-      return llvm::Error::success();
-    }
-    llvm::consumeError(sym.takeError());
-    out = nullptr;
-    if (!required)
-      return llvm::Error::success();
-    return llvm::createStringError("kernel '%s' missing from the compiled "
-                                   "module",
-                                   name.c_str());
-  };
   auto version = jit->lookup("neuro_abi_version");
   if (!version)
     return version.takeError();
@@ -162,48 +148,11 @@ llvm::Error JITModule::bind(llvm::StringRef network, rt::ModelSpec &spec) {
     return llvm::createStringError(
         "compiled kernels use ABI version %lld, the runtime %d",
         static_cast<long long>(v), NEURO_ABI_VERSION);
-  for (rt::PopulationSpec &p : spec.populations) {
-    if (p.generator)
-      continue; // spikes given by time: no kernels
-    void *step = nullptr, *reset = nullptr;
-    if (auto err = lookup(stepKernelName(network, p.name), true, step))
-      return err;
-    if (auto err = lookup(resetKernelName(network, p.name), false, reset))
-      return err;
-    p.step = reinterpret_cast<NeuroStepFn>(step);
-    p.reset = reinterpret_cast<NeuroResetFn>(reset);
-    void *init = nullptr;
-    if (auto err = lookup(initKernelName(network, p.name), false, init))
-      return err;
-    p.initFn = reinterpret_cast<NeuroInitFn>(init);
-    void *derive = nullptr;
-    if (auto err = lookup(deriveKernelName(network, p.name), false, derive))
-      return err;
-    p.deriveFn = reinterpret_cast<NeuroInitFn>(derive);
-  }
-  for (rt::ProjectionSpec &p : spec.projections) {
-    void *deliver = nullptr;
-    if (auto err = lookup(deliverKernelName(network, p.name), true, deliver))
-      return err;
-    p.deliver = reinterpret_cast<NeuroDeliverFn>(deliver);
-    void *deliverPost = nullptr;
-    if (auto err =
-            lookup(deliverPostKernelName(network, p.name), false, deliverPost))
-      return err;
-    p.deliverPost = reinterpret_cast<NeuroDeliverPostFn>(deliverPost);
-    void *update = nullptr;
-    if (auto err = lookup(updateKernelName(network, p.name), false, update))
-      return err;
-    p.update = reinterpret_cast<NeuroUpdateFn>(update);
-    void *connect = nullptr, *synInit = nullptr;
-    if (auto err = lookup(connectKernelName(network, p.name),
-                          p.rule == rt::ProjectionSpec::Expression, connect))
-      return err;
-    if (auto err = lookup(synInitKernelName(network, p.name), false, synInit))
-      return err;
-    p.connect = reinterpret_cast<NeuroConnectFn>(connect);
-    p.synInitFn = reinterpret_cast<NeuroSynInitFn>(synInit);
-  }
+  std::string err;
+  if (!rt::bindKernels(
+          spec, network.str(),
+          [&](const std::string &name) { return lookup(name); }, err))
+    return llvm::createStringError(err);
   return llvm::Error::success();
 }
 
