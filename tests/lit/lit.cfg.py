@@ -18,6 +18,8 @@ config.environment["PATH"] = os.pathsep.join(
     [config.neuro_tools_dir, config.llvm_tools_dir,
      config.environment.get("PATH", os.environ.get("PATH", ""))])
 config.substitutions.append(("%neuro_src", config.neuro_src_root))
+config.substitutions.append(("%neuro_tools", config.neuro_tools_dir))
+config.substitutions.append(("%neuro_obj", config.neuro_obj_root))
 config.substitutions.append(
     ("%examples", os.path.join(config.neuro_src_root, "examples")))
 # The interpreter lit runs under: Debian's python3 with python3-numpy and

@@ -278,8 +278,9 @@ llvm::Error neuro::linkExecutable(llvm::MemoryBufferRef object,
     return run({*program, "-shared", kernels, modelObj,
                 // Nothing in the library calls the API: keep all of it.
                 "-Wl,--whole-archive", NEURO_CAPI_LIBRARY,
-                "-Wl,--no-whole-archive", NEURO_RUNTIME_LIBRARY, "-lpthread",
-                "-lm", "-o", output});
+                "-Wl,--no-whole-archive", NEURO_RUNTIME_LIBRARY,
+                NEURO_SUPPORT_LIBRARY, "-lpthread", "-lm", "-o", output});
   return run({*program, kernels, modelObj, NEURO_AOT_MAIN_LIBRARY,
-              NEURO_RUNTIME_LIBRARY, "-lpthread", "-lm", "-o", output});
+              NEURO_RUNTIME_LIBRARY, NEURO_SUPPORT_LIBRARY, "-lpthread", "-lm",
+              "-o", output});
 }
