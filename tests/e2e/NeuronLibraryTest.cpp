@@ -76,6 +76,12 @@ struct IzhikevichCase {
   double a, b, c, d;
 };
 
+/// How GoogleTest shows a case (instead of its bytes).
+void PrintTo(const IzhikevichCase &p, std::ostream *os) {
+  *os << p.name << " (a " << p.a << ", b " << p.b << ", c " << p.c << " mV, d "
+      << p.d << ")";
+}
+
 class IzhikevichPatterns : public ::testing::TestWithParam<IzhikevichCase> {};
 
 /// The figure-2 parameter sets under I = 10 for 500 ms: the compiled model
