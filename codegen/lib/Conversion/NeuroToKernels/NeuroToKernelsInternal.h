@@ -144,17 +144,39 @@ private:
   mlir::LogicalResult convertSynapseInits(ProjectionOp proj);
 
   //===--------------------------------------------------------------------===//
-  // Numerical methods
+  // Numerical methods (NumericalMethods.cpp)
   //===--------------------------------------------------------------------===//
 
-  /// One step of `odes` (all with the same method) from the values `x`
-  /// (every variable the equations read, by refKey): the new values of the
-  /// integrated variables go to `next`. Variables of `unless refractory`
-  /// equations are held while `inRefractory` (may be null: never).
-  mlir::LogicalResult integrateNumerically(llvm::SmallVectorImpl<OdeOp> &odes,
-                                           llvm::StringMap<mlir::Value> &x,
-                                           mlir::Value inRefractory, double dt,
-                                           llvm::StringMap<mlir::Value> &next);
+  /// Fails unless every equation of `odes` has the same method; `owner`
+  /// ("population" or "projection") names where they are.
+  mlir::LogicalResult checkOneMethod(llvm::ArrayRef<OdeOp> odes,
+                                     llvm::StringRef owner);
+  /// neuro.propagate in the step kernel for neuron `i` (`loc`: the
+  /// population's): the new values are stored and go to `current`.
+  void expandPropagate(PropagateOp propagate, mlir::Location loc,
+                       llvm::StringMap<int64_t> &rows, mlir::Value state,
+                       mlir::Value i, mlir::Value inRefractory,
+                       llvm::StringMap<mlir::Value> &current);
+  /// Row `row` of the affine map `m` (rows of x.size() coefficients and a
+  /// constant) applied to `x`, without the terms of coefficient 0.
+  mlir::Value affineRow(mlir::Location l, llvm::ArrayRef<mlir::Value> x,
+                        llvm::ArrayRef<double> m, size_t row);
+  /// Row `r` of the noise factor `factor` applied to the normal draws `z`
+  /// (null where a column is all 0); constants at `constantLoc`.
+  mlir::Value noiseRow(mlir::Location l, mlir::Location constantLoc,
+                       llvm::ArrayRef<mlir::Value> z,
+                       llvm::ArrayRef<double> factor, size_t r);
+  /// A standard normal draw for `site` of the current population, neuron
+  /// and step.
+  mlir::Value normalDraw(mlir::Location loc, uint32_t site);
+  /// The per-neuron propagator `pnp` of `odes` in the step kernel for
+  /// neuron `i`: the new values are stored and go to `current`.
+  void applyPerNeuronPropagator(mlir::Location loc, llvm::ArrayRef<OdeOp> odes,
+                                const PerNeuronPropagator &pnp,
+                                const llvm::StringMap<int64_t> &rows,
+                                mlir::Value state, mlir::Value i,
+                                mlir::Value inRefractory,
+                                llvm::StringMap<mlir::Value> &current);
   /// The per-neuron propagators, in the init kernel for neuron `i`: the
   /// generator G from the equations probed at x = 0 and x = e_j (with the
   /// neuron's constant rows), then P = exp(G dt) by the runtime (and Q with
@@ -165,9 +187,38 @@ private:
                                        mlir::Value state, mlir::Value i);
   /// `neuro_rt_expm(n, in, out)` of runtime/ABI.h, declared once.
   mlir::func::FuncOp expmFunction();
-  /// A standard normal draw for `site` of the current population, neuron
-  /// and step.
-  mlir::Value normalDraw(mlir::Location loc, uint32_t site);
+
+  /// One step of `odes` (all with the same method) from the values `x`
+  /// (every variable the equations read, by refKey): the new values of the
+  /// integrated variables go to `next`. Variables of `unless refractory`
+  /// equations are held while `inRefractory` (may be null: never).
+  mlir::LogicalResult integrateNumerically(llvm::SmallVectorImpl<OdeOp> &odes,
+                                           llvm::StringMap<mlir::Value> &x,
+                                           mlir::Value inRefractory, double dt,
+                                           llvm::StringMap<mlir::Value> &next);
+  /// The right-hand side of `ode` with the variables taking `values`.
+  mlir::FailureOr<mlir::Value>
+  evaluateRhs(OdeOp ode, const llvm::StringMap<mlir::Value> &values);
+  /// x + f(x) dt for the state `old` of `ode`.
+  mlir::FailureOr<mlir::Value> eulerStep(OdeOp ode,
+                                         const llvm::StringMap<mlir::Value> &x,
+                                         mlir::Value old, mlir::Value dtV);
+  /// The exponential Euler step of the state `old` of `ode`.
+  mlir::FailureOr<mlir::Value>
+  exponentialEulerStep(OdeOp ode, const llvm::StringMap<mlir::Value> &x,
+                       mlir::Value old, mlir::Value zero, mlir::Value dtV);
+  /// The Euler-Maruyama step of `odes`, as integrateNumerically.
+  mlir::LogicalResult eulerMaruyamaStep(llvm::SmallVectorImpl<OdeOp> &odes,
+                                        llvm::StringMap<mlir::Value> &x,
+                                        mlir::Value inRefractory, double dt,
+                                        mlir::Value zero, mlir::Value dtV,
+                                        llvm::StringMap<mlir::Value> &next);
+  /// The classical Runge-Kutta step of `odes`, as integrateNumerically.
+  mlir::LogicalResult rungeKutta4Step(llvm::SmallVectorImpl<OdeOp> &odes,
+                                      llvm::StringMap<mlir::Value> &x,
+                                      mlir::Value inRefractory, double dt,
+                                      mlir::Value zero,
+                                      llvm::StringMap<mlir::Value> &next);
 
   //===--------------------------------------------------------------------===//
   // What every kernel uses
