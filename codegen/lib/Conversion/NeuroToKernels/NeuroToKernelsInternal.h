@@ -78,12 +78,41 @@ public:
 
 private:
   //===--------------------------------------------------------------------===//
-  // Population kernels
+  // Population kernels (PopulationKernels.cpp)
   //===--------------------------------------------------------------------===//
 
   /// neuro_step_<net>_<pop> and, with a reset, neuro_reset_<net>_<pop>;
   /// leaves in the population what the runtime reads.
   mlir::LogicalResult convertPopulation(PopulationOp pop);
+  /// Declares the row `_lastspike` (the step of the neuron's last spike)
+  /// after the population's states, first set to kNeverSpiked.
+  void declareLastSpikeRow(PopulationOp pop);
+  /// Declares the rows of the entries of `pnp` after the population's
+  /// states, first set to 0 (the init kernel computes them).
+  void declarePropagatorRows(PopulationOp pop, const PerNeuronPropagator &pnp);
+  /// neuro_step_<net>_<pop>(state, spiked, step, seed, begin, end): the
+  /// population's equations (`propagate`, `odes` with the per-neuron
+  /// propagator `pnp` when it has entries) and threshold, for neurons
+  /// [begin, end).
+  mlir::LogicalResult buildStepKernel(PopulationOp pop, ThresholdOp threshold,
+                                      PropagateOp propagate,
+                                      llvm::SmallVectorImpl<OdeOp> &odes,
+                                      const PerNeuronPropagator &pnp,
+                                      llvm::StringMap<int64_t> &rows);
+  /// Whether neuron `i` can spike in step `stepF` (not refractory), and its
+  /// negation; records the population's refractoriness for projections
+  /// and makes neuro.not_refractory the first.
+  std::pair<mlir::Value, mlir::Value>
+  refractoryTest(PopulationOp pop, ThresholdOp threshold, mlir::Value state,
+                 mlir::Value stepF, mlir::Value i,
+                 llvm::StringMap<int64_t> &rows);
+  /// The spike flag (i8) of neuron `i`: its threshold on the `current`
+  /// values of the states (the others from its rows) while it can spike;
+  /// a neuron that spikes has `_lastspike` set to the step.
+  mlir::FailureOr<mlir::Value>
+  spikeFlag(ThresholdOp threshold, const llvm::StringMap<mlir::Value> &current,
+            llvm::StringMap<int64_t> &rows, mlir::Value state, mlir::Value i,
+            mlir::Value stepF, mlir::Value canSpike);
   /// neuro_reset_<net>_<pop>(spikes, state): the reset of the neurons in
   /// the spike list.
   mlir::LogicalResult convertReset(PopulationOp pop, ResetOp reset,
