@@ -119,15 +119,80 @@ private:
                                    const llvm::StringMap<int64_t> &rows);
 
   //===--------------------------------------------------------------------===//
-  // Projection kernels
+  // Projection kernels (ProjectionKernels.cpp)
   //===--------------------------------------------------------------------===//
 
+  struct ProjectionLayout;
   struct SynapseContext;
+  struct EventLoop;
 
   /// neuro_deliver_<net>_<proj>, neuro_deliver_post_<net>_<proj> (with `on
   /// post`) and neuro_update_<net>_<proj> (with equations or summed
   /// drives); marks a projection of constant weight.
   mlir::LogicalResult convertProjection(ProjectionOp proj);
+  /// neuro_deliver_<net>_<proj>: `on pre` for each spike's synapses.
+  mlir::LogicalResult buildDeliverKernel(ProjectionLayout &p);
+  /// neuro_deliver_post_<net>_<proj>: `on post` for the synapses onto each
+  /// target that spiked.
+  mlir::LogicalResult buildDeliverPostKernels(ProjectionLayout &p);
+  /// neuro_update_<net>_<proj>: the summed drives and the clock-driven
+  /// equations, every step.
+  mlir::LogicalResult buildUpdateKernel(ProjectionLayout &p);
+
+  /// An event kernel `name`(spikes, ptr, [stride, part,] lists..., syn,
+  /// post, pre, mods, step), built up to the body of its loop over the
+  /// entries ptr[s]..ptr[s+1] (ptr[s * stride + part] .. ptr[s * stride +
+  /// part + 1] when `partitioned`: the part of each row whose targets lie
+  /// in one range) for every neuron s that spiked; the caller maps s and
+  /// the entry q to the synapse and its ends.
+  EventLoop eventLoop(mlir::Location l, llvm::StringRef name,
+                      llvm::ArrayRef<mlir::Type> lists, bool partitioned);
+  /// Synapse `c.j` sees an event in the step `now` (as f64): advance its
+  /// per-synapse states from its last event, then run the statements of
+  /// `region`.
+  mlir::LogicalResult eventBody(ProjectionLayout &p, mlir::Region &region,
+                                SynapseContext &c, mlir::Value now);
+  /// The states solved between events of synapse `c.j`, advanced from its
+  /// last event to `now`, which becomes its last event.
+  void advanceDecays(ProjectionLayout &p, SynapseContext &c, mlir::Value now);
+  /// `x` of `decay` after `n` steps.
+  mlir::Value decayStep(DecayOp decay, mlir::Value x, mlir::Value n);
+  /// Sums the drives `summed` of synapse `c.j` into the target rows
+  /// `sumRows`.
+  mlir::LogicalResult sumDrives(ProjectionLayout &p, SynapseContext &c,
+                                llvm::SmallVectorImpl<DrivesOp> &summed,
+                                llvm::ArrayRef<int64_t> sumRows,
+                                llvm::StringMap<mlir::Value> &x);
+  /// One step of the clock-driven equations of synapse `c.j`.
+  mlir::LogicalResult integrateSynapses(ProjectionLayout &p, SynapseContext &c,
+                                        llvm::SmallVectorImpl<OdeOp> &odes,
+                                        llvm::StringMap<mlir::Value> &x);
+  /// What `ref` reads in the update kernel: its value at the start of the
+  /// step, read once into `x` (by refKey).
+  mlir::FailureOr<mlir::Value> readAtStepStart(ProjectionLayout &p,
+                                               SynapseContext &c,
+                                               llvm::StringMap<mlir::Value> &x,
+                                               RefOp ref);
+
+  /// What `ref` reads in synapse code: a state of the source or target
+  /// neuron, a modulator, the constant weight or a synapse row.
+  mlir::FailureOr<mlir::Value> readSynapseVar(ProjectionLayout &p,
+                                              SynapseContext &c, RefOp ref);
+  /// An assignment of synapse code, to a state of the target neuron or a
+  /// synapse row.
+  mlir::LogicalResult writeSynapseVar(ProjectionLayout &p, SynapseContext &c,
+                                      AssignOp assign, mlir::Value v);
+  /// Stores `v` into synapse row `name`; the weight changes only while the
+  /// projection is plastic.
+  void writeSynapseRow(ProjectionLayout &p, SynapseContext &c, mlir::Location l,
+                       llvm::StringRef name, mlir::Value v);
+  /// The source neuron of synapse `c.j`, loaded from `c.srcs` on first use.
+  mlir::Value sourceOf(ProjectionLayout &p, SynapseContext &c,
+                       mlir::Location l);
+  /// neuro.not_refractory in synapse code: of the synapse's target or
+  /// source (`pre`) in step c.now.
+  mlir::FailureOr<mlir::Value>
+  endNotRefractory(ProjectionLayout &p, SynapseContext &c, NotRefractoryOp op);
   /// Whether neuron `at` (a row index of `rows`) of population `pop`, whose
   /// state is `state`, is not refractory in step `now` (f64): now -
   /// _lastspike >= its refractory period. True for a population that does
