@@ -76,7 +76,6 @@ public:
   /// The kernels of every population and projection of the network.
   mlir::LogicalResult run();
 
-private:
   //===--------------------------------------------------------------------===//
   // Population kernels (PopulationKernels.cpp)
   //===--------------------------------------------------------------------===//
@@ -84,134 +83,15 @@ private:
   /// neuro_step_<net>_<pop> and, with a reset, neuro_reset_<net>_<pop>;
   /// leaves in the population what the runtime reads.
   mlir::LogicalResult convertPopulation(PopulationOp pop);
-  /// Declares the row `_lastspike` (the step of the neuron's last spike)
-  /// after the population's states, first set to kNeverSpiked.
-  void declareLastSpikeRow(PopulationOp pop);
-  /// Declares the rows of the entries of `pnp` after the population's
-  /// states, first set to 0 (the init kernel computes them).
-  void declarePropagatorRows(PopulationOp pop, const PerNeuronPropagator &pnp);
-  /// neuro_step_<net>_<pop>(state, spiked, step, seed, begin, end): the
-  /// population's equations (`propagate`, `odes` with the per-neuron
-  /// propagator `pnp` when it has entries) and threshold, for neurons
-  /// [begin, end).
-  mlir::LogicalResult buildStepKernel(PopulationOp pop, ThresholdOp threshold,
-                                      PropagateOp propagate,
-                                      llvm::SmallVectorImpl<OdeOp> &odes,
-                                      const PerNeuronPropagator &pnp,
-                                      llvm::StringMap<int64_t> &rows);
-  /// Whether neuron `i` can spike in step `stepF` (not refractory), and its
-  /// negation; records the population's refractoriness for projections
-  /// and makes neuro.not_refractory the first.
-  std::pair<mlir::Value, mlir::Value>
-  refractoryTest(PopulationOp pop, ThresholdOp threshold, mlir::Value state,
-                 mlir::Value stepF, mlir::Value i,
-                 llvm::StringMap<int64_t> &rows);
-  /// The spike flag (i8) of neuron `i`: its threshold on the `current`
-  /// values of the states (the others from its rows) while it can spike;
-  /// a neuron that spikes has `_lastspike` set to the step.
-  mlir::FailureOr<mlir::Value>
-  spikeFlag(ThresholdOp threshold, const llvm::StringMap<mlir::Value> &current,
-            llvm::StringMap<int64_t> &rows, mlir::Value state, mlir::Value i,
-            mlir::Value stepF, mlir::Value canSpike);
-  /// neuro_reset_<net>_<pop>(spikes, state): the reset of the neurons in
-  /// the spike list.
-  mlir::LogicalResult convertReset(PopulationOp pop, ResetOp reset,
-                                   const llvm::StringMap<int64_t> &rows);
 
   //===--------------------------------------------------------------------===//
   // Projection kernels (ProjectionKernels.cpp)
   //===--------------------------------------------------------------------===//
 
-  struct ProjectionLayout;
-  struct SynapseContext;
-  struct EventLoop;
-
   /// neuro_deliver_<net>_<proj>, neuro_deliver_post_<net>_<proj> (with `on
   /// post`) and neuro_update_<net>_<proj> (with equations or summed
   /// drives); marks a projection of constant weight.
   mlir::LogicalResult convertProjection(ProjectionOp proj);
-  /// neuro_deliver_<net>_<proj>: `on pre` for each spike's synapses.
-  mlir::LogicalResult buildDeliverKernel(ProjectionLayout &p);
-  /// neuro_deliver_post_<net>_<proj>: `on post` for the synapses onto each
-  /// target that spiked.
-  mlir::LogicalResult buildDeliverPostKernels(ProjectionLayout &p);
-  /// neuro_update_<net>_<proj>: the summed drives and the clock-driven
-  /// equations, every step.
-  mlir::LogicalResult buildUpdateKernel(ProjectionLayout &p);
-
-  /// An event kernel `name`(spikes, ptr, [stride, part,] lists..., syn,
-  /// post, pre, mods, step), built up to the body of its loop over the
-  /// entries ptr[s]..ptr[s+1] (ptr[s * stride + part] .. ptr[s * stride +
-  /// part + 1] when `partitioned`: the part of each row whose targets lie
-  /// in one range) for every neuron s that spiked; the caller maps s and
-  /// the entry q to the synapse and its ends.
-  EventLoop eventLoop(mlir::Location l, llvm::StringRef name,
-                      llvm::ArrayRef<mlir::Type> lists, bool partitioned);
-  /// Synapse `c.j` sees an event in the step `now` (as f64): advance its
-  /// per-synapse states from its last event, then run the statements of
-  /// `region`.
-  mlir::LogicalResult eventBody(ProjectionLayout &p, mlir::Region &region,
-                                SynapseContext &c, mlir::Value now);
-  /// The states solved between events of synapse `c.j`, advanced from its
-  /// last event to `now`, which becomes its last event.
-  void advanceDecays(ProjectionLayout &p, SynapseContext &c, mlir::Value now);
-  /// `x` of `decay` after `n` steps.
-  mlir::Value decayStep(DecayOp decay, mlir::Value x, mlir::Value n);
-  /// Sums the drives `summed` of synapse `c.j` into the target rows
-  /// `sumRows`.
-  mlir::LogicalResult sumDrives(ProjectionLayout &p, SynapseContext &c,
-                                llvm::SmallVectorImpl<DrivesOp> &summed,
-                                llvm::ArrayRef<int64_t> sumRows,
-                                llvm::StringMap<mlir::Value> &x);
-  /// One step of the clock-driven equations of synapse `c.j`.
-  mlir::LogicalResult integrateSynapses(ProjectionLayout &p, SynapseContext &c,
-                                        llvm::SmallVectorImpl<OdeOp> &odes,
-                                        llvm::StringMap<mlir::Value> &x);
-  /// What `ref` reads in the update kernel: its value at the start of the
-  /// step, read once into `x` (by refKey).
-  mlir::FailureOr<mlir::Value> readAtStepStart(ProjectionLayout &p,
-                                               SynapseContext &c,
-                                               llvm::StringMap<mlir::Value> &x,
-                                               RefOp ref);
-
-  /// What `ref` reads in synapse code: a state of the source or target
-  /// neuron, a modulator, the constant weight or a synapse row.
-  mlir::FailureOr<mlir::Value> readSynapseVar(ProjectionLayout &p,
-                                              SynapseContext &c, RefOp ref);
-  /// An assignment of synapse code, to a state of the target neuron or a
-  /// synapse row.
-  mlir::LogicalResult writeSynapseVar(ProjectionLayout &p, SynapseContext &c,
-                                      AssignOp assign, mlir::Value v);
-  /// Stores `v` into synapse row `name`; the weight changes only while the
-  /// projection is plastic.
-  void writeSynapseRow(ProjectionLayout &p, SynapseContext &c, mlir::Location l,
-                       llvm::StringRef name, mlir::Value v);
-  /// The source neuron of synapse `c.j`, loaded from `c.srcs` on first use.
-  mlir::Value sourceOf(ProjectionLayout &p, SynapseContext &c,
-                       mlir::Location l);
-  /// neuro.not_refractory in synapse code: of the synapse's target or
-  /// source (`pre`) in step c.now.
-  mlir::FailureOr<mlir::Value>
-  endNotRefractory(ProjectionLayout &p, SynapseContext &c, NotRefractoryOp op);
-  /// Whether neuron `at` (a row index of `rows`) of population `pop`, whose
-  /// state is `state`, is not refractory in step `now` (f64): now -
-  /// _lastspike >= its refractory period. True for a population that does
-  /// not spike.
-  mlir::Value notRefractoryAt(mlir::Location loc, llvm::StringRef pop,
-                              mlir::Value state, mlir::Value at,
-                              mlir::Value now,
-                              const llvm::StringMap<int64_t> &rows);
-  /// `value`, about to be stored into element (row, at) of `mem`, as it is
-  /// when the write is discarded while `keep` is false: `old + d` (`old -
-  /// d`) with `old` that element becomes `old + select(keep, d, 0)`, so
-  /// that it stays an accumulation (atomic on the GPU); anything else
-  /// `select(keep, value, old)`.
-  mlir::Value guardedWrite(mlir::Location loc, mlir::Value value,
-                           mlir::Value keep, mlir::Value mem, int64_t row,
-                           mlir::Value at);
-  /// The `plastic` flag of a synapse kernel: mods[0] != 0 (the runtime
-  /// clears it while the projection's plasticity is off).
-  mlir::Value plasticFlag(mlir::Location loc, mlir::Value mods);
 
   //===--------------------------------------------------------------------===//
   // Init kernels
@@ -251,18 +131,6 @@ private:
                        llvm::StringMap<int64_t> &rows, mlir::Value state,
                        mlir::Value i, mlir::Value inRefractory,
                        llvm::StringMap<mlir::Value> &current);
-  /// Row `row` of the affine map `m` (rows of x.size() coefficients and a
-  /// constant) applied to `x`, without the terms of coefficient 0.
-  mlir::Value affineRow(mlir::Location l, llvm::ArrayRef<mlir::Value> x,
-                        llvm::ArrayRef<double> m, size_t row);
-  /// Row `r` of the noise factor `factor` applied to the normal draws `z`
-  /// (null where a column is all 0); constants at `constantLoc`.
-  mlir::Value noiseRow(mlir::Location l, mlir::Location constantLoc,
-                       llvm::ArrayRef<mlir::Value> z,
-                       llvm::ArrayRef<double> factor, size_t r);
-  /// A standard normal draw for `site` of the current population, neuron
-  /// and step.
-  mlir::Value normalDraw(mlir::Location loc, uint32_t site);
   /// The per-neuron propagator `pnp` of `odes` in the step kernel for
   /// neuron `i`: the new values are stored and go to `current`.
   void applyPerNeuronPropagator(mlir::Location loc, llvm::ArrayRef<OdeOp> odes,
@@ -279,8 +147,6 @@ private:
                                        llvm::SmallVectorImpl<OdeOp> &odes,
                                        const llvm::StringMap<int64_t> &rows,
                                        mlir::Value state, mlir::Value i);
-  /// `neuro_rt_expm(n, in, out)` of runtime/ABI.h, declared once.
-  mlir::func::FuncOp expmFunction();
 
   /// One step of `odes` (all with the same method) from the values `x`
   /// (every variable the equations read, by refKey): the new values of the
@@ -290,29 +156,6 @@ private:
                                            llvm::StringMap<mlir::Value> &x,
                                            mlir::Value inRefractory, double dt,
                                            llvm::StringMap<mlir::Value> &next);
-  /// The right-hand side of `ode` with the variables taking `values`.
-  mlir::FailureOr<mlir::Value>
-  evaluateRhs(OdeOp ode, const llvm::StringMap<mlir::Value> &values);
-  /// x + f(x) dt for the state `old` of `ode`.
-  mlir::FailureOr<mlir::Value> eulerStep(OdeOp ode,
-                                         const llvm::StringMap<mlir::Value> &x,
-                                         mlir::Value old, mlir::Value dtV);
-  /// The exponential Euler step of the state `old` of `ode`.
-  mlir::FailureOr<mlir::Value>
-  exponentialEulerStep(OdeOp ode, const llvm::StringMap<mlir::Value> &x,
-                       mlir::Value old, mlir::Value zero, mlir::Value dtV);
-  /// The Euler-Maruyama step of `odes`, as integrateNumerically.
-  mlir::LogicalResult eulerMaruyamaStep(llvm::SmallVectorImpl<OdeOp> &odes,
-                                        llvm::StringMap<mlir::Value> &x,
-                                        mlir::Value inRefractory, double dt,
-                                        mlir::Value zero, mlir::Value dtV,
-                                        llvm::StringMap<mlir::Value> &next);
-  /// The classical Runge-Kutta step of `odes`, as integrateNumerically.
-  mlir::LogicalResult rungeKutta4Step(llvm::SmallVectorImpl<OdeOp> &odes,
-                                      llvm::StringMap<mlir::Value> &x,
-                                      mlir::Value inRefractory, double dt,
-                                      mlir::Value zero,
-                                      llvm::StringMap<mlir::Value> &next);
 
   //===--------------------------------------------------------------------===//
   // What every kernel uses
@@ -327,7 +170,6 @@ private:
   mlir::MemRefType vectorType(mlir::Type element) {
     return mlir::MemRefType::get({mlir::ShapedType::kDynamic}, element);
   }
-  mlir::MLIRContext &getContextRef() { return *module.getContext(); }
 
   /// An empty kernel `name`(inputs) with the C interface, at the end of the
   /// module; the kernel being built from here on.

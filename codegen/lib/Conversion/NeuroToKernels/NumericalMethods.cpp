@@ -30,12 +30,6 @@ using namespace mlir;
 using namespace neuro;
 using namespace neuro::detail;
 
-/// Whether `ode` holds its state while the neuron is refractory
-/// (`inRefractory` null: never refractory).
-static bool held(OdeOp ode, Value inRefractory) {
-  return ode.getUnlessRefractory() && inRefractory;
-}
-
 LogicalResult KernelBuilder::checkOneMethod(ArrayRef<OdeOp> odes,
                                             StringRef owner) {
   OdeOp first = odes.empty() ? OdeOp() : odes.front();
@@ -52,41 +46,61 @@ LogicalResult KernelBuilder::checkOneMethod(ArrayRef<OdeOp> odes,
 // Propagators computed at compile time
 //===----------------------------------------------------------------------===//
 
-Value KernelBuilder::affineRow(Location l, ArrayRef<Value> x,
-                               ArrayRef<double> m, size_t row) {
+/// Row `row` of the affine map `m` (rows of x.size() coefficients and a
+/// constant) applied to `x`, without the terms of coefficient 0.
+static Value affineRow(KernelBuilder &k, Location l, ArrayRef<Value> x,
+                       ArrayRef<double> m, size_t row) {
+  OpBuilder &b = k.b;
   size_t nv = x.size();
   Value acc;
-  for (size_t k = 0; k < nv; ++k) {
-    double coef = m[row * (nv + 1) + k];
+  for (size_t j = 0; j < nv; ++j) {
+    double coef = m[row * (nv + 1) + j];
     if (coef == 0.0)
       continue;
     Value term = coef == 1.0
-                     ? x[k]
-                     : b.create<arith::MulFOp>(l, x[k], f64Constant(l, coef))
+                     ? x[j]
+                     : b.create<arith::MulFOp>(l, x[j], k.f64Constant(l, coef))
                            .getResult();
     acc = acc ? b.create<arith::AddFOp>(l, acc, term).getResult() : term;
   }
   double c = m[row * (nv + 1) + nv];
   if (c != 0.0 || !acc) {
-    Value cv = f64Constant(l, c);
+    Value cv = k.f64Constant(l, c);
     acc = acc ? b.create<arith::AddFOp>(l, acc, cv).getResult() : cv;
   }
   return acc;
 }
 
-Value KernelBuilder::noiseRow(Location l, Location constantLoc,
-                              ArrayRef<Value> z, ArrayRef<double> factor,
-                              size_t r) {
+/// Row `r` of the noise factor `factor` applied to the normal draws `z`
+/// (null where a column of `factor` is all 0); constants at `constantLoc`.
+static Value noiseRow(KernelBuilder &k, Location l, Location constantLoc,
+                      ArrayRef<Value> z, ArrayRef<double> factor, size_t r) {
+  OpBuilder &b = k.b;
   size_t nv = z.size();
   Value acc;
   for (size_t j = 0; j < nv; ++j) {
     double c = factor[r * nv + j];
     if (c == 0.0)
       continue;
-    Value term = b.create<arith::MulFOp>(l, z[j], f64Constant(constantLoc, c));
+    Value term =
+        b.create<arith::MulFOp>(l, z[j], k.f64Constant(constantLoc, c));
     acc = acc ? b.create<arith::AddFOp>(l, acc, term).getResult() : term;
   }
-  return acc ? acc : f64Constant(constantLoc, 0.0);
+  return acc ? acc : k.f64Constant(constantLoc, 0.0);
+}
+
+/// A standard normal draw for `site` of the current population, neuron and
+/// step.
+static Value normalDraw(KernelBuilder &k, Location loc, uint32_t site) {
+  OpBuilder &b = k.b;
+  Value stream = b.create<arith::ConstantOp>(
+      loc, b.getI32IntegerAttr(static_cast<int32_t>(
+               rt::streams::generated(k.kernelPopulation, site))));
+  return b
+      .create<func::CallOp>(
+          loc, k.runtimeFunction("neuro_rt_normal"),
+          ValueRange{k.kernelSeed, stream, k.kernelIndex, k.kernelStep})
+      .getResult(0);
 }
 
 void KernelBuilder::expandPropagate(PropagateOp propagate, Location loc,
@@ -119,12 +133,13 @@ void KernelBuilder::expandPropagate(PropagateOp propagate, Location loc,
     for (size_t r = 0; r < nv; ++r)
       used |= l[r * nv + j] != 0.0 || (!lr.empty() && lr[r * nv + j] != 0.0);
     if (used)
-      z[j] = normalDraw(pl, kNoiseSiteBase + j);
+      z[j] = normalDraw(*this, pl, kNoiseSiteBase + j);
   }
   for (size_t r = 0; r < nv; ++r) {
-    Value next = affineRow(pl, x, m, r);
+    Value next = affineRow(*this, pl, x, m, r);
     if (!l.empty())
-      next = b.create<arith::AddFOp>(pl, next, noiseRow(pl, loc, z, l, r));
+      next =
+          b.create<arith::AddFOp>(pl, next, noiseRow(*this, pl, loc, z, l, r));
     if (mr && inRefractory) {
       bool differs = false;
       for (size_t k = 0; k <= nv; ++k)
@@ -132,10 +147,10 @@ void KernelBuilder::expandPropagate(PropagateOp propagate, Location loc,
       for (size_t k = 0; k < nv && !l.empty(); ++k)
         differs |= l[r * nv + k] != lr[r * nv + k];
       if (differs) {
-        Value heldValue = affineRow(pl, x, *mr, r);
+        Value heldValue = affineRow(*this, pl, x, *mr, r);
         if (!lr.empty())
-          heldValue = b.create<arith::AddFOp>(pl, heldValue,
-                                              noiseRow(pl, loc, z, lr, r));
+          heldValue = b.create<arith::AddFOp>(
+              pl, heldValue, noiseRow(*this, pl, loc, z, lr, r));
         next = b.create<arith::SelectOp>(pl, inRefractory, heldValue, next);
       }
     }
@@ -146,17 +161,6 @@ void KernelBuilder::expandPropagate(PropagateOp propagate, Location loc,
     StringRef name = cast<FlatSymbolRefAttr>(vars[r]).getValue();
     store2d(pl, current[name], state, rows[name], i);
   }
-}
-
-Value KernelBuilder::normalDraw(Location loc, uint32_t site) {
-  Value stream = b.create<arith::ConstantOp>(
-      loc, b.getI32IntegerAttr(static_cast<int32_t>(
-               rt::streams::generated(kernelPopulation, site))));
-  return b
-      .create<func::CallOp>(
-          loc, runtimeFunction("neuro_rt_normal"),
-          ValueRange{kernelSeed, stream, kernelIndex, kernelStep})
-      .getResult(0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -216,6 +220,19 @@ void KernelBuilder::applyPerNeuronPropagator(
     store2d(ode.getLoc(), next[k], state, rows.lookup(ode.getVar()), i);
     current[ode.getVar()] = next[k];
   }
+}
+
+/// `neuro_rt_expm(n, in, out)` of runtime/ABI.h, declared once.
+static func::FuncOp expmFunction(ModuleOp module) {
+  if (auto fn = module.lookupSymbol<func::FuncOp>("neuro_rt_expm"))
+    return fn;
+  OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
+  auto fn = mb.create<func::FuncOp>(
+      module.getLoc(), "neuro_rt_expm",
+      mb.getFunctionType({mb.getI64Type(), mb.getI64Type(), mb.getI64Type()},
+                         {}));
+  fn.setPrivate();
+  return fn;
 }
 
 LogicalResult
@@ -285,7 +302,7 @@ KernelBuilder::buildPropagators(PopulationOp pop, SmallVectorImpl<OdeOp> &odes,
                                   ValueRange{index(loc, int64_t(r * m + c))});
       }
     Value size = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(m));
-    b.create<func::CallOp>(loc, expmFunction(),
+    b.create<func::CallOp>(loc, expmFunction(module),
                            ValueRange{size, address(in), address(out)});
     for (size_t k = 0; k < odes.size(); ++k)
       for (size_t j = 0; j <= n; ++j) {
@@ -297,55 +314,76 @@ KernelBuilder::buildPropagators(PopulationOp pop, SmallVectorImpl<OdeOp> &odes,
   return success();
 }
 
-func::FuncOp KernelBuilder::expmFunction() {
-  if (auto fn = module.lookupSymbol<func::FuncOp>("neuro_rt_expm"))
-    return fn;
-  OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
-  auto fn = mb.create<func::FuncOp>(
-      module.getLoc(), "neuro_rt_expm",
-      mb.getFunctionType({mb.getI64Type(), mb.getI64Type(), mb.getI64Type()},
-                         {}));
-  fn.setPrivate();
-  return fn;
-}
-
 //===----------------------------------------------------------------------===//
 // Numerical methods
 //===----------------------------------------------------------------------===//
 
-FailureOr<Value>
-KernelBuilder::evaluateRhs(OdeOp ode, const llvm::StringMap<Value> &values) {
-  auto read = [&](RefOp ref) -> FailureOr<Value> {
-    auto it = values.find(refKey(ref));
-    if (it == values.end())
-      return ref.emitOpError("names no variable the equation can read");
-    return it->second;
-  };
-  auto write = [&](AssignOp assign, Value) -> LogicalResult {
-    return assign.emitOpError("cannot assign in an equation");
-  };
-  auto result = inlineRegion(ode.getRhs(), read, write);
-  if (failed(result))
-    return failure();
-  return (*result)[0];
-}
+namespace {
+
+/// One step of equations that all have the same method, held while
+/// `inRefractory` (null: never).
+class Integrator {
+public:
+  Integrator(KernelBuilder &k, Location loc, Value inRefractory, double dt)
+      : k(k), b(k.b), inRefractory(inRefractory), dt(dt),
+        zero(k.f64Constant(loc, 0.0)), dtV(k.f64Constant(loc, dt)) {}
+
+  /// As KernelBuilder::integrateNumerically.
+  LogicalResult step(SmallVectorImpl<OdeOp> &odes, llvm::StringMap<Value> &x,
+                     llvm::StringMap<Value> &next);
+
+private:
+  /// Whether `ode` holds its state while the neuron is refractory.
+  bool held(OdeOp ode) const {
+    return ode.getUnlessRefractory() && inRefractory;
+  }
+  /// The right-hand side of `ode` with the variables taking `values`.
+  FailureOr<Value> evaluateRhs(OdeOp ode, const llvm::StringMap<Value> &values);
+  /// x + f(x) dt for the state `old` of `ode`.
+  FailureOr<Value> eulerStep(OdeOp ode, const llvm::StringMap<Value> &x,
+                             Value old);
+  /// The exponential Euler step of the state `old` of `ode`.
+  FailureOr<Value>
+  exponentialEulerStep(OdeOp ode, const llvm::StringMap<Value> &x, Value old);
+  /// The Euler-Maruyama step of `odes`.
+  LogicalResult eulerMaruyamaStep(SmallVectorImpl<OdeOp> &odes,
+                                  llvm::StringMap<Value> &x,
+                                  llvm::StringMap<Value> &next);
+  /// The classical Runge-Kutta step of `odes`.
+  LogicalResult rungeKutta4Step(SmallVectorImpl<OdeOp> &odes,
+                                llvm::StringMap<Value> &x,
+                                llvm::StringMap<Value> &next);
+
+  KernelBuilder &k;
+  OpBuilder &b;
+  Value inRefractory;
+  double dt;
+  /// 0 and dt, created before the step.
+  Value zero, dtV;
+};
+
+} // namespace
 
 LogicalResult KernelBuilder::integrateNumerically(
     SmallVectorImpl<OdeOp> &odes, llvm::StringMap<Value> &x, Value inRefractory,
     double dt, llvm::StringMap<Value> &next) {
-  Location loc = odes.front().getLoc();
-  Value zero = f64Constant(loc, 0.0);
-  Value dtV = f64Constant(loc, dt);
+  return Integrator(*this, odes.front().getLoc(), inRefractory, dt)
+      .step(odes, x, next);
+}
+
+LogicalResult Integrator::step(SmallVectorImpl<OdeOp> &odes,
+                               llvm::StringMap<Value> &x,
+                               llvm::StringMap<Value> &next) {
   StringRef method = *odes.front().getMethod();
   if (method == "euler" || method == "exponential_euler") {
     for (OdeOp ode : odes) {
       Value old = x[ode.getVar()];
-      FailureOr<Value> updated =
-          method == "euler" ? eulerStep(ode, x, old, dtV)
-                            : exponentialEulerStep(ode, x, old, zero, dtV);
+      FailureOr<Value> updated = method == "euler"
+                                     ? eulerStep(ode, x, old)
+                                     : exponentialEulerStep(ode, x, old);
       if (failed(updated))
         return failure();
-      if (held(ode, inRefractory))
+      if (held(ode))
         updated =
             b.create<arith::SelectOp>(ode.getLoc(), inRefractory, old, *updated)
                 .getResult();
@@ -354,16 +392,32 @@ LogicalResult KernelBuilder::integrateNumerically(
     return success();
   }
   if (method == "euler_maruyama")
-    return eulerMaruyamaStep(odes, x, inRefractory, dt, zero, dtV, next);
+    return eulerMaruyamaStep(odes, x, next);
   if (method == "rk4")
-    return rungeKutta4Step(odes, x, inRefractory, dt, zero, next);
+    return rungeKutta4Step(odes, x, next);
   return odes.front().emitOpError()
          << "unknown integration method '" << method << "'";
 }
 
-FailureOr<Value> KernelBuilder::eulerStep(OdeOp ode,
-                                          const llvm::StringMap<Value> &x,
-                                          Value old, Value dtV) {
+FailureOr<Value> Integrator::evaluateRhs(OdeOp ode,
+                                         const llvm::StringMap<Value> &values) {
+  auto read = [&](RefOp ref) -> FailureOr<Value> {
+    auto it = values.find(KernelBuilder::refKey(ref));
+    if (it == values.end())
+      return ref.emitOpError("names no variable the equation can read");
+    return it->second;
+  };
+  auto write = [&](AssignOp assign, Value) -> LogicalResult {
+    return assign.emitOpError("cannot assign in an equation");
+  };
+  auto result = k.inlineRegion(ode.getRhs(), read, write);
+  if (failed(result))
+    return failure();
+  return (*result)[0];
+}
+
+FailureOr<Value>
+Integrator::eulerStep(OdeOp ode, const llvm::StringMap<Value> &x, Value old) {
   Location l = ode.getLoc();
   auto f = evaluateRhs(ode, x);
   if (failed(f))
@@ -373,15 +427,15 @@ FailureOr<Value> KernelBuilder::eulerStep(OdeOp ode,
 }
 
 FailureOr<Value>
-KernelBuilder::exponentialEulerStep(OdeOp ode, const llvm::StringMap<Value> &x,
-                                    Value old, Value zero, Value dtV) {
+Integrator::exponentialEulerStep(OdeOp ode, const llvm::StringMap<Value> &x,
+                                 Value old) {
   // dx/dt = A x + B with A, B depending on the other states only:
   // B = f(x = 0), A = f(x = 1) - B, and
   // x' = x + (A x + B) * expm1(A dt) / A   (x + B dt when A = 0).
   Location l = ode.getLoc();
   llvm::StringMap<Value> at0 = x, at1 = x;
   at0[ode.getVar()] = zero;
-  at1[ode.getVar()] = f64Constant(l, 1.0);
+  at1[ode.getVar()] = k.f64Constant(l, 1.0);
   auto f0 = evaluateRhs(ode, at0);
   auto f1 = evaluateRhs(ode, at1);
   if (failed(f0) || failed(f1))
@@ -397,74 +451,70 @@ KernelBuilder::exponentialEulerStep(OdeOp ode, const llvm::StringMap<Value> &x,
       .getResult();
 }
 
-LogicalResult KernelBuilder::eulerMaruyamaStep(SmallVectorImpl<OdeOp> &odes,
-                                               llvm::StringMap<Value> &x,
-                                               Value inRefractory, double dt,
-                                               Value zero, Value dtV,
-                                               llvm::StringMap<Value> &next) {
+LogicalResult Integrator::eulerMaruyamaStep(SmallVectorImpl<OdeOp> &odes,
+                                            llvm::StringMap<Value> &x,
+                                            llvm::StringMap<Value> &next) {
   // dx/dt = f + g xi: x' = x + f dt + g sqrt(dt) N(0, 1), f and g from
   // the right-hand side at xi = 0 and xi = 1; an independent normal
   // draw per equation, neuron and step.
-  Value sqrtDt = f64Constant(odes.front().getLoc(), std::sqrt(dt));
+  Value sqrtDt = k.f64Constant(odes.front().getLoc(), std::sqrt(dt));
   unsigned site = 0;
   for (OdeOp ode : odes) {
     Location l = ode.getLoc();
     Value old = x[ode.getVar()];
-    kernelNoise = zero;
+    k.kernelNoise = zero;
     auto f = evaluateRhs(ode, x);
-    kernelNoise = f64Constant(l, 1.0);
+    k.kernelNoise = k.f64Constant(l, 1.0);
     auto fg = evaluateRhs(ode, x);
-    kernelNoise = Value();
+    k.kernelNoise = Value();
     if (failed(f) || failed(fg))
       return failure();
     Value g = b.create<arith::SubFOp>(l, *fg, *f);
-    Value normal = normalDraw(l, kNoiseSiteBase + site++);
+    Value normal = normalDraw(k, l, kNoiseSiteBase + site++);
     Value drift = b.create<arith::MulFOp>(l, *f, dtV);
     Value diffusion = b.create<arith::MulFOp>(
         l, g, b.create<arith::MulFOp>(l, sqrtDt, normal));
     Value updated = b.create<arith::AddFOp>(
         l, old, b.create<arith::AddFOp>(l, drift, diffusion));
-    if (held(ode, inRefractory))
+    if (held(ode))
       updated = b.create<arith::SelectOp>(l, inRefractory, old, updated);
     next[ode.getVar()] = updated;
   }
   return success();
 }
 
-LogicalResult KernelBuilder::rungeKutta4Step(SmallVectorImpl<OdeOp> &odes,
-                                             llvm::StringMap<Value> &x,
-                                             Value inRefractory, double dt,
-                                             Value zero,
-                                             llvm::StringMap<Value> &next) {
+LogicalResult Integrator::rungeKutta4Step(SmallVectorImpl<OdeOp> &odes,
+                                          llvm::StringMap<Value> &x,
+                                          llvm::StringMap<Value> &next) {
   // Classical Runge-Kutta on the whole system; held states have
   // derivative 0 at every stage.
   Location loc = odes.front().getLoc();
   auto stage = [&](const llvm::StringMap<Value> &values,
-                   SmallVectorImpl<Value> &k) -> LogicalResult {
+                   SmallVectorImpl<Value> &slopes) -> LogicalResult {
     for (OdeOp ode : odes) {
       auto f = evaluateRhs(ode, values);
       if (failed(f))
         return failure();
       Value v = *f;
-      if (held(ode, inRefractory))
+      if (held(ode))
         v = b.create<arith::SelectOp>(ode.getLoc(), inRefractory, zero, v);
-      k.push_back(v);
+      slopes.push_back(v);
     }
     return success();
   };
-  auto advance = [&](ArrayRef<Value> k, double h) {
+  auto advance = [&](ArrayRef<Value> slopes, double h) {
     llvm::StringMap<Value> values = x;
-    Value hV = f64Constant(loc, h);
-    for (auto [ode, kv] : llvm::zip(odes, k))
+    Value hV = k.f64Constant(loc, h);
+    for (auto [ode, kv] : llvm::zip(odes, slopes))
       values[ode.getVar()] = b.create<arith::AddFOp>(
           loc, x[ode.getVar()], b.create<arith::MulFOp>(loc, kv, hV));
     return values;
   };
   // Stage times: t, t + dt/2, t + dt/2, t + dt.
-  Value start = kernelTime;
+  Value start = k.kernelTime;
   auto at = [&](double offset) {
-    kernelTime =
-        start ? b.create<arith::AddFOp>(loc, start, f64Constant(loc, offset))
+    k.kernelTime =
+        start ? b.create<arith::AddFOp>(loc, start, k.f64Constant(loc, offset))
                     .getResult()
               : Value();
   };
@@ -478,9 +528,9 @@ LogicalResult KernelBuilder::rungeKutta4Step(SmallVectorImpl<OdeOp> &odes,
   at(dt);
   if (failed(stage(advance(k3, dt), k4)))
     return failure();
-  kernelTime = start;
-  Value two = f64Constant(loc, 2.0);
-  Value sixth = f64Constant(loc, dt / 6);
+  k.kernelTime = start;
+  Value two = k.f64Constant(loc, 2.0);
+  Value sixth = k.f64Constant(loc, dt / 6);
   for (size_t n = 0; n < odes.size(); ++n) {
     Value sum = b.create<arith::AddFOp>(
         loc, k1[n],

@@ -21,6 +21,88 @@ using namespace mlir;
 using namespace neuro;
 using namespace neuro::detail;
 
+/// Declares the row `_lastspike` (the step of the neuron's last spike)
+/// after the population's states, first set to kNeverSpiked.
+static void declareLastSpikeRow(PopulationOp pop) {
+  Block &body = pop.getBody().front();
+  Location loc = pop.getLoc();
+  OpBuilder db(pop.getContext());
+  Operation *lastDecl = nullptr;
+  for (auto s : body.getOps<StateOp>())
+    lastDecl = s;
+  if (lastDecl)
+    db.setInsertionPointAfter(lastDecl);
+  else
+    db.setInsertionPointToStart(&body);
+  db.create<StateOp>(loc, "_lastspike", "1");
+  db.setInsertionPointToEnd(&body);
+  db.create<InitConstOp>(loc,
+                         FlatSymbolRefAttr::get(db.getContext(), "_lastspike"),
+                         db.getF64FloatAttr(kNeverSpiked));
+}
+
+/// Declares the rows of the entries of `pnp` after the population's
+/// states, first set to 0 (the init kernel computes them).
+static void declarePropagatorRows(PopulationOp pop,
+                                  const PerNeuronPropagator &pnp) {
+  Block &body = pop.getBody().front();
+  Location loc = pop.getLoc();
+  OpBuilder db(pop.getContext());
+  Operation *lastDecl = nullptr;
+  for (auto st : body.getOps<StateOp>())
+    lastDecl = st;
+  db.setInsertionPointAfter(lastDecl);
+  for (const std::string &row : pnp.rowNames())
+    db.create<StateOp>(loc, row, "1");
+  db.setInsertionPointToEnd(&body);
+  for (const std::string &row : pnp.rowNames())
+    db.create<InitConstOp>(loc, FlatSymbolRefAttr::get(db.getContext(), row),
+                           db.getF64FloatAttr(0.0));
+}
+
+namespace {
+
+/// The kernels of one population, whose states have the rows `rows`.
+class PopulationKernels {
+public:
+  PopulationKernels(KernelBuilder &k, PopulationOp pop,
+                    llvm::StringMap<int64_t> &rows)
+      : k(k), b(k.b), pop(pop), rows(rows) {}
+
+  /// neuro_step_<net>_<pop>(state, spiked, step, seed, begin, end): the
+  /// population's equations (`propagate`, `odes` with the per-neuron
+  /// propagator `pnp` when it has entries) and threshold, for neurons
+  /// [begin, end).
+  LogicalResult buildStepKernel(ThresholdOp threshold, PropagateOp propagate,
+                                SmallVectorImpl<OdeOp> &odes,
+                                const PerNeuronPropagator &pnp);
+  /// neuro_reset_<net>_<pop>(spikes, state): the reset of the neurons in
+  /// the spike list.
+  LogicalResult buildResetKernel(ResetOp reset);
+
+private:
+  /// Whether neuron `i` can spike in this step (not refractory), and its
+  /// negation; records the population's refractoriness for projections
+  /// and makes neuro.not_refractory the first.
+  std::pair<Value, Value> refractoryTest(ThresholdOp threshold);
+  /// The spike flag (i8) of neuron `i`: its threshold on the `current`
+  /// values of the states (the others from its rows) while it can spike;
+  /// a neuron that spikes has `_lastspike` set to the step.
+  FailureOr<Value> spikeFlag(ThresholdOp threshold,
+                             const llvm::StringMap<Value> &current,
+                             Value canSpike);
+
+  KernelBuilder &k;
+  OpBuilder &b;
+  PopulationOp pop;
+  llvm::StringMap<int64_t> &rows;
+  /// The state and the neuron of the kernel being built, and the step (f64)
+  /// in the step kernel.
+  Value state, i, stepF;
+};
+
+} // namespace
+
 LogicalResult KernelBuilder::convertPopulation(PopulationOp pop) {
   if (pop.getModelAttr())
     return pop.emitOpError("must be elaborated before conversion to "
@@ -51,9 +133,10 @@ LogicalResult KernelBuilder::convertPopulation(PopulationOp pop) {
   }
   llvm::StringMap<int64_t> rows = rowIndex<StateOp>(body);
 
-  if (failed(buildStepKernel(pop, threshold, propagate, odes, pnp, rows)))
+  PopulationKernels kernels(*this, pop, rows);
+  if (failed(kernels.buildStepKernel(threshold, propagate, odes, pnp)))
     return failure();
-  if (reset && failed(convertReset(pop, reset, rows)))
+  if (reset && failed(kernels.buildResetKernel(reset)))
     return failure();
 
   // The network keeps only what the runtime reads.
@@ -64,104 +147,66 @@ LogicalResult KernelBuilder::convertPopulation(PopulationOp pop) {
   return success();
 }
 
-void KernelBuilder::declareLastSpikeRow(PopulationOp pop) {
-  Block &body = pop.getBody().front();
+LogicalResult
+PopulationKernels::buildStepKernel(ThresholdOp threshold, PropagateOp propagate,
+                                   SmallVectorImpl<OdeOp> &odes,
+                                   const PerNeuronPropagator &pnp) {
   Location loc = pop.getLoc();
-  OpBuilder db(&getContextRef());
-  Operation *lastDecl = nullptr;
-  for (auto s : body.getOps<StateOp>())
-    lastDecl = s;
-  if (lastDecl)
-    db.setInsertionPointAfter(lastDecl);
-  else
-    db.setInsertionPointToStart(&body);
-  db.create<StateOp>(loc, "_lastspike", "1");
-  db.setInsertionPointToEnd(&body);
-  db.create<InitConstOp>(loc,
-                         FlatSymbolRefAttr::get(db.getContext(), "_lastspike"),
-                         db.getF64FloatAttr(kNeverSpiked));
-}
-
-void KernelBuilder::declarePropagatorRows(PopulationOp pop,
-                                          const PerNeuronPropagator &pnp) {
-  Block &body = pop.getBody().front();
-  Location loc = pop.getLoc();
-  OpBuilder db(&getContextRef());
-  Operation *lastDecl = nullptr;
-  for (auto st : body.getOps<StateOp>())
-    lastDecl = st;
-  db.setInsertionPointAfter(lastDecl);
-  for (const std::string &row : pnp.rowNames())
-    db.create<StateOp>(loc, row, "1");
-  db.setInsertionPointToEnd(&body);
-  for (const std::string &row : pnp.rowNames())
-    db.create<InitConstOp>(loc, FlatSymbolRefAttr::get(db.getContext(), row),
-                           db.getF64FloatAttr(0.0));
-}
-
-LogicalResult KernelBuilder::buildStepKernel(PopulationOp pop,
-                                             ThresholdOp threshold,
-                                             PropagateOp propagate,
-                                             SmallVectorImpl<OdeOp> &odes,
-                                             const PerNeuronPropagator &pnp,
-                                             llvm::StringMap<int64_t> &rows) {
-  Location loc = pop.getLoc();
-  auto fn =
-      createKernel(loc, stepKernelName(network.getSymName(), pop.getSymName()),
-                   {stateType(), vectorType(b.getI8Type()), b.getI64Type(),
-                    b.getI64Type(), b.getI64Type(), b.getI64Type()});
+  auto fn = k.createKernel(
+      loc, stepKernelName(k.network.getSymName(), pop.getSymName()),
+      {k.stateType(), k.vectorType(b.getI8Type()), b.getI64Type(),
+       b.getI64Type(), b.getI64Type(), b.getI64Type()});
   b.setInsertionPoint(fn.getBody().front().getTerminator());
-  Value state = fn.getArgument(0), spiked = fn.getArgument(1);
-  Value stepF = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(2));
-  kernelDt = network.getDt().convertToDouble();
-  kernelStep = fn.getArgument(2);
-  kernelSeed = fn.getArgument(3);
-  kernelPopulation = populationIndex(pop);
+  state = fn.getArgument(0);
+  Value spiked = fn.getArgument(1);
+  stepF = b.create<arith::SIToFPOp>(loc, k.f64(), fn.getArgument(2));
+  k.kernelDt = k.network.getDt().convertToDouble();
+  k.kernelStep = fn.getArgument(2);
+  k.kernelSeed = fn.getArgument(3);
+  k.kernelPopulation = k.populationIndex(pop);
   Value startTime =
-      b.create<arith::MulFOp>(loc, stepF, f64Constant(loc, kernelDt));
-  kernelTime = startTime;
+      b.create<arith::MulFOp>(loc, stepF, k.f64Constant(loc, k.kernelDt));
+  k.kernelTime = startTime;
   // Neurons [begin, end): the runtime splits a population among threads.
   Value begin =
       b.create<arith::IndexCastOp>(loc, b.getIndexType(), fn.getArgument(4));
   Value end =
       b.create<arith::IndexCastOp>(loc, b.getIndexType(), fn.getArgument(5));
-  auto loop = b.create<scf::ForOp>(loc, begin, end, index(loc, 1));
+  auto loop = b.create<scf::ForOp>(loc, begin, end, k.index(loc, 1));
   loop->setAttr(kNeuronLoopAttr, b.getUnitAttr());
   b.setInsertionPoint(loop.getBody()->getTerminator());
-  Value i = loop.getInductionVar();
-  kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
+  i = loop.getInductionVar();
+  k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
 
   Value inRefractory, canSpike;
   if (threshold)
-    std::tie(canSpike, inRefractory) =
-        refractoryTest(pop, threshold, state, stepF, i, rows);
+    std::tie(canSpike, inRefractory) = refractoryTest(threshold);
 
   // The new values of the states, which the threshold reads.
   llvm::StringMap<Value> current;
   if (propagate)
-    expandPropagate(propagate, loc, rows, state, i, inRefractory, current);
+    k.expandPropagate(propagate, loc, rows, state, i, inRefractory, current);
 
   if (!odes.empty() && pnp.n) {
-    applyPerNeuronPropagator(loc, odes, pnp, rows, state, i, inRefractory,
-                             current);
+    k.applyPerNeuronPropagator(loc, odes, pnp, rows, state, i, inRefractory,
+                               current);
   } else if (!odes.empty()) {
     llvm::StringMap<Value> x, next;
     for (auto &row : rows)
-      x[row.getKey()] = load2d(loc, state, row.getValue(), i);
-    if (failed(integrateNumerically(odes, x, inRefractory,
-                                    network.getDt().convertToDouble(), next)))
+      x[row.getKey()] = k.load2d(loc, state, row.getValue(), i);
+    if (failed(k.integrateNumerically(
+            odes, x, inRefractory, k.network.getDt().convertToDouble(), next)))
       return failure();
     for (OdeOp ode : odes) {
-      store2d(ode.getLoc(), next[ode.getVar()], state,
-              rows.lookup(ode.getVar()), i);
+      k.store2d(ode.getLoc(), next[ode.getVar()], state,
+                rows.lookup(ode.getVar()), i);
       current[ode.getVar()] = next[ode.getVar()];
     }
   }
 
   Value flag;
   if (threshold) {
-    FailureOr<Value> spiking =
-        spikeFlag(threshold, current, rows, state, i, stepF, canSpike);
+    FailureOr<Value> spiking = spikeFlag(threshold, current, canSpike);
     if (failed(spiking))
       return failure();
     flag = *spiking;
@@ -170,39 +215,36 @@ LogicalResult KernelBuilder::buildStepKernel(PopulationOp pop,
   }
   b.create<memref::StoreOp>(loc, flag, spiked, ValueRange{i});
 
-  kernelTime = kernelSeed = kernelIndex = kernelStep = Value();
-  kernelNotRefractory = nullptr;
+  k.kernelTime = k.kernelSeed = k.kernelIndex = k.kernelStep = Value();
+  k.kernelNotRefractory = nullptr;
   return success();
 }
 
 std::pair<Value, Value>
-KernelBuilder::refractoryTest(PopulationOp pop, ThresholdOp threshold,
-                              Value state, Value stepF, Value i,
-                              llvm::StringMap<int64_t> &rows) {
+PopulationKernels::refractoryTest(ThresholdOp threshold) {
   Location loc = pop.getLoc();
-  double dt = network.getDt().convertToDouble();
+  double dt = k.network.getDt().convertToDouble();
   double steps = std::round(threshold.getRefractory().convertToDouble() / dt);
-  Value refSteps = f64Constant(loc, steps);
-  Value last = load2d(loc, state, rows["_lastspike"], i);
+  Value refSteps = k.f64Constant(loc, steps);
+  Value last = k.load2d(loc, state, rows["_lastspike"], i);
   Value since = b.create<arith::SubFOp>(loc, stepF, last);
   Value canSpike =
       b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since, refSteps);
   Value always = b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
   Value inRefractory = b.create<arith::XOrIOp>(loc, canSpike, always);
-  Refractoriness &r = refractoriness[pop.getSymName()];
+  KernelBuilder::Refractoriness &r = k.refractoriness[pop.getSymName()];
   r.steps = steps;
   if (auto clamped = threshold.getClamped())
     for (Attribute name : *clamped)
       r.clamped.insert(cast<FlatSymbolRefAttr>(name).getValue());
-  kernelNotRefractory = [canSpike](NotRefractoryOp) { return canSpike; };
+  k.kernelNotRefractory = [canSpike](NotRefractoryOp) { return canSpike; };
   return {canSpike, inRefractory};
 }
 
-FailureOr<Value> KernelBuilder::spikeFlag(ThresholdOp threshold,
-                                          const llvm::StringMap<Value> &current,
-                                          llvm::StringMap<int64_t> &rows,
-                                          Value state, Value i, Value stepF,
-                                          Value canSpike) {
+FailureOr<Value>
+PopulationKernels::spikeFlag(ThresholdOp threshold,
+                             const llvm::StringMap<Value> &current,
+                             Value canSpike) {
   auto read = [&](RefOp ref) -> FailureOr<Value> {
     auto it = current.find(ref.getName());
     if (it != current.end())
@@ -210,13 +252,13 @@ FailureOr<Value> KernelBuilder::spikeFlag(ThresholdOp threshold,
     auto row = rows.find(ref.getName());
     if (row == rows.end())
       return ref.emitOpError("names no state of the population");
-    return load2d(ref.getLoc(), state, row->second, i);
+    return k.load2d(ref.getLoc(), state, row->second, i);
   };
   auto noWrite = [&](AssignOp assign) -> LogicalResult {
     return assign.emitOpError("cannot assign in a threshold");
   };
-  auto cond = inlineRegion(threshold.getCondition(), read,
-                           [&](AssignOp a, Value) { return noWrite(a); });
+  auto cond = k.inlineRegion(threshold.getCondition(), read,
+                             [&](AssignOp a, Value) { return noWrite(a); });
   if (failed(cond))
     return failure();
   Location tl = threshold.getLoc();
@@ -225,45 +267,44 @@ FailureOr<Value> KernelBuilder::spikeFlag(ThresholdOp threshold,
   auto ifOp = b.create<scf::IfOp>(tl, spike, /*withElse=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-  store2d(tl, stepF, state, rows["_lastspike"], i);
+  k.store2d(tl, stepF, state, rows["_lastspike"], i);
   return flag;
 }
 
-LogicalResult
-KernelBuilder::convertReset(PopulationOp pop, ResetOp reset,
-                            const llvm::StringMap<int64_t> &rows) {
+LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
   Location loc = reset.getLoc();
-  auto fn =
-      createKernel(loc, resetKernelName(network.getSymName(), pop.getSymName()),
-                   {vectorType(b.getI32Type()), stateType()});
+  auto fn = k.createKernel(
+      loc, resetKernelName(k.network.getSymName(), pop.getSymName()),
+      {k.vectorType(b.getI32Type()), k.stateType()});
   b.setInsertionPoint(fn.getBody().front().getTerminator());
-  Value spikes = fn.getArgument(0), state = fn.getArgument(1);
-  Value m = b.create<memref::DimOp>(loc, spikes, index(loc, 0));
-  auto loop = b.create<scf::ForOp>(loc, index(loc, 0), m, index(loc, 1));
+  Value spikes = fn.getArgument(0);
+  state = fn.getArgument(1);
+  Value m = b.create<memref::DimOp>(loc, spikes, k.index(loc, 0));
+  auto loop = b.create<scf::ForOp>(loc, k.index(loc, 0), m, k.index(loc, 1));
   b.setInsertionPoint(loop.getBody()->getTerminator());
-  Value i = loadIndex(loc, spikes, loop.getInductionVar());
+  i = k.loadIndex(loc, spikes, loop.getInductionVar());
   auto read = [&](RefOp ref) -> FailureOr<Value> {
     auto row = rows.find(ref.getName());
     if (row == rows.end())
       return ref.emitOpError("names no state of the population");
-    return load2d(ref.getLoc(), state, row->second, i);
+    return k.load2d(ref.getLoc(), state, row->second, i);
   };
   auto write = [&](AssignOp assign, Value v) -> LogicalResult {
     auto row = rows.find(assign.getName());
     if (row == rows.end())
       return assign.emitOpError("names no state of the population");
-    store2d(assign.getLoc(), v, state, row->second, i);
+    k.store2d(assign.getLoc(), v, state, row->second, i);
     return success();
   };
   // The neurons reset spiked in this step: refractory unless the period
   // is zero steps.
-  bool never = refractoriness.lookup(pop.getSymName()).steps <= 0.0;
-  kernelNotRefractory = [&, never](NotRefractoryOp op) -> FailureOr<Value> {
+  bool never = k.refractoriness.lookup(pop.getSymName()).steps <= 0.0;
+  k.kernelNotRefractory = [&, never](NotRefractoryOp op) -> FailureOr<Value> {
     return b.create<arith::ConstantOp>(op.getLoc(), b.getBoolAttr(never))
         .getResult();
   };
   LogicalResult result =
-      failure(failed(inlineRegion(reset.getBody(), read, write)));
-  kernelNotRefractory = nullptr;
+      failure(failed(k.inlineRegion(reset.getBody(), read, write)));
+  k.kernelNotRefractory = nullptr;
   return result;
 }

@@ -69,8 +69,108 @@ static std::optional<double> findConstantWeight(ProjectionOp proj) {
   return value;
 }
 
-/// What the kernels of a projection read and write.
-struct KernelBuilder::ProjectionLayout {
+namespace {
+
+/// Where the synapse code of a kernel finds its variables: synapse `j`
+/// from source `src` onto target `tgt`; `src` is loaded from `srcs` on
+/// first use when not given.
+struct SynapseContext {
+  Value syn, post, pre, mods, j, tgt, src, srcs, plastic;
+  /// The step (f64) the kernel runs in.
+  Value now;
+};
+
+/// An event kernel inside its two loops: for every neuron `s` that spiked,
+/// the entries `q` of its synapse list.
+struct EventLoop {
+  SynapseContext c;
+  Value now, s, q;
+  func::FuncOp fn;
+};
+
+/// The kernels of one projection.
+class ProjectionKernels {
+public:
+  ProjectionKernels(KernelBuilder &k, ProjectionOp proj, PopulationOp source,
+                    PopulationOp target, std::optional<double> fixedWeight);
+
+  /// neuro_deliver_<net>_<proj>: `on pre` for each spike's synapses.
+  LogicalResult buildDeliverKernel();
+  /// neuro_deliver_post_<net>_<proj>: `on post` for the synapses onto each
+  /// target that spiked.
+  LogicalResult buildDeliverPostKernels();
+  /// neuro_update_<net>_<proj>: the summed drives and the clock-driven
+  /// equations, every step.
+  LogicalResult buildUpdateKernel();
+
+  /// Whether a kernel loads the source of its synapses from `srcs`.
+  bool needsSources = false;
+
+private:
+  /// An event kernel `name`(spikes, ptr, [stride, part,] lists..., syn,
+  /// post, pre, mods, step), built up to the body of its loop over the
+  /// entries ptr[s]..ptr[s+1] (ptr[s * stride + part] .. ptr[s * stride +
+  /// part + 1] when `partitioned`: the part of each row whose targets lie
+  /// in one range) for every neuron s that spiked; the caller maps s and
+  /// the entry q to the synapse and its ends.
+  EventLoop eventLoop(Location l, StringRef name, ArrayRef<Type> lists,
+                      bool partitioned);
+  /// Synapse `c.j` sees an event in the step `now` (as f64): advance its
+  /// per-synapse states from its last event, then run the statements of
+  /// `region`.
+  LogicalResult eventBody(Region &region, SynapseContext &c, Value now);
+  /// The states solved between events of synapse `c.j`, advanced from its
+  /// last event to `now`, which becomes its last event.
+  void advanceDecays(SynapseContext &c, Value now);
+  /// `x` of `decay` after `n` steps.
+  Value decayStep(DecayOp decay, Value x, Value n);
+
+  /// Sums the drives `summed` of synapse `c.j` into the target rows
+  /// `sumRows`.
+  LogicalResult sumDrives(SynapseContext &c, SmallVectorImpl<DrivesOp> &summed,
+                          ArrayRef<int64_t> sumRows, llvm::StringMap<Value> &x);
+  /// One step of the clock-driven equations of synapse `c.j`.
+  LogicalResult integrateSynapses(SynapseContext &c,
+                                  SmallVectorImpl<OdeOp> &odes,
+                                  llvm::StringMap<Value> &x);
+  /// What `ref` reads in the update kernel: its value at the start of the
+  /// step, read once into `x` (by refKey).
+  FailureOr<Value> readAtStepStart(SynapseContext &c, llvm::StringMap<Value> &x,
+                                   RefOp ref);
+
+  /// What `ref` reads in synapse code: a state of the source or target
+  /// neuron, a modulator, the constant weight or a synapse row.
+  FailureOr<Value> readSynapseVar(SynapseContext &c, RefOp ref);
+  /// An assignment of synapse code, to a state of the target neuron or a
+  /// synapse row.
+  LogicalResult writeSynapseVar(SynapseContext &c, AssignOp assign, Value v);
+  /// Stores `v` into synapse row `name`; the weight changes only while the
+  /// projection is plastic.
+  void writeSynapseRow(SynapseContext &c, Location l, StringRef name, Value v);
+  /// The source neuron of synapse `c.j`, loaded from `c.srcs` on first use.
+  Value sourceOf(SynapseContext &c, Location l);
+  /// neuro.not_refractory in synapse code: of the synapse's target or
+  /// source (`pre`) in step c.now.
+  FailureOr<Value> endNotRefractory(SynapseContext &c, NotRefractoryOp op);
+  /// Whether neuron `at` (a row index of `rows`) of population `pop`, whose
+  /// state is `state`, is not refractory in step `now` (f64): now -
+  /// _lastspike >= its refractory period. True for a population that does
+  /// not spike.
+  Value notRefractoryAt(Location loc, StringRef pop, Value state, Value at,
+                        Value now, const llvm::StringMap<int64_t> &rows);
+  /// `value`, about to be stored into element (row, at) of `mem`, as it is
+  /// when the write is discarded while `keep` is false: `old + d` (`old -
+  /// d`) with `old` that element becomes `old + select(keep, d, 0)`, so
+  /// that it stays an accumulation (atomic on the GPU); anything else
+  /// `select(keep, value, old)`.
+  Value guardedWrite(Location loc, Value value, Value keep, Value mem,
+                     int64_t row, Value at);
+  /// The `plastic` flag of a synapse kernel: mods[0] != 0 (the runtime
+  /// clears it while the projection's plasticity is off).
+  Value plasticFlag(Location loc, Value mods);
+
+  KernelBuilder &k;
+  OpBuilder &b;
   ProjectionOp proj;
   PopulationOp source, target;
   /// The rows of the target's and the source's states and of the synapses.
@@ -81,26 +181,9 @@ struct KernelBuilder::ProjectionLayout {
   /// The weight of every synapse when it is a constant (no row).
   std::optional<double> fixedWeight;
   SmallVector<DecayOp> decays;
-  /// Whether a kernel loads the source of its synapses from `srcs`.
-  bool needsSources = false;
 };
 
-/// Where the synapse code of a kernel finds its variables: synapse `j`
-/// from source `src` onto target `tgt`; `src` is loaded from `srcs` on
-/// first use when not given.
-struct KernelBuilder::SynapseContext {
-  Value syn, post, pre, mods, j, tgt, src, srcs, plastic;
-  /// The step (f64) the kernel runs in.
-  Value now;
-};
-
-/// An event kernel inside its two loops: for every neuron `s` that spiked,
-/// the entries `q` of its synapse list.
-struct KernelBuilder::EventLoop {
-  SynapseContext c;
-  Value now, s, q;
-  func::FuncOp fn;
-};
+} // namespace
 
 LogicalResult KernelBuilder::convertProjection(ProjectionOp proj) {
   // The same weight for every synapse, never changed: a constant in the
@@ -120,140 +203,141 @@ LogicalResult KernelBuilder::convertProjection(ProjectionOp proj) {
   PopulationOp source = lookupPop(proj.getSourceAttr());
   if (!target || !source)
     return proj.emitOpError("unknown source or target population");
-  ProjectionLayout p;
-  p.proj = proj;
-  p.source = source;
-  p.target = target;
-  p.postRows = rowIndex<StateOp>(target.getBody().front());
-  p.preRows = rowIndex<StateOp>(source.getBody().front());
-  Block &body = proj.getBody().front();
-  for (const std::string &name : synapseRowNames(proj))
-    p.synRows[name] = static_cast<int64_t>(p.synRows.size());
-  for (auto m : body.getOps<ModulatorOp>())
-    p.modSlots[m.getSymName()] = static_cast<int64_t>(p.modSlots.size()) + 1;
-  for (auto w : body.getOps<WeightOp>())
-    p.weight = w.getSymName();
-  p.fixedWeight = fixedWeight;
-  p.decays.assign(body.getOps<DecayOp>().begin(), body.getOps<DecayOp>().end());
   kernelDt = network.getDt().convertToDouble();
-
-  if (failed(buildDeliverKernel(p)) || failed(buildDeliverPostKernels(p)) ||
-      failed(buildUpdateKernel(p)))
+  ProjectionKernels kernels(*this, proj, source, target, fixedWeight);
+  if (failed(kernels.buildDeliverKernel()) ||
+      failed(kernels.buildDeliverPostKernels()) ||
+      failed(kernels.buildUpdateKernel()))
     return failure();
-  if (p.needsSources)
+  if (kernels.needsSources)
     proj->setAttr("neuro.needs_sources", b.getUnitAttr());
   // The decays stay: with the declarations they describe the projection's
   // rows to the runtime (synapseRowNames).
   return success();
 }
 
+ProjectionKernels::ProjectionKernels(KernelBuilder &k, ProjectionOp proj,
+                                     PopulationOp source, PopulationOp target,
+                                     std::optional<double> fixedWeight)
+    : k(k), b(k.b), proj(proj), source(source), target(target),
+      postRows(rowIndex<StateOp>(target.getBody().front())),
+      preRows(rowIndex<StateOp>(source.getBody().front())),
+      fixedWeight(fixedWeight) {
+  Block &body = proj.getBody().front();
+  for (const std::string &name : synapseRowNames(proj))
+    synRows[name] = static_cast<int64_t>(synRows.size());
+  for (auto m : body.getOps<ModulatorOp>())
+    modSlots[m.getSymName()] = static_cast<int64_t>(modSlots.size()) + 1;
+  for (auto w : body.getOps<WeightOp>())
+    weight = w.getSymName();
+  decays.assign(body.getOps<DecayOp>().begin(), body.getOps<DecayOp>().end());
+}
+
 //===----------------------------------------------------------------------===//
 // Synapse code
 //===----------------------------------------------------------------------===//
 
-Value KernelBuilder::sourceOf(ProjectionLayout &p, SynapseContext &c,
-                              Location l) {
+Value ProjectionKernels::sourceOf(SynapseContext &c, Location l) {
   if (!c.src) {
-    p.needsSources = true;
-    c.src = loadIndex(l, c.srcs, c.j);
+    needsSources = true;
+    c.src = k.loadIndex(l, c.srcs, c.j);
   }
   return c.src;
 }
 
-FailureOr<Value> KernelBuilder::readSynapseVar(ProjectionLayout &p,
-                                               SynapseContext &c, RefOp ref) {
+FailureOr<Value> ProjectionKernels::readSynapseVar(SynapseContext &c,
+                                                   RefOp ref) {
   Location l = ref.getLoc();
   if (ref.getPre()) {
-    auto it = p.preRows.find(ref.getName());
-    if (it == p.preRows.end())
+    auto it = preRows.find(ref.getName());
+    if (it == preRows.end())
       return ref.emitOpError("names no state of the source population");
-    return load2d(l, c.pre, it->second, sourceOf(p, c, l));
+    return k.load2d(l, c.pre, it->second, sourceOf(c, l));
   }
   if (ref.getPost()) {
-    auto it = p.postRows.find(ref.getName());
-    if (it == p.postRows.end())
+    auto it = postRows.find(ref.getName());
+    if (it == postRows.end())
       return ref.emitOpError("names no state of the target population");
-    return load2d(l, c.post, it->second, c.tgt);
+    return k.load2d(l, c.post, it->second, c.tgt);
   }
-  if (auto it = p.modSlots.find(ref.getName()); it != p.modSlots.end())
-    return b.create<memref::LoadOp>(l, c.mods, ValueRange{index(l, it->second)})
+  if (auto it = modSlots.find(ref.getName()); it != modSlots.end())
+    return b
+        .create<memref::LoadOp>(l, c.mods, ValueRange{k.index(l, it->second)})
         .getResult();
-  if (p.fixedWeight && ref.getName() == p.weight)
-    return f64Constant(l, *p.fixedWeight);
-  auto it = p.synRows.find(ref.getName());
-  if (it == p.synRows.end())
+  if (fixedWeight && ref.getName() == weight)
+    return k.f64Constant(l, *fixedWeight);
+  auto it = synRows.find(ref.getName());
+  if (it == synRows.end())
     return ref.emitOpError("names no synapse variable");
-  return load2d(l, c.syn, it->second, c.j);
+  return k.load2d(l, c.syn, it->second, c.j);
 }
 
-void KernelBuilder::writeSynapseRow(ProjectionLayout &p, SynapseContext &c,
-                                    Location l, StringRef name, Value v) {
-  int64_t row = p.synRows.lookup(name);
-  if (name == p.weight)
-    v = b.create<arith::SelectOp>(l, c.plastic, v, load2d(l, c.syn, row, c.j));
-  store2d(l, v, c.syn, row, c.j);
+void ProjectionKernels::writeSynapseRow(SynapseContext &c, Location l,
+                                        StringRef name, Value v) {
+  int64_t row = synRows.lookup(name);
+  if (name == weight)
+    v = b.create<arith::SelectOp>(l, c.plastic, v,
+                                  k.load2d(l, c.syn, row, c.j));
+  k.store2d(l, v, c.syn, row, c.j);
 }
 
-LogicalResult KernelBuilder::writeSynapseVar(ProjectionLayout &p,
-                                             SynapseContext &c, AssignOp assign,
-                                             Value v) {
+LogicalResult ProjectionKernels::writeSynapseVar(SynapseContext &c,
+                                                 AssignOp assign, Value v) {
   Location l = assign.getLoc();
   if (assign.getPost()) {
-    auto it = p.postRows.find(assign.getName());
-    if (it == p.postRows.end())
+    auto it = postRows.find(assign.getName());
+    if (it == postRows.end())
       return assign.emitOpError("names no state of the target population");
     // A state the target holds while refractory ignores the write then
     // (Brian2's and NEST's rule).
-    auto r = refractoriness.find(p.target.getSymName());
-    if (r != refractoriness.end() && r->second.steps > 0.0 &&
+    auto r = k.refractoriness.find(target.getSymName());
+    if (r != k.refractoriness.end() && r->second.steps > 0.0 &&
         r->second.clamped.contains(assign.getName()))
       v = guardedWrite(l, v,
-                       notRefractoryAt(l, p.target.getSymName(), c.post, c.tgt,
-                                       c.now, p.postRows),
+                       notRefractoryAt(l, target.getSymName(), c.post, c.tgt,
+                                       c.now, postRows),
                        c.post, it->second, c.tgt);
-    store2d(l, v, c.post, it->second, c.tgt);
+    k.store2d(l, v, c.post, it->second, c.tgt);
     return success();
   }
-  if (!p.synRows.count(assign.getName()))
+  if (!synRows.count(assign.getName()))
     return assign.emitOpError("names no synapse variable");
-  writeSynapseRow(p, c, l, assign.getName(), v);
+  writeSynapseRow(c, l, assign.getName(), v);
   return success();
 }
 
-FailureOr<Value> KernelBuilder::endNotRefractory(ProjectionLayout &p,
-                                                 SynapseContext &c,
-                                                 NotRefractoryOp op) {
+FailureOr<Value> ProjectionKernels::endNotRefractory(SynapseContext &c,
+                                                     NotRefractoryOp op) {
   Location l = op.getLoc();
   if (!op.getPre())
-    return notRefractoryAt(l, p.target.getSymName(), c.post, c.tgt, c.now,
-                           p.postRows);
-  Value src = sourceOf(p, c, l);
-  return notRefractoryAt(l, p.source.getSymName(), c.pre, src, c.now,
-                         p.preRows);
+    return notRefractoryAt(l, target.getSymName(), c.post, c.tgt, c.now,
+                           postRows);
+  Value src = sourceOf(c, l);
+  return notRefractoryAt(l, source.getSymName(), c.pre, src, c.now, preRows);
 }
 
-Value KernelBuilder::notRefractoryAt(Location loc, StringRef pop, Value state,
-                                     Value at, Value now,
-                                     const llvm::StringMap<int64_t> &rows) {
-  auto it = refractoriness.find(pop);
+Value ProjectionKernels::notRefractoryAt(Location loc, StringRef pop,
+                                         Value state, Value at, Value now,
+                                         const llvm::StringMap<int64_t> &rows) {
+  auto it = k.refractoriness.find(pop);
   auto last = rows.find("_lastspike");
-  if (it == refractoriness.end() || last == rows.end())
+  if (it == k.refractoriness.end() || last == rows.end())
     return b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
   Value since =
-      b.create<arith::SubFOp>(loc, now, load2d(loc, state, last->second, at));
+      b.create<arith::SubFOp>(loc, now, k.load2d(loc, state, last->second, at));
   return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since,
-                                 f64Constant(loc, it->second.steps));
+                                 k.f64Constant(loc, it->second.steps));
 }
 
-Value KernelBuilder::guardedWrite(Location loc, Value value, Value keep,
-                                  Value mem, int64_t row, Value at) {
+Value ProjectionKernels::guardedWrite(Location loc, Value value, Value keep,
+                                      Value mem, int64_t row, Value at) {
   auto isOld = [&](Value v) {
     auto load = v.getDefiningOp<memref::LoadOp>();
     return load && load.getMemref() == mem && load.getIndices().size() == 2 &&
-           load.getIndices()[0] == index(loc, row) &&
+           load.getIndices()[0] == k.index(loc, row) &&
            load.getIndices()[1] == at;
   };
-  Value zero = f64Constant(loc, 0.0);
+  Value zero = k.f64Constant(loc, 0.0);
   if (auto add = value.getDefiningOp<arith::AddFOp>()) {
     if (isOld(add.getLhs()) || isOld(add.getRhs())) {
       bool lhsOld = isOld(add.getLhs());
@@ -268,83 +352,83 @@ Value KernelBuilder::guardedWrite(Location loc, Value value, Value keep,
     return b.create<arith::SubFOp>(
         loc, sub.getLhs(),
         b.create<arith::SelectOp>(loc, keep, sub.getRhs(), zero));
-  return b.create<arith::SelectOp>(loc, keep, value, load2d(loc, mem, row, at));
+  return b.create<arith::SelectOp>(loc, keep, value,
+                                   k.load2d(loc, mem, row, at));
 }
 
-Value KernelBuilder::plasticFlag(Location loc, Value mods) {
-  Value flag = b.create<memref::LoadOp>(loc, mods, ValueRange{index(loc, 0)});
+Value ProjectionKernels::plasticFlag(Location loc, Value mods) {
+  Value flag = b.create<memref::LoadOp>(loc, mods, ValueRange{k.index(loc, 0)});
   return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, flag,
-                                 f64Constant(loc, 0.0));
+                                 k.f64Constant(loc, 0.0));
 }
 
 //===----------------------------------------------------------------------===//
 // Event kernels
 //===----------------------------------------------------------------------===//
 
-Value KernelBuilder::decayStep(DecayOp decay, Value x, Value n) {
+Value ProjectionKernels::decayStep(DecayOp decay, Value x, Value n) {
   Location dl = decay.getLoc();
   double rate = decay.getRate().convertToDouble();
   double offset = decay.getOffset().convertToDouble();
   if (rate == 0.0)
     return b.create<arith::AddFOp>(
         dl, x,
-        b.create<arith::MulFOp>(dl, n, f64Constant(dl, offset * kernelDt)));
-  Value arg = b.create<arith::MulFOp>(dl, n, f64Constant(dl, rate * kernelDt));
+        b.create<arith::MulFOp>(dl, n, k.f64Constant(dl, offset * k.kernelDt)));
+  Value arg =
+      b.create<arith::MulFOp>(dl, n, k.f64Constant(dl, rate * k.kernelDt));
   if (offset == 0.0)
     return b.create<arith::MulFOp>(dl, x, b.create<math::ExpOp>(dl, arg));
   // x + (rate x + offset) expm1(rate h) / rate
   Value slope = b.create<arith::AddFOp>(
-      dl, b.create<arith::MulFOp>(dl, x, f64Constant(dl, rate)),
-      f64Constant(dl, offset));
+      dl, b.create<arith::MulFOp>(dl, x, k.f64Constant(dl, rate)),
+      k.f64Constant(dl, offset));
   return b.create<arith::AddFOp>(
       dl, x,
       b.create<arith::MulFOp>(
           dl, slope,
           b.create<arith::DivFOp>(dl, b.create<math::ExpM1Op>(dl, arg),
-                                  f64Constant(dl, rate))));
+                                  k.f64Constant(dl, rate))));
 }
 
-void KernelBuilder::advanceDecays(ProjectionLayout &p, SynapseContext &c,
-                                  Value now) {
-  int64_t luRow = p.synRows.lookup("_lastupdate");
-  Location l = p.decays.front().getLoc();
-  Value n = b.create<arith::SubFOp>(l, now, load2d(l, c.syn, luRow, c.j));
-  for (DecayOp decay : p.decays) {
-    int64_t row = p.synRows.lookup(decay.getVar());
-    Value x = load2d(decay.getLoc(), c.syn, row, c.j);
-    store2d(decay.getLoc(), decayStep(decay, x, n), c.syn, row, c.j);
+void ProjectionKernels::advanceDecays(SynapseContext &c, Value now) {
+  int64_t luRow = synRows.lookup("_lastupdate");
+  Location l = decays.front().getLoc();
+  Value n = b.create<arith::SubFOp>(l, now, k.load2d(l, c.syn, luRow, c.j));
+  for (DecayOp decay : decays) {
+    int64_t row = synRows.lookup(decay.getVar());
+    Value x = k.load2d(decay.getLoc(), c.syn, row, c.j);
+    k.store2d(decay.getLoc(), decayStep(decay, x, n), c.syn, row, c.j);
   }
-  store2d(l, now, c.syn, luRow, c.j);
+  k.store2d(l, now, c.syn, luRow, c.j);
 }
 
-LogicalResult KernelBuilder::eventBody(ProjectionLayout &p, Region &region,
-                                       SynapseContext &c, Value now) {
+LogicalResult ProjectionKernels::eventBody(Region &region, SynapseContext &c,
+                                           Value now) {
   c.now = now;
-  kernelNotRefractory = [this, &p, &c](NotRefractoryOp op) {
-    return endNotRefractory(p, c, op);
+  k.kernelNotRefractory = [this, &c](NotRefractoryOp op) {
+    return endNotRefractory(c, op);
   };
-  if (!p.decays.empty())
-    advanceDecays(p, c, now);
-  LogicalResult result = failure(failed(inlineRegion(
-      region, [&](RefOp ref) { return readSynapseVar(p, c, ref); },
-      [&](AssignOp a, Value v) { return writeSynapseVar(p, c, a, v); })));
-  kernelNotRefractory = nullptr;
+  if (!decays.empty())
+    advanceDecays(c, now);
+  LogicalResult result = failure(failed(k.inlineRegion(
+      region, [&](RefOp ref) { return readSynapseVar(c, ref); },
+      [&](AssignOp a, Value v) { return writeSynapseVar(c, a, v); })));
+  k.kernelNotRefractory = nullptr;
   return result;
 }
 
-KernelBuilder::EventLoop KernelBuilder::eventLoop(Location l, StringRef name,
-                                                  ArrayRef<Type> lists,
-                                                  bool partitioned) {
-  SmallVector<Type> args{vectorType(b.getI32Type()),
-                         vectorType(b.getI64Type())};
+EventLoop ProjectionKernels::eventLoop(Location l, StringRef name,
+                                       ArrayRef<Type> lists, bool partitioned) {
+  SmallVector<Type> args{k.vectorType(b.getI32Type()),
+                         k.vectorType(b.getI64Type())};
   if (partitioned)
     args.append({b.getI64Type(), b.getI64Type()});
   args.append(lists.begin(), lists.end());
   unsigned state = args.size();
-  args.append({stateType(), stateType(), stateType(), vectorType(f64()),
-               b.getI64Type()});
+  args.append({k.stateType(), k.stateType(), k.stateType(),
+               k.vectorType(k.f64()), b.getI64Type()});
   EventLoop e;
-  e.fn = createKernel(l, name, args);
+  e.fn = k.createKernel(l, name, args);
   b.setInsertionPoint(e.fn.getBody().front().getTerminator());
   e.c.syn = e.fn.getArgument(state);
   e.c.post = e.fn.getArgument(state + 1);
@@ -352,12 +436,12 @@ KernelBuilder::EventLoop KernelBuilder::eventLoop(Location l, StringRef name,
   e.c.mods = e.fn.getArgument(state + 3);
   e.c.plastic = plasticFlag(l, e.c.mods);
   Value spikes = e.fn.getArgument(0), ptr = e.fn.getArgument(1);
-  e.now = b.create<arith::SIToFPOp>(l, f64(), e.fn.getArgument(state + 4));
-  Value one = index(l, 1);
-  Value m = b.create<memref::DimOp>(l, spikes, index(l, 0));
-  auto outer = b.create<scf::ForOp>(l, index(l, 0), m, one);
+  e.now = b.create<arith::SIToFPOp>(l, k.f64(), e.fn.getArgument(state + 4));
+  Value one = k.index(l, 1);
+  Value m = b.create<memref::DimOp>(l, spikes, k.index(l, 0));
+  auto outer = b.create<scf::ForOp>(l, k.index(l, 0), m, one);
   b.setInsertionPoint(outer.getBody()->getTerminator());
-  e.s = loadIndex(l, spikes, outer.getInductionVar());
+  e.s = k.loadIndex(l, spikes, outer.getInductionVar());
   Value at = e.s;
   if (partitioned) {
     auto asIndex = [&](Value v) {
@@ -369,45 +453,43 @@ KernelBuilder::EventLoop KernelBuilder::eventLoop(Location l, StringRef name,
     Value first = b.create<arith::MulIOp>(l, e.s, stride);
     at = b.create<arith::AddIOp>(l, first, part);
   }
-  Value lo = loadIndex(l, ptr, at);
-  Value hi = loadIndex(l, ptr, b.create<arith::AddIOp>(l, at, one));
+  Value lo = k.loadIndex(l, ptr, at);
+  Value hi = k.loadIndex(l, ptr, b.create<arith::AddIOp>(l, at, one));
   auto inner = b.create<scf::ForOp>(l, lo, hi, one);
   b.setInsertionPoint(inner.getBody()->getTerminator());
   e.q = inner.getInductionVar();
   return e;
 }
 
-LogicalResult KernelBuilder::buildDeliverKernel(ProjectionLayout &p) {
-  ProjectionOp proj = p.proj;
+LogicalResult ProjectionKernels::buildDeliverKernel() {
   Location loc = proj.getLoc();
-  EventLoop e =
-      eventLoop(loc, deliverKernelName(network.getSymName(), proj.getSymName()),
-                {vectorType(b.getI32Type())}, /*partitioned=*/true);
+  EventLoop e = eventLoop(
+      loc, deliverKernelName(k.network.getSymName(), proj.getSymName()),
+      {k.vectorType(b.getI32Type())}, /*partitioned=*/true);
   e.c.j = e.q;
   e.c.src = e.s;
-  e.c.tgt = loadIndex(loc, e.fn.getArgument(4), e.c.j);
+  e.c.tgt = k.loadIndex(loc, e.fn.getArgument(4), e.c.j);
   Block &body = proj.getBody().front();
   for (auto on : llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
-    if (failed(eventBody(p, on.getBody(), e.c, e.now)))
+    if (failed(eventBody(on.getBody(), e.c, e.now)))
       return failure();
     on.erase();
   }
   return success();
 }
 
-LogicalResult KernelBuilder::buildDeliverPostKernels(ProjectionLayout &p) {
-  ProjectionOp proj = p.proj;
+LogicalResult ProjectionKernels::buildDeliverPostKernels() {
   Block &body = proj.getBody().front();
   for (auto on : llvm::make_early_inc_range(body.getOps<OnPostOp>())) {
     Location l = on.getLoc();
     EventLoop e = eventLoop(
-        l, deliverPostKernelName(network.getSymName(), proj.getSymName()),
-        {vectorType(b.getI64Type()), vectorType(b.getI32Type())},
+        l, deliverPostKernelName(k.network.getSymName(), proj.getSymName()),
+        {k.vectorType(b.getI64Type()), k.vectorType(b.getI32Type())},
         /*partitioned=*/false);
     e.c.srcs = e.fn.getArgument(3);
     e.c.tgt = e.s;
-    e.c.j = loadIndex(l, e.fn.getArgument(2), e.q);
-    if (failed(eventBody(p, on.getBody(), e.c, e.now)))
+    e.c.j = k.loadIndex(l, e.fn.getArgument(2), e.q);
+    if (failed(eventBody(on.getBody(), e.c, e.now)))
       return failure();
     on.erase();
   }
@@ -418,21 +500,20 @@ LogicalResult KernelBuilder::buildDeliverPostKernels(ProjectionLayout &p) {
 // Update kernel
 //===----------------------------------------------------------------------===//
 
-LogicalResult KernelBuilder::buildUpdateKernel(ProjectionLayout &p) {
-  ProjectionOp proj = p.proj;
+LogicalResult ProjectionKernels::buildUpdateKernel() {
   Block &body = proj.getBody().front();
   SmallVector<OdeOp> odes(body.getOps<OdeOp>());
   SmallVector<DrivesOp> summed(body.getOps<DrivesOp>());
-  if (failed(checkOneMethod(odes, "projection")))
+  if (failed(k.checkOneMethod(odes, "projection")))
     return failure();
   if (odes.empty() && summed.empty())
     return success();
   Location loc = proj.getLoc();
-  Type i32Vector = vectorType(b.getI32Type());
-  auto fn = createKernel(
-      loc, updateKernelName(network.getSymName(), proj.getSymName()),
-      {i32Vector, i32Vector, stateType(), stateType(), stateType(),
-       vectorType(f64()), b.getI64Type()});
+  Type i32Vector = k.vectorType(b.getI32Type());
+  auto fn = k.createKernel(
+      loc, updateKernelName(k.network.getSymName(), proj.getSymName()),
+      {i32Vector, i32Vector, k.stateType(), k.stateType(), k.stateType(),
+       k.vectorType(k.f64()), b.getI64Type()});
   b.setInsertionPoint(fn.getBody().front().getTerminator());
   SynapseContext c;
   c.srcs = fn.getArgument(0);
@@ -441,43 +522,45 @@ LogicalResult KernelBuilder::buildUpdateKernel(ProjectionLayout &p) {
   c.pre = fn.getArgument(4);
   c.mods = fn.getArgument(5);
   c.plastic = plasticFlag(loc, c.mods);
-  Value stepF = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(6));
+  Value stepF = b.create<arith::SIToFPOp>(loc, k.f64(), fn.getArgument(6));
   c.now = stepF;
-  kernelTime = b.create<arith::MulFOp>(loc, stepF, f64Constant(loc, kernelDt));
-  kernelNotRefractory = [this, &p, &c](NotRefractoryOp op) {
-    return endNotRefractory(p, c, op);
+  k.kernelTime =
+      b.create<arith::MulFOp>(loc, stepF, k.f64Constant(loc, k.kernelDt));
+  k.kernelNotRefractory = [this, &c](NotRefractoryOp op) {
+    return endNotRefractory(c, op);
   };
-  Value one = index(loc, 1);
+  Value one = k.index(loc, 1);
   SmallVector<int64_t> sumRows;
   for (DrivesOp d : summed) {
-    auto it = p.postRows.find(d.getIntoAttr() ? d.getIntoAttr().getValue()
-                                              : StringRef());
-    if (it == p.postRows.end())
+    auto it = postRows.find(d.getIntoAttr() ? d.getIntoAttr().getValue()
+                                            : StringRef());
+    if (it == postRows.end())
       return d.emitOpError("has no row of the target population to sum "
                            "into (run neuro-elaborate)");
     sumRows.push_back(it->second);
   }
   if (!sumRows.empty()) {
     Value n = b.create<memref::DimOp>(loc, c.post, one);
-    auto clear = b.create<scf::ForOp>(loc, index(loc, 0), n, one);
+    auto clear = b.create<scf::ForOp>(loc, k.index(loc, 0), n, one);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(clear.getBody()->getTerminator());
     for (int64_t row : sumRows)
-      store2d(loc, f64Constant(loc, 0.0), c.post, row, clear.getInductionVar());
+      k.store2d(loc, k.f64Constant(loc, 0.0), c.post, row,
+                clear.getInductionVar());
   }
   Value cols = fn.getArgument(1);
-  Value nsyn = b.create<memref::DimOp>(loc, cols, index(loc, 0));
-  auto loop = b.create<scf::ForOp>(loc, index(loc, 0), nsyn, one);
+  Value nsyn = b.create<memref::DimOp>(loc, cols, k.index(loc, 0));
+  auto loop = b.create<scf::ForOp>(loc, k.index(loc, 0), nsyn, one);
   b.setInsertionPoint(loop.getBody()->getTerminator());
   c.j = loop.getInductionVar();
-  c.tgt = loadIndex(loc, cols, c.j);
+  c.tgt = k.loadIndex(loc, cols, c.j);
   // Values at the start of the step, each read once.
   llvm::StringMap<Value> x;
-  if (failed(sumDrives(p, c, summed, sumRows, x)) ||
-      (!odes.empty() && failed(integrateSynapses(p, c, odes, x))))
+  if (failed(sumDrives(c, summed, sumRows, x)) ||
+      (!odes.empty() && failed(integrateSynapses(c, odes, x))))
     return failure();
-  kernelTime = Value();
-  kernelNotRefractory = nullptr;
+  k.kernelTime = Value();
+  k.kernelNotRefractory = nullptr;
   for (OdeOp ode : odes)
     ode.erase();
   for (DrivesOp d : summed)
@@ -485,43 +568,41 @@ LogicalResult KernelBuilder::buildUpdateKernel(ProjectionLayout &p) {
   return success();
 }
 
-FailureOr<Value> KernelBuilder::readAtStepStart(ProjectionLayout &p,
-                                                SynapseContext &c,
-                                                llvm::StringMap<Value> &x,
-                                                RefOp ref) {
-  std::string key = refKey(ref);
+FailureOr<Value> ProjectionKernels::readAtStepStart(SynapseContext &c,
+                                                    llvm::StringMap<Value> &x,
+                                                    RefOp ref) {
+  std::string key = KernelBuilder::refKey(ref);
   auto it = x.find(key);
   if (it != x.end())
     return it->second;
-  FailureOr<Value> v = readSynapseVar(p, c, ref);
+  FailureOr<Value> v = readSynapseVar(c, ref);
   if (succeeded(v))
     x[key] = *v;
   return v;
 }
 
-LogicalResult KernelBuilder::sumDrives(ProjectionLayout &p, SynapseContext &c,
-                                       SmallVectorImpl<DrivesOp> &summed,
-                                       ArrayRef<int64_t> sumRows,
-                                       llvm::StringMap<Value> &x) {
-  auto readOnce = [&](RefOp ref) { return readAtStepStart(p, c, x, ref); };
+LogicalResult ProjectionKernels::sumDrives(SynapseContext &c,
+                                           SmallVectorImpl<DrivesOp> &summed,
+                                           ArrayRef<int64_t> sumRows,
+                                           llvm::StringMap<Value> &x) {
+  auto readOnce = [&](RefOp ref) { return readAtStepStart(c, x, ref); };
   auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
     return a.emitOpError("cannot assign here");
   };
   for (auto [d, row] : llvm::zip(summed, sumRows)) {
-    auto v = inlineRegion(d.getValue(), readOnce, noWrite);
+    auto v = k.inlineRegion(d.getValue(), readOnce, noWrite);
     if (failed(v))
       return failure();
     Location l = d.getLoc();
-    Value acc = load2d(l, c.post, row, c.tgt);
-    store2d(l, b.create<arith::AddFOp>(l, acc, (*v)[0]), c.post, row, c.tgt);
+    Value acc = k.load2d(l, c.post, row, c.tgt);
+    k.store2d(l, b.create<arith::AddFOp>(l, acc, (*v)[0]), c.post, row, c.tgt);
   }
   return success();
 }
 
-LogicalResult KernelBuilder::integrateSynapses(ProjectionLayout &p,
-                                               SynapseContext &c,
-                                               SmallVectorImpl<OdeOp> &odes,
-                                               llvm::StringMap<Value> &x) {
+LogicalResult ProjectionKernels::integrateSynapses(SynapseContext &c,
+                                                   SmallVectorImpl<OdeOp> &odes,
+                                                   llvm::StringMap<Value> &x) {
   // Everything the equations read, then one step of them.
   for (OdeOp ode : odes) {
     FailureOr<Value> self = [&]() -> FailureOr<Value> {
@@ -529,21 +610,21 @@ LogicalResult KernelBuilder::integrateSynapses(ProjectionLayout &p,
       if (it != x.end())
         return it->second;
       Value v =
-          load2d(ode.getLoc(), c.syn, p.synRows.lookup(ode.getVar()), c.j);
+          k.load2d(ode.getLoc(), c.syn, synRows.lookup(ode.getVar()), c.j);
       x[ode.getVar()] = v;
       return v;
     }();
     WalkResult r = ode.getRhs().walk([&](RefOp ref) {
-      return failed(readAtStepStart(p, c, x, ref)) ? WalkResult::interrupt()
-                                                   : WalkResult::advance();
+      return failed(readAtStepStart(c, x, ref)) ? WalkResult::interrupt()
+                                                : WalkResult::advance();
     });
     if (failed(self) || r.wasInterrupted())
       return failure();
   }
   llvm::StringMap<Value> next;
-  if (failed(integrateNumerically(odes, x, Value(), kernelDt, next)))
+  if (failed(k.integrateNumerically(odes, x, Value(), k.kernelDt, next)))
     return failure();
   for (OdeOp ode : odes)
-    writeSynapseRow(p, c, ode.getLoc(), ode.getVar(), next[ode.getVar()]);
+    writeSynapseRow(c, ode.getLoc(), ode.getVar(), next[ode.getVar()]);
   return success();
 }
