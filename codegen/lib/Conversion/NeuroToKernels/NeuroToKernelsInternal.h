@@ -94,7 +94,7 @@ public:
   mlir::LogicalResult convertProjection(ProjectionOp proj);
 
   //===--------------------------------------------------------------------===//
-  // Init kernels
+  // Init kernels (InitKernels.cpp)
   //===--------------------------------------------------------------------===//
 
   /// neuro_init_<net>_<pop>(state, seed): the population's values given by
@@ -105,11 +105,6 @@ public:
   /// (same arguments): the `derived` parameters and the propagators alone,
   /// which the runtime calls again when the host changed rows.
   mlir::LogicalResult convertInits(PopulationOp pop);
-  /// A kernel `name`(state, seed) that computes `inits`, then the
-  /// propagators of `exact`, for every neuron.
-  mlir::LogicalResult buildInitKernel(PopulationOp pop, llvm::StringRef name,
-                                      llvm::ArrayRef<InitExprOp> inits,
-                                      llvm::SmallVectorImpl<OdeOp> &exact);
   /// neuro_connect_<net>_<proj>(i, j, pre, post, seed) -> probability, and
   /// neuro_syninit_<net>_<proj>(srcs, cols, syn, pre, post, seed): the
   /// connection rule and the per-synapse initial values given by
