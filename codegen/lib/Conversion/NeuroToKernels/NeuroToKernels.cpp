@@ -1,26 +1,35 @@
-//===- NeuroToKernels.cpp - Populations and projections to step kernels ---===//
+//===- NeuroToKernels.cpp - Networks to the kernels the runtime calls -----===//
 //
-// Outlines the per-step work of an integrated network into functions with the
-// signatures of runtime/include/neuro/Runtime/ABI.h:
+// convert-neuro-to-kernels turns each network into functions with the C
+// interface and the signatures of runtime/include/neuro/Runtime/ABI.h (state,
+// syn, post, pre: memref<?x?xf64>; spiked: memref<?xi8>; spikes, cols, srcs:
+// memref<?xi32>; row_ptr, col_ptr, syn_index: memref<?xi64>; mods:
+// memref<?xf64>; the rest i64), built by kind:
 //
-//   neuro_step_<net>_<pop>(state: memref<?x?xf64>, spiked: memref<?xi8>, i64)
-//   neuro_reset_<net>_<pop>(spikes: memref<?xi32>, state: memref<?x?xf64>)
-//   neuro_deliver_<net>_<proj>(spikes, row_ptr: memref<?xi64>,
-//                              cols: memref<?xi32>, syn, post, pre,
-//                              mods: memref<?xf64>, step: i64)
-//   neuro_deliver_post_<net>_<proj>(spikes, col_ptr: memref<?xi64>,
-//                                   syn_index: memref<?xi64>,
-//                                   srcs: memref<?xi32>, syn, post, pre,
-//                                   mods, step)
-//   neuro_update_<net>_<proj>(srcs, cols, syn, post, pre, mods, step)
-//   neuro_init_<net>_<pop>(state, seed)
-//   neuro_connect_<net>_<proj>(i: i64, j: i64, pre, post, seed) -> f64
-//   neuro_syninit_<net>_<proj>(srcs, cols, syn, pre, post, seed)
+//   PopulationKernels.cpp  neuro_step_<net>_<pop>(state, spiked, step, seed,
+//                          begin, end), neuro_reset_<net>_<pop>(spikes, state)
+//   ProjectionKernels.cpp  neuro_deliver_<net>_<proj>(spikes, row_ptr, stride,
+//                          part, cols, syn, post, pre, mods, step),
+//                          neuro_deliver_post_<net>_<proj>(spikes, col_ptr,
+//                          syn_index, srcs, syn, post, pre, mods, step),
+//                          neuro_update_<net>_<proj>(srcs, cols, syn, post,
+//                          pre, mods, step)
+//   InitKernels.cpp        neuro_init_<net>_<pop>(state, seed),
+//                          neuro_derive_<net>_<pop>(state, seed),
+//                          neuro_connect_<net>_<proj>(i, j, pre, post, seed)
+//                          -> f64, neuro_syninit_<net>_<proj>(srcs, cols, syn,
+//                          pre, post, seed)
+//   NumericalMethods.cpp   the equations in the step and update kernels, the
+//                          per-neuron propagators in the init kernels
 //
-// Refractoriness follows Brian2: with R the refractory period in steps and
-// `_lastspike` the step of the last spike, a neuron is refractory in step k
-// while k - _lastspike < R: its `unless refractory` states are held and it
-// cannot spike.
+// Populations given by spike times or a Poisson rate have no kernels. What
+// remains of a network is what the runtime reads: states (with the rows the
+// kernels add: `_lastspike`, propagator entries), initial values,
+// projections and recordings.
+// This file holds the pass, which also adds `neuro_abi_version() -> i64`
+// (NEURO_ABI_VERSION) once per module, the kernel names, the rows of a
+// projection's synapses, and what every kernel uses: constants at the
+// kernel's entry, row access and the inlining of neuro regions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -30,8 +39,6 @@
 #include "neuro/Runtime/Streams.h"
 
 #include "mlir/IR/IRMapping.h"
-
-#include <cmath>
 
 namespace neuro {
 #define GEN_PASS_DEF_CONVERTNEUROTOKERNELS

@@ -1,8 +1,12 @@
 //===- NeuroToKernelsInternal.h - Kernels of one network --------*- C++ -*-===//
 //
-// convert-neuro-to-kernels builds the kernels of each network with one
-// KernelBuilder, whose state describes the kernel being built: what
-// neuro.time, neuro.rand, neuro.index and neuro.not_refractory become in it.
+// What the files of convert-neuro-to-kernels share. The pass builds the
+// kernels of each network with one KernelBuilder: its entry points are
+// defined by kind of kernel (PopulationKernels.cpp, ProjectionKernels.cpp,
+// InitKernels.cpp), the integration of equations in NumericalMethods.cpp,
+// and what every kernel uses in NeuroToKernels.cpp. Its state describes the
+// kernel being built: what neuro.time, neuro.rand, neuro.index and
+// neuro.not_refractory become in it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -67,7 +71,8 @@ struct PerNeuronPropagator {
 PerNeuronPropagator perNeuronPropagator(PopulationOp pop,
                                         llvm::ArrayRef<OdeOp> odes);
 
-/// Builds the kernels of one network into its module.
+/// Builds the kernels of one network into its module. The code of each kind
+/// of kernel reaches the builder, the helpers and the state below directly.
 class KernelBuilder {
 public:
   KernelBuilder(mlir::ModuleOp module, NetworkOp network)
@@ -118,8 +123,8 @@ public:
 
   /// Fails unless every equation of `odes` has the same method; `owner`
   /// ("population" or "projection") names where they are.
-  mlir::LogicalResult checkOneMethod(llvm::ArrayRef<OdeOp> odes,
-                                     llvm::StringRef owner);
+  static mlir::LogicalResult checkOneMethod(llvm::ArrayRef<OdeOp> odes,
+                                            llvm::StringRef owner);
   /// neuro.propagate in the step kernel for neuron `i` (`loc`: the
   /// population's): the new values are stored and go to `current`.
   void expandPropagate(PropagateOp propagate, mlir::Location loc,
@@ -153,7 +158,7 @@ public:
                                            llvm::StringMap<mlir::Value> &next);
 
   //===--------------------------------------------------------------------===//
-  // What every kernel uses
+  // What every kernel uses (NeuroToKernels.cpp)
   //===--------------------------------------------------------------------===//
 
   mlir::Type f64() { return b.getF64Type(); }
@@ -162,6 +167,7 @@ public:
     return mlir::MemRefType::get(
         {mlir::ShapedType::kDynamic, mlir::ShapedType::kDynamic}, f64());
   }
+  /// A vector of `element`s: spike lists, CSR arrays, `mods`.
   mlir::MemRefType vectorType(mlir::Type element) {
     return mlir::MemRefType::get({mlir::ShapedType::kDynamic}, element);
   }
@@ -201,10 +207,15 @@ public:
   mlir::ModuleOp module;
   NetworkOp network;
   mlir::OpBuilder b;
+  /// The entry block of the kernel being built, where its constants go.
   mlir::Block *kernelEntry = nullptr;
-  /// What neuro.time, neuro.time_step and neuro.rand become in the kernel
-  /// being built (null where they are not available).
-  mlir::Value kernelTime, kernelSeed, kernelIndex, kernelStep, kernelNoise;
+  /// What neuro.time becomes in the kernel being built, and the seed,
+  /// entity and counter of its random draws (null where they are not
+  /// available).
+  mlir::Value kernelTime, kernelSeed, kernelIndex, kernelStep;
+  /// What neuro.noise becomes while an equation integrated with
+  /// euler_maruyama is expanded (null elsewhere).
+  mlir::Value kernelNoise;
   /// What neuro.index becomes (f64), and the random stream of a call site
   /// when it is not the population's generated stream.
   mlir::Value kernelIndexSelf, kernelIndexPre, kernelIndexPost;
@@ -221,8 +232,11 @@ public:
     llvm::StringSet<> clamped;
   };
   llvm::StringMap<Refractoriness> refractoriness;
+  /// The time step (what neuro.time_step becomes), and the population whose
+  /// generated random streams the kernel draws from.
   double kernelDt = 0.0;
   uint32_t kernelPopulation = 0;
+  /// The constants at the entry of the kernel being built, by value.
   llvm::DenseMap<int64_t, mlir::Value> indexConstants;
   llvm::DenseMap<uint64_t, mlir::Value> floatConstants;
 };
