@@ -47,7 +47,7 @@ LogicalResult KernelBuilder::checkOneMethod(ArrayRef<OdeOp> odes,
 //===----------------------------------------------------------------------===//
 
 /// Row `row` of the affine map `m` (rows of x.size() coefficients and a
-/// constant) applied to `x`, without the terms of coefficient 0.
+/// constant) applied to `x`, with no product for a coefficient 0 or 1.
 static Value affineRow(KernelBuilder &k, Location l, ArrayRef<Value> x,
                        ArrayRef<double> m, size_t row) {
   OpBuilder &b = k.b;
@@ -72,7 +72,8 @@ static Value affineRow(KernelBuilder &k, Location l, ArrayRef<Value> x,
 }
 
 /// Row `r` of the noise factor `factor` applied to the normal draws `z`
-/// (null where a column of `factor` is all 0); constants at `constantLoc`.
+/// (drawn for the columns that are not all 0), the constant 0 for a row of
+/// zeros; constants at `constantLoc`.
 static Value noiseRow(KernelBuilder &k, Location l, Location constantLoc,
                       ArrayRef<Value> z, ArrayRef<double> factor, size_t r) {
   OpBuilder &b = k.b;
