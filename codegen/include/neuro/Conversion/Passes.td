@@ -8,16 +8,23 @@ include "mlir/Pass/PassBase.td"
 def ConvertNeuroToKernels : Pass<"convert-neuro-to-kernels", "::mlir::ModuleOp"> {
   let summary = "Outline populations and projections into step kernels";
   let description = [{
-    Turns every integrated population into `neuro_step_<net>_<pop>` (update
-    all neurons one step over the [rows][neurons] state memref, evaluate the
-    threshold and refractoriness, flag spikes) and, when it has one,
-    `neuro_reset_<net>_<pop>` (reset the neurons in a spike list); and every
-    projection into `neuro_deliver_<net>_<proj>` (run `on pre` for every
-    synapse of each spiking source over CSR connectivity). Kernels use
-    func/scf/arith/math/memref and the C interface of runtime/ABI.h. What
+    Turns every network into kernels with the C interface of runtime/ABI.h.
+    Per population not given by spike times or a Poisson rate:
+    `neuro_step_<net>_<pop>` (advance neurons [begin, end) one step over the
+    [rows][neurons] state memref, evaluate the threshold and
+    refractoriness, flag spikes), `neuro_reset_<net>_<pop>` when it has a
+    reset, and `neuro_init_<net>_<pop>` and `neuro_derive_<net>_<pop>` for
+    values given by expressions and propagators per neuron. Per projection:
+    `neuro_deliver_<net>_<proj>` (run `on pre` for the synapses of each
+    spiking source over CSR connectivity, in parts by target),
+    `neuro_deliver_post_<net>_<proj>` (`on post`), `neuro_update_<net>_<proj>`
+    (summed drives and clock-driven equations, every step), and
+    `neuro_connect_<net>_<proj>` and `neuro_syninit_<net>_<proj>` for a
+    connection rule and synapse values given by expressions. Kernels use
+    func/scf/arith/math/memref; the module exports `neuro_abi_version`. What
     remains of the network is the data the runtime needs (states, initial
     values, projections, recordings), with the row `_lastspike` added to
-    populations that spike.
+    populations that spike and the rows of per-neuron propagators.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",

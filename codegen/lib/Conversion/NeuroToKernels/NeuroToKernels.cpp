@@ -1,40 +1,44 @@
-//===- NeuroToKernels.cpp - Populations and projections to step kernels ---===//
+//===- NeuroToKernels.cpp - Networks to the kernels the runtime calls -----===//
 //
-// Outlines the per-step work of an integrated network into functions with the
-// signatures of runtime/include/neuro/Runtime/ABI.h:
+// convert-neuro-to-kernels turns each network into functions with the C
+// interface and the signatures of runtime/include/neuro/Runtime/ABI.h (state,
+// syn, post, pre: memref<?x?xf64>; spiked: memref<?xi8>; spikes, cols, srcs:
+// memref<?xi32>; row_ptr, col_ptr, syn_index: memref<?xi64>; mods:
+// memref<?xf64>; the rest i64), built by kind:
 //
-//   neuro_step_<net>_<pop>(state: memref<?x?xf64>, spiked: memref<?xi8>, i64)
-//   neuro_reset_<net>_<pop>(spikes: memref<?xi32>, state: memref<?x?xf64>)
-//   neuro_deliver_<net>_<proj>(spikes, row_ptr: memref<?xi64>,
-//                              cols: memref<?xi32>, syn, post, pre,
-//                              mods: memref<?xf64>, step: i64)
-//   neuro_deliver_post_<net>_<proj>(spikes, col_ptr: memref<?xi64>,
-//                                   syn_index: memref<?xi64>,
-//                                   srcs: memref<?xi32>, syn, post, pre,
-//                                   mods, step)
-//   neuro_update_<net>_<proj>(srcs, cols, syn, post, pre, mods, step)
-//   neuro_init_<net>_<pop>(state, seed)
-//   neuro_connect_<net>_<proj>(i: i64, j: i64, pre, post, seed) -> f64
-//   neuro_syninit_<net>_<proj>(srcs, cols, syn, pre, post, seed)
+//   PopulationKernels.cpp  neuro_step_<net>_<pop>(state, spiked, step, seed,
+//                          begin, end), neuro_reset_<net>_<pop>(spikes, state)
+//   ProjectionKernels.cpp  neuro_deliver_<net>_<proj>(spikes, row_ptr, stride,
+//                          part, cols, syn, post, pre, mods, step),
+//                          neuro_deliver_post_<net>_<proj>(spikes, col_ptr,
+//                          syn_index, srcs, syn, post, pre, mods, step),
+//                          neuro_update_<net>_<proj>(srcs, cols, syn, post,
+//                          pre, mods, step)
+//   InitKernels.cpp        neuro_init_<net>_<pop>(state, seed),
+//                          neuro_derive_<net>_<pop>(state, seed),
+//                          neuro_connect_<net>_<proj>(i, j, pre, post, seed)
+//                          -> f64, neuro_syninit_<net>_<proj>(srcs, cols, syn,
+//                          pre, post, seed)
+//   NumericalMethods.cpp   the equations in the step and update kernels, the
+//                          per-neuron propagators in the init kernels
 //
-// Refractoriness follows Brian2: with R the refractory period in steps and
-// `_lastspike` the step of the last spike, a neuron is refractory in step k
-// while k - _lastspike < R: its `unless refractory` states are held and it
-// cannot spike.
+// Populations given by spike times or a Poisson rate have no kernels. What
+// remains of a network is what the runtime reads: states (with the rows the
+// kernels add: `_lastspike`, propagator entries), initial values,
+// projections and recordings.
+// This file holds the pass, which also adds `neuro_abi_version() -> i64`
+// (NEURO_ABI_VERSION) once per module, the kernel names, the rows of a
+// projection's synapses, and what every kernel uses: constants at the
+// kernel's entry, row access and the inlining of neuro regions.
 //
 //===----------------------------------------------------------------------===//
 
-#include "neuro/Conversion/Passes.h"
-#include "neuro/IR/NeuroOps.h"
+#include "NeuroToKernelsInternal.h"
+
 #include "neuro/Runtime/ABI.h"
 #include "neuro/Runtime/Streams.h"
 
-#include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
-#include "llvm/ADT/StringSet.h"
-
-#include <cmath>
-#include <functional>
 
 namespace neuro {
 #define GEN_PASS_DEF_CONVERTNEUROTOKERNELS
@@ -43,10 +47,7 @@ namespace neuro {
 
 using namespace mlir;
 using namespace neuro;
-
-/// Random stream sites of a population: rand() call sites count from 0,
-/// the noise of the population's equations from here.
-static constexpr uint32_t kNoiseSiteBase = 2048;
+using namespace neuro::detail;
 
 std::string neuro::stepKernelName(StringRef network, StringRef population) {
   return ("neuro_step_" + network + "_" + population).str();
@@ -83,44 +84,6 @@ std::optional<double> neuro::constantWeight(Operation *projection) {
   return std::nullopt;
 }
 
-/// The weight of `proj` when it is the same constant for every synapse and
-/// nothing changes or records it (before its statements become kernels).
-static std::optional<double> findConstantWeight(ProjectionOp proj) {
-  Block &body = proj.getBody().front();
-  StringRef weight;
-  for (auto w : body.getOps<WeightOp>())
-    weight = w.getSymName();
-  // Weights from a file are per synapse whatever the model says; a weight
-  // the runtime may set stays a row.
-  if (weight.empty() || proj.getRule() == "file" || proj.getWeightRow())
-    return std::nullopt;
-  std::optional<double> value;
-  for (auto init : body.getOps<InitConstOp>())
-    if (init.getVar() == weight)
-      value = init.getValue().convertToDouble();
-  if (!value)
-    return std::nullopt;
-  // Nothing may change it: no statement assigns it, no equation moves it.
-  bool written = false;
-  proj.walk([&](Operation *op) {
-    if (auto a = dyn_cast<AssignOp>(op))
-      written |= !a.getPost() && a.getName() == weight;
-    else if (auto o = dyn_cast<OdeOp>(op))
-      written |= o.getVar() == weight;
-    else if (auto d = dyn_cast<DecayOp>(op))
-      written |= d.getVar() == weight;
-  });
-  // Nor may it be recorded.
-  if (auto network = proj->getParentOfType<NetworkOp>())
-    for (auto rec : network.getBody().getOps<RecordSynapsesOp>())
-      if (rec.getProjection() == proj.getSymName())
-        for (Attribute var : rec.getVars())
-          written |= cast<FlatSymbolRefAttr>(var).getValue() == weight;
-  if (written)
-    return std::nullopt;
-  return value;
-}
-
 std::vector<std::string> neuro::synapseRowNames(Operation *projection) {
   std::vector<std::string> rows;
   Block &body = cast<ProjectionOp>(projection).getBody().front();
@@ -134,1519 +97,170 @@ std::vector<std::string> neuro::synapseRowNames(Operation *projection) {
   return rows;
 }
 
-namespace {
-
-/// Row index of every state of a population (or weight of a projection).
-template <typename DeclOp> llvm::StringMap<int64_t> rowIndex(Block &body) {
-  llvm::StringMap<int64_t> rows;
-  for (auto decl : body.getOps<DeclOp>())
-    rows[decl.getSymName()] = static_cast<int64_t>(rows.size());
-  return rows;
+LogicalResult KernelBuilder::run() {
+  for (auto pop : network.getBody().getOps<PopulationOp>())
+    if (!pop.getSpikeTimes() && !pop.getPoissonRate() &&
+        (failed(convertPopulation(pop)) || failed(convertInits(pop))))
+      return failure();
+  for (auto proj : network.getBody().getOps<ProjectionOp>())
+    if (failed(convertProjection(proj)) || failed(convertSynapseInits(proj)))
+      return failure();
+  return success();
 }
 
-class KernelBuilder {
-public:
-  KernelBuilder(ModuleOp module, NetworkOp network)
-      : module(module), network(network), b(module.getContext()) {}
+void KernelBuilder::resetKernelValues() {
+  kernelTime = kernelSeed = kernelIndex = kernelStep = Value();
+  kernelIndexSelf = kernelIndexPre = kernelIndexPost = Value();
+  kernelStreamOf = nullptr;
+  kernelNotRefractory = nullptr;
+}
 
-  LogicalResult run() {
-    for (auto pop : network.getBody().getOps<PopulationOp>())
-      if (!pop.getSpikeTimes() && !pop.getPoissonRate() &&
-          (failed(convertPopulation(pop)) || failed(convertInits(pop))))
-        return failure();
-    for (auto proj : network.getBody().getOps<ProjectionOp>())
-      if (failed(convertProjection(proj)) || failed(convertSynapseInits(proj)))
-        return failure();
-    return success();
+func::FuncOp KernelBuilder::createKernel(Location loc, StringRef name,
+                                         ArrayRef<Type> inputs) {
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  auto fn =
+      b.create<func::FuncOp>(loc, name, b.getFunctionType(inputs, TypeRange{}));
+  fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  Block *entry = fn.addEntryBlock();
+  b.setInsertionPointToEnd(entry);
+  b.create<func::ReturnOp>(loc);
+  kernelEntry = entry;
+  indexConstants.clear();
+  floatConstants.clear();
+  return fn;
+}
+
+Value KernelBuilder::index(Location loc, int64_t v) {
+  Value &c = indexConstants[v];
+  if (!c) {
+    OpBuilder eb = OpBuilder::atBlockBegin(kernelEntry);
+    c = eb.create<arith::ConstantIndexOp>(loc, v);
   }
+  return c;
+}
 
-  /// The random stream of init call site `site`: row 2048 + site of the
-  /// population's (projection's) init streams, apart from its rows' and
-  /// from row 4095 (drawn delays).
-  static uint32_t initSite(uint32_t site) { return 2048 + site % 2047; }
-
-  /// neuro_init_<net>_<pop>(state, seed): the population's values given by
-  /// expressions (neuro.init_expr), per neuron and in the body's order, each
-  /// reading the rows set before it, then the propagators of equations
-  /// integrated exactly with coefficients per neuron; the runtime calls it
-  /// after the other initial values are set. neuro_derive_<net>_<pop>
-  /// (same arguments): the `derived` parameters and the propagators alone,
-  /// which the runtime calls again when the host changed rows.
-  LogicalResult convertInits(PopulationOp pop) {
-    SmallVector<InitExprOp> inits(pop.getBody().getOps<InitExprOp>());
-    SmallVector<OdeOp> exact(pop.getBody().getOps<OdeOp>());
-    if (inits.empty() && exact.empty())
-      return success();
-    SmallVector<InitExprOp> derived;
-    for (InitExprOp init : inits)
-      if (init.getDerived())
-        derived.push_back(init);
-    if (failed(buildInitKernel(
-            pop, initKernelName(network.getSymName(), pop.getSymName()), inits,
-            exact)))
-      return failure();
-    if ((!derived.empty() || !exact.empty()) &&
-        failed(buildInitKernel(
-            pop, deriveKernelName(network.getSymName(), pop.getSymName()),
-            derived, exact)))
-      return failure();
-    for (OdeOp ode : exact)
-      ode.erase();
-    return success();
+Value KernelBuilder::f64Constant(Location loc, double v) {
+  Value &c = floatConstants[llvm::bit_cast<uint64_t>(v)];
+  if (!c) {
+    OpBuilder eb = OpBuilder::atBlockBegin(kernelEntry);
+    c = eb.create<arith::ConstantOp>(loc, eb.getF64FloatAttr(v));
   }
+  return c;
+}
 
-  /// A kernel `name`(state, seed) that computes `inits`, then the
-  /// propagators of `exact`, for every neuron.
-  LogicalResult buildInitKernel(PopulationOp pop, StringRef name,
-                                ArrayRef<InitExprOp> inits,
-                                SmallVectorImpl<OdeOp> &exact) {
-    llvm::StringMap<int64_t> rows = rowIndex<StateOp>(pop.getBody().front());
-    Location loc = pop.getLoc();
-    auto fn = createKernel(loc, name, {stateType(), b.getI64Type()});
-    b.setInsertionPoint(fn.getBody().front().getTerminator());
-    Value state = fn.getArgument(0);
-    Value n = b.create<memref::DimOp>(loc, state, index(loc, 1));
-    auto loop = b.create<scf::ForOp>(loc, index(loc, 0), n, index(loc, 1));
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    Value i = loop.getInductionVar();
-    uint32_t popIndex = populationIndex(pop);
-    kernelSeed = fn.getArgument(1);
-    kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
-    kernelStep = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(0));
-    kernelIndexSelf = b.create<arith::SIToFPOp>(loc, f64(), kernelIndex);
-    kernelStreamOf = [&](uint32_t site) {
-      return rt::streams::neuronInit(popIndex, initSite(site));
-    };
-    // The neuron's own rows (parameters set per neuron), as set so far.
-    auto readRow = [&](RefOp ref) -> FailureOr<Value> {
-      auto row = rows.find(ref.getName());
-      if (ref.getPost() || ref.getPre() || row == rows.end())
-        return ref.emitOpError("an initial value of a population reads only "
-                               "the population's own rows");
-      return load2d(ref.getLoc(), state, row->second, i);
-    };
-    auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
-      return a.emitOpError("cannot assign here");
-    };
-    for (InitExprOp init : inits) {
-      auto row = rows.find(init.getVar());
-      if (row == rows.end())
-        return init.emitOpError("names no state of the population");
-      auto v = inlineRegion(init.getValue(), readRow, noWrite);
+Value KernelBuilder::load2d(Location loc, Value mem, int64_t row, Value col) {
+  return b.create<memref::LoadOp>(loc, mem, ValueRange{index(loc, row), col});
+}
+
+void KernelBuilder::store2d(Location loc, Value value, Value mem, int64_t row,
+                            Value col) {
+  b.create<memref::StoreOp>(loc, value, mem, ValueRange{index(loc, row), col});
+}
+
+Value KernelBuilder::loadIndex(Location loc, Value mem, Value at) {
+  Value v = b.create<memref::LoadOp>(loc, mem, ValueRange{at});
+  return b.create<arith::IndexCastOp>(loc, b.getIndexType(), v);
+}
+
+FailureOr<SmallVector<Value>> KernelBuilder::inlineRegion(
+    Region &region, llvm::function_ref<FailureOr<Value>(RefOp)> read,
+    llvm::function_ref<LogicalResult(AssignOp, Value)> write) {
+  IRMapping mapping;
+  for (Operation &op : region.front()) {
+    if (auto ref = dyn_cast<RefOp>(op)) {
+      FailureOr<Value> v = read(ref);
       if (failed(v))
         return failure();
-      store2d(init.getLoc(), (*v)[0], state, row->second, i);
-    }
-    // After the initial values: the propagators may depend on them.
-    if (!exact.empty()) {
-      kernelDt = network.getDt().convertToDouble();
-      if (failed(buildPropagators(pop, exact, rows, state, i)))
+      mapping.map(ref.getResult(), *v);
+    } else if (auto assign = dyn_cast<AssignOp>(op)) {
+      if (failed(write(assign, mapping.lookup(assign.getValue()))))
         return failure();
-    }
-    resetKernelValues();
-    return success();
-  }
-
-  void resetKernelValues() {
-    kernelTime = kernelSeed = kernelIndex = kernelStep = Value();
-    kernelIndexSelf = kernelIndexPre = kernelIndexPost = Value();
-    kernelStreamOf = nullptr;
-    kernelNotRefractory = nullptr;
-  }
-
-  /// neuro_connect_<net>_<proj>(i, j, pre, post, seed) -> probability, and
-  /// neuro_syninit_<net>_<proj>(srcs, cols, syn, pre, post, seed): the
-  /// connection rule and the per-synapse initial values given by
-  /// expressions (`syn` has the synapse rows, then `_delay` when the delay
-  /// is an expression).
-  LogicalResult convertSynapseInits(ProjectionOp proj) {
-    auto lookupPop = [&](FlatSymbolRefAttr name) {
-      return dyn_cast_or_null<PopulationOp>(
-          SymbolTable::lookupSymbolIn(network, name.getAttr()));
-    };
-    PopulationOp source = lookupPop(proj.getSourceAttr());
-    PopulationOp target = lookupPop(proj.getTargetAttr());
-    llvm::StringMap<int64_t> preRows =
-        rowIndex<StateOp>(source.getBody().front());
-    llvm::StringMap<int64_t> postRows =
-        rowIndex<StateOp>(target.getBody().front());
-    Value pre, post, i, j;
-    auto read = [&](RefOp ref) -> FailureOr<Value> {
-      const llvm::StringMap<int64_t> &rows = ref.getPre() ? preRows : postRows;
-      auto it = rows.find(ref.getName());
-      if ((!ref.getPre() && !ref.getPost()) || it == rows.end())
-        return ref.emitOpError("names no state of the source or target");
-      return load2d(ref.getLoc(), ref.getPre() ? pre : post, it->second,
-                    ref.getPre() ? i : j);
-    };
-    auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
-      return a.emitOpError("cannot assign here");
-    };
-    uint32_t projIndex = 0;
-    for (auto other : network.getBody().getOps<ProjectionOp>()) {
-      if (other == proj)
-        break;
-      ++projIndex;
-    }
-    Block &body = proj.getBody().front();
-    for (auto rule : llvm::make_early_inc_range(body.getOps<ConnectRuleOp>())) {
-      Location loc = rule.getLoc();
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToEnd(module.getBody());
-      auto fn = b.create<func::FuncOp>(
-          loc, connectKernelName(network.getSymName(), proj.getSymName()),
-          b.getFunctionType({b.getI64Type(), b.getI64Type(), stateType(),
-                             stateType(), b.getI64Type()},
-                            {f64()}));
-      fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-      kernelEntry = fn.addEntryBlock();
-      indexConstants.clear();
-      floatConstants.clear();
-      b.setInsertionPointToEnd(kernelEntry);
-      i = b.create<arith::IndexCastOp>(loc, b.getIndexType(),
-                                       fn.getArgument(0));
-      j = b.create<arith::IndexCastOp>(loc, b.getIndexType(),
-                                       fn.getArgument(1));
-      pre = fn.getArgument(2);
-      post = fn.getArgument(3);
-      kernelIndexPre = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(0));
-      kernelIndexPost =
-          b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(1));
-      auto p = inlineRegion(rule.getProbability(), read, noWrite);
-      if (failed(p))
-        return failure();
-      b.create<func::ReturnOp>(loc, (*p)[0]);
-      resetKernelValues();
-      rule.erase();
-    }
-    SmallVector<InitExprOp> inits(body.getOps<InitExprOp>());
-    if (inits.empty())
-      return success();
-    llvm::StringMap<int64_t> synRows;
-    for (const std::string &name : synapseRowNames(proj))
-      synRows[name] = static_cast<int64_t>(synRows.size());
-    synRows["_delay"] = static_cast<int64_t>(synRows.size());
-    Location loc = proj.getLoc();
-    Type i32Vector = vectorType(b.getI32Type());
-    auto fn = createKernel(
-        loc, synInitKernelName(network.getSymName(), proj.getSymName()),
-        {i32Vector, i32Vector, stateType(), stateType(), stateType(),
-         b.getI64Type()});
-    b.setInsertionPoint(fn.getBody().front().getTerminator());
-    Value cols = fn.getArgument(1), syn = fn.getArgument(2);
-    pre = fn.getArgument(3);
-    post = fn.getArgument(4);
-    Value nsyn = b.create<memref::DimOp>(loc, cols, index(loc, 0));
-    auto loop = b.create<scf::ForOp>(loc, index(loc, 0), nsyn, index(loc, 1));
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    Value s = loop.getInductionVar();
-    i = loadIndex(loc, fn.getArgument(0), s);
-    j = loadIndex(loc, cols, s);
-    kernelSeed = fn.getArgument(5);
-    kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), s);
-    kernelStep = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(0));
-    kernelIndexPre = b.create<arith::SIToFPOp>(
-        loc, f64(), b.create<arith::IndexCastOp>(loc, b.getI64Type(), i));
-    kernelIndexPost = b.create<arith::SIToFPOp>(
-        loc, f64(), b.create<arith::IndexCastOp>(loc, b.getI64Type(), j));
-    kernelStreamOf = [&](uint32_t site) {
-      return rt::streams::synapseInit(projIndex, initSite(site));
-    };
-    for (InitExprOp init : inits) {
-      auto row = synRows.find(init.getVar());
-      if (row == synRows.end())
-        return init.emitOpError("names no synapse variable");
-      auto v = inlineRegion(init.getValue(), read, noWrite);
+    } else if (isa<TimeOp>(op)) {
+      if (!kernelTime)
+        return op.emitOpError("the time is not available here");
+      mapping.map(op.getResult(0), kernelTime);
+    } else if (isa<NoiseOp>(op)) {
+      if (!kernelNoise)
+        return op.emitOpError("noise is only available in equations "
+                              "integrated with euler_maruyama");
+      mapping.map(op.getResult(0), kernelNoise);
+    } else if (isa<TimeStepOp>(op)) {
+      mapping.map(op.getResult(0), f64Constant(op.getLoc(), kernelDt));
+    } else if (auto nr = dyn_cast<NotRefractoryOp>(op)) {
+      if (!kernelNotRefractory)
+        return op.emitOpError("refractoriness is not available here");
+      FailureOr<Value> v = kernelNotRefractory(nr);
       if (failed(v))
         return failure();
-      store2d(init.getLoc(), (*v)[0], syn, row->second, s);
-    }
-    resetKernelValues();
-    return success();
-  }
-
-private:
-  Type f64() { return b.getF64Type(); }
-  MemRefType stateType() {
-    return MemRefType::get({ShapedType::kDynamic, ShapedType::kDynamic}, f64());
-  }
-  MemRefType vectorType(Type element) {
-    return MemRefType::get({ShapedType::kDynamic}, element);
-  }
-
-  func::FuncOp createKernel(Location loc, StringRef name,
-                            ArrayRef<Type> inputs) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToEnd(module.getBody());
-    auto fn = b.create<func::FuncOp>(loc, name,
-                                     b.getFunctionType(inputs, TypeRange{}));
-    fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
-    Block *entry = fn.addEntryBlock();
-    b.setInsertionPointToEnd(entry);
-    b.create<func::ReturnOp>(loc);
-    kernelEntry = entry;
-    indexConstants.clear();
-    floatConstants.clear();
-    return fn;
-  }
-
-  /// Index and f64 constants, created once per kernel at its entry.
-  Value index(Location loc, int64_t v) {
-    Value &c = indexConstants[v];
-    if (!c) {
-      OpBuilder eb = OpBuilder::atBlockBegin(kernelEntry);
-      c = eb.create<arith::ConstantIndexOp>(loc, v);
-    }
-    return c;
-  }
-
-  Value f64Constant(Location loc, double v) {
-    Value &c = floatConstants[llvm::bit_cast<uint64_t>(v)];
-    if (!c) {
-      OpBuilder eb = OpBuilder::atBlockBegin(kernelEntry);
-      c = eb.create<arith::ConstantOp>(loc, eb.getF64FloatAttr(v));
-    }
-    return c;
-  }
-
-  Value load2d(Location loc, Value mem, int64_t row, Value col) {
-    return b.create<memref::LoadOp>(loc, mem, ValueRange{index(loc, row), col});
-  }
-
-  void store2d(Location loc, Value value, Value mem, int64_t row, Value col) {
-    b.create<memref::StoreOp>(loc, value, mem,
-                              ValueRange{index(loc, row), col});
-  }
-
-  Value loadIndex(Location loc, Value mem, Value at) {
-    Value v = b.create<memref::LoadOp>(loc, mem, ValueRange{at});
-    return b.create<arith::IndexCastOp>(loc, b.getIndexType(), v);
-  }
-
-  /// Inlines the ops of `region` at the builder's position: neuro.ref and
-  /// neuro.assign go through the callbacks; returns the yielded values.
-  FailureOr<SmallVector<Value>>
-  inlineRegion(Region &region, llvm::function_ref<FailureOr<Value>(RefOp)> read,
-               llvm::function_ref<LogicalResult(AssignOp, Value)> write) {
-    IRMapping mapping;
-    for (Operation &op : region.front()) {
-      if (auto ref = dyn_cast<RefOp>(op)) {
-        FailureOr<Value> v = read(ref);
-        if (failed(v))
-          return failure();
-        mapping.map(ref.getResult(), *v);
-      } else if (auto assign = dyn_cast<AssignOp>(op)) {
-        if (failed(write(assign, mapping.lookup(assign.getValue()))))
-          return failure();
-      } else if (isa<TimeOp>(op)) {
-        if (!kernelTime)
-          return op.emitOpError("the time is not available here");
-        mapping.map(op.getResult(0), kernelTime);
-      } else if (isa<NoiseOp>(op)) {
-        if (!kernelNoise)
-          return op.emitOpError("noise is only available in equations "
-                                "integrated with euler_maruyama");
-        mapping.map(op.getResult(0), kernelNoise);
-      } else if (isa<TimeStepOp>(op)) {
-        mapping.map(op.getResult(0), f64Constant(op.getLoc(), kernelDt));
-      } else if (auto nr = dyn_cast<NotRefractoryOp>(op)) {
-        if (!kernelNotRefractory)
-          return op.emitOpError("refractoriness is not available here");
-        FailureOr<Value> v = kernelNotRefractory(nr);
-        if (failed(v))
-          return failure();
-        mapping.map(nr.getResult(), *v);
-      } else if (isa<RandOp, RandNormalOp>(op)) {
-        if (!kernelSeed)
-          return op.emitOpError("random numbers are not available here");
-        uint32_t site = isa<RandOp>(op) ? cast<RandOp>(op).getSite()
-                                        : cast<RandNormalOp>(op).getSite();
-        Value stream = b.create<arith::ConstantOp>(
-            op.getLoc(), b.getI32IntegerAttr(static_cast<int32_t>(
-                             kernelStreamOf ? kernelStreamOf(site)
-                                            : rt::streams::generated(
-                                                  kernelPopulation, site))));
-        auto call = b.create<func::CallOp>(
-            op.getLoc(),
-            runtimeFunction(isa<RandOp>(op) ? "neuro_rt_uniform"
-                                            : "neuro_rt_normal"),
-            ValueRange{kernelSeed, stream, kernelIndex, kernelStep});
-        mapping.map(op.getResult(0), call.getResult(0));
-      } else if (auto index = dyn_cast<IndexOp>(op)) {
-        Value v = index.getWhich() == "pre"    ? kernelIndexPre
-                  : index.getWhich() == "post" ? kernelIndexPost
-                                               : kernelIndexSelf;
-        if (!v)
-          return op.emitOpError("this index is not available here");
-        mapping.map(index.getResult(), v);
-      } else if (auto yield = dyn_cast<YieldOp>(op)) {
-        SmallVector<Value> results;
-        for (Value v : yield.getValues())
-          results.push_back(mapping.lookup(v));
-        return results;
-      } else {
-        b.clone(op, mapping);
-      }
-    }
-    return SmallVector<Value>();
-  }
-
-  LogicalResult convertPopulation(PopulationOp pop) {
-    if (pop.getModelAttr())
-      return pop.emitOpError("must be elaborated before conversion to "
-                             "kernels");
-    SmallVector<OdeOp> odes(pop.getBody().getOps<OdeOp>());
-    for (OdeOp ode : odes)
-      if (!ode.getMethod() || ode.getMethod() != odes.front().getMethod())
-        return ode.emitOpError("has no integration method (run "
-                               "neuro-integrate) or one that differs from "
-                               "the population's other equations");
-    Block &body = pop.getBody().front();
-    ThresholdOp threshold;
-    ResetOp reset;
-    PropagateOp propagate;
-    for (Operation &op : body) {
-      if (auto t = dyn_cast<ThresholdOp>(op))
-        threshold = t;
-      else if (auto r = dyn_cast<ResetOp>(op))
-        reset = r;
-      else if (auto p = dyn_cast<PropagateOp>(op))
-        propagate = p;
-    }
-    double dt = network.getDt().convertToDouble();
-    Location loc = pop.getLoc();
-    if (threshold) {
-      // The refractory bookkeeping row, appended after the model's states.
-      OpBuilder db(&getContextRef());
-      Operation *lastDecl = nullptr;
-      for (auto s : body.getOps<StateOp>())
-        lastDecl = s;
-      if (lastDecl)
-        db.setInsertionPointAfter(lastDecl);
-      else
-        db.setInsertionPointToStart(&body);
-      db.create<StateOp>(loc, "_lastspike", "1");
-      db.setInsertionPointToEnd(&body);
-      db.create<InitConstOp>(
-          loc, FlatSymbolRefAttr::get(db.getContext(), "_lastspike"),
-          db.getF64FloatAttr(kNeverSpiked));
-    }
-    // Exact integration with coefficients per neuron: the propagator's
-    // entries become rows, set by the init kernel (convertInits).
-    PerNeuronPropagator pnp;
-    if (!odes.empty() && *odes.front().getMethod() == "exact") {
-      pnp = perNeuronPropagator(pop, odes);
-      OpBuilder db(&getContextRef());
-      Operation *lastDecl = nullptr;
-      for (auto st : body.getOps<StateOp>())
-        lastDecl = st;
-      db.setInsertionPointAfter(lastDecl);
-      for (const std::string &row : pnp.rowNames())
-        db.create<StateOp>(loc, row, "1");
-      db.setInsertionPointToEnd(&body);
-      for (const std::string &row : pnp.rowNames())
-        db.create<InitConstOp>(loc,
-                               FlatSymbolRefAttr::get(db.getContext(), row),
-                               db.getF64FloatAttr(0.0));
-    }
-    llvm::StringMap<int64_t> rows = rowIndex<StateOp>(body);
-
-    // Step kernel.
-    auto fn = createKernel(
-        loc, stepKernelName(network.getSymName(), pop.getSymName()),
-        {stateType(), vectorType(b.getI8Type()), b.getI64Type(), b.getI64Type(),
-         b.getI64Type(), b.getI64Type()});
-    b.setInsertionPoint(fn.getBody().front().getTerminator());
-    Value state = fn.getArgument(0), spiked = fn.getArgument(1);
-    Value stepF = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(2));
-    kernelDt = network.getDt().convertToDouble();
-    kernelStep = fn.getArgument(2);
-    kernelSeed = fn.getArgument(3);
-    kernelPopulation = populationIndex(pop);
-    Value startTime =
-        b.create<arith::MulFOp>(loc, stepF, f64Constant(loc, kernelDt));
-    kernelTime = startTime;
-    // Neurons [begin, end): the runtime splits a population among threads.
-    Value begin =
-        b.create<arith::IndexCastOp>(loc, b.getIndexType(), fn.getArgument(4));
-    Value end =
-        b.create<arith::IndexCastOp>(loc, b.getIndexType(), fn.getArgument(5));
-    auto loop = b.create<scf::ForOp>(loc, begin, end, index(loc, 1));
-    loop->setAttr(kNeuronLoopAttr, b.getUnitAttr());
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    Value i = loop.getInductionVar();
-    kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
-
-    Value inRefractory, canSpike;
-    if (threshold) {
-      double steps =
-          std::round(threshold.getRefractory().convertToDouble() / dt);
-      Value refSteps = f64Constant(loc, steps);
-      Value last = load2d(loc, state, rows["_lastspike"], i);
-      Value since = b.create<arith::SubFOp>(loc, stepF, last);
-      canSpike = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since,
-                                         refSteps);
-      Value always = b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
-      inRefractory = b.create<arith::XOrIOp>(loc, canSpike, always);
-      Refractoriness &r = refractoriness[pop.getSymName()];
-      r.steps = steps;
-      if (auto clamped = threshold.getClamped())
-        for (Attribute name : *clamped)
-          r.clamped.insert(cast<FlatSymbolRefAttr>(name).getValue());
-      kernelNotRefractory = [canSpike](NotRefractoryOp) { return canSpike; };
-    }
-
-    llvm::StringMap<Value> current;
-    if (propagate) {
-      ArrayAttr vars = propagate.getVars();
-      size_t nv = vars.size();
-      SmallVector<Value> x;
-      for (Attribute var : vars)
-        x.push_back(load2d(propagate.getLoc(), state,
-                           rows[cast<FlatSymbolRefAttr>(var).getValue()], i));
-      auto apply = [&](ArrayRef<double> m, size_t row) {
-        Location l = propagate.getLoc();
-        Value acc;
-        for (size_t k = 0; k < nv; ++k) {
-          double coef = m[row * (nv + 1) + k];
-          if (coef == 0.0)
-            continue;
-          Value term =
-              coef == 1.0
-                  ? x[k]
-                  : b.create<arith::MulFOp>(l, x[k], f64Constant(l, coef))
-                        .getResult();
-          acc = acc ? b.create<arith::AddFOp>(l, acc, term).getResult() : term;
-        }
-        double c = m[row * (nv + 1) + nv];
-        if (c != 0.0 || !acc) {
-          Value cv = f64Constant(l, c);
-          acc = acc ? b.create<arith::AddFOp>(l, acc, cv).getResult() : cv;
-        }
-        return acc;
-      };
-      SmallVector<double> m(propagate.getMatrix().getValues<double>());
-      std::optional<SmallVector<double>> mr;
-      if (auto attr = propagate.getRefractoryMatrix())
-        mr.emplace(attr->getValues<double>());
-      // Exact noise: L z with one standard normal z_j per direction that
-      // carries noise (a nonzero column of L or of its refractory variant).
-      SmallVector<double> l, lr;
-      if (auto attr = propagate.getNoise())
-        l.assign(attr->getValues<double>().begin(),
-                 attr->getValues<double>().end());
-      if (auto attr = propagate.getRefractoryNoise())
-        lr.assign(attr->getValues<double>().begin(),
-                  attr->getValues<double>().end());
-      SmallVector<Value> z(nv);
-      for (size_t j = 0; j < nv && !l.empty(); ++j) {
-        bool used = false;
-        for (size_t r = 0; r < nv; ++r)
-          used |=
-              l[r * nv + j] != 0.0 || (!lr.empty() && lr[r * nv + j] != 0.0);
-        if (used)
-          z[j] = normalDraw(propagate.getLoc(), kNoiseSiteBase + j);
-      }
-      auto noiseTerm = [&](ArrayRef<double> factor, size_t r) -> Value {
-        Value acc;
-        for (size_t j = 0; j < nv; ++j) {
-          double c = factor[r * nv + j];
-          if (c == 0.0)
-            continue;
-          Value term = b.create<arith::MulFOp>(propagate.getLoc(), z[j],
-                                               f64Constant(loc, c));
-          acc = acc ? b.create<arith::AddFOp>(propagate.getLoc(), acc, term)
-                          .getResult()
-                    : term;
-        }
-        return acc ? acc : f64Constant(loc, 0.0);
-      };
-      for (size_t r = 0; r < nv; ++r) {
-        Value next = apply(m, r);
-        if (!l.empty())
-          next = b.create<arith::AddFOp>(propagate.getLoc(), next,
-                                         noiseTerm(l, r));
-        if (mr && inRefractory) {
-          bool differs = false;
-          for (size_t k = 0; k <= nv; ++k)
-            differs |= m[r * (nv + 1) + k] != (*mr)[r * (nv + 1) + k];
-          for (size_t k = 0; k < nv && !l.empty(); ++k)
-            differs |= l[r * nv + k] != lr[r * nv + k];
-          if (differs) {
-            Value held = apply(*mr, r);
-            if (!lr.empty())
-              held = b.create<arith::AddFOp>(propagate.getLoc(), held,
-                                             noiseTerm(lr, r));
-            next = b.create<arith::SelectOp>(propagate.getLoc(), inRefractory,
-                                             held, next);
-          }
-        }
-        StringRef name = cast<FlatSymbolRefAttr>(vars[r]).getValue();
-        current[name] = next;
-      }
-      for (size_t r = 0; r < nv; ++r) {
-        StringRef name = cast<FlatSymbolRefAttr>(vars[r]).getValue();
-        store2d(propagate.getLoc(), current[name], state, rows[name], i);
-      }
-    }
-
-    if (!odes.empty() && pnp.n) {
-      // x' = P x + p, P from the neuron's own rows (Q while refractory).
-      SmallVector<Value> x;
-      for (const std::string &v : pnp.vars)
-        x.push_back(load2d(loc, state, rows.lookup(v), i));
-      auto apply = [&](char which, size_t k) {
-        Value acc =
-            load2d(loc, state, rows.lookup(pnp.entry(which, k, pnp.n)), i);
-        for (size_t j = 0; j < pnp.n; ++j)
-          acc = b.create<arith::AddFOp>(
-              loc, acc,
-              b.create<arith::MulFOp>(
-                  loc, x[j],
-                  load2d(loc, state, rows.lookup(pnp.entry(which, k, j)), i)));
-        return acc;
-      };
-      SmallVector<Value> next;
-      for (size_t k = 0; k < odes.size(); ++k) {
-        Value v = apply('P', k);
-        if (pnp.refractory && inRefractory)
-          v = b.create<arith::SelectOp>(loc, inRefractory, apply('Q', k), v);
-        next.push_back(v);
-      }
-      for (auto [k, ode] : llvm::enumerate(odes)) {
-        store2d(ode.getLoc(), next[k], state, rows.lookup(ode.getVar()), i);
-        current[ode.getVar()] = next[k];
-      }
-    } else if (!odes.empty()) {
-      llvm::StringMap<Value> x, next;
-      for (auto &row : rows)
-        x[row.getKey()] = load2d(loc, state, row.getValue(), i);
-      if (failed(integrateNumerically(odes, x, inRefractory,
-                                      network.getDt().convertToDouble(), next)))
-        return failure();
-      for (OdeOp ode : odes) {
-        store2d(ode.getLoc(), next[ode.getVar()], state,
-                rows.lookup(ode.getVar()), i);
-        current[ode.getVar()] = next[ode.getVar()];
-      }
-    }
-
-    Value flag;
-    if (threshold) {
-      auto read = [&](RefOp ref) -> FailureOr<Value> {
-        auto it = current.find(ref.getName());
-        if (it != current.end())
-          return it->second;
-        auto row = rows.find(ref.getName());
-        if (row == rows.end())
-          return ref.emitOpError("names no state of the population");
-        return load2d(ref.getLoc(), state, row->second, i);
-      };
-      auto noWrite = [&](AssignOp assign) -> LogicalResult {
-        return assign.emitOpError("cannot assign in a threshold");
-      };
-      auto cond = inlineRegion(threshold.getCondition(), read,
-                               [&](AssignOp a, Value) { return noWrite(a); });
-      if (failed(cond))
-        return failure();
-      Location tl = threshold.getLoc();
-      Value spike = b.create<arith::AndIOp>(tl, (*cond)[0], canSpike);
-      flag = b.create<arith::ExtUIOp>(tl, b.getI8Type(), spike);
-      auto ifOp = b.create<scf::IfOp>(tl, spike, /*withElse=*/false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      store2d(tl, stepF, state, rows["_lastspike"], i);
+      mapping.map(nr.getResult(), *v);
+    } else if (isa<RandOp, RandNormalOp>(op)) {
+      if (!kernelSeed)
+        return op.emitOpError("random numbers are not available here");
+      uint32_t site = isa<RandOp>(op) ? cast<RandOp>(op).getSite()
+                                      : cast<RandNormalOp>(op).getSite();
+      Value stream = b.create<arith::ConstantOp>(
+          op.getLoc(), b.getI32IntegerAttr(static_cast<int32_t>(
+                           kernelStreamOf ? kernelStreamOf(site)
+                                          : rt::streams::generated(
+                                                kernelPopulation, site))));
+      auto call = b.create<func::CallOp>(
+          op.getLoc(),
+          runtimeFunction(isa<RandOp>(op) ? "neuro_rt_uniform"
+                                          : "neuro_rt_normal"),
+          ValueRange{kernelSeed, stream, kernelIndex, kernelStep});
+      mapping.map(op.getResult(0), call.getResult(0));
+    } else if (auto index = dyn_cast<IndexOp>(op)) {
+      Value v = index.getWhich() == "pre"    ? kernelIndexPre
+                : index.getWhich() == "post" ? kernelIndexPost
+                                             : kernelIndexSelf;
+      if (!v)
+        return op.emitOpError("this index is not available here");
+      mapping.map(index.getResult(), v);
+    } else if (auto yield = dyn_cast<YieldOp>(op)) {
+      SmallVector<Value> results;
+      for (Value v : yield.getValues())
+        results.push_back(mapping.lookup(v));
+      return results;
     } else {
-      flag = b.create<arith::ConstantOp>(loc, b.getI8IntegerAttr(0));
+      b.clone(op, mapping);
     }
-    b.create<memref::StoreOp>(loc, flag, spiked, ValueRange{i});
-
-    kernelTime = kernelSeed = kernelIndex = kernelStep = Value();
-    kernelNotRefractory = nullptr;
-    if (reset && failed(convertReset(pop, reset, rows)))
-      return failure();
-
-    // The network keeps only what the runtime reads.
-    for (Operation &op : llvm::make_early_inc_range(body))
-      if (isa<PropagateOp, ThresholdOp, ResetOp>(op) ||
-          (isa<OdeOp>(op) && !pnp.n))
-        op.erase();
-    return success();
   }
+  return SmallVector<Value>();
+}
 
-  /// A propagator per neuron for equations integrated exactly with
-  /// coefficients that differ per neuron: the variables it advances (the
-  /// equations' states, then the other varying rows they read, with
-  /// derivative 0) and the rows that hold its entries.
-  struct PerNeuronPropagator {
-    std::vector<std::string> vars;
-    size_t n = 0;            ///< vars.size(); 0: none
-    size_t odes = 0;         ///< the first `odes` vars have equations
-    bool refractory = false; ///< a second propagator while refractory
-    /// Row of entry (k, j) of propagator 'P' or 'Q' (j = n: the constant).
-    std::string entry(char which, size_t k, size_t j) const {
-      return "_" + std::string(1, which) + std::to_string(k) + "_" +
-             std::to_string(j);
-    }
-    std::vector<std::string> rowNames() const {
-      std::vector<std::string> names;
-      for (char which : {'P', 'Q'}) {
-        if (which == 'Q' && !refractory)
-          continue;
-        for (size_t k = 0; k < odes; ++k)
-          for (size_t j = 0; j <= n; ++j)
-            names.push_back(entry(which, k, j));
-      }
-      return names;
-    }
-  };
-
-  PerNeuronPropagator perNeuronPropagator(PopulationOp pop,
-                                          ArrayRef<OdeOp> odes) {
-    PerNeuronPropagator p;
-    llvm::StringSet<> constant, seen;
-    for (StateOp st : pop.getBody().getOps<StateOp>())
-      if (st->hasAttr("neuro.constant"))
-        constant.insert(st.getSymName());
-    for (OdeOp ode : odes) {
-      p.vars.push_back(ode.getVar().str());
-      seen.insert(ode.getVar());
-      p.refractory |= ode.getUnlessRefractory();
-    }
-    p.odes = odes.size();
-    for (OdeOp ode : odes)
-      ode.getRhs().walk([&](RefOp ref) {
-        if (!constant.contains(ref.getName()) &&
-            seen.insert(ref.getName()).second)
-          p.vars.push_back(ref.getName().str());
-      });
-    p.n = p.vars.size();
-    return p;
+uint32_t KernelBuilder::populationIndex(PopulationOp pop) {
+  uint32_t n = 0;
+  for (auto other : network.getBody().getOps<PopulationOp>()) {
+    if (other == pop)
+      return n;
+    ++n;
   }
+  return n;
+}
 
-  /// The per-neuron propagators, in the init kernel for neuron `i`: the
-  /// generator G from the equations probed at x = 0 and x = e_j (with the
-  /// neuron's constant rows), then P = exp(G dt) by the runtime (and Q with
-  /// the `unless refractory` rows zeroed).
-  LogicalResult buildPropagators(PopulationOp pop, SmallVectorImpl<OdeOp> &odes,
-                                 const llvm::StringMap<int64_t> &rows,
-                                 Value state, Value i) {
-    PerNeuronPropagator pnp = perNeuronPropagator(pop, odes);
-    Location loc = pop.getLoc();
-    size_t n = pnp.n, m = n + 1;
-    llvm::StringMap<Value> base;
-    for (auto &row : rows)
-      base[row.getKey()] = load2d(loc, state, row.getValue(), i);
-    Value zero = f64Constant(loc, 0.0), one = f64Constant(loc, 1.0);
-    // f_k at the probe point `at` (-1: all variables 0, else e_at).
-    auto probe = [&](OdeOp ode, int at) -> FailureOr<Value> {
-      llvm::StringMap<Value> values = base;
-      for (size_t j = 0; j < n; ++j)
-        values[pnp.vars[j]] = int(j) == at ? one : zero;
-      auto read = [&](RefOp ref) -> FailureOr<Value> {
-        auto it = values.find(ref.getName());
-        if (it == values.end())
-          return ref.emitOpError("names no state of the population");
-        return it->second;
-      };
-      auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
-        return a.emitOpError("cannot assign in an equation");
-      };
-      auto r = inlineRegion(ode.getRhs(), read, noWrite);
-      if (failed(r))
-        return failure();
-      return (*r)[0];
-    };
-    Value dtV = f64Constant(loc, kernelDt);
-    SmallVector<SmallVector<Value>> g(n, SmallVector<Value>(m, zero));
-    for (auto [k, ode] : llvm::enumerate(odes)) {
-      auto f0 = probe(ode, -1);
-      if (failed(f0))
-        return failure();
-      g[k][n] = b.create<arith::MulFOp>(loc, *f0, dtV);
-      for (size_t j = 0; j < n; ++j) {
-        auto fj = probe(ode, int(j));
-        if (failed(fj))
-          return failure();
-        g[k][j] = b.create<arith::MulFOp>(
-            loc, b.create<arith::SubFOp>(loc, *fj, *f0), dtV);
-      }
-    }
-    // Scratch for the generator and its exponential, once per call (an
-    // alloca in the neuron loop would grow the stack with every neuron).
-    auto type = MemRefType::get({int64_t(m * m)}, f64());
-    OpBuilder entry = OpBuilder::atBlockBegin(kernelEntry);
-    Value in = entry.create<memref::AllocaOp>(loc, type);
-    Value out = entry.create<memref::AllocaOp>(loc, type);
-    auto address = [&](Value buffer) -> Value {
-      Value p = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer);
-      return b.create<arith::IndexCastOp>(loc, b.getI64Type(), p);
-    };
-    for (char which : {'P', 'Q'}) {
-      if (which == 'Q' && !pnp.refractory)
-        continue;
-      for (size_t r = 0; r < m; ++r)
-        for (size_t c = 0; c < m; ++c) {
-          Value v = r < odes.size() ? g[r][c] : zero;
-          if (which == 'Q' && r < odes.size() && odes[r].getUnlessRefractory())
-            v = zero;
-          b.create<memref::StoreOp>(loc, v, in,
-                                    ValueRange{index(loc, int64_t(r * m + c))});
-        }
-      Value size = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(m));
-      b.create<func::CallOp>(loc, expmFunction(),
-                             ValueRange{size, address(in), address(out)});
-      for (size_t k = 0; k < odes.size(); ++k)
-        for (size_t j = 0; j <= n; ++j) {
-          Value e = b.create<memref::LoadOp>(
-              loc, out, ValueRange{index(loc, int64_t(k * m + j))});
-          store2d(loc, e, state, rows.lookup(pnp.entry(which, k, j)), i);
-        }
-    }
-    return success();
-  }
-
-  /// `neuro_rt_expm(n, in, out)` of runtime/ABI.h, declared once.
-  func::FuncOp expmFunction() {
-    if (auto fn = module.lookupSymbol<func::FuncOp>("neuro_rt_expm"))
-      return fn;
-    OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
-    auto fn = mb.create<func::FuncOp>(
-        module.getLoc(), "neuro_rt_expm",
-        mb.getFunctionType({mb.getI64Type(), mb.getI64Type(), mb.getI64Type()},
-                           {}));
-    fn.setPrivate();
+func::FuncOp KernelBuilder::runtimeFunction(StringRef name) {
+  if (auto fn = module.lookupSymbol<func::FuncOp>(name))
     return fn;
-  }
+  OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
+  auto fn = mb.create<func::FuncOp>(
+      module.getLoc(), name,
+      mb.getFunctionType(
+          {mb.getI64Type(), mb.getI32Type(), mb.getI64Type(), mb.getI64Type()},
+          {mb.getF64Type()}));
+  fn.setPrivate();
+  return fn;
+}
 
-  MLIRContext &getContextRef() { return *module.getContext(); }
+std::string KernelBuilder::refKey(RefOp ref) {
+  return ((ref.getPost()  ? "post:"
+           : ref.getPre() ? "pre:"
+                          : "") +
+          ref.getName())
+      .str();
+}
 
-  /// A standard normal draw for `site` of the current population, neuron
-  /// and step.
-  Value normalDraw(Location loc, uint32_t site) {
-    Value stream = b.create<arith::ConstantOp>(
-        loc, b.getI32IntegerAttr(static_cast<int32_t>(
-                 rt::streams::generated(kernelPopulation, site))));
-    return b
-        .create<func::CallOp>(
-            loc, runtimeFunction("neuro_rt_normal"),
-            ValueRange{kernelSeed, stream, kernelIndex, kernelStep})
-        .getResult(0);
-  }
-
-  uint32_t populationIndex(PopulationOp pop) {
-    uint32_t n = 0;
-    for (auto other : network.getBody().getOps<PopulationOp>()) {
-      if (other == pop)
-        return n;
-      ++n;
-    }
-    return n;
-  }
-
-  /// `neuro_rt_uniform` or `neuro_rt_normal` of runtime/ABI.h (same
-  /// signature), declared once per module.
-  func::FuncOp runtimeFunction(StringRef name) {
-    if (auto fn = module.lookupSymbol<func::FuncOp>(name))
-      return fn;
-    OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
-    auto fn = mb.create<func::FuncOp>(
-        module.getLoc(), name,
-        mb.getFunctionType({mb.getI64Type(), mb.getI32Type(), mb.getI64Type(),
-                            mb.getI64Type()},
-                           {mb.getF64Type()}));
-    fn.setPrivate();
-    return fn;
-  }
-
-  /// The key of what `ref` reads in the value maps of integrateNumerically:
-  /// its name, prefixed for a variable of the target or source neuron.
-  static std::string refKey(RefOp ref) {
-    return ((ref.getPost()  ? "post:"
-             : ref.getPre() ? "pre:"
-                            : "") +
-            ref.getName())
-        .str();
-  }
-
-  /// One step of `odes` (all with the same method) from the values `x`
-  /// (every variable the equations read, by refKey): the new values of the
-  /// integrated variables go to `next`. Variables of `unless refractory`
-  /// equations are held while `inRefractory` (may be null: never).
-  LogicalResult integrateNumerically(SmallVectorImpl<OdeOp> &odes,
-                                     llvm::StringMap<Value> &x,
-                                     Value inRefractory, double dt,
-                                     llvm::StringMap<Value> &next) {
-    Location loc = odes.front().getLoc();
-    // The derivative of `ode` with the states taking `values`.
-    auto derivative =
-        [&](OdeOp ode,
-            const llvm::StringMap<Value> &values) -> FailureOr<Value> {
-      auto read = [&](RefOp ref) -> FailureOr<Value> {
-        auto it = values.find(refKey(ref));
-        if (it == values.end())
-          return ref.emitOpError("names no variable the equation can read");
-        return it->second;
-      };
-      auto write = [&](AssignOp assign, Value) -> LogicalResult {
-        return assign.emitOpError("cannot assign in an equation");
-      };
-      auto result = inlineRegion(ode.getRhs(), read, write);
-      if (failed(result))
-        return failure();
-      return (*result)[0];
-    };
-    auto held = [&](OdeOp ode) {
-      return ode.getUnlessRefractory() && inRefractory;
-    };
-    Value zero = f64Constant(loc, 0.0);
-    Value dtV = f64Constant(loc, dt);
-    StringRef method = *odes.front().getMethod();
-    if (method == "euler" || method == "exponential_euler") {
-      for (OdeOp ode : odes) {
-        Location l = ode.getLoc();
-        Value old = x[ode.getVar()];
-        Value updated;
-        if (method == "euler") {
-          auto f = derivative(ode, x);
-          if (failed(f))
-            return failure();
-          updated = b.create<arith::AddFOp>(
-              l, old, b.create<arith::MulFOp>(l, *f, dtV));
-        } else {
-          // dx/dt = A x + B with A, B depending on the other states only:
-          // B = f(x = 0), A = f(x = 1) - B, and
-          // x' = x + (A x + B) * expm1(A dt) / A   (x + B dt when A = 0).
-          llvm::StringMap<Value> at0 = x, at1 = x;
-          at0[ode.getVar()] = zero;
-          at1[ode.getVar()] = f64Constant(l, 1.0);
-          auto f0 = derivative(ode, at0);
-          auto f1 = derivative(ode, at1);
-          if (failed(f0) || failed(f1))
-            return failure();
-          Value a = b.create<arith::SubFOp>(l, *f1, *f0);
-          Value adt = b.create<arith::MulFOp>(l, a, dtV);
-          Value phi =
-              b.create<arith::DivFOp>(l, b.create<math::ExpM1Op>(l, adt), a);
-          Value isZero =
-              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a, zero);
-          phi = b.create<arith::SelectOp>(l, isZero, dtV, phi);
-          Value slope = b.create<arith::AddFOp>(
-              l, b.create<arith::MulFOp>(l, a, old), *f0);
-          updated = b.create<arith::AddFOp>(
-              l, old, b.create<arith::MulFOp>(l, slope, phi));
-        }
-        if (held(ode))
-          updated = b.create<arith::SelectOp>(l, inRefractory, old, updated);
-        next[ode.getVar()] = updated;
-      }
-    } else if (method == "euler_maruyama") {
-      // dx/dt = f + g xi: x' = x + f dt + g sqrt(dt) N(0, 1), f and g from
-      // the right-hand side at xi = 0 and xi = 1; an independent normal
-      // draw per equation, neuron and step.
-      Value sqrtDt = f64Constant(loc, std::sqrt(dt));
-      unsigned index = 0;
-      for (OdeOp ode : odes) {
-        Location l = ode.getLoc();
-        Value old = x[ode.getVar()];
-        kernelNoise = zero;
-        auto f = derivative(ode, x);
-        kernelNoise = f64Constant(l, 1.0);
-        auto fg = derivative(ode, x);
-        kernelNoise = Value();
-        if (failed(f) || failed(fg))
-          return failure();
-        Value g = b.create<arith::SubFOp>(l, *fg, *f);
-        Value stream = b.create<arith::ConstantOp>(
-            l, b.getI32IntegerAttr(static_cast<int32_t>(rt::streams::generated(
-                   kernelPopulation, kNoiseSiteBase + index++))));
-        Value normal =
-            b.create<func::CallOp>(
-                 l, runtimeFunction("neuro_rt_normal"),
-                 ValueRange{kernelSeed, stream, kernelIndex, kernelStep})
-                .getResult(0);
-        Value drift = b.create<arith::MulFOp>(l, *f, dtV);
-        Value diffusion = b.create<arith::MulFOp>(
-            l, g, b.create<arith::MulFOp>(l, sqrtDt, normal));
-        Value updated = b.create<arith::AddFOp>(
-            l, old, b.create<arith::AddFOp>(l, drift, diffusion));
-        if (held(ode))
-          updated = b.create<arith::SelectOp>(l, inRefractory, old, updated);
-        next[ode.getVar()] = updated;
-      }
-    } else if (method == "rk4") {
-      // Classical Runge-Kutta on the whole system; held states have
-      // derivative 0 at every stage.
-      auto stage = [&](const llvm::StringMap<Value> &values,
-                       SmallVectorImpl<Value> &k) -> LogicalResult {
-        for (OdeOp ode : odes) {
-          auto f = derivative(ode, values);
-          if (failed(f))
-            return failure();
-          Value v = *f;
-          if (held(ode))
-            v = b.create<arith::SelectOp>(ode.getLoc(), inRefractory, zero, v);
-          k.push_back(v);
-        }
-        return success();
-      };
-      auto advance = [&](ArrayRef<Value> k, double h) {
-        llvm::StringMap<Value> values = x;
-        Value hV = f64Constant(loc, h);
-        for (auto [ode, kv] : llvm::zip(odes, k))
-          values[ode.getVar()] = b.create<arith::AddFOp>(
-              loc, x[ode.getVar()], b.create<arith::MulFOp>(loc, kv, hV));
-        return values;
-      };
-      // Stage times: t, t + dt/2, t + dt/2, t + dt.
-      Value start = kernelTime;
-      auto at = [&](double offset) {
-        kernelTime = start ? b.create<arith::AddFOp>(loc, start,
-                                                     f64Constant(loc, offset))
-                                 .getResult()
-                           : Value();
-      };
-      SmallVector<Value> k1, k2, k3, k4;
-      if (failed(stage(x, k1)))
-        return failure();
-      at(dt / 2);
-      if (failed(stage(advance(k1, dt / 2), k2)) ||
-          failed(stage(advance(k2, dt / 2), k3)))
-        return failure();
-      at(dt);
-      if (failed(stage(advance(k3, dt), k4)))
-        return failure();
-      kernelTime = start;
-      Value two = f64Constant(loc, 2.0);
-      Value sixth = f64Constant(loc, dt / 6);
-      for (size_t n = 0; n < odes.size(); ++n) {
-        Value sum = b.create<arith::AddFOp>(
-            loc, k1[n],
-            b.create<arith::MulFOp>(
-                loc, two, b.create<arith::AddFOp>(loc, k2[n], k3[n])));
-        sum = b.create<arith::AddFOp>(loc, sum, k4[n]);
-        next[odes[n].getVar()] = b.create<arith::AddFOp>(
-            loc, x[odes[n].getVar()], b.create<arith::MulFOp>(loc, sum, sixth));
-      }
-    } else {
-      return odes.front().emitOpError()
-             << "unknown integration method '" << method << "'";
-    }
-    return success();
-  }
-
-  LogicalResult convertReset(PopulationOp pop, ResetOp reset,
-                             const llvm::StringMap<int64_t> &rows) {
-    Location loc = reset.getLoc();
-    auto fn = createKernel(
-        loc, resetKernelName(network.getSymName(), pop.getSymName()),
-        {vectorType(b.getI32Type()), stateType()});
-    b.setInsertionPoint(fn.getBody().front().getTerminator());
-    Value spikes = fn.getArgument(0), state = fn.getArgument(1);
-    Value m = b.create<memref::DimOp>(loc, spikes, index(loc, 0));
-    auto loop = b.create<scf::ForOp>(loc, index(loc, 0), m, index(loc, 1));
-    b.setInsertionPoint(loop.getBody()->getTerminator());
-    Value i = loadIndex(loc, spikes, loop.getInductionVar());
-    auto read = [&](RefOp ref) -> FailureOr<Value> {
-      auto row = rows.find(ref.getName());
-      if (row == rows.end())
-        return ref.emitOpError("names no state of the population");
-      return load2d(ref.getLoc(), state, row->second, i);
-    };
-    auto write = [&](AssignOp assign, Value v) -> LogicalResult {
-      auto row = rows.find(assign.getName());
-      if (row == rows.end())
-        return assign.emitOpError("names no state of the population");
-      store2d(assign.getLoc(), v, state, row->second, i);
-      return success();
-    };
-    // The neurons reset spiked in this step: refractory unless the period
-    // is zero steps.
-    bool never = refractoriness.lookup(pop.getSymName()).steps <= 0.0;
-    kernelNotRefractory = [&, never](NotRefractoryOp op) -> FailureOr<Value> {
-      return b.create<arith::ConstantOp>(op.getLoc(), b.getBoolAttr(never))
-          .getResult();
-    };
-    LogicalResult result =
-        failure(failed(inlineRegion(reset.getBody(), read, write)));
-    kernelNotRefractory = nullptr;
-    return result;
-  }
-
-  /// Where the synapse code of a kernel finds its variables: synapse `j`
-  /// from source `src` onto target `tgt`; `src` is loaded from `srcs` on
-  /// first use when not given.
-  struct SynapseContext {
-    Value syn, post, pre, mods, j, tgt, src, srcs, plastic;
-    /// The step (f64) the kernel runs in.
-    Value now;
-  };
-
-  /// Whether neuron `at` (a row index of `rows`) of population `pop`, whose
-  /// state is `state`, is not refractory in step `now` (f64): now -
-  /// _lastspike >= its refractory period. True for a population that does
-  /// not spike.
-  Value notRefractoryAt(Location loc, StringRef pop, Value state, Value at,
-                        Value now, const llvm::StringMap<int64_t> &rows) {
-    auto it = refractoriness.find(pop);
-    auto last = rows.find("_lastspike");
-    if (it == refractoriness.end() || last == rows.end())
-      return b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
-    Value since =
-        b.create<arith::SubFOp>(loc, now, load2d(loc, state, last->second, at));
-    return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since,
-                                   f64Constant(loc, it->second.steps));
-  }
-
-  /// `value`, about to be stored into element (row, at) of `mem`, as it is
-  /// when the write is discarded while `keep` is false: `old + d` (`old -
-  /// d`) with `old` that element becomes `old + select(keep, d, 0)`, so
-  /// that it stays an accumulation (atomic on the GPU); anything else
-  /// `select(keep, value, old)`.
-  Value guardedWrite(Location loc, Value value, Value keep, Value mem,
-                     int64_t row, Value at) {
-    auto isOld = [&](Value v) {
-      auto load = v.getDefiningOp<memref::LoadOp>();
-      return load && load.getMemref() == mem && load.getIndices().size() == 2 &&
-             load.getIndices()[0] == index(loc, row) &&
-             load.getIndices()[1] == at;
-    };
-    Value zero = f64Constant(loc, 0.0);
-    if (auto add = value.getDefiningOp<arith::AddFOp>()) {
-      if (isOld(add.getLhs()) || isOld(add.getRhs())) {
-        bool lhsOld = isOld(add.getLhs());
-        Value old = lhsOld ? add.getLhs() : add.getRhs();
-        Value d = lhsOld ? add.getRhs() : add.getLhs();
-        return b.create<arith::AddFOp>(
-            loc, old, b.create<arith::SelectOp>(loc, keep, d, zero));
-      }
-    }
-    if (auto sub = value.getDefiningOp<arith::SubFOp>();
-        sub && isOld(sub.getLhs()))
-      return b.create<arith::SubFOp>(
-          loc, sub.getLhs(),
-          b.create<arith::SelectOp>(loc, keep, sub.getRhs(), zero));
-    return b.create<arith::SelectOp>(loc, keep, value,
-                                     load2d(loc, mem, row, at));
-  }
-
-  /// The `plastic` flag of a synapse kernel: mods[0] != 0 (the runtime
-  /// clears it while the projection's plasticity is off).
-  Value plasticFlag(Location loc, Value mods) {
-    Value flag = b.create<memref::LoadOp>(loc, mods, ValueRange{index(loc, 0)});
-    return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, flag,
-                                   f64Constant(loc, 0.0));
-  }
-
-  LogicalResult convertProjection(ProjectionOp proj) {
-    // The same weight for every synapse, never changed: a constant in the
-    // kernels, no row in memory (synapseRowNames and the runtime read the
-    // attribute).
-    std::optional<double> fixedWeight = findConstantWeight(proj);
-    if (fixedWeight)
-      proj->setAttr(kConstantWeightAttr, b.getF64FloatAttr(*fixedWeight));
-    if (proj.getSynapseAttr())
-      return proj.emitOpError("must be elaborated before conversion to "
-                              "kernels");
-    auto lookupPop = [&](FlatSymbolRefAttr name) {
-      return dyn_cast_or_null<PopulationOp>(
-          SymbolTable::lookupSymbolIn(network, name.getAttr()));
-    };
-    PopulationOp target = lookupPop(proj.getTargetAttr());
-    PopulationOp source = lookupPop(proj.getSourceAttr());
-    if (!target || !source)
-      return proj.emitOpError("unknown source or target population");
-    llvm::StringMap<int64_t> postRows =
-        rowIndex<StateOp>(target.getBody().front());
-    llvm::StringMap<int64_t> preRows =
-        rowIndex<StateOp>(source.getBody().front());
-    Block &body = proj.getBody().front();
-    llvm::StringMap<int64_t> synRows;
-    for (const std::string &name : synapseRowNames(proj))
-      synRows[name] = static_cast<int64_t>(synRows.size());
-    // mods[0] is the plasticity flag, modulators follow.
-    llvm::StringMap<int64_t> modSlots;
-    for (auto m : body.getOps<ModulatorOp>())
-      modSlots[m.getSymName()] = static_cast<int64_t>(modSlots.size()) + 1;
-    StringRef weight;
-    for (auto w : body.getOps<WeightOp>())
-      weight = w.getSymName();
-    SmallVector<DecayOp> decays(body.getOps<DecayOp>());
-    kernelDt = network.getDt().convertToDouble();
-    Location loc = proj.getLoc();
-    bool needsSources = false;
-
-    // Reads and writes of synapse code.
-    auto read = [&](SynapseContext &c, RefOp ref) -> FailureOr<Value> {
-      Location l = ref.getLoc();
-      if (ref.getPre()) {
-        auto it = preRows.find(ref.getName());
-        if (it == preRows.end())
-          return ref.emitOpError("names no state of the source population");
-        if (!c.src) {
-          needsSources = true;
-          c.src = loadIndex(l, c.srcs, c.j);
-        }
-        return load2d(l, c.pre, it->second, c.src);
-      }
-      if (ref.getPost()) {
-        auto it = postRows.find(ref.getName());
-        if (it == postRows.end())
-          return ref.emitOpError("names no state of the target population");
-        return load2d(l, c.post, it->second, c.tgt);
-      }
-      if (auto it = modSlots.find(ref.getName()); it != modSlots.end())
-        return b
-            .create<memref::LoadOp>(l, c.mods, ValueRange{index(l, it->second)})
-            .getResult();
-      if (fixedWeight && ref.getName() == weight)
-        return f64Constant(l, *fixedWeight);
-      auto it = synRows.find(ref.getName());
-      if (it == synRows.end())
-        return ref.emitOpError("names no synapse variable");
-      return load2d(l, c.syn, it->second, c.j);
-    };
-    // The weight changes only while the projection is plastic.
-    auto writeSyn = [&](SynapseContext &c, Location l, StringRef name,
-                        Value v) {
-      int64_t row = synRows.lookup(name);
-      if (name == weight)
-        v = b.create<arith::SelectOp>(l, c.plastic, v,
-                                      load2d(l, c.syn, row, c.j));
-      store2d(l, v, c.syn, row, c.j);
-    };
-    auto write = [&](SynapseContext &c, AssignOp assign,
-                     Value v) -> LogicalResult {
-      Location l = assign.getLoc();
-      if (assign.getPost()) {
-        auto it = postRows.find(assign.getName());
-        if (it == postRows.end())
-          return assign.emitOpError("names no state of the target population");
-        // A state the target holds while refractory ignores the write then
-        // (Brian2's and NEST's rule).
-        auto r = refractoriness.find(target.getSymName());
-        if (r != refractoriness.end() && r->second.steps > 0.0 &&
-            r->second.clamped.contains(assign.getName()))
-          v = guardedWrite(l, v,
-                           notRefractoryAt(l, target.getSymName(), c.post,
-                                           c.tgt, c.now, postRows),
-                           c.post, it->second, c.tgt);
-        store2d(l, v, c.post, it->second, c.tgt);
-        return success();
-      }
-      if (!synRows.count(assign.getName()))
-        return assign.emitOpError("names no synapse variable");
-      writeSyn(c, l, assign.getName(), v);
-      return success();
-    };
-
-    // The refractoriness of a synapse's target or source in step c.now.
-    auto endNotRefractory = [&](SynapseContext &c,
-                                NotRefractoryOp op) -> FailureOr<Value> {
-      Location l = op.getLoc();
-      if (!op.getPre())
-        return notRefractoryAt(l, target.getSymName(), c.post, c.tgt, c.now,
-                               postRows);
-      if (!c.src) {
-        needsSources = true;
-        c.src = loadIndex(l, c.srcs, c.j);
-      }
-      return notRefractoryAt(l, source.getSymName(), c.pre, c.src, c.now,
-                             preRows);
-    };
-
-    // Synapse `c.j` sees an event in the step `now` (as f64): advance its
-    // per-synapse states from its last event, then run the statements.
-    auto eventBody = [&](Region &region, SynapseContext &c,
-                         Value now) -> LogicalResult {
-      c.now = now;
-      kernelNotRefractory = [&](NotRefractoryOp op) {
-        return endNotRefractory(c, op);
-      };
-      if (!decays.empty()) {
-        int64_t luRow = synRows.lookup("_lastupdate");
-        Location l = decays.front().getLoc();
-        Value n = b.create<arith::SubFOp>(l, now, load2d(l, c.syn, luRow, c.j));
-        for (DecayOp decay : decays) {
-          Location dl = decay.getLoc();
-          double rate = decay.getRate().convertToDouble();
-          double offset = decay.getOffset().convertToDouble();
-          int64_t row = synRows.lookup(decay.getVar());
-          Value x = load2d(dl, c.syn, row, c.j);
-          Value next;
-          if (rate == 0.0) {
-            next = b.create<arith::AddFOp>(
-                dl, x,
-                b.create<arith::MulFOp>(dl, n,
-                                        f64Constant(dl, offset * kernelDt)));
-          } else {
-            Value arg = b.create<arith::MulFOp>(
-                dl, n, f64Constant(dl, rate * kernelDt));
-            if (offset == 0.0) {
-              next = b.create<arith::MulFOp>(dl, x,
-                                             b.create<math::ExpOp>(dl, arg));
-            } else {
-              // x + (rate x + offset) expm1(rate h) / rate
-              Value slope = b.create<arith::AddFOp>(
-                  dl, b.create<arith::MulFOp>(dl, x, f64Constant(dl, rate)),
-                  f64Constant(dl, offset));
-              next = b.create<arith::AddFOp>(
-                  dl, x,
-                  b.create<arith::MulFOp>(
-                      dl, slope,
-                      b.create<arith::DivFOp>(dl,
-                                              b.create<math::ExpM1Op>(dl, arg),
-                                              f64Constant(dl, rate))));
-            }
-          }
-          store2d(dl, next, c.syn, row, c.j);
-        }
-        store2d(l, now, c.syn, luRow, c.j);
-      }
-      LogicalResult result = failure(failed(inlineRegion(
-          region, [&](RefOp ref) { return read(c, ref); },
-          [&](AssignOp a, Value v) { return write(c, a, v); })));
-      kernelNotRefractory = nullptr;
-      return result;
-    };
-
-    Type i32Vector = vectorType(b.getI32Type());
-    Type i64Vector = vectorType(b.getI64Type());
-    Type f64Vector = vectorType(f64());
-
-    // Both event kernels take (spikes, ptr, lists..., syn, post, pre, mods,
-    // step) and walk, for every neuron s that spiked, the entries
-    // ptr[s]..ptr[s+1] of its synapse list; the caller maps s and the entry
-    // q to the synapse and its ends. A `partitioned` kernel takes (spikes,
-    // ptr, stride, part, lists..., ...) and walks ptr[s * stride + part] ..
-    // ptr[s * stride + part + 1]: the part of each row whose targets lie in
-    // one range (the runtime delivers the parts on different threads).
-    struct EventLoop {
-      SynapseContext c;
-      Value now, s, q;
-      func::FuncOp fn;
-    };
-    auto eventLoop = [&](Location l, StringRef name, ArrayRef<Type> lists,
-                         bool partitioned) {
-      SmallVector<Type> args{i32Vector, i64Vector};
-      if (partitioned)
-        args.append({b.getI64Type(), b.getI64Type()});
-      args.append(lists.begin(), lists.end());
-      unsigned state = args.size();
-      args.append(
-          {stateType(), stateType(), stateType(), f64Vector, b.getI64Type()});
-      EventLoop e;
-      e.fn = createKernel(l, name, args);
-      b.setInsertionPoint(e.fn.getBody().front().getTerminator());
-      e.c.syn = e.fn.getArgument(state);
-      e.c.post = e.fn.getArgument(state + 1);
-      e.c.pre = e.fn.getArgument(state + 2);
-      e.c.mods = e.fn.getArgument(state + 3);
-      e.c.plastic = plasticFlag(l, e.c.mods);
-      Value spikes = e.fn.getArgument(0), ptr = e.fn.getArgument(1);
-      e.now = b.create<arith::SIToFPOp>(l, f64(), e.fn.getArgument(state + 4));
-      Value one = index(l, 1);
-      Value m = b.create<memref::DimOp>(l, spikes, index(l, 0));
-      auto outer = b.create<scf::ForOp>(l, index(l, 0), m, one);
-      b.setInsertionPoint(outer.getBody()->getTerminator());
-      e.s = loadIndex(l, spikes, outer.getInductionVar());
-      Value at = e.s;
-      if (partitioned) {
-        auto asIndex = [&](Value v) {
-          return b.create<arith::IndexCastOp>(l, b.getIndexType(), v);
-        };
-        // One op per statement: a deterministic order in the IR.
-        Value part = asIndex(e.fn.getArgument(3));
-        Value stride = asIndex(e.fn.getArgument(2));
-        Value first = b.create<arith::MulIOp>(l, e.s, stride);
-        at = b.create<arith::AddIOp>(l, first, part);
-      }
-      Value lo = loadIndex(l, ptr, at);
-      Value hi = loadIndex(l, ptr, b.create<arith::AddIOp>(l, at, one));
-      auto inner = b.create<scf::ForOp>(l, lo, hi, one);
-      b.setInsertionPoint(inner.getBody()->getTerminator());
-      e.q = inner.getInductionVar();
-      return e;
-    };
-
-    // on pre: deliver(spikes, rowPtr, stride, part, cols, ...): spike s
-    // reaches synapses j = rowPtr[s * stride + part] .. rowPtr[s * stride +
-    // part + 1] onto targets cols[j]. The kernel exists
-    // even without `on pre`.
-    {
-      EventLoop e = eventLoop(
-          loc, deliverKernelName(network.getSymName(), proj.getSymName()),
-          {i32Vector}, /*partitioned=*/true);
-      e.c.j = e.q;
-      e.c.src = e.s;
-      e.c.tgt = loadIndex(loc, e.fn.getArgument(4), e.c.j);
-      for (auto on : llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
-        if (failed(eventBody(on.getBody(), e.c, e.now)))
-          return failure();
-        on.erase();
-      }
-    }
-
-    // on post: deliver_post(spikes, colPtr, synIndex, srcs, ...): target t
-    // that spiked reaches synapses synIndex[colPtr[t]..colPtr[t+1]].
-    for (auto on : llvm::make_early_inc_range(body.getOps<OnPostOp>())) {
-      Location l = on.getLoc();
-      EventLoop e = eventLoop(
-          l, deliverPostKernelName(network.getSymName(), proj.getSymName()),
-          {i64Vector, i32Vector}, /*partitioned=*/false);
-      e.c.srcs = e.fn.getArgument(3);
-      e.c.tgt = e.s;
-      e.c.j = loadIndex(l, e.fn.getArgument(2), e.q);
-      if (failed(eventBody(on.getBody(), e.c, e.now)))
-        return failure();
-      on.erase();
-    }
-
-    // Every step: update(srcs, cols, syn, post, pre, mods, step) sums the
-    // per-synapse drives into their target rows and integrates the
-    // clock-driven equations, all from the values at the start of the step.
-    SmallVector<OdeOp> odes(body.getOps<OdeOp>());
-    SmallVector<DrivesOp> summed(body.getOps<DrivesOp>());
-    for (OdeOp ode : odes)
-      if (!ode.getMethod() || ode.getMethod() != odes.front().getMethod())
-        return ode.emitOpError("has no integration method (run "
-                               "neuro-integrate) or one that differs from "
-                               "the projection's other equations");
-    if (!odes.empty() || !summed.empty()) {
-      auto fn = createKernel(
-          loc, updateKernelName(network.getSymName(), proj.getSymName()),
-          {i32Vector, i32Vector, stateType(), stateType(), stateType(),
-           f64Vector, b.getI64Type()});
-      b.setInsertionPoint(fn.getBody().front().getTerminator());
-      SynapseContext c;
-      c.srcs = fn.getArgument(0);
-      c.syn = fn.getArgument(2);
-      c.post = fn.getArgument(3);
-      c.pre = fn.getArgument(4);
-      c.mods = fn.getArgument(5);
-      c.plastic = plasticFlag(loc, c.mods);
-      Value stepF = b.create<arith::SIToFPOp>(loc, f64(), fn.getArgument(6));
-      c.now = stepF;
-      kernelTime =
-          b.create<arith::MulFOp>(loc, stepF, f64Constant(loc, kernelDt));
-      kernelNotRefractory = [&](NotRefractoryOp op) {
-        return endNotRefractory(c, op);
-      };
-      Value one = index(loc, 1);
-      SmallVector<int64_t> sumRows;
-      for (DrivesOp d : summed) {
-        auto it = postRows.find(d.getIntoAttr() ? d.getIntoAttr().getValue()
-                                                : StringRef());
-        if (it == postRows.end())
-          return d.emitOpError("has no row of the target population to sum "
-                               "into (run neuro-elaborate)");
-        sumRows.push_back(it->second);
-      }
-      if (!sumRows.empty()) {
-        Value n = b.create<memref::DimOp>(loc, c.post, one);
-        auto clear = b.create<scf::ForOp>(loc, index(loc, 0), n, one);
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPoint(clear.getBody()->getTerminator());
-        for (int64_t row : sumRows)
-          store2d(loc, f64Constant(loc, 0.0), c.post, row,
-                  clear.getInductionVar());
-      }
-      Value cols = fn.getArgument(1);
-      Value nsyn = b.create<memref::DimOp>(loc, cols, index(loc, 0));
-      auto loop = b.create<scf::ForOp>(loc, index(loc, 0), nsyn, one);
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      c.j = loop.getInductionVar();
-      c.tgt = loadIndex(loc, cols, c.j);
-      auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
-        return a.emitOpError("cannot assign here");
-      };
-      // Values at the start of the step, each read once.
-      llvm::StringMap<Value> x;
-      auto readOnce = [&](RefOp ref) -> FailureOr<Value> {
-        std::string key = refKey(ref);
-        auto it = x.find(key);
-        if (it != x.end())
-          return it->second;
-        FailureOr<Value> v = read(c, ref);
-        if (succeeded(v))
-          x[key] = *v;
-        return v;
-      };
-      for (auto [d, row] : llvm::zip(summed, sumRows)) {
-        auto v = inlineRegion(d.getValue(), readOnce, noWrite);
-        if (failed(v))
-          return failure();
-        Location l = d.getLoc();
-        Value acc = load2d(l, c.post, row, c.tgt);
-        store2d(l, b.create<arith::AddFOp>(l, acc, (*v)[0]), c.post, row,
-                c.tgt);
-      }
-      if (!odes.empty()) {
-        // Everything the equations read, then one step of them.
-        for (OdeOp ode : odes) {
-          FailureOr<Value> self = [&]() -> FailureOr<Value> {
-            auto it = x.find(ode.getVar());
-            if (it != x.end())
-              return it->second;
-            Value v =
-                load2d(ode.getLoc(), c.syn, synRows.lookup(ode.getVar()), c.j);
-            x[ode.getVar()] = v;
-            return v;
-          }();
-          WalkResult r = ode.getRhs().walk([&](RefOp ref) {
-            return failed(readOnce(ref)) ? WalkResult::interrupt()
-                                         : WalkResult::advance();
-          });
-          if (failed(self) || r.wasInterrupted())
-            return failure();
-        }
-        llvm::StringMap<Value> next;
-        if (failed(integrateNumerically(odes, x, Value(), kernelDt, next)))
-          return failure();
-        for (OdeOp ode : odes)
-          writeSyn(c, ode.getLoc(), ode.getVar(), next[ode.getVar()]);
-      }
-      kernelTime = Value();
-      kernelNotRefractory = nullptr;
-      for (OdeOp ode : odes)
-        ode.erase();
-      for (DrivesOp d : summed)
-        d.erase();
-    }
-    if (needsSources)
-      proj->setAttr("neuro.needs_sources", b.getUnitAttr());
-    // The decays stay: with the declarations they describe the projection's
-    // rows to the runtime (synapseRowNames).
-    return success();
-  }
-
-  ModuleOp module;
-  NetworkOp network;
-  OpBuilder b;
-  Block *kernelEntry = nullptr;
-  /// What neuro.time, neuro.time_step and neuro.rand become in the kernel
-  /// being built (null where they are not available).
-  Value kernelTime, kernelSeed, kernelIndex, kernelStep, kernelNoise;
-  /// What neuro.index becomes (f64), and the random stream of a call site
-  /// when it is not the population's generated stream.
-  Value kernelIndexSelf, kernelIndexPre, kernelIndexPost;
-  std::function<uint32_t(uint32_t)> kernelStreamOf;
-  /// What neuro.not_refractory becomes in the kernel being built (null:
-  /// not available).
-  std::function<FailureOr<Value>(NotRefractoryOp)> kernelNotRefractory;
-  /// Per population with a threshold: its refractory period in steps and
-  /// the states it clamps (held, and not written by synapse events, while
-  /// refractory). Filled as populations are converted, read by projections.
-  struct Refractoriness {
-    double steps = 0.0;
-    llvm::StringSet<> clamped;
-  };
-  llvm::StringMap<Refractoriness> refractoriness;
-  double kernelDt = 0.0;
-  uint32_t kernelPopulation = 0;
-  llvm::DenseMap<int64_t, Value> indexConstants;
-  llvm::DenseMap<uint64_t, Value> floatConstants;
-};
+namespace {
 
 struct ConvertNeuroToKernelsPass
     : neuro::impl::ConvertNeuroToKernelsBase<ConvertNeuroToKernelsPass> {

@@ -1,0 +1,545 @@
+//===- NumericalMethods.cpp - Integration of equations in the kernels -----===//
+//
+// What the step and update kernels do with the equations neuro-integrate
+// gave a method:
+//
+//   exact (neuro.propagate)  x' = M x + c (+ L z: one standard normal z_j per
+//                            noisy direction), with the matrices computed at
+//                            compile time; M', L' while refractory
+//   exact, per neuron        x' = P x + p with P = exp(G dt) per neuron: the
+//                            init kernel probes the right-hand sides for G
+//                            and calls neuro_rt_expm, the entries become rows
+//   euler                    x' = x + f(x) dt
+//   exponential_euler        x' = x + (A x + B) expm1(A dt) / A, A and B from
+//                            f at x = 0 and x = 1 (x + B dt when A = 0)
+//   euler_maruyama           x' = x + f dt + g sqrt(dt) N(0, 1), f and g from
+//                            the right-hand side at xi = 0 and xi = 1
+//   rk4                      classical Runge-Kutta on the whole system
+//
+// `unless refractory` states are held while the neuron is refractory.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NeuroToKernelsInternal.h"
+
+#include "neuro/Runtime/Streams.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace neuro;
+using namespace neuro::detail;
+
+LogicalResult KernelBuilder::checkOneMethod(ArrayRef<OdeOp> odes,
+                                            StringRef owner) {
+  OdeOp first = odes.empty() ? OdeOp() : odes.front();
+  for (OdeOp ode : odes)
+    if (!ode.getMethod() || ode.getMethod() != first.getMethod())
+      return ode.emitOpError()
+             << "has no integration method (run neuro-integrate) or one that "
+                "differs from the "
+             << owner << "'s other equations";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Propagators computed at compile time
+//===----------------------------------------------------------------------===//
+
+/// Row `row` of the affine map `m` (rows of x.size() coefficients and a
+/// constant) applied to `x`, with no product for a coefficient 0 or 1.
+static Value affineRow(KernelBuilder &k, Location l, ArrayRef<Value> x,
+                       ArrayRef<double> m, size_t row) {
+  OpBuilder &b = k.b;
+  size_t nv = x.size();
+  Value acc;
+  for (size_t j = 0; j < nv; ++j) {
+    double coef = m[row * (nv + 1) + j];
+    if (coef == 0.0)
+      continue;
+    Value term = coef == 1.0
+                     ? x[j]
+                     : b.create<arith::MulFOp>(l, x[j], k.f64Constant(l, coef))
+                           .getResult();
+    acc = acc ? b.create<arith::AddFOp>(l, acc, term).getResult() : term;
+  }
+  double c = m[row * (nv + 1) + nv];
+  if (c != 0.0 || !acc) {
+    Value cv = k.f64Constant(l, c);
+    acc = acc ? b.create<arith::AddFOp>(l, acc, cv).getResult() : cv;
+  }
+  return acc;
+}
+
+/// Row `r` of the noise factor `factor` applied to the normal draws `z`
+/// (drawn for the columns that are not all 0), the constant 0 for a row of
+/// zeros; constants at `constantLoc`.
+static Value noiseRow(KernelBuilder &k, Location l, Location constantLoc,
+                      ArrayRef<Value> z, ArrayRef<double> factor, size_t r) {
+  OpBuilder &b = k.b;
+  size_t nv = z.size();
+  Value acc;
+  for (size_t j = 0; j < nv; ++j) {
+    double c = factor[r * nv + j];
+    if (c == 0.0)
+      continue;
+    Value term =
+        b.create<arith::MulFOp>(l, z[j], k.f64Constant(constantLoc, c));
+    acc = acc ? b.create<arith::AddFOp>(l, acc, term).getResult() : term;
+  }
+  return acc ? acc : k.f64Constant(constantLoc, 0.0);
+}
+
+/// A standard normal draw for `site` of the current population, neuron and
+/// step.
+static Value normalDraw(KernelBuilder &k, Location loc, uint32_t site) {
+  OpBuilder &b = k.b;
+  Value stream = b.create<arith::ConstantOp>(
+      loc, b.getI32IntegerAttr(static_cast<int32_t>(
+               rt::streams::generated(k.kernelPopulation, site))));
+  return b
+      .create<func::CallOp>(
+          loc, k.runtimeFunction("neuro_rt_normal"),
+          ValueRange{k.kernelSeed, stream, k.kernelIndex, k.kernelStep})
+      .getResult(0);
+}
+
+void KernelBuilder::expandPropagate(PropagateOp propagate, Location loc,
+                                    llvm::StringMap<int64_t> &rows, Value state,
+                                    Value i, Value inRefractory,
+                                    llvm::StringMap<Value> &current) {
+  Location pl = propagate.getLoc();
+  ArrayAttr vars = propagate.getVars();
+  size_t nv = vars.size();
+  SmallVector<Value> x;
+  for (Attribute var : vars)
+    x.push_back(
+        load2d(pl, state, rows[cast<FlatSymbolRefAttr>(var).getValue()], i));
+  SmallVector<double> m(propagate.getMatrix().getValues<double>());
+  std::optional<SmallVector<double>> mr;
+  if (auto attr = propagate.getRefractoryMatrix())
+    mr.emplace(attr->getValues<double>());
+  // Exact noise: L z with one standard normal z_j per direction that
+  // carries noise (a nonzero column of L or of its refractory variant).
+  SmallVector<double> l, lr;
+  if (auto attr = propagate.getNoise())
+    l.assign(attr->getValues<double>().begin(),
+             attr->getValues<double>().end());
+  if (auto attr = propagate.getRefractoryNoise())
+    lr.assign(attr->getValues<double>().begin(),
+              attr->getValues<double>().end());
+  SmallVector<Value> z(nv);
+  for (size_t j = 0; j < nv && !l.empty(); ++j) {
+    bool used = false;
+    for (size_t r = 0; r < nv; ++r)
+      used |= l[r * nv + j] != 0.0 || (!lr.empty() && lr[r * nv + j] != 0.0);
+    if (used)
+      z[j] = normalDraw(*this, pl, kNoiseSiteBase + j);
+  }
+  for (size_t r = 0; r < nv; ++r) {
+    Value next = affineRow(*this, pl, x, m, r);
+    if (!l.empty())
+      next =
+          b.create<arith::AddFOp>(pl, next, noiseRow(*this, pl, loc, z, l, r));
+    if (mr && inRefractory) {
+      bool differs = false;
+      for (size_t k = 0; k <= nv; ++k)
+        differs |= m[r * (nv + 1) + k] != (*mr)[r * (nv + 1) + k];
+      for (size_t k = 0; k < nv && !l.empty(); ++k)
+        differs |= l[r * nv + k] != lr[r * nv + k];
+      if (differs) {
+        Value heldValue = affineRow(*this, pl, x, *mr, r);
+        if (!lr.empty())
+          heldValue = b.create<arith::AddFOp>(
+              pl, heldValue, noiseRow(*this, pl, loc, z, lr, r));
+        next = b.create<arith::SelectOp>(pl, inRefractory, heldValue, next);
+      }
+    }
+    StringRef name = cast<FlatSymbolRefAttr>(vars[r]).getValue();
+    current[name] = next;
+  }
+  for (size_t r = 0; r < nv; ++r) {
+    StringRef name = cast<FlatSymbolRefAttr>(vars[r]).getValue();
+    store2d(pl, current[name], state, rows[name], i);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Propagators per neuron
+//===----------------------------------------------------------------------===//
+
+PerNeuronPropagator neuro::detail::perNeuronPropagator(PopulationOp pop,
+                                                       ArrayRef<OdeOp> odes) {
+  PerNeuronPropagator p;
+  llvm::StringSet<> constant, seen;
+  for (StateOp st : pop.getBody().getOps<StateOp>())
+    if (st->hasAttr("neuro.constant"))
+      constant.insert(st.getSymName());
+  for (OdeOp ode : odes) {
+    p.vars.push_back(ode.getVar().str());
+    seen.insert(ode.getVar());
+    p.refractory |= ode.getUnlessRefractory();
+  }
+  p.odes = odes.size();
+  for (OdeOp ode : odes)
+    ode.getRhs().walk([&](RefOp ref) {
+      if (!constant.contains(ref.getName()) &&
+          seen.insert(ref.getName()).second)
+        p.vars.push_back(ref.getName().str());
+    });
+  p.n = p.vars.size();
+  return p;
+}
+
+void KernelBuilder::applyPerNeuronPropagator(
+    Location loc, ArrayRef<OdeOp> odes, const PerNeuronPropagator &pnp,
+    const llvm::StringMap<int64_t> &rows, Value state, Value i,
+    Value inRefractory, llvm::StringMap<Value> &current) {
+  // x' = P x + p, P from the neuron's own rows (Q while refractory).
+  SmallVector<Value> x;
+  for (const std::string &v : pnp.vars)
+    x.push_back(load2d(loc, state, rows.lookup(v), i));
+  auto apply = [&](char which, size_t k) {
+    Value acc = load2d(loc, state, rows.lookup(pnp.entry(which, k, pnp.n)), i);
+    for (size_t j = 0; j < pnp.n; ++j)
+      acc = b.create<arith::AddFOp>(
+          loc, acc,
+          b.create<arith::MulFOp>(
+              loc, x[j],
+              load2d(loc, state, rows.lookup(pnp.entry(which, k, j)), i)));
+    return acc;
+  };
+  SmallVector<Value> next;
+  for (size_t k = 0; k < odes.size(); ++k) {
+    Value v = apply('P', k);
+    if (pnp.refractory && inRefractory)
+      v = b.create<arith::SelectOp>(loc, inRefractory, apply('Q', k), v);
+    next.push_back(v);
+  }
+  for (size_t k = 0; k < odes.size(); ++k) {
+    OdeOp ode = odes[k];
+    store2d(ode.getLoc(), next[k], state, rows.lookup(ode.getVar()), i);
+    current[ode.getVar()] = next[k];
+  }
+}
+
+/// `neuro_rt_expm(n, in, out)` of runtime/ABI.h, declared once.
+static func::FuncOp expmFunction(ModuleOp module) {
+  if (auto fn = module.lookupSymbol<func::FuncOp>("neuro_rt_expm"))
+    return fn;
+  OpBuilder mb = OpBuilder::atBlockBegin(module.getBody());
+  auto fn = mb.create<func::FuncOp>(
+      module.getLoc(), "neuro_rt_expm",
+      mb.getFunctionType({mb.getI64Type(), mb.getI64Type(), mb.getI64Type()},
+                         {}));
+  fn.setPrivate();
+  return fn;
+}
+
+LogicalResult
+KernelBuilder::buildPropagators(PopulationOp pop, SmallVectorImpl<OdeOp> &odes,
+                                const llvm::StringMap<int64_t> &rows,
+                                Value state, Value i) {
+  PerNeuronPropagator pnp = perNeuronPropagator(pop, odes);
+  Location loc = pop.getLoc();
+  size_t n = pnp.n, m = n + 1;
+  llvm::StringMap<Value> base;
+  for (auto &row : rows)
+    base[row.getKey()] = load2d(loc, state, row.getValue(), i);
+  Value zero = f64Constant(loc, 0.0), one = f64Constant(loc, 1.0);
+  // f_k at the probe point `at` (-1: all variables 0, else e_at).
+  auto probe = [&](OdeOp ode, int at) -> FailureOr<Value> {
+    llvm::StringMap<Value> values = base;
+    for (size_t j = 0; j < n; ++j)
+      values[pnp.vars[j]] = int(j) == at ? one : zero;
+    auto read = [&](RefOp ref) -> FailureOr<Value> {
+      auto it = values.find(ref.getName());
+      if (it == values.end())
+        return ref.emitOpError("names no state of the population");
+      return it->second;
+    };
+    auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
+      return a.emitOpError("cannot assign in an equation");
+    };
+    auto r = inlineRegion(ode.getRhs(), read, noWrite);
+    if (failed(r))
+      return failure();
+    return (*r)[0];
+  };
+  Value dtV = f64Constant(loc, kernelDt);
+  SmallVector<SmallVector<Value>> g(n, SmallVector<Value>(m, zero));
+  for (auto [k, ode] : llvm::enumerate(odes)) {
+    auto f0 = probe(ode, -1);
+    if (failed(f0))
+      return failure();
+    g[k][n] = b.create<arith::MulFOp>(loc, *f0, dtV);
+    for (size_t j = 0; j < n; ++j) {
+      auto fj = probe(ode, int(j));
+      if (failed(fj))
+        return failure();
+      g[k][j] = b.create<arith::MulFOp>(
+          loc, b.create<arith::SubFOp>(loc, *fj, *f0), dtV);
+    }
+  }
+  // Scratch for the generator and its exponential, once per call (an
+  // alloca in the neuron loop would grow the stack with every neuron).
+  auto type = MemRefType::get({int64_t(m * m)}, f64());
+  OpBuilder entry = OpBuilder::atBlockBegin(kernelEntry);
+  Value in = entry.create<memref::AllocaOp>(loc, type);
+  Value out = entry.create<memref::AllocaOp>(loc, type);
+  auto address = [&](Value buffer) -> Value {
+    Value p = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer);
+    return b.create<arith::IndexCastOp>(loc, b.getI64Type(), p);
+  };
+  for (char which : {'P', 'Q'}) {
+    if (which == 'Q' && !pnp.refractory)
+      continue;
+    for (size_t r = 0; r < m; ++r)
+      for (size_t c = 0; c < m; ++c) {
+        Value v = r < odes.size() ? g[r][c] : zero;
+        if (which == 'Q' && r < odes.size() && odes[r].getUnlessRefractory())
+          v = zero;
+        b.create<memref::StoreOp>(loc, v, in,
+                                  ValueRange{index(loc, int64_t(r * m + c))});
+      }
+    Value size = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(m));
+    b.create<func::CallOp>(loc, expmFunction(module),
+                           ValueRange{size, address(in), address(out)});
+    for (size_t k = 0; k < odes.size(); ++k)
+      for (size_t j = 0; j <= n; ++j) {
+        Value e = b.create<memref::LoadOp>(
+            loc, out, ValueRange{index(loc, int64_t(k * m + j))});
+        store2d(loc, e, state, rows.lookup(pnp.entry(which, k, j)), i);
+      }
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Numerical methods
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// One step of equations that all have the same method, held while
+/// `inRefractory` (null: never).
+class Integrator {
+public:
+  Integrator(KernelBuilder &k, Location loc, Value inRefractory, double dt)
+      : k(k), b(k.b), inRefractory(inRefractory), dt(dt),
+        zero(k.f64Constant(loc, 0.0)), dtV(k.f64Constant(loc, dt)) {}
+
+  /// As KernelBuilder::integrateNumerically.
+  LogicalResult step(SmallVectorImpl<OdeOp> &odes, llvm::StringMap<Value> &x,
+                     llvm::StringMap<Value> &next);
+
+private:
+  /// Whether `ode` holds its state while the neuron is refractory.
+  bool held(OdeOp ode) const {
+    return ode.getUnlessRefractory() && inRefractory;
+  }
+  /// The right-hand side of `ode` with the variables taking `values`.
+  FailureOr<Value> evaluateRhs(OdeOp ode, const llvm::StringMap<Value> &values);
+  /// x + f(x) dt for the state `old` of `ode`.
+  FailureOr<Value> eulerStep(OdeOp ode, const llvm::StringMap<Value> &x,
+                             Value old);
+  /// The exponential Euler step of the state `old` of `ode`.
+  FailureOr<Value>
+  exponentialEulerStep(OdeOp ode, const llvm::StringMap<Value> &x, Value old);
+  /// The Euler-Maruyama step of `odes`.
+  LogicalResult eulerMaruyamaStep(SmallVectorImpl<OdeOp> &odes,
+                                  llvm::StringMap<Value> &x,
+                                  llvm::StringMap<Value> &next);
+  /// The classical Runge-Kutta step of `odes`.
+  LogicalResult rungeKutta4Step(SmallVectorImpl<OdeOp> &odes,
+                                llvm::StringMap<Value> &x,
+                                llvm::StringMap<Value> &next);
+
+  KernelBuilder &k;
+  OpBuilder &b;
+  Value inRefractory;
+  double dt;
+  /// 0 and dt, created before the step.
+  Value zero, dtV;
+};
+
+} // namespace
+
+LogicalResult KernelBuilder::integrateNumerically(
+    SmallVectorImpl<OdeOp> &odes, llvm::StringMap<Value> &x, Value inRefractory,
+    double dt, llvm::StringMap<Value> &next) {
+  return Integrator(*this, odes.front().getLoc(), inRefractory, dt)
+      .step(odes, x, next);
+}
+
+LogicalResult Integrator::step(SmallVectorImpl<OdeOp> &odes,
+                               llvm::StringMap<Value> &x,
+                               llvm::StringMap<Value> &next) {
+  StringRef method = *odes.front().getMethod();
+  if (method == "euler" || method == "exponential_euler") {
+    for (OdeOp ode : odes) {
+      Value old = x[ode.getVar()];
+      FailureOr<Value> updated = method == "euler"
+                                     ? eulerStep(ode, x, old)
+                                     : exponentialEulerStep(ode, x, old);
+      if (failed(updated))
+        return failure();
+      if (held(ode))
+        updated =
+            b.create<arith::SelectOp>(ode.getLoc(), inRefractory, old, *updated)
+                .getResult();
+      next[ode.getVar()] = *updated;
+    }
+    return success();
+  }
+  if (method == "euler_maruyama")
+    return eulerMaruyamaStep(odes, x, next);
+  if (method == "rk4")
+    return rungeKutta4Step(odes, x, next);
+  return odes.front().emitOpError()
+         << "unknown integration method '" << method << "'";
+}
+
+FailureOr<Value> Integrator::evaluateRhs(OdeOp ode,
+                                         const llvm::StringMap<Value> &values) {
+  auto read = [&](RefOp ref) -> FailureOr<Value> {
+    auto it = values.find(KernelBuilder::refKey(ref));
+    if (it == values.end())
+      return ref.emitOpError("names no variable the equation can read");
+    return it->second;
+  };
+  auto write = [&](AssignOp assign, Value) -> LogicalResult {
+    return assign.emitOpError("cannot assign in an equation");
+  };
+  auto result = k.inlineRegion(ode.getRhs(), read, write);
+  if (failed(result))
+    return failure();
+  return (*result)[0];
+}
+
+FailureOr<Value>
+Integrator::eulerStep(OdeOp ode, const llvm::StringMap<Value> &x, Value old) {
+  Location l = ode.getLoc();
+  auto f = evaluateRhs(ode, x);
+  if (failed(f))
+    return failure();
+  return b.create<arith::AddFOp>(l, old, b.create<arith::MulFOp>(l, *f, dtV))
+      .getResult();
+}
+
+FailureOr<Value>
+Integrator::exponentialEulerStep(OdeOp ode, const llvm::StringMap<Value> &x,
+                                 Value old) {
+  // dx/dt = A x + B with A, B depending on the other states only:
+  // B = f(x = 0), A = f(x = 1) - B, and
+  // x' = x + (A x + B) * expm1(A dt) / A   (x + B dt when A = 0).
+  Location l = ode.getLoc();
+  llvm::StringMap<Value> at0 = x, at1 = x;
+  at0[ode.getVar()] = zero;
+  at1[ode.getVar()] = k.f64Constant(l, 1.0);
+  auto f0 = evaluateRhs(ode, at0);
+  auto f1 = evaluateRhs(ode, at1);
+  if (failed(f0) || failed(f1))
+    return failure();
+  Value a = b.create<arith::SubFOp>(l, *f1, *f0);
+  Value adt = b.create<arith::MulFOp>(l, a, dtV);
+  Value phi = b.create<arith::DivFOp>(l, b.create<math::ExpM1Op>(l, adt), a);
+  Value isZero = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, a, zero);
+  phi = b.create<arith::SelectOp>(l, isZero, dtV, phi);
+  Value slope =
+      b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, a, old), *f0);
+  return b.create<arith::AddFOp>(l, old, b.create<arith::MulFOp>(l, slope, phi))
+      .getResult();
+}
+
+LogicalResult Integrator::eulerMaruyamaStep(SmallVectorImpl<OdeOp> &odes,
+                                            llvm::StringMap<Value> &x,
+                                            llvm::StringMap<Value> &next) {
+  // dx/dt = f + g xi: x' = x + f dt + g sqrt(dt) N(0, 1), f and g from
+  // the right-hand side at xi = 0 and xi = 1; an independent normal
+  // draw per equation, neuron and step.
+  Value sqrtDt = k.f64Constant(odes.front().getLoc(), std::sqrt(dt));
+  unsigned site = 0;
+  for (OdeOp ode : odes) {
+    Location l = ode.getLoc();
+    Value old = x[ode.getVar()];
+    k.kernelNoise = zero;
+    auto f = evaluateRhs(ode, x);
+    k.kernelNoise = k.f64Constant(l, 1.0);
+    auto fg = evaluateRhs(ode, x);
+    k.kernelNoise = Value();
+    if (failed(f) || failed(fg))
+      return failure();
+    Value g = b.create<arith::SubFOp>(l, *fg, *f);
+    Value normal = normalDraw(k, l, kNoiseSiteBase + site++);
+    Value drift = b.create<arith::MulFOp>(l, *f, dtV);
+    Value diffusion = b.create<arith::MulFOp>(
+        l, g, b.create<arith::MulFOp>(l, sqrtDt, normal));
+    Value updated = b.create<arith::AddFOp>(
+        l, old, b.create<arith::AddFOp>(l, drift, diffusion));
+    if (held(ode))
+      updated = b.create<arith::SelectOp>(l, inRefractory, old, updated);
+    next[ode.getVar()] = updated;
+  }
+  return success();
+}
+
+LogicalResult Integrator::rungeKutta4Step(SmallVectorImpl<OdeOp> &odes,
+                                          llvm::StringMap<Value> &x,
+                                          llvm::StringMap<Value> &next) {
+  // Classical Runge-Kutta on the whole system; held states have
+  // derivative 0 at every stage.
+  Location loc = odes.front().getLoc();
+  auto stage = [&](const llvm::StringMap<Value> &values,
+                   SmallVectorImpl<Value> &slopes) -> LogicalResult {
+    for (OdeOp ode : odes) {
+      auto f = evaluateRhs(ode, values);
+      if (failed(f))
+        return failure();
+      Value v = *f;
+      if (held(ode))
+        v = b.create<arith::SelectOp>(ode.getLoc(), inRefractory, zero, v);
+      slopes.push_back(v);
+    }
+    return success();
+  };
+  auto advance = [&](ArrayRef<Value> slopes, double h) {
+    llvm::StringMap<Value> values = x;
+    Value hV = k.f64Constant(loc, h);
+    for (auto [ode, kv] : llvm::zip(odes, slopes))
+      values[ode.getVar()] = b.create<arith::AddFOp>(
+          loc, x[ode.getVar()], b.create<arith::MulFOp>(loc, kv, hV));
+    return values;
+  };
+  // Stage times: t, t + dt/2, t + dt/2, t + dt.
+  Value start = k.kernelTime;
+  auto at = [&](double offset) {
+    k.kernelTime =
+        start ? b.create<arith::AddFOp>(loc, start, k.f64Constant(loc, offset))
+                    .getResult()
+              : Value();
+  };
+  SmallVector<Value> k1, k2, k3, k4;
+  if (failed(stage(x, k1)))
+    return failure();
+  at(dt / 2);
+  if (failed(stage(advance(k1, dt / 2), k2)) ||
+      failed(stage(advance(k2, dt / 2), k3)))
+    return failure();
+  at(dt);
+  if (failed(stage(advance(k3, dt), k4)))
+    return failure();
+  k.kernelTime = start;
+  Value two = k.f64Constant(loc, 2.0);
+  Value sixth = k.f64Constant(loc, dt / 6);
+  for (size_t n = 0; n < odes.size(); ++n) {
+    Value sum = b.create<arith::AddFOp>(
+        loc, k1[n],
+        b.create<arith::MulFOp>(loc, two,
+                                b.create<arith::AddFOp>(loc, k2[n], k3[n])));
+    sum = b.create<arith::AddFOp>(loc, sum, k4[n]);
+    next[odes[n].getVar()] = b.create<arith::AddFOp>(
+        loc, x[odes[n].getVar()], b.create<arith::MulFOp>(loc, sum, sixth));
+  }
+  return success();
+}

@@ -1,0 +1,310 @@
+//===- PopulationKernels.cpp - Step and reset kernels of a population -----===//
+//
+// neuro_step_<net>_<pop>(state, spiked, step, seed, begin, end) advances
+// neurons [begin, end) of the population by one step: their equations
+// (NumericalMethods.cpp), then the threshold, which sets spiked[i] and,
+// for a neuron that spikes, its `_lastspike` row. neuro_reset_<net>_<pop>
+// (spikes, state) runs the reset of the neurons in the spike list.
+//
+// Refractoriness follows Brian2: with R the refractory period in steps and
+// `_lastspike` the step of the last spike, a neuron is refractory in step k
+// while k - _lastspike < R: its `unless refractory` states are held and it
+// cannot spike.
+//
+//===----------------------------------------------------------------------===//
+
+#include "NeuroToKernelsInternal.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace neuro;
+using namespace neuro::detail;
+
+/// Declares the row `_lastspike` (the step of the neuron's last spike)
+/// after the population's states, first set to kNeverSpiked.
+static void declareLastSpikeRow(PopulationOp pop) {
+  Block &body = pop.getBody().front();
+  Location loc = pop.getLoc();
+  OpBuilder db(pop.getContext());
+  Operation *lastDecl = nullptr;
+  for (auto s : body.getOps<StateOp>())
+    lastDecl = s;
+  if (lastDecl)
+    db.setInsertionPointAfter(lastDecl);
+  else
+    db.setInsertionPointToStart(&body);
+  db.create<StateOp>(loc, "_lastspike", "1");
+  db.setInsertionPointToEnd(&body);
+  db.create<InitConstOp>(loc,
+                         FlatSymbolRefAttr::get(db.getContext(), "_lastspike"),
+                         db.getF64FloatAttr(kNeverSpiked));
+}
+
+/// Declares the rows of the entries of `pnp` after the population's
+/// states, first set to 0 (the init kernel computes them).
+static void declarePropagatorRows(PopulationOp pop,
+                                  const PerNeuronPropagator &pnp) {
+  Block &body = pop.getBody().front();
+  Location loc = pop.getLoc();
+  OpBuilder db(pop.getContext());
+  Operation *lastDecl = nullptr;
+  for (auto st : body.getOps<StateOp>())
+    lastDecl = st;
+  db.setInsertionPointAfter(lastDecl);
+  for (const std::string &row : pnp.rowNames())
+    db.create<StateOp>(loc, row, "1");
+  db.setInsertionPointToEnd(&body);
+  for (const std::string &row : pnp.rowNames())
+    db.create<InitConstOp>(loc, FlatSymbolRefAttr::get(db.getContext(), row),
+                           db.getF64FloatAttr(0.0));
+}
+
+namespace {
+
+/// The kernels of one population, whose states have the rows `rows`.
+class PopulationKernels {
+public:
+  PopulationKernels(KernelBuilder &k, PopulationOp pop,
+                    llvm::StringMap<int64_t> &rows)
+      : k(k), b(k.b), pop(pop), rows(rows) {}
+
+  /// neuro_step_<net>_<pop>(state, spiked, step, seed, begin, end): the
+  /// population's equations (`propagate`, `odes` with the per-neuron
+  /// propagator `pnp` when it has entries) and threshold, for neurons
+  /// [begin, end).
+  LogicalResult buildStepKernel(ThresholdOp threshold, PropagateOp propagate,
+                                SmallVectorImpl<OdeOp> &odes,
+                                const PerNeuronPropagator &pnp);
+  /// neuro_reset_<net>_<pop>(spikes, state): the reset of the neurons in
+  /// the spike list.
+  LogicalResult buildResetKernel(ResetOp reset);
+
+private:
+  /// Whether neuron `i` can spike in this step (not refractory), and its
+  /// negation; records the population's refractoriness for projections
+  /// and makes neuro.not_refractory the first.
+  std::pair<Value, Value> refractoryTest(ThresholdOp threshold);
+  /// The spike flag (i8) of neuron `i`: its threshold on the `current`
+  /// values of the states (the others from its rows) while it can spike;
+  /// a neuron that spikes has `_lastspike` set to the step.
+  FailureOr<Value> spikeFlag(ThresholdOp threshold,
+                             const llvm::StringMap<Value> &current,
+                             Value canSpike);
+
+  KernelBuilder &k;
+  OpBuilder &b;
+  PopulationOp pop;
+  llvm::StringMap<int64_t> &rows;
+  /// The state and the neuron of the kernel being built, and the step (f64)
+  /// in the step kernel.
+  Value state, i, stepF;
+};
+
+} // namespace
+
+LogicalResult KernelBuilder::convertPopulation(PopulationOp pop) {
+  if (pop.getModelAttr())
+    return pop.emitOpError("must be elaborated before conversion to "
+                           "kernels");
+  SmallVector<OdeOp> odes(pop.getBody().getOps<OdeOp>());
+  if (failed(checkOneMethod(odes, "population")))
+    return failure();
+  Block &body = pop.getBody().front();
+  ThresholdOp threshold;
+  ResetOp reset;
+  PropagateOp propagate;
+  for (Operation &op : body) {
+    if (auto t = dyn_cast<ThresholdOp>(op))
+      threshold = t;
+    else if (auto r = dyn_cast<ResetOp>(op))
+      reset = r;
+    else if (auto p = dyn_cast<PropagateOp>(op))
+      propagate = p;
+  }
+  if (threshold)
+    declareLastSpikeRow(pop);
+  // Exact integration with coefficients per neuron: the propagator's
+  // entries become rows, set by the init kernel (convertInits).
+  PerNeuronPropagator pnp;
+  if (!odes.empty() && *odes.front().getMethod() == "exact") {
+    pnp = perNeuronPropagator(pop, odes);
+    declarePropagatorRows(pop, pnp);
+  }
+  llvm::StringMap<int64_t> rows = rowIndex<StateOp>(body);
+
+  PopulationKernels kernels(*this, pop, rows);
+  if (failed(kernels.buildStepKernel(threshold, propagate, odes, pnp)))
+    return failure();
+  if (reset && failed(kernels.buildResetKernel(reset)))
+    return failure();
+
+  // The network keeps only what the runtime reads.
+  for (Operation &op : llvm::make_early_inc_range(body))
+    if (isa<PropagateOp, ThresholdOp, ResetOp>(op) ||
+        (isa<OdeOp>(op) && !pnp.n))
+      op.erase();
+  return success();
+}
+
+LogicalResult
+PopulationKernels::buildStepKernel(ThresholdOp threshold, PropagateOp propagate,
+                                   SmallVectorImpl<OdeOp> &odes,
+                                   const PerNeuronPropagator &pnp) {
+  Location loc = pop.getLoc();
+  auto fn = k.createKernel(
+      loc, stepKernelName(k.network.getSymName(), pop.getSymName()),
+      {k.stateType(), k.vectorType(b.getI8Type()), b.getI64Type(),
+       b.getI64Type(), b.getI64Type(), b.getI64Type()});
+  b.setInsertionPoint(fn.getBody().front().getTerminator());
+  state = fn.getArgument(0);
+  Value spiked = fn.getArgument(1);
+  stepF = b.create<arith::SIToFPOp>(loc, k.f64(), fn.getArgument(2));
+  k.kernelDt = k.network.getDt().convertToDouble();
+  k.kernelStep = fn.getArgument(2);
+  k.kernelSeed = fn.getArgument(3);
+  k.kernelPopulation = k.populationIndex(pop);
+  Value startTime =
+      b.create<arith::MulFOp>(loc, stepF, k.f64Constant(loc, k.kernelDt));
+  k.kernelTime = startTime;
+  // Neurons [begin, end): the runtime splits a population among threads.
+  Value begin =
+      b.create<arith::IndexCastOp>(loc, b.getIndexType(), fn.getArgument(4));
+  Value end =
+      b.create<arith::IndexCastOp>(loc, b.getIndexType(), fn.getArgument(5));
+  auto loop = b.create<scf::ForOp>(loc, begin, end, k.index(loc, 1));
+  loop->setAttr(kNeuronLoopAttr, b.getUnitAttr());
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  i = loop.getInductionVar();
+  k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
+
+  Value inRefractory, canSpike;
+  if (threshold)
+    std::tie(canSpike, inRefractory) = refractoryTest(threshold);
+
+  // The new values of the states, which the threshold reads.
+  llvm::StringMap<Value> current;
+  if (propagate)
+    k.expandPropagate(propagate, loc, rows, state, i, inRefractory, current);
+
+  if (!odes.empty() && pnp.n) {
+    k.applyPerNeuronPropagator(loc, odes, pnp, rows, state, i, inRefractory,
+                               current);
+  } else if (!odes.empty()) {
+    llvm::StringMap<Value> x, next;
+    for (auto &row : rows)
+      x[row.getKey()] = k.load2d(loc, state, row.getValue(), i);
+    if (failed(k.integrateNumerically(
+            odes, x, inRefractory, k.network.getDt().convertToDouble(), next)))
+      return failure();
+    for (OdeOp ode : odes) {
+      k.store2d(ode.getLoc(), next[ode.getVar()], state,
+                rows.lookup(ode.getVar()), i);
+      current[ode.getVar()] = next[ode.getVar()];
+    }
+  }
+
+  Value flag;
+  if (threshold) {
+    FailureOr<Value> spiking = spikeFlag(threshold, current, canSpike);
+    if (failed(spiking))
+      return failure();
+    flag = *spiking;
+  } else {
+    flag = b.create<arith::ConstantOp>(loc, b.getI8IntegerAttr(0));
+  }
+  b.create<memref::StoreOp>(loc, flag, spiked, ValueRange{i});
+
+  k.kernelTime = k.kernelSeed = k.kernelIndex = k.kernelStep = Value();
+  k.kernelNotRefractory = nullptr;
+  return success();
+}
+
+std::pair<Value, Value>
+PopulationKernels::refractoryTest(ThresholdOp threshold) {
+  Location loc = pop.getLoc();
+  double dt = k.network.getDt().convertToDouble();
+  double steps = std::round(threshold.getRefractory().convertToDouble() / dt);
+  Value refSteps = k.f64Constant(loc, steps);
+  Value last = k.load2d(loc, state, rows["_lastspike"], i);
+  Value since = b.create<arith::SubFOp>(loc, stepF, last);
+  Value canSpike =
+      b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since, refSteps);
+  Value always = b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
+  Value inRefractory = b.create<arith::XOrIOp>(loc, canSpike, always);
+  KernelBuilder::Refractoriness &r = k.refractoriness[pop.getSymName()];
+  r.steps = steps;
+  if (auto clamped = threshold.getClamped())
+    for (Attribute name : *clamped)
+      r.clamped.insert(cast<FlatSymbolRefAttr>(name).getValue());
+  k.kernelNotRefractory = [canSpike](NotRefractoryOp) { return canSpike; };
+  return {canSpike, inRefractory};
+}
+
+FailureOr<Value>
+PopulationKernels::spikeFlag(ThresholdOp threshold,
+                             const llvm::StringMap<Value> &current,
+                             Value canSpike) {
+  auto read = [&](RefOp ref) -> FailureOr<Value> {
+    auto it = current.find(ref.getName());
+    if (it != current.end())
+      return it->second;
+    auto row = rows.find(ref.getName());
+    if (row == rows.end())
+      return ref.emitOpError("names no state of the population");
+    return k.load2d(ref.getLoc(), state, row->second, i);
+  };
+  auto noWrite = [&](AssignOp assign) -> LogicalResult {
+    return assign.emitOpError("cannot assign in a threshold");
+  };
+  auto cond = k.inlineRegion(threshold.getCondition(), read,
+                             [&](AssignOp a, Value) { return noWrite(a); });
+  if (failed(cond))
+    return failure();
+  Location tl = threshold.getLoc();
+  Value spike = b.create<arith::AndIOp>(tl, (*cond)[0], canSpike);
+  Value flag = b.create<arith::ExtUIOp>(tl, b.getI8Type(), spike);
+  auto ifOp = b.create<scf::IfOp>(tl, spike, /*withElse=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+  k.store2d(tl, stepF, state, rows["_lastspike"], i);
+  return flag;
+}
+
+LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
+  Location loc = reset.getLoc();
+  auto fn = k.createKernel(
+      loc, resetKernelName(k.network.getSymName(), pop.getSymName()),
+      {k.vectorType(b.getI32Type()), k.stateType()});
+  b.setInsertionPoint(fn.getBody().front().getTerminator());
+  Value spikes = fn.getArgument(0);
+  state = fn.getArgument(1);
+  Value m = b.create<memref::DimOp>(loc, spikes, k.index(loc, 0));
+  auto loop = b.create<scf::ForOp>(loc, k.index(loc, 0), m, k.index(loc, 1));
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  i = k.loadIndex(loc, spikes, loop.getInductionVar());
+  auto read = [&](RefOp ref) -> FailureOr<Value> {
+    auto row = rows.find(ref.getName());
+    if (row == rows.end())
+      return ref.emitOpError("names no state of the population");
+    return k.load2d(ref.getLoc(), state, row->second, i);
+  };
+  auto write = [&](AssignOp assign, Value v) -> LogicalResult {
+    auto row = rows.find(assign.getName());
+    if (row == rows.end())
+      return assign.emitOpError("names no state of the population");
+    k.store2d(assign.getLoc(), v, state, row->second, i);
+    return success();
+  };
+  // The neurons reset spiked in this step: refractory unless the period
+  // is zero steps.
+  bool never = k.refractoriness.lookup(pop.getSymName()).steps <= 0.0;
+  k.kernelNotRefractory = [&, never](NotRefractoryOp op) -> FailureOr<Value> {
+    return b.create<arith::ConstantOp>(op.getLoc(), b.getBoolAttr(never))
+        .getResult();
+  };
+  LogicalResult result =
+      failure(failed(k.inlineRegion(reset.getBody(), read, write)));
+  k.kernelNotRefractory = nullptr;
+  return result;
+}

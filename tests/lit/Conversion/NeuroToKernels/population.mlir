@@ -1,0 +1,226 @@
+// RUN: neuro-opt %s --convert-neuro-to-kernels --split-input-file | FileCheck %s
+
+// The step and reset kernels of populations (PopulationKernels.cpp).
+
+neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(4) {
+    neuro.state @v : "V"
+    neuro.state @g : "V"
+    neuro.init_uniform @v = uniform(-6.000000e-02, -5.000000e-02)
+    neuro.init_const @g = 0.000000e+00
+    neuro.propagate [@v, @g] method "exact"
+      matrix dense<[[0.5, 0.25, 1.0], [0.0, 0.75, 0.0]]> : tensor<2x3xf64>
+      refractory dense<[[1.0, 0.0, 0.0], [0.0, 0.75, 0.0]]> : tensor<2x3xf64>
+    neuro.threshold refractory(2.000000e-03) {
+      %v = neuro.ref @v
+      %th = arith.constant -5.000000e-02 : f64
+      %c = arith.cmpf ogt, %v, %th : f64
+      neuro.yield %c : i1
+    }
+    neuro.reset {
+      %r = arith.constant -6.000000e-02 : f64
+      neuro.assign @v = %r
+      neuro.yield
+    }
+  }
+  neuro.record_spikes @P
+}
+
+// What the runtime reads stays; the refractory row is appended after the
+// states, never spiked at first.
+// CHECK-LABEL: neuro.network @Net
+// CHECK:       neuro.population @P size(4) {
+// CHECK-NEXT:    neuro.state @v : "V"
+// CHECK-NEXT:    neuro.state @g : "V"
+// CHECK-NEXT:    neuro.state @_lastspike : "1"
+// CHECK-NEXT:    neuro.init_uniform @v = uniform(-6.000000e-02, -5.000000e-02)
+// CHECK-NEXT:    neuro.init_const @g = 0.000000e+00
+// CHECK-NEXT:    neuro.init_const @_lastspike = -1.000000e+15
+// CHECK-NEXT:  }
+// CHECK-NEXT:  neuro.record_spikes @P
+// CHECK-NEXT: }
+
+// Step kernel: one loop over the neurons [begin, end) the runtime hands this
+// call; the refractory period is 20 steps, `_lastspike` is row 2. The seed
+// is for kernels that draw random numbers (none here).
+// CHECK-LABEL: func.func @neuro_step_Net_P(
+// CHECK-SAME:    %[[STATE:.*]]: memref<?x?xf64>, %[[SPIKED:.*]]: memref<?xi8>, %[[STEP:.*]]: i64, %[[SEED:.*]]: i64, %[[BEGIN:.*]]: i64, %[[END:.*]]: i64)
+// CHECK-SAME:    attributes {llvm.emit_c_interface}
+// Constants are created once, at the kernel's entry.
+// CHECK-DAG:     %[[ROW2:.*]] = arith.constant 2 : index
+// CHECK-DAG:     %[[R:.*]] = arith.constant 2.000000e+01 : f64
+// CHECK-DAG:     %[[ONE:.*]] = arith.constant 1 : index
+// CHECK:         %[[STEPF:.*]] = arith.sitofp %[[STEP]] : i64 to f64
+// CHECK:         %[[LO:.*]] = arith.index_cast %[[BEGIN]] : i64 to index
+// CHECK-NEXT:    %[[HI:.*]] = arith.index_cast %[[END]] : i64 to index
+// CHECK-NEXT:    scf.for %[[I:.*]] = %[[LO]] to %[[HI]] step %[[ONE]] {
+// CHECK-NEXT:      arith.index_cast %[[I]] : index to i64
+// CHECK-NEXT:      %[[LAST:.*]] = memref.load %[[STATE]][%[[ROW2]], %[[I]]] : memref<?x?xf64>
+// CHECK-NEXT:      %[[SINCE:.*]] = arith.subf %[[STEPF]], %[[LAST]] : f64
+// CHECK-NEXT:      %[[CAN:.*]] = arith.cmpf oge, %[[SINCE]], %[[R]] : f64
+// CHECK-NEXT:      %[[TRUE:.*]] = arith.constant true
+// CHECK-NEXT:      %[[INREF:.*]] = arith.xori %[[CAN]], %[[TRUE]] : i1
+// The equations (NumericalMethods.cpp), then the threshold on the new v.
+// CHECK:           %[[VSEL:.*]] = arith.select %[[INREF]], %{{.*}}, %{{.*}} : f64
+// CHECK:           memref.store %[[VSEL]], %[[STATE]]
+// CHECK:           %[[TH:.*]] = arith.constant -5.000000e-02 : f64
+// CHECK-NEXT:      %[[ABOVE:.*]] = arith.cmpf ogt, %[[VSEL]], %[[TH]] : f64
+// CHECK-NEXT:      %[[SPIKE:.*]] = arith.andi %[[ABOVE]], %[[CAN]] : i1
+// CHECK-NEXT:      %[[FLAG:.*]] = arith.extui %[[SPIKE]] : i1 to i8
+// CHECK-NEXT:      scf.if %[[SPIKE]] {
+// CHECK-NEXT:        memref.store %[[STEPF]], %[[STATE]][%[[ROW2]], %[[I]]] : memref<?x?xf64>
+// CHECK-NEXT:      }
+// CHECK-NEXT:      memref.store %[[FLAG]], %[[SPIKED]][%[[I]]] : memref<?xi8>
+// CHECK-NEXT:    } {neuro.neuron_loop}
+// CHECK-NEXT:    return
+
+// Reset kernel: over the spike list.
+// CHECK-LABEL: func.func @neuro_reset_Net_P(
+// CHECK-SAME:    %[[SPIKES:.*]]: memref<?xi32>, %[[ST:.*]]: memref<?x?xf64>) attributes {llvm.emit_c_interface}
+// CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
+// CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
+// CHECK:         %[[M:.*]] = memref.dim %[[SPIKES]], %[[C0]] : memref<?xi32>
+// CHECK-NEXT:    scf.for %[[K:.*]] = %[[C0]] to %[[M]] step %[[C1]] {
+// CHECK-NEXT:      %[[IDX:.*]] = memref.load %[[SPIKES]][%[[K]]] : memref<?xi32>
+// CHECK-NEXT:      %[[I2:.*]] = arith.index_cast %[[IDX]] : i32 to index
+// CHECK-NEXT:      %[[VR:.*]] = arith.constant -6.000000e-02 : f64
+// CHECK-NEXT:      memref.store %[[VR]], %[[ST]][%[[C0]], %[[I2]]] : memref<?x?xf64>
+// CHECK-NEXT:    }
+// CHECK-NEXT:    return
+
+// -----
+
+// Refractoriness: `unless refractory` holds v while refractory (now -
+// _lastspike < 20 steps), and `neuro.not_refractory` is the same test in the
+// step kernel (before the threshold: from the last spike); in the reset it
+// is false (the neuron just spiked) unless the period is 0 steps (@Z).
+neuro.network @R dt(1.000000e-04) duration(1.000000e-02) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "V"
+    neuro.state @x : "V"
+    neuro.init_const @v = 0.000000e+00
+    neuro.init_const @x = 0.000000e+00
+    neuro.ode @v unless_refractory method "euler" {
+      %v = neuro.ref @v
+      %nr = neuro.not_refractory
+      %k = arith.constant -5.000000e+01 : f64
+      %z = arith.constant 0.000000e+00 : f64
+      %r = arith.mulf %v, %k : f64
+      %d = arith.select %nr, %r, %z : f64
+      neuro.yield %d : f64
+    }
+    neuro.threshold refractory(2.000000e-03) clamped [@v] {
+      %v = neuro.ref @v
+      %th = arith.constant 2.000000e-02 : f64
+      %c = arith.cmpf ogt, %v, %th : f64
+      neuro.yield %c : i1
+    }
+    neuro.reset {
+      %nr = neuro.not_refractory
+      %a = arith.constant 1.000000e-02 : f64
+      %b = arith.constant 5.000000e-03 : f64
+      %r = arith.select %nr, %a, %b : f64
+      neuro.assign @v = %r
+      neuro.yield
+    }
+  }
+  neuro.population @Z size(2) {
+    neuro.state @v : "V"
+    neuro.init_const @v = 0.000000e+00
+    neuro.threshold refractory(0.000000e+00) {
+      %v = neuro.ref @v
+      %th = arith.constant 2.000000e-02 : f64
+      %c = arith.cmpf ogt, %v, %th : f64
+      neuro.yield %c : i1
+    }
+    neuro.reset {
+      %nr = neuro.not_refractory
+      %a = arith.constant 1.000000e-02 : f64
+      %b = arith.constant 5.000000e-03 : f64
+      %r = arith.select %nr, %a, %b : f64
+      neuro.assign @v = %r
+      neuro.yield
+    }
+  }
+}
+// CHECK-LABEL: neuro.network @R
+// CHECK:       neuro.population @Z size(2) {
+// CHECK-NEXT:    neuro.state @v : "V"
+// CHECK-NEXT:    neuro.state @_lastspike : "1"
+// CHECK-NEXT:    neuro.init_const @v = 0.000000e+00
+// CHECK-NEXT:    neuro.init_const @_lastspike = -1.000000e+15
+// CHECK-NEXT:  }
+// CHECK-LABEL: func.func @neuro_step_R_P(
+// CHECK-SAME:    %[[RST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?xi8>, %[[RSTEP:[^:]*]]: i64
+// CHECK-DAG:     %[[RZERO:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK-DAG:     %[[RROW0:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[RROW:.*]] = arith.constant 2 : index
+// CHECK-DAG:     %[[RDT:.*]] = arith.constant 1.000000e-04 : f64
+// CHECK:         %[[RSTEPF:.*]] = arith.sitofp %[[RSTEP]] : i64 to f64
+// CHECK:         scf.for %[[RI:.*]] =
+// CHECK:           %[[RLAST:.*]] = memref.load %[[RST]][%[[RROW]], %[[RI]]]
+// CHECK-NEXT:      %[[RSINCE:.*]] = arith.subf %[[RSTEPF]], %[[RLAST]] : f64
+// CHECK-NEXT:      %[[RCAN:.*]] = arith.cmpf oge, %[[RSINCE]], %{{.*}} : f64
+// CHECK-NEXT:      %[[RTRUE:.*]] = arith.constant true
+// CHECK-NEXT:      %[[RIN:.*]] = arith.xori %[[RCAN]], %[[RTRUE]] : i1
+// The equation reads every row, loaded in the map's order; v is row 0.
+// CHECK:           %[[RV:.*]] = memref.load %[[RST]][%[[RROW0]], %[[RI]]]
+// CHECK:           %[[RK:.*]] = arith.mulf %[[RV]], %{{.*}} : f64
+// CHECK-NEXT:      %[[RD:.*]] = arith.select %[[RCAN]], %[[RK]], %{{.*}} : f64
+// CHECK-NEXT:      %[[RINC:.*]] = arith.mulf %[[RD]], %[[RDT]] : f64
+// CHECK-NEXT:      %[[RNEW:.*]] = arith.addf %[[RV]], %[[RINC]] : f64
+// CHECK-NEXT:      %[[RHELD:.*]] = arith.select %[[RIN]], %[[RV]], %[[RNEW]] : f64
+// CHECK-NEXT:      memref.store %[[RHELD]], %[[RST]][%[[RROW0]], %[[RI]]]
+// CHECK-LABEL: func.func @neuro_reset_R_P(
+// CHECK:           %[[NEVER:.*]] = arith.constant false
+// CHECK:           %[[RR:.*]] = arith.select %[[NEVER]], %{{.*}}, %{{.*}} : f64
+// CHECK-NEXT:      memref.store %[[RR]]
+// CHECK-LABEL: func.func @neuro_step_R_Z(
+// CHECK-DAG:     %[[ZR:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK:           %[[ZSINCE:.*]] = arith.subf
+// CHECK-NEXT:      arith.cmpf oge, %[[ZSINCE]], %[[ZR]] : f64
+// CHECK-LABEL: func.func @neuro_reset_R_Z(
+// CHECK:           %[[ALWAYS:.*]] = arith.constant true
+// CHECK:           arith.select %[[ALWAYS]], %{{.*}}, %{{.*}} : f64
+
+// -----
+
+// Without a threshold: no refractory row, the spike flag is 0; neuro.time
+// is the step times dt, and rand draws from the population's generated
+// stream (kind 3, population 1, site 2: 2^31 + 2^30 + 4096 + 2, as i32).
+// A population given by spike times has no kernels.
+neuro.network @T dt(1.000000e-03) duration(1.000000e+00) seed(0) {
+  neuro.population @A size(1) spike_times dense<[1.0e-03]> : tensor<1xf64> spike_indices [0] {
+  }
+  neuro.population @Q size(3) {
+    neuro.state @x : "1"
+    neuro.init_const @x = 0.000000e+00
+    neuro.ode @x method "euler" {
+      %t = neuro.time
+      %u = neuro.rand site(2)
+      %r = arith.addf %t, %u : f64
+      neuro.yield %r : f64
+    }
+  }
+}
+// CHECK-LABEL: neuro.network @T
+// CHECK:       neuro.population @Q size(3) {
+// CHECK-NEXT:    neuro.state @x : "1"
+// CHECK-NEXT:    neuro.init_const @x = 0.000000e+00
+// CHECK-NEXT:  }
+// CHECK-NOT:   func.func @neuro_step_T_A(
+// CHECK-LABEL: func.func @neuro_step_T_Q(
+// CHECK-SAME:    %[[TST:[^:]*]]: memref<?x?xf64>, %[[TSP:[^:]*]]: memref<?xi8>, %[[TSTEP:[^:]*]]: i64, %[[TSEED:[^:]*]]: i64
+// CHECK-DAG:     %[[TDT:.*]] = arith.constant 1.000000e-03 : f64
+// CHECK:         %[[TSTEPF:.*]] = arith.sitofp %[[TSTEP]] : i64 to f64
+// CHECK-NEXT:    %[[TIME:.*]] = arith.mulf %[[TSTEPF]], %[[TDT]] : f64
+// CHECK:         scf.for %[[TI:.*]] =
+// CHECK-NEXT:      %[[TIDX:.*]] = arith.index_cast %[[TI]] : index to i64
+// CHECK-NEXT:      memref.load %[[TST]]
+// CHECK-NEXT:      %[[STREAM:.*]] = arith.constant -1073737726 : i32
+// CHECK-NEXT:      %[[U:.*]] = func.call @neuro_rt_uniform(%[[TSEED]], %[[STREAM]], %[[TIDX]], %[[TSTEP]]) : (i64, i32, i64, i64) -> f64
+// CHECK-NEXT:      arith.addf %[[TIME]], %[[U]] : f64
+// CHECK:           %[[NOSPIKE:.*]] = arith.constant 0 : i8
+// CHECK-NEXT:      memref.store %[[NOSPIKE]], %[[TSP]][%[[TI]]] : memref<?xi8>
+// CHECK-NEXT:    } {neuro.neuron_loop}
+// CHECK-NOT:   func.func @neuro_reset_T_Q(
