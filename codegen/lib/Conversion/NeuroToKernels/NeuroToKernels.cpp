@@ -34,6 +34,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NeuroToKernelsInternal.h"
+#include "neuro/Runtime/Kernels.h"
 
 #include "neuro/Runtime/ABI.h"
 #include "neuro/Runtime/Streams.h"
@@ -49,33 +50,40 @@ using namespace mlir;
 using namespace neuro;
 using namespace neuro::detail;
 
+// The names are the runtime's (rt::kernelName), which binds them.
 std::string neuro::stepKernelName(StringRef network, StringRef population) {
-  return ("neuro_step_" + network + "_" + population).str();
+  return rt::kernelName(rt::KernelKind::Step, network.str(), population.str());
 }
 std::string neuro::resetKernelName(StringRef network, StringRef population) {
-  return ("neuro_reset_" + network + "_" + population).str();
+  return rt::kernelName(rt::KernelKind::Reset, network.str(), population.str());
 }
 std::string neuro::deliverKernelName(StringRef network, StringRef projection) {
-  return ("neuro_deliver_" + network + "_" + projection).str();
+  return rt::kernelName(rt::KernelKind::Deliver, network.str(),
+                        projection.str());
 }
 std::string neuro::deliverPostKernelName(StringRef network,
                                          StringRef projection) {
-  return ("neuro_deliver_post_" + network + "_" + projection).str();
+  return rt::kernelName(rt::KernelKind::DeliverPost, network.str(),
+                        projection.str());
 }
 std::string neuro::updateKernelName(StringRef network, StringRef projection) {
-  return ("neuro_update_" + network + "_" + projection).str();
+  return rt::kernelName(rt::KernelKind::Update, network.str(),
+                        projection.str());
 }
 std::string neuro::initKernelName(StringRef network, StringRef population) {
-  return ("neuro_init_" + network + "_" + population).str();
+  return rt::kernelName(rt::KernelKind::Init, network.str(), population.str());
 }
 std::string neuro::deriveKernelName(StringRef network, StringRef population) {
-  return ("neuro_derive_" + network + "_" + population).str();
+  return rt::kernelName(rt::KernelKind::Derive, network.str(),
+                        population.str());
 }
 std::string neuro::connectKernelName(StringRef network, StringRef projection) {
-  return ("neuro_connect_" + network + "_" + projection).str();
+  return rt::kernelName(rt::KernelKind::Connect, network.str(),
+                        projection.str());
 }
 std::string neuro::synInitKernelName(StringRef network, StringRef projection) {
-  return ("neuro_syninit_" + network + "_" + projection).str();
+  return rt::kernelName(rt::KernelKind::SynInit, network.str(),
+                        projection.str());
 }
 
 std::optional<double> neuro::constantWeight(Operation *projection) {
