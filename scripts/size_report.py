@@ -30,23 +30,41 @@ CONTROL = re.compile(r"^\s*(if|for|while|switch|else|do|return|case|try|catch)\b
 
 def functions(path):
     """(name, first line, length) of each function defined at namespace
-    level (column 0) or in a class body (column 2)."""
+    level (column 0) or in a class body (column 2); the signature may span
+    lines (a return type on a line of its own, wrapped parameters)."""
     lines = open(path, encoding="utf-8", errors="replace").read().split("\n")
     start, indent = None, None
     for n, line in enumerate(lines):
         if start is None:
-            stripped = line.lstrip(" ")
-            pad = len(line) - len(stripped)
-            head = " ".join(lines[max(0, n - 3):n + 1])
-            if (pad in (0, 2) and stripped and line.rstrip().endswith("{")
-                    and not SKIP.match(stripped) and not CONTROL.match(line)
-                    and "(" in head and "=" not in stripped.split("(")[0]):
-                start, indent = n, " " * pad
+            if not line.rstrip().endswith("{") or CONTROL.match(line):
+                continue
+            # The signature's first line: back over wrapped lines to one
+            # in column 0 or 2.
+            for m in range(n, max(-1, n - 6), -1):
+                head = lines[m]
+                stripped = head.lstrip(" ")
+                pad = len(head) - len(stripped)
+                if pad in (0, 2) and stripped and not stripped.startswith(
+                        ("//", "}", ")")):
+                    break
+            else:
+                continue
+            if m > 0 and lines[m - 1].strip() and not lines[m - 1].strip(
+            ).endswith((";", "}", "{", "*/")) and not lines[m - 1].lstrip(
+            ).startswith("//") and len(lines[m - 1]) - len(
+                    lines[m - 1].lstrip(" ")) == pad:
+                m -= 1  # the return type on a line of its own
+            text = " ".join(lines[m:n + 1])
+            first = lines[m].lstrip(" ")
+            if (SKIP.match(first) or "(" not in text
+                    or "=" in text.split("(")[0] or CONTROL.match(lines[m])):
+                continue
+            start, indent = m, " " * pad
         elif line.startswith(indent + "}") and (
                 len(line) == len(indent) + 1 or line[len(indent) + 1] in ";"):
-            text = " ".join(lines[max(0, start - 3):start + 1])
+            text = " ".join(lines[start:start + 4])
             names = re.findall(r"([A-Za-z_][\w:~<>]*)\s*\(", text)
-            yield (names[-1] if names else "?"), start + 1, n - start + 1
+            yield (names[0] if names else "?"), start + 1, n - start + 1
             start = None
 
 

@@ -1,0 +1,283 @@
+//===- ExtractModelSpec.cpp - A lowered network as the runtime's spec -----===//
+//
+// After lowering, what is left of a `neuro.network` is data for the
+// runtime: each population's size, state rows, units and initial values
+// (or its spike times or Poisson rate), each projection's rule, slices,
+// delays, per-synapse rows and modulators (with what its kernels write,
+// read from their bodies), the recordings and the plasticity switches.
+// The kernels are bound by name later (rt::bindKernels).
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Codegen/Pipeline.h"
+#include "neuro/Conversion/Passes.h"
+#include "neuro/IR/NeuroOps.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+using namespace neuro;
+
+/// Whether kernel `name` (if the module has it) may write its argument
+/// `arg`: any use but a load or a size query counts as a write.
+static bool writesArgument(ModuleOp module, StringRef name, unsigned arg) {
+  auto fn = module.lookupSymbol<func::FuncOp>(name);
+  if (!fn || fn.isExternal() || fn.getNumArguments() <= arg)
+    return false;
+  for (Operation *user : fn.getArgument(arg).getUsers())
+    if (!isa<memref::LoadOp, memref::DimOp>(user))
+      return true;
+  return false;
+}
+
+/// The initial value of every declared variable named in `order`.
+static LogicalResult readInits(Block &body, ArrayRef<std::string> order,
+                               std::vector<rt::InitSpec> &out, Operation *at) {
+  llvm::StringMap<rt::InitSpec> inits;
+  for (Operation &op : body) {
+    if (auto c = dyn_cast<InitConstOp>(op))
+      inits[c.getVar()] =
+          rt::InitSpec::constant(c.getValue().convertToDouble());
+    else if (auto u = dyn_cast<InitUniformOp>(op))
+      inits[u.getVar()] = rt::InitSpec::uniform(u.getLow().convertToDouble(),
+                                                u.getHigh().convertToDouble());
+    else if (auto n = dyn_cast<InitNormalOp>(op))
+      inits[n.getVar()] = rt::InitSpec::normal(n.getMean().convertToDouble(),
+                                               n.getSd().convertToDouble());
+    else if (auto e = dyn_cast<InitExprOp>(op))
+      // Set by the init kernel once the other values are in place.
+      inits[e.getVar()] = rt::InitSpec::constant(0.0);
+    else if (auto t = dyn_cast<InitTimedOp>(op)) {
+      auto type = cast<ShapedType>(t.getValues().getType());
+      rt::InitSpec spec;
+      spec.kind = rt::InitSpec::Timed;
+      spec.every = static_cast<int64_t>(t.getEvery());
+      spec.columns = type.getDimSize(1);
+      auto values = std::make_shared<std::vector<double>>(
+          t.getValues().getValues<double>().begin(),
+          t.getValues().getValues<double>().end());
+      spec.a = spec.b = values->front();
+      spec.values = std::move(values);
+      inits[t.getVar()] = spec;
+    }
+  }
+  for (const std::string &name : order) {
+    auto it = inits.find(name);
+    if (it == inits.end())
+      return at->emitError() << "no initial value for '" << name << "'";
+    out.push_back(it->second);
+  }
+  return success();
+}
+
+/// The runtime's description of lowered population `pop`.
+static LogicalResult extractPopulation(PopulationOp pop, double dt,
+                                       rt::PopulationSpec &p) {
+  if (pop.getModelAttr())
+    return pop.emitOpError("is not lowered yet");
+  p.name = pop.getSymName().str();
+  p.size = pop.getSize();
+  if (auto times = pop.getSpikeTimes()) {
+    // A spike source: a spike at time t is emitted in step round(t / dt).
+    p.generator = true;
+    auto indices = *pop.getSpikeIndices();
+    size_t n = 0;
+    for (double t : times->getValues<double>())
+      p.schedule.push_back({static_cast<int64_t>(std::llround(t / dt)),
+                            static_cast<int32_t>(indices[n++])});
+    std::sort(p.schedule.begin(), p.schedule.end());
+  }
+  if (auto rate = pop.getPoissonRate()) {
+    p.generator = true;
+    p.poissonRate = rate->convertToDouble();
+    if (auto inputs = pop.getInputs())
+      p.driveInputs = static_cast<int64_t>(*inputs);
+  }
+  for (auto s : pop.getBody().getOps<StateOp>()) {
+    p.rows.push_back(s.getSymName().str());
+    p.units.push_back(s.getUnit().str());
+  }
+  if (failed(readInits(pop.getBody().front(), p.rows, p.init, pop)))
+    return failure();
+  for (auto init : pop.getBody().getOps<InitExprOp>())
+    if (init.getDerived())
+      p.derived.push_back(init.getVar().str());
+  if (auto ablated = pop.getAblated())
+    p.ablated.assign(ablated->begin(), ablated->end());
+  return success();
+}
+
+/// The runtime's description of lowered projection `proj`.
+static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
+                                       ProjectionOp proj, double dt,
+                                       const llvm::StringMap<int> &popIndex,
+                                       const rt::ModelSpec &spec,
+                                       rt::ProjectionSpec &p) {
+  p.name = proj.getSymName().str();
+  p.src = popIndex.lookup(proj.getSource());
+  p.dst = popIndex.lookup(proj.getTarget());
+  p.p = proj.getProbability().convertToDouble();
+  p.rule = llvm::StringSwitch<rt::ProjectionSpec::Rule>(proj.getRule())
+               .Case("in_degree", rt::ProjectionSpec::FixedInDegree)
+               .Case("out_degree", rt::ProjectionSpec::FixedOutDegree)
+               .Case("one_to_one", rt::ProjectionSpec::OneToOne)
+               .Case("file", rt::ProjectionSpec::FromFile)
+               .Case("expression", rt::ProjectionSpec::Expression)
+               .Default(rt::ProjectionSpec::FixedProbability);
+  p.degree = proj.getDegree();
+  p.sign = static_cast<int>(static_cast<int64_t>(proj.getSign()));
+  if (auto file = proj.getFileAttr())
+    p.file = file.str();
+  p.allowAutapses = proj.getAutapses();
+  if (auto slices = proj.getSlices()) {
+    p.srcBegin = (*slices)[0];
+    p.srcEnd = (*slices)[1];
+    p.dstBegin = (*slices)[2];
+    p.dstEnd = (*slices)[3];
+  }
+  p.delaySteps = static_cast<int64_t>(
+      std::llround(proj.getDelay().convertToDouble() / dt));
+  p.synRows = synapseRowNames(proj);
+  for (const std::string &row : p.synRows) {
+    std::string unit = "1"; // _lastupdate: a step
+    for (Operation &op : proj.getBody().front())
+      if (auto sym = op.getAttrOfType<StringAttr>("sym_name");
+          sym && sym.getValue() == row && op.hasAttr("unit"))
+        unit = op.getAttrOfType<StringAttr>("unit").getValue().str();
+    p.synUnits.push_back(unit);
+  }
+  p.weightRow = constantWeight(proj) ? -1 : 0;
+  for (const std::string &row : p.synRows)
+    if (row == "_lastupdate")
+      // Every synapse starts at step 0, where its states are initial.
+      p.synInit.push_back(rt::InitSpec::constant(0.0));
+    else if (failed(readInits(proj.getBody().front(), {row}, p.synInit, proj)))
+      return failure();
+  // Per-synapse delays: the initial value of `_delay`.
+  for (Operation &op : proj.getBody().front())
+    if (auto var = op.getAttrOfType<FlatSymbolRefAttr>("var");
+        var && var.getValue() == "_delay") {
+      std::vector<rt::InitSpec> delay;
+      if (failed(readInits(proj.getBody().front(), {"_delay"}, delay, proj)))
+        return failure();
+      p.heterogeneousDelay = true;
+      p.delayInit = delay.front();
+      p.delayFromInit = isa<InitExprOp>(op);
+    }
+  p.needsSources = proj->hasAttr("neuro.needs_sources");
+  p.synapsesWritten =
+      writesArgument(module, deliverKernelName(networkName, p.name), 5) ||
+      writesArgument(module, deliverPostKernelName(networkName, p.name), 4) ||
+      writesArgument(module, updateKernelName(networkName, p.name), 2);
+  p.partitionable =
+      !writesArgument(module, deliverKernelName(networkName, p.name), 7) &&
+      !writesArgument(module, deliverKernelName(networkName, p.name), 8);
+  // Modulators in the kernels' order, each a row of its population.
+  for (auto m : proj.getBody().getOps<ModulatorOp>()) {
+    auto bind =
+        proj.getModulatorsAttr()
+            ? proj.getModulatorsAttr().getAs<SymbolRefAttr>(m.getSymName())
+            : SymbolRefAttr();
+    if (!bind)
+      return m.emitOpError("is not bound to a state of a population");
+    rt::ProjectionSpec::Modulator mod;
+    mod.population = popIndex.lookup(bind.getRootReference());
+    const rt::PopulationSpec &src = spec.populations[size_t(mod.population)];
+    auto row = llvm::find(src.rows, bind.getLeafReference().getValue().str());
+    if (row == src.rows.end())
+      return m.emitOpError() << "is bound to " << bind
+                             << ", which is not a state of a population";
+    mod.row = static_cast<int>(row - src.rows.begin());
+    p.modulators.push_back(mod);
+  }
+  return success();
+}
+
+/// The spike and state recordings and the plasticity switches.
+static LogicalResult extractRecords(NetworkOp network,
+                                    const llvm::StringMap<int> &popIndex,
+                                    rt::ModelSpec &spec) {
+  for (auto rec : network.getBody().getOps<RecordSpikesOp>())
+    spec.records.push_back({popIndex.lookup(rec.getPopulation())});
+  // A state recording of `rows` (a population's or a projection's) from
+  // record op `op` with the given variables and range.
+  auto addRecord = [&](Operation *op, rt::StateRecordSpec r,
+                       ArrayRef<std::string> rows, ArrayAttr vars,
+                       Attribute owner, int64_t begin, int64_t end,
+                       int64_t every) -> LogicalResult {
+    for (mlir::Attribute var : vars) {
+      llvm::StringRef name = cast<FlatSymbolRefAttr>(var).getValue();
+      auto it = llvm::find(rows, name.str());
+      if (it == rows.end())
+        return op->emitOpError()
+               << "'" << name << "' is not a variable of " << owner;
+      r.rows.push_back(static_cast<int>(it - rows.begin()));
+    }
+    r.begin = begin;
+    r.end = end;
+    r.every = every;
+    spec.stateRecords.push_back(std::move(r));
+    return success();
+  };
+  llvm::StringMap<int> projIndex;
+  for (auto [j, p] : llvm::enumerate(spec.projections))
+    projIndex[p.name] = static_cast<int>(j);
+  for (auto sw : network.getBody().getOps<PlasticityOp>())
+    spec.plasticSwitches.push_back({static_cast<int64_t>(sw.getStep()),
+                                    projIndex.lookup(sw.getProjection()),
+                                    sw.getPlastic()});
+  for (auto rec : network.getBody().getOps<RecordSynapsesOp>()) {
+    rt::StateRecordSpec r;
+    r.projection = projIndex.lookup(rec.getProjection());
+    if (failed(addRecord(rec, r, spec.projections[r.projection].synRows,
+                         rec.getVars(), rec.getProjectionAttr(), rec.getBegin(),
+                         rec.getEnd(), rec.getEvery())))
+      return failure();
+  }
+  for (auto rec : network.getBody().getOps<RecordStateOp>()) {
+    rt::StateRecordSpec r;
+    r.population = popIndex.lookup(rec.getPopulation());
+    if (failed(addRecord(rec, r, spec.populations[r.population].rows,
+                         rec.getVars(), rec.getPopulationAttr(), rec.getBegin(),
+                         rec.getEnd(), rec.getEvery())))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
+                                      rt::ModelSpec &spec) {
+  NetworkOp network;
+  for (auto net : module.getOps<NetworkOp>())
+    if (net.getSymName() == networkName)
+      network = net;
+  if (!network)
+    return module.emitError() << "no network named '" << networkName << "'";
+  double dt = network.getDt().convertToDouble();
+  spec.name = networkName.str();
+  spec.dt = dt;
+  spec.steps = static_cast<int64_t>(
+      std::llround(network.getDuration().convertToDouble() / dt));
+  spec.seed = static_cast<uint64_t>(network.getSeed());
+  spec.singlePrecision = module->hasAttr(kSinglePrecisionAttr);
+  llvm::StringMap<int> popIndex;
+  for (auto pop : network.getBody().getOps<PopulationOp>()) {
+    rt::PopulationSpec p;
+    if (failed(extractPopulation(pop, dt, p)))
+      return failure();
+    popIndex[p.name] = static_cast<int>(spec.populations.size());
+    spec.populations.push_back(std::move(p));
+  }
+  for (auto proj : network.getBody().getOps<ProjectionOp>()) {
+    rt::ProjectionSpec p;
+    if (failed(extractProjection(module, networkName, proj, dt, popIndex, spec,
+                                 p)))
+      return failure();
+    spec.projections.push_back(std::move(p));
+  }
+  return extractRecords(network, popIndex, spec);
+}
