@@ -1,0 +1,3344 @@
+//===- Sema.cpp - Name, dimension and network checks ----------------------===//
+//
+// The entry points of semantic analysis (Sema.h): runSema drives the
+// Checker over a module's functions, neurons, synapses and networks;
+// literal values in SI and the summary `neuroc check --verbose` prints.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SemaInternal.h"
+
+#include "neuro/Frontend/Imports.h"
+#include "neuro/Runtime/Connectivity.h"
+#include "neuro/Runtime/Table.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <set>
+#include <tuple>
+
+using namespace neuro;
+using namespace neuro::sema;
+
+std::string sema::kindName(VarDecl::Kind kind) {
+  switch (kind) {
+  case VarDecl::Kind::Param:
+    return "parameter";
+  case VarDecl::Kind::State:
+    return "state";
+  case VarDecl::Kind::Input:
+    return "input";
+  case VarDecl::Kind::Weight:
+    return "weight";
+  case VarDecl::Kind::PostState:
+    return "post state";
+  case VarDecl::Kind::Let:
+    return "let";
+  case VarDecl::Kind::PostVar:
+    return "target variable";
+  case VarDecl::Kind::PreVar:
+    return "source variable";
+  case VarDecl::Kind::Modulator:
+    return "modulator";
+  }
+  return "variable";
+}
+
+std::string sema::fmt(double v) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << llvm::format("%g", v);
+  return s;
+}
+
+static bool isUnaryMath(const std::string &f) {
+  static const std::set<std::string> fs = {"exp",  "log",   "log10", "sin",
+                                           "cos",  "tan",   "tanh",  "sinh",
+                                           "cosh", "expm1", "log1p", "exprel"};
+  return fs.count(f) != 0;
+}
+
+bool sema::isKnownFunction(const std::string &f) {
+  static const std::set<std::string> fs = {"sqrt", "abs", "floor", "ceil",
+                                           "min",  "max", "clip",  "pow"};
+  return isUnaryMath(f) || fs.count(f) != 0;
+}
+
+/// Two spikes of `spikes` (time, neuron) of one neuron in one step of
+/// `dt` (round(t / dt), as the runtime schedules them), as indices into
+/// `spikes`, earlier one first.
+static std::optional<std::pair<size_t, size_t>>
+sameStep(const std::vector<std::pair<double, int64_t>> &spikes, double dt) {
+  std::vector<std::tuple<int64_t, int64_t, size_t>> keys;
+  for (size_t n = 0; n < spikes.size(); ++n)
+    keys.emplace_back(spikes[n].second, std::llround(spikes[n].first / dt), n);
+  std::sort(keys.begin(), keys.end());
+  for (size_t k = 1; k < keys.size(); ++k)
+    if (std::get<0>(keys[k]) == std::get<0>(keys[k - 1]) &&
+        std::get<1>(keys[k]) == std::get<1>(keys[k - 1]))
+      return std::make_pair(std::get<2>(keys[k - 1]), std::get<2>(keys[k]));
+  return std::nullopt;
+}
+
+/// "neuron 0 spikes twice in step 10 (t = ...)" for two spikes of
+/// `sameStep`.
+static std::string twiceInStep(const std::pair<double, int64_t> &a,
+                               const std::pair<double, int64_t> &b, double dt) {
+  return "neuron " + std::to_string(a.second) + " spikes twice in step " +
+         std::to_string(std::llround(a.first / dt)) + " (t = " + fmt(a.first) +
+         " s and " + fmt(b.first) +
+         " s); a neuron spikes at most once per step of dt = " + fmt(dt) + " s";
+}
+
+/// Whether synapse `syn` needs states of its target neuron (post states,
+/// post variables or drives); a spike source given by times can only be
+/// the target of a synapse that does not (e.g. pure plasticity).
+static bool touchesTarget(const ModelInfo &syn) {
+  if (!syn.synapse->drives.empty())
+    return true;
+  for (const VarDecl &v : syn.synapse->vars)
+    if (v.kind == VarDecl::Kind::PostState || v.kind == VarDecl::Kind::PostVar)
+      return true;
+  return false;
+}
+
+bool Checker::run() {
+  // Neuron variables that connections read as NAME_pre / NAME_post count
+  // as used by their models.
+  std::function<void(const Expr &)> scan = [&](const Expr &e) {
+    if (e.kind == Expr::Kind::Member) // a modulator's source
+      usedByNetworks.insert(e.member);
+    for (const char *suffix : {"_pre", "_post"}) {
+      size_t k = std::strlen(suffix);
+      if (e.kind == Expr::Kind::Ref && e.name.size() > k &&
+          e.name.compare(e.name.size() - k, k, suffix) == 0)
+        usedByNetworks.insert(e.name.substr(0, e.name.size() - k));
+    }
+    for (const ExprPtr &a : e.args)
+      if (a)
+        scan(*a);
+  };
+  for (const SynapseDecl &syn : module.synapses)
+    for (const VarDecl &v : syn.vars)
+      if (v.kind == VarDecl::Kind::PreVar || v.kind == VarDecl::Kind::PostVar)
+        usedByNetworks.insert(v.neuronVar);
+  for (const NetworkDecl &net : module.networks)
+    for (const ConnectDecl &c : net.connects) {
+      for (const NamedExpr &a : c.args)
+        scan(*a.value);
+      for (const NamedExpr &o : c.options)
+        if (o.value)
+          scan(*o.value);
+      if (c.where)
+        scan(*c.where);
+    }
+  // Imports were resolved before Sema (Imports.h): imported models are
+  // among the module's declarations.
+  std::map<std::string, SourceRange> seen;
+  auto declare = [&](const std::string &name, SourceRange range) {
+    auto [it, inserted] = seen.emplace(name, range);
+    if (!inserted) {
+      diag.error(range, "redefinition of '" + name + "'");
+      diag.note(it->second, "previous definition is here");
+    }
+    return inserted;
+  };
+  for (const FunctionDecl &f : module.functions)
+    if (declare(f.name, f.nameRange))
+      declareFunction(f);
+  for (const FunctionDecl &f : module.functions)
+    if (functions.count(f.name) && functions[f.name].decl == &f)
+      checkFunction(f);
+  for (const NeuronDecl &n : module.neurons)
+    if (declare(n.name, n.range))
+      checkNeuron(n);
+  for (const SynapseDecl &s : module.synapses)
+    if (declare(s.name, s.range))
+      checkSynapse(s);
+  for (const NetworkDecl &net : module.networks)
+    if (declare(net.name, net.range))
+      checkNetwork(net);
+  return !diag.hadError();
+}
+
+std::optional<Unit> Checker::findUnit(const std::string &name,
+                                      SourceRange range) {
+  auto unit = lookupUnit(name);
+  if (!unit)
+    diag.error(range, "unknown unit '" + name +
+                          "' (known units: " + knownUnitsHint() + ")");
+  return unit;
+}
+
+bool Checker::checkCallee(const Expr &e) {
+  if (e.name == "uniform") {
+    diag.error(e.range, "uniform(a, b) can only give a state's initial "
+                        "value");
+    return false;
+  }
+  if (e.name == "normal") {
+    diag.error(e.range, "normal(mean, sd) can only give a state's initial "
+                        "value");
+    return false;
+  }
+  if (!isKnownFunction(e.name)) {
+    diag.error(e.range, "unknown function '" + e.name + "'");
+    return false;
+  }
+  return true;
+}
+
+std::optional<Dim> Checker::resolveUnit(const UnitSpec &spec) {
+  Dim dim;
+  for (const UnitFactor &f : spec.factors) {
+    auto unit = findUnit(f.name, f.range);
+    if (!unit)
+      return std::nullopt;
+    dim = dim * unit->dim.pow(f.exponent);
+  }
+  return dim;
+}
+
+void Checker::declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
+  // Params may refer to params declared before them.
+  std::map<std::string, double> env;
+  std::map<std::string, Dim> envDims;
+  for (const VarDecl &v : vars) {
+    if (info.vars.count(v.name)) {
+      diag.error(v.nameRange,
+                 "redefinition of '" + v.name + "' in '" + info.name + "'");
+      diag.note(info.vars[v.name].decl->nameRange,
+                "previous definition is here");
+      continue;
+    }
+    VarInfo vi;
+    vi.decl = &v;
+    std::optional<Dim> declared;
+    if (v.unit) {
+      declared = resolveUnit(*v.unit);
+      if (!declared) {
+        info.vars[v.name] = vi;
+        continue;
+      }
+    }
+    if (v.kind == VarDecl::Kind::Let) {
+      // A named subexpression: typed with what is declared before it.
+      auto t = typeOf(*v.init, info);
+      if (t && t->isBool)
+        diag.error(v.init->range, "'let " + v.name +
+                                      "' must be a number, not a truth "
+                                      "value");
+      if (t && declared && *declared != t->dim)
+        diag.error(v.init->range,
+                   "'let " + v.name + "' is declared in " + declared->str() +
+                       " but its value has dimension " + t->dim.str());
+      vi.dim = declared ? *declared : (t ? t->dim : Dim::none());
+    } else if (v.kind == VarDecl::Kind::Param) {
+      auto value = evalConst(*v.init, env, envDims, "a parameter's value");
+      if (value)
+        warnSuspiciousRate(*v.init, value->second, value->first);
+      if (value) {
+        vi.defaultValue = value->first;
+        vi.hasDefault = true;
+        if (declared && *declared != value->second) {
+          diag.error(v.init->range, "parameter '" + v.name +
+                                        "' is declared in " + declared->str() +
+                                        " but its value has dimension " +
+                                        value->second.str());
+        }
+        vi.dim = declared ? *declared : value->second;
+        env[v.name] = vi.defaultValue;
+        envDims[v.name] = vi.dim;
+      } else if (declared) {
+        vi.dim = *declared;
+      }
+    } else if (declared) {
+      vi.dim = *declared;
+    } else if (v.init) {
+      // State without a unit: the dimension of its initial value.
+      if (auto t = typeOfInit(*v.init, info))
+        vi.dim = *t;
+    }
+    info.vars[v.name] = vi;
+    // `post v` is also `v_post`, as in Brian2.
+    if (v.kind == VarDecl::Kind::PostVar && !info.vars.count(v.name + "_post"))
+      info.vars[v.name + "_post"] = vi;
+  }
+}
+
+std::optional<Dim> Checker::typeOfInit(const Expr &e, const ModelInfo &info) {
+  std::map<std::string, double> env;
+  std::map<std::string, Dim> dims;
+  for (auto &[name, vi] : info.vars)
+    if (vi.decl->kind == VarDecl::Kind::Param && vi.hasDefault) {
+      env[name] = vi.defaultValue;
+      dims[name] = vi.dim;
+    }
+  auto v = evalInit(e, env, dims, std::nullopt);
+  if (!v)
+    return std::nullopt;
+  return v->second;
+}
+
+std::optional<Value>
+Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
+                   const std::map<std::string, Dim> &dims,
+                   const std::string &what) {
+  switch (e.kind) {
+  case Expr::Kind::Number: {
+    if (e.unit.empty())
+      return Value{e.value, Dim::none()};
+    auto unit = findUnit(e.unit, e.unitRange);
+    if (!unit)
+      return std::nullopt;
+    return Value{literalValue(e), unit->dim};
+  }
+  case Expr::Kind::Ref: {
+    used.insert(e.name);
+    auto it = env.find(e.name);
+    if (it == env.end() && perNeuronNames.count(e.name)) {
+      diag.error(e.range, "'" + e.name + "' is drawn per neuron here, so " +
+                              what +
+                              " cannot use it; give that value "
+                              "explicitly");
+      return std::nullopt;
+    }
+    if (it == env.end())
+      if (auto c = netConstants.find(e.name); c != netConstants.end())
+        return c->second;
+    if (it == env.end()) {
+      if (lookupUnit(e.name))
+        diag.error(e.range, unitNotValue(e.name));
+      else
+        diag.error(e.range, "'" + e.name + "' is not a constant: " + what +
+                                " may only use numbers and parameters "
+                                "declared before it");
+      return std::nullopt;
+    }
+    return Value{it->second, dims.at(e.name)};
+  }
+  case Expr::Kind::Member:
+    diag.error(e.range, "'" + e.name + "." + e.member +
+                            "' is not a constant: a population's state "
+                            "only binds a synapse's modulator");
+    return std::nullopt;
+  case Expr::Kind::String:
+    diag.error(e.range, "a file name is not a number; files are read by "
+                        "'connect ... from \"FILE\"' and "
+                        "SpikeTimes(file = \"FILE\")");
+    return std::nullopt;
+  case Expr::Kind::Unary: {
+    auto v = evalConst(*e.args[0], env, dims, what);
+    if (!v)
+      return std::nullopt;
+    if (e.op == "-")
+      return Value{-v->first, v->second};
+    if (e.op == "+")
+      return v;
+    diag.error(e.range, "'" + e.op + "' is not allowed in " + what);
+    return std::nullopt;
+  }
+  case Expr::Kind::Binary: {
+    auto l = evalConst(*e.args[0], env, dims, what);
+    auto r = evalConst(*e.args[1], env, dims, what);
+    if (!l || !r)
+      return std::nullopt;
+    if (e.op == "+" || e.op == "-") {
+      if (l->second != r->second) {
+        mismatch(e, l->second, r->second);
+        return std::nullopt;
+      }
+      return Value{e.op == "+" ? l->first + r->first : l->first - r->first,
+                   l->second};
+    }
+    if (e.op == "*")
+      return Value{l->first * r->first, l->second * r->second};
+    if (e.op == "/")
+      return Value{l->first / r->first, l->second / r->second};
+    if (e.op == "^") {
+      if (!r->second.isDimensionless()) {
+        diag.error(e.args[1]->range, "an exponent must be dimensionless");
+        return std::nullopt;
+      }
+      if (!l->second.isDimensionless()) {
+        if (r->first != std::round(r->first) || std::abs(r->first) > 16) {
+          diag.error(e.args[1]->range,
+                     "a quantity with a dimension can only be raised to a "
+                     "small integer power");
+          return std::nullopt;
+        }
+        return Value{std::pow(l->first, r->first),
+                     l->second.pow(static_cast<int>(r->first))};
+      }
+      return Value{std::pow(l->first, r->first), Dim::none()};
+    }
+    diag.error(e.range, "'" + e.op + "' is not allowed in " + what);
+    return std::nullopt;
+  }
+  case Expr::Kind::Conditional:
+    diag.error(e.range, "'if' is not allowed in " + what);
+    return std::nullopt;
+  case Expr::Kind::List:
+    diag.error(e.range, "a list is not allowed in " + what +
+                            "; lists give the indices and times of "
+                            "SpikeTimes and the elements of vectors");
+    return std::nullopt;
+  case Expr::Kind::Index:
+    diag.error(e.range, "'" + e.name + "' is not a vector of the model");
+    return std::nullopt;
+  case Expr::Kind::Call: {
+    if (auto fn = functions.find(e.name); fn != functions.end()) {
+      // A user function of constants folds: its body with the arguments.
+      const FunctionInfo &f = fn->second;
+      if (!f.ok || e.args.size() != f.params.size()) {
+        if (f.ok)
+          diag.error(e.range, "'" + e.name + "' takes " +
+                                  std::to_string(f.params.size()) +
+                                  " argument" +
+                                  (f.params.size() == 1 ? "" : "s") + ", got " +
+                                  std::to_string(e.args.size()));
+        return std::nullopt;
+      }
+      std::map<std::string, double> argEnv;
+      std::map<std::string, Dim> argDims;
+      for (size_t k = 0; k < e.args.size(); ++k) {
+        auto v = evalConst(*e.args[k], env, dims, what);
+        if (!v)
+          return std::nullopt;
+        if (v->second != f.params[k].second) {
+          diag.error(e.args[k]->range,
+                     "argument '" + f.params[k].first + "' of '" + e.name +
+                         "' must have dimension " + f.params[k].second.str() +
+                         ", got " + v->second.str());
+          return std::nullopt;
+        }
+        argEnv[f.params[k].first] = v->first;
+        argDims[f.params[k].first] = v->second;
+      }
+      return evalConst(*f.decl->body, argEnv, argDims, what);
+    }
+    if (!checkCallee(e))
+      return std::nullopt;
+    std::vector<Value> args;
+    for (auto &a : e.args) {
+      auto v = evalConst(*a, env, dims, what);
+      if (!v)
+        return std::nullopt;
+      args.push_back(*v);
+    }
+    std::vector<Type> types;
+    for (auto &a : args)
+      types.push_back({a.second, false});
+    auto t = callType(e, types);
+    if (!t)
+      return std::nullopt;
+    double x = args[0].first;
+    const std::string &f = e.name;
+    double r = 0;
+    if (f == "exp")
+      r = std::exp(x);
+    else if (f == "log")
+      r = std::log(x);
+    else if (f == "log10")
+      r = std::log10(x);
+    else if (f == "sin")
+      r = std::sin(x);
+    else if (f == "cos")
+      r = std::cos(x);
+    else if (f == "tan")
+      r = std::tan(x);
+    else if (f == "tanh")
+      r = std::tanh(x);
+    else if (f == "sinh")
+      r = std::sinh(x);
+    else if (f == "cosh")
+      r = std::cosh(x);
+    else if (f == "expm1")
+      r = std::expm1(x);
+    else if (f == "log1p")
+      r = std::log1p(x);
+    else if (f == "sqrt")
+      r = std::sqrt(x);
+    else if (f == "abs")
+      r = std::abs(x);
+    else if (f == "floor")
+      r = std::floor(x);
+    else if (f == "ceil")
+      r = std::ceil(x);
+    else if (f == "min")
+      r = std::min(x, args[1].first);
+    else if (f == "max")
+      r = std::max(x, args[1].first);
+    else if (f == "clip")
+      r = std::min(std::max(x, args[1].first), args[2].first);
+    else if (f == "pow")
+      r = std::pow(x, args[1].first);
+    return Value{r, t->dim};
+  }
+  }
+  return std::nullopt;
+}
+
+bool Checker::refersTo(const Expr &e, const std::string &name) {
+  if (e.kind == Expr::Kind::Ref && e.name == name)
+    return true;
+  for (const ExprPtr &a : e.args)
+    if (a && refersTo(*a, name))
+      return true;
+  return false;
+}
+
+void Checker::declareFunction(const FunctionDecl &f) {
+  FunctionInfo info;
+  info.decl = &f;
+  info.ok = true;
+  if (isKnownFunction(f.name) || isDraw(f.name) || f.name == "timed" ||
+      f.name == "values") {
+    diag.error(f.nameRange, "'" + f.name + "' is a built-in function");
+    info.ok = false;
+  }
+  std::set<std::string> seen;
+  for (const FunctionDecl::Param &p : f.params) {
+    if (!seen.insert(p.name).second) {
+      diag.error(p.range, "parameter '" + p.name + "' of '" + f.name +
+                              "' is declared twice");
+      info.ok = false;
+    }
+    auto dim = resolveUnit(p.unit);
+    if (!dim)
+      info.ok = false;
+    info.params.push_back({p.name, dim ? *dim : Dim::none()});
+  }
+  if (f.result) {
+    if (auto dim = resolveUnit(*f.result))
+      info.result = *dim;
+    else
+      info.ok = false;
+  }
+  functions[f.name] = info;
+}
+
+void Checker::checkFunction(const FunctionDecl &f) {
+  const FunctionInfo info = functions[f.name];
+  std::map<std::string, Dim> env;
+  for (auto &[name, dim] : info.params)
+    env[name] = dim;
+  // Later functions are not visible yet: no recursion.
+  std::map<std::string, FunctionInfo> later;
+  bool after = false;
+  for (const FunctionDecl &g : module.functions) {
+    if (&g == &f)
+      after = true;
+    if (after && functions.count(g.name)) {
+      later[g.name] = functions[g.name];
+      functions.erase(g.name);
+      hiddenFunctions.insert(g.name);
+    }
+  }
+  inFunction = true;
+  auto t = typeNetExpr(*f.body, env,
+                       "the body of function '" + f.name +
+                           "' (it may use its parameters and the "
+                           "functions declared before it)");
+  inFunction = false;
+  hiddenFunctions.clear();
+  for (auto &[name, fi] : later)
+    functions[name] = fi;
+  if (!t) {
+    functions[f.name].ok = false;
+    return;
+  }
+  if (t->isBool) {
+    diag.error(f.body->range, "function '" + f.name +
+                                  "' gives a truth value; functions give "
+                                  "numbers");
+    functions[f.name].ok = false;
+  } else if (f.result && t->dim != info.result) {
+    diag.error(f.body->range,
+               "function '" + f.name + "' is declared in " + info.result.str() +
+                   " but its body has dimension " + t->dim.str());
+    functions[f.name].ok = false;
+  } else {
+    functions[f.name].result = t->dim;
+  }
+}
+
+std::optional<Type> Checker::callFunction(const Expr &e, const FunctionInfo &f,
+                                          const ModelInfo &info) {
+  if (e.args.size() != f.params.size()) {
+    diag.error(e.range, "'" + e.name + "' takes " +
+                            std::to_string(f.params.size()) + " argument" +
+                            (f.params.size() == 1 ? "" : "s") + ", got " +
+                            std::to_string(e.args.size()));
+    return std::nullopt;
+  }
+  bool ok = f.ok;
+  for (size_t k = 0; k < e.args.size(); ++k) {
+    auto t = typeOf(*e.args[k], info);
+    if (!t) {
+      ok = false;
+      continue;
+    }
+    if (t->isBool || t->dim != f.params[k].second) {
+      diag.error(e.args[k]->range,
+                 "argument '" + f.params[k].first + "' of '" + e.name +
+                     "' must have dimension " + f.params[k].second.str() +
+                     ", got " + (t->isBool ? "a truth value" : t->dim.str()));
+      diag.note(f.decl->nameRange, "'" + e.name + "' is declared here");
+      ok = false;
+    }
+  }
+  if (!ok)
+    return std::nullopt;
+  return Type{f.result};
+}
+
+bool Checker::isDraw(const std::string &f) {
+  return f == "uniform" || f == "normal" || f == "lognormal" ||
+         f == "exponential" || f == "rand" || f == "randn";
+}
+
+std::optional<Type> Checker::drawType(const Expr &e, const ModelInfo &info) {
+  size_t arity = e.name == "rand" || e.name == "randn" ? 0
+                 : e.name == "exponential"             ? 1
+                                                       : 2;
+  if (e.args.size() != arity) {
+    diag.error(e.range, e.name + " takes " + std::to_string(arity) +
+                            " argument" + (arity == 1 ? "" : "s") + ", got " +
+                            std::to_string(e.args.size()));
+    return std::nullopt;
+  }
+  std::vector<Type> args;
+  for (const ExprPtr &a : e.args) {
+    auto t = typeOf(*a, info);
+    if (!t)
+      return std::nullopt;
+    if (t->isBool) {
+      diag.error(a->range, e.name + " takes numbers, not truth values");
+      return std::nullopt;
+    }
+    args.push_back(*t);
+  }
+  if (arity == 0)
+    return Type{Dim::none()};
+  if (e.name == "lognormal") {
+    if (!args[1].dim.isDimensionless()) {
+      diag.error(e.args[1]->range,
+                 "sigma of lognormal(median, sigma) is dimensionless");
+      return std::nullopt;
+    }
+    return args[0];
+  }
+  if (arity == 2 && args[0].dim != args[1].dim) {
+    diag.error(e.range, "the arguments of " + e.name +
+                            " have different dimensions: " + args[0].dim.str() +
+                            " and " + args[1].dim.str());
+    return std::nullopt;
+  }
+  return args[0];
+}
+
+bool Checker::needsKernel(const Expr &e, bool top) {
+  if (e.kind == Expr::Kind::Ref) {
+    const std::string &n = e.name;
+    auto endsWith = [&](const char *suffix) {
+      size_t k = std::strlen(suffix);
+      return n.size() > k && n.compare(n.size() - k, k, suffix) == 0;
+    };
+    return n == "i" || n == "j" || n == "N" || n == "N_pre" || n == "N_post" ||
+           endsWith("_pre") || endsWith("_post");
+  }
+  if (e.kind == Expr::Kind::Call &&
+      (e.name == "lognormal" || e.name == "exponential" || e.name == "rand" ||
+       e.name == "randn" ||
+       (!top && (e.name == "uniform" || e.name == "normal"))))
+    return true;
+  for (const ExprPtr &a : e.args)
+    if (a && needsKernel(*a, false))
+      return true;
+  return false;
+}
+
+std::optional<Type> Checker::typeNetExpr(const Expr &e,
+                                         const std::map<std::string, Dim> &env,
+                                         const std::string &what) {
+  static const ModelInfo none;
+  netNames = &env;
+  netWhat = what;
+  auto t = typeOf(e, none);
+  netNames = nullptr;
+  return t;
+}
+
+std::map<std::string, Dim> Checker::populationEnv(const ModelInfo &model) {
+  std::map<std::string, Dim> env{{"i", Dim::none()}, {"N", Dim::none()}};
+  for (const auto &[name, vi] : model.vars)
+    if (vi.decl->kind == VarDecl::Kind::Param)
+      env[name] = vi.dim;
+  return env;
+}
+
+std::map<std::string, Dim> Checker::connectEnv(const ModelInfo &syn,
+                                               const PopulationInfo &src,
+                                               const PopulationInfo &dst) {
+  std::map<std::string, Dim> env{{"i", Dim::none()},
+                                 {"j", Dim::none()},
+                                 {"N_pre", Dim::none()},
+                                 {"N_post", Dim::none()}};
+  for (auto [pop, suffix] :
+       {std::make_pair(&src, "_pre"), std::make_pair(&dst, "_post")})
+    if (pop->model)
+      for (const auto &[name, vi] : pop->model->vars)
+        if (vi.decl->kind == VarDecl::Kind::Param ||
+            vi.decl->kind == VarDecl::Kind::State)
+          env[name + suffix] = vi.dim;
+  for (const auto &[name, vi] : syn.vars)
+    if (vi.decl->kind == VarDecl::Kind::Param)
+      env[name] = vi.dim;
+  return env;
+}
+
+std::optional<InitValue>
+Checker::evalValues(const Expr &e, const std::string &name, const Dim &want) {
+  static const std::map<std::string, double> env;
+  static const std::map<std::string, Dim> dims;
+  if (e.args.size() < 1 || e.args.size() > 2 ||
+      e.args[0]->kind != Expr::Kind::String) {
+    diag.error(e.range, "values takes a file name in quotes and the unit "
+                        "of its numbers: values(\"FILE\", 1 ms)");
+    return std::nullopt;
+  }
+  const std::string &file = e.args[0]->text;
+  double scale = 1.0;
+  Dim dim;
+  if (e.args.size() == 2) {
+    auto unit = evalConst(*e.args[1], env, dims, "the unit of a file");
+    if (!unit)
+      return std::nullopt;
+    scale = unit->first;
+    dim = unit->second;
+  }
+  if (dim != want) {
+    diag.error(e.range, "the numbers of '" + file + "' are " + dim.str() +
+                            " but '" + name + "' is in " + want.str() +
+                            "; give their unit, as in values(\"" + file +
+                            "\", 1 " + Dim(want).symbol() + ")");
+    return std::nullopt;
+  }
+  rt::Table table;
+  std::string err;
+  if (!rt::readTable(resolvePath(file), table, err)) {
+    diag.error(e.args[0]->range, "cannot read the values: " + err);
+    return std::nullopt;
+  }
+  int col = table.column(name);
+  if (col < 0 && table.columns.size() == 1)
+    col = 0;
+  if (col < 0) {
+    diag.error(e.args[0]->range, "'" + file + "' has no column '" + name +
+                                     "' (or a single column)");
+    return std::nullopt;
+  }
+  const std::vector<double> &column = table.columns[size_t(col)];
+  if (int64_t(column.size()) != timedSize) {
+    diag.error(e.args[0]->range,
+               "'" + file + "' has " + std::to_string(column.size()) +
+                   " values for the " + std::to_string(timedSize) +
+                   " neurons of the population");
+    return std::nullopt;
+  }
+  auto values = std::make_shared<std::vector<double>>();
+  for (double v : column) {
+    if (!std::isfinite(v)) {
+      diag.error(e.args[0]->range, "'" + file +
+                                       "' holds a value that is "
+                                       "not finite");
+      return std::nullopt;
+    }
+    values->push_back(v * scale);
+  }
+  InitValue iv;
+  iv.kind = InitValue::Kind::Timed;
+  iv.everySteps = int64_t(1) << 62; // set once, never refilled
+  iv.columns = timedSize;
+  iv.a = iv.b = values->front();
+  iv.values = std::move(values);
+  return iv;
+}
+
+std::optional<InitValue> Checker::evalTimed(const Expr &e, const Dim &want) {
+  static const std::map<std::string, double> env;
+  static const std::map<std::string, Dim> dims;
+  if (e.args.size() != 2 && e.args.size() != 3) {
+    diag.error(e.range, "timed takes (values, every) or (\"FILE\", every, "
+                        "unit), got " +
+                            std::to_string(e.args.size()) + " arguments");
+    return std::nullopt;
+  }
+  InitValue iv;
+  iv.kind = InitValue::Kind::Timed;
+  auto every = evalConst(*e.args[1], env, dims, "the interval of timed");
+  if (!every)
+    return std::nullopt;
+  double steps = std::round(every->first / timedDt);
+  if (every->second != Dim::time() || !(steps >= 1) ||
+      std::abs(steps * timedDt - every->first) > 1e-9 * every->first) {
+    diag.error(e.args[1]->range,
+               "the interval of timed must be a whole number of steps "
+               "(dt = " +
+                   fmt(timedDt) + " s), got " + fmt(every->first) + " " +
+                   every->second.str());
+    return std::nullopt;
+  }
+  iv.everySteps = int64_t(steps);
+  auto values = std::make_shared<std::vector<double>>();
+  const Expr &list = *e.args[0];
+  if (list.kind == Expr::Kind::List) {
+    if (e.args.size() == 3) {
+      diag.error(e.args[2]->range, "a list of timed values carries its "
+                                   "units; the third argument is for files");
+      return std::nullopt;
+    }
+    for (const ExprPtr &item : list.args) {
+      auto v = evalConst(*item, env, dims, "a timed value");
+      if (!v)
+        return std::nullopt;
+      if (v->second != want) {
+        diag.error(item->range, "timed value has dimension " + v->second.str() +
+                                    " but the parameter is in " + want.str());
+        return std::nullopt;
+      }
+      values->push_back(v->first);
+    }
+  } else if (list.kind == Expr::Kind::String) {
+    double scale = 1.0;
+    Dim dim;
+    if (e.args.size() == 3) {
+      auto unit = evalConst(*e.args[2], env, dims, "the unit of a file");
+      if (!unit)
+        return std::nullopt;
+      scale = unit->first;
+      dim = unit->second;
+    }
+    if (dim != want) {
+      diag.error(e.args.size() == 3 ? e.args[2]->range : e.range,
+                 "the numbers of '" + list.text + "' are " + dim.str() +
+                     " but the parameter is in " + want.str() +
+                     "; give their unit, as in timed(\"" + list.text +
+                     "\", every, 1 " + Dim(want).symbol() + ")");
+      return std::nullopt;
+    }
+    rt::Table table;
+    std::string err;
+    if (!rt::readTable(resolvePath(list.text), table, err)) {
+      diag.error(list.range, "cannot read the timed values: " + err);
+      return std::nullopt;
+    }
+    size_t cols = table.columns.size();
+    if (cols != 1 && int64_t(cols) != timedSize) {
+      diag.error(list.range, "'" + list.text + "' has " + std::to_string(cols) +
+                                 " columns: give one, shared by all "
+                                 "neurons, or one per neuron (" +
+                                 std::to_string(timedSize) + ")");
+      return std::nullopt;
+    }
+    iv.columns = int64_t(cols);
+    for (size_t r = 0; r < table.numRows(); ++r)
+      for (size_t c = 0; c < cols; ++c)
+        values->push_back(table.columns[c][r] * scale);
+  } else {
+    diag.error(list.range, "timed takes a list of values [a, b, ...] or a "
+                           "file name in quotes");
+    return std::nullopt;
+  }
+  if (values->empty()) {
+    diag.error(list.range, "timed needs at least one value");
+    return std::nullopt;
+  }
+  for (double v : *values)
+    if (!std::isfinite(v)) {
+      diag.error(list.range, "timed values must be finite");
+      return std::nullopt;
+    }
+  iv.a = iv.b = values->front();
+  iv.values = std::move(values);
+  return iv;
+}
+
+std::optional<std::pair<InitValue, Dim>>
+Checker::evalInit(const Expr &e, const std::map<std::string, double> &env,
+                  const std::map<std::string, Dim> &dims,
+                  std::optional<Dim> want) {
+  InitValue iv;
+  Dim dim;
+  bool isUniform = e.kind == Expr::Kind::Call && e.name == "uniform";
+  bool isNormal = e.kind == Expr::Kind::Call && e.name == "normal";
+  if (isUniform || isNormal) {
+    const char *params = isUniform ? "(low, high)" : "(mean, sd)";
+    if (e.args.size() != 2) {
+      diag.error(e.range, e.name + " takes 2 arguments " + params + ", got " +
+                              std::to_string(e.args.size()));
+      return std::nullopt;
+    }
+    auto first = evalConst(*e.args[0], env, dims, "an initial value");
+    auto second = evalConst(*e.args[1], env, dims, "an initial value");
+    if (!first || !second)
+      return std::nullopt;
+    if (first->second != second->second) {
+      diag.error(e.range,
+                 "the arguments of " + e.name + " have different dimensions: " +
+                     first->second.str() + " and " + second->second.str());
+      return std::nullopt;
+    }
+    if (isUniform && !(first->first <= second->first)) {
+      diag.error(e.range, "uniform(low, high) needs low <= high");
+      return std::nullopt;
+    }
+    if (isNormal && !(second->first >= 0)) {
+      diag.error(e.args[1]->range,
+                 "the standard deviation of normal(mean, sd) must be >= 0");
+      return std::nullopt;
+    }
+    iv.kind = isUniform ? InitValue::Kind::Uniform : InitValue::Kind::Normal;
+    iv.a = first->first;
+    iv.b = second->first;
+    dim = first->second;
+  } else {
+    auto v = evalConst(e, env, dims, "an initial value");
+    if (!v)
+      return std::nullopt;
+    iv.a = iv.b = v->first;
+    dim = v->second;
+  }
+  if (want && *want != dim) {
+    diag.error(e.range, "initial value has dimension " + dim.str() +
+                            " but the variable is in " + want->str());
+    return std::nullopt;
+  }
+  if (!std::isfinite(iv.a) || !std::isfinite(iv.b)) {
+    diag.error(e.range, "initial value is not a finite number");
+    return std::nullopt;
+  }
+  return std::make_pair(iv, dim);
+}
+
+void Checker::mismatch(const Expr &e, const Dim &l, const Dim &r) {
+  diag.error(e.range, "dimension mismatch in '" + e.op + "': left is " +
+                          l.str() + ", right is " + r.str());
+}
+
+std::optional<Type> Checker::callType(const Expr &e,
+                                      const std::vector<Type> &args) {
+  const std::string &f = e.name;
+  auto arity = [&](size_t n) {
+    if (args.size() == n)
+      return true;
+    diag.error(e.range, "'" + f + "' takes " + std::to_string(n) + " argument" +
+                            (n == 1 ? "" : "s") + ", got " +
+                            std::to_string(args.size()));
+    return false;
+  };
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i].isBool) {
+      diag.error(e.args[i]->range, "'" + f +
+                                       "' needs a number, not a "
+                                       "truth value");
+      return std::nullopt;
+    }
+  if (isUnaryMath(f)) {
+    if (!arity(1))
+      return std::nullopt;
+    if (!args[0].dim.isDimensionless()) {
+      diag.error(e.args[0]->range, "the argument of '" + f +
+                                       "' must be dimensionless, got " +
+                                       args[0].dim.str());
+      return std::nullopt;
+    }
+    return Type{Dim::none()};
+  }
+  if (f == "sqrt") {
+    if (!arity(1))
+      return std::nullopt;
+    Dim half;
+    if (!args[0].dim.sqrt(half)) {
+      diag.error(e.args[0]->range,
+                 "cannot take the square root of " + args[0].dim.str());
+      return std::nullopt;
+    }
+    return Type{half};
+  }
+  if (f == "abs" || f == "floor" || f == "ceil") {
+    if (!arity(1))
+      return std::nullopt;
+    return args[0];
+  }
+  if (f == "min" || f == "max" || f == "clip") {
+    if (!arity(f == "clip" ? 3 : 2))
+      return std::nullopt;
+    for (size_t i = 1; i < args.size(); ++i)
+      if (args[i].dim != args[0].dim) {
+        diag.error(e.args[i]->range,
+                   "argument " + std::to_string(i + 1) + " of '" + f +
+                       "' has dimension " + args[i].dim.str() +
+                       ", the first has " + args[0].dim.str());
+        return std::nullopt;
+      }
+    return args[0];
+  }
+  if (f == "pow") {
+    if (!arity(2))
+      return std::nullopt;
+    if (!args[0].dim.isDimensionless() || !args[1].dim.isDimensionless()) {
+      diag.error(e.range, "pow(x, y) needs dimensionless arguments; use "
+                          "x^n with an integer n for quantities");
+      return std::nullopt;
+    }
+    return Type{Dim::none()};
+  }
+  diag.error(e.range, "unknown function '" + f + "'");
+  return std::nullopt;
+}
+
+std::optional<Type> Checker::typeOf(const Expr &e, const ModelInfo &info) {
+  switch (e.kind) {
+  case Expr::Kind::Number: {
+    if (e.unit.empty())
+      return Type{Dim::none()};
+    auto unit = findUnit(e.unit, e.unitRange);
+    if (!unit)
+      return std::nullopt;
+    return Type{unit->dim};
+  }
+  case Expr::Kind::Ref: {
+    if (netNames) {
+      if (auto c = netConstants.find(e.name); c != netConstants.end())
+        return Type{c->second.second};
+      auto it = netNames->find(e.name);
+      if (it != netNames->end())
+        return Type{it->second};
+      if (lookupUnit(e.name))
+        diag.error(e.range, unitNotValue(e.name));
+      else
+        diag.error(e.range, "'" + e.name + "' is not available in " + netWhat);
+      return std::nullopt;
+    }
+    used.insert(e.name);
+    auto it = info.vars.find(e.name);
+    if (it == info.vars.end() && e.name == "xi") {
+      if (!allowNoise) {
+        diag.error(e.range, "white noise 'xi' can only be used in "
+                            "equations");
+        return std::nullopt;
+      }
+      Dim perRootSecond;
+      perRootSecond.e[2] = -1; // s^-1/2
+      return Type{perRootSecond};
+    }
+    if (it == info.vars.end() && (e.name == "t" || e.name == "dt")) {
+      if (e.name == "t" && !allowTime) {
+        diag.error(e.range, "the time 't' can only be used in equations "
+                            "and spike conditions");
+        return std::nullopt;
+      }
+      return Type{Dim::time()};
+    }
+    if (it == info.vars.end() && isNotRefractoryName(e.name))
+      return typeOfNotRefractory(e, info);
+    if (it == info.vars.end()) {
+      std::string msg =
+          "use of undeclared name '" + e.name + "' in '" + info.name + "'";
+      if (lookupUnit(e.name))
+        msg += "; '" + e.name + "' is a unit (of " +
+               [&] {
+                 std::string q = lookupUnit(e.name)->dim.str();
+                 auto open = q.find(" (");
+                 return open == std::string::npos
+                            ? q
+                            : q.substr(open + 2, q.size() - open - 3);
+               }() +
+               "): write a number before it for a quantity ('1 " + e.name +
+               "'), or declare a value named '" + e.name + "'";
+      diag.error(e.range, msg);
+      return std::nullopt;
+    }
+    return Type{it->second.dim};
+  }
+  case Expr::Kind::Member:
+    diag.error(e.range, "'" + e.name + "." + e.member +
+                            "' names a state of a population; it can only "
+                            "bind a modulator at 'connect' (in a synapse, "
+                            "declare 'modulator NAME: UNIT')");
+    return std::nullopt;
+  case Expr::Kind::String:
+    diag.error(e.range, "a file name is not a number");
+    return std::nullopt;
+  case Expr::Kind::Unary: {
+    auto t = typeOf(*e.args[0], info);
+    if (!t)
+      return std::nullopt;
+    if (e.op == "!") {
+      if (!t->isBool) {
+        diag.error(e.range, "'not' needs a truth value");
+        return std::nullopt;
+      }
+      return t;
+    }
+    if (t->isBool) {
+      diag.error(e.range, "'" + e.op + "' needs a number");
+      return std::nullopt;
+    }
+    return t;
+  }
+  case Expr::Kind::Binary: {
+    auto l = typeOf(*e.args[0], info);
+    auto r = typeOf(*e.args[1], info);
+    if (!l || !r)
+      return std::nullopt;
+    const std::string &op = e.op;
+    if (op == "and" || op == "or") {
+      if (!l->isBool || !r->isBool) {
+        diag.error(e.range, "'" + op + "' needs truth values on both sides");
+        return std::nullopt;
+      }
+      return Type{Dim::none(), true};
+    }
+    if (l->isBool || r->isBool) {
+      diag.error(e.range, "'" + op + "' needs numbers, not truth values");
+      return std::nullopt;
+    }
+    if (op == "+" || op == "-" || op == "<" || op == "<=" || op == ">" ||
+        op == ">=" || op == "==" || op == "!=") {
+      if (l->dim != r->dim) {
+        mismatch(e, l->dim, r->dim);
+        return std::nullopt;
+      }
+      return Type{l->dim, !(op == "+" || op == "-")};
+    }
+    if (op == "*")
+      return Type{l->dim * r->dim};
+    if (op == "/")
+      return Type{l->dim / r->dim};
+    if (op == "^") {
+      if (!r->dim.isDimensionless()) {
+        diag.error(e.args[1]->range, "an exponent must be dimensionless");
+        return std::nullopt;
+      }
+      if (l->dim.isDimensionless())
+        return Type{Dim::none()};
+      const Expr &ex = *e.args[1];
+      bool negLit = ex.kind == Expr::Kind::Unary && ex.op == "-" &&
+                    ex.args[0]->kind == Expr::Kind::Number;
+      const Expr &lit = negLit ? *ex.args[0] : ex;
+      if (lit.kind != Expr::Kind::Number || !lit.unit.empty() ||
+          lit.value != std::round(lit.value) || lit.value > 16) {
+        diag.error(ex.range, "a quantity with a dimension can only be "
+                             "raised to an integer literal power");
+        return std::nullopt;
+      }
+      int n = static_cast<int>(lit.value) * (negLit ? -1 : 1);
+      return Type{l->dim.pow(n)};
+    }
+    diag.error(e.range, "unknown operator '" + op + "'");
+    return std::nullopt;
+  }
+  case Expr::Kind::List:
+    diag.error(e.range, "a list is not allowed here; lists give the "
+                        "indices and times of SpikeTimes and the elements "
+                        "of vectors");
+    return std::nullopt;
+  case Expr::Kind::Index:
+    diag.error(e.range, "'" + e.name + "' is not a vector of the model");
+    return std::nullopt;
+  case Expr::Kind::Conditional: {
+    auto c = typeOf(*e.args[0], info);
+    auto a = typeOf(*e.args[1], info);
+    auto b = typeOf(*e.args[2], info);
+    if (!c || !a || !b)
+      return std::nullopt;
+    if (!c->isBool) {
+      diag.error(e.args[0]->range, "the condition of 'if' must be a truth "
+                                   "value, such as 'v > v_th'");
+      return std::nullopt;
+    }
+    if (a->isBool != b->isBool || a->dim != b->dim) {
+      diag.error(e.range,
+                 "the branches of 'if' differ: 'then' is " +
+                     (a->isBool ? std::string("a truth value") : a->dim.str()) +
+                     ", 'else' is " +
+                     (b->isBool ? std::string("a truth value") : b->dim.str()));
+      return std::nullopt;
+    }
+    return a;
+  }
+  case Expr::Kind::Call: {
+    if (auto fn = functions.find(e.name); fn != functions.end())
+      return callFunction(e, fn->second, info);
+    if (hiddenFunctions.count(e.name)) {
+      diag.error(e.range, "'" + e.name +
+                              "' is not declared before this function: a "
+                              "function may call only the functions "
+                              "declared before it (no recursion)");
+      return std::nullopt;
+    }
+    if (netNames && isDraw(e.name) && noDraws) {
+      diag.error(e.range, "a connection rule gives each pair one "
+                          "probability; random draws are not allowed in "
+                          "'p' or 'where' (each pair draws its own number "
+                          "against p)");
+      return std::nullopt;
+    }
+    if (netNames && isDraw(e.name) && !inFunction)
+      return drawType(e, info);
+    if (e.name == "rand") {
+      if (!e.args.empty()) {
+        diag.error(e.range, "rand() takes no arguments");
+        return std::nullopt;
+      }
+      if (!allowRand) {
+        diag.error(e.range, "rand() can only be used in spike conditions "
+                            "so far");
+        return std::nullopt;
+      }
+      return Type{Dim::none()};
+    }
+    if (!checkCallee(e))
+      return std::nullopt;
+    std::vector<Type> args;
+    for (auto &a : e.args) {
+      auto t = typeOf(*a, info);
+      if (!t)
+        return std::nullopt;
+      args.push_back(*t);
+    }
+    return callType(e, args);
+  }
+  }
+  return std::nullopt;
+}
+
+void Checker::expectDim(const Expr &e, const ModelInfo &info, const Dim &want,
+                        const std::string &what) {
+  auto t = typeOf(e, info);
+  if (!t)
+    return;
+  if (t->isBool) {
+    diag.error(e.range, what + " must be a number, not a truth value");
+    return;
+  }
+  if (t->dim != want)
+    diag.error(e.range, what + " must have dimension " + want.str() + ", got " +
+                            t->dim.str());
+}
+
+void Checker::checkOdes(ModelInfo &info, const std::vector<OdeDecl> &odes,
+                        bool neuron) {
+  std::map<std::string, SourceRange> seen;
+  for (const OdeDecl &ode : odes) {
+    auto it = info.vars.find(ode.var);
+    if (it == info.vars.end()) {
+      diag.error(ode.varRange,
+                 "'d" + ode.var + "/dt' names no state of '" + info.name + "'");
+      continue;
+    }
+    auto kind = it->second.decl->kind;
+    bool weightOde = !neuron && kind == VarDecl::Kind::Weight;
+    if (kind != VarDecl::Kind::State && kind != VarDecl::Kind::PostState &&
+        !weightOde) {
+      diag.error(ode.varRange, "'" + ode.var + "' is a " + kindName(kind) +
+                                   "; only states have derivatives");
+      continue;
+    }
+    if (!seen.emplace(ode.var, ode.range).second) {
+      diag.error(ode.range, "second equation for d" + ode.var + "/dt");
+      diag.note(seen[ode.var], "first equation is here");
+      continue;
+    }
+    if (ode.unlessRefractory && !neuron)
+      diag.error(ode.range, "'unless refractory' is only meaningful in a "
+                            "neuron");
+    Dim want = it->second.dim / Dim::time();
+    // Per-synapse states (and a weight with an equation) may read
+    // anything of the synapse; post states are one value per target.
+    bool perSynapse = !neuron && (kind == VarDecl::Kind::State || weightOde);
+    if (!neuron && !perSynapse)
+      checkSynapseReads(*ode.rhs, info,
+                        "the equation of post state '" + ode.var + "'");
+    allowTime = true;
+    allowNoise = !perSynapse;
+    auto t = typeOf(*ode.rhs, info);
+    allowTime = allowNoise = false;
+    if (!t)
+      continue;
+    if (t->isBool) {
+      diag.error(ode.rhs->range,
+                 "the right-hand side of d" + ode.var + "/dt is a truth value");
+    } else if (t->dim != want) {
+      std::string msg = "the right-hand side of d" + ode.var +
+                        "/dt must have dimension " + want.str() + ", got " +
+                        t->dim.str();
+      if (t->dim == it->second.dim)
+        msg += "; divide by a time constant";
+      diag.error(ode.rhs->range, msg);
+    }
+  }
+}
+
+std::string Checker::unitNotValue(const std::string &name) {
+  std::string quantity = lookupUnit(name)->dim.str();
+  if (auto open = quantity.find(" ("); open != std::string::npos)
+    quantity = quantity.substr(open + 2, quantity.size() - open - 3);
+  return "'" + name + "' is not declared; '" + name + "' is a unit (of " +
+         quantity + "): write a number before it for a quantity ('1 " + name +
+         "'), or declare a value named '" + name + "' ('param " + name +
+         " = ...'" + (inNetwork ? " in the network)" : ")");
+}
+
+std::optional<Type> Checker::typeOfNotRefractory(const Expr &e,
+                                                 const ModelInfo &info) {
+  bool own = e.name == "not_refractory";
+  if (info.isSynapse && own) {
+    diag.error(e.range, "a synapse reads the refractoriness of its target "
+                        "as 'not_refractory_post' (of its source: "
+                        "'not_refractory_pre')");
+    return std::nullopt;
+  }
+  if (!info.isSynapse && !own) {
+    diag.error(e.range, "'" + e.name +
+                            "' is for synapses; a neuron reads its own "
+                            "refractoriness as 'not_refractory'");
+    return std::nullopt;
+  }
+  if (info.neuron && !info.neuron->spike) {
+    diag.error(e.range, "'not_refractory' needs a 'spike when' declaration "
+                        "(a neuron that cannot spike is never refractory)");
+    return std::nullopt;
+  }
+  return Type{Dim::none(), /*isBool=*/true};
+}
+
+void Checker::checkSynapseReads(const Expr &e, const ModelInfo &info,
+                                const std::string &what, unsigned depth) {
+  if (depth > 64)
+    return;
+  if (e.kind == Expr::Kind::Ref) {
+    auto it = info.vars.find(e.name);
+    if (it == info.vars.end() && e.name == "not_refractory_pre")
+      diag.error(e.range, what + " cannot use 'not_refractory_pre': it is "
+                                 "one value per target neuron, not per "
+                                 "synapse");
+    if (it == info.vars.end())
+      return; // reported by typeOf
+    const VarDecl &d = *it->second.decl;
+    if (d.kind == VarDecl::Kind::Let && d.init) {
+      checkSynapseReads(*d.init, info, what, depth + 1);
+      return;
+    }
+    if (d.kind == VarDecl::Kind::Weight || d.kind == VarDecl::Kind::State ||
+        d.kind == VarDecl::Kind::PreVar || d.kind == VarDecl::Kind::Modulator) {
+      diag.error(e.range,
+                 what + " cannot use " +
+                     (d.kind == VarDecl::Kind::State ? "per-synapse state"
+                                                     : kindName(d.kind)) +
+                     " '" + e.name +
+                     (d.kind == VarDecl::Kind::Modulator
+                          ? "': modulators are read per synapse (in "
+                            "events, per-synapse equations and summed "
+                            "drives)"
+                          : "': it is one value per target neuron, not "
+                            "per synapse"));
+      diag.note(d.nameRange, "declared here");
+    }
+    return;
+  }
+  for (const ExprPtr &a : e.args)
+    if (a)
+      checkSynapseReads(*a, info, what, depth + 1);
+}
+
+void Checker::collectKinds(const Expr &e, const ModelInfo &info,
+                           std::set<VarDecl::Kind> &kinds, unsigned depth) {
+  if (depth > 64)
+    return;
+  if (e.kind == Expr::Kind::Ref) {
+    auto it = info.vars.find(e.name);
+    if (it == info.vars.end())
+      return;
+    const VarDecl &d = *it->second.decl;
+    if (d.kind == VarDecl::Kind::Let && d.init)
+      collectKinds(*d.init, info, kinds, depth + 1);
+    else
+      kinds.insert(d.kind);
+    return;
+  }
+  for (const ExprPtr &a : e.args)
+    if (a)
+      collectKinds(*a, info, kinds, depth + 1);
+}
+
+void Checker::checkStmts(const ModelInfo &info, const std::vector<Stmt> &stmts,
+                         const std::set<VarDecl::Kind> &assignable,
+                         const std::string &where) {
+  for (const Stmt &s : stmts) {
+    auto it = info.vars.find(s.target);
+    if (it == info.vars.end()) {
+      diag.error(s.targetRange, "use of undeclared name '" + s.target +
+                                    "' in '" + info.name + "'");
+      continue;
+    }
+    if (!assignable.count(it->second.decl->kind)) {
+      diag.error(s.targetRange, "cannot assign to " +
+                                    kindName(it->second.decl->kind) + " '" +
+                                    s.target + "' in " + where);
+      continue;
+    }
+    Dim want = it->second.dim;
+    if (s.op == "*=" || s.op == "/=")
+      want = Dim::none();
+    expectDim(*s.value, info, want,
+              "the value " +
+                  std::string(s.op == "=" ? "assigned to '" : "applied to '") +
+                  s.target + "'");
+  }
+}
+
+void Checker::checkNeuron(const NeuronDecl &n) {
+  used.clear();
+  ModelInfo &info = result.models[n.name];
+  info.name = n.name;
+  info.neuron = &n;
+  info.method = readMethod(
+      n.annotations,
+      {"exact", "exponential_euler", "euler", "rk4", "euler_maruyama"},
+      " (expected exact, exponential_euler, euler, rk4 or euler_maruyama)");
+  for (const VarDecl &v : n.vars)
+    if (v.kind == VarDecl::Kind::Input && v.init)
+      diag.error(v.range, "an input has no initial value");
+  declareVars(info, n.vars);
+  for (const VarDecl &v : n.vars)
+    if (v.kind == VarDecl::Kind::State && v.unit)
+      checkInitDim(*v.init, info, info.vars[v.name].dim);
+  checkOdes(info, n.odes, true);
+  bool hasUnless = false;
+  for (const OdeDecl &o : n.odes)
+    hasUnless |= o.unlessRefractory;
+  if (n.spike) {
+    allowTime = allowRand = true;
+    auto t = typeOf(*n.spike->condition, info);
+    allowTime = allowRand = false;
+    if (t && !t->isBool)
+      diag.error(n.spike->condition->range,
+                 "the spike condition must be a comparison, such as "
+                 "'v > v_th'");
+    checkStmts(info, n.spike->reset, {VarDecl::Kind::State}, "a reset");
+    if (n.spike->refractory) {
+      auto v = evalConst(*n.spike->refractory, paramEnv(info), paramDims(info),
+                         "the refractory period");
+      if (v) {
+        if (v->second != Dim::time())
+          diag.error(n.spike->refractory->range,
+                     "the refractory period must be a time, got " +
+                         v->second.str());
+        else if (v->first < 0 || !std::isfinite(v->first))
+          diag.error(n.spike->refractory->range,
+                     "the refractory period must be >= 0");
+        else
+          info.refractory = v->first;
+      }
+    }
+  } else if (hasUnless) {
+    for (const OdeDecl &o : n.odes)
+      if (o.unlessRefractory)
+        diag.error(o.range, "'unless refractory' needs a 'spike when' "
+                            "declaration with a refractory period");
+  }
+  warnAboutModel(info, n.vars);
+  result.modelOrder.push_back(&info);
+}
+
+bool Checker::checkInitDim(const Expr &init, const ModelInfo &info,
+                           const Dim &want) {
+  auto v = evalInit(init, paramEnv(info), paramDims(info), want);
+  return v.has_value();
+}
+
+std::map<std::string, double> Checker::paramEnv(const ModelInfo &info) {
+  std::map<std::string, double> env;
+  for (auto &[name, vi] : info.vars)
+    if (vi.decl->kind == VarDecl::Kind::Param && vi.hasDefault)
+      env[name] = vi.defaultValue;
+  return env;
+}
+
+std::map<std::string, Dim> Checker::paramDims(const ModelInfo &info) {
+  std::map<std::string, Dim> dims;
+  for (auto &[name, vi] : info.vars)
+    if (vi.decl->kind == VarDecl::Kind::Param && vi.hasDefault)
+      dims[name] = vi.dim;
+  return dims;
+}
+
+std::string Checker::readMethod(const std::vector<Annotation> &annotations,
+                                const std::vector<std::string> &allowed,
+                                const std::string &expected) {
+  std::string method;
+  for (const Annotation &a : annotations) {
+    if (a.name != "method")
+      diag.error(a.range, "unknown annotation '@" + a.name +
+                              "' (expected '@method(...)')");
+    else if (!llvm::is_contained(allowed, a.value))
+      diag.error(a.range,
+                 "unknown integration method '" + a.value + "'" + expected);
+    else
+      method = a.value;
+  }
+  return method;
+}
+
+void Checker::checkSynapse(const SynapseDecl &s, bool composite) {
+  used.clear();
+  ModelInfo &info = result.models[s.name];
+  info.name = s.name;
+  info.isSynapse = true;
+  info.isRule = s.isRule;
+  info.synapse = &s;
+  // The clock-driven equations' method; event-driven ones are solved
+  // exactly between events whatever it says.
+  info.method = readMethod(s.annotations, {"exponential_euler", "euler", "rk4"},
+                           " for a synapse (expected exponential_euler, "
+                           "euler or rk4, for its clock-driven equations)");
+  if (s.isRule)
+    for (const DrivesDecl &d : s.drives)
+      diag.error(d.range, "a plasticity rule changes synapses; it drives "
+                          "nothing (drives belong to the synapse model)");
+  declareVars(info, s.vars);
+  unsigned weights = 0;
+  for (const VarDecl &v : s.vars) {
+    if (v.kind == VarDecl::Kind::Weight) {
+      if (++weights > 1)
+        diag.error(v.range, "a synapse has one weight");
+      if (v.init && v.unit)
+        checkInitDim(*v.init, info, info.vars[v.name].dim);
+    }
+    if (v.kind == VarDecl::Kind::PostState && v.unit)
+      checkInitDim(*v.init, info, info.vars[v.name].dim);
+  }
+  if (weights == 0)
+    diag.error(s.range, "synapse '" + s.name + "' declares no weight");
+  for (const VarDecl &v : s.vars)
+    if (v.kind == VarDecl::Kind::State && v.unit)
+      checkInitDim(*v.init, info, info.vars[v.name].dim);
+  checkOdes(info, s.odes, false);
+  std::set<std::string> events;
+  for (const EventDecl &e : s.events) {
+    if (e.event != "pre" && e.event != "post") {
+      diag.error(e.range, "unknown event 'on " + e.event +
+                              "': synapses react to 'on pre' and 'on post'");
+      continue;
+    }
+    if (!events.insert(e.event).second)
+      diag.error(e.range, "second 'on " + e.event + "' block");
+    checkStmts(info, e.body,
+               {VarDecl::Kind::PostState, VarDecl::Kind::Weight,
+                VarDecl::Kind::PostVar, VarDecl::Kind::State},
+               "'on " + e.event + "'");
+  }
+  for (const DrivesDecl &d : s.drives) {
+    auto t = typeOf(*d.value, info);
+    if (t && t->isBool)
+      diag.error(d.value->range, "a synapse drives a number, not a truth "
+                                 "value");
+    // Reading per-synapse variables makes it a sum over the synapses onto
+    // each target; otherwise it is one value per target.
+    std::set<VarDecl::Kind> kinds;
+    collectKinds(*d.value, info, kinds);
+    if (!kinds.count(VarDecl::Kind::Weight) &&
+        !kinds.count(VarDecl::Kind::State) &&
+        !kinds.count(VarDecl::Kind::PreVar))
+      checkSynapseReads(*d.value, info, "what a synapse drives per target");
+  }
+  if (!composite)
+    warnAboutModel(info, s.vars);
+  if (!s.isRule)
+    result.modelOrder.push_back(&info);
+}
+
+const ModelInfo *Checker::attachRules(const ModelInfo &syn,
+                                      const ConnectDecl &c) {
+  // `S+R`: a name no declaration can take.
+  std::string name = syn.name;
+  for (const NameRef &r : c.rules)
+    name += "+" + r.name;
+  if (auto it = result.models.find(name); it != result.models.end())
+    return it->second.synapse ? &it->second : nullptr;
+  SynapseDecl merged;
+  merged.name = name;
+  merged.range = syn.synapse->range;
+  for (const VarDecl &v : syn.synapse->vars)
+    merged.vars.push_back(cloneVar(v));
+  for (const OdeDecl &o : syn.synapse->odes)
+    merged.odes.push_back(cloneOde(o));
+  for (const EventDecl &e : syn.synapse->events)
+    merged.events.push_back(cloneEvent(e));
+  for (const DrivesDecl &d : syn.synapse->drives)
+    merged.drives.push_back(cloneDrives(d));
+  bool ok = true;
+  for (const NameRef &r : c.rules) {
+    auto it = result.models.find(r.name);
+    if (it == result.models.end() || !it->second.isRule) {
+      diag.error(r.range, it == result.models.end()
+                              ? "unknown plasticity rule '" + r.name + "'" +
+                                    libraryImportHint(r.name, ModelKind::Rule)
+                              : "'" + r.name +
+                                    "' is not a plasticity rule; attach "
+                                    "rules declared with 'plasticity'");
+      ok = false;
+      continue;
+    }
+    const ModelInfo &rule = it->second;
+    for (const VarDecl &v : rule.synapse->vars) {
+      auto mine =
+          std::find_if(merged.vars.begin(), merged.vars.end(),
+                       [&](const VarDecl &m) { return m.name == v.name; });
+      if (v.kind == VarDecl::Kind::Weight) {
+        // The weight the rule changes is the synapse's.
+        const VarDecl *w = nullptr;
+        for (const VarDecl &m : merged.vars)
+          if (m.kind == VarDecl::Kind::Weight)
+            w = &m;
+        if (!w || w->name != v.name ||
+            syn.vars.at(w->name).dim != rule.vars.at(v.name).dim) {
+          diag.error(r.range, "rule '" + r.name + "' changes weight '" +
+                                  v.name + "' in " +
+                                  rule.vars.at(v.name).dim.str() +
+                                  ", but synapse '" + syn.name + "' has " +
+                                  (w ? "weight '" + w->name + "' in " +
+                                           syn.vars.at(w->name).dim.str()
+                                     : std::string("no weight")));
+          diag.note(v.range, "the rule's weight is declared here");
+          ok = false;
+        }
+        continue;
+      }
+      if (mine != merged.vars.end()) {
+        diag.error(r.range, "rule '" + r.name + "' declares '" + v.name +
+                                "', which synapse '" + syn.name +
+                                "' (or an earlier rule) declares too");
+        diag.note(v.nameRange, "declared in the rule here");
+        diag.note(mine->nameRange, "and here");
+        ok = false;
+        continue;
+      }
+      merged.vars.push_back(cloneVar(v));
+    }
+    for (const OdeDecl &o : rule.synapse->odes)
+      merged.odes.push_back(cloneOde(o));
+    for (const EventDecl &e : rule.synapse->events) {
+      auto same =
+          std::find_if(merged.events.begin(), merged.events.end(),
+                       [&](const EventDecl &m) { return m.event == e.event; });
+      EventDecl copy = cloneEvent(e);
+      if (same == merged.events.end())
+        merged.events.push_back(std::move(copy));
+      else
+        for (Stmt &st : copy.body)
+          same->body.push_back(std::move(st));
+    }
+  }
+  if (!ok) {
+    result.models[name].synapse = nullptr; // remembered as failed
+    return nullptr;
+  }
+  result.composites.push_back(std::move(merged));
+  unsigned before = diag.numErrors();
+  checkSynapse(result.composites.back(), /*composite=*/true);
+  if (diag.numErrors() != before) {
+    result.models[name].synapse = nullptr; // remembered as failed
+    return nullptr;
+  }
+  return &result.models[name];
+}
+
+std::optional<Value> Checker::netConst(const Expr &e, const std::string &what) {
+  static const std::map<std::string, double> env;
+  static const std::map<std::string, Dim> dims;
+  return evalConst(e, env, dims, what);
+}
+
+std::optional<double> Checker::netQuantity(const Expr &e, const Dim &want,
+                                           const std::string &what) {
+  auto v = netConst(e, what);
+  if (!v)
+    return std::nullopt;
+  if (v->second != want) {
+    diag.error(e.range, what + " must have dimension " + want.str() + ", got " +
+                            v->second.str());
+    return std::nullopt;
+  }
+  if (!std::isfinite(v->first)) {
+    diag.error(e.range, what + " is not a finite number");
+    return std::nullopt;
+  }
+  warnSuspiciousRate(e, v->second, v->first);
+  return v->first;
+}
+
+void Checker::warnSuspiciousRate(const Expr &e, const Dim &dim, double value) {
+  if (dim != Dim::none() / Dim::time() || !(std::abs(value) > 100.0) ||
+      e.kind != Expr::Kind::Binary || e.op != "/" ||
+      e.args[1]->kind != Expr::Kind::Number || e.args[1]->unit != "ms")
+    return;
+  const Expr &num = *e.args[0];
+  std::string meant = num.kind == Expr::Kind::Number && num.unit.empty()
+                          ? num.text + " Hz"
+                          : "the value in Hz";
+  diag.warning(e.range, "this rate is " + fmt(value) +
+                            " Hz (per millisecond); write '" + meant +
+                            "' if you meant hertz");
+}
+
+void Checker::applyArgs(
+    const ModelInfo &model, SourceRange modelRef,
+    const std::vector<NamedExpr> &args, std::map<std::string, double> &params,
+    std::vector<std::pair<std::string, InitValue>> &inits,
+    const std::vector<VarDecl::Kind> &initKinds,
+    std::vector<std::pair<std::string, InitValue>> *perNeuron) {
+  std::map<std::string, SourceRange> given;
+  for (const NamedExpr &a : args) {
+    if (!given.emplace(a.name, a.nameRange).second) {
+      diag.error(a.nameRange, "'" + a.name + "' given twice");
+      continue;
+    }
+    auto it = model.vars.find(a.name);
+    if (it == model.vars.end()) {
+      diag.error(a.nameRange, "'" + model.name +
+                                  "' has no parameter or state named '" +
+                                  a.name + "'");
+      continue;
+    }
+    VarDecl::Kind kind = it->second.decl->kind;
+    if (kind == VarDecl::Kind::Modulator)
+      continue; // bound by bindModulators
+    // A population's argument that reads the model's parameters is
+    // computed per neuron too (from the rows of those set per neuron).
+    bool readsParams = false;
+    if (perNeuron)
+      for (const auto &[name, vi] : model.vars)
+        readsParams |=
+            vi.decl->kind == VarDecl::Kind::Param && refersTo(*a.value, name);
+    if (argEnv && (needsKernel(*a.value) || readsParams) &&
+        (kind == VarDecl::Kind::State ||
+         (kind == VarDecl::Kind::Param && perNeuron) ||
+         (kind == VarDecl::Kind::Weight && !perNeuron))) {
+      // Evaluated per neuron (synapse) when the network is built.
+      auto t = typeNetExpr(*a.value, *argEnv,
+                           perNeuron ? "a population's initial values (use "
+                                       "i, N, parameters and draws)"
+                                     : "a synapse's initial values (use i, "
+                                       "j, N_pre, N_post, NAME_pre, "
+                                       "NAME_post, parameters and draws)");
+      if (!t)
+        continue;
+      if (t->isBool || t->dim != it->second.dim) {
+        diag.error(a.value->range,
+                   "initial value has dimension " +
+                       (t->isBool ? std::string("truth value") : t->dim.str()) +
+                       " but '" + a.name + "' is in " + it->second.dim.str());
+        continue;
+      }
+      InitValue iv;
+      iv.kind = InitValue::Kind::Expr;
+      iv.expr = a.value.get();
+      if (kind == VarDecl::Kind::Param) {
+        perNeuron->push_back({a.name, iv});
+        params.erase(a.name);
+      } else {
+        for (auto &[name, v] : inits)
+          if (name == a.name)
+            v = iv;
+      }
+      continue;
+    }
+    bool timed = a.value->kind == Expr::Kind::Call && a.value->name == "timed";
+    bool fromFile =
+        a.value->kind == Expr::Kind::Call && a.value->name == "values";
+    if ((kind == VarDecl::Kind::Param || kind == VarDecl::Kind::State) &&
+        fromFile && perNeuron) {
+      // One value per neuron from a table file.
+      if (auto v = evalValues(*a.value, a.name, it->second.dim)) {
+        if (kind == VarDecl::Kind::Param) {
+          perNeuron->push_back({a.name, *v});
+          params.erase(a.name);
+        } else {
+          for (auto &[name, iv] : inits)
+            if (name == a.name)
+              iv = *v;
+        }
+      }
+      continue;
+    }
+    if (kind == VarDecl::Kind::Param && timed && perNeuron) {
+      // A parameter that changes in time: a row the runtime refills.
+      if (auto v = evalTimed(*a.value, it->second.dim)) {
+        perNeuron->push_back({a.name, *v});
+        params.erase(a.name);
+      }
+      continue;
+    }
+    bool drawn =
+        a.value->kind == Expr::Kind::Call &&
+        (a.value->name == "uniform" || a.value->name == "normal" || timed);
+    if (kind == VarDecl::Kind::Param && drawn) {
+      // A parameter drawn per neuron: it becomes a row of the population.
+      if (!perNeuron) {
+        diag.error(a.value->range, "per-synapse parameters are not "
+                                   "supported yet; only neuron parameters "
+                                   "can be drawn per neuron");
+        continue;
+      }
+      static const std::map<std::string, double> env;
+      static const std::map<std::string, Dim> dims;
+      if (auto v = evalInit(*a.value, env, dims, it->second.dim)) {
+        perNeuron->push_back({a.name, v->first});
+        params.erase(a.name);
+      }
+    } else if (kind == VarDecl::Kind::Param) {
+      auto v =
+          netQuantity(*a.value, it->second.dim, "parameter '" + a.name + "'");
+      if (v)
+        params[a.name] = *v;
+    } else if (std::find(initKinds.begin(), initKinds.end(), kind) !=
+               initKinds.end()) {
+      static const std::map<std::string, double> env;
+      static const std::map<std::string, Dim> dims;
+      auto v = evalInit(*a.value, env, dims, it->second.dim);
+      if (v)
+        for (auto &[name, iv] : inits)
+          if (name == a.name)
+            iv = v->first;
+    } else {
+      diag.error(a.nameRange,
+                 "cannot set " + kindName(kind) + " '" + a.name + "' here");
+    }
+  }
+  // Initial values that depend on parameters see the overrides.
+  for (auto &[name, iv] : inits) {
+    if (given.count(name))
+      continue;
+    const VarDecl *decl = model.vars.at(name).decl;
+    if (!decl->init) {
+      diag.error(modelRef, "'" + model.name + "' needs a value for " +
+                               kindName(decl->kind) + " '" + name + "'");
+      continue;
+    }
+    std::map<std::string, Dim> dims = paramDims(model);
+    perNeuronNames.clear();
+    bool readsRows = false;
+    if (perNeuron)
+      for (auto &p : *perNeuron) {
+        perNeuronNames.insert(p.first);
+        readsRows |= refersTo(*decl->init, p.first);
+      }
+    if (readsRows) {
+      // Computed per neuron from the rows (deriveFromParameters).
+      perNeuronNames.clear();
+      continue;
+    }
+    auto v = evalInit(*decl->init, params, dims, model.vars.at(name).dim);
+    perNeuronNames.clear();
+    if (v)
+      iv = v->first;
+  }
+}
+
+void Checker::overrideProjection(const ModelInfo &syn, const ConnectDecl &c,
+                                 ProjectionInfo &proj) {
+  std::string prefix = proj.name + ".";
+  for (auto &[name, text] : overrides)
+    if (name.compare(0, prefix.size(), prefix) == 0 &&
+        !syn.vars.count(name.substr(prefix.size()))) {
+      diag.error(c.range, "--set " + name + ": synapse '" + syn.name +
+                              "' has no parameter, weight or state named '" +
+                              name.substr(prefix.size()) + "'");
+      consumedOverrides.insert(name);
+    }
+  for (const VarDecl &v : syn.synapse->vars) {
+    std::string name = proj.name + "." + v.name;
+    auto o = overrides.find(name);
+    if (v.kind == VarDecl::Kind::Weight && o == overrides.end() &&
+        (tunable.count(name) || tunable.count(proj.name + ".*") ||
+         tunable.count("*")))
+      proj.weightRow = true;
+    if (o == overrides.end())
+      continue;
+    const VarInfo &vi = syn.vars.at(v.name);
+    double value = 0;
+    std::string err;
+    bool settable =
+        v.kind == VarDecl::Kind::Param || v.kind == VarDecl::Kind::Weight ||
+        v.kind == VarDecl::Kind::State || v.kind == VarDecl::Kind::PostState;
+    if (!settable) {
+      diag.error(c.range, "--set " + name + ": '" + v.name + "' is a " +
+                              kindName(v.kind) + " of '" + syn.name +
+                              "', which has no value of its own");
+      consumedOverrides.insert(name);
+      continue;
+    }
+    if (!rt::parseQuantityOf(o->second, vi.dim.symbol(), "'" + name + "'",
+                             value, err)) {
+      diag.error(c.range, "--set " + name + ": " + err);
+      consumedOverrides.insert(name);
+      continue;
+    }
+    consumedOverrides.insert(name);
+    if (v.kind == VarDecl::Kind::Param) {
+      proj.params[v.name] = value;
+      continue;
+    }
+    for (auto &[var, iv] : proj.inits)
+      if (var == v.name) {
+        iv = InitValue{};
+        iv.a = iv.b = value;
+      }
+  }
+}
+
+void Checker::checkNetworkParams(const NetworkDecl &decl, NetworkInfo &net) {
+  netConstants.clear();
+  std::map<std::string, SourceRange> seen;
+  for (const VarDecl &v : decl.params) {
+    if (!seen.emplace(v.name, v.nameRange).second) {
+      diag.error(v.nameRange,
+                 "redefinition of '" + v.name + "' in '" + decl.name + "'");
+      diag.note(seen[v.name], "previous definition is here");
+      continue;
+    }
+    std::optional<Dim> declared;
+    if (v.unit && !(declared = resolveUnit(*v.unit)))
+      continue;
+    auto value = netConst(*v.init, "the parameter '" + v.name + "'");
+    if (!value)
+      continue;
+    if (declared && *declared != value->second) {
+      diag.error(v.init->range, "parameter '" + v.name + "' is declared in " +
+                                    declared->str() +
+                                    " but its value has dimension " +
+                                    value->second.str());
+      continue;
+    }
+    if (auto o = overrides.find(v.name); o != overrides.end()) {
+      std::string err;
+      double given = 0;
+      consumedOverrides.insert(v.name);
+      if (rt::parseQuantityOf(o->second, value->second.symbol(),
+                              "'" + v.name + "'", given, err))
+        value->first = given;
+      else
+        diag.error(v.nameRange, "--set " + v.name + ": " + err);
+    }
+    netConstants[v.name] = *value;
+    net.constants[v.name] = value->first;
+  }
+}
+
+void Checker::checkNetwork(const NetworkDecl &decl) {
+  NetworkInfo net;
+  net.decl = &decl;
+  inNetwork = true;
+  checkNetworkParams(decl, net);
+  std::map<std::string, SourceRange> settingsSeen;
+  for (const NamedExpr &s : decl.settings) {
+    if (!settingsSeen.emplace(s.name, s.nameRange).second) {
+      diag.error(s.nameRange, "'" + s.name + "' is set twice");
+      diag.note(settingsSeen[s.name], "first set here");
+      continue;
+    }
+    if (s.name == "dt") {
+      if (auto v = netQuantity(*s.value, Dim::time(), "dt")) {
+        if (*v <= 0)
+          diag.error(s.value->range, "dt must be positive");
+        else
+          net.dt = *v;
+      }
+    } else if (s.name == "seed") {
+      if (auto v = netQuantity(*s.value, Dim::none(), "seed")) {
+        if (*v < 0 || *v != std::floor(*v) || *v > 1.8e19)
+          diag.error(s.value->range, "seed must be a non-negative integer");
+        else
+          net.seed = static_cast<uint64_t>(*v);
+      }
+    } else {
+      diag.error(s.nameRange, "unknown network setting '" + s.name +
+                                  "' (expected 'dt', 'seed', or a "
+                                  "population 'name = N of Model')");
+    }
+  }
+
+  std::map<std::string, int> popIndex;
+  for (const PopulationDecl &p : decl.populations) {
+    PopulationInfo pop;
+    pop.decl = &p;
+    if (popIndex.count(p.name)) {
+      diag.error(p.range, "redefinition of population '" + p.name + "'");
+      continue;
+    }
+    auto mit = result.models.find(p.model.name);
+    bool spikeTimes = p.model.name == "SpikeTimes";
+    bool drive = p.model.name == "PoissonDrive";
+    if (mit == result.models.end() &&
+        (spikeTimes || p.model.name == "PoissonInput" || drive)) {
+      if (auto v = netQuantity(*p.size, Dim::none(), "a population size")) {
+        if (*v < 1 || *v != std::floor(*v) || *v > 2e9)
+          diag.error(p.size->range, "a population size must be a whole "
+                                    "number from 1 to 2e9, got " +
+                                        fmt(*v));
+        else
+          pop.size = static_cast<int64_t>(*v);
+      }
+      if (spikeTimes)
+        pop.generator = checkSpikeTimes(p, pop.size, net.dt);
+      else
+        pop.poissonRate = checkPoissonInput(p, net.dt);
+      if (!pop.generator && !pop.poissonRate)
+        continue;
+      if (drive) {
+        // K inputs per target; one neuron per target, counted as the
+        // drive is connected.
+        pop.driveInputs = pop.size;
+        pop.size = 0;
+        if (p.cells || p.sign)
+          diag.error(p.range, "a PoissonDrive has no named neurons and no "
+                              "sign of its own");
+      }
+      readCells(p, pop);
+      popIndex[p.name] = static_cast<int>(net.populations.size());
+      net.populations.push_back(std::move(pop));
+      continue;
+    }
+    if (mit == result.models.end() || mit->second.isSynapse) {
+      diag.error(p.model.range,
+                 mit == result.models.end()
+                     ? "unknown neuron model '" + p.model.name + "'" +
+                           libraryImportHint(p.model.name, ModelKind::Neuron)
+                     : "'" + p.model.name + "' is a synapse, not a neuron");
+      continue;
+    }
+    pop.model = &mit->second;
+    if (auto v = netQuantity(*p.size, Dim::none(), "a population size")) {
+      if (*v < 1 || *v != std::floor(*v) || *v > 2e9)
+        diag.error(p.size->range,
+                   "a population size must be a whole number from 1 to "
+                   "2e9, got " +
+                       fmt(*v));
+      else
+        pop.size = static_cast<int64_t>(*v);
+    }
+    pop.params = paramEnv(*pop.model);
+    for (const VarDecl &v : pop.model->neuron->vars)
+      if (v.kind == VarDecl::Kind::State)
+        pop.inits.push_back({v.name, InitValue{}});
+    timedDt = net.dt;
+    timedSize = pop.size;
+    std::map<std::string, Dim> env = populationEnv(*pop.model);
+    argEnv = &env;
+    applyArgs(*pop.model, p.model.range, p.args, pop.params, pop.inits,
+              {VarDecl::Kind::State}, &pop.paramInits);
+    argEnv = nullptr;
+    makeTunable(p.name, pop);
+    deriveFromParameters(p, pop);
+    // The refractory period may depend on overridden parameters.
+    pop.refractory = pop.model->refractory;
+    const NeuronDecl &nd = *pop.model->neuron;
+    if (nd.spike && nd.spike->refractory) {
+      for (auto &pn : pop.paramInits)
+        perNeuronNames.insert(pn.first);
+      auto v = evalConst(*nd.spike->refractory, pop.params,
+                         paramDims(*pop.model), "the refractory period");
+      perNeuronNames.clear();
+      if (v && v->second == Dim::time() && std::isfinite(v->first) &&
+          v->first >= 0)
+        pop.refractory = v->first;
+      else if (v)
+        diag.error(p.range, "with these parameters the refractory period "
+                            "is not a time >= 0");
+    }
+    readCells(p, pop);
+    popIndex[p.name] = static_cast<int>(net.populations.size());
+    net.populations.push_back(std::move(pop));
+  }
+
+  std::map<std::string, int> projNames;
+  for (const ConnectDecl &c : decl.connects) {
+    auto src = popIndex.find(c.source.name);
+    if (src == popIndex.end()) {
+      diag.error(c.source.range, "unknown population '" + c.source.name + "'");
+      continue;
+    }
+    auto mit = result.models.find(c.synapse.name);
+    if (mit == result.models.end() || !mit->second.isSynapse) {
+      diag.error(c.synapse.range,
+                 mit == result.models.end()
+                     ? "unknown synapse model '" + c.synapse.name + "'" +
+                           libraryImportHint(c.synapse.name, ModelKind::Synapse)
+                     : "'" + c.synapse.name + "' is a neuron, not a synapse");
+      continue;
+    }
+    if (mit->second.isRule) {
+      diag.error(c.synapse.range,
+                 "'" + c.synapse.name +
+                     "' is a plasticity rule; attach it to a synapse "
+                     "model, as in 'with ExpConductance + " +
+                     c.synapse.name + "'");
+      continue;
+    }
+    const ModelInfo *withRules = &mit->second;
+    if (!c.rules.empty()) {
+      withRules = attachRules(mit->second, c);
+      if (!withRules)
+        continue;
+    }
+    const ModelInfo &syn = *withRules;
+    double p = 1.0, delay = 0.0;
+    std::optional<InitValue> delayInit;
+    const Expr *probExpr = nullptr, *delayExpr = nullptr;
+    std::string rule = "probability";
+    int64_t degree = 0;
+    bool autapses = true;
+    SourceRange ruleRange;
+    auto setRule = [&](const std::string &r, SourceRange where) {
+      if (rule != "probability" || ruleRange.begin.line) {
+        diag.error(where, "a connection has one rule: p, in_degree, "
+                          "out_degree or one_to_one");
+        return false;
+      }
+      rule = r;
+      ruleRange = where;
+      return true;
+    };
+    for (const NamedExpr &o : c.options) {
+      if (!o.value) {
+        if (o.name == "one_to_one")
+          setRule("one_to_one", o.range);
+        else if (o.name == "no_autapses")
+          autapses = false;
+        else
+          diag.error(o.nameRange,
+                     "unknown connect option '" + o.name +
+                         "' (expected one_to_one, no_autapses, or p, "
+                         "in_degree, out_degree, delay with a value)");
+        continue;
+      }
+      if (o.name == "p" && needsKernel(*o.value)) {
+        // A probability per pair, typed per target below.
+        if (setRule("probability", o.range))
+          probExpr = o.value.get();
+      } else if (o.name == "delay" && needsKernel(*o.value)) {
+        delayExpr = o.value.get();
+      } else if (o.name == "p") {
+        if (auto v = netQuantity(*o.value, Dim::none(),
+                                 "the connection probability p")) {
+          if (*v < 0 || *v > 1)
+            diag.error(o.value->range,
+                       "the connection probability p must lie in [0, 1], "
+                       "got " +
+                           fmt(*v));
+          else if (setRule("probability", o.range))
+            p = *v;
+        }
+      } else if (o.name == "in_degree" || o.name == "out_degree") {
+        if (auto v = netQuantity(*o.value, Dim::none(), o.name)) {
+          if (*v < 0 || *v != std::floor(*v) || *v > 2e9)
+            diag.error(o.value->range,
+                       o.name + " must be a whole number >= 0, got " + fmt(*v));
+          else if (setRule(o.name, o.range))
+            degree = static_cast<int64_t>(*v);
+        }
+      } else if (o.name == "delay" && o.value->kind == Expr::Kind::Call &&
+                 (o.value->name == "uniform" || o.value->name == "normal")) {
+        // A delay per synapse.
+        static const std::map<std::string, double> env;
+        static const std::map<std::string, Dim> dims;
+        if (auto v = evalInit(*o.value, env, dims, Dim::time())) {
+          if (v->first.kind == InitValue::Kind::Uniform && v->first.a < 0)
+            diag.error(o.value->range, "delays must be >= 0");
+          else {
+            delayInit = v->first;
+            delay = v->first.kind == InitValue::Kind::Uniform
+                        ? (v->first.a + v->first.b) / 2
+                        : std::max(0.0, v->first.a);
+          }
+        }
+      } else if (o.name == "delay") {
+        if (auto v = netQuantity(*o.value, Dim::time(), "delay")) {
+          if (*v < 0)
+            diag.error(o.value->range, "delay must be >= 0");
+          else
+            delay = *v;
+        }
+      } else {
+        std::string msg = "unknown connect option '" + o.name +
+                          "' (expected p, in_degree, out_degree, delay, "
+                          "one_to_one or no_autapses)";
+        if (o.name == "dt" || o.name == "seed")
+          msg += "; network settings go before the connect statements";
+        diag.error(o.nameRange, msg);
+      }
+    }
+    // `from "FILE"`: the synapses as listed, checked against the sizes
+    // of the source and target below.
+    std::optional<rt::ConnectionList> listed;
+    std::string listedPath;
+    if (c.file) {
+      bool sliced = c.sourceSlice.has_value();
+      for (const auto &ts : c.targetSlices)
+        sliced |= ts.has_value();
+      std::string weightName;
+      for (const VarDecl &v : syn.synapse->vars)
+        if (v.kind == VarDecl::Kind::Weight)
+          weightName = v.name;
+      listedPath = resolvePath(c.file->name);
+      rt::ConnectionList list;
+      std::string err;
+      if (ruleRange.begin.line) {
+        diag.error(ruleRange, "'from' lists the synapses; a connect from a "
+                              "file takes no rule");
+      } else if (c.targets.size() != 1 || sliced) {
+        diag.error(c.file->range, "a connect from a file has one target "
+                                  "and no slices (the file gives neuron "
+                                  "indices)");
+      } else if (!rt::readConnections(listedPath, weightName, list, err)) {
+        diag.error(c.file->range, "cannot read the synapses: " + err);
+      } else if (!list.delay.empty() && delayInit) {
+        diag.error(c.file->range, "the file gives the delays; remove the "
+                                  "'delay' option");
+      } else {
+        for (const NamedExpr &a : c.args)
+          if (!list.weight.empty() && a.name == weightName)
+            diag.error(a.nameRange, "the file gives the weights; '" +
+                                        weightName + "' is set twice");
+        listed = std::move(list);
+        rule = "file";
+      }
+      if (!listed)
+        continue;
+    }
+    // Neurons [begin, end) of a population, from an optional slice.
+    auto range = [&](const std::optional<std::pair<double, double>> &slice,
+                     int pop, SourceRange where, int64_t &begin, int64_t &end) {
+      int64_t size = net.populations[size_t(pop)].size;
+      begin = 0;
+      end = size;
+      if (!slice)
+        return true;
+      double b = slice->first, e = slice->second;
+      if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
+          e > double(size)) {
+        diag.error(where, "the slice must satisfy 0 <= begin < end <= " +
+                              std::to_string(size) + " (the size of '" +
+                              net.populations[size_t(pop)].decl->name + "')");
+        return false;
+      }
+      begin = int64_t(b);
+      end = int64_t(e);
+      return true;
+    };
+    int64_t srcBegin = 0, srcEnd = 0;
+    if (!range(cellSlice(c.sourceSlice, c.sourceCell, net, src->second),
+               src->second, c.source.range, srcBegin, srcEnd))
+      continue;
+    for (size_t ti = 0; ti < c.targets.size(); ++ti) {
+      const NameRef &t = c.targets[ti];
+      auto dst = popIndex.find(t.name);
+      if (dst == popIndex.end()) {
+        diag.error(t.range, "unknown population '" + t.name + "'");
+        continue;
+      }
+      if (net.populations[size_t(dst->second)].generator &&
+          touchesTarget(syn)) {
+        diag.error(t.range, "'" + t.name +
+                                "' gives spikes by time and has no states "
+                                "for synapse '" +
+                                syn.name + "' to act on");
+        continue;
+      }
+      ProjectionInfo proj;
+      if (!range(cellSlice(c.targetSlices[ti], c.targetCells[ti], net,
+                           dst->second),
+                 dst->second, t.range, proj.dstBegin, proj.dstEnd))
+        continue;
+      proj.srcBegin = srcBegin;
+      proj.srcEnd = srcEnd;
+      proj.decl = &c;
+      proj.targetRange = t.range;
+      proj.src = src->second;
+      proj.dst = dst->second;
+      proj.model = &syn;
+      proj.p = p;
+      proj.delay = delay;
+      proj.delayInit = delayInit;
+      proj.rule = rule;
+      proj.degree = degree;
+      proj.autapses = autapses;
+      if (net.populations[size_t(src->second)].driveInputs &&
+          !connectDrive(c, syn, ruleRange.begin.line || probExpr,
+                        net.populations[size_t(src->second)], proj))
+        continue;
+      std::string degreeErr;
+      if ((rule == "in_degree" || rule == "out_degree") &&
+          !rt::checkFixedDegree(rule == "in_degree", degree, srcEnd - srcBegin,
+                                proj.dstEnd - proj.dstBegin,
+                                autapses || proj.src != proj.dst ||
+                                    !rt::slicesOverlap(srcBegin, srcEnd,
+                                                       proj.dstBegin,
+                                                       proj.dstEnd),
+                                degreeErr)) {
+        diag.error(ruleRange, degreeErr);
+        continue;
+      }
+      if (c.alias) {
+        if (c.targets.size() > 1) {
+          diag.error(c.alias->range, "'as " + c.alias->name +
+                                         "' names one projection; give "
+                                         "one target per named connect");
+          break;
+        }
+        if (popIndex.count(c.alias->name) || projNames[c.alias->name]) {
+          diag.error(c.alias->range, "'" + c.alias->name +
+                                         "' already names a population or "
+                                         "projection");
+          continue;
+        }
+        proj.name = c.alias->name;
+        ++projNames[c.alias->name];
+      } else {
+        std::string base = c.source.name + "_to_" + t.name;
+        int &count = projNames[base];
+        proj.name = count ? base + "_" + std::to_string(count) : base;
+        ++count;
+      }
+      proj.params = paramEnv(syn);
+      std::map<std::string, Dim> env =
+          connectEnv(syn, net.populations[proj.src], net.populations[proj.dst]);
+      if (probExpr || c.where || delayExpr) {
+        const char *what = "a connection rule (use i, j, N_pre, N_post, "
+                           "NAME_pre, NAME_post and parameters)";
+        // Delays per synapse go with any rule; a file has its own.
+        if (c.file || (rule != "probability" && (probExpr || c.where))) {
+          diag.error(c.where ? c.where->range : c.synapse.range,
+                     "'where' and an expression for p go with the "
+                     "probability rule only");
+          continue;
+        }
+        noDraws = true;
+        if (probExpr) {
+          auto t = typeNetExpr(*probExpr, env, what);
+          if (t && (t->isBool || !t->dim.isDimensionless()))
+            diag.error(probExpr->range, "the connection probability p is "
+                                        "a dimensionless number");
+          if (!t) {
+            noDraws = false;
+            continue;
+          }
+          proj.probExpr = probExpr;
+        }
+        if (c.where) {
+          auto t = typeNetExpr(*c.where, env, what);
+          if (t && !t->isBool)
+            diag.error(c.where->range, "'where' needs a truth value, such "
+                                       "as abs(i - j) <= 2");
+          if (!t) {
+            noDraws = false;
+            continue;
+          }
+          proj.whereExpr = c.where.get();
+        }
+        noDraws = false;
+        if (probExpr || c.where)
+          proj.rule = "expression";
+        if (delayExpr) {
+          auto t = typeNetExpr(*delayExpr, env, what);
+          if (t && (t->isBool || t->dim != Dim::time()))
+            diag.error(delayExpr->range, "the delay must be a time");
+          if (!t)
+            continue;
+          InitValue iv;
+          iv.kind = InitValue::Kind::Expr;
+          iv.expr = delayExpr;
+          proj.delayInit = iv;
+        }
+      }
+      if (listed) {
+        proj.file = listedPath;
+        proj.fileWeights = !listed->weight.empty();
+        proj.fileDelays = !listed->delay.empty();
+        if (!checkListed(*listed, net.populations[proj.src],
+                         net.populations[proj.dst], *c.file))
+          continue;
+      }
+      for (const VarDecl &v : syn.synapse->vars)
+        if ((v.kind == VarDecl::Kind::Weight && !proj.fileWeights) ||
+            v.kind == VarDecl::Kind::PostState ||
+            v.kind == VarDecl::Kind::State)
+          proj.inits.push_back({v.name, InitValue{}});
+      argEnv = &env;
+      applyArgs(syn, c.synapse.range, c.args, proj.params, proj.inits,
+                {VarDecl::Kind::Weight, VarDecl::Kind::PostState,
+                 VarDecl::Kind::State});
+      argEnv = nullptr;
+      overrideProjection(syn, c, proj);
+      if (proj.fileWeights)
+        for (const VarDecl &v : syn.synapse->vars)
+          if (v.kind == VarDecl::Kind::Weight)
+            proj.inits.insert(proj.inits.begin(), {v.name, InitValue{}});
+      proj.sign = net.populations[proj.src].decl->sign;
+      if (proj.sign)
+        checkDale(proj, syn, c, listed ? &*listed : nullptr,
+                  *net.populations[proj.src].decl);
+      bindModulators(syn, c, net, popIndex, proj);
+      checkNeuronVars(syn, net.populations[proj.src], VarDecl::Kind::PreVar,
+                      c.source.range);
+      checkDrives(syn, net.populations[proj.dst], t.range);
+      net.projections.push_back(std::move(proj));
+    }
+  }
+
+  for (const RecordTarget &t : decl.ablated) {
+    auto it = popIndex.find(t.population.name);
+    if (it == popIndex.end()) {
+      diag.error(t.population.range,
+                 "unknown population '" + t.population.name + "'");
+      continue;
+    }
+    PopulationInfo &pop = net.populations[size_t(it->second)];
+    auto slice = cellSlice(t.slice, t.cell, net, it->second);
+    if (t.cell && !slice)
+      continue;
+    int64_t b = slice ? int64_t(slice->first) : 0;
+    int64_t e = slice ? int64_t(slice->second) : pop.size;
+    if (b < 0 || e > pop.size || e <= b) {
+      diag.error(t.range, "the slice must satisfy 0 <= begin < end <= " +
+                              std::to_string(pop.size));
+      continue;
+    }
+    for (int64_t n = b; n < e; ++n)
+      pop.ablated.push_back(n);
+    std::sort(pop.ablated.begin(), pop.ablated.end());
+    pop.ablated.erase(std::unique(pop.ablated.begin(), pop.ablated.end()),
+                      pop.ablated.end());
+  }
+  for (const RecordDecl &r : decl.records)
+    checkRecord(r, net, popIndex);
+
+  if (decl.runs.empty())
+    diag.error(decl.range,
+               "network '" + decl.name + "' has no 'run <duration>' statement");
+  // Each run is a whole number of steps; switches of plasticity take
+  // effect at the step where the next run starts.
+  std::vector<int64_t> runStart{0};
+  bool runsOk = true;
+  for (const RunDecl &r : decl.runs) {
+    auto v = netQuantity(*r.duration, Dim::time(), "the duration");
+    double steps = v ? std::round(*v / net.dt) : 0;
+    if (!v) {
+      runsOk = false;
+    } else if (*v <= 0) {
+      diag.error(r.duration->range, "the duration must be positive");
+      runsOk = false;
+    } else if (steps + double(runStart.back()) > 1e12) {
+      diag.error(r.duration->range, "the duration is more than 1e12 steps");
+      runsOk = false;
+    } else {
+      runStart.push_back(runStart.back() +
+                         std::max<int64_t>(1, int64_t(steps)));
+    }
+  }
+  if (runsOk && !decl.runs.empty())
+    net.duration = double(runStart.back()) * net.dt;
+  for (const PlasticityDecl &d : decl.plasticity) {
+    if (d.afterRuns >= decl.runs.size() && !decl.runs.empty())
+      diag.warning(d.range, "'plasticity' after the last 'run' has no "
+                            "effect");
+    for (const NameRef &name : d.projections) {
+      int proj = -1;
+      for (size_t j = 0; j < net.projections.size(); ++j)
+        if (net.projections[j].name == name.name)
+          proj = int(j);
+      if (proj < 0) {
+        diag.error(name.range, "unknown projection '" + name.name +
+                                   "' (name it with 'connect ... as " +
+                                   name.name + "')");
+        continue;
+      }
+      if (runsOk && d.afterRuns < runStart.size())
+        net.plasticSwitches.push_back(
+            {runStart[d.afterRuns], proj, d.on, d.range});
+    }
+  }
+  if (decl.populations.empty())
+    diag.error(decl.range, "network '" + decl.name + "' has no population");
+  for (PopulationInfo &pop : net.populations)
+    if (pop.driveInputs && pop.size == 0) {
+      diag.error(pop.decl->range,
+                 "Poisson drive '" + pop.decl->name +
+                     "' drives nothing; connect it to the populations it "
+                     "drives");
+      pop.size = 1;
+    }
+  netConstants.clear();
+  inNetwork = false;
+  result.networks.push_back(std::move(net));
+}
+
+void Checker::checkRecord(const RecordDecl &r, NetworkInfo &net,
+                          const std::map<std::string, int> &popIndex) {
+  bool spikes = r.what.size() == 1 && r.what[0].name == "spikes";
+  int64_t everySteps = 1;
+  if (r.every) {
+    if (spikes)
+      diag.error(r.every->range, "spikes are recorded as they happen; "
+                                 "'every' applies to states");
+    else if (auto v = netQuantity(*r.every, Dim::time(), "'every'")) {
+      double steps = std::round(*v / net.dt);
+      if (steps < 1 || steps > 1e12)
+        diag.error(r.every->range, "'every' must be at least one step (dt)");
+      else
+        everySteps = static_cast<int64_t>(steps);
+    }
+  }
+  for (const RecordTarget &t : r.targets) {
+    auto it = popIndex.find(t.population.name);
+    if (it == popIndex.end()) {
+      int proj = -1;
+      for (size_t j = 0; j < net.projections.size(); ++j)
+        if (net.projections[j].name == t.population.name)
+          proj = int(j);
+      if (proj >= 0 && !spikes) {
+        checkSynapseRecord(r, t, net, proj, everySteps);
+        continue;
+      }
+      diag.error(t.population.range,
+                 proj >= 0 ? "spikes are recorded for populations; '" +
+                                 t.population.name + "' is a projection"
+                           : "unknown population or projection '" +
+                                 t.population.name + "'");
+      continue;
+    }
+    const PopulationInfo &pop = net.populations[it->second];
+    if (pop.driveInputs) {
+      diag.error(t.population.range,
+                 "'" + t.population.name +
+                     "' is a Poisson drive: its inputs are not neurons to "
+                     "record; record what they drive");
+      continue;
+    }
+    if (spikes) {
+      if (t.slice)
+        diag.error(t.range, "spikes are recorded for whole populations so "
+                            "far");
+      else if (std::find(net.recordSpikes.begin(), net.recordSpikes.end(),
+                         it->second) == net.recordSpikes.end())
+        net.recordSpikes.push_back(it->second);
+      continue;
+    }
+    StateRecordInfo rec;
+    rec.population = it->second;
+    rec.everySteps = everySteps;
+    rec.range = r.range;
+    rec.end = pop.size;
+    auto slice = cellSlice(t.slice, t.cell, net, it->second);
+    if (t.cell && !slice)
+      continue;
+    if (slice) {
+      double b = slice->first, e = slice->second;
+      if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
+          e > double(pop.size)) {
+        diag.error(t.range, "the slice must satisfy 0 <= begin < end <= " +
+                                std::to_string(pop.size) + " (the size of '" +
+                                t.population.name + "')");
+        continue;
+      }
+      rec.begin = int64_t(b);
+      rec.end = int64_t(e);
+    }
+    bool ok = true;
+    for (const NameRef &w : r.what) {
+      if (w.name == "spikes") {
+        diag.error(w.range, "record spikes in a statement of their own");
+        ok = false;
+        continue;
+      }
+      auto var = pop.model ? pop.model->vars.find(w.name)
+                           : decltype(pop.model->vars.end())();
+      bool isState = pop.model && var != pop.model->vars.end() &&
+                     var->second.decl->kind == VarDecl::Kind::State;
+      std::string row = w.name;
+      if (!isState && pop.model &&
+          !incomingRow(w, net, it->second, t.population.name, row)) {
+        ok = false;
+        continue;
+      }
+      if (!isState && !pop.model) {
+        diag.error(w.range, "'" + t.population.name +
+                                "' gives spikes and has no states");
+        ok = false;
+        continue;
+      }
+      rec.vars.push_back(row);
+    }
+    for (const StateRecordInfo &other : net.recordStates)
+      if (other.projection < 0 && other.population == rec.population) {
+        diag.error(t.range, "'" + t.population.name +
+                                "' already has a state recording; record "
+                                "all its states in one statement");
+        diag.note(other.range, "first recording is here");
+        ok = false;
+        break;
+      }
+    if (ok)
+      net.recordStates.push_back(std::move(rec));
+  }
+}
+
+bool Checker::incomingRow(const NameRef &w, const NetworkInfo &net, int dst,
+                          const std::string &popName, std::string &row) {
+  std::vector<std::string> matches, all;
+  bool drivenOtherwise = false;
+  for (const ProjectionInfo &pr : net.projections) {
+    if (pr.dst != dst)
+      continue;
+    for (const VarDecl &v : pr.model->synapse->vars)
+      if (v.kind == VarDecl::Kind::PostState) {
+        std::string name = v.name + "_" + pr.name;
+        all.push_back(name);
+        if (w.name == name || w.name == v.name)
+          matches.push_back(name);
+      }
+    for (const DrivesDecl &d : pr.model->synapse->drives) {
+      std::set<VarDecl::Kind> kinds;
+      collectKinds(*d.value, *pr.model, kinds);
+      bool summed = kinds.count(VarDecl::Kind::Weight) ||
+                    kinds.count(VarDecl::Kind::State) ||
+                    kinds.count(VarDecl::Kind::PreVar) ||
+                    refersTo(*d.value, "not_refractory_pre");
+      if (!summed) {
+        drivenOtherwise |= w.name == d.target;
+        continue;
+      }
+      std::string name = d.target + "_" + pr.name;
+      all.push_back(name);
+      if (w.name == name || w.name == d.target)
+        matches.push_back(name);
+    }
+  }
+  const std::string &model = net.populations[size_t(dst)].model->name;
+  if (matches.size() == 1 && !(drivenOtherwise && matches[0] != w.name)) {
+    row = matches[0];
+    return true;
+  }
+  std::string msg = "'" + w.name + "' is not a state of neuron '" + model +
+                    "' (population '" + popName + "')";
+  if (matches.size() > 1 || drivenOtherwise)
+    msg = "'" + w.name + "' of population '" + popName +
+          "' is the sum of several projections' parts; record them by name";
+  if (!all.empty()) {
+    msg += "; what incoming projections add is ";
+    for (size_t k = 0; k < all.size(); ++k)
+      msg += (k ? ", " : "") + all[k];
+  }
+  diag.error(w.range, msg);
+  return false;
+}
+
+void Checker::checkSynapseRecord(const RecordDecl &r, const RecordTarget &t,
+                                 NetworkInfo &net, int proj,
+                                 int64_t everySteps) {
+  const ProjectionInfo &pi = net.projections[size_t(proj)];
+  StateRecordInfo rec;
+  rec.projection = proj;
+  rec.everySteps = everySteps;
+  rec.range = r.range;
+  rec.end = -1;
+  if (t.slice) {
+    double b = t.slice->first, e = t.slice->second;
+    if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
+        e > 9e15) {
+      diag.error(t.range, "the slice must satisfy 0 <= begin < end");
+      return;
+    }
+    rec.begin = int64_t(b);
+    rec.end = int64_t(e);
+  }
+  for (const NameRef &w : r.what) {
+    auto var = pi.model->vars.find(w.name);
+    bool ok = var != pi.model->vars.end() &&
+              (var->second.decl->kind == VarDecl::Kind::Weight ||
+               var->second.decl->kind == VarDecl::Kind::State);
+    if (!ok) {
+      diag.error(w.range, "'" + w.name +
+                              "' is not the weight or a per-synapse state "
+                              "of synapse '" +
+                              pi.model->name + "' (projection '" + pi.name +
+                              "')");
+      return;
+    }
+    rec.vars.push_back(w.name);
+  }
+  for (const StateRecordInfo &other : net.recordStates)
+    if (other.projection == proj) {
+      diag.error(t.range, "'" + pi.name +
+                              "' already has a recording; record all its "
+                              "variables in one statement");
+      diag.note(other.range, "first recording is here");
+      return;
+    }
+  net.recordStates.push_back(std::move(rec));
+}
+
+void Checker::makeTunable(const std::string &popName, PopulationInfo &pop) {
+  if (tunable.empty())
+    return;
+  const NeuronDecl &nd = *pop.model->neuron;
+  for (const VarDecl &v : nd.vars) {
+    if (v.kind != VarDecl::Kind::Param)
+      continue;
+    bool named = tunable.count(popName + "." + v.name);
+    if (!named && !tunable.count(popName + ".*") && !tunable.count("*"))
+      continue;
+    auto it = pop.params.find(v.name);
+    if (it == pop.params.end())
+      continue; // already per neuron
+    if (nd.spike && nd.spike->refractory &&
+        refersTo(*nd.spike->refractory, v.name)) {
+      if (named)
+        diag.error(pop.decl->range,
+                   "'" + popName + "." + v.name +
+                       "' sets the refractory period, which is compiled "
+                       "into the kernels; it cannot be set per run");
+      continue;
+    }
+    InitValue iv;
+    iv.a = iv.b = it->second;
+    pop.paramInits.push_back({v.name, iv});
+    pop.params.erase(it);
+  }
+}
+
+void Checker::deriveFromParameters(const PopulationDecl &p,
+                                   PopulationInfo &pop) {
+  const ModelInfo &model = *pop.model;
+  const NeuronDecl &nd = *model.neuron;
+  // Given at the population, or named to be set per run: not derived.
+  std::set<std::string> given;
+  for (const NamedExpr &a : p.args)
+    given.insert(a.name);
+  for (const VarDecl &v : nd.vars)
+    if (tunable.count(p.name + "." + v.name))
+      given.insert(v.name);
+  auto perNeuron = [&](const std::string &name) {
+    return llvm::find_if(pop.paramInits,
+                         [&](auto &e) { return e.first == name; });
+  };
+  std::map<std::string, Dim> dims = paramDims(model);
+  for (const VarDecl &v : nd.vars) {
+    if (v.kind != VarDecl::Kind::Param || given.count(v.name) || !v.init)
+      continue;
+    std::vector<std::string> rows;
+    bool usesParams = false;
+    for (const VarDecl &u : nd.vars)
+      if (u.kind == VarDecl::Kind::Param && refersTo(*v.init, u.name)) {
+        usesParams = true;
+        if (perNeuron(u.name) != pop.paramInits.end())
+          rows.push_back(u.name);
+      }
+    if (!usesParams)
+      continue;
+    auto entry = perNeuron(v.name);
+    if (!rows.empty()) {
+      for (const std::string &r : rows)
+        if (perNeuron(r)->second.kind == InitValue::Kind::Timed &&
+            perNeuron(r)->second.values &&
+            perNeuron(r)->second.values->size() >
+                size_t(perNeuron(r)->second.columns))
+          diag.error(p.range, "'" + v.name + "' of '" + model.name +
+                                  "' is computed from '" + r +
+                                  "', which follows a table in time; give '" +
+                                  v.name + "' a value of its own");
+      InitValue iv;
+      iv.kind = InitValue::Kind::Expr;
+      iv.expr = v.init.get();
+      iv.derived = true;
+      if (entry != pop.paramInits.end())
+        entry->second = iv;
+      else
+        pop.paramInits.push_back({v.name, iv});
+      pop.params.erase(v.name);
+      continue;
+    }
+    auto value = evalConst(*v.init, pop.params, dims, "a parameter's value");
+    if (!value)
+      continue;
+    if (pop.params.count(v.name))
+      pop.params[v.name] = value->first;
+    else if (entry != pop.paramInits.end() &&
+             entry->second.kind == InitValue::Kind::Constant)
+      entry->second.a = entry->second.b = value->first;
+  }
+  // In declaration order, each reading only those before it.
+  auto order = [&](const std::string &name) {
+    for (size_t k = 0; k < nd.vars.size(); ++k)
+      if (nd.vars[k].name == name)
+        return k;
+    return nd.vars.size();
+  };
+  std::stable_sort(
+      pop.paramInits.begin(), pop.paramInits.end(),
+      [&](auto &a, auto &b) { return order(a.first) < order(b.first); });
+  for (auto &[name, iv] : pop.paramInits) {
+    if (iv.kind != InitValue::Kind::Expr)
+      continue;
+    for (auto &[other, ov] : pop.paramInits)
+      if (order(other) >= order(name) && refersTo(*iv.expr, other))
+        diag.error(iv.expr->range,
+                   "'" + other + "' is set per neuron and declared after '" +
+                       name + "', so the value of '" + name +
+                       "' cannot use it");
+  }
+  // Initial values of states that read per-neuron parameters.
+  for (auto &[name, iv] : pop.inits) {
+    const VarDecl *decl = model.vars.at(name).decl;
+    if (given.count(name) || !decl->init)
+      continue;
+    bool readsRows = false;
+    for (auto &[other, ov] : pop.paramInits)
+      readsRows |= refersTo(*decl->init, other);
+    if (!readsRows)
+      continue;
+    iv = InitValue{};
+    iv.kind = InitValue::Kind::Expr;
+    iv.expr = decl->init.get();
+  }
+}
+
+bool Checker::connectDrive(const ConnectDecl &c, const ModelInfo &syn,
+                           bool rule, PopulationInfo &drive,
+                           ProjectionInfo &proj) {
+  const std::string &name = drive.decl->name;
+  // Connected, if wrongly: not also "drives nothing".
+  drive.size = std::max<int64_t>(drive.size, 1);
+  if (rule || c.sourceSlice || c.sourceCell || c.where || c.file) {
+    diag.error(c.range, "'" + name +
+                            "' drives every target with its own inputs; a "
+                            "connect from it takes no rule, slice or file");
+    return false;
+  }
+  const SynapseDecl &s = *syn.synapse;
+  bool perSynapse = !s.odes.empty();
+  for (const VarDecl &v : s.vars)
+    perSynapse |= v.kind == VarDecl::Kind::State ||
+                  v.kind == VarDecl::Kind::PreVar ||
+                  v.kind == VarDecl::Kind::Modulator;
+  for (const EventDecl &e : s.events)
+    perSynapse |= e.event == "post";
+  for (const DrivesDecl &d : s.drives) {
+    std::set<VarDecl::Kind> kinds;
+    collectKinds(*d.value, syn, kinds);
+    perSynapse |=
+        kinds.count(VarDecl::Kind::Weight) || kinds.count(VarDecl::Kind::State);
+  }
+  if (perSynapse) {
+    diag.error(c.synapse.range,
+               "a synapse from Poisson drive '" + name +
+                   "' stands for all the inputs of its target, so '" +
+                   syn.name +
+                   "' may only act on the target ('on pre', post states "
+                   "and drives of them): no per-synapse states, "
+                   "equations, 'on post' or summed drives");
+    return false;
+  }
+  proj.rule = "one_to_one";
+  proj.srcBegin = drive.connected;
+  proj.srcEnd = drive.connected + (proj.dstEnd - proj.dstBegin);
+  drive.size = drive.connected = proj.srcEnd;
+  return true;
+}
+
+std::optional<double> Checker::checkPoissonInput(const PopulationDecl &p,
+                                                 double dt) {
+  const Expr *rate = nullptr;
+  const std::string &kind = p.model.name;
+  for (const NamedExpr &a : p.args) {
+    if (a.name == "rate" && !rate)
+      rate = a.value.get();
+    else
+      diag.error(a.nameRange,
+                 kind + " takes 'rate' (once), not '" + a.name + "'");
+  }
+  if (!rate) {
+    diag.error(p.range,
+               kind + " needs rate = RATE, e.g. " + kind + "(rate = 15 Hz)");
+    return std::nullopt;
+  }
+  auto v = netQuantity(*rate, Dim::none() / Dim::time(), "the rate");
+  if (!v)
+    return std::nullopt;
+  if (!(*v >= 0) || !std::isfinite(*v)) {
+    diag.error(rate->range,
+               "the rate must be finite and >= 0, got " + fmt(*v) + " Hz");
+    return std::nullopt;
+  }
+  if (*v * dt > 1) {
+    diag.error(rate->range, "rate * dt = " + fmt(*v * dt) +
+                                " exceeds 1: a source spikes at most once "
+                                "per step; lower the rate or dt");
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::optional<std::vector<std::pair<double, int64_t>>>
+Checker::checkSpikeTimes(const PopulationDecl &p, int64_t size, double dt) {
+  const Expr *indices = nullptr, *times = nullptr, *file = nullptr;
+  for (const NamedExpr &a : p.args) {
+    if (a.name == "indices" && !indices)
+      indices = a.value.get();
+    else if (a.name == "times" && !times)
+      times = a.value.get();
+    else if (a.name == "file" && !file)
+      file = a.value.get();
+    else
+      diag.error(a.nameRange, "SpikeTimes takes 'indices' and 'times', or "
+                              "'file' (once each), not '" +
+                                  a.name + "'");
+  }
+  if (file) {
+    if (file->kind != Expr::Kind::String || indices || times) {
+      diag.error(file->range, "SpikeTimes(file = \"FILE\") takes a file "
+                              "name in quotes and no 'indices' or 'times'");
+      return std::nullopt;
+    }
+    std::vector<int64_t> is;
+    std::vector<double> ts;
+    std::string err;
+    if (!rt::readSpikeTimes(resolvePath(file->text), is, ts, err)) {
+      diag.error(file->range, "cannot read the spike times: " + err);
+      return std::nullopt;
+    }
+    std::vector<std::pair<double, int64_t>> spikes;
+    for (size_t r = 0; r < is.size(); ++r) {
+      if (is[r] >= size) {
+        diag.error(file->range,
+                   file->text + ": row " + std::to_string(r + 1) + ": index " +
+                       std::to_string(is[r]) + " is not a neuron of the " +
+                       std::to_string(size) + " of '" + p.name + "'");
+        return std::nullopt;
+      }
+      spikes.push_back({ts[r], is[r]});
+    }
+    if (auto twice = sameStep(spikes, dt)) {
+      diag.error(file->range, file->text + ": rows " +
+                                  std::to_string(twice->first + 1) + " and " +
+                                  std::to_string(twice->second + 1) + ": " +
+                                  twiceInStep(spikes[twice->first],
+                                              spikes[twice->second], dt));
+      return std::nullopt;
+    }
+    return spikes;
+  }
+  if (!indices || !times || indices->kind != Expr::Kind::List ||
+      times->kind != Expr::Kind::List) {
+    diag.error(p.range, "SpikeTimes needs indices = [...] and "
+                        "times = [...], lists of the same length, or "
+                        "file = \"FILE\"");
+    return std::nullopt;
+  }
+  if (indices->args.size() != times->args.size()) {
+    diag.error(times->range, "'times' has " +
+                                 std::to_string(times->args.size()) +
+                                 " entries, 'indices' " +
+                                 std::to_string(indices->args.size()));
+    return std::nullopt;
+  }
+  std::vector<std::pair<double, int64_t>> spikes;
+  bool ok = true;
+  for (size_t n = 0; n < times->args.size(); ++n) {
+    auto i = netQuantity(*indices->args[n], Dim::none(), "an index");
+    auto t = netQuantity(*times->args[n], Dim::time(), "a spike time");
+    if (!i || !t) {
+      ok = false;
+      continue;
+    }
+    if (*i < 0 || *i != std::floor(*i) || *i >= double(size)) {
+      diag.error(indices->args[n]->range,
+                 "index " + fmt(*i) + " is not a neuron of the " +
+                     std::to_string(size) + " of '" + p.name + "'");
+      ok = false;
+    } else if (*t < 0) {
+      diag.error(times->args[n]->range, "spike times must be >= 0");
+      ok = false;
+    } else {
+      spikes.push_back({*t, static_cast<int64_t>(*i)});
+    }
+  }
+  if (!ok)
+    return std::nullopt;
+  if (auto twice = sameStep(spikes, dt)) {
+    diag.error(times->args[twice->second]->range,
+               twiceInStep(spikes[twice->first], spikes[twice->second], dt));
+    diag.note(times->args[twice->first]->range, "its other spike");
+    return std::nullopt;
+  }
+  return spikes;
+}
+
+void Checker::checkDale(const ProjectionInfo &proj, const ModelInfo &syn,
+                        const ConnectDecl &c, const rt::ConnectionList *listed,
+                        const PopulationDecl &src) {
+  const char *kind = proj.sign > 0 ? "excitatory" : "inhibitory";
+  auto violates = [&](double v) { return proj.sign > 0 ? v < 0 : v > 0; };
+  auto report = [&](SourceRange where, const std::string &what) {
+    diag.error(where, what + ", but '" + src.name + "' is " + kind +
+                          " (Dale's law: its weights must be " +
+                          (proj.sign > 0 ? ">= 0" : "<= 0") + ")");
+    diag.note(src.signRange, "declared " + std::string(kind) + " here");
+  };
+  if (listed && !listed->weight.empty()) {
+    for (size_t r = 0; r < listed->weight.size(); ++r)
+      if (violates(listed->weight[r])) {
+        report(c.file->range, c.file->name + ": row " + std::to_string(r + 1) +
+                                  " has weight " + fmt(listed->weight[r]));
+        return;
+      }
+    return;
+  }
+  for (const auto &[name, iv] : proj.inits) {
+    const VarDecl *decl = syn.vars.at(name).decl;
+    if (decl->kind != VarDecl::Kind::Weight)
+      continue;
+    SourceRange where = c.synapse.range;
+    for (const NamedExpr &a : c.args)
+      if (a.name == name)
+        where = a.value->range;
+    if (iv.kind == InitValue::Kind::Normal && iv.b > 0)
+      report(where, "weight '" + name +
+                        "' is drawn from a normal distribution, which "
+                        "takes either sign");
+    else if (iv.kind == InitValue::Kind::Uniform &&
+             (violates(iv.a) || violates(iv.b)))
+      report(where, "weight '" + name + "' is drawn from [" + fmt(iv.a) + ", " +
+                        fmt(iv.b) + "]");
+    else if (iv.kind != InitValue::Kind::Uniform && violates(iv.a))
+      report(where, "weight '" + name + "' is " + fmt(iv.a));
+  }
+}
+
+std::string Checker::resolvePath(const std::string &written) {
+  if (written.empty() || llvm::sys::path::is_absolute(written))
+    return written;
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(module.filename));
+  llvm::sys::path::append(path, written);
+  return std::string(path);
+}
+
+bool Checker::checkListed(const rt::ConnectionList &list,
+                          const PopulationInfo &src, const PopulationInfo &dst,
+                          const NameRef &file) {
+  for (size_t r = 0; r < list.pre.size(); ++r) {
+    for (auto [index, pop, what] :
+         {std::make_tuple(list.pre[r], &src, "pre"),
+          std::make_tuple(list.post[r], &dst, "post")}) {
+      if (index < pop->size)
+        continue;
+      diag.error(file.range, file.name + ": row " + std::to_string(r + 1) +
+                                 ": " + what + " " + std::to_string(index) +
+                                 " is not a neuron of the " +
+                                 std::to_string(pop->size) + " of '" +
+                                 pop->decl->name + "'");
+      return false;
+    }
+  }
+  return true;
+}
+
+void Checker::readCells(const PopulationDecl &p, PopulationInfo &pop) {
+  if (!p.cells)
+    return;
+  std::vector<std::string> names;
+  std::string err;
+  if (!rt::readNames(resolvePath(p.cells->name), names, err)) {
+    diag.error(p.cells->range, "cannot read the names: " + err);
+    return;
+  }
+  if (int64_t(names.size()) != pop.size) {
+    diag.error(p.cells->range,
+               "'" + p.cells->name + "' names " + std::to_string(names.size()) +
+                   " neurons, the population has " + std::to_string(pop.size));
+    return;
+  }
+  std::set<std::string> seen;
+  for (const std::string &n : names)
+    if (!seen.insert(n).second) {
+      diag.error(p.cells->range,
+                 "'" + p.cells->name + "' names '" + n + "' twice");
+      return;
+    }
+  pop.cells = names;
+}
+
+std::optional<std::pair<double, double>>
+Checker::cellSlice(const std::optional<std::pair<double, double>> &slice,
+                   const std::optional<NameRef> &cell, const NetworkInfo &net,
+                   int pop) {
+  if (!cell)
+    return slice;
+  const PopulationInfo &p = net.populations[size_t(pop)];
+  auto it = std::find(p.cells.begin(), p.cells.end(), cell->name);
+  if (it == p.cells.end()) {
+    diag.error(cell->range,
+               p.cells.empty()
+                   ? "population '" + p.decl->name +
+                         "' has no named neurons (declare it 'named "
+                         "\"FILE\"')"
+                   : "population '" + p.decl->name + "' has no neuron '" +
+                         cell->name + "'");
+    return std::nullopt;
+  }
+  double k = double(it - p.cells.begin());
+  return std::make_pair(k, k + 1);
+}
+
+void Checker::bindModulators(const ModelInfo &syn, const ConnectDecl &c,
+                             const NetworkInfo &net,
+                             const std::map<std::string, int> &popIndex,
+                             ProjectionInfo &proj) {
+  for (const VarDecl &v : syn.synapse->vars) {
+    if (v.kind != VarDecl::Kind::Modulator)
+      continue;
+    const NamedExpr *arg = nullptr;
+    for (const NamedExpr &a : c.args)
+      if (a.name == v.name)
+        arg = &a;
+    if (!arg) {
+      diag.error(c.synapse.range,
+                 "'" + syn.name + "' needs a source for modulator '" + v.name +
+                     "': bind it to a state of a population, " + "as in '" +
+                     v.name + " = POPULATION." + v.name + "'");
+      diag.note(v.range, "declared here");
+      continue;
+    }
+    const Expr &e = *arg->value;
+    if (e.kind != Expr::Kind::Member) {
+      diag.error(e.range, "modulator '" + v.name +
+                              "' is bound to a state of a population, as "
+                              "in 'POPULATION.STATE'");
+      continue;
+    }
+    auto pop = popIndex.find(e.name);
+    if (pop == popIndex.end()) {
+      diag.error(e.range, "unknown population '" + e.name + "'");
+      continue;
+    }
+    const PopulationInfo &src = net.populations[size_t(pop->second)];
+    const VarInfo *state = nullptr;
+    if (src.model) {
+      // A state, or a parameter set per neuron (e.g. timed input).
+      auto it = src.model->vars.find(e.member);
+      bool perNeuron = false;
+      for (const auto &pi : src.paramInits)
+        perNeuron |= pi.first == e.member;
+      if (it != src.model->vars.end() &&
+          (it->second.decl->kind == VarDecl::Kind::State ||
+           (it->second.decl->kind == VarDecl::Kind::Param && perNeuron)))
+        state = &it->second;
+    }
+    if (!state) {
+      diag.error(e.range, "population '" + e.name + "' has no state '" +
+                              e.member +
+                              "' (or parameter set per neuron, such as a "
+                              "timed input)");
+      continue;
+    }
+    if (state->dim != syn.vars.at(v.name).dim) {
+      diag.error(e.range, "modulator '" + v.name + "' is in " +
+                              syn.vars.at(v.name).dim.str() + ", but '" +
+                              e.name + "." + e.member + "' is in " +
+                              state->dim.str());
+      diag.note(v.range, "declared here");
+      continue;
+    }
+    proj.modulators.push_back({v.name, pop->second, e.member});
+  }
+}
+
+void Checker::checkNeuronVars(const ModelInfo &syn, const PopulationInfo &pop,
+                              VarDecl::Kind kind, SourceRange where) {
+  const char *keyword = kind == VarDecl::Kind::PreVar ? "pre" : "post";
+  for (const VarDecl &v : syn.synapse->vars) {
+    if (v.kind != kind)
+      continue;
+    if (!pop.model) {
+      diag.error(where, "synapse '" + syn.name + "' reads 'pre " + v.neuronVar +
+                            "', but '" + pop.decl->name +
+                            "' gives spikes by time and has no states");
+      continue;
+    }
+    auto it = pop.model->vars.find(v.neuronVar);
+    // A source's parameter set per neuron (timed, drawn, from a file) is
+    // a row too, and `pre` variables are only read.
+    bool perNeuronParam = false;
+    if (kind == VarDecl::Kind::PreVar)
+      for (const auto &pi : pop.paramInits)
+        perNeuronParam |= pi.first == v.neuronVar;
+    if (it == pop.model->vars.end() ||
+        (it->second.decl->kind != VarDecl::Kind::State && !perNeuronParam)) {
+      diag.error(where, "synapse '" + syn.name + "' uses '" + keyword + " " +
+                            v.neuronVar + "', but neuron '" + pop.model->name +
+                            "' has no state of that name");
+      diag.note(v.range, "declared here");
+    } else if (it->second.dim != syn.vars.at(v.name).dim) {
+      diag.error(where, "synapse '" + syn.name + "' declares '" + keyword +
+                            " " + v.neuronVar + "' in " +
+                            syn.vars.at(v.name).dim.str() + ", but '" +
+                            v.neuronVar + "' of neuron '" + pop.model->name +
+                            "' is in " + it->second.dim.str());
+      diag.note(v.range, "declared here");
+    }
+  }
+}
+
+void Checker::checkDrives(const ModelInfo &syn, const PopulationInfo &target,
+                          SourceRange where) {
+  if (!target.model)
+    return;
+  checkNeuronVars(syn, target, VarDecl::Kind::PostVar, where);
+  for (const DrivesDecl &d : syn.synapse->drives) {
+    auto it = target.model->vars.find(d.target);
+    if (it == target.model->vars.end() ||
+        it->second.decl->kind != VarDecl::Kind::Input) {
+      diag.error(where, "synapse '" + syn.name + "' drives '" + d.target +
+                            "', but neuron '" + target.model->name +
+                            "' has no input of that name");
+      diag.note(d.targetRange, "declared here");
+      continue;
+    }
+    auto t = typeOf(*d.value, syn);
+    if (t && !t->isBool && t->dim != it->second.dim) {
+      diag.error(d.value->range, "synapse '" + syn.name + "' drives input '" +
+                                     d.target + "' of '" + target.model->name +
+                                     "', which is in " + it->second.dim.str() +
+                                     ", with " + t->dim.str());
+      diag.note(where, "connected here");
+    }
+  }
+}
+
+void Checker::warnAboutModel(const ModelInfo &info,
+                             const std::vector<VarDecl> &vars) {
+  for (const VarDecl &v : vars) {
+    if (v.name == "t" || v.name == "dt" || v.name == "xi" ||
+        isNotRefractoryName(v.name))
+      diag.warning(v.nameRange,
+                   "'" + v.name + "' shadows the built-in " +
+                       (v.name == "xi"   ? std::string("noise")
+                        : v.name == "t"  ? "time"
+                        : v.name == "dt" ? "time step"
+                                         : "truth value of refractoriness") +
+                       " in '" + info.name + "'");
+    if (v.kind == VarDecl::Kind::Param && !used.count(v.name) &&
+        !usedByNetworks.count(v.name))
+      diag.warning(v.nameRange, "parameter '" + v.name +
+                                    "' is never used in '" + info.name + "'");
+  }
+}
+
+bool neuro::runSema(const Module &module, DiagEngine &diag, SemaResult &result,
+                    const std::set<std::string> &tunable,
+                    const std::map<std::string, std::string> &overrides) {
+  return Checker(module, diag, result, tunable, overrides).run();
+}
+
+double neuro::scaleToSI(double value, double scale) {
+  if (scale < 1.0) {
+    double inverse = std::round(1.0 / scale);
+    if (std::abs(inverse * scale - 1.0) < 1e-12)
+      return value / inverse;
+  }
+  return value * scale;
+}
+
+double neuro::literalValue(const Expr &number) {
+  if (number.unit.empty())
+    return number.value;
+  auto unit = lookupUnit(number.unit);
+  if (!unit)
+    return number.value;
+  int power = static_cast<int>(std::lround(std::log10(unit->scale)));
+  if (number.text.empty() || std::pow(10.0, power) != unit->scale)
+    return scaleToSI(number.value, unit->scale);
+  // Shift the decimal exponent of the literal as written and convert once.
+  std::string mantissa = number.text;
+  long exponent = 0;
+  size_t e = mantissa.find_first_of("eE");
+  if (e != std::string::npos) {
+    exponent = std::strtol(mantissa.c_str() + e + 1, nullptr, 10);
+    mantissa.resize(e);
+  }
+  std::string decimal = mantissa + "e" + std::to_string(exponent + power);
+  return std::strtod(decimal.c_str(), nullptr);
+}
+
+void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
+  for (const ModelInfo *m : result.modelOrder) {
+    os << (m->isSynapse ? "synapse " : "neuron ") << m->name << "\n";
+    const std::vector<VarDecl> &vars =
+        m->isSynapse ? m->synapse->vars : m->neuron->vars;
+    for (const VarDecl &v : vars) {
+      const VarInfo &vi = m->vars.at(v.name);
+      os << "  " << kindName(v.kind) << " " << v.name << " : "
+         << vi.dim.symbol();
+      if (vi.hasDefault)
+        os << " = " << fmt(vi.defaultValue);
+      os << "\n";
+    }
+    if (!m->isSynapse && m->neuron->spike)
+      os << "  refractory " << fmt(m->refractory) << " s\n";
+  }
+  for (const NetworkInfo &net : result.networks) {
+    os << "network " << net.decl->name << ": dt " << fmt(net.dt)
+       << " s, duration " << fmt(net.duration) << " s, seed " << net.seed
+       << "\n";
+    for (const PopulationInfo &p : net.populations) {
+      os << "  population " << p.decl->name << " = " << p.size << " of "
+         << (p.model         ? p.model->name
+             : p.driveInputs ? "PoissonDrive"
+             : p.poissonRate ? "PoissonInput"
+                             : "SpikeTimes")
+         << "\n";
+      if (p.driveInputs)
+        os << "    " << *p.driveInputs << " inputs per target\n";
+      if (p.generator)
+        os << "    " << p.generator->size() << " spikes given by time\n";
+      if (p.poissonRate)
+        os << "    rate " << fmt(*p.poissonRate) << " Hz\n";
+      for (auto &[name, iv] : p.inits) {
+        os << "    init " << name << " = ";
+        if (iv.kind == InitValue::Kind::Uniform)
+          os << "uniform(" << fmt(iv.a) << ", " << fmt(iv.b) << ")\n";
+        else if (iv.kind == InitValue::Kind::Normal)
+          os << "normal(" << fmt(iv.a) << ", " << fmt(iv.b) << ")\n";
+        else
+          os << fmt(iv.a) << "\n";
+      }
+    }
+    for (const ProjectionInfo &pr : net.projections)
+      os << "  projection " << pr.name << " with " << pr.model->name << ": "
+         << describeConnectivity(pr) << "\n";
+  }
+}
