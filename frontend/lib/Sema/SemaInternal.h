@@ -66,7 +66,7 @@ public:
 
 private:
   //===--------------------------------------------------------------------===//
-  // Units and the types of expressions (Sema.cpp)
+  // Units and the types of expressions (TypeCheck.cpp)
   //===--------------------------------------------------------------------===//
 
   /// A unit by name, or an error listing the known ones.
