@@ -126,7 +126,7 @@ private:
   std::optional<Type> typeOfNotRefractory(const Expr &e, const ModelInfo &info);
 
   //===--------------------------------------------------------------------===//
-  // User functions (Sema.cpp)
+  // User functions (Functions.cpp)
   //===--------------------------------------------------------------------===//
 
   /// Declares user function `f`: its parameters' and result's dimensions.
