@@ -142,7 +142,7 @@ private:
                                    const ModelInfo &info);
 
   //===--------------------------------------------------------------------===//
-  // Constant evaluation (Sema.cpp)
+  // Constant evaluation (ConstEval.cpp)
   //===--------------------------------------------------------------------===//
 
   /// Evaluates a compile-time constant; `what` names the context for errors.
