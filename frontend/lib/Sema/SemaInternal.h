@@ -183,7 +183,7 @@ private:
   void warnSuspiciousRate(const Expr &e, const Dim &dim, double value);
 
   //===--------------------------------------------------------------------===//
-  // Files named in a model (Sema.cpp)
+  // Files named in a model (DataFiles.cpp)
   //===--------------------------------------------------------------------===//
 
   /// `values("FILE", UNIT)`: one number per neuron, in UNIT, from a table
