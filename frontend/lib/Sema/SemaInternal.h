@@ -205,7 +205,7 @@ private:
   void readCells(const PopulationDecl &p, PopulationInfo &pop);
 
   //===--------------------------------------------------------------------===//
-  // Neurons and synapses (Sema.cpp)
+  // Neurons and synapses (CheckModels.cpp)
   //===--------------------------------------------------------------------===//
 
   /// Declares the variables of a model; evaluates parameter defaults.
