@@ -258,7 +258,7 @@ private:
   void warnAboutModel(const ModelInfo &info, const std::vector<VarDecl> &vars);
 
   //===--------------------------------------------------------------------===//
-  // Plasticity rules attached at connect (Sema.cpp)
+  // Plasticity rules attached at connect (AttachRules.cpp)
   //===--------------------------------------------------------------------===//
 
   /// `with S + R1 + R2`: the synapse S with the rules merged in (their
