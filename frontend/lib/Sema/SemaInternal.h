@@ -267,7 +267,7 @@ private:
   const ModelInfo *attachRules(const ModelInfo &syn, const ConnectDecl &c);
 
   //===--------------------------------------------------------------------===//
-  // Networks (Sema.cpp)
+  // Networks (CheckNetwork.cpp)
   //===--------------------------------------------------------------------===//
 
   /// Names of a population's initial-value expressions: i, N and the
