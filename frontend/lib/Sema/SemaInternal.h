@@ -42,6 +42,15 @@ struct FunctionInfo {
   bool ok = false; ///< declared and checked without errors
 };
 
+/// Initial values by variable name, in declaration order.
+using Inits = std::vector<std::pair<std::string, InitValue>>;
+
+/// Spikes given by time: (time in seconds, neuron).
+using Spikes = std::vector<std::pair<double, int64_t>>;
+
+/// A connect statement being checked (CheckNetwork.cpp).
+struct Connection;
+
 /// What a variable of kind `kind` is called in messages ("parameter",
 /// "post state", ...).
 std::string kindName(VarDecl::Kind kind);
@@ -270,59 +279,53 @@ private:
   // Networks (CheckNetwork.cpp)
   //===--------------------------------------------------------------------===//
 
-  /// Names of a population's initial-value expressions: i, N and the
-  /// model's parameters.
-  std::map<std::string, Dim> populationEnv(const ModelInfo &model);
-
-  /// Names of a connection's expressions: i (source), j (target), N_pre,
-  /// N_post, the source's and target's states and parameters as NAME_pre
-  /// and NAME_post, and the synapse's parameters.
-  std::map<std::string, Dim> connectEnv(const ModelInfo &syn,
-                                        const PopulationInfo &src,
-                                        const PopulationInfo &dst);
-
-  /// Applies `Model(name = value, ...)` arguments to parameter values and
-  /// initial values; `assignable` says which variable kinds take values.
-  void applyArgs(
-      const ModelInfo &model, SourceRange modelRef,
-      const std::vector<NamedExpr> &args, std::map<std::string, double> &params,
-      std::vector<std::pair<std::string, InitValue>> &inits,
-      const std::vector<VarDecl::Kind> &initKinds,
-      std::vector<std::pair<std::string, InitValue>> *perNeuron = nullptr);
-
-  /// `--set PROJ.VAR=VALUE` for a projection: its parameters and the
-  /// initial values of its weight and states, compiled in with the value;
-  /// `--tunable PROJ.w` (or PROJ.*, *) keeps the weight a row a built
-  /// program can set.
-  void overrideProjection(const ModelInfo &syn, const ConnectDecl &c,
-                          ProjectionInfo &proj);
+  /// Checks network `decl` and adds it, instantiated, to the result.
+  void checkNetwork(const NetworkDecl &decl);
 
   /// `param g = 5` of a network: evaluated in order (each may use those
   /// before it), then visible to every expression of the network; `--set
   /// g=VALUE` (overrides) replaces the value.
   void checkNetworkParams(const NetworkDecl &decl, NetworkInfo &net);
 
-  /// Checks network `decl` and adds it, instantiated, to the result.
-  void checkNetwork(const NetworkDecl &decl);
+  /// The settings of a network: `dt = 0.1 ms`, `seed = 42`.
+  void checkNetworkSettings(const NetworkDecl &decl, NetworkInfo &net);
 
-  /// `record ...`: spikes of whole populations, states of neurons or
-  /// per-synapse variables of a projection.
-  void checkRecord(const RecordDecl &r, NetworkInfo &net,
-                   const std::map<std::string, int> &popIndex);
+  /// `run 100 ms`: each run a whole number of steps; sets the network's
+  /// duration and `runStart`, the step where each run starts (and where
+  /// the last one ends). False when a duration is wrong.
+  bool checkRuns(const NetworkDecl &decl, NetworkInfo &net,
+                 std::vector<int64_t> &runStart);
 
-  /// A row that incoming projections add to population `dst`: a post state
-  /// (`g_E_to_E`, or `g` when one projection has it) or the sum of a
-  /// per-synapse drive (`I_nmda_In_to_N`, or `I_nmda` when one projection
-  /// sums into that input and nothing else drives it). False after an
-  /// error that names what there is.
-  bool incomingRow(const NameRef &w, const NetworkInfo &net, int dst,
-                   const std::string &popName, std::string &row);
+  /// `plasticity off E_to_E` between runs: switches that take effect where
+  /// the next run starts (none when `runsOk` is false).
+  void checkPlasticitySwitches(const NetworkDecl &decl, NetworkInfo &net,
+                               const std::vector<int64_t> &runStart,
+                               bool runsOk);
 
-  /// `record w of E_to_I[0:100]`: per-synapse variables of synapses
-  /// [begin, end) of a projection (their number is known only when the
-  /// network is built: the range is clipped then).
-  void checkSynapseRecord(const RecordDecl &r, const RecordTarget &t,
-                          NetworkInfo &net, int proj, int64_t everySteps);
+  /// The slice a `[begin:end]` or a `[Name]` selects; nullopt for the whole
+  /// population, or after reporting an unknown name.
+  std::optional<std::pair<double, double>>
+  cellSlice(const std::optional<std::pair<double, double>> &slice,
+            const std::optional<NameRef> &cell, const NetworkInfo &net,
+            int pop);
+
+  //===--------------------------------------------------------------------===//
+  // Populations (CheckNetwork.cpp)
+  //===--------------------------------------------------------------------===//
+
+  /// `NAME = N of Model(...)`: adds the population to `net` and `popIndex`
+  /// (its index by name).
+  void checkPopulation(const PopulationDecl &p, NetworkInfo &net,
+                       std::map<std::string, int> &popIndex);
+
+  /// The size of population `p`, a whole number from 1 to 2e9.
+  void checkPopulationSize(const PopulationDecl &p, PopulationInfo &pop);
+
+  /// A population of a neuron model, in a network of step `dt`: its
+  /// parameters and initial values with the arguments applied, and its
+  /// refractory period. False when the model is unknown.
+  bool checkModelPopulation(const PopulationDecl &p, double dt,
+                            PopulationInfo &pop);
 
   /// Parameters of `pop` named in `tunable`: per-neuron rows starting at
   /// their value, no longer folded into the kernels. Not those the
@@ -340,6 +343,41 @@ private:
   /// may read the per-neuron parameters declared before it.
   void deriveFromParameters(const PopulationDecl &p, PopulationInfo &pop);
 
+  /// The parameters of deriveFromParameters whose defaults read other
+  /// parameters (those not `given` at the population or tunable): constants
+  /// evaluated with the population's values, or derived per neuron.
+  void deriveParams(const PopulationDecl &p, const std::set<std::string> &given,
+                    PopulationInfo &pop);
+
+  /// Puts the parameters set per neuron in declaration order; reports an
+  /// expression of one that reads one declared after it.
+  void sortPerNeuron(PopulationInfo &pop);
+
+  //===--------------------------------------------------------------------===//
+  // Spike sources (CheckNetwork.cpp)
+  //===--------------------------------------------------------------------===//
+
+  /// A population of SpikeTimes, PoissonInput or PoissonDrive in a network
+  /// of step `dt`; false when its spikes or rate are wrong.
+  bool checkSpikeSource(const PopulationDecl &p, double dt,
+                        PopulationInfo &pop);
+
+  /// `PoissonInput(rate = R)` (and `PoissonDrive`): the rate in Hz, at most
+  /// one spike per step.
+  std::optional<double> checkPoissonInput(const PopulationDecl &p, double dt);
+
+  /// `SpikeTimes(indices = [...], times = [...])` or `SpikeTimes(file =
+  /// "FILE")` of `size` neurons: its spikes, at most one per neuron and
+  /// step of `dt`.
+  std::optional<Spikes> checkSpikeTimes(const PopulationDecl &p, int64_t size,
+                                        double dt);
+
+  /// The spikes of `SpikeTimes(file = "FILE")` (`file` the string),
+  /// checked as checkSpikeTimes does.
+  std::optional<Spikes> readSpikeTimesFile(const PopulationDecl &p,
+                                           const Expr &file, int64_t size,
+                                           double dt);
+
   /// A projection from a Poisson drive: one-to-one from a block of new
   /// neurons of the drive onto the targets, each standing for the K inputs
   /// of its target. The synapse acts on its target only: `on pre` may
@@ -348,13 +386,104 @@ private:
   bool connectDrive(const ConnectDecl &c, const ModelInfo &syn, bool rule,
                     PopulationInfo &drive, ProjectionInfo &proj);
 
-  /// `PoissonInput(rate = R)` (and `PoissonDrive`): the rate in Hz, at most
-  /// one spike per step.
-  std::optional<double> checkPoissonInput(const PopulationDecl &p, double dt);
+  //===--------------------------------------------------------------------===//
+  // Arguments of populations and connects (CheckNetwork.cpp)
+  //===--------------------------------------------------------------------===//
 
-  /// `SpikeTimes(indices = [...], times = [...])`: fills `times` of `pop`.
-  std::optional<std::vector<std::pair<double, int64_t>>>
-  checkSpikeTimes(const PopulationDecl &p, int64_t size, double dt);
+  /// Names of a population's initial-value expressions: i, N and the
+  /// model's parameters.
+  std::map<std::string, Dim> populationEnv(const ModelInfo &model);
+
+  /// Names of a connection's expressions: i (source), j (target), N_pre,
+  /// N_post, the source's and target's states and parameters as NAME_pre
+  /// and NAME_post, and the synapse's parameters.
+  std::map<std::string, Dim> connectEnv(const ModelInfo &syn,
+                                        const PopulationInfo &src,
+                                        const PopulationInfo &dst);
+
+  /// Applies `Model(name = value, ...)` arguments to parameter values and
+  /// initial values; `initKinds` says which variable kinds take initial
+  /// values; `perNeuron` (a population's) receives the parameters set per
+  /// neuron.
+  void applyArgs(const ModelInfo &model, SourceRange modelRef,
+                 const std::vector<NamedExpr> &args,
+                 std::map<std::string, double> &params, Inits &inits,
+                 const std::vector<VarDecl::Kind> &initKinds,
+                 Inits *perNeuron = nullptr);
+
+  /// One argument `a` of applyArgs, for variable `var` of `model`.
+  void applyArg(const ModelInfo &model, const NamedExpr &a, const VarInfo &var,
+                std::map<std::string, double> &params, Inits &inits,
+                const std::vector<VarDecl::Kind> &initKinds, Inits *perNeuron);
+
+  /// An argument of applyArgs evaluated per neuron (synapse) when the
+  /// network is built: typed against argEnv.
+  void applyKernelArg(const NamedExpr &a, const VarInfo &var,
+                      std::map<std::string, double> &params, Inits &inits,
+                      Inits *perNeuron);
+
+  /// The initial values of applyArgs not `given`: their declarations'
+  /// values with the parameters `params` (computed per neuron when they
+  /// read a parameter set per neuron).
+  void applyDefaultInits(const ModelInfo &model, SourceRange modelRef,
+                         const std::map<std::string, SourceRange> &given,
+                         const std::map<std::string, double> &params,
+                         Inits &inits, const Inits *perNeuron);
+
+  //===--------------------------------------------------------------------===//
+  // Connects (CheckNetwork.cpp)
+  //===--------------------------------------------------------------------===//
+
+  /// `connect A -> B, C with S ...`: one projection per target, added to
+  /// `net`; `projNames` counts the projections by name.
+  void checkConnect(const ConnectDecl &c, NetworkInfo &net,
+                    const std::map<std::string, int> &popIndex,
+                    std::map<std::string, int> &projNames);
+
+  /// The options of a connect: its rule (p, in_degree, out_degree,
+  /// one_to_one), autapses and delays.
+  void readConnectOptions(Connection &conn);
+
+  /// `connect ... from "FILE"`: reads the synapses the file lists; false
+  /// after an error.
+  bool readListed(Connection &conn);
+
+  /// Neurons [begin, end) of population `pop`, from an optional slice;
+  /// false after reporting a slice outside the population.
+  bool sliceNeurons(const std::optional<std::pair<double, double>> &slice,
+                    const NetworkInfo &net, int pop, SourceRange where,
+                    int64_t &begin, int64_t &end);
+
+  /// The projection of `conn` onto its target `ti`, added to `net` unless
+  /// there is an error; false when the connect's other targets are not to
+  /// be checked.
+  bool checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
+                   const std::map<std::string, int> &popIndex,
+                   std::map<std::string, int> &projNames);
+
+  /// The name of a projection: `as NAME`, or `<src>_to_<dst>` made unique;
+  /// false when the name is taken.
+  bool nameProjection(const ConnectDecl &c, const NameRef &target,
+                      const std::map<std::string, int> &popIndex,
+                      std::map<std::string, int> &projNames,
+                      ProjectionInfo &proj);
+
+  /// Types a connect's expressions of the pair, against `env`: p, `where`
+  /// and the delay. False after an error.
+  bool checkConnectExprs(const Connection &conn,
+                         const std::map<std::string, Dim> &env,
+                         ProjectionInfo &proj);
+
+  //===--------------------------------------------------------------------===//
+  // Projections and their neurons (CheckNetwork.cpp)
+  //===--------------------------------------------------------------------===//
+
+  /// `--set PROJ.VAR=VALUE` for a projection: its parameters and the
+  /// initial values of its weight and states, compiled in with the value;
+  /// `--tunable PROJ.w` (or PROJ.*, *) keeps the weight a row a built
+  /// program can set.
+  void overrideProjection(const ModelInfo &syn, const ConnectDecl &c,
+                          ProjectionInfo &proj);
 
   /// Dale's law: the weights of a projection from an `excitatory`
   /// (`inhibitory`) population must be >= 0 (<= 0). Constants, draws and
@@ -363,13 +492,6 @@ private:
   void checkDale(const ProjectionInfo &proj, const ModelInfo &syn,
                  const ConnectDecl &c, const rt::ConnectionList *listed,
                  const PopulationDecl &src);
-
-  /// The slice a `[begin:end]` or a `[Name]` selects; nullopt for the whole
-  /// population, or after reporting an unknown name.
-  std::optional<std::pair<double, double>>
-  cellSlice(const std::optional<std::pair<double, double>> &slice,
-            const std::optional<NameRef> &cell, const NetworkInfo &net,
-            int pop);
 
   /// `d = DA.d` at connect binds modulator `d` of the synapse to state `d`
   /// of population DA; every modulator must be bound.
@@ -386,6 +508,38 @@ private:
   /// `drives I = g`: the target neuron must have input I of g's dimension.
   void checkDrives(const ModelInfo &syn, const PopulationInfo &target,
                    SourceRange where);
+
+  //===--------------------------------------------------------------------===//
+  // Records and ablations (CheckNetwork.cpp)
+  //===--------------------------------------------------------------------===//
+
+  /// `record ...`: spikes of whole populations, states of neurons or
+  /// per-synapse variables of a projection.
+  void checkRecord(const RecordDecl &r, NetworkInfo &net,
+                   const std::map<std::string, int> &popIndex);
+
+  /// `record v, w of E[0:10]`: states of neurons of population
+  /// `population`, or what incoming projections add to them.
+  void checkStateRecord(const RecordDecl &r, const RecordTarget &t,
+                        int population, int64_t everySteps, NetworkInfo &net);
+
+  /// A row that incoming projections add to population `dst`: a post state
+  /// (`g_E_to_E`, or `g` when one projection has it) or the sum of a
+  /// per-synapse drive (`I_nmda_In_to_N`, or `I_nmda` when one projection
+  /// sums into that input and nothing else drives it). False after an
+  /// error that names what there is.
+  bool incomingRow(const NameRef &w, const NetworkInfo &net, int dst,
+                   const std::string &popName, std::string &row);
+
+  /// `record w of E_to_I[0:100]`: per-synapse variables of synapses
+  /// [begin, end) of a projection (their number is known only when the
+  /// network is built: the range is clipped then).
+  void checkSynapseRecord(const RecordDecl &r, const RecordTarget &t,
+                          NetworkInfo &net, int proj, int64_t everySteps);
+
+  /// `ablate E[0:10]`: neurons of a population left without synapses.
+  void checkAblated(const RecordTarget &t, NetworkInfo &net,
+                    const std::map<std::string, int> &popIndex);
 
   //===--------------------------------------------------------------------===//
   // State
