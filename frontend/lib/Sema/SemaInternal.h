@@ -48,7 +48,7 @@ using Inits = std::vector<std::pair<std::string, InitValue>>;
 /// Spikes given by time: (time in seconds, neuron).
 using Spikes = std::vector<std::pair<double, int64_t>>;
 
-/// A connect statement being checked (CheckNetwork.cpp).
+/// A connect statement being checked (CheckNetworkConnects.cpp).
 struct Connection;
 
 /// What a variable of kind `kind` is called in messages ("parameter",
@@ -310,7 +310,7 @@ private:
             int pop);
 
   //===--------------------------------------------------------------------===//
-  // Populations (CheckNetwork.cpp)
+  // Populations (CheckNetworkPopulations.cpp)
   //===--------------------------------------------------------------------===//
 
   /// `NAME = N of Model(...)`: adds the population to `net` and `popIndex`
@@ -354,7 +354,7 @@ private:
   void sortPerNeuron(PopulationInfo &pop);
 
   //===--------------------------------------------------------------------===//
-  // Spike sources (CheckNetwork.cpp)
+  // Spike sources (CheckNetworkInputs.cpp)
   //===--------------------------------------------------------------------===//
 
   /// A population of SpikeTimes, PoissonInput or PoissonDrive in a network
@@ -387,7 +387,7 @@ private:
                     PopulationInfo &drive, ProjectionInfo &proj);
 
   //===--------------------------------------------------------------------===//
-  // Arguments of populations and connects (CheckNetwork.cpp)
+  // Arguments of populations and connects (CheckNetworkArgs.cpp)
   //===--------------------------------------------------------------------===//
 
   /// Names of a population's initial-value expressions: i, N and the
@@ -431,7 +431,7 @@ private:
                          Inits &inits, const Inits *perNeuron);
 
   //===--------------------------------------------------------------------===//
-  // Connects (CheckNetwork.cpp)
+  // Connects (CheckNetworkConnects.cpp)
   //===--------------------------------------------------------------------===//
 
   /// `connect A -> B, C with S ...`: one projection per target, added to
@@ -475,7 +475,7 @@ private:
                          ProjectionInfo &proj);
 
   //===--------------------------------------------------------------------===//
-  // Projections and their neurons (CheckNetwork.cpp)
+  // Projections and their neurons (CheckNetworkProjections.cpp)
   //===--------------------------------------------------------------------===//
 
   /// `--set PROJ.VAR=VALUE` for a projection: its parameters and the
@@ -510,7 +510,7 @@ private:
                    SourceRange where);
 
   //===--------------------------------------------------------------------===//
-  // Records and ablations (CheckNetwork.cpp)
+  // Records and ablations (CheckNetworkRecords.cpp)
   //===--------------------------------------------------------------------===//
 
   /// `record ...`: spikes of whole populations, states of neurons or
