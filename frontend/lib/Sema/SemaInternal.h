@@ -122,6 +122,17 @@ private:
   /// Types an expression inside a model (ODE, threshold, statements).
   std::optional<Type> typeOf(const Expr &e, const ModelInfo &info);
 
+  /// A name inside a model or network expression (netNames): a variable,
+  /// a network constant, or a built-in (xi, t, dt, not_refractory).
+  std::optional<Type> typeOfRef(const Expr &e, const ModelInfo &info);
+
+  /// An operator of two operands: arithmetic, comparison or logic.
+  std::optional<Type> typeOfBinary(const Expr &e, const ModelInfo &info);
+
+  /// A call: of a user function, a random draw (in network expressions),
+  /// rand() or a built-in function.
+  std::optional<Type> typeOfCall(const Expr &e, const ModelInfo &info);
+
   /// Checks an expression has a number type of dimension `want`.
   void expectDim(const Expr &e, const ModelInfo &info, const Dim &want,
                  const std::string &what);

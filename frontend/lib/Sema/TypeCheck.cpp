@@ -239,60 +239,8 @@ std::optional<Type> Checker::typeOf(const Expr &e, const ModelInfo &info) {
       return std::nullopt;
     return Type{unit->dim};
   }
-  case Expr::Kind::Ref: {
-    if (netNames) {
-      if (auto c = netConstants.find(e.name); c != netConstants.end())
-        return Type{c->second.second};
-      auto it = netNames->find(e.name);
-      if (it != netNames->end())
-        return Type{it->second};
-      if (lookupUnit(e.name))
-        diag.error(e.range, unitNotValue(e.name));
-      else
-        diag.error(e.range, "'" + e.name + "' is not available in " + netWhat);
-      return std::nullopt;
-    }
-    used.insert(e.name);
-    auto it = info.vars.find(e.name);
-    if (it == info.vars.end() && e.name == "xi") {
-      if (!allowNoise) {
-        diag.error(e.range, "white noise 'xi' can only be used in "
-                            "equations");
-        return std::nullopt;
-      }
-      Dim perRootSecond;
-      perRootSecond.e[2] = -1; // s^-1/2
-      return Type{perRootSecond};
-    }
-    if (it == info.vars.end() && (e.name == "t" || e.name == "dt")) {
-      if (e.name == "t" && !allowTime) {
-        diag.error(e.range, "the time 't' can only be used in equations "
-                            "and spike conditions");
-        return std::nullopt;
-      }
-      return Type{Dim::time()};
-    }
-    if (it == info.vars.end() && isNotRefractoryName(e.name))
-      return typeOfNotRefractory(e, info);
-    if (it == info.vars.end()) {
-      std::string msg =
-          "use of undeclared name '" + e.name + "' in '" + info.name + "'";
-      if (lookupUnit(e.name))
-        msg += "; '" + e.name + "' is a unit (of " +
-               [&] {
-                 std::string q = lookupUnit(e.name)->dim.str();
-                 auto open = q.find(" (");
-                 return open == std::string::npos
-                            ? q
-                            : q.substr(open + 2, q.size() - open - 3);
-               }() +
-               "): write a number before it for a quantity ('1 " + e.name +
-               "'), or declare a value named '" + e.name + "'";
-      diag.error(e.range, msg);
-      return std::nullopt;
-    }
-    return Type{it->second.dim};
-  }
+  case Expr::Kind::Ref:
+    return typeOfRef(e, info);
   case Expr::Kind::Member:
     diag.error(e.range, "'" + e.name + "." + e.member +
                             "' names a state of a population; it can only "
@@ -319,58 +267,8 @@ std::optional<Type> Checker::typeOf(const Expr &e, const ModelInfo &info) {
     }
     return t;
   }
-  case Expr::Kind::Binary: {
-    auto l = typeOf(*e.args[0], info);
-    auto r = typeOf(*e.args[1], info);
-    if (!l || !r)
-      return std::nullopt;
-    const std::string &op = e.op;
-    if (op == "and" || op == "or") {
-      if (!l->isBool || !r->isBool) {
-        diag.error(e.range, "'" + op + "' needs truth values on both sides");
-        return std::nullopt;
-      }
-      return Type{Dim::none(), true};
-    }
-    if (l->isBool || r->isBool) {
-      diag.error(e.range, "'" + op + "' needs numbers, not truth values");
-      return std::nullopt;
-    }
-    if (op == "+" || op == "-" || op == "<" || op == "<=" || op == ">" ||
-        op == ">=" || op == "==" || op == "!=") {
-      if (l->dim != r->dim) {
-        mismatch(e, l->dim, r->dim);
-        return std::nullopt;
-      }
-      return Type{l->dim, !(op == "+" || op == "-")};
-    }
-    if (op == "*")
-      return Type{l->dim * r->dim};
-    if (op == "/")
-      return Type{l->dim / r->dim};
-    if (op == "^") {
-      if (!r->dim.isDimensionless()) {
-        diag.error(e.args[1]->range, "an exponent must be dimensionless");
-        return std::nullopt;
-      }
-      if (l->dim.isDimensionless())
-        return Type{Dim::none()};
-      const Expr &ex = *e.args[1];
-      bool negLit = ex.kind == Expr::Kind::Unary && ex.op == "-" &&
-                    ex.args[0]->kind == Expr::Kind::Number;
-      const Expr &lit = negLit ? *ex.args[0] : ex;
-      if (lit.kind != Expr::Kind::Number || !lit.unit.empty() ||
-          lit.value != std::round(lit.value) || lit.value > 16) {
-        diag.error(ex.range, "a quantity with a dimension can only be "
-                             "raised to an integer literal power");
-        return std::nullopt;
-      }
-      int n = static_cast<int>(lit.value) * (negLit ? -1 : 1);
-      return Type{l->dim.pow(n)};
-    }
-    diag.error(e.range, "unknown operator '" + op + "'");
-    return std::nullopt;
-  }
+  case Expr::Kind::Binary:
+    return typeOfBinary(e, info);
   case Expr::Kind::List:
     diag.error(e.range, "a list is not allowed here; lists give the "
                         "indices and times of SpikeTimes and the elements "
@@ -400,50 +298,162 @@ std::optional<Type> Checker::typeOf(const Expr &e, const ModelInfo &info) {
     }
     return a;
   }
-  case Expr::Kind::Call: {
-    if (auto fn = functions.find(e.name); fn != functions.end())
-      return callFunction(e, fn->second, info);
-    if (hiddenFunctions.count(e.name)) {
-      diag.error(e.range, "'" + e.name +
-                              "' is not declared before this function: a "
-                              "function may call only the functions "
-                              "declared before it (no recursion)");
-      return std::nullopt;
-    }
-    if (netNames && isDraw(e.name) && noDraws) {
-      diag.error(e.range, "a connection rule gives each pair one "
-                          "probability; random draws are not allowed in "
-                          "'p' or 'where' (each pair draws its own number "
-                          "against p)");
-      return std::nullopt;
-    }
-    if (netNames && isDraw(e.name) && !inFunction)
-      return drawType(e, info);
-    if (e.name == "rand") {
-      if (!e.args.empty()) {
-        diag.error(e.range, "rand() takes no arguments");
-        return std::nullopt;
-      }
-      if (!allowRand) {
-        diag.error(e.range, "rand() can only be used in spike conditions "
-                            "so far");
-        return std::nullopt;
-      }
-      return Type{Dim::none()};
-    }
-    if (!checkCallee(e))
-      return std::nullopt;
-    std::vector<Type> args;
-    for (auto &a : e.args) {
-      auto t = typeOf(*a, info);
-      if (!t)
-        return std::nullopt;
-      args.push_back(*t);
-    }
-    return callType(e, args);
-  }
+  case Expr::Kind::Call:
+    return typeOfCall(e, info);
   }
   return std::nullopt;
+}
+
+std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
+  if (netNames) {
+    if (auto c = netConstants.find(e.name); c != netConstants.end())
+      return Type{c->second.second};
+    auto it = netNames->find(e.name);
+    if (it != netNames->end())
+      return Type{it->second};
+    if (lookupUnit(e.name))
+      diag.error(e.range, unitNotValue(e.name));
+    else
+      diag.error(e.range, "'" + e.name + "' is not available in " + netWhat);
+    return std::nullopt;
+  }
+  used.insert(e.name);
+  auto it = info.vars.find(e.name);
+  if (it == info.vars.end() && e.name == "xi") {
+    if (!allowNoise) {
+      diag.error(e.range, "white noise 'xi' can only be used in "
+                          "equations");
+      return std::nullopt;
+    }
+    Dim perRootSecond;
+    perRootSecond.e[2] = -1; // s^-1/2
+    return Type{perRootSecond};
+  }
+  if (it == info.vars.end() && (e.name == "t" || e.name == "dt")) {
+    if (e.name == "t" && !allowTime) {
+      diag.error(e.range, "the time 't' can only be used in equations "
+                          "and spike conditions");
+      return std::nullopt;
+    }
+    return Type{Dim::time()};
+  }
+  if (it == info.vars.end() && isNotRefractoryName(e.name))
+    return typeOfNotRefractory(e, info);
+  if (it == info.vars.end()) {
+    std::string msg =
+        "use of undeclared name '" + e.name + "' in '" + info.name + "'";
+    if (lookupUnit(e.name))
+      msg += "; '" + e.name + "' is a unit (of " +
+             [&] {
+               std::string q = lookupUnit(e.name)->dim.str();
+               auto open = q.find(" (");
+               return open == std::string::npos
+                          ? q
+                          : q.substr(open + 2, q.size() - open - 3);
+             }() +
+             "): write a number before it for a quantity ('1 " + e.name +
+             "'), or declare a value named '" + e.name + "'";
+    diag.error(e.range, msg);
+    return std::nullopt;
+  }
+  return Type{it->second.dim};
+}
+
+std::optional<Type> Checker::typeOfBinary(const Expr &e,
+                                          const ModelInfo &info) {
+  auto l = typeOf(*e.args[0], info);
+  auto r = typeOf(*e.args[1], info);
+  if (!l || !r)
+    return std::nullopt;
+  const std::string &op = e.op;
+  if (op == "and" || op == "or") {
+    if (!l->isBool || !r->isBool) {
+      diag.error(e.range, "'" + op + "' needs truth values on both sides");
+      return std::nullopt;
+    }
+    return Type{Dim::none(), true};
+  }
+  if (l->isBool || r->isBool) {
+    diag.error(e.range, "'" + op + "' needs numbers, not truth values");
+    return std::nullopt;
+  }
+  if (op == "+" || op == "-" || op == "<" || op == "<=" || op == ">" ||
+      op == ">=" || op == "==" || op == "!=") {
+    if (l->dim != r->dim) {
+      mismatch(e, l->dim, r->dim);
+      return std::nullopt;
+    }
+    return Type{l->dim, !(op == "+" || op == "-")};
+  }
+  if (op == "*")
+    return Type{l->dim * r->dim};
+  if (op == "/")
+    return Type{l->dim / r->dim};
+  if (op == "^") {
+    if (!r->dim.isDimensionless()) {
+      diag.error(e.args[1]->range, "an exponent must be dimensionless");
+      return std::nullopt;
+    }
+    if (l->dim.isDimensionless())
+      return Type{Dim::none()};
+    const Expr &ex = *e.args[1];
+    bool negLit = ex.kind == Expr::Kind::Unary && ex.op == "-" &&
+                  ex.args[0]->kind == Expr::Kind::Number;
+    const Expr &lit = negLit ? *ex.args[0] : ex;
+    if (lit.kind != Expr::Kind::Number || !lit.unit.empty() ||
+        lit.value != std::round(lit.value) || lit.value > 16) {
+      diag.error(ex.range, "a quantity with a dimension can only be "
+                           "raised to an integer literal power");
+      return std::nullopt;
+    }
+    int n = static_cast<int>(lit.value) * (negLit ? -1 : 1);
+    return Type{l->dim.pow(n)};
+  }
+  diag.error(e.range, "unknown operator '" + op + "'");
+  return std::nullopt;
+}
+
+std::optional<Type> Checker::typeOfCall(const Expr &e, const ModelInfo &info) {
+  if (auto fn = functions.find(e.name); fn != functions.end())
+    return callFunction(e, fn->second, info);
+  if (hiddenFunctions.count(e.name)) {
+    diag.error(e.range, "'" + e.name +
+                            "' is not declared before this function: a "
+                            "function may call only the functions "
+                            "declared before it (no recursion)");
+    return std::nullopt;
+  }
+  if (netNames && isDraw(e.name) && noDraws) {
+    diag.error(e.range, "a connection rule gives each pair one "
+                        "probability; random draws are not allowed in "
+                        "'p' or 'where' (each pair draws its own number "
+                        "against p)");
+    return std::nullopt;
+  }
+  if (netNames && isDraw(e.name) && !inFunction)
+    return drawType(e, info);
+  if (e.name == "rand") {
+    if (!e.args.empty()) {
+      diag.error(e.range, "rand() takes no arguments");
+      return std::nullopt;
+    }
+    if (!allowRand) {
+      diag.error(e.range, "rand() can only be used in spike conditions "
+                          "so far");
+      return std::nullopt;
+    }
+    return Type{Dim::none()};
+  }
+  if (!checkCallee(e))
+    return std::nullopt;
+  std::vector<Type> args;
+  for (auto &a : e.args) {
+    auto t = typeOf(*a, info);
+    if (!t)
+      return std::nullopt;
+    args.push_back(*t);
+  }
+  return callType(e, args);
 }
 
 void Checker::expectDim(const Expr &e, const ModelInfo &info, const Dim &want,
