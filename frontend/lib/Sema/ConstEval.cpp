@@ -11,11 +11,59 @@
 
 #include "neuro/Runtime/Table.h"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
 using namespace neuro;
 using namespace neuro::sema;
+
+/// The value of built-in function `f` (its arguments checked by callType)
+/// at `args`.
+static double evalBuiltin(const std::string &f,
+                          const std::vector<Value> &args) {
+  double x = args[0].first;
+  double r = 0;
+  if (f == "exp")
+    r = std::exp(x);
+  else if (f == "log")
+    r = std::log(x);
+  else if (f == "log10")
+    r = std::log10(x);
+  else if (f == "sin")
+    r = std::sin(x);
+  else if (f == "cos")
+    r = std::cos(x);
+  else if (f == "tan")
+    r = std::tan(x);
+  else if (f == "tanh")
+    r = std::tanh(x);
+  else if (f == "sinh")
+    r = std::sinh(x);
+  else if (f == "cosh")
+    r = std::cosh(x);
+  else if (f == "expm1")
+    r = std::expm1(x);
+  else if (f == "log1p")
+    r = std::log1p(x);
+  else if (f == "sqrt")
+    r = std::sqrt(x);
+  else if (f == "abs")
+    r = std::abs(x);
+  else if (f == "floor")
+    r = std::floor(x);
+  else if (f == "ceil")
+    r = std::ceil(x);
+  else if (f == "min")
+    r = std::min(x, args[1].first);
+  else if (f == "max")
+    r = std::max(x, args[1].first);
+  else if (f == "clip")
+    r = std::min(std::max(x, args[1].first), args[2].first);
+  else if (f == "pow")
+    r = std::pow(x, args[1].first);
+  return r;
+}
 
 std::optional<Value>
 Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
@@ -123,97 +171,67 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
   case Expr::Kind::Index:
     diag.error(e.range, "'" + e.name + "' is not a vector of the model");
     return std::nullopt;
-  case Expr::Kind::Call: {
-    if (auto fn = functions.find(e.name); fn != functions.end()) {
-      // A user function of constants folds: its body with the arguments.
-      const FunctionInfo &f = fn->second;
-      if (!f.ok || e.args.size() != f.params.size()) {
-        if (f.ok)
-          diag.error(e.range, "'" + e.name + "' takes " +
-                                  std::to_string(f.params.size()) +
-                                  " argument" +
-                                  (f.params.size() == 1 ? "" : "s") + ", got " +
-                                  std::to_string(e.args.size()));
-        return std::nullopt;
-      }
-      std::map<std::string, double> argEnv;
-      std::map<std::string, Dim> argDims;
-      for (size_t k = 0; k < e.args.size(); ++k) {
-        auto v = evalConst(*e.args[k], env, dims, what);
-        if (!v)
-          return std::nullopt;
-        if (v->second != f.params[k].second) {
-          diag.error(e.args[k]->range,
-                     "argument '" + f.params[k].first + "' of '" + e.name +
-                         "' must have dimension " + f.params[k].second.str() +
-                         ", got " + v->second.str());
-          return std::nullopt;
-        }
-        argEnv[f.params[k].first] = v->first;
-        argDims[f.params[k].first] = v->second;
-      }
-      return evalConst(*f.decl->body, argEnv, argDims, what);
-    }
-    if (!checkCallee(e))
-      return std::nullopt;
-    std::vector<Value> args;
-    for (auto &a : e.args) {
-      auto v = evalConst(*a, env, dims, what);
-      if (!v)
-        return std::nullopt;
-      args.push_back(*v);
-    }
-    std::vector<Type> types;
-    for (auto &a : args)
-      types.push_back({a.second, false});
-    auto t = callType(e, types);
-    if (!t)
-      return std::nullopt;
-    double x = args[0].first;
-    const std::string &f = e.name;
-    double r = 0;
-    if (f == "exp")
-      r = std::exp(x);
-    else if (f == "log")
-      r = std::log(x);
-    else if (f == "log10")
-      r = std::log10(x);
-    else if (f == "sin")
-      r = std::sin(x);
-    else if (f == "cos")
-      r = std::cos(x);
-    else if (f == "tan")
-      r = std::tan(x);
-    else if (f == "tanh")
-      r = std::tanh(x);
-    else if (f == "sinh")
-      r = std::sinh(x);
-    else if (f == "cosh")
-      r = std::cosh(x);
-    else if (f == "expm1")
-      r = std::expm1(x);
-    else if (f == "log1p")
-      r = std::log1p(x);
-    else if (f == "sqrt")
-      r = std::sqrt(x);
-    else if (f == "abs")
-      r = std::abs(x);
-    else if (f == "floor")
-      r = std::floor(x);
-    else if (f == "ceil")
-      r = std::ceil(x);
-    else if (f == "min")
-      r = std::min(x, args[1].first);
-    else if (f == "max")
-      r = std::max(x, args[1].first);
-    else if (f == "clip")
-      r = std::min(std::max(x, args[1].first), args[2].first);
-    else if (f == "pow")
-      r = std::pow(x, args[1].first);
-    return Value{r, t->dim};
-  }
+  case Expr::Kind::Call:
+    return evalCall(e, env, dims, what);
   }
   return std::nullopt;
+}
+
+std::optional<Value> Checker::evalCall(const Expr &e,
+                                       const std::map<std::string, double> &env,
+                                       const std::map<std::string, Dim> &dims,
+                                       const std::string &what) {
+  if (auto fn = functions.find(e.name); fn != functions.end())
+    return foldFunction(e, fn->second, env, dims, what);
+  if (!checkCallee(e))
+    return std::nullopt;
+  std::vector<Value> args;
+  for (auto &a : e.args) {
+    auto v = evalConst(*a, env, dims, what);
+    if (!v)
+      return std::nullopt;
+    args.push_back(*v);
+  }
+  std::vector<Type> types;
+  for (auto &a : args)
+    types.push_back({a.second, false});
+  auto t = callType(e, types);
+  if (!t)
+    return std::nullopt;
+  return Value{evalBuiltin(e.name, args), t->dim};
+}
+
+std::optional<Value>
+Checker::foldFunction(const Expr &e, const FunctionInfo &f,
+                      const std::map<std::string, double> &env,
+                      const std::map<std::string, Dim> &dims,
+                      const std::string &what) {
+  // A user function of constants folds: its body with the arguments.
+  if (!f.ok || e.args.size() != f.params.size()) {
+    if (f.ok)
+      diag.error(e.range, "'" + e.name + "' takes " +
+                              std::to_string(f.params.size()) + " argument" +
+                              (f.params.size() == 1 ? "" : "s") + ", got " +
+                              std::to_string(e.args.size()));
+    return std::nullopt;
+  }
+  std::map<std::string, double> argEnv;
+  std::map<std::string, Dim> argDims;
+  for (size_t k = 0; k < e.args.size(); ++k) {
+    auto v = evalConst(*e.args[k], env, dims, what);
+    if (!v)
+      return std::nullopt;
+    if (v->second != f.params[k].second) {
+      diag.error(e.args[k]->range, "argument '" + f.params[k].first + "' of '" +
+                                       e.name + "' must have dimension " +
+                                       f.params[k].second.str() + ", got " +
+                                       v->second.str());
+      return std::nullopt;
+    }
+    argEnv[f.params[k].first] = v->first;
+    argDims[f.params[k].first] = v->second;
+  }
+  return evalConst(*f.decl->body, argEnv, argDims, what);
 }
 
 std::optional<InitValue> Checker::evalTimed(const Expr &e, const Dim &want) {

@@ -171,6 +171,20 @@ private:
                                  const std::map<std::string, Dim> &dims,
                                  const std::string &what);
 
+  /// A call in a constant: of a user function (foldFunction) or a built-in
+  /// function.
+  std::optional<Value> evalCall(const Expr &e,
+                                const std::map<std::string, double> &env,
+                                const std::map<std::string, Dim> &dims,
+                                const std::string &what);
+
+  /// A call of user function `f` with constant arguments: its body,
+  /// evaluated with the arguments' values.
+  std::optional<Value> foldFunction(const Expr &e, const FunctionInfo &f,
+                                    const std::map<std::string, double> &env,
+                                    const std::map<std::string, Dim> &dims,
+                                    const std::string &what);
+
   /// `timed(VALUES, EVERY[, UNIT])` for a parameter of dimension `want`
   /// of a population of timedSize neurons: VALUES is a list of quantities
   /// or a table file of numbers in UNIT (one column shared by all neurons,
