@@ -9,8 +9,6 @@
 
 #include "SemaInternal.h"
 
-#include "neuro/Runtime/Table.h"
-
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -279,41 +277,8 @@ std::optional<InitValue> Checker::evalTimed(const Expr &e, const Dim &want) {
       values->push_back(v->first);
     }
   } else if (list.kind == Expr::Kind::String) {
-    double scale = 1.0;
-    Dim dim;
-    if (e.args.size() == 3) {
-      auto unit = evalConst(*e.args[2], env, dims, "the unit of a file");
-      if (!unit)
-        return std::nullopt;
-      scale = unit->first;
-      dim = unit->second;
-    }
-    if (dim != want) {
-      diag.error(e.args.size() == 3 ? e.args[2]->range : e.range,
-                 "the numbers of '" + list.text + "' are " + dim.str() +
-                     " but the parameter is in " + want.str() +
-                     "; give their unit, as in timed(\"" + list.text +
-                     "\", every, 1 " + Dim(want).symbol() + ")");
+    if (!readTimedFile(e, want, iv.columns, *values))
       return std::nullopt;
-    }
-    rt::Table table;
-    std::string err;
-    if (!rt::readTable(resolvePath(list.text), table, err)) {
-      diag.error(list.range, "cannot read the timed values: " + err);
-      return std::nullopt;
-    }
-    size_t cols = table.columns.size();
-    if (cols != 1 && int64_t(cols) != timedSize) {
-      diag.error(list.range, "'" + list.text + "' has " + std::to_string(cols) +
-                                 " columns: give one, shared by all "
-                                 "neurons, or one per neuron (" +
-                                 std::to_string(timedSize) + ")");
-      return std::nullopt;
-    }
-    iv.columns = int64_t(cols);
-    for (size_t r = 0; r < table.numRows(); ++r)
-      for (size_t c = 0; c < cols; ++c)
-        values->push_back(table.columns[c][r] * scale);
   } else {
     diag.error(list.range, "timed takes a list of values [a, b, ...] or a "
                            "file name in quotes");

@@ -89,6 +89,49 @@ Checker::evalValues(const Expr &e, const std::string &name, const Dim &want) {
   return iv;
 }
 
+bool Checker::readTimedFile(const Expr &e, const Dim &want, int64_t &columns,
+                            std::vector<double> &values) {
+  static const std::map<std::string, double> env;
+  static const std::map<std::string, Dim> dims;
+  const Expr &list = *e.args[0];
+  double scale = 1.0;
+  Dim dim;
+  if (e.args.size() == 3) {
+    auto unit = evalConst(*e.args[2], env, dims, "the unit of a file");
+    if (!unit)
+      return false;
+    scale = unit->first;
+    dim = unit->second;
+  }
+  if (dim != want) {
+    diag.error(e.args.size() == 3 ? e.args[2]->range : e.range,
+               "the numbers of '" + list.text + "' are " + dim.str() +
+                   " but the parameter is in " + want.str() +
+                   "; give their unit, as in timed(\"" + list.text +
+                   "\", every, 1 " + Dim(want).symbol() + ")");
+    return false;
+  }
+  rt::Table table;
+  std::string err;
+  if (!rt::readTable(resolvePath(list.text), table, err)) {
+    diag.error(list.range, "cannot read the timed values: " + err);
+    return false;
+  }
+  size_t cols = table.columns.size();
+  if (cols != 1 && int64_t(cols) != timedSize) {
+    diag.error(list.range, "'" + list.text + "' has " + std::to_string(cols) +
+                               " columns: give one, shared by all "
+                               "neurons, or one per neuron (" +
+                               std::to_string(timedSize) + ")");
+    return false;
+  }
+  columns = int64_t(cols);
+  for (size_t r = 0; r < table.numRows(); ++r)
+    for (size_t c = 0; c < cols; ++c)
+      values.push_back(table.columns[c][r] * scale);
+  return true;
+}
+
 std::string Checker::resolvePath(const std::string &written) {
   if (written.empty() || llvm::sys::path::is_absolute(written))
     return written;

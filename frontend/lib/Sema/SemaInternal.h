@@ -226,6 +226,12 @@ private:
   std::optional<InitValue> evalValues(const Expr &e, const std::string &name,
                                       const Dim &want);
 
+  /// `timed("FILE", EVERY, UNIT)` (`e`) for a parameter of dimension `want`:
+  /// appends the file's numbers in SI to `values`, row by row, and sets
+  /// `columns` (one, or one per neuron). False after an error.
+  bool readTimedFile(const Expr &e, const Dim &want, int64_t &columns,
+                     std::vector<double> &values);
+
   /// A path as written in the model, relative to the folder of the file
   /// that holds the network.
   std::string resolvePath(const std::string &written);
