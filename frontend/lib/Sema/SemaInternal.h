@@ -306,6 +306,12 @@ private:
   /// synapse `S+R1+R2`; null after reporting a clash.
   const ModelInfo *attachRules(const ModelInfo &syn, const ConnectDecl &c);
 
+  /// Merges rule `r` into `merged` (synapse `syn` with the rules before
+  /// `r`): its variables but the weight, which must be the synapse's, its
+  /// equations, and its events' statements after those of the same event.
+  /// False after reporting an unknown rule or a clash.
+  bool mergeRule(const ModelInfo &syn, const NameRef &r, SynapseDecl &merged);
+
   //===--------------------------------------------------------------------===//
   // Networks (CheckNetwork.cpp)
   //===--------------------------------------------------------------------===//
