@@ -121,43 +121,8 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
     diag.error(e.range, "'" + e.op + "' is not allowed in " + what);
     return std::nullopt;
   }
-  case Expr::Kind::Binary: {
-    auto l = evalConst(*e.args[0], env, dims, what);
-    auto r = evalConst(*e.args[1], env, dims, what);
-    if (!l || !r)
-      return std::nullopt;
-    if (e.op == "+" || e.op == "-") {
-      if (l->second != r->second) {
-        mismatch(e, l->second, r->second);
-        return std::nullopt;
-      }
-      return Value{e.op == "+" ? l->first + r->first : l->first - r->first,
-                   l->second};
-    }
-    if (e.op == "*")
-      return Value{l->first * r->first, l->second * r->second};
-    if (e.op == "/")
-      return Value{l->first / r->first, l->second / r->second};
-    if (e.op == "^") {
-      if (!r->second.isDimensionless()) {
-        diag.error(e.args[1]->range, "an exponent must be dimensionless");
-        return std::nullopt;
-      }
-      if (!l->second.isDimensionless()) {
-        if (r->first != std::round(r->first) || std::abs(r->first) > 16) {
-          diag.error(e.args[1]->range,
-                     "a quantity with a dimension can only be raised to a "
-                     "small integer power");
-          return std::nullopt;
-        }
-        return Value{std::pow(l->first, r->first),
-                     l->second.pow(static_cast<int>(r->first))};
-      }
-      return Value{std::pow(l->first, r->first), Dim::none()};
-    }
-    diag.error(e.range, "'" + e.op + "' is not allowed in " + what);
-    return std::nullopt;
-  }
+  case Expr::Kind::Binary:
+    return evalBinary(e, env, dims, what);
   case Expr::Kind::Conditional:
     diag.error(e.range, "'if' is not allowed in " + what);
     return std::nullopt;
@@ -172,6 +137,47 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
   case Expr::Kind::Call:
     return evalCall(e, env, dims, what);
   }
+  return std::nullopt;
+}
+
+std::optional<Value>
+Checker::evalBinary(const Expr &e, const std::map<std::string, double> &env,
+                    const std::map<std::string, Dim> &dims,
+                    const std::string &what) {
+  auto l = evalConst(*e.args[0], env, dims, what);
+  auto r = evalConst(*e.args[1], env, dims, what);
+  if (!l || !r)
+    return std::nullopt;
+  if (e.op == "+" || e.op == "-") {
+    if (l->second != r->second) {
+      mismatch(e, l->second, r->second);
+      return std::nullopt;
+    }
+    return Value{e.op == "+" ? l->first + r->first : l->first - r->first,
+                 l->second};
+  }
+  if (e.op == "*")
+    return Value{l->first * r->first, l->second * r->second};
+  if (e.op == "/")
+    return Value{l->first / r->first, l->second / r->second};
+  if (e.op == "^") {
+    if (!r->second.isDimensionless()) {
+      diag.error(e.args[1]->range, "an exponent must be dimensionless");
+      return std::nullopt;
+    }
+    if (!l->second.isDimensionless()) {
+      if (r->first != std::round(r->first) || std::abs(r->first) > 16) {
+        diag.error(e.args[1]->range,
+                   "a quantity with a dimension can only be raised to a "
+                   "small integer power");
+        return std::nullopt;
+      }
+      return Value{std::pow(l->first, r->first),
+                   l->second.pow(static_cast<int>(r->first))};
+    }
+    return Value{std::pow(l->first, r->first), Dim::none()};
+  }
+  diag.error(e.range, "'" + e.op + "' is not allowed in " + what);
   return std::nullopt;
 }
 

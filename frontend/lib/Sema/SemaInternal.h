@@ -171,6 +171,13 @@ private:
                                  const std::map<std::string, Dim> &dims,
                                  const std::string &what);
 
+  /// An operator of two constants; `+` and `-` need equal dimensions, `^`
+  /// a dimensionless exponent (a small integer for a quantity).
+  std::optional<Value> evalBinary(const Expr &e,
+                                  const std::map<std::string, double> &env,
+                                  const std::map<std::string, Dim> &dims,
+                                  const std::string &what);
+
   /// A call in a constant: of a user function (foldFunction) or a built-in
   /// function.
   std::optional<Value> evalCall(const Expr &e,
