@@ -9,8 +9,6 @@
 
 #include "SemaInternal.h"
 
-#include "neuro/Runtime/Table.h"
-
 #include <algorithm>
 #include <cmath>
 #include <tuple>
@@ -18,11 +16,8 @@
 using namespace neuro;
 using namespace neuro::sema;
 
-/// Two spikes of `spikes` (time, neuron) of one neuron in one step of
-/// `dt` (round(t / dt), as the runtime schedules them), as indices into
-/// `spikes`, earlier one first.
-static std::optional<std::pair<size_t, size_t>>
-sameStep(const std::vector<std::pair<double, int64_t>> &spikes, double dt) {
+std::optional<std::pair<size_t, size_t>> sema::sameStep(const Spikes &spikes,
+                                                        double dt) {
   std::vector<std::tuple<int64_t, int64_t, size_t>> keys;
   for (size_t n = 0; n < spikes.size(); ++n)
     keys.emplace_back(spikes[n].second, std::llround(spikes[n].first / dt), n);
@@ -34,10 +29,8 @@ sameStep(const std::vector<std::pair<double, int64_t>> &spikes, double dt) {
   return std::nullopt;
 }
 
-/// "neuron 0 spikes twice in step 10 (t = ...)" for two spikes of
-/// `sameStep`.
-static std::string twiceInStep(const std::pair<double, int64_t> &a,
-                               const std::pair<double, int64_t> &b, double dt) {
+std::string sema::twiceInStep(const std::pair<double, int64_t> &a,
+                              const std::pair<double, int64_t> &b, double dt) {
   return "neuron " + std::to_string(a.second) + " spikes twice in step " +
          std::to_string(std::llround(a.first / dt)) + " (t = " + fmt(a.first) +
          " s and " + fmt(b.first) +
@@ -162,38 +155,6 @@ std::optional<Spikes> Checker::checkSpikeTimes(const PopulationDecl &p,
     diag.error(times->args[twice->second]->range,
                twiceInStep(spikes[twice->first], spikes[twice->second], dt));
     diag.note(times->args[twice->first]->range, "its other spike");
-    return std::nullopt;
-  }
-  return spikes;
-}
-
-std::optional<Spikes> Checker::readSpikeTimesFile(const PopulationDecl &p,
-                                                  const Expr &file,
-                                                  int64_t size, double dt) {
-  std::vector<int64_t> is;
-  std::vector<double> ts;
-  std::string err;
-  if (!rt::readSpikeTimes(resolvePath(file.text), is, ts, err)) {
-    diag.error(file.range, "cannot read the spike times: " + err);
-    return std::nullopt;
-  }
-  Spikes spikes;
-  for (size_t r = 0; r < is.size(); ++r) {
-    if (is[r] >= size) {
-      diag.error(file.range, file.text + ": row " + std::to_string(r + 1) +
-                                 ": index " + std::to_string(is[r]) +
-                                 " is not a neuron of the " +
-                                 std::to_string(size) + " of '" + p.name + "'");
-      return std::nullopt;
-    }
-    spikes.push_back({ts[r], is[r]});
-  }
-  if (auto twice = sameStep(spikes, dt)) {
-    diag.error(file.range, file.text + ": rows " +
-                               std::to_string(twice->first + 1) + " and " +
-                               std::to_string(twice->second + 1) + ": " +
-                               twiceInStep(spikes[twice->first],
-                                           spikes[twice->second], dt));
     return std::nullopt;
   }
   return spikes;

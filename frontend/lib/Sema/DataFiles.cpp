@@ -1,9 +1,11 @@
 //===- DataFiles.cpp - Files named in a model -----------------------------===//
 //
 // Tables a model names, read while it is checked: values("FILE") per
-// neuron, timed tables, the neuron names of `named "FILE"`, the synapses
-// of `connect ... from "FILE"` and SpikeTimes(file = "FILE"). Paths are
-// relative to the file that holds the network.
+// neuron, timed tables, the spikes of SpikeTimes(file = "FILE"), the
+// neuron names of `named "FILE"`, and the synapses `connect ... from
+// "FILE"` lists (read with the connect's options, checked here against
+// the populations). Paths are relative to the file that holds the
+// network.
 //
 //===----------------------------------------------------------------------===//
 
@@ -130,6 +132,38 @@ bool Checker::readTimedFile(const Expr &e, const Dim &want, int64_t &columns,
     for (size_t c = 0; c < cols; ++c)
       values.push_back(table.columns[c][r] * scale);
   return true;
+}
+
+std::optional<Spikes> Checker::readSpikeTimesFile(const PopulationDecl &p,
+                                                  const Expr &file,
+                                                  int64_t size, double dt) {
+  std::vector<int64_t> is;
+  std::vector<double> ts;
+  std::string err;
+  if (!rt::readSpikeTimes(resolvePath(file.text), is, ts, err)) {
+    diag.error(file.range, "cannot read the spike times: " + err);
+    return std::nullopt;
+  }
+  Spikes spikes;
+  for (size_t r = 0; r < is.size(); ++r) {
+    if (is[r] >= size) {
+      diag.error(file.range, file.text + ": row " + std::to_string(r + 1) +
+                                 ": index " + std::to_string(is[r]) +
+                                 " is not a neuron of the " +
+                                 std::to_string(size) + " of '" + p.name + "'");
+      return std::nullopt;
+    }
+    spikes.push_back({ts[r], is[r]});
+  }
+  if (auto twice = sameStep(spikes, dt)) {
+    diag.error(file.range, file.text + ": rows " +
+                               std::to_string(twice->first + 1) + " and " +
+                               std::to_string(twice->second + 1) + ": " +
+                               twiceInStep(spikes[twice->first],
+                                           spikes[twice->second], dt));
+    return std::nullopt;
+  }
+  return spikes;
 }
 
 std::string Checker::resolvePath(const std::string &written) {

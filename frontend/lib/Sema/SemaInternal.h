@@ -51,6 +51,17 @@ using Spikes = std::vector<std::pair<double, int64_t>>;
 /// A connect statement being checked (CheckNetworkConnects.cpp).
 struct Connection;
 
+/// Two spikes of `spikes` (time, neuron) of one neuron in one step of
+/// `dt` (round(t / dt), as the runtime schedules them), as indices into
+/// `spikes`, earlier one first.
+std::optional<std::pair<size_t, size_t>> sameStep(const Spikes &spikes,
+                                                  double dt);
+
+/// "neuron 0 spikes twice in step 10 (t = ...)" for two spikes of
+/// `sameStep`.
+std::string twiceInStep(const std::pair<double, int64_t> &a,
+                        const std::pair<double, int64_t> &b, double dt);
+
 /// What a variable of kind `kind` is called in messages ("parameter",
 /// "post state", ...).
 std::string kindName(VarDecl::Kind kind);
@@ -239,6 +250,12 @@ private:
   bool readTimedFile(const Expr &e, const Dim &want, int64_t &columns,
                      std::vector<double> &values);
 
+  /// The spikes of `SpikeTimes(file = "FILE")` (`file` the string),
+  /// checked as checkSpikeTimes does.
+  std::optional<Spikes> readSpikeTimesFile(const PopulationDecl &p,
+                                           const Expr &file, int64_t size,
+                                           double dt);
+
   /// A path as written in the model, relative to the folder of the file
   /// that holds the network.
   std::string resolvePath(const std::string &written);
@@ -415,12 +432,6 @@ private:
   /// step of `dt`.
   std::optional<Spikes> checkSpikeTimes(const PopulationDecl &p, int64_t size,
                                         double dt);
-
-  /// The spikes of `SpikeTimes(file = "FILE")` (`file` the string),
-  /// checked as checkSpikeTimes does.
-  std::optional<Spikes> readSpikeTimesFile(const PopulationDecl &p,
-                                           const Expr &file, int64_t size,
-                                           double dt);
 
   /// A projection from a Poisson drive: one-to-one from a block of new
   /// neurons of the drive onto the targets, each standing for the K inputs
