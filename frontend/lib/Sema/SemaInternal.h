@@ -600,9 +600,11 @@ private:
   // State
   //===--------------------------------------------------------------------===//
 
+  /// The module checked, where its diagnostics go and what is found.
   const Module &module;
   DiagEngine &diag;
   SemaResult &result;
+  /// Parameters kept as per-neuron rows (runSema's `tunable`).
   const std::set<std::string> &tunable;
   /// Where the expression being typed is: `t` is available in equations and
   /// spike conditions, rand() in spike conditions.
@@ -628,11 +630,13 @@ private:
   std::set<std::string> perNeuronNames;
   /// The constants (`param`) of the network being checked.
   std::map<std::string, Value> netConstants;
+  /// While a network is checked (unitNotValue suggests a network `param`).
   bool inNetwork = false;
   /// Values given at run time for compile-time constants (`--set g=5`,
   /// `--set E_to_I.w=0.2mV`); those used go to SemaResult::usedOverrides.
   const std::map<std::string, std::string> &overrides;
   std::set<std::string> &consumedOverrides = result.usedOverrides;
+  /// The user functions declared, by name.
   std::map<std::string, FunctionInfo> functions;
   /// While a function body is typed: draws and rand() are not allowed, and
   /// the functions declared from it on are hidden.
