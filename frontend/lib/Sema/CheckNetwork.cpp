@@ -1,0 +1,195 @@
+//===- CheckNetwork.cpp - Networks ----------------------------------------===//
+//
+// A network: its parameters and settings, then its statements by kind
+// (populations, connects, ablations, records: the CheckNetwork*.cpp
+// files), its runs and plasticity switches; instantiated as populations
+// and projections with their values in SI.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SemaInternal.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace neuro;
+using namespace neuro::sema;
+
+void Checker::checkNetwork(const NetworkDecl &decl) {
+  NetworkInfo net;
+  net.decl = &decl;
+  inNetwork = true;
+  checkNetworkParams(decl, net);
+  checkNetworkSettings(decl, net);
+  std::map<std::string, int> popIndex;
+  for (const PopulationDecl &p : decl.populations)
+    checkPopulation(p, net, popIndex);
+  std::map<std::string, int> projNames;
+  for (const ConnectDecl &c : decl.connects)
+    checkConnect(c, net, popIndex, projNames);
+  for (const RecordTarget &t : decl.ablated)
+    checkAblated(t, net, popIndex);
+  for (const RecordDecl &r : decl.records)
+    checkRecord(r, net, popIndex);
+  std::vector<int64_t> runStart;
+  bool runsOk = checkRuns(decl, net, runStart);
+  checkPlasticitySwitches(decl, net, runStart, runsOk);
+  if (decl.populations.empty())
+    diag.error(decl.range, "network '" + decl.name + "' has no population");
+  for (PopulationInfo &pop : net.populations)
+    if (pop.driveInputs && pop.size == 0) {
+      diag.error(pop.decl->range,
+                 "Poisson drive '" + pop.decl->name +
+                     "' drives nothing; connect it to the populations it "
+                     "drives");
+      pop.size = 1;
+    }
+  netConstants.clear();
+  inNetwork = false;
+  result.networks.push_back(std::move(net));
+}
+
+void Checker::checkNetworkParams(const NetworkDecl &decl, NetworkInfo &net) {
+  netConstants.clear();
+  std::map<std::string, SourceRange> seen;
+  for (const VarDecl &v : decl.params) {
+    if (!seen.emplace(v.name, v.nameRange).second) {
+      diag.error(v.nameRange,
+                 "redefinition of '" + v.name + "' in '" + decl.name + "'");
+      diag.note(seen[v.name], "previous definition is here");
+      continue;
+    }
+    std::optional<Dim> declared;
+    if (v.unit && !(declared = resolveUnit(*v.unit)))
+      continue;
+    auto value = netConst(*v.init, "the parameter '" + v.name + "'");
+    if (!value)
+      continue;
+    if (declared && *declared != value->second) {
+      diag.error(v.init->range, "parameter '" + v.name + "' is declared in " +
+                                    declared->str() +
+                                    " but its value has dimension " +
+                                    value->second.str());
+      continue;
+    }
+    if (auto o = overrides.find(v.name); o != overrides.end()) {
+      std::string err;
+      double given = 0;
+      consumedOverrides.insert(v.name);
+      if (rt::parseQuantityOf(o->second, value->second.symbol(),
+                              "'" + v.name + "'", given, err))
+        value->first = given;
+      else
+        diag.error(v.nameRange, "--set " + v.name + ": " + err);
+    }
+    netConstants[v.name] = *value;
+    net.constants[v.name] = value->first;
+  }
+}
+
+void Checker::checkNetworkSettings(const NetworkDecl &decl, NetworkInfo &net) {
+  std::map<std::string, SourceRange> settingsSeen;
+  for (const NamedExpr &s : decl.settings) {
+    if (!settingsSeen.emplace(s.name, s.nameRange).second) {
+      diag.error(s.nameRange, "'" + s.name + "' is set twice");
+      diag.note(settingsSeen[s.name], "first set here");
+      continue;
+    }
+    if (s.name == "dt") {
+      if (auto v = netQuantity(*s.value, Dim::time(), "dt")) {
+        if (*v <= 0)
+          diag.error(s.value->range, "dt must be positive");
+        else
+          net.dt = *v;
+      }
+    } else if (s.name == "seed") {
+      if (auto v = netQuantity(*s.value, Dim::none(), "seed")) {
+        if (*v < 0 || *v != std::floor(*v) || *v > 1.8e19)
+          diag.error(s.value->range, "seed must be a non-negative integer");
+        else
+          net.seed = static_cast<uint64_t>(*v);
+      }
+    } else {
+      diag.error(s.nameRange, "unknown network setting '" + s.name +
+                                  "' (expected 'dt', 'seed', or a "
+                                  "population 'name = N of Model')");
+    }
+  }
+}
+
+bool Checker::checkRuns(const NetworkDecl &decl, NetworkInfo &net,
+                        std::vector<int64_t> &runStart) {
+  if (decl.runs.empty())
+    diag.error(decl.range,
+               "network '" + decl.name + "' has no 'run <duration>' statement");
+  // Each run is a whole number of steps; switches of plasticity take
+  // effect at the step where the next run starts.
+  runStart = {0};
+  bool runsOk = true;
+  for (const RunDecl &r : decl.runs) {
+    auto v = netQuantity(*r.duration, Dim::time(), "the duration");
+    double steps = v ? std::round(*v / net.dt) : 0;
+    if (!v) {
+      runsOk = false;
+    } else if (*v <= 0) {
+      diag.error(r.duration->range, "the duration must be positive");
+      runsOk = false;
+    } else if (steps + double(runStart.back()) > 1e12) {
+      diag.error(r.duration->range, "the duration is more than 1e12 steps");
+      runsOk = false;
+    } else {
+      runStart.push_back(runStart.back() +
+                         std::max<int64_t>(1, int64_t(steps)));
+    }
+  }
+  if (runsOk && !decl.runs.empty())
+    net.duration = double(runStart.back()) * net.dt;
+  return runsOk;
+}
+
+void Checker::checkPlasticitySwitches(const NetworkDecl &decl, NetworkInfo &net,
+                                      const std::vector<int64_t> &runStart,
+                                      bool runsOk) {
+  for (const PlasticityDecl &d : decl.plasticity) {
+    if (d.afterRuns >= decl.runs.size() && !decl.runs.empty())
+      diag.warning(d.range, "'plasticity' after the last 'run' has no "
+                            "effect");
+    for (const NameRef &name : d.projections) {
+      int proj = -1;
+      for (size_t j = 0; j < net.projections.size(); ++j)
+        if (net.projections[j].name == name.name)
+          proj = int(j);
+      if (proj < 0) {
+        diag.error(name.range, "unknown projection '" + name.name +
+                                   "' (name it with 'connect ... as " +
+                                   name.name + "')");
+        continue;
+      }
+      if (runsOk && d.afterRuns < runStart.size())
+        net.plasticSwitches.push_back(
+            {runStart[d.afterRuns], proj, d.on, d.range});
+    }
+  }
+}
+
+std::optional<std::pair<double, double>>
+Checker::cellSlice(const std::optional<std::pair<double, double>> &slice,
+                   const std::optional<NameRef> &cell, const NetworkInfo &net,
+                   int pop) {
+  if (!cell)
+    return slice;
+  const PopulationInfo &p = net.populations[size_t(pop)];
+  auto it = std::find(p.cells.begin(), p.cells.end(), cell->name);
+  if (it == p.cells.end()) {
+    diag.error(cell->range,
+               p.cells.empty()
+                   ? "population '" + p.decl->name +
+                         "' has no named neurons (declare it 'named "
+                         "\"FILE\"')"
+                   : "population '" + p.decl->name + "' has no neuron '" +
+                         cell->name + "'");
+    return std::nullopt;
+  }
+  double k = double(it - p.cells.begin());
+  return std::make_pair(k, k + 1);
+}

@@ -1,0 +1,420 @@
+//===- CheckNetworkConnects.cpp - Connect statements of a network ---------===//
+//
+// `connect A[0:10] -> B, C with S(w = 1 mV) p = 0.1, delay = 2 ms as Name`:
+// the synapse model (with rules attached), the options (one connection
+// rule, delays, autapses), the synapses listed in a file, the slices of
+// source and targets, and one projection per target, named and with its
+// expressions for p, `where` and delays typed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SemaInternal.h"
+
+#include "neuro/Frontend/Imports.h"
+#include "neuro/Runtime/Connectivity.h"
+#include "neuro/Runtime/Table.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace neuro;
+using namespace neuro::sema;
+
+/// A connect statement being checked: what its options and file give, and
+/// its source neurons; each of its targets makes one projection.
+struct sema::Connection {
+  const ConnectDecl *decl = nullptr;
+  /// The synapse model, with the rules attached.
+  const ModelInfo *syn = nullptr;
+  double p = 1.0, delay = 0.0;
+  std::optional<InitValue> delayInit;
+  /// `p` and `delay` as expressions of the pair (needsKernel).
+  const Expr *probExpr = nullptr, *delayExpr = nullptr;
+  std::string rule = "probability";
+  int64_t degree = 0;
+  bool autapses = true;
+  /// Where the rule is given; empty when none is.
+  SourceRange ruleRange;
+  /// `from "FILE"`: the synapses listed, and the file's resolved path.
+  std::optional<rt::ConnectionList> listed;
+  std::string listedPath;
+  /// The source population and its neurons [srcBegin, srcEnd).
+  int src = 0;
+  int64_t srcBegin = 0, srcEnd = 0;
+};
+
+/// Whether synapse `syn` needs states of its target neuron (post states,
+/// post variables or drives); a spike source given by times can only be
+/// the target of a synapse that does not (e.g. pure plasticity).
+static bool touchesTarget(const ModelInfo &syn) {
+  if (!syn.synapse->drives.empty())
+    return true;
+  for (const VarDecl &v : syn.synapse->vars)
+    if (v.kind == VarDecl::Kind::PostState || v.kind == VarDecl::Kind::PostVar)
+      return true;
+  return false;
+}
+
+void Checker::checkConnect(const ConnectDecl &c, NetworkInfo &net,
+                           const std::map<std::string, int> &popIndex,
+                           std::map<std::string, int> &projNames) {
+  auto src = popIndex.find(c.source.name);
+  if (src == popIndex.end()) {
+    diag.error(c.source.range, "unknown population '" + c.source.name + "'");
+    return;
+  }
+  auto mit = result.models.find(c.synapse.name);
+  if (mit == result.models.end() || !mit->second.isSynapse) {
+    diag.error(c.synapse.range,
+               mit == result.models.end()
+                   ? "unknown synapse model '" + c.synapse.name + "'" +
+                         libraryImportHint(c.synapse.name, ModelKind::Synapse)
+                   : "'" + c.synapse.name + "' is a neuron, not a synapse");
+    return;
+  }
+  if (mit->second.isRule) {
+    diag.error(c.synapse.range,
+               "'" + c.synapse.name +
+                   "' is a plasticity rule; attach it to a synapse "
+                   "model, as in 'with ExpConductance + " +
+                   c.synapse.name + "'");
+    return;
+  }
+  const ModelInfo *withRules = &mit->second;
+  if (!c.rules.empty()) {
+    withRules = attachRules(mit->second, c);
+    if (!withRules)
+      return;
+  }
+  Connection conn;
+  conn.decl = &c;
+  conn.syn = withRules;
+  conn.src = src->second;
+  readConnectOptions(conn);
+  // `from "FILE"`: the synapses as listed, checked against the sizes of the
+  // source and target below.
+  if (c.file && !readListed(conn))
+    return;
+  if (!sliceNeurons(cellSlice(c.sourceSlice, c.sourceCell, net, conn.src), net,
+                    conn.src, c.source.range, conn.srcBegin, conn.srcEnd))
+    return;
+  for (size_t ti = 0; ti < c.targets.size(); ++ti)
+    if (!checkTarget(conn, ti, net, popIndex, projNames))
+      break;
+}
+
+void Checker::readConnectOptions(Connection &conn) {
+  auto setRule = [&](const std::string &r, SourceRange where) {
+    if (conn.rule != "probability" || conn.ruleRange.begin.line) {
+      diag.error(where, "a connection has one rule: p, in_degree, "
+                        "out_degree or one_to_one");
+      return false;
+    }
+    conn.rule = r;
+    conn.ruleRange = where;
+    return true;
+  };
+  for (const NamedExpr &o : conn.decl->options) {
+    if (!o.value) {
+      if (o.name == "one_to_one")
+        setRule("one_to_one", o.range);
+      else if (o.name == "no_autapses")
+        conn.autapses = false;
+      else
+        diag.error(o.nameRange,
+                   "unknown connect option '" + o.name +
+                       "' (expected one_to_one, no_autapses, or p, "
+                       "in_degree, out_degree, delay with a value)");
+      continue;
+    }
+    if (o.name == "p" && needsKernel(*o.value)) {
+      // A probability per pair, typed per target below.
+      if (setRule("probability", o.range))
+        conn.probExpr = o.value.get();
+    } else if (o.name == "delay" && needsKernel(*o.value)) {
+      conn.delayExpr = o.value.get();
+    } else if (o.name == "p") {
+      if (auto v = netQuantity(*o.value, Dim::none(),
+                               "the connection probability p")) {
+        if (*v < 0 || *v > 1)
+          diag.error(o.value->range,
+                     "the connection probability p must lie in [0, 1], "
+                     "got " +
+                         fmt(*v));
+        else if (setRule("probability", o.range))
+          conn.p = *v;
+      }
+    } else if (o.name == "in_degree" || o.name == "out_degree") {
+      if (auto v = netQuantity(*o.value, Dim::none(), o.name)) {
+        if (*v < 0 || *v != std::floor(*v) || *v > 2e9)
+          diag.error(o.value->range,
+                     o.name + " must be a whole number >= 0, got " + fmt(*v));
+        else if (setRule(o.name, o.range))
+          conn.degree = static_cast<int64_t>(*v);
+      }
+    } else if (o.name == "delay" && o.value->kind == Expr::Kind::Call &&
+               (o.value->name == "uniform" || o.value->name == "normal")) {
+      // A delay per synapse.
+      static const std::map<std::string, double> env;
+      static const std::map<std::string, Dim> dims;
+      if (auto v = evalInit(*o.value, env, dims, Dim::time())) {
+        if (v->first.kind == InitValue::Kind::Uniform && v->first.a < 0)
+          diag.error(o.value->range, "delays must be >= 0");
+        else {
+          conn.delayInit = v->first;
+          conn.delay = v->first.kind == InitValue::Kind::Uniform
+                           ? (v->first.a + v->first.b) / 2
+                           : std::max(0.0, v->first.a);
+        }
+      }
+    } else if (o.name == "delay") {
+      if (auto v = netQuantity(*o.value, Dim::time(), "delay")) {
+        if (*v < 0)
+          diag.error(o.value->range, "delay must be >= 0");
+        else
+          conn.delay = *v;
+      }
+    } else {
+      std::string msg = "unknown connect option '" + o.name +
+                        "' (expected p, in_degree, out_degree, delay, "
+                        "one_to_one or no_autapses)";
+      if (o.name == "dt" || o.name == "seed")
+        msg += "; network settings go before the connect statements";
+      diag.error(o.nameRange, msg);
+    }
+  }
+}
+
+bool Checker::readListed(Connection &conn) {
+  const ConnectDecl &c = *conn.decl;
+  bool sliced = c.sourceSlice.has_value();
+  for (const auto &ts : c.targetSlices)
+    sliced |= ts.has_value();
+  std::string weightName;
+  for (const VarDecl &v : conn.syn->synapse->vars)
+    if (v.kind == VarDecl::Kind::Weight)
+      weightName = v.name;
+  conn.listedPath = resolvePath(c.file->name);
+  rt::ConnectionList list;
+  std::string err;
+  if (conn.ruleRange.begin.line) {
+    diag.error(conn.ruleRange, "'from' lists the synapses; a connect from a "
+                               "file takes no rule");
+  } else if (c.targets.size() != 1 || sliced) {
+    diag.error(c.file->range, "a connect from a file has one target "
+                              "and no slices (the file gives neuron "
+                              "indices)");
+  } else if (!rt::readConnections(conn.listedPath, weightName, list, err)) {
+    diag.error(c.file->range, "cannot read the synapses: " + err);
+  } else if (!list.delay.empty() && conn.delayInit) {
+    diag.error(c.file->range, "the file gives the delays; remove the "
+                              "'delay' option");
+  } else {
+    for (const NamedExpr &a : c.args)
+      if (!list.weight.empty() && a.name == weightName)
+        diag.error(a.nameRange, "the file gives the weights; '" + weightName +
+                                    "' is set twice");
+    conn.listed = std::move(list);
+    conn.rule = "file";
+  }
+  return conn.listed.has_value();
+}
+
+bool Checker::sliceNeurons(
+    const std::optional<std::pair<double, double>> &slice,
+    const NetworkInfo &net, int pop, SourceRange where, int64_t &begin,
+    int64_t &end) {
+  int64_t size = net.populations[size_t(pop)].size;
+  begin = 0;
+  end = size;
+  if (!slice)
+    return true;
+  double b = slice->first, e = slice->second;
+  if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
+      e > double(size)) {
+    diag.error(where, "the slice must satisfy 0 <= begin < end <= " +
+                          std::to_string(size) + " (the size of '" +
+                          net.populations[size_t(pop)].decl->name + "')");
+    return false;
+  }
+  begin = int64_t(b);
+  end = int64_t(e);
+  return true;
+}
+
+bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
+                          const std::map<std::string, int> &popIndex,
+                          std::map<std::string, int> &projNames) {
+  const ConnectDecl &c = *conn.decl;
+  const ModelInfo &syn = *conn.syn;
+  const NameRef &t = c.targets[ti];
+  auto dst = popIndex.find(t.name);
+  if (dst == popIndex.end()) {
+    diag.error(t.range, "unknown population '" + t.name + "'");
+    return true;
+  }
+  if (net.populations[size_t(dst->second)].generator && touchesTarget(syn)) {
+    diag.error(t.range, "'" + t.name +
+                            "' gives spikes by time and has no states "
+                            "for synapse '" +
+                            syn.name + "' to act on");
+    return true;
+  }
+  ProjectionInfo proj;
+  if (!sliceNeurons(
+          cellSlice(c.targetSlices[ti], c.targetCells[ti], net, dst->second),
+          net, dst->second, t.range, proj.dstBegin, proj.dstEnd))
+    return true;
+  proj.srcBegin = conn.srcBegin;
+  proj.srcEnd = conn.srcEnd;
+  proj.decl = &c;
+  proj.targetRange = t.range;
+  proj.src = conn.src;
+  proj.dst = dst->second;
+  proj.model = &syn;
+  proj.p = conn.p;
+  proj.delay = conn.delay;
+  proj.delayInit = conn.delayInit;
+  proj.rule = conn.rule;
+  proj.degree = conn.degree;
+  proj.autapses = conn.autapses;
+  if (net.populations[size_t(conn.src)].driveInputs &&
+      !connectDrive(c, syn, conn.ruleRange.begin.line || conn.probExpr,
+                    net.populations[size_t(conn.src)], proj))
+    return true;
+  std::string degreeErr;
+  if ((conn.rule == "in_degree" || conn.rule == "out_degree") &&
+      !rt::checkFixedDegree(conn.rule == "in_degree", conn.degree,
+                            conn.srcEnd - conn.srcBegin,
+                            proj.dstEnd - proj.dstBegin,
+                            conn.autapses || proj.src != proj.dst ||
+                                !rt::slicesOverlap(conn.srcBegin, conn.srcEnd,
+                                                   proj.dstBegin, proj.dstEnd),
+                            degreeErr)) {
+    diag.error(conn.ruleRange, degreeErr);
+    return true;
+  }
+  if (c.alias && c.targets.size() > 1) {
+    diag.error(c.alias->range, "'as " + c.alias->name +
+                                   "' names one projection; give "
+                                   "one target per named connect");
+    return false;
+  }
+  if (!nameProjection(c, t, popIndex, projNames, proj))
+    return true;
+  proj.params = paramEnv(syn);
+  std::map<std::string, Dim> env =
+      connectEnv(syn, net.populations[proj.src], net.populations[proj.dst]);
+  if (!checkConnectExprs(conn, env, proj))
+    return true;
+  if (conn.listed) {
+    proj.file = conn.listedPath;
+    proj.fileWeights = !conn.listed->weight.empty();
+    proj.fileDelays = !conn.listed->delay.empty();
+    if (!checkListed(*conn.listed, net.populations[proj.src],
+                     net.populations[proj.dst], *c.file))
+      return true;
+  }
+  for (const VarDecl &v : syn.synapse->vars)
+    if ((v.kind == VarDecl::Kind::Weight && !proj.fileWeights) ||
+        v.kind == VarDecl::Kind::PostState || v.kind == VarDecl::Kind::State)
+      proj.inits.push_back({v.name, InitValue{}});
+  argEnv = &env;
+  applyArgs(
+      syn, c.synapse.range, c.args, proj.params, proj.inits,
+      {VarDecl::Kind::Weight, VarDecl::Kind::PostState, VarDecl::Kind::State});
+  argEnv = nullptr;
+  overrideProjection(syn, c, proj);
+  if (proj.fileWeights)
+    for (const VarDecl &v : syn.synapse->vars)
+      if (v.kind == VarDecl::Kind::Weight)
+        proj.inits.insert(proj.inits.begin(), {v.name, InitValue{}});
+  proj.sign = net.populations[proj.src].decl->sign;
+  if (proj.sign)
+    checkDale(proj, syn, c, conn.listed ? &*conn.listed : nullptr,
+              *net.populations[proj.src].decl);
+  bindModulators(syn, c, net, popIndex, proj);
+  checkNeuronVars(syn, net.populations[proj.src], VarDecl::Kind::PreVar,
+                  c.source.range);
+  checkDrives(syn, net.populations[proj.dst], t.range);
+  net.projections.push_back(std::move(proj));
+  return true;
+}
+
+bool Checker::nameProjection(const ConnectDecl &c, const NameRef &target,
+                             const std::map<std::string, int> &popIndex,
+                             std::map<std::string, int> &projNames,
+                             ProjectionInfo &proj) {
+  if (c.alias) {
+    if (popIndex.count(c.alias->name) || projNames[c.alias->name]) {
+      diag.error(c.alias->range, "'" + c.alias->name +
+                                     "' already names a population or "
+                                     "projection");
+      return false;
+    }
+    proj.name = c.alias->name;
+    ++projNames[c.alias->name];
+    return true;
+  }
+  std::string base = c.source.name + "_to_" + target.name;
+  int &count = projNames[base];
+  proj.name = count ? base + "_" + std::to_string(count) : base;
+  ++count;
+  return true;
+}
+
+bool Checker::checkConnectExprs(const Connection &conn,
+                                const std::map<std::string, Dim> &env,
+                                ProjectionInfo &proj) {
+  const ConnectDecl &c = *conn.decl;
+  const Expr *probExpr = conn.probExpr, *delayExpr = conn.delayExpr;
+  if (!probExpr && !c.where && !delayExpr)
+    return true;
+  const char *what = "a connection rule (use i, j, N_pre, N_post, "
+                     "NAME_pre, NAME_post and parameters)";
+  // Delays per synapse go with any rule; a file has its own.
+  if (c.file || (conn.rule != "probability" && (probExpr || c.where))) {
+    diag.error(c.where ? c.where->range : c.synapse.range,
+               "'where' and an expression for p go with the "
+               "probability rule only");
+    return false;
+  }
+  noDraws = true;
+  if (probExpr) {
+    auto t = typeNetExpr(*probExpr, env, what);
+    if (t && (t->isBool || !t->dim.isDimensionless()))
+      diag.error(probExpr->range, "the connection probability p is "
+                                  "a dimensionless number");
+    if (!t) {
+      noDraws = false;
+      return false;
+    }
+    proj.probExpr = probExpr;
+  }
+  if (c.where) {
+    auto t = typeNetExpr(*c.where, env, what);
+    if (t && !t->isBool)
+      diag.error(c.where->range, "'where' needs a truth value, such "
+                                 "as abs(i - j) <= 2");
+    if (!t) {
+      noDraws = false;
+      return false;
+    }
+    proj.whereExpr = c.where.get();
+  }
+  noDraws = false;
+  if (probExpr || c.where)
+    proj.rule = "expression";
+  if (delayExpr) {
+    auto t = typeNetExpr(*delayExpr, env, what);
+    if (t && (t->isBool || t->dim != Dim::time()))
+      diag.error(delayExpr->range, "the delay must be a time");
+    if (!t)
+      return false;
+    InitValue iv;
+    iv.kind = InitValue::Kind::Expr;
+    iv.expr = delayExpr;
+    proj.delayInit = iv;
+  }
+  return true;
+}

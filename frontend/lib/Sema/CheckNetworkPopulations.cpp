@@ -1,0 +1,236 @@
+//===- CheckNetworkPopulations.cpp - Populations of a network -------------===//
+//
+// `E = 800 of LIF(tau_m = 20 ms, v = uniform(-70 mV, -50 mV))`: a
+// population of a neuron model with its parameter values (overrides
+// applied, some per neuron: drawn, timed, from files, tunable, or derived
+// from those) and initial values. Spike sources (SpikeTimes, PoissonInput,
+// PoissonDrive) are in CheckNetworkInputs.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SemaInternal.h"
+
+#include "neuro/Frontend/Imports.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace neuro;
+using namespace neuro::sema;
+
+void Checker::checkPopulation(const PopulationDecl &p, NetworkInfo &net,
+                              std::map<std::string, int> &popIndex) {
+  PopulationInfo pop;
+  pop.decl = &p;
+  if (popIndex.count(p.name)) {
+    diag.error(p.range, "redefinition of population '" + p.name + "'");
+    return;
+  }
+  const std::string &kind = p.model.name;
+  bool source = !result.models.count(kind) &&
+                (kind == "SpikeTimes" || kind == "PoissonInput" ||
+                 kind == "PoissonDrive");
+  if (source ? !checkSpikeSource(p, net.dt, pop)
+             : !checkModelPopulation(p, net.dt, pop))
+    return;
+  readCells(p, pop);
+  popIndex[p.name] = static_cast<int>(net.populations.size());
+  net.populations.push_back(std::move(pop));
+}
+
+void Checker::checkPopulationSize(const PopulationDecl &p,
+                                  PopulationInfo &pop) {
+  if (auto v = netQuantity(*p.size, Dim::none(), "a population size")) {
+    if (*v < 1 || *v != std::floor(*v) || *v > 2e9)
+      diag.error(p.size->range, "a population size must be a whole number "
+                                "from 1 to 2e9, got " +
+                                    fmt(*v));
+    else
+      pop.size = static_cast<int64_t>(*v);
+  }
+}
+
+bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
+                                   PopulationInfo &pop) {
+  auto mit = result.models.find(p.model.name);
+  if (mit == result.models.end() || mit->second.isSynapse) {
+    diag.error(p.model.range,
+               mit == result.models.end()
+                   ? "unknown neuron model '" + p.model.name + "'" +
+                         libraryImportHint(p.model.name, ModelKind::Neuron)
+                   : "'" + p.model.name + "' is a synapse, not a neuron");
+    return false;
+  }
+  pop.model = &mit->second;
+  checkPopulationSize(p, pop);
+  pop.params = paramEnv(*pop.model);
+  for (const VarDecl &v : pop.model->neuron->vars)
+    if (v.kind == VarDecl::Kind::State)
+      pop.inits.push_back({v.name, InitValue{}});
+  timedDt = dt;
+  timedSize = pop.size;
+  std::map<std::string, Dim> env = populationEnv(*pop.model);
+  argEnv = &env;
+  applyArgs(*pop.model, p.model.range, p.args, pop.params, pop.inits,
+            {VarDecl::Kind::State}, &pop.paramInits);
+  argEnv = nullptr;
+  makeTunable(p.name, pop);
+  deriveFromParameters(p, pop);
+  // The refractory period may depend on overridden parameters.
+  pop.refractory = pop.model->refractory;
+  const NeuronDecl &nd = *pop.model->neuron;
+  if (nd.spike && nd.spike->refractory) {
+    for (auto &pn : pop.paramInits)
+      perNeuronNames.insert(pn.first);
+    auto v = evalConst(*nd.spike->refractory, pop.params, paramDims(*pop.model),
+                       "the refractory period");
+    perNeuronNames.clear();
+    if (v && v->second == Dim::time() && std::isfinite(v->first) &&
+        v->first >= 0)
+      pop.refractory = v->first;
+    else if (v)
+      diag.error(p.range, "with these parameters the refractory period "
+                          "is not a time >= 0");
+  }
+  return true;
+}
+
+void Checker::makeTunable(const std::string &popName, PopulationInfo &pop) {
+  if (tunable.empty())
+    return;
+  const NeuronDecl &nd = *pop.model->neuron;
+  for (const VarDecl &v : nd.vars) {
+    if (v.kind != VarDecl::Kind::Param)
+      continue;
+    bool named = tunable.count(popName + "." + v.name);
+    if (!named && !tunable.count(popName + ".*") && !tunable.count("*"))
+      continue;
+    auto it = pop.params.find(v.name);
+    if (it == pop.params.end())
+      continue; // already per neuron
+    if (nd.spike && nd.spike->refractory &&
+        refersTo(*nd.spike->refractory, v.name)) {
+      if (named)
+        diag.error(pop.decl->range,
+                   "'" + popName + "." + v.name +
+                       "' sets the refractory period, which is compiled "
+                       "into the kernels; it cannot be set per run");
+      continue;
+    }
+    InitValue iv;
+    iv.a = iv.b = it->second;
+    pop.paramInits.push_back({v.name, iv});
+    pop.params.erase(it);
+  }
+}
+
+void Checker::deriveFromParameters(const PopulationDecl &p,
+                                   PopulationInfo &pop) {
+  const ModelInfo &model = *pop.model;
+  const NeuronDecl &nd = *model.neuron;
+  // Given at the population, or named to be set per run: not derived.
+  std::set<std::string> given;
+  for (const NamedExpr &a : p.args)
+    given.insert(a.name);
+  for (const VarDecl &v : nd.vars)
+    if (tunable.count(p.name + "." + v.name))
+      given.insert(v.name);
+  deriveParams(p, given, pop);
+  sortPerNeuron(pop);
+  // Initial values of states that read per-neuron parameters.
+  for (auto &[name, iv] : pop.inits) {
+    const VarDecl *decl = model.vars.at(name).decl;
+    if (given.count(name) || !decl->init)
+      continue;
+    bool readsRows = false;
+    for (auto &[other, ov] : pop.paramInits)
+      readsRows |= refersTo(*decl->init, other);
+    if (!readsRows)
+      continue;
+    iv = InitValue{};
+    iv.kind = InitValue::Kind::Expr;
+    iv.expr = decl->init.get();
+  }
+}
+
+void Checker::deriveParams(const PopulationDecl &p,
+                           const std::set<std::string> &given,
+                           PopulationInfo &pop) {
+  const ModelInfo &model = *pop.model;
+  const NeuronDecl &nd = *model.neuron;
+  auto perNeuron = [&](const std::string &name) {
+    return llvm::find_if(pop.paramInits,
+                         [&](auto &e) { return e.first == name; });
+  };
+  std::map<std::string, Dim> dims = paramDims(model);
+  for (const VarDecl &v : nd.vars) {
+    if (v.kind != VarDecl::Kind::Param || given.count(v.name) || !v.init)
+      continue;
+    std::vector<std::string> rows;
+    bool usesParams = false;
+    for (const VarDecl &u : nd.vars)
+      if (u.kind == VarDecl::Kind::Param && refersTo(*v.init, u.name)) {
+        usesParams = true;
+        if (perNeuron(u.name) != pop.paramInits.end())
+          rows.push_back(u.name);
+      }
+    if (!usesParams)
+      continue;
+    auto entry = perNeuron(v.name);
+    if (!rows.empty()) {
+      for (const std::string &r : rows)
+        if (perNeuron(r)->second.kind == InitValue::Kind::Timed &&
+            perNeuron(r)->second.values &&
+            perNeuron(r)->second.values->size() >
+                size_t(perNeuron(r)->second.columns))
+          diag.error(p.range, "'" + v.name + "' of '" + model.name +
+                                  "' is computed from '" + r +
+                                  "', which follows a table in time; give '" +
+                                  v.name + "' a value of its own");
+      InitValue iv;
+      iv.kind = InitValue::Kind::Expr;
+      iv.expr = v.init.get();
+      iv.derived = true;
+      if (entry != pop.paramInits.end())
+        entry->second = iv;
+      else
+        pop.paramInits.push_back({v.name, iv});
+      pop.params.erase(v.name);
+      continue;
+    }
+    auto value = evalConst(*v.init, pop.params, dims, "a parameter's value");
+    if (!value)
+      continue;
+    if (pop.params.count(v.name))
+      pop.params[v.name] = value->first;
+    else if (entry != pop.paramInits.end() &&
+             entry->second.kind == InitValue::Kind::Constant)
+      entry->second.a = entry->second.b = value->first;
+  }
+}
+
+void Checker::sortPerNeuron(PopulationInfo &pop) {
+  const NeuronDecl &nd = *pop.model->neuron;
+  // In declaration order, each reading only those before it.
+  auto order = [&](const std::string &name) {
+    for (size_t k = 0; k < nd.vars.size(); ++k)
+      if (nd.vars[k].name == name)
+        return k;
+    return nd.vars.size();
+  };
+  std::stable_sort(
+      pop.paramInits.begin(), pop.paramInits.end(),
+      [&](auto &a, auto &b) { return order(a.first) < order(b.first); });
+  for (auto &[name, iv] : pop.paramInits) {
+    if (iv.kind != InitValue::Kind::Expr)
+      continue;
+    for (auto &[other, ov] : pop.paramInits)
+      if (order(other) >= order(name) && refersTo(*iv.expr, other))
+        diag.error(iv.expr->range,
+                   "'" + other + "' is set per neuron and declared after '" +
+                       name + "', so the value of '" + name +
+                       "' cannot use it");
+  }
+}

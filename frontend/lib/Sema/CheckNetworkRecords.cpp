@@ -1,0 +1,254 @@
+//===- CheckNetworkRecords.cpp - Records and ablations of a network -------===//
+//
+// `record spikes of E`, `record v, g of E[0:10] every 1 ms`, `record w of
+// E_to_I[0:100]`: what a run records, by population (spikes, states and
+// what incoming projections add) or projection (per-synapse variables).
+// `ablate E[0:10]`: neurons left without synapses.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SemaInternal.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace neuro;
+using namespace neuro::sema;
+
+void Checker::checkRecord(const RecordDecl &r, NetworkInfo &net,
+                          const std::map<std::string, int> &popIndex) {
+  bool spikes = r.what.size() == 1 && r.what[0].name == "spikes";
+  int64_t everySteps = 1;
+  if (r.every) {
+    if (spikes)
+      diag.error(r.every->range, "spikes are recorded as they happen; "
+                                 "'every' applies to states");
+    else if (auto v = netQuantity(*r.every, Dim::time(), "'every'")) {
+      double steps = std::round(*v / net.dt);
+      if (steps < 1 || steps > 1e12)
+        diag.error(r.every->range, "'every' must be at least one step (dt)");
+      else
+        everySteps = static_cast<int64_t>(steps);
+    }
+  }
+  for (const RecordTarget &t : r.targets) {
+    auto it = popIndex.find(t.population.name);
+    if (it == popIndex.end()) {
+      int proj = -1;
+      for (size_t j = 0; j < net.projections.size(); ++j)
+        if (net.projections[j].name == t.population.name)
+          proj = int(j);
+      if (proj >= 0 && !spikes) {
+        checkSynapseRecord(r, t, net, proj, everySteps);
+        continue;
+      }
+      diag.error(t.population.range,
+                 proj >= 0 ? "spikes are recorded for populations; '" +
+                                 t.population.name + "' is a projection"
+                           : "unknown population or projection '" +
+                                 t.population.name + "'");
+      continue;
+    }
+    const PopulationInfo &pop = net.populations[it->second];
+    if (pop.driveInputs) {
+      diag.error(t.population.range,
+                 "'" + t.population.name +
+                     "' is a Poisson drive: its inputs are not neurons to "
+                     "record; record what they drive");
+      continue;
+    }
+    if (spikes) {
+      if (t.slice)
+        diag.error(t.range, "spikes are recorded for whole populations so "
+                            "far");
+      else if (std::find(net.recordSpikes.begin(), net.recordSpikes.end(),
+                         it->second) == net.recordSpikes.end())
+        net.recordSpikes.push_back(it->second);
+      continue;
+    }
+    checkStateRecord(r, t, it->second, everySteps, net);
+  }
+}
+
+void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
+                               int population, int64_t everySteps,
+                               NetworkInfo &net) {
+  const PopulationInfo &pop = net.populations[population];
+  StateRecordInfo rec;
+  rec.population = population;
+  rec.everySteps = everySteps;
+  rec.range = r.range;
+  rec.end = pop.size;
+  auto slice = cellSlice(t.slice, t.cell, net, population);
+  if (t.cell && !slice)
+    return;
+  if (slice) {
+    double b = slice->first, e = slice->second;
+    if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
+        e > double(pop.size)) {
+      diag.error(t.range, "the slice must satisfy 0 <= begin < end <= " +
+                              std::to_string(pop.size) + " (the size of '" +
+                              t.population.name + "')");
+      return;
+    }
+    rec.begin = int64_t(b);
+    rec.end = int64_t(e);
+  }
+  bool ok = true;
+  for (const NameRef &w : r.what) {
+    if (w.name == "spikes") {
+      diag.error(w.range, "record spikes in a statement of their own");
+      ok = false;
+      continue;
+    }
+    auto var = pop.model ? pop.model->vars.find(w.name)
+                         : decltype(pop.model->vars.end())();
+    bool isState = pop.model && var != pop.model->vars.end() &&
+                   var->second.decl->kind == VarDecl::Kind::State;
+    std::string row = w.name;
+    if (!isState && pop.model &&
+        !incomingRow(w, net, population, t.population.name, row)) {
+      ok = false;
+      continue;
+    }
+    if (!isState && !pop.model) {
+      diag.error(w.range,
+                 "'" + t.population.name + "' gives spikes and has no states");
+      ok = false;
+      continue;
+    }
+    rec.vars.push_back(row);
+  }
+  for (const StateRecordInfo &other : net.recordStates)
+    if (other.projection < 0 && other.population == rec.population) {
+      diag.error(t.range, "'" + t.population.name +
+                              "' already has a state recording; record "
+                              "all its states in one statement");
+      diag.note(other.range, "first recording is here");
+      ok = false;
+      break;
+    }
+  if (ok)
+    net.recordStates.push_back(std::move(rec));
+}
+
+bool Checker::incomingRow(const NameRef &w, const NetworkInfo &net, int dst,
+                          const std::string &popName, std::string &row) {
+  std::vector<std::string> matches, all;
+  bool drivenOtherwise = false;
+  for (const ProjectionInfo &pr : net.projections) {
+    if (pr.dst != dst)
+      continue;
+    for (const VarDecl &v : pr.model->synapse->vars)
+      if (v.kind == VarDecl::Kind::PostState) {
+        std::string name = v.name + "_" + pr.name;
+        all.push_back(name);
+        if (w.name == name || w.name == v.name)
+          matches.push_back(name);
+      }
+    for (const DrivesDecl &d : pr.model->synapse->drives) {
+      std::set<VarDecl::Kind> kinds;
+      collectKinds(*d.value, *pr.model, kinds);
+      bool summed = kinds.count(VarDecl::Kind::Weight) ||
+                    kinds.count(VarDecl::Kind::State) ||
+                    kinds.count(VarDecl::Kind::PreVar) ||
+                    refersTo(*d.value, "not_refractory_pre");
+      if (!summed) {
+        drivenOtherwise |= w.name == d.target;
+        continue;
+      }
+      std::string name = d.target + "_" + pr.name;
+      all.push_back(name);
+      if (w.name == name || w.name == d.target)
+        matches.push_back(name);
+    }
+  }
+  const std::string &model = net.populations[size_t(dst)].model->name;
+  if (matches.size() == 1 && !(drivenOtherwise && matches[0] != w.name)) {
+    row = matches[0];
+    return true;
+  }
+  std::string msg = "'" + w.name + "' is not a state of neuron '" + model +
+                    "' (population '" + popName + "')";
+  if (matches.size() > 1 || drivenOtherwise)
+    msg = "'" + w.name + "' of population '" + popName +
+          "' is the sum of several projections' parts; record them by name";
+  if (!all.empty()) {
+    msg += "; what incoming projections add is ";
+    for (size_t k = 0; k < all.size(); ++k)
+      msg += (k ? ", " : "") + all[k];
+  }
+  diag.error(w.range, msg);
+  return false;
+}
+
+void Checker::checkSynapseRecord(const RecordDecl &r, const RecordTarget &t,
+                                 NetworkInfo &net, int proj,
+                                 int64_t everySteps) {
+  const ProjectionInfo &pi = net.projections[size_t(proj)];
+  StateRecordInfo rec;
+  rec.projection = proj;
+  rec.everySteps = everySteps;
+  rec.range = r.range;
+  rec.end = -1;
+  if (t.slice) {
+    double b = t.slice->first, e = t.slice->second;
+    if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
+        e > 9e15) {
+      diag.error(t.range, "the slice must satisfy 0 <= begin < end");
+      return;
+    }
+    rec.begin = int64_t(b);
+    rec.end = int64_t(e);
+  }
+  for (const NameRef &w : r.what) {
+    auto var = pi.model->vars.find(w.name);
+    bool ok = var != pi.model->vars.end() &&
+              (var->second.decl->kind == VarDecl::Kind::Weight ||
+               var->second.decl->kind == VarDecl::Kind::State);
+    if (!ok) {
+      diag.error(w.range, "'" + w.name +
+                              "' is not the weight or a per-synapse state "
+                              "of synapse '" +
+                              pi.model->name + "' (projection '" + pi.name +
+                              "')");
+      return;
+    }
+    rec.vars.push_back(w.name);
+  }
+  for (const StateRecordInfo &other : net.recordStates)
+    if (other.projection == proj) {
+      diag.error(t.range, "'" + pi.name +
+                              "' already has a recording; record all its "
+                              "variables in one statement");
+      diag.note(other.range, "first recording is here");
+      return;
+    }
+  net.recordStates.push_back(std::move(rec));
+}
+
+void Checker::checkAblated(const RecordTarget &t, NetworkInfo &net,
+                           const std::map<std::string, int> &popIndex) {
+  auto it = popIndex.find(t.population.name);
+  if (it == popIndex.end()) {
+    diag.error(t.population.range,
+               "unknown population '" + t.population.name + "'");
+    return;
+  }
+  PopulationInfo &pop = net.populations[size_t(it->second)];
+  auto slice = cellSlice(t.slice, t.cell, net, it->second);
+  if (t.cell && !slice)
+    return;
+  int64_t b = slice ? int64_t(slice->first) : 0;
+  int64_t e = slice ? int64_t(slice->second) : pop.size;
+  if (b < 0 || e > pop.size || e <= b) {
+    diag.error(t.range, "the slice must satisfy 0 <= begin < end <= " +
+                            std::to_string(pop.size));
+    return;
+  }
+  for (int64_t n = b; n < e; ++n)
+    pop.ablated.push_back(n);
+  std::sort(pop.ablated.begin(), pop.ablated.end());
+  pop.ablated.erase(std::unique(pop.ablated.begin(), pop.ablated.end()),
+                    pop.ablated.end());
+}

@@ -1,0 +1,220 @@
+//===- DataFiles.cpp - Files named in a model -----------------------------===//
+//
+// Tables a model names, read while it is checked: values("FILE") per
+// neuron, timed tables, the spikes of SpikeTimes(file = "FILE"), the
+// neuron names of `named "FILE"`, and the synapses `connect ... from
+// "FILE"` lists (read with the connect's options, checked here against
+// the populations). Paths are relative to the file that holds the
+// network.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SemaInternal.h"
+
+#include "neuro/Runtime/Table.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/Path.h"
+
+#include <cmath>
+#include <memory>
+#include <tuple>
+
+using namespace neuro;
+using namespace neuro::sema;
+
+std::optional<InitValue>
+Checker::evalValues(const Expr &e, const std::string &name, const Dim &want) {
+  static const std::map<std::string, double> env;
+  static const std::map<std::string, Dim> dims;
+  if (e.args.size() < 1 || e.args.size() > 2 ||
+      e.args[0]->kind != Expr::Kind::String) {
+    diag.error(e.range, "values takes a file name in quotes and the unit "
+                        "of its numbers: values(\"FILE\", 1 ms)");
+    return std::nullopt;
+  }
+  const std::string &file = e.args[0]->text;
+  double scale = 1.0;
+  Dim dim;
+  if (e.args.size() == 2) {
+    auto unit = evalConst(*e.args[1], env, dims, "the unit of a file");
+    if (!unit)
+      return std::nullopt;
+    scale = unit->first;
+    dim = unit->second;
+  }
+  if (dim != want) {
+    diag.error(e.range, "the numbers of '" + file + "' are " + dim.str() +
+                            " but '" + name + "' is in " + want.str() +
+                            "; give their unit, as in values(\"" + file +
+                            "\", 1 " + Dim(want).symbol() + ")");
+    return std::nullopt;
+  }
+  rt::Table table;
+  std::string err;
+  if (!rt::readTable(resolvePath(file), table, err)) {
+    diag.error(e.args[0]->range, "cannot read the values: " + err);
+    return std::nullopt;
+  }
+  int col = table.column(name);
+  if (col < 0 && table.columns.size() == 1)
+    col = 0;
+  if (col < 0) {
+    diag.error(e.args[0]->range, "'" + file + "' has no column '" + name +
+                                     "' (or a single column)");
+    return std::nullopt;
+  }
+  const std::vector<double> &column = table.columns[size_t(col)];
+  if (int64_t(column.size()) != timedSize) {
+    diag.error(e.args[0]->range,
+               "'" + file + "' has " + std::to_string(column.size()) +
+                   " values for the " + std::to_string(timedSize) +
+                   " neurons of the population");
+    return std::nullopt;
+  }
+  auto values = std::make_shared<std::vector<double>>();
+  for (double v : column) {
+    if (!std::isfinite(v)) {
+      diag.error(e.args[0]->range, "'" + file +
+                                       "' holds a value that is "
+                                       "not finite");
+      return std::nullopt;
+    }
+    values->push_back(v * scale);
+  }
+  InitValue iv;
+  iv.kind = InitValue::Kind::Timed;
+  iv.everySteps = int64_t(1) << 62; // set once, never refilled
+  iv.columns = timedSize;
+  iv.a = iv.b = values->front();
+  iv.values = std::move(values);
+  return iv;
+}
+
+bool Checker::readTimedFile(const Expr &e, const Dim &want, int64_t &columns,
+                            std::vector<double> &values) {
+  static const std::map<std::string, double> env;
+  static const std::map<std::string, Dim> dims;
+  const Expr &list = *e.args[0];
+  double scale = 1.0;
+  Dim dim;
+  if (e.args.size() == 3) {
+    auto unit = evalConst(*e.args[2], env, dims, "the unit of a file");
+    if (!unit)
+      return false;
+    scale = unit->first;
+    dim = unit->second;
+  }
+  if (dim != want) {
+    diag.error(e.args.size() == 3 ? e.args[2]->range : e.range,
+               "the numbers of '" + list.text + "' are " + dim.str() +
+                   " but the parameter is in " + want.str() +
+                   "; give their unit, as in timed(\"" + list.text +
+                   "\", every, 1 " + Dim(want).symbol() + ")");
+    return false;
+  }
+  rt::Table table;
+  std::string err;
+  if (!rt::readTable(resolvePath(list.text), table, err)) {
+    diag.error(list.range, "cannot read the timed values: " + err);
+    return false;
+  }
+  size_t cols = table.columns.size();
+  if (cols != 1 && int64_t(cols) != timedSize) {
+    diag.error(list.range, "'" + list.text + "' has " + std::to_string(cols) +
+                               " columns: give one, shared by all "
+                               "neurons, or one per neuron (" +
+                               std::to_string(timedSize) + ")");
+    return false;
+  }
+  columns = int64_t(cols);
+  for (size_t r = 0; r < table.numRows(); ++r)
+    for (size_t c = 0; c < cols; ++c)
+      values.push_back(table.columns[c][r] * scale);
+  return true;
+}
+
+std::optional<Spikes> Checker::readSpikeTimesFile(const PopulationDecl &p,
+                                                  const Expr &file,
+                                                  int64_t size, double dt) {
+  std::vector<int64_t> is;
+  std::vector<double> ts;
+  std::string err;
+  if (!rt::readSpikeTimes(resolvePath(file.text), is, ts, err)) {
+    diag.error(file.range, "cannot read the spike times: " + err);
+    return std::nullopt;
+  }
+  Spikes spikes;
+  for (size_t r = 0; r < is.size(); ++r) {
+    if (is[r] >= size) {
+      diag.error(file.range, file.text + ": row " + std::to_string(r + 1) +
+                                 ": index " + std::to_string(is[r]) +
+                                 " is not a neuron of the " +
+                                 std::to_string(size) + " of '" + p.name + "'");
+      return std::nullopt;
+    }
+    spikes.push_back({ts[r], is[r]});
+  }
+  if (auto twice = sameStep(spikes, dt)) {
+    diag.error(file.range, file.text + ": rows " +
+                               std::to_string(twice->first + 1) + " and " +
+                               std::to_string(twice->second + 1) + ": " +
+                               twiceInStep(spikes[twice->first],
+                                           spikes[twice->second], dt));
+    return std::nullopt;
+  }
+  return spikes;
+}
+
+std::string Checker::resolvePath(const std::string &written) {
+  if (written.empty() || llvm::sys::path::is_absolute(written))
+    return written;
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(module.filename));
+  llvm::sys::path::append(path, written);
+  return std::string(path);
+}
+
+bool Checker::checkListed(const rt::ConnectionList &list,
+                          const PopulationInfo &src, const PopulationInfo &dst,
+                          const NameRef &file) {
+  for (size_t r = 0; r < list.pre.size(); ++r) {
+    for (auto [index, pop, what] :
+         {std::make_tuple(list.pre[r], &src, "pre"),
+          std::make_tuple(list.post[r], &dst, "post")}) {
+      if (index < pop->size)
+        continue;
+      diag.error(file.range, file.name + ": row " + std::to_string(r + 1) +
+                                 ": " + what + " " + std::to_string(index) +
+                                 " is not a neuron of the " +
+                                 std::to_string(pop->size) + " of '" +
+                                 pop->decl->name + "'");
+      return false;
+    }
+  }
+  return true;
+}
+
+void Checker::readCells(const PopulationDecl &p, PopulationInfo &pop) {
+  if (!p.cells)
+    return;
+  std::vector<std::string> names;
+  std::string err;
+  if (!rt::readNames(resolvePath(p.cells->name), names, err)) {
+    diag.error(p.cells->range, "cannot read the names: " + err);
+    return;
+  }
+  if (int64_t(names.size()) != pop.size) {
+    diag.error(p.cells->range,
+               "'" + p.cells->name + "' names " + std::to_string(names.size()) +
+                   " neurons, the population has " + std::to_string(pop.size));
+    return;
+  }
+  std::set<std::string> seen;
+  for (const std::string &n : names)
+    if (!seen.insert(n).second) {
+      diag.error(p.cells->range,
+                 "'" + p.cells->name + "' names '" + n + "' twice");
+      return;
+    }
+  pop.cells = names;
+}

@@ -1,0 +1,194 @@
+//===- Sema.cpp - Name, dimension and network checks ----------------------===//
+//
+// The entry points of semantic analysis (Sema.h): runSema drives the
+// Checker over a module's functions, neurons, synapses and networks;
+// literal values in SI and the summary `neuroc check --verbose` prints.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SemaInternal.h"
+
+#include "llvm/Support/Format.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+
+using namespace neuro;
+using namespace neuro::sema;
+
+std::string sema::kindName(VarDecl::Kind kind) {
+  switch (kind) {
+  case VarDecl::Kind::Param:
+    return "parameter";
+  case VarDecl::Kind::State:
+    return "state";
+  case VarDecl::Kind::Input:
+    return "input";
+  case VarDecl::Kind::Weight:
+    return "weight";
+  case VarDecl::Kind::PostState:
+    return "post state";
+  case VarDecl::Kind::Let:
+    return "let";
+  case VarDecl::Kind::PostVar:
+    return "target variable";
+  case VarDecl::Kind::PreVar:
+    return "source variable";
+  case VarDecl::Kind::Modulator:
+    return "modulator";
+  }
+  return "variable";
+}
+
+std::string sema::fmt(double v) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << llvm::format("%g", v);
+  return s;
+}
+
+bool Checker::run() {
+  // Neuron variables that connections read as NAME_pre / NAME_post count
+  // as used by their models.
+  std::function<void(const Expr &)> scan = [&](const Expr &e) {
+    if (e.kind == Expr::Kind::Member) // a modulator's source
+      usedByNetworks.insert(e.member);
+    for (const char *suffix : {"_pre", "_post"}) {
+      size_t k = std::strlen(suffix);
+      if (e.kind == Expr::Kind::Ref && e.name.size() > k &&
+          e.name.compare(e.name.size() - k, k, suffix) == 0)
+        usedByNetworks.insert(e.name.substr(0, e.name.size() - k));
+    }
+    for (const ExprPtr &a : e.args)
+      if (a)
+        scan(*a);
+  };
+  for (const SynapseDecl &syn : module.synapses)
+    for (const VarDecl &v : syn.vars)
+      if (v.kind == VarDecl::Kind::PreVar || v.kind == VarDecl::Kind::PostVar)
+        usedByNetworks.insert(v.neuronVar);
+  for (const NetworkDecl &net : module.networks)
+    for (const ConnectDecl &c : net.connects) {
+      for (const NamedExpr &a : c.args)
+        scan(*a.value);
+      for (const NamedExpr &o : c.options)
+        if (o.value)
+          scan(*o.value);
+      if (c.where)
+        scan(*c.where);
+    }
+  // Imports were resolved before Sema (Imports.h): imported models are
+  // among the module's declarations.
+  std::map<std::string, SourceRange> seen;
+  auto declare = [&](const std::string &name, SourceRange range) {
+    auto [it, inserted] = seen.emplace(name, range);
+    if (!inserted) {
+      diag.error(range, "redefinition of '" + name + "'");
+      diag.note(it->second, "previous definition is here");
+    }
+    return inserted;
+  };
+  for (const FunctionDecl &f : module.functions)
+    if (declare(f.name, f.nameRange))
+      declareFunction(f);
+  for (const FunctionDecl &f : module.functions)
+    if (functions.count(f.name) && functions[f.name].decl == &f)
+      checkFunction(f);
+  for (const NeuronDecl &n : module.neurons)
+    if (declare(n.name, n.range))
+      checkNeuron(n);
+  for (const SynapseDecl &s : module.synapses)
+    if (declare(s.name, s.range))
+      checkSynapse(s);
+  for (const NetworkDecl &net : module.networks)
+    if (declare(net.name, net.range))
+      checkNetwork(net);
+  return !diag.hadError();
+}
+
+bool neuro::runSema(const Module &module, DiagEngine &diag, SemaResult &result,
+                    const std::set<std::string> &tunable,
+                    const std::map<std::string, std::string> &overrides) {
+  return Checker(module, diag, result, tunable, overrides).run();
+}
+
+double neuro::scaleToSI(double value, double scale) {
+  if (scale < 1.0) {
+    double inverse = std::round(1.0 / scale);
+    if (std::abs(inverse * scale - 1.0) < 1e-12)
+      return value / inverse;
+  }
+  return value * scale;
+}
+
+double neuro::literalValue(const Expr &number) {
+  if (number.unit.empty())
+    return number.value;
+  auto unit = lookupUnit(number.unit);
+  if (!unit)
+    return number.value;
+  int power = static_cast<int>(std::lround(std::log10(unit->scale)));
+  if (number.text.empty() || std::pow(10.0, power) != unit->scale)
+    return scaleToSI(number.value, unit->scale);
+  // Shift the decimal exponent of the literal as written and convert once.
+  std::string mantissa = number.text;
+  long exponent = 0;
+  size_t e = mantissa.find_first_of("eE");
+  if (e != std::string::npos) {
+    exponent = std::strtol(mantissa.c_str() + e + 1, nullptr, 10);
+    mantissa.resize(e);
+  }
+  std::string decimal = mantissa + "e" + std::to_string(exponent + power);
+  return std::strtod(decimal.c_str(), nullptr);
+}
+
+void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
+  for (const ModelInfo *m : result.modelOrder) {
+    os << (m->isSynapse ? "synapse " : "neuron ") << m->name << "\n";
+    const std::vector<VarDecl> &vars =
+        m->isSynapse ? m->synapse->vars : m->neuron->vars;
+    for (const VarDecl &v : vars) {
+      const VarInfo &vi = m->vars.at(v.name);
+      os << "  " << kindName(v.kind) << " " << v.name << " : "
+         << vi.dim.symbol();
+      if (vi.hasDefault)
+        os << " = " << fmt(vi.defaultValue);
+      os << "\n";
+    }
+    if (!m->isSynapse && m->neuron->spike)
+      os << "  refractory " << fmt(m->refractory) << " s\n";
+  }
+  for (const NetworkInfo &net : result.networks) {
+    os << "network " << net.decl->name << ": dt " << fmt(net.dt)
+       << " s, duration " << fmt(net.duration) << " s, seed " << net.seed
+       << "\n";
+    for (const PopulationInfo &p : net.populations) {
+      os << "  population " << p.decl->name << " = " << p.size << " of "
+         << (p.model         ? p.model->name
+             : p.driveInputs ? "PoissonDrive"
+             : p.poissonRate ? "PoissonInput"
+                             : "SpikeTimes")
+         << "\n";
+      if (p.driveInputs)
+        os << "    " << *p.driveInputs << " inputs per target\n";
+      if (p.generator)
+        os << "    " << p.generator->size() << " spikes given by time\n";
+      if (p.poissonRate)
+        os << "    rate " << fmt(*p.poissonRate) << " Hz\n";
+      for (auto &[name, iv] : p.inits) {
+        os << "    init " << name << " = ";
+        if (iv.kind == InitValue::Kind::Uniform)
+          os << "uniform(" << fmt(iv.a) << ", " << fmt(iv.b) << ")\n";
+        else if (iv.kind == InitValue::Kind::Normal)
+          os << "normal(" << fmt(iv.a) << ", " << fmt(iv.b) << ")\n";
+        else
+          os << fmt(iv.a) << "\n";
+      }
+    }
+    for (const ProjectionInfo &pr : net.projections)
+      os << "  projection " << pr.name << " with " << pr.model->name << ": "
+         << describeConnectivity(pr) << "\n";
+  }
+}

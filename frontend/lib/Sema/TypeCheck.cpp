@@ -1,0 +1,504 @@
+//===- TypeCheck.cpp - Units and the types of expressions -----------------===//
+//
+// Every expression of a model or network has a type: a physical dimension
+// or a truth value. Units are looked up by name; operators, built-in
+// functions and random draws check the dimensions of their operands.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SemaInternal.h"
+
+#include <cmath>
+#include <cstring>
+#include <set>
+
+using namespace neuro;
+using namespace neuro::sema;
+
+static bool isUnaryMath(const std::string &f) {
+  static const std::set<std::string> fs = {"exp",  "log",   "log10", "sin",
+                                           "cos",  "tan",   "tanh",  "sinh",
+                                           "cosh", "expm1", "log1p", "exprel"};
+  return fs.count(f) != 0;
+}
+
+bool sema::isKnownFunction(const std::string &f) {
+  static const std::set<std::string> fs = {"sqrt", "abs", "floor", "ceil",
+                                           "min",  "max", "clip",  "pow"};
+  return isUnaryMath(f) || fs.count(f) != 0;
+}
+
+std::optional<Unit> Checker::findUnit(const std::string &name,
+                                      SourceRange range) {
+  auto unit = lookupUnit(name);
+  if (!unit)
+    diag.error(range, "unknown unit '" + name +
+                          "' (known units: " + knownUnitsHint() + ")");
+  return unit;
+}
+
+bool Checker::checkCallee(const Expr &e) {
+  if (e.name == "uniform") {
+    diag.error(e.range, "uniform(a, b) can only give a state's initial "
+                        "value");
+    return false;
+  }
+  if (e.name == "normal") {
+    diag.error(e.range, "normal(mean, sd) can only give a state's initial "
+                        "value");
+    return false;
+  }
+  if (!isKnownFunction(e.name)) {
+    diag.error(e.range, "unknown function '" + e.name + "'");
+    return false;
+  }
+  return true;
+}
+
+std::optional<Dim> Checker::resolveUnit(const UnitSpec &spec) {
+  Dim dim;
+  for (const UnitFactor &f : spec.factors) {
+    auto unit = findUnit(f.name, f.range);
+    if (!unit)
+      return std::nullopt;
+    dim = dim * unit->dim.pow(f.exponent);
+  }
+  return dim;
+}
+
+bool Checker::refersTo(const Expr &e, const std::string &name) {
+  if (e.kind == Expr::Kind::Ref && e.name == name)
+    return true;
+  for (const ExprPtr &a : e.args)
+    if (a && refersTo(*a, name))
+      return true;
+  return false;
+}
+
+bool Checker::isDraw(const std::string &f) {
+  return f == "uniform" || f == "normal" || f == "lognormal" ||
+         f == "exponential" || f == "rand" || f == "randn";
+}
+
+std::optional<Type> Checker::drawType(const Expr &e, const ModelInfo &info) {
+  size_t arity = e.name == "rand" || e.name == "randn" ? 0
+                 : e.name == "exponential"             ? 1
+                                                       : 2;
+  if (e.args.size() != arity) {
+    diag.error(e.range, e.name + " takes " + std::to_string(arity) +
+                            " argument" + (arity == 1 ? "" : "s") + ", got " +
+                            std::to_string(e.args.size()));
+    return std::nullopt;
+  }
+  std::vector<Type> args;
+  for (const ExprPtr &a : e.args) {
+    auto t = typeOf(*a, info);
+    if (!t)
+      return std::nullopt;
+    if (t->isBool) {
+      diag.error(a->range, e.name + " takes numbers, not truth values");
+      return std::nullopt;
+    }
+    args.push_back(*t);
+  }
+  if (arity == 0)
+    return Type{Dim::none()};
+  if (e.name == "lognormal") {
+    if (!args[1].dim.isDimensionless()) {
+      diag.error(e.args[1]->range,
+                 "sigma of lognormal(median, sigma) is dimensionless");
+      return std::nullopt;
+    }
+    return args[0];
+  }
+  if (arity == 2 && args[0].dim != args[1].dim) {
+    diag.error(e.range, "the arguments of " + e.name +
+                            " have different dimensions: " + args[0].dim.str() +
+                            " and " + args[1].dim.str());
+    return std::nullopt;
+  }
+  return args[0];
+}
+
+bool Checker::needsKernel(const Expr &e, bool top) {
+  if (e.kind == Expr::Kind::Ref) {
+    const std::string &n = e.name;
+    auto endsWith = [&](const char *suffix) {
+      size_t k = std::strlen(suffix);
+      return n.size() > k && n.compare(n.size() - k, k, suffix) == 0;
+    };
+    return n == "i" || n == "j" || n == "N" || n == "N_pre" || n == "N_post" ||
+           endsWith("_pre") || endsWith("_post");
+  }
+  if (e.kind == Expr::Kind::Call &&
+      (e.name == "lognormal" || e.name == "exponential" || e.name == "rand" ||
+       e.name == "randn" ||
+       (!top && (e.name == "uniform" || e.name == "normal"))))
+    return true;
+  for (const ExprPtr &a : e.args)
+    if (a && needsKernel(*a, false))
+      return true;
+  return false;
+}
+
+std::optional<Type> Checker::typeNetExpr(const Expr &e,
+                                         const std::map<std::string, Dim> &env,
+                                         const std::string &what) {
+  static const ModelInfo none;
+  netNames = &env;
+  netWhat = what;
+  auto t = typeOf(e, none);
+  netNames = nullptr;
+  return t;
+}
+
+void Checker::mismatch(const Expr &e, const Dim &l, const Dim &r) {
+  diag.error(e.range, "dimension mismatch in '" + e.op + "': left is " +
+                          l.str() + ", right is " + r.str());
+}
+
+std::optional<Type> Checker::callType(const Expr &e,
+                                      const std::vector<Type> &args) {
+  const std::string &f = e.name;
+  auto arity = [&](size_t n) {
+    if (args.size() == n)
+      return true;
+    diag.error(e.range, "'" + f + "' takes " + std::to_string(n) + " argument" +
+                            (n == 1 ? "" : "s") + ", got " +
+                            std::to_string(args.size()));
+    return false;
+  };
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i].isBool) {
+      diag.error(e.args[i]->range, "'" + f +
+                                       "' needs a number, not a "
+                                       "truth value");
+      return std::nullopt;
+    }
+  if (isUnaryMath(f)) {
+    if (!arity(1))
+      return std::nullopt;
+    if (!args[0].dim.isDimensionless()) {
+      diag.error(e.args[0]->range, "the argument of '" + f +
+                                       "' must be dimensionless, got " +
+                                       args[0].dim.str());
+      return std::nullopt;
+    }
+    return Type{Dim::none()};
+  }
+  if (f == "sqrt") {
+    if (!arity(1))
+      return std::nullopt;
+    Dim half;
+    if (!args[0].dim.sqrt(half)) {
+      diag.error(e.args[0]->range,
+                 "cannot take the square root of " + args[0].dim.str());
+      return std::nullopt;
+    }
+    return Type{half};
+  }
+  if (f == "abs" || f == "floor" || f == "ceil") {
+    if (!arity(1))
+      return std::nullopt;
+    return args[0];
+  }
+  if (f == "min" || f == "max" || f == "clip") {
+    if (!arity(f == "clip" ? 3 : 2))
+      return std::nullopt;
+    for (size_t i = 1; i < args.size(); ++i)
+      if (args[i].dim != args[0].dim) {
+        diag.error(e.args[i]->range,
+                   "argument " + std::to_string(i + 1) + " of '" + f +
+                       "' has dimension " + args[i].dim.str() +
+                       ", the first has " + args[0].dim.str());
+        return std::nullopt;
+      }
+    return args[0];
+  }
+  if (f == "pow") {
+    if (!arity(2))
+      return std::nullopt;
+    if (!args[0].dim.isDimensionless() || !args[1].dim.isDimensionless()) {
+      diag.error(e.range, "pow(x, y) needs dimensionless arguments; use "
+                          "x^n with an integer n for quantities");
+      return std::nullopt;
+    }
+    return Type{Dim::none()};
+  }
+  diag.error(e.range, "unknown function '" + f + "'");
+  return std::nullopt;
+}
+
+std::optional<Type> Checker::typeOf(const Expr &e, const ModelInfo &info) {
+  switch (e.kind) {
+  case Expr::Kind::Number: {
+    if (e.unit.empty())
+      return Type{Dim::none()};
+    auto unit = findUnit(e.unit, e.unitRange);
+    if (!unit)
+      return std::nullopt;
+    return Type{unit->dim};
+  }
+  case Expr::Kind::Ref:
+    return typeOfRef(e, info);
+  case Expr::Kind::Member:
+    diag.error(e.range, "'" + e.name + "." + e.member +
+                            "' names a state of a population; it can only "
+                            "bind a modulator at 'connect' (in a synapse, "
+                            "declare 'modulator NAME: UNIT')");
+    return std::nullopt;
+  case Expr::Kind::String:
+    diag.error(e.range, "a file name is not a number");
+    return std::nullopt;
+  case Expr::Kind::Unary: {
+    auto t = typeOf(*e.args[0], info);
+    if (!t)
+      return std::nullopt;
+    if (e.op == "!") {
+      if (!t->isBool) {
+        diag.error(e.range, "'not' needs a truth value");
+        return std::nullopt;
+      }
+      return t;
+    }
+    if (t->isBool) {
+      diag.error(e.range, "'" + e.op + "' needs a number");
+      return std::nullopt;
+    }
+    return t;
+  }
+  case Expr::Kind::Binary:
+    return typeOfBinary(e, info);
+  case Expr::Kind::List:
+    diag.error(e.range, "a list is not allowed here; lists give the "
+                        "indices and times of SpikeTimes and the elements "
+                        "of vectors");
+    return std::nullopt;
+  case Expr::Kind::Index:
+    diag.error(e.range, "'" + e.name + "' is not a vector of the model");
+    return std::nullopt;
+  case Expr::Kind::Conditional: {
+    auto c = typeOf(*e.args[0], info);
+    auto a = typeOf(*e.args[1], info);
+    auto b = typeOf(*e.args[2], info);
+    if (!c || !a || !b)
+      return std::nullopt;
+    if (!c->isBool) {
+      diag.error(e.args[0]->range, "the condition of 'if' must be a truth "
+                                   "value, such as 'v > v_th'");
+      return std::nullopt;
+    }
+    if (a->isBool != b->isBool || a->dim != b->dim) {
+      diag.error(e.range,
+                 "the branches of 'if' differ: 'then' is " +
+                     (a->isBool ? std::string("a truth value") : a->dim.str()) +
+                     ", 'else' is " +
+                     (b->isBool ? std::string("a truth value") : b->dim.str()));
+      return std::nullopt;
+    }
+    return a;
+  }
+  case Expr::Kind::Call:
+    return typeOfCall(e, info);
+  }
+  return std::nullopt;
+}
+
+std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
+  if (netNames) {
+    if (auto c = netConstants.find(e.name); c != netConstants.end())
+      return Type{c->second.second};
+    auto it = netNames->find(e.name);
+    if (it != netNames->end())
+      return Type{it->second};
+    if (lookupUnit(e.name))
+      diag.error(e.range, unitNotValue(e.name));
+    else
+      diag.error(e.range, "'" + e.name + "' is not available in " + netWhat);
+    return std::nullopt;
+  }
+  used.insert(e.name);
+  auto it = info.vars.find(e.name);
+  if (it == info.vars.end() && e.name == "xi") {
+    if (!allowNoise) {
+      diag.error(e.range, "white noise 'xi' can only be used in "
+                          "equations");
+      return std::nullopt;
+    }
+    Dim perRootSecond;
+    perRootSecond.e[2] = -1; // s^-1/2
+    return Type{perRootSecond};
+  }
+  if (it == info.vars.end() && (e.name == "t" || e.name == "dt")) {
+    if (e.name == "t" && !allowTime) {
+      diag.error(e.range, "the time 't' can only be used in equations "
+                          "and spike conditions");
+      return std::nullopt;
+    }
+    return Type{Dim::time()};
+  }
+  if (it == info.vars.end() && isNotRefractoryName(e.name))
+    return typeOfNotRefractory(e, info);
+  if (it == info.vars.end()) {
+    std::string msg =
+        "use of undeclared name '" + e.name + "' in '" + info.name + "'";
+    if (lookupUnit(e.name))
+      msg += "; '" + e.name + "' is a unit (of " +
+             [&] {
+               std::string q = lookupUnit(e.name)->dim.str();
+               auto open = q.find(" (");
+               return open == std::string::npos
+                          ? q
+                          : q.substr(open + 2, q.size() - open - 3);
+             }() +
+             "): write a number before it for a quantity ('1 " + e.name +
+             "'), or declare a value named '" + e.name + "'";
+    diag.error(e.range, msg);
+    return std::nullopt;
+  }
+  return Type{it->second.dim};
+}
+
+std::optional<Type> Checker::typeOfBinary(const Expr &e,
+                                          const ModelInfo &info) {
+  auto l = typeOf(*e.args[0], info);
+  auto r = typeOf(*e.args[1], info);
+  if (!l || !r)
+    return std::nullopt;
+  const std::string &op = e.op;
+  if (op == "and" || op == "or") {
+    if (!l->isBool || !r->isBool) {
+      diag.error(e.range, "'" + op + "' needs truth values on both sides");
+      return std::nullopt;
+    }
+    return Type{Dim::none(), true};
+  }
+  if (l->isBool || r->isBool) {
+    diag.error(e.range, "'" + op + "' needs numbers, not truth values");
+    return std::nullopt;
+  }
+  if (op == "+" || op == "-" || op == "<" || op == "<=" || op == ">" ||
+      op == ">=" || op == "==" || op == "!=") {
+    if (l->dim != r->dim) {
+      mismatch(e, l->dim, r->dim);
+      return std::nullopt;
+    }
+    return Type{l->dim, !(op == "+" || op == "-")};
+  }
+  if (op == "*")
+    return Type{l->dim * r->dim};
+  if (op == "/")
+    return Type{l->dim / r->dim};
+  if (op == "^") {
+    if (!r->dim.isDimensionless()) {
+      diag.error(e.args[1]->range, "an exponent must be dimensionless");
+      return std::nullopt;
+    }
+    if (l->dim.isDimensionless())
+      return Type{Dim::none()};
+    const Expr &ex = *e.args[1];
+    bool negLit = ex.kind == Expr::Kind::Unary && ex.op == "-" &&
+                  ex.args[0]->kind == Expr::Kind::Number;
+    const Expr &lit = negLit ? *ex.args[0] : ex;
+    if (lit.kind != Expr::Kind::Number || !lit.unit.empty() ||
+        lit.value != std::round(lit.value) || lit.value > 16) {
+      diag.error(ex.range, "a quantity with a dimension can only be "
+                           "raised to an integer literal power");
+      return std::nullopt;
+    }
+    int n = static_cast<int>(lit.value) * (negLit ? -1 : 1);
+    return Type{l->dim.pow(n)};
+  }
+  diag.error(e.range, "unknown operator '" + op + "'");
+  return std::nullopt;
+}
+
+std::optional<Type> Checker::typeOfCall(const Expr &e, const ModelInfo &info) {
+  if (auto fn = functions.find(e.name); fn != functions.end())
+    return callFunction(e, fn->second, info);
+  if (hiddenFunctions.count(e.name)) {
+    diag.error(e.range, "'" + e.name +
+                            "' is not declared before this function: a "
+                            "function may call only the functions "
+                            "declared before it (no recursion)");
+    return std::nullopt;
+  }
+  if (netNames && isDraw(e.name) && noDraws) {
+    diag.error(e.range, "a connection rule gives each pair one "
+                        "probability; random draws are not allowed in "
+                        "'p' or 'where' (each pair draws its own number "
+                        "against p)");
+    return std::nullopt;
+  }
+  if (netNames && isDraw(e.name) && !inFunction)
+    return drawType(e, info);
+  if (e.name == "rand") {
+    if (!e.args.empty()) {
+      diag.error(e.range, "rand() takes no arguments");
+      return std::nullopt;
+    }
+    if (!allowRand) {
+      diag.error(e.range, "rand() can only be used in spike conditions "
+                          "so far");
+      return std::nullopt;
+    }
+    return Type{Dim::none()};
+  }
+  if (!checkCallee(e))
+    return std::nullopt;
+  std::vector<Type> args;
+  for (auto &a : e.args) {
+    auto t = typeOf(*a, info);
+    if (!t)
+      return std::nullopt;
+    args.push_back(*t);
+  }
+  return callType(e, args);
+}
+
+void Checker::expectDim(const Expr &e, const ModelInfo &info, const Dim &want,
+                        const std::string &what) {
+  auto t = typeOf(e, info);
+  if (!t)
+    return;
+  if (t->isBool) {
+    diag.error(e.range, what + " must be a number, not a truth value");
+    return;
+  }
+  if (t->dim != want)
+    diag.error(e.range, what + " must have dimension " + want.str() + ", got " +
+                            t->dim.str());
+}
+
+std::string Checker::unitNotValue(const std::string &name) {
+  std::string quantity = lookupUnit(name)->dim.str();
+  if (auto open = quantity.find(" ("); open != std::string::npos)
+    quantity = quantity.substr(open + 2, quantity.size() - open - 3);
+  return "'" + name + "' is not declared; '" + name + "' is a unit (of " +
+         quantity + "): write a number before it for a quantity ('1 " + name +
+         "'), or declare a value named '" + name + "' ('param " + name +
+         " = ...'" + (inNetwork ? " in the network)" : ")");
+}
+
+std::optional<Type> Checker::typeOfNotRefractory(const Expr &e,
+                                                 const ModelInfo &info) {
+  bool own = e.name == "not_refractory";
+  if (info.isSynapse && own) {
+    diag.error(e.range, "a synapse reads the refractoriness of its target "
+                        "as 'not_refractory_post' (of its source: "
+                        "'not_refractory_pre')");
+    return std::nullopt;
+  }
+  if (!info.isSynapse && !own) {
+    diag.error(e.range, "'" + e.name +
+                            "' is for synapses; a neuron reads its own "
+                            "refractoriness as 'not_refractory'");
+    return std::nullopt;
+  }
+  if (info.neuron && !info.neuron->spike) {
+    diag.error(e.range, "'not_refractory' needs a 'spike when' declaration "
+                        "(a neuron that cannot spike is never refractory)");
+    return std::nullopt;
+  }
+  return Type{Dim::none(), /*isBool=*/true};
+}
