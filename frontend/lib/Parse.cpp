@@ -1,0 +1,387 @@
+//===- Parse.cpp - Running ANTLR's lexer and parser on a buffer -----------===//
+//
+// parseModule: checks that the buffer is UTF-8, runs the generated lexer and
+// parser with error listeners that report through DiagEngine (the first
+// syntax error of each declaration, in words, with byte columns), guards
+// the parser's recursion and bracket nesting, and hands the tree to the AST
+// builder (ASTBuilder.cpp). With ASTBuilder.cpp, the only files that see
+// ANTLR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ASTBuilderInternal.h"
+#include "neuro/Frontend/Parser.h"
+
+#include "NeuroLexer.h"
+#include "antlr4-runtime.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/ConvertUTF.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace neuro;
+using namespace neuro::detail;
+using neuro_antlr::NeuroLexer;
+using neuro_antlr::NeuroParser;
+
+namespace {
+
+/// Deepest bracket nesting accepted; deeper input is rejected before parsing
+/// so that neither ANTLR nor the tree walkers can exhaust the stack.
+constexpr unsigned maxNesting = 256;
+
+/// The SourceMgr buffer being parsed, stamped on every location.
+unsigned currentBuffer = 0;
+/// Its text and the byte offset of each line's start (line 1 first).
+llvm::StringRef currentText;
+std::vector<size_t> lineStarts;
+/// Lines holding a byte above 0x7f, each with the byte offset of its code
+/// points (filled when a column of the line is first asked for).
+llvm::DenseMap<size_t, std::vector<uint32_t>> wideLines;
+
+/// Records the start of each line and which lines are not plain ASCII.
+void indexLines(llvm::StringRef text) {
+  currentText = text;
+  lineStarts.assign(1, 0);
+  wideLines.clear();
+  bool wide = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      if (wide)
+        wideLines[lineStarts.size()];
+      lineStarts.push_back(i + 1);
+      wide = false;
+    } else if (static_cast<unsigned char>(text[i]) >= 0x80) {
+      wide = true;
+    }
+  }
+  if (wide)
+    wideLines[lineStarts.size()];
+}
+
+/// ANTLR counts columns in code points; diagnostics and MLIR locations use
+/// bytes (as clang does). Converts a 0-based code-point column of `line` in
+/// constant time (once a line's offsets are known), so that long lines
+/// cost no more than short ones.
+unsigned byteColumn(size_t line, size_t codePoints) {
+  if (line == 0 || line > lineStarts.size())
+    return static_cast<unsigned>(codePoints) + 1;
+  auto it = wideLines.find(line);
+  if (it == wideLines.end())
+    return static_cast<unsigned>(codePoints) + 1;
+  std::vector<uint32_t> &offsets = it->second;
+  size_t begin = lineStarts[line - 1];
+  if (offsets.empty()) {
+    size_t end =
+        line < lineStarts.size() ? lineStarts[line] : currentText.size();
+    for (size_t pos = begin; pos < end;) {
+      offsets.push_back(uint32_t(pos - begin));
+      unsigned char c = static_cast<unsigned char>(currentText[pos]);
+      pos += c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    }
+    offsets.push_back(uint32_t(end - begin));
+  }
+  return (codePoints < offsets.size() ? offsets[codePoints] : offsets.back()) +
+         1;
+}
+
+} // namespace
+
+SourceLoc neuro::detail::startOf(antlr4::Token *tok) {
+  return {static_cast<unsigned>(tok->getLine()),
+          byteColumn(tok->getLine(), tok->getCharPositionInLine()),
+          currentBuffer};
+}
+
+SourceLoc neuro::detail::endOf(antlr4::Token *tok) {
+  std::string text = tok->getText();
+  if (tok->getType() == antlr4::Token::EOF)
+    text.clear();
+  // The token's text is UTF-8: its byte length is its size.
+  return {static_cast<unsigned>(tok->getLine()),
+          byteColumn(tok->getLine(), tok->getCharPositionInLine()) +
+              static_cast<unsigned>(text.size()),
+          currentBuffer};
+}
+
+SourceRange neuro::detail::rangeOf(antlr4::Token *tok) {
+  return {startOf(tok), endOf(tok)};
+}
+
+SourceRange neuro::detail::rangeOf(antlr4::ParserRuleContext *ctx) {
+  antlr4::Token *stop = ctx->getStop() ? ctx->getStop() : ctx->getStart();
+  return {startOf(ctx->getStart()), endOf(stop)};
+}
+
+namespace {
+
+std::string describe(antlr4::Token *tok) {
+  if (!tok || tok->getType() == antlr4::Token::EOF)
+    return "end of file";
+  return "'" + tok->getText() + "'";
+}
+
+/// Turns ANTLR's messages into ours. Only the first syntax error is reported:
+/// after it the parser's recovery produces guesses rather than facts.
+class ErrorListener : public antlr4::BaseErrorListener {
+public:
+  explicit ErrorListener(DiagEngine &diag) : diag(diag) {}
+
+  void syntaxError(antlr4::Recognizer *recognizer,
+                   antlr4::Token *offendingSymbol, size_t line,
+                   size_t charPositionInLine, const std::string &msg,
+                   std::exception_ptr) override {
+    if (reported)
+      return;
+    reported = true;
+    errorLine = unsigned(line);
+    SourceRange range;
+    range.begin = {static_cast<unsigned>(line),
+                   byteColumn(line, charPositionInLine), currentBuffer};
+    range.end = range.begin;
+    std::string message = msg;
+    if (offendingSymbol) {
+      range = rangeOf(offendingSymbol);
+      if (offendingSymbol->getType() == NeuroLexer::ERROR_CHAR)
+        message = "unexpected character " + describe(offendingSymbol);
+      else
+        message = rewrite(msg, offendingSymbol);
+    }
+    diag.error(range, "syntax error: " + message);
+  }
+
+  bool hadError() const { return reported; }
+  /// Line of the reported error (1-based).
+  unsigned errorLine = 0;
+
+private:
+  /// Turns a token set such as {'(', '-', NUMBER, ID} into words.
+  static std::string readableSet(std::string set) {
+    if (!set.empty() && set.front() == '{' && set.back() == '}')
+      set = set.substr(1, set.size() - 2);
+    std::vector<std::string> items;
+    size_t pos = 0;
+    while (pos <= set.size()) {
+      size_t comma = set.find(", ", pos);
+      if (comma == std::string::npos)
+        comma = set.size();
+      std::string item = set.substr(pos, comma - pos);
+      if (item == "NUMBER")
+        item = "a number";
+      else if (item == "ID")
+        item = "a name";
+      else if (item == "'<EOF>'" || item == "<EOF>")
+        item = "end of file";
+      else if (item == "'@'")
+        item = "an annotation";
+      if (!item.empty())
+        items.push_back(item);
+      pos = comma + 2;
+    }
+    auto has = [&](const std::string &x) {
+      return std::find(items.begin(), items.end(), x) != items.end();
+    };
+    if (has("a number") && has("a name") && has("'('"))
+      return "an expression";
+    // At the top level a name can only start `plasticity NAME { ... }`.
+    if (has("'neuron'") && has("a name"))
+      std::replace(items.begin(), items.end(), std::string("a name"),
+                   std::string("'plasticity'"));
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (i)
+        out += i + 1 == items.size() ? " or " : ", ";
+      out += items[i];
+    }
+    return out;
+  }
+
+  /// ANTLR says "mismatched input 'x' expecting {...}"; say what was found
+  /// and what was expected in words.
+  static std::string rewrite(const std::string &msg, antlr4::Token *tok) {
+    std::string got = describe(tok);
+    size_t expecting = msg.find(" expecting ");
+    if ((msg.rfind("mismatched input", 0) == 0 ||
+         msg.rfind("extraneous input", 0) == 0) &&
+        expecting != std::string::npos)
+      return "unexpected " + got + "; expected " +
+             readableSet(msg.substr(expecting + 11));
+    if (msg.rfind("missing ", 0) == 0) {
+      size_t at = msg.find(" at ");
+      std::string what =
+          msg.substr(8, at == std::string::npos ? std::string::npos : at - 8);
+      return "expected " + readableSet(what) + " before " + got;
+    }
+    return "unexpected " + got;
+  }
+
+  DiagEngine &diag;
+  bool reported = false;
+};
+
+/// Deepest chain of parse-tree contexts accepted. Prefix operators, `^`
+/// and `if` recurse in the generated parser without brackets; past this
+/// depth the parse stops with an error instead of exhausting the stack.
+constexpr unsigned maxParseDepth = 2500;
+
+struct ParseTooDeep {
+  antlr4::Token *at;
+};
+
+/// The generated parser with a guard on its recursion depth.
+class GuardedParser : public NeuroParser {
+public:
+  using NeuroParser::NeuroParser;
+
+  void enterRule(antlr4::ParserRuleContext *ctx, size_t state,
+                 size_t rule) override {
+    guard(ctx);
+    NeuroParser::enterRule(ctx, state, rule);
+  }
+  void enterRecursionRule(antlr4::ParserRuleContext *ctx, size_t state,
+                          size_t rule, int precedence) override {
+    guard(ctx);
+    NeuroParser::enterRecursionRule(ctx, state, rule, precedence);
+  }
+
+private:
+  void guard(antlr4::ParserRuleContext *ctx) {
+    unsigned depth = 0;
+    for (antlr4::tree::ParseTree *c = ctx; c; c = c->parent)
+      if (++depth > maxParseDepth)
+        throw ParseTooDeep{getCurrentToken()};
+  }
+};
+
+/// Rejects bracket nesting deeper than maxNesting before the parser sees it.
+bool checkNesting(antlr4::CommonTokenStream &tokens, DiagEngine &diag) {
+  unsigned level = 0;
+  for (antlr4::Token *tok : tokens.getTokens()) {
+    std::string text = tok->getText();
+    if (text == "(" || text == "{") {
+      if (++level > maxNesting) {
+        diag.error(rangeOf(tok), "brackets nested more than " +
+                                     std::to_string(maxNesting) +
+                                     " levels deep");
+        return false;
+      }
+    } else if ((text == ")" || text == "}") && level > 0) {
+      --level;
+    }
+  }
+  return true;
+}
+
+} // namespace
+
+/// After a syntax error at line `line`, parses again from the next line that
+/// starts a top-level declaration (`neuron`, `synapse`, `network`, `import`
+/// or an annotation, in column 1) and reports the first error there, and so
+/// on: one error per declaration, not the parser's guesses within one. The
+/// text before the restart is replaced by newlines so that positions stay
+/// those of the file.
+static void reportLaterSyntaxErrors(llvm::StringRef text, unsigned line,
+                                    DiagEngine &diag) {
+  constexpr int kMaxErrors = 20;
+  auto startsDecl = [](llvm::StringRef l) {
+    for (const char *kw :
+         {"neuron", "synapse", "network", "import", "function"})
+      if (l.starts_with(kw) && l.size() > strlen(kw) &&
+          (l[strlen(kw)] == ' ' || l[strlen(kw)] == '\t'))
+        return true;
+    return l.starts_with("@");
+  };
+  for (int errors = 1; errors < kMaxErrors; ++errors) {
+    size_t restart = 0;
+    for (size_t l = line; l < lineStarts.size(); ++l) {
+      size_t begin = lineStarts[l];
+      size_t end = text.find('\n', begin);
+      if (startsDecl(text.slice(begin, end))) {
+        restart = l;
+        break;
+      }
+    }
+    if (!restart)
+      return;
+    std::string padded(restart, '\n');
+    padded += text.substr(lineStarts[restart]).str();
+    antlr4::ANTLRInputStream input(padded);
+    NeuroLexer lexer(&input);
+    ErrorListener listener(diag);
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&listener);
+    antlr4::CommonTokenStream tokens(&lexer);
+    tokens.fill();
+    if (!checkNesting(tokens, diag))
+      return;
+    GuardedParser parser(&tokens);
+    parser.removeErrorListeners();
+    parser.addErrorListener(&listener);
+    try {
+      parser.file();
+    } catch (const ParseTooDeep &) {
+      return;
+    }
+    if (!listener.hadError())
+      return;
+    line = listener.errorLine;
+  }
+}
+
+std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
+  const llvm::MemoryBuffer *buffer =
+      diag.getSourceMgr().getMemoryBuffer(diag.getBufferId());
+  llvm::StringRef text = buffer->getBuffer();
+  currentBuffer = diag.getBufferId();
+  indexLines(text);
+  // ANTLR decodes UTF-8 and throws at a byte that is not; say where it is.
+  const llvm::UTF8 *bad = text.bytes_begin();
+  if (!llvm::isLegalUTF8String(&bad, text.bytes_end())) {
+    size_t offset = size_t(bad - text.bytes_begin());
+    unsigned line = unsigned(
+        std::upper_bound(lineStarts.begin(), lineStarts.end(), offset) -
+        lineStarts.begin());
+    unsigned col = unsigned(offset - lineStarts[line - 1]) + 1;
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02x", unsigned(*bad));
+    diag.error({{line, col, currentBuffer}, {line, col + 1, currentBuffer}},
+               std::string("invalid UTF-8 (byte ") + byte +
+                   "): .neuro files are UTF-8 text; save this one as UTF-8");
+    return nullptr;
+  }
+  try {
+    antlr4::ANTLRInputStream input(text.data(), text.size());
+    NeuroLexer lexer(&input);
+    ErrorListener listener(diag);
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&listener);
+    antlr4::CommonTokenStream tokens(&lexer);
+    tokens.fill();
+    if (!checkNesting(tokens, diag))
+      return nullptr;
+    GuardedParser parser(&tokens);
+    parser.removeErrorListeners();
+    parser.addErrorListener(&listener);
+    NeuroParser::FileContext *tree = nullptr;
+    try {
+      tree = parser.file();
+    } catch (const ParseTooDeep &tooDeep) {
+      diag.error(tooDeep.at ? rangeOf(tooDeep.at) : SourceRange{},
+                 "expression nested too deeply (more than " +
+                     std::to_string(maxParseDepth) + " levels)");
+      return nullptr;
+    }
+    if (listener.hadError())
+      reportLaterSyntaxErrors(text, listener.errorLine, diag);
+    if (listener.hadError() || diag.hadError())
+      return nullptr;
+    return buildModule(tree, diag);
+  } catch (const std::exception &e) {
+    diag.error({}, std::string("internal parser error: ") + e.what());
+    return nullptr;
+  }
+}
