@@ -1,10 +1,17 @@
 //===- neuroc.cpp - The Neuro compiler driver -----------------------------===//
 //
 //   neuroc check [--verbose] FILE
-//   neuroc emit --stage=ast|neuro|elaborated|integrated|lowered|llvm FILE
-//   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] FILE
+//   neuroc emit --stage=ast|neuro|elaborated|integrated|lowered|
+//                       llvm-dialect|llvm|gpu|ptx FILE
+//   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] ... FILE
+//   neuroc build [--shared] [--target=cpu|cuda] ... FILE
+//   neuroc plot DIR
+//   neuroc devices
+//   neuroc repl [FILE]
 //
-// A thin driver over the frontend, codegen and runtime libraries.
+// A thin driver over the frontend, codegen and runtime libraries: it turns
+// its flags and the environment into CompileOptions (read once, here) and
+// calls compile() and rt::runModel; `neuroc --help` gives every flag.
 //
 //===----------------------------------------------------------------------===//
 

@@ -5,10 +5,15 @@
 //   neuro       as MLIRGen produced it: models and networks as written
 //   elaborated  after neuro-elaborate: one flat model per population
 //   integrated  after neuro-integrate: equations replaced by propagators
-//   lowered     after convert-neuro-to-kernels and neuro-vectorize-kernels:
-//               func/scf/arith/math/memref/vector
+//   lowered     after convert-neuro-to-kernels, neuro-narrow-precision
+//               (single precision), neuro-inline-random and
+//               neuro-vectorize-kernels: func/scf/arith/math/memref/vector
 //               kernels, the network reduced to the data the runtime reads
+//               (extractModelSpec, ExtractModelSpec.cpp)
+//   llvm-dialect  after neuro-merge-kernels (CPU), neuro-expand-math and
+//               the upstream conversions
 //   llvm        LLVM IR, optimised at -O3 for the host (JIT input)
+// The GPU path branches off the lowered stage (GPU.h: gpu, ptx).
 //
 //===----------------------------------------------------------------------===//
 

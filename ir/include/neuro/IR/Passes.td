@@ -21,12 +21,16 @@ def Elaborate : Pass<"neuro-elaborate", "::mlir::ModuleOp"> {
 def Integrate : Pass<"neuro-integrate", "::mlir::ModuleOp"> {
   let summary = "Choose and apply an integration scheme per population";
   let description = [{
-    Replaces the `neuro.ode`s of each elaborated population by a
-    `neuro.propagate`: the equations must be linear with constant
-    coefficients (affine in the states), and are then integrated exactly by
-    the matrix exponential of the augmented generator over one step, with a
-    second matrix for the refractory period. Nonlinear systems are rejected
-    with the offending equation's location.
+    Chooses how each elaborated population's `neuro.ode`s are integrated.
+    Linear systems with constant coefficients (affine in the states) become
+    one `neuro.propagate`, integrated exactly by the matrix exponential of
+    the augmented generator over one step (a second matrix for the
+    refractory period; with noise, the Cholesky factor of its covariance;
+    per neuron when a coefficient is a per-neuron parameter). The others
+    keep their `neuro.ode`s with a `method`: the one written, else
+    exponential Euler for conditionally linear equations, RK4 otherwise,
+    Euler-Maruyama with noise. Per-synapse equations become `neuro.decay`
+    (solved exactly between events).
   }];
 }
 
