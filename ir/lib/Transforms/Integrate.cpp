@@ -366,6 +366,118 @@ Matrix noiseCovariance(const Matrix &generator, ArrayRef<double> g, double dt) {
   return q;
 }
 
+/// What becomes of `pop` when equation `ode` has no exact propagator
+/// (`rhs` failed, or its noise is not additive): per-neuron propagators,
+/// the method asked for or chosen, or the error saying why.
+static LogicalResult integrateInexactly(PopulationOp pop, ArrayRef<OdeOp> odes,
+                                        OdeOp ode,
+                                        std::optional<StringRef> requested,
+                                        bool stochastic, bool rhsFailed,
+                                        Operation *culprit) {
+  SmallVector<OdeOp> all(odes.begin(), odes.end());
+  if (!stochastic && (!requested || *requested == "exact") &&
+      applyPerNeuronExact(pop, all))
+    return success();
+  if (!requested) {
+    if (stochastic)
+      return applyNumericalMethod(pop, all, "euler_maruyama");
+    // Automatic choice: exponential Euler when every equation is linear
+    // in its own state, else RK4 (Brian2 and NESTML choose alike).
+    bool conditionallyLinear = true;
+    for (OdeOp other : all) {
+      Operation *ignored = nullptr;
+      conditionallyLinear &=
+          degreeIn(other.getRhs(), other.getVar(), ignored) <= 1;
+    }
+    return applyNumericalMethod(
+        pop, all, conditionallyLinear ? "exponential_euler" : "rk4");
+  }
+  InFlightDiagnostic d = ode.emitError()
+                         << "cannot integrate d" << ode.getVar()
+                         << "/dt exactly: the equation is not linear with "
+                            "constant coefficients in the states"
+                         << (rhsFailed ? "" : " (with additive noise)");
+  if (culprit && culprit != ode.getOperation())
+    d.attachNote(culprit->getLoc()) << "nonlinear term here";
+  return failure();
+}
+
+/// The systems' matrices, for the population's `neuro.propagate`: the
+/// generator over one step (and while refractory, when `anyUnless`), with
+/// the noise's scale per row; what is integrated together.
+struct LinearSystem {
+  SmallVector<Attribute> vars;
+  Matrix generator, refractoryGenerator;
+  std::vector<double> noiseScale, refractoryNoiseScale;
+  bool anyUnless = false;
+  bool stochastic = false;
+};
+
+/// Replaces `odes` by one exact `neuro.propagate` of `sys` over `dt`.
+static LogicalResult emitPropagate(ArrayRef<OdeOp> list,
+                                   const LinearSystem &sys, double dt) {
+  SmallVector<OdeOp> odes(list.begin(), list.end());
+  size_t n = sys.vars.size();
+  auto propagator = [&](Matrix g) {
+    for (auto &r : g)
+      for (double &v : r)
+        v *= dt;
+    Matrix p = exponential(g, /*blocks=*/true);
+    SmallVector<double> flat;
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j <= n; ++j) {
+        double v = p[i][j];
+        // Flush rounding noise of exact zeros and ones of the structure.
+        flat.push_back(std::abs(v) < 1e-300 ? 0.0 : v);
+      }
+    return flat;
+  };
+  // The noise's Cholesky factor over one step, n x n.
+  auto noiseFactor = [&](const Matrix &g, ArrayRef<double> scale) {
+    Matrix a(n, std::vector<double>(n, 0.0));
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < n; ++j)
+        a[i][j] = g[i][j];
+    Matrix l = choleskySemiDefinite(noiseCovariance(a, scale, dt));
+    SmallVector<double> flat;
+    for (auto &row : l)
+      flat.append(row.begin(), row.end());
+    return flat;
+  };
+  SmallVector<double> matrix = propagator(sys.generator);
+  SmallVector<double> noise;
+  if (sys.stochastic)
+    noise = noiseFactor(sys.generator, sys.noiseScale);
+  for (double v : llvm::concat<double>(matrix, noise))
+    if (!std::isfinite(v))
+      return odes.front().emitError(
+          "the exact propagator over one step is not finite: check time "
+          "constants and dt");
+  OpBuilder b(odes.front());
+  auto type = RankedTensorType::get(
+      {static_cast<int64_t>(n), static_cast<int64_t>(n + 1)}, b.getF64Type());
+  auto noiseType = RankedTensorType::get(
+      {static_cast<int64_t>(n), static_cast<int64_t>(n)}, b.getF64Type());
+  DenseElementsAttr refractory, noiseAttr, refractoryNoiseAttr;
+  if (sys.anyUnless)
+    refractory = DenseElementsAttr::get(
+        type, ArrayRef<double>(propagator(sys.refractoryGenerator)));
+  if (sys.stochastic) {
+    noiseAttr = DenseElementsAttr::get(noiseType, ArrayRef<double>(noise));
+    if (sys.anyUnless)
+      refractoryNoiseAttr = DenseElementsAttr::get(
+          noiseType, ArrayRef<double>(noiseFactor(sys.refractoryGenerator,
+                                                  sys.refractoryNoiseScale)));
+  }
+  b.create<PropagateOp>(odes.front().getLoc(), b.getArrayAttr(sys.vars),
+                        b.getStringAttr("exact"),
+                        DenseElementsAttr::get(type, ArrayRef<double>(matrix)),
+                        refractory, noiseAttr, refractoryNoiseAttr);
+  for (OdeOp ode : odes)
+    ode.erase();
+  return success();
+}
+
 LogicalResult integratePopulation(PopulationOp pop, double dt) {
   SmallVector<OdeOp> odes(pop.getBody().getOps<OdeOp>());
   if (odes.empty())
@@ -439,33 +551,9 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
         g = withNoise->c - rhs->c;
       }
     }
-    if (failed(rhs) || !additive) {
-      if (!stochastic && (!requested || *requested == "exact") &&
-          applyPerNeuronExact(pop, odes))
-        return success();
-      if (!requested) {
-        if (stochastic)
-          return applyNumericalMethod(pop, odes, "euler_maruyama");
-        // Automatic choice: exponential Euler when every equation is linear
-        // in its own state, else RK4 (Brian2 and NESTML choose alike).
-        bool conditionallyLinear = true;
-        for (OdeOp other : odes) {
-          Operation *ignored = nullptr;
-          conditionallyLinear &=
-              degreeIn(other.getRhs(), other.getVar(), ignored) <= 1;
-        }
-        return applyNumericalMethod(
-            pop, odes, conditionallyLinear ? "exponential_euler" : "rk4");
-      }
-      InFlightDiagnostic d = ode.emitError()
-                             << "cannot integrate d" << ode.getVar()
-                             << "/dt exactly: the equation is not linear with "
-                                "constant coefficients in the states"
-                             << (failed(rhs) ? "" : " (with additive noise)");
-      if (culprit && culprit != ode.getOperation())
-        d.attachNote(culprit->getLoc()) << "nonlinear term here";
-      return failure();
-    }
+    if (failed(rhs) || !additive)
+      return integrateInexactly(pop, odes, ode, requested, stochastic,
+                                failed(rhs), culprit);
     unsigned row = index.lookup(ode.getVar());
     for (size_t j = 0; j < n; ++j)
       generator[row][j] = rhs->coef[j];
@@ -478,64 +566,14 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
       refractoryNoiseScale[row] = g;
     }
   }
-  auto propagator = [&](Matrix g) {
-    for (auto &r : g)
-      for (double &v : r)
-        v *= dt;
-    Matrix p = exponential(g, /*blocks=*/true);
-    SmallVector<double> flat;
-    for (size_t i = 0; i < n; ++i)
-      for (size_t j = 0; j <= n; ++j) {
-        double v = p[i][j];
-        // Flush rounding noise of exact zeros and ones of the structure.
-        flat.push_back(std::abs(v) < 1e-300 ? 0.0 : v);
-      }
-    return flat;
-  };
-  // The noise's Cholesky factor over one step, n x n.
-  auto noiseFactor = [&](const Matrix &g, ArrayRef<double> scale) {
-    Matrix a(n, std::vector<double>(n, 0.0));
-    for (size_t i = 0; i < n; ++i)
-      for (size_t j = 0; j < n; ++j)
-        a[i][j] = g[i][j];
-    Matrix l = choleskySemiDefinite(noiseCovariance(a, scale, dt));
-    SmallVector<double> flat;
-    for (auto &row : l)
-      flat.append(row.begin(), row.end());
-    return flat;
-  };
-  SmallVector<double> matrix = propagator(generator);
-  SmallVector<double> noise;
-  if (stochastic)
-    noise = noiseFactor(generator, noiseScale);
-  for (double v : llvm::concat<double>(matrix, noise))
-    if (!std::isfinite(v))
-      return odes.front().emitError(
-          "the exact propagator over one step is not finite: check time "
-          "constants and dt");
-  OpBuilder b(odes.front());
-  auto type = RankedTensorType::get(
-      {static_cast<int64_t>(n), static_cast<int64_t>(n + 1)}, b.getF64Type());
-  auto noiseType = RankedTensorType::get(
-      {static_cast<int64_t>(n), static_cast<int64_t>(n)}, b.getF64Type());
-  DenseElementsAttr refractory, noiseAttr, refractoryNoiseAttr;
-  if (anyUnless)
-    refractory = DenseElementsAttr::get(
-        type, ArrayRef<double>(propagator(refractoryGenerator)));
-  if (stochastic) {
-    noiseAttr = DenseElementsAttr::get(noiseType, ArrayRef<double>(noise));
-    if (anyUnless)
-      refractoryNoiseAttr = DenseElementsAttr::get(
-          noiseType, ArrayRef<double>(noiseFactor(refractoryGenerator,
-                                                  refractoryNoiseScale)));
-  }
-  b.create<PropagateOp>(odes.front().getLoc(), b.getArrayAttr(vars),
-                        b.getStringAttr("exact"),
-                        DenseElementsAttr::get(type, ArrayRef<double>(matrix)),
-                        refractory, noiseAttr, refractoryNoiseAttr);
-  for (OdeOp ode : odes)
-    ode.erase();
-  return success();
+  LinearSystem sys{vars,
+                   generator,
+                   refractoryGenerator,
+                   noiseScale,
+                   refractoryNoiseScale,
+                   anyUnless,
+                   stochastic};
+  return emitPropagate(odes, sys, dt);
 }
 
 /// Per-synapse equations. A state whose equation is dx/dt = a x + b with
