@@ -157,46 +157,11 @@ private:
     return success();
   }
 
-  LogicalResult elaboratePopulation(PopulationOp pop) {
-    auto neuron = dyn_cast_or_null<NeuronOp>(
-        SymbolTable::lookupSymbolIn(module, pop.getModelAttr().getAttr()));
-    if (!neuron)
-      return pop.emitOpError() << "unknown neuron model " << pop.getModelAttr();
-    DictionaryAttr params = pop.getParamsAttr();
-
-    SmallVector<ProjectionOp> incoming;
-    for (auto proj : network.getBody().getOps<ProjectionOp>())
-      if (proj.getTarget() == pop.getSymName())
-        incoming.push_back(proj);
-
-    Block &body = pop.getBody().front();
-    OpBuilder b = OpBuilder::atBlockBegin(&body);
-    // States: the neuron's, then each incoming projection's post states.
-    for (auto state : neuron.getBody().getOps<StateOp>())
-      b.clone(*state);
-    // Parameters drawn per neuron (they have initial values here) become
-    // rows too.
-    llvm::StringSet<> initialized;
-    for (Operation &op : body)
-      if (auto var = op.getAttrOfType<FlatSymbolRefAttr>("var"))
-        initialized.insert(var.getValue());
-    llvm::StringSet<> perNeuron;
-    for (auto param : neuron.getBody().getOps<ParamOp>())
-      if (initialized.contains(param.getSymName())) {
-        perNeuron.insert(param.getSymName());
-        auto row = b.create<StateOp>(param.getLoc(), param.getSymName(),
-                                     param.getUnit());
-        // A parameter keeps its value during a run unless it follows a
-        // table in time: then integration may treat it as a coefficient.
-        bool constant = true;
-        for (auto timed : body.getOps<InitTimedOp>())
-          if (timed.getVar() == param.getSymName() &&
-              cast<ShapedType>(timed.getValues().getType()).getDimSize(0) > 1)
-            constant = false;
-        if (constant)
-          row->setAttr("neuro.constant", b.getUnitAttr());
-      }
-    b.setInsertionPointToEnd(&body);
+  /// Adds to a population's `body` a row for each post state of its
+  /// `incoming` projections (with the initial value moved from the
+  /// projection) and for each sum of per-synapse drives (starting at 0).
+  LogicalResult addIncomingRows(NeuronOp neuron, Block &body,
+                                ArrayRef<ProjectionOp> incoming, OpBuilder &b) {
     for (ProjectionOp proj : incoming) {
       auto synapse = lookupSynapse(proj);
       if (!synapse)
@@ -242,6 +207,51 @@ private:
                               b.getF64FloatAttr(0.0));
       }
     }
+    return success();
+  }
+
+  LogicalResult elaboratePopulation(PopulationOp pop) {
+    auto neuron = dyn_cast_or_null<NeuronOp>(
+        SymbolTable::lookupSymbolIn(module, pop.getModelAttr().getAttr()));
+    if (!neuron)
+      return pop.emitOpError() << "unknown neuron model " << pop.getModelAttr();
+    DictionaryAttr params = pop.getParamsAttr();
+
+    SmallVector<ProjectionOp> incoming;
+    for (auto proj : network.getBody().getOps<ProjectionOp>())
+      if (proj.getTarget() == pop.getSymName())
+        incoming.push_back(proj);
+
+    Block &body = pop.getBody().front();
+    OpBuilder b = OpBuilder::atBlockBegin(&body);
+    // States: the neuron's, then each incoming projection's post states.
+    for (auto state : neuron.getBody().getOps<StateOp>())
+      b.clone(*state);
+    // Parameters drawn per neuron (they have initial values here) become
+    // rows too.
+    llvm::StringSet<> initialized;
+    for (Operation &op : body)
+      if (auto var = op.getAttrOfType<FlatSymbolRefAttr>("var"))
+        initialized.insert(var.getValue());
+    llvm::StringSet<> perNeuron;
+    for (auto param : neuron.getBody().getOps<ParamOp>())
+      if (initialized.contains(param.getSymName())) {
+        perNeuron.insert(param.getSymName());
+        auto row = b.create<StateOp>(param.getLoc(), param.getSymName(),
+                                     param.getUnit());
+        // A parameter keeps its value during a run unless it follows a
+        // table in time: then integration may treat it as a coefficient.
+        bool constant = true;
+        for (auto timed : body.getOps<InitTimedOp>())
+          if (timed.getVar() == param.getSymName() &&
+              cast<ShapedType>(timed.getValues().getType()).getDimSize(0) > 1)
+            constant = false;
+        if (constant)
+          row->setAttr("neuro.constant", b.getUnitAttr());
+      }
+    b.setInsertionPointToEnd(&body);
+    if (failed(addIncomingRows(neuron, body, incoming, b)))
+      return failure();
 
     auto noInput = [&](RefOp ref) -> FailureOr<Value> {
       return ref.emitOpError("input used outside a neuron");
