@@ -18,6 +18,8 @@ import tempfile
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from results import write_section  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "examples", "classic"))
 from brunel_stats import stats  # noqa: E402
 
@@ -83,16 +85,7 @@ def main():
                              f"**{bs / s:.2f}x** | | | | |")
     section = "\n".join(lines) + "\n"
     print(section)
-    results = os.path.join(ROOT, "bench", "RESULTS.md")
-    text = open(results).read()
-    start = text.find("## Brunel (2000), full scale")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    with open(results, "w") as f:
-        f.write(text)
+    write_section("Brunel (2000), full scale", section)
 
 
 if __name__ == "__main__":

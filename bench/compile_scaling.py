@@ -19,6 +19,8 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from results import write_section  # noqa: E402
 NEUROC = os.path.join(ROOT, "build", "bin", "neuroc")
 
 NEURON = """neuron LIF {
@@ -121,16 +123,7 @@ def main():
                "\n".join(lines) + "\n")
     if a.no_write:
         return
-    results = os.path.join(ROOT, "bench", "RESULTS.md")
-    text = open(results).read()
-    start = text.find("## Compile time against model size")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1:] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    with open(results, "w") as f:
-        f.write(text)
+    write_section("Compile time against model size", section)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 #include "neuro/Runtime/Files.h"
 
+#include <filesystem>
+#include <system_error>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -71,5 +74,19 @@ bool neuro::rt::readWholeFile(const std::string &path, std::string &bytes,
     return false;
   }
   bytes.resize(got);
+  return true;
+}
+
+bool neuro::rt::makeOutputDirectory(const std::string &dir, std::string &err) {
+  namespace fs = std::filesystem;
+  fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
+  std::error_code ec;
+  fs::create_directories(base, ec);
+  if (ec || !fs::is_directory(base, ec)) {
+    err = "cannot create directory '" + base.string() + "'";
+    if (ec)
+      err += ": " + ec.message();
+    return false;
+  }
   return true;
 }

@@ -1,5 +1,6 @@
 //===- OutputLock.cpp - One run at a time writes an output directory ------===//
 
+#include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Run.h"
 
 #include <cerrno>
@@ -17,16 +18,9 @@ OutputLock::~OutputLock() {
 }
 
 bool OutputLock::acquire(const std::string &dir, std::string &err) {
-  namespace fs = std::filesystem;
-  fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
-  std::error_code ec;
-  fs::create_directories(base, ec);
-  if (ec || !fs::is_directory(base, ec)) {
-    err = "cannot create directory '" + base.string() + "'";
-    if (ec)
-      err += ": " + ec.message();
+  if (!makeOutputDirectory(dir, err))
     return false;
-  }
+  std::filesystem::path base = dir.empty() ? "." : dir;
   std::string path = (base / kFileName).string();
   int file = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (file < 0) {

@@ -10,6 +10,7 @@
 
 #include "SimulatorInternal.h"
 
+#include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Run.h"
 
 #include <algorithm>
@@ -56,21 +57,6 @@ void Simulator::sampleState(size_t r, int64_t k) {
     append(pop.state.data(), spec.size);
 }
 
-static bool outputDirectory(const std::string &dir, std::filesystem::path &base,
-                            std::string &err) {
-  namespace fs = std::filesystem;
-  base = dir.empty() ? fs::path(".") : fs::path(dir);
-  std::error_code ec;
-  fs::create_directories(base, ec);
-  if (ec || !fs::is_directory(base, ec)) {
-    err = "cannot create directory '" + base.string() + "'";
-    if (ec)
-      err += ": " + ec.message();
-    return false;
-  }
-  return true;
-}
-
 size_t Simulator::bufferedBytes() const {
   size_t bytes = 0;
   for (const Population &pop : pops)
@@ -87,9 +73,9 @@ bool Simulator::streamTo(const std::string &dir, std::string &err) {
     return false;
   }
   try {
-    fs::path base;
-    if (!outputDirectory(dir, base, err))
+    if (!makeOutputDirectory(dir, err))
       return false;
+    fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
     spikeStreams.clear();
     spikeStreams.resize(pops.size());
     for (int pop : recordedOrder) {
@@ -186,9 +172,9 @@ bool Simulator::writeStates(const std::string &dir, std::string &err) {
   if (model.stateRecords.empty())
     return true;
   try {
-    fs::path base;
-    if (!outputDirectory(dir, base, err))
+    if (!makeOutputDirectory(dir, err))
       return false;
+    fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
     for (size_t r = 0; r < model.stateRecords.size(); ++r) {
       const StateRecordSpec &rec = model.stateRecords[r];
       const StateRecording &data = stateRecordings[r];
@@ -337,9 +323,9 @@ bool Simulator::writeSpikes(const std::string &dir, std::string &err) {
     return false;
   }
   try {
-    fs::path base;
-    if (!outputDirectory(dir, base, err))
+    if (!makeOutputDirectory(dir, err))
       return false;
+    fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
     for (int pop : recordedOrder) {
       fs::path file =
           base / ("spikes_" + model.populations[size_t(pop)].name + ".npy");

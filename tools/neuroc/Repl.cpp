@@ -78,8 +78,14 @@ void onInterrupt(int) { interrupted = true; }
 
 class Session {
 public:
-  Session(std::vector<std::string> includes, bool singlePrecision)
-      : includes(std::move(includes)), singlePrecision(singlePrecision) {}
+  /// The environment is read once, when the session starts, as neuroc
+  /// reads it for a run.
+  Session(const std::vector<std::string> &includes, bool singlePrecision)
+      : options(CompileOptions::fromEnvironment(/*cache=*/true)) {
+    options.searchPaths.insert(options.searchPaths.begin(), includes.begin(),
+                               includes.end());
+    options.singlePrecision = singlePrecision;
+  }
 
   void loadFile(const std::string &path) {
     std::string text, err;
@@ -118,12 +124,8 @@ public:
       source += d.second + "\n";
     std::string diagnostics;
     llvm::raw_string_ostream diag(diagnostics);
-    // The environment read once per build, as neuroc reads it.
-    CompileOptions opts = CompileOptions::fromEnvironment(/*cache=*/true);
-    opts.searchPaths.insert(opts.searchPaths.begin(), includes.begin(),
-                            includes.end());
+    CompileOptions opts = options;
     opts.tunable = tunable;
-    opts.singlePrecision = singlePrecision;
     auto c = std::make_unique<Compiler>(diag, std::move(opts));
     c->loadString(lastFile.empty() ? "<repl>" : lastFile, source);
     rt::ModelSpec spec;
@@ -616,8 +618,7 @@ private:
     return false;
   }
 
-  std::vector<std::string> includes;
-  bool singlePrecision = false;
+  CompileOptions options;
   std::vector<std::pair<std::string, std::string>> declarations;
   std::string lastFile, pending, code;
   SourceScanner scan;

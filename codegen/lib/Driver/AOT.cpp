@@ -70,14 +70,10 @@ neuro::emitModelSource(const rt::ModelSpec &spec, const std::string &network,
   };
   for (const rt::PopulationSpec &pop : spec.populations)
     if (!pop.generator)
-      for (rt::KernelKind kind : {rt::KernelKind::Step, rt::KernelKind::Reset,
-                                  rt::KernelKind::Init, rt::KernelKind::Derive})
+      for (rt::KernelKind kind : rt::kPopulationKernels)
         addKernel(kind, pop.name);
   for (const rt::ProjectionSpec &pr : spec.projections)
-    for (rt::KernelKind kind :
-         {rt::KernelKind::Deliver, rt::KernelKind::DeliverPost,
-          rt::KernelKind::Update, rt::KernelKind::Connect,
-          rt::KernelKind::SynInit})
+    for (rt::KernelKind kind : rt::kProjectionKernels)
       addKernel(kind, pr.name);
   for (const std::string &symbol : symbols)
     os << "extern \"C\" void " << symbol << "();\n";

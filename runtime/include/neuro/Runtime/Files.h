@@ -27,6 +27,11 @@ bool checkRegularFile(const std::string &path, std::string &err,
 bool readWholeFile(const std::string &path, std::string &bytes,
                    std::string &err);
 
+/// Creates output directory `dir` (empty: ".") with its parents if needed;
+/// false and `err` ("cannot create directory 'DIR': why") when it cannot
+/// be made or is not a directory.
+bool makeOutputDirectory(const std::string &dir, std::string &err);
+
 } // namespace neuro::rt
 
 #endif // NEURO_RUNTIME_FILES_H

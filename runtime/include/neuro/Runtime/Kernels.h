@@ -31,6 +31,14 @@ enum class KernelKind {
   SynInit
 };
 
+/// The kinds a population (that is not a spike source) may have, and those
+/// a projection may have.
+inline constexpr KernelKind kPopulationKernels[] = {
+    KernelKind::Step, KernelKind::Reset, KernelKind::Init, KernelKind::Derive};
+inline constexpr KernelKind kProjectionKernels[] = {
+    KernelKind::Deliver, KernelKind::DeliverPost, KernelKind::Update,
+    KernelKind::Connect, KernelKind::SynInit};
+
 /// `neuro_<kind>_<network>_<owner>` (`neuro_step_CUBA_E`); the symbol with
 /// the C interface the runtime calls is `_mlir_ciface_` followed by it.
 std::string kernelName(KernelKind kind, const std::string &network,
