@@ -9,6 +9,7 @@ PKGS=(
   antlr4 libantlr4-runtime-dev default-jre-headless
   libgtest-dev libgmock-dev libbenchmark-dev libedit-dev
   python3 python3-numpy python3-brian
+  python3-dev pybind11-dev python3-pybind11 python3-pytest
 )
 
 missing=()

@@ -445,6 +445,19 @@ const CSR &Simulator::connectivity(int proj) const {
   return projs[size_t(proj)].csr;
 }
 
+void Simulator::synapseEnds(int proj, std::vector<int64_t> &pre,
+                            std::vector<int64_t> &post) const {
+  pre.clear();
+  post.clear();
+  if (proj < 0 || size_t(proj) >= projs.size())
+    return;
+  const Projection &p = projs[size_t(proj)];
+  pre.resize(p.csr.cols.size());
+  post.assign(p.csr.cols.begin(), p.csr.cols.end());
+  for (size_t s = 0; s < pre.size(); ++s)
+    pre[s] = synapseSource(p, int64_t(s));
+}
+
 //===----------------------------------------------------------------------===//
 // Output
 //===----------------------------------------------------------------------===//

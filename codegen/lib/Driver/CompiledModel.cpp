@@ -39,6 +39,18 @@ std::optional<std::string> CompiledModel::attach(rt::Simulator &sim,
 std::unique_ptr<CompiledModel> neuro::compile(const std::string &file,
                                               const CompileOptions &options,
                                               llvm::raw_ostream &diagOS) {
+  return compileBuffer(file, nullptr, options, diagOS);
+}
+
+std::unique_ptr<CompiledModel>
+neuro::compileSource(const std::string &name, const std::string &text,
+                     const CompileOptions &options, llvm::raw_ostream &diagOS) {
+  return compileBuffer(name, &text, options, diagOS);
+}
+
+std::unique_ptr<CompiledModel>
+neuro::compileBuffer(const std::string &file, const std::string *text,
+                     const CompileOptions &options, llvm::raw_ostream &diagOS) {
   CompileOptions opts = options;
   bool gpu = opts.target != Target::CPU;
   if (opts.target == Target::CUDA) {
@@ -56,8 +68,10 @@ std::unique_ptr<CompiledModel> neuro::compile(const std::string &file,
   model->owner = std::make_unique<Compiler>(diagOS, opts);
   Compiler &c = *model->owner;
   c.setKeepLowered(gpu);
-  if (!c.loadFile(file) || !c.parse() || !c.check() || !c.generate() ||
-      !c.compileNetwork(opts.network, model->modelSpec))
+  if (text)
+    c.loadString(file, *text);
+  if ((!text && !c.loadFile(file)) || !c.parse() || !c.check() ||
+      !c.generate() || !c.compileNetwork(opts.network, model->modelSpec))
     return nullptr;
   if (gpu && !c.compileGPUKernels(opts.gpu,
                                   opts.target == Target::CUDA ? &model->images

@@ -180,9 +180,9 @@ public:
   Compiler &compiler() { return *owner; }
 
 private:
-  friend std::unique_ptr<CompiledModel> compile(const std::string &file,
-                                                const CompileOptions &options,
-                                                llvm::raw_ostream &diagOS);
+  friend std::unique_ptr<CompiledModel>
+  compileBuffer(const std::string &name, const std::string *text,
+                const CompileOptions &options, llvm::raw_ostream &diagOS);
   std::unique_ptr<Compiler> owner;
   rt::ModelSpec modelSpec;
   std::vector<GPUImage> images;
@@ -196,6 +196,20 @@ private:
 std::unique_ptr<CompiledModel> compile(const std::string &file,
                                        const CompileOptions &options,
                                        llvm::raw_ostream &diagOS);
+
+/// As compile(), for source text given as a string; `name` stands for its
+/// file in diagnostics, and imports and table files are found as for a
+/// file in the current directory.
+std::unique_ptr<CompiledModel> compileSource(const std::string &name,
+                                             const std::string &text,
+                                             const CompileOptions &options,
+                                             llvm::raw_ostream &diagOS);
+
+/// compile() of the file `name` when `text` is null, else compileSource().
+std::unique_ptr<CompiledModel> compileBuffer(const std::string &name,
+                                             const std::string *text,
+                                             const CompileOptions &options,
+                                             llvm::raw_ostream &diagOS);
 
 } // namespace neuro
 

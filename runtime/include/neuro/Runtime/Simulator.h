@@ -292,6 +292,12 @@ public:
     return stateRecordings[size_t(rec)].times;
   }
 
+  /// The source and target neuron of every synapse of projection `proj`,
+  /// in the order of its synapse state (as `<PROJ>_pre.npy` and
+  /// `_post.npy` give them); empty if out of range or not built.
+  void synapseEnds(int proj, std::vector<int64_t> &pre,
+                   std::vector<int64_t> &post) const;
+
 private:
   struct Population {
     AlignedVector<double> state; ///< [rows][size]

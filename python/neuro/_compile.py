@@ -1,0 +1,190 @@
+"""Compiling models: neuro.compile, neuro.compile_source and CompileError."""
+
+import os
+import re
+
+from neuro import _core
+
+_HEADER = re.compile(r"^(?P<file>.*?):(?P<line>\d+):(?P<column>\d+): "
+                     r"(?P<severity>error|warning|note): (?P<message>.*)$")
+_PLAIN = re.compile(r"^(?P<file>[^:\n]*): (?P<severity>error|warning|note): "
+                    r"(?P<message>.*)$")
+
+
+class Diagnostic:
+    """One message of the compiler: where, how severe, what, and the source
+    line with its caret as `neuroc check` shows them (`snippet`)."""
+
+    def __init__(self, file, line, column, severity, message, snippet=""):
+        self.file = file
+        self.line = line
+        self.column = column
+        self.severity = severity
+        self.message = message
+        self.snippet = snippet
+
+    def __str__(self):
+        where = (f"{self.file}:{self.line}:{self.column}" if self.line
+                 else self.file)
+        text = f"{where}: {self.severity}: {self.message}"
+        return text + ("\n" + self.snippet if self.snippet else "")
+
+    def __repr__(self):
+        return (f"Diagnostic({self.file!r}, {self.line}, {self.column}, "
+                f"{self.severity!r}, {self.message!r})")
+
+
+def parse_diagnostics(text):
+    """The diagnostics in the compiler's text output, in order."""
+    out = []
+    for line in text.splitlines():
+        m = _HEADER.match(line)
+        if m:
+            out.append(Diagnostic(m["file"], int(m["line"]), int(m["column"]),
+                                  m["severity"], m["message"]))
+            continue
+        m = _PLAIN.match(line)
+        if m and not line.startswith(" "):
+            out.append(Diagnostic(m["file"], 0, 0, m["severity"],
+                                  m["message"]))
+            continue
+        if out:
+            out[-1].snippet += ("\n" if out[-1].snippet else "") + line
+    return out
+
+
+class CompileError(Exception):
+    """A model did not compile. `diagnostics` lists the messages (each with
+    file, line, column, severity, message and snippet); str() gives them as
+    `neuroc check` prints them."""
+
+    def __init__(self, text):
+        super().__init__(text.rstrip("\n"))
+        self.text = text
+        self.diagnostics = parse_diagnostics(text)
+
+    @property
+    def errors(self):
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+
+def _options(network, tunable, overrides, precision, target, search_paths,
+             cache, cache_dir, werror, vector_width):
+    if isinstance(tunable, str):
+        tunable = [tunable]
+    return {
+        "network": network,
+        "tunable": [str(t) for t in tunable],
+        "overrides": {str(k): _text(v) for k, v in (overrides or {}).items()},
+        "precision": precision,
+        "target": target,
+        "search_paths": [os.fspath(p) for p in search_paths],
+        "cache": bool(cache),
+        "cache_dir": None if cache_dir is None else os.fspath(cache_dir),
+        "werror": bool(werror),
+        "vector_width": int(vector_width),
+    }
+
+
+def _text(value):
+    """A value for --set: quantities as text ("5 mV"), numbers as numbers."""
+    if isinstance(value, bool):
+        raise TypeError("a value must be a number or a quantity such as '5 mV'")
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return str(value)
+
+
+class Model:
+    """A compiled network. Simulations made from it with simulation() reuse
+    its kernels: another seed, other values of states and of parameters
+    kept as rows (`tunable`), other connection probabilities or degrees need
+    no compilation. Values compiled into the kernels (a network's `param`,
+    `overrides`) need a new compile(), which the cache makes fast."""
+
+    def __init__(self, core, keep=None):
+        self._core = core
+        self._keep = keep  # what the model's files need alive (Network)
+        self.warnings = parse_diagnostics(core.warnings)
+        # False for a Network without `run`: simulation.run() needs a time.
+        self.has_duration = True
+
+    network = property(lambda self: self._core.network)
+    dt = property(lambda self: self._core.dt, doc="time step, seconds")
+    cache_hit = property(lambda self: self._core.cache_hit)
+    single_precision = property(lambda self: self._core.single_precision)
+
+    @property
+    def duration(self):
+        """What the model's `run` statements add up to, in seconds."""
+        return self._core.steps * self._core.dt
+
+    @property
+    def populations(self):
+        """{name: {"size", "rows", "units", ...}} in the model's order."""
+        return {p["name"]: p for p in self._core.populations}
+
+    @property
+    def projections(self):
+        """{name: {"pre", "post", "rows", "units", "weight", ...}}."""
+        return {p["name"]: p for p in self._core.projections}
+
+    @property
+    def compiled_overrides(self):
+        return set(self._core.compiled_overrides)
+
+    def simulation(self, seed=None, threads=1, set=None, connectivity=None):
+        """A built network, ready to run. `set` gives starting values of
+        states and of parameters kept as rows ({"E.v": "-60 mV",
+        "E_to_I.w": "1 mV"}; numbers are SI); `connectivity` changes a
+        projection's rule: {"E_to_I": {"p": 0.05}} (or in_degree,
+        out_degree). Nothing is compiled again."""
+        from neuro.simulation import Simulation
+        return Simulation(self, seed=seed, threads=threads, set=set,
+                          connectivity=connectivity)
+
+    def __repr__(self):
+        pops = ", ".join(f"{n}={p['size']}" for n, p in
+                         self.populations.items())
+        return f"<neuro.Model {self.network}: {pops}>"
+
+
+def _compile(core_call, keep, **kw):
+    try:
+        core = core_call(_options(**kw))
+    except _core._CompileFailure as e:
+        raise CompileError(str(e)) from None
+    return Model(core, keep)
+
+
+def compile(path, *, network=None, tunable=(), overrides=None,
+            precision="double", target="cpu", search_paths=(), cache=True,
+            cache_dir=None, werror=False, vector_width=0):
+    """Compiles network `network` (default: the only one) of a .neuro file.
+
+    tunable: parameters kept as per-neuron rows so that simulations can set
+      them ("E.tau_m", "E.*", "*"), as `neuroc run --tunable`.
+    overrides: values of compile-time constants ({"g": 5, "J": "0.2 mV"}),
+      as `neuroc run --set g=5`.
+    precision: "double" or "single"; target: "cpu", "cuda", "cuda-emulated".
+    Raises CompileError with the diagnostics."""
+    return _compile(lambda o: _core.compile_file(os.fspath(path), o), None,
+                    network=network, tunable=tunable, overrides=overrides,
+                    precision=precision, target=target,
+                    search_paths=search_paths, cache=cache,
+                    cache_dir=cache_dir, werror=werror,
+                    vector_width=vector_width)
+
+
+def compile_source(text, *, name="<string>", network=None, tunable=(),
+                   overrides=None, precision="double", target="cpu",
+                   search_paths=(), cache=True, cache_dir=None, werror=False,
+                   vector_width=0, _keep=None):
+    """compile() for source text; `name` stands for the file in
+    diagnostics, and files it names are found from the current folder."""
+    return _compile(lambda o: _core.compile_source(name, text, o), _keep,
+                    network=network, tunable=tunable, overrides=overrides,
+                    precision=precision, target=target,
+                    search_paths=search_paths, cache=cache,
+                    cache_dir=cache_dir, werror=werror,
+                    vector_width=vector_width)

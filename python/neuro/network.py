@@ -1,0 +1,224 @@
+"""Networks built from Python: neuro.Network writes the .neuro source of a
+network statement (and the table files of connections given as arrays) and
+compiles it, so Python-built networks have the language's semantics and
+checks, and its error messages point into the generated source."""
+
+import os
+import tempfile
+
+import numpy as np
+
+from neuro._compile import compile_source
+
+_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                  "0123456789_")
+
+
+def _name(text, what):
+    if (not isinstance(text, str) or not text or text[0].isdigit()
+            or not set(text) <= _NAME_CHARS):
+        raise ValueError(f"{what} must be a name (letters, digits, _), "
+                         f"not {text!r}")
+    return text
+
+
+def expr(value):
+    """A value as an expression of the language: strings as written
+    ("-60 mV", "uniform(1 ms, 3 ms)"), numbers as plain numbers (so
+    dimensionless), lists as [a, b, ...]."""
+    if isinstance(value, bool):
+        raise TypeError("booleans are not values of the language")
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            raise ValueError(f"{value} is not a finite number")
+        return repr(float(value))
+    if isinstance(value, str):
+        if "\n" in value or "}" in value:
+            raise ValueError(f"not an expression: {value!r}")
+        return value
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "[" + ", ".join(expr(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} as a value")
+
+
+def _args(model, args):
+    if not args:
+        return model
+    return model + "(" + ", ".join(f"{_name(k, 'an argument')} = {expr(v)}"
+                                   for k, v in args.items()) + ")"
+
+
+class Network:
+    """A network assembled statement by statement:
+
+        net = neuro.Network("Demo", dt="0.1 ms", seed=1)
+        net.use("std.neurons.LIF", "std.synapses.ExpCurrent")
+        net.population("E", 80, "LIF", v="uniform(-60 mV, -50 mV)")
+        net.connect("E", "E", "ExpCurrent", w="0.5 mV", p=0.1)
+        net.record_spikes("E")
+        sim = net.compile().simulation()
+
+    Models come from imports (use) or from source text (define). Connections
+    given as arrays (connect_arrays) are written to a table file that lives
+    as long as the compiled model does."""
+
+    def __init__(self, name="Net", dt=None, seed=None):
+        self.name = _name(name, "the network's name")
+        self._imports = []
+        self._models = []
+        self._settings = []
+        self._lines = []
+        self._files = tempfile.TemporaryDirectory(prefix="neuro-net-")
+        self._count = 0
+        if dt is not None:
+            self._settings.append(f"dt = {expr(dt)}")
+        if seed is not None:
+            self._settings.append(f"seed = {int(seed)}")
+
+    def use(self, *imports):
+        """Imports models: "std.neurons.LIF", "mymodels.Cell"."""
+        for i in imports:
+            if not all(_name(p, "an import") for p in i.split(".")):
+                raise ValueError(f"bad import {i!r}")
+            if i not in self._imports:
+                self._imports.append(i)
+        return self
+
+    def define(self, source):
+        """Adds neuron/synapse definitions written in the language."""
+        self._models.append(source.strip())
+        return self
+
+    def param(self, name, value):
+        """A constant of the network (`param NAME = VALUE`)."""
+        self._lines.append(f"param {_name(name, 'a parameter')} = "
+                           f"{expr(value)}")
+        return self
+
+    def population(self, name, size, model, excitatory=None, **args):
+        """`NAME = SIZE of MODEL(ARGS)`; excitatory=True/False for Dale's
+        law. Arguments are expressions (see expr)."""
+        line = (f"{_name(name, 'a population')} = {int(size)} of "
+                f"{_args(_name(model, 'a model'), args)}")
+        if excitatory is not None:
+            line += " excitatory" if excitatory else " inhibitory"
+        self._lines.append(line)
+        return name
+
+    def spike_times(self, name, size, indices, times):
+        """A SpikeTimes source: neuron indices[n] spikes at times[n] (s)."""
+        indices = np.asarray(indices, dtype=np.int64).ravel()
+        times = np.asarray(times, dtype=np.float64).ravel()
+        if indices.shape != times.shape:
+            raise ValueError("indices and times must have the same length")
+        path = self._table({"i": indices, "t": times})
+        self._lines.append(f"{_name(name, 'a population')} = {int(size)} of "
+                           f"SpikeTimes(file = \"{path}\")")
+        return name
+
+    def connect(self, pre, post, synapse, p=None, in_degree=None,
+                out_degree=None, one_to_one=False, where=None, delay=None,
+                no_autapses=False, name=None, **args):
+        """`connect PRE -> POST with SYNAPSE(ARGS) RULE ...`; pre and post
+        may be slices written as text ("E[0:10]"); post may be a list."""
+        posts = [post] if isinstance(post, str) else list(post)
+        line = (f"connect {pre} -> {', '.join(posts)} with "
+                f"{_args(_name(synapse, 'a synapse'), args)}")
+        rules = [r for r in (p, in_degree, out_degree) if r is not None]
+        if len(rules) + bool(one_to_one) > 1:
+            raise ValueError("give one rule: p, in_degree, out_degree or "
+                             "one_to_one")
+        if p is not None:
+            line += f" p = {expr(p)}"
+        if in_degree is not None:
+            line += f" in_degree = {int(in_degree)}"
+        if out_degree is not None:
+            line += f" out_degree = {int(out_degree)}"
+        if one_to_one:
+            line += " one_to_one"
+        if where is not None:
+            line += f" where {where}"
+        if no_autapses:
+            line += " no_autapses"
+        if delay is not None:
+            line += f" delay = {expr(delay)}"
+        if name is not None:
+            line += f" as {_name(name, 'a projection')}"
+        self._lines.append(line)
+        return name or f"{pre}_to_{posts[0]}"
+
+    def connect_arrays(self, pre, post, synapse, sources, targets,
+                       weights=None, delays=None, name=None, **args):
+        """Exactly the synapses sources[k] -> targets[k], with weights (SI)
+        and delays (seconds) per synapse when given (`from "FILE"`)."""
+        cols = {"pre": np.asarray(sources, dtype=np.int64).ravel(),
+                "post": np.asarray(targets, dtype=np.int64).ravel()}
+        n = len(cols["pre"])
+        if len(cols["post"]) != n:
+            raise ValueError("sources and targets must have the same length")
+        for key, values in (("weight", weights), ("delay", delays)):
+            if values is not None:
+                values = np.broadcast_to(np.asarray(values, dtype=np.float64),
+                                         (n,))
+                cols[key] = np.ascontiguousarray(values)
+        path = self._table(cols)
+        line = (f"connect {pre} -> {post} with "
+                f"{_args(_name(synapse, 'a synapse'), args)} from \"{path}\"")
+        if name is not None:
+            line += f" as {_name(name, 'a projection')}"
+        self._lines.append(line)
+        return name or f"{pre}_to_{post}"
+
+    def record_spikes(self, *populations):
+        self._lines.append("record spikes of " + ", ".join(populations))
+
+    def record(self, owner, variables, every=None):
+        """`record VARS of OWNER [every T]` (owner may be a slice)."""
+        if isinstance(variables, str):
+            variables = [variables]
+        line = f"record {', '.join(variables)} of {owner}"
+        if every is not None:
+            line += f" every {expr(every)}"
+        self._lines.append(line)
+
+    def run(self, duration):
+        """A `run` statement: the duration simulation.run() runs by default."""
+        self._lines.append(f"run {expr(duration)}")
+
+    def statement(self, text):
+        """Any other statement of a network, as written in the language."""
+        self._lines.append(text.strip())
+
+    def _table(self, columns):
+        dtype = [(k, "<i8" if v.dtype.kind in "iu" else "<f8")
+                 for k, v in columns.items()]
+        n = len(next(iter(columns.values())))
+        table = np.empty(n, dtype=dtype)
+        for k, v in columns.items():
+            table[k] = v
+        self._count += 1
+        path = os.path.join(self._files.name, f"table{self._count}.npy")
+        np.save(path, table)
+        return path
+
+    def source(self):
+        """The .neuro text of the network."""
+        out = [f"import {i}" for i in self._imports]
+        out += self._models
+        body = "\n".join("  " + line for line in self._settings + self._lines)
+        out.append(f"network {self.name} {{\n{body}\n}}")
+        return "\n\n".join(out) + "\n"
+
+    def compile(self, **options):
+        """Compiles the network (options as neuro.compile_source)."""
+        source = self.source()
+        no_run = not any(line.startswith("run ") for line in self._lines)
+        if no_run:
+            # The language wants a duration; simulation.run() then needs one.
+            source = source.rstrip()[:-1] + "  run 1 s\n}\n"
+        model = compile_source(source, name=f"<network {self.name}>",
+                               _keep=self._files, **options)
+        model.has_duration = not no_run
+        return model

@@ -1,0 +1,303 @@
+"""Running a compiled model: neuro.Simulation."""
+
+import os
+
+import numpy as np
+
+from neuro import _core
+
+
+def _seconds(value, what="duration"):
+    """Seconds from a number (seconds) or a string with a time unit."""
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be a number of seconds or a string "
+                        "such as '100 ms'")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        value = float(value)
+        if not np.isfinite(value) or value < 0:
+            raise ValueError(f"{what} must be finite and >= 0, not {value}")
+        return value
+    if isinstance(value, str):
+        return _core.parse_duration(value)
+    raise TypeError(f"{what} must be a number of seconds or a string such "
+                    f"as '100 ms', not {type(value).__name__}")
+
+
+class Simulation:
+    """One network built from a Model, run in steps of the model's dt.
+
+    State: sim["E.v"] is the row of state (or parameter kept as a row) v of
+    population E, a numpy array over the simulator's own memory: reading it
+    shows the current values, writing it changes them (in SI units: volts,
+    seconds, siemens). sim["E_to_I.w"] is a synapse variable likewise.
+    sim.unit("E.v") says the unit ("V"). To set with a unit, sim.set("E.v",
+    "-60 mV"). In single precision, read the row again after a run.
+    After reset() take views again: old ones show the old network.
+    """
+
+    def __init__(self, model, seed=None, threads=1, set=None,
+                 connectivity=None):
+        self.model = model
+        self._args = dict(seed=seed, threads=threads, set=set,
+                          connectivity=connectivity)
+        self._sim = self._make()
+
+    def _make(self):
+        a = self._args
+        sets = [(str(k), self._value_text(str(k), v))
+                for k, v in (a["set"] or {}).items()]
+        rules = {str(k): {str(r): float(x) for r, x in v.items()}
+                 for k, v in (a["connectivity"] or {}).items()}
+        seed = a["seed"]
+        if seed is not None and (isinstance(seed, bool) or int(seed) != seed
+                                 or not 0 <= int(seed) < 2**64):
+            raise ValueError(f"seed must be a whole number in [0, 2^64), "
+                             f"not {seed!r}")
+        threads = int(a["threads"])
+        if threads < 0:
+            raise ValueError("threads must be >= 0 (0: automatic)")
+        return _core.Simulation(self.model._core,
+                                None if seed is None else int(seed), threads,
+                                sets, rules)
+
+    def _value_text(self, name, value):
+        """A starting value as --set takes it: numbers are SI, so they get
+        the variable's SI unit."""
+        if isinstance(value, bool):
+            raise TypeError("a value must be a number or a quantity such as "
+                            "'-60 mV'")
+        if isinstance(value, (int, float, np.integer, np.floating)):
+            try:
+                unit = self.unit(name)
+            except KeyError:
+                unit = "1"  # the run's own message names what is wrong
+            return repr(float(value)) + ("" if unit == "1" else " " + unit)
+        return str(value)
+
+    # Time ----------------------------------------------------------------
+
+    dt = property(lambda self: self._sim.dt, doc="time step, seconds")
+    t = property(lambda self: self._sim.t, doc="simulated time, seconds")
+    step = property(lambda self: self._sim.step, doc="steps done")
+    seed = property(lambda self: self._sim.seed)
+    threads = property(lambda self: self._sim.threads)
+
+    def run(self, duration=None):
+        """Runs `duration` more ("100 ms", or a number of seconds; default:
+        the model's `run` statements). May be called again to go on.
+        Ctrl-C stops at a step (KeyboardInterrupt; the simulation stays
+        usable at the time reached). A NaN or infinite value stops the run
+        with RuntimeError naming the population, neuron and variable."""
+        if duration is None:
+            if not self.model.has_duration:
+                raise ValueError("the network has no `run` statement: give "
+                                 "run() a duration")
+            steps = self._sim.steps
+        else:
+            steps = self._sim.steps_for(_seconds(duration))
+        self._sim.run_steps(steps)
+        return self
+
+    def run_until(self, time):
+        """Runs until simulated time `time` (seconds or "1 s")."""
+        target = self._sim.steps_for(_seconds(time, "time"))
+        if target < self.step:
+            raise ValueError(f"time {time} is before the current time "
+                             f"{self.t} s")
+        self._sim.run_steps(target - self.step)
+        return self
+
+    def reset(self):
+        """Builds the network again from its start (same seed and values)."""
+        self._sim = self._make()
+        return self
+
+    # State ---------------------------------------------------------------
+
+    def _split(self, name):
+        owner, dot, var = name.partition(".")
+        if not dot or not var:
+            raise KeyError(f"expected 'POPULATION.VARIABLE' or "
+                           f"'PROJECTION.VARIABLE', not {name!r}")
+        return owner, var
+
+    def _row(self, name):
+        owner, var = self._split(name)
+        pops = self.model.populations
+        if owner in pops:
+            rows = pops[owner]["rows"]
+            if var not in rows or var.startswith("_"):
+                raise KeyError(f"population {owner!r} has no variable "
+                               f"{var!r} (it has {_public(rows)})")
+            return "pop", owner, rows.index(var)
+        projs = self.model.projections
+        if owner in projs:
+            rows = projs[owner]["rows"]
+            if var not in rows or var.startswith("_"):
+                raise KeyError(f"projection {owner!r} has no variable "
+                               f"{var!r} (it has {_public(rows)})")
+            return "proj", owner, rows.index(var)
+        raise KeyError(f"no population or projection {owner!r}")
+
+    def __getitem__(self, name):
+        kind, owner, row = self._row(name)
+        rows = (self._sim.state(owner) if kind == "pop"
+                else self._sim.synapse_state(owner))
+        return rows[row]
+
+    def __setitem__(self, name, value):
+        self.set(name, value)
+
+    def unit(self, name):
+        """The SI unit of a variable ("V", "s", "1")."""
+        kind, owner, row = self._row(name)
+        info = (self.model.populations if kind == "pop"
+                else self.model.projections)[owner]
+        units = info["units"]
+        return units[row] if row < len(units) and units[row] else "1"
+
+    def set(self, name, value, neurons=None):
+        """Sets a state or a parameter kept as a row: `value` is a quantity
+        ("-60 mV", checked against the variable's unit), a number in SI, or
+        an array (SI) of one value per neuron (or per selected neuron).
+        What is computed from parameters (propagators, derived parameters)
+        follows."""
+        kind, owner, row = self._row(name)
+        view = self[name]
+        sel = slice(None) if neurons is None else neurons
+        if isinstance(value, str):
+            value = _core.parse_quantity(value, self.unit(name), repr(name))
+        elif isinstance(value, bool):
+            raise TypeError("a value must be a number, an array or a "
+                            "quantity such as '-60 mV'")
+        view[sel] = value
+        if kind == "pop":
+            self._sim.rows_changed(owner, row)
+
+    # Spikes and recordings -------------------------------------------------
+
+    def record_spikes(self, population):
+        """Records the spikes of `population` from now on."""
+        self._sim.record_spikes(population)
+
+    def spikes(self, population):
+        """The recorded spikes as (indices int32, times float64 seconds),
+        in time order; a spike seen in step k has time (k + 1) dt."""
+        return self._sim.spikes(population)
+
+    def spike_count(self, population):
+        """Spikes of `population` since the start, recorded or not."""
+        return self._sim.spike_count(population)
+
+    def rate(self, population):
+        """Mean rate of `population` since the start, Hz."""
+        n = self.model.populations[population]["size"]
+        return self.spike_count(population) / (n * self.t) if self.t else 0.0
+
+    def record(self, owner, variables, every=None, neurons=None):
+        """Records variables of a population or projection from now on
+        (as a `record` statement): every step, or every `every` ("1 ms");
+        `neurons` a slice (of synapses, for a projection)."""
+        if isinstance(variables, str):
+            variables = [variables]
+        steps = 1
+        if every is not None:
+            steps = self._sim.steps_for(_seconds(every, "every"))
+            if steps < 1:
+                raise ValueError("every must be at least one step")
+        begin, end = 0, -1
+        if neurons is not None:
+            if not isinstance(neurons, slice) or neurons.step not in (None, 1):
+                raise TypeError("neurons must be a slice such as "
+                                "slice(0, 10)")
+            begin = neurons.start or 0
+            end = -1 if neurons.stop is None else neurons.stop
+        self._sim.record(owner, list(variables), begin, end, steps)
+
+    def recording(self, owner):
+        """A state recording: {"t": times, VAR: [samples x neurons]}; for a
+        projection also "pre" and "post" (each column's neurons)."""
+        for k, rec in enumerate(self._sim.recordings()):
+            if rec["owner"] != owner:
+                continue
+            t, values = self._sim.recording(k)
+            out = {"t": t}
+            for v, var in enumerate(rec["vars"]):
+                out[var] = values[:, v, :]
+            if rec["synapses"]:
+                pre, post, _ = self._sim.connections(owner)
+                cols = slice(rec["begin"], rec["begin"] + values.shape[2])
+                out["pre"], out["post"] = pre[cols], post[cols]
+            return out
+        raise KeyError(f"{owner!r} has no state recording")
+
+    def recordings(self):
+        """What is recorded: spikes of populations and state recordings."""
+        pops = [p for p in self.model.populations
+                if self._sim.is_recorded(p)]
+        return {"spikes": pops,
+                "states": [r["owner"] for r in self._sim.recordings()]}
+
+    # Synapses ------------------------------------------------------------
+
+    def connections(self, projection):
+        """(pre, post, delay): source and target neuron of every synapse,
+        int64, and its delay in seconds, in the order of its variables."""
+        return self._sim.connections(projection)
+
+    def num_synapses(self, projection):
+        return self._sim.num_synapses(projection)
+
+    def plasticity(self, projection, on):
+        """Switches a projection's learning on or off (`plasticity on/off`)."""
+        self._sim.set_plastic(projection, bool(on))
+
+    @property
+    def synaptic_events(self):
+        return self._sim.synaptic_events
+
+    # Files ---------------------------------------------------------------
+
+    def write(self, folder):
+        """Writes every recording as `neuroc run` does (spikes_POP.npy,
+        POP_VAR.npy, POP_t.npy) into `folder`."""
+        self._sim.write(os.fspath(folder))
+
+    def stream_to(self, folder):
+        """Streams recordings to files in `folder` while running, keeping
+        only a few MiB in memory (spikes() then holds the unwritten ones)."""
+        self._sim.stream_to(os.fspath(folder))
+
+    def save(self, path):
+        """Saves a checkpoint (state, spikes in flight, step)."""
+        self._sim.save(os.fspath(path))
+
+    def restore(self, path):
+        """Continues from a checkpoint of this network (same model, seed)."""
+        self._sim.restore(os.fspath(path))
+
+    def summary(self):
+        """What `neuroc run --json` reports of the run so far."""
+        pops = {}
+        for name, p in self.model.populations.items():
+            n = self.spike_count(name)
+            pops[name] = {"size": p["size"], "spikes": n,
+                          "rate_hz": n / (p["size"] * self.t) if self.t
+                          else 0.0}
+        return {"network": self.model.network, "t": self.t,
+                "steps": self.step, "dt": self.dt, "seed": self.seed,
+                "threads": self.threads, "populations": pops,
+                "synapses": sum(self.num_synapses(j)
+                                for j in self.model.projections),
+                "synaptic_events": self.synaptic_events,
+                "build_s": self._sim.t_build, "simulate_s": self._sim.t_sim}
+
+    def __repr__(self):
+        return (f"<neuro.Simulation {self.model.network} at t={self.t:g} s, "
+                f"seed {self.seed}>")
+
+
+def _public(rows):
+    return ", ".join(r for r in rows if not r.startswith("_"))
+
+

@@ -1,0 +1,20 @@
+"""pytest setup for the neuro package's tests: the package of this build
+(NEURO_PYTHON_DIR, set by ctest) and a kernel cache of the test run's own."""
+
+import os
+import sys
+
+import pytest
+
+_here = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = os.path.dirname(os.path.dirname(_here))
+PYTHON_DIR = os.environ.get("NEURO_PYTHON_DIR",
+                            os.path.join(SOURCE_DIR, "build", "python"))
+sys.path.insert(0, PYTHON_DIR)
+NEUROC = os.path.join(os.path.dirname(PYTHON_DIR), "bin", "neuroc")
+EXAMPLES = os.path.join(SOURCE_DIR, "examples")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache(tmp_path_factory):
+    os.environ["NEURO_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))

@@ -1,0 +1,275 @@
+"""The neuro package: compiling, running, state views, spikes, recordings,
+errors, checkpoints. Numbers are checked against neuroc's own files (bit
+for bit) or against analytic solutions with the tolerance stated."""
+
+import os
+import signal
+import subprocess
+import threading
+
+import numpy as np
+import pytest
+
+import neuro
+from conftest import EXAMPLES, NEUROC
+
+DECAY = """
+neuron Decay {
+  param tau: ms = 10 ms
+  state v: mV = 10 mV
+  dv/dt = -v / tau
+}
+network D {
+  P = 3 of Decay
+  run 20 ms
+}
+"""
+
+
+def test_spikes_equal_neuroc_run(tmp_path):
+    cuba = os.path.join(EXAMPLES, "cuba.neuro")
+    subprocess.run([NEUROC, "run", "--duration", "100ms", "-o",
+                    str(tmp_path), cuba], check=True, capture_output=True)
+    expected = np.load(tmp_path / "spikes_E.npy")
+    sim = neuro.compile(cuba).simulation()
+    sim.run("100 ms")
+    i, t = sim.spikes("E")
+    assert len(i) == len(expected) > 100
+    assert np.array_equal(i, expected["i"])
+    assert np.array_equal(t, expected["t"])  # bit for bit
+    assert sim.step == 1000
+    assert sim.t == pytest.approx(0.1, abs=1e-12)
+
+
+def test_run_accepts_strings_and_seconds_and_repeats():
+    sim = neuro.compile_source(DECAY).simulation()
+    sim.run("5 ms")
+    sim.run(0.005)
+    assert sim.step == 100
+    sim.run()  # the model's `run 20 ms`
+    assert sim.step == 300
+    with pytest.raises(ValueError):
+        sim.run("5 mV")
+    with pytest.raises(ValueError):
+        sim.run(-1.0)
+
+
+def test_exact_decay_matches_analytic():
+    sim = neuro.compile_source(DECAY).simulation()
+    sim.run("20 ms")
+    # Linear equations are integrated exactly: v(t) = v0 exp(-t / tau).
+    expected = 0.010 * np.exp(-0.020 / 0.010)
+    np.testing.assert_allclose(sim["P.v"], expected, rtol=1e-12)
+    assert sim.unit("P.v") == "V"
+
+
+def test_views_share_the_simulators_memory():
+    sim = neuro.compile_source(DECAY).simulation()
+    v = sim["P.v"]
+    assert np.shares_memory(v, sim["P.v"])
+    v[1] = 0.020  # written through the view ...
+    sim.run("10 ms")
+    # ... and integrated by the kernels: 20 mV * e^-1 against 10 mV * e^-1.
+    np.testing.assert_allclose(v, [0.010 / np.e, 0.020 / np.e, 0.010 / np.e],
+                               rtol=1e-12)
+
+
+def test_set_checks_units_and_updates_propagators():
+    model = neuro.compile_source(DECAY, tunable=["P.tau"])
+    sim = model.simulation()
+    sim.set("P.tau", "5 ms")
+    sim.run("10 ms")
+    np.testing.assert_allclose(sim["P.v"], 0.010 * np.exp(-2), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"'P.tau' is in s \(time\), but "
+                       r"'5 mV' is V \(voltage\)"):
+        sim.set("P.tau", "5 mV")
+    with pytest.raises(KeyError, match="no variable 'x'"):
+        sim["P.x"]
+    with pytest.raises(KeyError, match="no population or projection"):
+        sim["Q.v"]
+
+
+def test_starting_values_and_seed():
+    model = neuro.compile_source(DECAY)
+    sim = model.simulation(set={"P.v": "-3 mV"})
+    np.testing.assert_array_equal(sim["P.v"], -0.003)
+    sim = model.simulation(set={"P.v": 0.004})  # numbers are SI
+    np.testing.assert_array_equal(sim["P.v"], 0.004)
+    with pytest.raises(ValueError, match="compiled into the kernels|tunable"):
+        model.simulation(set={"P.tau": "5 ms"})
+    assert model.simulation(seed=7).seed == 7
+
+
+def test_compile_error_carries_diagnostics():
+    source = "network N {\n  P = 3 of Nothing\n}\n"
+    with pytest.raises(neuro.CompileError) as info:
+        neuro.compile_source(source, name="bad.neuro")
+    d = info.value.errors[0]
+    assert (d.file, d.line, d.column) == ("bad.neuro", 2, 12)
+    assert "Nothing" in d.message
+    assert d.snippet.splitlines()[0] == "  P = 3 of Nothing"
+    assert d.snippet.splitlines()[1].strip().startswith("^")
+    assert "bad.neuro:2:12: error:" in str(info.value)
+
+
+def test_compile_error_of_a_file(tmp_path):
+    path = tmp_path / "syntax.neuro"
+    path.write_text("neuron N {\n  state v: mV = \n}\n")
+    with pytest.raises(neuro.CompileError) as info:
+        neuro.compile(path)
+    d = info.value.errors[0]
+    assert d.file == str(path) and d.line == 3
+    with pytest.raises(neuro.CompileError, match="cannot"):
+        neuro.compile(tmp_path / "missing.neuro")
+
+
+def test_nan_names_population_neuron_and_variable():
+    source = """
+neuron Blow {
+  state v: mV = 1 mV
+  dv/dt = v * v / (1 mV * 1 ms)
+}
+network B {
+  P = 2 of Blow
+  run 1 s
+}
+"""
+    sim = neuro.compile_source(source).simulation()
+    with pytest.raises(RuntimeError, match=r"P.*v|v.*P"):
+        sim.run()
+    assert 0 < sim.step < 10000
+
+
+def test_checkpoint_restore_and_reset(tmp_path):
+    model = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro"))
+    sim = model.simulation()
+    sim.run("50 ms")
+    sim.save(tmp_path / "cp")
+    sim.run("50 ms")
+    i_all, t_all = sim.spikes("E")
+    late = t_all > 0.05 + 1e-9
+    other = model.simulation()
+    other.restore(tmp_path / "cp")
+    assert other.step == 500
+    other.run("50 ms")
+    i2, t2 = other.spikes("E")
+    assert np.array_equal(i2, i_all[late]) and np.array_equal(t2, t_all[late])
+    sim.reset()
+    assert sim.step == 0
+    sim.run("100 ms")
+    assert np.array_equal(sim.spikes("E")[0], i_all)
+
+
+def test_records_added_from_python(tmp_path):
+    sim = neuro.compile_source(DECAY).simulation()
+    sim.record("P", "v", every="1 ms", neurons=slice(0, 2))
+    sim.run("10 ms")
+    rec = sim.recording("P")
+    assert rec["v"].shape == (10, 2)
+    np.testing.assert_allclose(rec["t"], np.arange(10) * 1e-3, atol=1e-15)
+    np.testing.assert_allclose(rec["v"][:, 0], 0.010 * np.exp(-rec["t"] / 0.01),
+                               rtol=1e-12)
+    sim.write(tmp_path)
+    np.testing.assert_array_equal(np.load(tmp_path / "P_v.npy"), rec["v"])
+
+
+def test_network_from_python_with_arrays():
+    net = neuro.Network("Arrays", seed=3)
+    net.define("""
+neuron Cell {
+  state v: mV = 0 mV
+  dv/dt = -v / 10 ms
+  spike when v > 10 mV { v = 0 mV }
+}
+synapse Kick {
+  weight w: mV
+  post v: mV
+  on pre { v += w }
+}""")
+    net.spike_times("In", 2, indices=[0, 1], times=[0.001, 0.002])
+    net.population("Out", 3, "Cell")
+    proj = net.connect_arrays("In", "Out", "Kick", sources=[0, 0, 1],
+                              targets=[0, 2, 2], weights=[0.02, 0.005, 0.004],
+                              delays=[0.0, 0.001, 0.0])
+    net.record_spikes("Out")
+    sim = net.compile().simulation()
+    with pytest.raises(ValueError, match="no `run` statement"):
+        sim.run()
+    sim.run("5 ms")
+    pre, post, delay = sim.connections(proj)
+    order = np.lexsort((post, pre))
+    assert pre[order].tolist() == [0, 0, 1]
+    assert post[order].tolist() == [0, 2, 2]
+    np.testing.assert_allclose(delay[order], [0.0, 0.001, 0.0], atol=1e-12)
+    i, t = sim.spikes("Out")
+    # Only neuron 0 gets 20 mV > 10 mV: it spikes in the step of the input
+    # spike's delivery (1 ms input emitted in step 10, delivered there).
+    assert i.tolist() == [0]
+    assert sim["Out.v"][1] == 0.0
+    # Neuron 2 gets 5 mV + 4 mV, below threshold, in step 20 (2 ms; the
+    # 1 ms spike's 1 ms delay and the 2 ms spike), after that step's
+    # integration; steps 21 to 49 then decay it exactly.
+    np.testing.assert_allclose(sim["Out.v"][2], 0.009 * np.exp(-0.29),
+                               rtol=1e-12)
+
+
+def test_network_errors_point_into_the_source():
+    net = neuro.Network("Bad")
+    net.use("std.neurons.LIF")
+    net.population("E", 10, "LIF", tau_m=5)  # a number where ms is needed
+    with pytest.raises(neuro.CompileError) as info:
+        net.compile()
+    assert info.value.errors[0].file == "<network Bad>"
+    with pytest.raises(ValueError):
+        net.population("1bad", 3, "LIF")
+
+
+def test_connectivity_and_seed_reuse_the_kernels():
+    model = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro"))
+    a = model.simulation()
+    b = model.simulation(connectivity={"E_to_E": {"p": 0.04}})
+    ratio = b.num_synapses("E_to_E") / a.num_synapses("E_to_E")
+    assert 1.9 < ratio < 2.1  # binomial, 3200^2 pairs: far inside
+    c = model.simulation(seed=5)
+    assert c.num_synapses("E_to_E") != a.num_synapses("E_to_E")
+    with pytest.raises(ValueError, match="in_degree"):
+        model.simulation(connectivity={"E_to_E": {"in_degree": 3}})
+
+
+def test_sweep_compiles_once_and_cache_hits(tmp_path):
+    source = tmp_path / "decay.neuro"
+    source.write_text(DECAY)
+    values = neuro.sweep(str(source), [{"P.tau": "5 ms"}, {"P.tau": "20 ms"}],
+                         duration="10 ms", measure=lambda s: s["P.v"][0])
+    np.testing.assert_allclose(values, [0.010 * np.exp(-2),
+                                        0.010 * np.exp(-0.5)], rtol=1e-12)
+    cache = tmp_path / "cache"
+    first = neuro.compile(source, cache_dir=cache)
+    again = neuro.compile(source, cache_dir=cache)
+    assert not first.cache_hit and again.cache_hit
+
+
+def test_ctrl_c_stops_at_a_step():
+    sim = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro")).simulation()
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        sim.run("1000 s")
+    timer.cancel()
+    reached = sim.step
+    assert 0 < reached < 10_000_000
+    sim.run("1 ms")  # still usable
+    assert sim.step == reached + 10
+
+
+def test_notebook_example_runs(tmp_path):
+    script = os.path.join(EXAMPLES, "python", "cuba_sweep.py")
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(neuro.__path__[0]),
+               MPLBACKEND="Agg")
+    out = subprocess.run(["/usr/bin/python3", script], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    rates = [float(line.split("at ")[1].split(" Hz")[0])
+             for line in out.stdout.splitlines() if line.startswith("w_I")]
+    # More inhibition, less excitatory firing.
+    assert len(rates) == 4 and rates == sorted(rates, reverse=True)
