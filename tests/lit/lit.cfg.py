@@ -52,3 +52,19 @@ try:
         config.available_features.add("cuda")
 except (OSError, subprocess.SubprocessError):
     pass
+
+# PyNN's NEURON backend with its mechanisms compiled (scripts/setup.sh runs
+# scripts/pynn-nrnivmodl.sh): tests marked `REQUIRES: pynn-neuron`
+# (tests/lit/PyNN) compare the std.pynn cells with it.
+try:
+    import subprocess
+    probe = subprocess.run(
+        [sys.executable, "-B", "-c",
+         "import sys; sys.path.insert(0, sys.argv[1]); import pynn_neuron; "
+         "assert pynn_neuron.load_mechanisms(); import pyNN.neuron",
+         os.path.join(config.test_source_root, "PyNN", "Inputs")],
+        capture_output=True, timeout=120)
+    if probe.returncode == 0:
+        config.available_features.add("pynn-neuron")
+except (OSError, subprocess.SubprocessError):
+    pass

@@ -264,8 +264,10 @@ void Checker::checkNeuron(const NeuronDecl &n) {
                  "'v > v_th'");
     checkStmts(info, n.spike->reset, {VarDecl::Kind::State}, "a reset");
     if (n.spike->refractory) {
-      auto v = evalConst(*n.spike->refractory, paramEnv(info), paramDims(info),
-                         "the refractory period");
+      // With the default step: each population evaluates it again with
+      // its network's.
+      auto v = evalRefractory(*n.spike->refractory, paramEnv(info),
+                              paramDims(info), NetworkInfo().dt);
       if (v) {
         if (v->second != Dim::time())
           diag.error(n.spike->refractory->range,

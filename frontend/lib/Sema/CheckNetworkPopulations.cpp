@@ -84,8 +84,8 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
   if (nd.spike && nd.spike->refractory) {
     for (auto &pn : pop.paramInits)
       perNeuronNames.insert(pn.first);
-    auto v = evalConst(*nd.spike->refractory, pop.params, paramDims(*pop.model),
-                       "the refractory period");
+    auto v = evalRefractory(*nd.spike->refractory, pop.params,
+                            paramDims(*pop.model), dt);
     perNeuronNames.clear();
     if (v && v->second == Dim::time() && std::isfinite(v->first) &&
         v->first >= 0)

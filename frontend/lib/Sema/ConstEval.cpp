@@ -377,6 +377,17 @@ std::map<std::string, Dim> Checker::paramDims(const ModelInfo &info) {
   return dims;
 }
 
+std::optional<Value> Checker::evalRefractory(const Expr &e,
+                                             std::map<std::string, double> env,
+                                             std::map<std::string, Dim> dims,
+                                             double dt) {
+  if (!dims.count("dt")) {
+    env["dt"] = dt;
+    dims["dt"] = Dim::time();
+  }
+  return evalConst(e, env, dims, "the refractory period");
+}
+
 std::optional<Value> Checker::netConst(const Expr &e, const std::string &what) {
   static const std::map<std::string, double> env;
   static const std::map<std::string, Dim> dims;

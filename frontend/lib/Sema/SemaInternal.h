@@ -221,6 +221,15 @@ private:
   /// The dimensions of the parameters of `info` that have defaults.
   std::map<std::string, Dim> paramDims(const ModelInfo &info);
 
+  /// A neuron's refractory period with parameters `env` in a network of
+  /// step `dt`: a constant of the parameters and `dt` (unless the model
+  /// declares a `dt` of its own), so that `refractory t_ref + dt` counts
+  /// the period from the end of the spike's step, as NEST and NEURON do.
+  std::optional<Value> evalRefractory(const Expr &e,
+                                      std::map<std::string, double> env,
+                                      std::map<std::string, Dim> dims,
+                                      double dt);
+
   /// Evaluates a constant of a network (numbers and network parameters).
   std::optional<Value> netConst(const Expr &e, const std::string &what);
 
