@@ -4,12 +4,13 @@
 // every population's state rows, spike count, recent spike lists (as many
 // steps as its longest outgoing delay) and Poisson schedule, every
 // projection's synapse rows and plasticity flag. Connectivity is not saved:
-// it is rebuilt from the model and seed, and a fingerprint (names, sizes,
-// rows, synapse counts, delays, seed, dt) makes sure the checkpoint is restored
-// into the network it came from. Random numbers are keyed by step, so a
+// it is rebuilt from the model and seed, and a fingerprint (a hash of the
+// model's serialized bytes without its run schedule and starting values,
+// and of the synapse counts) makes sure the checkpoint is restored into the
+// network it came from. Random numbers are keyed by step, so a
 // restored run continues bit for bit.
 //
-// Layout: "NEUROCKP", the version (2), the fields (little-endian), then the
+// Layout: "NEUROCKP", the version (3), the fields (little-endian), then the
 // XXH64 of everything before it. The checksum is verified before anything
 // is parsed, and every length read is bounded by the bytes left in the file
 // before anything is allocated for it.
@@ -18,6 +19,7 @@
 
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Hash.h"
+#include "neuro/Runtime/ModelIO.h"
 #include "neuro/Runtime/Simulator.h"
 
 #include <algorithm>
@@ -30,7 +32,7 @@ using namespace neuro::rt;
 namespace {
 
 constexpr char kMagic[8] = {'N', 'E', 'U', 'R', 'O', 'C', 'K', 'P'};
-constexpr uint64_t kVersion = 2;
+constexpr uint64_t kVersion = 3;
 
 struct FileCloser {
   void operator()(std::FILE *f) const {
@@ -141,25 +143,36 @@ bool checksumMatches(std::FILE *f, uint64_t size) {
 } // namespace
 
 std::string Simulator::fingerprint() const {
-  std::string s = model.name + "|" + std::to_string(model.seed) + "|";
-  char dt[32];
-  std::snprintf(dt, sizeof dt, "%a", model.dt);
-  s += dt;
-  if (model.singlePrecision)
-    s += "|single";
-  for (const PopulationSpec &p : model.populations) {
-    s += "|P " + p.name + " " + std::to_string(p.size);
-    for (const std::string &r : p.rows)
-      s += " " + r;
-  }
+  // The network as built, from the one serialized form of the model (the
+  // bytes built programs embed), leaving out what only starts or schedules
+  // a run: its duration and plasticity switches, the starting values of
+  // states and synapse variables (which `--set` and the REPL change and a
+  // checkpoint replaces), and the recordings. Per-neuron inputs in time
+  // stay: they are part of the network. The synapse counts close it.
+  ModelSpec m = model;
+  m.steps = 0;
+  m.plasticSwitches.clear();
+  m.records.clear();
+  m.stateRecords.clear();
+  auto neutral = [](std::vector<InitSpec> &inits) {
+    for (InitSpec &init : inits)
+      if (init.kind != InitSpec::Timed)
+        init = InitSpec::constant(0);
+  };
+  for (PopulationSpec &p : m.populations)
+    neutral(p.init);
+  for (ProjectionSpec &p : m.projections)
+    neutral(p.synInit);
+  std::string bytes = serializeModel(m);
   for (size_t j = 0; j < model.projections.size(); ++j) {
-    const ProjectionSpec &p = model.projections[j];
-    s += "|J " + p.name + " " + std::to_string(numSynapses(int(j))) + " d" +
-         std::to_string(p.heterogeneousDelay ? -1 : p.delaySteps);
-    for (const std::string &r : p.synRows)
-      s += " " + r;
+    int64_t n = numSynapses(int(j));
+    bytes.append(reinterpret_cast<const char *>(&n), sizeof n);
   }
-  return s;
+  char hex[20];
+  std::snprintf(
+      hex, sizeof hex, "%016llx",
+      static_cast<unsigned long long>(hash64(bytes.data(), bytes.size())));
+  return model.name + " " + hex;
 }
 
 bool Simulator::saveCheckpoint(const std::string &path,
