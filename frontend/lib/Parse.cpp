@@ -20,6 +20,7 @@
 #include <cstring>
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -332,7 +333,13 @@ static void reportLaterSyntaxErrors(llvm::StringRef text, unsigned line,
   }
 }
 
-std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
+namespace {
+
+/// Runs the lexer and parser on the buffer `diag` points at and hands the
+/// tree to `use`; false after reporting (invalid UTF-8, syntax errors,
+/// nesting too deep).
+bool withParseTree(DiagEngine &diag,
+                   llvm::function_ref<void(NeuroParser::FileContext *)> use) {
   const llvm::MemoryBuffer *buffer =
       diag.getSourceMgr().getMemoryBuffer(diag.getBufferId());
   llvm::StringRef text = buffer->getBuffer();
@@ -351,7 +358,7 @@ std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
     diag.error({{line, col, currentBuffer}, {line, col + 1, currentBuffer}},
                std::string("invalid UTF-8 (byte ") + byte +
                    "): .neuro files are UTF-8 text; save this one as UTF-8");
-    return nullptr;
+    return false;
   }
   try {
     antlr4::ANTLRInputStream input(text.data(), text.size());
@@ -362,7 +369,7 @@ std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
     antlr4::CommonTokenStream tokens(&lexer);
     tokens.fill();
     if (!checkNesting(tokens, diag))
-      return nullptr;
+      return false;
     GuardedParser parser(&tokens);
     parser.removeErrorListeners();
     parser.addErrorListener(&listener);
@@ -373,15 +380,60 @@ std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
       diag.error(tooDeep.at ? rangeOf(tooDeep.at) : SourceRange{},
                  "expression nested too deeply (more than " +
                      std::to_string(maxParseDepth) + " levels)");
-      return nullptr;
+      return false;
     }
     if (listener.hadError())
       reportLaterSyntaxErrors(text, listener.errorLine, diag);
     if (listener.hadError() || diag.hadError())
-      return nullptr;
-    return buildModule(tree, diag);
+      return false;
+    use(tree);
+    return true;
   } catch (const std::exception &e) {
     diag.error({}, std::string("internal parser error: ") + e.what());
-    return nullptr;
+    return false;
   }
+}
+
+/// The byte offset of a position of the buffer being parsed.
+size_t offsetOf(SourceLoc loc) {
+  if (loc.line == 0 || loc.line > lineStarts.size())
+    return currentText.size();
+  return std::min(lineStarts[loc.line - 1] + loc.col - 1, currentText.size());
+}
+
+} // namespace
+
+std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
+  std::unique_ptr<Module> module;
+  withParseTree(diag, [&](NeuroParser::FileContext *tree) {
+    module = buildModule(tree, diag);
+  });
+  return module;
+}
+
+bool neuro::splitTopLevel(DiagEngine &diag, std::vector<TopLevelDecl> &out) {
+  out.clear();
+  return withParseTree(diag, [&](NeuroParser::FileContext *tree) {
+    auto add = [&](std::string kind, std::string name,
+                   antlr4::ParserRuleContext *ctx) {
+      SourceRange r = rangeOf(ctx);
+      size_t begin = offsetOf(r.begin), end = offsetOf(r.end);
+      out.push_back({std::move(kind), std::move(name),
+                     currentText.slice(begin, end).str()});
+    };
+    for (NeuroParser::ImportDeclContext *i : tree->importDecl())
+      add("import", i->qualifiedName()->getText(), i);
+    for (NeuroParser::DeclContext *d : tree->decl()) {
+      if (auto *n = d->neuronDecl())
+        add("neuron", n->name->getText(), n);
+      else if (auto *s = d->synapseDecl())
+        add("synapse", s->name->getText(), s);
+      else if (auto *w = d->networkDecl())
+        add("network", w->name->getText(), w);
+      else if (auto *f = d->functionDecl())
+        add("function", f->name->getText(), f);
+      else if (auto *r = d->ruleDecl())
+        add(r->kw->getText(), r->name->getText(), r);
+    }
+  });
 }

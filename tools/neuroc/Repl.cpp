@@ -13,7 +13,7 @@
 #include "Plot.h"
 #include "ReplSource.h"
 
-#include "neuro/Codegen/Compiler.h"
+#include "neuro/Codegen/Session.h"
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
@@ -76,16 +76,14 @@ std::string fixed3(double v) {
 
 void onInterrupt(int) { interrupted = true; }
 
-class Session {
+/// The terminal side of a Session: reads commands and declarations line by
+/// line and prints what they did.
+class Repl {
 public:
   /// The environment is read once, when the session starts, as neuroc
   /// reads it for a run.
-  Session(const std::vector<std::string> &includes, bool singlePrecision)
-      : options(CompileOptions::fromEnvironment(/*cache=*/true)) {
-    options.searchPaths.insert(options.searchPaths.begin(), includes.begin(),
-                               includes.end());
-    options.singlePrecision = singlePrecision;
-  }
+  Repl(const std::vector<std::string> &includes, bool singlePrecision)
+      : session(options(includes, singlePrecision)) {}
 
   void loadFile(const std::string &path) {
     std::string text, err;
@@ -98,70 +96,33 @@ public:
               << ": .neuro files are UTF-8 text; nothing was loaded\n";
       return;
     }
-    lastFile = path;
-    size_t n = merge(text);
+    int n = session.loadFile(path, err);
+    if (n < 0) {
+      failed = true;
+      std::cout << err << "\n";
+      return;
+    }
     std::cout << "loaded " << path << " (" << n << " declarations)\n";
   }
 
-  /// Merges declarations; returns how many.
-  size_t merge(const std::string &text) {
-    auto decls = splitDeclarations(text);
-    for (auto &[key, body] : decls) {
-      auto it = std::find_if(declarations.begin(), declarations.end(),
-                             [&](auto &d) { return d.first == key; });
-      if (it != declarations.end())
-        it->second = body;
-      else
-        declarations.push_back({key, body});
-    }
-    changed = true;
-    return decls.size();
-  }
-
   bool build(const std::string &network) {
-    std::string source;
-    for (auto &d : declarations)
-      source += d.second + "\n";
-    std::string diagnostics;
-    llvm::raw_string_ostream diag(diagnostics);
-    CompileOptions opts = options;
-    opts.tunable = tunable;
-    auto c = std::make_unique<Compiler>(diag, std::move(opts));
-    c->loadString(lastFile.empty() ? "<repl>" : lastFile, source);
-    rt::ModelSpec spec;
-    if (!c->parse() || !c->check() || !c->generate() ||
-        !c->compileNetwork(network, spec)) {
-      failed = true;
-      std::cout << diagnostics;
-      return false;
-    }
-    auto fresh = std::make_unique<rt::Simulator>(spec);
+    Session::Built built;
     std::string err;
-    if (!fresh->build(err)) {
-      error() << "building the network failed: " << err << "\n";
+    if (!session.build(network, built, err)) {
+      failed = true;
+      std::cout << err << "\n";
       return false;
     }
-    for (const std::string &r : records)
-      addRecord(*fresh, r, /*quiet=*/true);
-    if (sim) {
-      std::vector<std::string> kept = fresh->adoptState(*sim);
-      std::cout << "rebuilt " << spec.name << " at t = " << fresh->currentTime()
-                << " s, kept " << kept.size() << " variables\n";
-    } else {
-      std::cout << "built " << spec.name << ": ";
-      int64_t neurons = 0;
-      for (const rt::PopulationSpec &p : spec.populations)
-        neurons += p.size;
-      std::cout << neurons << " neurons, " << fresh->numSynapses()
-                << " synapses\n";
-    }
-    compiler = std::move(c);
-    sim = std::move(fresh);
-    changed = false;
+    if (built.rebuilt)
+      std::cout << "rebuilt " << built.network << " at t = " << built.time
+                << " s, kept " << built.kept << " variables\n";
+    else
+      std::cout << "built " << built.network << ": " << built.neurons
+                << " neurons, " << built.synapses << " synapses\n";
     return true;
   }
 
-  bool ensureBuilt() { return (!changed && sim) || build(""); }
+  bool ensureBuilt() { return session.isBuilt() || build(""); }
 
   void run(const std::string &arg) {
     double seconds = 0;
@@ -172,36 +133,25 @@ public:
     }
     if (!ensureBuilt())
       return;
-    int64_t steps = 0;
-    std::string why;
-    if (!rt::durationSteps(seconds, sim->spec().dt, steps, why)) {
-      error() << "" << why << "\n";
-      return;
-    }
-    std::vector<int64_t> before(sim->spec().populations.size());
+    rt::Simulator &sim = *session.simulator();
+    std::vector<int64_t> before(sim.spec().populations.size());
     for (size_t p = 0; p < before.size(); ++p)
-      before[p] = sim->spikeCount(int(p));
+      before[p] = sim.spikeCount(int(p));
     interrupted = false;
     auto previous = std::signal(SIGINT, onInterrupt);
     std::string err;
     int64_t done = 0;
-    bool ok = true;
-    while (done < steps && !interrupted) {
-      int64_t n = std::min<int64_t>(steps - done, 1000);
-      if (!(ok = sim->run(n, err)))
-        break;
-      done += n;
-    }
+    bool ok = session.run(seconds, interrupted, done, err);
     std::signal(SIGINT, previous);
     if (!ok)
-      error() << "" << err << "\n";
+      error() << err << "\n";
     if (interrupted)
-      std::cout << "stopped at t = " << sim->currentTime() << " s\n";
-    std::cout << "t = " << sim->currentTime() << " s;";
-    double window = double(done) * sim->spec().dt;
+      std::cout << "stopped at t = " << sim.currentTime() << " s\n";
+    std::cout << "t = " << sim.currentTime() << " s;";
+    double window = double(done) * sim.spec().dt;
     for (size_t p = 0; p < before.size(); ++p) {
-      const rt::PopulationSpec &pop = sim->spec().populations[p];
-      int64_t n = sim->spikeCount(int(p)) - before[p];
+      const rt::PopulationSpec &pop = sim.spec().populations[p];
+      int64_t n = sim.spikeCount(int(p)) - before[p];
       std::cout << " " << pop.name << " " << n << " spikes";
       if (window > 0)
         std::cout << " (" << fixed3(double(n) / (double(pop.size) * window))
@@ -210,80 +160,17 @@ public:
     std::cout << "\n";
   }
 
-  /// POP.VAR[a:b] -> a view of the values (population or projection).
-  bool resolve(const std::string &ref, double *&data, int64_t &begin,
-               int64_t &end, std::string *unit = nullptr) {
-    if (!ensureBuilt())
-      return false;
-    std::string name = ref, slice;
-    if (auto b = ref.find('['); b != std::string::npos) {
-      name = ref.substr(0, b);
-      slice = ref.substr(b + 1, ref.find(']') - b - 1);
-    }
-    auto dot = name.find('.');
-    if (dot == std::string::npos) {
-      error() << "name a variable as POP.VAR, e.g. E.v\n";
-      return false;
-    }
-    std::string owner = name.substr(0, dot), var = name.substr(dot + 1);
-    rt::StateView view;
-    int row = -1;
-    if (int p = sim->populationIndex(owner); p >= 0) {
-      view = sim->state(p);
-      row = sim->rowIndex(p, var);
-      const std::vector<std::string> &units = sim->spec().populations[p].units;
-      if (unit && row >= 0 && size_t(row) < units.size())
-        *unit = units[size_t(row)];
-    } else if (int j = sim->projectionIndex(owner); j >= 0) {
-      view = sim->synapseState(j);
-      row = sim->synRowIndex(j, var);
-      const std::vector<std::string> &units =
-          sim->spec().projections[j].synUnits;
-      if (unit && row >= 0 && size_t(row) < units.size())
-        *unit = units[size_t(row)];
-    } else {
-      error() << "no population or projection '" << owner << "'\n";
-      return false;
-    }
-    if (row < 0) {
-      error() << "'" << owner << "' has no variable '" << var
-              << "' (parameters and constant weights are compiled into "
-                 "the kernels: change them in the model and reload)\n";
-      return false;
-    }
-    begin = 0;
-    end = view.cols;
-    if (!slice.empty()) {
-      auto colon = slice.find(':');
-      try {
-        if (colon == std::string::npos) {
-          begin = std::stoll(slice);
-          end = begin + 1;
-        } else {
-          std::string a = trim(slice.substr(0, colon)),
-                      b = trim(slice.substr(colon + 1));
-          begin = a.empty() ? 0 : std::stoll(a);
-          end = b.empty() ? view.cols : std::stoll(b);
-        }
-      } catch (...) {
-        begin = -1;
-      }
-      if (begin < 0 || end > view.cols || begin >= end) {
-        error() << "[" << slice << "] is not a range of 0.." << view.cols
-                << "\n";
-        return false;
-      }
-    }
-    data = view.row(row);
-    return true;
-  }
-
   void print(const std::string &ref, bool statsOnly) {
-    double *data;
-    int64_t b, e;
-    if (!resolve(ref, data, b, e))
+    Session::Ref r;
+    std::string err;
+    if (!ensureBuilt())
       return;
-    int64_t n = e - b;
+    if (!session.resolve(ref, r, err)) {
+      error() << err << "\n";
+      return;
+    }
+    const double *data = r.data;
+    int64_t b = r.begin, e = r.end, n = e - b;
     if (!statsOnly) {
       std::cout << ref << " =";
       for (int64_t i = b; i < e && i < b + 10; ++i)
@@ -309,57 +196,49 @@ public:
 
   void set(const std::string &args) {
     auto eq = args.find('=');
-    double value;
     if (eq == std::string::npos) {
       error() << "set POP.VAR[a:b] = VALUE [UNIT]\n";
       return;
     }
-    double *data;
-    int64_t b, e;
-    std::string ref = trim(args.substr(0, eq));
+    if (!ensureBuilt())
+      return;
+    std::string ref = trim(args.substr(0, eq)), err, derivedErr;
     // A parameter compiled into the kernels: rebuild once with it as a
     // per-neuron row, keeping the state.
     std::string name = ref.substr(0, ref.find('['));
-    if (ensureBuilt() && !tunable.count(name) && isFoldedParameter(name)) {
-      tunable.insert(name);
-      bool wasChanged = changed;
-      changed = true;
-      if (!build("")) {
-        // Keep the running network as it was.
-        tunable.erase(name);
-        changed = wasChanged;
+    if (session.isFoldedParameter(name)) {
+      Session::Built b;
+      if (!session.makeRow(name, b, err)) {
+        failed = true;
+        std::cout << err << "\n";
         return;
       }
+      std::cout << "rebuilt " << b.network << " at t = " << b.time
+                << " s, kept " << b.kept << " variables\n";
     }
-    std::string unit, err;
-    if (!resolve(ref, data, b, e, &unit))
-      return;
-    if (!rt::parseQuantityOf(trim(args.substr(eq + 1)), unit, "'" + name + "'",
-                             value, err)) {
+    Session::Ref r;
+    double value = 0;
+    bool ok = session.set(ref, args.substr(eq + 1), r, value, err, derivedErr);
+    if (!ok) {
       error() << err << "\n";
       return;
     }
-    std::fill(data + b, data + e, value);
-    // What is computed from a parameter follows it (propagators, derived
-    // parameters).
-    std::string owner = name.substr(0, name.find('.'));
-    if (int p = sim->populationIndex(owner);
-        p >= 0 &&
-        !sim->rowsChanged(p, sim->rowIndex(p, name.substr(name.find('.') + 1)),
-                          err))
-      error() << err << "\n";
-    std::cout << ref << " = " << value << " (" << (e - b) << " values)\n";
+    if (!derivedErr.empty())
+      error() << derivedErr << "\n";
+    std::cout << ref << " = " << value << " (" << (r.end - r.begin)
+              << " values)\n";
   }
 
   void spikes(const std::string &pop) {
     if (!ensureBuilt())
       return;
-    double t = sim->currentTime();
-    for (size_t p = 0; p < sim->spec().populations.size(); ++p) {
-      const rt::PopulationSpec &spec = sim->spec().populations[p];
+    rt::Simulator &sim = *session.simulator();
+    double t = sim.currentTime();
+    for (size_t p = 0; p < sim.spec().populations.size(); ++p) {
+      const rt::PopulationSpec &spec = sim.spec().populations[p];
       if (!pop.empty() && spec.name != pop)
         continue;
-      int64_t n = sim->spikeCount(int(p));
+      int64_t n = sim.spikeCount(int(p));
       std::cout << spec.name << ": " << n << " spikes";
       if (t > 0)
         std::cout << ", " << fixed3(double(n) / (double(spec.size) * t))
@@ -371,16 +250,17 @@ public:
   void vars() {
     if (!ensureBuilt())
       return;
-    for (const rt::PopulationSpec &p : sim->spec().populations) {
+    rt::Simulator &sim = *session.simulator();
+    for (const rt::PopulationSpec &p : sim.spec().populations) {
       std::cout << p.name << " (" << p.size << "):";
       for (const std::string &r : p.rows)
         if (r[0] != '_')
           std::cout << " " << r;
       std::cout << "\n";
     }
-    for (size_t j = 0; j < sim->spec().projections.size(); ++j) {
-      const rt::ProjectionSpec &p = sim->spec().projections[j];
-      std::cout << p.name << " (" << sim->numSynapses(int(j)) << " synapses):";
+    for (size_t j = 0; j < sim.spec().projections.size(); ++j) {
+      const rt::ProjectionSpec &p = sim.spec().projections[j];
+      std::cout << p.name << " (" << sim.numSynapses(int(j)) << " synapses):";
       for (const std::string &r : p.synRows)
         if (r[0] != '_')
           std::cout << " " << r;
@@ -391,8 +271,9 @@ public:
   void plot(const std::string &dir) {
     if (!ensureBuilt())
       return;
+    rt::Simulator &sim = *session.simulator();
     std::string out = dir.empty() ? "repl_out" : dir, err;
-    if (!sim->writeSpikes(out, err) || !sim->writeStates(out, err)) {
+    if (!sim.writeSpikes(out, err) || !sim.writeStates(out, err)) {
       error() << "" << err << "\n";
       return;
     }
@@ -404,89 +285,45 @@ public:
                 << "\n";
   }
 
-  /// Whether `POP.NAME` names a parameter of POP's model that is not a row.
-  bool isFoldedParameter(const std::string &name) {
-    auto dot = name.find('.');
-    if (dot == std::string::npos || !compiler)
-      return false;
-    std::string pop = name.substr(0, dot), var = name.substr(dot + 1);
-    int p = sim->populationIndex(pop);
-    if (p < 0 || sim->rowIndex(p, var) >= 0)
-      return false;
-    for (const NetworkInfo &net : compiler->sema().networks)
-      for (const PopulationInfo &info : net.populations)
-        if (info.decl->name == pop && info.params.count(var))
-          return true;
-    return false;
+  void record(const std::string &args) {
+    std::string what, err;
+    if (!ensureBuilt())
+      return;
+    if (!session.record(args, what, err))
+      error() << err << "\n";
+    else
+      std::cout << "recording " << what << "\n";
   }
 
-  /// `record spikes of POP` or `record VAR[, VAR] of POP[a:b] [every T]`.
-  bool addRecord(rt::Simulator &target, const std::string &args, bool quiet) {
-    std::string what = trim(args.substr(0, args.find(" of ")));
-    std::string rest = args.find(" of ") == std::string::npos
-                           ? ""
-                           : trim(args.substr(args.find(" of ") + 4));
-    double every = 0;
-    if (auto at = rest.find(" every "); at != std::string::npos) {
-      if (!rt::parseDuration(trim(rest.substr(at + 7)), every)) {
-        error() << "every needs a time such as 1 ms\n";
-        return false;
-      }
-      rest = trim(rest.substr(0, at));
-    }
-    std::string pop = rest.substr(0, rest.find('['));
-    int p = target.populationIndex(pop);
-    if (what.empty() || p < 0) {
-      error() << "record spikes of POP, or record VAR[, VAR] of "
-                 "POP[a:b] [every T]\n";
-      return false;
-    }
-    if (what == "spikes") {
-      target.recordSpikes(p);
-      if (!quiet)
-        std::cout << "recording spikes of " << pop << "\n";
-      return true;
-    }
-    rt::StateRecordSpec r;
-    r.population = p;
-    r.begin = 0;
-    r.end = target.spec().populations[size_t(p)].size;
-    if (auto lb = rest.find('['); lb != std::string::npos) {
-      std::string slice = rest.substr(lb + 1, rest.find(']') - lb - 1);
-      auto colon = slice.find(':');
-      try {
-        r.begin = colon == std::string::npos
-                      ? std::stoll(slice)
-                      : std::stoll(slice.substr(0, colon));
-        r.end = colon == std::string::npos
-                    ? r.begin + 1
-                    : std::stoll(slice.substr(colon + 1));
-      } catch (...) {
-        r.begin = -1;
-      }
-    }
-    r.every = every > 0
-                  ? std::max<int64_t>(1, std::llround(every / target.spec().dt))
-                  : 1;
-    std::stringstream vars(what);
-    std::string var;
-    while (std::getline(vars, var, ',')) {
-      int row = target.rowIndex(p, trim(var));
-      if (row < 0) {
-        error() << "" << pop << " has no state '" << trim(var) << "'\n";
-        return false;
-      }
-      r.rows.push_back(row);
+  void checkpoint(const std::string &cmd, const std::string &arg) {
+    if (!ensureBuilt())
+      return;
+    rt::Simulator &sim = *session.simulator();
+    std::string err;
+    bool ok = cmd == "checkpoint" ? sim.saveCheckpoint(arg, err)
+                                  : sim.restoreCheckpoint(arg, err);
+    if (ok)
+      std::cout << (cmd == "checkpoint" ? "saved " : "restored ") << arg
+                << " at t = " << sim.currentTime() << " s\n";
+    else
+      error() << "" << err << "\n";
+  }
+
+  /// Declarations typed in: defined once their braces close.
+  void define(const std::string &text) {
+    if (std::string bad = invalidUtf8(text); !bad.empty()) {
+      error() << "<repl>:" << bad << ": it was not defined\n";
+      return;
     }
     std::string err;
-    if (!target.recordStates(r, err)) {
-      error() << "" << err << "\n";
-      return false;
+    int n = session.define("<repl>", text, err);
+    if (n < 0) {
+      failed = true;
+      std::cout << err << "\n";
+      return;
     }
-    if (!quiet)
-      std::cout << "recording " << what << " of " << rest << " every "
-                << r.every << " steps\n";
-    return true;
+    std::cout << "defined " << n << " declaration" << (n == 1 ? "" : "s")
+              << "\n";
   }
 
   /// At the end of input: a declaration still open is reported, not lost
@@ -498,17 +335,7 @@ public:
     pending.clear();
   }
 
-  /// Names for tab completion.
-  std::vector<std::string> names() const {
-    std::vector<std::string> out;
-    if (!sim)
-      return out;
-    for (const rt::PopulationSpec &p : sim->spec().populations)
-      for (const std::string &r : p.rows)
-        if (r[0] != '_')
-          out.push_back(p.name + "." + r);
-    return out;
-  }
+  std::vector<std::string> names() const { return session.names(); }
 
   /// Whether a command failed (printed an error).
   bool hadErrors() const { return failed; }
@@ -527,16 +354,13 @@ public:
     if (!pending.empty() || isDeclarationStart(l)) {
       pending += raw + "\n";
       code += scan.feed(raw) + "\n";
-      if (scan.depth > 0 ||
-          (!scan.opened && trim(code).rfind("import", 0) != 0))
+      std::string c = trim(code);
+      // Imports and functions end with their line, the others with their
+      // braces.
+      bool lineEnds = c.rfind("import", 0) == 0 || c.rfind("function", 0) == 0;
+      if (scan.depth > 0 || (!scan.opened && !lineEnds))
         return true;
-      if (std::string bad = invalidUtf8(pending); !bad.empty()) {
-        error() << "<repl>:" << bad << ": it was not defined\n";
-      } else {
-        size_t n = merge(pending);
-        std::cout << "defined " << n << " declaration" << (n == 1 ? "" : "s")
-                  << "\n";
-      }
+      define(pending);
       pending.clear();
       code.clear();
       scan.next();
@@ -547,6 +371,20 @@ public:
     std::string cmd = l.substr(0, l.find(' '));
     std::string arg =
         l.find(' ') == std::string::npos ? "" : trim(l.substr(l.find(' ')));
+    return command(cmd, arg);
+  }
+
+private:
+  static CompileOptions options(const std::vector<std::string> &includes,
+                                bool singlePrecision) {
+    CompileOptions o = CompileOptions::fromEnvironment(/*cache=*/true);
+    o.searchPaths.insert(o.searchPaths.begin(), includes.begin(),
+                         includes.end());
+    o.singlePrecision = singlePrecision;
+    return o;
+  }
+
+  bool command(const std::string &cmd, const std::string &arg) {
     if (cmd == "quit" || cmd == "exit")
       return false;
     if (cmd == "help")
@@ -554,10 +392,10 @@ public:
     else if (cmd == "load")
       loadFile(arg);
     else if (cmd == "reload") {
-      if (lastFile.empty())
+      if (session.lastFile().empty())
         error() << "no file loaded\n";
       else {
-        loadFile(lastFile);
+        loadFile(session.lastFile());
         build("");
       }
     } else if (cmd == "build")
@@ -565,7 +403,7 @@ public:
     else if (cmd == "run")
       run(arg);
     else if (cmd == "time") {
-      if (sim)
+      if (rt::Simulator *sim = session.simulator())
         std::cout << "t = " << sim->currentTime() << " s\n";
       else
         std::cout << "t = 0 s (not built)\n";
@@ -581,26 +419,15 @@ public:
       vars();
     else if (cmd == "plot")
       plot(arg);
-    else if (cmd == "record") {
-      if (ensureBuilt() && addRecord(*sim, arg, false))
-        records.push_back(arg);
-    } else if (cmd == "checkpoint" || cmd == "restore") {
-      std::string err;
-      if (!ensureBuilt())
-        return true;
-      bool ok = cmd == "checkpoint" ? sim->saveCheckpoint(arg, err)
-                                    : sim->restoreCheckpoint(arg, err);
-      if (ok)
-        std::cout << (cmd == "checkpoint" ? "saved " : "restored ") << arg
-                  << " at t = " << sim->currentTime() << " s\n";
-      else
-        error() << "" << err << "\n";
-    } else
+    else if (cmd == "record")
+      record(arg);
+    else if (cmd == "checkpoint" || cmd == "restore")
+      checkpoint(cmd, arg);
+    else
       error() << "unknown command '" << cmd << "' (try help)\n";
     return true;
   }
 
-private:
   /// Prints "error: " and marks the session as having failed.
   std::ostream &error() {
     failed = true;
@@ -618,19 +445,13 @@ private:
     return false;
   }
 
-  CompileOptions options;
-  std::vector<std::pair<std::string, std::string>> declarations;
-  std::string lastFile, pending, code;
+  Session session;
+  std::string pending, code;
   SourceScanner scan;
   bool failed = false;
-  bool changed = false;
-  std::set<std::string> tunable;
-  std::vector<std::string> records;
-  std::unique_ptr<Compiler> compiler;
-  std::unique_ptr<rt::Simulator> sim;
 };
 
-Session *completing = nullptr;
+Repl *completing = nullptr;
 
 char *completeName(const char *text, int state) {
   static std::vector<std::string> matches;
@@ -659,7 +480,7 @@ char *completeName(const char *text, int state) {
 int neuro::runRepl(const std::string &file,
                    const std::vector<std::string> &includes,
                    bool singlePrecision) {
-  Session session(includes, singlePrecision);
+  Repl session(includes, singlePrecision);
   bool terminal = isatty(0) != 0;
   std::string history;
   if (const char *home = std::getenv("HOME"))

@@ -1,8 +1,9 @@
 //===- ReplSource.h - Declarations of source text typed into the REPL -----===//
 //
-// The REPL keeps a model as top-level declarations; these split source text
-// into them, reading it as the lexer does: braces inside strings, line
-// comments and block comments (which may span lines) do not count.
+// Text typed into the REPL line by line: where a declaration ends, read as
+// the lexer does (braces inside strings, line comments and block comments,
+// which may span lines, do not count). The session then splits it with the
+// parser (neuro::Session, splitTopLevel).
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,8 +11,6 @@
 #define NEURO_TOOLS_REPLSOURCE_H
 
 #include <string>
-#include <utility>
-#include <vector>
 
 namespace neuro {
 
@@ -42,11 +41,6 @@ std::string trim(const std::string &s);
 /// is not UTF-8, or "" when all are: the parser refuses such text, so the
 /// REPL keeps it out of the session.
 std::string invalidUtf8(const std::string &text);
-
-/// Splits source text into top-level declarations keyed "kind name"
-/// (imports: "import" and the line).
-std::vector<std::pair<std::string, std::string>>
-splitDeclarations(const std::string &text);
 
 } // namespace neuro
 

@@ -1,0 +1,323 @@
+//===- Session.cpp - An interactive model: declarations and a network -----===//
+
+#include "neuro/Codegen/Session.h"
+#include "neuro/Codegen/Compiler.h"
+#include "neuro/Frontend/Parser.h"
+#include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Run.h"
+#include "neuro/Runtime/Simulator.h"
+#include "neuro/Runtime/Units.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+using namespace neuro;
+
+namespace {
+
+std::string trimmed(const std::string &s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos)
+    return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+/// `[a:b]`, `[i]`, `[a:]`, `[:b]` of a row of `size` values.
+bool parseSlice(const std::string &slice, int64_t size, int64_t &begin,
+                int64_t &end, std::string &err) {
+  begin = 0;
+  end = size;
+  if (slice.empty())
+    return true;
+  auto colon = slice.find(':');
+  try {
+    if (colon == std::string::npos) {
+      begin = std::stoll(slice);
+      end = begin + 1;
+    } else {
+      std::string a = trimmed(slice.substr(0, colon)),
+                  b = trimmed(slice.substr(colon + 1));
+      begin = a.empty() ? 0 : std::stoll(a);
+      end = b.empty() ? size : std::stoll(b);
+    }
+  } catch (...) {
+    begin = -1;
+  }
+  if (begin < 0 || end > size || begin >= end) {
+    err = "[" + slice + "] is not a range of 0.." + std::to_string(size);
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+Session::Session(CompileOptions options) : options(std::move(options)) {}
+Session::~Session() = default;
+
+int Session::define(const std::string &name, const std::string &text,
+                    std::string &err) {
+  llvm::SourceMgr sourceMgr;
+  unsigned id = sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBufferCopy(text, name), llvm::SMLoc());
+  std::string diagnostics;
+  llvm::raw_string_ostream os(diagnostics);
+  DiagEngine diag(sourceMgr, id, os);
+  std::vector<TopLevelDecl> decls;
+  if (!splitTopLevel(diag, decls)) {
+    err = trimmed(os.str());
+    return -1;
+  }
+  for (TopLevelDecl &d : decls) {
+    std::string key = d.kind + " " + d.name;
+    auto it = std::find_if(declarations.begin(), declarations.end(),
+                           [&](auto &entry) { return entry.first == key; });
+    if (it != declarations.end())
+      it->second = d.text;
+    else
+      declarations.push_back({key, d.text});
+  }
+  changed = true;
+  return int(decls.size());
+}
+
+int Session::loadFile(const std::string &path, std::string &err) {
+  std::string text;
+  if (!rt::readWholeFile(path, text, err))
+    return -1;
+  int n = define(path, text, err);
+  if (n >= 0)
+    file = path;
+  return n;
+}
+
+bool Session::build(const std::string &network, Built &built,
+                    std::string &err) {
+  // Imports first, as the grammar wants them.
+  std::string source;
+  for (bool imports : {true, false})
+    for (auto &d : declarations)
+      if ((d.first.rfind("import ", 0) == 0) == imports)
+        source += d.second + "\n";
+  std::string diagnostics;
+  llvm::raw_string_ostream diag(diagnostics);
+  CompileOptions opts = options;
+  opts.tunable = tunable;
+  auto c = std::make_unique<Compiler>(diag, std::move(opts));
+  c->loadString(file.empty() ? "<repl>" : file, source);
+  rt::ModelSpec spec;
+  if (!c->parse() || !c->check() || !c->generate() ||
+      !c->compileNetwork(network, spec)) {
+    err = trimmed(diag.str());
+    return false;
+  }
+  auto fresh = std::make_unique<rt::Simulator>(spec);
+  if (!fresh->build(err)) {
+    err = "building the network failed: " + err;
+    return false;
+  }
+  for (const std::string &r : records) {
+    std::string what, why;
+    addRecord(*fresh, r, what, why);
+  }
+  built = Built();
+  built.network = spec.name;
+  if (sim) {
+    built.kept = fresh->adoptState(*sim).size();
+    built.rebuilt = true;
+  }
+  for (const rt::PopulationSpec &p : spec.populations)
+    built.neurons += p.size;
+  built.synapses = fresh->numSynapses();
+  built.time = fresh->currentTime();
+  compiler = std::move(c);
+  sim = std::move(fresh);
+  changed = false;
+  return true;
+}
+
+bool Session::ensureBuilt(std::string &err) {
+  Built built;
+  return isBuilt() || build("", built, err);
+}
+
+bool Session::run(double seconds, const std::atomic<bool> &stop, int64_t &done,
+                  std::string &err) {
+  done = 0;
+  if (!ensureBuilt(err))
+    return false;
+  int64_t steps = 0;
+  if (!rt::durationSteps(seconds, sim->spec().dt, steps, err))
+    return false;
+  while (done < steps && !stop) {
+    int64_t n = std::min<int64_t>(steps - done, 1000);
+    if (!sim->run(n, err))
+      return false;
+    done += n;
+  }
+  return true;
+}
+
+bool Session::resolve(const std::string &ref, Ref &out, std::string &err) {
+  if (!ensureBuilt(err))
+    return false;
+  std::string name = ref, slice;
+  if (auto b = ref.find('['); b != std::string::npos) {
+    name = ref.substr(0, b);
+    slice = ref.substr(b + 1, ref.find(']') - b - 1);
+  }
+  auto dot = name.find('.');
+  if (dot == std::string::npos) {
+    err = "name a variable as POP.VAR, e.g. E.v";
+    return false;
+  }
+  std::string owner = name.substr(0, dot), var = name.substr(dot + 1);
+  rt::StateView view;
+  const std::vector<std::string> *units = nullptr;
+  out = Ref();
+  if (int p = sim->populationIndex(owner); p >= 0) {
+    view = sim->state(p);
+    out.row = sim->rowIndex(p, var);
+    out.population = p;
+    units = &sim->spec().populations[size_t(p)].units;
+  } else if (int j = sim->projectionIndex(owner); j >= 0) {
+    view = sim->synapseState(j);
+    out.row = sim->synRowIndex(j, var);
+    units = &sim->spec().projections[size_t(j)].synUnits;
+  } else {
+    err = "no population or projection '" + owner + "'";
+    return false;
+  }
+  if (out.row < 0) {
+    err = "'" + owner + "' has no variable '" + var +
+          "' (parameters and constant weights are compiled into the "
+          "kernels: change them in the model and reload)";
+    return false;
+  }
+  if (size_t(out.row) < units->size())
+    out.unit = (*units)[size_t(out.row)];
+  if (!parseSlice(slice, view.cols, out.begin, out.end, err))
+    return false;
+  out.data = view.row(out.row);
+  return true;
+}
+
+bool Session::isFoldedParameter(const std::string &name) const {
+  auto dot = name.find('.');
+  if (dot == std::string::npos || !compiler || !sim)
+    return false;
+  std::string pop = name.substr(0, dot), var = name.substr(dot + 1);
+  int p = sim->populationIndex(pop);
+  if (p < 0 || sim->rowIndex(p, var) >= 0)
+    return false;
+  for (const NetworkInfo &net : compiler->sema().networks)
+    for (const PopulationInfo &info : net.populations)
+      if (info.decl->name == pop && info.params.count(var))
+        return true;
+  return false;
+}
+
+bool Session::makeRow(const std::string &name, Built &built, std::string &err) {
+  tunable.insert(name);
+  bool wasChanged = changed;
+  changed = true;
+  if (build("", built, err))
+    return true;
+  tunable.erase(name);
+  changed = wasChanged;
+  return false;
+}
+
+bool Session::set(const std::string &ref, const std::string &value, Ref &out,
+                  double &result, std::string &err, std::string &derivedErr) {
+  std::string name = trimmed(ref.substr(0, ref.find('[')));
+  if (!resolve(trimmed(ref), out, err) ||
+      !rt::parseQuantityOf(trimmed(value), out.unit, "'" + name + "'", result,
+                           err))
+    return false;
+  std::fill(out.data + out.begin, out.data + out.end, result);
+  // What is computed from a parameter follows it (propagators, derived
+  // parameters).
+  if (out.population >= 0)
+    sim->rowsChanged(out.population, out.row, derivedErr);
+  return true;
+}
+
+bool Session::record(const std::string &args, std::string &what,
+                     std::string &err) {
+  if (!ensureBuilt(err) || !addRecord(*sim, args, what, err))
+    return false;
+  records.push_back(args);
+  return true;
+}
+
+bool Session::addRecord(rt::Simulator &target, const std::string &args,
+                        std::string &what, std::string &err) {
+  auto of = args.find(" of ");
+  std::string vars = trimmed(args.substr(0, of));
+  std::string rest =
+      of == std::string::npos ? "" : trimmed(args.substr(of + 4));
+  double every = 0;
+  if (auto at = rest.find(" every "); at != std::string::npos) {
+    if (!rt::parseDuration(trimmed(rest.substr(at + 7)), every)) {
+      err = "every needs a time such as 1 ms";
+      return false;
+    }
+    rest = trimmed(rest.substr(0, at));
+  }
+  std::string pop = rest.substr(0, rest.find('['));
+  int p = target.populationIndex(pop);
+  if (vars.empty() || p < 0) {
+    err = "record spikes of POP, or record VAR[, VAR] of POP[a:b] [every T]";
+    return false;
+  }
+  if (vars == "spikes") {
+    target.recordSpikes(p);
+    what = "spikes of " + pop;
+    return true;
+  }
+  rt::StateRecordSpec r;
+  r.population = p;
+  if (auto lb = rest.find('['); lb != std::string::npos) {
+    std::string slice = rest.substr(lb + 1, rest.find(']') - lb - 1);
+    if (!parseSlice(slice, target.spec().populations[size_t(p)].size, r.begin,
+                    r.end, err))
+      return false;
+  } else {
+    r.end = target.spec().populations[size_t(p)].size;
+  }
+  r.every = every > 0
+                ? std::max<int64_t>(1, std::llround(every / target.spec().dt))
+                : 1;
+  std::stringstream list(vars);
+  std::string var;
+  while (std::getline(list, var, ',')) {
+    int row = target.rowIndex(p, trimmed(var));
+    if (row < 0) {
+      err = pop + " has no state '" + trimmed(var) + "'";
+      return false;
+    }
+    r.rows.push_back(row);
+  }
+  if (!target.recordStates(r, err))
+    return false;
+  what = vars + " of " + rest + " every " + std::to_string(r.every) + " steps";
+  return true;
+}
+
+std::vector<std::string> Session::names() const {
+  std::vector<std::string> out;
+  if (!sim)
+    return out;
+  for (const rt::PopulationSpec &p : sim->spec().populations)
+    for (const std::string &r : p.rows)
+      if (r[0] != '_')
+        out.push_back(p.name + "." + r);
+  return out;
+}
