@@ -3,8 +3,9 @@
 // The Simulator owns the schedule of a step (Simulator.h) and calls one
 // hook of its backend per phase; the backend runs the kernels of that
 // phase wherever the network's rows live. CpuBackend (backends/cpu) runs
-// them on the host's threads; cuda::DeviceBackend (backends/cuda) on a
-// GPU, where it keeps the spike lists and hands them over in batches.
+// them on the host's threads; cuda::DeviceBackend (backends/cuda, the
+// NeuroCudaBackend library) on a GPU, where it keeps the spike lists and
+// hands them over in batches.
 //
 // Every hook returns false with a message when the device fails; the host
 // never does.
