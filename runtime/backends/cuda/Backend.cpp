@@ -17,40 +17,45 @@
 using namespace neuro::rt;
 using namespace neuro::rt::cuda;
 
-namespace {
-/// A positive integer from environment variable `name`, else `fallback`.
-int64_t envInt(const char *name, int64_t fallback) {
-  const char *v = std::getenv(name);
-  if (!v || !*v)
-    return fallback;
+bool DeviceOptions::set(const std::string &name, const char *value,
+                        std::string &err) {
+  if (!value || !*value)
+    return true;
+  if (name == "NEURO_GPU_DELIVERY") {
+    std::string mode = value;
+    if (mode == "pull")
+      delivery = Delivery::Pull;
+    else if (mode == "push")
+      delivery = Delivery::Push;
+    else {
+      err = "NEURO_GPU_DELIVERY must be push or pull, not '" + mode + "'";
+      return false;
+    }
+    return true;
+  }
+  // A whole number >= 0, else the default stays.
   char *end = nullptr;
-  long long n = std::strtoll(v, &end, 10);
-  return *end || n < 0 ? fallback : int64_t(n);
+  long long n = std::strtoll(value, &end, 10);
+  if (*end || n < 0)
+    return true;
+  if (name == "NEURO_GPU_BATCH")
+    batch = int64_t(n);
+  else if (name == "NEURO_GPU_STAGING")
+    stagingBytes = int64_t(n);
+  return true;
 }
-} // namespace
 
 std::unique_ptr<DeviceBackend>
 DeviceBackend::attach(const BackendContext &context,
-                      std::unique_ptr<Device> device, std::string &err) {
+                      std::unique_ptr<Device> device,
+                      const DeviceOptions &options, std::string &err) {
   if (context.step != 0) {
     err = "a run on the GPU starts at step 0 (this network is at step " +
           std::to_string(context.step) + ")";
     return nullptr;
   }
   std::unique_ptr<DeviceBackend> backend(
-      new DeviceBackend(context, std::move(device)));
-  // Tuning, and tests of ring wrap-around and per-step copies.
-  backend->batch = std::max<int64_t>(1, envInt("NEURO_GPU_BATCH", 64));
-  backend->stagingBytes = envInt("NEURO_GPU_STAGING", int64_t(256) << 20);
-  if (const char *v = std::getenv("NEURO_GPU_DELIVERY")) {
-    std::string mode = v;
-    if (mode == "pull")
-      backend->delivery = Delivery::Pull;
-    else if (!mode.empty() && mode != "push") {
-      err = "NEURO_GPU_DELIVERY must be push or pull, not '" + mode + "'";
-      return nullptr;
-    }
-  }
+      new DeviceBackend(context, std::move(device), options));
   if (!backend->upload(context.step, err))
     return nullptr;
   return backend;
@@ -58,13 +63,13 @@ DeviceBackend::attach(const BackendContext &context,
 
 std::optional<std::string>
 DeviceBackend::install(Simulator &sim, std::unique_ptr<Device> device,
-                       std::string &err) {
+                       const DeviceOptions &options, std::string &err) {
   if (!device)
     return std::nullopt;
   std::string name = device->name();
   auto make = [&](const BackendContext &context,
                   std::string &e) -> std::unique_ptr<Backend> {
-    return attach(context, std::move(device), e);
+    return attach(context, std::move(device), options, e);
   };
   if (!sim.setBackend(make, err))
     return std::nullopt;
@@ -83,7 +88,7 @@ CUdeviceptr DeviceBackend::flagsOf(size_t pop, int64_t slot) const {
 bool DeviceBackend::pulls(size_t j) const {
   const ProjectionSpec &spec = network.model.projections[j];
   const PopulationSpec &src = network.model.populations[size_t(spec.src)];
-  return delivery == Delivery::Pull && !projs[j].pull.empty() &&
+  return delivery == DeviceOptions::Delivery::Pull && !projs[j].pull.empty() &&
          spec.partitionable && !src.generator;
 }
 

@@ -12,7 +12,8 @@
 //     append to the slot of step k and set its flags, deliveries read the
 //     slots of k - delay, resets the slot of k;
 //   - a delivery pushes (a block per spike, all delay groups in one
-//     launch), or with $NEURO_GPU_DELIVERY=pull, where the projection has a
+//     launch), or with DeviceOptions::Delivery::Pull
+//     ($NEURO_GPU_DELIVERY=pull in the drivers), where the projection has a
 //     `_by_target` kernel, pulls (a thread per target reading the flags:
 //     no atomics, each target's inputs added in the CPU's order). Pushing
 //     is the default: on an H100 it was twice as fast as pulling even with
@@ -45,6 +46,7 @@
 #include "neuro/Runtime/Network.h"
 #include "neuro/Runtime/Recorder.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace neuro::rt {
@@ -53,6 +55,27 @@ class Simulator;
 
 namespace neuro::rt::cuda {
 
+/// How a DeviceBackend runs: set by the drivers (neuroc, the programs
+/// neuroc build makes) from the environment variables below.
+struct DeviceOptions {
+  /// Steps between two copies of the spike lists to the host (B).
+  int64_t batch = 64;
+  /// The most a state monitor stages on the device, in bytes.
+  int64_t stagingBytes = int64_t(256) << 20;
+  enum class Delivery { Push, Pull };
+  Delivery delivery = Delivery::Push;
+
+  /// The variables the options come from: NEURO_GPU_BATCH (tuning, and
+  /// tests of ring wrap-around), NEURO_GPU_STAGING (bytes; 0 tests the
+  /// per-sample copies) and NEURO_GPU_DELIVERY (push or pull).
+  static constexpr const char *kVariables[] = {
+      "NEURO_GPU_BATCH", "NEURO_GPU_STAGING", "NEURO_GPU_DELIVERY"};
+  /// Sets the option of variable `name` from its value (null, empty: the
+  /// default stays; so does a size that is not a whole number >= 0). false
+  /// and `err` for a delivery other than push or pull.
+  bool set(const std::string &name, const char *value, std::string &err);
+};
+
 class DeviceBackend final : public Backend {
 public:
   /// Copies the built network of `context` to `device`; null with the
@@ -60,14 +83,17 @@ public:
   /// 0, or memory runs out.
   static std::unique_ptr<DeviceBackend> attach(const BackendContext &context,
                                                std::unique_ptr<Device> device,
+                                               const DeviceOptions &options,
                                                std::string &err);
 
   /// Runs the steps of `sim` on `device` from now on (Simulator::setBackend)
   /// and returns the device's name; nullopt with `err` when `device` is
   /// null (`err` says why already) or attach() fails. What
   /// RunOptions::attach does for a GPU.
-  static std::optional<std::string>
-  install(Simulator &sim, std::unique_ptr<Device> device, std::string &err);
+  static std::optional<std::string> install(Simulator &sim,
+                                            std::unique_ptr<Device> device,
+                                            const DeviceOptions &options,
+                                            std::string &err);
 
   bool sampleState(size_t rec, int64_t k, std::string &err) override;
   bool uploadRow(size_t pop, size_t row, std::string &err) override;
@@ -83,9 +109,12 @@ public:
   const Device &device() const { return *dev; }
 
 private:
-  DeviceBackend(const BackendContext &context, std::unique_ptr<Device> device)
+  DeviceBackend(const BackendContext &context, std::unique_ptr<Device> device,
+                const DeviceOptions &options)
       : network(context.net), recorder(context.recorder),
-        dev(std::move(device)) {}
+        dev(std::move(device)), delivery(options.delivery),
+        stagingBytes(options.stagingBytes),
+        batch(std::max<int64_t>(1, options.batch)) {}
   bool upload(int64_t step, std::string &err);
   /// Brings the spikes of steps [batchStart, end) back.
   bool fetchSpikes(int64_t end, std::string &err);
@@ -167,15 +196,14 @@ private:
   Network &network;
   Recorder &recorder;
   std::unique_ptr<Device> dev;
-  enum class Delivery { Push, Pull };
-  Delivery delivery = Delivery::Push; ///< $NEURO_GPU_DELIVERY
-  /// The most a monitor stages ($NEURO_GPU_STAGING, bytes).
-  int64_t stagingBytes = int64_t(256) << 20;
+  DeviceOptions::Delivery delivery;
+  /// The most a monitor stages (bytes).
+  int64_t stagingBytes;
   std::vector<DeviceRecording> recs;
   std::vector<DevicePopulation> pops;
   std::vector<DeviceProjection> projs;
   int64_t ringDepth = 1; ///< R
-  int64_t batch = 64;    ///< B ($NEURO_GPU_BATCH)
+  int64_t batch;         ///< B
   int64_t batchStart = 0;
   /// Synaptic events at attach(), and of every spike fetched since then
   /// counted in full (outDegree); sync() takes away those still in flight.
