@@ -13,10 +13,13 @@
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Units.h"
 
+#include "cuda/Backend.h"
+
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include <chrono>
+#include <cstdlib>
 
 namespace py = pybind11;
 using namespace neuro;
@@ -111,7 +114,14 @@ std::shared_ptr<Simulation> makeSimulation(
   }
   if (!ok)
     throwRuntime("building the network failed: " + err);
-  std::optional<std::string> device = model->compiled->attach(*s->sim, err);
+  // The binding is a driver: it reads the GPU backend's variables, as
+  // neuroc does.
+  rt::cuda::DeviceOptions deviceOptions;
+  for (const char *var : rt::cuda::DeviceOptions::kVariables)
+    if (!deviceOptions.set(var, std::getenv(var), err))
+      throwValue(err);
+  std::optional<std::string> device =
+      model->compiled->attach(*s->sim, deviceOptions, err);
   if (!device && !err.empty())
     throwRuntime(err);
   return s;

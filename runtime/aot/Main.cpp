@@ -8,7 +8,9 @@
 // with the meaning they have for `neuroc run`; T is in seconds, or with a
 // unit (`500ms`, `2s`). Needs neither LLVM nor MLIR. Programs built with
 // --target=cuda hold the PTX of their GPU kernels (neuro_aot_ptx) and run
-// on the GPU unless given --target cpu.
+// on the GPU unless given --target cpu, with the options of the GPU
+// backend read from the environment here (NEURO_GPU_BATCH,
+// NEURO_GPU_STAGING, NEURO_GPU_DELIVERY).
 //
 //===----------------------------------------------------------------------===//
 
@@ -116,18 +118,24 @@ int main(int argc, char **argv) {
     if (!options.checkpoint.empty() || !options.restore.empty())
       return usage(program, "--checkpoint and --restore need --target cpu");
     std::string err;
+    neuro::rt::cuda::DeviceOptions device;
+    for (const char *var : neuro::rt::cuda::DeviceOptions::kVariables)
+      if (!device.set(var, std::getenv(var), err)) {
+        std::cerr << program << ": error: " << err << "\n";
+        return 1;
+      }
     if (!neuro::rt::cuda::Driver::load(err)) {
       std::cerr << program << ": error: " << err
                 << " (--target cpu runs on the CPU)\n";
       return 1;
     }
-    options.attach = [&](neuro::rt::Simulator &sim,
+    options.attach = [=](neuro::rt::Simulator &sim,
                          std::string &err) -> std::optional<std::string> {
       std::vector<neuro::rt::cuda::PtxImage> list;
       for (int n = 0; n < images; ++n)
         list.push_back({ptx[2 * n], ptx[2 * n + 1]});
       return neuro::rt::cuda::DeviceBackend::install(
-          sim, neuro::rt::cuda::openCudaDevice(list, err), err);
+          sim, neuro::rt::cuda::openCudaDevice(list, err), device, err);
     };
   }
   return neuro::rt::runModel(neuroAotModel(), options, std::cout, std::cerr);

@@ -7,8 +7,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "neuro/Runtime/Simulator.h"
+#include "neuro/Runtime/Network.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -23,7 +24,8 @@ struct RowValues {
 };
 } // namespace
 
-bool Simulator::checkFinite(std::string &err, bool constantSynapses) const {
+bool Network::checkFinite(double time, std::string &err,
+                          bool constantSynapses) const {
   // The rows the kernels update.
   auto rowOf = [&](const AlignedVector<double> &d,
                    const AlignedVector<float> &f, int64_t offset) {
@@ -42,7 +44,7 @@ bool Simulator::checkFinite(std::string &err, bool constantSynapses) const {
         if (std::isfinite(values[i]))
           continue;
         char buf[64];
-        std::snprintf(buf, sizeof(buf), "%g", currentTime());
+        std::snprintf(buf, sizeof(buf), "%g", time);
         err = "numerical error: population '" + spec.name + "', neuron " +
               std::to_string(i) + ", variable '" + row + "' is " +
               (std::isnan(values[i]) ? "nan" : "inf") + " at t = " + buf + " s";
@@ -76,7 +78,7 @@ bool Simulator::checkFinite(std::string &err, bool constantSynapses) const {
                              rowPtr.begin()) -
                      1;
         char buf[64];
-        std::snprintf(buf, sizeof(buf), "%g", currentTime());
+        std::snprintf(buf, sizeof(buf), "%g", time);
         if (wrongSign) {
           char value[64];
           std::snprintf(value, sizeof(value), "%g", values[s]);
@@ -104,7 +106,7 @@ bool Simulator::checkFinite(std::string &err, bool constantSynapses) const {
   return true;
 }
 
-bool Simulator::checkPropagators(std::string &err) const {
+bool Network::checkPropagators(std::string &err) const {
   // Rows _P<k>_<j> / _Q<k>_<j> hold exact propagators per neuron.
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];

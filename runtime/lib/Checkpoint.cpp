@@ -181,7 +181,7 @@ bool Simulator::saveCheckpoint(const std::string &path,
     err = "cannot checkpoint model '" + model.name + "': not built";
     return false;
   }
-  syncHostRows();
+  net.syncHostRows();
   // Written next to the target and renamed: never a half checkpoint.
   std::string temp = path + ".partial";
   File f(std::fopen(temp.c_str(), "wb"));
@@ -194,11 +194,11 @@ bool Simulator::saveCheckpoint(const std::string &path,
   w.u64(kVersion);
   w.str(fingerprint());
   w.i64(stepIndex);
-  w.i64(events);
-  for (size_t p = 0; p < pops.size(); ++p) {
-    const Population &pop = pops[p];
+  w.i64(net.events);
+  for (size_t p = 0; p < net.pops.size(); ++p) {
+    const Network::Population &pop = net.pops[p];
     w.vec(pop.state.data(), pop.state.size());
-    w.i64(pop.spikeCount);
+    w.i64(recorder.spikeCount(p));
     // The spike lists a delayed delivery may still read.
     int64_t keep = pop.ring.maxDelay() + 1;
     w.i64(keep);
@@ -213,7 +213,7 @@ bool Simulator::saveCheckpoint(const std::string &path,
     }
     w.vec(pop.draws.data(), pop.draws.size());
   }
-  for (const Projection &proj : projs) {
+  for (const Network::Projection &proj : net.projs) {
     w.vec(proj.syn.data(), proj.syn.size());
     w.vec(proj.mods.data(), proj.mods.size());
   }
@@ -295,15 +295,15 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     std::vector<std::pair<int64_t, int32_t>> nextSpikes;
     std::vector<uint64_t> draws;
   };
-  std::vector<PopState> saved(pops.size());
-  for (size_t p = 0; p < pops.size() && r.ok; ++p) {
+  std::vector<PopState> saved(net.pops.size());
+  for (size_t p = 0; p < net.pops.size() && r.ok; ++p) {
     PopState &s = saved[p];
     std::vector<double> state;
-    r.vec(state, int64_t(pops[p].state.size()));
+    r.vec(state, int64_t(net.pops[p].state.size()));
     s.state.assign(state.begin(), state.end());
     s.spikeCount = r.i64();
     s.keep = r.i64();
-    if (s.keep != pops[p].ring.maxDelay() + 1)
+    if (s.keep != net.pops[p].ring.maxDelay() + 1)
       r.ok = false;
     int64_t size = model.populations[p].size;
     for (int64_t k = 0; k < s.keep && r.ok; ++k) {
@@ -322,41 +322,38 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
       r.ok = r.ok && i >= 0 && i < model.populations[p].size && at >= 0;
       s.nextSpikes.push_back({at, int32_t(i)});
     }
-    r.vec(s.draws, int64_t(pops[p].draws.size()));
+    r.vec(s.draws, int64_t(net.pops[p].draws.size()));
   }
-  std::vector<std::vector<double>> syn(projs.size()), mods(projs.size());
-  for (size_t j = 0; j < projs.size() && r.ok; ++j) {
-    r.vec(syn[j], int64_t(projs[j].syn.size()));
-    r.vec(mods[j], int64_t(projs[j].mods.size()));
+  std::vector<std::vector<double>> syn(net.projs.size()),
+      mods(net.projs.size());
+  for (size_t j = 0; j < net.projs.size() && r.ok; ++j) {
+    r.vec(syn[j], int64_t(net.projs[j].syn.size()));
+    r.vec(mods[j], int64_t(net.projs[j].mods.size()));
   }
   if (!r.ok || step < 0) {
     err = "checkpoint '" + path + "' is truncated or damaged";
     return false;
   }
   stepIndex = step;
-  events = savedEvents;
-  for (size_t p = 0; p < pops.size(); ++p) {
-    Population &pop = pops[p];
+  net.events = savedEvents;
+  for (size_t p = 0; p < net.pops.size(); ++p) {
+    Network::Population &pop = net.pops[p];
     PopState &s = saved[p];
     pop.state = std::move(s.state);
-    pop.spikeCount = s.spikeCount;
+    recorder.setSpikeCount(p, s.spikeCount);
     pop.ring.clear();
     for (int64_t k = 0; k < s.keep; ++k)
       pop.ring.push(step - s.keep + k, s.lists[size_t(k)]);
     pop.nextSpikes = std::move(s.nextSpikes);
     pop.draws = std::move(s.draws);
-    pop.spikes.clear();
   }
-  for (size_t j = 0; j < projs.size(); ++j) {
-    projs[j].syn.assign(syn[j].begin(), syn[j].end());
-    projs[j].mods = std::move(mods[j]);
+  for (size_t j = 0; j < net.projs.size(); ++j) {
+    net.projs[j].syn.assign(syn[j].begin(), syn[j].end());
+    net.projs[j].mods = std::move(mods[j]);
   }
-  for (StateRecording &rec : stateRecordings) {
-    rec.times.clear();
-    rec.values.clear();
-  }
-  hostStale = false;
-  kernelStale = single();
+  recorder.clearRecorded();
+  net.hostStale = false;
+  net.kernelStale = net.single();
   return true;
 }
 
@@ -364,33 +361,33 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
   std::vector<std::string> kept;
   if (!built || !old.built)
     return kept;
-  old.syncHostRows();
-  syncHostRows();
-  kernelStale = single();
+  old.net.syncHostRows();
+  net.syncHostRows();
+  net.kernelStale = net.single();
   stepIndex = old.stepIndex;
-  for (size_t p = 0; p < pops.size(); ++p) {
+  for (size_t p = 0; p < net.pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     int q = old.populationIndex(spec.name);
     if (q < 0 || old.model.populations[size_t(q)].size != spec.size)
       continue;
-    const Population &from = old.pops[size_t(q)];
+    const Network::Population &from = old.net.pops[size_t(q)];
+    Network::Population &to = net.pops[p];
     for (size_t r = 0; r < spec.rows.size(); ++r) {
       int o = old.rowIndex(q, spec.rows[r]);
       if (o < 0)
         continue;
       std::copy_n(from.state.data() + int64_t(o) * spec.size, spec.size,
-                  pops[p].state.data() + int64_t(r) * spec.size);
+                  to.state.data() + int64_t(r) * spec.size);
       if (spec.rows[r].empty() || spec.rows[r][0] != '_')
         kept.push_back(spec.name + "." + spec.rows[r]);
     }
-    pops[p].spikeCount = from.spikeCount;
-    if (pops[p].recorded && from.recorded)
-      pops[p].spikes = from.spikes;
-    pops[p].ring.clear();
-    for (int64_t s = stepIndex - pops[p].ring.capacity(); s < stepIndex; ++s)
-      pops[p].ring.push(s, from.ring.at(s));
+    recorder.setSpikeCount(p, old.recorder.spikeCount(size_t(q)));
+    recorder.adoptSpikes(p, old.recorder, size_t(q));
+    to.ring.clear();
+    for (int64_t s = stepIndex - to.ring.capacity(); s < stepIndex; ++s)
+      to.ring.push(s, from.ring.at(s));
   }
-  for (size_t j = 0; j < projs.size(); ++j) {
+  for (size_t j = 0; j < net.projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
     int q = old.projectionIndex(spec.name);
     if (q < 0 || old.numSynapses(q) != numSynapses(int(j)))
@@ -400,35 +397,14 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
       int o = old.synRowIndex(q, spec.synRows[r]);
       if (o < 0)
         continue;
-      std::copy_n(old.projs[size_t(q)].syn.data() + int64_t(o) * n, n,
-                  projs[j].syn.data() + int64_t(r) * n);
+      std::copy_n(old.net.projs[size_t(q)].syn.data() + int64_t(o) * n, n,
+                  net.projs[j].syn.data() + int64_t(r) * n);
       if (spec.synRows[r][0] != '_')
         kept.push_back(spec.name + "." + spec.synRows[r]);
     }
-    projs[j].mods[0] = old.projs[size_t(q)].mods[0];
+    net.projs[j].mods[0] = old.net.projs[size_t(q)].mods[0];
   }
-  // Samples of state recordings that are the same here (population,
-  // variables, neurons, interval) carry over.
-  auto same = [&](const StateRecordSpec &a, const Simulator &sa,
-                  const StateRecordSpec &b, const Simulator &sb) {
-    if (a.projection >= 0 || b.projection >= 0 || a.begin != b.begin ||
-        a.end != b.end || a.every != b.every || a.rows.size() != b.rows.size())
-      return false;
-    const PopulationSpec &pa = sa.model.populations[size_t(a.population)];
-    const PopulationSpec &pb = sb.model.populations[size_t(b.population)];
-    if (pa.name != pb.name)
-      return false;
-    for (size_t k = 0; k < a.rows.size(); ++k)
-      if (pa.rows[size_t(a.rows[k])] != pb.rows[size_t(b.rows[k])])
-        return false;
-    return true;
-  };
-  for (size_t r = 0; r < model.stateRecords.size(); ++r)
-    for (size_t o = 0; o < old.model.stateRecords.size(); ++o)
-      if (same(model.stateRecords[r], *this, old.model.stateRecords[o], old)) {
-        stateRecordings[r].times = old.stateRecordings[o].times;
-        stateRecordings[r].values = old.stateRecordings[o].values;
-        break;
-      }
+  // Samples of state recordings that are the same here carry over.
+  recorder.adoptSamples(old.recorder);
   return kept;
 }

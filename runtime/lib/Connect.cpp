@@ -31,17 +31,17 @@ static std::string tooLongDelay(double seconds, double dt) {
                 "delay %g s is %.0f steps, more than the %lld a delay may "
                 "have",
                 seconds, std::round(seconds / dt),
-                static_cast<long long>(Simulator::kMaxDelaySteps));
+                static_cast<long long>(Network::kMaxDelaySteps));
   return buf;
 }
 
-NeuroMemRef2DF64 Simulator::hostState(int pop) {
+NeuroMemRef2DF64 Network::hostState(int pop) {
   const PopulationSpec &ps = model.populations[size_t(pop)];
   return memref2D(pops[size_t(pop)].state.data(), int64_t(ps.rows.size()),
                   ps.size);
 }
 
-void Simulator::connectByExpression(size_t j) {
+void Network::connectByExpression(size_t j) {
   // Each pair (i, j) of the slices with the probability the kernel gives:
   // one uniform number per pair, keyed by (i, j).
   const ProjectionSpec &spec = model.projections[j];
@@ -76,9 +76,8 @@ void Simulator::connectByExpression(size_t j) {
   }
 }
 
-bool Simulator::connectFromFile(size_t j, ConnectionList &listed,
-                                std::vector<int64_t> &origin,
-                                std::string &err) {
+bool Network::connectFromFile(size_t j, ConnectionList &listed,
+                              std::vector<int64_t> &origin, std::string &err) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   int64_t nSrcAll = model.populations[size_t(spec.src)].size;
@@ -127,7 +126,7 @@ bool Simulator::connectFromFile(size_t j, ConnectionList &listed,
   return true;
 }
 
-void Simulator::embedSlices(size_t j) {
+void Network::embedSlices(size_t j) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   int64_t nSrcAll = model.populations[size_t(spec.src)].size;
@@ -155,7 +154,7 @@ void Simulator::embedSlices(size_t j) {
   proj.csr = std::move(full);
 }
 
-void Simulator::ablate(size_t j, std::vector<int64_t> &origin) {
+void Network::ablate(size_t j, std::vector<int64_t> &origin) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   const std::vector<int64_t> &deadSrc =
@@ -190,8 +189,8 @@ void Simulator::ablate(size_t j, std::vector<int64_t> &origin) {
     proj.explicitDelays = std::move(keptDelays);
 }
 
-bool Simulator::connect(size_t j, ConnectionList &listed,
-                        std::vector<int64_t> &origin, std::string &err) {
+bool Network::connect(size_t j, ConnectionList &listed,
+                      std::vector<int64_t> &origin, std::string &err) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   int64_t nSrcAll = model.populations[size_t(spec.src)].size;
@@ -243,7 +242,7 @@ bool Simulator::connect(size_t j, ConnectionList &listed,
   return true;
 }
 
-bool Simulator::groupByDelay(size_t j, std::string &err) {
+bool Network::groupByDelay(size_t j, std::string &err) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   int64_t nSyn = proj.csr.numSynapses();
@@ -312,7 +311,7 @@ bool Simulator::groupByDelay(size_t j, std::string &err) {
   return true;
 }
 
-void Simulator::indexByTarget(size_t j) {
+void Network::indexByTarget(size_t j) {
   // A stable counting sort: each target's synapses in ascending ids.
   Projection &proj = projs[j];
   int64_t nSyn = proj.csr.numSynapses();
@@ -328,7 +327,7 @@ void Simulator::indexByTarget(size_t j) {
     proj.postSyn[size_t(next[size_t(proj.csr.cols[size_t(s)])]++)] = s;
 }
 
-void Simulator::indexSources(size_t j) {
+void Network::indexSources(size_t j) {
   // Every delay group holds its synapses by source.
   Projection &proj = projs[j];
   proj.srcs.assign(size_t(proj.csr.numSynapses()), 0);
@@ -338,7 +337,7 @@ void Simulator::indexSources(size_t j) {
         proj.srcs[size_t(s)] = int32_t(i);
 }
 
-void Simulator::planDeliveryParts(size_t j) {
+void Network::planDeliveryParts(size_t j) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   proj.parts = 1;

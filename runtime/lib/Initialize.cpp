@@ -1,11 +1,11 @@
 //===- Initialize.cpp - Allocating and initializing a network -------------===//
 //
-// Simulator::allocate: refuses networks that cannot fit in memory, fills
+// Network::allocate: refuses networks that cannot fit in memory, fills
 // each population's state rows from their initial values (constants,
 // draws, tables, expressions), connects each projection (Connect.cpp),
 // sets its per-synapse variables (drawn, given by expressions or read
 // from its file) in the order delivery reads them, and sizes the delay
-// rings and the state recordings.
+// rings.
 //
 //===----------------------------------------------------------------------===//
 
@@ -74,7 +74,7 @@ static double physicalMemoryBytes() {
   return pages > 0 && pageSize > 0 ? double(pages) * double(pageSize) : 0.0;
 }
 
-void Simulator::schedulePoisson(size_t p, int32_t i, int64_t after) {
+void Network::schedulePoisson(size_t p, int32_t i, int64_t after) {
   const PopulationSpec &spec = model.populations[p];
   Population &pop = pops[p];
   double prob = spec.poissonRate * model.dt;
@@ -95,7 +95,7 @@ void Simulator::schedulePoisson(size_t p, int32_t i, int64_t after) {
                  std::greater<std::pair<int64_t, int32_t>>());
 }
 
-bool Simulator::checkMemory(std::string &err) const {
+bool Network::checkMemory(std::string &err) const {
   // Refuse networks that cannot fit rather than let the system kill us:
   // expected state, spike flags, and per synapse a column index, its
   // variables and (per source) a row pointer.
@@ -135,7 +135,7 @@ bool Simulator::checkMemory(std::string &err) const {
   return true;
 }
 
-void Simulator::initPopulations() {
+void Network::initPopulations() {
   size_t nPops = model.populations.size();
   pops.resize(nPops);
   for (size_t p = 0; p < nPops; ++p) {
@@ -164,9 +164,9 @@ void Simulator::initPopulations() {
   }
 }
 
-bool Simulator::initSynapses(size_t j, const ConnectionList &listed,
-                             const std::vector<int64_t> &origin,
-                             std::string &err) {
+bool Network::initSynapses(size_t j, const ConnectionList &listed,
+                           const std::vector<int64_t> &origin,
+                           std::string &err) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   // Per-synapse initial values given by expressions, in CSR order (with
@@ -231,23 +231,9 @@ bool Simulator::initSynapses(size_t j, const ConnectionList &listed,
   return true;
 }
 
-void Simulator::sizeRingsAndRecordings() {
+void Network::sizeRings() {
   size_t nPops = model.populations.size();
   size_t nProjs = model.projections.size();
-  // The neurons or synapses each state recording samples.
-  for (size_t r = 0; r < model.stateRecords.size(); ++r) {
-    const StateRecordSpec &rec = model.stateRecords[r];
-    StateRecording &out = stateRecordings[r];
-    if (rec.projection >= 0) {
-      int64_t nSyn = projs[size_t(rec.projection)].csr.numSynapses();
-      out.end = rec.end < 0 ? nSyn : std::min(rec.end, nSyn);
-      out.begin = std::min(rec.begin, out.end);
-    } else {
-      out.begin = rec.begin;
-      out.end = rec.end;
-    }
-  }
-
   // Delay rings sized by the longest delay leaving each population.
   std::vector<int64_t> maxDelay(nPops, 0);
   for (const ProjectionSpec &proj : model.projections)
@@ -259,17 +245,9 @@ void Simulator::sizeRingsAndRecordings() {
           std::max(maxDelay[size_t(model.projections[j].src)], d);
   for (size_t p = 0; p < nPops; ++p)
     pops[p].ring = DelayRing(maxDelay[p]);
-
-  for (const RecordSpec &rec : model.records) {
-    Population &pop = pops[size_t(rec.population)];
-    if (pop.recorded)
-      continue;
-    pop.recorded = true;
-    recordedOrder.push_back(rec.population);
-  }
 }
 
-bool Simulator::allocate(std::string &err) {
+bool Network::allocate(std::string &err) {
   if (!checkMemory(err))
     return false;
   initPopulations();
@@ -283,6 +261,6 @@ bool Simulator::allocate(std::string &err) {
         !initSynapses(j, listed, origin, err))
       return false;
   }
-  sizeRingsAndRecordings();
+  sizeRings();
   return true;
 }

@@ -8,15 +8,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "neuro/Runtime/Network.h"
 #include "neuro/Runtime/Philox.h"
-#include "neuro/Runtime/Simulator.h"
 #include "neuro/Runtime/Streams.h"
 
 #include <algorithm>
 
 using namespace neuro::rt;
 
-void Simulator::driveSpikes(size_t p, int64_t k, std::vector<int32_t> &list) {
+void Network::driveSpikes(size_t p, int64_t k, std::vector<int32_t> &list) {
   const PopulationSpec &spec = model.populations[p];
   Population &pop = pops[p];
   uint64_t per = uint64_t(pop.drive.uniforms());
@@ -32,7 +32,7 @@ void Simulator::driveSpikes(size_t p, int64_t k, std::vector<int32_t> &list) {
   }
   // Targets in ranges on the pool's threads, each range's spikes in order.
   int64_t ranges =
-      std::clamp<int64_t>(spec.size / 1024, 1, int64_t(numThreads));
+      std::clamp<int64_t>(spec.size / 1024, 1, int64_t(pool->size()));
   pop.driveLists.resize(size_t(ranges));
   pop.driveLengths.resize(size_t(ranges));
   pool->run(ranges, [&](int64_t r) {

@@ -1,16 +1,18 @@
 //===- Recorder.cpp - Spike and state recordings, in memory and streamed --===//
 //
-// What the Simulator records: state samples taken at the start of a step,
-// spikes of recorded populations, and their files: `spikes_<population>.npy`,
-// `<owner>_<var>.npy` with `<owner>_t.npy` (and `_pre`/`_post` for synapse
-// recordings) and `recordings.json`, written at the end or streamed while
-// the run goes (flushed every few MiB and at least every second).
+// The Recorder's monitors (spike counts and spikes of recorded
+// populations, state samples taken at the start of a step) and their
+// files: `spikes_<population>.npy`, `<owner>_<var>.npy` with
+// `<owner>_t.npy` (and `_pre`/`_post` for synapse recordings) and
+// `recordings.json`, written at the end or streamed while the run goes
+// (flushed every few MiB and at least every second).
 //
 //===----------------------------------------------------------------------===//
 
-#include "SimulatorInternal.h"
+#include "neuro/Runtime/Recorder.h"
 
 #include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Network.h"
 #include "neuro/Runtime/Run.h"
 
 #include <algorithm>
@@ -22,15 +24,99 @@
 #include <system_error>
 
 using namespace neuro::rt;
-using namespace neuro::rt::detail;
 
-void Simulator::sampleStates(int64_t k) {
-  for (size_t r = 0; r < model.stateRecords.size(); ++r)
-    if (k % model.stateRecords[r].every == 0)
-      sampleState(r, k);
+void Recorder::clear() {
+  spikeMonitors.clear();
+  recordedOrder.clear();
+  stateRecordings.assign(model.stateRecords.size(), {});
 }
 
-void Simulator::sampleState(size_t r, int64_t k) {
+void Recorder::build() {
+  clear();
+  spikeMonitors.resize(model.populations.size());
+  for (const RecordSpec &rec : model.records)
+    recordSpikes(size_t(rec.population));
+  // The neurons or synapses each state recording samples.
+  for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+    const StateRecordSpec &rec = model.stateRecords[r];
+    StateRecording &out = stateRecordings[r];
+    if (rec.projection >= 0) {
+      int64_t nSyn = net.numSynapses(size_t(rec.projection));
+      out.end = rec.end < 0 ? nSyn : std::min(rec.end, nSyn);
+      out.begin = std::min(rec.begin, out.end);
+    } else {
+      out.begin = rec.begin;
+      out.end = rec.end;
+    }
+  }
+}
+
+void Recorder::addSpikes(size_t pop, int64_t k,
+                         const std::vector<int32_t> &list) {
+  SpikeMonitor &monitor = spikeMonitors[pop];
+  monitor.count += int64_t(list.size());
+  if (!monitor.recorded)
+    return;
+  // A spike of step k is stamped with the end of the step.
+  double t = double(k + 1) * model.dt;
+  for (int32_t i : list)
+    monitor.spikes.push_back({i, t});
+}
+
+void Recorder::recordSpikes(size_t pop) {
+  if (spikeMonitors[pop].recorded)
+    return;
+  spikeMonitors[pop].recorded = true;
+  recordedOrder.push_back(int(pop));
+}
+
+void Recorder::addStateRecording(int64_t begin, int64_t end) {
+  StateRecording r;
+  r.begin = begin;
+  r.end = end;
+  stateRecordings.push_back(std::move(r));
+}
+
+void Recorder::clearRecorded() {
+  for (SpikeMonitor &monitor : spikeMonitors)
+    monitor.spikes.clear();
+  for (StateRecording &rec : stateRecordings) {
+    rec.times.clear();
+    rec.values.clear();
+  }
+}
+
+void Recorder::adoptSpikes(size_t pop, const Recorder &old, size_t oldPop) {
+  if (isRecorded(pop) && old.isRecorded(oldPop))
+    spikeMonitors[pop].spikes = old.spikeMonitors[oldPop].spikes;
+}
+
+void Recorder::adoptSamples(const Recorder &old) {
+  auto same = [](const StateRecordSpec &a, const ModelSpec &ma,
+                 const StateRecordSpec &b, const ModelSpec &mb) {
+    if (a.projection >= 0 || b.projection >= 0 || a.begin != b.begin ||
+        a.end != b.end || a.every != b.every || a.rows.size() != b.rows.size())
+      return false;
+    const PopulationSpec &pa = ma.populations[size_t(a.population)];
+    const PopulationSpec &pb = mb.populations[size_t(b.population)];
+    if (pa.name != pb.name)
+      return false;
+    for (size_t k = 0; k < a.rows.size(); ++k)
+      if (pa.rows[size_t(a.rows[k])] != pb.rows[size_t(b.rows[k])])
+        return false;
+    return true;
+  };
+  for (size_t r = 0; r < model.stateRecords.size(); ++r)
+    for (size_t o = 0; o < old.model.stateRecords.size(); ++o)
+      if (same(model.stateRecords[r], model, old.model.stateRecords[o],
+               old.model)) {
+        stateRecordings[r].times = old.stateRecordings[o].times;
+        stateRecordings[r].values = old.stateRecordings[o].values;
+        break;
+      }
+}
+
+void Recorder::sample(size_t r, int64_t k) {
   const StateRecordSpec &rec = model.stateRecords[r];
   StateRecording &rr = stateRecordings[r];
   rr.times.push_back(double(k) * model.dt);
@@ -41,43 +127,46 @@ void Simulator::sampleState(size_t r, int64_t k) {
                        rows + row * cols + rr.end);
   };
   if (rec.projection >= 0) {
-    const Projection &proj = projs[size_t(rec.projection)];
+    const Network::Projection &proj = net.projs[size_t(rec.projection)];
     int64_t nSyn = proj.csr.numSynapses();
-    if (single())
+    if (net.single())
       append(proj.syn32.data(), nSyn);
     else
       append(proj.syn.data(), nSyn);
     return;
   }
   const PopulationSpec &spec = model.populations[size_t(rec.population)];
-  const Population &pop = pops[size_t(rec.population)];
-  if (single())
+  const Network::Population &pop = net.pops[size_t(rec.population)];
+  if (net.single())
     append(pop.state32.data(), spec.size);
   else
     append(pop.state.data(), spec.size);
 }
 
-size_t Simulator::bufferedBytes() const {
+size_t Recorder::bufferedBytes() const {
   size_t bytes = 0;
-  for (const Population &pop : pops)
-    bytes += pop.spikes.size() * sizeof(SpikeRecord);
+  for (const SpikeMonitor &monitor : spikeMonitors)
+    bytes += monitor.spikes.size() * sizeof(SpikeRecord);
   for (const StateRecording &r : stateRecordings)
     bytes += (r.values.size() + r.times.size()) * sizeof(double);
   return bytes;
 }
 
-bool Simulator::streamTo(const std::string &dir, std::string &err) {
+bool Recorder::flushDue() const {
+  return bufferedBytes() >= kFlushBytes ||
+         std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       lastFlush)
+                 .count() >= kFlushSeconds;
+}
+
+bool Recorder::streamTo(const std::string &dir, std::string &err) {
   namespace fs = std::filesystem;
-  if (!built) {
-    err = "cannot stream recordings of model '" + model.name + "': not built";
-    return false;
-  }
   try {
     if (!makeOutputDirectory(dir, err))
       return false;
     fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
     spikeStreams.clear();
-    spikeStreams.resize(pops.size());
+    spikeStreams.resize(model.populations.size());
     for (int pop : recordedOrder) {
       auto stream = std::make_unique<NpyStream>();
       fs::path file =
@@ -120,16 +209,16 @@ bool Simulator::streamTo(const std::string &dir, std::string &err) {
   streamDir = dir.empty() ? "." : dir;
   lastFlush = std::chrono::steady_clock::now();
   // Whatever was recorded before (by an earlier run()) goes out first.
-  return flushStreams(err);
+  return flush(err);
 }
 
-bool Simulator::flushStreams(std::string &err) {
+bool Recorder::flush(std::string &err) {
   lastFlush = std::chrono::steady_clock::now();
   std::vector<char> packed;
-  for (size_t p = 0; p < pops.size(); ++p) {
+  for (size_t p = 0; p < spikeMonitors.size(); ++p) {
     if (p >= spikeStreams.size() || !spikeStreams[p])
       continue;
-    std::vector<SpikeRecord> &spikes = pops[p].spikes;
+    std::vector<SpikeRecord> &spikes = spikeMonitors[p].spikes;
     packed.resize(spikes.size() * 12);
     for (size_t n = 0; n < spikes.size(); ++n) {
       std::memcpy(packed.data() + 12 * n, &spikes[n].i, 4);
@@ -165,10 +254,10 @@ bool Simulator::flushStreams(std::string &err) {
   return true;
 }
 
-bool Simulator::writeStates(const std::string &dir, std::string &err) {
+bool Recorder::writeStates(const std::string &dir, std::string &err) {
   namespace fs = std::filesystem;
   if (isStreaming())
-    return flushStreams(err);
+    return flush(err);
   if (model.stateRecords.empty())
     return true;
   try {
@@ -208,19 +297,20 @@ bool Simulator::writeStates(const std::string &dir, std::string &err) {
   return true;
 }
 
-bool Simulator::writeSynapseEnds(const std::string &base,
-                                 const std::string &prefix, size_t r,
-                                 std::string &err) const {
+bool Recorder::writeSynapseEnds(const std::string &base,
+                                const std::string &prefix, size_t r,
+                                std::string &err) const {
   // Which synapses the columns are: their source and target neurons, so
   // that recorded weights can be saved as a connection table.
   namespace fs = std::filesystem;
   const StateRecording &data = stateRecordings[r];
-  const Projection &proj = projs[size_t(model.stateRecords[r].projection)];
+  const Network::Projection &proj =
+      net.projs[size_t(model.stateRecords[r].projection)];
   size_t width = size_t(data.end - data.begin);
   std::vector<int64_t> pre(width), post(width);
   for (size_t c = 0; c < width; ++c) {
     int64_t syn = data.begin + int64_t(c);
-    pre[c] = synapseSource(proj, syn);
+    pre[c] = Network::synapseSource(proj, syn);
     post[c] = proj.csr.cols[size_t(syn)];
   }
   return writeNpyI64((fs::path(base) / (prefix + "pre.npy")).string(),
@@ -229,19 +319,19 @@ bool Simulator::writeSynapseEnds(const std::string &base,
                      post.data(), {int64_t(width)}, err);
 }
 
-const std::string &Simulator::recordOwner(const StateRecordSpec &rec) const {
+const std::string &Recorder::recordOwner(const StateRecordSpec &rec) const {
   return rec.projection >= 0 ? model.projections[size_t(rec.projection)].name
                              : model.populations[size_t(rec.population)].name;
 }
 
 const std::vector<std::string> &
-Simulator::recordRows(const StateRecordSpec &rec) const {
+Recorder::recordRows(const StateRecordSpec &rec) const {
   return rec.projection >= 0 ? model.projections[size_t(rec.projection)].synRows
                              : model.populations[size_t(rec.population)].rows;
 }
 
-bool Simulator::writeRecordingsJson(const std::string &base,
-                                    std::string &err) const {
+bool Recorder::writeRecordingsJson(const std::string &base,
+                                   std::string &err) const {
   auto unit = [](const std::vector<std::string> &units, size_t row) {
     return row < units.size() ? units[row] : std::string();
   };
@@ -314,14 +404,10 @@ bool Simulator::writeRecordingsJson(const std::string &base,
   return true;
 }
 
-bool Simulator::writeSpikes(const std::string &dir, std::string &err) {
+bool Recorder::writeSpikes(const std::string &dir, std::string &err) {
   namespace fs = std::filesystem;
   if (isStreaming())
-    return flushStreams(err);
-  if (!built) {
-    err = "cannot write spikes of model '" + model.name + "': not built";
-    return false;
-  }
+    return flush(err);
   try {
     if (!makeOutputDirectory(dir, err))
       return false;
@@ -329,7 +415,8 @@ bool Simulator::writeSpikes(const std::string &dir, std::string &err) {
     for (int pop : recordedOrder) {
       fs::path file =
           base / ("spikes_" + model.populations[size_t(pop)].name + ".npy");
-      if (!writeSpikesNpy(file.string(), pops[size_t(pop)].spikes, err))
+      if (!writeSpikesNpy(file.string(), spikeMonitors[size_t(pop)].spikes,
+                          err))
         return false;
     }
     if (!writeRecordingsJson(base.string(), err))
@@ -338,47 +425,5 @@ bool Simulator::writeSpikes(const std::string &dir, std::string &err) {
     err = "cannot write spikes to '" + dir + "': " + e.what();
     return false;
   }
-  return true;
-}
-
-bool Simulator::recordSpikes(int pop) {
-  if (!built || pop < 0 || size_t(pop) >= pops.size())
-    return false;
-  if (!pops[size_t(pop)].recorded) {
-    pops[size_t(pop)].recorded = true;
-    recordedOrder.push_back(pop);
-    model.records.push_back({pop});
-  }
-  return true;
-}
-
-bool Simulator::recordStates(const StateRecordSpec &record, std::string &err) {
-  if (!built || isStreaming()) {
-    err = "recordings can be added to a built network that is not streaming";
-    return false;
-  }
-  if (record.population < 0 || size_t(record.population) >= pops.size() ||
-      record.projection >= 0) {
-    err = "no such population";
-    return false;
-  }
-  const PopulationSpec &spec = model.populations[size_t(record.population)];
-  for (int row : record.rows)
-    if (row < 0 || size_t(row) >= spec.rows.size()) {
-      err = "no such variable";
-      return false;
-    }
-  if (record.begin < 0 || record.end > spec.size ||
-      record.begin >= record.end || record.every < 1 || record.rows.empty()) {
-    err = "neurons [" + std::to_string(record.begin) + ", " +
-          std::to_string(record.end) + ") are not a range of 0.." +
-          std::to_string(spec.size);
-    return false;
-  }
-  model.stateRecords.push_back(record);
-  StateRecording r;
-  r.begin = record.begin;
-  r.end = record.end;
-  stateRecordings.push_back(std::move(r));
   return true;
 }

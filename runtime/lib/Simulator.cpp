@@ -1,44 +1,27 @@
 //===- Simulator.cpp - Builds and runs a compiled network -----------------===//
 //
-// The Simulator's life cycle: threads and their tasks, build() (validate,
-// allocate: Validate.cpp, Initialize.cpp, Connect.cpp), run() in batches
-// of steps (the step itself: Step.cpp; numerical checks: CheckFinite.cpp),
-// the host's view of the kernels' rows, and queries. Recordings live in
-// Recorder.cpp, checkpoints in Checkpoint.cpp.
+// The Simulator's life cycle: threads, build() (the network: Network.h; its
+// monitors: Recorder.h), the backend, run() in batches of steps with the
+// schedule of one step (doStep) and the checks between batches, and
+// queries. Recordings live in Recorder.cpp, checkpoints in Checkpoint.cpp.
 //
 //===----------------------------------------------------------------------===//
 
-#include "SimulatorInternal.h"
-#include "neuro/Runtime/Run.h"
-#include "neuro/Runtime/Table.h"
+#include "neuro/Runtime/Simulator.h"
 
-#include "neuro/Runtime/Philox.h"
-#include "neuro/Runtime/Streams.h"
+#include "SimulatorInternal.h"
+#include "cpu/Backend.h"
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <exception>
-#include <filesystem>
-#include <functional>
-#include <limits>
-#include <set>
-#include <sstream>
-#include <system_error>
-#include <unistd.h>
+#include <new>
 #include <utility>
 
 using namespace neuro::rt;
 using namespace neuro::rt::detail;
 
 namespace {
-
-/// Fewest neurons a thread integrates: smaller ranges cost more to hand out
-/// than they save.
-constexpr int64_t kMinNeuronsPerTask = 2048;
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
@@ -62,6 +45,8 @@ const CSR &emptyCSR() {
 
 } // namespace
 
+Backend::~Backend() = default;
+
 Simulator::Simulator(ModelSpec spec) : model(std::move(spec)) {}
 
 Simulator::~Simulator() = default;
@@ -81,31 +66,6 @@ void Simulator::setThreads(unsigned threads) {
                                             ThreadPool::hardwareThreads()));
 }
 
-void Simulator::planStepTasks() {
-  stepTasks.clear();
-  for (size_t p = 0; p < model.populations.size(); ++p) {
-    const PopulationSpec &spec = model.populations[p];
-    if (spec.generator)
-      continue;
-    int64_t n = spec.size;
-    int64_t parts =
-        std::clamp<int64_t>(n / kMinNeuronsPerTask, 1, int64_t(numThreads));
-    // Range boundaries on multiples of 64 neurons: whole vectors and
-    // cache lines of the spike flags.
-    int64_t chunk = (n + parts - 1) / parts;
-    chunk = (chunk + 63) / 64 * 64;
-    for (int64_t begin = 0; begin < n; begin += chunk) {
-      StepTask task;
-      task.pop = int(p);
-      task.begin = begin;
-      task.end = std::min(n, begin + chunk);
-      stepTasks.push_back(std::move(task));
-    }
-  }
-  if (!pool || pool->size() != numThreads)
-    pool = std::make_unique<ThreadPool>(numThreads);
-}
-
 //===----------------------------------------------------------------------===//
 // Building
 //===----------------------------------------------------------------------===//
@@ -113,18 +73,16 @@ void Simulator::planStepTasks() {
 bool Simulator::build(std::string &err) {
   auto start = std::chrono::steady_clock::now();
   built = false;
-  pops.clear();
-  projs.clear();
-  recordedOrder.clear();
-  stateRecordings.assign(model.stateRecords.size(), {});
+  backend.reset();
+  net.clear();
+  recorder.clear();
   stepIndex = 0;
   simSeconds = 0;
-  events = 0;
 
-  bool ok = validate(err);
+  bool ok = net.validate(err);
   if (ok) {
     try {
-      ok = allocate(err);
+      ok = net.allocate(err);
     } catch (const std::bad_alloc &) {
       err = "out of memory while building model '" + model.name + "'";
       ok = false;
@@ -135,21 +93,44 @@ bool Simulator::build(std::string &err) {
   }
   // Initial values, weights and per-neuron propagators must be finite,
   // and weights must respect Dale's law.
-  hostStale = kernelStale = false;
-  if (ok && single())
-    pushKernelRows();
+  net.hostStale = net.kernelStale = false;
+  if (ok && net.single())
+    net.pushKernelRows();
   if (ok)
-    ok = checkFinite(err, /*constantSynapses=*/true) && checkPropagators(err);
+    ok = net.checkFinite(currentTime(), err, /*constantSynapses=*/true) &&
+         net.checkPropagators(err);
   if (!ok) {
-    pops.clear();
-    projs.clear();
-    recordedOrder.clear();
+    net.clear();
+    recorder.clear();
+  } else {
+    recorder.build();
+    if (!net.pool || net.pool->size() != numThreads)
+      net.pool = std::make_unique<ThreadPool>(numThreads);
+    backend = std::make_unique<CpuBackend>(net, recorder);
   }
-  if (ok)
-    planStepTasks();
   built = ok;
   buildSeconds = secondsSince(start);
   return ok;
+}
+
+bool Simulator::setBackend(const BackendFactory &make, std::string &err) {
+  if (!built) {
+    err = "model '" + model.name + "' is not built";
+    return false;
+  }
+  if (!make) {
+    backend = std::make_unique<CpuBackend>(net, recorder);
+    return true;
+  }
+  // A backend starts from the rows the kernels take.
+  if (net.kernelStale)
+    net.pushKernelRows();
+  std::unique_ptr<Backend> next =
+      make(BackendContext{net, recorder, stepIndex}, err);
+  if (!next)
+    return false;
+  backend = std::move(next);
+  return true;
 }
 
 //===----------------------------------------------------------------------===//
@@ -158,12 +139,12 @@ bool Simulator::build(std::string &err) {
 
 int64_t Simulator::synapseBytes() const {
   int64_t bytes = 0;
-  for (const Projection &p : projs) {
-    bytes += int64_t(
-        p.csr.cols.size() * sizeof(int32_t) +
-        p.syn.size() * (single() ? sizeof(float) : sizeof(double)) +
-        p.postPtr.size() * sizeof(int64_t) +
-        p.postSyn.size() * sizeof(int64_t) + p.srcs.size() * sizeof(int32_t));
+  for (const Network::Projection &p : net.projs) {
+    bytes += int64_t(p.csr.cols.size() * sizeof(int32_t) +
+                     p.syn.size() * size_t(net.kernelValueBytes()) +
+                     p.postPtr.size() * sizeof(int64_t) +
+                     p.postSyn.size() * sizeof(int64_t) +
+                     p.srcs.size() * sizeof(int32_t));
     for (const std::vector<int64_t> &r : p.rowPtrs)
       bytes += int64_t(r.size() * sizeof(int64_t));
     for (const std::vector<int64_t> &r : p.partPtrs)
@@ -173,106 +154,71 @@ int64_t Simulator::synapseBytes() const {
 }
 
 std::vector<int32_t> Simulator::synapseDelays(int proj) const {
-  std::vector<int32_t> delays;
-  if (proj < 0 || size_t(proj) >= projs.size())
-    return delays;
-  // Each delay group is a contiguous block of synapses.
-  const Projection &p = projs[size_t(proj)];
-  delays.resize(size_t(p.csr.numSynapses()));
-  for (size_t g = 0; g < p.delays.size(); ++g)
-    std::fill(delays.begin() + p.rowPtrs[g].front(),
-              delays.begin() + p.rowPtrs[g].back(), int32_t(p.delays[g]));
-  return delays;
-}
-
-void *Simulator::kernelRows(size_t p) {
-  Population &pop = pops[p];
-  return single() ? static_cast<void *>(pop.state32.data())
-                  : static_cast<void *>(pop.state.data());
-}
-
-void *Simulator::kernelSynapseRows(size_t j) {
-  Projection &proj = projs[j];
-  return single() ? static_cast<void *>(proj.syn32.data())
-                  : static_cast<void *>(proj.syn.data());
-}
-
-// Float rows pass through the same descriptor: the kernels only take their
-// address (memref<?x?xf32>, see ABI.h).
-NeuroMemRef2DF64 Simulator::kernelState(size_t p) {
-  const PopulationSpec &spec = model.populations[p];
-  return memref2D(static_cast<double *>(kernelRows(p)),
-                  int64_t(spec.rows.size()), spec.size);
-}
-
-NeuroMemRef2DF64 Simulator::kernelSynapses(size_t j) {
-  return memref2D(static_cast<double *>(kernelSynapseRows(j)),
-                  int64_t(model.projections[j].synRows.size()),
-                  projs[j].csr.numSynapses());
-}
-
-void Simulator::pushKernelRows() {
-  auto round = [](AlignedVector<double> &from, AlignedVector<float> &to) {
-    to.resize(from.size());
-    for (size_t i = 0; i < from.size(); ++i) {
-      to[i] = float(from[i]);
-      from[i] = to[i];
-    }
-  };
-  for (Population &pop : pops)
-    round(pop.state, pop.state32);
-  for (Projection &proj : projs)
-    round(proj.syn, proj.syn32);
-  kernelStale = false;
-}
-
-void Simulator::syncHostRows() const {
-  if (!hostStale)
-    return;
-  for (const Population &pop : pops)
-    std::copy(pop.state32.begin(), pop.state32.end(),
-              const_cast<double *>(pop.state.data()));
-  for (const Projection &proj : projs)
-    std::copy(proj.syn32.begin(), proj.syn32.end(),
-              const_cast<double *>(proj.syn.data()));
-  hostStale = false;
+  if (proj < 0 || size_t(proj) >= net.projs.size())
+    return {};
+  return net.synapseDelays(size_t(proj));
 }
 
 bool Simulator::setPlastic(int proj, bool plastic) {
-  if (!built || proj < 0 || size_t(proj) >= projs.size())
+  if (!built || proj < 0 || size_t(proj) >= net.projs.size())
     return false;
-  projs[size_t(proj)].mods[0] = plastic ? 1.0 : 0.0;
+  net.projs[size_t(proj)].mods[0] = plastic ? 1.0 : 0.0;
   return true;
 }
 
 bool Simulator::isPlastic(int proj) const {
-  return built && proj >= 0 && size_t(proj) < projs.size() &&
-         projs[size_t(proj)].mods[0] != 0.0;
+  return built && proj >= 0 && size_t(proj) < net.projs.size() &&
+         net.projs[size_t(proj)].mods[0] != 0.0;
+}
+
+bool Simulator::doStep(int64_t k, std::string &err) {
+  Backend &b = *backend;
+  // Inputs that follow time. State monitors sample at the start of the
+  // step (time k dt), as Brian2's StateMonitor does.
+  for (size_t r = 0; r < model.stateRecords.size(); ++r)
+    if (k % model.stateRecords[r].every == 0 && !b.sampleState(r, k, err))
+      return false;
+  // Parameters that follow a table in time.
+  for (size_t p = 0; p < net.pops.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    for (size_t r = 0; r < spec.init.size(); ++r) {
+      if (spec.init[r].kind != InitSpec::Timed || k % spec.init[r].every != 0)
+        continue;
+      net.fillTimed(p, r, k);
+      if (!b.uploadRow(p, r, err))
+        return false;
+    }
+  }
+  for (const ModelSpec::PlasticSwitch &sw : model.plasticSwitches) {
+    if (sw.step != k)
+      continue;
+    net.projs[size_t(sw.projection)].mods[0] = sw.plastic ? 1.0 : 0.0;
+    if (!b.uploadMods(size_t(sw.projection), err))
+      return false;
+  }
+  // (0) to (5), Simulator.h.
+  return b.updateProjections(k, err) && b.stepPopulations(k, err) &&
+         b.deliver(k, err) && b.deliverPost(k, err) && b.reset(k, err) &&
+         b.monitor(k, err);
 }
 
 bool Simulator::doRun(int64_t steps, std::string &err) {
   for (int64_t n = 0; n < steps; ++n) {
-    if (backend) {
-      if (!backend->step(stepIndex, err))
-        return false;
-    } else {
-      doStep(stepIndex);
-    }
+    if (!doStep(stepIndex, err))
+      return false;
     ++stepIndex;
     if (stepIndex % kCheckInterval != 0 && n + 1 != steps)
       continue;
-    if (backend && !backend->sync(err))
+    if (!backend->sync(err))
       return false;
-    if (!checkFinite(err, /*constantSynapses=*/false)) {
+    if (!net.checkFinite(currentTime(), err, /*constantSynapses=*/false)) {
       std::string flushErr;
-      if (isStreaming() && !flushStreams(flushErr))
+      if (isStreaming() && !recorder.flush(flushErr))
         err += "; " + flushErr;
       return false;
     }
-    if (isStreaming() &&
-        (n + 1 == steps || bufferedBytes() >= kFlushBytes ||
-         secondsSince(lastFlush) >= kFlushSeconds) &&
-        !flushStreams(err))
+    if (isStreaming() && (n + 1 == steps || recorder.flushDue()) &&
+        !recorder.flush(err))
       return false;
   }
   return true;
@@ -290,15 +236,15 @@ bool Simulator::run(int64_t steps, std::string &err) {
         "cannot run a negative number of steps (" + std::to_string(steps) + ")";
     return false;
   }
-  if (single() && stepIndex + steps > kMaxSingleSteps) {
+  if (net.single() && stepIndex + steps > kMaxSingleSteps) {
     err = "a single precision run counts steps in float32, exactly only up "
           "to step " +
           std::to_string(kMaxSingleSteps) + "; this run would reach step " +
           std::to_string(stepIndex + steps) + " (use --precision=double)";
     return false;
   }
-  if (kernelStale)
-    pushKernelRows();
+  if (net.kernelStale)
+    net.pushKernelRows();
   auto start = std::chrono::steady_clock::now();
   bool ok;
   try {
@@ -315,7 +261,7 @@ bool Simulator::run(int64_t steps, std::string &err) {
 }
 
 bool Simulator::rowsChanged(int pop, int row, std::string &err) {
-  if (!built || pop < 0 || size_t(pop) >= pops.size())
+  if (!built || pop < 0 || size_t(pop) >= net.pops.size())
     return true;
   const PopulationSpec &spec = model.populations[size_t(pop)];
   if (!spec.deriveFn)
@@ -325,12 +271,13 @@ bool Simulator::rowsChanged(int pop, int row, std::string &err) {
       std::find(spec.derived.begin(), spec.derived.end(),
                 spec.rows[size_t(row)]) != spec.derived.end())
     return true;
-  syncHostRows();
-  NeuroMemRef2DF64 state = memref2D(pops[size_t(pop)].state.data(),
+  net.syncHostRows();
+  NeuroMemRef2DF64 state = memref2D(net.pops[size_t(pop)].state.data(),
                                     int64_t(spec.rows.size()), spec.size);
   spec.deriveFn(&state, int64_t(model.seed));
-  kernelStale |= single();
-  return checkFinite(err, /*constantSynapses=*/false) && checkPropagators(err);
+  net.kernelStale |= net.single();
+  return net.checkFinite(currentTime(), err, /*constantSynapses=*/false) &&
+         net.checkPropagators(err);
 }
 
 //===----------------------------------------------------------------------===//
@@ -339,67 +286,69 @@ bool Simulator::rowsChanged(int pop, int row, std::string &err) {
 
 int64_t Simulator::numSynapses() const {
   int64_t total = 0;
-  for (const Projection &proj : projs)
+  for (const Network::Projection &proj : net.projs)
     total += proj.csr.numSynapses();
   return total;
 }
 
 int64_t Simulator::numSynapses(int proj) const {
-  if (proj < 0 || size_t(proj) >= projs.size())
+  if (proj < 0 || size_t(proj) >= net.projs.size())
     return 0;
-  return projs[size_t(proj)].csr.numSynapses();
+  return net.numSynapses(size_t(proj));
 }
 
 int64_t Simulator::spikeCount(int pop) const {
-  if (pop < 0 || size_t(pop) >= pops.size())
+  if (pop < 0 || size_t(pop) >= recorder.numPopulations())
     return 0;
-  return pops[size_t(pop)].spikeCount;
+  return recorder.spikeCount(size_t(pop));
 }
 
 const std::vector<SpikeRecord> &Simulator::spikes(int pop) const {
-  if (pop < 0 || size_t(pop) >= pops.size())
+  if (pop < 0 || size_t(pop) >= recorder.numPopulations())
     return noSpikeRecords();
-  return pops[size_t(pop)].spikes;
+  return recorder.spikes(size_t(pop));
 }
 
 bool Simulator::isRecorded(int pop) const {
-  return pop >= 0 && size_t(pop) < pops.size() && pops[size_t(pop)].recorded;
+  return pop >= 0 && size_t(pop) < recorder.numPopulations() &&
+         recorder.isRecorded(size_t(pop));
 }
 
 const std::vector<int32_t> &Simulator::spikesAtStep(int pop,
                                                     int64_t step) const {
-  if (pop < 0 || size_t(pop) >= pops.size() || step >= stepIndex)
+  if (pop < 0 || size_t(pop) >= net.pops.size() || step >= stepIndex)
     return noSpikes();
-  return pops[size_t(pop)].ring.at(step);
+  return net.pops[size_t(pop)].ring.at(step);
 }
 
 StateView Simulator::state(int pop) {
   ConstStateView view = std::as_const(*this).state(pop);
   // The caller may write: the kernels' rows are rounded from these before
   // the next step.
-  kernelStale |= single() && view.data;
+  net.kernelStale |= net.single() && view.data;
   return {const_cast<double *>(view.data), view.rows, view.cols};
 }
 
 ConstStateView Simulator::state(int pop) const {
-  if (pop < 0 || size_t(pop) >= pops.size())
+  if (pop < 0 || size_t(pop) >= net.pops.size())
     return {};
-  syncHostRows();
+  net.syncHostRows();
   const PopulationSpec &spec = model.populations[size_t(pop)];
-  return {pops[size_t(pop)].state.data(), int64_t(spec.rows.size()), spec.size};
+  return {net.pops[size_t(pop)].state.data(), int64_t(spec.rows.size()),
+          spec.size};
 }
 
 StateView Simulator::synapseState(int proj) {
   ConstStateView view = std::as_const(*this).synapseState(proj);
-  kernelStale |= single() && view.data;
+  net.kernelStale |= net.single() && view.data;
   return {const_cast<double *>(view.data), view.rows, view.cols};
 }
 
 ConstStateView Simulator::synapseState(int proj) const {
-  if (proj < 0 || size_t(proj) >= projs.size())
+  if (proj < 0 || size_t(proj) >= net.projs.size())
     return {};
-  syncHostRows();
-  const Projection &p = projs[size_t(proj)];
+  net.syncHostRows();
+  const Network::Projection &p = net.projs[size_t(proj)];
   return {p.syn.data(), int64_t(model.projections[size_t(proj)].synRows.size()),
           p.csr.numSynapses()};
 }
@@ -440,36 +389,82 @@ int Simulator::synRowIndex(int proj, const std::string &name) const {
 }
 
 const CSR &Simulator::connectivity(int proj) const {
-  if (proj < 0 || size_t(proj) >= projs.size())
+  if (proj < 0 || size_t(proj) >= net.projs.size())
     return emptyCSR();
-  return projs[size_t(proj)].csr;
+  return net.projs[size_t(proj)].csr;
 }
 
 void Simulator::synapseEnds(int proj, std::vector<int64_t> &pre,
                             std::vector<int64_t> &post) const {
   pre.clear();
   post.clear();
-  if (proj < 0 || size_t(proj) >= projs.size())
+  if (proj < 0 || size_t(proj) >= net.projs.size())
     return;
-  const Projection &p = projs[size_t(proj)];
+  const Network::Projection &p = net.projs[size_t(proj)];
   pre.resize(p.csr.cols.size());
   post.assign(p.csr.cols.begin(), p.csr.cols.end());
   for (size_t s = 0; s < pre.size(); ++s)
-    pre[s] = synapseSource(p, int64_t(s));
+    pre[s] = Network::synapseSource(p, int64_t(s));
 }
 
 //===----------------------------------------------------------------------===//
-// Output
+// Recordings
 //===----------------------------------------------------------------------===//
 
-/// Creates `dir` (the current directory when empty) if needed.
+bool Simulator::recordSpikes(int pop) {
+  if (!built || pop < 0 || size_t(pop) >= net.pops.size())
+    return false;
+  if (!recorder.isRecorded(size_t(pop))) {
+    recorder.recordSpikes(size_t(pop));
+    model.records.push_back({pop});
+  }
+  return true;
+}
 
-int64_t Simulator::synapseSource(const Projection &proj, int64_t s) {
-  // The source of synapse s: the row of its delay group holding it.
-  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
-    if (s >= rowPtr.front() && s < rowPtr.back())
-      return int64_t(std::upper_bound(rowPtr.begin(), rowPtr.end(), s) -
-                     rowPtr.begin()) -
-             1;
-  return -1;
+bool Simulator::recordStates(const StateRecordSpec &record, std::string &err) {
+  if (!built || isStreaming()) {
+    err = "recordings can be added to a built network that is not streaming";
+    return false;
+  }
+  if (record.population < 0 || size_t(record.population) >= net.pops.size() ||
+      record.projection >= 0) {
+    err = "no such population";
+    return false;
+  }
+  const PopulationSpec &spec = model.populations[size_t(record.population)];
+  for (int row : record.rows)
+    if (row < 0 || size_t(row) >= spec.rows.size()) {
+      err = "no such variable";
+      return false;
+    }
+  if (record.begin < 0 || record.end > spec.size ||
+      record.begin >= record.end || record.every < 1 || record.rows.empty()) {
+    err = "neurons [" + std::to_string(record.begin) + ", " +
+          std::to_string(record.end) + ") are not a range of 0.." +
+          std::to_string(spec.size);
+    return false;
+  }
+  model.stateRecords.push_back(record);
+  recorder.addStateRecording(record.begin, record.end);
+  return true;
+}
+
+bool Simulator::streamTo(const std::string &dir, std::string &err) {
+  if (!built) {
+    err = "cannot stream recordings of model '" + model.name + "': not built";
+    return false;
+  }
+  return recorder.streamTo(dir, err);
+}
+
+bool Simulator::writeSpikes(const std::string &dir, std::string &err) {
+  if (!built && !isStreaming()) {
+    err = "cannot write spikes of model '" + model.name + "': not built";
+    return false;
+  }
+  return recorder.writeSpikes(dir, err);
+}
+
+bool Simulator::writeStates(const std::string &dir, std::string &err) {
+  return recorder.writeStates(dir, err);
 }

@@ -1,13 +1,13 @@
 //===- Validate.cpp - Checks of a ModelSpec before it is built ------------===//
 //
-// Simulator::validate: everything a ModelSpec says is checked before any
+// Network::validate: everything a ModelSpec says is checked before any
 // memory is allocated (names, sizes, rows and their initial values,
 // indices, slices, fixed degrees, delays, kernels present, recordings), so
 // that a hand-written or damaged spec gives a message, never a crash.
 //
 //===----------------------------------------------------------------------===//
 
-#include "neuro/Runtime/Simulator.h"
+#include "neuro/Runtime/Network.h"
 #include "neuro/Runtime/Streams.h"
 
 #include <cmath>
@@ -173,10 +173,9 @@ bool validateProjection(const ModelSpec &model, int64_t j,
     err = owner + ": connection probability " + buf + " not in [0, 1]";
     return false;
   }
-  if (proj.delaySteps < 0 || proj.delaySteps > Simulator::kMaxDelaySteps) {
+  if (proj.delaySteps < 0 || proj.delaySteps > Network::kMaxDelaySteps) {
     err = owner + ": delay of " + std::to_string(proj.delaySteps) +
-          " steps not in [0, " + std::to_string(Simulator::kMaxDelaySteps) +
-          "]";
+          " steps not in [0, " + std::to_string(Network::kMaxDelaySteps) + "]";
     return false;
   }
   if (proj.heterogeneousDelay &&
@@ -291,7 +290,7 @@ bool validateRecords(const ModelSpec &model, std::string &err) {
 
 } // namespace
 
-bool Simulator::validate(std::string &err) const {
+bool Network::validate(std::string &err) const {
   if (!(model.dt > 0) || !std::isfinite(model.dt)) {
     char buf[64];
     std::snprintf(buf, sizeof(buf), "%g", model.dt);

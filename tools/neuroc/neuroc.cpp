@@ -35,6 +35,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <set>
 
@@ -281,6 +282,16 @@ int runRun(const Options &options) {
   bool gpu = options.target != "cpu";
   if (gpu && (!options.checkpoint.empty() || !options.restore.empty()))
     return usageError("--checkpoint and --restore run on --target=cpu only");
+  // How the GPU backend runs: the environment, read once here.
+  rt::cuda::DeviceOptions device;
+  if (gpu) {
+    std::string err;
+    for (const char *var : rt::cuda::DeviceOptions::kVariables)
+      if (!device.set(var, std::getenv(var), err)) {
+        llvm::errs() << "neuroc: error: " << err << "\n";
+        return 1;
+      }
+  }
   std::unique_ptr<CompiledModel> compiled = compile(
       options.file, compileOptions(options, options.cache), llvm::errs());
   if (!compiled)
@@ -288,7 +299,7 @@ int runRun(const Options &options) {
   rt::RunOptions run;
   if (gpu)
     run.attach = [&](rt::Simulator &sim, std::string &err) {
-      return compiled->attach(sim, err);
+      return compiled->attach(sim, device, err);
     };
   run.outDir = options.outDir;
   run.json = options.json;

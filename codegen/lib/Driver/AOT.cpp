@@ -276,7 +276,9 @@ llvm::Error neuro::linkExecutable(llvm::MemoryBufferRef object,
                 "-Wl,--whole-archive", NEURO_CAPI_LIBRARY,
                 "-Wl,--no-whole-archive", NEURO_RUNTIME_LIBRARY,
                 NEURO_SUPPORT_LIBRARY, "-lpthread", "-lm", "-o", output});
+  // The main runs on a GPU too: NeuroCudaBackend, before the runtime it
+  // builds on.
   return run({*program, kernels, modelObj, NEURO_AOT_MAIN_LIBRARY,
-              NEURO_RUNTIME_LIBRARY, NEURO_SUPPORT_LIBRARY, "-lpthread", "-lm",
-              "-o", output});
+              NEURO_CUDA_BACKEND_LIBRARY, NEURO_RUNTIME_LIBRARY,
+              NEURO_SUPPORT_LIBRARY, "-lpthread", "-lm", "-o", output});
 }

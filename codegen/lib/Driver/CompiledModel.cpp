@@ -18,8 +18,10 @@ const std::set<std::string> &CompiledModel::compiledOverrides() const {
   return owner->sema().usedOverrides;
 }
 
-std::optional<std::string> CompiledModel::attach(rt::Simulator &sim,
-                                                 std::string &err) {
+std::optional<std::string>
+CompiledModel::attach(rt::Simulator &sim,
+                      const rt::cuda::DeviceOptions &options,
+                      std::string &err) {
   Target target = owner->options().target;
   if (target == Target::CPU)
     return std::nullopt;
@@ -33,7 +35,7 @@ std::optional<std::string> CompiledModel::attach(rt::Simulator &sim,
           c->hostKernel(name + "_packed"));
     });
   }
-  return rt::cuda::DeviceBackend::install(sim, std::move(device), err);
+  return rt::cuda::DeviceBackend::install(sim, std::move(device), options, err);
 }
 
 std::unique_ptr<CompiledModel> neuro::compile(const std::string &file,

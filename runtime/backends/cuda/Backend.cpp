@@ -1,6 +1,15 @@
-//===- Backend.cpp - The step loop of a network on a GPU ------------------===//
+//===- Backend.cpp - The phases of a step on a GPU ------------------------===//
+//
+// attach() and upload(): the network copied to the device; then one hook
+// per phase of the Simulator's schedule, each launching that phase's
+// kernels; last, what comes back: the spike lists and staged samples of a
+// batch (monitor(), sync()) and the rows.
+//
+//===----------------------------------------------------------------------===//
 
 #include "cuda/Backend.h"
+
+#include "neuro/Runtime/Simulator.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -8,83 +17,78 @@
 using namespace neuro::rt;
 using namespace neuro::rt::cuda;
 
-namespace {
-/// A positive integer from environment variable `name`, else `fallback`.
-int64_t envInt(const char *name, int64_t fallback) {
-  const char *v = std::getenv(name);
-  if (!v || !*v)
-    return fallback;
+bool DeviceOptions::set(const std::string &name, const char *value,
+                        std::string &err) {
+  if (!value || !*value)
+    return true;
+  if (name == "NEURO_GPU_DELIVERY") {
+    std::string mode = value;
+    if (mode == "pull")
+      delivery = Delivery::Pull;
+    else if (mode == "push")
+      delivery = Delivery::Push;
+    else {
+      err = "NEURO_GPU_DELIVERY must be push or pull, not '" + mode + "'";
+      return false;
+    }
+    return true;
+  }
+  // A whole number >= 0, else the default stays.
   char *end = nullptr;
-  long long n = std::strtoll(v, &end, 10);
-  return *end || n < 0 ? fallback : int64_t(n);
+  long long n = std::strtoll(value, &end, 10);
+  if (*end || n < 0)
+    return true;
+  if (name == "NEURO_GPU_BATCH")
+    batch = int64_t(n);
+  else if (name == "NEURO_GPU_STAGING")
+    stagingBytes = int64_t(n);
+  return true;
 }
-
-CUdeviceptr at(CUdeviceptr base, int64_t bytes) {
-  return base + CUdeviceptr(bytes);
-}
-} // namespace
 
 std::unique_ptr<DeviceBackend>
-DeviceBackend::attach(Simulator &sim, std::unique_ptr<Device> device,
-                      std::string &err) {
-  const ModelSpec &model = sim.model;
-  if (!sim.built) {
-    err = "model '" + model.name + "' is not built";
-    return nullptr;
-  }
-  if (sim.stepIndex != 0) {
+DeviceBackend::attach(const BackendContext &context,
+                      std::unique_ptr<Device> device,
+                      const DeviceOptions &options, std::string &err) {
+  if (context.step != 0) {
     err = "a run on the GPU starts at step 0 (this network is at step " +
-          std::to_string(sim.stepIndex) + ")";
+          std::to_string(context.step) + ")";
     return nullptr;
   }
-  // The device starts from the rows the kernels take.
-  if (sim.kernelStale)
-    sim.pushKernelRows();
   std::unique_ptr<DeviceBackend> backend(
-      new DeviceBackend(sim, std::move(device)));
-  // Tuning, and tests of ring wrap-around and per-step copies.
-  backend->batch = std::max<int64_t>(1, envInt("NEURO_GPU_BATCH", 64));
-  backend->stagingBytes = envInt("NEURO_GPU_STAGING", int64_t(256) << 20);
-  if (const char *v = std::getenv("NEURO_GPU_DELIVERY")) {
-    std::string mode = v;
-    if (mode == "pull")
-      backend->delivery = Delivery::Pull;
-    else if (!mode.empty() && mode != "push") {
-      err = "NEURO_GPU_DELIVERY must be push or pull, not '" + mode + "'";
-      return nullptr;
-    }
-  }
-  if (!backend->upload(err))
+      new DeviceBackend(context, std::move(device), options));
+  if (!backend->upload(context.step, err))
     return nullptr;
   return backend;
 }
 
 std::optional<std::string>
 DeviceBackend::install(Simulator &sim, std::unique_ptr<Device> device,
-                       std::string &err) {
+                       const DeviceOptions &options, std::string &err) {
   if (!device)
     return std::nullopt;
   std::string name = device->name();
-  std::unique_ptr<DeviceBackend> backend = attach(sim, std::move(device), err);
-  if (!backend)
+  auto make = [&](const BackendContext &context,
+                  std::string &e) -> std::unique_ptr<Backend> {
+    return attach(context, std::move(device), options, e);
+  };
+  if (!sim.setBackend(make, err))
     return std::nullopt;
-  sim.setBackend(std::move(backend));
   return name;
 }
 
 CUdeviceptr DeviceBackend::listOf(size_t pop, int64_t slot) const {
-  int64_t size = sim.model.populations[pop].size;
+  int64_t size = network.model.populations[pop].size;
   return at(pops[pop].lists, slot * size * int64_t(sizeof(int32_t)));
 }
 
 CUdeviceptr DeviceBackend::flagsOf(size_t pop, int64_t slot) const {
-  return at(pops[pop].flags, slot * sim.model.populations[pop].size);
+  return at(pops[pop].flags, slot * network.model.populations[pop].size);
 }
 
 bool DeviceBackend::pulls(size_t j) const {
-  const ProjectionSpec &spec = sim.model.projections[j];
-  const PopulationSpec &src = sim.model.populations[size_t(spec.src)];
-  return delivery == Delivery::Pull && !projs[j].pull.empty() &&
+  const ProjectionSpec &spec = network.model.projections[j];
+  const PopulationSpec &src = network.model.populations[size_t(spec.src)];
+  return delivery == DeviceOptions::Delivery::Pull && !projs[j].pull.empty() &&
          spec.partitionable && !src.generator;
 }
 
@@ -92,7 +96,7 @@ bool DeviceBackend::preparePull(size_t j, std::string &err) {
   DeviceProjection &d = projs[j];
   if (d.pullReady)
     return true;
-  Simulator::Projection &host = sim.projs[j];
+  Network::Projection &host = network.projs[j];
   auto copy = [&](CUdeviceptr &dst, const void *src, size_t bytes) {
     return dev->alloc(bytes, dst, err) && dev->upload(dst, src, bytes, err);
   };
@@ -100,7 +104,7 @@ bool DeviceBackend::preparePull(size_t j, std::string &err) {
   // the CPU's order) and their sources, unless `on post` and the kernels
   // needed them already and upload() copied them.
   if (host.postPtr.empty()) {
-    sim.indexByTarget(j);
+    network.indexByTarget(j);
     if (!copy(d.postPtr, host.postPtr.data(),
               host.postPtr.size() * sizeof(int64_t)) ||
         !copy(d.postSyn, host.postSyn.data(),
@@ -108,11 +112,11 @@ bool DeviceBackend::preparePull(size_t j, std::string &err) {
       return false;
   }
   if (host.srcs.empty()) {
-    sim.indexSources(j);
+    network.indexSources(j);
     if (!copy(d.srcs, host.srcs.data(), host.srcs.size() * sizeof(int32_t)))
       return false;
   }
-  std::vector<int32_t> delays = sim.synapseDelays(int(j));
+  std::vector<int32_t> delays = network.synapseDelays(j);
   if (!copy(d.synDelay, delays.data(), delays.size() * sizeof(int32_t)))
     return false;
   d.pullReady = true;
@@ -135,25 +139,25 @@ std::vector<std::string> DeviceBackend::kernelParts(const std::string &base) {
   }
 }
 
-void DeviceBackend::downloaded() { sim.hostStale = sim.single(); }
+void DeviceBackend::downloaded() { network.kernelRowsWritten(); }
 
-bool DeviceBackend::upload(std::string &err) {
-  const ModelSpec &model = sim.model;
+bool DeviceBackend::upload(int64_t step, std::string &err) {
+  const ModelSpec &model = network.model;
   int64_t maxDelay = 0;
-  for (const Simulator::Projection &p : sim.projs)
+  for (const Network::Projection &p : network.projs)
     for (int64_t d : p.delays)
       maxDelay = std::max(maxDelay, d);
   ringDepth = maxDelay + 1 + batch;
   const std::string &net = model.name;
 
-  pops.resize(sim.pops.size());
+  pops.resize(network.pops.size());
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
-    const Simulator::Population &host = sim.pops[p];
+    const Network::Population &host = network.pops[p];
     DevicePopulation &d = pops[p];
     size_t stateBytes = host.state.size() * size_t(valueBytes());
     if (!dev->alloc(stateBytes, d.state, err) ||
-        !dev->upload(d.state, sim.kernelRows(p), stateBytes, err) ||
+        !dev->upload(d.state, network.kernelRows(p), stateBytes, err) ||
         !dev->alloc(size_t(ringDepth * spec.size), d.flags, err) ||
         !dev->alloc(size_t(ringDepth * spec.size) * sizeof(int32_t), d.lists,
                     err) ||
@@ -171,17 +175,17 @@ bool DeviceBackend::upload(std::string &err) {
       d.reset = kernelParts("neuro_reset_" + net + "_" + spec.name);
   }
 
-  projs.resize(sim.projs.size());
+  projs.resize(network.projs.size());
   for (size_t j = 0; j < projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
-    const Simulator::Projection &host = sim.projs[j];
+    const Network::Projection &host = network.projs[j];
     DeviceProjection &d = projs[j];
     auto copy = [&](CUdeviceptr &dst, const void *src, size_t bytes) {
       return dev->alloc(bytes, dst, err) && dev->upload(dst, src, bytes, err);
     };
     if (!copy(d.cols, host.csr.cols.data(),
               host.csr.cols.size() * sizeof(int32_t)) ||
-        !copy(d.syn, sim.kernelSynapseRows(j),
+        !copy(d.syn, network.kernelSynapseRows(j),
               host.syn.size() * size_t(valueBytes())) ||
         !copy(d.mods, host.mods.data(), host.mods.size() * sizeof(double)) ||
         !copy(d.srcs, host.srcs.data(), host.srcs.size() * sizeof(int32_t)) ||
@@ -219,7 +223,7 @@ bool DeviceBackend::upload(std::string &err) {
       d.update = kernelParts("neuro_update_" + net + "_" + spec.name);
   }
   for (size_t j = 0; j < projs.size(); ++j) {
-    const Simulator::Projection &host = sim.projs[j];
+    const Network::Projection &host = network.projs[j];
     std::vector<int64_t> &out =
         pops[size_t(model.projections[j].src)].outDegree;
     out.resize(
@@ -231,7 +235,7 @@ bool DeviceBackend::upload(std::string &err) {
   // State monitors stage up to B samples on the device.
   recs.assign(model.stateRecords.size(), {});
   for (size_t r = 0; r < recs.size(); ++r) {
-    const Simulator::StateRecording &rr = sim.stateRecordings[r];
+    const Recorder::StateRecording &rr = recorder.stateRecording(r);
     DeviceRecording &dr = recs[r];
     dr.sampleValues =
         int64_t(model.stateRecords[r].rows.size()) * (rr.end - rr.begin);
@@ -242,117 +246,99 @@ bool DeviceBackend::upload(std::string &err) {
         !dev->alloc(size_t(bytes), dr.staging, full))
       dr.staging = 0;
   }
-  eventsBefore = sim.events;
+  eventsBefore = network.events;
   eventsFetched = 0;
-  batchStart = stepsDone = sim.stepIndex;
+  batchStart = stepsDone = step;
   return dev->finish(err);
 }
 
-bool DeviceBackend::step(int64_t k, std::string &err) {
-  const ModelSpec &model = sim.model;
-  // State monitors sample at the start of the step: into their staging
-  // buffer, or on the host from rows copied back.
-  for (size_t r = 0; r < recs.size(); ++r) {
-    const StateRecordSpec &rec = model.stateRecords[r];
-    if (k % rec.every != 0)
-      continue;
-    DeviceRecording &dr = recs[r];
-    if (!dr.staging) {
-      if (rec.projection >= 0 ? !fetchSynapses(size_t(rec.projection), err)
-                              : !fetchState(size_t(rec.population), err))
-        return false;
-      sim.sampleState(r, k);
-      continue;
-    }
-    const Simulator::StateRecording &rr = sim.stateRecordings[r];
-    int64_t n = rr.end - rr.begin;
-    CUdeviceptr base = rec.projection >= 0 ? projs[size_t(rec.projection)].syn
-                                           : pops[size_t(rec.population)].state;
-    int64_t stride = rec.projection >= 0
-                         ? sim.projs[size_t(rec.projection)].csr.numSynapses()
-                         : model.populations[size_t(rec.population)].size;
-    int64_t sample = int64_t(dr.steps.size());
-    for (size_t i = 0; i < rec.rows.size(); ++i)
-      if (!dev->copy(
-              at(dr.staging,
-                 (sample * dr.sampleValues + int64_t(i) * n) * valueBytes()),
-              at(base, (rec.rows[i] * stride + rr.begin) * valueBytes()),
-              size_t(n * valueBytes()), err))
-        return false;
-    dr.steps.push_back(k);
+bool DeviceBackend::sampleState(size_t r, int64_t k, std::string &err) {
+  const ModelSpec &model = network.model;
+  const StateRecordSpec &rec = model.stateRecords[r];
+  // Into the record's staging buffer, or on the host from rows copied back
+  // (also a record added since attach()).
+  if (r >= recs.size() || !recs[r].staging) {
+    if (rec.projection >= 0 ? !fetchSynapses(size_t(rec.projection), err)
+                            : !fetchState(size_t(rec.population), err))
+      return false;
+    recorder.sample(r, k);
+    return true;
   }
+  DeviceRecording &dr = recs[r];
+  const Recorder::StateRecording &rr = recorder.stateRecording(r);
+  int64_t n = rr.end - rr.begin;
+  CUdeviceptr base = rec.projection >= 0 ? projs[size_t(rec.projection)].syn
+                                         : pops[size_t(rec.population)].state;
+  int64_t stride = rec.projection >= 0
+                       ? network.numSynapses(size_t(rec.projection))
+                       : model.populations[size_t(rec.population)].size;
+  int64_t sample = int64_t(dr.steps.size());
+  for (size_t i = 0; i < rec.rows.size(); ++i)
+    if (!dev->copy(at(dr.staging, (sample * dr.sampleValues + int64_t(i) * n) *
+                                      valueBytes()),
+                   at(base, (rec.rows[i] * stride + rr.begin) * valueBytes()),
+                   size_t(n * valueBytes()), err))
+      return false;
+  dr.steps.push_back(k);
+  return true;
+}
 
-  // Parameters that follow a table in time: set on the host, uploaded.
-  for (size_t p = 0; p < pops.size(); ++p) {
-    const PopulationSpec &spec = model.populations[p];
-    for (size_t r = 0; r < spec.init.size(); ++r) {
-      if (spec.init[r].kind != InitSpec::Timed || k % spec.init[r].every != 0)
-        continue;
-      sim.fillTimed(p, r, k);
-      int64_t offset = int64_t(r) * spec.size * valueBytes();
-      if (!dev->upload(at(pops[p].state, offset),
-                       static_cast<char *>(sim.kernelRows(p)) + offset,
-                       size_t(spec.size * valueBytes()), err))
-        return false;
-    }
+bool DeviceBackend::uploadRow(size_t p, size_t r, std::string &err) {
+  int64_t size = network.model.populations[p].size;
+  int64_t offset = int64_t(r) * size * valueBytes();
+  return dev->upload(at(pops[p].state, offset),
+                     static_cast<char *>(network.kernelRows(p)) + offset,
+                     size_t(size * valueBytes()), err);
+}
+
+bool DeviceBackend::uploadMods(size_t j, std::string &err) {
+  const std::vector<double> &mods = network.projs[j].mods;
+  return dev->upload(projs[j].mods, mods.data(), mods.size() * sizeof(double),
+                     err);
+}
+
+bool DeviceBackend::refreshModulators(size_t j, std::string &err) {
+  const ModelSpec &model = network.model;
+  const ProjectionSpec &spec = model.projections[j];
+  const Network::Projection &host = network.projs[j];
+  if (spec.modulators.empty())
+    return true;
+  for (const ProjectionSpec::Modulator &m : spec.modulators) {
+    int64_t n = model.populations[size_t(m.population)].size;
+    int64_t offset = int64_t(m.row) * n * valueBytes();
+    if (!dev->download(
+            static_cast<char *>(network.kernelRows(size_t(m.population))) +
+                offset,
+            at(pops[size_t(m.population)].state, offset),
+            size_t(n * valueBytes()), err))
+      return false;
+    downloaded();
   }
+  network.updateModulators(j);
+  return dev->upload(projs[j].mods, host.mods.data(),
+                     host.mods.size() * sizeof(double), err);
+}
 
-  for (const ModelSpec::PlasticSwitch &sw : model.plasticSwitches)
-    if (sw.step == k) {
-      std::vector<double> &mods = sim.projs[size_t(sw.projection)].mods;
-      mods[0] = sw.plastic ? 1.0 : 0.0;
-      if (!dev->upload(projs[size_t(sw.projection)].mods, mods.data(),
-                       mods.size() * sizeof(double), err))
-        return false;
-    }
+void DeviceBackend::synapseArgs(size_t j, KernelArgs &a) const {
+  const ModelSpec &model = network.model;
+  const ProjectionSpec &spec = model.projections[j];
+  const PopulationSpec &dst = model.populations[size_t(spec.dst)];
+  const PopulationSpec &src = model.populations[size_t(spec.src)];
+  const DeviceProjection &d = projs[j];
+  a.matrix(d.syn, int64_t(spec.synRows.size()), network.numSynapses(j));
+  a.matrix(pops[size_t(spec.dst)].state, int64_t(dst.rows.size()), dst.size);
+  a.matrix(pops[size_t(spec.src)].state, int64_t(src.rows.size()), src.size);
+  a.buffer(d.mods, int64_t(network.projs[j].mods.size()));
+}
 
-  auto popSize = [&](int p) { return model.populations[size_t(p)].size; };
-  auto popRows = [&](int p) {
-    return int64_t(model.populations[size_t(p)].rows.size());
-  };
-  auto slotOf = [&](int64_t s) { return s % ringDepth; };
-  // A projection's modulators (means of population rows) as of now, from
-  // rows copied back, before the kernels of a phase read them.
-  auto refreshModulators = [&](size_t j) {
-    const ProjectionSpec &spec = model.projections[j];
-    const Simulator::Projection &host = sim.projs[j];
-    if (spec.modulators.empty())
-      return true;
-    for (const ProjectionSpec::Modulator &m : spec.modulators) {
-      int64_t n = popSize(m.population);
-      int64_t offset = int64_t(m.row) * n * valueBytes();
-      if (!dev->download(
-              static_cast<char *>(sim.kernelRows(size_t(m.population))) +
-                  offset,
-              at(pops[size_t(m.population)].state, offset),
-              size_t(n * valueBytes()), err))
-        return false;
-      downloaded();
-    }
-    sim.updateModulators(j);
-    return dev->upload(projs[j].mods, host.mods.data(),
-                       host.mods.size() * sizeof(double), err);
-  };
-  // The views of a projection's buffers every synapse kernel takes.
-  auto synapseArgs = [&](size_t j, KernelArgs &a) {
-    const ProjectionSpec &spec = model.projections[j];
-    const Simulator::Projection &host = sim.projs[j];
-    const DeviceProjection &d = projs[j];
-    int64_t nSyn = host.csr.numSynapses();
-    a.matrix(d.syn, int64_t(spec.synRows.size()), nSyn);
-    a.matrix(pops[size_t(spec.dst)].state, popRows(spec.dst),
-             popSize(spec.dst));
-    a.matrix(pops[size_t(spec.src)].state, popRows(spec.src),
-             popSize(spec.src));
-    a.buffer(d.mods, int64_t(host.mods.size()));
-  };
-
+bool DeviceBackend::updateProjections(int64_t k, std::string &err) {
+  const ModelSpec &model = network.model;
   // (0) summed drives and clock-driven synapse equations.
   for (size_t j = 0; j < projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
-    const Simulator::Projection &host = sim.projs[j];
+    const Network::Projection &host = network.projs[j];
     int64_t nSyn = host.csr.numSynapses();
-    if (!projs[j].update.empty() && !refreshModulators(j))
+    if (!projs[j].update.empty() && !refreshModulators(j, err))
       return false;
     for (const std::string &part : projs[j].update) {
       KernelArgs a;
@@ -360,13 +346,19 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       a.buffer(projs[j].cols, nSyn);
       synapseArgs(j, a);
       a.i64(k);
-      if (!dev->launch(part, std::max(nSyn, popSize(spec.dst)), a, err))
+      if (!dev->launch(part,
+                       std::max(nSyn, model.populations[size_t(spec.dst)].size),
+                       a, err))
         return false;
     }
   }
+  return true;
+}
 
+bool DeviceBackend::stepPopulations(int64_t k, std::string &err) {
+  const ModelSpec &model = network.model;
   // (1) + (2): integrate, threshold, append the spikes of step k.
-  int64_t slot = slotOf(k);
+  int64_t slot = k % ringDepth;
   // The counters of the batch's steps start at zero: one or two clears per
   // population and batch rather than one per step. Their slots last held
   // steps older than any delay, fetched already.
@@ -385,7 +377,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     CUdeviceptr list = listOf(p, slot);
     if (spec.generator) {
       std::vector<int32_t> spikes;
-      sim.generatorSpikes(p, k, spikes);
+      network.generatorSpikes(p, k, spikes);
       int32_t n = int32_t(spikes.size());
       if (!dev->upload(list, spikes.data(), spikes.size() * sizeof(int32_t),
                        err) ||
@@ -401,78 +393,101 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     if (!dev->launch(d.step, spec.size, a, err))
       return false;
   }
+  return true;
+}
 
-  // (3) `on pre` for the spikes whose delay has elapsed, then `on post`.
+void DeviceBackend::deliveryArgs(size_t j, int64_t k, KernelArgs &a) const {
+  const ProjectionSpec &spec = network.model.projections[j];
+  int64_t nSrc = network.model.populations[size_t(spec.src)].size;
+  const DeviceProjection &d = projs[j];
+  int64_t groups = int64_t(network.projs[j].delays.size());
+  a.buffer(pops[size_t(spec.src)].lists, ringDepth * nSrc);
+  a.buffer(d.rowPtrs, groups * d.rowStride);
+  a.i64(1).i64(0);
+  a.buffer(d.cols, network.numSynapses(j));
+  synapseArgs(j, a);
+  a.i64(k);
+}
+
+bool DeviceBackend::deliverGroups(size_t j, int64_t k, int64_t first,
+                                  int64_t end, std::string &err) {
+  // Groups [first, end) in one launch, each reading the spikes of its
+  // delay from the source's ring.
+  const ProjectionSpec &spec = network.model.projections[j];
+  int64_t nSrc = network.model.populations[size_t(spec.src)].size;
+  const DeviceProjection &d = projs[j];
+  KernelArgs a;
+  deliveryArgs(j, k, a);
+  a.buffer(pops[size_t(spec.src)].counts, ringDepth);
+  a.buffer(d.delays, int64_t(network.projs[j].delays.size()));
+  a.i64(ringDepth).i64(nSrc).i64(d.rowStride).i64(first).i64(end);
+  for (const std::string &part : d.deliver)
+    if (!dev->launch(part, nSrc, a, err, Device::Grid::PerBlock, end - first))
+      return false;
+  return true;
+}
+
+bool DeviceBackend::pullInputs(size_t j, int64_t k, std::string &err) {
+  // A thread per target, every delay group at once.
+  if (!preparePull(j, err))
+    return false;
+  const ProjectionSpec &spec = network.model.projections[j];
+  int64_t nSrc = network.model.populations[size_t(spec.src)].size;
+  int64_t nDst = network.model.populations[size_t(spec.dst)].size;
+  int64_t nSyn = network.numSynapses(j);
+  const DeviceProjection &d = projs[j];
+  KernelArgs a;
+  deliveryArgs(j, k, a);
+  a.buffer(d.postPtr, nDst + 1).buffer(d.postSyn, nSyn);
+  a.buffer(d.srcs, nSyn).buffer(d.synDelay, nSyn);
+  a.buffer(pops[size_t(spec.src)].flags, ringDepth * nSrc);
+  a.i64(ringDepth).i64(nSrc).i64(nDst);
+  return dev->launch(d.pull, nDst, a, err);
+}
+
+bool DeviceBackend::deliver(int64_t k, std::string &err) {
+  const ModelSpec &model = network.model;
+  // (3) `on pre` for the spikes whose delay has elapsed.
   for (size_t j = 0; j < projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
-    const Simulator::Projection &host = sim.projs[j];
+    const Network::Projection &host = network.projs[j];
     if (projs[j].deliver.empty())
       continue;
-    if (!refreshModulators(j))
+    if (!refreshModulators(j, err))
       return false;
-    int64_t nSrc = popSize(spec.src);
-    int64_t groups = int64_t(host.delays.size());
-    const DevicePopulation &src = pops[size_t(spec.src)];
-    // Groups [first, end) in one launch, each reading the spikes of its
-    // delay from the source's ring.
-    // The arguments of the CPU's delivery, the spike list being the
-    // source's whole ring and the row pointers those of every group.
-    auto deliveryArgs = [&](KernelArgs &a) {
-      a.buffer(src.lists, ringDepth * nSrc);
-      a.buffer(projs[j].rowPtrs, groups * projs[j].rowStride);
-      a.i64(1).i64(0);
-      a.buffer(projs[j].cols, host.csr.numSynapses());
-      synapseArgs(j, a);
-      a.i64(k);
-    };
-    auto deliver = [&](int64_t first, int64_t end) {
-      KernelArgs a;
-      deliveryArgs(a);
-      a.buffer(src.counts, ringDepth);
-      a.buffer(projs[j].delays, groups);
-      a.i64(ringDepth).i64(nSrc).i64(projs[j].rowStride).i64(first).i64(end);
-      for (const std::string &part : projs[j].deliver)
-        if (!dev->launch(part, nSrc, a, err, Device::Grid::PerBlock,
-                         end - first))
-          return false;
-      return true;
-    };
     if (pulls(j)) {
-      // A thread per target, every delay group at once.
-      if (!preparePull(j, err))
-        return false;
-      int64_t nSyn = host.csr.numSynapses();
-      int64_t nDst = popSize(spec.dst);
-      KernelArgs a;
-      deliveryArgs(a);
-      a.buffer(projs[j].postPtr, nDst + 1).buffer(projs[j].postSyn, nSyn);
-      a.buffer(projs[j].srcs, nSyn).buffer(projs[j].synDelay, nSyn);
-      a.buffer(src.flags, ringDepth * nSrc);
-      a.i64(ringDepth).i64(nSrc).i64(nDst);
-      if (!dev->launch(projs[j].pull, nDst, a, err))
+      if (!pullInputs(j, k, err))
         return false;
       continue;
     }
+    int64_t groups = int64_t(host.delays.size());
     // Deliveries that write only their synapses and targets take every
     // group at once; others write the source's state, and a neuron may
     // have spikes in two groups: one launch per group.
     if (spec.partitionable) {
-      if (groups > 0 && !deliver(0, groups))
+      if (groups > 0 && !deliverGroups(j, k, 0, groups, err))
         return false;
       continue;
     }
     for (int64_t g = 0; g < groups; ++g)
-      if (k >= host.delays[size_t(g)] && !deliver(g, g + 1))
+      if (k >= host.delays[size_t(g)] && !deliverGroups(j, k, g, g + 1, err))
         return false;
   }
+  return true;
+}
+
+bool DeviceBackend::deliverPost(int64_t k, std::string &err) {
+  const ModelSpec &model = network.model;
+  // (3) then `on post` for the targets that spiked in step k.
+  int64_t slot = k % ringDepth;
   for (size_t j = 0; j < projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
-    const Simulator::Projection &host = sim.projs[j];
+    const Network::Projection &host = network.projs[j];
     if (projs[j].deliverPost.empty())
       continue;
-    if (!refreshModulators(j))
+    if (!refreshModulators(j, err))
       return false;
-    int64_t nDst = popSize(spec.dst);
+    int64_t nDst = model.populations[size_t(spec.dst)].size;
     int64_t nSyn = host.csr.numSynapses();
     KernelArgs a;
     a.buffer(listOf(size_t(spec.dst), slot), nDst);
@@ -486,8 +501,13 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       if (!dev->launch(part, nDst, a, err, Device::Grid::PerBlock))
         return false;
   }
+  return true;
+}
 
+bool DeviceBackend::reset(int64_t k, std::string &err) {
+  const ModelSpec &model = network.model;
   // (4) reset the neurons that spiked in this step.
+  int64_t slot = k % ringDepth;
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     DevicePopulation &d = pops[p];
@@ -501,7 +521,11 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       if (!dev->launch(part, spec.size, a, err))
         return false;
   }
+  return true;
+}
 
+bool DeviceBackend::monitor(int64_t k, std::string &err) {
+  // (5) the spikes of a whole batch of steps come back at once.
   stepsDone = k + 1;
   if (stepsDone - batchStart >= batch)
     return fetchSpikes(stepsDone, err) && fetchRecordings(err);
@@ -513,11 +537,11 @@ bool DeviceBackend::fetchRecordings(std::string &err) {
     DeviceRecording &dr = recs[r];
     if (dr.steps.empty())
       continue;
-    Simulator::StateRecording &rr = sim.stateRecordings[r];
+    Recorder::StateRecording &rr = recorder.stateRecording(r);
     size_t old = rr.values.size();
     size_t count = dr.steps.size() * size_t(dr.sampleValues);
     rr.values.resize(old + count);
-    if (sim.single()) {
+    if (network.single()) {
       std::vector<float> values(count);
       if (!dev->download(values.data(), dr.staging, count * sizeof(float), err))
         return false;
@@ -527,14 +551,14 @@ bool DeviceBackend::fetchRecordings(std::string &err) {
       return false;
     }
     for (int64_t k : dr.steps)
-      rr.times.push_back(double(k) * sim.model.dt);
+      rr.times.push_back(double(k) * network.model.dt);
     dr.steps.clear();
   }
   return true;
 }
 
 bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
-  const ModelSpec &model = sim.model;
+  const ModelSpec &model = network.model;
   std::vector<int32_t> counts(static_cast<size_t>(ringDepth));
   std::vector<int32_t> window;
   for (size_t p = 0; p < pops.size(); ++p) {
@@ -574,16 +598,10 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
                   window.data() + (s - batchStart) * widest + n);
       // Threads append in any order; the CPU's lists are ascending.
       std::sort(list.begin(), list.end());
-      Simulator::Population &host = sim.pops[p];
-      host.spikeCount += n;
+      recorder.addSpikes(p, s, list);
       if (!d.outDegree.empty())
         for (int32_t i : list)
           eventsFetched += d.outDegree[size_t(i)];
-      if (host.recorded) {
-        double t = double(s + 1) * model.dt;
-        for (int32_t i : list)
-          host.spikes.push_back({i, t});
-      }
     }
   }
   batchStart = end;
@@ -591,10 +609,10 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
 }
 
 int64_t DeviceBackend::eventsInFlight(int64_t end) const {
-  const ModelSpec &model = sim.model;
+  const ModelSpec &model = network.model;
   int64_t pending = 0;
   for (size_t j = 0; j < projs.size(); ++j) {
-    const Simulator::Projection &host = sim.projs[j];
+    const Network::Projection &host = network.projs[j];
     const DevicePopulation &src = pops[size_t(model.projections[j].src)];
     for (size_t g = 0; g < host.delays.size(); ++g)
       for (int64_t s = std::max<int64_t>(0, end - host.delays[g]); s < end; ++s)
@@ -607,14 +625,15 @@ int64_t DeviceBackend::eventsInFlight(int64_t end) const {
 
 bool DeviceBackend::fetchState(size_t p, std::string &err) {
   downloaded();
-  return dev->download(sim.kernelRows(p), pops[p].state,
-                       sim.pops[p].state.size() * size_t(valueBytes()), err);
+  return dev->download(network.kernelRows(p), pops[p].state,
+                       network.pops[p].state.size() * size_t(valueBytes()),
+                       err);
 }
 
 bool DeviceBackend::fetchSynapses(size_t j, std::string &err) {
   downloaded();
-  return dev->download(sim.kernelSynapseRows(j), projs[j].syn,
-                       sim.projs[j].syn.size() * size_t(valueBytes()), err);
+  return dev->download(network.kernelSynapseRows(j), projs[j].syn,
+                       network.projs[j].syn.size() * size_t(valueBytes()), err);
 }
 
 bool DeviceBackend::sync(std::string &err) {
@@ -623,12 +642,12 @@ bool DeviceBackend::sync(std::string &err) {
   if (!fetchRecordings(err))
     return false;
   // Synaptic events count when delivered, as on the CPU.
-  sim.events = eventsBefore + eventsFetched - eventsInFlight(stepsDone);
+  network.events = eventsBefore + eventsFetched - eventsInFlight(stepsDone);
   for (size_t p = 0; p < pops.size(); ++p)
     if (!fetchState(p, err))
       return false;
   for (size_t j = 0; j < projs.size(); ++j)
-    if (sim.model.projections[j].synapsesWritten && !fetchSynapses(j, err))
+    if (network.model.projections[j].synapsesWritten && !fetchSynapses(j, err))
       return false;
   return dev->finish(err);
 }

@@ -1,10 +1,10 @@
 //===- Backend.h - The step loop of a network on a GPU ----------*- C++ -*-===//
 //
-// DeviceBackend runs the steps of a built Simulator on a Device. The
-// Simulator builds the network on the host (initial values, connectivity,
-// delay groups) as for the CPU; attach() copies it to the device, and every
-// step launches the kernels in the order of Simulator.h's schedule with no
-// copy back to the host:
+// DeviceBackend is the Backend (neuro/Runtime/Backend.h) of a Simulator
+// whose steps run on a Device. The Simulator builds the network on the host
+// (initial values, connectivity, delay groups) as for the CPU; attach()
+// copies it to the device, and each hook of the Simulator's schedule
+// launches the kernels of its phase with no copy back to the host:
 //
 //   - each population owns a ring of R = D + B spike lists on the device (D:
 //     its longest outgoing delay + 1, B: the batch), one list of `size`
@@ -12,17 +12,19 @@
 //     append to the slot of step k and set its flags, deliveries read the
 //     slots of k - delay, resets the slot of k;
 //   - a delivery pushes (a block per spike, all delay groups in one
-//     launch), or with $NEURO_GPU_DELIVERY=pull, where the projection has a
+//     launch), or with DeviceOptions::Delivery::Pull
+//     ($NEURO_GPU_DELIVERY=pull in the drivers), where the projection has a
 //     `_by_target` kernel, pulls (a thread per target reading the flags:
 //     no atomics, each target's inputs added in the CPU's order). Pushing
 //     is the default: on an H100 it was twice as fast as pulling even with
 //     half of the neurons spiking in every step (bench/RESULTS.md);
 //   - the spike lists of generators (Poisson, spike times) are drawn on the
 //     host, as on the CPU, and uploaded into their slot;
-//   - every B steps, and when the Simulator syncs (NaN scans, the end of a
-//     run), the counts and lists of the steps since the last batch come
-//     back in one copy each; they are sorted per step, counted, recorded and
-//     counted as synaptic events as the CPU does;
+//   - every B steps (in the hook of phase (5)), and when the Simulator
+//     syncs (NaN scans, the end of a run), the counts and lists of the steps
+//     since the last batch come back in one copy each; they are sorted per
+//     step, handed to the Recorder and counted as synaptic events as the
+//     CPU does;
 //   - state monitors copy the neurons (synapses) they record, in the steps
 //     they sample, into a staging buffer of B samples on the device, which
 //     comes back with the batch's spikes; a monitor whose B samples would
@@ -40,35 +42,80 @@
 #define NEURO_RUNTIME_CUDA_BACKEND_H
 
 #include "cuda/Device.h"
-#include "neuro/Runtime/Simulator.h"
+#include "neuro/Runtime/Backend.h"
+#include "neuro/Runtime/Network.h"
+#include "neuro/Runtime/Recorder.h"
 
+#include <algorithm>
 #include <optional>
+
+namespace neuro::rt {
+class Simulator;
+} // namespace neuro::rt
 
 namespace neuro::rt::cuda {
 
-class DeviceBackend final : public StepBackend {
+/// How a DeviceBackend runs: set by the drivers (neuroc, the programs
+/// neuroc build makes) from the environment variables below.
+struct DeviceOptions {
+  /// Steps between two copies of the spike lists to the host (B).
+  int64_t batch = 64;
+  /// The most a state monitor stages on the device, in bytes.
+  int64_t stagingBytes = int64_t(256) << 20;
+  enum class Delivery { Push, Pull };
+  Delivery delivery = Delivery::Push;
+
+  /// The variables the options come from: NEURO_GPU_BATCH (tuning, and
+  /// tests of ring wrap-around), NEURO_GPU_STAGING (bytes; 0 tests the
+  /// per-sample copies) and NEURO_GPU_DELIVERY (push or pull).
+  static constexpr const char *kVariables[] = {
+      "NEURO_GPU_BATCH", "NEURO_GPU_STAGING", "NEURO_GPU_DELIVERY"};
+  /// Sets the option of variable `name` from its value (null, empty: the
+  /// default stays; so does a size that is not a whole number >= 0). false
+  /// and `err` for a delivery other than push or pull.
+  bool set(const std::string &name, const char *value, std::string &err);
+};
+
+class DeviceBackend final : public Backend {
 public:
-  /// Copies the built network of `sim` to `device`; null with the reason if
-  /// the network uses what the device cannot run or memory runs out.
-  static std::unique_ptr<DeviceBackend>
-  attach(Simulator &sim, std::unique_ptr<Device> device, std::string &err);
+  /// Copies the built network of `context` to `device`; null with the
+  /// reason if the network uses what the device cannot run, is not at step
+  /// 0, or memory runs out.
+  static std::unique_ptr<DeviceBackend> attach(const BackendContext &context,
+                                               std::unique_ptr<Device> device,
+                                               const DeviceOptions &options,
+                                               std::string &err);
 
   /// Runs the steps of `sim` on `device` from now on (Simulator::setBackend)
   /// and returns the device's name; nullopt with `err` when `device` is
   /// null (`err` says why already) or attach() fails. What
   /// RunOptions::attach does for a GPU.
-  static std::optional<std::string>
-  install(Simulator &sim, std::unique_ptr<Device> device, std::string &err);
+  static std::optional<std::string> install(Simulator &sim,
+                                            std::unique_ptr<Device> device,
+                                            const DeviceOptions &options,
+                                            std::string &err);
 
-  bool step(int64_t k, std::string &err) override;
+  bool sampleState(size_t rec, int64_t k, std::string &err) override;
+  bool uploadRow(size_t pop, size_t row, std::string &err) override;
+  bool uploadMods(size_t proj, std::string &err) override;
+  bool updateProjections(int64_t k, std::string &err) override;
+  bool stepPopulations(int64_t k, std::string &err) override;
+  bool deliver(int64_t k, std::string &err) override;
+  bool deliverPost(int64_t k, std::string &err) override;
+  bool reset(int64_t k, std::string &err) override;
+  bool monitor(int64_t k, std::string &err) override;
   bool sync(std::string &err) override;
 
   const Device &device() const { return *dev; }
 
 private:
-  DeviceBackend(Simulator &sim, std::unique_ptr<Device> device)
-      : sim(sim), dev(std::move(device)) {}
-  bool upload(std::string &err);
+  DeviceBackend(const BackendContext &context, std::unique_ptr<Device> device,
+                const DeviceOptions &options)
+      : network(context.net), recorder(context.recorder),
+        dev(std::move(device)), delivery(options.delivery),
+        stagingBytes(options.stagingBytes),
+        batch(std::max<int64_t>(1, options.batch)) {}
+  bool upload(int64_t step, std::string &err);
   /// Brings the spikes of steps [batchStart, end) back.
   bool fetchSpikes(int64_t end, std::string &err);
   /// The events of fetched spikes not yet delivered by step `end`.
@@ -77,6 +124,10 @@ private:
   bool fetchRecordings(std::string &err);
   bool fetchState(size_t pop, std::string &err);
   bool fetchSynapses(size_t proj, std::string &err);
+  /// The address `bytes` past `base`.
+  static CUdeviceptr at(CUdeviceptr base, int64_t bytes) {
+    return base + CUdeviceptr(bytes);
+  }
   /// The spike list and the spike count of population `pop` in ring slot
   /// `slot` (on the device).
   CUdeviceptr listOf(size_t pop, int64_t slot) const;
@@ -114,8 +165,20 @@ private:
   bool pulls(size_t j) const;
   bool preparePull(size_t j, std::string &err);
   CUdeviceptr flagsOf(size_t pop, int64_t slot) const;
-  enum class Delivery { Push, Pull };
-  Delivery delivery = Delivery::Push; ///< $NEURO_GPU_DELIVERY
+  /// A projection's modulators (means of population rows) as of now, from
+  /// rows copied back, before the kernels of a phase read them.
+  bool refreshModulators(size_t j, std::string &err);
+  /// The views of projection `j`'s buffers every synapse kernel takes.
+  void synapseArgs(size_t j, KernelArgs &a) const;
+  /// Launches projection `j`'s deliveries of delay groups [first, end), or
+  /// its thread-per-target delivery (pull).
+  bool deliverGroups(size_t j, int64_t k, int64_t first, int64_t end,
+                     std::string &err);
+  bool pullInputs(size_t j, int64_t k, std::string &err);
+  /// The arguments of the CPU's delivery for projection `j`, the spike
+  /// list being the source's whole ring and the row pointers those of
+  /// every group.
+  void deliveryArgs(size_t j, int64_t k, KernelArgs &a) const;
 
   struct DeviceRecording {
     /// Room for B samples; 0: the monitor copies back in each sample.
@@ -124,22 +187,23 @@ private:
     /// The steps of the samples staged since the last fetch.
     std::vector<int64_t> steps;
   };
-  /// The most a monitor stages ($NEURO_GPU_STAGING, bytes).
-  int64_t stagingBytes = int64_t(256) << 20;
-
-  /// The device holds the rows the kernels update (Simulator::kernelRows,
+  /// The device holds the rows the kernels update (Network::kernelRows,
   /// float32 in single precision) of `valueBytes()` each; a download into
-  /// them makes the Simulator's double rows stale (`downloaded()`).
-  int64_t valueBytes() const { return sim.kernelValueBytes(); }
+  /// them makes the host's double rows stale (`downloaded()`).
+  int64_t valueBytes() const { return network.kernelValueBytes(); }
   void downloaded();
 
-  Simulator &sim;
+  Network &network;
+  Recorder &recorder;
   std::unique_ptr<Device> dev;
+  DeviceOptions::Delivery delivery;
+  /// The most a monitor stages (bytes).
+  int64_t stagingBytes;
   std::vector<DeviceRecording> recs;
   std::vector<DevicePopulation> pops;
   std::vector<DeviceProjection> projs;
   int64_t ringDepth = 1; ///< R
-  int64_t batch = 64;    ///< B ($NEURO_GPU_BATCH)
+  int64_t batch;         ///< B
   int64_t batchStart = 0;
   /// Synaptic events at attach(), and of every spike fetched since then
   /// counted in full (outDegree); sync() takes away those still in flight.

@@ -26,6 +26,9 @@ class SourceMgrDiagnosticHandler;
 
 namespace neuro::rt {
 class Simulator;
+namespace cuda {
+struct DeviceOptions;
+} // namespace cuda
 } // namespace neuro::rt
 
 namespace neuro {
@@ -175,8 +178,11 @@ public:
   /// constants (compiled in); a run sets the others.
   const std::set<std::string> &compiledOverrides() const;
   /// Installs the backend of the target compiled for into `sim` (nothing
-  /// for the CPU): the value RunOptions::attach returns.
-  std::optional<std::string> attach(rt::Simulator &sim, std::string &err);
+  /// for the CPU), a GPU's run as `device` says: the value
+  /// RunOptions::attach returns.
+  std::optional<std::string> attach(rt::Simulator &sim,
+                                    const rt::cuda::DeviceOptions &device,
+                                    std::string &err);
   Compiler &compiler() { return *owner; }
 
 private:

@@ -1,0 +1,241 @@
+//===- Backend.cpp - The phases of a step on the host's threads -----------===//
+//
+// Each hook runs one phase of the Simulator's schedule (docs/semantics.md,
+// "One step") for step k. Memref descriptors are rebuilt for every kernel
+// call (a few stores), so buffers may be reallocated freely between calls.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cpu/Backend.h"
+
+#include "neuro/Runtime/MemRef.h"
+
+#include <algorithm>
+#include <cstring>
+
+using namespace neuro::rt;
+
+namespace {
+
+/// Fewest neurons a thread integrates: smaller ranges cost more to hand out
+/// than they save.
+constexpr int64_t kMinNeuronsPerTask = 2048;
+
+/// Appends the indices in [begin, end) whose flag is set, ascending; skips
+/// eight silent neurons at a time.
+void compactSpikes(const int8_t *flags, int64_t begin, int64_t end,
+                   std::vector<int32_t> &out) {
+  int64_t i = begin;
+  for (; i + 8 <= end; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, flags + i, sizeof word);
+    if (!word)
+      continue;
+    for (int64_t j = i; j < i + 8; ++j)
+      if (flags[j])
+        out.push_back(int32_t(j));
+  }
+  for (; i < end; ++i)
+    if (flags[i])
+      out.push_back(int32_t(i));
+}
+
+} // namespace
+
+CpuBackend::CpuBackend(Network &net, Recorder &recorder)
+    : net(net), recorder(recorder) {
+  planStepTasks();
+}
+
+void CpuBackend::planStepTasks() {
+  const ModelSpec &model = net.model;
+  int64_t threads = int64_t(net.pool->size());
+  stepTasks.clear();
+  for (size_t p = 0; p < model.populations.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    if (spec.generator)
+      continue;
+    int64_t n = spec.size;
+    int64_t parts = std::clamp<int64_t>(n / kMinNeuronsPerTask, 1, threads);
+    // Range boundaries on multiples of 64 neurons: whole vectors and
+    // cache lines of the spike flags.
+    int64_t chunk = (n + parts - 1) / parts;
+    chunk = (chunk + 63) / 64 * 64;
+    for (int64_t begin = 0; begin < n; begin += chunk) {
+      StepTask task;
+      task.pop = int(p);
+      task.begin = begin;
+      task.end = std::min(n, begin + chunk);
+      stepTasks.push_back(std::move(task));
+    }
+  }
+}
+
+CpuBackend::SynapseArgs CpuBackend::synapseArgs(size_t j) {
+  const ProjectionSpec &spec = net.model.projections[j];
+  Network::Projection &proj = net.projs[j];
+  int64_t nSyn = proj.csr.numSynapses();
+  if (!spec.modulators.empty())
+    net.updateModulators(j);
+  return SynapseArgs{memref1D(proj.srcs.data(), int64_t(proj.srcs.size())),
+                     memref1D(proj.csr.cols.data(), nSyn),
+                     net.kernelSynapses(j),
+                     net.kernelState(size_t(spec.dst)),
+                     net.kernelState(size_t(spec.src)),
+                     memref1D(proj.mods.data(), int64_t(proj.mods.size()))};
+}
+
+// The host's rows are the kernels': samples, timed rows and plasticity
+// switches need nothing more.
+bool CpuBackend::sampleState(size_t rec, int64_t k, std::string &) {
+  recorder.sample(rec, k);
+  return true;
+}
+
+bool CpuBackend::uploadRow(size_t, size_t, std::string &) { return true; }
+
+bool CpuBackend::uploadMods(size_t, std::string &) { return true; }
+
+bool CpuBackend::updateProjections(int64_t k, std::string &) {
+  const ModelSpec &model = net.model;
+  // From here on the kernels write the (float) rows.
+  net.kernelRowsWritten();
+  // (0): summed drives and clock-driven synapse equations, from the state
+  // at the start of the step.
+  for (size_t j = 0; j < net.projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    if (!spec.update)
+      continue;
+    SynapseArgs a = synapseArgs(j);
+    spec.update(&a.srcs, &a.cols, &a.syn, &a.post, &a.pre, &a.mods, k);
+  }
+  return true;
+}
+
+bool CpuBackend::stepPopulations(int64_t k, std::string &) {
+  const ModelSpec &model = net.model;
+  size_t nPops = net.pops.size();
+  // (1) + (2): integrate and threshold, each population in ranges of
+  // neurons on the pool's threads; collect the spikes of step k.
+  net.pool->run(int64_t(stepTasks.size()), [&](int64_t t) {
+    StepTask &task = stepTasks[size_t(t)];
+    const PopulationSpec &spec = model.populations[size_t(task.pop)];
+    Network::Population &pop = net.pops[size_t(task.pop)];
+    NeuroMemRef2DF64 state = net.kernelState(size_t(task.pop));
+    NeuroMemRefI8 spiked = memref1D(pop.spiked.data(), spec.size);
+    spec.step(&state, &spiked, k, int64_t(model.seed), task.begin, task.end);
+    task.spikes.clear();
+    compactSpikes(pop.spiked.data(), task.begin, task.end, task.spikes);
+  });
+  for (size_t p = 0, t = 0; p < nPops; ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    Network::Population &pop = net.pops[p];
+    if (spec.generator) {
+      net.generatorSpikes(p, k, pop.ring.beginPush(k));
+      continue;
+    }
+    std::vector<int32_t> &list = pop.ring.beginPush(k);
+    for (; t < stepTasks.size() && stepTasks[t].pop == int(p); ++t)
+      list.insert(list.end(), stepTasks[t].spikes.begin(),
+                  stepTasks[t].spikes.end());
+  }
+  return true;
+}
+
+bool CpuBackend::deliver(int64_t k, std::string &) {
+  const ModelSpec &model = net.model;
+  ThreadPool &pool = *net.pool;
+  // (3): deliver the spikes whose delay has elapsed, one call per delay.
+  // Projections split by target range deliver the ranges on the pool's
+  // threads; each target still receives its events in the same order.
+  for (size_t j = 0; j < net.projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    Network::Projection &proj = net.projs[j];
+    const DelayRing &ring = net.pops[size_t(spec.src)].ring;
+    bool anySpikes = false;
+    int64_t delivered = 0;
+    for (size_t g = 0; g < proj.delays.size(); ++g) {
+      const std::vector<int32_t> &list = ring.at(k - proj.delays[g]);
+      anySpikes |= !list.empty();
+      for (int32_t s : list)
+        delivered +=
+            proj.rowPtrs[g][size_t(s) + 1] - proj.rowPtrs[g][size_t(s)];
+    }
+    net.events += delivered;
+    if (!anySpikes)
+      continue;
+    SynapseArgs a = synapseArgs(j);
+    bool split = proj.parts > 1 && pool.size() > 1;
+    auto deliverPart = [&](int64_t part) {
+      for (size_t g = 0; g < proj.delays.size(); ++g) {
+        const std::vector<int32_t> &list = ring.at(k - proj.delays[g]);
+        if (list.empty())
+          continue;
+        std::vector<int64_t> &ptrs = split ? proj.partPtrs[g] : proj.rowPtrs[g];
+        NeuroMemRefI32 spikes =
+            memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
+        NeuroMemRefI64 rowPtr = memref1D(ptrs.data(), int64_t(ptrs.size()));
+        spec.deliver(&spikes, &rowPtr, split ? proj.parts + 1 : 1, part,
+                     &a.cols, &a.syn, &a.post, &a.pre, &a.mods, k);
+      }
+    };
+    if (split)
+      pool.run(proj.parts, deliverPart);
+    else
+      deliverPart(0);
+  }
+  return true;
+}
+
+bool CpuBackend::deliverPost(int64_t k, std::string &) {
+  const ModelSpec &model = net.model;
+  // `on post` after every `on pre`, as Brian2 orders its pathways.
+  for (size_t j = 0; j < net.projs.size(); ++j) {
+    const ProjectionSpec &spec = model.projections[j];
+    if (!spec.deliverPost)
+      continue;
+    const std::vector<int32_t> &list = net.pops[size_t(spec.dst)].ring.at(k);
+    if (list.empty())
+      continue;
+    Network::Projection &proj = net.projs[j];
+    int64_t nSyn = proj.csr.numSynapses();
+    NeuroMemRefI32 spikes =
+        memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
+    NeuroMemRefI64 colPtr =
+        memref1D(proj.postPtr.data(), int64_t(proj.postPtr.size()));
+    NeuroMemRefI64 synIndex = memref1D(proj.postSyn.data(), nSyn);
+    SynapseArgs a = synapseArgs(j);
+    spec.deliverPost(&spikes, &colPtr, &synIndex, &a.srcs, &a.syn, &a.post,
+                     &a.pre, &a.mods, k);
+  }
+  return true;
+}
+
+bool CpuBackend::reset(int64_t k, std::string &) {
+  const ModelSpec &model = net.model;
+  size_t nPops = net.pops.size();
+  // (4): reset the neurons that spiked in this step.
+  for (size_t p = 0; p < nPops; ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    if (!spec.reset)
+      continue;
+    Network::Population &pop = net.pops[p];
+    const std::vector<int32_t> &list = pop.ring.at(k);
+    if (list.empty())
+      continue;
+    NeuroMemRefI32 spikes =
+        memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
+    NeuroMemRef2DF64 state = net.kernelState(p);
+    spec.reset(&spikes, &state);
+  }
+  return true;
+}
+
+bool CpuBackend::monitor(int64_t k, std::string &) {
+  // (5): spike counts and spike monitors.
+  for (size_t p = 0; p < net.pops.size(); ++p)
+    recorder.addSpikes(p, k, net.pops[p].ring.at(k));
+  return true;
+}
+
+bool CpuBackend::sync(std::string &) { return true; }

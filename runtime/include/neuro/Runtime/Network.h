@@ -1,0 +1,223 @@
+//===- Network.h - The buffers of a built network ---------------*- C++ -*-===//
+//
+// A network as its backend steps it: each population's state rows, spike
+// flags, ring of recent spike lists and Poisson schedule; each projection's
+// synapses (CSR, delay groups, target ranges, by-target index), per-synapse
+// rows and modulators; the host's threads and the count of synaptic events.
+//
+// The Simulator owns one and builds it from its ModelSpec: validate()
+// checks every field first (Validate.cpp), allocate() fills the state rows
+// (Initialize.cpp) and connects each projection (Connect.cpp);
+// checkFinite() scans it between steps (CheckFinite.cpp). The rest is the
+// host work every backend shares (Network.cpp, PoissonDrive.cpp): the rows
+// the kernels update and their views, the spikes of generators, modulators
+// and rows that follow a table in time.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_NETWORK_H
+#define NEURO_RUNTIME_NETWORK_H
+
+#include "neuro/Runtime/AlignedAllocator.h"
+#include "neuro/Runtime/Binomial.h"
+#include "neuro/Runtime/Connectivity.h"
+#include "neuro/Runtime/DelayRing.h"
+#include "neuro/Runtime/Model.h"
+#include "neuro/Runtime/ThreadPool.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace neuro::rt {
+
+struct ConnectionList;
+
+class Network {
+public:
+  /// Largest delay, in steps, a projection may have (each step of delay costs
+  /// one spike-list slot per source population).
+  static constexpr int64_t kMaxDelaySteps = int64_t(1) << 24;
+  /// Targets per range of a projection whose delivery runs in parallel,
+  /// and the most ranges (each costs a row pointer per source).
+  static constexpr int64_t kTargetsPerPart = 4096;
+  static constexpr int64_t kMaxParts = 8;
+
+  /// The network of `model`, which outlives it; empty until allocate().
+  explicit Network(const ModelSpec &model) : model(model) {}
+  Network(const Network &) = delete;
+  Network &operator=(const Network &) = delete;
+
+  struct Population {
+    AlignedVector<double> state; ///< [rows][size]
+    /// Single precision: the rows the kernels update, [rows][size].
+    AlignedVector<float> state32;
+    AlignedVector<int8_t> spiked; ///< [size]
+    DelayRing ring;
+    /// Poisson sources: (step of the next spike, neuron), a min-heap, and
+    /// the spikes drawn so far per neuron (the counter of its gap draws).
+    std::vector<std::pair<int64_t, int32_t>> nextSpikes;
+    std::vector<uint64_t> draws;
+    /// Poisson drives: the count of inputs spiking per target and step, the
+    /// second uniform of each target's last block (for step driveCached +
+    /// 1) and the spikes of each range of targets.
+    BinomialSampler drive;
+    std::vector<double> driveNow, driveNext;
+    int64_t driveCached = -1;
+    std::vector<std::vector<int32_t>> driveLists;
+    std::vector<size_t> driveLengths;
+  };
+
+  struct Projection {
+    CSR csr;
+    AlignedVector<double> syn; ///< [synRows][numSynapses]
+    /// Single precision: the rows the kernels update.
+    AlignedVector<float> syn32;
+    /// Synapses grouped by delay: group g holds the synapses of delay
+    /// delays[g] steps, rows by source in rowPtrs[g] (offsets into cols and
+    /// syn). A projection with one delay has one group, rowPtrs[0] ==
+    /// csr.rowPtr.
+    std::vector<int64_t> delays;
+    std::vector<std::vector<int64_t>> rowPtrs;
+    /// Delivery in parallel: the targets split into `parts` ranges of
+    /// partChunk neurons; partPtrs[g][i * (parts + 1) + p] is where the
+    /// synapses of source i in group g onto range p start (rows are sorted
+    /// by target). parts == 1: no split.
+    int64_t parts = 1;
+    int64_t partChunk = 0;
+    std::vector<std::vector<int64_t>> partPtrs;
+    /// For `on post`: the synapses onto target t are
+    /// postSyn[postPtr[t] .. postPtr[t+1]), ascending.
+    std::vector<int64_t> postPtr;
+    std::vector<int64_t> postSyn;
+    /// Source of every synapse, when the kernels read it.
+    std::vector<int32_t> srcs;
+    /// While building: delays given per synapse (seconds, CSR order), and
+    /// the CSR index each synapse had before grouping by delay.
+    std::vector<double> explicitDelays;
+    std::vector<int64_t> order;
+    /// The kernels' `mods`: the plasticity flag, then the modulators.
+    std::vector<double> mods;
+  };
+
+  const ModelSpec &model;
+  std::vector<Population> pops;
+  std::vector<Projection> projs;
+  /// The host's threads: population steps on the CPU, Poisson drives.
+  std::unique_ptr<ThreadPool> pool;
+  /// Synaptic events delivered since the network was built: for every
+  /// delivered spike, the number of synapses of its source row.
+  int64_t events = 0;
+
+  //===--------------------------------------------------------------------===//
+  // Building
+  //===--------------------------------------------------------------------===//
+
+  /// Checks every field of the model before anything is allocated.
+  bool validate(std::string &err) const;
+  /// Allocates and initializes the network (Initialize.cpp): state rows,
+  /// connectivity and per-synapse variables, delay rings.
+  bool allocate(std::string &err);
+  /// Forgets every population and projection.
+  void clear();
+  /// Scans the state rows and the synapse rows kernels write (also those
+  /// no kernel writes when `constantSynapses`) for NaN, infinities and
+  /// weights of the wrong sign; `time` (seconds) goes into the message.
+  bool checkFinite(double time, std::string &err, bool constantSynapses) const;
+  bool checkPropagators(std::string &err) const;
+
+  //===--------------------------------------------------------------------===//
+  // The rows the kernels update
+  //===--------------------------------------------------------------------===//
+
+  /// Single precision (ModelSpec::singlePrecision): the kernels work on
+  /// float32 copies of the state and synapse rows (state32, syn32). The
+  /// double rows are what the host sees (Simulator::state(), checkpoints);
+  /// they are rounded into the float rows before a run when the host may
+  /// have written them, and brought up to date from them when read.
+  bool single() const { return model.singlePrecision; }
+  /// The rows the kernels update of population `p` (projection `j`):
+  /// float32 in single precision, else the double rows; the bytes of one
+  /// value; and the descriptors the kernels take.
+  void *kernelRows(size_t p);
+  void *kernelSynapseRows(size_t j);
+  int64_t kernelValueBytes() const {
+    return single() ? int64_t(sizeof(float)) : int64_t(sizeof(double));
+  }
+  NeuroMemRef2DF64 kernelState(size_t p);
+  NeuroMemRef2DF64 kernelSynapses(size_t j);
+  /// Double rows -> float rows (and the double rows rounded to them).
+  void pushKernelRows();
+  /// Float rows -> double rows, when the kernels ran since the last time.
+  void syncHostRows() const;
+  /// Says that kernels (or copies from a device) wrote the float rows.
+  void kernelRowsWritten() const { hostStale = single(); }
+  mutable bool hostStale = false; ///< the float rows are newer
+  bool kernelStale = false;       ///< the double rows may be newer
+
+  //===--------------------------------------------------------------------===//
+  // Host work of a step, whatever runs the kernels
+  //===--------------------------------------------------------------------===//
+
+  /// Sets state row `row` of population `pop` from its table for step k
+  /// (an InitSpec::Timed row), in the double and the kernels' rows.
+  void fillTimed(size_t pop, size_t row, int64_t k);
+  /// The means of population rows projection `j`'s kernels read as
+  /// modulators, from the rows the kernels update, into its mods.
+  void updateModulators(size_t j);
+  /// Appends the spikes of generator population `p` in step k to `list`
+  /// (empty), ascending.
+  void generatorSpikes(size_t p, int64_t k, std::vector<int32_t> &list);
+
+  //===--------------------------------------------------------------------===//
+  // Synapses
+  //===--------------------------------------------------------------------===//
+
+  int64_t numSynapses(size_t j) const { return projs[j].csr.numSynapses(); }
+  /// Fills postPtr and postSyn (the synapses by target) of a projection.
+  void indexByTarget(size_t j);
+  /// Fills srcs (each synapse's source) of a projection.
+  void indexSources(size_t j);
+  /// Delay in steps of every synapse of projection `j`, in the order of
+  /// its synapse rows.
+  std::vector<int32_t> synapseDelays(size_t j) const;
+  /// The source neuron of synapse `synapse` of `proj` (-1: none).
+  static int64_t synapseSource(const Projection &proj, int64_t synapse);
+
+private:
+  /// Draws the step of neuron i's next spike after step `after` (-1: its
+  /// first) into the heap of Poisson population `p`.
+  void schedulePoisson(size_t p, int32_t i, int64_t after);
+  /// generatorSpikes of a Poisson drive: each target's count of inputs.
+  void driveSpikes(size_t p, int64_t k, std::vector<int32_t> &list);
+
+  /// Refuses a network whose estimated size exceeds 80% of the memory.
+  bool checkMemory(std::string &err) const;
+  void initPopulations();
+  /// The synapses of projection `j` (Connect.cpp): for a file, also the
+  /// rows read (`listed`) and the row each synapse came from (`origin`).
+  bool connect(size_t j, ConnectionList &listed, std::vector<int64_t> &origin,
+               std::string &err);
+  void connectByExpression(size_t j);
+  bool connectFromFile(size_t j, ConnectionList &listed,
+                       std::vector<int64_t> &origin, std::string &err);
+  /// The CSR of projection `j`'s slices placed in its whole populations.
+  void embedSlices(size_t j);
+  /// Removes the synapses of ablated neurons (and their `origin` rows).
+  void ablate(size_t j, std::vector<int64_t> &origin);
+  /// Per-synapse variables and delays of projection `j`, grouped by delay.
+  bool initSynapses(size_t j, const ConnectionList &listed,
+                    const std::vector<int64_t> &origin, std::string &err);
+  bool groupByDelay(size_t j, std::string &err);
+  void planDeliveryParts(size_t j);
+  /// Sizes each population's ring by the longest delay leaving it.
+  void sizeRings();
+  /// A memref over the (double) state rows of population `pop`.
+  NeuroMemRef2DF64 hostState(int pop);
+};
+
+} // namespace neuro::rt
+
+#endif // NEURO_RUNTIME_NETWORK_H

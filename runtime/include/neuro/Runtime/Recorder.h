@@ -1,0 +1,155 @@
+//===- Recorder.h - Spike and state monitors and their files ----*- C++ -*-===//
+//
+// What a Simulator records of its network: per population the spikes
+// emitted (counted always, kept when the population is recorded), per
+// state record (StateRecordSpec) the samples of its rows, and the files
+// they go to: `spikes_<population>.npy`, `<owner>_<var>.npy` with
+// `<owner>_t.npy` (and `_pre`/`_post` for synapse recordings) and
+// `recordings.json`, written at the end or streamed while the run goes
+// (flushed every few MiB and at least every second).
+//
+// The backend hands over each step's spike lists in phase (5) of the step
+// (addSpikes) and takes the state samples at the start of a step (sample,
+// or, for a device that stages them, stateRecording).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_RECORDER_H
+#define NEURO_RUNTIME_RECORDER_H
+
+#include "neuro/Runtime/Model.h"
+#include "neuro/Runtime/Npy.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace neuro::rt {
+
+class Network;
+
+class Recorder {
+public:
+  /// The monitors of `model` over `net`; both outlive the recorder.
+  Recorder(const ModelSpec &model, const Network &net)
+      : model(model), net(net) {}
+  Recorder(const Recorder &) = delete;
+  Recorder &operator=(const Recorder &) = delete;
+
+  /// The samples of one StateRecordSpec: the sample times and the values,
+  /// [sample][row of the record][neuron in the range], flattened.
+  struct StateRecording {
+    std::vector<double> times;
+    std::vector<double> values;
+    /// The neurons or synapses recorded, [begin, end) (synapse ranges
+    /// clipped to the projection's synapses when built).
+    int64_t begin = 0, end = 0;
+  };
+
+  /// Forgets every monitor and what was recorded; state recordings stay,
+  /// one (empty) per StateRecordSpec. Streams are kept.
+  void clear();
+  /// The monitors of the model for the network just built: spike monitors
+  /// of its `record spikes`, the ranges of its state records.
+  void build();
+
+  //===--------------------------------------------------------------------===//
+  // Spikes
+  //===--------------------------------------------------------------------===//
+
+  /// Phase (5): the spikes of population `pop` in step k (ascending) are
+  /// counted and, if the population is recorded, kept with the time
+  /// (k + 1) * dt, the end of the step in which the threshold was crossed.
+  void addSpikes(size_t pop, int64_t k, const std::vector<int32_t> &list);
+  int64_t spikeCount(size_t pop) const { return spikeMonitors[pop].count; }
+  void setSpikeCount(size_t pop, int64_t count) {
+    spikeMonitors[pop].count = count;
+  }
+  size_t numPopulations() const { return spikeMonitors.size(); }
+  bool isRecorded(size_t pop) const { return spikeMonitors[pop].recorded; }
+  /// Records the spikes of `pop` from now on.
+  void recordSpikes(size_t pop);
+  /// Recorded spikes not yet written to a stream.
+  const std::vector<SpikeRecord> &spikes(size_t pop) const {
+    return spikeMonitors[pop].spikes;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // States
+  //===--------------------------------------------------------------------===//
+
+  /// Appends state record `r`'s sample of step k, from the rows the
+  /// kernels update (float32 ones widen exactly).
+  void sample(size_t r, int64_t k);
+  /// The samples of state record `r` (a device appends staged samples).
+  StateRecording &stateRecording(size_t r) { return stateRecordings[r]; }
+  const StateRecording &stateRecording(size_t r) const {
+    return stateRecordings[r];
+  }
+  /// A recording for the StateRecordSpec just added to the model.
+  void addStateRecording(int64_t begin, int64_t end);
+
+  /// Forgets the spikes and samples recorded (a restored checkpoint).
+  void clearRecorded();
+  /// The recorded spikes of population `oldPop` of `old` become those of
+  /// `pop` if both are recorded.
+  void adoptSpikes(size_t pop, const Recorder &old, size_t oldPop);
+  /// The samples of state recordings of `old` that are the same here
+  /// (population, variables, neurons, interval) carry over.
+  void adoptSamples(const Recorder &old);
+
+  //===--------------------------------------------------------------------===//
+  // Files
+  //===--------------------------------------------------------------------===//
+
+  /// See Simulator::streamTo.
+  bool streamTo(const std::string &dir, std::string &err);
+  bool isStreaming() const { return !streamDir.empty(); }
+  /// Whether the streams are due for a flush: every few MiB buffered, and
+  /// at least every second of wall time.
+  bool flushDue() const;
+  /// Appends what is buffered to the streamed files and syncs them.
+  bool flush(std::string &err);
+  /// See Simulator::writeSpikes and Simulator::writeStates.
+  bool writeSpikes(const std::string &dir, std::string &err);
+  bool writeStates(const std::string &dir, std::string &err);
+
+private:
+  struct SpikeMonitor {
+    int64_t count = 0;
+    bool recorded = false;
+    std::vector<SpikeRecord> spikes;
+  };
+
+  /// `<base>/<prefix>pre.npy` and `post.npy` of synapse record `r`.
+  bool writeSynapseEnds(const std::string &base, const std::string &prefix,
+                        size_t r, std::string &err) const;
+  /// The name (file prefix) and the row names of what a state record
+  /// samples: a projection's or a population's.
+  const std::string &recordOwner(const StateRecordSpec &rec) const;
+  const std::vector<std::string> &recordRows(const StateRecordSpec &rec) const;
+  /// `<base>/recordings.json`: what the recorded files hold.
+  bool writeRecordingsJson(const std::string &base, std::string &err) const;
+  /// Bytes of recordings buffered since the last flush.
+  size_t bufferedBytes() const;
+
+  static constexpr size_t kFlushBytes = size_t(4) << 20;
+  static constexpr double kFlushSeconds = 1.0;
+
+  const ModelSpec &model;
+  const Network &net;
+  std::vector<SpikeMonitor> spikeMonitors; ///< by population
+  std::vector<int> recordedOrder; ///< recorded populations, first mention
+  std::vector<StateRecording> stateRecordings; ///< by StateRecordSpec
+  std::string streamDir;
+  std::vector<std::unique_ptr<NpyStream>> spikeStreams; ///< by population
+  /// Per state record: the times, then one stream per recorded row.
+  std::vector<std::vector<std::unique_ptr<NpyStream>>> stateStreams;
+  std::chrono::steady_clock::time_point lastFlush;
+};
+
+} // namespace neuro::rt
+
+#endif // NEURO_RUNTIME_RECORDER_H

@@ -1,0 +1,156 @@
+//===- Network.cpp - The host's work on a built network -------------------===//
+//
+// What every backend needs done on the host, whatever runs the kernels:
+// the rows the kernels update (float32 copies in single precision) and the
+// descriptors over them, rows that follow a table in time, modulators, the
+// spikes of generators (spike times and Poisson sources; Poisson drives in
+// PoissonDrive.cpp), and the synapses' delays and sources.
+//
+//===----------------------------------------------------------------------===//
+
+#include "SimulatorInternal.h"
+
+#include <algorithm>
+#include <functional>
+#include <limits>
+
+using namespace neuro::rt;
+using namespace neuro::rt::detail;
+
+void Network::clear() {
+  pops.clear();
+  projs.clear();
+  events = 0;
+}
+
+void *Network::kernelRows(size_t p) {
+  Population &pop = pops[p];
+  return single() ? static_cast<void *>(pop.state32.data())
+                  : static_cast<void *>(pop.state.data());
+}
+
+void *Network::kernelSynapseRows(size_t j) {
+  Projection &proj = projs[j];
+  return single() ? static_cast<void *>(proj.syn32.data())
+                  : static_cast<void *>(proj.syn.data());
+}
+
+// Float rows pass through the same descriptor: the kernels only take their
+// address (memref<?x?xf32>, see ABI.h).
+NeuroMemRef2DF64 Network::kernelState(size_t p) {
+  const PopulationSpec &spec = model.populations[p];
+  return memref2D(static_cast<double *>(kernelRows(p)),
+                  int64_t(spec.rows.size()), spec.size);
+}
+
+NeuroMemRef2DF64 Network::kernelSynapses(size_t j) {
+  return memref2D(static_cast<double *>(kernelSynapseRows(j)),
+                  int64_t(model.projections[j].synRows.size()),
+                  projs[j].csr.numSynapses());
+}
+
+void Network::pushKernelRows() {
+  auto round = [](AlignedVector<double> &from, AlignedVector<float> &to) {
+    to.resize(from.size());
+    for (size_t i = 0; i < from.size(); ++i) {
+      to[i] = float(from[i]);
+      from[i] = to[i];
+    }
+  };
+  for (Population &pop : pops)
+    round(pop.state, pop.state32);
+  for (Projection &proj : projs)
+    round(proj.syn, proj.syn32);
+  kernelStale = false;
+}
+
+void Network::syncHostRows() const {
+  if (!hostStale)
+    return;
+  for (const Population &pop : pops)
+    std::copy(pop.state32.begin(), pop.state32.end(),
+              const_cast<double *>(pop.state.data()));
+  for (const Projection &proj : projs)
+    std::copy(proj.syn32.begin(), proj.syn32.end(),
+              const_cast<double *>(proj.syn.data()));
+  hostStale = false;
+}
+
+void Network::fillTimed(size_t p, size_t r, int64_t k) {
+  const PopulationSpec &spec = model.populations[p];
+  double *row = pops[p].state.data() + int64_t(r) * spec.size;
+  fillTimedRow(row, spec.size, spec.init[r], k);
+  if (single())
+    for (int64_t i = 0; i < spec.size; ++i) {
+      float v = float(row[i]);
+      pops[p].state32[size_t(int64_t(r) * spec.size + i)] = v;
+      row[i] = v;
+    }
+}
+
+void Network::updateModulators(size_t j) {
+  const ProjectionSpec &spec = model.projections[j];
+  for (size_t m = 0; m < spec.modulators.size(); ++m) {
+    const ProjectionSpec::Modulator &mod = spec.modulators[m];
+    int64_t n = model.populations[size_t(mod.population)].size;
+    const Population &pop = pops[size_t(mod.population)];
+    // The mean of the row the kernels update.
+    auto mean = [&](const auto *rows) {
+      double sum = 0.0;
+      for (int64_t i = 0; i < n; ++i)
+        sum += rows[int64_t(mod.row) * n + i];
+      return sum / double(n);
+    };
+    projs[j].mods[m + 1] =
+        single() ? mean(pop.state32.data()) : mean(pop.state.data());
+  }
+}
+
+void Network::generatorSpikes(size_t p, int64_t k, std::vector<int32_t> &list) {
+  const PopulationSpec &spec = model.populations[p];
+  Population &pop = pops[p];
+  if (spec.driveInputs > 0) {
+    driveSpikes(p, k, list);
+    return;
+  }
+  if (spec.poissonRate >= 0) {
+    // Poisson sources: the neurons whose next spike is in step k.
+    auto later = std::greater<std::pair<int64_t, int32_t>>();
+    while (!pop.nextSpikes.empty() && pop.nextSpikes.front().first <= k) {
+      std::pop_heap(pop.nextSpikes.begin(), pop.nextSpikes.end(), later);
+      int32_t i = pop.nextSpikes.back().second;
+      pop.nextSpikes.pop_back();
+      list.push_back(i);
+      schedulePoisson(p, i, k);
+    }
+    std::sort(list.begin(), list.end());
+    return;
+  }
+  // Spikes given by time: those scheduled for step k.
+  auto it =
+      std::lower_bound(spec.schedule.begin(), spec.schedule.end(),
+                       std::make_pair(k, std::numeric_limits<int32_t>::min()));
+  for (; it != spec.schedule.end() && it->first == k; ++it)
+    if (list.empty() || list.back() != it->second)
+      list.push_back(it->second);
+}
+
+std::vector<int32_t> Network::synapseDelays(size_t j) const {
+  // Each delay group is a contiguous block of synapses.
+  const Projection &p = projs[j];
+  std::vector<int32_t> delays(size_t(p.csr.numSynapses()));
+  for (size_t g = 0; g < p.delays.size(); ++g)
+    std::fill(delays.begin() + p.rowPtrs[g].front(),
+              delays.begin() + p.rowPtrs[g].back(), int32_t(p.delays[g]));
+  return delays;
+}
+
+int64_t Network::synapseSource(const Projection &proj, int64_t s) {
+  // The source of synapse s: the row of its delay group holding it.
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+    if (s >= rowPtr.front() && s < rowPtr.back())
+      return int64_t(std::upper_bound(rowPtr.begin(), rowPtr.end(), s) -
+                     rowPtr.begin()) -
+             1;
+  return -1;
+}
