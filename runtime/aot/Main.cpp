@@ -52,8 +52,11 @@ int main(int argc, char **argv) {
               << "\n";
     return 1;
   }
+  // The environment, read once here.
+  neuro::rt::RunEnvironment env = neuro::rt::RunEnvironment::read();
   neuro::rt::RunOptions options;
   options.program = program;
+  options.progress = env.progress;
   int images = 0;
   const char *const *ptx = neuro_aot_ptx(&images);
   std::string target = images ? "cuda" : "cpu";
@@ -86,7 +89,8 @@ int main(int argc, char **argv) {
       options.seed = seed;
     } else if (value("--threads", v)) {
       std::string note, err;
-      if (!neuro::rt::parseThreads(v, options.threads, note, err))
+      if (!neuro::rt::parseThreads(v, env.maxThreads, options.threads, note,
+                                   err))
         return usage(program, err);
       if (!note.empty())
         std::cerr << program << ": note: " << note << "\n";

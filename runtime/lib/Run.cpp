@@ -137,15 +137,14 @@ bool setRestored(Simulator &sim,
   return true;
 }
 
-/// Whether to show progress: NEURO_PROGRESS, else a terminal on stderr.
+/// Whether to show progress: as the options say, else on a terminal.
 void progressSetting(const RunOptions &options, bool &show, double &after) {
-  show = options.progress;
   after = options.progressAfter;
-  if (const char *env = std::getenv("NEURO_PROGRESS")) {
-    show = std::string(env) != "0";
+  if (options.progress) {
+    show = *options.progress;
     if (show)
       after = 0;
-  } else if (!show) {
+  } else {
     show = isatty(2) != 0;
   }
 }

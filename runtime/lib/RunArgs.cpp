@@ -54,24 +54,28 @@ bool neuro::rt::parseSeed(const std::string &text, uint64_t &seed,
   return false;
 }
 
-unsigned neuro::rt::maxThreads() {
-  if (const char *env = std::getenv("NEURO_MAX_THREADS")) {
+RunEnvironment RunEnvironment::read() {
+  RunEnvironment env;
+  if (const char *v = std::getenv("NEURO_PROGRESS"))
+    env.progress = std::string(v) != "0";
+  env.maxThreads = ThreadPool::hardwareThreads();
+  if (const char *v = std::getenv("NEURO_MAX_THREADS")) {
     uint64_t n = 0;
-    if (parseWhole(env, n) && n >= 1)
-      return unsigned(std::min<uint64_t>(n, 1u << 16));
+    if (parseWhole(v, n) && n >= 1)
+      env.maxThreads = unsigned(std::min<uint64_t>(n, 1u << 16));
   }
-  return ThreadPool::hardwareThreads();
+  return env;
 }
 
-bool neuro::rt::parseThreads(const std::string &text, unsigned &threads,
-                             std::string &note, std::string &err) {
+bool neuro::rt::parseThreads(const std::string &text, unsigned most,
+                             unsigned &threads, std::string &note,
+                             std::string &err) {
   uint64_t n = 0;
   note.clear();
   if (!parseWhole(text, n) || n < 1) {
     err = "--threads needs a whole number >= 1, got " + quoted(text);
     return false;
   }
-  unsigned most = maxThreads();
   if (n > most) {
     note = "--threads " + text + " is more than the " + std::to_string(most) +
            " hardware threads of this machine; running on " +

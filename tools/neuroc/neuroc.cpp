@@ -115,6 +115,7 @@ message), for editors.
 
 struct Options {
   std::string command;
+  rt::RunEnvironment env;
   std::string file;
   std::string stage = "neuro";
   std::vector<std::string> chips;
@@ -297,6 +298,7 @@ int runRun(const Options &options) {
   if (!compiled)
     return 1;
   rt::RunOptions run;
+  run.progress = options.env.progress;
   if (gpu)
     run.attach = [&](rt::Simulator &sim, std::string &err) {
       return compiled->attach(sim, device, err);
@@ -381,6 +383,9 @@ int runBuild(const Options &options) {
 
 int main(int argc, char **argv) {
   Options options;
+  // The run-time environment, read once here (the compiler's is read by
+  // CompileOptions::fromEnvironment()).
+  options.env = rt::RunEnvironment::read();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty())
     return usageError("no command");
@@ -454,7 +459,8 @@ int main(int argc, char **argv) {
       options.seed = seed;
     } else if (auto v = value("--threads")) {
       std::string note, err;
-      if (!rt::parseThreads(*v, options.threads, note, err))
+      if (!rt::parseThreads(*v, options.env.maxThreads, options.threads, note,
+                            err))
         return usageError(err);
       if (!note.empty())
         llvm::errs() << "neuroc: note: " << note << "\n";

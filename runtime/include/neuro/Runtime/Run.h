@@ -39,10 +39,10 @@ struct RunOptions {
   /// Reported as "cache" in JSON when not empty ("hit", "miss", "off").
   std::string cache;
   /// A progress line on `err` (simulated time, ETA, real-time factor) once
-  /// the run has taken more than `progressAfter` seconds; by default when
-  /// standard error is a terminal. NEURO_PROGRESS=1 forces it from the
-  /// start, NEURO_PROGRESS=0 turns it off.
-  bool progress = false;
+  /// the run has taken more than `progressAfter` seconds; by default
+  /// (nullopt) when standard error is a terminal; true shows it from the
+  /// start, false never (RunEnvironment::progress).
+  std::optional<bool> progress;
   double progressAfter = 2.0;
   /// `--set POP.VAR=VALUE`: the starting value of a state or of a
   /// parameter built as a row, for every neuron of POP.
@@ -80,14 +80,25 @@ constexpr int64_t kMaxSteps = 1000000000000;
 /// sign, a space, an overflow).
 bool parseSeed(const std::string &text, uint64_t &seed, std::string &err);
 
-/// The most threads a run uses: the hardware threads, or
-/// $NEURO_MAX_THREADS.
-unsigned maxThreads();
+/// What the environment says about runs, read once by the drivers (neuroc,
+/// the programs neuroc build makes, the Python package), as
+/// CompileOptions::fromEnvironment() is for compiling; the runtime's
+/// functions read no environment variables.
+struct RunEnvironment {
+  /// NEURO_PROGRESS: 1 shows progress from the start, 0 never; unset:
+  /// nullopt (on a terminal).
+  std::optional<bool> progress;
+  /// The most threads a run uses: the hardware threads, or
+  /// NEURO_MAX_THREADS (1 to 65536).
+  unsigned maxThreads = 1;
 
-/// `--threads`: a whole number >= 1, capped at maxThreads() with `note`
-/// saying so (empty otherwise); false and `err` when malformed.
-bool parseThreads(const std::string &text, unsigned &threads, std::string &note,
-                  std::string &err);
+  static RunEnvironment read();
+};
+
+/// `--threads`: a whole number >= 1, capped at `most` with `note` saying
+/// so (empty otherwise); false and `err` when malformed.
+bool parseThreads(const std::string &text, unsigned most, unsigned &threads,
+                  std::string &note, std::string &err);
 
 /// The steps of `seconds` at `dt` (rounded), checked before converting:
 /// false and `err` for a negative or non-finite duration or more than
