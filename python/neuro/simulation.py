@@ -197,7 +197,8 @@ class Simulation:
     def record(self, owner, variables, every=None, neurons=None):
         """Records variables of a population or projection from now on
         (as a `record` statement): every step, or every `every` ("1 ms");
-        `neurons` a slice (of synapses, for a projection)."""
+        `neurons` a slice (of synapses, for a projection). Returns the
+        recording's number for recording()."""
         if isinstance(variables, str):
             variables = [variables]
         steps = 1
@@ -213,13 +214,26 @@ class Simulation:
             begin = neurons.start or 0
             end = -1 if neurons.stop is None else neurons.stop
         self._sim.record(owner, list(variables), begin, end, steps)
+        return len(self._sim.recordings()) - 1
 
-    def recording(self, owner):
+    def recording(self, which):
         """A state recording: {"t": times, VAR: [samples x neurons]}; for a
-        projection also "pre" and "post" (each column's neurons)."""
-        for k, rec in enumerate(self._sim.recordings()):
-            if rec["owner"] != owner:
+        projection also "pre" and "post" (each column's neurons). `which`
+        is what record() returned, or the name of a population or
+        projection that has one state recording."""
+        recs = self._sim.recordings()
+        if isinstance(which, str):
+            found = [k for k, r in enumerate(recs) if r["owner"] == which]
+            if len(found) > 1:
+                raise KeyError(f"{which!r} has {len(found)} state recordings: "
+                               "give the number record() returned")
+            which = found[0] if found else None
+        elif not (isinstance(which, int) and 0 <= which < len(recs)):
+            which = None
+        for k, rec in enumerate(recs):
+            if k != which:
                 continue
+            owner = rec["owner"]
             t, values = self._sim.recording(k)
             out = {"t": t}
             for v, var in enumerate(rec["vars"]):
@@ -229,7 +243,7 @@ class Simulation:
                 cols = slice(rec["begin"], rec["begin"] + values.shape[2])
                 out["pre"], out["post"] = pre[cols], post[cols]
             return out
-        raise KeyError(f"{owner!r} has no state recording")
+        raise KeyError(f"no state recording {which!r}")
 
     def recordings(self):
         """What is recorded: spikes of populations and state recordings."""

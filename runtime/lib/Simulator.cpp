@@ -426,22 +426,28 @@ bool Simulator::recordStates(const StateRecordSpec &record, std::string &err) {
     err = "recordings can be added to a built network that is not streaming";
     return false;
   }
-  if (record.population < 0 || size_t(record.population) >= net.pops.size() ||
-      record.projection >= 0) {
-    err = "no such population";
+  bool synapses = record.projection >= 0;
+  if (synapses ? size_t(record.projection) >= net.projs.size()
+               : record.population < 0 ||
+                     size_t(record.population) >= net.pops.size()) {
+    err = synapses ? "no such projection" : "no such population";
     return false;
   }
-  const PopulationSpec &spec = model.populations[size_t(record.population)];
+  const std::vector<std::string> &rows =
+      synapses ? model.projections[size_t(record.projection)].synRows
+               : model.populations[size_t(record.population)].rows;
+  int64_t size = synapses ? numSynapses(record.projection)
+                          : model.populations[size_t(record.population)].size;
   for (int row : record.rows)
-    if (row < 0 || size_t(row) >= spec.rows.size()) {
+    if (row < 0 || size_t(row) >= rows.size()) {
       err = "no such variable";
       return false;
     }
-  if (record.begin < 0 || record.end > spec.size ||
-      record.begin >= record.end || record.every < 1 || record.rows.empty()) {
-    err = "neurons [" + std::to_string(record.begin) + ", " +
-          std::to_string(record.end) + ") are not a range of 0.." +
-          std::to_string(spec.size);
+  if (record.begin < 0 || record.end > size || record.begin >= record.end ||
+      record.every < 1 || record.rows.empty()) {
+    err = std::string(synapses ? "synapses [" : "neurons [") +
+          std::to_string(record.begin) + ", " + std::to_string(record.end) +
+          ") are not a range of 0.." + std::to_string(size);
     return false;
   }
   model.stateRecords.push_back(record);

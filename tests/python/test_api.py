@@ -273,3 +273,21 @@ def test_notebook_example_runs(tmp_path):
              for line in out.stdout.splitlines() if line.startswith("w_I")]
     # More inhibition, less excitatory firing.
     assert len(rates) == 4 and rates == sorted(rates, reverse=True)
+
+
+def test_synapse_recordings_added_from_python():
+    sim = neuro.compile(os.path.join(EXAMPLES, "stdp_song2000.neuro")).simulation()
+    handle = sim.record("Inputs_to_Out", "w", every="10 ms",
+                        neurons=slice(2, 5))
+    sim.run("100 ms")
+    with pytest.raises(KeyError, match="2 state recordings"):
+        sim.recording("Inputs_to_Out")  # the model records w too
+    rec = sim.recording(handle)
+    assert rec["w"].shape == (10, 3)
+    pre, post, _ = sim.connections("Inputs_to_Out")
+    assert rec["pre"].tolist() == pre[2:5].tolist()
+    assert rec["post"].tolist() == post[2:5].tolist()
+    # The last sample (at 90 ms) is the weight as it was then; weights move
+    # slowly, so it is close to the value now.
+    np.testing.assert_allclose(rec["w"][-1], sim["Inputs_to_Out.w"][2:5],
+                               rtol=0.05)

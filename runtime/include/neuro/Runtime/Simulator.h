@@ -251,9 +251,10 @@ public:
   /// After build(): records the spikes of population `pop` from now on
   /// (no effect if already recorded). false if out of range.
   bool recordSpikes(int pop);
-  /// After build(): adds a state recording (as a `record` statement would)
-  /// sampled from now on. false and `err` for a bad population, row or
-  /// range, or while streaming.
+  /// After build(): adds a state recording of a population, or of a
+  /// projection's synapse variables when `record.projection` >= 0 (as a
+  /// `record` statement would), sampled from now on. false and `err` for a
+  /// bad population, projection, row or range, or while streaming.
   bool recordStates(const StateRecordSpec &record, std::string &err);
 
   /// Whether recordings stream to files.
