@@ -9,7 +9,8 @@
 // and reads the kernels with), and the parameters of the GPU kernels made
 // from them (NEURO_GPU_*, which the CUDA backend launches them with). The
 // kinds and their symbol names are rt::KernelKind and rt::kernelName
-// (Kernels.h). Bump NEURO_ABI_VERSION on any change to the binary contract.
+// (Kernels.h); in the IR a kernel function carries #neuro.kernel<kind,
+// "owner">. Bump NEURO_ABI_VERSION on any change to the binary contract.
 //
 //===----------------------------------------------------------------------===//
 

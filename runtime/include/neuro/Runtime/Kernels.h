@@ -19,7 +19,9 @@
 namespace neuro::rt {
 
 /// The kinds of kernel: per population (Step, Reset, Init, Derive) and per
-/// projection (the others).
+/// projection (the others). The IR marks each kernel function with its kind
+/// and owner, #neuro.kernel<step, "E"> (ir/include/neuro/IR/
+/// NeuroDialect.td, whose enum has these values).
 enum class KernelKind {
   Step,
   Reset,
