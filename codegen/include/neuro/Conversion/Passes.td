@@ -20,11 +20,14 @@ def ConvertNeuroToKernels : Pass<"convert-neuro-to-kernels", "::mlir::ModuleOp">
     `neuro_deliver_post_<net>_<proj>` (`on post`), `neuro_update_<net>_<proj>`
     (summed drives and clock-driven equations, every step), and
     `neuro_connect_<net>_<proj>` and `neuro_syninit_<net>_<proj>` for a
-    connection rule and synapse values given by expressions. Kernels use
-    func/scf/arith/math/memref; the module exports `neuro_abi_version`. What
-    remains of the network is the data the runtime needs (states, initial
-    values, projections, recordings), with the row `_lastspike` added to
-    populations that spike and the rows of per-neuron propagators.
+    connection rule and synapse values given by expressions. Each kernel is
+    marked `neuro.kernel = #neuro.kernel<kind, "owner">`, from which later
+    passes take its kind, and takes its arguments in the order ABI.h names
+    (NEURO_<KIND>_ARG_*). Kernels use func/scf/arith/math/memref; the
+    module exports `neuro_abi_version`. What remains of the network is the
+    data the runtime needs (states, initial values, projections,
+    recordings), with the row `_lastspike` added to populations that spike
+    and the rows of per-neuron propagators.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
@@ -118,7 +121,8 @@ def MergeKernels : Pass<"neuro-merge-kernels", "::mlir::ModuleOp"> {
     (and projections of one synapse model) get kernels whose bodies are
     equal up to locations. Of each set of such functions the first keeps
     its body; the others keep their symbols (the runtime binds kernels by
-    name) and become a call of the first, marked `no_inline` so that LLVM
+    name) and `#neuro.kernel` marks, which do not count in the comparison,
+    and become a call of the first, marked `no_inline` so that LLVM
     does not copy the body back. Compile time then grows with the number of
     distinct kernels, not with the number of populations. Runs on the CPU
     path before the lowering to the LLVM dialect; bodies are compared
