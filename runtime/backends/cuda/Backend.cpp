@@ -1,6 +1,7 @@
 //===- Backend.cpp - The step loop of a network on a GPU ------------------===//
 
 #include "cuda/Backend.h"
+#include "neuro/Runtime/Kernels.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -161,14 +162,14 @@ bool DeviceBackend::upload(std::string &err) {
       return false;
     d.recent.assign(size_t(ringDepth), {});
     if (!spec.generator) {
-      d.step = "neuro_step_" + net + "_" + spec.name;
+      d.step = kernelName(KernelKind::Step, net, spec.name);
       if (!dev->hasKernel(d.step)) {
         err = "the GPU kernels have no '" + d.step + "'";
         return false;
       }
     }
     if (spec.reset)
-      d.reset = kernelParts("neuro_reset_" + net + "_" + spec.name);
+      d.reset = kernelParts(kernelName(KernelKind::Reset, net, spec.name));
   }
 
   projs.resize(sim.projs.size());
@@ -206,17 +207,17 @@ bool DeviceBackend::upload(std::string &err) {
         !copy(d.delays, delays.data(), delays.size() * sizeof(int64_t)))
       return false;
     if (spec.deliver) {
-      d.deliver = kernelParts("neuro_deliver_" + net + "_" + spec.name);
-      std::string pull =
-          "neuro_deliver_" + net + "_" + spec.name + "_by_target";
+      std::string deliver = kernelName(KernelKind::Deliver, net, spec.name);
+      d.deliver = kernelParts(deliver);
+      std::string pull = deliver + NEURO_GPU_PULL_SUFFIX;
       if (dev->hasKernel(pull))
         d.pull = pull;
     }
     if (spec.deliverPost)
       d.deliverPost =
-          kernelParts("neuro_deliver_post_" + net + "_" + spec.name);
+          kernelParts(kernelName(KernelKind::DeliverPost, net, spec.name));
     if (spec.update)
-      d.update = kernelParts("neuro_update_" + net + "_" + spec.name);
+      d.update = kernelParts(kernelName(KernelKind::Update, net, spec.name));
   }
   for (size_t j = 0; j < projs.size(); ++j) {
     const Simulator::Projection &host = sim.projs[j];
@@ -355,7 +356,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     if (!projs[j].update.empty() && !refreshModulators(j))
       return false;
     for (const std::string &part : projs[j].update) {
-      KernelArgs a;
+      KernelArgs a(NEURO_GPU_UPDATE_NUM_ARGS);
       a.buffer(projs[j].srcs, int64_t(host.srcs.size()));
       a.buffer(projs[j].cols, nSyn);
       synapseArgs(j, a);
@@ -393,7 +394,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
         return false;
       continue;
     }
-    KernelArgs a;
+    KernelArgs a(NEURO_GPU_STEP_NUM_ARGS);
     a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
     a.buffer(flagsOf(p, slot), spec.size);
     a.i64(k).i64(int64_t(model.seed)).i64(0).i64(spec.size);
@@ -426,7 +427,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       a.i64(k);
     };
     auto deliver = [&](int64_t first, int64_t end) {
-      KernelArgs a;
+      KernelArgs a(NEURO_GPU_DELIVER_NUM_ARGS);
       deliveryArgs(a);
       a.buffer(src.counts, ringDepth);
       a.buffer(projs[j].delays, groups);
@@ -443,7 +444,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
         return false;
       int64_t nSyn = host.csr.numSynapses();
       int64_t nDst = popSize(spec.dst);
-      KernelArgs a;
+      KernelArgs a(NEURO_GPU_PULL_NUM_ARGS);
       deliveryArgs(a);
       a.buffer(projs[j].postPtr, nDst + 1).buffer(projs[j].postSyn, nSyn);
       a.buffer(projs[j].srcs, nSyn).buffer(projs[j].synDelay, nSyn);
@@ -474,7 +475,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
       return false;
     int64_t nDst = popSize(spec.dst);
     int64_t nSyn = host.csr.numSynapses();
-    KernelArgs a;
+    KernelArgs a(NEURO_GPU_DELIVER_POST_NUM_ARGS);
     a.buffer(listOf(size_t(spec.dst), slot), nDst);
     a.buffer(projs[j].postPtr, int64_t(host.postPtr.size()));
     a.buffer(projs[j].postSyn, nSyn);
@@ -493,7 +494,7 @@ bool DeviceBackend::step(int64_t k, std::string &err) {
     DevicePopulation &d = pops[p];
     if (d.reset.empty())
       continue;
-    KernelArgs a;
+    KernelArgs a(NEURO_GPU_RESET_NUM_ARGS);
     a.buffer(listOf(p, slot), spec.size);
     a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
     a.buffer(countOf(p, slot), 1);
