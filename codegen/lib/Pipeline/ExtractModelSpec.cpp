@@ -147,10 +147,12 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
   p.synRows = synapseRowNames(proj);
   for (const std::string &row : p.synRows) {
     std::string unit = "1"; // _lastupdate: a step
-    for (Operation &op : proj.getBody().front())
-      if (auto sym = op.getAttrOfType<StringAttr>("sym_name");
-          sym && sym.getValue() == row && op.hasAttr("unit"))
-        unit = op.getAttrOfType<StringAttr>("unit").getValue().str();
+    for (auto w : proj.getBody().getOps<WeightOp>())
+      if (w.getSymName() == row)
+        unit = w.getUnit().str();
+    for (auto s : proj.getBody().getOps<StateOp>())
+      if (s.getSymName() == row)
+        unit = s.getUnit().str();
     p.synUnits.push_back(unit);
   }
   p.weightRow = constantWeight(proj) ? -1 : 0;
@@ -171,7 +173,8 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
       p.delayInit = delay.front();
       p.delayFromInit = isa<InitExprOp>(op);
     }
-  p.needsSources = proj->hasAttr("neuro.needs_sources");
+  p.needsSources = NeuroDialect::NeedsSourcesAttrHelper(proj.getContext())
+                       .isAttrPresent(proj);
   auto writes = [&](KernelKind kind, unsigned arg) {
     return writesArgument(module, kind, networkName, p.name, arg);
   };
@@ -268,7 +271,9 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
   spec.steps = static_cast<int64_t>(
       std::llround(network.getDuration().convertToDouble() / dt));
   spec.seed = static_cast<uint64_t>(network.getSeed());
-  spec.singlePrecision = module->hasAttr(kSinglePrecisionAttr);
+  spec.singlePrecision =
+      NeuroDialect::SinglePrecisionAttrHelper(module.getContext())
+          .isAttrPresent(module);
   llvm::StringMap<int> popIndex;
   for (auto pop : network.getBody().getOps<PopulationOp>()) {
     rt::PopulationSpec p;

@@ -199,7 +199,8 @@ struct NarrowPrecision
     for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
       if (isPerStepKernel(fn) && failed(Narrower(fn).run()))
         return signalPassFailure();
-    module->setAttr(kSinglePrecisionAttr, UnitAttr::get(module.getContext()));
+    NeuroDialect::SinglePrecisionAttrHelper(module.getContext())
+        .setAttr(module, UnitAttr::get(module.getContext()));
   }
 };
 

@@ -38,9 +38,8 @@ std::vector<std::string> synapseRowNames(mlir::Operation *projection);
 /// never change or record it (a constant initial value, no assignment or
 /// equation, not from a file, not recorded): kernels use the constant and
 /// the runtime stores no weight row. convert-neuro-to-kernels marks such
-/// projections with kConstantWeightAttr; nullopt for the others.
+/// projections with `neuro.constant_weight`; nullopt for the others.
 std::optional<double> constantWeight(mlir::Operation *projection);
-constexpr llvm::StringLiteral kConstantWeightAttr = "neuro.constant_weight";
 
 /// The draw of runtime function `callee` (neuro_rt_uniform or
 /// neuro_rt_normal) on `args` (seed i64, stream i32, entity i64, counter
@@ -48,14 +47,6 @@ constexpr llvm::StringLiteral kConstantWeightAttr = "neuro.constant_weight";
 /// other callees.
 mlir::Value buildRandomDraw(mlir::OpBuilder &b, mlir::Location loc,
                             llvm::StringRef callee, mlir::ValueRange args);
-
-/// Marks the loop over neurons of a step kernel, whose iterations are
-/// independent (neuro-vectorize-kernels vectorizes it).
-constexpr llvm::StringLiteral kNeuronLoopAttr = "neuro.neuron_loop";
-
-/// Module attribute set by neuro-narrow-precision: the per-step kernels
-/// take float32 state rows.
-constexpr llvm::StringLiteral kSinglePrecisionAttr = "neuro.single_precision";
 
 /// Sentinel step index of `_lastspike` for neurons that never spiked.
 constexpr double kNeverSpiked = -1e15;

@@ -32,9 +32,6 @@ using namespace neuro;
 
 namespace {
 
-/// Marks a delivery kernel run by a block per spike (see Passes.td).
-constexpr llvm::StringLiteral kRowParallelAttr = "neuro.row_parallel";
-
 /// The argument holding a projection's synapse rows (owned by the thread of
 /// the synapse's spike), or -1.
 int synapseArgument(KernelKind kind) {
@@ -662,7 +659,9 @@ struct ConvertKernelsToGPU
       if (perBlock) {
         thread = b.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
         threads = b.create<gpu::GridDimOp>(loc, gpu::Dimension::x);
-        kernel->setAttr(kRowParallelAttr, b.getUnitAttr());
+        // Run by a block per spike (see Passes.td).
+        NeuroDialect::RowParallelAttrHelper(b.getContext())
+            .setAttr(kernel, b.getUnitAttr());
       } else {
         thread = b.create<gpu::GlobalIdOp>(loc, gpu::Dimension::x);
         threads = b.create<arith::MulIOp>(

@@ -60,7 +60,9 @@ std::string neuro::kernelName(KernelKind kind, StringRef network,
 }
 
 std::optional<double> neuro::constantWeight(Operation *projection) {
-  if (auto attr = projection->getAttrOfType<FloatAttr>(kConstantWeightAttr))
+  if (FloatAttr attr =
+          NeuroDialect::ConstantWeightAttrHelper(projection->getContext())
+              .getAttr(projection))
     return attr.getValueAsDouble();
   return std::nullopt;
 }

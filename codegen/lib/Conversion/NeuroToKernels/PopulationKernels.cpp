@@ -175,7 +175,8 @@ PopulationKernels::buildStepKernel(ThresholdOp threshold, PropagateOp propagate,
   Value end = b.create<arith::IndexCastOp>(loc, b.getIndexType(),
                                            fn.getArgument(NEURO_STEP_ARG_END));
   auto loop = b.create<scf::ForOp>(loc, begin, end, k.index(loc, 1));
-  loop->setAttr(kNeuronLoopAttr, b.getUnitAttr());
+  NeuroDialect::NeuronLoopAttrHelper(b.getContext())
+      .setAttr(loop, b.getUnitAttr());
   b.setInsertionPoint(loop.getBody()->getTerminator());
   i = loop.getInductionVar();
   k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);

@@ -198,7 +198,8 @@ LogicalResult KernelBuilder::convertProjection(ProjectionOp proj) {
   // attribute).
   std::optional<double> fixedWeight = findConstantWeight(proj);
   if (fixedWeight)
-    proj->setAttr(kConstantWeightAttr, b.getF64FloatAttr(*fixedWeight));
+    NeuroDialect::ConstantWeightAttrHelper(b.getContext())
+        .setAttr(proj, b.getF64FloatAttr(*fixedWeight));
   if (proj.getSynapseAttr())
     return proj.emitOpError("must be elaborated before conversion to "
                             "kernels");
@@ -217,7 +218,8 @@ LogicalResult KernelBuilder::convertProjection(ProjectionOp proj) {
       failed(kernels.buildUpdateKernel()))
     return failure();
   if (kernels.needsSources)
-    proj->setAttr("neuro.needs_sources", b.getUnitAttr());
+    NeuroDialect::NeedsSourcesAttrHelper(b.getContext())
+        .setAttr(proj, b.getUnitAttr());
   // The decays stay: with the declarations they describe the projection's
   // rows to the runtime (synapseRowNames).
   return success();

@@ -27,7 +27,25 @@ def Neuro_Dialect : Dialect {
   // helper, NeuroDialect::<Name>AttrHelper.
   let discardableAttrs = (ins
     // A function that is a kernel of the runtime contract (ABI.h).
-    "::neuro::KernelAttr":$kernel
+    "::neuro::KernelAttr":$kernel,
+    // A row of an elaborated population that keeps its value during a run
+    // (neuro.state; neuro-elaborate).
+    "::mlir::UnitAttr":$constant,
+    // A projection whose synapses all have this weight, kept in no row
+    // (convert-neuro-to-kernels).
+    "::mlir::FloatAttr":$constant_weight,
+    // A projection whose kernels read the source of each synapse.
+    "::mlir::UnitAttr":$needs_sources,
+    // The loop over neurons of a step kernel: independent iterations.
+    "::mlir::UnitAttr":$neuron_loop,
+    // A loop over vectors of this many neurons (neuro-vectorize-kernels).
+    "::mlir::IntegerAttr":$vector_width,
+    // A module whose per-step kernels take float32 rows
+    // (neuro-narrow-precision).
+    "::mlir::UnitAttr":$single_precision,
+    // A GPU delivery kernel run by a block per spike
+    // (convert-kernels-to-gpu).
+    "::mlir::UnitAttr":$row_parallel
   );
 }
 
