@@ -2,8 +2,9 @@
 //
 // The GPU backend launches kernels with parameters packed by
 // rt::cuda::KernelArgs (memref descriptors expanded field by field, every
-// parameter 8 bytes). The PTX the compiler emits must declare exactly those
-// parameters for each kind of kernel, in that number and size.
+// parameter 8 bytes) in the order of ABI.h (NEURO_GPU_*). The PTX the
+// compiler emits must declare exactly those parameters for each kind of
+// kernel, in that number and size.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 #include "cuda/Driver.h"
 
 #include "neuro/Codegen/GPU.h"
+#include "neuro/Runtime/ABI.h"
 
 #include <fstream>
 #include <map>
@@ -61,16 +63,16 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   using neuro::rt::cuda::KernelArgs;
   const neuro::rt::cuda::CUdeviceptr p = 0x1000;
   // neuro_step: state, spiked, step, seed, begin, end, count, list.
-  KernelArgs step;
+  KernelArgs step(NEURO_GPU_STEP_NUM_ARGS);
   step.matrix(p, 4, 3200).buffer(p, 3200).i64(0).i64(1).i64(0).i64(3200);
   step.buffer(p, 1).buffer(p, 3200);
   // neuro_reset: spikes, state, count.
-  KernelArgs reset;
+  KernelArgs reset(NEURO_GPU_RESET_NUM_ARGS);
   reset.buffer(p, 3200).matrix(p, 4, 3200).buffer(p, 1);
   // neuro_deliver: spike ring, row pointers, stride, part, cols, syn,
   // post, pre, mods, step, counts; delays, ring depth, list size, row
   // stride, first and end group.
-  KernelArgs deliver;
+  KernelArgs deliver(NEURO_GPU_DELIVER_NUM_ARGS);
   deliver.buffer(p, 65 * 3200).buffer(p, 3201).i64(1).i64(0).buffer(p, 10);
   deliver.matrix(p, 0, 10).matrix(p, 4, 3200).matrix(p, 4, 3200);
   deliver.buffer(p, 1).i64(0).buffer(p, 65);
@@ -78,7 +80,7 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   // neuro_deliver_..._by_target: the first ten, then synapses by target
   // (pointers, ids), each synapse's source and delay, the flag ring, its
   // depth, the list size and the number of targets.
-  KernelArgs pull;
+  KernelArgs pull(NEURO_GPU_PULL_NUM_ARGS);
   pull.buffer(p, 65 * 3200).buffer(p, 3201).i64(1).i64(0).buffer(p, 10);
   pull.matrix(p, 0, 10).matrix(p, 4, 3200).matrix(p, 4, 3200);
   pull.buffer(p, 1).i64(0);
@@ -99,6 +101,12 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
       {"neuro_deliver_CUBA_I_to_E_by_target", pull.size()},
       {"neuro_deliver_CUBA_I_to_I_by_target", pull.size()}};
   EXPECT_EQ(step.size(), 26u);
+  // As many arguments as ABI.h names for each kind.
+  std::string err;
+  for (const KernelArgs *args : {&step, &reset, &deliver, &pull})
+    EXPECT_TRUE(args->check("kernel", err)) << err;
+  EXPECT_FALSE(KernelArgs(NEURO_GPU_RESET_NUM_ARGS).check("reset", err));
+  EXPECT_EQ(err, "kernel 'reset' takes 3 arguments, launched with 0");
   EXPECT_EQ(params.size(), expected.size());
   for (auto &[name, count] : expected) {
     ASSERT_TRUE(params.count(name)) << name << " is not in the PTX";

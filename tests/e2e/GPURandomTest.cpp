@@ -30,7 +30,8 @@ const char *kKernel = R"mlir(
 func.func private @neuro_rt_uniform(i64, i32, i64, i64) -> f64
 func.func private @neuro_rt_normal(i64, i32, i64, i64) -> f64
 func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>,
-                          %step: i64, %seed: i64, %begin: i64, %end: i64) {
+                          %step: i64, %seed: i64, %begin: i64, %end: i64)
+    attributes {neuro.kernel = #neuro.kernel<step, "P">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c5 = arith.constant 5 : i32

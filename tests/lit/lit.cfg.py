@@ -2,6 +2,7 @@
 import glob
 import importlib.util
 import os
+import re
 import shutil
 import sys
 
@@ -22,6 +23,12 @@ config.substitutions.append(("%neuro_tools", config.neuro_tools_dir))
 config.substitutions.append(("%neuro_obj", config.neuro_obj_root))
 config.substitutions.append(
     ("%examples", os.path.join(config.neuro_src_root, "examples")))
+# The version of the runtime contract (runtime/include/neuro/Runtime/
+# ABI.h), for tests that see it: FileCheck -DABI=%abi_version.
+with open(os.path.join(config.neuro_src_root, "runtime", "include", "neuro",
+                       "Runtime", "ABI.h")) as abi:
+    config.substitutions.append(("%abi_version", re.search(
+        r"#define NEURO_ABI_VERSION (\d+)", abi.read()).group(1)))
 # The interpreter lit runs under: Debian's python3 with python3-numpy and
 # python3-brian from scripts/setup.sh.
 config.substitutions.append(("%python", sys.executable))

@@ -12,6 +12,7 @@
 #include "neuro/Codegen/Pipeline.h"
 #include "neuro/Conversion/Passes.h"
 #include "neuro/IR/NeuroOps.h"
+#include "neuro/Runtime/ABI.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -22,10 +23,12 @@
 using namespace mlir;
 using namespace neuro;
 
-/// Whether kernel `name` (if the module has it) may write its argument
-/// `arg`: any use but a load or a size query counts as a write.
-static bool writesArgument(ModuleOp module, StringRef name, unsigned arg) {
-  auto fn = module.lookupSymbol<func::FuncOp>(name);
+/// Whether kernel `kind` of projection `owner` of `network` (if the module
+/// has it) may write its argument `arg` (NEURO_<KIND>_ARG_*): any use but
+/// a load or a size query counts as a write.
+static bool writesArgument(ModuleOp module, KernelKind kind, StringRef network,
+                           StringRef owner, unsigned arg) {
+  auto fn = module.lookupSymbol<func::FuncOp>(kernelName(kind, network, owner));
   if (!fn || fn.isExternal() || fn.getNumArguments() <= arg)
     return false;
   for (Operation *user : fn.getArgument(arg).getUsers())
@@ -144,10 +147,12 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
   p.synRows = synapseRowNames(proj);
   for (const std::string &row : p.synRows) {
     std::string unit = "1"; // _lastupdate: a step
-    for (Operation &op : proj.getBody().front())
-      if (auto sym = op.getAttrOfType<StringAttr>("sym_name");
-          sym && sym.getValue() == row && op.hasAttr("unit"))
-        unit = op.getAttrOfType<StringAttr>("unit").getValue().str();
+    for (auto w : proj.getBody().getOps<WeightOp>())
+      if (w.getSymName() == row)
+        unit = w.getUnit().str();
+    for (auto s : proj.getBody().getOps<StateOp>())
+      if (s.getSymName() == row)
+        unit = s.getUnit().str();
     p.synUnits.push_back(unit);
   }
   p.weightRow = constantWeight(proj) ? -1 : 0;
@@ -168,14 +173,17 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
       p.delayInit = delay.front();
       p.delayFromInit = isa<InitExprOp>(op);
     }
-  p.needsSources = proj->hasAttr("neuro.needs_sources");
+  p.needsSources = NeuroDialect::NeedsSourcesAttrHelper(proj.getContext())
+                       .isAttrPresent(proj);
+  auto writes = [&](KernelKind kind, unsigned arg) {
+    return writesArgument(module, kind, networkName, p.name, arg);
+  };
   p.synapsesWritten =
-      writesArgument(module, deliverKernelName(networkName, p.name), 5) ||
-      writesArgument(module, deliverPostKernelName(networkName, p.name), 4) ||
-      writesArgument(module, updateKernelName(networkName, p.name), 2);
-  p.partitionable =
-      !writesArgument(module, deliverKernelName(networkName, p.name), 7) &&
-      !writesArgument(module, deliverKernelName(networkName, p.name), 8);
+      writes(KernelKind::Deliver, NEURO_DELIVER_ARG_SYN) ||
+      writes(KernelKind::DeliverPost, NEURO_DELIVER_POST_ARG_SYN) ||
+      writes(KernelKind::Update, NEURO_UPDATE_ARG_SYN);
+  p.partitionable = !writes(KernelKind::Deliver, NEURO_DELIVER_ARG_PRE) &&
+                    !writes(KernelKind::Deliver, NEURO_DELIVER_ARG_MODS);
   // Modulators in the kernels' order, each a row of its population.
   for (auto m : proj.getBody().getOps<ModulatorOp>()) {
     auto bind =
@@ -263,7 +271,9 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
   spec.steps = static_cast<int64_t>(
       std::llround(network.getDuration().convertToDouble() / dt));
   spec.seed = static_cast<uint64_t>(network.getSeed());
-  spec.singlePrecision = module->hasAttr(kSinglePrecisionAttr);
+  spec.singlePrecision =
+      NeuroDialect::SinglePrecisionAttrHelper(module.getContext())
+          .isAttrPresent(module);
   llvm::StringMap<int> popIndex;
   for (auto pop : network.getBody().getOps<PopulationOp>()) {
     rt::PopulationSpec p;

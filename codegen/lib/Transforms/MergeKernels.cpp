@@ -3,7 +3,9 @@
 // Groups the functions of the module by a structural hash of their bodies
 // (operation names, attributes and result types in walk order, locations
 // left out), confirms equality within a group with OperationEquivalence
-// and turns every function equal to an earlier one into a call of it.
+// and turns every function equal to an earlier one into a call of it. A
+// function's name and its #neuro.kernel (kind and owner) do not count, and
+// each keeps its own.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,12 +25,19 @@ using namespace neuro;
 
 namespace {
 
-/// A hash of `fn`'s type, attributes other than its name, and body.
+/// Whether attribute `name` of a function says what it computes (not its
+/// name nor which kernel it is).
+bool compared(StringRef name) {
+  return name != SymbolTable::getSymbolAttrName() &&
+         name != NeuroDialect::KernelAttrHelper::getNameStr();
+}
+
+/// A hash of `fn`'s type, compared attributes, and body.
 llvm::hash_code bodyHash(func::FuncOp fn) {
   llvm::hash_code h =
       llvm::hash_value(fn.getFunctionType().getAsOpaquePointer());
   for (NamedAttribute attr : fn->getAttrs())
-    if (attr.getName() != SymbolTable::getSymbolAttrName())
+    if (compared(attr.getName()))
       h = llvm::hash_combine(h, attr.getName(), attr.getValue());
   fn.getBody().walk([&](Operation *op) {
     h = llvm::hash_combine(h,
@@ -42,13 +51,20 @@ llvm::hash_code bodyHash(func::FuncOp fn) {
   return h;
 }
 
-/// Whether `a` and `b` differ only in their names and locations.
+/// Whether `a` and `b` differ only in their names, kernel marks and
+/// locations.
 bool sameKernel(func::FuncOp a, func::FuncOp b) {
-  if (a.getFunctionType() != b.getFunctionType() ||
-      a->getAttrs().size() != b->getAttrs().size())
+  if (a.getFunctionType() != b.getFunctionType())
+    return false;
+  auto attrs = [](func::FuncOp fn) {
+    return llvm::count_if(fn->getAttrs(), [](NamedAttribute attr) {
+      return compared(attr.getName());
+    });
+  };
+  if (attrs(a) != attrs(b))
     return false;
   for (NamedAttribute attr : a->getAttrs())
-    if (attr.getName() != SymbolTable::getSymbolAttrName() &&
+    if (compared(attr.getName()) &&
         b->getAttr(attr.getName()) != attr.getValue())
       return false;
   return OperationEquivalence::isRegionEquivalentTo(

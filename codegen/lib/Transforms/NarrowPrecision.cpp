@@ -1,7 +1,8 @@
 //===- NarrowPrecision.cpp - float32 state and arithmetic in step kernels -===//
 //
-// `--precision=single`: the kernels that run every step (step, reset,
-// deliver, deliver_post, update) keep their population and synapse state in
+// `--precision=single`: the kernels that run every step (their
+// #neuro.kernel is step, reset, deliver, deliver_post or update; functions
+// without one are left alone) keep their population and synapse state in
 // float32 rows (their memref<?x?xf64> arguments become memref<?x?xf32>) and
 // compute in float32: every f64 value, scalar or vector, becomes f32, and
 // f64 constants are rounded to the nearest f32.
@@ -48,12 +49,10 @@ Type narrowed(Type t) {
   return Type();
 }
 
+/// Whether `fn` is a kernel that runs in every step (#neuro.kernel).
 bool isPerStepKernel(func::FuncOp fn) {
-  StringRef name = fn.getSymName();
-  return !fn.isExternal() &&
-         (name.starts_with("neuro_step_") || name.starts_with("neuro_reset_") ||
-          name.starts_with("neuro_deliver_") ||
-          name.starts_with("neuro_update_"));
+  KernelAttr kernel = getKernelAttr(fn);
+  return !fn.isExternal() && kernel && kernel.runsEveryStep();
 }
 
 /// Whether values loaded from `memref` are narrowed: the 2-D state rows
@@ -200,7 +199,8 @@ struct NarrowPrecision
     for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
       if (isPerStepKernel(fn) && failed(Narrower(fn).run()))
         return signalPassFailure();
-    module->setAttr(kSinglePrecisionAttr, UnitAttr::get(module.getContext()));
+    NeuroDialect::SinglePrecisionAttrHelper(module.getContext())
+        .setAttr(module, UnitAttr::get(module.getContext()));
   }
 };
 

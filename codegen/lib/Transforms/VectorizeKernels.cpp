@@ -268,8 +268,9 @@ struct VectorizeKernels
     if (width == 1)
       return;
     SmallVector<scf::ForOp> loops;
+    NeuroDialect::NeuronLoopAttrHelper neuronLoop(&getContext());
     getOperation().walk([&](scf::ForOp loop) {
-      if (loop->hasAttr(kNeuronLoopAttr))
+      if (neuronLoop.isAttrPresent(loop))
         loops.push_back(loop);
     });
     for (scf::ForOp loop : loops)
@@ -310,9 +311,10 @@ struct VectorizeKernels
         op->erase();
       return;
     }
-    vloop->setAttr("neuro.vector_width", b.getI64IntegerAttr(lanes));
+    NeuroDialect::VectorWidthAttrHelper(b.getContext())
+        .setAttr(vloop, b.getI64IntegerAttr(lanes));
     loop.setLowerBound(vectorEnd);
-    loop->removeAttr(kNeuronLoopAttr);
+    NeuroDialect::NeuronLoopAttrHelper(b.getContext()).removeAttr(loop);
   }
 };
 

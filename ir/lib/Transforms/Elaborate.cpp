@@ -247,7 +247,8 @@ private:
               cast<ShapedType>(timed.getValues().getType()).getDimSize(0) > 1)
             constant = false;
         if (constant)
-          row->setAttr("neuro.constant", b.getUnitAttr());
+          NeuroDialect::ConstantAttrHelper(b.getContext())
+              .setAttr(row, b.getUnitAttr());
       }
     b.setInsertionPointToEnd(&body);
     if (failed(addIncomingRows(neuron, body, incoming, b)))

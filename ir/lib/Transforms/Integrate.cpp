@@ -279,8 +279,9 @@ bool affineWithRowCoefficients(Region &region,
 /// the variables with coefficients from constant rows only.
 bool applyPerNeuronExact(PopulationOp pop, ArrayRef<OdeOp> odes) {
   llvm::StringSet<> constantRows;
+  NeuroDialect::ConstantAttrHelper constantAttr(pop.getContext());
   for (StateOp s : pop.getBody().getOps<StateOp>())
-    if (s->hasAttr("neuro.constant"))
+    if (constantAttr.isAttrPresent(s))
       constantRows.insert(s.getSymName());
   if (constantRows.empty())
     return false;

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cuda/Backend.h"
+#include "neuro/Runtime/Kernels.h"
 
 #include "neuro/Runtime/Simulator.h"
 
@@ -165,14 +166,14 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
       return false;
     d.recent.assign(size_t(ringDepth), {});
     if (!spec.generator) {
-      d.step = "neuro_step_" + net + "_" + spec.name;
+      d.step = kernelName(KernelKind::Step, net, spec.name);
       if (!dev->hasKernel(d.step)) {
         err = "the GPU kernels have no '" + d.step + "'";
         return false;
       }
     }
     if (spec.reset)
-      d.reset = kernelParts("neuro_reset_" + net + "_" + spec.name);
+      d.reset = kernelParts(kernelName(KernelKind::Reset, net, spec.name));
   }
 
   projs.resize(network.projs.size());
@@ -210,17 +211,17 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
         !copy(d.delays, delays.data(), delays.size() * sizeof(int64_t)))
       return false;
     if (spec.deliver) {
-      d.deliver = kernelParts("neuro_deliver_" + net + "_" + spec.name);
-      std::string pull =
-          "neuro_deliver_" + net + "_" + spec.name + "_by_target";
+      std::string deliver = kernelName(KernelKind::Deliver, net, spec.name);
+      d.deliver = kernelParts(deliver);
+      std::string pull = deliver + NEURO_GPU_PULL_SUFFIX;
       if (dev->hasKernel(pull))
         d.pull = pull;
     }
     if (spec.deliverPost)
       d.deliverPost =
-          kernelParts("neuro_deliver_post_" + net + "_" + spec.name);
+          kernelParts(kernelName(KernelKind::DeliverPost, net, spec.name));
     if (spec.update)
-      d.update = kernelParts("neuro_update_" + net + "_" + spec.name);
+      d.update = kernelParts(kernelName(KernelKind::Update, net, spec.name));
   }
   for (size_t j = 0; j < projs.size(); ++j) {
     const Network::Projection &host = network.projs[j];
@@ -341,7 +342,7 @@ bool DeviceBackend::updateProjections(int64_t k, std::string &err) {
     if (!projs[j].update.empty() && !refreshModulators(j, err))
       return false;
     for (const std::string &part : projs[j].update) {
-      KernelArgs a;
+      KernelArgs a(NEURO_GPU_UPDATE_NUM_ARGS);
       a.buffer(projs[j].srcs, int64_t(host.srcs.size()));
       a.buffer(projs[j].cols, nSyn);
       synapseArgs(j, a);
@@ -385,7 +386,7 @@ bool DeviceBackend::stepPopulations(int64_t k, std::string &err) {
         return false;
       continue;
     }
-    KernelArgs a;
+    KernelArgs a(NEURO_GPU_STEP_NUM_ARGS);
     a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
     a.buffer(flagsOf(p, slot), spec.size);
     a.i64(k).i64(int64_t(model.seed)).i64(0).i64(spec.size);
@@ -416,7 +417,7 @@ bool DeviceBackend::deliverGroups(size_t j, int64_t k, int64_t first,
   const ProjectionSpec &spec = network.model.projections[j];
   int64_t nSrc = network.model.populations[size_t(spec.src)].size;
   const DeviceProjection &d = projs[j];
-  KernelArgs a;
+  KernelArgs a(NEURO_GPU_DELIVER_NUM_ARGS);
   deliveryArgs(j, k, a);
   a.buffer(pops[size_t(spec.src)].counts, ringDepth);
   a.buffer(d.delays, int64_t(network.projs[j].delays.size()));
@@ -436,7 +437,7 @@ bool DeviceBackend::pullInputs(size_t j, int64_t k, std::string &err) {
   int64_t nDst = network.model.populations[size_t(spec.dst)].size;
   int64_t nSyn = network.numSynapses(j);
   const DeviceProjection &d = projs[j];
-  KernelArgs a;
+  KernelArgs a(NEURO_GPU_PULL_NUM_ARGS);
   deliveryArgs(j, k, a);
   a.buffer(d.postPtr, nDst + 1).buffer(d.postSyn, nSyn);
   a.buffer(d.srcs, nSyn).buffer(d.synDelay, nSyn);
@@ -489,7 +490,7 @@ bool DeviceBackend::deliverPost(int64_t k, std::string &err) {
       return false;
     int64_t nDst = model.populations[size_t(spec.dst)].size;
     int64_t nSyn = host.csr.numSynapses();
-    KernelArgs a;
+    KernelArgs a(NEURO_GPU_DELIVER_POST_NUM_ARGS);
     a.buffer(listOf(size_t(spec.dst), slot), nDst);
     a.buffer(projs[j].postPtr, int64_t(host.postPtr.size()));
     a.buffer(projs[j].postSyn, nSyn);
@@ -513,7 +514,7 @@ bool DeviceBackend::reset(int64_t k, std::string &err) {
     DevicePopulation &d = pops[p];
     if (d.reset.empty())
       continue;
-    KernelArgs a;
+    KernelArgs a(NEURO_GPU_RESET_NUM_ARGS);
     a.buffer(listOf(p, slot), spec.size);
     a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
     a.buffer(countOf(p, slot), 1);

@@ -124,7 +124,7 @@ public:
       err = "the GPU kernels have no '" + kernel + "'";
       return false;
     }
-    if (!current(err))
+    if (!args.check(kernel, err) || !current(err))
       return false;
     work = std::max<int64_t>(work, 1);
     bool perBlock = grid == Grid::PerBlock;
@@ -247,6 +247,8 @@ public:
       err = "the kernels have no '" + kernel + "'";
       return false;
     }
+    if (!args.check(kernel, err))
+      return false;
     fn(args.pointers());
     return true;
   }

@@ -121,10 +121,17 @@ private:
 /// lowering of a gpu.func expands each memref argument into its descriptor's
 /// fields (allocated and aligned pointers, offset, sizes, strides) and
 /// passes scalars as they are. cuLaunchKernel gets a pointer to each.
+/// The arguments are appended in the order of ABI.h (NEURO_GPU_*).
 class KernelArgs {
 public:
+  KernelArgs() = default;
+  /// The arguments of a kernel that takes `expected` of them (a
+  /// NEURO_GPU_*_NUM_ARGS of ABI.h), which launches check.
+  explicit KernelArgs(int expected) : expected(expected) {}
+
   /// A memref<?xT> over `n` elements at device address `p`.
   KernelArgs &buffer(CUdeviceptr p, int64_t n) {
+    ++args;
     push(p);
     push(p);
     push(int64_t(0));
@@ -134,6 +141,7 @@ public:
   }
   /// A row-major memref<?x?xT> of `rows` x `cols` at device address `p`.
   KernelArgs &matrix(CUdeviceptr p, int64_t rows, int64_t cols) {
+    ++args;
     push(p);
     push(p);
     push(int64_t(0));
@@ -144,8 +152,21 @@ public:
     return *this;
   }
   KernelArgs &i64(int64_t v) {
+    ++args;
     push(v);
     return *this;
+  }
+
+  /// Number of kernel arguments (a memref counts once).
+  int arguments() const { return args; }
+  /// False with `err` when a number of arguments was expected and
+  /// another was given.
+  bool check(const std::string &kernel, std::string &err) const {
+    if (expected < 0 || args == expected)
+      return true;
+    err = "kernel '" + kernel + "' takes " + std::to_string(expected) +
+          " arguments, launched with " + std::to_string(args);
+    return false;
   }
 
   /// Number of kernel parameters.
@@ -167,6 +188,8 @@ private:
 
   std::vector<uint64_t> values;
   std::vector<void *> ptrs;
+  int args = 0;
+  int expected = -1;
 };
 
 } // namespace neuro::rt::cuda

@@ -1,7 +1,7 @@
 // RUN: neuro-opt %s --convert-kernels-to-gpu --split-input-file --verify-diagnostics
 
 // Writes outside the loops could not be split between kernels.
-func.func @neuro_update_N_E(%srcs: memref<?xi32>, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) {
+func.func @neuro_update_N_E(%srcs: memref<?xi32>, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) attributes {neuro.kernel = #neuro.kernel<update, "E">} {
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f64
   // expected-error @+1 {{only loops may write memory at the top of 'neuro_update_N_E' to make it a GPU kernel}}
@@ -13,7 +13,7 @@ func.func @neuro_update_N_E(%srcs: memref<?xi32>, %cols: memref<?xi32>, %syn: me
 
 // GPU kernels are scalar: one thread per neuron.
 // expected-error @+1 {{'neuro_step_N_P' is vectorized; GPU kernels need vector width 1}}
-func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step: i64, %seed: i64, %begin: i64, %end: i64) {
+func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step: i64, %seed: i64, %begin: i64, %end: i64) attributes {neuro.kernel = #neuro.kernel<step, "P">} {
   %c0 = arith.constant 0 : index
   %v = vector.load %state[%c0, %c0] : memref<?x?xf64>, vector<4xf64>
   vector.store %v, %state[%c0, %c0] : memref<?x?xf64>, vector<4xf64>
@@ -24,7 +24,7 @@ func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
 
 // Runtime functions without a device version.
 func.func private @neuro_rt_expm(memref<?x?xf64>, memref<?x?xf64>)
-func.func @neuro_step_N_Q(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step: i64, %seed: i64, %begin: i64, %end: i64) {
+func.func @neuro_step_N_Q(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step: i64, %seed: i64, %begin: i64, %end: i64) attributes {neuro.kernel = #neuro.kernel<step, "Q">} {
   %c1 = arith.constant 1 : index
   %lb = arith.index_cast %begin : i64 to index
   %ub = arith.index_cast %end : i64 to index
@@ -38,7 +38,7 @@ func.func @neuro_step_N_Q(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
 // -----
 
 // Assigning (not adding to) a target's state from different spikes races.
-func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) {
+func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "E">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %zero = arith.constant 0.0 : f64
@@ -65,5 +65,14 @@ func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %st
       memref.store %w, %post[%c1, %ti] : memref<?x?xf64>
     }
   }
+  return
+}
+
+// -----
+
+// The kind says which parameters the GPU kernel gets after the kernel's
+// arguments (ABI.h): a kernel must take its kind's arguments.
+// expected-error @+1 {{'neuro_reset_N_P' is marked #neuro.kernel<reset, "P"> but takes 1 arguments, not 2}}
+func.func @neuro_reset_N_P(%state: memref<?x?xf64>) attributes {neuro.kernel = #neuro.kernel<reset, "P">} {
   return
 }

@@ -1,7 +1,8 @@
 // RUN: neuro-opt %s --neuro-merge-kernels | FileCheck %s
 
-// @step_b equals @step_a up to its name and locations: it keeps its symbol
-// (and C interface) and calls @step_a, which LLVM may not inline there.
+// @step_b equals @step_a up to its name, kernel mark and locations: it keeps
+// its symbol, C interface and #neuro.kernel and calls @step_a, which LLVM
+// may not inline there.
 // @step_c scales by another constant and keeps its body; so does @helper,
 // whose attributes differ. Kernels with a C interface get internal linkage.
 // CHECK-LABEL: func.func @step_a(
@@ -10,7 +11,7 @@
 // CHECK:         memref.store
 // CHECK-LABEL: func.func @step_b(
 // CHECK-SAME:    %[[R:.*]]: memref<?xf64>, %[[N:.*]]: index)
-// CHECK-SAME:    llvm.emit_c_interface, llvm.linkage = #llvm.linkage<internal>
+// CHECK-SAME:    llvm.emit_c_interface, llvm.linkage = #llvm.linkage<internal>, neuro.kernel = #neuro.kernel<step, "B">
 // CHECK-NEXT:    call @step_a(%[[R]], %[[N]]) {no_inline} : (memref<?xf64>, index) -> ()
 // CHECK-NEXT:    return
 // CHECK-NEXT:  }
@@ -27,7 +28,7 @@
 // CHECK-LABEL: func.func @diff_b(
 // CHECK-NEXT:    arith.subf %{{.*}}, %{{.*}} : f64
 // CHECK-LABEL: func.func private @external(
-func.func @step_a(%rows: memref<?xf64>, %n: index) attributes {llvm.emit_c_interface} {
+func.func @step_a(%rows: memref<?xf64>, %n: index) attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<step, "A">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %h = arith.constant 0.5 : f64
@@ -38,7 +39,7 @@ func.func @step_a(%rows: memref<?xf64>, %n: index) attributes {llvm.emit_c_inter
   } loc("a.neuro":3:1)
   return
 } loc("a.neuro":1:1)
-func.func @step_b(%rows: memref<?xf64>, %n: index) attributes {llvm.emit_c_interface} {
+func.func @step_b(%rows: memref<?xf64>, %n: index) attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<step, "B">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %h = arith.constant 0.5 : f64

@@ -26,7 +26,7 @@ func.func private @neuro_rt_uniform(i64, i32, i64, i64) -> f64
 // CHECK:             scf.yield %[[N]] : f32
 // CHECK:           memref.store %[[R]], %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf32>
 // CHECK:         } {neuro.neuron_loop}
-func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step: i64, %seed: i64, %lo: index, %hi: index) {
+func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step: i64, %seed: i64, %lo: index, %hi: index) attributes {neuro.kernel = #neuro.kernel<step, "P">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %decay = arith.constant 0.95122942450071402 : f64
@@ -69,7 +69,7 @@ func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
 // CHECK:         %[[BACK64:.*]] = memref.load %[[BUF]][%{{.*}}] : memref<4xf64>
 // CHECK:         %[[BACK:.*]] = arith.truncf %[[BACK64]] : f64 to f32
 // CHECK:         memref.store %[[BACK]], %[[S]][%{{.*}}] : memref<?x?xf32>
-func.func @neuro_deliver_N_J(%state: memref<?x?xf64>, %mods: memref<?xf64>, %n: index) {
+func.func @neuro_deliver_N_J(%state: memref<?x?xf64>, %mods: memref<?xf64>, %n: index) attributes {neuro.kernel = #neuro.kernel<deliver, "J">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %zero = arith.constant 0.0 : f64
@@ -92,9 +92,21 @@ func.func @neuro_deliver_N_J(%state: memref<?x?xf64>, %mods: memref<?xf64>, %n: 
 // CHECK-SAME:    %[[S:.*]]: memref<?x?xf64>
 // CHECK:         %[[V:.*]] = arith.constant -6.500000e-02 : f64
 // CHECK:         memref.store %[[V]], %[[S]]{{.*}} : memref<?x?xf64>
-func.func @neuro_init_N_P(%state: memref<?x?xf64>, %seed: i64) {
+func.func @neuro_init_N_P(%state: memref<?x?xf64>, %seed: i64) attributes {neuro.kernel = #neuro.kernel<init, "P">} {
   %c0 = arith.constant 0 : index
   %v = arith.constant -6.5e-2 : f64
+  memref.store %v, %state[%c0, %c0] : memref<?x?xf64>
+  return
+}
+
+// The kind of kernel is its #neuro.kernel, not its name: a function without
+// one stays f64.
+// CHECK-LABEL: func.func @neuro_step_N_Q(
+// CHECK-SAME:    %[[S:.*]]: memref<?x?xf64>
+// CHECK:         memref.store %{{.*}}, %[[S]]{{.*}} : memref<?x?xf64>
+func.func @neuro_step_N_Q(%state: memref<?x?xf64>) {
+  %c0 = arith.constant 0 : index
+  %v = arith.constant 1.0 : f64
   memref.store %v, %state[%c0, %c0] : memref<?x?xf64>
   return
 }

@@ -145,3 +145,17 @@ neuro.network @Net dt(1.000000e-04) duration(2.500000e-01) seed(42) {
   }
   neuro.record_spikes @E
 }
+
+// Kernels of the runtime contract carry their kind and owner (ABI.h).
+// CHECK-LABEL: func.func @neuro_deliver_Net_E_to_E()
+// CHECK-SAME:    attributes {neuro.kernel = #neuro.kernel<deliver, "E_to_E">}
+func.func @neuro_deliver_Net_E_to_E() attributes {neuro.kernel = #neuro.kernel<deliver, "E_to_E">} {
+  return
+}
+// Every kind.
+// CHECK-LABEL: func.func @kinds()
+// CHECK-SAME:    #neuro.kernel<step, "E">, #neuro.kernel<reset, "E">, #neuro.kernel<init, "E">, #neuro.kernel<derive, "E">
+// CHECK-SAME:    #neuro.kernel<deliver, "E_to_I">, #neuro.kernel<deliver_post, "E_to_I">, #neuro.kernel<update, "E_to_I">, #neuro.kernel<connect, "E_to_I">, #neuro.kernel<syninit, "E_to_I">
+func.func @kinds() attributes {kinds = [#neuro.kernel<step, "E">, #neuro.kernel<reset, "E">, #neuro.kernel<init, "E">, #neuro.kernel<derive, "E">, #neuro.kernel<deliver, "E_to_I">, #neuro.kernel<deliver_post, "E_to_I">, #neuro.kernel<update, "E_to_I">, #neuro.kernel<connect, "E_to_I">, #neuro.kernel<syninit, "E_to_I">]} {
+  return
+}

@@ -231,3 +231,32 @@ neuro.synapse @S {
     neuro.yield %w : f64
   }
 }
+
+// -----
+
+// A kind the runtime does not know.
+// expected-error @+2 {{expected ::neuro::KernelKind to be one of: step, reset, init, derive, deliver, deliver_post, update, connect, syninit}}
+// expected-error @+1 {{failed to parse Neuro_KernelAttr parameter 'kind'}}
+func.func @f() attributes {neuro.kernel = #neuro.kernel<stepp, "E">} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{a kernel of kind 'step' needs the name of its population or projection}}
+func.func @f() attributes {neuro.kernel = #neuro.kernel<step, "">} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'neuro.kernel' must be a #neuro.kernel}}
+func.func @f() attributes {neuro.kernel = "step"} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'neuro.kernel' marks functions only}}
+module attributes {neuro.kernel = #neuro.kernel<step, "E">} {
+}

@@ -3,6 +3,8 @@
 #ifndef NEURO_CONVERSION_PASSES_H
 #define NEURO_CONVERSION_PASSES_H
 
+#include "neuro/IR/NeuroDialect.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -21,29 +23,10 @@ namespace neuro {
 #define GEN_PASS_REGISTRATION
 #include "neuro/Conversion/Passes.h.inc"
 
-/// Name of the kernel symbols (without the `_mlir_ciface_` prefix).
-std::string stepKernelName(llvm::StringRef network, llvm::StringRef population);
-std::string resetKernelName(llvm::StringRef network,
-                            llvm::StringRef population);
-std::string deliverKernelName(llvm::StringRef network,
-                              llvm::StringRef projection);
-std::string deliverPostKernelName(llvm::StringRef network,
-                                  llvm::StringRef projection);
-/// `neuro_update_<network>_<projection>`: clock-driven synapse equations
-/// and summed drives, every step.
-std::string updateKernelName(llvm::StringRef network,
-                             llvm::StringRef projection);
-/// Initial values and connection rules given by expressions.
-std::string initKernelName(llvm::StringRef network, llvm::StringRef population);
-/// `neuro_derive_<network>_<population>`: the parameters computed from
-/// others and the per-neuron propagators, again after the host changed
-/// the rows they read.
-std::string deriveKernelName(llvm::StringRef network,
-                             llvm::StringRef population);
-std::string connectKernelName(llvm::StringRef network,
-                              llvm::StringRef projection);
-std::string synInitKernelName(llvm::StringRef network,
-                              llvm::StringRef projection);
+/// The symbol of kernel `kind` of population or projection `owner` of
+/// `network` (without the `_mlir_ciface_` prefix): rt::kernelName.
+std::string kernelName(KernelKind kind, llvm::StringRef network,
+                       llvm::StringRef owner);
 
 /// Rows of a projection's per-synapse state, in kernel order: the weight
 /// (unless constantWeight), the per-synapse states, and `_lastupdate` (the
@@ -55,9 +38,8 @@ std::vector<std::string> synapseRowNames(mlir::Operation *projection);
 /// never change or record it (a constant initial value, no assignment or
 /// equation, not from a file, not recorded): kernels use the constant and
 /// the runtime stores no weight row. convert-neuro-to-kernels marks such
-/// projections with kConstantWeightAttr; nullopt for the others.
+/// projections with `neuro.constant_weight`; nullopt for the others.
 std::optional<double> constantWeight(mlir::Operation *projection);
-constexpr llvm::StringLiteral kConstantWeightAttr = "neuro.constant_weight";
 
 /// The draw of runtime function `callee` (neuro_rt_uniform or
 /// neuro_rt_normal) on `args` (seed i64, stream i32, entity i64, counter
@@ -65,14 +47,6 @@ constexpr llvm::StringLiteral kConstantWeightAttr = "neuro.constant_weight";
 /// other callees.
 mlir::Value buildRandomDraw(mlir::OpBuilder &b, mlir::Location loc,
                             llvm::StringRef callee, mlir::ValueRange args);
-
-/// Marks the loop over neurons of a step kernel, whose iterations are
-/// independent (neuro-vectorize-kernels vectorizes it).
-constexpr llvm::StringLiteral kNeuronLoopAttr = "neuro.neuron_loop";
-
-/// Module attribute set by neuro-narrow-precision: the per-step kernels
-/// take float32 state rows.
-constexpr llvm::StringLiteral kSinglePrecisionAttr = "neuro.single_precision";
 
 /// Sentinel step index of `_lastspike` for neurons that never spiked.
 constexpr double kNeverSpiked = -1e15;

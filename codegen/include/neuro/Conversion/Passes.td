@@ -20,11 +20,14 @@ def ConvertNeuroToKernels : Pass<"convert-neuro-to-kernels", "::mlir::ModuleOp">
     `neuro_deliver_post_<net>_<proj>` (`on post`), `neuro_update_<net>_<proj>`
     (summed drives and clock-driven equations, every step), and
     `neuro_connect_<net>_<proj>` and `neuro_syninit_<net>_<proj>` for a
-    connection rule and synapse values given by expressions. Kernels use
-    func/scf/arith/math/memref; the module exports `neuro_abi_version`. What
-    remains of the network is the data the runtime needs (states, initial
-    values, projections, recordings), with the row `_lastspike` added to
-    populations that spike and the rows of per-neuron propagators.
+    connection rule and synapse values given by expressions. Each kernel is
+    marked `neuro.kernel = #neuro.kernel<kind, "owner">`, from which later
+    passes take its kind, and takes its arguments in the order ABI.h names
+    (NEURO_<KIND>_ARG_*). Kernels use func/scf/arith/math/memref; the
+    module exports `neuro_abi_version`. What remains of the network is the
+    data the runtime needs (states, initial values, projections,
+    recordings), with the row `_lastspike` added to populations that spike
+    and the rows of per-neuron propagators.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
@@ -61,18 +64,17 @@ def VectorizeKernels : Pass<"neuro-vectorize-kernels", "::mlir::ModuleOp"> {
 def NarrowPrecision : Pass<"neuro-narrow-precision", "::mlir::ModuleOp"> {
   let summary = "Single precision: float32 state and arithmetic per step";
   let description = [{
-    For `--precision=single`. In the kernels that run every step
-    (`neuro_step_*`, `neuro_reset_*`, `neuro_deliver_*`,
-    `neuro_deliver_post_*`, `neuro_update_*`), the 2-D state and synapse
-    rows (`memref<?x?xf64>` arguments) become `memref<?x?xf32>` and every
-    f64 value, scalar or vector, becomes f32; f64 constants are rounded to
-    the nearest f32. Other memory keeps its type: loads from the
-    modulators and from the scratch buffers of exact propagators are
-    followed by `arith.truncf`, stores into them preceded by `arith.extf`,
-    and calls keep their callees' types the same way. A uniform draw is
-    rounded and then clamped below 1. The kernels that run once (init,
-    connect, synapse init) stay f64. The module gets the unit attribute
-    `neuro.single_precision`. Runs before neuro-inline-random and
+    For `--precision=single`. In the kernels that run every step (marked
+    `#neuro.kernel` step, reset, deliver, deliver_post or update), the 2-D
+    state and synapse rows (`memref<?x?xf64>` arguments) become
+    `memref<?x?xf32>` and every f64 value, scalar or vector, becomes f32;
+    f64 constants are rounded to the nearest f32. Other memory keeps its
+    type: loads from the modulators and from the scratch buffers of exact
+    propagators are followed by `arith.truncf`, stores into them preceded
+    by `arith.extf`, and calls keep their callees' types the same way. A
+    uniform draw is rounded and then clamped below 1. The kernels that run
+    once (init, connect, synapse init) stay f64. The module gets the unit
+    attribute `neuro.single_precision`. Runs before neuro-inline-random and
     neuro-vectorize-kernels, which gives f32 loops twice the lanes.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
@@ -118,7 +120,8 @@ def MergeKernels : Pass<"neuro-merge-kernels", "::mlir::ModuleOp"> {
     (and projections of one synapse model) get kernels whose bodies are
     equal up to locations. Of each set of such functions the first keeps
     its body; the others keep their symbols (the runtime binds kernels by
-    name) and become a call of the first, marked `no_inline` so that LLVM
+    name) and `#neuro.kernel` marks, which do not count in the comparison,
+    and become a call of the first, marked `no_inline` so that LLVM
     does not copy the body back. Compile time then grows with the number of
     distinct kernels, not with the number of populations. Runs on the CPU
     path before the lowering to the LLVM dialect; bodies are compared
@@ -131,11 +134,11 @@ def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Move the per-step kernels into a gpu.module for NVIDIA GPUs";
   let description = [{
     Takes the scalar kernels of the lowered stage (vector width 1) that run
-    every step (`neuro_step_*`, `neuro_reset_*`, `neuro_deliver_*`,
-    `neuro_deliver_post_*`, `neuro_update_*`) into `gpu.module
-    @neuro_kernels`, one `gpu.func` kernel per top-level loop (`<name>` for
-    one loop, `<name>_<k>` for the k-th of several, launched in order; a
-    kernel without loops does nothing and gets none). Each
+    every step (marked `#neuro.kernel` step, reset, deliver, deliver_post or
+    update) into `gpu.module @neuro_kernels`, one `gpu.func` kernel with
+    the same mark per top-level loop (`<name>` for one loop, `<name>_<k>`
+    for the k-th of several, launched in order; a kernel without loops
+    does nothing and gets none). Each
     thread runs the iterations `lb + (thread id) * step`, stepping by the
     grid's size (a grid-stride loop), so any launch size is correct: one
     thread per neuron of a step kernel, per spike of a reset or delivery,
@@ -153,6 +156,9 @@ def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
     thread's own become `memref.atomic_rmw addf`. Synapse rows are owned by
     the thread of their spike (each synapse has one source and one target)
     and stay plain stores.
+
+    The parameters of each kind of GPU kernel are written down in
+    runtime/include/neuro/Runtime/ABI.h (NEURO_GPU_*_ARG_*).
 
     A delivery takes every delay group of its projection in one launch:
     its spike list, row pointers and count (arguments 0, 1 and the added

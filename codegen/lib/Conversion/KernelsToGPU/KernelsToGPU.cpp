@@ -1,14 +1,17 @@
 //===- KernelsToGPU.cpp - Per-step kernels as GPU kernels -----------------===//
 //
-// Moves the kernels that run every step into `gpu.module @neuro_kernels`:
-// each top-level loop of a kernel becomes one `gpu.func` whose threads take
-// the loop's iterations in a grid-stride loop. Accumulations into shared
-// state become atomics, spike lists stay on the device, and the runtime's
-// random streams get device functions (see Passes.td).
+// Moves the kernels that run every step (by their #neuro.kernel) into
+// `gpu.module @neuro_kernels`: each top-level loop of a kernel becomes one
+// `gpu.func` whose threads take the loop's iterations in a grid-stride
+// loop. Accumulations into shared state become atomics, spike lists stay
+// on the device, and the runtime's random streams get device functions
+// (see Passes.td). The GPU kernels' parameters are written down in
+// runtime/include/neuro/Runtime/ABI.h (NEURO_GPU_*).
 //
 //===----------------------------------------------------------------------===//
 
 #include "neuro/Conversion/Passes.h"
+#include "neuro/Runtime/Kernels.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/IRMapping.h"
@@ -29,43 +32,67 @@ using namespace neuro;
 
 namespace {
 
-/// Marks a delivery kernel run by a block per spike (see Passes.td).
-constexpr llvm::StringLiteral kRowParallelAttr = "neuro.row_parallel";
-
-enum class KernelKind { Step, Reset, Deliver, DeliverPost, Update };
-
-std::optional<KernelKind> kernelKind(StringRef name) {
-  if (name.starts_with("neuro_step_"))
-    return KernelKind::Step;
-  if (name.starts_with("neuro_reset_"))
-    return KernelKind::Reset;
-  if (name.starts_with("neuro_deliver_post_"))
-    return KernelKind::DeliverPost;
-  if (name.starts_with("neuro_deliver_"))
-    return KernelKind::Deliver;
-  if (name.starts_with("neuro_update_"))
-    return KernelKind::Update;
-  return std::nullopt;
-}
-
 /// The argument holding a projection's synapse rows (owned by the thread of
 /// the synapse's spike), or -1.
 int synapseArgument(KernelKind kind) {
   switch (kind) {
   case KernelKind::Deliver:
-    return 5;
+    return NEURO_DELIVER_ARG_SYN;
   case KernelKind::DeliverPost:
-    return 4;
+    return NEURO_DELIVER_POST_ARG_SYN;
   case KernelKind::Update:
-    return 2;
+    return NEURO_UPDATE_ARG_SYN;
   default:
     return -1;
   }
 }
 
-bool takesSpikeList(KernelKind kind) {
-  return kind == KernelKind::Reset || kind == KernelKind::Deliver ||
-         kind == KernelKind::DeliverPost;
+/// The argument holding the kernel's list of spikes (whose length the GPU
+/// kernel reads from its spike count), or -1.
+int spikeListArgument(KernelKind kind) {
+  switch (kind) {
+  case KernelKind::Reset:
+    return NEURO_RESET_ARG_SPIKES;
+  case KernelKind::Deliver:
+    return NEURO_DELIVER_ARG_SPIKES;
+  case KernelKind::DeliverPost:
+    return NEURO_DELIVER_POST_ARG_SPIKES;
+  default:
+    return -1;
+  }
+}
+
+/// The GPU kernel's parameter holding the spike count: the length of its
+/// spike list, or where a step kernel counts its spikes.
+int spikeCountParameter(KernelKind kind) {
+  switch (kind) {
+  case KernelKind::Step:
+    return NEURO_GPU_STEP_ARG_COUNT;
+  case KernelKind::Reset:
+    return NEURO_GPU_RESET_ARG_COUNT;
+  case KernelKind::Deliver:
+    return NEURO_GPU_DELIVER_ARG_COUNTS;
+  case KernelKind::DeliverPost:
+    return NEURO_GPU_DELIVER_POST_ARG_COUNT;
+  default:
+    return -1;
+  }
+}
+
+/// The number of parameters of the GPU kernels of `kind`.
+unsigned gpuParameters(KernelKind kind) {
+  switch (kind) {
+  case KernelKind::Step:
+    return NEURO_GPU_STEP_NUM_ARGS;
+  case KernelKind::Reset:
+    return NEURO_GPU_RESET_NUM_ARGS;
+  case KernelKind::Deliver:
+    return NEURO_GPU_DELIVER_NUM_ARGS;
+  case KernelKind::DeliverPost:
+    return NEURO_GPU_DELIVER_POST_NUM_ARGS;
+  default:
+    return NEURO_GPU_UPDATE_NUM_ARGS;
+  }
 }
 
 /// A device function for runtime function `name`, or null if the runtime
@@ -258,28 +285,31 @@ llvm::SmallPtrSet<Operation *, 16> definingOps(ArrayRef<Value> values,
 /// Makes delivery kernel `kernel` read the spikes of a range of its
 /// projection's delay groups from the source's ring of spike lists, so that
 /// one launch delivers every group whose delay has elapsed. The kernel's
-/// spike list, row pointers and count (arguments 0, 1 and `count`) become
-/// the ring (`ring` lists of `size` spikes), every group's row pointers one
-/// after another (`rowStride` apart) and the ring's counts; the arguments
-/// after `count` give each group's delay in steps (`delays`), the ring's
-/// depth, `size`, `rowStride` and the groups [first, end) of the launch,
-/// which the y dimension of the grid strides over. The body runs for each
-/// group g whose spikes are from step s = k - delays[g] >= 0, with the list
-/// and count of ring slot s mod depth and the row pointers of g.
-LogicalResult groupDelays(gpu::GPUFuncOp kernel, unsigned count, Value k) {
+/// spike list, row pointers and count become the ring (`depth` lists of
+/// `list_size` spikes), every group's row pointers one after another
+/// (`row_stride` apart) and the ring's counts; the parameters after the
+/// count give each group's delay in steps (`delays`), `depth`,
+/// `list_size`, `row_stride` and the groups [first, end) of the launch,
+/// which the y dimension of the grid strides over (NEURO_GPU_DELIVER_ARG_*
+/// in ABI.h). The body runs for each group g whose spikes are from step
+/// s = k - delays[g] >= 0, with the list and count of ring slot s mod depth
+/// and the row pointers of g.
+LogicalResult groupDelays(gpu::GPUFuncOp kernel) {
   Block &entry = kernel.getBody().front();
   Location loc = kernel.getLoc();
-  Value list = kernel.getArgument(0), rows = kernel.getArgument(1);
-  Value counts = kernel.getArgument(count);
-  Value delays = kernel.getArgument(count + 1);
+  Value list = kernel.getArgument(NEURO_DELIVER_ARG_SPIKES);
+  Value rows = kernel.getArgument(NEURO_DELIVER_ARG_ROW_PTR);
+  Value k = kernel.getArgument(NEURO_DELIVER_ARG_STEP);
+  Value counts = kernel.getArgument(NEURO_GPU_DELIVER_ARG_COUNTS);
+  Value delays = kernel.getArgument(NEURO_GPU_DELIVER_ARG_DELAYS);
   SmallVector<Operation *> ops;
   for (Operation &op : entry.without_terminator())
     ops.push_back(&op);
 
   OpBuilder b = OpBuilder::atBlockBegin(&entry);
   auto index = [&](OpBuilder &ob, Value v) { return toIndex(ob, loc, v); };
-  Value first = index(b, kernel.getArgument(count + 5));
-  Value end = index(b, kernel.getArgument(count + 6));
+  Value first = index(b, kernel.getArgument(NEURO_GPU_DELIVER_ARG_FIRST_GROUP));
+  Value end = index(b, kernel.getArgument(NEURO_GPU_DELIVER_ARG_END_GROUP));
   Value start = b.create<arith::AddIOp>(
       loc, first, b.create<gpu::BlockIdOp>(loc, gpu::Dimension::y));
   Value stride = b.create<gpu::GridDimOp>(loc, gpu::Dimension::y);
@@ -293,12 +323,13 @@ LogicalResult groupDelays(gpu::GPUFuncOp kernel, unsigned count, Value k) {
       gb.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sge, from, zero);
   auto ifOp = gb.create<scf::IfOp>(loc, elapsed, /*withElse=*/false);
   OpBuilder ib = OpBuilder::atBlockBegin(ifOp.thenBlock());
-  Value slot = index(
-      ib, ib.create<arith::RemSIOp>(loc, from, kernel.getArgument(count + 2)));
+  Value depth = kernel.getArgument(NEURO_GPU_DELIVER_ARG_DEPTH);
+  Value slot = index(ib, ib.create<arith::RemSIOp>(loc, from, depth));
   Value listBase = ib.create<arith::MulIOp>(
-      loc, slot, index(ib, kernel.getArgument(count + 3)));
+      loc, slot,
+      index(ib, kernel.getArgument(NEURO_GPU_DELIVER_ARG_LIST_SIZE)));
   Value rowBase = ib.create<arith::MulIOp>(
-      loc, g, index(ib, kernel.getArgument(count + 4)));
+      loc, g, index(ib, kernel.getArgument(NEURO_GPU_DELIVER_ARG_ROW_STRIDE)));
   for (Operation *op : ops)
     op->moveBefore(ifOp.thenBlock()->getTerminator());
 
@@ -345,12 +376,14 @@ bool storesInto(func::FuncOp fn, unsigned index) {
 /// spike flags of the source's ring say (`flags`, `depth` slots of `size`
 /// bytes). A target is one thread's alone, so its inputs need no atomics
 /// and add up in the CPU's order. None when the delivery writes the
-/// source's state or the modulators (arguments 7 and 8), or uses its spike
-/// loop's index for anything but reading the spike list.
+/// source's state or the modulators, or uses its spike loop's index for
+/// anything but reading the spike list. Its parameters are
+/// NEURO_GPU_PULL_ARG_* of ABI.h.
 void buildPullKernel(func::FuncOp fn, scf::ForOp loop, scf::ForOp row,
                      gpu::GPUModuleOp gpuModule) {
-  Value list = fn.getArgument(0);
-  if (storesInto(fn, 7) || storesInto(fn, 8))
+  Value list = fn.getArgument(NEURO_DELIVER_ARG_SPIKES);
+  if (storesInto(fn, NEURO_DELIVER_ARG_PRE) ||
+      storesInto(fn, NEURO_DELIVER_ARG_MODS))
     return;
   memref::LoadOp spike;
   for (Operation *user : loop.getInductionVar().getUsers()) {
@@ -370,20 +403,31 @@ void buildPullKernel(func::FuncOp fn, scf::ForOp loop, scf::ForOp row,
     return MemRefType::get({ShapedType::kDynamic}, t);
   };
   SmallVector<Type> argTypes(fn.getArgumentTypes());
-  // postPtr, postSyn, srcs, delays, flags, depth, size, targets.
-  argTypes.append({buffer(i64), buffer(i64), buffer(i32), buffer(i32),
-                   buffer(i8), i64, i64, i64});
+  argTypes.resize(NEURO_GPU_PULL_NUM_ARGS);
+  argTypes[NEURO_GPU_PULL_ARG_POST_PTR] = buffer(i64);
+  argTypes[NEURO_GPU_PULL_ARG_POST_SYN] = buffer(i64);
+  argTypes[NEURO_GPU_PULL_ARG_SRCS] = buffer(i32);
+  argTypes[NEURO_GPU_PULL_ARG_DELAYS] = buffer(i32);
+  argTypes[NEURO_GPU_PULL_ARG_FLAGS] = buffer(i8);
+  argTypes[NEURO_GPU_PULL_ARG_DEPTH] = i64;
+  argTypes[NEURO_GPU_PULL_ARG_LIST_SIZE] = i64;
+  argTypes[NEURO_GPU_PULL_ARG_TARGETS] = i64;
   OpBuilder mb = OpBuilder::atBlockEnd(gpuModule.getBody());
-  auto kernel =
-      mb.create<gpu::GPUFuncOp>(loc, (fn.getName() + "_by_target").str(),
-                                mb.getFunctionType(argTypes, {}));
+  auto kernel = mb.create<gpu::GPUFuncOp>(
+      loc, (fn.getName() + NEURO_GPU_PULL_SUFFIX).str(),
+      mb.getFunctionType(argTypes, {}));
   kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), mb.getUnitAttr());
+  setKernelAttr(kernel, getKernelAttr(fn));
   unsigned n = fn.getNumArguments();
-  Value postPtr = kernel.getArgument(n), postSyn = kernel.getArgument(n + 1),
-        srcs = kernel.getArgument(n + 2), delays = kernel.getArgument(n + 3),
-        flags = kernel.getArgument(n + 4), depth = kernel.getArgument(n + 5),
-        size = kernel.getArgument(n + 6), targets = kernel.getArgument(n + 7);
-  Value step = kernel.getArgument(n - 1);
+  Value postPtr = kernel.getArgument(NEURO_GPU_PULL_ARG_POST_PTR);
+  Value postSyn = kernel.getArgument(NEURO_GPU_PULL_ARG_POST_SYN);
+  Value srcs = kernel.getArgument(NEURO_GPU_PULL_ARG_SRCS);
+  Value delays = kernel.getArgument(NEURO_GPU_PULL_ARG_DELAYS);
+  Value flags = kernel.getArgument(NEURO_GPU_PULL_ARG_FLAGS);
+  Value depth = kernel.getArgument(NEURO_GPU_PULL_ARG_DEPTH);
+  Value size = kernel.getArgument(NEURO_GPU_PULL_ARG_LIST_SIZE);
+  Value targets = kernel.getArgument(NEURO_GPU_PULL_ARG_TARGETS);
+  Value step = kernel.getArgument(NEURO_DELIVER_ARG_STEP);
 
   IRMapping map;
   for (unsigned i = 0; i < n; ++i)
@@ -448,13 +492,58 @@ void buildPullKernel(func::FuncOp fn, scf::ForOp loop, scf::ForOp row,
   b.create<gpu::ReturnOp>(loc);
 }
 
+/// The parameters of the GPU kernels made of kernel `fn` of `kind`: its
+/// arguments, then those of NEURO_GPU_<KIND>_ARG_* in ABI.h.
+SmallVector<Type> gpuParameterTypes(func::FuncOp fn, KernelKind kind) {
+  MLIRContext *ctx = fn.getContext();
+  Type i64 = IntegerType::get(ctx, 64);
+  auto buffer = [](Type t) {
+    return MemRefType::get({ShapedType::kDynamic}, t);
+  };
+  SmallVector<Type> types(fn.getArgumentTypes());
+  types.resize(gpuParameters(kind));
+  if (int count = spikeCountParameter(kind); count >= 0)
+    types[count] = buffer(IntegerType::get(ctx, 32));
+  if (kind == KernelKind::Step)
+    types[NEURO_GPU_STEP_ARG_LIST] = buffer(IntegerType::get(ctx, 32));
+  if (kind == KernelKind::Deliver) {
+    types[NEURO_GPU_DELIVER_ARG_DELAYS] = buffer(i64);
+    for (int arg :
+         {NEURO_GPU_DELIVER_ARG_DEPTH, NEURO_GPU_DELIVER_ARG_LIST_SIZE,
+          NEURO_GPU_DELIVER_ARG_ROW_STRIDE, NEURO_GPU_DELIVER_ARG_FIRST_GROUP,
+          NEURO_GPU_DELIVER_ARG_END_GROUP})
+      types[arg] = i64;
+  }
+  return types;
+}
+
+/// The length of `kernel`'s spike list `list` is on the device: every size
+/// query of the list becomes a load of element 0 of `count`.
+void countOnDevice(gpu::GPUFuncOp kernel, Value list, Value count) {
+  SmallVector<memref::DimOp> dims;
+  kernel.walk([&](memref::DimOp d) {
+    if (d.getSource() == list)
+      dims.push_back(d);
+  });
+  for (memref::DimOp d : dims) {
+    OpBuilder db(d);
+    Value c0 = db.create<arith::ConstantIndexOp>(d.getLoc(), 0);
+    Value n = db.create<memref::LoadOp>(d.getLoc(), count, ValueRange{c0});
+    d.replaceAllUsesWith(
+        db.create<arith::IndexCastOp>(d.getLoc(), db.getIndexType(), n)
+            .getResult());
+    d.erase();
+  }
+}
+
 struct ConvertKernelsToGPU
     : public neuro::impl::ConvertKernelsToGPUBase<ConvertKernelsToGPU> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> kernels;
     for (auto fn : module.getOps<func::FuncOp>())
-      if (!fn.isExternal() && kernelKind(fn.getName()))
+      if (KernelAttr kernel = getKernelAttr(fn);
+          kernel && kernel.runsEveryStep() && !fn.isExternal())
         kernels.push_back(fn);
     if (kernels.empty())
       return;
@@ -464,7 +553,7 @@ struct ConvertKernelsToGPU
     auto gpuModule =
         b.create<gpu::GPUModuleOp>(module.getLoc(), "neuro_kernels");
     for (func::FuncOp fn : kernels)
-      if (failed(outline(fn, *kernelKind(fn.getName()), gpuModule)))
+      if (failed(outline(fn, getKernelAttr(fn), gpuModule)))
         return signalPassFailure();
 
     // Device versions of the runtime functions the kernels call.
@@ -487,8 +576,14 @@ struct ConvertKernelsToGPU
         fn.erase();
   }
 
-  LogicalResult outline(func::FuncOp fn, KernelKind kind,
+  LogicalResult outline(func::FuncOp fn, KernelAttr kernelAttr,
                         gpu::GPUModuleOp gpuModule) {
+    KernelKind kind = kernelAttr.getKind();
+    int arguments = rt::numArguments(kernelAttr.getRuntimeKind());
+    if (fn.getNumArguments() != unsigned(arguments))
+      return fn.emitError("'")
+             << fn.getName() << "' is marked " << kernelAttr << " but takes "
+             << fn.getNumArguments() << " arguments, not " << arguments;
     WalkResult vectors = fn.walk([](Operation *op) {
       return op->getName().getDialectNamespace() == "vector"
                  ? WalkResult::interrupt()
@@ -515,33 +610,25 @@ struct ConvertKernelsToGPU
              << fn.getName() << "' to make it a GPU kernel";
     }
 
-    auto i32Buffer = MemRefType::get({ShapedType::kDynamic},
-                                     IntegerType::get(&getContext(), 32));
+    // The kernel's spike list, if it has one.
+    int listArg = spikeListArgument(kind);
+    Value spikes = listArg >= 0 ? fn.getArgument(listArg) : Value();
     // Deliveries that can pull their inputs get a thread-per-target kernel
     // too; the runtime picks one of the two per projection and batch.
     if (kind == KernelKind::Deliver && loops.size() == 1)
-      if (scf::ForOp row = rowLoop(loops.front(), fn.getArgument(0)))
+      if (scf::ForOp row = rowLoop(loops.front(), spikes))
         buildPullKernel(fn, loops.front(), row, gpuModule);
+    SmallVector<Type> argTypes = gpuParameterTypes(fn, kind);
     for (auto [k, loop] : llvm::enumerate(loops)) {
       std::string name = fn.getName().str();
       if (loops.size() > 1)
         name += "_" + std::to_string(k);
-      SmallVector<Type> argTypes(fn.getArgumentTypes());
-      if (takesSpikeList(kind))
-        argTypes.push_back(i32Buffer); // spike count
-      if (kind == KernelKind::Step)
-        argTypes.append({i32Buffer, i32Buffer}); // spike count, spike list
-      if (kind == KernelKind::Deliver) {
-        // Delays, ring depth, list size, row stride, groups [first, end).
-        Type i64 = IntegerType::get(&getContext(), 64);
-        argTypes.append({MemRefType::get({ShapedType::kDynamic}, i64), i64, i64,
-                         i64, i64, i64});
-      }
       OpBuilder mb = OpBuilder::atBlockEnd(gpuModule.getBody());
       auto kernel = mb.create<gpu::GPUFuncOp>(fn.getLoc(), name,
                                               mb.getFunctionType(argTypes, {}));
       kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
                       mb.getUnitAttr());
+      setKernelAttr(kernel, kernelAttr);
       OpBuilder b = OpBuilder::atBlockBegin(&kernel.getBody().front());
       IRMapping map;
       for (unsigned i = 0; i < fn.getNumArguments(); ++i)
@@ -567,12 +654,14 @@ struct ConvertKernelsToGPU
       // synapses; otherwise a thread per iteration.
       bool perBlock =
           (kind == KernelKind::Deliver || kind == KernelKind::DeliverPost) &&
-          rowLoop(loop, fn.getArgument(0));
+          rowLoop(loop, spikes);
       Value thread, threads;
       if (perBlock) {
         thread = b.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
         threads = b.create<gpu::GridDimOp>(loc, gpu::Dimension::x);
-        kernel->setAttr(kRowParallelAttr, b.getUnitAttr());
+        // Run by a block per spike (see Passes.td).
+        NeuroDialect::RowParallelAttrHelper(b.getContext())
+            .setAttr(kernel, b.getUnitAttr());
       } else {
         thread = b.create<gpu::GlobalIdOp>(loc, gpu::Dimension::x);
         threads = b.create<arith::MulIOp>(
@@ -602,40 +691,23 @@ struct ConvertKernelsToGPU
         row.setStep(rb.createOrFold<arith::MulIOp>(rl, lanes, row.getStep()));
       }
 
-      // The spike list's length is on the device.
-      unsigned extra = fn.getNumArguments();
-      if (takesSpikeList(kind)) {
-        Value list = kernel.getArgument(0);
-        Value count = kernel.getArgument(extra);
-        SmallVector<memref::DimOp> dims;
-        kernel.walk([&](memref::DimOp d) {
-          if (d.getSource() == list)
-            dims.push_back(d);
-        });
-        for (memref::DimOp d : dims) {
-          OpBuilder db(d);
-          Value c0 = db.create<arith::ConstantIndexOp>(d.getLoc(), 0);
-          Value n =
-              db.create<memref::LoadOp>(d.getLoc(), count, ValueRange{c0});
-          d.replaceAllUsesWith(
-              db.create<arith::IndexCastOp>(d.getLoc(), db.getIndexType(), n)
-                  .getResult());
-          d.erase();
-        }
-      }
+      int countArg = spikeCountParameter(kind);
+      if (listArg >= 0)
+        countOnDevice(kernel, kernel.getArgument(listArg),
+                      kernel.getArgument(countArg));
       if (kind == KernelKind::Step)
         appendSpikes(strided.getBody(), strided.getInductionVar(),
-                     kernel.getArgument(1), kernel.getArgument(extra),
-                     kernel.getArgument(extra + 1));
+                     kernel.getArgument(NEURO_STEP_ARG_SPIKED),
+                     kernel.getArgument(countArg),
+                     kernel.getArgument(NEURO_GPU_STEP_ARG_LIST));
       else if (kind != KernelKind::Reset) {
         int syn = synapseArgument(kind);
         makeAccumulationsAtomic(strided.getBody(), strided.getInductionVar(),
-                                takesSpikeList(kind) ? kernel.getArgument(0)
-                                                     : Value(),
+                                listArg >= 0 ? kernel.getArgument(listArg)
+                                             : Value(),
                                 syn >= 0 ? kernel.getArgument(syn) : Value());
       }
-      if (kind == KernelKind::Deliver &&
-          failed(groupDelays(kernel, extra, kernel.getArgument(extra - 1))))
+      if (kind == KernelKind::Deliver && failed(groupDelays(kernel)))
         return failure();
     }
     return success();

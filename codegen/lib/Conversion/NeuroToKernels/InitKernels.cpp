@@ -38,23 +38,27 @@ static LogicalResult noWrite(AssignOp a, Value) {
   return a.emitOpError("cannot assign here");
 }
 
-/// A kernel `name`(state, seed) that computes `inits`, then the
-/// propagators of `exact`, for every neuron of `pop`.
+/// Kernel `kind` (init or derive: state, seed) of `pop` that computes
+/// `inits`, then the propagators of `exact`, for every neuron.
 static LogicalResult buildInitKernel(KernelBuilder &k, PopulationOp pop,
-                                     StringRef name, ArrayRef<InitExprOp> inits,
+                                     KernelKind kind,
+                                     ArrayRef<InitExprOp> inits,
                                      SmallVectorImpl<OdeOp> &exact) {
   OpBuilder &b = k.b;
   llvm::StringMap<int64_t> rows = rowIndex<StateOp>(pop.getBody().front());
   Location loc = pop.getLoc();
-  auto fn = k.createKernel(loc, name, {k.stateType(), b.getI64Type()});
+  Type args[NEURO_INIT_NUM_ARGS];
+  args[NEURO_INIT_ARG_STATE] = k.stateType();
+  args[NEURO_INIT_ARG_SEED] = b.getI64Type();
+  auto fn = k.createKernel(loc, kind, pop.getSymName(), args);
   b.setInsertionPoint(fn.getBody().front().getTerminator());
-  Value state = fn.getArgument(0);
+  Value state = fn.getArgument(NEURO_INIT_ARG_STATE);
   Value n = b.create<memref::DimOp>(loc, state, k.index(loc, 1));
   auto loop = b.create<scf::ForOp>(loc, k.index(loc, 0), n, k.index(loc, 1));
   b.setInsertionPoint(loop.getBody()->getTerminator());
   Value i = loop.getInductionVar();
   uint32_t popIndex = k.populationIndex(pop);
-  k.kernelSeed = fn.getArgument(1);
+  k.kernelSeed = fn.getArgument(NEURO_INIT_ARG_SEED);
   k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
   k.kernelStep = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(0));
   k.kernelIndexSelf = b.create<arith::SIToFPOp>(loc, k.f64(), k.kernelIndex);
@@ -99,14 +103,10 @@ LogicalResult KernelBuilder::convertInits(PopulationOp pop) {
   for (InitExprOp init : inits)
     if (init.getDerived())
       derived.push_back(init);
-  if (failed(buildInitKernel(
-          *this, pop, initKernelName(network.getSymName(), pop.getSymName()),
-          inits, exact)))
+  if (failed(buildInitKernel(*this, pop, KernelKind::Init, inits, exact)))
     return failure();
   if ((!derived.empty() || !exact.empty()) &&
-      failed(buildInitKernel(
-          *this, pop, deriveKernelName(network.getSymName(), pop.getSymName()),
-          derived, exact)))
+      failed(buildInitKernel(*this, pop, KernelKind::Derive, derived, exact)))
     return failure();
   for (OdeOp ode : exact)
     ode.erase();
@@ -180,25 +180,25 @@ FailureOr<Value> SynapseInitKernels::read(RefOp ref) {
 LogicalResult SynapseInitKernels::buildConnectKernel(ConnectRuleOp rule) {
   Location loc = rule.getLoc();
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToEnd(k.module.getBody());
   // Not createKernel: the kernel returns the probability.
-  auto fn = b.create<func::FuncOp>(
-      loc, connectKernelName(k.network.getSymName(), proj.getSymName()),
-      b.getFunctionType({b.getI64Type(), b.getI64Type(), k.stateType(),
-                         k.stateType(), b.getI64Type()},
-                        {k.f64()}));
-  fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  Type args[NEURO_CONNECT_NUM_ARGS];
+  args[NEURO_CONNECT_ARG_I] = args[NEURO_CONNECT_ARG_J] =
+      args[NEURO_CONNECT_ARG_SEED] = b.getI64Type();
+  args[NEURO_CONNECT_ARG_PRE] = args[NEURO_CONNECT_ARG_POST] = k.stateType();
+  auto fn = k.declareKernel(loc, KernelKind::Connect, proj.getSymName(),
+                            b.getFunctionType(args, {k.f64()}));
   k.kernelEntry = fn.addEntryBlock();
   k.indexConstants.clear();
   k.floatConstants.clear();
   b.setInsertionPointToEnd(k.kernelEntry);
-  i = b.create<arith::IndexCastOp>(loc, b.getIndexType(), fn.getArgument(0));
-  j = b.create<arith::IndexCastOp>(loc, b.getIndexType(), fn.getArgument(1));
-  pre = fn.getArgument(2);
-  post = fn.getArgument(3);
-  k.kernelIndexPre = b.create<arith::SIToFPOp>(loc, k.f64(), fn.getArgument(0));
-  k.kernelIndexPost =
-      b.create<arith::SIToFPOp>(loc, k.f64(), fn.getArgument(1));
+  Value srcIndex = fn.getArgument(NEURO_CONNECT_ARG_I);
+  Value dstIndex = fn.getArgument(NEURO_CONNECT_ARG_J);
+  i = b.create<arith::IndexCastOp>(loc, b.getIndexType(), srcIndex);
+  j = b.create<arith::IndexCastOp>(loc, b.getIndexType(), dstIndex);
+  pre = fn.getArgument(NEURO_CONNECT_ARG_PRE);
+  post = fn.getArgument(NEURO_CONNECT_ARG_POST);
+  k.kernelIndexPre = b.create<arith::SIToFPOp>(loc, k.f64(), srcIndex);
+  k.kernelIndexPost = b.create<arith::SIToFPOp>(loc, k.f64(), dstIndex);
   auto p = k.inlineRegion(
       rule.getProbability(), [&](RefOp ref) { return read(ref); }, noWrite);
   if (failed(p))
@@ -221,22 +221,25 @@ SynapseInitKernels::buildSynInitKernel(ArrayRef<InitExprOp> inits) {
     synRows[name] = static_cast<int64_t>(synRows.size());
   synRows["_delay"] = static_cast<int64_t>(synRows.size());
   Location loc = proj.getLoc();
-  Type i32Vector = k.vectorType(b.getI32Type());
-  auto fn = k.createKernel(
-      loc, synInitKernelName(k.network.getSymName(), proj.getSymName()),
-      {i32Vector, i32Vector, k.stateType(), k.stateType(), k.stateType(),
-       b.getI64Type()});
+  Type args[NEURO_SYNINIT_NUM_ARGS];
+  args[NEURO_SYNINIT_ARG_SRCS] = args[NEURO_SYNINIT_ARG_COLS] =
+      k.vectorType(b.getI32Type());
+  args[NEURO_SYNINIT_ARG_SYN] = args[NEURO_SYNINIT_ARG_PRE] =
+      args[NEURO_SYNINIT_ARG_POST] = k.stateType();
+  args[NEURO_SYNINIT_ARG_SEED] = b.getI64Type();
+  auto fn = k.createKernel(loc, KernelKind::SynInit, proj.getSymName(), args);
   b.setInsertionPoint(fn.getBody().front().getTerminator());
-  Value cols = fn.getArgument(1), syn = fn.getArgument(2);
-  pre = fn.getArgument(3);
-  post = fn.getArgument(4);
+  Value cols = fn.getArgument(NEURO_SYNINIT_ARG_COLS);
+  Value syn = fn.getArgument(NEURO_SYNINIT_ARG_SYN);
+  pre = fn.getArgument(NEURO_SYNINIT_ARG_PRE);
+  post = fn.getArgument(NEURO_SYNINIT_ARG_POST);
   Value nsyn = b.create<memref::DimOp>(loc, cols, k.index(loc, 0));
   auto loop = b.create<scf::ForOp>(loc, k.index(loc, 0), nsyn, k.index(loc, 1));
   b.setInsertionPoint(loop.getBody()->getTerminator());
   Value s = loop.getInductionVar();
-  i = k.loadIndex(loc, fn.getArgument(0), s);
+  i = k.loadIndex(loc, fn.getArgument(NEURO_SYNINIT_ARG_SRCS), s);
   j = k.loadIndex(loc, cols, s);
-  k.kernelSeed = fn.getArgument(5);
+  k.kernelSeed = fn.getArgument(NEURO_SYNINIT_ARG_SEED);
   k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), s);
   k.kernelStep = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(0));
   k.kernelIndexPre = b.create<arith::SIToFPOp>(

@@ -4,7 +4,9 @@
 // interface and the signatures of runtime/include/neuro/Runtime/ABI.h (state,
 // syn, post, pre: memref<?x?xf64>; spiked: memref<?xi8>; spikes, cols, srcs:
 // memref<?xi32>; row_ptr, col_ptr, syn_index: memref<?xi64>; mods:
-// memref<?xf64>; the rest i64), built by kind:
+// memref<?xf64>; the rest i64; the order of each kind's arguments is
+// NEURO_<KIND>_ARG_*), each marked #neuro.kernel<kind, "owner">, built by
+// kind:
 //
 //   PopulationKernels.cpp  neuro_step_<net>_<pop>(state, spiked, step, seed,
 //                          begin, end), neuro_reset_<net>_<pop>(spikes, state)
@@ -27,9 +29,10 @@
 // kernels add: `_lastspike`, propagator entries), initial values,
 // projections and recordings.
 // This file holds the pass, which also adds `neuro_abi_version() -> i64`
-// (NEURO_ABI_VERSION) once per module, the kernel names, the rows of a
-// projection's synapses, and what every kernel uses: constants at the
-// kernel's entry, row access and the inlining of neuro regions.
+// (NEURO_ABI_VERSION) once per module, the creation of each kernel (its
+// symbol, C interface and #neuro.kernel), the rows of a projection's
+// synapses, and what every kernel uses: constants at the kernel's entry,
+// row access and the inlining of neuro regions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,43 +54,15 @@ using namespace neuro;
 using namespace neuro::detail;
 
 // The names are the runtime's (rt::kernelName), which binds them.
-std::string neuro::stepKernelName(StringRef network, StringRef population) {
-  return rt::kernelName(rt::KernelKind::Step, network.str(), population.str());
-}
-std::string neuro::resetKernelName(StringRef network, StringRef population) {
-  return rt::kernelName(rt::KernelKind::Reset, network.str(), population.str());
-}
-std::string neuro::deliverKernelName(StringRef network, StringRef projection) {
-  return rt::kernelName(rt::KernelKind::Deliver, network.str(),
-                        projection.str());
-}
-std::string neuro::deliverPostKernelName(StringRef network,
-                                         StringRef projection) {
-  return rt::kernelName(rt::KernelKind::DeliverPost, network.str(),
-                        projection.str());
-}
-std::string neuro::updateKernelName(StringRef network, StringRef projection) {
-  return rt::kernelName(rt::KernelKind::Update, network.str(),
-                        projection.str());
-}
-std::string neuro::initKernelName(StringRef network, StringRef population) {
-  return rt::kernelName(rt::KernelKind::Init, network.str(), population.str());
-}
-std::string neuro::deriveKernelName(StringRef network, StringRef population) {
-  return rt::kernelName(rt::KernelKind::Derive, network.str(),
-                        population.str());
-}
-std::string neuro::connectKernelName(StringRef network, StringRef projection) {
-  return rt::kernelName(rt::KernelKind::Connect, network.str(),
-                        projection.str());
-}
-std::string neuro::synInitKernelName(StringRef network, StringRef projection) {
-  return rt::kernelName(rt::KernelKind::SynInit, network.str(),
-                        projection.str());
+std::string neuro::kernelName(KernelKind kind, StringRef network,
+                              StringRef owner) {
+  return rt::kernelName(runtimeKind(kind), network.str(), owner.str());
 }
 
 std::optional<double> neuro::constantWeight(Operation *projection) {
-  if (auto attr = projection->getAttrOfType<FloatAttr>(kConstantWeightAttr))
+  if (FloatAttr attr =
+          NeuroDialect::ConstantWeightAttrHelper(projection->getContext())
+              .getAttr(projection))
     return attr.getValueAsDouble();
   return std::nullopt;
 }
@@ -123,13 +98,23 @@ void KernelBuilder::resetKernelValues() {
   kernelNotRefractory = nullptr;
 }
 
-func::FuncOp KernelBuilder::createKernel(Location loc, StringRef name,
-                                         ArrayRef<Type> inputs) {
+func::FuncOp KernelBuilder::declareKernel(Location loc, KernelKind kind,
+                                          StringRef owner, FunctionType type) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(module.getBody());
-  auto fn =
-      b.create<func::FuncOp>(loc, name, b.getFunctionType(inputs, TypeRange{}));
+  auto fn = b.create<func::FuncOp>(
+      loc, kernelName(kind, network.getSymName(), owner), type);
   fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  setKernelAttr(fn, KernelAttr::get(b.getContext(), kind, owner));
+  return fn;
+}
+
+func::FuncOp KernelBuilder::createKernel(Location loc, KernelKind kind,
+                                         StringRef owner,
+                                         ArrayRef<Type> inputs) {
+  OpBuilder::InsertionGuard guard(b);
+  func::FuncOp fn =
+      declareKernel(loc, kind, owner, b.getFunctionType(inputs, TypeRange{}));
   Block *entry = fn.addEntryBlock();
   b.setInsertionPointToEnd(entry);
   b.create<func::ReturnOp>(loc);

@@ -15,6 +15,7 @@
 
 #include "neuro/Conversion/Passes.h"
 #include "neuro/IR/NeuroOps.h"
+#include "neuro/Runtime/ABI.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
@@ -172,9 +173,17 @@ public:
     return mlir::MemRefType::get({mlir::ShapedType::kDynamic}, element);
   }
 
-  /// An empty kernel `name`(inputs) with the C interface, at the end of the
-  /// module; the kernel being built from here on.
-  mlir::func::FuncOp createKernel(mlir::Location loc, llvm::StringRef name,
+  /// Kernel `kind` of `owner` (a population or projection of the network)
+  /// with the C interface, of `type`, at the end of the module: its symbol
+  /// (kernelName) and its #neuro.kernel; no body.
+  mlir::func::FuncOp declareKernel(mlir::Location loc, KernelKind kind,
+                                   llvm::StringRef owner,
+                                   mlir::FunctionType type);
+  /// An empty kernel `kind` of `owner` taking `inputs` (in the order of
+  /// ABI.h: NEURO_<KIND>_ARG_*) and returning nothing; the kernel being
+  /// built from here on.
+  mlir::func::FuncOp createKernel(mlir::Location loc, KernelKind kind,
+                                  llvm::StringRef owner,
                                   llvm::ArrayRef<mlir::Type> inputs);
   /// Index and f64 constants, created once per kernel at its entry.
   mlir::Value index(mlir::Location loc, int64_t v);

@@ -172,8 +172,9 @@ PerNeuronPropagator neuro::detail::perNeuronPropagator(PopulationOp pop,
                                                        ArrayRef<OdeOp> odes) {
   PerNeuronPropagator p;
   llvm::StringSet<> constant, seen;
+  NeuroDialect::ConstantAttrHelper constantAttr(pop.getContext());
   for (StateOp st : pop.getBody().getOps<StateOp>())
-    if (st->hasAttr("neuro.constant"))
+    if (constantAttr.isAttrPresent(st))
       constant.insert(st.getSymName());
   for (OdeOp ode : odes) {
     p.vars.push_back(ode.getVar().str());

@@ -152,28 +152,31 @@ PopulationKernels::buildStepKernel(ThresholdOp threshold, PropagateOp propagate,
                                    SmallVectorImpl<OdeOp> &odes,
                                    const PerNeuronPropagator &pnp) {
   Location loc = pop.getLoc();
-  auto fn = k.createKernel(
-      loc, stepKernelName(k.network.getSymName(), pop.getSymName()),
-      {k.stateType(), k.vectorType(b.getI8Type()), b.getI64Type(),
-       b.getI64Type(), b.getI64Type(), b.getI64Type()});
+  SmallVector<Type, NEURO_STEP_NUM_ARGS> args(NEURO_STEP_NUM_ARGS,
+                                              b.getI64Type());
+  args[NEURO_STEP_ARG_STATE] = k.stateType();
+  args[NEURO_STEP_ARG_SPIKED] = k.vectorType(b.getI8Type());
+  auto fn = k.createKernel(loc, KernelKind::Step, pop.getSymName(), args);
   b.setInsertionPoint(fn.getBody().front().getTerminator());
-  state = fn.getArgument(0);
-  Value spiked = fn.getArgument(1);
-  stepF = b.create<arith::SIToFPOp>(loc, k.f64(), fn.getArgument(2));
+  state = fn.getArgument(NEURO_STEP_ARG_STATE);
+  Value spiked = fn.getArgument(NEURO_STEP_ARG_SPIKED);
+  Value step = fn.getArgument(NEURO_STEP_ARG_STEP);
+  stepF = b.create<arith::SIToFPOp>(loc, k.f64(), step);
   k.kernelDt = k.network.getDt().convertToDouble();
-  k.kernelStep = fn.getArgument(2);
-  k.kernelSeed = fn.getArgument(3);
+  k.kernelStep = step;
+  k.kernelSeed = fn.getArgument(NEURO_STEP_ARG_SEED);
   k.kernelPopulation = k.populationIndex(pop);
   Value startTime =
       b.create<arith::MulFOp>(loc, stepF, k.f64Constant(loc, k.kernelDt));
   k.kernelTime = startTime;
   // Neurons [begin, end): the runtime splits a population among threads.
-  Value begin =
-      b.create<arith::IndexCastOp>(loc, b.getIndexType(), fn.getArgument(4));
-  Value end =
-      b.create<arith::IndexCastOp>(loc, b.getIndexType(), fn.getArgument(5));
+  Value begin = b.create<arith::IndexCastOp>(
+      loc, b.getIndexType(), fn.getArgument(NEURO_STEP_ARG_BEGIN));
+  Value end = b.create<arith::IndexCastOp>(loc, b.getIndexType(),
+                                           fn.getArgument(NEURO_STEP_ARG_END));
   auto loop = b.create<scf::ForOp>(loc, begin, end, k.index(loc, 1));
-  loop->setAttr(kNeuronLoopAttr, b.getUnitAttr());
+  NeuroDialect::NeuronLoopAttrHelper(b.getContext())
+      .setAttr(loop, b.getUnitAttr());
   b.setInsertionPoint(loop.getBody()->getTerminator());
   i = loop.getInductionVar();
   k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
@@ -273,12 +276,13 @@ PopulationKernels::spikeFlag(ThresholdOp threshold,
 
 LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
   Location loc = reset.getLoc();
-  auto fn = k.createKernel(
-      loc, resetKernelName(k.network.getSymName(), pop.getSymName()),
-      {k.vectorType(b.getI32Type()), k.stateType()});
+  Type args[NEURO_RESET_NUM_ARGS];
+  args[NEURO_RESET_ARG_SPIKES] = k.vectorType(b.getI32Type());
+  args[NEURO_RESET_ARG_STATE] = k.stateType();
+  auto fn = k.createKernel(loc, KernelKind::Reset, pop.getSymName(), args);
   b.setInsertionPoint(fn.getBody().front().getTerminator());
-  Value spikes = fn.getArgument(0);
-  state = fn.getArgument(1);
+  Value spikes = fn.getArgument(NEURO_RESET_ARG_SPIKES);
+  state = fn.getArgument(NEURO_RESET_ARG_STATE);
   Value m = b.create<memref::DimOp>(loc, spikes, k.index(loc, 0));
   auto loop = b.create<scf::ForOp>(loc, k.index(loc, 0), m, k.index(loc, 1));
   b.setInsertionPoint(loop.getBody()->getTerminator());

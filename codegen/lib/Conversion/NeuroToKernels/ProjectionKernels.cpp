@@ -88,6 +88,12 @@ struct EventLoop {
   func::FuncOp fn;
 };
 
+/// The positions of the arguments that event kernels share (ABI.h), and
+/// their number.
+struct EventArgs {
+  unsigned spikes, ptr, syn, post, pre, mods, step, count;
+};
+
 /// The kernels of one projection.
 class ProjectionKernels {
 public:
@@ -107,14 +113,15 @@ public:
   bool needsSources = false;
 
 private:
-  /// An event kernel `name`(spikes, ptr, [stride, part,] lists..., syn,
-  /// post, pre, mods, step), built up to the body of its loop over the
-  /// entries ptr[s]..ptr[s+1] (ptr[s * stride + part] .. ptr[s * stride +
-  /// part + 1] when `partitioned`: the part of each row whose targets lie
-  /// in one range) for every neuron s that spiked; the caller maps s and
-  /// the entry q to the synapse and its ends.
-  EventLoop eventLoop(Location l, StringRef name, ArrayRef<Type> lists,
-                      bool partitioned);
+  /// Event kernel `kind` (deliver or deliver_post: spikes, ptr, [stride,
+  /// part,] lists..., syn, post, pre, mods, step, `lists` at the positions
+  /// given), built up to the body of its loop over the entries
+  /// ptr[s]..ptr[s+1] (ptr[s * stride + part] .. ptr[s * stride + part +
+  /// 1] for deliver: the part of each row whose targets lie in one range)
+  /// for every neuron s that spiked; the caller maps s and the entry q to
+  /// the synapse and its ends.
+  EventLoop eventLoop(Location l, KernelKind kind,
+                      ArrayRef<std::pair<unsigned, Type>> lists);
   /// Synapse `c.j` sees an event in the step `now` (as f64): advance its
   /// per-synapse states from its last event, then run the statements of
   /// `region`.
@@ -191,7 +198,8 @@ LogicalResult KernelBuilder::convertProjection(ProjectionOp proj) {
   // attribute).
   std::optional<double> fixedWeight = findConstantWeight(proj);
   if (fixedWeight)
-    proj->setAttr(kConstantWeightAttr, b.getF64FloatAttr(*fixedWeight));
+    NeuroDialect::ConstantWeightAttrHelper(b.getContext())
+        .setAttr(proj, b.getF64FloatAttr(*fixedWeight));
   if (proj.getSynapseAttr())
     return proj.emitOpError("must be elaborated before conversion to "
                             "kernels");
@@ -210,7 +218,8 @@ LogicalResult KernelBuilder::convertProjection(ProjectionOp proj) {
       failed(kernels.buildUpdateKernel()))
     return failure();
   if (kernels.needsSources)
-    proj->setAttr("neuro.needs_sources", b.getUnitAttr());
+    NeuroDialect::NeedsSourcesAttrHelper(b.getContext())
+        .setAttr(proj, b.getUnitAttr());
   // The decays stay: with the declarations they describe the projection's
   // rows to the runtime (synapseRowNames).
   return success();
@@ -417,26 +426,46 @@ LogicalResult ProjectionKernels::eventBody(Region &region, SynapseContext &c,
   return result;
 }
 
-EventLoop ProjectionKernels::eventLoop(Location l, StringRef name,
-                                       ArrayRef<Type> lists, bool partitioned) {
-  SmallVector<Type> args{k.vectorType(b.getI32Type()),
-                         k.vectorType(b.getI64Type())};
+static EventArgs eventArgs(KernelKind kind) {
+  if (kind == KernelKind::Deliver)
+    return {NEURO_DELIVER_ARG_SPIKES, NEURO_DELIVER_ARG_ROW_PTR,
+            NEURO_DELIVER_ARG_SYN,    NEURO_DELIVER_ARG_POST,
+            NEURO_DELIVER_ARG_PRE,    NEURO_DELIVER_ARG_MODS,
+            NEURO_DELIVER_ARG_STEP,   NEURO_DELIVER_NUM_ARGS};
+  assert(kind == KernelKind::DeliverPost && "not an event kernel");
+  return {NEURO_DELIVER_POST_ARG_SPIKES, NEURO_DELIVER_POST_ARG_COL_PTR,
+          NEURO_DELIVER_POST_ARG_SYN,    NEURO_DELIVER_POST_ARG_POST,
+          NEURO_DELIVER_POST_ARG_PRE,    NEURO_DELIVER_POST_ARG_MODS,
+          NEURO_DELIVER_POST_ARG_STEP,   NEURO_DELIVER_POST_NUM_ARGS};
+}
+
+EventLoop
+ProjectionKernels::eventLoop(Location l, KernelKind kind,
+                             ArrayRef<std::pair<unsigned, Type>> lists) {
+  EventArgs a = eventArgs(kind);
+  bool partitioned = kind == KernelKind::Deliver;
+  SmallVector<Type> args(a.count);
+  args[a.spikes] = k.vectorType(b.getI32Type());
+  args[a.ptr] = k.vectorType(b.getI64Type());
   if (partitioned)
-    args.append({b.getI64Type(), b.getI64Type()});
-  args.append(lists.begin(), lists.end());
-  unsigned state = args.size();
-  args.append({k.stateType(), k.stateType(), k.stateType(),
-               k.vectorType(k.f64()), b.getI64Type()});
+    args[NEURO_DELIVER_ARG_STRIDE] = args[NEURO_DELIVER_ARG_PART] =
+        b.getI64Type();
+  for (auto [at, type] : lists)
+    args[at] = type;
+  args[a.syn] = args[a.post] = args[a.pre] = k.stateType();
+  args[a.mods] = k.vectorType(k.f64());
+  args[a.step] = b.getI64Type();
+  assert(llvm::all_of(args, [](Type t) { return t; }) && "an argument missing");
   EventLoop e;
-  e.fn = k.createKernel(l, name, args);
+  e.fn = k.createKernel(l, kind, proj.getSymName(), args);
   b.setInsertionPoint(e.fn.getBody().front().getTerminator());
-  e.c.syn = e.fn.getArgument(state);
-  e.c.post = e.fn.getArgument(state + 1);
-  e.c.pre = e.fn.getArgument(state + 2);
-  e.c.mods = e.fn.getArgument(state + 3);
+  e.c.syn = e.fn.getArgument(a.syn);
+  e.c.post = e.fn.getArgument(a.post);
+  e.c.pre = e.fn.getArgument(a.pre);
+  e.c.mods = e.fn.getArgument(a.mods);
   e.c.plastic = plasticFlag(l, e.c.mods);
-  Value spikes = e.fn.getArgument(0), ptr = e.fn.getArgument(1);
-  e.now = b.create<arith::SIToFPOp>(l, k.f64(), e.fn.getArgument(state + 4));
+  Value spikes = e.fn.getArgument(a.spikes), ptr = e.fn.getArgument(a.ptr);
+  e.now = b.create<arith::SIToFPOp>(l, k.f64(), e.fn.getArgument(a.step));
   Value one = k.index(l, 1);
   Value m = b.create<memref::DimOp>(l, spikes, k.index(l, 0));
   auto outer = b.create<scf::ForOp>(l, k.index(l, 0), m, one);
@@ -448,8 +477,8 @@ EventLoop ProjectionKernels::eventLoop(Location l, StringRef name,
       return b.create<arith::IndexCastOp>(l, b.getIndexType(), v);
     };
     // One op per statement: a deterministic order in the IR.
-    Value part = asIndex(e.fn.getArgument(3));
-    Value stride = asIndex(e.fn.getArgument(2));
+    Value part = asIndex(e.fn.getArgument(NEURO_DELIVER_ARG_PART));
+    Value stride = asIndex(e.fn.getArgument(NEURO_DELIVER_ARG_STRIDE));
     Value first = b.create<arith::MulIOp>(l, e.s, stride);
     at = b.create<arith::AddIOp>(l, first, part);
   }
@@ -463,12 +492,12 @@ EventLoop ProjectionKernels::eventLoop(Location l, StringRef name,
 
 LogicalResult ProjectionKernels::buildDeliverKernel() {
   Location loc = proj.getLoc();
-  EventLoop e = eventLoop(
-      loc, deliverKernelName(k.network.getSymName(), proj.getSymName()),
-      {k.vectorType(b.getI32Type())}, /*partitioned=*/true);
+  EventLoop e =
+      eventLoop(loc, KernelKind::Deliver,
+                {{NEURO_DELIVER_ARG_COLS, k.vectorType(b.getI32Type())}});
   e.c.j = e.q;
   e.c.src = e.s;
-  e.c.tgt = k.loadIndex(loc, e.fn.getArgument(4), e.c.j);
+  e.c.tgt = k.loadIndex(loc, e.fn.getArgument(NEURO_DELIVER_ARG_COLS), e.c.j);
   Block &body = proj.getBody().front();
   for (auto on : llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
     if (failed(eventBody(on.getBody(), e.c, e.now)))
@@ -483,12 +512,13 @@ LogicalResult ProjectionKernels::buildDeliverPostKernels() {
   for (auto on : llvm::make_early_inc_range(body.getOps<OnPostOp>())) {
     Location l = on.getLoc();
     EventLoop e = eventLoop(
-        l, deliverPostKernelName(k.network.getSymName(), proj.getSymName()),
-        {k.vectorType(b.getI64Type()), k.vectorType(b.getI32Type())},
-        /*partitioned=*/false);
-    e.c.srcs = e.fn.getArgument(3);
+        l, KernelKind::DeliverPost,
+        {{NEURO_DELIVER_POST_ARG_SYN_INDEX, k.vectorType(b.getI64Type())},
+         {NEURO_DELIVER_POST_ARG_SRCS, k.vectorType(b.getI32Type())}});
+    e.c.srcs = e.fn.getArgument(NEURO_DELIVER_POST_ARG_SRCS);
     e.c.tgt = e.s;
-    e.c.j = k.loadIndex(l, e.fn.getArgument(2), e.q);
+    e.c.j =
+        k.loadIndex(l, e.fn.getArgument(NEURO_DELIVER_POST_ARG_SYN_INDEX), e.q);
     if (failed(eventBody(on.getBody(), e.c, e.now)))
       return failure();
     on.erase();
@@ -509,20 +539,24 @@ LogicalResult ProjectionKernels::buildUpdateKernel() {
   if (odes.empty() && summed.empty())
     return success();
   Location loc = proj.getLoc();
-  Type i32Vector = k.vectorType(b.getI32Type());
-  auto fn = k.createKernel(
-      loc, updateKernelName(k.network.getSymName(), proj.getSymName()),
-      {i32Vector, i32Vector, k.stateType(), k.stateType(), k.stateType(),
-       k.vectorType(k.f64()), b.getI64Type()});
+  Type args[NEURO_UPDATE_NUM_ARGS];
+  args[NEURO_UPDATE_ARG_SRCS] = args[NEURO_UPDATE_ARG_COLS] =
+      k.vectorType(b.getI32Type());
+  args[NEURO_UPDATE_ARG_SYN] = args[NEURO_UPDATE_ARG_POST] =
+      args[NEURO_UPDATE_ARG_PRE] = k.stateType();
+  args[NEURO_UPDATE_ARG_MODS] = k.vectorType(k.f64());
+  args[NEURO_UPDATE_ARG_STEP] = b.getI64Type();
+  auto fn = k.createKernel(loc, KernelKind::Update, proj.getSymName(), args);
   b.setInsertionPoint(fn.getBody().front().getTerminator());
   SynapseContext c;
-  c.srcs = fn.getArgument(0);
-  c.syn = fn.getArgument(2);
-  c.post = fn.getArgument(3);
-  c.pre = fn.getArgument(4);
-  c.mods = fn.getArgument(5);
+  c.srcs = fn.getArgument(NEURO_UPDATE_ARG_SRCS);
+  c.syn = fn.getArgument(NEURO_UPDATE_ARG_SYN);
+  c.post = fn.getArgument(NEURO_UPDATE_ARG_POST);
+  c.pre = fn.getArgument(NEURO_UPDATE_ARG_PRE);
+  c.mods = fn.getArgument(NEURO_UPDATE_ARG_MODS);
   c.plastic = plasticFlag(loc, c.mods);
-  Value stepF = b.create<arith::SIToFPOp>(loc, k.f64(), fn.getArgument(6));
+  Value stepF = b.create<arith::SIToFPOp>(
+      loc, k.f64(), fn.getArgument(NEURO_UPDATE_ARG_STEP));
   c.now = stepF;
   k.kernelTime =
       b.create<arith::MulFOp>(loc, stepF, k.f64Constant(loc, k.kernelDt));
@@ -548,7 +582,7 @@ LogicalResult ProjectionKernels::buildUpdateKernel() {
       k.store2d(loc, k.f64Constant(loc, 0.0), c.post, row,
                 clear.getInductionVar());
   }
-  Value cols = fn.getArgument(1);
+  Value cols = fn.getArgument(NEURO_UPDATE_ARG_COLS);
   Value nsyn = b.create<memref::DimOp>(loc, cols, k.index(loc, 0));
   auto loop = b.create<scf::ForOp>(loc, k.index(loc, 0), nsyn, one);
   b.setInsertionPoint(loop.getBody()->getTerminator());

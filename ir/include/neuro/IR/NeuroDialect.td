@@ -1,8 +1,10 @@
-//===- NeuroDialect.td - The neuro dialect and its op base -*- tablegen -*-===//
+//===- NeuroDialect.td - The neuro dialect, its attributes -*- tablegen -*-===//
 
 #ifndef NEURO_DIALECT_TD
 #define NEURO_DIALECT_TD
 
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/IR/OpBase.td"
 
 def Neuro_Dialect : Dialect {
@@ -18,9 +20,86 @@ def Neuro_Dialect : Dialect {
     per population), choose integration schemes, and lower to kernels over
     structure-of-arrays memrefs.
   }];
+  let useDefaultAttributePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
+  // Attributes the dialect's passes put on other dialects' operations
+  // (functions, loops, the module) and on its own; each has a generated
+  // helper, NeuroDialect::<Name>AttrHelper.
+  let discardableAttrs = (ins
+    // A function that is a kernel of the runtime contract (ABI.h).
+    "::neuro::KernelAttr":$kernel,
+    // A row of an elaborated population that keeps its value during a run
+    // (neuro.state; neuro-elaborate).
+    "::mlir::UnitAttr":$constant,
+    // A projection whose synapses all have this weight, kept in no row
+    // (convert-neuro-to-kernels).
+    "::mlir::FloatAttr":$constant_weight,
+    // A projection whose kernels read the source of each synapse.
+    "::mlir::UnitAttr":$needs_sources,
+    // The loop over neurons of a step kernel: independent iterations.
+    "::mlir::UnitAttr":$neuron_loop,
+    // A loop over vectors of this many neurons (neuro-vectorize-kernels).
+    "::mlir::IntegerAttr":$vector_width,
+    // A module whose per-step kernels take float32 rows
+    // (neuro-narrow-precision).
+    "::mlir::UnitAttr":$single_precision,
+    // A GPU delivery kernel run by a block per spike
+    // (convert-kernels-to-gpu).
+    "::mlir::UnitAttr":$row_parallel
+  );
 }
 
 class Neuro_Op<string mnemonic, list<Trait> traits = []>
     : Op<Neuro_Dialect, mnemonic, traits>;
+
+//===----------------------------------------------------------------------===//
+// Kernels of the runtime contract
+//===----------------------------------------------------------------------===//
+
+// The same values as rt::KernelKind (runtime/include/neuro/Runtime/
+// Kernels.h); NeuroDialect.cpp checks them.
+def Neuro_KernelKind : I32EnumAttr<"KernelKind",
+    "the kind of a kernel the runtime calls", [
+  I32EnumAttrCase<"Step", 0, "step">,
+  I32EnumAttrCase<"Reset", 1, "reset">,
+  I32EnumAttrCase<"Init", 2, "init">,
+  I32EnumAttrCase<"Derive", 3, "derive">,
+  I32EnumAttrCase<"Deliver", 4, "deliver">,
+  I32EnumAttrCase<"DeliverPost", 5, "deliver_post">,
+  I32EnumAttrCase<"Update", 6, "update">,
+  I32EnumAttrCase<"Connect", 7, "connect">,
+  I32EnumAttrCase<"SynInit", 8, "syninit">
+]> {
+  let cppNamespace = "::neuro";
+  let genSpecializedAttr = 0;
+}
+
+def Neuro_KernelAttr : AttrDef<Neuro_Dialect, "Kernel"> {
+  let mnemonic = "kernel";
+  let summary = "the kind and owner of a kernel of the runtime contract";
+  let description = [{
+    `#neuro.kernel<deliver, "E_to_I">` marks a function (under the
+    dialect's discardable attribute `neuro.kernel`) as the kernel of kind
+    `deliver` of the population or projection `E_to_I`: its arguments are
+    those of the kind in runtime/include/neuro/Runtime/ABI.h, and its
+    symbol is rt::kernelName of the kind, network and owner.
+    convert-neuro-to-kernels marks every kernel it creates; the passes
+    after it read the kind from here, never from the symbol, and
+    convert-kernels-to-gpu marks the GPU kernels it makes of them.
+  }];
+  let parameters = (ins
+    EnumParameter<Neuro_KernelKind>:$kind,
+    StringRefParameter<"the population or projection">:$owner);
+  let assemblyFormat = "`<` $kind `,` $owner `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The runtime's name for the kind.
+    ::neuro::rt::KernelKind getRuntimeKind() const {
+      return ::neuro::runtimeKind(getKind());
+    }
+    /// Whether the kernel runs in every step (rt::runsEveryStep).
+    bool runsEveryStep() const;
+  }];
+}
 
 #endif // NEURO_DIALECT_TD

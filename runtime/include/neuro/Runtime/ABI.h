@@ -3,8 +3,14 @@
 // The only interface between code produced by the Neuro compiler and the
 // runtime. Kernels are emitted with MLIR's C interface
 // (`llvm.emit_c_interface`), so every memref argument arrives as a pointer
-// to a strided descriptor and every scalar by value. Bump NEURO_ABI_VERSION
-// on any change to this file.
+// to a strided descriptor and every scalar by value. Written down here:
+// each kind of kernel's signature (the function types below), the position
+// of each of its arguments (NEURO_<KIND>_ARG_*, which the compiler builds
+// and reads the kernels with), and the parameters of the GPU kernels made
+// from them (NEURO_GPU_*, which the CUDA backend launches them with). The
+// kinds and their symbol names are rt::KernelKind and rt::kernelName
+// (Kernels.h); in the IR a kernel function carries #neuro.kernel<kind,
+// "owner">. Bump NEURO_ABI_VERSION on any change to the binary contract.
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,6 +61,11 @@ NEURO_MEMREF_2D(NeuroMemRef2DF64, double);
 /// addresses. `mods` stays f64; init, connect and syninit stay f64 and
 /// work on the runtime's double rows before they are rounded.
 
+/// After each kind's signature: the position of each argument
+/// (NEURO_<KIND>_ARG_<NAME>) and their number (NEURO_<KIND>_NUM_ARGS), by
+/// which convert-neuro-to-kernels builds the kernels and later passes read
+/// their arguments.
+
 /// Population update: integrates neurons `begin` to `end - 1` of the
 /// population from step `step` to `step + 1`, evaluates the threshold and sets
 /// `spiked[i]` to 1 (else 0) for each of them. `state` is [rows][neurons],
@@ -65,11 +76,25 @@ NEURO_MEMREF_2D(NeuroMemRef2DF64, double);
 typedef void (*NeuroStepFn)(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
                             int64_t step, int64_t seed, int64_t begin,
                             int64_t end);
+enum NeuroStepArg {
+  NEURO_STEP_ARG_STATE = 0,
+  NEURO_STEP_ARG_SPIKED = 1,
+  NEURO_STEP_ARG_STEP = 2,
+  NEURO_STEP_ARG_SEED = 3,
+  NEURO_STEP_ARG_BEGIN = 4,
+  NEURO_STEP_ARG_END = 5,
+  NEURO_STEP_NUM_ARGS = 6
+};
 
 /// Reset of the neurons listed in `spikes` (indices into the population),
 /// called after spike delivery.
 /// Symbol: `_mlir_ciface_neuro_reset_<network>_<population>`.
 typedef void (*NeuroResetFn)(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state);
+enum NeuroResetArg {
+  NEURO_RESET_ARG_SPIKES = 0,
+  NEURO_RESET_ARG_STATE = 1,
+  NEURO_RESET_NUM_ARGS = 2
+};
 
 /// Synapse kernels share these arguments: `syn` [rows][synapses] is the
 /// projection's synapse state, `post` and `pre` the state of its target and
@@ -91,6 +116,19 @@ typedef void (*NeuroDeliverFn)(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
                                NeuroMemRefI32 *cols, NeuroMemRef2DF64 *syn,
                                NeuroMemRef2DF64 *post, NeuroMemRef2DF64 *pre,
                                NeuroMemRefF64 *mods, int64_t step);
+enum NeuroDeliverArg {
+  NEURO_DELIVER_ARG_SPIKES = 0,
+  NEURO_DELIVER_ARG_ROW_PTR = 1,
+  NEURO_DELIVER_ARG_STRIDE = 2,
+  NEURO_DELIVER_ARG_PART = 3,
+  NEURO_DELIVER_ARG_COLS = 4,
+  NEURO_DELIVER_ARG_SYN = 5,
+  NEURO_DELIVER_ARG_POST = 6,
+  NEURO_DELIVER_ARG_PRE = 7,
+  NEURO_DELIVER_ARG_MODS = 8,
+  NEURO_DELIVER_ARG_STEP = 9,
+  NEURO_DELIVER_NUM_ARGS = 10
+};
 
 /// `on post` of one projection for the target neurons listed in `spikes`
 /// (spiked in step `step`): for every target t, the synapses
@@ -102,6 +140,18 @@ typedef void (*NeuroDeliverPostFn)(
     NeuroMemRefI32 *spikes, NeuroMemRefI64 *colPtr, NeuroMemRefI64 *synIndex,
     NeuroMemRefI32 *srcs, NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *post,
     NeuroMemRef2DF64 *pre, NeuroMemRefF64 *mods, int64_t step);
+enum NeuroDeliverPostArg {
+  NEURO_DELIVER_POST_ARG_SPIKES = 0,
+  NEURO_DELIVER_POST_ARG_COL_PTR = 1,
+  NEURO_DELIVER_POST_ARG_SYN_INDEX = 2,
+  NEURO_DELIVER_POST_ARG_SRCS = 3,
+  NEURO_DELIVER_POST_ARG_SYN = 4,
+  NEURO_DELIVER_POST_ARG_POST = 5,
+  NEURO_DELIVER_POST_ARG_PRE = 6,
+  NEURO_DELIVER_POST_ARG_MODS = 7,
+  NEURO_DELIVER_POST_ARG_STEP = 8,
+  NEURO_DELIVER_POST_NUM_ARGS = 9
+};
 
 /// Every step, before the populations' step kernels: sets the target rows
 /// of summed drives to the sum over each target's synapses, and integrates
@@ -113,17 +163,42 @@ typedef void (*NeuroUpdateFn)(NeuroMemRefI32 *srcs, NeuroMemRefI32 *cols,
                               NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *post,
                               NeuroMemRef2DF64 *pre, NeuroMemRefF64 *mods,
                               int64_t step);
+enum NeuroUpdateArg {
+  NEURO_UPDATE_ARG_SRCS = 0,
+  NEURO_UPDATE_ARG_COLS = 1,
+  NEURO_UPDATE_ARG_SYN = 2,
+  NEURO_UPDATE_ARG_POST = 3,
+  NEURO_UPDATE_ARG_PRE = 4,
+  NEURO_UPDATE_ARG_MODS = 5,
+  NEURO_UPDATE_ARG_STEP = 6,
+  NEURO_UPDATE_NUM_ARGS = 7
+};
 
 /// Initial values given by expressions of the neuron index, once when the
 /// network is built, after the other initial values are set.
-/// Symbol: `_mlir_ciface_neuro_init_<network>_<population>`.
+/// Symbol: `_mlir_ciface_neuro_init_<network>_<population>`. The derived
+/// parameters (`_mlir_ciface_neuro_derive_<network>_<population>`) have
+/// the same signature.
 typedef void (*NeuroInitFn)(NeuroMemRef2DF64 *state, int64_t seed);
+enum NeuroInitArg {
+  NEURO_INIT_ARG_STATE = 0,
+  NEURO_INIT_ARG_SEED = 1,
+  NEURO_INIT_NUM_ARGS = 2
+};
 
 /// The probability that source i connects to target j (a connection rule
 /// given by an expression); `pre` and `post` are the populations' states.
 /// Symbol: `_mlir_ciface_neuro_connect_<network>_<projection>`.
 typedef double (*NeuroConnectFn)(int64_t i, int64_t j, NeuroMemRef2DF64 *pre,
                                  NeuroMemRef2DF64 *post, int64_t seed);
+enum NeuroConnectArg {
+  NEURO_CONNECT_ARG_I = 0,
+  NEURO_CONNECT_ARG_J = 1,
+  NEURO_CONNECT_ARG_PRE = 2,
+  NEURO_CONNECT_ARG_POST = 3,
+  NEURO_CONNECT_ARG_SEED = 4,
+  NEURO_CONNECT_NUM_ARGS = 5
+};
 
 /// Per-synapse initial values given by expressions, for synapses
 /// s = 0..size(cols) from srcs[s] to cols[s] (CSR order): writes the rows
@@ -133,6 +208,86 @@ typedef double (*NeuroConnectFn)(int64_t i, int64_t j, NeuroMemRef2DF64 *pre,
 typedef void (*NeuroSynInitFn)(NeuroMemRefI32 *srcs, NeuroMemRefI32 *cols,
                                NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *pre,
                                NeuroMemRef2DF64 *post, int64_t seed);
+enum NeuroSynInitArg {
+  NEURO_SYNINIT_ARG_SRCS = 0,
+  NEURO_SYNINIT_ARG_COLS = 1,
+  NEURO_SYNINIT_ARG_SYN = 2,
+  NEURO_SYNINIT_ARG_PRE = 3,
+  NEURO_SYNINIT_ARG_POST = 4,
+  NEURO_SYNINIT_ARG_SEED = 5,
+  NEURO_SYNINIT_NUM_ARGS = 6
+};
+
+/// GPU kernels (convert-kernels-to-gpu; launched by runtime/backends/cuda).
+/// The kernels that run every step (step, reset, deliver, deliver_post,
+/// update) become kernels of `gpu.module @neuro_kernels` under their own
+/// symbol (neuro_step_<network>_<population>, ...), or `<symbol>_0`,
+/// `<symbol>_1`, ... when one has several top-level loops (launched in that
+/// order, with the same parameters). A kernel's parameters are the
+/// arguments of its kind above, followed by:
+///
+///   step          count (memref<?xi32>, 1 element), list (memref<?xi32>):
+///                 each neuron that spikes takes a slot of the count with an
+///                 atomic add and writes its index into the list.
+///   reset         count (memref<?xi32>): the length of `spikes`.
+///   deliver       counts (memref<?xi32>, one per ring slot), delays
+///                 (memref<?xi64>, one per delay group, in steps), depth,
+///                 list_size, row_stride, first_group, end_group (i64).
+///                 `spikes` is the source's whole ring of spike lists
+///                 (depth slots of list_size) and `row_ptr` the row pointers
+///                 of every delay group, row_stride apart; the grid's y
+///                 dimension strides over groups [first_group, end_group),
+///                 and group g reads ring slot (step - delays[g]) mod depth.
+///   deliver_post  count (memref<?xi32>): the length of `spikes`.
+///   update        nothing.
+///
+/// A delivery whose targets can pull their inputs also gets
+/// `<symbol>_by_target` (NEURO_GPU_PULL_SUFFIX): deliver's arguments, then
+/// post_ptr, post_syn (memref<?xi64>: the synapses by target), srcs,
+/// delays (memref<?xi32>: each synapse's source and delay in steps), flags
+/// (memref<?xi8>: the source's ring of spike flags, depth slots of
+/// list_size), depth, list_size and targets (i64); thread t handles target
+/// t.
+///
+/// Every memref parameter is passed as the fields of its descriptor
+/// (allocated and aligned pointer, offset, sizes, strides), each 8 bytes
+/// (rt::cuda::KernelArgs packs them so).
+enum NeuroGpuStepArg {
+  NEURO_GPU_STEP_ARG_COUNT = NEURO_STEP_NUM_ARGS,
+  NEURO_GPU_STEP_ARG_LIST,
+  NEURO_GPU_STEP_NUM_ARGS
+};
+enum NeuroGpuResetArg {
+  NEURO_GPU_RESET_ARG_COUNT = NEURO_RESET_NUM_ARGS,
+  NEURO_GPU_RESET_NUM_ARGS
+};
+enum NeuroGpuDeliverArg {
+  NEURO_GPU_DELIVER_ARG_COUNTS = NEURO_DELIVER_NUM_ARGS,
+  NEURO_GPU_DELIVER_ARG_DELAYS,
+  NEURO_GPU_DELIVER_ARG_DEPTH,
+  NEURO_GPU_DELIVER_ARG_LIST_SIZE,
+  NEURO_GPU_DELIVER_ARG_ROW_STRIDE,
+  NEURO_GPU_DELIVER_ARG_FIRST_GROUP,
+  NEURO_GPU_DELIVER_ARG_END_GROUP,
+  NEURO_GPU_DELIVER_NUM_ARGS
+};
+enum NeuroGpuDeliverPostArg {
+  NEURO_GPU_DELIVER_POST_ARG_COUNT = NEURO_DELIVER_POST_NUM_ARGS,
+  NEURO_GPU_DELIVER_POST_NUM_ARGS
+};
+enum NeuroGpuUpdateArg { NEURO_GPU_UPDATE_NUM_ARGS = NEURO_UPDATE_NUM_ARGS };
+enum NeuroGpuPullArg {
+  NEURO_GPU_PULL_ARG_POST_PTR = NEURO_DELIVER_NUM_ARGS,
+  NEURO_GPU_PULL_ARG_POST_SYN,
+  NEURO_GPU_PULL_ARG_SRCS,
+  NEURO_GPU_PULL_ARG_DELAYS,
+  NEURO_GPU_PULL_ARG_FLAGS,
+  NEURO_GPU_PULL_ARG_DEPTH,
+  NEURO_GPU_PULL_ARG_LIST_SIZE,
+  NEURO_GPU_PULL_ARG_TARGETS,
+  NEURO_GPU_PULL_NUM_ARGS
+};
+#define NEURO_GPU_PULL_SUFFIX "_by_target"
 
 /// `neuro_abi_version` exported by every generated module.
 typedef int64_t (*NeuroAbiVersionFn)(void);
@@ -161,6 +316,27 @@ static_assert(sizeof(NeuroMemRefI32) == 40, "memref<?xi32> descriptor");
 static_assert(sizeof(NeuroMemRefI64) == 40, "memref<?xi64> descriptor");
 static_assert(sizeof(NeuroMemRefF64) == 40, "memref<?xf64> descriptor");
 static_assert(sizeof(NeuroMemRef2DF64) == 56, "memref<?x?xf64> descriptor");
+
+namespace neuro::abi {
+/// The number of parameters of function type `F`.
+template <typename F> struct Arity;
+template <typename R, typename... Args> struct Arity<R (*)(Args...)> {
+  static constexpr int value = sizeof...(Args);
+};
+} // namespace neuro::abi
+
+static_assert(neuro::abi::Arity<NeuroStepFn>::value == NEURO_STEP_NUM_ARGS);
+static_assert(neuro::abi::Arity<NeuroResetFn>::value == NEURO_RESET_NUM_ARGS);
+static_assert(neuro::abi::Arity<NeuroDeliverFn>::value ==
+              NEURO_DELIVER_NUM_ARGS);
+static_assert(neuro::abi::Arity<NeuroDeliverPostFn>::value ==
+              NEURO_DELIVER_POST_NUM_ARGS);
+static_assert(neuro::abi::Arity<NeuroUpdateFn>::value == NEURO_UPDATE_NUM_ARGS);
+static_assert(neuro::abi::Arity<NeuroInitFn>::value == NEURO_INIT_NUM_ARGS);
+static_assert(neuro::abi::Arity<NeuroConnectFn>::value ==
+              NEURO_CONNECT_NUM_ARGS);
+static_assert(neuro::abi::Arity<NeuroSynInitFn>::value ==
+              NEURO_SYNINIT_NUM_ARGS);
 #endif
 
 #endif // NEURO_RUNTIME_ABI_H

@@ -10,6 +10,7 @@
 #ifndef NEURO_RUNTIME_KERNELS_H
 #define NEURO_RUNTIME_KERNELS_H
 
+#include "neuro/Runtime/ABI.h"
 #include "neuro/Runtime/Model.h"
 
 #include <functional>
@@ -18,7 +19,9 @@
 namespace neuro::rt {
 
 /// The kinds of kernel: per population (Step, Reset, Init, Derive) and per
-/// projection (the others).
+/// projection (the others). The IR marks each kernel function with its kind
+/// and owner, #neuro.kernel<step, "E"> (ir/include/neuro/IR/
+/// NeuroDialect.td, whose enum has these values).
 enum class KernelKind {
   Step,
   Reset,
@@ -38,6 +41,40 @@ inline constexpr KernelKind kPopulationKernels[] = {
 inline constexpr KernelKind kProjectionKernels[] = {
     KernelKind::Deliver, KernelKind::DeliverPost, KernelKind::Update,
     KernelKind::Connect, KernelKind::SynInit};
+
+/// Whether kernels of `kind` run in every step (step, reset, the
+/// deliveries and update), rather than once when the network is built.
+/// These take rows of single precision (ModelSpec::singlePrecision) and
+/// become GPU kernels.
+constexpr bool runsEveryStep(KernelKind kind) {
+  return kind == KernelKind::Step || kind == KernelKind::Reset ||
+         kind == KernelKind::Deliver || kind == KernelKind::DeliverPost ||
+         kind == KernelKind::Update;
+}
+
+/// The number of arguments of kernels of `kind` (NEURO_<KIND>_NUM_ARGS).
+constexpr int numArguments(KernelKind kind) {
+  switch (kind) {
+  case KernelKind::Step:
+    return NEURO_STEP_NUM_ARGS;
+  case KernelKind::Reset:
+    return NEURO_RESET_NUM_ARGS;
+  case KernelKind::Init:
+  case KernelKind::Derive:
+    return NEURO_INIT_NUM_ARGS;
+  case KernelKind::Deliver:
+    return NEURO_DELIVER_NUM_ARGS;
+  case KernelKind::DeliverPost:
+    return NEURO_DELIVER_POST_NUM_ARGS;
+  case KernelKind::Update:
+    return NEURO_UPDATE_NUM_ARGS;
+  case KernelKind::Connect:
+    return NEURO_CONNECT_NUM_ARGS;
+  case KernelKind::SynInit:
+    return NEURO_SYNINIT_NUM_ARGS;
+  }
+  return 0;
+}
 
 /// `neuro_<kind>_<network>_<owner>` (`neuro_step_CUBA_E`); the symbol with
 /// the C interface the runtime calls is `_mlir_ciface_` followed by it.

@@ -72,7 +72,7 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
 // A spike source has no init kernel.
 // CHECK-NOT:   func.func @neuro_init_X_Q(
 // CHECK-LABEL: func.func @neuro_init_X_P(
-// CHECK-SAME:    %[[IST:.*]]: memref<?x?xf64>, %[[ISEED:.*]]: i64) attributes {llvm.emit_c_interface}
+// CHECK-SAME:    %[[IST:.*]]: memref<?x?xf64>, %[[ISEED:.*]]: i64) attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<init, "P">}
 // CHECK-DAG:     %[[I0:.*]] = arith.constant 0 : index
 // CHECK-DAG:     %[[I1:.*]] = arith.constant 1 : index
 // CHECK:         %[[N:.*]] = memref.dim %[[IST]], %[[I1]] : memref<?x?xf64>
@@ -93,7 +93,7 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
 // No derive kernel: nothing derived, no propagators.
 // CHECK-NOT:   func.func @neuro_derive_X_P(
 // CHECK-LABEL: func.func @neuro_connect_X_P_to_P(
-// CHECK-SAME:    %[[CI:.*]]: i64, %[[CJ:.*]]: i64, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: i64) -> f64 attributes {llvm.emit_c_interface}
+// CHECK-SAME:    %[[CI:.*]]: i64, %[[CJ:.*]]: i64, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: i64) -> f64 attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<connect, "P_to_P">}
 // CHECK-NEXT:    arith.index_cast %[[CI]] : i64 to index
 // CHECK-NEXT:    arith.index_cast %[[CJ]] : i64 to index
 // CHECK-NEXT:    %[[FI:.*]] = arith.sitofp %[[CI]] : i64 to f64
@@ -105,7 +105,7 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
 // CHECK-NEXT:    return %[[P]] : f64
 // The synapse rows: the weight (row 0), then `_delay` (row 1).
 // CHECK-LABEL: func.func @neuro_syninit_X_P_to_P(
-// CHECK-SAME:    %[[SRCS:.*]]: memref<?xi32>, %[[SCOLS:.*]]: memref<?xi32>, %[[SSYN:.*]]: memref<?x?xf64>, %[[SPRE:.*]]: memref<?x?xf64>, %[[SPOST:.*]]: memref<?x?xf64>, %[[SSEED:.*]]: i64) attributes {llvm.emit_c_interface}
+// CHECK-SAME:    %[[SRCS:.*]]: memref<?xi32>, %[[SCOLS:.*]]: memref<?xi32>, %[[SSYN:.*]]: memref<?x?xf64>, %[[SPRE:.*]]: memref<?x?xf64>, %[[SPOST:.*]]: memref<?x?xf64>, %[[SSEED:.*]]: i64) attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<syninit, "P_to_P">}
 // CHECK-DAG:     %[[S1:.*]] = arith.constant 1 : index
 // CHECK-DAG:     %[[S0:.*]] = arith.constant 0 : index
 // CHECK:         %[[NSYN:.*]] = memref.dim %[[SCOLS]], %[[S0]] : memref<?xi32>
@@ -167,6 +167,7 @@ neuro.network @D dt(1.000000e-04) duration(1.000000e-03) seed(0) {
 // CHECK-NEXT:    }
 // CHECK-LABEL: func.func @neuro_derive_D_P(
 // CHECK-SAME:    %[[EST:.*]]: memref<?x?xf64>, %{{.*}}: i64)
+// CHECK-SAME:    neuro.kernel = #neuro.kernel<derive, "P">
 // CHECK-DAG:     %[[EK:.*]] = arith.constant 0 : index
 // CHECK-DAG:     %[[EH:.*]] = arith.constant 1 : index
 // CHECK:         scf.for %[[EI:.*]] =

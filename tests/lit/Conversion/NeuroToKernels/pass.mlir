@@ -1,4 +1,4 @@
-// RUN: neuro-opt %s --convert-neuro-to-kernels --split-input-file | FileCheck %s
+// RUN: neuro-opt %s --convert-neuro-to-kernels --split-input-file | FileCheck %s -DABI=%abi_version
 
 // The pass over a module (NeuroToKernels.cpp): the kernels of every
 // network, the runtime functions they call declared once at the top, and one
@@ -36,7 +36,7 @@ neuro.network @B dt(2.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK-DAG:       arith.constant 2.000000e-03 : f64
 // CHECK:             func.call @neuro_rt_uniform(
 // CHECK-LABEL:   func.func @neuro_abi_version() -> i64 {
-// CHECK-NEXT:      %[[VER:.*]] = arith.constant 10 : i64
+// CHECK-NEXT:      %[[VER:.*]] = arith.constant [[ABI]] : i64
 // CHECK-NEXT:      return %[[VER]] : i64
 // CHECK-NEXT:    }
 // CHECK-NEXT:  }

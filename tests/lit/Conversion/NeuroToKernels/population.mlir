@@ -45,7 +45,7 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // is for kernels that draw random numbers (none here).
 // CHECK-LABEL: func.func @neuro_step_Net_P(
 // CHECK-SAME:    %[[STATE:.*]]: memref<?x?xf64>, %[[SPIKED:.*]]: memref<?xi8>, %[[STEP:.*]]: i64, %[[SEED:.*]]: i64, %[[BEGIN:.*]]: i64, %[[END:.*]]: i64)
-// CHECK-SAME:    attributes {llvm.emit_c_interface}
+// CHECK-SAME:    attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<step, "P">}
 // Constants are created once, at the kernel's entry.
 // CHECK-DAG:     %[[ROW2:.*]] = arith.constant 2 : index
 // CHECK-DAG:     %[[R:.*]] = arith.constant 2.000000e+01 : f64
@@ -76,7 +76,7 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 
 // Reset kernel: over the spike list.
 // CHECK-LABEL: func.func @neuro_reset_Net_P(
-// CHECK-SAME:    %[[SPIKES:.*]]: memref<?xi32>, %[[ST:.*]]: memref<?x?xf64>) attributes {llvm.emit_c_interface}
+// CHECK-SAME:    %[[SPIKES:.*]]: memref<?xi32>, %[[ST:.*]]: memref<?x?xf64>) attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<reset, "P">}
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
 // CHECK:         %[[M:.*]] = memref.dim %[[SPIKES]], %[[C0]] : memref<?xi32>

@@ -37,7 +37,7 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // (row 1) of the target.
 // CHECK-LABEL: func.func @neuro_deliver_Net_P_to_P(
 // CHECK-SAME:    %[[SP:.*]]: memref<?xi32>, %[[ROWPTR:.*]]: memref<?xi64>, %[[STRIDE:.*]]: i64, %[[PART:.*]]: i64, %[[COLS:.*]]: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %[[POST:.*]]: memref<?x?xf64>, %[[PRE:.*]]: memref<?x?xf64>, %[[MODS:.*]]: memref<?xf64>, %[[STEP:.*]]: i64)
-// CHECK-SAME:    attributes {llvm.emit_c_interface}
+// CHECK-SAME:    attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<deliver, "P_to_P">}
 // CHECK-DAG:     %[[W:.*]] = arith.constant 1.000000e-03 : f64
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG:     %[[Z:.*]] = arith.constant 0.000000e+00 : f64
@@ -155,6 +155,7 @@ neuro.network @S dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:        memref.store %[[A2]], %[[SYN]][%[[C1]], %[[J]]]
 // CHECK-LABEL: func.func @neuro_deliver_post_S_A_to_B(
 // CHECK-SAME:    %[[PSP:.*]]: memref<?xi32>, %[[CP:.*]]: memref<?xi64>, %[[IDX:.*]]: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[PSYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %[[PMODS:.*]]: memref<?xf64>, %{{.*}}: i64)
+// CHECK-SAME:    neuro.kernel = #neuro.kernel<deliver_post, "A_to_B">
 // CHECK-DAG:     %[[W0:.*]] = arith.constant 0 : index
 // The plasticity flag, mods[0] != 0, once per call.
 // CHECK:         %[[FLAG:.*]] = memref.load %[[PMODS]][%[[W0]]] : memref<?xf64>
@@ -238,7 +239,7 @@ neuro.network @U dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:      }
 // CHECK-LABEL: func.func @neuro_update_U_A_to_B(
 // CHECK-SAME:    %[[SRCS:.*]]: memref<?xi32>, %[[UCOLS:.*]]: memref<?xi32>, %[[USYN:.*]]: memref<?x?xf64>, %[[UPOST:.*]]: memref<?x?xf64>, %[[UPRE:.*]]: memref<?x?xf64>, %[[UMODS:.*]]: memref<?xf64>, %[[USTEP:.*]]: i64)
-// CHECK-SAME:    attributes {llvm.emit_c_interface}
+// CHECK-SAME:    attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<update, "A_to_B">}
 // CHECK-DAG:     %[[W:.*]] = arith.constant 5.000000e-01 : f64
 // CHECK-DAG:     %[[ROW:.*]] = arith.constant 1 : index
 // CHECK-DAG:     %[[DT:.*]] = arith.constant 1.000000e-03 : f64
