@@ -291,3 +291,10 @@ def test_synapse_recordings_added_from_python():
     # slowly, so it is close to the value now.
     np.testing.assert_allclose(rec["w"][-1], sim["Inputs_to_Out.w"][2:5],
                                rtol=0.05)
+
+
+def test_tunable_names_are_checked():
+    with pytest.raises(neuro.CompileError, match="no parameter or state 'x'"):
+        neuro.compile_source(DECAY, tunable=["P.x"])
+    with pytest.raises(neuro.CompileError, match="no population or projection"):
+        neuro.compile_source(DECAY, tunable=["Q.tau"])

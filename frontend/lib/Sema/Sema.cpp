@@ -105,7 +105,55 @@ bool Checker::run() {
   for (const NetworkDecl &net : module.networks)
     if (declare(net.name, net.range))
       checkNetwork(net);
+  if (!diag.hadError())
+    checkTunableNames();
   return !diag.hadError();
+}
+
+void Checker::checkTunableNames() {
+  // `--tunable POP.NAME` (not a wildcard) must name something a run can
+  // set: a parameter or state of a population's model, or a projection's
+  // weight or per-synapse state. Parameters of a synapse are constants of
+  // the kernels; saying so beats ignoring the name.
+  for (const std::string &name : tunable) {
+    auto dot = name.find('.');
+    // Names that come with a value (`neuroc run --set`) are checked, with
+    // their own messages, where the value is applied.
+    if (name == "*" || dot == std::string::npos ||
+        name.compare(dot + 1, std::string::npos, "*") == 0 ||
+        overrides.count(name))
+      continue;
+    std::string owner = name.substr(0, dot), var = name.substr(dot + 1);
+    const ModelInfo *model = nullptr;
+    bool projection = false;
+    for (const NetworkInfo &net : result.networks) {
+      for (const PopulationInfo &p : net.populations)
+        if (p.decl && p.decl->name == owner)
+          model = p.model;
+      for (const ProjectionInfo &j : net.projections)
+        if (j.name == owner) {
+          model = j.model;
+          projection = true;
+        }
+    }
+    if (!model) {
+      diag.error({}, "--tunable " + name + ": no population or projection '" +
+                         owner + "'");
+      continue;
+    }
+    auto it = model->vars.find(var);
+    if (it == model->vars.end() || !it->second.decl) {
+      diag.error({}, "--tunable " + name + ": '" + owner +
+                         "' has no parameter or state '" + var + "'");
+      continue;
+    }
+    if (projection && it->second.decl->kind == VarDecl::Kind::Param)
+      diag.error({}, "--tunable " + name + ": '" + var +
+                         "' is a parameter of the synapse, which the kernels "
+                         "hold as a constant; a run can set a projection's "
+                         "weight and per-synapse states (--set " +
+                         name + "=VALUE compiles another value)");
+  }
 }
 
 bool neuro::runSema(const Module &module, DiagEngine &diag, SemaResult &result,

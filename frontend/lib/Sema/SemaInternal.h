@@ -83,6 +83,9 @@ public:
 
   /// Checks the module; false when there were errors.
   bool run();
+  /// Names given to --tunable that no population or projection has, or
+  /// that a run cannot set: errors.
+  void checkTunableNames();
 
 private:
   //===--------------------------------------------------------------------===//
