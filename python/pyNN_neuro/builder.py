@@ -39,8 +39,9 @@ def _q(value, unit):
 
 
 def _last(row):
-    """Rows holding absolute times (last spike, last update): shifted when
-    the state is carried to a network starting later."""
+    """Rows holding the step of an event (`_lastspike`, `_lastupdate`):
+    counted from the new start when the state is carried to a network
+    starting later."""
     return row.startswith("_last")
 
 
@@ -82,8 +83,7 @@ class Network:
         self.model = self._net.compile(tunable=["*"],
                                        **state.compile_options)
         self.sim = None
-        self.restart(carried)
-        self._check_connections()
+        self.restart(carried, align=True)
 
     # Writing the network --------------------------------------------------
 
@@ -246,11 +246,21 @@ class Network:
 
     # The simulation -------------------------------------------------------
 
-    def restart(self, carried=None):
+    def restart(self, carried=None, align=False):
         """A new simulation of the compiled network, from its start (reset:
         a new segment), every row set from PyNN's values."""
         self.sim = self.model.simulation(seed=self.state.seed(self.build),
                                          threads=self.state.threads)
+        if align:
+            self._align()
+        for groups in self._groups.values():
+            for g in groups:
+                # The synapses' states are those of t = 0: of the event
+                # before step 0 (an event in step k is at (k + 1) dt).
+                rows = self.model.projections[g.name]["rows"]
+                if "_lastupdate" in rows:
+                    self.sim._sim.synapse_state(g.name)[
+                        rows.index("_lastupdate")][:] = -1
         for p in self._spikes - self._compiled_spikes:
             self.sim.record_spikes(self._pops[p])
         for p in self._pops:
@@ -267,14 +277,28 @@ class Network:
         if carried is not None:
             self._restore(*carried)
 
-    def _check_connections(self):
-        for groups in self._groups.values():
+    def _align(self):
+        """Puts each group's connections in the order of the built
+        synapses (Neuro numbers them by source, and by delay where delays
+        differ), matching (pre, post, delay, weight)."""
+        for prj, groups in self._groups.items():
+            cols = prj._columns()
             for g in groups:
-                pre, post, _ = self.sim.connections(g.name)
-                if not (np.array_equal(pre, g.pre)
-                        and np.array_equal(post, g.post)):
+                pre, post, delay = self.sim.connections(g.name)
+                w = self.sim[f"{g.name}.w"]
+                built = (w, np.rint(delay * 1e3 / self.dt), post, pre)
+                mine = (cols["weight"][g.conns] * g.factor,
+                        np.rint(cols["delay"][g.conns] / self.dt),
+                        g.post, g.pre)
+                a, b = np.lexsort(built), np.lexsort(mine)
+                if len(a) != len(b) or not all(
+                        np.array_equal(x[a], y[b])
+                        for x, y in zip(built[1:], mine[1:])):
                     raise RuntimeError(f"pyNN.neuro: the synapses of {g.name} "
-                                       "are not in the order written")
+                                       "are not the ones written")
+                conns = np.empty_like(g.conns)
+                conns[a] = g.conns[b]
+                g.conns, g.pre, g.post = conns, pre, post
 
     @property
     def t(self):
@@ -351,8 +375,8 @@ class Network:
     def snapshot(self):
         """The state of the simulation: ({Population: {row: values}},
         {Projection: {row: values per connection}}), times of last events
-        relative to the current time."""
-        now = self.sim.t
+        (steps) counted from the current step."""
+        now = self.sim.step
         pops = {}
         for p, name in self._pops.items():
             params = set(p.celltype.default_parameters) | {"i_inj"}
@@ -432,7 +456,9 @@ class Network:
             return spikes, {}
         if p in self._spikes:
             i, t = self.sim.spikes(name)
-            spikes = (np.asarray(i, dtype=np.int64), t * 1e3 + self.t0)
+            # On PyNN's grid (k dt), the same whichever network recorded.
+            k = np.rint((t * 1e3 + self.t0) / self.dt)
+            spikes = (np.asarray(i, dtype=np.int64), k * self.dt)
         signals = {}
         if p in self._records:
             variables, b, e, every = self._records[p]

@@ -22,6 +22,16 @@ class Assembly(common.Assembly):
     __doc__ = common.Assembly.__doc__
     _simulator = simulator
 
+    @property
+    def receptor_types(self):
+        """The receptor types all populations have, in the order of the
+        first (PyNN's returns them in a set's order, which makes a
+        projection without receptor_type guess either)."""
+        common_types = set.intersection(*(set(p.celltype.receptor_types)
+                                          for p in self.populations))
+        return [r for r in self.populations[0].celltype.receptor_types
+                if r in common_types]
+
 
 def _evaluate(value, size):
     """A LazyArray (or anything PyNN takes as a value) as a float array of

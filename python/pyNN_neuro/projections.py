@@ -42,9 +42,7 @@ class Connection(common.Connection):
         return self.projection._values(name)[self.index]
 
     def _set(self, name, value):
-        values = self.projection._values(name).copy()
-        values[self.index] = value
-        self.projection._set_values(name, values)
+        self.projection._set_values(name, value, self.index)
 
     weight = property(lambda self: self._get("weight"),
                       lambda self, w: self._set("weight", w))
@@ -60,6 +58,13 @@ class Connection(common.Connection):
 
     def as_tuple(self, *attribute_names):
         return tuple(getattr(self, name) for name in attribute_names)
+
+
+def _steps(delays):
+    """Delays (ms) rounded to whole steps, at least one (Neuro rounds them
+    so; one step is the least PyNN's other backends take)."""
+    dt = simulator.state.dt
+    return np.maximum(np.rint(np.asarray(delays, dtype=float) / dt), 1) * dt
 
 
 def _flatten(neurons):
@@ -140,8 +145,7 @@ class Projection(common.Projection):
                 cols[name] = (np.concatenate(parts) if parts
                               else np.zeros(0, dtype=dtype))
             if "delay" in cols:
-                dt = simulator.state.dt
-                cols["delay"] = np.rint(cols["delay"] / dt) * dt
+                cols["delay"] = _steps(cols["delay"])
             self._chunks = [cols] if len(cols["pre"]) else []
             self._cols = cols
         return self._cols
@@ -183,22 +187,23 @@ class Projection(common.Projection):
                            f"parameter {name!r}")
         return cols[name]
 
-    def _set_values(self, name, values):
+    def _set_values(self, name, values, index=slice(None)):
+        """Sets the values of connections `index` (all by default)."""
         cols = self._columns()
         if name not in cols:
             raise KeyError(f"{self.synapse_type.__class__.__name__} has no "
                            f"parameter {name!r}")
-        values = np.broadcast_to(np.asarray(values, dtype=float),
-                                 cols[name].shape)
         if name == "delay":
-            dt = simulator.state.dt
-            values = np.rint(values / dt) * dt
-        cols[name][:] = values
+            values = _steps(values)
+        cols[name][index] = values
         net = simulator.state.network
         if net is None:
             return
         if name == "weight":
-            net.set_weights(self, cols["weight"])
+            live = net.weights(self)
+            if live is not None:
+                live[index] = values
+                net.set_weights(self, live)
         else:
             simulator.state.changed()  # compiled into the network
 
