@@ -579,3 +579,39 @@ def test_continuing_after_compiling_again_is_exact():
     assert np.array_equal(v1, v2)
     assert s1 == s2 and sum(len(s) for s in s1) > 3
     assert np.array_equal(w1, w2)
+
+
+def test_new_population_and_projection_after_a_run():
+    """A population and a projection made after the first run: the network
+    is compiled again at the next run, continuing the old neurons."""
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0, 30.0]))
+    a = sim.Population(1, sim.IF_curr_exp(v_thresh=0.0, i_offset=0.5))
+    tm = sim.Projection(src, a, sim.OneToOneConnector(),
+                        sim.TsodyksMarkramSynapse(weight=1.0, U=0.5,
+                                                  delay=1.0))
+    a.record(["v", "isyn_exc"])
+    sim.run(20.0)
+    v20 = a.get_data().segments[0].filter(name="v")[0].magnitude[-1, 0]
+    b = sim.Population(2, sim.IF_curr_exp(v_thresh=0.0))
+    sim.Projection(src, b, sim.AllToAllConnector(),
+                   sim.StaticSynapse(weight=2.0, delay=1.0))
+    b.record("isyn_exc")
+    tm.set(U=0.25)   # compiled: applies from the next run
+    sim.run(20.0)
+    assert sim.simulator.state.builds == 2
+    seg = a.get_data().segments[0]
+    v = seg.filter(name="v")[0].magnitude[:, 0]
+    assert v.shape == (401,) and v[200] == v20
+    isyn = seg.filter(name="isyn_exc")[0].magnitude[:, 0]
+    # The spike arriving at 31 ms releases U = 0.25 of the available
+    # resources: after the first release (0.5 made active, y), 20 ms of
+    # NEST's propagation (active decaying with tau_syn 5 ms into inactive,
+    # recovering with tau_rec 100 ms).
+    h, ts, tr = 20.0, 5.0, 100.0
+    pxy = ((np.exp(-h / tr) - 1) * tr - (np.exp(-h / ts) - 1) * ts) / (ts - tr)
+    x = 0.5 + pxy * 0.5
+    assert isyn[310] - isyn[309] * np.exp(-0.02) == pytest.approx(
+        0.25 * x, rel=1e-9)
+    sig = b.get_data().segments[0].analogsignals[0]   # from its creation
+    assert float(sig.t_start) == 20.0 and sig.shape == (201, 2)
+    assert sig.magnitude[110] == pytest.approx([2.0, 2.0], rel=1e-12)
