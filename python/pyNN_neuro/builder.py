@@ -192,6 +192,12 @@ class Network:
                 names.append("tau_syn")
                 keys.append(self._tau_syn(st, prj.receptor_type, post_pops,
                                           post_idx))
+            if "tau_syn" in names and np.any(
+                    keys[names.index("tau_rec") + 2] == keys[-1]):
+                raise errors.InvalidParameterValueError(
+                    f"{prj.label}: tau_rec equals the target's synaptic time "
+                    "constant, which the Tsodyks-Markram model (NEST's, "
+                    "NEURON's) cannot take")
             uniq, inverse = np.unique(np.stack(keys, axis=1), axis=0,
                                       return_inverse=True)
             inverse = np.asarray(inverse).ravel()

@@ -615,3 +615,12 @@ def test_new_population_and_projection_after_a_run():
     sig = b.get_data().segments[0].analogsignals[0]   # from its creation
     assert float(sig.t_start) == 20.0 and sig.shape == (201, 2)
     assert sig.magnitude[110] == pytest.approx([2.0, 2.0], rel=1e-12)
+
+
+def test_tsodyks_markram_needs_tau_rec_other_than_tau_syn():
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))
+    post = sim.Population(1, sim.IF_curr_exp(tau_syn_E=100.0))
+    sim.Projection(src, post, sim.AllToAllConnector(),
+                   sim.TsodyksMarkramSynapse(weight=1.0, tau_rec=100.0))
+    with pytest.raises(errors.InvalidParameterValueError, match="tau_rec"):
+        sim.run(1.0)
