@@ -17,19 +17,30 @@ _FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 
 class _Finder(importlib.abc.MetaPathFinder):
+    def __init__(self, folder):
+        self.folder = folder
+
     def find_spec(self, fullname, path=None, target=None):
         if fullname != "pyNN.neuro":
             return None
-        init = os.path.join(_FOLDER, "__init__.py")
+        init = os.path.join(self.folder, "__init__.py")
         if not os.path.exists(init):
             return None
         return importlib.util.spec_from_file_location(
-            fullname, init, submodule_search_locations=[_FOLDER])
+            fullname, init, submodule_search_locations=[self.folder])
+
+
+def _ours(finder):
+    cls = type(finder)
+    return cls.__name__ == "_Finder" and cls.__module__ == __name__
 
 
 def install():
-    if not any(isinstance(f, _Finder) for f in sys.meta_path):
-        sys.meta_path.append(_Finder())
+    """Makes `import pyNN.neuro` load the pyNN_neuro beside this file,
+    replacing the finder of another build (a .pth of one build, the neuro
+    package of another: the package imported wins, see neuro/__init__)."""
+    sys.meta_path[:] = [f for f in sys.meta_path if not _ours(f)]
+    sys.meta_path.append(_Finder(_FOLDER))
 
 
 install()

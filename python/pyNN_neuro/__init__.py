@@ -1,0 +1,123 @@
+"""Neuro implementation of the PyNN 0.10 API (pyNN.neuro).
+
+    import pyNN.neuro as sim
+    sim.setup(timestep=0.1)
+    cells = sim.Population(10, sim.IF_cond_exp(tau_refrac=2.0))
+    ...
+    sim.run(100.0)
+
+The script's populations, projections, current sources and recordings are
+collected as it creates them; the first run writes them as one Neuro
+network of the std.pynn models, compiles and runs it (builder.py). See
+docs/pynn.md for what maps to what and what differs from PyNN's NEST and
+NEURON backends.
+
+`import neuro` first makes `import pyNN.neuro` find this package (the
+build's neuro.pth does it too).
+"""
+
+import logging
+
+from pyNN import common
+from pyNN.common.control import (DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY,
+                                 DEFAULT_TIMESTEP)
+from pyNN.connectors import *  # noqa: F401,F403
+from pyNN.connectors import FixedProbabilityConnector
+from pyNN.random import NumpyRNG, RandomDistribution  # noqa: F401
+from pyNN.recording import get_io
+from pyNN.space import Space  # noqa: F401
+from pyNN.standardmodels import StandardCellType
+
+from . import simulator
+from .populations import Assembly, Population, PopulationView  # noqa: F401
+from .projections import Projection
+from .standardmodels.cells import *  # noqa: F401,F403
+from .standardmodels.electrodes import (ACSource, DCSource,  # noqa: F401
+                                        NoisyCurrentSource,
+                                        StepCurrentSource)
+from .standardmodels.synapses import (  # noqa: F401
+    AdditiveWeightDependence, MultiplicativeWeightDependence, SpikePairRule,
+    STDPMechanism, StaticSynapse, TsodyksMarkramSynapse)
+
+logger = logging.getLogger("PyNN")
+
+
+def list_standard_models():
+    """The StandardCellType classes this backend has."""
+    return [obj.__name__ for obj in globals().values()
+            if isinstance(obj, type) and issubclass(obj, StandardCellType)
+            and obj is not StandardCellType]
+
+
+def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY,
+          **extra_params):
+    """Starts a new simulation (ms). Neuro's options: `threads` (worker
+    threads of the simulation), `rng_seed` (or `seed`: the seed of the
+    network's own random numbers, the spike sources'; 0 by default),
+    `compile_options` (a dict given to neuro.Network.compile, e.g.
+    {"precision": "single"})."""
+    max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
+    common.setup(timestep, min_delay, **extra_params)
+    state = simulator.state
+    state.clear()
+    state.dt = float(timestep)
+    state.min_delay = min_delay
+    state.max_delay = max_delay
+    state.threads = int(extra_params.get("threads", 1) or 1)
+    seed = extra_params.get("rng_seed", extra_params.get("seed", 0))
+    state.rng_seed = int(seed or 0)
+    state.compile_options = dict(extra_params.get("compile_options", {}))
+    return rank()
+
+
+def end(compatible_output=True):
+    """Writes the data asked for by record(..., to_file) and frees the
+    simulation."""
+    state = simulator.state
+    for (population, variables, filename) in state.write_on_end:
+        population.write_data(get_io(filename), variables)
+    state.write_on_end = []
+    if state.network is not None:
+        state.network.close()
+        state.network = None
+        state.stale = True
+
+
+run, run_until = common.build_run(simulator)
+run_for = run
+
+reset = common.build_reset(simulator)
+
+initialize = common.initialize
+
+get_current_time, get_time_step, _get_min_delay, _get_max_delay, \
+    num_processes, rank = common.build_state_queries(simulator)
+
+
+def get_min_delay():
+    """The minimum delay (ms): the time step unless setup() gave one."""
+    d = _get_min_delay()
+    return simulator.state.dt if d == "auto" else d
+
+
+def get_max_delay():
+    """The maximum delay (ms); Neuro has none ('auto': infinite)."""
+    d = _get_max_delay()
+    return float("inf") if d == "auto" else d
+
+create = common.build_create(Population)
+
+connect = common.build_connect(Projection, FixedProbabilityConnector,
+                               StaticSynapse)
+
+set = common.set
+
+record = common.build_record(simulator)
+
+
+def record_v(source, filename):
+    return record(["v"], source, filename)
+
+
+def record_gsyn(source, filename):
+    return record(["gsyn_exc", "gsyn_inh"], source, filename)

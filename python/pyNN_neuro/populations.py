@@ -1,0 +1,171 @@
+"""Populations, views and assemblies of pyNN.neuro.
+
+A Population keeps its parameters as evaluated arrays (one value per
+neuron, PyNN's names and units) and its initial values likewise; random
+distributions are drawn once, with the RNG PyNN gives, when they are set.
+The network written at the first run takes them from here; between runs,
+Population.set and initialize write them into the simulation's rows as
+well (builder.Network.parameters_changed, set_state).
+"""
+
+import numpy as np
+
+from pyNN import common, errors
+from pyNN.parameters import LazyArray, ParameterSpace, simplify
+from pyNN.standardmodels import StandardCellType
+
+from . import simulator
+from .recording import Recorder
+
+
+class Assembly(common.Assembly):
+    __doc__ = common.Assembly.__doc__
+    _simulator = simulator
+
+    @property
+    def receptor_types(self):
+        """The receptor types all populations have, in the order of the
+        first (PyNN's returns them in a set's order, which makes a
+        projection without receptor_type guess either)."""
+        common_types = set.intersection(*(set(p.celltype.receptor_types)
+                                          for p in self.populations))
+        return [r for r in self.populations[0].celltype.receptor_types
+                if r in common_types]
+
+
+def _evaluate(value, size):
+    """A LazyArray (or anything PyNN takes as a value) as a float array of
+    `size` values."""
+    if not isinstance(value, LazyArray):
+        value = LazyArray(value, shape=(size,), dtype=float)
+    if value.shape != (size,):
+        value.shape = (size,)
+    return np.array(value.evaluate(simplify=False), dtype=float)
+
+
+class _ViewInitialValues:
+    """A view's initial values: those of its population's neurons."""
+
+    def __init__(self, view):
+        self._view = view
+
+    def __getitem__(self, variable):
+        gp, idx = self._view.grandparent, self._view._parent_indices()
+        return LazyArray(gp._initial[variable][idx], shape=(idx.size,),
+                         dtype=float)
+
+    def __setitem__(self, variable, value):
+        pass  # _set_initial_value_array stored the values
+
+    def __contains__(self, variable):
+        return variable in self._view.grandparent._initial
+
+    def keys(self):
+        return self._view.grandparent._initial.keys()
+
+
+class PopulationView(common.PopulationView):
+    __doc__ = common.PopulationView.__doc__
+    _assembly_class = Assembly
+    _simulator = simulator
+
+    def _parent_indices(self):
+        """This view's neurons as indices of the Population at its root."""
+        return np.asarray(self.index_in_grandparent(np.arange(self.size)),
+                          dtype=np.int64)
+
+    @property
+    def initial_values(self):
+        return _ViewInitialValues(self)
+
+    def _get_parameters(self, *names):
+        gp, idx = self.grandparent, self._parent_indices()
+        return ParameterSpace({name: simplify(gp._parameters[name][idx])
+                               for name in names}, shape=(self.size,))
+
+    def _set_parameters(self, parameter_space):
+        gp, idx = self.grandparent, self._parent_indices()
+        parameter_space.evaluate(simplify=False)
+        for name, value in parameter_space.items():
+            gp._parameters[name][idx] = value
+        gp._parameters_changed(list(parameter_space.keys()))
+
+    def _set_initial_value_array(self, variable, value):
+        gp, idx = self.grandparent, self._parent_indices()
+        gp._store_initial(variable, idx, _evaluate(value, self.size))
+
+    def _get_view(self, selector, label=None):
+        return PopulationView(self, selector, label)
+
+
+class Population(common.Population):
+    __doc__ = common.Population.__doc__
+    _simulator = simulator
+    _recorder_class = Recorder
+    _assembly_class = Assembly
+
+    def _create_cells(self):
+        state = simulator.state
+        ids = np.arange(state.id_counter, state.id_counter + self.size)
+        self.all_cells = np.array([simulator.ID(i) for i in ids],
+                                  dtype=simulator.ID)
+        self._mask_local = np.ones((self.size,), bool)
+        for id in self.all_cells:
+            id.parent = self
+        state.id_counter += self.size
+        if isinstance(self.celltype, StandardCellType):
+            parameter_space = self.celltype.native_parameters
+        else:
+            raise TypeError("pyNN.neuro has PyNN's standard cell types "
+                            "(list_standard_models())")
+        parameter_space.shape = (self.size,)
+        parameter_space.evaluate(simplify=False)
+        self._parameters = {name: np.array(value) for name, value in
+                            parameter_space.items()}
+        self._initial = {}
+        state.populations.append(self)
+        state.changed()
+
+    def _get_view(self, selector, label=None):
+        return PopulationView(self, selector, label)
+
+    def _get_parameters(self, *names):
+        return ParameterSpace({name: simplify(self._parameters[name])
+                               for name in names}, shape=(self.size,))
+
+    def _set_parameters(self, parameter_space):
+        parameter_space.evaluate(simplify=False)
+        for name, value in parameter_space.items():
+            self._parameters[name] = np.array(value)
+        self._parameters_changed(list(parameter_space.keys()))
+
+    def _parameters_changed(self, names):
+        net = simulator.state.network
+        if net is not None:
+            net.parameters_changed(self, names)
+
+    def initialize(self, **initial_values):
+        common.Population.initialize(self, **initial_values)
+        # What was drawn is what the neurons start from, also after reset.
+        for variable in initial_values:
+            self.initial_values[variable] = LazyArray(
+                self._initial[variable].copy(), shape=(self.size,),
+                dtype=float)
+
+    def _set_initial_value_array(self, variable, value):
+        self._store_initial(variable, np.arange(self.size),
+                            _evaluate(value, self.size))
+
+    def _store_initial(self, variable, indices, values):
+        known = set(self.celltype.default_initial_values)
+        known |= {r for r in self.celltype.recordable if r != "spikes"}
+        if variable not in known:
+            raise errors.NonExistentParameterError(
+                variable, self.celltype.__class__.__name__, sorted(known))
+        if variable not in self._initial:
+            default = self.celltype.default_initial_values.get(variable, 0.0)
+            self._initial[variable] = np.full(self.size, float(default))
+        self._initial[variable][indices] = values
+        net = simulator.state.network
+        if net is not None:
+            net.set_state(self, variable, indices, values)

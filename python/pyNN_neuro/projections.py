@@ -1,0 +1,272 @@
+"""Projections of pyNN.neuro: connection lists.
+
+PyNN's connectors call Projection._convergent_connect with the
+connections onto each target and their (native) parameters; the
+projection keeps them as arrays, in the order they were made. The network
+written at the first run gives them to Neuro as connection tables
+(`connect ... from "FILE"`, builder.py), one Neuro projection per
+population pair and value of the synapse model's constants. Weights are
+then read from and written to the simulation (sim["PROJ.w"]); delays and
+the other parameters are compiled into the network: setting them after
+the first run compiles it again at the next run (carrying the state
+over).
+"""
+
+import numpy as np
+
+from pyNN import common
+from pyNN.parameters import LazyArray
+from pyNN.space import Space
+
+from . import simulator
+from .standardmodels.synapses import StaticSynapse
+
+
+class Connection(common.Connection):
+    """One connection of a projection: its indices, weight, delay and
+    parameters (read from the simulation where they live there)."""
+
+    def __init__(self, projection, index):
+        self.projection = projection
+        self.index = index
+
+    @property
+    def presynaptic_index(self):
+        return int(self.projection._columns()["pre"][self.index])
+
+    @property
+    def postsynaptic_index(self):
+        return int(self.projection._columns()["post"][self.index])
+
+    def _get(self, name):
+        return self.projection._values(name)[self.index]
+
+    def _set(self, name, value):
+        self.projection._set_values(name, value, self.index)
+
+    weight = property(lambda self: self._get("weight"),
+                      lambda self, w: self._set("weight", w))
+    delay = property(lambda self: self._get("delay"),
+                     lambda self, d: self._set("delay", d))
+
+    def __getattr__(self, name):
+        if name in ("projection", "index"):
+            raise AttributeError(name)
+        if name in self.projection._columns():
+            return self._get(name)
+        raise AttributeError(name)
+
+    def as_tuple(self, *attribute_names):
+        return tuple(getattr(self, name) for name in attribute_names)
+
+
+def _steps(delays):
+    """Delays (ms) rounded to whole steps, at least one (Neuro rounds them
+    so; one step is the least PyNN's other backends take)."""
+    dt = simulator.state.dt
+    return np.maximum(np.rint(np.asarray(delays, dtype=float) / dt), 1) * dt
+
+
+def _flatten(neurons):
+    """Every neuron of a Population, PopulationView or Assembly as
+    (its Population, its index there), in the order of `neurons`."""
+    if isinstance(neurons, common.Assembly):
+        parts = [_flatten(p) for p in neurons.populations]
+        return ([p for part in parts for p in part[0]],
+                np.concatenate([part[1] for part in parts]))
+    if isinstance(neurons, common.PopulationView):
+        idx = np.asarray(neurons.index_in_grandparent(
+            np.arange(neurons.size)), dtype=np.int64)
+        return [neurons.grandparent] * neurons.size, idx
+    return [neurons] * neurons.size, np.arange(neurons.size, dtype=np.int64)
+
+
+class Projection(common.Projection):
+    __doc__ = common.Projection.__doc__
+    _simulator = simulator
+    _static_synapse_class = StaticSynapse
+
+    def __init__(self, presynaptic_population, postsynaptic_population,
+                 connector, synapse_type=None, source=None,
+                 receptor_type=None, space=Space(), label=None):
+        common.Projection.__init__(self, presynaptic_population,
+                                   postsynaptic_population, connector,
+                                   synapse_type, source, receptor_type,
+                                   space, label)
+        if not hasattr(self.synapse_type, "neuro_synapse"):
+            raise TypeError("pyNN.neuro has PyNN's standard synapse types")
+        for pop in self._populations(self.post):
+            # Fails early for a receptor or a synapse type the cell lacks.
+            self.synapse_type.neuro_synapse(pop.celltype.neuro_family,
+                                            self.receptor_type)
+        self._chunks = []
+        self._cols = None
+        self._initial_states = {}
+        connector.connect(self)
+        simulator.state.projections.append(self)
+        simulator.state.changed()
+
+    @staticmethod
+    def _populations(neurons):
+        if isinstance(neurons, common.Assembly):
+            return [p.grandparent if isinstance(p, common.PopulationView)
+                    else p for p in neurons.populations]
+        if isinstance(neurons, common.PopulationView):
+            return [neurons.grandparent]
+        return [neurons]
+
+    # Connections ---------------------------------------------------------
+
+    def _convergent_connect(self, presynaptic_indices, postsynaptic_index,
+                            **connection_parameters):
+        pre = np.asarray(presynaptic_indices, dtype=np.int64).ravel()
+        n = pre.size
+        if n == 0:
+            return
+        chunk = {"pre": pre,
+                 "post": np.full(n, int(postsynaptic_index), dtype=np.int64)}
+        for name, value in connection_parameters.items():
+            chunk[name] = np.broadcast_to(
+                np.asarray(value, dtype=float), (n,)).copy()
+        self._chunks.append(chunk)
+        self._cols = None
+
+    def _columns(self):
+        """{"pre", "post", "weight", "delay", ...}: one array each, one
+        value per connection (the stored values: weights as connected or
+        last set)."""
+        if self._cols is None:
+            names = self._chunks[0].keys() if self._chunks else \
+                ["pre", "post", "weight", "delay"]
+            cols = {}
+            for name in names:
+                parts = [c[name] for c in self._chunks]
+                dtype = np.int64 if name in ("pre", "post") else float
+                cols[name] = (np.concatenate(parts) if parts
+                              else np.zeros(0, dtype=dtype))
+            if "delay" in cols:
+                cols["delay"] = _steps(cols["delay"])
+            self._chunks = [cols] if len(cols["pre"]) else []
+            self._cols = cols
+        return self._cols
+
+    def _parents(self):
+        """Each connection's source and target as (Population, index)."""
+        cols = self._columns()
+        pre_pops, pre_idx = _flatten(self.pre)
+        post_pops, post_idx = _flatten(self.post)
+        return ([pre_pops[i] for i in cols["pre"]], pre_idx[cols["pre"]],
+                [post_pops[i] for i in cols["post"]], post_idx[cols["post"]])
+
+    def __len__(self):
+        return len(self._columns()["pre"])
+
+    def __getitem__(self, i):
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        return Connection(self, i % len(self))
+
+    @property
+    def connections(self):
+        return (Connection(self, i) for i in range(len(self)))
+
+    # Values --------------------------------------------------------------
+
+    def _values(self, name):
+        """One value per connection: weights from the simulation where
+        there is one (plasticity changes them), the rest as stored."""
+        cols = self._columns()
+        if name == "weight":
+            net = simulator.state.network
+            if net is not None:
+                live = net.weights(self)
+                if live is not None:
+                    return live
+        if name not in cols:
+            raise KeyError(f"{self.synapse_type.__class__.__name__} has no "
+                           f"parameter {name!r}")
+        return cols[name]
+
+    def _set_values(self, name, values, index=slice(None)):
+        """Sets the values of connections `index` (all by default)."""
+        cols = self._columns()
+        if name not in cols:
+            raise KeyError(f"{self.synapse_type.__class__.__name__} has no "
+                           f"parameter {name!r}")
+        if name == "delay":
+            values = _steps(values)
+        cols[name][index] = values
+        net = simulator.state.network
+        if net is None:
+            return
+        if name == "weight":
+            live = net.weights(self)
+            if live is not None:
+                live[index] = values
+                net.set_weights(self, live)
+        else:
+            simulator.state.changed()  # compiled into the network
+
+    def _set_attributes(self, parameter_space):
+        cols = self._columns()
+        for name, value in parameter_space.items():
+            if name == "dendritic_delay_fraction":
+                continue
+            if value.is_homogeneous:
+                value.shape = (1,)
+                v = np.full(len(self), float(value.evaluate(simplify=True)))
+            else:
+                v = np.asarray(value.evaluate(simplify=False), dtype=float)
+                v = v[cols["pre"], cols["post"]]
+            self._set_values(name, v)
+
+    def _get_attributes_as_list(self, names):
+        cols = self._columns()
+        values = []
+        for name in names:
+            if name == "presynaptic_index":
+                values.append(cols["pre"])
+            elif name == "postsynaptic_index":
+                values.append(cols["post"])
+            else:
+                values.append(self._values(name))
+        return list(zip(*[v.tolist() for v in values]))
+
+    def _get_attributes_as_arrays(self, names, multiple_synapses="sum"):
+        cols = self._columns()
+        ops = {"sum": (np.add.at, 0.0), "min": (np.minimum.at, np.inf),
+               "max": (np.maximum.at, -np.inf)}
+        out = []
+        for name in names:
+            values = self._values(name)
+            shape = (self.pre.size, self.post.size)
+            if multiple_synapses in ops:
+                op, start = ops[multiple_synapses]
+                a = np.full(shape, start)
+                op(a, (cols["pre"], cols["post"]), values)
+            else:
+                a = np.full(shape, np.nan)
+                order = (np.arange(len(values)) if multiple_synapses == "last"
+                         else np.arange(len(values))[::-1])
+                a[cols["pre"][order], cols["post"][order]] = values[order]
+            empty = np.ones(shape, bool)
+            empty[cols["pre"], cols["post"]] = False
+            a[empty] = np.nan
+            out.append(a)
+        return out
+
+    def initialize(self, **initial_values):
+        """Initial values of the synapses' states (TsodyksMarkramSynapse:
+        u): a number, a RandomDistribution, or one value per connection."""
+        allowed = getattr(self.synapse_type, "synapse_states", ())
+        for variable, value in initial_values.items():
+            if variable not in allowed:
+                raise ValueError(f"{self.synapse_type.__class__.__name__} "
+                                 f"has no state {variable!r} to initialize")
+            v = LazyArray(value, shape=(len(self),), dtype=float)
+            values = np.array(v.evaluate(simplify=False), dtype=float)
+            self._initial_states[variable] = values
+            self.initial_values[variable] = values
+            net = simulator.state.network
+            if net is not None:
+                net.set_synapse_state(self, variable, values)
