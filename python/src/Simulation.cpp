@@ -264,6 +264,12 @@ void check(bool ok, const std::string &err) {
     throwRuntime(err);
 }
 
+/// Checkpoints hold the host's buffers: as `neuroc run`, only on the CPU.
+void requireCpu(Simulation &s, const char *what) {
+  if (s.model->compiled->compiler().options().target != Target::CPU)
+    throwValue(std::string(what) + " runs on target 'cpu' only");
+}
+
 } // namespace
 
 void neuro::python::bindSimulation(py::module_ &m) {
@@ -343,11 +349,13 @@ void neuro::python::bindSimulation(py::module_ &m) {
                              [](Simulation &s) { return built(s).tSim(); })
       .def("save",
            [](Simulation &s, const std::string &path) {
+             requireCpu(s, "save (a checkpoint)");
              std::string err;
              check(built(s).saveCheckpoint(path, err), err);
            })
       .def("restore",
            [](Simulation &s, const std::string &path) {
+             requireCpu(s, "restore (a checkpoint)");
              std::string err;
              check(built(s).restoreCheckpoint(path, err), err);
            })

@@ -298,3 +298,13 @@ def test_tunable_names_are_checked():
         neuro.compile_source(DECAY, tunable=["P.x"])
     with pytest.raises(neuro.CompileError, match="no population or projection"):
         neuro.compile_source(DECAY, tunable=["Q.tau"])
+
+
+def test_checkpoints_only_on_the_cpu(tmp_path):
+    model = neuro.compile_source(DECAY, target="cuda-emulated")
+    sim = model.simulation()
+    sim.run("1 ms")
+    with pytest.raises(ValueError, match="runs on target 'cpu' only"):
+        sim.save(tmp_path / "cp")
+    with pytest.raises(ValueError, match="runs on target 'cpu' only"):
+        sim.restore(tmp_path / "cp")
