@@ -201,6 +201,15 @@ bool validateProjection(const ModelSpec &model, int64_t j,
       err = owner + ": " + err;
       return false;
     }
+    // one_to_one pairs the k-th source with the k-th target: with the same
+    // neurons on both sides every pair is an autapse.
+    if (proj.rule == ProjectionSpec::OneToOne && !proj.allowAutapses &&
+        proj.src == proj.dst && proj.srcBegin == proj.dstBegin) {
+      err = owner +
+            ": one_to_one connects each neuron to itself, which no_autapses "
+            "forbids: no synapse would be made";
+      return false;
+    }
   }
   if (!validateRows(proj.synRows, proj.synInit, owner, err))
     return false;

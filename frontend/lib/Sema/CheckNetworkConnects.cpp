@@ -294,6 +294,16 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
     diag.error(conn.ruleRange, degreeErr);
     return true;
   }
+  // one_to_one pairs the k-th source with the k-th target: with the same
+  // neurons on both sides, every pair is one that no_autapses forbids.
+  if (conn.rule == "one_to_one" && !conn.autapses && proj.src == proj.dst &&
+      conn.srcBegin == proj.dstBegin) {
+    diag.error(conn.ruleRange,
+               "one_to_one connects each neuron of '" + t.name +
+                   "' to itself here, which no_autapses forbids: no synapse "
+                   "would be made");
+    return true;
+  }
   if (c.alias && c.targets.size() > 1) {
     diag.error(c.alias->range, "'as " + c.alias->name +
                                    "' names one projection; give "
