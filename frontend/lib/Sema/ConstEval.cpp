@@ -44,6 +44,8 @@ static double evalBuiltin(const std::string &f,
     r = std::expm1(x);
   else if (f == "log1p")
     r = std::log1p(x);
+  else if (f == "exprel")
+    r = x == 0 ? 1.0 : std::expm1(x) / x; // as MLIRGen emits it
   else if (f == "sqrt")
     r = std::sqrt(x);
   else if (f == "abs")
