@@ -552,8 +552,7 @@ private:
                 mlir::Location l,
                 std::function<Value(const Expr &)> names = nullptr) {
     for (auto &[name, iv] : inits) {
-      switch (iv.kind) {
-      case InitValue::Kind::Expr: {
+      if (iv.expr) {
         mlir::OpBuilder::InsertionGuard guard(builder);
         auto op = builder.create<InitExprOp>(loc(iv.expr->range), sym(name),
                                              iv.derived ? builder.getUnitAttr()
@@ -561,8 +560,9 @@ private:
         enter(op.getValue());
         Value v = genNetExpr(*iv.expr, names);
         builder.create<YieldOp>(loc(iv.expr->range), v);
-        break;
+        continue;
       }
+      switch (iv.kind) {
       case InitValue::Kind::Uniform:
         builder.create<InitUniformOp>(l, sym(name),
                                       builder.getF64FloatAttr(iv.a),
@@ -582,7 +582,7 @@ private:
         auto type = mlir::RankedTensorType::get({rows, iv.columns},
                                                 builder.getF64Type());
         builder.create<InitTimedOp>(
-            l, sym(name), builder.getI64IntegerAttr(iv.everySteps),
+            l, sym(name), builder.getI64IntegerAttr(iv.every),
             mlir::DenseElementsAttr::get(type,
                                          llvm::ArrayRef<double>(*iv.values)));
         break;
@@ -729,19 +729,19 @@ private:
             loc(rec.range), sym(net.projections[rec.projection].name),
             builder.getArrayAttr(vars), builder.getI64IntegerAttr(rec.begin),
             builder.getI64IntegerAttr(rec.end),
-            builder.getI64IntegerAttr(rec.everySteps));
+            builder.getI64IntegerAttr(rec.every));
         continue;
       }
       builder.create<RecordStateOp>(
           loc(rec.range), sym(net.populations[rec.population].decl->name),
           builder.getArrayAttr(vars), builder.getI64IntegerAttr(rec.begin),
           builder.getI64IntegerAttr(rec.end),
-          builder.getI64IntegerAttr(rec.everySteps));
+          builder.getI64IntegerAttr(rec.every));
     }
     for (const NetworkInfo::PlasticSwitch &sw : net.plasticSwitches)
       builder.create<PlasticityOp>(
           loc(sw.range), sym(net.projections[sw.projection].name),
-          builder.getBoolAttr(sw.on), builder.getI64IntegerAttr(sw.step));
+          builder.getBoolAttr(sw.plastic), builder.getI64IntegerAttr(sw.step));
     for (int idx : net.recordSpikes) {
       const RecordDecl *where = nullptr;
       for (const RecordDecl &r : net.decl->records)

@@ -43,14 +43,14 @@ std::string delay(const ProjectionInfo &pr) {
   if (!pr.delayInit)
     return "delay " + number(pr.delay) + " s";
   const InitValue &d = *pr.delayInit;
+  if (d.expr)
+    return "delay per synapse (expression)";
   switch (d.kind) {
   case InitValue::Kind::Uniform:
     return "delay uniform(" + number(d.a) + " s, " + number(d.b) + " s)";
   case InitValue::Kind::Normal:
     return "delay normal(" + number(d.a) + " s, " + number(d.b) +
            " s), clipped at 0";
-  case InitValue::Kind::Expr:
-    return "delay per synapse (expression)";
   default:
     return "delay " + number(d.a) + " s";
   }

@@ -167,7 +167,7 @@ void Checker::checkPlasticitySwitches(const NetworkDecl &decl, NetworkInfo &net,
       }
       if (runsOk && d.afterRuns < runStart.size())
         net.plasticSwitches.push_back(
-            {runStart[d.afterRuns], proj, d.on, d.range});
+            {{runStart[d.afterRuns], proj, d.on}, d.range});
     }
   }
 }

@@ -171,7 +171,6 @@ void Checker::applyKernelArg(const NamedExpr &a, const VarInfo &var,
     return;
   }
   InitValue iv;
-  iv.kind = InitValue::Kind::Expr;
   iv.expr = a.value.get();
   if (var.decl->kind == VarDecl::Kind::Param) {
     perNeuron->push_back({a.name, iv});

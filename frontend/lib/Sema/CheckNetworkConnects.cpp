@@ -422,7 +422,6 @@ bool Checker::checkConnectExprs(const Connection &conn,
     if (!t)
       return false;
     InitValue iv;
-    iv.kind = InitValue::Kind::Expr;
     iv.expr = delayExpr;
     proj.delayInit = iv;
   }

@@ -150,7 +150,6 @@ void Checker::deriveFromParameters(const PopulationDecl &p,
     if (!readsRows)
       continue;
     iv = InitValue{};
-    iv.kind = InitValue::Kind::Expr;
     iv.expr = decl->init.get();
   }
 }
@@ -190,7 +189,6 @@ void Checker::deriveParams(const PopulationDecl &p,
                                   "', which follows a table in time; give '" +
                                   v.name + "' a value of its own");
       InitValue iv;
-      iv.kind = InitValue::Kind::Expr;
       iv.expr = v.init.get();
       iv.derived = true;
       if (entry != pop.paramInits.end())
@@ -205,7 +203,7 @@ void Checker::deriveParams(const PopulationDecl &p,
       continue;
     if (pop.params.count(v.name))
       pop.params[v.name] = value->first;
-    else if (entry != pop.paramInits.end() &&
+    else if (entry != pop.paramInits.end() && !entry->second.expr &&
              entry->second.kind == InitValue::Kind::Constant)
       entry->second.a = entry->second.b = value->first;
   }
@@ -224,7 +222,7 @@ void Checker::sortPerNeuron(PopulationInfo &pop) {
       pop.paramInits.begin(), pop.paramInits.end(),
       [&](auto &a, auto &b) { return order(a.first) < order(b.first); });
   for (auto &[name, iv] : pop.paramInits) {
-    if (iv.kind != InitValue::Kind::Expr)
+    if (!iv.expr)
       continue;
     for (auto &[other, ov] : pop.paramInits)
       if (order(other) >= order(name) && refersTo(*iv.expr, other))

@@ -76,7 +76,7 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
   const PopulationInfo &pop = net.populations[population];
   StateRecordInfo rec;
   rec.population = population;
-  rec.everySteps = everySteps;
+  rec.every = everySteps;
   rec.range = r.range;
   rec.end = pop.size;
   auto slice = cellSlice(t.slice, t.cell, net, population);
@@ -188,7 +188,7 @@ void Checker::checkSynapseRecord(const RecordDecl &r, const RecordTarget &t,
   const ProjectionInfo &pi = net.projections[size_t(proj)];
   StateRecordInfo rec;
   rec.projection = proj;
-  rec.everySteps = everySteps;
+  rec.every = everySteps;
   rec.range = r.range;
   rec.end = -1;
   if (t.slice) {

@@ -264,7 +264,7 @@ std::optional<InitValue> Checker::evalTimed(const Expr &e, const Dim &want) {
                    every->second.str());
     return std::nullopt;
   }
-  iv.everySteps = int64_t(steps);
+  iv.every = int64_t(steps);
   auto values = std::make_shared<std::vector<double>>();
   const Expr &list = *e.args[0];
   if (list.kind == Expr::Kind::List) {

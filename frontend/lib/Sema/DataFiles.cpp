@@ -84,7 +84,7 @@ Checker::evalValues(const Expr &e, const std::string &name, const Dim &want) {
   }
   InitValue iv;
   iv.kind = InitValue::Kind::Timed;
-  iv.everySteps = int64_t(1) << 62; // set once, never refilled
+  iv.every = int64_t(1) << 62; // set once, never refilled
   iv.columns = timedSize;
   iv.a = iv.b = values->front();
   iv.values = std::move(values);

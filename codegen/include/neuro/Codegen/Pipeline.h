@@ -9,7 +9,8 @@
 //               (single precision), neuro-inline-random and
 //               neuro-vectorize-kernels: func/scf/arith/math/memref/vector
 //               kernels, the network reduced to the data the runtime reads
-//               (extractModelSpec, ExtractModelSpec.cpp)
+//               (extractModelSpec, Conversion/NeuroToModelSpec/; printed
+//               by neuro-opt --neuro-print-model-spec)
 //   llvm-dialect  after neuro-merge-kernels (CPU), neuro-expand-math and
 //               the upstream conversions
 //   llvm        LLVM IR, optimised at -O3 for the host (JIT input)

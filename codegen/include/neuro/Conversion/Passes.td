@@ -130,6 +130,25 @@ def MergeKernels : Pass<"neuro-merge-kernels", "::mlir::ModuleOp"> {
   }];
 }
 
+def PrintModelSpec : Pass<"neuro-print-model-spec", "::mlir::ModuleOp"> {
+  let summary = "Print the runtime's description of each lowered network";
+  let description = [{
+    Reads the rt::ModelSpec of a network from a lowered module, as the
+    compiler does before lowering to LLVM (extractModelSpec,
+    ExtractModelSpec.cpp), and prints it to standard output in the text
+    form of rt::describeModel (runtime/include/neuro/Runtime/ModelPrint.h):
+    dt, steps and seed; each population's size, rows, units and initial
+    values; each projection's source and target, rule, probability or
+    degree, delay, synapse rows, weight row and flags; the recordings and
+    the plasticity switches. The module is left unchanged. With `network`
+    empty, every network of the module in order.
+  }];
+  let options = [
+    Option<"network", "network", "std::string", /*default=*/"",
+           "The network to print; empty: all of them">
+  ];
+}
+
 def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Move the per-step kernels into a gpu.module for NVIDIA GPUs";
   let description = [{

@@ -14,6 +14,7 @@
 #include "neuro/Frontend/AST.h"
 #include "neuro/Frontend/Diagnostics.h"
 #include "neuro/Frontend/Units.h"
+#include "neuro/Runtime/Model.h"
 
 #include <list>
 #include <map>
@@ -22,23 +23,15 @@
 
 namespace neuro {
 
-/// How a state variable starts, in SI.
-struct InitValue {
-  enum class Kind { Constant, Uniform, Normal, Timed, Expr };
-  Kind kind = Kind::Constant;
-  double a = 0.0; ///< the constant, uniform's low or normal's mean
-  double b = 0.0; ///< uniform's high or normal's standard deviation
-  /// Timed (`timed(values, every)`, a parameter that changes in time): the
-  /// value in step k is values[min(k / everySteps, T - 1)] (row-major
-  /// [T][columns], one column shared by all neurons or one per neuron).
-  int64_t everySteps = 0;
-  int64_t columns = 1;
-  std::shared_ptr<const std::vector<double>> values;
-  /// Expr: an expression of the neuron (or synapse) index, random draws
-  /// and the network's values, evaluated per neuron (synapse) when the
-  /// network is built.
+/// How a state variable starts, in SI: the runtime's description (a
+/// constant, a uniform or normal draw, a table in time, with `every` in
+/// steps) or, with `expr` set, an expression (`kind` then unused).
+struct InitValue : rt::InitSpec {
+  /// An expression of the neuron (or synapse) index, random draws and the
+  /// network's values, evaluated per neuron (synapse) when the network is
+  /// built; null for the kinds of rt::InitSpec.
   const neuro::Expr *expr = nullptr;
-  /// Expr of a parameter: the model's default expression of other
+  /// An expression of a parameter: the model's default expression of other
   /// parameters, computed again whenever the host changes the rows it
   /// reads (see the derive kernel in docs/architecture.md).
   bool derived = false;
@@ -141,12 +134,10 @@ struct ProjectionInfo {
 /// `record v, w of E[0:10] every 1 ms`: states of neurons [begin, end).
 /// With `projection` >= 0 (`record w of E_to_I[0:100]`): per-synapse
 /// variables of synapses [begin, end) of that projection (end -1: all).
-struct StateRecordInfo {
-  int population = 0;
-  int projection = -1;
+/// The variables are named (`vars`); rt::StateRecordSpec::rows, their
+/// indices, is left empty until the network is lowered (extractModelSpec).
+struct StateRecordInfo : rt::StateRecordSpec {
   std::vector<std::string> vars;
-  int64_t begin = 0, end = 0;
-  int64_t everySteps = 1;
   SourceRange range;
 };
 
@@ -163,10 +154,7 @@ struct NetworkInfo {
   std::vector<StateRecordInfo> recordStates;
   /// `plasticity on|off`: from step `step` on, projection `projection`'s
   /// weights change (or not).
-  struct PlasticSwitch {
-    int64_t step = 0;
-    int projection = 0;
-    bool on = false;
+  struct PlasticSwitch : rt::ModelSpec::PlasticSwitch {
     SourceRange range;
   };
   std::vector<PlasticSwitch> plasticSwitches;
