@@ -48,10 +48,8 @@ void Network::connectByExpression(size_t j) {
   Projection &proj = projs[j];
   int64_t nSrcAll = model.populations[size_t(spec.src)].size;
   int64_t nDstAll = model.populations[size_t(spec.dst)].size;
-  int64_t srcBegin = spec.srcBegin,
-          srcEnd = spec.srcEnd < 0 ? nSrcAll : spec.srcEnd;
-  int64_t dstBegin = spec.dstBegin,
-          dstEnd = spec.dstEnd < 0 ? nDstAll : spec.dstEnd;
+  int64_t srcBegin = spec.srcBegin, srcEnd = model.srcEndOf(spec);
+  int64_t dstBegin = spec.dstBegin, dstEnd = model.dstEndOf(spec);
   NeuroMemRef2DF64 pre = hostState(spec.src), post = hostState(spec.dst);
   uint32_t pairs = streams::make(streams::Connectivity, uint32_t(j), 1);
   proj.csr.rowPtr.assign(size_t(nSrcAll) + 1, 0);
@@ -131,7 +129,7 @@ void Network::embedSlices(size_t j) {
   Projection &proj = projs[j];
   int64_t nSrcAll = model.populations[size_t(spec.src)].size;
   int64_t srcBegin = spec.srcBegin, dstBegin = spec.dstBegin;
-  int64_t nSrc = (spec.srcEnd < 0 ? nSrcAll : spec.srcEnd) - srcBegin;
+  int64_t nSrc = model.srcEndOf(spec) - srcBegin;
   if (srcBegin == 0 && nSrc == nSrcAll && dstBegin == 0)
     return;
   CSR full;
@@ -193,14 +191,10 @@ bool Network::connect(size_t j, ConnectionList &listed,
                       std::vector<int64_t> &origin, std::string &err) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
-  int64_t nSrcAll = model.populations[size_t(spec.src)].size;
-  int64_t nDstAll = model.populations[size_t(spec.dst)].size;
   // The slices: generators work on [srcBegin, srcEnd) x [dstBegin, dstEnd)
   // with relative indices, embedded into the full populations below.
-  int64_t srcBegin = spec.srcBegin,
-          srcEnd = spec.srcEnd < 0 ? nSrcAll : spec.srcEnd;
-  int64_t dstBegin = spec.dstBegin,
-          dstEnd = spec.dstEnd < 0 ? nDstAll : spec.dstEnd;
+  int64_t srcBegin = spec.srcBegin, srcEnd = model.srcEndOf(spec);
+  int64_t dstBegin = spec.dstBegin, dstEnd = model.dstEndOf(spec);
   int64_t nSrc = srcEnd - srcBegin, nDst = dstEnd - dstBegin;
   // Source i of the slice is target i + selfShift: without autapses the
   // generators skip that pair while drawing (a fixed degree stays exact).

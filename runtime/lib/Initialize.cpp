@@ -105,11 +105,8 @@ bool Network::checkMemory(std::string &err) const {
   for (const ProjectionSpec &spec : model.projections) {
     // Only the slices connect; row pointers cover the whole source.
     double nSrcAll = double(model.populations[size_t(spec.src)].size);
-    double nDstAll = double(model.populations[size_t(spec.dst)].size);
-    double nSrc = (spec.srcEnd < 0 ? nSrcAll : double(spec.srcEnd)) -
-                  double(spec.srcBegin);
-    double nDst = (spec.dstEnd < 0 ? nDstAll : double(spec.dstEnd)) -
-                  double(spec.dstBegin);
+    double nSrc = double(model.srcEndOf(spec) - spec.srcBegin);
+    double nDst = double(model.dstEndOf(spec) - spec.dstBegin);
     double nSyn = std::max(0.0, std::min(1.0, spec.p)) * nSrc * nDst;
     if (spec.rule == ProjectionSpec::FixedInDegree)
       nSyn = double(spec.degree) * nDst;

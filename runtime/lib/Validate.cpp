@@ -184,8 +184,7 @@ bool validateProjection(const ModelSpec &model, int64_t j,
   {
     int64_t srcSize = model.populations[size_t(proj.src)].size;
     int64_t dstSize = model.populations[size_t(proj.dst)].size;
-    int64_t se = proj.srcEnd < 0 ? srcSize : proj.srcEnd;
-    int64_t de = proj.dstEnd < 0 ? dstSize : proj.dstEnd;
+    int64_t se = model.srcEndOf(proj), de = model.dstEndOf(proj);
     if (proj.srcBegin < 0 || se <= proj.srcBegin || se > srcSize ||
         proj.dstBegin < 0 || de <= proj.dstBegin || de > dstSize) {
       err = owner + ": source or target slice out of range";

@@ -191,6 +191,15 @@ struct ModelSpec {
     bool plastic = false;
   };
   std::vector<PlasticSwitch> plasticSwitches;
+
+  /// The end of a projection's source (target) slice: srcEnd (dstEnd), or
+  /// its population's size when the slice runs to the end (-1).
+  int64_t srcEndOf(const ProjectionSpec &p) const {
+    return p.srcEnd < 0 ? populations[size_t(p.src)].size : p.srcEnd;
+  }
+  int64_t dstEndOf(const ProjectionSpec &p) const {
+    return p.dstEnd < 0 ? populations[size_t(p.dst)].size : p.dstEnd;
+  }
 };
 
 } // namespace neuro::rt
