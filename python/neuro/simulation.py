@@ -123,20 +123,17 @@ class Simulation:
 
     def _row(self, name):
         owner, var = self._split(name)
-        pops = self.model.populations
-        if owner in pops:
-            rows = pops[owner]["rows"]
+        for kind, what, owners in (("pop", "population",
+                                    self.model.populations),
+                                   ("proj", "projection",
+                                    self.model.projections)):
+            if owner not in owners:
+                continue
+            rows = owners[owner]["rows"]
             if var not in rows or var.startswith("_"):
-                raise KeyError(f"population {owner!r} has no variable "
+                raise KeyError(f"{what} {owner!r} has no variable "
                                f"{var!r} (it has {_public(rows)})")
-            return "pop", owner, rows.index(var)
-        projs = self.model.projections
-        if owner in projs:
-            rows = projs[owner]["rows"]
-            if var not in rows or var.startswith("_"):
-                raise KeyError(f"projection {owner!r} has no variable "
-                               f"{var!r} (it has {_public(rows)})")
-            return "proj", owner, rows.index(var)
+            return kind, owner, rows.index(var)
         raise KeyError(f"no population or projection {owner!r}")
 
     def __getitem__(self, name):
@@ -292,12 +289,9 @@ class Simulation:
 
     def summary(self):
         """What `neuroc run --json` reports of the run so far."""
-        pops = {}
-        for name, p in self.model.populations.items():
-            n = self.spike_count(name)
-            pops[name] = {"size": p["size"], "spikes": n,
-                          "rate_hz": n / (p["size"] * self.t) if self.t
-                          else 0.0}
+        pops = {name: {"size": p["size"], "spikes": self.spike_count(name),
+                       "rate_hz": self.rate(name)}
+                for name, p in self.model.populations.items()}
         return {"network": self.model.network, "t": self.t,
                 "steps": self.step, "dt": self.dt, "seed": self.seed,
                 "threads": self.threads, "populations": pops,

@@ -8,6 +8,7 @@
 #include "neuro/Runtime/Simulator.h"
 #include "neuro/Runtime/Units.h"
 
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -20,13 +21,7 @@ using namespace neuro;
 
 namespace {
 
-std::string trimmed(const std::string &s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos)
-    return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
+std::string trimmed(llvm::StringRef s) { return s.trim().str(); }
 
 /// `[a:b]`, `[i]`, `[a:]`, `[:b]` of a row of `size` values.
 bool parseSlice(const std::string &slice, int64_t size, int64_t &begin,
