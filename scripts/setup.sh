@@ -9,8 +9,8 @@ PKGS=(
   cmake ninja-build ccache g++ git
   llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 llvm-22-tools
   antlr4 libantlr4-runtime-dev default-jre-headless
-  libgtest-dev libgmock-dev libbenchmark-dev libedit-dev
-  python3 python3-numpy python3-brian
+  libgtest-dev libgmock-dev libbenchmark-dev libedit-dev libhdf5-dev
+  python3 python3-numpy python3-brian python3-h5py
   python3-dev python3-pytest pybind11-dev python3-pybind11
   neuron python3-neuron neuron-dev python3-pynn
 )

@@ -33,7 +33,13 @@ with open(os.path.join(config.neuro_src_root, "runtime", "include", "neuro",
 # python3-brian from scripts/setup.sh.
 config.substitutions.append(("%python", sys.executable))
 
-for module in ("numpy", "brian2"):
+# The NIR graphs of the NIR paper (shared/ beside the clone, see
+# ../shared/data/nir/README.md), read by tests/lit/Interop.
+config.substitutions.append(
+    ("%nir_data", os.path.join(os.path.dirname(config.neuro_src_root),
+                               "shared", "data", "nir")))
+
+for module in ("numpy", "brian2", "h5py"):
     if importlib.util.find_spec(module) is not None:
         config.available_features.add(module)
 

@@ -6,6 +6,9 @@
 //   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] ... FILE
 //   neuroc build [--shared] [--target=cpu|cuda] ... FILE
 //   neuroc plot DIR
+//   neuroc import [--dt T] [--reset zero|subtract] [--input current|spikes]
+//                 -o MODEL.neuro FILE.nir
+//   neuroc export --format=nir -o FILE.nir MODEL.neuro
 //   neuroc devices
 //   neuroc repl [FILE]
 //
@@ -22,6 +25,8 @@
 #include "neuro/Codegen/AOT.h"
 #include "neuro/Codegen/Compiler.h"
 #include "neuro/IR/NeuroOps.h"
+#include "neuro/Interop/NIR.h"
+#include "neuro/Interop/NIRExport.h"
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 
@@ -58,9 +63,19 @@ const char *kUsage = R"(usage:
                [--precision P] [--tunable POP.PARAM,...] [--target cpu|cuda]
                [-I DIR] FILE
   neuroc plot DIR
+  neuroc import [--dt T] [--reset zero|subtract] [--input current|spikes]
+                -o MODEL.neuro FILE.nir
+  neuroc export --format=nir [--network NAME] [-I DIR] -o FILE.nir MODEL.neuro
   neuroc devices
   neuroc repl [--precision P] [-I DIR] [FILE]
 
+import writes a NIR graph (HDF5) as a .neuro model with its weight tables
+beside it; NIR is continuous in time: --dt (default 0.1ms) is the step,
+--reset the reset after a spike (zero: to v_reset, or 0; subtract: v minus
+the threshold), --input how Input nodes are driven (current: a table of
+values per step, MODEL_input.csv; spikes: spike times, same file with
+columns i,t). export writes the network of a model made of such parts as a
+NIR graph (docs/interop.md).
 repl builds, runs and inspects a model interactively (help lists the
 commands); it also reads a script on standard input.
 devices lists the NVIDIA GPUs the CUDA driver finds (libcuda.so.1, opened
@@ -138,6 +153,8 @@ struct Options {
   bool verbose = false;
   bool werror = false;
   bool jsonDiagnostics = false;
+  nir::ImportOptions nirImport;
+  std::string format;
 };
 
 int usageError(const std::string &message) {
@@ -379,6 +396,50 @@ int runBuild(const Options &options) {
   return 0;
 }
 
+int runImport(const Options &options) {
+  if (!options.outGiven)
+    return usageError("import needs -o MODEL.neuro");
+  try {
+    nir::Graph graph = nir::readGraph(options.file);
+    nir::FlatGraph flat = nir::checkGraph(graph, options.file);
+    nir::Network net = nir::lowerGraph(flat, options.nirImport);
+    for (const std::string &w : net.warnings)
+      llvm::errs() << "neuroc: warning: " << w << "\n";
+    std::vector<std::string> files = nir::writeNeuro(net, options.outDir);
+    llvm::outs() << "wrote " << files[0] << " (" << net.populations.size()
+                 << " populations, " << net.projections.size()
+                 << " projections) and " << files.size() - 1 << " tables\n";
+  } catch (const nir::Error &e) {
+    llvm::errs() << "neuroc: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int runExport(const Options &options) {
+  if (options.format != "nir")
+    return usageError("export needs --format=nir");
+  if (!options.outGiven)
+    return usageError("export needs -o FILE.nir");
+  Compiler c(llvm::errs(), compileOptions(options));
+  if (!c.loadFile(options.file) || !c.parse() || !c.check())
+    return 1;
+  try {
+    nir::Network net =
+        nir::networkFromSema(c.sema(), options.network, options.file);
+    for (const std::string &w : net.warnings)
+      llvm::errs() << "neuroc: warning: " << w << "\n";
+    nir::Graph graph = nir::networkToGraph(net);
+    nir::writeGraph(options.outDir, graph);
+    llvm::outs() << "wrote " << options.outDir << " (" << graph.nodes.size()
+                 << " nodes, " << graph.edges.size() << " edges)\n";
+  } catch (const nir::Error &e) {
+    llvm::errs() << "neuroc: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -432,6 +493,23 @@ int main(int argc, char **argv) {
       if (*v != "json" && *v != "text")
         return usageError("--diagnostics-format is text or json");
       options.jsonDiagnostics = *v == "json";
+    } else if (auto v = value("--dt")) {
+      double dt = 0;
+      if (!rt::parseDuration(*v, dt) || !(dt > 0))
+        return usageError("--dt needs a time step such as 0.1ms");
+      options.nirImport.dt = dt;
+    } else if (auto v = value("--reset")) {
+      if (*v != "zero" && *v != "subtract")
+        return usageError("--reset is zero or subtract");
+      options.nirImport.reset = *v;
+    } else if (auto v = value("--input")) {
+      if (*v != "current" && *v != "spikes")
+        return usageError("--input is current or spikes");
+      options.nirImport.input = *v;
+    } else if (auto v = value("--format")) {
+      if (*v != "nir")
+        return usageError("--format is nir (the only format export writes)");
+      options.format = *v;
     } else if (auto v = value("--stage"))
       options.stage = *v;
     else if (auto v = value("--target")) {
@@ -502,6 +580,10 @@ int main(int argc, char **argv) {
     return runRun(options);
   if (options.command == "build")
     return runBuild(options);
+  if (options.command == "import")
+    return runImport(options);
+  if (options.command == "export")
+    return runExport(options);
   if (options.command == "repl")
     return runRepl(options.file, options.includes, options.singlePrecision);
   if (options.command == "plot") {
