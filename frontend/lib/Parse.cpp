@@ -277,6 +277,23 @@ bool checkNesting(antlr4::CommonTokenStream &tokens, DiagEngine &diag) {
   return true;
 }
 
+/// The lexer, token stream and parser over one text, both reporting to
+/// `listener`.
+struct ParserStack {
+  antlr4::ANTLRInputStream input;
+  NeuroLexer lexer{&input};
+  antlr4::CommonTokenStream tokens{&lexer};
+  GuardedParser parser{&tokens};
+
+  ParserStack(llvm::StringRef text, ErrorListener &listener)
+      : input(text.data(), text.size()) {
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&listener);
+    parser.removeErrorListeners();
+    parser.addErrorListener(&listener);
+  }
+};
+
 } // namespace
 
 /// After a syntax error at line `line`, parses again from the next line that
@@ -310,20 +327,13 @@ static void reportLaterSyntaxErrors(llvm::StringRef text, unsigned line,
       return;
     std::string padded(restart, '\n');
     padded += text.substr(lineStarts[restart]).str();
-    antlr4::ANTLRInputStream input(padded);
-    NeuroLexer lexer(&input);
     ErrorListener listener(diag);
-    lexer.removeErrorListeners();
-    lexer.addErrorListener(&listener);
-    antlr4::CommonTokenStream tokens(&lexer);
-    tokens.fill();
-    if (!checkNesting(tokens, diag))
+    ParserStack stack(padded, listener);
+    stack.tokens.fill();
+    if (!checkNesting(stack.tokens, diag))
       return;
-    GuardedParser parser(&tokens);
-    parser.removeErrorListeners();
-    parser.addErrorListener(&listener);
     try {
-      parser.file();
+      stack.parser.file();
     } catch (const ParseTooDeep &) {
       return;
     }
@@ -361,21 +371,14 @@ bool withParseTree(DiagEngine &diag,
     return false;
   }
   try {
-    antlr4::ANTLRInputStream input(text.data(), text.size());
-    NeuroLexer lexer(&input);
     ErrorListener listener(diag);
-    lexer.removeErrorListeners();
-    lexer.addErrorListener(&listener);
-    antlr4::CommonTokenStream tokens(&lexer);
-    tokens.fill();
-    if (!checkNesting(tokens, diag))
+    ParserStack stack(text, listener);
+    stack.tokens.fill();
+    if (!checkNesting(stack.tokens, diag))
       return false;
-    GuardedParser parser(&tokens);
-    parser.removeErrorListeners();
-    parser.addErrorListener(&listener);
     NeuroParser::FileContext *tree = nullptr;
     try {
-      tree = parser.file();
+      tree = stack.parser.file();
     } catch (const ParseTooDeep &tooDeep) {
       diag.error(tooDeep.at ? rangeOf(tooDeep.at) : SourceRange{},
                  "expression nested too deeply (more than " +
