@@ -44,27 +44,8 @@ void neuro::rt::detail::fillRow(double *dst, int64_t nCols,
     fillTimedRow(dst, nCols, init, 0);
     return;
   }
-  if (init.kind == InitSpec::Constant) {
-    for (int64_t c = 0; c < nCols; ++c)
-      dst[c] = init.a;
-    return;
-  }
-  if (init.kind == InitSpec::Normal) {
-    const double twoPi = 6.283185307179586;
-    for (int64_t c = 0; c < nCols; ++c) {
-      PhiloxStream rng(seed, stream, uint64_t(c));
-      double u1 = 1.0 - rng.nextUniform(); // (0, 1]: log is finite
-      double u2 = rng.nextUniform();
-      dst[c] = init.a +
-               init.b * std::sqrt(-2.0 * std::log(u1)) * std::cos(twoPi * u2);
-    }
-    return;
-  }
-  double width = init.b - init.a;
-  for (int64_t c = 0; c < nCols; ++c) {
-    PhiloxStream rng(seed, stream, uint64_t(c));
-    dst[c] = init.a + width * rng.nextUniform();
-  }
+  for (int64_t c = 0; c < nCols; ++c)
+    dst[c] = initValue(init, seed, stream, c);
 }
 
 /// Physical memory of the machine in bytes (0 if unknown).
