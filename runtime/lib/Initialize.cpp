@@ -195,9 +195,19 @@ bool Network::initSynapses(size_t j, const ConnectionList &listed,
         proj.syn[size_t(r * nSyn + q)] = initial[size_t(
             r * nSyn + (proj.order.empty() ? q : proj.order[size_t(q)]))];
   } else {
-    for (int64_t r = 0; r < nRows; ++r)
-      fillRow(proj.syn.data() + r * nSyn, nSyn, spec.synInit[size_t(r)],
-              model.seed, streams::synapseInit(uint32_t(j), uint32_t(r)));
+    // Draws are keyed by the synapse's index in CSR order (source-major),
+    // also when grouping by delay moved it: the synapses of one source can
+    // then be drawn alone (procedural projections, Procedural.cpp).
+    for (int64_t r = 0; r < nRows; ++r) {
+      const InitSpec &init = spec.synInit[size_t(r)];
+      uint32_t stream = streams::synapseInit(uint32_t(j), uint32_t(r));
+      double *row = proj.syn.data() + r * nSyn;
+      if (proj.order.empty() || init.kind == InitSpec::Timed)
+        fillRow(row, nSyn, init, model.seed, stream);
+      else
+        for (int64_t q = 0; q < nSyn; ++q)
+          row[q] = initValue(init, model.seed, stream, proj.order[size_t(q)]);
+    }
   }
   if (!listed.weight.empty() && nRows > 0)
     for (int64_t s = 0; s < nSyn; ++s) {
