@@ -12,6 +12,7 @@
 #include "SimulatorInternal.h"
 
 #include "neuro/Runtime/Philox.h"
+#include "neuro/Runtime/Procedural.h"
 #include "neuro/Runtime/Streams.h"
 #include "neuro/Runtime/Table.h"
 
@@ -76,14 +77,19 @@ void Network::schedulePoisson(size_t p, int32_t i, int64_t after) {
                  std::greater<std::pair<int64_t, int32_t>>());
 }
 
-bool Network::checkMemory(std::string &err) const {
+bool Network::checkMemory(std::vector<bool> &procedural,
+                          std::string &err) const {
   // Refuse networks that cannot fit rather than let the system kill us:
   // expected state, spike flags, and per synapse a column index, its
   // variables and (per source) a row pointer.
   double bytes = 0.0;
   for (const PopulationSpec &spec : model.populations)
     bytes += double(spec.size) * (8.0 * double(spec.rows.size()) + 1.0);
-  for (const ProjectionSpec &spec : model.projections) {
+  size_t nProjs = model.projections.size();
+  std::vector<double> synapseBytes(nProjs, 0.0);
+  procedural.assign(nProjs, false);
+  for (size_t j = 0; j < nProjs; ++j) {
+    const ProjectionSpec &spec = model.projections[j];
     // Only the slices connect; row pointers cover the whole source.
     double nSrcAll = double(model.populations[size_t(spec.src)].size);
     double nSrc = double(model.srcEndOf(spec) - spec.srcBegin);
@@ -98,9 +104,30 @@ bool Network::checkMemory(std::string &err) const {
     else if (spec.rule == ProjectionSpec::FromFile ||
              spec.rule == ProjectionSpec::Expression)
       nSyn = 0.0; // known only once built; the allocation itself may fail
-    bytes += nSyn * (4.0 + 8.0 * double(spec.synRows.size())) + 8.0 * nSrcAll;
+    bytes += 8.0 * nSrcAll;
+    procedural[j] = spec.procedural;
+    if (!spec.procedural)
+      synapseBytes[j] = nSyn * (4.0 + 8.0 * double(spec.synRows.size()));
+    bytes += synapseBytes[j];
   }
   double available = physicalMemoryBytes();
+  // Too large stored: keep the largest projections that can be as their
+  // rule until the rest fits.
+  std::vector<size_t> order;
+  for (size_t j = 0; j < nProjs; ++j)
+    if (!procedural[j] && synapseBytes[j] > 0)
+      order.push_back(j);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return synapseBytes[a] > synapseBytes[b];
+  });
+  for (size_t j : order) {
+    if (!(available > 0 && bytes > 0.8 * available))
+      break;
+    if (!proceduralBlocker(model, j).empty())
+      continue;
+    procedural[j] = true;
+    bytes -= synapseBytes[j];
+  }
   if (available > 0 && bytes > 0.8 * available) {
     char buffer[160];
     std::snprintf(buffer, sizeof buffer,
@@ -236,11 +263,17 @@ void Network::sizeRings() {
 }
 
 bool Network::allocate(std::string &err) {
-  if (!checkMemory(err))
+  std::vector<bool> procedural;
+  if (!checkMemory(procedural, err))
     return false;
   initPopulations();
   projs.resize(model.projections.size());
   for (size_t j = 0; j < projs.size(); ++j) {
+    if (procedural[j]) {
+      if (!connectProcedural(j, err))
+        return false;
+      continue;
+    }
     // FromFile: the listed synapses, and for each synapse of the CSR the
     // row of the file it came from.
     ConnectionList listed;
