@@ -269,8 +269,8 @@ bool Network::allocate(std::string &err) {
   initPopulations();
   projs.resize(model.projections.size());
   for (size_t j = 0; j < projs.size(); ++j) {
-    if (procedural[j]) {
-      if (!connectProcedural(j, err))
+    if (procedural[j] || drawnPerSource(model.projections[j])) {
+      if (!(procedural[j] ? connectProcedural(j, err) : connectByRows(j, err)))
         return false;
       continue;
     }

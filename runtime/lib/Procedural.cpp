@@ -71,6 +71,15 @@ int64_t Network::drawnDelaySteps(size_t j, int64_t id) const {
   return d <= double(kMaxDelaySteps) ? int64_t(d) : kMaxDelaySteps + 1;
 }
 
+/// The error for drawn delay `id` of projection `j`, too long.
+static std::string delayError(const ModelSpec &model, size_t j, int64_t id) {
+  const ProjectionSpec &spec = model.projections[j];
+  double seconds =
+      initValue(spec.delayInit, model.seed,
+                streams::synapseInit(uint32_t(j), streams::kMaxRows - 1), id);
+  return "projection '" + spec.name + "': " + tooLongDelay(seconds, model.dt);
+}
+
 void Network::regenerateRow(size_t j, int64_t i,
                             std::vector<int32_t> &targets) const {
   // What connect(), embedSlices() and ablate() keep of row i.
@@ -157,8 +166,7 @@ bool Network::connectProcedural(size_t j, std::string &err) {
       if (spec.heterogeneousDelay) {
         int64_t d = drawnDelaySteps(j, id);
         if (d > kMaxDelaySteps) {
-          err = "projection '" + spec.name + "': a delay is more than the " +
-                std::to_string(kMaxDelaySteps) + " steps a delay may have";
+          err = delayError(model, j, id);
           return false;
         }
         if (used.size() <= size_t(d))
@@ -251,4 +259,100 @@ void Network::regenerate(size_t j, const std::vector<int32_t> &spikes,
         out.syn[r * n + q] = v;
     }
   }
+}
+
+bool neuro::rt::detail::drawnPerSource(const ProjectionSpec &spec) {
+  bool rule = spec.rule == ProjectionSpec::FixedProbability ||
+              spec.rule == ProjectionSpec::FixedOutDegree ||
+              spec.rule == ProjectionSpec::OneToOne;
+  if (!rule || spec.synInitFn || spec.delayFromInit)
+    return false;
+  for (const InitSpec &init : spec.synInit)
+    if (init.kind == InitSpec::Timed)
+      return false;
+  return true;
+}
+
+bool Network::connectByRows(size_t j, std::string &err) {
+  // Each row is drawn twice: to count the synapses of each source and
+  // delay (the row pointers of the delay groups), then to put them and
+  // their values where they belong. Nothing else is held per synapse.
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  proj = Projection();
+  int64_t nSrc = model.populations[size_t(spec.src)].size;
+  std::vector<std::vector<int64_t>> byDelay; // [delay][source + 1]
+  std::vector<int32_t> row;
+  int64_t nSyn = 0;
+  auto delayOf = [&](int64_t id) {
+    return spec.heterogeneousDelay ? drawnDelaySteps(j, id) : spec.delaySteps;
+  };
+  for (int64_t i = 0; i < nSrc; ++i) {
+    regenerateRow(j, i, row);
+    for (size_t q = 0; q < row.size(); ++q) {
+      int64_t d = delayOf(nSyn + int64_t(q));
+      if (d > kMaxDelaySteps) {
+        err = delayError(model, j, nSyn + int64_t(q));
+        return false;
+      }
+      if (byDelay.size() <= size_t(d))
+        byDelay.resize(size_t(d) + 1);
+      if (byDelay[size_t(d)].empty())
+        byDelay[size_t(d)].assign(size_t(nSrc) + 1, 0);
+      ++byDelay[size_t(d)][size_t(i) + 1];
+    }
+    nSyn += int64_t(row.size());
+  }
+  if (byDelay.empty()) // no synapse: one group at the projection's delay
+    byDelay.resize(size_t(spec.delaySteps) + 1);
+  if (byDelay[size_t(spec.delaySteps)].empty() && !spec.heterogeneousDelay)
+    byDelay[size_t(spec.delaySteps)].assign(size_t(nSrc) + 1, 0);
+  int64_t start = 0;
+  proj.groupOf.assign(byDelay.size(), -1);
+  for (size_t d = 0; d < byDelay.size(); ++d) {
+    std::vector<int64_t> &ptr = byDelay[d];
+    if (ptr.empty())
+      continue;
+    ptr[0] = start;
+    for (int64_t i = 0; i < nSrc; ++i)
+      ptr[size_t(i) + 1] += ptr[size_t(i)];
+    start = ptr.back();
+    proj.groupOf[d] = int32_t(proj.delays.size());
+    proj.delays.push_back(int64_t(d));
+    proj.rowPtrs.push_back(std::move(ptr));
+  }
+  byDelay.clear();
+  size_t nRows = spec.synRows.size(), groups = proj.delays.size();
+  proj.csr.cols.assign(size_t(nSyn), 0);
+  proj.syn.assign(nRows * size_t(nSyn), 0.0);
+  std::vector<uint32_t> streams(nRows);
+  for (size_t r = 0; r < nRows; ++r)
+    streams[r] = streams::synapseInit(uint32_t(j), uint32_t(r));
+  std::vector<int64_t> next(groups);
+  for (int64_t i = 0, id = 0; i < nSrc; ++i) {
+    regenerateRow(j, i, row);
+    for (size_t g = 0; g < groups; ++g)
+      next[g] = proj.rowPtrs[g][size_t(i)];
+    for (size_t q = 0; q < row.size(); ++q, ++id) {
+      int64_t at = next[size_t(proj.groupOf[size_t(delayOf(id))])]++;
+      proj.csr.cols[size_t(at)] = row[q];
+      for (size_t r = 0; r < nRows; ++r)
+        proj.syn[r * size_t(nSyn) + size_t(at)] =
+            initValue(spec.synInit[r], model.seed, streams[r], id);
+    }
+  }
+  proj.groupOf.clear();
+  // As groupByDelay leaves them: by source when there is one group.
+  if (groups == 1 && !spec.heterogeneousDelay)
+    proj.csr.rowPtr = proj.rowPtrs[0];
+  else
+    proj.csr.rowPtr = {0};
+  planDeliveryParts(j);
+  if (spec.deliverPost)
+    indexByTarget(j);
+  if (spec.needsSources)
+    indexSources(j);
+  proj.mods.assign(spec.modulators.size() + 1, 0.0);
+  proj.mods[0] = spec.plastic ? 1.0 : 0.0;
+  return true;
 }

@@ -36,6 +36,14 @@ inline double initValue(const InitSpec &init, uint64_t seed, uint32_t stream,
   return init.a + (init.b - init.a) * rng.nextUniform();
 }
 
+/// "delay D s is N steps, more than the 16777216 a delay may have".
+std::string tooLongDelay(double seconds, double dt);
+
+/// Whether the synapses of `spec`, their values and delays are drawn per
+/// source (fixed probability, out-degree, one-to-one; values and delays
+/// constants or draws): Network::connectByRows can then build it.
+bool drawnPerSource(const ProjectionSpec &spec);
+
 /// Fills `nCols` values starting at `dst` from `init`; random draws come
 /// from the Philox stream (seed, stream, column index). Normal values use
 /// the Box-Muller transform of the first two uniforms of the column.

@@ -231,6 +231,11 @@ private:
   /// Builds projection `j` as its rule: the row starts, delays and Dale's
   /// law checked by drawing every synapse once (Procedural.cpp).
   bool connectProcedural(size_t j, std::string &err);
+  /// Builds projection `j`, drawn per source (detail::drawnPerSource), stored
+  /// without a CSR by source in between: each row drawn twice, to count
+  /// the synapses of each delay group, then to place them and their
+  /// values; the build's peak is what it keeps.
+  bool connectByRows(size_t j, std::string &err);
   /// The delay in steps of synapse `id` (CSR order) of projection `j`,
   /// whose delays are drawn per synapse.
   int64_t drawnDelaySteps(size_t j, int64_t id) const;
