@@ -119,7 +119,7 @@ arg : name=ID '=' expr ;
 // keywords, so that `p = 0.1 no_autapses` is not read as a unit suffix.
 connOption
   : name=ID '=' expr
-  | flag=('one_to_one' | 'no_autapses')
+  | flag=('one_to_one' | 'no_autapses' | 'procedural')
   | 'from' path=STRING   // synapses listed in a CSV or .npy file
   | 'where' cond=expr    // only pairs (i, j) for which cond holds
   ;

@@ -675,7 +675,8 @@ private:
           pr.fileWeights ? builder.getUnitAttr() : mlir::UnitAttr(),
           pr.fileDelays ? builder.getUnitAttr() : mlir::UnitAttr(),
           mlir::IntegerAttr(),
-          pr.weightRow ? builder.getUnitAttr() : mlir::UnitAttr());
+          pr.weightRow ? builder.getUnitAttr() : mlir::UnitAttr(),
+          pr.procedural ? builder.getUnitAttr() : mlir::UnitAttr());
       if (pr.sign)
         proj.setSign(pr.sign);
       if (!pr.modulators.empty()) {

@@ -59,5 +59,6 @@ std::string delay(const ProjectionInfo &pr) {
 } // namespace
 
 std::string neuro::describeConnectivity(const ProjectionInfo &pr) {
-  return rule(pr) + (pr.autapses ? "" : ", no_autapses") + ", " + delay(pr);
+  return rule(pr) + (pr.autapses ? "" : ", no_autapses") + ", " + delay(pr) +
+         (pr.procedural ? ", procedural" : "");
 }

@@ -392,6 +392,9 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
     int q = old.projectionIndex(spec.name);
     if (q < 0 || old.numSynapses(q) != numSynapses(int(j)))
       continue;
+    // Procedural projections have no rows (and nothing that changes).
+    if (net.projs[j].procedural || old.net.projs[size_t(q)].procedural)
+      continue;
     int64_t n = numSynapses(int(j));
     for (size_t r = 0; r < spec.synRows.size(); ++r) {
       int o = old.synRowIndex(q, spec.synRows[r]);

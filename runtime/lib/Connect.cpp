@@ -24,8 +24,7 @@
 using namespace neuro::rt;
 using namespace neuro::rt::detail;
 
-/// "delay D s is N steps, more than the 16777216 a delay may have".
-static std::string tooLongDelay(double seconds, double dt) {
+std::string neuro::rt::detail::tooLongDelay(double seconds, double dt) {
   char buf[160];
   std::snprintf(buf, sizeof buf,
                 "delay %g s is %.0f steps, more than the %lld a delay may "

@@ -15,6 +15,36 @@
 
 using namespace neuro::rt;
 
+void neuro::rt::fixedProbabilityRow(int64_t i, int64_t nDst, double p,
+                                    bool allowAutapses, uint64_t seed,
+                                    uint32_t streamId, int64_t selfShift,
+                                    std::vector<int32_t> &out) {
+  if (nDst <= 0 || !(p > 0.0))
+    return;
+  if (p >= 1.0) {
+    for (int64_t j = 0; j < nDst; ++j)
+      if (allowAutapses || j != i + selfShift)
+        out.push_back(int32_t(j));
+    return;
+  }
+  double logQ = std::log1p(-p); // < 0
+  PhiloxStream rng(seed, streamId, uint64_t(i));
+  int64_t j = -1;
+  for (;;) {
+    double u = rng.nextUniform(); // [0, 1): log1p(-u) is finite
+    double gap = std::floor(std::log1p(-u) / logQ) + 1.0;
+    // Compare in double first: for tiny p the gap may exceed int64.
+    if (gap >= double(nDst - j))
+      break;
+    j += int64_t(gap);
+    if (j >= nDst)
+      break;
+    if (!allowAutapses && j == i + selfShift)
+      continue;
+    out.push_back(int32_t(j));
+  }
+}
+
 CSR neuro::rt::buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
                                      bool allowAutapses, uint64_t seed,
                                      uint32_t streamId, int64_t selfShift) {
@@ -40,23 +70,9 @@ CSR neuro::rt::buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
   double expected = p * double(nSrc) * double(nDst);
   csr.cols.reserve(size_t(expected + 5.0 * std::sqrt(expected) + 16.0));
 
-  double logQ = std::log1p(-p); // < 0
   for (int64_t i = 0; i < nSrc; ++i) {
-    PhiloxStream rng(seed, streamId, uint64_t(i));
-    int64_t j = -1;
-    for (;;) {
-      double u = rng.nextUniform(); // [0, 1): log1p(-u) is finite
-      double gap = std::floor(std::log1p(-u) / logQ) + 1.0;
-      // Compare in double first: for tiny p the gap may exceed int64.
-      if (gap >= double(nDst - j))
-        break;
-      j += int64_t(gap);
-      if (j >= nDst)
-        break;
-      if (!allowAutapses && j == i + selfShift)
-        continue;
-      csr.cols.push_back(int32_t(j));
-    }
+    fixedProbabilityRow(i, nDst, p, allowAutapses, seed, streamId, selfShift,
+                        csr.cols);
     csr.rowPtr[size_t(i) + 1] = int64_t(csr.cols.size());
   }
   return csr;
@@ -107,6 +123,16 @@ sampleDistinct(int64_t n, int64_t k, int64_t excluded, PhiloxStream &rng) {
   return chosen;
 }
 
+void neuro::rt::fixedOutDegreeRow(int64_t i, int64_t nDst, int64_t k,
+                                  bool allowAutapses, uint64_t seed,
+                                  uint32_t streamId, int64_t selfShift,
+                                  std::vector<int32_t> &out) {
+  PhiloxStream rng(seed, streamId, uint64_t(i));
+  std::vector<int32_t> targets =
+      sampleDistinct(nDst, k, allowAutapses ? -1 : i + selfShift, rng);
+  out.insert(out.end(), targets.begin(), targets.end());
+}
+
 CSR neuro::rt::buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
                                    bool allowAutapses, uint64_t seed,
                                    uint32_t streamId, int64_t selfShift) {
@@ -115,10 +141,8 @@ CSR neuro::rt::buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
     return csr;
   csr.rowPtr.assign(size_t(nSrc) + 1, 0);
   for (int64_t i = 0; i < nSrc; ++i) {
-    PhiloxStream rng(seed, streamId, uint64_t(i));
-    std::vector<int32_t> targets =
-        sampleDistinct(nDst, k, allowAutapses ? -1 : i + selfShift, rng);
-    csr.cols.insert(csr.cols.end(), targets.begin(), targets.end());
+    fixedOutDegreeRow(i, nDst, k, allowAutapses, seed, streamId, selfShift,
+                      csr.cols);
     csr.rowPtr[size_t(i) + 1] = int64_t(csr.cols.size());
   }
   return csr;

@@ -12,6 +12,7 @@
 #include "SimulatorInternal.h"
 
 #include "neuro/Runtime/Philox.h"
+#include "neuro/Runtime/Procedural.h"
 #include "neuro/Runtime/Streams.h"
 #include "neuro/Runtime/Table.h"
 
@@ -44,27 +45,8 @@ void neuro::rt::detail::fillRow(double *dst, int64_t nCols,
     fillTimedRow(dst, nCols, init, 0);
     return;
   }
-  if (init.kind == InitSpec::Constant) {
-    for (int64_t c = 0; c < nCols; ++c)
-      dst[c] = init.a;
-    return;
-  }
-  if (init.kind == InitSpec::Normal) {
-    const double twoPi = 6.283185307179586;
-    for (int64_t c = 0; c < nCols; ++c) {
-      PhiloxStream rng(seed, stream, uint64_t(c));
-      double u1 = 1.0 - rng.nextUniform(); // (0, 1]: log is finite
-      double u2 = rng.nextUniform();
-      dst[c] = init.a +
-               init.b * std::sqrt(-2.0 * std::log(u1)) * std::cos(twoPi * u2);
-    }
-    return;
-  }
-  double width = init.b - init.a;
-  for (int64_t c = 0; c < nCols; ++c) {
-    PhiloxStream rng(seed, stream, uint64_t(c));
-    dst[c] = init.a + width * rng.nextUniform();
-  }
+  for (int64_t c = 0; c < nCols; ++c)
+    dst[c] = initValue(init, seed, stream, c);
 }
 
 /// Physical memory of the machine in bytes (0 if unknown).
@@ -95,14 +77,19 @@ void Network::schedulePoisson(size_t p, int32_t i, int64_t after) {
                  std::greater<std::pair<int64_t, int32_t>>());
 }
 
-bool Network::checkMemory(std::string &err) const {
+bool Network::checkMemory(std::vector<bool> &procedural,
+                          std::string &err) const {
   // Refuse networks that cannot fit rather than let the system kill us:
   // expected state, spike flags, and per synapse a column index, its
   // variables and (per source) a row pointer.
   double bytes = 0.0;
   for (const PopulationSpec &spec : model.populations)
     bytes += double(spec.size) * (8.0 * double(spec.rows.size()) + 1.0);
-  for (const ProjectionSpec &spec : model.projections) {
+  size_t nProjs = model.projections.size();
+  std::vector<double> synapseBytes(nProjs, 0.0);
+  procedural.assign(nProjs, false);
+  for (size_t j = 0; j < nProjs; ++j) {
+    const ProjectionSpec &spec = model.projections[j];
     // Only the slices connect; row pointers cover the whole source.
     double nSrcAll = double(model.populations[size_t(spec.src)].size);
     double nSrc = double(model.srcEndOf(spec) - spec.srcBegin);
@@ -117,9 +104,30 @@ bool Network::checkMemory(std::string &err) const {
     else if (spec.rule == ProjectionSpec::FromFile ||
              spec.rule == ProjectionSpec::Expression)
       nSyn = 0.0; // known only once built; the allocation itself may fail
-    bytes += nSyn * (4.0 + 8.0 * double(spec.synRows.size())) + 8.0 * nSrcAll;
+    bytes += 8.0 * nSrcAll;
+    procedural[j] = spec.procedural;
+    if (!spec.procedural)
+      synapseBytes[j] = nSyn * (4.0 + 8.0 * double(spec.synRows.size()));
+    bytes += synapseBytes[j];
   }
   double available = physicalMemoryBytes();
+  // Too large stored: keep the largest projections that can be as their
+  // rule until the rest fits.
+  std::vector<size_t> order;
+  for (size_t j = 0; j < nProjs; ++j)
+    if (!procedural[j] && synapseBytes[j] > 0)
+      order.push_back(j);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return synapseBytes[a] > synapseBytes[b];
+  });
+  for (size_t j : order) {
+    if (!(available > 0 && bytes > 0.8 * available))
+      break;
+    if (!proceduralBlocker(model, j).empty())
+      continue;
+    procedural[j] = true;
+    bytes -= synapseBytes[j];
+  }
   if (available > 0 && bytes > 0.8 * available) {
     char buffer[160];
     std::snprintf(buffer, sizeof buffer,
@@ -214,9 +222,19 @@ bool Network::initSynapses(size_t j, const ConnectionList &listed,
         proj.syn[size_t(r * nSyn + q)] = initial[size_t(
             r * nSyn + (proj.order.empty() ? q : proj.order[size_t(q)]))];
   } else {
-    for (int64_t r = 0; r < nRows; ++r)
-      fillRow(proj.syn.data() + r * nSyn, nSyn, spec.synInit[size_t(r)],
-              model.seed, streams::synapseInit(uint32_t(j), uint32_t(r)));
+    // Draws are keyed by the synapse's index in CSR order (source-major),
+    // also when grouping by delay moved it: the synapses of one source can
+    // then be drawn alone (procedural projections, Procedural.cpp).
+    for (int64_t r = 0; r < nRows; ++r) {
+      const InitSpec &init = spec.synInit[size_t(r)];
+      uint32_t stream = streams::synapseInit(uint32_t(j), uint32_t(r));
+      double *row = proj.syn.data() + r * nSyn;
+      if (proj.order.empty() || init.kind == InitSpec::Timed)
+        fillRow(row, nSyn, init, model.seed, stream);
+      else
+        for (int64_t q = 0; q < nSyn; ++q)
+          row[q] = initValue(init, model.seed, stream, proj.order[size_t(q)]);
+    }
   }
   if (!listed.weight.empty() && nRows > 0)
     for (int64_t s = 0; s < nSyn; ++s) {
@@ -245,11 +263,17 @@ void Network::sizeRings() {
 }
 
 bool Network::allocate(std::string &err) {
-  if (!checkMemory(err))
+  std::vector<bool> procedural;
+  if (!checkMemory(procedural, err))
     return false;
   initPopulations();
   projs.resize(model.projections.size());
   for (size_t j = 0; j < projs.size(); ++j) {
+    if (procedural[j] || drawnPerSource(model.projections[j])) {
+      if (!(procedural[j] ? connectProcedural(j, err) : connectByRows(j, err)))
+        return false;
+      continue;
+    }
     // FromFile: the listed synapses, and for each synapse of the CSR the
     // row of the file it came from.
     ConnectionList listed;

@@ -175,6 +175,7 @@ template <typename IO> void visit(IO &io, ProjectionSpec &p) {
   visit(io, p.modulators);
   visit(io, p.plastic);
   visit(io, p.sign);
+  visit(io, p.procedural);
 }
 
 template <typename IO> void visit(IO &io, RecordSpec &r) {

@@ -128,7 +128,7 @@ void printProjection(std::ostream &os, const ModelSpec &spec,
      << " synapses_written=" << p.synapsesWritten
      << " partitionable=" << p.partitionable
      << " needs_sources=" << p.needsSources << " plastic=" << p.plastic
-     << " sign=" << p.sign << '\n';
+     << " sign=" << p.sign << (p.procedural ? " procedural=1" : "") << '\n';
 }
 
 void printRecords(std::ostream &os, const ModelSpec &spec) {

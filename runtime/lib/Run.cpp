@@ -248,7 +248,11 @@ void reportJson(std::ostream &os, const Report &r) {
      << format("%.2f", sim.numSynapses() ? double(sim.synapseBytes()) /
                                                double(sim.numSynapses())
                                          : 0.0)
-     << ", \"dt_s\": " << format("%.6g", spec.dt)
+     << ", \"procedural\": [";
+  for (size_t j = 0, n = 0; j < spec.projections.size(); ++j)
+    if (sim.isProcedural(int(j)))
+      os << (n++ ? ", " : "") << jsonString(spec.projections[j].name);
+  os << "], \"dt_s\": " << format("%.6g", spec.dt)
      << ", \"t_start_s\": " << format("%.6g", r.startTime)
      << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
      << ", \"threads\": " << sim.threads() << ", \"precision\": "
@@ -298,6 +302,13 @@ void reportText(std::ostream &os, const Report &r) {
       os << "  " << p.name << ": " << p.size << " neurons, " << s << " spikes, "
          << format("%.3f", r.rate(s, p.size)) << " Hz\n";
   }
+  std::string procedural;
+  for (size_t j = 0; j < spec.projections.size(); ++j)
+    if (sim.isProcedural(int(j)))
+      procedural += (procedural.empty() ? "" : ", ") + spec.projections[j].name;
+  if (!procedural.empty())
+    os << "procedural (synapses drawn again for each spike): " << procedural
+       << "\n";
   os << "spikes: " << spikes << ", mean rate "
      << format("%.3f", r.rate(spikes, neurons)) << " Hz\n";
   os << "time: parse+compile " << format("%.3f", r.options.tCompile)

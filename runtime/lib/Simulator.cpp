@@ -147,6 +147,8 @@ int64_t Simulator::synapseBytes() const {
                      p.srcs.size() * sizeof(int32_t));
     for (const std::vector<int64_t> &r : p.rowPtrs)
       bytes += int64_t(r.size() * sizeof(int64_t));
+    if (p.procedural) // where each source's synapses start
+      bytes += int64_t(p.csr.rowPtr.size() * sizeof(int64_t));
     for (const std::vector<int64_t> &r : p.partPtrs)
       bytes += int64_t(r.size() * sizeof(int64_t));
   }
@@ -286,8 +288,8 @@ bool Simulator::rowsChanged(int pop, int row, std::string &err) {
 
 int64_t Simulator::numSynapses() const {
   int64_t total = 0;
-  for (const Network::Projection &proj : net.projs)
-    total += proj.csr.numSynapses();
+  for (size_t j = 0; j < net.projs.size(); ++j)
+    total += net.numSynapses(j);
   return total;
 }
 
@@ -295,6 +297,11 @@ int64_t Simulator::numSynapses(int proj) const {
   if (proj < 0 || size_t(proj) >= net.projs.size())
     return 0;
   return net.numSynapses(size_t(proj));
+}
+
+bool Simulator::isProcedural(int proj) const {
+  return proj >= 0 && size_t(proj) < net.projs.size() &&
+         net.projs[size_t(proj)].procedural;
 }
 
 int64_t Simulator::spikeCount(int pop) const {

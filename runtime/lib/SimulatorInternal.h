@@ -11,10 +11,38 @@
 
 #include "neuro/Runtime/MemRef.h"
 #include "neuro/Runtime/Network.h"
+#include "neuro/Runtime/Philox.h"
 
+#include <cmath>
 #include <cstdint>
 
 namespace neuro::rt::detail {
+
+/// Value `c` of a row that `init` (a constant, uniform or normal draw, not
+/// Timed) fills: draws come from the Philox stream (seed, stream, c); a
+/// normal value is the Box-Muller transform of its first two uniforms.
+inline double initValue(const InitSpec &init, uint64_t seed, uint32_t stream,
+                        int64_t c) {
+  if (init.kind == InitSpec::Constant)
+    return init.a;
+  PhiloxStream rng(seed, stream, uint64_t(c));
+  if (init.kind == InitSpec::Normal) {
+    const double twoPi = 6.283185307179586;
+    double u1 = 1.0 - rng.nextUniform(); // (0, 1]: log is finite
+    double u2 = rng.nextUniform();
+    return init.a +
+           init.b * std::sqrt(-2.0 * std::log(u1)) * std::cos(twoPi * u2);
+  }
+  return init.a + (init.b - init.a) * rng.nextUniform();
+}
+
+/// "delay D s is N steps, more than the 16777216 a delay may have".
+std::string tooLongDelay(double seconds, double dt);
+
+/// Whether the synapses of `spec`, their values and delays are drawn per
+/// source (fixed probability, out-degree, one-to-one; values and delays
+/// constants or draws): Network::connectByRows can then build it.
+bool drawnPerSource(const ProjectionSpec &spec);
 
 /// Fills `nCols` values starting at `dst` from `init`; random draws come
 /// from the Philox stream (seed, stream, column index). Normal values use

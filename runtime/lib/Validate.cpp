@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "neuro/Runtime/Network.h"
+#include "neuro/Runtime/Procedural.h"
 #include "neuro/Runtime/Streams.h"
 
 #include <cmath>
@@ -324,5 +325,17 @@ bool Network::validate(std::string &err) const {
   for (int64_t j = 0; j < nProjs; ++j)
     if (!validateProjection(model, j, projNames, err))
       return false;
-  return validateRecords(model, err);
+  if (!validateRecords(model, err))
+    return false;
+  for (size_t j = 0; j < size_t(nProjs); ++j) {
+    std::string why = model.projections[j].procedural
+                          ? proceduralBlocker(model, j)
+                          : std::string();
+    if (!why.empty()) {
+      err = "projection '" + model.projections[j].name +
+            "' cannot be procedural: " + why;
+      return false;
+    }
+  }
+  return true;
 }

@@ -34,6 +34,7 @@ void Checker::checkNetwork(const NetworkDecl &decl) {
   std::vector<int64_t> runStart;
   bool runsOk = checkRuns(decl, net, runStart);
   checkPlasticitySwitches(decl, net, runStart, runsOk);
+  checkProcedural(net);
   if (decl.populations.empty())
     diag.error(decl.range, "network '" + decl.name + "' has no population");
   for (PopulationInfo &pop : net.populations)

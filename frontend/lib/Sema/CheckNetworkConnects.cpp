@@ -33,6 +33,8 @@ struct sema::Connection {
   std::string rule = "probability";
   int64_t degree = 0;
   bool autapses = true;
+  /// `procedural`: where it is written; no line when it is not.
+  SourceRange procedural;
   /// Where the rule is given; empty when none is.
   SourceRange ruleRange;
   /// `from "FILE"`: the synapses listed, and the file's resolved path.
@@ -120,10 +122,13 @@ void Checker::readConnectOptions(Connection &conn) {
         setRule("one_to_one", o.range);
       else if (o.name == "no_autapses")
         conn.autapses = false;
+      else if (o.name == "procedural")
+        conn.procedural = o.range;
       else
         diag.error(o.nameRange,
                    "unknown connect option '" + o.name +
-                       "' (expected one_to_one, no_autapses, or p, "
+                       "' (expected one_to_one, no_autapses, procedural, or "
+                       "p, "
                        "in_degree, out_degree, delay with a value)");
       continue;
     }
@@ -177,7 +182,7 @@ void Checker::readConnectOptions(Connection &conn) {
     } else {
       std::string msg = "unknown connect option '" + o.name +
                         "' (expected p, in_degree, out_degree, delay, "
-                        "one_to_one or no_autapses)";
+                        "one_to_one, no_autapses or procedural)";
       if (o.name == "dt" || o.name == "seed")
         msg += "; network settings go before the connect statements";
       diag.error(o.nameRange, msg);
@@ -278,6 +283,8 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
   proj.rule = conn.rule;
   proj.degree = conn.degree;
   proj.autapses = conn.autapses;
+  proj.procedural = conn.procedural.begin.line != 0;
+  proj.proceduralRange = conn.procedural;
   if (net.populations[size_t(conn.src)].driveInputs &&
       !connectDrive(c, syn, conn.ruleRange.begin.line || conn.probExpr,
                     net.populations[size_t(conn.src)], proj))

@@ -508,8 +508,14 @@ private:
                     std::map<std::string, int> &projNames);
 
   /// The options of a connect: its rule (p, in_degree, out_degree,
-  /// one_to_one), autapses and delays.
+  /// one_to_one), autapses, delays and `procedural`.
   void readConnectOptions(Connection &conn);
+
+  /// `procedural` (CheckProcedural.cpp): an error at the keyword for each
+  /// projection of `net` that asks for it and cannot be kept as its rule.
+  void checkProcedural(const NetworkInfo &net);
+  /// Why projection `j` of `net` cannot be kept as its rule; "" if it can.
+  std::string proceduralBlocker(const NetworkInfo &net, size_t j);
 
   /// `connect ... from "FILE"`: reads the synapses the file lists; false
   /// after an error.

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 using namespace neuro::rt;
 
@@ -151,6 +152,10 @@ bool CpuBackend::deliver(int64_t k, std::string &) {
   for (size_t j = 0; j < net.projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
     Network::Projection &proj = net.projs[j];
+    if (proj.procedural) {
+      deliverProcedural(j, k);
+      continue;
+    }
     const DelayRing &ring = net.pops[size_t(spec.src)].ring;
     bool anySpikes = false;
     int64_t delivered = 0;
@@ -185,6 +190,57 @@ bool CpuBackend::deliver(int64_t k, std::string &) {
       deliverPart(0);
   }
   return true;
+}
+
+void CpuBackend::deliverProcedural(size_t j, int64_t k) {
+  const ModelSpec &model = net.model;
+  const ProjectionSpec &spec = model.projections[j];
+  const Network::Projection &proj = net.projs[j];
+  const DelayRing &ring = net.pops[size_t(spec.src)].ring;
+  size_t groups = proj.delays.size();
+  if (regenerated.size() <= j)
+    regenerated.resize(net.projs.size());
+  std::vector<Network::Regenerated> &slots = regenerated[j];
+  if (slots.empty())
+    slots.resize(size_t(proj.delays.back()) + 1);
+  int64_t nSrc = model.populations[size_t(spec.src)].size;
+  if (spikeRows.size() < size_t(2 * nSrc))
+    spikeRows.resize(size_t(2 * nSrc));
+  std::optional<SynapseArgs> args;
+  for (size_t g = 0; g < groups; ++g) {
+    int64_t step = k - proj.delays[g];
+    const std::vector<int32_t> &list = ring.at(step);
+    if (list.empty())
+      continue;
+    Network::Regenerated &rows = slots[size_t(step) % slots.size()];
+    if (rows.step != step) {
+      net.regenerate(j, list, rows);
+      rows.step = step;
+    }
+    int64_t delivered = 0;
+    for (size_t m = 0; m < list.size(); ++m) {
+      const int64_t *starts = rows.starts.data() + m * (groups + 1);
+      spikeRows[2 * size_t(list[m])] = starts[g];
+      spikeRows[2 * size_t(list[m]) + 1] = starts[g + 1];
+      delivered += starts[g + 1] - starts[g];
+    }
+    net.events += delivered;
+    if (!delivered)
+      continue;
+    if (!args)
+      args = synapseArgs(j);
+    int64_t n = int64_t(rows.cols.size());
+    void *syn = net.single() ? static_cast<void *>(rows.syn32.data())
+                             : static_cast<void *>(rows.syn.data());
+    NeuroMemRefI32 spikes =
+        memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
+    NeuroMemRefI64 rowPtr = memref1D(spikeRows.data(), 2 * nSrc);
+    NeuroMemRefI32 cols = memref1D(rows.cols.data(), n);
+    NeuroMemRef2DF64 synRows =
+        memref2D(static_cast<double *>(syn), int64_t(spec.synRows.size()), n);
+    spec.deliver(&spikes, &rowPtr, 2, 0, &cols, &synRows, &args->post,
+                 &args->pre, &args->mods, k);
+  }
 }
 
 bool CpuBackend::deliverPost(int64_t k, std::string &) {

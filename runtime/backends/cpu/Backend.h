@@ -56,10 +56,21 @@ private:
     NeuroMemRefF64 mods;
   };
   SynapseArgs synapseArgs(size_t j);
+  /// (3) for procedural projection `j` (Procedural.h): the synapses of
+  /// each step's spikes are drawn again once, when the shortest of its
+  /// delays elapses, and kept until the longest has; each delay group is
+  /// delivered from them as from the stored rows.
+  void deliverProcedural(size_t j, int64_t k);
 
   Network &net;
   Recorder &recorder;
   std::vector<StepTask> stepTasks; ///< by population, ranges ascending
+  /// By procedural projection, a ring of the synapses of the spikes of the
+  /// last steps (slot: step modulo the longest delay + 1).
+  std::vector<std::vector<Network::Regenerated>> regenerated;
+  /// The row of each spiking source for the kernels (stride 2): its
+  /// synapses are [rows[2 i], rows[2 i + 1]) of a Regenerated.
+  std::vector<int64_t> spikeRows;
 };
 
 } // namespace neuro::rt

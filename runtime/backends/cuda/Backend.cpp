@@ -55,6 +55,12 @@ DeviceBackend::attach(const BackendContext &context,
           std::to_string(context.step) + ")";
     return nullptr;
   }
+  for (size_t j = 0; j < context.net.projs.size(); ++j)
+    if (context.net.projs[j].procedural) {
+      err = "projection '" + context.net.model.projections[j].name +
+            "' is procedural (kept as its rule), which runs on the CPU only";
+      return nullptr;
+    }
   std::unique_ptr<DeviceBackend> backend(
       new DeviceBackend(context, std::move(device), options));
   if (!backend->upload(context.step, err))

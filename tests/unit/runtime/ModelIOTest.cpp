@@ -143,7 +143,7 @@ TEST(ModelIO, RefusesDamagedBytesWithoutCrashing) {
   other[8] = 9; // format version 9
   EXPECT_FALSE(deserializeModel(other.data(), other.size(), back, err));
   EXPECT_EQ(err, "serialized model of format version 9, this runtime reads "
-                 "version 1");
+                 "version 2");
 }
 
 void kernelA() {}

@@ -136,6 +136,7 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
   if (auto file = proj.getFileAttr())
     p.file = file.str();
   p.allowAutapses = proj.getAutapses();
+  p.procedural = proj.getProcedural();
   if (auto slices = proj.getSlices()) {
     p.srcBegin = (*slices)[0];
     p.srcEnd = (*slices)[1];

@@ -129,6 +129,10 @@ struct ProjectionInfo {
   bool fileWeights = false, fileDelays = false;
   /// `--tunable PROJ.w`: the weight stays a row, also when constant.
   bool weightRow = false;
+  /// `procedural` (at `proceduralRange`): kept as its rule, its synapses
+  /// drawn again for each spike (docs/procedural.md).
+  bool procedural = false;
+  SourceRange proceduralRange;
 };
 
 /// `record v, w of E[0:10] every 1 ms`: states of neurons [begin, end).

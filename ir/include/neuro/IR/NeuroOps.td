@@ -412,7 +412,9 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
     modulator of the synapse to a state of a population, `{d = @DA::@d}`:
     synapses read the mean of that state over the population.
     `weight_row` keeps the weight a per-synapse row that the runtime can
-    set even when it is one constant (`--tunable PROJ.w`). Before
+    set even when it is one constant (`--tunable PROJ.w`). `procedural`
+    keeps the projection as its rule: the runtime stores no synapse and
+    draws the synapses of each spiking source again. Before
     elaboration the body holds the initial values of the synapse's weight
     and post states; afterwards the per-synapse declarations, their
     equations, the event blocks and the summed `neuro.drives`, whose `post`
@@ -431,7 +433,7 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
                        OptionalAttr<StrAttr>:$file,
                        UnitAttr:$file_weights, UnitAttr:$file_delays,
                        DefaultValuedAttr<I64Attr, "0">:$sign,
-                       UnitAttr:$weight_row);
+                       UnitAttr:$weight_row, UnitAttr:$procedural);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name $source `->` $target (`with` $synapse^)? `p` `(` $probability `)`

@@ -60,6 +60,17 @@ CSR buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
                        bool allowAutapses, uint64_t seed, uint32_t streamId,
                        int64_t selfShift = 0);
 
+/// Row i alone of buildFixedProbability (fixedOutDegreeRow: of
+/// buildFixedOutDegree), appended to `out`: the same targets from the same
+/// draws, so that a projection kept as its rule can regenerate the synapses
+/// of one source when it spikes.
+void fixedProbabilityRow(int64_t i, int64_t nDst, double p, bool allowAutapses,
+                         uint64_t seed, uint32_t streamId, int64_t selfShift,
+                         std::vector<int32_t> &out);
+void fixedOutDegreeRow(int64_t i, int64_t nDst, int64_t k, bool allowAutapses,
+                       uint64_t seed, uint32_t streamId, int64_t selfShift,
+                       std::vector<int32_t> &out);
+
 /// Whether slices [srcBegin, srcEnd) and [dstBegin, dstEnd) of one
 /// population share a neuron.
 inline bool slicesOverlap(int64_t srcBegin, int64_t srcEnd, int64_t dstBegin,

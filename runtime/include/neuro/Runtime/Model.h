@@ -151,6 +151,11 @@ struct ProjectionSpec {
   /// Dale's law: +1 (-1) when every weight (row weightRow) must stay >= 0
   /// (<= 0), checked when built and with the NaN/Inf checks; 0: no check.
   int sign = 0;
+  /// Asked for with `procedural`: the projection is kept as its rule and
+  /// the synapses of each spiking source are drawn again when it spikes
+  /// (Procedural.h); building fails when it cannot be. Projections that can
+  /// be are also kept so when the stored network would not fit in memory.
+  bool procedural = false;
 };
 
 struct RecordSpec {

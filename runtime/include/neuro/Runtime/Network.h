@@ -100,6 +100,27 @@ public:
     std::vector<int64_t> order;
     /// The kernels' `mods`: the plasticity flag, then the modulators.
     std::vector<double> mods;
+    /// Kept as its rule (Procedural.h): csr.rowPtr says where each
+    /// source's synapses start in CSR order, csr.cols and syn stay empty,
+    /// `delays` lists the delays some synapse has (rowPtrs stays empty)
+    /// and groupOf[d] is the group of delay d steps.
+    bool procedural = false;
+    std::vector<int32_t> groupOf;
+  };
+
+  /// The synapses of a list of spikes of a procedural projection, drawn
+  /// again (regenerate): those of spike m in delay group g are
+  /// [starts[m * (G + 1) + g], starts[m * (G + 1) + g + 1]) of `cols`, of
+  /// `ids` (their CSR indices) and of each row of the synapse rows
+  /// ([synRows][cols.size()]: `syn`, or `syn32` in single precision), by
+  /// target within a group, as the stored form holds them.
+  struct Regenerated {
+    int64_t step = -1; ///< the step of the spikes; -1: none yet
+    std::vector<int32_t> cols;
+    std::vector<int64_t> ids;
+    AlignedVector<double> syn;
+    AlignedVector<float> syn32;
+    std::vector<int64_t> starts;
   };
 
   const ModelSpec &model;
@@ -175,7 +196,17 @@ public:
   // Synapses
   //===--------------------------------------------------------------------===//
 
-  int64_t numSynapses(size_t j) const { return projs[j].csr.numSynapses(); }
+  int64_t numSynapses(size_t j) const {
+    const Projection &p = projs[j];
+    return p.procedural ? p.csr.rowPtr.back() : p.csr.numSynapses();
+  }
+  /// The targets of source `i` of procedural projection `j`, drawn again
+  /// (Procedural.cpp), ascending, as in its stored CSR.
+  void regenerateRow(size_t j, int64_t i, std::vector<int32_t> &targets) const;
+  /// The synapses of `spikes` (sources of procedural projection `j`) into
+  /// `out`, grouped by delay, with their synapse rows.
+  void regenerate(size_t j, const std::vector<int32_t> &spikes,
+                  Regenerated &out) const;
   /// Fills postPtr and postSyn (the synapses by target) of a projection.
   void indexByTarget(size_t j);
   /// Fills srcs (each synapse's source) of a projection.
@@ -193,8 +224,21 @@ private:
   /// generatorSpikes of a Poisson drive: each target's count of inputs.
   void driveSpikes(size_t p, int64_t k, std::vector<int32_t> &list);
 
-  /// Refuses a network whose estimated size exceeds 80% of the memory.
-  bool checkMemory(std::string &err) const;
+  /// Refuses a network whose estimated size exceeds 80% of the memory,
+  /// after keeping as their rule the projections asked to be and, largest
+  /// first, those that can be until it fits (`procedural`, by projection).
+  bool checkMemory(std::vector<bool> &procedural, std::string &err) const;
+  /// Builds projection `j` as its rule: the row starts, delays and Dale's
+  /// law checked by drawing every synapse once (Procedural.cpp).
+  bool connectProcedural(size_t j, std::string &err);
+  /// Builds projection `j`, drawn per source (detail::drawnPerSource), stored
+  /// without a CSR by source in between: each row drawn twice, to count
+  /// the synapses of each delay group, then to place them and their
+  /// values; the build's peak is what it keeps.
+  bool connectByRows(size_t j, std::string &err);
+  /// The delay in steps of synapse `id` (CSR order) of projection `j`,
+  /// whose delays are drawn per synapse.
+  int64_t drawnDelaySteps(size_t j, int64_t id) const;
   void initPopulations();
   /// The synapses of projection `j` (Connect.cpp): for a file, also the
   /// rows read (`listed`) and the row each synapse came from (`origin`).

@@ -153,6 +153,9 @@ public:
   int64_t numSynapses() const;
   /// Number of synapses of projection `proj` (0 if out of range).
   int64_t numSynapses(int proj) const;
+  /// Whether projection `proj` is kept as its rule (Procedural.h): it
+  /// stores no synapse, and synapseState() and synapseEnds() are empty.
+  bool isProcedural(int proj) const;
 
   /// Spikes emitted by population `pop` since build(), recorded or not.
   int64_t spikeCount(int pop) const;

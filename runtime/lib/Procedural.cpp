@@ -1,0 +1,358 @@
+//===- Procedural.cpp - Projections kept as their rule --------------------===//
+//
+// Which projections can be kept as their rule, building one (each source's
+// synapses drawn once, to count them, find the delays they use and check
+// Dale's law), and drawing the synapses of a step's spikes again for
+// delivery. The draws are those of the stored form (Connect.cpp,
+// Initialize.cpp): connectivity keyed by (projection, source), weights,
+// per-synapse values and delays by (projection, row, CSR index).
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Runtime/Procedural.h"
+
+#include "SimulatorInternal.h"
+
+#include "neuro/Runtime/Streams.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+using namespace neuro::rt;
+using namespace neuro::rt::detail;
+
+std::string neuro::rt::proceduralBlocker(const ModelSpec &model, size_t j) {
+  const ProjectionSpec &p = model.projections[j];
+  switch (p.rule) {
+  case ProjectionSpec::FixedInDegree:
+    return "in_degree draws the sources of each target, so the synapses of "
+           "one source depend on the draws of every target";
+  case ProjectionSpec::Expression:
+    return "a probability given per pair (an expression for p, or where) "
+           "reads the neurons as they are when the network is built, and "
+           "would be evaluated for every target of each spike";
+  case ProjectionSpec::FromFile:
+    return "its synapses are listed in a file";
+  default:
+    break;
+  }
+  if (p.synInitFn || p.delayFromInit)
+    return "its weights, per-synapse values or delays are expressions of "
+           "the pair (only constants, uniform() and normal() can be drawn "
+           "again)";
+  if (p.synapsesWritten)
+    return "its synapses change (plasticity or per-synapse states): they "
+           "must be stored";
+  if (p.deliverPost)
+    return "its synapse has 'on post'";
+  if (p.update)
+    return "its synapses have clock-driven equations or summed drives";
+  if (p.needsSources)
+    return "its kernels read the source of each synapse";
+  if (!p.deliver)
+    return "its synapse has no 'on pre' to deliver";
+  for (const InitSpec &init : p.synInit)
+    if (init.kind == InitSpec::Timed)
+      return "a per-synapse value follows a table in time";
+  for (const StateRecordSpec &rec : model.stateRecords)
+    if (rec.projection == int(j))
+      return "its synapses are recorded";
+  return "";
+}
+
+int64_t Network::drawnDelaySteps(size_t j, int64_t id) const {
+  const ProjectionSpec &spec = model.projections[j];
+  double seconds =
+      initValue(spec.delayInit, model.seed,
+                streams::synapseInit(uint32_t(j), streams::kMaxRows - 1), id);
+  // As groupByDelay rounds them; the caller checks the limit.
+  double d = std::round(std::max(0.0, seconds) / model.dt);
+  return d <= double(kMaxDelaySteps) ? int64_t(d) : kMaxDelaySteps + 1;
+}
+
+/// The error for drawn delay `id` of projection `j`, too long.
+static std::string delayError(const ModelSpec &model, size_t j, int64_t id) {
+  const ProjectionSpec &spec = model.projections[j];
+  double seconds =
+      initValue(spec.delayInit, model.seed,
+                streams::synapseInit(uint32_t(j), streams::kMaxRows - 1), id);
+  return "projection '" + spec.name + "': " + tooLongDelay(seconds, model.dt);
+}
+
+void Network::regenerateRow(size_t j, int64_t i,
+                            std::vector<int32_t> &targets) const {
+  // What connect(), embedSlices() and ablate() keep of row i.
+  const ProjectionSpec &spec = model.projections[j];
+  targets.clear();
+  int64_t srcBegin = spec.srcBegin, srcEnd = model.srcEndOf(spec);
+  int64_t dstBegin = spec.dstBegin, nDst = model.dstEndOf(spec) - dstBegin;
+  const std::vector<int64_t> &deadSrc =
+      model.populations[size_t(spec.src)].ablated;
+  const std::vector<int64_t> &deadDst =
+      model.populations[size_t(spec.dst)].ablated;
+  if (i < srcBegin || i >= srcEnd ||
+      std::binary_search(deadSrc.begin(), deadSrc.end(), i))
+    return;
+  bool autapses = spec.allowAutapses || spec.src != spec.dst;
+  int64_t selfShift = srcBegin - dstBegin, r = i - srcBegin;
+  uint32_t stream = streams::connectivity(uint32_t(j));
+  switch (spec.rule) {
+  case ProjectionSpec::FixedProbability:
+    fixedProbabilityRow(r, nDst, spec.p, autapses, model.seed, stream,
+                        selfShift, targets);
+    break;
+  case ProjectionSpec::FixedOutDegree:
+    fixedOutDegreeRow(r, nDst, spec.degree, autapses, model.seed, stream,
+                      selfShift, targets);
+    break;
+  case ProjectionSpec::OneToOne:
+    if (r < nDst)
+      targets.push_back(int32_t(r));
+    break;
+  default:
+    return;
+  }
+  int64_t nSrcAll = model.populations[size_t(spec.src)].size;
+  bool embedded =
+      !(srcBegin == 0 && srcEnd - srcBegin == nSrcAll && dstBegin == 0);
+  size_t kept = 0;
+  for (int32_t t : targets) {
+    int64_t target = t + dstBegin;
+    if (embedded && !spec.allowAutapses && spec.src == spec.dst && target == i)
+      continue;
+    if (std::binary_search(deadDst.begin(), deadDst.end(), target))
+      continue;
+    targets[kept++] = int32_t(target);
+  }
+  targets.resize(kept);
+}
+
+/// "Dale's law: projection 'P', synapse S (neuron i of 'E' -> neuron t of
+/// 'I'), weight 'w' is -0.1 when built, but 'E' is excitatory".
+static std::string daleError(const ModelSpec &model, const ProjectionSpec &spec,
+                             int64_t id, int64_t i, int32_t t, double w) {
+  const std::string &src = model.populations[size_t(spec.src)].name;
+  char value[64];
+  std::snprintf(value, sizeof value, "%g", w);
+  return "Dale's law: projection '" + spec.name + "', synapse " +
+         std::to_string(id) + " (neuron " + std::to_string(i) + " of '" + src +
+         "' -> neuron " + std::to_string(t) + " of '" +
+         model.populations[size_t(spec.dst)].name + "'), weight '" +
+         spec.synRows[size_t(spec.weightRow)] + "' is " + value +
+         " when built, but '" + src + "' is " +
+         (spec.sign > 0 ? "excitatory" : "inhibitory");
+}
+
+bool Network::connectProcedural(size_t j, std::string &err) {
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  proj = Projection();
+  proj.procedural = true;
+  int64_t nSrcAll = model.populations[size_t(spec.src)].size;
+  proj.csr.rowPtr.assign(size_t(nSrcAll) + 1, 0);
+  bool checkSign = spec.sign != 0 && spec.weightRow >= 0 &&
+                   size_t(spec.weightRow) < spec.synInit.size();
+  uint32_t weights =
+      streams::synapseInit(uint32_t(j), uint32_t(spec.weightRow));
+  std::vector<uint8_t> used; // by delay in steps
+  std::vector<int32_t> row;
+  for (int64_t i = 0; i < nSrcAll; ++i) {
+    regenerateRow(j, i, row);
+    int64_t base = proj.csr.rowPtr[size_t(i)];
+    proj.csr.rowPtr[size_t(i) + 1] = base + int64_t(row.size());
+    for (size_t q = 0; q < row.size(); ++q) {
+      int64_t id = base + int64_t(q);
+      if (spec.heterogeneousDelay) {
+        int64_t d = drawnDelaySteps(j, id);
+        if (d > kMaxDelaySteps) {
+          err = delayError(model, j, id);
+          return false;
+        }
+        if (used.size() <= size_t(d))
+          used.resize(size_t(d) + 1, 0);
+        used[size_t(d)] = 1;
+      }
+      if (checkSign) {
+        double w = initValue(spec.synInit[size_t(spec.weightRow)], model.seed,
+                             weights, id);
+        if (spec.sign > 0 ? w < 0 : w > 0) {
+          err = daleError(model, spec, id, i, row[q], w);
+          return false;
+        }
+      }
+    }
+  }
+  proj.delays.clear();
+  if (!spec.heterogeneousDelay)
+    proj.delays.push_back(spec.delaySteps);
+  for (size_t d = 0; d < used.size(); ++d)
+    if (used[d])
+      proj.delays.push_back(int64_t(d));
+  if (proj.delays.empty()) // no synapse: one group, never delivered
+    proj.delays.push_back(0);
+  proj.groupOf.assign(size_t(proj.delays.back()) + 1, -1);
+  for (size_t g = 0; g < proj.delays.size(); ++g)
+    proj.groupOf[size_t(proj.delays[g])] = int32_t(g);
+  proj.mods.assign(spec.modulators.size() + 1, 0.0);
+  proj.mods[0] = spec.plastic ? 1.0 : 0.0;
+  return true;
+}
+
+void Network::regenerate(size_t j, const std::vector<int32_t> &spikes,
+                         Regenerated &out) const {
+  const ProjectionSpec &spec = model.projections[j];
+  const Projection &proj = projs[j];
+  size_t groups = proj.delays.size(), stride = groups + 1;
+  out.cols.clear();
+  out.ids.clear();
+  out.starts.assign(spikes.size() * stride, 0);
+  thread_local std::vector<int32_t> row, group;
+  thread_local std::vector<int64_t> next;
+  for (size_t m = 0; m < spikes.size(); ++m) {
+    int64_t i = spikes[m];
+    regenerateRow(j, i, row);
+    int64_t base = proj.csr.rowPtr[size_t(i)], at = int64_t(out.cols.size());
+    int64_t *starts = out.starts.data() + m * stride;
+    out.cols.resize(out.cols.size() + row.size());
+    out.ids.resize(out.cols.size());
+    if (groups == 1) {
+      std::copy(row.begin(), row.end(), out.cols.begin() + at);
+      for (size_t q = 0; q < row.size(); ++q)
+        out.ids[size_t(at) + q] = base + int64_t(q);
+      starts[0] = at;
+      starts[1] = at + int64_t(row.size());
+      continue;
+    }
+    // A stable counting sort by delay group: by target within each.
+    group.resize(row.size());
+    std::fill(starts, starts + stride, 0);
+    for (size_t q = 0; q < row.size(); ++q) {
+      int64_t d = drawnDelaySteps(j, base + int64_t(q));
+      group[q] = proj.groupOf[size_t(d)];
+      ++starts[group[q] + 1];
+    }
+    starts[0] = at;
+    for (size_t g = 1; g < stride; ++g)
+      starts[g] += starts[g - 1];
+    next.assign(starts, starts + groups);
+    for (size_t q = 0; q < row.size(); ++q) {
+      int64_t to = next[size_t(group[q])]++;
+      out.cols[size_t(to)] = row[q];
+      out.ids[size_t(to)] = base + int64_t(q);
+    }
+  }
+  // The synapse rows, drawn as initSynapses draws them.
+  size_t n = out.cols.size(), nRows = spec.synRows.size();
+  if (single())
+    out.syn32.resize(nRows * n);
+  else
+    out.syn.resize(nRows * n);
+  for (size_t r = 0; r < nRows; ++r) {
+    const InitSpec &init = spec.synInit[r];
+    uint32_t stream = streams::synapseInit(uint32_t(j), uint32_t(r));
+    for (size_t q = 0; q < n; ++q) {
+      double v = initValue(init, model.seed, stream, out.ids[q]);
+      if (single())
+        out.syn32[r * n + q] = float(v);
+      else
+        out.syn[r * n + q] = v;
+    }
+  }
+}
+
+bool neuro::rt::detail::drawnPerSource(const ProjectionSpec &spec) {
+  bool rule = spec.rule == ProjectionSpec::FixedProbability ||
+              spec.rule == ProjectionSpec::FixedOutDegree ||
+              spec.rule == ProjectionSpec::OneToOne;
+  if (!rule || spec.synInitFn || spec.delayFromInit)
+    return false;
+  for (const InitSpec &init : spec.synInit)
+    if (init.kind == InitSpec::Timed)
+      return false;
+  return true;
+}
+
+bool Network::connectByRows(size_t j, std::string &err) {
+  // Each row is drawn twice: to count the synapses of each source and
+  // delay (the row pointers of the delay groups), then to put them and
+  // their values where they belong. Nothing else is held per synapse.
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  proj = Projection();
+  int64_t nSrc = model.populations[size_t(spec.src)].size;
+  std::vector<std::vector<int64_t>> byDelay; // [delay][source + 1]
+  std::vector<int32_t> row;
+  int64_t nSyn = 0;
+  auto delayOf = [&](int64_t id) {
+    return spec.heterogeneousDelay ? drawnDelaySteps(j, id) : spec.delaySteps;
+  };
+  for (int64_t i = 0; i < nSrc; ++i) {
+    regenerateRow(j, i, row);
+    for (size_t q = 0; q < row.size(); ++q) {
+      int64_t d = delayOf(nSyn + int64_t(q));
+      if (d > kMaxDelaySteps) {
+        err = delayError(model, j, nSyn + int64_t(q));
+        return false;
+      }
+      if (byDelay.size() <= size_t(d))
+        byDelay.resize(size_t(d) + 1);
+      if (byDelay[size_t(d)].empty())
+        byDelay[size_t(d)].assign(size_t(nSrc) + 1, 0);
+      ++byDelay[size_t(d)][size_t(i) + 1];
+    }
+    nSyn += int64_t(row.size());
+  }
+  if (byDelay.empty()) // no synapse: one group at the projection's delay
+    byDelay.resize(size_t(spec.delaySteps) + 1);
+  if (byDelay[size_t(spec.delaySteps)].empty() && !spec.heterogeneousDelay)
+    byDelay[size_t(spec.delaySteps)].assign(size_t(nSrc) + 1, 0);
+  int64_t start = 0;
+  proj.groupOf.assign(byDelay.size(), -1);
+  for (size_t d = 0; d < byDelay.size(); ++d) {
+    std::vector<int64_t> &ptr = byDelay[d];
+    if (ptr.empty())
+      continue;
+    ptr[0] = start;
+    for (int64_t i = 0; i < nSrc; ++i)
+      ptr[size_t(i) + 1] += ptr[size_t(i)];
+    start = ptr.back();
+    proj.groupOf[d] = int32_t(proj.delays.size());
+    proj.delays.push_back(int64_t(d));
+    proj.rowPtrs.push_back(std::move(ptr));
+  }
+  byDelay.clear();
+  size_t nRows = spec.synRows.size(), groups = proj.delays.size();
+  proj.csr.cols.assign(size_t(nSyn), 0);
+  proj.syn.assign(nRows * size_t(nSyn), 0.0);
+  std::vector<uint32_t> streams(nRows);
+  for (size_t r = 0; r < nRows; ++r)
+    streams[r] = streams::synapseInit(uint32_t(j), uint32_t(r));
+  std::vector<int64_t> next(groups);
+  for (int64_t i = 0, id = 0; i < nSrc; ++i) {
+    regenerateRow(j, i, row);
+    for (size_t g = 0; g < groups; ++g)
+      next[g] = proj.rowPtrs[g][size_t(i)];
+    for (size_t q = 0; q < row.size(); ++q, ++id) {
+      int64_t at = next[size_t(proj.groupOf[size_t(delayOf(id))])]++;
+      proj.csr.cols[size_t(at)] = row[q];
+      for (size_t r = 0; r < nRows; ++r)
+        proj.syn[r * size_t(nSyn) + size_t(at)] =
+            initValue(spec.synInit[r], model.seed, streams[r], id);
+    }
+  }
+  proj.groupOf.clear();
+  // As groupByDelay leaves them: by source when there is one group.
+  if (groups == 1 && !spec.heterogeneousDelay)
+    proj.csr.rowPtr = proj.rowPtrs[0];
+  else
+    proj.csr.rowPtr = {0};
+  planDeliveryParts(j);
+  if (spec.deliverPost)
+    indexByTarget(j);
+  if (spec.needsSources)
+    indexSources(j);
+  proj.mods.assign(spec.modulators.size() + 1, 0.0);
+  proj.mods[0] = spec.plastic ? 1.0 : 0.0;
+  return true;
+}
