@@ -249,8 +249,7 @@ struct Importer {
 
   void makeGroups();
   void readInputs();
-  std::string writeTables(const std::string &dir, const std::string &stem,
-                          std::set<std::string> &taken);
+  std::string writeTables(const std::string &dir, const std::string &stem);
   std::string projections(const std::string &dir, const std::string &stem,
                           std::set<std::string> &taken);
 };
@@ -372,8 +371,7 @@ void writeText(const std::string &path, const std::string &text) {
 /// The populations: sources with their spike files, neurons with their
 /// parameters (constants, or a column of `<stem>_<population>.csv`).
 std::string Importer::writeTables(const std::string &dir,
-                                  const std::string &stem,
-                                  std::set<std::string> &) {
+                                  const std::string &stem) {
   std::ostringstream out;
   for (const Group &g : groups) {
     out << "  " << g.name << " = " << g.nodes.size() << " of ";
@@ -558,7 +556,7 @@ ImportResult sonata::importCircuit(const Config &config,
   std::set<std::string> taken;
   for (const Group &g : imp.groups)
     taken.insert(g.name);
-  std::string pops = imp.writeTables(dir, stem, taken);
+  std::string pops = imp.writeTables(dir, stem);
   std::string conns = imp.projections(dir, stem, taken);
 
   std::ostringstream out;
