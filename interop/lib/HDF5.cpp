@@ -264,15 +264,21 @@ std::vector<std::string> Group::attributes() const {
   return names;
 }
 
-bool Group::hasAttribute(const std::string &name) const {
-  return H5Aexists(id_->group.get(), name.c_str()) > 0;
+bool Group::hasAttribute(const std::string &name,
+                         const std::string &object) const {
+  return H5Aexists_by_name(id_->group.get(), object.c_str(), name.c_str(),
+                           H5P_DEFAULT) > 0;
 }
 
-Array Group::readAttribute(const std::string &name) const {
-  std::string at = where() + " (attribute " + name + ")";
-  if (!hasAttribute(name))
+Array Group::readAttribute(const std::string &name,
+                           const std::string &object) const {
+  std::string at =
+      where(object == "." ? "" : object) + " (attribute " + name + ")";
+  if (!hasAttribute(name, object))
     throw Error(at + ": no such attribute");
-  Handle attr(H5Aopen(id_->group.get(), name.c_str(), H5P_DEFAULT), H5Aclose);
+  Handle attr(H5Aopen_by_name(id_->group.get(), object.c_str(), name.c_str(),
+                              H5P_DEFAULT, H5P_DEFAULT),
+              H5Aclose);
   Handle type(H5Aget_type(attr.get()), H5Tclose);
   Handle space(H5Aget_space(attr.get()), H5Sclose);
   if (!attr.valid() || !type.valid() || !space.valid())
@@ -366,16 +372,18 @@ void Group::writeString(const std::string &name,
   writeStrings(name, {}, {value});
 }
 
-void Group::writeAttribute(const std::string &name,
-                           const std::string &value) const {
+void Group::writeAttribute(const std::string &name, const std::string &value,
+                           const std::string &object) const {
   Handle type = stringType();
   Handle space = makeSpace({});
-  Handle attr(H5Acreate2(id_->group.get(), name.c_str(), type.get(),
-                         space.get(), H5P_DEFAULT, H5P_DEFAULT),
+  Handle attr(H5Acreate_by_name(id_->group.get(), object.c_str(), name.c_str(),
+                                type.get(), space.get(), H5P_DEFAULT,
+                                H5P_DEFAULT, H5P_DEFAULT),
               H5Aclose);
   const char *ptr = value.c_str();
   if (!attr.valid() || H5Awrite(attr.get(), type.get(), &ptr) < 0)
-    throw Error(where() + ": cannot write attribute " + name);
+    throw Error(where(object == "." ? "" : object) +
+                ": cannot write attribute " + name);
 }
 
 void Group::writeAttribute(const std::string &name, double value) const {
@@ -385,6 +393,62 @@ void Group::writeAttribute(const std::string &name, double value) const {
               H5Aclose);
   if (!attr.valid() || H5Awrite(attr.get(), H5T_NATIVE_DOUBLE, &value) < 0)
     throw Error(where() + ": cannot write attribute " + name);
+}
+
+struct Appender::Id {
+  std::shared_ptr<Handle> file;
+  Handle dataset;
+};
+
+Appender Group::createAppender(const std::string &name, Precision precision,
+                               uint64_t chunk) const {
+  if (has(name))
+    throw Error(where(name) + ": exists already");
+  hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunkSize = chunk ? chunk : 1;
+  Handle space(H5Screate_simple(1, &zero, &unlimited), H5Sclose);
+  Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  if (!space.valid() || !props.valid() ||
+      H5Pset_chunk(props.get(), 1, &chunkSize) < 0)
+    throw Error(where(name) + ": cannot create the dataset");
+  hid_t type = precision == Precision::Float32   ? H5T_IEEE_F32LE
+               : precision == Precision::Float64 ? H5T_IEEE_F64LE
+                                                 : H5T_STD_I64LE;
+  auto id = std::make_shared<Appender::Id>();
+  id->file = id_->file;
+  id->dataset =
+      Handle(H5Dcreate2(id_->group.get(), name.c_str(), type, space.get(),
+                        H5P_DEFAULT, props.get(), H5P_DEFAULT),
+             H5Dclose);
+  if (!id->dataset.valid())
+    throw Error(where(name) + ": cannot create the dataset");
+  return Appender(id, *this, name);
+}
+
+void Appender::write(const void *data, uint64_t n, bool ints) {
+  if (n == 0)
+    return;
+  hsize_t start = *size_, count = n, total = *size_ + n;
+  hid_t ds = id_->dataset.get();
+  if (H5Dset_extent(ds, &total) < 0)
+    throw Error(group_.where(name_) + ": cannot extend the dataset");
+  Handle fileSpace(H5Dget_space(ds), H5Sclose);
+  Handle memSpace(H5Screate_simple(1, &count, nullptr), H5Sclose);
+  if (!fileSpace.valid() || !memSpace.valid() ||
+      H5Sselect_hyperslab(fileSpace.get(), H5S_SELECT_SET, &start, nullptr,
+                          &count, nullptr) < 0 ||
+      H5Dwrite(ds, ints ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, memSpace.get(),
+               fileSpace.get(), H5P_DEFAULT, data) < 0)
+    throw Error(group_.where(name_) + ": cannot write the dataset");
+  *size_ = total;
+}
+
+void Appender::append(const double *data, uint64_t n) { write(data, n, false); }
+
+void Appender::append(const int64_t *data, uint64_t n) { write(data, n, true); }
+
+void Group::flushFile() const {
+  if (H5Fflush(id_->group.get(), H5F_SCOPE_GLOBAL) < 0)
+    throw Error(fileName() + ": cannot write the file");
 }
 
 bool File::isHDF5(const std::string &path) {

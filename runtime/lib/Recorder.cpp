@@ -159,6 +159,19 @@ bool Recorder::flushDue() const {
                  .count() >= kFlushSeconds;
 }
 
+void Recorder::setSpikeOutput(bool npy, std::unique_ptr<SpikeSink> sink) {
+  npySpikes = npy;
+  spikeSink = std::move(sink);
+}
+
+bool Recorder::closeSpikeSink(std::string &err) {
+  if (!spikeSink)
+    return true;
+  bool ok = spikeSink->close(err);
+  spikeSink.reset();
+  return ok;
+}
+
 bool Recorder::streamTo(const std::string &dir, std::string &err) {
   namespace fs = std::filesystem;
   try {
@@ -167,7 +180,7 @@ bool Recorder::streamTo(const std::string &dir, std::string &err) {
     fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
     spikeStreams.clear();
     spikeStreams.resize(model.populations.size());
-    for (int pop : recordedOrder) {
+    for (int pop : npySpikes ? recordedOrder : std::vector<int>()) {
       auto stream = std::make_unique<NpyStream>();
       fs::path file =
           base / ("spikes_" + model.populations[size_t(pop)].name + ".npy");
@@ -216,19 +229,27 @@ bool Recorder::flush(std::string &err) {
   lastFlush = std::chrono::steady_clock::now();
   std::vector<char> packed;
   for (size_t p = 0; p < spikeMonitors.size(); ++p) {
-    if (p >= spikeStreams.size() || !spikeStreams[p])
+    bool npy = p < spikeStreams.size() && spikeStreams[p];
+    if (!npy && !(spikeSink && spikeMonitors[p].recorded))
       continue;
     std::vector<SpikeRecord> &spikes = spikeMonitors[p].spikes;
-    packed.resize(spikes.size() * 12);
-    for (size_t n = 0; n < spikes.size(); ++n) {
-      std::memcpy(packed.data() + 12 * n, &spikes[n].i, 4);
-      std::memcpy(packed.data() + 12 * n + 4, &spikes[n].t, 8);
-    }
-    if (!spikeStreams[p]->append(packed.data(), int64_t(spikes.size()), err) ||
-        !spikeStreams[p]->sync(err))
+    if (spikeSink && !spikeSink->append(p, spikes.data(), spikes.size(), err))
       return false;
+    if (npy) {
+      packed.resize(spikes.size() * 12);
+      for (size_t n = 0; n < spikes.size(); ++n) {
+        std::memcpy(packed.data() + 12 * n, &spikes[n].i, 4);
+        std::memcpy(packed.data() + 12 * n + 4, &spikes[n].t, 8);
+      }
+      if (!spikeStreams[p]->append(packed.data(), int64_t(spikes.size()),
+                                   err) ||
+          !spikeStreams[p]->sync(err))
+        return false;
+    }
     spikes.clear();
   }
+  if (spikeSink && !spikeSink->flush(err))
+    return false;
   for (size_t r = 0; r < stateStreams.size(); ++r) {
     StateRecording &data = stateRecordings[r];
     std::vector<std::unique_ptr<NpyStream>> &streams = stateStreams[r];
@@ -349,7 +370,7 @@ bool Recorder::writeRecordingsJson(const std::string &base,
     os << (first ? "\n    " : ",\n    ") << jsonString(file) << ": ";
     first = false;
   };
-  for (int pop : recordedOrder) {
+  for (int pop : npySpikes ? recordedOrder : std::vector<int>()) {
     const std::string &name = model.populations[size_t(pop)].name;
     entry("spikes_" + name + ".npy");
     os << "{\"kind\": \"spikes\", \"population\": " << jsonString(name)

@@ -314,7 +314,9 @@ void reportText(std::ostream &os, const Report &r) {
   os << "time: parse+compile " << format("%.3f", r.options.tCompile)
      << " s, build " << format("%.3f", sim.tBuild()) << " s, simulate "
      << format("%.3f", sim.tSim()) << " s\n";
-  if (spec.records.size() > 8) {
+  if (!r.options.npySpikes) {
+    // The spikes went to the sink's file only.
+  } else if (spec.records.size() > 8) {
     // One line per run, however many populations are recorded.
     os << "spikes written to " << outDir << "/spikes_*.npy ("
        << spec.records.size() << " populations, listed in " << outDir
@@ -326,6 +328,8 @@ void reportText(std::ostream &os, const Report &r) {
          << spec.populations[size_t(rec.population)].name << ".npy";
     os << "\n";
   }
+  if (!spec.records.empty() && !r.options.spikeSinkFile.empty())
+    os << "spikes written to " << r.options.spikeSinkFile << "\n";
   for (const StateRecordSpec &rec : spec.stateRecords) {
     bool synapses = rec.projection >= 0;
     const std::string &name =
@@ -401,6 +405,15 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     device = *attached;
   }
   // Recordings go to their files while the run goes.
+  if (records && !spec.records.empty() &&
+      (options.spikeSink || !options.npySpikes)) {
+    std::unique_ptr<SpikeSink> sink;
+    if (options.spikeSink && !(sink = options.spikeSink(sim.spec(), err))) {
+      errs << options.program << ": error: " << err << "\n";
+      return 1;
+    }
+    sim.setSpikeOutput(options.npySpikes, std::move(sink));
+  }
   if (records && !sim.streamTo(options.outDir, err)) {
     errs << options.program << ": error: " << err << "\n";
     return 1;
@@ -415,7 +428,8 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   std::string writeErr;
   bool written =
       (spec.records.empty() || sim.writeSpikes(options.outDir, writeErr)) &&
-      sim.writeStates(options.outDir, writeErr);
+      sim.writeStates(options.outDir, writeErr) &&
+      sim.closeSpikeOutput(writeErr);
   if (!ok) {
     errs << (options.source.empty() ? options.program : options.source)
          << ": error: " << err << "\n";

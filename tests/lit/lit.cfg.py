@@ -39,7 +39,15 @@ config.substitutions.append(
     ("%nir_data", os.path.join(os.path.dirname(config.neuro_src_root),
                                "shared", "data", "nir")))
 
-for module in ("numpy", "brian2", "h5py"):
+# The SONATA circuits (shared/data/sonata, see its README.md), read by
+# tests/lit/Interop/sonata-*.test.
+config.substitutions.append(
+    ("%sonata_data", os.path.join(os.path.dirname(config.neuro_src_root),
+                                  "shared", "data", "sonata")))
+
+# "neuron": NEURON's Python module (Debian's neuron), the reference the
+# SONATA IntFire1 circuit is compared with.
+for module in ("numpy", "brian2", "h5py", "neuron"):
     if importlib.util.find_spec(module) is not None:
         config.available_features.add(module)
 

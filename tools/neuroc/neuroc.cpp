@@ -8,6 +8,7 @@
 //   neuroc plot DIR
 //   neuroc import [--dt T] [--reset zero|subtract] [--input current|spikes]
 //                 -o MODEL.neuro FILE.nir
+//   neuroc import [--dt T] [--components DIR] -o MODEL.neuro CONFIG.json
 //   neuroc export --format=nir -o FILE.nir MODEL.neuro
 //   neuroc devices
 //   neuroc repl [FILE]
@@ -27,6 +28,7 @@
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/Interop/NIR.h"
 #include "neuro/Interop/NIRExport.h"
+#include "neuro/Interop/Sonata.h"
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 
@@ -58,13 +60,14 @@ const char *kUsage = R"(usage:
              [--target cpu|cuda|cuda-emulated]
              [--duration T] [--checkpoint FILE] [--restore FILE]
              [--set POP.VAR=VALUE] [--vector-width N] [--precision P]
-             [--no-cache] [-I DIR] FILE
+             [--spikes-format npy|sonata|npy,sonata] [--no-cache] [-I DIR] FILE
   neuroc build [--shared] [-o PROGRAM] [--network NAME] [--vector-width N]
                [--precision P] [--tunable POP.PARAM,...] [--target cpu|cuda]
                [-I DIR] FILE
   neuroc plot DIR
   neuroc import [--dt T] [--reset zero|subtract] [--input current|spikes]
                 -o MODEL.neuro FILE.nir
+  neuroc import [--dt T] [--components DIR] -o MODEL.neuro CONFIG.json
   neuroc export --format=nir [--network NAME] [-I DIR] -o FILE.nir MODEL.neuro
   neuroc devices
   neuroc repl [--precision P] [-I DIR] [FILE]
@@ -76,6 +79,16 @@ the threshold), --input how Input nodes are driven (current: a table of
 values per step, MODEL_input.csv; spikes: spike times, same file with
 columns i,t). export writes the network of a model made of such parts as a
 NIR graph (docs/interop.md).
+import CONFIG.json reads a SONATA circuit (circuit_config.json, a
+simulation_config.json naming it, or a config.json naming both): nodes and
+edges (HDF5), their type tables, the cells' and synapses' dynamics_params
+(also looked for in --components DIR), the step, duration and spike inputs
+of the simulation; it writes a network of std.sonata models with tables
+beside it (docs/interop.md). --dt overrides the simulation's step.
+run --spikes-format=sonata writes the recorded spikes as a SONATA spike
+report, DIR/spikes.h5 (/spikes/<population>/timestamps in ms and
+node_ids, sorted by time), instead of DIR/spikes_<population>.npy;
+npy,sonata writes both.
 repl builds, runs and inspects a model interactively (help lists the
 commands); it also reads a script on standard input.
 devices lists the NVIDIA GPUs the CUDA driver finds (libcuda.so.1, opened
@@ -154,6 +167,8 @@ struct Options {
   bool werror = false;
   bool jsonDiagnostics = false;
   nir::ImportOptions nirImport;
+  sonata::ImportOptions sonataImport;
+  bool npySpikes = true, sonataSpikes = false;
   std::string format;
 };
 
@@ -335,6 +350,24 @@ int runRun(const Options &options) {
     if (!compiled->compiledOverrides().count(set.first))
       run.sets.push_back(set);
   run.restore = options.restore;
+  run.npySpikes = options.npySpikes;
+  if (options.sonataSpikes) {
+    std::string path = options.outDir + "/spikes.h5";
+    run.spikeSinkFile = path;
+    run.spikeSink = [path](const rt::ModelSpec &spec,
+                           std::string &err) -> std::unique_ptr<rt::SpikeSink> {
+      std::vector<std::string> names(spec.populations.size());
+      for (const rt::RecordSpec &rec : spec.records)
+        names[size_t(rec.population)] =
+            spec.populations[size_t(rec.population)].name;
+      try {
+        return sonata::createSpikeWriter(path, names);
+      } catch (const sonata::Error &e) {
+        err = e.what();
+        return nullptr;
+      }
+    };
+  }
   llvm::outs().flush();
   int status = rt::runModel(compiled->spec(), run, std::cout, std::cerr);
   std::cout.flush();
@@ -396,9 +429,31 @@ int runBuild(const Options &options) {
   return 0;
 }
 
+int runSonataImport(const Options &options) {
+  try {
+    sonata::Config config = sonata::readConfig(options.file);
+    sonata::ImportResult r =
+        sonata::importCircuit(config, options.sonataImport, options.outDir);
+    for (const std::string &w : r.warnings)
+      llvm::errs() << "neuroc: warning: " << w << "\n";
+    llvm::outs() << "wrote " << r.files[0] << " (" << r.populations
+                 << " populations, " << r.projections << " projections, "
+                 << r.synapses << " synapses, " << r.inputSpikes
+                 << " input spikes, " << r.inputSpikesInRun
+                 << " within the run) and " << r.files.size() - 1
+                 << " tables\n";
+  } catch (const sonata::Error &e) {
+    llvm::errs() << "neuroc: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 int runImport(const Options &options) {
   if (!options.outGiven)
     return usageError("import needs -o MODEL.neuro");
+  if (llvm::StringRef(options.file).ends_with(".json"))
+    return runSonataImport(options);
   try {
     nir::Graph graph = nir::readGraph(options.file);
     nir::FlatGraph flat = nir::checkGraph(graph, options.file);
@@ -498,6 +553,15 @@ int main(int argc, char **argv) {
       if (!rt::parseDuration(*v, dt) || !(dt > 0))
         return usageError("--dt needs a time step such as 0.1ms");
       options.nirImport.dt = dt;
+      options.sonataImport.dt = dt;
+    } else if (auto v = value("--components")) {
+      options.sonataImport.components.push_back(*v);
+    } else if (auto v = value("--spikes-format")) {
+      if (*v != "npy" && *v != "sonata" && *v != "npy,sonata" &&
+          *v != "sonata,npy")
+        return usageError("--spikes-format is npy, sonata or npy,sonata");
+      options.npySpikes = v->find("npy") != std::string::npos;
+      options.sonataSpikes = v->find("sonata") != std::string::npos;
     } else if (auto v = value("--reset")) {
       if (*v != "zero" && *v != "subtract")
         return usageError("--reset is zero or subtract");

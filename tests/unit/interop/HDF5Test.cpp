@@ -62,6 +62,38 @@ TEST(HDF5, WritesAndReadsBack) {
   std::remove(path.c_str());
 }
 
+TEST(HDF5, AppendersGrow) {
+  std::string path = tempPath("append.h5");
+  {
+    h5::File f = h5::File::create(path);
+    h5::Group g = f.root().createGroup("spikes");
+    h5::Appender t = g.createAppender("t", h5::Precision::Float64, 4);
+    h5::Appender i = g.createAppender("i", h5::Precision::Int64, 4);
+    std::vector<double> times = {0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5};
+    std::vector<int64_t> ids = {3, 1, 4, 1, 5, 9, 2};
+    t.append(times.data(), 3);
+    i.append(ids.data(), 3);
+    g.flushFile();
+    t.append(times.data() + 3, 0);
+    t.append(times.data() + 3, 4);
+    i.append(ids.data() + 3, 4);
+    EXPECT_EQ(t.size(), 7u);
+    EXPECT_EQ(i.size(), 7u);
+    EXPECT_THROW(g.createAppender("t", h5::Precision::Float64), h5::Error);
+    g.writeAttribute("units", "ms", "t");
+  }
+  h5::Group g = h5::File::open(path).root().group("spikes");
+  h5::Array t = g.read("t"), i = g.read("i");
+  EXPECT_EQ(t.shape, (std::vector<uint64_t>{7}));
+  EXPECT_EQ(t.numbers,
+            (std::vector<double>{0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5}));
+  EXPECT_EQ(i.ints, (std::vector<int64_t>{3, 1, 4, 1, 5, 9, 2}));
+  EXPECT_TRUE(g.hasAttribute("units", "t"));
+  EXPECT_FALSE(g.hasAttribute("units"));
+  EXPECT_EQ(g.readAttribute("units", "t").strings[0], "ms");
+  std::remove(path.c_str());
+}
+
 TEST(HDF5, ErrorsNameTheFileAndObject) {
   std::string path = tempPath("errors.h5");
   h5::File::create(path).root().createGroup("node");

@@ -74,6 +74,7 @@ struct Array {
 std::string shapeString(const std::vector<uint64_t> &shape);
 
 class File;
+class Appender;
 
 /// A group of an open file (the root is "/"). Cheap to copy: copies share
 /// the identifier, closed with the last of them (and the file stays open
@@ -99,8 +100,11 @@ public:
 
   /// Names of the group's attributes.
   std::vector<std::string> attributes() const;
-  bool hasAttribute(const std::string &name) const;
-  Array readAttribute(const std::string &name) const;
+  /// Attributes of the group, or of its member `object` (a dataset).
+  bool hasAttribute(const std::string &name,
+                    const std::string &object = ".") const;
+  Array readAttribute(const std::string &name,
+                      const std::string &object = ".") const;
 
   /// Writing (the file must be created or opened for writing). Each throws
   /// when `name` exists already.
@@ -114,8 +118,15 @@ public:
                     const std::vector<std::string> &data) const;
   /// A scalar string dataset (`type`, `version` in NIR).
   void writeString(const std::string &name, const std::string &value) const;
-  void writeAttribute(const std::string &name, const std::string &value) const;
+  void writeAttribute(const std::string &name, const std::string &value,
+                      const std::string &object = ".") const;
   void writeAttribute(const std::string &name, double value) const;
+  /// A one-dimensional dataset of numbers that grows as data is appended
+  /// (chunked, of unlimited size), for files written while a run goes.
+  Appender createAppender(const std::string &name, Precision precision,
+                          uint64_t chunk = 65536) const;
+  /// Writes what HDF5 buffers for the file to disk (H5Fflush).
+  void flushFile() const;
 
   /// An error message naming the file and `object` (relative to this
   /// group): "FILE: /node/nodes/x: what".
@@ -131,6 +142,31 @@ private:
   std::shared_ptr<Id> id_;
   std::shared_ptr<const std::string> file_;
   std::string path_;
+};
+
+/// A growing one-dimensional dataset (Group::createAppender). Cheap to
+/// copy, as Group.
+class Appender {
+public:
+  /// Appends `n` numbers (converted to the dataset's precision).
+  void append(const double *data, uint64_t n);
+  void append(const int64_t *data, uint64_t n);
+  /// The elements written so far.
+  uint64_t size() const { return *size_; }
+  /// The group holding the dataset, for messages and attributes.
+  const Group &group() const { return group_; }
+
+private:
+  friend class Group;
+  struct Id;
+  Appender(std::shared_ptr<Id> id, Group group, std::string name)
+      : id_(std::move(id)), group_(std::move(group)), name_(std::move(name)),
+        size_(std::make_shared<uint64_t>(0)) {}
+  void write(const void *data, uint64_t n, bool ints);
+  std::shared_ptr<Id> id_;
+  Group group_;
+  std::string name_;
+  std::shared_ptr<uint64_t> size_;
 };
 
 /// An open HDF5 file.

@@ -19,6 +19,7 @@
 
 #include "neuro/Runtime/Model.h"
 #include "neuro/Runtime/Npy.h"
+#include "neuro/Runtime/SpikeSink.h"
 
 #include <chrono>
 #include <cstdint>
@@ -104,6 +105,12 @@ public:
   // Files
   //===--------------------------------------------------------------------===//
 
+  /// Where streamed spikes go (before streamTo): `spikes_<population>.npy`
+  /// when `npy`, and `sink` when given (see SpikeSink.h). Files written at
+  /// the end without streaming (writeSpikes) are always .npy.
+  void setSpikeOutput(bool npy, std::unique_ptr<SpikeSink> sink);
+  /// Flushes and closes the sink, if any; false and `err` when it fails.
+  bool closeSpikeSink(std::string &err);
   /// See Simulator::streamTo.
   bool streamTo(const std::string &dir, std::string &err);
   bool isStreaming() const { return !streamDir.empty(); }
@@ -145,6 +152,8 @@ private:
   std::vector<StateRecording> stateRecordings; ///< by StateRecordSpec
   std::string streamDir;
   std::vector<std::unique_ptr<NpyStream>> spikeStreams; ///< by population
+  bool npySpikes = true;
+  std::unique_ptr<SpikeSink> spikeSink;
   /// Per state record: the times, then one stream per recorded row.
   std::vector<std::vector<std::unique_ptr<NpyStream>>> stateStreams;
   std::chrono::steady_clock::time_point lastFlush;

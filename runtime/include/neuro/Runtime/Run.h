@@ -10,9 +10,11 @@
 #define NEURO_RUNTIME_RUN_H
 
 #include "neuro/Runtime/Model.h"
+#include "neuro/Runtime/SpikeSink.h"
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -56,6 +58,13 @@ struct RunOptions {
   /// device ("device" in the summary), or nullopt and `err`.
   std::function<std::optional<std::string>(Simulator &, std::string &err)>
       attach;
+  /// Spike files: `spikes_<population>.npy` when `npySpikes`, and the file
+  /// `spikeSink` opens, if given (called once the network is built; null
+  /// and `err` when it cannot), named `spikeSinkFile` in the summary.
+  bool npySpikes = true;
+  std::function<std::unique_ptr<SpikeSink>(const ModelSpec &, std::string &err)>
+      spikeSink;
+  std::string spikeSinkFile;
 };
 
 /// `s` as a JSON string literal (quotes and backslashes escaped).

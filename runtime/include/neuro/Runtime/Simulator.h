@@ -234,6 +234,14 @@ public:
   /// midway leaves readable files with everything up to the last flush.
   /// Call after build(); false and `err` if a file cannot be created.
   bool streamTo(const std::string &dir, std::string &err);
+  /// Where streamed spikes go (Recorder::setSpikeOutput), before streamTo.
+  void setSpikeOutput(bool npy, std::unique_ptr<SpikeSink> sink) {
+    recorder.setSpikeOutput(npy, std::move(sink));
+  }
+  /// Flushes and closes the spike sink set, if any.
+  bool closeSpikeOutput(std::string &err) {
+    return recorder.closeSpikeSink(err);
+  }
   /// Saves what evolves while the network runs (the step, states, synapse
   /// variables, spikes still in flight, Poisson schedules, plasticity
   /// flags) to `path` (written to a temporary file and renamed). Recordings
