@@ -138,11 +138,13 @@ def brian2_trials(coherences, duration, rng_seed=1):
         device.build(directory=d, compile=True, run=True, with_output=False)
         wall = time.time() - start
         i, t = np.asarray(monitor.i), np.asarray(monitor.t)
+        last_run = float(device._last_run_time)
+        device.reinit()  # so that a further call can build again
         spikes = []
         for b in range(copies):
             block = (i >= b * NE) & (i < (b + 1) * NE)
             spikes.append((i[block] - b * NE, t[block]))
-        return spikes, wall, float(device._last_run_time)
+        return spikes, wall, last_run
 
 
 def neuro_trial(folder):
