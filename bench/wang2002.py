@@ -65,7 +65,9 @@ def main():
         "each (stimulus from 0.15 s). Choice: pool 1 crosses 15 Hz (50 ms "
         "window) first; decision time from the stimulus onset, mean ± sd "
         "over decided trials; spontaneous: excitatory rate over "
-        "0.05-0.15 s. Wall: Neuro's seconds per trial (compile, build, "
+        "0.05-0.15 s (Neuro's trials are seeds 1..N at every coherence, "
+        "so its spontaneous states are the same N at each). Wall: Neuro's "
+        "seconds per trial (compile, build, "
         "simulate, one thread); Brian2's per trial of a build of all "
         "copies (code generation and g++ included). Written by "
         "`bench/wang2002.py`.", "",
@@ -87,10 +89,10 @@ def main():
             theirs = [wang.trial_stats(i, t, args.duration)
                       for i, t in copies]
             lines.append(row(c, "Brian2", theirs, wall / n))
-            spont["Neuro"] += [s[0] for s in ours]
+            spont["Neuro"] = [s[0] for s in ours]  # the same seeds each time
             spont["Brian2"] += [s[0] for s in theirs]
             print("\n".join(lines[-2:]), flush=True)
-    lines += ["", "Spontaneous rate over all trials: " + ", ".join(
+    lines += ["", "Spontaneous rate: " + ", ".join(
         f"{k} {np.mean(v):.2f} Hz (sd {np.std(v, ddof=1):.2f}, "
         f"{len(v)} trials)" for k, v in spont.items()) + "."]
     section = "\n".join(lines) + "\n"
