@@ -495,25 +495,9 @@ int runExport(const Options &options) {
   return 0;
 }
 
-} // namespace
-
-int main(int argc, char **argv) {
-  Options options;
-  // The run-time environment, read once here (the compiler's is read by
-  // CompileOptions::fromEnvironment()).
-  options.env = rt::RunEnvironment::read();
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty())
-    return usageError("no command");
-  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    llvm::outs() << kUsage;
-    return 0;
-  }
-  if (args[0] == "--version") {
-    llvm::outs() << "neuroc 0.1.0 (runtime ABI " << NEURO_ABI_VERSION << ")\n";
-    return 0;
-  }
-  options.command = args[0];
+/// Reads the options and the input file after the command into `options`;
+/// the exit status of a usage error, or -1.
+int parseOptions(const std::vector<std::string> &args, Options &options) {
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string &a = args[i];
     auto value = [&](const std::string &flag) -> std::optional<std::string> {
@@ -632,6 +616,30 @@ int main(int argc, char **argv) {
     else
       return usageError("more than one input file");
   }
+  return -1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options;
+  // The run-time environment, read once here (the compiler's is read by
+  // CompileOptions::fromEnvironment()).
+  options.env = rt::RunEnvironment::read();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty())
+    return usageError("no command");
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    llvm::outs() << kUsage;
+    return 0;
+  }
+  if (args[0] == "--version") {
+    llvm::outs() << "neuroc 0.1.0 (runtime ABI " << NEURO_ABI_VERSION << ")\n";
+    return 0;
+  }
+  options.command = args[0];
+  if (int status = parseOptions(args, options); status >= 0)
+    return status;
   if (options.command == "devices")
     return runDevices();
   if (options.file.empty() && options.command != "repl")
