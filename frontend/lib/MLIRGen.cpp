@@ -1,6 +1,7 @@
 //===- MLIRGen.cpp - From the checked AST to the neuro dialect ------------===//
 
 #include "neuro/Frontend/MLIRGen.h"
+#include "MLIRGenInternal.h"
 #include "neuro/IR/NeuroOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -282,8 +283,9 @@ private:
     }
     case Expr::Kind::Binary: {
       if (e.op == "^")
-        if (auto n = integerExponent(*e.args[1]))
-          return genIntegerPower(l, genExpr(*e.args[0], model), *n);
+        if (auto n = mlirgen::integerExponent(*e.args[1]))
+          return mlirgen::genIntegerPower(builder, l,
+                                          genExpr(*e.args[0], model), *n);
       Value a = genExpr(*e.args[0], model);
       Value b = genExpr(*e.args[1], model);
       const std::string &op = e.op;
@@ -347,7 +349,7 @@ private:
       std::vector<Value> args;
       for (auto &a : e.args)
         args.push_back(genExpr(*a, model));
-      return genCall(l, e.name, args);
+      return mlirgen::genBuiltinCall(builder, l, e.name, args);
     }
     }
     return constant(l, 0.0);
@@ -461,87 +463,6 @@ private:
       }
       return constant(l, pr.params.at(e.name));
     };
-  }
-
-  /// `n` when `e` is a small integer literal (or its negation).
-  static std::optional<int> integerExponent(const Expr &e) {
-    bool negated = e.kind == Expr::Kind::Unary && e.op == "-";
-    const Expr &lit = negated ? *e.args[0] : e;
-    if (lit.kind != Expr::Kind::Number || !lit.unit.empty() ||
-        lit.value != std::floor(lit.value) || lit.value > 16)
-      return std::nullopt;
-    int n = static_cast<int>(lit.value);
-    return negated ? -n : n;
-  }
-
-  /// x^n by multiplication (x^-n = 1 / x^n): exact for the integer powers
-  /// of gating variables, and cheaper than pow.
-  Value genIntegerPower(mlir::Location l, Value x, int n) {
-    if (n == 0)
-      return constant(l, 1.0);
-    Value result = x;
-    for (int k = 1; k < std::abs(n); ++k)
-      result = builder.create<mlir::arith::MulFOp>(l, result, x);
-    if (n < 0)
-      result = builder.create<mlir::arith::DivFOp>(l, constant(l, 1.0), result);
-    return result;
-  }
-
-  Value genCall(mlir::Location l, const std::string &f,
-                const std::vector<Value> &a) {
-    namespace math = mlir::math;
-    namespace arith = mlir::arith;
-    if (f == "exp")
-      return builder.create<math::ExpOp>(l, a[0]);
-    if (f == "log")
-      return builder.create<math::LogOp>(l, a[0]);
-    if (f == "log10")
-      return builder.create<math::Log10Op>(l, a[0]);
-    if (f == "sin")
-      return builder.create<math::SinOp>(l, a[0]);
-    if (f == "cos")
-      return builder.create<math::CosOp>(l, a[0]);
-    if (f == "tan")
-      return builder.create<math::TanOp>(l, a[0]);
-    if (f == "tanh")
-      return builder.create<math::TanhOp>(l, a[0]);
-    if (f == "sinh")
-      return builder.create<math::SinhOp>(l, a[0]);
-    if (f == "cosh")
-      return builder.create<math::CoshOp>(l, a[0]);
-    if (f == "expm1")
-      return builder.create<math::ExpM1Op>(l, a[0]);
-    if (f == "log1p")
-      return builder.create<math::Log1pOp>(l, a[0]);
-    if (f == "exprel") {
-      // (e^x - 1) / x, 1 at x = 0.
-      Value e = builder.create<math::ExpM1Op>(l, a[0]);
-      Value q = builder.create<arith::DivFOp>(l, e, a[0]);
-      Value isZero = builder.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ,
-                                                   a[0], constant(l, 0.0));
-      return builder.create<arith::SelectOp>(l, isZero, constant(l, 1.0), q);
-    }
-    if (f == "sqrt")
-      return builder.create<math::SqrtOp>(l, a[0]);
-    if (f == "abs")
-      return builder.create<math::AbsFOp>(l, a[0]);
-    if (f == "floor")
-      return builder.create<math::FloorOp>(l, a[0]);
-    if (f == "ceil")
-      return builder.create<math::CeilOp>(l, a[0]);
-    if (f == "pow")
-      return builder.create<math::PowFOp>(l, a[0], a[1]);
-    if (f == "min")
-      return builder.create<arith::MinimumFOp>(l, a[0], a[1]);
-    if (f == "max")
-      return builder.create<arith::MaximumFOp>(l, a[0], a[1]);
-    if (f == "clip" && a.size() == 3) {
-      Value lo = builder.create<arith::MaximumFOp>(l, a[0], a[1]);
-      return builder.create<arith::MinimumFOp>(l, lo, a[2]);
-    }
-    // Sema admits only the functions above.
-    llvm::report_fatal_error(llvm::Twine("MLIRGen: unhandled function '") + f +
-                             "'");
   }
 
   //===--------------------------------------------------------------------===//
