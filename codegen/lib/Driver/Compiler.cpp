@@ -129,8 +129,14 @@ bool Compiler::generate() {
 bool Compiler::lower(Stage until) {
   if (until <= current)
     return true;
+  // A name given a value that is compiled in (`--set PROJ.w=...`) is no
+  // row.
+  std::vector<std::string> rows;
+  for (const std::string &name : opts.tunable)
+    if (!semaResult.usedOverrides.count(name))
+      rows.push_back(name);
   if (failed(lowerModule(*mlirModule, current, until, opts.vectorWidth,
-                         opts.singlePrecision)))
+                         opts.singlePrecision, rows)))
     return false;
   current = until;
   return true;

@@ -62,7 +62,9 @@ public:
   void setSinglePrecision(bool value) { opts.singlePrecision = value; }
 
   /// Parameters ("POP.NAME", "POP.*", "*") kept as per-neuron rows that a
-  /// run can set instead of constants of the kernels (set before check()).
+  /// run can set instead of constants of the kernels, and weights
+  /// ("PROJ.w") kept as rows (set before check(), which checks the names;
+  /// lower() makes the rows: neuro-select-rows).
   void setTunable(std::set<std::string> names) {
     opts.tunable = std::move(names);
   }

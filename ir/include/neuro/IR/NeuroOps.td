@@ -317,7 +317,7 @@ def Neuro_AssignOp : Neuro_Op<"assign"> {
 
 def Neuro_YieldOp : Neuro_Op<"yield", [Pure, Terminator, ReturnLike,
     ParentOneOf<["OdeOp", "ThresholdOp", "ResetOp", "OnPreOp", "OnPostOp",
-                 "DrivesOp", "InitExprOp", "ConnectRuleOp"]>]> {
+                 "DrivesOp", "InitExprOp", "DefaultOp", "ConnectRuleOp"]>]> {
   let summary = "ends an equation or event region";
   let description = [{
     Yields the region's value: the derivative of a `neuro.ode`, the condition
@@ -371,12 +371,15 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
     `neuro-elaborate` it holds the flattened model (no `model` attribute):
     states, including the post states of incoming projections, equations with
     parameters folded to constants and inputs replaced by what drives them.
+    `refractory_params` lists the parameters the refractory period reads:
+    the period is a constant of the kernels, so they stay constants.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        OptionalAttr<FlatSymbolRefAttr>:$model, I64Attr:$size,
                        OptionalAttr<DictionaryAttr>:$params,
                        OptionalAttr<Neuro_MethodAttr>:$method,
                        OptionalAttr<F64Attr>:$refractory,
+                       OptionalAttr<FlatSymbolRefArrayAttr>:$refractory_params,
                        OptionalAttr<F64ElementsAttr>:$spike_times,
                        OptionalAttr<DenseI64ArrayAttr>:$spike_indices,
                        OptionalAttr<DenseI64ArrayAttr>:$ablated,
@@ -385,7 +388,8 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name (`of` $model^)? `size` `(` $size `)` (`params` $params^)?
-    (`refractory` `(` $refractory^ `)`)? (`method` $method^)?
+    (`refractory` `(` $refractory^ `)`)?
+    (`refractory_params` $refractory_params^)? (`method` $method^)?
     (`spike_times` $spike_times^)? (`spike_indices` $spike_indices^)?
     (`poisson` `(` $poisson_rate^ `)`)? (`inputs` `(` $inputs^ `)`)?
     attr-dict-with-keyword $body
@@ -489,6 +493,32 @@ def Neuro_InitExprOp : Neuro_Op<"init_expr", [SingleBlock]> {
   let arguments = (ins FlatSymbolRefAttr:$var, UnitAttr:$derived);
   let regions = (region SizedRegion<1>:$value);
   let assemblyFormat = "$var (`derived` $derived^)? $value attr-dict";
+  let hasVerifier = 1;
+}
+
+def Neuro_DefaultOp : Neuro_Op<"default", [SingleBlock,
+    HasParent<"PopulationOp">]> {
+  let summary = "a model's default expression of a population's variable";
+  let description = [{
+    The region yields the default value of parameter or state `var` as the
+    model writes it (AdEx's `V_peak = V_T + 5 * Delta_T`, `v = E_L`), over
+    the population's parameters (`neuro.ref`). The value it has with the
+    population's constants stays where it is (in `params`, or the state's
+    initial value). `neuro-select-rows` replaces that value by the
+    expression when a parameter it reads becomes a row (a `derived`
+    `neuro.init_expr` for a parameter), and removes the op.
+
+    ```mlir
+    neuro.default @V_peak {
+      %0 = neuro.ref @V_T : f64
+      ...
+      neuro.yield %2 : f64
+    }
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$var);
+  let regions = (region SizedRegion<1>:$value);
+  let assemblyFormat = "$var $value attr-dict";
   let hasVerifier = 1;
 }
 
