@@ -367,7 +367,9 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
     `size` neurons of neuron model `model` with the given parameter values
     (SI) and, for a model that spikes, its refractory period with these
     values. Before elaboration the body holds only the initial values
-    (`neuro.init_const`, `neuro.init_uniform`) of every state; after
+    (`neuro.init_const`, `neuro.init_uniform`, ...) of the parameters set
+    per neuron and of every state, and, until `neuro-select-rows`, the
+    model defaults that read parameters (`neuro.default`); after
     `neuro-elaborate` it holds the flattened model (no `model` attribute):
     states, including the post states of incoming projections, equations with
     parameters folded to constants and inputs replaced by what drives them.
@@ -416,7 +418,8 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
     modulator of the synapse to a state of a population, `{d = @DA::@d}`:
     synapses read the mean of that state over the population.
     `weight_row` keeps the weight a per-synapse row that the runtime can
-    set even when it is one constant (`--tunable PROJ.w`). Before
+    set even when it is one constant (`--tunable PROJ.w`, set by
+    `neuro-select-rows`). Before
     elaboration the body holds the initial values of the synapse's weight
     and post states; afterwards the per-synapse declarations, their
     equations, the event blocks and the summed `neuro.drives`, whose `post`
@@ -485,10 +488,13 @@ def Neuro_InitExprOp : Neuro_Op<"init_expr", [SingleBlock]> {
     into `neuro_init_<net>_<pop>` and `neuro_syninit_<net>_<proj>`, which
     the runtime runs when it builds the network. `@_delay` is a projection's
     per-synapse delay in seconds. A population's expression may read the
-    population's rows (`neuro.ref @x`: parameters set per neuron, computed
-    before it in the body's order). `derived` marks a parameter computed
-    from others (a model's default expression): it is also computed again
-    by `neuro_derive_<net>_<pop>` whenever the host changes the rows.
+    population's parameters (`neuro.ref @x`); after `neuro-select-rows`
+    only those set per neuron, rows computed before it in the body's
+    order, the others being folded to constants (as are a projection's
+    `neuro.ref pre|post` of a parameter). `derived` marks a parameter
+    computed from others (a model's default expression): it is also
+    computed again by `neuro_derive_<net>_<pop>` whenever the host changes
+    the rows.
   }];
   let arguments = (ins FlatSymbolRefAttr:$var, UnitAttr:$derived);
   let regions = (region SizedRegion<1>:$value);
