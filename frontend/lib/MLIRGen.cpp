@@ -1,6 +1,7 @@
 //===- MLIRGen.cpp - From the checked AST to the neuro dialect ------------===//
 
 #include "neuro/Frontend/MLIRGen.h"
+#include "MLIRGenInternal.h"
 #include "neuro/IR/NeuroOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -10,6 +11,7 @@
 
 #include <cmath>
 #include <functional>
+#include <set>
 
 using namespace neuro;
 using mlir::Value;
@@ -35,6 +37,9 @@ public:
     }
     for (const NetworkInfo &net : sema.networks)
       genNetwork(net);
+    // Last, so that their draws take call sites after every other one.
+    for (auto &[pop, info] : defaults)
+      genDefaults(pop, *info);
     if (mlir::failed(mlir::verify(*result)))
       return nullptr;
     return result;
@@ -282,8 +287,9 @@ private:
     }
     case Expr::Kind::Binary: {
       if (e.op == "^")
-        if (auto n = integerExponent(*e.args[1]))
-          return genIntegerPower(l, genExpr(*e.args[0], model), *n);
+        if (auto n = mlirgen::integerExponent(*e.args[1]))
+          return mlirgen::genIntegerPower(builder, l,
+                                          genExpr(*e.args[0], model), *n);
       Value a = genExpr(*e.args[0], model);
       Value b = genExpr(*e.args[1], model);
       const std::string &op = e.op;
@@ -347,7 +353,7 @@ private:
       std::vector<Value> args;
       for (auto &a : e.args)
         args.push_back(genExpr(*a, model));
-      return genCall(l, e.name, args);
+      return mlirgen::genBuiltinCall(builder, l, e.name, args);
     }
     }
     return constant(l, 0.0);
@@ -419,19 +425,17 @@ private:
         return builder.create<IndexOp>(l, builder.getF64Type(), "self");
       if (e.name == "N")
         return constant(l, double(p.size));
-      auto param = p.params.find(e.name);
-      if (param != p.params.end())
-        return constant(l, param->second);
-      // A parameter set per neuron: its row, computed before (Sema orders
-      // the per-neuron values).
+      // A parameter: a constant or a row (computed before: Sema orders the
+      // per-neuron values), as neuro-select-rows decides.
       return builder.create<RefOp>(l, builder.getF64Type(), e.name,
                                    /*post=*/false, /*pre=*/false);
     };
   }
 
   /// Resolves the names of a projection's expressions: i, j, N_pre,
-  /// N_post, NAME_pre / NAME_post (a row of the neuron's population, or the
-  /// population's parameter value) and the synapse's parameters.
+  /// N_post, NAME_pre / NAME_post (a state or parameter of the neuron's
+  /// population: neuro-select-rows folds the parameters that stay
+  /// constants) and the synapse's parameters.
   std::function<Value(const Expr &)> projectionNames(const ProjectionInfo &pr,
                                                      const NetworkInfo &net) {
     return [this, &pr, &net](const Expr &e) -> Value {
@@ -445,103 +449,14 @@ private:
                                        e.name == "i" ? "pre" : "post");
       if (e.name == "N_pre" || e.name == "N_post")
         return constant(l, double(e.name == "N_pre" ? src.size : dst.size));
-      for (auto [pop, suffix, isPre] :
-           {std::make_tuple(&src, std::string("_pre"), true),
-            std::make_tuple(&dst, std::string("_post"), false)}) {
-        const std::string &n = e.name;
-        if (n.size() <= suffix.size() ||
-            n.compare(n.size() - suffix.size(), suffix.size(), suffix) != 0)
-          continue;
-        std::string var = n.substr(0, n.size() - suffix.size());
-        auto param = pop->params.find(var);
-        if (param != pop->params.end())
-          return constant(l, param->second);
-        return builder.create<RefOp>(l, builder.getF64Type(), var, !isPre,
-                                     isPre);
+      for (bool isPre : {true, false}) {
+        llvm::StringRef var = e.name;
+        if (var.consume_back(isPre ? "_pre" : "_post") && !var.empty())
+          return builder.create<RefOp>(l, builder.getF64Type(), var, !isPre,
+                                       isPre);
       }
       return constant(l, pr.params.at(e.name));
     };
-  }
-
-  /// `n` when `e` is a small integer literal (or its negation).
-  static std::optional<int> integerExponent(const Expr &e) {
-    bool negated = e.kind == Expr::Kind::Unary && e.op == "-";
-    const Expr &lit = negated ? *e.args[0] : e;
-    if (lit.kind != Expr::Kind::Number || !lit.unit.empty() ||
-        lit.value != std::floor(lit.value) || lit.value > 16)
-      return std::nullopt;
-    int n = static_cast<int>(lit.value);
-    return negated ? -n : n;
-  }
-
-  /// x^n by multiplication (x^-n = 1 / x^n): exact for the integer powers
-  /// of gating variables, and cheaper than pow.
-  Value genIntegerPower(mlir::Location l, Value x, int n) {
-    if (n == 0)
-      return constant(l, 1.0);
-    Value result = x;
-    for (int k = 1; k < std::abs(n); ++k)
-      result = builder.create<mlir::arith::MulFOp>(l, result, x);
-    if (n < 0)
-      result = builder.create<mlir::arith::DivFOp>(l, constant(l, 1.0), result);
-    return result;
-  }
-
-  Value genCall(mlir::Location l, const std::string &f,
-                const std::vector<Value> &a) {
-    namespace math = mlir::math;
-    namespace arith = mlir::arith;
-    if (f == "exp")
-      return builder.create<math::ExpOp>(l, a[0]);
-    if (f == "log")
-      return builder.create<math::LogOp>(l, a[0]);
-    if (f == "log10")
-      return builder.create<math::Log10Op>(l, a[0]);
-    if (f == "sin")
-      return builder.create<math::SinOp>(l, a[0]);
-    if (f == "cos")
-      return builder.create<math::CosOp>(l, a[0]);
-    if (f == "tan")
-      return builder.create<math::TanOp>(l, a[0]);
-    if (f == "tanh")
-      return builder.create<math::TanhOp>(l, a[0]);
-    if (f == "sinh")
-      return builder.create<math::SinhOp>(l, a[0]);
-    if (f == "cosh")
-      return builder.create<math::CoshOp>(l, a[0]);
-    if (f == "expm1")
-      return builder.create<math::ExpM1Op>(l, a[0]);
-    if (f == "log1p")
-      return builder.create<math::Log1pOp>(l, a[0]);
-    if (f == "exprel") {
-      // (e^x - 1) / x, 1 at x = 0.
-      Value e = builder.create<math::ExpM1Op>(l, a[0]);
-      Value q = builder.create<arith::DivFOp>(l, e, a[0]);
-      Value isZero = builder.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ,
-                                                   a[0], constant(l, 0.0));
-      return builder.create<arith::SelectOp>(l, isZero, constant(l, 1.0), q);
-    }
-    if (f == "sqrt")
-      return builder.create<math::SqrtOp>(l, a[0]);
-    if (f == "abs")
-      return builder.create<math::AbsFOp>(l, a[0]);
-    if (f == "floor")
-      return builder.create<math::FloorOp>(l, a[0]);
-    if (f == "ceil")
-      return builder.create<math::CeilOp>(l, a[0]);
-    if (f == "pow")
-      return builder.create<math::PowFOp>(l, a[0], a[1]);
-    if (f == "min")
-      return builder.create<arith::MinimumFOp>(l, a[0], a[1]);
-    if (f == "max")
-      return builder.create<arith::MaximumFOp>(l, a[0], a[1]);
-    if (f == "clip" && a.size() == 3) {
-      Value lo = builder.create<arith::MaximumFOp>(l, a[0], a[1]);
-      return builder.create<arith::MinimumFOp>(l, lo, a[2]);
-    }
-    // Sema admits only the functions above.
-    llvm::report_fatal_error(llvm::Twine("MLIRGen: unhandled function '") + f +
-                             "'");
   }
 
   //===--------------------------------------------------------------------===//
@@ -591,6 +506,76 @@ private:
     }
   }
 
+  /// Whether `e` reads the name `name`.
+  static bool reads(const Expr &e, const std::string &name) {
+    if (e.kind == Expr::Kind::Ref && e.name == name)
+      return true;
+    return llvm::any_of(e.args,
+                        [&](const ExprPtr &a) { return a && reads(*a, name); });
+  }
+
+  /// Whether every name `e` reads is a parameter of `model`.
+  static bool readsOnlyParams(const Expr &e, const ModelInfo &model) {
+    if (e.kind == Expr::Kind::Ref) {
+      auto it = model.vars.find(e.name);
+      return it != model.vars.end() &&
+             it->second.decl->kind == VarDecl::Kind::Param;
+    }
+    return llvm::all_of(e.args, [&](const ExprPtr &a) {
+      return !a || readsOnlyParams(*a, model);
+    });
+  }
+
+  /// The parameters the refractory period of neuron `model` reads, in
+  /// declaration order (null when none).
+  mlir::ArrayAttr refractoryParams(const ModelInfo &model) {
+    const NeuronDecl &nd = *model.neuron;
+    if (!nd.spike || !nd.spike->refractory)
+      return {};
+    llvm::SmallVector<mlir::Attribute> names;
+    for (const VarDecl &v : nd.vars)
+      if (v.kind == VarDecl::Kind::Param &&
+          reads(*nd.spike->refractory, v.name))
+        names.push_back(sym(v.name));
+    return names.empty() ? mlir::ArrayAttr() : builder.getArrayAttr(names);
+  }
+
+  /// `neuro.default` for each parameter and state of population `p` whose
+  /// model default reads parameters and that Sema folded to a value: the
+  /// expression, should neuro-select-rows make a parameter it reads a row.
+  /// Not for what the population gives (its arguments).
+  void genDefaults(PopulationOp pop, const PopulationInfo &p) {
+    const ModelInfo &model = *p.model;
+    std::set<std::string> given;
+    for (const NamedExpr &a : p.decl->args)
+      given.insert(a.name);
+    auto isExpr = [&](const std::string &name) {
+      return llvm::any_of(
+          p.inits, [&](auto &e) { return e.first == name && e.second.expr; });
+    };
+    mlir::OpBuilder::InsertionGuard guard(builder);
+    for (bool params : {true, false})
+      for (const VarDecl &v : model.neuron->vars) {
+        if (!v.init || given.count(v.name) ||
+            v.kind != (params ? VarDecl::Kind::Param : VarDecl::Kind::State) ||
+            (params ? !p.params.count(v.name) : isExpr(v.name)))
+          continue;
+        bool readsParams = llvm::any_of(model.neuron->vars, [&](auto &u) {
+          return u.kind == VarDecl::Kind::Param && reads(*v.init, u.name);
+        });
+        if (!readsParams || !readsOnlyParams(*v.init, model))
+          continue;
+        builder.setInsertionPointToEnd(&pop.getBody().front());
+        auto op = builder.create<DefaultOp>(loc(v.init->range), sym(v.name));
+        enter(op.getValue());
+        Value value = genNetExpr(*v.init, [this](const Expr &e) -> Value {
+          return builder.create<RefOp>(loc(e.range), builder.getF64Type(),
+                                       e.name, /*post=*/false, /*pre=*/false);
+        });
+        builder.create<YieldOp>(loc(v.init->range), value);
+      }
+  }
+
   mlir::DenseI64ArrayAttr ablatedAttr(const PopulationInfo &p) {
     return p.ablated.empty() ? mlir::DenseI64ArrayAttr()
                              : builder.getDenseI64ArrayAttr(p.ablated);
@@ -627,7 +612,7 @@ private:
         auto pop = builder.create<PopulationOp>(
             l, builder.getStringAttr(p.decl->name), mlir::FlatSymbolRefAttr(),
             builder.getI64IntegerAttr(p.size), mlir::DictionaryAttr(),
-            mlir::StringAttr(), mlir::FloatAttr(),
+            mlir::StringAttr(), mlir::FloatAttr(), mlir::ArrayAttr(),
             mlir::DenseElementsAttr::get(type, llvm::ArrayRef<double>(times)),
             builder.getDenseI64ArrayAttr(indices), ablatedAttr(p),
             mlir::FloatAttr(), mlir::IntegerAttr());
@@ -638,9 +623,9 @@ private:
         auto pop = builder.create<PopulationOp>(
             l, builder.getStringAttr(p.decl->name), mlir::FlatSymbolRefAttr(),
             builder.getI64IntegerAttr(p.size), mlir::DictionaryAttr(),
-            mlir::StringAttr(), mlir::FloatAttr(), mlir::DenseElementsAttr(),
-            mlir::DenseI64ArrayAttr(), ablatedAttr(p),
-            builder.getF64FloatAttr(*p.poissonRate),
+            mlir::StringAttr(), mlir::FloatAttr(), mlir::ArrayAttr(),
+            mlir::DenseElementsAttr(), mlir::DenseI64ArrayAttr(),
+            ablatedAttr(p), builder.getF64FloatAttr(*p.poissonRate),
             p.driveInputs ? builder.getI64IntegerAttr(*p.driveInputs)
                           : mlir::IntegerAttr());
         builder.createBlock(&pop.getBody());
@@ -653,12 +638,14 @@ private:
           mlir::StringAttr(),
           p.model->neuron->spike ? builder.getF64FloatAttr(p.refractory)
                                  : mlir::FloatAttr(),
-          mlir::DenseElementsAttr(), mlir::DenseI64ArrayAttr(), ablatedAttr(p),
-          mlir::FloatAttr(), mlir::IntegerAttr());
+          refractoryParams(*p.model), mlir::DenseElementsAttr(),
+          mlir::DenseI64ArrayAttr(), ablatedAttr(p), mlir::FloatAttr(),
+          mlir::IntegerAttr());
       enter(pop.getBody());
       // Parameters first: initial values may read their rows.
       genInits(p.paramInits, l, populationNames(p));
       genInits(p.inits, l, populationNames(p));
+      defaults.push_back({pop, &p});
     }
     for (const ProjectionInfo &pr : net.projections) {
       mlir::OpBuilder::InsertionGuard g(builder);
@@ -674,8 +661,7 @@ private:
           pr.file.empty() ? mlir::StringAttr() : builder.getStringAttr(pr.file),
           pr.fileWeights ? builder.getUnitAttr() : mlir::UnitAttr(),
           pr.fileDelays ? builder.getUnitAttr() : mlir::UnitAttr(),
-          mlir::IntegerAttr(),
-          pr.weightRow ? builder.getUnitAttr() : mlir::UnitAttr(),
+          mlir::IntegerAttr(), mlir::UnitAttr(),
           pr.procedural ? builder.getUnitAttr() : mlir::UnitAttr());
       if (pr.sign)
         proj.setSign(pr.sign);
@@ -763,6 +749,8 @@ private:
   std::function<Value(const Expr &)> refHook;
   /// The network being generated.
   const NetworkInfo *currentNet = nullptr;
+  /// Populations of a model, for genDefaults once the networks are done.
+  std::vector<std::pair<PopulationOp, const PopulationInfo *>> defaults;
   /// Shared values of the region being generated (forgetShared).
   llvm::DenseMap<const VarDecl *, Value> letValues;
   std::map<std::vector<void *>, Value> callValues;

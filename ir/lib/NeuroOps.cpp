@@ -4,6 +4,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 
@@ -364,6 +365,11 @@ LogicalResult InitExprOp::verify() {
                           "one f64 value");
 }
 
+LogicalResult DefaultOp::verify() {
+  return verifyYieldTypes(*this, getValue(), {Float64Type::get(getContext())},
+                          "one f64 value");
+}
+
 LogicalResult ConnectRuleOp::verify() {
   return verifyYieldTypes(*this, getProbability(),
                           {Float64Type::get(getContext())},
@@ -497,4 +503,23 @@ LogicalResult PropagateOp::verify() {
             population, cast<FlatSymbolRefAttr>(var).getAttr())))
       return emitOpError() << var << " is not a state of the population";
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Initial values
+//===----------------------------------------------------------------------===//
+
+FlatSymbolRefAttr neuro::getInitVar(Operation *op) {
+  return llvm::TypeSwitch<Operation *, FlatSymbolRefAttr>(op)
+      .Case<InitConstOp, InitUniformOp, InitNormalOp, InitExprOp, InitTimedOp>(
+          [](auto init) { return init.getVarAttr(); })
+      .Default([](Operation *) { return FlatSymbolRefAttr(); });
+}
+
+void neuro::setInitVar(Operation *op, FlatSymbolRefAttr var) {
+  llvm::TypeSwitch<Operation *>(op)
+      .Case<InitConstOp, InitUniformOp, InitNormalOp, InitExprOp, InitTimedOp>(
+          [&](auto init) { init.setVarAttr(var); })
+      .Default(
+          [](Operation *) { llvm_unreachable("not an initial-value op"); });
 }

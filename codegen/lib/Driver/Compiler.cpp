@@ -5,6 +5,7 @@
 #include "neuro/Frontend/Imports.h"
 #include "neuro/Frontend/MLIRGen.h"
 #include "neuro/Frontend/Parser.h"
+#include "neuro/IR/NeuroOps.h"
 #include "neuro/Runtime/Files.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -123,14 +124,45 @@ bool Compiler::check() {
 bool Compiler::generate() {
   mlirModule = mlirGen(context, *astModule, semaResult, &sourceMgr);
   current = Stage::Neuro;
-  return static_cast<bool>(mlirModule);
+  if (!mlirModule)
+    return false;
+  // Elaboration removes the models: keep which parameters each has.
+  parameters.clear();
+  for (auto net : mlirModule->getOps<NetworkOp>())
+    for (auto pop : net.getBody().getOps<PopulationOp>()) {
+      auto neuron = pop.getModelAttr()
+                        ? llvm::dyn_cast_or_null<NeuronOp>(
+                              mlir::SymbolTable::lookupSymbolIn(
+                                  *mlirModule, pop.getModelAttr().getAttr()))
+                        : NeuronOp();
+      if (!neuron)
+        continue;
+      auto &names =
+          parameters[{net.getSymName().str(), pop.getSymName().str()}];
+      for (ParamOp param : neuron.getBody().getOps<ParamOp>())
+        names.push_back(param.getSymName().str());
+    }
+  return true;
+}
+
+std::vector<std::string>
+Compiler::modelParameters(const std::string &network,
+                          const std::string &population) const {
+  auto it = parameters.find({network, population});
+  return it == parameters.end() ? std::vector<std::string>() : it->second;
 }
 
 bool Compiler::lower(Stage until) {
   if (until <= current)
     return true;
+  // A name given a value that is compiled in (`--set PROJ.w=...`) is no
+  // row.
+  std::vector<std::string> rows;
+  for (const std::string &name : opts.tunable)
+    if (!semaResult.usedOverrides.count(name))
+      rows.push_back(name);
   if (failed(lowerModule(*mlirModule, current, until, opts.vectorWidth,
-                         opts.singlePrecision)))
+                         opts.singlePrecision, rows)))
     return false;
   current = until;
   return true;

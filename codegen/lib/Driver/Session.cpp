@@ -211,11 +211,10 @@ bool Session::isFoldedParameter(const std::string &name) const {
   int p = sim->populationIndex(pop);
   if (p < 0 || sim->rowIndex(p, var) >= 0)
     return false;
-  for (const NetworkInfo &net : compiler->sema().networks)
-    for (const PopulationInfo &info : net.populations)
-      if (info.decl->name == pop && info.params.count(var))
-        return true;
-  return false;
+  // A parameter of the model that is no row of the compiled network.
+  std::vector<std::string> params =
+      compiler->modelParameters(sim->spec().name, pop);
+  return std::find(params.begin(), params.end(), var) != params.end();
 }
 
 bool Session::makeRow(const std::string &name, Built &built, std::string &err) {

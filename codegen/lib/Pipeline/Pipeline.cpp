@@ -57,10 +57,15 @@ void neuro::registerNeuroPasses() {
 }
 
 void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until,
-                               unsigned vectorWidth, bool singlePrecision) {
+                               unsigned vectorWidth, bool singlePrecision,
+                               llvm::ArrayRef<std::string> tunable) {
   auto wants = [&](Stage s) { return from < s && s <= until; };
-  if (wants(Stage::Elaborated))
+  if (wants(Stage::Elaborated)) {
+    SelectRowsOptions rows;
+    rows.tunable.assign(tunable.begin(), tunable.end());
+    pm.addPass(createSelectRows(rows));
     pm.addPass(createElaborate());
+  }
   if (wants(Stage::Integrated))
     pm.addPass(createIntegrate());
   if (wants(Stage::Lowered)) {
@@ -89,10 +94,11 @@ void neuro::buildLLVMLoweringPipeline(OpPassManager &pm) {
 }
 
 LogicalResult neuro::lowerModule(ModuleOp module, Stage from, Stage until,
-                                 unsigned vectorWidth, bool singlePrecision) {
+                                 unsigned vectorWidth, bool singlePrecision,
+                                 llvm::ArrayRef<std::string> tunable) {
   PassManager pm(module.getContext());
   buildNeuroPipeline(pm, from, std::min(until, Stage::Lowered), vectorWidth,
-                     singlePrecision);
+                     singlePrecision, tunable);
   if (failed(pm.run(module)))
     return failure();
   if (until < Stage::LLVMDialect || from >= Stage::LLVMDialect)

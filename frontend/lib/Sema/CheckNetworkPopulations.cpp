@@ -2,9 +2,10 @@
 //
 // `E = 800 of LIF(tau_m = 20 ms, v = uniform(-70 mV, -50 mV))`: a
 // population of a neuron model with its parameter values (overrides
-// applied, some per neuron: drawn, timed, from files, tunable, or derived
-// from those) and initial values. Spike sources (SpikeTimes, PoissonInput,
-// PoissonDrive) are in CheckNetworkInputs.cpp.
+// applied, some per neuron: drawn, timed, from files, or derived from
+// those) and initial values. Which parameters a run can set (`--tunable`)
+// is decided in the IR (neuro-select-rows). Spike sources (SpikeTimes,
+// PoissonInput, PoissonDrive) are in CheckNetworkInputs.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,7 +77,7 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
   applyArgs(*pop.model, p.model.range, p.args, pop.params, pop.inits,
             {VarDecl::Kind::State}, &pop.paramInits);
   argEnv = nullptr;
-  makeTunable(p.name, pop);
+  checkTunableRefractory(p.name, pop);
   deriveFromParameters(p, pop);
   // The refractory period may depend on overridden parameters.
   pop.refractory = pop.model->refractory;
@@ -97,46 +98,32 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
   return true;
 }
 
-void Checker::makeTunable(const std::string &popName, PopulationInfo &pop) {
-  if (tunable.empty())
-    return;
+void Checker::checkTunableRefractory(const std::string &popName,
+                                     const PopulationInfo &pop) {
+  // Which parameters are rows is decided in the IR (neuro-select-rows),
+  // which keeps those of the refractory period constants; one named
+  // itself is an error.
   const NeuronDecl &nd = *pop.model->neuron;
-  for (const VarDecl &v : nd.vars) {
-    if (v.kind != VarDecl::Kind::Param)
-      continue;
-    bool named = tunable.count(popName + "." + v.name);
-    if (!named && !tunable.count(popName + ".*") && !tunable.count("*"))
-      continue;
-    auto it = pop.params.find(v.name);
-    if (it == pop.params.end())
-      continue; // already per neuron
-    if (nd.spike && nd.spike->refractory &&
-        refersTo(*nd.spike->refractory, v.name)) {
-      if (named)
-        diag.error(pop.decl->range,
-                   "'" + popName + "." + v.name +
-                       "' sets the refractory period, which is compiled "
-                       "into the kernels; it cannot be set per run");
-      continue;
-    }
-    InitValue iv;
-    iv.a = iv.b = it->second;
-    pop.paramInits.push_back({v.name, iv});
-    pop.params.erase(it);
-  }
+  if (tunable.empty() || !nd.spike || !nd.spike->refractory)
+    return;
+  for (const VarDecl &v : nd.vars)
+    if (v.kind == VarDecl::Kind::Param &&
+        tunable.count(popName + "." + v.name) && pop.params.count(v.name) &&
+        refersTo(*nd.spike->refractory, v.name))
+      diag.error(pop.decl->range,
+                 "'" + popName + "." + v.name +
+                     "' sets the refractory period, which is compiled "
+                     "into the kernels; it cannot be set per run");
 }
 
 void Checker::deriveFromParameters(const PopulationDecl &p,
                                    PopulationInfo &pop) {
   const ModelInfo &model = *pop.model;
   const NeuronDecl &nd = *model.neuron;
-  // Given at the population, or named to be set per run: not derived.
+  // Given at the population: not derived.
   std::set<std::string> given;
   for (const NamedExpr &a : p.args)
     given.insert(a.name);
-  for (const VarDecl &v : nd.vars)
-    if (tunable.count(p.name + "." + v.name))
-      given.insert(v.name);
   deriveParams(p, given, pop);
   sortPerNeuron(pop);
   // Initial values of states that read per-neuron parameters.

@@ -3,8 +3,8 @@
 // What a projection's synapse model needs of the populations it joins:
 // the source's and target's variables it reads (`pre v`, `post v`), the
 // inputs it drives, the states its modulators follow; Dale's law for the
-// weights from an excitatory or inhibitory population; and `--set` and
-// `--tunable` for the projection's own values.
+// weights from an excitatory or inhibitory population; and `--set` for the
+// projection's own values.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,10 +29,6 @@ void Checker::overrideProjection(const ModelInfo &syn, const ConnectDecl &c,
   for (const VarDecl &v : syn.synapse->vars) {
     std::string name = proj.name + "." + v.name;
     auto o = overrides.find(name);
-    if (v.kind == VarDecl::Kind::Weight && o == overrides.end() &&
-        (tunable.count(name) || tunable.count(proj.name + ".*") ||
-         tunable.count("*")))
-      proj.weightRow = true;
     if (o == overrides.end())
       continue;
     const VarInfo &vi = syn.vars.at(v.name);

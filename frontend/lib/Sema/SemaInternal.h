@@ -400,10 +400,10 @@ private:
   bool checkModelPopulation(const PopulationDecl &p, double dt,
                             PopulationInfo &pop);
 
-  /// Parameters of `pop` named in `tunable`: per-neuron rows starting at
-  /// their value, no longer folded into the kernels. Not those the
-  /// refractory period uses (it is a constant of the kernels).
-  void makeTunable(const std::string &popName, PopulationInfo &pop);
+  /// Parameters of `pop` named themselves in `tunable` that the refractory
+  /// period reads: errors (the period is a constant of the kernels).
+  void checkTunableRefractory(const std::string &popName,
+                              const PopulationInfo &pop);
 
   /// What the compiler derives from a population's parameters follows the
   /// population's values. A parameter whose default is an expression of
@@ -417,7 +417,7 @@ private:
   void deriveFromParameters(const PopulationDecl &p, PopulationInfo &pop);
 
   /// The parameters of deriveFromParameters whose defaults read other
-  /// parameters (those not `given` at the population or tunable): constants
+  /// parameters (those not `given` at the population): constants
   /// evaluated with the population's values, or derived per neuron.
   void deriveParams(const PopulationDecl &p, const std::set<std::string> &given,
                     PopulationInfo &pop);
@@ -552,9 +552,7 @@ private:
   //===--------------------------------------------------------------------===//
 
   /// `--set PROJ.VAR=VALUE` for a projection: its parameters and the
-  /// initial values of its weight and states, compiled in with the value;
-  /// `--tunable PROJ.w` (or PROJ.*, *) keeps the weight a row a built
-  /// program can set.
+  /// initial values of its weight and states, compiled in with the value.
   void overrideProjection(const ModelInfo &syn, const ConnectDecl &c,
                           ProjectionInfo &proj);
 
@@ -622,7 +620,7 @@ private:
   const Module &module;
   DiagEngine &diag;
   SemaResult &result;
-  /// Parameters kept as per-neuron rows (runSema's `tunable`).
+  /// Names a run may set (runSema's `tunable`), checked here.
   const std::set<std::string> &tunable;
   /// Where the expression being typed is: `t` is available in equations and
   /// spike conditions, rand() in spike conditions.

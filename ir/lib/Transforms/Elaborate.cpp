@@ -177,12 +177,12 @@ private:
         // Move the post state's initial value from the projection.
         for (Operation &op :
              llvm::make_early_inc_range(proj.getBody().front())) {
-          auto var = op.getAttrOfType<FlatSymbolRefAttr>("var");
+          FlatSymbolRefAttr var = getInitVar(&op);
           if (!isa<InitConstOp, InitUniformOp, InitNormalOp>(op) || !var ||
               var.getValue() != post.getSymName())
             continue;
           Operation *copy = b.clone(op);
-          copy->setAttr("var", FlatSymbolRefAttr::get(b.getContext(), row));
+          setInitVar(copy, FlatSymbolRefAttr::get(b.getContext(), row));
           op.erase();
         }
       }
@@ -223,6 +223,9 @@ private:
         incoming.push_back(proj);
 
     Block &body = pop.getBody().front();
+    for (auto def : body.getOps<DefaultOp>())
+      return def.emitOpError("is left: neuro-select-rows decides the rows "
+                             "before neuro-elaborate");
     OpBuilder b = OpBuilder::atBlockBegin(&body);
     // States: the neuron's, then each incoming projection's post states.
     for (auto state : neuron.getBody().getOps<StateOp>())
@@ -231,7 +234,7 @@ private:
     // rows too.
     llvm::StringSet<> initialized;
     for (Operation &op : body)
-      if (auto var = op.getAttrOfType<FlatSymbolRefAttr>("var"))
+      if (FlatSymbolRefAttr var = getInitVar(&op))
         initialized.insert(var.getValue());
     llvm::StringSet<> perNeuron;
     for (auto param : neuron.getBody().getOps<ParamOp>())
@@ -330,6 +333,7 @@ private:
     pop.removeModelAttr();
     pop.removeParamsAttr();
     pop.removeRefractoryAttr();
+    pop.removeRefractoryParamsAttr();
     return success();
   }
 

@@ -62,7 +62,9 @@ public:
   void setSinglePrecision(bool value) { opts.singlePrecision = value; }
 
   /// Parameters ("POP.NAME", "POP.*", "*") kept as per-neuron rows that a
-  /// run can set instead of constants of the kernels (set before check()).
+  /// run can set instead of constants of the kernels, and weights
+  /// ("PROJ.w") kept as rows (set before check(), which checks the names;
+  /// lower() makes the rows: neuro-select-rows).
   void setTunable(std::set<std::string> names) {
     opts.tunable = std::move(names);
   }
@@ -124,6 +126,13 @@ public:
   std::unique_ptr<llvm::MemoryBuffer> compileObject(std::string network,
                                                     rt::ModelSpec &spec);
 
+  /// The parameters of the model of population `population` of network
+  /// `network`, in declaration order, as generate() emitted them (none for
+  /// a spike source or an unknown name). The compiled model's rows say
+  /// which of them a run can set.
+  std::vector<std::string> modelParameters(const std::string &network,
+                                           const std::string &population) const;
+
   unsigned numErrors() const { return diag ? diag->numErrors() : 0; }
   const Module &ast() const { return *astModule; }
   const SemaResult &sema() const { return semaResult; }
@@ -159,6 +168,9 @@ private:
   std::unique_ptr<JITModule> hostKernels;
   Stage current = Stage::Neuro;
   CompileOptions opts;
+  /// modelParameters(), by network and population.
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>>
+      parameters;
   /// Search paths added by addSearchPath, at the front of opts.searchPaths.
   size_t numIncludes = 0;
   bool hit = false;

@@ -3,7 +3,8 @@
 // The compiler's stages, each printable with `neuroc emit --stage=`:
 //
 //   neuro       as MLIRGen produced it: models and networks as written
-//   elaborated  after neuro-elaborate: one flat model per population
+//   elaborated  after neuro-select-rows (which parameters are rows) and
+//               neuro-elaborate: one flat model per population
 //   integrated  after neuro-integrate: equations replaced by propagators
 //   lowered     after convert-neuro-to-kernels, neuro-narrow-precision
 //               (single precision), neuro-inline-random and
@@ -49,9 +50,12 @@ void registerNeuroPasses();
 /// Adds the passes that take IR at stage `from` to `until` (at most
 /// Lowered). `vectorWidth` is neurons per vector in the step kernels (0:
 /// from the host CPU, 1: scalar loops); `singlePrecision` makes the
-/// per-step kernels keep and compute their state in float32.
+/// per-step kernels keep and compute their state in float32; `tunable`
+/// names the parameters and weights kept as rows that a run can set
+/// ("POP.NAME", "POP.*", "*", "PROJ.W": neuro-select-rows).
 void buildNeuroPipeline(mlir::OpPassManager &pm, Stage from, Stage until,
-                        unsigned vectorWidth = 0, bool singlePrecision = false);
+                        unsigned vectorWidth = 0, bool singlePrecision = false,
+                        llvm::ArrayRef<std::string> tunable = {});
 
 /// Adds the passes from the lowered stage to the LLVM dialect.
 void buildLLVMLoweringPipeline(mlir::OpPassManager &pm);
@@ -61,7 +65,8 @@ void buildLLVMLoweringPipeline(mlir::OpPassManager &pm);
 /// the network description from the module: extract it first, at Lowered.
 mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage from, Stage until,
                                 unsigned vectorWidth = 0,
-                                bool singlePrecision = false);
+                                bool singlePrecision = false,
+                                llvm::ArrayRef<std::string> tunable = {});
 
 /// Reads the runtime's description of `network` from a lowered module.
 /// Kernel pointers stay null; the JIT binds them.

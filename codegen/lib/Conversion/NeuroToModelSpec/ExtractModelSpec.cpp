@@ -165,7 +165,7 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
       return failure();
   // Per-synapse delays: the initial value of `_delay`.
   for (Operation &op : proj.getBody().front())
-    if (auto var = op.getAttrOfType<FlatSymbolRefAttr>("var");
+    if (FlatSymbolRefAttr var = getInitVar(&op);
         var && var.getValue() == "_delay") {
       std::vector<rt::InitSpec> delay;
       if (failed(readInits(proj.getBody().front(), {"_delay"}, delay, proj)))

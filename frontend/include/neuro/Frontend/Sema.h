@@ -127,8 +127,6 @@ struct ProjectionInfo {
   /// path), with their weights and delays when the file has those columns.
   std::string file;
   bool fileWeights = false, fileDelays = false;
-  /// `--tunable PROJ.w`: the weight stays a row, also when constant.
-  bool weightRow = false;
   /// `procedural` (at `proceduralRange`): kept as its rule, its synapses
   /// drawn again for each spike (docs/procedural.md).
   bool procedural = false;
@@ -186,10 +184,10 @@ inline bool isNotRefractoryName(const std::string &name) {
 }
 
 /// Checks `module`; reports through `diag`. False when there were errors.
-/// Parameters named in `tunable` ("POP.NAME", "POP.*" or "*") become
-/// per-neuron rows starting at their value instead of constants folded into
-/// the kernels, so that a run can set them (`--set`); "PROJ.w" keeps a
-/// projection's weight a row. `overrides` ("g", "PROJ.VAR" -> "5 mV") give
+/// `tunable` names what a run will set ("POP.NAME", "POP.*", "*",
+/// "PROJ.w"): the names are checked here (a model has them, the refractory
+/// period does not read them); which parameters become rows is decided in
+/// the IR (neuro-select-rows). `overrides` ("g", "PROJ.VAR" -> "5 mV") give
 /// a network's parameters and a projection's parameters and initial values
 /// the values written (checked against their dimensions), compiled in.
 bool runSema(const Module &module, DiagEngine &diag, SemaResult &result,

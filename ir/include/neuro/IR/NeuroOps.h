@@ -15,4 +15,15 @@
 #define GET_OP_CLASSES
 #include "neuro/IR/NeuroOps.h.inc"
 
+namespace neuro {
+
+/// The variable an initial-value op (`neuro.init_const`, `init_uniform`,
+/// `init_normal`, `init_expr`, `init_timed`) sets; null for another op.
+mlir::FlatSymbolRefAttr getInitVar(mlir::Operation *op);
+
+/// Makes initial-value op `op` set `var` instead.
+void setInitVar(mlir::Operation *op, mlir::FlatSymbolRefAttr var);
+
+} // namespace neuro
+
 #endif // NEURO_IR_NEUROOPS_H

@@ -317,7 +317,7 @@ def Neuro_AssignOp : Neuro_Op<"assign"> {
 
 def Neuro_YieldOp : Neuro_Op<"yield", [Pure, Terminator, ReturnLike,
     ParentOneOf<["OdeOp", "ThresholdOp", "ResetOp", "OnPreOp", "OnPostOp",
-                 "DrivesOp", "InitExprOp", "ConnectRuleOp"]>]> {
+                 "DrivesOp", "InitExprOp", "DefaultOp", "ConnectRuleOp"]>]> {
   let summary = "ends an equation or event region";
   let description = [{
     Yields the region's value: the derivative of a `neuro.ode`, the condition
@@ -367,16 +367,21 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
     `size` neurons of neuron model `model` with the given parameter values
     (SI) and, for a model that spikes, its refractory period with these
     values. Before elaboration the body holds only the initial values
-    (`neuro.init_const`, `neuro.init_uniform`) of every state; after
+    (`neuro.init_const`, `neuro.init_uniform`, ...) of the parameters set
+    per neuron and of every state, and, until `neuro-select-rows`, the
+    model defaults that read parameters (`neuro.default`); after
     `neuro-elaborate` it holds the flattened model (no `model` attribute):
     states, including the post states of incoming projections, equations with
     parameters folded to constants and inputs replaced by what drives them.
+    `refractory_params` lists the parameters the refractory period reads:
+    the period is a constant of the kernels, so they stay constants.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        OptionalAttr<FlatSymbolRefAttr>:$model, I64Attr:$size,
                        OptionalAttr<DictionaryAttr>:$params,
                        OptionalAttr<Neuro_MethodAttr>:$method,
                        OptionalAttr<F64Attr>:$refractory,
+                       OptionalAttr<FlatSymbolRefArrayAttr>:$refractory_params,
                        OptionalAttr<F64ElementsAttr>:$spike_times,
                        OptionalAttr<DenseI64ArrayAttr>:$spike_indices,
                        OptionalAttr<DenseI64ArrayAttr>:$ablated,
@@ -385,7 +390,8 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
     $sym_name (`of` $model^)? `size` `(` $size `)` (`params` $params^)?
-    (`refractory` `(` $refractory^ `)`)? (`method` $method^)?
+    (`refractory` `(` $refractory^ `)`)?
+    (`refractory_params` $refractory_params^)? (`method` $method^)?
     (`spike_times` $spike_times^)? (`spike_indices` $spike_indices^)?
     (`poisson` `(` $poisson_rate^ `)`)? (`inputs` `(` $inputs^ `)`)?
     attr-dict-with-keyword $body
@@ -412,9 +418,10 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
     modulator of the synapse to a state of a population, `{d = @DA::@d}`:
     synapses read the mean of that state over the population.
     `weight_row` keeps the weight a per-synapse row that the runtime can
-    set even when it is one constant (`--tunable PROJ.w`). `procedural`
-    keeps the projection as its rule: the runtime stores no synapse and
-    draws the synapses of each spiking source again. Before
+    set even when it is one constant (`--tunable PROJ.w`, set by
+    `neuro-select-rows`). `procedural` keeps the projection as its rule:
+    the runtime stores no synapse and draws the synapses of each spiking
+    source again. Before
     elaboration the body holds the initial values of the synapse's weight
     and post states; afterwards the per-synapse declarations, their
     equations, the event blocks and the summed `neuro.drives`, whose `post`
@@ -483,14 +490,43 @@ def Neuro_InitExprOp : Neuro_Op<"init_expr", [SingleBlock]> {
     into `neuro_init_<net>_<pop>` and `neuro_syninit_<net>_<proj>`, which
     the runtime runs when it builds the network. `@_delay` is a projection's
     per-synapse delay in seconds. A population's expression may read the
-    population's rows (`neuro.ref @x`: parameters set per neuron, computed
-    before it in the body's order). `derived` marks a parameter computed
-    from others (a model's default expression): it is also computed again
-    by `neuro_derive_<net>_<pop>` whenever the host changes the rows.
+    population's parameters (`neuro.ref @x`); after `neuro-select-rows`
+    only those set per neuron, rows computed before it in the body's
+    order, the others being folded to constants (as are a projection's
+    `neuro.ref pre|post` of a parameter). `derived` marks a parameter
+    computed from others (a model's default expression): it is also
+    computed again by `neuro_derive_<net>_<pop>` whenever the host changes
+    the rows.
   }];
   let arguments = (ins FlatSymbolRefAttr:$var, UnitAttr:$derived);
   let regions = (region SizedRegion<1>:$value);
   let assemblyFormat = "$var (`derived` $derived^)? $value attr-dict";
+  let hasVerifier = 1;
+}
+
+def Neuro_DefaultOp : Neuro_Op<"default", [SingleBlock,
+    HasParent<"PopulationOp">]> {
+  let summary = "a model's default expression of a population's variable";
+  let description = [{
+    The region yields the default value of parameter or state `var` as the
+    model writes it (AdEx's `V_peak = V_T + 5 * Delta_T`, `v = E_L`), over
+    the population's parameters (`neuro.ref`). The value it has with the
+    population's constants stays where it is (in `params`, or the state's
+    initial value). `neuro-select-rows` replaces that value by the
+    expression when a parameter it reads becomes a row (a `derived`
+    `neuro.init_expr` for a parameter), and removes the op.
+
+    ```mlir
+    neuro.default @V_peak {
+      %0 = neuro.ref @V_T : f64
+      ...
+      neuro.yield %2 : f64
+    }
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$var);
+  let regions = (region SizedRegion<1>:$value);
+  let assemblyFormat = "$var $value attr-dict";
   let hasVerifier = 1;
 }
 

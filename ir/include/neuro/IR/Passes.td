@@ -5,6 +5,29 @@
 
 include "mlir/Pass/PassBase.td"
 
+def SelectRows : Pass<"neuro-select-rows", "::mlir::ModuleOp"> {
+  let summary = "Decide which parameters are per-neuron rows";
+  let description = [{
+    Makes the parameters named by `tunable` ("POP.NAME", "POP.*" or "*")
+    per-neuron rows (`neuro.init_const` with their value, in declaration
+    order), except those the refractory period reads; "PROJ.W" (with
+    "PROJ.*" and "*") keeps the weight W of a projection a row
+    (`weight_row`). A model default (`neuro.default`) that reads a row
+    replaces the value of its parameter (a `derived` `neuro.init_expr`) or
+    state (a `neuro.init_expr`); names given explicitly keep their value.
+    Then every `neuro.ref` of an initial value or connection expression that
+    names a parameter left constant becomes that constant, and the
+    `neuro.default`s are removed. With nothing tunable the module is the
+    one the values written give.
+  }];
+  let options = [
+    ListOption<"tunable", "tunable", "std::string",
+               "Parameters (POP.NAME, POP.*, *) and weights (PROJ.W) kept "
+               "as rows that a run can set">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def Elaborate : Pass<"neuro-elaborate", "::mlir::ModuleOp"> {
   let summary = "Instantiate neuron and synapse models into the network";
   let description = [{
