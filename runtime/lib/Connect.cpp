@@ -330,6 +330,18 @@ void Network::indexSources(size_t j) {
         proj.srcs[size_t(s)] = int32_t(i);
 }
 
+void Network::prepareDelivery(size_t j) {
+  const ProjectionSpec &spec = model.projections[j];
+  Projection &proj = projs[j];
+  planDeliveryParts(j);
+  if (spec.deliverPost)
+    indexByTarget(j);
+  if (spec.needsSources)
+    indexSources(j);
+  proj.mods.assign(spec.modulators.size() + 1, 0.0);
+  proj.mods[0] = spec.plastic ? 1.0 : 0.0;
+}
+
 void Network::planDeliveryParts(size_t j) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];

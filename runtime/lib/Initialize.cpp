@@ -207,14 +207,8 @@ bool Network::initSynapses(size_t j, const ConnectionList &listed,
   }
   if (!groupByDelay(j, err))
     return false;
-  planDeliveryParts(j);
+  prepareDelivery(j);
   int64_t nSyn = proj.csr.numSynapses();
-  if (spec.deliverPost)
-    indexByTarget(j);
-  if (spec.needsSources)
-    indexSources(j);
-  proj.mods.assign(spec.modulators.size() + 1, 0.0);
-  proj.mods[0] = spec.plastic ? 1.0 : 0.0;
   proj.syn.assign(size_t(nRows * nSyn), 0.0);
   if (!initial.empty()) {
     for (int64_t r = 0; r < nRows; ++r)

@@ -347,12 +347,6 @@ bool Network::connectByRows(size_t j, std::string &err) {
     proj.csr.rowPtr = proj.rowPtrs[0];
   else
     proj.csr.rowPtr = {0};
-  planDeliveryParts(j);
-  if (spec.deliverPost)
-    indexByTarget(j);
-  if (spec.needsSources)
-    indexSources(j);
-  proj.mods.assign(spec.modulators.size() + 1, 0.0);
-  proj.mods[0] = spec.plastic ? 1.0 : 0.0;
+  prepareDelivery(j);
   return true;
 }

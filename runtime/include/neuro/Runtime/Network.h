@@ -256,6 +256,10 @@ private:
                     const std::vector<int64_t> &origin, std::string &err);
   bool groupByDelay(size_t j, std::string &err);
   void planDeliveryParts(size_t j);
+  /// The last step of building stored projection `j`, its synapses grouped
+  /// by delay: delivery parts, the indices by target and by source its
+  /// synapse needs, and the modulator slots.
+  void prepareDelivery(size_t j);
   /// Sizes each population's ring by the longest delay leaving it.
   void sizeRings();
   /// A memref over the (double) state rows of population `pop`.
