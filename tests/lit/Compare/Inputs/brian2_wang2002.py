@@ -40,6 +40,22 @@ NE, NI, SUB = 1600, 400, 240
 STIM_ON, STIM_OFF = 0.15, 1.1
 SPONT = (0.05, 0.15)
 THRESHOLD = 15.0  # Hz
+# The cells of the model in Brian2's terms (Brian2's frompapers example),
+# shared with brian2_wang_cells.py.
+CELL_EQUATIONS = """
+dV/dt = (-gL*(V - El) - s_AMPA*(V - V_E) - s_GABA*(V - V_I)
+         - s_ext*(V - V_E) - I_NMDA) / Cm : volt (unless refractory)
+I_NMDA = gN*s_NMDA_tot*(V - V_E)/(1 + exp(-0.062*V/mvolt)*(C/mmole/3.57)) : amp
+s_NMDA_tot : 1
+ds_AMPA/dt = -s_AMPA/tau_AMPA : siemens
+ds_GABA/dt = -s_GABA/tau_GABA : siemens
+ds_ext/dt = -s_ext/tau_AMPA : siemens
+ds_NMDA/dt = -s_NMDA/tau_decay + alpha*x*(1 - s_NMDA) : 1
+dx/dt = -x/tau_rise : 1
+gL : siemens (constant)
+Cm : farad (constant)
+gN : siemens (constant)
+"""
 WINDOW, EVERY = 0.05, 0.005  # s
 
 
@@ -61,19 +77,7 @@ def brian2_trials(coherences, duration, rng_seed=1):
         alpha, C = 0.5 * kHz, 1 * mmole
         Jp = 1.7
         Jm = 1.0 - 0.15 * (Jp - 1.0) / (1.0 - 0.15)
-        eqs = """
-           dV/dt = (-gL*(V - El) - s_AMPA*(V - V_E) - s_GABA*(V - V_I)
-                    - s_ext*(V - V_E) - I_NMDA) / Cm : volt (unless refractory)
-           I_NMDA = gN*s_NMDA_tot*(V - V_E)/(1 + exp(-0.062*V/mvolt)*(C/mmole/3.57)) : amp
-           s_NMDA_tot : 1
-           ds_AMPA/dt = -s_AMPA/tau_AMPA : siemens
-           ds_GABA/dt = -s_GABA/tau_GABA : siemens
-           ds_ext/dt = -s_ext/tau_AMPA : siemens
-           ds_NMDA/dt = -s_NMDA/tau_decay + alpha*x*(1 - s_NMDA) : 1
-           dx/dt = -x/tau_rise : 1
-           gL : siemens (constant)
-           Cm : farad (constant)
-           gN : siemens (constant)
+        eqs = CELL_EQUATIONS + """
            label : integer (constant)
            trial : integer (constant)
         """

@@ -15,6 +15,8 @@ import sys
 
 import numpy as np
 
+from brian2_wang2002 import CELL_EQUATIONS
+
 STEPS = 1000
 STATES = (("v", "V"), ("s_ampa", "s_AMPA"), ("s_gaba", "s_GABA"),
           ("s_ext", "s_ext"), ("x_nmda", "x"), ("s_nmda", "s_NMDA"))
@@ -42,20 +44,7 @@ def brian2(folder):
           "V_I": -70 * mV, "tau_AMPA": 2 * ms, "tau_rise": 2 * ms,
           "tau_decay": 100 * ms, "tau_GABA": 5 * ms, "alpha": 0.5 * kHz,
           "C": 1 * mmole}
-    eqs = """
-    dV/dt = (-gL*(V - El) - s_AMPA*(V - V_E) - s_GABA*(V - V_I)
-             - s_ext*(V - V_E) - I_NMDA) / Cm : volt (unless refractory)
-    I_NMDA = gN*s_NMDA_tot*(V - V_E)/(1 + exp(-0.062*V/mvolt)*(C/mmole/3.57)) : amp
-    s_NMDA_tot : 1
-    ds_AMPA/dt = -s_AMPA/tau_AMPA : siemens
-    ds_GABA/dt = -s_GABA/tau_GABA : siemens
-    ds_ext/dt = -s_ext/tau_AMPA : siemens
-    ds_NMDA/dt = -s_NMDA/tau_decay + alpha*x*(1 - s_NMDA) : 1
-    dx/dt = -x/tau_rise : 1
-    gL : siemens (constant)
-    Cm : farad (constant)
-    gN : siemens (constant)
-    """
+    eqs = CELL_EQUATIONS
 
     def group(n, inhibitory=False):
         g = NeuronGroup(n, eqs, threshold="V > Vt", reset="V = Vr",
