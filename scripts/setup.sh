@@ -10,6 +10,7 @@ PKGS=(
   llvm-22-dev libmlir-22-dev mlir-22-tools clang-22 llvm-22-tools
   antlr4 libantlr4-runtime-dev default-jre-headless
   libgtest-dev libgmock-dev libbenchmark-dev libedit-dev libhdf5-dev
+  libopenmpi-dev openmpi-bin
   python3 python3-numpy python3-brian python3-h5py
   python3-dev python3-pytest pybind11-dev python3-pybind11
   neuron python3-neuron neuron-dev python3-pynn

@@ -16,6 +16,7 @@
 
 #include "cuda/Backend.h"
 #include "neuro/Runtime/ABI.h"
+#include "neuro/Runtime/Comm.h"
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 
@@ -142,5 +143,15 @@ int main(int argc, char **argv) {
           sim, neuro::rt::cuda::openCudaDevice(list, err), device, err);
     };
   }
-  return neuro::rt::runModel(neuroAotModel(), options, std::cout, std::cerr);
+  // Under mpirun the processes run one network; rank 0 speaks.
+  std::string err;
+  if (!neuro::rt::joinProcesses(env, options, err)) {
+    std::cerr << program << ": error: " << err << "\n";
+    return 1;
+  }
+  int status =
+      neuro::rt::runModel(neuroAotModel(), options, std::cout, std::cerr);
+  std::cout.flush();
+  neuro::rt::Comm::finalize();
+  return status;
 }

@@ -44,3 +44,9 @@ void DelayRing::clear() {
     slotStep[s] = -1;
   }
 }
+
+std::vector<int32_t> &DelayRing::modify(int64_t step) {
+  if (step < 0 || slotStep[size_t(step % capacity())] != step)
+    return beginPush(step);
+  return slots[size_t(step % capacity())];
+}

@@ -11,6 +11,7 @@
 
 #include "SimulatorInternal.h"
 
+#include "neuro/Runtime/Distribution.h"
 #include "neuro/Runtime/Philox.h"
 #include "neuro/Runtime/Procedural.h"
 #include "neuro/Runtime/Streams.h"
@@ -266,15 +267,20 @@ bool Network::allocate(std::string &err) {
     if (procedural[j] || drawnPerSource(model.projections[j])) {
       if (!(procedural[j] ? connectProcedural(j, err) : connectByRows(j, err)))
         return false;
-      continue;
+    } else {
+      // FromFile: the listed synapses, and for each synapse of the CSR
+      // the row of the file it came from.
+      ConnectionList listed;
+      std::vector<int64_t> origin;
+      if (!connect(j, listed, origin, err) ||
+          !initSynapses(j, listed, origin, err))
+        return false;
     }
-    // FromFile: the listed synapses, and for each synapse of the CSR the
-    // row of the file it came from.
-    ConnectionList listed;
-    std::vector<int64_t> origin;
-    if (!connect(j, listed, origin, err) ||
-        !initSynapses(j, listed, origin, err))
-      return false;
+    // Over several processes: built whole, kept at its targets.
+    if (dist && !projs[j].procedural) {
+      dist->localize(*this, j);
+      prepareDelivery(j);
+    }
   }
   sizeRings();
   return true;

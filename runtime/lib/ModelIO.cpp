@@ -172,6 +172,8 @@ template <typename IO> void visit(IO &io, ProjectionSpec &p) {
   visit(io, p.partitionable);
   visit(io, p.weightRow);
   visit(io, p.needsSources);
+  visit(io, p.readsSource);
+  visit(io, p.writesSource);
   visit(io, p.modulators);
   visit(io, p.plastic);
   visit(io, p.sign);

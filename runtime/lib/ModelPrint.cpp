@@ -127,7 +127,8 @@ void printProjection(std::ostream &os, const ModelSpec &spec,
   os << "  flags autapses=" << p.allowAutapses
      << " synapses_written=" << p.synapsesWritten
      << " partitionable=" << p.partitionable
-     << " needs_sources=" << p.needsSources << " plastic=" << p.plastic
+     << " needs_sources=" << p.needsSources << " reads_source=" << p.readsSource
+     << " writes_source=" << p.writesSource << " plastic=" << p.plastic
      << " sign=" << p.sign << (p.procedural ? " procedural=1" : "") << '\n';
 }
 

@@ -10,6 +10,8 @@
 
 #include "SimulatorInternal.h"
 
+#include "neuro/Runtime/Distribution.h"
+
 #include <algorithm>
 #include <functional>
 #include <limits>
@@ -21,6 +23,12 @@ void Network::clear() {
   pops.clear();
   projs.clear();
   events = 0;
+}
+
+std::pair<int64_t, int64_t> Network::owned(size_t p) const {
+  if (dist)
+    return {dist->begin(p), dist->end(p)};
+  return {0, model.populations[p].size};
 }
 
 void *Network::kernelRows(size_t p) {

@@ -208,38 +208,45 @@ void Network::regenerate(size_t j, const std::vector<int32_t> &spikes,
   out.ids.clear();
   out.starts.assign(spikes.size() * stride, 0);
   thread_local std::vector<int32_t> row, group;
-  thread_local std::vector<int64_t> next;
+  thread_local std::vector<int64_t> next, kept;
+  // Over ranks, only the synapses onto this rank's targets.
+  auto [lo, hi] = owned(size_t(spec.dst));
   for (size_t m = 0; m < spikes.size(); ++m) {
     int64_t i = spikes[m];
     regenerateRow(j, i, row);
+    kept.clear();
+    for (size_t q = 0; q < row.size(); ++q)
+      if (row[q] >= lo && row[q] < hi)
+        kept.push_back(int64_t(q));
     int64_t base = proj.csr.rowPtr[size_t(i)], at = int64_t(out.cols.size());
     int64_t *starts = out.starts.data() + m * stride;
-    out.cols.resize(out.cols.size() + row.size());
+    out.cols.resize(out.cols.size() + kept.size());
     out.ids.resize(out.cols.size());
     if (groups == 1) {
-      std::copy(row.begin(), row.end(), out.cols.begin() + at);
-      for (size_t q = 0; q < row.size(); ++q)
-        out.ids[size_t(at) + q] = base + int64_t(q);
+      for (size_t n = 0; n < kept.size(); ++n) {
+        out.cols[size_t(at) + n] = row[size_t(kept[n])];
+        out.ids[size_t(at) + n] = base + kept[n];
+      }
       starts[0] = at;
-      starts[1] = at + int64_t(row.size());
+      starts[1] = at + int64_t(kept.size());
       continue;
     }
     // A stable counting sort by delay group: by target within each.
-    group.resize(row.size());
+    group.resize(kept.size());
     std::fill(starts, starts + stride, 0);
-    for (size_t q = 0; q < row.size(); ++q) {
-      int64_t d = drawnDelaySteps(j, base + int64_t(q));
-      group[q] = proj.groupOf[size_t(d)];
-      ++starts[group[q] + 1];
+    for (size_t n = 0; n < kept.size(); ++n) {
+      int64_t d = drawnDelaySteps(j, base + kept[n]);
+      group[n] = proj.groupOf[size_t(d)];
+      ++starts[group[n] + 1];
     }
     starts[0] = at;
     for (size_t g = 1; g < stride; ++g)
       starts[g] += starts[g - 1];
     next.assign(starts, starts + groups);
-    for (size_t q = 0; q < row.size(); ++q) {
-      int64_t to = next[size_t(group[q])]++;
-      out.cols[size_t(to)] = row[q];
-      out.ids[size_t(to)] = base + int64_t(q);
+    for (size_t n = 0; n < kept.size(); ++n) {
+      int64_t to = next[size_t(group[n])]++;
+      out.cols[size_t(to)] = row[size_t(kept[n])];
+      out.ids[size_t(to)] = base + kept[n];
     }
   }
   // The synapse rows, drawn as initSynapses draws them.

@@ -41,7 +41,7 @@ void Recorder::build() {
     const StateRecordSpec &rec = model.stateRecords[r];
     StateRecording &out = stateRecordings[r];
     if (rec.projection >= 0) {
-      int64_t nSyn = net.numSynapses(size_t(rec.projection));
+      int64_t nSyn = net.wholeSynapses(size_t(rec.projection));
       out.end = rec.end < 0 ? nSyn : std::min(rec.end, nSyn);
       out.begin = std::min(rec.begin, out.end);
     } else {
@@ -55,7 +55,7 @@ void Recorder::addSpikes(size_t pop, int64_t k,
                          const std::vector<int32_t> &list) {
   SpikeMonitor &monitor = spikeMonitors[pop];
   monitor.count += int64_t(list.size());
-  if (!monitor.recorded)
+  if (!monitor.recorded || !keeping)
     return;
   // A spike of step k is stamped with the end of the step.
   double t = double(k + 1) * model.dt;
@@ -68,6 +68,19 @@ void Recorder::recordSpikes(size_t pop) {
     return;
   spikeMonitors[pop].recorded = true;
   recordedOrder.push_back(int(pop));
+}
+
+void Recorder::appendSample(size_t r, int64_t k, const double *values) {
+  StateRecording &rr = stateRecordings[r];
+  rr.times.push_back(double(k) * model.dt);
+  size_t n = model.stateRecords[r].rows.size() * size_t(rr.end - rr.begin);
+  rr.values.insert(rr.values.end(), values, values + n);
+}
+
+void Recorder::setSynapseEnds(size_t r, std::vector<int64_t> pre,
+                              std::vector<int64_t> post) {
+  stateRecordings[r].pre = std::move(pre);
+  stateRecordings[r].post = std::move(post);
 }
 
 void Recorder::addStateRecording(int64_t begin, int64_t end) {
@@ -329,7 +342,11 @@ bool Recorder::writeSynapseEnds(const std::string &base,
       net.projs[size_t(model.stateRecords[r].projection)];
   size_t width = size_t(data.end - data.begin);
   std::vector<int64_t> pre(width), post(width);
-  for (size_t c = 0; c < width; ++c) {
+  if (!data.pre.empty()) {
+    pre = data.pre;
+    post = data.post;
+  }
+  for (size_t c = 0; data.pre.empty() && c < width; ++c) {
     int64_t syn = data.begin + int64_t(c);
     pre[c] = Network::synapseSource(proj, syn);
     post[c] = proj.csr.cols[size_t(syn)];

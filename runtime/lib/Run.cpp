@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <unistd.h>
 
 using namespace neuro::rt;
@@ -191,6 +192,28 @@ bool runWithProgress(Simulator &sim, int64_t steps, double after,
   return true;
 }
 
+/// The figures of the whole network, over every process of the run.
+struct Totals {
+  int ranks = 1;
+  int64_t synapses = 0, events = 0, bytes = 0;
+  double tComm = 0;
+
+  /// Sums over the processes (collective); `eventsBefore` of this one.
+  Totals(const Simulator &sim, int64_t eventsBefore) {
+    Comm *comm = sim.processes();
+    synapses = sim.numSynapses();
+    events = sim.synapticEvents() - eventsBefore;
+    bytes = sim.synapseBytes();
+    if (!comm)
+      return;
+    ranks = comm->size();
+    synapses = comm->sum(synapses);
+    events = comm->sum(events);
+    bytes = comm->sum(bytes);
+    tComm = comm->max(comm->seconds());
+  }
+};
+
 /// What runModel reports: this run's spikes, rates and events (a restored
 /// run counts from its checkpoint).
 struct Report {
@@ -199,7 +222,7 @@ struct Report {
   const std::string &network, &device;
   bool records;
   const std::vector<int64_t> &spikesBefore;
-  int64_t eventsBefore;
+  const Totals &totals;
   double startTime;
 
   int64_t spikes(size_t pop) const {
@@ -237,17 +260,17 @@ void reportJson(std::ostream &os, const Report &r) {
   const Simulator &sim = r.sim;
   int64_t spikes = r.totalSpikes(), neurons = r.neurons();
   os << "{\"network\": " << jsonString(r.network)
-     << ", \"neurons\": " << neurons << ", \"synapses\": " << sim.numSynapses()
+     << ", \"neurons\": " << neurons << ", \"synapses\": " << r.totals.synapses
      << ", \"spikes\": " << spikes
      << ", \"rate_hz\": " << format("%.6g", r.rate(spikes, neurons))
      << ", \"t_compile_s\": " << format("%.6f", r.options.tCompile)
      << ", \"t_build_s\": " << format("%.6f", sim.tBuild())
      << ", \"t_sim_s\": " << format("%.6f", sim.tSim())
-     << ", \"synaptic_events\": " << sim.synapticEvents() - r.eventsBefore
+     << ", \"synaptic_events\": " << r.totals.events
      << ", \"bytes_per_synapse\": "
-     << format("%.2f", sim.numSynapses() ? double(sim.synapseBytes()) /
-                                               double(sim.numSynapses())
-                                         : 0.0)
+     << format("%.2f", r.totals.synapses
+                           ? double(r.totals.bytes) / double(r.totals.synapses)
+                           : 0.0)
      << ", \"procedural\": [";
   for (size_t j = 0, n = 0; j < spec.projections.size(); ++j)
     if (sim.isProcedural(int(j)))
@@ -255,7 +278,9 @@ void reportJson(std::ostream &os, const Report &r) {
   os << "], \"dt_s\": " << format("%.6g", spec.dt)
      << ", \"t_start_s\": " << format("%.6g", r.startTime)
      << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
-     << ", \"threads\": " << sim.threads() << ", \"precision\": "
+     << ", \"threads\": " << sim.threads() << ", \"ranks\": " << r.totals.ranks
+     << ", \"t_comm_s\": " << format("%.6f", r.totals.tComm)
+     << ", \"precision\": "
      << (spec.singlePrecision ? "\"single\"" : "\"double\"");
   if (!r.device.empty())
     os << ", \"device\": " << jsonString(r.device);
@@ -284,13 +309,16 @@ void reportText(std::ostream &os, const Report &r) {
   const std::string &outDir = r.options.outDir;
   int64_t spikes = r.totalSpikes(), neurons = r.neurons();
   os << "network " << r.network << ": " << neurons << " neurons, "
-     << sim.numSynapses() << " synapses, dt " << format("%g", spec.dt * 1e3)
+     << r.totals.synapses << " synapses, dt " << format("%g", spec.dt * 1e3)
      << " ms, " << format("%g", r.duration()) << " s simulated";
   if (r.startTime > 0)
     os << " from t = " << format("%g", r.startTime) << " s";
   os << (spec.singlePrecision ? ", single precision\n" : "\n");
   if (!r.device.empty())
     os << "device: " << r.device << "\n";
+  if (r.totals.ranks > 1)
+    os << "processes: " << r.totals.ranks << " (MPI), "
+       << format("%.3f", r.totals.tComm) << " s communicating\n";
   for (size_t i = 0; i < spec.populations.size(); ++i) {
     const PopulationSpec &p = spec.populations[i];
     int64_t s = r.spikes(i);
@@ -348,36 +376,86 @@ void reportText(std::ostream &os, const Report &r) {
 
 } // namespace
 
-int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
-                        std::ostream &os, std::ostream &errs) {
+namespace {
+
+/// The options of a run, applied to `spec`; false and `err` when one is
+/// wrong (the same on every process).
+bool applyOptions(ModelSpec &spec, const RunOptions &options,
+                  std::string &err) {
   if (options.seed)
     spec.seed = *options.seed;
-  for (const auto &[name, value] : options.sets) {
-    std::string why;
-    if (!applySet(spec, name, value, why)) {
-      errs << options.program << ": error: " << why << "\n";
-      return 1;
+  for (const auto &[name, value] : options.sets)
+    if (!applySet(spec, name, value, err))
+      return false;
+  if (options.duration &&
+      !durationSteps(*options.duration, spec.dt, spec.steps, err)) {
+    err = "--duration: " + err;
+    return false;
+  }
+  Comm *comm = options.processes;
+  if (comm && comm->distributed()) {
+    if (!options.checkpoint.empty() || !options.restore.empty()) {
+      err = "checkpoints are not written or restored over several processes";
+      return false;
+    }
+    if (options.attach) {
+      err = "the GPU backend does not run over several processes";
+      return false;
     }
   }
-  if (options.duration) {
-    std::string why;
-    if (!durationSteps(*options.duration, spec.dt, spec.steps, why)) {
-      errs << options.program << ": error: --duration: " << why << "\n";
-      return 1;
+  return true;
+}
+
+/// Opens the streams of the recordings (rank 0); false and `err`, on
+/// every process, when they cannot be.
+bool openOutputs(Simulator &sim, const RunOptions &options, bool records,
+                 std::string &err) {
+  const ModelSpec &spec = sim.spec();
+  Comm *comm = sim.processes();
+  bool ok = true;
+  if (records && (!comm || comm->root())) {
+    if (!spec.records.empty() && (options.spikeSink || !options.npySpikes)) {
+      std::unique_ptr<SpikeSink> sink;
+      ok = !options.spikeSink || (sink = options.spikeSink(spec, err));
+      if (ok)
+        sim.setSpikeOutput(options.npySpikes, std::move(sink));
     }
+    ok = ok && sim.streamTo(options.outDir, err);
+  }
+  return comm ? comm->agree(ok, err) : ok;
+}
+
+} // namespace
+
+int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
+                        std::ostream &out, std::ostream &errOut) {
+  // Over several processes rank 0 speaks for all: what goes wrong is
+  // agreed on by every process, and said once.
+  Comm *comm = options.processes;
+  bool root = !comm || comm->root();
+  std::ostringstream quiet;
+  std::ostream &os = root ? out : quiet;
+  std::ostream &errs = root ? errOut : quiet;
+  std::string err;
+  if (!applyOptions(spec, options, err)) {
+    errs << options.program << ": error: " << err << "\n";
+    return 1;
   }
   // Recordings: one run at a time writes the directory.
   OutputLock lock;
-  std::string lockErr;
   bool records = !spec.records.empty() || !spec.stateRecords.empty();
-  if (records && !lock.acquire(options.outDir, lockErr)) {
-    errs << options.program << ": error: " << lockErr << "\n";
+  bool locked = !records || !root || lock.acquire(options.outDir, err);
+  if (comm)
+    locked = comm->agree(locked, err);
+  if (!locked) {
+    errs << options.program << ": error: " << err << "\n";
     return 1;
   }
   std::string network = spec.name;
   Simulator sim(spec);
+  if (comm)
+    sim.setComm(*comm);
   sim.setThreads(options.threads);
-  std::string err;
   if (!sim.build(err)) {
     errs << options.program << ": error: building the network failed: " << err
          << "\n";
@@ -405,31 +483,27 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     device = *attached;
   }
   // Recordings go to their files while the run goes.
-  if (records && !spec.records.empty() &&
-      (options.spikeSink || !options.npySpikes)) {
-    std::unique_ptr<SpikeSink> sink;
-    if (options.spikeSink && !(sink = options.spikeSink(sim.spec(), err))) {
-      errs << options.program << ": error: " << err << "\n";
-      return 1;
-    }
-    sim.setSpikeOutput(options.npySpikes, std::move(sink));
-  }
-  if (records && !sim.streamTo(options.outDir, err)) {
+  if (!openOutputs(sim, options, records, err)) {
     errs << options.program << ": error: " << err << "\n";
     return 1;
   }
+  // Progress slices follow the wall clock: one process alone.
   bool showProgress = false;
   double progressAfter = 0;
   progressSetting(options, showProgress, progressAfter);
+  showProgress &= !(comm && comm->distributed());
   bool ok = showProgress
                 ? runWithProgress(sim, spec.steps, progressAfter, errs, err)
                 : sim.run(err);
   // Whatever was recorded is written, also when the run stopped early.
   std::string writeErr;
   bool written =
-      (spec.records.empty() || sim.writeSpikes(options.outDir, writeErr)) &&
-      sim.writeStates(options.outDir, writeErr) &&
-      sim.closeSpikeOutput(writeErr);
+      !root ||
+      ((spec.records.empty() || sim.writeSpikes(options.outDir, writeErr)) &&
+       sim.writeStates(options.outDir, writeErr) &&
+       sim.closeSpikeOutput(writeErr));
+  if (comm)
+    written = comm->agree(written, writeErr);
   if (!ok) {
     errs << (options.source.empty() ? options.program : options.source)
          << ": error: " << err << "\n";
@@ -446,9 +520,9 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     errs << options.program << ": error: " << err << "\n";
     return 1;
   }
-
-  Report r{sim,     options,      network,      device,
-           records, spikesBefore, eventsBefore, startTime};
+  Totals totals(sim, eventsBefore);
+  Report r{sim,     options,      network, device,
+           records, spikesBefore, totals,  startTime};
   if (options.json)
     reportJson(os, r);
   else

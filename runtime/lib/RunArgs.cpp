@@ -9,6 +9,8 @@
 
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
+
+#include "neuro/Runtime/Comm.h"
 #include "neuro/Runtime/ThreadPool.h"
 
 #include <cmath>
@@ -59,6 +61,14 @@ RunEnvironment RunEnvironment::read() {
   if (const char *v = std::getenv("NEURO_PROGRESS"))
     env.progress = std::string(v) != "0";
   env.maxThreads = ThreadPool::hardwareThreads();
+  // OpenMPI's, PMIx's and MPICH/Slurm's launchers.
+  for (const char *v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"})
+    env.launchedByMpi |= std::getenv(v) != nullptr;
+  if (const char *v = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE")) {
+    uint64_t n = 0;
+    if (parseWhole(v, n) && n >= 1)
+      env.localProcesses = unsigned(std::min<uint64_t>(n, 1u << 16));
+  }
   if (const char *v = std::getenv("NEURO_MAX_THREADS")) {
     uint64_t n = 0;
     if (parseWhole(v, n) && n >= 1)
@@ -101,5 +111,17 @@ bool neuro::rt::durationSteps(double seconds, double dt, int64_t &steps,
     return false;
   }
   steps = int64_t(n);
+  return true;
+}
+
+bool neuro::rt::joinProcesses(const RunEnvironment &env, RunOptions &options,
+                              std::string &err) {
+  if (!env.launchedByMpi)
+    return true;
+  if (!Comm::init(true, err))
+    return false;
+  options.processes = &Comm::world();
+  if (options.threads == 0 && env.localProcesses > 1)
+    options.threads = std::max(1u, env.maxThreads / env.localProcesses);
   return true;
 }

@@ -62,6 +62,8 @@ void Simulator::setThreads(unsigned threads) {
   int64_t neurons = 0;
   for (const PopulationSpec &p : model.populations)
     neurons += p.generator ? 0 : p.size;
+  if (comm)
+    neurons /= comm->size();
   numThreads = unsigned(std::clamp<int64_t>(neurons / kNeuronsPerThread, 1,
                                             ThreadPool::hardwareThreads()));
 }
@@ -78,8 +80,15 @@ bool Simulator::build(std::string &err) {
   recorder.clear();
   stepIndex = 0;
   simSeconds = 0;
+  bool distributed = comm && comm->distributed();
+  dist = distributed ? std::make_unique<Distribution>(*comm, model) : nullptr;
+  net.dist = dist.get();
 
   bool ok = net.validate(err);
+  if (ok && distributed) {
+    err = Distribution::blocker(model);
+    ok = err.empty();
+  }
   if (ok) {
     try {
       ok = net.allocate(err);
@@ -99,11 +108,18 @@ bool Simulator::build(std::string &err) {
   if (ok)
     ok = net.checkFinite(currentTime(), err, /*constantSynapses=*/true) &&
          net.checkPropagators(err);
+  // Every process stops when one cannot build (a file, memory).
+  if (distributed)
+    ok = comm->agree(ok, err);
   if (!ok) {
     net.clear();
     recorder.clear();
   } else {
     recorder.build();
+    if (dist) {
+      dist->finishBuild(net, recorder);
+      recorder.keepRecordings(comm->root());
+    }
     if (!net.pool || net.pool->size() != numThreads)
       net.pool = std::make_unique<ThreadPool>(numThreads);
     backend = std::make_unique<CpuBackend>(net, recorder);
@@ -121,6 +137,10 @@ bool Simulator::setBackend(const BackendFactory &make, std::string &err) {
   if (!make) {
     backend = std::make_unique<CpuBackend>(net, recorder);
     return true;
+  }
+  if (dist) {
+    err = "the GPU backend does not run over several processes";
+    return false;
   }
   // A backend starts from the rows the kernels take.
   if (net.kernelStale)
@@ -213,14 +233,18 @@ bool Simulator::doRun(int64_t steps, std::string &err) {
       continue;
     if (!backend->sync(err))
       return false;
-    if (!net.checkFinite(currentTime(), err, /*constantSynapses=*/false)) {
+    bool ok = net.checkFinite(currentTime(), err, /*constantSynapses=*/false);
+    if (!ok) {
       std::string flushErr;
       if (isStreaming() && !recorder.flush(flushErr))
         err += "; " + flushErr;
-      return false;
+    } else if (isStreaming() && (n + 1 == steps || recorder.flushDue())) {
+      ok = recorder.flush(err);
     }
-    if (isStreaming() && (n + 1 == steps || recorder.flushDue()) &&
-        !recorder.flush(err))
+    // Every process stops at the same step when one fails.
+    if (dist)
+      ok = comm->agree(ok, err);
+    if (!ok)
       return false;
   }
   return true;

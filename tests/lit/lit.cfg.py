@@ -56,6 +56,17 @@ for module in ("numpy", "brian2", "h5py", "neuron"):
 config.environment["NEURO_CACHE_DIR"] = os.path.join(
     config.test_exec_root, "neuro-cache")
 
+# A runtime built with MPI and OpenMPI's mpirun: tests marked `REQUIRES:
+# mpi` (tests/lit/MPI) run networks over several processes. %mpirun runs
+# as root too (CI) and with more processes than cores; shared memory
+# carries the messages.
+mpirun = shutil.which("mpirun")
+if config.neuro_mpi_libraries and mpirun:
+    config.available_features.add("mpi")
+    config.substitutions.append(
+        ("%mpirun", mpirun + " --oversubscribe --allow-run-as-root"
+         " --mca btl self,vader"))
+
 # CUDA's ptxas, where installed, checks the PTX of the GPU target.
 ptxas = shutil.which("ptxas") or next(
     iter(sorted(glob.glob("/usr/local/cuda*/bin/ptxas"), reverse=True)), None)

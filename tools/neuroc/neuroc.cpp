@@ -29,6 +29,7 @@
 #include "neuro/Interop/NIR.h"
 #include "neuro/Interop/NIRExport.h"
 #include "neuro/Interop/Sonata.h"
+#include "neuro/Runtime/Comm.h"
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 
@@ -325,11 +326,22 @@ int runRun(const Options &options) {
         return 1;
       }
   }
-  std::unique_ptr<CompiledModel> compiled = compile(
-      options.file, compileOptions(options, options.cache), llvm::errs());
+  // Under mpirun every process compiles and runs the model; rank 0 speaks.
+  rt::RunOptions run;
+  std::string err;
+  if (!rt::joinProcesses(options.env, run, err)) {
+    llvm::errs() << "neuroc: error: " << err << "\n";
+    return 1;
+  }
+  struct Finalize {
+    ~Finalize() { rt::Comm::finalize(); }
+  } finalize;
+  bool root = !run.processes || run.processes->root();
+  std::unique_ptr<CompiledModel> compiled =
+      compile(options.file, compileOptions(options, options.cache),
+              root ? llvm::errs() : llvm::nulls());
   if (!compiled)
     return 1;
-  rt::RunOptions run;
   run.progress = options.env.progress;
   if (gpu)
     run.attach = [&](rt::Simulator &sim, std::string &err) {
@@ -338,7 +350,8 @@ int runRun(const Options &options) {
   run.outDir = options.outDir;
   run.json = options.json;
   run.seed = options.seed;
-  run.threads = options.threads;
+  if (options.threads)
+    run.threads = options.threads;
   run.source = options.file;
   run.tCompile = seconds(start);
   run.cache = !options.cache ? "off" : compiled->cacheHit() ? "hit" : "miss";

@@ -270,15 +270,30 @@ llvm::Error neuro::linkExecutable(llvm::MemoryBufferRef object,
   if (auto err = run({*program, "-std=c++17", "-O1", "-fPIC", "-c",
                       "-I" NEURO_RUNTIME_INCLUDE_DIR, model, "-o", modelObj}))
     return err;
+  // The runtime's own libraries (MPI's, when it was built with it).
+  std::vector<llvm::StringRef> runtimeLibs = {NEURO_RUNTIME_LIBRARY,
+                                              NEURO_SUPPORT_LIBRARY};
+  llvm::SmallVector<llvm::StringRef> mpi;
+  llvm::StringRef(NEURO_MPI_LIBRARIES).split(mpi, ';', -1, false);
+  runtimeLibs.insert(runtimeLibs.end(), mpi.begin(), mpi.end());
+  for (llvm::StringRef lib : {"-lpthread", "-lm", "-o"})
+    runtimeLibs.push_back(lib);
+  runtimeLibs.push_back(output);
+  std::vector<llvm::StringRef> args;
   if (shared)
-    return run({*program, "-shared", kernels, modelObj,
-                // Nothing in the library calls the API: keep all of it.
-                "-Wl,--whole-archive", NEURO_CAPI_LIBRARY,
-                "-Wl,--no-whole-archive", NEURO_RUNTIME_LIBRARY,
-                NEURO_SUPPORT_LIBRARY, "-lpthread", "-lm", "-o", output});
-  // The main runs on a GPU too: NeuroCudaBackend, before the runtime it
-  // builds on.
-  return run({*program, kernels, modelObj, NEURO_AOT_MAIN_LIBRARY,
-              NEURO_CUDA_BACKEND_LIBRARY, NEURO_RUNTIME_LIBRARY,
-              NEURO_SUPPORT_LIBRARY, "-lpthread", "-lm", "-o", output});
+    // Nothing in the library calls the API: keep all of it.
+    args = {*program,
+            "-shared",
+            kernels,
+            modelObj,
+            "-Wl,--whole-archive",
+            NEURO_CAPI_LIBRARY,
+            "-Wl,--no-whole-archive"};
+  else
+    // The main runs on a GPU too: NeuroCudaBackend, before the runtime it
+    // builds on.
+    args = {*program, kernels, modelObj, NEURO_AOT_MAIN_LIBRARY,
+            NEURO_CUDA_BACKEND_LIBRARY};
+  args.insert(args.end(), runtimeLibs.begin(), runtimeLibs.end());
+  return run(args);
 }

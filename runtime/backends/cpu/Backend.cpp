@@ -8,6 +8,7 @@
 
 #include "cpu/Backend.h"
 
+#include "neuro/Runtime/Distribution.h"
 #include "neuro/Runtime/MemRef.h"
 
 #include <algorithm>
@@ -56,17 +57,19 @@ void CpuBackend::planStepTasks() {
     const PopulationSpec &spec = model.populations[p];
     if (spec.generator)
       continue;
-    int64_t n = spec.size;
+    // This process's neurons (all but over several processes).
+    auto [first, last] = net.owned(p);
+    int64_t n = last - first;
     int64_t parts = std::clamp<int64_t>(n / kMinNeuronsPerTask, 1, threads);
     // Range boundaries on multiples of 64 neurons: whole vectors and
     // cache lines of the spike flags.
     int64_t chunk = (n + parts - 1) / parts;
     chunk = (chunk + 63) / 64 * 64;
-    for (int64_t begin = 0; begin < n; begin += chunk) {
+    for (int64_t begin = first; begin < last; begin += chunk) {
       StepTask task;
       task.pop = int(p);
       task.begin = begin;
-      task.end = std::min(n, begin + chunk);
+      task.end = std::min(last, begin + chunk);
       stepTasks.push_back(std::move(task));
     }
   }
@@ -87,9 +90,12 @@ CpuBackend::SynapseArgs CpuBackend::synapseArgs(size_t j) {
 }
 
 // The host's rows are the kernels': samples, timed rows and plasticity
-// switches need nothing more.
+// switches need nothing more. Over several processes samples are gathered.
 bool CpuBackend::sampleState(size_t rec, int64_t k, std::string &) {
-  recorder.sample(rec, k);
+  if (net.dist)
+    net.dist->sample(net, recorder, rec, k);
+  else
+    recorder.sample(rec, k);
   return true;
 }
 
@@ -107,6 +113,10 @@ bool CpuBackend::updateProjections(int64_t k, std::string &) {
     const ProjectionSpec &spec = model.projections[j];
     if (!spec.update)
       continue;
+    if (net.dist) {
+      net.dist->prepare(net, j);
+      net.dist->touch(size_t(spec.dst));
+    }
     SynapseArgs a = synapseArgs(j);
     spec.update(&a.srcs, &a.cols, &a.syn, &a.post, &a.pre, &a.mods, k);
   }
@@ -140,6 +150,8 @@ bool CpuBackend::stepPopulations(int64_t k, std::string &) {
       list.insert(list.end(), stepTasks[t].spikes.begin(),
                   stepTasks[t].spikes.end());
   }
+  if (net.dist)
+    net.dist->afterIntegration(net, k);
   return true;
 }
 
@@ -152,6 +164,12 @@ bool CpuBackend::deliver(int64_t k, std::string &) {
   for (size_t j = 0; j < net.projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
     Network::Projection &proj = net.projs[j];
+    // Over several processes: the source rows it reads, up to date; the
+    // targets' rows it writes.
+    if (net.dist) {
+      net.dist->prepare(net, j);
+      net.dist->touch(size_t(spec.dst));
+    }
     if (proj.procedural) {
       deliverProcedural(j, k);
       continue;
@@ -250,6 +268,10 @@ bool CpuBackend::deliverPost(int64_t k, std::string &) {
     const ProjectionSpec &spec = model.projections[j];
     if (!spec.deliverPost)
       continue;
+    if (net.dist) {
+      net.dist->prepare(net, j);
+      net.dist->touch(size_t(spec.dst));
+    }
     const std::vector<int32_t> &list = net.pops[size_t(spec.dst)].ring.at(k);
     if (list.empty())
       continue;
@@ -277,10 +299,16 @@ bool CpuBackend::reset(int64_t k, std::string &) {
       continue;
     Network::Population &pop = net.pops[p];
     const std::vector<int32_t> &list = pop.ring.at(k);
-    if (list.empty())
+    // Only this process's neurons (the list is whole once exchanged).
+    const int32_t *first = list.data(), *last = list.data() + list.size();
+    if (net.dist) {
+      net.dist->touch(p);
+      net.dist->ownSpikes(p, list, first, last);
+    }
+    if (first == last)
       continue;
     NeuroMemRefI32 spikes =
-        memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
+        memref1D(const_cast<int32_t *>(first), int64_t(last - first));
     NeuroMemRef2DF64 state = net.kernelState(p);
     spec.reset(&spikes, &state);
   }
@@ -288,10 +316,19 @@ bool CpuBackend::reset(int64_t k, std::string &) {
 }
 
 bool CpuBackend::monitor(int64_t k, std::string &) {
-  // (5): spike counts and spike monitors.
+  // (5): spike counts and spike monitors; over several processes, of the
+  // steps whose spikes have been exchanged.
+  if (net.dist) {
+    net.dist->endStep(net, recorder, k);
+    return true;
+  }
   for (size_t p = 0; p < net.pops.size(); ++p)
     recorder.addSpikes(p, k, net.pops[p].ring.at(k));
   return true;
 }
 
-bool CpuBackend::sync(std::string &) { return true; }
+bool CpuBackend::sync(std::string &) {
+  if (net.dist)
+    net.dist->flush(net, recorder);
+  return true;
+}

@@ -73,6 +73,8 @@ ModelSpec sampleSpec() {
   p.partitionable = true;
   p.weightRow = 1;
   p.needsSources = true;
+  p.readsSource = false;
+  p.writesSource = true;
   p.modulators = {{2, 0}};
   p.plastic = false;
   p.sign = -1;
@@ -143,7 +145,7 @@ TEST(ModelIO, RefusesDamagedBytesWithoutCrashing) {
   other[8] = 9; // format version 9
   EXPECT_FALSE(deserializeModel(other.data(), other.size(), back, err));
   EXPECT_EQ(err, "serialized model of format version 9, this runtime reads "
-                 "version 2");
+                 "version 3");
 }
 
 void kernelA() {}

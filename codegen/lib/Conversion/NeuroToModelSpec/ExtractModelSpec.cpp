@@ -14,6 +14,9 @@
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/Runtime/ABI.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -34,6 +37,23 @@ static bool writesArgument(ModuleOp module, KernelKind kind, StringRef network,
   for (Operation *user : fn.getArgument(arg).getUsers())
     if (!isa<memref::LoadOp, memref::DimOp>(user))
       return true;
+  return false;
+}
+
+/// Whether kernel `kind` of `owner` uses argument `arg` other than for its
+/// size: reads it (`write` false) or may write it (anything but a load).
+static bool usesArgument(ModuleOp module, KernelKind kind, StringRef network,
+                         StringRef owner, unsigned arg, bool write) {
+  auto fn = module.lookupSymbol<func::FuncOp>(kernelName(kind, network, owner));
+  if (!fn || fn.isExternal() || fn.getNumArguments() <= arg)
+    return false;
+  for (Operation *user : fn.getArgument(arg).getUsers()) {
+    if (isa<memref::DimOp>(user))
+      continue;
+    if (!write || !isa<memref::LoadOp, vector::LoadOp, vector::GatherOp,
+                       vector::TransferReadOp, vector::MaskedLoadOp>(user))
+      return true;
+  }
   return false;
 }
 
@@ -183,6 +203,16 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
       writes(KernelKind::Deliver, NEURO_DELIVER_ARG_SYN) ||
       writes(KernelKind::DeliverPost, NEURO_DELIVER_POST_ARG_SYN) ||
       writes(KernelKind::Update, NEURO_UPDATE_ARG_SYN);
+  auto source = [&](bool write) {
+    return usesArgument(module, KernelKind::Deliver, networkName, p.name,
+                        NEURO_DELIVER_ARG_PRE, write) ||
+           usesArgument(module, KernelKind::DeliverPost, networkName, p.name,
+                        NEURO_DELIVER_POST_ARG_PRE, write) ||
+           usesArgument(module, KernelKind::Update, networkName, p.name,
+                        NEURO_UPDATE_ARG_PRE, write);
+  };
+  p.readsSource = source(false);
+  p.writesSource = source(true);
   p.partitionable = !writes(KernelKind::Deliver, NEURO_DELIVER_ARG_PRE) &&
                     !writes(KernelKind::Deliver, NEURO_DELIVER_ARG_MODS);
   // Modulators in the kernels' order, each a row of its population.

@@ -40,6 +40,8 @@ public:
   /// The spikes emitted at `step`; empty if step < 0, or if `step` was never
   /// pushed or has since been overwritten.
   const std::vector<int32_t> &at(int64_t step) const;
+  /// The stored list of `step` (pushed and not overwritten), to rewrite.
+  std::vector<int32_t> &modify(int64_t step);
 
   /// Forgets every stored step.
   void clear();

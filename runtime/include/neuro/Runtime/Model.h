@@ -138,6 +138,11 @@ struct ProjectionSpec {
   NeuroUpdateFn update = nullptr;
   /// Whether the kernels read the source of each synapse (`srcs`).
   bool needsSources = false;
+  /// Whether a kernel reads (writes) the state rows of the source
+  /// population (`pre`): over several processes, rows of neurons other
+  /// ranks own (Distribution.h).
+  bool readsSource = true;
+  bool writesSource = false;
   /// The synapse's modulators in kernel order: each the mean of state row
   /// `row` of population `population`, taken before the step's updates
   /// and again before spike delivery.

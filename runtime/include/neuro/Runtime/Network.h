@@ -34,6 +34,7 @@
 namespace neuro::rt {
 
 struct ConnectionList;
+class Distribution;
 
 class Network {
 public:
@@ -106,6 +107,11 @@ public:
     /// and groupOf[d] is the group of delay d steps.
     bool procedural = false;
     std::vector<int32_t> groupOf;
+    /// Over ranks (Distribution::localize): the synapses of the whole
+    /// projection (-1: all are here), and, when a state record samples
+    /// them, the whole projection's index of each synapse kept.
+    int64_t wholeSynapses = -1;
+    std::vector<int64_t> wholeIndex;
   };
 
   /// The synapses of a list of spikes of a procedural projection, drawn
@@ -131,6 +137,11 @@ public:
   /// Synaptic events delivered since the network was built: for every
   /// delivered spike, the number of synapses of its source row.
   int64_t events = 0;
+  /// Over several processes: how the network is spread (null: one).
+  Distribution *dist = nullptr;
+  /// The neurons of population `p` this process integrates: [first,
+  /// second).
+  std::pair<int64_t, int64_t> owned(size_t p) const;
 
   //===--------------------------------------------------------------------===//
   // Building
@@ -199,6 +210,11 @@ public:
   int64_t numSynapses(size_t j) const {
     const Projection &p = projs[j];
     return p.procedural ? p.csr.rowPtr.back() : p.csr.numSynapses();
+  }
+  /// The synapses of projection `j` in the whole network (of every rank).
+  int64_t wholeSynapses(size_t j) const {
+    return projs[j].wholeSynapses >= 0 ? projs[j].wholeSynapses
+                                       : numSynapses(j);
   }
   /// The targets of source `i` of procedural projection `j`, drawn again
   /// (Procedural.cpp), ascending, as in its stored CSR.

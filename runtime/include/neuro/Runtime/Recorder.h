@@ -47,6 +47,9 @@ public:
     /// The neurons or synapses recorded, [begin, end) (synapse ranges
     /// clipped to the projection's synapses when built).
     int64_t begin = 0, end = 0;
+    /// Synapse records: the source and target of each synapse in the
+    /// range, when set by setSynapseEnds.
+    std::vector<int64_t> pre, post;
   };
 
   /// Forgets every monitor and what was recorded; state recordings stay,
@@ -89,6 +92,17 @@ public:
   const StateRecording &stateRecording(size_t r) const {
     return stateRecordings[r];
   }
+  /// Appends state record `r`'s sample of step k given as `values`,
+  /// [row of the record][neuron or synapse in the range] (samples gathered
+  /// from other processes, Distribution.h).
+  void appendSample(size_t r, int64_t k, const double *values);
+  /// The source and target of each synapse state record `r` samples, when
+  /// this process does not hold them all (Distribution.h).
+  void setSynapseEnds(size_t r, std::vector<int64_t> pre,
+                      std::vector<int64_t> post);
+  /// Over several processes, every rank but rank 0 only counts spikes:
+  /// what is recorded is kept (and written) where `keep` was left true.
+  void keepRecordings(bool keep) { keeping = keep; }
   /// A recording for the StateRecordSpec just added to the model.
   void addStateRecording(int64_t begin, int64_t end);
 
@@ -147,6 +161,7 @@ private:
 
   const ModelSpec &model;
   const Network &net;
+  bool keeping = true;
   std::vector<SpikeMonitor> spikeMonitors; ///< by population
   std::vector<int> recordedOrder; ///< recorded populations, first mention
   std::vector<StateRecording> stateRecordings; ///< by StateRecordSpec

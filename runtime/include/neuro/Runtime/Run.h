@@ -23,6 +23,7 @@
 
 namespace neuro::rt {
 
+class Comm;
 class Simulator;
 
 struct RunOptions {
@@ -65,6 +66,9 @@ struct RunOptions {
   std::function<std::unique_ptr<SpikeSink>(const ModelSpec &, std::string &err)>
       spikeSink;
   std::string spikeSinkFile;
+  /// The processes the run is spread over (Distribution.h; null: this
+  /// one). Every process calls runModel alike; rank 0 prints and writes.
+  Comm *processes = nullptr;
 };
 
 /// `s` as a JSON string literal (quotes and backslashes escaped).
@@ -100,9 +104,22 @@ struct RunEnvironment {
   /// The most threads a run uses: the hardware threads, or
   /// NEURO_MAX_THREADS (1 to 65536).
   unsigned maxThreads = 1;
+  /// Started by mpirun (or another MPI launcher): the processes of the
+  /// launch run one network (Comm::init).
+  bool launchedByMpi = false;
+  /// Processes of the launch on this machine (threads are shared out).
+  unsigned localProcesses = 1;
 
   static RunEnvironment read();
 };
+
+/// Joins the processes of an MPI launch when `env` says there is one
+/// (Comm::init) and spreads the run over them (`options.processes`; with
+/// automatic threads, the machine's threads shared out among its
+/// processes). False and `err` when MPI cannot start. The driver calls
+/// Comm::finalize() before it exits.
+bool joinProcesses(const RunEnvironment &env, RunOptions &options,
+                   std::string &err);
 
 /// `--threads`: a whole number >= 1, capped at `most` with `note` saying
 /// so (empty otherwise); false and `err` when malformed.

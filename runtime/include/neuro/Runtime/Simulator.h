@@ -34,6 +34,10 @@
 // rows whose name does not start with '_' are checked for NaN and
 // infinities.
 //
+// Over several processes (setComm), each integrates its share of the
+// neurons and the steps exchange spikes and the rows read remotely between
+// the phases (Distribution.h); every process calls build() and run() alike.
+//
 // Errors are reported as false + message; nothing throws out of this API.
 //
 //===----------------------------------------------------------------------===//
@@ -42,6 +46,8 @@
 #define NEURO_RUNTIME_SIMULATOR_H
 
 #include "neuro/Runtime/Backend.h"
+#include "neuro/Runtime/Comm.h"
+#include "neuro/Runtime/Distribution.h"
 #include "neuro/Runtime/Model.h"
 #include "neuro/Runtime/Network.h"
 #include "neuro/Runtime/Npy.h"
@@ -107,6 +113,13 @@ public:
   void setThreads(unsigned threads);
   /// The threads build() uses.
   unsigned threads() const { return numThreads; }
+
+  /// Spreads the network over the processes of `comm` (Distribution.h)
+  /// from the next build(): each integrates its share of the neurons and
+  /// holds the synapses onto them; the recordings are whole on rank 0.
+  void setComm(Comm &processes) { comm = &processes; }
+  /// The processes of the run (null: this one alone).
+  Comm *processes() const { return comm; }
 
   /// Validates the spec, allocates and initializes every buffer, generates
   /// the connectivity, and sets the current step to 0; the steps then run
@@ -308,6 +321,8 @@ private:
   std::string fingerprint() const;
 
   ModelSpec model;
+  Comm *comm = nullptr;
+  std::unique_ptr<Distribution> dist;
   Network net{model};
   Recorder recorder{model, net};
   std::unique_ptr<Backend> backend;

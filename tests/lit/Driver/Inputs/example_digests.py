@@ -5,8 +5,12 @@ microcircuit, 9 GB, left out) for 200 ms on one thread and prints a digest
 listed there and names every recording that differs, appeared or vanished
 (exit status 1); with --write FILE, writes them there. The digests pin the
 recordings bit for bit while the code that makes them is reorganized.
+With --threads N the runs take N threads; with --launch "CMD" each runs
+under CMD (`mpirun -np 3`: over three processes), and must write the same
+recordings.
 
 usage: example_digests.py NEUROC ROOT OUTDIR (--check|--write) DIGESTS
+                          [--threads N] [--launch CMD]
 """
 import hashlib
 import os
@@ -30,14 +34,14 @@ def networks(path):
     return names if len(names) > 1 else [None]
 
 
-def digests(neuroc, root, outdir):
+def digests(neuroc, root, outdir, threads="1", launch=()):
     lines = []
     for rel in sorted(models(root)):
         for net in networks(os.path.join(root, rel)):
             label = rel + (":" + net if net else "")
             out = os.path.join(outdir, label.replace("/", "_").replace(":", "_"))
-            cmd = [neuroc, "run", "--threads", "1", "--duration", "200ms",
-                   "-o", out]
+            cmd = list(launch) + [neuroc, "run", "--threads", threads,
+                                  "--duration", "200ms", "-o", out]
             if net:
                 cmd += ["--network", net]
             run = subprocess.run(cmd + [rel], cwd=root, capture_output=True,
@@ -55,7 +59,9 @@ def digests(neuroc, root, outdir):
 
 def main():
     neuroc, root, outdir, mode, listing = sys.argv[1:6]
-    lines = digests(neuroc, root, outdir)
+    extra = dict(zip(sys.argv[6::2], sys.argv[7::2]))
+    lines = digests(neuroc, root, outdir, extra.get("--threads", "1"),
+                    extra.get("--launch", "").split())
     if mode == "--write":
         with open(listing, "w") as f:
             f.write("\n".join(lines) + "\n")

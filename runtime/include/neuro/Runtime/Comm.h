@@ -1,0 +1,74 @@
+//===- Comm.h - The processes of one run ------------------------*- C++ -*-===//
+//
+// The processes a run is spread over: MPI_COMM_WORLD when mpirun (or
+// another MPI launcher) started the program, else a world of one process in
+// which every collective is a copy. The runtime uses only these calls, all
+// collective (every rank calls them in the same order), and counts the
+// seconds spent in them. Without MPI at build time (NEURO_HAVE_MPI unset)
+// only the world of one exists.
+//
+// Drivers call Comm::init once, before any thread starts, with what the
+// environment says (RunEnvironment::launchedByMpi), and Comm::finalize
+// before they exit.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_COMM_H
+#define NEURO_RUNTIME_COMM_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace neuro::rt {
+
+class Comm {
+public:
+  /// Whether this runtime was built with MPI.
+  static bool available();
+  /// Joins the processes of the launch when `launched` (MPI_Init); a world
+  /// of one otherwise. False and `err` when MPI cannot start, or when
+  /// launched by mpirun and built without MPI.
+  static bool init(bool launched, std::string &err);
+  /// MPI_Finalize, when init joined MPI.
+  static void finalize();
+  /// The processes of this run.
+  static Comm &world();
+
+  int rank() const { return rankIndex; }
+  int size() const { return numRanks; }
+  bool root() const { return rankIndex == 0; }
+  bool distributed() const { return numRanks > 1; }
+  /// Seconds spent in the collectives below so far.
+  double seconds() const { return commSeconds; }
+
+  /// Every rank's `value`, by rank.
+  std::vector<int64_t> allgather(int64_t value);
+  /// Every rank's `count` elements of `bytes` bytes at `local`, one after
+  /// the other in rank order, into `out`; `counts` are the ranks' counts
+  /// (each rank's `count` is counts[rank]).
+  void allgatherv(const void *local, void *out,
+                  const std::vector<int64_t> &counts, int bytes);
+  /// The same with every rank's block already in place in `buffer`, at
+  /// displs[r] elements.
+  void allgathervInPlace(void *buffer, const std::vector<int64_t> &counts,
+                         const std::vector<int64_t> &displs, int bytes);
+  /// As allgatherv, to rank 0 only (`out` is read on rank 0 alone).
+  void gatherv(const void *local, void *out, const std::vector<int64_t> &counts,
+               int bytes);
+  int64_t sum(int64_t value);
+  double max(double value);
+  /// Whether `ok` holds on every rank; when it does not, every rank gets
+  /// the `err` of the lowest rank where it failed.
+  bool agree(bool ok, std::string &err);
+
+private:
+  Comm() = default;
+  int rankIndex = 0;
+  int numRanks = 1;
+  double commSeconds = 0;
+};
+
+} // namespace neuro::rt
+
+#endif // NEURO_RUNTIME_COMM_H

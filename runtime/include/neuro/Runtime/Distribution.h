@@ -1,0 +1,132 @@
+//===- Distribution.h - One network over the ranks of a run -----*- C++ -*-===//
+//
+// How a Network is spread over the processes of a Comm (docs/distributed.md):
+//
+// - Partition: rank r of K owns neurons [n r / K, n (r + 1) / K) of each
+//   population of n neurons and integrates only those; the state rows stay
+//   whole on every rank (what other ranks own is a mirror, brought up to
+//   date only where a kernel reads it). Generators (spike times, Poisson
+//   sources and drives) are drawn whole on every rank: their draws are
+//   keyed by neuron, so every rank draws the same spikes.
+// - Synapses live at their target: a stored projection is built as one
+//   process builds it (every draw keyed by global indices) and keeps only
+//   the synapses onto this rank's neurons, in the same order; a
+//   procedural one draws a spiking source's synapses again and keeps those
+//   onto this rank's neurons. Every target so receives the same events in
+//   the same order as in one process, whatever K.
+// - Spikes: the spike lists of this rank's neurons are exchanged
+//   (MPI_Allgatherv) every `interval()` steps, the shortest delay of any
+//   projection (every step, right after integration, when a delay is 0);
+//   until then delivery needs only spikes older than the shortest delay,
+//   which every rank has. The lists of a step reach the recorder once
+//   exchanged.
+// - Rows read remotely: before a kernel reads the source rows of a
+//   projection (`pre.x`, modulators), the rows written since the last
+//   exchange are gathered whole on every rank.
+// - Recordings: spikes are whole on every rank and recorded on rank 0;
+//   state samples are gathered to rank 0, which writes every file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NEURO_RUNTIME_DISTRIBUTION_H
+#define NEURO_RUNTIME_DISTRIBUTION_H
+
+#include "neuro/Runtime/Comm.h"
+#include "neuro/Runtime/Model.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace neuro::rt {
+
+class Network;
+class Recorder;
+
+class Distribution {
+public:
+  Distribution(Comm &comm, const ModelSpec &model);
+
+  Comm &comm;
+
+  /// The first neuron rank `rank` owns of a population of `n`.
+  static int64_t blockStart(int64_t n, int rank, int ranks) {
+    return n * rank / ranks;
+  }
+  /// The neurons of population `p` this rank owns: [begin, end).
+  int64_t begin(size_t p) const;
+  int64_t end(size_t p) const;
+
+  /// What a distributed run cannot do with `model` ("" if nothing).
+  static std::string blocker(const ModelSpec &model);
+
+  //===--------------------------------------------------------------------===//
+  // Building
+  //===--------------------------------------------------------------------===//
+
+  /// Keeps of stored projection `j` (built whole) only the synapses onto
+  /// this rank's neurons, in their order, and remembers the whole
+  /// projection's index of those a state record samples.
+  void localize(Network &net, size_t j);
+  /// Once every projection is built: the spike exchange interval, rings
+  /// long enough for it, and on rank 0 the ends of recorded synapses.
+  void finishBuild(Network &net, Recorder &recorder);
+  /// The spike exchange interval in steps (0: right after integration).
+  int64_t interval() const { return exchangeInterval; }
+
+  //===--------------------------------------------------------------------===//
+  // Steps
+  //===--------------------------------------------------------------------===//
+
+  /// After integration of step k: the rows of every population changed;
+  /// with an interval of 0 the spikes are exchanged now.
+  void afterIntegration(Network &net, int64_t k);
+  /// The end of step k: its spikes are exchanged when due, and the spikes
+  /// of every exchanged step go to the recorder.
+  void endStep(Network &net, Recorder &recorder, int64_t k);
+  /// Exchanges every step not yet exchanged (the end of a run, a sync).
+  void flush(Network &net, Recorder &recorder);
+  /// Population `p`'s rows were written here.
+  void touch(size_t p) { stale[p] = true; }
+  /// Before projection `j`'s kernels run: the rows they read of other
+  /// ranks' neurons (its source's, its modulators') brought up to date.
+  void prepare(Network &net, size_t j);
+  /// The spikes of `list` (a whole population's, ascending) of neurons
+  /// this rank owns: [first, last).
+  void ownSpikes(size_t p, const std::vector<int32_t> &list,
+                 const int32_t *&first, const int32_t *&last) const;
+
+  //===--------------------------------------------------------------------===//
+  // Recordings
+  //===--------------------------------------------------------------------===//
+
+  /// State record `r` sampled at the start of step k, gathered on rank 0
+  /// into `recorder`.
+  void sample(Network &net, Recorder &recorder, size_t r, int64_t k);
+
+private:
+  void exchangeRows(Network &net, size_t p);
+  /// The spikes of the pending steps, from every rank, into every ring.
+  void exchangeSpikes(Network &net);
+  /// The spikes of the exchanged steps to the recorder.
+  void record(Network &net, Recorder &recorder);
+
+  const ModelSpec &model;
+  /// By population, the first neuron of each rank and the end.
+  std::vector<std::vector<int64_t>> starts;
+  std::vector<bool> stale;
+  int64_t exchangeInterval = 1;
+  /// Steps whose spikes are not exchanged yet, and those exchanged but not
+  /// yet recorded.
+  std::vector<int64_t> pending, exchanged;
+  /// By state record of synapses: this rank's synapses it samples, and on
+  /// rank 0 where each gathered value goes in the record's range.
+  std::vector<std::vector<int64_t>> recordedSynapses;
+  std::vector<std::vector<int64_t>> gatheredSlots;
+  std::vector<double> packed, gathered, sampleValues;
+  std::vector<int32_t> sendSpikes, recvSpikes;
+};
+
+} // namespace neuro::rt
+
+#endif // NEURO_RUNTIME_DISTRIBUTION_H

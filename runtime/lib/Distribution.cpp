@@ -1,0 +1,350 @@
+//===- Distribution.cpp - One network over the ranks of a run -------------===//
+//
+// The partition, the synapses kept at their target, the exchanges of
+// spikes and of rows read remotely, and the gathering of state samples to
+// rank 0 (Distribution.h, docs/distributed.md).
+//
+//===----------------------------------------------------------------------===//
+
+#include "neuro/Runtime/Distribution.h"
+
+#include "neuro/Runtime/Network.h"
+#include "neuro/Runtime/Recorder.h"
+
+#include <algorithm>
+#include <cstring>
+
+using namespace neuro::rt;
+
+Distribution::Distribution(Comm &comm, const ModelSpec &model)
+    : comm(comm), model(model) {
+  int ranks = comm.size();
+  starts.resize(model.populations.size());
+  for (size_t p = 0; p < model.populations.size(); ++p) {
+    int64_t n = model.populations[p].size;
+    for (int r = 0; r <= ranks; ++r)
+      starts[p].push_back(blockStart(n, r, ranks));
+  }
+  stale.assign(model.populations.size(), false);
+}
+
+int64_t Distribution::begin(size_t p) const {
+  if (model.populations[p].generator)
+    return 0;
+  return starts[p][size_t(comm.rank())];
+}
+
+int64_t Distribution::end(size_t p) const {
+  if (model.populations[p].generator)
+    return model.populations[p].size;
+  return starts[p][size_t(comm.rank()) + 1];
+}
+
+std::string Distribution::blocker(const ModelSpec &model) {
+  for (const ProjectionSpec &p : model.projections)
+    if (p.writesSource)
+      return "projection '" + p.name +
+             "' writes the state of its source neurons, which live on other "
+             "processes: it cannot run over MPI";
+  return "";
+}
+
+//===----------------------------------------------------------------------===//
+// Building
+//===----------------------------------------------------------------------===//
+
+void Distribution::localize(Network &net, size_t j) {
+  const ProjectionSpec &spec = model.projections[j];
+  Network::Projection &proj = net.projs[j];
+  if (proj.procedural)
+    return; // drawn again for this rank's targets (Network::regenerate)
+  int64_t lo = begin(size_t(spec.dst)), hi = end(size_t(spec.dst));
+  int64_t n = proj.csr.numSynapses();
+  proj.wholeSynapses = n;
+  // kept[s]: the synapses kept before position s; every offset into the
+  // synapses (row starts of each delay group) maps through it.
+  std::vector<int64_t> kept(size_t(n) + 1, 0);
+  for (int64_t s = 0; s < n; ++s) {
+    int32_t t = proj.csr.cols[size_t(s)];
+    kept[size_t(s) + 1] = kept[size_t(s)] + (t >= lo && t < hi ? 1 : 0);
+  }
+  int64_t m = kept.back();
+  auto remap = [&](std::vector<int64_t> &offsets) {
+    for (int64_t &o : offsets)
+      o = kept[size_t(o)];
+  };
+  for (std::vector<int64_t> &ptr : proj.rowPtrs)
+    remap(ptr);
+  remap(proj.csr.rowPtr);
+  // What state records of this projection sample: the whole projection's
+  // index of each synapse kept (recorded ranges are clipped later).
+  std::vector<int64_t> whole;
+  bool recorded = false;
+  for (const StateRecordSpec &rec : model.stateRecords)
+    recorded |= rec.projection == int(j);
+  // In place, row after row: nothing is written before it is read.
+  auto compact = [&](auto *values) {
+    for (int64_t s = 0; s < n; ++s)
+      if (kept[size_t(s) + 1] != kept[size_t(s)])
+        values[kept[size_t(s)]] = values[s];
+  };
+  compact(proj.csr.cols.data());
+  size_t nRows = spec.synRows.size();
+  for (size_t r = 0; r < nRows; ++r) {
+    double *row = proj.syn.data() + r * size_t(n);
+    compact(row);
+    std::copy_n(row, size_t(m), proj.syn.data() + r * size_t(m));
+  }
+  for (int64_t s = 0; recorded && s < n; ++s)
+    if (kept[size_t(s) + 1] != kept[size_t(s)])
+      whole.push_back(s);
+  proj.csr.cols.resize(size_t(m));
+  proj.csr.cols.shrink_to_fit();
+  proj.syn.resize(nRows * size_t(m));
+  proj.syn.shrink_to_fit();
+  proj.wholeIndex = std::move(whole);
+}
+
+void Distribution::finishBuild(Network &net, Recorder &recorder) {
+  // Spikes travel every `interval` steps: the shortest delay anywhere.
+  exchangeInterval = 100;
+  for (const Network::Projection &p : net.projs)
+    if (!p.delays.empty())
+      exchangeInterval = std::min(exchangeInterval, p.delays.front());
+  for (Network::Population &pop : net.pops)
+    if (pop.ring.maxDelay() < exchangeInterval)
+      pop.ring = DelayRing(exchangeInterval);
+  pending.clear();
+  exchanged.clear();
+  // Rank 0 learns where the samples of each synapse record come from, and
+  // the ends of the recorded synapses.
+  recordedSynapses.assign(model.stateRecords.size(), {});
+  gatheredSlots.assign(model.stateRecords.size(), {});
+  for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+    const StateRecordSpec &rec = model.stateRecords[r];
+    if (rec.projection < 0)
+      continue;
+    const Network::Projection &proj = net.projs[size_t(rec.projection)];
+    const Recorder::StateRecording &range = recorder.stateRecording(r);
+    std::vector<int64_t> mine, ends;
+    for (size_t s = 0; s < proj.wholeIndex.size(); ++s) {
+      int64_t g = proj.wholeIndex[s];
+      if (g < range.begin || g >= range.end)
+        continue;
+      recordedSynapses[r].push_back(int64_t(s));
+      mine.push_back(g);
+      ends.push_back(Network::synapseSource(proj, int64_t(s)));
+      ends.push_back(proj.csr.cols[s]);
+    }
+    std::vector<int64_t> counts = comm.allgather(int64_t(mine.size()));
+    int64_t total = 0;
+    for (int64_t c : counts)
+      total += c;
+    std::vector<int64_t> where(size_t(comm.root() ? total : 0));
+    std::vector<int64_t> allEnds(size_t(comm.root() ? 2 * total : 0));
+    comm.gatherv(mine.data(), where.data(), counts, sizeof(int64_t));
+    comm.gatherv(ends.data(), allEnds.data(), counts, 2 * sizeof(int64_t));
+    if (!comm.root())
+      continue;
+    int64_t width = range.end - range.begin;
+    std::vector<int64_t> pre(size_t(width), -1), post(size_t(width), -1);
+    for (size_t q = 0; q < where.size(); ++q) {
+      int64_t c = where[q] - range.begin;
+      gatheredSlots[r].push_back(c);
+      pre[size_t(c)] = allEnds[2 * q];
+      post[size_t(c)] = allEnds[2 * q + 1];
+    }
+    recorder.setSynapseEnds(r, std::move(pre), std::move(post));
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Steps
+//===----------------------------------------------------------------------===//
+
+void Distribution::ownSpikes(size_t p, const std::vector<int32_t> &list,
+                             const int32_t *&first,
+                             const int32_t *&last) const {
+  first = std::lower_bound(list.data(), list.data() + list.size(),
+                           int32_t(begin(p)));
+  last = std::lower_bound(first, list.data() + list.size(), int32_t(end(p)));
+}
+
+void Distribution::afterIntegration(Network &net, int64_t k) {
+  for (size_t p = 0; p < model.populations.size(); ++p)
+    if (!model.populations[p].generator)
+      stale[p] = true;
+  if (exchangeInterval == 0) {
+    pending.push_back(k);
+    exchangeSpikes(net);
+  }
+}
+
+void Distribution::endStep(Network &net, Recorder &recorder, int64_t k) {
+  if (exchangeInterval > 0) {
+    pending.push_back(k);
+    if (int64_t(pending.size()) >= exchangeInterval)
+      exchangeSpikes(net);
+  }
+  record(net, recorder);
+}
+
+void Distribution::flush(Network &net, Recorder &recorder) {
+  if (!pending.empty())
+    exchangeSpikes(net);
+  record(net, recorder);
+}
+
+void Distribution::record(Network &net, Recorder &recorder) {
+  for (int64_t s : exchanged)
+    for (size_t p = 0; p < net.pops.size(); ++p)
+      recorder.addSpikes(p, s, net.pops[p].ring.at(s));
+  exchanged.clear();
+}
+
+void Distribution::exchangeSpikes(Network &net) {
+  // Per pending step and population of neurons, this rank's spikes; then
+  // every rank's, in rank order: ascending, as one process lists them.
+  std::vector<size_t> pops;
+  for (size_t p = 0; p < model.populations.size(); ++p)
+    if (!model.populations[p].generator)
+      pops.push_back(p);
+  size_t lists = pending.size() * pops.size();
+  std::vector<int64_t> counts(lists);
+  sendSpikes.clear();
+  for (size_t s = 0, l = 0; s < pending.size(); ++s)
+    for (size_t p : pops) {
+      const std::vector<int32_t> &list = net.pops[p].ring.at(pending[s]);
+      counts[l++] = int64_t(list.size());
+      sendSpikes.insert(sendSpikes.end(), list.begin(), list.end());
+    }
+  int ranks = comm.size();
+  std::vector<int64_t> allCounts(lists * size_t(ranks));
+  comm.allgatherv(counts.data(), allCounts.data(),
+                  std::vector<int64_t>(size_t(ranks), int64_t(lists)),
+                  sizeof(int64_t));
+  std::vector<int64_t> totals(size_t(ranks), 0), offsets(size_t(ranks), 0);
+  for (int r = 0; r < ranks; ++r) {
+    for (size_t l = 0; l < lists; ++l)
+      totals[size_t(r)] += allCounts[size_t(r) * lists + l];
+    if (r > 0)
+      offsets[size_t(r)] = offsets[size_t(r) - 1] + totals[size_t(r) - 1];
+  }
+  recvSpikes.resize(size_t(offsets.back() + totals.back()));
+  comm.allgatherv(sendSpikes.data(), recvSpikes.data(), totals,
+                  sizeof(int32_t));
+  for (size_t s = 0, l = 0; s < pending.size(); ++s)
+    for (size_t p : pops) {
+      std::vector<int32_t> &list = net.pops[p].ring.modify(pending[s]);
+      list.clear();
+      for (int r = 0; r < ranks; ++r) {
+        int64_t c = allCounts[size_t(r) * lists + l];
+        const int32_t *from = recvSpikes.data() + offsets[size_t(r)];
+        list.insert(list.end(), from, from + c);
+        offsets[size_t(r)] += c;
+      }
+      ++l;
+    }
+  exchanged.insert(exchanged.end(), pending.begin(), pending.end());
+  pending.clear();
+}
+
+void Distribution::prepare(Network &net, size_t j) {
+  const ProjectionSpec &spec = model.projections[j];
+  auto refresh = [&](size_t p) {
+    if (stale[p] && !model.populations[p].generator)
+      exchangeRows(net, p);
+    stale[p] = false;
+  };
+  if (spec.readsSource)
+    refresh(size_t(spec.src));
+  for (const ProjectionSpec::Modulator &m : spec.modulators)
+    refresh(size_t(m.population));
+}
+
+void Distribution::exchangeRows(Network &net, size_t p) {
+  const PopulationSpec &spec = model.populations[p];
+  int ranks = comm.size();
+  std::vector<int64_t> counts(static_cast<size_t>(ranks)),
+      displs(static_cast<size_t>(ranks));
+  for (int r = 0; r < ranks; ++r) {
+    displs[size_t(r)] = starts[p][size_t(r)];
+    counts[size_t(r)] = starts[p][size_t(r) + 1] - starts[p][size_t(r)];
+  }
+  int bytes = int(net.kernelValueBytes());
+  char *rows = static_cast<char *>(net.kernelRows(p));
+  for (size_t r = 0; r < spec.rows.size(); ++r)
+    comm.allgathervInPlace(rows + r * size_t(spec.size) * size_t(bytes), counts,
+                           displs, bytes);
+}
+
+//===----------------------------------------------------------------------===//
+// Recordings
+//===----------------------------------------------------------------------===//
+
+void Distribution::sample(Network &net, Recorder &recorder, size_t r,
+                          int64_t k) {
+  const StateRecordSpec &rec = model.stateRecords[r];
+  const Recorder::StateRecording &range = recorder.stateRecording(r);
+  int64_t width = range.end - range.begin;
+  size_t nRows = rec.rows.size();
+  bool single = net.single();
+  auto value = [&](const void *rows, int64_t at) {
+    return single ? double(static_cast<const float *>(rows)[at])
+                  : static_cast<const double *>(rows)[at];
+  };
+  int ranks = comm.size();
+  std::vector<int64_t> counts;
+  packed.clear();
+  if (rec.projection >= 0) {
+    size_t j = size_t(rec.projection);
+    const void *rows = net.kernelSynapseRows(j);
+    int64_t nSyn = net.projs[j].csr.numSynapses();
+    for (int row : rec.rows)
+      for (int64_t s : recordedSynapses[r])
+        packed.push_back(value(rows, row * nSyn + s));
+  } else {
+    size_t p = size_t(rec.population);
+    int64_t size = model.populations[p].size;
+    int64_t lo = std::max(range.begin, begin(p));
+    int64_t hi = std::min(range.end, end(p));
+    const void *rows = net.kernelRows(p);
+    for (int row : rec.rows)
+      for (int64_t i = lo; i < hi; ++i)
+        packed.push_back(value(rows, row * size + i));
+  }
+  counts = comm.allgather(int64_t(packed.size()));
+  int64_t total = 0;
+  for (int64_t c : counts)
+    total += c;
+  gathered.resize(size_t(comm.root() ? total : 0));
+  comm.gatherv(packed.data(), gathered.data(), counts, sizeof(double));
+  if (!comm.root())
+    return;
+  // Rank by rank, [row][its neurons or synapses] into [row][range].
+  sampleValues.assign(nRows * size_t(width), 0.0);
+  if (rec.projection >= 0) {
+    const std::vector<int64_t> &slots = gatheredSlots[r];
+    size_t at = 0;
+    int64_t first = 0;
+    for (int q = 0; q < ranks; ++q) {
+      int64_t n = counts[size_t(q)] / int64_t(std::max<size_t>(nRows, 1));
+      for (size_t v = 0; v < nRows; ++v)
+        for (int64_t s = 0; s < n; ++s)
+          sampleValues[v * size_t(width) + size_t(slots[size_t(first + s)])] =
+              gathered[at++];
+      first += n;
+    }
+  } else {
+    size_t p = size_t(rec.population), at = 0;
+    for (int q = 0; q < ranks; ++q) {
+      int64_t lo = std::max(range.begin, starts[p][size_t(q)]);
+      int64_t hi = std::min(range.end, starts[p][size_t(q) + 1]);
+      for (size_t v = 0; v < nRows; ++v)
+        for (int64_t i = lo; i < hi; ++i)
+          sampleValues[v * size_t(width) + size_t(i - range.begin)] =
+              gathered[at++];
+    }
+  }
+  recorder.appendSample(r, k, sampleValues.data());
+}
