@@ -1,7 +1,8 @@
 //===- NIRExport.cpp - .neuro networks as NIR graphs ----------------------===//
 //
-// networkFromSema reads a checked network back into the Network that
-// writeNeuro writes (so that export then import gives the same model);
+// networkFromModule reads a network's `neuro.network` ops back into the
+// Network that writeNeuro writes (so that export then import gives the
+// same model);
 // networkToGraph turns a Network into NIR nodes: a node per population,
 // an Affine (when the target has a bias) or Linear node per projection with
 // its dense weight matrix, and an Output node per recorded population.
@@ -10,7 +11,7 @@
 
 #include "neuro/Interop/NIRExport.h"
 #include "NIRInternal.h"
-#include "neuro/Frontend/Sema.h"
+#include "neuro/IR/NeuroOps.h"
 #include "neuro/Runtime/Table.h"
 
 #include <algorithm>
@@ -46,46 +47,65 @@ bool nirType(const std::string &model, std::string &type, bool &subtract) {
   return true;
 }
 
+/// Reads the `neuro.network` ops of the neuro stage (before
+/// neuro-elaborate, which removes the models): populations name their
+/// model (`of @LIF`) and hold their parameters in `params` (SI) or, set
+/// per neuron, as initial-value ops in their body; projections name their
+/// synapse and hold their rule, table file, slices and the initial value
+/// of the weight.
 struct Reader {
-  const NetworkInfo &info;
   const std::string &file;
   Network net;
   std::set<std::string> resets;
+  llvm::StringMap<size_t> index;
 
-  std::vector<double> perNeuron(const PopulationInfo &p,
+  std::vector<double> perNeuron(neuro::PopulationOp pop,
                                 const std::string &name) {
-    std::string where = file + ": population '" + p.decl->name + "'";
-    if (auto it = p.params.find(name); it != p.params.end())
-      return std::vector<double>(size_t(p.size), it->second);
-    for (const auto &[n, init] : p.paramInits) {
-      if (n != name)
+    size_t size = size_t(pop.getSize());
+    std::string where = file + ": population '" + pop.getSymName().str() + "'";
+    if (mlir::DictionaryAttr params = pop.getParamsAttr())
+      if (auto value = params.getAs<mlir::FloatAttr>(name))
+        return std::vector<double>(size, value.getValueAsDouble());
+    for (mlir::Operation &op : pop.getBody().front()) {
+      mlir::FlatSymbolRefAttr var = getInitVar(&op);
+      if (!var || var.getValue() != name)
         continue;
-      if (init.expr || init.kind != rt::InitSpec::Timed || !init.values ||
-          init.values->size() != size_t(p.size))
+      // values("FILE"): a table of one row, one column per neuron.
+      auto table = llvm::dyn_cast<neuro::InitTimedOp>(op);
+      auto shape = table ? table.getValues().getType().getShape()
+                         : llvm::ArrayRef<int64_t>();
+      if (!table || shape.size() != 2 || shape[0] != 1 ||
+          shape[1] != int64_t(size))
         throw Error(where + ": parameter '" + name +
                     "' is drawn or computed per neuron; NIR needs its values "
                     "(give them with values(\"FILE\"))");
-      return *init.values;
+      auto values = table.getValues().getValues<double>();
+      return std::vector<double>(values.begin(), values.end());
     }
-    throw Error(where + ": model '" + p.model->name + "' has no parameter '" +
-                name + "'");
+    throw Error(where + ": model '" + pop.getModel()->str() +
+                "' has no parameter '" + name + "'");
   }
 
-  void population(const PopulationInfo &p) {
+  void population(neuro::PopulationOp op) {
     Population pop;
-    pop.name = p.decl->name;
-    pop.size = p.size;
-    pop.shape = {uint64_t(p.size)};
-    if (p.generator) {
+    pop.name = op.getSymName().str();
+    pop.size = int64_t(op.getSize());
+    pop.shape = {uint64_t(pop.size)};
+    index[pop.name] = net.populations.size();
+    if (op.getSpikeTimes()) {
       pop.type = "Input";
       pop.spikeInput = true;
       net.populations.push_back(std::move(pop));
       return;
     }
     bool subtract = false;
-    if (!p.model || !nirType(p.model->name, pop.type, subtract))
+    // A population without a model is a Poisson source here.
+    std::string model = op.getModel()    ? op.getModel()->str()
+                        : op.getInputs() ? "PoissonDrive"
+                                         : "PoissonInput";
+    if (!op.getModel() || !nirType(model, pop.type, subtract))
       throw Error(file + ": population '" + pop.name + "' uses model '" +
-                  (p.model ? p.model->name : std::string("?")) +
+                  model +
                   "', which has no NIR node (export knows the models neuroc "
                   "import writes: Input, LIF, IF, LI, Integrator, CubaLIF, "
                   "CubaLI, Threshold)");
@@ -93,68 +113,89 @@ struct Reader {
       resets.insert(subtract ? "subtract" : "zero");
       for (const std::string &name : typeParams(pop.type))
         pop.params[name] = name == "v_reset" && subtract
-                               ? std::vector<double>(size_t(p.size), 0.0)
-                               : perNeuron(p, name);
-      pop.params["bias"] = perNeuron(p, "bias");
+                               ? std::vector<double>(size_t(pop.size), 0.0)
+                               : perNeuron(op, name);
+      pop.params["bias"] = perNeuron(op, "bias");
     }
     net.populations.push_back(std::move(pop));
   }
 
-  double constantInit(const ProjectionInfo &proj, const std::string &name) {
-    for (const auto &[n, init] : proj.inits)
-      if (n == name) {
-        if (init.expr || init.kind != rt::InitSpec::Constant)
-          throw Error(file + ": projection '" + proj.name + "': '" + name +
-                      "' is drawn per synapse; NIR needs its values (list "
-                      "them in a table)");
-        return init.a;
-      }
+  /// The weight every synapse of `proj` starts with (0 when the synapse
+  /// gives none).
+  double constantWeight(neuro::ProjectionOp proj) {
+    for (mlir::Operation &op : proj.getBody().front()) {
+      mlir::FlatSymbolRefAttr var = getInitVar(&op);
+      if (!var || var.getValue() != "w")
+        continue;
+      if (auto init = llvm::dyn_cast<neuro::InitConstOp>(op))
+        return init.getValue().convertToDouble();
+      throw Error(file + ": projection '" + proj.getSymName().str() +
+                  "': 'w' is drawn per synapse; NIR needs its values (list "
+                  "them in a table)");
+    }
     return 0.0;
   }
 
-  void projection(const ProjectionInfo &info) {
-    std::string where = file + ": projection '" + info.name + "'";
-    std::string syn = info.model ? info.model->name : "";
+  /// The synapses of `op` when its rule lists them.
+  rt::ConnectionList synapses(neuro::ProjectionOp op,
+                              const std::string &where) {
+    rt::ConnectionList list;
+    std::string rule = op.getRule().str();
+    int64_t srcSize = net.populations[index.lookup(op.getSource())].size;
+    int64_t dstSize = net.populations[index.lookup(op.getTarget())].size;
+    llvm::SmallVector<int64_t, 4> slices{0, srcSize, 0, dstSize};
+    if (std::optional<llvm::ArrayRef<int64_t>> s = op.getSlices())
+      slices.assign(s->begin(), s->end());
+    bool self = op.getSource() == op.getTarget();
+    if (rule == "file") {
+      std::string err;
+      if (!rt::readConnections(op.getFile()->str(), "w", list, err))
+        throw Error(where + ": " + err);
+    } else if (rule == "one_to_one" ||
+               (rule == "probability" &&
+                op.getProbability().convertToDouble() == 1.0)) {
+      for (int64_t i = slices[0]; i < slices[1]; ++i)
+        for (int64_t j = slices[2]; j < slices[3]; ++j)
+          if (rule != "one_to_one" || i - slices[0] == j - slices[2])
+            if (op.getAutapses() || !self || i != j) {
+              list.pre.push_back(i);
+              list.post.push_back(j);
+            }
+    } else {
+      throw Error(where + ": synapses made by the rule '" + rule +
+                  "' are random; NIR needs them listed (connect ... from "
+                  "\"FILE\")");
+    }
+    return list;
+  }
+
+  void projection(neuro::ProjectionOp op) {
+    std::string where = file + ": projection '" + op.getSymName().str() + "'";
+    std::string syn = op.getSynapse() ? op.getSynapse()->str() : "";
     if (syn != "SpikeV" && syn != "SpikeSyn" && syn != "Drive" &&
         syn != "InputDrive")
       throw Error(where + ": synapse model '" + syn +
                   "' has no NIR counterpart (export knows SpikeV, SpikeSyn, "
                   "Drive and InputDrive)");
     Projection proj;
-    proj.name = info.name;
-    proj.src = size_t(info.src);
-    proj.dst = size_t(info.dst);
-    rt::ConnectionList list;
-    if (info.rule == "file") {
-      std::string err;
-      if (!rt::readConnections(info.file, "w", list, err))
-        throw Error(where + ": " + err);
-    } else if (info.rule == "one_to_one" ||
-               (info.rule == "probability" && info.p == 1.0)) {
-      for (int64_t i = info.srcBegin; i < info.srcEnd; ++i)
-        for (int64_t j = info.dstBegin; j < info.dstEnd; ++j)
-          if (info.rule != "one_to_one" ||
-              i - info.srcBegin == j - info.dstBegin)
-            if (info.autapses || info.src != info.dst || i != j) {
-              list.pre.push_back(i);
-              list.post.push_back(j);
-            }
-    } else {
-      throw Error(where + ": synapses made by the rule '" + info.rule +
-                  "' are random; NIR needs them listed (connect ... from "
-                  "\"FILE\")");
-    }
-    double w = constantInit(info, "w");
-    auto gain = info.params.find("gain");
+    proj.name = op.getSymName().str();
+    proj.src = index.lookup(op.getSource());
+    proj.dst = index.lookup(op.getTarget());
+    rt::ConnectionList list = synapses(op, where);
+    double w = constantWeight(op);
+    mlir::FloatAttr gain;
+    if (mlir::DictionaryAttr params = op.getParamsAttr())
+      gain = params.getAs<mlir::FloatAttr>("gain");
     const Population &dst = net.populations[proj.dst];
     for (size_t s = 0; s < list.pre.size(); ++s) {
       double weight = list.weight.empty() ? w : list.weight[s];
-      if (gain != info.params.end()) {
+      if (gain) {
         double g = spikeGain(dst, size_t(list.post[s]));
-        if (g != gain->second)
-          weight = weight * gain->second / g;
+        if (g != gain.getValueAsDouble())
+          weight = weight * gain.getValueAsDouble() / g;
       }
-      double delay = list.delay.empty() ? info.delay : list.delay[s];
+      double delay =
+          list.delay.empty() ? op.getDelay().convertToDouble() : list.delay[s];
       proj.pre.push_back(list.pre[s]);
       proj.post.push_back(list.post[s]);
       proj.weight.push_back(weight);
@@ -166,13 +207,13 @@ struct Reader {
 
 } // namespace
 
-Network nir::networkFromSema(const SemaResult &sema, const std::string &name,
-                             const std::string &file) {
-  const NetworkInfo *info = nullptr;
+Network nir::networkFromModule(mlir::ModuleOp module, const std::string &name,
+                               const std::string &file) {
+  neuro::NetworkOp network;
   size_t matches = 0;
-  for (const NetworkInfo &n : sema.networks)
-    if (name.empty() || n.decl->name == name) {
-      info = &n;
+  for (auto n : module.getOps<neuro::NetworkOp>())
+    if (name.empty() || n.getSymName() == name) {
+      network = n;
       ++matches;
     }
   if (matches != 1)
@@ -180,18 +221,18 @@ Network nir::networkFromSema(const SemaResult &sema, const std::string &name,
                 (name.empty() ? "expected exactly one network (choose one "
                                 "with --network)"
                               : "has no network '" + name + "'"));
-  Reader r{*info, file, {}, {}};
-  r.net.name = info->decl->name;
-  r.net.dt = info->dt;
-  for (const PopulationInfo &p : info->populations)
-    r.population(p);
-  for (const ProjectionInfo &p : info->projections)
-    r.projection(p);
-  for (int p : info->recordSpikes)
-    r.net.populations[size_t(p)].output = true;
-  for (const StateRecordInfo &rec : info->recordStates)
-    if (rec.projection < 0)
-      r.net.populations[size_t(rec.population)].output = true;
+  Reader r{file, {}, {}, {}};
+  r.net.name = network.getSymName().str();
+  r.net.dt = network.getDt().convertToDouble();
+  mlir::Block &body = network.getBody().front();
+  for (auto pop : body.getOps<neuro::PopulationOp>())
+    r.population(pop);
+  for (auto proj : body.getOps<neuro::ProjectionOp>())
+    r.projection(proj);
+  for (auto rec : body.getOps<neuro::RecordSpikesOp>())
+    r.net.populations[r.index.lookup(rec.getPopulation())].output = true;
+  for (auto rec : body.getOps<neuro::RecordStateOp>())
+    r.net.populations[r.index.lookup(rec.getPopulation())].output = true;
   if (r.resets.size() > 1)
     r.net.warnings.push_back(file + ": populations reset both to v_reset and "
                                     "by subtraction; NIR says neither");

@@ -490,11 +490,11 @@ int runExport(const Options &options) {
   if (!options.outGiven)
     return usageError("export needs -o FILE.nir");
   Compiler c(llvm::errs(), compileOptions(options));
-  if (!c.loadFile(options.file) || !c.parse() || !c.check())
+  if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate())
     return 1;
   try {
     nir::Network net =
-        nir::networkFromSema(c.sema(), options.network, options.file);
+        nir::networkFromModule(c.module(), options.network, options.file);
     for (const std::string &w : net.warnings)
       llvm::errs() << "neuroc: warning: " << w << "\n";
     nir::Graph graph = nir::networkToGraph(net);

@@ -16,8 +16,9 @@
 //                 (NIRLower.cpp, with NIRLinear.cpp)
 //   writeNeuro    Network -> a .neuro file and its tables (NIRNeuro.cpp)
 //
-// and back: networkFromSema (NIRExport.h: a checked .neuro network ->
-// Network) and networkToGraph / writeGraph (NIRExport.cpp, NIRFile.cpp).
+// and back: networkFromModule (NIRExport.h: the `neuro.network` ops of a
+// compiled .neuro model -> Network) and networkToGraph / writeGraph
+// (NIRExport.cpp, NIRFile.cpp).
 // Every failure throws nir::Error with the file name and what was
 // expected.
 //

@@ -1,10 +1,11 @@
-//===- NIRExport.h - A checked .neuro network as a NIR network --*- C++ -*-===//
+//===- NIRExport.h - A compiled .neuro network as a NIR network -*- C++ -*-===//
 //
-// The network of a checked model, when its parts have NIR nodes: the neuron
-// models and synapses `neuroc import` writes (recognised by name, with
-// their parameters), Input populations and SpikeTimes sources, and
-// projections whose synapses are listed in a table (`from "FILE"`), made
-// one to one or all to all. Anything else is an nir::Error naming it.
+// The network of a model at the neuro stage (the `neuro.network` ops
+// MLIRGen emits), when its parts have NIR nodes: the neuron models and
+// synapses `neuroc import` writes (recognised by name, with their
+// parameters), Input populations and SpikeTimes sources, and projections
+// whose synapses are listed in a table (`from "FILE"`), made one to one or
+// all to all. Anything else is an nir::Error naming it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,17 +14,18 @@
 
 #include "neuro/Interop/NIR.h"
 
-namespace neuro {
-struct SemaResult;
+namespace mlir {
+class ModuleOp;
+} // namespace mlir
 
-namespace nir {
+namespace neuro::nir {
 
-/// The network `name` (empty: the only one) of `sema` as a Network;
-/// `file` names the model in messages.
-Network networkFromSema(const SemaResult &sema, const std::string &name,
-                        const std::string &file);
+/// The network `name` (empty: the only one) of `module`, a module at the
+/// neuro stage (before neuro-elaborate, which removes the models), as a
+/// Network; `file` names the model in messages.
+Network networkFromModule(mlir::ModuleOp module, const std::string &name,
+                          const std::string &file);
 
-} // namespace nir
-} // namespace neuro
+} // namespace neuro::nir
 
 #endif // NEURO_INTEROP_NIREXPORT_H
