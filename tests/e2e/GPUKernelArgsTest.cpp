@@ -62,10 +62,14 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
 
   using neuro::rt::cuda::KernelArgs;
   const neuro::rt::cuda::CUdeviceptr p = 0x1000;
-  // neuro_step: state, spiked, step, seed, begin, end, count, list.
+  // neuro_step: state, spiked, step, seed, begin, end.
   KernelArgs step(NEURO_GPU_STEP_NUM_ARGS);
   step.matrix(p, 4, 3200).buffer(p, 3200).i64(0).i64(1).i64(0).i64(3200);
-  step.buffer(p, 1).buffer(p, 3200);
+  // neuro_spikes_count and _compact: the flag, list and count rings, the
+  // chunk counts, the table, the number of populations and the slot.
+  KernelArgs spikes(NEURO_GPU_SPIKES_NUM_ARGS);
+  spikes.buffer(p, 65 * 4000).buffer(p, 65 * 4000).buffer(p, 65 * 2);
+  spikes.buffer(p, 63).buffer(p, 2 * NEURO_GPU_SPIKES_COLUMNS).i64(2).i64(0);
   // neuro_reset: spikes, state, count.
   KernelArgs reset(NEURO_GPU_RESET_NUM_ARGS);
   reset.buffer(p, 3200).matrix(p, 4, 3200).buffer(p, 1);
@@ -90,6 +94,8 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   std::map<std::string, size_t> expected = {
       {"neuro_step_CUBA_E", step.size()},
       {"neuro_step_CUBA_I", step.size()},
+      {NEURO_GPU_SPIKES_COUNT_KERNEL, spikes.size()},
+      {NEURO_GPU_SPIKES_COMPACT_KERNEL, spikes.size()},
       {"neuro_reset_CUBA_E", reset.size()},
       {"neuro_reset_CUBA_I", reset.size()},
       {"neuro_deliver_CUBA_E_to_E", deliver.size()},
@@ -100,10 +106,11 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
       {"neuro_deliver_CUBA_E_to_I_by_target", pull.size()},
       {"neuro_deliver_CUBA_I_to_E_by_target", pull.size()},
       {"neuro_deliver_CUBA_I_to_I_by_target", pull.size()}};
-  EXPECT_EQ(step.size(), 26u);
+  EXPECT_EQ(step.size(), 16u);
+  EXPECT_EQ(spikes.size(), 27u);
   // As many arguments as ABI.h names for each kind.
   std::string err;
-  for (const KernelArgs *args : {&step, &reset, &deliver, &pull})
+  for (const KernelArgs *args : {&step, &spikes, &reset, &deliver, &pull})
     EXPECT_TRUE(args->check("kernel", err)) << err;
   EXPECT_FALSE(KernelArgs(NEURO_GPU_RESET_NUM_ARGS).check("reset", err));
   EXPECT_EQ(err, "kernel 'reset' takes 3 arguments, launched with 0");

@@ -83,15 +83,6 @@ DeviceBackend::install(Simulator &sim, std::unique_ptr<Device> device,
   return name;
 }
 
-CUdeviceptr DeviceBackend::listOf(size_t pop, int64_t slot) const {
-  int64_t size = network.model.populations[pop].size;
-  return at(pops[pop].lists, slot * size * int64_t(sizeof(int32_t)));
-}
-
-CUdeviceptr DeviceBackend::flagsOf(size_t pop, int64_t slot) const {
-  return at(pops[pop].flags, slot * network.model.populations[pop].size);
-}
-
 bool DeviceBackend::pulls(size_t j) const {
   const ProjectionSpec &spec = network.model.projections[j];
   const PopulationSpec &src = network.model.populations[size_t(spec.src)];
@@ -130,10 +121,6 @@ bool DeviceBackend::preparePull(size_t j, std::string &err) {
   return true;
 }
 
-CUdeviceptr DeviceBackend::countOf(size_t pop, int64_t slot) const {
-  return at(pops[pop].counts, slot * int64_t(sizeof(int32_t)));
-}
-
 std::vector<std::string> DeviceBackend::kernelParts(const std::string &base) {
   if (dev->hasKernel(base))
     return {base};
@@ -164,11 +151,7 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
     DevicePopulation &d = pops[p];
     size_t stateBytes = host.state.size() * size_t(valueBytes());
     if (!dev->alloc(stateBytes, d.state, err) ||
-        !dev->upload(d.state, network.kernelRows(p), stateBytes, err) ||
-        !dev->alloc(size_t(ringDepth * spec.size), d.flags, err) ||
-        !dev->alloc(size_t(ringDepth * spec.size) * sizeof(int32_t), d.lists,
-                    err) ||
-        !dev->alloc(size_t(ringDepth) * sizeof(int32_t), d.counts, err))
+        !dev->upload(d.state, network.kernelRows(p), stateBytes, err))
       return false;
     d.recent.assign(size_t(ringDepth), {});
     if (!spec.generator) {
@@ -181,6 +164,8 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
     if (spec.reset)
       d.reset = kernelParts(kernelName(KernelKind::Reset, net, spec.name));
   }
+  if (!allocateRings(err))
+    return false;
 
   projs.resize(network.projs.size());
   for (size_t j = 0; j < projs.size(); ++j) {
@@ -362,47 +347,6 @@ bool DeviceBackend::updateProjections(int64_t k, std::string &err) {
   return true;
 }
 
-bool DeviceBackend::stepPopulations(int64_t k, std::string &err) {
-  const ModelSpec &model = network.model;
-  // (1) + (2): integrate, threshold, append the spikes of step k.
-  int64_t slot = k % ringDepth;
-  // The counters of the batch's steps start at zero: one or two clears per
-  // population and batch rather than one per step. Their slots last held
-  // steps older than any delay, fetched already.
-  if (k == batchStart)
-    for (size_t p = 0; p < pops.size(); ++p) {
-      int64_t before = std::min(batch, ringDepth - slot);
-      if (!dev->zero(countOf(p, slot), size_t(before) * sizeof(int32_t), err) ||
-          !dev->zero(countOf(p, 0), size_t(batch - before) * sizeof(int32_t),
-                     err))
-        return false;
-    }
-  for (size_t p = 0; p < pops.size(); ++p) {
-    const PopulationSpec &spec = model.populations[p];
-    DevicePopulation &d = pops[p];
-    CUdeviceptr count = countOf(p, slot);
-    CUdeviceptr list = listOf(p, slot);
-    if (spec.generator) {
-      std::vector<int32_t> spikes;
-      network.generatorSpikes(p, k, spikes);
-      int32_t n = int32_t(spikes.size());
-      if (!dev->upload(list, spikes.data(), spikes.size() * sizeof(int32_t),
-                       err) ||
-          !dev->upload(count, &n, sizeof n, err))
-        return false;
-      continue;
-    }
-    KernelArgs a(NEURO_GPU_STEP_NUM_ARGS);
-    a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
-    a.buffer(flagsOf(p, slot), spec.size);
-    a.i64(k).i64(int64_t(model.seed)).i64(0).i64(spec.size);
-    a.buffer(count, 1).buffer(list, spec.size);
-    if (!dev->launch(d.step, spec.size, a, err))
-      return false;
-  }
-  return true;
-}
-
 void DeviceBackend::deliveryArgs(size_t j, int64_t k, KernelArgs &a) const {
   const ProjectionSpec &spec = network.model.projections[j];
   int64_t nSrc = network.model.populations[size_t(spec.src)].size;
@@ -511,26 +455,6 @@ bool DeviceBackend::deliverPost(int64_t k, std::string &err) {
   return true;
 }
 
-bool DeviceBackend::reset(int64_t k, std::string &err) {
-  const ModelSpec &model = network.model;
-  // (4) reset the neurons that spiked in this step.
-  int64_t slot = k % ringDepth;
-  for (size_t p = 0; p < pops.size(); ++p) {
-    const PopulationSpec &spec = model.populations[p];
-    DevicePopulation &d = pops[p];
-    if (d.reset.empty())
-      continue;
-    KernelArgs a(NEURO_GPU_RESET_NUM_ARGS);
-    a.buffer(listOf(p, slot), spec.size);
-    a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
-    a.buffer(countOf(p, slot), 1);
-    for (const std::string &part : d.reset)
-      if (!dev->launch(part, spec.size, a, err))
-        return false;
-  }
-  return true;
-}
-
 bool DeviceBackend::monitor(int64_t k, std::string &err) {
   // (5) the spikes of a whole batch of steps come back at once.
   stepsDone = k + 1;
@@ -603,8 +527,13 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
       int32_t n = counts[size_t(slot)];
       list.assign(window.data() + (s - batchStart) * widest,
                   window.data() + (s - batchStart) * widest + n);
-      // Threads append in any order; the CPU's lists are ascending.
-      std::sort(list.begin(), list.end());
+      // The lists of step kernels are in neuron order as on the CPU;
+      // those of generators are the host's.
+      if (!std::is_sorted(list.begin(), list.end())) {
+        err = "the spike list of '" + spec.name + "' in step " +
+              std::to_string(s) + " is not in neuron order";
+        return false;
+      }
       recorder.addSpikes(p, s, list);
       if (!d.outDegree.empty())
         for (int32_t i : list)

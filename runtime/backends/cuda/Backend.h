@@ -9,8 +9,10 @@
 //   - each population owns a ring of R = D + B spike lists on the device (D:
 //     its longest outgoing delay + 1, B: the batch), one list of `size`
 //     entries, a counter and `size` spike flags per step; step kernels
-//     append to the slot of step k and set its flags, deliveries read the
-//     slots of k - delay, resets the slot of k;
+//     set the flags of the slot of step k, two launches for all
+//     populations make its lists and counts from them in neuron order (a
+//     prefix sum, no atomics), deliveries read the slots of k - delay,
+//     resets the slot of k;
 //   - a delivery pushes (a block per spike, all delay groups in one
 //     launch), or with DeviceOptions::Delivery::Pull
 //     ($NEURO_GPU_DELIVERY=pull in the drivers), where the projection has a
@@ -116,6 +118,11 @@ private:
         stagingBytes(options.stagingBytes),
         batch(std::max<int64_t>(1, options.batch)) {}
   bool upload(int64_t step, std::string &err);
+  /// The rings of every population and the table of the spike lists
+  /// kernels.
+  bool allocateRings(std::string &err);
+  /// The spike lists and counts of ring slot `slot` from its flags.
+  bool compactSpikes(int64_t slot, std::string &err);
   /// Brings the spikes of steps [batchStart, end) back.
   bool fetchSpikes(int64_t end, std::string &err);
   /// The events of fetched spikes not yet delivered by step `end`.
@@ -200,6 +207,16 @@ private:
   /// The most a monitor stages (bytes).
   int64_t stagingBytes;
   std::vector<DeviceRecording> recs;
+  /// The rings of all populations, one allocation per kind (ABI.h,
+  /// NEURO_GPU_SPIKES_*), and what the spike lists kernels take.
+  struct Rings {
+    CUdeviceptr flags = 0, lists = 0, counts = 0, chunkCounts = 0, table = 0;
+    int64_t neurons = 0; ///< of all populations
+    int64_t spiking = 0; ///< populations in the table (not generators)
+    int64_t chunks = 0;  ///< of all of them
+    int64_t widest = 0;  ///< the most chunks of one
+  };
+  Rings rings;
   std::vector<DevicePopulation> pops;
   std::vector<DeviceProjection> projs;
   int64_t ringDepth = 1; ///< R

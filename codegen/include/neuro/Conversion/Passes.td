@@ -199,9 +199,11 @@ def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
 
     Spike lists stay on the device: reset and `on post` kernels take the
     count of their spike list as a last argument (`memref<?xi32>`, element
-    0) instead of the list's size, and step kernels take a counter and a
-    list to which each spiking neuron appends its index with an atomic
-    increment (in no particular order). Calls to `neuro_rt_uniform` and
+    0) instead of the list's size. Step kernels only set spike flags; when
+    there are any, the pass adds `neuro_spikes_count` and
+    `neuro_spikes_compact`, which make every population's list from its
+    flags in neuron order (per-chunk counts and their prefix sums, no
+    atomics; NEURO_GPU_SPIKES_* in ABI.h). Calls to `neuro_rt_uniform` and
     `neuro_rt_normal` get device functions with the runtime's Philox4x32-10
     streams, so draws equal the CPU's. Kernels that run once (init,
     connect, synapse init) stay on the host.

@@ -25,7 +25,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 10
+#define NEURO_ABI_VERSION 11
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -226,9 +226,8 @@ enum NeuroSynInitArg {
 /// order, with the same parameters). A kernel's parameters are the
 /// arguments of its kind above, followed by:
 ///
-///   step          count (memref<?xi32>, 1 element), list (memref<?xi32>):
-///                 each neuron that spikes takes a slot of the count with an
-///                 atomic add and writes its index into the list.
+///   step          nothing: it sets the spike flags, and the spike lists
+///                 kernels below make the list (neuron order, no atomics).
 ///   reset         count (memref<?xi32>): the length of `spikes`.
 ///   deliver       counts (memref<?xi32>, one per ring slot), delays
 ///                 (memref<?xi64>, one per delay group, in steps), depth,
@@ -252,11 +251,7 @@ enum NeuroSynInitArg {
 /// Every memref parameter is passed as the fields of its descriptor
 /// (allocated and aligned pointer, offset, sizes, strides), each 8 bytes
 /// (rt::cuda::KernelArgs packs them so).
-enum NeuroGpuStepArg {
-  NEURO_GPU_STEP_ARG_COUNT = NEURO_STEP_NUM_ARGS,
-  NEURO_GPU_STEP_ARG_LIST,
-  NEURO_GPU_STEP_NUM_ARGS
-};
+enum NeuroGpuStepArg { NEURO_GPU_STEP_NUM_ARGS = NEURO_STEP_NUM_ARGS };
 enum NeuroGpuResetArg {
   NEURO_GPU_RESET_ARG_COUNT = NEURO_RESET_NUM_ARGS,
   NEURO_GPU_RESET_NUM_ARGS
@@ -288,6 +283,46 @@ enum NeuroGpuPullArg {
   NEURO_GPU_PULL_NUM_ARGS
 };
 #define NEURO_GPU_PULL_SUFFIX "_by_target"
+
+/// Spike lists in neuron order, for every population the step kernels ran
+/// for, in two launches after them: `neuro_spikes_count` counts the flags
+/// of each chunk of a population's neurons, and `neuro_spikes_compact`
+/// writes the spiking neurons of each chunk into the list from the sum of
+/// the counts of the chunks before it (an exclusive prefix sum), and the
+/// thread of the last chunk writes the count. No atomics: the list and the
+/// count are the same in every run and on every device.
+///
+/// Both take the same parameters: the flag rings (memref<?xi8>), spike
+/// list rings and count rings (memref<?xi32>) of all populations, each
+/// population's ring at an offset of its own, the chunk counts (memref<?xi32>,
+/// scratch), a table (memref<?xi64>) of NEURO_GPU_SPIKES_COLUMNS entries per
+/// population, the number of populations and the ring slot of the step
+/// (i64). The grid's y dimension strides over populations, x over a
+/// population's chunks. Slot s of a population of `size` neurons has its
+/// flags at `flags + s * size`, its list at `list + s * size` and its
+/// count at `count + s`.
+#define NEURO_GPU_SPIKES_COUNT_KERNEL "neuro_spikes_count"
+#define NEURO_GPU_SPIKES_COMPACT_KERNEL "neuro_spikes_compact"
+enum NeuroGpuSpikesArg {
+  NEURO_GPU_SPIKES_ARG_FLAGS = 0,
+  NEURO_GPU_SPIKES_ARG_LISTS = 1,
+  NEURO_GPU_SPIKES_ARG_COUNTS = 2,
+  NEURO_GPU_SPIKES_ARG_CHUNKS = 3,
+  NEURO_GPU_SPIKES_ARG_TABLE = 4,
+  NEURO_GPU_SPIKES_ARG_POPULATIONS = 5,
+  NEURO_GPU_SPIKES_ARG_SLOT = 6,
+  NEURO_GPU_SPIKES_NUM_ARGS = 7
+};
+/// A population's entries in the table of the spike lists kernels.
+enum NeuroGpuSpikesColumn {
+  NEURO_GPU_SPIKES_SIZE = 0,       ///< neurons
+  NEURO_GPU_SPIKES_FLAGS = 1,      ///< offset of its flag ring
+  NEURO_GPU_SPIKES_LIST = 2,       ///< offset of its spike list ring
+  NEURO_GPU_SPIKES_COUNT = 3,      ///< offset of its count ring
+  NEURO_GPU_SPIKES_CHUNK_BASE = 4, ///< its first chunk count
+  NEURO_GPU_SPIKES_CHUNK = 5,      ///< neurons per chunk (at least 1)
+  NEURO_GPU_SPIKES_COLUMNS = 6
+};
 
 /// `neuro_abi_version` exported by every generated module.
 typedef int64_t (*NeuroAbiVersionFn)(void);
