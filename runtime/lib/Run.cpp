@@ -258,7 +258,8 @@ void reportJson(std::ostream &os, const Report &r) {
      << ", \"threads\": " << sim.threads() << ", \"precision\": "
      << (spec.singlePrecision ? "\"single\"" : "\"double\"");
   if (!r.device.empty())
-    os << ", \"device\": " << jsonString(r.device);
+    os << ", \"device\": " << jsonString(r.device)
+       << ", \"kernel_launches\": " << sim.kernelLaunches();
   if (!r.options.cache.empty())
     os << ", \"cache\": " << jsonString(r.options.cache);
   os << ", \"populations\": {";
@@ -289,8 +290,13 @@ void reportText(std::ostream &os, const Report &r) {
   if (r.startTime > 0)
     os << " from t = " << format("%g", r.startTime) << " s";
   os << (spec.singlePrecision ? ", single precision\n" : "\n");
-  if (!r.device.empty())
-    os << "device: " << r.device << "\n";
+  if (!r.device.empty()) {
+    os << "device: " << r.device;
+    if (spec.steps > 0)
+      os << format(", %.1f kernel launches per step",
+                   double(sim.kernelLaunches()) / double(spec.steps));
+    os << "\n";
+  }
   for (size_t i = 0; i < spec.populations.size(); ++i) {
     const PopulationSpec &p = spec.populations[i];
     int64_t s = r.spikes(i);

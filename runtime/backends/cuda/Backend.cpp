@@ -338,9 +338,9 @@ bool DeviceBackend::updateProjections(int64_t k, std::string &err) {
       a.buffer(projs[j].cols, nSyn);
       synapseArgs(j, a);
       a.i64(k);
-      if (!dev->launch(part,
-                       std::max(nSyn, model.populations[size_t(spec.dst)].size),
-                       a, err))
+      if (!launch(part,
+                  std::max(nSyn, model.populations[size_t(spec.dst)].size), a,
+                  err))
         return false;
     }
   }
@@ -373,7 +373,7 @@ bool DeviceBackend::deliverGroups(size_t j, int64_t k, int64_t first,
   a.buffer(d.delays, int64_t(network.projs[j].delays.size()));
   a.i64(ringDepth).i64(nSrc).i64(d.rowStride).i64(first).i64(end);
   for (const std::string &part : d.deliver)
-    if (!dev->launch(part, nSrc, a, err, Device::Grid::PerBlock, end - first))
+    if (!launch(part, nSrc, a, err, Device::Grid::PerBlock, end - first))
       return false;
   return true;
 }
@@ -393,7 +393,7 @@ bool DeviceBackend::pullInputs(size_t j, int64_t k, std::string &err) {
   a.buffer(d.srcs, nSyn).buffer(d.synDelay, nSyn);
   a.buffer(pops[size_t(spec.src)].flags, ringDepth * nSrc);
   a.i64(ringDepth).i64(nSrc).i64(nDst);
-  return dev->launch(d.pull, nDst, a, err);
+  return launch(d.pull, nDst, a, err);
 }
 
 bool DeviceBackend::deliver(int64_t k, std::string &err) {
@@ -449,7 +449,7 @@ bool DeviceBackend::deliverPost(int64_t k, std::string &err) {
     a.i64(k);
     a.buffer(countOf(size_t(spec.dst), slot), 1);
     for (const std::string &part : projs[j].deliverPost)
-      if (!dev->launch(part, nDst, a, err, Device::Grid::PerBlock))
+      if (!launch(part, nDst, a, err, Device::Grid::PerBlock))
         return false;
   }
   return true;

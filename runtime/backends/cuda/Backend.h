@@ -107,6 +107,7 @@ public:
   bool reset(int64_t k, std::string &err) override;
   bool monitor(int64_t k, std::string &err) override;
   bool sync(std::string &err) override;
+  int64_t launches() const override { return launchCount; }
 
   const Device &device() const { return *dev; }
 
@@ -118,6 +119,13 @@ private:
         stagingBytes(options.stagingBytes),
         batch(std::max<int64_t>(1, options.batch)) {}
   bool upload(int64_t step, std::string &err);
+  /// Device::launch, counted.
+  bool launch(const std::string &kernel, int64_t work, KernelArgs &args,
+              std::string &err, Device::Grid grid = Device::Grid::PerThread,
+              int64_t groups = 1) {
+    ++launchCount;
+    return dev->launch(kernel, work, args, err, grid, groups);
+  }
   /// The rings of every population and the table of the spike lists
   /// kernels.
   bool allocateRings(std::string &err);
@@ -226,6 +234,7 @@ private:
   /// counted in full (outDegree); sync() takes away those still in flight.
   int64_t eventsBefore = 0, eventsFetched = 0;
   int64_t stepsDone = 0;
+  int64_t launchCount = 0;
 };
 
 } // namespace neuro::rt::cuda

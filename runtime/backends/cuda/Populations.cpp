@@ -106,10 +106,10 @@ bool DeviceBackend::compactSpikes(int64_t slot, std::string &err) {
   a.buffer(rings.table, rings.spiking * NEURO_GPU_SPIKES_COLUMNS);
   a.i64(rings.spiking).i64(slot);
   // The counts of all chunks, then the lists from their prefix sums.
-  return dev->launch(NEURO_GPU_SPIKES_COUNT_KERNEL, rings.widest, a, err,
-                     Device::Grid::PerThread, rings.spiking) &&
-         dev->launch(NEURO_GPU_SPIKES_COMPACT_KERNEL, rings.widest, a, err,
-                     Device::Grid::PerThread, rings.spiking);
+  return launch(NEURO_GPU_SPIKES_COUNT_KERNEL, rings.widest, a, err,
+                Device::Grid::PerThread, rings.spiking) &&
+         launch(NEURO_GPU_SPIKES_COMPACT_KERNEL, rings.widest, a, err,
+                Device::Grid::PerThread, rings.spiking);
 }
 
 bool DeviceBackend::stepPopulations(int64_t k, std::string &err) {
@@ -134,7 +134,7 @@ bool DeviceBackend::stepPopulations(int64_t k, std::string &err) {
     a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
     a.buffer(flagsOf(p, slot), spec.size);
     a.i64(k).i64(int64_t(model.seed)).i64(0).i64(spec.size);
-    if (!dev->launch(d.step, spec.size, a, err))
+    if (!launch(d.step, spec.size, a, err))
       return false;
   }
   return compactSpikes(slot, err);
@@ -154,7 +154,7 @@ bool DeviceBackend::reset(int64_t k, std::string &err) {
     a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
     a.buffer(countOf(p, slot), 1);
     for (const std::string &part : d.reset)
-      if (!dev->launch(part, spec.size, a, err))
+      if (!launch(part, spec.size, a, err))
         return false;
   }
   return true;
