@@ -11,6 +11,7 @@
 #include "Compiled.h"
 #include "cuda/Driver.h"
 
+#include "neuro/Codegen/CompileOptions.h"
 #include "neuro/Codegen/GPU.h"
 #include "neuro/Runtime/ABI.h"
 
@@ -43,22 +44,33 @@ entryParams(const std::string &ptx) {
   return out;
 }
 
-TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
+/// The parameters of the kernels of CUBA's sm_90 PTX, with the
+/// populations' kernels merged or not.
+std::map<std::string, std::vector<std::string>> cubaParams(bool merge) {
   std::ifstream file(std::string(NEURO_SOURCE_DIR) + "/examples/cuba.neuro");
   std::stringstream source;
   source << file.rdbuf();
   std::string text;
   llvm::raw_string_ostream diagnostics(text);
-  neuro::Compiler c(diagnostics);
+  neuro::CompileOptions options;
+  options.gpu.merge = merge;
+  neuro::Compiler c(diagnostics, options);
   c.loadString("cuba.neuro", source.str());
   std::vector<neuro::GPUImage> images;
-  ASSERT_TRUE(c.parse() && c.check() && c.generate() && c.lowerToGPU() &&
-              c.compileGPU({}, images))
-      << text;
-  ASSERT_EQ(images.size(), 2u);
+  bool compiled = c.parse() && c.check() && c.generate() && c.lowerToGPU() &&
+                  c.compileGPU({}, images);
+  EXPECT_TRUE(compiled) << text;
+  EXPECT_EQ(images.size(), 2u);
+  if (images.size() != 2)
+    return {};
   EXPECT_EQ(images[0].chip, "sm_80");
   EXPECT_EQ(images[1].chip, "sm_90");
-  auto params = entryParams(images[1].ptx);
+  return entryParams(images[1].ptx);
+}
+
+TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
+  auto params = cubaParams(/*merge=*/false);
+  auto merged = cubaParams(/*merge=*/true);
 
   using neuro::rt::cuda::KernelArgs;
   const neuro::rt::cuda::CUdeviceptr p = 0x1000;
@@ -91,6 +103,19 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   pull.buffer(p, 3201).buffer(p, 10).buffer(p, 10).buffer(p, 10);
   pull.buffer(p, 65 * 3200).i64(65).i64(3200).i64(3200);
 
+  // neuro_merged_step_<g>: the state rows and flag rings of all
+  // populations, step, seed, the table, members, slot; reset: the list
+  // rings, state rows, count rings, table, members, slot; a member's
+  // kernel: its info buffer.
+  KernelArgs mergedStep(NEURO_GPU_MERGED_STEP_NUM_ARGS);
+  mergedStep.buffer(p, 16000).buffer(p, 65 * 4000).i64(0).i64(1);
+  mergedStep.buffer(p, 18).i64(2).i64(0);
+  KernelArgs mergedReset(NEURO_GPU_MERGED_RESET_NUM_ARGS);
+  mergedReset.buffer(p, 65 * 4000).buffer(p, 16000).buffer(p, 130);
+  mergedReset.buffer(p, 20).i64(2).i64(0);
+  KernelArgs member(1);
+  member.buffer(p, NEURO_GPU_MEMBER_INFO_SIZE);
+
   std::map<std::string, size_t> expected = {
       {"neuro_step_CUBA_E", step.size()},
       {"neuro_step_CUBA_I", step.size()},
@@ -114,13 +139,31 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
     EXPECT_TRUE(args->check("kernel", err)) << err;
   EXPECT_FALSE(KernelArgs(NEURO_GPU_RESET_NUM_ARGS).check("reset", err));
   EXPECT_EQ(err, "kernel 'reset' takes 3 arguments, launched with 0");
-  EXPECT_EQ(params.size(), expected.size());
-  for (auto &[name, count] : expected) {
-    ASSERT_TRUE(params.count(name)) << name << " is not in the PTX";
-    EXPECT_EQ(params[name].size(), count) << name;
-    for (const std::string &type : params[name])
-      EXPECT_TRUE(type == ".u64" || type == ".b64")
-          << name << " has a parameter of type " << type;
+  // Merged: the deliveries and spike lists kernels as before; the
+  // populations' step and reset kernels are one each.
+  std::map<std::string, size_t> expectedMerged = expected;
+  for (const char *kind : {"step", "reset"})
+    for (const char *pop : {"E", "I"}) {
+      std::string name = std::string("neuro_") + kind + "_CUBA_" + pop;
+      expectedMerged.erase(name);
+      expectedMerged[name + NEURO_GPU_MEMBER_SUFFIX] = member.size();
+    }
+  expectedMerged[NEURO_GPU_MERGED_PREFIX "step_0"] = mergedStep.size();
+  expectedMerged[NEURO_GPU_MERGED_PREFIX "reset_1"] = mergedReset.size();
+  EXPECT_EQ(mergedStep.size(), 19u);
+  for (const KernelArgs *args : {&mergedStep, &mergedReset})
+    EXPECT_TRUE(args->check("kernel", err)) << err;
+
+  for (auto [found, want] :
+       {std::pair(&params, &expected), std::pair(&merged, &expectedMerged)}) {
+    EXPECT_EQ(found->size(), want->size());
+    for (auto &[name, count] : *want) {
+      ASSERT_TRUE(found->count(name)) << name << " is not in the PTX";
+      EXPECT_EQ((*found)[name].size(), count) << name;
+      for (const std::string &type : (*found)[name])
+        EXPECT_TRUE(type == ".u64" || type == ".b64")
+            << name << " has a parameter of type " << type;
+    }
   }
 }
 

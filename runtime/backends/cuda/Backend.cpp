@@ -143,28 +143,7 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
       maxDelay = std::max(maxDelay, d);
   ringDepth = maxDelay + 1 + batch;
   const std::string &net = model.name;
-
-  pops.resize(network.pops.size());
-  for (size_t p = 0; p < pops.size(); ++p) {
-    const PopulationSpec &spec = model.populations[p];
-    const Network::Population &host = network.pops[p];
-    DevicePopulation &d = pops[p];
-    size_t stateBytes = host.state.size() * size_t(valueBytes());
-    if (!dev->alloc(stateBytes, d.state, err) ||
-        !dev->upload(d.state, network.kernelRows(p), stateBytes, err))
-      return false;
-    d.recent.assign(size_t(ringDepth), {});
-    if (!spec.generator) {
-      d.step = kernelName(KernelKind::Step, net, spec.name);
-      if (!dev->hasKernel(d.step)) {
-        err = "the GPU kernels have no '" + d.step + "'";
-        return false;
-      }
-    }
-    if (spec.reset)
-      d.reset = kernelParts(kernelName(KernelKind::Reset, net, spec.name));
-  }
-  if (!allocateRings(err))
+  if (!uploadPopulations(err))
     return false;
 
   projs.resize(network.projs.size());

@@ -13,6 +13,11 @@
 //     populations make its lists and counts from them in neuron order (a
 //     prefix sum, no atomics), deliveries read the slots of k - delay,
 //     resets the slot of k;
+//   - populations whose step (reset) kernels the compiler merged run in
+//     one launch of the merged kernel, which reads each member's offsets
+//     into the allocations for all populations (state rows, rings) and its
+//     parameters from a table built at attach() (ABI.h,
+//     NEURO_GPU_MERGED_*);
 //   - a delivery pushes (a block per spike, all delay groups in one
 //     launch), or with DeviceOptions::Delivery::Pull
 //     ($NEURO_GPU_DELIVERY=pull in the drivers), where the projection has a
@@ -45,6 +50,7 @@
 
 #include "cuda/Device.h"
 #include "neuro/Runtime/Backend.h"
+#include "neuro/Runtime/Kernels.h"
 #include "neuro/Runtime/Network.h"
 #include "neuro/Runtime/Recorder.h"
 
@@ -126,9 +132,14 @@ private:
     ++launchCount;
     return dev->launch(kernel, work, args, err, grid, groups);
   }
+  /// The state rows and rings of every population, and their kernels.
+  bool uploadPopulations(std::string &err);
   /// The rings of every population and the table of the spike lists
   /// kernels.
   bool allocateRings(std::string &err);
+  /// Each population's kernel of `kind` (step or reset), or the merged
+  /// kernel it is a member of, with the table of the group.
+  bool findKernels(KernelKind kind, std::string &err);
   /// The spike lists and counts of ring slot `slot` from its flags.
   bool compactSpikes(int64_t slot, std::string &err);
   /// Brings the spikes of steps [batchStart, end) back.
@@ -152,6 +163,10 @@ private:
 
   struct DevicePopulation {
     CUdeviceptr state = 0, flags = 0, lists = 0, counts = 0;
+    /// Where its rows, its flag and list rings and its count ring start
+    /// in the allocations for all populations (elements).
+    int64_t stateAt = 0, ringAt = 0, countAt = 0;
+    /// Its kernels; none for a member of a merged kernel.
     std::string step;
     std::vector<std::string> reset;
     /// Host copies of the spike lists of the last R steps.
@@ -225,6 +240,26 @@ private:
     int64_t widest = 0;  ///< the most chunks of one
   };
   Rings rings;
+  /// The state rows of all populations.
+  struct States {
+    CUdeviceptr rows = 0;
+    int64_t values = 0;
+  };
+  States states;
+  /// A merged kernel (ABI.h, NEURO_GPU_MERGED_*) and its table.
+  struct MergedGroup {
+    std::string kernel;
+    std::vector<size_t> members; ///< population of each member
+    std::vector<std::vector<int64_t>> params;
+    CUdeviceptr table = 0;
+    int64_t width = 0;  ///< table entries per member
+    int64_t widest = 0; ///< the most neurons of a member
+  };
+  std::vector<MergedGroup> mergedSteps, mergedResets;
+  bool uploadTable(MergedGroup &group, bool step, std::string &err);
+  /// One launch for every member of `group` in step `k`.
+  bool launchMerged(const MergedGroup &group, bool step, int64_t k,
+                    std::string &err);
   std::vector<DevicePopulation> pops;
   std::vector<DeviceProjection> projs;
   int64_t ringDepth = 1; ///< R

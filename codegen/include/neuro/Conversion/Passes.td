@@ -215,4 +215,31 @@ def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
   ];
 }
 
+def MergeGPUKernels : Pass<"neuro-merge-gpu-kernels", "::mlir::ModuleOp"> {
+  let summary = "One kernel for the populations whose kernels differ only in constants";
+  let description = [{
+    Runs after convert-kernels-to-gpu. Step kernels (and reset kernels) of
+    one network whose bodies are equal up to the values of scalar
+    constants (populations of one neuron model with other parameters) are
+    merged, as GeNN merges groups, into `neuro_merged_<kind>_<group>`: its
+    blocks take the members in the grid's y dimension, each member's state,
+    flags, spike list and count are views (`memref.reinterpret_cast`) of
+    one buffer for all populations, at the offsets and sizes of the
+    member's row of a table, and each constant that differs between the
+    members is read from the row too. A step then takes one launch per
+    group instead of one per population. The members' own kernels are
+    replaced by `<symbol>_member`, which writes the member's group, index
+    and constants into a buffer for the runtime
+    (runtime/include/neuro/Runtime/ABI.h, NEURO_GPU_MERGED_*). A member
+    keeps its operations one for one, so the merged kernel computes what
+    its kernel did, bit for bit. Kernels whose buffers are used other than
+    by loads, stores, atomics and size queries, and kernels of several
+    loops, stay apart.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // NEURO_CONVERSION_PASSES_TD

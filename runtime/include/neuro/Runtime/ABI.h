@@ -324,6 +324,81 @@ enum NeuroGpuSpikesColumn {
   NEURO_GPU_SPIKES_COLUMNS = 6
 };
 
+/// Merged kernels (neuro-merge-gpu-kernels): the step kernels of
+/// populations whose kernels differ only in the values of constants (their
+/// parameters), and likewise their resets, become one kernel for all of
+/// them, `neuro_merged_<kind>_<group>` (NEURO_GPU_MERGED_PREFIX, kind
+/// `step` or `reset`), launched once per step. The grid's y dimension
+/// strides over the group's members; member m reads its entries from row
+/// m of a table (memref<?xi64>, NEURO_GPU_MERGED_<KIND>_COLUMNS + P
+/// entries a row, P the group's parameters). Each memref argument of the
+/// unmerged kernel becomes one allocation for all populations (an arena),
+/// of which a member sees the part its table entries give: a 1D memref
+/// [offset, slot stride, size] (its elements start at offset + slot *
+/// slot stride), a 2D one [offset, slot stride, rows, columns]. Scalars
+/// the same for all members (step, seed) stay parameters; those of a
+/// member (begin, end) are entries of its row. Then come the P values of
+/// the member's constants that differ within the group, as 64-bit
+/// patterns (integers sign-extended, floats' bits).
+///
+/// The kernel of each member's own symbol is gone; in its place,
+/// `<symbol>_member` (NEURO_GPU_MEMBER_SUFFIX) takes an info buffer
+/// (memref<?xi64>, NEURO_GPU_MEMBER_INFO_SIZE entries) and writes the
+/// group, the member's index in it, the number of members, P and the P
+/// values (NEURO_GPU_MEMBER_INFO_*), which the runtime reads once.
+#define NEURO_GPU_MERGED_PREFIX "neuro_merged_"
+#define NEURO_GPU_MEMBER_SUFFIX "_member"
+/// The most parameters of a merged group: groups with more stay apart.
+#define NEURO_GPU_MERGED_MAX_PARAMS 1024
+enum NeuroGpuMemberInfo {
+  NEURO_GPU_MEMBER_INFO_GROUP = 0,
+  NEURO_GPU_MEMBER_INFO_INDEX = 1,
+  NEURO_GPU_MEMBER_INFO_MEMBERS = 2,
+  NEURO_GPU_MEMBER_INFO_PARAMS = 3,
+  NEURO_GPU_MEMBER_INFO_FIRST_PARAM = 4,
+  NEURO_GPU_MEMBER_INFO_SIZE = 4 + NEURO_GPU_MERGED_MAX_PARAMS
+};
+/// neuro_merged_step_<group>: the state rows and spike flag rings of all
+/// populations, step, seed, the table, the number of members and the ring
+/// slot of the step.
+enum NeuroGpuMergedStepArg {
+  NEURO_GPU_MERGED_STEP_ARG_STATE = 0,
+  NEURO_GPU_MERGED_STEP_ARG_FLAGS = 1,
+  NEURO_GPU_MERGED_STEP_ARG_STEP = 2,
+  NEURO_GPU_MERGED_STEP_ARG_SEED = 3,
+  NEURO_GPU_MERGED_STEP_ARG_TABLE = 4,
+  NEURO_GPU_MERGED_STEP_ARG_MEMBERS = 5,
+  NEURO_GPU_MERGED_STEP_ARG_SLOT = 6,
+  NEURO_GPU_MERGED_STEP_NUM_ARGS = 7
+};
+/// A member's row: its state (2D), its flags (1D), begin and end.
+enum NeuroGpuMergedStepColumn {
+  NEURO_GPU_MERGED_STEP_STATE = 0,
+  NEURO_GPU_MERGED_STEP_FLAGS = 4,
+  NEURO_GPU_MERGED_STEP_BEGIN = 7,
+  NEURO_GPU_MERGED_STEP_END = 8,
+  NEURO_GPU_MERGED_STEP_COLUMNS = 9
+};
+/// neuro_merged_reset_<group>: the spike list rings, state rows and count
+/// rings of all populations, the table, the number of members and the
+/// ring slot of the step.
+enum NeuroGpuMergedResetArg {
+  NEURO_GPU_MERGED_RESET_ARG_SPIKES = 0,
+  NEURO_GPU_MERGED_RESET_ARG_STATE = 1,
+  NEURO_GPU_MERGED_RESET_ARG_COUNT = 2,
+  NEURO_GPU_MERGED_RESET_ARG_TABLE = 3,
+  NEURO_GPU_MERGED_RESET_ARG_MEMBERS = 4,
+  NEURO_GPU_MERGED_RESET_ARG_SLOT = 5,
+  NEURO_GPU_MERGED_RESET_NUM_ARGS = 6
+};
+/// A member's row: its spike list (1D), state (2D) and count (1D).
+enum NeuroGpuMergedResetColumn {
+  NEURO_GPU_MERGED_RESET_SPIKES = 0,
+  NEURO_GPU_MERGED_RESET_STATE = 3,
+  NEURO_GPU_MERGED_RESET_COUNT = 7,
+  NEURO_GPU_MERGED_RESET_COLUMNS = 10
+};
+
 /// `neuro_abi_version` exported by every generated module.
 typedef int64_t (*NeuroAbiVersionFn)(void);
 
