@@ -115,6 +115,14 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   mergedReset.buffer(p, 20).i64(2).i64(0);
   KernelArgs member(1);
   member.buffer(p, NEURO_GPU_MEMBER_INFO_SIZE);
+  // neuro_merged_deliver_<g>: the list rings, row pointers, targets,
+  // synapse rows, state rows (post, pre), modulators, step, count rings,
+  // delays, depth, the table and members.
+  KernelArgs mergedDeliver(NEURO_GPU_MERGED_DELIVER_NUM_ARGS);
+  mergedDeliver.buffer(p, 65 * 4000).buffer(p, 12804).buffer(p, 319896);
+  mergedDeliver.buffer(p, 0).buffer(p, 16000).buffer(p, 16000);
+  mergedDeliver.buffer(p, 4).i64(0).buffer(p, 130).buffer(p, 4).i64(65);
+  mergedDeliver.buffer(p, 4 * 36).i64(4);
 
   std::map<std::string, size_t> expected = {
       {"neuro_step_CUBA_E", step.size()},
@@ -139,19 +147,23 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
     EXPECT_TRUE(args->check("kernel", err)) << err;
   EXPECT_FALSE(KernelArgs(NEURO_GPU_RESET_NUM_ARGS).check("reset", err));
   EXPECT_EQ(err, "kernel 'reset' takes 3 arguments, launched with 0");
-  // Merged: the deliveries and spike lists kernels as before; the
-  // populations' step and reset kernels are one each.
+  // Merged: the pull and spike lists kernels as before; the populations'
+  // step and reset kernels are one each, and the projections' deliveries.
   std::map<std::string, size_t> expectedMerged = expected;
-  for (const char *kind : {"step", "reset"})
-    for (const char *pop : {"E", "I"}) {
-      std::string name = std::string("neuro_") + kind + "_CUBA_" + pop;
-      expectedMerged.erase(name);
-      expectedMerged[name + NEURO_GPU_MEMBER_SUFFIX] = member.size();
-    }
+  for (const char *name :
+       {"neuro_step_CUBA_E", "neuro_step_CUBA_I", "neuro_reset_CUBA_E",
+        "neuro_reset_CUBA_I", "neuro_deliver_CUBA_E_to_E",
+        "neuro_deliver_CUBA_E_to_I", "neuro_deliver_CUBA_I_to_E",
+        "neuro_deliver_CUBA_I_to_I"}) {
+    expectedMerged.erase(name);
+    expectedMerged[std::string(name) + NEURO_GPU_MEMBER_SUFFIX] = member.size();
+  }
   expectedMerged[NEURO_GPU_MERGED_PREFIX "step_0"] = mergedStep.size();
   expectedMerged[NEURO_GPU_MERGED_PREFIX "reset_1"] = mergedReset.size();
+  expectedMerged[NEURO_GPU_MERGED_PREFIX "deliver_2"] = mergedDeliver.size();
   EXPECT_EQ(mergedStep.size(), 19u);
-  for (const KernelArgs *args : {&mergedStep, &mergedReset})
+  EXPECT_EQ(mergedDeliver.size(), 53u);
+  for (const KernelArgs *args : {&mergedStep, &mergedReset, &mergedDeliver})
     EXPECT_TRUE(args->check("kernel", err)) << err;
 
   for (auto [found, want] :

@@ -83,44 +83,6 @@ DeviceBackend::install(Simulator &sim, std::unique_ptr<Device> device,
   return name;
 }
 
-bool DeviceBackend::pulls(size_t j) const {
-  const ProjectionSpec &spec = network.model.projections[j];
-  const PopulationSpec &src = network.model.populations[size_t(spec.src)];
-  return delivery == DeviceOptions::Delivery::Pull && !projs[j].pull.empty() &&
-         spec.partitionable && !src.generator;
-}
-
-bool DeviceBackend::preparePull(size_t j, std::string &err) {
-  DeviceProjection &d = projs[j];
-  if (d.pullReady)
-    return true;
-  Network::Projection &host = network.projs[j];
-  auto copy = [&](CUdeviceptr &dst, const void *src, size_t bytes) {
-    return dev->alloc(bytes, dst, err) && dev->upload(dst, src, bytes, err);
-  };
-  // The synapses by target (ids ascending: a target takes its inputs in
-  // the CPU's order) and their sources, unless `on post` and the kernels
-  // needed them already and upload() copied them.
-  if (host.postPtr.empty()) {
-    network.indexByTarget(j);
-    if (!copy(d.postPtr, host.postPtr.data(),
-              host.postPtr.size() * sizeof(int64_t)) ||
-        !copy(d.postSyn, host.postSyn.data(),
-              host.postSyn.size() * sizeof(int64_t)))
-      return false;
-  }
-  if (host.srcs.empty()) {
-    network.indexSources(j);
-    if (!copy(d.srcs, host.srcs.data(), host.srcs.size() * sizeof(int32_t)))
-      return false;
-  }
-  std::vector<int32_t> delays = network.synapseDelays(j);
-  if (!copy(d.synDelay, delays.data(), delays.size() * sizeof(int32_t)))
-    return false;
-  d.pullReady = true;
-  return true;
-}
-
 std::vector<std::string> DeviceBackend::kernelParts(const std::string &base) {
   if (dev->hasKernel(base))
     return {base};
@@ -142,57 +104,11 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
     for (int64_t d : p.delays)
       maxDelay = std::max(maxDelay, d);
   ringDepth = maxDelay + 1 + batch;
-  const std::string &net = model.name;
   if (!uploadPopulations(err))
     return false;
 
-  projs.resize(network.projs.size());
-  for (size_t j = 0; j < projs.size(); ++j) {
-    const ProjectionSpec &spec = model.projections[j];
-    const Network::Projection &host = network.projs[j];
-    DeviceProjection &d = projs[j];
-    auto copy = [&](CUdeviceptr &dst, const void *src, size_t bytes) {
-      return dev->alloc(bytes, dst, err) && dev->upload(dst, src, bytes, err);
-    };
-    if (!copy(d.cols, host.csr.cols.data(),
-              host.csr.cols.size() * sizeof(int32_t)) ||
-        !copy(d.syn, network.kernelSynapseRows(j),
-              host.syn.size() * size_t(valueBytes())) ||
-        !copy(d.mods, host.mods.data(), host.mods.size() * sizeof(double)) ||
-        !copy(d.srcs, host.srcs.data(), host.srcs.size() * sizeof(int32_t)) ||
-        !copy(d.postPtr, host.postPtr.data(),
-              host.postPtr.size() * sizeof(int64_t)) ||
-        !copy(d.postSyn, host.postSyn.data(),
-              host.postSyn.size() * sizeof(int64_t)))
-      return false;
-    // One launch delivers several delay groups (see KernelsToGPU).
-    std::vector<int64_t> rowPtrs;
-    d.rowStride = host.rowPtrs.empty() ? 0 : int64_t(host.rowPtrs[0].size());
-    for (const std::vector<int64_t> &rows : host.rowPtrs) {
-      if (int64_t(rows.size()) != d.rowStride) {
-        err = "the delay groups of '" + spec.name +
-              "' have row pointers of different lengths";
-        return false;
-      }
-      rowPtrs.insert(rowPtrs.end(), rows.begin(), rows.end());
-    }
-    std::vector<int64_t> delays(host.delays.begin(), host.delays.end());
-    if (!copy(d.rowPtrs, rowPtrs.data(), rowPtrs.size() * sizeof(int64_t)) ||
-        !copy(d.delays, delays.data(), delays.size() * sizeof(int64_t)))
-      return false;
-    if (spec.deliver) {
-      std::string deliver = kernelName(KernelKind::Deliver, net, spec.name);
-      d.deliver = kernelParts(deliver);
-      std::string pull = deliver + NEURO_GPU_PULL_SUFFIX;
-      if (dev->hasKernel(pull))
-        d.pull = pull;
-    }
-    if (spec.deliverPost)
-      d.deliverPost =
-          kernelParts(kernelName(KernelKind::DeliverPost, net, spec.name));
-    if (spec.update)
-      d.update = kernelParts(kernelName(KernelKind::Update, net, spec.name));
-  }
+  if (!uploadProjections(err))
+    return false;
   for (size_t j = 0; j < projs.size(); ++j) {
     const Network::Projection &host = network.projs[j];
     std::vector<int64_t> &out =
@@ -322,86 +238,6 @@ bool DeviceBackend::updateProjections(int64_t k, std::string &err) {
                   err))
         return false;
     }
-  }
-  return true;
-}
-
-void DeviceBackend::deliveryArgs(size_t j, int64_t k, KernelArgs &a) const {
-  const ProjectionSpec &spec = network.model.projections[j];
-  int64_t nSrc = network.model.populations[size_t(spec.src)].size;
-  const DeviceProjection &d = projs[j];
-  int64_t groups = int64_t(network.projs[j].delays.size());
-  a.buffer(pops[size_t(spec.src)].lists, ringDepth * nSrc);
-  a.buffer(d.rowPtrs, groups * d.rowStride);
-  a.i64(1).i64(0);
-  a.buffer(d.cols, network.numSynapses(j));
-  synapseArgs(j, a);
-  a.i64(k);
-}
-
-bool DeviceBackend::deliverGroups(size_t j, int64_t k, int64_t first,
-                                  int64_t end, std::string &err) {
-  // Groups [first, end) in one launch, each reading the spikes of its
-  // delay from the source's ring.
-  const ProjectionSpec &spec = network.model.projections[j];
-  int64_t nSrc = network.model.populations[size_t(spec.src)].size;
-  const DeviceProjection &d = projs[j];
-  KernelArgs a(NEURO_GPU_DELIVER_NUM_ARGS);
-  deliveryArgs(j, k, a);
-  a.buffer(pops[size_t(spec.src)].counts, ringDepth);
-  a.buffer(d.delays, int64_t(network.projs[j].delays.size()));
-  a.i64(ringDepth).i64(nSrc).i64(d.rowStride).i64(first).i64(end);
-  for (const std::string &part : d.deliver)
-    if (!launch(part, nSrc, a, err, Device::Grid::PerBlock, end - first))
-      return false;
-  return true;
-}
-
-bool DeviceBackend::pullInputs(size_t j, int64_t k, std::string &err) {
-  // A thread per target, every delay group at once.
-  if (!preparePull(j, err))
-    return false;
-  const ProjectionSpec &spec = network.model.projections[j];
-  int64_t nSrc = network.model.populations[size_t(spec.src)].size;
-  int64_t nDst = network.model.populations[size_t(spec.dst)].size;
-  int64_t nSyn = network.numSynapses(j);
-  const DeviceProjection &d = projs[j];
-  KernelArgs a(NEURO_GPU_PULL_NUM_ARGS);
-  deliveryArgs(j, k, a);
-  a.buffer(d.postPtr, nDst + 1).buffer(d.postSyn, nSyn);
-  a.buffer(d.srcs, nSyn).buffer(d.synDelay, nSyn);
-  a.buffer(pops[size_t(spec.src)].flags, ringDepth * nSrc);
-  a.i64(ringDepth).i64(nSrc).i64(nDst);
-  return launch(d.pull, nDst, a, err);
-}
-
-bool DeviceBackend::deliver(int64_t k, std::string &err) {
-  const ModelSpec &model = network.model;
-  // (3) `on pre` for the spikes whose delay has elapsed.
-  for (size_t j = 0; j < projs.size(); ++j) {
-    const ProjectionSpec &spec = model.projections[j];
-    const Network::Projection &host = network.projs[j];
-    if (projs[j].deliver.empty())
-      continue;
-    if (!refreshModulators(j, err))
-      return false;
-    if (pulls(j)) {
-      if (!pullInputs(j, k, err))
-        return false;
-      continue;
-    }
-    int64_t groups = int64_t(host.delays.size());
-    // Deliveries that write only their synapses and targets take every
-    // group at once; others write the source's state, and a neuron may
-    // have spikes in two groups: one launch per group.
-    if (spec.partitionable) {
-      if (groups > 0 && !deliverGroups(j, k, 0, groups, err))
-        return false;
-      continue;
-    }
-    for (int64_t g = 0; g < groups; ++g)
-      if (k >= host.delays[size_t(g)] && !deliverGroups(j, k, g, g + 1, err))
-        return false;
   }
   return true;
 }

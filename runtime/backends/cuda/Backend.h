@@ -17,7 +17,9 @@
 //     one launch of the merged kernel, which reads each member's offsets
 //     into the allocations for all populations (state rows, rings) and its
 //     parameters from a table built at attach() (ABI.h,
-//     NEURO_GPU_MERGED_*);
+//     NEURO_GPU_MERGED_*); so do the deliveries of projections, whose
+//     connectivity and synapse rows lie in allocations for all
+//     projections, consecutive members in one launch;
 //   - a delivery pushes (a block per spike, all delay groups in one
 //     launch), or with DeviceOptions::Delivery::Pull
 //     ($NEURO_GPU_DELIVERY=pull in the drivers), where the projection has a
@@ -128,9 +130,9 @@ private:
   /// Device::launch, counted.
   bool launch(const std::string &kernel, int64_t work, KernelArgs &args,
               std::string &err, Device::Grid grid = Device::Grid::PerThread,
-              int64_t groups = 1) {
+              int64_t groups = 1, int64_t members = 1) {
     ++launchCount;
-    return dev->launch(kernel, work, args, err, grid, groups);
+    return dev->launch(kernel, work, args, err, grid, groups, members);
   }
   /// The state rows and rings of every population, and their kernels.
   bool uploadPopulations(std::string &err);
@@ -140,6 +142,10 @@ private:
   /// Each population's kernel of `kind` (step or reset), or the merged
   /// kernel it is a member of, with the table of the group.
   bool findKernels(KernelKind kind, std::string &err);
+  /// The projections' connectivity and synapse rows, and their kernels.
+  bool uploadProjections(std::string &err);
+  /// Each projection's delivery, or the merged one it is a member of.
+  bool findDeliveries(std::string &err);
   /// The spike lists and counts of ring slot `slot` from its flags.
   bool compactSpikes(int64_t slot, std::string &err);
   /// Brings the spikes of steps [batchStart, end) back.
@@ -190,6 +196,12 @@ private:
     std::string pull;
     CUdeviceptr synDelay = 0;
     bool pullReady = false;
+    /// Where its targets, synapse rows, modulators, row pointers and delays
+    /// start in the allocations for all projections (elements).
+    int64_t colsAt = 0, synAt = 0, modsAt = 0, rowPtrsAt = 0, delaysAt = 0;
+    /// The merged delivery that pushes its spikes and its row there
+    /// (mergedDeliveries), or -1.
+    int64_t mergedGroup = -1, mergedRow = -1;
   };
   /// Whether projection `j` pulls its inputs this step.
   bool pulls(size_t j) const;
@@ -246,20 +258,42 @@ private:
     int64_t values = 0;
   };
   States states;
+  /// The parts of every projection that deliveries read, one allocation
+  /// per kind for all projections (sizes in elements).
+  struct Synapses {
+    CUdeviceptr cols = 0, syn = 0, mods = 0, rowPtrs = 0, delays = 0;
+    int64_t colsSize = 0, synSize = 0, modsSize = 0, rowPtrsSize = 0,
+            delaysSize = 0;
+  };
+  Synapses synapses;
   /// A merged kernel (ABI.h, NEURO_GPU_MERGED_*) and its table.
   struct MergedGroup {
     std::string kernel;
-    std::vector<size_t> members; ///< population of each member
+    KernelKind kind = KernelKind::Step;
+    /// The population (projection) of each member, and its constants.
+    std::vector<size_t> members;
     std::vector<std::vector<int64_t>> params;
+    /// The population (projection) of each row of the table, ascending.
+    std::vector<size_t> owners;
     CUdeviceptr table = 0;
-    int64_t width = 0;  ///< table entries per member
-    int64_t widest = 0; ///< the most neurons of a member
+    int64_t width = 0;  ///< table entries per row
+    int64_t widest = 0; ///< the most neurons (sources) of a row
+    int64_t groups = 0; ///< the most delay groups of a row
   };
-  std::vector<MergedGroup> mergedSteps, mergedResets;
-  bool uploadTable(MergedGroup &group, bool step, std::string &err);
-  /// One launch for every member of `group` in step `k`.
-  bool launchMerged(const MergedGroup &group, bool step, int64_t k,
-                    std::string &err);
+  std::vector<MergedGroup> mergedSteps, mergedResets, mergedDeliveries;
+  /// Where member kernels write what they say.
+  CUdeviceptr memberInfo = 0;
+  /// Adds population (projection) `owner` to the group of `groups` its
+  /// member kernel `member` names.
+  bool joinGroup(const std::string &member, KernelKind kind, size_t owner,
+                 std::vector<MergedGroup> &groups, std::string &err);
+  /// A member's row of a table of `kind`, its constants left out.
+  std::vector<int64_t> memberRow(KernelKind kind, size_t owner) const;
+  bool uploadTable(MergedGroup &group, std::string &err);
+  /// One launch for rows [first, first + rows) of `group`'s table in step
+  /// `k`.
+  bool launchMerged(const MergedGroup &group, int64_t k, int64_t first,
+                    int64_t rows, std::string &err);
   std::vector<DevicePopulation> pops;
   std::vector<DeviceProjection> projs;
   int64_t ringDepth = 1; ///< R

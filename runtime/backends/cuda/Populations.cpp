@@ -1,9 +1,8 @@
 //===- Populations.cpp - The phases of a step that update populations -----===//
 //
 // The state rows and the rings of spike flags, lists and counts of every
-// population (one allocation per kind for all of them), the merged
-// kernels' tables, phases (1) + (2) (step kernels, then the spike lists in
-// neuron order) and (4) (resets).
+// population (one allocation per kind for all of them), phases (1) + (2)
+// (step kernels, then the spike lists in neuron order) and (4) (resets).
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,7 +10,6 @@
 #include "neuro/Runtime/Kernels.h"
 
 #include <algorithm>
-#include <map>
 
 using namespace neuro::rt;
 using namespace neuro::rt::cuda;
@@ -22,8 +20,6 @@ namespace {
 constexpr int64_t kMaxChunks = 1024;
 /// The fewest neurons of a chunk.
 constexpr int64_t kMinChunk = 64;
-/// A member of a merged kernel not found yet.
-constexpr size_t kNoMember = ~size_t(0);
 } // namespace
 
 CUdeviceptr DeviceBackend::listOf(size_t pop, int64_t slot) const {
@@ -128,10 +124,6 @@ bool DeviceBackend::findKernels(KernelKind kind, std::string &err) {
   const ModelSpec &model = network.model;
   bool step = kind == KernelKind::Step;
   std::vector<MergedGroup> &groups = step ? mergedSteps : mergedResets;
-  CUdeviceptr info = 0;
-  std::vector<int64_t> values(NEURO_GPU_MEMBER_INFO_SIZE);
-  size_t infoBytes = values.size() * sizeof(int64_t);
-  std::map<int64_t, size_t> byGroup;
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     DevicePopulation &d = pops[p];
@@ -139,124 +131,26 @@ bool DeviceBackend::findKernels(KernelKind kind, std::string &err) {
       continue;
     std::string name = kernelName(kind, model.name, spec.name);
     std::string member = name + NEURO_GPU_MEMBER_SUFFIX;
-    if (!dev->hasKernel(member)) {
-      // A kernel of its own.
-      if (!step) {
-        d.reset = kernelParts(name);
-        continue;
-      }
-      if (!dev->hasKernel(name)) {
-        err = "the GPU kernels have no '" + name + "'";
+    if (dev->hasKernel(member)) {
+      if (!joinGroup(member, kind, p, groups, err))
         return false;
-      }
-      d.step = name;
       continue;
     }
-    // A member of a merged kernel: its group, index and constants.
-    KernelArgs a(1);
-    if (!info && !dev->alloc(infoBytes, info, err))
-      return false;
-    a.buffer(info, NEURO_GPU_MEMBER_INFO_SIZE);
-    if (!dev->launch(member, 1, a, err) ||
-        !dev->download(values.data(), info, infoBytes, err))
-      return false;
-    int64_t g = values[NEURO_GPU_MEMBER_INFO_GROUP];
-    int64_t m = values[NEURO_GPU_MEMBER_INFO_INDEX];
-    int64_t params = values[NEURO_GPU_MEMBER_INFO_PARAMS];
-    auto [it, fresh] = byGroup.try_emplace(g, groups.size());
-    if (fresh) {
-      groups.emplace_back();
-      groups.back().kernel = std::string(NEURO_GPU_MERGED_PREFIX) +
-                             (step ? "step_" : "reset_") + std::to_string(g);
-      groups.back().members.assign(
-          size_t(std::max<int64_t>(0, values[NEURO_GPU_MEMBER_INFO_MEMBERS])),
-          kNoMember);
-      groups.back().params.resize(groups.back().members.size());
+    // A kernel of its own.
+    if (!step) {
+      d.reset = kernelParts(name);
+      continue;
     }
-    MergedGroup &group = groups[it->second];
-    if (m < 0 || m >= int64_t(group.members.size()) || params < 0 ||
-        params > NEURO_GPU_MERGED_MAX_PARAMS ||
-        group.members[size_t(m)] != kNoMember) {
-      err = "'" + member + "' does not describe a member of '" + group.kernel +
-            "'";
+    if (!dev->hasKernel(name)) {
+      err = "the GPU kernels have no '" + name + "'";
       return false;
     }
-    group.members[size_t(m)] = p;
-    auto first = values.begin() + NEURO_GPU_MEMBER_INFO_FIRST_PARAM;
-    group.params[size_t(m)].assign(first, first + params);
+    d.step = name;
   }
   for (MergedGroup &group : groups)
-    if (!uploadTable(group, step, err))
+    if (!uploadTable(group, err))
       return false;
   return true;
-}
-
-bool DeviceBackend::uploadTable(MergedGroup &group, bool step,
-                                std::string &err) {
-  const ModelSpec &model = network.model;
-  if (!dev->hasKernel(group.kernel)) {
-    err = "the GPU kernels have no '" + group.kernel + "'";
-    return false;
-  }
-  size_t params = group.params.empty() ? 0 : group.params.front().size();
-  group.width =
-      int64_t(step ? int(NEURO_GPU_MERGED_STEP_COLUMNS)
-                   : int(NEURO_GPU_MERGED_RESET_COLUMNS)) +
-      int64_t(params);
-  std::vector<int64_t> table;
-  for (size_t m = 0; m < group.members.size(); ++m) {
-    if (group.members[m] == kNoMember || group.params[m].size() != params) {
-      err = "member " + std::to_string(m) + " of '" + group.kernel +
-            "' is missing or does not match the others";
-      return false;
-    }
-    const PopulationSpec &spec = model.populations[group.members[m]];
-    const DevicePopulation &d = pops[group.members[m]];
-    int64_t n = spec.size, rows = int64_t(spec.rows.size());
-    // Each buffer as [offset, slot stride, sizes...] (ABI.h).
-    std::vector<int64_t> row(size_t(group.width));
-    auto put = [&](int column, std::initializer_list<int64_t> entries) {
-      std::copy(entries.begin(), entries.end(), row.begin() + column);
-    };
-    if (step) {
-      put(NEURO_GPU_MERGED_STEP_STATE, {d.stateAt, 0, rows, n});
-      put(NEURO_GPU_MERGED_STEP_FLAGS, {d.ringAt, n, n});
-      put(NEURO_GPU_MERGED_STEP_BEGIN, {0});
-      put(NEURO_GPU_MERGED_STEP_END, {n});
-    } else {
-      put(NEURO_GPU_MERGED_RESET_SPIKES, {d.ringAt, n, n});
-      put(NEURO_GPU_MERGED_RESET_STATE, {d.stateAt, 0, rows, n});
-      put(NEURO_GPU_MERGED_RESET_COUNT, {d.countAt, 1, 1});
-    }
-    std::copy(group.params[m].begin(), group.params[m].end(),
-              row.end() - long(params));
-    table.insert(table.end(), row.begin(), row.end());
-    group.widest = std::max(group.widest, n);
-  }
-  size_t bytes = table.size() * sizeof(int64_t);
-  return dev->alloc(bytes, group.table, err) &&
-         dev->upload(group.table, table.data(), bytes, err);
-}
-
-bool DeviceBackend::launchMerged(const MergedGroup &group, bool step, int64_t k,
-                                 std::string &err) {
-  int64_t members = int64_t(group.members.size());
-  int64_t ring = ringDepth * rings.neurons;
-  KernelArgs a(step ? int(NEURO_GPU_MERGED_STEP_NUM_ARGS)
-                    : int(NEURO_GPU_MERGED_RESET_NUM_ARGS));
-  if (step)
-    a.buffer(states.rows, states.values)
-        .buffer(rings.flags, ring)
-        .i64(k)
-        .i64(int64_t(network.model.seed));
-  else
-    a.buffer(rings.lists, ring)
-        .buffer(states.rows, states.values)
-        .buffer(rings.counts, ringDepth * int64_t(pops.size()));
-  a.buffer(group.table, members * group.width).i64(members);
-  a.i64(k % ringDepth);
-  return launch(group.kernel, group.widest, a, err, Device::Grid::PerThread,
-                members);
 }
 
 bool DeviceBackend::compactSpikes(int64_t slot, std::string &err) {
@@ -305,7 +199,7 @@ bool DeviceBackend::stepPopulations(int64_t k, std::string &err) {
       return false;
   }
   for (const MergedGroup &group : mergedSteps)
-    if (!launchMerged(group, /*step=*/true, k, err))
+    if (!launchMerged(group, k, 0, int64_t(group.owners.size()), err))
       return false;
   return compactSpikes(slot, err);
 }
@@ -328,7 +222,7 @@ bool DeviceBackend::reset(int64_t k, std::string &err) {
         return false;
   }
   for (const MergedGroup &group : mergedResets)
-    if (!launchMerged(group, /*step=*/false, k, err))
+    if (!launchMerged(group, k, 0, int64_t(group.owners.size()), err))
       return false;
   return true;
 }

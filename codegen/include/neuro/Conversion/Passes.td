@@ -216,7 +216,7 @@ def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
 }
 
 def MergeGPUKernels : Pass<"neuro-merge-gpu-kernels", "::mlir::ModuleOp"> {
-  let summary = "One kernel for the populations whose kernels differ only in constants";
+  let summary = "One kernel for the populations (projections) whose kernels differ only in constants";
   let description = [{
     Runs after convert-kernels-to-gpu. Step kernels (and reset kernels) of
     one network whose bodies are equal up to the values of scalar
@@ -227,14 +227,19 @@ def MergeGPUKernels : Pass<"neuro-merge-gpu-kernels", "::mlir::ModuleOp"> {
     one buffer for all populations, at the offsets and sizes of the
     member's row of a table, and each constant that differs between the
     members is read from the row too. A step then takes one launch per
-    group instead of one per population. The members' own kernels are
-    replaced by `<symbol>_member`, which writes the member's group, index
-    and constants into a buffer for the runtime
+    group instead of one per population. Deliveries of projections that
+    write only their synapses and targets merge the same way, their
+    members in the grid's z dimension (y strides over a member's delay
+    groups), their connectivity and synapse rows views of one buffer for
+    all projections. The members' own kernels are replaced by
+    `<symbol>_member`, which writes the member's group, index and
+    constants into a buffer for the runtime
     (runtime/include/neuro/Runtime/ABI.h, NEURO_GPU_MERGED_*). A member
     keeps its operations one for one, so the merged kernel computes what
     its kernel did, bit for bit. Kernels whose buffers are used other than
-    by loads, stores, atomics and size queries, and kernels of several
-    loops, stay apart.
+    by loads, stores, atomics and size queries, kernels of several loops,
+    and deliveries that write their source's state or the modulators (the
+    runtime launches those per delay group) stay apart.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",

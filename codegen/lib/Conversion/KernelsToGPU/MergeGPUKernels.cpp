@@ -1,13 +1,14 @@
 //===- MergeGPUKernels.cpp - One launch for kernels of one shape ----------===//
 //
-// Groups the step kernels (and the reset kernels) of `gpu.module
-// @neuro_kernels` whose bodies are equal up to the values of scalar
-// constants, and makes each group of two or more one kernel whose blocks
-// take the members in the grid's y dimension: each member's buffers are
-// views of one allocation for all populations, and the constants that
-// differ are read from the member's row of a table (ABI.h,
-// NEURO_GPU_MERGED_*). Every member keeps its arithmetic op for op, so a
-// merged kernel computes what the members' kernels did, bit for bit.
+// Groups the step kernels (and the reset kernels, and the deliveries) of
+// `gpu.module @neuro_kernels` whose bodies are equal up to the values of
+// scalar constants, and makes each group of two or more one kernel whose
+// blocks take the members in the grid's y (deliveries: z) dimension: each
+// member's buffers are views of one allocation for all populations (or
+// projections), and the constants that differ are read from the member's
+// row of a table (ABI.h, NEURO_GPU_MERGED_*). Every member keeps its arithmetic
+// op for op, so a merged kernel computes what the members' kernels did, bit for
+// bit.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,8 +46,54 @@ struct ArgLayout {
 struct Layout {
   StringRef kind;
   SmallVector<ArgLayout> args; ///< per argument of the unmerged kernel
-  int table, members, slot, numArgs, columns;
+  int table, members;
+  int slot; ///< the ring slot's parameter; -1: none (views at slot 0)
+  int numArgs, columns;
+  /// The grid's dimension that strides over the members.
+  gpu::Dimension memberDim = gpu::Dimension::y;
 };
+
+Layout deliverLayout() {
+  auto buffer = [](int param, int column) {
+    return ArgLayout{Role::Buffer1D, param, column};
+  };
+  auto matrix = [](int param, int column) {
+    return ArgLayout{Role::Buffer2D, param, column};
+  };
+  auto scalar = [](int column) { return ArgLayout{Role::Scalar, -1, column}; };
+  auto shared = [](int param) { return ArgLayout{Role::Shared, param, -1}; };
+  Layout l{
+      "deliver",
+      {buffer(NEURO_GPU_MERGED_DELIVER_ARG_SPIKES,
+              NEURO_GPU_MERGED_DELIVER_SPIKES),
+       buffer(NEURO_GPU_MERGED_DELIVER_ARG_ROW_PTR,
+              NEURO_GPU_MERGED_DELIVER_ROW_PTR),
+       scalar(NEURO_GPU_MERGED_DELIVER_STRIDE),
+       scalar(NEURO_GPU_MERGED_DELIVER_PART),
+       buffer(NEURO_GPU_MERGED_DELIVER_ARG_COLS, NEURO_GPU_MERGED_DELIVER_COLS),
+       matrix(NEURO_GPU_MERGED_DELIVER_ARG_SYN, NEURO_GPU_MERGED_DELIVER_SYN),
+       matrix(NEURO_GPU_MERGED_DELIVER_ARG_POST, NEURO_GPU_MERGED_DELIVER_POST),
+       matrix(NEURO_GPU_MERGED_DELIVER_ARG_PRE, NEURO_GPU_MERGED_DELIVER_PRE),
+       buffer(NEURO_GPU_MERGED_DELIVER_ARG_MODS, NEURO_GPU_MERGED_DELIVER_MODS),
+       shared(NEURO_GPU_MERGED_DELIVER_ARG_STEP),
+       buffer(NEURO_GPU_MERGED_DELIVER_ARG_COUNTS,
+              NEURO_GPU_MERGED_DELIVER_COUNTS),
+       buffer(NEURO_GPU_MERGED_DELIVER_ARG_DELAYS,
+              NEURO_GPU_MERGED_DELIVER_DELAYS),
+       shared(NEURO_GPU_MERGED_DELIVER_ARG_DEPTH),
+       scalar(NEURO_GPU_MERGED_DELIVER_LIST_SIZE),
+       scalar(NEURO_GPU_MERGED_DELIVER_ROW_STRIDE),
+       scalar(NEURO_GPU_MERGED_DELIVER_FIRST_GROUP),
+       scalar(NEURO_GPU_MERGED_DELIVER_END_GROUP)},
+      NEURO_GPU_MERGED_DELIVER_ARG_TABLE,
+      NEURO_GPU_MERGED_DELIVER_ARG_MEMBERS,
+      /*slot=*/-1,
+      NEURO_GPU_MERGED_DELIVER_NUM_ARGS,
+      NEURO_GPU_MERGED_DELIVER_COLUMNS};
+  // y strides over a member's delay groups already.
+  l.memberDim = gpu::Dimension::z;
+  return l;
+}
 
 std::optional<Layout> layoutOf(KernelKind kind) {
   switch (kind) {
@@ -78,6 +125,8 @@ std::optional<Layout> layoutOf(KernelKind kind) {
                   NEURO_GPU_MERGED_RESET_ARG_SLOT,
                   NEURO_GPU_MERGED_RESET_NUM_ARGS,
                   NEURO_GPU_MERGED_RESET_COLUMNS};
+  case KernelKind::Deliver:
+    return deliverLayout();
   default:
     return std::nullopt;
   }
@@ -179,6 +228,23 @@ bool viewsServe(gpu::GPUFuncOp kernel, const Layout &layout) {
     }
   }
   return true;
+}
+
+/// Whether `kernel` writes argument `arg` (a store or an atomic into it).
+bool writes(gpu::GPUFuncOp kernel, unsigned arg) {
+  return llvm::any_of(kernel.getArgument(arg).getUses(), [](OpOperand &use) {
+    return isa<memref::StoreOp, memref::AtomicRMWOp>(use.getOwner());
+  });
+}
+
+/// Whether the runtime launches every delay group of this kind of kernel
+/// at once, as a merged kernel does: not a delivery that writes its
+/// source's state or the modulators (the runtime then launches it per
+/// delay group).
+bool allGroupsAtOnce(gpu::GPUFuncOp kernel, KernelKind kind) {
+  return kind != KernelKind::Deliver ||
+         (!writes(kernel, NEURO_DELIVER_ARG_PRE) &&
+          !writes(kernel, NEURO_DELIVER_ARG_MODS));
 }
 
 /// A constant of the members that differs between them: where it is used
@@ -285,7 +351,8 @@ void buildMerged(gpu::GPUModuleOp gpuModule, const Layout &layout,
                           cast<MemRefType>(arg.getType()).getElementType());
   types[layout.table] = MemRefType::get({ShapedType::kDynamic}, i64);
   types[layout.members] = i64;
-  types[layout.slot] = i64;
+  if (layout.slot >= 0)
+    types[layout.slot] = i64;
   OpBuilder mb = OpBuilder::atBlockEnd(gpuModule.getBody());
   auto merged =
       mb.create<gpu::GPUFuncOp>(loc, name, mb.getFunctionType(types, {}));
@@ -295,11 +362,13 @@ void buildMerged(gpu::GPUModuleOp gpuModule, const Layout &layout,
   auto index = [&](OpBuilder &ob, Value v) -> Value {
     return ob.create<arith::IndexCastOp>(loc, ob.getIndexType(), v);
   };
-  Value slot = index(b, merged.getArgument(layout.slot));
-  auto perMember = b.create<scf::ForOp>(
-      loc, b.create<gpu::BlockIdOp>(loc, gpu::Dimension::y),
-      index(b, merged.getArgument(layout.members)),
-      b.create<gpu::GridDimOp>(loc, gpu::Dimension::y));
+  Value slot = layout.slot >= 0
+                   ? index(b, merged.getArgument(layout.slot))
+                   : b.create<arith::ConstantIndexOp>(loc, 0).getResult();
+  auto perMember =
+      b.create<scf::ForOp>(loc, b.create<gpu::BlockIdOp>(loc, layout.memberDim),
+                           index(b, merged.getArgument(layout.members)),
+                           b.create<gpu::GridDimOp>(loc, layout.memberDim));
   b.create<gpu::ReturnOp>(loc);
 
   OpBuilder pb = OpBuilder::atBlockBegin(perMember.getBody());
@@ -395,7 +464,8 @@ struct MergeGPUKernels
   void runOnOperation() override {
     int64_t group = 0;
     for (auto gpuModule : getOperation().getOps<gpu::GPUModuleOp>())
-      for (KernelKind kind : {KernelKind::Step, KernelKind::Reset})
+      for (KernelKind kind :
+           {KernelKind::Step, KernelKind::Reset, KernelKind::Deliver})
         mergeKind(gpuModule, kind, group);
   }
 
@@ -414,7 +484,8 @@ struct MergeGPUKernels
       // buffers views serve.
       KernelAttr attr = getKernelAttr(k);
       if (!attr || attr.getKind() != kind ||
-          k.getNumArguments() != layout.args.size() || !viewsServe(k, layout))
+          k.getNumArguments() != layout.args.size() || !viewsServe(k, layout) ||
+          !allGroupsAtOnce(k, kind))
         continue;
       std::optional<std::string> network = networkOf(k, attr);
       if (!network)

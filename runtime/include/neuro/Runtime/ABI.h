@@ -326,10 +326,12 @@ enum NeuroGpuSpikesColumn {
 
 /// Merged kernels (neuro-merge-gpu-kernels): the step kernels of
 /// populations whose kernels differ only in the values of constants (their
-/// parameters), and likewise their resets, become one kernel for all of
-/// them, `neuro_merged_<kind>_<group>` (NEURO_GPU_MERGED_PREFIX, kind
-/// `step` or `reset`), launched once per step. The grid's y dimension
-/// strides over the group's members; member m reads its entries from row
+/// parameters), and likewise their resets and the deliveries of
+/// projections, become one kernel for all of them,
+/// `neuro_merged_<kind>_<group>` (NEURO_GPU_MERGED_PREFIX, kind `step`,
+/// `reset` or `deliver`), launched once per step. The grid's y dimension
+/// (z for deliveries) strides over the group's members; member m reads its
+/// entries from row
 /// m of a table (memref<?xi64>, NEURO_GPU_MERGED_<KIND>_COLUMNS + P
 /// entries a row, P the group's parameters). Each memref argument of the
 /// unmerged kernel becomes one allocation for all populations (an arena),
@@ -397,6 +399,55 @@ enum NeuroGpuMergedResetColumn {
   NEURO_GPU_MERGED_RESET_STATE = 3,
   NEURO_GPU_MERGED_RESET_COUNT = 7,
   NEURO_GPU_MERGED_RESET_COLUMNS = 10
+};
+
+/// neuro_merged_deliver_<group>: the deliveries that take every delay
+/// group of their projection in one launch (those that write only their
+/// synapses and targets). The grid's z dimension strides over the members,
+/// y over a member's delay groups and x over its spikes, as in its own
+/// kernel. The memref arguments of a delivery (NEURO_GPU_DELIVER_ARG_*)
+/// are allocations for all populations (spike list and count rings, state
+/// rows: post and pre are the same one) or all projections (row pointers,
+/// targets, synapse rows, modulators, delays), of which a member sees the
+/// part its row gives; step and the rings' depth are the same for all.
+enum NeuroGpuMergedDeliverArg {
+  NEURO_GPU_MERGED_DELIVER_ARG_SPIKES = 0,
+  NEURO_GPU_MERGED_DELIVER_ARG_ROW_PTR = 1,
+  NEURO_GPU_MERGED_DELIVER_ARG_COLS = 2,
+  NEURO_GPU_MERGED_DELIVER_ARG_SYN = 3,
+  NEURO_GPU_MERGED_DELIVER_ARG_POST = 4,
+  NEURO_GPU_MERGED_DELIVER_ARG_PRE = 5,
+  NEURO_GPU_MERGED_DELIVER_ARG_MODS = 6,
+  NEURO_GPU_MERGED_DELIVER_ARG_STEP = 7,
+  NEURO_GPU_MERGED_DELIVER_ARG_COUNTS = 8,
+  NEURO_GPU_MERGED_DELIVER_ARG_DELAYS = 9,
+  NEURO_GPU_MERGED_DELIVER_ARG_DEPTH = 10,
+  NEURO_GPU_MERGED_DELIVER_ARG_TABLE = 11,
+  NEURO_GPU_MERGED_DELIVER_ARG_MEMBERS = 12,
+  NEURO_GPU_MERGED_DELIVER_NUM_ARGS = 13
+};
+/// A member's row: its source's spike list ring (1D: the whole ring), its
+/// row pointers (1D), stride and part, targets (1D), synapse rows, target
+/// and source state (2D), modulators (1D), its source's count ring (1D),
+/// its delays (1D), the list size, the row pointers' stride and its delay
+/// groups [first, end).
+enum NeuroGpuMergedDeliverColumn {
+  NEURO_GPU_MERGED_DELIVER_SPIKES = 0,
+  NEURO_GPU_MERGED_DELIVER_ROW_PTR = 3,
+  NEURO_GPU_MERGED_DELIVER_STRIDE = 6,
+  NEURO_GPU_MERGED_DELIVER_PART = 7,
+  NEURO_GPU_MERGED_DELIVER_COLS = 8,
+  NEURO_GPU_MERGED_DELIVER_SYN = 11,
+  NEURO_GPU_MERGED_DELIVER_POST = 15,
+  NEURO_GPU_MERGED_DELIVER_PRE = 19,
+  NEURO_GPU_MERGED_DELIVER_MODS = 23,
+  NEURO_GPU_MERGED_DELIVER_COUNTS = 26,
+  NEURO_GPU_MERGED_DELIVER_DELAYS = 29,
+  NEURO_GPU_MERGED_DELIVER_LIST_SIZE = 32,
+  NEURO_GPU_MERGED_DELIVER_ROW_STRIDE = 33,
+  NEURO_GPU_MERGED_DELIVER_FIRST_GROUP = 34,
+  NEURO_GPU_MERGED_DELIVER_END_GROUP = 35,
+  NEURO_GPU_MERGED_DELIVER_COLUMNS = 36
 };
 
 /// `neuro_abi_version` exported by every generated module.
