@@ -2,12 +2,15 @@
 """Neuro on an NVIDIA GPU: the examples against the CPU, and timings.
 
 usage: bench/gpu.py build [--neuroc build/bin/neuroc] [--dir build/gpu]
+                          [--only NAME,...]
        bench/gpu.py run [--dir build/gpu] [--only NAME,...] [--out FILE]
 
 `build` compiles every model below into a program with `neuroc build
 --target=cuda` (the PTX embedded; no LLVM needed to run it) and writes
-DIR/manifest.json. `run`, on the machine with the GPU, needs only DIR and
-Python 3:
+DIR/manifest.json; it needs no GPU. `run`, on the machine with the GPU,
+needs only DIR and Python 3. It first runs one program briefly on the GPU:
+without one it says why, lists the targets left unmeasured and exits with
+status 2, having measured nothing. Then:
 
   checks   each example and GPU test input runs once on the CPU (--target
            cpu, one thread) and once on the GPU; the table gives both spike
@@ -22,9 +25,18 @@ Python 3:
            microcircuit on the GPU, with the CPU's time on one thread next
            to them (not for the microcircuit, whose CPU figure is in
            RESULTS.md's microcircuit table): simulation wall time, real-time
-           factor (wall time / simulated time), synaptic events per second;
-           for the microcircuit also each population's rate against the
-           published one.
+           factor (wall time / simulated time), synaptic events per second,
+           kernel launches per step; the `_unmerged` programs are built with
+           NEURO_GPU_MERGE=0 (each population's kernels apart); for the
+           microcircuit also each population's rate against the published
+           one;
+  repro    CUBA 4,000 twice on the GPU with each delivery strategy: whether
+           the two runs write the same files, and whether they are the
+           CPU's (pulled deliveries add in the CPU's order);
+  targets  issue #25's targets against what was measured: the
+           microcircuit's real-time factor in double (at most 0.6) and single
+           precision (at most 0.3), CUBA 4,000 against one CPU core, the
+           launches per step of the microcircuit.
 
 The programs carry the tables their models read, so DIR may be copied
 anywhere.
@@ -65,8 +77,10 @@ CHECKS = [
 ]
 # name, model, duration, CPU reference run (one thread); names ending in
 # _f32 are built with --precision=single.
+# Names ending in _unmerged are built with NEURO_GPU_MERGE=0.
 BENCHES = [
     ("cuba", "examples/cuba.neuro", "1s", True),
+    ("cuba_unmerged", "examples/cuba.neuro", "1s", False),
     ("cuba40k", 40000, "1s", True),
     ("cuba400k", 400000, "1s", True),
     ("cuba400k_f32", 400000, "1s", True),
@@ -74,7 +88,26 @@ BENCHES = [
     ("cobahh_f32", "examples/cobahh.neuro", "1s", True),
     ("microcircuit", "examples/microcircuit.neuro", "1s", False),
     ("microcircuit_f32", "examples/microcircuit.neuro", "1s", False),
+    ("microcircuit_unmerged", "examples/microcircuit.neuro", "1s", False),
 ]
+# Issue #25's targets: what, the benchmark, and the test of a row of the
+# benchmarks table (None: not measured).
+TARGETS = [
+    ("microcircuit, double precision: real-time factor", "at most 0.6",
+     "microcircuit", lambda r: r["rtf"] <= 0.6, lambda r: f"{r['rtf']:.3f}"),
+    ("microcircuit, single precision: real-time factor", "at most 0.3",
+     "microcircuit_f32", lambda r: r["rtf"] <= 0.3,
+     lambda r: f"{r['rtf']:.3f}"),
+    ("CUBA 4,000: one CPU core's time / the GPU's", "more than 1", "cuba",
+     lambda r: r["speedup"] is not None and r["speedup"] > 1,
+     lambda r: "—" if r["speedup"] is None else f"{r['speedup']:.2f}"),
+    ("microcircuit: kernel launches per step", "a handful", "microcircuit",
+     lambda r: r["launches"] <= 10, lambda r: f"{r['launches']:.1f}"),
+]
+# Targets no program here can measure yet.
+UNBUILT = [("multi-area model (4·10^6 neurons, 2.4·10^10 synapses, "
+            "procedural): real-time factor and memory",
+            "procedural connectivity runs on the CPU only")]
 # The delivery strategies on a dense network (tests/lit/GPU/Inputs/
 # dense.neuro, 20,000 neurons, 400 inputs each, 1 s) at two time steps:
 # name, dt.
@@ -86,6 +119,7 @@ def build(args):
     from compare import cuba_model
     os.makedirs(args.dir, exist_ok=True)
     manifest = {"checks": [], "benches": []}
+    only = set(args.only.split(",")) if args.only else None
 
     def compile_(name, model):
         program = os.path.join(args.dir, name)
@@ -95,17 +129,24 @@ def build(args):
             cmd.append("--precision=single")
         if network:
             cmd += ["--network", network]
-        run = subprocess.run(cmd, capture_output=True, text=True)
+        env = dict(os.environ)
+        if name.endswith("_unmerged"):
+            env["NEURO_GPU_MERGE"] = "0"
+        run = subprocess.run(cmd, capture_output=True, text=True, env=env)
         if run.returncode != 0:
             sys.exit(f"{name}: {run.stderr}")
         return name
 
     for name, model, duration in CHECKS:
+        if only and name not in only:
+            continue
         manifest["checks"].append(
             {"name": compile_(name, os.path.join(ROOT, model)),
              "duration": duration})
     built = {c["name"] for c in manifest["checks"]}
     for name, model, duration, cpu in BENCHES:
+        if only and name not in only:
+            continue
         if isinstance(model, int):
             model = cuba_model(model, os.path.join(args.dir, name + ".neuro"))
         else:
@@ -117,6 +158,8 @@ def build(args):
     manifest["dense"] = []
     src = open(os.path.join(ROOT, "tests/lit/GPU/Inputs/dense.neuro")).read()
     for name, dt in DENSE:
+        if only and name not in only:
+            continue
         model = os.path.join(args.dir, name + ".neuro")
         with open(model, "w") as f:
             f.write(src.replace("N = 200 of", "N = 20000 of")
@@ -176,33 +219,50 @@ def machine():
     return f"{gpu.strip()}; {cpu}, {os.cpu_count()} cores"
 
 
-def run(args):
-    with open(os.path.join(args.dir, "manifest.json")) as f:
-        manifest = json.load(f)
-    only = set(args.only.split(",")) if args.only else None
-    tmp = os.path.join(args.dir, "out")
-    out = open(args.out, "a") if args.out else None
+class Table(list):
+    """Markdown lines, printed (and written to `out`) as they come."""
 
-    class Lines(list):
-        """The table so far: printed and written as it grows."""
+    def __init__(self, out):
+        super().__init__()
+        self.out = out
 
-        def append(self, line):
-            super().append(line)
-            print(line, flush=True)
-            if out:
-                out.write(line + "\n")
-                out.flush()
+    def append(self, line):
+        super().append(line)
+        print(line, flush=True)
+        if self.out:
+            self.out.write(line + "\n")
+            self.out.flush()
 
-        def __iadd__(self, more):
-            for line in more:
-                self.append(line)
-            return self
+    def __iadd__(self, more):
+        for line in more:
+            self.append(line)
+        return self
 
-    lines = Lines()
-    lines += ["", f"GPU run of {datetime.date.today()} on {machine()}", ""]
+
+def gpu_missing(args, manifest, tmp):
+    """Why no program runs on the GPU here (None: one does)."""
+    names = [e["name"] for part in ("checks", "benches", "dense")
+             for e in manifest.get(part, [])]
+    if not names:
+        return "nothing was built"
+    program = os.path.join(args.dir, "cuba" if "cuba" in names else names[0])
+    _, err = execute(program, "cuda", os.path.join(tmp, "gpu-check"), "1ms",
+                     args.timeout)
+    return err
+
+
+def unmeasured(lines, reason):
+    lines += ["", f"No GPU: {reason}. Nothing was measured; on a machine "
+              "with a GPU, `bench/gpu.py run` measures:", ""]
+    for what, wanted, *_ in TARGETS:
+        lines.append(f"- {what} ({wanted})")
+    for what, why in UNBUILT:
+        lines.append(f"- {what}: not measurable yet ({why})")
+
+
+def run_checks(args, checks, tmp, lines):
+    """Each check on the CPU and the GPU; the number of failures."""
     failed = 0
-
-    checks = [c for c in manifest["checks"] if not only or c["name"] in only]
     if checks:
         lines += ["| model | population | CPU spikes | GPU spikes | bound "
                   "| rate | recordings |", "|---|---|---|---|---|---|---|"]
@@ -234,9 +294,12 @@ def run(args):
                          f"{'same' if same else 'differ'} |")
     if checks:
         lines += ["", f"{failed} failed", ""]
+    return failed
 
-    dense = [d for d in manifest.get("dense", [])
-             if not only or d["name"] in only]
+
+def run_dense(args, dense, tmp, lines):
+    """The delivery strategies on the dense networks; failures."""
+    failed = 0
     if dense:
         lines += ["", "| network | dt | spikes per neuron-step | push (s) "
                   "| pull (s) | spikes equal |", "|---|---|---|---|---|---|"]
@@ -261,13 +324,18 @@ def run(args):
                      + " | ".join(f"{runs[m]['t_sim_s']:.3f}"
                                   for m in ("push", "pull"))
                      + f" | {'yes' if same else 'no'} |")
+    return failed
 
-    benches = [b for b in manifest["benches"] if not only or b["name"] in only]
+
+def run_benches(args, benches, tmp, lines):
+    """The benchmarks; each one's real-time factor, speed-up over one CPU
+    core and launches per step by name, and the number of failures."""
+    failed, results, micros = 0, {}, []
     if benches:
         lines += ["", "| model | neurons | synapses | simulated | GPU wall (s) "
-                  "| GPU real-time factor | GPU events/s | CPU wall, 1 thread "
-                  "(s) | CPU / GPU |", "|---|---|---|---|---|---|---|---|---|"]
-    micros = []
+                  "| GPU real-time factor | GPU events/s | launches per step "
+                  "| CPU wall, 1 thread (s) | CPU / GPU |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
     for b in benches:
         program = os.path.join(args.dir, b["name"])
         duration = seconds(b["duration"])
@@ -282,10 +350,14 @@ def run(args):
             cpu, err = execute(program, "cpu", os.path.join(
                 tmp, b["name"] + "-cpu"), b["duration"], args.timeout)
         t = gpu["t_sim_s"]
+        launches = gpu.get("kernel_launches", 0) / max(gpu["steps"], 1)
+        results[b["name"]] = {
+            "rtf": t / duration, "launches": launches,
+            "speedup": cpu["t_sim_s"] / t if cpu and t > 0 else None}
         lines.append(
             f"| {b['name']} | {gpu['neurons']} | {gpu['synapses']} | "
             f"{duration:g} s | {t:.3f} | {t / duration:.3f} | "
-            f"{gpu['synaptic_events'] / t:.3g} | "
+            f"{gpu['synaptic_events'] / t:.3g} | {launches:.1f} | "
             + (f"{cpu['t_sim_s']:.3f} | {cpu['t_sim_s'] / t:.1f} |" if cpu
                else "— | — |"))
         if b["name"].startswith("microcircuit"):
@@ -302,6 +374,79 @@ def run(args):
         for pop, rate, ref in zip(POPS, measured, REFERENCE):
             lines.append(f"| {pop} | {rate:.3f} | {ref:.3f} | "
                          f"{rate / ref:.2f} |")
+    return results, failed
+
+
+def run_repro(args, names, tmp, lines):
+    """CUBA twice on the GPU per delivery strategy: are the runs' files
+    the same, and the CPU's? The number of failures (pulled runs must be
+    the same; pushed ones may differ: atomic adds)."""
+    if "cuba" not in names:
+        return 0
+    program = os.path.join(args.dir, "cuba")
+    lines += ["", "| model | delivery | two GPU runs equal | equal to the "
+              "CPU's |", "|---|---|---|---|"]
+    cpu_dir = os.path.join(tmp, "repro-cpu")
+    _, err = execute(program, "cpu", cpu_dir, "", args.timeout)
+    if err:
+        lines.append(f"| cuba | — | CPU failed: {err} | |")
+        return 1
+    failed = 0
+    for mode in ("push", "pull"):
+        dirs = [os.path.join(tmp, f"repro-{mode}-{i}") for i in (1, 2)]
+        errs = [execute(program, "cuda", d, "", args.timeout,
+                        {"NEURO_GPU_DELIVERY": mode})[1] for d in dirs]
+        if any(errs):
+            lines.append(f"| cuba | {mode} | failed: {errs[0] or errs[1]} | |")
+            failed += 1
+            continue
+        twice = same_files(*dirs)
+        cpu = same_files(cpu_dir, dirs[0])
+        failed += mode == "pull" and not (twice and cpu)
+        lines.append(f"| cuba | {mode} | {'yes' if twice else 'no'} | "
+                     f"{'yes' if cpu else 'no'} |")
+    return failed
+
+
+def report_targets(lines, results):
+    lines += ["", "| target (issue #25) | wanted | measured | met |",
+              "|---|---|---|---|"]
+    for what, wanted, bench, met, shown in TARGETS:
+        r = results.get(bench)
+        if r is None:
+            lines.append(f"| {what} | {wanted} | not run | — |")
+            continue
+        lines.append(f"| {what} | {wanted} | {shown(r)} | "
+                     f"{'yes' if met(r) else 'no'} |")
+    for what, why in UNBUILT:
+        lines.append(f"| {what} | reported | not measurable yet ({why}) "
+                     "| — |")
+
+
+def run(args):
+    with open(os.path.join(args.dir, "manifest.json")) as f:
+        manifest = json.load(f)
+    only = set(args.only.split(",")) if args.only else None
+
+    def chosen(part):
+        return [e for e in manifest.get(part, [])
+                if not only or e["name"] in only]
+
+    tmp = os.path.join(args.dir, "out")
+    lines = Table(open(args.out, "a") if args.out else None)
+    lines += ["", f"GPU run of {datetime.date.today()} on {machine()}", ""]
+    reason = gpu_missing(args, manifest, tmp)
+    if reason:
+        unmeasured(lines, reason)
+        return 2
+    failed = run_checks(args, chosen("checks"), tmp, lines)
+    failed += run_dense(args, chosen("dense"), tmp, lines)
+    results, f = run_benches(args, chosen("benches"), tmp, lines)
+    failed += f
+    names = {e["name"] for part in ("checks", "benches")
+             for e in chosen(part)}
+    failed += run_repro(args, names, tmp, lines)
+    report_targets(lines, results)
     return 1 if failed else 0
 
 
@@ -311,6 +456,7 @@ def main():
     b = sub.add_parser("build")
     b.add_argument("--neuroc", default=os.path.join(ROOT, "build/bin/neuroc"))
     b.add_argument("--dir", default=os.path.join(ROOT, "build/gpu"))
+    b.add_argument("--only", help="build only these checks and benchmarks")
     r = sub.add_parser("run")
     r.add_argument("--dir", default=os.path.join(ROOT, "build/gpu"))
     r.add_argument("--only")

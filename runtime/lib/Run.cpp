@@ -283,7 +283,8 @@ void reportJson(std::ostream &os, const Report &r) {
      << ", \"precision\": "
      << (spec.singlePrecision ? "\"single\"" : "\"double\"");
   if (!r.device.empty())
-    os << ", \"device\": " << jsonString(r.device);
+    os << ", \"device\": " << jsonString(r.device)
+       << ", \"kernel_launches\": " << sim.kernelLaunches();
   if (!r.options.cache.empty())
     os << ", \"cache\": " << jsonString(r.options.cache);
   os << ", \"populations\": {";
@@ -314,8 +315,13 @@ void reportText(std::ostream &os, const Report &r) {
   if (r.startTime > 0)
     os << " from t = " << format("%g", r.startTime) << " s";
   os << (spec.singlePrecision ? ", single precision\n" : "\n");
-  if (!r.device.empty())
-    os << "device: " << r.device << "\n";
+  if (!r.device.empty()) {
+    os << "device: " << r.device;
+    if (spec.steps > 0)
+      os << format(", %.1f kernel launches per step",
+                   double(sim.kernelLaunches()) / double(spec.steps));
+    os << "\n";
+  }
   if (r.totals.ranks > 1)
     os << "processes: " << r.totals.ranks << " (MPI), "
        << format("%.3f", r.totals.tComm) << " s communicating\n";

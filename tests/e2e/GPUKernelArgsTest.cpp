@@ -11,6 +11,7 @@
 #include "Compiled.h"
 #include "cuda/Driver.h"
 
+#include "neuro/Codegen/CompileOptions.h"
 #include "neuro/Codegen/GPU.h"
 #include "neuro/Runtime/ABI.h"
 
@@ -43,29 +44,44 @@ entryParams(const std::string &ptx) {
   return out;
 }
 
-TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
+/// The parameters of the kernels of CUBA's sm_90 PTX, with the
+/// populations' kernels merged or not.
+std::map<std::string, std::vector<std::string>> cubaParams(bool merge) {
   std::ifstream file(std::string(NEURO_SOURCE_DIR) + "/examples/cuba.neuro");
   std::stringstream source;
   source << file.rdbuf();
   std::string text;
   llvm::raw_string_ostream diagnostics(text);
-  neuro::Compiler c(diagnostics);
+  neuro::CompileOptions options;
+  options.gpu.merge = merge;
+  neuro::Compiler c(diagnostics, options);
   c.loadString("cuba.neuro", source.str());
   std::vector<neuro::GPUImage> images;
-  ASSERT_TRUE(c.parse() && c.check() && c.generate() && c.lowerToGPU() &&
-              c.compileGPU({}, images))
-      << text;
-  ASSERT_EQ(images.size(), 2u);
+  bool compiled = c.parse() && c.check() && c.generate() && c.lowerToGPU() &&
+                  c.compileGPU({}, images);
+  EXPECT_TRUE(compiled) << text;
+  EXPECT_EQ(images.size(), 2u);
+  if (images.size() != 2)
+    return {};
   EXPECT_EQ(images[0].chip, "sm_80");
   EXPECT_EQ(images[1].chip, "sm_90");
-  auto params = entryParams(images[1].ptx);
+  return entryParams(images[1].ptx);
+}
+
+TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
+  auto params = cubaParams(/*merge=*/false);
+  auto merged = cubaParams(/*merge=*/true);
 
   using neuro::rt::cuda::KernelArgs;
   const neuro::rt::cuda::CUdeviceptr p = 0x1000;
-  // neuro_step: state, spiked, step, seed, begin, end, count, list.
+  // neuro_step: state, spiked, step, seed, begin, end.
   KernelArgs step(NEURO_GPU_STEP_NUM_ARGS);
   step.matrix(p, 4, 3200).buffer(p, 3200).i64(0).i64(1).i64(0).i64(3200);
-  step.buffer(p, 1).buffer(p, 3200);
+  // neuro_spikes_count and _compact: the flag, list and count rings, the
+  // chunk counts, the table, the number of populations and the slot.
+  KernelArgs spikes(NEURO_GPU_SPIKES_NUM_ARGS);
+  spikes.buffer(p, 65 * 4000).buffer(p, 65 * 4000).buffer(p, 65 * 2);
+  spikes.buffer(p, 63).buffer(p, 2 * NEURO_GPU_SPIKES_COLUMNS).i64(2).i64(0);
   // neuro_reset: spikes, state, count.
   KernelArgs reset(NEURO_GPU_RESET_NUM_ARGS);
   reset.buffer(p, 3200).matrix(p, 4, 3200).buffer(p, 1);
@@ -87,9 +103,32 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   pull.buffer(p, 3201).buffer(p, 10).buffer(p, 10).buffer(p, 10);
   pull.buffer(p, 65 * 3200).i64(65).i64(3200).i64(3200);
 
+  // neuro_merged_step_<g>: the state rows and flag rings of all
+  // populations, step, seed, the table, members, slot; reset: the list
+  // rings, state rows, count rings, table, members, slot; a member's
+  // kernel: its info buffer.
+  KernelArgs mergedStep(NEURO_GPU_MERGED_STEP_NUM_ARGS);
+  mergedStep.buffer(p, 16000).buffer(p, 65 * 4000).i64(0).i64(1);
+  mergedStep.buffer(p, 18).i64(2).i64(0);
+  KernelArgs mergedReset(NEURO_GPU_MERGED_RESET_NUM_ARGS);
+  mergedReset.buffer(p, 65 * 4000).buffer(p, 16000).buffer(p, 130);
+  mergedReset.buffer(p, 20).i64(2).i64(0);
+  KernelArgs member(1);
+  member.buffer(p, NEURO_GPU_MEMBER_INFO_SIZE);
+  // neuro_merged_deliver_<g>: the list rings, row pointers, targets,
+  // synapse rows, state rows (post, pre), modulators, step, count rings,
+  // delays, depth, the table and members.
+  KernelArgs mergedDeliver(NEURO_GPU_MERGED_DELIVER_NUM_ARGS);
+  mergedDeliver.buffer(p, 65 * 4000).buffer(p, 12804).buffer(p, 319896);
+  mergedDeliver.buffer(p, 0).buffer(p, 16000).buffer(p, 16000);
+  mergedDeliver.buffer(p, 4).i64(0).buffer(p, 130).buffer(p, 4).i64(65);
+  mergedDeliver.buffer(p, 4 * 36).i64(4);
+
   std::map<std::string, size_t> expected = {
       {"neuro_step_CUBA_E", step.size()},
       {"neuro_step_CUBA_I", step.size()},
+      {NEURO_GPU_SPIKES_COUNT_KERNEL, spikes.size()},
+      {NEURO_GPU_SPIKES_COMPACT_KERNEL, spikes.size()},
       {"neuro_reset_CUBA_E", reset.size()},
       {"neuro_reset_CUBA_I", reset.size()},
       {"neuro_deliver_CUBA_E_to_E", deliver.size()},
@@ -100,20 +139,43 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
       {"neuro_deliver_CUBA_E_to_I_by_target", pull.size()},
       {"neuro_deliver_CUBA_I_to_E_by_target", pull.size()},
       {"neuro_deliver_CUBA_I_to_I_by_target", pull.size()}};
-  EXPECT_EQ(step.size(), 26u);
+  EXPECT_EQ(step.size(), 16u);
+  EXPECT_EQ(spikes.size(), 27u);
   // As many arguments as ABI.h names for each kind.
   std::string err;
-  for (const KernelArgs *args : {&step, &reset, &deliver, &pull})
+  for (const KernelArgs *args : {&step, &spikes, &reset, &deliver, &pull})
     EXPECT_TRUE(args->check("kernel", err)) << err;
   EXPECT_FALSE(KernelArgs(NEURO_GPU_RESET_NUM_ARGS).check("reset", err));
   EXPECT_EQ(err, "kernel 'reset' takes 3 arguments, launched with 0");
-  EXPECT_EQ(params.size(), expected.size());
-  for (auto &[name, count] : expected) {
-    ASSERT_TRUE(params.count(name)) << name << " is not in the PTX";
-    EXPECT_EQ(params[name].size(), count) << name;
-    for (const std::string &type : params[name])
-      EXPECT_TRUE(type == ".u64" || type == ".b64")
-          << name << " has a parameter of type " << type;
+  // Merged: the pull and spike lists kernels as before; the populations'
+  // step and reset kernels are one each, and the projections' deliveries.
+  std::map<std::string, size_t> expectedMerged = expected;
+  for (const char *name :
+       {"neuro_step_CUBA_E", "neuro_step_CUBA_I", "neuro_reset_CUBA_E",
+        "neuro_reset_CUBA_I", "neuro_deliver_CUBA_E_to_E",
+        "neuro_deliver_CUBA_E_to_I", "neuro_deliver_CUBA_I_to_E",
+        "neuro_deliver_CUBA_I_to_I"}) {
+    expectedMerged.erase(name);
+    expectedMerged[std::string(name) + NEURO_GPU_MEMBER_SUFFIX] = member.size();
+  }
+  expectedMerged[NEURO_GPU_MERGED_PREFIX "step_0"] = mergedStep.size();
+  expectedMerged[NEURO_GPU_MERGED_PREFIX "reset_1"] = mergedReset.size();
+  expectedMerged[NEURO_GPU_MERGED_PREFIX "deliver_2"] = mergedDeliver.size();
+  EXPECT_EQ(mergedStep.size(), 19u);
+  EXPECT_EQ(mergedDeliver.size(), 53u);
+  for (const KernelArgs *args : {&mergedStep, &mergedReset, &mergedDeliver})
+    EXPECT_TRUE(args->check("kernel", err)) << err;
+
+  for (auto [found, want] :
+       {std::pair(&params, &expected), std::pair(&merged, &expectedMerged)}) {
+    EXPECT_EQ(found->size(), want->size());
+    for (auto &[name, count] : *want) {
+      ASSERT_TRUE(found->count(name)) << name << " is not in the PTX";
+      EXPECT_EQ((*found)[name].size(), count) << name;
+      for (const std::string &type : (*found)[name])
+        EXPECT_TRUE(type == ".u64" || type == ".b64")
+            << name << " has a parameter of type " << type;
+    }
   }
 }
 

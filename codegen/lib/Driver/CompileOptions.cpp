@@ -82,6 +82,8 @@ CompileOptions CompileOptions::fromEnvironment(bool cache) {
   if (cache)
     options.cacheDir = defaultCacheDir();
   options.gpu.libdevice = findLibdevice();
+  if (const char *merge = std::getenv("NEURO_GPU_MERGE"))
+    options.gpu.merge = std::string(merge) != "0";
   const char *cxx = std::getenv("NEURO_CXX");
   options.cxx = cxx && *cxx ? cxx : NEURO_CXX_COMPILER;
   return options;

@@ -173,7 +173,7 @@ bool Compiler::lowerToGPU() {
   if (!lower(Stage::Lowered))
     return false;
   mlir::PassManager pm(&context);
-  buildGPUOutliningPipeline(pm);
+  buildGPUOutliningPipeline(pm, opts.gpu.merge);
   return succeeded(pm.run(*mlirModule));
 }
 
@@ -189,7 +189,7 @@ bool Compiler::compileGPUKernels(const GPUOptions &options,
     return false;
   }
   mlir::PassManager pm(&context);
-  buildGPUOutliningPipeline(pm);
+  buildGPUOutliningPipeline(pm, options.merge);
   if (failed(pm.run(*loweredCopy)))
     return false;
   if (host) {

@@ -51,9 +51,15 @@ void neuro::registerGPUDialects(DialectRegistry &registry) {
   registerConvertNVVMToLLVMInterface(registry);
 }
 
-void neuro::buildGPUOutliningPipeline(OpPassManager &pm) {
+void neuro::buildGPUOutliningPipeline(OpPassManager &pm, bool merge) {
   pm.addPass(createExpandMath());
   pm.addPass(createConvertKernelsToGPU());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (!merge)
+    return;
+  // Shapes are compared once the kernels are canonical.
+  pm.addPass(createMergeGPUKernels());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

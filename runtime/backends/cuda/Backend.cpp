@@ -83,57 +83,6 @@ DeviceBackend::install(Simulator &sim, std::unique_ptr<Device> device,
   return name;
 }
 
-CUdeviceptr DeviceBackend::listOf(size_t pop, int64_t slot) const {
-  int64_t size = network.model.populations[pop].size;
-  return at(pops[pop].lists, slot * size * int64_t(sizeof(int32_t)));
-}
-
-CUdeviceptr DeviceBackend::flagsOf(size_t pop, int64_t slot) const {
-  return at(pops[pop].flags, slot * network.model.populations[pop].size);
-}
-
-bool DeviceBackend::pulls(size_t j) const {
-  const ProjectionSpec &spec = network.model.projections[j];
-  const PopulationSpec &src = network.model.populations[size_t(spec.src)];
-  return delivery == DeviceOptions::Delivery::Pull && !projs[j].pull.empty() &&
-         spec.partitionable && !src.generator;
-}
-
-bool DeviceBackend::preparePull(size_t j, std::string &err) {
-  DeviceProjection &d = projs[j];
-  if (d.pullReady)
-    return true;
-  Network::Projection &host = network.projs[j];
-  auto copy = [&](CUdeviceptr &dst, const void *src, size_t bytes) {
-    return dev->alloc(bytes, dst, err) && dev->upload(dst, src, bytes, err);
-  };
-  // The synapses by target (ids ascending: a target takes its inputs in
-  // the CPU's order) and their sources, unless `on post` and the kernels
-  // needed them already and upload() copied them.
-  if (host.postPtr.empty()) {
-    network.indexByTarget(j);
-    if (!copy(d.postPtr, host.postPtr.data(),
-              host.postPtr.size() * sizeof(int64_t)) ||
-        !copy(d.postSyn, host.postSyn.data(),
-              host.postSyn.size() * sizeof(int64_t)))
-      return false;
-  }
-  if (host.srcs.empty()) {
-    network.indexSources(j);
-    if (!copy(d.srcs, host.srcs.data(), host.srcs.size() * sizeof(int32_t)))
-      return false;
-  }
-  std::vector<int32_t> delays = network.synapseDelays(j);
-  if (!copy(d.synDelay, delays.data(), delays.size() * sizeof(int32_t)))
-    return false;
-  d.pullReady = true;
-  return true;
-}
-
-CUdeviceptr DeviceBackend::countOf(size_t pop, int64_t slot) const {
-  return at(pops[pop].counts, slot * int64_t(sizeof(int32_t)));
-}
-
 std::vector<std::string> DeviceBackend::kernelParts(const std::string &base) {
   if (dev->hasKernel(base))
     return {base};
@@ -155,80 +104,11 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
     for (int64_t d : p.delays)
       maxDelay = std::max(maxDelay, d);
   ringDepth = maxDelay + 1 + batch;
-  const std::string &net = model.name;
+  if (!uploadPopulations(err))
+    return false;
 
-  pops.resize(network.pops.size());
-  for (size_t p = 0; p < pops.size(); ++p) {
-    const PopulationSpec &spec = model.populations[p];
-    const Network::Population &host = network.pops[p];
-    DevicePopulation &d = pops[p];
-    size_t stateBytes = host.state.size() * size_t(valueBytes());
-    if (!dev->alloc(stateBytes, d.state, err) ||
-        !dev->upload(d.state, network.kernelRows(p), stateBytes, err) ||
-        !dev->alloc(size_t(ringDepth * spec.size), d.flags, err) ||
-        !dev->alloc(size_t(ringDepth * spec.size) * sizeof(int32_t), d.lists,
-                    err) ||
-        !dev->alloc(size_t(ringDepth) * sizeof(int32_t), d.counts, err))
-      return false;
-    d.recent.assign(size_t(ringDepth), {});
-    if (!spec.generator) {
-      d.step = kernelName(KernelKind::Step, net, spec.name);
-      if (!dev->hasKernel(d.step)) {
-        err = "the GPU kernels have no '" + d.step + "'";
-        return false;
-      }
-    }
-    if (spec.reset)
-      d.reset = kernelParts(kernelName(KernelKind::Reset, net, spec.name));
-  }
-
-  projs.resize(network.projs.size());
-  for (size_t j = 0; j < projs.size(); ++j) {
-    const ProjectionSpec &spec = model.projections[j];
-    const Network::Projection &host = network.projs[j];
-    DeviceProjection &d = projs[j];
-    auto copy = [&](CUdeviceptr &dst, const void *src, size_t bytes) {
-      return dev->alloc(bytes, dst, err) && dev->upload(dst, src, bytes, err);
-    };
-    if (!copy(d.cols, host.csr.cols.data(),
-              host.csr.cols.size() * sizeof(int32_t)) ||
-        !copy(d.syn, network.kernelSynapseRows(j),
-              host.syn.size() * size_t(valueBytes())) ||
-        !copy(d.mods, host.mods.data(), host.mods.size() * sizeof(double)) ||
-        !copy(d.srcs, host.srcs.data(), host.srcs.size() * sizeof(int32_t)) ||
-        !copy(d.postPtr, host.postPtr.data(),
-              host.postPtr.size() * sizeof(int64_t)) ||
-        !copy(d.postSyn, host.postSyn.data(),
-              host.postSyn.size() * sizeof(int64_t)))
-      return false;
-    // One launch delivers several delay groups (see KernelsToGPU).
-    std::vector<int64_t> rowPtrs;
-    d.rowStride = host.rowPtrs.empty() ? 0 : int64_t(host.rowPtrs[0].size());
-    for (const std::vector<int64_t> &rows : host.rowPtrs) {
-      if (int64_t(rows.size()) != d.rowStride) {
-        err = "the delay groups of '" + spec.name +
-              "' have row pointers of different lengths";
-        return false;
-      }
-      rowPtrs.insert(rowPtrs.end(), rows.begin(), rows.end());
-    }
-    std::vector<int64_t> delays(host.delays.begin(), host.delays.end());
-    if (!copy(d.rowPtrs, rowPtrs.data(), rowPtrs.size() * sizeof(int64_t)) ||
-        !copy(d.delays, delays.data(), delays.size() * sizeof(int64_t)))
-      return false;
-    if (spec.deliver) {
-      std::string deliver = kernelName(KernelKind::Deliver, net, spec.name);
-      d.deliver = kernelParts(deliver);
-      std::string pull = deliver + NEURO_GPU_PULL_SUFFIX;
-      if (dev->hasKernel(pull))
-        d.pull = pull;
-    }
-    if (spec.deliverPost)
-      d.deliverPost =
-          kernelParts(kernelName(KernelKind::DeliverPost, net, spec.name));
-    if (spec.update)
-      d.update = kernelParts(kernelName(KernelKind::Update, net, spec.name));
-  }
+  if (!uploadProjections(err))
+    return false;
   for (size_t j = 0; j < projs.size(); ++j) {
     const Network::Projection &host = network.projs[j];
     std::vector<int64_t> &out =
@@ -353,132 +233,11 @@ bool DeviceBackend::updateProjections(int64_t k, std::string &err) {
       a.buffer(projs[j].cols, nSyn);
       synapseArgs(j, a);
       a.i64(k);
-      if (!dev->launch(part,
-                       std::max(nSyn, model.populations[size_t(spec.dst)].size),
-                       a, err))
+      if (!launch(part,
+                  std::max(nSyn, model.populations[size_t(spec.dst)].size), a,
+                  err))
         return false;
     }
-  }
-  return true;
-}
-
-bool DeviceBackend::stepPopulations(int64_t k, std::string &err) {
-  const ModelSpec &model = network.model;
-  // (1) + (2): integrate, threshold, append the spikes of step k.
-  int64_t slot = k % ringDepth;
-  // The counters of the batch's steps start at zero: one or two clears per
-  // population and batch rather than one per step. Their slots last held
-  // steps older than any delay, fetched already.
-  if (k == batchStart)
-    for (size_t p = 0; p < pops.size(); ++p) {
-      int64_t before = std::min(batch, ringDepth - slot);
-      if (!dev->zero(countOf(p, slot), size_t(before) * sizeof(int32_t), err) ||
-          !dev->zero(countOf(p, 0), size_t(batch - before) * sizeof(int32_t),
-                     err))
-        return false;
-    }
-  for (size_t p = 0; p < pops.size(); ++p) {
-    const PopulationSpec &spec = model.populations[p];
-    DevicePopulation &d = pops[p];
-    CUdeviceptr count = countOf(p, slot);
-    CUdeviceptr list = listOf(p, slot);
-    if (spec.generator) {
-      std::vector<int32_t> spikes;
-      network.generatorSpikes(p, k, spikes);
-      int32_t n = int32_t(spikes.size());
-      if (!dev->upload(list, spikes.data(), spikes.size() * sizeof(int32_t),
-                       err) ||
-          !dev->upload(count, &n, sizeof n, err))
-        return false;
-      continue;
-    }
-    KernelArgs a(NEURO_GPU_STEP_NUM_ARGS);
-    a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
-    a.buffer(flagsOf(p, slot), spec.size);
-    a.i64(k).i64(int64_t(model.seed)).i64(0).i64(spec.size);
-    a.buffer(count, 1).buffer(list, spec.size);
-    if (!dev->launch(d.step, spec.size, a, err))
-      return false;
-  }
-  return true;
-}
-
-void DeviceBackend::deliveryArgs(size_t j, int64_t k, KernelArgs &a) const {
-  const ProjectionSpec &spec = network.model.projections[j];
-  int64_t nSrc = network.model.populations[size_t(spec.src)].size;
-  const DeviceProjection &d = projs[j];
-  int64_t groups = int64_t(network.projs[j].delays.size());
-  a.buffer(pops[size_t(spec.src)].lists, ringDepth * nSrc);
-  a.buffer(d.rowPtrs, groups * d.rowStride);
-  a.i64(1).i64(0);
-  a.buffer(d.cols, network.numSynapses(j));
-  synapseArgs(j, a);
-  a.i64(k);
-}
-
-bool DeviceBackend::deliverGroups(size_t j, int64_t k, int64_t first,
-                                  int64_t end, std::string &err) {
-  // Groups [first, end) in one launch, each reading the spikes of its
-  // delay from the source's ring.
-  const ProjectionSpec &spec = network.model.projections[j];
-  int64_t nSrc = network.model.populations[size_t(spec.src)].size;
-  const DeviceProjection &d = projs[j];
-  KernelArgs a(NEURO_GPU_DELIVER_NUM_ARGS);
-  deliveryArgs(j, k, a);
-  a.buffer(pops[size_t(spec.src)].counts, ringDepth);
-  a.buffer(d.delays, int64_t(network.projs[j].delays.size()));
-  a.i64(ringDepth).i64(nSrc).i64(d.rowStride).i64(first).i64(end);
-  for (const std::string &part : d.deliver)
-    if (!dev->launch(part, nSrc, a, err, Device::Grid::PerBlock, end - first))
-      return false;
-  return true;
-}
-
-bool DeviceBackend::pullInputs(size_t j, int64_t k, std::string &err) {
-  // A thread per target, every delay group at once.
-  if (!preparePull(j, err))
-    return false;
-  const ProjectionSpec &spec = network.model.projections[j];
-  int64_t nSrc = network.model.populations[size_t(spec.src)].size;
-  int64_t nDst = network.model.populations[size_t(spec.dst)].size;
-  int64_t nSyn = network.numSynapses(j);
-  const DeviceProjection &d = projs[j];
-  KernelArgs a(NEURO_GPU_PULL_NUM_ARGS);
-  deliveryArgs(j, k, a);
-  a.buffer(d.postPtr, nDst + 1).buffer(d.postSyn, nSyn);
-  a.buffer(d.srcs, nSyn).buffer(d.synDelay, nSyn);
-  a.buffer(pops[size_t(spec.src)].flags, ringDepth * nSrc);
-  a.i64(ringDepth).i64(nSrc).i64(nDst);
-  return dev->launch(d.pull, nDst, a, err);
-}
-
-bool DeviceBackend::deliver(int64_t k, std::string &err) {
-  const ModelSpec &model = network.model;
-  // (3) `on pre` for the spikes whose delay has elapsed.
-  for (size_t j = 0; j < projs.size(); ++j) {
-    const ProjectionSpec &spec = model.projections[j];
-    const Network::Projection &host = network.projs[j];
-    if (projs[j].deliver.empty())
-      continue;
-    if (!refreshModulators(j, err))
-      return false;
-    if (pulls(j)) {
-      if (!pullInputs(j, k, err))
-        return false;
-      continue;
-    }
-    int64_t groups = int64_t(host.delays.size());
-    // Deliveries that write only their synapses and targets take every
-    // group at once; others write the source's state, and a neuron may
-    // have spikes in two groups: one launch per group.
-    if (spec.partitionable) {
-      if (groups > 0 && !deliverGroups(j, k, 0, groups, err))
-        return false;
-      continue;
-    }
-    for (int64_t g = 0; g < groups; ++g)
-      if (k >= host.delays[size_t(g)] && !deliverGroups(j, k, g, g + 1, err))
-        return false;
   }
   return true;
 }
@@ -505,27 +264,7 @@ bool DeviceBackend::deliverPost(int64_t k, std::string &err) {
     a.i64(k);
     a.buffer(countOf(size_t(spec.dst), slot), 1);
     for (const std::string &part : projs[j].deliverPost)
-      if (!dev->launch(part, nDst, a, err, Device::Grid::PerBlock))
-        return false;
-  }
-  return true;
-}
-
-bool DeviceBackend::reset(int64_t k, std::string &err) {
-  const ModelSpec &model = network.model;
-  // (4) reset the neurons that spiked in this step.
-  int64_t slot = k % ringDepth;
-  for (size_t p = 0; p < pops.size(); ++p) {
-    const PopulationSpec &spec = model.populations[p];
-    DevicePopulation &d = pops[p];
-    if (d.reset.empty())
-      continue;
-    KernelArgs a(NEURO_GPU_RESET_NUM_ARGS);
-    a.buffer(listOf(p, slot), spec.size);
-    a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
-    a.buffer(countOf(p, slot), 1);
-    for (const std::string &part : d.reset)
-      if (!dev->launch(part, spec.size, a, err))
+      if (!launch(part, nDst, a, err, Device::Grid::PerBlock))
         return false;
   }
   return true;
@@ -603,8 +342,13 @@ bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
       int32_t n = counts[size_t(slot)];
       list.assign(window.data() + (s - batchStart) * widest,
                   window.data() + (s - batchStart) * widest + n);
-      // Threads append in any order; the CPU's lists are ascending.
-      std::sort(list.begin(), list.end());
+      // The lists of step kernels are in neuron order as on the CPU;
+      // those of generators are the host's.
+      if (!std::is_sorted(list.begin(), list.end())) {
+        err = "the spike list of '" + spec.name + "' in step " +
+              std::to_string(s) + " is not in neuron order";
+        return false;
+      }
       recorder.addSpikes(p, s, list);
       if (!d.outDegree.empty())
         for (int32_t i : list)

@@ -9,8 +9,17 @@
 //   - each population owns a ring of R = D + B spike lists on the device (D:
 //     its longest outgoing delay + 1, B: the batch), one list of `size`
 //     entries, a counter and `size` spike flags per step; step kernels
-//     append to the slot of step k and set its flags, deliveries read the
-//     slots of k - delay, resets the slot of k;
+//     set the flags of the slot of step k, two launches for all
+//     populations make its lists and counts from them in neuron order (a
+//     prefix sum, no atomics), deliveries read the slots of k - delay,
+//     resets the slot of k;
+//   - populations whose step (reset) kernels the compiler merged run in
+//     one launch of the merged kernel, which reads each member's offsets
+//     into the allocations for all populations (state rows, rings) and its
+//     parameters from a table built at attach() (ABI.h,
+//     NEURO_GPU_MERGED_*); so do the deliveries of projections, whose
+//     connectivity and synapse rows lie in allocations for all
+//     projections, consecutive members in one launch;
 //   - a delivery pushes (a block per spike, all delay groups in one
 //     launch), or with DeviceOptions::Delivery::Pull
 //     ($NEURO_GPU_DELIVERY=pull in the drivers), where the projection has a
@@ -43,6 +52,7 @@
 
 #include "cuda/Device.h"
 #include "neuro/Runtime/Backend.h"
+#include "neuro/Runtime/Kernels.h"
 #include "neuro/Runtime/Network.h"
 #include "neuro/Runtime/Recorder.h"
 
@@ -105,6 +115,7 @@ public:
   bool reset(int64_t k, std::string &err) override;
   bool monitor(int64_t k, std::string &err) override;
   bool sync(std::string &err) override;
+  int64_t launches() const override { return launchCount; }
 
   const Device &device() const { return *dev; }
 
@@ -116,6 +127,27 @@ private:
         stagingBytes(options.stagingBytes),
         batch(std::max<int64_t>(1, options.batch)) {}
   bool upload(int64_t step, std::string &err);
+  /// Device::launch, counted.
+  bool launch(const std::string &kernel, int64_t work, KernelArgs &args,
+              std::string &err, Device::Grid grid = Device::Grid::PerThread,
+              int64_t groups = 1, int64_t members = 1) {
+    ++launchCount;
+    return dev->launch(kernel, work, args, err, grid, groups, members);
+  }
+  /// The state rows and rings of every population, and their kernels.
+  bool uploadPopulations(std::string &err);
+  /// The rings of every population and the table of the spike lists
+  /// kernels.
+  bool allocateRings(std::string &err);
+  /// Each population's kernel of `kind` (step or reset), or the merged
+  /// kernel it is a member of, with the table of the group.
+  bool findKernels(KernelKind kind, std::string &err);
+  /// The projections' connectivity and synapse rows, and their kernels.
+  bool uploadProjections(std::string &err);
+  /// Each projection's delivery, or the merged one it is a member of.
+  bool findDeliveries(std::string &err);
+  /// The spike lists and counts of ring slot `slot` from its flags.
+  bool compactSpikes(int64_t slot, std::string &err);
   /// Brings the spikes of steps [batchStart, end) back.
   bool fetchSpikes(int64_t end, std::string &err);
   /// The events of fetched spikes not yet delivered by step `end`.
@@ -137,6 +169,10 @@ private:
 
   struct DevicePopulation {
     CUdeviceptr state = 0, flags = 0, lists = 0, counts = 0;
+    /// Where its rows, its flag and list rings and its count ring start
+    /// in the allocations for all populations (elements).
+    int64_t stateAt = 0, ringAt = 0, countAt = 0;
+    /// Its kernels; none for a member of a merged kernel.
     std::string step;
     std::vector<std::string> reset;
     /// Host copies of the spike lists of the last R steps.
@@ -160,6 +196,12 @@ private:
     std::string pull;
     CUdeviceptr synDelay = 0;
     bool pullReady = false;
+    /// Where its targets, synapse rows, modulators, row pointers and delays
+    /// start in the allocations for all projections (elements).
+    int64_t colsAt = 0, synAt = 0, modsAt = 0, rowPtrsAt = 0, delaysAt = 0;
+    /// The merged delivery that pushes its spikes and its row there
+    /// (mergedDeliveries), or -1.
+    int64_t mergedGroup = -1, mergedRow = -1;
   };
   /// Whether projection `j` pulls its inputs this step.
   bool pulls(size_t j) const;
@@ -200,6 +242,58 @@ private:
   /// The most a monitor stages (bytes).
   int64_t stagingBytes;
   std::vector<DeviceRecording> recs;
+  /// The rings of all populations, one allocation per kind (ABI.h,
+  /// NEURO_GPU_SPIKES_*), and what the spike lists kernels take.
+  struct Rings {
+    CUdeviceptr flags = 0, lists = 0, counts = 0, chunkCounts = 0, table = 0;
+    int64_t neurons = 0; ///< of all populations
+    int64_t spiking = 0; ///< populations in the table (not generators)
+    int64_t chunks = 0;  ///< of all of them
+    int64_t widest = 0;  ///< the most chunks of one
+  };
+  Rings rings;
+  /// The state rows of all populations.
+  struct States {
+    CUdeviceptr rows = 0;
+    int64_t values = 0;
+  };
+  States states;
+  /// The parts of every projection that deliveries read, one allocation
+  /// per kind for all projections (sizes in elements).
+  struct Synapses {
+    CUdeviceptr cols = 0, syn = 0, mods = 0, rowPtrs = 0, delays = 0;
+    int64_t colsSize = 0, synSize = 0, modsSize = 0, rowPtrsSize = 0,
+            delaysSize = 0;
+  };
+  Synapses synapses;
+  /// A merged kernel (ABI.h, NEURO_GPU_MERGED_*) and its table.
+  struct MergedGroup {
+    std::string kernel;
+    KernelKind kind = KernelKind::Step;
+    /// The population (projection) of each member, and its constants.
+    std::vector<size_t> members;
+    std::vector<std::vector<int64_t>> params;
+    /// The population (projection) of each row of the table, ascending.
+    std::vector<size_t> owners;
+    CUdeviceptr table = 0;
+    int64_t width = 0;  ///< table entries per row
+    int64_t widest = 0; ///< the most neurons (sources) of a row
+    int64_t groups = 0; ///< the most delay groups of a row
+  };
+  std::vector<MergedGroup> mergedSteps, mergedResets, mergedDeliveries;
+  /// Where member kernels write what they say.
+  CUdeviceptr memberInfo = 0;
+  /// Adds population (projection) `owner` to the group of `groups` its
+  /// member kernel `member` names.
+  bool joinGroup(const std::string &member, KernelKind kind, size_t owner,
+                 std::vector<MergedGroup> &groups, std::string &err);
+  /// A member's row of a table of `kind`, its constants left out.
+  std::vector<int64_t> memberRow(KernelKind kind, size_t owner) const;
+  bool uploadTable(MergedGroup &group, std::string &err);
+  /// One launch for rows [first, first + rows) of `group`'s table in step
+  /// `k`.
+  bool launchMerged(const MergedGroup &group, int64_t k, int64_t first,
+                    int64_t rows, std::string &err);
   std::vector<DevicePopulation> pops;
   std::vector<DeviceProjection> projs;
   int64_t ringDepth = 1; ///< R
@@ -209,6 +303,7 @@ private:
   /// counted in full (outDegree); sync() takes away those still in flight.
   int64_t eventsBefore = 0, eventsFetched = 0;
   int64_t stepsDone = 0;
+  int64_t launchCount = 0;
 };
 
 } // namespace neuro::rt::cuda

@@ -118,7 +118,8 @@ public:
     return function(kernel) != nullptr;
   }
   bool launch(const std::string &kernel, int64_t work, KernelArgs &args,
-              std::string &err, Grid grid, int64_t groups) override {
+              std::string &err, Grid grid, int64_t groups,
+              int64_t members) override {
     CUfunction fn = function(kernel);
     if (!fn) {
       err = "the GPU kernels have no '" + kernel + "'";
@@ -130,11 +131,13 @@ public:
     bool perBlock = grid == Grid::PerBlock;
     unsigned threads = perBlock ? kRowBlock : kBlock;
     int64_t wanted = perBlock ? work : (work + kBlock - 1) / kBlock;
-    // The y dimension takes at most 65535 blocks; kernels stride over it.
+    // The y and z dimensions take at most 65535 blocks; kernels stride
+    // over them.
     unsigned rows = unsigned(std::clamp<int64_t>(groups, 1, 65535));
-    unsigned blocks = unsigned(
-        std::clamp<int64_t>(wanted, 1, std::max<int64_t>(1, blocksCap / rows)));
-    return check(fns.cuLaunchKernel(fn, blocks, rows, 1, threads, 1, 1, 0,
+    unsigned layers = unsigned(std::clamp<int64_t>(members, 1, 65535));
+    unsigned blocks = unsigned(std::clamp<int64_t>(
+        wanted, 1, std::max<int64_t>(1, blocksCap / (int64_t(rows) * layers))));
+    return check(fns.cuLaunchKernel(fn, blocks, rows, layers, threads, 1, 1, 0,
                                     nullptr, args.pointers(), nullptr),
                  kernel.c_str(), err);
   }
@@ -241,7 +244,7 @@ public:
     return function(kernel) != nullptr;
   }
   bool launch(const std::string &kernel, int64_t, KernelArgs &args,
-              std::string &err, Grid, int64_t) override {
+              std::string &err, Grid, int64_t, int64_t) override {
     HostKernel fn = function(kernel);
     if (!fn) {
       err = "the kernels have no '" + kernel + "'";

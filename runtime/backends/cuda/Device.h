@@ -53,12 +53,13 @@ public:
     PerThread, ///< a thread per iteration
     PerBlock   ///< a block per iteration (a spike), threads share its row
   };
-  /// Launches `kernel` for `work` iterations, and `groups` times over in
-  /// the grid's y dimension for kernels that stride over it (deliveries of
-  /// several delay groups). Launches run in order.
+  /// Launches `kernel` for `work` iterations, `groups` times over in the
+  /// grid's y dimension for kernels that stride over it (deliveries of
+  /// several delay groups) and `members` times over in z (merged
+  /// deliveries). Launches run in order.
   virtual bool launch(const std::string &kernel, int64_t work, KernelArgs &args,
                       std::string &err, Grid grid = Grid::PerThread,
-                      int64_t groups = 1) = 0;
+                      int64_t groups = 1, int64_t members = 1) = 0;
   /// Waits for every launch and copy.
   virtual bool finish(std::string &err) = 0;
 };

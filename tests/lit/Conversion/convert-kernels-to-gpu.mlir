@@ -9,10 +9,10 @@
 // CHECK-NOT:     func.func @neuro_step
 // CHECK:         gpu.module @neuro_kernels
 
-// Step: one thread per neuron from `begin` in a grid-stride loop; a neuron
-// that spiked appends its index to the device's spike list (count, list).
+// Step: one thread per neuron from `begin` in a grid-stride loop, which
+// sets the neuron's spike flag (the spike lists are made from the flags).
 // CHECK-LABEL:   gpu.func @neuro_step_N_P(
-// CHECK-SAME:      %[[STATE:[^:]*]]: memref<?x?xf64>, %[[FLAGS:[^:]*]]: memref<?xi8>, %[[STEP:[^:]*]]: i64, %{{[^:]*}}: i64, %[[BEGIN:[^:]*]]: i64, %[[END:[^:]*]]: i64, %[[COUNT:[^:]*]]: memref<?xi32>, %[[LIST:[^:]*]]: memref<?xi32>) kernel
+// CHECK-SAME:      %[[STATE:[^:]*]]: memref<?x?xf64>, %[[FLAGS:[^:]*]]: memref<?xi8>, %[[STEP:[^:]*]]: i64, %{{[^:]*}}: i64, %[[BEGIN:[^:]*]]: i64, %[[END:[^:]*]]: i64) kernel
 // CHECK-DAG:       %[[LB:.*]] = arith.index_cast %[[BEGIN]] : i64 to index
 // CHECK-DAG:       %[[UB:.*]] = arith.index_cast %[[END]] : i64 to index
 // CHECK:           %[[ID:.*]] = gpu.global_id x
@@ -25,13 +25,9 @@
 // CHECK:             func.call @neuro_rt_uniform(
 // CHECK:             memref.store %[[V:.*]], %[[STATE]][%{{.*}}, %[[I]]]
 // CHECK:             %[[SPIKED:.*]] = arith.cmpf ogt, %[[V]]
-// CHECK:             memref.store %{{.*}}, %[[FLAGS]][%[[I]]] : memref<?xi8>
-// CHECK:             scf.if %[[SPIKED]] {
-// CHECK:               %[[SLOT:.*]] = memref.atomic_rmw addi %{{.*}}, %[[COUNT]][%{{.*}}] : (i32, memref<?xi32>) -> i32
-// CHECK:               %[[AT:.*]] = arith.index_cast %[[SLOT]] : i32 to index
-// CHECK:               %[[IDX:.*]] = arith.index_cast %[[I]] : index to i32
-// CHECK:               memref.store %[[IDX]], %[[LIST]][%[[AT]]] : memref<?xi32>
-// CHECK:           } {neuro.neuron_loop}
+// CHECK:             %[[FLAG:.*]] = arith.extui %[[SPIKED]] : i1 to i8
+// CHECK-NEXT:        memref.store %[[FLAG]], %[[FLAGS]][%[[I]]] : memref<?xi8>
+// CHECK-NEXT:      } {neuro.neuron_loop}
 // CHECK:           gpu.return
 func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step: i64, %seed: i64, %begin: i64, %end: i64) attributes {neuro.kernel = #neuro.kernel<step, "P">} {
   %c0 = arith.constant 0 : index

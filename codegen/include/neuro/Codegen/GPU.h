@@ -3,7 +3,8 @@
 //
 // The CUDA target branches off the lowered stage (scalar kernels):
 //
-//   lowered ──neuro-expand-math, convert-kernels-to-gpu──▶ gpu   (gpu.module)
+//   lowered ──neuro-expand-math, convert-kernels-to-gpu,
+//             neuro-merge-gpu-kernels──▶ gpu   (gpu.module)
 //     ──nvvm targets, SCF→CF, GPU→NVVM, gpu-module-to-binary──▶ ptx
 //
 // One PTX image per chip (sm_80 and sm_90 by default, PTX ISA 8.0), with
@@ -41,13 +42,18 @@ struct GPUOptions {
   /// libdevice's bitcode; empty: none (kernels calling libm functions are
   /// refused). CompileOptions::fromEnvironment() finds it.
   std::string libdevice;
+  /// Merge the kernels of populations that differ only in constants
+  /// (neuro-merge-gpu-kernels); NEURO_GPU_MERGE=0 turns it off
+  /// (CompileOptions::fromEnvironment()).
+  bool merge = true;
 };
 
 /// The GPU and NVVM dialects, the NVVM target and their translations.
 void registerGPUDialects(mlir::DialectRegistry &registry);
 
-/// Adds the passes from the lowered stage (vector width 1) to the gpu stage.
-void buildGPUOutliningPipeline(mlir::OpPassManager &pm);
+/// Adds the passes from the lowered stage (vector width 1) to the gpu stage;
+/// `merge`: neuro-merge-gpu-kernels too.
+void buildGPUOutliningPipeline(mlir::OpPassManager &pm, bool merge);
 
 /// Compiles the `gpu.module` of a module at the gpu stage into one PTX
 /// image per chip, and removes it: what is left are the host kernels.

@@ -199,9 +199,11 @@ def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
 
     Spike lists stay on the device: reset and `on post` kernels take the
     count of their spike list as a last argument (`memref<?xi32>`, element
-    0) instead of the list's size, and step kernels take a counter and a
-    list to which each spiking neuron appends its index with an atomic
-    increment (in no particular order). Calls to `neuro_rt_uniform` and
+    0) instead of the list's size. Step kernels only set spike flags; when
+    there are any, the pass adds `neuro_spikes_count` and
+    `neuro_spikes_compact`, which make every population's list from its
+    flags in neuron order (per-chunk counts and their prefix sums, no
+    atomics; NEURO_GPU_SPIKES_* in ABI.h). Calls to `neuro_rt_uniform` and
     `neuro_rt_normal` get device functions with the runtime's Philox4x32-10
     streams, so draws equal the CPU's. Kernels that run once (init,
     connect, synapse init) stay on the host.
@@ -209,6 +211,38 @@ def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
     "::mlir::gpu::GPUDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
+def MergeGPUKernels : Pass<"neuro-merge-gpu-kernels", "::mlir::ModuleOp"> {
+  let summary = "One kernel for the populations (projections) whose kernels differ only in constants";
+  let description = [{
+    Runs after convert-kernels-to-gpu. Step kernels (and reset kernels) of
+    one network whose bodies are equal up to the values of scalar
+    constants (populations of one neuron model with other parameters) are
+    merged, as GeNN merges groups, into `neuro_merged_<kind>_<group>`: its
+    blocks take the members in the grid's y dimension, each member's state,
+    flags, spike list and count are views (`memref.reinterpret_cast`) of
+    one buffer for all populations, at the offsets and sizes of the
+    member's row of a table, and each constant that differs between the
+    members is read from the row too. A step then takes one launch per
+    group instead of one per population. Deliveries of projections that
+    write only their synapses and targets merge the same way, their
+    members in the grid's z dimension (y strides over a member's delay
+    groups), their connectivity and synapse rows views of one buffer for
+    all projections. The members' own kernels are replaced by
+    `<symbol>_member`, which writes the member's group, index and
+    constants into a buffer for the runtime
+    (runtime/include/neuro/Runtime/ABI.h, NEURO_GPU_MERGED_*). A member
+    keeps its operations one for one, so the merged kernel computes what
+    its kernel did, bit for bit. Kernels whose buffers are used other than
+    by loads, stores, atomics and size queries, kernels of several loops,
+    and deliveries that write their source's state or the modulators (the
+    runtime launches those per delay group) stay apart.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
   ];
 }

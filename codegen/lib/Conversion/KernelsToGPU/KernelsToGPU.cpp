@@ -4,12 +4,14 @@
 // `gpu.module @neuro_kernels`: each top-level loop of a kernel becomes one
 // `gpu.func` whose threads take the loop's iterations in a grid-stride
 // loop. Accumulations into shared state become atomics, spike lists stay
-// on the device, and the runtime's random streams get device functions
-// (see Passes.td). The GPU kernels' parameters are written down in
+// on the device (made in neuron order by the kernels of SpikeLists.cpp),
+// and the runtime's random streams get device functions (see Passes.td). The
+// GPU kernels' parameters are written down in
 // runtime/include/neuro/Runtime/ABI.h (NEURO_GPU_*).
 //
 //===----------------------------------------------------------------------===//
 
+#include "GPUKernels.h"
 #include "neuro/Conversion/Passes.h"
 #include "neuro/Runtime/Kernels.h"
 
@@ -62,12 +64,10 @@ int spikeListArgument(KernelKind kind) {
   }
 }
 
-/// The GPU kernel's parameter holding the spike count: the length of its
-/// spike list, or where a step kernel counts its spikes.
+/// The GPU kernel's parameter holding the spike count, the length of its
+/// spike list, or -1.
 int spikeCountParameter(KernelKind kind) {
   switch (kind) {
-  case KernelKind::Step:
-    return NEURO_GPU_STEP_ARG_COUNT;
   case KernelKind::Reset:
     return NEURO_GPU_RESET_ARG_COUNT;
   case KernelKind::Deliver:
@@ -227,39 +227,6 @@ void makeAccumulationsAtomic(Block *body, Value iteration, Value spikes,
       emitWarning(loc) << "on the GPU, threads of different spikes may "
                           "assign this neuron's state at once (the last one "
                           "wins); only += and -= are atomic";
-  }
-}
-
-/// After each neuron's spike flag is stored, a neuron that spiked appends
-/// its index to the device's spike list.
-void appendSpikes(Block *body, Value neuron, Value flags, Value count,
-                  Value list) {
-  SmallVector<memref::StoreOp> stores;
-  body->walk([&](memref::StoreOp s) {
-    if (s.getMemref() == flags)
-      stores.push_back(s);
-  });
-  for (memref::StoreOp store : stores) {
-    Location loc = store.getLoc();
-    OpBuilder b(store->getContext());
-    b.setInsertionPointAfter(store);
-    Value spiked;
-    if (auto ext = store.getValue().getDefiningOp<arith::ExtUIOp>();
-        ext && ext.getIn().getType().isInteger(1))
-      spiked = ext.getIn();
-    else
-      spiked = b.create<arith::CmpIOp>(
-          loc, arith::CmpIPredicate::ne, store.getValue(),
-          b.create<arith::ConstantIntOp>(loc, b.getI8Type(), 0));
-    auto ifOp = b.create<scf::IfOp>(loc, spiked, /*withElse=*/false);
-    b.setInsertionPointToStart(ifOp.thenBlock());
-    Value one = b.create<arith::ConstantIntOp>(loc, b.getI32Type(), 1);
-    Value c0 = b.create<arith::ConstantIndexOp>(loc, 0);
-    Value slot = b.create<memref::AtomicRMWOp>(loc, arith::AtomicRMWKind::addi,
-                                               one, count, ValueRange{c0});
-    Value at = b.create<arith::IndexCastOp>(loc, b.getIndexType(), slot);
-    Value index = b.create<arith::IndexCastOp>(loc, b.getI32Type(), neuron);
-    b.create<memref::StoreOp>(loc, index, list, ValueRange{at});
   }
 }
 
@@ -504,8 +471,6 @@ SmallVector<Type> gpuParameterTypes(func::FuncOp fn, KernelKind kind) {
   types.resize(gpuParameters(kind));
   if (int count = spikeCountParameter(kind); count >= 0)
     types[count] = buffer(IntegerType::get(ctx, 32));
-  if (kind == KernelKind::Step)
-    types[NEURO_GPU_STEP_ARG_LIST] = buffer(IntegerType::get(ctx, 32));
   if (kind == KernelKind::Deliver) {
     types[NEURO_GPU_DELIVER_ARG_DELAYS] = buffer(i64);
     for (int arg :
@@ -555,6 +520,11 @@ struct ConvertKernelsToGPU
     for (func::FuncOp fn : kernels)
       if (failed(outline(fn, getKernelAttr(fn), gpuModule)))
         return signalPassFailure();
+    // Step kernels set flags; the spike lists are made from them.
+    if (llvm::any_of(kernels, [](func::FuncOp fn) {
+          return getKernelAttr(fn).getKind() == KernelKind::Step;
+        }))
+      buildSpikeListKernels(gpuModule, module.getLoc());
 
     // Device versions of the runtime functions the kernels call.
     llvm::MapVector<StringRef, func::CallOp> callees;
@@ -691,16 +661,10 @@ struct ConvertKernelsToGPU
         row.setStep(rb.createOrFold<arith::MulIOp>(rl, lanes, row.getStep()));
       }
 
-      int countArg = spikeCountParameter(kind);
       if (listArg >= 0)
         countOnDevice(kernel, kernel.getArgument(listArg),
-                      kernel.getArgument(countArg));
-      if (kind == KernelKind::Step)
-        appendSpikes(strided.getBody(), strided.getInductionVar(),
-                     kernel.getArgument(NEURO_STEP_ARG_SPIKED),
-                     kernel.getArgument(countArg),
-                     kernel.getArgument(NEURO_GPU_STEP_ARG_LIST));
-      else if (kind != KernelKind::Reset) {
+                      kernel.getArgument(spikeCountParameter(kind)));
+      if (kind != KernelKind::Step && kind != KernelKind::Reset) {
         int syn = synapseArgument(kind);
         makeAccumulationsAtomic(strided.getBody(), strided.getInductionVar(),
                                 listArg >= 0 ? kernel.getArgument(listArg)

@@ -25,7 +25,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 10
+#define NEURO_ABI_VERSION 11
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -226,9 +226,8 @@ enum NeuroSynInitArg {
 /// order, with the same parameters). A kernel's parameters are the
 /// arguments of its kind above, followed by:
 ///
-///   step          count (memref<?xi32>, 1 element), list (memref<?xi32>):
-///                 each neuron that spikes takes a slot of the count with an
-///                 atomic add and writes its index into the list.
+///   step          nothing: it sets the spike flags, and the spike lists
+///                 kernels below make the list (neuron order, no atomics).
 ///   reset         count (memref<?xi32>): the length of `spikes`.
 ///   deliver       counts (memref<?xi32>, one per ring slot), delays
 ///                 (memref<?xi64>, one per delay group, in steps), depth,
@@ -252,11 +251,7 @@ enum NeuroSynInitArg {
 /// Every memref parameter is passed as the fields of its descriptor
 /// (allocated and aligned pointer, offset, sizes, strides), each 8 bytes
 /// (rt::cuda::KernelArgs packs them so).
-enum NeuroGpuStepArg {
-  NEURO_GPU_STEP_ARG_COUNT = NEURO_STEP_NUM_ARGS,
-  NEURO_GPU_STEP_ARG_LIST,
-  NEURO_GPU_STEP_NUM_ARGS
-};
+enum NeuroGpuStepArg { NEURO_GPU_STEP_NUM_ARGS = NEURO_STEP_NUM_ARGS };
 enum NeuroGpuResetArg {
   NEURO_GPU_RESET_ARG_COUNT = NEURO_RESET_NUM_ARGS,
   NEURO_GPU_RESET_NUM_ARGS
@@ -288,6 +283,172 @@ enum NeuroGpuPullArg {
   NEURO_GPU_PULL_NUM_ARGS
 };
 #define NEURO_GPU_PULL_SUFFIX "_by_target"
+
+/// Spike lists in neuron order, for every population the step kernels ran
+/// for, in two launches after them: `neuro_spikes_count` counts the flags
+/// of each chunk of a population's neurons, and `neuro_spikes_compact`
+/// writes the spiking neurons of each chunk into the list from the sum of
+/// the counts of the chunks before it (an exclusive prefix sum), and the
+/// thread of the last chunk writes the count. No atomics: the list and the
+/// count are the same in every run and on every device.
+///
+/// Both take the same parameters: the flag rings (memref<?xi8>), spike
+/// list rings and count rings (memref<?xi32>) of all populations, each
+/// population's ring at an offset of its own, the chunk counts (memref<?xi32>,
+/// scratch), a table (memref<?xi64>) of NEURO_GPU_SPIKES_COLUMNS entries per
+/// population, the number of populations and the ring slot of the step
+/// (i64). The grid's y dimension strides over populations, x over a
+/// population's chunks. Slot s of a population of `size` neurons has its
+/// flags at `flags + s * size`, its list at `list + s * size` and its
+/// count at `count + s`.
+#define NEURO_GPU_SPIKES_COUNT_KERNEL "neuro_spikes_count"
+#define NEURO_GPU_SPIKES_COMPACT_KERNEL "neuro_spikes_compact"
+enum NeuroGpuSpikesArg {
+  NEURO_GPU_SPIKES_ARG_FLAGS = 0,
+  NEURO_GPU_SPIKES_ARG_LISTS = 1,
+  NEURO_GPU_SPIKES_ARG_COUNTS = 2,
+  NEURO_GPU_SPIKES_ARG_CHUNKS = 3,
+  NEURO_GPU_SPIKES_ARG_TABLE = 4,
+  NEURO_GPU_SPIKES_ARG_POPULATIONS = 5,
+  NEURO_GPU_SPIKES_ARG_SLOT = 6,
+  NEURO_GPU_SPIKES_NUM_ARGS = 7
+};
+/// A population's entries in the table of the spike lists kernels.
+enum NeuroGpuSpikesColumn {
+  NEURO_GPU_SPIKES_SIZE = 0,       ///< neurons
+  NEURO_GPU_SPIKES_FLAGS = 1,      ///< offset of its flag ring
+  NEURO_GPU_SPIKES_LIST = 2,       ///< offset of its spike list ring
+  NEURO_GPU_SPIKES_COUNT = 3,      ///< offset of its count ring
+  NEURO_GPU_SPIKES_CHUNK_BASE = 4, ///< its first chunk count
+  NEURO_GPU_SPIKES_CHUNK = 5,      ///< neurons per chunk (at least 1)
+  NEURO_GPU_SPIKES_COLUMNS = 6
+};
+
+/// Merged kernels (neuro-merge-gpu-kernels): the step kernels of
+/// populations whose kernels differ only in the values of constants (their
+/// parameters), and likewise their resets and the deliveries of
+/// projections, become one kernel for all of them,
+/// `neuro_merged_<kind>_<group>` (NEURO_GPU_MERGED_PREFIX, kind `step`,
+/// `reset` or `deliver`), launched once per step. The grid's y dimension
+/// (z for deliveries) strides over the group's members; member m reads its
+/// entries from row
+/// m of a table (memref<?xi64>, NEURO_GPU_MERGED_<KIND>_COLUMNS + P
+/// entries a row, P the group's parameters). Each memref argument of the
+/// unmerged kernel becomes one allocation for all populations (an arena),
+/// of which a member sees the part its table entries give: a 1D memref
+/// [offset, slot stride, size] (its elements start at offset + slot *
+/// slot stride), a 2D one [offset, slot stride, rows, columns]. Scalars
+/// the same for all members (step, seed) stay parameters; those of a
+/// member (begin, end) are entries of its row. Then come the P values of
+/// the member's constants that differ within the group, as 64-bit
+/// patterns (integers sign-extended, floats' bits).
+///
+/// The kernel of each member's own symbol is gone; in its place,
+/// `<symbol>_member` (NEURO_GPU_MEMBER_SUFFIX) takes an info buffer
+/// (memref<?xi64>, NEURO_GPU_MEMBER_INFO_SIZE entries) and writes the
+/// group, the member's index in it, the number of members, P and the P
+/// values (NEURO_GPU_MEMBER_INFO_*), which the runtime reads once.
+#define NEURO_GPU_MERGED_PREFIX "neuro_merged_"
+#define NEURO_GPU_MEMBER_SUFFIX "_member"
+/// The most parameters of a merged group: groups with more stay apart.
+#define NEURO_GPU_MERGED_MAX_PARAMS 1024
+enum NeuroGpuMemberInfo {
+  NEURO_GPU_MEMBER_INFO_GROUP = 0,
+  NEURO_GPU_MEMBER_INFO_INDEX = 1,
+  NEURO_GPU_MEMBER_INFO_MEMBERS = 2,
+  NEURO_GPU_MEMBER_INFO_PARAMS = 3,
+  NEURO_GPU_MEMBER_INFO_FIRST_PARAM = 4,
+  NEURO_GPU_MEMBER_INFO_SIZE = 4 + NEURO_GPU_MERGED_MAX_PARAMS
+};
+/// neuro_merged_step_<group>: the state rows and spike flag rings of all
+/// populations, step, seed, the table, the number of members and the ring
+/// slot of the step.
+enum NeuroGpuMergedStepArg {
+  NEURO_GPU_MERGED_STEP_ARG_STATE = 0,
+  NEURO_GPU_MERGED_STEP_ARG_FLAGS = 1,
+  NEURO_GPU_MERGED_STEP_ARG_STEP = 2,
+  NEURO_GPU_MERGED_STEP_ARG_SEED = 3,
+  NEURO_GPU_MERGED_STEP_ARG_TABLE = 4,
+  NEURO_GPU_MERGED_STEP_ARG_MEMBERS = 5,
+  NEURO_GPU_MERGED_STEP_ARG_SLOT = 6,
+  NEURO_GPU_MERGED_STEP_NUM_ARGS = 7
+};
+/// A member's row: its state (2D), its flags (1D), begin and end.
+enum NeuroGpuMergedStepColumn {
+  NEURO_GPU_MERGED_STEP_STATE = 0,
+  NEURO_GPU_MERGED_STEP_FLAGS = 4,
+  NEURO_GPU_MERGED_STEP_BEGIN = 7,
+  NEURO_GPU_MERGED_STEP_END = 8,
+  NEURO_GPU_MERGED_STEP_COLUMNS = 9
+};
+/// neuro_merged_reset_<group>: the spike list rings, state rows and count
+/// rings of all populations, the table, the number of members and the
+/// ring slot of the step.
+enum NeuroGpuMergedResetArg {
+  NEURO_GPU_MERGED_RESET_ARG_SPIKES = 0,
+  NEURO_GPU_MERGED_RESET_ARG_STATE = 1,
+  NEURO_GPU_MERGED_RESET_ARG_COUNT = 2,
+  NEURO_GPU_MERGED_RESET_ARG_TABLE = 3,
+  NEURO_GPU_MERGED_RESET_ARG_MEMBERS = 4,
+  NEURO_GPU_MERGED_RESET_ARG_SLOT = 5,
+  NEURO_GPU_MERGED_RESET_NUM_ARGS = 6
+};
+/// A member's row: its spike list (1D), state (2D) and count (1D).
+enum NeuroGpuMergedResetColumn {
+  NEURO_GPU_MERGED_RESET_SPIKES = 0,
+  NEURO_GPU_MERGED_RESET_STATE = 3,
+  NEURO_GPU_MERGED_RESET_COUNT = 7,
+  NEURO_GPU_MERGED_RESET_COLUMNS = 10
+};
+
+/// neuro_merged_deliver_<group>: the deliveries that take every delay
+/// group of their projection in one launch (those that write only their
+/// synapses and targets). The grid's z dimension strides over the members,
+/// y over a member's delay groups and x over its spikes, as in its own
+/// kernel. The memref arguments of a delivery (NEURO_GPU_DELIVER_ARG_*)
+/// are allocations for all populations (spike list and count rings, state
+/// rows: post and pre are the same one) or all projections (row pointers,
+/// targets, synapse rows, modulators, delays), of which a member sees the
+/// part its row gives; step and the rings' depth are the same for all.
+enum NeuroGpuMergedDeliverArg {
+  NEURO_GPU_MERGED_DELIVER_ARG_SPIKES = 0,
+  NEURO_GPU_MERGED_DELIVER_ARG_ROW_PTR = 1,
+  NEURO_GPU_MERGED_DELIVER_ARG_COLS = 2,
+  NEURO_GPU_MERGED_DELIVER_ARG_SYN = 3,
+  NEURO_GPU_MERGED_DELIVER_ARG_POST = 4,
+  NEURO_GPU_MERGED_DELIVER_ARG_PRE = 5,
+  NEURO_GPU_MERGED_DELIVER_ARG_MODS = 6,
+  NEURO_GPU_MERGED_DELIVER_ARG_STEP = 7,
+  NEURO_GPU_MERGED_DELIVER_ARG_COUNTS = 8,
+  NEURO_GPU_MERGED_DELIVER_ARG_DELAYS = 9,
+  NEURO_GPU_MERGED_DELIVER_ARG_DEPTH = 10,
+  NEURO_GPU_MERGED_DELIVER_ARG_TABLE = 11,
+  NEURO_GPU_MERGED_DELIVER_ARG_MEMBERS = 12,
+  NEURO_GPU_MERGED_DELIVER_NUM_ARGS = 13
+};
+/// A member's row: its source's spike list ring (1D: the whole ring), its
+/// row pointers (1D), stride and part, targets (1D), synapse rows, target
+/// and source state (2D), modulators (1D), its source's count ring (1D),
+/// its delays (1D), the list size, the row pointers' stride and its delay
+/// groups [first, end).
+enum NeuroGpuMergedDeliverColumn {
+  NEURO_GPU_MERGED_DELIVER_SPIKES = 0,
+  NEURO_GPU_MERGED_DELIVER_ROW_PTR = 3,
+  NEURO_GPU_MERGED_DELIVER_STRIDE = 6,
+  NEURO_GPU_MERGED_DELIVER_PART = 7,
+  NEURO_GPU_MERGED_DELIVER_COLS = 8,
+  NEURO_GPU_MERGED_DELIVER_SYN = 11,
+  NEURO_GPU_MERGED_DELIVER_POST = 15,
+  NEURO_GPU_MERGED_DELIVER_PRE = 19,
+  NEURO_GPU_MERGED_DELIVER_MODS = 23,
+  NEURO_GPU_MERGED_DELIVER_COUNTS = 26,
+  NEURO_GPU_MERGED_DELIVER_DELAYS = 29,
+  NEURO_GPU_MERGED_DELIVER_LIST_SIZE = 32,
+  NEURO_GPU_MERGED_DELIVER_ROW_STRIDE = 33,
+  NEURO_GPU_MERGED_DELIVER_FIRST_GROUP = 34,
+  NEURO_GPU_MERGED_DELIVER_END_GROUP = 35,
+  NEURO_GPU_MERGED_DELIVER_COLUMNS = 36
+};
 
 /// `neuro_abi_version` exported by every generated module.
 typedef int64_t (*NeuroAbiVersionFn)(void);

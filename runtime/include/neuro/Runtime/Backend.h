@@ -60,6 +60,10 @@ public:
   /// state samples and synaptic events of every step so far, and the state
   /// rows and the synapse rows kernels write.
   virtual bool sync(std::string &err) = 0;
+
+  /// Kernels launched on a device by the hooks above so far (0 where the
+  /// steps run on the host's threads).
+  virtual int64_t launches() const { return 0; }
 };
 
 /// What the Simulator hands a backend it installs: its network, its

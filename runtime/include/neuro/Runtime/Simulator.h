@@ -233,6 +233,10 @@ public:
   /// the number of synapses of its source row.
   int64_t synapticEvents() const { return net.events; }
 
+  /// Kernels the backend launched on a device since it was installed
+  /// (Backend::launches; 0 on the CPU).
+  int64_t kernelLaunches() const { return backend ? backend->launches() : 0; }
+
   /// Wall time of the last build(), in seconds.
   double tBuild() const { return buildSeconds; }
   /// Wall time spent in run() since build(), in seconds.
