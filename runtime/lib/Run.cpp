@@ -278,15 +278,15 @@ void reportJson(std::ostream &os, const Report &r) {
   os << "], \"dt_s\": " << format("%.6g", spec.dt)
      << ", \"t_start_s\": " << format("%.6g", r.startTime)
      << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
-     << ", \"threads\": " << sim.threads() << ", \"ranks\": " << r.totals.ranks
-     << ", \"t_comm_s\": " << format("%.6f", r.totals.tComm)
-     << ", \"precision\": "
+     << ", \"threads\": " << sim.threads() << ", \"precision\": "
      << (spec.singlePrecision ? "\"single\"" : "\"double\"");
   if (!r.device.empty())
     os << ", \"device\": " << jsonString(r.device)
        << ", \"kernel_launches\": " << sim.kernelLaunches();
   if (!r.options.cache.empty())
     os << ", \"cache\": " << jsonString(r.options.cache);
+  os << ", \"ranks\": " << r.totals.ranks
+     << ", \"t_comm_s\": " << format("%.6f", r.totals.tComm);
   os << ", \"populations\": {";
   for (size_t i = 0; i < spec.populations.size(); ++i) {
     const PopulationSpec &p = spec.populations[i];
