@@ -10,7 +10,15 @@
 // network it came from. Random numbers are keyed by step, so a
 // restored run continues bit for bit.
 //
-// Layout: "NEUROCKP", the version (3), the fields (little-endian), then the
+// The file does not depend on the number of processes that wrote it: the
+// state rows are whole, and the synapses of a projection are in one order
+// of the whole projection (by delay group, source, then target, stably),
+// which each process finds for the synapses it holds (they live at their
+// target: checkpointSlots). Rank 0 gathers and writes; every rank reads
+// the file and keeps its share, so a checkpoint of K processes restores
+// into any number.
+//
+// Layout: "NEUROCKP", the version (4), the fields (little-endian), then the
 // XXH64 of everything before it. The checksum is verified before anything
 // is parsed, and every length read is bounded by the bytes left in the file
 // before anything is allocated for it.
@@ -32,7 +40,7 @@ using namespace neuro::rt;
 namespace {
 
 constexpr char kMagic[8] = {'N', 'E', 'U', 'R', 'O', 'C', 'K', 'P'};
-constexpr uint64_t kVersion = 3;
+constexpr uint64_t kVersion = 4;
 
 struct FileCloser {
   void operator()(std::FILE *f) const {
@@ -42,11 +50,15 @@ struct FileCloser {
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
+/// Writes nothing when `f` is null (a process other than rank 0, which
+/// still takes part in the gathers).
 class Writer {
 public:
-  explicit Writer(std::FILE *f) : f(f) {}
+  explicit Writer(std::FILE *f) : ok(f != nullptr), f(f) {}
   void bytes(const void *p, size_t n) {
-    ok = ok && (n == 0 || std::fwrite(p, 1, n, f) == n);
+    if (!ok)
+      return;
+    ok = n == 0 || std::fwrite(p, 1, n, f) == n;
     hash.update(p, n);
   }
   /// The checksum of everything written, not itself hashed.
@@ -64,7 +76,7 @@ public:
     u64(n);
     bytes(p, n * sizeof(T));
   }
-  bool ok = true;
+  bool ok;
 
 private:
   std::FILE *f;
@@ -140,6 +152,50 @@ bool checksumMatches(std::FILE *f, uint64_t size) {
          stored == hash.digest();
 }
 
+/// Where each synapse of stored projection `proj` held here lies in the
+/// checkpoint's order of the whole projection: delay group by delay group,
+/// source by source, each source's synapses stably by target. A process
+/// holds the synapses onto a block of targets, in the whole projection's
+/// order, so a whole row in that order is the processes' parts of it one
+/// after the other: each process needs only how many synapses of each row
+/// the processes before it hold, and how many all hold. Collective over
+/// `comm` (null: one process).
+std::vector<int64_t> checkpointSlots(const Network::Projection &proj,
+                                     Comm *comm) {
+  const std::vector<int32_t> &cols = proj.csr.cols;
+  std::vector<int64_t> counts, before, total;
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+    for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
+      counts.push_back(rowPtr[i + 1] - rowPtr[i]);
+  if (comm) {
+    comm->scanSums(counts, before, total);
+  } else {
+    before.assign(counts.size(), 0);
+    total = counts;
+  }
+  std::vector<int64_t> slots(proj.procedural ? 0 : cols.size(), 0);
+  std::vector<int64_t> order;
+  int64_t start = 0;
+  size_t row = 0;
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+    for (size_t i = 0; i + 1 < rowPtr.size(); ++i, ++row) {
+      int64_t first = rowPtr[i], last = rowPtr[i + 1];
+      order.resize(size_t(last - first));
+      for (int64_t q = first; q < last; ++q)
+        order[size_t(q - first)] = q;
+      // Rows are sorted by target but for those read from a file.
+      if (!std::is_sorted(cols.begin() + first, cols.begin() + last))
+        std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+          return cols[size_t(a)] < cols[size_t(b)];
+        });
+      int64_t base = start + before[row];
+      for (size_t q = 0; q < order.size(); ++q)
+        slots[size_t(order[q])] = base + int64_t(q);
+      start += total[row];
+    }
+  return slots;
+}
+
 } // namespace
 
 std::string Simulator::fingerprint() const {
@@ -165,7 +221,7 @@ std::string Simulator::fingerprint() const {
     neutral(p.synInit);
   std::string bytes = serializeModel(m);
   for (size_t j = 0; j < model.projections.size(); ++j) {
-    int64_t n = numSynapses(int(j));
+    int64_t n = net.wholeSynapses(j);
     bytes.append(reinterpret_cast<const char *>(&n), sizeof n);
   }
   char hex[20];
@@ -182,25 +238,50 @@ bool Simulator::saveCheckpoint(const std::string &path,
     return false;
   }
   net.syncHostRows();
+  // Over several processes rank 0 writes what the others send it; every
+  // process takes part in each gather whatever happened to the file.
+  Comm *over = dist ? comm : nullptr;
+  bool root = !over || over->root();
+  auto agreed = [&](bool ok) { return over ? over->agree(ok, err) : ok; };
   // Written next to the target and renamed: never a half checkpoint.
   std::string temp = path + ".partial";
-  File f(std::fopen(temp.c_str(), "wb"));
-  if (!f) {
-    err = "cannot write checkpoint '" + path + "'";
+  File f(root ? std::fopen(temp.c_str(), "wb") : nullptr);
+  err = root && !f ? "cannot write checkpoint '" + path + "'" : "";
+  if (!agreed(!root || f))
     return false;
-  }
   Writer w(f.get());
   w.bytes(kMagic, sizeof kMagic);
   w.u64(kVersion);
   w.str(fingerprint());
   w.i64(stepIndex);
-  w.i64(net.events);
+  w.i64(over ? over->sum(net.events) : net.events);
+  // To rank 0: each process's `count` values of `bytes` bytes, in rank
+  // order.
+  auto gather = [&](const void *local, void *out, int64_t count, int bytes) {
+    if (over)
+      over->gatherv(local, out, over->allgather(count), bytes);
+    else if (count)
+      std::memcpy(out, local, size_t(count) * size_t(bytes));
+  };
+  std::vector<double> rows;
   for (size_t p = 0; p < net.pops.size(); ++p) {
     const Network::Population &pop = net.pops[p];
-    w.vec(pop.state.data(), pop.state.size());
+    const PopulationSpec &spec = model.populations[p];
+    if (over && !spec.generator) {
+      // Each process's neurons, row by row.
+      auto [lo, hi] = net.owned(p);
+      rows.assign(root ? pop.state.size() : 0, 0.0);
+      for (size_t r = 0; r < spec.rows.size(); ++r)
+        gather(pop.state.data() + r * size_t(spec.size) + size_t(lo),
+               rows.data() + (root ? r * size_t(spec.size) : 0), hi - lo,
+               sizeof(double));
+      w.vec(rows.data(), pop.state.size());
+    } else {
+      w.vec(pop.state.data(), pop.state.size());
+    }
     w.i64(recorder.spikeCount(p));
     // The spike lists a delayed delivery may still read.
-    int64_t keep = pop.ring.maxDelay() + 1;
+    int64_t keep = pop.longestDelay + 1;
     w.i64(keep);
     for (int64_t s = stepIndex - keep; s < stepIndex; ++s) {
       const std::vector<int32_t> &list = pop.ring.at(s);
@@ -213,29 +294,51 @@ bool Simulator::saveCheckpoint(const std::string &path,
     }
     w.vec(pop.draws.data(), pop.draws.size());
   }
-  for (const Network::Projection &proj : net.projs) {
-    w.vec(proj.syn.data(), proj.syn.size());
+  std::vector<int64_t> slots;
+  std::vector<double> values;
+  for (size_t j = 0; j < net.projs.size(); ++j) {
+    const Network::Projection &proj = net.projs[j];
+    size_t nRows = model.projections[j].synRows.size();
+    int64_t m = proj.procedural ? 0 : proj.csr.numSynapses();
+    int64_t n = proj.procedural ? 0 : net.wholeSynapses(j);
+    std::vector<int64_t> mine = checkpointSlots(proj, over);
+    slots.assign(root ? size_t(n) : 0, 0);
+    gather(mine.data(), slots.data(), m, sizeof(int64_t));
+    w.u64(uint64_t(n) * nRows);
+    for (size_t r = 0; r < nRows; ++r) {
+      values.assign(root ? size_t(n) : 0, 0.0);
+      rows.assign(root ? size_t(n) : 0, 0.0);
+      gather(proj.syn.data() + r * size_t(m), values.data(), m, sizeof(double));
+      for (size_t q = 0; q < values.size(); ++q)
+        rows[size_t(slots[q])] = values[q];
+      w.bytes(rows.data(), rows.size() * sizeof(double));
+    }
     w.vec(proj.mods.data(), proj.mods.size());
   }
-  w.finish();
-  bool ok = w.ok && std::fflush(f.get()) == 0;
-  ok = std::fclose(f.release()) == 0 && ok;
-  if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) {
-    std::remove(temp.c_str());
-    err = "cannot write checkpoint '" + path + "'";
-    return false;
+  bool ok = true;
+  if (root) {
+    w.finish();
+    ok = w.ok && std::fflush(f.get()) == 0;
+    ok = std::fclose(f.release()) == 0 && ok;
+    if (!ok || std::rename(temp.c_str(), path.c_str()) != 0) {
+      std::remove(temp.c_str());
+      ok = false;
+    }
   }
-  return true;
+  err = ok ? "" : "cannot write checkpoint '" + path + "'";
+  return agreed(ok);
 }
 
 bool Simulator::restoreCheckpoint(const std::string &path, std::string &err) {
+  bool ok = false;
   try {
-    return readCheckpoint(path, err);
+    ok = readCheckpoint(path, err);
   } catch (const std::exception &) {
     // A damaged size field can ask for more memory than there is.
     err = "checkpoint '" + path + "' is truncated or damaged";
-    return false;
   }
+  // Every process reads the file; all stop when one cannot.
+  return dist ? comm->agree(ok, err) : ok;
 }
 
 bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
@@ -243,6 +346,11 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     err = "cannot restore into model '" + model.name + "': not built";
     return false;
   }
+  // Where this process's synapses are in the file (collective: before
+  // anything can fail on one process alone).
+  std::vector<std::vector<int64_t>> slots(net.projs.size());
+  for (size_t j = 0; j < net.projs.size(); ++j)
+    slots[j] = checkpointSlots(net.projs[j], dist ? comm : nullptr);
   uint64_t size = 0;
   std::string why;
   if (!checkRegularFile(path, why, &size)) {
@@ -303,7 +411,7 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     s.state.assign(state.begin(), state.end());
     s.spikeCount = r.i64();
     s.keep = r.i64();
-    if (s.keep != net.pops[p].ring.maxDelay() + 1)
+    if (s.keep != net.pops[p].longestDelay + 1)
       r.ok = false;
     int64_t size = model.populations[p].size;
     for (int64_t k = 0; k < s.keep && r.ok; ++k) {
@@ -324,18 +432,36 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     }
     r.vec(s.draws, int64_t(net.pops[p].draws.size()));
   }
+  // Each synapse row of the whole projection, one at a time: this
+  // process keeps the synapses it holds.
   std::vector<std::vector<double>> syn(net.projs.size()),
       mods(net.projs.size());
+  std::vector<double> whole;
   for (size_t j = 0; j < net.projs.size() && r.ok; ++j) {
-    r.vec(syn[j], int64_t(net.projs[j].syn.size()));
-    r.vec(mods[j], int64_t(net.projs[j].mods.size()));
+    const Network::Projection &proj = net.projs[j];
+    size_t nRows = model.projections[j].synRows.size();
+    int64_t m = proj.procedural ? 0 : proj.csr.numSynapses();
+    int64_t n = proj.procedural ? 0 : net.wholeSynapses(j);
+    uint64_t count = r.u64();
+    if (count != uint64_t(n) * nRows || !r.fits(count, sizeof(double)))
+      r.ok = false;
+    syn[j].resize(r.ok ? size_t(m) * nRows : 0);
+    for (size_t v = 0; v < nRows && r.ok; ++v) {
+      whole.resize(size_t(n));
+      r.bytes(whole.data(), whole.size() * sizeof(double));
+      for (int64_t q = 0; q < m; ++q)
+        syn[j][v * size_t(m) + size_t(q)] = whole[size_t(slots[j][size_t(q)])];
+    }
+    r.vec(mods[j], int64_t(proj.mods.size()));
   }
   if (!r.ok || step < 0) {
     err = "checkpoint '" + path + "' is truncated or damaged";
     return false;
   }
   stepIndex = step;
-  net.events = savedEvents;
+  // Over several processes each counts the events it delivers; rank 0
+  // carries those before the checkpoint.
+  net.events = !dist || comm->root() ? savedEvents : 0;
   for (size_t p = 0; p < net.pops.size(); ++p) {
     Network::Population &pop = net.pops[p];
     PopState &s = saved[p];

@@ -196,6 +196,25 @@ int64_t Comm::sum(int64_t value) {
   return value;
 }
 
+void Comm::scanSums(const std::vector<int64_t> &local,
+                    std::vector<int64_t> &before, std::vector<int64_t> &total) {
+  before.assign(local.size(), 0);
+  total = local;
+#ifdef NEURO_HAVE_MPI
+  if (distributed() && !local.empty()) {
+    Timer t(commSeconds);
+    int n = narrow(int64_t(local.size()));
+    MPI_Exscan(local.data(), before.data(), n, MPI_INT64_T, MPI_SUM,
+               MPI_COMM_WORLD);
+    // MPI leaves rank 0's result undefined.
+    if (rankIndex == 0)
+      std::fill(before.begin(), before.end(), 0);
+    MPI_Allreduce(local.data(), total.data(), n, MPI_INT64_T, MPI_SUM,
+                  MPI_COMM_WORLD);
+  }
+#endif
+}
+
 double Comm::max(double value) {
 #ifdef NEURO_HAVE_MPI
   if (distributed()) {

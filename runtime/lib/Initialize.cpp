@@ -253,8 +253,10 @@ void Network::sizeRings() {
     for (int64_t d : projs[j].delays)
       maxDelay[size_t(model.projections[j].src)] =
           std::max(maxDelay[size_t(model.projections[j].src)], d);
-  for (size_t p = 0; p < nPops; ++p)
+  for (size_t p = 0; p < nPops; ++p) {
     pops[p].ring = DelayRing(maxDelay[p]);
+    pops[p].longestDelay = maxDelay[p];
+  }
 }
 
 bool Network::allocate(std::string &err) {

@@ -399,15 +399,9 @@ bool applyOptions(ModelSpec &spec, const RunOptions &options,
     return false;
   }
   Comm *comm = options.processes;
-  if (comm && comm->distributed()) {
-    if (!options.checkpoint.empty() || !options.restore.empty()) {
-      err = "checkpoints are not written or restored over several processes";
-      return false;
-    }
-    if (options.attach) {
-      err = "the GPU backend does not run over several processes";
-      return false;
-    }
+  if (comm && comm->distributed() && options.attach) {
+    err = "the GPU backend does not run over several processes";
+    return false;
   }
   return true;
 }

@@ -57,6 +57,10 @@ public:
   void gatherv(const void *local, void *out, const std::vector<int64_t> &counts,
                int bytes);
   int64_t sum(int64_t value);
+  /// Element by element over the ranks: the sums of `local` over the
+  /// ranks before this one into `before`, over every rank into `total`.
+  void scanSums(const std::vector<int64_t> &local, std::vector<int64_t> &before,
+                std::vector<int64_t> &total);
   double max(double value);
   /// Whether `ok` holds on every rank; when it does not, every rank gets
   /// the `err` of the lowest rank where it failed.

@@ -57,6 +57,9 @@ public:
     AlignedVector<float> state32;
     AlignedVector<int8_t> spiked; ///< [size]
     DelayRing ring;
+    /// The longest delay of a projection leaving it, in steps: the ring
+    /// holds at least this many past steps (more over several processes).
+    int64_t longestDelay = 0;
     /// Poisson sources: (step of the next spike, neuron), a min-heap, and
     /// the spikes drawn so far per neuron (the counter of its gap draws).
     std::vector<std::pair<int64_t, int32_t>> nextSpikes;
