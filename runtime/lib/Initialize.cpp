@@ -105,6 +105,10 @@ bool Network::checkMemory(std::vector<bool> &procedural,
     else if (spec.rule == ProjectionSpec::FromFile ||
              spec.rule == ProjectionSpec::Expression)
       nSyn = 0.0; // known only once built; the allocation itself may fail
+    // Over K processes, those drawn per source are built at their targets
+    // alone (others whole, then pruned: the build's peak).
+    if (dist && drawnPerSource(spec))
+      nSyn /= double(dist->comm.size());
     bytes += 8.0 * nSrcAll;
     procedural[j] = spec.procedural;
     if (!spec.procedural)
@@ -278,8 +282,9 @@ bool Network::allocate(std::string &err) {
           !initSynapses(j, listed, origin, err))
         return false;
     }
-    // Over several processes: built whole, kept at its targets.
-    if (dist && !projs[j].procedural) {
+    // Over several processes: built whole, kept at its targets (drawn per
+    // source: built only at its targets).
+    if (dist && !projs[j].procedural && projs[j].wholeSynapses < 0) {
       dist->localize(*this, j);
       prepareDelivery(j);
     }
