@@ -184,6 +184,38 @@ void Comm::gatherv(const void *local, void *out,
 #endif
 }
 
+void Comm::alltoall(const std::vector<int64_t> &send,
+                    std::vector<int64_t> &recv, int64_t per) {
+  recv.resize(size_t(numRanks) * size_t(per));
+  if (!distributed()) {
+    std::copy_n(send.begin(), size_t(per), recv.begin());
+    return;
+  }
+#ifdef NEURO_HAVE_MPI
+  Timer t(commSeconds);
+  MPI_Alltoall(send.data(), narrow(per), MPI_INT64_T, recv.data(), narrow(per),
+               MPI_INT64_T, MPI_COMM_WORLD);
+#endif
+}
+
+void Comm::alltoallv(const void *send, const std::vector<int64_t> &sendCounts,
+                     void *recv, const std::vector<int64_t> &recvCounts,
+                     int bytes) {
+  if (!distributed()) {
+    if (sendCounts[0])
+      std::memmove(recv, send, size_t(sendCounts[0]) * size_t(bytes));
+    return;
+  }
+#ifdef NEURO_HAVE_MPI
+  Timer t(commSeconds);
+  MPI_Datatype type = elementType(bytes);
+  std::vector<int> sn = narrowAll(sendCounts), sd = prefix(sendCounts);
+  std::vector<int> rn = narrowAll(recvCounts), rd = prefix(recvCounts);
+  MPI_Alltoallv(send, sn.data(), sd.data(), type, recv, rn.data(), rd.data(),
+                type, MPI_COMM_WORLD);
+#endif
+}
+
 int64_t Comm::sum(int64_t value) {
 #ifdef NEURO_HAVE_MPI
   if (distributed()) {

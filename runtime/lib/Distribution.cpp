@@ -12,12 +12,14 @@
 #include "neuro/Runtime/Recorder.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 using namespace neuro::rt;
 
-Distribution::Distribution(Comm &comm, const ModelSpec &model)
-    : comm(comm), model(model) {
+Distribution::Distribution(Comm &comm, const ModelSpec &model,
+                           Exchange exchange)
+    : comm(comm), model(model), exchange(exchange) {
   int ranks = comm.size();
   starts.resize(model.populations.size());
   for (size_t p = 0; p < model.populations.size(); ++p) {
@@ -26,6 +28,24 @@ Distribution::Distribution(Comm &comm, const ModelSpec &model)
       starts[p].push_back(blockStart(n, r, ranks));
   }
   stale.assign(model.populations.size(), false);
+}
+
+bool Distribution::exchangeFromEnvironment(Exchange &out, std::string &err) {
+  out = Exchange::Allgatherv;
+  const char *v = std::getenv("NEURO_MPI_EXCHANGE");
+  if (!v || !*v || std::strcmp(v, "allgatherv") == 0)
+    return true;
+  if (std::strcmp(v, "alltoallv") == 0) {
+    out = Exchange::Alltoallv;
+    return true;
+  }
+  err = "NEURO_MPI_EXCHANGE must be 'allgatherv' or 'alltoallv', not '" +
+        std::string(v) + "'";
+  return false;
+}
+
+const char *Distribution::name(Exchange exchange) {
+  return exchange == Exchange::Alltoallv ? "alltoallv" : "allgatherv";
 }
 
 int64_t Distribution::begin(size_t p) const {
@@ -116,6 +136,8 @@ void Distribution::finishBuild(Network &net, Recorder &recorder) {
       pop.ring = DelayRing(exchangeInterval);
   pending.clear();
   exchanged.clear();
+  if (exchange == Exchange::Alltoallv)
+    planTargets(net);
   // Rank 0 learns where the samples of each synapse record come from, and
   // the ends of the recorded synapses.
   recordedSynapses.assign(model.stateRecords.size(), {});
@@ -202,27 +224,81 @@ void Distribution::record(Network &net, Recorder &recorder) {
   exchanged.clear();
 }
 
+void Distribution::planTargets(const Network &net) {
+  // Each rank marks the neurons whose spikes it needs (a synapse of theirs
+  // here, its own, all on rank 0 which records, all for a procedural
+  // projection), and sends each rank the marks of that rank's neurons.
+  int ranks = comm.size();
+  wanted.assign(model.populations.size(), {});
+  for (size_t p = 0; p < model.populations.size(); ++p) {
+    if (model.populations[p].generator)
+      continue;
+    int64_t n = model.populations[p].size;
+    std::vector<uint8_t> need(size_t(n), comm.root() ? 1 : 0);
+    std::fill(need.begin() + begin(p), need.begin() + end(p), 1);
+    for (size_t j = 0; j < net.projs.size(); ++j) {
+      if (size_t(model.projections[j].src) != p)
+        continue;
+      const Network::Projection &proj = net.projs[j];
+      if (proj.procedural)
+        std::fill(need.begin(), need.end(), 1);
+      for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+        for (int64_t i = 0; i < n; ++i)
+          need[size_t(i)] |= rowPtr[size_t(i) + 1] > rowPtr[size_t(i)];
+    }
+    std::vector<int64_t> sendCounts(static_cast<size_t>(ranks)),
+        recvCounts(static_cast<size_t>(ranks));
+    int64_t mine = end(p) - begin(p);
+    for (int r = 0; r < ranks; ++r) {
+      sendCounts[size_t(r)] = starts[p][size_t(r) + 1] - starts[p][size_t(r)];
+      recvCounts[size_t(r)] = mine;
+    }
+    std::vector<uint8_t> marks(size_t(mine) * size_t(ranks));
+    comm.alltoallv(need.data(), sendCounts, marks.data(), recvCounts, 1);
+    // By neuron, then rank.
+    std::vector<uint8_t> &w = wanted[p];
+    w.resize(marks.size());
+    for (int q = 0; q < ranks; ++q)
+      for (int64_t i = 0; i < mine; ++i)
+        w[size_t(i) * size_t(ranks) + size_t(q)] =
+            marks[size_t(q) * size_t(mine) + size_t(i)];
+  }
+}
+
 void Distribution::exchangeSpikes(Network &net) {
-  // Per pending step and population of neurons, this rank's spikes; then
-  // every rank's, in rank order: ascending, as one process lists them.
+  // Per pending step and population of neurons, this rank's spikes (to
+  // every rank, or to each those it needs); then every rank's, in rank
+  // order: ascending, as one process lists them.
   std::vector<size_t> pops;
   for (size_t p = 0; p < model.populations.size(); ++p)
     if (!model.populations[p].generator)
       pops.push_back(p);
   size_t lists = pending.size() * pops.size();
-  std::vector<int64_t> counts(lists);
-  sendSpikes.clear();
-  for (size_t s = 0, l = 0; s < pending.size(); ++s)
-    for (size_t p : pops) {
-      const std::vector<int32_t> &list = net.pops[p].ring.at(pending[s]);
-      counts[l++] = int64_t(list.size());
-      sendSpikes.insert(sendSpikes.end(), list.begin(), list.end());
-    }
   int ranks = comm.size();
+  bool toAll = exchange == Exchange::Allgatherv;
+  // counts[q * lists + l]: the spikes of list l for rank q (toAll: q = 0).
+  size_t dests = toAll ? 1 : size_t(ranks);
+  std::vector<int64_t> counts(lists * dests, 0), sendTotals(dests, 0);
+  sendSpikes.clear();
+  for (size_t q = 0; q < dests; ++q)
+    for (size_t s = 0, l = 0; s < pending.size(); ++s)
+      for (size_t p : pops) {
+        const std::vector<int32_t> &list = net.pops[p].ring.at(pending[s]);
+        int64_t lo = begin(p);
+        size_t before = sendSpikes.size();
+        for (int32_t i : list)
+          if (toAll || wanted[p][size_t(i - lo) * size_t(ranks) + q])
+            sendSpikes.push_back(i);
+        counts[q * lists + l++] = int64_t(sendSpikes.size() - before);
+        sendTotals[q] += int64_t(sendSpikes.size() - before);
+      }
   std::vector<int64_t> allCounts(lists * size_t(ranks));
-  comm.allgatherv(counts.data(), allCounts.data(),
-                  std::vector<int64_t>(size_t(ranks), int64_t(lists)),
-                  sizeof(int64_t));
+  if (toAll)
+    comm.allgatherv(counts.data(), allCounts.data(),
+                    std::vector<int64_t>(size_t(ranks), int64_t(lists)),
+                    sizeof(int64_t));
+  else
+    comm.alltoall(counts, allCounts, int64_t(lists));
   std::vector<int64_t> totals(size_t(ranks), 0), offsets(size_t(ranks), 0);
   for (int r = 0; r < ranks; ++r) {
     for (size_t l = 0; l < lists; ++l)
@@ -231,8 +307,14 @@ void Distribution::exchangeSpikes(Network &net) {
       offsets[size_t(r)] = offsets[size_t(r) - 1] + totals[size_t(r) - 1];
   }
   recvSpikes.resize(size_t(offsets.back() + totals.back()));
-  comm.allgatherv(sendSpikes.data(), recvSpikes.data(), totals,
-                  sizeof(int32_t));
+  if (toAll)
+    comm.allgatherv(sendSpikes.data(), recvSpikes.data(), totals,
+                    sizeof(int32_t));
+  else
+    comm.alltoallv(sendSpikes.data(), sendTotals, recvSpikes.data(), totals,
+                   sizeof(int32_t));
+  spikeBytes += int64_t(allCounts.size() * sizeof(int64_t) +
+                        recvSpikes.size() * sizeof(int32_t));
   for (size_t s = 0, l = 0; s < pending.size(); ++s)
     for (size_t p : pops) {
       std::vector<int32_t> &list = net.pops[p].ring.modify(pending[s]);

@@ -197,6 +197,10 @@ struct Totals {
   int ranks = 1;
   int64_t synapses = 0, events = 0, bytes = 0;
   double tComm = 0;
+  /// The spike exchange ("": one process) and the bytes it delivered to
+  /// all processes together.
+  std::string exchange;
+  int64_t exchangeBytes = 0;
 
   /// Sums over the processes (collective); `eventsBefore` of this one.
   Totals(const Simulator &sim, int64_t eventsBefore) {
@@ -211,6 +215,10 @@ struct Totals {
     events = comm->sum(events);
     bytes = comm->sum(bytes);
     tComm = comm->max(comm->seconds());
+    if (const Distribution *dist = sim.distribution()) {
+      exchange = Distribution::name(dist->exchangeKind());
+      exchangeBytes = comm->sum(dist->receivedBytes());
+    }
   }
 };
 
@@ -286,7 +294,10 @@ void reportJson(std::ostream &os, const Report &r) {
   if (!r.options.cache.empty())
     os << ", \"cache\": " << jsonString(r.options.cache);
   os << ", \"ranks\": " << r.totals.ranks
-     << ", \"t_comm_s\": " << format("%.6f", r.totals.tComm);
+     << ", \"t_comm_s\": " << format("%.6f", r.totals.tComm)
+     << ", \"exchange\": "
+     << (r.totals.exchange.empty() ? "null" : jsonString(r.totals.exchange))
+     << ", \"exchange_bytes\": " << r.totals.exchangeBytes;
   os << ", \"populations\": {";
   for (size_t i = 0; i < spec.populations.size(); ++i) {
     const PopulationSpec &p = spec.populations[i];
@@ -323,8 +334,8 @@ void reportText(std::ostream &os, const Report &r) {
     os << "\n";
   }
   if (r.totals.ranks > 1)
-    os << "processes: " << r.totals.ranks << " (MPI), "
-       << format("%.3f", r.totals.tComm) << " s communicating\n";
+    os << "processes: " << r.totals.ranks << " (MPI, " << r.totals.exchange
+       << "), " << format("%.3f", r.totals.tComm) << " s communicating\n";
   for (size_t i = 0; i < spec.populations.size(); ++i) {
     const PopulationSpec &p = spec.populations[i];
     int64_t s = r.spikes(i);

@@ -81,14 +81,15 @@ bool Simulator::build(std::string &err) {
   stepIndex = 0;
   simSeconds = 0;
   bool distributed = comm && comm->distributed();
-  dist = distributed ? std::make_unique<Distribution>(*comm, model) : nullptr;
-  net.dist = dist.get();
-
+  Distribution::Exchange exchange = Distribution::Exchange::Allgatherv;
   bool ok = net.validate(err);
   if (ok && distributed) {
     err = Distribution::blocker(model);
-    ok = err.empty();
+    ok = err.empty() && Distribution::exchangeFromEnvironment(exchange, err);
   }
+  dist = distributed ? std::make_unique<Distribution>(*comm, model, exchange)
+                     : nullptr;
+  net.dist = dist.get();
   if (ok) {
     try {
       ok = net.allocate(err);

@@ -56,6 +56,15 @@ public:
   /// As allgatherv, to rank 0 only (`out` is read on rank 0 alone).
   void gatherv(const void *local, void *out, const std::vector<int64_t> &counts,
                int bytes);
+  /// Sends `per` values of `send` to each rank, in rank order, and
+  /// receives theirs into `recv` (K * per values, by rank).
+  void alltoall(const std::vector<int64_t> &send, std::vector<int64_t> &recv,
+                int64_t per);
+  /// Sends sendCounts[q] elements of `bytes` bytes to rank q (one block
+  /// after the other in `send`), receives recvCounts[r] from rank r into
+  /// `recv`, in rank order.
+  void alltoallv(const void *send, const std::vector<int64_t> &sendCounts,
+                 void *recv, const std::vector<int64_t> &recvCounts, int bytes);
   int64_t sum(int64_t value);
   /// Element by element over the ranks: the sums of `local` over the
   /// ranks before this one into `before`, over every rank into `total`.

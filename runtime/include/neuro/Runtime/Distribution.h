@@ -45,9 +45,22 @@ class Recorder;
 
 class Distribution {
 public:
-  Distribution(Comm &comm, const ModelSpec &model);
+  /// How spikes travel: every rank's to every rank (MPI_Allgatherv), or
+  /// each spike only to the ranks that hold a synapse of its source, and
+  /// to rank 0, which records (MPI_Alltoallv).
+  enum class Exchange { Allgatherv, Alltoallv };
+
+  Distribution(Comm &comm, const ModelSpec &model, Exchange exchange);
 
   Comm &comm;
+
+  /// The exchange NEURO_MPI_EXCHANGE names (allgatherv, the default, or
+  /// alltoallv); false and `err` for another value.
+  static bool exchangeFromEnvironment(Exchange &out, std::string &err);
+  static const char *name(Exchange exchange);
+  Exchange exchangeKind() const { return exchange; }
+  /// Bytes of spikes and spike counts this rank has received.
+  int64_t receivedBytes() const { return spikeBytes; }
 
   /// The first neuron rank `rank` owns of a population of `n`.
   static int64_t blockStart(int64_t n, int rank, int ranks) {
@@ -106,8 +119,11 @@ public:
 
 private:
   void exchangeRows(Network &net, size_t p);
-  /// The spikes of the pending steps, from every rank, into every ring.
+  /// The spikes of the pending steps, from every rank, into every ring
+  /// (all of them, or with Alltoallv those this rank needs).
   void exchangeSpikes(Network &net);
+  /// Alltoallv: which ranks need the spikes of each neuron this rank owns.
+  void planTargets(const Network &net);
   /// The spikes of the exchanged steps to the recorder.
   void record(Network &net, Recorder &recorder);
 
@@ -125,6 +141,11 @@ private:
   std::vector<std::vector<int64_t>> gatheredSlots;
   std::vector<double> packed, gathered, sampleValues;
   std::vector<int32_t> sendSpikes, recvSpikes;
+  Exchange exchange;
+  int64_t spikeBytes = 0;
+  /// Alltoallv, by population: whether rank q needs the spikes of the
+  /// i-th neuron this rank owns, at [i * K + q].
+  std::vector<std::vector<uint8_t>> wanted;
 };
 
 } // namespace neuro::rt

@@ -120,6 +120,8 @@ public:
   void setComm(Comm &processes) { comm = &processes; }
   /// The processes of the run (null: this one alone).
   Comm *processes() const { return comm; }
+  /// How the network is spread over the processes (null: one process).
+  const Distribution *distribution() const { return dist.get(); }
 
   /// Validates the spec, allocates and initializes every buffer, generates
   /// the connectivity, and sets the current step to 0; the steps then run
