@@ -144,6 +144,62 @@ static std::string daleError(const ModelSpec &model, const ProjectionSpec &spec,
          (spec.sign > 0 ? "excitatory" : "inhibitory");
 }
 
+/// Whether every row of procedural projection `spec` has a length known
+/// without drawing it (out-degree and one-to-one between whole
+/// populations, no target ablated), and that length for source i.
+static bool rowLengthsKnown(const ModelSpec &model,
+                            const ProjectionSpec &spec) {
+  bool rule = spec.rule == ProjectionSpec::FixedOutDegree ||
+              spec.rule == ProjectionSpec::OneToOne;
+  return rule && spec.srcBegin == 0 && spec.dstBegin == 0 &&
+         model.srcEndOf(spec) == model.populations[size_t(spec.src)].size &&
+         model.populations[size_t(spec.dst)].ablated.empty();
+}
+
+static int64_t knownRowLength(const ModelSpec &model,
+                              const ProjectionSpec &spec, int64_t i) {
+  const std::vector<int64_t> &dead =
+      model.populations[size_t(spec.src)].ablated;
+  if (std::binary_search(dead.begin(), dead.end(), i))
+    return 0;
+  int64_t nDst = model.dstEndOf(spec);
+  if (spec.rule == ProjectionSpec::OneToOne)
+    return i < nDst ? 1 : 0;
+  // As sampleDistinct: the degree, or every target but the source itself.
+  bool autapses = spec.allowAutapses || spec.src != spec.dst;
+  int64_t pool = !autapses && i < nDst ? nDst - 1 : nDst;
+  return std::max<int64_t>(0, std::min(spec.degree, pool));
+}
+
+/// The range of steps every drawn value of `init` (seconds) rounds into,
+/// when it is bounded and within the limit of a delay.
+static bool delayStepRange(const InitSpec &init, double dt, int64_t &lo,
+                           int64_t &hi) {
+  double a = init.a, b = init.b;
+  if (init.kind == InitSpec::Constant ||
+      (init.kind == InitSpec::Normal && b == 0))
+    b = a;
+  else if (init.kind != InitSpec::Uniform)
+    return false;
+  double first = std::round(std::max(0.0, a) / dt);
+  double last = std::round(std::max(0.0, b) / dt);
+  if (!(last <= double(Network::kMaxDelaySteps)))
+    return false;
+  lo = int64_t(first);
+  hi = int64_t(last);
+  return true;
+}
+
+/// Whether every value `init` draws has `sign` (Dale's law), from its
+/// bounds.
+static bool signHolds(const InitSpec &init, int sign) {
+  double lo = init.a, hi = init.kind == InitSpec::Uniform ? init.b : init.a;
+  if (init.kind == InitSpec::Timed ||
+      (init.kind == InitSpec::Normal && init.b != 0))
+    return false;
+  return sign > 0 ? lo >= 0 : hi <= 0;
+}
+
 bool Network::connectProcedural(size_t j, std::string &err) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
@@ -157,7 +213,24 @@ bool Network::connectProcedural(size_t j, std::string &err) {
       streams::synapseInit(uint32_t(j), uint32_t(spec.weightRow));
   std::vector<uint8_t> used; // by delay in steps
   std::vector<int32_t> row;
-  for (int64_t i = 0; i < nSrcAll; ++i) {
+  // Rows of known lengths, delays and weights within known bounds: nothing
+  // to draw (a delay of the range no synapse has makes an empty group).
+  int64_t lo = 0, hi = -1;
+  bool known = rowLengthsKnown(model, spec) &&
+               (!spec.heterogeneousDelay ||
+                delayStepRange(spec.delayInit, model.dt, lo, hi)) &&
+               (!checkSign ||
+                signHolds(spec.synInit[size_t(spec.weightRow)], spec.sign));
+  if (known) {
+    for (int64_t i = 0; i < nSrcAll; ++i)
+      proj.csr.rowPtr[size_t(i) + 1] =
+          proj.csr.rowPtr[size_t(i)] + knownRowLength(model, spec, i);
+    if (proj.csr.rowPtr.back() > 0 && hi >= 0) {
+      used.assign(size_t(hi) + 1, 0);
+      std::fill(used.begin() + lo, used.end(), 1);
+    }
+  }
+  for (int64_t i = 0; !known && i < nSrcAll; ++i) {
     regenerateRow(j, i, row);
     int64_t base = proj.csr.rowPtr[size_t(i)];
     proj.csr.rowPtr[size_t(i) + 1] = base + int64_t(row.size());
