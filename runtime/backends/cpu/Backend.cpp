@@ -12,6 +12,7 @@
 #include "neuro/Runtime/MemRef.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 
@@ -45,7 +46,14 @@ void compactSpikes(const int8_t *flags, int64_t begin, int64_t end,
 } // namespace
 
 CpuBackend::CpuBackend(Network &net, Recorder &recorder)
-    : net(net), recorder(recorder) {
+    : net(net), recorder(recorder), regenerateLimit(int64_t(1) << 24) {
+  // A whole number of synapses >= 1 (tests of the runs of spikes).
+  if (const char *v = std::getenv("NEURO_REGENERATE_LIMIT")) {
+    char *end = nullptr;
+    long long n = std::strtoll(v, &end, 10);
+    if (end != v && *end == '\0' && n >= 1)
+      regenerateLimit = n;
+  }
   planStepTasks();
 }
 
@@ -225,18 +233,12 @@ void CpuBackend::deliverProcedural(size_t j, int64_t k) {
   if (spikeRows.size() < size_t(2 * nSrc))
     spikeRows.resize(size_t(2 * nSrc));
   std::optional<SynapseArgs> args;
-  for (size_t g = 0; g < groups; ++g) {
-    int64_t step = k - proj.delays[g];
-    const std::vector<int32_t> &list = ring.at(step);
-    if (list.empty())
-      continue;
-    Network::Regenerated &rows = slots[size_t(step) % slots.size()];
-    if (rows.step != step) {
-      net.regenerate(j, list, rows);
-      rows.step = step;
-    }
+  // Group g of `list` (a step's spikes, or some of them) from `rows`, their
+  // synapses drawn again.
+  auto deliverGroup = [&](size_t g, const int32_t *list, size_t n,
+                          const Network::Regenerated &rows) {
     int64_t delivered = 0;
-    for (size_t m = 0; m < list.size(); ++m) {
+    for (size_t m = 0; m < n; ++m) {
       const int64_t *starts = rows.starts.data() + m * (groups + 1);
       spikeRows[2 * size_t(list[m])] = starts[g];
       spikeRows[2 * size_t(list[m]) + 1] = starts[g + 1];
@@ -244,20 +246,58 @@ void CpuBackend::deliverProcedural(size_t j, int64_t k) {
     }
     net.events += delivered;
     if (!delivered)
-      continue;
+      return;
     if (!args)
       args = synapseArgs(j);
-    int64_t n = int64_t(rows.cols.size());
-    void *syn = net.single() ? static_cast<void *>(rows.syn32.data())
-                             : static_cast<void *>(rows.syn.data());
-    NeuroMemRefI32 spikes =
-        memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
+    int64_t c = int64_t(rows.cols.size());
+    void *syn =
+        net.single()
+            ? const_cast<float *>(rows.syn32.data())
+            : static_cast<void *>(const_cast<double *>(rows.syn.data()));
+    NeuroMemRefI32 spikes = memref1D(const_cast<int32_t *>(list), int64_t(n));
     NeuroMemRefI64 rowPtr = memref1D(spikeRows.data(), 2 * nSrc);
-    NeuroMemRefI32 cols = memref1D(rows.cols.data(), n);
+    NeuroMemRefI32 cols = memref1D(const_cast<int32_t *>(rows.cols.data()), c);
     NeuroMemRef2DF64 synRows =
-        memref2D(static_cast<double *>(syn), int64_t(spec.synRows.size()), n);
+        memref2D(static_cast<double *>(syn), int64_t(spec.synRows.size()), c);
     spec.deliver(&spikes, &rowPtr, 2, 0, &cols, &synRows, &args->post,
                  &args->pre, &args->mods, k);
+  };
+  for (size_t g = 0; g < groups; ++g) {
+    int64_t step = k - proj.delays[g];
+    const std::vector<int32_t> &list = ring.at(step);
+    if (list.empty())
+      continue;
+    Network::Regenerated &rows = slots[size_t(step) % slots.size()];
+    if (rows.step == step) {
+      deliverGroup(g, list.data(), list.size(), rows);
+      continue;
+    }
+    // The synapses of a step's spikes, drawn once and kept until its last
+    // delay group is delivered; or, with one delay group (nothing to keep)
+    // or when they would take more than regenerateLimit (a burst of a
+    // large network), drawn for each group in runs of spikes of at most
+    // that many synapses: the same events in the same order (group, spike,
+    // target), in bounded memory.
+    int64_t total = 0;
+    for (int32_t i : list)
+      total += proj.csr.rowPtr[size_t(i) + 1] - proj.csr.rowPtr[size_t(i)];
+    if (groups > 1 && total <= regenerateLimit) {
+      net.regenerate(j, list, rows);
+      rows.step = step;
+      deliverGroup(g, list.data(), list.size(), rows);
+      continue;
+    }
+    for (size_t first = 0; first < list.size();) {
+      size_t last = first;
+      for (int64_t n = 0;
+           last < list.size() && (last == first || n < regenerateLimit); ++last)
+        n += proj.csr.rowPtr[size_t(list[last]) + 1] -
+             proj.csr.rowPtr[size_t(list[last])];
+      burst.assign(list.begin() + int64_t(first), list.begin() + int64_t(last));
+      net.regenerate(j, burst, burstRows);
+      deliverGroup(g, burst.data(), burst.size(), burstRows);
+      first = last;
+    }
   }
 }
 

@@ -71,6 +71,12 @@ private:
   /// The row of each spiking source for the kernels (stride 2): its
   /// synapses are [rows[2 i], rows[2 i + 1]) of a Regenerated.
   std::vector<int64_t> spikeRows;
+  /// The most synapses of one step's spikes a procedural projection keeps
+  /// drawn (about 20 bytes each; NEURO_REGENERATE_LIMIT, 2^24 by default),
+  /// and a run of a step's spikes beyond it.
+  int64_t regenerateLimit;
+  std::vector<int32_t> burst;
+  Network::Regenerated burstRows;
 };
 
 } // namespace neuro::rt
