@@ -63,44 +63,55 @@ bool Network::checkFinite(double time, std::string &err,
       if (!row.empty() && row[0] == '_')
         continue;
       RowValues values = rowOf(proj.syn, proj.syn32, int64_t(r) * nSyn);
-      for (int64_t s = 0; s < nSyn; ++s) {
-        bool wrongSign =
-            int(r) == spec.weightRow && (spec.sign > 0   ? values[s] < 0
-                                         : spec.sign < 0 ? values[s] > 0
-                                                         : false);
-        if (std::isfinite(values[s]) && !wrongSign)
-          continue;
-        // The source of synapse s: the row of its delay group holding it.
-        int64_t source = -1;
-        for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
-          if (s >= rowPtr.front() && s < rowPtr.back())
-            source = int64_t(std::upper_bound(rowPtr.begin(), rowPtr.end(), s) -
-                             rowPtr.begin()) -
-                     1;
-        char buf[64];
-        std::snprintf(buf, sizeof(buf), "%g", time);
-        if (wrongSign) {
-          char value[64];
-          std::snprintf(value, sizeof(value), "%g", values[s]);
-          err = "Dale's law: projection '" + spec.name + "', synapse " +
-                std::to_string(s) + " (neuron " + std::to_string(source) +
-                " of '" + model.populations[size_t(spec.src)].name +
-                "' -> neuron " + std::to_string(proj.csr.cols[size_t(s)]) +
-                " of '" + model.populations[size_t(spec.dst)].name +
-                "'), weight '" + row + "' is " + value + " at t = " + buf +
-                " s, but '" + model.populations[size_t(spec.src)].name +
-                "' is " + (spec.sign > 0 ? "excitatory" : "inhibitory");
-          return false;
-        }
-        err = "numerical error: projection '" + spec.name + "', synapse " +
+      auto wrong = [&](int64_t s) {
+        return int(r) == spec.weightRow && (spec.sign > 0   ? values[s] < 0
+                                            : spec.sign < 0 ? values[s] > 0
+                                                            : false);
+      };
+      // The first synapse that fails, over blocks on the pool's threads.
+      std::vector<int64_t> blocks = splitRange(pool.get(), nSyn, 1 << 16);
+      std::vector<int64_t> firstBad(blocks.size(), nSyn);
+      runTasks(pool.get(), int64_t(blocks.size()) - 1, [&](int64_t b) {
+        for (int64_t s = blocks[size_t(b)]; s < blocks[size_t(b) + 1]; ++s)
+          if (!std::isfinite(values[s]) || wrong(s)) {
+            firstBad[size_t(b)] = s;
+            return;
+          }
+      });
+      int64_t s = *std::min_element(firstBad.begin(), firstBad.end());
+      if (s == nSyn)
+        continue;
+      bool wrongSign = wrong(s);
+      // The source of synapse s: the row of its delay group holding it.
+      int64_t source = -1;
+      for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+        if (s >= rowPtr.front() && s < rowPtr.back())
+          source = int64_t(std::upper_bound(rowPtr.begin(), rowPtr.end(), s) -
+                           rowPtr.begin()) -
+                   1;
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "%g", time);
+      if (wrongSign) {
+        char value[64];
+        std::snprintf(value, sizeof(value), "%g", values[s]);
+        err = "Dale's law: projection '" + spec.name + "', synapse " +
               std::to_string(s) + " (neuron " + std::to_string(source) +
               " of '" + model.populations[size_t(spec.src)].name +
               "' -> neuron " + std::to_string(proj.csr.cols[size_t(s)]) +
               " of '" + model.populations[size_t(spec.dst)].name +
-              "'), variable '" + row + "' is " +
-              (std::isnan(values[s]) ? "nan" : "inf") + " at t = " + buf + " s";
+              "'), weight '" + row + "' is " + value + " at t = " + buf +
+              " s, but '" + model.populations[size_t(spec.src)].name + "' is " +
+              (spec.sign > 0 ? "excitatory" : "inhibitory");
         return false;
       }
+      err = "numerical error: projection '" + spec.name + "', synapse " +
+            std::to_string(s) + " (neuron " + std::to_string(source) + " of '" +
+            model.populations[size_t(spec.src)].name + "' -> neuron " +
+            std::to_string(proj.csr.cols[size_t(s)]) + " of '" +
+            model.populations[size_t(spec.dst)].name + "'), variable '" + row +
+            "' is " + (std::isnan(values[s]) ? "nan" : "inf") +
+            " at t = " + buf + " s";
+      return false;
     }
   }
   return true;

@@ -162,7 +162,7 @@ bool checksumMatches(std::FILE *f, uint64_t size) {
 /// `comm` (null: one process).
 std::vector<int64_t> checkpointSlots(const Network::Projection &proj,
                                      Comm *comm) {
-  const std::vector<int32_t> &cols = proj.csr.cols;
+  const AlignedVector<int32_t> &cols = proj.csr.cols;
   std::vector<int64_t> counts, before, total;
   for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
     for (size_t i = 0; i + 1 < rowPtr.size(); ++i)

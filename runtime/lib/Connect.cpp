@@ -218,7 +218,7 @@ bool Network::connect(size_t j, ConnectionList &listed,
     break;
   case ProjectionSpec::FixedInDegree:
     proj.csr = buildFixedInDegree(nSrc, nDst, spec.degree, autapses, model.seed,
-                                  stream, selfShift);
+                                  stream, selfShift, pool.get());
     break;
   case ProjectionSpec::FixedOutDegree:
     proj.csr = buildFixedOutDegree(nSrc, nDst, spec.degree, autapses,
@@ -273,7 +273,7 @@ bool Network::groupByDelay(size_t j, std::string &err) {
     start[d] += start[d - 1];
   std::vector<int64_t> next(start.begin(), start.end() - 1);
   int64_t nSrc = proj.csr.numRows();
-  std::vector<int32_t> cols(static_cast<size_t>(nSyn));
+  AlignedVector<int32_t> cols(static_cast<size_t>(nSyn)); // all written
   std::vector<int32_t> source(static_cast<size_t>(nSyn));
   std::vector<int64_t> order(static_cast<size_t>(nSyn));
   for (int64_t i = 0; i < nSrc; ++i)
@@ -351,25 +351,40 @@ void Network::planDeliveryParts(size_t j) {
   int64_t parts = std::min(nDst / kTargetsPerPart, kMaxParts);
   if (!spec.partitionable || parts < 2)
     return;
-  const std::vector<int32_t> &cols = proj.csr.cols;
+  const AlignedVector<int32_t> &cols = proj.csr.cols;
   // Each row must hold its targets in order; rows from a file may not.
-  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
-    for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
-      for (int64_t q = rowPtr[i] + 1; q < rowPtr[i + 1]; ++q)
-        if (cols[size_t(q - 1)] > cols[size_t(q)])
-          return;
+  // Over blocks of sources on the pool's threads.
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs) {
+    std::vector<char> unsorted;
+    std::vector<int64_t> blocks =
+        splitRange(pool.get(), int64_t(rowPtr.size()) - 1, 256);
+    unsorted.assign(blocks.size(), 0);
+    runTasks(pool.get(), int64_t(blocks.size()) - 1, [&](int64_t b) {
+      for (int64_t i = blocks[size_t(b)]; i < blocks[size_t(b) + 1]; ++i)
+        for (int64_t q = rowPtr[size_t(i)] + 1; q < rowPtr[size_t(i) + 1]; ++q)
+          if (cols[size_t(q - 1)] > cols[size_t(q)]) {
+            unsorted[size_t(b)] = 1;
+            return;
+          }
+    });
+    if (std::count(unsorted.begin(), unsorted.end(), 1))
+      return;
+  }
   int64_t chunk = (nDst + parts - 1) / parts;
   for (const std::vector<int64_t> &rowPtr : proj.rowPtrs) {
-    size_t nSrc = rowPtr.size() - 1;
-    std::vector<int64_t> ptr(nSrc * size_t(parts + 1));
-    for (size_t i = 0; i < nSrc; ++i) {
-      auto first = cols.begin() + rowPtr[i],
-           last = cols.begin() + rowPtr[i + 1];
-      for (int64_t p = 0; p <= parts; ++p)
-        ptr[i * size_t(parts + 1) + size_t(p)] =
-            std::lower_bound(first, last, int32_t(std::min(p * chunk, nDst))) -
-            cols.begin();
-    }
+    int64_t nSrc = int64_t(rowPtr.size()) - 1;
+    std::vector<int64_t> ptr(size_t(nSrc * (parts + 1)));
+    parallelFor(pool.get(), nSrc, 256, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) {
+        auto first = cols.begin() + rowPtr[size_t(i)],
+             last = cols.begin() + rowPtr[size_t(i) + 1];
+        for (int64_t p = 0; p <= parts; ++p)
+          ptr[size_t(i * (parts + 1) + p)] =
+              std::lower_bound(first, last,
+                               int32_t(std::min(p * chunk, nDst))) -
+              cols.begin();
+      }
+    });
     proj.partPtrs.push_back(std::move(ptr));
   }
   proj.parts = parts;

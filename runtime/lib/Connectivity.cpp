@@ -9,6 +9,7 @@
 #include "neuro/Runtime/Connectivity.h"
 
 #include "neuro/Runtime/Philox.h"
+#include "neuro/Runtime/ThreadPool.h"
 
 #include <algorithm>
 #include <cmath>
@@ -70,9 +71,12 @@ CSR neuro::rt::buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
   double expected = p * double(nSrc) * double(nDst);
   csr.cols.reserve(size_t(expected + 5.0 * std::sqrt(expected) + 16.0));
 
+  std::vector<int32_t> row;
   for (int64_t i = 0; i < nSrc; ++i) {
+    row.clear();
     fixedProbabilityRow(i, nDst, p, allowAutapses, seed, streamId, selfShift,
-                        csr.cols);
+                        row);
+    csr.cols.insert(csr.cols.end(), row.begin(), row.end());
     csr.rowPtr[size_t(i) + 1] = int64_t(csr.cols.size());
   }
   return csr;
@@ -140,9 +144,12 @@ CSR neuro::rt::buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
   if (nSrc <= 0)
     return csr;
   csr.rowPtr.assign(size_t(nSrc) + 1, 0);
+  std::vector<int32_t> row;
   for (int64_t i = 0; i < nSrc; ++i) {
+    row.clear();
     fixedOutDegreeRow(i, nDst, k, allowAutapses, seed, streamId, selfShift,
-                      csr.cols);
+                      row);
+    csr.cols.insert(csr.cols.end(), row.begin(), row.end());
     csr.rowPtr[size_t(i) + 1] = int64_t(csr.cols.size());
   }
   return csr;
@@ -150,27 +157,69 @@ CSR neuro::rt::buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
 
 CSR neuro::rt::buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
                                   bool allowAutapses, uint64_t seed,
-                                  uint32_t streamId, int64_t selfShift) {
+                                  uint32_t streamId, int64_t selfShift,
+                                  ThreadPool *pool) {
   CSR csr;
   if (nSrc <= 0)
     return csr;
   csr.rowPtr.assign(size_t(nSrc) + 1, 0);
-  // Sources per target, then a counting sort into rows by source.
-  std::vector<std::vector<int32_t>> sources(size_t(std::max<int64_t>(nDst, 0)));
-  for (int64_t j = 0; j < nDst; ++j) {
-    PhiloxStream rng(seed, streamId, uint64_t(j));
-    sources[size_t(j)] =
-        sampleDistinct(nSrc, k, allowAutapses ? -1 : j - selfShift, rng);
-    for (int32_t i : sources[size_t(j)])
-      ++csr.rowPtr[size_t(i) + 1];
+  nDst = std::max<int64_t>(nDst, 0);
+  // Sources per target, drawn over blocks of targets in parallel, each
+  // block counting its synapses per source; then a counting sort into rows
+  // by source, each block writing from where the blocks before it end in
+  // each row. Blocks hold a count per source: at least nSrc / k targets
+  // each, so that the counts cost no more than the synapses.
+  std::vector<int64_t> blocks = splitRange(
+      pool, nDst, std::max<int64_t>(16, nSrc / std::max<int64_t>(k, 1)));
+  size_t nBlocks = blocks.size() - 1;
+  // Per block: the sources of its targets one after the other, where each
+  // target's start, and the block's synapses per source.
+  struct Block {
+    AlignedVector<int32_t> sources;
+    std::vector<int64_t> starts, count;
+  };
+  std::vector<Block> drawn(nBlocks);
+  runTasks(pool, int64_t(nBlocks), [&](int64_t b) {
+    Block &block = drawn[size_t(b)];
+    int64_t first = blocks[size_t(b)], last = blocks[size_t(b) + 1];
+    block.count.assign(size_t(nSrc), 0);
+    block.sources.reserve(
+        size_t((last - first) * std::clamp<int64_t>(k, 0, nSrc)));
+    block.starts.reserve(size_t(last - first + 1));
+    block.starts.push_back(0);
+    for (int64_t j = first; j < last; ++j) {
+      PhiloxStream rng(seed, streamId, uint64_t(j));
+      std::vector<int32_t> chosen =
+          sampleDistinct(nSrc, k, allowAutapses ? -1 : j - selfShift, rng);
+      for (int32_t i : chosen)
+        ++block.count[size_t(i)];
+      block.sources.insert(block.sources.end(), chosen.begin(), chosen.end());
+      block.starts.push_back(int64_t(block.sources.size()));
+    }
+  });
+  // Where each block's synapses start in each row.
+  for (int64_t i = 0; i < nSrc; ++i) {
+    int64_t next = csr.rowPtr[size_t(i)];
+    for (Block &block : drawn) {
+      int64_t c = block.count[size_t(i)];
+      block.count[size_t(i)] = next;
+      next += c;
+    }
+    csr.rowPtr[size_t(i) + 1] = next;
   }
-  for (int64_t i = 0; i < nSrc; ++i)
-    csr.rowPtr[size_t(i) + 1] += csr.rowPtr[size_t(i)];
-  csr.cols.resize(size_t(csr.rowPtr.back()));
-  std::vector<int64_t> next(csr.rowPtr.begin(), csr.rowPtr.end() - 1);
-  for (int64_t j = 0; j < nDst; ++j) // ascending j: rows come out sorted
-    for (int32_t i : sources[size_t(j)])
-      csr.cols[size_t(next[size_t(i)]++)] = int32_t(j);
+  csr.cols.resize(size_t(csr.rowPtr.back())); // every slot written below
+  runTasks(pool, int64_t(nBlocks), [&](int64_t b) {
+    Block &block = drawn[size_t(b)];
+    int64_t first = blocks[size_t(b)], last = blocks[size_t(b) + 1];
+    // Ascending j: rows come out sorted.
+    for (int64_t j = first; j < last; ++j)
+      for (int64_t q = block.starts[size_t(j - first)];
+           q < block.starts[size_t(j - first) + 1]; ++q) {
+        int32_t i = block.sources[size_t(q)];
+        csr.cols[size_t(block.count[size_t(i)]++)] = int32_t(j);
+      }
+    block = Block();
+  });
   return csr;
 }
 

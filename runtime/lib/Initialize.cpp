@@ -152,10 +152,21 @@ void Network::initPopulations() {
     const PopulationSpec &spec = model.populations[p];
     Population &pop = pops[p];
     int64_t nRows = int64_t(spec.rows.size());
-    pop.state.assign(size_t(nRows * spec.size), 0.0);
-    for (int64_t r = 0; r < nRows; ++r)
-      fillRow(pop.state.data() + r * spec.size, spec.size, spec.init[size_t(r)],
-              model.seed, streams::neuronInit(uint32_t(p), uint32_t(r)));
+    pop.state.resize(size_t(nRows * spec.size)); // every row filled below
+    for (int64_t r = 0; r < nRows; ++r) {
+      const InitSpec &init = spec.init[size_t(r)];
+      double *row = pop.state.data() + r * spec.size;
+      uint32_t stream = streams::neuronInit(uint32_t(p), uint32_t(r));
+      if (init.kind == InitSpec::Timed) {
+        fillRow(row, spec.size, init, model.seed, stream);
+        continue;
+      }
+      // Draws keyed by the neuron: over blocks of neurons in parallel.
+      parallelFor(pool.get(), spec.size, 4096, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+          row[i] = initValue(init, model.seed, stream, i);
+      });
+    }
     pop.spiked.assign(size_t(spec.size), 0);
     pop.nextSpikes.clear();
     pop.draws.clear();
@@ -177,6 +188,8 @@ void Network::initPopulations() {
 bool Network::initSynapses(size_t j, const ConnectionList &listed,
                            const std::vector<int64_t> &origin,
                            std::string &err) {
+  if (listed.pre.empty() && origin.empty() && canGroupInParallel(j))
+    return groupSynapses(j, err);
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   // Per-synapse initial values given by expressions, in CSR order (with
@@ -198,7 +211,7 @@ bool Network::initSynapses(size_t j, const ConnectionList &listed,
     NeuroMemRefI32 cols = memref1D(proj.csr.cols.data(), n);
     NeuroMemRef2DF64 syn = memref2D(initial.data(), rows, n);
     NeuroMemRef2DF64 pre = hostState(spec.src), post = hostState(spec.dst);
-    spec.synInitFn(&srcRef, &cols, &syn, &pre, &post, int64_t(model.seed));
+    spec.synInitFn(&srcRef, &cols, &syn, &pre, &post, int64_t(model.seed), 0);
     if (spec.delayFromInit) {
       proj.explicitDelays.assign(initial.begin() + nRows * n,
                                  initial.begin() + (nRows + 1) * n);

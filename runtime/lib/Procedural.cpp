@@ -71,8 +71,8 @@ int64_t Network::drawnDelaySteps(size_t j, int64_t id) const {
   return d <= double(kMaxDelaySteps) ? int64_t(d) : kMaxDelaySteps + 1;
 }
 
-/// The error for drawn delay `id` of projection `j`, too long.
-static std::string delayError(const ModelSpec &model, size_t j, int64_t id) {
+std::string neuro::rt::detail::drawnDelayError(const ModelSpec &model, size_t j,
+                                               int64_t id) {
   const ProjectionSpec &spec = model.projections[j];
   double seconds =
       initValue(spec.delayInit, model.seed,
@@ -239,7 +239,7 @@ bool Network::connectProcedural(size_t j, std::string &err) {
       if (spec.heterogeneousDelay) {
         int64_t d = drawnDelaySteps(j, id);
         if (d > kMaxDelaySteps) {
-          err = delayError(model, j, id);
+          err = drawnDelayError(model, j, id);
           return false;
         }
         if (used.size() <= size_t(d))
@@ -350,128 +350,5 @@ bool neuro::rt::detail::drawnPerSource(const ProjectionSpec &spec) {
   for (const InitSpec &init : spec.synInit)
     if (init.kind == InitSpec::Timed)
       return false;
-  return true;
-}
-
-bool Network::connectByRows(size_t j, std::string &err) {
-  // Each row is drawn twice: to count the synapses of each source and
-  // delay (the row pointers of the delay groups), then to put them and
-  // their values where they belong. Nothing else is held per synapse.
-  // Over several processes only the synapses onto this process's targets
-  // are kept, every draw keyed by the whole projection's synapse index as
-  // one process draws it; every process has the same delay groups (the
-  // delays of all synapses), and for a recorded projection the index each
-  // kept synapse has in the whole projection (Distribution.h).
-  const ProjectionSpec &spec = model.projections[j];
-  Projection &proj = projs[j];
-  proj = Projection();
-  int64_t nSrc = model.populations[size_t(spec.src)].size;
-  auto [lo, hi] = owned(size_t(spec.dst));
-  bool recorded = false;
-  for (const StateRecordSpec &rec : model.stateRecords)
-    recorded |= dist && rec.projection == int(j);
-  // [delay][source + 1]: the synapses kept, and those of the whole
-  // projection when recorded.
-  std::vector<std::vector<int64_t>> byDelay, wholeByDelay;
-  std::vector<int32_t> row;
-  int64_t nSyn = 0;
-  auto delayOf = [&](int64_t id) {
-    return spec.heterogeneousDelay ? drawnDelaySteps(j, id) : spec.delaySteps;
-  };
-  auto addGroup = [&](int64_t d) {
-    if (byDelay.size() <= size_t(d)) {
-      byDelay.resize(size_t(d) + 1);
-      wholeByDelay.resize(size_t(d) + 1);
-    }
-    if (byDelay[size_t(d)].empty()) {
-      byDelay[size_t(d)].assign(size_t(nSrc) + 1, 0);
-      if (recorded)
-        wholeByDelay[size_t(d)].assign(size_t(nSrc) + 1, 0);
-    }
-  };
-  for (int64_t i = 0; i < nSrc; ++i) {
-    regenerateRow(j, i, row);
-    for (size_t q = 0; q < row.size(); ++q) {
-      int64_t d = delayOf(nSyn + int64_t(q));
-      if (d > kMaxDelaySteps) {
-        err = delayError(model, j, nSyn + int64_t(q));
-        return false;
-      }
-      addGroup(d);
-      byDelay[size_t(d)][size_t(i) + 1] += row[q] >= lo && row[q] < hi;
-      if (recorded)
-        ++wholeByDelay[size_t(d)][size_t(i) + 1];
-    }
-    nSyn += int64_t(row.size());
-  }
-  if (!spec.heterogeneousDelay) // also without a synapse: one group
-    addGroup(spec.delaySteps);
-  int64_t start = 0, wholeStart = 0;
-  std::vector<std::vector<int64_t>> wholePtrs;
-  proj.groupOf.assign(byDelay.size(), -1);
-  for (size_t d = 0; d < byDelay.size(); ++d) {
-    std::vector<int64_t> &ptr = byDelay[d], &whole = wholeByDelay[d];
-    if (ptr.empty())
-      continue;
-    ptr[0] = start;
-    for (int64_t i = 0; i < nSrc; ++i)
-      ptr[size_t(i) + 1] += ptr[size_t(i)];
-    start = ptr.back();
-    if (recorded) {
-      whole[0] = wholeStart;
-      for (int64_t i = 0; i < nSrc; ++i)
-        whole[size_t(i) + 1] += whole[size_t(i)];
-      wholeStart = whole.back();
-      wholePtrs.push_back(std::move(whole));
-    }
-    proj.groupOf[d] = int32_t(proj.delays.size());
-    proj.delays.push_back(int64_t(d));
-    proj.rowPtrs.push_back(std::move(ptr));
-  }
-  byDelay.clear();
-  wholeByDelay.clear();
-  size_t nRows = spec.synRows.size(), groups = proj.delays.size();
-  int64_t kept = start;
-  proj.csr.cols.assign(size_t(kept), 0);
-  proj.syn.assign(nRows * size_t(kept), 0.0);
-  if (recorded)
-    proj.wholeIndex.assign(size_t(kept), 0);
-  std::vector<uint32_t> streams(nRows);
-  for (size_t r = 0; r < nRows; ++r)
-    streams[r] = streams::synapseInit(uint32_t(j), uint32_t(r));
-  std::vector<int64_t> next(groups), wholeNext(groups);
-  for (int64_t i = 0, id = 0; i < nSrc; ++i) {
-    regenerateRow(j, i, row);
-    for (size_t g = 0; g < groups; ++g) {
-      next[g] = proj.rowPtrs[g][size_t(i)];
-      if (recorded)
-        wholeNext[g] = wholePtrs[g][size_t(i)];
-    }
-    for (size_t q = 0; q < row.size(); ++q, ++id) {
-      bool mine = row[q] >= lo && row[q] < hi;
-      if (!mine && !recorded)
-        continue;
-      size_t g = size_t(proj.groupOf[size_t(delayOf(id))]);
-      int64_t whole = recorded ? wholeNext[g]++ : 0;
-      if (!mine)
-        continue;
-      int64_t at = next[g]++;
-      proj.csr.cols[size_t(at)] = row[q];
-      if (recorded)
-        proj.wholeIndex[size_t(at)] = whole;
-      for (size_t r = 0; r < nRows; ++r)
-        proj.syn[r * size_t(kept) + size_t(at)] =
-            initValue(spec.synInit[r], model.seed, streams[r], id);
-    }
-  }
-  if (dist)
-    proj.wholeSynapses = nSyn;
-  proj.groupOf.clear();
-  // As groupByDelay leaves them: by source when there is one group.
-  if (groups == 1 && !spec.heterogeneousDelay)
-    proj.csr.rowPtr = proj.rowPtrs[0];
-  else
-    proj.csr.rowPtr = {0};
-  prepareDelivery(j);
   return true;
 }

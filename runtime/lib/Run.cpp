@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
+#include <sys/resource.h>
 #include <unistd.h>
 
 using namespace neuro::rt;
@@ -192,10 +193,21 @@ bool runWithProgress(Simulator &sim, int64_t steps, double after,
   return true;
 }
 
+/// The peak resident memory of this process so far, in bytes (0 if
+/// unknown).
+int64_t peakResidentBytes() {
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) != 0)
+    return 0;
+  return int64_t(usage.ru_maxrss) * 1024; // kilobytes on Linux
+}
+
 /// The figures of the whole network, over every process of the run.
 struct Totals {
   int ranks = 1;
   int64_t synapses = 0, events = 0, bytes = 0;
+  /// The largest peak resident memory of a process, in bytes.
+  int64_t peakRss = 0;
   double tComm = 0;
   /// The spike exchange ("": one process) and the bytes it delivered to
   /// all processes together.
@@ -208,12 +220,14 @@ struct Totals {
     synapses = sim.numSynapses();
     events = sim.synapticEvents() - eventsBefore;
     bytes = sim.synapseBytes();
+    peakRss = peakResidentBytes();
     if (!comm)
       return;
     ranks = comm->size();
     synapses = comm->sum(synapses);
     events = comm->sum(events);
     bytes = comm->sum(bytes);
+    peakRss = int64_t(comm->max(double(peakRss)));
     tComm = comm->max(comm->seconds());
     if (const Distribution *dist = sim.distribution()) {
       exchange = Distribution::name(dist->exchangeKind());
@@ -297,7 +311,14 @@ void reportJson(std::ostream &os, const Report &r) {
      << ", \"t_comm_s\": " << format("%.6f", r.totals.tComm)
      << ", \"exchange\": "
      << (r.totals.exchange.empty() ? "null" : jsonString(r.totals.exchange))
-     << ", \"exchange_bytes\": " << r.totals.exchangeBytes;
+     << ", \"exchange_bytes\": " << r.totals.exchangeBytes
+     << ", \"synapse_bytes\": " << r.totals.bytes
+     << ", \"build_threads\": " << sim.buildThreads()
+     << ", \"build_synapses_per_s\": "
+     << format("%.6g", sim.tBuild() > 0
+                           ? double(r.totals.synapses) / sim.tBuild()
+                           : 0.0)
+     << ", \"peak_rss_bytes\": " << r.totals.peakRss;
   os << ", \"populations\": {";
   for (size_t i = 0; i < spec.populations.size(); ++i) {
     const PopulationSpec &p = spec.populations[i];

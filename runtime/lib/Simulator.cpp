@@ -52,6 +52,7 @@ Simulator::Simulator(ModelSpec spec) : model(std::move(spec)) {}
 Simulator::~Simulator() = default;
 
 void Simulator::setThreads(unsigned threads) {
+  automaticThreads = threads == 0;
   if (threads) {
     numThreads = threads;
     return;
@@ -90,6 +91,14 @@ bool Simulator::build(std::string &err) {
   dist = distributed ? std::make_unique<Distribution>(*comm, model, exchange)
                      : nullptr;
   net.dist = dist.get();
+  // The build runs on the threads of the steps, or all when automatic.
+  numBuildThreads = numThreads;
+  if (automaticThreads)
+    numBuildThreads =
+        std::max(numThreads, ThreadPool::hardwareThreads() /
+                                 unsigned(distributed ? comm->size() : 1));
+  if (ok && (!net.pool || net.pool->size() != numBuildThreads))
+    net.pool = std::make_unique<ThreadPool>(numBuildThreads);
   if (ok) {
     try {
       ok = net.allocate(err);
@@ -165,10 +174,13 @@ int64_t Simulator::synapseBytes() const {
                      p.syn.size() * size_t(net.kernelValueBytes()) +
                      p.postPtr.size() * sizeof(int64_t) +
                      p.postSyn.size() * sizeof(int64_t) +
-                     p.srcs.size() * sizeof(int32_t));
+                     p.srcs.size() * sizeof(int32_t) +
+                     p.wholeIndex.size() * sizeof(int64_t));
     for (const std::vector<int64_t> &r : p.rowPtrs)
       bytes += int64_t(r.size() * sizeof(int64_t));
-    if (p.procedural) // where each source's synapses start
+    // Where each source's synapses start (procedural; stored: with one
+    // delay group, a copy of its row pointers).
+    if (p.csr.rowPtr.size() > 1)
       bytes += int64_t(p.csr.rowPtr.size() * sizeof(int64_t));
     for (const std::vector<int64_t> &r : p.partPtrs)
       bytes += int64_t(r.size() * sizeof(int64_t));

@@ -15,6 +15,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace neuro::rt::detail {
 
@@ -38,6 +39,10 @@ inline double initValue(const InitSpec &init, uint64_t seed, uint32_t stream,
 
 /// "delay D s is N steps, more than the 16777216 a delay may have".
 std::string tooLongDelay(double seconds, double dt);
+
+/// The error for the drawn delay of synapse `id` (CSR order) of projection
+/// `j`, too long.
+std::string drawnDelayError(const ModelSpec &model, size_t j, int64_t id);
 
 /// Whether the synapses of `spec`, their values and delays are drawn per
 /// source (fixed probability, out-degree, one-to-one; values and delays

@@ -1,6 +1,8 @@
-//===- ThreadPool.cpp - Fork-join worker threads for the step loop --------===//
+//===- ThreadPool.cpp - Fork-join worker threads --------------------------===//
 
 #include "neuro/Runtime/ThreadPool.h"
+
+#include <algorithm>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -89,4 +91,16 @@ void ThreadPool::runErased(int64_t tasks, void (*call)(void *, int64_t),
   work();
   while (finished.load(std::memory_order_acquire) != workers.size())
     relax();
+}
+
+std::vector<int64_t> neuro::rt::splitRange(const ThreadPool *pool, int64_t n,
+                                           int64_t minBlock) {
+  int64_t threads = pool ? int64_t(pool->size()) : 1;
+  int64_t blocks = threads > 1 ? 8 * threads : 1;
+  blocks = std::max<int64_t>(
+      1, std::min(blocks, n / std::max<int64_t>(minBlock, 1)));
+  std::vector<int64_t> bounds(size_t(blocks) + 1);
+  for (int64_t b = 0; b <= blocks; ++b)
+    bounds[size_t(b)] = n * b / blocks;
+  return bounds;
 }

@@ -226,7 +226,7 @@ SynapseInitKernels::buildSynInitKernel(ArrayRef<InitExprOp> inits) {
       k.vectorType(b.getI32Type());
   args[NEURO_SYNINIT_ARG_SYN] = args[NEURO_SYNINIT_ARG_PRE] =
       args[NEURO_SYNINIT_ARG_POST] = k.stateType();
-  args[NEURO_SYNINIT_ARG_SEED] = b.getI64Type();
+  args[NEURO_SYNINIT_ARG_SEED] = args[NEURO_SYNINIT_ARG_FIRST] = b.getI64Type();
   auto fn = k.createKernel(loc, KernelKind::SynInit, proj.getSymName(), args);
   b.setInsertionPoint(fn.getBody().front().getTerminator());
   Value cols = fn.getArgument(NEURO_SYNINIT_ARG_COLS);
@@ -240,7 +240,10 @@ SynapseInitKernels::buildSynInitKernel(ArrayRef<InitExprOp> inits) {
   i = k.loadIndex(loc, fn.getArgument(NEURO_SYNINIT_ARG_SRCS), s);
   j = k.loadIndex(loc, cols, s);
   k.kernelSeed = fn.getArgument(NEURO_SYNINIT_ARG_SEED);
-  k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), s);
+  // Draws are keyed by the synapse's index in the whole projection.
+  k.kernelIndex = b.create<arith::AddIOp>(
+      loc, b.create<arith::IndexCastOp>(loc, b.getI64Type(), s),
+      fn.getArgument(NEURO_SYNINIT_ARG_FIRST));
   k.kernelStep = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(0));
   k.kernelIndexPre = b.create<arith::SIToFPOp>(
       loc, k.f64(), b.create<arith::IndexCastOp>(loc, b.getI64Type(), i));

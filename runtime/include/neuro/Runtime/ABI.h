@@ -25,7 +25,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 11
+#define NEURO_ABI_VERSION 12
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -201,13 +201,16 @@ enum NeuroConnectArg {
 };
 
 /// Per-synapse initial values given by expressions, for synapses
-/// s = 0..size(cols) from srcs[s] to cols[s] (CSR order): writes the rows
-/// of `syn` that have expressions ([synapse rows, then the delay in seconds
-/// when it is an expression][synapses]).
+/// s = 0..size(cols) from srcs[s] to cols[s], which are synapses first + s
+/// of the projection (CSR order; their draws are keyed by first + s, so
+/// that a projection can be initialized in blocks, on several threads):
+/// writes the rows of `syn` that have expressions ([synapse rows, then the
+/// delay in seconds when it is an expression][size(cols)]).
 /// Symbol: `_mlir_ciface_neuro_syninit_<network>_<projection>`.
 typedef void (*NeuroSynInitFn)(NeuroMemRefI32 *srcs, NeuroMemRefI32 *cols,
                                NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *pre,
-                               NeuroMemRef2DF64 *post, int64_t seed);
+                               NeuroMemRef2DF64 *post, int64_t seed,
+                               int64_t first);
 enum NeuroSynInitArg {
   NEURO_SYNINIT_ARG_SRCS = 0,
   NEURO_SYNINIT_ARG_COLS = 1,
@@ -215,7 +218,8 @@ enum NeuroSynInitArg {
   NEURO_SYNINIT_ARG_PRE = 3,
   NEURO_SYNINIT_ARG_POST = 4,
   NEURO_SYNINIT_ARG_SEED = 5,
-  NEURO_SYNINIT_NUM_ARGS = 6
+  NEURO_SYNINIT_ARG_FIRST = 6,
+  NEURO_SYNINIT_NUM_ARGS = 7
 };
 
 /// GPU kernels (convert-kernels-to-gpu; launched by runtime/backends/cuda).

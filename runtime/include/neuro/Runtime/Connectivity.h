@@ -10,6 +10,8 @@
 #ifndef NEURO_RUNTIME_CONNECTIVITY_H
 #define NEURO_RUNTIME_CONNECTIVITY_H
 
+#include "neuro/Runtime/AlignedAllocator.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -17,12 +19,14 @@
 
 namespace neuro::rt {
 
+class ThreadPool;
+
 /// Synapses of one projection. The targets of source i are
 /// cols[rowPtr[i] .. rowPtr[i+1]), sorted ascending; synapse j (an index into
 /// cols) is also the column of its per-synapse state.
 struct CSR {
   std::vector<int64_t> rowPtr{0}; ///< nSrc + 1 entries, rowPtr[0] == 0
-  std::vector<int32_t> cols;      ///< target neuron of each synapse
+  AlignedVector<int32_t> cols;    ///< target neuron of each synapse
 
   /// Number of source rows.
   int64_t numRows() const { return int64_t(rowPtr.size()) - 1; }
@@ -55,10 +59,11 @@ CSR buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
 /// Each target gets exactly `k` distinct sources (fewer when fewer exist:
 /// checkFixedDegree refuses that), drawn through the stream of that target,
 /// among the sources other than itself when `allowAutapses` is false;
-/// stored by source.
+/// stored by source. Built on the threads of `pool` when given, the same
+/// whatever their number.
 CSR buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
                        bool allowAutapses, uint64_t seed, uint32_t streamId,
-                       int64_t selfShift = 0);
+                       int64_t selfShift = 0, ThreadPool *pool = nullptr);
 
 /// Row i alone of buildFixedProbability (fixedOutDegreeRow: of
 /// buildFixedOutDegree), appended to `out`: the same targets from the same

@@ -274,6 +274,19 @@ private:
   bool initSynapses(size_t j, const ConnectionList &listed,
                     const std::vector<int64_t> &origin, std::string &err);
   bool groupByDelay(size_t j, std::string &err);
+  /// Whether groupSynapses can set the values and delay groups of
+  /// projection `j`: not from a file, no per-synapse value following a
+  /// table in time.
+  bool canGroupInParallel(size_t j) const;
+  /// The values and delay groups of projection `j`, its CSR by source
+  /// built, on the threads of `pool` (GroupSynapses.cpp).
+  bool groupSynapses(size_t j, std::string &err);
+  /// The values its initialization kernel gives to every synapse of
+  /// projection `j` ([synapse rows][synapses], CSR order) and, when it gives
+  /// the delays, their steps; blocks of sources `blocks` in parallel.
+  bool initByKernel(size_t j, const std::vector<int64_t> &blocks,
+                    AlignedVector<double> &values, std::vector<int32_t> &steps,
+                    std::string &err);
   void planDeliveryParts(size_t j);
   /// The last step of building stored projection `j`, its synapses grouped
   /// by delay: delivery parts, the indices by target and by source its

@@ -109,10 +109,15 @@ public:
   /// one per kNeuronsPerThread neurons up to one per hardware thread;
   /// default 1). Each population is split into ranges of neurons that are
   /// integrated independently, so results do not depend on the number of
-  /// threads. Takes effect at the next build().
+  /// threads. Takes effect at the next build(), which builds the network
+  /// on as many threads, or, when automatic, on every hardware thread (over
+  /// K processes, a K-th of them each); the network is the same bit for bit
+  /// whatever their number.
   void setThreads(unsigned threads);
-  /// The threads build() uses.
+  /// The threads the steps run on.
   unsigned threads() const { return numThreads; }
+  /// The threads the last build() ran on.
+  unsigned buildThreads() const { return numBuildThreads; }
 
   /// Spreads the network over the processes of `comm` (Distribution.h)
   /// from the next build(): each integrates its share of the neurons and
@@ -220,8 +225,9 @@ public:
   const CSR &connectivity(int proj) const;
 
   /// Bytes the synapses of all projections take: targets, synapse rows,
-  /// row pointers (per delay group and target range), the by-target index
-  /// for `on post` and sources where kernels read them.
+  /// row pointers (per delay group and target range, and by source), the
+  /// by-target index for `on post`, sources where kernels read them and,
+  /// over ranks, the whole projection's index of recorded synapses.
   int64_t synapseBytes() const;
 
   /// Target ranges projection `proj` is delivered in (1: not split).
@@ -333,6 +339,8 @@ private:
   Recorder recorder{model, net};
   std::unique_ptr<Backend> backend;
   unsigned numThreads = 1;
+  unsigned numBuildThreads = 1;
+  bool automaticThreads = false;
   bool built = false;
   int64_t stepIndex = 0;
   double buildSeconds = 0;

@@ -1,8 +1,9 @@
-//===- ThreadPool.h - Fork-join worker threads for the step loop -*- C++
+//===- ThreadPool.h - Fork-join worker threads -------------------*- C++
 //-*-===//
 //
 // A fixed set of worker threads that run the tasks of one phase of a step
-// and return to the caller when all are done. The caller takes tasks too.
+// (or of building a network: splitRange, forBlocks) and return to the
+// caller when all are done. The caller takes tasks too.
 // Workers spin briefly between phases (a step is microseconds long) and then
 // sleep, so an idle simulator does not hold cores. Which thread runs which
 // task is unspecified: tasks must write disjoint data, and results then do
@@ -67,6 +68,38 @@ private:
   void (*callFn)(void *, int64_t) = nullptr;
   void *fnState = nullptr;
 };
+
+/// [0, n) split into consecutive blocks for the threads of `pool` (null:
+/// one block): the bounds, first 0 and last n, blocks of at least
+/// `minBlock` items, a few per thread so that uneven blocks even out.
+/// Every parallel step of a build writes what each item gives alone, so
+/// its result does not depend on the split.
+std::vector<int64_t> splitRange(const ThreadPool *pool, int64_t n,
+                                int64_t minBlock);
+
+/// Calls fn(t) for t in [0, tasks) on the threads of `pool` (null: in
+/// order on this thread).
+template <typename Fn> void runTasks(ThreadPool *pool, int64_t tasks, Fn &&fn) {
+  if (pool)
+    pool->run(tasks, fn);
+  else
+    for (int64_t t = 0; t < tasks; ++t)
+      fn(t);
+}
+
+/// Calls fn(begin, end) for each block of `bounds` (splitRange) on the
+/// threads of `pool`.
+template <typename Fn>
+void forBlocks(ThreadPool *pool, const std::vector<int64_t> &bounds, Fn &&fn) {
+  runTasks(pool, int64_t(bounds.size()) - 1,
+           [&](int64_t b) { fn(bounds[size_t(b)], bounds[size_t(b) + 1]); });
+}
+
+/// fn(begin, end) over blocks of [0, n) on the threads of `pool`.
+template <typename Fn>
+void parallelFor(ThreadPool *pool, int64_t n, int64_t minBlock, Fn &&fn) {
+  forBlocks(pool, splitRange(pool, n, minBlock), fn);
+}
 
 } // namespace neuro::rt
 

@@ -105,7 +105,7 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
 // CHECK-NEXT:    return %[[P]] : f64
 // The synapse rows: the weight (row 0), then `_delay` (row 1).
 // CHECK-LABEL: func.func @neuro_syninit_X_P_to_P(
-// CHECK-SAME:    %[[SRCS:.*]]: memref<?xi32>, %[[SCOLS:.*]]: memref<?xi32>, %[[SSYN:.*]]: memref<?x?xf64>, %[[SPRE:.*]]: memref<?x?xf64>, %[[SPOST:.*]]: memref<?x?xf64>, %[[SSEED:.*]]: i64) attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<syninit, "P_to_P">}
+// CHECK-SAME:    %[[SRCS:.*]]: memref<?xi32>, %[[SCOLS:.*]]: memref<?xi32>, %[[SSYN:.*]]: memref<?x?xf64>, %[[SPRE:.*]]: memref<?x?xf64>, %[[SPOST:.*]]: memref<?x?xf64>, %[[SSEED:.*]]: i64, %[[SFIRST:.*]]: i64) attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<syninit, "P_to_P">}
 // CHECK-DAG:     %[[S1:.*]] = arith.constant 1 : index
 // CHECK-DAG:     %[[S0:.*]] = arith.constant 0 : index
 // CHECK:         %[[NSYN:.*]] = memref.dim %[[SCOLS]], %[[S0]] : memref<?xi32>
@@ -114,7 +114,8 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
 // CHECK-NEXT:      %[[SRC:.*]] = arith.index_cast %[[SI]] : i32 to index
 // CHECK-NEXT:      %[[TI:.*]] = memref.load %[[SCOLS]][%[[S]]] : memref<?xi32>
 // CHECK-NEXT:      %[[TGT:.*]] = arith.index_cast %[[TI]] : i32 to index
-// CHECK-NEXT:      %[[S64:.*]] = arith.index_cast %[[S]] : index to i64
+// CHECK-NEXT:      %[[SREL:.*]] = arith.index_cast %[[S]] : index to i64
+// CHECK-NEXT:      %[[S64:.*]] = arith.addi %[[SREL]], %[[SFIRST]] : i64
 // CHECK-NEXT:      %[[SNOSTEP:.*]] = arith.constant 0 : i64
 // CHECK:           %[[XP:.*]] = memref.load %[[SPRE]][%[[S0]], %[[SRC]]]
 // CHECK-NEXT:      %[[STREAM:.*]] = arith.constant -2147477501 : i32
