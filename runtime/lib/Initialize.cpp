@@ -278,7 +278,19 @@ void Network::sizeRings() {
 
 bool Network::allocate(std::string &err) {
   std::vector<bool> procedural;
-  if (!checkMemory(procedural, err))
+  bool fits = checkMemory(procedural, err);
+  if (dist) {
+    // Every process keeps the same projections as their rule (their
+    // machines may have different memory), and all stop when one cannot
+    // fit the network: nothing later waits for a process that left.
+    std::vector<int64_t> mine(procedural.begin(), procedural.end()), before,
+        total;
+    dist->comm.scanSums(mine, before, total);
+    for (size_t j = 0; j < procedural.size(); ++j)
+      procedural[j] = total[j] > 0;
+    fits = dist->comm.agree(fits, err);
+  }
+  if (!fits)
     return false;
   initPopulations();
   projs.resize(model.projections.size());
