@@ -41,6 +41,72 @@ struct BlockDelays {
   int64_t tooLong = -1;
 };
 
+/// Step 2's counts of every block into [delay][source + 1] (the synapses
+/// kept, and of the whole projection when recorded), the blocks' memory
+/// released as they go.
+void mergeBlocks(std::vector<BlockDelays> &found,
+                 const std::vector<int64_t> &blocks, int64_t nSrc,
+                 bool recorded, std::vector<std::vector<int64_t>> &byDelay,
+                 std::vector<std::vector<int64_t>> &wholeByDelay) {
+  for (size_t b = 0; b < found.size(); ++b) {
+    BlockDelays &f = found[b];
+    if (byDelay.size() < f.kept.size()) {
+      byDelay.resize(f.kept.size());
+      wholeByDelay.resize(f.kept.size());
+    }
+    for (size_t d = 0; d < f.kept.size(); ++d) {
+      if (f.kept[d].empty())
+        continue;
+      if (byDelay[d].empty()) {
+        byDelay[d].assign(size_t(nSrc) + 1, 0);
+        if (recorded)
+          wholeByDelay[d].assign(size_t(nSrc) + 1, 0);
+      }
+      std::copy(f.kept[d].begin(), f.kept[d].end(),
+                byDelay[d].begin() + blocks[b] + 1);
+      if (recorded)
+        std::copy(f.whole[d].begin(), f.whole[d].end(),
+                  wholeByDelay[d].begin() + blocks[b] + 1);
+    }
+    f = BlockDelays();
+  }
+}
+
+/// Step 3: the delay groups of `proj` (its delays, row pointers and the
+/// group of each delay in groupOf) from the synapses of each (delay,
+/// source), one group after the other; with `recorded`, the row pointers
+/// of the whole projection's groups into `wholePtrs`. Returns the synapses
+/// kept.
+int64_t placeGroups(Network::Projection &proj, int64_t nSrc, bool recorded,
+                    std::vector<std::vector<int64_t>> &byDelay,
+                    std::vector<std::vector<int64_t>> &wholeByDelay,
+                    std::vector<std::vector<int64_t>> &wholePtrs) {
+  int64_t start = 0, wholeStart = 0;
+  proj.groupOf.assign(byDelay.size(), -1);
+  for (size_t d = 0; d < byDelay.size(); ++d) {
+    std::vector<int64_t> &ptr = byDelay[d], &whole = wholeByDelay[d];
+    if (ptr.empty())
+      continue;
+    ptr[0] = start;
+    for (int64_t i = 0; i < nSrc; ++i)
+      ptr[size_t(i) + 1] += ptr[size_t(i)];
+    start = ptr.back();
+    if (recorded) {
+      whole[0] = wholeStart;
+      for (int64_t i = 0; i < nSrc; ++i)
+        whole[size_t(i) + 1] += whole[size_t(i)];
+      wholeStart = whole.back();
+      wholePtrs.push_back(std::move(whole));
+    }
+    proj.groupOf[d] = int32_t(proj.delays.size());
+    proj.delays.push_back(int64_t(d));
+    proj.rowPtrs.push_back(std::move(ptr));
+  }
+  byDelay.clear();
+  wholeByDelay.clear();
+  return start;
+}
+
 } // namespace
 
 bool Network::connectByRows(size_t j, std::string &err) {
@@ -128,55 +194,13 @@ bool Network::connectByRows(size_t j, std::string &err) {
         err = drawnDelayError(model, j, f.tooLong);
         return false;
       }
-    for (size_t b = 0; b < found.size(); ++b) {
-      BlockDelays &f = found[b];
-      if (byDelay.size() < f.kept.size()) {
-        byDelay.resize(f.kept.size());
-        wholeByDelay.resize(f.kept.size());
-      }
-      for (size_t d = 0; d < f.kept.size(); ++d) {
-        if (f.kept[d].empty())
-          continue;
-        if (byDelay[d].empty()) {
-          byDelay[d].assign(size_t(nSrc) + 1, 0);
-          if (recorded)
-            wholeByDelay[d].assign(size_t(nSrc) + 1, 0);
-        }
-        std::copy(f.kept[d].begin(), f.kept[d].end(),
-                  byDelay[d].begin() + blocks[b] + 1);
-        if (recorded)
-          std::copy(f.whole[d].begin(), f.whole[d].end(),
-                    wholeByDelay[d].begin() + blocks[b] + 1);
-      }
-      f = BlockDelays();
-    }
+    mergeBlocks(found, blocks, nSrc, recorded, byDelay, wholeByDelay);
   }
 
   // 3. The row pointers of the delay groups, one after the other.
-  int64_t start = 0, wholeStart = 0;
   std::vector<std::vector<int64_t>> wholePtrs;
-  proj.groupOf.assign(byDelay.size(), -1);
-  for (size_t d = 0; d < byDelay.size(); ++d) {
-    std::vector<int64_t> &ptr = byDelay[d], &whole = wholeByDelay[d];
-    if (ptr.empty())
-      continue;
-    ptr[0] = start;
-    for (int64_t i = 0; i < nSrc; ++i)
-      ptr[size_t(i) + 1] += ptr[size_t(i)];
-    start = ptr.back();
-    if (recorded) {
-      whole[0] = wholeStart;
-      for (int64_t i = 0; i < nSrc; ++i)
-        whole[size_t(i) + 1] += whole[size_t(i)];
-      wholeStart = whole.back();
-      wholePtrs.push_back(std::move(whole));
-    }
-    proj.groupOf[d] = int32_t(proj.delays.size());
-    proj.delays.push_back(int64_t(d));
-    proj.rowPtrs.push_back(std::move(ptr));
-  }
-  byDelay.clear();
-  wholeByDelay.clear();
+  int64_t start =
+      placeGroups(proj, nSrc, recorded, byDelay, wholeByDelay, wholePtrs);
 
   // 4. Every synapse in its slot, with its values.
   size_t nRows = spec.synRows.size(), groups = proj.delays.size();
