@@ -113,6 +113,8 @@ class Model:
     dt = property(lambda self: self._core.dt, doc="time step, seconds")
     cache_hit = property(lambda self: self._core.cache_hit)
     single_precision = property(lambda self: self._core.single_precision)
+    precision = property(lambda self: self._core.precision,
+                         doc='"double", "mixed" or "single"')
 
     @property
     def duration(self):
@@ -166,7 +168,8 @@ def compile(path, *, network=None, tunable=(), overrides=None,
       them ("E.tau_m", "E.*", "*"), as `neuroc run --tunable`.
     overrides: values of compile-time constants ({"g": 5, "J": "0.2 mV"}),
       as `neuroc run --set g=5`.
-    precision: "double" or "single"; target: "cpu", "cuda", "cuda-emulated".
+    precision: "double", "mixed" (float32 synapse rows, the rest double) or
+      "single"; target: "cpu", "cuda", "cuda-emulated".
     Raises CompileError with the diagnostics."""
     return _compile(lambda o: _core.compile_file(os.fspath(path), o), None,
                     network=network, tunable=tunable, overrides=overrides,

@@ -61,9 +61,11 @@ CompileOptions optionsFrom(const py::dict &kw) {
   }
   if (kw.contains("precision")) {
     std::string p = kw["precision"].cast<std::string>();
-    if (p != "double" && p != "single")
-      throwValue("precision must be 'double' or 'single', not '" + p + "'");
-    opts.singlePrecision = p == "single";
+    std::optional<Precision> precision = parsePrecision(p);
+    if (!precision)
+      throwValue("precision must be 'double', 'mixed' or 'single', not '" + p +
+                 "'");
+    opts.precision = *precision;
   }
   if (kw.contains("target"))
     opts.target = parseTarget(kw["target"].cast<std::string>());
@@ -193,6 +195,11 @@ void neuro::python::bindModel(py::module_ &m) {
       .def_property_readonly(
           "single_precision",
           [](const Model &mo) { return mo.compiled->spec().singlePrecision; })
+      .def_property_readonly("precision",
+                             [](const Model &mo) {
+                               return std::string(
+                                   rt::precisionName(mo.compiled->spec()));
+                             })
       .def_property_readonly(
           "cache_hit", [](const Model &mo) { return mo.compiled->cacheHit(); })
       .def_property_readonly(

@@ -28,9 +28,9 @@ bool Network::checkFinite(double time, std::string &err,
                           bool constantSynapses) const {
   // The rows the kernels update.
   auto rowOf = [&](const AlignedVector<double> &d,
-                   const AlignedVector<float> &f, int64_t offset) {
-    return single() ? RowValues{nullptr, f.data() + offset}
-                    : RowValues{d.data() + offset, nullptr};
+                   const AlignedVector<float> &f, int64_t offset, bool narrow) {
+    return narrow ? RowValues{nullptr, f.data() + offset}
+                  : RowValues{d.data() + offset, nullptr};
   };
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
@@ -38,8 +38,8 @@ bool Network::checkFinite(double time, std::string &err,
       const std::string &row = spec.rows[r];
       if (!row.empty() && row[0] == '_')
         continue;
-      RowValues values =
-          rowOf(pops[p].state, pops[p].state32, int64_t(r) * spec.size);
+      RowValues values = rowOf(pops[p].state, pops[p].state32,
+                               int64_t(r) * spec.size, single());
       for (int64_t i = 0; i < spec.size; ++i) {
         if (std::isfinite(values[i]))
           continue;
@@ -62,7 +62,8 @@ bool Network::checkFinite(double time, std::string &err,
       const std::string &row = spec.synRows[r];
       if (!row.empty() && row[0] == '_')
         continue;
-      RowValues values = rowOf(proj.syn, proj.syn32, int64_t(r) * nSyn);
+      RowValues values =
+          rowOf(proj.syn, proj.syn32, int64_t(r) * nSyn, singleSynapses());
       auto wrong = [&](int64_t s) {
         return int(r) == spec.weightRow && (spec.sign > 0   ? values[s] < 0
                                             : spec.sign < 0 ? values[s] > 0

@@ -295,7 +295,7 @@ bool Simulator::saveCheckpoint(const std::string &path,
     w.vec(pop.draws.data(), pop.draws.size());
   }
   std::vector<int64_t> slots;
-  std::vector<double> values;
+  std::vector<double> values, widened;
   for (size_t j = 0; j < net.projs.size(); ++j) {
     const Network::Projection &proj = net.projs[j];
     size_t nRows = model.projections[j].synRows.size();
@@ -308,7 +308,14 @@ bool Simulator::saveCheckpoint(const std::string &path,
     for (size_t r = 0; r < nRows; ++r) {
       values.assign(root ? size_t(n) : 0, 0.0);
       rows.assign(root ? size_t(n) : 0, 0.0);
-      gather(proj.syn.data() + r * size_t(m), values.data(), m, sizeof(double));
+      // Float32 synapse rows widen exactly, a row at a time.
+      const double *row = proj.syn.data() + r * size_t(m);
+      if (net.singleSynapses() && proj.syn.empty()) {
+        widened.assign(proj.syn32.begin() + long(r * size_t(m)),
+                       proj.syn32.begin() + long((r + 1) * size_t(m)));
+        row = widened.data();
+      }
+      gather(row, values.data(), m, sizeof(double));
       for (size_t q = 0; q < values.size(); ++q)
         rows[size_t(slots[q])] = values[q];
       w.bytes(rows.data(), rows.size() * sizeof(double));
@@ -474,8 +481,16 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     pop.draws = std::move(s.draws);
   }
   for (size_t j = 0; j < net.projs.size(); ++j) {
-    net.projs[j].syn.assign(syn[j].begin(), syn[j].end());
-    net.projs[j].mods = std::move(mods[j]);
+    Network::Projection &proj = net.projs[j];
+    // Float32 synapse rows: the file holds their values, widened.
+    if (net.singleSynapses()) {
+      proj.syn32.resize(syn[j].size());
+      std::transform(syn[j].begin(), syn[j].end(), proj.syn32.begin(),
+                     [](double v) { return float(v); });
+    }
+    if (!net.singleSynapses() || !proj.syn.empty())
+      proj.syn.assign(syn[j].begin(), syn[j].end());
+    proj.mods = std::move(mods[j]);
   }
   recorder.clearRecorded();
   net.hostStale = false;
@@ -489,7 +504,7 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
     return kept;
   old.net.syncHostRows();
   net.syncHostRows();
-  net.kernelStale = net.single();
+  net.kernelStale = net.single() || net.singleSynapses();
   stepIndex = old.stepIndex;
   for (size_t p = 0; p < net.pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
@@ -526,8 +541,8 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
       int o = old.synRowIndex(q, spec.synRows[r]);
       if (o < 0)
         continue;
-      std::copy_n(old.net.projs[size_t(q)].syn.data() + int64_t(o) * n, n,
-                  net.projs[j].syn.data() + int64_t(r) * n);
+      std::copy_n(old.net.hostSynapses(size_t(q)) + int64_t(o) * n, n,
+                  net.hostSynapses(j) + int64_t(r) * n);
       if (spec.synRows[r][0] != '_')
         kept.push_back(spec.name + "." + spec.synRows[r]);
     }

@@ -370,8 +370,7 @@ void Distribution::sample(Network &net, Recorder &recorder, size_t r,
   const Recorder::StateRecording &range = recorder.stateRecording(r);
   int64_t width = range.end - range.begin;
   size_t nRows = rec.rows.size();
-  bool single = net.single();
-  auto value = [&](const void *rows, int64_t at) {
+  auto value = [&](const void *rows, int64_t at, bool single) {
     return single ? double(static_cast<const float *>(rows)[at])
                   : static_cast<const double *>(rows)[at];
   };
@@ -384,7 +383,7 @@ void Distribution::sample(Network &net, Recorder &recorder, size_t r,
     int64_t nSyn = net.projs[j].csr.numSynapses();
     for (int row : rec.rows)
       for (int64_t s : recordedSynapses[r])
-        packed.push_back(value(rows, row * nSyn + s));
+        packed.push_back(value(rows, row * nSyn + s, net.singleSynapses()));
   } else {
     size_t p = size_t(rec.population);
     int64_t size = model.populations[p].size;
@@ -393,7 +392,7 @@ void Distribution::sample(Network &net, Recorder &recorder, size_t r,
     const void *rows = net.kernelRows(p);
     for (int row : rec.rows)
       for (int64_t i = lo; i < hi; ++i)
-        packed.push_back(value(rows, row * size + i));
+        packed.push_back(value(rows, row * size + i, net.single()));
   }
   counts = comm.allgather(int64_t(packed.size()));
   int64_t total = 0;

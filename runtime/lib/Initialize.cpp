@@ -313,6 +313,9 @@ bool Network::allocate(std::string &err) {
       dist->localize(*this, j);
       prepareDelivery(j);
     }
+    // Float32 synapse rows: the double rows of one projection at a time.
+    if (singleSynapses())
+      narrowSynapses(j);
   }
   sizeRings();
   return true;

@@ -205,6 +205,7 @@ template <typename IO> void visitModel(IO &io, ModelSpec &m) {
   visit(io, m.steps);
   io.scalar(m.seed);
   visit(io, m.singlePrecision);
+  visit(io, m.singleSynapses);
   visit(io, m.populations);
   visit(io, m.projections);
   visit(io, m.records);

@@ -176,7 +176,7 @@ std::string neuro::rt::describeModel(const ModelSpec &spec) {
   std::ostringstream os;
   os << "model " << spec.name << " dt " << num(spec.dt) << " steps "
      << spec.steps << " seed " << spec.seed << " precision "
-     << (spec.singlePrecision ? "single" : "double") << '\n';
+     << precisionName(spec) << '\n';
   for (const PopulationSpec &p : spec.populations)
     printPopulation(os, p);
   for (const ProjectionSpec &p : spec.projections)

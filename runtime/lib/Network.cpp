@@ -39,8 +39,8 @@ void *Network::kernelRows(size_t p) {
 
 void *Network::kernelSynapseRows(size_t j) {
   Projection &proj = projs[j];
-  return single() ? static_cast<void *>(proj.syn32.data())
-                  : static_cast<void *>(proj.syn.data());
+  return singleSynapses() ? static_cast<void *>(proj.syn32.data())
+                          : static_cast<void *>(proj.syn.data());
 }
 
 // Float rows pass through the same descriptor: the kernels only take their
@@ -57,31 +57,57 @@ NeuroMemRef2DF64 Network::kernelSynapses(size_t j) {
                   projs[j].csr.numSynapses());
 }
 
+namespace {
+void round(AlignedVector<double> &from, AlignedVector<float> &to) {
+  to.resize(from.size());
+  for (size_t i = 0; i < from.size(); ++i) {
+    to[i] = float(from[i]);
+    from[i] = to[i];
+  }
+}
+} // namespace
+
 void Network::pushKernelRows() {
-  auto round = [](AlignedVector<double> &from, AlignedVector<float> &to) {
-    to.resize(from.size());
-    for (size_t i = 0; i < from.size(); ++i) {
-      to[i] = float(from[i]);
-      from[i] = to[i];
-    }
-  };
-  for (Population &pop : pops)
-    round(pop.state, pop.state32);
-  for (Projection &proj : projs)
-    round(proj.syn, proj.syn32);
+  if (single())
+    for (Population &pop : pops)
+      round(pop.state, pop.state32);
+  // Float32 synapse rows: only those the host holds a copy of (a
+  // projection without synapse rows has neither).
+  if (singleSynapses())
+    for (Projection &proj : projs)
+      if (!proj.syn.empty())
+        round(proj.syn, proj.syn32);
   kernelStale = false;
 }
 
 void Network::syncHostRows() const {
   if (!hostStale)
     return;
-  for (const Population &pop : pops)
-    std::copy(pop.state32.begin(), pop.state32.end(),
-              const_cast<double *>(pop.state.data()));
+  if (single())
+    for (const Population &pop : pops)
+      std::copy(pop.state32.begin(), pop.state32.end(),
+                const_cast<double *>(pop.state.data()));
   for (const Projection &proj : projs)
-    std::copy(proj.syn32.begin(), proj.syn32.end(),
-              const_cast<double *>(proj.syn.data()));
+    if (!proj.syn.empty())
+      std::copy(proj.syn32.begin(), proj.syn32.end(),
+                const_cast<double *>(proj.syn.data()));
   hostStale = false;
+}
+
+void Network::narrowSynapses(size_t j) {
+  Projection &proj = projs[j];
+  round(proj.syn, proj.syn32);
+  proj.syn = AlignedVector<double>();
+}
+
+double *Network::hostSynapses(size_t j) const {
+  auto &proj = const_cast<Projection &>(projs[j]);
+  if (!singleSynapses())
+    return proj.syn.data();
+  syncHostRows();
+  if (proj.syn.size() != proj.syn32.size())
+    proj.syn.assign(proj.syn32.begin(), proj.syn32.end());
+  return proj.syn.data();
 }
 
 void Network::fillTimed(size_t p, size_t r, int64_t k) {

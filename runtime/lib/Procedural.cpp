@@ -324,7 +324,7 @@ void Network::regenerate(size_t j, const std::vector<int32_t> &spikes,
   }
   // The synapse rows, drawn as initSynapses draws them.
   size_t n = out.cols.size(), nRows = spec.synRows.size();
-  if (single())
+  if (singleSynapses())
     out.syn32.resize(nRows * n);
   else
     out.syn.resize(nRows * n);
@@ -333,7 +333,7 @@ void Network::regenerate(size_t j, const std::vector<int32_t> &spikes,
     uint32_t stream = streams::synapseInit(uint32_t(j), uint32_t(r));
     for (size_t q = 0; q < n; ++q) {
       double v = initValue(init, model.seed, stream, out.ids[q]);
-      if (single())
+      if (singleSynapses())
         out.syn32[r * n + q] = float(v);
       else
         out.syn[r * n + q] = v;

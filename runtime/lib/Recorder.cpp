@@ -142,7 +142,7 @@ void Recorder::sample(size_t r, int64_t k) {
   if (rec.projection >= 0) {
     const Network::Projection &proj = net.projs[size_t(rec.projection)];
     int64_t nSyn = proj.csr.numSynapses();
-    if (net.single())
+    if (net.singleSynapses())
       append(proj.syn32.data(), nSyn);
     else
       append(proj.syn.data(), nSyn);

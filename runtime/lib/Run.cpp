@@ -300,8 +300,8 @@ void reportJson(std::ostream &os, const Report &r) {
   os << "], \"dt_s\": " << format("%.6g", spec.dt)
      << ", \"t_start_s\": " << format("%.6g", r.startTime)
      << ", \"steps\": " << spec.steps << ", \"seed\": " << spec.seed
-     << ", \"threads\": " << sim.threads() << ", \"precision\": "
-     << (spec.singlePrecision ? "\"single\"" : "\"double\"");
+     << ", \"threads\": " << sim.threads() << ", \"precision\": " << '"'
+     << precisionName(spec) << '"';
   if (!r.device.empty())
     os << ", \"device\": " << jsonString(r.device)
        << ", \"kernel_launches\": " << sim.kernelLaunches();
@@ -346,7 +346,9 @@ void reportText(std::ostream &os, const Report &r) {
      << " ms, " << format("%g", r.duration()) << " s simulated";
   if (r.startTime > 0)
     os << " from t = " << format("%g", r.startTime) << " s";
-  os << (spec.singlePrecision ? ", single precision\n" : "\n");
+  os << (spec.singlePrecision  ? ", single precision\n"
+         : spec.singleSynapses ? ", float32 synapses\n"
+                               : "\n");
   if (!r.device.empty()) {
     os << "device: " << r.device;
     if (spec.steps > 0)

@@ -113,7 +113,7 @@ bool Simulator::build(std::string &err) {
   // Initial values, weights and per-neuron propagators must be finite,
   // and weights must respect Dale's law.
   net.hostStale = net.kernelStale = false;
-  if (ok && net.single())
+  if (ok && (net.single() || net.singleSynapses()))
     net.pushKernelRows();
   if (ok)
     ok = net.checkFinite(currentTime(), err, /*constantSynapses=*/true) &&
@@ -152,6 +152,10 @@ bool Simulator::setBackend(const BackendFactory &make, std::string &err) {
     err = "the GPU backend does not run over several processes";
     return false;
   }
+  if (model.singleSynapses && !model.singlePrecision) {
+    err = "the GPU backend runs double or single precision, not mixed";
+    return false;
+  }
   // A backend starts from the rows the kernels take.
   if (net.kernelStale)
     net.pushKernelRows();
@@ -170,12 +174,13 @@ bool Simulator::setBackend(const BackendFactory &make, std::string &err) {
 int64_t Simulator::synapseBytes() const {
   int64_t bytes = 0;
   for (const Network::Projection &p : net.projs) {
-    bytes += int64_t(p.csr.cols.size() * sizeof(int32_t) +
-                     p.syn.size() * size_t(net.kernelValueBytes()) +
-                     p.postPtr.size() * sizeof(int64_t) +
-                     p.postSyn.size() * sizeof(int64_t) +
-                     p.srcs.size() * sizeof(int32_t) +
-                     p.wholeIndex.size() * sizeof(int64_t));
+    // The synapse rows the network keeps: double, or float32 (and a double
+    // copy once the host asked for one).
+    bytes += int64_t(
+        p.csr.cols.size() * sizeof(int32_t) + p.syn.size() * sizeof(double) +
+        p.syn32.size() * sizeof(float) + p.postPtr.size() * sizeof(int64_t) +
+        p.postSyn.size() * sizeof(int64_t) + p.srcs.size() * sizeof(int32_t) +
+        p.wholeIndex.size() * sizeof(int64_t));
     for (const std::vector<int64_t> &r : p.rowPtrs)
       bytes += int64_t(r.size() * sizeof(int64_t));
     // Where each source's synapses start (procedural; stored: with one
@@ -275,12 +280,21 @@ bool Simulator::run(int64_t steps, std::string &err) {
         "cannot run a negative number of steps (" + std::to_string(steps) + ")";
     return false;
   }
-  if (net.single() && stepIndex + steps > kMaxSingleSteps) {
-    err = "a single precision run counts steps in float32, exactly only up "
-          "to step " +
-          std::to_string(kMaxSingleSteps) + "; this run would reach step " +
-          std::to_string(stepIndex + steps) + " (use --precision=double)";
-    return false;
+  if (stepIndex + steps > kMaxSingleSteps) {
+    // Step indices kept in float32 rows: every `_lastspike` in single
+    // precision, a synapse's `_lastupdate` also in mixed precision.
+    std::string what = net.single() ? "a single precision run" : "";
+    for (size_t j = 0; j < model.projections.size() && what.empty(); ++j)
+      for (const std::string &row : model.projections[j].synRows)
+        if (net.singleSynapses() && row == "_lastupdate")
+          what = "projection '" + model.projections[j].name +
+                 "' in mixed precision";
+    if (!what.empty()) {
+      err = what + " counts steps in float32, exactly only up to step " +
+            std::to_string(kMaxSingleSteps) + "; this run would reach step " +
+            std::to_string(stepIndex + steps) + " (use --precision=double)";
+      return false;
+    }
   }
   if (net.kernelStale)
     net.pushKernelRows();
@@ -384,16 +398,16 @@ ConstStateView Simulator::state(int pop) const {
 
 StateView Simulator::synapseState(int proj) {
   ConstStateView view = std::as_const(*this).synapseState(proj);
-  net.kernelStale |= net.single() && view.data;
+  net.kernelStale |= net.singleSynapses() && view.data;
   return {const_cast<double *>(view.data), view.rows, view.cols};
 }
 
 ConstStateView Simulator::synapseState(int proj) const {
   if (proj < 0 || size_t(proj) >= net.projs.size())
     return {};
-  net.syncHostRows();
   const Network::Projection &p = net.projs[size_t(proj)];
-  return {p.syn.data(), int64_t(model.projections[size_t(proj)].synRows.size()),
+  return {net.hostSynapses(size_t(proj)),
+          int64_t(model.projections[size_t(proj)].synRows.size()),
           p.csr.numSynapses()};
 }
 

@@ -465,7 +465,7 @@ bool isFloat(double x) { return double(float(x)) == x; }
 /// float32 (relative error up to 2^-24 each), so after k steps the error
 /// is at most a few k 2^-24 relative: 1e-4 of w bounds 500 steps.
 TEST(SinglePrecision, CoupledExponentialCurrentWithinFloat32Rounding) {
-  Compiled c(kCoupled, "test.neuro", /*singlePrecision=*/true);
+  Compiled c(kCoupled, "test.neuro", Precision::Single);
   ASSERT_TRUE(c.ok) << c.text;
   EXPECT_TRUE(c.spec.singlePrecision);
   const double tauM = 20e-3, tauS = 5e-3, w = 2e-3, vRest = -65e-3, dt = 1e-4;
@@ -499,7 +499,7 @@ TEST(SinglePrecision, CoupledExponentialCurrentWithinFloat32Rounding) {
 }
 
 TEST(SinglePrecision, LIFSpikesInTheSameStepsAsTheClosedForm) {
-  Compiled c(kDrivenLIF, "test.neuro", /*singlePrecision=*/true);
+  Compiled c(kDrivenLIF, "test.neuro", Precision::Single);
   ASSERT_TRUE(c.ok) << c.text;
   c.runAll();
   // Crossings 21.97 ms after each reset, refractory 2 ms: spikes at 22.0,
@@ -512,7 +512,7 @@ TEST(SinglePrecision, LIFSpikesInTheSameStepsAsTheClosedForm) {
 }
 
 TEST(SinglePrecision, HostWritesReachTheKernelsAndOverflowIsNamed) {
-  Compiled c(kGrowing, "test.neuro", /*singlePrecision=*/true);
+  Compiled c(kGrowing, "test.neuro", Precision::Single);
   ASSERT_TRUE(c.ok) << c.text;
   // x grows by e^10 a step: a value set through state() is the one the
   // next step starts from.
@@ -532,7 +532,7 @@ TEST(SinglePrecision, HostWritesReachTheKernelsAndOverflowIsNamed) {
 }
 
 TEST(SinglePrecision, StepsStopAtTwoToTheTwentyFour) {
-  Compiled c(kDrivenLIF, "test.neuro", /*singlePrecision=*/true);
+  Compiled c(kDrivenLIF, "test.neuro", Precision::Single);
   ASSERT_TRUE(c.ok) << c.text;
   std::string err;
   EXPECT_FALSE(c.sim->run(rt::Simulator::kMaxSingleSteps + 1, err));

@@ -24,9 +24,9 @@ namespace neuro::test {
 struct Compiled {
   explicit Compiled(const std::string &source,
                     const std::string &name = "test.neuro",
-                    bool singlePrecision = false)
+                    Precision precision = Precision::Double)
       : compiler(diagnostics) {
-    compiler.setSinglePrecision(singlePrecision);
+    compiler.setPrecision(precision);
     compiler.loadString(name, source);
     ok = compiler.parse() && compiler.check() && compiler.generate() &&
          compiler.compileNetwork("", spec);

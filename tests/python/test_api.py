@@ -308,3 +308,22 @@ def test_checkpoints_only_on_the_cpu(tmp_path):
         sim.save(tmp_path / "cp")
     with pytest.raises(ValueError, match="runs on target 'cpu' only"):
         sim.restore(tmp_path / "cp")
+
+
+def test_mixed_precision_weights_are_float32_views():
+    song = os.path.join(EXAMPLES, "stdp_song2000.neuro")
+    exact = neuro.compile(song).simulation()
+    model = neuro.compile(song, precision="mixed")
+    assert model.precision == "mixed" and not model.single_precision
+    mixed = model.simulation()
+    w = mixed["Inputs_to_Out.w"]
+    # The double run's draws, rounded to float32.
+    assert np.array_equal(w, exact["Inputs_to_Out.w"].astype(np.float32))
+    # STDP moves them in float32 (the view follows the kernels' rows).
+    mixed.run("100 ms")
+    w = mixed["Inputs_to_Out.w"]
+    assert np.array_equal(w, w.astype(np.float32).astype(np.float64))
+    assert (w >= 0).all() and (w <= np.float32(1e-10)).all()
+    assert not np.array_equal(w, exact["Inputs_to_Out.w"].astype(np.float32))
+    with pytest.raises(ValueError, match="'double', 'mixed' or 'single'"):
+        neuro.compile(song, precision="half")

@@ -82,8 +82,8 @@ class Repl {
 public:
   /// The environment is read once, when the session starts, as neuroc
   /// reads it for a run.
-  Repl(const std::vector<std::string> &includes, bool singlePrecision)
-      : session(options(includes, singlePrecision)) {}
+  Repl(const std::vector<std::string> &includes, Precision precision)
+      : session(options(includes, precision)) {}
 
   void loadFile(const std::string &path) {
     std::string text, err;
@@ -376,11 +376,11 @@ public:
 
 private:
   static CompileOptions options(const std::vector<std::string> &includes,
-                                bool singlePrecision) {
+                                Precision precision) {
     CompileOptions o = CompileOptions::fromEnvironment(/*cache=*/true);
     o.searchPaths.insert(o.searchPaths.begin(), includes.begin(),
                          includes.end());
-    o.singlePrecision = singlePrecision;
+    o.precision = precision;
     return o;
   }
 
@@ -479,8 +479,8 @@ char *completeName(const char *text, int state) {
 
 int neuro::runRepl(const std::string &file,
                    const std::vector<std::string> &includes,
-                   bool singlePrecision) {
-  Repl session(includes, singlePrecision);
+                   Precision precision) {
+  Repl session(includes, precision);
   bool terminal = isatty(0) != 0;
   std::string history;
   if (const char *home = std::getenv("HOME"))

@@ -4,6 +4,8 @@
 #ifndef NEURO_TOOLS_REPL_H
 #define NEURO_TOOLS_REPL_H
 
+#include "neuro/Codegen/CompileOptions.h"
+
 #include <string>
 #include <vector>
 
@@ -11,10 +13,10 @@ namespace neuro {
 
 /// Runs the interactive session on standard input (with line editing,
 /// history and completion when it is a terminal); `file`, if not empty, is
-/// loaded first; `singlePrecision` builds networks as --precision=single.
+/// loaded first; `precision` is --precision's.
 /// Returns the exit status.
 int runRepl(const std::string &file, const std::vector<std::string> &includes,
-            bool singlePrecision = false);
+            Precision precision = Precision::Double);
 
 } // namespace neuro
 

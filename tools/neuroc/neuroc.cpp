@@ -131,7 +131,10 @@ a note; NEURO_MAX_THREADS raises the limit) and
 1: scalar); results do not depend on either.
 --precision single keeps the state and synapse variables in float32 and
 computes each step in float32 (twice the neurons per vector, half the
-memory traffic); the default, double, uses float64. Recordings and
+memory traffic); the default, double, uses float64; mixed keeps the
+synapse variables (weights) in float32 and computes in float64, the state
+staying float64: 8 bytes per synapse with a weight instead of 12 (CPU
+only). Recordings and
 checkpoints stay float64 files holding the float32 values. A single
 precision run counts steps in float32 and stops before step 2^24.
 -Werror makes warnings (unused parameters, shadowed built-ins) errors.
@@ -155,7 +158,7 @@ struct Options {
   std::optional<uint64_t> seed;
   unsigned threads = 0;
   unsigned vectorWidth = 0;
-  bool singlePrecision = false;
+  Precision precision = Precision::Double;
   bool cache = true;
   bool shared = false;
   std::vector<std::pair<std::string, std::string>> sets;
@@ -192,7 +195,7 @@ CompileOptions compileOptions(const Options &options, bool cache = false) {
   opts.warningsAsErrors = options.werror;
   opts.jsonDiagnostics = options.jsonDiagnostics;
   opts.vectorWidth = options.vectorWidth;
-  opts.singlePrecision = options.singlePrecision;
+  opts.precision = options.precision;
   opts.tunable = options.tunable;
   opts.overrides = {options.sets.begin(), options.sets.end()};
   opts.network = options.network;
@@ -619,9 +622,10 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
         return usageError("--vector-width needs an integer from 1 to 64");
       options.vectorWidth = unsigned(w);
     } else if (auto v = value("--precision")) {
-      if (*v != "single" && *v != "double")
-        return usageError("--precision needs single or double");
-      options.singlePrecision = *v == "single";
+      std::optional<Precision> p = parsePrecision(*v);
+      if (!p)
+        return usageError("--precision needs double, mixed or single");
+      options.precision = *p;
     } else if (!a.empty() && a[0] == '-' && a != "-")
       return usageError("unknown option " + rt::quoted(a));
     else if (options.file.empty())
@@ -629,6 +633,8 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
     else
       return usageError("more than one input file");
   }
+  if (options.precision == Precision::Mixed && options.target != "cpu")
+    return usageError("--precision mixed runs on the CPU only (--target cpu)");
   return -1;
 }
 
@@ -670,7 +676,7 @@ int main(int argc, char **argv) {
   if (options.command == "export")
     return runExport(options);
   if (options.command == "repl")
-    return runRepl(options.file, options.includes, options.singlePrecision);
+    return runRepl(options.file, options.includes, options.precision);
   if (options.command == "plot") {
     std::vector<std::string> written;
     std::string err;

@@ -69,6 +69,16 @@ static std::string findLibdevice() {
   return exists(debian) ? debian : std::string();
 }
 
+std::optional<Precision> neuro::parsePrecision(const std::string &name) {
+  if (name == "double")
+    return Precision::Double;
+  if (name == "mixed")
+    return Precision::Mixed;
+  if (name == "single")
+    return Precision::Single;
+  return std::nullopt;
+}
+
 CompileOptions CompileOptions::fromEnvironment(bool cache) {
   CompileOptions options;
   if (const char *env = std::getenv("NEURO_PATH")) {

@@ -162,7 +162,7 @@ bool Compiler::lower(Stage until) {
     if (!semaResult.usedOverrides.count(name))
       rows.push_back(name);
   if (failed(lowerModule(*mlirModule, current, until, opts.vectorWidth,
-                         opts.singlePrecision, rows)))
+                         opts.precision, rows)))
     return false;
   current = until;
   return true;

@@ -57,7 +57,7 @@ void neuro::registerNeuroPasses() {
 }
 
 void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until,
-                               unsigned vectorWidth, bool singlePrecision,
+                               unsigned vectorWidth, Precision precision,
                                llvm::ArrayRef<std::string> tunable) {
   auto wants = [&](Stage s) { return from < s && s <= until; };
   if (wants(Stage::Elaborated)) {
@@ -72,8 +72,9 @@ void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until,
     pm.addPass(createConvertNeuroToKernels());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
-    if (singlePrecision)
-      pm.addPass(createNarrowPrecision());
+    if (precision != Precision::Double)
+      pm.addPass(createNarrowPrecision(
+          NarrowPrecisionOptions{precision == Precision::Mixed}));
     pm.addPass(createInlineRandom());
     pm.addPass(createVectorizeKernels({vectorWidth}));
     pm.addPass(createCanonicalizerPass());
@@ -94,11 +95,11 @@ void neuro::buildLLVMLoweringPipeline(OpPassManager &pm) {
 }
 
 LogicalResult neuro::lowerModule(ModuleOp module, Stage from, Stage until,
-                                 unsigned vectorWidth, bool singlePrecision,
+                                 unsigned vectorWidth, Precision precision,
                                  llvm::ArrayRef<std::string> tunable) {
   PassManager pm(module.getContext());
   buildNeuroPipeline(pm, from, std::min(until, Stage::Lowered), vectorWidth,
-                     singlePrecision, tunable);
+                     precision, tunable);
   if (failed(pm.run(module)))
     return failure();
   if (until < Stage::LLVMDialect || from >= Stage::LLVMDialect)

@@ -20,9 +20,17 @@
 // The module gets the unit attribute `neuro.single_precision`, from which
 // the runtime learns the element type of the rows it passes.
 //
+// `--precision=mixed` (option synapses-only): only the synapse rows of the
+// per-step synapse kernels (deliver, deliver_post, update) become
+// memref<?x?xf32>; a load from them is widened with arith.extf and a store
+// into them rounded with arith.truncf, and everything else stays f64. The
+// module gets `neuro.single_synapses`.
+//
 //===----------------------------------------------------------------------===//
 
 #include "neuro/Conversion/Passes.h"
+
+#include "neuro/Runtime/ABI.h"
 
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -192,16 +200,81 @@ private:
   func::FuncOp fn;
 };
 
+/// Synapse rows only: the synapse-row argument of `fn` becomes f32; its
+/// loads are widened and its stores rounded.
+LogicalResult narrowSynapseRows(func::FuncOp fn) {
+  int index = synapseRowsArgument(getKernelAttr(fn).getKind());
+  if (index < 0)
+    return success();
+  if (unsigned(index) >= fn.getNumArguments())
+    return fn.emitError("a synapse kernel takes its synapse rows as argument ")
+           << index << "; this one has " << fn.getNumArguments()
+           << " arguments";
+  BlockArgument rows = fn.getArgument(unsigned(index));
+  auto type = dyn_cast<MemRefType>(rows.getType());
+  if (!type || type.getRank() != 2 || !type.getElementType().isF64())
+    return fn.emitError("the synapse rows of a kernel must be "
+                        "memref<?x?xf64>, not ")
+           << rows.getType();
+  OpBuilder b(fn.getContext());
+  Type f32 = b.getF32Type(), f64 = b.getF64Type();
+  for (OpOperand &use : llvm::make_early_inc_range(rows.getUses())) {
+    Operation *user = use.getOwner();
+    if (auto load = dyn_cast<memref::LoadOp>(user)) {
+      load.getResult().setType(f32);
+      b.setInsertionPointAfter(load);
+      auto wide = b.create<arith::ExtFOp>(load.getLoc(), f64, load.getResult());
+      load.getResult().replaceAllUsesExcept(wide, wide);
+    } else if (auto store = dyn_cast<memref::StoreOp>(user);
+               store && store.getMemRef() == rows) {
+      b.setInsertionPoint(store);
+      store.getValueMutable().assign(b.create<arith::TruncFOp>(
+          store.getLoc(), f32, store.getValueToStore()));
+    } else {
+      return user->emitError("cannot narrow the synapse rows used by '")
+             << user->getName() << "'";
+    }
+  }
+  rows.setType(type.clone(f32));
+  SmallVector<Type> inputs(fn.getArgumentTypes());
+  inputs[size_t(index)] = rows.getType();
+  fn.setType(FunctionType::get(fn.getContext(), inputs, fn.getResultTypes()));
+  return success();
+}
+
 struct NarrowPrecision
     : public neuro::impl::NarrowPrecisionBase<NarrowPrecision> {
+  using NarrowPrecisionBase::NarrowPrecisionBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-      if (isPerStepKernel(fn) && failed(Narrower(fn).run()))
+    MLIRContext *ctx = module.getContext();
+    for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
+      if (!isPerStepKernel(fn))
+        continue;
+      if (failed(synapsesOnly ? narrowSynapseRows(fn) : Narrower(fn).run()))
         return signalPassFailure();
-    NeuroDialect::SinglePrecisionAttrHelper(module.getContext())
-        .setAttr(module, UnitAttr::get(module.getContext()));
+    }
+    if (synapsesOnly)
+      NeuroDialect::SingleSynapsesAttrHelper(ctx).setAttr(module,
+                                                          UnitAttr::get(ctx));
+    else
+      NeuroDialect::SinglePrecisionAttrHelper(ctx).setAttr(module,
+                                                           UnitAttr::get(ctx));
   }
 };
 
 } // namespace
+
+int neuro::synapseRowsArgument(KernelKind kind) {
+  switch (kind) {
+  case KernelKind::Deliver:
+    return NEURO_DELIVER_ARG_SYN;
+  case KernelKind::DeliverPost:
+    return NEURO_DELIVER_POST_ARG_SYN;
+  case KernelKind::Update:
+    return NEURO_UPDATE_ARG_SYN;
+  default:
+    return -1;
+  }
+}

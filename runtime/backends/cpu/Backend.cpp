@@ -251,7 +251,7 @@ void CpuBackend::deliverProcedural(size_t j, int64_t k) {
       args = synapseArgs(j);
     int64_t c = int64_t(rows.cols.size());
     void *syn =
-        net.single()
+        net.singleSynapses()
             ? const_cast<float *>(rows.syn32.data())
             : static_cast<void *>(const_cast<double *>(rows.syn.data()));
     NeuroMemRefI32 spikes = memref1D(const_cast<int32_t *>(list), int64_t(n));

@@ -13,6 +13,7 @@
 #include "neuro/Codegen/GPU.h"
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,6 +22,14 @@ namespace neuro {
 
 /// Where kernels run.
 enum class Target { CPU, CUDA, CUDAEmulated };
+
+/// `--precision`: double; mixed (double state and arithmetic, float32
+/// synapse rows); single (float32 state, synapse rows and arithmetic in the
+/// per-step kernels).
+enum class Precision { Double, Mixed, Single };
+
+/// "double", "mixed" or "single"; nullopt for anything else.
+std::optional<Precision> parsePrecision(const std::string &name);
 
 struct CompileOptions {
   /// Folders searched by `import a.b.Model`, in order (-I first, then
@@ -40,8 +49,8 @@ struct CompileOptions {
   bool jsonDiagnostics = false;
   /// Neurons per vector in the step kernels (0: from the host CPU).
   unsigned vectorWidth = 0;
-  /// --precision=single.
-  bool singlePrecision = false;
+  /// --precision.
+  Precision precision = Precision::Double;
   /// Parameters kept as rows that a run may set (--tunable).
   std::set<std::string> tunable;
   /// Compile-time constants given values (`--set g=5`).

@@ -59,7 +59,7 @@ public:
   void setVectorWidth(unsigned value) { opts.vectorWidth = value; }
   /// --precision=single: the per-step kernels keep and compute their state
   /// in float32 (set before lowering).
-  void setSinglePrecision(bool value) { opts.singlePrecision = value; }
+  void setPrecision(Precision value) { opts.precision = value; }
 
   /// Parameters ("POP.NAME", "POP.*", "*") kept as per-neuron rows that a
   /// run can set instead of constants of the kernels, and weights

@@ -22,6 +22,7 @@
 #ifndef NEURO_CODEGEN_PIPELINE_H
 #define NEURO_CODEGEN_PIPELINE_H
 
+#include "neuro/Codegen/CompileOptions.h"
 #include "neuro/Runtime/Model.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -49,12 +50,14 @@ void registerNeuroPasses();
 
 /// Adds the passes that take IR at stage `from` to `until` (at most
 /// Lowered). `vectorWidth` is neurons per vector in the step kernels (0:
-/// from the host CPU, 1: scalar loops); `singlePrecision` makes the
-/// per-step kernels keep and compute their state in float32; `tunable`
+/// from the host CPU, 1: scalar loops); `precision` Single makes the
+/// per-step kernels keep and compute their state in float32, Mixed keeps
+/// only their synapse rows in float32 (neuro-narrow-precision); `tunable`
 /// names the parameters and weights kept as rows that a run can set
 /// ("POP.NAME", "POP.*", "*", "PROJ.W": neuro-select-rows).
 void buildNeuroPipeline(mlir::OpPassManager &pm, Stage from, Stage until,
-                        unsigned vectorWidth = 0, bool singlePrecision = false,
+                        unsigned vectorWidth = 0,
+                        Precision precision = Precision::Double,
                         llvm::ArrayRef<std::string> tunable = {});
 
 /// Adds the passes from the lowered stage to the LLVM dialect.
@@ -65,7 +68,7 @@ void buildLLVMLoweringPipeline(mlir::OpPassManager &pm);
 /// the network description from the module: extract it first, at Lowered.
 mlir::LogicalResult lowerModule(mlir::ModuleOp module, Stage from, Stage until,
                                 unsigned vectorWidth = 0,
-                                bool singlePrecision = false,
+                                Precision precision = Precision::Double,
                                 llvm::ArrayRef<std::string> tunable = {});
 
 /// Reads the runtime's description of `network` from a lowered module.

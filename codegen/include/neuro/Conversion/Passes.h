@@ -48,6 +48,11 @@ std::optional<double> constantWeight(mlir::Operation *projection);
 mlir::Value buildRandomDraw(mlir::OpBuilder &b, mlir::Location loc,
                             llvm::StringRef callee, mlir::ValueRange args);
 
+/// The argument of a kernel of `kind` that holds the projection's synapse
+/// rows (NEURO_<KIND>_ARG_SYN, ABI.h), or -1 for kinds without one. The
+/// thread of a synapse's spike owns them on the GPU.
+int synapseRowsArgument(KernelKind kind);
+
 /// Sentinel step index of `_lastspike` for neurons that never spiked.
 constexpr double kNeverSpiked = -1e15;
 

@@ -76,7 +76,17 @@ def NarrowPrecision : Pass<"neuro-narrow-precision", "::mlir::ModuleOp"> {
     once (init, connect, synapse init) stay f64. The module gets the unit
     attribute `neuro.single_precision`. Runs before neuro-inline-random and
     neuro-vectorize-kernels, which gives f32 loops twice the lanes.
+
+    With `synapses-only` (`--precision=mixed`), only the synapse rows of
+    the deliver, deliver_post and update kernels become `memref<?x?xf32>`:
+    each load from them is widened by `arith.extf`, each store into them
+    rounded by `arith.truncf`, and the state rows and arithmetic stay f64.
+    The module gets `neuro.single_synapses` instead.
   }];
+  let options = [
+    Option<"synapsesOnly", "synapses-only", "bool", /*default=*/"false",
+           "Narrow only the synapse rows (mixed precision)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 

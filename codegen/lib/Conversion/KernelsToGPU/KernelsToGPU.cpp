@@ -34,21 +34,6 @@ using namespace neuro;
 
 namespace {
 
-/// The argument holding a projection's synapse rows (owned by the thread of
-/// the synapse's spike), or -1.
-int synapseArgument(KernelKind kind) {
-  switch (kind) {
-  case KernelKind::Deliver:
-    return NEURO_DELIVER_ARG_SYN;
-  case KernelKind::DeliverPost:
-    return NEURO_DELIVER_POST_ARG_SYN;
-  case KernelKind::Update:
-    return NEURO_UPDATE_ARG_SYN;
-  default:
-    return -1;
-  }
-}
-
 /// The argument holding the kernel's list of spikes (whose length the GPU
 /// kernel reads from its spike count), or -1.
 int spikeListArgument(KernelKind kind) {
@@ -665,7 +650,7 @@ struct ConvertKernelsToGPU
         countOnDevice(kernel, kernel.getArgument(listArg),
                       kernel.getArgument(spikeCountParameter(kind)));
       if (kind != KernelKind::Step && kind != KernelKind::Reset) {
-        int syn = synapseArgument(kind);
+        int syn = synapseRowsArgument(kind);
         makeAccumulationsAtomic(strided.getBody(), strided.getInductionVar(),
                                 listArg >= 0 ? kernel.getArgument(listArg)
                                              : Value(),

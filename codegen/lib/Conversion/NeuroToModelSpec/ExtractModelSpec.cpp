@@ -305,6 +305,10 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
   spec.singlePrecision =
       NeuroDialect::SinglePrecisionAttrHelper(module.getContext())
           .isAttrPresent(module);
+  spec.singleSynapses =
+      spec.singlePrecision ||
+      NeuroDialect::SingleSynapsesAttrHelper(module.getContext())
+          .isAttrPresent(module);
   llvm::StringMap<int> popIndex;
   for (auto pop : network.getBody().getOps<PopulationOp>()) {
     rt::PopulationSpec p;

@@ -43,6 +43,9 @@ def Neuro_Dialect : Dialect {
     // A module whose per-step kernels take float32 rows
     // (neuro-narrow-precision).
     "::mlir::UnitAttr":$single_precision,
+    // A module whose per-step synapse kernels take float32 synapse rows,
+    // the rest staying f64 (neuro-narrow-precision{synapses-only}).
+    "::mlir::UnitAttr":$single_synapses,
     // A GPU delivery kernel run by a block per spike
     // (convert-kernels-to-gpu).
     "::mlir::UnitAttr":$row_parallel

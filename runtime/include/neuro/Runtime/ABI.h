@@ -59,7 +59,10 @@ NEURO_MEMREF_2D(NeuroMemRef2DF64, double);
 /// same layout; the runtime passes NeuroMemRef2DF64 descriptors whose
 /// pointers address float arrays, and the kernels only read their
 /// addresses. `mods` stays f64; init, connect and syninit stay f64 and
-/// work on the runtime's double rows before they are rounded.
+/// work on the runtime's double rows before they are rounded. Mixed
+/// precision (ModelSpec::singleSynapses without singlePrecision,
+/// `--precision=mixed`): only the `syn` argument of deliver, deliver_post
+/// and update is memref<?x?xf32>.
 
 /// After each kind's signature: the position of each argument
 /// (NEURO_<KIND>_ARG_<NAME>) and their number (NEURO_<KIND>_NUM_ARGS), by

@@ -189,6 +189,11 @@ struct ModelSpec {
   /// Simulator's rows seen through state() and synapseState() stay double,
   /// holding the float values between runs.
   bool singlePrecision = false;
+  /// The synapse rows are float32 everywhere (`--precision=single`, and
+  /// `--precision=mixed`, where the state and arithmetic stay double): the
+  /// per-step kernels that take synapse rows take memref<?x?xf32>, and the
+  /// network keeps no double copy of them unless the host asks for one.
+  bool singleSynapses = false;
   std::vector<PopulationSpec> populations;
   std::vector<ProjectionSpec> projections;
   std::vector<RecordSpec> records;
@@ -211,6 +216,13 @@ struct ModelSpec {
     return p.dstEnd < 0 ? populations[size_t(p.dst)].size : p.dstEnd;
   }
 };
+
+/// "double", "mixed" (double state, float32 synapse rows) or "single".
+inline const char *precisionName(const ModelSpec &spec) {
+  return spec.singlePrecision  ? "single"
+         : spec.singleSynapses ? "mixed"
+                               : "double";
+}
 
 } // namespace neuro::rt
 

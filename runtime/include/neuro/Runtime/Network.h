@@ -76,8 +76,11 @@ public:
 
   struct Projection {
     CSR csr;
-    AlignedVector<double> syn; ///< [synRows][numSynapses]
-    /// Single precision: the rows the kernels update.
+    /// [synRows][numSynapses]. With float32 synapse rows
+    /// (singleSynapses()): empty once built, until the host asks for them
+    /// (hostSynapses); syn32 is then the rows and syn a copy kept in step.
+    AlignedVector<double> syn;
+    /// Single precision or float32 synapses: the rows the kernels update.
     AlignedVector<float> syn32;
     /// Synapses grouped by delay: group g holds the synapses of delay
     /// delays[g] steps, rows by source in rowPtrs[g] (offsets into cols and
@@ -173,6 +176,11 @@ public:
   /// they are rounded into the float rows before a run when the host may
   /// have written them, and brought up to date from them when read.
   bool single() const { return model.singlePrecision; }
+  /// Float32 synapse rows (single and mixed precision): syn32 is what the
+  /// network keeps; `syn` exists only once the host asked for it.
+  bool singleSynapses() const {
+    return model.singlePrecision || model.singleSynapses;
+  }
   /// The rows the kernels update of population `p` (projection `j`):
   /// float32 in single precision, else the double rows; the bytes of one
   /// value; and the descriptors the kernels take.
@@ -181,6 +189,9 @@ public:
   int64_t kernelValueBytes() const {
     return single() ? int64_t(sizeof(float)) : int64_t(sizeof(double));
   }
+  int64_t kernelSynapseBytes() const {
+    return singleSynapses() ? int64_t(sizeof(float)) : int64_t(sizeof(double));
+  }
   NeuroMemRef2DF64 kernelState(size_t p);
   NeuroMemRef2DF64 kernelSynapses(size_t j);
   /// Double rows -> float rows (and the double rows rounded to them).
@@ -188,7 +199,15 @@ public:
   /// Float rows -> double rows, when the kernels ran since the last time.
   void syncHostRows() const;
   /// Says that kernels (or copies from a device) wrote the float rows.
-  void kernelRowsWritten() const { hostStale = single(); }
+  void kernelRowsWritten() const { hostStale = single() || singleSynapses(); }
+  /// Float32 synapse rows: rounds the double rows of projection `j` just
+  /// built into syn32 and frees them.
+  void narrowSynapses(size_t j);
+  /// The double synapse rows of projection `j` as the host sees them:
+  /// with float32 synapse rows, made from syn32 the first time and kept in
+  /// step with them from then on (the caller may write them: set
+  /// kernelStale).
+  double *hostSynapses(size_t j) const;
   mutable bool hostStale = false; ///< the float rows are newer
   bool kernelStale = false;       ///< the double rows may be newer
 

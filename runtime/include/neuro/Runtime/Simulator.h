@@ -88,8 +88,8 @@ public:
   /// Largest delay, in steps, a projection may have.
   static constexpr int64_t kMaxDelaySteps = Network::kMaxDelaySteps;
   /// The last step a single precision run reaches (ModelSpec::
-  /// singlePrecision): step indices (`_lastspike`) are exact in float32 up
-  /// to 2^24.
+  /// singlePrecision), and a mixed one with a synapse's `_lastupdate`: step
+  /// indices kept in float32 rows are exact up to 2^24.
   static constexpr int64_t kMaxSingleSteps = int64_t(1) << 24;
 
   /// Takes the model; nothing is checked or allocated before build().
