@@ -349,7 +349,8 @@ void Network::planDeliveryParts(size_t j) {
   proj.partPtrs.clear();
   int64_t nDst = model.populations[size_t(spec.dst)].size;
   int64_t parts = std::min(nDst / kTargetsPerPart, kMaxParts);
-  if (!spec.partitionable || parts < 2)
+  // One thread delivers whole rows: no memory for ranges it never splits.
+  if (!spec.partitionable || parts < 2 || deliveryThreads < 2)
     return;
   const AlignedVector<int32_t> &cols = proj.csr.cols;
   // Each row must hold its targets in order; rows from a file may not.

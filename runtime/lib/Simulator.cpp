@@ -99,6 +99,7 @@ bool Simulator::build(std::string &err) {
                                  unsigned(distributed ? comm->size() : 1));
   if (ok && (!net.pool || net.pool->size() != numBuildThreads))
     net.pool = std::make_unique<ThreadPool>(numBuildThreads);
+  net.deliveryThreads = numThreads;
   if (ok) {
     try {
       ok = net.allocate(err);

@@ -384,7 +384,8 @@ bool DeviceBackend::fetchState(size_t p, std::string &err) {
 bool DeviceBackend::fetchSynapses(size_t j, std::string &err) {
   downloaded();
   return dev->download(network.kernelSynapseRows(j), projs[j].syn,
-                       network.projs[j].syn.size() * size_t(valueBytes()), err);
+                       network.kernelSynapseValues(j) * size_t(valueBytes()),
+                       err);
 }
 
 bool DeviceBackend::sync(std::string &err) {

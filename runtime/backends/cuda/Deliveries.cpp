@@ -41,7 +41,7 @@ bool DeviceBackend::uploadProjections(std::string &err) {
     d.colsAt = all.colsSize;
     all.colsSize += int64_t(host.csr.cols.size());
     d.synAt = all.synSize;
-    all.synSize += int64_t(host.syn.size());
+    all.synSize += int64_t(network.kernelSynapseValues(j));
     d.modsAt = all.modsSize;
     all.modsSize += int64_t(host.mods.size());
     d.rowPtrsAt = all.rowPtrsSize;
@@ -71,7 +71,7 @@ bool DeviceBackend::uploadProjections(std::string &err) {
     std::vector<int64_t> delays(host.delays.begin(), host.delays.end());
     if (!place(d.cols, all.cols, d.colsAt, int64_t(host.csr.cols.size()),
                host.csr.cols.data(), sizeof(int32_t)) ||
-        !place(d.syn, all.syn, d.synAt, int64_t(host.syn.size()),
+        !place(d.syn, all.syn, d.synAt, int64_t(network.kernelSynapseValues(j)),
                network.kernelSynapseRows(j), size_t(valueBytes())) ||
         !place(d.mods, all.mods, d.modsAt, int64_t(host.mods.size()),
                host.mods.data(), sizeof(double)) ||

@@ -145,7 +145,7 @@ TEST(ModelIO, RefusesDamagedBytesWithoutCrashing) {
   other[8] = 9; // format version 9
   EXPECT_FALSE(deserializeModel(other.data(), other.size(), back, err));
   EXPECT_EQ(err, "serialized model of format version 9, this runtime reads "
-                 "version 3");
+                 "version 4");
 }
 
 void kernelA() {}

@@ -140,6 +140,10 @@ public:
   std::vector<Projection> projs;
   /// The host's threads: population steps on the CPU, Poisson drives.
   std::unique_ptr<ThreadPool> pool;
+  /// The threads the steps will run on: delivery is split by target range
+  /// (partPtrs, a row pointer per source, delay group and range) only with
+  /// more than one.
+  unsigned deliveryThreads = 1;
   /// Synaptic events delivered since the network was built: for every
   /// delivered spike, the number of synapses of its source row.
   int64_t events = 0;
@@ -208,6 +212,10 @@ public:
   /// step with them from then on (the caller may write them: set
   /// kernelStale).
   double *hostSynapses(size_t j) const;
+  /// The values of projection `j`'s synapse rows the kernels update.
+  size_t kernelSynapseValues(size_t j) const {
+    return singleSynapses() ? projs[j].syn32.size() : projs[j].syn.size();
+  }
   mutable bool hostStale = false; ///< the float rows are newer
   bool kernelStale = false;       ///< the double rows may be newer
 
