@@ -14,8 +14,8 @@
 // state rows are whole, and the synapses of a projection are in one order
 // of the whole projection (by delay group, source, then target, stably),
 // which each process finds for the synapses it holds (they live at their
-// target: checkpointSlots). Rank 0 gathers and writes; every rank reads
-// the file and keeps its share, so a checkpoint of K processes restores
+// target: Distribution::wholeSlots). Rank 0 gathers and writes; every rank
+// reads the file and keeps its share, so a checkpoint of K processes restores
 // into any number.
 //
 // Layout: "NEUROCKP", the version (4), the fields (little-endian), then the
@@ -152,50 +152,6 @@ bool checksumMatches(std::FILE *f, uint64_t size) {
          stored == hash.digest();
 }
 
-/// Where each synapse of stored projection `proj` held here lies in the
-/// checkpoint's order of the whole projection: delay group by delay group,
-/// source by source, each source's synapses stably by target. A process
-/// holds the synapses onto a block of targets, in the whole projection's
-/// order, so a whole row in that order is the processes' parts of it one
-/// after the other: each process needs only how many synapses of each row
-/// the processes before it hold, and how many all hold. Collective over
-/// `comm` (null: one process).
-std::vector<int64_t> checkpointSlots(const Network::Projection &proj,
-                                     Comm *comm) {
-  const AlignedVector<int32_t> &cols = proj.csr.cols;
-  std::vector<int64_t> counts, before, total;
-  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
-    for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
-      counts.push_back(rowPtr[i + 1] - rowPtr[i]);
-  if (comm) {
-    comm->scanSums(counts, before, total);
-  } else {
-    before.assign(counts.size(), 0);
-    total = counts;
-  }
-  std::vector<int64_t> slots(proj.procedural ? 0 : cols.size(), 0);
-  std::vector<int64_t> order;
-  int64_t start = 0;
-  size_t row = 0;
-  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
-    for (size_t i = 0; i + 1 < rowPtr.size(); ++i, ++row) {
-      int64_t first = rowPtr[i], last = rowPtr[i + 1];
-      order.resize(size_t(last - first));
-      for (int64_t q = first; q < last; ++q)
-        order[size_t(q - first)] = q;
-      // Rows are sorted by target but for those read from a file.
-      if (!std::is_sorted(cols.begin() + first, cols.begin() + last))
-        std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-          return cols[size_t(a)] < cols[size_t(b)];
-        });
-      int64_t base = start + before[row];
-      for (size_t q = 0; q < order.size(); ++q)
-        slots[size_t(order[q])] = base + int64_t(q);
-      start += total[row];
-    }
-  return slots;
-}
-
 } // namespace
 
 std::string Simulator::fingerprint() const {
@@ -301,7 +257,7 @@ bool Simulator::saveCheckpoint(const std::string &path,
     size_t nRows = model.projections[j].synRows.size();
     int64_t m = proj.procedural ? 0 : proj.csr.numSynapses();
     int64_t n = proj.procedural ? 0 : net.wholeSynapses(j);
-    std::vector<int64_t> mine = checkpointSlots(proj, over);
+    std::vector<int64_t> mine = Distribution::wholeSlots(net, j, over);
     slots.assign(root ? size_t(n) : 0, 0);
     gather(mine.data(), slots.data(), m, sizeof(int64_t));
     w.u64(uint64_t(n) * nRows);
@@ -357,7 +313,7 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   // anything can fail on one process alone).
   std::vector<std::vector<int64_t>> slots(net.projs.size());
   for (size_t j = 0; j < net.projs.size(); ++j)
-    slots[j] = checkpointSlots(net.projs[j], dist ? comm : nullptr);
+    slots[j] = Distribution::wholeSlots(net, j, dist ? comm : nullptr);
   uint64_t size = 0;
   std::string why;
   if (!checkRegularFile(path, why, &size)) {

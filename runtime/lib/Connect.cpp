@@ -216,10 +216,18 @@ bool Network::connect(size_t j, ConnectionList &listed,
     proj.csr = buildFixedProbability(nSrc, nDst, spec.p, autapses, model.seed,
                                      stream, selfShift);
     break;
-  case ProjectionSpec::FixedInDegree:
+  case ProjectionSpec::FixedInDegree: {
+    // Over ranks, only this rank's targets draw their sources.
+    int64_t first = 0, last = nDst;
+    if (builtAtTargets(j)) {
+      std::pair<int64_t, int64_t> mine = owned(size_t(spec.dst));
+      first = std::clamp<int64_t>(mine.first - dstBegin, 0, nDst);
+      last = std::clamp<int64_t>(mine.second - dstBegin, first, nDst);
+    }
     proj.csr = buildFixedInDegree(nSrc, nDst, spec.degree, autapses, model.seed,
-                                  stream, selfShift, pool.get());
+                                  stream, selfShift, pool.get(), first, last);
     break;
+  }
   case ProjectionSpec::FixedOutDegree:
     proj.csr = buildFixedOutDegree(nSrc, nDst, spec.degree, autapses,
                                    model.seed, stream, selfShift);
@@ -233,6 +241,12 @@ bool Network::connect(size_t j, ConnectionList &listed,
   // Ablated neurons lose their synapses (the file's row map with them).
   ablate(j, origin);
   return true;
+}
+
+bool Network::builtAtTargets(size_t j) const {
+  const ProjectionSpec &spec = model.projections[j];
+  return dist && spec.rule == ProjectionSpec::FixedInDegree &&
+         !projs[j].procedural && canGroupInParallel(j);
 }
 
 bool Network::groupByDelay(size_t j, std::string &err) {

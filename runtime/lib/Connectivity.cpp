@@ -158,19 +158,25 @@ CSR neuro::rt::buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
 CSR neuro::rt::buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
                                   bool allowAutapses, uint64_t seed,
                                   uint32_t streamId, int64_t selfShift,
-                                  ThreadPool *pool) {
+                                  ThreadPool *pool, int64_t targetBegin,
+                                  int64_t targetEnd) {
   CSR csr;
   if (nSrc <= 0)
     return csr;
   csr.rowPtr.assign(size_t(nSrc) + 1, 0);
   nDst = std::max<int64_t>(nDst, 0);
+  targetEnd = targetEnd < 0 ? nDst : std::min(targetEnd, nDst);
+  targetBegin = std::clamp<int64_t>(targetBegin, 0, targetEnd);
   // Sources per target, drawn over blocks of targets in parallel, each
   // block counting its synapses per source; then a counting sort into rows
   // by source, each block writing from where the blocks before it end in
   // each row. Blocks hold a count per source: at least nSrc / k targets
   // each, so that the counts cost no more than the synapses.
-  std::vector<int64_t> blocks = splitRange(
-      pool, nDst, std::max<int64_t>(16, nSrc / std::max<int64_t>(k, 1)));
+  std::vector<int64_t> blocks =
+      splitRange(pool, targetEnd - targetBegin,
+                 std::max<int64_t>(16, nSrc / std::max<int64_t>(k, 1)));
+  for (int64_t &b : blocks)
+    b += targetBegin;
   size_t nBlocks = blocks.size() - 1;
   // Per block: the sources of its targets one after the other, where each
   // target's start, and the block's synapses per source.

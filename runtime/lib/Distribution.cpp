@@ -125,6 +125,92 @@ void Distribution::localize(Network &net, size_t j) {
   proj.wholeIndex = std::move(whole);
 }
 
+// A process holds the synapses onto a block of targets, in the whole
+// projection's order, so a whole row in that order is the processes' parts of
+// it one after the other: each process needs only how many synapses of each row
+// the processes before it hold, and how many all hold. Collective over
+// `comm` (null: one process).
+std::vector<int64_t> Distribution::wholeSlots(const Network &net, size_t j,
+                                              Comm *comm) {
+  const Network::Projection &proj = net.projs[j];
+  const AlignedVector<int32_t> &cols = proj.csr.cols;
+  std::vector<int64_t> counts, before, total;
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+    for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
+      counts.push_back(rowPtr[i + 1] - rowPtr[i]);
+  if (comm) {
+    comm->scanSums(counts, before, total);
+  } else {
+    before.assign(counts.size(), 0);
+    total = counts;
+  }
+  std::vector<int64_t> slots(proj.procedural ? 0 : cols.size(), 0);
+  std::vector<int64_t> order;
+  int64_t start = 0;
+  size_t row = 0;
+  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+    for (size_t i = 0; i + 1 < rowPtr.size(); ++i, ++row) {
+      int64_t first = rowPtr[i], last = rowPtr[i + 1];
+      order.resize(size_t(last - first));
+      for (int64_t q = first; q < last; ++q)
+        order[size_t(q - first)] = q;
+      // Rows are sorted by target but for those read from a file.
+      if (!std::is_sorted(cols.begin() + first, cols.begin() + last))
+        std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+          return cols[size_t(a)] < cols[size_t(b)];
+        });
+      int64_t base = start + before[row];
+      for (size_t q = 0; q < order.size(); ++q)
+        slots[size_t(order[q])] = base + int64_t(q);
+      start += total[row];
+    }
+  return slots;
+}
+
+void Distribution::keyRows(Network &net, size_t j) {
+  Network::Projection &proj = net.projs[j];
+  const std::vector<int64_t> &rowPtr = proj.csr.rowPtr;
+  size_t nSrc = rowPtr.size() - 1;
+  std::vector<int64_t> counts(nSrc), before, total;
+  for (size_t i = 0; i < nSrc; ++i)
+    counts[i] = rowPtr[i + 1] - rowPtr[i];
+  // Ranks hold contiguous blocks of targets in rank order, and rows are
+  // sorted by target: a whole row is the ranks' parts one after another.
+  comm.scanSums(counts, before, total);
+  proj.wholeRowStart.resize(nSrc);
+  int64_t start = 0;
+  for (size_t i = 0; i < nSrc; ++i) {
+    proj.wholeRowStart[i] = start + before[i];
+    start += total[i];
+  }
+  proj.wholeSynapses = start;
+}
+
+void Distribution::agreeDelays(std::vector<std::vector<int64_t>> &byDelay,
+                               int64_t nSrc) {
+  int64_t longest = 0;
+  for (int64_t n : comm.allgather(int64_t(byDelay.size())))
+    longest = std::max(longest, n);
+  byDelay.resize(size_t(longest));
+  std::vector<int64_t> here(static_cast<size_t>(longest)), before, total;
+  for (size_t d = 0; d < byDelay.size(); ++d)
+    here[d] = byDelay[d].empty() ? 0 : 1;
+  comm.scanSums(here, before, total);
+  for (size_t d = 0; d < byDelay.size(); ++d)
+    if (total[d] > 0 && byDelay[d].empty())
+      byDelay[d].assign(size_t(nSrc) + 1, 0);
+}
+
+void Distribution::finishRows(Network &net, size_t j) {
+  Network::Projection &proj = net.projs[j];
+  bool recorded = false;
+  for (const StateRecordSpec &rec : model.stateRecords)
+    recorded |= rec.projection == int(j);
+  if (recorded)
+    proj.wholeIndex = wholeSlots(net, j, &comm);
+  proj.wholeRowStart = std::vector<int64_t>();
+}
+
 void Distribution::finishBuild(Network &net, Recorder &recorder) {
   // Spikes travel every `interval` steps: the shortest delay anywhere.
   exchangeInterval = 100;

@@ -21,6 +21,7 @@
 
 #include "SimulatorInternal.h"
 
+#include "neuro/Runtime/Distribution.h"
 #include "neuro/Runtime/Streams.h"
 
 #include <algorithm>
@@ -83,29 +84,36 @@ bool Network::initByKernel(size_t j, const std::vector<int64_t> &blocks,
     AlignedVector<double> chunk;
     std::vector<int32_t> srcs;
     int64_t i = begin;
+    // Built at its targets over ranks, a chunk's draws are keyed by whole
+    // ids consecutive within a row only: chunks end with rows.
+    bool byRow = !proj.wholeRowStart.empty();
     for (int64_t s0 = proj.csr.rowPtr[size_t(begin)],
-                 last = proj.csr.rowPtr[size_t(end)];
-         s0 < last; s0 += kKernelChunk) {
-      int64_t n = std::min(kKernelChunk, last - s0);
+                 last = proj.csr.rowPtr[size_t(end)], n = 0;
+         s0 < last; s0 += n) {
+      while (proj.csr.rowPtr[size_t(i) + 1] <= s0)
+        ++i;
+      n = std::min(kKernelChunk,
+                   (byRow ? proj.csr.rowPtr[size_t(i) + 1] : last) - s0);
+      int64_t id = wholeId(proj, i, s0);
       chunk.resize(size_t(rows * n));
       srcs.resize(size_t(n));
-      for (int64_t q = 0; q < n; ++q) {
-        while (proj.csr.rowPtr[size_t(i) + 1] <= s0 + q)
-          ++i;
-        srcs[size_t(q)] = int32_t(i);
+      for (int64_t q = 0, k = i; q < n; ++q) {
+        while (proj.csr.rowPtr[size_t(k) + 1] <= s0 + q)
+          ++k;
+        srcs[size_t(q)] = int32_t(k);
       }
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t q = 0; q < n; ++q)
           chunk[size_t(r * n + q)] =
               r < nRows ? initValue(spec.synInit[size_t(r)], model.seed,
-                                    streams[size_t(r)], s0 + q)
+                                    streams[size_t(r)], id + q)
                         : 0.0;
       NeuroMemRefI32 srcRef = memref1D(srcs.data(), n);
       NeuroMemRefI32 cols = memref1D(proj.csr.cols.data() + s0, n);
       NeuroMemRef2DF64 syn = memref2D(chunk.data(), rows, n);
       NeuroMemRef2DF64 preRef = pre, postRef = post;
       spec.synInitFn(&srcRef, &cols, &syn, &preRef, &postRef,
-                     int64_t(model.seed), s0);
+                     int64_t(model.seed), id);
       for (int64_t r = 0; r < nRows; ++r)
         std::copy_n(chunk.data() + r * n, n, values.data() + r * nSyn + s0);
       if (!spec.delayFromInit)
@@ -162,50 +170,35 @@ bool Network::groupSynapses(size_t j, std::string &err) {
   for (size_t r = 0; r < nRows; ++r)
     streams[r] = streams::synapseInit(uint32_t(j), uint32_t(r));
 
-  // 1. Values given by expressions, in CSR order.
+  // 1. Values given by expressions, in CSR order. Draws are keyed by the
+  // whole projection's CSR index (wholeId: over ranks, of a projection
+  // built at its targets, not the index here).
   AlignedVector<double> values;
   std::vector<int32_t> steps; // delays given by an expression
-  if (kernel && !initByKernel(j, blocks, values, steps, err))
-    return false;
-  auto delayOf = [&](int64_t s) -> int64_t {
+  bool ok = !kernel || initByKernel(j, blocks, values, steps, err);
+  auto delayOf = [&](int64_t i, int64_t s) -> int64_t {
     if (!steps.empty())
       return steps[size_t(s)];
-    return spec.heterogeneousDelay ? drawnDelaySteps(j, s) : spec.delaySteps;
+    return spec.heterogeneousDelay ? drawnDelaySteps(j, wholeId(proj, i, s))
+                                   : spec.delaySteps;
   };
-  auto valueOf = [&](size_t r, int64_t s) {
+  auto valueOf = [&](size_t r, int64_t i, int64_t s) {
     return kernel ? values[r * size_t(nSyn) + size_t(s)]
-                  : initValue(spec.synInit[r], model.seed, streams[r], s);
+                  : initValue(spec.synInit[r], model.seed, streams[r],
+                              wholeId(proj, i, s));
   };
-
-  if (!grouped) {
-    // One delay: the CSR is the group; the values in place.
-    proj.delays = {spec.delaySteps};
-    proj.rowPtrs = {proj.csr.rowPtr};
-    if (kernel) {
-      proj.syn = std::move(values);
-    } else {
-      proj.syn.resize(nRows * size_t(nSyn)); // every value written below
-      parallelFor(pool.get(), nSyn, 4096, [&](int64_t begin, int64_t end) {
-        for (size_t r = 0; r < nRows; ++r)
-          for (int64_t s = begin; s < end; ++s)
-            proj.syn[r * size_t(nSyn) + size_t(s)] = valueOf(r, s);
-      });
-    }
-    prepareDelivery(j);
-    return true;
-  }
 
   // 2. The synapses of each delay, per source.
-  std::vector<BlockCounts> found(blocks.size() - 1);
-  runTasks(pool.get(), int64_t(found.size()), [&](int64_t b) {
+  std::vector<BlockCounts> found(grouped ? blocks.size() - 1 : 0);
+  runTasks(pool.get(), ok ? int64_t(found.size()) : 0, [&](int64_t b) {
     int64_t begin = blocks[size_t(b)], end = blocks[size_t(b) + 1];
     BlockCounts &f = found[size_t(b)];
     for (int64_t i = begin; i < end && f.tooLong < 0; ++i)
       for (int64_t s = proj.csr.rowPtr[size_t(i)];
            s < proj.csr.rowPtr[size_t(i) + 1]; ++s) {
-        int64_t d = delayOf(s);
+        int64_t d = delayOf(i, s);
         if (d > kMaxDelaySteps) {
-          f.tooLong = s;
+          f.tooLong = wholeId(proj, i, s);
           break;
         }
         if (f.byDelay.size() <= size_t(d))
@@ -216,10 +209,35 @@ bool Network::groupSynapses(size_t j, std::string &err) {
       }
   });
   for (const BlockCounts &f : found)
-    if (f.tooLong >= 0) { // the first in CSR order, as one thread finds it
-      err = drawnDelayError(model, j, f.tooLong);
-      return false;
+    if (ok && f.tooLong >= 0) { // the first in CSR order, as one thread
+      err = drawnDelayError(model, j, f.tooLong); // finds it
+      ok = false;
     }
+  // Over ranks, every process stops when one finds an error.
+  if (!proj.wholeRowStart.empty())
+    ok = dist->comm.agree(ok, err);
+  if (!ok)
+    return false;
+
+  if (!grouped) {
+    // One delay: the CSR is the group; the values in place.
+    proj.delays = {spec.delaySteps};
+    proj.rowPtrs = {proj.csr.rowPtr};
+    if (kernel) {
+      proj.syn = std::move(values);
+    } else {
+      proj.syn.resize(nRows * size_t(nSyn)); // every value written below
+      forBlocks(pool.get(), blocks, [&](int64_t begin, int64_t end) {
+        for (size_t r = 0; r < nRows; ++r)
+          for (int64_t i = begin; i < end; ++i)
+            for (int64_t s = proj.csr.rowPtr[size_t(i)];
+                 s < proj.csr.rowPtr[size_t(i) + 1]; ++s)
+              proj.syn[r * size_t(nSyn) + size_t(s)] = valueOf(r, i, s);
+      });
+    }
+    prepareDelivery(j);
+    return true;
+  }
 
   // 3. The row pointers of the delay groups, one after the other.
   std::vector<std::vector<int64_t>> byDelay;
@@ -237,6 +255,9 @@ bool Network::groupSynapses(size_t j, std::string &err) {
     }
     f = BlockCounts();
   }
+  // Over ranks, the same delay groups everywhere (some empty here).
+  if (!proj.wholeRowStart.empty())
+    dist->agreeDelays(byDelay, nSrc);
   proj.delays.clear();
   proj.rowPtrs.clear();
   std::vector<int32_t> groupOf(byDelay.size(), -1);
@@ -267,10 +288,10 @@ bool Network::groupSynapses(size_t j, std::string &err) {
         next[g] = proj.rowPtrs[g][size_t(i)];
       for (int64_t s = proj.csr.rowPtr[size_t(i)];
            s < proj.csr.rowPtr[size_t(i) + 1]; ++s) {
-        int64_t at = next[size_t(groupOf[size_t(delayOf(s))])]++;
+        int64_t at = next[size_t(groupOf[size_t(delayOf(i, s))])]++;
         cols[size_t(at)] = proj.csr.cols[size_t(s)];
         for (size_t r = 0; r < nRows; ++r)
-          syn[r * size_t(nSyn) + size_t(at)] = valueOf(r, s);
+          syn[r * size_t(nSyn) + size_t(at)] = valueOf(r, i, s);
       }
     }
   });

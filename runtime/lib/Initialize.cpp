@@ -105,9 +105,14 @@ bool Network::checkMemory(std::vector<bool> &procedural,
     else if (spec.rule == ProjectionSpec::FromFile ||
              spec.rule == ProjectionSpec::Expression)
       nSyn = 0.0; // known only once built; the allocation itself may fail
-    // Over K processes, those drawn per source are built at their targets
-    // alone (others whole, then pruned: the build's peak).
-    if (dist && drawnPerSource(spec))
+    // Over K processes, those drawn per source or with a fixed in-degree
+    // are built at their targets alone (others whole, then pruned: the
+    // build's peak).
+    bool timed = std::any_of(
+        spec.synInit.begin(), spec.synInit.end(),
+        [](const InitSpec &init) { return init.kind == InitSpec::Timed; });
+    if (dist && (drawnPerSource(spec) ||
+                 (spec.rule == ProjectionSpec::FixedInDegree && !timed)))
       nSyn /= double(dist->comm.size());
     bytes += 8.0 * nSrcAll;
     procedural[j] = spec.procedural;
@@ -303,9 +308,15 @@ bool Network::allocate(std::string &err) {
       // the row of the file it came from.
       ConnectionList listed;
       std::vector<int64_t> origin;
-      if (!connect(j, listed, origin, err) ||
-          !initSynapses(j, listed, origin, err))
+      if (!connect(j, listed, origin, err))
         return false;
+      bool atTargets = builtAtTargets(j);
+      if (atTargets)
+        dist->keyRows(*this, j);
+      if (!initSynapses(j, listed, origin, err))
+        return false;
+      if (atTargets)
+        dist->finishRows(*this, j);
     }
     // Over several processes: built whole, kept at its targets (drawn per
     // source: built only at its targets).

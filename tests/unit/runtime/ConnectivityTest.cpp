@@ -199,6 +199,35 @@ TEST(FixedInDegree, AnyNumberOfThreadsBuildsTheSameNetwork) {
   EXPECT_EQ(one.numSynapses(), 2000 * 40);
 }
 
+TEST(FixedInDegree, TargetBlocksHoldTheirPartOfEveryRow) {
+  // What each of three processes draws for its block of targets: row i of
+  // the whole projection is the blocks' rows i one after the other.
+  CSR whole = buildFixedInDegree(700, 2000, 40, false, 5, 3, 100);
+  const int64_t bounds[] = {0, 666, 1333, 2000};
+  std::vector<CSR> parts;
+  ThreadPool pool(2);
+  for (int r = 0; r < 3; ++r) {
+    parts.push_back(buildFixedInDegree(700, 2000, 40, false, 5, 3, 100, &pool,
+                                       bounds[r], bounds[r + 1]));
+    EXPECT_EQ(parts.back().numSynapses(), (bounds[r + 1] - bounds[r]) * 40);
+  }
+  for (int64_t i = 0; i < 700; ++i) {
+    std::vector<int32_t> joined;
+    for (int r = 0; r < 3; ++r) {
+      const CSR &p = parts[size_t(r)];
+      for (int64_t q = p.rowPtr[size_t(i)]; q < p.rowPtr[size_t(i) + 1]; ++q) {
+        ASSERT_GE(p.cols[size_t(q)], bounds[r]);
+        ASSERT_LT(p.cols[size_t(q)], bounds[r + 1]);
+        joined.push_back(p.cols[size_t(q)]);
+      }
+    }
+    ASSERT_EQ(joined, std::vector<int32_t>(
+                          whole.cols.begin() + whole.rowPtr[size_t(i)],
+                          whole.cols.begin() + whole.rowPtr[size_t(i) + 1]))
+        << "row " << i;
+  }
+}
+
 TEST(FixedInDegree, DegreeIsCappedByTheAvailableSources) {
   using namespace neuro::rt;
   // 10 sources, self excluded: at most 9 per target.

@@ -60,10 +60,12 @@ CSR buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
 /// checkFixedDegree refuses that), drawn through the stream of that target,
 /// among the sources other than itself when `allowAutapses` is false;
 /// stored by source. Built on the threads of `pool` when given, the same
-/// whatever their number.
+/// whatever their number. Only the targets in [targetBegin, targetEnd)
+/// are drawn and kept (-1: to nDst): a process builds its own targets.
 CSR buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
                        bool allowAutapses, uint64_t seed, uint32_t streamId,
-                       int64_t selfShift = 0, ThreadPool *pool = nullptr);
+                       int64_t selfShift = 0, ThreadPool *pool = nullptr,
+                       int64_t targetBegin = 0, int64_t targetEnd = -1);
 
 /// Row i alone of buildFixedProbability (fixedOutDegreeRow: of
 /// buildFixedOutDegree), appended to `out`: the same targets from the same

@@ -81,6 +81,28 @@ public:
   /// this rank's neurons, in their order, and remembers the whole
   /// projection's index of those a state record samples.
   void localize(Network &net, size_t j);
+  /// For a projection built at this rank's targets alone
+  /// (Network::builtAtTargets), its CSR by source of this rank's synapses just
+  /// drawn: the whole projection's CSR index of each row's first synapse
+  /// (wholeRowStart: the synapses of the same source on the ranks before,
+  /// and of the sources before on all) and its size. Collective.
+  void keyRows(Network &net, size_t j);
+  /// Once such a projection is grouped: the same delay groups on every
+  /// rank (empty where this rank has none of a delay), and, when a state
+  /// record samples it, the whole projection's index of each synapse.
+  /// Collective.
+  void finishRows(Network &net, size_t j);
+  /// For groupSynapses of such a projection: `byDelay` ([delay][source +
+  /// 1] synapse counts, empty where this rank has none of that delay)
+  /// gets an empty group for each delay some other rank has. Collective.
+  void agreeDelays(std::vector<std::vector<int64_t>> &byDelay, int64_t nSrc);
+  /// Where each synapse of stored projection `j` held here lies in the
+  /// whole projection's order (the order one process keeps): delay group
+  /// by delay group, source by source, each source's synapses stably by
+  /// target. Every process must have the same delay groups. Collective
+  /// over `comm` (null: one process).
+  static std::vector<int64_t> wholeSlots(const Network &net, size_t j,
+                                         Comm *comm);
   /// Once every projection is built: the spike exchange interval, rings
   /// long enough for it, and on rank 0 the ends of recorded synapses.
   void finishBuild(Network &net, Recorder &recorder);

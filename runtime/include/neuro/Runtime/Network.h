@@ -118,6 +118,11 @@ public:
     /// them, the whole projection's index of each synapse kept.
     int64_t wholeSynapses = -1;
     std::vector<int64_t> wholeIndex;
+    /// While building at its targets over ranks (Distribution::keyRows):
+    /// the whole projection's CSR index of the first synapse of each
+    /// source's row here, by which its draws are keyed (empty: the CSR
+    /// index itself).
+    std::vector<int64_t> wholeRowStart;
   };
 
   /// The synapses of a list of spikes of a procedural projection, drawn
@@ -260,6 +265,14 @@ public:
   /// Delay in steps of every synapse of projection `j`, in the order of
   /// its synapse rows.
   std::vector<int32_t> synapseDelays(size_t j) const;
+  /// The whole projection's CSR index of synapse `s` of source `i` (its
+  /// draws' key): `s` itself unless the projection is built at its targets
+  /// over ranks.
+  static int64_t wholeId(const Projection &proj, int64_t i, int64_t s) {
+    return proj.wholeRowStart.empty() ? s
+                                      : proj.wholeRowStart[size_t(i)] +
+                                            (s - proj.csr.rowPtr[size_t(i)]);
+  }
   /// The source neuron of synapse `synapse` of `proj` (-1: none).
   static int64_t synapseSource(const Projection &proj, int64_t synapse);
 
@@ -305,6 +318,10 @@ private:
   /// projection `j`: not from a file, no per-synapse value following a
   /// table in time.
   bool canGroupInParallel(size_t j) const;
+  /// Over ranks: whether stored projection `j` is built at this rank's
+  /// targets alone (fixed in-degree: each target draws its own sources;
+  /// Distribution::keyRows), rather than whole and then localized.
+  bool builtAtTargets(size_t j) const;
   /// The values and delay groups of projection `j`, its CSR by source
   /// built, on the threads of `pool` (GroupSynapses.cpp).
   bool groupSynapses(size_t j, std::string &err);
