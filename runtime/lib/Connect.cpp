@@ -51,6 +51,12 @@ void Network::connectByExpression(size_t j) {
   int64_t dstBegin = spec.dstBegin, dstEnd = model.dstEndOf(spec);
   NeuroMemRef2DF64 pre = hostState(spec.src), post = hostState(spec.dst);
   uint32_t pairs = streams::make(streams::Connectivity, uint32_t(j), 1);
+  // Over ranks, only the pairs onto this rank's targets.
+  if (builtAtTargets(j)) {
+    std::pair<int64_t, int64_t> mine = owned(size_t(spec.dst));
+    dstBegin = std::max(dstBegin, mine.first);
+    dstEnd = std::max(dstBegin, std::min(dstEnd, mine.second));
+  }
   proj.csr.rowPtr.assign(size_t(nSrcAll) + 1, 0);
   proj.csr.cols.clear();
   for (int64_t i = 0; i < nSrcAll; ++i) {
@@ -245,7 +251,9 @@ bool Network::connect(size_t j, ConnectionList &listed,
 
 bool Network::builtAtTargets(size_t j) const {
   const ProjectionSpec &spec = model.projections[j];
-  return dist && spec.rule == ProjectionSpec::FixedInDegree &&
+  return dist &&
+         (spec.rule == ProjectionSpec::FixedInDegree ||
+          spec.rule == ProjectionSpec::Expression) &&
          !projs[j].procedural && canGroupInParallel(j);
 }
 

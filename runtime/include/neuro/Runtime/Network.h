@@ -320,6 +320,7 @@ private:
   bool canGroupInParallel(size_t j) const;
   /// Over ranks: whether stored projection `j` is built at this rank's
   /// targets alone (fixed in-degree: each target draws its own sources;
+  /// an expression or `where`: each pair is drawn alone;
   /// Distribution::keyRows), rather than whole and then localized.
   bool builtAtTargets(size_t j) const;
   /// The values and delay groups of projection `j`, its CSR by source
