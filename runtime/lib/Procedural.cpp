@@ -272,19 +272,19 @@ bool Network::connectProcedural(size_t j, std::string &err) {
   return true;
 }
 
-void Network::regenerate(size_t j, const std::vector<int32_t> &spikes,
-                         Regenerated &out) const {
+void Network::regenerateTargets(size_t j, const int32_t *spikes, size_t count,
+                                Regenerated &out) const {
   const ProjectionSpec &spec = model.projections[j];
   const Projection &proj = projs[j];
   size_t groups = proj.delays.size(), stride = groups + 1;
   out.cols.clear();
   out.ids.clear();
-  out.starts.assign(spikes.size() * stride, 0);
+  out.starts.assign(count * stride, 0);
   thread_local std::vector<int32_t> row, group;
   thread_local std::vector<int64_t> next, kept;
   // Over ranks, only the synapses onto this rank's targets.
   auto [lo, hi] = owned(size_t(spec.dst));
-  for (size_t m = 0; m < spikes.size(); ++m) {
+  for (size_t m = 0; m < count; ++m) {
     int64_t i = spikes[m];
     regenerateRow(j, i, row);
     kept.clear();
@@ -322,7 +322,38 @@ void Network::regenerate(size_t j, const std::vector<int32_t> &spikes,
       out.ids[size_t(to)] = base + kept[n];
     }
   }
-  // The synapse rows, drawn as initSynapses draws them.
+}
+
+void Network::regenerate(size_t j, const std::vector<int32_t> &spikes,
+                         Regenerated &out) const {
+  const ProjectionSpec &spec = model.projections[j];
+  // The targets of blocks of spikes on the pool's threads, each block into
+  // its own buffers, joined in spike order: the same synapses in the same
+  // order whatever the number of threads.
+  std::vector<int64_t> blocks =
+      splitRange(pool.get(), int64_t(spikes.size()), 8);
+  if (blocks.size() <= 2) {
+    regenerateTargets(j, spikes.data(), spikes.size(), out);
+  } else {
+    std::vector<Regenerated> parts(blocks.size() - 1);
+    runTasks(pool.get(), int64_t(parts.size()), [&](int64_t b) {
+      size_t first = size_t(blocks[size_t(b)]);
+      regenerateTargets(j, spikes.data() + first,
+                        size_t(blocks[size_t(b) + 1]) - first,
+                        parts[size_t(b)]);
+    });
+    out.cols.clear();
+    out.ids.clear();
+    out.starts.clear();
+    for (const Regenerated &part : parts) {
+      int64_t at = int64_t(out.cols.size());
+      out.cols.insert(out.cols.end(), part.cols.begin(), part.cols.end());
+      out.ids.insert(out.ids.end(), part.ids.begin(), part.ids.end());
+      for (int64_t s : part.starts)
+        out.starts.push_back(s + at);
+    }
+  }
+  // The synapse rows, drawn as initSynapses draws them, on the threads.
   size_t n = out.cols.size(), nRows = spec.synRows.size();
   if (singleSynapses())
     out.syn32.resize(nRows * n);
@@ -331,13 +362,15 @@ void Network::regenerate(size_t j, const std::vector<int32_t> &spikes,
   for (size_t r = 0; r < nRows; ++r) {
     const InitSpec &init = spec.synInit[r];
     uint32_t stream = streams::synapseInit(uint32_t(j), uint32_t(r));
-    for (size_t q = 0; q < n; ++q) {
-      double v = initValue(init, model.seed, stream, out.ids[q]);
-      if (singleSynapses())
-        out.syn32[r * n + q] = float(v);
-      else
-        out.syn[r * n + q] = v;
-    }
+    parallelFor(pool.get(), int64_t(n), 4096, [&](int64_t begin, int64_t end) {
+      for (int64_t q = begin; q < end; ++q) {
+        double v = initValue(init, model.seed, stream, out.ids[size_t(q)]);
+        if (singleSynapses())
+          out.syn32[r * n + size_t(q)] = float(v);
+        else
+          out.syn[r * n + size_t(q)] = v;
+      }
+    });
   }
 }
 

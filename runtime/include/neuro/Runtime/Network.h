@@ -258,6 +258,10 @@ public:
   /// `out`, grouped by delay, with their synapse rows.
   void regenerate(size_t j, const std::vector<int32_t> &spikes,
                   Regenerated &out) const;
+  /// regenerate's targets of `count` spikes, without the synapse rows, on
+  /// this thread.
+  void regenerateTargets(size_t j, const int32_t *spikes, size_t count,
+                         Regenerated &out) const;
   /// Fills postPtr and postSyn (the synapses by target) of a projection.
   void indexByTarget(size_t j);
   /// Fills srcs (each synapse's source) of a projection.
