@@ -153,10 +153,6 @@ bool Simulator::setBackend(const BackendFactory &make, std::string &err) {
     err = "the GPU backend does not run over several processes";
     return false;
   }
-  if (model.singleSynapses && !model.singlePrecision) {
-    err = "the GPU backend runs double or single precision, not mixed";
-    return false;
-  }
   // A backend starts from the rows the kernels take.
   if (net.kernelStale)
     net.pushKernelRows();

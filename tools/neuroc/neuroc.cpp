@@ -133,8 +133,7 @@ a note; NEURO_MAX_THREADS raises the limit) and
 computes each step in float32 (twice the neurons per vector, half the
 memory traffic); the default, double, uses float64; mixed keeps the
 synapse variables (weights) in float32 and computes in float64, the state
-staying float64: 8 bytes per synapse with a weight instead of 12 (CPU
-only). Recordings and
+staying float64: 8 bytes per synapse with a weight instead of 12. Recordings and
 checkpoints stay float64 files holding the float32 values. A single
 precision run counts steps in float32 and stops before step 2^24.
 -Werror makes warnings (unused parameters, shadowed built-ins) errors.
@@ -633,8 +632,6 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
     else
       return usageError("more than one input file");
   }
-  if (options.precision == Precision::Mixed && options.target != "cpu")
-    return usageError("--precision mixed runs on the CPU only (--target cpu)");
   return -1;
 }
 

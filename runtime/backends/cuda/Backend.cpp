@@ -126,7 +126,7 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
     DeviceRecording &dr = recs[r];
     dr.sampleValues =
         int64_t(model.stateRecords[r].rows.size()) * (rr.end - rr.begin);
-    int64_t bytes = batch * dr.sampleValues * valueBytes();
+    int64_t bytes = batch * dr.sampleValues * recordBytes(r);
     // Without room on the device, the monitor copies back per sample.
     std::string full;
     if (bytes > 0 && bytes <= stagingBytes &&
@@ -160,11 +160,12 @@ bool DeviceBackend::sampleState(size_t r, int64_t k, std::string &err) {
                        ? network.numSynapses(size_t(rec.projection))
                        : model.populations[size_t(rec.population)].size;
   int64_t sample = int64_t(dr.steps.size());
+  int64_t bytes = recordBytes(r);
   for (size_t i = 0; i < rec.rows.size(); ++i)
-    if (!dev->copy(at(dr.staging, (sample * dr.sampleValues + int64_t(i) * n) *
-                                      valueBytes()),
-                   at(base, (rec.rows[i] * stride + rr.begin) * valueBytes()),
-                   size_t(n * valueBytes()), err))
+    if (!dev->copy(
+            at(dr.staging, (sample * dr.sampleValues + int64_t(i) * n) * bytes),
+            at(base, (rec.rows[i] * stride + rr.begin) * bytes),
+            size_t(n * bytes), err))
       return false;
   dr.steps.push_back(k);
   return true;
@@ -287,7 +288,7 @@ bool DeviceBackend::fetchRecordings(std::string &err) {
     size_t old = rr.values.size();
     size_t count = dr.steps.size() * size_t(dr.sampleValues);
     rr.values.resize(old + count);
-    if (network.single()) {
+    if (recordBytes(r) == int64_t(sizeof(float))) {
       std::vector<float> values(count);
       if (!dev->download(values.data(), dr.staging, count * sizeof(float), err))
         return false;
@@ -384,7 +385,7 @@ bool DeviceBackend::fetchState(size_t p, std::string &err) {
 bool DeviceBackend::fetchSynapses(size_t j, std::string &err) {
   downloaded();
   return dev->download(network.kernelSynapseRows(j), projs[j].syn,
-                       network.kernelSynapseValues(j) * size_t(valueBytes()),
+                       network.kernelSynapseValues(j) * size_t(synapseBytes()),
                        err);
 }
 

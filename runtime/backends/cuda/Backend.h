@@ -233,6 +233,13 @@ private:
   /// float32 in single precision) of `valueBytes()` each; a download into
   /// them makes the host's double rows stale (`downloaded()`).
   int64_t valueBytes() const { return network.kernelValueBytes(); }
+  /// Those of the synapse rows (float32 also in mixed precision), and of
+  /// what state record `r` samples.
+  int64_t synapseBytes() const { return network.kernelSynapseBytes(); }
+  int64_t recordBytes(size_t r) const {
+    return network.model.stateRecords[r].projection >= 0 ? synapseBytes()
+                                                         : valueBytes();
+  }
   void downloaded();
 
   Network &network;

@@ -50,7 +50,7 @@ bool DeviceBackend::uploadProjections(std::string &err) {
     all.delaysSize += int64_t(host.delays.size());
   }
   if (!dev->alloc(size_t(all.colsSize) * sizeof(int32_t), all.cols, err) ||
-      !dev->alloc(size_t(all.synSize * valueBytes()), all.syn, err) ||
+      !dev->alloc(size_t(all.synSize * synapseBytes()), all.syn, err) ||
       !dev->alloc(size_t(all.modsSize) * sizeof(double), all.mods, err) ||
       !dev->alloc(size_t(all.rowPtrsSize) * sizeof(int64_t), all.rowPtrs,
                   err) ||
@@ -72,7 +72,7 @@ bool DeviceBackend::uploadProjections(std::string &err) {
     if (!place(d.cols, all.cols, d.colsAt, int64_t(host.csr.cols.size()),
                host.csr.cols.data(), sizeof(int32_t)) ||
         !place(d.syn, all.syn, d.synAt, int64_t(network.kernelSynapseValues(j)),
-               network.kernelSynapseRows(j), size_t(valueBytes())) ||
+               network.kernelSynapseRows(j), size_t(synapseBytes())) ||
         !place(d.mods, all.mods, d.modsAt, int64_t(host.mods.size()),
                host.mods.data(), sizeof(double)) ||
         !place(d.rowPtrs, all.rowPtrs, d.rowPtrsAt, int64_t(rowPtrs[j].size()),
