@@ -229,6 +229,23 @@ network Local {
       ASSERT_NE(csr.cols[size_t(q)], i);
 }
 
+TEST(ExpressionInit, AnArgumentReadingItselfSaysTheModelShadowsTheNetwork) {
+  test::Compiled c(std::string(kModels) + R"(
+network Shadow {
+  param tau: ms = 20 ms
+  P = 3 of Cell(tau = tau * 2)
+  run 1 ms
+}
+)");
+  EXPECT_FALSE(c.ok);
+  EXPECT_NE(c.text.find("test.neuro:16:23: error: the value of 'tau' reads "
+                        "'tau' itself: in the arguments of 'Cell', its own "
+                        "names mean its variables, not the network's (rename "
+                        "a network parameter 'tau' to use it here)"),
+            std::string::npos)
+      << c.text;
+}
+
 TEST(ExpressionConnect, ErrorsNameTheExpression) {
   test::Compiled c(std::string(kModels) + R"(
 network Bad {

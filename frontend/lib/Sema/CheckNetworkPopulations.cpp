@@ -211,8 +211,19 @@ void Checker::sortPerNeuron(PopulationInfo &pop) {
   for (auto &[name, iv] : pop.paramInits) {
     if (!iv.expr)
       continue;
+    // `N(tau = tau)`: inside the arguments the model's names are its own
+    // variables, which shadow the network's names.
+    if (refersTo(*iv.expr, name)) {
+      diag.error(iv.expr->range,
+                 "the value of '" + name + "' reads '" + name +
+                     "' itself: in the arguments of '" + nd.name +
+                     "', its own names mean its variables, not the "
+                     "network's (rename a network parameter '" +
+                     name + "' to use it here)");
+      continue;
+    }
     for (auto &[other, ov] : pop.paramInits)
-      if (order(other) >= order(name) && refersTo(*iv.expr, other))
+      if (order(other) > order(name) && refersTo(*iv.expr, other))
         diag.error(iv.expr->range,
                    "'" + other + "' is set per neuron and declared after '" +
                        name + "', so the value of '" + name +
