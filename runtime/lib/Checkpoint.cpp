@@ -460,7 +460,7 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
     return kept;
   old.net.syncHostRows();
   net.syncHostRows();
-  net.kernelStale = net.single() || net.singleSynapses();
+  net.kernelStale = net.singleSynapses();
   stepIndex = old.stepIndex;
   for (size_t p = 0; p < net.pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];

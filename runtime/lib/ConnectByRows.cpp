@@ -72,41 +72,6 @@ void mergeBlocks(std::vector<BlockDelays> &found,
   }
 }
 
-/// Step 3: the delay groups of `proj` (its delays, row pointers and the
-/// group of each delay in groupOf) from the synapses of each (delay,
-/// source), one group after the other; with `recorded`, the row pointers
-/// of the whole projection's groups into `wholePtrs`. Returns the synapses
-/// kept.
-int64_t placeGroups(Network::Projection &proj, int64_t nSrc, bool recorded,
-                    std::vector<std::vector<int64_t>> &byDelay,
-                    std::vector<std::vector<int64_t>> &wholeByDelay,
-                    std::vector<std::vector<int64_t>> &wholePtrs) {
-  int64_t start = 0, wholeStart = 0;
-  proj.groupOf.assign(byDelay.size(), -1);
-  for (size_t d = 0; d < byDelay.size(); ++d) {
-    std::vector<int64_t> &ptr = byDelay[d], &whole = wholeByDelay[d];
-    if (ptr.empty())
-      continue;
-    ptr[0] = start;
-    for (int64_t i = 0; i < nSrc; ++i)
-      ptr[size_t(i) + 1] += ptr[size_t(i)];
-    start = ptr.back();
-    if (recorded) {
-      whole[0] = wholeStart;
-      for (int64_t i = 0; i < nSrc; ++i)
-        whole[size_t(i) + 1] += whole[size_t(i)];
-      wholeStart = whole.back();
-      wholePtrs.push_back(std::move(whole));
-    }
-    proj.groupOf[d] = int32_t(proj.delays.size());
-    proj.delays.push_back(int64_t(d));
-    proj.rowPtrs.push_back(std::move(ptr));
-  }
-  byDelay.clear();
-  wholeByDelay.clear();
-  return start;
-}
-
 } // namespace
 
 bool Network::connectByRows(size_t j, std::string &err) {
@@ -199,8 +164,8 @@ bool Network::connectByRows(size_t j, std::string &err) {
 
   // 3. The row pointers of the delay groups, one after the other.
   std::vector<std::vector<int64_t>> wholePtrs;
-  int64_t start =
-      placeGroups(proj, nSrc, recorded, byDelay, wholeByDelay, wholePtrs);
+  int64_t start = placeDelayGroups(
+      proj, nSrc, byDelay, recorded ? &wholeByDelay : nullptr, &wholePtrs);
 
   // 4. Every synapse in its slot, with its values.
   size_t nRows = spec.synRows.size(), groups = proj.delays.size();

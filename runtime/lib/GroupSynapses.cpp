@@ -45,6 +45,42 @@ struct BlockCounts {
 
 } // namespace
 
+int64_t neuro::rt::detail::placeDelayGroups(
+    Network::Projection &proj, int64_t nSrc,
+    std::vector<std::vector<int64_t>> &byDelay,
+    std::vector<std::vector<int64_t>> *wholeByDelay,
+    std::vector<std::vector<int64_t>> *wholePtrs) {
+  // Each group's row pointers by a prefix sum from where the one before
+  // ends.
+  auto place = [nSrc](std::vector<int64_t> &ptr, int64_t &start) {
+    ptr[0] = start;
+    for (int64_t i = 0; i < nSrc; ++i)
+      ptr[size_t(i) + 1] += ptr[size_t(i)];
+    start = ptr.back();
+  };
+  int64_t start = 0, wholeStart = 0;
+  proj.delays.clear();
+  proj.rowPtrs.clear();
+  proj.groupOf.assign(byDelay.size(), -1);
+  for (size_t d = 0; d < byDelay.size(); ++d) {
+    std::vector<int64_t> &ptr = byDelay[d];
+    if (ptr.empty())
+      continue;
+    place(ptr, start);
+    if (wholeByDelay) {
+      place((*wholeByDelay)[d], wholeStart);
+      wholePtrs->push_back(std::move((*wholeByDelay)[d]));
+    }
+    proj.groupOf[d] = int32_t(proj.delays.size());
+    proj.delays.push_back(int64_t(d));
+    proj.rowPtrs.push_back(std::move(ptr));
+  }
+  byDelay.clear();
+  if (wholeByDelay)
+    wholeByDelay->clear();
+  return start;
+}
+
 bool Network::canGroupInParallel(size_t j) const {
   const ProjectionSpec &spec = model.projections[j];
   if (spec.rule == ProjectionSpec::FromFile || !projs[j].explicitDelays.empty())
@@ -258,23 +294,7 @@ bool Network::groupSynapses(size_t j, std::string &err) {
   // Over ranks, the same delay groups everywhere (some empty here).
   if (!proj.wholeRowStart.empty())
     dist->agreeDelays(byDelay, nSrc);
-  proj.delays.clear();
-  proj.rowPtrs.clear();
-  std::vector<int32_t> groupOf(byDelay.size(), -1);
-  int64_t start = 0;
-  for (size_t d = 0; d < byDelay.size(); ++d) {
-    std::vector<int64_t> &ptr = byDelay[d];
-    if (ptr.empty())
-      continue;
-    ptr[0] = start;
-    for (int64_t i = 0; i < nSrc; ++i)
-      ptr[size_t(i) + 1] += ptr[size_t(i)];
-    start = ptr.back();
-    groupOf[d] = int32_t(proj.delays.size());
-    proj.delays.push_back(int64_t(d));
-    proj.rowPtrs.push_back(std::move(ptr));
-  }
-  byDelay.clear();
+  placeDelayGroups(proj, nSrc, byDelay, nullptr, nullptr);
 
   // 4. Every synapse in its slot, with its values.
   size_t groups = proj.delays.size();
@@ -288,7 +308,7 @@ bool Network::groupSynapses(size_t j, std::string &err) {
         next[g] = proj.rowPtrs[g][size_t(i)];
       for (int64_t s = proj.csr.rowPtr[size_t(i)];
            s < proj.csr.rowPtr[size_t(i) + 1]; ++s) {
-        int64_t at = next[size_t(groupOf[size_t(delayOf(i, s))])]++;
+        int64_t at = next[size_t(proj.groupOf[size_t(delayOf(i, s))])]++;
         cols[size_t(at)] = proj.csr.cols[size_t(s)];
         for (size_t r = 0; r < nRows; ++r)
           syn[r * size_t(nSyn) + size_t(at)] = valueOf(r, i, s);
@@ -297,6 +317,7 @@ bool Network::groupSynapses(size_t j, std::string &err) {
   });
   proj.csr.cols = std::move(cols);
   proj.csr.rowPtr = {0}; // synapses are no longer grouped by source
+  proj.groupOf.clear();
   proj.syn = std::move(syn);
   prepareDelivery(j);
   return true;

@@ -114,7 +114,7 @@ bool Simulator::build(std::string &err) {
   // Initial values, weights and per-neuron propagators must be finite,
   // and weights must respect Dale's law.
   net.hostStale = net.kernelStale = false;
-  if (ok && (net.single() || net.singleSynapses()))
+  if (ok && net.singleSynapses())
     net.pushKernelRows();
   if (ok)
     ok = net.checkFinite(currentTime(), err, /*constantSynapses=*/true) &&

@@ -44,6 +44,16 @@ std::string tooLongDelay(double seconds, double dt);
 /// `j`, too long.
 std::string drawnDelayError(const ModelSpec &model, size_t j, int64_t id);
 
+/// The delay groups of `proj` (its delays, row pointers and groupOf, the
+/// group of each delay) from `byDelay`, the synapses of each [delay][source
+/// + 1] (empty: none of that delay), one group after the other; with
+/// `wholeByDelay`, the whole projection's counts likewise into `wholePtrs`.
+/// Returns the synapses placed.
+int64_t placeDelayGroups(Network::Projection &proj, int64_t nSrc,
+                         std::vector<std::vector<int64_t>> &byDelay,
+                         std::vector<std::vector<int64_t>> *wholeByDelay,
+                         std::vector<std::vector<int64_t>> *wholePtrs);
+
 /// Whether the synapses of `spec`, their values and delays are drawn per
 /// source (fixed probability, out-degree, one-to-one; values and delays
 /// constants or draws): Network::connectByRows can then build it.

@@ -208,7 +208,7 @@ public:
   /// Float rows -> double rows, when the kernels ran since the last time.
   void syncHostRows() const;
   /// Says that kernels (or copies from a device) wrote the float rows.
-  void kernelRowsWritten() const { hostStale = single() || singleSynapses(); }
+  void kernelRowsWritten() const { hostStale = singleSynapses(); }
   /// Float32 synapse rows: rounds the double rows of projection `j` just
   /// built into syn32 and frees them.
   void narrowSynapses(size_t j);
