@@ -82,59 +82,63 @@ CSR neuro::rt::buildFixedProbability(int64_t nSrc, int64_t nDst, double p,
   return csr;
 }
 
-/// `k` distinct values of [0, n) except `excluded` (none when outside [0, n)),
-/// sorted: Robert Floyd's sampling without replacement, drawing from `rng`.
-static std::vector<int32_t>
-sampleDistinct(int64_t n, int64_t k, int64_t excluded, PhiloxStream &rng) {
+/// Appends `k` distinct values of [0, n) except `excluded` (none when
+/// outside [0, n)) to `out`, sorted: Robert Floyd's sampling without
+/// replacement, draw q of (seed, stream, entity) choosing the q-th value.
+/// The draws are made first, several blocks at once; the choices are
+/// marked in a bit per candidate, kept between calls and cleared after
+/// each, and read back in order by a scan of the marks when that costs
+/// less than sorting them.
+template <typename Out>
+static void sampleDistinct(int64_t n, int64_t k, int64_t excluded,
+                           uint64_t seed, uint32_t stream, uint64_t entity,
+                           Out &out) {
   int64_t pool = excluded >= 0 && excluded < n ? n - 1 : n;
   k = std::min(k, pool);
-  std::vector<int32_t> chosen;
   if (k <= 0)
-    return chosen;
-  // Membership in a byte per candidate, kept between calls and cleared
-  // after each (hash sets cost a node allocation per value).
-  thread_local std::vector<uint8_t> taken;
-  if (taken.size() < size_t(pool))
-    taken.resize(size_t(pool), 0);
-  std::vector<int64_t> picked;
-  picked.reserve(size_t(k));
-  for (int64_t j = pool - k; j < pool; ++j) {
-    int64_t t = int64_t(rng.nextUniform() * double(j + 1));
-    t = std::min(t, j);
-    int64_t v = taken[size_t(t)] ? j : t;
-    taken[size_t(v)] = 1;
-    picked.push_back(v);
+    return;
+  thread_local std::vector<uint64_t> marks;
+  thread_local std::vector<double> draws;
+  thread_local std::vector<int64_t> picked;
+  size_t words = size_t(pool + 63) / 64;
+  if (marks.size() < words)
+    marks.resize(words, 0);
+  draws.resize(size_t(k));
+  philoxUniforms(seed, stream, entity, 0, k, draws.data());
+  bool scan = int64_t(words) <= 8 * k;
+  picked.clear();
+  for (int64_t j = pool - k, q = 0; j < pool; ++j, ++q) {
+    int64_t t = std::min(int64_t(draws[size_t(q)] * double(j + 1)), j);
+    int64_t v = marks[size_t(t) >> 6] >> (t & 63) & 1 ? j : t;
+    marks[size_t(v) >> 6] |= uint64_t(1) << (v & 63);
+    if (!scan)
+      picked.push_back(v);
   }
-  chosen.reserve(size_t(k));
+  // Map [0, pool) onto [0, n) skipping the excluded value.
+  bool skip = pool < n;
   auto add = [&](int64_t v) {
-    // Map [0, pool) onto [0, n) skipping the excluded value.
-    chosen.push_back(int32_t(pool < n && v >= excluded ? v + 1 : v));
+    out.push_back(int32_t(skip && v >= excluded ? v + 1 : v));
   };
-  if (k * 16 >= pool) {
-    // Dense: the marks in order.
-    for (int64_t v = 0; v < pool; ++v)
-      if (taken[size_t(v)]) {
-        add(v);
-        taken[size_t(v)] = 0;
-      }
-    return chosen;
+  if (scan) {
+    for (size_t w = 0; w < words; ++w)
+      for (uint64_t bits = marks[w]; bits; bits &= bits - 1)
+        add(int64_t(w * 64) + __builtin_ctzll(bits));
+    std::fill_n(marks.begin(), words, 0);
+    return;
   }
   std::sort(picked.begin(), picked.end());
   for (int64_t v : picked) {
     add(v);
-    taken[size_t(v)] = 0;
+    marks[size_t(v) >> 6] = 0;
   }
-  return chosen;
 }
 
 void neuro::rt::fixedOutDegreeRow(int64_t i, int64_t nDst, int64_t k,
                                   bool allowAutapses, uint64_t seed,
                                   uint32_t streamId, int64_t selfShift,
                                   std::vector<int32_t> &out) {
-  PhiloxStream rng(seed, streamId, uint64_t(i));
-  std::vector<int32_t> targets =
-      sampleDistinct(nDst, k, allowAutapses ? -1 : i + selfShift, rng);
-  out.insert(out.end(), targets.begin(), targets.end());
+  sampleDistinct(nDst, k, allowAutapses ? -1 : i + selfShift, seed, streamId,
+                 uint64_t(i), out);
 }
 
 CSR neuro::rt::buildFixedOutDegree(int64_t nSrc, int64_t nDst, int64_t k,
@@ -194,12 +198,11 @@ CSR neuro::rt::buildFixedInDegree(int64_t nSrc, int64_t nDst, int64_t k,
     block.starts.reserve(size_t(last - first + 1));
     block.starts.push_back(0);
     for (int64_t j = first; j < last; ++j) {
-      PhiloxStream rng(seed, streamId, uint64_t(j));
-      std::vector<int32_t> chosen =
-          sampleDistinct(nSrc, k, allowAutapses ? -1 : j - selfShift, rng);
-      for (int32_t i : chosen)
-        ++block.count[size_t(i)];
-      block.sources.insert(block.sources.end(), chosen.begin(), chosen.end());
+      size_t from = block.sources.size();
+      sampleDistinct(nSrc, k, allowAutapses ? -1 : j - selfShift, seed,
+                     streamId, uint64_t(j), block.sources);
+      for (size_t q = from; q < block.sources.size(); ++q)
+        ++block.count[size_t(block.sources[q])];
       block.starts.push_back(int64_t(block.sources.size()));
     }
   });

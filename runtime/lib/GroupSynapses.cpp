@@ -93,7 +93,7 @@ bool Network::canGroupInParallel(size_t j) const {
 
 bool Network::initByKernel(size_t j, const std::vector<int64_t> &blocks,
                            AlignedVector<double> &values,
-                           std::vector<int32_t> &steps, std::string &err) {
+                           AlignedVector<int32_t> &steps, std::string &err) {
   // The kernel writes the rows given by expressions (and the delay); the
   // others keep their drawn values, as fillRow gives them.
   const ProjectionSpec &spec = model.projections[j];
@@ -210,7 +210,7 @@ bool Network::groupSynapses(size_t j, std::string &err) {
   // whole projection's CSR index (wholeId: over ranks, of a projection
   // built at its targets, not the index here).
   AlignedVector<double> values;
-  std::vector<int32_t> steps; // delays given by an expression
+  AlignedVector<int32_t> steps; // delays given by an expression
   bool ok = !kernel || initByKernel(j, blocks, values, steps, err);
   auto delayOf = [&](int64_t i, int64_t s) -> int64_t {
     if (!steps.empty())

@@ -1,8 +1,9 @@
-//===- PhiloxBatch.cpp - Philox blocks of consecutive entities at once ----===//
+//===- PhiloxBatch.cpp - Many Philox blocks at once -----------------------===//
 //
 // The blocks of many entities (targets of a Poisson drive) for one counter,
-// four at a time with AVX2 where the CPU has it (chosen at run time; the
-// runtime is built for the baseline x86-64), else one by one. Each block
+// or many blocks of one entity (the draws of a sampled row), four at a time
+// with AVX2 where the CPU has it (chosen at run time; the runtime is built
+// for the baseline x86-64), else one by one. Each block
 // equals PhiloxStream's (Philox.h) bit for bit (tests/unit/runtime/
 // PhiloxTest.cpp).
 //
@@ -21,20 +22,15 @@ namespace {
 constexpr int kLanes = 4;
 
 #if defined(__x86_64__) && defined(__GNUC__)
-/// Blocks of 4 consecutive entities with AVX2: each 32-bit word of the
-/// counter in a 64-bit lane, so that one _mm256_mul_epu32 gives the four
-/// 64-bit products of a round's multiplication.
-__attribute__((target("avx2"))) void lanesAvx2(PhiloxKey key, uint32_t stream,
-                                               uint64_t first, uint32_t block,
-                                               double *firstOut,
-                                               double *secondOut) {
+/// The ten rounds of four blocks with AVX2: each 32-bit word of the counter
+/// in a 64-bit lane, so that one _mm256_mul_epu32 gives the four 64-bit
+/// products of a round's multiplication. The four 53-bit uniforms of each
+/// block go to `firstOut` (words 0, 1) and `secondOut` (words 2, 3).
+__attribute__((target("avx2"))) void roundsAvx2(PhiloxKey key, __m256i c0,
+                                                __m256i c1, __m256i c2,
+                                                __m256i c3, double *firstOut,
+                                                double *secondOut) {
   const __m256i low = _mm256_set1_epi64x(0xffffffffLL);
-  __m256i entity = _mm256_add_epi64(_mm256_set1_epi64x(int64_t(first)),
-                                    _mm256_set_epi64x(3, 2, 1, 0));
-  __m256i c0 = _mm256_and_si256(entity, low);
-  __m256i c1 = _mm256_srli_epi64(entity, 32);
-  __m256i c2 = _mm256_set1_epi64x(int64_t(stream));
-  __m256i c3 = _mm256_set1_epi64x(int64_t(block));
   const __m256i m0 = _mm256_set1_epi64x(detail::kPhiloxM0);
   const __m256i m1 = _mm256_set1_epi64x(detail::kPhiloxM1);
   uint32_t k0 = key[0], k1 = key[1];
@@ -67,6 +63,39 @@ __attribute__((target("avx2"))) void lanesAvx2(PhiloxKey key, uint32_t stream,
     secondOut[l] = double(w[1][l]) * (1.0 / 9007199254740992.0);
   }
 }
+
+/// Block `block` of 4 consecutive entities.
+__attribute__((target("avx2"))) void
+entitiesAvx2(PhiloxKey key, uint32_t stream, uint64_t first, uint32_t block,
+             double *firstOut, double *secondOut) {
+  const __m256i low = _mm256_set1_epi64x(0xffffffffLL);
+  __m256i entity = _mm256_add_epi64(_mm256_set1_epi64x(int64_t(first)),
+                                    _mm256_set_epi64x(3, 2, 1, 0));
+  roundsAvx2(key, _mm256_and_si256(entity, low), _mm256_srli_epi64(entity, 32),
+             _mm256_set1_epi64x(int64_t(stream)),
+             _mm256_set1_epi64x(int64_t(block)), firstOut, secondOut);
+}
+
+/// Blocks `block` .. `block` + 3 of one entity (the counter's block word
+/// wraps at 2^32, as PhiloxStream's does).
+__attribute__((target("avx2"))) void blocksAvx2(PhiloxKey key, uint32_t stream,
+                                                uint64_t entity, uint64_t block,
+                                                double *firstOut,
+                                                double *secondOut) {
+  const __m256i low = _mm256_set1_epi64x(0xffffffffLL);
+  __m256i blocks =
+      _mm256_and_si256(_mm256_add_epi64(_mm256_set1_epi64x(int64_t(block)),
+                                        _mm256_set_epi64x(3, 2, 1, 0)),
+                       low);
+  roundsAvx2(key, _mm256_set1_epi64x(int64_t(entity & 0xffffffffu)),
+             _mm256_set1_epi64x(int64_t(entity >> 32)),
+             _mm256_set1_epi64x(int64_t(stream)), blocks, firstOut, secondOut);
+}
+
+bool hasAvx2() {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
+}
 #endif
 
 } // namespace
@@ -77,16 +106,40 @@ void neuro::rt::philoxUniformPairs(uint64_t seed, uint32_t stream,
                                    double *secondOut) {
   int64_t at = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) {
+  if (hasAvx2()) {
     PhiloxKey key = philoxKey(seed);
     for (; at + kLanes <= count; at += kLanes)
-      lanesAvx2(key, stream, first + uint64_t(at), uint32_t(block),
-                firstOut + at, secondOut + at);
+      entitiesAvx2(key, stream, first + uint64_t(at), uint32_t(block),
+                   firstOut + at, secondOut + at);
   }
 #endif
   for (; at < count; ++at) {
     PhiloxStream rng{seed, stream, first + uint64_t(at)};
     rng.uniformPairAt(block, firstOut[at], secondOut[at]);
   }
+}
+
+void neuro::rt::philoxUniforms(uint64_t seed, uint32_t stream, uint64_t entity,
+                               uint64_t first, int64_t count, double *out) {
+  PhiloxStream rng{seed, stream, entity};
+  int64_t at = 0;
+  // To a block boundary, then four blocks (eight draws) at a time.
+  if (count > 0 && (first & 1))
+    out[at++] = rng.uniformAt(first);
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (hasAvx2()) {
+    PhiloxKey key = philoxKey(seed);
+    double firstOf[kLanes], secondOf[kLanes];
+    for (; at + 2 * kLanes <= count; at += 2 * kLanes) {
+      blocksAvx2(key, stream, entity, (first + uint64_t(at)) >> 1, firstOf,
+                 secondOf);
+      for (int l = 0; l < kLanes; ++l) {
+        out[at + 2 * l] = firstOf[l];
+        out[at + 2 * l + 1] = secondOf[l];
+      }
+    }
+  }
+#endif
+  for (; at < count; ++at)
+    out[at] = rng.uniformAt(first + uint64_t(at));
 }

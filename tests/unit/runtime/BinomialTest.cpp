@@ -95,4 +95,22 @@ TEST(PhiloxBatch, EqualsTheStreamBitForBit) {
     }
 }
 
+TEST(PhiloxBatch, DrawsOfOneEntityEqualTheStreamBitForBit) {
+  // Odd starts, counts that leave a scalar rest, an entity above 2^32 and
+  // block counters that wrap at 2^32.
+  uint64_t wrap = (uint64_t(1) << 33) - 5;
+  for (uint64_t entity : {uint64_t(7), (uint64_t(1) << 40) + 3})
+    for (uint64_t first : {uint64_t(0), uint64_t(1), uint64_t(10), wrap})
+      for (int64_t count : {0, 1, 8, 9, 23, 64}) {
+        std::vector<double> got(static_cast<size_t>(count) + 1, -1.0);
+        philoxUniforms(0x1234567890abcdefULL, 0xc0ffee, entity, first, count,
+                       got.data());
+        PhiloxStream rng{0x1234567890abcdefULL, 0xc0ffee, entity};
+        for (int64_t i = 0; i < count; ++i)
+          EXPECT_EQ(got[size_t(i)], rng.uniformAt(first + uint64_t(i)))
+              << entity << ": " << first << " + " << i;
+        EXPECT_EQ(got[size_t(count)], -1.0) << "wrote past the end";
+      }
+}
+
 } // namespace

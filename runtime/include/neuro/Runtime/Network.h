@@ -334,8 +334,8 @@ private:
   /// projection `j` ([synapse rows][synapses], CSR order) and, when it gives
   /// the delays, their steps; blocks of sources `blocks` in parallel.
   bool initByKernel(size_t j, const std::vector<int64_t> &blocks,
-                    AlignedVector<double> &values, std::vector<int32_t> &steps,
-                    std::string &err);
+                    AlignedVector<double> &values,
+                    AlignedVector<int32_t> &steps, std::string &err);
   void planDeliveryParts(size_t j);
   /// The last step of building stored projection `j`, its synapses grouped
   /// by delay: delivery parts, the indices by target and by source its

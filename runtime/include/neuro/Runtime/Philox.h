@@ -141,6 +141,12 @@ void philoxUniformPairs(uint64_t seed, uint32_t stream, uint64_t first,
                         int64_t count, uint64_t block, double *firstOut,
                         double *secondOut);
 
+/// Draws `first` .. `first` + `count` - 1 of `entity` in `stream`, in order
+/// (PhiloxStream::uniformAt of each), several blocks at once with SIMD where
+/// the CPU has it (runtime/lib/PhiloxBatch.cpp).
+void philoxUniforms(uint64_t seed, uint32_t stream, uint64_t entity,
+                    uint64_t first, int64_t count, double *out);
+
 } // namespace neuro::rt
 
 #endif // NEURO_RUNTIME_PHILOX_H
