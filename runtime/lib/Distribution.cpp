@@ -303,6 +303,16 @@ void Distribution::flush(Network &net, Recorder &recorder) {
   record(net, recorder);
 }
 
+void Distribution::exchangeSteps(Network &net, Recorder &recorder,
+                                 int64_t first, int64_t end) {
+  pending.clear();
+  for (int64_t s = first; s < end; ++s)
+    pending.push_back(s);
+  if (!pending.empty())
+    exchangeSpikes(net);
+  record(net, recorder);
+}
+
 void Distribution::record(Network &net, Recorder &recorder) {
   for (int64_t s : exchanged)
     for (size_t p = 0; p < net.pops.size(); ++p)

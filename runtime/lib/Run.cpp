@@ -432,11 +432,6 @@ bool applyOptions(ModelSpec &spec, const RunOptions &options,
     err = "--duration: " + err;
     return false;
   }
-  Comm *comm = options.processes;
-  if (comm && comm->distributed() && options.attach) {
-    err = "the GPU backend does not run over several processes";
-    return false;
-  }
   return true;
 }
 

@@ -149,16 +149,16 @@ bool Simulator::setBackend(const BackendFactory &make, std::string &err) {
     backend = std::make_unique<CpuBackend>(net, recorder);
     return true;
   }
-  if (dist) {
-    err = "the GPU backend does not run over several processes";
-    return false;
-  }
   // A backend starts from the rows the kernels take.
   if (net.kernelStale)
     net.pushKernelRows();
   std::unique_ptr<Backend> next =
       make(BackendContext{net, recorder, stepIndex}, err);
-  if (!next)
+  // Over several processes, all run on the backend or none does.
+  bool ok = next != nullptr;
+  if (dist)
+    ok = comm->agree(ok, err);
+  if (!ok)
     return false;
   backend = std::move(next);
   return true;

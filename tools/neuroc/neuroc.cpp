@@ -113,7 +113,8 @@ the --chip ones): the program runs on the GPU, or on the CPU with
 instead, and its header next to it (<library name>.h).
 
 --target=cuda runs the steps on the first NVIDIA GPU (the network is built
-on the host, then copied); --target=cuda-emulated runs the same GPU kernels
+on the host, then copied; under mpirun, GPU local rank mod GPUs of each
+process); --target=cuda-emulated runs the same GPU kernels
 and device step loop on the CPU, one thread (to check the GPU path without
 a GPU).
 run keeps compiled kernels in $NEURO_CACHE_DIR (default ~/.cache/neuro)

@@ -10,6 +10,7 @@
 #include "cuda/Backend.h"
 #include "neuro/Runtime/Kernels.h"
 
+#include "neuro/Runtime/Distribution.h"
 #include "neuro/Runtime/Simulator.h"
 
 #include <algorithm>
@@ -61,21 +62,64 @@ DeviceBackend::attach(const BackendContext &context,
             "' is procedural (kept as its rule), which runs on the CPU only";
       return nullptr;
     }
+  std::string blocker = distributedBlocker(context.net, options);
+  if (!blocker.empty()) {
+    err = blocker;
+    return nullptr;
+  }
   std::unique_ptr<DeviceBackend> backend(
       new DeviceBackend(context, std::move(device), options));
-  if (!backend->upload(context.step, err))
+  if (context.net.dist)
+    backend->dev = holdFailures(std::move(backend->dev), backend->heldFailure);
+  if (!backend->upload(context.step, err) ||
+      !backend->agreeOnFailures(true, err))
     return nullptr;
   return backend;
+}
+
+std::string DeviceBackend::distributedBlocker(const Network &net,
+                                              const DeviceOptions &options) {
+  if (!net.dist)
+    return "";
+  const ModelSpec &model = net.model;
+  std::string over = "over several processes the GPU backend ";
+  for (const ProjectionSpec &spec : model.projections)
+    if (spec.readsSource || !spec.modulators.empty())
+      return "projection '" + spec.name + "' reads " +
+             (spec.readsSource ? "the state of its source neurons"
+                               : "a modulator (a mean over a population)") +
+             ", which live on other processes: " + over +
+             "does not exchange state rows (the CPU does)";
+  if (options.delivery == DeviceOptions::Delivery::Pull)
+    return "NEURO_GPU_DELIVERY=pull reads every source neuron's spike flag, "
+           "and " +
+           over + "keeps only its own neurons' flags: use push";
+  return "";
+}
+
+bool DeviceBackend::agreeOnFailures(bool ok, std::string &err) {
+  if (!network.dist)
+    return ok;
+  if (ok && !heldFailure.empty()) {
+    ok = false;
+    err = heldFailure;
+  }
+  return network.dist->comm.agree(ok, err);
 }
 
 std::optional<std::string>
 DeviceBackend::install(Simulator &sim, std::unique_ptr<Device> device,
                        const DeviceOptions &options, std::string &err) {
-  if (!device)
-    return std::nullopt;
-  std::string name = device->name();
+  // Without a device the Simulator still hears of it: over several
+  // processes all agree there whether every one has its backend.
+  std::string name = device ? device->name() : "";
+  std::string why = err;
   auto make = [&](const BackendContext &context,
                   std::string &e) -> std::unique_ptr<Backend> {
+    if (!device) {
+      e = why;
+      return nullptr;
+    }
     return attach(context, std::move(device), options, e);
   };
   if (!sim.setBackend(make, err))
@@ -103,6 +147,10 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
   for (const Network::Projection &p : network.projs)
     for (int64_t d : p.delays)
       maxDelay = std::max(maxDelay, d);
+  // Over several processes a batch ends before the spikes of its first
+  // step are delivered anywhere.
+  if (network.dist)
+    batch = std::clamp<int64_t>(network.dist->interval(), 1, batch);
   ringDepth = maxDelay + 1 + batch;
   if (!uploadPopulations(err))
     return false;
@@ -127,9 +175,10 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
     dr.sampleValues =
         int64_t(model.stateRecords[r].rows.size()) * (rr.end - rr.begin);
     int64_t bytes = batch * dr.sampleValues * recordBytes(r);
-    // Without room on the device, the monitor copies back per sample.
+    // Without room on the device, the monitor copies back per sample; so
+    // do all over several processes, where samples are gathered to rank 0.
     std::string full;
-    if (bytes > 0 && bytes <= stagingBytes &&
+    if (bytes > 0 && bytes <= stagingBytes && !network.dist &&
         !dev->alloc(size_t(bytes), dr.staging, full))
       dr.staging = 0;
   }
@@ -148,7 +197,10 @@ bool DeviceBackend::sampleState(size_t r, int64_t k, std::string &err) {
     if (rec.projection >= 0 ? !fetchSynapses(size_t(rec.projection), err)
                             : !fetchState(size_t(rec.population), err))
       return false;
-    recorder.sample(r, k);
+    if (network.dist)
+      network.dist->sample(network, recorder, r, k);
+    else
+      recorder.sample(r, k);
     return true;
   }
   DeviceRecording &dr = recs[r];
@@ -274,7 +326,7 @@ bool DeviceBackend::deliverPost(int64_t k, std::string &err) {
 bool DeviceBackend::monitor(int64_t k, std::string &err) {
   // (5) the spikes of a whole batch of steps come back at once.
   stepsDone = k + 1;
-  if (stepsDone - batchStart >= batch)
+  if (stepsDone > batchStart && stepsDone - batchStart >= batch)
     return fetchSpikes(stepsDone, err) && fetchRecordings(err);
   return true;
 }
@@ -304,58 +356,111 @@ bool DeviceBackend::fetchRecordings(std::string &err) {
   return true;
 }
 
-bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
-  const ModelSpec &model = network.model;
+bool DeviceBackend::downloadLists(size_t p, int64_t end,
+                                  std::vector<std::vector<int32_t>> &lists,
+                                  std::string &err) {
+  const PopulationSpec &spec = network.model.populations[p];
+  DevicePopulation &d = pops[p];
   std::vector<int32_t> counts(static_cast<size_t>(ringDepth));
-  std::vector<int32_t> window;
-  for (size_t p = 0; p < pops.size(); ++p) {
-    const PopulationSpec &spec = model.populations[p];
-    DevicePopulation &d = pops[p];
-    if (!dev->download(counts.data(), d.counts, counts.size() * sizeof(int32_t),
-                       err))
+  if (!dev->download(counts.data(), d.counts, counts.size() * sizeof(int32_t),
+                     err))
+    return false;
+  // The batch's lists in one or two copies (the ring may wrap): the first
+  // `widest` entries of each slot, `widest` the largest count.
+  int64_t steps = end - batchStart;
+  int64_t first = batchStart % ringDepth;
+  int64_t before = std::min(steps, ringDepth - first);
+  int32_t widest = 0;
+  for (int64_t s = batchStart; s < end; ++s) {
+    int32_t n = counts[size_t(s % ringDepth)];
+    if (n < 0 || n > spec.size) {
+      err = "the GPU counted " + std::to_string(n) + " spikes of '" +
+            spec.name + "' in step " + std::to_string(s);
       return false;
-    // The batch's lists in one or two copies (the ring may wrap): the
-    // first `widest` entries of each slot, `widest` the largest count.
-    int64_t steps = end - batchStart;
-    int64_t first = batchStart % ringDepth;
-    int64_t before = std::min(steps, ringDepth - first);
-    int32_t widest = 0;
-    for (int64_t s = batchStart; s < end; ++s) {
-      int32_t n = counts[size_t(s % ringDepth)];
-      if (n < 0 || n > spec.size) {
-        err = "the GPU counted " + std::to_string(n) + " spikes of '" +
-              spec.name + "' in step " + std::to_string(s);
-        return false;
-      }
-      widest = std::max(widest, n);
     }
-    size_t width = size_t(widest) * sizeof(int32_t);
-    size_t pitch = size_t(spec.size) * sizeof(int32_t);
-    window.resize(size_t(steps * widest));
-    if (!dev->downloadRows(window.data(), width, listOf(p, first), pitch, width,
-                           size_t(before), err) ||
-        !dev->downloadRows(window.data() + before * widest, width, d.lists,
-                           pitch, width, size_t(steps - before), err))
+    widest = std::max(widest, n);
+  }
+  size_t width = size_t(widest) * sizeof(int32_t);
+  size_t pitch = size_t(spec.size) * sizeof(int32_t);
+  std::vector<int32_t> window(static_cast<size_t>(steps * widest));
+  if (!dev->downloadRows(window.data(), width, listOf(p, first), pitch, width,
+                         size_t(before), err) ||
+      !dev->downloadRows(window.data() + before * widest, width, d.lists, pitch,
+                         width, size_t(steps - before), err))
+    return false;
+  lists.resize(size_t(steps));
+  for (int64_t s = batchStart; s < end; ++s) {
+    std::vector<int32_t> &list = lists[size_t(s - batchStart)];
+    const int32_t *from = window.data() + (s - batchStart) * widest;
+    list.assign(from, from + counts[size_t(s % ringDepth)]);
+    // The lists of step kernels are in neuron order as on the CPU; those
+    // of generators are the host's.
+    if (!std::is_sorted(list.begin(), list.end())) {
+      err = "the spike list of '" + spec.name + "' in step " +
+            std::to_string(s) + " is not in neuron order";
       return false;
-    for (int64_t s = batchStart; s < end; ++s) {
-      int64_t slot = s % ringDepth;
-      std::vector<int32_t> &list = d.recent[size_t(slot)];
-      int32_t n = counts[size_t(slot)];
-      list.assign(window.data() + (s - batchStart) * widest,
-                  window.data() + (s - batchStart) * widest + n);
-      // The lists of step kernels are in neuron order as on the CPU;
-      // those of generators are the host's.
-      if (!std::is_sorted(list.begin(), list.end())) {
-        err = "the spike list of '" + spec.name + "' in step " +
-              std::to_string(s) + " is not in neuron order";
-        return false;
-      }
-      recorder.addSpikes(p, s, list);
-      if (!d.outDegree.empty())
-        for (int32_t i : list)
-          eventsFetched += d.outDegree[size_t(i)];
     }
   }
+  return true;
+}
+
+void DeviceBackend::keepList(size_t p, int64_t s,
+                             const std::vector<int32_t> &list) {
+  DevicePopulation &d = pops[p];
+  d.recent[size_t(s % ringDepth)] = list;
+  if (!d.outDegree.empty())
+    for (int32_t i : list)
+      eventsFetched += d.outDegree[size_t(i)];
+}
+
+bool DeviceBackend::fetchSpikes(int64_t end, std::string &err) {
+  if (network.dist)
+    return exchangeSpikes(end, err);
+  std::vector<std::vector<int32_t>> lists;
+  for (size_t p = 0; p < pops.size(); ++p) {
+    if (!downloadLists(p, end, lists, err))
+      return false;
+    for (int64_t s = batchStart; s < end; ++s) {
+      const std::vector<int32_t> &list = lists[size_t(s - batchStart)];
+      recorder.addSpikes(p, s, list);
+      keepList(p, s, list);
+    }
+  }
+  batchStart = end;
+  return true;
+}
+
+bool DeviceBackend::exchangeSpikes(int64_t end, std::string &err) {
+  const ModelSpec &model = network.model;
+  // This process's lists into the host's rings (generators' are there),
+  // and every process learns of any failure before the exchange.
+  std::vector<std::vector<int32_t>> lists;
+  bool ok = true;
+  for (size_t p = 0; p < pops.size() && ok; ++p) {
+    if (model.populations[p].generator)
+      continue;
+    ok = downloadLists(p, end, lists, err);
+    for (int64_t s = batchStart; s < end && ok; ++s)
+      network.pops[p].ring.beginPush(s).swap(lists[size_t(s - batchStart)]);
+  }
+  if (!agreeOnFailures(ok, err))
+    return false;
+  // Whole lists in the rings, and to the recorder; then up into their ring
+  // slots on the device, which deliveries read from D steps on.
+  network.dist->exchangeSteps(network, recorder, batchStart, end);
+  for (size_t p = 0; p < pops.size(); ++p)
+    for (int64_t s = batchStart; s < end; ++s) {
+      const std::vector<int32_t> &list = network.pops[p].ring.at(s);
+      keepList(p, s, list);
+      int32_t n = int32_t(list.size());
+      int64_t slot = s % ringDepth;
+      if (model.populations[p].generator)
+        continue;
+      if ((n > 0 && !dev->upload(listOf(p, slot), list.data(),
+                                 list.size() * sizeof(int32_t), err)) ||
+          !dev->upload(countOf(p, slot), &n, sizeof n, err))
+        return false;
+    }
   batchStart = end;
   return true;
 }
@@ -390,6 +495,7 @@ bool DeviceBackend::fetchSynapses(size_t j, std::string &err) {
 }
 
 bool DeviceBackend::sync(std::string &err) {
+  // Over several processes every process syncs in the same steps.
   if (stepsDone > batchStart && !fetchSpikes(stepsDone, err))
     return false;
   if (!fetchRecordings(err))
@@ -402,5 +508,5 @@ bool DeviceBackend::sync(std::string &err) {
   for (size_t j = 0; j < projs.size(); ++j)
     if (network.model.projections[j].synapsesWritten && !fetchSynapses(j, err))
       return false;
-  return dev->finish(err);
+  return dev->finish(err) && agreeOnFailures(true, err);
 }

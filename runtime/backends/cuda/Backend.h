@@ -39,6 +39,17 @@
 //     comes back with the batch's spikes; a monitor whose B samples would
 //     take more than 256 MiB copies its rows back in each sample.
 //
+// Over several processes (one GPU each, docs/distributed.md) the step
+// kernels integrate the process's neurons only, so a step's lists hold its
+// own spikes, which resets and `on post` need. A batch is at most the
+// exchange interval D, the shortest delay: at its end the own lists come
+// back, are exchanged as on the CPU (Distribution::exchangeSteps) and go
+// up again whole into their ring slots, which deliveries read no earlier
+// than D steps later. With a delay of 0 each step's lists are exchanged
+// right after the step kernels. State monitors copy back in each sample and are
+// gathered to rank 0. A failure of the device is held (holdFailures) until
+// the next exchange, where every process learns of it and all stop.
+//
 // Parameters that follow a table in time are set on the host and uploaded
 // in the steps they change; the modulators of a synapse (means of
 // population rows) are computed on the host from rows copied back before
@@ -148,8 +159,26 @@ private:
   bool findDeliveries(std::string &err);
   /// The spike lists and counts of ring slot `slot` from its flags.
   bool compactSpikes(int64_t slot, std::string &err);
-  /// Brings the spikes of steps [batchStart, end) back.
+  /// Brings the spikes of steps [batchStart, end) back (over several
+  /// processes, exchanges them and puts the whole lists up).
   bool fetchSpikes(int64_t end, std::string &err);
+  /// The lists of population `p` in steps [batchStart, end), from the
+  /// device.
+  bool downloadLists(size_t p, int64_t end,
+                     std::vector<std::vector<int32_t>> &lists,
+                     std::string &err);
+  /// Spike list `list` of population `p` in step `s`, whole: kept for the
+  /// count of events in flight and counted.
+  void keepList(size_t p, int64_t s, const std::vector<int32_t> &list);
+  /// fetchSpikes over several processes.
+  bool exchangeSpikes(int64_t end, std::string &err);
+  /// Over several processes: whether every process is `ok` and none holds
+  /// a failure of its device (false on all, with the first one's message,
+  /// when one does). Collective. `ok` with one process.
+  bool agreeOnFailures(bool ok, std::string &err);
+  /// What a distributed run on the GPU cannot do ("" if nothing).
+  static std::string distributedBlocker(const Network &net,
+                                        const DeviceOptions &options);
   /// The events of fetched spikes not yet delivered by step `end`.
   int64_t eventsInFlight(int64_t end) const;
   /// Brings the staged samples of state monitors back.
@@ -311,6 +340,9 @@ private:
   int64_t eventsBefore = 0, eventsFetched = 0;
   int64_t stepsDone = 0;
   int64_t launchCount = 0;
+  /// Over several processes, the first failure of the device, held until
+  /// the next exchange.
+  std::string heldFailure;
 };
 
 } // namespace neuro::rt::cuda

@@ -3,6 +3,7 @@
 #include "cuda/Device.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 
@@ -275,17 +276,107 @@ private:
 
 } // namespace
 
+/// This process's place among the processes MPI started on its machine
+/// (OpenMPI, MPICH or Slurm), 0 when none started it.
+static int localRank() {
+  for (const char *name :
+       {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"})
+    if (const char *value = std::getenv(name)) {
+      char *end = nullptr;
+      long rank = std::strtol(value, &end, 10);
+      if (end != value && *end == '\0' && rank >= 0)
+        return int(rank);
+    }
+  return 0;
+}
+
 std::unique_ptr<Device>
 neuro::rt::cuda::openCudaDevice(const std::vector<PtxImage> &images,
                                 std::string &err) {
   const Driver *driver = Driver::load(err);
   if (!driver)
     return nullptr;
-  auto device =
-      std::make_unique<CudaDevice>(*driver, driver->devices().front());
+  // One GPU per process where the machine has several.
+  const std::vector<DeviceInfo> &found = driver->devices();
+  auto device = std::make_unique<CudaDevice>(
+      *driver, found[size_t(localRank()) % found.size()]);
   if (!device->open(images, err))
     return nullptr;
   return device;
+}
+
+namespace {
+
+/// A device whose first failure is held (holdFailures).
+class HeldDevice final : public Device {
+public:
+  HeldDevice(std::unique_ptr<Device> device, std::string &failure)
+      : inner(std::move(device)), failure(failure) {}
+
+  std::string name() const override { return inner->name(); }
+  bool alloc(size_t bytes, CUdeviceptr &ptr, std::string &) override {
+    return held([&](std::string &e) { return inner->alloc(bytes, ptr, e); });
+  }
+  bool upload(CUdeviceptr dst, const void *src, size_t bytes,
+              std::string &) override {
+    return held(
+        [&](std::string &e) { return inner->upload(dst, src, bytes, e); });
+  }
+  bool download(void *dst, CUdeviceptr src, size_t bytes,
+                std::string &) override {
+    return held(
+        [&](std::string &e) { return inner->download(dst, src, bytes, e); });
+  }
+  bool copy(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+            std::string &) override {
+    return held(
+        [&](std::string &e) { return inner->copy(dst, src, bytes, e); });
+  }
+  bool downloadRows(void *dst, size_t dstPitch, CUdeviceptr src,
+                    size_t srcPitch, size_t width, size_t rows,
+                    std::string &) override {
+    return held([&](std::string &e) {
+      return inner->downloadRows(dst, dstPitch, src, srcPitch, width, rows, e);
+    });
+  }
+  bool zero(CUdeviceptr dst, size_t bytes, std::string &) override {
+    return held([&](std::string &e) { return inner->zero(dst, bytes, e); });
+  }
+  bool hasKernel(const std::string &kernel) override {
+    return inner->hasKernel(kernel);
+  }
+  bool launch(const std::string &kernel, int64_t work, KernelArgs &args,
+              std::string &, Grid grid, int64_t groups,
+              int64_t members) override {
+    return held([&](std::string &e) {
+      return inner->launch(kernel, work, args, e, grid, groups, members);
+    });
+  }
+  bool finish(std::string &) override {
+    return held([&](std::string &e) { return inner->finish(e); });
+  }
+
+private:
+  /// Runs `call` unless a failure is held; keeps its failure.
+  template <typename Call> bool held(Call &&call) {
+    if (!failure.empty())
+      return true;
+    std::string e;
+    if (!call(e))
+      failure = e.empty() ? "the GPU failed" : e;
+    return true;
+  }
+
+  std::unique_ptr<Device> inner;
+  std::string &failure;
+};
+
+} // namespace
+
+std::unique_ptr<Device>
+neuro::rt::cuda::holdFailures(std::unique_ptr<Device> device,
+                              std::string &failure) {
+  return std::make_unique<HeldDevice>(std::move(device), failure);
 }
 
 std::unique_ptr<Device> neuro::rt::cuda::hostDevice(

@@ -70,11 +70,23 @@ struct PtxImage {
   std::string ptx;
 };
 
-/// GPU 0 of the CUDA driver with the kernels of `images`, or null with the
+/// A GPU of the CUDA driver with the kernels of `images`, or null with the
 /// reason (no driver, no image the device can run, a PTX the driver
-/// rejects).
+/// rejects). The GPU is number `local rank mod GPUs`, the local rank the
+/// process's place among those MPI started on this machine
+/// (OMPI_COMM_WORLD_LOCAL_RANK, MPI_LOCALRANKID or SLURM_LOCALID; 0
+/// without MPI): one GPU per process where the machine has several.
 std::unique_ptr<Device> openCudaDevice(const std::vector<PtxImage> &images,
                                        std::string &err);
+
+/// `device`, whose first failure is held: that call and every one after it
+/// return true and do nothing, and `failure` (which must outlive the
+/// device) keeps the message. Over several processes a process whose GPU
+/// fails cannot stop at once, the others waiting for it in the next
+/// exchange: it goes on to that exchange, where every process learns of
+/// the failure and all stop.
+std::unique_ptr<Device> holdFailures(std::unique_ptr<Device> device,
+                                     std::string &failure);
 
 /// A kernel compiled for the host, taking the launch parameters packed as
 /// KernelArgs::pointers() gives them.

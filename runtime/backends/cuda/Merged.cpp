@@ -103,8 +103,10 @@ std::vector<int64_t> DeviceBackend::memberRow(KernelKind kind,
     if (kind == KernelKind::Step) {
       put(NEURO_GPU_MERGED_STEP_STATE, {d.stateAt, 0, rows, n});
       put(NEURO_GPU_MERGED_STEP_FLAGS, {d.ringAt, n, n});
-      put(NEURO_GPU_MERGED_STEP_BEGIN, {0});
-      put(NEURO_GPU_MERGED_STEP_END, {n});
+      // Over several processes, this process's neurons only.
+      auto [begin, end] = network.owned(owner);
+      put(NEURO_GPU_MERGED_STEP_BEGIN, {begin});
+      put(NEURO_GPU_MERGED_STEP_END, {end});
     } else {
       put(NEURO_GPU_MERGED_RESET_SPIKES, {d.ringAt, n, n});
       put(NEURO_GPU_MERGED_RESET_STATE, {d.stateAt, 0, rows, n});

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "cuda/Backend.h"
+#include "neuro/Runtime/Distribution.h"
 #include "neuro/Runtime/Kernels.h"
 
 #include <algorithm>
@@ -180,7 +181,11 @@ bool DeviceBackend::stepPopulations(int64_t k, std::string &err) {
     const PopulationSpec &spec = model.populations[p];
     DevicePopulation &d = pops[p];
     if (spec.generator) {
-      std::vector<int32_t> spikes;
+      // Over several processes the host's ring keeps them for the
+      // recorder (every process draws them whole).
+      std::vector<int32_t> drawn;
+      std::vector<int32_t> &spikes =
+          network.dist ? network.pops[p].ring.beginPush(k) : drawn;
       network.generatorSpikes(p, k, spikes);
       int32_t n = int32_t(spikes.size());
       if (!dev->upload(listOf(p, slot), spikes.data(),
@@ -191,17 +196,29 @@ bool DeviceBackend::stepPopulations(int64_t k, std::string &err) {
     }
     if (d.step.empty())
       continue; // in a merged kernel
+    // Over several processes, this process's neurons only: the flags of
+    // the others stay 0, and the lists hold this process's spikes until
+    // they are exchanged (fetchSpikes).
+    auto [begin, end] = network.owned(p);
     KernelArgs a(NEURO_GPU_STEP_NUM_ARGS);
     a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
     a.buffer(flagsOf(p, slot), spec.size);
-    a.i64(k).i64(int64_t(model.seed)).i64(0).i64(spec.size);
-    if (!launch(d.step, spec.size, a, err))
+    a.i64(k).i64(int64_t(model.seed)).i64(begin).i64(end);
+    if (!launch(d.step, end - begin, a, err))
       return false;
   }
   for (const MergedGroup &group : mergedSteps)
     if (!launchMerged(group, k, 0, int64_t(group.owners.size()), err))
       return false;
-  return compactSpikes(slot, err);
+  if (!compactSpikes(slot, err))
+    return false;
+  // Over several processes with a delay of 0 the spikes of step k are
+  // exchanged now, before they are delivered; resets and `on post` then
+  // see every process's spikes, which touch only the mirrors of other
+  // processes' neurons (never read) and no synapse of this process.
+  if (network.dist && network.dist->interval() == 0)
+    return fetchSpikes(k + 1, err);
+  return true;
 }
 
 bool DeviceBackend::reset(int64_t k, std::string &err) {

@@ -121,6 +121,12 @@ public:
   void endStep(Network &net, Recorder &recorder, int64_t k);
   /// Exchanges every step not yet exchanged (the end of a run, a sync).
   void flush(Network &net, Recorder &recorder);
+  /// For a backend that keeps its spike lists elsewhere (a GPU): the
+  /// lists of steps [first, end) in the rings, of this rank's neurons,
+  /// exchanged now (whole in the rings afterwards), then to the recorder.
+  /// Collective.
+  void exchangeSteps(Network &net, Recorder &recorder, int64_t first,
+                     int64_t end);
   /// Population `p`'s rows were written here.
   void touch(size_t p) { stale[p] = true; }
   /// Before projection `j`'s kernels run: the rows they read of other

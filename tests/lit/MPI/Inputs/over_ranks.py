@@ -3,8 +3,11 @@ processes with 1 and 2 threads each, and compares every recording of each
 run with those of the run alone, byte for byte (same_recordings.py).
 
     over_ranks.py MPIRUN NEUROC OUTDIR MODEL [neuroc run options...]
+                  [-- options of the runs under mpirun only]
 
-MPIRUN is the launcher with its options, as one argument. Prints one line
+MPIRUN is the launcher with its options, as one argument. Options after
+`--` (such as --target=cuda-emulated) go to the runs under mpirun, not to
+the run alone they are compared with. Prints one line
 per run, "np K threads T: same: N files (...)", or what differs; exits 1
 when a run fails or differs.
 """
@@ -25,6 +28,10 @@ def run(cmd):
 def main():
     mpirun, neuroc, outdir, model = sys.argv[1:5]
     options = sys.argv[5:]
+    ranked = []
+    if "--" in options:
+        at = options.index("--")
+        options, ranked = options[:at], options[at + 1:]
     alone = os.path.join(outdir, "alone")
     if not run([neuroc, "run", "--threads", "1", "-o", alone, model] + options):
         return 1
@@ -34,7 +41,7 @@ def main():
             out = os.path.join(outdir, f"np{ranks}_t{threads}")
             cmd = mpirun.split() + ["-np", str(ranks), neuroc, "run",
                                     "--threads", str(threads), "-o", out,
-                                    model] + options
+                                    model] + options + ranked
             if not run(cmd):
                 bad += 1
                 continue
