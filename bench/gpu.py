@@ -33,6 +33,11 @@ status 2, having measured nothing. Then:
   repro    CUBA 4,000 twice on the GPU with each delivery strategy: whether
            the two runs write the same files, and whether they are the
            CPU's (pulled deliveries add in the CPU's order);
+  ranks    where `mpirun` is found: CUBA 4,000 and the microcircuit (those
+           built) under `mpirun -np K`, one GPU per process (K the GPUs
+           nvidia-smi lists, at least 2; processes share a GPU when there
+           are fewer), against one process on one GPU: spike counts within
+           the bound of `checks`, wall times, time communicating;
   targets  issue #25's targets against what was measured: the
            microcircuit's real-time factor in double (at most 0.6) and single
            precision (at most 0.3), CUBA 4,000 against one CPU core, the
@@ -175,8 +180,9 @@ def build(args):
           f"{len(manifest['benches'])} benchmarks into {args.dir}")
 
 
-def execute(program, target, out, duration, timeout, env=None):
-    cmd = [program, "--json", "--target", target, "-o", out]
+def execute(program, target, out, duration, timeout, env=None,
+            launcher=()):
+    cmd = list(launcher) + [program, "--json", "--target", target, "-o", out]
     if target == "cpu":
         cmd += ["--threads", "1"]
     if duration:
@@ -377,6 +383,58 @@ def run_benches(args, benches, tmp, lines):
     return results, failed
 
 
+def gpu_count():
+    try:
+        listed = subprocess.run(["nvidia-smi", "-L"], capture_output=True,
+                                text=True).stdout
+    except OSError:
+        return 0
+    return sum(line.startswith("GPU ") for line in listed.splitlines())
+
+
+def run_ranks(args, benches, tmp, lines):
+    """CUBA and the microcircuit over K processes with a GPU each, against
+    one process on one GPU; the number of failures."""
+    import shutil
+    mpirun = shutil.which("mpirun")
+    chosen = [b for b in benches if b["name"] in ("cuba", "microcircuit")]
+    if not mpirun or not chosen:
+        if chosen:
+            lines += ["", "No mpirun: the runs over several processes were "
+                      "not measured.", ""]
+        return 0
+    ranks = max(2, gpu_count())
+    launcher = [mpirun, "--oversubscribe", "--allow-run-as-root", "-np",
+                str(ranks)]
+    lines += ["", f"Over {ranks} processes, a GPU each ({gpu_count()} "
+              "GPUs here):", "",
+              "| model | population | 1 GPU spikes | spikes | bound | rate "
+              "| 1 GPU sim (s) | sim (s) | communicating (s) |",
+              "|---|---|---|---|---|---|---|---|---|"]
+    failed = 0
+    for b in chosen:
+        program = os.path.join(args.dir, b["name"])
+        one, err = execute(program, "cuda", os.path.join(
+            tmp, b["name"] + "-1gpu"), b["duration"], args.timeout)
+        many, err2 = (None, None) if err else execute(
+            program, "cuda", os.path.join(tmp, b["name"] + "-ranks"),
+            b["duration"], args.timeout, launcher=launcher)
+        if err or err2:
+            lines.append(f"| {b['name']} | — | failed: {err or err2} |")
+            failed += 1
+            continue
+        for pop, mine in one["populations"].items():
+            a, c = mine["spikes"], many["populations"][pop]["spikes"]
+            bound = max(0.05 * a, 4 * math.sqrt(max(a, 1)))
+            ok = abs(a - c) <= bound
+            failed += not ok
+            lines.append(
+                f"| {b['name']} | {pop} | {a} | {c} | {bound:.0f} | "
+                f"{'ok' if ok else 'FAIL'} | {one['t_sim_s']:.3f} | "
+                f"{many['t_sim_s']:.3f} | {many.get('t_comm_s', 0):.3f} |")
+    return failed
+
+
 def run_repro(args, names, tmp, lines):
     """CUBA twice on the GPU per delivery strategy: are the runs' files
     the same, and the CPU's? The number of failures (pulled runs must be
@@ -443,6 +501,7 @@ def run(args):
     failed += run_dense(args, chosen("dense"), tmp, lines)
     results, f = run_benches(args, chosen("benches"), tmp, lines)
     failed += f
+    failed += run_ranks(args, chosen("benches"), tmp, lines)
     names = {e["name"] for part in ("checks", "benches")
              for e in chosen(part)}
     failed += run_repro(args, names, tmp, lines)
