@@ -216,6 +216,89 @@ void Comm::alltoallv(const void *send, const std::vector<int64_t> &sendCounts,
 #endif
 }
 
+struct Comm::Request::State {
+#ifdef NEURO_HAVE_MPI
+  MPI_Request request = MPI_REQUEST_NULL;
+  // What MPI reads until the collective is done.
+  std::vector<int> sendCounts, sendDispls, recvCounts, recvDispls;
+#endif
+};
+
+Comm::Request::Request() = default;
+Comm::Request::~Request() = default;
+Comm::Request::Request(Request &&other) noexcept = default;
+Comm::Request &Comm::Request::operator=(Request &&other) noexcept = default;
+
+bool Comm::Request::active() const { return state != nullptr; }
+
+Comm::Request Comm::startAllgatherv(const void *local, void *out,
+                                    const std::vector<int64_t> &counts,
+                                    int bytes) {
+  Request done;
+  if (!distributed()) {
+    allgatherv(local, out, counts, bytes);
+    return done;
+  }
+#ifdef NEURO_HAVE_MPI
+  Timer t(commSeconds);
+  done.state = std::make_unique<Request::State>();
+  Request::State &s = *done.state;
+  MPI_Datatype type = elementType(bytes);
+  s.recvCounts = narrowAll(counts);
+  s.recvDispls = prefix(counts);
+  MPI_Iallgatherv(local, s.recvCounts[size_t(rankIndex)], type, out,
+                  s.recvCounts.data(), s.recvDispls.data(), type,
+                  MPI_COMM_WORLD, &s.request);
+#endif
+  return done;
+}
+
+Comm::Request Comm::startAlltoallv(const void *send,
+                                   const std::vector<int64_t> &sendCounts,
+                                   void *recv,
+                                   const std::vector<int64_t> &recvCounts,
+                                   int bytes) {
+  Request done;
+  if (!distributed()) {
+    alltoallv(send, sendCounts, recv, recvCounts, bytes);
+    return done;
+  }
+#ifdef NEURO_HAVE_MPI
+  Timer t(commSeconds);
+  done.state = std::make_unique<Request::State>();
+  Request::State &s = *done.state;
+  MPI_Datatype type = elementType(bytes);
+  s.sendCounts = narrowAll(sendCounts);
+  s.sendDispls = prefix(sendCounts);
+  s.recvCounts = narrowAll(recvCounts);
+  s.recvDispls = prefix(recvCounts);
+  MPI_Ialltoallv(send, s.sendCounts.data(), s.sendDispls.data(), type, recv,
+                 s.recvCounts.data(), s.recvDispls.data(), type, MPI_COMM_WORLD,
+                 &s.request);
+#endif
+  return done;
+}
+
+void Comm::wait(Request &request) {
+  if (!request.state)
+    return;
+#ifdef NEURO_HAVE_MPI
+  Timer t(commSeconds);
+  MPI_Wait(&request.state->request, MPI_STATUS_IGNORE);
+#endif
+  request.state.reset();
+}
+
+void Comm::progress(Request &request) {
+  if (!request.state)
+    return;
+#ifdef NEURO_HAVE_MPI
+  Timer t(commSeconds);
+  int done = 0;
+  MPI_Test(&request.state->request, &done, MPI_STATUS_IGNORE);
+#endif
+}
+
 int64_t Comm::sum(int64_t value) {
 #ifdef NEURO_HAVE_MPI
   if (distributed()) {

@@ -18,8 +18,8 @@
 using namespace neuro::rt;
 
 Distribution::Distribution(Comm &comm, const ModelSpec &model,
-                           Exchange exchange)
-    : comm(comm), model(model), exchange(exchange) {
+                           Exchange exchange, bool overlap)
+    : comm(comm), model(model), overlap(overlap), exchange(exchange) {
   int ranks = comm.size();
   starts.resize(model.populations.size());
   for (size_t p = 0; p < model.populations.size(); ++p) {
@@ -41,6 +41,19 @@ bool Distribution::exchangeFromEnvironment(Exchange &out, std::string &err) {
   }
   err = "NEURO_MPI_EXCHANGE must be 'allgatherv' or 'alltoallv', not '" +
         std::string(v) + "'";
+  return false;
+}
+
+bool Distribution::overlapFromEnvironment(bool &out, std::string &err) {
+  out = true;
+  const char *v = std::getenv("NEURO_MPI_OVERLAP");
+  if (!v || !*v || std::strcmp(v, "1") == 0)
+    return true;
+  if (std::strcmp(v, "0") == 0) {
+    out = false;
+    return true;
+  }
+  err = "NEURO_MPI_OVERLAP must be 0 or 1, not '" + std::string(v) + "'";
   return false;
 }
 
@@ -213,14 +226,28 @@ void Distribution::finishRows(Network &net, size_t j) {
 
 void Distribution::finishBuild(Network &net, Recorder &recorder) {
   // Spikes travel every `interval` steps: the shortest delay anywhere.
+  // Spikes of generators are drawn on every process, never exchanged:
+  // their delays do not count.
   exchangeInterval = 100;
-  for (const Network::Projection &p : net.projs)
-    if (!p.delays.empty())
+  for (size_t j = 0; j < net.projs.size(); ++j) {
+    const Network::Projection &p = net.projs[j];
+    if (!p.delays.empty() &&
+        !model.populations[size_t(model.projections[j].src)].generator)
       exchangeInterval = std::min(exchangeInterval, p.delays.front());
+  }
   for (Network::Population &pop : net.pops)
     if (pop.ring.maxDelay() < exchangeInterval)
       pop.ring = DelayRing(exchangeInterval);
+  // Overlapped: the counts of an interval of D / 3 steps travel during the
+  // next interval and its spikes during the one after, arriving before any
+  // delivery needs them (D steps after the interval's first step).
+  overlapInterval = overlap ? exchangeInterval / 3 : 0;
+  spiking.clear();
+  for (size_t p = 0; p < model.populations.size(); ++p)
+    if (!model.populations[p].generator)
+      spiking.push_back(p);
   pending.clear();
+  flights.clear();
   exchanged.clear();
   if (exchange == Exchange::Alltoallv)
     planTargets(net);
@@ -289,10 +316,20 @@ void Distribution::afterIntegration(Network &net, int64_t k) {
 }
 
 void Distribution::endStep(Network &net, Recorder &recorder, int64_t k) {
-  if (exchangeInterval > 0) {
+  if (exchangeInterval > 0)
     pending.push_back(k);
-    if (int64_t(pending.size()) >= exchangeInterval)
-      exchangeSpikes(net);
+  if (overlapInterval > 0) {
+    if (int64_t(pending.size()) >= overlapInterval) {
+      advanceFlights(net);
+    } else {
+      for (Flight &f : flights) {
+        comm.progress(f.countsDone);
+        comm.progress(f.spikesDone);
+      }
+    }
+  } else if (exchangeInterval > 0 &&
+             int64_t(pending.size()) >= exchangeInterval) {
+    exchangeSpikes(net);
   }
   record(net, recorder);
 }
@@ -300,6 +337,8 @@ void Distribution::endStep(Network &net, Recorder &recorder, int64_t k) {
 void Distribution::flush(Network &net, Recorder &recorder) {
   if (!pending.empty())
     exchangeSpikes(net);
+  else
+    finishFlights(net);
   record(net, recorder);
 }
 
@@ -361,70 +400,125 @@ void Distribution::planTargets(const Network &net) {
   }
 }
 
-void Distribution::exchangeSpikes(Network &net) {
-  // Per pending step and population of neurons, this rank's spikes (to
-  // every rank, or to each those it needs); then every rank's, in rank
-  // order: ascending, as one process lists them.
-  std::vector<size_t> pops;
-  for (size_t p = 0; p < model.populations.size(); ++p)
-    if (!model.populations[p].generator)
-      pops.push_back(p);
-  size_t lists = pending.size() * pops.size();
+void Distribution::pack(Network &net, Flight &f) {
+  // Per step and population of neurons, this rank's spikes (to every
+  // rank, or to each those it needs); counts[q * lists + l]: the spikes of
+  // list l for rank q (toAll: q = 0).
   int ranks = comm.size();
   bool toAll = exchange == Exchange::Allgatherv;
-  // counts[q * lists + l]: the spikes of list l for rank q (toAll: q = 0).
+  size_t lists = f.steps.size() * spiking.size();
   size_t dests = toAll ? 1 : size_t(ranks);
-  std::vector<int64_t> counts(lists * dests, 0), sendTotals(dests, 0);
-  sendSpikes.clear();
+  f.counts.assign(lists * dests, 0);
+  f.sendTotals.assign(dests, 0);
+  f.send.clear();
   for (size_t q = 0; q < dests; ++q)
-    for (size_t s = 0, l = 0; s < pending.size(); ++s)
-      for (size_t p : pops) {
-        const std::vector<int32_t> &list = net.pops[p].ring.at(pending[s]);
+    for (size_t s = 0, l = 0; s < f.steps.size(); ++s)
+      for (size_t p : spiking) {
+        const std::vector<int32_t> &list = net.pops[p].ring.at(f.steps[s]);
         int64_t lo = begin(p);
-        size_t before = sendSpikes.size();
+        size_t before = f.send.size();
         for (int32_t i : list)
           if (toAll || wanted[p][size_t(i - lo) * size_t(ranks) + q])
-            sendSpikes.push_back(i);
-        counts[q * lists + l++] = int64_t(sendSpikes.size() - before);
-        sendTotals[q] += int64_t(sendSpikes.size() - before);
+            f.send.push_back(i);
+        f.counts[q * lists + l++] = int64_t(f.send.size() - before);
+        f.sendTotals[q] += int64_t(f.send.size() - before);
       }
-  std::vector<int64_t> allCounts(lists * size_t(ranks));
-  if (toAll)
-    comm.allgatherv(counts.data(), allCounts.data(),
-                    std::vector<int64_t>(size_t(ranks), int64_t(lists)),
-                    sizeof(int64_t));
+}
+
+void Distribution::startCounts(Flight &f) {
+  size_t lists = f.steps.size() * spiking.size();
+  std::vector<int64_t> per(size_t(comm.size()), int64_t(lists));
+  f.allCounts.resize(lists * size_t(comm.size()));
+  if (exchange == Exchange::Allgatherv)
+    f.countsDone = comm.startAllgatherv(f.counts.data(), f.allCounts.data(),
+                                        per, sizeof(int64_t));
   else
-    comm.alltoall(counts, allCounts, int64_t(lists));
-  std::vector<int64_t> totals(size_t(ranks), 0), offsets(size_t(ranks), 0);
-  for (int r = 0; r < ranks; ++r) {
+    f.countsDone = comm.startAlltoallv(f.counts.data(), per, f.allCounts.data(),
+                                       per, sizeof(int64_t));
+}
+
+void Distribution::startSpikes(Flight &f) {
+  comm.wait(f.countsDone);
+  int ranks = comm.size();
+  size_t lists = f.steps.size() * spiking.size();
+  f.totals.assign(size_t(ranks), 0);
+  for (int r = 0; r < ranks; ++r)
     for (size_t l = 0; l < lists; ++l)
-      totals[size_t(r)] += allCounts[size_t(r) * lists + l];
-    if (r > 0)
-      offsets[size_t(r)] = offsets[size_t(r) - 1] + totals[size_t(r) - 1];
-  }
-  recvSpikes.resize(size_t(offsets.back() + totals.back()));
-  if (toAll)
-    comm.allgatherv(sendSpikes.data(), recvSpikes.data(), totals,
-                    sizeof(int32_t));
+      f.totals[size_t(r)] += f.allCounts[size_t(r) * lists + l];
+  int64_t all = 0;
+  for (int64_t t : f.totals)
+    all += t;
+  f.recv.resize(size_t(all));
+  if (exchange == Exchange::Allgatherv)
+    f.spikesDone = comm.startAllgatherv(f.send.data(), f.recv.data(), f.totals,
+                                        sizeof(int32_t));
   else
-    comm.alltoallv(sendSpikes.data(), sendTotals, recvSpikes.data(), totals,
-                   sizeof(int32_t));
-  spikeBytes += int64_t(allCounts.size() * sizeof(int64_t) +
-                        recvSpikes.size() * sizeof(int32_t));
-  for (size_t s = 0, l = 0; s < pending.size(); ++s)
-    for (size_t p : pops) {
-      std::vector<int32_t> &list = net.pops[p].ring.modify(pending[s]);
+    f.spikesDone = comm.startAlltoallv(
+        f.send.data(), f.sendTotals, f.recv.data(), f.totals, sizeof(int32_t));
+}
+
+void Distribution::unpack(Network &net, Flight &f) {
+  // Every rank's lists, in rank order: ascending, as one process lists
+  // them.
+  comm.wait(f.spikesDone);
+  int ranks = comm.size();
+  size_t lists = f.steps.size() * spiking.size();
+  std::vector<int64_t> offsets(size_t(ranks), 0);
+  for (int r = 1; r < ranks; ++r)
+    offsets[size_t(r)] = offsets[size_t(r) - 1] + f.totals[size_t(r) - 1];
+  spikeBytes += int64_t(f.allCounts.size() * sizeof(int64_t) +
+                        f.recv.size() * sizeof(int32_t));
+  for (size_t s = 0, l = 0; s < f.steps.size(); ++s)
+    for (size_t p : spiking) {
+      std::vector<int32_t> &list = net.pops[p].ring.modify(f.steps[s]);
       list.clear();
       for (int r = 0; r < ranks; ++r) {
-        int64_t c = allCounts[size_t(r) * lists + l];
-        const int32_t *from = recvSpikes.data() + offsets[size_t(r)];
+        int64_t c = f.allCounts[size_t(r) * lists + l];
+        const int32_t *from = f.recv.data() + offsets[size_t(r)];
         list.insert(list.end(), from, from + c);
         offsets[size_t(r)] += c;
       }
       ++l;
     }
-  exchanged.insert(exchanged.end(), pending.begin(), pending.end());
+  exchanged.insert(exchanged.end(), f.steps.begin(), f.steps.end());
+}
+
+void Distribution::exchangeSpikes(Network &net) {
+  // What is under way first, then the pending steps, at once.
+  finishFlights(net);
+  Flight f;
+  f.steps = std::move(pending);
   pending.clear();
+  pack(net, f);
+  startCounts(f);
+  startSpikes(f);
+  unpack(net, f);
+}
+
+void Distribution::advanceFlights(Network &net) {
+  // At the end of interval m: the spikes of m - 2 arrive, those of m - 1
+  // (whose counts have arrived) set out, and the counts of m.
+  if (flights.size() == 2) {
+    unpack(net, flights.front());
+    flights.pop_front();
+  }
+  if (!flights.empty())
+    startSpikes(flights.back());
+  Flight f;
+  f.steps = std::move(pending);
+  pending.clear();
+  pack(net, f);
+  startCounts(f);
+  flights.push_back(std::move(f));
+}
+
+void Distribution::finishFlights(Network &net) {
+  for (Flight &f : flights) {
+    if (f.countsDone.active())
+      startSpikes(f);
+    unpack(net, f);
+  }
+  flights.clear();
 }
 
 void Distribution::prepare(Network &net, size_t j) {

@@ -213,6 +213,8 @@ struct Totals {
   /// all processes together.
   std::string exchange;
   int64_t exchangeBytes = 0;
+  /// Steps between overlapped exchanges (0: each exchange blocks).
+  int64_t overlapSteps = 0;
 
   /// Sums over the processes (collective); `eventsBefore` of this one.
   Totals(const Simulator &sim, int64_t eventsBefore) {
@@ -232,6 +234,7 @@ struct Totals {
     if (const Distribution *dist = sim.distribution()) {
       exchange = Distribution::name(dist->exchangeKind());
       exchangeBytes = comm->sum(dist->receivedBytes());
+      overlapSteps = dist->overlapped();
     }
   }
 };
@@ -312,6 +315,7 @@ void reportJson(std::ostream &os, const Report &r) {
      << ", \"exchange\": "
      << (r.totals.exchange.empty() ? "null" : jsonString(r.totals.exchange))
      << ", \"exchange_bytes\": " << r.totals.exchangeBytes
+     << ", \"exchange_overlap_steps\": " << r.totals.overlapSteps
      << ", \"synapse_bytes\": " << r.totals.bytes
      << ", \"build_threads\": " << sim.buildThreads()
      << ", \"build_synapses_per_s\": "
@@ -358,6 +362,10 @@ void reportText(std::ostream &os, const Report &r) {
   }
   if (r.totals.ranks > 1)
     os << "processes: " << r.totals.ranks << " (MPI, " << r.totals.exchange
+       << (r.totals.overlapSteps > 0
+               ? ", overlapped every " + std::to_string(r.totals.overlapSteps) +
+                     " steps"
+               : "")
        << "), " << format("%.3f", r.totals.tComm) << " s communicating\n";
   for (size_t i = 0; i < spec.populations.size(); ++i) {
     const PopulationSpec &p = spec.populations[i];

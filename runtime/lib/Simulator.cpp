@@ -83,13 +83,16 @@ bool Simulator::build(std::string &err) {
   simSeconds = 0;
   bool distributed = comm && comm->distributed();
   Distribution::Exchange exchange = Distribution::Exchange::Allgatherv;
+  bool overlap = true;
   bool ok = net.validate(err);
   if (ok && distributed) {
     err = Distribution::blocker(model);
-    ok = err.empty() && Distribution::exchangeFromEnvironment(exchange, err);
+    ok = err.empty() && Distribution::exchangeFromEnvironment(exchange, err) &&
+         Distribution::overlapFromEnvironment(overlap, err);
   }
-  dist = distributed ? std::make_unique<Distribution>(*comm, model, exchange)
-                     : nullptr;
+  dist = distributed
+             ? std::make_unique<Distribution>(*comm, model, exchange, overlap)
+             : nullptr;
   net.dist = dist.get();
   // The build runs on the threads of the steps, or all when automatic.
   numBuildThreads = numThreads;

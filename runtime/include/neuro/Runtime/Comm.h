@@ -17,6 +17,7 @@
 #define NEURO_RUNTIME_COMM_H
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,35 @@ public:
   /// `recv`, in rank order.
   void alltoallv(const void *send, const std::vector<int64_t> &sendCounts,
                  void *recv, const std::vector<int64_t> &recvCounts, int bytes);
+  /// A collective started by one of the calls below and not yet waited
+  /// for: its buffers and the vectors it was given may not change until
+  /// wait(). In a world of one it is done when started.
+  class Request {
+  public:
+    Request();
+    ~Request();
+    Request(Request &&other) noexcept;
+    Request &operator=(Request &&other) noexcept;
+    /// Started and not yet waited for.
+    bool active() const;
+
+  private:
+    friend class Comm;
+    struct State;
+    std::unique_ptr<State> state;
+  };
+  /// allgatherv, started (MPI_Iallgatherv).
+  Request startAllgatherv(const void *local, void *out,
+                          const std::vector<int64_t> &counts, int bytes);
+  /// alltoallv, started (MPI_Ialltoallv).
+  Request startAlltoallv(const void *send,
+                         const std::vector<int64_t> &sendCounts, void *recv,
+                         const std::vector<int64_t> &recvCounts, int bytes);
+  /// Until `request` is done (the time waiting counts as communicating).
+  void wait(Request &request);
+  /// Lets `request` advance (MPI_Test): MPI moves a started collective on
+  /// only inside its calls.
+  void progress(Request &request);
   int64_t sum(int64_t value);
   /// Element by element over the ranks: the sums of `local` over the
   /// ranks before this one into `before`, over every rank into `total`.

@@ -35,6 +35,7 @@
 #include "neuro/Runtime/Model.h"
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -50,7 +51,10 @@ public:
   /// to rank 0, which records (MPI_Alltoallv).
   enum class Exchange { Allgatherv, Alltoallv };
 
-  Distribution(Comm &comm, const ModelSpec &model, Exchange exchange);
+  /// `overlap`: spikes travel while the next steps run, where the
+  /// shortest delay allows (overlapped()).
+  Distribution(Comm &comm, const ModelSpec &model, Exchange exchange,
+               bool overlap = true);
 
   Comm &comm;
 
@@ -145,11 +149,41 @@ public:
   /// into `recorder`.
   void sample(Network &net, Recorder &recorder, size_t r, int64_t k);
 
+  /// Steps between the starts of two overlapped exchanges (0: each
+  /// exchange blocks, every interval() steps).
+  int64_t overlapped() const { return overlapInterval; }
+  /// Whether NEURO_MPI_OVERLAP lets exchanges overlap the steps (unset or
+  /// 1: yes; 0: no); false and `err` for another value.
+  static bool overlapFromEnvironment(bool &out, std::string &err);
+
 private:
+  /// An exchange of the spikes of some steps: what this rank sends (and to
+  /// whom), the counts of every list from every rank, what it receives,
+  /// and the collectives under way (counts, then spikes).
+  struct Flight {
+    std::vector<int64_t> steps;
+    std::vector<int32_t> send, recv;
+    std::vector<int64_t> counts, allCounts, sendTotals, totals;
+    Comm::Request countsDone, spikesDone;
+  };
   void exchangeRows(Network &net, size_t p);
   /// The spikes of the pending steps, from every rank, into every ring
-  /// (all of them, or with Alltoallv those this rank needs).
+  /// (all of them, or with Alltoallv those this rank needs), after those
+  /// under way; blocking.
   void exchangeSpikes(Network &net);
+  /// This rank's spikes of `f`'s steps, and their counts per list.
+  void pack(Network &net, Flight &f);
+  /// Starts the exchange of the counts.
+  void startCounts(Flight &f);
+  /// Once the counts are in: starts the exchange of the spikes.
+  void startSpikes(Flight &f);
+  /// Once the spikes are in: every rank's lists into the rings.
+  void unpack(Network &net, Flight &f);
+  /// Overlapped, at the end of an interval: the oldest exchange finishes,
+  /// the next sends its spikes, and the pending steps' counts set out.
+  void advanceFlights(Network &net);
+  /// Finishes every exchange under way, oldest first.
+  void finishFlights(Network &net);
   /// Alltoallv: which ranks need the spikes of each neuron this rank owns.
   void planTargets(const Network &net);
   /// The spikes of the exchanged steps to the recorder.
@@ -160,6 +194,12 @@ private:
   std::vector<std::vector<int64_t>> starts;
   std::vector<bool> stale;
   int64_t exchangeInterval = 1;
+  bool overlap = true;
+  int64_t overlapInterval = 0;
+  /// The populations whose spikes are exchanged (not generators).
+  std::vector<size_t> spiking;
+  /// Exchanges under way, oldest first (at most two).
+  std::deque<Flight> flights;
   /// Steps whose spikes are not exchanged yet, and those exchanged but not
   /// yet recorded.
   std::vector<int64_t> pending, exchanged;
@@ -168,7 +208,6 @@ private:
   std::vector<std::vector<int64_t>> recordedSynapses;
   std::vector<std::vector<int64_t>> gatheredSlots;
   std::vector<double> packed, gathered, sampleValues;
-  std::vector<int32_t> sendSpikes, recvSpikes;
   Exchange exchange;
   int64_t spikeBytes = 0;
   /// Alltoallv, by population: whether rank q needs the spikes of the
