@@ -239,9 +239,23 @@ bool Simulator::saveCheckpoint(const std::string &path,
     // The spike lists a delayed delivery may still read.
     int64_t keep = pop.longestDelay + 1;
     w.i64(keep);
+    std::vector<int32_t> whole;
     for (int64_t s = stepIndex - keep; s < stepIndex; ++s) {
       const std::vector<int32_t> &list = pop.ring.at(s);
-      w.vec(list.data(), list.size());
+      if (!over || !spec.driveInputs) {
+        w.vec(list.data(), list.size());
+        continue;
+      }
+      // A drive's inputs are drawn by the processes of their targets: each
+      // process's part, merged in neuron order as one process lists them.
+      std::vector<int64_t> counts = over->allgather(int64_t(list.size()));
+      int64_t all = 0;
+      for (int64_t c : counts)
+        all += c;
+      whole.resize(root ? size_t(all) : 0);
+      over->gatherv(list.data(), whole.data(), counts, sizeof(int32_t));
+      std::sort(whole.begin(), whole.end());
+      w.vec(whole.data(), whole.size());
     }
     w.u64(pop.nextSpikes.size());
     for (const auto &[step, i] : pop.nextSpikes) {

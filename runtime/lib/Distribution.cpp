@@ -226,8 +226,8 @@ void Distribution::finishRows(Network &net, size_t j) {
 
 void Distribution::finishBuild(Network &net, Recorder &recorder) {
   // Spikes travel every `interval` steps: the shortest delay anywhere.
-  // Spikes of generators are drawn on every process, never exchanged:
-  // their delays do not count.
+  // Spikes of generators never travel (every process draws them, a
+  // Poisson drive's for its own targets): their delays do not count.
   exchangeInterval = 100;
   for (size_t j = 0; j < net.projs.size(); ++j) {
     const Network::Projection &p = net.projs[j];
@@ -243,9 +243,12 @@ void Distribution::finishBuild(Network &net, Recorder &recorder) {
   // delivery needs them (D steps after the interval's first step).
   overlapInterval = overlap ? exchangeInterval / 3 : 0;
   spiking.clear();
+  drives.clear();
   for (size_t p = 0; p < model.populations.size(); ++p)
     if (!model.populations[p].generator)
       spiking.push_back(p);
+    else if (model.populations[p].driveInputs)
+      drives.push_back(p);
   pending.clear();
   flights.clear();
   exchanged.clear();
@@ -353,9 +356,15 @@ void Distribution::exchangeSteps(Network &net, Recorder &recorder,
 }
 
 void Distribution::record(Network &net, Recorder &recorder) {
-  for (int64_t s : exchanged)
+  // A drive's lists are this process's part: its inputs are counted from
+  // every process's counts instead (drives are not recorded).
+  for (const auto &[s, inputs] : exchanged) {
     for (size_t p = 0; p < net.pops.size(); ++p)
-      recorder.addSpikes(p, s, net.pops[p].ring.at(s));
+      if (!model.populations[p].driveInputs)
+        recorder.addSpikes(p, s, net.pops[p].ring.at(s));
+    for (size_t d = 0; d < drives.size(); ++d)
+      recorder.countSpikes(drives[d], inputs[d]);
+  }
   exchanged.clear();
 }
 
@@ -404,15 +413,18 @@ void Distribution::pack(Network &net, Flight &f) {
   // Per step and population of neurons, this rank's spikes (to every
   // rank, or to each those it needs); counts[q * lists + l]: the spikes of
   // list l for rank q (toAll: q = 0).
+  // Then, per step and Poisson drive, the inputs drawn here (each process
+  // draws its own targets'), which only travel as counts.
   int ranks = comm.size();
   bool toAll = exchange == Exchange::Allgatherv;
-  size_t lists = f.steps.size() * spiking.size();
+  size_t width = countsWidth(f);
   size_t dests = toAll ? 1 : size_t(ranks);
-  f.counts.assign(lists * dests, 0);
+  f.counts.assign(width * dests, 0);
   f.sendTotals.assign(dests, 0);
   f.send.clear();
-  for (size_t q = 0; q < dests; ++q)
-    for (size_t s = 0, l = 0; s < f.steps.size(); ++s)
+  for (size_t q = 0; q < dests; ++q) {
+    size_t l = 0;
+    for (size_t s = 0; s < f.steps.size(); ++s)
       for (size_t p : spiking) {
         const std::vector<int32_t> &list = net.pops[p].ring.at(f.steps[s]);
         int64_t lo = begin(p);
@@ -420,15 +432,24 @@ void Distribution::pack(Network &net, Flight &f) {
         for (int32_t i : list)
           if (toAll || wanted[p][size_t(i - lo) * size_t(ranks) + q])
             f.send.push_back(i);
-        f.counts[q * lists + l++] = int64_t(f.send.size() - before);
+        f.counts[q * width + l++] = int64_t(f.send.size() - before);
         f.sendTotals[q] += int64_t(f.send.size() - before);
       }
+    for (size_t s = 0; s < f.steps.size(); ++s)
+      for (size_t p : drives)
+        f.counts[q * width + l++] =
+            int64_t(net.pops[p].ring.at(f.steps[s]).size());
+  }
+}
+
+size_t Distribution::countsWidth(const Flight &f) const {
+  return f.steps.size() * (spiking.size() + drives.size());
 }
 
 void Distribution::startCounts(Flight &f) {
-  size_t lists = f.steps.size() * spiking.size();
-  std::vector<int64_t> per(size_t(comm.size()), int64_t(lists));
-  f.allCounts.resize(lists * size_t(comm.size()));
+  size_t width = countsWidth(f);
+  std::vector<int64_t> per(size_t(comm.size()), int64_t(width));
+  f.allCounts.resize(width * size_t(comm.size()));
   if (exchange == Exchange::Allgatherv)
     f.countsDone = comm.startAllgatherv(f.counts.data(), f.allCounts.data(),
                                         per, sizeof(int64_t));
@@ -440,11 +461,11 @@ void Distribution::startCounts(Flight &f) {
 void Distribution::startSpikes(Flight &f) {
   comm.wait(f.countsDone);
   int ranks = comm.size();
-  size_t lists = f.steps.size() * spiking.size();
+  size_t lists = f.steps.size() * spiking.size(), width = countsWidth(f);
   f.totals.assign(size_t(ranks), 0);
   for (int r = 0; r < ranks; ++r)
     for (size_t l = 0; l < lists; ++l)
-      f.totals[size_t(r)] += f.allCounts[size_t(r) * lists + l];
+      f.totals[size_t(r)] += f.allCounts[size_t(r) * width + l];
   int64_t all = 0;
   for (int64_t t : f.totals)
     all += t;
@@ -462,7 +483,7 @@ void Distribution::unpack(Network &net, Flight &f) {
   // them.
   comm.wait(f.spikesDone);
   int ranks = comm.size();
-  size_t lists = f.steps.size() * spiking.size();
+  size_t lists = f.steps.size() * spiking.size(), width = countsWidth(f);
   std::vector<int64_t> offsets(size_t(ranks), 0);
   for (int r = 1; r < ranks; ++r)
     offsets[size_t(r)] = offsets[size_t(r) - 1] + f.totals[size_t(r) - 1];
@@ -473,14 +494,21 @@ void Distribution::unpack(Network &net, Flight &f) {
       std::vector<int32_t> &list = net.pops[p].ring.modify(f.steps[s]);
       list.clear();
       for (int r = 0; r < ranks; ++r) {
-        int64_t c = f.allCounts[size_t(r) * lists + l];
+        int64_t c = f.allCounts[size_t(r) * width + l];
         const int32_t *from = f.recv.data() + offsets[size_t(r)];
         list.insert(list.end(), from, from + c);
         offsets[size_t(r)] += c;
       }
       ++l;
     }
-  exchanged.insert(exchanged.end(), f.steps.begin(), f.steps.end());
+  // The inputs of each drive, summed over the processes in rank order.
+  for (size_t s = 0, l = lists; s < f.steps.size(); ++s) {
+    std::vector<int64_t> inputs(drives.size(), 0);
+    for (size_t d = 0; d < drives.size(); ++d, ++l)
+      for (int r = 0; r < ranks; ++r)
+        inputs[d] += f.allCounts[size_t(r) * width + l];
+    exchanged.push_back({f.steps[s], std::move(inputs)});
+  }
 }
 
 void Distribution::exchangeSpikes(Network &net) {

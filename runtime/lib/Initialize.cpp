@@ -178,6 +178,7 @@ void Network::initPopulations() {
     if (spec.driveInputs > 0) {
       pop.drive =
           BinomialSampler(spec.driveInputs, spec.poissonRate * model.dt);
+      pop.driveBlocks = driveBlocks(p);
     } else if (spec.generator && spec.poissonRate >= 0) {
       pop.draws.assign(size_t(spec.size), 0);
       for (int64_t i = 0; i < spec.size; ++i)

@@ -6,8 +6,10 @@
 //   population of n neurons and integrates only those; the state rows stay
 //   whole on every rank (what other ranks own is a mirror, brought up to
 //   date only where a kernel reads it). Generators (spike times, Poisson
-//   sources and drives) are drawn whole on every rank: their draws are
-//   keyed by neuron, so every rank draws the same spikes.
+//   sources) are drawn whole on every rank: their draws are keyed by
+//   neuron, so every rank draws the same spikes. A Poisson drive's inputs
+//   are drawn only for this rank's targets; their counts travel with the
+//   spike counts.
 // - Synapses live at their target: a stored projection is built as one
 //   process builds it (every draw keyed by global indices) and keeps only
 //   the synapses onto this rank's neurons, in the same order; a
@@ -196,13 +198,19 @@ private:
   int64_t exchangeInterval = 1;
   bool overlap = true;
   int64_t overlapInterval = 0;
-  /// The populations whose spikes are exchanged (not generators).
-  std::vector<size_t> spiking;
+  /// The populations whose spikes are exchanged (not generators), and the
+  /// Poisson drives, whose inputs each process draws for its own targets
+  /// and whose counts are exchanged.
+  std::vector<size_t> spiking, drives;
+  /// Entries of a flight's counts per process: a count per list, then one
+  /// per step and drive.
+  size_t countsWidth(const Flight &f) const;
   /// Exchanges under way, oldest first (at most two).
   std::deque<Flight> flights;
   /// Steps whose spikes are not exchanged yet, and those exchanged but not
-  /// yet recorded.
-  std::vector<int64_t> pending, exchanged;
+  /// yet recorded, with the inputs of each drive in them over all processes.
+  std::vector<int64_t> pending;
+  std::vector<std::pair<int64_t, std::vector<int64_t>>> exchanged;
   /// By state record of synapses: this rank's synapses it samples, and on
   /// rank 0 where each gathered value goes in the record's range.
   std::vector<std::vector<int64_t>> recordedSynapses;

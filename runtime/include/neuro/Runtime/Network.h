@@ -72,6 +72,9 @@ public:
     int64_t driveCached = -1;
     std::vector<std::vector<int32_t>> driveLists;
     std::vector<size_t> driveLengths;
+    /// The targets drawn, ascending [begin, end) blocks: all, or over
+    /// several processes those of this process's neurons (driveBlocks).
+    std::vector<std::pair<int64_t, int64_t>> driveBlocks;
   };
 
   struct Projection {
@@ -286,6 +289,16 @@ private:
   void schedulePoisson(size_t p, int32_t i, int64_t after);
   /// generatorSpikes of a Poisson drive: each target's count of inputs.
   void driveSpikes(size_t p, int64_t k, std::vector<int32_t> &list);
+  /// The counts of drive `p`'s targets [begin, end) in step k, as spikes
+  /// appended to `out` from `at` (it grows as needed); returns the end.
+  /// `pairs`: one uniform per target (from driveNow/driveNext, filled
+  /// unless `cached`).
+  size_t drawBlock(size_t p, int64_t k, int64_t begin, int64_t end, bool pairs,
+                   bool cached, std::vector<int32_t> &out, size_t at);
+  /// The neurons of Poisson drive `p` whose targets this process owns
+  /// (all with one process), as ascending blocks: a drive's neuron stands
+  /// for the inputs of one target, which only that target's process needs.
+  std::vector<std::pair<int64_t, int64_t>> driveBlocks(size_t p) const;
 
   /// Refuses a network whose estimated size exceeds 80% of the memory,
   /// after keeping as their rule the projections asked to be and, largest

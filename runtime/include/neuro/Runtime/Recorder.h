@@ -68,6 +68,9 @@ public:
   /// (k + 1) * dt, the end of the step in which the threshold was crossed.
   void addSpikes(size_t pop, int64_t k, const std::vector<int32_t> &list);
   int64_t spikeCount(size_t pop) const { return spikeMonitors[pop].count; }
+  /// Counts `n` spikes of `pop` not listed here (a Poisson drive's inputs
+  /// drawn by other processes).
+  void countSpikes(size_t pop, int64_t n) { spikeMonitors[pop].count += n; }
   void setSpikeCount(size_t pop, int64_t count) {
     spikeMonitors[pop].count = count;
   }
