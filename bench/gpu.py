@@ -63,6 +63,7 @@ CHECKS = [
     ("cuba", "examples/cuba.neuro", ""),
     ("cobahh", "examples/cobahh.neuro", ""),
     ("stdp_song2000", "examples/stdp_song2000.neuro", "20s"),
+    ("brunel2000", "examples/classic/brunel2000.neuro", "1s"),
     ("delays", "tests/lit/GPU/Inputs/delays.neuro", ""),
     ("rmw", "tests/lit/GPU/Inputs/rmw.neuro", ""),
     ("libm", "tests/lit/GPU/Inputs/libm.neuro", ""),

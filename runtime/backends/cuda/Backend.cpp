@@ -373,7 +373,7 @@ bool DeviceBackend::downloadLists(size_t p, int64_t end,
   int32_t widest = 0;
   for (int64_t s = batchStart; s < end; ++s) {
     int32_t n = counts[size_t(s % ringDepth)];
-    if (n < 0 || n > spec.size) {
+    if (n < 0 || n > d.width) {
       err = "the GPU counted " + std::to_string(n) + " spikes of '" +
             spec.name + "' in step " + std::to_string(s);
       return false;
@@ -381,7 +381,7 @@ bool DeviceBackend::downloadLists(size_t p, int64_t end,
     widest = std::max(widest, n);
   }
   size_t width = size_t(widest) * sizeof(int32_t);
-  size_t pitch = size_t(spec.size) * sizeof(int32_t);
+  size_t pitch = size_t(d.width) * sizeof(int32_t);
   std::vector<int32_t> window(static_cast<size_t>(steps * widest));
   if (!dev->downloadRows(window.data(), width, listOf(p, first), pitch, width,
                          size_t(before), err) ||

@@ -189,6 +189,10 @@ private:
   static CUdeviceptr at(CUdeviceptr base, int64_t bytes) {
     return base + CUdeviceptr(bytes);
   }
+  /// The room of a spike list of population `p`: its size, or for a
+  /// Poisson drive, which lists a target once per input spiking, the mean
+  /// count of inputs in a step and ten standard deviations.
+  int64_t listWidth(size_t p) const;
   /// The spike list and the spike count of population `pop` in ring slot
   /// `slot` (on the device).
   CUdeviceptr listOf(size_t pop, int64_t slot) const;
@@ -198,9 +202,10 @@ private:
 
   struct DevicePopulation {
     CUdeviceptr state = 0, flags = 0, lists = 0, counts = 0;
-    /// Where its rows, its flag and list rings and its count ring start
-    /// in the allocations for all populations (elements).
-    int64_t stateAt = 0, ringAt = 0, countAt = 0;
+    /// Where its rows, its flag ring, its list ring and its count ring
+    /// start in the allocations for all populations (elements), and the
+    /// room of one spike list (listWidth).
+    int64_t stateAt = 0, ringAt = 0, listAt = 0, countAt = 0, width = 0;
     /// Its kernels; none for a member of a merged kernel.
     std::string step;
     std::vector<std::string> reset;
@@ -283,6 +288,7 @@ private:
   struct Rings {
     CUdeviceptr flags = 0, lists = 0, counts = 0, chunkCounts = 0, table = 0;
     int64_t neurons = 0; ///< of all populations
+    int64_t listRoom = 0; ///< the room of one list of each, summed
     int64_t spiking = 0; ///< populations in the table (not generators)
     int64_t chunks = 0;  ///< of all of them
     int64_t widest = 0;  ///< the most chunks of one

@@ -165,10 +165,10 @@ bool DeviceBackend::preparePull(size_t j, std::string &err) {
 
 void DeviceBackend::deliveryArgs(size_t j, int64_t k, KernelArgs &a) const {
   const ProjectionSpec &spec = network.model.projections[j];
-  int64_t nSrc = network.model.populations[size_t(spec.src)].size;
+  const DevicePopulation &src = pops[size_t(spec.src)];
   const DeviceProjection &d = projs[j];
   int64_t groups = int64_t(network.projs[j].delays.size());
-  a.buffer(pops[size_t(spec.src)].lists, ringDepth * nSrc);
+  a.buffer(src.lists, ringDepth * src.width);
   a.buffer(d.rowPtrs, groups * d.rowStride);
   a.i64(1).i64(0);
   a.buffer(d.cols, network.numSynapses(j));
@@ -187,7 +187,8 @@ bool DeviceBackend::deliverGroups(size_t j, int64_t k, int64_t first,
   deliveryArgs(j, k, a);
   a.buffer(pops[size_t(spec.src)].counts, ringDepth);
   a.buffer(d.delays, int64_t(network.projs[j].delays.size()));
-  a.i64(ringDepth).i64(nSrc).i64(d.rowStride).i64(first).i64(end);
+  a.i64(ringDepth).i64(pops[size_t(spec.src)].width);
+  a.i64(d.rowStride).i64(first).i64(end);
   for (const std::string &part : d.deliver)
     if (!launch(part, nSrc, a, err, Device::Grid::PerBlock, end - first))
       return false;

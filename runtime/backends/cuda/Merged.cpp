@@ -108,7 +108,7 @@ std::vector<int64_t> DeviceBackend::memberRow(KernelKind kind,
       put(NEURO_GPU_MERGED_STEP_BEGIN, {begin});
       put(NEURO_GPU_MERGED_STEP_END, {end});
     } else {
-      put(NEURO_GPU_MERGED_RESET_SPIKES, {d.ringAt, n, n});
+      put(NEURO_GPU_MERGED_RESET_SPIKES, {d.listAt, d.width, d.width});
       put(NEURO_GPU_MERGED_RESET_STATE, {d.stateAt, 0, rows, n});
       put(NEURO_GPU_MERGED_RESET_COUNT, {d.countAt, 1, 1});
     }
@@ -122,7 +122,8 @@ std::vector<int64_t> DeviceBackend::memberRow(KernelKind kind,
   const DeviceProjection &d = projs[owner];
   int64_t groups = int64_t(network.projs[owner].delays.size());
   int64_t nSyn = network.numSynapses(owner);
-  put(NEURO_GPU_MERGED_DELIVER_SPIKES, {from.ringAt, 0, ringDepth * src.size});
+  put(NEURO_GPU_MERGED_DELIVER_SPIKES,
+      {from.listAt, 0, ringDepth * from.width});
   put(NEURO_GPU_MERGED_DELIVER_ROW_PTR, {d.rowPtrsAt, 0, groups * d.rowStride});
   put(NEURO_GPU_MERGED_DELIVER_STRIDE, {1});
   put(NEURO_GPU_MERGED_DELIVER_PART, {0});
@@ -137,7 +138,7 @@ std::vector<int64_t> DeviceBackend::memberRow(KernelKind kind,
       {d.modsAt, 0, int64_t(network.projs[owner].mods.size())});
   put(NEURO_GPU_MERGED_DELIVER_COUNTS, {from.countAt, 0, ringDepth});
   put(NEURO_GPU_MERGED_DELIVER_DELAYS, {d.delaysAt, 0, groups});
-  put(NEURO_GPU_MERGED_DELIVER_LIST_SIZE, {src.size});
+  put(NEURO_GPU_MERGED_DELIVER_LIST_SIZE, {from.width});
   put(NEURO_GPU_MERGED_DELIVER_ROW_STRIDE, {d.rowStride});
   put(NEURO_GPU_MERGED_DELIVER_FIRST_GROUP, {0});
   put(NEURO_GPU_MERGED_DELIVER_END_GROUP, {groups});
@@ -196,7 +197,7 @@ bool DeviceBackend::launchMerged(const MergedGroup &group, int64_t k,
                                  std::string &err) {
   if (rows == 0)
     return true;
-  int64_t ring = ringDepth * rings.neurons;
+  int64_t ring = ringDepth * rings.neurons, lists = ringDepth * rings.listRoom;
   int64_t counts = ringDepth * int64_t(pops.size());
   CUdeviceptr table = at(group.table, first * group.width * 8);
   switch (group.kind) {
@@ -210,7 +211,7 @@ bool DeviceBackend::launchMerged(const MergedGroup &group, int64_t k,
   }
   case KernelKind::Reset: {
     KernelArgs a(NEURO_GPU_MERGED_RESET_NUM_ARGS);
-    a.buffer(rings.lists, ring).buffer(states.rows, states.values);
+    a.buffer(rings.lists, lists).buffer(states.rows, states.values);
     a.buffer(rings.counts, counts);
     a.buffer(table, rows * group.width).i64(rows).i64(k % ringDepth);
     return launch(group.kernel, group.widest, a, err, Device::Grid::PerThread,
@@ -220,7 +221,7 @@ bool DeviceBackend::launchMerged(const MergedGroup &group, int64_t k,
     // The grid as a member's own launch: a block per spike, y over delay
     // groups; z over the members.
     KernelArgs a(NEURO_GPU_MERGED_DELIVER_NUM_ARGS);
-    a.buffer(rings.lists, ring).buffer(synapses.rowPtrs, synapses.rowPtrsSize);
+    a.buffer(rings.lists, lists).buffer(synapses.rowPtrs, synapses.rowPtrsSize);
     a.buffer(synapses.cols, synapses.colsSize);
     a.buffer(synapses.syn, synapses.synSize);
     a.buffer(states.rows, states.values).buffer(states.rows, states.values);

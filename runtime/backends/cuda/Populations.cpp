@@ -11,6 +11,7 @@
 #include "neuro/Runtime/Kernels.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace neuro::rt;
 using namespace neuro::rt::cuda;
@@ -24,8 +25,20 @@ constexpr int64_t kMinChunk = 64;
 } // namespace
 
 CUdeviceptr DeviceBackend::listOf(size_t pop, int64_t slot) const {
-  int64_t size = network.model.populations[pop].size;
-  return at(pops[pop].lists, slot * size * int64_t(sizeof(int32_t)));
+  return at(pops[pop].lists, slot * pops[pop].width * int64_t(sizeof(int32_t)));
+}
+
+int64_t DeviceBackend::listWidth(size_t p) const {
+  const PopulationSpec &spec = network.model.populations[p];
+  if (!spec.driveInputs)
+    return spec.size;
+  // Binomial(size K, R dt) entries a step: more than ten standard
+  // deviations above the mean has a chance below 1e-20 (and stops the run
+  // with a message, stepPopulations).
+  double p1 = std::min(1.0, spec.poissonRate * network.model.dt);
+  double mean = double(spec.size) * double(spec.driveInputs) * p1;
+  double sd = std::sqrt(mean * (1 - p1));
+  return std::max<int64_t>(spec.size, int64_t(std::ceil(mean + 10 * sd)) + 64);
 }
 
 CUdeviceptr DeviceBackend::flagsOf(size_t pop, int64_t slot) const {
@@ -65,30 +78,36 @@ bool DeviceBackend::allocateRings(std::string &err) {
   // One allocation per kind of ring for all populations, each population's
   // ring at an offset of its own, which the spike lists kernels find in
   // their table.
-  int64_t neurons = 0;
-  for (const PopulationSpec &spec : model.populations)
-    neurons += spec.size;
+  int64_t neurons = 0, room = 0;
+  for (size_t p = 0; p < pops.size(); ++p) {
+    neurons += model.populations[p].size;
+    room += listWidth(p);
+  }
   int64_t populations = int64_t(pops.size());
   rings.neurons = neurons;
+  rings.listRoom = room;
   if (!dev->alloc(size_t(ringDepth * neurons), rings.flags, err) ||
-      !dev->alloc(size_t(ringDepth * neurons) * sizeof(int32_t), rings.lists,
+      !dev->alloc(size_t(ringDepth * room) * sizeof(int32_t), rings.lists,
                   err) ||
       !dev->alloc(size_t(ringDepth * populations) * sizeof(int32_t),
                   rings.counts, err))
     return false;
   std::vector<int64_t> table;
-  int64_t first = 0, chunks = 0;
+  int64_t first = 0, firstList = 0, chunks = 0;
   rings.widest = 0;
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     DevicePopulation &d = pops[p];
     int64_t flags = ringDepth * first, counts = ringDepth * int64_t(p);
     d.ringAt = flags;
+    d.listAt = ringDepth * firstList;
+    d.width = listWidth(p);
     d.countAt = counts;
     d.flags = at(rings.flags, flags);
-    d.lists = at(rings.lists, flags * int64_t(sizeof(int32_t)));
+    d.lists = at(rings.lists, d.listAt * int64_t(sizeof(int32_t)));
     d.counts = at(rings.counts, counts * int64_t(sizeof(int32_t)));
     first += spec.size;
+    firstList += d.width;
     // Generators' lists come from the host.
     if (spec.generator || spec.size == 0)
       continue;
@@ -98,7 +117,7 @@ bool DeviceBackend::allocateRings(std::string &err) {
     int64_t row[NEURO_GPU_SPIKES_COLUMNS];
     row[NEURO_GPU_SPIKES_SIZE] = spec.size;
     row[NEURO_GPU_SPIKES_FLAGS] = flags;
-    row[NEURO_GPU_SPIKES_LIST] = flags;
+    row[NEURO_GPU_SPIKES_LIST] = d.listAt;
     row[NEURO_GPU_SPIKES_COUNT] = counts;
     row[NEURO_GPU_SPIKES_CHUNK_BASE] = chunks;
     row[NEURO_GPU_SPIKES_CHUNK] = chunk;
@@ -160,7 +179,7 @@ bool DeviceBackend::compactSpikes(int64_t slot, std::string &err) {
   int64_t populations = int64_t(pops.size());
   KernelArgs a(NEURO_GPU_SPIKES_NUM_ARGS);
   a.buffer(rings.flags, ringDepth * rings.neurons);
-  a.buffer(rings.lists, ringDepth * rings.neurons);
+  a.buffer(rings.lists, ringDepth * rings.listRoom);
   a.buffer(rings.counts, ringDepth * populations);
   a.buffer(rings.chunkCounts, rings.chunks);
   a.buffer(rings.table, rings.spiking * NEURO_GPU_SPIKES_COLUMNS);
@@ -187,6 +206,13 @@ bool DeviceBackend::stepPopulations(int64_t k, std::string &err) {
       std::vector<int32_t> &spikes =
           network.dist ? network.pops[p].ring.beginPush(k) : drawn;
       network.generatorSpikes(p, k, spikes);
+      if (int64_t(spikes.size()) > d.width) {
+        err = "Poisson drive '" + spec.name + "' drew " +
+              std::to_string(spikes.size()) + " inputs in step " +
+              std::to_string(k) + ", more than the " + std::to_string(d.width) +
+              " a spike list on the GPU holds";
+        return false;
+      }
       int32_t n = int32_t(spikes.size());
       if (!dev->upload(listOf(p, slot), spikes.data(),
                        spikes.size() * sizeof(int32_t), err) ||
