@@ -33,6 +33,9 @@ extern "C" const char *const *neuro_aot_ptx(int *count);
 namespace {
 
 int usage(const char *program, const std::string &message) {
+  // Under mpirun every process finds the same error: the first says it.
+  if (!neuro::rt::RunEnvironment::read().firstProcess)
+    return message.empty() ? 0 : 2;
   if (!message.empty())
     std::cerr << program << ": error: " << message << "\n";
   std::cerr << "usage: " << program

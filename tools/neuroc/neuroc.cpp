@@ -177,7 +177,9 @@ struct Options {
 };
 
 int usageError(const std::string &message) {
-  llvm::errs() << "neuroc: error: " << message << "\n" << kUsage;
+  // Under mpirun every process finds the same error: the first says it.
+  if (rt::RunEnvironment::read().firstProcess)
+    llvm::errs() << "neuroc: error: " << message << "\n" << kUsage;
   return 2;
 }
 

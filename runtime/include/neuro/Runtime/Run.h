@@ -109,6 +109,9 @@ struct RunEnvironment {
   bool launchedByMpi = false;
   /// Processes of the launch on this machine (threads are shared out).
   unsigned localProcesses = 1;
+  /// Whether this process speaks before MPI starts (usage errors): the
+  /// first of a launch (its launcher's rank variable is 0), or alone.
+  bool firstProcess = true;
 
   static RunEnvironment read();
 };
