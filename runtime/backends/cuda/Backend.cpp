@@ -81,15 +81,7 @@ std::string DeviceBackend::distributedBlocker(const Network &net,
                                               const DeviceOptions &options) {
   if (!net.dist)
     return "";
-  const ModelSpec &model = net.model;
   std::string over = "over several processes the GPU backend ";
-  for (const ProjectionSpec &spec : model.projections)
-    if (spec.readsSource || !spec.modulators.empty())
-      return "projection '" + spec.name + "' reads " +
-             (spec.readsSource ? "the state of its source neurons"
-                               : "a modulator (a mean over a population)") +
-             ", which live on other processes: " + over +
-             "does not exchange state rows (the CPU does)";
   if (options.delivery == DeviceOptions::Delivery::Pull)
     return "NEURO_GPU_DELIVERY=pull reads every source neuron's spike flag, "
            "and " +
@@ -237,6 +229,33 @@ bool DeviceBackend::uploadMods(size_t j, std::string &err) {
                      err);
 }
 
+bool DeviceBackend::prepareRows(size_t j, std::string &err) {
+  if (Distribution *dist = network.dist) {
+    const ModelSpec &model = network.model;
+    const ProjectionSpec &spec = model.projections[j];
+    std::vector<size_t> read;
+    if (spec.readsSource)
+      read.push_back(size_t(spec.src));
+    for (const ProjectionSpec::Modulator &m : spec.modulators)
+      read.push_back(size_t(m.population));
+    std::vector<size_t> stale;
+    for (size_t p : read)
+      if (dist->isStale(p) && !model.populations[p].generator &&
+          std::find(stale.begin(), stale.end(), p) == stale.end()) {
+        stale.push_back(p);
+        if (!fetchState(p, err))
+          return false;
+      }
+    dist->prepare(network, j);
+    for (size_t p : stale)
+      if (!dev->upload(pops[p].state, network.kernelRows(p),
+                       network.pops[p].state.size() * size_t(valueBytes()),
+                       err))
+        return false;
+  }
+  return refreshModulators(j, err);
+}
+
 bool DeviceBackend::refreshModulators(size_t j, std::string &err) {
   const ModelSpec &model = network.model;
   const ProjectionSpec &spec = model.projections[j];
@@ -278,7 +297,7 @@ bool DeviceBackend::updateProjections(int64_t k, std::string &err) {
     const ProjectionSpec &spec = model.projections[j];
     const Network::Projection &host = network.projs[j];
     int64_t nSyn = host.csr.numSynapses();
-    if (!projs[j].update.empty() && !refreshModulators(j, err))
+    if (!projs[j].update.empty() && !prepareRows(j, err))
       return false;
     for (const std::string &part : projs[j].update) {
       KernelArgs a(NEURO_GPU_UPDATE_NUM_ARGS);
@@ -291,6 +310,8 @@ bool DeviceBackend::updateProjections(int64_t k, std::string &err) {
                   err))
         return false;
     }
+    if (!projs[j].update.empty())
+      touch(size_t(spec.dst));
   }
   return true;
 }
@@ -304,8 +325,9 @@ bool DeviceBackend::deliverPost(int64_t k, std::string &err) {
     const Network::Projection &host = network.projs[j];
     if (projs[j].deliverPost.empty())
       continue;
-    if (!refreshModulators(j, err))
+    if (!prepareRows(j, err))
       return false;
+    touch(size_t(spec.dst));
     int64_t nDst = model.populations[size_t(spec.dst)].size;
     int64_t nSyn = host.csr.numSynapses();
     KernelArgs a(NEURO_GPU_DELIVER_POST_NUM_ARGS);

@@ -49,6 +49,9 @@
 // right after the step kernels. State monitors copy back in each sample and are
 // gathered to rank 0. A failure of the device is held (holdFailures) until
 // the next exchange, where every process learns of it and all stop.
+// Kernels that read other processes' rows (`pre` reads, summed drives,
+// modulators) get them as on the CPU: rows written since they were last
+// gathered come back, are gathered whole and go up again first.
 //
 // Parameters that follow a table in time are set on the host and uploaded
 // in the steps they change; the modulators of a synapse (means of
@@ -63,6 +66,7 @@
 
 #include "cuda/Device.h"
 #include "neuro/Runtime/Backend.h"
+#include "neuro/Runtime/Distribution.h"
 #include "neuro/Runtime/Kernels.h"
 #include "neuro/Runtime/Network.h"
 #include "neuro/Runtime/Recorder.h"
@@ -244,6 +248,17 @@ private:
   /// A projection's modulators (means of population rows) as of now, from
   /// rows copied back, before the kernels of a phase read them.
   bool refreshModulators(size_t j, std::string &err);
+  /// Before projection `j`'s kernels run: over several processes, the rows
+  /// they read of other processes' neurons (its source's, its
+  /// modulators'), when written since, come back, are gathered whole
+  /// (Distribution::prepare) and go up again; then its modulators.
+  bool prepareRows(size_t j, std::string &err);
+  /// Over several processes: population `p`'s rows were written on the
+  /// device (its mirrors elsewhere are stale).
+  void touch(size_t p) {
+    if (network.dist)
+      network.dist->touch(p);
+  }
   /// The views of projection `j`'s buffers every synapse kernel takes.
   void synapseArgs(size_t j, KernelArgs &a) const;
   /// Launches projection `j`'s deliveries of delay groups [first, end), or

@@ -234,11 +234,14 @@ bool DeviceBackend::deliver(int64_t k, std::string &err) {
     const DeviceProjection &d = projs[j];
     if (d.deliver.empty() && d.mergedGroup < 0 && !pulls(j))
       continue;
-    // Modulators are computed from rows the deliveries before may write.
-    if (!spec.modulators.empty() && !flush())
+    // Modulators, and rows gathered from other processes, come from rows
+    // the deliveries before may write.
+    bool reads = !spec.modulators.empty() || (network.dist && spec.readsSource);
+    if (reads && !flush())
       return false;
-    if (!refreshModulators(j, err))
+    if (!prepareRows(j, err))
       return false;
+    touch(size_t(spec.dst));
     if (d.mergedRow >= 0) {
       if (run.rows > 0 && run.group == d.mergedGroup &&
           run.first + run.rows == d.mergedRow) {

@@ -238,6 +238,9 @@ bool DeviceBackend::stepPopulations(int64_t k, std::string &err) {
       return false;
   if (!compactSpikes(slot, err))
     return false;
+  for (size_t p = 0; p < pops.size(); ++p)
+    if (!model.populations[p].generator)
+      touch(p);
   // Over several processes with a delay of 0 the spikes of step k are
   // exchanged now, before they are delivered; resets and `on post` then
   // see every process's spikes, which touch only the mirrors of other
@@ -254,6 +257,8 @@ bool DeviceBackend::reset(int64_t k, std::string &err) {
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     DevicePopulation &d = pops[p];
+    if (spec.reset)
+      touch(p);
     if (d.reset.empty())
       continue;
     KernelArgs a(NEURO_GPU_RESET_NUM_ARGS);

@@ -135,6 +135,9 @@ public:
                      int64_t end);
   /// Population `p`'s rows were written here.
   void touch(size_t p) { stale[p] = true; }
+  /// Whether population `p`'s rows were written since they were last
+  /// gathered (prepare() would gather them).
+  bool isStale(size_t p) const { return stale[p]; }
   /// Before projection `j`'s kernels run: the rows they read of other
   /// ranks' neurons (its source's, its modulators') brought up to date.
   void prepare(Network &net, size_t j);

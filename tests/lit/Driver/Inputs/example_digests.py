@@ -7,10 +7,10 @@ listed there and names every recording that differs, appeared or vanished
 recordings bit for bit while the code that makes them is reorganized.
 With --threads N the runs take N threads; with --launch "CMD" each runs
 under CMD (`mpirun -np 3`: over three processes), and must write the same
-recordings.
+recordings; with --target T (cuda-emulated) each runs there.
 
 usage: example_digests.py NEUROC ROOT OUTDIR (--check|--write) DIGESTS
-                          [--threads N] [--launch CMD]
+                          [--threads N] [--launch CMD] [--target T]
 """
 import hashlib
 import os
@@ -34,7 +34,7 @@ def networks(path):
     return names if len(names) > 1 else [None]
 
 
-def digests(neuroc, root, outdir, threads="1", launch=()):
+def digests(neuroc, root, outdir, threads="1", launch=(), target=None):
     lines = []
     for rel in sorted(models(root)):
         for net in networks(os.path.join(root, rel)):
@@ -44,6 +44,8 @@ def digests(neuroc, root, outdir, threads="1", launch=()):
                                   "--duration", "200ms", "-o", out]
             if net:
                 cmd += ["--network", net]
+            if target:
+                cmd += ["--target", target]
             run = subprocess.run(cmd + [rel], cwd=root, capture_output=True,
                                  text=True)
             if run.returncode != 0:
@@ -61,7 +63,7 @@ def main():
     neuroc, root, outdir, mode, listing = sys.argv[1:6]
     extra = dict(zip(sys.argv[6::2], sys.argv[7::2]))
     lines = digests(neuroc, root, outdir, extra.get("--threads", "1"),
-                    extra.get("--launch", "").split())
+                    extra.get("--launch", "").split(), extra.get("--target"))
     if mode == "--write":
         with open(listing, "w") as f:
             f.write("\n".join(lines) + "\n")
