@@ -4,6 +4,7 @@ import importlib.util
 import os
 import re
 import shutil
+import socket
 import sys
 
 import lit.formats
@@ -66,6 +67,19 @@ if config.neuro_mpi_libraries and mpirun:
     config.substitutions.append(
         ("%mpirun", mpirun + " --oversubscribe --allow-run-as-root"
          " --mca btl self,vader"))
+    # mpiruns of tests running at once race to create OpenMPI's session
+    # directory (ompi.<host>.<uid> in the temporary directory) and the loser
+    # stops with "File exists": it is made here, once, for all of them, with
+    # a file in it that no run removes when it ends (OpenMPI keeps files
+    # named output-* that are not empty, and so the directory).
+    session = os.path.join(config.test_exec_root, "ompi-session")
+    host = socket.gethostname()
+    for name in {host, host.split(".")[0]}:
+        top = os.path.join(session, "ompi.%s.%d" % (name, os.getuid()))
+        os.makedirs(top, exist_ok=True)
+        with open(os.path.join(top, "output-keep"), "w") as f:
+            f.write("made by tests/lit/lit.cfg.py\n")
+    config.environment["OMPI_MCA_orte_tmpdir_base"] = session
 
 # CUDA's ptxas, where installed, checks the PTX of the GPU target.
 ptxas = shutil.which("ptxas") or next(
