@@ -5,7 +5,9 @@ run with those of the run alone, byte for byte (same_recordings.py).
     over_ranks.py MPIRUN NEUROC OUTDIR MODEL [neuroc run options...]
                   [-- options of the runs under mpirun only]
 
-MPIRUN is the launcher with its options, as one argument. Options after
+MPIRUN is the launcher with its options, as one argument. The numbers of
+processes and threads tried are 1-4 and 1-2, or those OVER_RANKS_NP and
+OVER_RANKS_THREADS list (comma-separated). Options after
 `--` (such as --target=cuda-emulated) go to the runs under mpirun, not to
 the run alone they are compared with. Prints one line
 per run, "np K threads T: same: N files (...)", or what differs; exits 1
@@ -36,8 +38,12 @@ def main():
     if not run([neuroc, "run", "--threads", "1", "-o", alone, model] + options):
         return 1
     bad = 0
-    for threads in (1, 2):
-        for ranks in (1, 2, 3, 4):
+    def listed(name, default):
+        value = os.environ.get(name)
+        return [int(v) for v in value.split(",")] if value else default
+
+    for threads in listed("OVER_RANKS_THREADS", [1, 2]):
+        for ranks in listed("OVER_RANKS_NP", [1, 2, 3, 4]):
             out = os.path.join(outdir, f"np{ranks}_t{threads}")
             cmd = mpirun.split() + ["-np", str(ranks), neuroc, "run",
                                     "--threads", str(threads), "-o", out,
