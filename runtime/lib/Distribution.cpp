@@ -450,7 +450,13 @@ void Distribution::startCounts(Flight &f) {
   size_t width = countsWidth(f);
   std::vector<int64_t> per(size_t(comm.size()), int64_t(width));
   f.allCounts.resize(width * size_t(comm.size()));
-  if (exchange == Exchange::Allgatherv)
+  bool toAll = exchange == Exchange::Allgatherv;
+  if (f.blocking && toAll)
+    comm.allgatherv(f.counts.data(), f.allCounts.data(), per, sizeof(int64_t));
+  else if (f.blocking)
+    comm.alltoallv(f.counts.data(), per, f.allCounts.data(), per,
+                   sizeof(int64_t));
+  else if (toAll)
     f.countsDone = comm.startAllgatherv(f.counts.data(), f.allCounts.data(),
                                         per, sizeof(int64_t));
   else
@@ -470,7 +476,13 @@ void Distribution::startSpikes(Flight &f) {
   for (int64_t t : f.totals)
     all += t;
   f.recv.resize(size_t(all));
-  if (exchange == Exchange::Allgatherv)
+  bool toAll = exchange == Exchange::Allgatherv;
+  if (f.blocking && toAll)
+    comm.allgatherv(f.send.data(), f.recv.data(), f.totals, sizeof(int32_t));
+  else if (f.blocking)
+    comm.alltoallv(f.send.data(), f.sendTotals, f.recv.data(), f.totals,
+                   sizeof(int32_t));
+  else if (toAll)
     f.spikesDone = comm.startAllgatherv(f.send.data(), f.recv.data(), f.totals,
                                         sizeof(int32_t));
   else
@@ -512,10 +524,13 @@ void Distribution::unpack(Network &net, Flight &f) {
 }
 
 void Distribution::exchangeSpikes(Network &net) {
-  // What is under way first, then the pending steps, at once.
+  // What is under way first, then the pending steps, at once, with the
+  // blocking collectives (their buffers kept from one exchange to the
+  // next).
   finishFlights(net);
-  Flight f;
-  f.steps = std::move(pending);
+  Flight &f = now;
+  f.blocking = true;
+  f.steps.assign(pending.begin(), pending.end());
   pending.clear();
   pack(net, f);
   startCounts(f);

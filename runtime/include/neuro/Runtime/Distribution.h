@@ -164,8 +164,10 @@ public:
 private:
   /// An exchange of the spikes of some steps: what this rank sends (and to
   /// whom), the counts of every list from every rank, what it receives,
-  /// and the collectives under way (counts, then spikes).
+  /// and the collectives under way (counts, then spikes), or `blocking`:
+  /// done at once by the blocking collectives.
   struct Flight {
+    bool blocking = false;
     std::vector<int64_t> steps;
     std::vector<int32_t> send, recv;
     std::vector<int64_t> counts, allCounts, sendTotals, totals;
@@ -208,8 +210,9 @@ private:
   /// Entries of a flight's counts per process: a count per list, then one
   /// per step and drive.
   size_t countsWidth(const Flight &f) const;
-  /// Exchanges under way, oldest first (at most two).
+  /// Exchanges under way, oldest first (at most two), and the blocking one.
   std::deque<Flight> flights;
+  Flight now;
   /// Steps whose spikes are not exchanged yet, and those exchanged but not
   /// yet recorded, with the inputs of each drive in them over all processes.
   std::vector<int64_t> pending;
