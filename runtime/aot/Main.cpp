@@ -33,9 +33,11 @@ extern "C" const char *const *neuro_aot_ptx(int *count);
 namespace {
 
 int usage(const char *program, const std::string &message) {
-  // Under mpirun every process finds the same error: the first says it.
+  // Under mpirun every process finds the same error: the first says it
+  // and fails; the others leave quietly, since mpirun stops the job when
+  // one fails, perhaps before the first has said anything.
   if (!neuro::rt::RunEnvironment::read().firstProcess)
-    return message.empty() ? 0 : 2;
+    return 0;
   if (!message.empty())
     std::cerr << program << ": error: " << message << "\n";
   std::cerr << "usage: " << program

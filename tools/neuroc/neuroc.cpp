@@ -177,9 +177,12 @@ struct Options {
 };
 
 int usageError(const std::string &message) {
-  // Under mpirun every process finds the same error: the first says it.
-  if (rt::RunEnvironment::read().firstProcess)
-    llvm::errs() << "neuroc: error: " << message << "\n" << kUsage;
+  // Under mpirun every process finds the same error: the first says it
+  // and fails; the others leave quietly, since mpirun stops the job when
+  // one fails, perhaps before the first has said anything.
+  if (!rt::RunEnvironment::read().firstProcess)
+    return 0;
+  llvm::errs() << "neuroc: error: " << message << "\n" << kUsage;
   return 2;
 }
 
