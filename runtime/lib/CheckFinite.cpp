@@ -84,12 +84,7 @@ bool Network::checkFinite(double time, std::string &err,
         continue;
       bool wrongSign = wrong(s);
       // The source of synapse s: the row of its delay group holding it.
-      int64_t source = -1;
-      for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
-        if (s >= rowPtr.front() && s < rowPtr.back())
-          source = int64_t(std::upper_bound(rowPtr.begin(), rowPtr.end(), s) -
-                           rowPtr.begin()) -
-                   1;
+      int64_t source = Network::synapseSource(proj, s);
       char buf[64];
       std::snprintf(buf, sizeof(buf), "%g", time);
       if (wrongSign) {

@@ -263,7 +263,7 @@ bool Network::groupByDelay(size_t j, std::string &err) {
   int64_t nSyn = proj.csr.numSynapses();
   if (!spec.heterogeneousDelay && proj.explicitDelays.empty()) {
     proj.delays = {spec.delaySteps};
-    proj.rowPtrs = {proj.csr.rowPtr};
+    proj.rowPtrs = {RowIndex(proj.csr.rowPtr)};
     return true;
   }
   // Each synapse's delay (given, or drawn in source-major order), rounded
@@ -318,7 +318,7 @@ bool Network::groupByDelay(size_t j, std::string &err) {
     for (int64_t i = 0; i < nSrc; ++i)
       rowPtr[size_t(i) + 1] += rowPtr[size_t(i)];
     proj.delays.push_back(d);
-    proj.rowPtrs.push_back(std::move(rowPtr));
+    proj.rowPtrs.emplace_back(std::move(rowPtr));
   }
   proj.csr.cols = std::move(cols);
   proj.csr.rowPtr = {0}; // synapses are no longer grouped by source
@@ -346,7 +346,7 @@ void Network::indexSources(size_t j) {
   // Every delay group holds its synapses by source.
   Projection &proj = projs[j];
   proj.srcs.assign(size_t(proj.csr.numSynapses()), 0);
-  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+  for (const RowIndex &rowPtr : proj.rowPtrs)
     for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
       for (int64_t s = rowPtr[i]; s < rowPtr[i + 1]; ++s)
         proj.srcs[size_t(s)] = int32_t(i);
@@ -364,6 +364,15 @@ void Network::prepareDelivery(size_t j) {
   proj.mods[0] = spec.plastic ? 1.0 : 0.0;
 }
 
+void Network::compactRows(size_t j) {
+  Projection &proj = projs[j];
+  for (RowIndex &rows : proj.rowPtrs)
+    rows.compact();
+  for (RowIndex &rows : proj.partPtrs)
+    rows.compact();
+  proj.csr.rowPtr = {0};
+}
+
 void Network::planDeliveryParts(size_t j) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
@@ -377,7 +386,7 @@ void Network::planDeliveryParts(size_t j) {
   const AlignedVector<int32_t> &cols = proj.csr.cols;
   // Each row must hold its targets in order; rows from a file may not.
   // Over blocks of sources on the pool's threads.
-  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs) {
+  for (const RowIndex &rowPtr : proj.rowPtrs) {
     std::vector<char> unsorted;
     std::vector<int64_t> blocks =
         splitRange(pool.get(), int64_t(rowPtr.size()) - 1, 256);
@@ -394,7 +403,7 @@ void Network::planDeliveryParts(size_t j) {
       return;
   }
   int64_t chunk = (nDst + parts - 1) / parts;
-  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs) {
+  for (const RowIndex &rowPtr : proj.rowPtrs) {
     int64_t nSrc = int64_t(rowPtr.size()) - 1;
     std::vector<int64_t> ptr(size_t(nSrc * (parts + 1)));
     parallelFor(pool.get(), nSrc, 256, [&](int64_t begin, int64_t end) {
@@ -408,7 +417,7 @@ void Network::planDeliveryParts(size_t j) {
               cols.begin();
       }
     });
-    proj.partPtrs.push_back(std::move(ptr));
+    proj.partPtrs.emplace_back(std::move(ptr));
   }
   proj.parts = parts;
   proj.partChunk = chunk;

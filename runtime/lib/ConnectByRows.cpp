@@ -212,7 +212,7 @@ bool Network::connectByRows(size_t j, std::string &err) {
   proj.groupOf.clear();
   // As groupByDelay leaves them: by source when there is one group.
   if (groups == 1 && !drawn)
-    proj.csr.rowPtr = proj.rowPtrs[0];
+    proj.csr.rowPtr = proj.rowPtrs[0].wide();
   else
     proj.csr.rowPtr = {0};
   prepareDelivery(j);

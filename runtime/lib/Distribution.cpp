@@ -106,8 +106,8 @@ void Distribution::localize(Network &net, size_t j) {
     for (int64_t &o : offsets)
       o = kept[size_t(o)];
   };
-  for (std::vector<int64_t> &ptr : proj.rowPtrs)
-    remap(ptr);
+  for (RowIndex &ptr : proj.rowPtrs)
+    remap(ptr.wide());
   remap(proj.csr.rowPtr);
   // What state records of this projection sample: the whole projection's
   // index of each synapse kept (recorded ranges are clipped later).
@@ -148,7 +148,7 @@ std::vector<int64_t> Distribution::wholeSlots(const Network &net, size_t j,
   const Network::Projection &proj = net.projs[j];
   const AlignedVector<int32_t> &cols = proj.csr.cols;
   std::vector<int64_t> counts, before, total;
-  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+  for (const RowIndex &rowPtr : proj.rowPtrs)
     for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
       counts.push_back(rowPtr[i + 1] - rowPtr[i]);
   if (comm) {
@@ -161,7 +161,7 @@ std::vector<int64_t> Distribution::wholeSlots(const Network &net, size_t j,
   std::vector<int64_t> order;
   int64_t start = 0;
   size_t row = 0;
-  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+  for (const RowIndex &rowPtr : proj.rowPtrs)
     for (size_t i = 0; i + 1 < rowPtr.size(); ++i, ++row) {
       int64_t first = rowPtr[i], last = rowPtr[i + 1];
       order.resize(size_t(last - first));
@@ -386,7 +386,7 @@ void Distribution::planTargets(const Network &net) {
       const Network::Projection &proj = net.projs[j];
       if (proj.procedural)
         std::fill(need.begin(), need.end(), 1);
-      for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
+      for (const RowIndex &rowPtr : proj.rowPtrs)
         for (int64_t i = 0; i < n; ++i)
           need[size_t(i)] |= rowPtr[size_t(i) + 1] > rowPtr[size_t(i)];
     }

@@ -73,7 +73,7 @@ int64_t neuro::rt::detail::placeDelayGroups(
     }
     proj.groupOf[d] = int32_t(proj.delays.size());
     proj.delays.push_back(int64_t(d));
-    proj.rowPtrs.push_back(std::move(ptr));
+    proj.rowPtrs.emplace_back(std::move(ptr));
   }
   byDelay.clear();
   if (wholeByDelay)
@@ -258,7 +258,7 @@ bool Network::groupSynapses(size_t j, std::string &err) {
   if (!grouped) {
     // One delay: the CSR is the group; the values in place.
     proj.delays = {spec.delaySteps};
-    proj.rowPtrs = {proj.csr.rowPtr};
+    proj.rowPtrs = {RowIndex(proj.csr.rowPtr)};
     if (kernel) {
       proj.syn = std::move(values);
     } else {

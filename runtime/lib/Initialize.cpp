@@ -328,6 +328,8 @@ bool Network::allocate(std::string &err) {
     // Float32 synapse rows: the double rows of one projection at a time.
     if (singleSynapses())
       narrowSynapses(j);
+    if (!projs[j].procedural)
+      compactRows(j);
   }
   sizeRings();
   return true;

@@ -181,10 +181,8 @@ std::vector<int32_t> Network::synapseDelays(size_t j) const {
 
 int64_t Network::synapseSource(const Projection &proj, int64_t s) {
   // The source of synapse s: the row of its delay group holding it.
-  for (const std::vector<int64_t> &rowPtr : proj.rowPtrs)
-    if (s >= rowPtr.front() && s < rowPtr.back())
-      return int64_t(std::upper_bound(rowPtr.begin(), rowPtr.end(), s) -
-                     rowPtr.begin()) -
-             1;
+  for (const RowIndex &rowPtr : proj.rowPtrs)
+    if (int64_t i = rowPtr.rowOf(s); i >= 0)
+      return i;
   return -1;
 }

@@ -181,14 +181,13 @@ int64_t Simulator::synapseBytes() const {
         p.syn32.size() * sizeof(float) + p.postPtr.size() * sizeof(int64_t) +
         p.postSyn.size() * sizeof(int64_t) + p.srcs.size() * sizeof(int32_t) +
         p.wholeIndex.size() * sizeof(int64_t));
-    for (const std::vector<int64_t> &r : p.rowPtrs)
-      bytes += int64_t(r.size() * sizeof(int64_t));
-    // Where each source's synapses start (procedural; stored: with one
-    // delay group, a copy of its row pointers).
+    for (const RowIndex &r : p.rowPtrs)
+      bytes += int64_t(r.bytes());
+    // Where each source's synapses start (procedural).
     if (p.csr.rowPtr.size() > 1)
       bytes += int64_t(p.csr.rowPtr.size() * sizeof(int64_t));
-    for (const std::vector<int64_t> &r : p.partPtrs)
-      bytes += int64_t(r.size() * sizeof(int64_t));
+    for (const RowIndex &r : p.partPtrs)
+      bytes += int64_t(r.bytes());
   }
   return bytes;
 }
@@ -450,6 +449,15 @@ const CSR &Simulator::connectivity(int proj) const {
   if (proj < 0 || size_t(proj) >= net.projs.size())
     return emptyCSR();
   return net.projs[size_t(proj)].csr;
+}
+
+std::vector<int64_t> Simulator::rowPointers(int proj) const {
+  if (proj < 0 || size_t(proj) >= net.projs.size())
+    return {};
+  const Network::Projection &p = net.projs[size_t(proj)];
+  if (p.procedural || p.rowPtrs.size() != 1)
+    return {};
+  return p.rowPtrs[0].decode();
 }
 
 void Simulator::synapseEnds(int proj, std::vector<int64_t> &pre,

@@ -237,17 +237,21 @@ network X {
 )");
   ASSERT_TRUE(c.ok) << c.text;
   const auto &a = c.sim->connectivity(0);
+  std::vector<int64_t> aRows = c.sim->rowPointers(0);
+  ASSERT_EQ(aRows.size(), 41u);
   for (int64_t i = 0; i < 40; ++i) {
-    int64_t n = a.rowPtr[size_t(i) + 1] - a.rowPtr[size_t(i)];
+    int64_t n = aRows[size_t(i) + 1] - aRows[size_t(i)];
     ASSERT_EQ(n, i < 10 ? 1 : 0) << "source " << i;
     if (n) {
-      EXPECT_EQ(a.cols[size_t(a.rowPtr[size_t(i)])], i + 20);
+      EXPECT_EQ(a.cols[size_t(aRows[size_t(i)])], i + 20);
     }
   }
   const auto &b = c.sim->connectivity(1);
+  std::vector<int64_t> bRows = c.sim->rowPointers(1);
+  ASSERT_EQ(bRows.size(), 41u);
   EXPECT_EQ(b.numSynapses(), 10 * 5);
   for (int64_t i = 0; i < 40; ++i)
-    for (int64_t s = b.rowPtr[size_t(i)]; s < b.rowPtr[size_t(i) + 1]; ++s) {
+    for (int64_t s = bRows[size_t(i)]; s < bRows[size_t(i) + 1]; ++s) {
       EXPECT_GE(i, 30);
       EXPECT_LT(b.cols[size_t(s)], 5);
     }

@@ -224,8 +224,10 @@ network Local {
   int l = c.sim->projectionIndex("L");
   EXPECT_NEAR(double(c.sim->numSynapses(l)), mean, 5 * std::sqrt(var));
   const rt::CSR &csr = c.sim->connectivity(l);
+  std::vector<int64_t> rows = c.sim->rowPointers(l);
+  ASSERT_EQ(rows.size(), 301u);
   for (int64_t i = 0; i < 300; ++i)
-    for (int64_t q = csr.rowPtr[size_t(i)]; q < csr.rowPtr[size_t(i) + 1]; ++q)
+    for (int64_t q = rows[size_t(i)]; q < rows[size_t(i) + 1]; ++q)
       ASSERT_NE(csr.cols[size_t(q)], i);
 }
 

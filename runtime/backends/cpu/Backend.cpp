@@ -12,6 +12,7 @@
 #include "neuro/Runtime/MemRef.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -165,7 +166,6 @@ bool CpuBackend::stepPopulations(int64_t k, std::string &) {
 
 bool CpuBackend::deliver(int64_t k, std::string &) {
   const ModelSpec &model = net.model;
-  ThreadPool &pool = *net.pool;
   // (3): deliver the spikes whose delay has elapsed, one call per delay.
   // Projections split by target range deliver the ranges on the pool's
   // threads; each target still receives its events in the same order.
@@ -182,40 +182,56 @@ bool CpuBackend::deliver(int64_t k, std::string &) {
       deliverProcedural(j, k);
       continue;
     }
-    const DelayRing &ring = net.pops[size_t(spec.src)].ring;
-    bool anySpikes = false;
-    int64_t delivered = 0;
-    for (size_t g = 0; g < proj.delays.size(); ++g) {
-      const std::vector<int32_t> &list = ring.at(k - proj.delays[g]);
-      anySpikes |= !list.empty();
-      for (int32_t s : list)
-        delivered +=
-            proj.rowPtrs[g][size_t(s) + 1] - proj.rowPtrs[g][size_t(s)];
-    }
-    net.events += delivered;
-    if (!anySpikes)
-      continue;
-    SynapseArgs a = synapseArgs(j);
-    bool split = proj.parts > 1 && pool.size() > 1;
-    auto deliverPart = [&](int64_t part) {
-      for (size_t g = 0; g < proj.delays.size(); ++g) {
-        const std::vector<int32_t> &list = ring.at(k - proj.delays[g]);
-        if (list.empty())
-          continue;
-        std::vector<int64_t> &ptrs = split ? proj.partPtrs[g] : proj.rowPtrs[g];
-        NeuroMemRefI32 spikes =
-            memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
-        NeuroMemRefI64 rowPtr = memref1D(ptrs.data(), int64_t(ptrs.size()));
-        spec.deliver(&spikes, &rowPtr, split ? proj.parts + 1 : 1, part,
-                     &a.cols, &a.syn, &a.post, &a.pre, &a.mods, k);
-      }
-    };
-    if (split)
-      pool.run(proj.parts, deliverPart);
-    else
-      deliverPart(0);
+    deliverStored(j, k);
   }
   return true;
+}
+
+void CpuBackend::deliverStored(size_t j, int64_t k) {
+  const ProjectionSpec &spec = net.model.projections[j];
+  Network::Projection &proj = net.projs[j];
+  const DelayRing &ring = net.pops[size_t(spec.src)].ring;
+  bool anySpikes = false;
+  for (size_t g = 0; g < proj.delays.size() && !anySpikes; ++g)
+    anySpikes = !ring.at(k - proj.delays[g]).empty();
+  if (!anySpikes)
+    return;
+  SynapseArgs a = synapseArgs(j);
+  ThreadPool &pool = *net.pool;
+  bool split = proj.parts > 1 && pool.size() > 1;
+  int64_t nSrc = net.model.populations[size_t(spec.src)].size;
+  size_t nParts = size_t(split ? proj.parts : 1);
+  if (partRows.size() < nParts)
+    partRows.resize(nParts);
+  std::array<int64_t, Network::kMaxParts> delivered{};
+  // Each part's thread gathers its part of each spiking source's row as
+  // int64 pairs (whatever width the row pointers are kept in: RowIndex)
+  // and counts the events it delivers.
+  auto deliverPart = [&](int64_t part) {
+    int64_t stride = split ? proj.parts + 1 : 1;
+    std::vector<int64_t> &rows = partRows[size_t(part)];
+    if (rows.size() < size_t(2 * nSrc))
+      rows.resize(size_t(2 * nSrc));
+    NeuroMemRefI64 rowPtr = memref1D(rows.data(), 2 * nSrc);
+    for (size_t g = 0; g < proj.delays.size(); ++g) {
+      const std::vector<int32_t> &list = ring.at(k - proj.delays[g]);
+      if (list.empty())
+        continue;
+      const RowIndex &ptrs = split ? proj.partPtrs[g] : proj.rowPtrs[g];
+      delivered[size_t(part)] +=
+          ptrs.gather(list.data(), list.size(), stride, part, rows.data());
+      NeuroMemRefI32 spikes =
+          memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
+      spec.deliver(&spikes, &rowPtr, 2, 0, &a.cols, &a.syn, &a.post, &a.pre,
+                   &a.mods, k);
+    }
+  };
+  if (split)
+    pool.run(proj.parts, deliverPart);
+  else
+    deliverPart(0);
+  for (int64_t n : delivered)
+    net.events += n;
 }
 
 void CpuBackend::deliverProcedural(size_t j, int64_t k) {

@@ -61,6 +61,9 @@ private:
   /// delays elapses, and kept until the longest has; each delay group is
   /// delivered from them as from the stored rows.
   void deliverProcedural(size_t j, int64_t k);
+  /// (3) for stored projection `j`: each delay group's spikes of their
+  /// step, on the pool's threads by target range where it is split.
+  void deliverStored(size_t j, int64_t k);
 
   Network &net;
   Recorder &recorder;
@@ -71,6 +74,11 @@ private:
   /// The row of each spiking source for the kernels (stride 2): its
   /// synapses are [rows[2 i], rows[2 i + 1]) of a Regenerated.
   std::vector<int64_t> spikeRows;
+  /// For each delivery part (one: whole rows), the same for the stored
+  /// rows of the sources that spiked when their row pointers are compacted
+  /// (RowIndex): [rows[2 i], rows[2 i + 1]) of source i's synapses in that
+  /// part. Each part's thread writes and reads its own.
+  std::vector<std::vector<int64_t>> partRows;
   /// The most synapses of one step's spikes a procedural projection keeps
   /// drawn (about 20 bytes each; NEURO_REGENERATE_LIMIT, 2^24 by default),
   /// and a run of a step's spikes beyond it.

@@ -155,7 +155,7 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
         pops[size_t(model.projections[j].src)].outDegree;
     out.resize(
         size_t(model.populations[size_t(model.projections[j].src)].size));
-    for (const std::vector<int64_t> &rows : host.rowPtrs)
+    for (const RowIndex &rows : host.rowPtrs)
       for (size_t i = 0; i + 1 < rows.size() && i < out.size(); ++i)
         out[i] += rows[i + 1] - rows[i];
   }

@@ -30,13 +30,15 @@ bool DeviceBackend::uploadProjections(std::string &err) {
     const Network::Projection &host = network.projs[j];
     DeviceProjection &d = projs[j];
     d.rowStride = host.rowPtrs.empty() ? 0 : int64_t(host.rowPtrs[0].size());
-    for (const std::vector<int64_t> &rows : host.rowPtrs) {
+    for (const RowIndex &rows : host.rowPtrs) {
       if (int64_t(rows.size()) != d.rowStride) {
         err = "the delay groups of '" + model.projections[j].name +
               "' have row pointers of different lengths";
         return false;
       }
-      rowPtrs[j].insert(rowPtrs[j].end(), rows.begin(), rows.end());
+      // The device reads them as int64 (compacted on the host only).
+      std::vector<int64_t> wide = rows.decode();
+      rowPtrs[j].insert(rowPtrs[j].end(), wide.begin(), wide.end());
     }
     d.colsAt = all.colsSize;
     all.colsSize += int64_t(host.csr.cols.size());

@@ -184,7 +184,19 @@ void testCheckingDeliver(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
   if (spikes->size == 0)
     abiErrors.push_back("deliver called without spikes");
   check1D(rowPtr, rowPtr->size, "deliver rowPtr");
-  check1D(cols, at(rowPtr, rowPtr->size - 1), "deliver cols");
+  check1D(cols, cols->size, "deliver cols");
+  // Only the listed sources' entries are read (they may be the only ones
+  // written): each names synapses within cols.
+  for (int64_t m = 0; m < spikes->size; ++m) {
+    int64_t at0 = at(spikes, m) * stride + part;
+    if (at0 + 1 >= rowPtr->size) {
+      abiErrors.push_back("deliver rowPtr shorter than a spike's row");
+      continue;
+    }
+    int64_t lo = at(rowPtr, at0), hi = at(rowPtr, at0 + 1);
+    if (lo < 0 || lo > hi || hi > cols->size)
+      abiErrors.push_back("deliver row outside cols");
+  }
   check2D(syn, "deliver syn");
   if (syn->sizes[1] != cols->size)
     abiErrors.push_back("deliver syn columns != synapses");
@@ -683,8 +695,8 @@ TEST(SimulatorTest, Lookups) {
   EXPECT_EQ(sim.rowIndex(9, "count"), -1);
   EXPECT_EQ(sim.synRowIndex(0, "w"), 0);
   EXPECT_EQ(sim.synRowIndex(0, "x"), -1);
-  const CSR &csr = sim.connectivity(0);
-  EXPECT_EQ(csr.rowPtr, (std::vector<int64_t>{0, 3, 6, 9, 12, 15}));
+  EXPECT_EQ(sim.rowPointers(0), (std::vector<int64_t>{0, 3, 6, 9, 12, 15}));
+  EXPECT_TRUE(sim.rowPointers(5).empty());
   EXPECT_TRUE(sim.connectivity(5).cols.empty());
   EXPECT_EQ(sim.state(7).data, nullptr);
   EXPECT_EQ(sim.spikeCount(-1), 0);
@@ -751,8 +763,10 @@ TEST(SimulatorTest, UniformInitIsDeterministic) {
   }
   // No autapses were requested.
   const CSR &csr = a.connectivity(0);
+  std::vector<int64_t> rows = a.rowPointers(0);
+  ASSERT_EQ(rows.size(), 2001u);
   for (int64_t i = 0; i < 2000; ++i)
-    for (int64_t s = csr.rowPtr[size_t(i)]; s < csr.rowPtr[size_t(i) + 1]; ++s)
+    for (int64_t s = rows[size_t(i)]; s < rows[size_t(i) + 1]; ++s)
       ASSERT_NE(csr.cols[size_t(s)], i);
 }
 

@@ -23,6 +23,7 @@
 #include "neuro/Runtime/Connectivity.h"
 #include "neuro/Runtime/DelayRing.h"
 #include "neuro/Runtime/Model.h"
+#include "neuro/Runtime/RowIndex.h"
 #include "neuro/Runtime/ThreadPool.h"
 
 #include <cstdint>
@@ -88,16 +89,17 @@ public:
     /// Synapses grouped by delay: group g holds the synapses of delay
     /// delays[g] steps, rows by source in rowPtrs[g] (offsets into cols and
     /// syn). A projection with one delay has one group, rowPtrs[0] ==
-    /// csr.rowPtr.
+    /// csr.rowPtr while building (csr.rowPtr is dropped once built). Once
+    /// built, row pointers are compacted (RowIndex).
     std::vector<int64_t> delays;
-    std::vector<std::vector<int64_t>> rowPtrs;
+    std::vector<RowIndex> rowPtrs;
     /// Delivery in parallel: the targets split into `parts` ranges of
     /// partChunk neurons; partPtrs[g][i * (parts + 1) + p] is where the
     /// synapses of source i in group g onto range p start (rows are sorted
     /// by target). parts == 1: no split.
     int64_t parts = 1;
     int64_t partChunk = 0;
-    std::vector<std::vector<int64_t>> partPtrs;
+    std::vector<RowIndex> partPtrs;
     /// For `on post`: the synapses onto target t are
     /// postSyn[postPtr[t] .. postPtr[t+1]), ascending.
     std::vector<int64_t> postPtr;
@@ -354,6 +356,10 @@ private:
   /// by delay: delivery parts, the indices by target and by source its
   /// synapse needs, and the modulator slots.
   void prepareDelivery(size_t j);
+  /// Once stored projection `j` is built (and localized): its row pointers
+  /// kept in as few bytes as they allow, and its CSR by source, a copy of
+  /// its one delay group's, dropped.
+  void compactRows(size_t j);
   /// Sizes each population's ring by the longest delay leaving it.
   void sizeRings();
   /// A memref over the (double) state rows of population `pop`.

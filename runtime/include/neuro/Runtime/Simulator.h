@@ -219,10 +219,15 @@ public:
   /// Whether projection `proj` is plastic.
   bool isPlastic(int proj) const;
 
-  /// Connectivity of projection `proj` (empty if out of range or not built).
-  /// With per-synapse delays the synapses are ordered by delay, then
-  /// source, and rowPtr does not describe them (see synapseDelays).
+  /// Connectivity of projection `proj` (empty if out of range or not built):
+  /// its targets. Once built, rowPtr no longer describes them (see
+  /// rowPointers); with per-synapse delays the synapses are ordered by
+  /// delay, then source (see synapseDelays).
   const CSR &connectivity(int proj) const;
+  /// Where each source's synapses of stored projection `proj` start in
+  /// connectivity(proj).cols (nSrc + 1 entries) when they are held by
+  /// source, as with one delay; empty otherwise.
+  std::vector<int64_t> rowPointers(int proj) const;
 
   /// Bytes the synapses of all projections take: targets, synapse rows,
   /// row pointers (per delay group and target range, and by source), the
