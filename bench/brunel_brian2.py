@@ -4,7 +4,7 @@ examples/classic/brunel2000.neuro writes it: 10,000 + 2,500 LIF neurons,
 p = 0.1, delta synapses of J = 0.1 mV (-g J), delay 1.5 ms, and
 PoissonInput(C_E = 1000 inputs of rate eta nu_thr) per neuron.
 
-usage: /usr/bin/python3 bench/brunel_brian2.py G ETA DURATION_S OUT.npz
+usage: /usr/bin/python3 bench/brunel_brian2.py G ETA DURATION_S OUT.npz [SEED]
 
 Writes the excitatory spikes (i, t) to OUT.npz and prints one JSON object
 with the compile and simulation times.
@@ -22,9 +22,10 @@ from brian2 import (NeuronGroup, PoissonInput, SpikeMonitor, Synapses,
 def main():
     g, eta, duration, out = (float(sys.argv[1]), float(sys.argv[2]),
                              float(sys.argv[3]), sys.argv[4])
+    rng_seed = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     with tempfile.TemporaryDirectory() as d:
         set_device("cpp_standalone", directory=d, build_on_run=False)
-        seed(1)
+        seed(rng_seed)
         defaultclock.dt = 0.1 * ms
         start = time.time()
         N_E, N_I, C_E = 10000, 2500, 1000
