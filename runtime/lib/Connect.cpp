@@ -13,6 +13,7 @@
 
 #include "SimulatorInternal.h"
 
+#include "neuro/Runtime/Distribution.h"
 #include "neuro/Runtime/Philox.h"
 #include "neuro/Runtime/Streams.h"
 #include "neuro/Runtime/Table.h"
@@ -107,6 +108,32 @@ bool Network::connectFromFile(size_t j, ConnectionList &listed,
             tooLongDelay(listed.delay[r], model.dt);
       return false;
     }
+  // Over ranks, where nothing is drawn by the synapse's index: only the
+  // rows onto this rank's neurons, in file order (what localize would keep).
+  proj.readAtTargets = readsAtTargets(j, listed);
+  if (proj.readAtTargets) {
+    auto [lo, hi] = owned(size_t(spec.dst));
+    size_t kept = 0;
+    for (size_t r = 0; r < n; ++r) {
+      int64_t target = listed.post[r] + spec.dstBegin;
+      if (target < lo || target >= hi)
+        continue;
+      listed.pre[kept] = listed.pre[r];
+      listed.post[kept] = listed.post[r];
+      if (!listed.weight.empty())
+        listed.weight[kept] = listed.weight[r];
+      if (!listed.delay.empty())
+        listed.delay[kept] = listed.delay[r];
+      ++kept;
+    }
+    n = kept;
+    listed.pre.resize(n);
+    listed.post.resize(n);
+    if (!listed.weight.empty())
+      listed.weight.resize(n);
+    if (!listed.delay.empty())
+      listed.delay.resize(n);
+  }
   // By source, in file order within each source.
   proj.csr.rowPtr.assign(size_t(nSrcAll) + 1, 0);
   for (int64_t i : listed.pre)
@@ -246,7 +273,25 @@ bool Network::connect(size_t j, ConnectionList &listed,
     embedSlices(j);
   // Ablated neurons lose their synapses (the file's row map with them).
   ablate(j, origin);
+  if (proj.readAtTargets)
+    proj.wholeSynapses = dist->comm.sum(proj.csr.numSynapses());
   return true;
+}
+
+bool Network::readsAtTargets(size_t j, const ConnectionList &listed) const {
+  const ProjectionSpec &spec = model.projections[j];
+  if (!dist || spec.rule != ProjectionSpec::FromFile || spec.synInitFn)
+    return false;
+  for (size_t r = 0; r < spec.synInit.size(); ++r)
+    if (spec.synInit[r].kind != InitSpec::Constant &&
+        !(r == 0 && !listed.weight.empty()))
+      return false;
+  if (spec.heterogeneousDelay && listed.delay.empty() &&
+      spec.delayInit.kind != InitSpec::Constant)
+    return false;
+  return std::none_of(
+      model.stateRecords.begin(), model.stateRecords.end(),
+      [&](const StateRecordSpec &rec) { return rec.projection == int(j); });
 }
 
 bool Network::builtAtTargets(size_t j) const {
@@ -264,6 +309,10 @@ bool Network::groupByDelay(size_t j, std::string &err) {
   if (!spec.heterogeneousDelay && proj.explicitDelays.empty()) {
     proj.delays = {spec.delaySteps};
     proj.rowPtrs = {RowIndex(proj.csr.rowPtr)};
+    // Read at its targets over ranks: a rank that kept no rows of a file
+    // with delays gets here too, and drops its empty group.
+    if (proj.readAtTargets)
+      dist->agreeGroups(*this, j);
     return true;
   }
   // Each synapse's delay (given, or drawn in source-major order), rounded
@@ -323,6 +372,8 @@ bool Network::groupByDelay(size_t j, std::string &err) {
   proj.csr.cols = std::move(cols);
   proj.csr.rowPtr = {0}; // synapses are no longer grouped by source
   proj.order = std::move(order);
+  if (proj.readAtTargets)
+    dist->agreeGroups(*this, j);
   return true;
 }
 

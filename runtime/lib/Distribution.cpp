@@ -214,6 +214,42 @@ void Distribution::agreeDelays(std::vector<std::vector<int64_t>> &byDelay,
       byDelay[d].assign(size_t(nSrc) + 1, 0);
 }
 
+void Distribution::agreeGroups(Network &net, size_t j) {
+  Network::Projection &proj = net.projs[j];
+  // The delays of the groups that hold synapses somewhere, ascending.
+  std::vector<int64_t> mine;
+  for (size_t g = 0; g < proj.delays.size(); ++g)
+    if (proj.rowPtrs[g].back() > proj.rowPtrs[g].front())
+      mine.push_back(proj.delays[g]);
+  std::vector<int64_t> counts = comm.allgather(int64_t(mine.size()));
+  int64_t total = 0;
+  for (int64_t c : counts)
+    total += c;
+  if (total == 0)
+    return; // no synapses anywhere: every rank has the same groups
+  std::vector<int64_t> all(static_cast<size_t>(total));
+  comm.allgatherv(mine.data(), all.data(), counts, int(sizeof(int64_t)));
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  // Groups are contiguous in delay order: an empty one starts and ends
+  // where the one before it ends.
+  int64_t nSrc = model.populations[size_t(model.projections[j].src)].size;
+  std::vector<RowIndex> rows;
+  int64_t end = 0;
+  for (int64_t d : all) {
+    auto it = std::find(proj.delays.begin(), proj.delays.end(), d);
+    if (it == proj.delays.end()) {
+      rows.emplace_back(std::vector<int64_t>(size_t(nSrc) + 1, end));
+      continue;
+    }
+    RowIndex &group = proj.rowPtrs[size_t(it - proj.delays.begin())];
+    end = group.back();
+    rows.push_back(std::move(group));
+  }
+  proj.delays = std::move(all);
+  proj.rowPtrs = std::move(rows);
+}
+
 void Distribution::finishRows(Network &net, size_t j) {
   Network::Projection &proj = net.projs[j];
   bool recorded = false;

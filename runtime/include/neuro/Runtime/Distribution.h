@@ -102,6 +102,11 @@ public:
   /// 1] synapse counts, empty where this rank has none of that delay)
   /// gets an empty group for each delay some other rank has. Collective.
   void agreeDelays(std::vector<std::vector<int64_t>> &byDelay, int64_t nSrc);
+  /// Once a projection read from a file at this rank's targets alone
+  /// (Network::Projection::readAtTargets) is grouped by delay: an empty
+  /// group for each delay that only other ranks have, so that every rank
+  /// has the same groups. Collective.
+  void agreeGroups(Network &net, size_t j);
   /// Where each synapse of stored projection `j` held here lies in the
   /// whole projection's order (the order one process keeps): delay group
   /// by delay group, source by source, each source's synapses stably by

@@ -123,6 +123,9 @@ public:
     /// them, the whole projection's index of each synapse kept.
     int64_t wholeSynapses = -1;
     std::vector<int64_t> wholeIndex;
+    /// Over ranks: read from a file keeping only the rows onto this
+    /// rank's neurons (Network::readsAtTargets).
+    bool readAtTargets = false;
     /// While building at its targets over ranks (Distribution::keyRows):
     /// the whole projection's CSR index of the first synapse of each
     /// source's row here, by which its draws are keyed (empty: the CSR
@@ -342,6 +345,12 @@ private:
   /// an expression or `where`: each pair is drawn alone;
   /// Distribution::keyRows), rather than whole and then localized.
   bool builtAtTargets(size_t j) const;
+  /// Over ranks: whether file projection `j`, whose file `listed` holds,
+  /// keeps only the file's rows onto this rank's targets as it reads them:
+  /// when nothing of a synapse is drawn by its index (every synapse row
+  /// constant or, the weight, from the file; delays constant or from the
+  /// file) and no state record samples it. The same on every rank.
+  bool readsAtTargets(size_t j, const ConnectionList &listed) const;
   /// The values and delay groups of projection `j`, its CSR by source
   /// built, on the threads of `pool` (GroupSynapses.cpp).
   bool groupSynapses(size_t j, std::string &err);
