@@ -271,7 +271,8 @@ class Simulation:
 
     def write(self, folder):
         """Writes every recording as `neuroc run` does (spikes_POP.npy,
-        POP_VAR.npy, POP_t.npy) into `folder`."""
+        POP_VAR.npy, POP_t.npy; an owner's further state recordings as
+        POP_2_VAR.npy, POP_2_t.npy, ...) into `folder`."""
         self._sim.write(os.fspath(folder))
 
     def stream_to(self, folder):

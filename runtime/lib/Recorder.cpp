@@ -20,6 +20,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <sstream>
 #include <system_error>
 
@@ -208,7 +210,7 @@ bool Recorder::streamTo(const std::string &dir, std::string &err) {
       const StateRecording &data = stateRecordings[r];
       int64_t width = data.end - data.begin;
       const std::vector<std::string> &rows = recordRows(rec);
-      std::string prefix = recordOwner(rec) + "_";
+      std::string prefix = recordPrefix(r) + "_";
       std::vector<std::unique_ptr<NpyStream>> streams;
       streams.push_back(std::make_unique<NpyStream>());
       if (!streams.back()->open((base / (prefix + "t.npy")).string(), "'<f8'",
@@ -304,7 +306,7 @@ bool Recorder::writeStates(const std::string &dir, std::string &err) {
       size_t samples = data.times.size();
       size_t width = size_t(data.end - data.begin);
       const std::vector<std::string> &rows = recordRows(rec);
-      std::string prefix = recordOwner(rec) + "_";
+      std::string prefix = recordPrefix(r) + "_";
       if (!writeNpyF64((base / (prefix + "t.npy")).string(), data.times.data(),
                        {int64_t(samples)}, err))
         return false;
@@ -362,6 +364,34 @@ const std::string &Recorder::recordOwner(const StateRecordSpec &rec) const {
                              : model.populations[size_t(rec.population)].name;
 }
 
+std::vector<std::string>
+neuro::rt::stateRecordPrefixes(const ModelSpec &model) {
+  std::set<std::string> taken;
+  for (const PopulationSpec &p : model.populations)
+    taken.insert(p.name);
+  for (const ProjectionSpec &p : model.projections)
+    taken.insert(p.name);
+  std::map<std::string, int64_t> seen;
+  std::vector<std::string> prefixes;
+  for (const StateRecordSpec &rec : model.stateRecords) {
+    const std::string &owner =
+        rec.projection >= 0 ? model.projections[size_t(rec.projection)].name
+                            : model.populations[size_t(rec.population)].name;
+    int64_t before = seen[owner]++;
+    std::string prefix = owner;
+    for (int64_t n = before + 1;
+         before > 0 && (prefix == owner || taken.count(prefix)); ++n)
+      prefix = owner + "_" + std::to_string(n);
+    taken.insert(prefix);
+    prefixes.push_back(prefix);
+  }
+  return prefixes;
+}
+
+std::string Recorder::recordPrefix(size_t r) const {
+  return stateRecordPrefixes(model)[r];
+}
+
 const std::vector<std::string> &
 Recorder::recordRows(const StateRecordSpec &rec) const {
   return rec.projection >= 0 ? model.projections[size_t(rec.projection)].synRows
@@ -398,6 +428,7 @@ bool Recorder::writeRecordingsJson(const std::string &base,
     const StateRecording &data = stateRecordings[r];
     bool syn = rec.projection >= 0;
     const std::string &owner = recordOwner(rec);
+    std::string prefix = recordPrefix(r);
     const std::vector<std::string> &rows = recordRows(rec);
     const std::vector<std::string> &units =
         syn ? model.projections[size_t(rec.projection)].synUnits
@@ -405,24 +436,25 @@ bool Recorder::writeRecordingsJson(const std::string &base,
     std::string of =
         std::string(syn ? "\"projection\": " : "\"population\": ") +
         jsonString(owner);
-    entry(owner + "_t.npy");
+    entry(prefix + "_t.npy");
     os << "{\"kind\": \"sample times\", " << of
        << ", \"unit\": \"s\", \"every_steps\": " << rec.every << "}";
     if (syn)
       for (const char *end : {"pre", "post"}) {
-        entry(owner + "_" + end + ".npy");
+        entry(prefix + "_" + end + ".npy");
         os << "{\"kind\": \"synapse " << (end[1] == 'r' ? "sources" : "targets")
            << "\", " << of << "}";
       }
     for (int row : rec.rows) {
-      entry(owner + "_" + rows[size_t(row)] + ".npy");
+      entry(prefix + "_" + rows[size_t(row)] + ".npy");
       os << "{\"kind\": " << (syn ? "\"synapse variable\"" : "\"state\"")
          << ", " << of << ", \"variable\": " << jsonString(rows[size_t(row)])
          << ", \"unit\": " << jsonString(unit(units, size_t(row)))
          << ", \"shape\": [\"samples\", "
          << (syn ? "\"synapses\"" : "\"neurons\"") << "], "
          << (syn ? "\"synapses\": [" : "\"neurons\": [") << data.begin << ", "
-         << data.end << "], \"times\": " << jsonString(owner + "_t.npy") << "}";
+         << data.end << "], \"times\": " << jsonString(prefix + "_t.npy")
+         << "}";
     }
   }
   os << "\n  }\n}\n";

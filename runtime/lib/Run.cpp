@@ -406,11 +406,11 @@ void reportText(std::ostream &os, const Report &r) {
   }
   if (!spec.records.empty() && !r.options.spikeSinkFile.empty())
     os << "spikes written to " << r.options.spikeSinkFile << "\n";
-  for (const StateRecordSpec &rec : spec.stateRecords) {
+  std::vector<std::string> prefixes = stateRecordPrefixes(spec);
+  for (size_t k = 0; k < spec.stateRecords.size(); ++k) {
+    const StateRecordSpec &rec = spec.stateRecords[k];
     bool synapses = rec.projection >= 0;
-    const std::string &name =
-        synapses ? spec.projections[size_t(rec.projection)].name
-                 : spec.populations[size_t(rec.population)].name;
+    const std::string &name = prefixes[k];
     const std::vector<std::string> &rows =
         synapses ? spec.projections[size_t(rec.projection)].synRows
                  : spec.populations[size_t(rec.population)].rows;

@@ -2,6 +2,7 @@
 errors, checkpoints. Numbers are checked against neuroc's own files (bit
 for bit) or against analytic solutions with the tolerance stated."""
 
+import json
 import os
 import signal
 import subprocess
@@ -171,6 +172,31 @@ def test_records_added_from_python(tmp_path):
                                rtol=1e-12)
     sim.write(tmp_path)
     np.testing.assert_array_equal(np.load(tmp_path / "P_v.npy"), rec["v"])
+
+
+def test_several_recordings_of_one_population_keep_their_files(tmp_path):
+    # The first recording of P is written as P_*.npy, the next ones as
+    # P_2_*.npy, P_3_*.npy: none overwrites another.
+    sim = neuro.compile_source(DECAY).simulation()
+    first = sim.record("P", "v", every="1 ms", neurons=slice(0, 2))
+    second = sim.record("P", "v", every="2 ms", neurons=slice(1, 3))
+    third = sim.record("P", "v")
+    sim.run("10 ms")
+    with pytest.raises(KeyError, match="3 state recordings"):
+        sim.recording("P")
+    a, b, c = (sim.recording(k) for k in (first, second, third))
+    assert a["v"].shape == (10, 2) and b["v"].shape == (5, 2)
+    assert c["v"].shape[0] == 100
+    np.testing.assert_array_equal(b["v"][:, 0], a["v"][::2, 1])
+    sim.write(tmp_path)
+    for prefix, rec in (("P", a), ("P_2", b), ("P_3", c)):
+        np.testing.assert_array_equal(np.load(tmp_path / f"{prefix}_v.npy"),
+                                      rec["v"])
+        np.testing.assert_array_equal(np.load(tmp_path / f"{prefix}_t.npy"),
+                                      rec["t"])
+    files = json.loads((tmp_path / "recordings.json").read_text())["files"]
+    assert files["P_2_v.npy"]["times"] == "P_2_t.npy"
+    assert files["P_3_t.npy"]["population"] == "P"
 
 
 def test_network_from_python_with_arrays():

@@ -31,6 +31,13 @@ namespace neuro::rt {
 
 class Network;
 
+/// The file prefix of each state record of `model`: its owner's name for
+/// the owner's first recording; for further ones (added from the host,
+/// where a population may have several) `<owner>_2`, `<owner>_3`, ...,
+/// skipping names of populations and projections and prefixes taken, so
+/// that no file of one recording overwrites another's.
+std::vector<std::string> stateRecordPrefixes(const ModelSpec &model);
+
 class Recorder {
 public:
   /// The monitors of `model` over `net`; both outlive the recorder.
@@ -150,9 +157,11 @@ private:
   /// `<base>/<prefix>pre.npy` and `post.npy` of synapse record `r`.
   bool writeSynapseEnds(const std::string &base, const std::string &prefix,
                         size_t r, std::string &err) const;
-  /// The name (file prefix) and the row names of what a state record
-  /// samples: a projection's or a population's.
+  /// The name and the row names of what a state record samples: a
+  /// projection's or a population's.
   const std::string &recordOwner(const StateRecordSpec &rec) const;
+  /// The file prefix of state record `r` (stateRecordPrefixes).
+  std::string recordPrefix(size_t r) const;
   const std::vector<std::string> &recordRows(const StateRecordSpec &rec) const;
   /// `<base>/recordings.json`: what the recorded files hold.
   bool writeRecordingsJson(const std::string &base, std::string &err) const;
