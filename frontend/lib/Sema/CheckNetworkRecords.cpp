@@ -119,15 +119,8 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
     }
     rec.vars.push_back(row);
   }
-  for (const StateRecordInfo &other : net.recordStates)
-    if (other.projection < 0 && other.population == rec.population) {
-      diag.error(t.range, "'" + t.population.name +
-                              "' already has a state recording; record "
-                              "all its states in one statement");
-      diag.note(other.range, "first recording is here");
-      ok = false;
-      break;
-    }
+  // Further recordings of the population are written under their own
+  // prefix (rt::stateRecordPrefixes).
   if (ok)
     net.recordStates.push_back(std::move(rec));
 }
@@ -216,14 +209,6 @@ void Checker::checkSynapseRecord(const RecordDecl &r, const RecordTarget &t,
     }
     rec.vars.push_back(w.name);
   }
-  for (const StateRecordInfo &other : net.recordStates)
-    if (other.projection == proj) {
-      diag.error(t.range, "'" + pi.name +
-                              "' already has a recording; record all its "
-                              "variables in one statement");
-      diag.note(other.range, "first recording is here");
-      return;
-    }
   net.recordStates.push_back(std::move(rec));
 }
 
