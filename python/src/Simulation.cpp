@@ -349,7 +349,6 @@ void neuro::python::bindSimulation(py::module_ &m) {
                              [](Simulation &s) { return built(s).tSim(); })
       .def("save",
            [](Simulation &s, const std::string &path) {
-             requireCpu(s, "save (a checkpoint)");
              std::string err;
              check(built(s).saveCheckpoint(path, err), err);
            })

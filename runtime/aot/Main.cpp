@@ -125,8 +125,6 @@ int main(int argc, char **argv) {
     }
   }
   if (target == "cuda") {
-    if (!options.checkpoint.empty() || !options.restore.empty())
-      return usage(program, "--checkpoint and --restore need --target cpu");
     std::string err;
     neuro::rt::cuda::DeviceOptions device;
     for (const char *var : neuro::rt::cuda::DeviceOptions::kVariables)

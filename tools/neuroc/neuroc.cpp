@@ -322,8 +322,6 @@ int runEmit(const Options &options) {
 int runRun(const Options &options) {
   auto start = std::chrono::steady_clock::now();
   bool gpu = options.target != "cpu";
-  if (gpu && (!options.checkpoint.empty() || !options.restore.empty()))
-    return usageError("--checkpoint and --restore run on --target=cpu only");
   // How the GPU backend runs: the environment, read once here.
   rt::cuda::DeviceOptions device;
   if (gpu) {

@@ -51,11 +51,6 @@ std::unique_ptr<DeviceBackend>
 DeviceBackend::attach(const BackendContext &context,
                       std::unique_ptr<Device> device,
                       const DeviceOptions &options, std::string &err) {
-  if (context.step != 0) {
-    err = "a run on the GPU starts at step 0 (this network is at step " +
-          std::to_string(context.step) + ")";
-    return nullptr;
-  }
   for (size_t j = 0; j < context.net.projs.size(); ++j)
     if (context.net.projs[j].procedural) {
       err = "projection '" + context.net.model.projections[j].name +
@@ -174,9 +169,13 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
         !dev->alloc(size_t(bytes), dr.staging, full))
       dr.staging = 0;
   }
-  eventsBefore = network.events;
+  // Spikes in flight from before (a restored checkpoint): delivered as
+  // on the host; their events count as they are delivered.
+  if (!uploadInFlight(step, maxDelay, err))
+    return false;
   eventsFetched = 0;
   batchStart = stepsDone = step;
+  eventsBefore = network.events + eventsInFlight(step);
   return dev->finish(err);
 }
 
@@ -522,6 +521,9 @@ bool DeviceBackend::sync(std::string &err) {
     return false;
   if (!fetchRecordings(err))
     return false;
+  // Over several processes the rings hold every list already.
+  if (!network.dist)
+    keepRingsOnHost();
   // Synaptic events count when delivered, as on the CPU.
   network.events = eventsBefore + eventsFetched - eventsInFlight(stepsDone);
   for (size_t p = 0; p < pops.size(); ++p)

@@ -176,6 +176,14 @@ private:
   void keepList(size_t p, int64_t s, const std::vector<int32_t> &list);
   /// fetchSpikes over several processes.
   bool exchangeSpikes(int64_t end, std::string &err);
+  /// At attach in step `step`: the spike lists of the last `maxDelay`
+  /// steps the host's rings hold (a restored checkpoint, or steps run on
+  /// the host) into their ring slots, flags and `recent`, so that they are
+  /// delivered as they would have been on the host.
+  bool uploadInFlight(int64_t step, int64_t maxDelay, std::string &err);
+  /// With one process: the fetched spike lists still in flight into the
+  /// host's rings (which a checkpoint saves), as the CPU keeps them.
+  void keepRingsOnHost();
   /// Over several processes: whether every process is `ok` and none holds
   /// a failure of its device (false on all, with the first one's message,
   /// when one does). Collective. `ok` with one process.

@@ -274,3 +274,52 @@ bool DeviceBackend::reset(int64_t k, std::string &err) {
       return false;
   return true;
 }
+
+bool DeviceBackend::uploadInFlight(int64_t step, int64_t maxDelay,
+                                   std::string &err) {
+  const ModelSpec &model = network.model;
+  std::vector<int8_t> flags;
+  for (size_t p = 0; p < pops.size(); ++p) {
+    const PopulationSpec &spec = model.populations[p];
+    DevicePopulation &d = pops[p];
+    for (int64_t s = std::max<int64_t>(0, step - maxDelay); s < step; ++s) {
+      const std::vector<int32_t> &list = network.pops[p].ring.at(s);
+      if (list.empty())
+        continue;
+      if (int64_t(list.size()) > d.width) {
+        err = "the spike list of '" + spec.name + "' in step " +
+              std::to_string(s) + " holds more than a list on the GPU";
+        return false;
+      }
+      int64_t slot = s % ringDepth;
+      d.recent[size_t(slot)] = list;
+      int32_t n = int32_t(list.size());
+      if (!dev->upload(listOf(p, slot), list.data(),
+                       list.size() * sizeof(int32_t), err) ||
+          !dev->upload(countOf(p, slot), &n, sizeof n, err))
+        return false;
+      if (spec.generator)
+        continue; // generators have no flags
+      // The flags of this process's neurons only: the step kernel rewrites
+      // no others when the slot comes round again, and a stale flag would
+      // turn into a spike of this process.
+      auto [begin, end] = network.owned(p);
+      flags.assign(size_t(spec.size), 0);
+      for (int32_t i : list)
+        if (i >= begin && i < end)
+          flags[size_t(i)] = 1;
+      if (!dev->upload(flagsOf(p, slot), flags.data(), flags.size(), err))
+        return false;
+    }
+  }
+  return true;
+}
+
+void DeviceBackend::keepRingsOnHost() {
+  for (size_t p = 0; p < pops.size(); ++p) {
+    DelayRing &ring = network.pops[p].ring;
+    for (int64_t s = std::max<int64_t>(0, stepsDone - ring.capacity());
+         s < stepsDone; ++s)
+      ring.beginPush(s) = pops[p].recent[size_t(s % ringDepth)];
+  }
+}
