@@ -86,6 +86,21 @@ void setRule(rt::ModelSpec &spec, const std::string &name,
   throwValue("no projection '" + name + "'");
 }
 
+/// Attaches the model's device (its target's) to `s`'s simulator, as
+/// neuroc does: the GPU backend's variables are read from the environment.
+/// The device takes the network's state in its current step.
+void attachDevice(Simulation &s) {
+  std::string err;
+  rt::cuda::DeviceOptions deviceOptions;
+  for (const char *var : rt::cuda::DeviceOptions::kVariables)
+    if (!deviceOptions.set(var, std::getenv(var), err))
+      throwValue(err);
+  std::optional<std::string> device =
+      s.model->compiled->attach(*s.sim, deviceOptions, err);
+  if (!device && !err.empty())
+    throwRuntime(err);
+}
+
 std::shared_ptr<Simulation> makeSimulation(
     const std::shared_ptr<Model> &model, std::optional<uint64_t> seed,
     unsigned threads,
@@ -114,16 +129,7 @@ std::shared_ptr<Simulation> makeSimulation(
   }
   if (!ok)
     throwRuntime("building the network failed: " + err);
-  // The binding is a driver: it reads the GPU backend's variables, as
-  // neuroc does.
-  rt::cuda::DeviceOptions deviceOptions;
-  for (const char *var : rt::cuda::DeviceOptions::kVariables)
-    if (!deviceOptions.set(var, std::getenv(var), err))
-      throwValue(err);
-  std::optional<std::string> device =
-      model->compiled->attach(*s->sim, deviceOptions, err);
-  if (!device && !err.empty())
-    throwRuntime(err);
+  attachDevice(*s);
   return s;
 }
 
@@ -265,10 +271,6 @@ void check(bool ok, const std::string &err) {
 }
 
 /// Checkpoints hold the host's buffers: as `neuroc run`, only on the CPU.
-void requireCpu(Simulation &s, const char *what) {
-  if (s.model->compiled->compiler().options().target != Target::CPU)
-    throwValue(std::string(what) + " runs on target 'cpu' only");
-}
 
 } // namespace
 
@@ -354,9 +356,11 @@ void neuro::python::bindSimulation(py::module_ &m) {
            })
       .def("restore",
            [](Simulation &s, const std::string &path) {
-             requireCpu(s, "restore (a checkpoint)");
              std::string err;
              check(built(s).restoreCheckpoint(path, err), err);
+             // On a GPU: the device takes the restored network afresh.
+             if (s.model->compiled->compiler().options().target != Target::CPU)
+               attachDevice(s);
            })
       .def("stream_to",
            [](Simulation &s, const std::string &dir) {

@@ -326,19 +326,29 @@ def test_tunable_names_are_checked():
         neuro.compile_source(DECAY, tunable=["Q.tau"])
 
 
-def test_checkpoints_saved_on_the_gpu_restore_on_the_cpu(tmp_path):
-    # The device saves what the CPU saves in the same step; restoring into
-    # a simulation the device runs stays refused (its rows are on the
-    # device: restore on the CPU, or with `neuroc run --restore`).
-    gpu = neuro.compile_source(DECAY, target="cuda-emulated").simulation()
-    gpu.run("1 ms")
+def test_checkpoints_on_the_gpu(tmp_path):
+    # The device saves what the CPU saves in the same step, and a simulation
+    # the device runs restores a checkpoint (spikes in flight: Brunel's
+    # delay is 1.5 ms) and continues as the CPU does.
+    brunel = os.path.join(EXAMPLES, "classic", "brunel2000.neuro")
+    gpu_model = neuro.compile(brunel, target="cuda-emulated")
+    gpu = gpu_model.simulation()
+    gpu.run("5 ms")
     gpu.save(tmp_path / "gpu")
-    cpu = neuro.compile_source(DECAY).simulation()
-    cpu.run("1 ms")
+    cpu = neuro.compile(brunel).simulation()
+    cpu.run("5 ms")
     cpu.save(tmp_path / "cpu")
     assert (tmp_path / "gpu").read_bytes() == (tmp_path / "cpu").read_bytes()
-    with pytest.raises(ValueError, match="runs on target 'cpu' only"):
-        gpu.restore(tmp_path / "cpu")
+    cpu.run("5 ms")
+    i_all, t_all = cpu.spikes("E")
+    late = t_all > 0.005 + 1e-9
+    restored = gpu_model.simulation()
+    restored.restore(tmp_path / "cpu")
+    assert restored.step == 50
+    restored.run("5 ms")
+    i, t = restored.spikes("E")
+    assert late.sum() > 100
+    assert np.array_equal(i, i_all[late]) and np.array_equal(t, t_all[late])
 
 
 def test_mixed_precision_weights_are_float32_views():
