@@ -141,6 +141,17 @@ network B {
     assert 0 < sim.step < 10000
 
 
+def _continues(model, checkpoint, step, duration, i_late, t_late):
+    """A simulation of `model` restored from `checkpoint` is at `step` and
+    spikes in E over `duration` as (i_late, t_late)."""
+    other = model.simulation()
+    other.restore(checkpoint)
+    assert other.step == step
+    other.run(duration)
+    i, t = other.spikes("E")
+    assert np.array_equal(i, i_late) and np.array_equal(t, t_late)
+
+
 def test_checkpoint_restore_and_reset(tmp_path):
     model = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro"))
     sim = model.simulation()
@@ -149,12 +160,7 @@ def test_checkpoint_restore_and_reset(tmp_path):
     sim.run("50 ms")
     i_all, t_all = sim.spikes("E")
     late = t_all > 0.05 + 1e-9
-    other = model.simulation()
-    other.restore(tmp_path / "cp")
-    assert other.step == 500
-    other.run("50 ms")
-    i2, t2 = other.spikes("E")
-    assert np.array_equal(i2, i_all[late]) and np.array_equal(t2, t_all[late])
+    _continues(model, tmp_path / "cp", 500, "50 ms", i_all[late], t_all[late])
     sim.reset()
     assert sim.step == 0
     sim.run("100 ms")
@@ -342,13 +348,9 @@ def test_checkpoints_on_the_gpu(tmp_path):
     cpu.run("5 ms")
     i_all, t_all = cpu.spikes("E")
     late = t_all > 0.005 + 1e-9
-    restored = gpu_model.simulation()
-    restored.restore(tmp_path / "cpu")
-    assert restored.step == 50
-    restored.run("5 ms")
-    i, t = restored.spikes("E")
     assert late.sum() > 100
-    assert np.array_equal(i, i_all[late]) and np.array_equal(t, t_all[late])
+    _continues(gpu_model, tmp_path / "cpu", 50, "5 ms", i_all[late],
+               t_all[late])
 
 
 def test_mixed_precision_weights_are_float32_views():
