@@ -113,6 +113,10 @@ enum NeuroResetArg {
 /// row_ptr is a CSR row pointer; with stride P + 1, row_ptr[s * (P + 1) + p]
 /// .. [s * (P + 1) + p + 1] is the part of row s whose targets lie in the
 /// p-th of P target ranges, and calls for different parts may run at once.
+/// Only the entries of the listed sources are read, and only they need
+/// hold anything: the CPU backend passes stride 2, part 0 and, at 2 s and
+/// 2 s + 1, the start and end of each listed source's row (or of its part),
+/// gathered from row pointers it keeps in fewer bytes (RowIndex.h).
 /// Symbol: `_mlir_ciface_neuro_deliver_<network>_<projection>`.
 typedef void (*NeuroDeliverFn)(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
                                int64_t stride, int64_t part,
