@@ -199,54 +199,62 @@ void Distribution::keyRows(Network &net, size_t j) {
   proj.wholeSynapses = start;
 }
 
+std::vector<int64_t> Distribution::delaysAnywhere(std::vector<int64_t> here) {
+  int64_t longest = 0;
+  for (int64_t n : comm.allgather(int64_t(here.size())))
+    longest = std::max(longest, n);
+  here.resize(size_t(longest));
+  std::vector<int64_t> before, total;
+  comm.scanSums(here, before, total);
+  return total;
+}
+
 void Distribution::agreeDelays(std::vector<std::vector<int64_t>> &byDelay,
                                int64_t nSrc) {
-  int64_t longest = 0;
-  for (int64_t n : comm.allgather(int64_t(byDelay.size())))
-    longest = std::max(longest, n);
-  byDelay.resize(size_t(longest));
-  std::vector<int64_t> here(static_cast<size_t>(longest)), before, total;
+  std::vector<int64_t> here(byDelay.size());
   for (size_t d = 0; d < byDelay.size(); ++d)
     here[d] = byDelay[d].empty() ? 0 : 1;
-  comm.scanSums(here, before, total);
+  std::vector<int64_t> anywhere = delaysAnywhere(std::move(here));
+  byDelay.resize(anywhere.size());
   for (size_t d = 0; d < byDelay.size(); ++d)
-    if (total[d] > 0 && byDelay[d].empty())
+    if (anywhere[d] > 0 && byDelay[d].empty())
       byDelay[d].assign(size_t(nSrc) + 1, 0);
 }
 
 void Distribution::agreeGroups(Network &net, size_t j) {
   Network::Projection &proj = net.projs[j];
-  // The delays of the groups that hold synapses somewhere, ascending.
-  std::vector<int64_t> mine;
+  // The delays of the groups that hold synapses here, then anywhere.
+  std::vector<int64_t> here;
   for (size_t g = 0; g < proj.delays.size(); ++g)
-    if (proj.rowPtrs[g].back() > proj.rowPtrs[g].front())
-      mine.push_back(proj.delays[g]);
-  std::vector<int64_t> counts = comm.allgather(int64_t(mine.size()));
-  int64_t total = 0;
-  for (int64_t c : counts)
-    total += c;
-  if (total == 0)
+    if (proj.rowPtrs[g].back() > proj.rowPtrs[g].front()) {
+      here.resize(std::max(here.size(), size_t(proj.delays[g]) + 1));
+      here[size_t(proj.delays[g])] = 1;
+    }
+  std::vector<int64_t> anywhere = delaysAnywhere(std::move(here));
+  if (std::none_of(anywhere.begin(), anywhere.end(),
+                   [](int64_t n) { return n > 0; }))
     return; // no synapses anywhere: every rank has the same groups
-  std::vector<int64_t> all(static_cast<size_t>(total));
-  comm.allgatherv(mine.data(), all.data(), counts, int(sizeof(int64_t)));
-  std::sort(all.begin(), all.end());
-  all.erase(std::unique(all.begin(), all.end()), all.end());
   // Groups are contiguous in delay order: an empty one starts and ends
   // where the one before it ends.
   int64_t nSrc = model.populations[size_t(model.projections[j].src)].size;
+  std::vector<int64_t> delays;
   std::vector<RowIndex> rows;
   int64_t end = 0;
-  for (int64_t d : all) {
-    auto it = std::find(proj.delays.begin(), proj.delays.end(), d);
-    if (it == proj.delays.end()) {
-      rows.emplace_back(std::vector<int64_t>(size_t(nSrc) + 1, end));
+  size_t g = 0;
+  for (size_t d = 0; d < anywhere.size(); ++d) {
+    while (g < proj.delays.size() && proj.delays[g] < int64_t(d))
+      ++g; // a group empty everywhere
+    if (anywhere[d] == 0)
       continue;
+    delays.push_back(int64_t(d));
+    if (g < proj.delays.size() && proj.delays[g] == int64_t(d)) {
+      end = proj.rowPtrs[g].back();
+      rows.push_back(std::move(proj.rowPtrs[g]));
+    } else {
+      rows.emplace_back(std::vector<int64_t>(size_t(nSrc) + 1, end));
     }
-    RowIndex &group = proj.rowPtrs[size_t(it - proj.delays.begin())];
-    end = group.back();
-    rows.push_back(std::move(group));
   }
-  proj.delays = std::move(all);
+  proj.delays = std::move(delays);
   proj.rowPtrs = std::move(rows);
 }
 

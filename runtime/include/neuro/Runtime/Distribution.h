@@ -102,6 +102,9 @@ public:
   /// 1] synapse counts, empty where this rank has none of that delay)
   /// gets an empty group for each delay some other rank has. Collective.
   void agreeDelays(std::vector<std::vector<int64_t>> &byDelay, int64_t nSrc);
+  /// For each delay (in steps), how many processes have synapses of it,
+  /// given here[d] != 0 where this one does. Collective.
+  std::vector<int64_t> delaysAnywhere(std::vector<int64_t> here);
   /// Once a projection read from a file at this rank's targets alone
   /// (Network::Projection::readAtTargets) is grouped by delay: an empty
   /// group for each delay that only other ranks have, so that every rank
