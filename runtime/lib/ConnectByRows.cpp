@@ -210,11 +210,9 @@ bool Network::connectByRows(size_t j, std::string &err) {
   if (dist)
     proj.wholeSynapses = nSyn;
   proj.groupOf.clear();
-  // As groupByDelay leaves them: by source when there is one group.
-  if (groups == 1 && !drawn)
-    proj.csr.rowPtr = proj.rowPtrs[0].wide();
-  else
-    proj.csr.rowPtr = {0};
+  // Built, the synapses are found through their delay groups' rows alone
+  // (compactRows drops any CSR by source).
+  proj.csr.rowPtr = {0};
   prepareDelivery(j);
   return true;
 }

@@ -205,12 +205,13 @@ bool Recorder::streamTo(const std::string &dir, std::string &err) {
       spikeStreams[size_t(pop)] = std::move(stream);
     }
     stateStreams.clear();
+    std::vector<std::string> prefixes = stateRecordPrefixes(model);
     for (size_t r = 0; r < model.stateRecords.size(); ++r) {
       const StateRecordSpec &rec = model.stateRecords[r];
       const StateRecording &data = stateRecordings[r];
       int64_t width = data.end - data.begin;
       const std::vector<std::string> &rows = recordRows(rec);
-      std::string prefix = recordPrefix(r) + "_";
+      std::string prefix = prefixes[r] + "_";
       std::vector<std::unique_ptr<NpyStream>> streams;
       streams.push_back(std::make_unique<NpyStream>());
       if (!streams.back()->open((base / (prefix + "t.npy")).string(), "'<f8'",
@@ -300,13 +301,14 @@ bool Recorder::writeStates(const std::string &dir, std::string &err) {
     if (!makeOutputDirectory(dir, err))
       return false;
     fs::path base = dir.empty() ? fs::path(".") : fs::path(dir);
+    std::vector<std::string> prefixes = stateRecordPrefixes(model);
     for (size_t r = 0; r < model.stateRecords.size(); ++r) {
       const StateRecordSpec &rec = model.stateRecords[r];
       const StateRecording &data = stateRecordings[r];
       size_t samples = data.times.size();
       size_t width = size_t(data.end - data.begin);
       const std::vector<std::string> &rows = recordRows(rec);
-      std::string prefix = recordPrefix(r) + "_";
+      std::string prefix = prefixes[r] + "_";
       if (!writeNpyF64((base / (prefix + "t.npy")).string(), data.times.data(),
                        {int64_t(samples)}, err))
         return false;
@@ -388,10 +390,6 @@ neuro::rt::stateRecordPrefixes(const ModelSpec &model) {
   return prefixes;
 }
 
-std::string Recorder::recordPrefix(size_t r) const {
-  return stateRecordPrefixes(model)[r];
-}
-
 const std::vector<std::string> &
 Recorder::recordRows(const StateRecordSpec &rec) const {
   return rec.projection >= 0 ? model.projections[size_t(rec.projection)].synRows
@@ -423,12 +421,13 @@ bool Recorder::writeRecordingsJson(const std::string &base,
     os << "{\"kind\": \"spikes\", \"population\": " << jsonString(name)
        << ", \"fields\": {\"i\": \"neuron\", \"t\": \"s\"}}";
   }
+  std::vector<std::string> prefixes = stateRecordPrefixes(model);
   for (size_t r = 0; r < model.stateRecords.size(); ++r) {
     const StateRecordSpec &rec = model.stateRecords[r];
     const StateRecording &data = stateRecordings[r];
     bool syn = rec.projection >= 0;
     const std::string &owner = recordOwner(rec);
-    std::string prefix = recordPrefix(r);
+    const std::string &prefix = prefixes[r];
     const std::vector<std::string> &rows = recordRows(rec);
     const std::vector<std::string> &units =
         syn ? model.projections[size_t(rec.projection)].synUnits

@@ -160,8 +160,6 @@ private:
   /// The name and the row names of what a state record samples: a
   /// projection's or a population's.
   const std::string &recordOwner(const StateRecordSpec &rec) const;
-  /// The file prefix of state record `r` (stateRecordPrefixes).
-  std::string recordPrefix(size_t r) const;
   const std::vector<std::string> &recordRows(const StateRecordSpec &rec) const;
   /// `<base>/recordings.json`: what the recorded files hold.
   bool writeRecordingsJson(const std::string &base, std::string &err) const;
