@@ -20,10 +20,34 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 using namespace neuro::rt;
 using namespace neuro::rt::detail;
+
+namespace {
+
+/// A ConnectionSink of two callables.
+template <typename Columns, typename Synapse>
+class CallbackSink : public ConnectionSink {
+public:
+  CallbackSink(Columns &columns, Synapse &synapse)
+      : onColumns(columns), onSynapse(synapse) {}
+  bool columns(bool weights, bool delays, std::string &err) override {
+    return onColumns(weights, delays, err);
+  }
+  bool synapse(uint64_t row, int64_t pre, int64_t post, double weight,
+               double delay, std::string &err) override {
+    return onSynapse(row, pre, post, weight, delay, err);
+  }
+
+private:
+  Columns &onColumns;
+  Synapse &onSynapse;
+};
+
+} // namespace
 
 std::string neuro::rt::detail::tooLongDelay(double seconds, double dt) {
   char buf[160];
@@ -80,78 +104,95 @@ void Network::connectByExpression(size_t j) {
   }
 }
 
-bool Network::connectFromFile(size_t j, ConnectionList &listed,
-                              std::vector<int64_t> &origin, std::string &err) {
+bool Network::connectFromFile(size_t j, std::vector<double> &fileWeights,
+                              std::string &err) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   int64_t nSrcAll = model.populations[size_t(spec.src)].size;
   int64_t nDstAll = model.populations[size_t(spec.dst)].size;
+  // Over ranks, where nothing is drawn by the synapse's index: only the
+  // rows onto this rank's neurons (what localize would keep). Every row is
+  // checked on every rank.
+  std::pair<int64_t, int64_t> kept{0, INT64_MAX}; // targets, whole population
+  bool weights = false, delays = false;
+  auto columns = [&](bool w, bool d, std::string &) {
+    weights = w;
+    delays = d;
+    proj.readAtTargets = readsAtTargets(j, w, d);
+    if (proj.readAtTargets)
+      kept = owned(size_t(spec.dst));
+    return true;
+  };
+  // The first pass checks each row and counts the kept rows of each source.
+  proj.csr.rowPtr.assign(size_t(nSrcAll) + 1, 0);
+  uint64_t rows = 0;
+  auto count = [&](uint64_t r, int64_t pre, int64_t post, double, double delay,
+                   std::string &why) {
+    ++rows;
+    if (pre >= nSrcAll || post >= nDstAll) {
+      why = spec.file + ": row " + std::to_string(r + 1) +
+            " joins neurons outside the source (" + std::to_string(nSrcAll) +
+            ") or target (" + std::to_string(nDstAll) + ")";
+      return false;
+    }
+    if (delays && !(std::round(delay / model.dt) <= double(kMaxDelaySteps))) {
+      why = spec.file + ": row " + std::to_string(r + 1) + ": " +
+            tooLongDelay(delay, model.dt);
+      return false;
+    }
+    int64_t target = post + spec.dstBegin;
+    if (target >= kept.first && target < kept.second)
+      ++proj.csr.rowPtr[size_t(pre) + 1];
+    return true;
+  };
+  std::string weightName = spec.synRows.empty() ? "" : spec.synRows[0];
   std::string why;
-  if (!readConnections(spec.file, spec.synRows.empty() ? "" : spec.synRows[0],
-                       listed, why)) {
+  CallbackSink<decltype(columns), decltype(count)> counter(columns, count);
+  if (!scanConnections(spec.file, weightName, counter, why)) {
     err = "projection '" + spec.name + "': " + why;
     return false;
   }
-  size_t n = listed.pre.size();
-  for (size_t r = 0; r < n; ++r)
-    if (listed.pre[r] >= nSrcAll || listed.post[r] >= nDstAll) {
-      err = "projection '" + spec.name + "': " + spec.file + ": row " +
-            std::to_string(r + 1) + " joins neurons outside the source (" +
-            std::to_string(nSrcAll) + ") or target (" +
-            std::to_string(nDstAll) + ")";
-      return false;
-    }
-  for (size_t r = 0; r < listed.delay.size(); ++r)
-    if (!(std::round(listed.delay[r] / model.dt) <= double(kMaxDelaySteps))) {
-      err = "projection '" + spec.name + "': " + spec.file + ": row " +
-            std::to_string(r + 1) + ": " +
-            tooLongDelay(listed.delay[r], model.dt);
-      return false;
-    }
-  // Over ranks, where nothing is drawn by the synapse's index: only the
-  // rows onto this rank's neurons, in file order (what localize would keep).
-  proj.readAtTargets = readsAtTargets(j, listed);
-  if (proj.readAtTargets) {
-    auto [lo, hi] = owned(size_t(spec.dst));
-    size_t kept = 0;
-    for (size_t r = 0; r < n; ++r) {
-      int64_t target = listed.post[r] + spec.dstBegin;
-      if (target < lo || target >= hi)
-        continue;
-      listed.pre[kept] = listed.pre[r];
-      listed.post[kept] = listed.post[r];
-      if (!listed.weight.empty())
-        listed.weight[kept] = listed.weight[r];
-      if (!listed.delay.empty())
-        listed.delay[kept] = listed.delay[r];
-      ++kept;
-    }
-    n = kept;
-    listed.pre.resize(n);
-    listed.post.resize(n);
-    if (!listed.weight.empty())
-      listed.weight.resize(n);
-    if (!listed.delay.empty())
-      listed.delay.resize(n);
-  }
-  // By source, in file order within each source.
-  proj.csr.rowPtr.assign(size_t(nSrcAll) + 1, 0);
-  for (int64_t i : listed.pre)
-    ++proj.csr.rowPtr[size_t(i) + 1];
   for (int64_t i = 0; i < nSrcAll; ++i)
     proj.csr.rowPtr[size_t(i) + 1] += proj.csr.rowPtr[size_t(i)];
+  // The second places them by source, in file order within each source.
+  size_t n = size_t(proj.csr.rowPtr.back());
   std::vector<int64_t> next(proj.csr.rowPtr.begin(), proj.csr.rowPtr.end() - 1);
   proj.csr.cols.assign(n, 0);
-  origin.assign(n, 0);
-  for (size_t r = 0; r < n; ++r) {
-    int64_t at = next[size_t(listed.pre[r])]++;
-    proj.csr.cols[size_t(at)] = int32_t(listed.post[r]);
-    origin[size_t(at)] = int64_t(r);
+  fileWeights.assign(weights ? n : 0, 0.0);
+  proj.explicitDelays.assign(delays ? n : 0, 0.0);
+  bool changed = false;
+  auto same = [&](bool w, bool d, std::string &) {
+    changed = w != weights || d != delays;
+    return !changed;
+  };
+  uint64_t again = 0;
+  auto place = [&](uint64_t, int64_t pre, int64_t post, double weight,
+                   double delay, std::string &) {
+    changed = ++again > rows || pre >= nSrcAll || post >= nDstAll;
+    int64_t target = post + spec.dstBegin;
+    if (changed || target < kept.first || target >= kept.second)
+      return !changed;
+    int64_t at = next[size_t(pre)]++;
+    changed = at >= proj.csr.rowPtr[size_t(pre) + 1];
+    if (changed)
+      return false;
+    proj.csr.cols[size_t(at)] = int32_t(post);
+    if (weights)
+      fileWeights[size_t(at)] = weight;
+    if (delays)
+      proj.explicitDelays[size_t(at)] = delay;
+    return true;
+  };
+  CallbackSink<decltype(same), decltype(place)> placer(same, place);
+  bool read = scanConnections(spec.file, weightName, placer, why);
+  if (changed || (read && again != rows)) {
+    err = "projection '" + spec.name + "': '" + spec.file +
+          "' changed while it was read";
+    return false;
   }
-  if (!listed.delay.empty()) {
-    proj.explicitDelays.resize(n);
-    for (size_t s = 0; s < n; ++s)
-      proj.explicitDelays[s] = listed.delay[size_t(origin[s])];
+  if (!read) {
+    err = "projection '" + spec.name + "': " + why;
+    return false;
   }
   return true;
 }
@@ -184,7 +225,7 @@ void Network::embedSlices(size_t j) {
   proj.csr = std::move(full);
 }
 
-void Network::ablate(size_t j, std::vector<int64_t> &origin) {
+void Network::ablate(size_t j, std::vector<double> &fileWeights) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   const std::vector<int64_t> &deadSrc =
@@ -197,7 +238,7 @@ void Network::ablate(size_t j, std::vector<int64_t> &origin) {
     return std::binary_search(list.begin(), list.end(), n);
   };
   CSR kept;
-  std::vector<int64_t> keptOrigin;
+  std::vector<double> keptWeights;
   std::vector<double> keptDelays;
   kept.rowPtr.assign(proj.csr.rowPtr.size(), 0);
   for (size_t i = 0; i + 1 < proj.csr.rowPtr.size(); ++i) {
@@ -205,22 +246,22 @@ void Network::ablate(size_t j, std::vector<int64_t> &origin) {
       if (!dead(deadSrc, int64_t(i)) &&
           !dead(deadDst, proj.csr.cols[size_t(q)])) {
         kept.cols.push_back(proj.csr.cols[size_t(q)]);
-        if (!origin.empty())
-          keptOrigin.push_back(origin[size_t(q)]);
+        if (!fileWeights.empty())
+          keptWeights.push_back(fileWeights[size_t(q)]);
         if (!proj.explicitDelays.empty())
           keptDelays.push_back(proj.explicitDelays[size_t(q)]);
       }
     kept.rowPtr[i + 1] = int64_t(kept.cols.size());
   }
   proj.csr = std::move(kept);
-  if (!origin.empty())
-    origin = std::move(keptOrigin);
+  if (!fileWeights.empty())
+    fileWeights = std::move(keptWeights);
   if (!proj.explicitDelays.empty())
     proj.explicitDelays = std::move(keptDelays);
 }
 
-bool Network::connect(size_t j, ConnectionList &listed,
-                      std::vector<int64_t> &origin, std::string &err) {
+bool Network::connect(size_t j, std::vector<double> &fileWeights,
+                      std::string &err) {
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
   // The slices: generators work on [srcBegin, srcEnd) x [dstBegin, dstEnd)
@@ -242,7 +283,7 @@ bool Network::connect(size_t j, ConnectionList &listed,
     full = true;
     break;
   case ProjectionSpec::FromFile:
-    if (!connectFromFile(j, listed, origin, err))
+    if (!connectFromFile(j, fileWeights, err))
       return false;
     break;
   case ProjectionSpec::FixedProbability:
@@ -271,22 +312,22 @@ bool Network::connect(size_t j, ConnectionList &listed,
   }
   if (!full)
     embedSlices(j);
-  // Ablated neurons lose their synapses (the file's row map with them).
-  ablate(j, origin);
+  // Ablated neurons lose their synapses (and the file's weights).
+  ablate(j, fileWeights);
   if (proj.readAtTargets)
     proj.wholeSynapses = dist->comm.sum(proj.csr.numSynapses());
   return true;
 }
 
-bool Network::readsAtTargets(size_t j, const ConnectionList &listed) const {
+bool Network::readsAtTargets(size_t j, bool fileWeights,
+                             bool fileDelays) const {
   const ProjectionSpec &spec = model.projections[j];
   if (!dist || spec.rule != ProjectionSpec::FromFile || spec.synInitFn)
     return false;
   for (size_t r = 0; r < spec.synInit.size(); ++r)
-    if (spec.synInit[r].kind != InitSpec::Constant &&
-        !(r == 0 && !listed.weight.empty()))
+    if (spec.synInit[r].kind != InitSpec::Constant && !(r == 0 && fileWeights))
       return false;
-  if (spec.heterogeneousDelay && listed.delay.empty() &&
+  if (spec.heterogeneousDelay && !fileDelays &&
       spec.delayInit.kind != InitSpec::Constant)
     return false;
   return std::none_of(
@@ -317,7 +358,7 @@ bool Network::groupByDelay(size_t j, std::string &err) {
   }
   // Each synapse's delay (given, or drawn in source-major order), rounded
   // to steps.
-  std::vector<double> seconds = proj.explicitDelays;
+  std::vector<double> seconds = std::move(proj.explicitDelays);
   if (seconds.empty()) {
     seconds.resize(size_t(nSyn));
     fillRow(seconds.data(), nSyn, spec.delayInit, model.seed,
@@ -335,6 +376,7 @@ bool Network::groupByDelay(size_t j, std::string &err) {
     steps[size_t(s)] = int32_t(d);
     maxSteps = std::max<int64_t>(maxSteps, steps[size_t(s)]);
   }
+  std::vector<double>().swap(seconds);
   // Stable counting sort by delay keeps source-major, target-sorted order
   // within each delay.
   std::vector<int64_t> start(size_t(maxSteps) + 2, 0);

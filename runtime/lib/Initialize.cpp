@@ -191,10 +191,9 @@ void Network::initPopulations() {
   }
 }
 
-bool Network::initSynapses(size_t j, const ConnectionList &listed,
-                           const std::vector<int64_t> &origin,
+bool Network::initSynapses(size_t j, const std::vector<double> &fileWeights,
                            std::string &err) {
-  if (listed.pre.empty() && origin.empty() && canGroupInParallel(j))
+  if (canGroupInParallel(j))
     return groupSynapses(j, err);
   const ProjectionSpec &spec = model.projections[j];
   Projection &proj = projs[j];
@@ -254,10 +253,10 @@ bool Network::initSynapses(size_t j, const ConnectionList &listed,
           row[q] = initValue(init, model.seed, stream, proj.order[size_t(q)]);
     }
   }
-  if (!listed.weight.empty() && nRows > 0)
+  if (!fileWeights.empty() && nRows > 0)
     for (int64_t s = 0; s < nSyn; ++s) {
       int64_t before = proj.order.empty() ? s : proj.order[size_t(s)];
-      proj.syn[size_t(s)] = listed.weight[size_t(origin[size_t(before)])];
+      proj.syn[size_t(s)] = fileWeights[size_t(before)];
     }
   proj.explicitDelays.clear();
   proj.order.clear();
@@ -305,16 +304,14 @@ bool Network::allocate(std::string &err) {
       if (!(procedural[j] ? connectProcedural(j, err) : connectByRows(j, err)))
         return false;
     } else {
-      // FromFile: the listed synapses, and for each synapse of the CSR
-      // the row of the file it came from.
-      ConnectionList listed;
-      std::vector<int64_t> origin;
-      if (!connect(j, listed, origin, err))
+      // FromFile: the weights the file gives, in CSR order.
+      std::vector<double> fileWeights;
+      if (!connect(j, fileWeights, err))
         return false;
       bool atTargets = builtAtTargets(j);
       if (atTargets)
         dist->keyRows(*this, j);
-      if (!initSynapses(j, listed, origin, err))
+      if (!initSynapses(j, fileWeights, err))
         return false;
       if (atTargets)
         dist->finishRows(*this, j);

@@ -183,6 +183,17 @@ bool structuredField(const Literal &item, NpyHeader::Field &field,
 
 } // namespace
 
+uint64_t neuro::rt::npyHeaderEnd(std::string_view bytes) {
+  if (bytes.size() < 10 || bytes.substr(0, 6) != "\x93NUMPY")
+    return 0;
+  auto u8 = [&](size_t i) { return uint64_t(uint8_t(bytes[i])); };
+  if (bytes[6] == 1)
+    return 10 + (u8(8) | u8(9) << 8);
+  if ((bytes[6] == 2 || bytes[6] == 3) && bytes.size() >= 12)
+    return 12 + (u8(8) | u8(9) << 8 | u8(10) << 16 | u8(11) << 24);
+  return 0;
+}
+
 bool neuro::rt::parseNpyHeader(std::string_view bytes, NpyHeader &header,
                                std::string &why) {
   header = NpyHeader();
@@ -190,28 +201,18 @@ bool neuro::rt::parseNpyHeader(std::string_view bytes, NpyHeader &header,
     why = "no .npy magic";
     return false;
   }
-  auto u8 = [&](size_t i) { return uint64_t(uint8_t(bytes[i])); };
-  uint64_t length = 0;
-  size_t start = 0;
-  if (bytes[6] == 1) {
-    length = u8(8) | u8(9) << 8;
-    start = 10;
-  } else if (bytes[6] == 2 || bytes[6] == 3) {
-    if (bytes.size() < 12) {
-      why = "truncated header";
-      return false;
-    }
-    length = u8(8) | u8(9) << 8 | u8(10) << 16 | u8(11) << 24;
-    start = 12;
-  } else {
+  if (bytes[6] != 1 && bytes[6] != 2 && bytes[6] != 3) {
     why = "unknown version " + std::to_string(int(uint8_t(bytes[6])));
     return false;
   }
-  if (length > bytes.size() - start) {
+  uint64_t end = npyHeaderEnd(bytes);
+  size_t start = bytes[6] == 1 ? 10 : 12;
+  if (end == 0 || end > bytes.size()) {
     why = "truncated header";
     return false;
   }
-  header.dataOffset = start + size_t(length);
+  uint64_t length = end - start;
+  header.dataOffset = size_t(end);
   std::vector<std::pair<std::string, Literal>> dict;
   if (!LiteralParser(bytes.substr(start, size_t(length))).dict(dict, why))
     return false;

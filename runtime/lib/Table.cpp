@@ -1,17 +1,27 @@
 //===- Table.cpp - Numeric tables from CSV and .npy files -----------------===//
+//
+// Tables are read a block at a time (a megabyte of CSV, or of .npy rows)
+// and handed to a RowSink row by row, so that a connection file of 10^8
+// rows can be filtered or summarized without holding it.
+//
+//===----------------------------------------------------------------------===//
 
 #include "neuro/Runtime/Table.h"
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Npy.h"
 #include "neuro/Runtime/Quote.h"
 
+#include <cctype>
+#include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <limits>
 #include <map>
-#include <sstream>
-#include <string_view>
+#include <new>
+#include <unistd.h>
 
 using namespace neuro::rt;
 
@@ -24,27 +34,19 @@ int Table::column(const std::string &name) const {
 
 namespace {
 
-std::string trim(const std::string &s) {
+/// Bytes read per block.
+constexpr size_t kBlockBytes = size_t(1) << 20;
+
+std::string_view trim(std::string_view s) {
   size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos)
-    return "";
+  if (b == std::string_view::npos)
+    return {};
   size_t e = s.find_last_not_of(" \t\r");
   return s.substr(b, e - b + 1);
 }
 
-std::vector<std::string> splitCells(const std::string &line, char sep) {
-  std::vector<std::string> cells;
-  std::stringstream ss(line);
-  std::string cell;
-  while (std::getline(ss, cell, sep))
-    cells.push_back(trim(cell));
-  if (!line.empty() && line.back() == sep)
-    cells.push_back("");
-  return cells;
-}
-
 /// Columns that name things rather than measure them: kept as text.
-bool isTextColumn(const std::string &name) {
+bool isTextColumn(std::string_view name) {
   return name == "name" || name == "type";
 }
 
@@ -53,98 +55,217 @@ std::map<std::string, std::string_view> &embedded() {
   return files;
 }
 
-/// Bytes read as a stream in place, without a copy.
-class ByteInput : public std::istream {
+/// The bytes of a table: embedded in the program, or read from the file
+/// where they are asked for.
+class ByteSource {
 public:
-  explicit ByteInput(std::string_view bytes) : std::istream(&buf) {
-    char *p = const_cast<char *>(bytes.data());
-    buf.view(p, p + bytes.size());
+  ByteSource() = default;
+  ByteSource(const ByteSource &) = delete;
+  ByteSource &operator=(const ByteSource &) = delete;
+  ~ByteSource() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+
+  bool open(const std::string &p, std::string &err) {
+    path = p;
+    auto it = embedded().find(path);
+    if (it != embedded().end()) {
+      memory = it->second;
+      inMemory = true;
+      bytes = memory.size();
+      return true;
+    }
+    if (!checkRegularFile(path, err, &bytes))
+      return false;
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      err = "cannot open '" + path + "': " + std::strerror(errno);
+      return false;
+    }
+    return true;
+  }
+
+  /// The size when opened (a file may change while it is read).
+  uint64_t size() const { return bytes; }
+
+  /// Reads up to `n` bytes at `at` into `out`; fewer only at the end.
+  /// -1 and `err` when the file cannot be read.
+  int64_t read(uint64_t at, size_t n, char *out, std::string &err) {
+    if (inMemory) {
+      if (at >= memory.size())
+        return 0;
+      n = std::min<size_t>(n, size_t(memory.size() - at));
+      std::memcpy(out, memory.data() + at, n);
+      return int64_t(n);
+    }
+    size_t got = 0;
+    while (got < n) {
+      ssize_t k = ::pread(fd, out + got, n - got, off_t(at + got));
+      if (k < 0 && errno == EINTR)
+        continue;
+      if (k < 0) {
+        err = "cannot read '" + path + "': " + std::strerror(errno);
+        return -1;
+      }
+      if (k == 0)
+        break;
+      got += size_t(k);
+    }
+    return int64_t(got);
   }
 
 private:
-  struct Buffer : std::streambuf {
-    void view(char *begin, char *end) { setg(begin, begin, end); }
-  } buf;
+  std::string path;
+  std::string_view memory;
+  bool inMemory = false;
+  int fd = -1;
+  uint64_t bytes = 0;
 };
 
-/// The bytes of `path`, from the embedded files (`view` points into them)
-/// or else read from the file system into `storage`.
-bool loadBytes(const std::string &path, std::string_view &view,
-               std::string &storage, std::string &err) {
-  auto it = embedded().find(path);
-  if (it != embedded().end()) {
-    view = it->second;
+/// A cell parsed as a number, as strtod() would; false when it is not one.
+bool parseNumber(std::string_view cell, double &value) {
+  // The common case without a copy: decimal, optionally after a '+'.
+  const char *begin = cell.data(), *end = begin + cell.size();
+  if (end - begin > 1 && *begin == '+' &&
+      (std::isdigit(static_cast<unsigned char>(begin[1])) || begin[1] == '.'))
+    ++begin;
+  auto [stop, ec] = std::from_chars(begin, end, value);
+  if (ec == std::errc() && stop == end && begin != end)
     return true;
+  // Hexadecimal, "+inf", underflow to a subnormal or zero: strtod.
+  char small[64];
+  std::string large;
+  const char *text = small;
+  if (cell.size() < sizeof small) {
+    std::memcpy(small, cell.data(), cell.size());
+    small[cell.size()] = '\0';
+  } else {
+    large.assign(cell);
+    text = large.c_str();
   }
-  if (!readWholeFile(path, storage, err))
-    return false;
-  view = storage;
-  return true;
+  char *last = nullptr;
+  value = std::strtod(text, &last);
+  return !cell.empty() && *last == '\0';
 }
 
-/// `allText`: every column is kept as text (a cell that is not a number is
-/// NaN in `columns`), as for a file of names.
-bool readCsv(const std::string &path, std::string_view bytes, Table &table,
-             std::string &err, bool allText = false) {
-  ByteInput in(bytes);
-  std::string line;
-  size_t lineNo = 0;
-  bool header = false;
-  char sep = ',';
-  while (std::getline(in, line)) {
+/// CSV, one line at a time: the header, then rows of cells.
+class CsvScanner {
+public:
+  CsvScanner(const std::string &path, RowSink &sink, bool allText)
+      : path(path), sink(sink), allText(allText) {}
+
+  bool line(std::string_view raw, std::string &err) {
     ++lineNo;
-    std::string t = trim(line);
+    std::string_view t = trim(raw);
     if (t.empty() || t[0] == '#')
-      continue;
-    if (!header && t.find('\t') != std::string::npos)
+      return true;
+    if (names.empty() && t.find('\t') != std::string_view::npos)
       sep = '\t';
-    std::vector<std::string> cells = splitCells(t, sep);
-    if (!header) {
-      header = true;
-      for (const std::string &c : cells) {
-        if (c.empty()) {
-          err = path + ":" + std::to_string(lineNo) +
-                ": empty column name in the header";
-          return false;
-        }
-        table.names.push_back(c);
-      }
-      table.columns.assign(table.names.size(), {});
-      table.text.assign(table.names.size(), {});
-      continue;
+    cells.clear();
+    for (size_t pos = 0;;) {
+      size_t k = t.find(sep, pos);
+      cells.push_back(trim(t.substr(pos, k - pos)));
+      if (k == std::string_view::npos)
+        break;
+      pos = k + 1;
     }
-    if (cells.size() != table.names.size()) {
+    return names.empty() ? header(err) : row(err);
+  }
+
+  bool finish(std::string &err) {
+    if (names.empty()) {
+      err = "'" + path + "' has no header line of column names";
+      return false;
+    }
+    return true;
+  }
+
+private:
+  bool header(std::string &err) {
+    for (std::string_view c : cells) {
+      if (c.empty()) {
+        err = path + ":" + std::to_string(lineNo) +
+              ": empty column name in the header";
+        return false;
+      }
+      names.emplace_back(c);
+      text.push_back(allText || isTextColumn(c));
+    }
+    values.resize(names.size());
+    return sink.header(names, err);
+  }
+
+  bool row(std::string &err) {
+    if (cells.size() != names.size()) {
       err = path + ":" + std::to_string(lineNo) + ": " +
             std::to_string(cells.size()) + " values, the header has " +
-            std::to_string(table.names.size()) + " columns";
+            std::to_string(names.size()) + " columns";
       return false;
     }
     for (size_t c = 0; c < cells.size(); ++c) {
-      table.text[c].push_back(cells[c]);
-      const char *begin = cells[c].c_str();
-      char *end = nullptr;
-      double v = std::strtod(begin, &end);
-      if (allText || isTextColumn(table.names[c])) {
-        table.columns[c].push_back(
-            *end == '\0' && !cells[c].empty()
-                ? v
-                : std::numeric_limits<double>::quiet_NaN());
+      double v = 0;
+      bool number = parseNumber(cells[c], v);
+      if (text[c]) {
+        values[c] = number ? v : std::numeric_limits<double>::quiet_NaN();
         continue;
       }
-      if (cells[c].empty() || *end != '\0' || !std::isfinite(v)) {
-        err = path + ":" + std::to_string(lineNo) + ": " + quoted(cells[c]) +
-              " in column " + quoted(table.names[c]) +
+      if (!number || !std::isfinite(v)) {
+        err = path + ":" + std::to_string(lineNo) + ": " +
+              quoted(std::string(cells[c])) + " in column " + quoted(names[c]) +
               " is not a finite number";
         return false;
       }
-      table.columns[c].push_back(v);
+      values[c] = v;
+    }
+    return sink.row(rows++, values.data(), cells.data(), err);
+  }
+
+  const std::string &path;
+  RowSink &sink;
+  bool allText;
+  size_t lineNo = 0;
+  uint64_t rows = 0;
+  char sep = ',';
+  std::vector<std::string> names;
+  std::vector<bool> text;
+  std::vector<std::string_view> cells;
+  std::vector<double> values;
+};
+
+bool scanCsv(const std::string &path, ByteSource &src, RowSink &sink,
+             std::string &err, bool allText) {
+  CsvScanner scanner(path, sink, allText);
+  std::vector<char> block(kBlockBytes);
+  std::string pending; // a line that runs past the block
+  for (uint64_t at = 0;;) {
+    int64_t got = src.read(at, block.size(), block.data(), err);
+    if (got < 0)
+      return false;
+    if (got == 0)
+      break;
+    at += uint64_t(got);
+    std::string_view chunk(block.data(), size_t(got));
+    for (size_t pos = 0;;) {
+      size_t nl = chunk.find('\n', pos);
+      if (nl == std::string_view::npos) {
+        pending.append(chunk.substr(pos));
+        break;
+      }
+      std::string_view line = chunk.substr(pos, nl - pos);
+      if (!pending.empty()) {
+        pending.append(line);
+        line = pending;
+      }
+      if (!scanner.line(line, err))
+        return false;
+      pending.clear();
+      pos = nl + 1;
     }
   }
-  if (!header) {
-    err = "'" + path + "' has no header line of column names";
+  if (!pending.empty() && !scanner.line(pending, err))
     return false;
-  }
-  return true;
+  return scanner.finish(err);
 }
 
 /// One field of a .npy dtype: name, type character, size, byte offset.
@@ -207,35 +328,20 @@ std::string shapeText(const std::vector<uint64_t> &shape) {
   return out + (shape.size() == 1 ? ",)" : ")");
 }
 
-bool readNpy(const std::string &path, std::string_view bytes, Table &table,
-             std::string &err) {
-  auto bad = [&](const std::string &why) {
-    err = "'" + path + "' is not a .npy file Neuro can read: " + why;
-    return false;
-  };
-  NpyHeader header;
-  std::string why;
-  if (!parseNpyHeader(bytes, header, why))
-    return bad(why);
-  const std::vector<uint64_t> &shape = header.shape;
-  if (shape.empty() || shape.size() > 2 ||
-      (header.structured && shape.size() != 1))
-    return bad("shape " + shapeText(shape) + ": only 1-D and 2-D arrays " +
-               "of numbers and 1-D structured arrays are tables");
-  std::vector<Field> fields;
-  uint64_t itemSize = 0; // bytes per row
-  uint64_t rows = shape[0], cols = shape.size() == 2 ? shape[1] : 1;
-  // Columns cost memory even without rows: no more than the file has bytes.
-  if (cols > bytes.size())
-    return bad("shape " + shapeText(shape) + " has more columns than the " +
-               "file has bytes");
+/// The fields of a .npy table (its columns), with their offsets in a row.
+bool npyFields(const NpyHeader &header, uint64_t cols,
+               std::vector<Field> &fields, uint64_t &itemSize,
+               std::string &why) {
+  itemSize = 0;
   for (const NpyHeader::Field &h : header.fields) {
     Field f;
     f.name = h.name;
-    if (!parseDescr(h.type, f))
-      return bad(header.structured ? "unsupported type " + quoted(h.type) +
-                                         " of field " + quoted(h.name)
-                                   : "unsupported dtype " + quoted(h.type));
+    if (!parseDescr(h.type, f)) {
+      why = header.structured ? "unsupported type " + quoted(h.type) +
+                                    " of field " + quoted(h.name)
+                              : "unsupported dtype " + quoted(h.type);
+      return false;
+    }
     f.offset = size_t(itemSize);
     itemSize += f.size;
     fields.push_back(f);
@@ -247,28 +353,111 @@ bool readNpy(const std::string &path, std::string_view bytes, Table &table,
       fields[size_t(c)].offset = size_t(c * f.size);
     itemSize = cols * f.size;
   }
-  uint64_t dataBytes = 0;
-  if (!multiply(rows, itemSize, dataBytes) ||
-      dataBytes > bytes.size() - header.dataOffset)
-    return bad("the data is shorter than the shape " + shapeText(shape) +
-               " says");
-  table.names.clear();
-  table.columns.assign(fields.size(), std::vector<double>(size_t(rows)));
-  table.text.assign(fields.size(), {});
-  for (const Field &f : fields)
-    table.names.push_back(f.name);
-  const char *data = bytes.data() + header.dataOffset;
-  // Fortran order (2-D only): column after column.
-  bool byColumn = header.fortranOrder && !header.structured;
-  for (uint64_t r = 0; r < rows; ++r)
-    for (size_t c = 0; c < fields.size(); ++c) {
-      const Field &f = fields[c];
-      size_t at = byColumn ? size_t((uint64_t(c) * rows + r) * f.size)
-                           : size_t(r * itemSize + f.offset);
-      table.columns[c][size_t(r)] = readValue(data + at, f);
-    }
   return true;
 }
+
+bool scanNpy(const std::string &path, ByteSource &src, RowSink &sink,
+             std::string &err) {
+  auto bad = [&](const std::string &why) {
+    err = "'" + path + "' is not a .npy file Neuro can read: " + why;
+    return false;
+  };
+  // The magic, version and header length, then the whole header.
+  std::string start(12, '\0');
+  int64_t got = src.read(0, start.size(), start.data(), err);
+  if (got < 0)
+    return false;
+  start.resize(size_t(got));
+  uint64_t end = std::min(npyHeaderEnd(start), src.size());
+  if (end > start.size()) {
+    start.resize(size_t(end));
+    if ((got = src.read(0, start.size(), start.data(), err)) < 0)
+      return false;
+    start.resize(size_t(got));
+  }
+  NpyHeader header;
+  std::string why;
+  if (!parseNpyHeader(start, header, why))
+    return bad(why);
+  const std::vector<uint64_t> &shape = header.shape;
+  if (shape.empty() || shape.size() > 2 ||
+      (header.structured && shape.size() != 1))
+    return bad("shape " + shapeText(shape) + ": only 1-D and 2-D arrays " +
+               "of numbers and 1-D structured arrays are tables");
+  uint64_t rows = shape[0], cols = shape.size() == 2 ? shape[1] : 1;
+  // Columns cost memory even without rows: no more than the file has bytes.
+  if (cols > src.size())
+    return bad("shape " + shapeText(shape) + " has more columns than the " +
+               "file has bytes");
+  std::vector<Field> fields;
+  uint64_t itemSize = 0; // bytes per row
+  if (!npyFields(header, cols, fields, itemSize, why))
+    return bad(why);
+  uint64_t dataBytes = 0;
+  if (!multiply(rows, itemSize, dataBytes) ||
+      dataBytes > src.size() - header.dataOffset)
+    return bad("the data is shorter than the shape " + shapeText(shape) +
+               " says");
+  std::vector<std::string> names;
+  for (const Field &f : fields)
+    names.push_back(f.name);
+  if (!sink.header(names, err))
+    return false;
+  // Rows a block at a time; Fortran order (2-D only) keeps each column's
+  // part of the block apart.
+  bool byColumn = header.fortranOrder && !header.structured;
+  uint64_t perBlock =
+      std::max<uint64_t>(1, kBlockBytes / std::max<uint64_t>(itemSize, 1));
+  std::vector<char> block(size_t(std::min(rows, perBlock) * itemSize));
+  std::vector<double> values(fields.size());
+  std::vector<std::string_view> cells(fields.size());
+  for (uint64_t r0 = 0; r0 < rows; r0 += perBlock) {
+    uint64_t n = std::min(perBlock, rows - r0);
+    for (size_t c = 0; c < (byColumn ? fields.size() : 1); ++c) {
+      uint64_t at =
+          byColumn ? (uint64_t(c) * rows + r0) * fields[c].size : r0 * itemSize;
+      size_t count = size_t(n * (byColumn ? fields[c].size : itemSize));
+      char *to = block.data() + (byColumn ? size_t(c * n * fields[c].size) : 0);
+      got = src.read(header.dataOffset + at, count, to, err);
+      if (got < 0)
+        return false;
+      if (uint64_t(got) < count)
+        return bad("the data is shorter than the shape " + shapeText(shape) +
+                   " says");
+    }
+    for (uint64_t r = 0; r < n; ++r) {
+      for (size_t c = 0; c < fields.size(); ++c) {
+        const Field &f = fields[c];
+        size_t at = byColumn ? size_t((uint64_t(c) * n + r) * f.size)
+                             : size_t(r * itemSize + f.offset);
+        values[c] = readValue(block.data() + at, f);
+      }
+      if (!sink.row(r0 + r, values.data(), cells.data(), err))
+        return false;
+    }
+  }
+  return true;
+}
+
+/// Keeps every row.
+class TableSink : public RowSink {
+public:
+  explicit TableSink(Table &table) : table(table) {}
+  bool header(const std::vector<std::string> &names, std::string &) override {
+    table.names = names;
+    table.columns.assign(names.size(), {});
+    return true;
+  }
+  bool row(uint64_t, const double *values, const std::string_view *,
+           std::string &) override {
+    for (size_t c = 0; c < table.columns.size(); ++c)
+      table.columns[c].push_back(values[c]);
+    return true;
+  }
+
+private:
+  Table &table;
+};
 
 } // namespace
 
@@ -277,158 +466,27 @@ void neuro::rt::embedFile(const std::string &path, const char *data,
   embedded()[path] = std::string_view(data, size);
 }
 
+bool neuro::rt::scanTable(const std::string &path, RowSink &sink,
+                          std::string &err, bool allText) {
+  ByteSource src;
+  if (!src.open(path, err))
+    return false;
+  bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
+  try {
+    return npy ? scanNpy(path, src, sink, err)
+               : scanCsv(path, src, sink, err, allText);
+  } catch (const std::bad_alloc &) {
+    err = "'" + path + "' does not fit in memory as a table";
+    return false;
+  }
+}
+
 bool neuro::rt::readTable(const std::string &path, Table &table,
                           std::string &err) {
   table = Table();
-  std::string_view bytes;
-  std::string storage;
-  if (!loadBytes(path, bytes, storage, err))
-    return false;
-  bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
-  try {
-    return npy ? readNpy(path, bytes, table, err)
-               : readCsv(path, bytes, table, err);
-  } catch (const std::bad_alloc &) {
-    table = Table();
-    err = "'" + path + "' does not fit in memory as a table";
-    return false;
-  }
-}
-
-namespace {
-
-/// Column `name` (or `alt`), else unnamed column `position`; -1 if absent.
-int findColumn(const Table &t, const std::string &name, const std::string &alt,
-               size_t position) {
-  int c = t.column(name);
-  if (c < 0 && !alt.empty())
-    c = t.column(alt);
-  if (c < 0 && position < t.names.size() && t.names[position].empty())
-    c = int(position);
-  return c;
-}
-
-bool wholeNumbers(const std::string &path, const std::string &what,
-                  const std::vector<double> &col, std::vector<int64_t> &out,
-                  std::string &err) {
-  out.resize(col.size());
-  for (size_t r = 0; r < col.size(); ++r) {
-    double v = col[r];
-    if (!(v >= 0) || v != std::floor(v) || v > 2147483647.0) {
-      std::ostringstream os;
-      os << path << ": row " << r + 1 << ": " << what << " " << v
-         << " is not a neuron index (a whole number >= 0)";
-      err = os.str();
-      return false;
-    }
-    out[r] = int64_t(v);
-  }
-  return true;
-}
-
-} // namespace
-
-bool neuro::rt::readConnections(const std::string &path,
-                                const std::string &weightName,
-                                ConnectionList &list, std::string &err) {
-  Table t;
-  if (!readTable(path, t, err))
-    return false;
-  int pre = findColumn(t, "pre", "i", 0), post = findColumn(t, "post", "j", 1);
-  if (pre < 0 || post < 0) {
-    err = "'" + path + "' needs columns 'pre' and 'post'";
-    return false;
-  }
-  list = ConnectionList();
-  if (!wholeNumbers(path, "pre", t.columns[size_t(pre)], list.pre, err) ||
-      !wholeNumbers(path, "post", t.columns[size_t(post)], list.post, err))
-    return false;
-  int weight = findColumn(t, "weight", weightName, 2);
-  if (weight >= 0)
-    list.weight = t.columns[size_t(weight)];
-  int delay = findColumn(t, "delay", "", 3);
-  if (delay >= 0) {
-    list.delay = t.columns[size_t(delay)];
-    for (size_t r = 0; r < list.delay.size(); ++r)
-      if (!(list.delay[r] >= 0) || !std::isfinite(list.delay[r])) {
-        std::ostringstream os;
-        os << path << ": row " << r + 1 << ": delay " << list.delay[r]
-           << " is not a time >= 0 (seconds)";
-        err = os.str();
-        return false;
-      }
-  }
-  for (size_t c = 0; c < t.names.size(); ++c)
-    if (!t.names[c].empty() && int(c) != pre && int(c) != post &&
-        int(c) != weight && int(c) != delay) {
-      err = "'" + path + "': unknown column " + quoted(t.names[c]) +
-            " (expected pre, post, weight or " +
-            (weightName.empty() ? "the weight's name" : weightName) +
-            ", delay)";
-      return false;
-    }
-  return true;
-}
-
-bool neuro::rt::readNames(const std::string &path,
-                          std::vector<std::string> &names, std::string &err) {
-  bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
-  if (npy) {
-    err = "'" + path + "' is a .npy file; names are read from a CSV file";
-    return false;
-  }
-  std::string_view bytes;
-  std::string storage;
-  if (!loadBytes(path, bytes, storage, err))
-    return false;
-  Table t;
-  try {
-    if (!readCsv(path, bytes, t, err, /*allText=*/true))
-      return false;
-  } catch (const std::bad_alloc &) {
-    err = "'" + path + "' does not fit in memory as a table";
-    return false;
-  }
-  int c = t.column("name");
-  if (c < 0 && t.names.size() == 1)
-    c = 0;
-  if (c < 0) {
-    std::string columns;
-    for (size_t k = 0; k < t.names.size() && k < 8; ++k)
-      columns += (k ? ", " : "") + quoted(t.names[k]);
-    if (t.names.size() > 8)
-      columns += ", ...";
-    err = "'" + path + "' has " + std::to_string(t.names.size()) +
-          " columns (" + columns +
-          ") and none is called 'name': the names are read from the column "
-          "'name', or from the only column of a file that has one";
-    return false;
-  }
-  names = std::move(t.text[size_t(c)]);
-  return true;
-}
-
-bool neuro::rt::readSpikeTimes(const std::string &path,
-                               std::vector<int64_t> &indices,
-                               std::vector<double> &times, std::string &err) {
-  Table t;
-  if (!readTable(path, t, err))
-    return false;
-  int i = findColumn(t, "i", "", 0), tc = findColumn(t, "t", "", 1);
-  if (i < 0 || tc < 0) {
-    err = "'" + path + "' needs columns 'i' (neuron) and 't' (seconds)";
-    return false;
-  }
-  if (!wholeNumbers(path, "i", t.columns[size_t(i)], indices, err))
-    return false;
-  times = t.columns[size_t(tc)];
-  for (size_t r = 0; r < times.size(); ++r)
-    if (!(times[r] >= 0) || !std::isfinite(times[r])) {
-      std::ostringstream os;
-      os << path << ": row " << r + 1 << ": spike time " << times[r]
-         << " is not a time >= 0 (seconds)";
-      err = os.str();
-      return false;
-    }
-  return true;
+  TableSink sink(table);
+  if (scanTable(path, sink, err))
+    return true;
+  table = Table();
+  return false;
 }

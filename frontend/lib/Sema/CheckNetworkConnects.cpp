@@ -38,7 +38,7 @@ struct sema::Connection {
   /// Where the rule is given; empty when none is.
   SourceRange ruleRange;
   /// `from "FILE"`: the synapses listed, and the file's resolved path.
-  std::optional<rt::ConnectionList> listed;
+  std::optional<rt::ConnectionSummary> listed;
   std::string listedPath;
   /// The source population and its neurons [srcBegin, srcEnd).
   int src = 0;
@@ -200,7 +200,7 @@ bool Checker::readListed(Connection &conn) {
     if (v.kind == VarDecl::Kind::Weight)
       weightName = v.name;
   conn.listedPath = resolvePath(c.file->name);
-  rt::ConnectionList list;
+  rt::ConnectionSummary list;
   std::string err;
   if (conn.ruleRange.begin.line) {
     diag.error(conn.ruleRange, "'from' lists the synapses; a connect from a "
@@ -209,14 +209,15 @@ bool Checker::readListed(Connection &conn) {
     diag.error(c.file->range, "a connect from a file has one target "
                               "and no slices (the file gives neuron "
                               "indices)");
-  } else if (!rt::readConnections(conn.listedPath, weightName, list, err)) {
+  } else if (!rt::summarizeConnections(conn.listedPath, weightName, list,
+                                       err)) {
     diag.error(c.file->range, "cannot read the synapses: " + err);
-  } else if (!list.delay.empty() && conn.delayInit) {
+  } else if (list.delays && conn.delayInit) {
     diag.error(c.file->range, "the file gives the delays; remove the "
                               "'delay' option");
   } else {
     for (const NamedExpr &a : c.args)
-      if (!list.weight.empty() && a.name == weightName)
+      if (list.weights && a.name == weightName)
         diag.error(a.nameRange, "the file gives the weights; '" + weightName +
                                     "' is set twice");
     conn.listed = std::move(list);
@@ -326,8 +327,8 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
     return true;
   if (conn.listed) {
     proj.file = conn.listedPath;
-    proj.fileWeights = !conn.listed->weight.empty();
-    proj.fileDelays = !conn.listed->delay.empty();
+    proj.fileWeights = conn.listed->weights;
+    proj.fileDelays = conn.listed->delays;
     if (!checkListed(*conn.listed, net.populations[proj.src],
                      net.populations[proj.dst], *c.file))
       return true;

@@ -119,7 +119,6 @@ void Checker::checkTunableRefractory(const std::string &popName,
 void Checker::deriveFromParameters(const PopulationDecl &p,
                                    PopulationInfo &pop) {
   const ModelInfo &model = *pop.model;
-  const NeuronDecl &nd = *model.neuron;
   // Given at the population: not derived.
   std::set<std::string> given;
   for (const NamedExpr &a : p.args)

@@ -64,7 +64,8 @@ void Checker::overrideProjection(const ModelInfo &syn, const ConnectDecl &c,
 }
 
 void Checker::checkDale(const ProjectionInfo &proj, const ModelInfo &syn,
-                        const ConnectDecl &c, const rt::ConnectionList *listed,
+                        const ConnectDecl &c,
+                        const rt::ConnectionSummary *listed,
                         const PopulationDecl &src) {
   const char *kind = proj.sign > 0 ? "excitatory" : "inhibitory";
   auto violates = [&](double v) { return proj.sign > 0 ? v < 0 : v > 0; };
@@ -74,13 +75,13 @@ void Checker::checkDale(const ProjectionInfo &proj, const ModelInfo &syn,
                           (proj.sign > 0 ? ">= 0" : "<= 0") + ")");
     diag.note(src.signRange, "declared " + std::string(kind) + " here");
   };
-  if (listed && !listed->weight.empty()) {
-    for (size_t r = 0; r < listed->weight.size(); ++r)
-      if (violates(listed->weight[r])) {
-        report(c.file->range, c.file->name + ": row " + std::to_string(r + 1) +
-                                  " has weight " + fmt(listed->weight[r]));
-        return;
-      }
+  if (listed && listed->weights) {
+    // The weight furthest on the wrong side, at the first row that has it.
+    double w = proj.sign > 0 ? listed->minWeight : listed->maxWeight;
+    uint64_t row = proj.sign > 0 ? listed->minWeightRow : listed->maxWeightRow;
+    if (listed->rows && violates(w))
+      report(c.file->range, c.file->name + ": row " + std::to_string(row + 1) +
+                                " has weight " + fmt(w));
     return;
   }
   for (const auto &[name, iv] : proj.inits) {

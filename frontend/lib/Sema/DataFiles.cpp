@@ -174,22 +174,20 @@ std::string Checker::resolvePath(const std::string &written) {
   return std::string(path);
 }
 
-bool Checker::checkListed(const rt::ConnectionList &list,
+bool Checker::checkListed(const rt::ConnectionSummary &list,
                           const PopulationInfo &src, const PopulationInfo &dst,
                           const NameRef &file) {
-  for (size_t r = 0; r < list.pre.size(); ++r) {
-    for (auto [index, pop, what] :
-         {std::make_tuple(list.pre[r], &src, "pre"),
-          std::make_tuple(list.post[r], &dst, "post")}) {
-      if (index < pop->size)
-        continue;
-      diag.error(file.range, file.name + ": row " + std::to_string(r + 1) +
-                                 ": " + what + " " + std::to_string(index) +
-                                 " is not a neuron of the " +
-                                 std::to_string(pop->size) + " of '" +
-                                 pop->decl->name + "'");
-      return false;
-    }
+  // The largest index of each side, at the first row that holds it.
+  for (auto [index, row, pop, what] :
+       {std::make_tuple(list.maxPre, list.maxPreRow, &src, "pre"),
+        std::make_tuple(list.maxPost, list.maxPostRow, &dst, "post")}) {
+    if (index < pop->size)
+      continue;
+    diag.error(file.range,
+               file.name + ": row " + std::to_string(row + 1) + ": " + what +
+                   " " + std::to_string(index) + " is not a neuron of the " +
+                   std::to_string(pop->size) + " of '" + pop->decl->name + "'");
+    return false;
   }
   return true;
 }

@@ -20,7 +20,7 @@
 
 namespace neuro {
 namespace rt {
-struct ConnectionList;
+struct ConnectionSummary;
 } // namespace rt
 
 namespace sema {
@@ -273,7 +273,7 @@ private:
   std::string resolvePath(const std::string &written);
 
   /// The listed synapses must join neurons of the two populations.
-  bool checkListed(const rt::ConnectionList &list, const PopulationInfo &src,
+  bool checkListed(const rt::ConnectionSummary &list, const PopulationInfo &src,
                    const PopulationInfo &dst, const NameRef &file);
 
   /// `named "cells.csv"`: one name per neuron, from the file's column
@@ -561,7 +561,7 @@ private:
   /// listed weights are checked here; weights that change in a run are
   /// checked by the runtime.
   void checkDale(const ProjectionInfo &proj, const ModelInfo &syn,
-                 const ConnectDecl &c, const rt::ConnectionList *listed,
+                 const ConnectDecl &c, const rt::ConnectionSummary *listed,
                  const PopulationDecl &src);
 
   /// `d = DA.d` at connect binds modulator `d` of the synapse to state `d`

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <filesystem>
 #include <fstream>
 #include <sys/stat.h>
@@ -48,6 +50,24 @@ TEST_F(TableTest, CsvWithHeaderCommentsAndSpaces) {
   EXPECT_EQ(t.column("delay"), -1);
   EXPECT_EQ(t.columns[0], (std::vector<double>{0, 2}));
   EXPECT_EQ(t.columns[2], (std::vector<double>{0.5, -1.25e-3}));
+}
+
+TEST_F(TableTest, CsvNumbersReadAsStrtodReadsThem) {
+  // Decimal forms, a leading '+', hexadecimal, underflow to zero, and the
+  // shortest form that round-trips a double, bit for bit.
+  std::string path = write("n.csv", "x\n+1.5\n.25\n-3e2\n0x10\n1e-400\n"
+                                    "0.1\n2.2250738585072014e-308\n");
+  Table t;
+  std::string err;
+  ASSERT_TRUE(readTable(path, t, err)) << err;
+  EXPECT_EQ(t.columns[0], (std::vector<double>{1.5, 0.25, -300, 16, 0, 0.1,
+                                               2.2250738585072014e-308}));
+  for (const char *bad : {"+-1", "1e400", "5e", "nan", "1,5"}) {
+    EXPECT_FALSE(
+        readTable(write("b.csv", std::string("x\n") + bad + "\n"), t, err))
+        << bad;
+    EXPECT_NE(err.find("b.csv:2:"), std::string::npos) << err;
+  }
 }
 
 TEST_F(TableTest, CsvErrorsNameTheLine) {
@@ -230,6 +250,143 @@ TEST_F(TableTest, OnlyRegularFilesAreRead) {
   EXPECT_FALSE(readTable((dir / "missing.csv").string(), t, err));
   EXPECT_EQ(err, "cannot open '" + (dir / "missing.csv").string() +
                      "': No such file or directory");
+}
+
+TEST_F(TableTest, CsvLinesAcrossBlocksReadWhole) {
+  // 300,000 rows (about 3.4 MB: four blocks of 1 MiB), CRLF line ends, a
+  // line of 2 MB of spaces, and a last line without its newline: every
+  // row whole, whatever block boundary it straddles.
+  std::string text = "pre,post,weight\r\n";
+  for (int r = 0; r < 300000; ++r) {
+    text += std::to_string(r) + "," + std::to_string(r % 7) + "," +
+            std::to_string(r % 13) + ".5\r\n";
+    if (r == 150000)
+      text += std::string(2 << 20, ' ') + "\n";
+  }
+  text += "1,2,3";
+  Table t;
+  std::string err;
+  ASSERT_TRUE(readTable(write("big.csv", text), t, err)) << err;
+  ASSERT_EQ(t.numRows(), 300001u);
+  for (size_t r = 0; r < 300000; ++r) {
+    ASSERT_EQ(t.columns[0][r], double(r)) << r;
+    ASSERT_EQ(t.columns[1][r], double(r % 7)) << r;
+    ASSERT_EQ(t.columns[2][r], double(r % 13) + 0.5) << r;
+  }
+  EXPECT_EQ(t.columns[2][300000], 3.0);
+  // The line numbers of errors count across blocks too.
+  text += 'x';
+  EXPECT_FALSE(readTable(write("bad.csv", text), t, err));
+  EXPECT_NE(err.find("bad.csv:300003: '3x' in column 'weight' is not a "
+                     "finite number"),
+            std::string::npos)
+      << err;
+}
+
+TEST_F(TableTest, NpyFortranOrderOverSeveralBlocks) {
+  // 100,000 x 3 (2.4 MB), column after column: each block reads its rows
+  // of every column.
+  const size_t rows = 100000;
+  std::string data;
+  for (int c = 0; c < 3; ++c) {
+    std::string col;
+    for (size_t r = 0; r < rows; ++r) {
+      double v = double(r) * 10 + c;
+      col.append(reinterpret_cast<const char *>(&v), sizeof v);
+    }
+    data += col;
+  }
+  std::string path =
+      write("f.npy", npyBytes("{'descr': '<f8', 'fortran_order': True, "
+                              "'shape': (100000, 3), }",
+                              data));
+  Table t;
+  std::string err;
+  ASSERT_TRUE(readTable(path, t, err)) << err;
+  ASSERT_EQ(t.numRows(), rows);
+  for (size_t r = 0; r < rows; ++r)
+    for (int c = 0; c < 3; ++c)
+      ASSERT_EQ(t.columns[size_t(c)][r], double(r) * 10 + c) << r << " " << c;
+}
+
+TEST_F(TableTest, ConnectionsAreCheckedRowByRow) {
+  ConnectionList list;
+  std::string err;
+  std::string path =
+      write("c.csv", "pre,post,w,delay\n0,1,0.5,0.001\n2,0,-1,0\n");
+  ASSERT_TRUE(readConnections(path, "w", list, err)) << err;
+  EXPECT_EQ(list.pre, (std::vector<int64_t>{0, 2}));
+  EXPECT_EQ(list.post, (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(list.weight, (std::vector<double>{0.5, -1}));
+  EXPECT_EQ(list.delay, (std::vector<double>{0.001, 0}));
+
+  EXPECT_FALSE(
+      readConnections(write("d.csv", "pre,post\n0,1\n1.5,2\n"), "", list, err));
+  EXPECT_NE(err.find("d.csv: row 2: pre 1.5 is not a neuron index"),
+            std::string::npos)
+      << err;
+  EXPECT_TRUE(list.pre.empty());
+  EXPECT_FALSE(readConnections(write("e.csv", "pre,post,size\n0,1,2\n"), "w",
+                               list, err));
+  EXPECT_NE(err.find("unknown column 'size' (expected pre, post, weight or w, "
+                     "delay)"),
+            std::string::npos)
+      << err;
+  // .npy admits what CSV cannot write: a weight that is not finite.
+  std::string npy = (dir / "n.npy").string();
+  double m[6] = {0, 1, 0.5, 1, 0, std::nan("")};
+  ASSERT_TRUE(writeNpyF64(npy, m, {2, 3}, err)) << err;
+  EXPECT_FALSE(readConnections(npy, "", list, err));
+  EXPECT_NE(err.find("n.npy: row 2: weight nan is not a finite number"),
+            std::string::npos)
+      << err;
+}
+
+TEST_F(TableTest, ConnectionSummaryKeepsTheExtremesAndTheirFirstRows) {
+  ConnectionSummary s;
+  std::string err;
+  std::string path = write("s.csv", "pre,post,weight\n3,1,0.5\n9,4,-2\n"
+                                    "9,0,7\n1,4,-2\n");
+  ASSERT_TRUE(summarizeConnections(path, "", s, err)) << err;
+  EXPECT_TRUE(s.weights);
+  EXPECT_FALSE(s.delays);
+  EXPECT_EQ(s.rows, 4u);
+  EXPECT_EQ(s.maxPre, 9);
+  EXPECT_EQ(s.maxPreRow, 1u);
+  EXPECT_EQ(s.maxPost, 4);
+  EXPECT_EQ(s.maxPostRow, 1u);
+  EXPECT_EQ(s.minWeight, -2);
+  EXPECT_EQ(s.minWeightRow, 1u);
+  EXPECT_EQ(s.maxWeight, 7);
+  EXPECT_EQ(s.maxWeightRow, 2u);
+  ASSERT_TRUE(summarizeConnections(write("e.csv", "pre,post\n"), "", s, err));
+  EXPECT_EQ(s.rows, 0u);
+  EXPECT_EQ(s.maxPre, -1);
+}
+
+TEST_F(TableTest, NamesAndSpikeTimes) {
+  std::vector<std::string> names;
+  std::string err;
+  ASSERT_TRUE(
+      readNames(write("n.csv", "id,name\n1, L2/3 e \n2,x\n"), names, err))
+      << err;
+  EXPECT_EQ(names, (std::vector<std::string>{"L2/3 e", "x"}));
+  EXPECT_FALSE(readNames(write("m.csv", "a,b\n1,2\n"), names, err));
+  EXPECT_NE(err.find("has 2 columns ('a', 'b') and none is called 'name'"),
+            std::string::npos)
+      << err;
+  std::vector<int64_t> indices;
+  std::vector<double> times;
+  ASSERT_TRUE(readSpikeTimes(write("t.csv", "i,t\n2,0.5\n0,0.25\n"), indices,
+                             times, err))
+      << err;
+  EXPECT_EQ(indices, (std::vector<int64_t>{2, 0}));
+  EXPECT_EQ(times, (std::vector<double>{0.5, 0.25}));
+  EXPECT_FALSE(
+      readSpikeTimes(write("u.csv", "i,t\n2,-1\n"), indices, times, err));
+  EXPECT_NE(err.find("u.csv: row 1: spike time -1 is not a time >= 0"),
+            std::string::npos)
+      << err;
 }
 
 } // namespace

@@ -34,7 +34,6 @@
 
 namespace neuro::rt {
 
-struct ConnectionList;
 class Distribution;
 
 class Network {
@@ -321,20 +320,21 @@ private:
   /// whose delays are drawn per synapse.
   int64_t drawnDelaySteps(size_t j, int64_t id) const;
   void initPopulations();
-  /// The synapses of projection `j` (Connect.cpp): for a file, also the
-  /// rows read (`listed`) and the row each synapse came from (`origin`).
-  bool connect(size_t j, ConnectionList &listed, std::vector<int64_t> &origin,
-               std::string &err);
+  /// The synapses of projection `j` (Connect.cpp): for a file that gives
+  /// weights, also each synapse's weight in CSR order (`fileWeights`).
+  bool connect(size_t j, std::vector<double> &fileWeights, std::string &err);
   void connectByExpression(size_t j);
-  bool connectFromFile(size_t j, ConnectionList &listed,
-                       std::vector<int64_t> &origin, std::string &err);
+  /// Reads the file in two passes, counting each source's rows and then
+  /// placing them: nothing but the CSR, its weights and delays is held.
+  bool connectFromFile(size_t j, std::vector<double> &fileWeights,
+                       std::string &err);
   /// The CSR of projection `j`'s slices placed in its whole populations.
   void embedSlices(size_t j);
-  /// Removes the synapses of ablated neurons (and their `origin` rows).
-  void ablate(size_t j, std::vector<int64_t> &origin);
+  /// Removes the synapses of ablated neurons (and their `fileWeights`).
+  void ablate(size_t j, std::vector<double> &fileWeights);
   /// Per-synapse variables and delays of projection `j`, grouped by delay.
-  bool initSynapses(size_t j, const ConnectionList &listed,
-                    const std::vector<int64_t> &origin, std::string &err);
+  bool initSynapses(size_t j, const std::vector<double> &fileWeights,
+                    std::string &err);
   bool groupByDelay(size_t j, std::string &err);
   /// Whether groupSynapses can set the values and delay groups of
   /// projection `j`: not from a file, no per-synapse value following a
@@ -350,7 +350,7 @@ private:
   /// when nothing of a synapse is drawn by its index (every synapse row
   /// constant or, the weight, from the file; delays constant or from the
   /// file) and no state record samples it. The same on every rank.
-  bool readsAtTargets(size_t j, const ConnectionList &listed) const;
+  bool readsAtTargets(size_t j, bool fileWeights, bool fileDelays) const;
   /// The values and delay groups of projection `j`, its CSR by source
   /// built, on the threads of `pool` (GroupSynapses.cpp).
   bool groupSynapses(size_t j, std::string &err);

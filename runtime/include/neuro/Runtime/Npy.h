@@ -70,6 +70,11 @@ struct NpyHeader {
   size_t dataOffset = 0;
 };
 
+/// Where the data of a .npy file that starts with `bytes` begins, from its
+/// magic, version and header length (12 bytes suffice); 0 when these are
+/// not a .npy file's.
+uint64_t npyHeaderEnd(std::string_view bytes);
+
 /// Parses the magic, version (1, 2 or 3) and header dict at the start of
 /// `bytes`. False and `why` when they are malformed: the dict is read as
 /// the Python literal it is; shape entries must be whole numbers; fields
