@@ -16,12 +16,17 @@ namespace {
 /// tens of microseconds, longer than the gap between phases of a step.
 constexpr int kSpins = 1 << 14;
 
-inline void relax() {
+/// Pauses between polls, yielding the core every 64th: where the machine
+/// has more runnable threads than cores (several processes, each with its
+/// threads), the thread that is polled for gets to run.
+inline void relax(int spins) {
 #if defined(__x86_64__) || defined(__i386__)
-  _mm_pause();
-#else
-  std::this_thread::yield();
+  if (spins % 64 != 63) {
+    _mm_pause();
+    return;
+  }
 #endif
+  std::this_thread::yield();
 }
 
 } // namespace
@@ -59,7 +64,7 @@ void ThreadPool::loop() {
     int spins = 0;
     while (generation.load(std::memory_order_acquire) == seen) {
       if (++spins < kSpins) {
-        relax();
+        relax(spins);
         continue;
       }
       std::unique_lock<std::mutex> lock(mutex);
@@ -89,8 +94,9 @@ void ThreadPool::runErased(int64_t tasks, void (*call)(void *, int64_t),
   }
   wake.notify_all();
   work();
-  while (finished.load(std::memory_order_acquire) != workers.size())
-    relax();
+  for (int spins = 0;
+       finished.load(std::memory_order_acquire) != workers.size(); ++spins)
+    relax(spins);
 }
 
 std::vector<int64_t> neuro::rt::splitRange(const ThreadPool *pool, int64_t n,

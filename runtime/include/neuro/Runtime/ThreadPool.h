@@ -5,7 +5,10 @@
 // (or of building a network: splitRange, forBlocks) and return to the
 // caller when all are done. The caller takes tasks too.
 // Workers spin briefly between phases (a step is microseconds long) and then
-// sleep, so an idle simulator does not hold cores. Which thread runs which
+// sleep, so an idle simulator does not hold cores; every waiting thread
+// yields its core now and then while it spins, so that with more threads
+// than cores (several processes on one machine) the thread being waited
+// for runs. Which thread runs which
 // task is unspecified: tasks must write disjoint data, and results then do
 // not depend on the number of threads.
 //
