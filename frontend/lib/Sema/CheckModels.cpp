@@ -33,6 +33,7 @@ void Checker::declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
     if (v.unit) {
       declared = resolveUnit(*v.unit);
       if (!declared) {
+        vi.unitKnown = false;
         info.vars[v.name] = vi;
         continue;
       }
@@ -249,7 +250,7 @@ void Checker::checkNeuron(const NeuronDecl &n) {
   declareVars(info, n.vars);
   for (const VarDecl &v : n.vars)
     if (v.kind == VarDecl::Kind::State && v.unit)
-      checkInitDim(*v.init, info, info.vars[v.name].dim);
+      checkInitDim(*v.init, info, info.vars[v.name]);
   checkOdes(info, n.odes, true);
   bool hasUnless = false;
   for (const OdeDecl &o : n.odes)
@@ -263,7 +264,7 @@ void Checker::checkNeuron(const NeuronDecl &n) {
                  "the spike condition must be a comparison, such as "
                  "'v > v_th'");
     checkStmts(info, n.spike->reset, {VarDecl::Kind::State}, "a reset");
-    if (n.spike->refractory) {
+    if (n.spike->refractory && !readsFailedParam(*n.spike->refractory, info)) {
       // With the default step: each population evaluates it again with
       // its network's.
       auto v = evalRefractory(*n.spike->refractory, paramEnv(info),
@@ -291,8 +292,10 @@ void Checker::checkNeuron(const NeuronDecl &n) {
 }
 
 bool Checker::checkInitDim(const Expr &init, const ModelInfo &info,
-                           const Dim &want) {
-  auto v = evalInit(init, paramEnv(info), paramDims(info), want);
+                           const VarInfo &var) {
+  if (!var.unitKnown)
+    return true;
+  auto v = evalInit(init, paramEnv(info), paramDims(info), var.dim);
   return v.has_value();
 }
 
@@ -336,16 +339,16 @@ void Checker::checkSynapse(const SynapseDecl &s, bool composite) {
       if (++weights > 1)
         diag.error(v.range, "a synapse has one weight");
       if (v.init && v.unit)
-        checkInitDim(*v.init, info, info.vars[v.name].dim);
+        checkInitDim(*v.init, info, info.vars[v.name]);
     }
     if (v.kind == VarDecl::Kind::PostState && v.unit)
-      checkInitDim(*v.init, info, info.vars[v.name].dim);
+      checkInitDim(*v.init, info, info.vars[v.name]);
   }
   if (weights == 0)
     diag.error(s.range, "synapse '" + s.name + "' declares no weight");
   for (const VarDecl &v : s.vars)
     if (v.kind == VarDecl::Kind::State && v.unit)
-      checkInitDim(*v.init, info, info.vars[v.name].dim);
+      checkInitDim(*v.init, info, info.vars[v.name]);
   checkOdes(info, s.odes, false);
   std::set<std::string> events;
   for (const EventDecl &e : s.events) {
@@ -393,8 +396,10 @@ void Checker::warnAboutModel(const ModelInfo &info,
                         : v.name == "dt" ? "time step"
                                          : "truth value of refractoriness") +
                        " in '" + info.name + "'");
+    // A parameter whose value was in error is reported already.
     if (v.kind == VarDecl::Kind::Param && !used.count(v.name) &&
-        !usedByNetworks.count(v.name))
+        !usedByNetworks.count(v.name) && info.vars.count(v.name) &&
+        info.vars.at(v.name).hasDefault)
       diag.warning(v.nameRange, "parameter '" + v.name +
                                     "' is never used in '" + info.name + "'");
   }

@@ -188,7 +188,7 @@ void Checker::applyDefaultInits(const ModelInfo &model, SourceRange modelRef,
                                 Inits &inits, const Inits *perNeuron) {
   // Initial values that depend on parameters see the overrides.
   for (auto &[name, iv] : inits) {
-    if (given.count(name))
+    if (given.count(name) || !model.vars.at(name).unitKnown)
       continue;
     const VarDecl *decl = model.vars.at(name).decl;
     if (!decl->init) {

@@ -62,7 +62,7 @@ void Checker::checkConnect(const ConnectDecl &c, NetworkInfo &net,
                            std::map<std::string, int> &projNames) {
   auto src = popIndex.find(c.source.name);
   if (src == popIndex.end()) {
-    diag.error(c.source.range, "unknown population '" + c.source.name + "'");
+    unknownPopulation(c.source.range, c.source.name);
     return;
   }
   auto mit = result.models.find(c.synapse.name);
@@ -256,7 +256,7 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
   const NameRef &t = c.targets[ti];
   auto dst = popIndex.find(t.name);
   if (dst == popIndex.end()) {
-    diag.error(t.range, "unknown population '" + t.name + "'");
+    unknownPopulation(t.range, t.name);
     return true;
   }
   if (net.populations[size_t(dst->second)].generator && touchesTarget(syn)) {

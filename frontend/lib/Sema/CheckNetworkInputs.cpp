@@ -39,7 +39,8 @@ std::string sema::twiceInStep(const std::pair<double, int64_t> &a,
 
 bool Checker::checkSpikeSource(const PopulationDecl &p, double dt,
                                PopulationInfo &pop) {
-  checkPopulationSize(p, pop);
+  if (!checkPopulationSize(p, pop))
+    return false;
   if (p.model.name == "SpikeTimes")
     pop.generator = checkSpikeTimes(p, pop.size, dt);
   else

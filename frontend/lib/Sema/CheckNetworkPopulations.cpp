@@ -34,23 +34,33 @@ void Checker::checkPopulation(const PopulationDecl &p, NetworkInfo &net,
                 (kind == "SpikeTimes" || kind == "PoissonInput" ||
                  kind == "PoissonDrive");
   if (source ? !checkSpikeSource(p, net.dt, pop)
-             : !checkModelPopulation(p, net.dt, pop))
+             : !checkModelPopulation(p, net.dt, pop)) {
+    failedPopulations.insert(p.name);
     return;
+  }
   readCells(p, pop);
   popIndex[p.name] = static_cast<int>(net.populations.size());
   net.populations.push_back(std::move(pop));
 }
 
-void Checker::checkPopulationSize(const PopulationDecl &p,
+bool Checker::checkPopulationSize(const PopulationDecl &p,
                                   PopulationInfo &pop) {
-  if (auto v = netQuantity(*p.size, Dim::none(), "a population size")) {
-    if (*v < 1 || *v != std::floor(*v) || *v > 2e9)
-      diag.error(p.size->range, "a population size must be a whole number "
-                                "from 1 to 2e9, got " +
-                                    fmt(*v));
-    else
-      pop.size = static_cast<int64_t>(*v);
+  auto v = netQuantity(*p.size, Dim::none(), "a population size");
+  if (!v)
+    return false;
+  if (*v < 1 || *v != std::floor(*v) || *v > 2e9) {
+    diag.error(p.size->range, "a population size must be a whole number "
+                              "from 1 to 2e9, got " +
+                                  fmt(*v));
+    return false;
   }
+  pop.size = static_cast<int64_t>(*v);
+  return true;
+}
+
+void Checker::unknownPopulation(SourceRange where, const std::string &name) {
+  if (!failedPopulations.count(name))
+    diag.error(where, "unknown population '" + name + "'");
 }
 
 bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
@@ -65,7 +75,8 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
     return false;
   }
   pop.model = &mit->second;
-  checkPopulationSize(p, pop);
+  if (!checkPopulationSize(p, pop))
+    return false;
   pop.params = paramEnv(*pop.model);
   for (const VarDecl &v : pop.model->neuron->vars)
     if (v.kind == VarDecl::Kind::State)
@@ -82,7 +93,8 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
   // The refractory period may depend on overridden parameters.
   pop.refractory = pop.model->refractory;
   const NeuronDecl &nd = *pop.model->neuron;
-  if (nd.spike && nd.spike->refractory) {
+  if (nd.spike && nd.spike->refractory &&
+      !readsFailedParam(*nd.spike->refractory, *pop.model)) {
     for (auto &pn : pop.paramInits)
       perNeuronNames.insert(pn.first);
     auto v = evalRefractory(*nd.spike->refractory, pop.params,

@@ -133,7 +133,7 @@ void Checker::bindModulators(const ModelInfo &syn, const ConnectDecl &c,
     }
     auto pop = popIndex.find(e.name);
     if (pop == popIndex.end()) {
-      diag.error(e.range, "unknown population '" + e.name + "'");
+      unknownPopulation(e.range, e.name);
       continue;
     }
     const PopulationInfo &src = net.populations[size_t(pop->second)];

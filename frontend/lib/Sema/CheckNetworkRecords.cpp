@@ -42,6 +42,8 @@ void Checker::checkRecord(const RecordDecl &r, NetworkInfo &net,
         checkSynapseRecord(r, t, net, proj, everySteps);
         continue;
       }
+      if (proj < 0 && failedPopulations.count(t.population.name))
+        continue;
       diag.error(t.population.range,
                  proj >= 0 ? "spikes are recorded for populations; '" +
                                  t.population.name + "' is a projection"
@@ -163,6 +165,14 @@ bool Checker::incomingRow(const NameRef &w, const NetworkInfo &net, int dst,
   }
   std::string msg = "'" + w.name + "' is not a state of neuron '" + model +
                     "' (population '" + popName + "')";
+  auto var = net.populations[size_t(dst)].model->vars.find(w.name);
+  if (matches.empty() && !drivenOtherwise &&
+      var != net.populations[size_t(dst)].model->vars.end() &&
+      var->second.decl->kind == VarDecl::Kind::Input)
+    msg = "input '" + w.name + "' of population '" + popName +
+          "' holds nothing to record: no incoming projection drives it with "
+          "a sum (synapses that add to a state on a spike change that state, "
+          "which can be recorded)";
   if (matches.size() > 1 || drivenOtherwise)
     msg = "'" + w.name + "' of population '" + popName +
           "' is the sum of several projections' parts; record them by name";
@@ -216,8 +226,7 @@ void Checker::checkAblated(const RecordTarget &t, NetworkInfo &net,
                            const std::map<std::string, int> &popIndex) {
   auto it = popIndex.find(t.population.name);
   if (it == popIndex.end()) {
-    diag.error(t.population.range,
-               "unknown population '" + t.population.name + "'");
+    unknownPopulation(t.population.range, t.population.name);
     return;
   }
   PopulationInfo &pop = net.populations[size_t(it->second)];

@@ -100,7 +100,10 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
                                 "declared before it");
       return std::nullopt;
     }
-    return Value{it->second, dims.at(e.name)};
+    auto dim = dims.find(e.name);
+    if (dim == dims.end()) // a parameter in error, reported already
+      return std::nullopt;
+    return Value{it->second, dim->second};
   }
   case Expr::Kind::Member:
     diag.error(e.range, "'" + e.name + "." + e.member +

@@ -104,6 +104,9 @@ private:
 
   /// Whether `e` reads the name `name`.
   static bool refersTo(const Expr &e, const std::string &name);
+  /// Whether `e` reads a parameter of `info` whose value was in error
+  /// (reported already: checks that need its value are skipped).
+  static bool readsFailedParam(const Expr &e, const ModelInfo &info);
 
   /// Whether `f` is a random draw: uniform, normal, lognormal,
   /// exponential, rand or randn.
@@ -314,9 +317,10 @@ private:
   /// Checks neuron `n` and adds it to the result's models.
   void checkNeuron(const NeuronDecl &n);
 
-  /// Whether `init` is an initial value of dimension `want` (reports
-  /// otherwise).
-  bool checkInitDim(const Expr &init, const ModelInfo &info, const Dim &want);
+  /// Whether `init` is an initial value of the dimension of `var` (reports
+  /// otherwise; true for a variable whose unit is unknown).
+  bool checkInitDim(const Expr &init, const ModelInfo &info,
+                    const VarInfo &var);
 
   /// The `@method(...)` among `annotations` (empty: none), one of
   /// `allowed`; another method is reported as unknown, followed by
@@ -391,8 +395,12 @@ private:
   void checkPopulation(const PopulationDecl &p, NetworkInfo &net,
                        std::map<std::string, int> &popIndex);
 
-  /// The size of population `p`, a whole number from 1 to 2e9.
-  void checkPopulationSize(const PopulationDecl &p, PopulationInfo &pop);
+  /// The size of population `p`, a whole number from 1 to 2e9; false after
+  /// reporting another.
+  bool checkPopulationSize(const PopulationDecl &p, PopulationInfo &pop);
+  /// Reports that no population is called `name`, unless one was declared
+  /// with errors.
+  void unknownPopulation(SourceRange where, const std::string &name);
 
   /// A population of a neuron model, in a network of step `dt`: its
   /// parameters and initial values with the arguments applied, and its
@@ -644,6 +652,9 @@ private:
   /// Parameters drawn per neuron in the population being checked: they
   /// cannot give compile-time constants.
   std::set<std::string> perNeuronNames;
+  /// Populations declared with errors (reported): later statements that
+  /// name them are skipped without an "unknown population" error.
+  std::set<std::string> failedPopulations;
   /// The constants (`param`) of the network being checked.
   std::map<std::string, Value> netConstants;
   /// While a network is checked (unitNotValue suggests a network `param`).

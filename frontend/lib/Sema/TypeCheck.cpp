@@ -66,6 +66,14 @@ std::optional<Dim> Checker::resolveUnit(const UnitSpec &spec) {
   return dim;
 }
 
+bool Checker::readsFailedParam(const Expr &e, const ModelInfo &info) {
+  for (const auto &[name, vi] : info.vars)
+    if (vi.decl->kind == VarDecl::Kind::Param && !vi.hasDefault &&
+        refersTo(e, name))
+      return true;
+  return false;
+}
+
 bool Checker::refersTo(const Expr &e, const std::string &name) {
   if (e.kind == Expr::Kind::Ref && e.name == name)
     return true;

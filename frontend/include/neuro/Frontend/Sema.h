@@ -43,6 +43,9 @@ struct VarInfo {
   Dim dim;
   double defaultValue = 0.0; ///< params: the evaluated default
   bool hasDefault = false;
+  /// False when the declared unit is unknown (reported): checks against
+  /// the variable's dimension are skipped.
+  bool unitKnown = true;
 };
 
 /// A checked neuron or synapse type.
