@@ -103,22 +103,31 @@ void Compiler::setJsonDiagnostics(bool value) {
   });
 }
 
+/// "N error(s) generated." after the diagnostics of a failed stage (not
+/// with JSON diagnostics, one object per line).
+static bool countErrors(llvm::raw_ostream &os, const DiagEngine &diag,
+                        bool json) {
+  if (!json && diag.numErrors())
+    os << diag.numErrors() << " error" << (diag.numErrors() == 1 ? "" : "s")
+       << " generated.\n";
+  return false;
+}
+
 bool Compiler::parse() {
   astModule = parseModule(*diag);
   if (!astModule)
-    return false;
+    return countErrors(diagOS, *diag, opts.jsonDiagnostics);
   setStdlibDirectory(opts.stdlibDir);
-  return resolveImports(*astModule, *diag, opts.searchPaths) &&
-         expandVectors(*astModule, *diag);
+  if (resolveImports(*astModule, *diag, opts.searchPaths) &&
+      expandVectors(*astModule, *diag))
+    return true;
+  return countErrors(diagOS, *diag, opts.jsonDiagnostics);
 }
 
 bool Compiler::check() {
   if (runSema(*astModule, *diag, semaResult, opts.tunable, opts.overrides))
     return true;
-  if (!opts.jsonDiagnostics)
-    diagOS << diag->numErrors() << " error"
-           << (diag->numErrors() == 1 ? "" : "s") << " generated.\n";
-  return false;
+  return countErrors(diagOS, *diag, opts.jsonDiagnostics);
 }
 
 bool Compiler::generate() {
