@@ -21,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <new>
 #include <set>
 #include <sstream>
 #include <system_error>
@@ -72,8 +73,25 @@ void Recorder::recordSpikes(size_t pop) {
   recordedOrder.push_back(int(pop));
 }
 
+namespace {
+
+/// Room for one more sample of `rows` rows, made before anything is
+/// appended (this may throw): an allocation that fails leaves the times and
+/// values of the samples before in step.
+void makeRoom(Recorder::StateRecording &rr, size_t rows) {
+  auto room = [](auto &v, size_t more) {
+    if (v.capacity() - v.size() < more)
+      v.reserve(std::max(2 * v.capacity(), v.size() + more));
+  };
+  room(rr.times, 1);
+  room(rr.values, rows * size_t(rr.end - rr.begin));
+}
+
+} // namespace
+
 void Recorder::appendSample(size_t r, int64_t k, const double *values) {
   StateRecording &rr = stateRecordings[r];
+  makeRoom(rr, model.stateRecords[r].rows.size());
   rr.times.push_back(double(k) * model.dt);
   size_t n = model.stateRecords[r].rows.size() * size_t(rr.end - rr.begin);
   rr.values.insert(rr.values.end(), values, values + n);
@@ -134,6 +152,7 @@ void Recorder::adoptSamples(const Recorder &old) {
 void Recorder::sample(size_t r, int64_t k) {
   const StateRecordSpec &rec = model.stateRecords[r];
   StateRecording &rr = stateRecordings[r];
+  makeRoom(rr, model.stateRecords[r].rows.size());
   rr.times.push_back(double(k) * model.dt);
   // Samples of the rows the kernels update (float32 ones widen exactly).
   auto append = [&](const auto *rows, int64_t cols) {
@@ -241,7 +260,7 @@ bool Recorder::streamTo(const std::string &dir, std::string &err) {
   return flush(err);
 }
 
-bool Recorder::flush(std::string &err) {
+bool Recorder::flush(std::string &err) try {
   lastFlush = std::chrono::steady_clock::now();
   std::vector<char> packed;
   for (size_t p = 0; p < spikeMonitors.size(); ++p) {
@@ -289,6 +308,9 @@ bool Recorder::flush(std::string &err) {
     data.values.clear();
   }
   return true;
+} catch (const std::bad_alloc &) {
+  err = "out of memory while writing the recordings";
+  return false;
 }
 
 bool Recorder::writeStates(const std::string &dir, std::string &err) {
