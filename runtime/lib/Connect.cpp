@@ -51,10 +51,13 @@ private:
 
 std::string neuro::rt::detail::tooLongDelay(double seconds, double dt) {
   char buf[160];
+  double steps = std::round(seconds / dt);
   std::snprintf(buf, sizeof buf,
-                "delay %g s is %.0f steps, more than the %lld a delay may "
-                "have",
-                seconds, std::round(seconds / dt),
+                steps < 1e15 ? "delay %g s is %.0f steps, more than the %lld "
+                               "a delay may have"
+                             : "delay %g s is %.3g steps, more than the %lld "
+                               "a delay may have",
+                seconds, steps,
                 static_cast<long long>(Network::kMaxDelaySteps));
   return buf;
 }

@@ -12,6 +12,7 @@
 
 #include "neuro/Frontend/Imports.h"
 #include "neuro/Runtime/Connectivity.h"
+#include "neuro/Runtime/Network.h"
 #include "neuro/Runtime/Table.h"
 
 #include <algorithm>
@@ -28,6 +29,8 @@ struct sema::Connection {
   const ModelInfo *syn = nullptr;
   double p = 1.0, delay = 0.0;
   std::optional<InitValue> delayInit;
+  /// Where `delay` is given; no line when it is not.
+  SourceRange delayRange;
   /// `p` and `delay` as expressions of the pair (needsKernel).
   const Expr *probExpr = nullptr, *delayExpr = nullptr;
   std::string rule = "probability";
@@ -160,6 +163,7 @@ void Checker::readConnectOptions(Connection &conn) {
     } else if (o.name == "delay" && o.value->kind == Expr::Kind::Call &&
                (o.value->name == "uniform" || o.value->name == "normal")) {
       // A delay per synapse.
+      conn.delayRange = o.value->range;
       static const std::map<std::string, double> env;
       static const std::map<std::string, Dim> dims;
       if (auto v = evalInit(*o.value, env, dims, Dim::time())) {
@@ -173,6 +177,7 @@ void Checker::readConnectOptions(Connection &conn) {
         }
       }
     } else if (o.name == "delay") {
+      conn.delayRange = o.value->range;
       if (auto v = netQuantity(*o.value, Dim::time(), "delay")) {
         if (*v < 0)
           diag.error(o.value->range, "delay must be >= 0");
@@ -281,6 +286,20 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
   proj.p = conn.p;
   proj.delay = conn.delay;
   proj.delayInit = conn.delayInit;
+  // A constant delay in steps; drawn ones are checked as they are drawn,
+  // but their mean (the projection's delay) here.
+  if (conn.delayRange.begin.line && !(std::round(conn.delay / net.dt) <=
+                                      double(rt::Network::kMaxDelaySteps))) {
+    std::string limit = std::to_string(rt::Network::kMaxDelaySteps) +
+                        " steps (dt = " + fmt(net.dt) + " s) a delay may have";
+    diag.error(conn.delayRange, conn.delayInit
+                                    ? "the delays drawn here average " +
+                                          fmt(conn.delay) +
+                                          " s, more than the " + limit
+                                    : "a delay of " + fmt(conn.delay) +
+                                          " s is more than the " + limit);
+    return true;
+  }
   proj.rule = conn.rule;
   proj.degree = conn.degree;
   proj.autapses = conn.autapses;

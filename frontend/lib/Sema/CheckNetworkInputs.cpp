@@ -20,7 +20,8 @@ std::optional<std::pair<size_t, size_t>> sema::sameStep(const Spikes &spikes,
                                                         double dt) {
   std::vector<std::tuple<int64_t, int64_t, size_t>> keys;
   for (size_t n = 0; n < spikes.size(); ++n)
-    keys.emplace_back(spikes[n].second, std::llround(spikes[n].first / dt), n);
+    keys.emplace_back(spikes[n].second,
+                      std::llround(std::min(spikes[n].first / dt, 4e18)), n);
   std::sort(keys.begin(), keys.end());
   for (size_t k = 1; k < keys.size(); ++k)
     if (std::get<0>(keys[k]) == std::get<0>(keys[k - 1]) &&

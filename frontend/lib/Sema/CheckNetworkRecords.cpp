@@ -25,8 +25,11 @@ void Checker::checkRecord(const RecordDecl &r, NetworkInfo &net,
                                  "'every' applies to states");
     else if (auto v = netQuantity(*r.every, Dim::time(), "'every'")) {
       double steps = std::round(*v / net.dt);
-      if (steps < 1 || steps > 1e12)
+      if (steps < 1)
         diag.error(r.every->range, "'every' must be at least one step (dt)");
+      else if (steps > 1e12)
+        diag.error(r.every->range, "'every' is " + fmt(steps) +
+                                       " steps, more than a run can have");
       else
         everySteps = static_cast<int64_t>(steps);
     }

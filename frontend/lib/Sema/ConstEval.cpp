@@ -267,6 +267,11 @@ std::optional<InitValue> Checker::evalTimed(const Expr &e, const Dim &want) {
                    every->second.str());
     return std::nullopt;
   }
+  if (steps > 1e15) {
+    diag.error(e.args[1]->range, "the interval of timed is " + fmt(steps) +
+                                     " steps, more than a run can have");
+    return std::nullopt;
+  }
   iv.every = int64_t(steps);
   auto values = std::make_shared<std::vector<double>>();
   const Expr &list = *e.args[0];

@@ -110,8 +110,10 @@ static LogicalResult extractPopulation(PopulationOp pop, double dt,
     auto indices = *pop.getSpikeIndices();
     size_t n = 0;
     for (double t : times->getValues<double>())
-      p.schedule.push_back({static_cast<int64_t>(std::llround(t / dt)),
-                            static_cast<int32_t>(indices[n++])});
+      // Times past any run (sema checks nothing above) stay in int64.
+      p.schedule.push_back(
+          {static_cast<int64_t>(std::llround(std::min(t / dt, 4e18))),
+           static_cast<int32_t>(indices[n++])});
     std::sort(p.schedule.begin(), p.schedule.end());
   }
   if (auto rate = pop.getPoissonRate()) {
@@ -163,8 +165,10 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
     p.dstBegin = (*slices)[2];
     p.dstEnd = (*slices)[3];
   }
+  // Sema bounds constant delays; the clamp keeps any other in int64 for
+  // the runtime's check.
   p.delaySteps = static_cast<int64_t>(
-      std::llround(proj.getDelay().convertToDouble() / dt));
+      std::llround(std::min(proj.getDelay().convertToDouble() / dt, 4e18)));
   p.synRows = synapseRowNames(proj);
   for (const std::string &row : p.synRows) {
     std::string unit = "1"; // _lastupdate: a step
