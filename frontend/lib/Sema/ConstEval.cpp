@@ -240,7 +240,19 @@ Checker::foldFunction(const Expr &e, const FunctionInfo &f,
     argEnv[f.params[k].first] = v->first;
     argDims[f.params[k].first] = v->second;
   }
-  return evalConst(*f.decl->body, argEnv, argDims, what);
+  std::vector<double> key;
+  for (const auto &param : f.params)
+    key.push_back(argEnv[param.first]);
+  // NaN arguments (which std::map cannot order) are not remembered.
+  bool keyed = std::none_of(key.begin(), key.end(),
+                            [](double x) { return std::isnan(x); });
+  if (keyed)
+    if (auto memo = folded.find({e.name, key}); memo != folded.end())
+      return memo->second;
+  auto v = evalConst(*f.decl->body, argEnv, argDims, what);
+  if (v && keyed)
+    folded[{e.name, std::move(key)}] = *v;
+  return v;
 }
 
 std::optional<InitValue> Checker::evalTimed(const Expr &e, const Dim &want) {

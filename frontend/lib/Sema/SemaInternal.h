@@ -655,6 +655,10 @@ private:
   /// Populations declared with errors (reported): later statements that
   /// name them are skipped without an "unknown population" error.
   std::set<std::string> failedPopulations;
+  /// User functions folded with constant arguments, by name and
+  /// arguments: a chain of functions that each call the one before twice
+  /// folds in linear time, not exponential.
+  std::map<std::pair<std::string, std::vector<double>>, Value> folded;
   /// The constants (`param`) of the network being checked.
   std::map<std::string, Value> netConstants;
   /// While a network is checked (unitNotValue suggests a network `param`).
