@@ -100,7 +100,9 @@ void Checker::checkConnect(const ConnectDecl &c, NetworkInfo &net,
   // source and target below.
   if (c.file && !readListed(conn))
     return;
-  if (!sliceNeurons(cellSlice(c.sourceSlice, c.sourceCell, net, conn.src), net,
+  // A Poisson drive has no neurons to slice (connectDrive says so).
+  if (!net.populations[size_t(conn.src)].driveInputs &&
+      !sliceNeurons(cellSlice(c.sourceSlice, c.sourceCell, net, conn.src), net,
                     conn.src, c.source.range, conn.srcBegin, conn.srcEnd))
     return;
   for (size_t ti = 0; ti < c.targets.size(); ++ti)

@@ -76,6 +76,12 @@ std::optional<double> Checker::checkPoissonInput(const PopulationDecl &p,
                kind + " needs rate = RATE, e.g. " + kind + "(rate = 15 Hz)");
     return std::nullopt;
   }
+  if (rate->kind == Expr::Kind::Call && rate->name == "timed") {
+    diag.error(rate->range, "the rate of " + kind +
+                                " is one number; timed(...) gives parameters "
+                                "of neuron models that change in a run");
+    return std::nullopt;
+  }
   auto v = netQuantity(*rate, Dim::none() / Dim::time(), "the rate");
   if (!v)
     return std::nullopt;
