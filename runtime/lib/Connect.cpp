@@ -51,13 +51,10 @@ private:
 
 std::string neuro::rt::detail::tooLongDelay(double seconds, double dt) {
   char buf[160];
-  double steps = std::round(seconds / dt);
   std::snprintf(buf, sizeof buf,
-                steps < 1e15 ? "delay %g s is %.0f steps, more than the %lld "
-                               "a delay may have"
-                             : "delay %g s is %.3g steps, more than the %lld "
-                               "a delay may have",
-                seconds, steps,
+                "delay %g s is %.15g steps, more than the %lld a delay may "
+                "have",
+                seconds, std::round(seconds / dt),
                 static_cast<long long>(Network::kMaxDelaySteps));
   return buf;
 }
@@ -172,9 +169,11 @@ bool Network::connectFromFile(size_t j, std::vector<double> &fileWeights,
   auto place = [&](uint64_t, int64_t pre, int64_t post, double weight,
                    double delay, std::string &) {
     changed = ++again > rows || pre >= nSrcAll || post >= nDstAll;
+    if (changed)
+      return false;
     int64_t target = post + spec.dstBegin;
-    if (changed || target < kept.first || target >= kept.second)
-      return !changed;
+    if (target < kept.first || target >= kept.second)
+      return true;
     int64_t at = next[size_t(pre)]++;
     changed = at >= proj.csr.rowPtr[size_t(pre) + 1];
     if (changed)
