@@ -73,7 +73,7 @@ void Checker::declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
       vi.dim = *declared;
     } else if (v.init) {
       // State without a unit: the dimension of its initial value.
-      if (auto t = typeOfInit(*v.init, info))
+      if (auto t = typeOfInit(*v.init, env, envDims))
         vi.dim = *t;
     }
     info.vars[v.name] = vi;
@@ -83,14 +83,9 @@ void Checker::declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
   }
 }
 
-std::optional<Dim> Checker::typeOfInit(const Expr &e, const ModelInfo &info) {
-  std::map<std::string, double> env;
-  std::map<std::string, Dim> dims;
-  for (auto &[name, vi] : info.vars)
-    if (vi.decl->kind == VarDecl::Kind::Param && vi.hasDefault) {
-      env[name] = vi.defaultValue;
-      dims[name] = vi.dim;
-    }
+std::optional<Dim> Checker::typeOfInit(const Expr &e,
+                                       const std::map<std::string, double> &env,
+                                       const std::map<std::string, Dim> &dims) {
   auto v = evalInit(e, env, dims, std::nullopt);
   if (!v)
     return std::nullopt;

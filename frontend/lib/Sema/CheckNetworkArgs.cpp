@@ -187,6 +187,11 @@ void Checker::applyDefaultInits(const ModelInfo &model, SourceRange modelRef,
                                 const std::map<std::string, double> &params,
                                 Inits &inits, const Inits *perNeuron) {
   // Initial values that depend on parameters see the overrides.
+  const std::map<std::string, Dim> dims = paramDims(model);
+  perNeuronNames.clear();
+  if (perNeuron)
+    for (auto &p : *perNeuron)
+      perNeuronNames.insert(p.first);
   for (auto &[name, iv] : inits) {
     if (given.count(name) || !model.vars.at(name).unitKnown)
       continue;
@@ -196,22 +201,12 @@ void Checker::applyDefaultInits(const ModelInfo &model, SourceRange modelRef,
                                kindName(decl->kind) + " '" + name + "'");
       continue;
     }
-    std::map<std::string, Dim> dims = paramDims(model);
-    perNeuronNames.clear();
-    bool readsRows = false;
-    if (perNeuron)
-      for (auto &p : *perNeuron) {
-        perNeuronNames.insert(p.first);
-        readsRows |= refersTo(*decl->init, p.first);
-      }
-    if (readsRows) {
-      // Computed per neuron from the rows (deriveFromParameters).
-      perNeuronNames.clear();
+    // One that reads rows is computed per neuron (deriveFromParameters).
+    if (refersToAny(*decl->init, perNeuronNames))
       continue;
-    }
     auto v = evalInit(*decl->init, params, dims, model.vars.at(name).dim);
-    perNeuronNames.clear();
     if (v)
       iv = v->first;
   }
+  perNeuronNames.clear();
 }

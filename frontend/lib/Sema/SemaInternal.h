@@ -102,8 +102,9 @@ private:
   /// reporting an unknown unit.
   std::optional<Dim> resolveUnit(const UnitSpec &spec);
 
-  /// Whether `e` reads the name `name`.
+  /// Whether `e` reads the name `name` (any of `names`).
   static bool refersTo(const Expr &e, const std::string &name);
+  static bool refersToAny(const Expr &e, const std::set<std::string> &names);
   /// Whether `e` reads a parameter of `info` whose value was in error
   /// (reported already: checks that need its value are skipped).
   static bool readsFailedParam(const Expr &e, const ModelInfo &info);
@@ -290,8 +291,11 @@ private:
   /// Declares the variables of a model; evaluates parameter defaults.
   void declareVars(ModelInfo &info, const std::vector<VarDecl> &vars);
 
-  /// The dimension of an initial value (`uniform(a, b)` allowed).
-  std::optional<Dim> typeOfInit(const Expr &e, const ModelInfo &info);
+  /// The dimension of an initial value (`uniform(a, b)` allowed), given
+  /// the parameters declared before it with their values and dimensions.
+  std::optional<Dim> typeOfInit(const Expr &e,
+                                const std::map<std::string, double> &env,
+                                const std::map<std::string, Dim> &dims);
 
   /// Checks the equations of a model: each names a state once and has its
   /// dimension per second.

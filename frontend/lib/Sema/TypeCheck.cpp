@@ -83,6 +83,17 @@ bool Checker::refersTo(const Expr &e, const std::string &name) {
   return false;
 }
 
+bool Checker::refersToAny(const Expr &e, const std::set<std::string> &names) {
+  if (names.empty())
+    return false;
+  if (e.kind == Expr::Kind::Ref && names.count(e.name))
+    return true;
+  for (const ExprPtr &a : e.args)
+    if (a && refersToAny(*a, names))
+      return true;
+  return false;
+}
+
 bool Checker::isDraw(const std::string &f) {
   return f == "uniform" || f == "normal" || f == "lognormal" ||
          f == "exponential" || f == "rand" || f == "randn";
