@@ -48,11 +48,17 @@ static LogicalResult verifyYieldTypes(Operation *op, Region &region,
   return success();
 }
 
+// Names are resolved through the verifier's SymbolTableCollection
+// (verifySymbolUses), which builds each model's table once: a lookup of its
+// own per reference would scan the model, and a model with thousands of
+// variables (a vector state) would take seconds to verify.
+
 /// Resolves the declaration a neuro.ref or neuro.assign names. `post`
 /// names are resolved here only inside a synapse; inside a projection the
 /// projection checks them against its target population.
 static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
-                                   bool post, bool pre, bool isWrite) {
+                                   bool post, bool pre, bool isWrite,
+                                   SymbolTableCollection &symbols) {
   Operation *scope = getModelScope(op);
   if (!scope)
     return op->emitOpError(
@@ -71,7 +77,7 @@ static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
           "'post' names a target neuron's variable, which only synapses and "
           "projections have");
     if (!isa_and_nonnull<PostStateOp, PostVarOp>(
-            SymbolTable::lookupSymbolIn(scope, name.getAttr())))
+            symbols.lookupSymbolIn(scope, name.getAttr())))
       return op->emitOpError()
              << name << " is not a post state or post variable of the synapse";
     return success();
@@ -81,9 +87,9 @@ static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
   if (auto pop = dyn_cast<PopulationOp>(scope); pop && pop.getModelAttr())
     if (auto module = pop->getParentOfType<ModuleOp>())
       if (Operation *model =
-              SymbolTable::lookupSymbolIn(module, pop.getModelAttr().getAttr()))
+              symbols.lookupSymbolIn(module, pop.getModelAttr().getAttr()))
         scope = model;
-  Operation *decl = SymbolTable::lookupSymbolIn(scope, name.getAttr());
+  Operation *decl = symbols.lookupSymbolIn(scope, name.getAttr());
   if (!decl)
     return op->emitOpError()
            << name << " is not declared in the enclosing " << scope->getName();
@@ -106,35 +112,46 @@ static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
 //===----------------------------------------------------------------------===//
 
 LogicalResult OdeOp::verify() {
-  Operation *scope = getModelScope(*this);
-  if (!scope)
+  if (!getModelScope(*this))
     return emitOpError(
         "must be inside a neuron, synapse, population or projection");
-  Operation *decl = SymbolTable::lookupSymbolIn(scope, getVarAttr().getAttr());
+  return verifyYieldTypes(*this, getRhs(), {Float64Type::get(getContext())},
+                          "one f64 derivative");
+}
+
+LogicalResult OdeOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  Operation *scope = getModelScope(*this);
+  if (!scope)
+    return success(); // verify() reports it
+  Operation *decl = symbols.lookupSymbolIn(scope, getVarAttr().getAttr());
   bool weight =
       isa_and_nonnull<WeightOp>(decl) && isa<SynapseOp, ProjectionOp>(scope);
   if (!isa_and_nonnull<StateOp, PostStateOp>(decl) && !weight)
     return emitOpError() << getVarAttr() << " is not a state of the enclosing "
                          << scope->getName();
-  return verifyYieldTypes(*this, getRhs(), {Float64Type::get(getContext())},
-                          "one f64 derivative");
+  return success();
 }
 
 LogicalResult ThresholdOp::verify() {
   if (!(getRefractory().convertToDouble() >= 0.0))
     return emitOpError("refractory period must be >= 0");
-  if (auto clamped = getClamped()) {
-    Operation *scope = getModelScope(*this);
-    for (Attribute name : *clamped)
-      if (scope && !isa_and_nonnull<StateOp>(SymbolTable::lookupSymbolIn(
-                       scope, cast<FlatSymbolRefAttr>(name).getAttr())))
-        return emitOpError() << "clamps " << name
-                             << ", which is not a state of the enclosing "
-                             << scope->getName();
-  }
   return verifyYieldTypes(*this, getCondition(),
                           {IntegerType::get(getContext(), 1)},
                           "one i1 condition");
+}
+
+LogicalResult ThresholdOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  Operation *scope = getModelScope(*this);
+  std::optional<ArrayAttr> clamped = getClamped();
+  if (!scope || !clamped)
+    return success();
+  for (Attribute name : *clamped)
+    if (!isa_and_nonnull<StateOp>(symbols.lookupSymbolIn(
+            scope, cast<FlatSymbolRefAttr>(name).getAttr())))
+      return emitOpError() << "clamps " << name
+                           << ", which is not a state of the enclosing "
+                           << scope->getName();
+  return success();
 }
 
 LogicalResult ResetOp::verify() {
@@ -149,12 +166,15 @@ LogicalResult OnPostOp::verify() {
   return verifyYieldTypes(*this, getBody(), {}, "nothing");
 }
 
-LogicalResult DecayOp::verify() {
-  auto proj = (*this)->getParentOfType<ProjectionOp>();
+LogicalResult DecayOp::verifySymbolUses(SymbolTableCollection &symbols) {
   if (!isa_and_nonnull<StateOp>(
-          SymbolTable::lookupSymbolIn(proj, getVarAttr().getAttr())))
+          symbols.lookupSymbolIn((*this)->getParentOp(), getVarAttr())))
     return emitOpError() << getVarAttr()
                          << " is not a per-synapse state of the projection";
+  return success();
+}
+
+LogicalResult DecayOp::verify() {
   if (!std::isfinite(getRate().convertToDouble()) ||
       !std::isfinite(getOffset().convertToDouble()))
     return emitOpError("rate and offset must be finite");
@@ -166,9 +186,9 @@ LogicalResult DrivesOp::verify() {
                           "one f64 value");
 }
 
-LogicalResult RefOp::verify() {
+LogicalResult RefOp::verifySymbolUses(SymbolTableCollection &symbols) {
   return verifyNameUse(*this, getNameAttr(), getPost(), getPre(),
-                       /*isWrite=*/false);
+                       /*isWrite=*/false, symbols);
 }
 
 LogicalResult NotRefractoryOp::verify() {
@@ -187,9 +207,9 @@ LogicalResult NotRefractoryOp::verify() {
   return success();
 }
 
-LogicalResult AssignOp::verify() {
+LogicalResult AssignOp::verifySymbolUses(SymbolTableCollection &symbols) {
   return verifyNameUse(*this, getNameAttr(), getPost(), /*pre=*/false,
-                       /*isWrite=*/true);
+                       /*isWrite=*/true, symbols);
 }
 
 //===----------------------------------------------------------------------===//
@@ -497,9 +517,13 @@ LogicalResult PropagateOp::verify() {
       return emitOpError() << what << " must be " << n << " x " << n << ", is "
                            << noise->getType();
   }
+  return success();
+}
+
+LogicalResult PropagateOp::verifySymbolUses(SymbolTableCollection &symbols) {
   Operation *population = (*this)->getParentOp();
   for (Attribute var : getVars())
-    if (!isa_and_nonnull<StateOp>(SymbolTable::lookupSymbolIn(
+    if (!isa_and_nonnull<StateOp>(symbols.lookupSymbolIn(
             population, cast<FlatSymbolRefAttr>(var).getAttr())))
       return emitOpError() << var << " is not a state of the population";
   return success();

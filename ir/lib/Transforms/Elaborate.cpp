@@ -33,9 +33,10 @@ std::string postRowName(StringRef state, ProjectionOp projection) {
 
 /// The target row a `post` name of synapse `model` refers to: its own row
 /// for a post state, the target neuron's state itself for a post variable.
-std::string targetRow(Operation *model, StringRef name,
-                      ProjectionOp projection) {
-  if (isa_and_nonnull<PostVarOp>(SymbolTable::lookupSymbolIn(model, name)))
+std::string targetRow(SymbolTableCollection &symbols, Operation *model,
+                      StringRef name, ProjectionOp projection) {
+  if (isa_and_nonnull<PostVarOp>(symbols.lookupSymbolIn(
+          model, StringAttr::get(model->getContext(), name))))
     return name.str();
   return postRowName(name, projection);
 }
@@ -50,12 +51,13 @@ std::string summedRowName(StringRef input, ProjectionOp projection) {
 /// weight, per-synapse states, source variables): then it is summed over
 /// the synapses onto each target every step instead of substituted into
 /// the target's equations.
-bool isSummed(DrivesOp drives, Operation *model) {
+bool isSummed(SymbolTableCollection &symbols, DrivesOp drives,
+              Operation *model) {
   bool summed = false;
   drives.walk([&](RefOp ref) {
     if (!ref.getPost() &&
         isa_and_nonnull<WeightOp, StateOp, PreVarOp>(
-            SymbolTable::lookupSymbolIn(model, ref.getNameAttr().getAttr())))
+            symbols.lookupSymbolIn(model, ref.getNameAttr().getAttr())))
       summed = true;
   });
   drives.walk([&](NotRefractoryOp op) { summed |= op.getPre(); });
@@ -63,13 +65,14 @@ bool isSummed(DrivesOp drives, Operation *model) {
 }
 
 /// Value of parameter `name`: the instance's value, else the model default.
-std::optional<double> paramValue(Operation *model, DictionaryAttr params,
+std::optional<double> paramValue(SymbolTableCollection &symbols,
+                                 Operation *model, DictionaryAttr params,
                                  StringRef name) {
   if (params)
     if (auto v = params.getAs<FloatAttr>(name))
       return v.getValueAsDouble();
-  if (auto decl =
-          dyn_cast_or_null<ParamOp>(SymbolTable::lookupSymbolIn(model, name)))
+  if (auto decl = dyn_cast_or_null<ParamOp>(symbols.lookupSymbolIn(
+          model, StringAttr::get(model->getContext(), name))))
     return decl.getValue().convertToDouble();
   return std::nullopt;
 }
@@ -119,11 +122,11 @@ private:
         StringRef name = ref.getName();
         if (ref.getPost()) {
           ref.setNameAttr(FlatSymbolRefAttr::get(
-              op->getContext(), targetRow(model, name, projection)));
+              op->getContext(), targetRow(symbols, model, name, projection)));
           ref.setPost(keepPost);
           continue;
         }
-        Operation *decl = SymbolTable::lookupSymbolIn(model, name);
+        Operation *decl = symbols.lookupSymbolIn(model, ref.getNameAttr());
         if (auto pre = dyn_cast_or_null<PreVarOp>(decl)) {
           ref.setNameAttr(
               FlatSymbolRefAttr::get(op->getContext(), pre.getVar()));
@@ -133,7 +136,7 @@ private:
         if (isa_and_nonnull<ParamOp>(decl) && perNeuron.contains(name))
           continue; // a row of the population
         if (isa_and_nonnull<ParamOp>(decl)) {
-          auto value = paramValue(model, params, name);
+          auto value = paramValue(symbols, model, params, name);
           Value c = b.create<arith::ConstantOp>(ref.getLoc(),
                                                 b.getF64FloatAttr(*value));
           ref.replaceAllUsesWith(c);
@@ -150,7 +153,8 @@ private:
       auto assign = cast<AssignOp>(op);
       if (assign.getPost()) {
         assign.setNameAttr(FlatSymbolRefAttr::get(
-            op->getContext(), targetRow(model, assign.getName(), projection)));
+            op->getContext(),
+            targetRow(symbols, model, assign.getName(), projection)));
         assign.setPost(keepPost);
       }
     }
@@ -188,7 +192,7 @@ private:
       }
       // The sums of per-synapse drives, set by the projection every step.
       for (auto drives : synapse.getBody().getOps<DrivesOp>()) {
-        if (!isSummed(drives, synapse))
+        if (!isSummed(symbols, drives, synapse))
           continue;
         std::string row = summedRowName(drives.getInput(), proj);
         OpBuilder sb = OpBuilder::atBlockBegin(&body);
@@ -196,7 +200,7 @@ private:
           if (isa<StateOp>(op))
             sb.setInsertionPointAfter(&op);
         auto input = dyn_cast_or_null<InputOp>(
-            SymbolTable::lookupSymbolIn(neuron, drives.getInputAttr()));
+            symbols.lookupSymbolIn(neuron, drives.getInputAttr()));
         if (!input)
           return drives.emitOpError()
                  << "drives " << drives.getInputAttr()
@@ -268,7 +272,7 @@ private:
         for (auto drives : synapse.getBody().getOps<DrivesOp>()) {
           if (drives.getInput() != ref.getName())
             continue;
-          if (isSummed(drives, synapse)) {
+          if (isSummed(symbols, drives, synapse)) {
             Value row = ib.create<RefOp>(drives.getLoc(), ib.getF64Type(),
                                          summedRowName(drives.getInput(), proj),
                                          false, false);
@@ -318,7 +322,7 @@ private:
       SynapseOp synapse = lookupSynapse(proj);
       for (auto ode : synapse.getBody().getOps<OdeOp>()) {
         if (!isa_and_nonnull<PostStateOp>(
-                SymbolTable::lookupSymbolIn(synapse, ode.getVarAttr())))
+                symbols.lookupSymbolIn(synapse, ode.getVarAttr())))
           continue; // a per-synapse state: the projection's
         auto copy = cast<OdeOp>(b.clone(*ode));
         copy.setVarAttr(FlatSymbolRefAttr::get(
@@ -358,10 +362,10 @@ private:
     for (Operation &op : synapse.getBody().front()) {
       auto ode = dyn_cast<OdeOp>(op);
       if (ode && !isa_and_nonnull<StateOp, WeightOp>(
-                     SymbolTable::lookupSymbolIn(synapse, ode.getVarAttr())))
+                     symbols.lookupSymbolIn(synapse, ode.getVarAttr())))
         continue; // a post state: the target population's
       auto drives = dyn_cast<DrivesOp>(op);
-      if (drives && !isSummed(drives, synapse))
+      if (drives && !isSummed(symbols, drives, synapse))
         continue; // substituted into the target's equations
       if (!ode && !drives && !isa<OnPreOp, OnPostOp>(op))
         continue;
@@ -393,6 +397,8 @@ private:
   ModuleOp module;
   NetworkOp network;
   llvm::DenseMap<Operation *, SynapseOp> synapses;
+  /// The models' tables, built once each (the models are not changed).
+  SymbolTableCollection symbols;
 };
 
 struct ElaboratePass : neuro::impl::ElaborateBase<ElaboratePass> {

@@ -112,7 +112,8 @@ def Neuro_PreVarOp : Neuro_Op<"pre_var", [Symbol]> {
 // Equations and events
 //===----------------------------------------------------------------------===//
 
-def Neuro_OdeOp : Neuro_Op<"ode", [SingleBlock]> {
+def Neuro_OdeOp : Neuro_Op<"ode", [SingleBlock,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "a differential equation dx/dt = rhs";
   let description = [{
     The region computes the derivative of state `var` from `neuro.ref`s and
@@ -132,7 +133,8 @@ def Neuro_OdeOp : Neuro_Op<"ode", [SingleBlock]> {
   let hasVerifier = 1;
 }
 
-def Neuro_ThresholdOp : Neuro_Op<"threshold", [SingleBlock]> {
+def Neuro_ThresholdOp : Neuro_Op<"threshold", [SingleBlock,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "the spike condition and refractory period";
   let description = [{
     The region yields an `i1`: the neuron spikes when it is true and the
@@ -226,7 +228,8 @@ def Neuro_DrivesOp : Neuro_Op<"drives", [SingleBlock]> {
   let hasVerifier = 1;
 }
 
-def Neuro_RefOp : Neuro_Op<"ref", [Pure]> {
+def Neuro_RefOp : Neuro_Op<"ref", [Pure,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "reads a named variable";
   let description = [{
     Reads a parameter, state, input, weight, post state, source variable or
@@ -237,7 +240,6 @@ def Neuro_RefOp : Neuro_Op<"ref", [Pure]> {
   let arguments = (ins FlatSymbolRefAttr:$name, UnitAttr:$post, UnitAttr:$pre);
   let results = (outs F64:$result);
   let assemblyFormat = "(`post` $post^)? (`pre` $pre^)? $name attr-dict";
-  let hasVerifier = 1;
 }
 
 def Neuro_TimeOp : Neuro_Op<"time", [Pure]> {
@@ -304,7 +306,8 @@ def Neuro_IndexOp : Neuro_Op<"index", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Neuro_AssignOp : Neuro_Op<"assign"> {
+def Neuro_AssignOp : Neuro_Op<"assign", [
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "writes a named variable";
   let description = [{
     Writes a state, weight or post state (`post`: of the target neuron) in a
@@ -312,7 +315,6 @@ def Neuro_AssignOp : Neuro_Op<"assign"> {
   }];
   let arguments = (ins FlatSymbolRefAttr:$name, UnitAttr:$post, F64:$value);
   let assemblyFormat = "(`post` $post^)? $name `=` $value attr-dict";
-  let hasVerifier = 1;
 }
 
 def Neuro_YieldOp : Neuro_Op<"yield", [Pure, Terminator, ReturnLike,
@@ -632,7 +634,8 @@ def Neuro_PlasticityOp : Neuro_Op<"plasticity", [HasParent<"NetworkOp">,
 // Integration
 //===----------------------------------------------------------------------===//
 
-def Neuro_PropagateOp : Neuro_Op<"propagate", [HasParent<"PopulationOp">]> {
+def Neuro_PropagateOp : Neuro_Op<"propagate", [HasParent<"PopulationOp">,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "exact one-step update of a linear system of states";
   let description = [{
     Advances `vars` (n states) by one time step: x' = M x + c, with the
@@ -660,7 +663,8 @@ def Neuro_PropagateOp : Neuro_Op<"propagate", [HasParent<"PopulationOp">]> {
   let hasVerifier = 1;
 }
 
-def Neuro_DecayOp : Neuro_Op<"decay", [HasParent<"ProjectionOp">]> {
+def Neuro_DecayOp : Neuro_Op<"decay", [HasParent<"ProjectionOp">,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "event-driven exact solution of a per-synapse state";
   let description = [{
     Per-synapse state `var` obeys dx/dt = `rate` x + `offset` (constants).
