@@ -54,13 +54,13 @@ void neuro::registerGPUDialects(DialectRegistry &registry) {
 void neuro::buildGPUOutliningPipeline(OpPassManager &pm, bool merge) {
   pm.addPass(createExpandMath());
   pm.addPass(createConvertKernelsToGPU());
-  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createKernelCanonicalizer());
   pm.addPass(createCSEPass());
   if (!merge)
     return;
   // Shapes are compared once the kernels are canonical.
   pm.addPass(createMergeGPUKernels());
-  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createKernelCanonicalizer());
   pm.addPass(createCSEPass());
 }
 

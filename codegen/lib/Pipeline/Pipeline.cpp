@@ -56,6 +56,11 @@ void neuro::registerNeuroPasses() {
   registerCSEPass();
 }
 
+std::unique_ptr<Pass> neuro::createKernelCanonicalizer() {
+  return createCanonicalizerPass(
+      GreedyRewriteConfig().setUseTopDownTraversal(false));
+}
+
 void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until,
                                unsigned vectorWidth, Precision precision,
                                llvm::ArrayRef<std::string> tunable) {
@@ -70,14 +75,14 @@ void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until,
     pm.addPass(createIntegrate());
   if (wants(Stage::Lowered)) {
     pm.addPass(createConvertNeuroToKernels());
-    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createKernelCanonicalizer());
     pm.addPass(createCSEPass());
     if (precision != Precision::Double)
       pm.addPass(createNarrowPrecision(
           NarrowPrecisionOptions{precision == Precision::Mixed}));
     pm.addPass(createInlineRandom());
     pm.addPass(createVectorizeKernels({vectorWidth}));
-    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createKernelCanonicalizer());
   }
 }
 

@@ -60,6 +60,13 @@ void buildNeuroPipeline(mlir::OpPassManager &pm, Stage from, Stage until,
                         Precision precision = Precision::Double,
                         llvm::ArrayRef<std::string> tunable = {});
 
+/// The canonicalizer as the pipelines use it: bottom-up. Top-down (the
+/// pass's default) visits a loop before its body, and every body op it
+/// folds puts the loop back on the worklist, where checking whether the
+/// loop is dead walks the whole body again: quadratic in the body, which
+/// a neuron with thousands of states makes long.
+std::unique_ptr<mlir::Pass> createKernelCanonicalizer();
+
 /// Adds the passes from the lowered stage to the LLVM dialect.
 void buildLLVMLoweringPipeline(mlir::OpPassManager &pm);
 
