@@ -13,6 +13,7 @@
 #include "neuro/Conversion/Passes.h"
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/Runtime/ABI.h"
+#include "neuro/Runtime/Streams.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -126,6 +127,14 @@ static LogicalResult extractPopulation(PopulationOp pop, double dt,
     p.rows.push_back(s.getSymName().str());
     p.units.push_back(s.getUnit().str());
   }
+  // Each row draws from a stream of its own (Streams.h).
+  if (int64_t(p.rows.size()) > rt::streams::kMaxRows)
+    return pop.emitError()
+           << "population '" << p.name << "' has " << p.rows.size()
+           << " variables per neuron (its states, the parameters set per "
+              "neuron, and the post states and sums of the projections onto "
+              "it, vector elements counted one by one); at most "
+           << rt::streams::kMaxRows << " are supported";
   if (failed(readInits(pop.getBody().front(), p.rows, p.init, pop)))
     return failure();
   for (auto init : pop.getBody().getOps<InitExprOp>())
@@ -170,6 +179,11 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
   p.delaySteps = static_cast<int64_t>(
       std::llround(std::min(proj.getDelay().convertToDouble() / dt, 4e18)));
   p.synRows = synapseRowNames(proj);
+  if (int64_t(p.synRows.size()) > rt::streams::kMaxRows)
+    return proj.emitError()
+           << "projection '" << p.name << "' has " << p.synRows.size()
+           << " variables per synapse; at most " << rt::streams::kMaxRows
+           << " are supported";
   for (const std::string &row : p.synRows) {
     std::string unit = "1"; // _lastupdate: a step
     for (auto w : proj.getBody().getOps<WeightOp>())
