@@ -11,6 +11,7 @@
 #include "NIRInternal.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <set>
 
@@ -223,14 +224,28 @@ FlatGraph nir::checkGraph(const Graph &graph, const std::string &file) {
                   "' (known: " + knownTypes() + ")");
     for (const std::string &p : it->second)
       param(flat, n, p);
-    for (const auto &[name, a] : n.node->params)
+    for (const auto &[name, a] : n.node->params) {
       if (!a.isNumeric() && name != "padding")
         throw Error(nodeWhere(flat, n) + ": parameter '" + name +
                     "' holds strings; expected numbers");
+      for (size_t k = 0; k < a.numbers.size(); ++k)
+        if (!std::isfinite(a.numbers[k]))
+          throw Error(nodeWhere(flat, n) + ": parameter '" + name + "' is " +
+                      (std::isnan(a.numbers[k]) ? "NaN" : "infinite") +
+                      (a.numbers.size() > 1 ? " at index " + std::to_string(k)
+                                            : std::string()) +
+                      "; expected finite numbers");
+    }
   }
   ShapeInference infer{flat, {}};
-  for (FlatNode &n : flat.nodes)
-    infer.outShape(n);
+  for (FlatNode &n : flat.nodes) {
+    // Each value becomes a neuron (a population has at most 2e9).
+    uint64_t values = count(infer.outShape(n));
+    if (values > uint64_t(2e9))
+      throw Error(nodeWhere(flat, n) + ": has shape " +
+                  h5::shapeString(n.outShape) +
+                  ", more values than the 2e9 neurons a population may have");
+  }
   for (FlatNode &n : flat.nodes)
     checkShapes(flat, n);
   return flat;
@@ -262,7 +277,8 @@ bool nir::isNeuronType(const std::string &type) {
 uint64_t nir::count(const std::vector<uint64_t> &shape) {
   uint64_t n = 1;
   for (uint64_t d : shape)
-    n *= d;
+    if (__builtin_mul_overflow(n, d, &n))
+      return UINT64_MAX; // more than anything can hold
   return n;
 }
 

@@ -95,6 +95,10 @@ std::vector<double> groupColumn(const h5::Group &g, const std::string &name,
     if (!a.isNumeric() || a.shape.size() != 1)
       throw Error(g.where(gn + "/" + name) +
                   ": expected a one-dimensional array of numbers");
+    for (size_t k = 0; k < a.numbers.size(); ++k)
+      if (!std::isfinite(a.numbers[k]))
+        throw Error(g.where(gn + "/" + name) + ": value " + std::to_string(k) +
+                    " is not a finite number");
     byGroup[id] = a.numbers;
   }
   std::vector<double> out(groupIds.size(), NAN);
@@ -184,9 +188,10 @@ resolveNodeSet(const Config &config, const Circuit &circuit,
   namespace json = llvm::json;
   if (!config.nodeSetsFile.empty() && std::ifstream(config.nodeSetsFile)) {
     auto buffer = llvm::MemoryBuffer::getFile(config.nodeSetsFile, true);
-    llvm::Expected<json::Value> v = buffer
-                                        ? json::parse((*buffer)->getBuffer())
-                                        : llvm::Expected<json::Value>(nullptr);
+    llvm::Expected<json::Value> v =
+        buffer && !jsonTooDeep((*buffer)->getBuffer().str())
+            ? json::parse((*buffer)->getBuffer())
+            : llvm::Expected<json::Value>(nullptr);
     if (!v || !v->getAsObject()) {
       if (!v)
         llvm::consumeError(v.takeError());

@@ -25,6 +25,28 @@ using namespace neuro;
 using namespace neuro::sonata;
 namespace json = llvm::json;
 
+bool neuro::sonata::jsonTooDeep(const std::string &text) {
+  int depth = 0;
+  bool inString = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (inString) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth)
+        return true;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return false;
+}
+
 namespace {
 
 std::string dirOf(const std::string &path) {
@@ -42,6 +64,9 @@ std::string readFile(const std::string &path, const std::string &what) {
 
 json::Object readJson(const std::string &path, const std::string &what) {
   std::string text = readFile(path, what);
+  if (jsonTooDeep(text))
+    throw Error(path + ": arrays and objects nested more than " +
+                std::to_string(kMaxJsonDepth) + " deep");
   llvm::Expected<json::Value> value = json::parse(text);
   if (!value)
     throw Error(path +
@@ -69,6 +94,8 @@ struct Manifest {
         if (!text)
           throw Error(file + ": manifest: '" + key.str() +
                       "' must be a string");
+        if (key.str().empty())
+          throw Error(file + ": manifest: a variable has an empty name");
         vars.push_back({key.str(), text->str()});
       }
     // Longest names first, so "$BASE_DIR_X" is not read as "$BASE_DIR".
@@ -77,23 +104,53 @@ struct Manifest {
     });
   }
 
+  static constexpr size_t kMaxPath = 1 << 16;
+
+  /// `s` with each variable substituted once, left to right (a value is
+  /// not searched again in the same round).
+  std::string substituteOnce(const std::string &s, bool &changed) const {
+    std::string out;
+    changed = false;
+    for (size_t at = 0; at < s.size();) {
+      const std::string *value = nullptr;
+      size_t length = 0;
+      for (const char *cd : {"${configdir}", "$configdir"})
+        if (s.compare(at, strlen(cd), cd) == 0) {
+          value = &absDir;
+          length = strlen(cd);
+          break;
+        }
+      for (const auto &[name, v] : vars) {
+        if (value)
+          break;
+        if (s.compare(at, name.size(), name) == 0) {
+          value = &v;
+          length = name.size();
+        }
+      }
+      if (!value) {
+        out += s[at++];
+        continue;
+      }
+      out += *value;
+      at += length;
+      changed = true;
+      if (out.size() > kMaxPath)
+        break;
+    }
+    return out;
+  }
+
   /// `text` with its variables substituted and, when relative, taken from
   /// the config's folder.
   std::string path(const std::string &text) const {
     std::string s = text;
-    for (int round = 0; round < 16; ++round) {
-      bool changed = false;
-      for (const std::string &cd :
-           {std::string("${configdir}"), std::string("$configdir")})
-        for (size_t at; (at = s.find(cd)) != std::string::npos; changed = true)
-          s.replace(at, cd.size(), absDir);
-      for (const auto &[name, value] : vars)
-        for (size_t at; (at = s.find(name)) != std::string::npos;
-             changed = true)
-          s.replace(at, name.size(), value);
-      if (!changed)
-        break;
-    }
+    bool changed = true;
+    for (int round = 0; round < 32 && changed; ++round)
+      s = substituteOnce(s, changed);
+    if (changed || s.size() > kMaxPath)
+      throw Error(file + ": '" + text +
+                  "': the manifest's variables name each other without end");
     if (s.find('$') != std::string::npos)
       throw Error(file + ": '" + text +
                   "' names a variable the manifest does not define");
@@ -134,8 +191,10 @@ void readCircuitConfig(Config &c, const std::string &path) {
       std::string where = path + ": networks." + kind;
       if (!o)
         throw Error(where + ": expected objects");
-      if (std::optional<bool> enabled = o->getBoolean("enabled");
-          enabled && !*enabled)
+      std::optional<bool> enabled = o->getBoolean("enabled");
+      if (o->get("enabled") && !enabled)
+        throw Error(where + ": 'enabled' must be true or false");
+      if (enabled && !*enabled)
         continue;
       std::string file = stringAt(*o, fileKey, where);
       std::string types = stringAt(*o, typesKey, where);
@@ -169,9 +228,11 @@ void readSimulationConfig(Config &c, const std::string &path,
   if (const json::Object *run = root.getObject("run")) {
     c.dtMs = run->getNumber("dt");
     c.tstopMs = run->getNumber("tstop");
-    if (c.dtMs && !(*c.dtMs > 0))
+    if ((run->get("dt") && !c.dtMs) ||
+        (c.dtMs && !(*c.dtMs > 0 && std::isfinite(*c.dtMs))))
       throw Error(path + ": run.dt must be a step > 0 (ms)");
-    if (c.tstopMs && !(*c.tstopMs >= 0))
+    if ((run->get("tstop") && !c.tstopMs) ||
+        (c.tstopMs && !(*c.tstopMs >= 0 && std::isfinite(*c.tstopMs))))
       throw Error(path + ": run.tstop must be a time >= 0 (ms)");
   }
   std::string nodeSets = stringAt(root, "node_sets_file", path);
@@ -312,9 +373,12 @@ Params sonata::readParams(const std::string &path) {
   p.file = path;
   json::Object root = readJson(path, "dynamics_params");
   for (const auto &[key, value] : root) {
-    if (std::optional<double> x = value.getAsNumber())
+    if (std::optional<double> x = value.getAsNumber()) {
+      if (!std::isfinite(*x))
+        throw Error(path + ": '" + key.str() +
+                    "' is not a finite number (it overflows a double)");
       p.numbers[key.str()] = *x;
-    else if (std::optional<llvm::StringRef> s = value.getAsString())
+    } else if (std::optional<llvm::StringRef> s = value.getAsString())
       p.texts[key.str()] = s->str();
     else
       p.texts[key.str()] = "(not a number)";

@@ -38,6 +38,12 @@ struct Params {
 };
 Params readParams(const std::string &path);
 
+/// The deepest nesting of arrays and objects allowed in a JSON file (the
+/// parser recurses once per level).
+constexpr int kMaxJsonDepth = 512;
+/// Whether JSON text nests arrays and objects deeper than kMaxJsonDepth.
+bool jsonTooDeep(const std::string &text);
+
 struct NodePopulation {
   std::string name, file;
   TypeTable types;

@@ -438,7 +438,7 @@ std::string Importer::projections(const std::string &dir,
   std::ostringstream out;
   for (const EdgePopulation &e : circuit.edges) {
     std::map<std::tuple<int64_t, size_t, size_t>, std::vector<double>> rows;
-    std::map<int64_t, double> sign;
+    std::map<int64_t, double> sign, paramDelay;
     std::set<int64_t> defaultDelay;
     for (int64_t id : std::set<int64_t>(e.typeIds.begin(), e.typeIds.end())) {
       std::string at = e.types.file + ": edge type " + std::to_string(id);
@@ -457,6 +457,10 @@ std::string Importer::projections(const std::string &dir,
                                                 config.synapseModelDirs, at));
         if (auto it = ps.numbers.find("sign"); it != ps.numbers.end())
           sign[id] = it->second;
+        else if (ps.texts.count("sign"))
+          throw Error(ps.file + ": 'sign' must be a number (1 or -1)");
+        if (auto it = ps.numbers.find("delay"); it != ps.numbers.end())
+          paramDelay[id] = it->second;
       }
     }
     auto number = [&](int64_t id, const char *column, double fallback) {
@@ -465,9 +469,9 @@ std::string Importer::projections(const std::string &dir,
         return fallback;
       char *end = nullptr;
       double x = std::strtod(c->c_str(), &end);
-      if (*end)
+      if (*end || !std::isfinite(x))
         throw Error(e.types.file + ": edge type " + std::to_string(id) + ": " +
-                    column + " '" + *c + "' is not a number");
+                    column + " '" + *c + "' is not a finite number");
       return x;
     };
     for (size_t k = 0; k < e.src.size(); ++k) {
@@ -487,7 +491,10 @@ std::string Importer::projections(const std::string &dir,
                     ")");
       double nsyns =
           std::isnan(e.nsyns[k]) ? number(id, "nsyns", 1) : e.nsyns[k];
+      // The edge's delay, else its type's, else its synapse parameters'.
       double d = std::isnan(e.delay[k]) ? number(id, "delay", NAN) : e.delay[k];
+      if (std::isnan(d) && paramDelay.count(id))
+        d = paramDelay[id];
       if (std::isnan(d)) {
         d = 1;
         defaultDelay.insert(id);

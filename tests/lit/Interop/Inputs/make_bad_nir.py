@@ -44,5 +44,13 @@ graph(os.path.join(out, "neuron-shapes.nir"),
 graph(os.path.join(out, "edge.nir"), lambda n, e: e.append(("lif", "nowhere")))
 graph(os.path.join(out, "negative-tau.nir"),
       lambda n, e: n["lif"].update(tau=np.full(3, -1, np.float32)))
+graph(os.path.join(out, "nan-r.nir"),
+      lambda n, e: n["lif"].update(r=np.array([1, np.nan, 1], np.float32)))
+graph(os.path.join(out, "inf-weight.nir"),
+      lambda n, e: n["fc"]["weight"].__setitem__((0, 0), np.inf))
+# A shape whose product wraps around 2^64 (2^21+1 * 2^42+1 * 2 = 2 mod 2^64).
+graph(os.path.join(out, "wrap.nir"),
+      lambda n, e: n["input"].update(
+          shape=np.array([2097153, 4398044413953, 2])))
 with h5py.File(os.path.join(out, "nonode.nir"), "w") as f:
     f["version"] = "0.2.0"
