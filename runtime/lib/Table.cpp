@@ -393,6 +393,9 @@ bool scanNpy(const std::string &path, ByteSource &src, RowSink &sink,
   uint64_t itemSize = 0; // bytes per row
   if (!npyFields(header, cols, fields, itemSize, why))
     return bad(why);
+  // Rows of no bytes would be counted one by one, up to 2^64 of them.
+  if (itemSize == 0)
+    return bad("shape " + shapeText(shape) + " has no columns");
   uint64_t dataBytes = 0;
   if (!multiply(rows, itemSize, dataBytes) ||
       dataBytes > src.size() - header.dataOffset)

@@ -166,6 +166,11 @@ TEST_F(TableTest, NpyHostileHeadersAreRefusedWithoutAllocating) {
           npyBytes("{'descr': '<f8', 'fortran_order': False, "
                    "'shape': (0, 30000000), }"),
           "shape (0, 30000000) has more columns than the file has bytes");
+  // 10^18 rows of no bytes would be counted one by one.
+  refused("nocolumns.npy",
+          npyBytes("{'descr': '<f8', 'fortran_order': False, "
+                   "'shape': (1000000000000000000, 0), }"),
+          "shape (1000000000000000000, 0) has no columns");
   refused("nofields.npy",
           npyBytes("{'descr': [], 'fortran_order': False, 'shape': (3,), }"),
           "the structured dtype has no fields");
