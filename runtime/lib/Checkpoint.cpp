@@ -201,8 +201,13 @@ bool Simulator::saveCheckpoint(const std::string &path,
   auto agreed = [&](bool ok) { return over ? over->agree(ok, err) : ok; };
   // Written next to the target and renamed: never a half checkpoint.
   std::string temp = path + ".partial";
-  File f(root ? std::fopen(temp.c_str(), "wb") : nullptr);
-  err = root && !f ? "cannot write checkpoint '" + path + "'" : "";
+  // Never renamed over a device, a FIFO or a directory.
+  std::string why;
+  bool replaceable = !root || checkReplaceable(path, why);
+  File f(root && replaceable ? std::fopen(temp.c_str(), "wb") : nullptr);
+  err = !replaceable ? "cannot write checkpoint: " + why
+        : root && !f ? "cannot write checkpoint '" + path + "'"
+                     : "";
   if (!agreed(!root || f))
     return false;
   Writer w(f.get());

@@ -47,6 +47,16 @@ bool neuro::rt::checkRegularFile(const std::string &path, std::string &err,
   return true;
 }
 
+bool neuro::rt::checkReplaceable(const std::string &path, std::string &err) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return true; // nothing there (or nothing reachable: the write says)
+  if (S_ISREG(st.st_mode))
+    return true;
+  err = "'" + path + "' is " + kindOf(st.st_mode) + ", not a regular file";
+  return false;
+}
+
 bool neuro::rt::readWholeFile(const std::string &path, std::string &bytes,
                               std::string &err) {
   uint64_t size = 0;

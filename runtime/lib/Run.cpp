@@ -1,6 +1,7 @@
 //===- Run.cpp - Build, run and report a compiled network -----------------===//
 
 #include "neuro/Runtime/Run.h"
+#include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Simulator.h"
 #include "neuro/Runtime/Units.h"
@@ -438,6 +439,12 @@ bool applyOptions(ModelSpec &spec, const RunOptions &options,
   if (options.duration &&
       !durationSteps(*options.duration, spec.dt, spec.steps, err)) {
     err = "--duration: " + err;
+    return false;
+  }
+  // Said before the run rather than after it.
+  if (!options.checkpoint.empty() &&
+      !checkReplaceable(options.checkpoint, err)) {
+    err = "--checkpoint: " + err;
     return false;
   }
   return true;

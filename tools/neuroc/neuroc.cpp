@@ -30,6 +30,7 @@
 #include "neuro/Interop/NIRExport.h"
 #include "neuro/Interop/Sonata.h"
 #include "neuro/Runtime/Comm.h"
+#include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 
@@ -37,6 +38,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -365,9 +367,18 @@ int runRun(const Options &options) {
   run.checkpoint = options.checkpoint;
   // Network parameters and projection variables are compiled in with their
   // values; the runtime sets the rest (states, parameters kept as rows).
-  for (const auto &set : options.sets)
-    if (!compiled->compiledOverrides().count(set.first))
-      run.sets.push_back(set);
+  for (const auto &set : options.sets) {
+    if (compiled->compiledOverrides().count(set.first))
+      continue;
+    if (set.first.find('.') == std::string::npos) {
+      (root ? llvm::errs() : llvm::nulls())
+          << "neuroc: error: --set " << set.first << ": network '"
+          << compiled->spec().name << "' has no parameter '" << set.first
+          << "' (a run sets POP.VAR or PROJ.VAR otherwise)\n";
+      return 1;
+    }
+    run.sets.push_back(set);
+  }
   run.restore = options.restore;
   run.npySpikes = options.npySpikes;
   if (options.sonataSpikes) {
@@ -393,6 +404,21 @@ int runRun(const Options &options) {
   return status;
 }
 
+/// Whether `output` may be written for `input`: a name, not the input
+/// itself, and nothing there but a regular file. Else prints why.
+bool checkOutput(const std::string &output, const std::string &input) {
+  std::string err;
+  if (output.empty())
+    err = "-o needs a file name";
+  else if (rt::checkReplaceable(output, err) &&
+           llvm::sys::fs::equivalent(output, input))
+    err = "-o '" + output + "' is the input file";
+  if (err.empty())
+    return true;
+  llvm::errs() << "neuroc: error: " << err << "\n";
+  return false;
+}
+
 int runBuild(const Options &options) {
   Compiler c(llvm::errs(), compileOptions(options));
   bool gpu = options.target == "cuda";
@@ -403,6 +429,18 @@ int runBuild(const Options &options) {
     c.setVectorWidth(1);
     c.setKeepLowered(true);
   }
+  std::string output = options.outDir;
+  if (!options.outGiven) {
+    llvm::StringRef stem = llvm::sys::path::stem(options.file);
+    std::string name = stem.empty() || options.file == "-" ? "a" : stem.str();
+    output =
+        options.shared ? "lib" + name + ".so" : (stem.empty() ? "a.out" : name);
+  }
+  llvm::SmallString<256> header(output);
+  llvm::sys::path::replace_extension(header, ".h");
+  if (!checkOutput(output, options.file) ||
+      (options.shared && !checkOutput(header.str().str(), options.file)))
+    return 1;
   rt::ModelSpec spec;
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate())
     return 1;
@@ -418,21 +456,12 @@ int runBuild(const Options &options) {
     return module.lookupSymbol(n) != nullptr;
   });
   source += emitPtxSource(images);
-  std::string output = options.outDir;
-  if (!options.outGiven) {
-    llvm::StringRef stem = llvm::sys::path::stem(options.file);
-    std::string name = stem.empty() || options.file == "-" ? "a" : stem.str();
-    output =
-        options.shared ? "lib" + name + ".so" : (stem.empty() ? "a.out" : name);
-  }
   if (auto err = linkExecutable(object->getMemBufferRef(), source, output,
                                 options.shared, c.options().cxx)) {
     llvm::errs() << "neuroc: error: " << llvm::toString(std::move(err)) << "\n";
     return 1;
   }
   if (options.shared) {
-    llvm::SmallString<256> header(output);
-    llvm::sys::path::replace_extension(header, ".h");
     std::error_code ec;
     llvm::raw_fd_ostream out(header, ec);
     if (ec) {
@@ -471,6 +500,8 @@ int runSonataImport(const Options &options) {
 int runImport(const Options &options) {
   if (!options.outGiven)
     return usageError("import needs -o MODEL.neuro");
+  if (!checkOutput(options.outDir, options.file))
+    return 1;
   if (llvm::StringRef(options.file).ends_with(".json"))
     return runSonataImport(options);
   try {
@@ -495,6 +526,8 @@ int runExport(const Options &options) {
     return usageError("export needs --format=nir");
   if (!options.outGiven)
     return usageError("export needs -o FILE.nir");
+  if (!checkOutput(options.outDir, options.file))
+    return 1;
   Compiler c(llvm::errs(), compileOptions(options));
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate())
     return 1;

@@ -22,6 +22,11 @@ namespace neuro::rt {
 bool checkRegularFile(const std::string &path, std::string &err,
                       uint64_t *size = nullptr);
 
+/// Whether a file written to `path` may replace what is there: nothing, or
+/// a regular file (or a link to one). Otherwise false and `err`: "'PATH'
+/// is a directory (FIFO, device, ...), not a regular file".
+bool checkReplaceable(const std::string &path, std::string &err);
+
 /// The bytes of the regular file `path`; false and `err` (naming the path)
 /// when it is not one or cannot be read.
 bool readWholeFile(const std::string &path, std::string &bytes,
