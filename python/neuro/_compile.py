@@ -156,7 +156,18 @@ def _compile(core_call, keep, **kw):
         core = core_call(_options(**kw))
     except _core._CompileFailure as e:
         raise CompileError(str(e)) from None
-    return Model(core, keep)
+    model = Model(core, keep)
+    # As `neuroc run --set`, except that what is not compiled in has no
+    # run to go to here: a name nothing took is an error, not ignored.
+    unused = sorted(set(map(str, kw.get("overrides") or {})) -
+                    model.compiled_overrides)
+    if unused:
+        raise ValueError(
+            "overrides name no parameter of network "
+            f"{model.network!r} and no projection's variable: "
+            f"{', '.join(unused)} (states and parameters kept as rows are "
+            "set with simulation(set=...))")
+    return model
 
 
 def compile(path, *, network=None, tunable=(), overrides=None,

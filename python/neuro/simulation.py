@@ -158,18 +158,33 @@ class Simulation:
         ("-60 mV", checked against the variable's unit), a number in SI, or
         an array (SI) of one value per neuron (or per selected neuron).
         What is computed from parameters (propagators, derived parameters)
-        follows."""
+        follows; values it cannot follow (a time constant of 0) raise and
+        are not kept."""
         kind, owner, row = self._row(name)
         view = self[name]
         sel = slice(None) if neurons is None else neurons
         if isinstance(value, str):
             value = _core.parse_quantity(value, self.unit(name), repr(name))
-        elif isinstance(value, bool):
+        elif value is None or isinstance(value, bool):
             raise TypeError("a value must be a number, an array or a "
                             "quantity such as '-60 mV'")
-        view[sel] = value
-        if kind == "pop":
+        try:
+            values = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError("a value must be a number, an array or a "
+                            "quantity such as '-60 mV'") from None
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{name}: values must be finite")
+        before = view[sel].copy()
+        view[sel] = values
+        if kind != "pop":
+            return
+        try:
             self._sim.rows_changed(owner, row)
+        except Exception:
+            view[sel] = before
+            self._sim.rows_changed(owner, row)
+            raise
 
     # Spikes and recordings -------------------------------------------------
 

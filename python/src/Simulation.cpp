@@ -117,6 +117,18 @@ std::shared_ptr<Simulation> makeSimulation(
   for (const auto &[name, keys] : rules)
     for (const auto &[key, value] : keys)
       setRule(spec, name, key, value);
+  // As `neuroc run --threads`: no more than the hardware has (or
+  // NEURO_MAX_THREADS), with a warning.
+  unsigned most = rt::RunEnvironment::read().maxThreads;
+  if (threads > most) {
+    std::string note = "threads=" + std::to_string(threads) +
+                       " is more than the " + std::to_string(most) +
+                       " hardware threads of this machine; running on " +
+                       std::to_string(most);
+    if (PyErr_WarnEx(PyExc_RuntimeWarning, note.c_str(), 1) != 0)
+      throw py::error_already_set();
+    threads = most;
+  }
   auto s = std::make_shared<Simulation>();
   s->model = model;
   s->sim = std::make_shared<rt::Simulator>(std::move(spec));

@@ -90,6 +90,37 @@ def test_set_checks_units_and_updates_propagators():
         sim["Q.v"]
 
 
+def test_a_refused_set_keeps_the_old_values():
+    # tau = 0 has no propagator: the set raises and nothing changes, so the
+    # run decays with the old tau (v = 10 mV e^(-t / 10 ms)), without NaN.
+    sim = neuro.compile_source(DECAY, tunable=["P.tau"]).simulation()
+    with pytest.raises(RuntimeError, match="propagator of its equations is "
+                       "not finite"):
+        sim.set("P.tau", "0 ms")
+    np.testing.assert_array_equal(sim["P.tau"], 0.010)
+    sim.run("10 ms")
+    np.testing.assert_allclose(sim["P.v"], 0.010 * np.exp(-1), rtol=1e-12)
+    v = sim["P.v"].copy()
+    with pytest.raises(TypeError, match="a value must be a number"):
+        sim.set("P.v", None)
+    with pytest.raises(ValueError, match="P.v: values must be finite"):
+        sim.set("P.v", [0.0, np.nan, 0.0])
+    np.testing.assert_array_equal(sim["P.v"], v)
+
+
+def test_threads_past_the_hardware_are_capped_with_a_warning():
+    model = neuro.compile_source(DECAY)
+    with pytest.warns(RuntimeWarning, match="threads=100000 is more than"):
+        sim = model.simulation(threads=100000)
+    assert 1 <= sim.threads < 100000
+
+
+def test_overrides_nothing_takes_are_errors():
+    with pytest.raises(ValueError, match="overrides name no parameter of "
+                       "network 'D' and no projection's variable: typo"):
+        neuro.compile_source(DECAY, overrides={"typo": 1})
+
+
 def test_starting_values_and_seed():
     model = neuro.compile_source(DECAY)
     sim = model.simulation(set={"P.v": "-3 mV"})

@@ -202,7 +202,7 @@ public:
     }
     if (!ensureBuilt())
       return;
-    std::string ref = trim(args.substr(0, eq)), err, derivedErr;
+    std::string ref = trim(args.substr(0, eq)), err;
     // A parameter compiled into the kernels: rebuild once with it as a
     // per-neuron row, keeping the state.
     std::string name = ref.substr(0, ref.find('['));
@@ -218,13 +218,10 @@ public:
     }
     Session::Ref r;
     double value = 0;
-    bool ok = session.set(ref, args.substr(eq + 1), r, value, err, derivedErr);
-    if (!ok) {
+    if (!session.set(ref, args.substr(eq + 1), r, value, err)) {
       error() << err << "\n";
       return;
     }
-    if (!derivedErr.empty())
-      error() << derivedErr << "\n";
     std::cout << ref << " = " << value << " (" << (r.end - r.begin)
               << " values)\n";
   }

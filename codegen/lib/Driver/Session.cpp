@@ -229,17 +229,23 @@ bool Session::makeRow(const std::string &name, Built &built, std::string &err) {
 }
 
 bool Session::set(const std::string &ref, const std::string &value, Ref &out,
-                  double &result, std::string &err, std::string &derivedErr) {
+                  double &result, std::string &err) {
   std::string name = trimmed(ref.substr(0, ref.find('[')));
   if (!resolve(trimmed(ref), out, err) ||
       !rt::parseQuantityOf(trimmed(value), out.unit, "'" + name + "'", result,
                            err))
     return false;
+  std::vector<double> before(out.data + out.begin, out.data + out.end);
   std::fill(out.data + out.begin, out.data + out.end, result);
   // What is computed from a parameter follows it (propagators, derived
-  // parameters).
-  if (out.population >= 0)
-    sim->rowsChanged(out.population, out.row, derivedErr);
+  // parameters); a value they cannot follow is not kept.
+  if (out.population >= 0 && !sim->rowsChanged(out.population, out.row, err)) {
+    std::copy(before.begin(), before.end(), out.data + out.begin);
+    std::string again;
+    sim->rowsChanged(out.population, out.row, again);
+    err += "; " + name + " keeps its value";
+    return false;
+  }
   return true;
 }
 

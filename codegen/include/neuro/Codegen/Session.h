@@ -85,11 +85,11 @@ public:
   /// running network stays as it was).
   bool makeRow(const std::string &name, Built &built, std::string &err);
   /// Sets the values of `ref` from `value` (a quantity in the variable's
-  /// dimension). `out` says where. False with `err` when nothing was set;
-  /// `derivedErr` says when the values were set but what is computed from
-  /// them could not be (a propagator came out infinite).
+  /// dimension). `out` says where. False with `err` when nothing was set,
+  /// also when what is computed from the values could not be (a propagator
+  /// came out infinite): the old values are kept then.
   bool set(const std::string &ref, const std::string &value, Ref &out,
-           double &set, std::string &err, std::string &derivedErr);
+           double &set, std::string &err);
 
   /// `spikes of POP` or `VAR[, VAR] of POP[a:b] [every T]`: records from
   /// now on, and again after every rebuild. `what` describes it.
