@@ -146,7 +146,8 @@ bool parseNumber(std::string_view cell, double &value) {
   }
   char *last = nullptr;
   value = std::strtod(text, &last);
-  return !cell.empty() && *last == '\0';
+  // All of the cell: a NUL inside it ends the number, not the cell.
+  return !cell.empty() && last == text + cell.size();
 }
 
 /// CSV, one line at a time: the header, then rows of cells.

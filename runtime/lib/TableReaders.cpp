@@ -8,6 +8,7 @@
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Table.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -68,6 +69,22 @@ public:
 
   bool header(const std::vector<std::string> &names,
               std::string &err) override {
+    auto has = [&](const std::string &n) {
+      return std::count(names.begin(), names.end(), n);
+    };
+    for (const std::string &n : names)
+      if (!n.empty() && has(n) > 1) {
+        err = "'" + path + "': column " + quoted(n) + " appears twice";
+        return false;
+      }
+    for (auto [name, alt] : {std::pair<std::string, std::string>{"pre", "i"},
+                             {"post", "j"},
+                             {"weight", weightName}})
+      if (!alt.empty() && alt != name && has(name) && has(alt)) {
+        err = "'" + path + "': columns " + quoted(name) + " and " +
+              quoted(alt) + " name the same thing; keep one";
+        return false;
+      }
     pre = findColumn(names, "pre", "i", 0);
     post = findColumn(names, "post", "j", 1);
     if (pre < 0 || post < 0) {

@@ -68,6 +68,10 @@ TEST_F(TableTest, CsvNumbersReadAsStrtodReadsThem) {
         << bad;
     EXPECT_NE(err.find("b.csv:2:"), std::string::npos) << err;
   }
+  // A NUL ends strtod's number, not the cell.
+  EXPECT_FALSE(
+      readTable(write("nul.csv", std::string("x\n0\0zzz\n", 9)), t, err));
+  EXPECT_NE(err.find("nul.csv:2:"), std::string::npos) << err;
 }
 
 TEST_F(TableTest, CsvErrorsNameTheLine) {
@@ -345,6 +349,21 @@ TEST_F(TableTest, ConnectionsAreCheckedRowByRow) {
   EXPECT_NE(err.find("n.npy: row 2: weight nan is not a finite number"),
             std::string::npos)
       << err;
+}
+
+TEST_F(TableTest, ConnectionColumnsNamedTwiceAreRefused) {
+  std::string err;
+  ConnectionSummary summary;
+  auto refused = [&](const std::string &header, const std::string &why) {
+    std::string path = write("c.csv", header + "\n0,1,1,2\n");
+    EXPECT_FALSE(summarizeConnections(path, "w", summary, err)) << header;
+    EXPECT_EQ(err, "'" + path + "': " + why) << header;
+  };
+  refused("pre,post,w,weight",
+          "columns 'weight' and 'w' name the same thing; keep one");
+  refused("pre,post,pre,w", "column 'pre' appears twice");
+  refused("i,post,pre,w",
+          "columns 'pre' and 'i' name the same thing; keep one");
 }
 
 TEST_F(TableTest, ConnectionSummaryKeepsTheExtremesAndTheirFirstRows) {
