@@ -15,6 +15,7 @@
 #include "NIRInternal.h"
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 using namespace neuro;
@@ -312,10 +313,16 @@ LinearMap nir::nodeMap(const FlatGraph &g, const FlatNode &n, double dt) {
     const h5::Array &d = param(g, n, "delay");
     for (int64_t i = 0; i < out; ++i) {
       double steps = d.numbers[size_t(i)] / dt;
-      if (!(steps >= 0) || steps > 1e9)
-        throw Error(nodeWhere(g, n) + ": delay " +
-                    std::to_string(d.numbers[size_t(i)]) +
+      char text[64];
+      std::snprintf(text, sizeof text, "%g", d.numbers[size_t(i)]);
+      if (!(steps >= 0))
+        throw Error(nodeWhere(g, n) + ": delay " + text +
                     " s is not a time >= 0");
+      // The runtime's limit (Network::kMaxDelaySteps).
+      if (steps > double(1 << 24))
+        throw Error(nodeWhere(g, n) + ": delay " + text + " s is " +
+                    std::to_string(std::llround(steps)) +
+                    " steps, more than the 16777216 a delay may have");
       m.rows[size_t(i)][0].delay = int64_t(std::llround(steps));
     }
   } else if (n.type != "Flatten" && n.type != "Identity") {

@@ -213,10 +213,25 @@ resolveNodeSet(const Config &config, const Circuit &circuit,
                       "' is not supported (neuroc import reads "
                       "'population' and a list 'node_id')");
         ids.emplace();
-        for (const json::Value &x : *list)
-          if (std::optional<int64_t> id = x.getAsInteger())
-            ids->insert(*id);
+        for (const json::Value &x : *list) {
+          std::optional<int64_t> id = x.getAsInteger();
+          if (!id)
+            throw Error(where + ": 'node_id' must list whole numbers");
+          ids->insert(*id);
+        }
       }
+      const NodePopulation *nodes = circuit.population(pop->str());
+      if (!nodes)
+        throw Error(where + ": population '" + pop->str() +
+                    "' is not a node population of the circuit");
+      if (ids && !ids->empty() &&
+          (*ids->begin() < 0 ||
+           uint64_t(*ids->rbegin()) >= nodes->typeIds.size()))
+        throw Error(
+            where + ": node_id " +
+            std::to_string(*ids->begin() < 0 ? *ids->begin() : *ids->rbegin()) +
+            " is not a node of '" + pop->str() + "' (0 to " +
+            std::to_string(int64_t(nodes->typeIds.size()) - 1) + ")");
       return {pop->str(), ids};
     }
   }

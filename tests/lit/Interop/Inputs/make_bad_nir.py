@@ -48,6 +48,13 @@ graph(os.path.join(out, "nan-r.nir"),
       lambda n, e: n["lif"].update(r=np.array([1, np.nan, 1], np.float32)))
 graph(os.path.join(out, "inf-weight.nir"),
       lambda n, e: n["fc"]["weight"].__setitem__((0, 0), np.inf))
+def long_delay(nodes, edges):
+    nodes["delay"] = {"type": "Delay", "delay": np.full(2, 1e6)}
+    edges[0] = ("input", "delay")
+    edges.append(("delay", "fc"))
+
+
+graph(os.path.join(out, "long-delay.nir"), long_delay)
 # A shape whose product wraps around 2^64 (2^21+1 * 2^42+1 * 2 = 2 mod 2^64).
 graph(os.path.join(out, "wrap.nir"),
       lambda n, e: n["input"].update(
