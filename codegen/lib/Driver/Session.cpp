@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <sstream>
 
 using namespace neuro;
@@ -24,6 +25,20 @@ namespace {
 std::string trimmed(llvm::StringRef s) { return s.trim().str(); }
 
 /// `[a:b]`, `[i]`, `[a:]`, `[:b]` of a row of `size` values.
+/// The text between the brackets of `bracketed` ("[a:b]", nothing after
+/// the ']'); false and `err` when they are not closed.
+bool sliceText(const std::string &bracketed, std::string &slice,
+               std::string &err) {
+  size_t close = bracketed.find(']');
+  if (close == std::string::npos ||
+      !trimmed(bracketed.substr(close + 1)).empty()) {
+    err = "'" + bracketed + "' is not a slice such as [0:10]";
+    return false;
+  }
+  slice = bracketed.substr(1, close - 1);
+  return true;
+}
+
 bool parseSlice(const std::string &slice, int64_t size, int64_t &begin,
                 int64_t &end, std::string &err) {
   begin = 0;
@@ -92,6 +107,34 @@ int Session::loadFile(const std::string &path, std::string &err) {
   return n;
 }
 
+void Session::dropStaleRows(const std::string &source) {
+  if (tunable.empty())
+    return;
+  std::string ignored;
+  llvm::raw_string_ostream diag(ignored);
+  CompileOptions opts = options;
+  opts.tunable.clear();
+  Compiler c(diag, std::move(opts));
+  c.loadString(file.empty() ? "<repl>" : file, source);
+  if (!c.parse() || !c.check())
+    return; // the build reports the errors
+  // A parameter set earlier that the model no longer has (it was
+  // redefined) is no row to keep.
+  for (auto it = tunable.begin(); it != tunable.end();) {
+    auto dot = it->find('.');
+    std::string pop = it->substr(0, dot), var = it->substr(dot + 1);
+    bool found = false;
+    for (const NetworkInfo &net : c.sema().networks)
+      for (const PopulationInfo &p : net.populations)
+        if (p.decl && p.decl->name == pop && p.model) {
+          auto v = p.model->vars.find(var);
+          found |= v != p.model->vars.end() && v->second.decl &&
+                   v->second.decl->kind == VarDecl::Kind::Param;
+        }
+    it = found ? std::next(it) : tunable.erase(it);
+  }
+}
+
 bool Session::build(const std::string &network, Built &built,
                     std::string &err) {
   // Imports first, as the grammar wants them.
@@ -100,6 +143,7 @@ bool Session::build(const std::string &network, Built &built,
     for (auto &d : declarations)
       if ((d.first.rfind("import ", 0) == 0) == imports)
         source += d.second + "\n";
+  dropStaleRows(source);
   std::string diagnostics;
   llvm::raw_string_ostream diag(diagnostics);
   CompileOptions opts = options;
@@ -165,7 +209,8 @@ bool Session::resolve(const std::string &ref, Ref &out, std::string &err) {
   std::string name = ref, slice;
   if (auto b = ref.find('['); b != std::string::npos) {
     name = ref.substr(0, b);
-    slice = ref.substr(b + 1, ref.find(']') - b - 1);
+    if (!sliceText(ref.substr(b), slice, err))
+      return false;
   }
   auto dot = name.find('.');
   if (dot == std::string::npos) {
@@ -264,8 +309,12 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
   std::string rest =
       of == std::string::npos ? "" : trimmed(args.substr(of + 4));
   double every = 0;
+  bool everyGiven = false;
+  std::string everyText;
   if (auto at = rest.find(" every "); at != std::string::npos) {
-    if (!rt::parseDuration(trimmed(rest.substr(at + 7)), every)) {
+    everyGiven = true;
+    everyText = rest.substr(at + 7);
+    if (!rt::parseDuration(trimmed(everyText), every)) {
       err = "every needs a time such as 1 ms";
       return false;
     }
@@ -285,16 +334,31 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
   rt::StateRecordSpec r;
   r.population = p;
   if (auto lb = rest.find('['); lb != std::string::npos) {
-    std::string slice = rest.substr(lb + 1, rest.find(']') - lb - 1);
-    if (!parseSlice(slice, target.spec().populations[size_t(p)].size, r.begin,
+    std::string slice;
+    if (!sliceText(rest.substr(lb), slice, err) ||
+        !parseSlice(slice, target.spec().populations[size_t(p)].size, r.begin,
                     r.end, err))
       return false;
   } else {
     r.end = target.spec().populations[size_t(p)].size;
   }
-  r.every = every > 0
-                ? std::max<int64_t>(1, std::llround(every / target.spec().dt))
-                : 1;
+  r.every = 1;
+  if (everyGiven) {
+    double steps = std::round(every / target.spec().dt);
+    if (!(steps >= 1)) {
+      char dt[32];
+      std::snprintf(dt, sizeof dt, "%g", target.spec().dt * 1e3);
+      err = "every " + trimmed(everyText) +
+            " is less than one step (dt = " + dt + " ms)";
+      return false;
+    }
+    if (steps > 1e12) {
+      err =
+          "every " + trimmed(everyText) + " is more steps than a run can have";
+      return false;
+    }
+    r.every = int64_t(steps);
+  }
   std::stringstream list(vars);
   std::string var;
   while (std::getline(list, var, ',')) {

@@ -103,6 +103,9 @@ public:
 private:
   bool addRecord(rt::Simulator &target, const std::string &args,
                  std::string &what, std::string &err);
+  /// Forgets the parameters in `tunable` that the model in `source` no
+  /// longer has (it was redefined since they were set).
+  void dropStaleRows(const std::string &source);
 
   CompileOptions options;
   std::vector<std::pair<std::string, std::string>> declarations;
