@@ -72,6 +72,8 @@ def _options(network, tunable, overrides, precision, target, search_paths,
              cache, cache_dir, werror, vector_width):
     if isinstance(tunable, str):
         tunable = [tunable]
+    if network is not None and not isinstance(network, str):
+        raise TypeError(f"network must be a network's name, not {network!r}")
     return {
         "network": network,
         "tunable": [str(t) for t in tunable],

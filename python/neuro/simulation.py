@@ -115,6 +115,9 @@ class Simulation:
     # State ---------------------------------------------------------------
 
     def _split(self, name):
+        if not isinstance(name, str):
+            raise KeyError(f"expected 'POPULATION.VARIABLE' or "
+                           f"'PROJECTION.VARIABLE', not {name!r}")
         owner, dot, var = name.partition(".")
         if not dot or not var:
             raise KeyError(f"expected 'POPULATION.VARIABLE' or "
@@ -234,6 +237,7 @@ class Simulation:
         is what record() returned, or the name of a population or
         projection that has one state recording."""
         recs = self._sim.recordings()
+        asked = which
         if isinstance(which, str):
             found = [k for k, r in enumerate(recs) if r["owner"] == which]
             if len(found) > 1:
@@ -255,7 +259,8 @@ class Simulation:
                 cols = slice(rec["begin"], rec["begin"] + values.shape[2])
                 out["pre"], out["post"] = pre[cols], post[cols]
             return out
-        raise KeyError(f"no state recording {which!r}")
+        raise KeyError(f"no state recording {asked!r} (a population or "
+                       f"projection recorded, or a number below {len(recs)})")
 
     def recordings(self):
         """What is recorded: spikes of populations and state recordings."""

@@ -121,6 +121,16 @@ def test_overrides_nothing_takes_are_errors():
         neuro.compile_source(DECAY, overrides={"typo": 1})
 
 
+def test_wrong_names_and_types_say_what_was_expected():
+    sim = neuro.compile_source(DECAY).simulation()
+    with pytest.raises(KeyError, match="no state recording 'nope'"):
+        sim.recording("nope")
+    with pytest.raises(KeyError, match="expected 'POPULATION.VARIABLE'"):
+        sim[None]
+    with pytest.raises(TypeError, match="network must be a network's name"):
+        neuro.compile_source(DECAY, network=5)
+
+
 def test_starting_values_and_seed():
     model = neuro.compile_source(DECAY)
     sim = model.simulation(set={"P.v": "-3 mV"})
