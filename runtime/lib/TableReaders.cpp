@@ -167,9 +167,13 @@ public:
     s.delays = d;
     return true;
   }
-  bool synapse(uint64_t row, int64_t pre, int64_t post, double weight, double,
-               std::string &) override {
+  bool synapse(uint64_t row, int64_t pre, int64_t post, double weight,
+               double delay, std::string &) override {
     ++s.rows;
+    if (s.delays && (row == 0 || delay > s.maxDelay)) {
+      s.maxDelay = delay;
+      s.maxDelayRow = row;
+    }
     if (pre > s.maxPre) {
       s.maxPre = pre;
       s.maxPreRow = row;

@@ -353,6 +353,17 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
     if (!checkListed(*conn.listed, net.populations[proj.src],
                      net.populations[proj.dst], *c.file))
       return true;
+    const rt::ConnectionSummary &list = *conn.listed;
+    if (list.delays && !(std::round(list.maxDelay / net.dt) <=
+                         double(rt::Network::kMaxDelaySteps))) {
+      diag.error(c.file->range,
+                 c.file->name + ": row " +
+                     std::to_string(list.maxDelayRow + 1) + ": a delay of " +
+                     fmt(list.maxDelay) + " s is more than the " +
+                     std::to_string(rt::Network::kMaxDelaySteps) +
+                     " steps (dt = " + fmt(net.dt) + " s) a delay may have");
+      return true;
+    }
   }
   for (const VarDecl &v : syn.synapse->vars)
     if ((v.kind == VarDecl::Kind::Weight && !proj.fileWeights) ||

@@ -121,6 +121,9 @@ struct ConnectionSummary {
   /// only).
   double minWeight = 0, maxWeight = 0;
   uint64_t minWeightRow = 0, maxWeightRow = 0;
+  /// The longest delay (seconds) and its first row (delays only).
+  double maxDelay = 0;
+  uint64_t maxDelayRow = 0;
 };
 
 /// Summarizes the synapses of `path`; false and `err` as scanConnections().
