@@ -383,6 +383,13 @@ TEST_F(TableTest, ConnectionSummaryKeepsTheExtremesAndTheirFirstRows) {
   EXPECT_EQ(s.minWeightRow, 1u);
   EXPECT_EQ(s.maxWeight, 7);
   EXPECT_EQ(s.maxWeightRow, 2u);
+  ASSERT_TRUE(summarizeConnections(
+      write("d.csv", "pre,post,delay\n0,0,0.002\n1,1,0.005\n2,2,0.005\n"), "",
+      s, err))
+      << err;
+  EXPECT_TRUE(s.delays);
+  EXPECT_EQ(s.maxDelay, 0.005);
+  EXPECT_EQ(s.maxDelayRow, 1u);
   ASSERT_TRUE(summarizeConnections(write("e.csv", "pre,post\n"), "", s, err));
   EXPECT_EQ(s.rows, 0u);
   EXPECT_EQ(s.maxPre, -1);
