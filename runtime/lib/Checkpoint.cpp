@@ -28,6 +28,7 @@
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Hash.h"
 #include "neuro/Runtime/ModelIO.h"
+#include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
 
 #include <algorithm>
@@ -436,7 +437,8 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     }
     r.vec(mods[j], int64_t(proj.mods.size()));
   }
-  if (!r.ok || step < 0) {
+  // A step past any run: damaged (or forged) behind the checksum.
+  if (!r.ok || step < 0 || step > kMaxSteps || savedEvents < 0) {
     err = "checkpoint '" + path + "' is truncated or damaged";
     return false;
   }

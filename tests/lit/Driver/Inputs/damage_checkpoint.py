@@ -1,7 +1,8 @@
 """Damages a checkpoint and restores each damaged copy with neuroc:
 flips single bits spread over the file, then sets the length of a spike
 list to 2^30 (4 GiB of indices) with the checksum recomputed, so that only
-the bound on lengths stands between the file and the allocation. Prints
+the bound on lengths stands between the file and the allocation, and the
+step past any run the same way. Prints
 what became of each kind of damage and the largest memory a restore
 took."""
 import resource
@@ -97,5 +98,14 @@ huge[at:at + 8] = (1 << 30).to_bytes(8, "little")
 huge += xxh64(bytes(huge)).to_bytes(8, "little")
 rc, last = restore(bytes(huge))
 print(f"length 2^30: rc {rc}: {last[0]}")
+
+# The step, right after the fingerprint, set past any run (10^12 steps).
+at = 16
+at += 8 + u64(at)
+late = bytearray(data[:-8])
+late[at:at + 8] = (1 << 50).to_bytes(8, "little")
+late += xxh64(bytes(late)).to_bytes(8, "little")
+rc, last = restore(bytes(late))
+print(f"step 2^50: rc {rc}: {last[0]}")
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
 print("peak under 1 GB" if peak < 1024 else f"peak {peak} MB")
