@@ -86,6 +86,8 @@ int main(int argc, char **argv) {
     if (a == "--json") {
       options.json = true;
     } else if (value("-o", v)) {
+      if (v.empty())
+        return usage(program, "-o needs a folder name");
       options.outDir = v;
     } else if (value("--seed", v)) {
       uint64_t seed = 0;

@@ -404,14 +404,12 @@ int runRun(const Options &options) {
   return status;
 }
 
-/// Whether `output` may be written for `input`: a name, not the input
-/// itself, and nothing there but a regular file. Else prints why.
+/// Whether `output` may be written for `input`: not the input itself, and
+/// nothing there but a regular file. Else prints why.
 bool checkOutput(const std::string &output, const std::string &input) {
   std::string err;
-  if (output.empty())
-    err = "-o needs a file name";
-  else if (rt::checkReplaceable(output, err) &&
-           llvm::sys::fs::equivalent(output, input))
+  if (rt::checkReplaceable(output, err) &&
+      llvm::sys::fs::equivalent(output, input))
     err = "-o '" + output + "' is the input file";
   if (err.empty())
     return true;
@@ -621,6 +619,8 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
         return usageError("--chip needs an NVIDIA architecture such as sm_90");
       options.chips.push_back(*v);
     } else if (auto v = value("-o")) {
+      if (v->empty())
+        return usageError("-o needs a file or folder name");
       options.outDir = *v;
       options.outGiven = true;
     } else if (auto v = value("--network"))
