@@ -22,6 +22,28 @@ def _name(text, what):
     return text
 
 
+def _whole(value, what):
+    """`value` as an int: a whole number (10 or 10.0), not True or 2.5."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{what} must be a whole number, not {value!r}")
+    if not np.isfinite(value) or value != np.floor(value):
+        raise ValueError(f"{what} must be a whole number, not {value!r}")
+    return int(value)
+
+
+def _whole_array(values, what):
+    """An int64 array of whole numbers (no truncation of 1.9 to 1)."""
+    a = np.asarray(values)
+    if a.dtype.kind == "b" or a.dtype.kind not in "iuf":
+        raise TypeError(f"{what} must be whole numbers")
+    if a.dtype.kind == "f" and not np.all(np.isfinite(a) & (a == np.floor(a))):
+        raise ValueError(f"{what} must be whole numbers")
+    if a.size and (a.max() > np.iinfo(np.int64).max or a.min() < -2**63):
+        raise ValueError(f"{what} must fit 64 bits")
+    return a.astype(np.int64).ravel()
+
+
 def expr(value):
     """A value as an expression of the language: strings as written
     ("-60 mV", "uniform(1 ms, 3 ms)"), numbers as plain numbers (so
@@ -75,7 +97,7 @@ class Network:
         if dt is not None:
             self._settings.append(f"dt = {expr(dt)}")
         if seed is not None:
-            self._settings.append(f"seed = {int(seed)}")
+            self._settings.append(f"seed = {_whole(seed, 'seed')}")
 
     def use(self, *imports):
         """Imports models: "std.neurons.LIF", "mymodels.Cell"."""
@@ -100,7 +122,7 @@ class Network:
     def population(self, name, size, model, excitatory=None, **args):
         """`NAME = SIZE of MODEL(ARGS)`; excitatory=True/False for Dale's
         law. Arguments are expressions (see expr)."""
-        line = (f"{_name(name, 'a population')} = {int(size)} of "
+        line = (f"{_name(name, 'a population')} = {_whole(size, 'size')} of "
                 f"{_args(_name(model, 'a model'), args)}")
         if excitatory is not None:
             line += " excitatory" if excitatory else " inhibitory"
@@ -109,12 +131,13 @@ class Network:
 
     def spike_times(self, name, size, indices, times):
         """A SpikeTimes source: neuron indices[n] spikes at times[n] (s)."""
-        indices = np.asarray(indices, dtype=np.int64).ravel()
+        indices = _whole_array(indices, "indices")
         times = np.asarray(times, dtype=np.float64).ravel()
         if indices.shape != times.shape:
             raise ValueError("indices and times must have the same length")
         path = self._table({"i": indices, "t": times})
-        self._lines.append(f"{_name(name, 'a population')} = {int(size)} of "
+        self._lines.append(f"{_name(name, 'a population')} = "
+                           f"{_whole(size, 'size')} of "
                            f"SpikeTimes(file = \"{path}\")")
         return name
 
@@ -133,9 +156,9 @@ class Network:
         if p is not None:
             line += f" p = {expr(p)}"
         if in_degree is not None:
-            line += f" in_degree = {int(in_degree)}"
+            line += f" in_degree = {_whole(in_degree, 'in_degree')}"
         if out_degree is not None:
-            line += f" out_degree = {int(out_degree)}"
+            line += f" out_degree = {_whole(out_degree, 'out_degree')}"
         if one_to_one:
             line += " one_to_one"
         if where is not None:
@@ -153,16 +176,20 @@ class Network:
                        weights=None, delays=None, name=None, **args):
         """Exactly the synapses sources[k] -> targets[k], with weights (SI)
         and delays (seconds) per synapse when given (`from "FILE"`)."""
-        cols = {"pre": np.asarray(sources, dtype=np.int64).ravel(),
-                "post": np.asarray(targets, dtype=np.int64).ravel()}
+        cols = {"pre": _whole_array(sources, "sources"),
+                "post": _whole_array(targets, "targets")}
         n = len(cols["pre"])
         if len(cols["post"]) != n:
             raise ValueError("sources and targets must have the same length")
         for key, values in (("weight", weights), ("delay", delays)):
             if values is not None:
-                values = np.broadcast_to(np.asarray(values, dtype=np.float64),
-                                         (n,))
-                cols[key] = np.ascontiguousarray(values)
+                values = np.asarray(values, dtype=np.float64)
+                if values.ndim > 1 or values.size not in (1, n):
+                    raise ValueError(f"{key}s must be one number or one per "
+                                     f"synapse ({n}), not shape "
+                                     f"{values.shape}")
+                cols[key] = np.ascontiguousarray(
+                    np.broadcast_to(values.ravel(), (n,)))
         path = self._table(cols)
         line = (f"connect {pre} -> {post} with "
                 f"{_args(_name(synapse, 'a synapse'), args)} from \"{path}\"")

@@ -110,6 +110,7 @@ class Simulation:
     def reset(self):
         """Builds the network again from its start (same seed and values)."""
         self._sim = self._make()
+        self._streamed = None
         return self
 
     # State ---------------------------------------------------------------
@@ -221,13 +222,26 @@ class Simulation:
             steps = self._sim.steps_for(_seconds(every, "every"))
             if steps < 1:
                 raise ValueError("every must be at least one step")
+        if not variables:
+            raise ValueError("record needs at least one variable")
         begin, end = 0, -1
         if neurons is not None:
-            if not isinstance(neurons, slice) or neurons.step not in (None, 1):
-                raise TypeError("neurons must be a slice such as "
-                                "slice(0, 10)")
-            begin = neurons.start or 0
-            end = -1 if neurons.stop is None else neurons.stop
+            whole = all(b is None or (isinstance(b, (int, np.integer)) and
+                                      not isinstance(b, bool))
+                        for b in (neurons.start, neurons.stop)
+                        ) if isinstance(neurons, slice) else False
+            if not whole or neurons.step not in (None, 1):
+                raise TypeError("neurons must be a slice of whole numbers "
+                                "such as slice(0, 10)")
+            # Python's meaning of negative bounds, of the population (or
+            # of the projection's synapses).
+            size = (self.model.populations[owner]["size"]
+                    if owner in self.model.populations else
+                    self._sim.synapse_state(owner).shape[-1])
+            begin, end, _ = neurons.indices(size)
+            if begin >= end:
+                raise ValueError(f"neurons {neurons} of {owner!r} select "
+                                 f"none of its {size}")
         self._sim.record(owner, list(variables), begin, end, steps)
         return len(self._sim.recordings()) - 1
 
@@ -292,13 +306,22 @@ class Simulation:
     def write(self, folder):
         """Writes every recording as `neuroc run` does (spikes_POP.npy,
         POP_VAR.npy, POP_t.npy; an owner's further state recordings as
-        POP_2_VAR.npy, POP_2_t.npy, ...) into `folder`."""
+        POP_2_VAR.npy, POP_2_t.npy, ...) into `folder`. Streamed
+        recordings (stream_to) are only in their folder."""
+        streamed = getattr(self, "_streamed", None)
+        if streamed is not None and (
+                os.path.abspath(os.fspath(folder)) != streamed[1]):
+            raise ValueError(f"the recordings are streamed to {streamed[0]!r}"
+                             " (stream_to); write() can only finish them "
+                             "there")
         self._sim.write(os.fspath(folder))
 
     def stream_to(self, folder):
         """Streams recordings to files in `folder` while running, keeping
         only a few MiB in memory (spikes() then holds the unwritten ones)."""
         self._sim.stream_to(os.fspath(folder))
+        self._streamed = (os.fspath(folder),
+                          os.path.abspath(os.fspath(folder)))
 
     def save(self, path):
         """Saves a checkpoint (state, spikes in flight, step)."""

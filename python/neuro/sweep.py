@@ -32,7 +32,9 @@ def sweep(model, settings, duration=None, measure=None, **compile_options):
                                  if "." not in k and k not in _RUN_KEYS))
         if constants not in compiled:
             opts = dict(compile_options)
-            opts["tunable"] = list(opts.get("tunable", ())) + names
+            given = opts.get("tunable", ())
+            opts["tunable"] = ([given] if isinstance(given, str)
+                               else list(given)) + names
             opts["overrides"] = dict(opts.get("overrides") or {},
                                      **dict(constants))
             compiled[constants] = compile(model, **opts)

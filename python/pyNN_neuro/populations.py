@@ -86,9 +86,11 @@ class PopulationView(common.PopulationView):
     def _set_parameters(self, parameter_space):
         gp, idx = self.grandparent, self._parent_indices()
         parameter_space.evaluate(simplify=False)
+        before = {name: gp._parameters[name].copy()
+                  for name in parameter_space.keys()}
         for name, value in parameter_space.items():
             gp._parameters[name][idx] = value
-        gp._parameters_changed(list(parameter_space.keys()))
+        gp._changed_or_restored(before)
 
     def _set_initial_value_array(self, variable, value):
         gp, idx = self.grandparent, self._parent_indices()
@@ -135,9 +137,20 @@ class Population(common.Population):
 
     def _set_parameters(self, parameter_space):
         parameter_space.evaluate(simplify=False)
+        before = {name: self._parameters[name]
+                  for name in parameter_space.keys()}
         for name, value in parameter_space.items():
             self._parameters[name] = np.array(value)
-        self._parameters_changed(list(parameter_space.keys()))
+        self._changed_or_restored(before)
+
+    def _changed_or_restored(self, before):
+        """Passes the new values on; when the simulation refuses them (a
+        time constant of 0), keeps the values it still runs with."""
+        try:
+            self._parameters_changed(list(before))
+        except Exception:
+            self._parameters.update(before)
+            raise
 
     def _parameters_changed(self, names):
         net = simulator.state.network

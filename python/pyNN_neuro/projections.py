@@ -62,9 +62,13 @@ class Connection(common.Connection):
 
 def _steps(delays):
     """Delays (ms) rounded to whole steps, at least one (Neuro rounds them
-    so; one step is the least PyNN's other backends take)."""
+    so; one step is the least PyNN's other backends take). A delay that is
+    negative or not finite is an error, not one step."""
+    delays = np.asarray(delays, dtype=float)
+    if not np.all(np.isfinite(delays) & (delays >= 0)):
+        raise ValueError("delays must be finite and >= 0 (ms)")
     dt = simulator.state.dt
-    return np.maximum(np.rint(np.asarray(delays, dtype=float) / dt), 1) * dt
+    return np.maximum(np.rint(delays / dt), 1) * dt
 
 
 def _flatten(neurons):
@@ -195,6 +199,8 @@ class Projection(common.Projection):
                            f"parameter {name!r}")
         if name == "delay":
             values = _steps(values)
+        elif not np.all(np.isfinite(np.asarray(values, dtype=float))):
+            raise ValueError(f"{name} must be finite")
         cols[name][index] = values
         net = simulator.state.network
         if net is None:

@@ -131,6 +131,29 @@ def test_wrong_names_and_types_say_what_was_expected():
         neuro.compile_source(DECAY, network=5)
 
 
+def test_record_slices_have_pythons_meaning_and_sizes_are_whole(tmp_path):
+    sim = neuro.compile_source(DECAY).simulation()
+    k = sim.record("P", "v", neurons=slice(None, -1))
+    sim.run("1 ms")
+    assert sim.recording(k)["v"].shape[1] == 2
+    with pytest.raises(TypeError, match="slice of whole numbers"):
+        sim.record("P", "v", neurons=slice(0.5, 2))
+    with pytest.raises(ValueError, match="select none"):
+        sim.record("P", "v", neurons=slice(2, 1))
+    with pytest.raises(ValueError, match="at least one variable"):
+        sim.record("P", [])
+    net = neuro.Network("W", dt="0.1 ms")
+    with pytest.raises(ValueError, match="size must be a whole number, not 2.9"):
+        net.population("A", 2.9, "Decay")
+    with pytest.raises(TypeError, match="size must be a whole number"):
+        net.population("A", True, "Decay")
+    with pytest.raises(ValueError, match="sources must be whole numbers"):
+        net.connect_arrays("A", "A", "S", [0.7], [0])
+    sim.stream_to(tmp_path / "a")
+    with pytest.raises(ValueError, match="streamed to"):
+        sim.write(tmp_path / "b")
+
+
 def test_starting_values_and_seed():
     model = neuro.compile_source(DECAY)
     sim = model.simulation(set={"P.v": "-3 mV"})

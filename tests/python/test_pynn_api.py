@@ -88,6 +88,37 @@ def test_parameters_get_set_and_views():
     assert sim.simulator.state.stale is False
 
 
+def test_a_refused_set_keeps_the_values_the_network_runs_with():
+    p = sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
+    sim.run(5.0)
+    with pytest.raises(RuntimeError, match="propagator"):
+        p.set(tau_m=0.0)
+    assert p.get("tau_m") == 20.0
+    p.record("v")  # compiles the network again, from the kept values
+    sim.run(5.0)
+    assert network().sim[f"{network()._pops[p]}.tau_m"] == \
+        pytest.approx(0.02)
+
+
+def test_negative_delays_and_non_finite_weights_are_refused():
+    a, b = sim.Population(2, sim.IF_curr_exp()), sim.Population(
+        2, sim.IF_curr_exp())
+    with pytest.raises(ValueError, match="delays must be finite and >= 0"):
+        sim.Projection(a, b, sim.OneToOneConnector(),
+                       sim.StaticSynapse(weight=0.1, delay=-1.0))
+        sim.run(1.0)
+    sim.end()
+    sim.setup(timestep=0.1)
+    a, b = sim.Population(2, sim.IF_curr_exp()), sim.Population(
+        2, sim.IF_curr_exp())
+    prj = sim.Projection(a, b, sim.OneToOneConnector(),
+                         sim.StaticSynapse(weight=0.1, delay=1.0))
+    sim.run(1.0)
+    with pytest.raises(ValueError, match="weight must be finite"):
+        prj.set(weight=np.nan)
+    assert prj.get("weight", format="array")[0, 0] == pytest.approx(0.1)
+
+
 def test_refractory_period_is_one_value_per_population():
     p = sim.Population(3, sim.IF_curr_exp(tau_refrac=[1.0, 2.0, 3.0]))
     with pytest.raises(errors.InvalidParameterValueError, match="tau_refrac"):
