@@ -57,7 +57,7 @@ def expr(value):
             raise ValueError(f"{value} is not a finite number")
         return repr(float(value))
     if isinstance(value, str):
-        if "\n" in value or "}" in value:
+        if "\n" in value or "\r" in value or "}" in value:
             raise ValueError(f"not an expression: {value!r}")
         return value
     if isinstance(value, (list, tuple, np.ndarray)):

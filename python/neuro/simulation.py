@@ -180,6 +180,9 @@ class Simulation:
         if not np.all(np.isfinite(values)):
             raise ValueError(f"{name}: values must be finite")
         before = view[sel].copy()
+        if before.size == 0:
+            raise ValueError(f"neurons {sel} select none of the {len(view)} "
+                             f"of {name!r}")
         view[sel] = values
         if kind != "pop":
             return
@@ -207,6 +210,9 @@ class Simulation:
 
     def rate(self, population):
         """Mean rate of `population` since the start, Hz."""
+        if population not in self.model.populations:
+            raise KeyError(f"no population {population!r} (populations: "
+                           f"{', '.join(self.model.populations)})")
         n = self.model.populations[population]["size"]
         return self.spike_count(population) / (n * self.t) if self.t else 0.0
 
@@ -258,7 +264,10 @@ class Simulation:
                 raise KeyError(f"{which!r} has {len(found)} state recordings: "
                                "give the number record() returned")
             which = found[0] if found else None
-        elif not (isinstance(which, int) and 0 <= which < len(recs)):
+        elif isinstance(which, (int, np.integer)) and not isinstance(
+                which, (bool, np.bool_)) and 0 <= which < len(recs):
+            which = int(which)
+        else:
             which = None
         for k, rec in enumerate(recs):
             if k != which:

@@ -125,6 +125,16 @@ def test_wrong_names_and_types_say_what_was_expected():
     sim = neuro.compile_source(DECAY).simulation()
     with pytest.raises(KeyError, match="no state recording 'nope'"):
         sim.recording("nope")
+    k = sim.record("P", "v")
+    assert set(sim.recording(np.int64(k))) == {"t", "v"}
+    with pytest.raises(KeyError, match="no state recording True"):
+        sim.recording(True)
+    with pytest.raises(KeyError, match="no population 'Z'"):
+        sim.rate("Z")
+    with pytest.raises(ValueError, match="select none of the 3"):
+        sim.set("P.v", 0.0, neurons=slice(20, 30))
+    with pytest.raises(ValueError, match="not an expression"):
+        neuro.network.expr("1 mV\r")
     with pytest.raises(KeyError, match="expected 'POPULATION.VARIABLE'"):
         sim[None]
     with pytest.raises(TypeError, match="network must be a network's name"):
