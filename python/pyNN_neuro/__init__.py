@@ -18,6 +18,7 @@ build's neuro.pth does it too).
 
 import logging
 
+import numpy as np
 from pyNN import common
 from pyNN.common.control import (DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY,
                                  DEFAULT_TIMESTEP)
@@ -57,6 +58,10 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY,
     `compile_options` (a dict given to neuro.Network.compile, e.g.
     {"precision": "single"})."""
     max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
+    if not (isinstance(timestep, (int, float, np.integer, np.floating))
+            and np.isfinite(timestep) and timestep > 0):
+        raise ValueError(f"timestep must be a finite number of ms > 0, "
+                         f"not {timestep!r}")
     common.setup(timestep, min_delay, **extra_params)
     state = simulator.state
     state.clear()

@@ -35,7 +35,11 @@ from .standardmodels.synapses import UNITS, WEIGHT_UNIT
 
 def _q(value, unit):
     """A number with its unit as an expression of the language."""
-    return repr(float(value)) + (f" {unit}" if unit else "")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{value} is not a finite number"
+                         + (f" (of {unit})" if unit else ""))
+    return repr(value) + (f" {unit}" if unit else "")
 
 
 def _last(row):

@@ -19,6 +19,7 @@ Classes and attributes used by PyNN's common implementation:
 
 import logging
 
+import numpy as np
 from pyNN import common
 
 name = "Neuro"
@@ -91,6 +92,8 @@ class State(common.control.BaseState):
         self.run_until(self._t + simtime)
 
     def run_until(self, tstop):
+        if not np.isfinite(tstop):
+            raise ValueError(f"the time to run to must be finite, not {tstop}")
         net = self._prepare(tstop)
         net.run_until(tstop)
         self._t = net.t

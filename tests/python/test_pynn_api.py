@@ -119,6 +119,19 @@ def test_negative_delays_and_non_finite_weights_are_refused():
     assert prj.get("weight", format="array")[0, 0] == pytest.approx(0.1)
 
 
+def test_non_finite_times_and_parameters_are_refused():
+    for timestep in (0, -0.1, np.nan, np.inf):
+        with pytest.raises(ValueError, match="timestep must be a finite"):
+            sim.setup(timestep=timestep)
+    sim.setup(timestep=0.1)
+    sim.Population(2, sim.IF_curr_exp())
+    with pytest.raises(ValueError, match="must be finite, not nan"):
+        sim.run(np.nan)
+    sim.Population(1, sim.IF_curr_exp(tau_refrac=np.nan))
+    with pytest.raises(ValueError, match="nan is not a finite number"):
+        sim.run(1.0)
+
+
 def test_refractory_period_is_one_value_per_population():
     p = sim.Population(3, sim.IF_curr_exp(tau_refrac=[1.0, 2.0, 3.0]))
     with pytest.raises(errors.InvalidParameterValueError, match="tau_refrac"):
