@@ -33,12 +33,12 @@ from .standardmodels.cells import SpikeSourceArray
 from .standardmodels.synapses import UNITS, WEIGHT_UNIT
 
 
-def _q(value, unit):
-    """A number with its unit as an expression of the language."""
+def _q(value, unit, what):
+    """A number with its unit as an expression of the language; `what`
+    names it in the error when it is not finite."""
     value = float(value)
     if not np.isfinite(value):
-        raise ValueError(f"{value} is not a finite number"
-                         + (f" (of {unit})" if unit else ""))
+        raise ValueError(f"{what}: {value} is not a finite number")
     return repr(value) + (f" {unit}" if unit else "")
 
 
@@ -109,7 +109,7 @@ class Network:
                         f"{p.label}: pyNN.neuro compiles {par} into the "
                         "network: it must have one value for the whole "
                         f"population (got {values.size})")
-                args[par] = _q(values[0], ct.units[par])
+                args[par] = _q(values[0], ct.units[par], f"{p.label}: {par}")
             table = self._currents(p, name, until)
             if table is not None:
                 args["i_inj"] = f'timed("{table}", {self.dt!r} ms, 1 nA)'
@@ -213,7 +213,8 @@ class Network:
                 model, module = st.neuro_synapse(family, prj.receptor_type)
                 self._net.use(module)
                 unit = WEIGHT_UNIT[family]
-                args = {n: _q(v, unit if UNITS[n] == "w" else UNITS[n])
+                args = {n: _q(v, unit if UNITS[n] == "w" else UNITS[n],
+                              f"{prj.label}: {n}")
                         for n, v in zip(names, key[2:])}
                 gname = f"J{j}_{g}"
                 self._net.connect_arrays(

@@ -128,7 +128,8 @@ def test_non_finite_times_and_parameters_are_refused():
     with pytest.raises(ValueError, match="must be finite, not nan"):
         sim.run(np.nan)
     sim.Population(1, sim.IF_curr_exp(tau_refrac=np.nan))
-    with pytest.raises(ValueError, match="nan is not a finite number"):
+    with pytest.raises(ValueError, match=r": tau_refrac: nan is not a finite "
+                       "number"):
         sim.run(1.0)
 
 
