@@ -46,8 +46,12 @@ class Simulation:
         a = self._args
         sets = [(str(k), self._value_text(str(k), v))
                 for k, v in (a["set"] or {}).items()]
-        rules = {str(k): {str(r): float(x) for r, x in v.items()}
-                 for k, v in (a["connectivity"] or {}).items()}
+        rules = {}
+        for k, v in (a["connectivity"] or {}).items():
+            if not isinstance(v, dict):
+                raise TypeError(f"connectivity of {k!r} must be a dict such "
+                                f"as {{\"p\": 0.05}}, not {v!r}")
+            rules[str(k)] = {str(r): float(x) for r, x in v.items()}
         seed = a["seed"]
         if seed is not None and (isinstance(seed, bool) or int(seed) != seed
                                  or not 0 <= int(seed) < 2**64):

@@ -17,6 +17,9 @@ def sweep(model, settings, duration=None, measure=None, **compile_options):
     a dot are the network's parameters, compiled in: each distinct set of
     their values is compiled once (the object cache makes repeats cheap).
     """
+    if isinstance(settings, dict):
+        raise TypeError("settings must be a list of dicts, one per "
+                        "simulation ([{\"E.tau_m\": \"10 ms\"}, ...])")
     settings = [dict(s) for s in settings]
     names = sorted({k for s in settings for k in s
                     if k not in _RUN_KEYS and "." in k})

@@ -32,9 +32,11 @@ class Recorder(recording.Recorder):
         state = self._simulator.state
         if sampling_interval is not None:
             steps = sampling_interval / state.dt
-            if sampling_interval <= 0 or abs(steps - round(steps)) > 1e-9:
-                raise ValueError("the sampling interval must be a multiple "
-                                 f"of the time step ({state.dt} ms)")
+            if not (steps >= 0.5 and steps < 1e12) or abs(
+                    steps - round(steps)) > 1e-9:
+                raise ValueError("the sampling interval must be a whole "
+                                 "number of time steps, at least one "
+                                 f"({state.dt} ms)")
             self.sampling_interval = sampling_interval
         net = state.network
         if net is not None and not net.records(self.population, variable,

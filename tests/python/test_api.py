@@ -135,6 +135,12 @@ def test_wrong_names_and_types_say_what_was_expected():
         sim.set("P.v", 0.0, neurons=slice(20, 30))
     with pytest.raises(ValueError, match="not an expression"):
         neuro.network.expr("1 mV\r")
+    model = neuro.compile_source(DECAY)
+    with pytest.raises(TypeError, match="connectivity of 'EE' must be a "
+                       "dict"):
+        model.simulation(connectivity={"EE": 0.1})
+    with pytest.raises(TypeError, match="settings must be a list of dicts"):
+        neuro.sweep(model, {"P.v": 0.0}, "1 ms")
     with pytest.raises(KeyError, match="expected 'POPULATION.VARIABLE'"):
         sim[None]
     with pytest.raises(TypeError, match="network must be a network's name"):

@@ -127,6 +127,11 @@ def test_non_finite_times_and_parameters_are_refused():
     sim.Population(2, sim.IF_curr_exp())
     with pytest.raises(ValueError, match="must be finite, not nan"):
         sim.run(np.nan)
+    for interval in (np.nan, 1e-12, 0.15):
+        with pytest.raises(ValueError, match="sampling interval must be a "
+                           "whole number of time steps"):
+            sim.Population(2, sim.IF_curr_exp()).record(
+                "v", sampling_interval=interval)
     sim.Population(1, sim.IF_curr_exp(tau_refrac=np.nan))
     with pytest.raises(ValueError, match=r": tau_refrac: nan is not a finite "
                        "number"):
