@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NIRInternal.h"
+#include "neuro/Runtime/Network.h"
 
 #include <cmath>
 #include <cstdio>
@@ -318,11 +319,11 @@ LinearMap nir::nodeMap(const FlatGraph &g, const FlatNode &n, double dt) {
       if (!(steps >= 0))
         throw Error(nodeWhere(g, n) + ": delay " + text +
                     " s is not a time >= 0");
-      // The runtime's limit (Network::kMaxDelaySteps).
-      if (steps > double(1 << 24))
-        throw Error(nodeWhere(g, n) + ": delay " + text + " s is " +
-                    std::to_string(std::llround(steps)) +
-                    " steps, more than the 16777216 a delay may have");
+      if (steps > double(rt::Network::kMaxDelaySteps))
+        throw Error(
+            nodeWhere(g, n) + ": delay " + text + " s is " +
+            std::to_string(std::llround(steps)) + " steps, more than the " +
+            std::to_string(rt::Network::kMaxDelaySteps) + " a delay may have");
       m.rows[size_t(i)][0].delay = int64_t(std::llround(steps));
     }
   } else if (n.type != "Flatten" && n.type != "Identity") {

@@ -48,6 +48,16 @@ struct sema::Connection {
   int64_t srcBegin = 0, srcEnd = 0;
 };
 
+/// The end of the error for a delay of `seconds` past the runtime's limit
+/// at step `dt` ("more than the N steps (dt = ...) a delay may have"), or
+/// nothing when it is within it.
+static std::optional<std::string> pastDelayLimit(double seconds, double dt) {
+  if (std::round(seconds / dt) <= double(rt::Network::kMaxDelaySteps))
+    return std::nullopt;
+  return "more than the " + std::to_string(rt::Network::kMaxDelaySteps) +
+         " steps (dt = " + fmt(dt) + " s) a delay may have";
+}
+
 /// Whether synapse `syn` needs states of its target neuron (post states,
 /// post variables or drives); a spike source given by times can only be
 /// the target of a synapse that does not (e.g. pure plasticity).
@@ -290,16 +300,13 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
   proj.delayInit = conn.delayInit;
   // A constant delay in steps; drawn ones are checked as they are drawn,
   // but their mean (the projection's delay) here.
-  if (conn.delayRange.begin.line && !(std::round(conn.delay / net.dt) <=
-                                      double(rt::Network::kMaxDelaySteps))) {
-    std::string limit = std::to_string(rt::Network::kMaxDelaySteps) +
-                        " steps (dt = " + fmt(net.dt) + " s) a delay may have";
-    diag.error(conn.delayRange, conn.delayInit
-                                    ? "the delays drawn here average " +
-                                          fmt(conn.delay) +
-                                          " s, more than the " + limit
-                                    : "a delay of " + fmt(conn.delay) +
-                                          " s is more than the " + limit);
+  if (auto past = pastDelayLimit(conn.delay, net.dt);
+      past && conn.delayRange.begin.line) {
+    diag.error(conn.delayRange,
+               (conn.delayInit ? "the delays drawn here average " +
+                                     fmt(conn.delay) + " s, "
+                               : "a delay of " + fmt(conn.delay) + " s is ") +
+                   *past);
     return true;
   }
   proj.rule = conn.rule;
@@ -354,14 +361,12 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
                      net.populations[proj.dst], *c.file))
       return true;
     const rt::ConnectionSummary &list = *conn.listed;
-    if (list.delays && !(std::round(list.maxDelay / net.dt) <=
-                         double(rt::Network::kMaxDelaySteps))) {
-      diag.error(c.file->range,
-                 c.file->name + ": row " +
-                     std::to_string(list.maxDelayRow + 1) + ": a delay of " +
-                     fmt(list.maxDelay) + " s is more than the " +
-                     std::to_string(rt::Network::kMaxDelaySteps) +
-                     " steps (dt = " + fmt(net.dt) + " s) a delay may have");
+    if (auto past = pastDelayLimit(list.maxDelay, net.dt);
+        past && list.delays) {
+      diag.error(c.file->range, c.file->name + ": row " +
+                                    std::to_string(list.maxDelayRow + 1) +
+                                    ": a delay of " + fmt(list.maxDelay) +
+                                    " s is " + *past);
       return true;
     }
   }
