@@ -183,19 +183,14 @@ class Simulation:
                             "quantity such as '-60 mV'") from None
         if not np.all(np.isfinite(values)):
             raise ValueError(f"{name}: values must be finite")
-        before = view[sel].copy()
-        if before.size == 0:
+        if view[sel].size == 0:
             raise ValueError(f"neurons {sel} select none of the {len(view)} "
                              f"of {name!r}")
-        view[sel] = values
         if kind != "pop":
+            view[sel] = values
             return
-        try:
-            self._sim.rows_changed(owner, row)
-        except Exception:
-            view[sel] = before
-            self._sim.rows_changed(owner, row)
-            raise
+        self._sim.change_row(owner, row,
+                             lambda: view.__setitem__(sel, values))
 
     # Spikes and recordings -------------------------------------------------
 

@@ -319,10 +319,13 @@ void neuro::python::bindSimulation(py::module_ &m) {
              return rowsArray(s.sim,
                               s.sim->synapseState(projection(*s.sim, proj)));
            })
-      .def("rows_changed",
-           [](Simulation &s, const std::string &pop, int row) {
+      .def("change_row",
+           [](Simulation &s, const std::string &pop, int row,
+              const py::function &write) {
              std::string err;
-             check(s.sim->rowsChanged(population(*s.sim, pop), row, err), err);
+             check(s.sim->changeRow(
+                       population(*s.sim, pop), row, [&] { write(); }, err),
+                   err);
            })
       .def("spikes", &spikes)
       .def("spike_count",

@@ -12,12 +12,10 @@
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
 
-#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <string>
-#include <vector>
 
 const neuro::rt::ModelSpec &neuroAotModel();
 
@@ -139,16 +137,13 @@ int neuro_set(neuro_sim *s, const char *name, const double *values, int64_t n) {
   double *data = rowOfSize(s, name, n, &pop, &row);
   if (!data)
     return -1;
-  std::vector<double> before(data, data + n);
-  std::memcpy(data, values, size_t(n) * sizeof(double));
+  auto write = [&] { std::memcpy(data, values, size_t(n) * sizeof(double)); };
   // What is computed from a parameter follows it (propagators, derived
   // parameters); values it cannot follow are not kept.
-  if (pop >= 0 && !s->sim->rowsChanged(pop, row, s->error)) {
-    std::copy(before.begin(), before.end(), data);
-    std::string again;
-    s->sim->rowsChanged(pop, row, again);
+  if (pop < 0)
+    write();
+  else if (!s->sim->changeRow(pop, row, write, s->error))
     return -1;
-  }
   return 0;
 }
 

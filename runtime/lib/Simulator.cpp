@@ -332,6 +332,23 @@ bool Simulator::rowsChanged(int pop, int row, std::string &err) {
          net.checkPropagators(err);
 }
 
+bool Simulator::changeRow(int pop, int row, const std::function<void()> &write,
+                          std::string &err) {
+  StateView view = state(pop);
+  if (!view.data || row < 0 || row >= view.rows) {
+    write();
+    return rowsChanged(pop, row, err);
+  }
+  std::vector<double> before(view.row(row), view.row(row) + view.cols);
+  write();
+  if (rowsChanged(pop, row, err))
+    return true;
+  std::copy(before.begin(), before.end(), view.row(row));
+  std::string again;
+  rowsChanged(pop, row, again);
+  return false;
+}
+
 //===----------------------------------------------------------------------===//
 // Accessors
 //===----------------------------------------------------------------------===//

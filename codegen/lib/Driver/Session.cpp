@@ -280,14 +280,14 @@ bool Session::set(const std::string &ref, const std::string &value, Ref &out,
       !rt::parseQuantityOf(trimmed(value), out.unit, "'" + name + "'", result,
                            err))
     return false;
-  std::vector<double> before(out.data + out.begin, out.data + out.end);
-  std::fill(out.data + out.begin, out.data + out.end, result);
+  auto write = [&] {
+    std::fill(out.data + out.begin, out.data + out.end, result);
+  };
   // What is computed from a parameter follows it (propagators, derived
   // parameters); a value they cannot follow is not kept.
-  if (out.population >= 0 && !sim->rowsChanged(out.population, out.row, err)) {
-    std::copy(before.begin(), before.end(), out.data + out.begin);
-    std::string again;
-    sim->rowsChanged(out.population, out.row, again);
+  if (out.population < 0) {
+    write();
+  } else if (!sim->changeRow(out.population, out.row, write, err)) {
     err += "; " + name + " keeps its value";
     return false;
   }

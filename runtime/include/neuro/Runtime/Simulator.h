@@ -54,6 +54,7 @@
 #include "neuro/Runtime/Recorder.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -161,6 +162,12 @@ public:
   /// changes. false and `err` when a propagator comes out infinite or NaN
   /// (a time constant of 0).
   bool rowsChanged(int pop, int row, std::string &err);
+  /// Writes row `row` of population `pop` with `write` (through state())
+  /// and then calls rowsChanged(); when that fails, puts the row back as it
+  /// was and recomputes from it, so that a value the propagators cannot
+  /// follow is not kept. False and `err` then.
+  bool changeRow(int pop, int row, const std::function<void()> &write,
+                 std::string &err);
   /// The model.
   const ModelSpec &spec() const { return model; }
 
