@@ -16,6 +16,7 @@ from pyNN.standardmodels import StandardCellType
 
 from . import simulator
 from .recording import Recorder
+from .standardmodels import limits
 
 
 class Assembly(common.Assembly):
@@ -124,6 +125,7 @@ class Population(common.Population):
         parameter_space.evaluate(simplify=False)
         self._parameters = {name: np.array(value) for name, value in
                             parameter_space.items()}
+        limits.check(self._parameters, self.label, "neuron")
         self._initial = {}
         state.populations.append(self)
         state.changed()
@@ -144,9 +146,11 @@ class Population(common.Population):
         self._changed_or_restored(before)
 
     def _changed_or_restored(self, before):
-        """Passes the new values on; when the simulation refuses them (a
-        time constant of 0), keeps the values it still runs with."""
+        """Passes the new values on; when the model cannot take them
+        (limits.py) or the simulation refuses them, keeps the values it
+        still runs with."""
         try:
+            limits.check(self._parameters, self.label, "neuron")
             self._parameters_changed(list(before))
         except Exception:
             self._parameters.update(before)

@@ -14,11 +14,12 @@ over).
 
 import numpy as np
 
-from pyNN import common
+from pyNN import common, errors
 from pyNN.parameters import LazyArray
 from pyNN.space import Space
 
 from . import simulator
+from .standardmodels import limits
 from .standardmodels.synapses import StaticSynapse
 
 
@@ -107,6 +108,7 @@ class Projection(common.Projection):
         self._cols = None
         self._initial_states = {}
         connector.connect(self)
+        limits.check(self._columns(), self.label, "connection")
         simulator.state.projections.append(self)
         simulator.state.changed()
 
@@ -201,7 +203,13 @@ class Projection(common.Projection):
             values = _steps(values)
         elif not np.all(np.isfinite(np.asarray(values, dtype=float))):
             raise ValueError(f"{name} must be finite")
+        before = cols[name][index].copy()
         cols[name][index] = values
+        try:
+            limits.check(cols, self.label, "connection")
+        except errors.InvalidParameterValueError:
+            cols[name][index] = before
+            raise
         net = simulator.state.network
         if net is None:
             return

@@ -91,8 +91,10 @@ def test_parameters_get_set_and_views():
 def test_a_refused_set_keeps_the_values_the_network_runs_with():
     p = sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
     sim.run(5.0)
+    # Above 0, as limits.py asks, but 1 / tau_m overflows: the propagator
+    # the simulation computes is not finite.
     with pytest.raises(RuntimeError, match="propagator"):
-        p.set(tau_m=0.0)
+        p.set(tau_m=1e-320)
     assert p.get("tau_m") == 20.0
     p.record("v")  # compiles the network again, from the kept values
     sim.run(5.0)
@@ -132,10 +134,77 @@ def test_non_finite_times_and_parameters_are_refused():
                            "whole number of time steps"):
             sim.Population(2, sim.IF_curr_exp()).record(
                 "v", sampling_interval=interval)
-    sim.Population(1, sim.IF_curr_exp(tau_refrac=np.nan))
     with pytest.raises(ValueError, match=r": tau_refrac: nan is not a finite "
-                       "number"):
-        sim.run(1.0)
+                       r"number \(neuron 0\)"):
+        sim.Population(1, sim.IF_curr_exp(tau_refrac=np.nan))
+    with pytest.raises(ValueError, match=r"src: spike times: nan is not a "
+                       r"finite number \(neuron 1\)"):
+        sim.Population(2, sim.SpikeSourceArray(
+            spike_times=[[1.0], [2.0, np.nan]]), label="src")
+    sim.run(1.0)
+
+
+@pytest.mark.parametrize("cell, params, message", [
+    (sim.IF_curr_exp, {"tau_m": -10.0}, r"tau_m must be > 0 \(neuron 0 has "
+     r"tau_m = -10\)"),
+    (sim.IF_cond_exp, {"cm": 0.0}, r"cm must be > 0"),
+    (sim.IF_curr_alpha, {"tau_syn_E": [5.0, 0.0, -1.0]},
+     r"tau_syn_E must be > 0 \(neuron 1 has tau_syn_E = 0\)"),
+    (sim.IF_curr_exp, {"tau_refrac": -0.1}, r"tau_refrac must be >= 0"),
+    (sim.EIF_cond_exp_isfa_ista, {"tau_w": -1.0}, r"tau_w must be > 0"),
+    (sim.HH_cond_exp, {"gbar_K": -6.0}, r"gbar_K must be >= 0"),
+    (sim.SpikeSourcePoisson, {"rate": -5.0}, r"rate must be >= 0"),
+    (sim.SpikeSourcePoissonRefractory, {"rate": 200.0, "tau_refrac": 6.0},
+     r"rate \* tau_refrac must be at most 1 .*\(neuron 0 has rate = 200, "
+     r"tau_refrac = 6\)"),
+    (sim.SpikeSourceGamma, {"alpha": 17}, r"alpha must be a whole number "
+     r"from 1 to 16"),
+    (sim.SpikeSourceGamma, {"alpha": 0}, r"alpha must be a whole number"),
+])
+def test_values_the_standard_cells_cannot_take_are_refused(cell, params,
+                                                           message):
+    with pytest.raises(errors.InvalidParameterValueError,
+                       match="^cells: " + message):
+        sim.Population(3, cell(**params), label="cells")
+
+
+def test_a_set_outside_the_limits_keeps_the_values():
+    p = sim.Population(3, sim.IF_curr_exp(tau_m=20.0), label="p")
+    sim.run(1.0)
+    with pytest.raises(errors.InvalidParameterValueError,
+                       match=r"^p: tau_m must be > 0 \(neuron 2 has "):
+        p[1:].set(tau_m=[15.0, -15.0])
+    assert list(p.get("tau_m", simplify=False)) == [20.0, 20.0, 20.0]
+    sources = sim.Population(2, sim.SpikeSourcePoissonRefractory(
+        rate=100.0, tau_refrac=5.0))
+    sources.set(rate=50.0, tau_refrac=20.0)   # one step within the limit
+    sim.run(1.0)
+
+
+def test_synapse_values_outside_the_limits_are_refused():
+    a, b = sim.Population(2, sim.IF_curr_exp()), sim.Population(
+        2, sim.IF_curr_exp())
+    with pytest.raises(errors.InvalidParameterValueError,
+                       match=r"^tm: U must be in \[0, 1\] \(connection 0 "
+                       r"has U = 1.5\)"):
+        sim.Projection(a, b, sim.OneToOneConnector(),
+                       sim.TsodyksMarkramSynapse(U=1.5), label="tm")
+    stdp = sim.STDPMechanism(
+        timing_dependence=sim.SpikePairRule(tau_plus=20.0, tau_minus=20.0),
+        weight_dependence=sim.AdditiveWeightDependence(w_min=0.0,
+                                                       w_max=0.5),
+        weight=0.1, delay=1.0, dendritic_delay_fraction=0)
+    prj = sim.Projection(a, b, sim.OneToOneConnector(), stdp, label="stdp")
+    with pytest.raises(errors.InvalidParameterValueError,
+                       match=r"^stdp: w_min must be at most w_max "
+                       r"\(connection 0 has w_min = 1, w_max = 0.5\)"):
+        prj.set(w_min=1.0)
+    assert list(prj.get("w_min", format="list", with_address=False)) == \
+        [0.0, 0.0]
+    with pytest.raises(errors.InvalidParameterValueError,
+                       match=r"tau_minus must be > 0"):
+        prj.set(tau_minus=0.0)
+    sim.run(1.0)
 
 
 def test_refractory_period_is_one_value_per_population():
