@@ -24,6 +24,7 @@
 
 #include <cmath>
 #include <functional>
+#include <numeric>
 
 namespace neuro {
 #define GEN_PASS_DEF_INTEGRATE
@@ -414,10 +415,74 @@ struct LinearSystem {
   bool stochastic = false;
 };
 
-/// Replaces `odes` by one exact `neuro.propagate` of `sys` over `dt`.
-static LogicalResult emitPropagate(ArrayRef<OdeOp> list,
+/// The parts of `sys` that evolve independently: its states grouped by
+/// coupling in either direction, in either generator (a union-find over
+/// the nonzero entries), each part with its states in `sys`'s order and
+/// the parts in the order of their first state. A state that stays as it
+/// is (derivative 0 and no noise, refractory or not) and that no other
+/// state's equation reads is in no part.
+static SmallVector<LinearSystem> independentParts(const LinearSystem &sys) {
+  size_t n = sys.vars.size();
+  std::vector<size_t> parent(n);
+  std::iota(parent.begin(), parent.end(), size_t(0));
+  auto find = [&](size_t i) {
+    while (parent[i] != i)
+      i = parent[i] = parent[parent[i]];
+    return i;
+  };
+  auto still = [&](size_t i) {
+    for (const Matrix *g : {&sys.generator, &sys.refractoryGenerator})
+      for (size_t j = 0; j <= n; ++j)
+        if ((*g)[i][j] != 0.0)
+          return false;
+    return sys.noiseScale[i] == 0.0 && sys.refractoryNoiseScale[i] == 0.0;
+  };
+  for (const Matrix *g : {&sys.generator, &sys.refractoryGenerator})
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < n; ++j)
+        if ((*g)[i][j] != 0.0)
+          parent[find(i)] = find(j);
+  std::vector<SmallVector<size_t>> members(n);
+  SmallVector<size_t> roots;
+  for (size_t i = 0; i < n; ++i) {
+    size_t r = find(i);
+    if (members[r].empty())
+      roots.push_back(r);
+    members[r].push_back(i);
+  }
+  SmallVector<LinearSystem> parts;
+  for (size_t r : roots) {
+    ArrayRef<size_t> m = members[r];
+    size_t k = m.size();
+    if (k == 1 && still(m[0]))
+      continue; // a state no other reads, and that keeps its value
+    LinearSystem part;
+    part.generator.assign(k + 1, std::vector<double>(k + 1, 0.0));
+    part.refractoryGenerator = part.generator;
+    for (size_t a = 0; a < k; ++a) {
+      part.vars.push_back(sys.vars[m[a]]);
+      for (size_t b = 0; b <= k; ++b) {
+        size_t col = b < k ? m[b] : n;
+        part.generator[a][b] = sys.generator[m[a]][col];
+        part.refractoryGenerator[a][b] = sys.refractoryGenerator[m[a]][col];
+      }
+      part.noiseScale.push_back(sys.noiseScale[m[a]]);
+      part.refractoryNoiseScale.push_back(sys.refractoryNoiseScale[m[a]]);
+      part.anyUnless |=
+          part.generator[a] != part.refractoryGenerator[a] ||
+          part.noiseScale.back() != part.refractoryNoiseScale.back();
+      part.stochastic |= part.noiseScale.back() != 0.0 ||
+                         part.refractoryNoiseScale.back() != 0.0;
+    }
+    parts.push_back(std::move(part));
+  }
+  return parts;
+}
+
+/// Adds an exact `neuro.propagate` of `sys` over `dt` at `b`'s point;
+/// errors at `at`.
+static LogicalResult emitPropagate(OpBuilder &b, OdeOp at,
                                    const LinearSystem &sys, double dt) {
-  SmallVector<OdeOp> odes(list.begin(), list.end());
   size_t n = sys.vars.size();
   auto propagator = [&](Matrix g) {
     for (auto &r : g)
@@ -451,10 +516,9 @@ static LogicalResult emitPropagate(ArrayRef<OdeOp> list,
     noise = noiseFactor(sys.generator, sys.noiseScale);
   for (double v : llvm::concat<double>(matrix, noise))
     if (!std::isfinite(v))
-      return odes.front().emitError(
+      return at.emitError(
           "the exact propagator over one step is not finite: check time "
           "constants and dt");
-  OpBuilder b(odes.front());
   auto type = RankedTensorType::get(
       {static_cast<int64_t>(n), static_cast<int64_t>(n + 1)}, b.getF64Type());
   auto noiseType = RankedTensorType::get(
@@ -470,11 +534,24 @@ static LogicalResult emitPropagate(ArrayRef<OdeOp> list,
           noiseType, ArrayRef<double>(noiseFactor(sys.refractoryGenerator,
                                                   sys.refractoryNoiseScale)));
   }
-  b.create<PropagateOp>(odes.front().getLoc(), b.getArrayAttr(sys.vars),
+  b.create<PropagateOp>(at.getLoc(), b.getArrayAttr(sys.vars),
                         b.getStringAttr("exact"),
                         DenseElementsAttr::get(type, ArrayRef<double>(matrix)),
                         refractory, noiseAttr, refractoryNoiseAttr);
-  for (OdeOp ode : odes)
+  return success();
+}
+
+/// Replaces `odes` by exact `neuro.propagate`s of `sys` over `dt`, one per
+/// independent part: a dense propagator over every state of a population
+/// grows with the square of their number, and its exponential with the
+/// cube.
+static LogicalResult emitPropagates(ArrayRef<OdeOp> odes,
+                                    const LinearSystem &sys, double dt) {
+  OpBuilder b(odes.front());
+  for (const LinearSystem &part : independentParts(sys))
+    if (failed(emitPropagate(b, odes.front(), part, dt)))
+      return failure();
+  for (OdeOp ode : SmallVector<OdeOp>(odes.begin(), odes.end()))
     ode.erase();
   return success();
 }
@@ -574,7 +651,7 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
                    refractoryNoiseScale,
                    anyUnless,
                    stochastic};
-  return emitPropagate(odes, sys, dt);
+  return emitPropagates(odes, sys, dt);
 }
 
 /// Per-synapse equations. A state whose equation is dx/dt = a x + b with

@@ -26,17 +26,18 @@ neuro.network @Decay dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 
 // A membrane v driven by a decaying current g (tau_m = 20 ms, tau_s = 5 ms,
 // dt = 0.1 ms), v held while refractory. Row v: [e^{-h/tm},
-// ts/(ts-tm) (e^{-h/ts} - e^{-h/tm}), 0 | 0]; the state `c` without an
-// equation is carried unchanged; in the refractory matrix v's row is the
-// identity and g's row is unchanged. Values to 14 digits.
+// ts/(ts-tm) (e^{-h/ts} - e^{-h/tm}) | 0]; the state `c` without an
+// equation keeps its value, so no propagator has it; in the refractory
+// matrix v's row is the identity and g's row is unchanged. Values to 14
+// digits.
 // CHECK-LABEL: neuro.network @Coupled
-// CHECK:       neuro.propagate [@v, @g, @c] method "exact"
-// CHECK-SAME:    matrix dense<{{\[\[}}0.99501247919268{{[0-9]*}}, 0.0049379352953090{{[0-9]*}}, 0.000000e+00, 0.000000e+00],
-// CHECK-SAME:      [0.000000e+00, 0.98019867330675{{[0-9]*}}, 0.000000e+00, 0.000000e+00],
-// CHECK-SAME:      [0.000000e+00, 0.000000e+00, 1.000000e+00, 0.000000e+00]]> : tensor<3x4xf64>
-// CHECK-SAME:    refractory dense<{{\[\[}}1.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00],
-// CHECK-SAME:      [0.000000e+00, 0.98019867330675{{[0-9]*}}, 0.000000e+00, 0.000000e+00],
-// CHECK-SAME:      [0.000000e+00, 0.000000e+00, 1.000000e+00, 0.000000e+00]]> : tensor<3x4xf64>
+// CHECK:       neuro.propagate [@v, @g] method "exact"
+// CHECK-SAME:    matrix dense<{{\[\[}}0.99501247919268{{[0-9]*}}, 0.0049379352953090{{[0-9]*}}, 0.000000e+00],
+// CHECK-SAME:      [0.000000e+00, 0.98019867330675{{[0-9]*}}, 0.000000e+00]]> : tensor<2x3xf64>
+// CHECK-SAME:    refractory dense<{{\[\[}}1.000000e+00, 0.000000e+00, 0.000000e+00],
+// CHECK-SAME:      [0.000000e+00, 0.98019867330675{{[0-9]*}}, 0.000000e+00]]> : tensor<2x3xf64>
+// CHECK-NOT:   neuro.propagate
+// CHECK:       neuro.threshold
 neuro.network @Coupled dt(1.000000e-04) duration(1.000000e+00) seed(0) {
   neuro.population @P size(1) {
     neuro.state @v : "V"
@@ -135,10 +136,14 @@ neuro.network @Asked dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 
 // Additive noise on a linear system: exact. dv/dt = -v + 1e-3 xi (1/s
 // time constant), dt = 1e-4: the noise factor is
-// 1e-3 sqrt((1 - e^{-2 dt}) / 2) = 9.99950002e-6; g has no noise.
+// 1e-3 sqrt((1 - e^{-2 dt}) / 2) = 9.99950002e-6; g, independent of v and
+// without noise, has a propagator of its own, without a noise factor.
 // CHECK-LABEL: neuro.network @Noisy
-// CHECK:       neuro.propagate [@v, @g] method "exact"
-// CHECK-SAME:    noise dense<{{\[\[}}9.99950002{{[0-9]*}}E-6, 0.000000e+00], [0.000000e+00, 0.000000e+00]]> : tensor<2x2xf64>
+// CHECK:       neuro.propagate [@v] method "exact"
+// CHECK-SAME:    noise dense<9.99950002{{[0-9]*}}E-6> : tensor<1x1xf64>
+// CHECK-NEXT:  neuro.propagate [@g] method "exact"
+// CHECK-SAME:    matrix dense<{{\[\[}}0.99990000499983{{[0-9]*}}, 0.000000e+00]]> : tensor<1x2xf64>
+// CHECK-NOT:   noise
 // CHECK-NOT:   neuro.ode
 neuro.network @Noisy dt(1.000000e-04) duration(1.000000e+00) seed(0) {
   neuro.population @P size(1) {
@@ -392,6 +397,61 @@ neuro.network @Requested dt(1.000000e-04) duration(1.000000e+00) seed(0) {
       %loss = arith.mulf %ss, %v : f64
       %r = arith.subf %x, %loss : f64
       neuro.yield %r : f64
+    }
+  }
+}
+
+// -----
+
+// States coupled in either direction share a propagator; independent
+// groups get one each, in the order of their first state: x drives y
+// (dx/dt = -x, dy/dt = x - y, 1/s), z decays alone (dz/dt = -2 z + 1), and
+// w, without an equation and read by none, needs none. Row y of the first:
+// [h e^{-h}, e^{-h} | 0] with h = dt = 1e-4; z's: [e^{-2h} | (1 - e^{-2h})
+// / 2]. u has no equation either, but v reads it: they share a propagator.
+// CHECK-LABEL: neuro.network @Parts
+// CHECK:       neuro.propagate [@x, @y] method "exact"
+// CHECK-SAME:    matrix dense<{{\[\[}}0.99990000499983{{[0-9]*}}, 0.000000e+00, 0.000000e+00],
+// CHECK-SAME:      [9.9990000499983{{[0-9]*}}E-5, 0.99990000499983{{[0-9]*}}, 0.000000e+00]]> : tensor<2x3xf64>
+// CHECK-NEXT:  neuro.propagate [@z] method "exact"
+// CHECK-SAME:    matrix dense<{{\[\[}}0.99980001999866{{[0-9]*}}, 9.9990000666{{[0-9]*}}E-5]]> : tensor<1x2xf64>
+// CHECK-NEXT:  neuro.propagate [@u, @v] method "exact"
+// CHECK-SAME:    matrix dense<{{\[\[}}1.000000e+00, 0.000000e+00, 0.000000e+00],
+// CHECK-SAME:      [9.9995000166{{[0-9]*}}E-5, 0.99990000499983{{[0-9]*}}, 0.000000e+00]]> : tensor<2x3xf64>
+// CHECK-NOT:   neuro.propagate
+// CHECK-NOT:   neuro.ode
+neuro.network @Parts dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @x : "1"
+    neuro.state @w : "1"
+    neuro.state @z : "1"
+    neuro.state @y : "1"
+    neuro.state @u : "1"
+    neuro.state @v : "1"
+    neuro.ode @v {
+      %u = neuro.ref @u
+      %v = neuro.ref @v
+      %d = arith.subf %u, %v : f64
+      neuro.yield %d : f64
+    }
+    neuro.ode @y {
+      %x = neuro.ref @x
+      %y = neuro.ref @y
+      %d = arith.subf %x, %y : f64
+      neuro.yield %d : f64
+    }
+    neuro.ode @z {
+      %z = neuro.ref @z
+      %m = arith.constant -2.000000e+00 : f64
+      %a = arith.mulf %m, %z : f64
+      %one = arith.constant 1.000000e+00 : f64
+      %d = arith.addf %a, %one : f64
+      neuro.yield %d : f64
+    }
+    neuro.ode @x {
+      %x = neuro.ref @x
+      %n = arith.negf %x : f64
+      neuro.yield %n : f64
     }
   }
 }

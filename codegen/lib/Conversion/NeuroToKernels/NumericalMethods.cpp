@@ -120,7 +120,9 @@ void KernelBuilder::expandPropagate(PropagateOp propagate, Location loc,
   if (auto attr = propagate.getRefractoryMatrix())
     mr.emplace(attr->getValues<double>());
   // Exact noise: L z with one standard normal z_j per direction that
-  // carries noise (a nonzero column of L or of its refractory variant).
+  // carries noise (a nonzero column of L or of its refractory variant),
+  // drawn from the stream of its state's row, whichever independent part
+  // of the population's equations (one propagate each) the state is in.
   SmallVector<double> l, lr;
   if (auto attr = propagate.getNoise())
     l.assign(attr->getValues<double>().begin(),
@@ -134,7 +136,9 @@ void KernelBuilder::expandPropagate(PropagateOp propagate, Location loc,
     for (size_t r = 0; r < nv; ++r)
       used |= l[r * nv + j] != 0.0 || (!lr.empty() && lr[r * nv + j] != 0.0);
     if (used)
-      z[j] = normalDraw(*this, pl, kNoiseSiteBase + j);
+      z[j] = normalDraw(*this, pl,
+                        kNoiseSiteBase +
+                            rows[cast<FlatSymbolRefAttr>(vars[j]).getValue()]);
   }
   for (size_t r = 0; r < nv; ++r) {
     Value next = affineRow(*this, pl, x, m, r);

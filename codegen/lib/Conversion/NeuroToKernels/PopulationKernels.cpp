@@ -70,10 +70,11 @@ public:
       : k(k), b(k.b), pop(pop), rows(rows) {}
 
   /// neuro_step_<net>_<pop>(state, spiked, step, seed, begin, end): the
-  /// population's equations (`propagate`, `odes` with the per-neuron
-  /// propagator `pnp` when it has entries) and threshold, for neurons
-  /// [begin, end).
-  LogicalResult buildStepKernel(ThresholdOp threshold, PropagateOp propagate,
+  /// population's equations (`propagates`, one per independent part;
+  /// `odes` with the per-neuron propagator `pnp` when it has entries) and
+  /// threshold, for neurons [begin, end).
+  LogicalResult buildStepKernel(ThresholdOp threshold,
+                                ArrayRef<PropagateOp> propagates,
                                 SmallVectorImpl<OdeOp> &odes,
                                 const PerNeuronPropagator &pnp);
   /// neuro_reset_<net>_<pop>(spikes, state): the reset of the neurons in
@@ -113,14 +114,12 @@ LogicalResult KernelBuilder::convertPopulation(PopulationOp pop) {
   Block &body = pop.getBody().front();
   ThresholdOp threshold;
   ResetOp reset;
-  PropagateOp propagate;
+  SmallVector<PropagateOp> propagates(body.getOps<PropagateOp>());
   for (Operation &op : body) {
     if (auto t = dyn_cast<ThresholdOp>(op))
       threshold = t;
     else if (auto r = dyn_cast<ResetOp>(op))
       reset = r;
-    else if (auto p = dyn_cast<PropagateOp>(op))
-      propagate = p;
   }
   if (threshold)
     declareLastSpikeRow(pop);
@@ -134,7 +133,7 @@ LogicalResult KernelBuilder::convertPopulation(PopulationOp pop) {
   llvm::StringMap<int64_t> rows = rowIndex<StateOp>(body);
 
   PopulationKernels kernels(*this, pop, rows);
-  if (failed(kernels.buildStepKernel(threshold, propagate, odes, pnp)))
+  if (failed(kernels.buildStepKernel(threshold, propagates, odes, pnp)))
     return failure();
   if (reset && failed(kernels.buildResetKernel(reset)))
     return failure();
@@ -147,10 +146,9 @@ LogicalResult KernelBuilder::convertPopulation(PopulationOp pop) {
   return success();
 }
 
-LogicalResult
-PopulationKernels::buildStepKernel(ThresholdOp threshold, PropagateOp propagate,
-                                   SmallVectorImpl<OdeOp> &odes,
-                                   const PerNeuronPropagator &pnp) {
+LogicalResult PopulationKernels::buildStepKernel(
+    ThresholdOp threshold, ArrayRef<PropagateOp> propagates,
+    SmallVectorImpl<OdeOp> &odes, const PerNeuronPropagator &pnp) {
   Location loc = pop.getLoc();
   SmallVector<Type, NEURO_STEP_NUM_ARGS> args(NEURO_STEP_NUM_ARGS,
                                               b.getI64Type());
@@ -187,7 +185,7 @@ PopulationKernels::buildStepKernel(ThresholdOp threshold, PropagateOp propagate,
 
   // The new values of the states, which the threshold reads.
   llvm::StringMap<Value> current;
-  if (propagate)
+  for (PropagateOp propagate : propagates)
     k.expandPropagate(propagate, loc, rows, state, i, inRefractory, current);
 
   if (!odes.empty() && pnp.n) {

@@ -46,8 +46,10 @@ def Integrate : Pass<"neuro-integrate", "::mlir::ModuleOp"> {
   let description = [{
     Chooses how each elaborated population's `neuro.ode`s are integrated.
     Linear systems with constant coefficients (affine in the states) become
-    one `neuro.propagate`, integrated exactly by the matrix exponential of
-    the augmented generator over one step (a second matrix for the
+    `neuro.propagate`s, one per independent part (states coupled in either
+    direction; a state with derivative 0 and no noise needs none),
+    integrated exactly by the matrix exponential of the part's augmented
+    generator over one step (a second matrix for the
     refractory period; with noise, the Cholesky factor of its covariance;
     per neuron when a coefficient is a per-neuron parameter). The others
     keep their `neuro.ode`s with a `method`: the one written, else
