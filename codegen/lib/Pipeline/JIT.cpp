@@ -60,6 +60,22 @@ translate(mlir::ModuleOp module, llvm::LLVMContext &context,
   return std::move(llvmModule);
 }
 
+/// Code generation's level for `module`. The instruction schedulers take
+/// time that grows faster than a basic block's length, and the step kernel
+/// of a neuron with thousands of variables is one block of tens of
+/// thousands of instructions: 2049 exact states took 19 s at -O3 and 8 s at
+/// -O1, nearly all of it scheduling. Blocks that long gain little from a
+/// schedule on an out-of-order core; the kernels of usual models (blocks of
+/// at most a few hundred instructions) keep -O3.
+static llvm::CodeGenOptLevel codeGenLevel(const llvm::Module &module) {
+  constexpr size_t kLongBlock = 5000;
+  for (const llvm::Function &f : module)
+    for (const llvm::BasicBlock &block : f)
+      if (block.size() > kLongBlock)
+        return llvm::CodeGenOptLevel::Less;
+  return llvm::CodeGenOptLevel::Aggressive;
+}
+
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>>
 neuro::emitObject(mlir::ModuleOp module) {
   initializeTargets();
@@ -70,6 +86,7 @@ neuro::emitObject(mlir::ModuleOp module) {
   auto llvmModule = translate(module, context, **tm, /*optimize=*/true);
   if (!llvmModule)
     return llvmModule.takeError();
+  (*tm)->setOptLevel(codeGenLevel(**llvmModule));
   llvm::SmallVector<char, 0> bytes;
   llvm::raw_svector_ostream os(bytes);
   llvm::legacy::PassManager pm;
