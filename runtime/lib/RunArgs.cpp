@@ -9,6 +9,7 @@
 
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
+#include "neuro/Runtime/Steps.h"
 
 #include "neuro/Runtime/Comm.h"
 #include "neuro/Runtime/ThreadPool.h"
@@ -106,7 +107,7 @@ bool neuro::rt::durationSteps(double seconds, double dt, int64_t &steps,
     return false;
   }
   // In double before any conversion: 1e15 s is no int64 of steps.
-  double n = std::round(seconds / dt);
+  double n = runSteps(seconds, dt);
   if (!(n <= double(kMaxSteps))) {
     err = "the duration " + general(seconds) + " s is " + general(n) +
           " steps of dt = " + general(dt) + " s, more than the " +

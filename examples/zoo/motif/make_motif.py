@@ -39,8 +39,9 @@ for i in range(n):
 spikes.sort(key=lambda s: (s[1], s[0]))
 seen = set()
 for i, s in list(spikes):
-    # The step neuroc puts the spike in, as written: round(t / dt).
-    step = (i, math.floor(float("%.5f" % s) / 1e-4 + 0.5))
+    # The step neuroc puts the spike in, as written: the step holding t,
+    # floor(t / dt + 1e-3) (Brian2's time bins).
+    step = (i, math.floor(float("%.5f" % s) / 1e-4 + 1e-3))
     if step in seen:
         spikes.remove((i, s))
     seen.add(step)

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SemaInternal.h"
+#include "neuro/Runtime/Steps.h"
 
 #include <algorithm>
 #include <cmath>
@@ -129,7 +130,7 @@ bool Checker::checkRuns(const NetworkDecl &decl, NetworkInfo &net,
   bool runsOk = true;
   for (const RunDecl &r : decl.runs) {
     auto v = netQuantity(*r.duration, Dim::time(), "the duration");
-    double steps = v ? std::round(*v / net.dt) : 0;
+    double steps = v ? rt::runSteps(*v, net.dt) : 0;
     if (!v) {
       runsOk = false;
     } else if (*v <= 0) {

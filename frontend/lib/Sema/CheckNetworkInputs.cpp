@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "SemaInternal.h"
+#include "neuro/Runtime/Steps.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,7 +22,8 @@ std::optional<std::pair<size_t, size_t>> sema::sameStep(const Spikes &spikes,
   std::vector<std::tuple<int64_t, int64_t, size_t>> keys;
   for (size_t n = 0; n < spikes.size(); ++n)
     keys.emplace_back(spikes[n].second,
-                      std::llround(std::min(spikes[n].first / dt, 4e18)), n);
+                      int64_t(std::min(rt::stepOf(spikes[n].first, dt), 4e18)),
+                      n);
   std::sort(keys.begin(), keys.end());
   for (size_t k = 1; k < keys.size(); ++k)
     if (std::get<0>(keys[k]) == std::get<0>(keys[k - 1]) &&
@@ -33,8 +35,8 @@ std::optional<std::pair<size_t, size_t>> sema::sameStep(const Spikes &spikes,
 std::string sema::twiceInStep(const std::pair<double, int64_t> &a,
                               const std::pair<double, int64_t> &b, double dt) {
   return "neuron " + std::to_string(a.second) + " spikes twice in step " +
-         std::to_string(std::llround(a.first / dt)) + " (t = " + fmt(a.first) +
-         " s and " + fmt(b.first) +
+         std::to_string(int64_t(rt::stepOf(a.first, dt))) +
+         " (t = " + fmt(a.first) + " s and " + fmt(b.first) +
          " s); a neuron spikes at most once per step of dt = " + fmt(dt) + " s";
 }
 

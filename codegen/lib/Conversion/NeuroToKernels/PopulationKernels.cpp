@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "NeuroToKernelsInternal.h"
+#include "neuro/Runtime/Steps.h"
 
 #include <cmath>
 
@@ -225,7 +226,7 @@ std::pair<Value, Value>
 PopulationKernels::refractoryTest(ThresholdOp threshold) {
   Location loc = pop.getLoc();
   double dt = k.network.getDt().convertToDouble();
-  double steps = std::round(threshold.getRefractory().convertToDouble() / dt);
+  double steps = rt::stepOf(threshold.getRefractory().convertToDouble(), dt);
   Value refSteps = k.f64Constant(loc, steps);
   Value last = k.load2d(loc, state, rows["_lastspike"], i);
   Value since = b.create<arith::SubFOp>(loc, stepF, last);

@@ -13,6 +13,7 @@
 #include "neuro/Conversion/Passes.h"
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/Runtime/ABI.h"
+#include "neuro/Runtime/Steps.h"
 #include "neuro/Runtime/Streams.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -106,14 +107,14 @@ static LogicalResult extractPopulation(PopulationOp pop, double dt,
   p.name = pop.getSymName().str();
   p.size = pop.getSize();
   if (auto times = pop.getSpikeTimes()) {
-    // A spike source: a spike at time t is emitted in step round(t / dt).
+    // A spike source: a spike at time t is emitted in the step holding t.
     p.generator = true;
     auto indices = *pop.getSpikeIndices();
     size_t n = 0;
     for (double t : times->getValues<double>())
       // Times past any run (sema checks nothing above) stay in int64.
       p.schedule.push_back(
-          {static_cast<int64_t>(std::llround(std::min(t / dt, 4e18))),
+          {static_cast<int64_t>(std::min(rt::stepOf(t, dt), 4e18)),
            static_cast<int32_t>(indices[n++])});
     std::sort(p.schedule.begin(), p.schedule.end());
   }

@@ -129,7 +129,8 @@ bool joinProcesses(const RunEnvironment &env, RunOptions &options,
 bool parseThreads(const std::string &text, unsigned most, unsigned &threads,
                   std::string &note, std::string &err);
 
-/// The steps of `seconds` at `dt` (rounded), checked before converting:
+/// The steps of `seconds` at `dt` (rt::runSteps, as Brian2 counts a
+/// run), checked before converting:
 /// false and `err` for a negative or non-finite duration or more than
 /// kMaxSteps steps.
 bool durationSteps(double seconds, double dt, int64_t &steps, std::string &err);
