@@ -475,6 +475,13 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   return true;
 }
 
+/// Whether row `r` of `units` and row `o` of `old` have one unit (a row
+/// whose unit is not known is taken as unchanged).
+static bool sameUnit(const std::vector<std::string> &units, size_t r,
+                     const std::vector<std::string> &old, size_t o) {
+  return r >= units.size() || o >= old.size() || units[r] == old[o];
+}
+
 std::vector<std::string> Simulator::adoptState(const Simulator &old) {
   std::vector<std::string> kept;
   if (!built || !old.built)
@@ -490,9 +497,10 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
       continue;
     const Network::Population &from = old.net.pops[size_t(q)];
     Network::Population &to = net.pops[p];
+    const PopulationSpec &was = old.model.populations[size_t(q)];
     for (size_t r = 0; r < spec.rows.size(); ++r) {
       int o = old.rowIndex(q, spec.rows[r]);
-      if (o < 0)
+      if (o < 0 || !sameUnit(spec.units, r, was.units, size_t(o)))
         continue;
       std::copy_n(from.state.data() + int64_t(o) * spec.size, spec.size,
                   to.state.data() + int64_t(r) * spec.size);
@@ -514,9 +522,10 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
     if (net.projs[j].procedural || old.net.projs[size_t(q)].procedural)
       continue;
     int64_t n = numSynapses(int(j));
+    const ProjectionSpec &was = old.model.projections[size_t(q)];
     for (size_t r = 0; r < spec.synRows.size(); ++r) {
       int o = old.synRowIndex(q, spec.synRows[r]);
-      if (o < 0)
+      if (o < 0 || !sameUnit(spec.synUnits, r, was.synUnits, size_t(o)))
         continue;
       std::copy_n(old.net.hostSynapses(size_t(q)) + int64_t(o) * n, n,
                   net.hostSynapses(j) + int64_t(r) * n);

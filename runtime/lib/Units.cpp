@@ -3,6 +3,7 @@
 #include "neuro/Runtime/Units.h"
 #include "neuro/Runtime/Quote.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -11,21 +12,36 @@
 
 using namespace neuro::rt;
 
-Dim Dim::operator*(const Dim &o) const {
+template <typename F> Dim Dim::combine(const Dim &o, F f) const {
   Dim d;
-  for (unsigned i = 0; i < 7; ++i)
-    d.e[i] = e[i] + o.e[i];
+  if (outOfRange() || o.outOfRange()) {
+    d.e.fill(kOutOfRange);
+    return d;
+  }
+  for (unsigned i = 0; i < 7; ++i) {
+    int v = f(i);
+    if (v > kMaxExponent || v < -kMaxExponent) {
+      d.e.fill(kOutOfRange);
+      return d;
+    }
+    d.e[i] = int8_t(v);
+  }
   return d;
+}
+
+Dim Dim::operator*(const Dim &o) const {
+  return combine(o, [&](unsigned i) { return int(e[i]) + int(o.e[i]); });
 }
 
 Dim Dim::operator/(const Dim &o) const {
-  Dim d;
-  for (unsigned i = 0; i < 7; ++i)
-    d.e[i] = e[i] - o.e[i];
-  return d;
+  return combine(o, [&](unsigned i) { return int(e[i]) - int(o.e[i]); });
 }
 
 bool Dim::sqrt(Dim &out) const {
+  if (outOfRange()) {
+    out = *this;
+    return true;
+  }
   for (unsigned i = 0; i < 7; ++i) {
     if (e[i] % 2)
       return false;
@@ -35,10 +51,9 @@ bool Dim::sqrt(Dim &out) const {
 }
 
 Dim Dim::pow(int n) const {
-  Dim d;
-  for (unsigned i = 0; i < 7; ++i)
-    d.e[i] = e[i] * n;
-  return d;
+  // n beyond the range cannot keep a nonzero exponent in it.
+  long long m = std::max(-1000, std::min(1000, n));
+  return combine(*this, [&](unsigned i) { return int(e[i] * m); });
 }
 
 namespace {
@@ -169,6 +184,8 @@ std::string Dim::symbol() const {
 }
 
 std::string Dim::str() const {
+  if (outOfRange())
+    return "a unit with an exponent past " + std::to_string(kMaxExponent / 2);
   if (isDimensionless())
     return "1 (dimensionless)";
   for (const Named &n : namedDims())

@@ -181,15 +181,18 @@ public:
       if (n <= 10)
         return;
     }
-    double sum = 0, sq = 0, lo = INFINITY, hi = -INFINITY;
+    double sum = 0, lo = INFINITY, hi = -INFINITY;
     for (int64_t i = b; i < e; ++i) {
       sum += data[i];
-      sq += data[i] * data[i];
       lo = std::min(lo, data[i]);
       hi = std::max(hi, data[i]);
     }
     double mean = sum / double(n);
-    double sd = std::sqrt(std::max(0.0, sq / double(n) - mean * mean));
+    // Two passes: the squares' mean minus the squared mean cancels.
+    double sq = 0;
+    for (int64_t i = b; i < e; ++i)
+      sq += (data[i] - mean) * (data[i] - mean);
+    double sd = std::sqrt(sq / double(n));
     std::cout << ref << ": n " << n << ", mean " << mean << ", sd " << sd
               << ", min " << lo << ", max " << hi << "\n";
   }
@@ -231,6 +234,10 @@ public:
       return;
     rt::Simulator &sim = *session.simulator();
     double t = sim.currentTime();
+    if (!pop.empty() && sim.populationIndex(pop) < 0) {
+      error() << "no population '" << pop << "'\n";
+      return;
+    }
     for (size_t p = 0; p < sim.spec().populations.size(); ++p) {
       const rt::PopulationSpec &spec = sim.spec().populations[p];
       if (!pop.empty() && spec.name != pop)

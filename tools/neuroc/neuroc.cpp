@@ -38,6 +38,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -177,6 +178,21 @@ struct Options {
   bool npySpikes = true, sonataSpikes = false;
   std::string format;
 };
+
+/// Whether `chip` is an architecture the GPU path compiles for: those of
+/// PTX ISA 8.0 (the version it emits) that LLVM's NVPTX backend knows, from
+/// sm_50, the oldest CUDA 12 compiles for. Newer GPUs run sm_90 code (the
+/// driver compiles PTX for them); any other name would reach the backend.
+bool knownChip(llvm::StringRef chip) {
+  static const llvm::StringSet<> known = [] {
+    llvm::StringSet<> s;
+    for (const char *v : {"50", "52", "53", "60", "61", "62", "70", "72", "75",
+                          "80", "86", "87", "89", "90", "90a"})
+      s.insert(std::string("sm_") + v);
+    return s;
+  }();
+  return known.contains(chip);
+}
 
 int usageError(const std::string &message) {
   // Under mpirun every process finds the same error: the first says it
@@ -404,13 +420,19 @@ int runRun(const Options &options) {
   return status;
 }
 
-/// Whether `output` may be written for `input`: not the input itself, and
-/// nothing there but a regular file. Else prints why.
+/// Whether `output` may be written for `input`: not the input itself,
+/// nothing there but a regular file, in a folder that exists (checked
+/// before compiling, not left to the linker). Else prints why.
 bool checkOutput(const std::string &output, const std::string &input) {
   std::string err;
+  llvm::StringRef folder = llvm::sys::path::parent_path(output);
   if (rt::checkReplaceable(output, err) &&
       llvm::sys::fs::equivalent(output, input))
     err = "-o '" + output + "' is the input file";
+  else if (err.empty() && !folder.empty() &&
+           !llvm::sys::fs::is_directory(folder))
+    err =
+        "cannot write '" + output + "': '" + folder.str() + "' is not a folder";
   if (err.empty())
     return true;
   llvm::errs() << "neuroc: error: " << err << "\n";
@@ -615,8 +637,11 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
         return usageError("--target is cpu, cuda or cuda-emulated");
       options.target = *v;
     } else if (auto v = value("--chip")) {
-      if (v->rfind("sm_", 0) != 0)
-        return usageError("--chip needs an NVIDIA architecture such as sm_90");
+      if (!knownChip(*v))
+        return usageError("--chip needs an NVIDIA architecture such as "
+                          "sm_80 or sm_90 (sm_50 to sm_90a; newer GPUs run "
+                          "sm_90 code), not '" +
+                          *v + "'");
       options.chips.push_back(*v);
     } else if (auto v = value("-o")) {
       if (v->empty())

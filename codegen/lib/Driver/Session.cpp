@@ -45,21 +45,27 @@ bool parseSlice(const std::string &slice, int64_t size, int64_t &begin,
   end = size;
   if (slice.empty())
     return true;
-  auto colon = slice.find(':');
-  try {
-    if (colon == std::string::npos) {
-      begin = std::stoll(slice);
-      end = begin + 1;
-    } else {
-      std::string a = trimmed(slice.substr(0, colon)),
-                  b = trimmed(slice.substr(colon + 1));
-      begin = a.empty() ? 0 : std::stoll(a);
-      end = b.empty() ? size : std::stoll(b);
+  // A whole number, all of `text` (std::stoll alone would take "1x" as 1).
+  auto whole = [](const std::string &text, int64_t &v) {
+    size_t used = 0;
+    try {
+      v = std::stoll(text, &used);
+    } catch (...) {
+      return false;
     }
-  } catch (...) {
-    begin = -1;
+    return used == text.size();
+  };
+  auto colon = slice.find(':');
+  bool ok;
+  if (colon == std::string::npos) {
+    ok = whole(trimmed(slice), begin);
+    end = begin + 1;
+  } else {
+    std::string a = trimmed(slice.substr(0, colon)),
+                b = trimmed(slice.substr(colon + 1));
+    ok = (a.empty() || whole(a, begin)) && (b.empty() || whole(b, end));
   }
-  if (begin < 0 || end > size || begin >= end) {
+  if (!ok || begin < 0 || end > size || begin >= end) {
     err = "[" + slice + "] is not a range of 0.." + std::to_string(size);
     return false;
   }
@@ -154,6 +160,16 @@ bool Session::build(const std::string &network, Built &built,
   if (!c->parse() || !c->check() || !c->generate() ||
       !c->compileNetwork(network, spec)) {
     err = trimmed(diag.str());
+    return false;
+  }
+  if (sim && spec.dt != sim->spec().dt) {
+    char was[32], now[32];
+    std::snprintf(was, sizeof was, "%g", sim->spec().dt * 1e3);
+    std::snprintf(now, sizeof now, "%g", spec.dt * 1e3);
+    err = std::string("error: the network's dt changes from ") + was +
+          " ms to " + now +
+          " ms; a running network keeps its time and spikes in steps of its "
+          "dt: keep dt, or start the REPL again with the new model";
     return false;
   }
   auto fresh = std::make_unique<rt::Simulator>(spec);

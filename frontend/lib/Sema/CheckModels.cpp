@@ -210,8 +210,7 @@ void Checker::checkStmts(const ModelInfo &info, const std::vector<Stmt> &stmts,
   for (const Stmt &s : stmts) {
     auto it = info.vars.find(s.target);
     if (it == info.vars.end()) {
-      diag.error(s.targetRange, "use of undeclared name '" + s.target +
-                                    "' in '" + info.name + "'");
+      diag.error(s.targetRange, undeclaredName(info, s.target));
       continue;
     }
     if (!assignable.count(it->second.decl->kind)) {

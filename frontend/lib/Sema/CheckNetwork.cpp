@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 using namespace neuro;
 using namespace neuro::sema;
@@ -91,10 +92,24 @@ void Checker::checkNetworkParams(const NetworkDecl &decl, NetworkInfo &net) {
 
 void Checker::checkNetworkSettings(const NetworkDecl &decl, NetworkInfo &net) {
   std::map<std::string, SourceRange> settingsSeen;
+  auto before = [](const SourceLoc &a, const SourceLoc &b) {
+    return std::tie(a.line, a.col) < std::tie(b.line, b.col);
+  };
   for (const NamedExpr &s : decl.settings) {
     if (!settingsSeen.emplace(s.name, s.nameRange).second) {
       diag.error(s.nameRange, "'" + s.name + "' is set twice");
       diag.note(settingsSeen[s.name], "first set here");
+      continue;
+    }
+    // The whole network has one dt and one seed: one written after a run
+    // would apply to the runs before it too.
+    if (!decl.runs.empty() &&
+        before(decl.runs.front().range.begin, s.nameRange.begin)) {
+      diag.error(s.nameRange, "'" + s.name +
+                                  "' is set after a 'run'; network settings "
+                                  "hold for the whole network and go before "
+                                  "the run statements");
+      diag.note(decl.runs.front().range, "first run here");
       continue;
     }
     if (s.name == "dt") {

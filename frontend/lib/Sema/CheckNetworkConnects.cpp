@@ -131,7 +131,16 @@ void Checker::readConnectOptions(Connection &conn) {
     conn.ruleRange = where;
     return true;
   };
+  std::optional<SourceRange> delaySeen;
   for (const NamedExpr &o : conn.decl->options) {
+    if (o.name == "delay" && o.value) {
+      if (delaySeen) {
+        diag.error(o.nameRange, "'delay' is given twice");
+        diag.note(*delaySeen, "first given here");
+        continue;
+      }
+      delaySeen = o.nameRange;
+    }
     if (!o.value) {
       if (o.name == "one_to_one")
         setRule("one_to_one", o.range);
@@ -253,11 +262,9 @@ bool Checker::sliceNeurons(
   if (!slice)
     return true;
   double b = slice->first, e = slice->second;
-  if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
-      e > double(size)) {
-    diag.error(where, "the slice must satisfy 0 <= begin < end <= " +
-                          std::to_string(size) + " (the size of '" +
-                          net.populations[size_t(pop)].decl->name + "')");
+  if (auto problem = sliceProblem(b, e, double(size),
+                                  net.populations[size_t(pop)].decl->name)) {
+    diag.error(where, *problem);
     return false;
   }
   begin = int64_t(b);
@@ -338,6 +345,17 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
                "one_to_one connects each neuron of '" + t.name +
                    "' to itself here, which no_autapses forbids: no synapse "
                    "would be made");
+    return true;
+  }
+  int64_t sources = conn.srcEnd - conn.srcBegin;
+  int64_t targets = proj.dstEnd - proj.dstBegin;
+  if (conn.rule == "one_to_one" &&
+      !net.populations[size_t(conn.src)].driveInputs && sources != targets) {
+    diag.error(conn.ruleRange,
+               "one_to_one pairs the k-th source with the k-th target and "
+               "needs as many of each; got " +
+                   std::to_string(sources) + " sources and " +
+                   std::to_string(targets) + " targets");
     return true;
   }
   if (c.alias && c.targets.size() > 1) {

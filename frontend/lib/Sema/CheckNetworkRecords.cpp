@@ -89,11 +89,9 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
     return;
   if (slice) {
     double b = slice->first, e = slice->second;
-    if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
-        e > double(pop.size)) {
-      diag.error(t.range, "the slice must satisfy 0 <= begin < end <= " +
-                              std::to_string(pop.size) + " (the size of '" +
-                              t.population.name + "')");
+    if (auto problem =
+            sliceProblem(b, e, double(pop.size), t.population.name)) {
+      diag.error(t.range, *problem);
       return;
     }
     rec.begin = int64_t(b);
@@ -199,9 +197,8 @@ void Checker::checkSynapseRecord(const RecordDecl &r, const RecordTarget &t,
   rec.end = -1;
   if (t.slice) {
     double b = t.slice->first, e = t.slice->second;
-    if (b != std::floor(b) || e != std::floor(e) || b < 0 || e <= b ||
-        e > 9e15) {
-      diag.error(t.range, "the slice must satisfy 0 <= begin < end");
+    if (auto problem = sliceProblem(b, e, 9e15, "")) {
+      diag.error(t.range, *problem);
       return;
     }
     rec.begin = int64_t(b);
@@ -236,13 +233,15 @@ void Checker::checkAblated(const RecordTarget &t, NetworkInfo &net,
   auto slice = cellSlice(t.slice, t.cell, net, it->second);
   if (t.cell && !slice)
     return;
+  if (slice) {
+    if (auto problem = sliceProblem(slice->first, slice->second,
+                                    double(pop.size), t.population.name)) {
+      diag.error(t.range, *problem);
+      return;
+    }
+  }
   int64_t b = slice ? int64_t(slice->first) : 0;
   int64_t e = slice ? int64_t(slice->second) : pop.size;
-  if (b < 0 || e > pop.size || e <= b) {
-    diag.error(t.range, "the slice must satisfy 0 <= begin < end <= " +
-                            std::to_string(pop.size));
-    return;
-  }
   for (int64_t n = b; n < e; ++n)
     pop.ablated.push_back(n);
   std::sort(pop.ablated.begin(), pop.ablated.end());

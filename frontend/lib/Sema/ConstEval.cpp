@@ -126,8 +126,14 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
     diag.error(e.range, "'" + e.op + "' is not allowed in " + what);
     return std::nullopt;
   }
-  case Expr::Kind::Binary:
-    return evalBinary(e, env, dims, what);
+  case Expr::Kind::Binary: {
+    auto v = evalBinary(e, env, dims, what);
+    if (v && v->second.outOfRange()) {
+      diag.error(e.range, unitOutOfRange());
+      return std::nullopt;
+    }
+    return v;
+  }
   case Expr::Kind::Conditional:
     diag.error(e.range, "'if' is not allowed in " + what);
     return std::nullopt;

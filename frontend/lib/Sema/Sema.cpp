@@ -49,6 +49,35 @@ std::string sema::fmt(double v) {
   return s;
 }
 
+std::string sema::undeclaredName(const ModelInfo &info,
+                                 const std::string &name) {
+  std::string msg =
+      "use of undeclared name '" + name + "' in '" + info.name + "'";
+  // A target's variable is also its bare name; a source's is not.
+  if (info.isSynapse && info.vars.count(name + "_pre"))
+    msg += "; the source's '" + name + "' is '" + name + "_pre' here";
+  return msg;
+}
+
+std::string sema::unitOutOfRange() {
+  return "the unit of this expression has an exponent past " +
+         std::to_string(Dim::kMaxExponent / 2);
+}
+
+std::optional<std::string> sema::sliceProblem(double b, double e, double size,
+                                              const std::string &of) {
+  for (double bound : {b, e})
+    if (bound != std::floor(bound))
+      return "slice bounds must be whole numbers, got " + fmt(bound);
+  if (b >= 0 && e > b && e <= size)
+    return std::nullopt;
+  std::string msg = "the slice must satisfy 0 <= begin < end";
+  if (!of.empty())
+    msg += " <= " + std::to_string(static_cast<long long>(size)) +
+           " (the size of '" + of + "')";
+  return msg;
+}
+
 bool Checker::run() {
   // Neuron variables that connections read as NAME_pre / NAME_post count
   // as used by their models.

@@ -72,6 +72,20 @@ bool isKnownFunction(const std::string &f);
 /// `v` as printf's %g writes it.
 std::string fmt(double v);
 
+/// "use of undeclared name 'NAME' in 'MODEL'", saying how a synapse names
+/// its source's variable NAME when it declares one (`NAME_pre`).
+std::string undeclaredName(const ModelInfo &info, const std::string &name);
+
+/// The error for an expression whose unit has an exponent out of range
+/// (rt::Dim::outOfRange).
+std::string unitOutOfRange();
+
+/// What is wrong with the slice [b, e) of `of` (`size` neurons; `of` empty
+/// when the size is unknown here), or nothing: bounds that are not whole
+/// numbers, or not 0 <= b < e <= size.
+std::optional<std::string> sliceProblem(double b, double e, double size,
+                                        const std::string &of);
+
 /// Checks a module: one per runSema call.
 class Checker {
 public:

@@ -62,6 +62,11 @@ std::optional<Dim> Checker::resolveUnit(const UnitSpec &spec) {
     if (!unit)
       return std::nullopt;
     dim = dim * unit->dim.pow(f.exponent);
+    if (dim.outOfRange()) {
+      diag.error(f.range, "the unit has an exponent past " +
+                              std::to_string(Dim::kMaxExponent / 2));
+      return std::nullopt;
+    }
   }
   return dim;
 }
@@ -286,8 +291,14 @@ std::optional<Type> Checker::typeOf(const Expr &e, const ModelInfo &info) {
     }
     return t;
   }
-  case Expr::Kind::Binary:
-    return typeOfBinary(e, info);
+  case Expr::Kind::Binary: {
+    auto t = typeOfBinary(e, info);
+    if (t && t->dim.outOfRange()) {
+      diag.error(e.range, unitOutOfRange());
+      return std::nullopt;
+    }
+    return t;
+  }
   case Expr::Kind::List:
     diag.error(e.range, "a list is not allowed here; lists give the "
                         "indices and times of SpikeTimes and the elements "
@@ -359,8 +370,7 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
   if (it == info.vars.end() && isNotRefractoryName(e.name))
     return typeOfNotRefractory(e, info);
   if (it == info.vars.end()) {
-    std::string msg =
-        "use of undeclared name '" + e.name + "' in '" + info.name + "'";
+    std::string msg = undeclaredName(info, e.name);
     if (lookupUnit(e.name))
       msg += "; '" + e.name + "' is a unit (of " +
              [&] {

@@ -292,8 +292,9 @@ public:
   /// After build(): takes over the time and every variable of `old` that
   /// still exists here (state rows of a population of the same name and
   /// size, synapse rows of a projection of the same name and synapse
-  /// count), with spike counts and the spikes in flight of such
-  /// populations. Returns what was kept, one "POP.VAR" per entry.
+  /// count, in the same unit), with spike counts and the spikes in flight
+  /// of such populations. Returns what was kept, one "POP.VAR" per entry.
+  /// The two must have the same dt (time and spikes are kept in steps).
   std::vector<std::string> adoptState(const Simulator &old);
 
   /// After build(): records the spikes of population `pop` from now on

@@ -18,8 +18,12 @@
 namespace neuro::rt {
 
 /// Exponents of m, kg, s, A, K, mol, cd, in halves: white noise has
-/// dimension s^-1/2 (e = -1 for s).
+/// dimension s^-1/2 (e = -1 for s). A product, quotient or power whose
+/// exponent would pass kMaxExponent (in halves) is out of range, and stays
+/// so through further arithmetic: the checker reports it rather than let
+/// an exponent wrap around.
 struct Dim {
+  static constexpr int kMaxExponent = 126; ///< s^63
   std::array<int8_t, 7> e{};
 
   static Dim none() { return {}; }
@@ -32,6 +36,7 @@ struct Dim {
   /// The square root; false when an exponent would be a quarter.
   bool sqrt(Dim &out) const;
   bool isDimensionless() const { return *this == none(); }
+  bool outOfRange() const { return e[0] == kOutOfRange; }
   Dim operator*(const Dim &o) const;
   Dim operator/(const Dim &o) const;
   Dim pow(int n) const;
@@ -44,6 +49,11 @@ struct Dim {
   /// The SI unit symbol alone: "V", "s", "kg*m^2/s^3", "1"; parseUnit reads
   /// it back.
   std::string symbol() const;
+
+private:
+  static constexpr int8_t kOutOfRange = -128;
+  /// `f(i)` for each exponent, out of range if one is or any operand was.
+  template <typename F> Dim combine(const Dim &o, F f) const;
 };
 
 /// A unit: its scale to SI and its dimension.
