@@ -94,6 +94,12 @@ class State(common.control.BaseState):
     def run_until(self, tstop):
         if not np.isfinite(tstop):
             raise ValueError(f"the time to run to must be finite, not {tstop}")
+        if not self.populations:
+            # Nothing to simulate: time passes, as with PyNN's other
+            # backends; a network created later starts from here.
+            self._t = max(self._t, tstop)
+            self.running = True
+            return
         net = self._prepare(tstop)
         net.run_until(tstop)
         self._t = net.t

@@ -144,6 +144,16 @@ def test_non_finite_times_and_parameters_are_refused():
     sim.run(1.0)
 
 
+def test_a_run_without_populations_advances_time():
+    sim.run(10.0)
+    assert sim.get_current_time() == pytest.approx(10.0)
+    p = sim.Population(1, sim.SpikeSourceArray(spike_times=[12.0]))
+    p.record("spikes")
+    sim.run(5.0)
+    assert sim.get_current_time() == pytest.approx(15.0)
+    assert spike_lists(p) == [[12.0]]
+
+
 @pytest.mark.parametrize("cell, params, message", [
     (sim.IF_curr_exp, {"tau_m": -10.0}, r"tau_m must be > 0 \(neuron 0 has "
      r"tau_m = -10\)"),
