@@ -25,6 +25,18 @@ static bool reads(const Expr &e, const std::string &name) {
                       [&](const ExprPtr &a) { return a && reads(*a, name); });
 }
 
+/// Whether `e` reads a parameter of `model`: one walk, whatever the number
+/// of parameters.
+static bool readsAParam(const Expr &e, const ModelInfo &model) {
+  if (e.kind == Expr::Kind::Ref) {
+    auto it = model.vars.find(e.name);
+    return it != model.vars.end() &&
+           it->second.decl->kind == VarDecl::Kind::Param;
+  }
+  return llvm::any_of(
+      e.args, [&](const ExprPtr &a) { return a && readsAParam(*a, model); });
+}
+
 /// Whether every name `e` reads is a parameter of `model`.
 static bool readsOnlyParams(const Expr &e, const ModelInfo &model) {
   if (e.kind == Expr::Kind::Ref) {
@@ -353,10 +365,7 @@ void Generator::genDefaults(PopulationOp pop, const PopulationInfo &p) {
           v.kind != (params ? VarDecl::Kind::Param : VarDecl::Kind::State) ||
           (params ? !p.params.count(v.name) : isExpr(v.name)))
         continue;
-      bool readsParams = llvm::any_of(model.neuron->vars, [&](auto &u) {
-        return u.kind == VarDecl::Kind::Param && reads(*v.init, u.name);
-      });
-      if (!readsParams || !readsOnlyParams(*v.init, model))
+      if (!readsAParam(*v.init, model) || !readsOnlyParams(*v.init, model))
         continue;
       builder.setInsertionPointToEnd(&pop.getBody().front());
       auto op = builder.create<DefaultOp>(loc(v.init->range), sym(v.name));

@@ -128,6 +128,15 @@ void Checker::checkTunableRefractory(const std::string &popName,
                      "into the kernels; it cannot be set per run");
 }
 
+/// Adds the names `e` refers to to `out`.
+static void namesIn(const Expr &e, std::set<std::string> &out) {
+  if (e.kind == Expr::Kind::Ref)
+    out.insert(e.name);
+  for (const ExprPtr &a : e.args)
+    if (a)
+      namesIn(*a, out);
+}
+
 void Checker::deriveFromParameters(const PopulationDecl &p,
                                    PopulationInfo &pop) {
   const ModelInfo &model = *pop.model;
@@ -142,10 +151,10 @@ void Checker::deriveFromParameters(const PopulationDecl &p,
     const VarDecl *decl = model.vars.at(name).decl;
     if (given.count(name) || !decl->init)
       continue;
-    bool readsRows = false;
-    for (auto &[other, ov] : pop.paramInits)
-      readsRows |= refersTo(*decl->init, other);
-    if (!readsRows)
+    std::set<std::string> reads;
+    namesIn(*decl->init, reads);
+    if (llvm::none_of(pop.paramInits,
+                      [&](auto &row) { return reads.count(row.first); }))
       continue;
     iv = InitValue{};
     iv.expr = decl->init.get();
@@ -162,19 +171,28 @@ void Checker::deriveParams(const PopulationDecl &p,
                          [&](auto &e) { return e.first == name; });
   };
   std::map<std::string, Dim> dims = paramDims(model);
+  // The parameters by declaration order, to find those a value reads from
+  // the names it holds, not by walking it once per parameter.
+  std::map<std::string, size_t> paramOrder;
+  for (size_t k = 0; k < nd.vars.size(); ++k)
+    if (nd.vars[k].kind == VarDecl::Kind::Param)
+      paramOrder.emplace(nd.vars[k].name, k);
   for (const VarDecl &v : nd.vars) {
     if (v.kind != VarDecl::Kind::Param || given.count(v.name) || !v.init)
       continue;
-    std::vector<std::string> rows;
-    bool usesParams = false;
-    for (const VarDecl &u : nd.vars)
-      if (u.kind == VarDecl::Kind::Param && refersTo(*v.init, u.name)) {
-        usesParams = true;
-        if (perNeuron(u.name) != pop.paramInits.end())
-          rows.push_back(u.name);
-      }
-    if (!usesParams)
+    std::set<std::string> names;
+    namesIn(*v.init, names);
+    std::vector<std::pair<size_t, std::string>> used;
+    for (const std::string &n : names)
+      if (auto it = paramOrder.find(n); it != paramOrder.end())
+        used.emplace_back(it->second, n);
+    if (used.empty())
       continue;
+    std::sort(used.begin(), used.end());
+    std::vector<std::string> rows;
+    for (const auto &[order, name] : used)
+      if (perNeuron(name) != pop.paramInits.end())
+        rows.push_back(name);
     auto entry = perNeuron(v.name);
     if (!rows.empty()) {
       for (const std::string &r : rows)
@@ -210,15 +228,19 @@ void Checker::deriveParams(const PopulationDecl &p,
 void Checker::sortPerNeuron(PopulationInfo &pop) {
   const NeuronDecl &nd = *pop.model->neuron;
   // In declaration order, each reading only those before it.
+  std::map<std::string, size_t> declared;
+  for (size_t k = 0; k < nd.vars.size(); ++k)
+    declared.emplace(nd.vars[k].name, k);
   auto order = [&](const std::string &name) {
-    for (size_t k = 0; k < nd.vars.size(); ++k)
-      if (nd.vars[k].name == name)
-        return k;
-    return nd.vars.size();
+    auto it = declared.find(name);
+    return it == declared.end() ? nd.vars.size() : it->second;
   };
   std::stable_sort(
       pop.paramInits.begin(), pop.paramInits.end(),
       [&](auto &a, auto &b) { return order(a.first) < order(b.first); });
+  std::set<std::string> perNeuron;
+  for (auto &entry : pop.paramInits)
+    perNeuron.insert(entry.first);
   for (auto &[name, iv] : pop.paramInits) {
     if (!iv.expr)
       continue;
@@ -233,11 +255,16 @@ void Checker::sortPerNeuron(PopulationInfo &pop) {
                      name + "' to use it here)");
       continue;
     }
-    for (auto &[other, ov] : pop.paramInits)
-      if (order(other) > order(name) && refersTo(*iv.expr, other))
-        diag.error(iv.expr->range,
-                   "'" + other + "' is set per neuron and declared after '" +
-                       name + "', so the value of '" + name +
-                       "' cannot use it");
+    std::set<std::string> reads;
+    namesIn(*iv.expr, reads);
+    std::vector<std::pair<size_t, std::string>> later;
+    for (const std::string &other : reads)
+      if (perNeuron.count(other) && order(other) > order(name))
+        later.emplace_back(order(other), other);
+    std::sort(later.begin(), later.end());
+    for (const auto &[k, other] : later)
+      diag.error(iv.expr->range,
+                 "'" + other + "' is set per neuron and declared after '" +
+                     name + "', so the value of '" + name + "' cannot use it");
   }
 }
