@@ -141,7 +141,8 @@ private:
       return nullptr;
     }
     llvm::SourceMgr &sm = diag.getSourceMgr();
-    unsigned id = sm.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+    unsigned id =
+        sm.AddNewSourceBuffer(withLineFeeds(std::move(*buffer)), llvm::SMLoc());
     auto fileDiag = std::make_unique<DiagEngine>(sm, id, diag.stream());
     std::unique_ptr<Module> parsed = parseModule(*fileDiag);
     if (!parsed) {
@@ -233,7 +234,8 @@ LibraryIndex indexLibrary() {
       if (*part != "/" && *part != "." && !part->empty())
         path += "." + part->str();
     llvm::SourceMgr sm;
-    unsigned id = sm.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+    unsigned id =
+        sm.AddNewSourceBuffer(withLineFeeds(std::move(*buffer)), llvm::SMLoc());
     DiagEngine quiet(sm, id, llvm::nulls());
     std::unique_ptr<Module> parsed = parseModule(quiet);
     if (!parsed)

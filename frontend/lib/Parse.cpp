@@ -406,6 +406,23 @@ size_t offsetOf(SourceLoc loc) {
 
 } // namespace
 
+std::unique_ptr<llvm::MemoryBuffer>
+neuro::withLineFeeds(std::unique_ptr<llvm::MemoryBuffer> buffer) {
+  llvm::StringRef text = buffer->getBuffer();
+  bool lone = false;
+  for (size_t i = text.find('\r'); i != llvm::StringRef::npos && !lone;
+       i = text.find('\r', i + 1))
+    lone = i + 1 == text.size() || text[i + 1] != '\n';
+  if (!lone)
+    return buffer;
+  std::string copy = text.str();
+  for (size_t i = 0; i < copy.size(); ++i)
+    if (copy[i] == '\r' && (i + 1 == copy.size() || copy[i + 1] != '\n'))
+      copy[i] = '\n';
+  return llvm::MemoryBuffer::getMemBufferCopy(copy,
+                                              buffer->getBufferIdentifier());
+}
+
 std::unique_ptr<Module> neuro::parseModule(DiagEngine &diag) {
   std::unique_ptr<Module> module;
   withParseTree(diag, [&](NeuroParser::FileContext *tree) {

@@ -44,7 +44,8 @@ bool Compiler::loadFile(const std::string &path) {
     plainError("cannot read '" + path + "': " + buffer.getError().message());
     return false;
   }
-  bufferId = sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  bufferId = sourceMgr.AddNewSourceBuffer(withLineFeeds(std::move(*buffer)),
+                                          llvm::SMLoc());
   diag = std::make_unique<DiagEngine>(sourceMgr, bufferId, diagOS);
   diag->setWarningsAsErrors(opts.warningsAsErrors);
   diag->setJson(opts.jsonDiagnostics);
@@ -53,7 +54,8 @@ bool Compiler::loadFile(const std::string &path) {
 
 void Compiler::loadString(const std::string &name, const std::string &text) {
   bufferId = sourceMgr.AddNewSourceBuffer(
-      llvm::MemoryBuffer::getMemBufferCopy(text, name), llvm::SMLoc());
+      withLineFeeds(llvm::MemoryBuffer::getMemBufferCopy(text, name)),
+      llvm::SMLoc());
   diag = std::make_unique<DiagEngine>(sourceMgr, bufferId, diagOS);
   diag->setWarningsAsErrors(opts.warningsAsErrors);
   diag->setJson(opts.jsonDiagnostics);

@@ -81,7 +81,8 @@ int Session::define(const std::string &name, const std::string &text,
                     std::string &err) {
   llvm::SourceMgr sourceMgr;
   unsigned id = sourceMgr.AddNewSourceBuffer(
-      llvm::MemoryBuffer::getMemBufferCopy(text, name), llvm::SMLoc());
+      withLineFeeds(llvm::MemoryBuffer::getMemBufferCopy(text, name)),
+      llvm::SMLoc());
   std::string diagnostics;
   llvm::raw_string_ostream os(diagnostics);
   DiagEngine diag(sourceMgr, id, os);

@@ -6,10 +6,20 @@
 #include "neuro/Frontend/AST.h"
 #include "neuro/Frontend/Diagnostics.h"
 
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace neuro {
+
+/// `buffer` with every carriage return that is not followed by a line feed
+/// (old Mac line ends) made a line feed, so that the lines the parser
+/// counts and those the source manager prints agree; the buffer itself
+/// when it has none. Every .neuro text goes through it on its way in.
+std::unique_ptr<llvm::MemoryBuffer>
+withLineFeeds(std::unique_ptr<llvm::MemoryBuffer> buffer);
 
 /// Parses the buffer `diag` points at. Syntax errors are reported through
 /// `diag` and give a null result; the parser never throws.
