@@ -501,8 +501,9 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     sim.setComm(*comm);
   sim.setThreads(options.threads);
   if (!sim.build(err)) {
-    errs << options.program << ": error: building the network failed: " << err
-         << "\n";
+    if (!options.buildError || !options.buildError(err))
+      errs << options.program << ": error: building the network failed: " << err
+           << "\n";
     return 1;
   }
   if (!options.restore.empty() &&

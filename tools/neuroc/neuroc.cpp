@@ -367,6 +367,9 @@ int runRun(const Options &options) {
   if (!compiled)
     return 1;
   run.progress = options.env.progress;
+  run.buildError = [&](const std::string &err) {
+    return compiled->reportBuildError(err);
+  };
   if (gpu)
     run.attach = [&](rt::Simulator &sim, std::string &err) {
       return compiled->attach(sim, device, err);

@@ -134,6 +134,8 @@ public:
                                            const std::string &population) const;
 
   unsigned numErrors() const { return diag ? diag->numErrors() : 0; }
+  /// Where errors about the loaded source go (after load()).
+  DiagEngine &diagnostics() { return *diag; }
   const Module &ast() const { return *astModule; }
   const SemaResult &sema() const { return semaResult; }
   mlir::ModuleOp module() { return *mlirModule; }
@@ -196,6 +198,10 @@ public:
                                     const rt::cuda::DeviceOptions &device,
                                     std::string &err);
   Compiler &compiler() { return *owner; }
+  /// Reports `err`, why building the network failed, at the population or
+  /// projection it names (at the argument or option it names, when the
+  /// declaration has it); false when it names none of them.
+  bool reportBuildError(const std::string &err);
 
 private:
   friend std::unique_ptr<CompiledModel>

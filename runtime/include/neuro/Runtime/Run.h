@@ -54,6 +54,10 @@ struct RunOptions {
   std::string restore;
   /// Save a checkpoint here when the run ends.
   std::string checkpoint;
+  /// Reports a failed build where the model says more than the runtime
+  /// (the source line of the population or projection named); true when
+  /// it did, else the runtime reports it. May be empty.
+  std::function<bool(const std::string &err)> buildError;
   /// Called once the network is built, before it runs: moves the steps to
   /// another device (Simulator::setBackend); returns a description of the
   /// device ("device" in the summary), or nullopt and `err`.
