@@ -230,8 +230,9 @@ bool Compiler::resolveNetwork(std::string &network) {
     if (names.size() != 1) {
       plainError(names.empty() ? std::string("no network to run")
                                : std::to_string(names.size()) +
-                                     " networks; choose one with --network "
-                                     "NAME");
+                                     " networks; choose one by name "
+                                     "(neuroc: --network NAME; REPL: build "
+                                     "NAME; Python: network=NAME)");
       return false;
     }
     network = names.front();
