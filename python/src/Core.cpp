@@ -174,8 +174,9 @@ PYBIND11_MODULE(_core, m) {
   });
   m.def("parse_duration", [](const std::string &text) {
     double seconds = 0;
-    if (!rt::parseDuration(text, seconds))
-      throwValue("'" + text + "' is not a duration (such as \"100 ms\")");
+    std::string err;
+    if (!rt::parseDuration(text, seconds, err))
+      throwValue(err);
     return seconds;
   });
   bindModel(m);

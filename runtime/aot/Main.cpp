@@ -104,8 +104,9 @@ int main(int argc, char **argv) {
         std::cerr << program << ": note: " << note << "\n";
     } else if (value("--duration", v)) {
       double seconds = 0;
-      if (!neuro::rt::parseDuration(v, seconds))
-        return usage(program, "--duration needs a time such as 2s or 500ms");
+      std::string err;
+      if (!neuro::rt::parseDuration(v, seconds, err))
+        return usage(program, "--duration: " + err);
       options.duration = seconds;
     } else if (value("--set", v)) {
       auto eq = v.find('=');
@@ -113,8 +114,12 @@ int main(int argc, char **argv) {
         return usage(program, "--set needs POP.VAR=VALUE");
       options.sets.push_back({v.substr(0, eq), v.substr(eq + 1)});
     } else if (value("--checkpoint", v)) {
+      if (v.empty())
+        return usage(program, "--checkpoint needs a file name");
       options.checkpoint = v;
     } else if (value("--restore", v)) {
+      if (v.empty())
+        return usage(program, "--restore needs a file name");
       options.restore = v;
     } else if (value("--target", v)) {
       if (v != "cpu" && v != "cuda")

@@ -37,14 +37,31 @@ std::string neuro::rt::jsonString(const std::string &s) {
   return out + "\"";
 }
 
-bool neuro::rt::parseDuration(const std::string &text, double &seconds) {
-  std::string err;
+bool neuro::rt::parseDuration(const std::string &text, double &seconds,
+                              std::string &err) {
   double value = 0;
-  if (!parseQuantityOf(text, "s", "a duration", value, err) &&
-      !parseQuantityOf(text + " s", "s", "a duration", value, err))
+  Dim dim;
+  bool unit = false;
+  if (!parseQuantity(text, value, dim, unit, err)) {
+    if (err.find("not a number") != std::string::npos)
+      err = quoted(text) + " is not a time such as 2 s or 500 ms";
     return false;
-  if (!(value >= 0) || !std::isfinite(value))
+  }
+  // A bare number has no unit to say whether it is seconds or
+  // milliseconds; only zero means the same in both.
+  if (!unit && value != 0) {
+    err =
+        quoted(text) + " has no unit: write " + text + " s or " + text + " ms";
     return false;
+  }
+  if (unit && dim != Dim::time()) {
+    err = quoted(text) + " is not a time: it is in " + dim.str();
+    return false;
+  }
+  if (!(value >= 0)) {
+    err = "a time is not negative, got " + quoted(text);
+    return false;
+  }
   seconds = value;
   return true;
 }

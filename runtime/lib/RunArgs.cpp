@@ -109,9 +109,13 @@ bool neuro::rt::durationSteps(double seconds, double dt, int64_t &steps,
   // In double before any conversion: 1e15 s is no int64 of steps.
   double n = runSteps(seconds, dt);
   if (!(n <= double(kMaxSteps))) {
-    err = "the duration " + general(seconds) + " s is " + general(n) +
-          " steps of dt = " + general(dt) + " s, more than the " +
-          general(double(kMaxSteps)) + " a run may have";
+    std::string limit = general(double(kMaxSteps));
+    err = "the duration " + general(seconds) + " s is " +
+          (std::isfinite(n) ? general(n) + " steps of dt = " + general(dt) +
+                                  " s, more than the " + limit
+                            : "more than the " + limit +
+                                  " steps of dt = " + general(dt) + " s") +
+          " a run may have";
     return false;
   }
   steps = int64_t(n);

@@ -308,8 +308,12 @@ bool neuro::rt::parseQuantity(const std::string &text, double &value, Dim &dim,
   for (const char *c = begin; c < end && decimal; ++c)
     decimal = std::isdigit(static_cast<unsigned char>(*c)) || *c == '.' ||
               *c == '-' || *c == '+' || *c == 'e' || *c == 'E';
-  if (!decimal || !std::isfinite(number)) {
+  if (!decimal) {
     err = quoted(text) + " is not a number with a unit, such as -65 mV";
+    return false;
+  }
+  if (!std::isfinite(number)) {
+    err = quoted(text) + " is out of range";
     return false;
   }
   std::string rest = trimmed(std::string(end));

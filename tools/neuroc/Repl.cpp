@@ -126,9 +126,10 @@ public:
 
   void run(const std::string &arg) {
     double seconds = 0;
-    if (!rt::parseDuration(arg, seconds) &&
-        !rt::parseDuration(removeSpaces(arg), seconds)) {
-      error() << "run needs a time such as 100 ms or 2 s\n";
+    std::string why, again;
+    if (!rt::parseDuration(arg, seconds, why) &&
+        !rt::parseDuration(removeSpaces(arg), seconds, again)) {
+      error() << "run: " << why << "\n";
       return;
     }
     if (!ensureBuilt())
@@ -147,6 +148,9 @@ public:
       error() << err << "\n";
     if (interrupted)
       std::cout << "stopped at t = " << sim.currentTime() << " s\n";
+    // A run refused before its first step has nothing to report.
+    if (!ok && done == 0)
+      return;
     std::cout << "t = " << sim.currentTime() << " s;";
     double window = double(done) * sim.spec().dt;
     for (size_t p = 0; p < before.size(); ++p) {

@@ -123,8 +123,8 @@ a GPU).
 run keeps compiled kernels in $NEURO_CACHE_DIR (default ~/.cache/neuro)
 and links them again while the model's kernels do not change; --no-cache
 compiles afresh and stores nothing.
---duration T runs T (2s, 500ms) instead of the model's duration (at most
-1e12 steps, as for the model's run statements);
+--duration T runs T (2s, 500ms: a time has its unit) instead of the
+model's duration (at most 1e12 steps, as for the model's run statements);
 --checkpoint FILE saves the state at the end of the run and --restore FILE
 continues from one (then runs the duration again): a run of 2T equals a
 run of T with --checkpoint followed by one of T with --restore.
@@ -609,7 +609,10 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
       options.jsonDiagnostics = *v == "json";
     } else if (auto v = value("--dt")) {
       double dt = 0;
-      if (!rt::parseDuration(*v, dt) || !(dt > 0))
+      std::string err;
+      if (!rt::parseDuration(*v, dt, err))
+        return usageError("--dt: " + err);
+      if (!(dt > 0))
         return usageError("--dt needs a time step such as 0.1ms");
       options.nirImport.dt = dt;
       options.sonataImport.dt = dt;
@@ -651,9 +654,11 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
         return usageError("-o needs a file or folder name");
       options.outDir = *v;
       options.outGiven = true;
-    } else if (auto v = value("--network"))
+    } else if (auto v = value("--network")) {
+      if (v->empty())
+        return usageError("--network needs a network's name");
       options.network = *v;
-    else if (auto v = value("-I"))
+    } else if (auto v = value("-I"))
       options.includes.push_back(*v);
     else if (a.size() > 2 && a.rfind("-I", 0) == 0)
       options.includes.push_back(a.substr(2));
@@ -672,12 +677,17 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
         llvm::errs() << "neuroc: note: " << note << "\n";
     } else if (auto v = value("--duration")) {
       double seconds = 0;
-      if (!rt::parseDuration(*v, seconds))
-        return usageError("--duration needs a time such as 2s or 500ms");
+      std::string err;
+      if (!rt::parseDuration(*v, seconds, err))
+        return usageError("--duration: " + err);
       options.duration = seconds;
     } else if (auto v = value("--checkpoint")) {
+      if (v->empty())
+        return usageError("--checkpoint needs a file name");
       options.checkpoint = *v;
     } else if (auto v = value("--restore")) {
+      if (v->empty())
+        return usageError("--restore needs a file name");
       options.restore = *v;
     } else if (auto v = value("--vector-width")) {
       char *end = nullptr;

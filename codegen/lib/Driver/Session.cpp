@@ -331,8 +331,9 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
   if (auto at = rest.find(" every "); at != std::string::npos) {
     everyGiven = true;
     everyText = rest.substr(at + 7);
-    if (!rt::parseDuration(trimmed(everyText), every)) {
-      err = "every needs a time such as 1 ms";
+    std::string why;
+    if (!rt::parseDuration(trimmed(everyText), every, why)) {
+      err = "every: " + why;
       return false;
     }
     rest = trimmed(rest.substr(0, at));

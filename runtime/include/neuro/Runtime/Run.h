@@ -78,9 +78,10 @@ struct RunOptions {
 /// `s` as a JSON string literal (quotes and backslashes escaped).
 std::string jsonString(const std::string &s);
 
-/// Seconds from "2" (seconds), "2s", "500ms", "20 us", with any time unit
-/// of the language; false if malformed, not a time, or negative.
-bool parseDuration(const std::string &text, double &seconds);
+/// Seconds from "2s", "500ms", "20 us", with any time unit of the language
+/// (a bare number only if it is 0); false and `err` if malformed, not a
+/// time, without a unit, or negative.
+bool parseDuration(const std::string &text, double &seconds, std::string &err);
 
 /// Applies `--set POP.VAR=VALUE` to the initial values of `spec`; false and
 /// `err` for an unknown name, a malformed value, a value of another
