@@ -260,6 +260,19 @@ void neuro::dumpAST(const Module &module, llvm::raw_ostream &os) {
   Dumper(os).dump(module);
 }
 
+void neuro::appendModule(Module &into, Module &&part) {
+  auto append = [](auto &to, auto &from) {
+    for (auto &decl : from)
+      to.push_back(std::move(decl));
+    from.clear();
+  };
+  append(into.imports, part.imports);
+  append(into.neurons, part.neurons);
+  append(into.synapses, part.synapses);
+  append(into.networks, part.networks);
+  append(into.functions, part.functions);
+}
+
 ExprPtr neuro::copyNode(const Expr &e) {
   auto c = std::make_unique<Expr>(e.kind, e.range);
   c->value = e.value;

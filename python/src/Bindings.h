@@ -17,6 +17,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,9 @@ struct Model {
   std::unique_ptr<llvm::raw_string_ostream> diagnostics =
       std::make_unique<llvm::raw_string_ostream>(diagText);
   std::unique_ptr<CompiledModel> compiled;
+  /// Build errors as reported at their declaration, by the error: the
+  /// compiler reports each place once, and a model may be built again.
+  std::map<std::string, std::string> locatedBuildErrors;
 };
 
 /// One simulation of a Model: the simulator is held by a shared pointer so

@@ -139,8 +139,20 @@ std::shared_ptr<Simulation> makeSimulation(
     py::gil_scoped_release release;
     ok = s->sim->build(err);
   }
-  if (!ok)
-    throwRuntime("building the network failed: " + err);
+  if (!ok) {
+    // At the declaration that gave the value, when the message names one;
+    // the model's own diagnostics stay as the compilation left them.
+    std::string &located = model->locatedBuildErrors[err];
+    std::string &text = model->diagText;
+    size_t before = text.size();
+    if (located.empty() && model->compiled->reportBuildError(err)) {
+      model->diagnostics->flush();
+      located = llvm::StringRef(text).substr(before).rtrim().str();
+      text.resize(before);
+    }
+    throwRuntime(located.empty() ? "building the network failed: " + err
+                                 : located);
+  }
   attachDevice(*s);
   return s;
 }

@@ -336,6 +336,32 @@ def test_network_errors_point_into_the_source():
         net.population("1bad", 3, "LIF")
 
 
+def test_build_errors_point_at_the_population():
+    # tau_m of neuron 3 is 0: no propagator. The error names the
+    # population line, as neuroc run does, each time the model is built;
+    # the model's own diagnostics are left as the compilation wrote them.
+    model = neuro.compile_source("""
+neuron Decay {
+  param tau: ms = 10 ms
+  state v: mV = 10 mV
+  dv/dt = -v / tau
+}
+network D {
+  P = 5 of Decay(tau = (i - 3) * 1 ms)
+  run 1 ms
+}
+""", name="decay.neuro")
+    for _ in range(2):
+        with pytest.raises(RuntimeError) as info:
+            model.simulation()
+        lines = str(info.value).splitlines()
+        assert lines[0].startswith(
+            "decay.neuro:8:3: error: building the network failed: "
+            "population 'P', neuron 3: the exact propagator")
+        assert lines[1] == "  P = 5 of Decay(tau = (i - 3) * 1 ms)"
+    assert model._core.warnings == ""
+
+
 def test_connectivity_and_seed_reuse_the_kernels():
     model = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro"))
     a = model.simulation()

@@ -18,54 +18,6 @@ const std::set<std::string> &CompiledModel::compiledOverrides() const {
   return owner->sema().usedOverrides;
 }
 
-/// The name quoted after `what` in `err` ("population 'E'": E), or empty.
-static std::string quotedAfter(const std::string &err,
-                               const std::string &what) {
-  size_t at = err.find(what + " '");
-  if (at == std::string::npos)
-    return "";
-  at += what.size() + 2;
-  size_t end = err.find('\'', at);
-  return end == std::string::npos ? "" : err.substr(at, end - at);
-}
-
-/// The range of the entry of `list` named `name`, if any.
-static const SourceRange *rangeOf(const std::vector<NamedExpr> &list,
-                                  const std::string &name) {
-  for (const NamedExpr &e : list)
-    if (e.name == name && !name.empty())
-      return &e.range;
-  return nullptr;
-}
-
-bool CompiledModel::reportBuildError(const std::string &err) {
-  const NetworkInfo *net = nullptr;
-  for (const NetworkInfo &n : owner->sema().networks)
-    if (n.decl && n.decl->name == modelSpec.name)
-      net = &n;
-  if (!net)
-    return false;
-  std::string message = "building the network failed: " + err;
-  std::string pop = quotedAfter(err, "population");
-  std::string proj = quotedAfter(err, "projection");
-  std::string var = quotedAfter(err, "variable");
-  for (const PopulationInfo &p : net->populations)
-    if (p.decl && !pop.empty() && p.decl->name == pop) {
-      const SourceRange *arg = rangeOf(p.decl->args, var);
-      owner->diagnostics().error(arg ? *arg : p.decl->range, message);
-      return true;
-    }
-  for (const ProjectionInfo &p : net->projections)
-    if (p.decl && !proj.empty() && p.name == proj) {
-      const SourceRange *arg = err.find("delay") != std::string::npos
-                                   ? rangeOf(p.decl->options, "delay")
-                                   : rangeOf(p.decl->args, var);
-      owner->diagnostics().error(arg ? *arg : p.decl->range, message);
-      return true;
-    }
-  return false;
-}
-
 std::optional<std::string>
 CompiledModel::attach(rt::Simulator &sim,
                       const rt::cuda::DeviceOptions &options,

@@ -61,6 +61,67 @@ void Compiler::loadString(const std::string &name, const std::string &text) {
   diag->setJson(opts.jsonDiagnostics);
 }
 
+void Compiler::loadParts(const std::vector<SourcePart> &parts) {
+  moreBuffers.clear();
+  if (parts.empty())
+    return loadString("<repl>", "");
+  loadString(parts.front().name, parts.front().text);
+  for (size_t i = 1; i < parts.size(); ++i)
+    moreBuffers.push_back(sourceMgr.AddNewSourceBuffer(
+        withLineFeeds(
+            llvm::MemoryBuffer::getMemBufferCopy(parts[i].text, parts[i].name)),
+        llvm::SMLoc()));
+}
+
+/// The name quoted after `what` in `err` ("population 'E'": E), or empty.
+static std::string quotedAfter(const std::string &err,
+                               const std::string &what) {
+  size_t at = err.find(what + " '");
+  if (at == std::string::npos)
+    return "";
+  at += what.size() + 2;
+  size_t end = err.find('\'', at);
+  return end == std::string::npos ? "" : err.substr(at, end - at);
+}
+
+/// The range of the entry of `list` named `name`, if any.
+static const SourceRange *rangeOf(const std::vector<NamedExpr> &list,
+                                  const std::string &name) {
+  for (const NamedExpr &e : list)
+    if (e.name == name && !name.empty())
+      return &e.range;
+  return nullptr;
+}
+
+bool Compiler::reportBuildError(const std::string &network,
+                                const std::string &err) {
+  const NetworkInfo *net = nullptr;
+  for (const NetworkInfo &n : sema().networks)
+    if (n.decl && n.decl->name == network)
+      net = &n;
+  if (!net)
+    return false;
+  std::string message = "building the network failed: " + err;
+  std::string pop = quotedAfter(err, "population");
+  std::string proj = quotedAfter(err, "projection");
+  std::string var = quotedAfter(err, "variable");
+  for (const PopulationInfo &p : net->populations)
+    if (p.decl && !pop.empty() && p.decl->name == pop) {
+      const SourceRange *arg = rangeOf(p.decl->args, var);
+      diagnostics().error(arg ? *arg : p.decl->range, message);
+      return true;
+    }
+  for (const ProjectionInfo &p : net->projections)
+    if (p.decl && !proj.empty() && p.name == proj) {
+      const SourceRange *arg = err.find("delay") != std::string::npos
+                                   ? rangeOf(p.decl->options, "delay")
+                                   : rangeOf(p.decl->args, var);
+      diagnostics().error(arg ? *arg : p.decl->range, message);
+      return true;
+    }
+  return false;
+}
+
 void Compiler::plainError(const llvm::Twine &message) {
   llvm::StringRef file =
       bufferId ? sourceMgr.getMemoryBuffer(bufferId)->getBufferIdentifier()
@@ -117,7 +178,15 @@ static bool countErrors(llvm::raw_ostream &os, const DiagEngine &diag,
 
 bool Compiler::parse() {
   astModule = parseModule(*diag);
-  if (!astModule)
+  // Every part is parsed, for its syntax errors, and appended in order.
+  for (unsigned id : moreBuffers) {
+    diag->setBufferId(id);
+    std::unique_ptr<Module> part = parseModule(*diag);
+    if (part && astModule)
+      appendModule(*astModule, std::move(*part));
+  }
+  diag->setBufferId(bufferId);
+  if (!astModule || diag->hadError())
     return countErrors(diagOS, *diag, opts.jsonDiagnostics);
   setStdlibDirectory(opts.stdlibDir);
   if (resolveImports(*astModule, *diag, opts.searchPaths) &&

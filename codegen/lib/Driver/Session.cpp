@@ -91,14 +91,16 @@ int Session::define(const std::string &name, const std::string &text,
     err = trimmed(os.str());
     return -1;
   }
+  sources.push_back(name);
   for (TopLevelDecl &d : decls) {
-    std::string key = d.kind + " " + d.name;
+    Declaration decl{d.kind + " " + d.name, d.text, sources.size() - 1,
+                     d.begin.line, d.begin.col};
     auto it = std::find_if(declarations.begin(), declarations.end(),
-                           [&](auto &entry) { return entry.first == key; });
+                           [&](auto &entry) { return entry.key == decl.key; });
     if (it != declarations.end())
-      it->second = d.text;
+      *it = std::move(decl);
     else
-      declarations.push_back({key, d.text});
+      declarations.push_back(std::move(decl));
   }
   changed = true;
   return int(decls.size());
@@ -114,15 +116,54 @@ int Session::loadFile(const std::string &path, std::string &err) {
   return n;
 }
 
-void Session::dropStaleRows(const std::string &source) {
+std::unique_ptr<Compiler> Session::load(CompileOptions opts,
+                                        llvm::raw_ostream &diag) const {
+  // One part per define() call that still has declarations, each at the
+  // line and column it had, so that diagnostics point into the file or
+  // input that gave it.
+  std::vector<SourcePart> parts;
+  for (size_t source = 0; source < sources.size(); ++source) {
+    std::vector<const Declaration *> own;
+    for (const Declaration &d : declarations)
+      if (d.source == source)
+        own.push_back(&d);
+    if (own.empty())
+      continue;
+    std::sort(own.begin(), own.end(), [](auto *a, auto *b) {
+      return std::make_pair(a->line, a->col) < std::make_pair(b->line, b->col);
+    });
+    SourcePart part{sources[source], ""};
+    unsigned line = 1, col = 1;
+    for (const Declaration *d : own) {
+      if (d->line > line || d->col < col) {
+        part.text.append(d->line > line ? d->line - line : 1, '\n');
+        line = std::max(line + 1, d->line);
+        col = 1;
+      }
+      part.text.append(d->col > col ? d->col - col : 0, ' ');
+      part.text += d->text;
+      size_t feeds = size_t(std::count(d->text.begin(), d->text.end(), '\n'));
+      size_t last = d->text.rfind('\n');
+      line += unsigned(feeds);
+      col = feeds ? unsigned(d->text.size() - last)
+                  : std::max(col, d->col) + unsigned(d->text.size());
+    }
+    parts.push_back(std::move(part));
+  }
+  auto c = std::make_unique<Compiler>(diag, std::move(opts));
+  c->loadParts(parts);
+  return c;
+}
+
+void Session::dropStaleRows() {
   if (tunable.empty())
     return;
   std::string ignored;
   llvm::raw_string_ostream diag(ignored);
   CompileOptions opts = options;
   opts.tunable.clear();
-  Compiler c(diag, std::move(opts));
-  c.loadString(file.empty() ? "<repl>" : file, source);
+  std::unique_ptr<Compiler> loaded = load(std::move(opts), diag);
+  Compiler &c = *loaded;
   if (!c.parse() || !c.check())
     return; // the build reports the errors
   // A parameter set earlier that the model no longer has (it was
@@ -144,19 +185,12 @@ void Session::dropStaleRows(const std::string &source) {
 
 bool Session::build(const std::string &network, Built &built,
                     std::string &err) {
-  // Imports first, as the grammar wants them.
-  std::string source;
-  for (bool imports : {true, false})
-    for (auto &d : declarations)
-      if ((d.first.rfind("import ", 0) == 0) == imports)
-        source += d.second + "\n";
-  dropStaleRows(source);
+  dropStaleRows();
   std::string diagnostics;
   llvm::raw_string_ostream diag(diagnostics);
   CompileOptions opts = options;
   opts.tunable = tunable;
-  auto c = std::make_unique<Compiler>(diag, std::move(opts));
-  c->loadString(file.empty() ? "<repl>" : file, source);
+  std::unique_ptr<Compiler> c = load(std::move(opts), diag);
   rt::ModelSpec spec;
   if (!c->parse() || !c->check() || !c->generate() ||
       !c->compileNetwork(network, spec)) {
@@ -175,7 +209,11 @@ bool Session::build(const std::string &network, Built &built,
   }
   auto fresh = std::make_unique<rt::Simulator>(spec);
   if (!fresh->build(err)) {
-    err = "building the network failed: " + err;
+    // At the declaration that gave the value, when the message names one.
+    if (c->reportBuildError(spec.name, err))
+      err = trimmed(diag.str());
+    else
+      err = "building the network failed: " + err;
     return false;
   }
   for (const std::string &r : records) {

@@ -33,6 +33,12 @@ struct DeviceOptions;
 
 namespace neuro {
 
+/// Source text and the name diagnostics give it (a file, or "<repl>").
+struct SourcePart {
+  std::string name;
+  std::string text;
+};
+
 class Compiler {
 public:
   /// Diagnostics are printed to `diagOS`; `options` as the driver filled
@@ -45,6 +51,10 @@ public:
   bool loadFile(const std::string &path);
   /// Loads source text under a buffer name used in diagnostics.
   void loadString(const std::string &name, const std::string &text);
+  /// Loads the declarations of a module that come from several places
+  /// (the REPL's loaded files and input), one buffer per part; parse()
+  /// reads them as one module, in order.
+  void loadParts(const std::vector<SourcePart> &parts);
 
   /// -Werror: warnings count as errors (set before loading).
   void setWarningsAsErrors(bool value) { opts.warningsAsErrors = value; }
@@ -138,6 +148,10 @@ public:
   DiagEngine &diagnostics() { return *diag; }
   const Module &ast() const { return *astModule; }
   const SemaResult &sema() const { return semaResult; }
+  /// Reports `err`, why building network `network` failed, at the
+  /// population or projection it names (at the argument or option it
+  /// names, when the declaration has it); false when it names none of them.
+  bool reportBuildError(const std::string &network, const std::string &err);
   mlir::ModuleOp module() { return *mlirModule; }
   Stage stage() const { return current; }
 
@@ -158,6 +172,8 @@ private:
   llvm::raw_ostream &diagOS;
   llvm::SourceMgr sourceMgr;
   unsigned bufferId = 0;
+  /// The buffers of loadParts() after the first.
+  std::vector<unsigned> moreBuffers;
   std::unique_ptr<DiagEngine> diag;
   std::unique_ptr<Module> astModule;
   SemaResult semaResult;
@@ -198,10 +214,10 @@ public:
                                     const rt::cuda::DeviceOptions &device,
                                     std::string &err);
   Compiler &compiler() { return *owner; }
-  /// Reports `err`, why building the network failed, at the population or
-  /// projection it names (at the argument or option it names, when the
-  /// declaration has it); false when it names none of them.
-  bool reportBuildError(const std::string &err);
+  /// Compiler::reportBuildError for the network compiled.
+  bool reportBuildError(const std::string &err) {
+    return owner->reportBuildError(modelSpec.name, err);
+  }
 
 private:
   friend std::unique_ptr<CompiledModel>

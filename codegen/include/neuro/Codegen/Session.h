@@ -25,6 +25,10 @@
 #include <utility>
 #include <vector>
 
+namespace llvm {
+class raw_ostream;
+} // namespace llvm
+
 namespace neuro {
 
 class Compiler;
@@ -103,12 +107,25 @@ public:
 private:
   bool addRecord(rt::Simulator &target, const std::string &args,
                  std::string &what, std::string &err);
-  /// Forgets the parameters in `tunable` that the model in `source` no
-  /// longer has (it was redefined since they were set).
-  void dropStaleRows(const std::string &source);
+  /// Forgets the parameters in `tunable` that the model no longer has (it
+  /// was redefined since they were set).
+  void dropStaleRows();
+  /// A compiler loaded with the declarations, each where it was given.
+  std::unique_ptr<Compiler> load(CompileOptions opts,
+                                 llvm::raw_ostream &diag) const;
 
+  /// A top-level declaration, from the text of define() call `source`,
+  /// where it began at `line`:`col`.
+  struct Declaration {
+    std::string key; ///< "neuron LIF"
+    std::string text;
+    size_t source = 0;
+    unsigned line = 1, col = 1;
+  };
   CompileOptions options;
-  std::vector<std::pair<std::string, std::string>> declarations;
+  std::vector<Declaration> declarations;
+  /// The name of the text of each define() call (a file, "<repl>").
+  std::vector<std::string> sources;
   std::string file;
   bool changed = false;
   std::set<std::string> tunable;

@@ -333,6 +333,9 @@ OdeDecl cloneOde(const OdeDecl &o);
 EventDecl cloneEvent(const EventDecl &e);
 DrivesDecl cloneDrives(const DrivesDecl &d);
 
+/// Moves the declarations of `part` to the end of `into`'s.
+void appendModule(Module &into, Module &&part);
+
 /// Prints the tree with every node's source range (`neuroc emit --stage=ast`).
 void dumpAST(const Module &module, llvm::raw_ostream &os);
 

@@ -46,6 +46,9 @@ public:
   llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
   llvm::raw_ostream &stream() { return os; }
   unsigned getBufferId() const { return bufferId; }
+  /// The buffer that locations without one (and parseModule) refer to; one
+  /// engine can so parse and count the errors of several buffers.
+  void setBufferId(unsigned id) { bufferId = id; }
 
   /// After this many errors, the rest are counted but not printed.
   static constexpr unsigned maxPrinted = 20;
