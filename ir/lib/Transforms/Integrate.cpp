@@ -9,7 +9,8 @@
 // interpretation of its region, computes the propagator at compile time and
 // replaces the equations by one neuro.propagate. States without an equation
 // take part with a zero derivative; states declared `unless refractory` get a
-// zero derivative in the second (refractory) propagator.
+// zero derivative in the second (refractory) propagator, and equations that
+// read `not_refractory` are analysed with it true, then false, for the two.
 //
 //===----------------------------------------------------------------------===//
 
@@ -106,7 +107,16 @@ private:
     if (auto c = dyn_cast<arith::ConstantOp>(op)) {
       if (auto f = dyn_cast<FloatAttr>(c.getValue()))
         return constant(f.getValueAsDouble());
+      if (auto b = dyn_cast<BoolAttr>(c.getValue()))
+        return constant(b.getValue() ? 1.0 : 0.0);
       return std::nullopt;
+    }
+    // The neuron's own refractoriness is a constant of each of the two
+    // propagators (Brian2's linear integration treats not_refractory so).
+    if (auto nr = dyn_cast<NotRefractoryOp>(op)) {
+      if (nr.getPost() || nr.getPre() || !notRefractory)
+        return std::nullopt;
+      return constant(*notRefractory ? 1.0 : 0.0);
     }
     if (isa<TimeStepOp>(op))
       return constant(dt);
@@ -167,11 +177,29 @@ private:
       }
       return scaled(args[0], 1.0 / args[1].c);
     }
+    // A condition that is constant chooses its branch.
+    if (isa<arith::SelectOp>(op)) {
+      if (!args[0].isConstant())
+        return std::nullopt;
+      return args[0].c != 0.0 ? args[1] : args[2];
+    }
     // Functions of constants fold; of states they are nonlinear.
     for (const Affine &a : args)
       if (!a.isConstant())
         return std::nullopt;
     double x = args.empty() ? 0.0 : args[0].c;
+    if (auto cmp = dyn_cast<arith::CmpFOp>(op))
+      return constant(arith::applyCmpPredicate(cmp.getPredicate(),
+                                               llvm::APFloat(x),
+                                               llvm::APFloat(args[1].c))
+                          ? 1.0
+                          : 0.0);
+    if (isa<arith::AndIOp>(op))
+      return constant(x != 0.0 && args[1].c != 0.0 ? 1.0 : 0.0);
+    if (isa<arith::OrIOp>(op))
+      return constant(x != 0.0 || args[1].c != 0.0 ? 1.0 : 0.0);
+    if (isa<arith::XOrIOp>(op))
+      return constant((x != 0.0) != (args[1].c != 0.0) ? 1.0 : 0.0);
     if (isa<math::ExpOp>(op))
       return constant(std::exp(x));
     if (isa<math::LogOp>(op))
@@ -194,6 +222,9 @@ public:
   bool divisionByZero = false;
   /// The value the noise xi takes (unset: xi is not affine).
   std::optional<double> noise;
+  /// Whether the neuron is not refractory (unset: not_refractory is not
+  /// affine).
+  std::optional<bool> notRefractory;
 
 private:
   const llvm::StringMap<unsigned> &index;
@@ -260,7 +291,8 @@ unsigned degreeIn(Region &region, StringRef var, Operation *&culprit) {
 /// variables with coefficients that may depend on its constant rows (the
 /// parameters set per neuron, `neuro.constant`): then the system is linear
 /// with coefficients fixed per neuron and integrates exactly with one
-/// propagator per neuron. The time, noise and draws are not allowed.
+/// propagator per neuron. The time, noise, draws and refractoriness are not
+/// allowed.
 bool affineWithRowCoefficients(Region &region,
                                const llvm::StringSet<> &constantRows) {
   Operation *culprit = nullptr;
@@ -269,7 +301,11 @@ bool affineWithRowCoefficients(Region &region,
              [&](Operation &op) -> unsigned {
                if (auto ref = dyn_cast<RefOp>(op))
                  return !constantRows.contains(ref.getName());
-               return isa<TimeOp, NoiseOp, RandOp, RandNormalOp>(op) ? 2 : 0;
+               // The build computes the propagators, with no refractoriness.
+               return isa<TimeOp, NoiseOp, RandOp, RandNormalOp,
+                          NotRefractoryOp>(op)
+                          ? 2
+                          : 0;
              },
              culprit) <= 1;
 }
@@ -541,6 +577,53 @@ static LogicalResult emitPropagate(OpBuilder &b, OdeOp at,
   return success();
 }
 
+/// One row of a population's generator: dx/dt's coefficients of the
+/// states and its constant, and the scale of its noise.
+struct GeneratorRow {
+  enum Status { Exact, Nonlinear, NotAdditive, Reported } status = Exact;
+  std::vector<double> row;
+  double noise = 0.0;
+  Operation *culprit = nullptr; ///< the first op that is not affine
+};
+
+/// The generator row of `ode` over `n` states, as `analysis` reads it
+/// (refractory or not); a division by a constant 0 is reported.
+static GeneratorRow generatorRow(LinearAnalysis &analysis, OdeOp ode,
+                                 bool stochastic, size_t n) {
+  GeneratorRow result;
+  analysis.noise = 0.0;
+  FailureOr<Affine> rhs = analysis.analyze(ode.getRhs(), result.culprit);
+  if (failed(rhs)) {
+    result.status = GeneratorRow::Nonlinear;
+    if (analysis.divisionByZero) {
+      InFlightDiagnostic d = ode.emitError()
+                             << "division by zero in d" << ode.getVar()
+                             << "/dt: the divisor is 0 (check the parameter "
+                                "values)";
+      d.attachNote(result.culprit->getLoc()) << "division here";
+      result.status = GeneratorRow::Reported;
+    }
+    return result;
+  }
+  // The noise's coefficient, which must not depend on the states.
+  if (stochastic) {
+    Operation *ignored = nullptr;
+    analysis.noise = 1.0;
+    FailureOr<Affine> withNoise = analysis.analyze(ode.getRhs(), ignored);
+    bool additive = succeeded(withNoise);
+    for (size_t j = 0; additive && j < n; ++j)
+      additive &= withNoise->coef[j] == rhs->coef[j];
+    if (!additive) {
+      result.status = GeneratorRow::NotAdditive;
+      return result;
+    }
+    result.noise = withNoise->c - rhs->c;
+  }
+  result.row.assign(rhs->coef.begin(), rhs->coef.end());
+  result.row.push_back(rhs->c);
+  return result;
+}
+
 /// Replaces `odes` by exact `neuro.propagate`s of `sys` over `dt`, one per
 /// independent part: a dense propagator over every state of a population
 /// grows with the square of their number, and its exponential with the
@@ -604,44 +687,32 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
   bool anyUnless = false;
   LinearAnalysis analysis(index, dt);
   for (OdeOp ode : odes) {
-    Operation *culprit = nullptr;
-    analysis.noise = 0.0;
-    FailureOr<Affine> rhs = analysis.analyze(ode.getRhs(), culprit);
-    if (failed(rhs) && analysis.divisionByZero) {
-      InFlightDiagnostic d = ode.emitError()
-                             << "division by zero in d" << ode.getVar()
-                             << "/dt: the divisor is 0 (check the parameter "
-                                "values)";
-      d.attachNote(culprit->getLoc()) << "division here";
-      return failure();
-    }
-    // The noise's coefficient, which must not depend on the states.
-    double g = 0.0;
-    bool additive = true;
-    if (succeeded(rhs) && stochastic) {
-      Operation *ignored = nullptr;
-      analysis.noise = 1.0;
-      FailureOr<Affine> withNoise = analysis.analyze(ode.getRhs(), ignored);
-      additive = succeeded(withNoise);
-      if (additive) {
-        for (size_t j = 0; j < n; ++j)
-          additive &= withNoise->coef[j] == rhs->coef[j];
-        g = withNoise->c - rhs->c;
-      }
-    }
-    if (failed(rhs) || !additive)
-      return integrateInexactly(pop, odes, ode, requested, stochastic,
-                                failed(rhs), culprit);
+    bool readsRefractory = false;
+    ode.getRhs().walk([&](NotRefractoryOp nr) {
+      readsRefractory |= !nr.getPost() && !nr.getPre();
+    });
     unsigned row = index.lookup(ode.getVar());
-    for (size_t j = 0; j < n; ++j)
-      generator[row][j] = rhs->coef[j];
-    generator[row][n] = rhs->c;
-    noiseScale[row] = g;
-    if (ode.getUnlessRefractory()) {
+    // The row of the generator while not refractory, then (when it
+    // differs) while refractory.
+    for (bool active : {true, false}) {
+      if (!active && (ode.getUnlessRefractory() || !readsRefractory))
+        break;
+      analysis.notRefractory = active;
+      GeneratorRow rhs = generatorRow(analysis, ode, stochastic, n);
+      if (rhs.status == GeneratorRow::Reported)
+        return failure();
+      if (rhs.status != GeneratorRow::Exact)
+        return integrateInexactly(pop, odes, ode, requested, stochastic,
+                                  rhs.status == GeneratorRow::Nonlinear,
+                                  rhs.culprit);
+      (active ? generator : refractoryGenerator)[row] = rhs.row;
+      (active ? noiseScale : refractoryNoiseScale)[row] = rhs.noise;
+    }
+    if (ode.getUnlessRefractory() || readsRefractory) {
       anyUnless = true;
     } else {
       refractoryGenerator[row] = generator[row];
-      refractoryNoiseScale[row] = g;
+      refractoryNoiseScale[row] = noiseScale[row];
     }
   }
   LinearSystem sys{vars,

@@ -69,6 +69,66 @@ neuro.network @Coupled dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 
 // -----
 
+// Equations that read the neuron's own not_refractory are analysed with it
+// true (matrix) and false (refractory): v's factor of 1 or 0 gives the
+// matrices of @Coupled, w decays at 200/s, or 100/s while refractory
+// (`not not_refractory` folds). Rows to 14 digits: e^{-0.02}, e^{-0.01}.
+// CHECK-LABEL: neuro.network @ReadsRefractory
+// CHECK:       neuro.propagate [@v, @g] method "exact"
+// CHECK-SAME:    matrix dense<{{\[\[}}0.99501247919268{{[0-9]*}}, 0.0049379352953090{{[0-9]*}}, 0.000000e+00],
+// CHECK-SAME:    refractory dense<{{\[\[}}1.000000e+00, 0.000000e+00, 0.000000e+00],
+// CHECK-SAME:      [0.000000e+00, 0.98019867330675{{[0-9]*}}, 0.000000e+00]]> : tensor<2x3xf64>
+// CHECK:       neuro.propagate [@w] method "exact"
+// CHECK-SAME:    matrix dense<{{\[\[}}0.98019867330675{{[0-9]*}}, 0.000000e+00]]>
+// CHECK-SAME:    refractory dense<{{\[\[}}0.99004983374916{{[0-9]*}}, 0.000000e+00]]>
+// CHECK-NOT:   neuro.ode
+neuro.network @ReadsRefractory dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @v : "V"
+    neuro.state @g : "V"
+    neuro.state @w : "V"
+    neuro.ode @v {
+      %v = neuro.ref @v
+      %g = neuro.ref @g
+      %n = arith.negf %v : f64
+      %s = arith.addf %n, %g : f64
+      %tau = arith.constant 2.000000e-02 : f64
+      %r = arith.divf %s, %tau : f64
+      %nr = neuro.not_refractory
+      %one = arith.constant 1.000000e+00 : f64
+      %zero = arith.constant 0.000000e+00 : f64
+      %f = arith.select %nr, %one, %zero : f64
+      %fr = arith.mulf %f, %r : f64
+      neuro.yield %fr : f64
+    }
+    neuro.threshold refractory(2.000000e-03) {
+      %v = neuro.ref @v
+      %c = arith.constant 1.000000e+00 : f64
+      %t = arith.cmpf ogt, %v, %c : f64
+      neuro.yield %t : i1
+    }
+    neuro.ode @g {
+      %g = neuro.ref @g
+      %k = arith.constant -2.000000e+02 : f64
+      %r = arith.mulf %k, %g : f64
+      neuro.yield %r : f64
+    }
+    neuro.ode @w {
+      %w = neuro.ref @w
+      %nr = neuro.not_refractory
+      %true = arith.constant true
+      %ref = arith.xori %nr, %true : i1
+      %slow = arith.constant -1.000000e+02 : f64
+      %fast = arith.constant -2.000000e+02 : f64
+      %k = arith.select %ref, %slow, %fast : f64
+      %r = arith.mulf %k, %w : f64
+      neuro.yield %r : f64
+    }
+  }
+}
+
+// -----
+
 // Not linear, but each equation is linear in its own state (the gate form
 // of Hodgkin-Huxley): exponential Euler is chosen, the equations stay.
 // CHECK-LABEL: neuro.network @Gates
