@@ -185,8 +185,29 @@ def tsodyks_markram(sim, dt):
     return out
 
 
+REFRACTORY = [1.27, 1.33, 1.7, 2.0]
+
+
+def refractory(sim, dt):
+    """IF_curr_exp driven by i_offset, with refractory periods that are
+    whole numbers of steps and (1.27, 1.33 ms) that are not: the spike
+    times."""
+    sim.setup(timestep=dt, min_delay=dt)
+    pops = [sim.Population(1, sim.IF_curr_exp(i_offset=2.0, tau_refrac=t,
+                                              v_reset=-70.0))
+            for t in REFRACTORY]
+    for p in pops:
+        p.record("spikes")
+    sim.run(100.0)
+    out = [p.get_data().segments[0].spiketrains[0].magnitude.tolist()
+           for p in pops]
+    sim.end()
+    return out
+
+
 SCENARIOS = {"cells": cells, "currents": currents, "network": network,
-             "stdp": stdp, "tsodyks_markram": tsodyks_markram}
+             "stdp": stdp, "tsodyks_markram": tsodyks_markram,
+             "refractory": refractory}
 
 
 def neuron_backend():

@@ -39,6 +39,7 @@ CALLS = [
     ["network", {"dt": 0.01}],
     ["stdp", {"dt": 0.1, "multiplicative": False}],
     ["tsodyks_markram", {"dt": 0.01}],
+    ["refractory", {"dt": 0.1}],
 ]
 
 
@@ -87,6 +88,22 @@ def test_cell_spikes_under_dc_and_step_sources(neuron, cell):
                   else IF_EIF_IZH)[cell]
     assert len(mine) >= 6
     check_spikes(mine, fine, TOLERANCES[cell]["spikes"], cell)
+
+
+def test_refractory_periods_between_steps(neuron):
+    """tau_refrac of 1.27 and 1.33 ms at dt = 0.1 ms holds the membrane
+    for 1.3 ms, as NEURON's fixed step does (the event that ends it is
+    delivered at the nearest step): every spike at NEURON's time at the
+    same dt (a whole number of steps, 1e-9 ms for the stamps' rounding).
+    Counting whole steps only (1.2 ms) would make each interval 0.1 ms
+    short."""
+    mine = sc.refractory(sim, dt=0.1)
+    same = neuron("refractory", dt=0.1)
+    for t_ref, x, y in zip(sc.REFRACTORY, mine, same):
+        assert len(x) == len(y) >= 6, (t_ref, x, y)
+        np.testing.assert_allclose(x, y, rtol=0, atol=1e-9,
+                                   err_msg=f"tau_refrac {t_ref}")
+    assert mine[0] == mine[1]  # 1.27 and 1.33 ms: both 13 steps
 
 
 def test_current_sources_on_views(neuron):
