@@ -138,7 +138,8 @@ class Network:
                           f"they are sent at dt = {dt} ms")
         if twice:
             warnings.warn(f"{p.label}: {twice} spike(s) in the same step as "
-                          "another of the same neuron are dropped")
+                          "another of the same neuron are dropped (NEURON "
+                          "and NEST deliver both; docs/pynn.md)")
         idx = np.concatenate(idx) if idx else np.zeros(0, dtype=np.int64)
         steps = np.concatenate(steps) if steps else np.zeros(0, np.int64)
         return idx, steps * (dt * 1e-3)

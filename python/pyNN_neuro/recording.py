@@ -25,6 +25,9 @@ class Recorder(recording.Recorder):
         recording.Recorder.__init__(self, population, file)
         self._chunks = []      # [(spikes, signals)] of earlier networks
         self._t_clear = -np.inf
+        # {variable: {id: ms}}: cells added to a recording after the start
+        # of the segment, and when (nothing of them before that time).
+        self._since = {}
 
     # Which neurons and variables ------------------------------------------
 
@@ -38,6 +41,10 @@ class Recorder(recording.Recorder):
                                  "number of time steps, at least one "
                                  f"({state.dt} ms)")
             self.sampling_interval = sampling_interval
+        if state.t > 0:
+            since = self._since.setdefault(variable, {})
+            for id in new_ids:
+                since[int(id)] = state.t
         net = state.network
         if net is not None and not net.records(self.population, variable,
                                                new_ids):
@@ -61,11 +68,22 @@ class Recorder(recording.Recorder):
         self._chunks.append(network.recorded(self.population, final=False))
 
     def _reset(self):
-        pass  # what is recorded stays; PyNN forgets which cells to record
+        # What is recorded stays; PyNN forgets which cells to record.
+        self._since = {}
 
     def _new_segment(self):
         self._chunks = []
         self._t_clear = -np.inf
+        self._since = {}
+
+    def _started(self, variable, ids, times):
+        """Which of the (ids, times) pairs were recorded: not before the
+        time their cell was added to the recording of `variable`."""
+        since = self._since.get(variable)
+        if not since:
+            return np.ones(len(ids), dtype=bool)
+        start = np.array([since.get(int(i), -np.inf) for i in ids])
+        return times > start + 1e-9
 
     def _clear_simulator(self):
         self._chunks = []
@@ -86,6 +104,8 @@ class Recorder(recording.Recorder):
             t.append(spikes[1])
         idx, t = np.concatenate(idx), np.concatenate(t)
         keep = t > self._t_clear + 1e-9
+        cells = np.asarray(self.population.all_cells, dtype=int)
+        keep &= self._started("spikes", cells[idx], t)
         return idx[keep], t[keep]
 
     def _get_spiketimes(self, ids, clear=False):
@@ -124,4 +144,10 @@ class Recorder(recording.Recorder):
             have = (c >= 0) & (c < values.shape[1])
             out[np.ix_(row[ok], np.nonzero(have)[0])] = \
                 values[ok][:, c[have]]
+        # A cell added to the recording later has no samples before.
+        times = (first + np.arange(n)) * step
+        for col, id in enumerate(np.atleast_1d(np.asarray(ids, dtype=int))):
+            t0 = self._since.get(variable, {}).get(int(id))
+            if t0 is not None:
+                out[times < t0 - 1e-9, col] = np.nan
         return out, None

@@ -573,6 +573,31 @@ def test_recording_added_after_a_run_and_clear():
     assert float(seg.analogsignals[0].t_start) == 40.0
 
 
+def test_cells_added_to_a_recording_have_nothing_before():
+    # Neuron 1 joins the recordings of neuron 0 at 30 ms: its spikes and
+    # samples start there (NaN before), as on NEURON, even though the
+    # network already recorded it. A reset starts every cell at 0 again.
+    p = sim.Population(2, sim.IF_curr_exp(i_offset=1.5, tau_refrac=2.0))
+    p[0:1].record(["spikes", "v"])
+    sim.run(30.0)
+    p[1:2].record(["spikes", "v"])
+    sim.run(30.0)
+    seg = p.get_data().segments[0]
+    first, late = (np.asarray(st.magnitude) for st in seg.spiketrains)
+    assert len(first) == 3 and first[0] < 30.0
+    assert late.tolist() == first[first > 30.0].tolist()
+    v = seg.analogsignals[0].magnitude
+    assert v.shape == (601, 2)
+    assert not np.isnan(v[:, 0]).any()
+    assert np.isnan(v[:300, 1]).all() and not np.isnan(v[300:, 1]).any()
+    assert p.get_spike_counts() == {p[0]: 3, p[1]: 1}
+    sim.reset()
+    sim.run(20.0)
+    seg = p.get_data().segments[1]
+    assert [len(st) for st in seg.spiketrains] == [1, 1]
+    assert not np.isnan(seg.analogsignals[0].magnitude).any()
+
+
 def test_spike_source_array_times_are_kept():
     times = [[0.5, 3.0, 12.34], [7.0], []]   # on the grid: 12.3
     src = sim.Population(3, sim.SpikeSourceArray(spike_times=times))
