@@ -224,9 +224,15 @@ class Simulation:
             variables = [variables]
         steps = 1
         if every is not None:
-            steps = self._sim.steps_for(_seconds(every, "every"))
+            seconds = _seconds(every, "every")
+            steps = self._sim.steps_for(seconds)
             if steps < 1:
                 raise ValueError("every must be at least one step")
+            dt = self.model.dt
+            if abs(steps * dt - seconds) > 1e-9 * seconds:
+                raise ValueError(
+                    f"every must be a whole number of steps (dt = "
+                    f"{dt * 1e3:g} ms), got {seconds * 1e3:g} ms")
         if not variables:
             raise ValueError("record needs at least one variable")
         begin, end = 0, -1

@@ -264,6 +264,9 @@ def test_several_recordings_of_one_population_keep_their_files(tmp_path):
     # The first recording of P is written as P_*.npy, the next ones as
     # P_2_*.npy, P_3_*.npy: none overwrites another.
     sim = neuro.compile_source(DECAY).simulation()
+    with pytest.raises(ValueError, match=r"every must be a whole number of "
+                       r"steps \(dt = 0.1 ms\), got 0.25 ms"):
+        sim.record("P", "v", every="0.25 ms")
     first = sim.record("P", "v", every="1 ms", neurons=slice(0, 2))
     second = sim.record("P", "v", every="2 ms", neurons=slice(1, 3))
     third = sim.record("P", "v")

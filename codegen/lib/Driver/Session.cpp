@@ -413,6 +413,13 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
           "every " + trimmed(everyText) + " is more steps than a run can have";
       return false;
     }
+    if (std::abs(steps * target.spec().dt - every) > 1e-9 * every) {
+      char dt[32];
+      std::snprintf(dt, sizeof dt, "%g", target.spec().dt * 1e3);
+      err = "every " + trimmed(everyText) +
+            " is not a whole number of steps (dt = " + dt + " ms)";
+      return false;
+    }
     r.every = int64_t(steps);
   }
   std::stringstream list(vars);

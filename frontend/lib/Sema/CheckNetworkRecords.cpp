@@ -27,6 +27,12 @@ void Checker::checkRecord(const RecordDecl &r, NetworkInfo &net,
       double steps = std::round(*v / net.dt);
       if (steps < 1)
         diag.error(r.every->range, "'every' must be at least one step (dt)");
+      else if (std::abs(steps * net.dt - *v) > 1e-9 * *v)
+        // Sampled at multiples of it, a recording would drift off the grid.
+        diag.error(
+            r.every->range,
+            "'every' must be a whole number of steps (dt = " + fmt(net.dt) +
+                " s), got " + fmt(*v) + " s, " + fmt(*v / net.dt) + " steps");
       else if (steps > 1e12)
         diag.error(r.every->range, "'every' is " + fmt(steps) +
                                        " steps, more than a run can have");
