@@ -260,11 +260,15 @@ int runCheck(const Options &options) {
   Compiler c(llvm::errs(), compileOptions(options));
   if (!c.loadFile(options.file) || !c.parse() || !c.check())
     return 1;
-  if (!options.verbose)
-    return 0;
-  printSemaSummary(c.sema(), llvm::outs());
+  if (options.verbose)
+    printSemaSummary(c.sema(), llvm::outs());
+  // What run would refuse, short of generating machine code: the choice
+  // of integration (an exact method asked for where it cannot be), the
+  // conversion to kernels.
   if (!c.generate() || !c.lower(Stage::Integrated))
     return 1;
+  if (!options.verbose)
+    return c.lower(Stage::Lowered) ? 0 : 1;
   auto printVars = [](llvm::ArrayRef<std::string> vars) {
     llvm::outs() << " (";
     llvm::interleaveComma(vars, llvm::outs());
@@ -290,7 +294,7 @@ int runCheck(const Options &options) {
                    << pop.getSymName() << ": " << method;
       printVars(vars);
     }
-  return 0;
+  return c.lower(Stage::Lowered) ? 0 : 1;
 }
 
 int runEmit(const Options &options) {

@@ -241,9 +241,20 @@ bool Compiler::lower(Stage until) {
   for (const std::string &name : opts.tunable)
     if (!semaResult.usedOverrides.count(name))
       rows.push_back(name);
+  // The passes' errors, counted on their way to the handler that prints
+  // them, end with their number as the checker's do.
+  unsigned errors = 0;
+  mlir::ScopedDiagnosticHandler counter(&context, [&](mlir::Diagnostic &d) {
+    errors += d.getSeverity() == mlir::DiagnosticSeverity::Error;
+    return mlir::failure();
+  });
   if (failed(lowerModule(*mlirModule, current, until, opts.vectorWidth,
-                         opts.precision, rows)))
+                         opts.precision, rows))) {
+    if (errors && !opts.jsonDiagnostics)
+      diagOS << errors << " error" << (errors == 1 ? "" : "s")
+             << " generated.\n";
     return false;
+  }
   current = until;
   return true;
 }
