@@ -2,6 +2,7 @@
 
 import os
 import re
+import numpy as np
 
 from neuro import _core
 
@@ -68,21 +69,62 @@ class CompileError(Exception):
         return [d for d in self.diagnostics if d.severity == "error"]
 
 
+def _string(value, what):
+    """`value` (a str or path) as text for the compiler: a NUL would cut
+    it short where C++ reads it."""
+    text = os.fspath(value) if isinstance(value, os.PathLike) else value
+    if not isinstance(text, str):
+        raise TypeError(f"{what} must be a string, not {value!r}")
+    if "\0" in text:
+        raise ValueError(f"{what} has an embedded null character: {text!r}")
+    return text
+
+
+def _names(value, what):
+    """One name or an iterable of them, as a list of strings."""
+    if isinstance(value, (str, os.PathLike)):
+        value = [value]
+    try:
+        items = list(value)
+    except TypeError:
+        raise TypeError(f"{what} must be a name or a list of names, not "
+                        f"{value!r}") from None
+    return [_string(v, what) for v in items]
+
+
 def _options(network, tunable, overrides, precision, target, search_paths,
              cache, cache_dir, werror, vector_width):
-    if isinstance(tunable, str):
-        tunable = [tunable]
-    if network is not None and not isinstance(network, str):
-        raise TypeError(f"network must be a network's name, not {network!r}")
+    if network is not None:
+        if not isinstance(network, str):
+            raise TypeError(f"network must be a network's name, not "
+                            f"{network!r}")
+        network = _string(network, "network")
+    if overrides is not None and not hasattr(overrides, "items"):
+        raise TypeError("overrides must be a dict of names and values, not "
+                        f"{overrides!r}")
+    for name, value, kinds in (("precision", precision,
+                                ("double", "mixed", "single")),
+                               ("target", target,
+                                ("cpu", "cuda", "cuda-emulated"))):
+        if value not in kinds:
+            raise ValueError(f"{name} must be '{kinds[0]}', '{kinds[1]}' or "
+                             f"'{kinds[2]}', not {value!r}")
+    if (isinstance(vector_width, bool) or
+            not isinstance(vector_width, (int, np.integer)) or
+            not 0 <= vector_width <= 64):
+        raise ValueError("vector_width must be a whole number from 1 to 64 "
+                         f"(0: the host's), not {vector_width!r}")
     return {
         "network": network,
-        "tunable": [str(t) for t in tunable],
-        "overrides": {str(k): _text(v) for k, v in (overrides or {}).items()},
+        "tunable": _names(tunable, "tunable"),
+        "overrides": {_string(str(k), "an override's name"): _text(v)
+                      for k, v in (overrides or {}).items()},
         "precision": precision,
         "target": target,
-        "search_paths": [os.fspath(p) for p in search_paths],
+        "search_paths": _names(search_paths, "search_paths"),
         "cache": bool(cache),
-        "cache_dir": None if cache_dir is None else os.fspath(cache_dir),
+        "cache_dir": (None if cache_dir is None
+                      else _string(cache_dir, "cache_dir")),
         "werror": bool(werror),
         "vector_width": int(vector_width),
     }
@@ -184,7 +226,8 @@ def compile(path, *, network=None, tunable=(), overrides=None,
     precision: "double", "mixed" (float32 synapse rows, the rest double) or
       "single"; target: "cpu", "cuda", "cuda-emulated".
     Raises CompileError with the diagnostics."""
-    return _compile(lambda o: _core.compile_file(os.fspath(path), o), None,
+    path = _string(path, "the model's path")
+    return _compile(lambda o: _core.compile_file(path, o), None,
                     network=network, tunable=tunable, overrides=overrides,
                     precision=precision, target=target,
                     search_paths=search_paths, cache=cache,
@@ -198,6 +241,7 @@ def compile_source(text, *, name="<string>", network=None, tunable=(),
                    vector_width=0, _keep=None):
     """compile() for source text; `name` stands for the file in
     diagnostics, and files it names are found from the current folder."""
+    name = _string(name, "name")
     return _compile(lambda o: _core.compile_source(name, text, o), _keep,
                     network=network, tunable=tunable, overrides=overrides,
                     precision=precision, target=target,

@@ -94,6 +94,7 @@ class Network:
         self._lines = []
         self._files = tempfile.TemporaryDirectory(prefix="neuro-net-")
         self._count = 0
+        self._projections = {}   # name or SRC_to_DST: how many so far
         if dt is not None:
             self._settings.append(f"dt = {expr(dt)}")
         if seed is not None:
@@ -170,7 +171,7 @@ class Network:
         if name is not None:
             line += f" as {_name(name, 'a projection')}"
         self._lines.append(line)
-        return name or f"{pre}_to_{posts[0]}"
+        return self._projection_names(pre, posts, name)[0]
 
     def connect_arrays(self, pre, post, synapse, sources, targets,
                        weights=None, delays=None, name=None, **args):
@@ -196,7 +197,23 @@ class Network:
         if name is not None:
             line += f" as {_name(name, 'a projection')}"
         self._lines.append(line)
-        return name or f"{pre}_to_{post}"
+        return self._projection_names(pre, [post], name)[0]
+
+    def _projection_names(self, pre, posts, name):
+        """The names the compiler gives the projections of a connect to
+        `posts`: `name`, or SRC_to_DST of the populations (slices left
+        out), then SRC_to_DST_1, SRC_to_DST_2, ... for the next ones."""
+        if name is not None:
+            self._projections[name] = self._projections.get(name, 0) + 1
+            return [name]
+        out = []
+        for post in posts:
+            base = (f"{str(pre).split('[')[0].strip()}_to_"
+                    f"{str(post).split('[')[0].strip()}")
+            n = self._projections.get(base, 0)
+            self._projections[base] = n + 1
+            out.append(f"{base}_{n}" if n else base)
+        return out
 
     def record_spikes(self, *populations):
         self._lines.append("record spikes of " + ", ".join(populations))

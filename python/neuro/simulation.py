@@ -5,6 +5,7 @@ import os
 import numpy as np
 
 from neuro import _core
+from neuro._compile import _string
 
 
 def _seconds(value, what="duration"):
@@ -40,6 +41,9 @@ class Simulation:
         self.model = model
         self._args = dict(seed=seed, threads=threads, set=set,
                           connectivity=connectivity)
+        # Recordings added by record() and record_spikes(), which reset()
+        # adds again.
+        self._added = []
         self._sim = self._make()
 
     def _make(self):
@@ -57,9 +61,13 @@ class Simulation:
                                  or not 0 <= int(seed) < 2**64):
             raise ValueError(f"seed must be a whole number in [0, 2^64), "
                              f"not {seed!r}")
-        threads = int(a["threads"])
-        if threads < 0:
-            raise ValueError("threads must be >= 0 (0: automatic)")
+        threads = a["threads"]
+        if (isinstance(threads, bool) or
+                not isinstance(threads, (int, np.integer)) or
+                not 0 <= threads < 2**31):
+            raise ValueError("threads must be a whole number >= 0 (0: "
+                             f"automatic), not {threads!r}")
+        threads = int(threads)
         return _core.Simulation(self.model._core,
                                 None if seed is None else int(seed), threads,
                                 sets, rules)
@@ -112,9 +120,15 @@ class Simulation:
         return self
 
     def reset(self):
-        """Builds the network again from its start (same seed and values)."""
+        """Builds the network again from its start (same seed and values,
+        the recordings added by record() and record_spikes() too)."""
         self._sim = self._make()
         self._streamed = None
+        for args in self._added:
+            if len(args) == 1:
+                self._sim.record_spikes(*args)
+            else:
+                self._sim.record(*args)
         return self
 
     # State ---------------------------------------------------------------
@@ -197,6 +211,7 @@ class Simulation:
     def record_spikes(self, population):
         """Records the spikes of `population` from now on."""
         self._sim.record_spikes(population)
+        self._added.append((population,))
 
     def spikes(self, population):
         """The recorded spikes as (indices int32, times float64 seconds),
@@ -254,6 +269,7 @@ class Simulation:
                 raise ValueError(f"neurons {neurons} of {owner!r} select "
                                  f"none of its {size}")
         self._sim.record(owner, list(variables), begin, end, steps)
+        self._added.append((owner, list(variables), begin, end, steps))
         return len(self._sim.recordings()) - 1
 
     def recording(self, which):
@@ -328,22 +344,22 @@ class Simulation:
             raise ValueError(f"the recordings are streamed to {streamed[0]!r}"
                              " (stream_to); write() can only finish them "
                              "there")
-        self._sim.write(os.fspath(folder))
+        self._sim.write(_string(folder, "folder"))
 
     def stream_to(self, folder):
         """Streams recordings to files in `folder` while running, keeping
         only a few MiB in memory (spikes() then holds the unwritten ones)."""
-        self._sim.stream_to(os.fspath(folder))
+        self._sim.stream_to(_string(folder, "folder"))
         self._streamed = (os.fspath(folder),
                           os.path.abspath(os.fspath(folder)))
 
     def save(self, path):
         """Saves a checkpoint (state, spikes in flight, step)."""
-        self._sim.save(os.fspath(path))
+        self._sim.save(_string(path, "path"))
 
     def restore(self, path):
         """Continues from a checkpoint of this network (same model, seed)."""
-        self._sim.restore(os.fspath(path))
+        self._sim.restore(_string(path, "path"))
 
     def summary(self):
         """What `neuroc run --json` reports of the run so far."""

@@ -17,6 +17,7 @@
 
 #include <pybind11/pybind11.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -43,6 +44,9 @@ struct Model {
 struct Simulation {
   std::shared_ptr<Model> model;
   std::shared_ptr<rt::Simulator> sim;
+  /// Set while a run goes on without the GIL: every other use of the
+  /// simulator, from another Python thread, is refused meanwhile.
+  std::atomic<bool> running{false};
 };
 
 /// Raises ValueError with `message`.

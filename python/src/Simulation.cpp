@@ -27,7 +27,12 @@ using namespace neuro::python;
 
 namespace {
 
-rt::Simulator &built(Simulation &s) { return *s.sim; }
+rt::Simulator &built(Simulation &s) {
+  if (s.running)
+    throwRuntime("the simulation is running in another thread: use it "
+                 "there, or after its run() returns");
+  return *s.sim;
+}
 
 int population(const rt::Simulator &sim, const std::string &name) {
   int p = sim.populationIndex(name);
@@ -171,6 +176,14 @@ void runSteps(Simulation &s, int64_t steps) {
     bool ok;
     auto start = std::chrono::steady_clock::now();
     {
+      // built() refused a second run while the GIL was held; from here
+      // until the flag clears (with the GIL held again), so do the other
+      // threads' calls.
+      struct Running {
+        std::atomic<bool> &flag;
+        explicit Running(std::atomic<bool> &f) : flag(f) { flag = true; }
+        ~Running() { flag = false; }
+      } running(s.running);
       py::gil_scoped_release release;
       ok = sim.run(n, err);
     }
@@ -324,19 +337,21 @@ void neuro::python::bindSimulation(py::module_ &m) {
            })
       .def("state",
            [](Simulation &s, const std::string &pop) {
-             return rowsArray(s.sim, s.sim->state(population(*s.sim, pop)));
+             rt::Simulator &sim = built(s);
+             return rowsArray(s.sim, sim.state(population(sim, pop)));
            })
       .def("synapse_state",
            [](Simulation &s, const std::string &proj) {
-             return rowsArray(s.sim,
-                              s.sim->synapseState(projection(*s.sim, proj)));
+             rt::Simulator &sim = built(s);
+             return rowsArray(s.sim, sim.synapseState(projection(sim, proj)));
            })
       .def("change_row",
            [](Simulation &s, const std::string &pop, int row,
               const py::function &write) {
              std::string err;
-             check(s.sim->changeRow(
-                       population(*s.sim, pop), row, [&] { write(); }, err),
+             rt::Simulator &sim = built(s);
+             check(sim.changeRow(
+                       population(sim, pop), row, [&] { write(); }, err),
                    err);
            })
       .def("spikes", &spikes)

@@ -297,6 +297,11 @@ bool Simulator::run(int64_t steps, std::string &err) {
   }
   if (net.kernelStale)
     net.pushKernelRows();
+  if (net.hostWritten) {
+    if (!backend->uploadHostRows(err))
+      return false;
+    net.hostWritten = false;
+  }
   auto start = std::chrono::steady_clock::now();
   bool ok;
   try {
@@ -400,6 +405,7 @@ StateView Simulator::state(int pop) {
   // The caller may write: the kernels' rows are rounded from these before
   // the next step.
   net.kernelStale |= net.single() && view.data;
+  net.hostWritten |= view.data != nullptr;
   return {const_cast<double *>(view.data), view.rows, view.cols};
 }
 
@@ -415,6 +421,7 @@ ConstStateView Simulator::state(int pop) const {
 StateView Simulator::synapseState(int proj) {
   ConstStateView view = std::as_const(*this).synapseState(proj);
   net.kernelStale |= net.singleSynapses() && view.data;
+  net.hostWritten |= view.data != nullptr;
   return {const_cast<double *>(view.data), view.rows, view.cols};
 }
 

@@ -365,6 +365,95 @@ network D {
     assert model._core.warnings == ""
 
 
+def test_connect_returns_the_names_the_model_gives():
+    # Unnamed projections between the same populations are E_to_E,
+    # E_to_E_1, ...; slices are left out of the name.
+    net = neuro.Network("T", dt="0.1 ms", seed=1)
+    net.use("std.neurons.LIF", "std.synapses.ExpCurrent")
+    e = net.population("E", 10, "LIF")
+    names = [net.connect(e, e, "ExpCurrent", w="0.5 mV", p=0.5),
+             net.connect(e, e, "ExpCurrent", w="0.7 mV", p=0.5,
+                         name="Mine"),
+             net.connect("E[0:5]", e, "ExpCurrent", w="0.7 mV", p=0.5),
+             net.connect_arrays(e, e, "ExpCurrent", [0, 1], [1, 2],
+                                weights=[1e-3, 1e-3])]
+    assert names == ["E_to_E", "Mine", "E_to_E_1", "E_to_E_2"]
+    model = net.compile()
+    assert sorted(model.projections) == sorted(names)
+    assert model.simulation().num_synapses("E_to_E_2") == 2
+
+
+def test_options_of_the_wrong_kind_are_refused():
+    with pytest.raises(ValueError, match="embedded null character"):
+        neuro.compile("model.neuro\0junk")
+    with pytest.raises(ValueError, match="embedded null character"):
+        neuro.compile_source(DECAY, network="D\0x")
+    for kw, match in ((dict(precision="half"), "precision must be"),
+                      (dict(target=None), "target must be"),
+                      (dict(vector_width=2.5), "vector_width must be"),
+                      (dict(vector_width=65), "vector_width must be"),
+                      (dict(tunable=3), "tunable must be a name"),
+                      (dict(overrides=["g"]), "overrides must be a dict")):
+        with pytest.raises((TypeError, ValueError), match=match):
+            neuro.compile_source(DECAY, **kw)
+    model = neuro.compile_source(DECAY)
+    for threads in (1.5, True, -1, 2**40):
+        with pytest.raises(ValueError, match="threads must be a whole"):
+            model.simulation(threads=threads)
+    sim = model.simulation()
+    with pytest.raises(ValueError, match="embedded null character"):
+        sim.write("out\0x")
+
+
+def test_reset_keeps_the_recordings_added_from_python():
+    sim = neuro.compile_source(DECAY).simulation()
+    k = sim.record("P", "v", every="1 ms")
+    sim.run("5 ms")
+    sim.reset()
+    sim.run("3 ms")
+    rec = sim.recording(k)
+    # Samples at the start of steps 0, 10 and 20 (the first run's are
+    # gone with its network).
+    np.testing.assert_allclose(rec["t"], [0.0, 0.001, 0.002], atol=1e-15)
+    np.testing.assert_allclose(rec["v"][:, 0],
+                               0.010 * np.exp(-rec["t"] / 0.010), rtol=1e-12)
+
+
+def test_a_running_simulation_refuses_other_threads():
+    # While run() goes on in one thread (without the GIL), calls from
+    # another raise instead of racing it; afterwards both work.
+    sim = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro")).simulation()
+    runner = threading.Thread(target=sim.run, args=("2 s",))
+    refused = 0
+    runner.start()
+    while runner.is_alive():
+        try:
+            sim.record("E", "v", every="1 ms", neurons=slice(0, 2))
+        except RuntimeError as e:
+            assert "running in another thread" in str(e)
+            refused += 1
+    runner.join()
+    assert refused > 0
+    assert sim.t == pytest.approx(2.0)
+    assert sim.spike_count("E") > 0
+
+
+def test_values_written_between_runs_reach_the_emulated_device():
+    # The device takes the host's rows again before the next run: v set to
+    # 10 mV after 10 ms decays from there, as on the CPU.
+    for target in ("cpu", "cuda-emulated"):
+        sim = neuro.compile_source(DECAY, target=target).simulation()
+        sim.run("10 ms")
+        sim.set("P.v", "10 mV")
+        sim.run("10 ms")
+        np.testing.assert_allclose(sim["P.v"], 0.010 * np.exp(-1),
+                                   rtol=1e-12, err_msg=target)
+        sim["P.v"][:] = 0.005
+        sim.run("10 ms")
+        np.testing.assert_allclose(sim["P.v"], 0.005 * np.exp(-1),
+                                   rtol=1e-12, err_msg=target)
+
+
 def test_connectivity_and_seed_reuse_the_kernels():
     model = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro"))
     a = model.simulation()

@@ -508,6 +508,19 @@ bool DeviceBackend::fetchState(size_t p, std::string &err) {
                        err);
 }
 
+bool DeviceBackend::uploadHostRows(std::string &err) {
+  for (size_t p = 0; p < pops.size(); ++p)
+    if (!dev->upload(pops[p].state, network.kernelRows(p),
+                     network.pops[p].state.size() * size_t(valueBytes()), err))
+      return false;
+  for (size_t j = 0; j < projs.size(); ++j)
+    if (size_t n = network.kernelSynapseValues(j);
+        n && !dev->upload(projs[j].syn, network.kernelSynapseRows(j),
+                          n * size_t(synapseBytes()), err))
+      return false;
+  return true;
+}
+
 bool DeviceBackend::fetchSynapses(size_t j, std::string &err) {
   downloaded();
   return dev->download(network.kernelSynapseRows(j), projs[j].syn,

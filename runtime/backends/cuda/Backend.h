@@ -195,6 +195,7 @@ private:
   int64_t eventsInFlight(int64_t end) const;
   /// Brings the staged samples of state monitors back.
   bool fetchRecordings(std::string &err);
+  bool uploadHostRows(std::string &err) override;
   bool fetchState(size_t pop, std::string &err);
   bool fetchSynapses(size_t proj, std::string &err);
   /// The address `bytes` past `base`.

@@ -40,6 +40,10 @@ public:
   virtual bool uploadRow(size_t pop, size_t row, std::string &err) = 0;
   /// The host wrote projection `proj`'s mods (its plasticity flag).
   virtual bool uploadMods(size_t proj, std::string &err) = 0;
+  /// The host may have written any state or synapse row (a caller's view
+  /// of them, between runs): the kernels' copies take them (nothing to do
+  /// where the kernels run on the host's rows).
+  virtual bool uploadHostRows(std::string &) { return true; }
 
   /// (0) Clock-driven synapse equations and summed drives.
   virtual bool updateProjections(int64_t k, std::string &err) = 0;

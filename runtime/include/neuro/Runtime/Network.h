@@ -230,6 +230,9 @@ public:
   }
   mutable bool hostStale = false; ///< the float rows are newer
   bool kernelStale = false;       ///< the double rows may be newer
+  /// The host's rows were handed out writable since the last run: a
+  /// device takes them again before the next step.
+  bool hostWritten = false;
 
   //===--------------------------------------------------------------------===//
   // Host work of a step, whatever runs the kernels
