@@ -317,6 +317,14 @@ class Network:
         """The current time (ms)."""
         return self.t0 + self.sim.step * self.dt
 
+    def labelled(self, message):
+        """`message` of the simulation with the PyNN labels of the
+        populations it names instead of their names in the network."""
+        for p, name in self._pops.items():
+            message = message.replace(f"population '{name}'",
+                                      f"population '{p.label}'")
+        return message
+
     def run_until(self, tstop):
         steps = int(round((tstop - self.t) / self.dt))
         if steps > 0:

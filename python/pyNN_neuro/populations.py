@@ -179,6 +179,12 @@ class Population(common.Population):
         if variable not in known:
             raise errors.NonExistentParameterError(
                 variable, self.celltype.__class__.__name__, sorted(known))
+        bad = ~np.isfinite(np.asarray(values, dtype=float))
+        if bad.any():
+            raise ValueError(
+                f"{self.label}: initial {variable}: "
+                f"{np.asarray(values, dtype=float)[bad].ravel()[0]} is not a "
+                "finite number")
         if variable not in self._initial:
             default = self.celltype.default_initial_values.get(variable, 0.0)
             self._initial[variable] = np.full(self.size, float(default))

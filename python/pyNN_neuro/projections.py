@@ -129,6 +129,15 @@ class Projection(common.Projection):
         n = pre.size
         if n == 0:
             return
+        # Negative indices would count from the end, as numpy's do.
+        post = np.array([int(postsynaptic_index)])
+        for what, idx, cells in (("presynaptic", pre, self.pre),
+                                 ("postsynaptic", post, self.post)):
+            bad = idx[(idx < 0) | (idx >= cells.size)]
+            if bad.size:
+                raise errors.ConnectionError(
+                    f"{self.label}: {what} index {int(bad[0])} is not one "
+                    f"of the {cells.size} cells of {cells.label}")
         chunk = {"pre": pre,
                  "post": np.full(n, int(postsynaptic_index), dtype=np.int64)}
         for name, value in connection_parameters.items():

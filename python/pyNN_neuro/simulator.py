@@ -101,7 +101,14 @@ class State(common.control.BaseState):
             self.running = True
             return
         net = self._prepare(tstop)
-        net.run_until(tstop)
+        try:
+            net.run_until(tstop)
+        except RuntimeError as e:
+            # Time stands where the run stopped, with what was recorded
+            # until then; the message names the populations by label.
+            self._t = net.t
+            self.running = True
+            raise RuntimeError(net.labelled(str(e))) from None
         self._t = net.t
         self.running = True
 

@@ -573,6 +573,39 @@ def test_recording_added_after_a_run_and_clear():
     assert float(seg.analogsignals[0].t_start) == 40.0
 
 
+def test_bad_values_of_sources_cells_and_lists_are_refused():
+    p = sim.Population(3, sim.IF_curr_exp(), label="cells")
+    src = sim.Population(2, sim.SpikeSourceArray(spike_times=[[1.0], []]),
+                         label="src")
+    with pytest.raises(ValueError, match="DCSource: amplitude must be "
+                       "finite, not nan"):
+        sim.DCSource(amplitude=np.nan)
+    with pytest.raises(ValueError, match=r"DCSource: stop \(1.0 ms\) is "
+                       r"before start \(5.0 ms\)"):
+        sim.DCSource(start=5.0, stop=1.0)
+    with pytest.raises(ValueError, match="stdev must be >= 0"):
+        sim.NoisyCurrentSource(stdev=-1.0)
+    with pytest.raises(ValueError, match="cells: initial v: nan is not a "
+                       "finite number"):
+        p.initialize(v=np.nan)
+    # A negative index would count from the end, as numpy's do.
+    with pytest.raises(errors.ConnectionError, match="presynaptic index -1 "
+                       "is not one of the 2 cells of src"):
+        sim.Projection(src, p, sim.FromListConnector([(-1, 1, 5.0, 1.0)]),
+                       sim.StaticSynapse())
+
+
+def test_a_run_that_fails_names_the_label_and_keeps_its_data():
+    p = sim.Population(3, sim.Izhikevich(i_offset=1e30), label="cortex")
+    p.record("v")
+    with pytest.raises(RuntimeError, match="population 'cortex'"):
+        sim.run(10.0)
+    t = sim.get_current_time()
+    assert 0.0 < t < 10.0
+    v = p.get_data().segments[0].analogsignals[0]
+    assert v.shape[0] == int(round(t / 0.1)) + 1
+
+
 def test_cells_added_to_a_recording_have_nothing_before():
     # Neuron 1 joins the recordings of neuron 0 at 30 ms: its spikes and
     # samples start there (NaN before), as on NEURON, even though the

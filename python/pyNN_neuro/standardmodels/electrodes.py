@@ -68,10 +68,22 @@ class NeuroCurrentSource(StandardCurrentSource):
 
     def set_native_parameters(self, parameters):
         parameters.evaluate(simplify=True)
+        given = {}
         for name, value in parameters.items():
             if isinstance(value, Sequence):
                 value = value.value
-            self._native[name] = value
+            if not np.all(np.isfinite(np.asarray(value, dtype=float))):
+                raise ValueError(f"{type(self).__name__}: {name} must be "
+                                 f"finite, not {value}")
+            given[name] = value
+        p = {**self._native, **given}
+        if "start" in p and "stop" in p and p["stop"] < p["start"]:
+            raise ValueError(f"{type(self).__name__}: stop ({p['stop']} ms) "
+                             f"is before start ({p['start']} ms)")
+        if p.get("stdev", 0.0) < 0:
+            raise ValueError(f"{type(self).__name__}: stdev must be >= 0, "
+                             f"not {p['stdev']}")
+        self._native.update(given)
         self._check()
         if self._targets:
             state.changed()
