@@ -50,27 +50,55 @@ def list_standard_models():
             and obj is not StandardCellType]
 
 
+def _number(x):
+    return (isinstance(x, (int, float, np.integer, np.floating)) and
+            not isinstance(x, bool))
+
+
+def _whole(x):
+    return isinstance(x, (int, np.integer)) and not isinstance(x, bool)
+
+
 def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY,
           **extra_params):
     """Starts a new simulation (ms). Neuro's options: `threads` (worker
-    threads of the simulation), `rng_seed` (or `seed`: the seed of the
+    threads of the simulation; 0: as many as pay), `rng_seed` (or `seed`: the seed of the
     network's own random numbers, the spike sources'; 0 by default),
     `compile_options` (a dict given to neuro.Network.compile, e.g.
     {"precision": "single"})."""
     max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
-    if not (isinstance(timestep, (int, float, np.integer, np.floating))
-            and np.isfinite(timestep) and timestep > 0):
+    if not (_number(timestep) and np.isfinite(timestep) and timestep > 0):
         raise ValueError(f"timestep must be a finite number of ms > 0, "
                          f"not {timestep!r}")
+    if timestep < 1e-6:
+        raise ValueError(f"timestep must be at least 1e-6 ms (a second is "
+                         f"at most 10^9 steps), not {timestep!r}")
+    for name, delay in (("min_delay", min_delay), ("max_delay", max_delay)):
+        if delay != "auto" and not (_number(delay) and np.isfinite(delay)
+                                    and delay >= timestep):
+            raise ValueError(f"{name} must be 'auto' or a finite number of "
+                             f"ms >= the timestep ({timestep}), not "
+                             f"{delay!r}")
+    seed = extra_params.get("rng_seed", extra_params.get("seed", 0))
+    if seed is None:
+        seed = 0
+    if not (_whole(seed) and 0 <= seed < 2**64):
+        raise ValueError(f"rng_seed must be a whole number from 0 to "
+                         f"2^64 - 1, not {seed!r}")
+    threads = extra_params.get("threads", 1)
+    if threads is None:
+        threads = 1
+    if not (_whole(threads) and 0 <= threads < 2**31):
+        raise ValueError(f"threads must be a whole number >= 0 (0: "
+                         f"automatic), not {threads!r}")
     common.setup(timestep, min_delay, **extra_params)
     state = simulator.state
     state.clear()
     state.dt = float(timestep)
     state.min_delay = min_delay
     state.max_delay = max_delay
-    state.threads = int(extra_params.get("threads", 1) or 1)
-    seed = extra_params.get("rng_seed", extra_params.get("seed", 0))
-    state.rng_seed = int(seed or 0)
+    state.threads = int(threads)
+    state.rng_seed = int(seed)
     state.compile_options = dict(extra_params.get("compile_options", {}))
     return rank()
 

@@ -125,6 +125,16 @@ def test_non_finite_times_and_parameters_are_refused():
     for timestep in (0, -0.1, np.nan, np.inf):
         with pytest.raises(ValueError, match="timestep must be a finite"):
             sim.setup(timestep=timestep)
+    with pytest.raises(ValueError, match="timestep must be at least 1e-6"):
+        sim.setup(timestep=1e-300)
+    for kw, match in ((dict(min_delay=np.nan), "min_delay must be 'auto'"),
+                      (dict(max_delay=0.01), "max_delay must be 'auto'"),
+                      (dict(rng_seed=-1), "rng_seed must be a whole"),
+                      (dict(rng_seed=1.5), "rng_seed must be a whole"),
+                      (dict(rng_seed=2**70), "rng_seed must be a whole"),
+                      (dict(threads=-1), "threads must be a whole")):
+        with pytest.raises(ValueError, match=match):
+            sim.setup(timestep=0.1, **kw)
     sim.setup(timestep=0.1)
     sim.Population(2, sim.IF_curr_exp())
     with pytest.raises(ValueError, match="must be finite, not nan"):
