@@ -39,7 +39,10 @@ def _whole_array(values, what):
         raise TypeError(f"{what} must be whole numbers")
     if a.dtype.kind == "f" and not np.all(np.isfinite(a) & (a == np.floor(a))):
         raise ValueError(f"{what} must be whole numbers")
-    if a.size and (a.max() > np.iinfo(np.int64).max or a.min() < -2**63):
+    # Compared in the array's own kind: as floats, 2^63 equals 2^63 - 1.
+    if a.size and ((a.dtype.kind == "u" and int(a.max()) > 2**63 - 1) or
+                   (a.dtype.kind == "f" and (a.max() >= 2.0**63 or
+                                             a.min() < -2.0**63))):
         raise ValueError(f"{what} must fit 64 bits")
     return a.astype(np.int64).ravel()
 

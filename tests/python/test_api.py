@@ -381,6 +381,9 @@ def test_connect_returns_the_names_the_model_gives():
     model = net.compile()
     assert sorted(model.projections) == sorted(names)
     assert model.simulation().num_synapses("E_to_E_2") == 2
+    for big in ([2**63], [2.0**63]):
+        with pytest.raises(ValueError, match="sources must fit 64 bits"):
+            net.connect_arrays(e, e, "ExpCurrent", big, [0])
 
 
 def test_options_of_the_wrong_kind_are_refused():
