@@ -294,6 +294,29 @@ int runCheck(const Options &options) {
                    << pop.getSymName() << ": " << method;
       printVars(vars);
     }
+  // Per-synapse states: solved between a synapse's events, or advanced
+  // every step with the projection's method.
+  for (auto net : c.module().getOps<NetworkOp>())
+    for (auto proj : net.getBody().getOps<ProjectionOp>()) {
+      std::vector<std::string> events, clock;
+      llvm::StringRef method;
+      for (auto decay : proj.getBody().getOps<DecayOp>())
+        events.push_back(decay.getVar().str());
+      for (auto ode : proj.getBody().getOps<OdeOp>()) {
+        method = ode.getMethod().value_or("none");
+        clock.push_back(ode.getVar().str());
+      }
+      std::string name = (net.getSymName() + "." + proj.getSymName()).str();
+      if (!events.empty()) {
+        llvm::outs() << "integration " << name << ": exact, at events";
+        printVars(events);
+      }
+      if (!clock.empty()) {
+        llvm::outs() << "integration " << name << ": " << method
+                     << ", every step";
+        printVars(clock);
+      }
+    }
   return c.lower(Stage::Lowered) ? 0 : 1;
 }
 
