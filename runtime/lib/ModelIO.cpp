@@ -174,6 +174,7 @@ template <typename IO> void visit(IO &io, ProjectionSpec &p) {
   visit(io, p.needsSources);
   visit(io, p.readsSource);
   visit(io, p.writesSource);
+  visit(io, p.updateAfterStep);
   visit(io, p.modulators);
   visit(io, p.plastic);
   visit(io, p.sign);

@@ -129,7 +129,8 @@ void printProjection(std::ostream &os, const ModelSpec &spec,
      << " partitionable=" << p.partitionable
      << " needs_sources=" << p.needsSources << " reads_source=" << p.readsSource
      << " writes_source=" << p.writesSource << " plastic=" << p.plastic
-     << " sign=" << p.sign << (p.procedural ? " procedural=1" : "") << '\n';
+     << " sign=" << p.sign << (p.procedural ? " procedural=1" : "")
+     << (p.updateAfterStep ? " update_after_step=1" : "") << '\n';
 }
 
 void printRecords(std::ostream &os, const ModelSpec &spec) {

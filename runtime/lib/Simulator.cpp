@@ -236,9 +236,9 @@ bool Simulator::doStep(int64_t k, std::string &err) {
       return false;
   }
   // (0) to (5), Simulator.h.
-  return b.updateProjections(k, err) && b.stepPopulations(k, err) &&
-         b.deliver(k, err) && b.deliverPost(k, err) && b.reset(k, err) &&
-         b.monitor(k, err);
+  return b.updateProjections(k, false, err) && b.stepPopulations(k, err) &&
+         b.updateProjections(k, true, err) && b.deliver(k, err) &&
+         b.deliverPost(k, err) && b.reset(k, err) && b.monitor(k, err);
 }
 
 bool Simulator::doRun(int64_t steps, std::string &err) {

@@ -112,15 +112,16 @@ bool CpuBackend::uploadRow(size_t, size_t, std::string &) { return true; }
 
 bool CpuBackend::uploadMods(size_t, std::string &) { return true; }
 
-bool CpuBackend::updateProjections(int64_t k, std::string &) {
+bool CpuBackend::updateProjections(int64_t k, bool afterStep, std::string &) {
   const ModelSpec &model = net.model;
   // From here on the kernels write the (float) rows.
   net.kernelRowsWritten();
   // (0): summed drives and clock-driven synapse equations, from the state
-  // at the start of the step.
+  // at the start of the step (or, for those that read neuron state and sum
+  // nothing, at its end).
   for (size_t j = 0; j < net.projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
-    if (!spec.update)
+    if (!spec.update || spec.updateAfterStep != afterStep)
       continue;
     if (net.dist) {
       net.dist->prepare(net, j);

@@ -30,7 +30,7 @@ public:
   bool sampleState(size_t rec, int64_t k, std::string &err) override;
   bool uploadRow(size_t pop, size_t row, std::string &err) override;
   bool uploadMods(size_t proj, std::string &err) override;
-  bool updateProjections(int64_t k, std::string &err) override;
+  bool updateProjections(int64_t k, bool afterStep, std::string &err) override;
   bool stepPopulations(int64_t k, std::string &err) override;
   bool deliver(int64_t k, std::string &err) override;
   bool deliverPost(int64_t k, std::string &err) override;

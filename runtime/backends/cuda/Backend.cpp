@@ -289,11 +289,14 @@ void DeviceBackend::synapseArgs(size_t j, KernelArgs &a) const {
   a.buffer(d.mods, int64_t(network.projs[j].mods.size()));
 }
 
-bool DeviceBackend::updateProjections(int64_t k, std::string &err) {
+bool DeviceBackend::updateProjections(int64_t k, bool afterStep,
+                                      std::string &err) {
   const ModelSpec &model = network.model;
   // (0) summed drives and clock-driven synapse equations.
   for (size_t j = 0; j < projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
+    if (spec.updateAfterStep != afterStep)
+      continue;
     const Network::Projection &host = network.projs[j];
     int64_t nSyn = host.csr.numSynapses();
     if (!projs[j].update.empty() && !prepareRows(j, err))

@@ -75,6 +75,7 @@ ModelSpec sampleSpec() {
   p.needsSources = true;
   p.readsSource = false;
   p.writesSource = true;
+  p.updateAfterStep = true;
   p.modulators = {{2, 0}};
   p.plastic = false;
   p.sign = -1;
@@ -119,6 +120,7 @@ TEST(ModelIO, RoundTripsEveryField) {
   EXPECT_EQ(back.projections[0].modulators[0].population, 2);
   EXPECT_EQ(back.projections[0].sign, -1);
   EXPECT_FALSE(back.projections[0].allowAutapses);
+  EXPECT_TRUE(back.projections[0].updateAfterStep);
   EXPECT_EQ(back.projections[1].file, "tables/w.npy");
   EXPECT_EQ(back.stateRecords[1].end, -1);
   EXPECT_TRUE(back.plasticSwitches[1].plastic);
@@ -145,7 +147,8 @@ TEST(ModelIO, RefusesDamagedBytesWithoutCrashing) {
   other[8] = 9; // format version 9
   EXPECT_FALSE(deserializeModel(other.data(), other.size(), back, err));
   EXPECT_EQ(err, "serialized model of format version 9, this runtime reads "
-                 "version 4");
+                 "version " +
+                     std::to_string(kModelFormatVersion));
 }
 
 void kernelA() {}

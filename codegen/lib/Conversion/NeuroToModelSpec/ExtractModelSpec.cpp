@@ -232,6 +232,13 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
   };
   p.readsSource = source(false);
   p.writesSource = source(true);
+  auto update = [&](unsigned arg, bool write) {
+    return usesArgument(module, KernelKind::Update, networkName, p.name, arg,
+                        write);
+  };
+  p.updateAfterStep = !update(NEURO_UPDATE_ARG_POST, true) &&
+                      (update(NEURO_UPDATE_ARG_POST, false) ||
+                       update(NEURO_UPDATE_ARG_PRE, false));
   p.partitionable = !writes(KernelKind::Deliver, NEURO_DELIVER_ARG_PRE) &&
                     !writes(KernelKind::Deliver, NEURO_DELIVER_ARG_MODS);
   // Modulators in the kernels' order, each a row of its population.

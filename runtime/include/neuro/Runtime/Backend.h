@@ -45,8 +45,11 @@ public:
   /// where the kernels run on the host's rows).
   virtual bool uploadHostRows(std::string &) { return true; }
 
-  /// (0) Clock-driven synapse equations and summed drives.
-  virtual bool updateProjections(int64_t k, std::string &err) = 0;
+  /// (0) Clock-driven synapse equations and summed drives, of the
+  /// projections whose ProjectionSpec::updateAfterStep is `afterStep`:
+  /// false before stepPopulations, true after it.
+  virtual bool updateProjections(int64_t k, bool afterStep,
+                                 std::string &err) = 0;
   /// (1)+(2) Integration and threshold: the spikes of step k.
   virtual bool stepPopulations(int64_t k, std::string &err) = 0;
   /// (3) `on pre` for the spikes whose delay has elapsed ...

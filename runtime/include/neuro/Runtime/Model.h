@@ -136,6 +136,11 @@ struct ProjectionSpec {
   NeuroDeliverPostFn deliverPost = nullptr;
   /// Clock-driven equations and summed drives, every step; may be null.
   NeuroUpdateFn update = nullptr;
+  /// Whether `update` runs after the populations' integration and
+  /// threshold instead of before: its equations read neuron state (v_post,
+  /// v_pre) and it sums no drive, so it sees the values at the end of the
+  /// step, as Brian2's synapses do after its neurons' state updaters.
+  bool updateAfterStep = false;
   /// Whether the kernels read the source of each synapse (`srcs`).
   bool needsSources = false;
   /// Whether a kernel reads (writes) the state rows of the source
