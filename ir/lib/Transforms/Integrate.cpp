@@ -14,6 +14,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "LinearAnalysis.h"
+
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/IR/Passes.h"
 #include "neuro/Runtime/Expm.h"
@@ -34,21 +36,9 @@ namespace neuro {
 
 using namespace mlir;
 using namespace neuro;
+using namespace neuro::linear;
 
 namespace {
-
-/// c + sum_i coef[i] * x_i.
-struct Affine {
-  std::vector<double> coef;
-  double c = 0.0;
-
-  bool isConstant() const {
-    for (double v : coef)
-      if (v != 0.0)
-        return false;
-    return true;
-  }
-};
 
 using Matrix = std::vector<std::vector<double>>;
 
@@ -69,222 +59,6 @@ Matrix exponential(const Matrix &a, bool blocks) {
     for (size_t j = 0; j < n; ++j)
       r[i][j] = out[i * n + j];
   return r;
-}
-
-class LinearAnalysis {
-public:
-  LinearAnalysis(const llvm::StringMap<unsigned> &index, double dt)
-      : index(index), dt(dt) {}
-
-  /// The affine form of the value `region` yields, or failure with the
-  /// first op that is not affine in the states.
-  FailureOr<Affine> analyze(Region &region, Operation *&culprit) {
-    values.clear();
-    divisionByZero = false;
-    for (Operation &op : region.front()) {
-      if (auto yield = dyn_cast<YieldOp>(op))
-        return values.lookup(yield.getValues()[0]);
-      std::optional<Affine> result = visit(op);
-      if (!result) {
-        culprit = &op;
-        return failure();
-      }
-      values[op.getResult(0)] = *result;
-    }
-    culprit = region.getParentOp();
-    return failure();
-  }
-
-private:
-  Affine constant(double c) {
-    Affine a;
-    a.coef.assign(index.size(), 0.0);
-    a.c = c;
-    return a;
-  }
-
-  std::optional<Affine> visit(Operation &op) {
-    if (auto c = dyn_cast<arith::ConstantOp>(op)) {
-      if (auto f = dyn_cast<FloatAttr>(c.getValue()))
-        return constant(f.getValueAsDouble());
-      if (auto b = dyn_cast<BoolAttr>(c.getValue()))
-        return constant(b.getValue() ? 1.0 : 0.0);
-      return std::nullopt;
-    }
-    // The neuron's own refractoriness is a constant of each of the two
-    // propagators (Brian2's linear integration treats not_refractory so).
-    if (auto nr = dyn_cast<NotRefractoryOp>(op)) {
-      if (nr.getPost() || nr.getPre() || !notRefractory)
-        return std::nullopt;
-      return constant(*notRefractory ? 1.0 : 0.0);
-    }
-    if (isa<TimeStepOp>(op))
-      return constant(dt);
-    if (isa<NoiseOp>(op)) {
-      if (!noise)
-        return std::nullopt;
-      return constant(*noise);
-    }
-    if (auto ref = dyn_cast<RefOp>(op)) {
-      auto it = index.find(ref.getName());
-      if (ref.getPost() || ref.getPre() || it == index.end())
-        return std::nullopt;
-      Affine a = constant(0.0);
-      a.coef[it->second] = 1.0;
-      return a;
-    }
-    if (op.getNumResults() != 1)
-      return std::nullopt;
-    SmallVector<Affine, 2> args;
-    for (Value v : op.getOperands()) {
-      auto it = values.find(v);
-      if (it == values.end())
-        return std::nullopt;
-      args.push_back(it->second);
-    }
-    auto combine = [&](double sa, double sb) {
-      Affine r = constant(sa * args[0].c + sb * args[1].c);
-      for (size_t i = 0; i < r.coef.size(); ++i)
-        r.coef[i] = sa * args[0].coef[i] + sb * args[1].coef[i];
-      return r;
-    };
-    auto scaled = [&](const Affine &x, double s) {
-      Affine r = x;
-      r.c *= s;
-      for (double &v : r.coef)
-        v *= s;
-      return r;
-    };
-    if (isa<arith::AddFOp>(op))
-      return combine(1.0, 1.0);
-    if (isa<arith::SubFOp>(op))
-      return combine(1.0, -1.0);
-    if (isa<arith::NegFOp>(op))
-      return scaled(args[0], -1.0);
-    if (isa<arith::MulFOp>(op)) {
-      if (args[0].isConstant())
-        return scaled(args[1], args[0].c);
-      if (args[1].isConstant())
-        return scaled(args[0], args[1].c);
-      return std::nullopt;
-    }
-    if (isa<arith::DivFOp>(op)) {
-      if (!args[1].isConstant())
-        return std::nullopt;
-      if (args[1].c == 0.0) {
-        divisionByZero = true;
-        return std::nullopt;
-      }
-      return scaled(args[0], 1.0 / args[1].c);
-    }
-    // A condition that is constant chooses its branch.
-    if (isa<arith::SelectOp>(op)) {
-      if (!args[0].isConstant())
-        return std::nullopt;
-      return args[0].c != 0.0 ? args[1] : args[2];
-    }
-    // Functions of constants fold; of states they are nonlinear.
-    for (const Affine &a : args)
-      if (!a.isConstant())
-        return std::nullopt;
-    double x = args.empty() ? 0.0 : args[0].c;
-    if (auto cmp = dyn_cast<arith::CmpFOp>(op))
-      return constant(arith::applyCmpPredicate(cmp.getPredicate(),
-                                               llvm::APFloat(x),
-                                               llvm::APFloat(args[1].c))
-                          ? 1.0
-                          : 0.0);
-    if (isa<arith::AndIOp>(op))
-      return constant(x != 0.0 && args[1].c != 0.0 ? 1.0 : 0.0);
-    if (isa<arith::OrIOp>(op))
-      return constant(x != 0.0 || args[1].c != 0.0 ? 1.0 : 0.0);
-    if (isa<arith::XOrIOp>(op))
-      return constant((x != 0.0) != (args[1].c != 0.0) ? 1.0 : 0.0);
-    if (isa<math::ExpOp>(op))
-      return constant(std::exp(x));
-    if (isa<math::LogOp>(op))
-      return constant(std::log(x));
-    if (isa<math::SqrtOp>(op))
-      return constant(std::sqrt(x));
-    if (isa<math::PowFOp>(op))
-      return constant(std::pow(x, args[1].c));
-    if (isa<math::AbsFOp>(op))
-      return constant(std::abs(x));
-    if (isa<arith::MinimumFOp>(op))
-      return constant(std::min(x, args[1].c));
-    if (isa<arith::MaximumFOp>(op))
-      return constant(std::max(x, args[1].c));
-    return std::nullopt;
-  }
-
-public:
-  /// Set when analysis failed on a division by a constant zero.
-  bool divisionByZero = false;
-  /// The value the noise xi takes (unset: xi is not affine).
-  std::optional<double> noise;
-  /// Whether the neuron is not refractory (unset: not_refractory is not
-  /// affine).
-  std::optional<bool> notRefractory;
-
-private:
-  const llvm::StringMap<unsigned> &index;
-  double dt;
-  llvm::DenseMap<Value, Affine> values;
-};
-
-/// Degree of the value an ODE region yields as a polynomial (0: constant,
-/// 1: affine, 2: anything else) in the leaves (operations without
-/// operands) to which `leaf` gives degree 1; a leaf of degree 2 is never
-/// affine, one of degree 0 is a coefficient. `culprit` is set to the
-/// first operation of degree 2.
-unsigned regionDegree(Region &region,
-                      llvm::function_ref<unsigned(Operation &)> leaf,
-                      Operation *&culprit) {
-  llvm::DenseMap<Value, unsigned> degree;
-  for (Operation &op : region.front()) {
-    if (auto yield = dyn_cast<YieldOp>(op))
-      return degree.lookup(yield.getValues()[0]);
-    unsigned d = 0;
-    if (op.getNumOperands() == 0) {
-      d = leaf(op);
-    } else {
-      SmallVector<unsigned, 2> in;
-      for (Value v : op.getOperands())
-        in.push_back(degree.lookup(v));
-      unsigned maxIn = 0;
-      for (unsigned x : in)
-        maxIn = std::max(maxIn, x);
-      if (isa<arith::AddFOp, arith::SubFOp, arith::NegFOp>(op))
-        d = maxIn;
-      else if (isa<arith::MulFOp>(op))
-        d = std::min(2u, in[0] + in[1]);
-      else if (isa<arith::DivFOp>(op))
-        d = in[1] == 0 ? in[0] : 2;
-      else
-        d = maxIn == 0 ? 0 : 2;
-    }
-    if (d > 1 && !culprit)
-      culprit = &op;
-    for (Value r : op.getResults())
-      degree[r] = d;
-  }
-  return 2;
-}
-
-/// Degree of the value an ODE region yields as a polynomial in state `var`,
-/// the other states and every function of them being coefficients; the
-/// empty name stands for the noise. Degree <= 1 is what exponential Euler
-/// needs ("conditionally linear", as HH gates are).
-unsigned degreeIn(Region &region, StringRef var, Operation *&culprit) {
-  return regionDegree(
-      region,
-      [&](Operation &op) -> unsigned {
-        if (auto ref = dyn_cast<RefOp>(op))
-          return !var.empty() && !ref.getPost() && !ref.getPre() &&
-                 ref.getName() == var;
-        return var.empty() && isa<NoiseOp>(op);
-      },
-      culprit);
 }
 
 /// Whether the value `region` yields is affine in the population's
