@@ -244,7 +244,7 @@ class Simulation:
             if steps < 1:
                 raise ValueError("every must be at least one step")
             dt = self.model.dt
-            if abs(steps * dt - seconds) > 1e-9 * seconds:
+            if not _core.on_step_grid(seconds, dt):
                 raise ValueError(
                     f"every must be a whole number of steps (dt = "
                     f"{dt * 1e3:g} ms), got {seconds * 1e3:g} ms")

@@ -10,6 +10,7 @@
 #include "Bindings.h"
 
 #include "neuro/Runtime/Run.h"
+#include "neuro/Runtime/Steps.h"
 #include "neuro/Runtime/Units.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -179,6 +180,7 @@ PYBIND11_MODULE(_core, m) {
       throwValue(err);
     return seconds;
   });
+  m.def("on_step_grid", &rt::onStepGrid);
   bindModel(m);
   bindSimulation(m);
 }

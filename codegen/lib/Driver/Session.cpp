@@ -6,6 +6,7 @@
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
+#include "neuro/Runtime/Steps.h"
 #include "neuro/Runtime/Units.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -413,7 +414,7 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
           "every " + trimmed(everyText) + " is more steps than a run can have";
       return false;
     }
-    if (std::abs(steps * target.spec().dt - every) > 1e-9 * every) {
+    if (!rt::onStepGrid(every, target.spec().dt)) {
       char dt[32];
       std::snprintf(dt, sizeof dt, "%g", target.spec().dt * 1e3);
       err = "every " + trimmed(everyText) +

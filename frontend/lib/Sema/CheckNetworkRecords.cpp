@@ -9,6 +9,8 @@
 
 #include "SemaInternal.h"
 
+#include "neuro/Runtime/Steps.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -27,7 +29,7 @@ void Checker::checkRecord(const RecordDecl &r, NetworkInfo &net,
       double steps = std::round(*v / net.dt);
       if (steps < 1)
         diag.error(r.every->range, "'every' must be at least one step (dt)");
-      else if (std::abs(steps * net.dt - *v) > 1e-9 * *v)
+      else if (!rt::onStepGrid(*v, net.dt))
         // Sampled at multiples of it, a recording would drift off the grid.
         diag.error(
             r.every->range,

@@ -9,6 +9,8 @@
 
 #include "SemaInternal.h"
 
+#include "neuro/Runtime/Steps.h"
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -277,7 +279,7 @@ std::optional<InitValue> Checker::evalTimed(const Expr &e, const Dim &want) {
     return std::nullopt;
   double steps = std::round(every->first / timedDt);
   if (every->second != Dim::time() || !(steps >= 1) ||
-      std::abs(steps * timedDt - every->first) > 1e-9 * every->first) {
+      !rt::onStepGrid(every->first, timedDt)) {
     diag.error(e.args[1]->range,
                "the interval of timed must be a whole number of steps "
                "(dt = " +

@@ -30,6 +30,13 @@ inline double runSteps(double seconds, double dt) {
   return std::ceil(seconds / dt);
 }
 
+/// Whether interval `t` > 0 is a whole number of steps of `dt` (to 1e-9
+/// of it): what samples or a table at its multiples need to stay on the
+/// step grid (records' `every`, timed tables).
+inline bool onStepGrid(double t, double dt) {
+  return std::abs(std::round(t / dt) * dt - t) <= 1e-9 * t;
+}
+
 } // namespace neuro::rt
 
 #endif // NEURO_RUNTIME_STEPS_H
