@@ -76,14 +76,18 @@ class Recorder(recording.Recorder):
         self._t_clear = -np.inf
         self._since = {}
 
-    def _started(self, variable, ids, times):
-        """Which of the (ids, times) pairs were recorded: not before the
-        time their cell was added to the recording of `variable`."""
+    def _starts(self, variable):
+        """When each cell (by index) joined the recording of `variable`:
+        -inf for those recorded from the segment's start; None when all
+        were."""
         since = self._since.get(variable)
         if not since:
-            return np.ones(len(ids), dtype=bool)
-        start = np.array([since.get(int(i), -np.inf) for i in ids])
-        return times > start + 1e-9
+            return None
+        start = np.full(self.population.size, -np.inf)
+        ids = np.fromiter(since.keys(), dtype=int, count=len(since))
+        start[np.atleast_1d(self.population.id_to_index(ids))] = list(
+            since.values())
+        return start
 
     def _clear_simulator(self):
         self._chunks = []
@@ -104,8 +108,9 @@ class Recorder(recording.Recorder):
             t.append(spikes[1])
         idx, t = np.concatenate(idx), np.concatenate(t)
         keep = t > self._t_clear + 1e-9
-        cells = np.asarray(self.population.all_cells, dtype=int)
-        keep &= self._started("spikes", cells[idx], t)
+        start = self._starts("spikes")
+        if start is not None:
+            keep &= t > start[idx] + 1e-9
         return idx[keep], t[keep]
 
     def _get_spiketimes(self, ids, clear=False):
@@ -145,9 +150,8 @@ class Recorder(recording.Recorder):
             out[np.ix_(row[ok], np.nonzero(have)[0])] = \
                 values[ok][:, c[have]]
         # A cell added to the recording later has no samples before.
-        times = (first + np.arange(n)) * step
-        for col, id in enumerate(np.atleast_1d(np.asarray(ids, dtype=int))):
-            t0 = self._since.get(variable, {}).get(int(id))
-            if t0 is not None:
-                out[times < t0 - 1e-9, col] = np.nan
+        start = self._starts(variable)
+        if start is not None:
+            times = (first + np.arange(n)) * step
+            out[times[:, None] < start[cols][None, :] - 1e-9] = np.nan
         return out, None
