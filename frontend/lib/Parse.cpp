@@ -439,7 +439,7 @@ bool neuro::splitTopLevel(DiagEngine &diag, std::vector<TopLevelDecl> &out) {
       SourceRange r = rangeOf(ctx);
       size_t begin = offsetOf(r.begin), end = offsetOf(r.end);
       out.push_back({std::move(kind), std::move(name),
-                     currentText.slice(begin, end).str(), r.begin});
+                     currentText.slice(begin, end).str(), begin});
     };
     for (NeuroParser::ImportDeclContext *i : tree->importDecl())
       add("import", i->qualifiedName()->getText(), i);

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 
 using namespace neuro;
@@ -92,10 +93,10 @@ int Session::define(const std::string &name, const std::string &text,
     err = trimmed(os.str());
     return -1;
   }
-  sources.push_back(name);
+  sources.push_back({name, sourceMgr.getMemoryBuffer(id)->getBuffer().str()});
   for (TopLevelDecl &d : decls) {
-    Declaration decl{d.kind + " " + d.name, d.text, sources.size() - 1,
-                     d.begin.line, d.begin.col};
+    Declaration decl{d.kind + " " + d.name, sources.size() - 1, d.offset,
+                     d.text.size()};
     auto it = std::find_if(declarations.begin(), declarations.end(),
                            [&](auto &entry) { return entry.key == decl.key; });
     if (it != declarations.end())
@@ -103,6 +104,12 @@ int Session::define(const std::string &name, const std::string &text,
     else
       declarations.push_back(std::move(decl));
   }
+  // The text of a call whose declarations were all given again since is
+  // not needed any more.
+  for (size_t source = 0; source + 1 < sources.size(); ++source)
+    if (std::none_of(declarations.begin(), declarations.end(),
+                     [&](const Declaration &d) { return d.source == source; }))
+      sources[source].second.clear();
   changed = true;
   return int(decls.size());
 }
@@ -119,37 +126,26 @@ int Session::loadFile(const std::string &path, std::string &err) {
 
 std::unique_ptr<Compiler> Session::load(CompileOptions opts,
                                         llvm::raw_ostream &diag) const {
-  // One part per define() call that still has declarations, each at the
-  // line and column it had, so that diagnostics point into the file or
-  // input that gave it.
+  // One part per define() call that still has declarations: its text
+  // with everything else blanked (line feeds kept), so that diagnostics
+  // point into the file or input at the positions it had there.
   std::vector<SourcePart> parts;
   for (size_t source = 0; source < sources.size(); ++source) {
-    std::vector<const Declaration *> own;
-    for (const Declaration &d : declarations)
-      if (d.source == source)
-        own.push_back(&d);
-    if (own.empty())
-      continue;
-    std::sort(own.begin(), own.end(), [](auto *a, auto *b) {
-      return std::make_pair(a->line, a->col) < std::make_pair(b->line, b->col);
-    });
-    SourcePart part{sources[source], ""};
-    unsigned line = 1, col = 1;
-    for (const Declaration *d : own) {
-      if (d->line > line || d->col < col) {
-        part.text.append(d->line > line ? d->line - line : 1, '\n');
-        line = std::max(line + 1, d->line);
-        col = 1;
+    const std::string &text = sources[source].second;
+    std::optional<SourcePart> part;
+    for (const Declaration &d : declarations) {
+      if (d.source != source)
+        continue;
+      if (!part) {
+        part = SourcePart{sources[source].first, text};
+        for (char &ch : part->text)
+          if (ch != '\n')
+            ch = ' ';
       }
-      part.text.append(d->col > col ? d->col - col : 0, ' ');
-      part.text += d->text;
-      size_t feeds = size_t(std::count(d->text.begin(), d->text.end(), '\n'));
-      size_t last = d->text.rfind('\n');
-      line += unsigned(feeds);
-      col = feeds ? unsigned(d->text.size() - last)
-                  : std::max(col, d->col) + unsigned(d->text.size());
+      part->text.replace(d.offset, d.length, text, d.offset, d.length);
     }
-    parts.push_back(std::move(part));
+    if (part)
+      parts.push_back(std::move(*part));
   }
   auto c = std::make_unique<Compiler>(diag, std::move(opts));
   c->loadParts(parts);

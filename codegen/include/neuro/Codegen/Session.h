@@ -114,18 +114,17 @@ private:
   std::unique_ptr<Compiler> load(CompileOptions opts,
                                  llvm::raw_ostream &diag) const;
 
-  /// A top-level declaration, from the text of define() call `source`,
-  /// where it began at `line`:`col`.
+  /// A top-level declaration: bytes [offset, offset + length) of the text
+  /// of define() call `source`.
   struct Declaration {
     std::string key; ///< "neuron LIF"
-    std::string text;
     size_t source = 0;
-    unsigned line = 1, col = 1;
+    size_t offset = 0, length = 0;
   };
   CompileOptions options;
   std::vector<Declaration> declarations;
-  /// The name of the text of each define() call (a file, "<repl>").
-  std::vector<std::string> sources;
+  /// The name (a file, "<repl>") and text of each define() call.
+  std::vector<std::pair<std::string, std::string>> sources;
   std::string file;
   bool changed = false;
   std::set<std::string> tunable;

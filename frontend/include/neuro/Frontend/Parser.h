@@ -33,8 +33,8 @@ struct TopLevelDecl {
   std::string kind;
   std::string name;
   std::string text;
-  /// Where `text` begins in the buffer it was split from.
-  SourceLoc begin;
+  /// The byte offset of `text` in the buffer it was split from.
+  size_t offset = 0;
 };
 
 /// Parses the buffer `diag` points at, as parseModule does, and lists its
