@@ -214,7 +214,9 @@ void CpuBackend::deliverStored(size_t j, int64_t k) {
     if (rows.size() < size_t(2 * nSrc))
       rows.resize(size_t(2 * nSrc));
     NeuroMemRefI64 rowPtr = memref1D(rows.data(), 2 * nSrc);
-    for (size_t g = 0; g < proj.delays.size(); ++g) {
+    // The longest delay first: spikes in the order they were emitted, as
+    // Brian2's queue holds them (docs/semantics.md).
+    for (size_t g = proj.delays.size(); g-- > 0;) {
       const std::vector<int32_t> &list = ring.at(k - proj.delays[g]);
       if (list.empty())
         continue;
@@ -279,7 +281,8 @@ void CpuBackend::deliverProcedural(size_t j, int64_t k) {
     spec.deliver(&spikes, &rowPtr, 2, 0, &cols, &synRows, &args->post,
                  &args->pre, &args->mods, k);
   };
-  for (size_t g = 0; g < groups; ++g) {
+  // The longest delay first, as deliverStored.
+  for (size_t g = groups; g-- > 0;) {
     int64_t step = k - proj.delays[g];
     const std::vector<int32_t> &list = ring.at(step);
     if (list.empty())

@@ -242,6 +242,9 @@ private:
     /// srcs), copied on its first use.
     std::string pull;
     CUdeviceptr synDelay = 0;
+    /// The synapses by target in the order the pull visits them (postSyn
+    /// where the projection has one delay group).
+    CUdeviceptr pullSyn = 0;
     bool pullReady = false;
     /// Where its targets, synapse rows, modulators, row pointers and delays
     /// start in the allocations for all projections (elements).

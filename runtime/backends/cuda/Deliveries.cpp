@@ -142,9 +142,8 @@ bool DeviceBackend::preparePull(size_t j, std::string &err) {
   auto copy = [&](CUdeviceptr &dst, const void *src, size_t bytes) {
     return dev->alloc(bytes, dst, err) && dev->upload(dst, src, bytes, err);
   };
-  // The synapses by target (ids ascending: a target takes its inputs in
-  // the CPU's order) and their sources, unless `on post` and the kernels
-  // needed them already and upload() copied them.
+  // The synapses by target (ids ascending) and their sources, unless `on post`
+  // and the kernels needed them already and upload() copied them.
   if (host.postPtr.empty()) {
     network.indexByTarget(j);
     if (!copy(d.postPtr, host.postPtr.data(),
@@ -161,6 +160,20 @@ bool DeviceBackend::preparePull(size_t j, std::string &err) {
   std::vector<int32_t> delays = network.synapseDelays(j);
   if (!copy(d.synDelay, delays.data(), delays.size() * sizeof(int32_t)))
     return false;
+  // A target visits its synapses in the CPU's order of delivery: the
+  // longest delay first, then by id (source, then row).
+  d.pullSyn = d.postSyn;
+  if (host.delays.size() > 1) {
+    std::vector<int64_t> order(host.postSyn);
+    for (size_t t = 0; t + 1 < host.postPtr.size(); ++t)
+      std::stable_sort(order.begin() + host.postPtr[t],
+                       order.begin() + host.postPtr[t + 1],
+                       [&](int64_t a, int64_t b) {
+                         return delays[size_t(a)] > delays[size_t(b)];
+                       });
+    if (!copy(d.pullSyn, order.data(), order.size() * sizeof(int64_t)))
+      return false;
+  }
   d.pullReady = true;
   return true;
 }
@@ -208,7 +221,7 @@ bool DeviceBackend::pullInputs(size_t j, int64_t k, std::string &err) {
   const DeviceProjection &d = projs[j];
   KernelArgs a(NEURO_GPU_PULL_NUM_ARGS);
   deliveryArgs(j, k, a);
-  a.buffer(d.postPtr, nDst + 1).buffer(d.postSyn, nSyn);
+  a.buffer(d.postPtr, nDst + 1).buffer(d.pullSyn, nSyn);
   a.buffer(d.srcs, nSyn).buffer(d.synDelay, nSyn);
   a.buffer(pops[size_t(spec.src)].flags, ringDepth * nSrc);
   a.i64(ringDepth).i64(nSrc).i64(nDst);

@@ -79,10 +79,10 @@ func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
 // CHECK-NOT:               memref.atomic_rmw
 // CHECK:           gpu.return
 
-// Delivery: one launch takes the delay groups [FIRST, END), striding over
-// the grid's y dimension; a group whose delay has elapsed reads the spike
-// list and count of ring slot (step - delay) mod depth, and its own row
-// pointers. A block per spike, whose threads take the spike's synapses in
+// Delivery: one launch takes the delay groups [FIRST, END), the last (the
+// longest delay) first, striding over the grid's y dimension; a group
+// whose delay has elapsed reads the spike list and count of ring slot
+// (step - delay) mod depth, and its own row pointers. A block per spike, whose threads take the spike's synapses in
 // turn; the target's input accumulates atomically, the synapse's own row
 // (argument 5) is written plainly.
 // CHECK-LABEL:   gpu.func @neuro_deliver_N_E(
@@ -93,7 +93,10 @@ func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
 // CHECK:           %[[BY:.*]] = gpu.block_id y
 // CHECK:           %[[G0:.*]] = arith.addi %[[F]], %[[BY]] : index
 // CHECK:           %[[GY:.*]] = gpu.grid_dim y
-// CHECK:           scf.for %[[G:.*]] = %[[G0]] to %[[E]] step %[[GY]] {
+// CHECK:           %[[FE:.*]] = arith.addi %[[F]], %[[E]] : index
+// CHECK:           %[[LAST:.*]] = arith.subi %[[FE]], %{{.*}} : index
+// CHECK:           scf.for %[[I:.*]] = %[[G0]] to %[[E]] step %[[GY]] {
+// CHECK:             %[[G:.*]] = arith.subi %[[LAST]], %[[I]] : index
 // CHECK:             %[[D:.*]] = memref.load %[[DELAYS]][%[[G]]] : memref<?xi64>
 // CHECK:             %[[S:.*]] = arith.subi %[[STEP]], %[[D]] : i64
 // CHECK:             %[[LIVE:.*]] = arith.cmpi sge, %[[S]], %{{.*}} : i64

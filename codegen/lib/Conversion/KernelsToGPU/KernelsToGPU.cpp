@@ -245,7 +245,7 @@ llvm::SmallPtrSet<Operation *, 16> definingOps(ArrayRef<Value> values,
 /// which the y dimension of the grid strides over (NEURO_GPU_DELIVER_ARG_*
 /// in ABI.h). The body runs for each group g whose spikes are from step
 /// s = k - delays[g] >= 0, with the list and count of ring slot s mod depth
-/// and the row pointers of g.
+/// and the row pointers of g, the groups in descending order.
 LogicalResult groupDelays(gpu::GPUFuncOp kernel) {
   Block &entry = kernel.getBody().front();
   Location loc = kernel.getLoc();
@@ -265,9 +265,14 @@ LogicalResult groupDelays(gpu::GPUFuncOp kernel) {
   Value start = b.create<arith::AddIOp>(
       loc, first, b.create<gpu::BlockIdOp>(loc, gpu::Dimension::y));
   Value stride = b.create<gpu::GridDimOp>(loc, gpu::Dimension::y);
+  // Iteration i takes group first + end - 1 - i: the longest delay first,
+  // in the CPU's order where one thread runs the groups.
+  Value mirror =
+      b.create<arith::SubIOp>(loc, b.create<arith::AddIOp>(loc, first, end),
+                              b.create<arith::ConstantIndexOp>(loc, 1));
   auto groups = b.create<scf::ForOp>(loc, start, end, stride);
   OpBuilder gb = OpBuilder::atBlockBegin(groups.getBody());
-  Value g = groups.getInductionVar();
+  Value g = gb.create<arith::SubIOp>(loc, mirror, groups.getInductionVar());
   Value from = gb.create<arith::SubIOp>(
       loc, k, gb.create<memref::LoadOp>(loc, delays, ValueRange{g}));
   Value zero = gb.create<arith::ConstantIntOp>(loc, gb.getI64Type(), 0);
