@@ -2,10 +2,11 @@
 //
 // Times that are not a whole number of steps count as in Brian2. An instant
 // (a spike time, the length of a refractory period) lands in the step that
-// holds it, as Brian2's timestep() puts it: floor(t / dt + 1e-3); the
-// shift keeps a multiple of dt that the division leaves just below a whole
-// number in its own step. A run lasts the steps that cover its duration,
-// as Brian2's Clock counts them.
+// holds it, as Brian2's timestep() puts it: floor((t + 1e-3 dt) / dt),
+// in that order of operations, so that an instant near the shifted edge
+// of a step rounds as in Brian2; the shift keeps a multiple of dt that the
+// division leaves just below a whole number in its own step. A run lasts the
+// steps that cover its duration, as Brian2's Clock counts them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,7 +19,9 @@ namespace neuro::rt {
 
 /// The step holding instant `t` >= 0 at `dt`, as a double (callers bound
 /// it before converting).
-inline double stepOf(double t, double dt) { return std::floor(t / dt + 1e-3); }
+inline double stepOf(double t, double dt) {
+  return std::floor((t + 1e-3 * dt) / dt);
+}
 
 /// The steps of a run of `seconds` >= 0 at `dt`: round(seconds / dt) when
 /// that is within 1e-4 dt of it, else the steps that cover it (a run never
