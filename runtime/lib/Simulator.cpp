@@ -221,7 +221,8 @@ bool Simulator::doStep(int64_t k, std::string &err) {
   for (size_t p = 0; p < net.pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     for (size_t r = 0; r < spec.init.size(); ++r) {
-      if (spec.init[r].kind != InitSpec::Timed || k % spec.init[r].every != 0)
+      const InitSpec &init = spec.init[r];
+      if (init.kind != InitSpec::Timed || (k + init.lead) % init.every != 0)
         continue;
       net.fillTimed(p, r, k);
       if (!b.uploadRow(p, r, err))

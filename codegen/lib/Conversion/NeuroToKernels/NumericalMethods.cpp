@@ -532,7 +532,11 @@ LogicalResult Integrator::rungeKutta4Step(SmallVectorImpl<OdeOp> &odes,
       failed(stage(advance(k2, dt / 2), k3)))
     return failure();
   at(dt);
-  if (failed(stage(advance(k3, dt), k4)))
+  llvm::StringMap<Value> end = advance(k3, dt);
+  for (const auto &[row, nextRow] : k.kernelStepEndRows)
+    if (end.count(row) && x.count(nextRow))
+      end[row] = x[nextRow];
+  if (failed(stage(end, k4)))
     return failure();
   k.kernelTime = start;
   Value two = k.f64Constant(loc, 2.0);
