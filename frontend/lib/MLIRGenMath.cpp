@@ -56,6 +56,30 @@ Value mlirgen::genBuiltinCall(mlir::OpBuilder &builder, mlir::Location l,
     return builder.create<math::SinOp>(l, a[0]);
   if (f == "cos")
     return builder.create<math::CosOp>(l, a[0]);
+  if (f == "arcsin")
+    return builder.create<math::AsinOp>(l, a[0]);
+  if (f == "arccos")
+    return builder.create<math::AcosOp>(l, a[0]);
+  if (f == "arctan")
+    return builder.create<math::AtanOp>(l, a[0]);
+  if (f == "int") {
+    // A truth value is 0 or 1; a number goes toward zero.
+    if (a[0].getType().isInteger(1))
+      return builder.create<arith::UIToFPOp>(l, builder.getF64Type(), a[0]);
+    return builder.create<math::TruncOp>(l, a[0]);
+  }
+  if (f == "sign") {
+    // 1 above zero, -1 below; zeros and NaN as they are.
+    Value zero = constant(builder, l, 0.0);
+    Value pos =
+        builder.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[0], zero);
+    Value neg =
+        builder.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, a[0], zero);
+    Value lower = builder.create<arith::SelectOp>(
+        l, neg, constant(builder, l, -1.0), a[0]);
+    return builder.create<arith::SelectOp>(l, pos, constant(builder, l, 1.0),
+                                           lower);
+  }
   if (f == "tan")
     return builder.create<math::TanOp>(l, a[0]);
   if (f == "tanh")

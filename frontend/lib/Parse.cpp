@@ -151,11 +151,30 @@ public:
         message = "unexpected character " + describe(offendingSymbol);
       else
         message = rewrite(msg, offendingSymbol);
+      message += hint(recognizer, offendingSymbol);
     }
     diag.error(range, "syntax error: " + message);
   }
 
   bool hadError() const { return reported; }
+
+  /// What a Brian2 or Python user most likely meant by the operator that
+  /// does not parse: `x ** 2` (power) and `a % b` (remainder).
+  static std::string hint(antlr4::Recognizer *recognizer, antlr4::Token *tok) {
+    std::string text = tok->getText();
+    if (text == "%")
+      return " (there is no remainder operator; write a - b * floor(a / "
+             "b))";
+    auto *tokens =
+        dynamic_cast<antlr4::TokenStream *>(recognizer->getInputStream());
+    if (text != "*" || !tokens || tok->getTokenIndex() == 0)
+      return "";
+    antlr4::Token *before = tokens->get(tok->getTokenIndex() - 1);
+    if (before && before->getText() == "*" &&
+        before->getStopIndex() + 1 == tok->getStartIndex())
+      return " (powers are written x^n, or pow(x, y))";
+    return "";
+  }
   /// Line of the reported error (1-based).
   unsigned errorLine = 0;
 

@@ -61,6 +61,14 @@ static std::optional<std::string> pastDelayLimit(double seconds, double dt) {
 /// Whether synapse `syn` needs states of its target neuron (post states,
 /// post variables or drives); a spike source given by times can only be
 /// the target of a synapse that does not (e.g. pure plasticity).
+/// Whether synapse `syn` runs statements when a spike arrives (`on pre`).
+static bool hasOnPre(const ModelInfo &syn) {
+  for (const EventDecl &e : syn.synapse->events)
+    if (e.event == "pre")
+      return true;
+  return false;
+}
+
 static bool touchesTarget(const ModelInfo &syn) {
   if (!syn.synapse->drives.empty())
     return true;
@@ -162,6 +170,7 @@ void Checker::readConnectOptions(Connection &conn) {
         conn.probExpr = o.value.get();
     } else if (o.name == "delay" && needsKernel(*o.value)) {
       conn.delayExpr = o.value.get();
+      conn.delayRange = o.value->range;
     } else if (o.name == "p") {
       if (auto v = netQuantity(*o.value, Dim::none(),
                                "the connection probability p")) {
@@ -288,6 +297,26 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
                             "' gives spikes by time and has no states "
                             "for synapse '" +
                             syn.name + "' to act on");
+    return true;
+  }
+  // Spikes are what a delay postpones and what `on pre` runs on; a
+  // connect that has neither to act on would be silently inert.
+  if (c.rules.empty() && !hasOnPre(syn)) {
+    if ((conn.delay > 0 || conn.delayInit || conn.delayExpr) &&
+        conn.delayRange.begin.line) {
+      diag.error(conn.delayRange,
+                 "a delay postpones `on pre`, which synapse '" + syn.name +
+                     "' does not have (what it drives acts every step)");
+      return true;
+    }
+  } else if (const PopulationInfo &from = net.populations[size_t(conn.src)];
+             !from.generator && !from.poissonRate && !from.driveInputs &&
+             from.model && from.model->neuron && !from.model->neuron->spike) {
+    diag.error(c.source.range,
+               "'" + c.source.name + "' never spikes (neuron '" +
+                   from.model->name +
+                   "' has no `spike when`), so `on pre` of synapse '" +
+                   syn.name + "' would never run");
     return true;
   }
   ProjectionInfo proj;

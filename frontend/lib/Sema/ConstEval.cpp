@@ -36,6 +36,16 @@ static double evalBuiltin(const std::string &f,
     r = std::cos(x);
   else if (f == "tan")
     r = std::tan(x);
+  else if (f == "arcsin")
+    r = std::asin(x);
+  else if (f == "arccos")
+    r = std::acos(x);
+  else if (f == "arctan")
+    r = std::atan(x);
+  else if (f == "int")
+    r = std::trunc(x);
+  else if (f == "sign")
+    r = x > 0 ? 1.0 : x < 0 ? -1.0 : x; // NaN and zeros as they are
   else if (f == "tanh")
     r = std::tanh(x);
   else if (f == "sinh")

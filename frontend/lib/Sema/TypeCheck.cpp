@@ -16,15 +16,16 @@ using namespace neuro;
 using namespace neuro::sema;
 
 static bool isUnaryMath(const std::string &f) {
-  static const std::set<std::string> fs = {"exp",  "log",   "log10", "sin",
-                                           "cos",  "tan",   "tanh",  "sinh",
-                                           "cosh", "expm1", "log1p", "exprel"};
+  static const std::set<std::string> fs = {
+      "exp",  "log",   "log10", "sin",    "cos",    "tan",    "tanh",  "sinh",
+      "cosh", "expm1", "log1p", "exprel", "arcsin", "arccos", "arctan"};
   return fs.count(f) != 0;
 }
 
 bool sema::isKnownFunction(const std::string &f) {
   static const std::set<std::string> fs = {"sqrt", "abs", "floor", "ceil",
-                                           "min",  "max", "clip",  "pow"};
+                                           "min",  "max", "clip",  "pow",
+                                           "int",  "sign"};
   return isUnaryMath(f) || fs.count(f) != 0;
 }
 
@@ -192,6 +193,9 @@ std::optional<Type> Checker::callType(const Expr &e,
                             std::to_string(args.size()));
     return false;
   };
+  // int() of a truth value is 0 or 1, as in Brian2.
+  if (f == "int" && args.size() == 1 && args[0].isBool)
+    return Type{Dim::none()};
   for (size_t i = 0; i < args.size(); ++i)
     if (args[i].isBool) {
       diag.error(e.args[i]->range, "'" + f +
@@ -220,6 +224,24 @@ std::optional<Type> Checker::callType(const Expr &e,
       return std::nullopt;
     }
     return Type{half};
+  }
+  if (f == "int") {
+    // Brian2's int(): toward zero, of a dimensionless value.
+    if (!arity(1))
+      return std::nullopt;
+    if (!args[0].dim.isDimensionless()) {
+      diag.error(e.args[0]->range,
+                 "the argument of 'int' must be dimensionless or a truth "
+                 "value, got " +
+                     args[0].dim.str());
+      return std::nullopt;
+    }
+    return Type{Dim::none()};
+  }
+  if (f == "sign") {
+    if (!arity(1))
+      return std::nullopt;
+    return Type{Dim::none()};
   }
   if (f == "abs" || f == "floor" || f == "ceil") {
     if (!arity(1))
