@@ -312,12 +312,12 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
   } else if (const PopulationInfo &from = net.populations[size_t(conn.src)];
              !from.generator && !from.poissonRate && !from.driveInputs &&
              from.model && from.model->neuron && !from.model->neuron->spike) {
-    diag.error(c.source.range,
-               "'" + c.source.name + "' never spikes (neuron '" +
-                   from.model->name +
-                   "' has no `spike when`), so `on pre` of synapse '" +
-                   syn.name + "' would never run");
-    return true;
+    // A warning: the connectivity may still be what the network is for.
+    diag.warning(c.source.range,
+                 "'" + c.source.name + "' never spikes (neuron '" +
+                     from.model->name +
+                     "' has no `spike when`), so `on pre` of synapse '" +
+                     syn.name + "' will never run");
   }
   ProjectionInfo proj;
   if (!sliceNeurons(
