@@ -119,7 +119,7 @@ std::vector<std::string> DeviceBackend::kernelParts(const std::string &base) {
     return {base};
   std::vector<std::string> parts;
   for (int k = 0;; ++k) {
-    std::string name = base + "_" + std::to_string(k);
+    std::string name = base + NEURO_GPU_PART_SEPARATOR + std::to_string(k);
     if (!dev->hasKernel(name))
       return parts;
     parts.push_back(name);

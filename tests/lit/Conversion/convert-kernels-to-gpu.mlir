@@ -216,12 +216,12 @@ func.func @neuro_reset_N_P(%spikes: memref<?xi32>, %state: memref<?x?xf64>) attr
 
 // Update with two loops: two kernels, launched in order; each recomputes
 // what it uses from the top of the kernel.
-// CHECK-LABEL:   gpu.func @neuro_update_N_E_0(
+// CHECK-LABEL:   gpu.func @neuro_update_N_E$0(
 // CHECK:           %[[D:.*]] = memref.dim %{{.*}}, %{{.*}} : memref<?x?xf64>
 // CHECK:           scf.for %[[T:.*]] = %{{.*}} to %[[D]] step
 // CHECK:             memref.store %{{.*}}, %{{.*}}[%{{.*}}, %[[T]]]
 // CHECK:           gpu.return
-// CHECK-LABEL:   gpu.func @neuro_update_N_E_1(
+// CHECK-LABEL:   gpu.func @neuro_update_N_E$1(
 // CHECK:           scf.for
 // CHECK:             memref.atomic_rmw addf
 // CHECK:           gpu.return

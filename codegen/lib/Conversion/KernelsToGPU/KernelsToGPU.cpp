@@ -582,7 +582,7 @@ struct ConvertKernelsToGPU
     for (auto [k, loop] : llvm::enumerate(loops)) {
       std::string name = fn.getName().str();
       if (loops.size() > 1)
-        name += "_" + std::to_string(k);
+        name += NEURO_GPU_PART_SEPARATOR + std::to_string(k);
       OpBuilder mb = OpBuilder::atBlockEnd(gpuModule.getBody());
       auto kernel = mb.create<gpu::GPUFuncOp>(fn.getLoc(), name,
                                               mb.getFunctionType(argTypes, {}));

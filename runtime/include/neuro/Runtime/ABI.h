@@ -295,6 +295,12 @@ enum NeuroGpuPullArg {
 };
 #define NEURO_GPU_PULL_SUFFIX "_by_target"
 
+/// A kernel of several loops becomes one GPU kernel per loop, in order:
+/// `<symbol>$0`, `<symbol>$1`, ... A `$` cannot appear in a model's names,
+/// so a part never takes the name of another kernel (`P_to_Q` and the
+/// default name `P_to_Q_1` of the next projection between them).
+#define NEURO_GPU_PART_SEPARATOR "$"
+
 /// Spike lists in neuron order, for every population the step kernels ran
 /// for, in two launches after them: `neuro_spikes_count` counts the flags
 /// of each chunk of a population's neurons, and `neuro_spikes_compact`
