@@ -294,13 +294,26 @@ Array Group::readAttribute(const std::string &name,
   return a;
 }
 
+namespace {
+/// A creation property list of `cls` (groups, datasets, the file) whose
+/// objects keep no modification times, so that a file written twice has
+/// the same bytes.
+Handle untimed(hid_t cls, const std::string &where) {
+  Handle props(H5Pcreate(cls), H5Pclose);
+  if (!props.valid() || H5Pset_obj_track_times(props.get(), false) < 0)
+    throw Error(where + ": cannot set the creation properties");
+  return props;
+}
+} // namespace
+
 Group Group::createGroup(const std::string &name) const {
   if (has(name))
     throw Error(where(name) + ": exists already");
   auto id = std::make_shared<Id>();
   id->file = id_->file;
+  Handle props = untimed(H5P_GROUP_CREATE, where(name));
   id->group = Handle(H5Gcreate2(id_->group.get(), name.c_str(), H5P_DEFAULT,
-                                H5P_DEFAULT, H5P_DEFAULT),
+                                props.get(), H5P_DEFAULT),
                      H5Gclose);
   if (!id->group.valid())
     throw Error(where(name) + ": cannot create the group");
@@ -312,8 +325,9 @@ void writeDataset(hid_t group, const std::string &name, hid_t type,
                   const std::vector<uint64_t> &shape, const void *data,
                   hid_t memType, const std::string &where) {
   Handle space = makeSpace(shape);
+  Handle props = untimed(H5P_DATASET_CREATE, where);
   Handle ds(H5Dcreate2(group, name.c_str(), type, space.get(), H5P_DEFAULT,
-                       H5P_DEFAULT, H5P_DEFAULT),
+                       props.get(), H5P_DEFAULT),
             H5Dclose);
   if (!ds.valid())
     throw Error(where + ": cannot create the dataset");
@@ -406,7 +420,7 @@ Appender Group::createAppender(const std::string &name, Precision precision,
     throw Error(where(name) + ": exists already");
   hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunkSize = chunk ? chunk : 1;
   Handle space(H5Screate_simple(1, &zero, &unlimited), H5Sclose);
-  Handle props(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  Handle props = untimed(H5P_DATASET_CREATE, where(name));
   if (!space.valid() || !props.valid() ||
       H5Pset_chunk(props.get(), 1, &chunkSize) < 0)
     throw Error(where(name) + ": cannot create the dataset");
@@ -484,8 +498,9 @@ File File::open(const std::string &path, bool writable) {
 File File::create(const std::string &path) {
   quiet();
   auto name = std::make_shared<const std::string>(path);
+  Handle props = untimed(H5P_FILE_CREATE, path);
   auto file = std::make_shared<Handle>(
-      H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
+      H5Fcreate(path.c_str(), H5F_ACC_TRUNC, props.get(), H5P_DEFAULT),
       H5Fclose);
   if (!file->valid())
     throw Error(path + ": cannot create the file");
