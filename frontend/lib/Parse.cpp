@@ -277,11 +277,24 @@ private:
   }
 };
 
-/// Rejects bracket nesting deeper than maxNesting before the parser sees it.
+/// Rejects bracket nesting deeper than maxNesting, and longer runs of prefix
+/// operators, before the parser sees them.
 bool checkNesting(antlr4::CommonTokenStream &tokens, DiagEngine &diag) {
   unsigned level = 0;
+  // Prefix operators in a row nest too (`- - - x`), and the parser's
+  // lookahead recurses over them before its own depth guard runs.
+  unsigned prefixes = 0;
   for (antlr4::Token *tok : tokens.getTokens()) {
     std::string text = tok->getText();
+    if (text == "-" || text == "+" || text == "!" || text == "not") {
+      if (++prefixes > maxNesting) {
+        diag.error(rangeOf(tok), "more than " + std::to_string(maxNesting) +
+                                     " operators in a row");
+        return false;
+      }
+      continue;
+    }
+    prefixes = 0;
     if (text == "(" || text == "{") {
       if (++level > maxNesting) {
         diag.error(rangeOf(tok), "brackets nested more than " +
