@@ -100,8 +100,16 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
     auto v = evalRefractory(*nd.spike->refractory, pop.params,
                             paramDims(*pop.model), dt);
     perNeuronNames.clear();
+    // Neurons that never spiked count as having spiked 10^15 steps
+    // before the start (kNeverSpiked): a longer period would hold them
+    // from the first step.
     if (v && v->second == Dim::time() && std::isfinite(v->first) &&
-        v->first >= 0)
+        v->first >= 0 && v->first / dt > 1e12)
+      diag.error(p.range, "the refractory period is " + fmt(v->first) +
+                              " s here, more than 10^12 steps of dt: a "
+                              "neuron could never spike");
+    else if (v && v->second == Dim::time() && std::isfinite(v->first) &&
+             v->first >= 0)
       pop.refractory = v->first;
     else if (v)
       diag.error(p.range, "with these parameters the refractory period "
