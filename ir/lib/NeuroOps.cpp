@@ -1,6 +1,7 @@
 //===- NeuroOps.cpp - Operations of the neuro dialect ---------------------===//
 
 #include "neuro/IR/NeuroOps.h"
+#include "neuro/Runtime/Streams.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -535,6 +536,17 @@ LogicalResult PropagateOp::verifySymbolUses(SymbolTableCollection &symbols) {
 //===----------------------------------------------------------------------===//
 // Initial values
 //===----------------------------------------------------------------------===//
+
+LogicalResult neuro::checkRowCount(PopulationOp pop, size_t rows) {
+  if (int64_t(rows) <= rt::streams::kMaxRows)
+    return success();
+  return pop.emitError()
+         << "population '" << pop.getSymName() << "' has " << rows
+         << " variables per neuron (its states, the parameters set per "
+            "neuron, and the post states and sums of the projections onto "
+            "it, vector elements counted one by one); at most "
+         << rt::streams::kMaxRows << " are supported";
+}
 
 FlatSymbolRefAttr neuro::getInitVar(Operation *op) {
   return llvm::TypeSwitch<Operation *, FlatSymbolRefAttr>(op)

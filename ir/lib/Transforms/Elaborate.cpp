@@ -87,6 +87,12 @@ public:
          llvm::make_early_inc_range(network.getBody().getOps<PopulationOp>()))
       if (pop.getModelAttr() && failed(elaboratePopulation(pop)))
         return failure();
+    for (auto pop : network.getBody().getOps<PopulationOp>()) {
+      auto states = pop.getBody().getOps<StateOp>();
+      if (failed(checkRowCount(
+              pop, size_t(std::distance(states.begin(), states.end())))))
+        return failure();
+    }
     for (auto proj :
          llvm::make_early_inc_range(network.getBody().getOps<ProjectionOp>()))
       if (proj.getSynapseAttr() && failed(elaborateProjection(proj)))

@@ -130,13 +130,8 @@ static LogicalResult extractPopulation(PopulationOp pop, double dt,
     p.units.push_back(s.getUnit().str());
   }
   // Each row draws from a stream of its own (Streams.h).
-  if (int64_t(p.rows.size()) > rt::streams::kMaxRows)
-    return pop.emitError()
-           << "population '" << p.name << "' has " << p.rows.size()
-           << " variables per neuron (its states, the parameters set per "
-              "neuron, and the post states and sums of the projections onto "
-              "it, vector elements counted one by one); at most "
-           << rt::streams::kMaxRows << " are supported";
+  if (failed(checkRowCount(pop, p.rows.size())))
+    return failure();
   if (failed(readInits(pop.getBody().front(), p.rows, p.init, pop)))
     return failure();
   for (auto init : pop.getBody().getOps<InitExprOp>())

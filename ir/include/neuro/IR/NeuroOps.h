@@ -24,6 +24,12 @@ mlir::FlatSymbolRefAttr getInitVar(mlir::Operation *op);
 /// Makes initial-value op `op` set `var` instead.
 void setInitVar(mlir::Operation *op, mlir::FlatSymbolRefAttr var);
 
+/// Fails, at `pop`, when it has more than rt::streams::kMaxRows `rows` (one
+/// random stream each): checked once the population is elaborated, so
+/// that `neuroc check` says so before the integration's cost, and again
+/// with the rows the kernels add.
+mlir::LogicalResult checkRowCount(PopulationOp pop, size_t rows);
+
 } // namespace neuro
 
 #endif // NEURO_IR_NEUROOPS_H
