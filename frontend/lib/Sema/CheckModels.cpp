@@ -236,8 +236,10 @@ void Checker::checkNeuron(const NeuronDecl &n) {
   info.neuron = &n;
   info.method = readMethod(
       n.annotations,
-      {"exact", "exponential_euler", "euler", "rk4", "euler_maruyama"},
-      " (expected exact, exponential_euler, euler, rk4 or euler_maruyama)");
+      {"exact", "exponential_euler", "euler", "rk2", "rk4", "euler_maruyama",
+       "heun"},
+      " (expected exact, exponential_euler, euler, rk2, rk4, euler_maruyama "
+      "or heun)");
   for (const VarDecl &v : n.vars)
     if (v.kind == VarDecl::Kind::Input && v.init)
       diag.error(v.range, "an input has no initial value");
@@ -319,9 +321,10 @@ void Checker::checkSynapse(const SynapseDecl &s, bool composite) {
   info.synapse = &s;
   // The clock-driven equations' method; event-driven ones are solved
   // exactly between events whatever it says.
-  info.method = readMethod(s.annotations, {"exponential_euler", "euler", "rk4"},
-                           " for a synapse (expected exponential_euler, "
-                           "euler or rk4, for its clock-driven equations)");
+  info.method =
+      readMethod(s.annotations, {"exponential_euler", "euler", "rk2", "rk4"},
+                 " for a synapse (expected exponential_euler, euler, rk2 or "
+                 "rk4, for its clock-driven equations)");
   if (s.isRule)
     for (const DrivesDecl &d : s.drives)
       diag.error(d.range, "a plasticity rule changes synapses; it drives "

@@ -423,10 +423,11 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
   for (OdeOp ode : odes)
     ode.getRhs().walk([&](NoiseOp) { stochastic = true; });
   if (stochastic) {
-    if (requested && *requested != "euler_maruyama" && *requested != "exact")
+    if (requested && *requested != "euler_maruyama" && *requested != "heun" &&
+        *requested != "exact")
       return odes.front().emitError()
              << "equations with noise 'xi' are integrated with "
-                "euler_maruyama or exactly, not "
+                "euler_maruyama, heun or exactly, not "
              << *requested;
     for (OdeOp ode : odes) {
       Operation *culprit = nullptr;
@@ -439,8 +440,8 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
         return failure();
       }
     }
-    if (requested && *requested == "euler_maruyama")
-      return applyNumericalMethod(pop, odes, "euler_maruyama");
+    if (requested && *requested != "exact")
+      return applyNumericalMethod(pop, odes, *requested);
   } else if (requested && *requested != "exact") {
     return applyNumericalMethod(pop, odes, *requested);
   }

@@ -89,7 +89,7 @@ neuro.network @ExactAsked dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 neuro.network @NoisyRK4 dt(1.000000e-04) duration(1.000000e+00) seed(0) {
   neuro.population @P size(1) method "rk4" {
     neuro.state @v : "1"
-    // expected-error @+1 {{equations with noise 'xi' are integrated with euler_maruyama or exactly, not rk4}}
+    // expected-error @+1 {{equations with noise 'xi' are integrated with euler_maruyama, heun or exactly, not rk4}}
     neuro.ode @v {
       %xi = neuro.xi
       neuro.yield %xi : f64

@@ -176,7 +176,7 @@ FailureOr<SmallVector<Value>> KernelBuilder::inlineRegion(
     } else if (isa<NoiseOp>(op)) {
       if (!kernelNoise)
         return op.emitOpError("noise is only available in equations "
-                              "integrated with euler_maruyama");
+                              "integrated with euler_maruyama or heun");
       mapping.map(op.getResult(0), kernelNoise);
     } else if (isa<TimeStepOp>(op)) {
       mapping.map(op.getResult(0), f64Constant(op.getLoc(), kernelDt));

@@ -14,7 +14,13 @@
 //                            f at x = 0 and x = 1 (x + B dt when A = 0)
 //   euler_maruyama           x' = x + f dt + g sqrt(dt) N(0, 1), f and g from
 //                            the right-hand side at xi = 0 and xi = 1
+//   rk2                      the midpoint method: x' = x + f(x + f(x) dt/2,
+//                            t + dt/2) dt, as Brian2's rk2
 //   rk4                      classical Runge-Kutta on the whole system
+//   heun                     Brian2's stochastic Heun (Stratonovich): with
+//                            dW = sqrt(dt) N(0, 1), s = x + g(x, t) dW,
+//                            x' = x + f dt + (g(x, t) + g(s, t + dt)) dW / 2;
+//                            Euler without noise
 //
 // `unless refractory` states are held while the neuron is refractory.
 //
@@ -359,6 +365,26 @@ private:
   LogicalResult rungeKutta4Step(SmallVectorImpl<OdeOp> &odes,
                                 llvm::StringMap<Value> &x,
                                 llvm::StringMap<Value> &next);
+  /// The midpoint (rk2) step of `odes`.
+  LogicalResult midpointStep(SmallVectorImpl<OdeOp> &odes,
+                             llvm::StringMap<Value> &x,
+                             llvm::StringMap<Value> &next);
+  /// Brian2's stochastic Heun step of `odes`.
+  LogicalResult heunStep(SmallVectorImpl<OdeOp> &odes,
+                         llvm::StringMap<Value> &x,
+                         llvm::StringMap<Value> &next);
+  /// The derivatives of `odes` at `values` (0 for held states).
+  LogicalResult slopes(SmallVectorImpl<OdeOp> &odes,
+                       const llvm::StringMap<Value> &values,
+                       SmallVectorImpl<Value> &out);
+  /// `x` with each state of `odes` advanced by its slope times `h`.
+  llvm::StringMap<Value> advance(SmallVectorImpl<OdeOp> &odes,
+                                 const llvm::StringMap<Value> &x,
+                                 ArrayRef<Value> slopes, double h);
+  /// `values` with each row that follows a table in time taking the
+  /// table's value at the step's end (KernelBuilder::kernelStepEndRows).
+  void atStepEnd(llvm::StringMap<Value> &values,
+                 const llvm::StringMap<Value> &x);
 
   KernelBuilder &k;
   OpBuilder &b;
@@ -401,6 +427,10 @@ LogicalResult Integrator::step(SmallVectorImpl<OdeOp> &odes,
     return eulerMaruyamaStep(odes, x, next);
   if (method == "rk4")
     return rungeKutta4Step(odes, x, next);
+  if (method == "rk2")
+    return midpointStep(odes, x, next);
+  if (method == "heun")
+    return heunStep(odes, x, next);
   return odes.front().emitOpError()
          << "unknown integration method '" << method << "'";
 }
@@ -489,33 +519,152 @@ LogicalResult Integrator::eulerMaruyamaStep(SmallVectorImpl<OdeOp> &odes,
   return success();
 }
 
+LogicalResult Integrator::slopes(SmallVectorImpl<OdeOp> &odes,
+                                 const llvm::StringMap<Value> &values,
+                                 SmallVectorImpl<Value> &out) {
+  // Held states have derivative 0.
+  for (OdeOp ode : odes) {
+    auto f = evaluateRhs(ode, values);
+    if (failed(f))
+      return failure();
+    Value v = *f;
+    if (held(ode))
+      v = b.create<arith::SelectOp>(ode.getLoc(), inRefractory, zero, v);
+    out.push_back(v);
+  }
+  return success();
+}
+
+llvm::StringMap<Value> Integrator::advance(SmallVectorImpl<OdeOp> &odes,
+                                           const llvm::StringMap<Value> &x,
+                                           ArrayRef<Value> slopes, double h) {
+  llvm::StringMap<Value> values = x;
+  Location loc = odes.front().getLoc();
+  Value hV = k.f64Constant(loc, h);
+  for (auto [ode, kv] : llvm::zip(odes, slopes))
+    values[ode.getVar()] = b.create<arith::AddFOp>(
+        loc, x.lookup(ode.getVar()), b.create<arith::MulFOp>(loc, kv, hV));
+  return values;
+}
+
+void Integrator::atStepEnd(llvm::StringMap<Value> &values,
+                           const llvm::StringMap<Value> &x) {
+  for (const auto &[row, nextRow] : k.kernelStepEndRows)
+    if (values.count(row) && x.count(nextRow))
+      values[row] = x.lookup(nextRow);
+}
+
+LogicalResult Integrator::midpointStep(SmallVectorImpl<OdeOp> &odes,
+                                       llvm::StringMap<Value> &x,
+                                       llvm::StringMap<Value> &next) {
+  Location loc = odes.front().getLoc();
+  SmallVector<Value> k1, k2;
+  if (failed(slopes(odes, x, k1)))
+    return failure();
+  // The midpoint lies within the step's entry of a timed table.
+  Value start = k.kernelTime;
+  if (start)
+    k.kernelTime =
+        b.create<arith::AddFOp>(loc, start, k.f64Constant(loc, dt / 2));
+  LogicalResult ok = slopes(odes, advance(odes, x, k1, dt / 2), k2);
+  k.kernelTime = start;
+  if (failed(ok))
+    return failure();
+  llvm::StringMap<Value> end = advance(odes, x, k2, dt);
+  for (OdeOp ode : odes)
+    next[ode.getVar()] = end[ode.getVar()];
+  return success();
+}
+
+LogicalResult Integrator::heunStep(SmallVectorImpl<OdeOp> &odes,
+                                   llvm::StringMap<Value> &x,
+                                   llvm::StringMap<Value> &next) {
+  bool noisy = false;
+  for (OdeOp ode : odes)
+    ode.getRhs().walk([&](NoiseOp) { noisy = true; });
+  if (!noisy) {
+    // Brian2's heun applies Heun's rule to the noise alone.
+    for (OdeOp ode : odes) {
+      FailureOr<Value> updated = eulerStep(ode, x, x[ode.getVar()]);
+      if (failed(updated))
+        return failure();
+      if (held(ode))
+        updated = b.create<arith::SelectOp>(ode.getLoc(), inRefractory,
+                                            x[ode.getVar()], *updated)
+                      .getResult();
+      next[ode.getVar()] = *updated;
+    }
+    return success();
+  }
+  // f and g of each equation (the right-hand side at xi = 0 and the
+  // difference at xi = 1) at `values`.
+  auto split = [&](OdeOp ode, const llvm::StringMap<Value> &values, Value &f,
+                   Value &g) -> LogicalResult {
+    k.kernelNoise = zero;
+    auto f0 = evaluateRhs(ode, values);
+    k.kernelNoise = k.f64Constant(ode.getLoc(), 1.0);
+    auto f1 = evaluateRhs(ode, values);
+    k.kernelNoise = Value();
+    if (failed(f0) || failed(f1))
+      return failure();
+    f = *f0;
+    g = b.create<arith::SubFOp>(ode.getLoc(), *f1, *f0);
+    return success();
+  };
+  Location loc = odes.front().getLoc();
+  Value sqrtDt = k.f64Constant(loc, std::sqrt(dt));
+  SmallVector<Value> fs, gs, dWs;
+  llvm::StringMap<Value> support = x;
+  unsigned site = 0;
+  for (OdeOp ode : odes) {
+    Location l = ode.getLoc();
+    Value f, g;
+    if (failed(split(ode, x, f, g)))
+      return failure();
+    // The same draw as euler_maruyama's for this equation.
+    Value dW = b.create<arith::MulFOp>(
+        l, sqrtDt, normalDraw(k, l, kNoiseSiteBase + site++));
+    support[ode.getVar()] = b.create<arith::AddFOp>(
+        l, x[ode.getVar()], b.create<arith::MulFOp>(l, g, dW));
+    fs.push_back(f);
+    gs.push_back(g);
+    dWs.push_back(dW);
+  }
+  // g at the support point and the step's end.
+  Value start = k.kernelTime;
+  if (start)
+    k.kernelTime = b.create<arith::AddFOp>(loc, start, dtV);
+  atStepEnd(support, x);
+  Value half = k.f64Constant(loc, 0.5);
+  for (auto [n, ode] : llvm::enumerate(odes)) {
+    Location l = ode.getLoc();
+    Value fs2, gs2;
+    if (failed(split(ode, support, fs2, gs2))) {
+      k.kernelTime = start;
+      return failure();
+    }
+    Value noise =
+        b.create<arith::MulFOp>(l, b.create<arith::MulFOp>(l, half, dWs[n]),
+                                b.create<arith::AddFOp>(l, gs[n], gs2));
+    Value updated = b.create<arith::AddFOp>(
+        l, x[ode.getVar()],
+        b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, fs[n], dtV),
+                                noise));
+    if (held(ode))
+      updated =
+          b.create<arith::SelectOp>(l, inRefractory, x[ode.getVar()], updated);
+    next[ode.getVar()] = updated;
+  }
+  k.kernelTime = start;
+  return success();
+}
+
 LogicalResult Integrator::rungeKutta4Step(SmallVectorImpl<OdeOp> &odes,
                                           llvm::StringMap<Value> &x,
                                           llvm::StringMap<Value> &next) {
   // Classical Runge-Kutta on the whole system; held states have
   // derivative 0 at every stage.
   Location loc = odes.front().getLoc();
-  auto stage = [&](const llvm::StringMap<Value> &values,
-                   SmallVectorImpl<Value> &slopes) -> LogicalResult {
-    for (OdeOp ode : odes) {
-      auto f = evaluateRhs(ode, values);
-      if (failed(f))
-        return failure();
-      Value v = *f;
-      if (held(ode))
-        v = b.create<arith::SelectOp>(ode.getLoc(), inRefractory, zero, v);
-      slopes.push_back(v);
-    }
-    return success();
-  };
-  auto advance = [&](ArrayRef<Value> slopes, double h) {
-    llvm::StringMap<Value> values = x;
-    Value hV = k.f64Constant(loc, h);
-    for (auto [ode, kv] : llvm::zip(odes, slopes))
-      values[ode.getVar()] = b.create<arith::AddFOp>(
-          loc, x[ode.getVar()], b.create<arith::MulFOp>(loc, kv, hV));
-    return values;
-  };
   // Stage times: t, t + dt/2, t + dt/2, t + dt.
   Value start = k.kernelTime;
   auto at = [&](double offset) {
@@ -525,18 +674,16 @@ LogicalResult Integrator::rungeKutta4Step(SmallVectorImpl<OdeOp> &odes,
               : Value();
   };
   SmallVector<Value> k1, k2, k3, k4;
-  if (failed(stage(x, k1)))
+  if (failed(slopes(odes, x, k1)))
     return failure();
   at(dt / 2);
-  if (failed(stage(advance(k1, dt / 2), k2)) ||
-      failed(stage(advance(k2, dt / 2), k3)))
+  if (failed(slopes(odes, advance(odes, x, k1, dt / 2), k2)) ||
+      failed(slopes(odes, advance(odes, x, k2, dt / 2), k3)))
     return failure();
   at(dt);
-  llvm::StringMap<Value> end = advance(k3, dt);
-  for (const auto &[row, nextRow] : k.kernelStepEndRows)
-    if (end.count(row) && x.count(nextRow))
-      end[row] = x[nextRow];
-  if (failed(stage(end, k4)))
+  llvm::StringMap<Value> end = advance(odes, x, k3, dt);
+  atStepEnd(end, x);
+  if (failed(slopes(odes, end, k4)))
     return failure();
   k.kernelTime = start;
   Value two = k.f64Constant(loc, 2.0);

@@ -42,15 +42,17 @@ static void declareLastSpikeRow(PopulationOp pop) {
                          db.getF64FloatAttr(kNeverSpiked));
 }
 
-/// For RK4: declares a row `_next_<var>` for each row `var` that follows a
-/// table in time and that `odes` read, holding the table's value at the
-/// end of the step (an init_timed of lead 1), and returns the pairs. In
+/// For RK4 and Heun: declares a row `_next_<var>` for each row `var` that
+/// follows a table in time and that `odes` read, holding the table's value at
+/// the end of the step (an init_timed of lead 1), and returns the pairs. In
 /// Brian2 a TimedArray is read at each stage's time: t + dt/2 lies in the
 /// step's entry of the table, t + dt may lie in the next.
 static llvm::StringMap<std::string>
 declareStepEndRows(PopulationOp pop, SmallVectorImpl<OdeOp> &odes) {
   llvm::StringMap<std::string> pairs;
-  if (odes.empty() || *odes.front().getMethod() != "rk4")
+  // The methods with a stage at the step's end.
+  if (odes.empty() || (*odes.front().getMethod() != "rk4" &&
+                       *odes.front().getMethod() != "heun"))
     return pairs;
   Block &body = pop.getBody().front();
   llvm::StringSet<> read;

@@ -24,9 +24,11 @@ class Neuro_ModelOp<string mnemonic> : Neuro_Op<mnemonic, [
 /// The integration methods neuro-integrate knows.
 def Neuro_MethodAttr : ConfinedAttr<StrAttr, [AttrConstraint<CPred<[{
     ::llvm::is_contained(::llvm::ArrayRef<::llvm::StringRef>{
-        "exact", "exponential_euler", "euler", "rk4", "euler_maruyama"},
+        "exact", "exponential_euler", "euler", "rk2", "rk4", "euler_maruyama",
+        "heun"},
         ::llvm::cast<::mlir::StringAttr>($_self).getValue())
-  }]>, "one of exact, exponential_euler, euler, rk4, euler_maruyama">]>;
+  }]>, "one of exact, exponential_euler, euler, rk2, rk4, euler_maruyama, "
+       "heun">]>;
 
 def Neuro_NeuronOp : Neuro_ModelOp<"neuron"> {
   let summary = "a neuron model";

@@ -426,3 +426,79 @@ neuro.network @K dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK-LABEL: func.func @neuro_step_K_U(
 // CHECK-NOT:     arith.constant 2 : index
 // CHECK:         memref.store
+
+// -----
+
+// The midpoint method (@M): x' = x + f(x + f(x) dt/2, t + dt/2) dt. Heun's
+// rule without noise is Euler (@E); with noise (@H, dx = x xi), a support
+// point s = x + g dW and x' = x + f dt + (g + g(s)) dW / 2, g(s) the
+// difference of the right-hand side at xi = 1 and xi = 0 at s.
+neuro.network @R2 dt(1.000000e-03) duration(1.000000e+00) seed(0) {
+  neuro.population @M size(2) {
+    neuro.state @v : "1"
+    neuro.ode @v method "rk2" {
+      %v = neuro.ref @v
+      %t = neuro.time
+      %q = arith.mulf %v, %t : f64
+      neuro.yield %q : f64
+    }
+  }
+  neuro.population @E size(2) {
+    neuro.state @v : "1"
+    neuro.ode @v method "heun" {
+      %v = neuro.ref @v
+      %q = arith.mulf %v, %v : f64
+      neuro.yield %q : f64
+    }
+  }
+  neuro.population @H size(2) {
+    neuro.state @x : "1"
+    neuro.ode @x method "heun" {
+      %x = neuro.ref @x
+      %xi = neuro.xi
+      %r = arith.mulf %x, %xi : f64
+      neuro.yield %r : f64
+    }
+  }
+}
+// CHECK-LABEL: func.func @neuro_step_R2_M(
+// CHECK-DAG:     %[[MHALF:.*]] = arith.constant 5.000000e-04 : f64
+// CHECK-DAG:     %[[MDT:.*]] = arith.constant 1.000000e-03 : f64
+// CHECK:         %[[MT:.*]] = arith.mulf %{{.*}}, %[[MDT]] : f64
+// CHECK:         scf.for %[[MI:.*]] =
+// CHECK:           %[[MV:.*]] = memref.load %{{.*}}[%{{.*}}, %[[MI]]]
+// CHECK-NEXT:      %[[MK1:.*]] = arith.mulf %[[MV]], %[[MT]] : f64
+// CHECK-NEXT:      %[[MTH:.*]] = arith.addf %[[MT]], %[[MHALF]] : f64
+// CHECK-NEXT:      %[[MD1:.*]] = arith.mulf %[[MK1]], %[[MHALF]] : f64
+// CHECK-NEXT:      %[[MV1:.*]] = arith.addf %[[MV]], %[[MD1]] : f64
+// CHECK-NEXT:      %[[MK2:.*]] = arith.mulf %[[MV1]], %[[MTH]] : f64
+// CHECK-NEXT:      %[[MD2:.*]] = arith.mulf %[[MK2]], %[[MDT]] : f64
+// CHECK-NEXT:      %[[MNEW:.*]] = arith.addf %[[MV]], %[[MD2]] : f64
+// CHECK-NEXT:      memref.store %[[MNEW]]
+// CHECK-LABEL: func.func @neuro_step_R2_E(
+// CHECK:           %[[EV:.*]] = memref.load
+// CHECK-NEXT:      %[[EF:.*]] = arith.mulf %[[EV]], %[[EV]] : f64
+// CHECK-NEXT:      %[[ED:.*]] = arith.mulf %[[EF]], %{{.*}} : f64
+// CHECK-NEXT:      %[[ENEW:.*]] = arith.addf %[[EV]], %[[ED]] : f64
+// CHECK-NEXT:      memref.store %[[ENEW]]
+// CHECK-LABEL: func.func @neuro_step_R2_H(
+// CHECK-DAG:     %[[HSQ:.*]] = arith.constant 0.031622776601683791 : f64
+// CHECK-DAG:     %[[HHALF:.*]] = arith.constant 5.000000e-01 : f64
+// CHECK:           %[[HX:.*]] = memref.load
+// CHECK:           %[[HF:.*]] = arith.mulf %[[HX]], %{{.*}} : f64
+// CHECK:           %[[HF1:.*]] = arith.mulf %[[HX]], %{{.*}} : f64
+// CHECK:           %[[HG:.*]] = arith.subf %[[HF1]], %[[HF]] : f64
+// CHECK:           call @neuro_rt_normal(
+// CHECK:           %[[HDW:.*]] = arith.mulf %[[HSQ]], %{{.*}} : f64
+// CHECK:           %[[HGDW:.*]] = arith.mulf %[[HG]], %[[HDW]] : f64
+// CHECK:           %[[HS:.*]] = arith.addf %[[HX]], %[[HGDW]] : f64
+// CHECK:           %[[HSF:.*]] = arith.mulf %[[HS]], %{{.*}} : f64
+// CHECK:           %[[HSF1:.*]] = arith.mulf %[[HS]], %{{.*}} : f64
+// CHECK:           %[[HGS:.*]] = arith.subf %[[HSF1]], %[[HSF]] : f64
+// CHECK:           %[[HGG:.*]] = arith.addf %[[HG]], %[[HGS]] : f64
+// CHECK:           %[[HHDW:.*]] = arith.mulf %[[HHALF]], %[[HDW]] : f64
+// CHECK:           %[[HN:.*]] = arith.mulf %[[HHDW]], %[[HGG]] : f64
+// CHECK:           %[[HFDT:.*]] = arith.mulf %[[HF]], %{{.*}} : f64
+// CHECK:           %[[HI:.*]] = arith.addf %[[HFDT]], %[[HN]] : f64
+// CHECK:           %[[HNEW:.*]] = arith.addf %[[HX]], %[[HI]] : f64
+// CHECK:           memref.store %[[HNEW]]
