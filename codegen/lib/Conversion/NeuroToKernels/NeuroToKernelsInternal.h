@@ -233,11 +233,6 @@ public:
   /// not available).
   std::function<mlir::FailureOr<mlir::Value>(NotRefractoryOp)>
       kernelNotRefractory;
-  /// Rows that follow a table in time, each with the row that holds its
-  /// value at the end of the step (`_next_<row>`), which the last stage of
-  /// RK4 reads in the kernel being built, as Brian2 evaluates a TimedArray
-  /// at the stage's time.
-  llvm::StringMap<std::string> kernelStepEndRows;
   /// Per population with a threshold: its refractory period in steps and
   /// the states it clamps (held, and not written by synapse events, while
   /// refractory). Filled as populations are converted, read by projections.

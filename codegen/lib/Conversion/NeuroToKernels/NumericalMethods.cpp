@@ -381,10 +381,6 @@ private:
   llvm::StringMap<Value> advance(SmallVectorImpl<OdeOp> &odes,
                                  const llvm::StringMap<Value> &x,
                                  ArrayRef<Value> slopes, double h);
-  /// `values` with each row that follows a table in time taking the
-  /// table's value at the step's end (KernelBuilder::kernelStepEndRows).
-  void atStepEnd(llvm::StringMap<Value> &values,
-                 const llvm::StringMap<Value> &x);
 
   KernelBuilder &k;
   OpBuilder &b;
@@ -547,13 +543,6 @@ llvm::StringMap<Value> Integrator::advance(SmallVectorImpl<OdeOp> &odes,
   return values;
 }
 
-void Integrator::atStepEnd(llvm::StringMap<Value> &values,
-                           const llvm::StringMap<Value> &x) {
-  for (const auto &[row, nextRow] : k.kernelStepEndRows)
-    if (values.count(row) && x.count(nextRow))
-      values[row] = x.lookup(nextRow);
-}
-
 LogicalResult Integrator::midpointStep(SmallVectorImpl<OdeOp> &odes,
                                        llvm::StringMap<Value> &x,
                                        llvm::StringMap<Value> &next) {
@@ -561,7 +550,6 @@ LogicalResult Integrator::midpointStep(SmallVectorImpl<OdeOp> &odes,
   SmallVector<Value> k1, k2;
   if (failed(slopes(odes, x, k1)))
     return failure();
-  // The midpoint lies within the step's entry of a timed table.
   Value start = k.kernelTime;
   if (start)
     k.kernelTime =
@@ -630,11 +618,10 @@ LogicalResult Integrator::heunStep(SmallVectorImpl<OdeOp> &odes,
     gs.push_back(g);
     dWs.push_back(dW);
   }
-  // g at the support point and the step's end.
+  // g at the support point, at the step's end.
   Value start = k.kernelTime;
   if (start)
     k.kernelTime = b.create<arith::AddFOp>(loc, start, dtV);
-  atStepEnd(support, x);
   Value half = k.f64Constant(loc, 0.5);
   for (auto [n, ode] : llvm::enumerate(odes)) {
     Location l = ode.getLoc();
@@ -681,9 +668,7 @@ LogicalResult Integrator::rungeKutta4Step(SmallVectorImpl<OdeOp> &odes,
       failed(slopes(odes, advance(odes, x, k2, dt / 2), k3)))
     return failure();
   at(dt);
-  llvm::StringMap<Value> end = advance(odes, x, k3, dt);
-  atStepEnd(end, x);
-  if (failed(slopes(odes, end, k4)))
+  if (failed(slopes(odes, advance(odes, x, k3, dt), k4)))
     return failure();
   k.kernelTime = start;
   Value two = k.f64Constant(loc, 2.0);

@@ -42,47 +42,6 @@ static void declareLastSpikeRow(PopulationOp pop) {
                          db.getF64FloatAttr(kNeverSpiked));
 }
 
-/// For RK4 and Heun: declares a row `_next_<var>` for each row `var` that
-/// follows a table in time and that `odes` read, holding the table's value at
-/// the end of the step (an init_timed of lead 1), and returns the pairs. In
-/// Brian2 a TimedArray is read at each stage's time: t + dt/2 lies in the
-/// step's entry of the table, t + dt may lie in the next.
-static llvm::StringMap<std::string>
-declareStepEndRows(PopulationOp pop, SmallVectorImpl<OdeOp> &odes) {
-  llvm::StringMap<std::string> pairs;
-  // The methods with a stage at the step's end.
-  if (odes.empty() || (*odes.front().getMethod() != "rk4" &&
-                       *odes.front().getMethod() != "heun"))
-    return pairs;
-  Block &body = pop.getBody().front();
-  llvm::StringSet<> read;
-  for (OdeOp ode : odes)
-    ode.getRhs().walk([&](RefOp ref) { read.insert(ref.getName()); });
-  SmallVector<InitTimedOp> timed;
-  for (auto t : body.getOps<InitTimedOp>())
-    if (t.getLead() == 0 && read.contains(t.getVar()) &&
-        cast<ShapedType>(t.getValues().getType()).getDimSize(0) > 1)
-      timed.push_back(t);
-  OpBuilder db(pop.getContext());
-  for (InitTimedOp t : timed) {
-    StateOp row;
-    for (auto s : body.getOps<StateOp>())
-      if (s.getSymName() == t.getVar())
-        row = s;
-    if (!row)
-      continue;
-    std::string next = ("_next_" + t.getVar()).str();
-    db.setInsertionPointAfter(row);
-    db.create<StateOp>(row.getLoc(), next, row.getUnit());
-    db.setInsertionPointAfter(t);
-    db.create<InitTimedOp>(
-        t.getLoc(), FlatSymbolRefAttr::get(db.getContext(), next),
-        t.getEveryAttr(), t.getValuesAttr(), db.getI64IntegerAttr(1));
-    pairs[t.getVar()] = next;
-  }
-  return pairs;
-}
-
 /// Declares the rows of the entries of `pnp` after the population's
 /// states, first set to 0 (the init kernel computes them).
 static void declarePropagatorRows(PopulationOp pop,
@@ -172,14 +131,10 @@ LogicalResult KernelBuilder::convertPopulation(PopulationOp pop) {
     pnp = perNeuronPropagator(pop, odes);
     declarePropagatorRows(pop, pnp);
   }
-  kernelStepEndRows = declareStepEndRows(pop, odes);
   llvm::StringMap<int64_t> rows = rowIndex<StateOp>(body);
 
   PopulationKernels kernels(*this, pop, rows);
-  LogicalResult built =
-      kernels.buildStepKernel(threshold, propagates, odes, pnp);
-  kernelStepEndRows.clear();
-  if (failed(built))
+  if (failed(kernels.buildStepKernel(threshold, propagates, odes, pnp)))
     return failure();
   if (reset && failed(kernels.buildResetKernel(reset)))
     return failure();

@@ -555,8 +555,8 @@ def Neuro_InitTimedOp : Neuro_Op<"init_timed"> {
     `values` (T x C, SI units): C = 1 for one value shared by every neuron,
     else one column per neuron. The runtime sets it at the start of every
     step where k + `lead` is a multiple of `every`, before any update. A
-    lead of 1 holds the value of the step's end, which the last stage of
-    RK4 reads (`lead` is 0 or 1; 0 is not printed).
+    lead of 1 holds the value of the step's end (`lead` is 0 or 1; 0 is
+    not printed).
 
     ```mlir
     neuro.init_timed @rate every(1000) values dense<[[5.0], [20.0]]> : tensor<2x1xf64>

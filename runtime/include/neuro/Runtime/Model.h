@@ -30,7 +30,7 @@ struct InitSpec {
   double b = 0.0;
   /// Timed: in step k the row takes row min((k + lead) / every, T - 1) of
   /// `values` ([T][columns], columns 1 (shared) or the population's size);
-  /// a lead of 1 holds the value of the step's end (RK4's last stage).
+  /// a lead of 1 holds the value of the step's end.
   int64_t every = 1;
   int64_t lead = 0;
   int64_t columns = 1;

@@ -376,59 +376,6 @@ neuro.network @Q dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 
 // -----
 
-// RK4 with a row that follows a table in time (@T): a row _next_i, set to
-// the table's value at the step's end (init_timed of lead 1), stands for i
-// in the last stage only, as Brian2 reads a TimedArray at t + dt. A table
-// of one entry never changes and gets no such row (@U).
-neuro.network @K dt(1.000000e-03) duration(1.000000e+00) seed(0) {
-  neuro.population @T size(2) {
-    neuro.state @v : "1"
-    neuro.state @i : "1"
-    neuro.init_timed @i every(2) values dense<[[0.0], [1.0]]> : tensor<2x1xf64>
-    neuro.ode @v method "rk4" {
-      %v = neuro.ref @v
-      %i = neuro.ref @i
-      %q = arith.subf %i, %v : f64
-      neuro.yield %q : f64
-    }
-  }
-  neuro.population @U size(2) {
-    neuro.state @v : "1"
-    neuro.state @i : "1"
-    neuro.init_timed @i every(2) values dense<[[1.0]]> : tensor<1x1xf64>
-    neuro.ode @v method "rk4" {
-      %v = neuro.ref @v
-      %i = neuro.ref @i
-      %q = arith.subf %i, %v : f64
-      neuro.yield %q : f64
-    }
-  }
-}
-// CHECK-LABEL: neuro.population @T
-// CHECK:         neuro.state @i : "1"
-// CHECK-NEXT:    neuro.state @_next_i : "1"
-// CHECK:         neuro.init_timed @i every(2)
-// CHECK-NEXT:    neuro.init_timed @_next_i lead(1) every(2) values dense<{{\[\[}}0.000000e+00], [1.000000e+00]]>
-// CHECK-LABEL: neuro.population @U
-// CHECK-NOT:     _next_i
-// CHECK-LABEL: func.func @neuro_step_K_T(
-// CHECK-DAG:     %[[TR0:.*]] = arith.constant 0 : index
-// CHECK-DAG:     %[[TR1:.*]] = arith.constant 1 : index
-// CHECK-DAG:     %[[TR2:.*]] = arith.constant 2 : index
-// CHECK:         scf.for %[[TI:.*]] =
-// CHECK-DAG:       %[[TV:.*]] = memref.load %{{.*}}[%[[TR0]], %[[TI]]]
-// CHECK-DAG:       %[[TCUR:.*]] = memref.load %{{.*}}[%[[TR1]], %[[TI]]]
-// CHECK-DAG:       %[[TNEXT:.*]] = memref.load %{{.*}}[%[[TR2]], %[[TI]]]
-// CHECK:           %[[TK1:.*]] = arith.subf %[[TCUR]], %[[TV]] : f64
-// CHECK:           %[[TK2:.*]] = arith.subf %[[TCUR]], %{{.*}} : f64
-// CHECK:           %[[TK3:.*]] = arith.subf %[[TCUR]], %{{.*}} : f64
-// CHECK:           %[[TK4:.*]] = arith.subf %[[TNEXT]], %{{.*}} : f64
-// CHECK-LABEL: func.func @neuro_step_K_U(
-// CHECK-NOT:     arith.constant 2 : index
-// CHECK:         memref.store
-
-// -----
-
 // The midpoint method (@M): x' = x + f(x + f(x) dt/2, t + dt/2) dt. Heun's
 // rule without noise is Euler (@E); with noise (@H, dx = x xi), a support
 // point s = x + g dW and x' = x + f dt + (g + g(s)) dW / 2, g(s) the
