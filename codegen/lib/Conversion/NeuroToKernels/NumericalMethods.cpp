@@ -357,6 +357,10 @@ private:
   /// The exponential Euler step of the state `old` of `ode`.
   FailureOr<Value>
   exponentialEulerStep(OdeOp ode, const llvm::StringMap<Value> &x, Value old);
+  /// `f` and `g` of `ode`, dx/dt = f + g xi, at `values`: the right-hand
+  /// side at xi = 0 and its difference at xi = 1.
+  LogicalResult driftAndNoise(OdeOp ode, const llvm::StringMap<Value> &values,
+                              Value &f, Value &g);
   /// The Euler-Maruyama step of `odes`.
   LogicalResult eulerMaruyamaStep(SmallVectorImpl<OdeOp> &odes,
                                   llvm::StringMap<Value> &x,
@@ -403,12 +407,17 @@ LogicalResult Integrator::step(SmallVectorImpl<OdeOp> &odes,
                                llvm::StringMap<Value> &x,
                                llvm::StringMap<Value> &next) {
   StringRef method = *odes.front().getMethod();
-  if (method == "euler" || method == "exponential_euler") {
+  // Brian2's heun applies Heun's rule to the noise alone: Euler without.
+  bool noisy = false;
+  for (OdeOp ode : odes)
+    ode.getRhs().walk([&](NoiseOp) { noisy = true; });
+  if (method == "euler" || method == "exponential_euler" ||
+      (method == "heun" && !noisy)) {
     for (OdeOp ode : odes) {
       Value old = x[ode.getVar()];
-      FailureOr<Value> updated = method == "euler"
-                                     ? eulerStep(ode, x, old)
-                                     : exponentialEulerStep(ode, x, old);
+      FailureOr<Value> updated = method == "exponential_euler"
+                                     ? exponentialEulerStep(ode, x, old)
+                                     : eulerStep(ode, x, old);
       if (failed(updated))
         return failure();
       if (held(ode))
@@ -483,6 +492,21 @@ Integrator::exponentialEulerStep(OdeOp ode, const llvm::StringMap<Value> &x,
       .getResult();
 }
 
+LogicalResult Integrator::driftAndNoise(OdeOp ode,
+                                        const llvm::StringMap<Value> &values,
+                                        Value &f, Value &g) {
+  k.kernelNoise = zero;
+  auto f0 = evaluateRhs(ode, values);
+  k.kernelNoise = k.f64Constant(ode.getLoc(), 1.0);
+  auto f1 = evaluateRhs(ode, values);
+  k.kernelNoise = Value();
+  if (failed(f0) || failed(f1))
+    return failure();
+  f = *f0;
+  g = b.create<arith::SubFOp>(ode.getLoc(), *f1, *f0);
+  return success();
+}
+
 LogicalResult Integrator::eulerMaruyamaStep(SmallVectorImpl<OdeOp> &odes,
                                             llvm::StringMap<Value> &x,
                                             llvm::StringMap<Value> &next) {
@@ -494,16 +518,11 @@ LogicalResult Integrator::eulerMaruyamaStep(SmallVectorImpl<OdeOp> &odes,
   for (OdeOp ode : odes) {
     Location l = ode.getLoc();
     Value old = x[ode.getVar()];
-    k.kernelNoise = zero;
-    auto f = evaluateRhs(ode, x);
-    k.kernelNoise = k.f64Constant(l, 1.0);
-    auto fg = evaluateRhs(ode, x);
-    k.kernelNoise = Value();
-    if (failed(f) || failed(fg))
+    Value f, g;
+    if (failed(driftAndNoise(ode, x, f, g)))
       return failure();
-    Value g = b.create<arith::SubFOp>(l, *fg, *f);
     Value normal = normalDraw(k, l, kNoiseSiteBase + site++);
-    Value drift = b.create<arith::MulFOp>(l, *f, dtV);
+    Value drift = b.create<arith::MulFOp>(l, f, dtV);
     Value diffusion = b.create<arith::MulFOp>(
         l, g, b.create<arith::MulFOp>(l, sqrtDt, normal));
     Value updated = b.create<arith::AddFOp>(
@@ -567,38 +586,7 @@ LogicalResult Integrator::midpointStep(SmallVectorImpl<OdeOp> &odes,
 LogicalResult Integrator::heunStep(SmallVectorImpl<OdeOp> &odes,
                                    llvm::StringMap<Value> &x,
                                    llvm::StringMap<Value> &next) {
-  bool noisy = false;
-  for (OdeOp ode : odes)
-    ode.getRhs().walk([&](NoiseOp) { noisy = true; });
-  if (!noisy) {
-    // Brian2's heun applies Heun's rule to the noise alone.
-    for (OdeOp ode : odes) {
-      FailureOr<Value> updated = eulerStep(ode, x, x[ode.getVar()]);
-      if (failed(updated))
-        return failure();
-      if (held(ode))
-        updated = b.create<arith::SelectOp>(ode.getLoc(), inRefractory,
-                                            x[ode.getVar()], *updated)
-                      .getResult();
-      next[ode.getVar()] = *updated;
-    }
-    return success();
-  }
-  // f and g of each equation (the right-hand side at xi = 0 and the
-  // difference at xi = 1) at `values`.
-  auto split = [&](OdeOp ode, const llvm::StringMap<Value> &values, Value &f,
-                   Value &g) -> LogicalResult {
-    k.kernelNoise = zero;
-    auto f0 = evaluateRhs(ode, values);
-    k.kernelNoise = k.f64Constant(ode.getLoc(), 1.0);
-    auto f1 = evaluateRhs(ode, values);
-    k.kernelNoise = Value();
-    if (failed(f0) || failed(f1))
-      return failure();
-    f = *f0;
-    g = b.create<arith::SubFOp>(ode.getLoc(), *f1, *f0);
-    return success();
-  };
+  // Only equations with noise come here (step).
   Location loc = odes.front().getLoc();
   Value sqrtDt = k.f64Constant(loc, std::sqrt(dt));
   SmallVector<Value> fs, gs, dWs;
@@ -607,7 +595,7 @@ LogicalResult Integrator::heunStep(SmallVectorImpl<OdeOp> &odes,
   for (OdeOp ode : odes) {
     Location l = ode.getLoc();
     Value f, g;
-    if (failed(split(ode, x, f, g)))
+    if (failed(driftAndNoise(ode, x, f, g)))
       return failure();
     // The same draw as euler_maruyama's for this equation.
     Value dW = b.create<arith::MulFOp>(
@@ -626,7 +614,7 @@ LogicalResult Integrator::heunStep(SmallVectorImpl<OdeOp> &odes,
   for (auto [n, ode] : llvm::enumerate(odes)) {
     Location l = ode.getLoc();
     Value fs2, gs2;
-    if (failed(split(ode, support, fs2, gs2))) {
+    if (failed(driftAndNoise(ode, support, fs2, gs2))) {
       k.kernelTime = start;
       return failure();
     }
