@@ -400,9 +400,6 @@ LogicalResult ConnectRuleOp::verify() {
 LogicalResult InitTimedOp::verify() {
   if (static_cast<int64_t>(getEvery()) < 1)
     return emitOpError("every must be at least one step");
-  if (static_cast<int64_t>(getLead()) != 0 &&
-      static_cast<int64_t>(getLead()) != 1)
-    return emitOpError("lead must be 0 or 1");
   auto type = cast<ShapedType>(getValues().getType());
   if (type.getRank() != 2 || type.getDimSize(0) < 1 || type.getDimSize(1) < 1)
     return emitOpError("values must be a non-empty T x C table");

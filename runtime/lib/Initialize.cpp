@@ -26,11 +26,11 @@
 using namespace neuro::rt;
 using namespace neuro::rt::detail;
 
-/// Row `(step + lead) / every` (the last after the end) of a timed table.
+/// Row `step / every` (the last after the end) of a timed table.
 void neuro::rt::detail::fillTimedRow(double *dst, int64_t nCols,
                                      const InitSpec &init, int64_t step) {
   int64_t rows = int64_t(init.values->size()) / init.columns;
-  int64_t r = std::min((step + init.lead) / init.every, rows - 1);
+  int64_t r = std::min(step / init.every, rows - 1);
   const double *src = init.values->data() + r * init.columns;
   for (int64_t c = 0; c < nCols; ++c)
     dst[c] = init.columns == 1 ? src[0] : src[c];

@@ -114,7 +114,6 @@ template <typename IO> void visit(IO &io, InitSpec &i) {
   visit(io, i.a);
   visit(io, i.b);
   visit(io, i.every);
-  visit(io, i.lead);
   visit(io, i.columns);
   bool has = i.values != nullptr;
   visit(io, has);

@@ -166,8 +166,7 @@ std::string neuro::rt::describeInit(const InitSpec &init) {
   case InitSpec::Timed: {
     size_t n = init.values ? init.values->size() : 0;
     size_t columns = init.columns > 0 ? size_t(init.columns) : 1;
-    return "timed(every " + std::to_string(init.every) +
-           (init.lead ? ", lead " + std::to_string(init.lead) : "") + ", " +
+    return "timed(every " + std::to_string(init.every) + ", " +
            std::to_string(n / columns) + " x " + std::to_string(columns) + ")";
   }
   }

@@ -222,7 +222,7 @@ bool Simulator::doStep(int64_t k, std::string &err) {
     const PopulationSpec &spec = model.populations[p];
     for (size_t r = 0; r < spec.init.size(); ++r) {
       const InitSpec &init = spec.init[r];
-      if (init.kind != InitSpec::Timed || (k + init.lead) % init.every != 0)
+      if (init.kind != InitSpec::Timed || k % init.every != 0)
         continue;
       net.fillTimed(p, r, k);
       if (!b.uploadRow(p, r, err))

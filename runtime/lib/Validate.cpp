@@ -27,8 +27,7 @@ bool validateInit(const InitSpec &init, const std::string &what,
     return true;
   if (init.kind == InitSpec::Timed) {
     if (init.values && !init.values->empty() && init.every >= 1 &&
-        (init.lead == 0 || init.lead == 1) && init.columns >= 1 &&
-        init.values->size() % size_t(init.columns) == 0)
+        init.columns >= 1 && init.values->size() % size_t(init.columns) == 0)
       return true;
     err = what + ": invalid table of timed values";
     return false;

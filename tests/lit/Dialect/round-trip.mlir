@@ -105,9 +105,7 @@ neuro.synapse @Exp {
 // CHECK-NEXT:      neuro.state @x : "1"
 // CHECK-NEXT:      neuro.propagate [@x] method "exact" matrix dense<{{\[\[}}5.000000e-01, 2.500000e-01]]> : tensor<1x2xf64> refractory dense<{{\[\[}}1.000000e+00, 0.000000e+00]]> : tensor<1x2xf64>
 // CHECK-NEXT:      neuro.state @y : "1"
-// CHECK-NEXT:      neuro.state @_next_y : "1"
 // CHECK-NEXT:      neuro.init_timed @y every(2) values dense<{{\[\[}}1.000000e+00], [2.000000e+00]]> : tensor<2x1xf64>
-// CHECK-NEXT:      neuro.init_timed @_next_y lead(1) every(2) values dense<{{\[\[}}1.000000e+00], [2.000000e+00]]> : tensor<2x1xf64>
 // CHECK-NEXT:    }
 // CHECK-NEXT:    neuro.projection @E_to_F @E -> @F p(1.000000e+00) delay(0.000000e+00) {
 // CHECK-NEXT:      neuro.weight @w : "1"
@@ -135,9 +133,7 @@ neuro.network @Net dt(1.000000e-04) duration(2.500000e-01) seed(42) {
     neuro.state @x : "1"
     neuro.propagate [@x] method "exact" matrix dense<[[0.5, 0.25]]> : tensor<1x2xf64> refractory dense<[[1.0, 0.0]]> : tensor<1x2xf64>
     neuro.state @y : "1"
-    neuro.state @_next_y : "1"
     neuro.init_timed @y every(2) values dense<[[1.0], [2.0]]> : tensor<2x1xf64>
-    neuro.init_timed @_next_y lead(1) every(2) values dense<[[1.0], [2.0]]> : tensor<2x1xf64>
   }
   neuro.projection @E_to_F @E -> @F p(1.000000e+00) delay(0.000000e+00) {
     neuro.weight @w : "1"

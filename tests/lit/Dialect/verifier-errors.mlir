@@ -261,12 +261,4 @@ func.func @f() attributes {neuro.kernel = "step"} {
 module attributes {neuro.kernel = #neuro.kernel<step, "E">} {
 }
 
-// -----
 
-neuro.network @Net dt(1.000000e-04) duration(1.000000e-02) seed(0) {
-  neuro.population @P size(2) {
-    neuro.state @y : "1"
-    // expected-error @+1 {{'neuro.init_timed' op lead must be 0 or 1}}
-    neuro.init_timed @y lead(2) every(2) values dense<[[1.0], [2.0]]> : tensor<2x1xf64>
-  }
-}

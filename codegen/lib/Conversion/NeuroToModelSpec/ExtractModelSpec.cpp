@@ -81,7 +81,6 @@ static LogicalResult readInits(Block &body, ArrayRef<std::string> order,
       rt::InitSpec spec;
       spec.kind = rt::InitSpec::Timed;
       spec.every = static_cast<int64_t>(t.getEvery());
-      spec.lead = static_cast<int64_t>(t.getLead());
       spec.columns = type.getDimSize(1);
       auto values = std::make_shared<std::vector<double>>(
           t.getValues().getValues<double>().begin(),

@@ -551,24 +551,20 @@ def Neuro_ConnectRuleOp : Neuro_Op<"connect_rule", [SingleBlock,
 def Neuro_InitTimedOp : Neuro_Op<"init_timed"> {
   let summary = "a variable that follows a table of values in time";
   let description = [{
-    In step k the variable takes row min((k + `lead`) / `every`, T - 1) of
-    `values` (T x C, SI units): C = 1 for one value shared by every neuron,
-    else one column per neuron. The runtime sets it at the start of every
-    step where k + `lead` is a multiple of `every`, before any update. A
-    lead of 1 holds the value of the step's end (`lead` is 0 or 1; 0 is
-    not printed).
+    In step k the variable takes row min(k / `every`, T - 1) of `values`
+    (T x C, SI units): C = 1 for one value shared by every neuron, else one
+    column per neuron. The runtime sets it at the start of every step where
+    k is a multiple of `every`, before any update, and it holds over the
+    step.
 
     ```mlir
     neuro.init_timed @rate every(1000) values dense<[[5.0], [20.0]]> : tensor<2x1xf64>
-    neuro.init_timed @_next_rate lead(1) every(1000) values dense<[[5.0], [20.0]]> : tensor<2x1xf64>
     ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$var, I64Attr:$every,
-                       F64ElementsAttr:$values,
-                       DefaultValuedAttr<I64Attr, "0">:$lead);
+                       F64ElementsAttr:$values);
   let assemblyFormat = [{
-    $var (`lead` `(` $lead^ `)`)? `every` `(` $every `)` `values` $values
-    attr-dict
+    $var `every` `(` $every `)` `values` $values attr-dict
   }];
   let hasVerifier = 1;
 }

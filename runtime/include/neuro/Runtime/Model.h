@@ -28,11 +28,9 @@ struct InitSpec {
   /// The upper bound of uniform(a, b) or the standard deviation of
   /// normal(a, b).
   double b = 0.0;
-  /// Timed: in step k the row takes row min((k + lead) / every, T - 1) of
-  /// `values` ([T][columns], columns 1 (shared) or the population's size);
-  /// a lead of 1 holds the value of the step's end.
+  /// Timed: in step k the row takes row min(k / every, T - 1) of `values`
+  /// ([T][columns], columns 1 (shared) or the population's size).
   int64_t every = 1;
-  int64_t lead = 0;
   int64_t columns = 1;
   std::shared_ptr<const std::vector<double>> values;
 
