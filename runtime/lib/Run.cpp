@@ -112,6 +112,15 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
               shortened(name) + " to set it itself";
         return false;
       }
+      if (std::find(p.computed.begin(), p.computed.end(), var) !=
+          p.computed.end()) {
+        err = quoted(name) +
+              " starts from an expression the program computes per neuron, "
+              "which other starting values may read; build the program "
+              "with --set " +
+              shortened(name) + "=VALUE, or give it a value in the model";
+        return false;
+      }
       double value = 0;
       if (!parseQuantityOf(text, r < p.units.size() ? p.units[r] : "",
                            quoted(name), value, err))

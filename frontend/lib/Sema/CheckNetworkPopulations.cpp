@@ -90,6 +90,7 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
   argEnv = nullptr;
   checkTunableRefractory(p.name, pop);
   deriveFromParameters(p, pop);
+  overridePerNeuron(p, pop);
   // The refractory period may depend on overridden parameters.
   pop.refractory = pop.model->refractory;
   const NeuronDecl &nd = *pop.model->neuron;
@@ -167,6 +168,29 @@ void Checker::deriveFromParameters(const PopulationDecl &p,
     iv = InitValue{};
     iv.expr = decl->init.get();
   }
+}
+
+void Checker::overridePerNeuron(const PopulationDecl &p, PopulationInfo &pop) {
+  auto override = [&](const std::string &name, InitValue &iv) {
+    std::string key = p.name + "." + name;
+    auto o = overrides.find(key);
+    if (o == overrides.end() || !iv.expr)
+      return;
+    consumedOverrides.insert(key);
+    double value = 0;
+    std::string err;
+    if (!rt::parseQuantityOf(o->second, pop.model->vars.at(name).dim.symbol(),
+                             "'" + key + "'", value, err)) {
+      diag.error(iv.expr->range, "--set " + key + ": " + err);
+      return;
+    }
+    iv = InitValue{};
+    iv.a = iv.b = value;
+  };
+  for (auto &[name, iv] : pop.inits)
+    override(name, iv);
+  for (auto &[name, iv] : pop.paramInits)
+    override(name, iv);
 }
 
 void Checker::deriveParams(const PopulationDecl &p,

@@ -452,6 +452,13 @@ private:
   /// expression of one that reads one declared after it.
   void sortPerNeuron(PopulationInfo &pop);
 
+  /// `--set POP.VAR=VALUE` for a variable whose value is an expression
+  /// computed per neuron by the init kernel (of the neuron's index, or of
+  /// parameters set per neuron): compiled in as a constant, which the
+  /// expressions after it read, as the runtime cannot replace what the
+  /// kernel computes.
+  void overridePerNeuron(const PopulationDecl &p, PopulationInfo &pop);
+
   //===--------------------------------------------------------------------===//
   // Spike sources (CheckNetworkInputs.cpp)
   //===--------------------------------------------------------------------===//

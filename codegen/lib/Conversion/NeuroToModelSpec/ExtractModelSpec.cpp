@@ -134,8 +134,7 @@ static LogicalResult extractPopulation(PopulationOp pop, double dt,
   if (failed(readInits(pop.getBody().front(), p.rows, p.init, pop)))
     return failure();
   for (auto init : pop.getBody().getOps<InitExprOp>())
-    if (init.getDerived())
-      p.derived.push_back(init.getVar().str());
+    (init.getDerived() ? p.derived : p.computed).push_back(init.getVar().str());
   if (auto ablated = pop.getAblated())
     p.ablated.assign(ablated->begin(), ablated->end());
   return success();

@@ -57,6 +57,10 @@ struct PopulationSpec {
   /// (Simulator::rowsChanged); may be null.
   NeuroInitFn deriveFn = nullptr;
   std::vector<std::string> derived;
+  /// The other rows whose starting value initFn computes (an expression of
+  /// the neuron's index, or of parameters set per neuron): replacing their
+  /// InitSpec changes nothing, so `--set` refuses them in a built program.
+  std::vector<std::string> computed;
   /// A spike source with given times instead of a model (step is null):
   /// (step, neuron) pairs sorted, at most one per neuron and step; a neuron
   /// spikes in step k when (k, neuron) is listed.
