@@ -79,6 +79,13 @@ std::string Distribution::blocker(const ModelSpec &model) {
       return "projection '" + p.name +
              "' writes the state of its source neurons, which live on other "
              "processes: it cannot run over MPI";
+  for (const ProjectionSpec &p : model.projections)
+    if (p.readsWrittenSource)
+      return "projection '" + p.name +
+             "' reads a state of its source neurons that its events write "
+             "in the same step, as they reach them one after another; other "
+             "processes hold copies taken before the step's events: it "
+             "cannot run over MPI";
   return "";
 }
 

@@ -171,6 +171,7 @@ template <typename IO> void visit(IO &io, ProjectionSpec &p) {
   visit(io, p.allowAutapses);
   visit(io, p.synapsesWritten);
   visit(io, p.partitionable);
+  visit(io, p.readsWrittenSource);
   visit(io, p.weightRow);
   visit(io, p.needsSources);
   visit(io, p.readsSource);

@@ -130,7 +130,8 @@ void printProjection(std::ostream &os, const ModelSpec &spec,
      << " needs_sources=" << p.needsSources << " reads_source=" << p.readsSource
      << " writes_source=" << p.writesSource << " plastic=" << p.plastic
      << " sign=" << p.sign << (p.procedural ? " procedural=1" : "")
-     << (p.updateAfterStep ? " update_after_step=1" : "") << '\n';
+     << (p.updateAfterStep ? " update_after_step=1" : "")
+     << (p.readsWrittenSource ? " reads_written_source=1" : "") << '\n';
 }
 
 void printRecords(std::ostream &os, const ModelSpec &spec) {

@@ -327,9 +327,25 @@ bool Compiler::lowerNetwork(std::string &network, rt::ModelSpec &spec) {
   if (!resolveNetwork(network) || !lower(Stage::Lowered) ||
       failed(extractModelSpec(*mlirModule, network, spec)))
     return false;
-  if (keepLowered)
+  if (keepLowered) {
     loweredCopy = mlirModule->clone();
+    warnDeviceEventOrder(network, spec);
+  }
   return true;
+}
+
+void Compiler::warnDeviceEventOrder(const std::string &network,
+                                    const rt::ModelSpec &spec) {
+  auto net = mlirModule->lookupSymbol<NetworkOp>(network);
+  for (const rt::ProjectionSpec &p : spec.projections)
+    if (auto proj = net ? net.lookupSymbol<ProjectionOp>(p.name) : nullptr;
+        proj && p.readsWrittenSource)
+      proj.emitWarning()
+          << "on the GPU the step's events of '" << p.name
+          << "' run at once: one that reads a state of the source (`pre`) "
+             "which others write may see their writes or not, so results "
+             "may differ from run to run and from the CPU, which delivers "
+             "them one after another";
 }
 
 std::unique_ptr<llvm::MemoryBuffer> Compiler::objectOf(mlir::ModuleOp module) {

@@ -162,6 +162,10 @@ private:
   /// Resolves `network`, lowers to the lowered stage, extracts its spec and
   /// keeps a copy of the module if asked; false after reporting.
   bool lowerNetwork(std::string &network, rt::ModelSpec &spec);
+  /// For a GPU build: warns of each projection of `spec` whose events read
+  /// a source row they write (rt::ProjectionSpec::readsWrittenSource).
+  void warnDeviceEventOrder(const std::string &network,
+                            const rt::ModelSpec &spec);
   /// The object code of an LLVM-dialect module, or null after reporting.
   std::unique_ptr<llvm::MemoryBuffer> objectOf(mlir::ModuleOp module);
   /// `object` linked into this process, or null after reporting `failure`

@@ -59,6 +59,45 @@ static bool usesArgument(ModuleOp module, KernelKind kind, StringRef network,
   return false;
 }
 
+/// Whether kernel `kind` of `owner` reads a row of its 2-D argument
+/// `readArg` that it may write through `writeArg` (rows are the first
+/// index, the operand after the memref in every load and store; a row that
+/// is not a constant may be any row).
+static bool readsRowItWrites(ModuleOp module, KernelKind kind,
+                             StringRef network, StringRef owner,
+                             unsigned readArg, unsigned writeArg) {
+  auto fn = module.lookupSymbol<func::FuncOp>(kernelName(kind, network, owner));
+  if (!fn || fn.isExternal() ||
+      fn.getNumArguments() <= std::max(readArg, writeArg))
+    return false;
+  constexpr int64_t kAnyRow = -1;
+  auto rows = [&](unsigned arg, bool write) {
+    llvm::SmallDenseSet<int64_t, 4> out;
+    Value memref = fn.getArgument(arg);
+    for (OpOperand &use : memref.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<memref::DimOp>(user))
+        continue;
+      bool load = isa<memref::LoadOp, vector::LoadOp, vector::GatherOp,
+                      vector::TransferReadOp, vector::MaskedLoadOp>(user);
+      if (load == write)
+        continue;
+      unsigned next = use.getOperandNumber() + 1;
+      std::optional<int64_t> row;
+      if (next < user->getNumOperands())
+        row = getConstantIntValue(user->getOperand(next));
+      out.insert(row ? *row : kAnyRow);
+    }
+    return out;
+  };
+  auto read = rows(readArg, false), written = rows(writeArg, true);
+  if (read.empty() || written.empty())
+    return false;
+  if (read.contains(kAnyRow) || written.contains(kAnyRow))
+    return true;
+  return llvm::any_of(read, [&](int64_t r) { return written.contains(r); });
+}
+
 /// The initial value of every declared variable named in `order`.
 static LogicalResult readInits(Block &body, ArrayRef<std::string> order,
                                std::vector<rt::InitSpec> &out, Operation *at) {
@@ -233,8 +272,18 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
   p.updateAfterStep = !update(NEURO_UPDATE_ARG_POST, true) &&
                       (update(NEURO_UPDATE_ARG_POST, false) ||
                        update(NEURO_UPDATE_ARG_PRE, false));
+  // A neuron both source and target: a spike's `on pre` (or a target's
+  // `on post`) may read a source row another synapse of the step wrote.
+  p.readsWrittenSource =
+      p.src == p.dst &&
+      (readsRowItWrites(module, KernelKind::Deliver, networkName, p.name,
+                        NEURO_DELIVER_ARG_PRE, NEURO_DELIVER_ARG_POST) ||
+       readsRowItWrites(module, KernelKind::DeliverPost, networkName, p.name,
+                        NEURO_DELIVER_POST_ARG_PRE,
+                        NEURO_DELIVER_POST_ARG_POST));
   p.partitionable = !writes(KernelKind::Deliver, NEURO_DELIVER_ARG_PRE) &&
-                    !writes(KernelKind::Deliver, NEURO_DELIVER_ARG_MODS);
+                    !writes(KernelKind::Deliver, NEURO_DELIVER_ARG_MODS) &&
+                    !p.readsWrittenSource;
   // Modulators in the kernels' order, each a row of its population.
   for (auto m : proj.getBody().getOps<ModulatorOp>()) {
     auto bind =

@@ -129,8 +129,13 @@ struct ProjectionSpec {
   bool synapsesWritten = true;
   /// Whether `deliver` may run for disjoint target ranges at once: it
   /// writes only the synapses it visits and their targets (not the source
-  /// state or `mods`).
+  /// state or `mods`), and reads no source row it writes.
   bool partitionable = false;
+  /// Whether, with src == dst, `deliver` (or `deliverPost`) reads a row of
+  /// the source that it writes through the target: an event then sees what
+  /// the step's earlier events wrote, which only one pass over the events
+  /// in order gives (one thread, one process).
+  bool readsWrittenSource = false;
   /// The row of `synRows` holding the weight; -1 when every synapse has the
   /// same constant weight, compiled into the kernels (no row is stored).
   int weightRow = 0;
