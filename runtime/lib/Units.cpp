@@ -119,22 +119,33 @@ const std::map<std::string, Unit> &unitTable() {
           if (std::string(w) == pre.p)
             t[std::string(pre.p) + base] = {pre.s, dim};
     };
-    // Every SI unit takes the prefixes p to G (and f where it is common).
+    // Every SI unit takes the prefixes p to G (and f where it is common),
+    // under its symbol and Brian2's names for it (`mV`, `mvolt`).
     const std::initializer_list<const char *> all = {"p", "n", "u", "m",
                                                      "",  "k", "M", "G"};
-    addAll("s", kSecond, all);
-    addAll("V", kVolt, all);
-    addAll("A", kAmpere, {"f", "p", "n", "u", "m", "", "k", "M", "G"});
-    addAll("S", kSiemens, all);
-    addAll("F", kFarad, {"f", "p", "n", "u", "m", "", "k", "M", "G"});
-    addAll("ohm", kOhm, all);
-    addAll("Hz", kHertz, all);
-    addAll("m", kMetre, all);
-    addAll("C", kCoulomb, {"f", "p", "n", "u", "m", "", "k", "M", "G"});
-    addAll("J", kJoule, all);
-    addAll("W", kWatt, all);
-    addAll("mol", Dim::base(5), {"p", "n", "u", "m", ""});
-    t["cm"] = {1e-2, kMetre};
+    const std::initializer_list<const char *> femto = {"f", "p", "n", "u", "m",
+                                                       "",  "k", "M", "G"};
+    struct Base {
+      std::vector<const char *> names;
+      Dim dim;
+      std::initializer_list<const char *> prefixes;
+    };
+    const Base bases[] = {{{"s", "second"}, kSecond, all},
+                          {{"V", "volt"}, kVolt, all},
+                          {{"A", "amp", "ampere"}, kAmpere, femto},
+                          {{"S", "siemens"}, kSiemens, all},
+                          {{"F", "farad"}, kFarad, femto},
+                          {{"ohm"}, kOhm, all},
+                          {{"Hz", "hertz"}, kHertz, all},
+                          {{"m"}, kMetre, all},
+                          {{"C", "coulomb"}, kCoulomb, femto},
+                          {{"J", "joule"}, kJoule, all},
+                          {{"W", "watt"}, kWatt, all}};
+    for (const Base &base : bases)
+      for (const char *name : base.names)
+        addAll(name, base.dim, base.prefixes);
+    for (const char *mol : {"mol", "mole"})
+      addAll(mol, Dim::base(5), {"p", "n", "u", "m", ""});
     t["M"] = {1e3, kMolar}; // molar = mol/l
     t["mM"] = {1.0, kMolar};
     t["uM"] = {1e-3, kMolar};
@@ -142,6 +153,25 @@ const std::map<std::string, Unit> &unitTable() {
     t["kg"] = {1.0, Dim::base(1)};
     t["K"] = {1.0, Dim::base(4)};
     t["1"] = {1.0, Dim::none()};
+    t["molar"] = t["M"];
+    t["mmolar"] = t["mM"];
+    t["umolar"] = t["uM"];
+    t["nmolar"] = t["nM"];
+    t["kilogram"] = t["kg"];
+    t["kelvin"] = t["K"];
+    // Powers of ten read from text: correctly rounded (1e-4, not 1e-2^2).
+    auto tenTo = [](int n) {
+      return std::strtod(("1e" + std::to_string(n)).c_str(), nullptr);
+    };
+    const std::pair<const char *, int> lengths[] = {
+        {"", 0}, {"c", -2}, {"m", -3}, {"u", -6}, {"n", -9}};
+    for (const auto &[prefix, exponent] : lengths)
+      for (const char *base : {"m", "metre", "meter"}) {
+        std::string name = std::string(prefix) + base;
+        t[name] = {tenTo(exponent), kMetre};
+        t[name + "2"] = {tenTo(2 * exponent), kMetre.pow(2)};
+        t[name + "3"] = {tenTo(3 * exponent), kMetre.pow(3)};
+      }
     return t;
   }();
   return table;
@@ -155,9 +185,30 @@ std::optional<Unit> neuro::rt::lookupUnit(const std::string &name) {
   return it->second;
 }
 
+std::string neuro::rt::unitSpelledLike(const std::string &name) {
+  auto lower = [](std::string s) {
+    for (char &c : s)
+      c = char(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  // A prefix's case is meaningful (m, M): the first letter as written.
+  std::string want = lower(name), found;
+  if (name.empty())
+    return found;
+  for (const auto &[unit, value] : unitTable()) {
+    if (lower(unit) != want || unit[0] != name[0])
+      continue;
+    if (!found.empty())
+      return "";
+    found = unit;
+  }
+  return found;
+}
+
 const char *neuro::rt::knownUnitsHint() {
   return "s, ms, V, mV, A, nA, pA, S, nS, F, pF, ohm, Mohm, Hz, m, um, C, "
-         "J, W, mol, M, mM or 1, with the prefixes p, n, u, m, k, M, G";
+         "J, W, mol, M, mM or 1, with the prefixes p, n, u, m, k, M, G, and "
+         "Brian2's names such as volt, msecond, nsiemens, pfarad, cm2";
 }
 
 std::string Dim::symbol() const {

@@ -32,7 +32,13 @@ bool sema::isKnownFunction(const std::string &f) {
 std::optional<Unit> Checker::findUnit(const std::string &name,
                                       SourceRange range) {
   auto unit = lookupUnit(name);
-  if (!unit)
+  if (unit)
+    return unit;
+  std::string like = unitSpelledLike(name);
+  if (!like.empty())
+    diag.error(range,
+               "unknown unit '" + name + "'; did you mean '" + like + "'?");
+  else
     diag.error(range, "unknown unit '" + name +
                           "' (known units: " + knownUnitsHint() + ")");
   return unit;
@@ -407,6 +413,9 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
     diag.error(e.range, msg);
     return std::nullopt;
   }
+  // Declared with a unit already reported as unknown: no second error.
+  if (!it->second.unitKnown)
+    return std::nullopt;
   return Type{it->second.dim};
 }
 

@@ -41,6 +41,43 @@ TEST(Units, CompoundUnitsHaveTheirDimensions) {
   EXPECT_EQ(d, lookupUnit("m")->dim.pow(2));
 }
 
+TEST(Units, Brian2NamesMeanTheSymbols) {
+  // Each of Brian2's names, with a prefix, is its symbol's unit.
+  for (auto [name, symbol] : {std::pair("mvolt", "mV"),
+                              {"msecond", "ms"},
+                              {"namp", "nA"},
+                              {"fampere", "fA"},
+                              {"nsiemens", "nS"},
+                              {"pfarad", "pF"},
+                              {"khertz", "kHz"},
+                              {"ucoulomb", "uC"},
+                              {"mjoule", "mJ"},
+                              {"nwatt", "nW"},
+                              {"mmole", "mmol"},
+                              {"mmolar", "mM"},
+                              {"umetre", "um"},
+                              {"cmeter", "cm"},
+                              {"kilogram", "kg"},
+                              {"kelvin", "K"}}) {
+    std::optional<Unit> u = lookupUnit(name), s = lookupUnit(symbol);
+    ASSERT_TRUE(u && s) << name;
+    EXPECT_EQ(u->scale, s->scale) << name;
+    EXPECT_EQ(u->dim, s->dim) << name;
+  }
+  // Squares and cubes of lengths: the doubles nearest the powers of ten.
+  EXPECT_EQ(lookupUnit("cm2")->scale, 1e-4);
+  EXPECT_EQ(lookupUnit("um2")->scale, 1e-12);
+  EXPECT_EQ(lookupUnit("umetre3")->scale, 1e-18);
+  EXPECT_EQ(lookupUnit("cm2")->dim, lookupUnit("m")->dim.pow(2));
+  EXPECT_EQ(lookupUnit("metre3")->dim, lookupUnit("m")->dim.pow(3));
+  // Case after the first letter (the first is a prefix's: m, M).
+  EXPECT_EQ(unitSpelledLike("mVolt"), "mvolt");
+  EXPECT_EQ(unitSpelledLike("MSecond"), "Msecond");
+  EXPECT_EQ(unitSpelledLike("mSECOND"), "msecond");
+  EXPECT_EQ(unitSpelledLike("furlong"), "");
+  EXPECT_EQ(unitSpelledLike(""), "");
+}
+
 TEST(Units, EverySymbolReadsBack) {
   // The compiler writes a row's unit with Dim::symbol; --set reads it.
   Dim halfNoise;

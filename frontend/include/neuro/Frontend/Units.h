@@ -15,6 +15,7 @@ using rt::Dim;
 using rt::knownUnitsHint;
 using rt::lookupUnit;
 using rt::Unit;
+using rt::unitSpelledLike;
 } // namespace neuro
 
 #endif // NEURO_FRONTEND_UNITS_H

@@ -68,6 +68,11 @@ std::optional<Unit> lookupUnit(const std::string &name);
 /// A short list of unit names, for "expected a unit" messages.
 const char *knownUnitsHint();
 
+/// The one known unit spelled as `name` but for the case of the letters
+/// after the first (`mvolt` for `mVolt`), or empty when there is none or
+/// more than one.
+std::string unitSpelledLike(const std::string &name);
+
 /// A unit expression: names with integer (or half, `s^-1/2`) exponents
 /// joined by `*` and `/`, as in `mV`, `mV/ms`, `nS*mV`, `1/s`, `m^2`,
 /// `kg*m^2/s^3`; nullopt when malformed or a name is unknown.
