@@ -28,8 +28,9 @@ entryParams(const std::string &ptx) {
   std::map<std::string, std::vector<std::string>> out;
   std::istringstream in(ptx);
   std::string line, current;
-  std::regex entry(R"(^\.visible \.entry (\w+)\()");
-  std::regex param(R"(^\s*\.param (\.[a-z0-9]+)( \.ptr)?( \.align \d+)? \w+)");
+  std::regex entry(R"(^\.visible \.entry ([\w$]+)\()");
+  std::regex param(
+      R"(^\s*\.param (\.[a-z0-9]+)( \.ptr)?( \.align \d+)? [\w$]+)");
   std::smatch m;
   while (std::getline(in, line)) {
     if (std::regex_search(line, m, entry)) {
@@ -93,7 +94,7 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   deliver.matrix(p, 0, 10).matrix(p, 4, 3200).matrix(p, 4, 3200);
   deliver.buffer(p, 1).i64(0).buffer(p, 65);
   deliver.buffer(p, 1).i64(65).i64(3200).i64(3201).i64(0).i64(1);
-  // neuro_deliver_..._by_target: the first ten, then synapses by target
+  // neuro_deliver_...$by_target: the first ten, then synapses by target
   // (pointers, ids), each synapse's source and delay, the flag ring, its
   // depth, the list size and the number of targets.
   KernelArgs pull(NEURO_GPU_PULL_NUM_ARGS);
@@ -135,10 +136,10 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
       {"neuro_deliver_CUBA_E_to_I", deliver.size()},
       {"neuro_deliver_CUBA_I_to_E", deliver.size()},
       {"neuro_deliver_CUBA_I_to_I", deliver.size()},
-      {"neuro_deliver_CUBA_E_to_E_by_target", pull.size()},
-      {"neuro_deliver_CUBA_E_to_I_by_target", pull.size()},
-      {"neuro_deliver_CUBA_I_to_E_by_target", pull.size()},
-      {"neuro_deliver_CUBA_I_to_I_by_target", pull.size()}};
+      {"neuro_deliver_CUBA_E_to_E$by_target", pull.size()},
+      {"neuro_deliver_CUBA_E_to_I$by_target", pull.size()},
+      {"neuro_deliver_CUBA_I_to_E$by_target", pull.size()},
+      {"neuro_deliver_CUBA_I_to_I$by_target", pull.size()}};
   EXPECT_EQ(step.size(), 16u);
   EXPECT_EQ(spikes.size(), 27u);
   // As many arguments as ABI.h names for each kind.

@@ -55,7 +55,7 @@ func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
 // onto T (POSTSYN[POSTPTR[T]] ...); a synapse whose source SRCS[S] spiked
 // DELAYS[S] steps ago (its flag in ring slot (step - delay) mod DEPTH) runs
 // `on pre`. Each target is one thread's, so the add stays a plain store.
-// CHECK-LABEL:   gpu.func @neuro_deliver_N_E_by_target(
+// CHECK-LABEL:   gpu.func @neuro_deliver_N_E$by_target(
 // CHECK-SAME:      %[[PSYN:[^:]*]]: memref<?x?xf64>, %[[PPOST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[PSTEP:[^:]*]]: i64, %[[POSTPTR:[^:]*]]: memref<?xi64>, %[[POSTSYN:[^:]*]]: memref<?xi64>, %[[SRCS:[^:]*]]: memref<?xi32>, %[[DELAYS:[^:]*]]: memref<?xi32>, %[[FLAGS:[^:]*]]: memref<?xi8>, %[[PDEPTH:[^:]*]]: i64, %[[PSIZE:[^:]*]]: i64, %[[TARGETS:[^:]*]]: i64) kernel attributes {neuro.kernel = #neuro.kernel<deliver, "E">} {
 // CHECK:           %[[NT:.*]] = arith.index_cast %[[TARGETS]] : i64 to index
 // CHECK:           scf.for %[[T:.*]] = %{{.*}} to %[[NT]] step %{{.*}} {
@@ -157,7 +157,7 @@ func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %st
 // `-=` becomes an atomic add of the negation; writes to the spiking
 // neuron's own state (`pre`, indexed by the spike) stay plain, and keep
 // the spike to one thread. Such a delivery gets no pull kernel.
-// CHECK-NOT:     gpu.func @neuro_deliver_N_R_by_target
+// CHECK-NOT:     gpu.func @neuro_deliver_N_R$by_target
 // CHECK-LABEL:   gpu.func @neuro_deliver_N_R(
 // CHECK-SAME:      %[[RSP:[^:]*]]: memref<?xi32>, %{{.*}}, %[[RPOST:[^:]*]]: memref<?x?xf64>, %[[RPRE:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: i64, %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64) kernel attributes {neuro.kernel = #neuro.kernel<deliver, "R">} {
 // CHECK:           gpu.global_id x

@@ -6,8 +6,8 @@
 // offsets of its row (36 entries, then the constant); step and the ring's
 // depth are parameters. R writes its spiking neuron's state (the runtime
 // launches it per delay group) and stays apart, as do the pull kernels.
-// CHECK-LABEL: gpu.func @neuro_deliver_N_A_by_target(
-// CHECK-LABEL: gpu.func @neuro_deliver_N_B_by_target(
+// CHECK-LABEL: gpu.func @neuro_deliver_N_A$by_target(
+// CHECK-LABEL: gpu.func @neuro_deliver_N_B$by_target(
 // CHECK-LABEL: gpu.func @neuro_deliver_N_R(
 // CHECK-LABEL: gpu.func @neuro_merged_deliver_0(
 // CHECK-SAME:    %[[SPIKES:[^:]*]]: memref<?xi32>, %[[ROWS:[^:]*]]: memref<?xi64>, %[[COLS:[^:]*]]: memref<?xi32>, %[[SYN:[^:]*]]: memref<?xf64>, %[[POST:[^:]*]]: memref<?xf64>, %[[PRE:[^:]*]]: memref<?xf64>, %[[MODS:[^:]*]]: memref<?xf64>, %{{[^:]*}}: i64, %[[COUNTS:[^:]*]]: memref<?xi32>, %[[DELAYS:[^:]*]]: memref<?xi64>, %{{[^:]*}}: i64, %[[TABLE:[^:]*]]: memref<?xi64>, %[[MEMBERS:[^:]*]]: i64) kernel {
@@ -36,8 +36,8 @@
 // CHECK:           %[[OLD:.*]] = memref.load %[[S]]
 // CHECK:           arith.addf %[[OLD]], %[[DW]] : f64
 // CHECK:         gpu.return
-// CHECK-LABEL: gpu.func @neuro_deliver_N_A_member(
-// CHECK-LABEL: gpu.func @neuro_deliver_N_B_member(
+// CHECK-LABEL: gpu.func @neuro_deliver_N_A$member(
+// CHECK-LABEL: gpu.func @neuro_deliver_N_B$member(
 // CHECK-NOT:   gpu.func @neuro_deliver_N_A(
 module {
   func.func @neuro_deliver_N_A(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "A">} {

@@ -44,13 +44,13 @@
 
 // Each member says its group, index, the number of members and
 // parameters, and its values (the bits of 0.5 and 0.25).
-// CHECK-LABEL: gpu.func @neuro_step_N_A_member(
+// CHECK-LABEL: gpu.func @neuro_step_N_A$member(
 // CHECK-DAG:     memref.store %c0_i64, %arg0[%c0] : memref<?xi64>
 // CHECK-DAG:     memref.store %c0_i64, %arg0[%c1] : memref<?xi64>
 // CHECK-DAG:     memref.store %c2_i64, %arg0[%c2] : memref<?xi64>
 // CHECK-DAG:     memref.store %c1_i64, %arg0[%c3] : memref<?xi64>
 // CHECK-DAG:     memref.store %c4602678819172646912_i64, %arg0[%c4] : memref<?xi64>
-// CHECK-LABEL: gpu.func @neuro_step_N_B_member(
+// CHECK-LABEL: gpu.func @neuro_step_N_B$member(
 // CHECK-DAG:     memref.store %c1_i64, %arg0[%c1] : memref<?xi64>
 // CHECK-DAG:     memref.store %c4598175219545276416_i64, %arg0[%c4] : memref<?xi64>
 
@@ -59,8 +59,8 @@
 // CHECK-LABEL: gpu.func @neuro_merged_reset_1(
 // CHECK-SAME:    %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64) kernel {
 // CHECK:         arith.muli %{{.*}}, %c10 : index
-// CHECK-LABEL: gpu.func @neuro_reset_N_A_member(
-// CHECK-LABEL: gpu.func @neuro_reset_N_B_member(
+// CHECK-LABEL: gpu.func @neuro_reset_N_A$member(
+// CHECK-LABEL: gpu.func @neuro_reset_N_B$member(
 module attributes {gpu.container_module} {
   gpu.module @neuro_kernels {
     gpu.func @neuro_step_N_A(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step: i64, %seed: i64, %begin: i64, %end: i64) kernel attributes {neuro.kernel = #neuro.kernel<step, "A">} {

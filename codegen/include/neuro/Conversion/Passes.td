@@ -200,7 +200,7 @@ def ConvertKernelsToGPU : Pass<"convert-kernels-to-gpu", "::mlir::ModuleOp"> {
 
     Such a block-per-spike delivery that writes only its synapses and
     targets (not the source's state or the modulators) also gets
-    `<name>_by_target`, a thread per target: it takes the first ten
+    `<name>$by_target`, a thread per target: it takes the first ten
     arguments, then the synapses by target (pointers, ids), each synapse's
     source and delay in steps, the sources' ring of spike flags, its depth,
     the flags per slot and the number of targets. Thread t runs `on pre` for
@@ -242,7 +242,7 @@ def MergeGPUKernels : Pass<"neuro-merge-gpu-kernels", "::mlir::ModuleOp"> {
     members in the grid's z dimension (y strides over a member's delay
     groups), their connectivity and synapse rows views of one buffer for
     all projections. The members' own kernels are replaced by
-    `<symbol>_member`, which writes the member's group, index and
+    `<symbol>$member`, which writes the member's group, index and
     constants into a buffer for the runtime
     (runtime/include/neuro/Runtime/ABI.h, NEURO_GPU_MERGED_*). A member
     keeps its operations one for one, so the merged kernel computes what

@@ -25,7 +25,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 12
+#define NEURO_ABI_VERSION 13
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -252,7 +252,7 @@ enum NeuroSynInitArg {
 ///   update        nothing.
 ///
 /// A delivery whose targets can pull their inputs also gets
-/// `<symbol>_by_target` (NEURO_GPU_PULL_SUFFIX): deliver's arguments, then
+/// `<symbol>$by_target` (NEURO_GPU_PULL_SUFFIX): deliver's arguments, then
 /// post_ptr, post_syn (memref<?xi64>: the synapses by target), srcs,
 /// delays (memref<?xi32>: each synapse's source and delay in steps), flags
 /// (memref<?xi8>: the source's ring of spike flags, depth slots of
@@ -293,7 +293,7 @@ enum NeuroGpuPullArg {
   NEURO_GPU_PULL_ARG_TARGETS,
   NEURO_GPU_PULL_NUM_ARGS
 };
-#define NEURO_GPU_PULL_SUFFIX "_by_target"
+#define NEURO_GPU_PULL_SUFFIX "$by_target"
 
 /// A kernel of several loops becomes one GPU kernel per loop, in order:
 /// `<symbol>$0`, `<symbol>$1`, ... A `$` cannot appear in a model's names,
@@ -361,12 +361,12 @@ enum NeuroGpuSpikesColumn {
 /// patterns (integers sign-extended, floats' bits).
 ///
 /// The kernel of each member's own symbol is gone; in its place,
-/// `<symbol>_member` (NEURO_GPU_MEMBER_SUFFIX) takes an info buffer
+/// `<symbol>$member` (NEURO_GPU_MEMBER_SUFFIX) takes an info buffer
 /// (memref<?xi64>, NEURO_GPU_MEMBER_INFO_SIZE entries) and writes the
 /// group, the member's index in it, the number of members, P and the P
 /// values (NEURO_GPU_MEMBER_INFO_*), which the runtime reads once.
 #define NEURO_GPU_MERGED_PREFIX "neuro_merged_"
-#define NEURO_GPU_MEMBER_SUFFIX "_member"
+#define NEURO_GPU_MEMBER_SUFFIX "$member"
 /// The most parameters of a merged group: groups with more stay apart.
 #define NEURO_GPU_MERGED_MAX_PARAMS 1024
 enum NeuroGpuMemberInfo {
