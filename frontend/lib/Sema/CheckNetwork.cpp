@@ -62,6 +62,14 @@ void Checker::checkNetworkParams(const NetworkDecl &decl, NetworkInfo &net) {
       diag.note(seen[v.name], "previous definition is here");
       continue;
     }
+    if (v.name == "dt" || v.name == "t") {
+      diag.error(
+          v.nameRange,
+          "'" + v.name + "' is the network's " +
+              (v.name == "dt" ? "time step (set with 'dt = ...')" : "time") +
+              "; a parameter cannot take its name");
+      continue;
+    }
     std::optional<Dim> declared;
     if (v.unit && !(declared = resolveUnit(*v.unit)))
       continue;

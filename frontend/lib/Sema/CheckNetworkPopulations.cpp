@@ -29,6 +29,15 @@ void Checker::checkPopulation(const PopulationDecl &p, NetworkInfo &net,
     diag.error(p.range, "redefinition of population '" + p.name + "'");
     return;
   }
+  for (const VarDecl &v : net.decl->params)
+    if (v.name == p.name) {
+      diag.error(p.range, "population '" + p.name +
+                              "' takes the name of a parameter of the "
+                              "network; rename one of them");
+      diag.note(v.nameRange, "the parameter is declared here");
+      failedPopulations.insert(p.name);
+      return;
+    }
   const std::string &kind = p.model.name;
   bool source = !result.models.count(kind) &&
                 (kind == "SpikeTimes" || kind == "PoissonInput" ||

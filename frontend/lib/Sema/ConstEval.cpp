@@ -94,10 +94,12 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
     used.insert(e.name);
     auto it = env.find(e.name);
     if (it == env.end() && perNeuronNames.count(e.name)) {
-      diag.error(e.range, "'" + e.name + "' is drawn per neuron here, so " +
+      diag.error(e.range, "'" + e.name +
+                              "' is set per neuron here (drawn, an "
+                              "expression of i or a table), so " +
                               what +
-                              " cannot use it; give that value "
-                              "explicitly");
+                              " cannot use it; give it one value for the "
+                              "population");
       return std::nullopt;
     }
     if (it == env.end())

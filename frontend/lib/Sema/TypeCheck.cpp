@@ -55,6 +55,14 @@ bool Checker::checkCallee(const Expr &e) {
                         "value");
     return false;
   }
+  if (e.name == "timed") {
+    diag.error(e.range,
+               "timed(values, every) gives a parameter a table in time where "
+               "a population is declared (E = 10 of LIF(I_ext = timed([...], "
+               "100 ms))), not inside an expression: declare a parameter and "
+               "give it the table there");
+    return false;
+  }
   if (!isKnownFunction(e.name)) {
     diag.error(e.range, "unknown function '" + e.name + "'");
     return false;
