@@ -209,7 +209,12 @@ static LogicalResult integrateInexactly(PopulationOp pop, ArrayRef<OdeOp> odes,
                          << "/dt exactly: the equation is not linear with "
                             "constant coefficients in the states"
                          << (rhsFailed ? "" : " (with additive noise)");
-  if (culprit && culprit != ode.getOperation())
+  if (culprit && isa<TimeOp>(culprit))
+    d.attachNote(culprit->getLoc())
+        << "the time t here: exact integration needs coefficients that do "
+           "not change in time (@method(rk4) or exponential_euler "
+           "integrates an equation that reads t)";
+  else if (culprit && culprit != ode.getOperation())
     d.attachNote(culprit->getLoc()) << "nonlinear term here";
   return failure();
 }
