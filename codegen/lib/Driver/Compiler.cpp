@@ -123,13 +123,18 @@ bool Compiler::reportBuildError(const std::string &network,
 }
 
 void Compiler::plainError(const llvm::Twine &message) {
+  plainDiagnostic("error", message);
+}
+
+void Compiler::plainDiagnostic(llvm::StringRef severity,
+                               const llvm::Twine &message) {
   llvm::StringRef file =
       bufferId ? sourceMgr.getMemoryBuffer(bufferId)->getBufferIdentifier()
                : llvm::StringRef("neuroc");
   if (opts.jsonDiagnostics)
-    printJsonDiagnostic(diagOS, file, 0, 0, 0, 0, "error", message.str());
+    printJsonDiagnostic(diagOS, file, 0, 0, 0, 0, severity, message.str());
   else
-    diagOS << file << ": error: " << message << "\n";
+    diagOS << file << ": " << severity << ": " << message << "\n";
 }
 
 void Compiler::setJsonDiagnostics(bool value) {
@@ -405,8 +410,11 @@ bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
   auto object = objectOf(*mlirModule);
   if (!object)
     return false;
-  if (cache.enabled())
-    cache.store(key, object->getMemBufferRef());
+  if (std::string why = cache.store(key, object->getMemBufferRef());
+      !why.empty())
+    plainDiagnostic("warning",
+                    "the compiled kernels are not kept for the next run: " +
+                        why + " (set NEURO_CACHE_DIR, or --no-cache)");
   jit = link(std::move(object), "JIT compilation failed: ");
   if (!jit)
     return false;

@@ -98,26 +98,37 @@ ObjectCache::lookup(const std::string &key) const {
   return llvm::MemoryBuffer::getMemBufferCopy(object, path(key));
 }
 
-void ObjectCache::store(const std::string &key,
-                        llvm::MemoryBufferRef object) const {
-  if (!enabled() || llvm::sys::fs::create_directories(dir))
-    return;
+std::string ObjectCache::store(const std::string &key,
+                               llvm::MemoryBufferRef object) const {
+  if (!enabled())
+    return "";
+  auto failed = [&](const std::string &what, std::error_code ec) {
+    return what + " '" + dir + "': " + ec.message();
+  };
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return failed("cannot create the folder", ec);
+  if (!llvm::sys::fs::is_directory(dir))
+    return "'" + dir + "' is not a folder";
   llvm::SmallString<256> temp;
   int fd = -1;
   llvm::SmallString<256> model(dir);
   llvm::sys::path::append(model, key + "-%%%%%%.tmp");
-  if (llvm::sys::fs::createUniqueFile(model, fd, temp))
-    return;
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(model, fd, temp))
+    return failed("cannot write in", ec);
   {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
     os << object.getBuffer() << trailer(key, object.getBuffer());
     os.close();
     if (os.has_error()) {
+      std::error_code ec = os.error();
       os.clear_error();
       llvm::sys::fs::remove(temp);
-      return;
+      return failed("cannot write in", ec);
     }
   }
-  if (llvm::sys::fs::rename(temp, path(key)))
+  if (std::error_code ec = llvm::sys::fs::rename(temp, path(key))) {
     llvm::sys::fs::remove(temp);
+    return failed("cannot write in", ec);
+  }
+  return "";
 }

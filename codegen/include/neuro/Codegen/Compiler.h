@@ -63,6 +63,9 @@ public:
   /// Reports an error that has no source position (a file that cannot be
   /// read, a missing network), in the diagnostics format.
   void plainError(const llvm::Twine &message);
+  /// Reports a diagnostic of `severity` ("error", "warning") that has no
+  /// source position, in the diagnostics format.
+  void plainDiagnostic(llvm::StringRef severity, const llvm::Twine &message);
 
   /// Neurons per vector in the step kernels (0: from the host CPU, the
   /// default; 1: scalar loops). Results do not depend on it.

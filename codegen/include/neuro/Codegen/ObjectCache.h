@@ -40,9 +40,10 @@ public:
   /// The object stored under `key`, or null (also when its checksum does
   /// not match).
   std::unique_ptr<llvm::MemoryBuffer> lookup(const std::string &key) const;
-  /// Stores `object` under `key`; failures (read-only disk, no space) are
-  /// ignored: the cache is an optimisation.
-  void store(const std::string &key, llvm::MemoryBufferRef object) const;
+  /// Stores `object` under `key`; empty, or why it could not (a read-only
+  /// disk, no space, a file where the folder should be), which the caller
+  /// may say: the cache is an optimisation, the run goes on without it.
+  std::string store(const std::string &key, llvm::MemoryBufferRef object) const;
 
 private:
   std::string path(const std::string &key) const;
