@@ -419,15 +419,25 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
     }
     r.every = int64_t(steps);
   }
-  std::stringstream list(vars);
-  std::string var;
-  while (std::getline(list, var, ',')) {
-    int row = target.rowIndex(p, trimmed(var));
+  // Names between commas, none of them empty (`record v, of E` is not
+  // `record v of E`).
+  for (size_t start = 0;;) {
+    size_t comma = vars.find(',', start);
+    std::string var = trimmed(vars.substr(start, comma - start));
+    if (var.empty()) {
+      err = "a name is missing in '" + vars +
+            "': record VAR[, VAR] of POP[a:b] [every T]";
+      return false;
+    }
+    int row = target.rowIndex(p, var);
     if (row < 0) {
-      err = pop + " has no state '" + trimmed(var) + "'";
+      err = pop + " has no state '" + var + "'";
       return false;
     }
     r.rows.push_back(row);
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
   }
   if (!target.recordStates(r, err))
     return false;
