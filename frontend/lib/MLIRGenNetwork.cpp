@@ -261,13 +261,15 @@ void Generator::genRecords(const NetworkInfo &net) {
 Generator::Resolver Generator::populationNames(const PopulationInfo &p) {
   return [this, &p](const Expr &e) -> Value {
     mlir::Location l = loc(e.range);
-    if (auto c = currentNet->constants.find(e.name);
-        c != currentNet->constants.end())
-      return constant(l, c->second);
+    // The neuron's index and the population's size before the network's
+    // parameters of those names, as Brian2 puts a group's own first.
     if (e.name == "i")
       return builder.create<IndexOp>(l, builder.getF64Type(), "self");
     if (e.name == "N")
       return constant(l, double(p.size));
+    if (auto c = currentNet->constants.find(e.name);
+        c != currentNet->constants.end())
+      return constant(l, c->second);
     // A parameter: a constant or a row (computed before: Sema orders the
     // per-neuron values), as neuro-select-rows decides.
     return builder.create<RefOp>(l, builder.getF64Type(), e.name,
@@ -279,8 +281,6 @@ Generator::Resolver Generator::projectionNames(const ProjectionInfo &pr,
                                                const NetworkInfo &net) {
   return [this, &pr, &net](const Expr &e) -> Value {
     mlir::Location l = loc(e.range);
-    if (auto c = net.constants.find(e.name); c != net.constants.end())
-      return constant(l, c->second);
     const PopulationInfo &src = net.populations[pr.src];
     const PopulationInfo &dst = net.populations[pr.dst];
     if (e.name == "i" || e.name == "j")
@@ -288,6 +288,8 @@ Generator::Resolver Generator::projectionNames(const ProjectionInfo &pr,
                                      e.name == "i" ? "pre" : "post");
     if (e.name == "N_pre" || e.name == "N_post")
       return constant(l, double(e.name == "N_pre" ? src.size : dst.size));
+    if (auto c = net.constants.find(e.name); c != net.constants.end())
+      return constant(l, c->second);
     for (bool isPre : {true, false}) {
       llvm::StringRef var = e.name;
       if (var.consume_back(isPre ? "_pre" : "_post") && !var.empty())

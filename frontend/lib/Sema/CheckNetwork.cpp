@@ -70,6 +70,14 @@ void Checker::checkNetworkParams(const NetworkDecl &decl, NetworkInfo &net) {
               "; a parameter cannot take its name");
       continue;
     }
+    if (isIndexOrSize(v.name))
+      diag.warning(v.nameRange,
+                   "inside a population's arguments and a connection's "
+                   "rule and arguments, '" +
+                       v.name + "' is the " +
+                       (v.name == "i" || v.name == "j" ? "index" : "size") +
+                       " it always is there, not this parameter (as in "
+                       "Brian2); rename the parameter to use it there");
     std::optional<Dim> declared;
     if (v.unit && !(declared = resolveUnit(*v.unit)))
       continue;

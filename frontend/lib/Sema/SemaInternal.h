@@ -69,6 +69,10 @@ std::string kindName(VarDecl::Kind kind);
 /// Whether `f` is a built-in function usable in expressions (not a draw).
 bool isKnownFunction(const std::string &f);
 
+/// Whether `n` names the index or a size inside arguments and connection
+/// rules (`i`, `j`, `N`, `N_pre`, `N_post`).
+bool isIndexOrSize(const std::string &n);
+
 /// `v` as printf's %g writes it.
 std::string fmt(double v);
 

@@ -159,6 +159,10 @@ std::optional<Type> Checker::drawType(const Expr &e, const ModelInfo &info) {
   return args[0];
 }
 
+bool sema::isIndexOrSize(const std::string &n) {
+  return n == "i" || n == "j" || n == "N" || n == "N_pre" || n == "N_post";
+}
+
 bool Checker::needsKernel(const Expr &e, bool top) {
   if (e.kind == Expr::Kind::Ref) {
     const std::string &n = e.name;
@@ -166,8 +170,7 @@ bool Checker::needsKernel(const Expr &e, bool top) {
       size_t k = std::strlen(suffix);
       return n.size() > k && n.compare(n.size() - k, k, suffix) == 0;
     };
-    return n == "i" || n == "j" || n == "N" || n == "N_pre" || n == "N_post" ||
-           endsWith("_pre") || endsWith("_post");
+    return isIndexOrSize(n) || endsWith("_pre") || endsWith("_post");
   }
   if (e.kind == Expr::Kind::Call &&
       (e.name == "lognormal" || e.name == "exponential" || e.name == "rand" ||
@@ -372,9 +375,13 @@ std::optional<Type> Checker::typeOf(const Expr &e, const ModelInfo &info) {
 
 std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
   if (netNames) {
+    auto it = netNames->find(e.name);
+    // The index and sizes come before a network parameter of their name
+    // (Generator::populationNames, projectionNames).
+    if (it != netNames->end() && isIndexOrSize(e.name))
+      return Type{it->second};
     if (auto c = netConstants.find(e.name); c != netConstants.end())
       return Type{c->second.second};
-    auto it = netNames->find(e.name);
     if (it != netNames->end())
       return Type{it->second};
     if (lookupUnit(e.name))
