@@ -343,8 +343,9 @@ void Compiler::warnDeviceEventOrder(const std::string &network,
                                     const rt::ModelSpec &spec) {
   auto net = mlirModule->lookupSymbol<NetworkOp>(network);
   for (const rt::ProjectionSpec &p : spec.projections)
-    if (auto proj = net ? net.lookupSymbol<ProjectionOp>(p.name) : nullptr;
-        proj && p.readsWrittenSource)
+    if (auto proj = p.readsWrittenSource && net
+                        ? net.lookupSymbol<ProjectionOp>(p.name)
+                        : nullptr)
       proj.emitWarning()
           << "on the GPU the step's events of '" << p.name
           << "' run at once: one that reads a state of the source (`pre`) "

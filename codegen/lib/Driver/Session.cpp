@@ -18,7 +18,6 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
-#include <sstream>
 
 using namespace neuro;
 
