@@ -166,7 +166,9 @@ private:
   /// Bytes of recordings buffered since the last flush.
   size_t bufferedBytes() const;
 
-  static constexpr size_t kFlushBytes = size_t(4) << 20;
+  /// Small enough that a streamed run reuses the buffer's pages while they
+  /// are in the cache.
+  static constexpr size_t kFlushBytes = size_t(1) << 20;
   static constexpr double kFlushSeconds = 1.0;
 
   const ModelSpec &model;
