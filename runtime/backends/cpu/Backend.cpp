@@ -25,19 +25,43 @@ namespace {
 /// than they save.
 constexpr int64_t kMinNeuronsPerTask = 2048;
 
+/// Appends to `out` the indices base + b of the nonzero bytes b of `word`
+/// (little-endian), ascending.
+void appendSetBytes(uint64_t word, int64_t base, std::vector<int32_t> &out) {
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
+  // The high bit of each byte that is not zero.
+  uint64_t set = (((word & kLow7) + kLow7) | word) & ~kLow7;
+  for (; set; set &= set - 1)
+    out.push_back(int32_t(base + __builtin_ctzll(set) / 8));
+}
+
 /// Appends the indices in [begin, end) whose flag is set, ascending; skips
-/// eight silent neurons at a time.
+/// 128 silent neurons at a time.
 void compactSpikes(const int8_t *flags, int64_t begin, int64_t end,
                    std::vector<int32_t> &out) {
   int64_t i = begin;
+  using Bytes16 = uint64_t __attribute__((vector_size(16)));
+  auto load = [&](int64_t at) {
+    Bytes16 v;
+    std::memcpy(&v, flags + at, sizeof v);
+    return v;
+  };
+  for (; i + 128 <= end; i += 128) {
+    Bytes16 any =
+        ((load(i) | load(i + 16)) | (load(i + 32) | load(i + 48))) |
+        ((load(i + 64) | load(i + 80)) | (load(i + 96) | load(i + 112)));
+    if (!(any[0] | any[1]))
+      continue;
+    for (int64_t q = i; q < i + 128; q += 8) {
+      uint64_t word;
+      std::memcpy(&word, flags + q, sizeof word);
+      appendSetBytes(word, q, out);
+    }
+  }
   for (; i + 8 <= end; i += 8) {
     uint64_t word;
     std::memcpy(&word, flags + i, sizeof word);
-    if (!word)
-      continue;
-    for (int64_t j = i; j < i + 8; ++j)
-      if (flags[j])
-        out.push_back(int32_t(j));
+    appendSetBytes(word, i, out);
   }
   for (; i < end; ++i)
     if (flags[i])
