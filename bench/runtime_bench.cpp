@@ -2,15 +2,19 @@
 //
 // Not part of the test run: `build/bin/neuro-runtime-bench`. Measures the
 // random number generator and connectivity generation that network build
-// time depends on.
+// time depends on, and the thread pool's fork-join that each phase of a
+// step on several threads pays.
 //
 //===----------------------------------------------------------------------===//
 
 #include "neuro/Runtime/Connectivity.h"
 #include "neuro/Runtime/DelayRing.h"
 #include "neuro/Runtime/Philox.h"
+#include "neuro/Runtime/ThreadPool.h"
 
 #include <benchmark/benchmark.h>
+
+#include <atomic>
 
 using namespace neuro::rt;
 
@@ -54,5 +58,17 @@ static void BM_DelayRing(benchmark::State &state) {
   benchmark::DoNotOptimize(total);
 }
 BENCHMARK(BM_DelayRing);
+
+// One fork-join of the pool with nothing to do: what each phase of a step
+// split over threads costs at least.
+static void BM_PoolForkJoin(benchmark::State &state) {
+  neuro::rt::ThreadPool pool(unsigned(state.range(0)));
+  std::atomic<int64_t> sum{0};
+  for (auto _ : state)
+    pool.run(int64_t(state.range(0)),
+             [&](int64_t t) { sum.fetch_add(t, std::memory_order_relaxed); });
+  benchmark::DoNotOptimize(sum.load());
+}
+BENCHMARK(BM_PoolForkJoin)->Arg(1)->Arg(2)->UseRealTime();
 
 BENCHMARK_MAIN();
