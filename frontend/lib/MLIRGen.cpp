@@ -165,6 +165,14 @@ void Generator::genNeuron(const ModelInfo &model) {
       Value cond = genExpr(*n.spike->condition, model);
       builder.create<YieldOp>(loc(n.spike->condition->range), cond);
     }
+    // A period some population sets per neuron: its expression, of rows
+    // where a population has them (neuro-elaborate keeps it only there).
+    if (model.refractoryPerNeuron && n.spike->refractory) {
+      mlir::OpBuilder::InsertionGuard g(builder);
+      enter(threshold.getPeriod());
+      Value period = genExpr(*n.spike->refractory, model);
+      builder.create<YieldOp>(loc(n.spike->refractory->range), period);
+    }
     if (!n.spike->reset.empty()) {
       auto reset = builder.create<ResetOp>(loc(n.spike->reset[0].range));
       mlir::OpBuilder::InsertionGuard g(builder);

@@ -136,9 +136,14 @@ LogicalResult OdeOp::verifySymbolUses(SymbolTableCollection &symbols) {
 LogicalResult ThresholdOp::verify() {
   if (!(getRefractory().convertToDouble() >= 0.0))
     return emitOpError("refractory period must be >= 0");
-  return verifyYieldTypes(*this, getCondition(),
-                          {IntegerType::get(getContext(), 1)},
-                          "one i1 condition");
+  if (failed(verifyYieldTypes(*this, getCondition(),
+                              {IntegerType::get(getContext(), 1)},
+                              "one i1 condition")))
+    return failure();
+  if (getPeriod().empty())
+    return success();
+  return verifyYieldTypes(*this, getPeriod(), {Float64Type::get(getContext())},
+                          "one f64 refractory period");
 }
 
 LogicalResult ThresholdOp::verifySymbolUses(SymbolTableCollection &symbols) {

@@ -103,13 +103,17 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
   // The refractory period may depend on overridden parameters.
   pop.refractory = pop.model->refractory;
   const NeuronDecl &nd = *pop.model->neuron;
+  // One that reads parameters set per neuron is an expression of their rows
+  // (its dimension was checked with the model's defaults).
   if (nd.spike && nd.spike->refractory &&
-      !readsFailedParam(*nd.spike->refractory, *pop.model)) {
-    for (auto &pn : pop.paramInits)
-      perNeuronNames.insert(pn.first);
+      llvm::any_of(pop.paramInits, [&](auto &pn) {
+        return refersTo(*nd.spike->refractory, pn.first);
+      })) {
+    result.models[pop.model->name].refractoryPerNeuron = true;
+  } else if (nd.spike && nd.spike->refractory &&
+             !readsFailedParam(*nd.spike->refractory, *pop.model)) {
     auto v = evalRefractory(*nd.spike->refractory, pop.params,
                             paramDims(*pop.model), dt);
-    perNeuronNames.clear();
     // Neurons that never spiked count as having spiked 10^15 steps
     // before the start (kNeverSpiked): a longer period would hold them
     // from the first step.
@@ -130,20 +134,18 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
 
 void Checker::checkTunableRefractory(const std::string &popName,
                                      const PopulationInfo &pop) {
-  // Which parameters are rows is decided in the IR (neuro-select-rows),
-  // which keeps those of the refractory period constants; one named
-  // itself is an error.
+  // Which parameters are rows is decided in the IR (neuro-select-rows);
+  // where a run sets one the refractory period reads, the period is an
+  // expression of its row, as for a parameter set per neuron.
   const NeuronDecl &nd = *pop.model->neuron;
   if (tunable.empty() || !nd.spike || !nd.spike->refractory)
     return;
+  bool all = tunable.count("*") || tunable.count(popName + ".*");
   for (const VarDecl &v : nd.vars)
     if (v.kind == VarDecl::Kind::Param &&
-        tunable.count(popName + "." + v.name) && pop.params.count(v.name) &&
-        refersTo(*nd.spike->refractory, v.name))
-      diag.error(pop.decl->range,
-                 "'" + popName + "." + v.name +
-                     "' sets the refractory period, which is compiled "
-                     "into the kernels; it cannot be set per run");
+        (all || tunable.count(popName + "." + v.name)) &&
+        pop.params.count(v.name) && refersTo(*nd.spike->refractory, v.name))
+      result.models[pop.model->name].refractoryPerNeuron = true;
 }
 
 /// Adds the names `e` refers to to `out`.

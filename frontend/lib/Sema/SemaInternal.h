@@ -430,8 +430,9 @@ private:
   bool checkModelPopulation(const PopulationDecl &p, double dt,
                             PopulationInfo &pop);
 
-  /// Parameters of `pop` named themselves in `tunable` that the refractory
-  /// period reads: errors (the period is a constant of the kernels).
+  /// Where `tunable` names a parameter of `pop` that the refractory period
+  /// reads (itself or by `*`), the period is computed per neuron
+  /// (ModelInfo::refractoryPerNeuron).
   void checkTunableRefractory(const std::string &popName,
                               const PopulationInfo &pop);
 

@@ -322,6 +322,14 @@ private:
       if (failed(rewriteRefs(copy, neuron, params, perNeuron, ProjectionOp(),
                              /*keepPost=*/false, driveInput)))
         return failure();
+      // A period that reads no row is the population's constant.
+      if (auto threshold = dyn_cast<ThresholdOp>(copy)) {
+        Region &period = threshold.getPeriod();
+        bool readsRow = false;
+        period.walk([&](RefOp) { readsRow = true; });
+        if (!readsRow)
+          period.getBlocks().clear();
+      }
     }
     // Equations of the incoming post states.
     for (ProjectionOp proj : incoming) {

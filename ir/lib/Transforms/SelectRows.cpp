@@ -165,7 +165,9 @@ private:
       std::optional<double> value = rows.constant(name);
       if (!value || !wanted(owner, name))
         continue; // already per neuron, or not asked for
-      if (readsRefractory(pop, name)) {
+      // The period is a constant of the kernels unless the model carries
+      // its expression (Sema asks for it where a run sets it).
+      if (readsRefractory(pop, name) && !hasPeriodExpression(neuron)) {
         if (named(owner, name))
           return pop.emitError()
                  << "'" << owner << "." << name
@@ -180,6 +182,11 @@ private:
       rows.placeParam(init, name, nullptr);
     }
     return success();
+  }
+
+  static bool hasPeriodExpression(NeuronOp neuron) {
+    return llvm::any_of(neuron.getBody().getOps<ThresholdOp>(),
+                        [](ThresholdOp t) { return !t.getPeriod().empty(); });
   }
 
   static bool readsRefractory(PopulationOp pop, StringRef name) {

@@ -53,6 +53,29 @@ neuro.neuron @LIF {
   }
 }
 
+// A refractory period per neuron: the `period` region.
+// CHECK-LABEL: neuro.neuron @PerNeuron {
+// CHECK:         neuro.threshold refractory(0.000000e+00) {
+// CHECK:           neuro.yield %{{.*}} : i1
+// CHECK-NEXT:    } period {
+// CHECK-NEXT:      %[[P:.*]] = neuro.ref @t_ref
+// CHECK-NEXT:      neuro.yield %[[P]] : f64
+// CHECK-NEXT:    }
+// CHECK-NEXT:  }
+neuro.neuron @PerNeuron {
+  neuro.param @t_ref = 2.000000e-03 : "s"
+  neuro.state @v : "V"
+  neuro.threshold refractory(0.000000e+00) {
+    %v = neuro.ref @v
+    %c = arith.constant -5.000000e-02 : f64
+    %a = arith.cmpf ogt, %v, %c : f64
+    neuro.yield %a : i1
+  } period {
+    %t = neuro.ref @t_ref
+    neuro.yield %t : f64
+  }
+}
+
 // CHECK-LABEL: neuro.synapse @Exp {
 // CHECK-NEXT:    neuro.param @tau = 5.000000e-03 : "s"
 // CHECK-NEXT:    neuro.weight @w : "V"

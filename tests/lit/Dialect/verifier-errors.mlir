@@ -35,6 +35,20 @@ neuro.neuron @N {
 
 neuro.neuron @N {
   neuro.state @v : "V"
+  // expected-error @+1 {{'neuro.threshold' op must yield one f64 refractory period, yields 'i1'}}
+  neuro.threshold refractory(0.0) {
+    %c = arith.constant true
+    neuro.yield %c : i1
+  } period {
+    %c = arith.constant true
+    neuro.yield %c : i1
+  }
+}
+
+// -----
+
+neuro.neuron @N {
+  neuro.state @v : "V"
   neuro.param @p = 1.0 : "V"
   // expected-error @+1 {{'neuro.threshold' op clamps @p, which is not a state of the enclosing neuro.neuron}}
   neuro.threshold refractory(0.0) clamped [@p] {

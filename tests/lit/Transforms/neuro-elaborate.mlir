@@ -237,3 +237,55 @@ neuro.network @Coupled dt(1.000000e-04) duration(1.000000e-02) seed(0) {
     neuro.init_const @w = 1.000000e+00
   }
 }
+
+// A refractory period given by an expression: where its parameter is a row
+// (set per neuron) the threshold keeps the expression, reading the row;
+// where it is a constant, the expression goes and the population's period
+// (Sema's value) stays.
+neuro.neuron @RefCell {
+  neuro.param @t_ref = 2.000000e-03 : "s"
+  neuro.state @v : "V"
+  neuro.threshold refractory(2.000000e-03) {
+    %0 = neuro.ref @v
+    %cst = arith.constant 1.000000e+00 : f64
+    %1 = arith.cmpf ogt, %0, %cst : f64
+    neuro.yield %1 : i1
+  } period {
+    %0 = neuro.ref @t_ref
+    %cst = arith.constant 5.000000e-04 : f64
+    %1 = arith.addf %0, %cst : f64
+    neuro.yield %1 : f64
+  }
+}
+// CHECK-LABEL: neuro.network @Refractory
+// CHECK:         neuro.population @PerNeuron size(3) {
+// CHECK:           neuro.state @t_ref : "s"
+// CHECK:           neuro.threshold refractory(0.000000e+00) {
+// CHECK:           } period {
+// CHECK-NEXT:        %[[T:.*]] = neuro.ref @t_ref
+// CHECK-NEXT:        %[[C:.*]] = arith.constant 5.000000e-04 : f64
+// CHECK-NEXT:        %[[P:.*]] = arith.addf %[[T]], %[[C]] : f64
+// CHECK-NEXT:        neuro.yield %[[P]] : f64
+// CHECK-NEXT:      }
+// CHECK:         neuro.population @Same size(3) {
+// CHECK:           neuro.threshold refractory(3.500000e-03) {
+// CHECK-NOT:       period
+// CHECK:         neuro.record_spikes @Same
+neuro.network @Refractory dt(1.000000e-04) duration(1.000000e-02) seed(0) {
+  neuro.population @PerNeuron of @RefCell size(3) refractory(0.000000e+00)
+      refractory_params [@t_ref] {
+    neuro.init_expr @t_ref {
+      %0 = neuro.index "self"
+      %cst = arith.constant 1.000000e-03 : f64
+      %1 = arith.mulf %0, %cst : f64
+      neuro.yield %1 : f64
+    }
+    neuro.init_const @v = 0.000000e+00
+  }
+  neuro.population @Same of @RefCell size(3)
+      params {t_ref = 3.000000e-03 : f64} refractory(3.500000e-03)
+      refractory_params [@t_ref] {
+    neuro.init_const @v = 0.000000e+00
+  }
+  neuro.record_spikes @Same
+}

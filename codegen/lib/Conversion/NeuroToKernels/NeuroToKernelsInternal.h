@@ -18,6 +18,7 @@
 #include "neuro/Runtime/ABI.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -239,8 +240,19 @@ public:
   struct Refractoriness {
     double steps = 0.0;
     llvm::StringSet<> clamped;
+    /// A period that differs between neurons: a detached copy of the
+    /// threshold, whose `period` region yields it in seconds (`steps` is
+    /// then unused).
+    mlir::OwningOpRef<ThresholdOp> perNeuron;
+    /// Whether a neuron may be refractory.
+    bool any() const { return steps > 0.0 || perNeuron; }
   };
   llvm::StringMap<Refractoriness> refractoriness;
+  /// A neuron's refractory period in steps (f64, rounded as rt::stepOf
+  /// rounds), its rows read through `read`.
+  mlir::FailureOr<mlir::Value>
+  refractorySteps(mlir::Location loc, const Refractoriness &r,
+                  llvm::function_ref<mlir::FailureOr<mlir::Value>(RefOp)> read);
   /// The time step (what neuro.time_step becomes), and the population whose
   /// generated random streams the kernel draws from.
   double kernelDt = 0.0;

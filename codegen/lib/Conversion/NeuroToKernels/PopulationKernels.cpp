@@ -16,6 +16,8 @@
 #include "NeuroToKernelsInternal.h"
 #include "neuro/Runtime/Steps.h"
 
+#include "mlir/Dialect/Math/IR/Math.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -86,7 +88,9 @@ private:
   /// Whether neuron `i` can spike in this step (not refractory), and its
   /// negation; records the population's refractoriness for projections
   /// and makes neuro.not_refractory the first.
-  std::pair<Value, Value> refractoryTest(ThresholdOp threshold);
+  FailureOr<std::pair<Value, Value>> refractoryTest(ThresholdOp threshold);
+  /// The row `ref` names, of neuron `i`.
+  FailureOr<Value> readOwnRow(RefOp ref);
   /// The spike flag (i8) of neuron `i`: its threshold on the `current`
   /// values of the states (the others from its rows) while it can spike;
   /// a neuron that spikes has `_lastspike` set to the step.
@@ -181,8 +185,12 @@ LogicalResult PopulationKernels::buildStepKernel(
   k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
 
   Value inRefractory, canSpike;
-  if (threshold)
-    std::tie(canSpike, inRefractory) = refractoryTest(threshold);
+  if (threshold) {
+    auto test = refractoryTest(threshold);
+    if (failed(test))
+      return failure();
+    std::tie(canSpike, inRefractory) = *test;
+  }
 
   // The new values of the states, which the threshold reads.
   llvm::StringMap<Value> current;
@@ -222,25 +230,58 @@ LogicalResult PopulationKernels::buildStepKernel(
   return success();
 }
 
-std::pair<Value, Value>
+FailureOr<Value>
+KernelBuilder::refractorySteps(Location loc, const Refractoriness &r,
+                               function_ref<FailureOr<Value>(RefOp)> read) {
+  if (!r.perNeuron)
+    return f64Constant(loc, r.steps);
+  double dt = network.getDt().convertToDouble();
+  double savedDt = kernelDt;
+  kernelDt = dt;
+  auto period =
+      inlineRegion(r.perNeuron.get().getPeriod(), read, [](AssignOp a, Value) {
+        return a.emitOpError("cannot assign in a refractory period");
+      });
+  kernelDt = savedDt;
+  if (failed(period))
+    return failure();
+  // rt::stepOf: floor((t + 1e-3 dt) / dt).
+  Value t =
+      b.create<arith::AddFOp>(loc, (*period)[0], f64Constant(loc, 1e-3 * dt));
+  Value steps = b.create<arith::DivFOp>(loc, t, f64Constant(loc, dt));
+  return b.create<math::FloorOp>(loc, steps).getResult();
+}
+
+FailureOr<std::pair<Value, Value>>
 PopulationKernels::refractoryTest(ThresholdOp threshold) {
   Location loc = pop.getLoc();
   double dt = k.network.getDt().convertToDouble();
-  double steps = rt::stepOf(threshold.getRefractory().convertToDouble(), dt);
-  Value refSteps = k.f64Constant(loc, steps);
-  Value last = k.load2d(loc, state, rows["_lastspike"], i);
-  Value since = b.create<arith::SubFOp>(loc, stepF, last);
-  Value canSpike =
-      b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since, refSteps);
-  Value always = b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
-  Value inRefractory = b.create<arith::XOrIOp>(loc, canSpike, always);
   KernelBuilder::Refractoriness &r = k.refractoriness[pop.getSymName()];
-  r.steps = steps;
+  r.steps = rt::stepOf(threshold.getRefractory().convertToDouble(), dt);
+  if (!threshold.getPeriod().empty())
+    r.perNeuron = cast<ThresholdOp>(threshold->clone());
   if (auto clamped = threshold.getClamped())
     for (Attribute name : *clamped)
       r.clamped.insert(cast<FlatSymbolRefAttr>(name).getValue());
+  FailureOr<Value> refSteps =
+      k.refractorySteps(loc, r, [&](RefOp ref) { return readOwnRow(ref); });
+  if (failed(refSteps))
+    return failure();
+  Value last = k.load2d(loc, state, rows["_lastspike"], i);
+  Value since = b.create<arith::SubFOp>(loc, stepF, last);
+  Value canSpike =
+      b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since, *refSteps);
+  Value always = b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
+  Value inRefractory = b.create<arith::XOrIOp>(loc, canSpike, always);
   k.kernelNotRefractory = [canSpike](NotRefractoryOp) { return canSpike; };
-  return {canSpike, inRefractory};
+  return std::make_pair(canSpike, inRefractory);
+}
+
+FailureOr<Value> PopulationKernels::readOwnRow(RefOp ref) {
+  auto row = rows.find(ref.getName());
+  if (ref.getPost() || ref.getPre() || row == rows.end())
+    return ref.emitOpError("names no state of the population");
+  return k.load2d(ref.getLoc(), state, row->second, i);
 }
 
 FailureOr<Value>
@@ -286,12 +327,7 @@ LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
   auto loop = b.create<scf::ForOp>(loc, k.index(loc, 0), m, k.index(loc, 1));
   b.setInsertionPoint(loop.getBody()->getTerminator());
   i = k.loadIndex(loc, spikes, loop.getInductionVar());
-  auto read = [&](RefOp ref) -> FailureOr<Value> {
-    auto row = rows.find(ref.getName());
-    if (row == rows.end())
-      return ref.emitOpError("names no state of the population");
-    return k.load2d(ref.getLoc(), state, row->second, i);
-  };
+  auto read = [&](RefOp ref) { return readOwnRow(ref); };
   auto write = [&](AssignOp assign, Value v) -> LogicalResult {
     auto row = rows.find(assign.getName());
     if (row == rows.end())
@@ -301,9 +337,18 @@ LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
   };
   // The neurons reset spiked in this step: refractory unless the period
   // is zero steps.
-  bool never = k.refractoriness.lookup(pop.getSymName()).steps <= 0.0;
-  k.kernelNotRefractory = [&, never](NotRefractoryOp op) -> FailureOr<Value> {
-    return b.create<arith::ConstantOp>(op.getLoc(), b.getBoolAttr(never))
+  const KernelBuilder::Refractoriness &r = k.refractoriness[pop.getSymName()];
+  k.kernelNotRefractory = [&](NotRefractoryOp op) -> FailureOr<Value> {
+    Location l = op.getLoc();
+    if (!r.perNeuron)
+      return b.create<arith::ConstantOp>(l, b.getBoolAttr(r.steps <= 0.0))
+          .getResult();
+    FailureOr<Value> steps = k.refractorySteps(l, r, read);
+    if (failed(steps))
+      return failure();
+    return b
+        .create<arith::CmpFOp>(l, arith::CmpFPredicate::OLE, *steps,
+                               k.f64Constant(l, 0.0))
         .getResult();
   };
   LogicalResult result =

@@ -163,8 +163,9 @@ private:
   /// state is `state`, is not refractory in step `now` (f64): now -
   /// _lastspike >= its refractory period. True for a population that does
   /// not spike.
-  Value notRefractoryAt(Location loc, StringRef pop, Value state, Value at,
-                        Value now, const llvm::StringMap<int64_t> &rows);
+  FailureOr<Value> notRefractoryAt(Location loc, StringRef pop, Value state,
+                                   Value at, Value now,
+                                   const llvm::StringMap<int64_t> &rows);
   /// `value`, about to be stored into element (row, at) of `mem`, as it is
   /// when the write is discarded while `keep` is false: `old + d` (`old -
   /// d`) with `old` that element becomes `old + select(keep, d, 0)`, so
@@ -300,12 +301,14 @@ LogicalResult ProjectionKernels::writeSynapseVar(SynapseContext &c,
     // A state the target holds while refractory ignores the write then
     // (Brian2's and NEST's rule).
     auto r = k.refractoriness.find(target.getSymName());
-    if (r != k.refractoriness.end() && r->second.steps > 0.0 &&
-        r->second.clamped.contains(assign.getName()))
-      v = guardedWrite(l, v,
-                       notRefractoryAt(l, target.getSymName(), c.post, c.tgt,
-                                       c.now, postRows),
-                       c.post, it->second, c.tgt);
+    if (r != k.refractoriness.end() && r->second.any() &&
+        r->second.clamped.contains(assign.getName())) {
+      FailureOr<Value> keep = notRefractoryAt(l, target.getSymName(), c.post,
+                                              c.tgt, c.now, postRows);
+      if (failed(keep))
+        return failure();
+      v = guardedWrite(l, v, *keep, c.post, it->second, c.tgt);
+    }
     k.store2d(l, v, c.post, it->second, c.tgt);
     return success();
   }
@@ -325,17 +328,28 @@ FailureOr<Value> ProjectionKernels::endNotRefractory(SynapseContext &c,
   return notRefractoryAt(l, source.getSymName(), c.pre, src, c.now, preRows);
 }
 
-Value ProjectionKernels::notRefractoryAt(Location loc, StringRef pop,
-                                         Value state, Value at, Value now,
-                                         const llvm::StringMap<int64_t> &rows) {
+FailureOr<Value>
+ProjectionKernels::notRefractoryAt(Location loc, StringRef pop, Value state,
+                                   Value at, Value now,
+                                   const llvm::StringMap<int64_t> &rows) {
   auto it = k.refractoriness.find(pop);
   auto last = rows.find("_lastspike");
   if (it == k.refractoriness.end() || last == rows.end())
-    return b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
+    return b.create<arith::ConstantOp>(loc, b.getBoolAttr(true)).getResult();
+  // A period per neuron reads the neuron's own rows.
+  FailureOr<Value> steps =
+      k.refractorySteps(loc, it->second, [&](RefOp ref) -> FailureOr<Value> {
+        auto row = rows.find(ref.getName());
+        if (row == rows.end())
+          return ref.emitOpError("names no row of population '") << pop << "'";
+        return k.load2d(ref.getLoc(), state, row->second, at);
+      });
+  if (failed(steps))
+    return failure();
   Value since =
       b.create<arith::SubFOp>(loc, now, k.load2d(loc, state, last->second, at));
-  return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since,
-                                 k.f64Constant(loc, it->second.steps));
+  return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since, *steps)
+      .getResult();
 }
 
 Value ProjectionKernels::guardedWrite(Location loc, Value value, Value keep,

@@ -58,6 +58,9 @@ struct ModelInfo {
   const SynapseDecl *synapse = nullptr;
   std::map<std::string, VarInfo> vars;
   double refractory = 0.0; ///< neurons: seconds
+  /// Neurons: a population sets a parameter of the refractory period per
+  /// neuron (or per run), so the IR carries the period as an expression.
+  bool refractoryPerNeuron = false;
   /// Integration method chosen with `@method(...)`; empty: automatic.
   std::string method;
 };
@@ -67,7 +70,8 @@ struct PopulationInfo {
   const ModelInfo *model = nullptr;
   int64_t size = 0;
   std::map<std::string, double> params; ///< every parameter, overrides applied
-  /// The refractory period with this population's parameters, seconds.
+  /// The refractory period with this population's parameters, seconds
+  /// (unused where it differs between neurons: the kernels compute it).
   double refractory = 0.0;
   /// Every state in declaration order with its initial value.
   std::vector<std::pair<std::string, InitValue>> inits;
@@ -188,8 +192,9 @@ inline bool isNotRefractoryName(const std::string &name) {
 
 /// Checks `module`; reports through `diag`. False when there were errors.
 /// `tunable` names what a run will set ("POP.NAME", "POP.*", "*",
-/// "PROJ.w"): the names are checked here (a model has them, the refractory
-/// period does not read them); which parameters become rows is decided in
+/// "PROJ.w"): the names are checked here (a model has them; one the
+/// refractory period reads makes the period per neuron: ModelInfo::
+/// refractoryPerNeuron); which parameters become rows is decided in
 /// the IR (neuro-select-rows). `overrides` ("g", "PROJ.VAR" -> "5 mV") give
 /// a network's parameters and a projection's parameters and initial values
 /// the values written (checked against their dimensions), compiled in.

@@ -147,16 +147,24 @@ def Neuro_ThresholdOp : Neuro_Op<"threshold", [SingleBlock,
     `on post`) are discarded, as Brian2 and NEST do; the reset still
     writes them.
 
+    A refractory period that differs between neurons (it reads parameters
+    set per neuron) is the `period` region instead, which yields it in
+    seconds (f64) from the neuron's rows; `refractory` is then unused.
+    Each step takes it again, rounded to whole steps as a constant one is;
+    a negative period counts as none.
+
     ```mlir
     neuro.threshold refractory(2.000000e-03) clamped [@v] { ... }
+    neuro.threshold refractory(0.000000e+00) { ... } period { ... }
     ```
   }];
   let arguments = (ins F64Attr:$refractory,
                        OptionalAttr<FlatSymbolRefArrayAttr>:$clamped);
-  let regions = (region SizedRegion<1>:$condition);
+  let regions = (region SizedRegion<1>:$condition,
+                        MaxSizedRegion<1>:$period);
   let assemblyFormat = [{
     `refractory` `(` $refractory `)` (`clamped` $clamped^)? $condition
-    attr-dict
+    (`period` $period^)? attr-dict
   }];
   let hasVerifier = 1;
 }

@@ -224,3 +224,56 @@ neuro.network @T dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:      memref.store %[[NOSPIKE]], %[[TSP]][%[[TI]]] : memref<?xi8>
 // CHECK-NEXT:    } {neuro.neuron_loop}
 // CHECK-NOT:   func.func @neuro_reset_T_Q(
+
+// -----
+
+// A refractory period per neuron: the threshold's `period` region, read
+// from the neuron's rows each step and rounded as rt::stepOf rounds
+// (floor((t + 1e-3 dt) / dt)); in the reset, not_refractory is whether
+// that is 0 steps. Row 1 is t_ref, row 2 `_lastspike`.
+neuro.network @V dt(1.000000e-04) duration(1.000000e-02) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "V"
+    neuro.state @t_ref : "s" {neuro.constant}
+    neuro.init_const @v = 0.000000e+00
+    neuro.init_const @t_ref = 2.000000e-03
+    neuro.threshold refractory(0.000000e+00) {
+      %v = neuro.ref @v
+      %th = arith.constant 2.000000e-02 : f64
+      %c = arith.cmpf ogt, %v, %th : f64
+      neuro.yield %c : i1
+    } period {
+      %t = neuro.ref @t_ref
+      neuro.yield %t : f64
+    }
+    neuro.reset {
+      %nr = neuro.not_refractory
+      %a = arith.constant 1.000000e-02 : f64
+      %b = arith.constant 5.000000e-03 : f64
+      %r = arith.select %nr, %a, %b : f64
+      neuro.assign @v = %r
+      neuro.yield
+    }
+  }
+}
+// CHECK-LABEL: func.func @neuro_step_V_P(
+// CHECK-SAME:    %[[VST:[^:]*]]: memref<?x?xf64>
+// CHECK-DAG:     %[[VROW1:.*]] = arith.constant 1 : index
+// CHECK-DAG:     %[[VROW2:.*]] = arith.constant 2 : index
+// CHECK-DAG:     %[[VEPS:.*]] = arith.constant 1.0000000000000001E-7 : f64
+// CHECK-DAG:     %[[VDT:.*]] = arith.constant 1.000000e-04 : f64
+// CHECK:         scf.for %[[VI:.*]] =
+// CHECK:           %[[VT:.*]] = memref.load %[[VST]][%[[VROW1]], %[[VI]]]
+// CHECK-NEXT:      %[[VA:.*]] = arith.addf %[[VT]], %[[VEPS]] : f64
+// CHECK-NEXT:      %[[VQ:.*]] = arith.divf %[[VA]], %[[VDT]] : f64
+// CHECK-NEXT:      %[[VSTEPS:.*]] = math.floor %[[VQ]] : f64
+// CHECK-NEXT:      %[[VLAST:.*]] = memref.load %[[VST]][%[[VROW2]], %[[VI]]]
+// CHECK-NEXT:      %[[VSINCE:.*]] = arith.subf %{{.*}}, %[[VLAST]] : f64
+// CHECK-NEXT:      arith.cmpf oge, %[[VSINCE]], %[[VSTEPS]] : f64
+// CHECK-LABEL: func.func @neuro_reset_V_P(
+// CHECK:           %[[RT:.*]] = memref.load %{{.*}}[%{{.*}}, %{{.*}}]
+// CHECK-NEXT:      %[[RA:.*]] = arith.addf %[[RT]], %{{.*}} : f64
+// CHECK-NEXT:      %[[RQ:.*]] = arith.divf %[[RA]], %{{.*}} : f64
+// CHECK-NEXT:      %[[RSTEPS:.*]] = math.floor %[[RQ]] : f64
+// CHECK-NEXT:      %[[RNONE:.*]] = arith.cmpf ole, %[[RSTEPS]], %{{.*}} : f64
+// CHECK:           arith.select %[[RNONE]], %{{.*}}, %{{.*}} : f64
