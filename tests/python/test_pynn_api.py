@@ -227,12 +227,31 @@ def test_synapse_values_outside_the_limits_are_refused():
     sim.run(1.0)
 
 
-def test_refractory_period_is_one_value_per_population():
-    p = sim.Population(3, sim.IF_curr_exp(tau_refrac=[1.0, 2.0, 3.0]))
-    with pytest.raises(errors.InvalidParameterValueError, match="tau_refrac"):
-        sim.run(1.0)
+def test_refractory_period_per_neuron():
+    """tau_refrac set per neuron: each neuron fires as a population with
+    its value alone, and setting it between runs needs no new build."""
+    cell = dict(i_offset=2.0, v_thresh=-60.0)
+    p = sim.Population(3, sim.IF_curr_exp(tau_refrac=[1.0, 2.0, 3.0], **cell))
+    alone = [sim.Population(1, sim.IF_curr_exp(tau_refrac=t, **cell))
+             for t in (1.0, 2.0, 3.0)]
+    for q in [p] + alone:
+        q.record("spikes")
+    sim.run(40.0)
+    per_neuron = spike_lists(p)
+    assert per_neuron == [spike_lists(q)[0] for q in alone]
+    isi = [np.diff(s)[:3] for s in per_neuron]
+    assert all(len(d) == 3 for d in isi)
+    # Regular firing; one more millisecond of refractoriness, 10 more steps
+    # per interval.
+    for a, b in zip(isi, isi[1:]):
+        assert np.allclose(a, a[0], rtol=0, atol=1e-9)
+        assert np.allclose(b - a, 1.0, rtol=0, atol=1e-9)
     p.set(tau_refrac=2.0)
-    sim.run(1.0)
+    sim.run(40.0)
+    assert sim.simulator.state.builds == 1
+    later = [np.diff([t for t in s if t > 45.0]) for s in spike_lists(p)]
+    assert np.allclose(later[0], later[2], rtol=0, atol=1e-9)
+    assert np.allclose(later[0], isi[1][-1], rtol=0, atol=1e-9)
 
 
 def test_initialize_with_random_distributions():
@@ -764,7 +783,8 @@ def test_continuing_after_compiling_again_is_exact():
         cells.record(["v", "spikes"])
         sim.run(50.0)
         if recompile:
-            cells.set(tau_refrac=2.0)
+            src.set(spike_times=[[5.0, 20.0, 35.0, 60.0, 75.0],
+                                 [12.0, 44.0, 66.0]])
         sim.run(50.0)
         seg = cells.get_data().segments[0]
         return (seg.analogsignals[0].magnitude, spike_lists(cells),

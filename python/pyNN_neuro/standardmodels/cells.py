@@ -3,9 +3,10 @@
 Each class names its Neuro model (`neuro_model`), the family of synapses
 its receptors take (`neuro_family`: Current, CurrentAlpha, Conductance,
 ConductanceAlpha, Delta; see synapses.py), the parameters compiled into
-the kernels (`compiled_parameters`: the refractory period, one value per
-population) and the parameters that are absolute times (`time_parameters`,
-shifted when a network is compiled again in the middle of a run).
+the kernels (`compiled_parameters`: none of the standard cells has one;
+the refractory period is a row per neuron like the other parameters) and
+the parameters that are absolute times (`time_parameters`, shifted when a
+network is compiled again in the middle of a run).
 """
 
 from pyNN.standardmodels import cells
@@ -20,7 +21,7 @@ class _Cell:
     time_parameters = ()
 
 
-def _cell(base, model, family, compiled=("tau_refrac",), extra_recordable=(),
+def _cell(base, model, family, compiled=(), extra_recordable=(),
           time_parameters=()):
     names = list(base.default_parameters)
     attrs = {
