@@ -166,8 +166,10 @@ void Generator::genNeuron(const ModelInfo &model) {
       builder.create<YieldOp>(loc(n.spike->condition->range), cond);
     }
     // A period some population sets per neuron: its expression, of rows
-    // where a population has them (neuro-elaborate keeps it only there).
-    if (model.refractoryPerNeuron && n.spike->refractory) {
+    // where a population has them (neuro-elaborate keeps it only there);
+    // or the condition that holds a neuron refractory.
+    if ((model.refractoryPerNeuron || model.refractoryCondition) &&
+        n.spike->refractory) {
       mlir::OpBuilder::InsertionGuard g(builder);
       enter(threshold.getPeriod());
       Value period = genExpr(*n.spike->refractory, model);

@@ -142,8 +142,17 @@ LogicalResult ThresholdOp::verify() {
     return failure();
   if (getPeriod().empty())
     return success();
-  return verifyYieldTypes(*this, getPeriod(), {Float64Type::get(getContext())},
-                          "one f64 refractory period");
+  Type type = Float64Type::get(getContext());
+  if (isRefractoryCondition())
+    type = IntegerType::get(getContext(), 1);
+  return verifyYieldTypes(*this, getPeriod(), {type},
+                          "one f64 refractory period or one i1 condition");
+}
+
+bool ThresholdOp::isRefractoryCondition() {
+  YieldOp yield = getYield(getPeriod());
+  return yield && yield.getValues().size() == 1 &&
+         yield.getValues()[0].getType().isInteger(1);
 }
 
 LogicalResult ThresholdOp::verifySymbolUses(SymbolTableCollection &symbols) {

@@ -260,7 +260,27 @@ void Checker::checkNeuron(const NeuronDecl &n) {
                  "the spike condition must be a comparison, such as "
                  "'v > v_th'");
     checkStmts(info, n.spike->reset, {VarDecl::Kind::State}, "a reset");
-    if (n.spike->refractory && !readsFailedParam(*n.spike->refractory, info)) {
+    // One that reads a state is a condition (Brian2's refractory='v >
+    // -40*mV'): refractory from a spike until it is false at the start of
+    // a step.
+    const Expr *refractory = n.spike->refractory.get();
+    bool readsState = refractory && llvm::any_of(info.vars, [&](auto &var) {
+                        return var.second.decl->kind != VarDecl::Kind::Param &&
+                               refersTo(*refractory, var.first);
+                      });
+    if (readsState) {
+      allowTime = true;
+      std::optional<Type> type = typeOf(*refractory, info);
+      allowTime = false;
+      if (type && type->isBool)
+        info.refractoryCondition = true;
+      else if (type)
+        diag.error(refractory->range,
+                   "a refractory period that reads a state must be a "
+                   "condition, such as 'v > -40 mV' (refractory while it "
+                   "holds), got " +
+                       type->dim.str());
+    } else if (refractory && !readsFailedParam(*refractory, info)) {
       // With the default step: each population evaluates it again with
       // its network's.
       auto v = evalRefractory(*n.spike->refractory, paramEnv(info),

@@ -105,10 +105,12 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
   const NeuronDecl &nd = *pop.model->neuron;
   // One that reads parameters set per neuron is an expression of their rows
   // (its dimension was checked with the model's defaults).
-  if (nd.spike && nd.spike->refractory &&
-      llvm::any_of(pop.paramInits, [&](auto &pn) {
-        return refersTo(*nd.spike->refractory, pn.first);
-      })) {
+  if (pop.model->refractoryCondition) {
+    // Parameters it reads are constants or rows alike.
+  } else if (nd.spike && nd.spike->refractory &&
+             llvm::any_of(pop.paramInits, [&](auto &pn) {
+               return refersTo(*nd.spike->refractory, pn.first);
+             })) {
     result.models[pop.model->name].refractoryPerNeuron = true;
   } else if (nd.spike && nd.spike->refractory &&
              !readsFailedParam(*nd.spike->refractory, *pop.model)) {

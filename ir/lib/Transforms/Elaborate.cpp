@@ -322,12 +322,13 @@ private:
       if (failed(rewriteRefs(copy, neuron, params, perNeuron, ProjectionOp(),
                              /*keepPost=*/false, driveInput)))
         return failure();
-      // A period that reads no row is the population's constant.
+      // A period that reads no row is the population's constant (a
+      // condition stays).
       if (auto threshold = dyn_cast<ThresholdOp>(copy)) {
         Region &period = threshold.getPeriod();
         bool readsRow = false;
         period.walk([&](RefOp) { readsRow = true; });
-        if (!readsRow)
+        if (!readsRow && !threshold.isRefractoryCondition())
           period.getBlocks().clear();
       }
     }

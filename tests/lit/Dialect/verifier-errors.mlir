@@ -35,13 +35,13 @@ neuro.neuron @N {
 
 neuro.neuron @N {
   neuro.state @v : "V"
-  // expected-error @+1 {{'neuro.threshold' op must yield one f64 refractory period, yields 'i1'}}
+  // expected-error @+1 {{'neuro.threshold' op must yield one f64 refractory period or one i1 condition, yields 'i32'}}
   neuro.threshold refractory(0.0) {
     %c = arith.constant true
     neuro.yield %c : i1
   } period {
-    %c = arith.constant true
-    neuro.yield %c : i1
+    %c = arith.constant 1 : i32
+    neuro.yield %c : i32
   }
 }
 

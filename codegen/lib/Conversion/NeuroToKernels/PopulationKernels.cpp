@@ -9,7 +9,10 @@
 // Refractoriness follows Brian2: with R the refractory period in steps and
 // `_lastspike` the step of the last spike, a neuron is refractory in step k
 // while k - _lastspike < R: its `unless refractory` states are held and it
-// cannot spike.
+// cannot spike. R may differ between neurons (the threshold's `period`
+// region). Refractoriness given by a condition holds from a spike until
+// the condition is false at the start of a step, which sets `_lastspike`
+// back to kNeverSpiked.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +26,11 @@
 using namespace mlir;
 using namespace neuro;
 using namespace neuro::detail;
+
+/// The period of refractoriness given by a condition: longer than any run
+/// (the condition ends it, forgetting the last spike), shorter than the
+/// steps since kNeverSpiked.
+static constexpr double kConditionSteps = 1e13;
 
 /// Declares the row `_lastspike` (the step of the neuron's last spike)
 /// after the population's states, first set to kNeverSpiked.
@@ -258,7 +266,10 @@ PopulationKernels::refractoryTest(ThresholdOp threshold) {
   double dt = k.network.getDt().convertToDouble();
   KernelBuilder::Refractoriness &r = k.refractoriness[pop.getSymName()];
   r.steps = rt::stepOf(threshold.getRefractory().convertToDouble(), dt);
-  if (!threshold.getPeriod().empty())
+  bool condition = threshold.isRefractoryCondition();
+  if (condition)
+    r.steps = kConditionSteps;
+  else if (!threshold.getPeriod().empty())
     r.perNeuron = cast<ThresholdOp>(threshold->clone());
   if (auto clamped = threshold.getClamped())
     for (Attribute name : *clamped)
@@ -272,6 +283,25 @@ PopulationKernels::refractoryTest(ThresholdOp threshold) {
   Value canSpike =
       b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since, *refSteps);
   Value always = b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
+  if (condition) {
+    // A refractory neuron whose condition is false at the start of the
+    // step leaves refractoriness: its last spike is forgotten, so that
+    // synapse events see it too.
+    auto held = k.inlineRegion(
+        threshold.getPeriod(), [&](RefOp ref) { return readOwnRow(ref); },
+        [](AssignOp a, Value) {
+          return a.emitOpError("cannot assign in a refractory condition");
+        });
+    if (failed(held))
+      return failure();
+    Value leaves = b.create<arith::XOrIOp>(loc, (*held)[0], always);
+    canSpike = b.create<arith::OrIOp>(loc, canSpike, leaves);
+    auto ifOp = b.create<scf::IfOp>(loc, leaves, /*withElse=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    k.store2d(loc, k.f64Constant(loc, kNeverSpiked), state, rows["_lastspike"],
+              i);
+  }
   Value inRefractory = b.create<arith::XOrIOp>(loc, canSpike, always);
   k.kernelNotRefractory = [canSpike](NotRefractoryOp) { return canSpike; };
   return std::make_pair(canSpike, inRefractory);

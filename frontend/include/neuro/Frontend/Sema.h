@@ -61,6 +61,9 @@ struct ModelInfo {
   /// Neurons: a population sets a parameter of the refractory period per
   /// neuron (or per run), so the IR carries the period as an expression.
   bool refractoryPerNeuron = false;
+  /// Neurons: refractoriness given by a condition of the state (refractory
+  /// from a spike until the condition is false at the start of a step).
+  bool refractoryCondition = false;
   /// Integration method chosen with `@method(...)`; empty: automatic.
   std::string method;
 };

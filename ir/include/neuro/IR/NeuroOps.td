@@ -151,7 +151,10 @@ def Neuro_ThresholdOp : Neuro_Op<"threshold", [SingleBlock,
     set per neuron) is the `period` region instead, which yields it in
     seconds (f64) from the neuron's rows; `refractory` is then unused.
     Each step takes it again, rounded to whole steps as a constant one is;
-    a negative period counts as none.
+    a negative period counts as none. A `period` region that yields an
+    `i1` is a condition instead (Brian2's `refractory='v > -40*mV'`): a
+    neuron is refractory from its spike until the condition is false at
+    the start of a step.
 
     ```mlir
     neuro.threshold refractory(2.000000e-03) clamped [@v] { ... }
@@ -162,6 +165,10 @@ def Neuro_ThresholdOp : Neuro_Op<"threshold", [SingleBlock,
                        OptionalAttr<FlatSymbolRefArrayAttr>:$clamped);
   let regions = (region SizedRegion<1>:$condition,
                         MaxSizedRegion<1>:$period);
+  let extraClassDeclaration = [{
+    /// Whether the `period` region is a condition (yields an i1).
+    bool isRefractoryCondition();
+  }];
   let assemblyFormat = [{
     `refractory` `(` $refractory `)` (`clamped` $clamped^)? $condition
     (`period` $period^)? attr-dict

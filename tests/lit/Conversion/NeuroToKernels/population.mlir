@@ -277,3 +277,45 @@ neuro.network @V dt(1.000000e-04) duration(1.000000e-02) seed(0) {
 // CHECK-NEXT:      %[[RSTEPS:.*]] = math.floor %[[RQ]] : f64
 // CHECK-NEXT:      %[[RNONE:.*]] = arith.cmpf ole, %[[RSTEPS]], %{{.*}} : f64
 // CHECK:           arith.select %[[RNONE]], %{{.*}}, %{{.*}} : f64
+
+// -----
+
+// Refractoriness given by a condition: refractory from the spike (a period
+// of 10^13 steps, longer than any run) until the condition is false at the
+// start of a step, which sets `_lastspike` back to never (-10^15).
+neuro.network @C dt(1.000000e-04) duration(1.000000e-02) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "V"
+    neuro.init_const @v = 0.000000e+00
+    neuro.threshold refractory(0.000000e+00) {
+      %v = neuro.ref @v
+      %th = arith.constant 2.000000e-02 : f64
+      %c = arith.cmpf ogt, %v, %th : f64
+      neuro.yield %c : i1
+    } period {
+      %v = neuro.ref @v
+      %th = arith.constant 1.000000e-02 : f64
+      %c = arith.cmpf ogt, %v, %th : f64
+      neuro.yield %c : i1
+    }
+  }
+}
+// CHECK-LABEL: func.func @neuro_step_C_P(
+// CHECK-SAME:    %[[CST:[^:]*]]: memref<?x?xf64>
+// CHECK-DAG:     %[[CV:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[CLASTROW:.*]] = arith.constant 1 : index
+// CHECK-DAG:     %[[CR:.*]] = arith.constant 1.000000e+13 : f64
+// CHECK-DAG:     %[[CNEVER:.*]] = arith.constant -1.000000e+15 : f64
+// CHECK:         scf.for %[[CI:.*]] =
+// CHECK:           %[[CLAST:.*]] = memref.load %[[CST]][%[[CLASTROW]], %[[CI]]]
+// CHECK-NEXT:      %[[CSINCE:.*]] = arith.subf %{{.*}}, %[[CLAST]] : f64
+// CHECK-NEXT:      %[[CAFTER:.*]] = arith.cmpf oge, %[[CSINCE]], %[[CR]] : f64
+// CHECK-NEXT:      %[[CTRUE:.*]] = arith.constant true
+// CHECK-NEXT:      %[[CVAL:.*]] = memref.load %[[CST]][%[[CV]], %[[CI]]]
+// CHECK:           %[[CHELD:.*]] = arith.cmpf ogt, %[[CVAL]], %{{.*}} : f64
+// CHECK-NEXT:      %[[CLEAVES:.*]] = arith.xori %[[CHELD]], %[[CTRUE]] : i1
+// CHECK-NEXT:      %[[CCAN:.*]] = arith.ori %[[CAFTER]], %[[CLEAVES]] : i1
+// CHECK-NEXT:      scf.if %[[CLEAVES]] {
+// CHECK-NEXT:        memref.store %[[CNEVER]], %[[CST]][%[[CLASTROW]], %[[CI]]]
+// CHECK-NEXT:      }
+// CHECK:           arith.andi %{{.*}}, %[[CCAN]] : i1
