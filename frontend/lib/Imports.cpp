@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <map>
 #include <memory>
+#include <set>
 
 using namespace neuro;
 
@@ -104,12 +105,25 @@ private:
         if (llvm::sys::path::extension(it->path()) == ".neuro")
           files.push_back(it->path());
       std::sort(files.begin(), files.end());
-      for (const std::string &file : files) {
-        Module *loaded = load(file, imp);
+      for (size_t f = 0; f < files.size(); ++f) {
+        Module *loaded = load(files[f], imp);
         if (!loaded)
           return false;
-        if (take(into, *loaded, model))
-          return true;
+        if (!take(into, *loaded, model))
+          continue;
+        // Another file of the folder with the same name would make the
+        // choice depend on file names.
+        for (size_t g = f + 1; g < files.size(); ++g)
+          if (declaresQuietly(files[g], model)) {
+            diag.error(imp.range,
+                       "model '" + model + "' is declared in two files of '" +
+                           folder + "': '" +
+                           llvm::sys::path::filename(files[f]) + "' and '" +
+                           llvm::sys::path::filename(files[g]) +
+                           "'; rename one of them");
+            return false;
+          }
+        return true;
       }
       diag.error(imp.range,
                  "no model '" + model + "' in '" + folder + "' (" + dir + ")");
@@ -158,6 +172,34 @@ private:
     return result;
   }
 
+  /// Whether `file` declares a model `name`, from a parse that reports
+  /// nothing: a file that does not parse declares nothing here (its errors
+  /// matter only when a model is taken from it).
+  bool declaresQuietly(const std::string &file, const std::string &name) {
+    auto it = quietNames.find(file);
+    if (it == quietNames.end()) {
+      std::set<std::string> names;
+      std::string why;
+      auto buffer = llvm::MemoryBuffer::getFile(file);
+      if (rt::checkRegularFile(file, why) && buffer) {
+        llvm::SourceMgr sm;
+        unsigned id = sm.AddNewSourceBuffer(withLineFeeds(std::move(*buffer)),
+                                            llvm::SMLoc());
+        DiagEngine quiet(sm, id, llvm::nulls());
+        if (std::unique_ptr<Module> parsed = parseModule(quiet)) {
+          for (const NeuronDecl &n : parsed->neurons)
+            names.insert(n.name);
+          for (const SynapseDecl &syn : parsed->synapses)
+            names.insert(syn.name);
+          for (const FunctionDecl &fn : parsed->functions)
+            names.insert(fn.name);
+        }
+      }
+      it = quietNames.emplace(file, std::move(names)).first;
+    }
+    return it->second.count(name) != 0;
+  }
+
   /// Moves model `name` from `from` into `into` (once: a second import of
   /// the same model finds it taken and is satisfied).
   bool take(Module &into, Module &from, const std::string &name) {
@@ -183,6 +225,7 @@ private:
   std::map<std::string, std::unique_ptr<Module>> modules;
   std::vector<std::unique_ptr<DiagEngine>> diagnostics;
   llvm::StringSet<> taken;
+  std::map<std::string, std::set<std::string>> quietNames;
 };
 
 } // namespace
