@@ -142,7 +142,7 @@ expr
   | ID                                                  # refExpr
   | <assoc=right> expr '^' expr                         # powExpr
   | op=('-' | '+' | '!' | 'not') expr                   # unaryExpr
-  | expr op=('*' | '/') expr                            # mulExpr
+  | expr op=('*' | '/' | '%') expr                      # mulExpr
   | expr op=('+' | '-') expr                            # addExpr
   | expr op=('<' | '<=' | '>' | '>=' | '==' | '!=') expr # cmpExpr
   | expr op=('and' | '&&') expr                         # andExpr

@@ -296,6 +296,13 @@ Value Generator::genExpr(const Expr &e, const ModelInfo &model) {
       return builder.create<mlir::arith::MulFOp>(l, a, b);
     if (op == "/")
       return builder.create<mlir::arith::DivFOp>(l, a, b);
+    if (op == "%") {
+      // Brian2's a % b: a - b floor(a / b), the sign of b (as Python's).
+      Value q = builder.create<mlir::arith::DivFOp>(l, a, b);
+      Value f = builder.create<mlir::math::FloorOp>(l, q);
+      Value m = builder.create<mlir::arith::MulFOp>(l, b, f);
+      return builder.create<mlir::arith::SubFOp>(l, a, m);
+    }
     if (op == "^")
       return builder.create<mlir::math::PowFOp>(l, a, b);
     if (op == "and")

@@ -159,12 +159,9 @@ public:
   bool hadError() const { return reported; }
 
   /// What a Brian2 or Python user most likely meant by the operator that
-  /// does not parse: `x ** 2` (power) and `a % b` (remainder).
+  /// does not parse: `x ** 2` (power).
   static std::string hint(antlr4::Recognizer *recognizer, antlr4::Token *tok) {
     std::string text = tok->getText();
-    if (text == "%")
-      return " (there is no remainder operator; write a - b * floor(a / "
-             "b))";
     auto *tokens =
         dynamic_cast<antlr4::TokenStream *>(recognizer->getInputStream());
     if (text != "*" || !tokens || tok->getTokenIndex() == 0)

@@ -18,6 +18,10 @@
 using namespace neuro;
 using namespace neuro::sema;
 
+/// a % b as Brian2's C++ computes it, a - b floor(a / b) (the sign of b),
+/// with the operations the kernels use (MLIRGen.cpp).
+static double floorMod(double a, double b) { return a - b * std::floor(a / b); }
+
 /// The value of built-in function `f` (its arguments checked by callType)
 /// at `args`.
 static double evalBuiltin(const std::string &f,
@@ -173,13 +177,15 @@ Checker::evalBinary(const Expr &e, const std::map<std::string, double> &env,
   auto r = evalConst(*e.args[1], env, dims, what);
   if (!l || !r)
     return std::nullopt;
-  if (e.op == "+" || e.op == "-") {
+  if (e.op == "+" || e.op == "-" || e.op == "%") {
     if (l->second != r->second) {
       mismatch(e, l->second, r->second);
       return std::nullopt;
     }
-    return Value{e.op == "+" ? l->first + r->first : l->first - r->first,
-                 l->second};
+    double v = e.op == "+"   ? l->first + r->first
+               : e.op == "-" ? l->first - r->first
+                             : floorMod(l->first, r->first);
+    return Value{v, l->second};
   }
   if (e.op == "*")
     return Value{l->first * r->first, l->second * r->second};

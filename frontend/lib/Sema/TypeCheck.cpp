@@ -452,13 +452,13 @@ std::optional<Type> Checker::typeOfBinary(const Expr &e,
     diag.error(e.range, "'" + op + "' needs numbers, not truth values");
     return std::nullopt;
   }
-  if (op == "+" || op == "-" || op == "<" || op == "<=" || op == ">" ||
-      op == ">=" || op == "==" || op == "!=") {
+  if (op == "+" || op == "-" || op == "%" || op == "<" || op == "<=" ||
+      op == ">" || op == ">=" || op == "==" || op == "!=") {
     if (l->dim != r->dim) {
       mismatch(e, l->dim, r->dim);
       return std::nullopt;
     }
-    return Type{l->dim, !(op == "+" || op == "-")};
+    return Type{l->dim, !(op == "+" || op == "-" || op == "%")};
   }
   if (op == "*")
     return Type{l->dim * r->dim};
