@@ -268,7 +268,11 @@ void Checker::checkNeuron(const NeuronDecl &n) {
                         return var.second.decl->kind != VarDecl::Kind::Param &&
                                refersTo(*refractory, var.first);
                       });
-    if (readsState) {
+    if (readsState && refersTo(*refractory, "not_refractory")) {
+      diag.error(refractory->range,
+                 "a refractory condition cannot read 'not_refractory': it "
+                 "is what the condition defines");
+    } else if (readsState) {
       allowTime = true;
       std::optional<Type> type = typeOf(*refractory, info);
       allowTime = false;
