@@ -27,16 +27,9 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
 
-
-def cuba_model(n, path):
-    src = open(os.path.join(ROOT, "examples/cuba.neuro")).read()
-    ne = n * 4 // 5
-    src = (src.replace("E = 3200 of", f"E = {ne} of")
-              .replace("I = 800 of", f"I = {n - ne} of")
-              .replace("p = 0.02", f"p = {80.0 / n:g}"))
-    with open(path, "w") as f:
-        f.write(src)
+from compare import cuba_model  # noqa: E402
 
 
 def start(prog, threads, duration, out):

@@ -21,9 +21,17 @@ using namespace neuro::rt;
 
 namespace {
 
-/// Fewest neurons a thread integrates: smaller ranges cost more to hand out
-/// than they save.
-constexpr int64_t kMinNeuronsPerTask = 2048;
+/// Fewest neurons a thread integrates, and fewest events a step's delivery
+/// of one projection must have to be split over threads: a phase handed to
+/// the pool costs about 10 us in a running simulation on a 2-core virtual
+/// machine (bench/RESULTS.md), the step of 16,384 neurons about 5 us and
+/// 8,192 events about 25 us. With 2,048 neurons per task, CUBA with
+/// 4,000 to 20,000 neurons ran 4 to 7 times slower on two threads than on
+/// one.
+/// NEURO_SPLIT_SMALL=1 splits however little there is (tests of the
+/// parallel paths on small networks).
+constexpr int64_t kMinNeuronsPerTask = 16384;
+constexpr int64_t kMinEventsToSplit = 8192;
 
 /// Appends to `out` the indices base + b of the nonzero bytes b of `word`
 /// (little-endian), ascending.
@@ -72,6 +80,12 @@ void compactSpikes(const int8_t *flags, int64_t begin, int64_t end,
 
 CpuBackend::CpuBackend(Network &net, Recorder &recorder)
     : net(net), recorder(recorder), regenerateLimit(int64_t(1) << 24) {
+  minNeuronsPerTask = kMinNeuronsPerTask;
+  minEventsToSplit = kMinEventsToSplit;
+  if (const char *v = std::getenv("NEURO_SPLIT_SMALL"); v && *v == '1') {
+    minNeuronsPerTask = 64;
+    minEventsToSplit = 0;
+  }
   // A whole number of synapses >= 1 (tests of the runs of spikes).
   if (const char *v = std::getenv("NEURO_REGENERATE_LIMIT")) {
     char *end = nullptr;
@@ -86,6 +100,7 @@ void CpuBackend::planStepTasks() {
   const ModelSpec &model = net.model;
   int64_t threads = int64_t(net.pool->size());
   stepTasks.clear();
+  int64_t total = 0;
   for (size_t p = 0; p < model.populations.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     if (spec.generator)
@@ -93,7 +108,8 @@ void CpuBackend::planStepTasks() {
     // This process's neurons (all but over several processes).
     auto [first, last] = net.owned(p);
     int64_t n = last - first;
-    int64_t parts = std::clamp<int64_t>(n / kMinNeuronsPerTask, 1, threads);
+    total += n;
+    int64_t parts = std::clamp<int64_t>(n / minNeuronsPerTask, 1, threads);
     // Range boundaries on multiples of 64 neurons: whole vectors and
     // cache lines of the spike flags.
     int64_t chunk = (n + parts - 1) / parts;
@@ -106,6 +122,9 @@ void CpuBackend::planStepTasks() {
       stepTasks.push_back(std::move(task));
     }
   }
+  // Populations too small to split are not worth a phase on the pool
+  // either, one per thread (CUBA 40,000: no faster on two threads).
+  stepOnPool = total >= 4 * minNeuronsPerTask;
 }
 
 CpuBackend::SynapseArgs CpuBackend::synapseArgs(size_t j) {
@@ -162,7 +181,14 @@ bool CpuBackend::stepPopulations(int64_t k, std::string &) {
   size_t nPops = net.pops.size();
   // (1) + (2): integrate and threshold, each population in ranges of
   // neurons on the pool's threads; collect the spikes of step k.
-  net.pool->run(int64_t(stepTasks.size()), [&](int64_t t) {
+  auto runTasks = [&](auto &&fn) {
+    if (stepTasks.size() > 1 && stepOnPool)
+      net.pool->run(int64_t(stepTasks.size()), fn);
+    else
+      for (size_t t = 0; t < stepTasks.size(); ++t)
+        fn(int64_t(t));
+  };
+  runTasks([&](int64_t t) {
     StepTask &task = stepTasks[size_t(t)];
     const PopulationSpec &spec = model.populations[size_t(task.pop)];
     Network::Population &pop = net.pops[size_t(task.pop)];
@@ -216,15 +242,20 @@ void CpuBackend::deliverStored(size_t j, int64_t k) {
   const ProjectionSpec &spec = net.model.projections[j];
   Network::Projection &proj = net.projs[j];
   const DelayRing &ring = net.pops[size_t(spec.src)].ring;
-  bool anySpikes = false;
-  for (size_t g = 0; g < proj.delays.size() && !anySpikes; ++g)
-    anySpikes = !ring.at(k - proj.delays[g]).empty();
-  if (!anySpikes)
+  size_t spikes = 0;
+  for (size_t g = 0; g < proj.delays.size(); ++g)
+    spikes += ring.at(k - proj.delays[g]).size();
+  if (spikes == 0)
     return;
   SynapseArgs a = synapseArgs(j);
   ThreadPool &pool = *net.pool;
-  bool split = proj.parts > 1 && pool.size() > 1;
   int64_t nSrc = net.model.populations[size_t(spec.src)].size;
+  // Split where the step's events (spikes times the mean row) are worth it;
+  // each target receives its events in the same order either way.
+  double events = double(spikes) * double(proj.csr.numSynapses()) /
+                  double(std::max<int64_t>(nSrc, 1));
+  bool split =
+      proj.parts > 1 && pool.size() > 1 && events >= double(minEventsToSplit);
   size_t nParts = size_t(split ? proj.parts : 1);
   if (partRows.size() < nParts)
     partRows.resize(nParts);

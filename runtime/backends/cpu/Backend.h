@@ -68,6 +68,10 @@ private:
   Network &net;
   Recorder &recorder;
   std::vector<StepTask> stepTasks; ///< by population, ranges ascending
+  /// Whether the step runs its tasks on the pool (enough neurons to gain),
+  /// and the least work split over threads (Backend.cpp).
+  bool stepOnPool = true;
+  int64_t minNeuronsPerTask, minEventsToSplit;
   /// By procedural projection, a ring of the synapses of the spikes of the
   /// last steps (slot: step modulo the longest delay + 1).
   std::vector<std::vector<Network::Regenerated>> regenerated;

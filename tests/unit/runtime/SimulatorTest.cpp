@@ -382,6 +382,8 @@ TEST(SimulatorTest, PartitionedDeliveryEqualsSerial) {
     }
     return m;
   };
+  // Split however few events a step delivers.
+  setenv("NEURO_SPLIT_SMALL", "1", 1);
   for (bool heterogeneous : {false, true}) {
     Simulator one(model(heterogeneous));
     Simulator three(model(heterogeneous));
@@ -403,6 +405,7 @@ TEST(SimulatorTest, PartitionedDeliveryEqualsSerial) {
     }
     EXPECT_GT(total, 0.0);
   }
+  unsetenv("NEURO_SPLIT_SMALL");
 }
 
 // Streaming: recordings leave memory at each flush and the files hold every
