@@ -5,6 +5,7 @@
 
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Locale.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/WithColor.h"
 
@@ -48,6 +49,45 @@ bool windowed(const llvm::SMDiagnostic &d, llvm::SMDiagnostic &out) {
   out = llvm::SMDiagnostic(*d.getSourceMgr(), d.getLoc(), d.getFilename(),
                            d.getLineNo(), int(moved(col)), d.getKind(),
                            d.getMessage(), text, ranges);
+  return true;
+}
+
+/// `d` with each character of its line that is not ASCII shown as '?' (as
+/// many as the columns it takes) and the caret and ranges moved to the
+/// columns they are shown at: LLVM prints no caret under a line that is not
+/// ASCII. False when the line is ASCII.
+bool asAscii(const llvm::SMDiagnostic &d, llvm::SMDiagnostic &out) {
+  llvm::StringRef line = d.getLineContents();
+  auto ascii = [](char c) { return static_cast<unsigned char>(c) < 0x80; };
+  if (llvm::all_of(line, ascii) || d.getColumnNo() < 0)
+    return false;
+  std::string text;
+  std::vector<unsigned> column(line.size() + 1);
+  for (size_t i = 0; i < line.size();) {
+    size_t n =
+        ascii(line[i])
+            ? 1
+            : std::min<size_t>(llvm::getNumBytesForUTF8(uint8_t(line[i])),
+                               line.size() - i);
+    n = std::max<size_t>(n, 1);
+    for (size_t k = 0; k < n; ++k)
+      column[i + k] = unsigned(text.size());
+    if (ascii(line[i]))
+      text += line[i];
+    else
+      text.append(size_t(std::max(
+                      1, llvm::sys::locale::columnWidth(line.substr(i, n)))),
+                  '?');
+    i += n;
+  }
+  column[line.size()] = unsigned(text.size());
+  auto at = [&](size_t c) { return column[std::min(c, line.size())]; };
+  std::vector<std::pair<unsigned, unsigned>> ranges;
+  for (auto [b, e] : d.getRanges())
+    ranges.push_back({at(b), at(e)});
+  out = llvm::SMDiagnostic(*d.getSourceMgr(), d.getLoc(), d.getFilename(),
+                           d.getLineNo(), int(at(size_t(d.getColumnNo()))),
+                           d.getKind(), d.getMessage(), text, ranges);
   return true;
 }
 
@@ -154,20 +194,36 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
                            d.getLineNo(), d.getColumnNo(), d.getKind(),
                            d.getMessage(), line, d.getRanges());
   }
-  llvm::SMDiagnostic cut;
-  if (!windowed(d, cut)) {
+  // Not ASCII: the line as written over the caret where it fits whole,
+  // with '?' for the other characters where it is cut.
+  std::string original = d.getLineContents().str();
+  llvm::SMDiagnostic shown, cut;
+  bool notAscii = asAscii(d, shown);
+  bool isCut = windowed(notAscii ? shown : d, cut);
+  if (!notAscii && !isCut) {
     d.print(nullptr, os);
     return;
   }
-  // The location as SMDiagnostic::print writes it, with the column in the
-  // whole line; the rest from the cut line.
+  // The location as SMDiagnostic::print writes it, with the column (in
+  // bytes) in the whole line; the rest from the line as shown.
   {
     llvm::WithColor loc(os, llvm::raw_ostream::SAVEDCOLOR, true, false,
                         llvm::ColorMode::Auto);
     loc << d.getFilename() << ':' << d.getLineNo() << ':' << d.getColumnNo() + 1
         << ": ";
   }
-  cut.print(nullptr, os, true, true, /*ShowLocation=*/false);
+  if (isCut) {
+    cut.print(nullptr, os, true, true, /*ShowLocation=*/false);
+    return;
+  }
+  std::string text;
+  llvm::raw_string_ostream buffer(text);
+  shown.print(nullptr, buffer, false, true, /*ShowLocation=*/false);
+  std::string asShown = "\n" + shown.getLineContents().str() + "\n";
+  size_t where = text.find(asShown);
+  if (where != std::string::npos)
+    text.replace(where, asShown.size(), "\n" + original + "\n");
+  os << text;
 }
 
 void DiagEngine::error(SourceRange range, const llvm::Twine &message) {
