@@ -32,6 +32,22 @@ void neuro::setStdlibDirectory(const std::string &dir) {
 
 namespace {
 
+/// `file` parsed in a source manager of its own with nothing reported;
+/// null when it cannot be read or does not parse.
+std::unique_ptr<Module> parseQuietly(const std::string &file) {
+  std::string why;
+  if (!rt::checkRegularFile(file, why))
+    return nullptr;
+  auto buffer = llvm::MemoryBuffer::getFile(file);
+  if (!buffer)
+    return nullptr;
+  llvm::SourceMgr sm;
+  unsigned id =
+      sm.AddNewSourceBuffer(withLineFeeds(std::move(*buffer)), llvm::SMLoc());
+  DiagEngine quiet(sm, id, llvm::nulls());
+  return parseModule(quiet);
+}
+
 class Importer {
 public:
   Importer(DiagEngine &diag, const std::vector<std::string> &roots)
@@ -179,21 +195,13 @@ private:
     auto it = quietNames.find(file);
     if (it == quietNames.end()) {
       std::set<std::string> names;
-      std::string why;
-      auto buffer = llvm::MemoryBuffer::getFile(file);
-      if (rt::checkRegularFile(file, why) && buffer) {
-        llvm::SourceMgr sm;
-        unsigned id = sm.AddNewSourceBuffer(withLineFeeds(std::move(*buffer)),
-                                            llvm::SMLoc());
-        DiagEngine quiet(sm, id, llvm::nulls());
-        if (std::unique_ptr<Module> parsed = parseModule(quiet)) {
-          for (const NeuronDecl &n : parsed->neurons)
-            names.insert(n.name);
-          for (const SynapseDecl &syn : parsed->synapses)
-            names.insert(syn.name);
-          for (const FunctionDecl &fn : parsed->functions)
-            names.insert(fn.name);
-        }
+      if (std::unique_ptr<Module> parsed = parseQuietly(file)) {
+        for (const NeuronDecl &n : parsed->neurons)
+          names.insert(n.name);
+        for (const SynapseDecl &syn : parsed->synapses)
+          names.insert(syn.name);
+        for (const FunctionDecl &fn : parsed->functions)
+          names.insert(fn.name);
       }
       it = quietNames.emplace(file, std::move(names)).first;
     }
@@ -258,12 +266,6 @@ LibraryIndex indexLibrary() {
   }
   std::sort(files.begin(), files.end());
   for (const std::string &file : files) {
-    std::string why;
-    if (!rt::checkRegularFile(file, why))
-      continue;
-    auto buffer = llvm::MemoryBuffer::getFile(file);
-    if (!buffer)
-      continue;
     // `std.a.b.Model` for a model in ROOT/a/b/*.neuro.
     llvm::SmallString<256> folder(file);
     llvm::sys::path::remove_filename(folder);
@@ -276,11 +278,7 @@ LibraryIndex indexLibrary() {
          part != last; ++part)
       if (*part != "/" && *part != "." && !part->empty())
         path += "." + part->str();
-    llvm::SourceMgr sm;
-    unsigned id =
-        sm.AddNewSourceBuffer(withLineFeeds(std::move(*buffer)), llvm::SMLoc());
-    DiagEngine quiet(sm, id, llvm::nulls());
-    std::unique_ptr<Module> parsed = parseModule(quiet);
+    std::unique_ptr<Module> parsed = parseQuietly(file);
     if (!parsed)
       continue;
     for (const NeuronDecl &n : parsed->neurons)

@@ -79,9 +79,8 @@ void compactSpikes(const int8_t *flags, int64_t begin, int64_t end,
 } // namespace
 
 CpuBackend::CpuBackend(Network &net, Recorder &recorder)
-    : net(net), recorder(recorder), regenerateLimit(int64_t(1) << 24) {
-  minNeuronsPerTask = kMinNeuronsPerTask;
-  minEventsToSplit = kMinEventsToSplit;
+    : net(net), recorder(recorder), minNeuronsPerTask(kMinNeuronsPerTask),
+      minEventsToSplit(kMinEventsToSplit), regenerateLimit(int64_t(1) << 24) {
   if (const char *v = std::getenv("NEURO_SPLIT_SMALL"); v && *v == '1') {
     minNeuronsPerTask = 64;
     minEventsToSplit = 0;
@@ -181,23 +180,19 @@ bool CpuBackend::stepPopulations(int64_t k, std::string &) {
   size_t nPops = net.pops.size();
   // (1) + (2): integrate and threshold, each population in ranges of
   // neurons on the pool's threads; collect the spikes of step k.
-  auto runTasks = [&](auto &&fn) {
-    if (stepTasks.size() > 1 && stepOnPool)
-      net.pool->run(int64_t(stepTasks.size()), fn);
-    else
-      for (size_t t = 0; t < stepTasks.size(); ++t)
-        fn(int64_t(t));
-  };
-  runTasks([&](int64_t t) {
-    StepTask &task = stepTasks[size_t(t)];
-    const PopulationSpec &spec = model.populations[size_t(task.pop)];
-    Network::Population &pop = net.pops[size_t(task.pop)];
-    NeuroMemRef2DF64 state = net.kernelState(size_t(task.pop));
-    NeuroMemRefI8 spiked = memref1D(pop.spiked.data(), spec.size);
-    spec.step(&state, &spiked, k, int64_t(model.seed), task.begin, task.end);
-    task.spikes.clear();
-    compactSpikes(pop.spiked.data(), task.begin, task.end, task.spikes);
-  });
+  runTasks(stepOnPool ? net.pool.get() : nullptr, int64_t(stepTasks.size()),
+           [&](int64_t t) {
+             StepTask &task = stepTasks[size_t(t)];
+             const PopulationSpec &spec = model.populations[size_t(task.pop)];
+             Network::Population &pop = net.pops[size_t(task.pop)];
+             NeuroMemRef2DF64 state = net.kernelState(size_t(task.pop));
+             NeuroMemRefI8 spiked = memref1D(pop.spiked.data(), spec.size);
+             spec.step(&state, &spiked, k, int64_t(model.seed), task.begin,
+                       task.end);
+             task.spikes.clear();
+             compactSpikes(pop.spiked.data(), task.begin, task.end,
+                           task.spikes);
+           });
   for (size_t p = 0, t = 0; p < nPops; ++p) {
     const PopulationSpec &spec = model.populations[p];
     Network::Population &pop = net.pops[p];
