@@ -222,10 +222,14 @@ void Checker::checkStmts(const ModelInfo &info, const std::vector<Stmt> &stmts,
     Dim want = it->second.dim;
     if (s.op == "*=" || s.op == "/=")
       want = Dim::none();
+    // `t` in a reset or an event is the start of the step that runs it
+    // (Brian2's t in reset, on_pre and on_post).
+    allowTime = true;
     expectDim(*s.value, info, want,
               "the value " +
                   std::string(s.op == "=" ? "assigned to '" : "applied to '") +
                   s.target + "'");
+    allowTime = false;
   }
 }
 

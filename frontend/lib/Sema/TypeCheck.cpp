@@ -404,8 +404,8 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
   }
   if (it == info.vars.end() && (e.name == "t" || e.name == "dt")) {
     if (e.name == "t" && !allowTime) {
-      diag.error(e.range, "the time 't' can only be used in equations "
-                          "and spike conditions");
+      diag.error(e.range, "the time 't' can only be used in equations, "
+                          "spike conditions, resets and synapse events");
       return std::nullopt;
     }
     return Type{Dim::time()};

@@ -381,8 +381,16 @@ LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
                                k.f64Constant(l, 0.0))
         .getResult();
   };
+  // `t`: the start of the step in which the neuron spiked, the step its
+  // `_lastspike` row holds.
+  auto last = rows.find("_lastspike");
+  if (!reset.getBody().getOps<TimeOp>().empty() && last != rows.end())
+    k.kernelTime = b.create<arith::MulFOp>(
+        loc, k.load2d(loc, state, last->second, i),
+        k.f64Constant(loc, k.network.getDt().convertToDouble()));
   LogicalResult result =
       failure(failed(k.inlineRegion(reset.getBody(), read, write)));
   k.kernelNotRefractory = nullptr;
+  k.kernelTime = Value();
   return result;
 }

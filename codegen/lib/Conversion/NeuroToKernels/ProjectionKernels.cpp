@@ -433,10 +433,17 @@ LogicalResult ProjectionKernels::eventBody(Region &region, SynapseContext &c,
   };
   if (!decays.empty())
     advanceDecays(c, now);
+  // `t`: the start of the step that delivers the event.
+  if (!region.getOps<TimeOp>().empty()) {
+    Location l = region.getLoc();
+    k.kernelTime =
+        b.create<arith::MulFOp>(l, now, k.f64Constant(l, k.kernelDt));
+  }
   LogicalResult result = failure(failed(k.inlineRegion(
       region, [&](RefOp ref) { return readSynapseVar(c, ref); },
       [&](AssignOp a, Value v) { return writeSynapseVar(c, a, v); })));
   k.kernelNotRefractory = nullptr;
+  k.kernelTime = Value();
   return result;
 }
 
