@@ -1,8 +1,8 @@
 //===- SonataNeuro.cpp - A SONATA circuit as a .neuro network -------------===//
 //
 // Node populations become populations of std.sonata models (one per node
-// population, split where node types differ in template or refractory
-// period), parameters that differ between the neurons read from a table
+// population, split where node types differ in template), parameters that
+// differ between the neurons (the refractory period too) read from a table
 // with values(...); virtual populations become SpikeTimes sources fed by the
 // simulation's spike inputs; each edge type becomes a projection per pair
 // of populations, its synapses (weight, delay) listed in a table read with
@@ -37,8 +37,7 @@ struct ParamDef {
 struct Template {
   const char *name, *model, *synapse;
   const char *weightUnit;
-  double weightSI;        ///< SI value of 1 weightUnit (the tables are SI)
-  const char *refractory; ///< the parameter that sets it
+  double weightSI; ///< SI value of 1 weightUnit (the tables are SI)
   /// Spikes are stamped one step after the template's simulator: delays
   /// from its cells are one step shorter (std.sonata.IntFire1).
   bool lateSpikes;
@@ -53,7 +52,6 @@ const std::vector<Template> &templates() {
        "static_synapse",
        "pA",
        1e-12,
-       "t_ref",
        false,
        {{"C_m", "C_m", "pF", 1, 250},
         {"tau_m", "tau_m", "ms", 1, 10},
@@ -72,7 +70,6 @@ const std::vector<Template> &templates() {
        "NetCon",
        "1",
        1,
-       "refrac",
        true,
        {{"tau", "tau", "ms", 1e3, 10}, {"refrac", "refrac", "ms", 1e3, 5}},
        {"type"}},
@@ -116,8 +113,7 @@ std::string findComponent(const std::string &name,
 }
 
 /// A population of the model: neurons of one node population sharing a
-/// template and refractory period (tmpl null: virtual nodes, a spike
-/// source).
+/// template (tmpl null: virtual nodes, a spike source).
 struct Group {
   std::string name;
   const NodePopulation *pop = nullptr;
@@ -257,8 +253,9 @@ struct Importer {
 void Importer::makeGroups() {
   std::set<std::string> taken;
   for (const NodePopulation &p : circuit.nodes) {
-    // Nodes by (template, refractory period): one group each.
-    std::map<std::pair<std::string, double>, std::vector<int64_t>> split;
+    // Nodes by template: one group each (the refractory period, like every
+    // parameter, may differ between the neurons of a group).
+    std::map<std::string, std::vector<int64_t>> split;
     std::map<int64_t, const Params *> typeParams;
     for (size_t n = 0; n < p.typeIds.size(); ++n) {
       int64_t id = p.typeIds[n];
@@ -274,28 +271,17 @@ void Importer::makeGroups() {
                     (mt ? *mt : "") +
                     "') is not supported; neuroc import knows " +
                     knownTemplates() + " and virtual nodes");
-      double refractory = 0;
-      if (t) {
-        if (!typeParams.count(id))
-          typeParams[id] = nodeParams(p, id, *t);
-        for (const ParamDef &d : t->params)
-          if (std::string(d.key) == t->refractory)
-            refractory = paramValue(typeParams[id], d);
-      }
-      split[{t ? t->name : "", refractory}].push_back(int64_t(n));
+      if (t && !typeParams.count(id))
+        typeParams[id] = nodeParams(p, id, *t);
+      split[t ? t->name : ""].push_back(int64_t(n));
     }
-    std::map<std::string, int> perTemplate;
-    for (const auto &entry : split)
-      ++perTemplate[entry.first.first];
     std::vector<std::pair<size_t, size_t>> &map = where[p.name];
     map.resize(p.typeIds.size());
     for (auto &[key, nodes] : split) {
       Group g;
       g.pop = &p;
-      g.tmpl = findTemplate(key.first);
+      g.tmpl = findTemplate(key);
       std::string suffix = g.tmpl ? g.tmpl->model : "virtual";
-      if (perTemplate[key.first] > 1)
-        suffix += "_" + formatNumber(key.second) + "ms";
       g.name =
           identifier(split.size() == 1 ? p.name : p.name + "_" + suffix, taken);
       g.nodes = nodes;
@@ -314,8 +300,8 @@ void Importer::makeGroups() {
       result.warnings.push_back(
           "node population '" + p.name + "' became " +
           std::to_string(split.size()) +
-          " populations (its node types differ in template or refractory "
-          "period); their spikes are written under their own names, "
+          " populations (its node types differ in template); their spikes are "
+          "written under their own names, "
           "numbered within each");
   }
 }

@@ -8,6 +8,10 @@ read with h5py (tests/lit/Interop/sonata-*.test).
       the input spikes the run reports equal the spike files' spikes within
       tstop, POP's rate lies in [LO, HI] Hz, and OUT_DIR/spikes.h5 is a
       SONATA spike report equal to OUT_DIR/spikes_POP.npy
+  check_sonata.py refractory CONFIG_DIR OUT_DIR POP
+      per refractory period t_ref of POP's node types (their components'
+      JSON): the neurons and their shortest interval between spikes, which
+      NEST's count of steps keeps at least t_ref + dt
 """
 import csv
 import glob
@@ -100,9 +104,39 @@ def check_run(circuit, report, out, pop, lo, hi):
              np.array_equal(g["timestamps"][:], npy["t"] * 1e3)))
 
 
+def check_refractory(circuit, out, pop):
+    with open(os.path.join(circuit, "simulation_config.json")) as f:
+        dt = json.load(f)["run"]["dt"]
+    net = os.path.join(circuit, "network")
+    cells = os.path.join(circuit, "components", "cell_models")
+    node_types = types(os.path.join(net, pop + "_node_types.csv"))
+    ids = h5py.File(os.path.join(net, pop + "_nodes.h5"))[
+        "nodes"][pop]["node_type_id"][:]
+    t_ref = {}
+    for t, row in node_types.items():
+        with open(os.path.join(cells, row["dynamics_params"])) as f:
+            t_ref[t] = json.load(f)["t_ref"]
+    spikes = np.load(os.path.join(out, "spikes_%s.npy" % pop))
+    shortest = {}
+    for n, t in enumerate(ids):
+        times = np.sort(spikes["t"][spikes["i"] == n]) * 1e3
+        if len(times) > 1:
+            r = t_ref[int(t)]
+            shortest[r] = min(shortest.get(r, np.inf), np.diff(times).min())
+    for r in sorted(shortest):
+        n = sum(1 for t in ids if t_ref[int(t)] == r)
+        print("t_ref %g ms: %d neurons, shortest interval %s t_ref + dt"
+              % (r, n, "at least" if shortest[r] >= r + dt - 1e-9
+                 else "BELOW"))
+    print("shortest intervals %s ms" % " ".join(
+        "%.2f" % shortest[r] for r in sorted(shortest)))
+
+
 if sys.argv[1] == "import":
     check_import(sys.argv[2], sys.argv[3], sys.argv[4],
                  sys.argv[5] if len(sys.argv) > 5 else None)
+elif sys.argv[1] == "refractory":
+    check_refractory(sys.argv[2], sys.argv[3], sys.argv[4])
 else:
     check_run(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5],
               float(sys.argv[6]), float(sys.argv[7]))
