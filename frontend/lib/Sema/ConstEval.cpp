@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <utility>
 
 using namespace neuro;
 using namespace neuro::sema;
@@ -85,6 +86,8 @@ std::optional<Value>
 Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
                    const std::map<std::string, Dim> &dims,
                    const std::string &what) {
+  bool unitHere = std::exchange(unitOperand, false);
+  unitPower = unitHere && e.kind == Expr::Kind::Binary && e.op == "^";
   switch (e.kind) {
   case Expr::Kind::Number: {
     if (e.unit.empty())
@@ -95,6 +98,9 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
     return Value{literalValue(e), unit->dim};
   }
   case Expr::Kind::Ref: {
+    if (unitHere && !env.count(e.name) && !perNeuronNames.count(e.name) &&
+        !netConstants.count(e.name) && bindUnitOperand(e))
+      return evalConst(e, env, dims, what);
     used.insert(e.name);
     auto it = env.find(e.name);
     if (it == env.end() && perNeuronNames.count(e.name)) {
@@ -173,7 +179,9 @@ std::optional<Value>
 Checker::evalBinary(const Expr &e, const std::map<std::string, double> &env,
                     const std::map<std::string, Dim> &dims,
                     const std::string &what) {
+  markUnitOperand(e, false, std::exchange(unitPower, false));
   auto l = evalConst(*e.args[0], env, dims, what);
+  markUnitOperand(e, true, false);
   auto r = evalConst(*e.args[1], env, dims, what);
   if (!l || !r)
     return std::nullopt;
@@ -464,6 +472,11 @@ void Checker::warnSuspiciousRate(const Expr &e, const Dim &dim, double value) {
   if (dim != Dim::none() / Dim::time() || !(std::abs(value) > 100.0) ||
       e.kind != Expr::Kind::Binary || e.op != "/" ||
       e.args[1]->kind != Expr::Kind::Number || e.args[1]->unit != "ms")
+    return;
+  // `5 / ms` (the unit alone, bindUnitOperand) says per millisecond.
+  const Expr &divisor = *e.args[1];
+  if (divisor.range.begin.line == divisor.unitRange.begin.line &&
+      divisor.range.begin.col == divisor.unitRange.begin.col)
     return;
   const Expr &num = *e.args[0];
   std::string meant = num.kind == Expr::Kind::Number && num.unit.empty()

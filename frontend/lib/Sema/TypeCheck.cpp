@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <set>
+#include <utility>
 
 using namespace neuro;
 using namespace neuro::sema;
@@ -292,7 +293,47 @@ std::optional<Type> Checker::callType(const Expr &e,
   return std::nullopt;
 }
 
+/// Whether the product or quotient `e` ends with a number (`2 mV`,
+/// `x * 2 mV`, `-1`): a unit name after it is a factor of its unit.
+static bool endsWithNumber(const Expr &e) {
+  if (e.kind == Expr::Kind::Number)
+    return true;
+  if (e.kind == Expr::Kind::Binary && (e.op == "*" || e.op == "/"))
+    return endsWithNumber(*e.args[1]);
+  if (e.kind == Expr::Kind::Unary && e.op == "-")
+    return endsWithNumber(*e.args[0]);
+  return false;
+}
+
+void Checker::markUnitOperand(const Expr &e, bool rhs, bool power) {
+  unitOperand =
+      rhs ? (e.op == "*" || e.op == "/") && endsWithNumber(*e.args[0]) : power;
+}
+
+bool Checker::declaresName(const Expr &e, const ModelInfo &info) {
+  if (netNames)
+    return netNames->count(e.name) || netConstants.count(e.name);
+  return info.vars.count(e.name) || e.name == "xi" || e.name == "t" ||
+         e.name == "dt" || isNotRefractoryName(e.name);
+}
+
+bool Checker::bindUnitOperand(const Expr &e) {
+  if (e.kind != Expr::Kind::Ref || !lookupUnit(e.name))
+    return false;
+  // Sema owns the module while it checks it; this is its one rewrite.
+  Expr &unit = const_cast<Expr &>(e);
+  unit.kind = Expr::Kind::Number;
+  unit.value = 1.0;
+  unit.text = "1";
+  unit.unit = e.name;
+  unit.unitRange = e.range;
+  unit.name.clear();
+  return true;
+}
+
 std::optional<Type> Checker::typeOf(const Expr &e, const ModelInfo &info) {
+  bool unitHere = std::exchange(unitOperand, false);
+  unitPower = unitHere && e.kind == Expr::Kind::Binary && e.op == "^";
   switch (e.kind) {
   case Expr::Kind::Number: {
     if (e.unit.empty())
@@ -303,6 +344,8 @@ std::optional<Type> Checker::typeOf(const Expr &e, const ModelInfo &info) {
     return Type{unit->dim};
   }
   case Expr::Kind::Ref:
+    if (unitHere && !declaresName(e, info) && bindUnitOperand(e))
+      return typeOf(e, info);
     return typeOfRef(e, info);
   case Expr::Kind::Member:
     diag.error(e.range, "'" + e.name + "." + e.member +
@@ -436,7 +479,9 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
 
 std::optional<Type> Checker::typeOfBinary(const Expr &e,
                                           const ModelInfo &info) {
+  markUnitOperand(e, false, std::exchange(unitPower, false));
   auto l = typeOf(*e.args[0], info);
+  markUnitOperand(e, true, false);
   auto r = typeOf(*e.args[1], info);
   if (!l || !r)
     return std::nullopt;
