@@ -234,6 +234,63 @@ std::string Dim::symbol() const {
   return out;
 }
 
+namespace {
+
+/// `d` as up to three of the units a model is written in, each to a small
+/// power (`V/F`, `A^2*ohm`, `S*A/s`), with the fewest powers, then the
+/// fewest units; "" when it takes more than four powers.
+std::string compactSymbol(const Dim &d) {
+  struct Base {
+    const char *symbol;
+    Dim dim;
+  };
+  static const Base bases[] = {
+      {"V", kVolt},    {"A", kAmpere}, {"S", kSiemens},
+      {"ohm", kOhm},   {"F", kFarad},  {"s", kSecond},
+      {"C", kCoulomb}, {"m", kMetre},  {"kg", Dim::base(1)}};
+  constexpr size_t kBases = std::size(bases);
+  // The cost of a choice: 4 per power, 1 per unit.
+  std::string best;
+  int bestCost = 4 * 5;
+  // Factors chosen so far: (base, power), bases in increasing order.
+  std::vector<std::pair<size_t, int>> chosen;
+  auto render = [&] {
+    std::string num, den;
+    for (auto [i, n] : chosen) {
+      std::string f =
+          std::string(bases[i].symbol) +
+          (std::abs(n) == 1 ? "" : "^" + std::to_string(std::abs(n)));
+      if (n > 0)
+        num += (num.empty() ? "" : "*") + f;
+      else
+        den += "/" + f;
+    }
+    return (num.empty() ? "1" : num) + den;
+  };
+  auto search = [&](auto &self, size_t from, const Dim &sofar, int cost) {
+    if (sofar == d && !chosen.empty() && cost < bestCost) {
+      best = render();
+      bestCost = cost;
+      return;
+    }
+    if (chosen.size() == 3)
+      return;
+    for (size_t i = from; i < kBases; ++i)
+      for (int n = -4; n <= 4; ++n) {
+        int more = cost + 4 * std::abs(n) + 1;
+        if (!n || more >= bestCost)
+          continue;
+        chosen.push_back({i, n});
+        self(self, i + 1, sofar * bases[i].dim.pow(n), more);
+        chosen.pop_back();
+      }
+  };
+  search(search, 0, Dim::none(), 0);
+  return best;
+}
+
+} // namespace
+
 std::string Dim::str() const {
   if (outOfRange())
     return "a unit with an exponent past " + std::to_string(kMaxExponent / 2);
@@ -242,7 +299,8 @@ std::string Dim::str() const {
   for (const Named &n : namedDims())
     if (n.dim == *this)
       return std::string(n.symbol) + " (" + n.quantity + ")";
-  return symbol();
+  std::string compact = compactSymbol(*this);
+  return compact.empty() ? symbol() : compact;
 }
 
 namespace {

@@ -93,6 +93,25 @@ TEST(Units, EverySymbolReadsBack) {
   }
 }
 
+TEST(Units, MessagesNameDimensionsInTheUnitsOfModels) {
+  auto dim = [](const char *unit) { return parseUnit(unit)->dim; };
+  EXPECT_EQ(dim("V").str(), "V (voltage)");
+  EXPECT_EQ(dim("V/F").str(), "V/F");
+  EXPECT_EQ(dim("V^2/s").str(), "V^2/s");
+  EXPECT_EQ(dim("A*S/s").str(), "A*S/s");
+  EXPECT_EQ(dim("1/V/s").str(), "1/V/s");
+  EXPECT_EQ(dim("m^2").str(), "m^2");
+  EXPECT_EQ(dim("kg").str(), "kg");
+  // Beyond four powers: the SI base units.
+  EXPECT_EQ(dim("V^5").str(), "m^10*kg^5*s^-15*A^-5");
+  Dim halfNoise;
+  halfNoise.e[2] = -1; // s^-1/2
+  EXPECT_EQ(halfNoise.str(), "s^-1/2");
+  // Whatever form a message takes, it reads back as the dimension.
+  for (const char *u : {"V/F", "V^2/s", "A*S/s", "1/V/s", "C/V^2"})
+    EXPECT_EQ(parseUnit(dim(u).str())->dim, dim(u)) << u;
+}
+
 TEST(Units, MalformedTextIsRefused) {
   double value;
   Dim d;
