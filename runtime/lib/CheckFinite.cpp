@@ -38,16 +38,19 @@ bool Network::checkFinite(double time, std::string &err,
       const std::string &row = spec.rows[r];
       if (!row.empty() && row[0] == '_')
         continue;
-      RowValues values = rowOf(pops[p].state, pops[p].state32,
-                               int64_t(r) * spec.size, single());
-      for (int64_t i = 0; i < spec.size; ++i) {
+      // The neurons whose rows this process keeps (all, or its own).
+      const Population &pop = pops[p];
+      RowValues values =
+          rowOf(pop.state, pop.state32, int64_t(r) * pop.rowWidth, single());
+      for (int64_t i = 0; i < pop.rowWidth; ++i) {
         if (std::isfinite(values[i]))
           continue;
         char buf[64];
         std::snprintf(buf, sizeof(buf), "%g", time);
         err = "numerical error: population '" + spec.name + "', neuron " +
-              std::to_string(i) + ", variable '" + row + "' is " +
-              (std::isnan(values[i]) ? "nan" : "inf") + " at t = " + buf + " s";
+              std::to_string(pop.rowBegin + i) + ", variable '" + row +
+              "' is " + (std::isnan(values[i]) ? "nan" : "inf") +
+              " at t = " + buf + " s";
         return false;
       }
     }
@@ -122,10 +125,12 @@ bool Network::checkPropagators(std::string &err) const {
       if (row.size() < 3 || row[0] != '_' || (row[1] != 'P' && row[1] != 'Q') ||
           !std::isdigit(static_cast<unsigned char>(row[2])))
         continue;
-      const double *values = pops[p].state.data() + int64_t(r) * spec.size;
-      for (int64_t i = 0; i < spec.size; ++i)
+      const Population &pop = pops[p];
+      const double *values = pop.state.data() + int64_t(r) * pop.rowWidth;
+      for (int64_t i = 0; i < pop.rowWidth; ++i)
         if (!std::isfinite(values[i])) {
-          err = "population '" + spec.name + "', neuron " + std::to_string(i) +
+          err = "population '" + spec.name + "', neuron " +
+                std::to_string(pop.rowBegin + i) +
                 ": the exact propagator of its equations is not finite; "
                 "check its per-neuron parameters (a time constant of 0?)";
           return false;

@@ -230,14 +230,17 @@ bool Simulator::saveCheckpoint(const std::string &path,
     const Network::Population &pop = net.pops[p];
     const PopulationSpec &spec = model.populations[p];
     if (over && !spec.generator) {
-      // Each process's neurons, row by row.
+      // Each process's neurons, row by row (from rows of all neurons, or
+      // of its own).
       auto [lo, hi] = net.owned(p);
-      rows.assign(root ? pop.state.size() : 0, 0.0);
+      size_t whole = spec.rows.size() * size_t(spec.size);
+      rows.assign(root ? whole : 0, 0.0);
       for (size_t r = 0; r < spec.rows.size(); ++r)
-        gather(pop.state.data() + r * size_t(spec.size) + size_t(lo),
+        gather(pop.state.data() + int64_t(r) * pop.rowWidth +
+                   (lo - pop.rowBegin),
                rows.data() + (root ? r * size_t(spec.size) : 0), hi - lo,
                sizeof(double));
-      w.vec(rows.data(), pop.state.size());
+      w.vec(rows.data(), whole);
     } else {
       w.vec(pop.state.data(), pop.state.size());
     }
@@ -390,7 +393,8 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   for (size_t p = 0; p < net.pops.size() && r.ok; ++p) {
     PopState &s = saved[p];
     std::vector<double> state;
-    r.vec(state, int64_t(net.pops[p].state.size()));
+    const PopulationSpec &spec = model.populations[p];
+    r.vec(state, int64_t(spec.rows.size()) * spec.size);
     s.state.assign(state.begin(), state.end());
     s.spikeCount = r.i64();
     s.keep = r.i64();
@@ -449,7 +453,15 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   for (size_t p = 0; p < net.pops.size(); ++p) {
     Network::Population &pop = net.pops[p];
     PopState &s = saved[p];
+    // Every neuron's rows, then (over several processes) this process's
+    // only, where it keeps only those.
+    bool local = pop.rowWidth != model.populations[p].size;
     pop.state = std::move(s.state);
+    pop.rowBegin = 0;
+    pop.rowWidth = model.populations[p].size;
+    if (!pop.state32.empty())
+      pop.state32.assign(pop.state.size(), 0.0f);
+    net.localizeRows(p, local);
     recorder.setSpikeCount(p, s.spikeCount);
     pop.ring.clear();
     for (int64_t k = 0; k < s.keep; ++k)

@@ -19,6 +19,7 @@
 #include "neuro/Runtime/Table.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -61,6 +62,8 @@ std::string neuro::rt::detail::tooLongDelay(double seconds, double dt) {
 
 NeuroMemRef2DF64 Network::hostState(int pop) {
   const PopulationSpec &ps = model.populations[size_t(pop)];
+  assert(pops[size_t(pop)].rowWidth == ps.size &&
+         "the network is built on rows of every neuron");
   return memref2D(pops[size_t(pop)].state.data(), int64_t(ps.rows.size()),
                   ps.size);
 }

@@ -12,6 +12,7 @@
 #include "neuro/Runtime/Recorder.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdlib>
 #include <cstring>
 
@@ -637,6 +638,7 @@ void Distribution::exchangeRows(Network &net, size_t p) {
     displs[size_t(r)] = starts[p][size_t(r)];
     counts[size_t(r)] = starts[p][size_t(r) + 1] - starts[p][size_t(r)];
   }
+  assert(net.pops[p].rowWidth == spec.size && "rows read remotely are whole");
   int bytes = int(net.kernelValueBytes());
   char *rows = static_cast<char *>(net.kernelRows(p));
   for (size_t r = 0; r < spec.rows.size(); ++r)
@@ -670,13 +672,14 @@ void Distribution::sample(Network &net, Recorder &recorder, size_t r,
         packed.push_back(value(rows, row * nSyn + s, net.singleSynapses()));
   } else {
     size_t p = size_t(rec.population);
-    int64_t size = model.populations[p].size;
+    const Network::Population &pop = net.pops[p];
     int64_t lo = std::max(range.begin, begin(p));
     int64_t hi = std::min(range.end, end(p));
     const void *rows = net.kernelRows(p);
     for (int row : rec.rows)
       for (int64_t i = lo; i < hi; ++i)
-        packed.push_back(value(rows, row * size + i, net.single()));
+        packed.push_back(
+            value(rows, row * pop.rowWidth + i - pop.rowBegin, net.single()));
   }
   counts = comm.allgather(int64_t(packed.size()));
   int64_t total = 0;

@@ -27,13 +27,13 @@ using namespace neuro::rt;
 using namespace neuro::rt::detail;
 
 /// Row `step / every` (the last after the end) of a timed table.
-void neuro::rt::detail::fillTimedRow(double *dst, int64_t nCols,
+void neuro::rt::detail::fillTimedRow(double *dst, int64_t first, int64_t nCols,
                                      const InitSpec &init, int64_t step) {
   int64_t rows = int64_t(init.values->size()) / init.columns;
   int64_t r = std::min(step / init.every, rows - 1);
   const double *src = init.values->data() + r * init.columns;
   for (int64_t c = 0; c < nCols; ++c)
-    dst[c] = init.columns == 1 ? src[0] : src[c];
+    dst[c] = init.columns == 1 ? src[0] : src[first + c];
 }
 
 /// Fills `nCols` values starting at `dst` from `init`; random draws come
@@ -43,7 +43,7 @@ void neuro::rt::detail::fillRow(double *dst, int64_t nCols,
                                 const InitSpec &init, uint64_t seed,
                                 uint32_t stream) {
   if (init.kind == InitSpec::Timed) {
-    fillTimedRow(dst, nCols, init, 0);
+    fillTimedRow(dst, 0, nCols, init, 0);
     return;
   }
   for (int64_t c = 0; c < nCols; ++c)
@@ -158,6 +158,8 @@ void Network::initPopulations() {
     Population &pop = pops[p];
     int64_t nRows = int64_t(spec.rows.size());
     pop.state.resize(size_t(nRows * spec.size)); // every row filled below
+    pop.rowBegin = 0;
+    pop.rowWidth = spec.size;
     for (int64_t r = 0; r < nRows; ++r) {
       const InitSpec &init = spec.init[size_t(r)];
       double *row = pop.state.data() + r * spec.size;

@@ -13,6 +13,8 @@
 #include "neuro/Runtime/Distribution.h"
 
 #include <algorithm>
+#include <cassert>
+#include <cstdint>
 #include <functional>
 #include <limits>
 
@@ -31,6 +33,71 @@ std::pair<int64_t, int64_t> Network::owned(size_t p) const {
   return {0, model.populations[p].size};
 }
 
+bool Network::keptWhole(size_t p) const {
+  for (const ProjectionSpec &j : model.projections) {
+    if (j.src == int(p) && (j.readsSource || j.writesSource))
+      return true;
+    // An update kernel clears the summed rows of every target.
+    if (j.dst == int(p) && j.update)
+      return true;
+    for (const ProjectionSpec::Modulator &m : j.modulators)
+      if (m.population == int(p))
+        return true;
+  }
+  return false;
+}
+
+namespace {
+/// Rows of `from` ([rows][fromWidth], neurons from fromBegin) as rows of
+/// neurons [begin, begin + width), 0 where `from` has none.
+template <typename T>
+AlignedVector<T> moveRows(const AlignedVector<T> &from, size_t rows,
+                          int64_t fromBegin, int64_t fromWidth, int64_t begin,
+                          int64_t width) {
+  AlignedVector<T> to(rows * size_t(width), T(0));
+  int64_t lo = std::max(begin, fromBegin);
+  int64_t hi = std::min(begin + width, fromBegin + fromWidth);
+  for (size_t r = 0; r < rows && lo < hi; ++r)
+    std::copy_n(from.data() + int64_t(r) * fromWidth + (lo - fromBegin),
+                hi - lo, to.data() + int64_t(r) * width + (lo - begin));
+  return to;
+}
+} // namespace
+
+void Network::localizeRows(size_t p, bool local) {
+  const PopulationSpec &spec = model.populations[p];
+  Population &pop = pops[p];
+  auto [begin, end] = owned(p);
+  if (!local)
+    begin = 0, end = spec.size;
+  if (begin == pop.rowBegin && end - begin == pop.rowWidth)
+    return;
+  size_t rows = spec.rows.size();
+  pop.state =
+      moveRows(pop.state, rows, pop.rowBegin, pop.rowWidth, begin, end - begin);
+  if (!pop.state32.empty())
+    pop.state32 = moveRows(pop.state32, rows, pop.rowBegin, pop.rowWidth, begin,
+                           end - begin);
+  pop.rowBegin = begin;
+  pop.rowWidth = end - begin;
+}
+
+void Network::localizeRows(bool local) {
+  if (!dist)
+    return;
+  for (size_t p = 0; p < pops.size(); ++p)
+    if (!model.populations[p].generator && !keptWhole(p))
+      localizeRows(p, local);
+}
+
+int64_t Network::stateBytes() const {
+  int64_t bytes = 0;
+  for (const Population &pop : pops)
+    bytes += int64_t(pop.state.size() * sizeof(double) +
+                     pop.state32.size() * sizeof(float));
+  return bytes;
+}
+
 void *Network::kernelRows(size_t p) {
   Population &pop = pops[p];
   return single() ? static_cast<void *>(pop.state32.data())
@@ -44,11 +111,21 @@ void *Network::kernelSynapseRows(size_t j) {
 }
 
 // Float rows pass through the same descriptor: the kernels only take their
-// address (memref<?x?xf32>, see ABI.h).
+// address (memref<?x?xf32>, see ABI.h). Rows of some neurons only are
+// indexed by neuron all the same: the descriptor's pointer is where neuron
+// 0 would be (ABI.h).
 NeuroMemRef2DF64 Network::kernelState(size_t p) {
   const PopulationSpec &spec = model.populations[p];
-  return memref2D(static_cast<double *>(kernelRows(p)),
-                  int64_t(spec.rows.size()), spec.size);
+  const Population &pop = pops[p];
+  auto *rows = static_cast<double *>(kernelRows(p));
+  NeuroMemRef2DF64 d = memref2D(rows, int64_t(spec.rows.size()), spec.size);
+  if (rows && pop.rowWidth != spec.size) {
+    auto origin = reinterpret_cast<uintptr_t>(rows) -
+                  uintptr_t(pop.rowBegin * kernelValueBytes());
+    d.allocated = d.aligned = reinterpret_cast<double *>(origin);
+    d.strides[0] = pop.rowWidth;
+  }
+  return d;
 }
 
 NeuroMemRef2DF64 Network::kernelSynapses(size_t j) {
@@ -112,12 +189,13 @@ double *Network::hostSynapses(size_t j) const {
 
 void Network::fillTimed(size_t p, size_t r, int64_t k) {
   const PopulationSpec &spec = model.populations[p];
-  double *row = pops[p].state.data() + int64_t(r) * spec.size;
-  fillTimedRow(row, spec.size, spec.init[r], k);
+  Population &pop = pops[p];
+  double *row = pop.state.data() + int64_t(r) * pop.rowWidth;
+  fillTimedRow(row, pop.rowBegin, pop.rowWidth, spec.init[r], k);
   if (single())
-    for (int64_t i = 0; i < spec.size; ++i) {
+    for (int64_t i = 0; i < pop.rowWidth; ++i) {
       float v = float(row[i]);
-      pops[p].state32[size_t(int64_t(r) * spec.size + i)] = v;
+      pop.state32[size_t(int64_t(r) * pop.rowWidth + i)] = v;
       row[i] = v;
     }
 }
@@ -128,6 +206,7 @@ void Network::updateModulators(size_t j) {
     const ProjectionSpec::Modulator &mod = spec.modulators[m];
     int64_t n = model.populations[size_t(mod.population)].size;
     const Population &pop = pops[size_t(mod.population)];
+    assert(pop.rowWidth == n && "a modulator's rows are kept whole");
     // The mean of the row the kernels update.
     auto mean = [&](const auto *rows) {
       double sum = 0.0;

@@ -233,6 +233,8 @@ int64_t peakResidentBytes() {
 struct Totals {
   int ranks = 1;
   int64_t synapses = 0, events = 0, bytes = 0;
+  /// The state rows of all processes, and the most one process keeps.
+  int64_t stateBytes = 0, stateBytesMax = 0;
   /// The largest peak resident memory of a process, in bytes.
   int64_t peakRss = 0;
   double tComm = 0;
@@ -249,6 +251,7 @@ struct Totals {
     synapses = sim.numSynapses();
     events = sim.synapticEvents() - eventsBefore;
     bytes = sim.synapseBytes();
+    stateBytes = stateBytesMax = sim.stateBytes();
     peakRss = peakResidentBytes();
     if (!comm)
       return;
@@ -256,6 +259,8 @@ struct Totals {
     synapses = comm->sum(synapses);
     events = comm->sum(events);
     bytes = comm->sum(bytes);
+    stateBytes = comm->sum(stateBytes);
+    stateBytesMax = int64_t(comm->max(double(stateBytesMax)));
     peakRss = int64_t(comm->max(double(peakRss)));
     tComm = comm->max(comm->seconds());
     if (const Distribution *dist = sim.distribution()) {
@@ -344,6 +349,8 @@ void reportJson(std::ostream &os, const Report &r) {
      << ", \"exchange_bytes\": " << r.totals.exchangeBytes
      << ", \"exchange_overlap_steps\": " << r.totals.overlapSteps
      << ", \"synapse_bytes\": " << r.totals.bytes
+     << ", \"state_bytes\": " << r.totals.stateBytes
+     << ", \"state_bytes_max_rank\": " << r.totals.stateBytesMax
      << ", \"build_threads\": " << sim.buildThreads()
      << ", \"build_synapses_per_s\": "
      << format("%.6g", sim.tBuild() > 0

@@ -133,6 +133,9 @@ bool Simulator::build(std::string &err) {
     if (dist) {
       dist->finishBuild(net, recorder);
       recorder.keepRecordings(comm->root());
+      // Built: each population keeps its own neurons' rows only, unless
+      // kernels read them elsewhere.
+      net.localizeRows(true);
     }
     if (!net.pool || net.pool->size() != numThreads)
       net.pool = std::make_unique<ThreadPool>(numThreads);
@@ -149,10 +152,12 @@ bool Simulator::setBackend(const BackendFactory &make, std::string &err) {
     return false;
   }
   if (!make) {
+    net.localizeRows(true);
     backend = std::make_unique<CpuBackend>(net, recorder);
     return true;
   }
-  // A backend starts from the rows the kernels take.
+  // A backend starts from the rows the kernels take, every neuron's.
+  net.localizeRows(false);
   if (net.kernelStale)
     net.pushKernelRows();
   std::unique_ptr<Backend> next =
@@ -330,9 +335,14 @@ bool Simulator::rowsChanged(int pop, int row, std::string &err) {
                 spec.rows[size_t(row)]) != spec.derived.end())
     return true;
   net.syncHostRows();
-  NeuroMemRef2DF64 state = memref2D(net.pops[size_t(pop)].state.data(),
-                                    int64_t(spec.rows.size()), spec.size);
+  // The kernel computes every neuron's values: on rows of every neuron.
+  Network::Population &rows = net.pops[size_t(pop)];
+  bool local = rows.rowWidth != spec.size;
+  net.localizeRows(size_t(pop), false);
+  NeuroMemRef2DF64 state =
+      memref2D(rows.state.data(), int64_t(spec.rows.size()), spec.size);
   spec.deriveFn(&state, int64_t(model.seed));
+  net.localizeRows(size_t(pop), local);
   net.kernelStale |= net.single();
   return net.checkFinite(currentTime(), err, /*constantSynapses=*/false) &&
          net.checkPropagators(err);
@@ -414,9 +424,10 @@ ConstStateView Simulator::state(int pop) const {
   if (pop < 0 || size_t(pop) >= net.pops.size())
     return {};
   net.syncHostRows();
+  // Over several processes, maybe the rows of this process's neurons only.
   const PopulationSpec &spec = model.populations[size_t(pop)];
-  return {net.pops[size_t(pop)].state.data(), int64_t(spec.rows.size()),
-          spec.size};
+  const Network::Population &rows = net.pops[size_t(pop)];
+  return {rows.state.data(), int64_t(spec.rows.size()), rows.rowWidth};
 }
 
 StateView Simulator::synapseState(int proj) {

@@ -64,9 +64,10 @@ bool drawnPerSource(const ProjectionSpec &spec);
 /// the Box-Muller transform of the first two uniforms of the column.
 void fillRow(double *dst, int64_t nCols, const InitSpec &init, uint64_t seed,
              uint32_t stream);
-/// Row `step / every` (the last after the end) of a timed table.
-void fillTimedRow(double *dst, int64_t nCols, const InitSpec &init,
-                  int64_t step);
+/// Row `step / every` (the last after the end) of a timed table, its
+/// columns [first, first + nCols) (or its one column).
+void fillTimedRow(double *dst, int64_t first, int64_t nCols,
+                  const InitSpec &init, int64_t step);
 
 } // namespace neuro::rt::detail
 

@@ -72,7 +72,13 @@ NEURO_MEMREF_2D(NeuroMemRef2DF64, double);
 /// Population update: integrates neurons `begin` to `end - 1` of the
 /// population from step `step` to `step + 1`, evaluates the threshold and sets
 /// `spiked[i]` to 1 (else 0) for each of them. `state` is [rows][neurons],
-/// structure of arrays, of the whole population. `seed` is the network's
+/// structure of arrays, of the whole population. Kernels index state rows
+/// by neuron through `aligned` and `strides[0]` alone (identity layout):
+/// over several processes a descriptor may hold only some neurons' rows,
+/// its `aligned` then being where neuron 0 would be and `strides[0]` the
+/// number of neurons held; only those neurons are passed (`begin`..`end`,
+/// spike lists, synapse targets). Init and derive kernels always get rows
+/// of every neuron. `seed` is the network's
 /// seed, for the random numbers the kernel draws through neuro_rt_uniform.
 /// Neurons are independent: disjoint ranges may run on different threads.
 /// Symbol: `_mlir_ciface_neuro_step_<network>_<population>`.

@@ -3,9 +3,11 @@
 // How a Network is spread over the processes of a Comm (docs/distributed.md):
 //
 // - Partition: rank r of K owns neurons [n r / K, n (r + 1) / K) of each
-//   population of n neurons and integrates only those; the state rows stay
-//   whole on every rank (what other ranks own is a mirror, brought up to
-//   date only where a kernel reads it). Generators (spike times, Poisson
+//   population of n neurons, integrates only those and, once built, keeps
+//   only their state rows, but where kernels read a population at other
+//   ranks' neurons or write it whole (Network::keptWhole): there what other
+//   ranks own is a mirror, brought up to date only where a kernel reads
+//   it. Generators (spike times, Poisson
 //   sources) are drawn whole on every rank: their draws are keyed by
 //   neuron, so every rank draws the same spikes. A Poisson drive's inputs
 //   are drawn only for this rank's targets; their counts travel with the

@@ -52,9 +52,14 @@ public:
   Network &operator=(const Network &) = delete;
 
   struct Population {
-    AlignedVector<double> state; ///< [rows][size]
-    /// Single precision: the rows the kernels update, [rows][size].
+    AlignedVector<double> state; ///< [rows][rowWidth]
+    /// Single precision: the rows the kernels update, [rows][rowWidth].
     AlignedVector<float> state32;
+    /// The neurons whose rows are kept, [rowBegin, rowBegin + rowWidth):
+    /// every neuron, but over several processes, where a population whose
+    /// rows no kernel reads at other processes' neurons keeps only this
+    /// process's (localizeRows).
+    int64_t rowBegin = 0, rowWidth = 0;
     AlignedVector<int8_t> spiked; ///< [size]
     DelayRing ring;
     /// The longest delay of a projection leaving it, in steps: the ring
@@ -164,6 +169,18 @@ public:
   /// The neurons of population `p` this process integrates: [first,
   /// second).
   std::pair<int64_t, int64_t> owned(size_t p) const;
+  /// Whether kernels read population `p`'s rows at neurons other processes
+  /// own (`pre` reads, modulators; its rows are gathered) or write them
+  /// all (a summed drive's update kernel): its rows are kept whole.
+  bool keptWhole(size_t p) const;
+  /// Over several processes, once built: each population not read
+  /// remotely keeps the rows of this process's neurons only (`local`), or,
+  /// for a backend that takes whole rows (a GPU), every neuron's again,
+  /// those of other processes 0 (never read).
+  void localizeRows(bool local);
+  void localizeRows(size_t p, bool local);
+  /// Bytes of state rows this process keeps (double and float rows).
+  int64_t stateBytes() const;
 
   //===--------------------------------------------------------------------===//
   // Building

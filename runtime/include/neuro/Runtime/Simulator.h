@@ -199,8 +199,10 @@ public:
   /// ring (at least the last step is), else empty.
   const std::vector<int32_t> &spikesAtStep(int pop, int64_t step) const;
 
-  /// State of population `pop`, [rows][size]; empty view if out of range or
-  /// not built. Writes through the view are seen by the next step.
+  /// State of population `pop`, [rows][size] (over several processes
+  /// maybe [rows][this process's neurons]: Network::Population::rowBegin);
+  /// empty view if out of range or not built. Writes through the view are
+  /// seen by the next step.
   StateView state(int pop);
   /// Read-only state of population `pop`.
   ConstStateView state(int pop) const;
@@ -244,6 +246,9 @@ public:
   /// by-target index for `on post`, sources where kernels read them and,
   /// over ranks, the whole projection's index of recorded synapses.
   int64_t synapseBytes() const;
+  /// Bytes the neurons' state rows take in this process (all neurons', or
+  /// over several processes, mostly its own: Network::localizeRows).
+  int64_t stateBytes() const { return net.stateBytes(); }
 
   /// Target ranges projection `proj` is delivered in (1: not split).
   int64_t deliveryParts(int proj) const {
