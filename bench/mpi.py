@@ -5,8 +5,10 @@ Runs CUBA with 400,000 neurons (bench/compare.py's scaling: 80 inputs per
 neuron) and, with --microcircuit, examples/microcircuit.neuro, alone and
 under `mpirun -np K` for K in --ranks, one thread per process, and prints a
 Markdown table: build and simulation time, speed-up over one process, time
-in MPI calls, and peak resident memory per process (the largest of the
-processes, from /usr/bin/time of each), ready for bench/RESULTS.md.
+in MPI calls, peak resident memory per process (the largest of the
+processes, from /usr/bin/time of each) and the state rows the largest
+process keeps (`--json`'s state_bytes_max_rank), ready for
+bench/RESULTS.md.
 
 usage: bench/mpi.py [--neuroc build/bin/neuroc] [--ranks 1,2]
                     [--duration 1s] [--microcircuit]
@@ -58,8 +60,9 @@ def main():
             models.append(("microcircuit",
                            os.path.join(ROOT, "examples/microcircuit.neuro")))
         print("| network | processes | build s | simulate s | speed-up | "
-              "MPI s | peak RSS per process GB | events |")
-        print("|---|---|---|---|---|---|---|---|")
+              "MPI s | peak RSS per process GB | state MB per process | "
+              "events |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for name, model in models:
             base = None
             for k in [0] + ranks:
@@ -70,6 +73,7 @@ def main():
                 print(f"| {name} | {label} | {r['t_build_s']:.2f} | "
                       f"{r['t_sim_s']:.2f} | {base / r['t_sim_s']:.2f} | "
                       f"{r['t_comm_s']:.2f} | {r['peak_rss_gb']:.2f} | "
+                      f"{r['state_bytes_max_rank'] / 1e6:.2f} | "
                       f"{r['synaptic_events']} |")
     return 0
 
