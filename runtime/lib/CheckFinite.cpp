@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 using namespace neuro::rt;
 
@@ -88,23 +89,27 @@ bool Network::checkFinite(double time, std::string &err,
       bool wrongSign = wrong(s);
       // The source of synapse s: the row of its delay group holding it.
       int64_t source = Network::synapseSource(proj, s);
+      // Over several processes a synapse's index here is not the whole
+      // projection's: it is named by its ends only.
+      std::string synapse =
+          dist ? "a synapse (" : "synapse " + std::to_string(s) + " (";
       char buf[64];
       std::snprintf(buf, sizeof(buf), "%g", time);
       if (wrongSign) {
         char value[64];
         std::snprintf(value, sizeof(value), "%g", values[s]);
-        err = "Dale's law: projection '" + spec.name + "', synapse " +
-              std::to_string(s) + " (neuron " + std::to_string(source) +
-              " of '" + model.populations[size_t(spec.src)].name +
-              "' -> neuron " + std::to_string(proj.csr.cols[size_t(s)]) +
-              " of '" + model.populations[size_t(spec.dst)].name +
-              "'), weight '" + row + "' is " + value + " at t = " + buf +
-              " s, but '" + model.populations[size_t(spec.src)].name + "' is " +
+        err = "Dale's law: projection '" + spec.name + "', " + synapse +
+              "neuron " + std::to_string(source) + " of '" +
+              model.populations[size_t(spec.src)].name + "' -> neuron " +
+              std::to_string(proj.csr.cols[size_t(s)]) + " of '" +
+              model.populations[size_t(spec.dst)].name + "'), weight '" + row +
+              "' is " + value + " at t = " + buf + " s, but '" +
+              model.populations[size_t(spec.src)].name + "' is " +
               (spec.sign > 0 ? "excitatory" : "inhibitory");
         return false;
       }
-      err = "numerical error: projection '" + spec.name + "', synapse " +
-            std::to_string(s) + " (neuron " + std::to_string(source) + " of '" +
+      err = "numerical error: projection '" + spec.name + "', " + synapse +
+            "neuron " + std::to_string(source) + " of '" +
             model.populations[size_t(spec.src)].name + "' -> neuron " +
             std::to_string(proj.csr.cols[size_t(s)]) + " of '" +
             model.populations[size_t(spec.dst)].name + "'), variable '" + row +
