@@ -453,15 +453,7 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   for (size_t p = 0; p < net.pops.size(); ++p) {
     Network::Population &pop = net.pops[p];
     PopState &s = saved[p];
-    // Every neuron's rows, then (over several processes) this process's
-    // only, where it keeps only those.
-    bool local = pop.rowWidth != model.populations[p].size;
-    pop.state = std::move(s.state);
-    pop.rowBegin = 0;
-    pop.rowWidth = model.populations[p].size;
-    if (!pop.state32.empty())
-      pop.state32.assign(pop.state.size(), 0.0f);
-    net.localizeRows(p, local);
+    net.replaceRows(p, std::move(s.state));
     recorder.setSpikeCount(p, s.spikeCount);
     pop.ring.clear();
     for (int64_t k = 0; k < s.keep; ++k)

@@ -82,6 +82,19 @@ void Network::localizeRows(size_t p, bool local) {
   pop.rowWidth = end - begin;
 }
 
+void Network::replaceRows(size_t p, AlignedVector<double> whole) {
+  Population &pop = pops[p];
+  int64_t size = model.populations[p].size;
+  bool local = pop.rowWidth != size;
+  pop.state = std::move(whole);
+  pop.rowBegin = 0;
+  pop.rowWidth = size;
+  // The float rows are rounded from these before the next step.
+  if (!pop.state32.empty())
+    pop.state32.assign(pop.state.size(), 0.0f);
+  localizeRows(p, local);
+}
+
 void Network::localizeRows(bool local) {
   if (!dist)
     return;

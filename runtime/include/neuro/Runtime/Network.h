@@ -179,6 +179,9 @@ public:
   /// those of other processes 0 (never read).
   void localizeRows(bool local);
   void localizeRows(size_t p, bool local);
+  /// Population `p`'s double rows become `whole` (every neuron's), of which
+  /// it keeps what it kept before: every neuron's or this process's.
+  void replaceRows(size_t p, AlignedVector<double> whole);
   /// Bytes of state rows this process keeps (double and float rows).
   int64_t stateBytes() const;
 
