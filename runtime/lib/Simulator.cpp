@@ -217,12 +217,7 @@ bool Simulator::isPlastic(int proj) const {
 
 bool Simulator::doStep(int64_t k, std::string &err) {
   Backend &b = *backend;
-  // Inputs that follow time. State monitors sample at the start of the
-  // step (time k dt), as Brian2's StateMonitor does.
-  for (size_t r = 0; r < model.stateRecords.size(); ++r)
-    if (k % model.stateRecords[r].every == 0 && !b.sampleState(r, k, err))
-      return false;
-  // Parameters that follow a table in time.
+  // Parameters that follow a table in time: their values of step k.
   for (size_t p = 0; p < net.pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     for (size_t r = 0; r < spec.init.size(); ++r) {
@@ -234,6 +229,12 @@ bool Simulator::doStep(int64_t k, std::string &err) {
         return false;
     }
   }
+  // State monitors sample at the start of the step (time k dt), as
+  // Brian2's StateMonitor does; a parameter following a table in time, as
+  // the step uses it (a TimedArray's value at k dt).
+  for (size_t r = 0; r < model.stateRecords.size(); ++r)
+    if (k % model.stateRecords[r].every == 0 && !b.sampleState(r, k, err))
+      return false;
   for (const ModelSpec::PlasticSwitch &sw : model.plasticSwitches) {
     if (sw.step != k)
       continue;

@@ -116,6 +116,15 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
                          : decltype(pop.model->vars.end())();
     bool isState = pop.model && var != pop.model->vars.end() &&
                    var->second.decl->kind == VarDecl::Kind::State;
+    if (pop.model && var != pop.model->vars.end() &&
+        var->second.decl->kind == VarDecl::Kind::Param &&
+        !pop.model->isSynapse) {
+      if (!recordableParam(pop, t.population.name, w)) {
+        ok = false;
+        continue;
+      }
+      isState = true;
+    }
     std::string row = w.name;
     if (!isState && pop.model &&
         !incomingRow(w, net, population, t.population.name, row)) {
@@ -134,6 +143,31 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
   // prefix (rt::stateRecordPrefixes).
   if (ok)
     net.recordStates.push_back(std::move(rec));
+}
+
+bool Checker::recordableParam(const PopulationInfo &pop,
+                              const std::string &popName, const NameRef &w) {
+  // A row: set per neuron, following a table in time, or made tunable.
+  for (const auto &[name, init] : pop.paramInits)
+    if (name == w.name)
+      return true;
+  if (tunable.count("*") || tunable.count(popName + ".*") ||
+      tunable.count(popName + "." + w.name))
+    return true;
+  auto value = pop.params.find(w.name);
+  std::string unit = pop.model->vars.at(w.name).dim.symbol();
+  diag.error(w.range,
+             "parameter '" + w.name + "' of population '" + popName +
+                 "' is one constant for every neuron" +
+                 (value == pop.params.end()
+                      ? std::string()
+                      : " (" + fmt(value->second) +
+                            (unit == "1" ? "" : " " + unit) + ")") +
+                 ", compiled into the kernels: a parameter is recorded where "
+                 "it is set per neuron or follows a table in time, or made a "
+                 "row with --tunable " +
+                 popName + "." + w.name);
+  return false;
 }
 
 bool Checker::incomingRow(const NameRef &w, const NetworkInfo &net, int dst,

@@ -644,6 +644,10 @@ private:
   void checkStateRecord(const RecordDecl &r, const RecordTarget &t,
                         int population, int64_t everySteps, NetworkInfo &net);
 
+  /// Whether parameter `w` of population `popName` is a row a record can
+  /// sample (set per neuron, timed or tunable); else reports why not.
+  bool recordableParam(const PopulationInfo &pop, const std::string &popName,
+                       const NameRef &w);
   /// A row that incoming projections add to population `dst`: a post state
   /// (`g_E_to_E`, or `g` when one projection has it) or the sum of a
   /// per-synapse drive (`I_nmda_In_to_N`, or `I_nmda` when one projection
