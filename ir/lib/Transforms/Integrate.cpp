@@ -410,9 +410,21 @@ static GeneratorRow generatorRow(LinearAnalysis &analysis, OdeOp ode,
 static LogicalResult emitPropagates(ArrayRef<OdeOp> odes,
                                     const LinearSystem &sys, double dt) {
   OpBuilder b(odes.front());
-  for (const LinearSystem &part : independentParts(sys))
+  // Past this many coupled states the propagator's n^2 terms cost more to
+  // compile (and run) than a numerical method's evaluations.
+  constexpr size_t kManyCoupled = 64;
+  for (const LinearSystem &part : independentParts(sys)) {
+    size_t n = part.vars.size();
+    if (n > kManyCoupled)
+      OdeOp(odes.front()).emitWarning()
+          << n << " coupled states are integrated exactly with a " << n << " x "
+          << n << " propagator (" << n * n
+          << " multiply-adds per neuron and step), which is slow to "
+             "compile; @method(rk4) before the model evaluates their "
+             "equations 4 times per step instead";
     if (failed(emitPropagate(b, odes.front(), part, dt)))
       return failure();
+  }
   for (OdeOp ode : SmallVector<OdeOp>(odes.begin(), odes.end()))
     ode.erase();
   return success();
