@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <utility>
 
 using namespace neuro;
 using namespace neuro::sema;
@@ -86,8 +85,6 @@ std::optional<Value>
 Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
                    const std::map<std::string, Dim> &dims,
                    const std::string &what) {
-  bool unitHere = std::exchange(unitOperand, false);
-  unitPower = unitHere && e.kind == Expr::Kind::Binary && e.op == "^";
   switch (e.kind) {
   case Expr::Kind::Number: {
     if (e.unit.empty())
@@ -98,9 +95,6 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
     return Value{literalValue(e), unit->dim};
   }
   case Expr::Kind::Ref: {
-    if (unitHere && !env.count(e.name) && !perNeuronNames.count(e.name) &&
-        !netConstants.count(e.name) && bindUnitOperand(e))
-      return evalConst(e, env, dims, what);
     used.insert(e.name);
     auto it = env.find(e.name);
     if (it == env.end() && perNeuronNames.count(e.name)) {
@@ -179,9 +173,11 @@ std::optional<Value>
 Checker::evalBinary(const Expr &e, const std::map<std::string, double> &env,
                     const std::map<std::string, Dim> &dims,
                     const std::string &what) {
-  markUnitOperand(e, false, std::exchange(unitPower, false));
   auto l = evalConst(*e.args[0], env, dims, what);
-  markUnitOperand(e, true, false);
+  bindUnitOperand(e, [&](const std::string &name) {
+    return env.count(name) || perNeuronNames.count(name) ||
+           netConstants.count(name);
+  });
   auto r = evalConst(*e.args[1], env, dims, what);
   if (!l || !r)
     return std::nullopt;

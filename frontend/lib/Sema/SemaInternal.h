@@ -11,6 +11,7 @@
 
 #include "neuro/Frontend/Sema.h"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -177,17 +178,17 @@ private:
   /// the declaration of a value with that name.
   std::string unitNotValue(const std::string &name);
 
-  /// A unit name that names nothing else, found where unitOperand is set
-  /// (the factor or divisor after a number: `2 mV/ms`, `1 / ms`,
+  /// Before the right operand of `binary` is typed or evaluated: a unit
+  /// name there that `declared` says names nothing else, after a number and
+  /// `*` or `/` (or raised to a power there: `2 mV/ms`, `1 / ms`,
   /// `0.1 mS/cm^2`), becomes the quantity 1 of that unit in the AST, which
-  /// everything after Sema reads; false where it is not a unit.
-  bool bindUnitOperand(const Expr &e);
-  /// Sets unitOperand (and unitPower) for the operands of a binary `e`
-  /// before each is typed or evaluated: `rhs` for the right one.
-  void markUnitOperand(const Expr &e, bool rhs, bool power);
-  /// Whether the name `e` refers to is declared where it is typed (a
-  /// variable, a built-in, a network name): it is then no unit.
-  bool declaresName(const Expr &e, const ModelInfo &info);
+  /// everything after Sema reads.
+  static void
+  bindUnitOperand(const Expr &binary,
+                  const std::function<bool(const std::string &)> &declared);
+  /// Whether `name` is declared where a model or network expression is
+  /// typed (a variable, a built-in, a network name): it is then no unit.
+  bool declaresName(const std::string &name, const ModelInfo &info) const;
 
   /// `not_refractory` (a neuron's own) or `not_refractory_post` /
   /// `not_refractory_pre` (a synapse's target's / source's): truth values.
@@ -681,11 +682,6 @@ private:
   bool allowTime = false;
   bool allowRand = false;
   bool allowNoise = false;
-  /// The expression typed or evaluated next is the right operand of `*`
-  /// or `/` after a number, or the base of a power that is (cleared as it
-  /// is read): a unit name there is a quantity of 1 (bindUnitOperand).
-  bool unitOperand = false;
-  bool unitPower = false;
   /// Names referenced while checking the current model.
   std::set<std::string> used;
   /// Neuron variables read by connections (x for x_pre, x_post).

@@ -11,7 +11,6 @@
 #include <cmath>
 #include <cstring>
 #include <set>
-#include <utility>
 
 using namespace neuro;
 using namespace neuro::sema;
@@ -305,35 +304,36 @@ static bool endsWithNumber(const Expr &e) {
   return false;
 }
 
-void Checker::markUnitOperand(const Expr &e, bool rhs, bool power) {
-  unitOperand =
-      rhs ? (e.op == "*" || e.op == "/") && endsWithNumber(*e.args[0]) : power;
-}
-
-bool Checker::declaresName(const Expr &e, const ModelInfo &info) {
+bool Checker::declaresName(const std::string &name,
+                           const ModelInfo &info) const {
   if (netNames)
-    return netNames->count(e.name) || netConstants.count(e.name);
-  return info.vars.count(e.name) || e.name == "xi" || e.name == "t" ||
-         e.name == "dt" || isNotRefractoryName(e.name);
+    return netNames->count(name) || netConstants.count(name);
+  return info.vars.count(name) || name == "xi" || name == "t" || name == "dt" ||
+         isNotRefractoryName(name);
 }
 
-bool Checker::bindUnitOperand(const Expr &e) {
-  if (e.kind != Expr::Kind::Ref || !lookupUnit(e.name))
-    return false;
+void Checker::bindUnitOperand(
+    const Expr &binary,
+    const std::function<bool(const std::string &)> &declared) {
+  if ((binary.op != "*" && binary.op != "/") ||
+      !endsWithNumber(*binary.args[0]))
+    return;
+  const Expr *e = binary.args[1].get();
+  if (e->kind == Expr::Kind::Binary && e->op == "^")
+    e = e->args[0].get();
+  if (e->kind != Expr::Kind::Ref || declared(e->name) || !lookupUnit(e->name))
+    return;
   // Sema owns the module while it checks it; this is its one rewrite.
-  Expr &unit = const_cast<Expr &>(e);
+  Expr &unit = const_cast<Expr &>(*e);
   unit.kind = Expr::Kind::Number;
   unit.value = 1.0;
   unit.text = "1";
-  unit.unit = e.name;
-  unit.unitRange = e.range;
+  unit.unit = e->name;
+  unit.unitRange = e->range;
   unit.name.clear();
-  return true;
 }
 
 std::optional<Type> Checker::typeOf(const Expr &e, const ModelInfo &info) {
-  bool unitHere = std::exchange(unitOperand, false);
-  unitPower = unitHere && e.kind == Expr::Kind::Binary && e.op == "^";
   switch (e.kind) {
   case Expr::Kind::Number: {
     if (e.unit.empty())
@@ -344,8 +344,6 @@ std::optional<Type> Checker::typeOf(const Expr &e, const ModelInfo &info) {
     return Type{unit->dim};
   }
   case Expr::Kind::Ref:
-    if (unitHere && !declaresName(e, info) && bindUnitOperand(e))
-      return typeOf(e, info);
     return typeOfRef(e, info);
   case Expr::Kind::Member:
     diag.error(e.range, "'" + e.name + "." + e.member +
@@ -479,9 +477,9 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
 
 std::optional<Type> Checker::typeOfBinary(const Expr &e,
                                           const ModelInfo &info) {
-  markUnitOperand(e, false, std::exchange(unitPower, false));
   auto l = typeOf(*e.args[0], info);
-  markUnitOperand(e, true, false);
+  bindUnitOperand(
+      e, [&](const std::string &name) { return declaresName(name, info); });
   auto r = typeOf(*e.args[1], info);
   if (!l || !r)
     return std::nullopt;
