@@ -30,6 +30,7 @@ NEURO_SAME_KIND(DeliverPost);
 NEURO_SAME_KIND(Update);
 NEURO_SAME_KIND(Connect);
 NEURO_SAME_KIND(SynInit);
+NEURO_SAME_KIND(Sum);
 #undef NEURO_SAME_KIND
 static_assert(getMaxEnumValForKernelKind() + 1 ==
                   std::size(rt::kPopulationKernels) +

@@ -26,6 +26,9 @@ std::string neuro::rt::kernelName(KernelKind kind, const std::string &network,
   case KernelKind::DeliverPost:
     prefix = "neuro_deliver_post_";
     break;
+  case KernelKind::Sum:
+    prefix = "neuro_sum_";
+    break;
   case KernelKind::Update:
     prefix = "neuro_update_";
     break;
@@ -73,6 +76,8 @@ bool neuro::rt::bindKernels(
         find(KernelKind::Deliver, p.name, true));
     p.deliverPost = reinterpret_cast<NeuroDeliverPostFn>(
         find(KernelKind::DeliverPost, p.name, false));
+    p.sum =
+        reinterpret_cast<NeuroUpdateFn>(find(KernelKind::Sum, p.name, false));
     p.update = reinterpret_cast<NeuroUpdateFn>(
         find(KernelKind::Update, p.name, false));
     p.connect = reinterpret_cast<NeuroConnectFn>(find(

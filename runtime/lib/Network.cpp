@@ -37,8 +37,8 @@ bool Network::keptWhole(size_t p) const {
   for (const ProjectionSpec &j : model.projections) {
     if (j.src == int(p) && (j.readsSource || j.writesSource))
       return true;
-    // An update kernel clears the summed rows of every target.
-    if (j.dst == int(p) && j.update)
+    // A sum kernel clears the summed rows of every target.
+    if (j.dst == int(p) && j.sum)
       return true;
     for (const ProjectionSpec::Modulator &m : j.modulators)
       if (m.population == int(p))

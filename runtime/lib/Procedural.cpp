@@ -47,7 +47,9 @@ std::string neuro::rt::proceduralBlocker(const ModelSpec &model, size_t j) {
   if (p.deliverPost)
     return "its synapse has 'on post'";
   if (p.update)
-    return "its synapses have clock-driven equations or summed drives";
+    return "its synapses have clock-driven equations";
+  if (p.sum)
+    return "its synapses' drives are summed every step";
   if (p.needsSources)
     return "its kernels read the source of each synapse";
   if (!p.deliver)

@@ -272,6 +272,7 @@ int neuro::synapseRowsArgument(KernelKind kind) {
     return NEURO_DELIVER_ARG_SYN;
   case KernelKind::DeliverPost:
     return NEURO_DELIVER_POST_ARG_SYN;
+  case KernelKind::Sum:
   case KernelKind::Update:
     return NEURO_UPDATE_ARG_SYN;
   default:

@@ -158,19 +158,24 @@ bool CpuBackend::updateProjections(int64_t k, bool afterStep, std::string &) {
   const ModelSpec &model = net.model;
   // From here on the kernels write the (float) rows.
   net.kernelRowsWritten();
-  // (0): summed drives and clock-driven synapse equations, from the state
-  // at the start of the step (or, for those that read neuron state and sum
-  // nothing, at its end).
+  // (0): summed drives, then clock-driven synapse equations, from the
+  // state at the start of the step (or, for equations that read neuron
+  // state, at its end).
   for (size_t j = 0; j < net.projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
-    if (!spec.update || spec.updateAfterStep != afterStep)
+    NeuroUpdateFn sum = afterStep ? nullptr : spec.sum;
+    NeuroUpdateFn update =
+        spec.updateAfterStep == afterStep ? spec.update : nullptr;
+    if (!sum && !update)
       continue;
     if (net.dist) {
       net.dist->prepare(net, j);
       net.dist->touch(size_t(spec.dst));
     }
     SynapseArgs a = synapseArgs(j);
-    spec.update(&a.srcs, &a.cols, &a.syn, &a.post, &a.pre, &a.mods, k);
+    for (NeuroUpdateFn fn : {sum, update})
+      if (fn)
+        fn(&a.srcs, &a.cols, &a.syn, &a.post, &a.pre, &a.mods, k);
   }
   return true;
 }

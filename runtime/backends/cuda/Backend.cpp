@@ -292,16 +292,22 @@ void DeviceBackend::synapseArgs(size_t j, KernelArgs &a) const {
 bool DeviceBackend::updateProjections(int64_t k, bool afterStep,
                                       std::string &err) {
   const ModelSpec &model = network.model;
-  // (0) summed drives and clock-driven synapse equations.
+  // (0) summed drives (before the step), then clock-driven synapse
+  // equations (before it, or after it where they read neuron state).
   for (size_t j = 0; j < projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
-    if (spec.updateAfterStep != afterStep)
+    std::vector<std::string> parts;
+    if (!afterStep)
+      parts = projs[j].sum;
+    if (spec.updateAfterStep == afterStep)
+      parts.insert(parts.end(), projs[j].update.begin(), projs[j].update.end());
+    if (parts.empty())
       continue;
     const Network::Projection &host = network.projs[j];
     int64_t nSyn = host.csr.numSynapses();
-    if (!projs[j].update.empty() && !prepareRows(j, err))
+    if (!prepareRows(j, err))
       return false;
-    for (const std::string &part : projs[j].update) {
+    for (const std::string &part : parts) {
       KernelArgs a(NEURO_GPU_UPDATE_NUM_ARGS);
       a.buffer(projs[j].srcs, int64_t(host.srcs.size()));
       a.buffer(projs[j].cols, nSyn);
@@ -312,8 +318,7 @@ bool DeviceBackend::updateProjections(int64_t k, bool afterStep,
                   err))
         return false;
     }
-    if (!projs[j].update.empty())
-      touch(size_t(spec.dst));
+    touch(size_t(spec.dst));
   }
   return true;
 }

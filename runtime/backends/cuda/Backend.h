@@ -236,7 +236,7 @@ private:
     int64_t rowStride = 0;
     /// Each kernel's device parts, in launch order (none: it has nothing
     /// to do, such as a delivery without `on pre`).
-    std::vector<std::string> update, deliver, deliverPost;
+    std::vector<std::string> sum, update, deliver, deliverPost;
     /// The thread-per-target delivery, if the kernels have one, and each
     /// synapse's delay in steps, which it reads (with postPtr, postSyn and
     /// srcs), copied on its first use.

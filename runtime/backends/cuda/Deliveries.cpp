@@ -96,6 +96,8 @@ bool DeviceBackend::uploadProjections(std::string &err) {
     if (spec.deliverPost)
       d.deliverPost =
           kernelParts(kernelName(KernelKind::DeliverPost, net, spec.name));
+    if (spec.sum)
+      d.sum = kernelParts(kernelName(KernelKind::Sum, net, spec.name));
     if (spec.update)
       d.update = kernelParts(kernelName(KernelKind::Update, net, spec.name));
   }

@@ -105,8 +105,9 @@ public:
   /// neuro_deliver_post_<net>_<proj>: `on post` for the synapses onto each
   /// target that spiked.
   LogicalResult buildDeliverPostKernels();
-  /// neuro_update_<net>_<proj>: the summed drives and the clock-driven
-  /// equations, every step.
+  /// neuro_sum_<net>_<proj>: the summed drives, every step.
+  LogicalResult buildSumKernel();
+  /// neuro_update_<net>_<proj>: the clock-driven equations, every step.
   LogicalResult buildUpdateKernel();
 
   /// Whether a kernel loads the source of its synapses from `srcs`.
@@ -132,6 +133,13 @@ private:
   /// `x` of `decay` after `n` steps.
   Value decayStep(DecayOp decay, Value x, Value n);
 
+  /// A kernel of `kind` (sum or update) with NeuroUpdateFn's arguments,
+  /// bound to `c`, which the kernel's `t` and `not_refractory` read; the
+  /// builder at the start of its body.
+  func::FuncOp synapseKernel(Location loc, KernelKind kind, SynapseContext &c);
+  /// The loop over the kernel's synapses, `c.j` from `c.tgt`'s column; the
+  /// builder in its body.
+  void synapseLoop(Location loc, func::FuncOp fn, SynapseContext &c);
   /// Sums the drives `summed` of synapse `c.j` into the target rows
   /// `sumRows`.
   LogicalResult sumDrives(SynapseContext &c, SmallVectorImpl<DrivesOp> &summed,
@@ -140,8 +148,8 @@ private:
   LogicalResult integrateSynapses(SynapseContext &c,
                                   SmallVectorImpl<OdeOp> &odes,
                                   llvm::StringMap<Value> &x);
-  /// What `ref` reads in the update kernel: its value at the start of the
-  /// step, read once into `x` (by refKey).
+  /// What `ref` reads in the sum and update kernels: its value at the start of
+  /// the step, read once into `x` (by refKey).
   FailureOr<Value> readAtStepStart(SynapseContext &c, llvm::StringMap<Value> &x,
                                    RefOp ref);
 
@@ -216,7 +224,7 @@ LogicalResult KernelBuilder::convertProjection(ProjectionOp proj) {
   ProjectionKernels kernels(*this, proj, source, target, fixedWeight);
   if (failed(kernels.buildDeliverKernel()) ||
       failed(kernels.buildDeliverPostKernels()) ||
-      failed(kernels.buildUpdateKernel()))
+      failed(kernels.buildSumKernel()) || failed(kernels.buildUpdateKernel()))
     return failure();
   if (kernels.needsSources)
     NeuroDialect::NeedsSourcesAttrHelper(b.getContext())
@@ -551,15 +559,8 @@ LogicalResult ProjectionKernels::buildDeliverPostKernels() {
 // Update kernel
 //===----------------------------------------------------------------------===//
 
-LogicalResult ProjectionKernels::buildUpdateKernel() {
-  Block &body = proj.getBody().front();
-  SmallVector<OdeOp> odes(body.getOps<OdeOp>());
-  SmallVector<DrivesOp> summed(body.getOps<DrivesOp>());
-  if (failed(k.checkOneMethod(odes, "projection")))
-    return failure();
-  if (odes.empty() && summed.empty())
-    return success();
-  Location loc = proj.getLoc();
+func::FuncOp ProjectionKernels::synapseKernel(Location loc, KernelKind kind,
+                                              SynapseContext &c) {
   Type args[NEURO_UPDATE_NUM_ARGS];
   args[NEURO_UPDATE_ARG_SRCS] = args[NEURO_UPDATE_ARG_COLS] =
       k.vectorType(b.getI32Type());
@@ -567,9 +568,8 @@ LogicalResult ProjectionKernels::buildUpdateKernel() {
       args[NEURO_UPDATE_ARG_PRE] = k.stateType();
   args[NEURO_UPDATE_ARG_MODS] = k.vectorType(k.f64());
   args[NEURO_UPDATE_ARG_STEP] = b.getI64Type();
-  auto fn = k.createKernel(loc, KernelKind::Update, proj.getSymName(), args);
+  auto fn = k.createKernel(loc, kind, proj.getSymName(), args);
   b.setInsertionPoint(fn.getBody().front().getTerminator());
-  SynapseContext c;
   c.srcs = fn.getArgument(NEURO_UPDATE_ARG_SRCS);
   c.syn = fn.getArgument(NEURO_UPDATE_ARG_SYN);
   c.post = fn.getArgument(NEURO_UPDATE_ARG_POST);
@@ -584,7 +584,25 @@ LogicalResult ProjectionKernels::buildUpdateKernel() {
   k.kernelNotRefractory = [this, &c](NotRefractoryOp op) {
     return endNotRefractory(c, op);
   };
+  return fn;
+}
+
+void ProjectionKernels::synapseLoop(Location loc, func::FuncOp fn,
+                                    SynapseContext &c) {
   Value one = k.index(loc, 1);
+  Value cols = fn.getArgument(NEURO_UPDATE_ARG_COLS);
+  Value nsyn = b.create<memref::DimOp>(loc, cols, k.index(loc, 0));
+  auto loop = b.create<scf::ForOp>(loc, k.index(loc, 0), nsyn, one);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  c.j = loop.getInductionVar();
+  c.tgt = k.loadIndex(loc, cols, c.j);
+}
+
+LogicalResult ProjectionKernels::buildSumKernel() {
+  Block &body = proj.getBody().front();
+  SmallVector<DrivesOp> summed(body.getOps<DrivesOp>());
+  if (summed.empty())
+    return success();
   SmallVector<int64_t> sumRows;
   for (DrivesOp d : summed) {
     auto it = postRows.find(d.getIntoAttr() ? d.getIntoAttr().getValue()
@@ -594,7 +612,12 @@ LogicalResult ProjectionKernels::buildUpdateKernel() {
                            "into (run neuro-elaborate)");
     sumRows.push_back(it->second);
   }
-  if (!sumRows.empty()) {
+  Location loc = proj.getLoc();
+  SynapseContext c;
+  func::FuncOp fn = synapseKernel(loc, KernelKind::Sum, c);
+  {
+    // Every target's sums start from zero.
+    Value one = k.index(loc, 1);
     Value n = b.create<memref::DimOp>(loc, c.post, one);
     auto clear = b.create<scf::ForOp>(loc, k.index(loc, 0), n, one);
     OpBuilder::InsertionGuard guard(b);
@@ -603,24 +626,35 @@ LogicalResult ProjectionKernels::buildUpdateKernel() {
       k.store2d(loc, k.f64Constant(loc, 0.0), c.post, row,
                 clear.getInductionVar());
   }
-  Value cols = fn.getArgument(NEURO_UPDATE_ARG_COLS);
-  Value nsyn = b.create<memref::DimOp>(loc, cols, k.index(loc, 0));
-  auto loop = b.create<scf::ForOp>(loc, k.index(loc, 0), nsyn, one);
-  b.setInsertionPoint(loop.getBody()->getTerminator());
-  c.j = loop.getInductionVar();
-  c.tgt = k.loadIndex(loc, cols, c.j);
+  synapseLoop(loc, fn, c);
+  llvm::StringMap<Value> x;
+  LogicalResult result = sumDrives(c, summed, sumRows, x);
+  k.kernelTime = Value();
+  k.kernelNotRefractory = nullptr;
+  for (DrivesOp d : summed)
+    d.erase();
+  return result;
+}
+
+LogicalResult ProjectionKernels::buildUpdateKernel() {
+  Block &body = proj.getBody().front();
+  SmallVector<OdeOp> odes(body.getOps<OdeOp>());
+  if (failed(k.checkOneMethod(odes, "projection")))
+    return failure();
+  if (odes.empty())
+    return success();
+  Location loc = proj.getLoc();
+  SynapseContext c;
+  func::FuncOp fn = synapseKernel(loc, KernelKind::Update, c);
+  synapseLoop(loc, fn, c);
   // Values at the start of the step, each read once.
   llvm::StringMap<Value> x;
-  if (failed(sumDrives(c, summed, sumRows, x)) ||
-      (!odes.empty() && failed(integrateSynapses(c, odes, x))))
-    return failure();
+  LogicalResult result = integrateSynapses(c, odes, x);
   k.kernelTime = Value();
   k.kernelNotRefractory = nullptr;
   for (OdeOp ode : odes)
     ode.erase();
-  for (DrivesOp d : summed)
-    d.erase();
-  return success();
+  return result;
 }
 
 FailureOr<Value> ProjectionKernels::readAtStepStart(SynapseContext &c,

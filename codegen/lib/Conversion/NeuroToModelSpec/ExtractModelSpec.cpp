@@ -260,18 +260,21 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
                         NEURO_DELIVER_ARG_PRE, write) ||
            usesArgument(module, KernelKind::DeliverPost, networkName, p.name,
                         NEURO_DELIVER_POST_ARG_PRE, write) ||
+           usesArgument(module, KernelKind::Sum, networkName, p.name,
+                        NEURO_UPDATE_ARG_PRE, write) ||
            usesArgument(module, KernelKind::Update, networkName, p.name,
                         NEURO_UPDATE_ARG_PRE, write);
   };
   p.readsSource = source(false);
   p.writesSource = source(true);
-  auto update = [&](unsigned arg, bool write) {
+  auto updateReads = [&](unsigned arg) {
     return usesArgument(module, KernelKind::Update, networkName, p.name, arg,
-                        write);
+                        false);
   };
-  p.updateAfterStep = !update(NEURO_UPDATE_ARG_POST, true) &&
-                      (update(NEURO_UPDATE_ARG_POST, false) ||
-                       update(NEURO_UPDATE_ARG_PRE, false));
+  // The sums come before the targets' integration, equations that read
+  // neuron state after it (docs/semantics.md).
+  p.updateAfterStep =
+      updateReads(NEURO_UPDATE_ARG_POST) || updateReads(NEURO_UPDATE_ARG_PRE);
   // A neuron both source and target: a spike's `on pre` (or a target's
   // `on post`) may read a source row another synapse of the step wrote.
   p.readsWrittenSource =

@@ -71,7 +71,8 @@ def Neuro_KernelKind : I32EnumAttr<"KernelKind",
   I32EnumAttrCase<"DeliverPost", 5, "deliver_post">,
   I32EnumAttrCase<"Update", 6, "update">,
   I32EnumAttrCase<"Connect", 7, "connect">,
-  I32EnumAttrCase<"SynInit", 8, "syninit">
+  I32EnumAttrCase<"SynInit", 8, "syninit">,
+  I32EnumAttrCase<"Sum", 9, "sum">
 ]> {
   let cppNamespace = "::neuro";
   let genSpecializedAttr = 0;

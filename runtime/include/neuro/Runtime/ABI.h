@@ -25,7 +25,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 13
+#define NEURO_ABI_VERSION 14
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -54,7 +54,7 @@ NEURO_MEMREF_1D(NeuroMemRefF64, double);
 NEURO_MEMREF_2D(NeuroMemRef2DF64, double);
 
 /// Single precision (ModelSpec::singlePrecision, `--precision=single`):
-/// the per-step kernels (step, reset, deliver, deliver_post, update) take
+/// the per-step kernels (step, reset, deliver, deliver_post, sum, update) take
 /// the state and synapse rows as memref<?x?xf32>. The descriptors have the
 /// same layout; the runtime passes NeuroMemRef2DF64 descriptors whose
 /// pointers address float arrays, and the kernels only read their
@@ -62,7 +62,7 @@ NEURO_MEMREF_2D(NeuroMemRef2DF64, double);
 /// work on the runtime's double rows before they are rounded. Mixed
 /// precision (ModelSpec::singleSynapses without singlePrecision,
 /// `--precision=mixed`): only the `syn` argument of deliver, deliver_post
-/// and update is memref<?x?xf32>.
+/// sum and update is memref<?x?xf32>.
 
 /// After each kind's signature: the position of each argument
 /// (NEURO_<KIND>_ARG_<NAME>) and their number (NEURO_<KIND>_NUM_ARGS), by
@@ -166,12 +166,18 @@ enum NeuroDeliverPostArg {
   NEURO_DELIVER_POST_NUM_ARGS = 9
 };
 
-/// Every step, before the populations' step kernels: sets the target rows
-/// of summed drives to the sum over each target's synapses, and integrates
-/// the clock-driven per-synapse equations from step `step` to `step + 1`,
-/// for synapses j = 0..size(cols) from srcs[j] to cols[j]. Only projections
-/// with such equations or drives have this kernel.
-/// Symbol: `_mlir_ciface_neuro_update_<network>_<projection>`.
+/// Two kernels of a projection take these arguments, for synapses
+/// j = 0..size(cols) from srcs[j] to cols[j]:
+/// - sum, every step before the populations' step kernels: sets the target
+///   rows of summed drives to the sum over each target's synapses, from the
+///   values at the start of the step. Only projections with summed drives
+///   have it. Symbol: `_mlir_ciface_neuro_sum_<network>_<projection>`.
+/// - update, every step: integrates the clock-driven per-synapse equations
+///   from step `step` to `step + 1`, before the populations' step kernels,
+///   or after them and their threshold where the equations read neuron
+///   state (ProjectionSpec::updateAfterStep). Only projections with such
+///   equations have it.
+///   Symbol: `_mlir_ciface_neuro_update_<network>_<projection>`.
 typedef void (*NeuroUpdateFn)(NeuroMemRefI32 *srcs, NeuroMemRefI32 *cols,
                               NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *post,
                               NeuroMemRef2DF64 *pre, NeuroMemRefF64 *mods,
@@ -237,7 +243,7 @@ enum NeuroSynInitArg {
 
 /// GPU kernels (convert-kernels-to-gpu; launched by runtime/backends/cuda).
 /// The kernels that run every step (step, reset, deliver, deliver_post,
-/// update) become kernels of `gpu.module @neuro_kernels` under their own
+/// sum, update) become kernels of `gpu.module @neuro_kernels` under their own
 /// symbol (neuro_step_<network>_<population>, ...), or `<symbol>_0`,
 /// `<symbol>_1`, ... when one has several top-level loops (launched in that
 /// order, with the same parameters). A kernel's parameters are the
@@ -255,7 +261,7 @@ enum NeuroSynInitArg {
 ///                 dimension strides over groups [first_group, end_group),
 ///                 and group g reads ring slot (step - delays[g]) mod depth.
 ///   deliver_post  count (memref<?xi32>): the length of `spikes`.
-///   update        nothing.
+///   sum, update   nothing.
 ///
 /// A delivery whose targets can pull their inputs also gets
 /// `<symbol>$by_target` (NEURO_GPU_PULL_SUFFIX): deliver's arguments, then

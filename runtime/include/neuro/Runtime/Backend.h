@@ -45,9 +45,9 @@ public:
   /// where the kernels run on the host's rows).
   virtual bool uploadHostRows(std::string &) { return true; }
 
-  /// (0) Clock-driven synapse equations and summed drives, of the
-  /// projections whose ProjectionSpec::updateAfterStep is `afterStep`:
-  /// false before stepPopulations, true after it.
+  /// (0) Summed drives (`afterStep` false, before stepPopulations), then
+  /// the clock-driven synapse equations of the projections whose
+  /// ProjectionSpec::updateAfterStep is `afterStep` (true: after it).
   virtual bool updateProjections(int64_t k, bool afterStep,
                                  std::string &err) = 0;
   /// (1)+(2) Integration and threshold: the spikes of step k.

@@ -31,7 +31,8 @@ enum class KernelKind {
   DeliverPost,
   Update,
   Connect,
-  SynInit
+  SynInit,
+  Sum
 };
 
 /// The kinds a population (that is not a spike source) may have, and those
@@ -39,8 +40,8 @@ enum class KernelKind {
 inline constexpr KernelKind kPopulationKernels[] = {
     KernelKind::Step, KernelKind::Reset, KernelKind::Init, KernelKind::Derive};
 inline constexpr KernelKind kProjectionKernels[] = {
-    KernelKind::Deliver, KernelKind::DeliverPost, KernelKind::Update,
-    KernelKind::Connect, KernelKind::SynInit};
+    KernelKind::Deliver, KernelKind::DeliverPost, KernelKind::Sum,
+    KernelKind::Update,  KernelKind::Connect,     KernelKind::SynInit};
 
 /// Whether kernels of `kind` run in every step (step, reset, the
 /// deliveries and update), rather than once when the network is built.
@@ -49,7 +50,7 @@ inline constexpr KernelKind kProjectionKernels[] = {
 constexpr bool runsEveryStep(KernelKind kind) {
   return kind == KernelKind::Step || kind == KernelKind::Reset ||
          kind == KernelKind::Deliver || kind == KernelKind::DeliverPost ||
-         kind == KernelKind::Update;
+         kind == KernelKind::Sum || kind == KernelKind::Update;
 }
 
 /// The number of arguments of kernels of `kind` (NEURO_<KIND>_NUM_ARGS).
@@ -66,6 +67,7 @@ constexpr int numArguments(KernelKind kind) {
     return NEURO_DELIVER_NUM_ARGS;
   case KernelKind::DeliverPost:
     return NEURO_DELIVER_POST_NUM_ARGS;
+  case KernelKind::Sum:
   case KernelKind::Update:
     return NEURO_UPDATE_NUM_ARGS;
   case KernelKind::Connect:

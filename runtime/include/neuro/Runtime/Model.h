@@ -143,12 +143,15 @@ struct ProjectionSpec {
   /// `on post`, run for the synapses onto each target that spiked; null
   /// when the synapse has none.
   NeuroDeliverPostFn deliverPost = nullptr;
-  /// Clock-driven equations and summed drives, every step; may be null.
+  /// Summed drives, every step before the populations' step; may be null.
+  NeuroUpdateFn sum = nullptr;
+  /// Clock-driven equations, every step; may be null.
   NeuroUpdateFn update = nullptr;
   /// Whether `update` runs after the populations' integration and
   /// threshold instead of before: its equations read neuron state (v_post,
-  /// v_pre) and it sums no drive, so it sees the values at the end of the
-  /// step, as Brian2's synapses do after its neurons' state updaters.
+  /// v_pre), so they see the values at the end of the step, as Brian2's
+  /// synapses do after its neurons' state updaters (while its summed
+  /// variables, `sum` here, come before them).
   bool updateAfterStep = false;
   /// Whether the kernels read the source of each synapse (`srcs`).
   bool needsSources = false;

@@ -11,17 +11,18 @@
 //           k (Backend::sampleState); rows that follow a table in time and
 //           plasticity switches take their value for step k on the host
 //           (Backend::uploadRow, uploadMods hand them to the backend);
-//   (0)     for each other projection with an update kernel: update(..., k)
-//           sums per-synapse drives into their target rows and integrates
-//           the clock-driven synapse equations from step k to k + 1
-//           (Backend::updateProjections);
+//   (0)     for each projection with a sum kernel: sum(..., k) sets the
+//           summed drives' target rows from the values at the start of the
+//           step; with an update kernel not marked updateAfterStep:
+//           update(..., k) integrates the clock-driven synapse equations
+//           from step k to k + 1 (Backend::updateProjections);
 //   (1)+(2) for each population: step(state, spiked, k) integrates from step k
 //           to k + 1 and evaluates the threshold; the spiked flags become the
 //           sorted spike list of step k, stored in the population's DelayRing
 //           (Backend::stepPopulations);
 //           then the update kernels of the projections marked
-//           updateAfterStep (equations that read neuron state, no summed
-//           drive), which so see its end (Backend::updateProjections);
+//           updateAfterStep (equations that read neuron state), which so
+//           see its end (Backend::updateProjections);
 //   (3)     for each projection: deliver(spikes of step k - delaySteps, ...)
 //           (`on pre`, Backend::deliver); then for each projection with
 //           `on post`: deliverPost(spikes of its target at step k, ...)

@@ -178,12 +178,13 @@ neuro.network @S dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 
 // -----
 
-// Every step, clock-driven equations and summed drives: a gap-junction-like
-// drive w (v_pre - v_post) into the target's row _I_A_to_B, cleared first,
-// and ds/dt = -s + d w (exponential Euler), d a modulator in mods[1]. The
-// update kernel reads the source of each synapse from `srcs`, which the
-// projection then asks for (neuro.needs_sources). The delivery kernel exists
-// even without `on pre`.
+// Every step, summed drives and clock-driven equations, in two kernels
+// (the runtime runs them at two moments of the step): the sum kernel sets
+// the target's row _I_A_to_B to zero, then adds a gap-junction-like drive
+// w (v_pre - v_post); the update kernel integrates ds/dt = -s + d w
+// (exponential Euler), d a modulator in mods[1]. The sum kernel reads the
+// source of each synapse from `srcs`, which the projection then asks for
+// (neuro.needs_sources). The delivery kernel exists even without `on pre`.
 neuro.network @U dt(1.000000e-03) duration(1.000000e+00) seed(0) {
   neuro.population @A size(2) {
     neuro.state @v : "1"
@@ -237,19 +238,14 @@ neuro.network @U dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:        %[[ETI:.*]] = memref.load %{{.*}}[%[[EJ]]] : memref<?xi32>
 // CHECK-NEXT:        arith.index_cast %[[ETI]] : i32 to index
 // CHECK-NEXT:      }
-// CHECK-LABEL: func.func @neuro_update_U_A_to_B(
-// CHECK-SAME:    %[[SRCS:.*]]: memref<?xi32>, %[[UCOLS:.*]]: memref<?xi32>, %[[USYN:.*]]: memref<?x?xf64>, %[[UPOST:.*]]: memref<?x?xf64>, %[[UPRE:.*]]: memref<?x?xf64>, %[[UMODS:.*]]: memref<?xf64>, %[[USTEP:.*]]: i64)
-// CHECK-SAME:    attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<update, "A_to_B">}
+// CHECK-LABEL: func.func @neuro_sum_U_A_to_B(
+// CHECK-SAME:    %[[SRCS:.*]]: memref<?xi32>, %[[UCOLS:.*]]: memref<?xi32>, %{{.*}}: memref<?x?xf64>, %[[UPOST:.*]]: memref<?x?xf64>, %[[UPRE:.*]]: memref<?x?xf64>, %{{.*}}: memref<?xf64>, %{{.*}}: i64)
+// CHECK-SAME:    attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<sum, "A_to_B">}
 // CHECK-DAG:     %[[W:.*]] = arith.constant 5.000000e-01 : f64
 // CHECK-DAG:     %[[ROW:.*]] = arith.constant 1 : index
-// CHECK-DAG:     %[[DT:.*]] = arith.constant 1.000000e-03 : f64
 // CHECK-DAG:     %[[Z:.*]] = arith.constant 0.000000e+00 : f64
 // CHECK-DAG:     %[[R0:.*]] = arith.constant 0 : index
-// CHECK:         %[[FLAG:.*]] = memref.load %[[UMODS]][%[[R0]]] : memref<?xf64>
-// CHECK-NEXT:    arith.cmpf une, %[[FLAG]], %[[Z]] : f64
-// CHECK-NEXT:    %[[NOWF:.*]] = arith.sitofp %[[USTEP]] : i64 to f64
-// CHECK-NEXT:    arith.mulf %[[NOWF]], %[[DT]] : f64
-// CHECK-NEXT:    %[[NT:.*]] = memref.dim %[[UPOST]], %[[ROW]]
+// CHECK:         %[[NT:.*]] = memref.dim %[[UPOST]], %[[ROW]]
 // CHECK-NEXT:    scf.for %[[N:.*]] = %[[R0]] to %[[NT]] step %[[ROW]] {
 // CHECK-NEXT:      memref.store %[[Z]], %[[UPOST]][%[[ROW]], %[[N]]]
 // CHECK-NEXT:    }
@@ -266,6 +262,23 @@ neuro.network @U dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:      %[[ACC:.*]] = memref.load %[[UPOST]][%[[ROW]], %[[TGT]]]
 // CHECK-NEXT:      %[[SUM:.*]] = arith.addf %[[ACC]], %[[DRIVE]] : f64
 // CHECK-NEXT:      memref.store %[[SUM]], %[[UPOST]][%[[ROW]], %[[TGT]]]
+// CHECK-NEXT:    }
+// CHECK-NEXT:    return
+// CHECK-LABEL: func.func @neuro_update_U_A_to_B(
+// CHECK-SAME:    %{{.*}}: memref<?xi32>, %[[UCOLS:.*]]: memref<?xi32>, %[[USYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %[[UMODS:.*]]: memref<?xf64>, %[[USTEP:.*]]: i64)
+// CHECK-SAME:    attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<update, "A_to_B">}
+// CHECK-DAG:     %[[ROW:.*]] = arith.constant 1 : index
+// CHECK-DAG:     %[[DT:.*]] = arith.constant 1.000000e-03 : f64
+// CHECK-DAG:     %[[Z:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK-DAG:     %[[R0:.*]] = arith.constant 0 : index
+// CHECK:         %[[FLAG:.*]] = memref.load %[[UMODS]][%[[R0]]] : memref<?xf64>
+// CHECK-NEXT:    arith.cmpf une, %[[FLAG]], %[[Z]] : f64
+// CHECK-NEXT:    %[[NOWF:.*]] = arith.sitofp %[[USTEP]] : i64 to f64
+// CHECK-NEXT:    arith.mulf %[[NOWF]], %[[DT]] : f64
+// CHECK-NEXT:    %[[NSYN:.*]] = memref.dim %[[UCOLS]], %[[R0]]
+// CHECK-NEXT:    scf.for %[[J:.*]] = %[[R0]] to %[[NSYN]] step %[[ROW]] {
+// CHECK-NEXT:      memref.load %[[UCOLS]][%[[J]]] : memref<?xi32>
+// CHECK-NEXT:      arith.index_cast
 // Then the equation (NumericalMethods.cpp) from s (row 0, no weight row)
 // and the modulator, each read once.
 // CHECK-NEXT:      %[[S:.*]] = memref.load %[[USYN]][%[[R0]], %[[J]]]
