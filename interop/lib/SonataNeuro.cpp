@@ -310,8 +310,6 @@ void Importer::readInputs() {
   int64_t steps = std::llround(tstopMs / dtMs);
   for (const SpikeInput &in : config.inputs) {
     InputSpikes spikes = readInputSpikes(config, circuit, in);
-    std::set<std::tuple<size_t, size_t, int64_t>> seen;
-    size_t dropped = 0;
     for (size_t k = 0; k < spikes.nodes.size(); ++k) {
       auto [gi, index] = where[spikes.population][size_t(spikes.nodes[k])];
       Group &g = groups[gi];
@@ -325,20 +323,10 @@ void Importer::readInputs() {
       // stamped t + dt).
       int64_t step =
           std::max<int64_t>(std::llround(spikes.timesMs[k] / dtMs) - 1, 0);
-      if (!seen.insert({gi, index, step}).second) {
-        ++dropped;
-        continue;
-      }
       g.spikes.push_back({int32_t(index), double(step) * dtMs * 1e-3});
       ++result.inputSpikes;
       result.inputSpikesInRun += step < steps;
     }
-    if (dropped)
-      result.warnings.push_back(
-          in.file + ": " + std::to_string(dropped) + " spikes of input '" +
-          in.name +
-          "' fall into a step in which the same node spikes already; "
-          "they are left out (a source spikes at most once per step)");
   }
   for (Group &g : groups)
     std::stable_sort(g.spikes.begin(), g.spikes.end(),
@@ -367,7 +355,9 @@ std::string Importer::writeTables(const std::string &dir,
       if (!rt::writeSpikesNpy(dir + file, g.spikes, err))
         throw Error(err);
       result.files.push_back(dir + file);
-      out << "SpikeTimes(file = \"" << file << "\")\n";
+      // A node's inputs in one step are all emitted, as NEST and NEURON
+      // deliver them.
+      out << "SpikeTimes(file = \"" << file << "\", same_step = \"all\")\n";
       continue;
     }
     std::string table = stem + "_" + g.name + ".csv";

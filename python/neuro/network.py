@@ -133,16 +133,22 @@ class Network:
         self._lines.append(line)
         return name
 
-    def spike_times(self, name, size, indices, times):
-        """A SpikeTimes source: neuron indices[n] spikes at times[n] (s)."""
+    def spike_times(self, name, size, indices, times, same_step=None):
+        """A SpikeTimes source: neuron indices[n] spikes at times[n] (s).
+        same_step="all" emits every spike of a neuron that falls into one
+        step (NEST, NEURON); by default a second one is an error (Brian2)."""
         indices = _whole_array(indices, "indices")
         times = np.asarray(times, dtype=np.float64).ravel()
         if indices.shape != times.shape:
             raise ValueError("indices and times must have the same length")
+        if same_step not in (None, "all", "error"):
+            raise ValueError(f'same_step is "all" or "error", not '
+                             f'{same_step!r}')
         path = self._table({"i": indices, "t": times})
+        same = "" if same_step is None else f', same_step = "{same_step}"'
         self._lines.append(f"{_name(name, 'a population')} = "
                            f"{_whole(size, 'size')} of "
-                           f"SpikeTimes(file = \"{path}\")")
+                           f"SpikeTimes(file = \"{path}\"{same})")
         return name
 
     def connect(self, pre, post, synapse, p=None, in_degree=None,

@@ -98,7 +98,8 @@ class Network:
             ct = p.celltype
             if isinstance(ct, SpikeSourceArray):
                 idx, times = self._spike_array(p)
-                self._net.spike_times(name, p.size, idx, times)
+                self._net.spike_times(name, p.size, idx, times,
+                                      same_step="all")
                 continue
             self._net.use("std.pynn." + ct.neuro_model)
             args = {}
@@ -118,9 +119,11 @@ class Network:
     def _spike_array(self, p):
         """A SpikeSourceArray's spikes as SpikeTimes takes them: the spike
         of PyNN's time t emitted in the step that ends at t (stamped t,
-        delivered at t + delay, as NEURON and NEST deliver it)."""
+        delivered at t + delay, as NEURON and NEST deliver it). Spikes of
+        one cell that fall into one step are all emitted (same_step =
+        "all"), as NEURON and NEST deliver them."""
         dt, t0 = self.dt, self.t0
-        idx, steps, early, twice = [], [], 0, 0
+        idx, steps, early = [], [], 0
         for i, seq in enumerate(p._parameters["spike_times"]):
             t = np.asarray(getattr(seq, "value", seq), dtype=float).ravel()
             k = np.rint((t - t0) / dt).astype(np.int64) - 1
@@ -129,17 +132,12 @@ class Network:
                 k = np.maximum(k, 0)
             else:
                 k = k[k >= 0]   # before t0: the previous network sent them
-            u = np.unique(k)
-            twice += k.size - u.size
-            idx.append(np.full(u.size, i, dtype=np.int64))
-            steps.append(u)
+            k = np.sort(k)
+            idx.append(np.full(k.size, i, dtype=np.int64))
+            steps.append(k)
         if early:
             warnings.warn(f"{p.label}: {early} spike time(s) before dt; "
                           f"they are sent at dt = {dt} ms")
-        if twice:
-            warnings.warn(f"{p.label}: {twice} spike(s) in the same step as "
-                          "another of the same neuron are dropped (NEURON "
-                          "and NEST deliver both; docs/pynn.md)")
         idx = np.concatenate(idx) if idx else np.zeros(0, dtype=np.int64)
         steps = np.concatenate(steps) if steps else np.zeros(0, np.int64)
         return idx, steps * (dt * 1e-3)

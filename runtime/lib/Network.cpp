@@ -252,13 +252,13 @@ void Network::generatorSpikes(size_t p, int64_t k, std::vector<int32_t> &list) {
     std::sort(list.begin(), list.end());
     return;
   }
-  // Spikes given by time: those scheduled for step k.
+  // Spikes given by time: those scheduled for step k, a neuron listed
+  // twice twice.
   auto it =
       std::lower_bound(spec.schedule.begin(), spec.schedule.end(),
                        std::make_pair(k, std::numeric_limits<int32_t>::min()));
   for (; it != spec.schedule.end() && it->first == k; ++it)
-    if (list.empty() || list.back() != it->second)
-      list.push_back(it->second);
+    list.push_back(it->second);
 }
 
 std::vector<int32_t> Network::synapseDelays(size_t j) const {

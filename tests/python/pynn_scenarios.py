@@ -185,6 +185,26 @@ def tsodyks_markram(sim, dt):
     return out
 
 
+def same_step(sim, dt):
+    """Three SpikeSourceArray cells, one spike time each listed twice,
+    three times and once, each through a static synapse onto its own
+    IF_curr_exp; the membrane potentials (mV, every 0.1 ms). NEURON
+    delivers every event."""
+    sim.setup(timestep=dt, min_delay=dt)
+    pre = sim.Population(3, sim.SpikeSourceArray(
+        spike_times=[[10.0, 10.0], [10.0, 10.0, 10.0], [10.0]]))
+    post = sim.Population(3, sim.IF_curr_exp(tau_refrac=2.0, v_thresh=0.0))
+    sim.Projection(pre, post, sim.OneToOneConnector(),
+                   sim.StaticSynapse(weight=0.5, delay=1.0),
+                   receptor_type="excitatory")
+    post.record("v")
+    sim.run(50.0)
+    every = int(round(0.1 / dt))
+    out = post.get_data().segments[0].analogsignals[0].magnitude[::every]
+    sim.end()
+    return out.tolist()
+
+
 REFRACTORY = [1.27, 1.33, 1.7, 2.0]
 
 
@@ -207,7 +227,7 @@ def refractory(sim, dt):
 
 SCENARIOS = {"cells": cells, "currents": currents, "network": network,
              "stdp": stdp, "tsodyks_markram": tsodyks_markram,
-             "refractory": refractory}
+             "refractory": refractory, "same_step": same_step}
 
 
 def neuron_backend():

@@ -40,6 +40,7 @@ CALLS = [
     ["stdp", {"dt": 0.1, "multiplicative": False}],
     ["tsodyks_markram", {"dt": 0.01}],
     ["refractory", {"dt": 0.1}],
+    ["same_step", {"dt": 0.01}],
 ]
 
 
@@ -216,4 +217,18 @@ def test_tsodyks_markram_as_neuron(neuron):
     fine = np.array(neuron("tsodyks_markram", dt=0.01))
     assert mine.shape == fine.shape
     assert (np.ptp(mine, axis=1) > 1.0).all()
+    assert np.abs(mine - fine).max() < 0.005
+
+
+def test_spikes_of_one_step_all_delivered_as_neuron(neuron):
+    """A spike time listed twice or three times is delivered that often,
+    as NEURON delivers it: the membrane potentials within 0.005 mV of the
+    fine reference, PSPs twice and three times the single one."""
+    mine = np.array(sc.same_step(sim, dt=0.1))
+    fine = np.array(neuron("same_step", dt=0.01))
+    assert mine.shape == fine.shape == (501, 3)
+    psp = mine - mine[0]
+    assert psp[:, 2].max() > 0.1
+    np.testing.assert_allclose(psp[:, 0], 2 * psp[:, 2], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(psp[:, 1], 3 * psp[:, 2], rtol=1e-9, atol=1e-12)
     assert np.abs(mine - fine).max() < 0.005

@@ -37,7 +37,8 @@ std::string sema::twiceInStep(const std::pair<double, int64_t> &a,
   return "neuron " + std::to_string(a.second) + " spikes twice in step " +
          std::to_string(int64_t(rt::stepOf(a.first, dt))) +
          " (t = " + fmt(a.first) + " s and " + fmt(b.first) +
-         " s); a neuron spikes at most once per step of dt = " + fmt(dt) + " s";
+         " s); a neuron spikes at most once per step of dt = " + fmt(dt) +
+         " s, unless SpikeTimes is given same_step = \"all\"";
 }
 
 bool Checker::checkSpikeSource(const PopulationDecl &p, double dt,
@@ -103,7 +104,8 @@ std::optional<double> Checker::checkPoissonInput(const PopulationDecl &p,
 
 std::optional<Spikes> Checker::checkSpikeTimes(const PopulationDecl &p,
                                                int64_t size, double dt) {
-  const Expr *indices = nullptr, *times = nullptr, *file = nullptr;
+  const Expr *indices = nullptr, *times = nullptr, *file = nullptr,
+             *same = nullptr;
   for (const NamedExpr &a : p.args) {
     if (a.name == "indices" && !indices)
       indices = a.value.get();
@@ -111,10 +113,25 @@ std::optional<Spikes> Checker::checkSpikeTimes(const PopulationDecl &p,
       times = a.value.get();
     else if (a.name == "file" && !file)
       file = a.value.get();
+    else if (a.name == "same_step" && !same)
+      same = a.value.get();
     else
       diag.error(a.nameRange, "SpikeTimes takes 'indices' and 'times', or "
-                              "'file' (once each), not '" +
+                              "'file', and 'same_step' (once each), not '" +
                                   a.name + "'");
+  }
+  // same_step = "all": every spike of a neuron that falls into one step is
+  // emitted (NEST's multiplicity, NEURON's events); by default a second
+  // one is an error (Brian2's SpikeGeneratorGroup).
+  bool sameStepAll = false;
+  if (same) {
+    if (same->kind != Expr::Kind::String ||
+        (same->text != "all" && same->text != "error")) {
+      diag.error(same->range, "same_step is \"all\" (every spike of a neuron "
+                              "in one step is emitted) or \"error\"");
+      return std::nullopt;
+    }
+    sameStepAll = same->text == "all";
   }
   if (file) {
     if (file->kind != Expr::Kind::String || indices || times) {
@@ -122,7 +139,7 @@ std::optional<Spikes> Checker::checkSpikeTimes(const PopulationDecl &p,
                               "name in quotes and no 'indices' or 'times'");
       return std::nullopt;
     }
-    return readSpikeTimesFile(p, *file, size, dt);
+    return readSpikeTimesFile(p, *file, size, dt, sameStepAll);
   }
   if (!indices || !times || indices->kind != Expr::Kind::List ||
       times->kind != Expr::Kind::List) {
@@ -161,7 +178,7 @@ std::optional<Spikes> Checker::checkSpikeTimes(const PopulationDecl &p,
   }
   if (!ok)
     return std::nullopt;
-  if (auto twice = sameStep(spikes, dt)) {
+  if (auto twice = sameStepAll ? std::nullopt : sameStep(spikes, dt)) {
     diag.error(times->args[twice->second]->range,
                twiceInStep(spikes[twice->first], spikes[twice->second], dt));
     diag.note(times->args[twice->first]->range, "its other spike");

@@ -136,7 +136,8 @@ bool Checker::readTimedFile(const Expr &e, const Dim &want, int64_t &columns,
 
 std::optional<Spikes> Checker::readSpikeTimesFile(const PopulationDecl &p,
                                                   const Expr &file,
-                                                  int64_t size, double dt) {
+                                                  int64_t size, double dt,
+                                                  bool sameStepAll) {
   std::vector<int64_t> is;
   std::vector<double> ts;
   std::string err;
@@ -155,7 +156,7 @@ std::optional<Spikes> Checker::readSpikeTimesFile(const PopulationDecl &p,
     }
     spikes.push_back({ts[r], is[r]});
   }
-  if (auto twice = sameStep(spikes, dt)) {
+  if (auto twice = sameStepAll ? std::nullopt : sameStep(spikes, dt)) {
     diag.error(file.range, file.text + ": rows " +
                                std::to_string(twice->first + 1) + " and " +
                                std::to_string(twice->second + 1) + ": " +

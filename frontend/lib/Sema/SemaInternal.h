@@ -298,10 +298,11 @@ private:
                      std::vector<double> &values);
 
   /// The spikes of `SpikeTimes(file = "FILE")` (`file` the string),
-  /// checked as checkSpikeTimes does.
+  /// checked as checkSpikeTimes does (several of one neuron in one step
+  /// only where `sameStep`).
   std::optional<Spikes> readSpikeTimesFile(const PopulationDecl &p,
                                            const Expr &file, int64_t size,
-                                           double dt);
+                                           double dt, bool sameStep);
 
   /// A path as written in the model, relative to the folder of the file
   /// that holds the network.
@@ -492,7 +493,7 @@ private:
 
   /// `SpikeTimes(indices = [...], times = [...])` or `SpikeTimes(file =
   /// "FILE")` of `size` neurons: its spikes, at most one per neuron and
-  /// step of `dt`.
+  /// step of `dt` unless `same_step = "all"` is given.
   std::optional<Spikes> checkSpikeTimes(const PopulationDecl &p, int64_t size,
                                         double dt);
 

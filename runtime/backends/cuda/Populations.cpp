@@ -30,6 +30,16 @@ CUdeviceptr DeviceBackend::listOf(size_t pop, int64_t slot) const {
 
 int64_t DeviceBackend::listWidth(size_t p) const {
   const PopulationSpec &spec = network.model.populations[p];
+  if (!spec.schedule.empty()) {
+    // Given spikes: a neuron may be listed several times in a step.
+    int64_t most = spec.size, n = 0;
+    for (size_t s = 0; s < spec.schedule.size(); ++s) {
+      n = s > 0 && spec.schedule[s].first == spec.schedule[s - 1].first ? n + 1
+                                                                        : 1;
+      most = std::max(most, n);
+    }
+    return most;
+  }
   if (!spec.driveInputs)
     return spec.size;
   // Binomial(size K, R dt) entries a step: more than ten standard

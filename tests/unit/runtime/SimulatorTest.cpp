@@ -900,13 +900,6 @@ TEST(SimulatorTest, ValidationReportsWhatIsWrong) {
        },
        "projection 'A_to_B': out_degree = 4 needs 4 distinct targets for each "
        "source, but the target has 3 neurons"},
-      {"twice in a step",
-       [](ModelSpec &m) {
-         m.populations[0].step = nullptr;
-         m.populations[0].generator = true;
-         m.populations[0].schedule = {{1, 0}, {3, 2}, {3, 2}};
-       },
-       "population 'A': neuron 2 is scheduled to spike twice in step 3"},
       {"unsorted",
        [](ModelSpec &m) {
          m.populations[0].step = nullptr;

@@ -62,8 +62,10 @@ struct PopulationSpec {
   /// InitSpec changes nothing, so `--set` refuses them in a built program.
   std::vector<std::string> computed;
   /// A spike source with given times instead of a model (step is null):
-  /// (step, neuron) pairs sorted, at most one per neuron and step; a neuron
-  /// spikes in step k when (k, neuron) is listed.
+  /// (step, neuron) pairs sorted; a neuron spikes in step k as many times
+  /// as (k, neuron) is listed (its spike list then holds it that often,
+  /// and each is delivered; the language lists a pair twice only where
+  /// SpikeTimes is given same_step = "all").
   bool generator = false;
   std::vector<std::pair<int64_t, int32_t>> schedule;
   /// A Poisson source (a generator without schedule) when >= 0: each neuron
