@@ -78,6 +78,11 @@ struct SynapseContext {
   Value syn, post, pre, mods, j, tgt, src, srcs, plastic;
   /// The step (f64) the kernel runs in.
   Value now;
+  /// The kernel runs after the step's threshold but stands for the moment
+  /// before it (clock-driven equations, as Brian2's synapses' state
+  /// updater, which runs before its thresholder): a neuron that spiked in
+  /// this step counts as not refractory, which it was when it spiked.
+  bool beforeThreshold = false;
 };
 
 /// An event kernel inside its two loops: for every neuron `s` that spiked,
@@ -169,10 +174,10 @@ private:
   FailureOr<Value> endNotRefractory(SynapseContext &c, NotRefractoryOp op);
   /// Whether neuron `at` (a row index of `rows`) of population `pop`, whose
   /// state is `state`, is not refractory in step `now` (f64): now -
-  /// _lastspike >= its refractory period. True for a population that does
-  /// not spike.
+  /// _lastspike >= its refractory period, or (`beforeThreshold`)
+  /// _lastspike == now. True for a population that does not spike.
   FailureOr<Value> notRefractoryAt(Location loc, StringRef pop, Value state,
-                                   Value at, Value now,
+                                   Value at, Value now, bool beforeThreshold,
                                    const llvm::StringMap<int64_t> &rows);
   /// `value`, about to be stored into element (row, at) of `mem`, as it is
   /// when the write is discarded while `keep` is false: `old + d` (`old -
@@ -311,8 +316,9 @@ LogicalResult ProjectionKernels::writeSynapseVar(SynapseContext &c,
     auto r = k.refractoriness.find(target.getSymName());
     if (r != k.refractoriness.end() && r->second.any() &&
         r->second.clamped.contains(assign.getName())) {
-      FailureOr<Value> keep = notRefractoryAt(l, target.getSymName(), c.post,
-                                              c.tgt, c.now, postRows);
+      FailureOr<Value> keep =
+          notRefractoryAt(l, target.getSymName(), c.post, c.tgt, c.now,
+                          /*beforeThreshold=*/false, postRows);
       if (failed(keep))
         return failure();
       v = guardedWrite(l, v, *keep, c.post, it->second, c.tgt);
@@ -331,14 +337,15 @@ FailureOr<Value> ProjectionKernels::endNotRefractory(SynapseContext &c,
   Location l = op.getLoc();
   if (!op.getPre())
     return notRefractoryAt(l, target.getSymName(), c.post, c.tgt, c.now,
-                           postRows);
+                           c.beforeThreshold, postRows);
   Value src = sourceOf(c, l);
-  return notRefractoryAt(l, source.getSymName(), c.pre, src, c.now, preRows);
+  return notRefractoryAt(l, source.getSymName(), c.pre, src, c.now,
+                         c.beforeThreshold, preRows);
 }
 
 FailureOr<Value>
 ProjectionKernels::notRefractoryAt(Location loc, StringRef pop, Value state,
-                                   Value at, Value now,
+                                   Value at, Value now, bool beforeThreshold,
                                    const llvm::StringMap<int64_t> &rows) {
   auto it = k.refractoriness.find(pop);
   auto last = rows.find("_lastspike");
@@ -354,10 +361,15 @@ ProjectionKernels::notRefractoryAt(Location loc, StringRef pop, Value state,
       });
   if (failed(steps))
     return failure();
-  Value since =
-      b.create<arith::SubFOp>(loc, now, k.load2d(loc, state, last->second, at));
-  return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since, *steps)
-      .getResult();
+  Value lastSpike = k.load2d(loc, state, last->second, at);
+  Value since = b.create<arith::SubFOp>(loc, now, lastSpike);
+  Value free =
+      b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since, *steps);
+  if (!beforeThreshold)
+    return free;
+  Value spiked =
+      b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ, lastSpike, now);
+  return b.create<arith::OrIOp>(loc, free, spiked).getResult();
 }
 
 Value ProjectionKernels::guardedWrite(Location loc, Value value, Value keep,
@@ -645,6 +657,7 @@ LogicalResult ProjectionKernels::buildUpdateKernel() {
     return success();
   Location loc = proj.getLoc();
   SynapseContext c;
+  c.beforeThreshold = true;
   func::FuncOp fn = synapseKernel(loc, KernelKind::Update, c);
   synapseLoop(loc, fn, c);
   // Values at the start of the step, each read once.
