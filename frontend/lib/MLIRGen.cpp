@@ -253,6 +253,10 @@ Value Generator::genExpr(const Expr &e, const ModelInfo &model) {
       return builder.create<NotRefractoryOp>(l, builder.getI1Type(),
                                              e.name == "not_refractory_post",
                                              e.name == "not_refractory_pre");
+    if (it == model.vars.end() && isLastSpikeName(e.name))
+      return builder.create<LastSpikeOp>(l, builder.getF64Type(),
+                                         e.name == "lastspike_post",
+                                         e.name == "lastspike_pre");
     if (it != model.vars.end() && it->second.decl->kind == VarDecl::Kind::Let) {
       Value &shared = letValues[it->second.decl];
       if (!shared)

@@ -206,20 +206,31 @@ LogicalResult RefOp::verifySymbolUses(SymbolTableCollection &symbols) {
                        /*isWrite=*/false, symbols);
 }
 
-LogicalResult NotRefractoryOp::verify() {
-  Operation *scope = getModelScope(*this);
-  if (getPost() && getPre())
-    return emitOpError("names the target ('post') or the source ('pre'), "
-                       "not both");
-  if (getPost() || getPre()) {
+/// An op that reads a property of a neuron: its own in a neuron or
+/// population, the target's (`post`) or source's (`pre`) in a synapse or
+/// projection.
+static LogicalResult verifyNeuronProperty(Operation *op, bool post, bool pre) {
+  Operation *scope = getModelScope(op);
+  if (post && pre)
+    return op->emitOpError("names the target ('post') or the source ('pre'), "
+                           "not both");
+  if (post || pre) {
     if (!isa_and_nonnull<SynapseOp, ProjectionOp>(scope))
-      return emitOpError("'post' and 'pre' name neurons of a synapse");
+      return op->emitOpError("'post' and 'pre' name neurons of a synapse");
     return success();
   }
   if (!isa_and_nonnull<NeuronOp, PopulationOp>(scope))
-    return emitOpError("without 'post' or 'pre' it must be inside a neuron "
-                       "or population");
+    return op->emitOpError("without 'post' or 'pre' it must be inside a "
+                           "neuron or population");
   return success();
+}
+
+LogicalResult NotRefractoryOp::verify() {
+  return verifyNeuronProperty(*this, getPost(), getPre());
+}
+
+LogicalResult LastSpikeOp::verify() {
+  return verifyNeuronProperty(*this, getPost(), getPre());
 }
 
 LogicalResult AssignOp::verifySymbolUses(SymbolTableCollection &symbols) {

@@ -32,7 +32,8 @@ TOKENS = ["{", "}", "(", ")", "=", "+=", "-", "*", "/", "^", ",", ";", "->",
           "function f(x: mV) = x", "f(", "pre v: mV", "modulator d: 1",
           "A.v", "where i != j", "from \"x.csv\"", "timed([1 Hz], 1 ms)",
           "excitatory", "plasticity off", "lognormal(", "x_pre", "i", "j",
-          "N"]
+          "N", "lastspike", "lastspike_post", "lastspike_pre",
+          "same_step = \"all\"", "not_refractory_post"]
 
 
 def mutate(text, rng):

@@ -224,12 +224,12 @@ void Checker::checkStmts(const ModelInfo &info, const std::vector<Stmt> &stmts,
       want = Dim::none();
     // `t` in a reset or an event is the start of the step that runs it
     // (Brian2's t in reset, on_pre and on_post).
-    allowTime = true;
+    allowTime = allowLastSpike = true;
     expectDim(*s.value, info, want,
               "the value " +
                   std::string(s.op == "=" ? "assigned to '" : "applied to '") +
                   s.target + "'");
-    allowTime = false;
+    allowTime = allowLastSpike = false;
   }
 }
 
@@ -256,9 +256,9 @@ void Checker::checkNeuron(const NeuronDecl &n) {
   for (const OdeDecl &o : n.odes)
     hasUnless |= o.unlessRefractory;
   if (n.spike) {
-    allowTime = allowRand = true;
+    allowTime = allowRand = allowLastSpike = true;
     auto t = typeOf(*n.spike->condition, info);
-    allowTime = allowRand = false;
+    allowTime = allowRand = allowLastSpike = false;
     if (t && !t->isBool)
       diag.error(n.spike->condition->range,
                  "the spike condition must be a comparison, such as "
@@ -413,14 +413,15 @@ void Checker::warnAboutModel(const ModelInfo &info,
                              const std::vector<VarDecl> &vars) {
   for (const VarDecl &v : vars) {
     if (v.name == "t" || v.name == "dt" || v.name == "xi" ||
-        isNotRefractoryName(v.name))
-      diag.warning(v.nameRange,
-                   "'" + v.name + "' shadows the built-in " +
-                       (v.name == "xi"   ? std::string("noise")
-                        : v.name == "t"  ? "time"
-                        : v.name == "dt" ? "time step"
+        isNotRefractoryName(v.name) || isLastSpikeName(v.name))
+      diag.warning(v.nameRange, "'" + v.name + "' shadows the built-in " +
+                                    (v.name == "xi"   ? std::string("noise")
+                                     : v.name == "t"  ? "time"
+                                     : v.name == "dt" ? "time step"
+                                     : isLastSpikeName(v.name)
+                                         ? "time of the last spike"
                                          : "truth value of refractoriness") +
-                       " in '" + info.name + "'");
+                                    " in '" + info.name + "'");
     // A parameter whose value was in error is reported already.
     if (v.kind == VarDecl::Kind::Param && !used.count(v.name) &&
         !usedByNetworks.count(v.name) && info.vars.count(v.name) &&

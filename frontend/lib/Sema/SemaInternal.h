@@ -193,6 +193,7 @@ private:
   /// `not_refractory` (a neuron's own) or `not_refractory_post` /
   /// `not_refractory_pre` (a synapse's target's / source's): truth values.
   std::optional<Type> typeOfNotRefractory(const Expr &e, const ModelInfo &info);
+  std::optional<Type> typeOfLastSpike(const Expr &e, const ModelInfo &info);
 
   //===--------------------------------------------------------------------===//
   // User functions (Functions.cpp)
@@ -682,6 +683,8 @@ private:
   /// spike conditions, rand() in spike conditions.
   bool allowTime = false;
   bool allowRand = false;
+  /// `lastspike` (`_post`, `_pre`): in spike conditions, resets and events.
+  bool allowLastSpike = false;
   bool allowNoise = false;
   /// Names referenced while checking the current model.
   std::set<std::string> used;

@@ -309,7 +309,7 @@ bool Checker::declaresName(const std::string &name,
   if (netNames)
     return netNames->count(name) || netConstants.count(name);
   return info.vars.count(name) || name == "xi" || name == "t" || name == "dt" ||
-         isNotRefractoryName(name);
+         isNotRefractoryName(name) || isLastSpikeName(name);
 }
 
 void Checker::bindUnitOperand(
@@ -453,6 +453,8 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
   }
   if (it == info.vars.end() && isNotRefractoryName(e.name))
     return typeOfNotRefractory(e, info);
+  if (it == info.vars.end() && isLastSpikeName(e.name))
+    return typeOfLastSpike(e, info);
   if (it == info.vars.end()) {
     std::string msg = undeclaredName(info, e.name);
     if (lookupUnit(e.name))
@@ -619,4 +621,32 @@ std::optional<Type> Checker::typeOfNotRefractory(const Expr &e,
     return std::nullopt;
   }
   return Type{Dim::none(), /*isBool=*/true};
+}
+
+std::optional<Type> Checker::typeOfLastSpike(const Expr &e,
+                                             const ModelInfo &info) {
+  bool own = e.name == "lastspike";
+  if (info.isSynapse && own) {
+    diag.error(e.range, "a synapse reads the last spike of its target as "
+                        "'lastspike_post' (of its source: 'lastspike_pre')");
+    return std::nullopt;
+  }
+  if (!info.isSynapse && !own) {
+    diag.error(e.range, "'" + e.name +
+                            "' is for synapses; a neuron reads the time of "
+                            "its last spike as 'lastspike'");
+    return std::nullopt;
+  }
+  if (info.neuron && !info.neuron->spike) {
+    diag.error(e.range, "'lastspike' needs a 'spike when' declaration (a "
+                        "neuron that cannot spike has no last spike)");
+    return std::nullopt;
+  }
+  if (!allowLastSpike) {
+    diag.error(e.range, "'" + e.name +
+                            "' can only be used in spike conditions, resets "
+                            "and synapse events (on pre, on post)");
+    return std::nullopt;
+  }
+  return Type{Dim::time()};
 }

@@ -113,7 +113,7 @@ private:
               llvm::function_ref<FailureOr<Value>(RefOp)> resolveInput) {
     SmallVector<Operation *> ops;
     root->walk([&](Operation *op) {
-      if (isa<RefOp, AssignOp, NotRefractoryOp>(op))
+      if (isa<RefOp, AssignOp, NotRefractoryOp, LastSpikeOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
@@ -122,6 +122,11 @@ private:
         // The target's refractoriness, read in the target itself.
         if (nr.getPost())
           nr.setPost(keepPost);
+        continue;
+      }
+      if (auto last = dyn_cast<LastSpikeOp>(op)) {
+        if (last.getPost())
+          last.setPost(keepPost);
         continue;
       }
       if (auto ref = dyn_cast<RefOp>(op)) {

@@ -182,7 +182,41 @@ func.func @neuro_deliver_Net_E_to_E() attributes {neuro.kernel = #neuro.kernel<d
 // Every kind.
 // CHECK-LABEL: func.func @kinds()
 // CHECK-SAME:    #neuro.kernel<step, "E">, #neuro.kernel<reset, "E">, #neuro.kernel<init, "E">, #neuro.kernel<derive, "E">
-// CHECK-SAME:    #neuro.kernel<deliver, "E_to_I">, #neuro.kernel<deliver_post, "E_to_I">, #neuro.kernel<update, "E_to_I">, #neuro.kernel<connect, "E_to_I">, #neuro.kernel<syninit, "E_to_I">
-func.func @kinds() attributes {kinds = [#neuro.kernel<step, "E">, #neuro.kernel<reset, "E">, #neuro.kernel<init, "E">, #neuro.kernel<derive, "E">, #neuro.kernel<deliver, "E_to_I">, #neuro.kernel<deliver_post, "E_to_I">, #neuro.kernel<update, "E_to_I">, #neuro.kernel<connect, "E_to_I">, #neuro.kernel<syninit, "E_to_I">]} {
+// CHECK-SAME:    #neuro.kernel<deliver, "E_to_I">, #neuro.kernel<deliver_post, "E_to_I">, #neuro.kernel<sum, "E_to_I">, #neuro.kernel<update, "E_to_I">, #neuro.kernel<connect, "E_to_I">, #neuro.kernel<syninit, "E_to_I">
+func.func @kinds() attributes {kinds = [#neuro.kernel<step, "E">, #neuro.kernel<reset, "E">, #neuro.kernel<init, "E">, #neuro.kernel<derive, "E">, #neuro.kernel<deliver, "E_to_I">, #neuro.kernel<deliver_post, "E_to_I">, #neuro.kernel<sum, "E_to_I">, #neuro.kernel<update, "E_to_I">, #neuro.kernel<connect, "E_to_I">, #neuro.kernel<syninit, "E_to_I">]} {
   return
+}
+
+// The time of the last spike: the neuron's own, the target's and the
+// source's.
+// CHECK-LABEL: neuro.neuron @Last {
+// CHECK:         neuro.reset {
+// CHECK-NEXT:      %[[L:.*]] = neuro.last_spike
+// CHECK-NEXT:      neuro.assign @tl = %[[L]]
+// CHECK-LABEL: neuro.synapse @LastPair {
+// CHECK:         neuro.on_pre {
+// CHECK-NEXT:      %{{.*}} = neuro.last_spike post
+// CHECK-NEXT:      %{{.*}} = neuro.last_spike pre
+neuro.neuron @Last {
+  neuro.state @v : "V"
+  neuro.state @tl : "s"
+  neuro.threshold refractory(0.0) {
+    %c = arith.constant true
+    neuro.yield %c : i1
+  }
+  neuro.reset {
+    %l = neuro.last_spike
+    neuro.assign @tl = %l
+    neuro.yield
+  }
+}
+neuro.synapse @LastPair {
+  neuro.weight @w : "s"
+  neuro.on_pre {
+    %a = neuro.last_spike post
+    %b = neuro.last_spike pre
+    %d = arith.subf %a, %b : f64
+    neuro.assign @w = %d
+    neuro.yield
+  }
 }

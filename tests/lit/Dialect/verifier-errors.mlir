@@ -81,6 +81,28 @@ neuro.synapse @S {
 
 // -----
 
+neuro.synapse @S {
+  neuro.weight @w : "s"
+  neuro.on_pre {
+    // expected-error @+1 {{'neuro.last_spike' op without 'post' or 'pre' it must be inside a neuron or population}}
+    %c = neuro.last_spike
+    neuro.yield
+  }
+}
+
+// -----
+
+neuro.synapse @S {
+  neuro.weight @w : "s"
+  neuro.on_pre {
+    // expected-error @+1 {{'neuro.last_spike' op names the target ('post') or the source ('pre'), not both}}
+    %c = neuro.last_spike post pre
+    neuro.yield
+  }
+}
+
+// -----
+
 neuro.neuron @N {
   neuro.state @v : "V"
   // expected-error @+1 {{'neuro.threshold' op refractory period must be >= 0}}

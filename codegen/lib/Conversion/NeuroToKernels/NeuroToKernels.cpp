@@ -96,6 +96,7 @@ void KernelBuilder::resetKernelValues() {
   kernelIndexSelf = kernelIndexPre = kernelIndexPost = Value();
   kernelStreamOf = nullptr;
   kernelNotRefractory = nullptr;
+  kernelLastSpike = nullptr;
 }
 
 func::FuncOp KernelBuilder::declareKernel(Location loc, KernelKind kind,
@@ -187,6 +188,13 @@ FailureOr<SmallVector<Value>> KernelBuilder::inlineRegion(
       if (failed(v))
         return failure();
       mapping.map(nr.getResult(), *v);
+    } else if (auto last = dyn_cast<LastSpikeOp>(op)) {
+      if (!kernelLastSpike)
+        return op.emitOpError("the last spike is not available here");
+      FailureOr<Value> v = kernelLastSpike(last);
+      if (failed(v))
+        return failure();
+      mapping.map(last.getResult(), *v);
     } else if (isa<RandOp, RandNormalOp>(op)) {
       if (!kernelSeed)
         return op.emitOpError("random numbers are not available here");

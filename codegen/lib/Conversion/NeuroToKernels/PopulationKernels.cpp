@@ -99,6 +99,9 @@ private:
   FailureOr<std::pair<Value, Value>> refractoryTest(ThresholdOp threshold);
   /// The row `ref` names, of neuron `i`.
   FailureOr<Value> readOwnRow(RefOp ref);
+  /// The time of neuron `i`'s last spike as its `_lastspike` row holds it
+  /// now, in seconds.
+  Value lastSpikeTime(Location loc);
   /// The spike flag (i8) of neuron `i`: its threshold on the `current`
   /// values of the states (the others from its rows) while it can spike;
   /// a neuron that spikes has `_lastspike` set to the step.
@@ -307,6 +310,15 @@ PopulationKernels::refractoryTest(ThresholdOp threshold) {
   return std::make_pair(canSpike, inRefractory);
 }
 
+Value PopulationKernels::lastSpikeTime(Location loc) {
+  auto last = rows.find("_lastspike");
+  Value dt = k.f64Constant(loc, k.network.getDt().convertToDouble());
+  if (last == rows.end())
+    return b.create<arith::MulFOp>(loc, k.f64Constant(loc, kNeverSpiked), dt);
+  return b.create<arith::MulFOp>(loc, k.load2d(loc, state, last->second, i),
+                                 dt);
+}
+
 FailureOr<Value> PopulationKernels::readOwnRow(RefOp ref) {
   auto row = rows.find(ref.getName());
   if (ref.getPost() || ref.getPre() || row == rows.end())
@@ -330,8 +342,13 @@ PopulationKernels::spikeFlag(ThresholdOp threshold,
   auto noWrite = [&](AssignOp assign) -> LogicalResult {
     return assign.emitOpError("cannot assign in a threshold");
   };
+  // `lastspike`: the spike before this step's, still in the row.
+  k.kernelLastSpike = [&](LastSpikeOp op) -> FailureOr<Value> {
+    return lastSpikeTime(op.getLoc());
+  };
   auto cond = k.inlineRegion(threshold.getCondition(), read,
                              [&](AssignOp a, Value) { return noWrite(a); });
+  k.kernelLastSpike = nullptr;
   if (failed(cond))
     return failure();
   Location tl = threshold.getLoc();
@@ -381,16 +398,17 @@ LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
                                k.f64Constant(l, 0.0))
         .getResult();
   };
-  // `t`: the start of the step in which the neuron spiked, the step its
-  // `_lastspike` row holds.
-  auto last = rows.find("_lastspike");
-  if (!reset.getBody().getOps<TimeOp>().empty() && last != rows.end())
-    k.kernelTime = b.create<arith::MulFOp>(
-        loc, k.load2d(loc, state, last->second, i),
-        k.f64Constant(loc, k.network.getDt().convertToDouble()));
+  // `t` and `lastspike`: the start of the step in which the neuron
+  // spiked, the step its `_lastspike` row holds.
+  if (!reset.getBody().getOps<TimeOp>().empty() && rows.count("_lastspike"))
+    k.kernelTime = lastSpikeTime(loc);
+  k.kernelLastSpike = [&](LastSpikeOp op) -> FailureOr<Value> {
+    return lastSpikeTime(op.getLoc());
+  };
   LogicalResult result =
       failure(failed(k.inlineRegion(reset.getBody(), read, write)));
   k.kernelNotRefractory = nullptr;
+  k.kernelLastSpike = nullptr;
   k.kernelTime = Value();
   return result;
 }

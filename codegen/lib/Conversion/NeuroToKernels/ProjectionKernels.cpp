@@ -172,6 +172,9 @@ private:
   /// neuro.not_refractory in synapse code: of the synapse's target or
   /// source (`pre`) in step c.now.
   FailureOr<Value> endNotRefractory(SynapseContext &c, NotRefractoryOp op);
+  /// neuro.last_spike in an event: the time of the last spike of the
+  /// synapse's target or source (`pre`), this step's if it spiked now.
+  Value lastSpikeOf(SynapseContext &c, LastSpikeOp op);
   /// Whether neuron `at` (a row index of `rows`) of population `pop`, whose
   /// state is `state`, is not refractory in step `now` (f64): now -
   /// _lastspike >= its refractory period, or (`beforeThreshold`)
@@ -343,6 +346,18 @@ FailureOr<Value> ProjectionKernels::endNotRefractory(SynapseContext &c,
                          c.beforeThreshold, preRows);
 }
 
+Value ProjectionKernels::lastSpikeOf(SynapseContext &c, LastSpikeOp op) {
+  Location l = op.getLoc();
+  Value dt = k.f64Constant(l, k.kernelDt);
+  const llvm::StringMap<int64_t> &rows = op.getPre() ? preRows : postRows;
+  auto last = rows.find("_lastspike");
+  if (last == rows.end())
+    return b.create<arith::MulFOp>(l, k.f64Constant(l, kNeverSpiked), dt);
+  Value at = op.getPre() ? sourceOf(c, l) : c.tgt;
+  return b.create<arith::MulFOp>(
+      l, k.load2d(l, op.getPre() ? c.pre : c.post, last->second, at), dt);
+}
+
 FailureOr<Value>
 ProjectionKernels::notRefractoryAt(Location loc, StringRef pop, Value state,
                                    Value at, Value now, bool beforeThreshold,
@@ -451,6 +466,9 @@ LogicalResult ProjectionKernels::eventBody(Region &region, SynapseContext &c,
   k.kernelNotRefractory = [this, &c](NotRefractoryOp op) {
     return endNotRefractory(c, op);
   };
+  k.kernelLastSpike = [this, &c](LastSpikeOp op) -> FailureOr<Value> {
+    return lastSpikeOf(c, op);
+  };
   if (!decays.empty())
     advanceDecays(c, now);
   // `t`: the start of the step that delivers the event.
@@ -463,6 +481,7 @@ LogicalResult ProjectionKernels::eventBody(Region &region, SynapseContext &c,
       region, [&](RefOp ref) { return readSynapseVar(c, ref); },
       [&](AssignOp a, Value v) { return writeSynapseVar(c, a, v); })));
   k.kernelNotRefractory = nullptr;
+  k.kernelLastSpike = nullptr;
   k.kernelTime = Value();
   return result;
 }

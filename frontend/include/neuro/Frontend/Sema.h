@@ -193,6 +193,13 @@ inline bool isNotRefractoryName(const std::string &name) {
          name == "not_refractory_pre";
 }
 
+/// The built-in times of the last spike (Brian2's `lastspike`):
+/// `lastspike` in a neuron, `lastspike_post` / `lastspike_pre` in a synapse.
+inline bool isLastSpikeName(const std::string &name) {
+  return name == "lastspike" || name == "lastspike_post" ||
+         name == "lastspike_pre";
+}
+
 /// Checks `module`; reports through `diag`. False when there were errors.
 /// `tunable` names what a run will set ("POP.NAME", "POP.*", "*",
 /// "PROJ.w"): the names are checked here (a model has them; one the

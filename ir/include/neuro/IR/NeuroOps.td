@@ -192,6 +192,23 @@ def Neuro_NotRefractoryOp : Neuro_Op<"not_refractory", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Neuro_LastSpikeOp : Neuro_Op<"last_spike", [Pure]> {
+  let summary = "the time of a neuron's last spike";
+  let description = [{
+    The start of the step in which the neuron last spiked, in seconds
+    (Brian2's `lastspike`), or a time long before any run for a neuron
+    that has not spiked (or cannot). Without `post`/`pre` it is the
+    neuron's own (in a neuron or population); `post` (`pre`) is the
+    target's (source's) from a synapse or projection. A spike condition
+    sees the spike before the step's; a reset and synapse events see the
+    step's own.
+  }];
+  let arguments = (ins UnitAttr:$post, UnitAttr:$pre);
+  let results = (outs F64:$result);
+  let assemblyFormat = "(`post` $post^)? (`pre` $pre^)? attr-dict";
+  let hasVerifier = 1;
+}
+
 def Neuro_ResetOp : Neuro_Op<"reset", [SingleBlock]> {
   let summary = "statements run for each neuron that spiked";
   let description = [{
