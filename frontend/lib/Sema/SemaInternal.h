@@ -192,6 +192,14 @@ private:
 
   /// `not_refractory` (a neuron's own) or `not_refractory_post` /
   /// `not_refractory_pre` (a synapse's target's / source's): truth values.
+  /// Whether built-in `e` (`own`, or `own`_post / `own`_pre in a synapse)
+  /// may be read in `info`; else reports why (`what` the target's,
+  /// `ownWhat` a neuron's own, `noSpike` why a neuron without `spike when`
+  /// has none).
+  bool checkNeuronBuiltin(const Expr &e, const ModelInfo &info,
+                          const std::string &own, const std::string &what,
+                          const std::string &ownWhat,
+                          const std::string &noSpike);
   std::optional<Type> typeOfNotRefractory(const Expr &e, const ModelInfo &info);
   std::optional<Type> typeOfLastSpike(const Expr &e, const ModelInfo &info);
 

@@ -600,48 +600,45 @@ std::string Checker::unitNotValue(const std::string &name) {
          " = ...'" + (inNetwork ? " in the network)" : ")");
 }
 
-std::optional<Type> Checker::typeOfNotRefractory(const Expr &e,
-                                                 const ModelInfo &info) {
-  bool own = e.name == "not_refractory";
-  if (info.isSynapse && own) {
-    diag.error(e.range, "a synapse reads the refractoriness of its target "
-                        "as 'not_refractory_post' (of its source: "
-                        "'not_refractory_pre')");
-    return std::nullopt;
+bool Checker::checkNeuronBuiltin(const Expr &e, const ModelInfo &info,
+                                 const std::string &own,
+                                 const std::string &what,
+                                 const std::string &ownWhat,
+                                 const std::string &noSpike) {
+  bool isOwn = e.name == own;
+  if (info.isSynapse && isOwn) {
+    diag.error(e.range, "a synapse reads " + what + " of its target as '" +
+                            own + "_post' (of its source: '" + own + "_pre')");
+    return false;
   }
-  if (!info.isSynapse && !own) {
-    diag.error(e.range, "'" + e.name +
-                            "' is for synapses; a neuron reads its own "
-                            "refractoriness as 'not_refractory'");
-    return std::nullopt;
+  if (!info.isSynapse && !isOwn) {
+    diag.error(e.range, "'" + e.name + "' is for synapses; a neuron reads " +
+                            ownWhat + " as '" + own + "'");
+    return false;
   }
   if (info.neuron && !info.neuron->spike) {
-    diag.error(e.range, "'not_refractory' needs a 'spike when' declaration "
-                        "(a neuron that cannot spike is never refractory)");
-    return std::nullopt;
+    diag.error(e.range, "'" + own + "' needs a 'spike when' declaration (" +
+                            noSpike + ")");
+    return false;
   }
+  return true;
+}
+
+std::optional<Type> Checker::typeOfNotRefractory(const Expr &e,
+                                                 const ModelInfo &info) {
+  if (!checkNeuronBuiltin(e, info, "not_refractory", "the refractoriness",
+                          "its own refractoriness",
+                          "a neuron that cannot spike is never refractory"))
+    return std::nullopt;
   return Type{Dim::none(), /*isBool=*/true};
 }
 
 std::optional<Type> Checker::typeOfLastSpike(const Expr &e,
                                              const ModelInfo &info) {
-  bool own = e.name == "lastspike";
-  if (info.isSynapse && own) {
-    diag.error(e.range, "a synapse reads the last spike of its target as "
-                        "'lastspike_post' (of its source: 'lastspike_pre')");
+  if (!checkNeuronBuiltin(e, info, "lastspike", "the last spike",
+                          "the time of its last spike",
+                          "a neuron that cannot spike has no last spike"))
     return std::nullopt;
-  }
-  if (!info.isSynapse && !own) {
-    diag.error(e.range, "'" + e.name +
-                            "' is for synapses; a neuron reads the time of "
-                            "its last spike as 'lastspike'");
-    return std::nullopt;
-  }
-  if (info.neuron && !info.neuron->spike) {
-    diag.error(e.range, "'lastspike' needs a 'spike when' declaration (a "
-                        "neuron that cannot spike has no last spike)");
-    return std::nullopt;
-  }
   if (!allowLastSpike) {
     diag.error(e.range, "'" + e.name +
                             "' can only be used in spike conditions, resets "
