@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 
 using namespace neuro::rt;
 using namespace neuro::rt::cuda;
@@ -296,28 +297,28 @@ bool DeviceBackend::updateProjections(int64_t k, bool afterStep,
   // equations (before it, or after it where they read neuron state).
   for (size_t j = 0; j < projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
-    std::vector<std::string> parts;
-    if (!afterStep)
-      parts = projs[j].sum;
-    if (spec.updateAfterStep == afterStep)
-      parts.insert(parts.end(), projs[j].update.begin(), projs[j].update.end());
-    if (parts.empty())
+    const std::vector<std::string> *kernels[] = {
+        afterStep ? nullptr : &projs[j].sum,
+        spec.updateAfterStep == afterStep ? &projs[j].update : nullptr};
+    if (std::all_of(std::begin(kernels), std::end(kernels),
+                    [](auto *parts) { return !parts || parts->empty(); }))
       continue;
     const Network::Projection &host = network.projs[j];
     int64_t nSyn = host.csr.numSynapses();
     if (!prepareRows(j, err))
       return false;
-    for (const std::string &part : parts) {
-      KernelArgs a(NEURO_GPU_UPDATE_NUM_ARGS);
-      a.buffer(projs[j].srcs, int64_t(host.srcs.size()));
-      a.buffer(projs[j].cols, nSyn);
-      synapseArgs(j, a);
-      a.i64(k);
-      if (!launch(part,
-                  std::max(nSyn, model.populations[size_t(spec.dst)].size), a,
-                  err))
-        return false;
-    }
+    for (const std::vector<std::string> *parts : kernels)
+      for (size_t p = 0; parts && p < parts->size(); ++p) {
+        KernelArgs a(NEURO_GPU_UPDATE_NUM_ARGS);
+        a.buffer(projs[j].srcs, int64_t(host.srcs.size()));
+        a.buffer(projs[j].cols, nSyn);
+        synapseArgs(j, a);
+        a.i64(k);
+        if (!launch((*parts)[p],
+                    std::max(nSyn, model.populations[size_t(spec.dst)].size), a,
+                    err))
+          return false;
+      }
     touch(size_t(spec.dst));
   }
   return true;

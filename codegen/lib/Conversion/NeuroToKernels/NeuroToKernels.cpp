@@ -147,6 +147,16 @@ Value KernelBuilder::load2d(Location loc, Value mem, int64_t row, Value col) {
   return b.create<memref::LoadOp>(loc, mem, ValueRange{index(loc, row), col});
 }
 
+Value KernelBuilder::lastSpikeSeconds(Location loc, Value state,
+                                      const llvm::StringMap<int64_t> &rows,
+                                      Value at) {
+  auto last = rows.find("_lastspike");
+  Value steps = last == rows.end() ? f64Constant(loc, kNeverSpiked)
+                                   : load2d(loc, state, last->second, at);
+  return b.create<arith::MulFOp>(
+      loc, steps, f64Constant(loc, network.getDt().convertToDouble()));
+}
+
 void KernelBuilder::store2d(Location loc, Value value, Value mem, int64_t row,
                             Value col) {
   b.create<memref::StoreOp>(loc, value, mem, ValueRange{index(loc, row), col});
@@ -155,6 +165,21 @@ void KernelBuilder::store2d(Location loc, Value value, Value mem, int64_t row,
 Value KernelBuilder::loadIndex(Location loc, Value mem, Value at) {
   Value v = b.create<memref::LoadOp>(loc, mem, ValueRange{at});
   return b.create<arith::IndexCastOp>(loc, b.getIndexType(), v);
+}
+
+/// Maps the result of `op` to what the kernel's `hook` makes of it, or
+/// reports `missing` where the kernel being built has none.
+template <typename OpT>
+static LogicalResult mapByHook(OpT op,
+                               const std::function<FailureOr<Value>(OpT)> &hook,
+                               StringRef missing, IRMapping &mapping) {
+  if (!hook)
+    return op.emitOpError(missing);
+  FailureOr<Value> v = hook(op);
+  if (failed(v))
+    return failure();
+  mapping.map(op.getResult(), *v);
+  return success();
 }
 
 FailureOr<SmallVector<Value>> KernelBuilder::inlineRegion(
@@ -182,19 +207,13 @@ FailureOr<SmallVector<Value>> KernelBuilder::inlineRegion(
     } else if (isa<TimeStepOp>(op)) {
       mapping.map(op.getResult(0), f64Constant(op.getLoc(), kernelDt));
     } else if (auto nr = dyn_cast<NotRefractoryOp>(op)) {
-      if (!kernelNotRefractory)
-        return op.emitOpError("refractoriness is not available here");
-      FailureOr<Value> v = kernelNotRefractory(nr);
-      if (failed(v))
+      if (failed(mapByHook(nr, kernelNotRefractory,
+                           "refractoriness is not available here", mapping)))
         return failure();
-      mapping.map(nr.getResult(), *v);
     } else if (auto last = dyn_cast<LastSpikeOp>(op)) {
-      if (!kernelLastSpike)
-        return op.emitOpError("the last spike is not available here");
-      FailureOr<Value> v = kernelLastSpike(last);
-      if (failed(v))
+      if (failed(mapByHook(last, kernelLastSpike,
+                           "the last spike is not available here", mapping)))
         return failure();
-      mapping.map(last.getResult(), *v);
     } else if (isa<RandOp, RandNormalOp>(op)) {
       if (!kernelSeed)
         return op.emitOpError("random numbers are not available here");

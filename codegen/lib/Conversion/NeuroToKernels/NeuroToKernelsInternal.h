@@ -190,6 +190,12 @@ public:
   mlir::Value index(mlir::Location loc, int64_t v);
   mlir::Value f64Constant(mlir::Location loc, double v);
   /// Element (row, col) of a [rows][columns] memref.
+  /// The time (s) of the last spike of neuron `at` whose population's
+  /// rows are `state` (`rows` by name): its `_lastspike` row times dt, or
+  /// kNeverSpiked steps for a population without one.
+  mlir::Value lastSpikeSeconds(mlir::Location loc, mlir::Value state,
+                               const llvm::StringMap<int64_t> &rows,
+                               mlir::Value at);
   mlir::Value load2d(mlir::Location loc, mlir::Value mem, int64_t row,
                      mlir::Value col);
   void store2d(mlir::Location loc, mlir::Value value, mlir::Value mem,

@@ -99,9 +99,6 @@ private:
   FailureOr<std::pair<Value, Value>> refractoryTest(ThresholdOp threshold);
   /// The row `ref` names, of neuron `i`.
   FailureOr<Value> readOwnRow(RefOp ref);
-  /// The time of neuron `i`'s last spike as its `_lastspike` row holds it
-  /// now, in seconds.
-  Value lastSpikeTime(Location loc);
   /// The spike flag (i8) of neuron `i`: its threshold on the `current`
   /// values of the states (the others from its rows) while it can spike;
   /// a neuron that spikes has `_lastspike` set to the step.
@@ -310,15 +307,6 @@ PopulationKernels::refractoryTest(ThresholdOp threshold) {
   return std::make_pair(canSpike, inRefractory);
 }
 
-Value PopulationKernels::lastSpikeTime(Location loc) {
-  auto last = rows.find("_lastspike");
-  Value dt = k.f64Constant(loc, k.network.getDt().convertToDouble());
-  if (last == rows.end())
-    return b.create<arith::MulFOp>(loc, k.f64Constant(loc, kNeverSpiked), dt);
-  return b.create<arith::MulFOp>(loc, k.load2d(loc, state, last->second, i),
-                                 dt);
-}
-
 FailureOr<Value> PopulationKernels::readOwnRow(RefOp ref) {
   auto row = rows.find(ref.getName());
   if (ref.getPost() || ref.getPre() || row == rows.end())
@@ -344,7 +332,7 @@ PopulationKernels::spikeFlag(ThresholdOp threshold,
   };
   // `lastspike`: the spike before this step's, still in the row.
   k.kernelLastSpike = [&](LastSpikeOp op) -> FailureOr<Value> {
-    return lastSpikeTime(op.getLoc());
+    return k.lastSpikeSeconds(op.getLoc(), state, rows, i);
   };
   auto cond = k.inlineRegion(threshold.getCondition(), read,
                              [&](AssignOp a, Value) { return noWrite(a); });
@@ -401,9 +389,9 @@ LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
   // `t` and `lastspike`: the start of the step in which the neuron
   // spiked, the step its `_lastspike` row holds.
   if (!reset.getBody().getOps<TimeOp>().empty() && rows.count("_lastspike"))
-    k.kernelTime = lastSpikeTime(loc);
+    k.kernelTime = k.lastSpikeSeconds(loc, state, rows, i);
   k.kernelLastSpike = [&](LastSpikeOp op) -> FailureOr<Value> {
-    return lastSpikeTime(op.getLoc());
+    return k.lastSpikeSeconds(op.getLoc(), state, rows, i);
   };
   LogicalResult result =
       failure(failed(k.inlineRegion(reset.getBody(), read, write)));

@@ -348,14 +348,9 @@ FailureOr<Value> ProjectionKernels::endNotRefractory(SynapseContext &c,
 
 Value ProjectionKernels::lastSpikeOf(SynapseContext &c, LastSpikeOp op) {
   Location l = op.getLoc();
-  Value dt = k.f64Constant(l, k.kernelDt);
-  const llvm::StringMap<int64_t> &rows = op.getPre() ? preRows : postRows;
-  auto last = rows.find("_lastspike");
-  if (last == rows.end())
-    return b.create<arith::MulFOp>(l, k.f64Constant(l, kNeverSpiked), dt);
-  Value at = op.getPre() ? sourceOf(c, l) : c.tgt;
-  return b.create<arith::MulFOp>(
-      l, k.load2d(l, op.getPre() ? c.pre : c.post, last->second, at), dt);
+  if (op.getPre())
+    return k.lastSpikeSeconds(l, c.pre, preRows, sourceOf(c, l));
+  return k.lastSpikeSeconds(l, c.post, postRows, c.tgt);
 }
 
 FailureOr<Value>
