@@ -11,8 +11,9 @@
 // while k - _lastspike < R: its `unless refractory` states are held and it
 // cannot spike. R may differ between neurons (the threshold's `period`
 // region). Refractoriness given by a condition holds from a spike until
-// the condition is false at the start of a step, which sets `_lastspike`
-// back to kNeverSpiked.
+// the condition is false at the start of a step: a row `_refractory` (1
+// from a spike, 0 once the condition is false) says whether it holds, and
+// `_lastspike` keeps the spike, as Brian2's `lastspike`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,14 +28,14 @@ using namespace mlir;
 using namespace neuro;
 using namespace neuro::detail;
 
-/// The period of refractoriness given by a condition: longer than any run
-/// (the condition ends it, forgetting the last spike), shorter than the
-/// steps since kNeverSpiked.
+/// The period of refractoriness given by a condition, as far as a reset
+/// and `refractorySteps` see it: longer than any run (the `_refractory` row
+/// says whether the condition still holds).
 static constexpr double kConditionSteps = 1e13;
 
-/// Declares the row `_lastspike` (the step of the neuron's last spike)
-/// after the population's states, first set to kNeverSpiked.
-static void declareLastSpikeRow(PopulationOp pop) {
+/// Declares the row `name` after the population's states, first set to
+/// `init`.
+static void declareInternalRow(PopulationOp pop, StringRef name, double init) {
   Block &body = pop.getBody().front();
   Location loc = pop.getLoc();
   OpBuilder db(pop.getContext());
@@ -45,11 +46,10 @@ static void declareLastSpikeRow(PopulationOp pop) {
     db.setInsertionPointAfter(lastDecl);
   else
     db.setInsertionPointToStart(&body);
-  db.create<StateOp>(loc, "_lastspike", "1");
+  db.create<StateOp>(loc, name, "1");
   db.setInsertionPointToEnd(&body);
-  db.create<InitConstOp>(loc,
-                         FlatSymbolRefAttr::get(db.getContext(), "_lastspike"),
-                         db.getF64FloatAttr(kNeverSpiked));
+  db.create<InitConstOp>(loc, FlatSymbolRefAttr::get(db.getContext(), name),
+                         db.getF64FloatAttr(init));
 }
 
 /// Declares the rows of the entries of `pnp` after the population's
@@ -135,7 +135,9 @@ LogicalResult KernelBuilder::convertPopulation(PopulationOp pop) {
       reset = r;
   }
   if (threshold)
-    declareLastSpikeRow(pop);
+    declareInternalRow(pop, "_lastspike", kNeverSpiked);
+  if (threshold && threshold.isRefractoryCondition())
+    declareInternalRow(pop, "_refractory", 0.0);
   // Exact integration with coefficients per neuron: the propagator's
   // entries become rows, set by the init kernel (convertInits).
   PerNeuronPropagator pnp;
@@ -274,19 +276,11 @@ PopulationKernels::refractoryTest(ThresholdOp threshold) {
   if (auto clamped = threshold.getClamped())
     for (Attribute name : *clamped)
       r.clamped.insert(cast<FlatSymbolRefAttr>(name).getValue());
-  FailureOr<Value> refSteps =
-      k.refractorySteps(loc, r, [&](RefOp ref) { return readOwnRow(ref); });
-  if (failed(refSteps))
-    return failure();
-  Value last = k.load2d(loc, state, rows["_lastspike"], i);
-  Value since = b.create<arith::SubFOp>(loc, stepF, last);
-  Value canSpike =
-      b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since, *refSteps);
-  Value always = b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
+  Value canSpike, inRefractory;
   if (condition) {
     // A refractory neuron whose condition is false at the start of the
-    // step leaves refractoriness: its last spike is forgotten, so that
-    // synapse events see it too.
+    // step leaves refractoriness (Brian2: `not_refractory = not_refractory
+    // or not (condition)`); its last spike stays.
     auto held = k.inlineRegion(
         threshold.getPeriod(), [&](RefOp ref) { return readOwnRow(ref); },
         [](AssignOp a, Value) {
@@ -294,15 +288,27 @@ PopulationKernels::refractoryTest(ThresholdOp threshold) {
         });
     if (failed(held))
       return failure();
-    Value leaves = b.create<arith::XOrIOp>(loc, (*held)[0], always);
-    canSpike = b.create<arith::OrIOp>(loc, canSpike, leaves);
-    auto ifOp = b.create<scf::IfOp>(loc, leaves, /*withElse=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-    k.store2d(loc, k.f64Constant(loc, kNeverSpiked), state, rows["_lastspike"],
-              i);
+    Value flag = k.load2d(loc, state, rows["_refractory"], i);
+    Value was = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, flag,
+                                        k.f64Constant(loc, 0.0));
+    Value still = b.create<arith::AndIOp>(loc, was, (*held)[0]);
+    Value always = b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
+    canSpike = b.create<arith::XOrIOp>(loc, still, always);
+    inRefractory = still;
+    k.store2d(loc, b.create<arith::UIToFPOp>(loc, k.f64(), still).getResult(),
+              state, rows["_refractory"], i);
+  } else {
+    FailureOr<Value> refSteps =
+        k.refractorySteps(loc, r, [&](RefOp ref) { return readOwnRow(ref); });
+    if (failed(refSteps))
+      return failure();
+    Value last = k.load2d(loc, state, rows["_lastspike"], i);
+    Value since = b.create<arith::SubFOp>(loc, stepF, last);
+    canSpike = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since,
+                                       *refSteps);
+    Value always = b.create<arith::ConstantOp>(loc, b.getBoolAttr(true));
+    inRefractory = b.create<arith::XOrIOp>(loc, canSpike, always);
   }
-  Value inRefractory = b.create<arith::XOrIOp>(loc, canSpike, always);
   k.kernelNotRefractory = [canSpike](NotRefractoryOp) { return canSpike; };
   return std::make_pair(canSpike, inRefractory);
 }
@@ -346,6 +352,8 @@ PopulationKernels::spikeFlag(ThresholdOp threshold,
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&ifOp.getThenRegion().front());
   k.store2d(tl, stepF, state, rows["_lastspike"], i);
+  if (threshold.isRefractoryCondition())
+    k.store2d(tl, k.f64Constant(tl, 1.0), state, rows["_refractory"], i);
   return flag;
 }
 

@@ -177,8 +177,9 @@ private:
   Value lastSpikeOf(SynapseContext &c, LastSpikeOp op);
   /// Whether neuron `at` (a row index of `rows`) of population `pop`, whose
   /// state is `state`, is not refractory in step `now` (f64): now -
-  /// _lastspike >= its refractory period, or (`beforeThreshold`)
-  /// _lastspike == now. True for a population that does not spike.
+  /// _lastspike >= its refractory period (with a refractory condition:
+  /// `_refractory` is 0), or (`beforeThreshold`) _lastspike == now. True
+  /// for a population that does not spike.
   FailureOr<Value> notRefractoryAt(Location loc, StringRef pop, Value state,
                                    Value at, Value now, bool beforeThreshold,
                                    const llvm::StringMap<int64_t> &rows);
@@ -361,20 +362,29 @@ ProjectionKernels::notRefractoryAt(Location loc, StringRef pop, Value state,
   auto last = rows.find("_lastspike");
   if (it == k.refractoriness.end() || last == rows.end())
     return b.create<arith::ConstantOp>(loc, b.getBoolAttr(true)).getResult();
-  // A period per neuron reads the neuron's own rows.
-  FailureOr<Value> steps =
-      k.refractorySteps(loc, it->second, [&](RefOp ref) -> FailureOr<Value> {
-        auto row = rows.find(ref.getName());
-        if (row == rows.end())
-          return ref.emitOpError("names no row of population '") << pop << "'";
-        return k.load2d(ref.getLoc(), state, row->second, at);
-      });
-  if (failed(steps))
-    return failure();
   Value lastSpike = k.load2d(loc, state, last->second, at);
-  Value since = b.create<arith::SubFOp>(loc, now, lastSpike);
-  Value free =
-      b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since, *steps);
+  Value free;
+  if (auto held = rows.find("_refractory"); held != rows.end()) {
+    // A refractory condition: the row says whether it still holds.
+    free = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OEQ,
+                                   k.load2d(loc, state, held->second, at),
+                                   k.f64Constant(loc, 0.0));
+  } else {
+    // A period per neuron reads the neuron's own rows.
+    FailureOr<Value> steps =
+        k.refractorySteps(loc, it->second, [&](RefOp ref) -> FailureOr<Value> {
+          auto row = rows.find(ref.getName());
+          if (row == rows.end())
+            return ref.emitOpError("names no row of population '")
+                   << pop << "'";
+          return k.load2d(ref.getLoc(), state, row->second, at);
+        });
+    if (failed(steps))
+      return failure();
+    Value since = b.create<arith::SubFOp>(loc, now, lastSpike);
+    free =
+        b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since, *steps);
+  }
   if (!beforeThreshold)
     return free;
   Value spiked =

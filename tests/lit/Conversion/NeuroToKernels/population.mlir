@@ -280,9 +280,9 @@ neuro.network @V dt(1.000000e-04) duration(1.000000e-02) seed(0) {
 
 // -----
 
-// Refractoriness given by a condition: refractory from the spike (a period
-// of 10^13 steps, longer than any run) until the condition is false at the
-// start of a step, which sets `_lastspike` back to never (-10^15).
+// Refractoriness given by a condition: refractory from the spike (row
+// `_refractory` set to 1) until the condition is false at the start of a
+// step (the row back to 0); `_lastspike` keeps the spike.
 neuro.network @C dt(1.000000e-04) duration(1.000000e-02) seed(0) {
   neuro.population @P size(2) {
     neuro.state @v : "V"
@@ -302,20 +302,23 @@ neuro.network @C dt(1.000000e-04) duration(1.000000e-02) seed(0) {
 }
 // CHECK-LABEL: func.func @neuro_step_C_P(
 // CHECK-SAME:    %[[CST:[^:]*]]: memref<?x?xf64>
+// CHECK-DAG:     %[[CONE:.*]] = arith.constant 1.000000e+00 : f64
+// CHECK-DAG:     %[[CZERO:.*]] = arith.constant 0.000000e+00 : f64
 // CHECK-DAG:     %[[CV:.*]] = arith.constant 0 : index
 // CHECK-DAG:     %[[CLASTROW:.*]] = arith.constant 1 : index
-// CHECK-DAG:     %[[CR:.*]] = arith.constant 1.000000e+13 : f64
-// CHECK-DAG:     %[[CNEVER:.*]] = arith.constant -1.000000e+15 : f64
+// CHECK-DAG:     %[[CREFROW:.*]] = arith.constant 2 : index
 // CHECK:         scf.for %[[CI:.*]] =
-// CHECK:           %[[CLAST:.*]] = memref.load %[[CST]][%[[CLASTROW]], %[[CI]]]
-// CHECK-NEXT:      %[[CSINCE:.*]] = arith.subf %{{.*}}, %[[CLAST]] : f64
-// CHECK-NEXT:      %[[CAFTER:.*]] = arith.cmpf oge, %[[CSINCE]], %[[CR]] : f64
-// CHECK-NEXT:      %[[CTRUE:.*]] = arith.constant true
-// CHECK-NEXT:      %[[CVAL:.*]] = memref.load %[[CST]][%[[CV]], %[[CI]]]
+// CHECK:           %[[CVAL:.*]] = memref.load %[[CST]][%[[CV]], %[[CI]]]
 // CHECK:           %[[CHELD:.*]] = arith.cmpf ogt, %[[CVAL]], %{{.*}} : f64
-// CHECK-NEXT:      %[[CLEAVES:.*]] = arith.xori %[[CHELD]], %[[CTRUE]] : i1
-// CHECK-NEXT:      %[[CCAN:.*]] = arith.ori %[[CAFTER]], %[[CLEAVES]] : i1
-// CHECK-NEXT:      scf.if %[[CLEAVES]] {
-// CHECK-NEXT:        memref.store %[[CNEVER]], %[[CST]][%[[CLASTROW]], %[[CI]]]
+// CHECK-NEXT:      %[[CFLAG:.*]] = memref.load %[[CST]][%[[CREFROW]], %[[CI]]]
+// CHECK-NEXT:      %[[CWAS:.*]] = arith.cmpf une, %[[CFLAG]], %[[CZERO]] : f64
+// CHECK-NEXT:      %[[CSTILL:.*]] = arith.andi %[[CWAS]], %[[CHELD]] : i1
+// CHECK-NEXT:      %[[CTRUE:.*]] = arith.constant true
+// CHECK-NEXT:      %[[CCAN:.*]] = arith.xori %[[CSTILL]], %[[CTRUE]] : i1
+// CHECK-NEXT:      %[[CNEW:.*]] = arith.uitofp %[[CSTILL]] : i1 to f64
+// CHECK-NEXT:      memref.store %[[CNEW]], %[[CST]][%[[CREFROW]], %[[CI]]]
+// CHECK:           %[[CSPIKE:.*]] = arith.andi %{{.*}}, %[[CCAN]] : i1
+// CHECK:           scf.if %[[CSPIKE]] {
+// CHECK-NEXT:        memref.store %{{.*}}, %[[CST]][%[[CLASTROW]], %[[CI]]]
+// CHECK-NEXT:        memref.store %[[CONE]], %[[CST]][%[[CREFROW]], %[[CI]]]
 // CHECK-NEXT:      }
-// CHECK:           arith.andi %{{.*}}, %[[CCAN]] : i1
