@@ -278,9 +278,15 @@ bool Simulator::saveCheckpoint(const std::string &path,
   for (size_t j = 0; j < net.projs.size(); ++j) {
     const Network::Projection &proj = net.projs[j];
     size_t nRows = model.projections[j].synRows.size();
-    int64_t m = proj.procedural ? 0 : proj.csr.numSynapses();
+    // A projection every process holds whole: rank 0's alone.
+    bool replicated = net.replicated(j);
+    int64_t m =
+        proj.procedural || !net.countsHere(j) ? 0 : proj.csr.numSynapses();
     int64_t n = proj.procedural ? 0 : net.wholeSynapses(j);
-    std::vector<int64_t> mine = Distribution::wholeSlots(net, j, over);
+    std::vector<int64_t> mine =
+        m > 0 || !replicated
+            ? Distribution::wholeSlots(net, j, replicated ? nullptr : over)
+            : std::vector<int64_t>();
     slots.assign(root ? size_t(n) : 0, 0);
     gather(mine.data(), slots.data(), m, sizeof(int64_t));
     w.u64(uint64_t(n) * nRows);
@@ -336,7 +342,8 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   // anything can fail on one process alone).
   std::vector<std::vector<int64_t>> slots(net.projs.size());
   for (size_t j = 0; j < net.projs.size(); ++j)
-    slots[j] = Distribution::wholeSlots(net, j, dist ? comm : nullptr);
+    slots[j] = Distribution::wholeSlots(
+        net, j, dist && !net.replicated(j) ? comm : nullptr);
   uint64_t size = 0;
   std::string why;
   if (!checkRegularFile(path, why, &size)) {

@@ -327,7 +327,8 @@ bool Network::connect(size_t j, std::vector<double> &fileWeights,
 bool Network::readsAtTargets(size_t j, bool fileWeights,
                              bool fileDelays) const {
   const ProjectionSpec &spec = model.projections[j];
-  if (!dist || spec.rule != ProjectionSpec::FromFile || spec.synInitFn)
+  if (!dist || spec.rule != ProjectionSpec::FromFile || spec.synInitFn ||
+      replicated(j))
     return false;
   for (size_t r = 0; r < spec.synInit.size(); ++r)
     if (spec.synInit[r].kind != InitSpec::Constant && !(r == 0 && fileWeights))
@@ -342,7 +343,7 @@ bool Network::readsAtTargets(size_t j, bool fileWeights,
 
 bool Network::builtAtTargets(size_t j) const {
   const ProjectionSpec &spec = model.projections[j];
-  return dist &&
+  return dist && !replicated(j) &&
          (spec.rule == ProjectionSpec::FixedInDegree ||
           spec.rule == ProjectionSpec::Expression) &&
          !projs[j].procedural && canGroupInParallel(j);

@@ -84,7 +84,7 @@ bool Network::connectByRows(size_t j, std::string &err) {
   Projection &proj = projs[j];
   proj = Projection();
   int64_t nSrc = model.populations[size_t(spec.src)].size;
-  auto [lo, hi] = owned(size_t(spec.dst));
+  auto [lo, hi] = ownedTargets(j);
   bool recorded = false;
   for (const StateRecordSpec &rec : model.stateRecords)
     recorded |= dist && rec.projection == int(j);

@@ -74,22 +74,6 @@ int64_t Distribution::end(size_t p) const {
   return starts[p][size_t(comm.rank()) + 1];
 }
 
-std::string Distribution::blocker(const ModelSpec &model) {
-  for (const ProjectionSpec &p : model.projections)
-    if (p.writesSource)
-      return "projection '" + p.name +
-             "' writes the state of its source neurons, which live on other "
-             "processes: it cannot run over MPI";
-  for (const ProjectionSpec &p : model.projections)
-    if (p.readsWrittenSource)
-      return "projection '" + p.name +
-             "' reads a state of its source neurons that its events write "
-             "in the same step, as they reach them one after another; other "
-             "processes hold copies taken before the step's events: it "
-             "cannot run over MPI";
-  return "";
-}
-
 //===----------------------------------------------------------------------===//
 // Building
 //===----------------------------------------------------------------------===//
@@ -99,7 +83,8 @@ void Distribution::localize(Network &net, size_t j) {
   Network::Projection &proj = net.projs[j];
   if (proj.procedural)
     return; // drawn again for this rank's targets (Network::regenerate)
-  int64_t lo = begin(size_t(spec.dst)), hi = end(size_t(spec.dst));
+  // (A replicated projection keeps every synapse.)
+  auto [lo, hi] = net.ownedTargets(j);
   int64_t n = proj.csr.numSynapses();
   proj.wholeSynapses = n;
   // kept[s]: the synapses kept before position s; every offset into the
@@ -286,6 +271,10 @@ void Distribution::finishBuild(Network &net, Recorder &recorder) {
     if (!p.delays.empty() &&
         !model.populations[size_t(model.projections[j].src)].generator)
       exchangeInterval = std::min(exchangeInterval, p.delays.front());
+    // A projection held whole runs `on post` for every target's spikes of
+    // the step: they travel at once.
+    if (net.replicated(j) && model.projections[j].deliverPost)
+      exchangeInterval = 0;
   }
   for (Network::Population &pop : net.pops)
     if (pop.ring.maxDelay() < exchangeInterval)
@@ -317,7 +306,10 @@ void Distribution::finishBuild(Network &net, Recorder &recorder) {
     const Network::Projection &proj = net.projs[size_t(rec.projection)];
     const Recorder::StateRecording &range = recorder.stateRecording(r);
     std::vector<int64_t> mine, ends;
-    for (size_t s = 0; s < proj.wholeIndex.size(); ++s) {
+    // A replicated projection's samples come from rank 0 alone.
+    size_t held =
+        net.countsHere(size_t(rec.projection)) ? proj.wholeIndex.size() : 0;
+    for (size_t s = 0; s < held; ++s) {
       int64_t g = proj.wholeIndex[s];
       if (g < range.begin || g >= range.end)
         continue;
@@ -625,6 +617,9 @@ void Distribution::prepare(Network &net, size_t j) {
   };
   if (spec.readsSource)
     refresh(size_t(spec.src));
+  // Held whole here: its kernels read every target's rows.
+  if (spec.replicatedOverRanks())
+    refresh(size_t(spec.dst));
   for (const ProjectionSpec::Modulator &m : spec.modulators)
     refresh(size_t(m.population));
 }

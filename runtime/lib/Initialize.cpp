@@ -111,8 +111,9 @@ bool Network::checkMemory(std::vector<bool> &procedural,
     bool timed = std::any_of(
         spec.synInit.begin(), spec.synInit.end(),
         [](const InitSpec &init) { return init.kind == InitSpec::Timed; });
-    if (dist && (drawnPerSource(spec) ||
-                 (spec.rule == ProjectionSpec::FixedInDegree && !timed)))
+    if (dist && !spec.replicatedOverRanks() &&
+        (drawnPerSource(spec) ||
+         (spec.rule == ProjectionSpec::FixedInDegree && !timed)))
       nSyn /= double(dist->comm.size());
     bytes += 8.0 * nSrcAll;
     procedural[j] = spec.procedural;

@@ -33,9 +33,27 @@ std::pair<int64_t, int64_t> Network::owned(size_t p) const {
   return {0, model.populations[p].size};
 }
 
+bool Network::replicated(size_t j) const {
+  return dist && model.projections[j].replicatedOverRanks();
+}
+
+std::pair<int64_t, int64_t> Network::ownedTargets(size_t j) const {
+  const ProjectionSpec &spec = model.projections[j];
+  if (replicated(j))
+    return {0, model.populations[size_t(spec.dst)].size};
+  return owned(size_t(spec.dst));
+}
+
+bool Network::countsHere(size_t j) const {
+  return !replicated(j) || dist->comm.root();
+}
+
 bool Network::keptWhole(size_t p) const {
   for (const ProjectionSpec &j : model.projections) {
     if (j.src == int(p) && (j.readsSource || j.writesSource))
+      return true;
+    // Held whole by every process: its events write every target.
+    if (j.dst == int(p) && j.replicatedOverRanks())
       return true;
     // A sum kernel clears the summed rows of every target.
     if (j.dst == int(p) && j.sum)

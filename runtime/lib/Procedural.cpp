@@ -285,7 +285,7 @@ void Network::regenerateTargets(size_t j, const int32_t *spikes, size_t count,
   thread_local std::vector<int32_t> row, group;
   thread_local std::vector<int64_t> next, kept;
   // Over ranks, only the synapses onto this rank's targets.
-  auto [lo, hi] = owned(size_t(spec.dst));
+  auto [lo, hi] = ownedTargets(j);
   for (size_t m = 0; m < count; ++m) {
     int64_t i = spikes[m];
     regenerateRow(j, i, row);

@@ -86,8 +86,7 @@ bool Simulator::build(std::string &err) {
   bool overlap = true;
   bool ok = net.validate(err);
   if (ok && distributed) {
-    err = Distribution::blocker(model);
-    ok = err.empty() && Distribution::exchangeFromEnvironment(exchange, err) &&
+    ok = Distribution::exchangeFromEnvironment(exchange, err) &&
          Distribution::overlapFromEnvironment(overlap, err);
   }
   dist = distributed
@@ -372,8 +371,10 @@ bool Simulator::changeRow(int pop, int row, const std::function<void()> &write,
 
 int64_t Simulator::numSynapses() const {
   int64_t total = 0;
+  // A projection every process holds whole counts on one.
   for (size_t j = 0; j < net.projs.size(); ++j)
-    total += net.numSynapses(j);
+    if (net.countsHere(j))
+      total += net.numSynapses(j);
   return total;
 }
 

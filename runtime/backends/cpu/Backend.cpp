@@ -288,8 +288,10 @@ void CpuBackend::deliverStored(size_t j, int64_t k) {
     pool.run(proj.parts, deliverPart);
   else
     deliverPart(0);
-  for (int64_t n : delivered)
-    net.events += n;
+  // A projection every process holds whole counts on one.
+  if (net.countsHere(j))
+    for (int64_t n : delivered)
+      net.events += n;
 }
 
 void CpuBackend::deliverProcedural(size_t j, int64_t k) {
@@ -318,7 +320,8 @@ void CpuBackend::deliverProcedural(size_t j, int64_t k) {
       spikeRows[2 * size_t(list[m]) + 1] = starts[g + 1];
       delivered += starts[g + 1] - starts[g];
     }
-    net.events += delivered;
+    if (net.countsHere(j))
+      net.events += delivered;
     if (!delivered)
       return;
     if (!args)

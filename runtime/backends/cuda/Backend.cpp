@@ -82,6 +82,12 @@ std::string DeviceBackend::distributedBlocker(const Network &net,
     return "NEURO_GPU_DELIVERY=pull reads every source neuron's spike flag, "
            "and " +
            over + "keeps only its own neurons' flags: use push";
+  for (size_t j = 0; j < net.projs.size(); ++j)
+    if (net.replicated(j))
+      return "projection '" + net.model.projections[j].name +
+             "' reads a source state its events write, so every process "
+             "holds it whole, which " +
+             over + "does not do: run it on the CPU";
   return "";
 }
 

@@ -78,9 +78,6 @@ public:
   int64_t begin(size_t p) const;
   int64_t end(size_t p) const;
 
-  /// What a distributed run cannot do with `model` ("" if nothing).
-  static std::string blocker(const ModelSpec &model);
-
   //===--------------------------------------------------------------------===//
   // Building
   //===--------------------------------------------------------------------===//

@@ -162,6 +162,13 @@ struct ProjectionSpec {
   /// ranks own (Distribution.h).
   bool readsSource = true;
   bool writesSource = false;
+  /// Whether, over several processes, every process holds and delivers the
+  /// whole projection (docs/distributed.md): its events write source rows
+  /// or read source rows they write, so each must see every earlier event
+  /// of the step, which only the whole projection in one order gives.
+  bool replicatedOverRanks() const {
+    return writesSource || readsWrittenSource;
+  }
   /// The synapse's modulators in kernel order: each the mean of state row
   /// `row` of population `population`, taken before the step's updates
   /// and again before spike delivery.

@@ -169,6 +169,15 @@ public:
   /// The neurons of population `p` this process integrates: [first,
   /// second).
   std::pair<int64_t, int64_t> owned(size_t p) const;
+  /// Whether projection `j` is held whole by every process of a run over
+  /// several (ProjectionSpec::replicatedOverRanks).
+  bool replicated(size_t j) const;
+  /// The targets of projection `j` whose synapses this process holds: its
+  /// own neurons of the target population, or all where replicated.
+  std::pair<int64_t, int64_t> ownedTargets(size_t j) const;
+  /// Whether this process counts projection `j`'s synapses and events in
+  /// the run's totals (one process only where it is replicated).
+  bool countsHere(size_t j) const;
   /// Whether kernels read population `p`'s rows at neurons other processes
   /// own (`pre` reads, modulators; its rows are gathered) or write them
   /// all (a summed drive's update kernel): its rows are kept whole.
