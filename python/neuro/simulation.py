@@ -106,7 +106,9 @@ class Simulation:
                                  "run() a duration")
             steps = self._sim.steps
         else:
-            steps = self._sim.steps_for(_seconds(duration))
+            # Counted as Brian2 counts runs one after another (to the
+            # step covering the sum of the durations run).
+            steps = self._sim.steps_to_run(_seconds(duration))
         self._sim.run_steps(steps)
         return self
 

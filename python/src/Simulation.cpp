@@ -327,6 +327,14 @@ void neuro::python::bindSimulation(py::module_ &m) {
                              [](Simulation &s) { return built(s).spec().seed; })
       .def_property_readonly("threads",
                              [](Simulation &s) { return built(s).threads(); })
+      .def("steps_to_run",
+           [](Simulation &s, double seconds) {
+             int64_t steps = 0;
+             std::string err;
+             if (!built(s).stepsFor(seconds, steps, err))
+               throwValue(err);
+             return steps;
+           })
       .def("steps_for",
            [](Simulation &s, double seconds) {
              int64_t steps = 0;

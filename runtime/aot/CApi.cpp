@@ -108,7 +108,7 @@ int neuro_run(neuro_sim *s, double seconds) {
   if (!s || !s->sim)
     return -1;
   int64_t steps = 0;
-  if (!neuro::rt::durationSteps(seconds, s->sim->spec().dt, steps, s->error))
+  if (!s->sim->stepsFor(seconds, steps, s->error))
     return -1;
   return s->sim->run(steps, s->error) ? 0 : -1;
 }

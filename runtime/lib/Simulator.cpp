@@ -11,6 +11,7 @@
 
 #include "SimulatorInternal.h"
 #include "cpu/Backend.h"
+#include "neuro/Runtime/Run.h"
 
 #include <algorithm>
 #include <chrono>
@@ -274,6 +275,19 @@ bool Simulator::doRun(int64_t steps, std::string &err) {
 }
 
 bool Simulator::run(std::string &err) { return run(model.steps, err); }
+
+bool Simulator::stepsFor(double seconds, int64_t &steps, std::string &err) {
+  if (!durationSteps(seconds, model.dt, steps, err))
+    return false;
+  double from = runEndStep == stepIndex ? runEnd : currentTime();
+  int64_t end = 0;
+  if (!durationSteps(from + seconds, model.dt, end, err))
+    return false;
+  steps = std::max<int64_t>(0, end - stepIndex);
+  runEnd = from + seconds;
+  runEndStep = stepIndex + steps;
+  return true;
+}
 
 bool Simulator::run(int64_t steps, std::string &err) {
   if (!built) {

@@ -55,6 +55,25 @@ def test_run_accepts_strings_and_seconds_and_repeats():
         sim.run(-1.0)
 
 
+def test_consecutive_runs_count_steps_as_brian2():
+    # Each run ends at the step covering the sum of the durations so far,
+    # as Brian2's network time: 1.04 ms three times is 11, 10, 11 steps.
+    sim = neuro.compile_source(DECAY).simulation()
+    steps = []
+    for _ in range(3):
+        before = sim.step
+        sim.run("1.04 ms")
+        steps.append(sim.step - before)
+    assert steps == [11, 10, 11]
+    sim.run("0.04 ms")  # to 3.16 ms, inside step 32: no step
+    assert sim.step == 32
+    sim.run("0.05 ms")  # to 3.21 ms: step 33
+    assert sim.step == 33
+    sim.run_until("5 ms")  # by steps: the next run counts from 5 ms
+    sim.run("1.04 ms")
+    assert sim.step == 61
+
+
 def test_exact_decay_matches_analytic():
     sim = neuro.compile_source(DECAY).simulation()
     sim.run("20 ms")

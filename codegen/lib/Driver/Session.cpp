@@ -243,7 +243,7 @@ bool Session::run(double seconds, const std::atomic<bool> &stop, int64_t &done,
   if (!ensureBuilt(err))
     return false;
   int64_t steps = 0;
-  if (!rt::durationSteps(seconds, sim->spec().dt, steps, err))
+  if (!sim->stepsFor(seconds, steps, err))
     return false;
   while (done < steps && !stop) {
     int64_t n = std::min<int64_t>(steps - done, 1000);

@@ -155,24 +155,27 @@ bool Checker::checkRuns(const NetworkDecl &decl, NetworkInfo &net,
   if (decl.runs.empty())
     diag.error(decl.range,
                "network '" + decl.name + "' has no 'run <duration>' statement");
-  // Each run is a whole number of steps; switches of plasticity take
-  // effect at the step where the next run starts.
+  // Runs one after another end at the step covering the sum of their
+  // durations, as Brian2 counts them (three runs of 1.04 ms at 0.1 ms take
+  // 11, 10 and 11 steps); switches of plasticity take effect at the step
+  // where the next run starts.
   runStart = {0};
   bool runsOk = true;
+  double end = 0;
   for (const RunDecl &r : decl.runs) {
     auto v = netQuantity(*r.duration, Dim::time(), "the duration");
-    double steps = v ? rt::runSteps(*v, net.dt) : 0;
+    double steps = v ? rt::runSteps(end + *v, net.dt) : 0;
     if (!v) {
       runsOk = false;
     } else if (*v <= 0) {
       diag.error(r.duration->range, "the duration must be positive");
       runsOk = false;
-    } else if (steps + double(runStart.back()) > 1e12) {
+    } else if (steps > 1e12) {
       diag.error(r.duration->range, "the duration is more than 1e12 steps");
       runsOk = false;
     } else {
-      runStart.push_back(runStart.back() +
-                         std::max<int64_t>(1, int64_t(steps)));
+      end += *v;
+      runStart.push_back(std::max(runStart.back(), int64_t(steps)));
     }
   }
   if (runsOk && !decl.runs.empty())
