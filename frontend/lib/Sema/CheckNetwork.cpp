@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <tuple>
 
 using namespace neuro;
@@ -177,6 +178,13 @@ bool Checker::checkRuns(const NetworkDecl &decl, NetworkInfo &net,
       end += *v;
       runStart.push_back(std::max(runStart.back(), int64_t(steps)));
     }
+  }
+  if (runsOk && !decl.runs.empty() && runStart.back() == 0) {
+    std::ostringstream os;
+    os << "the runs last " << end * 1e3 << " ms in all, less than one step "
+       << "(dt = " << net.dt * 1e3 << " ms)";
+    diag.error(decl.runs.back().duration->range, os.str());
+    runsOk = false;
   }
   if (runsOk && !decl.runs.empty())
     net.duration = double(runStart.back()) * net.dt;
