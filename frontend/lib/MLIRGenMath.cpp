@@ -111,6 +111,14 @@ Value mlirgen::genBuiltinCall(mlir::OpBuilder &builder, mlir::Location l,
     return builder.create<math::CeilOp>(l, a[0]);
   if (f == "pow")
     return builder.create<math::PowFOp>(l, a[0], a[1]);
+  if (f == "timestep") {
+    // Brian2's: int((t + 1e-3 dt) / dt), toward zero.
+    Value shift =
+        builder.create<arith::MulFOp>(l, constant(builder, l, 1e-3), a[1]);
+    Value t = builder.create<arith::AddFOp>(l, a[0], shift);
+    Value q = builder.create<arith::DivFOp>(l, t, a[1]);
+    return builder.create<math::TruncOp>(l, q);
+  }
   if (f == "min")
     return builder.create<arith::MinimumFOp>(l, a[0], a[1]);
   if (f == "max")

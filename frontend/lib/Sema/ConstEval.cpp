@@ -78,6 +78,8 @@ static double evalBuiltin(const std::string &f,
     r = std::min(std::max(x, args[1].first), args[2].first);
   else if (f == "pow")
     r = std::pow(x, args[1].first);
+  else if (f == "timestep") // as MLIRGen emits it
+    r = std::trunc((x + 1e-3 * args[1].first) / args[1].first);
   return r;
 }
 

@@ -23,9 +23,9 @@ static bool isUnaryMath(const std::string &f) {
 }
 
 bool sema::isKnownFunction(const std::string &f) {
-  static const std::set<std::string> fs = {"sqrt", "abs", "floor", "ceil",
-                                           "min",  "max", "clip",  "pow",
-                                           "int",  "sign"};
+  static const std::set<std::string> fs = {"sqrt", "abs",  "floor",   "ceil",
+                                           "min",  "max",  "clip",    "pow",
+                                           "int",  "sign", "timestep"};
   return isUnaryMath(f) || fs.count(f) != 0;
 }
 
@@ -277,6 +277,20 @@ std::optional<Type> Checker::callType(const Expr &e,
         return std::nullopt;
       }
     return args[0];
+  }
+  if (f == "timestep") {
+    // Brian2's timestep(t, dt): the step holding time t.
+    if (!arity(2))
+      return std::nullopt;
+    for (size_t i = 0; i < 2; ++i)
+      if (args[i].dim != Dim::time()) {
+        diag.error(e.args[i]->range,
+                   "the arguments of 'timestep' are times (timestep(t, dt), "
+                   "the step holding t), got " +
+                       args[i].dim.str());
+        return std::nullopt;
+      }
+    return Type{Dim::none()};
   }
   if (f == "pow") {
     if (!arity(2))
