@@ -85,8 +85,8 @@ void Generator::genPopulation(const PopulationInfo &p) {
       p.model->neuron->spike ? builder.getF64FloatAttr(p.refractory)
                              : mlir::FloatAttr(),
       refractoryParams(*p.model), mlir::DenseElementsAttr(),
-      mlir::DenseI64ArrayAttr(), ablatedAttr(p), mlir::FloatAttr(),
-      mlir::IntegerAttr());
+      mlir::DenseI64ArrayAttr(), mlir::FloatAttr(), ablatedAttr(p),
+      mlir::FloatAttr(), mlir::IntegerAttr());
   enter(pop.getBody());
   // Parameters first: initial values may read their rows.
   genInits(p.paramInits, l, populationNames(p));
@@ -112,15 +112,17 @@ void Generator::genSourcePopulation(const PopulationInfo &p) {
         builder.getI64IntegerAttr(p.size), mlir::DictionaryAttr(),
         mlir::StringAttr(), mlir::FloatAttr(), mlir::ArrayAttr(),
         mlir::DenseElementsAttr::get(type, llvm::ArrayRef<double>(times)),
-        builder.getDenseI64ArrayAttr(indices), ablatedAttr(p),
-        mlir::FloatAttr(), mlir::IntegerAttr());
+        builder.getDenseI64ArrayAttr(indices),
+        p.spikePeriod > 0 ? builder.getF64FloatAttr(p.spikePeriod)
+                          : mlir::FloatAttr(),
+        ablatedAttr(p), mlir::FloatAttr(), mlir::IntegerAttr());
   } else {
     pop = builder.create<PopulationOp>(
         l, builder.getStringAttr(p.decl->name), mlir::FlatSymbolRefAttr(),
         builder.getI64IntegerAttr(p.size), mlir::DictionaryAttr(),
         mlir::StringAttr(), mlir::FloatAttr(), mlir::ArrayAttr(),
-        mlir::DenseElementsAttr(), mlir::DenseI64ArrayAttr(), ablatedAttr(p),
-        builder.getF64FloatAttr(*p.poissonRate),
+        mlir::DenseElementsAttr(), mlir::DenseI64ArrayAttr(), mlir::FloatAttr(),
+        ablatedAttr(p), builder.getF64FloatAttr(*p.poissonRate),
         p.driveInputs ? builder.getI64IntegerAttr(*p.driveInputs)
                       : mlir::IntegerAttr());
   }

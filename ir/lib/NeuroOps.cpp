@@ -266,6 +266,18 @@ LogicalResult PopulationOp::verify() {
         return emitOpError() << "spike index " << i << " out of range";
     if (getModelAttr())
       return emitOpError("a spike source has no model");
+    if (auto period = getSpikePeriod()) {
+      double p = period->convertToDouble();
+      if (!(p > 0) || !std::isfinite(p))
+        return emitOpError("spike period must be finite and positive");
+      for (double t : times->getValues<double>())
+        if (!(t < p))
+          return emitOpError()
+                 << "spike time " << t << " s is not below the spike period "
+                 << p << " s";
+    }
+  } else if (getSpikePeriod()) {
+    return emitOpError("a spike period belongs to spike times");
   }
   if (auto rate = getPoissonRate()) {
     if (!(rate->convertToDouble() >= 0) ||

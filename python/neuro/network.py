@@ -133,10 +133,13 @@ class Network:
         self._lines.append(line)
         return name
 
-    def spike_times(self, name, size, indices, times, same_step=None):
+    def spike_times(self, name, size, indices, times, same_step=None,
+                    period=None):
         """A SpikeTimes source: neuron indices[n] spikes at times[n] (s).
         same_step="all" emits every spike of a neuron that falls into one
-        step (NEST, NEURON); by default a second one is an error (Brian2)."""
+        step (NEST, NEURON); by default a second one is an error (Brian2).
+        period ("100 ms", or seconds) repeats the spikes every period, as
+        Brian2's SpikeGeneratorGroup(period=...)."""
         indices = _whole_array(indices, "indices")
         times = np.asarray(times, dtype=np.float64).ravel()
         if indices.shape != times.shape:
@@ -146,6 +149,10 @@ class Network:
                              f'{same_step!r}')
         path = self._table({"i": indices, "t": times})
         same = "" if same_step is None else f', same_step = "{same_step}"'
+        if period is not None:
+            if isinstance(period, (int, float, np.integer, np.floating)):
+                period = f"{expr(float(period))} s"
+            same += f", period = {expr(period)}"
         self._lines.append(f"{_name(name, 'a population')} = "
                            f"{_whole(size, 'size')} of "
                            f"SpikeTimes(file = \"{path}\"{same})")

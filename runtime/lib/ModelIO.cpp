@@ -137,6 +137,7 @@ template <typename IO> void visit(IO &io, PopulationSpec &p) {
   visit(io, p.computed);
   visit(io, p.generator);
   visit(io, p.schedule);
+  visit(io, p.schedulePeriod);
   visit(io, p.poissonRate);
   visit(io, p.driveInputs);
   visit(io, p.ablated);

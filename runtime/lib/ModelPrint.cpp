@@ -85,7 +85,10 @@ void printPopulation(std::ostream &os, const PopulationSpec &p) {
     os << "  schedule " << p.schedule.size() << " spikes";
     for (size_t i = 0; i < p.schedule.size() && i < 8; ++i)
       os << " (" << p.schedule[i].first << ", " << p.schedule[i].second << ')';
-    os << (p.schedule.size() > 8 ? " ...\n" : "\n");
+    os << (p.schedule.size() > 8 ? " ..." : "");
+    if (p.schedulePeriod > 0)
+      os << " every " << p.schedulePeriod << " steps";
+    os << '\n';
   }
   if (p.poissonRate >= 0)
     os << "  poisson rate " << num(p.poissonRate) << " inputs " << p.driveInputs

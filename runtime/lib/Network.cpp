@@ -270,8 +270,10 @@ void Network::generatorSpikes(size_t p, int64_t k, std::vector<int32_t> &list) {
     std::sort(list.begin(), list.end());
     return;
   }
-  // Spikes given by time: those scheduled for step k, a neuron listed
-  // twice twice.
+  // Spikes given by time: those scheduled for step k (of its period), a
+  // neuron listed twice twice.
+  if (spec.schedulePeriod > 0)
+    k %= spec.schedulePeriod;
   auto it =
       std::lower_bound(spec.schedule.begin(), spec.schedule.end(),
                        std::make_pair(k, std::numeric_limits<int32_t>::min()));

@@ -124,8 +124,13 @@ bool validatePopulation(const ModelSpec &model, int64_t p,
       return false;
     }
   if (pop.generator) {
+    if (pop.schedulePeriod < 0) {
+      err = owner + ": negative spike period";
+      return false;
+    }
     for (auto &[step, index] : pop.schedule)
-      if (index < 0 || index >= pop.size || step < 0) {
+      if (index < 0 || index >= pop.size || step < 0 ||
+          (pop.schedulePeriod > 0 && step >= pop.schedulePeriod)) {
         err = owner + ": scheduled spike of neuron " + std::to_string(index) +
               " at step " + std::to_string(step) + " out of range";
         return false;

@@ -347,6 +347,26 @@ synapse Kick {
                                rtol=1e-12)
 
 
+def test_spike_times_with_a_period():
+    # Brian2's SpikeGeneratorGroup(period=...): the spikes again every 2 ms.
+    net = neuro.Network("Periodic")
+    net.spike_times("In", 2, indices=[0, 1], times=[0.0, 0.0013],
+                    period="2 ms")
+    net.record_spikes("In")
+    sim = net.compile().simulation()
+    sim.run("7 ms")
+    i, t = sim.spikes("In")
+    # Stamped at the end of the step holding each time (steps 0, 13, 20, ...).
+    steps = np.round(t / 1e-4).astype(int).tolist()
+    assert list(zip(i.tolist(), steps)) == [
+        (0, 1), (1, 14), (0, 21), (1, 34), (0, 41), (1, 54), (0, 61)]
+    with pytest.raises(neuro.CompileError, match="whole number of steps"):
+        bad = neuro.Network("Bad")
+        bad.spike_times("In", 1, indices=[0], times=[0.0], period=0.00015)
+        bad.record_spikes("In")
+        bad.compile()
+
+
 def test_network_errors_point_into_the_source():
     net = neuro.Network("Bad")
     net.use("std.neurons.LIF")

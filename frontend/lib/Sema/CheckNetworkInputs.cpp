@@ -46,7 +46,7 @@ bool Checker::checkSpikeSource(const PopulationDecl &p, double dt,
   if (!checkPopulationSize(p, pop))
     return false;
   if (p.model.name == "SpikeTimes")
-    pop.generator = checkSpikeTimes(p, pop.size, dt);
+    pop.generator = checkSpikeTimes(p, pop.size, dt, pop.spikePeriod);
   else
     pop.poissonRate = checkPoissonInput(p, dt);
   if (!pop.generator && !pop.poissonRate)
@@ -103,9 +103,10 @@ std::optional<double> Checker::checkPoissonInput(const PopulationDecl &p,
 }
 
 std::optional<Spikes> Checker::checkSpikeTimes(const PopulationDecl &p,
-                                               int64_t size, double dt) {
+                                               int64_t size, double dt,
+                                               double &period) {
   const Expr *indices = nullptr, *times = nullptr, *file = nullptr,
-             *same = nullptr;
+             *same = nullptr, *every = nullptr;
   for (const NamedExpr &a : p.args) {
     if (a.name == "indices" && !indices)
       indices = a.value.get();
@@ -115,11 +116,23 @@ std::optional<Spikes> Checker::checkSpikeTimes(const PopulationDecl &p,
       file = a.value.get();
     else if (a.name == "same_step" && !same)
       same = a.value.get();
+    else if (a.name == "period" && !every)
+      every = a.value.get();
     else
       diag.error(a.nameRange, "SpikeTimes takes 'indices' and 'times', or "
-                              "'file', and 'same_step' (once each), not '" +
+                              "'file', and 'same_step' and 'period' (once "
+                              "each), not '" +
                                   a.name + "'");
   }
+  auto periodic = [&](std::optional<Spikes> spikes) -> std::optional<Spikes> {
+    if (!spikes || !every)
+      return spikes;
+    auto p = checkSpikePeriod(*every, *spikes, dt);
+    if (!p)
+      return std::nullopt;
+    period = *p;
+    return spikes;
+  };
   // same_step = "all": every spike of a neuron that falls into one step is
   // emitted (NEST's multiplicity, NEURON's events); by default a second
   // one is an error (Brian2's SpikeGeneratorGroup).
@@ -139,7 +152,7 @@ std::optional<Spikes> Checker::checkSpikeTimes(const PopulationDecl &p,
                               "name in quotes and no 'indices' or 'times'");
       return std::nullopt;
     }
-    return readSpikeTimesFile(p, *file, size, dt, sameStepAll);
+    return periodic(readSpikeTimesFile(p, *file, size, dt, sameStepAll));
   }
   if (!indices || !times || indices->kind != Expr::Kind::List ||
       times->kind != Expr::Kind::List) {
@@ -184,7 +197,32 @@ std::optional<Spikes> Checker::checkSpikeTimes(const PopulationDecl &p,
     diag.note(times->args[twice->first]->range, "its other spike");
     return std::nullopt;
   }
-  return spikes;
+  return periodic(std::move(spikes));
+}
+
+std::optional<double>
+Checker::checkSpikePeriod(const Expr &e, const Spikes &spikes, double dt) {
+  auto v = netQuantity(e, Dim::time(), "the period");
+  if (!v)
+    return std::nullopt;
+  // As Brian2: a positive whole number of steps (to 1e-4 dt), above every
+  // spike time; each repeat is the first period shifted by whole steps.
+  double steps = std::round(*v / dt);
+  if (!(*v > 0) || !std::isfinite(*v) || steps < 1 ||
+      std::abs(steps * dt - *v) > 1e-4 * dt) {
+    diag.error(e.range, "the period must be a positive whole number of steps "
+                        "(dt = " +
+                            fmt(dt) + " s), got " + fmt(*v) + " s");
+    return std::nullopt;
+  }
+  for (const auto &[t, i] : spikes)
+    if (rt::stepOf(t, dt) >= steps) {
+      diag.error(e.range, "every spike time must be below the period (" +
+                              fmt(*v) + " s); neuron " + std::to_string(i) +
+                              " spikes at t = " + fmt(t) + " s");
+      return std::nullopt;
+    }
+  return steps * dt;
 }
 
 bool Checker::connectDrive(const ConnectDecl &c, const ModelInfo &syn,

@@ -502,9 +502,15 @@ private:
 
   /// `SpikeTimes(indices = [...], times = [...])` or `SpikeTimes(file =
   /// "FILE")` of `size` neurons: its spikes, at most one per neuron and
-  /// step of `dt` unless `same_step = "all"` is given.
+  /// step of `dt` unless `same_step = "all"` is given; with `period = P`
+  /// (a whole number of steps above every time, Brian2's
+  /// SpikeGeneratorGroup period) `period` is P in seconds.
   std::optional<Spikes> checkSpikeTimes(const PopulationDecl &p, int64_t size,
-                                        double dt);
+                                        double dt, double &period);
+  /// The period of `SpikeTimes(..., period = P)`, checked against the
+  /// spikes: P in seconds, or nothing after an error.
+  std::optional<double> checkSpikePeriod(const Expr &e, const Spikes &spikes,
+                                         double dt);
 
   /// A projection from a Poisson drive: one-to-one from a block of new
   /// neurons of the drive onto the targets, each standing for the K inputs

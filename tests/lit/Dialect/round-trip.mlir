@@ -142,6 +142,8 @@ neuro.synapse @Exp {
 // CHECK-NEXT:        neuro.yield
 // CHECK-NEXT:      }
 // CHECK-NEXT:    }
+// CHECK-NEXT:    neuro.population @S size(2) spike_times dense<[1.000000e-03, 2.000000e-03]> : tensor<2xf64> spike_indices [1, 0] spike_period(5.000000e-03) {
+// CHECK-NEXT:    }
 // CHECK-NEXT:    neuro.record_spikes @E
 // CHECK-NEXT:  }
 neuro.network @Net dt(1.000000e-04) duration(2.500000e-01) seed(42) {
@@ -169,6 +171,8 @@ neuro.network @Net dt(1.000000e-04) duration(2.500000e-01) seed(42) {
       neuro.assign @w = %a
       neuro.yield
     }
+  }
+  neuro.population @S size(2) spike_times dense<[1.0e-03, 2.0e-03]> : tensor<2xf64> spike_indices [1, 0] spike_period(5.0e-03) {
   }
   neuro.record_spikes @E
 }

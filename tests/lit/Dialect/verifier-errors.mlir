@@ -298,3 +298,19 @@ module attributes {neuro.kernel = #neuro.kernel<step, "E">} {
 }
 
 
+
+// -----
+
+neuro.network @Periodic dt(1.000000e-04) duration(1.000000e-02) seed(0) {
+  // expected-error @+1 {{'neuro.population' op spike time 5.000000e-03 s is not below the spike period 5.000000e-03 s}}
+  neuro.population @S size(1) spike_times dense<[5.0e-03]> : tensor<1xf64> spike_indices [0] spike_period(5.0e-03) {
+  }
+}
+
+// -----
+
+neuro.network @NoTimes dt(1.000000e-04) duration(1.000000e-02) seed(0) {
+  // expected-error @+1 {{'neuro.population' op a spike period belongs to spike times}}
+  neuro.population @S size(1) spike_period(5.0e-03) poisson(1.0e+01) {
+  }
+}

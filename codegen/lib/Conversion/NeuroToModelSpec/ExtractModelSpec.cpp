@@ -156,6 +156,9 @@ static LogicalResult extractPopulation(PopulationOp pop, double dt,
           {static_cast<int64_t>(std::min(rt::stepOf(t, dt), 4e18)),
            static_cast<int32_t>(indices[n++])});
     std::sort(p.schedule.begin(), p.schedule.end());
+    if (auto period = pop.getSpikePeriod())
+      p.schedulePeriod =
+          static_cast<int64_t>(std::round(period->convertToDouble() / dt));
   }
   if (auto rate = pop.getPoissonRate()) {
     p.generator = true;

@@ -81,6 +81,9 @@ struct PopulationInfo {
   /// `SpikeTimes(indices = [...], times = [...])`: (time, neuron) of every
   /// spike, instead of a model.
   std::optional<std::vector<std::pair<double, int64_t>>> generator;
+  /// `SpikeTimes(..., period = P)`: the spikes again every P seconds (0:
+  /// once).
+  double spikePeriod = 0.0;
   /// `PoissonInput(rate = R)`: each neuron spikes in each step with
   /// probability R dt, instead of a model (Hz).
   std::optional<double> poissonRate;

@@ -393,7 +393,8 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
   let description = [{
     `ablated` lists neurons that lose every synapse to and from them.
     A spike source given by times has no model: neuron `spike_indices[n]`
-    spikes at `spike_times[n]` seconds. A Poisson source has no model
+    spikes at `spike_times[n]` seconds, and again every `spike_period`
+    seconds where one is given (each time below it). A Poisson source has no model
     either: each neuron spikes in each step with probability
     `poisson_rate` * dt, independently (the runtime draws the number of
     steps to the next spike). With `inputs` it is a Poisson drive: neuron i
@@ -420,6 +421,7 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
                        OptionalAttr<FlatSymbolRefArrayAttr>:$refractory_params,
                        OptionalAttr<F64ElementsAttr>:$spike_times,
                        OptionalAttr<DenseI64ArrayAttr>:$spike_indices,
+                       OptionalAttr<F64Attr>:$spike_period,
                        OptionalAttr<DenseI64ArrayAttr>:$ablated,
                        OptionalAttr<F64Attr>:$poisson_rate,
                        OptionalAttr<I64Attr>:$inputs);
@@ -429,6 +431,7 @@ def Neuro_PopulationOp : Neuro_Op<"population", [Symbol, SymbolTable,
     (`refractory` `(` $refractory^ `)`)?
     (`refractory_params` $refractory_params^)? (`method` $method^)?
     (`spike_times` $spike_times^)? (`spike_indices` $spike_indices^)?
+    (`spike_period` `(` $spike_period^ `)`)?
     (`poisson` `(` $poisson_rate^ `)`)? (`inputs` `(` $inputs^ `)`)?
     attr-dict-with-keyword $body
   }];

@@ -68,6 +68,10 @@ struct PopulationSpec {
   /// SpikeTimes is given same_step = "all").
   bool generator = false;
   std::vector<std::pair<int64_t, int32_t>> schedule;
+  /// When > 0: the schedule repeats every `schedulePeriod` steps (step k
+  /// emits the spikes scheduled for k mod schedulePeriod; every scheduled
+  /// step is below it).
+  int64_t schedulePeriod = 0;
   /// A Poisson source (a generator without schedule) when >= 0: each neuron
   /// spikes in each step with probability poissonRate * dt, independently.
   /// The runtime draws, per spike, the number of steps to the next one
