@@ -225,9 +225,30 @@ def refractory(sim, dt):
     return out
 
 
+def steep_eif(sim, dt):
+    """Both EIF cells with a steep spike (delta_T = 1.5 mV) driven by
+    i_offset for 200 ms: the spike times and the largest |w| (nA)."""
+    sim.setup(timestep=dt, min_delay=dt)
+    pops = [sim.Population(1, cell(delta_T=1.5, i_offset=1.0))
+            for cell in (sim.EIF_cond_exp_isfa_ista,
+                         sim.EIF_cond_alpha_isfa_ista)]
+    for p in pops:
+        p.record(["spikes", "w"])
+    sim.run(200.0)
+    out = []
+    for p in pops:
+        seg = p.get_data().segments[0]
+        w = seg.filter(name="w")[0].magnitude
+        out.append([seg.spiketrains[0].magnitude.tolist(),
+                    float(np.abs(w).max())])
+    sim.end()
+    return out
+
+
 SCENARIOS = {"cells": cells, "currents": currents, "network": network,
              "stdp": stdp, "tsodyks_markram": tsodyks_markram,
-             "refractory": refractory, "same_step": same_step}
+             "refractory": refractory, "same_step": same_step,
+             "steep_eif": steep_eif}
 
 
 def neuron_backend():
