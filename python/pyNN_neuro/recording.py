@@ -114,11 +114,18 @@ class Recorder(recording.Recorder):
         return idx[keep], t[keep]
 
     def _get_spiketimes(self, ids, clear=False):
+        # A dict by id, as pyNN.neuron returns: PyNN then annotates each
+        # train with source_id and source_index (plotting reads them).
         ids = np.asarray(ids, dtype=int)
         idx, t = self._spikes()
         id_array = np.asarray(self.population.all_cells, dtype=int)[idx]
         keep = np.isin(id_array, ids)
-        return id_array[keep], t[keep]
+        id_array, t = id_array[keep], t[keep]
+        order = np.argsort(id_array, kind="stable")
+        id_array, t = id_array[order], t[order]
+        cells, starts = np.unique(id_array, return_index=True)
+        return {int(c): times for c, times in
+                zip(cells, np.split(t, starts[1:]) if cells.size else [])}
 
     def _local_count(self, variable, filter_ids=None):
         ids = self.filter_recorded(variable, filter_ids)

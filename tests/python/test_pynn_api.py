@@ -180,6 +180,11 @@ def test_a_run_without_populations_advances_time():
     (sim.SpikeSourceGamma, {"alpha": 17}, r"alpha must be a whole number "
      r"from 1 to 16"),
     (sim.SpikeSourceGamma, {"alpha": 0}, r"alpha must be a whole number"),
+    # Refused as written, not cut to an integer first.
+    (sim.SpikeSourceGamma, {"alpha": 2.5}, r"alpha must be a whole number "
+     r".*\(neuron 0 has alpha = 2.5\)"),
+    (sim.SpikeSourceGamma, {"alpha": 0.5}, r"alpha must be a whole number "
+     r".*\(neuron 0 has alpha = 0.5\)"),
 ])
 def test_values_the_standard_cells_cannot_take_are_refused(cell, params,
                                                            message):
@@ -580,6 +585,11 @@ def test_recording_shapes_units_and_sampling():
     assert str(sigs["gsyn_exc"].units.dimensionality) == "uS"
     assert len(seg.spiketrains) == 5
     assert all(float(st.t_stop) == 50.0 for st in seg.spiketrains)
+    # Each train names its cell, as PyNN's other backends annotate them.
+    assert [st.annotations["source_index"] for st in seg.spiketrains] == \
+        list(range(5))
+    assert [st.annotations["source_id"] for st in seg.spiketrains] == \
+        [int(c) for c in p.all_cells]
     # v from the simulation: the first sample is the initial value.
     assert sigs["v"].magnitude[0] == pytest.approx(-70.6)
 

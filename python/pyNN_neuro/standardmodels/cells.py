@@ -64,5 +64,10 @@ SpikeSourcePoissonRefractory = _cell(
     time_parameters=_SOURCE_TIMES)
 SpikeSourceGamma = _cell(cells.SpikeSourceGamma, "SpikeSourceGamma", None,
                          compiled=(), time_parameters=_SOURCE_TIMES)
+# PyNN's integer default would make alpha an integer parameter and cut 2.5
+# to 2 before limits.py sees it: a float default keeps the value given, so
+# a shape that is not a whole number is refused as it was written.
+SpikeSourceGamma.default_parameters = dict(
+    cells.SpikeSourceGamma.default_parameters, alpha=2.0)
 # The built-in SpikeTimes: its times are written into the network.
 SpikeSourceArray = _cell(cells.SpikeSourceArray, None, None, compiled=())
