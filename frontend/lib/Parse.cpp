@@ -147,9 +147,13 @@ public:
     std::string message = msg;
     if (offendingSymbol) {
       range = rangeOf(offendingSymbol);
-      if (offendingSymbol->getType() == NeuroLexer::ERROR_CHAR)
+      if (offendingSymbol->getType() == NeuroLexer::ERROR_CHAR) {
         message = "unexpected character " + describe(offendingSymbol);
-      else
+        // The micro sign, or the Greek mu: unit prefixes are ASCII.
+        std::string c = offendingSymbol->getText();
+        if (c == "\u00b5" || c == "\u03bc")
+          message += " (micro is written 'u': uA, uS, us)";
+      } else
         message = rewrite(msg, offendingSymbol);
       message += hint(recognizer, offendingSymbol);
     }
