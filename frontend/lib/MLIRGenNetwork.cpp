@@ -157,7 +157,7 @@ void Generator::genProjection(const ProjectionInfo &pr,
       builder.getF64FloatAttr(pr.p), builder.getF64FloatAttr(pr.delay),
       pr.params.empty() ? mlir::DictionaryAttr() : paramDict(pr.params),
       mlir::StringAttr(), mlir::IntegerAttr(), mlir::BoolAttr(),
-      mlir::DenseI64ArrayAttr(), mlir::DictionaryAttr(),
+      mlir::IntegerAttr(), mlir::DenseI64ArrayAttr(), mlir::DictionaryAttr(),
       pr.file.empty() ? mlir::StringAttr() : builder.getStringAttr(pr.file),
       pr.fileWeights ? builder.getUnitAttr() : mlir::UnitAttr(),
       pr.fileDelays ? builder.getUnitAttr() : mlir::UnitAttr(),
@@ -192,6 +192,8 @@ void Generator::setProjectionAttrs(ProjectionOp proj, const ProjectionInfo &pr,
     proj.setDegree(pr.degree);
   if (!pr.autapses)
     proj.setAutapses(false);
+  if (pr.multiplicity != 1)
+    proj.setMultiplicity(pr.multiplicity);
   const PopulationInfo &srcPop = net.populations[pr.src];
   const PopulationInfo &dstPop = net.populations[pr.dst];
   if (pr.srcBegin != 0 || pr.srcEnd != srcPop.size || pr.dstBegin != 0 ||

@@ -59,6 +59,8 @@ std::string delay(const ProjectionInfo &pr) {
 } // namespace
 
 std::string neuro::describeConnectivity(const ProjectionInfo &pr) {
-  return rule(pr) + (pr.autapses ? "" : ", no_autapses") + ", " + delay(pr) +
-         (pr.procedural ? ", procedural" : "");
+  return rule(pr) + (pr.autapses ? "" : ", no_autapses") +
+         (pr.multiplicity > 1 ? ", n = " + std::to_string(pr.multiplicity)
+                              : "") +
+         ", " + delay(pr) + (pr.procedural ? ", procedural" : "");
 }

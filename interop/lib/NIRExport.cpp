@@ -147,6 +147,9 @@ struct Reader {
     if (std::optional<llvm::ArrayRef<int64_t>> s = op.getSlices())
       slices.assign(s->begin(), s->end());
     bool self = op.getSource() == op.getTarget();
+    if (op.getMultiplicity() != 1)
+      throw Error(where + ": " + std::to_string(op.getMultiplicity()) +
+                  " synapses per pair (n); NIR has one weight per pair");
     if (rule == "file") {
       std::string err;
       if (!rt::readConnections(op.getFile()->str(), "w", list, err))

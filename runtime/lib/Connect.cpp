@@ -319,9 +319,29 @@ bool Network::connect(size_t j, std::vector<double> &fileWeights,
     embedSlices(j);
   // Ablated neurons lose their synapses (and the file's weights).
   ablate(j, fileWeights);
+  repeatSynapses(j, fileWeights);
   if (proj.readAtTargets)
     proj.wholeSynapses = dist->comm.sum(proj.csr.numSynapses());
   return true;
+}
+
+void Network::repeatSynapses(size_t j, std::vector<double> &fileWeights) {
+  int64_t n = model.projections[j].multiplicity;
+  if (n <= 1)
+    return;
+  Projection &proj = projs[j];
+  auto repeat = [n](auto &values) {
+    std::decay_t<decltype(values)> out;
+    out.reserve(values.size() * size_t(n));
+    for (auto v : values)
+      out.insert(out.end(), size_t(n), v);
+    values = std::move(out);
+  };
+  repeat(proj.csr.cols);
+  repeat(fileWeights);
+  repeat(proj.explicitDelays);
+  for (int64_t &start : proj.csr.rowPtr)
+    start *= n;
 }
 
 bool Network::readsAtTargets(size_t j, bool fileWeights,

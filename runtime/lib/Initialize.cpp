@@ -105,6 +105,7 @@ bool Network::checkMemory(std::vector<bool> &procedural,
     else if (spec.rule == ProjectionSpec::FromFile ||
              spec.rule == ProjectionSpec::Expression)
       nSyn = 0.0; // known only once built; the allocation itself may fail
+    nSyn *= double(spec.multiplicity);
     // Over K processes, those drawn per source or with a fixed in-degree
     // are built at their targets alone (others whole, then pruned: the
     // build's peak).

@@ -170,6 +170,7 @@ template <typename IO> void visit(IO &io, ProjectionSpec &p) {
   visit(io, p.synInit);
   visit(io, p.synUnits);
   visit(io, p.allowAutapses);
+  visit(io, p.multiplicity);
   visit(io, p.synapsesWritten);
   visit(io, p.partitionable);
   visit(io, p.readsWrittenSource);

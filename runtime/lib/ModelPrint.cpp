@@ -127,7 +127,7 @@ void printProjection(std::ostream &os, const ModelSpec &spec,
          << ')';
     os << '\n';
   }
-  os << "  flags autapses=" << p.allowAutapses
+  os << "  flags autapses=" << p.allowAutapses << " n=" << p.multiplicity
      << " synapses_written=" << p.synapsesWritten
      << " partitionable=" << p.partitionable
      << " needs_sources=" << p.needsSources << " reads_source=" << p.readsSource

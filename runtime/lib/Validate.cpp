@@ -168,6 +168,11 @@ bool validateProjection(const ModelSpec &model, int64_t j,
           " out of range (" + std::to_string(nPops) + " populations)";
     return false;
   }
+  if (proj.multiplicity < 1 || proj.multiplicity > 10000) {
+    err = owner + ": " + std::to_string(proj.multiplicity) +
+          " synapses per pair (1 to 10000)";
+    return false;
+  }
   if (!(proj.p >= 0.0 && proj.p <= 1.0)) {
     char buf[64];
     std::snprintf(buf, sizeof(buf), "%g", proj.p);

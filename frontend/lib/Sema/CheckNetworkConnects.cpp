@@ -36,6 +36,9 @@ struct sema::Connection {
   std::string rule = "probability";
   int64_t degree = 0;
   bool autapses = true;
+  /// `n = K`: synapses per selected pair, and where it is given.
+  int64_t multiplicity = 1;
+  SourceRange multiplicityRange;
   /// `procedural`: where it is written; no line when it is not.
   SourceRange procedural;
   /// Where the rule is given; empty when none is.
@@ -182,6 +185,19 @@ void Checker::readConnectOptions(Connection &conn) {
         else if (setRule("probability", o.range))
           conn.p = *v;
       }
+    } else if (o.name == "n") {
+      // Brian2's connect(n=...): several synapses per selected pair.
+      if (auto v = netQuantity(*o.value, Dim::none(), "n")) {
+        if (*v < 1 || *v != std::floor(*v) || *v > 1e4)
+          diag.error(o.value->range,
+                     "n (synapses per pair) must be a whole number from 1 "
+                     "to 10000, got " +
+                         fmt(*v));
+        else {
+          conn.multiplicity = static_cast<int64_t>(*v);
+          conn.multiplicityRange = o.range;
+        }
+      }
     } else if (o.name == "in_degree" || o.name == "out_degree") {
       if (auto v = netQuantity(*o.value, Dim::none(), o.name)) {
         if (*v < 0 || *v != std::floor(*v) || *v > 2e9)
@@ -216,7 +232,7 @@ void Checker::readConnectOptions(Connection &conn) {
       }
     } else {
       std::string msg = "unknown connect option '" + o.name +
-                        "' (expected p, in_degree, out_degree, delay, "
+                        "' (expected p, in_degree, out_degree, n, delay, "
                         "one_to_one, no_autapses or procedural)";
       if (o.name == "dt" || o.name == "seed")
         msg += "; network settings go before the connect statements";
@@ -348,6 +364,7 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
   proj.rule = conn.rule;
   proj.degree = conn.degree;
   proj.autapses = conn.autapses;
+  proj.multiplicity = conn.multiplicity;
   proj.procedural = conn.procedural.begin.line != 0;
   proj.proceduralRange = conn.procedural;
   if (net.populations[size_t(conn.src)].driveInputs &&

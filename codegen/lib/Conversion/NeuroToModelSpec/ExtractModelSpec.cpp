@@ -204,6 +204,7 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
   if (auto file = proj.getFileAttr())
     p.file = file.str();
   p.allowAutapses = proj.getAutapses();
+  p.multiplicity = static_cast<int64_t>(proj.getMultiplicity());
   p.procedural = proj.getProcedural();
   if (auto slices = proj.getSlices()) {
     p.srcBegin = (*slices)[0];

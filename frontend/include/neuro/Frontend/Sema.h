@@ -119,6 +119,8 @@ struct ProjectionInfo {
   std::string rule = "probability";
   int64_t degree = 0;
   bool autapses = true;
+  /// `n = K`: K synapses for each pair the rule selects (Brian2's n).
+  int64_t multiplicity = 1;
   /// Neurons [srcBegin, srcEnd) connect to [dstBegin, dstEnd).
   int64_t srcBegin = 0, srcEnd = 0, dstBegin = 0, dstEnd = 0;
   /// `d = DA.d`: modulator `name` of the synapse reads state `var` of

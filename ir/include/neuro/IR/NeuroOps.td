@@ -451,7 +451,8 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
     when the network is built; `file_weights` / `file_delays`: it has those
     columns); `sign` = 1 (-1): Dale's law, every weight must stay >= 0
     (<= 0); `autapses` = false excludes i -> i when the source is the
-    target. `slices` = [sb, se, tb, te], when present, restricts the
+    target; `multiplicity` synapses join each pair the rule selects
+    (Brian2's `connect(n=...)`), one after another. `slices` = [sb, se, tb, te], when present, restricts the
     projection to source neurons [sb, se) and targets [tb, te). Spikes arrive
     after `delay` seconds (rounded to whole steps). `modulators` binds each
     modulator of the synapse to a state of a population, `{d = @DA::@d}`:
@@ -474,6 +475,7 @@ def Neuro_ProjectionOp : Neuro_Op<"projection", [Symbol, SymbolTable,
                        DefaultValuedStrAttr<StrAttr, "probability">:$rule,
                        DefaultValuedAttr<I64Attr, "0">:$degree,
                        DefaultValuedAttr<BoolAttr, "true">:$autapses,
+                       DefaultValuedAttr<I64Attr, "1">:$multiplicity,
                        OptionalAttr<DenseI64ArrayAttr>:$slices,
                        OptionalAttr<DictionaryAttr>:$modulators,
                        OptionalAttr<StrAttr>:$file,

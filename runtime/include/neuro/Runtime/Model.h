@@ -130,6 +130,10 @@ struct ProjectionSpec {
   /// The unit of each syn row; may be empty.
   std::vector<std::string> synUnits;
   bool allowAutapses = true; ///< src == dst: may neuron i connect to i
+  /// Synapses per pair the rule selects (Brian2's connect(n=...)): each
+  /// pair's synapses one after another in its row, each with its own
+  /// index, so draws per synapse differ between them.
+  int64_t multiplicity = 1;
   /// Whether any kernel writes the synapse state; if not, it is checked
   /// (finite values, Dale's law) only when the network is built.
   bool synapsesWritten = true;

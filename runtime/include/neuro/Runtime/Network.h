@@ -364,6 +364,9 @@ private:
   void embedSlices(size_t j);
   /// Removes the synapses of ablated neurons (and their `fileWeights`).
   void ablate(size_t j, std::vector<double> &fileWeights);
+  /// Repeats each synapse of projection `j` (with its file weight and
+  /// delay) `multiplicity` times, one after another in its row.
+  void repeatSynapses(size_t j, std::vector<double> &fileWeights);
   /// Per-synapse variables and delays of projection `j`, grouped by delay.
   bool initSynapses(size_t j, const std::vector<double> &fileWeights,
                     std::string &err);
