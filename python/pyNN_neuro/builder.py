@@ -324,7 +324,10 @@ class Network:
         return message
 
     def run_until(self, tstop):
-        steps = int(round((tstop - self.t) / self.dt))
+        # To the last step not past tstop (within 1e-6 dt), as NEURON's
+        # fixed step stops (6.66 ms at dt = 0.1 ms ends at 6.6 ms).
+        target = int(np.floor((tstop - self.t0) / self.dt + 1e-6))
+        steps = target - self.sim.step
         if steps > 0:
             self.sim.run(steps * self.dt * 1e-3)
 

@@ -164,6 +164,22 @@ def test_a_run_without_populations_advances_time():
     assert spike_lists(p) == [[12.0]]
 
 
+def test_run_times_between_steps_stop_as_neuron_does():
+    # pyNN.neuron (NEURON's fixed step) stops at the last step not past the
+    # time asked for; run(simtime) counts from the current step's time.
+    # Measured there: run_until 1.0, 1.04, 1.08, 1.12, 6.66 end at 1.0,
+    # 1.0, 1.0, 1.1, 6.6; then run 0.05, 0.15, 0.3 at 6.6, 6.7, 7.0.
+    sim.Population(1, sim.IF_curr_exp())
+    times = []
+    for t in (1.0, 1.04, 1.08, 1.12, 6.66):
+        sim.run_until(t)
+        times.append(round(sim.get_current_time(), 9))
+    for t in (0.05, 0.15, 0.3):
+        sim.run(t)
+        times.append(round(sim.get_current_time(), 9))
+    assert times == [1.0, 1.0, 1.0, 1.1, 6.6, 6.6, 6.7, 7.0]
+
+
 @pytest.mark.parametrize("cell, params, message", [
     (sim.IF_curr_exp, {"tau_m": -10.0}, r"tau_m must be > 0 \(neuron 0 has "
      r"tau_m = -10\)"),
