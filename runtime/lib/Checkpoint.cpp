@@ -278,15 +278,13 @@ bool Simulator::saveCheckpoint(const std::string &path,
   for (size_t j = 0; j < net.projs.size(); ++j) {
     const Network::Projection &proj = net.projs[j];
     size_t nRows = model.projections[j].synRows.size();
-    // A projection every process holds whole: rank 0's alone.
-    bool replicated = net.replicated(j);
+    // A projection every process holds whole: rank 0's alone, its slots
+    // those of one process.
     int64_t m =
         proj.procedural || !net.countsHere(j) ? 0 : proj.csr.numSynapses();
     int64_t n = proj.procedural ? 0 : net.wholeSynapses(j);
     std::vector<int64_t> mine =
-        m > 0 || !replicated
-            ? Distribution::wholeSlots(net, j, replicated ? nullptr : over)
-            : std::vector<int64_t>();
+        Distribution::wholeSlots(net, j, net.replicated(j) ? nullptr : over);
     slots.assign(root ? size_t(n) : 0, 0);
     gather(mine.data(), slots.data(), m, sizeof(int64_t));
     w.u64(uint64_t(n) * nRows);

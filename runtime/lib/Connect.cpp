@@ -330,16 +330,9 @@ void Network::repeatSynapses(size_t j, std::vector<double> &fileWeights) {
   if (n <= 1)
     return;
   Projection &proj = projs[j];
-  auto repeat = [n](auto &values) {
-    std::decay_t<decltype(values)> out;
-    out.reserve(values.size() * size_t(n));
-    for (auto v : values)
-      out.insert(out.end(), size_t(n), v);
-    values = std::move(out);
-  };
-  repeat(proj.csr.cols);
-  repeat(fileWeights);
-  repeat(proj.explicitDelays);
+  repeatEach(proj.csr.cols, n);
+  repeatEach(fileWeights, n);
+  repeatEach(proj.explicitDelays, n);
   for (int64_t &start : proj.csr.rowPtr)
     start *= n;
 }

@@ -129,11 +129,7 @@ void Network::regenerateRow(size_t j, int64_t i,
   }
   targets.resize(kept);
   // Several synapses per pair, one after another.
-  if (int64_t n = spec.multiplicity; n > 1) {
-    targets.resize(kept * size_t(n));
-    for (size_t q = kept; q-- > 0;)
-      std::fill_n(targets.begin() + long(q * size_t(n)), n, targets[q]);
-  }
+  repeatEach(targets, spec.multiplicity);
 }
 
 /// "Dale's law: projection 'P', synapse S (neuron i of 'E' -> neuron t of

@@ -12,6 +12,7 @@
 
 #include "neuro/Runtime/AlignedAllocator.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -99,6 +100,20 @@ bool checkFixedDegree(bool inDegree, int64_t k, int64_t nSrc, int64_t nDst,
 
 /// Source i connects to target i, for i < min(nSrc, nDst).
 CSR buildOneToOne(int64_t nSrc, int64_t nDst);
+
+/// Repeats each of `values` `n` times in place, one after another
+/// ([a, b] becomes [a, a, b, b] for n = 2): the synapses of a projection
+/// with several per pair (Brian2's connect(n=...)).
+template <typename Vector> void repeatEach(Vector &values, int64_t n) {
+  if (n <= 1)
+    return;
+  size_t m = values.size();
+  values.resize(m * size_t(n));
+  for (size_t q = m; q-- > 0;) {
+    auto v = values[q];
+    std::fill_n(values.begin() + std::ptrdiff_t(q * size_t(n)), n, v);
+  }
+}
 
 } // namespace neuro::rt
 
