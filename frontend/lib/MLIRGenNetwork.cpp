@@ -246,15 +246,13 @@ void Generator::genRecords(const NetworkInfo &net) {
     builder.create<PlasticityOp>(
         loc(sw.range), sym(net.projections[sw.projection].name),
         builder.getBoolAttr(sw.plastic), builder.getI64IntegerAttr(sw.step));
-  for (int idx : net.recordSpikes) {
-    const RecordDecl *where = nullptr;
-    for (const RecordDecl &r : net.decl->records)
-      for (const RecordTarget &t : r.targets)
-        if (t.population.name == net.populations[idx].decl->name && !where)
-          where = &r;
-    builder.create<RecordSpikesOp>(where ? loc(where->range)
-                                         : loc(net.decl->range),
-                                   net.populations[idx].decl->name);
+  for (const SpikeRecordInfo &rec : net.recordSpikes) {
+    const PopulationInfo &pop = net.populations[rec.population];
+    bool whole = rec.begin == 0 && rec.end == pop.size;
+    builder.create<RecordSpikesOp>(
+        loc(rec.range), sym(pop.decl->name),
+        whole ? mlir::IntegerAttr() : builder.getI64IntegerAttr(rec.begin),
+        whole ? mlir::IntegerAttr() : builder.getI64IntegerAttr(rec.end));
   }
 }
 

@@ -453,12 +453,32 @@ LogicalResult InitTimedOp::verify() {
 // lookup of its own per op would make verifying a network quadratic in its
 // size.
 
+LogicalResult RecordSpikesOp::verify() {
+  if (getBegin().has_value() != getEnd().has_value())
+    return emitOpError("needs both begin and end, or neither");
+  if (!getBegin())
+    return success();
+  int64_t begin = static_cast<int64_t>(*getBegin());
+  int64_t end = static_cast<int64_t>(*getEnd());
+  if (begin < 0 || end <= begin)
+    return emitOpError() << "neurons [" << begin << ", " << end
+                         << ") are not a range";
+  return success();
+}
+
 LogicalResult
 RecordSpikesOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
-  if (!isa_and_nonnull<PopulationOp>(symbolTable.lookupSymbolIn(
-          (*this)->getParentOp(), getPopulationAttr().getAttr())))
+  auto pop = dyn_cast_or_null<PopulationOp>(symbolTable.lookupSymbolIn(
+      (*this)->getParentOp(), getPopulationAttr().getAttr()));
+  if (!pop)
     return emitOpError() << getPopulationAttr()
                          << " does not name a population";
+  if (getEnd() &&
+      static_cast<int64_t>(*getEnd()) > static_cast<int64_t>(pop.getSize()))
+    return emitOpError() << "neurons [" << static_cast<int64_t>(*getBegin())
+                         << ", " << static_cast<int64_t>(*getEnd())
+                         << ") are not within the population's "
+                         << pop.getSize();
   return success();
 }
 

@@ -127,7 +127,7 @@ class Simulation:
         self._sim = self._make()
         self._streamed = None
         for args in self._added:
-            if len(args) == 1:
+            if len(args) == 3:
                 self._sim.record_spikes(*args)
             else:
                 self._sim.record(*args)
@@ -210,10 +210,15 @@ class Simulation:
 
     # Spikes and recordings -------------------------------------------------
 
-    def record_spikes(self, population):
-        """Records the spikes of `population` from now on."""
-        self._sim.record_spikes(population)
-        self._added.append((population,))
+    def record_spikes(self, population, neurons=None):
+        """Records the spikes of `population` from now on; with `neurons`
+        (a slice such as slice(0, 10)) those of these neurons only, still
+        indexed in the population. A population's spikes are recorded for
+        one range."""
+        begin, end = (self._range(population, neurons)
+                      if population in self.model.populations else (0, -1))
+        self._sim.record_spikes(population, begin, end)
+        self._added.append((population, begin, end))
 
     def spikes(self, population):
         """The recorded spikes as (indices int32, times float64 seconds),
@@ -231,6 +236,29 @@ class Simulation:
                            f"{', '.join(self.model.populations)})")
         n = self.model.populations[population]["size"]
         return self.spike_count(population) / (n * self.t) if self.t else 0.0
+
+    def _range(self, owner, neurons):
+        """[begin, end) of `neurons`, a slice of the population (or of the
+        projection's synapses); (0, -1) for None: all of them."""
+        if neurons is None:
+            return 0, -1
+        whole = all(b is None or (isinstance(b, (int, np.integer)) and
+                                  not isinstance(b, bool))
+                    for b in (neurons.start, neurons.stop)
+                    ) if isinstance(neurons, slice) else False
+        if not whole or neurons.step not in (None, 1):
+            raise TypeError("neurons must be a slice of whole numbers "
+                            "such as slice(0, 10)")
+        # Python's meaning of negative bounds, of the population (or of the
+        # projection's synapses).
+        size = (self.model.populations[owner]["size"]
+                if owner in self.model.populations else
+                self._sim.synapse_state(owner).shape[-1])
+        begin, end, _ = neurons.indices(size)
+        if begin >= end:
+            raise ValueError(f"neurons {neurons} of {owner!r} select "
+                             f"none of its {size}")
+        return begin, end
 
     def record(self, owner, variables, every=None, neurons=None):
         """Records variables of a population or projection from now on
@@ -252,24 +280,7 @@ class Simulation:
                     f"{dt * 1e3:g} ms), got {seconds * 1e3:g} ms")
         if not variables:
             raise ValueError("record needs at least one variable")
-        begin, end = 0, -1
-        if neurons is not None:
-            whole = all(b is None or (isinstance(b, (int, np.integer)) and
-                                      not isinstance(b, bool))
-                        for b in (neurons.start, neurons.stop)
-                        ) if isinstance(neurons, slice) else False
-            if not whole or neurons.step not in (None, 1):
-                raise TypeError("neurons must be a slice of whole numbers "
-                                "such as slice(0, 10)")
-            # Python's meaning of negative bounds, of the population (or
-            # of the projection's synapses).
-            size = (self.model.populations[owner]["size"]
-                    if owner in self.model.populations else
-                    self._sim.synapse_state(owner).shape[-1])
-            begin, end, _ = neurons.indices(size)
-            if begin >= end:
-                raise ValueError(f"neurons {neurons} of {owner!r} select "
-                                 f"none of its {size}")
+        begin, end = self._range(owner, neurons)
         self._sim.record(owner, list(variables), begin, end, steps)
         self._added.append((owner, list(variables), begin, end, steps))
         return len(self._sim.recordings()) - 1

@@ -371,10 +371,16 @@ void neuro::python::bindSimulation(py::module_ &m) {
            [](Simulation &s, const std::string &pop) {
              return built(s).isRecorded(population(*s.sim, pop));
            })
-      .def("record_spikes",
-           [](Simulation &s, const std::string &pop) {
-             built(s).recordSpikes(population(*s.sim, pop));
-           })
+      .def(
+          "record_spikes",
+          [](Simulation &s, const std::string &pop, int64_t begin,
+             int64_t end) {
+            std::string err;
+            if (!built(s).recordSpikes(
+                    rt::RecordSpec{population(*s.sim, pop), begin, end}, err))
+              throwValue(err);
+          },
+          py::arg("population"), py::arg("begin") = 0, py::arg("end") = -1)
       .def("record", &record)
       .def("recording", &recording)
       .def("recordings",

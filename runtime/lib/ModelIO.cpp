@@ -187,6 +187,8 @@ template <typename IO> void visit(IO &io, ProjectionSpec &p) {
 
 template <typename IO> void visit(IO &io, RecordSpec &r) {
   visit(io, r.population);
+  visit(io, r.begin);
+  visit(io, r.end);
 }
 
 template <typename IO> void visit(IO &io, StateRecordSpec &r) {

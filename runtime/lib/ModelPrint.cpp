@@ -139,7 +139,11 @@ void printProjection(std::ostream &os, const ModelSpec &spec,
 
 void printRecords(std::ostream &os, const ModelSpec &spec) {
   for (const RecordSpec &r : spec.records)
-    os << "record spikes " << popName(spec, r.population) << '\n';
+    os << "record spikes " << popName(spec, r.population)
+       << (r.end == -1 ? std::string()
+                       : " [" + std::to_string(r.begin) + ", " +
+                             std::to_string(r.end) + ")")
+       << '\n';
   for (const StateRecordSpec &r : spec.stateRecords) {
     bool syn = r.projection >= 0;
     const std::vector<std::string> *rows = nullptr;

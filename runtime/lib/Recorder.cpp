@@ -38,7 +38,7 @@ void Recorder::build() {
   clear();
   spikeMonitors.resize(model.populations.size());
   for (const RecordSpec &rec : model.records)
-    recordSpikes(size_t(rec.population));
+    recordSpikes(size_t(rec.population), rec.begin, rec.end);
   // The neurons or synapses each state recording samples.
   for (size_t r = 0; r < model.stateRecords.size(); ++r) {
     const StateRecordSpec &rec = model.stateRecords[r];
@@ -67,14 +67,22 @@ void Recorder::addSpikes(size_t pop, int64_t k,
     monitor.spikes.reserve(kFlushBytes / sizeof(SpikeRecord));
   // A spike of step k is stamped with the end of the step.
   double t = double(k + 1) * model.dt;
-  for (int32_t i : list)
-    monitor.spikes.push_back({i, t});
+  auto first = list.begin(), last = list.end();
+  if (monitor.begin > 0)
+    first = std::lower_bound(first, last, monitor.begin);
+  if (monitor.end >= 0)
+    last = std::lower_bound(first, last, monitor.end);
+  for (auto i = first; i != last; ++i)
+    monitor.spikes.push_back({*i, t});
 }
 
-void Recorder::recordSpikes(size_t pop) {
-  if (spikeMonitors[pop].recorded)
+void Recorder::recordSpikes(size_t pop, int64_t begin, int64_t end) {
+  SpikeMonitor &monitor = spikeMonitors[pop];
+  if (monitor.recorded)
     return;
-  spikeMonitors[pop].recorded = true;
+  monitor.recorded = true;
+  monitor.begin = begin;
+  monitor.end = end;
   recordedOrder.push_back(int(pop));
 }
 
@@ -125,7 +133,8 @@ void Recorder::clearRecorded() {
 }
 
 void Recorder::adoptSpikes(size_t pop, const Recorder &old, size_t oldPop) {
-  if (isRecorded(pop) && old.isRecorded(oldPop))
+  if (isRecorded(pop) && old.isRecorded(oldPop) &&
+      recordedRange(pop) == old.recordedRange(oldPop))
     spikeMonitors[pop].spikes = old.spikeMonitors[oldPop].spikes;
 }
 
@@ -445,8 +454,11 @@ bool Recorder::writeRecordingsJson(const std::string &base,
   for (int pop : npySpikes ? recordedOrder : std::vector<int>()) {
     const std::string &name = model.populations[size_t(pop)].name;
     entry("spikes_" + name + ".npy");
+    auto [begin, end] = recordedRange(size_t(pop));
     os << "{\"kind\": \"spikes\", \"population\": " << jsonString(name)
-       << ", \"fields\": {\"i\": \"neuron\", \"t\": \"s\"}}";
+       << ", \"fields\": {\"i\": \"neuron\", \"t\": \"s\"}, \"neurons\": ["
+       << begin << ", " << (end < 0 ? model.populations[size_t(pop)].size : end)
+       << "]}";
   }
   std::vector<std::string> prefixes = stateRecordPrefixes(model);
   for (size_t r = 0; r < model.stateRecords.size(); ++r) {

@@ -530,12 +530,37 @@ void Simulator::synapseEnds(int proj, std::vector<int64_t> &pre,
 //===----------------------------------------------------------------------===//
 
 bool Simulator::recordSpikes(int pop) {
-  if (!built || pop < 0 || size_t(pop) >= net.pops.size())
+  std::string err;
+  return recordSpikes(RecordSpec{pop, 0, -1}, err);
+}
+
+bool Simulator::recordSpikes(const RecordSpec &record, std::string &err) {
+  int pop = record.population;
+  if (!built || pop < 0 || size_t(pop) >= net.pops.size()) {
+    err = "no population " + std::to_string(pop) + " in a built network";
     return false;
-  if (!recorder.isRecorded(size_t(pop))) {
-    recorder.recordSpikes(size_t(pop));
-    model.records.push_back({pop});
   }
+  const PopulationSpec &spec = model.populations[size_t(pop)];
+  int64_t begin = record.begin, end = record.end;
+  if (end == spec.size && begin == 0)
+    end = -1;
+  if (end != -1 && (begin < 0 || end <= begin || end > spec.size)) {
+    err = "neurons [" + std::to_string(begin) + ", " + std::to_string(end) +
+          ") are not a range of '" + spec.name + "' (" +
+          std::to_string(spec.size) + " neurons)";
+    return false;
+  }
+  if (recorder.isRecorded(size_t(pop))) {
+    if (recorder.recordedRange(size_t(pop)) == std::make_pair(begin, end))
+      return true;
+    auto [b, e] = recorder.recordedRange(size_t(pop));
+    err = "the spikes of '" + spec.name + "' are recorded for neurons [" +
+          std::to_string(b) + ", " + std::to_string(e == -1 ? spec.size : e) +
+          ") already; a population's spikes are recorded for one range";
+    return false;
+  }
+  recorder.recordSpikes(size_t(pop), begin, end);
+  model.records.push_back({pop, begin, end});
   return true;
 }
 

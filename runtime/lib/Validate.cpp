@@ -262,6 +262,15 @@ bool validateRecords(const ModelSpec &model, std::string &err) {
             " populations)";
       return false;
     }
+    const RecordSpec &rec = model.records[r];
+    int64_t size = model.populations[size_t(pop)].size;
+    if (rec.end != -1 &&
+        (rec.begin < 0 || rec.end <= rec.begin || rec.end > size)) {
+      err = "record " + std::to_string(r) + ": neurons [" +
+            std::to_string(rec.begin) + ", " + std::to_string(rec.end) +
+            ") are not a range within the population's " + std::to_string(size);
+      return false;
+    }
   }
   for (size_t r = 0; r < model.stateRecords.size(); ++r) {
     const StateRecordSpec &rec = model.stateRecords[r];

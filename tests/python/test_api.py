@@ -461,6 +461,36 @@ def test_reset_keeps_the_recordings_added_from_python():
                                0.010 * np.exp(-rec["t"] / 0.010), rtol=1e-12)
 
 
+def test_spikes_of_a_slice_recorded_from_python():
+    # The spikes of E's last 800 neurons, indexed in E: those of the whole
+    # population's recording from these neurons, bit for bit, also after
+    # reset(). A population's spikes are recorded for one range.
+    text = open(os.path.join(EXAMPLES, "cuba.neuro")).read()
+    whole = neuro.compile_source(text).simulation()
+    whole.run("100 ms")
+    i_all, t_all = whole.spikes("E")
+    model = neuro.compile_source(text.replace("record spikes of E, I", ""))
+    sim = model.simulation()
+    sim.record_spikes("E", neurons=slice(-800, None))
+    for _ in range(2):
+        sim.run("100 ms")
+        i, t = sim.spikes("E")
+        keep = i_all >= 2400
+        assert len(i) == keep.sum() > 50
+        assert np.array_equal(i, i_all[keep])
+        assert np.array_equal(t, t_all[keep])
+        assert sim.spike_count("E") == len(i_all)  # the population's count
+        sim.reset()
+    sim.record_spikes("E", neurons=slice(2400, 3200))  # the same: harmless
+    with pytest.raises(ValueError, match=r"recorded for neurons \[2400, "
+                       r"3200\) already"):
+        sim.record_spikes("E", neurons=slice(0, 10))
+    with pytest.raises(ValueError, match="select none"):
+        sim.record_spikes("I", neurons=slice(5, 2))
+    with pytest.raises(TypeError, match="slice of whole numbers"):
+        sim.record_spikes("I", neurons=[1, 2])
+
+
 def test_a_running_simulation_refuses_other_threads():
     # While run() goes on in one thread (without the GIL), calls from
     # another raise instead of racing it; afterwards both work.

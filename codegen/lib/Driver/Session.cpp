@@ -378,11 +378,6 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
     err = "record spikes of POP, or record VAR[, VAR] of POP[a:b] [every T]";
     return false;
   }
-  if (vars == "spikes") {
-    target.recordSpikes(p);
-    what = "spikes of " + pop;
-    return true;
-  }
   rt::StateRecordSpec r;
   r.population = p;
   if (auto lb = rest.find('['); lb != std::string::npos) {
@@ -393,6 +388,16 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
       return false;
   } else {
     r.end = target.spec().populations[size_t(p)].size;
+  }
+  if (vars == "spikes") {
+    if (everyGiven) {
+      err = "spikes are recorded as they happen; 'every' applies to states";
+      return false;
+    }
+    if (!target.recordSpikes(rt::RecordSpec{p, r.begin, r.end}, err))
+      return false;
+    what = "spikes of " + rest;
+    return true;
   }
   r.every = 1;
   if (everyGiven) {

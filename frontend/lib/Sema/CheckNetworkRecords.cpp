@@ -71,16 +71,50 @@ void Checker::checkRecord(const RecordDecl &r, NetworkInfo &net,
       continue;
     }
     if (spikes) {
-      if (t.slice)
-        diag.error(t.range, "spikes are recorded for whole populations so "
-                            "far");
-      else if (std::find(net.recordSpikes.begin(), net.recordSpikes.end(),
-                         it->second) == net.recordSpikes.end())
-        net.recordSpikes.push_back(it->second);
+      checkSpikeRecord(t, it->second, net);
       continue;
     }
     checkStateRecord(r, t, it->second, everySteps, net);
   }
+}
+
+void Checker::checkSpikeRecord(const RecordTarget &t, int population,
+                               NetworkInfo &net) {
+  const PopulationInfo &pop = net.populations[population];
+  SpikeRecordInfo rec;
+  rec.population = population;
+  rec.range = t.range;
+  rec.end = pop.size;
+  auto slice = cellSlice(t.slice, t.cell, net, population);
+  if (t.cell && !slice)
+    return;
+  if (slice) {
+    double b = slice->first, e = slice->second;
+    if (auto problem =
+            sliceProblem(b, e, double(pop.size), t.population.name)) {
+      diag.error(t.range, *problem);
+      return;
+    }
+    rec.begin = int64_t(b);
+    rec.end = int64_t(e);
+  }
+  for (const SpikeRecordInfo &other : net.recordSpikes) {
+    if (other.population != population)
+      continue;
+    // One spike monitor per population: the same range again is harmless.
+    if (other.begin != rec.begin || other.end != rec.end) {
+      diag.error(t.range,
+                 "the spikes of '" + t.population.name +
+                     "' are recorded for one range of neurons; this one (" +
+                     std::to_string(rec.begin) + " to " +
+                     std::to_string(rec.end) + ") differs from an earlier (" +
+                     std::to_string(other.begin) + " to " +
+                     std::to_string(other.end) + ")");
+      diag.note(other.range, "recorded here");
+    }
+    return;
+  }
+  net.recordSpikes.push_back(rec);
 }
 
 void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,

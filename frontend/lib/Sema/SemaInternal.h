@@ -651,10 +651,15 @@ private:
   // Records and ablations (CheckNetworkRecords.cpp)
   //===--------------------------------------------------------------------===//
 
-  /// `record ...`: spikes of whole populations, states of neurons or
+  /// `record ...`: spikes of populations, states of neurons or
   /// per-synapse variables of a projection.
   void checkRecord(const RecordDecl &r, NetworkInfo &net,
                    const std::map<std::string, int> &popIndex);
+
+  /// `record spikes of E[0:10]`: the spikes of neurons of `population`
+  /// (one range per population).
+  void checkSpikeRecord(const RecordTarget &t, int population,
+                        NetworkInfo &net);
 
   /// `record v, w of E[0:10]`: states of neurons of population
   /// `population`, or what incoming projections add to them.

@@ -145,6 +145,7 @@ neuro.synapse @Exp {
 // CHECK-NEXT:    neuro.population @S size(2) spike_times dense<[1.000000e-03, 2.000000e-03]> : tensor<2xf64> spike_indices [1, 0] spike_period(5.000000e-03) {
 // CHECK-NEXT:    }
 // CHECK-NEXT:    neuro.record_spikes @E
+// CHECK-NEXT:    neuro.record_spikes @F neurons(1, 2)
 // CHECK-NEXT:  }
 neuro.network @Net dt(1.000000e-04) duration(2.500000e-01) seed(42) {
   neuro.population @E of @LIF size(8) params {tau_m = 1.000000e-02 : f64} {
@@ -175,6 +176,7 @@ neuro.network @Net dt(1.000000e-04) duration(2.500000e-01) seed(42) {
   neuro.population @S size(2) spike_times dense<[1.0e-03, 2.0e-03]> : tensor<2xf64> spike_indices [1, 0] spike_period(5.0e-03) {
   }
   neuro.record_spikes @E
+  neuro.record_spikes @F neurons(1, 2)
 }
 
 // Kernels of the runtime contract carry their kind and owner (ABI.h).

@@ -248,6 +248,33 @@ neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
 // -----
 
 neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
+  neuro.population @P size(3) {
+  }
+  // expected-error @+1 {{'neuro.record_spikes' op neurons [1, 4) are not within the population's 3}}
+  neuro.record_spikes @P neurons(1, 4)
+}
+
+// -----
+
+neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
+  neuro.population @P size(3) {
+  }
+  // expected-error @+1 {{'neuro.record_spikes' op neurons [2, 2) are not a range}}
+  neuro.record_spikes @P neurons(2, 2)
+}
+
+// -----
+
+neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
+  neuro.population @P size(3) {
+  }
+  // expected-error @+1 {{'neuro.record_spikes' op needs both begin and end, or neither}}
+  neuro.record_spikes @P {begin = 1 : i64}
+}
+
+// -----
+
+neuro.network @Net dt(1.0e-04) duration(1.0) seed(0) {
   neuro.population @P size(1) {
   }
   neuro.projection @P_to_P @P -> @P p(0.5) delay(0.0) {

@@ -86,7 +86,7 @@ ModelSpec sampleSpec() {
   f.rule = ProjectionSpec::FromFile;
   f.file = "tables/w.npy";
   m.projections = {p, f};
-  m.records = {{0}, {1}};
+  m.records = {{0}, {1, 1, 3}};
   StateRecordSpec r;
   r.population = 0;
   r.rows = {0, 1};
@@ -123,6 +123,8 @@ TEST(ModelIO, RoundTripsEveryField) {
   EXPECT_TRUE(back.projections[0].updateAfterStep);
   EXPECT_EQ(back.projections[1].file, "tables/w.npy");
   EXPECT_EQ(back.stateRecords[1].end, -1);
+  EXPECT_EQ(back.records[1].begin, 1);
+  EXPECT_EQ(back.records[1].end, 3);
   EXPECT_TRUE(back.plasticSwitches[1].plastic);
   EXPECT_EQ(back.populations[0].step, nullptr);
 }

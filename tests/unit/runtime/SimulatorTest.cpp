@@ -909,6 +909,12 @@ TEST(SimulatorTest, ValidationReportsWhatIsWrong) {
        "population 'A': scheduled spikes are not sorted by step"},
       {"record", [](ModelSpec &m) { m.records[0].population = 4; },
        "record 0: population index 4 out of range"},
+      {"record range",
+       [](ModelSpec &m) {
+         m.records[0].begin = 3;
+         m.records[0].end = 3;
+       },
+       "record 0: neurons [3, 3) are not a range within the population's"},
   };
   for (const BadSpecCase &c : cases) {
     ModelSpec m = periodicModel(1, 10);

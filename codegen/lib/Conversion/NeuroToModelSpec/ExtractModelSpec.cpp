@@ -316,8 +316,15 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
 static LogicalResult extractRecords(NetworkOp network,
                                     const llvm::StringMap<int> &popIndex,
                                     rt::ModelSpec &spec) {
-  for (auto rec : network.getBody().getOps<RecordSpikesOp>())
-    spec.records.push_back({popIndex.lookup(rec.getPopulation())});
+  for (auto rec : network.getBody().getOps<RecordSpikesOp>()) {
+    rt::RecordSpec r;
+    r.population = popIndex.lookup(rec.getPopulation());
+    if (rec.getBegin()) {
+      r.begin = static_cast<int64_t>(*rec.getBegin());
+      r.end = static_cast<int64_t>(*rec.getEnd());
+    }
+    spec.records.push_back(r);
+  }
   // A state recording of `rows` (a population's or a projection's) from
   // record op `op` with the given variables and range.
   auto addRecord = [&](Operation *op, rt::StateRecordSpec r,

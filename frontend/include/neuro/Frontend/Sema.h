@@ -158,6 +158,10 @@ struct StateRecordInfo : rt::StateRecordSpec {
   SourceRange range;
 };
 
+struct SpikeRecordInfo : rt::RecordSpec {
+  SourceRange range;
+};
+
 struct NetworkInfo {
   const NetworkDecl *decl = nullptr;
   /// `param g = 5`: the network's constants (SI), by name.
@@ -167,7 +171,7 @@ struct NetworkInfo {
   uint64_t seed = 0;
   std::vector<PopulationInfo> populations;
   std::vector<ProjectionInfo> projections;
-  std::vector<int> recordSpikes; ///< population indices
+  std::vector<SpikeRecordInfo> recordSpikes; ///< one per population
   std::vector<StateRecordInfo> recordStates;
   /// `plasticity on|off`: from step `step` on, projection `projection`'s
   /// weights change (or not).

@@ -609,9 +609,19 @@ def Neuro_InitTimedOp : Neuro_Op<"init_timed"> {
 def Neuro_RecordSpikesOp : Neuro_Op<"record_spikes", [HasParent<"NetworkOp">,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "records the spikes of a population";
-  let description = [{ Every spike of `population` is recorded (index, time). }];
-  let arguments = (ins FlatSymbolRefAttr:$population);
-  let assemblyFormat = "$population attr-dict";
+  let description = [{
+    Every spike of `population` is recorded (index, time); with `begin` and
+    `end`, those of neurons [`begin`, `end`) only, still indexed in the
+    population (as a Brian2 SpikeMonitor of a subgroup, which counts from
+    the subgroup's first neuron).
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$population,
+                       OptionalAttr<I64Attr>:$begin,
+                       OptionalAttr<I64Attr>:$end);
+  let assemblyFormat = [{
+    $population (`neurons` `(` $begin^ `,` $end `)`)? attr-dict
+  }];
+  let hasVerifier = 1;
 }
 
 def Neuro_RecordStateOp : Neuro_Op<"record_state", [HasParent<"NetworkOp">,

@@ -197,8 +197,11 @@ struct ProjectionSpec {
   bool procedural = false;
 };
 
+/// The spikes of neurons [begin, end) of `population` are recorded (end -1:
+/// to the last neuron), with the neurons' indices in the population.
 struct RecordSpec {
-  int population = 0; ///< spikes of this population are recorded
+  int population = 0;
+  int64_t begin = 0, end = -1;
 };
 
 /// States `rows` of neurons [begin, end) of `population`, sampled at the

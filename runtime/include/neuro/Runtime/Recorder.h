@@ -83,8 +83,13 @@ public:
   }
   size_t numPopulations() const { return spikeMonitors.size(); }
   bool isRecorded(size_t pop) const { return spikeMonitors[pop].recorded; }
-  /// Records the spikes of `pop` from now on.
-  void recordSpikes(size_t pop);
+  /// Records the spikes of neurons [begin, end) of `pop` from now on (end
+  /// -1: to the last neuron).
+  void recordSpikes(size_t pop, int64_t begin = 0, int64_t end = -1);
+  /// The neurons whose spikes are recorded, [first, second) (-1: the last).
+  std::pair<int64_t, int64_t> recordedRange(size_t pop) const {
+    return {spikeMonitors[pop].begin, spikeMonitors[pop].end};
+  }
   /// Recorded spikes not yet written to a stream.
   const std::vector<SpikeRecord> &spikes(size_t pop) const {
     return spikeMonitors[pop].spikes;
@@ -151,6 +156,7 @@ private:
   struct SpikeMonitor {
     int64_t count = 0;
     bool recorded = false;
+    int64_t begin = 0, end = -1; ///< the neurons recorded
     std::vector<SpikeRecord> spikes;
   };
 

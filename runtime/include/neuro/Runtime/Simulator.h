@@ -316,6 +316,12 @@ public:
   /// After build(): records the spikes of population `pop` from now on
   /// (no effect if already recorded). false if out of range.
   bool recordSpikes(int pop);
+  /// After build(): records the spikes of neurons [begin, end) of
+  /// `record.population` from now on (end -1: to the last neuron), as a
+  /// `record spikes` statement would. No effect if already recorded for the
+  /// same neurons; false and `err` for a bad population or range, or
+  /// another range already recorded.
+  bool recordSpikes(const RecordSpec &record, std::string &err);
   /// After build(): adds a state recording of a population, or of a
   /// projection's synapse variables when `record.projection` >= 0 (as a
   /// `record` statement would), sampled from now on. false and `err` for a
