@@ -124,6 +124,7 @@ class Simulation:
     def reset(self):
         """Builds the network again from its start (same seed and values,
         the recordings added by record() and record_spikes() too)."""
+        self._sim.step  # raises while a run() goes on in another thread
         self._sim = self._make()
         self._streamed = None
         for args in self._added:

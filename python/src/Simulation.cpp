@@ -111,6 +111,9 @@ std::shared_ptr<Simulation> makeSimulation(
     unsigned threads,
     const std::vector<std::pair<std::string, std::string>> &sets,
     const std::map<std::string, std::map<std::string, double>> &rules) {
+  if (!model || !model->compiled)
+    throw py::type_error("a Simulation needs a compiled model "
+                         "(neuro.compile(...))");
   rt::ModelSpec spec = model->compiled->spec();
   if (seed)
     spec.seed = *seed;

@@ -104,6 +104,9 @@ void Network::replaceRows(size_t p, AlignedVector<double> whole) {
   Population &pop = pops[p];
   int64_t size = model.populations[p].size;
   bool local = pop.rowWidth != size;
+  // The values go into the rows' own memory where the size allows: the
+  // host may hold views of it (Python's numpy arrays).
+  AlignedVector<double> kept = std::move(pop.state);
   pop.state = std::move(whole);
   pop.rowBegin = 0;
   pop.rowWidth = size;
@@ -111,6 +114,10 @@ void Network::replaceRows(size_t p, AlignedVector<double> whole) {
   if (!pop.state32.empty())
     pop.state32.assign(pop.state.size(), 0.0f);
   localizeRows(p, local);
+  if (kept.size() == pop.state.size()) {
+    std::copy(pop.state.begin(), pop.state.end(), kept.begin());
+    pop.state = std::move(kept);
+  }
 }
 
 void Network::localizeRows(bool local) {

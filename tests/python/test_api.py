@@ -164,6 +164,8 @@ def test_wrong_names_and_types_say_what_was_expected():
         sim[None]
     with pytest.raises(TypeError, match="network must be a network's name"):
         neuro.compile_source(DECAY, network=5)
+    with pytest.raises(TypeError, match="needs a compiled model"):
+        neuro._core.Simulation(None, None, 1, [], {})
 
 
 def test_record_slices_have_pythons_meaning_and_sizes_are_whole(tmp_path):
@@ -264,6 +266,23 @@ def test_checkpoint_restore_and_reset(tmp_path):
     assert sim.step == 0
     sim.run("100 ms")
     assert np.array_equal(sim.spikes("E")[0], i_all)
+
+
+def test_views_see_the_restored_state(tmp_path):
+    # restore() writes into the rows' own memory: a view taken before
+    # reads the checkpoint's values, and what it writes the next run uses.
+    sim = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro")).simulation()
+    sim.run("5 ms")
+    saved = sim["E.v"].copy()
+    sim.save(tmp_path / "cp")
+    v = sim["E.v"]
+    sim.run("5 ms")
+    assert not np.array_equal(v, saved)
+    sim.restore(tmp_path / "cp")
+    assert np.shares_memory(v, sim["E.v"])
+    assert np.array_equal(v, saved)
+    v[:] = -0.06
+    assert np.all(sim["E.v"] == -0.06)
 
 
 def test_records_added_from_python(tmp_path):
@@ -504,6 +523,11 @@ def test_a_running_simulation_refuses_other_threads():
         except RuntimeError as e:
             assert "running in another thread" in str(e)
             refused += 1
+            if refused == 1:
+                # reset() too: it would drop the run's network and
+                # recordings.
+                with pytest.raises(RuntimeError, match="another thread"):
+                    sim.reset()
     runner.join()
     assert refused > 0
     assert sim.t == pytest.approx(2.0)
