@@ -107,8 +107,22 @@ class Population(common.Population):
     _recorder_class = Recorder
     _assembly_class = Assembly
 
+    def __init__(self, size, cellclass, *args, **kwargs):
+        # A population that fails to be made is not one of the network.
+        state = simulator.state
+        known = len(state.populations)
+        try:
+            common.Population.__init__(self, size, cellclass, *args,
+                                       **kwargs)
+        except Exception:
+            del state.populations[known:]
+            raise
+
     def _create_cells(self):
         state = simulator.state
+        if self.size < 1:
+            raise ValueError(f"a Population needs at least one cell, "
+                             f"not {self.size}")
         ids = np.arange(state.id_counter, state.id_counter + self.size)
         self.all_cells = np.array([simulator.ID(i) for i in ids],
                                   dtype=simulator.ID)

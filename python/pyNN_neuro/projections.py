@@ -15,6 +15,7 @@ over).
 import numpy as np
 
 from pyNN import common, errors
+from pyNN.connectors import FromListConnector
 from pyNN.parameters import LazyArray
 from pyNN.space import Space
 
@@ -69,7 +70,12 @@ def _steps(delays):
     if not np.all(np.isfinite(delays) & (delays >= 0)):
         raise ValueError("delays must be finite and >= 0 (ms)")
     dt = simulator.state.dt
-    return np.maximum(np.rint(delays / dt), 1) * dt
+    steps = np.rint(delays / dt)
+    if steps.size and steps.max() > 2 ** 24:
+        raise ValueError(f"delays must be at most 2^24 time steps "
+                         f"({2 ** 24 * dt:g} ms at dt = {dt:g} ms); one is "
+                         f"{delays.max():g} ms")
+    return np.maximum(steps, 1) * dt
 
 
 def _flatten(neurons):
@@ -108,9 +114,31 @@ class Projection(common.Projection):
         self._cols = None
         self._initial_states = {}
         connector.connect(self)
+        self._check_list(connector)
         limits.check(self._columns(), self.label, "connection")
         simulator.state.projections.append(self)
         simulator.state.changed()
+
+    def _check_list(self, connector):
+        """A FromListConnector's indices must be cells of the populations:
+        PyNN's drops connections to a postsynaptic index it does not find
+        among the local cells, so a wrong one would vanish without a
+        word."""
+        if not isinstance(connector, FromListConnector):
+            return
+        # (A FromFileConnector has read its file into the list by now.)
+        conns = np.asarray(connector.conn_list)
+        if conns.size == 0:
+            return
+        for col, what, cells in ((0, "presynaptic", self.pre),
+                                 (1, "postsynaptic", self.post)):
+            idx = conns[:, col]
+            bad = idx[~((idx >= 0) & (idx < cells.size) &
+                        (idx == np.round(idx)))]
+            if bad.size:
+                raise errors.ConnectionError(
+                    f"{self.label}: {what} index {bad[0]:g} is not one "
+                    f"of the {cells.size} cells of {cells.label}")
 
     @staticmethod
     def _populations(neurons):

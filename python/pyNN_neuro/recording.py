@@ -31,16 +31,24 @@ class Recorder(recording.Recorder):
 
     # Which neurons and variables ------------------------------------------
 
-    def _record(self, variable, new_ids, sampling_interval=None):
-        state = self._simulator.state
+    def record(self, variables, ids, sampling_interval=None):
+        # Checked before PyNN's Recorder adds the cells: a refused interval
+        # leaves the recording as it was.
         if sampling_interval is not None:
-            steps = sampling_interval / state.dt
+            steps = sampling_interval / self._simulator.state.dt
             if not (steps >= 0.5 and steps < 1e12) or abs(
                     steps - round(steps)) > 1e-9:
                 raise ValueError("the sampling interval must be a whole "
                                  "number of time steps, at least one "
-                                 f"({state.dt} ms)")
+                                 f"({self._simulator.state.dt} ms)")
+        recording.Recorder.record(self, variables, ids, sampling_interval)
+
+    def _record(self, variable, new_ids, sampling_interval=None):
+        state = self._simulator.state
+        if sampling_interval is not None:
             self.sampling_interval = sampling_interval
+        if not new_ids:
+            return   # the cells were recorded already
         if state.t > 0:
             since = self._since.setdefault(variable, {})
             for id in new_ids:

@@ -628,6 +628,21 @@ def test_recording_added_after_a_run_and_clear():
     assert float(seg.analogsignals[0].t_start) == 40.0
 
 
+def test_recording_again_and_a_refused_interval_change_nothing():
+    p = sim.Population(3, sim.IF_curr_exp(i_offset=1.0))
+    with pytest.raises(ValueError, match="whole number of time steps"):
+        p.record("v", sampling_interval=0.15)
+    assert not p.recorder.recorded.get("v")
+    assert p.recorder.sampling_interval == 0.1
+    p.record("v", sampling_interval=1.0)
+    sim.run(5.0)
+    p.record("v")          # recorded already: as before
+    p[0:2].record("v")
+    sim.run(5.0)
+    v = p.get_data("v").segments[0].analogsignals[0]
+    assert v.shape == (11, 3) and not np.isnan(v.magnitude).any()
+
+
 def test_bad_values_of_sources_cells_and_lists_are_refused():
     p = sim.Population(3, sim.IF_curr_exp(), label="cells")
     src = sim.Population(2, sim.SpikeSourceArray(spike_times=[[1.0], []]),
@@ -648,6 +663,28 @@ def test_bad_values_of_sources_cells_and_lists_are_refused():
                        "is not one of the 2 cells of src"):
         sim.Projection(src, p, sim.FromListConnector([(-1, 1, 5.0, 1.0)]),
                        sim.StaticSynapse())
+    # PyNN's FromListConnector drops a postsynaptic index it does not find
+    # among the local cells; here it is an error, as a presynaptic one.
+    for post in (3, -1, 2.5):
+        with pytest.raises(errors.ConnectionError, match=f"postsynaptic "
+                           f"index {post:g} is not one of the 3 cells"):
+            sim.Projection(src, p, sim.FromListConnector(
+                [(0, post, 5.0, 1.0), (1, 1, 5.0, 1.0)]), sim.StaticSynapse())
+    with pytest.raises(ValueError, match="delays must be at most 2"):
+        sim.Projection(src, p, sim.AllToAllConnector(),
+                       sim.StaticSynapse(delay=1e9))
+    # A source spikes at most once a step: 20 kHz at dt = 0.1 ms would be
+    # cut to 10 kHz.
+    with pytest.raises(errors.InvalidParameterValueError, match=r"rate must "
+                       r"be at most 1 / dt \(10000 Hz"):
+        sim.Population(2, sim.SpikeSourcePoisson(rate=20000.0))
+    # None of the refused ones is part of the network: it runs.
+    with pytest.raises(ValueError, match="at least one cell, not 0"):
+        sim.Population(0, sim.IF_curr_exp())
+    sim.Projection(src, p, sim.FromListConnector([(1, 2, 5.0, 1.0)]),
+                   sim.StaticSynapse())
+    sim.run(2.0)
+    assert len(sim.simulator.state.populations) == 2
 
 
 def test_a_run_that_fails_names_the_label_and_keeps_its_data():

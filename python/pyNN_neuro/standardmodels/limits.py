@@ -59,6 +59,14 @@ def _rules(names):
     for rule in _JOINT:
         if all(n in names for n in rule[0]):
             yield rule
+    if "rate" in names:
+        # A source spikes at most once a step: a higher rate would be cut
+        # to 1 / dt without a word.
+        from .. import simulator
+        dt = simulator.state.dt
+        yield (("rate",), lambda rate: rate * dt <= 1000.0,
+               f"rate must be at most 1 / dt ({1000.0 / dt:g} Hz at dt = "
+               f"{dt:g} ms): a source spikes at most once a time step")
 
 
 def _first_not_finite(values):
