@@ -113,7 +113,9 @@ class Network:
                 args[par] = _q(values[0], ct.units[par], f"{p.label}: {par}")
             table = self._currents(p, name, until)
             if table is not None:
-                args["i_inj"] = f'timed("{table}", {self.dt!r} ms, 1 nA)'
+                path, every = table
+                args["i_inj"] = (f'timed("{path}", {every} * {self.dt!r} ms, '
+                                 f'1 nA)')
             self._net.population(name, p.size, ct.neuro_model, **args)
 
     def _spike_array(self, p):
@@ -143,8 +145,9 @@ class Network:
         return idx, steps * (dt * 1e-3)
 
     def _currents(self, p, name, until):
-        """The file of the summed current of the sources injected into p
-        (nA per step from t0; one column, or one per neuron), or None."""
+        """(file, every): the summed current of the sources injected into
+        p (nA, one row per `every` steps from t0; one column, or one per
+        neuron), or None."""
         sources = [(s, idx) for s in self.state.current_sources
                    for pop, idx in s._targets if pop is p]
         if not sources:
@@ -164,9 +167,22 @@ class Network:
         whole = all(idx.size == p.size and
                     np.array_equal(np.sort(idx), np.arange(p.size))
                     for _, idx in sources)
-        table = np.zeros((rows, 1 if whole else p.size))
-        for s, idx in sources:
-            wave = s.waveform(k0, k0 + rows, dt)
+        # One row per `every` steps, the greatest that divides every change
+        # of every source: a step source on part of a large population
+        # over a long run needs a few rows, not one per step and neuron
+        # (the last row holds after the end). The value is held over each
+        # step either way.
+        waves = [s.waveform(k0, k0 + rows, dt) for s, _ in sources]
+        every = 0
+        for wave in waves:
+            for k in np.flatnonzero(np.diff(wave)) + 1:
+                every = math.gcd(every, int(k))
+                if every == 1:
+                    break
+        every = every or rows
+        table = np.zeros((-(-rows // every), 1 if whole else p.size))
+        for wave, (s, idx) in zip(waves, sources):
+            wave = wave[::every]
             if whole:
                 table[:, 0] += wave
             else:
@@ -175,7 +191,7 @@ class Network:
             table = table[:, :1]
         path = os.path.join(self._net._files.name, f"i_inj_{name}.npy")
         np.save(path, table)
-        return path
+        return path, every
 
     def _write_projections(self):
         pops = self.state.populations

@@ -552,6 +552,13 @@ def test_current_sources_sum_and_late_injection():
                           ).inject_into(p[[0, 2]])
     p.record("v")
     sim.run(30.0)
+    # The table of i_inj has a row per 5 ms, the longest interval that
+    # divides every change (a row per step and neuron would not fit long
+    # runs of large populations).
+    files = sim.simulator.state.network._net._files.name
+    table = np.load(os.path.join(files, "i_inj_P0.npy"))
+    assert table.tolist() == [[0, 0, 0], [1, 1, 1], [1.5, 1, 1.5],
+                              [0.5, 0, 0.5], [0, 0, 0]]
     sim.DCSource(amplitude=2.0, start=35.0, stop=40.0).inject_into([p[1]])
     sim.run(20.0)
     v = p.get_data().segments[0].analogsignals[0].magnitude

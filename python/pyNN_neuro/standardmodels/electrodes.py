@@ -1,7 +1,8 @@
 """PyNN's current sources as tables of the cells' `i_inj`.
 
 A source injected into cells adds its current to their `i_inj`, which the
-network gives as `timed("FILE", dt, 1 nA)`: one row per step, one column
+network gives as `timed("FILE", EVERY, 1 nA)`: one row per EVERY (the
+longest interval that divides every change of the sources), one column
 per neuron of the population (one column when all its neurons get the
 same), the sum of the sources injected into each neuron (builder.py).
 Step k (from k dt to (k + 1) dt) takes the value the source has at k dt,
