@@ -75,6 +75,20 @@ def _args(model, args):
                                    for k, v in args.items()) + ")"
 
 
+def _table_folder():
+    """A temporary folder for the network's tables, whose path a .neuro
+    string can hold (no quote or line break: $TMPDIR may have one)."""
+    for base in (None, "/tmp", os.getcwd()):
+        if base is not None and not os.path.isdir(base):
+            continue
+        folder = tempfile.TemporaryDirectory(prefix="neuro-net-", dir=base)
+        if not any(c in folder.name for c in '"\r\n'):
+            return folder
+        folder.cleanup()
+    raise ValueError("no temporary folder whose path has no quote or line "
+                     "break for the network's tables (set TMPDIR)")
+
+
 class Network:
     """A network assembled statement by statement:
 
@@ -95,7 +109,7 @@ class Network:
         self._models = []
         self._settings = []
         self._lines = []
-        self._files = tempfile.TemporaryDirectory(prefix="neuro-net-")
+        self._files = _table_folder()
         self._count = 0
         self._projections = {}   # name or SRC_to_DST: how many so far
         if dt is not None:

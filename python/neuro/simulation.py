@@ -44,6 +44,7 @@ class Simulation:
         # Recordings added by record() and record_spikes(), which reset()
         # adds again.
         self._added = []
+        self._streamed = None   # (folder as given, absolute) of stream_to
         self._sim = self._make()
 
     def _make(self):
@@ -352,7 +353,7 @@ class Simulation:
         POP_VAR.npy, POP_t.npy; an owner's further state recordings as
         POP_2_VAR.npy, POP_2_t.npy, ...) into `folder`. Streamed
         recordings (stream_to) are only in their folder."""
-        streamed = getattr(self, "_streamed", None)
+        streamed = self._streamed
         if streamed is not None and (
                 os.path.abspath(os.fspath(folder)) != streamed[1]):
             raise ValueError(f"the recordings are streamed to {streamed[0]!r}"
@@ -362,8 +363,16 @@ class Simulation:
 
     def stream_to(self, folder):
         """Streams recordings to files in `folder` while running, keeping
-        only a few MiB in memory (spikes() then holds the unwritten ones)."""
-        self._sim.stream_to(_string(folder, "folder"))
+        only a few MiB in memory (spikes() then holds the unwritten ones).
+        A simulation streams to one folder (until reset())."""
+        folder = _string(folder, "folder")
+        if self._streamed is not None:
+            if os.path.abspath(folder) == self._streamed[1]:
+                return
+            raise ValueError(f"the recordings stream to "
+                             f"{self._streamed[0]!r} already; a simulation "
+                             f"streams to one folder (until reset())")
+        self._sim.stream_to(folder)
         self._streamed = (os.fspath(folder),
                           os.path.abspath(os.fspath(folder)))
 

@@ -106,6 +106,12 @@ class Projection(common.Projection):
                                    space, label)
         if not hasattr(self.synapse_type, "neuro_synapse"):
             raise TypeError("pyNN.neuro has PyNN's standard synapse types")
+        for pop in (self._populations(self.pre) +
+                    self._populations(self.post)):
+            if not any(pop is known for known in simulator.state.populations):
+                raise errors.ConnectionError(
+                    f"{pop.label} is not a population of this simulation "
+                    "(made before the last setup()?)")
         for pop in self._populations(self.post):
             # Fails early for a receptor or a synapse type the cell lacks.
             self.synapse_type.neuro_synapse(pop.celltype.neuro_family,

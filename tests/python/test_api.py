@@ -189,6 +189,10 @@ def test_record_slices_have_pythons_meaning_and_sizes_are_whole(tmp_path):
     sim.stream_to(tmp_path / "a")
     with pytest.raises(ValueError, match="streamed to"):
         sim.write(tmp_path / "b")
+    sim.stream_to(tmp_path / "a")   # the same folder: nothing changes
+    with pytest.raises(ValueError, match="stream to .* already; a "
+                       "simulation streams to one folder"):
+        sim.stream_to(tmp_path / "b")
 
 
 def test_starting_values_and_seed():

@@ -692,6 +692,12 @@ def test_bad_values_of_sources_cells_and_lists_are_refused():
                    sim.StaticSynapse())
     sim.run(2.0)
     assert len(sim.simulator.state.populations) == 2
+    sim.end()
+    sim.setup(timestep=0.1)
+    q = sim.Population(2, sim.IF_curr_exp())
+    with pytest.raises(errors.ConnectionError, match="src is not a "
+                       "population of this simulation"):
+        sim.Projection(src, q, sim.AllToAllConnector())
 
 
 def test_a_run_that_fails_names_the_label_and_keeps_its_data():

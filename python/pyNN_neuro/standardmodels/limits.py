@@ -34,7 +34,8 @@ _POSITIVE = {name: _rule(name, _positive, "> 0")
                           "tau_rec", "tau_plus", "tau_minus")}
 _NOT_NEGATIVE = {name: _rule(name, _not_negative, ">= 0")
                  for name in ("tau_refrac", "rate", "duration", "beta",
-                              "gbar_Na", "gbar_K", "g_leak", "tau_facil")}
+                              "gbar_Na", "gbar_K", "g_leak", "tau_facil",
+                              "delta_T")}
 
 # Rules on more than one value: each needs all of its names.
 _JOINT = [
