@@ -80,6 +80,9 @@ class Simulation:
             raise TypeError("a value must be a number or a quantity such as "
                             "'-60 mV'")
         if isinstance(value, (int, float, np.integer, np.floating)):
+            if not np.isfinite(value):
+                raise ValueError(f"{name}: a starting value must be finite, "
+                                 f"not {float(value)!r}")
             try:
                 unit = self.unit(name)
             except KeyError:
@@ -157,8 +160,12 @@ class Simulation:
                 continue
             rows = owners[owner]["rows"]
             if var not in rows or var.startswith("_"):
-                raise KeyError(f"{what} {owner!r} has no variable "
-                               f"{var!r} (it has {_public(rows)})")
+                public = _public(rows)
+                raise KeyError(
+                    f"{what} {owner!r} has no variable {var!r} " +
+                    (f"(it has {public})" if public else
+                     "(it has none: constants, such as a weight given as "
+                     "one value, are compiled into the kernels)"))
             return kind, owner, rows.index(var)
         raise KeyError(f"no population or projection {owner!r}")
 
@@ -269,6 +276,12 @@ class Simulation:
         recording's number for recording()."""
         if isinstance(variables, str):
             variables = [variables]
+        if not isinstance(variables, (list, tuple)) or not all(
+                isinstance(v, str) for v in variables):
+            raise TypeError(f"variables must be a name or a list of names, "
+                            f"not {variables!r}")
+        if len(set(variables)) != len(variables):
+            raise ValueError(f"a variable is named twice in {variables!r}")
         steps = 1
         if every is not None:
             seconds = _seconds(every, "every")

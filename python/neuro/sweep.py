@@ -17,7 +17,8 @@ def sweep(model, settings, duration=None, measure=None, **compile_options):
     a dot are the network's parameters, compiled in: each distinct set of
     their values is compiled once (the object cache makes repeats cheap).
     """
-    if isinstance(settings, dict):
+    if isinstance(settings, dict) or not all(
+            isinstance(s, dict) for s in settings):
         raise TypeError("settings must be a list of dicts, one per "
                         "simulation ([{\"E.tau_m\": \"10 ms\"}, ...])")
     settings = [dict(s) for s in settings]

@@ -94,6 +94,14 @@ def test_views_share_the_simulators_memory():
                                rtol=1e-12)
 
 
+def test_a_weight_compiled_in_is_not_a_variable():
+    sim = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro")).simulation()
+    with pytest.raises(KeyError, match="'E_to_E' has no variable 'w' "
+                       r"\(it has none: constants, such as a weight given "
+                       "as one value, are compiled into the kernels"):
+        sim["E_to_E.w"]
+
+
 def test_set_checks_units_and_updates_propagators():
     model = neuro.compile_source(DECAY, tunable=["P.tau"])
     sim = model.simulation()
@@ -166,6 +174,16 @@ def test_wrong_names_and_types_say_what_was_expected():
         neuro.compile_source(DECAY, network=5)
     with pytest.raises(TypeError, match="needs a compiled model"):
         neuro._core.Simulation(None, None, 1, [], {})
+    with pytest.raises(TypeError, match="variables must be a name or a "
+                       "list of names"):
+        sim.record("P", 3)
+    with pytest.raises(ValueError, match="named twice"):
+        sim.record("P", ["v", "v"])
+    with pytest.raises(TypeError, match="settings must be a list of dicts"):
+        neuro.sweep(model, ["P.v"], "1 ms")
+    with pytest.raises(ValueError, match="P.v: a starting value must be "
+                       "finite, not nan"):
+        model.simulation(set={"P.v": float("nan")})
 
 
 def test_record_slices_have_pythons_meaning_and_sizes_are_whole(tmp_path):
