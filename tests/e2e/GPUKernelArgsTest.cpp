@@ -83,9 +83,9 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   KernelArgs spikes(NEURO_GPU_SPIKES_NUM_ARGS);
   spikes.buffer(p, 65 * 4000).buffer(p, 65 * 4000).buffer(p, 65 * 2);
   spikes.buffer(p, 63).buffer(p, 2 * NEURO_GPU_SPIKES_COLUMNS).i64(2).i64(0);
-  // neuro_reset: spikes, state, count.
+  // neuro_reset: spikes, state, step, seed, count.
   KernelArgs reset(NEURO_GPU_RESET_NUM_ARGS);
-  reset.buffer(p, 3200).matrix(p, 4, 3200).buffer(p, 1);
+  reset.buffer(p, 3200).matrix(p, 4, 3200).i64(0).i64(1).buffer(p, 1);
   // neuro_deliver: spike ring, row pointers, stride, part, cols, syn,
   // post, pre, mods, step, counts; delays, ring depth, list size, row
   // stride, first and end group.
@@ -106,14 +106,15 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
 
   // neuro_merged_step_<g>: the state rows and flag rings of all
   // populations, step, seed, the table, members, slot; reset: the list
-  // rings, state rows, count rings, table, members, slot; a member's
+  // rings, state rows, count rings, step, seed, table, members, slot; a
+  // member's
   // kernel: its info buffer.
   KernelArgs mergedStep(NEURO_GPU_MERGED_STEP_NUM_ARGS);
   mergedStep.buffer(p, 16000).buffer(p, 65 * 4000).i64(0).i64(1);
   mergedStep.buffer(p, 18).i64(2).i64(0);
   KernelArgs mergedReset(NEURO_GPU_MERGED_RESET_NUM_ARGS);
   mergedReset.buffer(p, 65 * 4000).buffer(p, 16000).buffer(p, 130);
-  mergedReset.buffer(p, 20).i64(2).i64(0);
+  mergedReset.i64(0).i64(1).buffer(p, 20).i64(2).i64(0);
   KernelArgs member(1);
   member.buffer(p, NEURO_GPU_MEMBER_INFO_SIZE);
   // neuro_merged_deliver_<g>: the list rings, row pointers, targets,
@@ -147,7 +148,7 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   for (const KernelArgs *args : {&step, &spikes, &reset, &deliver, &pull})
     EXPECT_TRUE(args->check("kernel", err)) << err;
   EXPECT_FALSE(KernelArgs(NEURO_GPU_RESET_NUM_ARGS).check("reset", err));
-  EXPECT_EQ(err, "kernel 'reset' takes 3 arguments, launched with 0");
+  EXPECT_EQ(err, "kernel 'reset' takes 5 arguments, launched with 0");
   // Merged: the pull and spike lists kernels as before; the populations'
   // step and reset kernels are one each, and the projections' deliveries.
   std::map<std::string, size_t> expectedMerged = expected;

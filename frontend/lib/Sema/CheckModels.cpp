@@ -263,7 +263,9 @@ void Checker::checkNeuron(const NeuronDecl &n) {
       diag.error(n.spike->condition->range,
                  "the spike condition must be a comparison, such as "
                  "'v > v_th'");
+    allowRand = true; // keyed by neuron and step, as in the condition
     checkStmts(info, n.spike->reset, {VarDecl::Kind::State}, "a reset");
+    allowRand = false;
     // One that reads a state is a condition (Brian2's refractory='v >
     // -40*mV'): refractory from a spike until it is false at the start of
     // a step.

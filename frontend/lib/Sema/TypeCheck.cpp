@@ -573,7 +573,7 @@ std::optional<Type> Checker::typeOfCall(const Expr &e, const ModelInfo &info) {
     }
     if (!allowRand) {
       diag.error(e.range, "rand() can only be used in spike conditions "
-                          "so far");
+                          "and resets so far");
       return std::nullopt;
     }
     return Type{Dim::none()};

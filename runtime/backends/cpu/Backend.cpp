@@ -428,7 +428,7 @@ bool CpuBackend::reset(int64_t k, std::string &) {
     NeuroMemRefI32 spikes =
         memref1D(const_cast<int32_t *>(first), int64_t(last - first));
     NeuroMemRef2DF64 state = net.kernelState(p);
-    spec.reset(&spikes, &state);
+    spec.reset(&spikes, &state, k, int64_t(model.seed));
   }
   return true;
 }

@@ -213,6 +213,7 @@ bool DeviceBackend::launchMerged(const MergedGroup &group, int64_t k,
     KernelArgs a(NEURO_GPU_MERGED_RESET_NUM_ARGS);
     a.buffer(rings.lists, lists).buffer(states.rows, states.values);
     a.buffer(rings.counts, counts);
+    a.i64(k).i64(int64_t(network.model.seed));
     a.buffer(table, rows * group.width).i64(rows).i64(k % ringDepth);
     return launch(group.kernel, group.widest, a, err, Device::Grid::PerThread,
                   rows);

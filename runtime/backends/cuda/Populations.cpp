@@ -274,6 +274,7 @@ bool DeviceBackend::reset(int64_t k, std::string &err) {
     KernelArgs a(NEURO_GPU_RESET_NUM_ARGS);
     a.buffer(listOf(p, slot), spec.size);
     a.matrix(d.state, int64_t(spec.rows.size()), spec.size);
+    a.i64(k).i64(int64_t(model.seed));
     a.buffer(countOf(p, slot), 1);
     for (const std::string &part : d.reset)
       if (!launch(part, spec.size, a, err))

@@ -72,7 +72,7 @@ func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %st
 
 // The kind says which parameters the GPU kernel gets after the kernel's
 // arguments (ABI.h): a kernel must take its kind's arguments.
-// expected-error @+1 {{'neuro_reset_N_P' is marked #neuro.kernel<reset, "P"> but takes 1 arguments, not 2}}
+// expected-error @+1 {{'neuro_reset_N_P' is marked #neuro.kernel<reset, "P"> but takes 1 arguments, not 4}}
 func.func @neuro_reset_N_P(%state: memref<?x?xf64>) attributes {neuro.kernel = #neuro.kernel<reset, "P">} {
   return
 }

@@ -197,11 +197,11 @@ func.func @neuro_deliver_N_R(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %st
 
 // Reset: one thread per spike of the device's list.
 // CHECK-LABEL:   gpu.func @neuro_reset_N_P(
-// CHECK-SAME:      %[[RS:[^:]*]]: memref<?xi32>, %[[RSTATE:[^:]*]]: memref<?x?xf64>, %[[RN:[^:]*]]: memref<?xi32>) kernel
+// CHECK-SAME:      %[[RS:[^:]*]]: memref<?xi32>, %[[RSTATE:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %[[RN:[^:]*]]: memref<?xi32>) kernel
 // CHECK:           memref.load %[[RN]]
 // CHECK:           scf.for
 // CHECK:             memref.store %{{.*}}, %[[RSTATE]]
-func.func @neuro_reset_N_P(%spikes: memref<?xi32>, %state: memref<?x?xf64>) attributes {neuro.kernel = #neuro.kernel<reset, "P">} {
+func.func @neuro_reset_N_P(%spikes: memref<?xi32>, %state: memref<?x?xf64>, %step: i64, %seed: i64) attributes {neuro.kernel = #neuro.kernel<reset, "P">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %vr = arith.constant 0.0 : f64

@@ -57,7 +57,7 @@
 // Resets of one shape and no differing constant: a table of 10 entries
 // (3 for the list, 4 for the state, 3 for the count) a row.
 // CHECK-LABEL: gpu.func @neuro_merged_reset_1(
-// CHECK-SAME:    %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64) kernel {
+// CHECK-SAME:    %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64) kernel {
 // CHECK:         arith.muli %{{.*}}, %c10 : index
 // CHECK-LABEL: gpu.func @neuro_reset_N_A$member(
 // CHECK-LABEL: gpu.func @neuro_reset_N_B$member(
@@ -145,7 +145,7 @@ module attributes {gpu.container_module} {
       }
       gpu.return
     }
-    gpu.func @neuro_reset_N_A(%spikes: memref<?xi32>, %state: memref<?x?xf64>, %count: memref<?xi32>) kernel attributes {neuro.kernel = #neuro.kernel<reset, "A">} {
+    gpu.func @neuro_reset_N_A(%spikes: memref<?xi32>, %state: memref<?x?xf64>, %step: i64, %seed: i64, %count: memref<?xi32>) kernel attributes {neuro.kernel = #neuro.kernel<reset, "A">} {
       %c0 = arith.constant 0 : index
       %r = arith.constant -65.0 : f64
       %n32 = memref.load %count[%c0] : memref<?xi32>
@@ -161,7 +161,7 @@ module attributes {gpu.container_module} {
       }
       gpu.return
     }
-    gpu.func @neuro_reset_N_B(%spikes: memref<?xi32>, %state: memref<?x?xf64>, %count: memref<?xi32>) kernel attributes {neuro.kernel = #neuro.kernel<reset, "B">} {
+    gpu.func @neuro_reset_N_B(%spikes: memref<?xi32>, %state: memref<?x?xf64>, %step: i64, %seed: i64, %count: memref<?xi32>) kernel attributes {neuro.kernel = #neuro.kernel<reset, "B">} {
       %c0 = arith.constant 0 : index
       %r = arith.constant -65.0 : f64
       %n32 = memref.load %count[%c0] : memref<?xi32>

@@ -133,7 +133,8 @@ void testOrderDeliver(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
 }
 
 /// Spiking neurons copy d into r (what reset sees), set o = 2, v = -7.
-void testOrderReset(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state) {
+void testOrderReset(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state, int64_t,
+                    int64_t) {
   callLog.push_back("reset C");
   for (int64_t k = 0; k < spikes->size; ++k) {
     int32_t s = at(spikes, k);
@@ -206,7 +207,8 @@ void testCheckingDeliver(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
       abiErrors.push_back("spike list not sorted");
 }
 
-void testCheckingReset(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state) {
+void testCheckingReset(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state, int64_t,
+                       int64_t) {
   check1D(spikes, spikes->size, "reset spikes");
   if (spikes->size == 0)
     abiErrors.push_back("reset called without spikes");

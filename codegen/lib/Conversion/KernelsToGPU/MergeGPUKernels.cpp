@@ -118,6 +118,8 @@ std::optional<Layout> layoutOf(KernelKind kind) {
                     NEURO_GPU_MERGED_RESET_SPIKES},
                    {Role::Buffer2D, NEURO_GPU_MERGED_RESET_ARG_STATE,
                     NEURO_GPU_MERGED_RESET_STATE},
+                   {Role::Shared, NEURO_GPU_MERGED_RESET_ARG_STEP, -1},
+                   {Role::Shared, NEURO_GPU_MERGED_RESET_ARG_SEED, -1},
                    {Role::Buffer1D, NEURO_GPU_MERGED_RESET_ARG_COUNT,
                     NEURO_GPU_MERGED_RESET_COUNT}},
                   NEURO_GPU_MERGED_RESET_ARG_TABLE,

@@ -362,6 +362,8 @@ LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
   Type args[NEURO_RESET_NUM_ARGS];
   args[NEURO_RESET_ARG_SPIKES] = k.vectorType(b.getI32Type());
   args[NEURO_RESET_ARG_STATE] = k.stateType();
+  args[NEURO_RESET_ARG_STEP] = b.getI64Type();
+  args[NEURO_RESET_ARG_SEED] = b.getI64Type();
   auto fn = k.createKernel(loc, KernelKind::Reset, pop.getSymName(), args);
   b.setInsertionPoint(fn.getBody().front().getTerminator());
   Value spikes = fn.getArgument(NEURO_RESET_ARG_SPIKES);
@@ -370,6 +372,16 @@ LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
   auto loop = b.create<scf::ForOp>(loc, k.index(loc, 0), m, k.index(loc, 1));
   b.setInsertionPoint(loop.getBody()->getTerminator());
   i = k.loadIndex(loc, spikes, loop.getInductionVar());
+  // rand(): keyed by neuron and step, as in the step kernel, with the
+  // reset's own call sites.
+  k.kernelStep = fn.getArgument(NEURO_RESET_ARG_STEP);
+  k.kernelSeed = fn.getArgument(NEURO_RESET_ARG_SEED);
+  k.kernelPopulation = k.populationIndex(pop);
+  bool draws = false;
+  reset.getBody().walk(
+      [&](Operation *op) { draws |= isa<RandOp, RandNormalOp>(op); });
+  if (draws)
+    k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
   auto read = [&](RefOp ref) { return readOwnRow(ref); };
   auto write = [&](AssignOp assign, Value v) -> LogicalResult {
     auto row = rows.find(assign.getName());
@@ -405,6 +417,6 @@ LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
       failure(failed(k.inlineRegion(reset.getBody(), read, write)));
   k.kernelNotRefractory = nullptr;
   k.kernelLastSpike = nullptr;
-  k.kernelTime = Value();
+  k.kernelTime = k.kernelSeed = k.kernelIndex = k.kernelStep = Value();
   return result;
 }

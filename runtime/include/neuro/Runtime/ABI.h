@@ -96,13 +96,18 @@ enum NeuroStepArg {
 };
 
 /// Reset of the neurons listed in `spikes` (indices into the population),
-/// called after spike delivery.
+/// called after spike delivery of step `step`; `seed` is the network's, for
+/// the random numbers a reset draws (keyed by neuron and step, as the step
+/// kernel's).
 /// Symbol: `_mlir_ciface_neuro_reset_<network>_<population>`.
-typedef void (*NeuroResetFn)(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state);
+typedef void (*NeuroResetFn)(NeuroMemRefI32 *spikes, NeuroMemRef2DF64 *state,
+                             int64_t step, int64_t seed);
 enum NeuroResetArg {
   NEURO_RESET_ARG_SPIKES = 0,
   NEURO_RESET_ARG_STATE = 1,
-  NEURO_RESET_NUM_ARGS = 2
+  NEURO_RESET_ARG_STEP = 2,
+  NEURO_RESET_ARG_SEED = 3,
+  NEURO_RESET_NUM_ARGS = 4
 };
 
 /// Synapse kernels share these arguments: `syn` [rows][synapses] is the
@@ -411,16 +416,18 @@ enum NeuroGpuMergedStepColumn {
   NEURO_GPU_MERGED_STEP_COLUMNS = 9
 };
 /// neuro_merged_reset_<group>: the spike list rings, state rows and count
-/// rings of all populations, the table, the number of members and the
-/// ring slot of the step.
+/// rings of all populations, step, seed, the table, the number of members
+/// and the ring slot of the step.
 enum NeuroGpuMergedResetArg {
   NEURO_GPU_MERGED_RESET_ARG_SPIKES = 0,
   NEURO_GPU_MERGED_RESET_ARG_STATE = 1,
   NEURO_GPU_MERGED_RESET_ARG_COUNT = 2,
-  NEURO_GPU_MERGED_RESET_ARG_TABLE = 3,
-  NEURO_GPU_MERGED_RESET_ARG_MEMBERS = 4,
-  NEURO_GPU_MERGED_RESET_ARG_SLOT = 5,
-  NEURO_GPU_MERGED_RESET_NUM_ARGS = 6
+  NEURO_GPU_MERGED_RESET_ARG_STEP = 3,
+  NEURO_GPU_MERGED_RESET_ARG_SEED = 4,
+  NEURO_GPU_MERGED_RESET_ARG_TABLE = 5,
+  NEURO_GPU_MERGED_RESET_ARG_MEMBERS = 6,
+  NEURO_GPU_MERGED_RESET_ARG_SLOT = 7,
+  NEURO_GPU_MERGED_RESET_NUM_ARGS = 8
 };
 /// A member's row: its spike list (1D), state (2D) and count (1D).
 enum NeuroGpuMergedResetColumn {

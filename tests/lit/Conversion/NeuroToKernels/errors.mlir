@@ -65,15 +65,17 @@ neuro.network @N dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 neuro.network @N dt(1.000000e-03) duration(1.000000e+00) seed(0) {
   neuro.population @P size(2) {
     neuro.state @x : "1"
-    neuro.threshold refractory(0.000000e+00) {
-      %x = neuro.ref @x
-      %c = arith.cmpf ogt, %x, %x : f64
-      neuro.yield %c : i1
-    }
-    neuro.reset {
+    neuro.init_const @x = 0.000000e+00
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.init_const @w = 1.000000e+00
+    neuro.on_pre {
       // expected-error @+1 {{'neuro.rand' op random numbers are not available here}}
       %u = neuro.rand site(0)
-      neuro.assign @x = %u
+      %x = neuro.ref post @x
+      %s = arith.addf %x, %u : f64
+      neuro.assign post @x = %s
       neuro.yield
     }
   }

@@ -76,7 +76,7 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 
 // Reset kernel: over the spike list.
 // CHECK-LABEL: func.func @neuro_reset_Net_P(
-// CHECK-SAME:    %[[SPIKES:.*]]: memref<?xi32>, %[[ST:.*]]: memref<?x?xf64>) attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<reset, "P">}
+// CHECK-SAME:    %[[SPIKES:.*]]: memref<?xi32>, %[[ST:.*]]: memref<?x?xf64>, %{{.*}}: i64, %{{.*}}: i64) attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<reset, "P">}
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG:     %[[C0:.*]] = arith.constant 0 : index
 // CHECK:         %[[M:.*]] = memref.dim %[[SPIKES]], %[[C0]] : memref<?xi32>
@@ -322,3 +322,35 @@ neuro.network @C dt(1.000000e-04) duration(1.000000e-02) seed(0) {
 // CHECK-NEXT:        memref.store %{{.*}}, %[[CST]][%[[CLASTROW]], %[[CI]]]
 // CHECK-NEXT:        memref.store %[[CONE]], %[[CST]][%[[CREFROW]], %[[CI]]]
 // CHECK-NEXT:      }
+
+// -----
+
+// rand() in a reset: drawn for the neuron and the step the kernel gets,
+// with the network's seed, from the stream of its own call site
+// (population 0, site 3: 2^31 + 2^30 + 3, as i32).
+neuro.network @W dt(1.000000e-04) duration(1.000000e-02) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "V"
+    neuro.init_const @v = 0.000000e+00
+    neuro.threshold refractory(0.000000e+00) {
+      %v = neuro.ref @v
+      %th = arith.constant 2.000000e-02 : f64
+      %c = arith.cmpf ogt, %v, %th : f64
+      neuro.yield %c : i1
+    }
+    neuro.reset {
+      %u = neuro.rand site(3)
+      neuro.assign @v = %u
+      neuro.yield
+    }
+  }
+}
+// CHECK-LABEL: func.func @neuro_reset_W_P(
+// CHECK-SAME:    %[[WSPIKES:[^:]*]]: memref<?xi32>, %[[WST:[^:]*]]: memref<?x?xf64>, %[[WSTEP:[^:]*]]: i64, %[[WSEED:[^:]*]]: i64
+// CHECK:         scf.for %[[WK:.*]] =
+// CHECK-NEXT:      %[[WI:.*]] = memref.load %[[WSPIKES]][%[[WK]]] : memref<?xi32>
+// CHECK-NEXT:      %[[WIDX:.*]] = arith.index_cast %[[WI]] : i32 to index
+// CHECK-NEXT:      %[[WI64:.*]] = arith.index_cast %[[WIDX]] : index to i64
+// CHECK-NEXT:      %[[WSTREAM:.*]] = arith.constant -1073741821 : i32
+// CHECK-NEXT:      %[[WU:.*]] = func.call @neuro_rt_uniform(%[[WSEED]], %[[WSTREAM]], %[[WI64]], %[[WSTEP]]) : (i64, i32, i64, i64) -> f64
+// CHECK-NEXT:      memref.store %[[WU]], %[[WST]][%{{.*}}, %[[WIDX]]] : memref<?x?xf64>
