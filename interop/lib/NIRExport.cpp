@@ -232,8 +232,14 @@ Network nir::networkFromModule(mlir::ModuleOp module, const std::string &name,
     r.population(pop);
   for (auto proj : body.getOps<neuro::ProjectionOp>())
     r.projection(proj);
-  for (auto rec : body.getOps<neuro::RecordSpikesOp>())
+  for (auto rec : body.getOps<neuro::RecordSpikesOp>()) {
     r.net.populations[r.index.lookup(rec.getPopulation())].output = true;
+    if (rec.getBegin())
+      r.net.warnings.push_back(file + ": the spikes of part of '" +
+                               rec.getPopulation().str() +
+                               "' are recorded; NIR's output is the whole "
+                               "population");
+  }
   for (auto rec : body.getOps<neuro::RecordStateOp>())
     r.net.populations[r.index.lookup(rec.getPopulation())].output = true;
   if (r.resets.size() > 1)

@@ -116,6 +116,8 @@ class Population(common.Population):
                                        **kwargs)
         except Exception:
             del state.populations[known:]
+            # PyNN made its recorder first: reset() and end() would ask it.
+            state.recorders.discard(getattr(self, "recorder", None))
             raise
 
     def _create_cells(self):

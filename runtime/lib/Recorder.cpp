@@ -81,6 +81,9 @@ void Recorder::recordSpikes(size_t pop, int64_t begin, int64_t end) {
   if (monitor.recorded)
     return;
   monitor.recorded = true;
+  // One form for the whole population, however it was written.
+  if (begin == 0 && end == model.populations[pop].size)
+    end = -1;
   monitor.begin = begin;
   monitor.end = end;
   recordedOrder.push_back(int(pop));
@@ -133,9 +136,15 @@ void Recorder::clearRecorded() {
 }
 
 void Recorder::adoptSpikes(size_t pop, const Recorder &old, size_t oldPop) {
-  if (isRecorded(pop) && old.isRecorded(oldPop) &&
-      recordedRange(pop) == old.recordedRange(oldPop))
-    spikeMonitors[pop].spikes = old.spikeMonitors[oldPop].spikes;
+  if (!isRecorded(pop) || !old.isRecorded(oldPop))
+    return;
+  // Those of the neurons recorded now (a range edited keeps its part).
+  const SpikeMonitor &now = spikeMonitors[pop];
+  std::vector<SpikeRecord> &mine = spikeMonitors[pop].spikes;
+  mine.clear();
+  for (const SpikeRecord &s : old.spikeMonitors[oldPop].spikes)
+    if (s.i >= now.begin && (now.end < 0 || s.i < now.end))
+      mine.push_back(s);
 }
 
 void Recorder::adoptSamples(const Recorder &old) {

@@ -544,8 +544,9 @@ bool Simulator::recordSpikes(const RecordSpec &record, std::string &err) {
   int64_t begin = record.begin, end = record.end;
   if (end == spec.size && begin == 0)
     end = -1;
-  if (end != -1 && (begin < 0 || end <= begin || end > spec.size)) {
-    err = "neurons [" + std::to_string(begin) + ", " + std::to_string(end) +
+  int64_t last = end == -1 ? spec.size : end;
+  if (begin < 0 || last <= begin || last > spec.size) {
+    err = "neurons [" + std::to_string(begin) + ", " + std::to_string(last) +
           ") are not a range of '" + spec.name + "' (" +
           std::to_string(spec.size) + " neurons)";
     return false;

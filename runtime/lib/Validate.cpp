@@ -264,12 +264,24 @@ bool validateRecords(const ModelSpec &model, std::string &err) {
     }
     const RecordSpec &rec = model.records[r];
     int64_t size = model.populations[size_t(pop)].size;
-    if (rec.end != -1 &&
-        (rec.begin < 0 || rec.end <= rec.begin || rec.end > size)) {
+    int64_t end = rec.end == -1 ? size : rec.end;
+    if (rec.begin < 0 || end <= rec.begin || end > size) {
       err = "record " + std::to_string(r) + ": neurons [" +
             std::to_string(rec.begin) + ", " + std::to_string(rec.end) +
             ") are not a range within the population's " + std::to_string(size);
       return false;
+    }
+    for (size_t q = 0; q < r; ++q) {
+      const RecordSpec &other = model.records[q];
+      int64_t otherEnd = other.end == -1 ? size : other.end;
+      if (other.population == pop &&
+          (other.begin != rec.begin || otherEnd != end)) {
+        err = "record " + std::to_string(r) + ": the spikes of '" +
+              model.populations[size_t(pop)].name +
+              "' are recorded for another range by record " +
+              std::to_string(q) + " (one range per population)";
+        return false;
+      }
     }
   }
   for (size_t r = 0; r < model.stateRecords.size(); ++r) {

@@ -692,6 +692,8 @@ def test_bad_values_of_sources_cells_and_lists_are_refused():
                    sim.StaticSynapse())
     sim.run(2.0)
     assert len(sim.simulator.state.populations) == 2
+    sim.reset()   # asks every recorder: the refused population has none
+    sim.run(1.0)
     sim.end()
     sim.setup(timestep=0.1)
     q = sim.Population(2, sim.IF_curr_exp())

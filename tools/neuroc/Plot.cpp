@@ -435,14 +435,22 @@ private:
     if (const llvm::json::Object *p = pops.getObject(pop))
       size = std::clamp<int64_t>(p->getInteger("neurons").value_or(1), 1,
                                  int64_t(1) << 40);
+    // A slice's spikes ("neurons": [b, e]): its rate is per neuron of it.
+    double first = 0, end = double(size);
+    if (const llvm::json::Array *range = info.getArray("neurons"))
+      if (range->size() == 2) {
+        auto b = (*range)[0].getAsInteger(), e = (*range)[1].getAsInteger();
+        if (b && e && *b >= 0 && *b < *e && *e <= size)
+          first = double(*b), end = double(*e);
+      }
     size_t count = n.data.size() / 12;
     Figure raster;
     raster.title = "spikes of " + pop;
     raster.xlabel = "time (s)";
     raster.ylabel = "neuron";
     raster.x1 = duration > 0 ? duration : 1;
-    raster.y0 = -0.5;
-    raster.y1 = double(size) - 0.5;
+    raster.y0 = first - 0.5;
+    raster.y1 = end - 0.5;
     std::vector<double> times(count);
     for (size_t k = 0; k < count; ++k) {
       int32_t i;
@@ -467,7 +475,7 @@ private:
         counts[size_t(std::clamp(t / width, 0.0, double(bins - 1)))] += 1;
     double top = 0;
     for (int b = 0; b < bins; ++b) {
-      double hz = counts[size_t(b)] / (double(size) * width);
+      double hz = counts[size_t(b)] / ((end - first) * width);
       rate.bars.push_back({b * width, (b + 1) * width, hz});
       top = std::max(top, hz);
     }

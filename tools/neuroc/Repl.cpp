@@ -55,7 +55,7 @@ const char *kHelp = R"(commands:
   set POP.VAR[a:b] = X set values (X with its unit, -65 mV; a bare number
                        only for dimensionless variables); a parameter is
                        made a per-neuron row (one rebuild)
-  record spikes of POP record VAR[, VAR] of POP[a:b] [every T]
+  record spikes of POP[a:b], record VAR[, VAR] of POP[a:b] [every T]
                        record from now on (plot writes and draws them)
   spikes [POP]         spike counts and rates since the network was built
   plot [DIR]           write the recordings to DIR (repl_out) and plot them
@@ -114,12 +114,19 @@ public:
       return false;
     }
     if (built.rebuilt)
-      std::cout << "rebuilt " << built.network << " at t = " << built.time
-                << " s, kept " << built.kept << " variables\n";
+      report(built);
     else
       std::cout << "built " << built.network << ": " << built.neurons
                 << " neurons, " << built.synapses << " synapses\n";
     return true;
+  }
+
+  static void report(const Session::Built &b) {
+    std::cout << "rebuilt " << b.network << " at t = " << b.time << " s, kept "
+              << b.kept << " variables\n";
+    for (const auto &[record, why] : b.dropped)
+      std::cout << "warning: 'record " << record << "' is not kept: " << why
+                << "\n";
   }
 
   bool ensureBuilt() { return session.isBuilt() || build(""); }
@@ -220,8 +227,7 @@ public:
         std::cout << err << "\n";
         return;
       }
-      std::cout << "rebuilt " << b.network << " at t = " << b.time
-                << " s, kept " << b.kept << " variables\n";
+      report(b);
     }
     Session::Ref r;
     double value = 0;

@@ -212,11 +212,16 @@ bool Session::build(const std::string &network, Built &built,
       err = "building the network failed: " + err;
     return false;
   }
+  built = Built();
+  std::vector<std::string> kept;
   for (const std::string &r : records) {
     std::string what, why;
-    addRecord(*fresh, r, what, why);
+    if (addRecord(*fresh, r, what, why))
+      kept.push_back(r);
+    else
+      built.dropped.push_back({r, why});
   }
-  built = Built();
+  records = std::move(kept);
   built.network = spec.name;
   if (sim) {
     built.kept = fresh->adoptState(*sim).size();
@@ -375,7 +380,8 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
   std::string pop = rest.substr(0, rest.find('['));
   int p = target.populationIndex(pop);
   if (vars.empty() || p < 0) {
-    err = "record spikes of POP, or record VAR[, VAR] of POP[a:b] [every T]";
+    err = "record spikes of POP[a:b], or record VAR[, VAR] of POP[a:b] "
+          "[every T]";
     return false;
   }
   rt::StateRecordSpec r;

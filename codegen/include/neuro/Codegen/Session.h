@@ -58,6 +58,9 @@ public:
     int64_t neurons = 0, synapses = 0;
     size_t kept = 0; ///< variables taken over
     double time = 0; ///< the simulated time it starts from
+    /// Recordings added before that the new network cannot take (`record`
+    /// arguments, then why), no longer kept.
+    std::vector<std::pair<std::string, std::string>> dropped;
   };
   /// Compiles network `network` (empty: the only one) of the declarations
   /// and builds it; false with the diagnostics or the reason in `err`.
