@@ -51,16 +51,7 @@ private:
 } // namespace
 
 std::string neuro::rt::detail::tooLongDelay(double seconds, double dt) {
-  char buf[200];
-  if (!(seconds >= 0)) {
-    // Drawn from an unbounded distribution (normal): Brian2 and NEST
-    // refuse a negative delay too, rather than make it 0.
-    std::snprintf(buf, sizeof buf,
-                  "a synapse draws a delay of %g s; delays must be >= 0 "
-                  "(bound the distribution: max(normal(...), 0.1 ms))",
-                  seconds);
-    return buf;
-  }
+  char buf[160];
   std::snprintf(buf, sizeof buf,
                 "delay %g s is %.15g steps, more than the %lld a delay may "
                 "have",
@@ -395,8 +386,8 @@ bool Network::groupByDelay(size_t j, std::string &err) {
   std::vector<int32_t> steps(static_cast<size_t>(nSyn));
   int64_t maxSteps = 0;
   for (int64_t s = 0; s < nSyn; ++s) {
-    double d = std::round(seconds[size_t(s)] / model.dt);
-    if (!(seconds[size_t(s)] >= 0 && d <= double(kMaxDelaySteps))) {
+    double d = std::round(std::max(0.0, seconds[size_t(s)]) / model.dt);
+    if (!(d <= double(kMaxDelaySteps))) {
       err = "projection '" + spec.name +
             "': " + tooLongDelay(seconds[size_t(s)], model.dt);
       return false;

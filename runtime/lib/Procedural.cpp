@@ -68,11 +68,9 @@ int64_t Network::drawnDelaySteps(size_t j, int64_t id) const {
   double seconds =
       initValue(spec.delayInit, model.seed,
                 streams::synapseInit(uint32_t(j), streams::kMaxRows - 1), id);
-  // As groupByDelay rounds them; the caller checks the limit (a negative
-  // draw is past it too: drawnDelayError says which).
-  double d = std::round(seconds / model.dt);
-  return seconds >= 0 && d <= double(kMaxDelaySteps) ? int64_t(d)
-                                                     : kMaxDelaySteps + 1;
+  // As groupByDelay rounds them; the caller checks the limit.
+  double d = std::round(std::max(0.0, seconds) / model.dt);
+  return d <= double(kMaxDelaySteps) ? int64_t(d) : kMaxDelaySteps + 1;
 }
 
 std::string neuro::rt::detail::drawnDelayError(const ModelSpec &model, size_t j,

@@ -37,8 +37,7 @@ inline double initValue(const InitSpec &init, uint64_t seed, uint32_t stream,
   return init.a + (init.b - init.a) * rng.nextUniform();
 }
 
-/// "delay D s is N steps, more than the 16777216 a delay may have", or for
-/// a negative one, that delays must be >= 0.
+/// "delay D s is N steps, more than the 16777216 a delay may have".
 std::string tooLongDelay(double seconds, double dt);
 
 /// The error for the drawn delay of synapse `id` (CSR order) of projection
