@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 using namespace neuro;
 using namespace neuro::sema;
@@ -216,6 +217,22 @@ void Checker::readConnectOptions(Connection &conn) {
         if (v->first.kind == InitValue::Kind::Uniform && v->first.a < 0)
           diag.error(o.value->range, "delays must be >= 0");
         else {
+          // normal() reaches below 0: those delays are taken as 0 steps
+          // (NEST refuses them, Brian2 misplaces them); say how often.
+          double below =
+              v->first.kind == InitValue::Kind::Normal && v->first.b > 0
+                  ? 0.5 * std::erfc(v->first.a / (v->first.b * std::sqrt(2.0)))
+                  : 0.0;
+          if (below > 1e-6) {
+            char share[32];
+            std::snprintf(share, sizeof share, "%.3g%%", 100 * below);
+            diag.warning(o.value->range,
+                         "this draws a negative delay for about " +
+                             std::string(share) +
+                             " of the synapses; they are taken as 0 (bound "
+                             "the draw, max(normal(...), 0.1 ms), or draw "
+                             "from uniform(...))");
+          }
           conn.delayInit = v->first;
           conn.delay = v->first.kind == InitValue::Kind::Uniform
                            ? (v->first.a + v->first.b) / 2
