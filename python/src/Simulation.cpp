@@ -234,8 +234,9 @@ py::tuple recording(Simulation &s, int rec) {
   const std::vector<double> &values = sim.stateSamples(rec);
   int64_t samples = int64_t(times.size());
   int64_t vars = int64_t(spec.stateRecords[size_t(rec)].rows.size());
-  int64_t cols =
-      samples && vars ? int64_t(values.size()) / (samples * vars) : 0;
+  // Samples streamed out leave none here, with the recording's width.
+  int64_t cols = samples && vars ? int64_t(values.size()) / (samples * vars)
+                                 : sim.stateSampleWidth(rec);
   py::array_t<double> t(samples, times.data());
   py::array_t<double> v({samples, vars, cols});
   std::copy(values.begin(), values.begin() + samples * vars * cols,

@@ -207,6 +207,8 @@ def test_record_slices_have_pythons_meaning_and_sizes_are_whole(tmp_path):
     sim.stream_to(tmp_path / "a")
     with pytest.raises(ValueError, match="streamed to"):
         sim.write(tmp_path / "b")
+    # What is streamed out is in the folder: none here, with the width.
+    assert sim.recording(k)["v"].shape == (0, 2)
     sim.stream_to(tmp_path / "a")   # the same folder: nothing changes
     with pytest.raises(ValueError, match="stream to .* already; a "
                        "simulation streams to one folder"):

@@ -352,6 +352,11 @@ public:
   const std::vector<double> &stateSampleTimes(int rec) const {
     return recorder.stateRecording(size_t(rec)).times;
   }
+  /// How many neurons (or synapses) state record `rec` samples.
+  int64_t stateSampleWidth(int rec) const {
+    const Recorder::StateRecording &r = recorder.stateRecording(size_t(rec));
+    return r.end - r.begin;
+  }
 
   /// The source and target neuron of every synapse of projection `proj`,
   /// in the order of its synapse state (as `<PROJ>_pre.npy` and
