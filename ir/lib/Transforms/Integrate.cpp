@@ -68,8 +68,8 @@ Matrix exponential(const Matrix &a, bool blocks) {
 /// propagator per neuron. The time, noise, draws and refractoriness are not
 /// allowed.
 bool affineWithRowCoefficients(Region &region,
-                               const llvm::StringSet<> &constantRows) {
-  Operation *culprit = nullptr;
+                               const llvm::StringSet<> &constantRows,
+                               Operation *&culprit) {
   return regionDegree(
              region,
              [&](Operation &op) -> unsigned {
@@ -87,8 +87,11 @@ bool affineWithRowCoefficients(Region &region,
 /// Exact integration when coefficients differ per neuron: marks the
 /// equations `exact` (left as neuro.ode for the kernels, which compute a
 /// propagator per neuron when the network is built) if each is affine in
-/// the variables with coefficients from constant rows only.
-bool applyPerNeuronExact(PopulationOp pop, ArrayRef<OdeOp> odes) {
+/// the variables with coefficients from constant rows only. Otherwise, with
+/// constant rows, `failed` is the first equation that is not and `culprit`
+/// the term at fault (when one is found).
+bool applyPerNeuronExact(PopulationOp pop, ArrayRef<OdeOp> odes, OdeOp &failed,
+                         Operation *&culprit) {
   llvm::StringSet<> constantRows;
   NeuroDialect::ConstantAttrHelper constantAttr(pop.getContext());
   for (StateOp s : pop.getBody().getOps<StateOp>())
@@ -98,8 +101,10 @@ bool applyPerNeuronExact(PopulationOp pop, ArrayRef<OdeOp> odes) {
     return false;
   for (OdeOp ode : odes)
     if (constantRows.contains(ode.getVar()) ||
-        !affineWithRowCoefficients(ode.getRhs(), constantRows))
+        !affineWithRowCoefficients(ode.getRhs(), constantRows, culprit)) {
+      failed = ode;
       return false;
+    }
   auto attr = StringAttr::get(pop.getContext(), "exact");
   for (OdeOp ode : odes)
     ode.setMethodAttr(attr);
@@ -187,8 +192,10 @@ static LogicalResult integrateInexactly(PopulationOp pop, ArrayRef<OdeOp> odes,
                                         bool stochastic, bool rhsFailed,
                                         Operation *culprit) {
   SmallVector<OdeOp> all(odes.begin(), odes.end());
+  OdeOp perNeuron;
+  Operation *perNeuronCulprit = nullptr;
   if (!stochastic && (!requested || *requested == "exact") &&
-      applyPerNeuronExact(pop, all))
+      applyPerNeuronExact(pop, all, perNeuron, perNeuronCulprit))
     return success();
   if (!requested) {
     if (stochastic)
@@ -203,6 +210,29 @@ static LogicalResult integrateInexactly(PopulationOp pop, ArrayRef<OdeOp> odes,
     }
     return applyNumericalMethod(
         pop, all, conditionallyLinear ? "exponential_euler" : "rk4");
+  }
+  // An equation made inexact by coefficients set per neuron: the reason is
+  // what the per-neuron propagators cannot take.
+  NeuroDialect::ConstantAttrHelper constantAttr(pop.getContext());
+  llvm::StringSet<> rows;
+  for (StateOp s : pop.getBody().getOps<StateOp>())
+    if (constantAttr.isAttrPresent(s))
+      rows.insert(s.getSymName());
+  bool readsRows = false;
+  ode.getRhs().walk(
+      [&](RefOp ref) { readsRows |= rows.contains(ref.getName()); });
+  if (perNeuron && !stochastic && readsRows) {
+    InFlightDiagnostic d =
+        perNeuron.emitError()
+        << "cannot integrate d" << perNeuron.getVar()
+        << "/dt exactly: with coefficients set per neuron, each neuron gets "
+           "its own propagator, which needs every equation linear in the "
+           "states with coefficients of the neuron's parameters, reading "
+           "no t, xi, rand() or not_refractory (@method(rk4) or "
+           "exponential_euler integrates it)";
+    if (perNeuronCulprit && perNeuronCulprit != perNeuron.getOperation())
+      d.attachNote(perNeuronCulprit->getLoc()) << "this term";
+    return failure();
   }
   InFlightDiagnostic d = ode.emitError()
                          << "cannot integrate d" << ode.getVar()
