@@ -22,8 +22,8 @@ import numpy as np
 from pyNN import common
 from pyNN.common.control import (DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY,
                                  DEFAULT_TIMESTEP)
+from pyNN import connectors as _connectors
 from pyNN.connectors import *  # noqa: F401,F403
-from pyNN.connectors import FixedProbabilityConnector
 from pyNN.random import NumpyRNG, RandomDistribution  # noqa: F401
 from pyNN.recording import get_io
 from pyNN.space import Space  # noqa: F401
@@ -41,6 +41,20 @@ from .standardmodels.synapses import (  # noqa: F401
     STDPMechanism, StaticSynapse, TsodyksMarkramSynapse)
 
 logger = logging.getLogger("PyNN")
+
+
+class FixedProbabilityConnector(_connectors.FixedProbabilityConnector):
+    __doc__ = _connectors.FixedProbabilityConnector.__doc__
+
+    def __init__(self, p_connect, *args, **kwargs):
+        # PyNN's asserts 0 <= p (an AssertionError without a message, and
+        # none for NaN's sake) and takes p > 1 as 1; NEST refuses both.
+        p = float(p_connect)
+        if not 0 <= p <= 1:
+            raise ValueError(f"FixedProbabilityConnector: p_connect must be "
+                             f"in [0, 1], not {p_connect!r}")
+        _connectors.FixedProbabilityConnector.__init__(self, p, *args,
+                                                       **kwargs)
 
 
 def list_standard_models():

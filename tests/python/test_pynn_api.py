@@ -680,6 +680,10 @@ def test_bad_values_of_sources_cells_and_lists_are_refused():
     with pytest.raises(ValueError, match="delays must be at most 2"):
         sim.Projection(src, p, sim.AllToAllConnector(),
                        sim.StaticSynapse(delay=1e9))
+    for prob in (-0.5, 1.5, np.nan):
+        with pytest.raises(ValueError, match="p_connect must be in "
+                           r"\[0, 1\]"):
+            sim.FixedProbabilityConnector(prob)
     # A source spikes at most once a step: 20 kHz at dt = 0.1 ms would be
     # cut to 10 kHz.
     with pytest.raises(errors.InvalidParameterValueError, match=r"rate must "
