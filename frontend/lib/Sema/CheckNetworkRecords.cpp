@@ -78,26 +78,34 @@ void Checker::checkRecord(const RecordDecl &r, NetworkInfo &net,
   }
 }
 
+bool Checker::recordedNeurons(const RecordTarget &t, int population,
+                              const NetworkInfo &net, int64_t &begin,
+                              int64_t &end) {
+  const PopulationInfo &pop = net.populations[population];
+  begin = 0;
+  end = pop.size;
+  auto slice = cellSlice(t.slice, t.cell, net, population);
+  if (t.cell && !slice)
+    return false;
+  if (!slice)
+    return true;
+  double b = slice->first, e = slice->second;
+  if (auto problem = sliceProblem(b, e, double(pop.size), t.population.name)) {
+    diag.error(t.range, *problem);
+    return false;
+  }
+  begin = int64_t(b);
+  end = int64_t(e);
+  return true;
+}
+
 void Checker::checkSpikeRecord(const RecordTarget &t, int population,
                                NetworkInfo &net) {
-  const PopulationInfo &pop = net.populations[population];
   SpikeRecordInfo rec;
   rec.population = population;
   rec.range = t.range;
-  rec.end = pop.size;
-  auto slice = cellSlice(t.slice, t.cell, net, population);
-  if (t.cell && !slice)
+  if (!recordedNeurons(t, population, net, rec.begin, rec.end))
     return;
-  if (slice) {
-    double b = slice->first, e = slice->second;
-    if (auto problem =
-            sliceProblem(b, e, double(pop.size), t.population.name)) {
-      diag.error(t.range, *problem);
-      return;
-    }
-    rec.begin = int64_t(b);
-    rec.end = int64_t(e);
-  }
   for (const SpikeRecordInfo &other : net.recordSpikes) {
     if (other.population != population)
       continue;
@@ -125,20 +133,8 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
   rec.population = population;
   rec.every = everySteps;
   rec.range = r.range;
-  rec.end = pop.size;
-  auto slice = cellSlice(t.slice, t.cell, net, population);
-  if (t.cell && !slice)
+  if (!recordedNeurons(t, population, net, rec.begin, rec.end))
     return;
-  if (slice) {
-    double b = slice->first, e = slice->second;
-    if (auto problem =
-            sliceProblem(b, e, double(pop.size), t.population.name)) {
-      diag.error(t.range, *problem);
-      return;
-    }
-    rec.begin = int64_t(b);
-    rec.end = int64_t(e);
-  }
   bool ok = true;
   for (const NameRef &w : r.what) {
     if (w.name == "spikes") {

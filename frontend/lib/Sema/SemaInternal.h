@@ -656,6 +656,11 @@ private:
   void checkRecord(const RecordDecl &r, NetworkInfo &net,
                    const std::map<std::string, int> &popIndex);
 
+  /// The neurons [begin, end) target `t` of a record names in
+  /// `population` (all without a slice or a named neuron); false after
+  /// reporting a bad slice or name.
+  bool recordedNeurons(const RecordTarget &t, int population,
+                       const NetworkInfo &net, int64_t &begin, int64_t &end);
   /// `record spikes of E[0:10]`: the spikes of neurons of `population`
   /// (one range per population).
   void checkSpikeRecord(const RecordTarget &t, int population,
