@@ -90,6 +90,15 @@ bool Checker::mergeRule(const ModelInfo &syn, const NameRef &r,
       }
       continue;
     }
+    // A target variable, source state or modulator the synapse declares
+    // alike is the same one: a rule may write the `v` its synapse adds to.
+    bool shared = v.kind == VarDecl::Kind::PostVar ||
+                  v.kind == VarDecl::Kind::PreVar ||
+                  v.kind == VarDecl::Kind::Modulator;
+    if (mine != merged.vars.end() && shared && mine->kind == v.kind &&
+        syn.vars.count(v.name) &&
+        syn.vars.at(v.name).dim == rule.vars.at(v.name).dim)
+      continue;
     if (mine != merged.vars.end()) {
       diag.error(r.range, "rule '" + r.name + "' declares '" + v.name +
                               "', which synapse '" + syn.name +
