@@ -70,7 +70,7 @@ void Recorder::addSpikes(size_t pop, int64_t k,
   auto first = list.begin(), last = list.end();
   if (monitor.begin > 0)
     first = std::lower_bound(first, last, monitor.begin);
-  if (monitor.end >= 0)
+  if (monitor.end < model.populations[pop].size)
     last = std::lower_bound(first, last, monitor.end);
   for (auto i = first; i != last; ++i)
     monitor.spikes.push_back({*i, t});
@@ -81,11 +81,8 @@ void Recorder::recordSpikes(size_t pop, int64_t begin, int64_t end) {
   if (monitor.recorded)
     return;
   monitor.recorded = true;
-  // One form for the whole population, however it was written.
-  if (begin == 0 && end == model.populations[pop].size)
-    end = -1;
   monitor.begin = begin;
-  monitor.end = end;
+  monitor.end = end < 0 ? model.populations[pop].size : end;
   recordedOrder.push_back(int(pop));
 }
 
@@ -143,7 +140,7 @@ void Recorder::adoptSpikes(size_t pop, const Recorder &old, size_t oldPop) {
   std::vector<SpikeRecord> &mine = spikeMonitors[pop].spikes;
   mine.clear();
   for (const SpikeRecord &s : old.spikeMonitors[oldPop].spikes)
-    if (s.i >= now.begin && (now.end < 0 || s.i < now.end))
+    if (s.i >= now.begin && s.i < now.end)
       mine.push_back(s);
 }
 
@@ -466,8 +463,7 @@ bool Recorder::writeRecordingsJson(const std::string &base,
     auto [begin, end] = recordedRange(size_t(pop));
     os << "{\"kind\": \"spikes\", \"population\": " << jsonString(name)
        << ", \"fields\": {\"i\": \"neuron\", \"t\": \"s\"}, \"neurons\": ["
-       << begin << ", " << (end < 0 ? model.populations[size_t(pop)].size : end)
-       << "]}";
+       << begin << ", " << end << "]}";
   }
   std::vector<std::string> prefixes = stateRecordPrefixes(model);
   for (size_t r = 0; r < model.stateRecords.size(); ++r) {

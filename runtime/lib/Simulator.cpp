@@ -541,27 +541,25 @@ bool Simulator::recordSpikes(const RecordSpec &record, std::string &err) {
     return false;
   }
   const PopulationSpec &spec = model.populations[size_t(pop)];
-  int64_t begin = record.begin, end = record.end;
-  if (end == spec.size && begin == 0)
-    end = -1;
-  int64_t last = end == -1 ? spec.size : end;
-  if (begin < 0 || last <= begin || last > spec.size) {
-    err = "neurons [" + std::to_string(begin) + ", " + std::to_string(last) +
+  int64_t begin = record.begin;
+  int64_t end = record.end == -1 ? spec.size : record.end;
+  if (begin < 0 || end <= begin || end > spec.size) {
+    err = "neurons [" + std::to_string(begin) + ", " + std::to_string(end) +
           ") are not a range of '" + spec.name + "' (" +
           std::to_string(spec.size) + " neurons)";
     return false;
   }
   if (recorder.isRecorded(size_t(pop))) {
-    if (recorder.recordedRange(size_t(pop)) == std::make_pair(begin, end))
-      return true;
     auto [b, e] = recorder.recordedRange(size_t(pop));
+    if (b == begin && e == end)
+      return true;
     err = "the spikes of '" + spec.name + "' are recorded for neurons [" +
-          std::to_string(b) + ", " + std::to_string(e == -1 ? spec.size : e) +
+          std::to_string(b) + ", " + std::to_string(e) +
           ") already; a population's spikes are recorded for one range";
     return false;
   }
   recorder.recordSpikes(size_t(pop), begin, end);
-  model.records.push_back({pop, begin, end});
+  model.records.push_back(record);
   return true;
 }
 

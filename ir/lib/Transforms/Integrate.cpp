@@ -84,6 +84,17 @@ bool affineWithRowCoefficients(Region &region,
              culprit) <= 1;
 }
 
+/// The population's parameters set per neuron (rows marked
+/// `neuro.constant`).
+llvm::StringSet<> constantRowsOf(PopulationOp pop) {
+  llvm::StringSet<> rows;
+  NeuroDialect::ConstantAttrHelper constantAttr(pop.getContext());
+  for (StateOp s : pop.getBody().getOps<StateOp>())
+    if (constantAttr.isAttrPresent(s))
+      rows.insert(s.getSymName());
+  return rows;
+}
+
 /// Exact integration when coefficients differ per neuron: marks the
 /// equations `exact` (left as neuro.ode for the kernels, which compute a
 /// propagator per neuron when the network is built) if each is affine in
@@ -92,11 +103,7 @@ bool affineWithRowCoefficients(Region &region,
 /// the term at fault (when one is found).
 bool applyPerNeuronExact(PopulationOp pop, ArrayRef<OdeOp> odes, OdeOp &failed,
                          Operation *&culprit) {
-  llvm::StringSet<> constantRows;
-  NeuroDialect::ConstantAttrHelper constantAttr(pop.getContext());
-  for (StateOp s : pop.getBody().getOps<StateOp>())
-    if (constantAttr.isAttrPresent(s))
-      constantRows.insert(s.getSymName());
+  llvm::StringSet<> constantRows = constantRowsOf(pop);
   if (constantRows.empty())
     return false;
   for (OdeOp ode : odes)
@@ -213,11 +220,7 @@ static LogicalResult integrateInexactly(PopulationOp pop, ArrayRef<OdeOp> odes,
   }
   // An equation made inexact by coefficients set per neuron: the reason is
   // what the per-neuron propagators cannot take.
-  NeuroDialect::ConstantAttrHelper constantAttr(pop.getContext());
-  llvm::StringSet<> rows;
-  for (StateOp s : pop.getBody().getOps<StateOp>())
-    if (constantAttr.isAttrPresent(s))
-      rows.insert(s.getSymName());
+  llvm::StringSet<> rows = constantRowsOf(pop);
   bool readsRows = false;
   ode.getRhs().walk(
       [&](RefOp ref) { readsRows |= rows.contains(ref.getName()); });

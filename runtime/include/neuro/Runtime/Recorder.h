@@ -86,7 +86,7 @@ public:
   /// Records the spikes of neurons [begin, end) of `pop` from now on (end
   /// -1: to the last neuron).
   void recordSpikes(size_t pop, int64_t begin = 0, int64_t end = -1);
-  /// The neurons whose spikes are recorded, [first, second) (-1: the last).
+  /// The neurons whose spikes are recorded, [first, second).
   std::pair<int64_t, int64_t> recordedRange(size_t pop) const {
     return {spikeMonitors[pop].begin, spikeMonitors[pop].end};
   }
@@ -156,7 +156,7 @@ private:
   struct SpikeMonitor {
     int64_t count = 0;
     bool recorded = false;
-    int64_t begin = 0, end = -1; ///< the neurons recorded
+    int64_t begin = 0, end = 0; ///< the neurons recorded
     std::vector<SpikeRecord> spikes;
   };
 
