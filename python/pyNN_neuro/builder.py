@@ -173,13 +173,9 @@ class Network:
         # (the last row holds after the end). The value is held over each
         # step either way.
         waves = [s.waveform(k0, k0 + rows, dt) for s, _ in sources]
-        every = 0
-        for wave in waves:
-            for k in np.flatnonzero(np.diff(wave)) + 1:
-                every = math.gcd(every, int(k))
-                if every == 1:
-                    break
-        every = every or rows
+        changes = np.concatenate([np.flatnonzero(np.diff(w)) + 1
+                                  for w in waves])
+        every = int(np.gcd.reduce(changes)) or rows
         table = np.zeros((-(-rows // every), 1 if whole else p.size))
         for wave, (s, idx) in zip(waves, sources):
             wave = wave[::every]
