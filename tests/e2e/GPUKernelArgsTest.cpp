@@ -87,20 +87,20 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   KernelArgs reset(NEURO_GPU_RESET_NUM_ARGS);
   reset.buffer(p, 3200).matrix(p, 4, 3200).i64(0).i64(1).buffer(p, 1);
   // neuro_deliver: spike ring, row pointers, stride, part, cols, syn,
-  // post, pre, mods, step, counts; delays, ring depth, list size, row
-  // stride, first and end group.
+  // post, pre, mods, step, seed, counts; delays, ring depth, list size,
+  // row stride, first and end group.
   KernelArgs deliver(NEURO_GPU_DELIVER_NUM_ARGS);
   deliver.buffer(p, 65 * 3200).buffer(p, 3201).i64(1).i64(0).buffer(p, 10);
   deliver.matrix(p, 0, 10).matrix(p, 4, 3200).matrix(p, 4, 3200);
-  deliver.buffer(p, 1).i64(0).buffer(p, 65);
+  deliver.buffer(p, 1).i64(0).i64(1).buffer(p, 65);
   deliver.buffer(p, 1).i64(65).i64(3200).i64(3201).i64(0).i64(1);
-  // neuro_deliver_...$by_target: the first ten, then synapses by target
+  // neuro_deliver_...$by_target: the first eleven, then synapses by target
   // (pointers, ids), each synapse's source and delay, the flag ring, its
   // depth, the list size and the number of targets.
   KernelArgs pull(NEURO_GPU_PULL_NUM_ARGS);
   pull.buffer(p, 65 * 3200).buffer(p, 3201).i64(1).i64(0).buffer(p, 10);
   pull.matrix(p, 0, 10).matrix(p, 4, 3200).matrix(p, 4, 3200);
-  pull.buffer(p, 1).i64(0);
+  pull.buffer(p, 1).i64(0).i64(1);
   pull.buffer(p, 3201).buffer(p, 10).buffer(p, 10).buffer(p, 10);
   pull.buffer(p, 65 * 3200).i64(65).i64(3200).i64(3200);
 
@@ -118,12 +118,12 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   KernelArgs member(1);
   member.buffer(p, NEURO_GPU_MEMBER_INFO_SIZE);
   // neuro_merged_deliver_<g>: the list rings, row pointers, targets,
-  // synapse rows, state rows (post, pre), modulators, step, count rings,
-  // delays, depth, the table and members.
+  // synapse rows, state rows (post, pre), modulators, step, seed, count
+  // rings, delays, depth, the table and members.
   KernelArgs mergedDeliver(NEURO_GPU_MERGED_DELIVER_NUM_ARGS);
   mergedDeliver.buffer(p, 65 * 4000).buffer(p, 12804).buffer(p, 319896);
   mergedDeliver.buffer(p, 0).buffer(p, 16000).buffer(p, 16000);
-  mergedDeliver.buffer(p, 4).i64(0).buffer(p, 130).buffer(p, 4).i64(65);
+  mergedDeliver.buffer(p, 4).i64(0).i64(1).buffer(p, 130).buffer(p, 4).i64(65);
   mergedDeliver.buffer(p, 4 * 36).i64(4);
 
   std::map<std::string, size_t> expected = {
@@ -164,7 +164,7 @@ TEST(GPUKernelArgs, PackingMatchesTheEmittedKernels) {
   expectedMerged[NEURO_GPU_MERGED_PREFIX "reset_1"] = mergedReset.size();
   expectedMerged[NEURO_GPU_MERGED_PREFIX "deliver_2"] = mergedDeliver.size();
   EXPECT_EQ(mergedStep.size(), 19u);
-  EXPECT_EQ(mergedDeliver.size(), 53u);
+  EXPECT_EQ(mergedDeliver.size(), 54u);
   for (const KernelArgs *args : {&mergedStep, &mergedReset, &mergedDeliver})
     EXPECT_TRUE(args->check("kernel", err)) << err;
 

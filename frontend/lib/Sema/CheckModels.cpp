@@ -386,10 +386,12 @@ void Checker::checkSynapse(const SynapseDecl &s, bool composite) {
     }
     if (!events.insert(e.event).second)
       diag.error(e.range, "second 'on " + e.event + "' block");
+    allowRand = true; // keyed by the synapse's ends and the step
     checkStmts(info, e.body,
                {VarDecl::Kind::PostState, VarDecl::Kind::Weight,
                 VarDecl::Kind::PostVar, VarDecl::Kind::State},
                "'on " + e.event + "'");
+    allowRand = false;
   }
   for (const DrivesDecl &d : s.drives) {
     auto t = typeOf(*d.value, info);

@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <unordered_map>
 
 using namespace neuro;
 using namespace neuro::sema;
@@ -118,6 +119,16 @@ void Checker::checkConnect(const ConnectDecl &c, NetworkInfo &net,
   conn.syn = withRules;
   conn.src = src->second;
   readConnectOptions(conn);
+  // An event's draws are keyed by the synapse's source, target and step.
+  if (conn.multiplicity > 1)
+    if (const Expr *draw = eventDraw(*conn.syn->synapse)) {
+      diag.error(conn.multiplicityRange,
+                 "n = " + std::to_string(conn.multiplicity) +
+                     " makes copies of each pair, whose events would draw "
+                     "the same random numbers (rand() in a synapse event is "
+                     "drawn per source, target and step)");
+      diag.note(draw->range, "drawn here");
+    }
   // `from "FILE"`: the synapses as listed, checked against the sizes of the
   // source and target below.
   if (c.file && !readListed(conn))
@@ -130,6 +141,24 @@ void Checker::checkConnect(const ConnectDecl &c, NetworkInfo &net,
   for (size_t ti = 0; ti < c.targets.size(); ++ti)
     if (!checkTarget(conn, ti, net, popIndex, projNames))
       break;
+}
+
+/// The first call of rand() in `e`, or null.
+static const Expr *findRand(const Expr &e) {
+  if (e.kind == Expr::Kind::Call && e.name == "rand")
+    return &e;
+  for (const ExprPtr &a : e.args)
+    if (const Expr *r = a ? findRand(*a) : nullptr)
+      return r;
+  return nullptr;
+}
+
+const Expr *Checker::eventDraw(const SynapseDecl &syn) {
+  for (const EventDecl &e : syn.events)
+    for (const Stmt &st : e.body)
+      if (const Expr *r = st.value ? findRand(*st.value) : nullptr)
+        return r;
+  return nullptr;
 }
 
 void Checker::readConnectOptions(Connection &conn) {
@@ -290,8 +319,55 @@ bool Checker::readListed(Connection &conn) {
                                     "' is set twice");
     conn.listed = std::move(list);
     conn.rule = "file";
+    if (const Expr *draw = eventDraw(*conn.syn->synapse))
+      checkDistinctPairs(conn, weightName, *draw);
   }
   return conn.listed.has_value();
+}
+
+namespace {
+/// The first row that repeats a pair of an earlier one.
+class TwinSink : public rt::ConnectionSink {
+public:
+  explicit TwinSink(int64_t maxPost) : posts(uint64_t(maxPost) + 1) {}
+  bool columns(bool, bool, std::string &) override { return true; }
+  bool synapse(uint64_t row, int64_t pre, int64_t post, double, double,
+               std::string &) override {
+    auto [it, added] =
+        first.try_emplace(uint64_t(pre) * posts + uint64_t(post), row);
+    if (added)
+      return true;
+    twin = {it->second, row, pre, post};
+    return false; // stops the scan
+  }
+  uint64_t posts;
+  std::unordered_map<uint64_t, uint64_t> first;
+  struct Twin {
+    uint64_t first, second;
+    int64_t pre, post;
+  };
+  std::optional<Twin> twin;
+};
+} // namespace
+
+void Checker::checkDistinctPairs(const Connection &conn,
+                                 const std::string &weightName,
+                                 const Expr &draw) {
+  const ConnectDecl &c = *conn.decl;
+  TwinSink sink(conn.listed->maxPost);
+  std::string err;
+  rt::scanConnections(conn.listedPath, weightName, sink, err);
+  if (!sink.twin)
+    return;
+  diag.error(c.file->range,
+             c.file->name + ": rows " + std::to_string(sink.twin->first + 1) +
+                 " and " + std::to_string(sink.twin->second + 1) +
+                 " join the same pair (" + std::to_string(sink.twin->pre) +
+                 ", " + std::to_string(sink.twin->post) +
+                 "), whose events would draw the same random numbers "
+                 "(rand() in a synapse event is drawn per source, target "
+                 "and step)");
+  diag.note(draw.range, "drawn here");
 }
 
 bool Checker::sliceNeurons(

@@ -121,6 +121,8 @@ private:
   /// reporting an unknown unit.
   std::optional<Dim> resolveUnit(const UnitSpec &spec);
 
+  /// The first rand() in the events of `syn`, or null.
+  static const Expr *eventDraw(const SynapseDecl &syn);
   /// Whether `e` reads the name `name` (any of `names`).
   static bool refersTo(const Expr &e, const std::string &name);
   static bool refersToAny(const Expr &e, const std::set<std::string> &names);
@@ -587,6 +589,10 @@ private:
   /// `connect ... from "FILE"`: reads the synapses the file lists; false
   /// after an error.
   bool readListed(Connection &conn);
+  /// An error where the file of `conn` lists a pair twice, whose events
+  /// would draw alike (`draw`).
+  void checkDistinctPairs(const Connection &conn, const std::string &weightName,
+                          const Expr &draw);
 
   /// Neurons [begin, end) of population `pop`, from an optional slice;
   /// false after reporting a slice outside the population.

@@ -572,8 +572,9 @@ std::optional<Type> Checker::typeOfCall(const Expr &e, const ModelInfo &info) {
       return std::nullopt;
     }
     if (!allowRand) {
-      diag.error(e.range, "rand() can only be used in spike conditions "
-                          "and resets so far");
+      diag.error(e.range, "rand() can only be used in spike conditions, "
+                          "resets and synapse events (on pre, on post) so "
+                          "far");
       return std::nullopt;
     }
     return Type{Dim::none()};

@@ -281,7 +281,7 @@ void CpuBackend::deliverStored(size_t j, int64_t k) {
       NeuroMemRefI32 spikes =
           memref1D(const_cast<int32_t *>(list.data()), int64_t(list.size()));
       spec.deliver(&spikes, &rowPtr, 2, 0, &a.cols, &a.syn, &a.post, &a.pre,
-                   &a.mods, k);
+                   &a.mods, k, int64_t(net.model.seed));
     }
   };
   if (split)
@@ -337,7 +337,7 @@ void CpuBackend::deliverProcedural(size_t j, int64_t k) {
     NeuroMemRef2DF64 synRows =
         memref2D(static_cast<double *>(syn), int64_t(spec.synRows.size()), c);
     spec.deliver(&spikes, &rowPtr, 2, 0, &cols, &synRows, &args->post,
-                 &args->pre, &args->mods, k);
+                 &args->pre, &args->mods, k, int64_t(net.model.seed));
   };
   // The longest delay first, as deliverStored.
   for (size_t g = groups; g-- > 0;) {
@@ -402,7 +402,7 @@ bool CpuBackend::deliverPost(int64_t k, std::string &) {
     NeuroMemRefI64 synIndex = memref1D(proj.postSyn.data(), nSyn);
     SynapseArgs a = synapseArgs(j);
     spec.deliverPost(&spikes, &colPtr, &synIndex, &a.srcs, &a.syn, &a.post,
-                     &a.pre, &a.mods, k);
+                     &a.pre, &a.mods, k, int64_t(net.model.seed));
   }
   return true;
 }

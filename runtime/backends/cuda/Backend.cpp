@@ -350,7 +350,7 @@ bool DeviceBackend::deliverPost(int64_t k, std::string &err) {
     a.buffer(projs[j].postSyn, nSyn);
     a.buffer(projs[j].srcs, int64_t(host.srcs.size()));
     synapseArgs(j, a);
-    a.i64(k);
+    a.i64(k).i64(int64_t(network.model.seed));
     a.buffer(countOf(size_t(spec.dst), slot), 1);
     for (const std::string &part : projs[j].deliverPost)
       if (!launch(part, nDst, a, err, Device::Grid::PerBlock))

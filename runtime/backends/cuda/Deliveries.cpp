@@ -190,7 +190,7 @@ void DeviceBackend::deliveryArgs(size_t j, int64_t k, KernelArgs &a) const {
   a.i64(1).i64(0);
   a.buffer(d.cols, network.numSynapses(j));
   synapseArgs(j, a);
-  a.i64(k);
+  a.i64(k).i64(int64_t(network.model.seed));
 }
 
 bool DeviceBackend::deliverGroups(size_t j, int64_t k, int64_t first,

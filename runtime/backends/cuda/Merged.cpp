@@ -227,6 +227,7 @@ bool DeviceBackend::launchMerged(const MergedGroup &group, int64_t k,
     a.buffer(synapses.syn, synapses.synSize);
     a.buffer(states.rows, states.values).buffer(states.rows, states.values);
     a.buffer(synapses.mods, synapses.modsSize).i64(k);
+    a.i64(int64_t(network.model.seed));
     a.buffer(rings.counts, counts);
     a.buffer(synapses.delays, synapses.delaysSize).i64(ringDepth);
     a.buffer(table, rows * group.width).i64(rows);

@@ -38,7 +38,7 @@ func.func @neuro_step_N_Q(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
 // -----
 
 // Assigning (not adding to) a target's state from different spikes races.
-func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "E">} {
+func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64, %seed: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "E">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %zero = arith.constant 0.0 : f64

@@ -56,7 +56,7 @@ func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
 // DELAYS[S] steps ago (its flag in ring slot (step - delay) mod DEPTH) runs
 // `on pre`. Each target is one thread's, so the add stays a plain store.
 // CHECK-LABEL:   gpu.func @neuro_deliver_N_E$by_target(
-// CHECK-SAME:      %[[PSYN:[^:]*]]: memref<?x?xf64>, %[[PPOST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[PSTEP:[^:]*]]: i64, %[[POSTPTR:[^:]*]]: memref<?xi64>, %[[POSTSYN:[^:]*]]: memref<?xi64>, %[[SRCS:[^:]*]]: memref<?xi32>, %[[DELAYS:[^:]*]]: memref<?xi32>, %[[FLAGS:[^:]*]]: memref<?xi8>, %[[PDEPTH:[^:]*]]: i64, %[[PSIZE:[^:]*]]: i64, %[[TARGETS:[^:]*]]: i64) kernel attributes {neuro.kernel = #neuro.kernel<deliver, "E">} {
+// CHECK-SAME:      %[[PSYN:[^:]*]]: memref<?x?xf64>, %[[PPOST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[PSTEP:[^:]*]]: i64, %{{[^:]*}}: i64, %[[POSTPTR:[^:]*]]: memref<?xi64>, %[[POSTSYN:[^:]*]]: memref<?xi64>, %[[SRCS:[^:]*]]: memref<?xi32>, %[[DELAYS:[^:]*]]: memref<?xi32>, %[[FLAGS:[^:]*]]: memref<?xi8>, %[[PDEPTH:[^:]*]]: i64, %[[PSIZE:[^:]*]]: i64, %[[TARGETS:[^:]*]]: i64) kernel attributes {neuro.kernel = #neuro.kernel<deliver, "E">} {
 // CHECK:           %[[NT:.*]] = arith.index_cast %[[TARGETS]] : i64 to index
 // CHECK:           scf.for %[[T:.*]] = %{{.*}} to %[[NT]] step %{{.*}} {
 // CHECK:             memref.load %[[POSTPTR]][%[[T]]] : memref<?xi64>
@@ -86,7 +86,7 @@ func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
 // turn; the target's input accumulates atomically, the synapse's own row
 // (argument 5) is written plainly.
 // CHECK-LABEL:   gpu.func @neuro_deliver_N_E(
-// CHECK-SAME:      %[[SPIKES:[^:]*]]: memref<?xi32>, %[[ROWS:[^:]*]]: memref<?xi64>, %{{.*}}, %[[SYN:[^:]*]]: memref<?x?xf64>, %[[POST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[STEP:[^:]*]]: i64, %[[N:[^:]*]]: memref<?xi32>, %[[DELAYS:[^:]*]]: memref<?xi64>, %[[DEPTH:[^:]*]]: i64, %[[SIZE:[^:]*]]: i64, %[[RSTRIDE:[^:]*]]: i64, %[[FIRST:[^:]*]]: i64, %[[END:[^:]*]]: i64) kernel attributes {neuro.kernel = #neuro.kernel<deliver, "E">, neuro.row_parallel}
+// CHECK-SAME:      %[[SPIKES:[^:]*]]: memref<?xi32>, %[[ROWS:[^:]*]]: memref<?xi64>, %{{.*}}, %[[SYN:[^:]*]]: memref<?x?xf64>, %[[POST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[STEP:[^:]*]]: i64, %{{[^:]*}}: i64, %[[N:[^:]*]]: memref<?xi32>, %[[DELAYS:[^:]*]]: memref<?xi64>, %[[DEPTH:[^:]*]]: i64, %[[SIZE:[^:]*]]: i64, %[[RSTRIDE:[^:]*]]: i64, %[[FIRST:[^:]*]]: i64, %[[END:[^:]*]]: i64) kernel attributes {neuro.kernel = #neuro.kernel<deliver, "E">, neuro.row_parallel}
 // CHECK-NOT:       memref.dim %[[SPIKES]]
 // CHECK:           %[[F:.*]] = arith.index_cast %[[FIRST]] : i64 to index
 // CHECK:           %[[E:.*]] = arith.index_cast %[[END]] : i64 to index
@@ -126,7 +126,7 @@ func.func @neuro_step_N_P(%state: memref<?x?xf64>, %spiked: memref<?xi8>, %step:
 // CHECK:                   %[[NEW:.*]] = arith.addf %[[OLD]], %{{.*}} : f64
 // CHECK:                   memref.store %[[NEW]], %[[SYN]][%{{.*}}, %[[K]]]
 // CHECK:           gpu.return
-func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "E">} {
+func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64, %seed: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "E">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %dw = arith.constant 0.5 : f64
@@ -159,7 +159,7 @@ func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %st
 // the spike to one thread. Such a delivery gets no pull kernel.
 // CHECK-NOT:     gpu.func @neuro_deliver_N_R$by_target
 // CHECK-LABEL:   gpu.func @neuro_deliver_N_R(
-// CHECK-SAME:      %[[RSP:[^:]*]]: memref<?xi32>, %{{.*}}, %[[RPOST:[^:]*]]: memref<?x?xf64>, %[[RPRE:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: i64, %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64) kernel attributes {neuro.kernel = #neuro.kernel<deliver, "R">} {
+// CHECK-SAME:      %[[RSP:[^:]*]]: memref<?xi32>, %{{.*}}, %[[RPOST:[^:]*]]: memref<?x?xf64>, %[[RPRE:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %{{[^:]*}}: i64) kernel attributes {neuro.kernel = #neuro.kernel<deliver, "R">} {
 // CHECK:           gpu.global_id x
 // CHECK:           scf.for %[[RS:.*]] = %{{.*}} to %{{.*}} step %{{.*}} {
 // CHECK:             %[[RAT:.*]] = arith.addi %{{.*}}, %[[RS]] : index
@@ -169,7 +169,7 @@ func.func @neuro_deliver_N_E(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %st
 // CHECK:               %[[NEG:.*]] = arith.negf %[[DW:.*]] : f64
 // CHECK:               memref.atomic_rmw addf %[[NEG]], %[[RPOST]][%{{.*}}, %{{.*}}]
 // CHECK:             memref.store %{{.*}}, %[[RPRE]][%{{.*}}, %[[RSI]]]
-func.func @neuro_deliver_N_R(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "R">} {
+func.func @neuro_deliver_N_R(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64, %seed: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "R">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %one = arith.constant 1.0 : f64

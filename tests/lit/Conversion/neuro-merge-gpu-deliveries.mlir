@@ -3,14 +3,14 @@
 // Deliveries of A and B differ in a constant (the learning step 0.5,
 // 0.25): one kernel whose blocks take the members in z, y still striding
 // over a member's delay groups. Every buffer of a member is a view at the
-// offsets of its row (36 entries, then the constant); step and the ring's
+// offsets of its row (36 entries, then the constant); step, seed and the ring's
 // depth are parameters. R writes its spiking neuron's state (the runtime
 // launches it per delay group) and stays apart, as do the pull kernels.
 // CHECK-LABEL: gpu.func @neuro_deliver_N_A$by_target(
 // CHECK-LABEL: gpu.func @neuro_deliver_N_B$by_target(
 // CHECK-LABEL: gpu.func @neuro_deliver_N_R(
 // CHECK-LABEL: gpu.func @neuro_merged_deliver_0(
-// CHECK-SAME:    %[[SPIKES:[^:]*]]: memref<?xi32>, %[[ROWS:[^:]*]]: memref<?xi64>, %[[COLS:[^:]*]]: memref<?xi32>, %[[SYN:[^:]*]]: memref<?xf64>, %[[POST:[^:]*]]: memref<?xf64>, %[[PRE:[^:]*]]: memref<?xf64>, %[[MODS:[^:]*]]: memref<?xf64>, %{{[^:]*}}: i64, %[[COUNTS:[^:]*]]: memref<?xi32>, %[[DELAYS:[^:]*]]: memref<?xi64>, %{{[^:]*}}: i64, %[[TABLE:[^:]*]]: memref<?xi64>, %[[MEMBERS:[^:]*]]: i64) kernel {
+// CHECK-SAME:    %[[SPIKES:[^:]*]]: memref<?xi32>, %[[ROWS:[^:]*]]: memref<?xi64>, %[[COLS:[^:]*]]: memref<?xi32>, %[[SYN:[^:]*]]: memref<?xf64>, %[[POST:[^:]*]]: memref<?xf64>, %[[PRE:[^:]*]]: memref<?xf64>, %[[MODS:[^:]*]]: memref<?xf64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %[[COUNTS:[^:]*]]: memref<?xi32>, %[[DELAYS:[^:]*]]: memref<?xi64>, %{{[^:]*}}: i64, %[[TABLE:[^:]*]]: memref<?xi64>, %[[MEMBERS:[^:]*]]: i64) kernel {
 // CHECK-DAG:     %[[C37:.*]] = arith.constant 37 : index
 // CHECK-DAG:     %[[C36:.*]] = arith.constant 36 : index
 // CHECK-DAG:     %[[N:.*]] = arith.index_cast %[[MEMBERS]] : i64 to index
@@ -40,7 +40,7 @@
 // CHECK-LABEL: gpu.func @neuro_deliver_N_B$member(
 // CHECK-NOT:   gpu.func @neuro_deliver_N_A(
 module {
-  func.func @neuro_deliver_N_A(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "A">} {
+  func.func @neuro_deliver_N_A(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64, %seed: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "A">} {
     %c0 = arith.constant 0 : index
     %c1 = arith.constant 1 : index
     %dw = arith.constant 0.5 : f64
@@ -67,7 +67,7 @@ module {
     }
     return
   }
-  func.func @neuro_deliver_N_B(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "B">} {
+  func.func @neuro_deliver_N_B(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64, %seed: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "B">} {
     %c0 = arith.constant 0 : index
     %c1 = arith.constant 1 : index
     %dw = arith.constant 0.25 : f64
@@ -94,7 +94,7 @@ module {
     }
     return
   }
-  func.func @neuro_deliver_N_R(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "R">} {
+  func.func @neuro_deliver_N_R(%spikes: memref<?xi32>, %rowptr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64, %seed: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "R">} {
     %c0 = arith.constant 0 : index
     %c1 = arith.constant 1 : index
     %dw = arith.constant 0.5 : f64

@@ -18,7 +18,7 @@
 // CHECK:         %[[NEW:.*]] = arith.mulf %[[W]], %[[M]] : f64
 // CHECK:         %[[NEW32:.*]] = arith.truncf %[[NEW]] : f64 to f32
 // CHECK-NEXT:    memref.store %[[NEW32]], %[[SYN]][%{{.*}}, %{{.*}}] : memref<?x?xf32>
-func.func @neuro_deliver_N_J(%spikes: memref<?xi32>, %rowPtr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "J">} {
+func.func @neuro_deliver_N_J(%spikes: memref<?xi32>, %rowPtr: memref<?xi64>, %stride: i64, %part: i64, %cols: memref<?xi32>, %syn: memref<?x?xf64>, %post: memref<?x?xf64>, %pre: memref<?x?xf64>, %mods: memref<?xf64>, %step: i64, %seed: i64) attributes {neuro.kernel = #neuro.kernel<deliver, "J">} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %w = memref.load %syn[%c0, %c1] : memref<?x?xf64>

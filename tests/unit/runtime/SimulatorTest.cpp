@@ -97,7 +97,7 @@ void testSilentStep(NeuroMemRef2DF64 *, NeuroMemRefI8 *spiked, int64_t, int64_t,
 void testAddWeight(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
                    int64_t stride, int64_t part, NeuroMemRefI32 *cols,
                    NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *post,
-                   NeuroMemRef2DF64 *, NeuroMemRefF64 *, int64_t) {
+                   NeuroMemRef2DF64 *, NeuroMemRefF64 *, int64_t, int64_t) {
   for (int64_t k = 0; k < spikes->size; ++k) {
     int64_t r = at(spikes, k) * stride + part;
     for (int64_t j = at(rowPtr, r); j < at(rowPtr, r + 1); ++j)
@@ -121,7 +121,7 @@ void testOrderStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked, int64_t step,
 void testOrderDeliver(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
                       int64_t stride, int64_t part, NeuroMemRefI32 *cols,
                       NeuroMemRef2DF64 *, NeuroMemRef2DF64 *post,
-                      NeuroMemRef2DF64 *, NeuroMemRefF64 *, int64_t) {
+                      NeuroMemRef2DF64 *, NeuroMemRefF64 *, int64_t, int64_t) {
   callLog.push_back("deliver C->C");
   for (int64_t k = 0; k < spikes->size; ++k) {
     int64_t r = at(spikes, k) * stride + part;
@@ -178,7 +178,8 @@ void testCheckingStep(NeuroMemRef2DF64 *state, NeuroMemRefI8 *spiked,
 void testCheckingDeliver(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
                          int64_t stride, int64_t part, NeuroMemRefI32 *cols,
                          NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *post,
-                         NeuroMemRef2DF64 *, NeuroMemRefF64 *, int64_t) {
+                         NeuroMemRef2DF64 *, NeuroMemRefF64 *, int64_t,
+                         int64_t) {
   if (stride < 1 || part < 0 || part >= std::max<int64_t>(stride - 1, 1))
     abiErrors.push_back("deliver stride/part");
   check1D(spikes, spikes->size, "deliver spikes");

@@ -210,12 +210,7 @@ LogicalResult SynapseInitKernels::buildConnectKernel(ConnectRuleOp rule) {
 
 LogicalResult
 SynapseInitKernels::buildSynInitKernel(ArrayRef<InitExprOp> inits) {
-  uint32_t projIndex = 0;
-  for (auto other : k.network.getBody().getOps<ProjectionOp>()) {
-    if (other == proj)
-      break;
-    ++projIndex;
-  }
+  uint32_t projIndex = k.projectionIndex(proj);
   llvm::StringMap<int64_t> synRows;
   for (const std::string &name : synapseRowNames(proj))
     synRows[name] = static_cast<int64_t>(synRows.size());

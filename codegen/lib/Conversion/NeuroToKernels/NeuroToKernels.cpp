@@ -259,6 +259,16 @@ uint32_t KernelBuilder::populationIndex(PopulationOp pop) {
   return n;
 }
 
+uint32_t KernelBuilder::projectionIndex(ProjectionOp proj) {
+  uint32_t n = 0;
+  for (auto other : network.getBody().getOps<ProjectionOp>()) {
+    if (other == proj)
+      return n;
+    ++n;
+  }
+  return n;
+}
+
 func::FuncOp KernelBuilder::runtimeFunction(StringRef name) {
   if (auto fn = module.lookupSymbol<func::FuncOp>(name))
     return fn;

@@ -213,6 +213,8 @@ public:
   void resetKernelValues();
   /// The position of `pop` among the network's populations.
   uint32_t populationIndex(PopulationOp pop);
+  /// The position of `proj` among the network's projections.
+  uint32_t projectionIndex(ProjectionOp proj);
   /// `neuro_rt_uniform` or `neuro_rt_normal` of runtime/ABI.h (same
   /// signature), declared once per module.
   mlir::func::FuncOp runtimeFunction(llvm::StringRef name);

@@ -27,6 +27,8 @@
 
 #include "NeuroToKernelsInternal.h"
 
+#include "neuro/Runtime/Streams.h"
+
 using namespace mlir;
 using namespace neuro;
 using namespace neuro::detail;
@@ -78,6 +80,8 @@ struct SynapseContext {
   Value syn, post, pre, mods, j, tgt, src, srcs, plastic;
   /// The step (f64) the kernel runs in.
   Value now;
+  /// Event kernels: the step (i64) and the network's seed, for draws.
+  Value step, seed;
   /// The kernel runs after the step's threshold but stands for the moment
   /// before it (clock-driven equations, as Brian2's synapses' state
   /// updater, which runs before its thresholder): a neuron that spiked in
@@ -96,7 +100,7 @@ struct EventLoop {
 /// The positions of the arguments that event kernels share (ABI.h), and
 /// their number.
 struct EventArgs {
-  unsigned spikes, ptr, syn, post, pre, mods, step, count;
+  unsigned spikes, ptr, syn, post, pre, mods, step, seed, count;
 };
 
 /// The kernels of one projection.
@@ -132,6 +136,9 @@ private:
   /// per-synapse states from its last event, then run the statements of
   /// `region`.
   LogicalResult eventBody(Region &region, SynapseContext &c, Value now);
+  /// Binds the draws of `region` (rand(), randn()) to the event of synapse
+  /// `c.j`.
+  void bindDraws(Region &region, SynapseContext &c);
   /// The states solved between events of synapse `c.j`, advanced from its
   /// last event to `now`, which becomes its last event.
   void advanceDecays(SynapseContext &c, Value now);
@@ -476,6 +483,7 @@ LogicalResult ProjectionKernels::eventBody(Region &region, SynapseContext &c,
   };
   if (!decays.empty())
     advanceDecays(c, now);
+  bindDraws(region, c);
   // `t`: the start of the step that delivers the event.
   if (!region.getOps<TimeOp>().empty()) {
     Location l = region.getLoc();
@@ -485,10 +493,31 @@ LogicalResult ProjectionKernels::eventBody(Region &region, SynapseContext &c,
   LogicalResult result = failure(failed(k.inlineRegion(
       region, [&](RefOp ref) { return readSynapseVar(c, ref); },
       [&](AssignOp a, Value v) { return writeSynapseVar(c, a, v); })));
-  k.kernelNotRefractory = nullptr;
-  k.kernelLastSpike = nullptr;
-  k.kernelTime = Value();
+  k.resetKernelValues();
   return result;
+}
+
+void ProjectionKernels::bindDraws(Region &region, SynapseContext &c) {
+  bool draws = false;
+  region.walk([&](Operation *op) { draws |= isa<RandOp, RandNormalOp>(op); });
+  if (!draws)
+    return;
+  // Keyed by the event: (source << 32 | target, both global indices) and
+  // the step, each call site its own stream of the projection.
+  Location l = region.getLoc();
+  auto asI64 = [&](Value v) -> Value {
+    return b.create<arith::IndexCastOp>(l, b.getI64Type(), v);
+  };
+  Value src = asI64(sourceOf(c, l));
+  Value high = b.create<arith::ShLIOp>(
+      l, src, b.create<arith::ConstantOp>(l, b.getI64IntegerAttr(32)));
+  k.kernelIndex = b.create<arith::OrIOp>(l, high, asI64(c.tgt));
+  k.kernelSeed = c.seed;
+  k.kernelStep = c.step;
+  uint32_t index = k.projectionIndex(proj);
+  k.kernelStreamOf = [index](uint32_t site) {
+    return rt::streams::synapseEvent(index, site);
+  };
 }
 
 static EventArgs eventArgs(KernelKind kind) {
@@ -496,12 +525,14 @@ static EventArgs eventArgs(KernelKind kind) {
     return {NEURO_DELIVER_ARG_SPIKES, NEURO_DELIVER_ARG_ROW_PTR,
             NEURO_DELIVER_ARG_SYN,    NEURO_DELIVER_ARG_POST,
             NEURO_DELIVER_ARG_PRE,    NEURO_DELIVER_ARG_MODS,
-            NEURO_DELIVER_ARG_STEP,   NEURO_DELIVER_NUM_ARGS};
+            NEURO_DELIVER_ARG_STEP,   NEURO_DELIVER_ARG_SEED,
+            NEURO_DELIVER_NUM_ARGS};
   assert(kind == KernelKind::DeliverPost && "not an event kernel");
   return {NEURO_DELIVER_POST_ARG_SPIKES, NEURO_DELIVER_POST_ARG_COL_PTR,
           NEURO_DELIVER_POST_ARG_SYN,    NEURO_DELIVER_POST_ARG_POST,
           NEURO_DELIVER_POST_ARG_PRE,    NEURO_DELIVER_POST_ARG_MODS,
-          NEURO_DELIVER_POST_ARG_STEP,   NEURO_DELIVER_POST_NUM_ARGS};
+          NEURO_DELIVER_POST_ARG_STEP,   NEURO_DELIVER_POST_ARG_SEED,
+          NEURO_DELIVER_POST_NUM_ARGS};
 }
 
 EventLoop
@@ -519,7 +550,7 @@ ProjectionKernels::eventLoop(Location l, KernelKind kind,
     args[at] = type;
   args[a.syn] = args[a.post] = args[a.pre] = k.stateType();
   args[a.mods] = k.vectorType(k.f64());
-  args[a.step] = b.getI64Type();
+  args[a.step] = args[a.seed] = b.getI64Type();
   assert(llvm::all_of(args, [](Type t) { return t; }) && "an argument missing");
   EventLoop e;
   e.fn = k.createKernel(l, kind, proj.getSymName(), args);
@@ -529,6 +560,8 @@ ProjectionKernels::eventLoop(Location l, KernelKind kind,
   e.c.pre = e.fn.getArgument(a.pre);
   e.c.mods = e.fn.getArgument(a.mods);
   e.c.plastic = plasticFlag(l, e.c.mods);
+  e.c.step = e.fn.getArgument(a.step);
+  e.c.seed = e.fn.getArgument(a.seed);
   Value spikes = e.fn.getArgument(a.spikes), ptr = e.fn.getArgument(a.ptr);
   e.now = b.create<arith::SIToFPOp>(l, k.f64(), e.fn.getArgument(a.step));
   Value one = k.index(l, 1);

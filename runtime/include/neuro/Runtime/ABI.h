@@ -25,7 +25,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 14
+#define NEURO_ABI_VERSION 15
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -116,7 +116,12 @@ enum NeuroResetArg {
 /// projection is plastic, else 0; its weight is then left unchanged) and
 /// the values of the synapse's modulators (mods[1 + m]), and `step` is the
 /// current step (per-synapse states solved between events advance from the
-/// step in their `_lastupdate` row).
+/// step in their `_lastupdate` row). The event kernels (deliver,
+/// deliver_post) also take the network's `seed`, for the random numbers an
+/// event draws: keyed by the synapse's source and target (global indices)
+/// and the step, so that the same event draws the same number whatever the
+/// threads, processes, backend or form (stored, procedural) of the
+/// projection.
 
 /// `on pre` of one projection for the source neurons listed in `spikes`:
 /// for every synapse j in row_ptr[s * stride + part] .. row_ptr[s * stride +
@@ -133,7 +138,8 @@ typedef void (*NeuroDeliverFn)(NeuroMemRefI32 *spikes, NeuroMemRefI64 *rowPtr,
                                int64_t stride, int64_t part,
                                NeuroMemRefI32 *cols, NeuroMemRef2DF64 *syn,
                                NeuroMemRef2DF64 *post, NeuroMemRef2DF64 *pre,
-                               NeuroMemRefF64 *mods, int64_t step);
+                               NeuroMemRefF64 *mods, int64_t step,
+                               int64_t seed);
 enum NeuroDeliverArg {
   NEURO_DELIVER_ARG_SPIKES = 0,
   NEURO_DELIVER_ARG_ROW_PTR = 1,
@@ -145,7 +151,8 @@ enum NeuroDeliverArg {
   NEURO_DELIVER_ARG_PRE = 7,
   NEURO_DELIVER_ARG_MODS = 8,
   NEURO_DELIVER_ARG_STEP = 9,
-  NEURO_DELIVER_NUM_ARGS = 10
+  NEURO_DELIVER_ARG_SEED = 10,
+  NEURO_DELIVER_NUM_ARGS = 11
 };
 
 /// `on post` of one projection for the target neurons listed in `spikes`
@@ -157,7 +164,7 @@ enum NeuroDeliverArg {
 typedef void (*NeuroDeliverPostFn)(
     NeuroMemRefI32 *spikes, NeuroMemRefI64 *colPtr, NeuroMemRefI64 *synIndex,
     NeuroMemRefI32 *srcs, NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *post,
-    NeuroMemRef2DF64 *pre, NeuroMemRefF64 *mods, int64_t step);
+    NeuroMemRef2DF64 *pre, NeuroMemRefF64 *mods, int64_t step, int64_t seed);
 enum NeuroDeliverPostArg {
   NEURO_DELIVER_POST_ARG_SPIKES = 0,
   NEURO_DELIVER_POST_ARG_COL_PTR = 1,
@@ -168,7 +175,8 @@ enum NeuroDeliverPostArg {
   NEURO_DELIVER_POST_ARG_PRE = 6,
   NEURO_DELIVER_POST_ARG_MODS = 7,
   NEURO_DELIVER_POST_ARG_STEP = 8,
-  NEURO_DELIVER_POST_NUM_ARGS = 9
+  NEURO_DELIVER_POST_ARG_SEED = 9,
+  NEURO_DELIVER_POST_NUM_ARGS = 10
 };
 
 /// Two kernels of a projection take these arguments, for synapses
@@ -445,7 +453,8 @@ enum NeuroGpuMergedResetColumn {
 /// are allocations for all populations (spike list and count rings, state
 /// rows: post and pre are the same one) or all projections (row pointers,
 /// targets, synapse rows, modulators, delays), of which a member sees the
-/// part its row gives; step and the rings' depth are the same for all.
+/// part its row gives; step, seed and the rings' depth are the same for
+/// all.
 enum NeuroGpuMergedDeliverArg {
   NEURO_GPU_MERGED_DELIVER_ARG_SPIKES = 0,
   NEURO_GPU_MERGED_DELIVER_ARG_ROW_PTR = 1,
@@ -455,12 +464,13 @@ enum NeuroGpuMergedDeliverArg {
   NEURO_GPU_MERGED_DELIVER_ARG_PRE = 5,
   NEURO_GPU_MERGED_DELIVER_ARG_MODS = 6,
   NEURO_GPU_MERGED_DELIVER_ARG_STEP = 7,
-  NEURO_GPU_MERGED_DELIVER_ARG_COUNTS = 8,
-  NEURO_GPU_MERGED_DELIVER_ARG_DELAYS = 9,
-  NEURO_GPU_MERGED_DELIVER_ARG_DEPTH = 10,
-  NEURO_GPU_MERGED_DELIVER_ARG_TABLE = 11,
-  NEURO_GPU_MERGED_DELIVER_ARG_MEMBERS = 12,
-  NEURO_GPU_MERGED_DELIVER_NUM_ARGS = 13
+  NEURO_GPU_MERGED_DELIVER_ARG_SEED = 8,
+  NEURO_GPU_MERGED_DELIVER_ARG_COUNTS = 9,
+  NEURO_GPU_MERGED_DELIVER_ARG_DELAYS = 10,
+  NEURO_GPU_MERGED_DELIVER_ARG_DEPTH = 11,
+  NEURO_GPU_MERGED_DELIVER_ARG_TABLE = 12,
+  NEURO_GPU_MERGED_DELIVER_ARG_MEMBERS = 13,
+  NEURO_GPU_MERGED_DELIVER_NUM_ARGS = 14
 };
 /// A member's row: its source's spike list ring (1D: the whole ring), its
 /// row pointers (1D), stride and part, targets (1D), synapse rows, target

@@ -6,7 +6,8 @@
 //
 //   bits 31..30  kind: 0 neuron state init, 1 connectivity, 2 synapse init,
 //                      3 reserved for generated code (noise, Poisson, ...)
-//   bits 29..12  object: population or projection index (< 2^18)
+//   bits 29..12  object: population or projection index (< 2^18; kind 3:
+//                population < 2^17, or 2^17 + projection)
 //   bits 11..0   row: state row or synapse row index (< 2^12)
 //
 //===----------------------------------------------------------------------===//
@@ -18,8 +19,10 @@
 
 namespace neuro::rt::streams {
 
-/// Number of populations / projections that can get distinct stream ids.
-constexpr int64_t kMaxObjects = int64_t(1) << 18;
+/// Number of populations / projections that can get distinct stream ids:
+/// half the object field, generated code's streams (kind 3) taking the other
+/// half for the projections' events (synapseEvent).
+constexpr int64_t kMaxObjects = int64_t(1) << 17;
 /// Number of rows per population / projection that get distinct stream ids.
 constexpr int64_t kMaxRows = int64_t(1) << 12;
 
@@ -56,6 +59,14 @@ constexpr uint32_t synapseInit(uint32_t proj, uint32_t row) {
 /// `pop`; entity = neuron, counter = step.
 constexpr uint32_t generated(uint32_t pop, uint32_t site) {
   return make(Generated, pop, site);
+}
+
+/// Random numbers drawn by the events of projection `proj` (`on pre`, `on
+/// post`): call site `site`; entity = source << 32 | target (global
+/// indices), counter = step. Bit 17 of the object sets these apart from the
+/// populations' streams of the same kind.
+constexpr uint32_t synapseEvent(uint32_t proj, uint32_t site) {
+  return make(Generated, (1u << 17) | proj, site);
 }
 
 /// The gaps between the spikes of Poisson source population `pop` (which

@@ -62,21 +62,21 @@ neuro.network @N dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 
 // -----
 
+// Draws are keyed by neuron or by event: not in a summed drive.
 neuro.network @N dt(1.000000e-03) duration(1.000000e+00) seed(0) {
   neuro.population @P size(2) {
     neuro.state @x : "1"
+    neuro.state @_I : "1"
     neuro.init_const @x = 0.000000e+00
+    neuro.init_const @_I = 0.000000e+00
   }
   neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
     neuro.weight @w : "1"
     neuro.init_const @w = 1.000000e+00
-    neuro.on_pre {
+    neuro.drives @I into @_I {
       // expected-error @+1 {{'neuro.rand' op random numbers are not available here}}
       %u = neuro.rand site(0)
-      %x = neuro.ref post @x
-      %s = arith.addf %x, %u : f64
-      neuro.assign post @x = %s
-      neuro.yield
+      neuro.yield %u : f64
     }
   }
 }

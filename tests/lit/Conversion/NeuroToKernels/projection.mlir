@@ -36,7 +36,7 @@ neuro.network @Net dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // the plasticity flag mods[0] != 0 once per call; the weight a constant, g
 // (row 1) of the target.
 // CHECK-LABEL: func.func @neuro_deliver_Net_P_to_P(
-// CHECK-SAME:    %[[SP:.*]]: memref<?xi32>, %[[ROWPTR:.*]]: memref<?xi64>, %[[STRIDE:.*]]: i64, %[[PART:.*]]: i64, %[[COLS:.*]]: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %[[POST:.*]]: memref<?x?xf64>, %[[PRE:.*]]: memref<?x?xf64>, %[[MODS:.*]]: memref<?xf64>, %[[STEP:.*]]: i64)
+// CHECK-SAME:    %[[SP:.*]]: memref<?xi32>, %[[ROWPTR:.*]]: memref<?xi64>, %[[STRIDE:.*]]: i64, %[[PART:.*]]: i64, %[[COLS:.*]]: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %[[POST:.*]]: memref<?x?xf64>, %[[PRE:.*]]: memref<?x?xf64>, %[[MODS:.*]]: memref<?xf64>, %[[STEP:[^:]*]]: i64, %{{[^:]*}}: i64)
 // CHECK-SAME:    attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<deliver, "P_to_P">}
 // CHECK-DAG:     %[[W:.*]] = arith.constant 1.000000e-03 : f64
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
@@ -118,7 +118,7 @@ neuro.network @S dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:    neuro.decay @apost rate(-2.000000e+01) offset(1.000000e+00)
 // CHECK-NEXT:  }
 // CHECK-LABEL: func.func @neuro_deliver_S_A_to_B(
-// CHECK-SAME:    %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi64>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?xf64>, %[[STEP:.*]]: i64)
+// CHECK-SAME:    %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi64>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: memref<?xi32>, %[[SYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?xf64>, %[[STEP:[^:]*]]: i64, %{{[^:]*}}: i64)
 // CHECK-DAG:     %[[C3:.*]] = arith.constant 3 : index
 // CHECK-DAG:     %[[C1:.*]] = arith.constant 1 : index
 // CHECK-DAG:     %[[RDT:.*]] = arith.constant -5.000000e-03 : f64
@@ -154,7 +154,7 @@ neuro.network @S dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:        %[[A2:.*]] = arith.addf %[[A]], %{{.*}} : f64
 // CHECK-NEXT:        memref.store %[[A2]], %[[SYN]][%[[C1]], %[[J]]]
 // CHECK-LABEL: func.func @neuro_deliver_post_S_A_to_B(
-// CHECK-SAME:    %[[PSP:.*]]: memref<?xi32>, %[[CP:.*]]: memref<?xi64>, %[[IDX:.*]]: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[PSYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %[[PMODS:.*]]: memref<?xf64>, %{{.*}}: i64)
+// CHECK-SAME:    %[[PSP:.*]]: memref<?xi32>, %[[CP:.*]]: memref<?xi64>, %[[IDX:.*]]: memref<?xi64>, %{{.*}}: memref<?xi32>, %[[PSYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %[[PMODS:.*]]: memref<?xf64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64)
 // CHECK-SAME:    neuro.kernel = #neuro.kernel<deliver_post, "A_to_B">
 // CHECK-DAG:     %[[W0:.*]] = arith.constant 0 : index
 // The plasticity flag, mods[0] != 0, once per call.
@@ -346,7 +346,7 @@ neuro.network @R dt(1.000000e-04) duration(1.000000e-02) seed(0) {
 // CHECK-LABEL: neuro.network @R
 // CHECK:       neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) attributes {neuro.constant_weight = 1.000000e-03 : f64, neuro.needs_sources} {
 // CHECK-LABEL: func.func @neuro_deliver_R_P_to_P(
-// CHECK-SAME:    %[[RSP:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %[[RCOLS:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?x?xf64>, %[[RPOST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[RNOW:[^:]*]]: i64)
+// CHECK-SAME:    %[[RSP:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %[[RCOLS:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?x?xf64>, %[[RPOST:[^:]*]]: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[RNOW:[^:]*]]: i64, %{{[^:]*}}: i64)
 // CHECK-DAG:     %[[XROW:.*]] = arith.constant 2 : index
 // CHECK-DAG:     %[[REFR:.*]] = arith.constant 2.000000e+01 : f64
 // CHECK-DAG:     %[[LROW:.*]] = arith.constant 3 : index
@@ -402,3 +402,64 @@ neuro.network @R dt(1.000000e-04) duration(1.000000e-02) seed(0) {
 // CHECK-NEXT:        %[[PX:.*]] = memref.load %[[PPRE]][%{{.*}}, %[[PSRC]]]
 // CHECK-NEXT:        %[[PY:.*]] = arith.select %[[PNR]], %[[PX]], %[[PC]] : f64
 // CHECK-NEXT:        memref.store %[[PY]], %[[PPOST]]
+
+// -----
+
+// rand() in events: keyed by the synapse's ends (source << 32 | target) and
+// the step, from the seed argument; stream 0xE0000000 + site (kind 3,
+// object 2^17 + 0: streams::synapseEvent), -536870907 for site 5. In `on
+// post` the source comes from srcs (neuro.needs_sources).
+neuro.network @Q dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(4) {
+    neuro.state @v : "V"
+    neuro.init_const @v = 0.000000e+00
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "V"
+    neuro.init_const @w = 1.000000e-03
+    neuro.on_pre {
+      %u = neuro.rand site(5)
+      %v = neuro.ref post @v
+      %s = arith.addf %v, %u : f64
+      neuro.assign post @v = %s
+      neuro.yield
+    }
+    neuro.on_post {
+      %u = neuro.rand site(6)
+      %v = neuro.ref post @v
+      %s = arith.subf %v, %u : f64
+      neuro.assign post @v = %s
+      neuro.yield
+    }
+  }
+}
+// CHECK-LABEL: neuro.network @Q
+// CHECK:       attributes {neuro.constant_weight = 1.000000e-03 : f64, neuro.needs_sources}
+// CHECK-LABEL: func.func @neuro_deliver_Q_P_to_P(
+// CHECK-SAME:    %[[QSP:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %[[QCOLS:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[QSTEP:[^:]*]]: i64, %[[QSEED:[^:]*]]: i64)
+// CHECK:         scf.for
+// CHECK-NEXT:      %[[QSI:.*]] = memref.load %[[QSP]]
+// CHECK-NEXT:      %[[QS:.*]] = arith.index_cast %[[QSI]] : i32 to index
+// CHECK:           scf.for %[[QJ:[^ ]*]] =
+// CHECK-NEXT:        %[[QTI:.*]] = memref.load %[[QCOLS]][%[[QJ]]] : memref<?xi32>
+// CHECK-NEXT:        %[[QT:.*]] = arith.index_cast %[[QTI]] : i32 to index
+// CHECK-NEXT:        %[[QS64:.*]] = arith.index_cast %[[QS]] : index to i64
+// CHECK-NEXT:        %[[C32:.*]] = arith.constant 32 : i64
+// CHECK-NEXT:        %[[HIGH:.*]] = arith.shli %[[QS64]], %[[C32]] : i64
+// CHECK-NEXT:        %[[QT64:.*]] = arith.index_cast %[[QT]] : index to i64
+// CHECK-NEXT:        %[[KEY:.*]] = arith.ori %[[HIGH]], %[[QT64]] : i64
+// CHECK-NEXT:        %[[STREAM:.*]] = arith.constant -536870907 : i32
+// CHECK-NEXT:        %[[U:.*]] = func.call @neuro_rt_uniform(%[[QSEED]], %[[STREAM]], %[[KEY]], %[[QSTEP]]) : (i64, i32, i64, i64) -> f64
+// CHECK-LABEL: func.func @neuro_deliver_post_Q_P_to_P(
+// CHECK-SAME:    %[[PSP2:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %[[PIDX2:[^:]*]]: memref<?xi64>, %[[PSRCS2:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[PSTEP2:[^:]*]]: i64, %[[PSEED2:[^:]*]]: i64)
+// CHECK:             %[[PJS2:.*]] = memref.load %[[PIDX2]]
+// CHECK-NEXT:        %[[PJ2:.*]] = arith.index_cast %[[PJS2]] : i64 to index
+// CHECK-NEXT:        %[[PSI2:.*]] = memref.load %[[PSRCS2]][%[[PJ2]]] : memref<?xi32>
+// CHECK-NEXT:        %[[PS2:.*]] = arith.index_cast %[[PSI2]] : i32 to index
+// CHECK-NEXT:        %[[PS64:.*]] = arith.index_cast %[[PS2]] : index to i64
+// CHECK-NEXT:        arith.constant 32 : i64
+// CHECK-NEXT:        %[[PHIGH:.*]] = arith.shli %[[PS64]]
+// CHECK-NEXT:        arith.index_cast
+// CHECK-NEXT:        %[[PKEY:.*]] = arith.ori %[[PHIGH]]
+// CHECK-NEXT:        %[[PSTREAM:.*]] = arith.constant -536870906 : i32
+// CHECK-NEXT:        func.call @neuro_rt_uniform(%[[PSEED2]], %[[PSTREAM]], %[[PKEY]], %[[PSTEP2]])
