@@ -15,8 +15,9 @@ or the current tables end), a network starts at the current time t0: it
 takes the state of the previous one (snapshot, _restore: neurons' states,
 weights, synapse states, the times of last spikes), and everything that
 depends on absolute time (spike times, current tables, sources' start) is
-written from t0 on. Spikes still in flight in the previous simulation are
-not carried over.
+written from t0 on. Spikes still in flight in the previous simulation (sent,
+their delays not yet over) are carried over: delivered after their delays
+as the previous simulation would have.
 """
 
 import math
@@ -407,8 +408,9 @@ class Network:
 
     def snapshot(self):
         """The state of the simulation: ({Population: {row: values}},
-        {Projection: {row: values per connection}}), times of last events
-        (steps) counted from the current step."""
+        {Projection: {row: values per connection}}, {Population: spike
+        lists of the steps before the current one, the latest first}),
+        times of last events (steps) counted from the current step."""
         now = self.sim.step
         pops = {}
         for p, name in self._pops.items():
@@ -432,9 +434,20 @@ class Network:
                         r, v = "weight", v / g.factor
                     out.setdefault(r, np.full(len(prj), np.nan))[g.conns] = v
             projs[prj] = out
-        return pops, projs
+        spikes = {p: self.sim._sim.recent_spikes(name)
+                  for p, name in self._pops.items()}
+        return pops, projs, spikes
 
-    def _restore(self, pops, projs):
+    def _restore(self, pops, projs, spikes):
+        for p, lists in spikes.items():
+            name = self._pops.get(p)
+            if name is None or not any(len(x) for x in lists):
+                continue
+            try:
+                self.sim._sim.carry_spikes(name, lists)
+            except RuntimeError as e:   # a GPU target keeps its own rings
+                warnings.warn(f"{p.label}: the spikes in flight are lost "
+                              f"({e})")
         for p, rows in pops.items():
             name = self._pops.get(p)
             if name is None:

@@ -366,6 +366,23 @@ void neuro::python::bindSimulation(py::module_ &m) {
                        population(sim, pop), row, [&] { write(); }, err),
                    err);
            })
+      .def("recent_spikes",
+           [](Simulation &s, const std::string &pop) {
+             rt::Simulator &sim = built(s);
+             py::list lists;
+             for (const std::vector<int32_t> &l :
+                  sim.recentSpikes(population(sim, pop)))
+               lists.append(
+                   py::array_t<int32_t>(py::ssize_t(l.size()), l.data()));
+             return lists;
+           })
+      .def("carry_spikes",
+           [](Simulation &s, const std::string &pop,
+              const std::vector<std::vector<int32_t>> &lists) {
+             std::string err;
+             rt::Simulator &sim = built(s);
+             check(sim.carrySpikes(population(sim, pop), lists, err), err);
+           })
       .def("spikes", &spikes)
       .def("spike_count",
            [](Simulation &s, const std::string &pop) {

@@ -25,6 +25,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "neuro/Runtime/Backend.h"
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Hash.h"
 #include "neuro/Runtime/ModelIO.h"
@@ -546,4 +547,35 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
   // Samples of state recordings that are the same here carry over.
   recorder.adoptSamples(old.recorder);
   return kept;
+}
+
+std::vector<std::vector<int32_t>> Simulator::recentSpikes(int pop) const {
+  const Network::Population &p = net.pops[size_t(pop)];
+  std::vector<std::vector<int32_t>> lists;
+  for (int64_t a = 1; a <= p.ring.maxDelay(); ++a)
+    lists.push_back(p.ring.at(stepIndex - a));
+  return lists;
+}
+
+bool Simulator::carrySpikes(int pop,
+                            const std::vector<std::vector<int32_t>> &lists,
+                            std::string &err) {
+  const PopulationSpec &spec = model.populations[size_t(pop)];
+  if (dist || (backend && !backend->readsHostRings())) {
+    err = "spikes are carried into a simulation of one process on the CPU";
+    return false;
+  }
+  for (const std::vector<int32_t> &list : lists)
+    for (size_t k = 0; k < list.size(); ++k)
+      if (list[k] < 0 || list[k] >= spec.size ||
+          (k > 0 && list[k] <= list[k - 1])) {
+        err = "spikes carried into '" + spec.name +
+              "' must be sorted neurons from 0 to " +
+              std::to_string(spec.size - 1);
+        return false;
+      }
+  DelayRing &ring = net.pops[size_t(pop)].ring;
+  for (int64_t a = 1; a <= ring.maxDelay() && a <= int64_t(lists.size()); ++a)
+    ring.push(stepIndex - a, lists[size_t(a - 1)]);
+  return true;
 }

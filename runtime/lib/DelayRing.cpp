@@ -9,16 +9,20 @@ static const std::vector<int32_t> &emptyList() {
   return empty;
 }
 
+/// No step: a slot that holds nothing.
+static constexpr int64_t kNone = INT64_MIN;
+
 DelayRing::DelayRing(int64_t maxDelay)
     : slots(size_t(maxDelay > 0 ? maxDelay : 0) + 1),
-      slotStep(slots.size(), -1) {}
+      slotStep(slots.size(), kNone) {}
+
+size_t DelayRing::slotOf(int64_t step) const {
+  int64_t n = capacity(), r = step % n;
+  return size_t(r < 0 ? r + n : r);
+}
 
 std::vector<int32_t> &DelayRing::beginPush(int64_t step) {
-  if (step < 0) { // Not storable: hand out a scratch list nobody reads.
-    scratch.clear();
-    return scratch;
-  }
-  size_t slot = size_t(step % capacity());
+  size_t slot = slotOf(step);
   slotStep[slot] = step;
   slots[slot].clear();
   return slots[slot];
@@ -30,9 +34,7 @@ void DelayRing::push(int64_t step, const std::vector<int32_t> &spikes) {
 }
 
 const std::vector<int32_t> &DelayRing::at(int64_t step) const {
-  if (step < 0)
-    return emptyList();
-  size_t slot = size_t(step % capacity());
+  size_t slot = slotOf(step);
   if (slotStep[slot] != step)
     return emptyList();
   return slots[slot];
@@ -41,12 +43,12 @@ const std::vector<int32_t> &DelayRing::at(int64_t step) const {
 void DelayRing::clear() {
   for (size_t s = 0; s < slots.size(); ++s) {
     slots[s].clear();
-    slotStep[s] = -1;
+    slotStep[s] = kNone;
   }
 }
 
 std::vector<int32_t> &DelayRing::modify(int64_t step) {
-  if (step < 0 || slotStep[size_t(step % capacity())] != step)
+  if (slotStep[slotOf(step)] != step)
     return beginPush(step);
-  return slots[size_t(step % capacity())];
+  return slots[slotOf(step)];
 }

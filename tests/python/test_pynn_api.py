@@ -840,10 +840,12 @@ def test_procedural_api(tmp_path):
     assert os.path.exists(path)
 
 
-def test_continuing_after_compiling_again_is_exact():
+@pytest.mark.parametrize("switch", [50.0, 20.5])
+def test_continuing_after_compiling_again_is_exact(switch):
     """A compiled value set between runs compiles the network again, which
-    carries the neurons' and synapses' states over (no spikes in flight
-    at the switch here): the same as without."""
+    carries the neurons' and synapses' states over, and the spikes in
+    flight (at 20.5 ms the sources' spikes of 20 ms, delayed 1 and 1.5 ms,
+    and the cells' own through a 2 ms autapse): the same as without."""
     def run(recompile):
         sim.setup(timestep=0.1)
         src = sim.Population(2, sim.SpikeSourceArray(
@@ -862,12 +864,14 @@ def test_continuing_after_compiling_again_is_exact():
             weight_dependence=sim.AdditiveWeightDependence(w_max=0.05),
             weight=0.03, delay=1.5, dendritic_delay_fraction=0)
         prj = sim.Projection(src, cells, sim.AllToAllConnector(), stdp)
+        sim.Projection(cells, cells, sim.OneToOneConnector(),
+                       sim.StaticSynapse(weight=0.01, delay=2.0))
         cells.record(["v", "spikes"])
-        sim.run(50.0)
+        sim.run(switch)
         if recompile:
             src.set(spike_times=[[5.0, 20.0, 35.0, 60.0, 75.0],
                                  [12.0, 44.0, 66.0]])
-        sim.run(50.0)
+        sim.run(100.0 - switch)
         seg = cells.get_data().segments[0]
         return (seg.analogsignals[0].magnitude, spike_lists(cells),
                 prj.get("weight", format="array"),

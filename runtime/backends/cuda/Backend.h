@@ -131,6 +131,7 @@ public:
   bool monitor(int64_t k, std::string &err) override;
   bool sync(std::string &err) override;
   int64_t launches() const override { return launchCount; }
+  bool readsHostRings() const override { return false; }
 
   const Device &device() const { return *dev; }
 

@@ -60,13 +60,20 @@ TEST(DelayRingTest, BeginPushFillsInPlace) {
   EXPECT_TRUE(ring.at(0).empty());
 }
 
-TEST(DelayRingTest, NegativeStepsAreNotStored) {
+// Spikes of a network that ran before (carried over), in steps below 0:
+// stored in their slots like any other, and delivered from step 0 on.
+TEST(DelayRingTest, NegativeStepsAreStored) {
   DelayRing ring(2);
   ring.push(-1, {7});
-  EXPECT_TRUE(ring.at(-1).empty());
-  EXPECT_TRUE(ring.at(2).empty());
+  EXPECT_EQ(ring.at(-1), List{7});
+  EXPECT_TRUE(ring.at(2).empty()); // the same slot, another step
   ring.beginPush(-3).push_back(1);
-  EXPECT_TRUE(ring.at(-3).empty());
+  EXPECT_EQ(ring.at(-3), List{1});
+  EXPECT_TRUE(ring.at(0).empty());
+  EXPECT_TRUE(ring.at(-4).empty()); // never pushed
+  ring.push(2, {5});                // overwrites step -1
+  EXPECT_TRUE(ring.at(-1).empty());
+  EXPECT_EQ(ring.at(2), List{5});
 }
 
 TEST(DelayRingTest, ClearForgetsEverything) {

@@ -71,6 +71,9 @@ public:
   /// Kernels launched on a device by the hooks above so far (0 where the
   /// steps run on the host's threads).
   virtual int64_t launches() const { return 0; }
+  /// Whether deliveries read the host's spike rings (DelayRing), spikes of
+  /// steps before 0 included; a device keeps rings of its own.
+  virtual bool readsHostRings() const { return true; }
 };
 
 /// What the Simulator hands a backend it installs: its network, its

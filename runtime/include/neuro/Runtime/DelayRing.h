@@ -29,16 +29,16 @@ public:
   int64_t capacity() const { return int64_t(slots.size()); }
 
   /// Stores `spikes` as the spikes of `step`, overwriting the slot of
-  /// step - capacity(). A negative step is not stored.
+  /// step - capacity(). A step may be negative: the spikes of a network
+  /// that ran before this one, still to be delivered.
   void push(int64_t step, const std::vector<int32_t> &spikes);
 
   /// Claims the slot of `step`, clears it and returns it to be filled in
-  /// place (no allocation once the slot has grown). For a negative step the
-  /// list returned is a scratch list that at() never returns.
+  /// place (no allocation once the slot has grown).
   std::vector<int32_t> &beginPush(int64_t step);
 
-  /// The spikes emitted at `step`; empty if step < 0, or if `step` was never
-  /// pushed or has since been overwritten.
+  /// The spikes emitted at `step`; empty if `step` was never pushed or has
+  /// since been overwritten.
   const std::vector<int32_t> &at(int64_t step) const;
   /// The stored list of `step` (pushed and not overwritten), to rewrite.
   std::vector<int32_t> &modify(int64_t step);
@@ -48,8 +48,10 @@ public:
 
 private:
   std::vector<std::vector<int32_t>> slots;
-  std::vector<int64_t> slotStep; ///< step held by each slot, -1 if none
-  std::vector<int32_t> scratch;  ///< target of pushes of negative steps
+  /// The slot of `step` (steps below 0 included).
+  size_t slotOf(int64_t step) const;
+
+  std::vector<int64_t> slotStep; ///< step held by each slot, INT64_MIN if none
 };
 
 } // namespace neuro::rt

@@ -313,6 +313,19 @@ public:
   /// The two must have the same dt (time and spikes are kept in steps).
   std::vector<std::string> adoptState(const Simulator &old);
 
+  /// The spikes of population `pop` that a delivery may still read: at
+  /// a - 1 the sorted list of step step() - a, for a = 1 up to the
+  /// population's longest outgoing delay.
+  std::vector<std::vector<int32_t>> recentSpikes(int pop) const;
+  /// Takes `lists` (as recentSpikes() of a simulation that ran up to where
+  /// this one stands gives them) as the spikes of population `pop` in the
+  /// steps before the current one, delivered when their delays end, here
+  /// in steps below 0 too; lists past the longest delay are dropped. False
+  /// (err) for a list that is not sorted neurons of the population, over
+  /// several processes, and on a device backend.
+  bool carrySpikes(int pop, const std::vector<std::vector<int32_t>> &lists,
+                   std::string &err);
+
   /// After build(): records the spikes of population `pop` from now on
   /// (no effect if already recorded). false if out of range.
   bool recordSpikes(int pop);
