@@ -37,8 +37,10 @@ from .standardmodels.electrodes import (ACSource, DCSource,  # noqa: F401
                                         NoisyCurrentSource,
                                         StepCurrentSource)
 from .standardmodels.synapses import (  # noqa: F401
-    AdditiveWeightDependence, MultiplicativeWeightDependence, SpikePairRule,
-    STDPMechanism, StaticSynapse, TsodyksMarkramSynapse)
+    AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence,
+    ElectricalSynapse, GutigWeightDependence, MultiplicativeWeightDependence,
+    SpikePairRule, STDPMechanism, StaticSynapse, TsodyksMarkramSynapse,
+    Vogels2011Rule)
 
 logger = logging.getLogger("PyNN")
 

@@ -52,14 +52,17 @@ def _last(row):
 
 class _Group:
     """One Neuro projection: connections `conns` of a PyNN projection (in
-    the Neuro projection's order), weights scaled to SI by `factor`."""
+    the Neuro projection's order), weights scaled to SI by `factor`; a
+    `mirror` runs them from the target to the source (a gap junction's
+    other way), with the same weights."""
 
-    def __init__(self, name, conns, factor, pre, post):
+    def __init__(self, name, conns, factor, pre, post, mirror=False):
         self.name = name
         self.conns = conns
         self.factor = factor
         self.pre = pre
         self.post = post
+        self.mirror = mirror
 
 
 class Network:
@@ -225,18 +228,34 @@ class Network:
                 model, module = st.neuro_synapse(family, prj.receptor_type)
                 self._net.use(module)
                 unit = WEIGHT_UNIT[family]
+                values = (list(zip(names, key[2:])) +
+                          list(st.neuro_constants.items()))
                 args = {n: _q(v, unit if UNITS[n] == "w" else UNITS[n],
-                              f"{prj.label}: {n}")
-                        for n, v in zip(names, key[2:])}
-                gname = f"J{j}_{g}"
-                self._net.connect_arrays(
-                    self._pops[pre], self._pops[post], model,
-                    pre_idx[conns], post_idx[conns],
-                    weights=cols["weight"][conns] * SI[unit],
-                    delays=cols["delay"][conns] * 1e-3, name=gname, **args)
-                self._groups[prj].append(_Group(gname, conns, SI[unit],
-                                                pre_idx[conns],
-                                                post_idx[conns]))
+                              f"{prj.label}: {n}") for n, v in values}
+                sources, targets = pre_idx[conns], post_idx[conns]
+                self._write_group(prj, f"J{j}_{g}", conns,
+                                  (pre, post, sources, targets), model,
+                                  SI[unit], args)
+                if st.both_ways:
+                    self._write_group(prj, f"J{j}_{g}r", conns,
+                                      (post, pre, targets, sources), model,
+                                      SI[unit], args, mirror=True)
+
+    def _write_group(self, prj, name, conns, ends, model, factor, args,
+                     mirror=False):
+        """Connections `conns` of prj as the Neuro projection `name`;
+        `ends`: (source population, target population, source indices,
+        target indices)."""
+        cols = prj._columns()
+        pre, post, pre_idx, post_idx = ends
+        delays = cols.get("delay")   # none: ElectricalSynapse
+        self._net.connect_arrays(
+            self._pops[pre], self._pops[post], model, pre_idx, post_idx,
+            weights=cols["weight"][conns] * factor,
+            delays=None if delays is None else delays[conns] * 1e-3,
+            name=name, **args)
+        self._groups[prj].append(_Group(name, conns, factor, pre_idx,
+                                        post_idx, mirror))
 
     @staticmethod
     def _tau_syn(st, receptor, post_pops, post_idx):
@@ -310,9 +329,9 @@ class Network:
                 pre, post, delay = self.sim.connections(g.name)
                 w = self.sim[f"{g.name}.w"]
                 built = (w, np.rint(delay * 1e3 / self.dt), post, pre)
+                delays = cols.get("delay", np.zeros(len(prj)))  # ms
                 mine = (cols["weight"][g.conns] * g.factor,
-                        np.rint(cols["delay"][g.conns] / self.dt),
-                        g.post, g.pre)
+                        np.rint(delays[g.conns] / self.dt), g.post, g.pre)
                 a, b = np.lexsort(built), np.lexsort(mine)
                 if len(a) != len(b) or not all(
                         np.array_equal(x[a], y[b])
@@ -387,7 +406,8 @@ class Network:
         or None for a projection the network does not have."""
         groups = self._groups.get(prj)
         if groups is None or self.sim is None or (
-                sum(len(g.conns) for g in groups) != len(prj)):
+                sum(len(g.conns) for g in groups if not g.mirror)
+                != len(prj)):
             return None
         w = np.empty(len(prj))
         for g in groups:

@@ -116,6 +116,7 @@ class Projection(common.Projection):
             # Fails early for a receptor or a synapse type the cell lacks.
             self.synapse_type.neuro_synapse(pop.celltype.neuro_family,
                                             self.receptor_type)
+        self._check_both_ways()
         self._chunks = []
         self._cols = None
         self._initial_states = {}
@@ -124,6 +125,18 @@ class Projection(common.Projection):
         limits.check(self._columns(), self.label, "connection")
         simulator.state.projections.append(self)
         simulator.state.changed()
+
+    def _check_both_ways(self):
+        """A gap junction acts on its source as on its target: the source
+        needs the receptor too (HH_cond_exp's)."""
+        if not self.synapse_type.both_ways:
+            return
+        for pop in self._populations(self.pre):
+            if self.receptor_type not in pop.celltype.receptor_types:
+                raise errors.ConnectionError(
+                    f"{self.label}: {type(self.synapse_type).__name__} "
+                    f"joins cells that have the {self.receptor_type!r} "
+                    f"receptor; {pop.label} has not")
 
     def _check_list(self, connector):
         """A FromListConnector's indices must be cells of the populations:

@@ -159,6 +159,132 @@ def stdp(sim, dt, multiplicative):
     return {"w": weights, "post": spikes}
 
 
+# Three presynaptic trains, postsynaptic spikes made by kicks (1.1 or 1.2 ms
+# after them): no arrival (spike + 2 ms) shares a step with a postsynaptic
+# spike.
+RULES_PRE = [[10.0, 60.0, 110.0, 160.0, 210.0],
+             [5.0, 41.0, 57.0, 101.0, 126.0, 171.0, 204.0],
+             [21.0, 50.0, 91.0, 146.5, 181.0, 214.0]]
+RULES_KICK = [15.0, 52.0, 85.0, 120.0, 150.0, 185.0]
+RULES_READ = [30.0, 80.0, 130.0, 180.0, 230.0]
+RULES = {
+    "gutig": dict(timing=dict(tau_plus=20.0, tau_minus=15.0, A_plus=0.05,
+                              A_minus=0.06),
+                  weight=dict(w_min=0.1, w_max=1.0, mu_plus=0.4,
+                              mu_minus=0.8), w0=[0.1, 0.6, 0.9]),
+    "add_mul": dict(timing=dict(tau_plus=20.0, tau_minus=15.0, A_plus=0.05,
+                                A_minus=0.3),
+                    weight=dict(w_min=0.1, w_max=1.0), w0=[0.1, 0.6, 0.9]),
+    # onto the inhibitory conductance (uS): one weight is clipped at w_min,
+    # one at w_max
+    "vogels": dict(timing=dict(tau=20.0, eta=0.012, rho=0.02),
+                   weight=dict(w_min=0.0, w_max=0.09), w0=[0.005, 0.06, 0.09]),
+}
+
+
+def _rule(sim, name):
+    r = RULES[name]
+    if name == "vogels":
+        return (sim.Vogels2011Rule(**r["timing"]),
+                sim.AdditiveWeightDependence(**r["weight"]))
+    wd = (sim.GutigWeightDependence if name == "gutig"
+          else sim.AdditivePotentiationMultiplicativeDepression)
+    return sim.SpikePairRule(**r["timing"]), wd(**r["weight"])
+
+
+def rules(sim, dt, rule):
+    """STDP with the weight dependences of the NEURON backend's
+    StdwaGuetig and StdwaVogels2011 mechanisms (RULES): three presynaptic
+    trains through STDP synapses (delay 2 ms, dendritic_delay_fraction 0)
+    onto one cell (IF_curr_exp, excitatory; IF_cond_exp, inhibitory, for
+    Vogels2011Rule) that static kicks make spike at known times; the
+    weights read at RULES_READ and the postsynaptic spike times."""
+    sim.setup(timestep=dt, min_delay=dt)
+    pre = sim.Population(3, sim.SpikeSourceArray(spike_times=RULES_PRE))
+    kick = sim.Population(1, sim.SpikeSourceArray(spike_times=RULES_KICK))
+    vogels = rule == "vogels"
+    cell = sim.IF_cond_exp if vogels else sim.IF_curr_exp
+    post = sim.Population(1, cell(tau_refrac=2.0, tau_syn_E=0.5))
+    timing, weight = _rule(sim, rule)
+    stdp = sim.STDPMechanism(timing_dependence=timing,
+                             weight_dependence=weight, delay=2.0,
+                             dendritic_delay_fraction=0.0)
+    # Not a FromListConnector: PyNN passes no extra_parameters through it
+    # (the NEURON backend's AdditivePotentiationMultiplicativeDepression
+    # then gets StdwaGuetig's default muLTD = 0, additive depression).
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp,
+                         receptor_type="inhibitory" if vogels
+                         else "excitatory")
+    prj.set(weight=np.array(RULES[rule]["w0"])[:, None])
+    sim.Projection(kick, post, sim.AllToAllConnector(),
+                   sim.StaticSynapse(weight=5.0 if vogels else 100.0,
+                                     delay=1.0),
+                   receptor_type="excitatory")
+    post.record("spikes")
+    weights = []
+    for t in RULES_READ:
+        sim.run_until(t)
+        weights.append(prj.get("weight", format="array")[:, 0].tolist())
+    spikes = post.get_data().segments[0].spiketrains[0].magnitude.tolist()
+    sim.end()
+    return {"w": weights, "post": spikes}
+
+
+def _neuron_gap_junctions():
+    """pyNN.neuron 0.10.1 calls ParallelContext.source_var with the
+    segment's section not accessed, which NEURON 8.2 refuses ("Pointer to
+    src is not in the currently accessed section"): the section is pushed
+    around the call (the junction is made as PyNN makes it)."""
+    from pyNN.neuron import simulator
+    make = simulator.GapJunction._make_connection
+    if getattr(make, "pushes_section", False):
+        return
+
+    def pushed(self, segment, *args):
+        segment.push()
+        try:
+            make(self, segment, *args)
+        finally:
+            simulator.h.pop_section()
+    pushed.pushes_section = True
+    simulator.GapJunction._make_connection = pushed
+
+
+GAP_WEIGHTS = [0.01, 0.02]   # uS: cells 0-1 and 1-2 (g_leak 0.01 uS)
+GAP_SET = 0.03               # both, from 80 ms
+
+
+def gap(sim, dt):
+    """ElectricalSynapse: three HH_cond_exp cells in a chain of gap
+    junctions (GAP_WEIGHTS, GAP_SET from 80 ms), a step current into cell 0
+    (-0.1 nA from 10 ms, +0.05 nA from 40 ms, off at 70 ms; below the
+    threshold); the membrane potentials (mV, every 0.1 ms) to 150 ms."""
+    if _is_neuron(sim):
+        _neuron_gap_junctions()
+    sim.setup(timestep=dt, min_delay=dt)
+    cells = sim.Population(3, sim.HH_cond_exp())
+    cells.initialize(h=0.0)  # NEURON's hh_traub starts its gates at 0
+    prj = sim.Projection(
+        cells, cells, sim.FromListConnector(
+            [(0, 1, GAP_WEIGHTS[0]), (1, 2, GAP_WEIGHTS[1])],
+            column_names=["weight"]),
+        sim.ElectricalSynapse(), receptor_type="source_section.gap",
+        source="source_section.gap")
+    sim.StepCurrentSource(times=[10.0, 40.0, 70.0],
+                          amplitudes=[-0.1, 0.05, 0.0]).inject_into(cells[0:1])
+    cells.record("v")
+    sim.run(80.0)
+    # One value: pyNN.neuron sets an array's values transposed on the
+    # junctions' source side (Projection._set_attributes zips the sources'
+    # components with the targets' columns).
+    prj.set(weight=GAP_SET)
+    sim.run(70.0)
+    every = int(round(0.1 / dt))
+    out = cells.get_data().segments[0].analogsignals[0].magnitude[::every]
+    sim.end()
+    return out.tolist()
+
+
 def tsodyks_markram(sim, dt):
     """TsodyksMarkramSynapse onto IF_curr_exp and IF_cond_exp (depressing
     and facilitating), driven by one spike train; the membrane
@@ -246,7 +372,8 @@ def steep_eif(sim, dt):
 
 
 SCENARIOS = {"cells": cells, "currents": currents, "network": network,
-             "stdp": stdp, "tsodyks_markram": tsodyks_markram,
+             "stdp": stdp, "rules": rules, "gap": gap,
+             "tsodyks_markram": tsodyks_markram,
              "refractory": refractory, "same_step": same_step,
              "steep_eif": steep_eif}
 

@@ -53,7 +53,6 @@ EIF_cond_alpha_isfa_ista = _cell(cells.EIF_cond_alpha_isfa_ista,
                                  "ConductanceAlpha")
 HH_cond_exp = _cell(cells.HH_cond_exp, "HH_cond_exp", "Conductance",
                     compiled=(), extra_recordable=("m", "h", "n"))
-HH_cond_exp.receptor_types = ("excitatory", "inhibitory")  # no gap junctions
 Izhikevich = _cell(cells.Izhikevich, "Izhikevich", "Delta", compiled=())
 
 _SOURCE_TIMES = ("start",)

@@ -31,7 +31,7 @@ def _rule(name, test, text):
 
 _POSITIVE = {name: _rule(name, _positive, "> 0")
              for name in ("cm", "tau_m", "tau_syn_E", "tau_syn_I", "tau_w",
-                          "tau_rec", "tau_plus", "tau_minus")}
+                          "tau_rec", "tau_plus", "tau_minus", "tau")}
 _NOT_NEGATIVE = {name: _rule(name, _not_negative, ">= 0")
                  for name in ("tau_refrac", "rate", "duration", "beta",
                               "gbar_Na", "gbar_K", "g_leak", "tau_facil",

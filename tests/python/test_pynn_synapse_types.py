@@ -1,0 +1,100 @@
+"""pyNN.neuro's synapse types that only PyNN's NEURON backend has besides:
+the STDP weight dependences of its StdwaGuetig mechanism, its
+Vogels2011Rule, and ElectricalSynapse; which Neuro models they become and
+what is refused. Their dynamics are compared with NEURON's in
+test_pynn_neuron.py."""
+
+import numpy as np
+import pytest
+
+import neuro  # noqa: F401  (makes pyNN.neuro importable)
+import pyNN.neuro as sim
+from pyNN import errors
+
+
+@pytest.fixture(autouse=True)
+def _setup():
+    sim.setup(timestep=0.1)
+    yield
+    sim.end()
+
+
+def network():
+    """The Neuro network the backend built."""
+    return sim.simulator.state.network
+
+
+def test_stdp_weight_dependences_of_neuron_mechanisms():
+    """GutigWeightDependence and AdditivePotentiationMultiplicativeDepression
+    are ...GutigSTDP (the latter with mu_plus = 0, mu_minus = 1, whatever
+    the connector), Vogels2011Rule with AdditiveWeightDependence
+    ...VogelsSTDP, onto every receptor of every cell family; the other
+    combinations have no model, as in PyNN's NEURON backend."""
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
+    pair = sim.SpikePairRule()
+    mechanisms = [
+        sim.STDPMechanism(pair, sim.GutigWeightDependence(mu_plus=0.3),
+                          dendritic_delay_fraction=0),
+        sim.STDPMechanism(
+            pair, sim.AdditivePotentiationMultiplicativeDepression(),
+            dendritic_delay_fraction=0),
+        sim.STDPMechanism(sim.Vogels2011Rule(rho=0.004),
+                          sim.AdditiveWeightDependence(),
+                          dendritic_delay_fraction=0)]
+    for cell in ("IF_curr_exp", "IF_curr_alpha", "IF_cond_exp",
+                 "IF_cond_alpha", "IF_curr_delta"):
+        post = sim.Population(1, getattr(sim, cell)())
+        for receptor in ("excitatory", "inhibitory"):
+            for syn in mechanisms:
+                sim.Projection(src, post, sim.FromListConnector([(0, 0)]),
+                               syn, receptor_type=receptor)
+    sim.run(1.0)   # every model compiles
+    source = network()._net.source()
+    for model in ("ExcCurrentGutigSTDP", "InhCurrentAlphaGutigSTDP",
+                  "ExcConductanceVogelsSTDP", "InhConductanceAlphaVogelsSTDP",
+                  "DeltaGutigSTDP", "DeltaVogelsSTDP"):
+        assert model in source
+    assert "mu_plus = 0.3" in source and "mu_minus = 0.5" in source
+    assert "mu_plus = 0.0" in source and "mu_minus = 1.0" in source
+    assert "rho = 0.004 /ms" in source
+    for weight in (sim.MultiplicativeWeightDependence(),
+                   sim.GutigWeightDependence()):
+        with pytest.raises(errors.NoModelAvailableError):
+            sim.STDPMechanism(sim.Vogels2011Rule(), weight,
+                              dendritic_delay_fraction=0)
+
+
+def test_gap_junctions_both_ways_between_hh_cells():
+    """ElectricalSynapse: std.pynn.Gap from the source to the target and
+    back, with the same weights (also when set per connection); only
+    between HH_cond_exp cells, through 'source_section.gap'."""
+    hh = sim.Population(3, sim.HH_cond_exp())
+    cond = sim.Population(1, sim.IF_cond_exp())
+    gap = dict(receptor_type="source_section.gap")
+    prj = sim.Projection(hh, hh, sim.FromListConnector(
+        [(0, 1, 0.01), (2, 1, 0.02)], column_names=["weight"]),
+        sim.ElectricalSynapse(), **gap)
+    sim.run(1.0)
+    prj.set(weight=np.array([[0, 0.03, 0], [0, 0, 0], [0, 0.04, 0]]))
+    assert "std.pynn.Gap" in network()._net.source()
+    forward, back = network()._groups[prj]
+    assert back.mirror and not forward.mirror
+    for g in (forward, back):
+        w = np.empty(2)
+        w[g.conns] = network().sim[f"{g.name}.w"]
+        np.testing.assert_allclose(w, [0.03e-6, 0.04e-6], rtol=1e-12)
+    assert sorted(prj.get("weight", format="list")) == [
+        (0, 1, 0.03), (2, 1, 0.04)]
+    with pytest.raises(errors.ConnectionError, match="receptor"):
+        sim.Projection(cond, hh, sim.AllToAllConnector(),
+                       sim.ElectricalSynapse(weight=0.01), **gap)
+    with pytest.raises(errors.ConnectionError):
+        sim.Projection(hh, cond, sim.AllToAllConnector(),
+                       sim.ElectricalSynapse(weight=0.01), **gap)
+    with pytest.raises(NotImplementedError, match="ElectricalSynapse"):
+        sim.Projection(hh, hh, sim.AllToAllConnector(),
+                       sim.StaticSynapse(weight=0.01), **gap)
+    with pytest.raises(NotImplementedError, match="source_section.gap"):
+        sim.Projection(hh, hh, sim.AllToAllConnector(),
+                       sim.ElectricalSynapse(weight=0.01),
+                       receptor_type="excitatory")
