@@ -39,8 +39,8 @@ from .standardmodels.electrodes import (ACSource, DCSource,  # noqa: F401
 from .standardmodels.synapses import (  # noqa: F401
     AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence,
     ElectricalSynapse, GutigWeightDependence, MultiplicativeWeightDependence,
-    SpikePairRule, STDPMechanism, StaticSynapse, TsodyksMarkramSynapse,
-    Vogels2011Rule)
+    SimpleStochasticSynapse, SpikePairRule, STDPMechanism, StaticSynapse,
+    TsodyksMarkramSynapse, Vogels2011Rule)
 
 logger = logging.getLogger("PyNN")
 

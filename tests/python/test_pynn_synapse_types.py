@@ -1,8 +1,9 @@
 """pyNN.neuro's synapse types that only PyNN's NEURON backend has besides:
 the STDP weight dependences of its StdwaGuetig mechanism, its
-Vogels2011Rule, and ElectricalSynapse; which Neuro models they become and
-what is refused. Their dynamics are compared with NEURON's in
-test_pynn_neuron.py."""
+Vogels2011Rule, ElectricalSynapse and SimpleStochasticSynapse; which Neuro
+models they become and what is refused. Their dynamics are compared with
+NEURON's in test_pynn_neuron.py (the stochastic synapse's statistics
+here)."""
 
 import numpy as np
 import pytest
@@ -98,3 +99,55 @@ def test_gap_junctions_both_ways_between_hh_cells():
         sim.Projection(hh, hh, sim.AllToAllConnector(),
                        sim.ElectricalSynapse(weight=0.01),
                        receptor_type="excitatory")
+
+
+
+def test_simple_stochastic_synapse_transmits_a_share_p():
+    """SimpleStochasticSynapse: each spike passes with probability p, a
+    draw per spike and connection. 400 spikes of one source onto 5
+    IF_curr_delta cells that only add up their kicks (no leak to speak
+    of, the threshold out of reach): each cell's v rises by w = 0.1 mV per
+    spike passed, Binomial(400, 0.3) (mean 120, sd 9.2): every count
+    within 5 sd, the 2,000 together within 0.045 of 0.3 (4.4 sd); the
+    cells' counts differ; a second run of the same script is the same."""
+    def run():
+        sim.setup(timestep=0.1)
+        src = sim.Population(1, sim.SpikeSourceArray(
+            spike_times=np.arange(1.0, 401.0)))
+        cells = sim.Population(5, sim.IF_curr_delta(
+            tau_m=1e9, v_rest=0.0, v_reset=0.0, v_thresh=1e4))
+        cells.initialize(v=0.0)
+        sim.Projection(src, cells, sim.AllToAllConnector(),
+                       sim.SimpleStochasticSynapse(weight=0.1, delay=0.5,
+                                                   p=0.3))
+        cells.record("v")
+        sim.run(402.0)
+        v = cells.get_data().segments[0].analogsignals[0].magnitude[-1]
+        return np.rint(v / 0.1).astype(int), v
+    counts, v = run()
+    assert np.all(np.abs(v - 0.1 * counts) < 1e-4)   # leak: 2.5e-6 mV
+    assert np.all(np.abs(counts - 120) < 46), counts
+    assert abs(counts.sum() / 2000 - 0.3) < 0.045, counts
+    assert np.unique(counts).size > 1, counts
+    again, _ = run()
+    assert np.array_equal(counts, again)
+
+
+def test_simple_stochastic_synapse_models_and_limits():
+    """SimpleStochasticSynapse is ...Stochastic onto every receptor;
+    p outside [0, 1] is refused."""
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
+    st = sim.SimpleStochasticSynapse(p=0.2)
+    assert st.neuro_synapse("ConductanceAlpha", "inhibitory") == (
+        "InhConductanceAlphaStochastic",
+        "std.pynn.InhConductanceAlphaStochastic")
+    assert st.neuro_synapse("Delta", "excitatory") == (
+        "DeltaStochastic", "std.pynn.DeltaStochastic")
+    cells = sim.Population(2, sim.IF_cond_alpha())
+    sim.Projection(src, cells, sim.AllToAllConnector(), st,
+                   receptor_type="inhibitory")
+    sim.run(10.0)
+    with pytest.raises(errors.InvalidParameterValueError, match="p must be"):
+        sim.Projection(src, cells, sim.AllToAllConnector(),
+                       sim.SimpleStochasticSynapse(p=1.5))
+        sim.run(10.0)

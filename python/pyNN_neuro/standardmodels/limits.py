@@ -48,6 +48,7 @@ _JOINT = [
 
 _SINGLE = dict(_POSITIVE, **_NOT_NEGATIVE)
 _SINGLE["U"] = _rule("U", lambda u: (u >= 0) & (u <= 1), "in [0, 1]")
+_SINGLE["p"] = _rule("p", lambda p: (p >= 0) & (p <= 1), "in [0, 1]")
 _SINGLE["alpha"] = _rule(
     "alpha", lambda a: (a == np.round(a)) & (a >= 1) & (a <= 16),
     "a whole number from 1 to 16 (the shapes SpikeSourceGamma has)")

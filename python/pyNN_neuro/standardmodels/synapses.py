@@ -6,6 +6,8 @@ type (its `neuro_family`) and the receptor:
   StaticSynapse           ExcCurrent, InhConductanceAlpha, ... (synapses.neuro),
                           std.synapses.Delta for IF_curr_delta, Izhikevich
   TsodyksMarkramSynapse   ExcCurrentTM, ..., DeltaTM (tsodyks_markram.neuro)
+  SimpleStochasticSynapse ExcCurrentStochastic, ..., DeltaStochastic
+                          (stochastic.neuro)
   ElectricalSynapse       Gap (synapses.neuro), both ways, HH_cond_exp only
   STDPMechanism           ExcCurrentAddSTDP, ExcCurrentMulSTDP, ...,
                           DeltaAddSTDP, DeltaMulSTDP (stdp.neuro),
@@ -29,7 +31,7 @@ from . import identity
 UNITS = {"U": "", "tau_rec": "ms", "tau_facil": "ms", "tau_syn": "ms",
          "tau_plus": "ms", "tau_minus": "ms", "A_plus": "", "A_minus": "",
          "w_min": "w", "w_max": "w", "mu_plus": "", "mu_minus": "",
-         "tau": "ms", "eta": "w", "rho": "/ms"}
+         "tau": "ms", "eta": "w", "rho": "/ms", "p": ""}
 
 # Weight units of the families (PyNN's: nA, uS, mV for voltage jumps).
 WEIGHT_UNIT = {"Current": "nA", "CurrentAlpha": "nA", "Conductance": "uS",
@@ -105,6 +107,17 @@ class TsodyksMarkramSynapse(BaseSynapse, synapses.TsodyksMarkramSynapse):
     # The model's tau_syn: the target's (as PyNN's NEST and NEURON backends).
     tau_syn_var = {"excitatory": "tau_syn_E", "inhibitory": "tau_syn_I"}
     synapse_states = ("u",)
+
+
+class SimpleStochasticSynapse(BaseSynapse,
+                              synapses.SimpleStochasticSynapse):
+    __doc__ = synapses.SimpleStochasticSynapse.__doc__ + """
+    pyNN.neuro: ExcCurrentStochastic, ..., DeltaStochastic
+    (stochastic.neuro), a draw per spike and connection.
+    """
+    translations = identity("weight", "delay", "p")
+    neuro_parameters = ("p",)
+    suffix = "Stochastic"
 
 
 class STDPMechanism(BaseSynapse, synapses.STDPMechanism):
