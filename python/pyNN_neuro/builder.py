@@ -465,7 +465,10 @@ class Network:
                 continue
             try:
                 self.sim._sim.carry_spikes(name, lists)
-            except RuntimeError as e:   # a GPU target keeps its own rings
+            except RuntimeError as e:
+                if "one process on the CPU" not in str(e):
+                    raise
+                # A GPU target keeps its own rings.
                 warnings.warn(f"{p.label}: the spikes in flight are lost "
                               f"({e})")
         for p, rows in pops.items():

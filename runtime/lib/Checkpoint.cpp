@@ -568,7 +568,7 @@ bool Simulator::carrySpikes(int pop,
   for (const std::vector<int32_t> &list : lists)
     for (size_t k = 0; k < list.size(); ++k)
       if (list[k] < 0 || list[k] >= spec.size ||
-          (k > 0 && list[k] <= list[k - 1])) {
+          (k > 0 && list[k] < list[k - 1])) {
         err = "spikes carried into '" + spec.name +
               "' must be sorted neurons from 0 to " +
               std::to_string(spec.size - 1);

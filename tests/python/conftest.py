@@ -18,3 +18,12 @@ EXAMPLES = os.path.join(SOURCE_DIR, "examples")
 @pytest.fixture(autouse=True, scope="session")
 def _cache(tmp_path_factory):
     os.environ["NEURO_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture
+def pynn_session():
+    """A PyNN script's setup (dt 0.1 ms) and end() around a test."""
+    import pyNN.neuro as sim
+    sim.setup(timestep=0.1)
+    yield sim
+    sim.end()

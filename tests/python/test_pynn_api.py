@@ -17,15 +17,10 @@ from pyNN.core import IndexBasedExpression
 from pyNN.random import NumpyRNG, RandomDistribution
 
 # PyNN's OneToOneConnector and AllToAllConnector call nonzero() on 0-d arrays.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:Calling nonzero on 0d arrays:DeprecationWarning")
-
-
-@pytest.fixture(autouse=True)
-def _setup():
-    sim.setup(timestep=0.1)
-    yield
-    sim.end()
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:Calling nonzero on 0d arrays:DeprecationWarning"),
+    pytest.mark.usefixtures("pynn_session")]
 
 
 def network():
@@ -882,6 +877,30 @@ def test_continuing_after_compiling_again_is_exact(switch):
     assert np.array_equal(v1, v2)
     assert s1 == s2 and sum(len(s) for s in s1) > 3
     assert np.array_equal(w1, w2)
+
+
+def test_spikes_in_flight_repeated_in_a_step_are_carried():
+    """Two spikes of one source in one step (delivered twice, as NEURON and
+    NEST do) still in flight when the network is compiled again: both
+    arrive, as without compiling again."""
+    def run(recompile):
+        sim.setup(timestep=0.1)
+        times = [[10.0, 10.0], [10.0]]
+        src = sim.Population(2, sim.SpikeSourceArray(spike_times=times))
+        cells = sim.Population(2, sim.IF_curr_exp())
+        sim.Projection(src, cells, sim.OneToOneConnector(),
+                       sim.StaticSynapse(weight=1.0, delay=3.0))
+        cells.record("isyn_exc")
+        sim.run(11.0)
+        if recompile:
+            src.set(spike_times=times)
+        sim.run(10.0)
+        return cells.get_data().segments[0].analogsignals[0].magnitude
+    once, again = run(False), run(True)
+    assert sim.simulator.state.builds == 2
+    assert np.array_equal(once, again)
+    # Cell 0 got both spikes: twice cell 1's jump, at 13 ms.
+    assert once[131, 0] == pytest.approx(2 * once[131, 1]) and once[131, 1] > 0
 
 
 def test_new_population_and_projection_after_a_run():

@@ -12,12 +12,7 @@ import neuro  # noqa: F401  (makes pyNN.neuro importable)
 import pyNN.neuro as sim
 from pyNN import errors
 
-
-@pytest.fixture(autouse=True)
-def _setup():
-    sim.setup(timestep=0.1)
-    yield
-    sim.end()
+pytestmark = pytest.mark.usefixtures("pynn_session")
 
 
 def network():

@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <unordered_map>
 
 using namespace neuro;
 using namespace neuro::sema;
@@ -119,16 +118,8 @@ void Checker::checkConnect(const ConnectDecl &c, NetworkInfo &net,
   conn.syn = withRules;
   conn.src = src->second;
   readConnectOptions(conn);
-  // An event's draws are keyed by the synapse's source, target and step.
-  if (conn.multiplicity > 1)
-    if (const Expr *draw = eventDraw(*conn.syn->synapse)) {
-      diag.error(conn.multiplicityRange,
-                 "n = " + std::to_string(conn.multiplicity) +
-                     " makes copies of each pair, whose events would draw "
-                     "the same random numbers (rand() in a synapse event is "
-                     "drawn per source, target and step)");
-      diag.note(draw->range, "drawn here");
-    }
+  if (const Expr *draw = eventDraw(*conn.syn->synapse))
+    checkEventKeys(conn, net, *draw);
   // `from "FILE"`: the synapses as listed, checked against the sizes of the
   // source and target below.
   if (c.file && !readListed(conn))
@@ -159,6 +150,36 @@ const Expr *Checker::eventDraw(const SynapseDecl &syn) {
       if (const Expr *r = st.value ? findRand(*st.value) : nullptr)
         return r;
   return nullptr;
+}
+
+void Checker::checkEventKeys(const Connection &conn, const NetworkInfo &net,
+                             const Expr &draw) {
+  // An event's draws are keyed by the synapse's source, target and step:
+  // two events of one pair in a step would draw alike.
+  const ConnectDecl &c = *conn.decl;
+  const PopulationInfo &from = net.populations[size_t(conn.src)];
+  static const std::string alike =
+      ", whose events would draw the same random numbers (rand() in a "
+      "synapse event is drawn per source, target and step)";
+  if (conn.multiplicity > 1)
+    diag.error(conn.multiplicityRange,
+               "n = " + std::to_string(conn.multiplicity) +
+                   " makes copies of each pair" + alike);
+  else if (from.driveInputs)
+    diag.error(c.source.range,
+               "'" + c.source.name +
+                   "' delivers its inputs to a target in a step through one "
+                   "synapse" +
+                   alike + "; draw from PoissonInput sources instead");
+  else if (from.generator && sameStep(*from.generator, net.dt))
+    diag.error(c.source.range,
+               "'" + c.source.name +
+                   "' has neurons that spike more than once in a step "
+                   "(same_step = \"all\")" +
+                   alike);
+  else
+    return;
+  diag.note(draw.range, "drawn here");
 }
 
 void Checker::readConnectOptions(Connection &conn) {
@@ -326,27 +347,18 @@ bool Checker::readListed(Connection &conn) {
 }
 
 namespace {
-/// The first row that repeats a pair of an earlier one.
-class TwinSink : public rt::ConnectionSink {
+/// Every row's pair as pre * posts + post, in file order (8 bytes a row).
+class PairSink : public rt::ConnectionSink {
 public:
-  explicit TwinSink(int64_t maxPost) : posts(uint64_t(maxPost) + 1) {}
+  explicit PairSink(int64_t maxPost) : posts(uint64_t(maxPost) + 1) {}
   bool columns(bool, bool, std::string &) override { return true; }
-  bool synapse(uint64_t row, int64_t pre, int64_t post, double, double,
+  bool synapse(uint64_t, int64_t pre, int64_t post, double, double,
                std::string &) override {
-    auto [it, added] =
-        first.try_emplace(uint64_t(pre) * posts + uint64_t(post), row);
-    if (added)
-      return true;
-    twin = {it->second, row, pre, post};
-    return false; // stops the scan
+    pairs.push_back(uint64_t(pre) * posts + uint64_t(post));
+    return true;
   }
   uint64_t posts;
-  std::unordered_map<uint64_t, uint64_t> first;
-  struct Twin {
-    uint64_t first, second;
-    int64_t pre, post;
-  };
-  std::optional<Twin> twin;
+  std::vector<uint64_t> pairs;
 };
 } // namespace
 
@@ -354,16 +366,31 @@ void Checker::checkDistinctPairs(const Connection &conn,
                                  const std::string &weightName,
                                  const Expr &draw) {
   const ConnectDecl &c = *conn.decl;
-  TwinSink sink(conn.listed->maxPost);
+  PairSink sink(conn.listed->maxPost);
   std::string err;
-  rt::scanConnections(conn.listedPath, weightName, sink, err);
-  if (!sink.twin)
+  if (!rt::scanConnections(conn.listedPath, weightName, sink, err)) {
+    diag.error(c.file->range, "cannot read the synapses: " + err);
     return;
+  }
+  // Rows in the order of their pairs (stable: the first of twins first).
+  std::vector<uint64_t> &pairs = sink.pairs;
+  std::vector<uint32_t> rows(pairs.size());
+  for (size_t r = 0; r < rows.size(); ++r)
+    rows[r] = uint32_t(r);
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](uint32_t a, uint32_t b) { return pairs[a] < pairs[b]; });
+  auto twin =
+      std::adjacent_find(rows.begin(), rows.end(), [&](uint32_t a, uint32_t b) {
+        return pairs[a] == pairs[b];
+      });
+  if (twin == rows.end())
+    return;
+  uint64_t first = *twin, second = *(twin + 1);
   diag.error(c.file->range,
-             c.file->name + ": rows " + std::to_string(sink.twin->first + 1) +
-                 " and " + std::to_string(sink.twin->second + 1) +
-                 " join the same pair (" + std::to_string(sink.twin->pre) +
-                 ", " + std::to_string(sink.twin->post) +
+             c.file->name + ": rows " + std::to_string(first + 1) + " and " +
+                 std::to_string(second + 1) + " join the same pair (" +
+                 std::to_string(pairs[first] / sink.posts) + ", " +
+                 std::to_string(pairs[first] % sink.posts) +
                  "), whose events would draw the same random numbers "
                  "(rand() in a synapse event is drawn per source, target "
                  "and step)");

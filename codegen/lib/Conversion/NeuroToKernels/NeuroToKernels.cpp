@@ -249,24 +249,23 @@ FailureOr<SmallVector<Value>> KernelBuilder::inlineRegion(
   return SmallVector<Value>();
 }
 
-uint32_t KernelBuilder::populationIndex(PopulationOp pop) {
+/// The position of `op` among the ops of its kind in `network`.
+template <typename OpT> static uint32_t positionIn(NetworkOp network, OpT op) {
   uint32_t n = 0;
-  for (auto other : network.getBody().getOps<PopulationOp>()) {
-    if (other == pop)
+  for (auto other : network.getBody().getOps<OpT>()) {
+    if (other == op)
       return n;
     ++n;
   }
   return n;
 }
 
+uint32_t KernelBuilder::populationIndex(PopulationOp pop) {
+  return positionIn(network, pop);
+}
+
 uint32_t KernelBuilder::projectionIndex(ProjectionOp proj) {
-  uint32_t n = 0;
-  for (auto other : network.getBody().getOps<ProjectionOp>()) {
-    if (other == proj)
-      return n;
-    ++n;
-  }
-  return n;
+  return positionIn(network, proj);
 }
 
 func::FuncOp KernelBuilder::runtimeFunction(StringRef name) {

@@ -321,8 +321,9 @@ public:
   /// this one stands gives them) as the spikes of population `pop` in the
   /// steps before the current one, delivered when their delays end, here
   /// in steps below 0 too; lists past the longest delay are dropped. False
-  /// (err) for a list that is not sorted neurons of the population, over
-  /// several processes, and on a device backend.
+  /// (err) for a list that is not sorted neurons of the population (a
+  /// neuron may repeat: SpikeTimes' same_step = "all"), over several
+  /// processes, and on a device backend.
   bool carrySpikes(int pop, const std::vector<std::vector<int32_t>> &lists,
                    std::string &err);
 
