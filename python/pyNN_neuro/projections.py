@@ -122,9 +122,28 @@ class Projection(common.Projection):
         self._initial_states = {}
         connector.connect(self)
         self._check_list(connector)
+        self._check_distinct_pairs()
         limits.check(self._columns(), self.label, "connection")
         simulator.state.projections.append(self)
         simulator.state.changed()
+
+    def _check_distinct_pairs(self):
+        """A synapse type that draws per spike and connection cannot join
+        a pair twice: the two would draw the same numbers."""
+        if not getattr(self.synapse_type, "draws_per_event", False):
+            return
+        cols = self._columns()
+        pairs = cols["pre"] * (int(cols["post"].max(initial=0)) + 1) + \
+            cols["post"]
+        values, first, counts = np.unique(pairs, return_index=True,
+                                          return_counts=True)
+        if (counts > 1).any():
+            k = first[np.argmax(counts > 1)]
+            raise errors.ConnectionError(
+                f"{self.label}: {type(self.synapse_type).__name__} joins "
+                f"cells {cols['pre'][k]} and {cols['post'][k]} twice; it "
+                "draws per spike and connection, and the two would draw "
+                "alike")
 
     def _check_both_ways(self):
         """A gap junction acts on its source as on its target: the source

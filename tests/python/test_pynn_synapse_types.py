@@ -142,6 +142,10 @@ def test_simple_stochastic_synapse_models_and_limits():
     sim.Projection(src, cells, sim.AllToAllConnector(), st,
                    receptor_type="inhibitory")
     sim.run(10.0)
+    with pytest.raises(errors.ConnectionError, match="joins cells 0 and 1 "
+                       "twice"):
+        sim.Projection(src, cells, sim.FromListConnector(
+            [(0, 0), (0, 1), (0, 1)]), st)
     with pytest.raises(errors.InvalidParameterValueError, match="p must be"):
         sim.Projection(src, cells, sim.AllToAllConnector(),
                        sim.SimpleStochasticSynapse(p=1.5))

@@ -118,6 +118,7 @@ class SimpleStochasticSynapse(BaseSynapse,
     translations = identity("weight", "delay", "p")
     neuro_parameters = ("p",)
     suffix = "Stochastic"
+    draws_per_event = True   # a pair connected twice is refused
 
 
 class STDPMechanism(BaseSynapse, synapses.STDPMechanism):
