@@ -40,7 +40,7 @@ from .standardmodels.synapses import (  # noqa: F401
     AdditivePotentiationMultiplicativeDepression, AdditiveWeightDependence,
     ElectricalSynapse, GutigWeightDependence, MultiplicativeWeightDependence,
     SimpleStochasticSynapse, SpikePairRule, STDPMechanism, StaticSynapse,
-    TsodyksMarkramSynapse, Vogels2011Rule)
+    StochasticTsodyksMarkramSynapse, TsodyksMarkramSynapse, Vogels2011Rule)
 
 logger = logging.getLogger("PyNN")
 

@@ -8,6 +8,8 @@ type (its `neuro_family`) and the receptor:
   TsodyksMarkramSynapse   ExcCurrentTM, ..., DeltaTM (tsodyks_markram.neuro)
   SimpleStochasticSynapse ExcCurrentStochastic, ..., DeltaStochastic
                           (stochastic.neuro)
+  StochasticTsodyksMarkramSynapse  ExcCurrentStochasticTM, ...,
+                          DeltaStochasticTM (stochastic_tsodyks_markram.neuro)
   ElectricalSynapse       Gap (synapses.neuro), both ways, HH_cond_exp only
   STDPMechanism           ExcCurrentAddSTDP, ExcCurrentMulSTDP, ...,
                           DeltaAddSTDP, DeltaMulSTDP (stdp.neuro),
@@ -118,6 +120,19 @@ class SimpleStochasticSynapse(BaseSynapse,
     translations = identity("weight", "delay", "p")
     neuro_parameters = ("p",)
     suffix = "Stochastic"
+    draws_per_event = True   # a pair connected twice is refused
+
+
+class StochasticTsodyksMarkramSynapse(
+        BaseSynapse, synapses.StochasticTsodyksMarkramSynapse):
+    __doc__ = synapses.StochasticTsodyksMarkramSynapse.__doc__ + """
+    pyNN.neuro: ExcCurrentStochasticTM, ..., DeltaStochasticTM
+    (stochastic_tsodyks_markram.neuro), as the NEURON backend's
+    StochasticTsodyksMarkramWA; negative weights release too.
+    """
+    translations = identity("weight", "delay", "U", "tau_rec", "tau_facil")
+    neuro_parameters = ("U", "tau_rec", "tau_facil")
+    suffix = "StochasticTM"
     draws_per_event = True   # a pair connected twice is refused
 
 
