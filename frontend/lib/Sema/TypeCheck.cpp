@@ -508,7 +508,11 @@ std::optional<Type> Checker::typeOfBinary(const Expr &e,
     return Type{Dim::none(), true};
   }
   if (l->isBool || r->isBool) {
-    diag.error(e.range, "'" + op + "' needs numbers, not truth values");
+    // Brian2 takes a truth value as 0 or 1 (`w * (rand() < p)`).
+    diag.error(e.range, "'" + op +
+                            "' needs numbers, not truth values (a "
+                            "truth value as a number is 'if COND "
+                            "then 1 else 0')");
     return std::nullopt;
   }
   if (op == "+" || op == "-" || op == "%" || op == "<" || op == "<=" ||
