@@ -351,6 +351,9 @@ Value Generator::genExpr(const Expr &e, const ModelInfo &model) {
     if (e.name == "rand")
       return builder.create<RandOp>(l, builder.getF64Type(),
                                     builder.getI32IntegerAttr(randSites++));
+    if (e.name == "randn" && !refHook)
+      return builder.create<RandNormalOp>(
+          l, builder.getF64Type(), builder.getI32IntegerAttr(randSites++));
     if (refHook &&
         (e.name == "uniform" || e.name == "normal" || e.name == "lognormal" ||
          e.name == "exponential" || e.name == "randn"))

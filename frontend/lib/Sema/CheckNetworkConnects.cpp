@@ -134,9 +134,9 @@ void Checker::checkConnect(const ConnectDecl &c, NetworkInfo &net,
       break;
 }
 
-/// The first call of rand() in `e`, or null.
+/// The first call of rand() or randn() in `e`, or null.
 static const Expr *findRand(const Expr &e) {
-  if (e.kind == Expr::Kind::Call && e.name == "rand")
+  if (e.kind == Expr::Kind::Call && (e.name == "rand" || e.name == "randn"))
     return &e;
   for (const ExprPtr &a : e.args)
     if (const Expr *r = a ? findRand(*a) : nullptr)

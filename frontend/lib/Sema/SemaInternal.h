@@ -121,7 +121,7 @@ private:
   /// reporting an unknown unit.
   std::optional<Dim> resolveUnit(const UnitSpec &spec);
 
-  /// The first rand() in the events of `syn`, or null.
+  /// The first rand() or randn() in the events of `syn`, or null.
   static const Expr *eventDraw(const SynapseDecl &syn);
   /// Whether `e` reads the name `name` (any of `names`).
   static bool refersTo(const Expr &e, const std::string &name);

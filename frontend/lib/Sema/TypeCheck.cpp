@@ -570,15 +570,15 @@ std::optional<Type> Checker::typeOfCall(const Expr &e, const ModelInfo &info) {
   }
   if (netNames && isDraw(e.name) && !inFunction)
     return drawType(e, info);
-  if (e.name == "rand") {
+  if (e.name == "rand" || e.name == "randn") {
     if (!e.args.empty()) {
-      diag.error(e.range, "rand() takes no arguments");
+      diag.error(e.range, e.name + "() takes no arguments");
       return std::nullopt;
     }
     if (!allowRand) {
-      diag.error(e.range, "rand() can only be used in spike conditions, "
-                          "resets and synapse events (on pre, on post) so "
-                          "far");
+      diag.error(e.range, e.name + "() can only be used in spike "
+                                   "conditions, resets and synapse events "
+                                   "(on pre, on post) so far");
       return std::nullopt;
     }
     return Type{Dim::none()};
