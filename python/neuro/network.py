@@ -4,7 +4,9 @@ compiles it, so Python-built networks have the language's semantics and
 checks, and its error messages point into the generated source."""
 
 import os
+import shutil
 import tempfile
+import weakref
 
 import numpy as np
 
@@ -75,13 +77,27 @@ def _args(model, args):
                                    for k, v in args.items()) + ")"
 
 
+class _Folder:
+    """A temporary folder, removed when nothing holds it any more (the
+    network and the models compiled from it), without the ResourceWarning
+    of TemporaryDirectory's implicit cleanup."""
+
+    def __init__(self, base):
+        self.name = tempfile.mkdtemp(prefix="neuro-net-", dir=base)
+        self._remove = weakref.finalize(self, shutil.rmtree, self.name,
+                                        ignore_errors=True)
+
+    def cleanup(self):
+        self._remove()
+
+
 def _table_folder():
     """A temporary folder for the network's tables, whose path a .neuro
     string can hold (no quote or line break: $TMPDIR may have one)."""
     for base in (None, "/tmp", os.getcwd()):
         if base is not None and not os.path.isdir(base):
             continue
-        folder = tempfile.TemporaryDirectory(prefix="neuro-net-", dir=base)
+        folder = _Folder(base)
         if not any(c in folder.name for c in '"\r\n'):
             return folder
         folder.cleanup()

@@ -688,3 +688,26 @@ def test_mixed_precision_weights_are_float32_views():
     assert not np.array_equal(w, exact["Inputs_to_Out.w"].astype(np.float32))
     with pytest.raises(ValueError, match="'double', 'mixed' or 'single'"):
         neuro.compile(song, precision="half")
+
+
+def test_table_folder_goes_with_the_last_holder_quietly():
+    """The folder of a network's tables lives while the network or a
+    model compiled from it does, and goes without a ResourceWarning."""
+    import gc
+    import warnings
+    net = neuro.Network("Tables", dt="0.1 ms")
+    net.use("std.neurons.LIF", "std.synapses.Delta")
+    net.population("P", 3, "LIF")
+    net.connect_arrays("P", "P", "Delta", [0, 1], [1, 2], w="1 mV")
+    folder = net._files.name
+    model = net.compile()
+    assert any(f.endswith(".npy") for f in os.listdir(folder))
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        del net
+        gc.collect()
+        assert os.path.isdir(folder)   # the model still reads it
+        del model
+        gc.collect()
+    assert not os.path.exists(folder)
+    assert not [w for w in seen if w.category is ResourceWarning]
