@@ -417,23 +417,16 @@ bool Checker::sliceNeurons(
   return true;
 }
 
-bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
-                          const std::map<std::string, int> &popIndex,
-                          std::map<std::string, int> &projNames) {
+bool Checker::checkActs(const Connection &conn, const NameRef &t, int dst,
+                        const NetworkInfo &net) {
   const ConnectDecl &c = *conn.decl;
   const ModelInfo &syn = *conn.syn;
-  const NameRef &t = c.targets[ti];
-  auto dst = popIndex.find(t.name);
-  if (dst == popIndex.end()) {
-    unknownPopulation(t.range, t.name);
-    return true;
-  }
-  if (net.populations[size_t(dst->second)].generator && touchesTarget(syn)) {
+  if (net.populations[size_t(dst)].generator && touchesTarget(syn)) {
     diag.error(t.range, "'" + t.name +
                             "' gives spikes by time and has no states "
                             "for synapse '" +
                             syn.name + "' to act on");
-    return true;
+    return false;
   }
   // Spikes are what a delay postpones and what `on pre` runs on; a
   // connect that has neither to act on would be silently inert.
@@ -443,7 +436,7 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
       diag.error(conn.delayRange,
                  "a delay postpones `on pre`, which synapse '" + syn.name +
                      "' does not have (what it drives acts every step)");
-      return true;
+      return false;
     }
   } else if (const PopulationInfo &from = net.populations[size_t(conn.src)];
              !from.generator && !from.poissonRate && !from.driveInputs &&
@@ -455,6 +448,22 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
                      "' has no `spike when`), so `on pre` of synapse '" +
                      syn.name + "' will never run");
   }
+  return true;
+}
+
+bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
+                          const std::map<std::string, int> &popIndex,
+                          std::map<std::string, int> &projNames) {
+  const ConnectDecl &c = *conn.decl;
+  const ModelInfo &syn = *conn.syn;
+  const NameRef &t = c.targets[ti];
+  auto dst = popIndex.find(t.name);
+  if (dst == popIndex.end()) {
+    unknownPopulation(t.range, t.name);
+    return true;
+  }
+  if (!checkActs(conn, t, dst->second, net))
+    return true;
   ProjectionInfo proj;
   if (!sliceNeurons(
           cellSlice(c.targetSlices[ti], c.targetCells[ti], net, dst->second),

@@ -605,6 +605,11 @@ private:
                     const NetworkInfo &net, int pop, SourceRange where,
                     int64_t &begin, int64_t &end);
 
+  /// Whether the synapse of `conn` has something to act on in target `t`
+  /// (population `dst`) and a delay something to postpone; warns of a
+  /// source that never spikes.
+  bool checkActs(const Connection &conn, const NameRef &t, int dst,
+                 const NetworkInfo &net);
   /// The projection of `conn` onto its target `ti`, added to `net` unless
   /// there is an error; false when the connect's other targets are not to
   /// be checked.
