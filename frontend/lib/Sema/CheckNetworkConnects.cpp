@@ -119,7 +119,7 @@ void Checker::checkConnect(const ConnectDecl &c, NetworkInfo &net,
   conn.src = src->second;
   readConnectOptions(conn);
   if (const Expr *draw = eventDraw(*conn.syn->synapse))
-    checkEventKeys(conn, net, *draw);
+    checkEventKeys(conn, *draw);
   // `from "FILE"`: the synapses as listed, checked against the sizes of the
   // source and target below.
   if (c.file && !readListed(conn))
@@ -152,33 +152,18 @@ const Expr *Checker::eventDraw(const SynapseDecl &syn) {
   return nullptr;
 }
 
-void Checker::checkEventKeys(const Connection &conn, const NetworkInfo &net,
-                             const Expr &draw) {
-  // An event's draws are keyed by the synapse's source, target and step:
-  // two events of one pair in a step would draw alike.
-  const ConnectDecl &c = *conn.decl;
-  const PopulationInfo &from = net.populations[size_t(conn.src)];
-  static const std::string alike =
-      ", whose events would draw the same random numbers (rand() in a "
-      "synapse event is drawn per source, target and step)";
-  if (conn.multiplicity > 1)
-    diag.error(conn.multiplicityRange,
-               "n = " + std::to_string(conn.multiplicity) +
-                   " makes copies of each pair" + alike);
-  else if (from.driveInputs)
-    diag.error(c.source.range,
-               "'" + c.source.name +
-                   "' delivers its inputs to a target in a step through one "
-                   "synapse" +
-                   alike + "; draw from PoissonInput sources instead");
-  else if (from.generator && sameStep(*from.generator, net.dt))
-    diag.error(c.source.range,
-               "'" + c.source.name +
-                   "' has neurons that spike more than once in a step "
-                   "(same_step = \"all\")" +
-                   alike);
-  else
+void Checker::checkEventKeys(const Connection &conn, const Expr &draw) {
+  // An event's draws are keyed by the synapse's source, target and step
+  // (and the entries of its source before it in the step's list: a drive's
+  // inputs, SpikeTimes' same_step = "all"): two synapses of one pair would
+  // draw alike.
+  if (conn.multiplicity <= 1)
     return;
+  diag.error(conn.multiplicityRange,
+             "n = " + std::to_string(conn.multiplicity) +
+                 " makes copies of each pair, whose events would draw the "
+                 "same random numbers (rand() in a synapse event is drawn "
+                 "per source, target and step)");
   diag.note(draw.range, "drawn here");
 }
 

@@ -589,11 +589,9 @@ private:
   /// `connect ... from "FILE"`: reads the synapses the file lists; false
   /// after an error.
   bool readListed(Connection &conn);
-  /// Errors where two events of one pair of `conn` could run in one step
-  /// (n = K, a Poisson drive, a source spiking twice in a step), which would
-  /// draw alike (`draw`).
-  void checkEventKeys(const Connection &conn, const NetworkInfo &net,
-                      const Expr &draw);
+  /// An error where `conn` makes two synapses of one pair (n = K), whose
+  /// events would draw alike (`draw`).
+  void checkEventKeys(const Connection &conn, const Expr &draw);
   /// An error where the file of `conn` lists a pair twice, whose events
   /// would draw alike (`draw`).
   void checkDistinctPairs(const Connection &conn, const std::string &weightName,

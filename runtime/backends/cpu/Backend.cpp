@@ -367,8 +367,12 @@ void CpuBackend::deliverProcedural(size_t j, int64_t k) {
     }
     for (size_t first = 0; first < list.size();) {
       size_t last = first;
+      // A source listed again stays in the run of its first entry: its
+      // events' draws count the entries before them (ProjectionKernels).
       for (int64_t n = 0;
-           last < list.size() && (last == first || n < regenerateLimit); ++last)
+           last < list.size() && (last == first || n < regenerateLimit ||
+                                  list[last] == list[last - 1]);
+           ++last)
         n += proj.csr.rowPtr[size_t(list[last]) + 1] -
              proj.csr.rowPtr[size_t(list[last])];
       burst.assign(list.begin() + int64_t(first), list.begin() + int64_t(last));

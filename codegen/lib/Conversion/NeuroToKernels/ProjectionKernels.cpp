@@ -80,8 +80,10 @@ struct SynapseContext {
   Value syn, post, pre, mods, j, tgt, src, srcs, plastic;
   /// The step (f64) the kernel runs in.
   Value now;
-  /// Event kernels: the step (i64) and the network's seed, for draws.
-  Value step, seed;
+  /// Event kernels: the step (i64), the network's seed and, where the
+  /// events draw, the number of entries of the same neuron before this one
+  /// in the step's list (i64).
+  Value step, seed, copies;
   /// The kernel runs after the step's threshold but stands for the moment
   /// before it (clock-driven equations, as Brian2's synapses' state
   /// updater, which runs before its thresholder): a neuron that spiked in
@@ -131,7 +133,10 @@ private:
   /// for every neuron s that spiked; the caller maps s and the entry q to
   /// the synapse and its ends.
   EventLoop eventLoop(Location l, KernelKind kind,
-                      ArrayRef<std::pair<unsigned, Type>> lists);
+                      ArrayRef<std::pair<unsigned, Type>> lists, bool draws);
+  /// The number of entries of `spikes` before `at` that hold the same
+  /// neuron (SynapseContext::copies).
+  Value copiesBefore(Location l, Value spikes, Value at);
   /// Synapse `c.j` sees an event in the step `now` (as f64): advance its
   /// per-synapse states from its last event, then run the statements of
   /// `region`.
@@ -497,10 +502,15 @@ LogicalResult ProjectionKernels::eventBody(Region &region, SynapseContext &c,
   return result;
 }
 
-void ProjectionKernels::bindDraws(Region &region, SynapseContext &c) {
+/// Whether `region` draws random numbers.
+static bool drawsIn(Region &region) {
   bool draws = false;
   region.walk([&](Operation *op) { draws |= isa<RandOp, RandNormalOp>(op); });
-  if (!draws)
+  return draws;
+}
+
+void ProjectionKernels::bindDraws(Region &region, SynapseContext &c) {
+  if (!drawsIn(region))
     return;
   // Keyed by the event: (source << 32 | target, both global indices) and
   // the step, each call site its own stream of the projection.
@@ -512,6 +522,16 @@ void ProjectionKernels::bindDraws(Region &region, SynapseContext &c) {
   Value high = b.create<arith::ShLIOp>(
       l, src, b.create<arith::ConstantOp>(l, b.getI64IntegerAttr(32)));
   k.kernelIndex = b.create<arith::OrIOp>(l, high, asI64(c.tgt));
+  // A neuron listed again in the step (a drive's inputs, SpikeTimes'
+  // same_step = "all") makes events of one synapse in one step: the c-th
+  // repeat draws for the key XOR c * 2^64 / phi, the first as without.
+  if (c.copies)
+    k.kernelIndex = b.create<arith::XOrIOp>(
+        l, k.kernelIndex,
+        b.create<arith::MulIOp>(
+            l, c.copies,
+            b.create<arith::ConstantOp>(
+                l, b.getI64IntegerAttr(int64_t(0x9E3779B97F4A7C15ull)))));
   k.kernelSeed = c.seed;
   k.kernelStep = c.step;
   uint32_t index = k.projectionIndex(proj);
@@ -537,7 +557,8 @@ static EventArgs eventArgs(KernelKind kind) {
 
 EventLoop
 ProjectionKernels::eventLoop(Location l, KernelKind kind,
-                             ArrayRef<std::pair<unsigned, Type>> lists) {
+                             ArrayRef<std::pair<unsigned, Type>> lists,
+                             bool draws) {
   EventArgs a = eventArgs(kind);
   bool partitioned = kind == KernelKind::Deliver;
   SmallVector<Type> args(a.count);
@@ -569,6 +590,8 @@ ProjectionKernels::eventLoop(Location l, KernelKind kind,
   auto outer = b.create<scf::ForOp>(l, k.index(l, 0), m, one);
   b.setInsertionPoint(outer.getBody()->getTerminator());
   e.s = k.loadIndex(l, spikes, outer.getInductionVar());
+  if (draws)
+    e.c.copies = copiesBefore(l, spikes, outer.getInductionVar());
   Value at = e.s;
   if (partitioned) {
     auto asIndex = [&](Value v) {
@@ -588,15 +611,52 @@ ProjectionKernels::eventLoop(Location l, KernelKind kind,
   return e;
 }
 
+Value ProjectionKernels::copiesBefore(Location l, Value spikes, Value at) {
+  // Entries of one neuron are next to each other (the lists are sorted):
+  // scan back while they are equal.
+  Type indexType = b.getIndexType();
+  Value zero = k.index(l, 0), one = k.index(l, 1);
+  Value self = b.create<memref::LoadOp>(l, spikes, at);
+  auto scan = b.create<scf::WhileOp>(
+      l, TypeRange{indexType}, ValueRange{zero},
+      [&](OpBuilder &wb, Location wl, ValueRange c) {
+        Value inList =
+            wb.create<arith::CmpIOp>(wl, arith::CmpIPredicate::ult, c[0], at);
+        auto same = wb.create<scf::IfOp>(
+            wl, inList,
+            [&](OpBuilder &ib, Location il) {
+              Value back = ib.create<arith::SubIOp>(
+                  il, ib.create<arith::SubIOp>(il, at, c[0]), one);
+              Value other = ib.create<memref::LoadOp>(il, spikes, back);
+              Value eq = ib.create<arith::CmpIOp>(il, arith::CmpIPredicate::eq,
+                                                  other, self);
+              ib.create<scf::YieldOp>(il, eq);
+            },
+            [&](OpBuilder &ib, Location il) {
+              Value no =
+                  ib.create<arith::ConstantOp>(il, ib.getBoolAttr(false));
+              ib.create<scf::YieldOp>(il, no);
+            });
+        wb.create<scf::ConditionOp>(wl, same.getResult(0), c);
+      },
+      [&](OpBuilder &wb, Location wl, ValueRange c) {
+        wb.create<scf::YieldOp>(
+            wl, ValueRange{wb.create<arith::AddIOp>(wl, c[0], one)});
+      });
+  return b.create<arith::IndexCastOp>(l, b.getI64Type(), scan.getResult(0));
+}
+
 LogicalResult ProjectionKernels::buildDeliverKernel() {
   Location loc = proj.getLoc();
-  EventLoop e =
-      eventLoop(loc, KernelKind::Deliver,
-                {{NEURO_DELIVER_ARG_COLS, k.vectorType(b.getI32Type())}});
+  Block &body = proj.getBody().front();
+  bool draws = llvm::any_of(body.getOps<OnPreOp>(),
+                            [](OnPreOp on) { return drawsIn(on.getBody()); });
+  EventLoop e = eventLoop(
+      loc, KernelKind::Deliver,
+      {{NEURO_DELIVER_ARG_COLS, k.vectorType(b.getI32Type())}}, draws);
   e.c.j = e.q;
   e.c.src = e.s;
   e.c.tgt = k.loadIndex(loc, e.fn.getArgument(NEURO_DELIVER_ARG_COLS), e.c.j);
-  Block &body = proj.getBody().front();
   for (auto on : llvm::make_early_inc_range(body.getOps<OnPreOp>())) {
     if (failed(eventBody(on.getBody(), e.c, e.now)))
       return failure();
@@ -612,7 +672,8 @@ LogicalResult ProjectionKernels::buildDeliverPostKernels() {
     EventLoop e = eventLoop(
         l, KernelKind::DeliverPost,
         {{NEURO_DELIVER_POST_ARG_SYN_INDEX, k.vectorType(b.getI64Type())},
-         {NEURO_DELIVER_POST_ARG_SRCS, k.vectorType(b.getI32Type())}});
+         {NEURO_DELIVER_POST_ARG_SRCS, k.vectorType(b.getI32Type())}},
+        drawsIn(on.getBody()));
     e.c.srcs = e.fn.getArgument(NEURO_DELIVER_POST_ARG_SRCS);
     e.c.tgt = e.s;
     e.c.j =

@@ -405,8 +405,11 @@ neuro.network @R dt(1.000000e-04) duration(1.000000e-02) seed(0) {
 
 // -----
 
-// rand() in events: keyed by the synapse's ends (source << 32 | target) and
-// the step, from the seed argument; stream 0xE0000000 + site (kind 3,
+// rand() in events: keyed by the synapse's ends (source << 32 | target),
+// XOR c * 0x9E3779B97F4A7C15 with c the entries of the same neuron before
+// this one in the step's list (once per spike: a scan back while they are
+// equal), and the step, from the seed argument; stream 0xE0000000 + site
+// (kind 3,
 // object 2^17 + 0: streams::synapseEvent), -536870907 for site 5. In `on
 // post` the source comes from srcs (neuro.needs_sources).
 neuro.network @Q dt(1.000000e-04) duration(1.000000e+00) seed(0) {
@@ -437,9 +440,20 @@ neuro.network @Q dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK:       attributes {neuro.constant_weight = 1.000000e-03 : f64, neuro.needs_sources}
 // CHECK-LABEL: func.func @neuro_deliver_Q_P_to_P(
 // CHECK-SAME:    %[[QSP:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %{{[^:]*}}: i64, %{{[^:]*}}: i64, %[[QCOLS:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[QSTEP:[^:]*]]: i64, %[[QSEED:[^:]*]]: i64)
-// CHECK:         scf.for
-// CHECK-NEXT:      %[[QSI:.*]] = memref.load %[[QSP]]
+// CHECK:         scf.for %[[QK:[^ ]*]] =
+// CHECK-NEXT:      %[[QSI:.*]] = memref.load %[[QSP]][%[[QK]]]
 // CHECK-NEXT:      %[[QS:.*]] = arith.index_cast %[[QSI]] : i32 to index
+// CHECK-NEXT:      %[[SELF:.*]] = memref.load %[[QSP]][%[[QK]]]
+// CHECK-NEXT:      %[[C:.*]] = scf.while (%[[CI:.*]] = %{{.*}}) : (index) -> index {
+// CHECK-NEXT:        %[[IN:.*]] = arith.cmpi ult, %[[CI]], %[[QK]] : index
+// CHECK-NEXT:        %[[SAME:.*]] = scf.if %[[IN]] -> (i1) {
+// CHECK-NEXT:          %[[B1:.*]] = arith.subi %[[QK]], %[[CI]] : index
+// CHECK-NEXT:          %[[B2:.*]] = arith.subi %[[B1]], %{{.*}} : index
+// CHECK-NEXT:          %[[OTHER:.*]] = memref.load %[[QSP]][%[[B2]]]
+// CHECK-NEXT:          %[[EQ:.*]] = arith.cmpi eq, %[[OTHER]], %[[SELF]] : i32
+// CHECK-NEXT:          scf.yield %[[EQ]] : i1
+// CHECK:             scf.condition(%[[SAME]]) %[[CI]] : index
+// CHECK:           %[[C64:.*]] = arith.index_cast %[[C]] : index to i64
 // CHECK:           scf.for %[[QJ:[^ ]*]] =
 // CHECK-NEXT:        %[[QTI:.*]] = memref.load %[[QCOLS]][%[[QJ]]] : memref<?xi32>
 // CHECK-NEXT:        %[[QT:.*]] = arith.index_cast %[[QTI]] : i32 to index
@@ -447,11 +461,15 @@ neuro.network @Q dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:        %[[C32:.*]] = arith.constant 32 : i64
 // CHECK-NEXT:        %[[HIGH:.*]] = arith.shli %[[QS64]], %[[C32]] : i64
 // CHECK-NEXT:        %[[QT64:.*]] = arith.index_cast %[[QT]] : index to i64
-// CHECK-NEXT:        %[[KEY:.*]] = arith.ori %[[HIGH]], %[[QT64]] : i64
+// CHECK-NEXT:        %[[PAIR:.*]] = arith.ori %[[HIGH]], %[[QT64]] : i64
+// CHECK-NEXT:        %[[PHI:.*]] = arith.constant -7046029254386353131 : i64
+// CHECK-NEXT:        %[[CPHI:.*]] = arith.muli %[[C64]], %[[PHI]] : i64
+// CHECK-NEXT:        %[[KEY:.*]] = arith.xori %[[PAIR]], %[[CPHI]] : i64
 // CHECK-NEXT:        %[[STREAM:.*]] = arith.constant -536870907 : i32
 // CHECK-NEXT:        %[[U:.*]] = func.call @neuro_rt_uniform(%[[QSEED]], %[[STREAM]], %[[KEY]], %[[QSTEP]]) : (i64, i32, i64, i64) -> f64
 // CHECK-LABEL: func.func @neuro_deliver_post_Q_P_to_P(
 // CHECK-SAME:    %[[PSP2:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?xi64>, %[[PIDX2:[^:]*]]: memref<?xi64>, %[[PSRCS2:[^:]*]]: memref<?xi32>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?x?xf64>, %{{[^:]*}}: memref<?xf64>, %[[PSTEP2:[^:]*]]: i64, %[[PSEED2:[^:]*]]: i64)
+// CHECK:           scf.while
 // CHECK:             %[[PJS2:.*]] = memref.load %[[PIDX2]]
 // CHECK-NEXT:        %[[PJ2:.*]] = arith.index_cast %[[PJS2]] : i64 to index
 // CHECK-NEXT:        %[[PSI2:.*]] = memref.load %[[PSRCS2]][%[[PJ2]]] : memref<?xi32>
@@ -460,6 +478,9 @@ neuro.network @Q dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:        arith.constant 32 : i64
 // CHECK-NEXT:        %[[PHIGH:.*]] = arith.shli %[[PS64]]
 // CHECK-NEXT:        arith.index_cast
-// CHECK-NEXT:        %[[PKEY:.*]] = arith.ori %[[PHIGH]]
+// CHECK-NEXT:        arith.ori %[[PHIGH]]
+// CHECK-NEXT:        arith.constant -7046029254386353131 : i64
+// CHECK-NEXT:        arith.muli
+// CHECK-NEXT:        %[[PKEY:.*]] = arith.xori
 // CHECK-NEXT:        %[[PSTREAM:.*]] = arith.constant -536870906 : i32
 // CHECK-NEXT:        func.call @neuro_rt_uniform(%[[PSEED2]], %[[PSTREAM]], %[[PKEY]], %[[PSTEP2]])
