@@ -459,18 +459,16 @@ class Network:
         return pops, projs, spikes
 
     def _restore(self, pops, projs, spikes):
+        on_cpu = self.state.compile_options.get("target", "cpu") == "cpu"
         for p, lists in spikes.items():
             name = self._pops.get(p)
             if name is None or not any(len(x) for x in lists):
                 continue
-            try:
+            if on_cpu:
                 self.sim._sim.carry_spikes(name, lists)
-            except RuntimeError as e:
-                if "one process on the CPU" not in str(e):
-                    raise
-                # A GPU target keeps its own rings.
+            else:   # a GPU target keeps its own rings
                 warnings.warn(f"{p.label}: the spikes in flight are lost "
-                              f"({e})")
+                              "(they are carried over on the CPU only)")
         for p, rows in pops.items():
             name = self._pops.get(p)
             if name is None:
