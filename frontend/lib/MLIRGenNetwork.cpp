@@ -290,6 +290,10 @@ Generator::Resolver Generator::projectionNames(const ProjectionInfo &pr,
                                      e.name == "i" ? "pre" : "post");
     if (e.name == "N_pre" || e.name == "N_post")
       return constant(l, double(e.name == "N_pre" ? src.size : dst.size));
+    if (e.name == "N_incoming" || e.name == "N_outgoing")
+      return builder.create<DegreeOp>(l, builder.getF64Type(),
+                                      e.name == "N_incoming" ? "incoming"
+                                                             : "outgoing");
     if (auto c = net.constants.find(e.name); c != net.constants.end())
       return constant(l, c->second);
     for (bool isPre : {true, false}) {

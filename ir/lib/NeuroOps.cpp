@@ -416,6 +416,14 @@ LogicalResult IndexOp::verify() {
   return success();
 }
 
+LogicalResult DegreeOp::verify() {
+  if (getWhich() != "incoming" && getWhich() != "outgoing")
+    return emitOpError("which must be incoming or outgoing");
+  if (!(*this)->getParentOfType<ProjectionOp>())
+    return emitOpError("belongs to a projection's expressions");
+  return success();
+}
+
 LogicalResult InitExprOp::verify() {
   if (!isa<PopulationOp, ProjectionOp>((*this)->getParentOp()))
     return emitOpError("belongs to a population or projection");

@@ -91,6 +91,31 @@ bool Network::canGroupInParallel(size_t j) const {
   return true;
 }
 
+void Network::synapseCounts(size_t j, std::vector<int32_t> &in,
+                            std::vector<int32_t> &out) {
+  const ProjectionSpec &spec = model.projections[j];
+  const Projection &proj = projs[j];
+  in.clear();
+  out.clear();
+  if (!spec.synInitCounts)
+    return;
+  const std::vector<int64_t> &rowPtr = proj.csr.rowPtr;
+  std::vector<int64_t> rows(rowPtr.size() - 1);
+  for (size_t i = 0; i < rows.size(); ++i)
+    rows[i] = rowPtr[i + 1] - rowPtr[i];
+  // Built at its targets over ranks, a row is the ranks' parts of it.
+  if (!proj.wholeRowStart.empty()) {
+    std::vector<int64_t> before, total;
+    dist->comm.scanSums(rows, before, total);
+    rows = std::move(total);
+  }
+  out.assign(rows.begin(), rows.end());
+  // A target's synapses are all on its rank.
+  in.assign(size_t(model.populations[size_t(spec.dst)].size), 0);
+  for (int32_t t : proj.csr.cols)
+    ++in[size_t(t)];
+}
+
 bool Network::initByKernel(size_t j, const std::vector<int64_t> &blocks,
                            AlignedVector<double> &values,
                            AlignedVector<int32_t> &steps, std::string &err) {
@@ -108,6 +133,8 @@ bool Network::initByKernel(size_t j, const std::vector<int64_t> &blocks,
   for (int64_t r = 0; r < nRows; ++r)
     streams[size_t(r)] = streams::synapseInit(uint32_t(j), uint32_t(r));
   NeuroMemRef2DF64 pre = hostState(spec.src), post = hostState(spec.dst);
+  std::vector<int32_t> inDegree, outDegree;
+  synapseCounts(j, inDegree, outDegree);
   // Per block, the first delay (synapse, seconds) not finite or negative,
   // and the first too long.
   struct Bad {
@@ -148,8 +175,11 @@ bool Network::initByKernel(size_t j, const std::vector<int64_t> &blocks,
       NeuroMemRefI32 cols = memref1D(proj.csr.cols.data() + s0, n);
       NeuroMemRef2DF64 syn = memref2D(chunk.data(), rows, n);
       NeuroMemRef2DF64 preRef = pre, postRef = post;
+      NeuroMemRefI32 in = memref1D(inDegree.data(), int64_t(inDegree.size()));
+      NeuroMemRefI32 out =
+          memref1D(outDegree.data(), int64_t(outDegree.size()));
       spec.synInitFn(&srcRef, &cols, &syn, &preRef, &postRef,
-                     int64_t(model.seed), id);
+                     int64_t(model.seed), id, &in, &out);
       for (int64_t r = 0; r < nRows; ++r)
         std::copy_n(chunk.data() + r * n, n, values.data() + r * nSyn + s0);
       if (!spec.delayFromInit)

@@ -220,7 +220,12 @@ bool Network::initSynapses(size_t j, const std::vector<double> &fileWeights,
     NeuroMemRefI32 cols = memref1D(proj.csr.cols.data(), n);
     NeuroMemRef2DF64 syn = memref2D(initial.data(), rows, n);
     NeuroMemRef2DF64 pre = hostState(spec.src), post = hostState(spec.dst);
-    spec.synInitFn(&srcRef, &cols, &syn, &pre, &post, int64_t(model.seed), 0);
+    std::vector<int32_t> inDegree, outDegree;
+    synapseCounts(j, inDegree, outDegree);
+    NeuroMemRefI32 in = memref1D(inDegree.data(), int64_t(inDegree.size()));
+    NeuroMemRefI32 out = memref1D(outDegree.data(), int64_t(outDegree.size()));
+    spec.synInitFn(&srcRef, &cols, &syn, &pre, &post, int64_t(model.seed), 0,
+                   &in, &out);
     if (spec.delayFromInit) {
       proj.explicitDelays.assign(initial.begin() + nRows * n,
                                  initial.begin() + (nRows + 1) * n);

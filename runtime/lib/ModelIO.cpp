@@ -153,6 +153,7 @@ template <typename IO> void visit(IO &io, ProjectionSpec &p) {
   visit(io, p.src);
   visit(io, p.dst);
   visit(io, p.delayFromInit);
+  visit(io, p.synInitCounts);
   int32_t rule = int32_t(p.rule);
   io.scalar(rule);
   p.rule = ProjectionSpec::Rule(rule);

@@ -115,6 +115,8 @@ void printProjection(std::ostream &os, const ModelSpec &spec,
     os << "  delays " << describeInit(p.delayInit)
        << (p.delayFromInit ? " from init\n" : "\n");
   printRows(os, "syn", p.synRows, p.synUnits, p.synInit);
+  if (p.synInitCounts)
+    os << "  init reads synapse counts\n";
   if (p.weightRow < 0)
     os << "  weight constant\n";
   else

@@ -278,7 +278,6 @@ bool Network::connectProcedural(size_t j, std::string &err) {
 
 void Network::regenerateTargets(size_t j, const int32_t *spikes, size_t count,
                                 Regenerated &out) const {
-  const ProjectionSpec &spec = model.projections[j];
   const Projection &proj = projs[j];
   size_t groups = proj.delays.size(), stride = groups + 1;
   out.cols.clear();

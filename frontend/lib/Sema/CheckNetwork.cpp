@@ -76,7 +76,9 @@ void Checker::checkNetworkParams(const NetworkDecl &decl, NetworkInfo &net) {
                    "inside a population's arguments and a connection's "
                    "rule and arguments, '" +
                        v.name + "' is the " +
-                       (v.name == "i" || v.name == "j" ? "index" : "size") +
+                       (v.name == "i" || v.name == "j" ? "index"
+                        : isSynapseCount(v.name)       ? "synapse count"
+                                                       : "size") +
                        " it always is there, not this parameter (as in "
                        "Brian2); rename the parameter to use it there");
     std::optional<Dim> declared;

@@ -159,8 +159,9 @@ void Checker::applyKernelArg(const NamedExpr &a, const VarInfo &var,
                        perNeuron ? "a population's initial values (use "
                                    "i, N, parameters and draws)"
                                  : "a synapse's initial values (use i, "
-                                   "j, N_pre, N_post, NAME_pre, "
-                                   "NAME_post, parameters and draws)");
+                                   "j, N_pre, N_post, N_incoming, "
+                                   "N_outgoing, NAME_pre, NAME_post, "
+                                   "parameters and draws)");
   if (!t)
     return;
   if (t->isBool || t->dim != var.dim) {

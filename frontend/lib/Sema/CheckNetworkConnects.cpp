@@ -531,6 +531,8 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
       connectEnv(syn, net.populations[proj.src], net.populations[proj.dst]);
   if (!checkConnectExprs(conn, env, proj))
     return true;
+  // Known once the synapses are made: in their arguments (and the delay).
+  env["N_incoming"] = env["N_outgoing"] = Dim::none();
   if (conn.listed) {
     proj.file = conn.listedPath;
     proj.fileWeights = conn.listed->weights;
@@ -606,6 +608,12 @@ bool Checker::checkConnectExprs(const Connection &conn,
   const char *what = "a connection rule (use i, j, N_pre, N_post, "
                      "NAME_pre, NAME_post and parameters)";
   // Delays per synapse go with any rule; a file has its own.
+  if (c.file && !probExpr && !c.where) {
+    diag.error(delayExpr->range,
+               "a delay given by an expression does not go with 'from': "
+               "give the delays in the file's 'delay' column (seconds)");
+    return false;
+  }
   if (c.file || (conn.rule != "probability" && (probExpr || c.where))) {
     diag.error(c.where ? c.where->range : c.synapse.range,
                "'where' and an expression for p go with the "
@@ -639,7 +647,11 @@ bool Checker::checkConnectExprs(const Connection &conn,
   if (probExpr || c.where)
     proj.rule = "expression";
   if (delayExpr) {
-    auto t = typeNetExpr(*delayExpr, env, what);
+    std::map<std::string, Dim> withCounts = env;
+    withCounts["N_incoming"] = withCounts["N_outgoing"] = Dim::none();
+    auto t = typeNetExpr(*delayExpr, withCounts,
+                         "a delay (use i, j, N_pre, N_post, N_incoming, "
+                         "N_outgoing, NAME_pre, NAME_post and parameters)");
     if (t && (t->isBool || t->dim != Dim::time()))
       diag.error(delayExpr->range, "the delay must be a time");
     if (!t)

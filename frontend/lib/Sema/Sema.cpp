@@ -56,6 +56,11 @@ std::string sema::undeclaredName(const ModelInfo &info,
   // A target's variable is also its bare name; a source's is not.
   if (info.isSynapse && info.vars.count(name + "_pre"))
     msg += "; the source's '" + name + "' is '" + name + "_pre' here";
+  else if (info.isSynapse && isSynapseCount(name))
+    msg += "; the count is known where the synapses are made: set a "
+           "parameter or weight with it in the connect's arguments, as "
+           "S(w = 1 mV / " +
+           name + ")";
   return msg;
 }
 

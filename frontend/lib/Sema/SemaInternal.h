@@ -73,6 +73,9 @@ bool isKnownFunction(const std::string &f);
 /// Whether `n` names the index or a size inside arguments and connection
 /// rules (`i`, `j`, `N`, `N_pre`, `N_post`).
 bool isIndexOrSize(const std::string &n);
+/// N_incoming or N_outgoing: a projection's synapses at a synapse's target
+/// or source, in its arguments and delay.
+bool isSynapseCount(const std::string &n);
 
 /// `v` as printf's %g writes it.
 std::string fmt(double v);

@@ -160,7 +160,12 @@ std::optional<Type> Checker::drawType(const Expr &e, const ModelInfo &info) {
 }
 
 bool sema::isIndexOrSize(const std::string &n) {
-  return n == "i" || n == "j" || n == "N" || n == "N_pre" || n == "N_post";
+  return n == "i" || n == "j" || n == "N" || n == "N_pre" || n == "N_post" ||
+         isSynapseCount(n);
+}
+
+bool sema::isSynapseCount(const std::string &n) {
+  return n == "N_incoming" || n == "N_outgoing";
 }
 
 bool Checker::needsKernel(const Expr &e, bool top) {
@@ -441,6 +446,12 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
       return Type{it->second};
     if (lookupUnit(e.name))
       diag.error(e.range, unitNotValue(e.name));
+    else if (isSynapseCount(e.name))
+      diag.error(e.range, "'" + e.name +
+                              "' counts the projection's synapses, known "
+                              "once they are made: it may be used in a "
+                              "synapse's arguments and its delay, not in " +
+                              netWhat);
     else
       diag.error(e.range, "'" + e.name + "' is not available in " + netWhat);
     return std::nullopt;

@@ -341,3 +341,31 @@ neuro.network @NoTimes dt(1.000000e-04) duration(1.000000e-02) seed(0) {
   neuro.population @S size(1) spike_period(5.0e-03) poisson(1.0e+01) {
   }
 }
+
+// -----
+
+neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @x : "1"
+    neuro.init_expr @x {
+      // expected-error @+1 {{'neuro.degree' op belongs to a projection's expressions}}
+      %n = neuro.degree "incoming"
+      neuro.yield %n : f64
+    }
+  }
+}
+
+// -----
+
+neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
+  neuro.population @P size(2) {
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.init_expr @w {
+      // expected-error @+1 {{'neuro.degree' op which must be incoming or outgoing}}
+      %n = neuro.degree "in"
+      neuro.yield %n : f64
+    }
+  }
+}

@@ -13,10 +13,12 @@
 //       runtime calls again when the host changed rows
 //   neuro_connect_<net>_<proj>(i, j, pre, post, seed) -> f64
 //       the probability that source i connects to target j
-//   neuro_syninit_<net>_<proj>(srcs, cols, syn, pre, post, seed)
+//   neuro_syninit_<net>_<proj>(srcs, cols, syn, pre, post, seed, first,
+//                              in_degree, out_degree)
 //       per synapse s from srcs[s] to cols[s], the synapse rows given by
 //       expressions (`syn` has the synapse rows, then `_delay` when the
-//       delay is an expression)
+//       delay is an expression); neuro.degree reads the synapse counts of
+//       the target (in_degree) or the source (out_degree)
 //
 //===----------------------------------------------------------------------===//
 
@@ -128,7 +130,8 @@ public:
   /// neuro_connect_<net>_<proj>(i, j, pre, post, seed): the probability
   /// `rule` gives that source i connects to target j.
   LogicalResult buildConnectKernel(ConnectRuleOp rule);
-  /// neuro_syninit_<net>_<proj>(srcs, cols, syn, pre, post, seed): `inits`
+  /// neuro_syninit_<net>_<proj>(srcs, cols, syn, pre, post, seed, first,
+  /// in_degree, out_degree): `inits`
   /// for every synapse s from srcs[s] to cols[s].
   LogicalResult buildSynInitKernel(ArrayRef<InitExprOp> inits);
 
@@ -218,7 +221,8 @@ SynapseInitKernels::buildSynInitKernel(ArrayRef<InitExprOp> inits) {
   Location loc = proj.getLoc();
   Type args[NEURO_SYNINIT_NUM_ARGS];
   args[NEURO_SYNINIT_ARG_SRCS] = args[NEURO_SYNINIT_ARG_COLS] =
-      k.vectorType(b.getI32Type());
+      args[NEURO_SYNINIT_ARG_IN_DEGREE] = args[NEURO_SYNINIT_ARG_OUT_DEGREE] =
+          k.vectorType(b.getI32Type());
   args[NEURO_SYNINIT_ARG_SYN] = args[NEURO_SYNINIT_ARG_PRE] =
       args[NEURO_SYNINIT_ARG_POST] = k.stateType();
   args[NEURO_SYNINIT_ARG_SEED] = args[NEURO_SYNINIT_ARG_FIRST] = b.getI64Type();
@@ -246,6 +250,16 @@ SynapseInitKernels::buildSynInitKernel(ArrayRef<InitExprOp> inits) {
       loc, k.f64(), b.create<arith::IndexCastOp>(loc, b.getI64Type(), j));
   k.kernelStreamOf = [projIndex](uint32_t site) {
     return rt::streams::synapseInit(projIndex, initSite(site));
+  };
+  // N_incoming, N_outgoing: the counts of the synapse's target and source.
+  k.kernelDegree = [&](DegreeOp op) -> FailureOr<Value> {
+    bool in = op.getWhich() == "incoming";
+    Value n = b.create<memref::LoadOp>(
+        op.getLoc(),
+        fn.getArgument(in ? NEURO_SYNINIT_ARG_IN_DEGREE
+                          : NEURO_SYNINIT_ARG_OUT_DEGREE),
+        in ? j : i);
+    return b.create<arith::SIToFPOp>(op.getLoc(), k.f64(), n).getResult();
   };
   for (InitExprOp init : inits) {
     auto row = synRows.find(init.getVar());

@@ -97,6 +97,7 @@ void KernelBuilder::resetKernelValues() {
   kernelStreamOf = nullptr;
   kernelNotRefractory = nullptr;
   kernelLastSpike = nullptr;
+  kernelDegree = nullptr;
 }
 
 func::FuncOp KernelBuilder::declareKernel(Location loc, KernelKind kind,
@@ -213,6 +214,12 @@ FailureOr<SmallVector<Value>> KernelBuilder::inlineRegion(
     } else if (auto last = dyn_cast<LastSpikeOp>(op)) {
       if (failed(mapByHook(last, kernelLastSpike,
                            "the last spike is not available here", mapping)))
+        return failure();
+    } else if (auto degree = dyn_cast<DegreeOp>(op)) {
+      if (failed(mapByHook(degree, kernelDegree,
+                           "synapse counts are only available in a "
+                           "synapse's initial values",
+                           mapping)))
         return failure();
     } else if (isa<RandOp, RandNormalOp>(op)) {
       if (!kernelSeed)

@@ -244,6 +244,8 @@ public:
       kernelNotRefractory;
   /// What neuro.last_spike becomes (null: not available).
   std::function<mlir::FailureOr<mlir::Value>(LastSpikeOp)> kernelLastSpike;
+  /// What neuro.degree becomes (null: not available).
+  std::function<mlir::FailureOr<mlir::Value>(DegreeOp)> kernelDegree;
   /// Per population with a threshold: its refractory period in steps and
   /// the states it clamps (held, and not written by synapse events, while
   /// refractory). Filled as populations are converted, read by projections.

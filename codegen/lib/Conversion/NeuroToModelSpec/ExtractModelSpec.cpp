@@ -250,6 +250,12 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
       p.delayInit = delay.front();
       p.delayFromInit = isa<InitExprOp>(op);
     }
+  p.synInitCounts = false;
+  for (auto init : proj.getBody().front().getOps<InitExprOp>())
+    p.synInitCounts |=
+        init.getValue()
+            .walk([](DegreeOp) { return WalkResult::interrupt(); })
+            .wasInterrupted();
   p.needsSources = NeuroDialect::NeedsSourcesAttrHelper(proj.getContext())
                        .isAttrPresent(proj);
   auto writes = [&](KernelKind kind, unsigned arg) {

@@ -340,6 +340,20 @@ def Neuro_IndexOp : Neuro_Op<"index", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Neuro_DegreeOp : Neuro_Op<"degree", [Pure]> {
+  let summary = "the synapses of a projection at a synapse's target or source";
+  let description = [{
+    In a projection's `neuro.init_expr`, the number of the projection's
+    synapses onto the synapse's target (`incoming`, Brian2's N_incoming) or
+    from its source (`outgoing`, N_outgoing), every process's counted. As
+    f64.
+  }];
+  let arguments = (ins StrAttr:$which);
+  let results = (outs F64:$result);
+  let assemblyFormat = "$which attr-dict";
+  let hasVerifier = 1;
+}
+
 def Neuro_AssignOp : Neuro_Op<"assign", [
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "writes a named variable";

@@ -25,7 +25,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 15
+#define NEURO_ABI_VERSION 16
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -237,12 +237,16 @@ enum NeuroConnectArg {
 /// of the projection (CSR order; their draws are keyed by first + s, so
 /// that a projection can be initialized in blocks, on several threads):
 /// writes the rows of `syn` that have expressions ([synapse rows, then the
-/// delay in seconds when it is an expression][size(cols)]).
+/// delay in seconds when it is an expression][size(cols)]). `inDegree`
+/// (by target) and `outDegree` (by source) count the whole projection's
+/// synapses of each neuron, for expressions that read them (N_incoming,
+/// N_outgoing); empty when none does.
 /// Symbol: `_mlir_ciface_neuro_syninit_<network>_<projection>`.
 typedef void (*NeuroSynInitFn)(NeuroMemRefI32 *srcs, NeuroMemRefI32 *cols,
                                NeuroMemRef2DF64 *syn, NeuroMemRef2DF64 *pre,
                                NeuroMemRef2DF64 *post, int64_t seed,
-                               int64_t first);
+                               int64_t first, NeuroMemRefI32 *inDegree,
+                               NeuroMemRefI32 *outDegree);
 enum NeuroSynInitArg {
   NEURO_SYNINIT_ARG_SRCS = 0,
   NEURO_SYNINIT_ARG_COLS = 1,
@@ -251,7 +255,9 @@ enum NeuroSynInitArg {
   NEURO_SYNINIT_ARG_POST = 4,
   NEURO_SYNINIT_ARG_SEED = 5,
   NEURO_SYNINIT_ARG_FIRST = 6,
-  NEURO_SYNINIT_NUM_ARGS = 7
+  NEURO_SYNINIT_ARG_IN_DEGREE = 7,
+  NEURO_SYNINIT_ARG_OUT_DEGREE = 8,
+  NEURO_SYNINIT_NUM_ARGS = 9
 };
 
 /// GPU kernels (convert-kernels-to-gpu; launched by runtime/backends/cuda).

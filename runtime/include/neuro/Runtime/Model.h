@@ -107,6 +107,9 @@ struct ProjectionSpec {
   NeuroSynInitFn synInitFn = nullptr;
   /// The delays come from synInitFn (its last row, seconds).
   bool delayFromInit = false;
+  /// synInitFn reads the synapse counts of targets and sources
+  /// (N_incoming, N_outgoing).
+  bool synInitCounts = false;
   Rule rule = FixedProbability;
   /// FromFile: the table of synapses (see readConnections in Table.h); its
   /// weight column, when present, sets the weight (synRows[0]; weights of

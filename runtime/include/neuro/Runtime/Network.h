@@ -395,6 +395,11 @@ private:
   bool initByKernel(size_t j, const std::vector<int64_t> &blocks,
                     AlignedVector<double> &values,
                     AlignedVector<int32_t> &steps, std::string &err);
+  /// The synapses of projection `j` onto each target (`in`) and from each
+  /// source (`out`), every rank's counted, for an initialization kernel
+  /// that reads them (N_incoming, N_outgoing); empty when it does not.
+  void synapseCounts(size_t j, std::vector<int32_t> &in,
+                     std::vector<int32_t> &out);
   void planDeliveryParts(size_t j);
   /// The last step of building stored projection `j`, its synapses grouped
   /// by delay: delivery parts, the indices by target and by source its

@@ -44,7 +44,11 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
     }
     neuro.init_expr @_delay {
       %y = neuro.ref post @y
-      neuro.yield %y : f64
+      %n = neuro.degree "incoming"
+      %m = neuro.degree "outgoing"
+      %yn = arith.mulf %y, %n : f64
+      %d = arith.addf %yn, %m : f64
+      neuro.yield %d : f64
     }
     neuro.connect_rule {
       %i = neuro.index "pre"
@@ -65,7 +69,11 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
 // CHECK-NEXT:    neuro.init_expr @w {
 // CHECK:         neuro.init_expr @_delay {
 // CHECK-NEXT:      %[[Y:.*]] = neuro.ref post @y
-// CHECK-NEXT:      neuro.yield %[[Y]] : f64
+// CHECK-NEXT:      %[[N:.*]] = neuro.degree "incoming"
+// CHECK-NEXT:      %[[M:.*]] = neuro.degree "outgoing"
+// CHECK-NEXT:      %[[YN:.*]] = arith.mulf %[[Y]], %[[N]] : f64
+// CHECK-NEXT:      %[[D:.*]] = arith.addf %[[YN]], %[[M]] : f64
+// CHECK-NEXT:      neuro.yield %[[D]] : f64
 // CHECK-NEXT:    }
 // CHECK-NEXT:  }
 // CHECK-NEXT: }
@@ -103,9 +111,11 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
 // CHECK-NEXT:    %[[ZERO:.*]] = arith.constant 0.000000e+00 : f64
 // CHECK-NEXT:    %[[P:.*]] = arith.select %[[LT]], %[[ONE]], %[[ZERO]] : f64
 // CHECK-NEXT:    return %[[P]] : f64
-// The synapse rows: the weight (row 0), then `_delay` (row 1).
+// The synapse rows: the weight (row 0), then `_delay` (row 1), which
+// reads the synapse counts of the target (N_incoming) and the source
+// (N_outgoing).
 // CHECK-LABEL: func.func @neuro_syninit_X_P_to_P(
-// CHECK-SAME:    %[[SRCS:.*]]: memref<?xi32>, %[[SCOLS:.*]]: memref<?xi32>, %[[SSYN:.*]]: memref<?x?xf64>, %[[SPRE:.*]]: memref<?x?xf64>, %[[SPOST:.*]]: memref<?x?xf64>, %[[SSEED:.*]]: i64, %[[SFIRST:.*]]: i64) attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<syninit, "P_to_P">}
+// CHECK-SAME:    %[[SRCS:.*]]: memref<?xi32>, %[[SCOLS:.*]]: memref<?xi32>, %[[SSYN:.*]]: memref<?x?xf64>, %[[SPRE:.*]]: memref<?x?xf64>, %[[SPOST:.*]]: memref<?x?xf64>, %[[SSEED:.*]]: i64, %[[SFIRST:.*]]: i64, %[[SIN:.*]]: memref<?xi32>, %[[SOUT:.*]]: memref<?xi32>) attributes {llvm.emit_c_interface, neuro.kernel = #neuro.kernel<syninit, "P_to_P">}
 // CHECK-DAG:     %[[S1:.*]] = arith.constant 1 : index
 // CHECK-DAG:     %[[S0:.*]] = arith.constant 0 : index
 // CHECK:         %[[NSYN:.*]] = memref.dim %[[SCOLS]], %[[S0]] : memref<?xi32>
@@ -123,7 +133,13 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
 // CHECK-NEXT:      %[[W:.*]] = arith.addf %[[XP]], %[[U]] : f64
 // CHECK-NEXT:      memref.store %[[W]], %[[SSYN]][%[[S0]], %[[S]]]
 // CHECK-NEXT:      %[[YP:.*]] = memref.load %[[SPOST]][%[[S1]], %[[TGT]]]
-// CHECK-NEXT:      memref.store %[[YP]], %[[SSYN]][%[[S1]], %[[S]]]
+// CHECK-NEXT:      %[[NI:.*]] = memref.load %[[SIN]][%[[TGT]]] : memref<?xi32>
+// CHECK-NEXT:      %[[NF:.*]] = arith.sitofp %[[NI]] : i32 to f64
+// CHECK-NEXT:      %[[MI:.*]] = memref.load %[[SOUT]][%[[SRC]]] : memref<?xi32>
+// CHECK-NEXT:      %[[MF:.*]] = arith.sitofp %[[MI]] : i32 to f64
+// CHECK-NEXT:      %[[YN2:.*]] = arith.mulf %[[YP]], %[[NF]] : f64
+// CHECK-NEXT:      %[[D2:.*]] = arith.addf %[[YN2]], %[[MF]] : f64
+// CHECK-NEXT:      memref.store %[[D2]], %[[SSYN]][%[[S1]], %[[S]]]
 // CHECK-NEXT:    }
 // CHECK-NEXT:    return
 // The other projection has neither.
