@@ -158,6 +158,7 @@ void Generator::genNeuron(const ModelInfo &model) {
         clamped.push_back(sym(o.var));
     auto threshold = builder.create<ThresholdOp>(
         loc(n.spike->range), builder.getF64FloatAttr(model.refractory),
+        n.spike->refractory ? builder.getUnitAttr() : mlir::UnitAttr(),
         clamped.empty() ? mlir::ArrayAttr() : builder.getArrayAttr(clamped));
     {
       mlir::OpBuilder::InsertionGuard g(builder);

@@ -256,8 +256,11 @@ public:
     /// threshold, whose `period` region yields it in seconds (`steps` is
     /// then unused).
     mlir::OwningOpRef<ThresholdOp> perNeuron;
+    /// The model gives a period (ThresholdOp `from_spike`): a neuron is
+    /// refractory for the rest of the step of its spike at least.
+    bool fromSpike = false;
     /// Whether a neuron may be refractory.
-    bool any() const { return steps > 0.0 || perNeuron; }
+    bool any() const { return steps > 0.0 || perNeuron || fromSpike; }
   };
   llvm::StringMap<Refractoriness> refractoriness;
   /// A neuron's refractory period in steps (f64, rounded as rt::stepOf

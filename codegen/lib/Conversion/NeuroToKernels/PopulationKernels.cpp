@@ -268,6 +268,7 @@ PopulationKernels::refractoryTest(ThresholdOp threshold) {
   double dt = k.network.getDt().convertToDouble();
   KernelBuilder::Refractoriness &r = k.refractoriness[pop.getSymName()];
   r.steps = rt::stepOf(threshold.getRefractory().convertToDouble(), dt);
+  r.fromSpike = threshold.getFromSpike();
   bool condition = threshold.isRefractoryCondition();
   if (condition)
     r.steps = kConditionSteps;
@@ -390,13 +391,16 @@ LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
     k.store2d(assign.getLoc(), v, state, row->second, i);
     return success();
   };
-  // The neurons reset spiked in this step: refractory unless the period
-  // is zero steps.
+  // The neurons reset spiked in this step: refractory when the model gives
+  // a period (from the threshold on, as Brian2), otherwise unless the
+  // period is zero steps.
   const KernelBuilder::Refractoriness &r = k.refractoriness[pop.getSymName()];
   k.kernelNotRefractory = [&](NotRefractoryOp op) -> FailureOr<Value> {
     Location l = op.getLoc();
-    if (!r.perNeuron)
-      return b.create<arith::ConstantOp>(l, b.getBoolAttr(r.steps <= 0.0))
+    if (r.fromSpike || !r.perNeuron)
+      return b
+          .create<arith::ConstantOp>(
+              l, b.getBoolAttr(!r.fromSpike && r.steps <= 0.0))
           .getResult();
     FailureOr<Value> steps = k.refractorySteps(l, r, read);
     if (failed(steps))

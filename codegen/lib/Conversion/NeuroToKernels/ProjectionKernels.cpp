@@ -243,6 +243,12 @@ ProjectionKernels::notRefractoryAt(Location loc, StringRef pop, Value state,
     Value since = b.create<arith::SubFOp>(loc, now, lastSpike);
     free =
         b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, since, *steps);
+    // A period under one step still holds for the rest of the spike's step.
+    if (it->second.fromSpike && !beforeThreshold)
+      free = b.create<arith::AndIOp>(
+          loc, free,
+          b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::ONE, lastSpike,
+                                  now));
   }
   if (!beforeThreshold)
     return free;

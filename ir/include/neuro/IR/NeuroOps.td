@@ -156,12 +156,18 @@ def Neuro_ThresholdOp : Neuro_Op<"threshold", [SingleBlock,
     neuron is refractory from its spike until the condition is false at
     the start of a step.
 
+    `from_spike` (the model gives a period): a neuron is refractory from
+    its threshold to the end of the step of its spike also when its period
+    is under one step, so that the reset and synapse events of that step
+    see it refractory (Brian2's `refractory=0*ms`); without it a period of
+    zero steps leaves the neuron never refractory.
+
     ```mlir
-    neuro.threshold refractory(2.000000e-03) clamped [@v] { ... }
+    neuro.threshold refractory(2.000000e-03) from_spike clamped [@v] { ... }
     neuro.threshold refractory(0.000000e+00) { ... } period { ... }
     ```
   }];
-  let arguments = (ins F64Attr:$refractory,
+  let arguments = (ins F64Attr:$refractory, UnitAttr:$from_spike,
                        OptionalAttr<FlatSymbolRefArrayAttr>:$clamped);
   let regions = (region SizedRegion<1>:$condition,
                         MaxSizedRegion<1>:$period);
@@ -170,7 +176,8 @@ def Neuro_ThresholdOp : Neuro_Op<"threshold", [SingleBlock,
     bool isRefractoryCondition();
   }];
   let assemblyFormat = [{
-    `refractory` `(` $refractory `)` (`clamped` $clamped^)? $condition
+    `refractory` `(` $refractory `)` (`from_spike` $from_spike^)?
+    (`clamped` $clamped^)? $condition
     (`period` $period^)? attr-dict
   }];
   let hasVerifier = 1;
@@ -184,7 +191,8 @@ def Neuro_NotRefractoryOp : Neuro_Op<"not_refractory", [Pure]> {
     spike). Without `post`/`pre` it is the neuron's own (in a neuron or
     population); `post` (`pre`) is the target's (source's) from a synapse or
     projection. In the step of a spike, after the threshold (delivery,
-    reset), a neuron with a refractory period is refractory.
+    reset), a neuron with a refractory period of a step or more, or whose
+    threshold is `from_spike`, is refractory.
   }];
   let arguments = (ins UnitAttr:$post, UnitAttr:$pre);
   let results = (outs I1:$result);
