@@ -182,10 +182,15 @@ LogicalResult OnPostOp::verify() {
 }
 
 LogicalResult DecayOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  if (!isa_and_nonnull<StateOp>(
-          symbols.lookupSymbolIn((*this)->getParentOp(), getVarAttr())))
-    return emitOpError() << getVarAttr()
-                         << " is not a per-synapse state of the projection";
+  SmallVector<FlatSymbolRefAttr> names{getVarAttr()};
+  if (auto inputs = getInputs())
+    for (Attribute input : *inputs)
+      names.push_back(cast<FlatSymbolRefAttr>(input));
+  for (FlatSymbolRefAttr name : names)
+    if (!isa_and_nonnull<StateOp>(
+            symbols.lookupSymbolIn((*this)->getParentOp(), name)))
+      return emitOpError() << name
+                           << " is not a per-synapse state of the projection";
   return success();
 }
 
@@ -193,6 +198,16 @@ LogicalResult DecayOp::verify() {
   if (!std::isfinite(getRate().convertToDouble()) ||
       !std::isfinite(getOffset().convertToDouble()))
     return emitOpError("rate and offset must be finite");
+  size_t inputs = getInputs() ? getInputs()->size() : 0;
+  std::optional<ArrayRef<double>> gains = getGains();
+  if (inputs != (gains ? gains->size() : 0))
+    return emitOpError("needs one gain per input");
+  if (gains && !llvm::all_of(*gains, [](double g) { return std::isfinite(g); }))
+    return emitOpError("gains must be finite");
+  if (auto in = getInputs())
+    for (Attribute input : *in)
+      if (cast<FlatSymbolRefAttr>(input).getValue() == getVar())
+        return emitOpError("reads its own state as an input");
   return success();
 }
 

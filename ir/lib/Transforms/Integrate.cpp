@@ -550,9 +550,11 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
   return emitPropagates(odes, sys, dt);
 }
 
-/// Per-synapse equations. A state whose equation is dx/dt = a x + b with
-/// constants a, b is solved exactly between the events of its synapse
-/// (neuro.decay, Brian2's event-driven update). Every other equation, the
+/// Per-synapse equations. A state whose equation is dx/dt = a x + b, a a
+/// constant and b one plus constant multiples of per-synapse states
+/// without an equation (which only events change), is solved exactly
+/// between the events of its synapse (neuro.decay, Brian2's event-driven
+/// update). Every other equation, the
 /// weight's, and the equations of states that such an equation or a summed
 /// drive reads are integrated every step (clock-driven): exponential Euler
 /// when each is linear in its own variable, else RK4.
@@ -567,8 +569,12 @@ LogicalResult integrateProjection(ProjectionOp proj, double dt) {
   llvm::StringMap<OdeOp> byVar;
   llvm::StringMap<Affine> affine;
   llvm::StringSet<> clock;
-  for (OdeOp ode : odes) {
+  for (OdeOp ode : odes)
     byVar[ode.getVar()] = ode;
+  std::vector<bool> constantBetweenEvents(index.size());
+  for (const auto &[name, j] : index)
+    constantBetweenEvents[j] = !byVar.count(name);
+  for (OdeOp ode : odes) {
     Operation *culprit = nullptr;
     FailureOr<Affine> rhs = analysis.analyze(ode.getRhs(), culprit);
     if (failed(rhs) && analysis.divisionByZero) {
@@ -583,7 +589,7 @@ LogicalResult integrateProjection(ProjectionOp proj, double dt) {
     if (own) {
       unsigned self = index.lookup(ode.getVar());
       for (auto [j, c] : llvm::enumerate(rhs->coef))
-        own &= j == self || c == 0.0;
+        own &= j == self || c == 0.0 || constantBetweenEvents[j];
     }
     if (own)
       affine[ode.getVar()] = *rhs;
@@ -628,9 +634,24 @@ LogicalResult integrateProjection(ProjectionOp proj, double dt) {
     }
     const Affine &rhs = affine[ode.getVar()];
     OpBuilder b(ode);
-    b.create<DecayOp>(ode.getLoc(), ode.getVarAttr(),
-                      b.getF64FloatAttr(rhs.coef[index.lookup(ode.getVar())]),
-                      b.getF64FloatAttr(rhs.c + 0.0)); // no -0
+    unsigned self = index.lookup(ode.getVar());
+    // The inputs in the projection's order of states.
+    SmallVector<std::pair<unsigned, StringRef>> byIndex;
+    for (const auto &[name, j] : index)
+      if (j != self && rhs.coef[j] != 0.0)
+        byIndex.push_back({j, name});
+    llvm::sort(byIndex);
+    SmallVector<Attribute> inputs;
+    SmallVector<double> gains;
+    for (auto [j, name] : byIndex) {
+      inputs.push_back(FlatSymbolRefAttr::get(b.getContext(), name));
+      gains.push_back(rhs.coef[j]);
+    }
+    b.create<DecayOp>(
+        ode.getLoc(), ode.getVarAttr(), b.getF64FloatAttr(rhs.coef[self]),
+        b.getF64FloatAttr(rhs.c + 0.0), // no -0
+        inputs.empty() ? ArrayAttr() : b.getArrayAttr(inputs),
+        gains.empty() ? DenseF64ArrayAttr() : b.getDenseF64ArrayAttr(gains));
     ode.erase();
   }
   return success();

@@ -369,3 +369,30 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
     }
   }
 }
+
+// -----
+
+neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
+  neuro.population @P size(2) {
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @a : "1"
+    neuro.state @c : "1"
+    // expected-error @+1 {{'neuro.decay' op needs one gain per input}}
+    neuro.decay @a rate(-1.0) offset(0.0) inputs [@c] gains [1.0, 2.0]
+  }
+}
+
+// -----
+
+neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
+  neuro.population @P size(2) {
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @a : "1"
+    // expected-error @+1 {{'neuro.decay' op @w is not a per-synapse state of the projection}}
+    neuro.decay @a rate(-1.0) offset(0.0) inputs [@w] gains [1.0]
+  }
+}

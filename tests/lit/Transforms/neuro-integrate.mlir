@@ -283,6 +283,61 @@ neuro.network @Traces dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 
 // -----
 
+// A per-synapse state without an equation changes only at events: an
+// equation that reads it stays event-driven, with it as an input (da/dt =
+// (c - a) / 10 ms + 2 k: gains 100 and 2). One that reads a state with an
+// equation (db/dt reads a) is clock-driven, with what it reads.
+// CHECK-LABEL: neuro.network @Inputs
+// CHECK:         neuro.decay @a rate(-1.000000e+02) offset(0.000000e+00) inputs [@c, @k] gains [1.000000e+02, 2.000000e+00]
+// CHECK-NOT:     neuro.decay
+// CHECK:         neuro.ode @e method "exponential_euler"
+// CHECK:         neuro.ode @b method "exponential_euler"
+neuro.network @Inputs dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "1"
+    neuro.init_const @v = 0.000000e+00
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @c : "1"
+    neuro.state @a : "1"
+    neuro.state @k : "1"
+    neuro.state @e : "1"
+    neuro.state @b : "1"
+    neuro.init_const @w = 0.000000e+00
+    neuro.init_const @c = 1.000000e+00
+    neuro.init_const @a = 0.000000e+00
+    neuro.init_const @k = 1.000000e+00
+    neuro.init_const @e = 0.000000e+00
+    neuro.init_const @b = 0.000000e+00
+    neuro.ode @a {
+      %a = neuro.ref @a
+      %c = neuro.ref @c
+      %k = neuro.ref @k
+      %tau = arith.constant 1.000000e-02 : f64
+      %two = arith.constant 2.000000e+00 : f64
+      %d = arith.subf %c, %a : f64
+      %r = arith.divf %d, %tau : f64
+      %k2 = arith.mulf %two, %k : f64
+      %s = arith.addf %r, %k2 : f64
+      neuro.yield %s : f64
+    }
+    neuro.ode @e {
+      %e = neuro.ref @e
+      %n = arith.negf %e : f64
+      neuro.yield %n : f64
+    }
+    neuro.ode @b {
+      %b = neuro.ref @b
+      %e = neuro.ref @e
+      %d = arith.subf %e, %b : f64
+      neuro.yield %d : f64
+    }
+  }
+}
+
+// -----
+
 // Equations that are not event-driven are integrated every step, with the
 // states they read: x is read by the nonlinear ds/dt, so it is clock-driven
 // too; the trace a stays event-driven. Everything nonlinear: RK4.

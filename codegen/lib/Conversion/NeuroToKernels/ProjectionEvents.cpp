@@ -22,22 +22,41 @@ using namespace neuro::detail;
 // Event kernels
 //===----------------------------------------------------------------------===//
 
-Value ProjectionKernels::decayStep(DecayOp decay, Value x, Value n) {
+Value ProjectionKernels::decayStep(SynapseContext &c, DecayOp decay, Value x,
+                                   Value n) {
   Location dl = decay.getLoc();
   double rate = decay.getRate().convertToDouble();
   double offset = decay.getOffset().convertToDouble();
-  if (rate == 0.0)
+  // b: the offset and the synapse's inputs, constant since its last event.
+  bool inputs = decay.getInputs() && !decay.getInputs()->empty();
+  Value b0 = inputs ? k.f64Constant(dl, offset) : Value();
+  if (inputs)
+    for (auto [input, gain] :
+         llvm::zip_equal(*decay.getInputs(), *decay.getGains())) {
+      int64_t row = synRows.lookup(cast<FlatSymbolRefAttr>(input).getValue());
+      b0 = b.create<arith::AddFOp>(
+          dl, b0,
+          b.create<arith::MulFOp>(dl, k.load2d(dl, c.syn, row, c.j),
+                                  k.f64Constant(dl, gain)));
+    }
+  if (rate == 0.0 && !inputs)
     return b.create<arith::AddFOp>(
         dl, x,
         b.create<arith::MulFOp>(dl, n, k.f64Constant(dl, offset * k.kernelDt)));
+  if (rate == 0.0)
+    return b.create<arith::AddFOp>(
+        dl, x,
+        b.create<arith::MulFOp>(
+            dl, b.create<arith::MulFOp>(dl, n, k.f64Constant(dl, k.kernelDt)),
+            b0));
   Value arg =
       b.create<arith::MulFOp>(dl, n, k.f64Constant(dl, rate * k.kernelDt));
-  if (offset == 0.0)
+  if (offset == 0.0 && !inputs)
     return b.create<arith::MulFOp>(dl, x, b.create<math::ExpOp>(dl, arg));
-  // x + (rate x + offset) expm1(rate h) / rate
+  // x + (rate x + b) expm1(rate h) / rate
   Value slope = b.create<arith::AddFOp>(
       dl, b.create<arith::MulFOp>(dl, x, k.f64Constant(dl, rate)),
-      k.f64Constant(dl, offset));
+      inputs ? b0 : k.f64Constant(dl, offset));
   return b.create<arith::AddFOp>(
       dl, x,
       b.create<arith::MulFOp>(
@@ -53,7 +72,7 @@ void ProjectionKernels::advanceDecays(SynapseContext &c, Value now) {
   for (DecayOp decay : decays) {
     int64_t row = synRows.lookup(decay.getVar());
     Value x = k.load2d(decay.getLoc(), c.syn, row, c.j);
-    k.store2d(decay.getLoc(), decayStep(decay, x, n), c.syn, row, c.j);
+    k.store2d(decay.getLoc(), decayStep(c, decay, x, n), c.syn, row, c.j);
   }
   k.store2d(l, now, c.syn, luRow, c.j);
 }

@@ -100,8 +100,8 @@ private:
   /// The states solved between events of synapse `c.j`, advanced from its
   /// last event to `now`, which becomes its last event.
   void advanceDecays(SynapseContext &c, Value now);
-  /// `x` of `decay` after `n` steps.
-  Value decayStep(DecayOp decay, Value x, Value n);
+  /// `x` of `decay` after `n` steps, its inputs read from synapse `c.j`.
+  Value decayStep(SynapseContext &c, DecayOp decay, Value x, Value n);
 
   /// A kernel of `kind` (sum or update) with NeuroUpdateFn's arguments,
   /// bound to `c`, which the kernel's `t` and `not_refractory` read; the

@@ -741,20 +741,27 @@ def Neuro_DecayOp : Neuro_Op<"decay", [HasParent<"ProjectionOp">,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "event-driven exact solution of a per-synapse state";
   let description = [{
-    Per-synapse state `var` obeys dx/dt = `rate` x + `offset` (constants).
-    It is advanced only when its synapse sees an event (`neuro.on_pre` or
-    `neuro.on_post`), over the n steps since the synapse's last event:
-    x' = x e^(rate n dt) + offset (e^(rate n dt) - 1) / rate (x + offset n dt
-    when rate = 0). The step of the last event is the projection's internal
-    per-synapse row `_lastupdate`. Synapses without events cost nothing.
+    Per-synapse state `var` obeys dx/dt = `rate` x + b, b = `offset` +
+    sum_k `gains`[k] `inputs`[k]: constants, and per-synapse states without
+    an equation (`inputs`), which only events change. It is advanced only
+    when its synapse sees an event (`neuro.on_pre` or `neuro.on_post`),
+    before the event's statements, over the n steps since the synapse's
+    last event: x' = x e^(rate n dt) + b (e^(rate n dt) - 1) / rate (x + b n
+    dt when rate = 0). The step of the last event is the projection's
+    internal per-synapse row `_lastupdate`. Synapses without events cost
+    nothing.
 
     ```mlir
     neuro.decay @apre rate(-5.000000e+01) offset(0.000000e+00)
+    neuro.decay @a rate(-1.0e+02) offset(0.0) inputs [@c] gains [1.0e+02]
     ```
   }];
-  let arguments = (ins FlatSymbolRefAttr:$var, F64Attr:$rate, F64Attr:$offset);
+  let arguments = (ins FlatSymbolRefAttr:$var, F64Attr:$rate, F64Attr:$offset,
+                       OptionalAttr<FlatSymbolRefArrayAttr>:$inputs,
+                       OptionalAttr<DenseF64ArrayAttr>:$gains);
   let assemblyFormat = [{
-    $var `rate` `(` $rate `)` `offset` `(` $offset `)` attr-dict
+    $var `rate` `(` $rate `)` `offset` `(` $offset `)`
+    (`inputs` $inputs^ `gains` $gains)? attr-dict
   }];
   let hasVerifier = 1;
 }

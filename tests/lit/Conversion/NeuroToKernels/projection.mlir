@@ -484,3 +484,60 @@ neuro.network @Q dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:        %[[PKEY:.*]] = arith.xori
 // CHECK-NEXT:        %[[PSTREAM:.*]] = arith.constant -536870906 : i32
 // CHECK-NEXT:        func.call @neuro_rt_uniform(%[[PSEED2]], %[[PSTREAM]], %[[PKEY]], %[[PSTEP2]])
+
+// -----
+
+// A trace relaxing to a per-synapse state without an equation (c, row 0; the
+// constant weight is no row): at each event, b = 0.5 + 100 c, then
+// a' = a + (-100 a + b) expm1(-100 dt n) / -100.
+neuro.network @In dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @A size(2) spike_times dense<[1.0e-03]> : tensor<1xf64> spike_indices [0] {
+  }
+  neuro.population @B size(2) {
+    neuro.state @v : "1"
+    neuro.init_const @v = 0.000000e+00
+  }
+  neuro.projection @A_to_B @A -> @B p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @c : "1"
+    neuro.state @a : "1"
+    neuro.init_const @w = 5.000000e-01
+    neuro.init_const @c = 1.000000e+00
+    neuro.init_const @a = 0.000000e+00
+    neuro.decay @a rate(-1.000000e+02) offset(5.000000e-01) inputs [@c] gains [1.000000e+02]
+    neuro.on_pre {
+      %a = neuro.ref @a
+      %v = neuro.ref post @v
+      %s = arith.addf %v, %a : f64
+      neuro.assign post @v = %s
+      neuro.yield
+    }
+  }
+}
+// CHECK-LABEL: func.func @neuro_deliver_In_A_to_B(
+// CHECK-SAME:    %{{.*}}: memref<?xi32>, %{{.*}}: memref<?xi64>, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: memref<?xi32>, %[[ISYN:.*]]: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?x?xf64>, %{{.*}}: memref<?xf64>, %[[ISTEP:[^:]*]]: i64, %{{[^:]*}}: i64)
+// CHECK-DAG:     %[[IRATE:.*]] = arith.constant -1.000000e+02 : f64
+// CHECK-DAG:     %[[IRDT:.*]] = arith.constant -1.000000e-02 : f64
+// CHECK-DAG:     %[[IGAIN:.*]] = arith.constant 1.000000e+02 : f64
+// CHECK-DAG:     %[[IOFF:.*]] = arith.constant 5.000000e-01 : f64
+// CHECK-DAG:     %[[IC2:.*]] = arith.constant 2 : index
+// CHECK-DAG:     %[[IC1:.*]] = arith.constant 1 : index
+// CHECK-DAG:     %[[IC0:.*]] = arith.constant 0 : index
+// CHECK:         %[[INOW:.*]] = arith.sitofp %[[ISTEP]] : i64 to f64
+// CHECK:         scf.for
+// CHECK:           scf.for %[[IJ:.*]] =
+// CHECK:             %[[ILU:.*]] = memref.load %[[ISYN]][%[[IC2]], %[[IJ]]]
+// CHECK-NEXT:        %[[IN:.*]] = arith.subf %[[INOW]], %[[ILU]] : f64
+// CHECK-NEXT:        %[[IA:.*]] = memref.load %[[ISYN]][%[[IC1]], %[[IJ]]]
+// CHECK-NEXT:        %[[ICV:.*]] = memref.load %[[ISYN]][%[[IC0]], %[[IJ]]]
+// CHECK-NEXT:        %[[IGC:.*]] = arith.mulf %[[ICV]], %[[IGAIN]] : f64
+// CHECK-NEXT:        %[[IB:.*]] = arith.addf %[[IOFF]], %[[IGC]] : f64
+// CHECK-NEXT:        %[[IARG:.*]] = arith.mulf %[[IN]], %[[IRDT]] : f64
+// CHECK-NEXT:        %[[IRX:.*]] = arith.mulf %[[IA]], %[[IRATE]] : f64
+// CHECK-NEXT:        %[[ISLOPE:.*]] = arith.addf %[[IRX]], %[[IB]] : f64
+// CHECK-NEXT:        %[[IEM1:.*]] = math.expm1 %[[IARG]] : f64
+// CHECK-NEXT:        %[[IPHI:.*]] = arith.divf %[[IEM1]], %[[IRATE]] : f64
+// CHECK-NEXT:        %[[IINC:.*]] = arith.mulf %[[ISLOPE]], %[[IPHI]] : f64
+// CHECK-NEXT:        %[[IA2:.*]] = arith.addf %[[IA]], %[[IINC]] : f64
+// CHECK-NEXT:        memref.store %[[IA2]], %[[ISYN]][%[[IC1]], %[[IJ]]]
+// CHECK-NEXT:        memref.store %[[INOW]], %[[ISYN]][%[[IC2]], %[[IJ]]]
