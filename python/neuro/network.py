@@ -190,9 +190,12 @@ class Network:
 
     def connect(self, pre, post, synapse, p=None, in_degree=None,
                 out_degree=None, one_to_one=False, where=None, delay=None,
-                no_autapses=False, name=None, **args):
+                no_autapses=False, name=None, n=None, procedural=False,
+                **args):
         """`connect PRE -> POST with SYNAPSE(ARGS) RULE ...`; pre and post
-        may be slices written as text ("E[0:10]"); post may be a list."""
+        may be slices written as text ("E[0:10]"); post may be a list.
+        n makes n synapses per pair (Brian2's connect(n=...)); procedural
+        keeps the projection as its rule."""
         posts = [post] if isinstance(post, str) else list(post)
         line = (f"connect {pre} -> {', '.join(posts)} with "
                 f"{_args(_name(synapse, 'a synapse'), args)}")
@@ -212,8 +215,12 @@ class Network:
             line += f" where {where}"
         if no_autapses:
             line += " no_autapses"
+        if n is not None:
+            line += f" n = {_whole(n, 'n')}"
         if delay is not None:
             line += f" delay = {expr(delay)}"
+        if procedural:
+            line += " procedural"
         if name is not None:
             line += f" as {_name(name, 'a projection')}"
         self._lines.append(line)
@@ -240,6 +247,8 @@ class Network:
         path = self._table(cols)
         line = (f"connect {pre} -> {post} with "
                 f"{_args(_name(synapse, 'a synapse'), args)} from \"{path}\"")
+        if procedural:
+            line += " procedural"
         if name is not None:
             line += f" as {_name(name, 'a projection')}"
         self._lines.append(line)

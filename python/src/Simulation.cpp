@@ -48,6 +48,16 @@ int projection(const rt::Simulator &sim, const std::string &name) {
   return j;
 }
 
+/// Reading the synapses of procedural projection `j` is an error.
+void refuseProcedural(const rt::Simulator &sim, int j,
+                      const std::string &name) {
+  if (sim.isProcedural(j))
+    throwValue("projection '" + name +
+               "' is procedural: its synapses are drawn again for each "
+               "spike, not stored (connect it without `procedural` to "
+               "read them)");
+}
+
 /// A [rows][cols] float64 array over `view`'s memory; the capsule keeps
 /// the simulator alive while the array lives.
 py::array rowsArray(const std::shared_ptr<rt::Simulator> &sim,
@@ -295,6 +305,7 @@ void record(Simulation &s, const std::string &owner,
 py::tuple connections(Simulation &s, const std::string &name) {
   rt::Simulator &sim = built(s);
   int j = projection(sim, name);
+  refuseProcedural(sim, j, name);
   std::vector<int64_t> pre, post;
   sim.synapseEnds(j, pre, post);
   std::vector<int32_t> delays = sim.synapseDelays(j);
@@ -355,7 +366,9 @@ void neuro::python::bindSimulation(py::module_ &m) {
       .def("synapse_state",
            [](Simulation &s, const std::string &proj) {
              rt::Simulator &sim = built(s);
-             return rowsArray(s.sim, sim.synapseState(projection(sim, proj)));
+             int j = projection(sim, proj);
+             refuseProcedural(sim, j, proj);
+             return rowsArray(s.sim, sim.synapseState(j));
            })
       .def("change_row",
            [](Simulation &s, const std::string &pop, int row,

@@ -289,8 +289,11 @@ void Network::generatorSpikes(size_t p, int64_t k, std::vector<int32_t> &list) {
 }
 
 std::vector<int32_t> Network::synapseDelays(size_t j) const {
-  // Each delay group is a contiguous block of synapses.
+  // Each delay group is a contiguous block of synapses; a procedural
+  // projection stores none.
   const Projection &p = projs[j];
+  if (p.procedural)
+    return {};
   std::vector<int32_t> delays(size_t(p.csr.numSynapses()));
   for (size_t g = 0; g < p.delays.size(); ++g)
     std::fill(delays.begin() + p.rowPtrs[g].front(),

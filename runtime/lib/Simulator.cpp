@@ -575,6 +575,12 @@ bool Simulator::recordStates(const StateRecordSpec &record, std::string &err) {
     err = synapses ? "no such projection" : "no such population";
     return false;
   }
+  if (synapses && isProcedural(record.projection)) {
+    err = "projection '" + model.projections[size_t(record.projection)].name +
+          "' is procedural: its synapses are drawn again for each spike, "
+          "not stored, and cannot be recorded";
+    return false;
+  }
   const std::vector<std::string> &rows =
       synapses ? model.projections[size_t(record.projection)].synRows
                : model.populations[size_t(record.population)].rows;

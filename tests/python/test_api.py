@@ -468,6 +468,35 @@ def test_connect_returns_the_names_the_model_gives():
             net.connect_arrays(e, e, "ExpCurrent", big, [0])
 
 
+def test_connect_takes_multiplicity_procedural_and_synapse_counts():
+    # n synapses per pair (Brian2's connect(n=...)), each counted by
+    # N_incoming; a procedural projection keeps no synapses.
+    net = neuro.Network("T", dt="0.1 ms", seed=3)
+    net.use("std.neurons.LIF", "std.synapses.ExpCurrent")
+    e = net.population("E", 20, "LIF")
+    many = net.connect(e, e, "ExpCurrent", w="1 mV / N_incoming",
+                       in_degree=4, n=3)
+    rule = net.connect(e, e, "ExpCurrent", w="uniform(0.1 mV, 0.2 mV)",
+                       p=0.3, procedural=True)
+    with pytest.raises(ValueError, match="n must be a whole number"):
+        net.connect(e, e, "ExpCurrent", w="1 mV", p=0.1, n=1.5)
+    sim = net.compile().simulation()
+    pre, post, _ = sim.connections(many)
+    assert len(pre) == 20 * 4 * 3
+    assert np.all(np.bincount(post, minlength=20) == 12)
+    # The three copies of a pair are one after another.
+    assert np.all(pre[0::3] == pre[1::3]) and np.all(post[0::3] == post[2::3])
+    np.testing.assert_allclose(sim[f"{many}.w"], 1e-3 / 12, rtol=1e-15)
+    # Nothing of a procedural projection is stored to read or record.
+    for read in (lambda: sim.connections(rule), lambda: sim[f"{rule}.w"],
+                 lambda: sim.record(rule, "w"),
+                 lambda: sim.set(f"{rule}.w", "1 mV")):
+        with pytest.raises(ValueError, match=f"projection '{rule}' is "
+                           "procedural: its synapses are drawn again"):
+            read()
+    sim.run("1 ms")
+
+
 def test_options_of_the_wrong_kind_are_refused():
     with pytest.raises(ValueError, match="embedded null character"):
         neuro.compile("model.neuro\0junk")

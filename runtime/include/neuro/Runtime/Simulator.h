@@ -229,7 +229,7 @@ public:
   int synRowIndex(int proj, const std::string &name) const;
 
   /// Delay in steps of every synapse of projection `proj`, in the order of
-  /// its synapse state (empty if out of range or not built).
+  /// its synapse state (empty if out of range, not built or procedural).
   std::vector<int32_t> synapseDelays(int proj) const;
 
   /// Switches the plasticity of projection `proj` on or off: while off,
