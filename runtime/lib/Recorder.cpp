@@ -446,7 +446,8 @@ bool Recorder::writeRecordingsJson(const std::string &base,
   std::ostringstream os;
   os.precision(17);
   os << "{\n  \"network\": " << jsonString(model.name)
-     << ",\n  \"dt_s\": " << model.dt << ",\n  \"steps\": " << model.steps
+     << ",\n  \"dt_s\": " << model.dt
+     << ",\n  \"steps\": " << (stepsDone >= 0 ? stepsDone : model.steps)
      << ",\n  \"seed\": " << model.seed << ",\n  \"populations\": {";
   for (size_t p = 0; p < model.populations.size(); ++p)
     os << (p ? ", " : "") << jsonString(model.populations[p].name)

@@ -616,9 +616,11 @@ bool Simulator::writeSpikes(const std::string &dir, std::string &err) {
     err = "cannot write spikes of model '" + model.name + "': not built";
     return false;
   }
+  recorder.setStepsDone(stepIndex);
   return recorder.writeSpikes(dir, err);
 }
 
 bool Simulator::writeStates(const std::string &dir, std::string &err) {
+  recorder.setStepsDone(stepIndex);
   return recorder.writeStates(dir, err);
 }

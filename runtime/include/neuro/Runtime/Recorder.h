@@ -150,6 +150,8 @@ public:
   bool flush(std::string &err);
   /// See Simulator::writeSpikes and Simulator::writeStates.
   bool writeSpikes(const std::string &dir, std::string &err);
+  /// The steps simulated so far, which files written next report.
+  void setStepsDone(int64_t steps) { stepsDone = steps; }
   bool writeStates(const std::string &dir, std::string &err);
 
 private:
@@ -179,6 +181,9 @@ private:
 
   const ModelSpec &model;
   const Network &net;
+  /// The steps simulated when the files are written (recordings.json's
+  /// "steps"); -1: the model's.
+  int64_t stepsDone = -1;
   bool keeping = true;
   std::vector<SpikeMonitor> spikeMonitors; ///< by population
   std::vector<int> recordedOrder; ///< recorded populations, first mention
