@@ -163,14 +163,29 @@ public:
   bool hadError() const { return reported; }
 
   /// What a Brian2 or Python user most likely meant by the operator that
-  /// does not parse: `x ** 2` (power).
+  /// does not parse: `x ** 2` (power), or `i // 2` (floor division, here
+  /// a comment that cut the line short).
   static std::string hint(antlr4::Recognizer *recognizer, antlr4::Token *tok) {
     std::string text = tok->getText();
     auto *tokens =
         dynamic_cast<antlr4::TokenStream *>(recognizer->getInputStream());
-    if (text != "*" || !tokens || tok->getTokenIndex() == 0)
+    if (!tokens || tok->getTokenIndex() == 0)
       return "";
     antlr4::Token *before = tokens->get(tok->getTokenIndex() - 1);
+    if (before && before->getLine() < tok->getLine() &&
+        before->getInputStream() &&
+        before->getStopIndex() + 1 < tok->getStartIndex()) {
+      std::string rest =
+          before->getInputStream()->getText(antlr4::misc::Interval(
+              before->getStopIndex() + 1, tok->getStartIndex() - 1));
+      rest = rest.substr(0, rest.find('\n'));
+      size_t first = rest.find_first_not_of(" \t");
+      if (first != std::string::npos && rest.compare(first, 2, "//") == 0)
+        return " (the '//' on line " + std::to_string(before->getLine()) +
+               " starts a comment; integer division is floor(a / b))";
+    }
+    if (text != "*")
+      return "";
     if (before && before->getText() == "*" &&
         before->getStopIndex() + 1 == tok->getStartIndex())
       return " (powers are written x^n, or pow(x, y))";

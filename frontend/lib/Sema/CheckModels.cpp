@@ -290,6 +290,11 @@ void Checker::checkNeuron(const NeuronDecl &n) {
                    "condition, such as 'v > -40 mV' (refractory while it "
                    "holds), got " +
                        type->dim.str());
+    } else if (refractory && readsSpikeTime(*refractory)) {
+      diag.error(refractory->range,
+                 "a refractory period cannot read 't' or 'lastspike': it "
+                 "counts from the neuron's last spike already (Brian2's "
+                 "'(t - lastspike) < 5*ms' is 'refractory 5 ms')");
     } else if (refractory && !readsFailedParam(*refractory, info)) {
       // With the default step: each population evaluates it again with
       // its network's.
@@ -313,6 +318,12 @@ void Checker::checkNeuron(const NeuronDecl &n) {
         diag.error(o.range, "'unless refractory' needs a 'spike when' "
                             "declaration with a refractory period");
   }
+  if (n.spike && !n.spike->refractory && hasUnless)
+    for (const OdeDecl &o : n.odes)
+      if (o.unlessRefractory)
+        diag.warning(o.range, "'unless refractory' has no effect: the "
+                              "neuron has no refractory period (add "
+                              "'refractory T' after its 'spike when')");
   warnAboutModel(info, n.vars);
   result.modelOrder.push_back(&info);
 }
@@ -333,6 +344,8 @@ std::string Checker::readMethod(const std::vector<Annotation> &annotations,
     if (a.name != "method")
       diag.error(a.range, "unknown annotation '@" + a.name +
                               "' (expected '@method(...)')");
+    else if (a.value == "linear" && llvm::is_contained(allowed, "exact"))
+      method = "exact"; // Brian2's other name for it
     else if (!llvm::is_contained(allowed, a.value))
       diag.error(a.range,
                  "unknown integration method '" + a.value + "'" + expected);

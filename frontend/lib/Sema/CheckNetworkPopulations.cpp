@@ -113,7 +113,8 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
              })) {
     result.models[pop.model->name].refractoryPerNeuron = true;
   } else if (nd.spike && nd.spike->refractory &&
-             !readsFailedParam(*nd.spike->refractory, *pop.model)) {
+             !readsFailedParam(*nd.spike->refractory, *pop.model) &&
+             !readsSpikeTime(*nd.spike->refractory)) {
     auto v = evalRefractory(*nd.spike->refractory, pop.params,
                             paramDims(*pop.model), dt);
     // Neurons that never spiked count as having spiked 10^15 steps

@@ -128,6 +128,11 @@ private:
   static const Expr *eventDraw(const SynapseDecl &syn);
   /// Whether `e` reads the name `name` (any of `names`).
   static bool refersTo(const Expr &e, const std::string &name);
+  /// Whether `e` reads `t` or `lastspike` (an error in a refractory
+  /// period, reported once by checkNeuron).
+  static bool readsSpikeTime(const Expr &e) {
+    return refersTo(e, "t") || refersTo(e, "lastspike");
+  }
   static bool refersToAny(const Expr &e, const std::set<std::string> &names);
   /// Whether `e` reads a parameter of `info` whose value was in error
   /// (reported already: checks that need its value are skipped).
