@@ -247,8 +247,6 @@ class Network:
         path = self._table(cols)
         line = (f"connect {pre} -> {post} with "
                 f"{_args(_name(synapse, 'a synapse'), args)} from \"{path}\"")
-        if procedural:
-            line += " procedural"
         if name is not None:
             line += f" as {_name(name, 'a projection')}"
         self._lines.append(line)
