@@ -327,6 +327,8 @@ bool Recorder::flush(std::string &err) try {
     data.times.clear();
     data.values.clear();
   }
+  if (!streamDir.empty() && stepsDone >= 0 && stepsDone != stepsWritten)
+    return writeRecordingsJson(streamDir, err);
   return true;
 } catch (const std::bad_alloc &) {
   err = "out of memory while writing the recordings";
@@ -502,19 +504,23 @@ bool Recorder::writeRecordingsJson(const std::string &base,
     }
   }
   os << "\n  }\n}\n";
+  // Written aside and renamed: a streamed run rewrites it while readers
+  // may be looking.
   std::string path = (std::filesystem::path(base) / "recordings.json").string();
-  std::FILE *f = std::fopen(path.c_str(), "wb");
+  std::string aside = path + ".part";
+  std::FILE *f = std::fopen(aside.c_str(), "wb");
   std::string text = os.str();
-  if (!f || std::fwrite(text.data(), 1, text.size(), f) != text.size()) {
-    if (f)
-      std::fclose(f);
+  bool ok = f && std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = f && std::fclose(f) == 0 && ok;
+  std::error_code ec;
+  if (ok)
+    std::filesystem::rename(aside, path, ec);
+  if (!ok || ec) {
+    std::filesystem::remove(aside, ec);
     err = "cannot write '" + path + "'";
     return false;
   }
-  if (std::fclose(f) != 0) {
-    err = "cannot write '" + path + "'";
-    return false;
-  }
+  stepsWritten = stepsDone;
   return true;
 }
 

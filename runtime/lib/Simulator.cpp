@@ -258,6 +258,7 @@ bool Simulator::doRun(int64_t steps, std::string &err) {
     if (!backend->sync(err))
       return false;
     bool ok = net.checkFinite(currentTime(), err, /*constantSynapses=*/false);
+    recorder.setStepsDone(stepIndex);
     if (!ok) {
       std::string flushErr;
       if (isStreaming() && !recorder.flush(flushErr))

@@ -182,8 +182,10 @@ private:
   const ModelSpec &model;
   const Network &net;
   /// The steps simulated when the files are written (recordings.json's
-  /// "steps"); -1: the model's.
+  /// "steps"); -1: the model's. A streamed run rewrites recordings.json
+  /// when it flushes after more steps than the file says.
   int64_t stepsDone = -1;
+  mutable int64_t stepsWritten = -1;
   bool keeping = true;
   std::vector<SpikeMonitor> spikeMonitors; ///< by population
   std::vector<int> recordedOrder; ///< recorded populations, first mention
