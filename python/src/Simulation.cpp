@@ -49,13 +49,10 @@ int projection(const rt::Simulator &sim, const std::string &name) {
 }
 
 /// Reading the synapses of procedural projection `j` is an error.
-void refuseProcedural(const rt::Simulator &sim, int j,
-                      const std::string &name) {
-  if (sim.isProcedural(j))
-    throwValue("projection '" + name +
-               "' is procedural: its synapses are drawn again for each "
-               "spike, not stored (connect it without `procedural` to "
-               "read them)");
+void refuseProcedural(const rt::Simulator &sim, int j) {
+  std::string err;
+  if (!sim.checkStored(j, err))
+    throwValue(err);
 }
 
 /// A [rows][cols] float64 array over `view`'s memory; the capsule keeps
@@ -305,7 +302,7 @@ void record(Simulation &s, const std::string &owner,
 py::tuple connections(Simulation &s, const std::string &name) {
   rt::Simulator &sim = built(s);
   int j = projection(sim, name);
-  refuseProcedural(sim, j, name);
+  refuseProcedural(sim, j);
   std::vector<int64_t> pre, post;
   sim.synapseEnds(j, pre, post);
   std::vector<int32_t> delays = sim.synapseDelays(j);
@@ -367,7 +364,7 @@ void neuro::python::bindSimulation(py::module_ &m) {
            [](Simulation &s, const std::string &proj) {
              rt::Simulator &sim = built(s);
              int j = projection(sim, proj);
-             refuseProcedural(sim, j, proj);
+             refuseProcedural(sim, j);
              return rowsArray(s.sim, sim.synapseState(j));
            })
       .def("change_row",

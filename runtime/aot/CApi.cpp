@@ -50,6 +50,8 @@ double *lookup(neuro_sim *s, const char *name, int64_t &count,
       return v.row(r);
     }
   } else if (int j = sim.projectionIndex(owner); j >= 0) {
+    if (!sim.checkStored(j, s->error))
+      return nullptr;
     int r = sim.synRowIndex(j, var);
     if (r >= 0) {
       neuro::rt::StateView v = sim.synapseState(j);

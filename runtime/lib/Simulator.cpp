@@ -454,6 +454,15 @@ StateView Simulator::synapseState(int proj) {
   return {const_cast<double *>(view.data), view.rows, view.cols};
 }
 
+bool Simulator::checkStored(int proj, std::string &err) const {
+  if (!isProcedural(proj))
+    return true;
+  err = "projection '" + model.projections[size_t(proj)].name +
+        "' is procedural: its synapses are drawn again for each spike, not "
+        "stored (connect it without `procedural` to read or record them)";
+  return false;
+}
+
 ConstStateView Simulator::synapseState(int proj) const {
   if (proj < 0 || size_t(proj) >= net.projs.size())
     return {};
@@ -576,12 +585,8 @@ bool Simulator::recordStates(const StateRecordSpec &record, std::string &err) {
     err = synapses ? "no such projection" : "no such population";
     return false;
   }
-  if (synapses && isProcedural(record.projection)) {
-    err = "projection '" + model.projections[size_t(record.projection)].name +
-          "' is procedural: its synapses are drawn again for each spike, "
-          "not stored, and cannot be recorded";
+  if (synapses && !checkStored(record.projection, err))
     return false;
-  }
   const std::vector<std::string> &rows =
       synapses ? model.projections[size_t(record.projection)].synRows
                : model.populations[size_t(record.population)].rows;

@@ -283,6 +283,8 @@ bool Session::resolve(const std::string &ref, Ref &out, std::string &err) {
     out.population = p;
     units = &sim->spec().populations[size_t(p)].units;
   } else if (int j = sim->projectionIndex(owner); j >= 0) {
+    if (!sim->checkStored(j, err))
+      return false;
     view = sim->synapseState(j);
     out.row = sim->synRowIndex(j, var);
     units = &sim->spec().projections[size_t(j)].synUnits;

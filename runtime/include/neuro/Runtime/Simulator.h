@@ -194,6 +194,9 @@ public:
   /// Whether projection `proj` is kept as its rule (Procedural.h): it
   /// stores no synapse, and synapseState() and synapseEnds() are empty.
   bool isProcedural(int proj) const;
+  /// False, with why in `err`, when projection `proj` is procedural: what
+  /// reads or records its synapses asks this first.
+  bool checkStored(int proj, std::string &err) const;
 
   /// Spikes emitted by population `pop` since build(), recorded or not.
   int64_t spikeCount(int pop) const;
