@@ -16,6 +16,7 @@
 #include "antlr4-runtime.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 
@@ -180,7 +181,30 @@ public:
               before->getStopIndex() + 1, tok->getStartIndex() - 1));
       rest = rest.substr(0, rest.find('\n'));
       size_t first = rest.find_first_not_of(" \t");
-      if (first != std::string::npos && rest.compare(first, 2, "//") == 0)
+      // `i // 2`: an operand before the comment and one starting it.
+      bool operandBefore = before->getType() == NeuroLexer::ID ||
+                           before->getType() == NeuroLexer::NUMBER ||
+                           before->getText() == ")";
+      // The comment reads as the rest of an expression (`2)`, `N + 1`),
+      // not as words (`initial value`, `TODO: ...`).
+      size_t next = first == std::string::npos
+                        ? std::string::npos
+                        : rest.find_first_not_of(" \t", first + 2);
+      auto word = [&](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+               c == '.';
+      };
+      bool operandAfter = next != std::string::npos &&
+                          (rest[next] == '(' || word(rest[next]));
+      if (operandAfter && rest[next] != '(') {
+        size_t end = next;
+        while (end < rest.size() && word(rest[end]))
+          ++end;
+        size_t after = rest.find_first_not_of(" \t\r", end);
+        operandAfter = after == std::string::npos ||
+                       std::strchr(")+-*/,^<>=", rest[after]) != nullptr;
+      }
+      if (operandBefore && operandAfter && rest.compare(first, 2, "//") == 0)
         return " (the '//' on line " + std::to_string(before->getLine()) +
                " starts a comment; integer division is floor(a / b))";
     }
