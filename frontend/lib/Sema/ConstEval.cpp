@@ -114,6 +114,12 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
     if (it == env.end()) {
       if (lookupUnit(e.name))
         diag.error(e.range, unitNotValue(e.name));
+      else if (isSynapseCount(e.name))
+        diag.error(e.range, "'" + e.name + "' is not a constant: it counts "
+                                "a projection's synapses at each synapse, "
+                                "so it may set the weight, per-synapse "
+                                "states and the delay, not " +
+                                what);
       else
         diag.error(e.range, "'" + e.name + "' is not a constant: " + what +
                                 " may only use numbers and parameters "
