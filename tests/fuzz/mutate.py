@@ -33,7 +33,9 @@ TOKENS = ["{", "}", "(", ")", "=", "+=", "-", "*", "/", "^", ",", ";", "->",
           "A.v", "where i != j", "from \"x.csv\"", "timed([1 Hz], 1 ms)",
           "excitatory", "plasticity off", "lognormal(", "x_pre", "i", "j",
           "N", "lastspike", "lastspike_post", "lastspike_pre",
-          "same_step = \"all\"", "not_refractory_post", "timestep(t, dt)", "period = 5 ms", "n = 2"]
+          "same_step = \"all\"", "not_refractory_post", "timestep(t, dt)", "period = 5 ms", "n = 2",
+          "N_incoming", "N_outgoing", "//", "@method(linear)", "refractory 0 ms",
+          "procedural"]
 
 
 def mutate(text, rng):
