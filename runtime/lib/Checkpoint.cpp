@@ -154,6 +154,52 @@ bool checksumMatches(std::FILE *f, uint64_t size) {
          stored == hash.digest();
 }
 
+/// What a checkpoint holds of a population, read before anything is
+/// restored.
+struct PopState {
+  AlignedVector<double> state;
+  int64_t spikeCount = 0, keep = 0;
+  std::vector<std::vector<int32_t>> lists;
+  std::vector<std::pair<int64_t, int32_t>> nextSpikes;
+  std::vector<uint64_t> draws;
+};
+
+/// Every population's part of a checkpoint; `r.ok` false where it does not
+/// fit `net` (spike lists and pending spikes indexing past a population).
+std::vector<PopState> readPopulations(Reader &r, const Network &net,
+                                      const ModelSpec &model) {
+  std::vector<PopState> saved(net.pops.size());
+  for (size_t p = 0; p < net.pops.size() && r.ok; ++p) {
+    PopState &s = saved[p];
+    std::vector<double> state;
+    const PopulationSpec &spec = model.populations[p];
+    r.vec(state, int64_t(spec.rows.size()) * spec.size);
+    s.state.assign(state.begin(), state.end());
+    s.spikeCount = r.i64();
+    s.keep = r.i64();
+    if (s.keep != net.pops[p].longestDelay + 1)
+      r.ok = false;
+    for (int64_t k = 0; k < s.keep && r.ok; ++k) {
+      s.lists.emplace_back();
+      r.vec(s.lists.back(), -1);
+      // Spike lists index the population: anything else would be read
+      // out of bounds by delivery.
+      for (int32_t i : s.lists.back())
+        r.ok = r.ok && i >= 0 && i < spec.size;
+    }
+    uint64_t n = r.u64();
+    if (n > uint64_t(spec.size) || !r.fits(n, 16))
+      r.ok = false;
+    for (uint64_t k = 0; k < n && r.ok; ++k) {
+      int64_t at = r.i64(), i = r.i64();
+      r.ok = r.ok && i >= 0 && i < spec.size && at >= 0;
+      s.nextSpikes.push_back({at, int32_t(i)});
+    }
+    r.vec(s.draws, int64_t(net.pops[p].draws.size()));
+  }
+  return saved;
+}
+
 } // namespace
 
 std::string Simulator::fingerprint() const {
@@ -388,43 +434,7 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   }
   // Read everything before touching the simulator.
   int64_t step = r.i64(), savedEvents = r.i64();
-  struct PopState {
-    AlignedVector<double> state;
-    int64_t spikeCount = 0, keep = 0;
-    std::vector<std::vector<int32_t>> lists;
-    std::vector<std::pair<int64_t, int32_t>> nextSpikes;
-    std::vector<uint64_t> draws;
-  };
-  std::vector<PopState> saved(net.pops.size());
-  for (size_t p = 0; p < net.pops.size() && r.ok; ++p) {
-    PopState &s = saved[p];
-    std::vector<double> state;
-    const PopulationSpec &spec = model.populations[p];
-    r.vec(state, int64_t(spec.rows.size()) * spec.size);
-    s.state.assign(state.begin(), state.end());
-    s.spikeCount = r.i64();
-    s.keep = r.i64();
-    if (s.keep != net.pops[p].longestDelay + 1)
-      r.ok = false;
-    int64_t size = model.populations[p].size;
-    for (int64_t k = 0; k < s.keep && r.ok; ++k) {
-      s.lists.emplace_back();
-      r.vec(s.lists.back(), -1);
-      // Spike lists index the population: anything else would be read
-      // out of bounds by delivery.
-      for (int32_t i : s.lists.back())
-        r.ok = r.ok && i >= 0 && i < size;
-    }
-    uint64_t n = r.u64();
-    if (n > uint64_t(model.populations[p].size) || !r.fits(n, 16))
-      r.ok = false;
-    for (uint64_t k = 0; k < n && r.ok; ++k) {
-      int64_t at = r.i64(), i = r.i64();
-      r.ok = r.ok && i >= 0 && i < model.populations[p].size && at >= 0;
-      s.nextSpikes.push_back({at, int32_t(i)});
-    }
-    r.vec(s.draws, int64_t(net.pops[p].draws.size()));
-  }
+  std::vector<PopState> saved = readPopulations(r, net, model);
   // Each synapse row of the whole projection, one at a time: this
   // process keeps the synapses it holds.
   std::vector<std::vector<double>> syn(net.projs.size()),
