@@ -274,7 +274,13 @@ public:
     }
     for (size_t j = 0; j < sim.spec().projections.size(); ++j) {
       const rt::ProjectionSpec &p = sim.spec().projections[j];
-      std::cout << p.name << " (" << sim.numSynapses(int(j)) << " synapses):";
+      std::cout << p.name << " (" << sim.numSynapses(int(j)) << " synapses";
+      if (sim.isProcedural(int(j))) {
+        // Drawn again for each spike: nothing to print or set.
+        std::cout << ", procedural, not stored)\n";
+        continue;
+      }
+      std::cout << "):";
       for (const std::string &r : p.synRows)
         if (r[0] != '_')
           std::cout << " " << r;
