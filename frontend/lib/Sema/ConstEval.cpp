@@ -120,6 +120,14 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
                                 "so it may set the weight, per-synapse "
                                 "states and the delay, not " +
                                 what);
+      else if ((e.name == "i" || e.name == "j") &&
+               what.rfind("parameter '", 0) == 0)
+        // Only a connect's arguments get here with i and j.
+        diag.error(e.range, "'" + e.name +
+                                "' is not a constant: a "
+                                "synapse's parameters are one value for its "
+                                "projection; declare it a per-synapse "
+                                "'state' to set it from i and j");
       else
         diag.error(e.range, "'" + e.name + "' is not a constant: " + what +
                                 " may only use numbers and parameters "

@@ -35,7 +35,13 @@ std::optional<Unit> Checker::findUnit(const std::string &name,
   if (unit)
     return unit;
   std::string like = unitSpelledLike(name);
-  if (!like.empty())
+  if (name == "integer" || name == "boolean")
+    // Brian2's `k : integer`, `flag : boolean`.
+    diag.error(range, "unknown unit '" + name +
+                          "': states are numbers; a count is dimensionless "
+                          "(': 1'), a flag a number 0 or 1 tested as "
+                          "'if flag > 0.5 then ...'");
+  else if (!like.empty())
     diag.error(range,
                "unknown unit '" + name + "'; did you mean '" + like + "'?");
   else
@@ -379,7 +385,8 @@ std::optional<Type> Checker::typeOf(const Expr &e, const ModelInfo &info) {
       return std::nullopt;
     if (e.op == "!") {
       if (!t->isBool) {
-        diag.error(e.range, "'not' needs a truth value");
+        diag.error(e.range, "'not' needs a truth value (it binds tighter "
+                            "than comparisons: 'not (x > 0)')");
         return std::nullopt;
       }
       return t;
@@ -517,6 +524,16 @@ std::optional<Type> Checker::typeOfBinary(const Expr &e,
       return std::nullopt;
     }
     return Type{Dim::none(), true};
+  }
+  auto isComparison = [](const std::string &o) {
+    return o == "<" || o == "<=" || o == ">" || o == ">=" || o == "==" ||
+           o == "!=";
+  };
+  if (isComparison(op) && e.args[0]->kind == Expr::Kind::Binary &&
+      isComparison(e.args[0]->op)) {
+    // `a < x < b` is (a < x) < b here, not Python's chain.
+    diag.error(e.range, "comparisons do not chain: write 'a < x and x < b'");
+    return std::nullopt;
   }
   if (l->isBool || r->isBool) {
     // Brian2 takes a truth value as 0 or 1 (`w * (rand() < p)`).
