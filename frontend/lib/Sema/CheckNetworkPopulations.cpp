@@ -167,8 +167,28 @@ void Checker::deriveFromParameters(const PopulationDecl &p,
   std::set<std::string> given;
   for (const NamedExpr &a : p.args)
     given.insert(a.name);
+  std::map<std::string, double> before = pop.params;
   deriveParams(p, given, pop);
   sortPerNeuron(pop);
+  // Initial values computed with a parameter this population derives
+  // again (`state z = w`, `param w = 2 f`, `N(f = 7 Hz)`): computed again.
+  std::set<std::string> changed;
+  for (const auto &[name, value] : pop.params)
+    if (auto b = before.find(name); b != before.end() && b->second != value)
+      changed.insert(name);
+  std::set<std::string> rows;
+  for (const auto &row : pop.paramInits)
+    rows.insert(row.first);
+  for (auto &[name, iv] : pop.inits) {
+    const VarInfo &var = model.vars.at(name);
+    if (given.count(name) || !var.decl->init || !var.unitKnown || iv.expr ||
+        !refersToAny(*var.decl->init, changed) ||
+        refersToAny(*var.decl->init, rows))
+      continue;
+    if (auto v =
+            evalInit(*var.decl->init, pop.params, paramDims(model), var.dim))
+      iv = v->first;
+  }
   // Initial values of states that read per-neuron parameters.
   for (auto &[name, iv] : pop.inits) {
     const VarDecl *decl = model.vars.at(name).decl;
