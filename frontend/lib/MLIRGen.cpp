@@ -250,6 +250,8 @@ Value Generator::genExpr(const Expr &e, const ModelInfo &model) {
       return builder.create<TimeOp>(l, builder.getF64Type());
     if (it == model.vars.end() && e.name == "dt")
       return builder.create<TimeStepOp>(l, builder.getF64Type());
+    if (it == model.vars.end() && e.name == "pi")
+      return constant(l, kPi);
     if (it == model.vars.end() && isNotRefractoryName(e.name))
       return builder.create<NotRefractoryOp>(l, builder.getI1Type(),
                                              e.name == "not_refractory_post",

@@ -272,6 +272,8 @@ Generator::Resolver Generator::populationNames(const PopulationInfo &p) {
     if (auto c = currentNet->constants.find(e.name);
         c != currentNet->constants.end())
       return constant(l, c->second);
+    if (e.name == "pi" && !p.model->vars.count("pi"))
+      return constant(l, kPi);
     // A parameter: a constant or a row (computed before: Sema orders the
     // per-neuron values), as neuro-select-rows decides.
     return builder.create<RefOp>(l, builder.getF64Type(), e.name,
@@ -296,6 +298,8 @@ Generator::Resolver Generator::projectionNames(const ProjectionInfo &pr,
                                                              : "outgoing");
     if (auto c = net.constants.find(e.name); c != net.constants.end())
       return constant(l, c->second);
+    if (e.name == "pi" && !pr.params.count("pi"))
+      return constant(l, kPi);
     for (bool isPre : {true, false}) {
       llvm::StringRef var = e.name;
       if (var.consume_back(isPre ? "_pre" : "_post") && !var.empty())

@@ -111,6 +111,8 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
     if (it == env.end())
       if (auto c = netConstants.find(e.name); c != netConstants.end())
         return c->second;
+    if (it == env.end() && e.name == "pi")
+      return Value{kPi, Dim::none()};
     if (it == env.end()) {
       if (lookupUnit(e.name))
         diag.error(e.range, unitNotValue(e.name));

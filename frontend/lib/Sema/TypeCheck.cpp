@@ -451,6 +451,8 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
       return Type{c->second.second};
     if (it != netNames->end())
       return Type{it->second};
+    if (e.name == "pi")
+      return Type{Dim::none()};
     if (lookupUnit(e.name))
       diag.error(e.range, unitNotValue(e.name));
     else if (isSynapseCount(e.name))
@@ -483,6 +485,8 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
     }
     return Type{Dim::time()};
   }
+  if (it == info.vars.end() && e.name == "pi")
+    return Type{Dim::none()};
   if (it == info.vars.end() && isNotRefractoryName(e.name))
     return typeOfNotRefractory(e, info);
   if (it == info.vars.end() && isLastSpikeName(e.name))

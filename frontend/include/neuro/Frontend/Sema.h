@@ -23,6 +23,9 @@
 
 namespace neuro {
 
+/// `pi` in expressions where nothing declares that name (Brian2's).
+inline constexpr double kPi = 3.14159265358979323846;
+
 /// How a state variable starts, in SI: the runtime's description (a
 /// constant, a uniform or normal draw, a table in time, with `every` in
 /// steps) or, with `expr` set, an expression (`kind` then unused).
