@@ -25,26 +25,6 @@ struct RowValues {
 };
 } // namespace
 
-std::string Network::alsoNotFinite(size_t p, size_t r, int64_t i) const {
-  // The others of the neuron's variables gone wrong by the check (a NaN
-  // spreads from where it arose to what reads it within a step or two).
-  const PopulationSpec &spec = model.populations[p];
-  const Population &pop = pops[p];
-  std::string others;
-  for (size_t q = 0; q < spec.rows.size(); ++q) {
-    const std::string &row = spec.rows[q];
-    if (q == r || row.empty() || row[0] == '_')
-      continue;
-    int64_t at = int64_t(q) * pop.rowWidth + i;
-    double v =
-        single() ? double(pop.state32[size_t(at)]) : pop.state[size_t(at)];
-    if (!std::isfinite(v))
-      others += (others.empty() ? "'" : ", '") + row + "'";
-  }
-  return others.empty() ? std::string()
-                        : " (also not finite there: " + others + ")";
-}
-
 bool Network::checkFinite(double time, std::string &err,
                           bool constantSynapses) const {
   // The rows the kernels update.
@@ -55,6 +35,18 @@ bool Network::checkFinite(double time, std::string &err,
   };
   for (size_t p = 0; p < pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
+    // The neuron's other variables gone wrong by the check (a NaN spreads
+    // from where it arose to what reads it within a step or two).
+    auto alsoNotFinite = [&](size_t r, int64_t i) {
+      std::string others;
+      for (size_t q = 0; q < spec.rows.size(); ++q)
+        if (q != r && !spec.rows[q].empty() && spec.rows[q][0] != '_' &&
+            !std::isfinite(rowOf(pops[p].state, pops[p].state32,
+                                 int64_t(q) * pops[p].rowWidth, single())[i]))
+          others += (others.empty() ? "'" : ", '") + spec.rows[q] + "'";
+      return others.empty() ? std::string()
+                            : " (also not finite there: " + others + ")";
+    };
     for (size_t r = 0; r < spec.rows.size(); ++r) {
       const std::string &row = spec.rows[r];
       if (!row.empty() && row[0] == '_')
@@ -71,7 +63,7 @@ bool Network::checkFinite(double time, std::string &err,
         err = "numerical error: population '" + spec.name + "', neuron " +
               std::to_string(pop.rowBegin + i) + ", variable '" + row +
               "' is " + (std::isnan(values[i]) ? "nan" : "inf") +
-              " at t = " + buf + " s" + alsoNotFinite(p, r, i);
+              " at t = " + buf + " s" + alsoNotFinite(r, i);
         return false;
       }
     }

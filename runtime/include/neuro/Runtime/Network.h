@@ -209,9 +209,6 @@ public:
   /// no kernel writes when `constantSynapses`) for NaN, infinities and
   /// weights of the wrong sign; `time` (seconds) goes into the message.
   bool checkFinite(double time, std::string &err, bool constantSynapses) const;
-  /// The other variables of neuron `i` (here) of population `p` that are
-  /// not finite, besides row `r`, for checkFinite's message.
-  std::string alsoNotFinite(size_t p, size_t r, int64_t i) const;
   bool checkPropagators(std::string &err) const;
 
   //===--------------------------------------------------------------------===//
