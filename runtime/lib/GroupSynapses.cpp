@@ -135,6 +135,9 @@ bool Network::initByKernel(size_t j, const std::vector<int64_t> &blocks,
   NeuroMemRef2DF64 pre = hostState(spec.src), post = hostState(spec.dst);
   std::vector<int32_t> inDegree, outDegree;
   synapseCounts(j, inDegree, outDegree);
+  const NeuroMemRefI32 in = memref1D(inDegree.data(), int64_t(inDegree.size()));
+  const NeuroMemRefI32 out =
+      memref1D(outDegree.data(), int64_t(outDegree.size()));
   // Per block, the first delay (synapse, seconds) not finite or negative,
   // and the first too long.
   struct Bad {
@@ -175,11 +178,9 @@ bool Network::initByKernel(size_t j, const std::vector<int64_t> &blocks,
       NeuroMemRefI32 cols = memref1D(proj.csr.cols.data() + s0, n);
       NeuroMemRef2DF64 syn = memref2D(chunk.data(), rows, n);
       NeuroMemRef2DF64 preRef = pre, postRef = post;
-      NeuroMemRefI32 in = memref1D(inDegree.data(), int64_t(inDegree.size()));
-      NeuroMemRefI32 out =
-          memref1D(outDegree.data(), int64_t(outDegree.size()));
+      NeuroMemRefI32 inRef = in, outRef = out;
       spec.synInitFn(&srcRef, &cols, &syn, &preRef, &postRef,
-                     int64_t(model.seed), id, &in, &out);
+                     int64_t(model.seed), id, &inRef, &outRef);
       for (int64_t r = 0; r < nRows; ++r)
         std::copy_n(chunk.data() + r * n, n, values.data() + r * nSyn + s0);
       if (!spec.delayFromInit)
