@@ -163,6 +163,46 @@ public:
 
   bool hadError() const { return reported; }
 
+  /// `i // 2` cut short by the comment that `//` starts: when the line of
+  /// `before` (the token before the error at `tok`) ends in a comment that
+  /// reads as the rest of an expression (`2)`, `N + 1`), not as words
+  /// (`initial value`, `TODO: ...`).
+  static std::string floorDivision(antlr4::Token *before, antlr4::Token *tok) {
+    if (!before || before->getLine() >= tok->getLine() ||
+        !before->getInputStream() ||
+        before->getStopIndex() + 1 >= tok->getStartIndex())
+      return "";
+    std::string rest = before->getInputStream()->getText(antlr4::misc::Interval(
+        before->getStopIndex() + 1, tok->getStartIndex() - 1));
+    rest = rest.substr(0, rest.find('\n'));
+    size_t first = rest.find_first_not_of(" \t");
+    bool operandBefore = before->getType() == NeuroLexer::ID ||
+                         before->getType() == NeuroLexer::NUMBER ||
+                         before->getText() == ")";
+    if (!operandBefore || first == std::string::npos ||
+        rest.compare(first, 2, "//") != 0)
+      return "";
+    size_t next = rest.find_first_not_of(" \t", first + 2);
+    auto word = [&](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+             c == '.';
+    };
+    bool operandAfter =
+        next != std::string::npos && (rest[next] == '(' || word(rest[next]));
+    if (operandAfter && rest[next] != '(') {
+      size_t end = next;
+      while (end < rest.size() && word(rest[end]))
+        ++end;
+      size_t after = rest.find_first_not_of(" \t\r", end);
+      operandAfter = after == std::string::npos ||
+                     std::strchr(")+-*/,^<>=", rest[after]) != nullptr;
+    }
+    if (!operandAfter)
+      return "";
+    return " (the '//' on line " + std::to_string(before->getLine()) +
+           " starts a comment; integer division is floor(a / b))";
+  }
+
   /// What a Brian2 or Python user most likely meant by the operator that
   /// does not parse: `x ** 2` (power), or `i // 2` (floor division, here
   /// a comment that cut the line short).
@@ -173,41 +213,8 @@ public:
     if (!tokens || tok->getTokenIndex() == 0)
       return "";
     antlr4::Token *before = tokens->get(tok->getTokenIndex() - 1);
-    if (before && before->getLine() < tok->getLine() &&
-        before->getInputStream() &&
-        before->getStopIndex() + 1 < tok->getStartIndex()) {
-      std::string rest =
-          before->getInputStream()->getText(antlr4::misc::Interval(
-              before->getStopIndex() + 1, tok->getStartIndex() - 1));
-      rest = rest.substr(0, rest.find('\n'));
-      size_t first = rest.find_first_not_of(" \t");
-      // `i // 2`: an operand before the comment and one starting it.
-      bool operandBefore = before->getType() == NeuroLexer::ID ||
-                           before->getType() == NeuroLexer::NUMBER ||
-                           before->getText() == ")";
-      // The comment reads as the rest of an expression (`2)`, `N + 1`),
-      // not as words (`initial value`, `TODO: ...`).
-      size_t next = first == std::string::npos
-                        ? std::string::npos
-                        : rest.find_first_not_of(" \t", first + 2);
-      auto word = [&](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-               c == '.';
-      };
-      bool operandAfter = next != std::string::npos &&
-                          (rest[next] == '(' || word(rest[next]));
-      if (operandAfter && rest[next] != '(') {
-        size_t end = next;
-        while (end < rest.size() && word(rest[end]))
-          ++end;
-        size_t after = rest.find_first_not_of(" \t\r", end);
-        operandAfter = after == std::string::npos ||
-                       std::strchr(")+-*/,^<>=", rest[after]) != nullptr;
-      }
-      if (operandBefore && operandAfter && rest.compare(first, 2, "//") == 0)
-        return " (the '//' on line " + std::to_string(before->getLine()) +
-               " starts a comment; integer division is floor(a / b))";
-    }
+    if (std::string cut = floorDivision(before, tok); !cut.empty())
+      return cut;
     if (text != "*")
       return "";
     if (before && before->getText() == "*" &&
