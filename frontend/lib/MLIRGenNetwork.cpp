@@ -366,6 +366,10 @@ void Generator::genDefaults(PopulationOp pop, const PopulationInfo &p) {
   std::set<std::string> given;
   for (const NamedExpr &a : p.decl->args)
     given.insert(a.name);
+  // `--set P.v=...` compiled in replaces the default as an argument does.
+  for (const VarDecl &v : model.neuron->vars)
+    if (sema.usedOverrides.count(p.decl->name + "." + v.name))
+      given.insert(v.name);
   auto isExpr = [&](const std::string &name) {
     return llvm::any_of(
         p.inits, [&](auto &e) { return e.first == name && e.second.expr; });
