@@ -69,6 +69,18 @@ void Checker::declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
       } else if (declared) {
         vi.dim = *declared;
       }
+    } else if (v.kind == VarDecl::Kind::State && !info.isSynapse && v.init &&
+               llvm::any_of(vars, [&](const VarDecl &w) {
+                 return w.kind == VarDecl::Kind::State &&
+                        refersTo(*v.init, w.name);
+               })) {
+      // Starts from other states' initial values (`state u = b * v`).
+      auto t = typeOfStateInit(v, info, vars);
+      vi.dim = declared ? *declared : (t ? *t : Dim::none());
+      if (t && declared && *t != *declared)
+        diag.error(v.init->range, "initial value has dimension " + t->str() +
+                                      " but the variable is in " +
+                                      declared->str());
     } else if (declared) {
       vi.dim = *declared;
     } else if (v.init) {
@@ -81,6 +93,53 @@ void Checker::declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
     if (v.kind == VarDecl::Kind::PostVar && !info.vars.count(v.name + "_post"))
       info.vars[v.name + "_post"] = vi;
   }
+}
+
+/// The first reference to `name` in `e`, or null.
+static const Expr *findRef(const Expr &e, const std::string &name) {
+  if (e.kind == Expr::Kind::Ref && e.name == name)
+    return &e;
+  for (const ExprPtr &a : e.args)
+    if (const Expr *r = a ? findRef(*a, name) : nullptr)
+      return r;
+  return nullptr;
+}
+
+std::optional<Dim> Checker::typeOfStateInit(const VarDecl &v,
+                                            const ModelInfo &info,
+                                            const std::vector<VarDecl> &vars) {
+  bool ok = true, after = false;
+  for (const VarDecl &w : vars) {
+    after |= &w == &v;
+    const Expr *ref = findRef(*v.init, w.name);
+    if (!ref)
+      continue;
+    if (after && w.kind == VarDecl::Kind::State) {
+      diag.error(ref->range, &w == &v
+                                 ? "the initial value of '" + v.name +
+                                       "' reads '" + v.name + "' itself"
+                                 : "state '" + w.name +
+                                       "' is declared after '" + v.name +
+                                       "': an initial value reads the states "
+                                       "declared before it");
+      ok = false;
+    } else if (!after && w.kind != VarDecl::Kind::State &&
+               w.kind != VarDecl::Kind::Param) {
+      diag.error(ref->range, "an initial value reads parameters and the "
+                             "states declared before it, not " +
+                                 kindName(w.kind) + " '" + w.name + "'");
+      ok = false;
+    }
+  }
+  if (!ok)
+    return std::nullopt;
+  auto t = typeOf(*v.init, info);
+  if (t && t->isBool) {
+    diag.error(v.init->range, "an initial value is a number, not a truth "
+                              "value");
+    return std::nullopt;
+  }
+  return t ? std::optional<Dim>(t->dim) : std::nullopt;
 }
 
 std::optional<Dim> Checker::typeOfInit(const Expr &e,
@@ -249,7 +308,7 @@ void Checker::checkNeuron(const NeuronDecl &n) {
       diag.error(v.range, "an input has no initial value");
   declareVars(info, n.vars);
   for (const VarDecl &v : n.vars)
-    if (v.kind == VarDecl::Kind::State && v.unit)
+    if (v.kind == VarDecl::Kind::State && v.unit && !readsStates(*v.init, info))
       checkInitDim(*v.init, info, info.vars[v.name]);
   checkOdes(info, n.odes, true);
   bool hasUnless = false;

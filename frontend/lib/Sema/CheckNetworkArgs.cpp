@@ -82,6 +82,19 @@ void Checker::applyArg(const ModelInfo &model, const NamedExpr &a,
     for (const auto &[name, vi] : model.vars)
       readsParams |=
           vi.decl->kind == VarDecl::Kind::Param && refersTo(*a.value, name);
+  // A state that starts from the states declared before it (Brian2's
+  // `G.u = 'b * v'`): computed per neuron after them.
+  if (argEnv && perNeuron && kind == VarDecl::Kind::State && model.neuron &&
+      readsStates(*a.value, model)) {
+    std::map<std::string, Dim> env = *argEnv;
+    if (!earlierStates(model, a, env))
+      return;
+    const std::map<std::string, Dim> *outer = argEnv;
+    argEnv = &env;
+    applyKernelArg(a, var, params, inits, perNeuron);
+    argEnv = outer;
+    return;
+  }
   if (argEnv && (needsKernel(*a.value) || readsParams) &&
       (kind == VarDecl::Kind::State ||
        (kind == VarDecl::Kind::Param && perNeuron) ||
@@ -151,6 +164,29 @@ void Checker::applyArg(const ModelInfo &model, const NamedExpr &a,
   }
 }
 
+bool Checker::earlierStates(const ModelInfo &model, const NamedExpr &a,
+                            std::map<std::string, Dim> &env) {
+  bool after = false, ok = true;
+  for (const VarDecl &v : model.neuron->vars) {
+    if (v.kind != VarDecl::Kind::State)
+      continue;
+    after |= v.name == a.name;
+    if (!after) {
+      env[v.name] = model.vars.at(v.name).dim;
+    } else if (refersTo(*a.value, v.name)) {
+      diag.error(a.value->range,
+                 v.name == a.name
+                     ? "the initial value of '" + a.name + "' reads '" +
+                           a.name + "' itself"
+                     : "state '" + v.name + "' is declared after '" + a.name +
+                           "': an initial value reads the states "
+                           "declared before it");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 void Checker::applyKernelArg(const NamedExpr &a, const VarInfo &var,
                              std::map<std::string, double> &params,
                              Inits &inits, Inits *perNeuron) {
@@ -203,7 +239,8 @@ void Checker::applyDefaultInits(const ModelInfo &model, SourceRange modelRef,
       continue;
     }
     // One that reads rows is computed per neuron (deriveFromParameters).
-    if (refersToAny(*decl->init, perNeuronNames))
+    if (refersToAny(*decl->init, perNeuronNames) ||
+        (!model.isSynapse && readsStates(*decl->init, model)))
       continue;
     auto v = evalInit(*decl->init, params, dims, model.vars.at(name).dim);
     if (v)

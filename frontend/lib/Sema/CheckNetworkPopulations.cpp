@@ -151,15 +151,6 @@ void Checker::checkTunableRefractory(const std::string &popName,
       result.models[pop.model->name].refractoryPerNeuron = true;
 }
 
-/// Adds the names `e` refers to to `out`.
-static void namesIn(const Expr &e, std::set<std::string> &out) {
-  if (e.kind == Expr::Kind::Ref)
-    out.insert(e.name);
-  for (const ExprPtr &a : e.args)
-    if (a)
-      namesIn(*a, out);
-}
-
 void Checker::deriveFromParameters(const PopulationDecl &p,
                                    PopulationInfo &pop) {
   const ModelInfo &model = *pop.model;
@@ -183,13 +174,16 @@ void Checker::deriveFromParameters(const PopulationDecl &p,
     const VarInfo &var = model.vars.at(name);
     if (given.count(name) || !var.decl->init || !var.unitKnown || iv.expr ||
         !refersToAny(*var.decl->init, changed) ||
-        refersToAny(*var.decl->init, rows))
+        refersToAny(*var.decl->init, rows) ||
+        readsStates(*var.decl->init, model))
       continue;
     if (auto v =
             evalInit(*var.decl->init, pop.params, paramDims(model), var.dim))
       iv = v->first;
   }
-  // Initial values of states that read per-neuron parameters.
+  // Initial values of states that read per-neuron parameters or other
+  // states (each state's row is set before the states declared after it
+  // read it: pop.inits is in declaration order).
   for (auto &[name, iv] : pop.inits) {
     const VarDecl *decl = model.vars.at(name).decl;
     if (given.count(name) || !decl->init)
@@ -197,7 +191,8 @@ void Checker::deriveFromParameters(const PopulationDecl &p,
     std::set<std::string> reads;
     namesIn(*decl->init, reads);
     if (llvm::none_of(pop.paramInits,
-                      [&](auto &row) { return reads.count(row.first); }))
+                      [&](auto &row) { return reads.count(row.first); }) &&
+        !readsStates(*decl->init, model))
       continue;
     iv = InitValue{};
     iv.expr = decl->init.get();

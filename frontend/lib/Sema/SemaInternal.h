@@ -134,6 +134,11 @@ private:
     return refersTo(e, "t") || refersTo(e, "lastspike");
   }
   static bool refersToAny(const Expr &e, const std::set<std::string> &names);
+  /// Adds the names `e` refers to to `out`.
+  static void namesIn(const Expr &e, std::set<std::string> &out);
+  /// Whether `e` reads a state of `info` (a neuron state's initial value
+  /// that starts from the initial values of states declared before it).
+  static bool readsStates(const Expr &e, const ModelInfo &info);
   /// Whether `e` reads a parameter of `info` whose value was in error
   /// (reported already: checks that need its value are skipped).
   static bool readsFailedParam(const Expr &e, const ModelInfo &info);
@@ -347,6 +352,11 @@ private:
   std::optional<Dim> typeOfInit(const Expr &e,
                                 const std::map<std::string, double> &env,
                                 const std::map<std::string, Dim> &dims);
+  /// A neuron state's initial value that reads states: it may read the
+  /// parameters and the states declared before it. Its dimension, or
+  /// nullopt after reporting what is wrong.
+  std::optional<Dim> typeOfStateInit(const VarDecl &v, const ModelInfo &info,
+                                     const std::vector<VarDecl> &vars);
 
   /// Checks the equations of a model: each names a state once and has its
   /// dimension per second.
@@ -560,6 +570,11 @@ private:
                 std::map<std::string, double> &params, Inits &inits,
                 const std::vector<VarDecl::Kind> &initKinds, Inits *perNeuron);
 
+  /// Adds the states of `model` declared before state argument `a` to
+  /// `env`; false after reporting a state it reads declared after it (or
+  /// itself).
+  bool earlierStates(const ModelInfo &model, const NamedExpr &a,
+                     std::map<std::string, Dim> &env);
   /// An argument of applyArgs evaluated per neuron (synapse) when the
   /// network is built: typed against argEnv.
   void applyKernelArg(const NamedExpr &a, const VarInfo &var,

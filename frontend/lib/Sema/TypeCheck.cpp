@@ -8,6 +8,8 @@
 
 #include "SemaInternal.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -107,6 +109,24 @@ bool Checker::refersTo(const Expr &e, const std::string &name) {
     if (a && refersTo(*a, name))
       return true;
   return false;
+}
+
+void Checker::namesIn(const Expr &e, std::set<std::string> &out) {
+  if (e.kind == Expr::Kind::Ref)
+    out.insert(e.name);
+  for (const ExprPtr &a : e.args)
+    if (a)
+      namesIn(*a, out);
+}
+
+bool Checker::readsStates(const Expr &e, const ModelInfo &info) {
+  std::set<std::string> names;
+  namesIn(e, names);
+  return llvm::any_of(names, [&](const std::string &n) {
+    auto it = info.vars.find(n);
+    return it != info.vars.end() &&
+           it->second.decl->kind == VarDecl::Kind::State;
+  });
 }
 
 bool Checker::refersToAny(const Expr &e, const std::set<std::string> &names) {
