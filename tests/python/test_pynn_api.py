@@ -579,6 +579,25 @@ def test_current_source_data():
     assert float(sig.magnitude[90]) == 0.0
 
 
+def test_noisy_current_switches_at_the_nearest_step():
+    # dt 0.25 ms at a 0.1 ms step: value j from the step nearest 10 + 0.25
+    # j ms, half-way to the earlier (NEURON's IClamp: 10.0, 10.2, 10.5,
+    # 10.7, 11.0, ...), not the step after (10.3, 10.8, ...).
+    p = sim.Population(1, sim.IF_curr_exp())
+    np.random.seed(5)
+    noise = sim.NoisyCurrentSource(mean=0.1, stdev=0.3, start=10.0,
+                                   stop=12.0, dt=0.25)
+    noise.inject_into(p)
+    noise.record()
+    sim.run(13.0)
+    i = np.asarray(noise.get_data().magnitude).ravel()
+    changes = np.nonzero(np.diff(i))[0] + 1
+    assert [round(k * 0.1, 1) for k in changes] == [
+        10.0, 10.2, 10.5, 10.7, 11.0, 11.2, 11.5, 11.7, 12.0]
+    assert i[100] == pytest.approx(0.1 + 0.3 * noise._draws[0])
+    assert i[102] == pytest.approx(0.1 + 0.3 * noise._draws[1])
+
+
 # Recording -------------------------------------------------------------------
 
 

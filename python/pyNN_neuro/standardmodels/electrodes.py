@@ -7,7 +7,10 @@ per neuron of the population (one column when all its neurons get the
 same), the sum of the sources injected into each neuron (builder.py).
 Step k (from k dt to (k + 1) dt) takes the value the source has at k dt,
 as PyNN's NEURON backend plays it into its IClamp; times are rounded to
-the step. A source's parameters changed after the first run, or a source
+the nearest step (half-way: the earlier, as NEURON delivers an event at
+te in the step where te <= t + dt / 2; where the float sum of NEURON's
+clock lands on the other side of a half-way time, NEURON switches a step
+later). A source's parameters changed after the first run, or a source
 injected then, take effect from the next run on (the network is compiled
 again, carrying its state over).
 """
@@ -28,7 +31,9 @@ _DRAW_AT_ONCE = 10**7
 
 
 def _step(t_ms, dt):
-    k = np.rint(np.asarray(t_ms, dtype=float) / dt)
+    # The nearest step, a time half-way between two taking the earlier:
+    # NEURON delivers an event at te in the step where te <= t + dt / 2.
+    k = np.ceil(np.asarray(t_ms, dtype=float) / dt - 0.5)
     return np.minimum(k, _NEVER).astype(np.int64)
 
 
@@ -234,8 +239,16 @@ class NoisyCurrentSource(NeuroCurrentSource, electrodes.NoisyCurrentSource):
         p = self._native
         a, b = _step(p["start"], dt), _step(p["stop"], dt)
         k = np.arange(k0, k1)
-        i = np.floor((k - a) * dt / self._interval(dt) + 1e-9).astype(
-            np.int64)
+        # Value j from the step nearest start + j interval (NEURON's play,
+        # as the other sources' times): the last j whose step is <= k.
+        interval = self._interval(dt)
+
+        def switch(j):
+            return _step(p["start"] + j * interval, dt)
+
+        i = np.floor(((k + 0.5) * dt - p["start"]) / interval).astype(np.int64)
+        i = np.where(switch(i + 1) <= k, i + 1, i)
+        i = np.where(switch(i) > k, i - 1, i)
         on = (k >= a) & (k < b) & (i < self._count(dt))
         if on.any():
             self._draw(int(i[on].max()) + 1)
