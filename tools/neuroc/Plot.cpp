@@ -170,7 +170,8 @@ std::string svg(const Figure &f) {
     os << "<polyline fill=\"none\" stroke-width=\"1\" stroke=\""
        << kColors[l % 8] << "\" points=\"";
     for (const auto &[x, y] : f.lines[l])
-      os << llvm::format("%.1f,%.1f ", px(f, x), py(f, y));
+      if (std::isfinite(px(f, x)) && std::isfinite(py(f, y)))
+        os << llvm::format("%.1f,%.1f ", px(f, x), py(f, y));
     os << "\"/>\n";
   }
   // Axes, ticks and labels.
@@ -214,16 +215,41 @@ public:
     p[1] = uint8_t(c >> 8);
     p[2] = uint8_t(c);
   }
+  /// A line of the part of segment (x0, y0)-(x1, y1) on the canvas
+  /// (Liang-Barsky); nothing for a non-finite end (an infinite sample).
   void line(double x0, double y0, double x1, double y1, uint32_t c) {
-    int n = int(std::max(std::abs(x1 - x0), std::abs(y1 - y0))) + 1;
+    double dx = x1 - x0, dy = y1 - y0, lo = 0, hi = 1;
+    if (!std::isfinite(dx) || !std::isfinite(dy))
+      return;
+    for (auto [p, q] : {std::pair(-dx, x0 + 1), std::pair(dx, kWidth - x0),
+                        std::pair(-dy, y0 + 1), std::pair(dy, kHeight - y0)}) {
+      if (p == 0 && q < 0)
+        return;
+      if (p < 0)
+        lo = std::max(lo, q / p);
+      else if (p > 0)
+        hi = std::min(hi, q / p);
+    }
+    if (lo > hi)
+      return;
+    double ax = x0 + lo * dx, ay = y0 + lo * dy;
+    double bx = x0 + hi * dx, by = y0 + hi * dy;
+    int n = int(std::max(std::abs(bx - ax), std::abs(by - ay))) + 1;
     for (int k = 0; k <= n; ++k)
-      set(int(std::lround(x0 + (x1 - x0) * k / n)),
-          int(std::lround(y0 + (y1 - y0) * k / n)), c);
+      set(int(std::lround(ax + (bx - ax) * k / n)),
+          int(std::lround(ay + (by - ay) * k / n)), c);
   }
+  /// The part of a rectangle on the canvas.
   void fill(double x0, double y0, double x1, double y1, uint32_t c) {
-    for (int y = int(std::lround(std::min(y0, y1)));
-         y <= int(std::lround(std::max(y0, y1))); ++y)
-      for (int x = int(std::lround(x0)); x <= int(std::lround(x1)); ++x)
+    if (!std::isfinite(x0) || !std::isfinite(x1) || !std::isfinite(y0) ||
+        !std::isfinite(y1))
+      return;
+    auto clip = [](double v, int size) {
+      return int(std::lround(std::clamp(v, -1.0, double(size))));
+    };
+    for (int y = clip(std::min(y0, y1), kHeight);
+         y <= clip(std::max(y0, y1), kHeight); ++y)
+      for (int x = clip(x0, kWidth); x <= clip(x1, kWidth); ++x)
         set(x, y, c);
   }
   std::vector<uint8_t> rgb;
