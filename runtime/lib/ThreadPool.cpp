@@ -3,6 +3,7 @@
 #include "neuro/Runtime/ThreadPool.h"
 
 #include <algorithm>
+#include <system_error>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -37,8 +38,17 @@ unsigned ThreadPool::hardwareThreads() {
 }
 
 ThreadPool::ThreadPool(unsigned threads) {
-  for (unsigned t = 1; t < threads; ++t)
-    workers.emplace_back([this] { loop(); });
+  workers.reserve(threads > 1 ? threads - 1 : 0);
+  for (unsigned t = 1; t < threads; ++t) {
+    try {
+      workers.emplace_back([this] { loop(); });
+    } catch (const std::system_error &) {
+      // The system has no more threads to give (its process or thread
+      // limit): the pool runs on those it got; every split of the work
+      // gives the same results.
+      break;
+    }
+  }
 }
 
 ThreadPool::~ThreadPool() {

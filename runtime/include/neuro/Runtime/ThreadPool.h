@@ -29,7 +29,8 @@ namespace neuro::rt {
 
 class ThreadPool {
 public:
-  /// `threads` threads in all, the caller included (at least 1).
+  /// `threads` threads in all, the caller included (at least 1); fewer
+  /// where the system cannot start more (size() says how many).
   explicit ThreadPool(unsigned threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool &) = delete;
