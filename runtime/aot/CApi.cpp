@@ -130,6 +130,10 @@ int neuro_get(neuro_sim *s, const char *name, double *out, int64_t n) {
   double *data = rowOfSize(s, name, n);
   if (!data)
     return -1;
+  if (!out && n > 0) {
+    s->error = "neuro_get: the buffer for " + std::string(name) + " is NULL";
+    return -1;
+  }
   std::memcpy(out, data, size_t(n) * sizeof(double));
   return 0;
 }
@@ -139,6 +143,10 @@ int neuro_set(neuro_sim *s, const char *name, const double *values, int64_t n) {
   double *data = rowOfSize(s, name, n, &pop, &row);
   if (!data)
     return -1;
+  if (!values && n > 0) {
+    s->error = "neuro_set: the values for " + std::string(name) + " are NULL";
+    return -1;
+  }
   auto write = [&] { std::memcpy(data, values, size_t(n) * sizeof(double)); };
   // What is computed from a parameter follows it (propagators, derived
   // parameters); values it cannot follow are not kept.

@@ -45,6 +45,10 @@ int main(void) {
     printf("error: %s\n", neuro_error(sim));
   if (neuro_get(sim, "E.v", v, 3) != 0)
     printf("error: %s\n", neuro_error(sim));
+  if (neuro_get(sim, "E.v", NULL, n) != 0)
+    printf("error: %s\n", neuro_error(sim));
+  if (neuro_set(sim, "E.v", NULL, n) != 0)
+    printf("error: %s\n", neuro_error(sim));
   free(v);
   neuro_destroy(sim);
   return 0;
