@@ -52,6 +52,15 @@ void Checker::declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
       vi.dim = declared ? *declared : (t ? t->dim : Dim::none());
     } else if (v.kind == VarDecl::Kind::Param) {
       auto value = evalConst(*v.init, env, envDims, "a parameter's value");
+      if (value && !std::isfinite(value->first)) {
+        diag.error(v.init->range, "the value of parameter '" + v.name +
+                                      "' is not a finite number (" +
+                                      (std::isnan(value->first)
+                                           ? std::string("NaN")
+                                           : fmt(value->first)) +
+                                      ")");
+        value.reset();
+      }
       if (value)
         warnSuspiciousRate(*v.init, value->second, value->first);
       if (value) {
