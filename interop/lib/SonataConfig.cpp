@@ -62,6 +62,15 @@ std::string readFile(const std::string &path, const std::string &what) {
   return (*buffer)->getBuffer().str();
 }
 
+/// A section of the wrong kind is an error, not a config without it.
+void checkSections(const json::Object &root, const std::string &path) {
+  for (const char *section : {"networks", "run", "inputs", "components"})
+    if (root.get(section) && !root.getObject(section))
+      throw Error(path + ": " + section + ": expected an object" +
+                  (std::string(section) == "inputs" ? " (input name -> input)"
+                                                    : ""));
+}
+
 json::Object readJson(const std::string &path, const std::string &what) {
   std::string text = readFile(path, what);
   if (jsonTooDeep(text))
@@ -175,6 +184,7 @@ std::string stringAt(const json::Object &o, llvm::StringRef key,
 
 void readCircuitConfig(Config &c, const std::string &path) {
   json::Object root = readJson(path, "circuit config");
+  checkSections(root, path);
   Manifest m(path, root);
   c.circuitFile = path;
   const json::Object *networks = root.getObject("networks");
@@ -223,6 +233,7 @@ void readCircuitConfig(Config &c, const std::string &path) {
 void readSimulationConfig(Config &c, const std::string &path,
                           bool needNetwork) {
   json::Object root = readJson(path, "simulation config");
+  checkSections(root, path);
   Manifest m(path, root);
   c.simulationFile = path;
   if (const json::Object *run = root.getObject("run")) {
@@ -295,6 +306,7 @@ Config sonata::readConfig(const std::string &path) {
   Config c;
   c.file = path;
   json::Object root = readJson(path, "");
+  checkSections(root, path);
   bool circuit = root.getObject("networks") != nullptr;
   bool simulation = root.getObject("run") || root.getObject("inputs");
   std::string sim = stringAt(root, "simulation", path);
