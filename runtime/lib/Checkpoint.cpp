@@ -33,6 +33,7 @@
 #include "neuro/Runtime/Simulator.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -254,8 +255,9 @@ bool Simulator::saveCheckpoint(const std::string &path,
   bool replaceable = !root || checkReplaceable(path, why);
   File f(root && replaceable ? std::fopen(temp.c_str(), "wb") : nullptr);
   err = !replaceable ? "cannot write checkpoint: " + why
-        : root && !f ? "cannot write checkpoint '" + path + "'"
-                     : "";
+        : root && !f
+            ? "cannot write checkpoint '" + path + "': " + std::strerror(errno)
+            : "";
   if (!agreed(!root || f))
     return false;
   Writer w(f.get());

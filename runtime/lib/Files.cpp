@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace neuro::rt;
 
@@ -49,12 +50,25 @@ bool neuro::rt::checkRegularFile(const std::string &path, std::string &err,
 
 bool neuro::rt::checkReplaceable(const std::string &path, std::string &err) {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0)
-    return true; // nothing there (or nothing reachable: the write says)
-  if (S_ISREG(st.st_mode))
-    return true;
-  err = "'" + path + "' is " + kindOf(st.st_mode) + ", not a regular file";
-  return false;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    err = "'" + path + "' is " + kindOf(st.st_mode) + ", not a regular file";
+    return false;
+  }
+  // The file is written beside the target and renamed: its folder must
+  // take a new file.
+  std::string folder = std::filesystem::path(path).parent_path().string();
+  if (folder.empty())
+    folder = ".";
+  struct stat dir;
+  if (::stat(folder.c_str(), &dir) != 0 || !S_ISDIR(dir.st_mode)) {
+    err = "cannot write '" + path + "': '" + folder + "' is not a folder";
+    return false;
+  }
+  if (::access(folder.c_str(), W_OK | X_OK) != 0) {
+    err = "cannot create '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  return true;
 }
 
 bool neuro::rt::readWholeFile(const std::string &path, std::string &bytes,

@@ -352,14 +352,9 @@ int runRun(const Options &options) {
 /// before compiling, not left to the linker). Else prints why.
 bool checkOutput(const std::string &output, const std::string &input) {
   std::string err;
-  llvm::StringRef folder = llvm::sys::path::parent_path(output);
   if (rt::checkReplaceable(output, err) &&
       llvm::sys::fs::equivalent(output, input))
     err = "-o '" + output + "' is the input file";
-  else if (err.empty() && !folder.empty() &&
-           !llvm::sys::fs::is_directory(folder))
-    err =
-        "cannot write '" + output + "': '" + folder.str() + "' is not a folder";
   if (err.empty())
     return true;
   llvm::errs() << "neuroc: error: " << err << "\n";

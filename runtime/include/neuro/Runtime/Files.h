@@ -23,8 +23,10 @@ bool checkRegularFile(const std::string &path, std::string &err,
                       uint64_t *size = nullptr);
 
 /// Whether a file written to `path` may replace what is there: nothing, or
-/// a regular file (or a link to one). Otherwise false and `err`: "'PATH'
-/// is a directory (FIFO, device, ...), not a regular file".
+/// a regular file (or a link to one), in a folder that takes new files.
+/// Otherwise false and `err`: "'PATH' is a directory (FIFO, device, ...),
+/// not a regular file", "cannot write 'PATH': 'FOLDER' is not a folder"
+/// or "cannot create 'PATH': REASON".
 bool checkReplaceable(const std::string &path, std::string &err);
 
 /// The bytes of the regular file `path`; false and `err` (naming the path)
