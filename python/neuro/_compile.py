@@ -242,6 +242,7 @@ def compile_source(text, *, name="<string>", network=None, tunable=(),
     """compile() for source text; `name` stands for the file in
     diagnostics, and files it names are found from the current folder."""
     name = _string(name, "name")
+    text = _string(text, "text")
     return _compile(lambda o: _core.compile_source(name, text, o), _keep,
                     network=network, tunable=tunable, overrides=overrides,
                     precision=precision, target=target,

@@ -304,7 +304,13 @@ class Network:
         """The .neuro text of the network."""
         out = [f"import {i}" for i in self._imports]
         out += self._models
-        body = "\n".join("  " + line for line in self._settings + self._lines)
+        # The network is built before the first run: runs and the switches
+        # of plasticity between them go last, in their order.
+        def sequenced(line):
+            return line.startswith(("run ", "plasticity "))
+        lines = [line for line in self._lines if not sequenced(line)]
+        lines += [line for line in self._lines if sequenced(line)]
+        body = "\n".join("  " + line for line in self._settings + lines)
         out.append(f"network {self.name} {{\n{body}\n}}")
         return "\n\n".join(out) + "\n"
 

@@ -49,6 +49,9 @@ class Simulation:
 
     def _make(self):
         a = self._args
+        for key in ("set", "connectivity"):
+            if a[key] is not None and not isinstance(a[key], dict):
+                raise TypeError(f"{key} must be a dict, not {a[key]!r}")
         sets = [(str(k), self._value_text(str(k), v))
                 for k, v in (a["set"] or {}).items()]
         rules = {}
@@ -58,8 +61,11 @@ class Simulation:
                                 f"as {{\"p\": 0.05}}, not {v!r}")
             rules[str(k)] = {str(r): float(x) for r, x in v.items()}
         seed = a["seed"]
-        if seed is not None and (isinstance(seed, bool) or int(seed) != seed
-                                 or not 0 <= int(seed) < 2**64):
+        if seed is not None and (
+                isinstance(seed, bool) or
+                not isinstance(seed, (int, float, np.integer, np.floating)) or
+                not np.isfinite(seed) or int(seed) != seed or
+                not 0 <= int(seed) < 2**64):
             raise ValueError(f"seed must be a whole number in [0, 2^64), "
                              f"not {seed!r}")
         threads = a["threads"]
@@ -352,7 +358,11 @@ class Simulation:
         return self._sim.num_synapses(projection)
 
     def plasticity(self, projection, on):
-        """Switches a projection's learning on or off (`plasticity on/off`)."""
+        """Switches a projection's learning on or off (`plasticity on/off`):
+        `on` is True or False."""
+        if not isinstance(on, (bool, np.bool_)):
+            raise TypeError(f"plasticity({projection!r}, on): on is True or "
+                            f"False, not {on!r}")
         self._sim.set_plastic(projection, bool(on))
 
     @property

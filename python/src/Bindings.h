@@ -11,6 +11,7 @@
 #define NEURO_PYTHON_BINDINGS_H
 
 #include "neuro/Codegen/Compiler.h"
+#include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -47,6 +48,9 @@ struct Simulation {
   /// Set while a run goes on without the GIL: every other use of the
   /// simulator, from another Python thread, is refused meanwhile.
   std::atomic<bool> running{false};
+  /// The lock of the folder the recordings stream to (as `neuroc run -o`
+  /// takes it), held until the simulation goes.
+  std::unique_ptr<rt::OutputLock> streamLock;
 };
 
 /// Raises ValueError with `message`.

@@ -452,11 +452,19 @@ void neuro::python::bindSimulation(py::module_ &m) {
       .def("stream_to",
            [](Simulation &s, const std::string &dir) {
              std::string err;
+             // One writer per folder, other simulations and runs included.
+             auto lock = std::make_unique<rt::OutputLock>();
+             check(lock->acquire(dir, err), err);
              check(built(s).streamTo(dir, err), err);
+             s.streamLock = std::move(lock);
            })
       .def("write",
            [](Simulation &s, const std::string &dir) {
              std::string err;
+             // Streaming, the simulation holds its folder's lock already
+             // (write() finishes there only).
+             rt::OutputLock lock;
+             check(s.streamLock || lock.acquire(dir, err), err);
              check(built(s).writeSpikes(dir, err) &&
                        built(s).writeStates(dir, err),
                    err);

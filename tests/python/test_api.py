@@ -350,6 +350,68 @@ def test_several_recordings_of_one_population_keep_their_files(tmp_path):
     assert files["P_3_t.npy"]["population"] == "P"
 
 
+def test_one_writer_per_folder(tmp_path):
+    # Streaming takes the folder's lock as neuroc run -o does: a second
+    # simulation, or neuroc, cannot write there meanwhile (their
+    # recordings overwrote each other's).
+    model = neuro.compile_source(DECAY)
+    a, b = model.simulation(), model.simulation()
+    a.record("P", "v")
+    b.record("P", "v")
+    a.stream_to(tmp_path / "out")
+    with pytest.raises(RuntimeError, match="another run is writing output "
+                       "directory"):
+        b.stream_to(tmp_path / "out")
+    with pytest.raises(RuntimeError, match="another run is writing"):
+        b.write(tmp_path / "out")
+    src = tmp_path / "d.neuro"
+    src.write_text(DECAY.replace("run 20 ms", "record v of P\n  run 20 ms"))
+    r = subprocess.run([NEUROC, "run", "-o", str(tmp_path / "out"),
+                        str(src)], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "another run is writing output directory" in r.stderr
+    a.run("3 ms")
+    a.write(tmp_path / "out")   # the folder it streams to: its own lock
+    assert np.load(tmp_path / "out" / "P_v.npy").shape == (30, 3)
+    del a
+    b.stream_to(tmp_path / "out")   # released with the simulation
+
+
+def test_arguments_of_the_wrong_kind():
+    model = neuro.compile_source(DECAY)
+    with pytest.raises(TypeError, match="set must be a dict"):
+        model.simulation(set=[("P.v", "1 mV")])
+    with pytest.raises(TypeError, match="connectivity must be a dict"):
+        model.simulation(connectivity="p=0.1")
+    for seed in (float("nan"), float("inf"), "3"):
+        with pytest.raises(ValueError, match="seed must be a whole number"):
+            model.simulation(seed=seed)
+    with pytest.raises(TypeError, match="text must be a string"):
+        neuro.compile_source(None)
+    sim = neuro.compile(os.path.join(EXAMPLES, "stdp_song2000.neuro")
+                        ).simulation()
+    proj = next(iter(sim.model.projections))
+    with pytest.raises(TypeError, match="on is True or False, not 'off'"):
+        sim.plasticity(proj, "off")
+
+
+def test_network_statements_after_run_go_before_it():
+    # The language builds the network before the first run; a Python
+    # network puts runs (and plasticity switches) last, in their order.
+    net = neuro.Network("Order")
+    net.define(DECAY.split("network")[0])
+    net.population("A", 2, "Decay")
+    net.run("1 ms")
+    net.record("A", "v")
+    net.run("2 ms")
+    body = net.source().split("network Order {")[1]
+    assert body.index("record v of A") < body.index("run 1 ms") < \
+        body.index("run 2 ms")
+    sim = net.compile().simulation()
+    sim.run()
+    assert sim.recording(0)["v"].shape == (30, 2)
+
+
 def test_network_from_python_with_arrays():
     net = neuro.Network("Arrays", seed=3)
     net.define("""

@@ -24,6 +24,7 @@ void Checker::checkNetwork(const NetworkDecl &decl) {
   inNetwork = true;
   checkNetworkParams(decl, net);
   checkNetworkSettings(decl, net);
+  checkAfterRuns(decl);
   std::map<std::string, int> popIndex;
   for (const PopulationDecl &p : decl.populations)
     checkPopulation(p, net, popIndex);
@@ -151,6 +152,30 @@ void Checker::checkNetworkSettings(const NetworkDecl &decl, NetworkInfo &net) {
                                   "population 'name = N of Model')");
     }
   }
+}
+
+void Checker::checkAfterRuns(const NetworkDecl &decl) {
+  if (decl.runs.empty())
+    return;
+  const SourceRange &first = decl.runs.front().range;
+  auto check = [&](const SourceRange &r, const std::string &what) {
+    if (std::tie(r.begin.line, r.begin.col) <
+        std::tie(first.begin.line, first.begin.col))
+      return;
+    diag.error(r, what + " after a 'run': the network is built once, before "
+                         "the first run, so it would hold from t = 0; write "
+                         "it before the first run (between runs only "
+                         "'plasticity on/off' takes effect)");
+    diag.note(first, "first run here");
+  };
+  for (const PopulationDecl &p : decl.populations)
+    check(p.range, "population '" + p.name + "'");
+  for (const ConnectDecl &c : decl.connects)
+    check(c.range, "a 'connect'");
+  for (const RecordDecl &r : decl.records)
+    check(r.range, "a 'record'");
+  for (const RecordTarget &t : decl.ablated)
+    check(t.range, "an 'ablate'");
 }
 
 bool Checker::checkRuns(const NetworkDecl &decl, NetworkInfo &net,

@@ -431,6 +431,9 @@ private:
 
   /// The settings of a network: `dt = 0.1 ms`, `seed = 42`.
   void checkNetworkSettings(const NetworkDecl &decl, NetworkInfo &net);
+  /// Populations, connections, records and ablations written after the
+  /// first run: errors (they would hold from t = 0).
+  void checkAfterRuns(const NetworkDecl &decl);
 
   /// `run 100 ms`: each run a whole number of steps; sets the network's
   /// duration and `runStart`, the step where each run starts (and where
