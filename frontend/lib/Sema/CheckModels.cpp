@@ -39,8 +39,15 @@ void Checker::declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
       }
     }
     if (v.kind == VarDecl::Kind::Let) {
-      // A named subexpression: typed with what is declared before it.
+      // A named subexpression: typed with what is declared before it. It
+      // may read the time and the last spike; where it is used says
+      // whether they may be read there.
+      bool time = allowTime, last = allowLastSpike;
+      allowTime = allowLastSpike = true;
       auto t = typeOf(*v.init, info);
+      allowTime = time;
+      allowLastSpike = last;
+      letTimes[&v] = timesRead(*v.init, info);
       if (t && t->isBool)
         diag.error(v.init->range, "'let " + v.name +
                                       "' must be a number, not a truth "

@@ -134,6 +134,9 @@ private:
     return refersTo(e, "t") || refersTo(e, "lastspike");
   }
   static bool refersToAny(const Expr &e, const std::set<std::string> &names);
+  /// Whether `e` reads `t` (first) and `lastspike` (second), itself or
+  /// through the lets of `info` it reads.
+  std::pair<bool, bool> timesRead(const Expr &e, const ModelInfo &info);
   /// Adds the names `e` refers to to `out`.
   static void namesIn(const Expr &e, std::set<std::string> &out);
   /// Whether `e` reads a state of `info` (a neuron state's initial value
@@ -750,6 +753,9 @@ private:
   /// `lastspike` (`_post`, `_pre`): in spike conditions, resets and events.
   bool allowLastSpike = false;
   bool allowNoise = false;
+  /// The lets that read `t` (first) or `lastspike` (second), themselves or
+  /// through other lets: typed where they are used, as those names are.
+  std::map<const VarDecl *, std::pair<bool, bool>> letTimes;
   /// Names referenced while checking the current model.
   std::set<std::string> used;
   /// Neuron variables read by connections (x for x_pre, x_post).

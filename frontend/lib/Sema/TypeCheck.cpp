@@ -530,7 +530,41 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
   // Declared with a unit already reported as unknown: no second error.
   if (!it->second.unitKnown)
     return std::nullopt;
+  if (auto times = letTimes.find(it->second.decl); times != letTimes.end()) {
+    if (times->second.first && !allowTime) {
+      diag.error(e.range, "'" + e.name +
+                              "' reads the time 't', which can only be used "
+                              "in equations, spike conditions, resets and "
+                              "synapse events");
+      return std::nullopt;
+    }
+    if (times->second.second && !allowLastSpike) {
+      diag.error(e.range, "'" + e.name +
+                              "' reads the last spike, which can only be "
+                              "used in spike conditions, resets and synapse "
+                              "events (on pre, on post)");
+      return std::nullopt;
+    }
+  }
   return Type{it->second.dim};
+}
+
+std::pair<bool, bool> Checker::timesRead(const Expr &e, const ModelInfo &info) {
+  std::set<std::string> names;
+  namesIn(e, names);
+  std::pair<bool, bool> reads{false, false};
+  for (const std::string &n : names) {
+    auto it = info.vars.find(n);
+    if (it == info.vars.end()) {
+      reads.first |= n == "t";
+      reads.second |= isLastSpikeName(n);
+    } else if (auto let = letTimes.find(it->second.decl);
+               let != letTimes.end()) {
+      reads.first |= let->second.first;
+      reads.second |= let->second.second;
+    }
+  }
+  return reads;
 }
 
 std::optional<Type> Checker::typeOfBinary(const Expr &e,
