@@ -274,9 +274,19 @@ private:
     size_t expecting = msg.find(" expecting ");
     if ((msg.rfind("mismatched input", 0) == 0 ||
          msg.rfind("extraneous input", 0) == 0) &&
-        expecting != std::string::npos)
-      return "unexpected " + got + "; expected " +
-             readableSet(msg.substr(expecting + 11));
+        expecting != std::string::npos) {
+      std::string expected = readableSet(msg.substr(expecting + 11));
+      // `param weight = 2`: a keyword where a name goes.
+      std::string text = tok ? tok->getText() : "";
+      bool word = !text.empty() &&
+                  (std::isalpha((unsigned char)text[0]) || text[0] == '_');
+      for (char c : text)
+        word &= std::isalnum((unsigned char)c) || c == '_';
+      if (expected == "a name" && word)
+        return "unexpected " + got + "; expected a name ('" + text +
+               "' is a keyword of the language and cannot name a variable)";
+      return "unexpected " + got + "; expected " + expected;
+    }
     if (msg.rfind("missing ", 0) == 0) {
       size_t at = msg.find(" at ");
       std::string what =
