@@ -370,7 +370,8 @@ void Checker::checkNeuron(const NeuronDecl &n) {
                  "a refractory period cannot read 't' or 'lastspike': it "
                  "counts from the neuron's last spike already (Brian2's "
                  "'(t - lastspike) < 5*ms' is 'refractory 5 ms')");
-    } else if (refractory && !readsFailedParam(*refractory, info)) {
+    } else if (refractory && !readsFailedParam(*refractory, info) &&
+               readsOnlyKnownNames(*refractory, info)) {
       // With the default step: each population evaluates it again with
       // its network's.
       auto v = evalRefractory(*n.spike->refractory, paramEnv(info),
@@ -401,6 +402,20 @@ void Checker::checkNeuron(const NeuronDecl &n) {
                               "'refractory T' after its 'spike when')");
   warnAboutModel(info, n.vars);
   result.modelOrder.push_back(&info);
+}
+
+bool Checker::readsOnlyKnownNames(const Expr &e, const ModelInfo &info,
+                                  bool report) {
+  if (e.kind == Expr::Kind::Ref && !info.vars.count(e.name) && e.name != "dt" &&
+      e.name != "pi" && !netConstants.count(e.name) && !lookupUnit(e.name)) {
+    if (report)
+      diag.error(e.range, undeclaredName(info, e.name));
+    return false;
+  }
+  bool ok = true;
+  for (const ExprPtr &a : e.args)
+    ok &= !a || readsOnlyKnownNames(*a, info, report);
+  return ok;
 }
 
 bool Checker::checkInitDim(const Expr &init, const ModelInfo &info,

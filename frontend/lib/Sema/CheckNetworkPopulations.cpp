@@ -114,7 +114,9 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
     result.models[pop.model->name].refractoryPerNeuron = true;
   } else if (nd.spike && nd.spike->refractory &&
              !readsFailedParam(*nd.spike->refractory, *pop.model) &&
-             !readsSpikeTime(*nd.spike->refractory)) {
+             !readsSpikeTime(*nd.spike->refractory) &&
+             readsOnlyKnownNames(*nd.spike->refractory, *pop.model,
+                                 /*report=*/false)) {
     auto v = evalRefractory(*nd.spike->refractory, pop.params,
                             paramDims(*pop.model), dt);
     // Neurons that never spiked count as having spiked 10^15 steps

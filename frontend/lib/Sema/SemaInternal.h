@@ -385,6 +385,11 @@ private:
   /// Checks neuron `n` and adds it to the result's models.
   void checkNeuron(const NeuronDecl &n);
 
+  /// Whether every name `e` reads is declared in `info` or built in
+  /// (reports the others as undeclared where `report`).
+  bool readsOnlyKnownNames(const Expr &e, const ModelInfo &info,
+                           bool report = true);
+
   /// Whether `init` is an initial value of the dimension of `var` (reports
   /// otherwise; true for a variable whose unit is unknown).
   bool checkInitDim(const Expr &init, const ModelInfo &info,
