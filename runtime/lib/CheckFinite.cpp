@@ -33,41 +33,45 @@ bool Network::checkFinite(double time, std::string &err,
     return narrow ? RowValues{nullptr, f.data() + offset}
                   : RowValues{d.data() + offset, nullptr};
   };
-  for (size_t p = 0; p < pops.size(); ++p) {
-    const PopulationSpec &spec = model.populations[p];
-    // The neuron's other variables gone wrong by the check (a NaN spreads
-    // from where it arose to what reads it within a step or two).
-    auto alsoNotFinite = [&](size_t r, int64_t i) {
-      std::string others;
-      for (size_t q = 0; q < spec.rows.size(); ++q)
-        if (q != r && !spec.rows[q].empty() && spec.rows[q][0] != '_' &&
-            !std::isfinite(rowOf(pops[p].state, pops[p].state32,
-                                 int64_t(q) * pops[p].rowWidth, single())[i]))
-          others += (others.empty() ? "'" : ", '") + spec.rows[q] + "'";
-      return others.empty() ? std::string()
-                            : " (also not finite there: " + others + ")";
-    };
-    for (size_t r = 0; r < spec.rows.size(); ++r) {
-      const std::string &row = spec.rows[r];
-      if (!row.empty() && row[0] == '_')
-        continue;
-      // The neurons whose rows this process keeps (all, or its own).
-      const Population &pop = pops[p];
-      RowValues values =
-          rowOf(pop.state, pop.state32, int64_t(r) * pop.rowWidth, single());
-      for (int64_t i = 0; i < pop.rowWidth; ++i) {
-        if (std::isfinite(values[i]))
+  // The first neuron gone wrong; reported after the synapses are looked
+  // at too (a weight a rule drove to inf makes its targets' v NaN).
+  std::string neuronErr = [&]() -> std::string {
+    for (size_t p = 0; p < pops.size(); ++p) {
+      const PopulationSpec &spec = model.populations[p];
+      // The neuron's other variables gone wrong by the check (a NaN spreads
+      // from where it arose to what reads it within a step or two).
+      auto alsoNotFinite = [&](size_t r, int64_t i) {
+        std::string others;
+        for (size_t q = 0; q < spec.rows.size(); ++q)
+          if (q != r && !spec.rows[q].empty() && spec.rows[q][0] != '_' &&
+              !std::isfinite(rowOf(pops[p].state, pops[p].state32,
+                                   int64_t(q) * pops[p].rowWidth, single())[i]))
+            others += (others.empty() ? "'" : ", '") + spec.rows[q] + "'";
+        return others.empty() ? std::string()
+                              : " (also not finite there: " + others + ")";
+      };
+      for (size_t r = 0; r < spec.rows.size(); ++r) {
+        const std::string &row = spec.rows[r];
+        if (!row.empty() && row[0] == '_')
           continue;
-        char buf[64];
-        std::snprintf(buf, sizeof(buf), "%g", time);
-        err = "numerical error: population '" + spec.name + "', neuron " +
-              std::to_string(pop.rowBegin + i) + ", variable '" + row +
-              "' is " + (std::isnan(values[i]) ? "nan" : "inf") +
-              " at t = " + buf + " s" + alsoNotFinite(r, i);
-        return false;
+        // The neurons whose rows this process keeps (all, or its own).
+        const Population &pop = pops[p];
+        RowValues values =
+            rowOf(pop.state, pop.state32, int64_t(r) * pop.rowWidth, single());
+        for (int64_t i = 0; i < pop.rowWidth; ++i) {
+          if (std::isfinite(values[i]))
+            continue;
+          char buf[64];
+          std::snprintf(buf, sizeof(buf), "%g", time);
+          return "numerical error: population '" + spec.name + "', neuron " +
+                 std::to_string(pop.rowBegin + i) + ", variable '" + row +
+                 "' is " + (std::isnan(values[i]) ? "nan" : "inf") +
+                 " at t = " + buf + " s" + alsoNotFinite(r, i);
+        }
       }
     }
-  }
+    return {};
+  }();
   for (size_t j = 0; j < projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
     const Projection &proj = projs[j];
@@ -107,7 +111,7 @@ bool Network::checkFinite(double time, std::string &err,
           dist ? "a synapse (" : "synapse " + std::to_string(s) + " (";
       char buf[64];
       std::snprintf(buf, sizeof(buf), "%g", time);
-      if (wrongSign) {
+      if (wrongSign && neuronErr.empty()) {
         char value[64];
         std::snprintf(value, sizeof(value), "%g", values[s]);
         err = "Dale's law: projection '" + spec.name + "', " + synapse +
@@ -120,17 +124,25 @@ bool Network::checkFinite(double time, std::string &err,
               (spec.sign > 0 ? "excitatory" : "inhibitory");
         return false;
       }
-      err = "numerical error: projection '" + spec.name + "', " + synapse +
-            "neuron " + std::to_string(source) + " of '" +
-            model.populations[size_t(spec.src)].name + "' -> neuron " +
-            std::to_string(proj.csr.cols[size_t(s)]) + " of '" +
-            model.populations[size_t(spec.dst)].name + "'), variable '" + row +
-            "' is " + (std::isnan(values[s]) ? "nan" : "inf") +
-            " at t = " + buf + " s";
+      if (wrongSign) {
+        err = neuronErr;
+        return false;
+      }
+      std::string where =
+          "projection '" + spec.name + "', " + synapse + "neuron " +
+          std::to_string(source) + " of '" +
+          model.populations[size_t(spec.src)].name + "' -> neuron " +
+          std::to_string(proj.csr.cols[size_t(s)]) + " of '" +
+          model.populations[size_t(spec.dst)].name + "'), variable '" + row +
+          "' is " + (std::isnan(values[s]) ? "nan" : "inf");
+      err = neuronErr.empty()
+                ? "numerical error: " + where + " at t = " + buf + " s"
+                : neuronErr + "; not finite either: " + where;
       return false;
     }
   }
-  return true;
+  err = neuronErr;
+  return neuronErr.empty();
 }
 
 bool Network::checkPropagators(std::string &err) const {
