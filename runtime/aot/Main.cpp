@@ -127,6 +127,10 @@ int main(int argc, char **argv) {
       if (v == "cuda" && !images)
         return usage(program, "this program was built without --target=cuda");
       target = v;
+    } else if (a == "-o" || a == "--seed" || a == "--threads" ||
+               a == "--duration" || a == "--set" || a == "--checkpoint" ||
+               a == "--restore" || a == "--target") {
+      return usage(program, a + " needs a value");
     } else {
       return usage(program, "unknown argument " + neuro::rt::quoted(a));
     }

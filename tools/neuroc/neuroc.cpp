@@ -624,7 +624,10 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
       options.precision = *p;
     } else if (missing)
       return usageError(a + " needs a value");
-    else if (!a.empty() && a[0] == '-' && a != "-")
+    else if (a == "--help" || a == "-h") {
+      llvm::outs() << kUsage;
+      return 0;
+    } else if (!a.empty() && a[0] == '-' && a != "-")
       return usageError("unknown option " + rt::quoted(a));
     else if (options.file.empty())
       options.file = a;
