@@ -30,11 +30,15 @@ std::vector<int64_t> readInts(const h5::Group &g, const std::string &name) {
     throw Error(g.where(name) + ": missing dataset (expected one number per " +
                 (g.path().rfind("/edges", 0) == 0 ? "edge" : "node") + ")");
   h5::Array a = g.read(name);
-  if (a.kind != h5::Kind::Int || a.shape.size() != 1)
+  if (a.kind != h5::Kind::Int || a.shape.size() != 1) {
+    const char *kind = a.kind == h5::Kind::Float    ? "floating-point numbers"
+                       : a.kind == h5::Kind::String ? "strings"
+                       : a.kind == h5::Kind::Int    ? "integers"
+                                                    : "values of another type";
     throw Error(g.where(name) +
-                ": expected a one-dimensional array of "
-                "integers, found shape " +
-                a.shapeString());
+                ": expected a one-dimensional array of integers, found " +
+                kind + " of shape " + a.shapeString());
+  }
   return a.ints;
 }
 
