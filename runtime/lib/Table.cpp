@@ -158,6 +158,9 @@ public:
 
   bool line(std::string_view raw, std::string &err) {
     ++lineNo;
+    // A byte-order mark (spreadsheets save CSV with one) starts no name.
+    if (lineNo == 1 && raw.substr(0, 3) == "\xEF\xBB\xBF")
+      raw.remove_prefix(3);
     std::string_view t = trim(raw);
     if (t.empty() || t[0] == '#')
       return true;
