@@ -79,6 +79,10 @@ class Network:
                     rec._harvest(previous)
                 carried = previous.snapshot()
             previous.close()
+        # Each SpikeSourceArray's times as this network sends them, to
+        # find times set after they passed (the next network's).
+        self.spike_times = {}
+        self._before = {} if previous is None else previous.spike_times
         self._net = neuro.Network("PyNN", dt=f"{self.dt!r} ms")
         self._pops = {}            # Population -> Neuro name
         self._groups = {}          # Projection -> [_Group]
@@ -129,21 +133,31 @@ class Network:
         one cell that fall into one step are all emitted (same_step =
         "all"), as NEURON and NEST deliver them."""
         dt, t0 = self.dt, self.t0
-        idx, steps, early = [], [], 0
+        idx, steps, early, missed = [], [], 0, 0
+        sent = self.spike_times[p] = []
+        before = self._before.get(p, [])
         for i, seq in enumerate(p._parameters["spike_times"]):
             t = np.asarray(getattr(seq, "value", seq), dtype=float).ravel()
+            sent.append(t)
             k = np.rint((t - t0) / dt).astype(np.int64) - 1
             if t0 == 0:
                 early += int((k < 0).sum())
                 k = np.maximum(k, 0)
             else:
-                k = k[k >= 0]   # before t0: the previous network sent them
+                # Before t0: the previous network sent them, unless they
+                # were set since (set() between runs), and pass unsent.
+                old = before[i] if i < len(before) else np.zeros(0)
+                missed += int(np.setdiff1d(t[k < 0], old[old < t0]).size)
+                k = k[k >= 0]
             k = np.sort(k)
             idx.append(np.full(k.size, i, dtype=np.int64))
             steps.append(k)
         if early:
             warnings.warn(f"{p.label}: {early} spike time(s) before dt; "
                           f"they are sent at dt = {dt} ms")
+        if missed:
+            warnings.warn(f"{p.label}: {missed} spike time(s) set before the "
+                          f"current time {t0} ms are not sent")
         idx = np.concatenate(idx) if idx else np.zeros(0, dtype=np.int64)
         steps = np.concatenate(steps) if steps else np.zeros(0, np.int64)
         return idx, steps * (dt * 1e-3)
