@@ -211,6 +211,35 @@ LogicalResult DecayOp::verify() {
   return success();
 }
 
+LogicalResult DecaySystemOp::verifySymbolUses(SymbolTableCollection &symbols) {
+  SmallVector<Attribute> names(getVars().begin(), getVars().end());
+  if (auto inputs = getInputs())
+    names.append(inputs->begin(), inputs->end());
+  for (Attribute name : names)
+    if (!isa_and_nonnull<StateOp>(symbols.lookupSymbolIn(
+            (*this)->getParentOp(), cast<FlatSymbolRefAttr>(name))))
+      return emitOpError() << name
+                           << " is not a per-synapse state of the projection";
+  return success();
+}
+
+LogicalResult DecaySystemOp::verify() {
+  size_t k = getVars().size();
+  size_t m = getInputs() ? getInputs()->size() : 0;
+  if (k == 0 || getRates().size() != k || getOffsets().size() != k ||
+      getModes().size() != k * k || getInverse().size() != k * k)
+    return emitOpError("needs k rates and offsets and k x k modes and "
+                       "inverse for its k states");
+  if ((getGains() ? getGains()->size() : 0) != k * m)
+    return emitOpError("needs a gain per state and input");
+  for (ArrayRef<double> values :
+       {getRates(), getModes(), getInverse(), getOffsets(),
+        getGains().value_or(ArrayRef<double>())})
+    if (!llvm::all_of(values, [](double v) { return std::isfinite(v); }))
+      return emitOpError("rates, modes, offsets and gains must be finite");
+  return success();
+}
+
 LogicalResult DrivesOp::verify() {
   return verifyYieldTypes(*this, getValue(), {Float64Type::get(getContext())},
                           "one f64 value");

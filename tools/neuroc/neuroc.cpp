@@ -199,6 +199,10 @@ int runCheck(const Options &options) {
       llvm::StringRef method;
       for (auto decay : proj.getBody().getOps<DecayOp>())
         events.push_back(decay.getVar().str());
+      for (auto system : proj.getBody().getOps<DecaySystemOp>())
+        for (mlir::Attribute var : system.getVars())
+          events.push_back(
+              mlir::cast<mlir::FlatSymbolRefAttr>(var).getValue().str());
       for (auto ode : proj.getBody().getOps<OdeOp>()) {
         method = ode.getMethod().value_or("none");
         clock.push_back(ode.getVar().str());

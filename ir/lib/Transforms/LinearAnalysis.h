@@ -105,6 +105,11 @@ unsigned regionDegree(mlir::Region &region,
 unsigned degreeIn(mlir::Region &region, llvm::StringRef var,
                   mlir::Operation *&culprit);
 
+/// neuro-integrate on the per-synapse equations of projection `proj`
+/// (IntegrateSynapses.cpp): neuro.decay and neuro.decay_system for the
+/// states solved between events, a method for the others.
+mlir::LogicalResult integrateProjection(mlir::Operation *proj, double dt);
+
 } // namespace neuro::linear
 
 #endif // NEURO_IR_TRANSFORMS_LINEARANALYSIS_H

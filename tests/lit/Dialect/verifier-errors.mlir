@@ -396,3 +396,44 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
     neuro.decay @a rate(-1.0) offset(0.0) inputs [@w] gains [1.0]
   }
 }
+
+// -----
+
+neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
+  neuro.population @P size(2) {
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @a : "1"
+    neuro.state @b : "1"
+    // expected-error @+1 {{'neuro.decay_system' op needs k rates and offsets and k x k modes and inverse for its k states}}
+    neuro.decay_system [@a, @b] rates [-1.0, -2.0] modes [1.0, 0.0, 1.0] inverse [1.0, 0.0, -1.0, 1.0] offsets [0.0, 0.0]
+  }
+}
+
+// -----
+
+neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
+  neuro.population @P size(2) {
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @a : "1"
+    neuro.state @c : "1"
+    // expected-error @+1 {{'neuro.decay_system' op needs a gain per state and input}}
+    neuro.decay_system [@a] rates [-1.0] modes [1.0] inverse [1.0] offsets [0.0] inputs [@c] gains [1.0, 2.0]
+  }
+}
+
+// -----
+
+neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
+  neuro.population @P size(2) {
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @a : "1"
+    // expected-error @+1 {{'neuro.decay_system' op @w is not a per-synapse state of the projection}}
+    neuro.decay_system [@a, @w] rates [-1.0, -2.0] modes [1.0, 0.0, 1.0, 1.0] inverse [1.0, 0.0, -1.0, 1.0] offsets [0.0, 0.0]
+  }
+}

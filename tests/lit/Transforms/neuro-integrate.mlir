@@ -285,8 +285,9 @@ neuro.network @Traces dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 
 // A per-synapse state without an equation changes only at events: an
 // equation that reads it stays event-driven, with it as an input (da/dt =
-// (c - a) / 10 ms + 2 k: gains 100 and 2). One that reads a state with an
-// equation (db/dt reads a) is clock-driven, with what it reads.
+// (c - a) / 10 ms + 2 k: gains 100 and 2). States coupled at equal rates
+// (db/dt = e - b reads de/dt = -e) are clock-driven: their modes would not
+// be distinct (@Chains has the solved ones).
 // CHECK-LABEL: neuro.network @Inputs
 // CHECK:         neuro.decay @a rate(-1.000000e+02) offset(0.000000e+00) inputs [@c, @k] gains [1.000000e+02, 2.000000e+00]
 // CHECK-NOT:     neuro.decay
@@ -332,6 +333,66 @@ neuro.network @Inputs dt(1.000000e-04) duration(1.000000e+00) seed(0) {
       %e = neuro.ref @e
       %d = arith.subf %e, %b : f64
       neuro.yield %d : f64
+    }
+  }
+}
+
+// -----
+
+// States coupled without a cycle, at distinct rates, are solved together at
+// events: a filtered by b (da/dt = -200 a, db/dt = 100 (a + c - b), c an
+// input): modes [1, 0; -1, 1] (b's part of a's mode: 100 / (-200 + 100)),
+// their inverse [1, 0; 1, 1], the gain of c in db/dt. x and y drive each
+// other (a cycle): every step.
+// CHECK-LABEL: neuro.network @Chains
+// CHECK:         neuro.decay_system [@a, @b] rates [-2.000000e+02, -1.000000e+02]
+// CHECK-SAME:      modes [1.000000e+00, 0.000000e+00, -1.000000e+00, 1.000000e+00]
+// CHECK-SAME:      inverse [1.000000e+00, 0.000000e+00, 1.000000e+00, 1.000000e+00]
+// CHECK-SAME:      offsets [0.000000e+00, 0.000000e+00] inputs [@c] gains [0.000000e+00, 1.000000e+02]
+// CHECK-NOT:     neuro.decay
+// CHECK:         neuro.ode @x method "exponential_euler"
+// CHECK:         neuro.ode @y method "exponential_euler"
+neuro.network @Chains dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "1"
+    neuro.init_const @v = 0.000000e+00
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @c : "1"
+    neuro.state @b : "1"
+    neuro.state @a : "1"
+    neuro.state @x : "1"
+    neuro.state @y : "1"
+    neuro.ode @b {
+      %a = neuro.ref @a
+      %b = neuro.ref @b
+      %c = neuro.ref @c
+      %k = arith.constant 1.000000e+02 : f64
+      %s = arith.addf %a, %c : f64
+      %d = arith.subf %s, %b : f64
+      %r = arith.mulf %k, %d : f64
+      neuro.yield %r : f64
+    }
+    neuro.ode @a {
+      %a = neuro.ref @a
+      %k = arith.constant -2.000000e+02 : f64
+      %r = arith.mulf %k, %a : f64
+      neuro.yield %r : f64
+    }
+    neuro.ode @x {
+      %y = neuro.ref @y
+      %x = neuro.ref @x
+      %d = arith.subf %y, %x : f64
+      neuro.yield %d : f64
+    }
+    neuro.ode @y {
+      %x = neuro.ref @x
+      %y = neuro.ref @y
+      %k = arith.constant -3.000000e+00 : f64
+      %s = arith.mulf %k, %y : f64
+      %r = arith.subf %s, %x : f64
+      neuro.yield %r : f64
     }
   }
 }

@@ -75,7 +75,7 @@ std::vector<std::string> neuro::synapseRowNames(Operation *projection) {
       rows.push_back(w.getSymName().str());
   for (auto s : body.getOps<StateOp>())
     rows.push_back(s.getSymName().str());
-  if (!body.getOps<DecayOp>().empty())
+  if (!body.getOps<DecayOp>().empty() || !body.getOps<DecaySystemOp>().empty())
     rows.push_back("_lastupdate");
   return rows;
 }

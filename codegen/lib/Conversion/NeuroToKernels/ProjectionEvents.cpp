@@ -65,15 +65,76 @@ Value ProjectionKernels::decayStep(SynapseContext &c, DecayOp decay, Value x,
                                   k.f64Constant(dl, rate))));
 }
 
+void ProjectionKernels::advanceSystem(SynapseContext &c, DecaySystemOp system,
+                                      Value n) {
+  Location l = system.getLoc();
+  size_t size = system.getVars().size();
+  ArrayRef<double> rates = system.getRates(), modes = system.getModes(),
+                   inverse = system.getInverse();
+  auto rowOf = [&](Attribute name) {
+    return synRows.lookup(cast<FlatSymbolRefAttr>(name).getValue());
+  };
+  // sum_j m[r * size + j] v[j], skipping zero entries.
+  auto times = [&](ArrayRef<double> m, size_t r, ArrayRef<Value> v) {
+    Value sum;
+    for (size_t j = 0; j < v.size(); ++j) {
+      if (m[r * v.size() + j] == 0.0)
+        continue;
+      Value term = m[r * v.size() + j] == 1.0
+                       ? v[j]
+                       : b.create<arith::MulFOp>(
+                             l, v[j], k.f64Constant(l, m[r * v.size() + j]));
+      sum = sum ? b.create<arith::AddFOp>(l, sum, term).getResult() : term;
+    }
+    return sum ? sum : k.f64Constant(l, 0.0);
+  };
+  SmallVector<Value> x, inputs, rhs, z, w;
+  for (Attribute var : system.getVars())
+    x.push_back(k.load2d(l, c.syn, rowOf(var), c.j));
+  if (auto in = system.getInputs())
+    for (Attribute input : *in)
+      inputs.push_back(k.load2d(l, c.syn, rowOf(input), c.j));
+  // b = offsets + gains inputs, constant since the last event.
+  for (size_t r = 0; r < size; ++r) {
+    Value br = k.f64Constant(l, system.getOffsets()[r]);
+    if (!inputs.empty())
+      br = b.create<arith::AddFOp>(l, br, times(*system.getGains(), r, inputs));
+    rhs.push_back(br);
+  }
+  for (size_t i = 0; i < size; ++i) {
+    Value zi = times(inverse, i, x), wi = times(inverse, i, rhs);
+    if (rates[i] == 0.0) {
+      Value h = b.create<arith::MulFOp>(l, n, k.f64Constant(l, k.kernelDt));
+      z.push_back(
+          b.create<arith::AddFOp>(l, zi, b.create<arith::MulFOp>(l, wi, h)));
+      continue;
+    }
+    Value arg =
+        b.create<arith::MulFOp>(l, n, k.f64Constant(l, rates[i] * k.kernelDt));
+    // z e^(rate h) + w expm1(rate h) / rate
+    Value grow = b.create<math::ExpM1Op>(l, arg);
+    z.push_back(b.create<arith::AddFOp>(
+        l, b.create<arith::AddFOp>(l, zi, b.create<arith::MulFOp>(l, zi, grow)),
+        b.create<arith::MulFOp>(
+            l, wi,
+            b.create<arith::DivFOp>(l, grow, k.f64Constant(l, rates[i])))));
+  }
+  for (size_t r = 0; r < size; ++r)
+    k.store2d(l, times(modes, r, z), c.syn, rowOf(system.getVars()[r]), c.j);
+}
+
 void ProjectionKernels::advanceDecays(SynapseContext &c, Value now) {
   int64_t luRow = synRows.lookup("_lastupdate");
-  Location l = decays.front().getLoc();
+  Location l =
+      decays.empty() ? systems.front().getLoc() : decays.front().getLoc();
   Value n = b.create<arith::SubFOp>(l, now, k.load2d(l, c.syn, luRow, c.j));
   for (DecayOp decay : decays) {
     int64_t row = synRows.lookup(decay.getVar());
     Value x = k.load2d(decay.getLoc(), c.syn, row, c.j);
     k.store2d(decay.getLoc(), decayStep(c, decay, x, n), c.syn, row, c.j);
   }
+  for (DecaySystemOp system : systems)
+    advanceSystem(c, system, n);
   k.store2d(l, now, c.syn, luRow, c.j);
 }
 
@@ -86,7 +147,7 @@ LogicalResult ProjectionKernels::eventBody(Region &region, SynapseContext &c,
   k.kernelLastSpike = [this, &c](LastSpikeOp op) -> FailureOr<Value> {
     return lastSpikeOf(c, op);
   };
-  if (!decays.empty())
+  if (!decays.empty() || !systems.empty())
     advanceDecays(c, now);
   bindDraws(region, c);
   // `t`: the start of the step that delivers the event.

@@ -117,6 +117,8 @@ ProjectionKernels::ProjectionKernels(KernelBuilder &k, ProjectionOp proj,
   for (auto w : body.getOps<WeightOp>())
     weight = w.getSymName();
   decays.assign(body.getOps<DecayOp>().begin(), body.getOps<DecayOp>().end());
+  systems.assign(body.getOps<DecaySystemOp>().begin(),
+                 body.getOps<DecaySystemOp>().end());
 }
 
 //===----------------------------------------------------------------------===//

@@ -102,6 +102,8 @@ private:
   void advanceDecays(SynapseContext &c, Value now);
   /// `x` of `decay` after `n` steps, its inputs read from synapse `c.j`.
   Value decayStep(SynapseContext &c, DecayOp decay, Value x, Value n);
+  /// The states of `system` of synapse `c.j` advanced by `n` steps.
+  void advanceSystem(SynapseContext &c, DecaySystemOp system, Value n);
 
   /// A kernel of `kind` (sum or update) with NeuroUpdateFn's arguments,
   /// bound to `c`, which the kernel's `t` and `not_refractory` read; the
@@ -172,6 +174,7 @@ private:
   /// The weight of every synapse when it is a constant (no row).
   std::optional<double> fixedWeight;
   SmallVector<DecayOp> decays;
+  SmallVector<DecaySystemOp> systems;
 };
 
 /// Whether `region` draws random numbers.

@@ -766,4 +766,38 @@ def Neuro_DecayOp : Neuro_Op<"decay", [HasParent<"ProjectionOp">,
   let hasVerifier = 1;
 }
 
+def Neuro_DecaySystemOp : Neuro_Op<"decay_system", [HasParent<"ProjectionOp">,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "event-driven exact solution of coupled per-synapse states";
+  let description = [{
+    Per-synapse states `vars` (k of them) obey dx/dt = A x + b with A = V
+    diag(`rates`) V^-1: `modes` is V and `inverse` V^-1, k x k row-major,
+    and b_r = `offsets`[r] + sum_m `gains`[r * M + m] `inputs`[m] with M
+    inputs, per-synapse states without an equation (which only events
+    change). Like `neuro.decay`, the states are advanced only when their
+    synapse sees an event, before its statements, over the n steps since
+    the last one (row `_lastupdate`): with z = V^-1 x and w = V^-1 b,
+    z_i' = z_i e^(rates_i n dt) + w_i (e^(rates_i n dt) - 1) / rates_i
+    (w_i n dt when rates_i = 0), and x' = V z'. neuro-integrate makes it for
+    states coupled without a cycle (A triangular in the order of `vars`)
+    with distinct rates.
+
+    ```mlir
+    neuro.decay_system [@a, @b] rates [-200.0, -100.0]
+        modes [1.0, 0.0, -1.0, 1.0] inverse [1.0, 0.0, 1.0, 1.0]
+        offsets [0.0, 0.0]
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefArrayAttr:$vars, DenseF64ArrayAttr:$rates,
+                       DenseF64ArrayAttr:$modes, DenseF64ArrayAttr:$inverse,
+                       DenseF64ArrayAttr:$offsets,
+                       OptionalAttr<FlatSymbolRefArrayAttr>:$inputs,
+                       OptionalAttr<DenseF64ArrayAttr>:$gains);
+  let assemblyFormat = [{
+    $vars `rates` $rates `modes` $modes `inverse` $inverse `offsets` $offsets
+    (`inputs` $inputs^ `gains` $gains)? attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // NEURO_OPS_TD

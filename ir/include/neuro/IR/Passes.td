@@ -55,7 +55,8 @@ def Integrate : Pass<"neuro-integrate", "::mlir::ModuleOp"> {
     keep their `neuro.ode`s with a `method`: the one written, else
     exponential Euler for conditionally linear equations, RK4 otherwise,
     Euler-Maruyama with noise. Per-synapse equations become `neuro.decay`
-    (solved exactly between events).
+    or, for states coupled without a cycle, `neuro.decay_system` (solved
+    exactly between events), else clock-driven `neuro.ode`s.
   }];
 }
 

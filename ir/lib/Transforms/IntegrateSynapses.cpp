@@ -1,0 +1,331 @@
+//===- IntegrateSynapses.cpp - Per-synapse equations of neuro-integrate ---===//
+//
+// A projection's per-synapse equations are solved exactly between the
+// synapse's events where they allow it (Brian2's `(event-driven)`), else
+// advanced every step (clock-driven):
+//
+// - dx/dt = a x + b, a a constant and b one plus constant multiples of
+//   per-synapse states without an equation (which only events change):
+//   neuro.decay.
+// - States coupled without a cycle (dx/dt = -x / tau1, dy/dt = (x - y) /
+//   tau2: a trace filtered again), each equation affine in the states with
+//   constant coefficients and distinct rates: neuro.decay_system, solved in
+//   the eigenvectors of the system's triangular matrix.
+// - Everything else, the weight's equation, and what a clock-driven
+//   equation or a summed drive reads: every step, exponential Euler where
+//   each equation is linear in its own variable, else RK4 (or the
+//   synapse's @method).
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinearAnalysis.h"
+
+#include "neuro/IR/NeuroOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+using namespace neuro;
+using namespace neuro::linear;
+
+namespace {
+
+/// The per-synapse states of one projection and the affine forms of the
+/// equations that have one.
+struct SynapseStates {
+  llvm::StringMap<unsigned> index;
+  std::vector<std::string> names;
+  llvm::StringMap<OdeOp> byVar;
+  llvm::StringMap<Affine> affine;
+  /// States without an equation: constant between events.
+  std::vector<bool> eventOnly;
+
+  /// The affine form of the equation of `var` (which has one).
+  const Affine &of(llvm::StringRef var) const {
+    return affine.find(var)->second;
+  }
+};
+
+/// The states solved at events that `var`'s equation reads, or nullopt
+/// when it reads one advanced every step.
+std::optional<std::vector<unsigned>> coupledTo(const SynapseStates &s,
+                                               const llvm::StringSet<> &clock,
+                                               const std::string &var) {
+  unsigned self = s.index.lookup(var);
+  std::vector<unsigned> coupled;
+  for (auto [j, c] : llvm::enumerate(s.of(var).coef)) {
+    if (j == self || c == 0.0 || s.eventOnly[j])
+      continue;
+    if (!s.byVar.count(s.names[j]) || clock.contains(s.names[j]))
+      return std::nullopt;
+    coupled.push_back(unsigned(j));
+  }
+  return coupled;
+}
+
+/// The states of `members` in an order where each equation reads only
+/// those before it (besides itself), or empty when they form a cycle.
+std::vector<unsigned> triangularOrder(const SynapseStates &s,
+                                      const std::vector<unsigned> &members) {
+  std::vector<unsigned> order, left = members;
+  while (!left.empty()) {
+    auto ready = llvm::find_if(left, [&](unsigned m) {
+      const Affine &a = s.of(s.names[m]);
+      return llvm::all_of(
+          left, [&](unsigned o) { return o == m || a.coef[o] == 0.0; });
+    });
+    if (ready == left.end())
+      return {};
+    order.push_back(*ready);
+    left.erase(ready);
+  }
+  return order;
+}
+
+/// Rates that differ by less than this (relatively) make the eigenvectors
+/// of a coupled system ill-conditioned: such a system is clock-driven.
+constexpr double kDistinctRates = 1e-3;
+
+/// neuro.decay_system for the states `order` (triangular): A = V diag(rates)
+/// V^-1, V unit lower triangular.
+void emitSystem(OpBuilder &b, Location loc, const SynapseStates &s,
+                const std::vector<unsigned> &order) {
+  size_t k = order.size();
+  std::vector<double> rates(k), modes(k * k, 0.0), inverse(k * k, 0.0),
+      offsets(k);
+  auto a = [&](size_t r, size_t c) {
+    return s.of(s.names[order[r]]).coef[order[c]];
+  };
+  for (size_t r = 0; r < k; ++r) {
+    rates[r] = a(r, r);
+    offsets[r] = s.of(s.names[order[r]]).c + 0.0; // no -0
+  }
+  // Column i: the eigenvector of rates[i], zero above i.
+  for (size_t i = 0; i < k; ++i) {
+    modes[i * k + i] = 1.0;
+    for (size_t r = i + 1; r < k; ++r) {
+      double sum = 0.0;
+      for (size_t c = i; c < r; ++c)
+        sum += a(r, c) * modes[c * k + i];
+      modes[r * k + i] = sum / (rates[i] - rates[r]);
+    }
+  }
+  // V^-1 by forward substitution (V's diagonal is 1).
+  for (size_t c = 0; c < k; ++c)
+    for (size_t r = 0; r < k; ++r) {
+      double sum = r == c ? 1.0 : 0.0;
+      for (size_t l = 0; l < r; ++l)
+        sum -= modes[r * k + l] * inverse[l * k + c];
+      inverse[r * k + c] = sum;
+    }
+  // The states without an equation the system reads, in the projection's
+  // order, with their gains per equation.
+  std::vector<unsigned> inputs;
+  for (size_t j = 0; j < s.names.size(); ++j)
+    if (s.eventOnly[j] && llvm::any_of(order, [&](unsigned m) {
+          return s.of(s.names[m]).coef[j] != 0.0;
+        }))
+      inputs.push_back(unsigned(j));
+  std::vector<double> gains;
+  for (unsigned m : order)
+    for (unsigned j : inputs)
+      gains.push_back(s.of(s.names[m]).coef[j] + 0.0); // no -0
+  auto symbols = [&](ArrayRef<unsigned> which) {
+    SmallVector<Attribute> out;
+    for (unsigned j : which)
+      out.push_back(FlatSymbolRefAttr::get(b.getContext(), s.names[j]));
+    return b.getArrayAttr(out);
+  };
+  b.create<DecaySystemOp>(
+      loc, symbols(order), b.getDenseF64ArrayAttr(rates),
+      b.getDenseF64ArrayAttr(modes), b.getDenseF64ArrayAttr(inverse),
+      b.getDenseF64ArrayAttr(offsets),
+      inputs.empty() ? ArrayAttr() : symbols(inputs),
+      inputs.empty() ? DenseF64ArrayAttr() : b.getDenseF64ArrayAttr(gains));
+}
+
+/// Whether rates of `order` are pairwise distinct enough for its modes.
+bool distinctRates(const SynapseStates &s, const std::vector<unsigned> &order) {
+  for (size_t i = 0; i < order.size(); ++i)
+    for (size_t j = 0; j < i; ++j) {
+      double ri = s.of(s.names[order[i]]).coef[order[i]];
+      double rj = s.of(s.names[order[j]]).coef[order[j]];
+      if (!(std::abs(ri - rj) >
+            kDistinctRates * std::max(std::abs(ri), std::abs(rj))))
+        return false;
+    }
+  return true;
+}
+
+/// The groups of states solved at events that are coupled to each other
+/// (connected through the equations' coefficients).
+std::vector<std::vector<unsigned>>
+coupledGroups(const SynapseStates &s, const llvm::StringSet<> &clock) {
+  std::vector<unsigned> group(s.names.size(), ~0u);
+  std::vector<std::vector<unsigned>> groups;
+  auto merge = [&](unsigned x, unsigned y) {
+    unsigned gx = group[x], gy = group[y];
+    if (gx == gy)
+      return;
+    for (unsigned m : groups[gy])
+      group[m] = gx;
+    groups[gx].insert(groups[gx].end(), groups[gy].begin(), groups[gy].end());
+    groups[gy].clear();
+  };
+  for (size_t j = 0; j < s.names.size(); ++j)
+    if (s.affine.count(s.names[j]) && !clock.contains(s.names[j])) {
+      group[j] = unsigned(groups.size());
+      groups.push_back({unsigned(j)});
+    }
+  for (size_t j = 0; j < s.names.size(); ++j) {
+    if (group[j] == ~0u)
+      continue;
+    std::optional<std::vector<unsigned>> coupled =
+        coupledTo(s, clock, s.names[j]);
+    for (unsigned o : coupled.value_or(std::vector<unsigned>()))
+      merge(unsigned(j), o);
+  }
+  llvm::erase_if(groups, [](auto &g) { return g.empty(); });
+  for (auto &g : groups)
+    llvm::sort(g);
+  return groups;
+}
+
+/// Which states are advanced every step: those without an affine form,
+/// what such an equation or a summed drive reads, what reads them, and the
+/// members of coupled groups that cannot be solved at events.
+LogicalResult classify(ProjectionOp proj, SynapseStates &s,
+                       llvm::StringSet<> &clock) {
+  for (const auto &[name, ode] : s.byVar)
+    if (!s.affine.count(name))
+      clock.insert(name);
+  for (bool changed = true; changed;) {
+    changed = false;
+    // What clock-driven equations and summed drives read must be current
+    // at every step.
+    auto visit = [&](Region &region) {
+      region.walk([&](RefOp ref) {
+        if (ref.getPost() || ref.getPre() || !s.byVar.count(ref.getName()))
+          return;
+        changed |= clock.insert(ref.getName()).second;
+      });
+    };
+    for (auto &entry : s.byVar)
+      if (clock.contains(entry.first()))
+        visit(entry.second.getRhs());
+    for (DrivesOp drives : proj.getBody().getOps<DrivesOp>())
+      visit(drives.getValue());
+    // An equation solved at events reads only states solved at events.
+    for (const auto &[name, affine] : s.affine)
+      if (!clock.contains(name) && !coupledTo(s, clock, name.str()))
+        changed |= clock.insert(name).second;
+    if (changed)
+      continue;
+    for (const std::vector<unsigned> &g : coupledGroups(s, clock)) {
+      if (g.size() == 1)
+        continue;
+      std::vector<unsigned> order = triangularOrder(s, g);
+      if (!order.empty() && distinctRates(s, order))
+        continue;
+      for (unsigned m : g)
+        changed |= clock.insert(s.names[m]).second;
+    }
+  }
+  return success();
+}
+
+} // namespace
+
+LogicalResult neuro::linear::integrateProjection(Operation *op, double dt) {
+  auto proj = cast<ProjectionOp>(op);
+  SmallVector<OdeOp> odes(proj.getBody().getOps<OdeOp>());
+  if (odes.empty())
+    return success();
+  SynapseStates s;
+  for (StateOp st : proj.getBody().getOps<StateOp>()) {
+    s.index[st.getSymName()] = s.names.size();
+    s.names.push_back(st.getSymName().str());
+  }
+  for (OdeOp ode : odes)
+    s.byVar[ode.getVar()] = ode;
+  s.eventOnly.resize(s.names.size());
+  for (size_t j = 0; j < s.names.size(); ++j)
+    s.eventOnly[j] = !s.byVar.count(s.names[j]);
+  LinearAnalysis analysis(s.index, dt);
+  for (OdeOp ode : odes) {
+    Operation *culprit = nullptr;
+    FailureOr<Affine> rhs = analysis.analyze(ode.getRhs(), culprit);
+    if (failed(rhs) && analysis.divisionByZero) {
+      InFlightDiagnostic d = ode.emitError()
+                             << "division by zero in d" << ode.getVar()
+                             << "/dt: the divisor is 0 (check the parameter "
+                                "values)";
+      d.attachNote(culprit->getLoc()) << "division here";
+      return failure();
+    }
+    if (succeeded(rhs) && s.index.count(ode.getVar()))
+      s.affine[ode.getVar()] = *rhs;
+  }
+  llvm::StringSet<> clock;
+  if (failed(classify(proj, s, clock)))
+    return failure();
+  bool conditionallyLinear = true;
+  for (OdeOp ode : odes) {
+    if (!clock.contains(ode.getVar()))
+      continue;
+    Operation *ignored = nullptr;
+    conditionallyLinear &= degreeIn(ode.getRhs(), ode.getVar(), ignored) <= 1;
+  }
+  // The synapse's `@method(...)` (on its equations), else exponential
+  // Euler where it applies, else RK4.
+  auto method = StringAttr::get(
+      proj.getContext(), conditionallyLinear ? "exponential_euler" : "rk4");
+  for (OdeOp ode : odes)
+    if (clock.contains(ode.getVar()) && ode.getMethodAttr())
+      method = ode.getMethodAttr();
+  for (OdeOp ode : odes)
+    if (clock.contains(ode.getVar()))
+      ode.setMethodAttr(method);
+  // In the order of their first equations.
+  llvm::StringMap<size_t> position;
+  for (auto [k, ode] : llvm::enumerate(odes))
+    position[ode.getVar()] = k;
+  std::vector<std::vector<unsigned>> groups = coupledGroups(s, clock);
+  auto firstOf = [&](const std::vector<unsigned> &g) {
+    size_t first = odes.size();
+    for (unsigned m : g)
+      first = std::min(first, position.lookup(s.names[m]));
+    return first;
+  };
+  llvm::sort(groups, [&](auto &x, auto &y) { return firstOf(x) < firstOf(y); });
+  for (const std::vector<unsigned> &g : groups) {
+    OdeOp first = odes[firstOf(g)];
+    OpBuilder b(first);
+    if (g.size() > 1) {
+      emitSystem(b, first.getLoc(), s, triangularOrder(s, g));
+    } else {
+      unsigned self = g.front();
+      const Affine &rhs = s.of(s.names[self]);
+      SmallVector<Attribute> inputs;
+      SmallVector<double> gains;
+      for (size_t j = 0; j < s.names.size(); ++j)
+        if (j != self && rhs.coef[j] != 0.0) {
+          inputs.push_back(FlatSymbolRefAttr::get(b.getContext(), s.names[j]));
+          gains.push_back(rhs.coef[j]);
+        }
+      b.create<DecayOp>(
+          first.getLoc(), first.getVarAttr(), b.getF64FloatAttr(rhs.coef[self]),
+          b.getF64FloatAttr(rhs.c + 0.0), // no -0
+          inputs.empty() ? ArrayAttr() : b.getArrayAttr(inputs),
+          gains.empty() ? DenseF64ArrayAttr() : b.getDenseF64ArrayAttr(gains));
+    }
+    for (unsigned m : g)
+      s.byVar.lookup(s.names[m]).erase();
+  }
+  return success();
+}
