@@ -128,6 +128,7 @@ class Network:
         self._files = _table_folder()
         self._count = 0
         self._projections = {}   # name or SRC_to_DST: how many so far
+        self._sizes = {}         # population name: its number of neurons
         if dt is not None:
             self._settings.append(f"dt = {expr(dt)}")
         if seed is not None:
@@ -158,6 +159,7 @@ class Network:
         law. Arguments are expressions (see expr)."""
         line = (f"{_name(name, 'a population')} = {_whole(size, 'size')} of "
                 f"{_args(_name(model, 'a model'), args)}")
+        self._sizes[name] = _whole(size, "size")
         if excitatory is not None:
             line += " excitatory" if excitatory else " inhibitory"
         self._lines.append(line)
@@ -177,6 +179,7 @@ class Network:
         if same_step not in (None, "all", "error"):
             raise ValueError(f'same_step is "all" or "error", not '
                              f'{same_step!r}')
+        self._sizes[name] = _whole(size, "size")
         path = self._table({"i": indices, "t": times})
         same = "" if same_step is None else f', same_step = "{same_step}"'
         if period is not None:
@@ -235,6 +238,17 @@ class Network:
         n = len(cols["pre"])
         if len(cols["post"]) != n:
             raise ValueError("sources and targets must have the same length")
+        # Said here rather than in the table file the network reads.
+        for key, pop in (("pre", pre), ("post", post)):
+            size = self._sizes.get(pop)
+            bad = np.flatnonzero((cols[key] < 0) | (cols[key] >= size)) \
+                if size is not None else []
+            if len(bad):
+                k = int(bad[0])
+                what = "sources" if key == "pre" else "targets"
+                raise ValueError(f"connect_arrays {pre} -> {post}: "
+                                 f"{what}[{k}] = {cols[key][k]} is not a "
+                                 f"neuron of the {size} of {pop!r}")
         for key, values in (("weight", weights), ("delay", delays)):
             if values is not None:
                 values = np.asarray(values, dtype=np.float64)

@@ -528,6 +528,12 @@ def test_connect_returns_the_names_the_model_gives():
     for big in ([2**63], [2.0**63]):
         with pytest.raises(ValueError, match="sources must fit 64 bits"):
             net.connect_arrays(e, e, "ExpCurrent", big, [0])
+    # An index out of range is said at the call, not in the table file.
+    with pytest.raises(ValueError, match=r"connect_arrays E -> E: "
+                       r"targets\[1\] = 10 is not a neuron of the 10 of 'E'"):
+        net.connect_arrays(e, e, "ExpCurrent", [0, 1], [3, 10])
+    with pytest.raises(ValueError, match=r"sources\[0\] = -1 is not"):
+        net.connect_arrays(e, e, "ExpCurrent", [-1], [3])
 
 
 def test_connect_takes_multiplicity_procedural_and_synapse_counts():
