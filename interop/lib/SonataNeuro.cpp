@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -25,6 +26,13 @@ using namespace neuro;
 using namespace neuro::sonata;
 
 namespace {
+
+/// `ms` as %g writes it.
+std::string fmtMs(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", ms);
+  return buf;
+}
 
 /// A parameter of a template: its dynamics_params key, the model's name
 /// and unit, the factor from the JSON's number to that unit, the default.
@@ -475,6 +483,12 @@ std::string Importer::projections(const std::string &dir,
         d = 1;
         defaultDelay.insert(id);
       }
+      if (!(d >= 0) || !std::isfinite(d))
+        throw Error((std::isnan(e.delay[k])
+                         ? e.types.file + ": edge type " + std::to_string(id)
+                         : e.file + ": /edges/" + e.name + ": edge " +
+                               std::to_string(k)) +
+                    ": delay " + fmtMs(d) + " ms; a delay is a time >= 0");
       if (groups[sg].tmpl && groups[sg].tmpl->lateSpikes)
         d = std::max(d - dtMs, 0.0);
       std::vector<double> &r = rows[{id, sg, tg}];
