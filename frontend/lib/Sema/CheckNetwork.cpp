@@ -24,6 +24,10 @@ void Checker::checkNetwork(const NetworkDecl &decl) {
   inNetwork = true;
   checkNetworkParams(decl, net);
   checkNetworkSettings(decl, net);
+  // `dt` in the network's expressions (`run 1000 * dt`, `every 10 * dt`,
+  // a delay of `2 * dt`) is its step, unless a `param dt` says otherwise.
+  if (netConstants.emplace("dt", Value{net.dt, Dim::time()}).second)
+    net.constants["dt"] = net.dt;
   checkAfterRuns(decl);
   std::map<std::string, int> popIndex;
   for (const PopulationDecl &p : decl.populations)
