@@ -138,7 +138,8 @@ std::shared_ptr<Simulation> makeSimulation(
   if (threads > most) {
     std::string note = "threads=" + std::to_string(threads) +
                        " is more than the " + std::to_string(most) +
-                       " hardware threads of this machine; running on " +
+                       " threads a run may use here (the hardware threads, or "
+                       "NEURO_MAX_THREADS); running on " +
                        std::to_string(most);
     if (PyErr_WarnEx(PyExc_RuntimeWarning, note.c_str(), 1) != 0)
       throw py::error_already_set();

@@ -92,7 +92,8 @@ bool neuro::rt::parseThreads(const std::string &text, unsigned most,
   }
   if (n > most) {
     note = "--threads " + text + " is more than the " + std::to_string(most) +
-           " hardware threads of this machine; running on " +
+           " threads a run may use here (the hardware threads, or "
+           "NEURO_MAX_THREADS); running on " +
            std::to_string(most);
     n = most;
   }
