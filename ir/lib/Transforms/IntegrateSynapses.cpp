@@ -9,8 +9,9 @@
 //   neuro.decay.
 // - States coupled without a cycle (dx/dt = -x / tau1, dy/dt = (x - y) /
 //   tau2: a trace filtered again), each equation affine in the states with
-//   constant coefficients and distinct rates: neuro.decay_system, solved in
-//   the eigenvectors of the system's triangular matrix.
+//   constant coefficients, the eigenvectors of the system's triangular
+//   matrix well-conditioned (rates a few percent apart or more):
+//   neuro.decay_system, solved in those eigenvectors.
 // - Everything else, the weight's equation, and what a clock-driven
 //   equation or a summed drive reads: every step, exponential Euler where
 //   each equation is linear in its own variable, else RK4 (or the
@@ -90,29 +91,30 @@ std::vector<unsigned> triangularOrder(const SynapseStates &s,
 /// Rates that differ by less than this (relatively) make the eigenvectors
 /// of a coupled system ill-conditioned: such a system is clock-driven.
 constexpr double kDistinctRates = 1e-3;
+/// The largest condition number of a system's modes (infinity norms of V
+/// and V^-1): x = V z loses about its log10 in digits, 3 of float's 7 in
+/// single precision. Chains whose rates are a few percent apart or more
+/// stay below it.
+constexpr double kMaxCondition = 1e3;
 
-/// neuro.decay_system for the states `order` (triangular): A = V diag(rates)
-/// V^-1, V unit lower triangular.
-void emitSystem(OpBuilder &b, Location loc, const SynapseStates &s,
-                const std::vector<unsigned> &order) {
+/// The modes V of the triangular system `order` (row-major, unit lower
+/// triangular, rates distinct) and their inverse.
+void modesOf(const SynapseStates &s, const std::vector<unsigned> &order,
+             std::vector<double> &modes, std::vector<double> &inverse) {
   size_t k = order.size();
-  std::vector<double> rates(k), modes(k * k, 0.0), inverse(k * k, 0.0),
-      offsets(k);
+  modes.assign(k * k, 0.0);
+  inverse.assign(k * k, 0.0);
   auto a = [&](size_t r, size_t c) {
     return s.of(s.names[order[r]]).coef[order[c]];
   };
-  for (size_t r = 0; r < k; ++r) {
-    rates[r] = a(r, r);
-    offsets[r] = s.of(s.names[order[r]]).c + 0.0; // no -0
-  }
-  // Column i: the eigenvector of rates[i], zero above i.
+  // Column i: the eigenvector of rate a(i, i), zero above i.
   for (size_t i = 0; i < k; ++i) {
     modes[i * k + i] = 1.0;
     for (size_t r = i + 1; r < k; ++r) {
       double sum = 0.0;
       for (size_t c = i; c < r; ++c)
         sum += a(r, c) * modes[c * k + i];
-      modes[r * k + i] = sum / (rates[i] - rates[r]);
+      modes[r * k + i] = sum / (a(i, i) - a(r, r));
     }
   }
   // V^-1 by forward substitution (V's diagonal is 1).
@@ -123,6 +125,31 @@ void emitSystem(OpBuilder &b, Location loc, const SynapseStates &s,
         sum -= modes[r * k + l] * inverse[l * k + c];
       inverse[r * k + c] = sum;
     }
+}
+
+/// The infinity norm of the k x k row-major matrix `m`.
+double normOf(const std::vector<double> &m, size_t k) {
+  double most = 0.0;
+  for (size_t r = 0; r < k; ++r) {
+    double row = 0.0;
+    for (size_t c = 0; c < k; ++c)
+      row += std::abs(m[r * k + c]);
+    most = std::max(most, row);
+  }
+  return most;
+}
+
+/// neuro.decay_system for the states `order` (triangular): A = V diag(rates)
+/// V^-1, V unit lower triangular.
+void emitSystem(OpBuilder &b, Location loc, const SynapseStates &s,
+                const std::vector<unsigned> &order) {
+  size_t k = order.size();
+  std::vector<double> rates(k), modes, inverse, offsets(k);
+  for (size_t r = 0; r < k; ++r) {
+    rates[r] = s.of(s.names[order[r]]).coef[order[r]];
+    offsets[r] = s.of(s.names[order[r]]).c + 0.0; // no -0
+  }
+  modesOf(s, order, modes, inverse);
   // The states without an equation the system reads, in the projection's
   // order, with their gains per equation.
   std::vector<unsigned> inputs;
@@ -149,8 +176,10 @@ void emitSystem(OpBuilder &b, Location loc, const SynapseStates &s,
       inputs.empty() ? DenseF64ArrayAttr() : b.getDenseF64ArrayAttr(gains));
 }
 
-/// Whether rates of `order` are pairwise distinct enough for its modes.
-bool distinctRates(const SynapseStates &s, const std::vector<unsigned> &order) {
+/// Whether the rates of `order` are pairwise distinct enough for its
+/// modes, and those well-conditioned.
+bool wellConditioned(const SynapseStates &s,
+                     const std::vector<unsigned> &order) {
   for (size_t i = 0; i < order.size(); ++i)
     for (size_t j = 0; j < i; ++j) {
       double ri = s.of(s.names[order[i]]).coef[order[i]];
@@ -159,7 +188,11 @@ bool distinctRates(const SynapseStates &s, const std::vector<unsigned> &order) {
             kDistinctRates * std::max(std::abs(ri), std::abs(rj))))
         return false;
     }
-  return true;
+  std::vector<double> modes, inverse;
+  modesOf(s, order, modes, inverse);
+  double condition =
+      normOf(modes, order.size()) * normOf(inverse, order.size());
+  return std::isfinite(condition) && condition <= kMaxCondition;
 }
 
 /// The groups of states solved at events that are coupled to each other
@@ -230,7 +263,7 @@ LogicalResult classify(ProjectionOp proj, SynapseStates &s,
       if (g.size() == 1)
         continue;
       std::vector<unsigned> order = triangularOrder(s, g);
-      if (!order.empty() && distinctRates(s, order))
+      if (!order.empty() && wellConditioned(s, order))
         continue;
       for (unsigned m : g)
         changed |= clock.insert(s.names[m]).second;
