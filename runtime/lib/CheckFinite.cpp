@@ -84,10 +84,14 @@ bool Network::checkFinite(double time, std::string &err,
         continue;
       RowValues values =
           rowOf(proj.syn, proj.syn32, int64_t(r) * nSyn, singleSynapses());
+      // Dale's law for finite weights (an infinite one is a numerical
+      // error), looked for while no neuron has gone wrong.
       auto wrong = [&](int64_t s) {
-        return int(r) == spec.weightRow && (spec.sign > 0   ? values[s] < 0
-                                            : spec.sign < 0 ? values[s] > 0
-                                                            : false);
+        return neuronErr.empty() && int(r) == spec.weightRow &&
+               std::isfinite(values[s]) &&
+               (spec.sign > 0   ? values[s] < 0
+                : spec.sign < 0 ? values[s] > 0
+                                : false);
       };
       // The first synapse that fails, over blocks on the pool's threads.
       std::vector<int64_t> blocks = splitRange(pool.get(), nSyn, 1 << 16);
@@ -111,7 +115,7 @@ bool Network::checkFinite(double time, std::string &err,
           dist ? "a synapse (" : "synapse " + std::to_string(s) + " (";
       char buf[64];
       std::snprintf(buf, sizeof(buf), "%g", time);
-      if (wrongSign && neuronErr.empty()) {
+      if (wrongSign) {
         char value[64];
         std::snprintf(value, sizeof(value), "%g", values[s]);
         err = "Dale's law: projection '" + spec.name + "', " + synapse +
@@ -122,10 +126,6 @@ bool Network::checkFinite(double time, std::string &err,
               "' is " + value + " at t = " + buf + " s, but '" +
               model.populations[size_t(spec.src)].name + "' is " +
               (spec.sign > 0 ? "excitatory" : "inhibitory");
-        return false;
-      }
-      if (wrongSign) {
-        err = neuronErr;
         return false;
       }
       std::string where =
