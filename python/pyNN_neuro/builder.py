@@ -147,7 +147,7 @@ class Network:
                 # Before t0: the previous network sent them, unless they
                 # were set since (set() between runs), and pass unsent.
                 old = before[i] if i < len(before) else np.zeros(0)
-                missed += int(np.setdiff1d(t[k < 0], old[old < t0]).size)
+                missed += int(np.setdiff1d(t[k < 0], old).size)
                 k = k[k >= 0]
             k = np.sort(k)
             idx.append(np.full(k.size, i, dtype=np.int64))

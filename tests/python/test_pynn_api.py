@@ -160,15 +160,16 @@ def test_a_run_without_populations_advances_time():
 
 
 def test_spike_times_set_in_the_past_are_said_to_be_lost():
-    p = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0]))
+    p = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 10.0]))
     p.record("spikes")
     sim.run(10.0)
-    # 5.0 was sent already (no word); 3.0 passed before it was set.
-    p.set(spike_times=[3.0, 5.0, 12.0])
+    # 5.0 and 10.0 were sent already (no word); 3.0 passed before it was
+    # set.
+    p.set(spike_times=[3.0, 5.0, 10.0, 12.0])
     with pytest.warns(UserWarning, match="1 spike time.s. set before the "
                       "current time 10.0 ms are not sent"):
         sim.run(10.0)
-    assert spike_lists(p) == [[5.0, 12.0]]
+    assert spike_lists(p) == [[5.0, 10.0, 12.0]]
 
 
 def test_run_times_between_steps_stop_as_neuron_does():
