@@ -116,7 +116,13 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
              !readsFailedParam(*nd.spike->refractory, *pop.model) &&
              !readsSpikeTime(*nd.spike->refractory) &&
              readsOnlyKnownNames(*nd.spike->refractory, *pop.model,
-                                 /*report=*/false)) {
+                                 /*report=*/false) &&
+             // One reading a state or a let that is no condition is
+             // reported with the model.
+             llvm::none_of(pop.model->vars, [&](auto &var) {
+               return var.second.decl->kind != VarDecl::Kind::Param &&
+                      refersTo(*nd.spike->refractory, var.first);
+             })) {
     auto v = evalRefractory(*nd.spike->refractory, pop.params,
                             paramDims(*pop.model), dt);
     // Neurons that never spiked count as having spiked 10^15 steps
