@@ -134,7 +134,8 @@ int neuro_get(neuro_sim *s, const char *name, double *out, int64_t n) {
     s->error = "neuro_get: the buffer for " + std::string(name) + " is NULL";
     return -1;
   }
-  std::memcpy(out, data, size_t(n) * sizeof(double));
+  if (n > 0)
+    std::memcpy(out, data, size_t(n) * sizeof(double));
   return 0;
 }
 
@@ -147,7 +148,10 @@ int neuro_set(neuro_sim *s, const char *name, const double *values, int64_t n) {
     s->error = "neuro_set: the values for " + std::string(name) + " are NULL";
     return -1;
   }
-  auto write = [&] { std::memcpy(data, values, size_t(n) * sizeof(double)); };
+  auto write = [&] {
+    if (n > 0)
+      std::memcpy(data, values, size_t(n) * sizeof(double));
+  };
   // What is computed from a parameter follows it (propagators, derived
   // parameters); values it cannot follow are not kept.
   if (pop < 0)

@@ -166,13 +166,25 @@ std::string svg(const Figure &f) {
   for (size_t n = 0; n < f.points.size(); n += every)
     os << llvm::format("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1\"/>\n",
                        px(f, f.points[n].first), py(f, f.points[n].second));
+  // A non-finite sample (a run that blew up) breaks the line, as in the
+  // PNG.
   for (size_t l = 0; l < f.lines.size(); ++l) {
-    os << "<polyline fill=\"none\" stroke-width=\"1\" stroke=\""
-       << kColors[l % 8] << "\" points=\"";
-    for (const auto &[x, y] : f.lines[l])
-      if (std::isfinite(px(f, x)) && std::isfinite(py(f, y)))
-        os << llvm::format("%.1f,%.1f ", px(f, x), py(f, y));
-    os << "\"/>\n";
+    bool open = false;
+    for (const auto &[x, y] : f.lines[l]) {
+      if (!std::isfinite(px(f, x)) || !std::isfinite(py(f, y))) {
+        if (open)
+          os << "\"/>\n";
+        open = false;
+        continue;
+      }
+      if (!open)
+        os << "<polyline fill=\"none\" stroke-width=\"1\" stroke=\""
+           << kColors[l % 8] << "\" points=\"";
+      open = true;
+      os << llvm::format("%.1f,%.1f ", px(f, x), py(f, y));
+    }
+    if (open)
+      os << "\"/>\n";
   }
   // Axes, ticks and labels.
   os << llvm::format("<path d=\"M%d %d V%d H%d\" stroke=\"black\" "
