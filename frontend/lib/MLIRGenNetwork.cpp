@@ -300,6 +300,13 @@ Generator::Resolver Generator::projectionNames(const ProjectionInfo &pr,
       return constant(l, c->second);
     if (e.name == "pi" && !pr.params.count("pi"))
       return constant(l, kPi);
+    // The synapse's weight and states: rows set before (Sema orders them).
+    if (auto var = pr.model->vars.find(e.name);
+        var != pr.model->vars.end() &&
+        (var->second.decl->kind == VarDecl::Kind::Weight ||
+         var->second.decl->kind == VarDecl::Kind::State))
+      return builder.create<RefOp>(l, builder.getF64Type(), e.name,
+                                   /*post=*/false, /*pre=*/false);
     for (bool isPre : {true, false}) {
       llvm::StringRef var = e.name;
       if (var.consume_back(isPre ? "_pre" : "_post") && !var.empty())

@@ -84,11 +84,17 @@ static LogicalResult verifyNameUse(Operation *op, FlatSymbolRefAttr name,
     return success();
   }
   // A population not elaborated yet (an initial value's expression reading
-  // a parameter set per neuron): the names are its model's.
+  // a parameter set per neuron or a state): the names are its model's.
   if (auto pop = dyn_cast<PopulationOp>(scope); pop && pop.getModelAttr())
     if (auto module = pop->getParentOfType<ModuleOp>())
       if (Operation *model =
               symbols.lookupSymbolIn(module, pop.getModelAttr().getAttr()))
+        scope = model;
+  // Likewise a projection's (a state's initial value reading the weight).
+  if (auto proj = dyn_cast<ProjectionOp>(scope); proj && proj.getSynapseAttr())
+    if (auto module = proj->getParentOfType<ModuleOp>())
+      if (Operation *model =
+              symbols.lookupSymbolIn(module, proj.getSynapseAttr().getAttr()))
         scope = model;
   Operation *decl = symbols.lookupSymbolIn(scope, name.getAttr());
   if (!decl)

@@ -85,12 +85,12 @@ void Checker::declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
       } else if (declared) {
         vi.dim = *declared;
       }
-    } else if (v.kind == VarDecl::Kind::State && !info.isSynapse && v.init &&
+    } else if (v.kind == VarDecl::Kind::State && v.init &&
                llvm::any_of(vars, [&](const VarDecl &w) {
-                 return w.kind == VarDecl::Kind::State &&
-                        refersTo(*v.init, w.name);
+                 return startsFrom(w, info) && refersTo(*v.init, w.name);
                })) {
-      // Starts from other states' initial values (`state u = b * v`).
+      // Starts from other states' initial values (`state u = b * v`; a
+      // synapse's also from its weight, `state w0 = w`).
       auto t = typeOfStateInit(v, info, vars);
       vi.dim = declared ? *declared : (t ? *t : Dim::none());
       if (t && declared && *t != *declared)
@@ -130,20 +130,22 @@ std::optional<Dim> Checker::typeOfStateInit(const VarDecl &v,
     const Expr *ref = findRef(*v.init, w.name);
     if (!ref)
       continue;
-    if (after && w.kind == VarDecl::Kind::State) {
+    if (after && startsFrom(w, info)) {
       diag.error(ref->range, &w == &v
                                  ? "the initial value of '" + v.name +
                                        "' reads '" + v.name + "' itself"
-                                 : "state '" + w.name +
+                                 : kindName(w.kind) + " '" + w.name +
                                        "' is declared after '" + v.name +
                                        "': an initial value reads the states "
                                        "declared before it");
       ok = false;
-    } else if (!after && w.kind != VarDecl::Kind::State &&
+    } else if (!after && !startsFrom(w, info) &&
                w.kind != VarDecl::Kind::Param) {
-      diag.error(ref->range, "an initial value reads parameters and the "
-                             "states declared before it, not " +
-                                 kindName(w.kind) + " '" + w.name + "'");
+      diag.error(ref->range,
+                 std::string("an initial value reads parameters and the ") +
+                     (info.isSynapse ? "weight and states" : "states") +
+                     " declared before it, not " + kindName(w.kind) + " '" +
+                     w.name + "'");
       ok = false;
     }
   }
@@ -477,7 +479,7 @@ void Checker::checkSynapse(const SynapseDecl &s, bool composite) {
   if (weights == 0)
     diag.error(s.range, "synapse '" + s.name + "' declares no weight");
   for (const VarDecl &v : s.vars)
-    if (v.kind == VarDecl::Kind::State && v.unit)
+    if (v.kind == VarDecl::Kind::State && v.unit && !readsStates(*v.init, info))
       checkInitDim(*v.init, info, info.vars[v.name]);
   checkOdes(info, s.odes, false);
   std::set<std::string> events;

@@ -83,9 +83,10 @@ void Checker::applyArg(const ModelInfo &model, const NamedExpr &a,
       readsParams |=
           vi.decl->kind == VarDecl::Kind::Param && refersTo(*a.value, name);
   // A state that starts from the states declared before it (Brian2's
-  // `G.u = 'b * v'`): computed per neuron after them.
-  if (argEnv && perNeuron && kind == VarDecl::Kind::State && model.neuron &&
-      readsStates(*a.value, model)) {
+  // `G.u = 'b * v'`, `S.w0 = 'w'`): computed per neuron (synapse) after
+  // them.
+  if (argEnv && (perNeuron || model.isSynapse) &&
+      kind == VarDecl::Kind::State && readsStates(*a.value, model)) {
     std::map<std::string, Dim> env = *argEnv;
     if (!earlierStates(model, a, env))
       return;
@@ -167,20 +168,21 @@ void Checker::applyArg(const ModelInfo &model, const NamedExpr &a,
 bool Checker::earlierStates(const ModelInfo &model, const NamedExpr &a,
                             std::map<std::string, Dim> &env) {
   bool after = false, ok = true;
-  for (const VarDecl &v : model.neuron->vars) {
-    if (v.kind != VarDecl::Kind::State)
+  for (const VarDecl &v :
+       model.neuron ? model.neuron->vars : model.synapse->vars) {
+    if (!startsFrom(v, model))
       continue;
     after |= v.name == a.name;
     if (!after) {
       env[v.name] = model.vars.at(v.name).dim;
     } else if (refersTo(*a.value, v.name)) {
       diag.error(a.value->range,
-                 v.name == a.name
-                     ? "the initial value of '" + a.name + "' reads '" +
-                           a.name + "' itself"
-                     : "state '" + v.name + "' is declared after '" + a.name +
-                           "': an initial value reads the states "
-                           "declared before it");
+                 v.name == a.name ? "the initial value of '" + a.name +
+                                        "' reads '" + a.name + "' itself"
+                                  : kindName(v.kind) + " '" + v.name +
+                                        "' is declared after '" + a.name +
+                                        "': an initial value reads the states "
+                                        "declared before it");
       ok = false;
     }
   }
@@ -238,9 +240,15 @@ void Checker::applyDefaultInits(const ModelInfo &model, SourceRange modelRef,
                                kindName(decl->kind) + " '" + name + "'");
       continue;
     }
-    // One that reads rows is computed per neuron (deriveFromParameters).
+    // One that reads rows is computed per neuron (deriveFromParameters);
+    // one of a synapse that reads its weight or states, per synapse.
+    if (model.isSynapse && readsStates(*decl->init, model)) {
+      iv = InitValue{};
+      iv.expr = decl->init.get();
+      continue;
+    }
     if (refersToAny(*decl->init, perNeuronNames) ||
-        (!model.isSynapse && readsStates(*decl->init, model)))
+        readsStates(*decl->init, model))
       continue;
     auto v = evalInit(*decl->init, params, dims, model.vars.at(name).dim);
     if (v)

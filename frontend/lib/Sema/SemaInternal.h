@@ -139,8 +139,11 @@ private:
   std::pair<bool, bool> timesRead(const Expr &e, const ModelInfo &info);
   /// Adds the names `e` refers to to `out`.
   static void namesIn(const Expr &e, std::set<std::string> &out);
-  /// Whether `e` reads a state of `info` (a neuron state's initial value
-  /// that starts from the initial values of states declared before it).
+  /// Whether a state's initial value may start from `v`'s: a state, or a
+  /// synapse's weight.
+  static bool startsFrom(const VarDecl &v, const ModelInfo &info);
+  /// Whether `e` reads a variable of `info` a state's initial value may
+  /// start from (startsFrom).
   static bool readsStates(const Expr &e, const ModelInfo &info);
   /// Whether `e` reads a parameter of `info` whose value was in error
   /// (reported already: checks that need its value are skipped).

@@ -119,13 +119,17 @@ void Checker::namesIn(const Expr &e, std::set<std::string> &out) {
       namesIn(*a, out);
 }
 
+bool Checker::startsFrom(const VarDecl &v, const ModelInfo &info) {
+  return v.kind == VarDecl::Kind::State ||
+         (info.isSynapse && v.kind == VarDecl::Kind::Weight);
+}
+
 bool Checker::readsStates(const Expr &e, const ModelInfo &info) {
   std::set<std::string> names;
   namesIn(e, names);
   return llvm::any_of(names, [&](const std::string &n) {
     auto it = info.vars.find(n);
-    return it != info.vars.end() &&
-           it->second.decl->kind == VarDecl::Kind::State;
+    return it != info.vars.end() && startsFrom(*it->second.decl, info);
   });
 }
 

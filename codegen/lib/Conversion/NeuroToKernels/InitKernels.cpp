@@ -143,10 +143,10 @@ private:
   KernelBuilder &k;
   OpBuilder &b;
   ProjectionOp proj;
-  llvm::StringMap<int64_t> preRows, postRows;
-  /// The states of the source and the target, and the neurons, in the
-  /// kernel being built.
-  Value pre, post, i, j;
+  llvm::StringMap<int64_t> preRows, postRows, synRows;
+  /// The states of the source and the target, the neurons, and (syninit)
+  /// the synapse rows and the synapse, in the kernel being built.
+  Value pre, post, i, j, syn, s;
 };
 
 } // namespace
@@ -172,6 +172,13 @@ LogicalResult KernelBuilder::convertSynapseInits(ProjectionOp proj) {
 }
 
 FailureOr<Value> SynapseInitKernels::read(RefOp ref) {
+  // The synapse's weight or a state, as set so far (syninit).
+  if (!ref.getPre() && !ref.getPost() && syn) {
+    auto row = synRows.find(ref.getName());
+    if (row == synRows.end())
+      return ref.emitOpError("names no variable of the synapse");
+    return k.load2d(ref.getLoc(), syn, row->second, s);
+  }
   const llvm::StringMap<int64_t> &rows = ref.getPre() ? preRows : postRows;
   auto it = rows.find(ref.getName());
   if ((!ref.getPre() && !ref.getPost()) || it == rows.end())
@@ -214,7 +221,6 @@ LogicalResult SynapseInitKernels::buildConnectKernel(ConnectRuleOp rule) {
 LogicalResult
 SynapseInitKernels::buildSynInitKernel(ArrayRef<InitExprOp> inits) {
   uint32_t projIndex = k.projectionIndex(proj);
-  llvm::StringMap<int64_t> synRows;
   for (const std::string &name : synapseRowNames(proj))
     synRows[name] = static_cast<int64_t>(synRows.size());
   synRows["_delay"] = static_cast<int64_t>(synRows.size());
@@ -229,13 +235,13 @@ SynapseInitKernels::buildSynInitKernel(ArrayRef<InitExprOp> inits) {
   auto fn = k.createKernel(loc, KernelKind::SynInit, proj.getSymName(), args);
   b.setInsertionPoint(fn.getBody().front().getTerminator());
   Value cols = fn.getArgument(NEURO_SYNINIT_ARG_COLS);
-  Value syn = fn.getArgument(NEURO_SYNINIT_ARG_SYN);
+  syn = fn.getArgument(NEURO_SYNINIT_ARG_SYN);
   pre = fn.getArgument(NEURO_SYNINIT_ARG_PRE);
   post = fn.getArgument(NEURO_SYNINIT_ARG_POST);
   Value nsyn = b.create<memref::DimOp>(loc, cols, k.index(loc, 0));
   auto loop = b.create<scf::ForOp>(loc, k.index(loc, 0), nsyn, k.index(loc, 1));
   b.setInsertionPoint(loop.getBody()->getTerminator());
-  Value s = loop.getInductionVar();
+  s = loop.getInductionVar();
   i = k.loadIndex(loc, fn.getArgument(NEURO_SYNINIT_ARG_SRCS), s);
   j = k.loadIndex(loc, cols, s);
   k.kernelSeed = fn.getArgument(NEURO_SYNINIT_ARG_SEED);

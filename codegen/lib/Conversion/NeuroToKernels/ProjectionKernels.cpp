@@ -57,6 +57,10 @@ static std::optional<double> findConstantWeight(ProjectionOp proj) {
       written |= o.getVar() == weight;
     else if (auto d = dyn_cast<DecayOp>(op))
       written |= d.getVar() == weight;
+    // A state's initial value read from the weight needs its row.
+    else if (auto r = dyn_cast<RefOp>(op))
+      written |= !r.getPost() && !r.getPre() && r.getName() == weight &&
+                 r->getParentOfType<InitExprOp>();
   });
   // Nor may it be recorded.
   if (auto network = proj->getParentOfType<NetworkOp>())
