@@ -131,13 +131,7 @@ std::optional<Dim> Checker::typeOfStateInit(const VarDecl &v,
     if (!ref)
       continue;
     if (after && startsFrom(w, info)) {
-      diag.error(ref->range, &w == &v
-                                 ? "the initial value of '" + v.name +
-                                       "' reads '" + v.name + "' itself"
-                                 : kindName(w.kind) + " '" + w.name +
-                                       "' is declared after '" + v.name +
-                                       "': an initial value reads the states "
-                                       "declared before it");
+      diag.error(ref->range, readsLater(w, v.name));
       ok = false;
     } else if (!after && !startsFrom(w, info) &&
                w.kind != VarDecl::Kind::Param) {

@@ -176,13 +176,7 @@ bool Checker::earlierStates(const ModelInfo &model, const NamedExpr &a,
     if (!after) {
       env[v.name] = model.vars.at(v.name).dim;
     } else if (refersTo(*a.value, v.name)) {
-      diag.error(a.value->range,
-                 v.name == a.name ? "the initial value of '" + a.name +
-                                        "' reads '" + a.name + "' itself"
-                                  : kindName(v.kind) + " '" + v.name +
-                                        "' is declared after '" + a.name +
-                                        "': an initial value reads the states "
-                                        "declared before it");
+      diag.error(a.value->range, readsLater(v, a.name));
       ok = false;
     }
   }

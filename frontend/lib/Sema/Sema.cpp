@@ -18,6 +18,13 @@
 using namespace neuro;
 using namespace neuro::sema;
 
+std::string sema::readsLater(const VarDecl &read, const std::string &of) {
+  if (read.name == of)
+    return "the initial value of '" + of + "' reads '" + of + "' itself";
+  return kindName(read.kind) + " '" + read.name + "' is declared after '" + of +
+         "': an initial value reads the states declared before it";
+}
+
 std::string sema::kindName(VarDecl::Kind kind) {
   switch (kind) {
   case VarDecl::Kind::Param:
