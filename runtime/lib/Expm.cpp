@@ -82,13 +82,7 @@ Matrix expmDense(Matrix a, size_t m) {
 }
 
 Matrix expmScaled(Matrix a, size_t m) {
-  double norm = 0.0;
-  for (size_t i = 0; i < m; ++i) {
-    double row = 0.0;
-    for (size_t j = 0; j < m; ++j)
-      row += std::abs(a[i * m + j]);
-    norm = std::max(norm, row);
-  }
+  double norm = infinityNorm(int64_t(m), a.data());
   if (!std::isfinite(norm)) // a coefficient is not finite: so is exp
     return Matrix(m * m, std::numeric_limits<double>::quiet_NaN());
   int squarings = 0;
@@ -164,4 +158,17 @@ void neuro::rt::expm(int64_t n, const double *a, double *out) {
 extern "C" void neuro_rt_expm(int64_t n, int64_t in, int64_t out) {
   expmBlocks(n, reinterpret_cast<const double *>(static_cast<intptr_t>(in)),
              reinterpret_cast<double *>(static_cast<intptr_t>(out)));
+}
+
+double neuro::rt::infinityNorm(int64_t n, const double *a) {
+  double norm = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    double row = 0.0;
+    for (int64_t j = 0; j < n; ++j)
+      row += std::abs(a[i * n + j]);
+    if (!std::isfinite(row))
+      return INFINITY;
+    norm = std::max(norm, row);
+  }
+  return norm;
 }

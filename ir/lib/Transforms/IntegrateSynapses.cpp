@@ -22,6 +22,7 @@
 #include "LinearAnalysis.h"
 
 #include "neuro/IR/NeuroOps.h"
+#include "neuro/Runtime/Expm.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLExtras.h"
@@ -88,17 +89,15 @@ std::vector<unsigned> triangularOrder(const SynapseStates &s,
   return order;
 }
 
-/// Rates that differ by less than this (relatively) make the eigenvectors
-/// of a coupled system ill-conditioned: such a system is clock-driven.
-constexpr double kDistinctRates = 1e-3;
 /// The largest condition number of a system's modes (infinity norms of V
 /// and V^-1): x = V z loses about its log10 in digits, 3 of float's 7 in
 /// single precision. Chains whose rates are a few percent apart or more
-/// stay below it.
+/// stay below it; close rates make V's entries large, equal ones infinite
+/// or NaN.
 constexpr double kMaxCondition = 1e3;
 
 /// The modes V of the triangular system `order` (row-major, unit lower
-/// triangular, rates distinct) and their inverse.
+/// triangular; not finite where rates are equal) and their inverse.
 void modesOf(const SynapseStates &s, const std::vector<unsigned> &order,
              std::vector<double> &modes, std::vector<double> &inverse) {
   size_t k = order.size();
@@ -125,18 +124,6 @@ void modesOf(const SynapseStates &s, const std::vector<unsigned> &order,
         sum -= modes[r * k + l] * inverse[l * k + c];
       inverse[r * k + c] = sum;
     }
-}
-
-/// The infinity norm of the k x k row-major matrix `m`.
-double normOf(const std::vector<double> &m, size_t k) {
-  double most = 0.0;
-  for (size_t r = 0; r < k; ++r) {
-    double row = 0.0;
-    for (size_t c = 0; c < k; ++c)
-      row += std::abs(m[r * k + c]);
-    most = std::max(most, row);
-  }
-  return most;
 }
 
 /// neuro.decay_system for the states `order` (triangular): A = V diag(rates)
@@ -176,23 +163,15 @@ void emitSystem(OpBuilder &b, Location loc, const SynapseStates &s,
       inputs.empty() ? DenseF64ArrayAttr() : b.getDenseF64ArrayAttr(gains));
 }
 
-/// Whether the rates of `order` are pairwise distinct enough for its
-/// modes, and those well-conditioned.
+/// Whether the modes of `order` are well-conditioned (kMaxCondition).
 bool wellConditioned(const SynapseStates &s,
                      const std::vector<unsigned> &order) {
-  for (size_t i = 0; i < order.size(); ++i)
-    for (size_t j = 0; j < i; ++j) {
-      double ri = s.of(s.names[order[i]]).coef[order[i]];
-      double rj = s.of(s.names[order[j]]).coef[order[j]];
-      if (!(std::abs(ri - rj) >
-            kDistinctRates * std::max(std::abs(ri), std::abs(rj))))
-        return false;
-    }
   std::vector<double> modes, inverse;
   modesOf(s, order, modes, inverse);
-  double condition =
-      normOf(modes, order.size()) * normOf(inverse, order.size());
-  return std::isfinite(condition) && condition <= kMaxCondition;
+  auto k = int64_t(order.size());
+  return rt::infinityNorm(k, modes.data()) *
+             rt::infinityNorm(k, inverse.data()) <=
+         kMaxCondition;
 }
 
 /// The groups of states solved at events that are coupled to each other
@@ -232,8 +211,7 @@ coupledGroups(const SynapseStates &s, const llvm::StringSet<> &clock) {
 /// Which states are advanced every step: those without an affine form,
 /// what such an equation or a summed drive reads, what reads them, and the
 /// members of coupled groups that cannot be solved at events.
-LogicalResult classify(ProjectionOp proj, SynapseStates &s,
-                       llvm::StringSet<> &clock) {
+void classify(ProjectionOp proj, SynapseStates &s, llvm::StringSet<> &clock) {
   for (const auto &[name, ode] : s.byVar)
     if (!s.affine.count(name))
       clock.insert(name);
@@ -269,7 +247,6 @@ LogicalResult classify(ProjectionOp proj, SynapseStates &s,
         changed |= clock.insert(s.names[m]).second;
     }
   }
-  return success();
 }
 
 } // namespace
@@ -305,8 +282,7 @@ LogicalResult neuro::linear::integrateProjection(Operation *op, double dt) {
       s.affine[ode.getVar()] = *rhs;
   }
   llvm::StringSet<> clock;
-  if (failed(classify(proj, s, clock)))
-    return failure();
+  classify(proj, s, clock);
   bool conditionallyLinear = true;
   for (OdeOp ode : odes) {
     if (!clock.contains(ode.getVar()))

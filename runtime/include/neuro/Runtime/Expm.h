@@ -26,6 +26,10 @@ void expmBlocks(int64_t n, const double *a, double *out);
 /// out = exp(a) for any n x n row-major matrix, in one block.
 void expm(int64_t n, const double *a, double *out);
 
+/// The infinity norm (largest absolute row sum) of the n x n row-major
+/// matrix `a`; +inf when an entry is not finite.
+double infinityNorm(int64_t n, const double *a);
+
 } // namespace neuro::rt
 
 #endif // NEURO_RUNTIME_EXPM_H
