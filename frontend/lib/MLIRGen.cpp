@@ -22,6 +22,18 @@ mlir::OwningOpRef<mlir::ModuleOp> Generator::generate() {
   mlir::OwningOpRef<mlir::ModuleOp> result =
       mlir::ModuleOp::create(loc(SourceLoc{1, 1}));
   builder.setInsertionPointToEnd(result->getBody());
+  for (const NetworkInfo &net : sema.networks)
+    for (const StateRecordInfo &rec : net.recordStates) {
+      if (rec.projection >= 0)
+        continue;
+      const ModelInfo *model = net.populations[rec.population].model;
+      for (const std::string &v : rec.vars) {
+        auto var = model ? model->vars.find(v) : decltype(model->vars.end())();
+        if (model && var != model->vars.end() &&
+            var->second.decl->kind == VarDecl::Kind::Let)
+          recordedLets[model].insert(v);
+      }
+    }
   for (const ModelInfo *model : sema.modelOrder) {
     if (model->isSynapse)
       genSynapse(*model);
@@ -151,6 +163,7 @@ void Generator::genNeuron(const ModelInfo &model) {
   enter(op.getBody());
   genVars(model, n.vars);
   genOdes(model, n.odes);
+  genRecordedLets(model);
   if (n.spike) {
     llvm::SmallVector<mlir::Attribute> clamped;
     for (const OdeDecl &o : n.odes)
@@ -183,6 +196,27 @@ void Generator::genNeuron(const ModelInfo &model) {
       genStmts(model, n.spike->reset);
       builder.create<YieldOp>(loc(n.spike->range.end));
     }
+  }
+}
+
+void Generator::genRecordedLets(const ModelInfo &model) {
+  auto recorded = recordedLets.find(&model);
+  if (recorded == recordedLets.end())
+    return;
+  for (const VarDecl &v : model.neuron->vars) {
+    if (v.kind != VarDecl::Kind::Let || !recorded->second.count(v.name))
+      continue;
+    mlir::OpBuilder::InsertionGuard guard(builder);
+    auto let = builder.create<LetOp>(
+        loc(v.range), sym(v.name),
+        builder.getStringAttr(model.vars.at(v.name).dim.symbol()));
+    enter(let.getValue());
+    Value value = genExpr(*v.init, model);
+    // A truth value is recorded as 0 or 1.
+    if (value.getType().isInteger(1))
+      value = builder.create<mlir::arith::UIToFPOp>(
+          loc(v.init->range), builder.getF64Type(), value);
+    builder.create<YieldOp>(loc(v.init->range), value);
   }
 }
 

@@ -21,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,9 @@ private:
                const std::string &method = "");
   void genStmts(const ModelInfo &model, const std::vector<Stmt> &stmts);
   void genNeuron(const ModelInfo &model);
+  /// neuro.let for each let of `model` a network records, in declaration
+  /// order.
+  void genRecordedLets(const ModelInfo &model);
   void genSynapse(const ModelInfo &model);
   /// The declaration `name` refers to: `v_post` is `post v`.
   std::string declName(const ModelInfo &model, const std::string &name);
@@ -152,6 +156,8 @@ private:
   /// Shared values of the region being generated (forgetShared).
   llvm::DenseMap<const VarDecl *, mlir::Value> letValues;
   std::map<std::vector<void *>, mlir::Value> callValues;
+  /// The lets some network records, by model.
+  std::map<const ModelInfo *, std::set<std::string>> recordedLets;
   const Module &module;
   const SemaResult &sema;
   const llvm::SourceMgr *sourceMgr;

@@ -31,6 +31,7 @@ NEURO_SAME_KIND(Update);
 NEURO_SAME_KIND(Connect);
 NEURO_SAME_KIND(SynInit);
 NEURO_SAME_KIND(Sum);
+NEURO_SAME_KIND(Sample);
 #undef NEURO_SAME_KIND
 static_assert(getMaxEnumValForKernelKind() + 1 ==
                   std::size(rt::kPopulationKernels) +
@@ -71,4 +72,8 @@ LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 
 bool KernelAttr::runsEveryStep() const {
   return rt::runsEveryStep(getRuntimeKind());
+}
+
+bool KernelAttr::takesStepRows() const {
+  return rt::takesStepRows(getRuntimeKind());
 }

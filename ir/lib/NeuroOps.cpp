@@ -139,6 +139,19 @@ LogicalResult OdeOp::verifySymbolUses(SymbolTableCollection &symbols) {
   return success();
 }
 
+LogicalResult LetOp::verify() {
+  Operation *parent = (*this)->getParentOp();
+  if (!isa<NeuronOp, PopulationOp>(parent))
+    return emitOpError("belongs to a neuron or population");
+  if (isa<PopulationOp>(parent) &&
+      !isa_and_nonnull<StateOp>(
+          SymbolTable::lookupSymbolIn(parent, getVarAttr().getAttr())))
+    return emitOpError() << getVarAttr()
+                         << " is not a row of the enclosing population";
+  return verifyYieldTypes(*this, getValue(), {Float64Type::get(getContext())},
+                          "one f64 value");
+}
+
 LogicalResult ThresholdOp::verify() {
   if (!(getRefractory().convertToDouble() >= 0.0))
     return emitOpError("refractory period must be >= 0");

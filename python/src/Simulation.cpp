@@ -287,7 +287,11 @@ void record(Simulation &s, const std::string &owner,
   for (const std::string &v : vars) {
     int r = j >= 0 ? sim.synRowIndex(j, v) : sim.rowIndex(rec.population, v);
     if (r < 0 || v[0] == '_')
-      throwValue("'" + owner + "' has no variable '" + v + "'");
+      throwValue("'" + owner + "' has no variable '" + v + "'" +
+                 (j >= 0 ? std::string()
+                         : " (a let is computed for recording where the "
+                           "model records it: `record " +
+                               v + " of " + owner + "`)"));
     rec.rows.push_back(r);
   }
   int64_t size = j >= 0 ? sim.numSynapses(j)

@@ -38,6 +38,9 @@ std::string neuro::rt::kernelName(KernelKind kind, const std::string &network,
   case KernelKind::SynInit:
     prefix = "neuro_syninit_";
     break;
+  case KernelKind::Sample:
+    prefix = "neuro_sample_";
+    break;
   }
   return prefix + network + "_" + owner;
 }
@@ -70,6 +73,8 @@ bool neuro::rt::bindKernels(
         reinterpret_cast<NeuroInitFn>(find(KernelKind::Init, p.name, false));
     p.deriveFn =
         reinterpret_cast<NeuroInitFn>(find(KernelKind::Derive, p.name, false));
+    p.sampleFn = reinterpret_cast<NeuroSampleFn>(
+        find(KernelKind::Sample, p.name, !p.sampled.empty()));
   }
   for (ProjectionSpec &p : spec.projections) {
     p.deliver = reinterpret_cast<NeuroDeliverFn>(

@@ -135,6 +135,7 @@ template <typename IO> void visit(IO &io, PopulationSpec &p) {
   visit(io, p.units);
   visit(io, p.derived);
   visit(io, p.computed);
+  visit(io, p.sampled);
   visit(io, p.generator);
   visit(io, p.schedule);
   visit(io, p.schedulePeriod);

@@ -166,6 +166,31 @@ NeuroMemRef2DF64 Network::kernelState(size_t p) {
   return d;
 }
 
+bool Network::recordsLets(const StateRecordSpec &rec) const {
+  if (rec.projection >= 0)
+    return false;
+  const PopulationSpec &spec = model.populations[size_t(rec.population)];
+  for (int row : rec.rows)
+    if (std::find(spec.sampled.begin(), spec.sampled.end(),
+                  spec.rows[size_t(row)]) != spec.sampled.end())
+      return true;
+  return false;
+}
+
+void Network::computeLets(const StateRecordSpec &rec, int64_t k) {
+  if (!recordsLets(rec))
+    return;
+  const PopulationSpec &spec = model.populations[size_t(rec.population)];
+  const Population &pop = pops[size_t(rec.population)];
+  int64_t begin = std::max(rec.begin, pop.rowBegin);
+  int64_t end =
+      std::min(rec.end < 0 ? spec.size : rec.end, pop.rowBegin + pop.rowWidth);
+  if (!spec.sampleFn || begin >= end)
+    return;
+  NeuroMemRef2DF64 state = kernelState(size_t(rec.population));
+  spec.sampleFn(&state, k, begin, end);
+}
+
 NeuroMemRef2DF64 Network::kernelSynapses(size_t j) {
   return memref2D(static_cast<double *>(kernelSynapseRows(j)),
                   int64_t(model.projections[j].synRows.size()),

@@ -57,10 +57,11 @@ Type narrowed(Type t) {
   return Type();
 }
 
-/// Whether `fn` is a kernel that runs in every step (#neuro.kernel).
+/// Whether `fn` is a kernel that takes the rows the steps update
+/// (#neuro.kernel): those that run in every step, and the sample kernel.
 bool isPerStepKernel(func::FuncOp fn) {
   KernelAttr kernel = getKernelAttr(fn);
-  return !fn.isExternal() && kernel && kernel.runsEveryStep();
+  return !fn.isExternal() && kernel && kernel.takesStepRows();
 }
 
 /// Whether values loaded from `memref` are narrowed: the 2-D state rows

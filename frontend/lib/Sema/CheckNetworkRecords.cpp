@@ -147,6 +147,13 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
     bool isState = pop.model && var != pop.model->vars.end() &&
                    var->second.decl->kind == VarDecl::Kind::State;
     if (pop.model && var != pop.model->vars.end() &&
+        var->second.decl->kind == VarDecl::Kind::Let) {
+      // Computed from the rows when sampled (neuro.let; a let draws
+      // nothing).
+      rec.vars.push_back(w.name);
+      continue;
+    }
+    if (pop.model && var != pop.model->vars.end() &&
         var->second.decl->kind == VarDecl::Kind::Param &&
         !pop.model->isSynapse) {
       if (!recordableParam(pop, t.population.name, w)) {

@@ -337,6 +337,8 @@ private:
           period.getBlocks().clear();
       }
     }
+    if (failed(addRecordedLets(pop, neuron, params, perNeuron, driveInput)))
+      return failure();
     // Equations of the incoming post states.
     for (ProjectionOp proj : incoming) {
       SynapseOp synapse = lookupSynapse(proj);
@@ -358,6 +360,37 @@ private:
     pop.removeParamsAttr();
     pop.removeRefractoryAttr();
     pop.removeRefractoryParamsAttr();
+    return success();
+  }
+
+  /// The lets of `neuron` the network records of `pop`: a row each (after
+  /// the states, 0 until first sampled) and the let, its references
+  /// rewritten as the equations'.
+  LogicalResult
+  addRecordedLets(PopulationOp pop, NeuronOp neuron, DictionaryAttr params,
+                  const llvm::StringSet<> &perNeuron,
+                  llvm::function_ref<FailureOr<Value>(RefOp)> driveInput) {
+    llvm::StringSet<> recorded;
+    for (auto rec : network.getBody().getOps<RecordStateOp>())
+      if (rec.getPopulation() == pop.getSymName())
+        for (Attribute var : rec.getVars())
+          recorded.insert(cast<FlatSymbolRefAttr>(var).getValue());
+    Block &body = pop.getBody().front();
+    for (auto let : neuron.getBody().getOps<LetOp>()) {
+      if (!recorded.contains(let.getVar()))
+        continue;
+      OpBuilder sb = OpBuilder::atBlockBegin(&body);
+      for (Operation &op : body)
+        if (isa<StateOp>(op))
+          sb.setInsertionPointAfter(&op);
+      sb.create<StateOp>(let.getLoc(), let.getVar(), let.getUnit());
+      OpBuilder b = OpBuilder::atBlockEnd(&body);
+      b.create<InitConstOp>(let.getLoc(), let.getVarAttr(),
+                            b.getF64FloatAttr(0.0));
+      if (failed(rewriteRefs(b.clone(*let), neuron, params, perNeuron,
+                             ProjectionOp(), /*keepPost=*/false, driveInput)))
+        return failure();
+    }
     return success();
   }
 

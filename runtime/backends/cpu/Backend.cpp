@@ -143,6 +143,7 @@ CpuBackend::SynapseArgs CpuBackend::synapseArgs(size_t j) {
 // The host's rows are the kernels': samples, timed rows and plasticity
 // switches need nothing more. Over several processes samples are gathered.
 bool CpuBackend::sampleState(size_t rec, int64_t k, std::string &) {
+  net.computeLets(net.model.stateRecords[rec], k);
   if (net.dist)
     net.dist->sample(net, recorder, rec, k);
   else

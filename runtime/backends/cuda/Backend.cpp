@@ -170,9 +170,11 @@ bool DeviceBackend::upload(int64_t step, std::string &err) {
         int64_t(model.stateRecords[r].rows.size()) * (rr.end - rr.begin);
     int64_t bytes = batch * dr.sampleValues * recordBytes(r);
     // Without room on the device, the monitor copies back per sample; so
-    // do all over several processes, where samples are gathered to rank 0.
+    // do all over several processes, where samples are gathered to rank 0,
+    // and those of lets, which the host computes from the rows.
     std::string full;
     if (bytes > 0 && bytes <= stagingBytes && !network.dist &&
+        !network.recordsLets(model.stateRecords[r]) &&
         !dev->alloc(size_t(bytes), dr.staging, full))
       dr.staging = 0;
   }
@@ -195,6 +197,7 @@ bool DeviceBackend::sampleState(size_t r, int64_t k, std::string &err) {
     if (rec.projection >= 0 ? !fetchSynapses(size_t(rec.projection), err)
                             : !fetchState(size_t(rec.population), err))
       return false;
+    network.computeLets(rec, k);
     if (network.dist)
       network.dist->sample(network, recorder, r, k);
     else

@@ -226,3 +226,19 @@ neuro.synapse @LastPair {
     neuro.yield
   }
 }
+
+// CHECK-LABEL: neuro.neuron @Recorded {
+// CHECK-NEXT:    neuro.state @v : "V"
+// CHECK-NEXT:    neuro.let @twice : "V" {
+// CHECK-NEXT:      %[[V:.*]] = neuro.ref @v
+// CHECK-NEXT:      %[[D:.*]] = arith.addf %[[V]], %[[V]] : f64
+// CHECK-NEXT:      neuro.yield %[[D]] : f64
+// CHECK-NEXT:    }
+neuro.neuron @Recorded {
+  neuro.state @v : "V"
+  neuro.let @twice : "V" {
+    %0 = neuro.ref @v
+    %1 = arith.addf %0, %0 : f64
+    neuro.yield %1 : f64
+  }
+}

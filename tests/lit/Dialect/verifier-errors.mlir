@@ -437,3 +437,29 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
     neuro.decay_system [@a, @w] rates [-1.0, -2.0] modes [1.0, 0.0, 1.0, 1.0] inverse [1.0, 0.0, -1.0, 1.0] offsets [0.0, 0.0]
   }
 }
+
+// -----
+
+neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "V"
+    // expected-error @+1 {{'neuro.let' op @I is not a row of the enclosing population}}
+    neuro.let @I : "V" {
+      %0 = neuro.ref @v
+      neuro.yield %0 : f64
+    }
+  }
+}
+
+// -----
+
+neuro.neuron @N {
+  neuro.state @v : "V"
+  // expected-error @+1 {{'neuro.let' op must yield one f64 value, yields 'i1'}}
+  neuro.let @high : "1" {
+    %0 = neuro.ref @v
+    %c = arith.constant 0.0 : f64
+    %1 = arith.cmpf ogt, %0, %c : f64
+    neuro.yield %1 : i1
+  }
+}

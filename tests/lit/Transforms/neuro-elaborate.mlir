@@ -289,3 +289,54 @@ neuro.network @Refractory dt(1.000000e-04) duration(1.000000e-02) seed(0) {
   }
   neuro.record_spikes @Same
 }
+
+// A recorded let: a row of the population that records it (after the
+// states, 0 until sampled) and the let with parameters folded and the
+// input replaced by what drives it; a population that does not record it
+// gets neither.
+neuro.neuron @Cond {
+  neuro.param @E = 0.000000e+00 : "V"
+  neuro.state @v : "V"
+  neuro.input @I : "V"
+  neuro.ode @v {
+    %0 = neuro.ref @I
+    neuro.yield %0 : f64
+  }
+  neuro.let @I_syn : "V" {
+    %e = neuro.ref @E
+    %v = neuro.ref @v
+    %d = arith.subf %e, %v : f64
+    %i = neuro.ref @I
+    %s = arith.addf %d, %i : f64
+    neuro.yield %s : f64
+  }
+}
+neuro.network @Lets dt(1.000000e-04) duration(1.000000e+00) seed(7) {
+  neuro.population @R of @Cond size(2) params {E = -8.000000e-02 : f64} {
+    neuro.init_const @v = 0.000000e+00
+  }
+  neuro.population @S of @Cond size(2) {
+    neuro.init_const @v = 0.000000e+00
+  }
+  neuro.projection @R_to_R @R -> @R with @Exp p(1.000000e+00) delay(0.000000e+00) {
+    neuro.init_const @w = 1.000000e-03
+    neuro.init_const @g = 0.000000e+00
+  }
+  neuro.record_state @R [@v, @I_syn] neurons(0, 2) every(1)
+}
+// CHECK-LABEL: neuro.network @Lets
+// CHECK:      neuro.population @R size(2) {
+// CHECK-NEXT:   neuro.state @v : "V"
+// CHECK-NEXT:   neuro.state @g_R_to_R : "V"
+// CHECK-NEXT:   neuro.state @I_syn : "V"
+// CHECK:        neuro.init_const @I_syn = 0.000000e+00
+// CHECK:        neuro.let @I_syn : "V" {
+// CHECK-NEXT:     %[[E:.*]] = arith.constant -8.000000e-02 : f64
+// CHECK-NEXT:     %[[V:.*]] = neuro.ref @v
+// CHECK-NEXT:     %[[D:.*]] = arith.subf %[[E]], %[[V]] : f64
+// CHECK-NEXT:     %[[G:.*]] = neuro.ref @g_R_to_R
+// CHECK-NEXT:     %[[S:.*]] = arith.addf %[[D]], %[[G]] : f64
+// CHECK-NEXT:     neuro.yield %[[S]] : f64
+// CHECK:      neuro.population @S size(2) {
+// CHECK-NOT:    I_syn
+// CHECK:      neuro.projection @R_to_R

@@ -5,6 +5,8 @@
 // (NumericalMethods.cpp), then the threshold, which sets spiked[i] and,
 // for a neuron that spikes, its `_lastspike` row. neuro_reset_<net>_<pop>
 // (spikes, state) runs the reset of the neurons in the spike list.
+// neuro_sample_<net>_<pop>(state, step, begin, end) computes the lets the
+// network records into their rows, before the runtime samples them.
 //
 // Refractoriness follows Brian2: with R the refractory period in steps and
 // `_lastspike` the step of the last spike, a neuron is refractory in step k
@@ -91,6 +93,10 @@ public:
   /// neuro_reset_<net>_<pop>(spikes, state): the reset of the neurons in
   /// the spike list.
   LogicalResult buildResetKernel(ResetOp reset);
+  /// neuro_sample_<net>_<pop>(state, step, begin, end): `lets` at the start
+  /// of the step, for neurons [begin, end), after the step kernel was
+  /// built (it records the population's refractoriness).
+  LogicalResult buildSampleKernel(ArrayRef<LetOp> lets, ThresholdOp threshold);
 
 private:
   /// Whether neuron `i` can spike in this step (not refractory), and its
@@ -151,6 +157,9 @@ LogicalResult KernelBuilder::convertPopulation(PopulationOp pop) {
   if (failed(kernels.buildStepKernel(threshold, propagates, odes, pnp)))
     return failure();
   if (reset && failed(kernels.buildResetKernel(reset)))
+    return failure();
+  SmallVector<LetOp> lets(body.getOps<LetOp>());
+  if (!lets.empty() && failed(kernels.buildSampleKernel(lets, threshold)))
     return failure();
 
   // The network keeps only what the runtime reads.
@@ -422,5 +431,77 @@ LogicalResult PopulationKernels::buildResetKernel(ResetOp reset) {
   k.kernelNotRefractory = nullptr;
   k.kernelLastSpike = nullptr;
   k.kernelTime = k.kernelSeed = k.kernelIndex = k.kernelStep = Value();
+  return result;
+}
+
+LogicalResult PopulationKernels::buildSampleKernel(ArrayRef<LetOp> lets,
+                                                   ThresholdOp threshold) {
+  Location loc = pop.getLoc();
+  Type args[NEURO_SAMPLE_NUM_ARGS];
+  args[NEURO_SAMPLE_ARG_STATE] = k.stateType();
+  args[NEURO_SAMPLE_ARG_STEP] = args[NEURO_SAMPLE_ARG_BEGIN] =
+      args[NEURO_SAMPLE_ARG_END] = b.getI64Type();
+  auto fn = k.createKernel(loc, KernelKind::Sample, pop.getSymName(), args);
+  b.setInsertionPoint(fn.getBody().front().getTerminator());
+  state = fn.getArgument(NEURO_SAMPLE_ARG_STATE);
+  Value step = fn.getArgument(NEURO_SAMPLE_ARG_STEP);
+  stepF = b.create<arith::SIToFPOp>(loc, k.f64(), step);
+  k.kernelDt = k.network.getDt().convertToDouble();
+  k.kernelStep = step;
+  k.kernelPopulation = k.populationIndex(pop);
+  k.kernelTime =
+      b.create<arith::MulFOp>(loc, stepF, k.f64Constant(loc, k.kernelDt));
+  Value begin = b.create<arith::IndexCastOp>(
+      loc, b.getIndexType(), fn.getArgument(NEURO_SAMPLE_ARG_BEGIN));
+  Value end = b.create<arith::IndexCastOp>(
+      loc, b.getIndexType(), fn.getArgument(NEURO_SAMPLE_ARG_END));
+  auto loop = b.create<scf::ForOp>(loc, begin, end, k.index(loc, 1));
+  NeuroDialect::NeuronLoopAttrHelper(b.getContext())
+      .setAttr(loop, b.getUnitAttr());
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  i = loop.getInductionVar();
+  k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
+  auto read = [&](RefOp ref) { return readOwnRow(ref); };
+  // `not_refractory` as Brian2's variable holds it at the start of step k:
+  // false from a spike in step k - 1 (set by the threshold) until the
+  // state update of the first step past the period, or, for a condition,
+  // what the last step left in `_refractory`.
+  const KernelBuilder::Refractoriness &r = k.refractoriness[pop.getSymName()];
+  k.kernelNotRefractory = [&](NotRefractoryOp op) -> FailureOr<Value> {
+    Location l = op.getLoc();
+    if (!threshold || !r.any())
+      return b.create<arith::ConstantOp>(l, b.getBoolAttr(true)).getResult();
+    if (threshold.isRefractoryCondition())
+      return b
+          .create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ,
+                                 k.load2d(l, state, rows["_refractory"], i),
+                                 k.f64Constant(l, 0.0))
+          .getResult();
+    FailureOr<Value> steps = k.refractorySteps(l, r, read);
+    if (failed(steps))
+      return failure();
+    Value least = b.create<arith::MaximumFOp>(l, *steps, k.f64Constant(l, 1.0));
+    Value before = b.create<arith::SubFOp>(l, stepF, k.f64Constant(l, 1.0));
+    Value since = b.create<arith::SubFOp>(
+        l, before, k.load2d(l, state, rows["_lastspike"], i));
+    return b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE, since, least)
+        .getResult();
+  };
+  k.kernelLastSpike = [&](LastSpikeOp op) -> FailureOr<Value> {
+    return k.lastSpikeSeconds(op.getLoc(), state, rows, i);
+  };
+  auto noWrite = [](AssignOp a, Value) -> LogicalResult {
+    return a.emitOpError("cannot assign in a let");
+  };
+  LogicalResult result = success();
+  for (LetOp let : lets) {
+    auto v = k.inlineRegion(let.getValue(), read, noWrite);
+    if (failed(v)) {
+      result = failure();
+      break;
+    }
+    k.store2d(let.getLoc(), (*v)[0], state, rows.lookup(let.getVar()), i);
+  }
+  k.resetKernelValues();
   return result;
 }

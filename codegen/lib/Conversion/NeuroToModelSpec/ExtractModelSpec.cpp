@@ -177,6 +177,8 @@ static LogicalResult extractPopulation(PopulationOp pop, double dt,
     return failure();
   for (auto init : pop.getBody().getOps<InitExprOp>())
     (init.getDerived() ? p.derived : p.computed).push_back(init.getVar().str());
+  for (auto let : pop.getBody().getOps<LetOp>())
+    p.sampled.push_back(let.getVar().str());
   if (auto ablated = pop.getAblated())
     p.ablated.assign(ablated->begin(), ablated->end());
   return success();

@@ -72,7 +72,8 @@ def Neuro_KernelKind : I32EnumAttr<"KernelKind",
   I32EnumAttrCase<"Update", 6, "update">,
   I32EnumAttrCase<"Connect", 7, "connect">,
   I32EnumAttrCase<"SynInit", 8, "syninit">,
-  I32EnumAttrCase<"Sum", 9, "sum">
+  I32EnumAttrCase<"Sum", 9, "sum">,
+  I32EnumAttrCase<"Sample", 10, "sample">
 ]> {
   let cppNamespace = "::neuro";
   let genSpecializedAttr = 0;
@@ -103,6 +104,9 @@ def Neuro_KernelAttr : AttrDef<Neuro_Dialect, "Kernel"> {
     }
     /// Whether the kernel runs in every step (rt::runsEveryStep).
     bool runsEveryStep() const;
+    /// Whether it takes the rows the step kernels update, in the run's
+    /// precision (rt::takesStepRows).
+    bool takesStepRows() const;
   }];
 }
 

@@ -135,6 +135,34 @@ def Neuro_OdeOp : Neuro_Op<"ode", [SingleBlock,
   let hasVerifier = 1;
 }
 
+def Neuro_LetOp : Neuro_Op<"let", [SingleBlock]> {
+  let summary = "a named expression a network records";
+  let description = [{
+    A neuron's `let` is substituted where it is used; the frontend also
+    emits this op for a let some network records (`record I_syn of E`).
+    In a neuron the region yields the let's value from the neuron's
+    variables. `neuro-elaborate` copies it into each population that
+    records it, with a row `var` (of `unit`) to hold it, its references
+    rewritten as the equations' are. `convert-neuro-to-kernels` outlines a
+    population's lets into `neuro_sample_<net>_<pop>`, which the runtime
+    runs before it samples them, so that the row holds the let's value at
+    the start of the step, from the same rows the step kernel reads; the
+    op stays in the population to name the rows that kernel computes.
+
+    ```mlir
+    neuro.let @I_syn : "V" {
+      %0 = neuro.ref @g : f64
+      ...
+      neuro.yield %2 : f64
+    }
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$var, StrAttr:$unit);
+  let regions = (region SizedRegion<1>:$value);
+  let assemblyFormat = "$var `:` $unit $value attr-dict";
+  let hasVerifier = 1;
+}
+
 def Neuro_ThresholdOp : Neuro_Op<"threshold", [SingleBlock,
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "the spike condition and refractory period";
@@ -375,7 +403,8 @@ def Neuro_AssignOp : Neuro_Op<"assign", [
 
 def Neuro_YieldOp : Neuro_Op<"yield", [Pure, Terminator, ReturnLike,
     ParentOneOf<["OdeOp", "ThresholdOp", "ResetOp", "OnPreOp", "OnPostOp",
-                 "DrivesOp", "InitExprOp", "DefaultOp", "ConnectRuleOp"]>]> {
+                 "DrivesOp", "InitExprOp", "DefaultOp", "ConnectRuleOp",
+                 "LetOp"]>]> {
   let summary = "ends an equation or event region";
   let description = [{
     Yields the region's value: the derivative of a `neuro.ode`, the condition

@@ -25,7 +25,7 @@ extern "C" {
 
 /// Version of this contract. Generated modules export
 /// `int64_t neuro_abi_version(void)` returning the version they were built for.
-#define NEURO_ABI_VERSION 16
+#define NEURO_ABI_VERSION 17
 
 /// memref<?xT> as laid out by MLIR's LLVM lowering.
 #define NEURO_MEMREF_1D(NAME, T)                                               \
@@ -216,6 +216,23 @@ enum NeuroInitArg {
   NEURO_INIT_ARG_STATE = 0,
   NEURO_INIT_ARG_SEED = 1,
   NEURO_INIT_NUM_ARGS = 2
+};
+
+/// The lets a network records of a population (neuro.let): for neurons
+/// `begin` to `end - 1`, each let's value at the start of step `step` into
+/// its row, from the rows as the step kernel of that step finds them.
+/// `state` is described as the step kernel's (rows of some neurons over
+/// several processes; float32 in single precision), but the kernel runs on
+/// the host only, before the runtime samples those rows.
+/// Symbol: `_mlir_ciface_neuro_sample_<network>_<population>`.
+typedef void (*NeuroSampleFn)(NeuroMemRef2DF64 *state, int64_t step,
+                              int64_t begin, int64_t end);
+enum NeuroSampleArg {
+  NEURO_SAMPLE_ARG_STATE = 0,
+  NEURO_SAMPLE_ARG_STEP = 1,
+  NEURO_SAMPLE_ARG_BEGIN = 2,
+  NEURO_SAMPLE_ARG_END = 3,
+  NEURO_SAMPLE_NUM_ARGS = 4
 };
 
 /// The probability that source i connects to target j (a connection rule

@@ -18,9 +18,9 @@
 
 namespace neuro::rt {
 
-/// The kinds of kernel: per population (Step, Reset, Init, Derive) and per
-/// projection (the others). The IR marks each kernel function with its kind
-/// and owner, #neuro.kernel<step, "E"> (ir/include/neuro/IR/
+/// The kinds of kernel: per population (Step, Reset, Init, Derive, Sample)
+/// and per projection (the others). The IR marks each kernel function with its
+/// kind and owner, #neuro.kernel<step, "E"> (ir/include/neuro/IR/
 /// NeuroDialect.td, whose enum has these values).
 enum class KernelKind {
   Step,
@@ -32,13 +32,15 @@ enum class KernelKind {
   Update,
   Connect,
   SynInit,
-  Sum
+  Sum,
+  Sample
 };
 
 /// The kinds a population (that is not a spike source) may have, and those
 /// a projection may have.
 inline constexpr KernelKind kPopulationKernels[] = {
-    KernelKind::Step, KernelKind::Reset, KernelKind::Init, KernelKind::Derive};
+    KernelKind::Step, KernelKind::Reset, KernelKind::Init, KernelKind::Derive,
+    KernelKind::Sample};
 inline constexpr KernelKind kProjectionKernels[] = {
     KernelKind::Deliver, KernelKind::DeliverPost, KernelKind::Sum,
     KernelKind::Update,  KernelKind::Connect,     KernelKind::SynInit};
@@ -51,6 +53,13 @@ constexpr bool runsEveryStep(KernelKind kind) {
   return kind == KernelKind::Step || kind == KernelKind::Reset ||
          kind == KernelKind::Deliver || kind == KernelKind::DeliverPost ||
          kind == KernelKind::Sum || kind == KernelKind::Update;
+}
+
+/// Whether kernels of `kind` take the rows the per-step kernels update, in
+/// the run's precision: those, and the sample kernel, which runs on the
+/// host between steps (on a device's rows copied back).
+constexpr bool takesStepRows(KernelKind kind) {
+  return runsEveryStep(kind) || kind == KernelKind::Sample;
 }
 
 /// The number of arguments of kernels of `kind` (NEURO_<KIND>_NUM_ARGS).
@@ -74,6 +83,8 @@ constexpr int numArguments(KernelKind kind) {
     return NEURO_CONNECT_NUM_ARGS;
   case KernelKind::SynInit:
     return NEURO_SYNINIT_NUM_ARGS;
+  case KernelKind::Sample:
+    return NEURO_SAMPLE_NUM_ARGS;
   }
   return 0;
 }

@@ -61,6 +61,11 @@ struct PopulationSpec {
   /// the neuron's index, or of parameters set per neuron): replacing their
   /// InitSpec changes nothing, so `--set` refuses them in a built program.
   std::vector<std::string> computed;
+  /// The rows of the lets a network records (`record I_syn of E`), which
+  /// sampleFn computes for neurons [begin, end) at the start of a step
+  /// before they are sampled; sampleFn is null when there are none.
+  std::vector<std::string> sampled;
+  NeuroSampleFn sampleFn = nullptr;
   /// A spike source with given times instead of a model (step is null):
   /// (step, neuron) pairs sorted; a neuron spikes in step k as many times
   /// as (k, neuron) is listed (its spike list then holds it that often,

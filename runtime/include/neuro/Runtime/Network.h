@@ -239,6 +239,13 @@ public:
   }
   NeuroMemRef2DF64 kernelState(size_t p);
   NeuroMemRef2DF64 kernelSynapses(size_t j);
+  /// Before state record `rec` samples at the start of step k: the lets
+  /// it records (PopulationSpec::sampled) computed into their rows by the
+  /// population's sample kernel, for the recorded neurons this process
+  /// holds.
+  void computeLets(const StateRecordSpec &rec, int64_t k);
+  /// Whether state record `rec` records lets.
+  bool recordsLets(const StateRecordSpec &rec) const;
   /// Double rows -> float rows (and the double rows rounded to them).
   void pushKernelRows();
   /// Float rows -> double rows, when the kernels ran since the last time.
