@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <sys/stat.h>
 
 using namespace neuro::h5;
 
@@ -80,8 +81,8 @@ std::vector<uint64_t> shapeOf(hid_t space) {
 /// Reads the elements of a dataset or attribute (`read` takes a memory
 /// type and a buffer) into `a`, whose kind and shape are set.
 template <typename ReadFn>
-void readElements(Array &a, hid_t fileType, ReadFn read,
-                  const std::string &where) {
+void readElementsInto(Array &a, hid_t fileType, ReadFn read,
+                      const std::string &where) {
   uint64_t n = a.size();
   if (a.kind == Kind::Float || a.kind == Kind::Int) {
     a.numbers.resize(n);
@@ -127,6 +128,28 @@ void readElements(Array &a, hid_t fileType, ReadFn read,
   }
 }
 
+/// readElementsInto, where a damaged file's extent (more elements than
+/// memory holds) is an Error, not an uncaught std::bad_alloc.
+template <typename ReadFn>
+void readElements(Array &a, hid_t fileType, ReadFn read,
+                  const std::string &where) {
+  auto tooLarge = [&] {
+    return Error(where + ": claims " + std::to_string(a.size()) +
+                 " elements, more than this machine's memory holds (is the "
+                 "file damaged?)");
+  };
+  // Past 2^40 elements no machine holds it: said before any allocation.
+  if (a.size() > (uint64_t(1) << 40))
+    throw tooLarge();
+  try {
+    readElementsInto(a, fileType, read, where);
+  } catch (const std::bad_alloc &) {
+    throw tooLarge();
+  } catch (const std::length_error &) {
+    throw tooLarge();
+  }
+}
+
 Handle makeSpace(const std::vector<uint64_t> &shape) {
   if (shape.empty())
     return Handle(H5Screate(H5S_SCALAR), H5Sclose);
@@ -142,10 +165,15 @@ Handle stringType() {
   return t;
 }
 
+/// The number of elements of `shape`, saturating at UINT64_MAX (a damaged
+/// file's extent must not wrap to a small count).
 uint64_t product(const std::vector<uint64_t> &shape) {
   uint64_t n = 1;
-  for (uint64_t d : shape)
-    n *= d;
+  for (uint64_t d : shape) {
+    if (d == 0)
+      return 0;
+    n = n > UINT64_MAX / d ? UINT64_MAX : n * d;
+  }
   return n;
 }
 
@@ -465,8 +493,17 @@ void Group::flushFile() const {
     throw Error(fileName() + ": cannot write the file");
 }
 
+/// Whether `path` is a regular file (opening a FIFO to probe it would wait
+/// for a writer).
+static bool isRegularFile(const std::string &path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 bool File::isHDF5(const std::string &path) {
   quiet();
+  if (!isRegularFile(path))
+    return false;
   std::ifstream probe(path, std::ios::binary);
   if (!probe)
     return false;
@@ -476,6 +513,8 @@ bool File::isHDF5(const std::string &path) {
 File File::open(const std::string &path, bool writable) {
   quiet();
   auto name = std::make_shared<const std::string>(path);
+  if (!isRegularFile(path))
+    throw Error(path + ": cannot open the file (not a regular file)");
   std::ifstream probe(path, std::ios::binary);
   if (!probe)
     throw Error(path + ": cannot open the file");

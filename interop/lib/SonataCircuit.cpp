@@ -190,12 +190,12 @@ std::pair<std::string, std::optional<std::set<int64_t>>>
 resolveNodeSet(const Config &config, const Circuit &circuit,
                const std::string &name) {
   namespace json = llvm::json;
-  if (!config.nodeSetsFile.empty() && std::ifstream(config.nodeSetsFile)) {
-    auto buffer = llvm::MemoryBuffer::getFile(config.nodeSetsFile, true);
-    llvm::Expected<json::Value> v =
-        buffer && !jsonTooDeep((*buffer)->getBuffer().str())
-            ? json::parse((*buffer)->getBuffer())
-            : llvm::Expected<json::Value>(nullptr);
+  std::string text, unread;
+  if (!config.nodeSetsFile.empty() &&
+      rt::readWholeFile(config.nodeSetsFile, text, unread)) {
+    llvm::Expected<json::Value> v = !jsonTooDeep(text)
+                                        ? json::parse(text)
+                                        : llvm::Expected<json::Value>(nullptr);
     if (!v || !v->getAsObject()) {
       if (!v)
         llvm::consumeError(v.takeError());

@@ -25,28 +25,6 @@ using namespace neuro;
 using namespace neuro::sonata;
 namespace json = llvm::json;
 
-bool neuro::sonata::jsonTooDeep(const std::string &text) {
-  int depth = 0;
-  bool inString = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (inString) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        inString = false;
-    } else if (c == '"') {
-      inString = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxJsonDepth)
-        return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
-
 namespace {
 
 std::string dirOf(const std::string &path) {
@@ -55,11 +33,10 @@ std::string dirOf(const std::string &path) {
 }
 
 std::string readFile(const std::string &path, const std::string &what) {
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer)
-    throw Error(path + ": cannot open the file" +
-                (what.empty() ? "" : " (" + what + ")"));
-  return (*buffer)->getBuffer().str();
+  std::string text, err;
+  if (!rt::readWholeFile(path, text, err))
+    throw Error(err + (what.empty() ? "" : " (" + what + ")"));
+  return text;
 }
 
 /// A section of the wrong kind is an error, not a config without it.

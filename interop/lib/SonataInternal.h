@@ -10,6 +10,7 @@
 #define NEURO_INTEROP_SONATAINTERNAL_H
 
 #include "neuro/Interop/Sonata.h"
+#include "neuro/Runtime/Files.h"
 
 #include <cstdint>
 #include <map>
@@ -38,11 +39,8 @@ struct Params {
 };
 Params readParams(const std::string &path);
 
-/// The deepest nesting of arrays and objects allowed in a JSON file (the
-/// parser recurses once per level).
-constexpr int kMaxJsonDepth = 512;
-/// Whether JSON text nests arrays and objects deeper than kMaxJsonDepth.
-bool jsonTooDeep(const std::string &text);
+using rt::jsonTooDeep;
+using rt::kMaxJsonDepth;
 
 struct NodePopulation {
   std::string name, file;

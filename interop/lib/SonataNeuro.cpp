@@ -99,7 +99,10 @@ std::string knownTemplates() {
   return s;
 }
 
-bool exists(const std::string &path) { return bool(std::ifstream(path)); }
+bool exists(const std::string &path) {
+  std::string err;
+  return rt::checkRegularFile(path, err);
+}
 
 /// `name` found in the --components folders, then in `dirs`.
 std::string findComponent(const std::string &name,

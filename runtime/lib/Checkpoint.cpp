@@ -53,6 +53,29 @@ struct FileCloser {
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
+} // namespace
+
+bool neuro::rt::checkCheckpointTarget(const std::string &path,
+                                      std::string &err) {
+  if (!checkReplaceable(path, err))
+    return false;
+  uint64_t size = 0;
+  std::string absent;
+  if (!checkRegularFile(path, absent, &size) || size == 0)
+    return true;
+  File f(std::fopen(path.c_str(), "rb"));
+  char magic[sizeof kMagic] = {};
+  if (f && std::fread(magic, 1, sizeof magic, f.get()) == sizeof magic &&
+      std::memcmp(magic, kMagic, sizeof magic) == 0)
+    return true;
+  err = "'" + path +
+        "' exists and is not a checkpoint: it is left as it is (remove it "
+        "or name another file)";
+  return false;
+}
+
+namespace {
+
 /// Writes nothing when `f` is null (a process other than rank 0, which
 /// still takes part in the gathers).
 class Writer {
@@ -252,7 +275,7 @@ bool Simulator::saveCheckpoint(const std::string &path,
   std::string temp = path + ".partial";
   // Never renamed over a device, a FIFO or a directory.
   std::string why;
-  bool replaceable = !root || checkReplaceable(path, why);
+  bool replaceable = !root || checkCheckpointTarget(path, why);
   File f(root && replaceable ? std::fopen(temp.c_str(), "wb") : nullptr);
   err = !replaceable ? "cannot write checkpoint: " + why
         : root && !f

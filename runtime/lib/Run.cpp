@@ -476,7 +476,7 @@ bool applyOptions(ModelSpec &spec, const RunOptions &options,
   }
   // Said before the run rather than after it.
   if (!options.checkpoint.empty() &&
-      !checkReplaceable(options.checkpoint, err)) {
+      !checkCheckpointTarget(options.checkpoint, err)) {
     err = "--checkpoint: " + err;
     return false;
   }

@@ -595,6 +595,13 @@ bool neuro::plotRecordings(const std::string &dir,
   }
   if (!rt::readWholeFile(std::string(metaPath), text, err))
     return false;
+  if (rt::jsonTooDeep(text)) {
+    err = "'" + std::string(metaPath) +
+          "' nests arrays and objects more "
+          "than " +
+          std::to_string(rt::kMaxJsonDepth) + " deep";
+    return false;
+  }
   auto parsed = llvm::json::parse(text);
   if (!parsed) {
     err = "'" + std::string(metaPath) +

@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Isolated.h"
 #include "Plot.h"
 #include "Repl.h"
 #include "Usage.h"
@@ -443,13 +444,28 @@ int runSonataImport(const Options &options) {
   return 0;
 }
 
+int runNirImport(const Options &options);
+
 int runImport(const Options &options) {
   if (!options.outGiven)
     return usageError("import needs -o MODEL.neuro");
   if (!checkOutput(options.outDir, options.file))
     return 1;
+  // A damaged file may crash the HDF5 library or hang it: read in a child
+  // process, the NIR graph within a minute and a second per MB.
   if (llvm::StringRef(options.file).ends_with(".json"))
-    return runSonataImport(options);
+    return runIsolated([&] { return runSonataImport(options); }, options.file,
+                       0);
+  uint64_t size = 0;
+  llvm::sys::fs::file_size(options.file, size);
+  unsigned limit = unsigned(60 + size / 1000000);
+  if (const char *given = std::getenv("NEURO_IMPORT_SECONDS"))
+    limit = unsigned(std::max(1L, std::atol(given)));
+  return runIsolated([&] { return runNirImport(options); }, options.file,
+                     limit);
+}
+
+int runNirImport(const Options &options) {
   try {
     nir::Graph graph = nir::readGraph(options.file);
     nir::FlatGraph flat = nir::checkGraph(graph, options.file);

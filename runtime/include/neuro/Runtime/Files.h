@@ -39,6 +39,12 @@ bool readWholeFile(const std::string &path, std::string &bytes,
 /// be made or is not a directory.
 bool makeOutputDirectory(const std::string &dir, std::string &err);
 
+/// The deepest nesting of arrays and objects allowed in a JSON file (the
+/// parser recurses once per level).
+constexpr int kMaxJsonDepth = 512;
+/// Whether JSON text nests arrays and objects deeper than kMaxJsonDepth.
+bool jsonTooDeep(const std::string &text);
+
 } // namespace neuro::rt
 
 #endif // NEURO_RUNTIME_FILES_H

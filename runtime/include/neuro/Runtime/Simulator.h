@@ -409,6 +409,11 @@ private:
   double simSeconds = 0;
 };
 
+/// Whether a checkpoint may be written to `path`: checkReplaceable, and an
+/// existing file there is a checkpoint or empty (never the model, a
+/// program or a recording); otherwise false and `err`.
+bool checkCheckpointTarget(const std::string &path, std::string &err);
+
 } // namespace neuro::rt
 
 #endif // NEURO_RUNTIME_SIMULATOR_H
