@@ -13,7 +13,9 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <stdio_ext.h>
 #include <system_error>
+#include <unistd.h>
 
 using namespace neuro::rt;
 
@@ -259,8 +261,9 @@ bool NpyStream::open(const std::string &p, const std::string &d,
   descr = d;
   inner = std::move(dims);
   rowBytes = bytes;
-  count = 0;
+  count = committed = 0;
   synced = -1;
+  failed = false;
   if (descr.size() > kStreamHeader - 160) {
     err = "cannot write '" + path + "': dtype too long for a streamed file";
     return false;
@@ -274,6 +277,10 @@ bool NpyStream::open(const std::string &p, const std::string &d,
 }
 
 bool NpyStream::append(const void *data, int64_t rows, std::string &err) {
+  if (failed) {
+    err = "cannot write '" + path + "': an earlier write failed";
+    return false;
+  }
   if (!file || rows <= 0)
     return file != nullptr;
   size_t bytes = size_t(rows) * rowBytes;
@@ -303,9 +310,29 @@ bool NpyStream::sync(std::string &err) {
   return true;
 }
 
+void NpyStream::rollback() {
+  if (!file)
+    return;
+  // Bytes still in the stdio buffer would land past the cut at fclose.
+  __fpurge(file);
+  int fd = fileno(file);
+  count = synced = committed;
+  std::string h = header();
+  bool ok =
+      ::ftruncate(fd, off_t(kStreamHeader + size_t(count) * rowBytes)) == 0 &&
+      ::pwrite(fd, h.data(), h.size(), 0) == ssize_t(h.size());
+  (void)ok; // nothing more can be done for a file that cannot be cut
+  failed = true;
+}
+
 bool NpyStream::close(std::string &err) {
   if (!file)
     return true;
+  if (failed) {
+    std::fclose(file);
+    file = nullptr;
+    return true;
+  }
   bool ok = sync(err);
   if (std::fclose(file) != 0 && ok) {
     err = "cannot close '" + path + "'";

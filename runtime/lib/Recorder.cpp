@@ -226,8 +226,42 @@ bool Recorder::closeSpikeSink(std::string &err) {
   return ok;
 }
 
+bool Recorder::checkFileNames(std::string &err) const {
+  std::map<std::string, std::string> files;
+  auto add = [&](const std::string &file, const std::string &what) {
+    auto [it, fresh] = files.emplace(file, what);
+    if (!fresh)
+      err = "the " + what + " and the " + it->second +
+            " would both be written to '" + file +
+            "': rename a population or projection";
+    return fresh;
+  };
+  for (int pop : recordedOrder)
+    if (!add("spikes_" + model.populations[size_t(pop)].name + ".npy",
+             "spikes of '" + model.populations[size_t(pop)].name + "'"))
+      return false;
+  std::vector<std::string> prefixes = stateRecordPrefixes(model);
+  for (size_t r = 0; r < model.stateRecords.size(); ++r) {
+    const StateRecordSpec &rec = model.stateRecords[r];
+    std::string of = " of '" + recordOwner(rec) + "'";
+    std::vector<std::string> names = {"t"};
+    if (rec.projection >= 0)
+      names.insert(names.end(), {"pre", "post"});
+    for (int row : rec.rows)
+      names.push_back(recordRows(rec)[size_t(row)]);
+    for (const std::string &name : names)
+      if (!add(prefixes[r] + "_" + name + ".npy",
+               (name == "t" ? std::string("sample times") : "'" + name + "'") +
+                   of))
+        return false;
+  }
+  return true;
+}
+
 bool Recorder::streamTo(const std::string &dir, std::string &err) {
   namespace fs = std::filesystem;
+  if (!checkFileNames(err))
+    return false;
   try {
     if (!makeOutputDirectory(dir, err))
       return false;
@@ -282,6 +316,19 @@ bool Recorder::streamTo(const std::string &dir, std::string &err) {
 
 bool Recorder::flush(std::string &err) try {
   lastFlush = std::chrono::steady_clock::now();
+  // A write that fails (a full disk) leaves each file as its last complete
+  // flush left it, so that every file loads and a recording's values and
+  // times agree row for row.
+  auto failed = [&] {
+    streamFailed = true;
+    for (std::unique_ptr<NpyStream> &stream : spikeStreams)
+      if (stream)
+        stream->rollback();
+    for (std::vector<std::unique_ptr<NpyStream>> &streams : stateStreams)
+      for (std::unique_ptr<NpyStream> &stream : streams)
+        stream->rollback();
+    return false;
+  };
   std::vector<char> packed;
   for (size_t p = 0; p < spikeMonitors.size(); ++p) {
     bool npy = p < spikeStreams.size() && spikeStreams[p];
@@ -299,7 +346,8 @@ bool Recorder::flush(std::string &err) try {
       if (!spikeStreams[p]->append(packed.data(), int64_t(spikes.size()),
                                    err) ||
           !spikeStreams[p]->sync(err))
-        return false;
+        return failed();
+      spikeStreams[p]->commit();
     }
     spikes.clear();
   }
@@ -318,12 +366,14 @@ bool Recorder::flush(std::string &err) try {
                     block.data() + s * width);
       if (!streams[v + 1]->append(block.data(), int64_t(samples), err) ||
           !streams[v + 1]->sync(err))
-        return false;
+        return failed();
     }
     // The times last: a reader that sees a time sees its values.
     if (!streams[0]->append(data.times.data(), int64_t(samples), err) ||
         !streams[0]->sync(err))
-      return false;
+      return failed();
+    for (std::unique_ptr<NpyStream> &stream : streams)
+      stream->commit();
     data.times.clear();
     data.values.clear();
   }
@@ -341,6 +391,8 @@ bool Recorder::writeStates(const std::string &dir, std::string &err) {
     return flush(err);
   if (model.stateRecords.empty())
     return true;
+  if (!checkFileNames(err))
+    return false;
   try {
     if (!makeOutputDirectory(dir, err))
       return false;
@@ -528,6 +580,8 @@ bool Recorder::writeSpikes(const std::string &dir, std::string &err) {
   namespace fs = std::filesystem;
   if (isStreaming())
     return flush(err);
+  if (!checkFileNames(err))
+    return false;
   try {
     if (!makeOutputDirectory(dir, err))
       return false;

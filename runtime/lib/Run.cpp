@@ -582,14 +582,20 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
        sim.closeSpikeOutput(writeErr));
   if (comm)
     written = comm->agree(written, writeErr);
+  // A failed write (a full disk) is said once, with what the files hold.
+  bool writeFailed = sim.recordingsFailed();
   if (!ok) {
     errs << (options.source.empty() ? options.program : options.source)
          << ": error: " << err << "\n";
-    if (records && written)
+    if (records && (written || writeFailed))
       errs << "note: what was recorded until then is in " << options.outDir
-           << "/\n";
+           << "/"
+           << (written ? ""
+                       : ", up to the last complete write (every file "
+                         "loads; a recording's values and times agree)")
+           << "\n";
   }
-  if (!written)
+  if (!written && !(writeFailed && !ok))
     errs << options.program << ": error: " << writeErr << "\n";
   if (!ok || !written)
     return 1;

@@ -250,6 +250,35 @@ TEST_F(NpyTest, StreamOneDimensional) {
   EXPECT_EQ(spikes[1].t, 1.25);
 }
 
+// After a failed write, rollback() cuts the file back to the rows of the
+// last commit, rows synced since included, and the header says so: the
+// file loads, holding those rows alone; the stream takes nothing more.
+TEST_F(NpyTest, StreamRollsBackToTheLastCommit) {
+  std::string path = (dir / "cut.npy").string();
+  std::string err;
+  NpyStream stream;
+  ASSERT_TRUE(stream.open(path, "'<f8'", {2}, 2 * sizeof(double), err));
+  double rows[4] = {1, 2, 3, 4};
+  ASSERT_TRUE(stream.append(rows, 2, err) && stream.sync(err)) << err;
+  stream.commit();
+  double more[4] = {5, 6, 7, 8};
+  ASSERT_TRUE(stream.append(more, 1, err) && stream.sync(err)) << err;
+  ASSERT_TRUE(stream.append(more + 2, 1, err)) << err; // buffered only
+  stream.rollback();
+  EXPECT_EQ(stream.rows(), 2);
+  EXPECT_FALSE(stream.append(more, 1, err));
+  EXPECT_NE(err.find("an earlier write failed"), std::string::npos) << err;
+  EXPECT_TRUE(stream.close(err)) << err;
+  NpyFile f;
+  ASSERT_TRUE(readNpy(path, f, err)) << err;
+  EXPECT_EQ(f.dict, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, "
+                    "2), }");
+  ASSERT_EQ(f.data.size(), 4 * sizeof(double));
+  double last;
+  std::memcpy(&last, f.data.data() + 24, 8);
+  EXPECT_EQ(last, 4.0);
+}
+
 // A file that cannot be written is an error that names it.
 TEST_F(NpyTest, StreamReportsWriteErrors) {
   std::string err;

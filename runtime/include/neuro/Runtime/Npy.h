@@ -106,6 +106,13 @@ public:
   bool close(std::string &err);
   bool isOpen() const { return file != nullptr; }
   int64_t rows() const { return count; }
+  /// The rows so far are a consistent state of the recording (with the
+  /// other files of its recording): what rollback() returns to.
+  void commit() { committed = count; }
+  /// After a failed write (a full disk): the file cut back to the rows of
+  /// the last commit(), its header saying so, and the rows buffered but
+  /// not yet written dropped; the stream then takes no more rows.
+  void rollback();
 
 private:
   std::string header() const;
@@ -113,7 +120,8 @@ private:
   std::string path, descr;
   std::vector<int64_t> inner;
   size_t rowBytes = 0;
-  int64_t count = 0, synced = -1;
+  int64_t count = 0, synced = -1, committed = 0;
+  bool failed = false;
 };
 
 } // namespace neuro::rt

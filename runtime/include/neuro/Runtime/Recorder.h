@@ -143,6 +143,9 @@ public:
   /// See Simulator::streamTo.
   bool streamTo(const std::string &dir, std::string &err);
   bool isStreaming() const { return !streamDir.empty(); }
+  /// Whether a write to the streamed files failed (their files were cut
+  /// back to the last complete flush and take nothing more).
+  bool writeFailed() const { return streamFailed; }
   /// Whether the streams are due for a flush: every few MiB buffered, and
   /// at least every second of wall time.
   bool flushDue() const;
@@ -170,6 +173,10 @@ private:
   const std::string &recordOwner(const StateRecordSpec &rec) const;
   const std::vector<std::string> &recordRows(const StateRecordSpec &rec) const;
   /// `<base>/recordings.json`: what the recorded files hold.
+  /// False and `err` when two recordings would write one file name
+  /// (`spikes_E.npy`: the spikes of E, and state E of a population named
+  /// `spikes`).
+  bool checkFileNames(std::string &err) const;
   bool writeRecordingsJson(const std::string &base, std::string &err) const;
   /// Bytes of recordings buffered since the last flush.
   size_t bufferedBytes() const;
@@ -191,6 +198,7 @@ private:
   std::vector<int> recordedOrder; ///< recorded populations, first mention
   std::vector<StateRecording> stateRecordings; ///< by StateRecordSpec
   std::string streamDir;
+  bool streamFailed = false;
   std::vector<std::unique_ptr<NpyStream>> spikeStreams; ///< by population
   bool npySpikes = true;
   std::unique_ptr<SpikeSink> spikeSink;

@@ -347,6 +347,7 @@ public:
 
   /// Whether recordings stream to files.
   bool isStreaming() const { return recorder.isStreaming(); }
+  bool recordingsFailed() const { return recorder.writeFailed(); }
 
   /// Writes `<dir>/spikes_<population>.npy` for each recorded population
   /// (see writeSpikesNpy), creating `dir` if needed. Returns false and sets
