@@ -268,9 +268,15 @@ bool NpyStream::open(const std::string &p, const std::string &d,
     err = "cannot write '" + path + "': dtype too long for a streamed file";
     return false;
   }
+  errno = 0;
   file = std::fopen(path.c_str(), "wb");
   if (!file) {
-    err = "cannot open '" + path + "' for writing";
+    err = "cannot open '" + path + "' for writing" +
+          (errno ? std::string(": ") + std::strerror(errno) : std::string()) +
+          (errno == EMFILE ? " (each recorded population and state "
+                             "recording keeps its files open while the run "
+                             "streams; `ulimit -n` raises the limit)"
+                           : "");
     return false;
   }
   return sync(err);

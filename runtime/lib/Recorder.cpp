@@ -24,6 +24,7 @@
 #include <new>
 #include <set>
 #include <sstream>
+#include <sys/resource.h>
 #include <system_error>
 
 using namespace neuro::rt;
@@ -262,6 +263,14 @@ bool Recorder::streamTo(const std::string &dir, std::string &err) {
   namespace fs = std::filesystem;
   if (!checkFileNames(err))
     return false;
+  // Every streamed file stays open: as many as the system lets a process
+  // have, not the 1,024 of the usual soft limit.
+  struct rlimit files;
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 &&
+      files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
   try {
     if (!makeOutputDirectory(dir, err))
       return false;

@@ -130,6 +130,18 @@ public:
   }
 
   bool ensureBuilt() { return session.isBuilt() || build(""); }
+  /// For commands that read or save the network: the one built before
+  /// when the declarations changed since and do not build, so that what
+  /// the session ran can still be looked at and saved.
+  bool ensureReadable() {
+    if (session.isBuilt() || build(""))
+      return true;
+    if (!session.simulator())
+      return false;
+    std::cout << "note: this uses the network built before; the "
+                 "declarations since do not build\n";
+    return true;
+  }
 
   void run(const std::string &arg) {
     double seconds = 0;
@@ -174,7 +186,7 @@ public:
   void print(const std::string &ref, bool statsOnly) {
     Session::Ref r;
     std::string err;
-    if (!ensureBuilt())
+    if (!ensureReadable())
       return;
     if (!session.resolve(ref, r, err)) {
       error() << err << "\n";
@@ -240,7 +252,7 @@ public:
   }
 
   void spikes(const std::string &pop) {
-    if (!ensureBuilt())
+    if (!ensureReadable())
       return;
     rt::Simulator &sim = *session.simulator();
     double t = sim.currentTime();
@@ -262,7 +274,7 @@ public:
   }
 
   void vars() {
-    if (!ensureBuilt())
+    if (!ensureReadable())
       return;
     rt::Simulator &sim = *session.simulator();
     for (const rt::PopulationSpec &p : sim.spec().populations) {
@@ -289,7 +301,7 @@ public:
   }
 
   void plot(const std::string &dir) {
-    if (!ensureBuilt())
+    if (!ensureReadable())
       return;
     rt::Simulator &sim = *session.simulator();
     std::string out = dir.empty() ? "repl_out" : dir, err;
@@ -316,7 +328,7 @@ public:
   }
 
   void checkpoint(const std::string &cmd, const std::string &arg) {
-    if (!ensureBuilt())
+    if (!ensureReadable())
       return;
     rt::Simulator &sim = *session.simulator();
     std::string err;

@@ -92,6 +92,22 @@ int Session::define(const std::string &name, const std::string &text,
     err = trimmed(os.str());
     return -1;
   }
+  // Top-level names share one namespace: a declaration of another kind
+  // under a name taken would make every later build fail until removed,
+  // and nothing removes one. Refused, the set stays as it was.
+  for (const TopLevelDecl &d : decls)
+    for (const Declaration &old : declarations) {
+      size_t space = old.key.find(' ');
+      if (d.kind != "import" && old.key.substr(space + 1) == d.name &&
+          old.key.substr(0, space) != d.kind) {
+        err = name + ": error: '" + d.name + "' is already a " +
+              old.key.substr(0, space) + ": a " + d.kind +
+              " of that name would clash with it (redefine the " +
+              old.key.substr(0, space) +
+              " or name this one otherwise); nothing was defined";
+        return -1;
+      }
+    }
   sources.push_back({name, sourceMgr.getMemoryBuffer(id)->getBuffer().str()});
   for (TopLevelDecl &d : decls) {
     Declaration decl{d.kind + " " + d.name, sources.size() - 1, d.offset,
