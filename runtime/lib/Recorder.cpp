@@ -527,7 +527,7 @@ bool Recorder::writeRecordingsJson(const std::string &base,
     auto [begin, end] = recordedRange(size_t(pop));
     os << "{\"kind\": \"spikes\", \"population\": " << jsonString(name)
        << ", \"fields\": {\"i\": \"neuron\", \"t\": \"s\"}, \"neurons\": ["
-       << begin << ", " << end << "]}";
+       << begin << ", " << end << "], \"stamps\": \"end of step\"}";
   }
   std::vector<std::string> prefixes = stateRecordPrefixes(model);
   for (size_t r = 0; r < model.stateRecords.size(); ++r) {

@@ -11,9 +11,12 @@
 
 #include "SemaInternal.h"
 
+#include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Table.h"
 
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
 
 #include <cmath>
@@ -145,8 +148,12 @@ std::optional<Spikes> Checker::readSpikeTimesFile(const PopulationDecl &p,
     diag.error(file.range, "cannot read the spike times: " + err);
     return std::nullopt;
   }
+  // A spike file Neuro recorded stamps each spike at the end of its step
+  // (recordings.json beside it says so): replayed in that step.
+  double shift = recordedStampShift(resolvePath(file.text));
   Spikes spikes;
   for (size_t r = 0; r < is.size(); ++r) {
+    ts[r] -= shift;
     if (is[r] >= size) {
       diag.error(file.range, file.text + ": row " + std::to_string(r + 1) +
                                  ": index " + std::to_string(is[r]) +
@@ -165,6 +172,29 @@ std::optional<Spikes> Checker::readSpikeTimesFile(const PopulationDecl &p,
     return std::nullopt;
   }
   return spikes;
+}
+
+double Checker::recordedStampShift(const std::string &path) {
+  llvm::SmallString<256> meta(llvm::sys::path::parent_path(path));
+  llvm::sys::path::append(meta, "recordings.json");
+  std::string text, err;
+  if (!llvm::sys::fs::exists(meta) ||
+      !rt::readWholeFile(std::string(meta), text, err) || rt::jsonTooDeep(text))
+    return 0.0;
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse(text);
+  if (!json) {
+    llvm::consumeError(json.takeError());
+    return 0.0;
+  }
+  const llvm::json::Object *root = json->getAsObject();
+  const llvm::json::Object *files = root ? root->getObject("files") : nullptr;
+  const llvm::json::Object *entry =
+      files ? files->getObject(llvm::sys::path::filename(path)) : nullptr;
+  std::optional<double> dt = root ? root->getNumber("dt_s") : std::nullopt;
+  if (!entry || !dt || !(*dt > 0) || entry->getString("kind") != "spikes" ||
+      entry->getString("stamps") != "end of step")
+    return 0.0;
+  return *dt;
 }
 
 std::string Checker::resolvePath(const std::string &written) {

@@ -296,6 +296,11 @@ private:
   std::optional<Spikes> readSpikeTimesFile(const PopulationDecl &p,
                                            const Expr &file, int64_t size,
                                            double dt, bool sameStep);
+  /// What to take from the times of spike file `path` to get the start of
+  /// the step each spike happened in: the step of the recording where
+  /// `recordings.json` beside it lists it as spikes Neuro recorded (stamped
+  /// at the end of their step), else 0.
+  static double recordedStampShift(const std::string &path);
 
   /// A path as written in the model, relative to the folder of the file
   /// that holds the network.
