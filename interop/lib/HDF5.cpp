@@ -114,6 +114,8 @@ void readElementsInto(Array &a, hid_t fileType, ReadFn read,
     return;
   }
   size_t width = H5Tget_size(fileType);
+  if (width == 0 || n > SIZE_MAX / width)
+    throw std::length_error("string extent");
   Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(mem.get(), width);
   H5Tset_cset(mem.get(), H5Tget_cset(fileType));

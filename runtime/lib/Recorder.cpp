@@ -237,7 +237,7 @@ bool Recorder::checkFileNames(std::string &err) const {
             "': rename a population or projection";
     return fresh;
   };
-  for (int pop : recordedOrder)
+  for (int pop : npySpikes ? recordedOrder : std::vector<int>())
     if (!add("spikes_" + model.populations[size_t(pop)].name + ".npy",
              "spikes of '" + model.populations[size_t(pop)].name + "'"))
       return false;

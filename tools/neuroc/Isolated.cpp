@@ -4,6 +4,7 @@
 
 #include "llvm/Support/raw_ostream.h"
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -16,9 +17,16 @@ int neuro::runIsolated(const std::function<int()> &work,
   llvm::outs().flush();
   llvm::errs().flush();
   std::fflush(nullptr);
+  // An ignored SIGCHLD (inherited) would have the child reaped unseen.
+  struct sigaction dfl = {}, old = {};
+  dfl.sa_handler = SIG_DFL;
+  ::sigemptyset(&dfl.sa_mask);
+  ::sigaction(SIGCHLD, &dfl, &old);
   pid_t child = ::fork();
-  if (child < 0)
+  if (child < 0) {
+    ::sigaction(SIGCHLD, &old, nullptr);
     return work();
+  }
   if (child == 0) {
     if (limitSeconds)
       ::alarm(limitSeconds);
@@ -29,9 +37,16 @@ int neuro::runIsolated(const std::function<int()> &work,
     ::_exit(rc);
   }
   int status = 0;
-  while (::waitpid(child, &status, 0) < 0)
-    if (errno != EINTR)
-      return work();
+  int waited;
+  while ((waited = ::waitpid(child, &status, 0)) < 0 && errno == EINTR) {
+  }
+  ::sigaction(SIGCHLD, &old, nullptr);
+  if (waited < 0) {
+    llvm::errs() << "neuroc: error: '" << file
+                 << "': the process reading it was lost: "
+                 << std::strerror(errno) << "\n";
+    return 1;
+  }
   if (WIFEXITED(status))
     return WEXITSTATUS(status);
   int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;

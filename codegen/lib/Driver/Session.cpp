@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <optional>
 
 using namespace neuro;
@@ -94,20 +95,35 @@ int Session::define(const std::string &name, const std::string &text,
   }
   // Top-level names share one namespace: a declaration of another kind
   // under a name taken would make every later build fail until removed,
-  // and nothing removes one. Refused, the set stays as it was.
+  // and nothing removes one. Refused, the set stays as it was. An import
+  // declares the model its path ends with (`import std.neurons.LIF`).
+  auto declared = [](const std::string &kind, const std::string &name) {
+    return kind == "import" ? name.substr(name.rfind('.') + 1) : name;
+  };
+  std::map<std::string, std::string> kinds; // name -> kind
+  auto clash = [&](const std::string &kind, const std::string &key) {
+    auto [it, fresh] = kinds.emplace(declared(kind, key), kind);
+    if (fresh || it->second == kind)
+      return false;
+    err = name + ": error: '" + it->first + "' is already " +
+          (it->second == "import" ? "imported" : "a " + it->second) +
+          ": a " + kind + " of that name would clash with it (redefine the " +
+          (it->second == "import" ? "import" : it->second) +
+          " or name this one otherwise); nothing was defined";
+    return true;
+  };
+  for (const Declaration &old : declarations) {
+    size_t space = old.key.find(' ');
+    std::string kind = old.key.substr(0, space);
+    bool replaced = std::any_of(decls.begin(), decls.end(), [&](auto &d) {
+      return d.kind + " " + d.name == old.key;
+    });
+    if (!replaced)
+      kinds.emplace(declared(kind, old.key.substr(space + 1)), kind);
+  }
   for (const TopLevelDecl &d : decls)
-    for (const Declaration &old : declarations) {
-      size_t space = old.key.find(' ');
-      if (d.kind != "import" && old.key.substr(space + 1) == d.name &&
-          old.key.substr(0, space) != d.kind) {
-        err = name + ": error: '" + d.name + "' is already a " +
-              old.key.substr(0, space) + ": a " + d.kind +
-              " of that name would clash with it (redefine the " +
-              old.key.substr(0, space) +
-              " or name this one otherwise); nothing was defined";
-        return -1;
-      }
-    }
+    if (clash(d.kind, d.name))
+      return -1;
   sources.push_back({name, sourceMgr.getMemoryBuffer(id)->getBuffer().str()});
   for (TopLevelDecl &d : decls) {
     Declaration decl{d.kind + " " + d.name, sources.size() - 1, d.offset,
@@ -276,8 +292,10 @@ bool Session::run(double seconds, const std::atomic<bool> &stop, int64_t &done,
 }
 
 bool Session::resolve(const std::string &ref, Ref &out, std::string &err) {
-  if (!ensureBuilt(err))
+  // Declarations that do not build leave the network built before to read.
+  if (!ensureBuilt(err) && !sim)
     return false;
+  err.clear();
   std::string name = ref, slice;
   if (auto b = ref.find('['); b != std::string::npos) {
     name = ref.substr(0, b);

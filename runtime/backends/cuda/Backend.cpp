@@ -198,6 +198,15 @@ bool DeviceBackend::sampleState(size_t r, int64_t k, std::string &err) {
                             : !fetchState(size_t(rec.population), err))
       return false;
     network.computeLets(rec, k);
+    // The device's rows hold the lets too (a checkpoint reads them there):
+    // every let of the population, as the sample kernel computes them all.
+    if (network.recordsLets(rec)) {
+      const PopulationSpec &pop = model.populations[size_t(rec.population)];
+      for (size_t row = 0; row < pop.rows.size(); ++row)
+        if (std::count(pop.sampled.begin(), pop.sampled.end(), pop.rows[row]) &&
+            !uploadRow(size_t(rec.population), row, err))
+          return false;
+    }
     if (network.dist)
       network.dist->sample(network, recorder, r, k);
     else
