@@ -156,8 +156,13 @@ class Network:
 
     def population(self, name, size, model, excitatory=None, **args):
         """`NAME = SIZE of MODEL(ARGS)`; excitatory=True/False for Dale's
-        law. Arguments are expressions (see expr)."""
-        line = (f"{_name(name, 'a population')} = {_whole(size, 'size')} of "
+        law. Arguments are expressions (see expr), or one value per neuron:
+        an array of SIZE numbers, dimensionless, or (array, "mV") in that
+        unit (Brian2's `G.v = array * mV`), written to a table that the
+        model reads with `values`."""
+        n = _whole(size, "size")
+        args = {k: self._per_neuron(k, v, n) for k, v in args.items()}
+        line = (f"{_name(name, 'a population')} = {n} of "
                 f"{_args(_name(model, 'a model'), args)}")
         self._sizes[name] = _whole(size, "size")
         if excitatory is not None:
@@ -301,6 +306,40 @@ class Network:
     def statement(self, text):
         """Any other statement of a network, as written in the language."""
         self._lines.append(text.strip())
+
+    def _per_neuron(self, name, value, size):
+        """`value` as an argument: an array (or (array, unit)) of one
+        number per neuron becomes values("TABLE", unit); anything else is
+        left to expr."""
+        unit = "1"
+        if (isinstance(value, tuple) and len(value) == 2
+                and isinstance(value[1], str)):
+            value, unit = value
+            if not isinstance(value, (list, np.ndarray)):
+                raise TypeError(f"{name}: (values, unit) takes an array of "
+                                f"values, not {type(value).__name__}")
+        elif not isinstance(value, np.ndarray):
+            return value
+        values = np.asarray(value)
+        if values.dtype.kind not in "iuf" or values.ndim != 1:
+            raise ValueError(f"{name}: one number per neuron (a 1-D array "
+                             f"of numbers), got shape {values.shape} of "
+                             f"{values.dtype}")
+        if len(values) != size:
+            raise ValueError(f"{name}: {len(values)} values for {size} "
+                             f"neurons")
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{name}: the values must be finite numbers")
+        path = self._table({name: values.astype(np.float64)})
+        unit = expr(unit.strip())
+        # "mV", "uS/mV" follow a number; "1/ms" is 1 / (1 ms).
+        if unit == "1":
+            quantity = "1"
+        elif unit.startswith("1/"):
+            quantity = f"1 / (1 {unit[2:].strip()})"
+        else:
+            quantity = f"1 {unit}"
+        return f'values("{path}", {quantity})'
 
     def _table(self, columns):
         dtype = [(k, "<i8" if v.dtype.kind in "iu" else "<f8")

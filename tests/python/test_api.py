@@ -452,6 +452,39 @@ synapse Kick {
                                rtol=1e-12)
 
 
+def test_population_arguments_per_neuron_from_arrays():
+    # Brian2's G.v = array * mV: an array of one value per neuron, in a
+    # unit or dimensionless, read back as given; other shapes, lengths and
+    # non-finite values are refused at the call.
+    net = neuro.Network("PerNeuron")
+    net.define("""
+neuron Cell {
+  param gain = 1
+  param rate: Hz = 1 Hz
+  state v: mV = 0 mV
+  dv/dt = -gain * v / 10 ms
+}""")
+    v0 = np.array([-60.0, -55.5, -50.25])
+    net.population("P", 3, "Cell", v=(v0, "mV"),
+                   gain=np.array([1.0, 2.0, 0.5]),
+                   rate=(np.array([10.0, 20.0, 30.0]), "1/s"))
+    net.record("P", ["v", "rate"])
+    sim = net.compile().simulation()
+    sim.run("0.2 ms")
+    v = sim.recording(0)["v"]
+    np.testing.assert_array_equal(v[0], v0 * 1e-3)
+    np.testing.assert_array_equal(sim.recording(0)["rate"][0], [10, 20, 30])
+    # Exact decay at each neuron's own rate: the gains were read too.
+    np.testing.assert_allclose(v[1], v0 * 1e-3 * np.exp(-np.array(
+        [1.0, 2.0, 0.5]) * 1e-4 / 1e-2), rtol=1e-12)
+    with pytest.raises(ValueError, match="2 values for 3 neurons"):
+        net.population("Q", 3, "Cell", v=(np.zeros(2), "mV"))
+    with pytest.raises(ValueError, match="one number per neuron"):
+        net.population("Q", 2, "Cell", v=(np.zeros((2, 2)), "mV"))
+    with pytest.raises(ValueError, match="finite"):
+        net.population("Q", 2, "Cell", gain=np.array([1.0, np.nan]))
+
+
 def test_spike_times_with_a_period():
     # Brian2's SpikeGeneratorGroup(period=...): the spikes again every 2 ms.
     net = neuro.Network("Periodic")

@@ -217,7 +217,7 @@ void Checker::readConnectOptions(Connection &conn) {
           diag.error(o.value->range,
                      "the connection probability p must lie in [0, 1], "
                      "got " +
-                         fmt(*v));
+                         fmtExact(*v));
         else if (setRule("probability", o.range))
           conn.p = *v;
       }

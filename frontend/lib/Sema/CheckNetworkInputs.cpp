@@ -217,9 +217,11 @@ Checker::checkSpikePeriod(const Expr &e, const Spikes &spikes, double dt) {
   }
   for (const auto &[t, i] : spikes)
     if (rt::stepOf(t, dt) >= steps) {
-      diag.error(e.range, "every spike time must be below the period (" +
-                              fmt(*v) + " s); neuron " + std::to_string(i) +
-                              " spikes at t = " + fmt(t) + " s");
+      diag.error(e.range,
+                 "every spike must fall in a step before the period's (" +
+                     fmt(*v) + " s, step " + fmt(steps) + "); neuron " +
+                     std::to_string(i) + " spikes at t = " + fmtExact(t) +
+                     " s, in step " + fmt(rt::stepOf(t, dt)));
       return std::nullopt;
     }
   return steps * dt;

@@ -68,7 +68,22 @@ std::string sema::undeclaredName(const ModelInfo &info,
            "parameter or weight with it in the connect's arguments, as "
            "S(w = 1 mV / " +
            name + ")";
+  else if (name == "i" || name == "j" || name == "N")
+    msg += "; '" + name +
+           "' is read where a network sets values (a "
+           "population's or connection's arguments): give the model a "
+           "parameter set with it there, as P = 10 of " +
+           info.name + "(x = " + name + " * 1 mV)";
   return msg;
+}
+
+std::string sema::fmtExact(double v) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << llvm::format("%.17g", v);
+  // The shortest of %g and %.17g that reads back as v.
+  std::string shortest = fmt(v);
+  return std::strtod(shortest.c_str(), nullptr) == v ? shortest : s;
 }
 
 std::string sema::unitOutOfRange() {

@@ -54,6 +54,9 @@ bool isSynapseCount(const std::string &n);
 
 /// `v` as printf's %g writes it.
 std::string fmt(double v);
+/// `v` in full where %g would round it to another number (1.0000001 is not
+/// shown as 1).
+std::string fmtExact(double v);
 
 /// "use of undeclared name 'NAME' in 'MODEL'", saying how a synapse names
 /// its source's variable NAME when it declares one (`NAME_pre`).
