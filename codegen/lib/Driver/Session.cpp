@@ -106,8 +106,8 @@ int Session::define(const std::string &name, const std::string &text,
     if (fresh || it->second == kind)
       return false;
     err = name + ": error: '" + it->first + "' is already " +
-          (it->second == "import" ? "imported" : "a " + it->second) +
-          ": a " + kind + " of that name would clash with it (redefine the " +
+          (it->second == "import" ? "imported" : "a " + it->second) + ": a " +
+          kind + " of that name would clash with it (redefine the " +
           (it->second == "import" ? "import" : it->second) +
           " or name this one otherwise); nothing was defined";
     return true;
