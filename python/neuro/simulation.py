@@ -200,6 +200,10 @@ class Simulation:
         follows; values it cannot follow (a time constant of 0) raise and
         are not kept."""
         kind, owner, row = self._row(name)
+        if kind == "pop" and self.model.populations[owner]["rows"][row] in \
+                self.model.populations[owner].get("sampled", ()):
+            raise ValueError(f"{name!r} is a let, computed from the states "
+                             f"whenever it is sampled; set what it reads")
         view = self[name]
         sel = slice(None) if neurons is None else neurons
         if isinstance(value, str):

@@ -118,6 +118,7 @@ py::list populations(const rt::ModelSpec &spec) {
     d["rows"] = p.rows;
     d["units"] = p.units;
     d["derived"] = p.derived;
+    d["sampled"] = p.sampled;
     py::list init;
     for (const rt::InitSpec &i : p.init)
       init.append(initDict(i));

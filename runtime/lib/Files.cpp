@@ -136,3 +136,15 @@ bool neuro::rt::jsonTooDeep(const std::string &text) {
   }
   return false;
 }
+
+uint64_t neuro::rt::bytesUnder(const std::string &dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  uint64_t bytes = 0;
+  fs::recursive_directory_iterator it(dir.empty() ? "." : dir, ec), end;
+  for (int seen = 0; !ec && it != end && seen < 1000000;
+       it.increment(ec), ++seen)
+    if (it->is_regular_file(ec))
+      bytes += it->file_size(ec);
+  return bytes;
+}

@@ -112,6 +112,13 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
               shortened(name) + " to set it itself";
         return false;
       }
+      if (std::find(p.sampled.begin(), p.sampled.end(), var) !=
+          p.sampled.end()) {
+        err = quoted(name) +
+              " is a let, computed from the states whenever it is sampled; "
+              "set what it reads";
+        return false;
+      }
       if (std::find(p.computed.begin(), p.computed.end(), var) !=
           p.computed.end()) {
         err = quoted(name) +

@@ -485,6 +485,29 @@ neuron Cell {
         net.population("Q", 2, "Cell", gain=np.array([1.0, np.nan]))
 
 
+def test_a_recorded_let_reads_back_and_is_not_set():
+    # Brian2's StateMonitor of a subexpression: the let's samples equal
+    # its expression of the states sampled with it; its row is not a
+    # value to set.
+    net = neuro.Network("Lets")
+    net.define("""
+neuron Cell {
+  state v: mV = -60 mV
+  state g = 0.5
+  let I: mV = g * (0 mV - v)
+  dv/dt = (-60 mV - v + I) / 10 ms
+  dg/dt = -g / 5 ms
+}""")
+    net.population("P", 2, "Cell")
+    net.record("P", ["v", "g", "I"])
+    sim = net.compile().simulation()
+    sim.run("1 ms")
+    r = sim.recording(0)
+    np.testing.assert_array_equal(r["I"], r["g"] * (0 - r["v"]))
+    with pytest.raises(ValueError, match="is a let"):
+        sim["P.I"] = 1e-3
+
+
 def test_spike_times_with_a_period():
     # Brian2's SpikeGeneratorGroup(period=...): the spikes again every 2 ms.
     net = neuro.Network("Periodic")

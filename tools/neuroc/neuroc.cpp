@@ -452,15 +452,20 @@ int runImport(const Options &options) {
   if (!checkOutput(options.outDir, options.file))
     return 1;
   // A damaged file may crash the HDF5 library or hang it: read in a child
-  // process, the NIR graph within a minute and a second per MB.
-  if (llvm::StringRef(options.file).ends_with(".json"))
-    return runIsolated([&] { return runSonataImport(options); }, options.file,
-                       0);
+  // process, within a minute and a second per MB (of a NIR file, of the
+  // files in a SONATA config's folder).
+  bool sonata = llvm::StringRef(options.file).ends_with(".json");
   uint64_t size = 0;
-  llvm::sys::fs::file_size(options.file, size);
-  unsigned limit = unsigned(60 + size / 1000000);
+  if (sonata)
+    size = rt::bytesUnder(llvm::sys::path::parent_path(options.file).str());
+  else
+    llvm::sys::fs::file_size(options.file, size);
+  unsigned limit = unsigned(std::min<uint64_t>(60 + size / 1000000, 1u << 30));
   if (const char *given = std::getenv("NEURO_IMPORT_SECONDS"))
     limit = unsigned(std::max(1L, std::atol(given)));
+  if (sonata)
+    return runIsolated([&] { return runSonataImport(options); }, options.file,
+                       limit);
   return runIsolated([&] { return runNirImport(options); }, options.file,
                      limit);
 }

@@ -39,6 +39,10 @@ bool readWholeFile(const std::string &path, std::string &bytes,
 /// be made or is not a directory.
 bool makeOutputDirectory(const std::string &dir, std::string &err);
 
+/// The bytes of the regular files in folder `dir` and its subfolders ("":
+/// the current folder), as far as they can be listed.
+uint64_t bytesUnder(const std::string &dir);
+
 /// The deepest nesting of arrays and objects allowed in a JSON file (the
 /// parser recurses once per level).
 constexpr int kMaxJsonDepth = 512;
