@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -187,6 +189,37 @@ void progressSetting(const RunOptions &options, bool &show, double &after) {
 
 /// Runs `steps` steps in slices of about a quarter of a second, printing
 /// one progress line (rewritten in place) once `after` seconds have gone.
+/// The signal (SIGINT, SIGTERM) that asked a run to stop, or 0.
+volatile std::sig_atomic_t stopSignal = 0;
+void onStopSignal(int sig) { stopSignal = sig; }
+
+/// While a run goes: SIGINT and SIGTERM stop it at the end of a slice of
+/// steps (a quarter of a second), so that what was recorded is written
+/// and said; the handlers before come back after it.
+class StopOnSignals {
+public:
+  StopOnSignals() {
+    stopSignal = 0;
+    struct sigaction on = {};
+    on.sa_handler = onStopSignal;
+    sigemptyset(&on.sa_mask);
+    ::sigaction(SIGINT, &on, &oldInt);
+    ::sigaction(SIGTERM, &on, &oldTerm);
+  }
+  ~StopOnSignals() {
+    ::sigaction(SIGINT, &oldInt, nullptr);
+    ::sigaction(SIGTERM, &oldTerm, nullptr);
+  }
+  StopOnSignals(const StopOnSignals &) = delete;
+  StopOnSignals &operator=(const StopOnSignals &) = delete;
+
+private:
+  struct sigaction oldInt = {}, oldTerm = {};
+};
+
+/// Runs `steps` steps in slices of about a quarter of a second, showing
+/// progress once `after` seconds of wall time have passed; false and `err`
+/// where a step fails or a signal asked the run to stop.
 bool runWithProgress(Simulator &sim, int64_t steps, double after,
                      std::ostream &errs, std::string &err) {
   using clock = std::chrono::steady_clock;
@@ -203,6 +236,14 @@ bool runWithProgress(Simulator &sim, int64_t steps, double after,
       return false;
     }
     done += n;
+    if (stopSignal && done < steps) {
+      if (shown)
+        errs << "\n";
+      err = std::string("stopped by ") +
+            (stopSignal == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM") +
+            " at t = " + std::to_string(sim.currentTime()) + " s";
+      return false;
+    }
     double took = std::chrono::duration<double>(clock::now() - t0).count();
     slice = std::clamp<int64_t>(
         took > 0 ? int64_t(double(n) * 0.25 / took) : slice * 4, 1, 1 << 24);
@@ -576,10 +617,19 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   bool showProgress = false;
   double progressAfter = 0;
   progressSetting(options, showProgress, progressAfter);
-  showProgress &= !(comm && comm->distributed());
-  bool ok = showProgress
-                ? runWithProgress(sim, spec.steps, progressAfter, errs, err)
-                : sim.run(err);
+  // One process alone runs in slices (progress, signals); the processes
+  // of a distributed run go step for step together.
+  bool alone = !(comm && comm->distributed());
+  showProgress &= alone;
+  std::optional<StopOnSignals> stoppable;
+  if (alone)
+    stoppable.emplace();
+  bool ok = alone ? runWithProgress(sim, spec.steps,
+                                    showProgress ? progressAfter : HUGE_VAL,
+                                    errs, err)
+                  : sim.run(err);
+  int stoppedBy = alone ? int(stopSignal) : 0;
+  stoppable.reset();
   // Whatever was recorded is written, also when the run stopped early.
   std::string writeErr;
   bool written =
@@ -604,6 +654,8 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   }
   if (!written && !(writeFailed && !ok))
     errs << options.program << ": error: " << writeErr << "\n";
+  if (!ok && stoppedBy)
+    return 128 + stoppedBy;
   if (!ok || !written)
     return 1;
   if (!options.checkpoint.empty() &&

@@ -1,0 +1,33 @@
+"""Starts `NEUROC run -o OUT MODEL` (argv[1:5]: NEUROC, INT or TERM, OUT,
+MODEL), sends the signal once it has recorded for a while, and checks
+what it left."""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+neuroc, sig, out, model = sys.argv[1:5]
+proc = subprocess.Popen([neuroc, "run", "-o", out, model],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                        text=True)
+# Running once the streamed files exist; a little later, stopped.
+deadline = time.time() + 60
+while not os.path.exists(f"{out}/E_t.npy") and time.time() < deadline:
+    time.sleep(0.05)
+time.sleep(0.5)
+proc.send_signal(getattr(signal, "SIG" + sig))
+_, err = proc.communicate(timeout=60)
+print(f"exit {proc.returncode}")
+print(err.strip())
+t = np.load(f"{out}/E_t.npy")
+v = np.load(f"{out}/E_v.npy")
+match = re.search(r"at t = ([0-9.]+) s", err)
+if match:
+    steps = round(float(match.group(1)) / 1e-4)
+    every = 1 if len(t) < 2 else round((t[1] - t[0]) / 1e-4)
+    print("samples equal the steps run, values row for row: "
+          f"{len(t) == -(-steps // every) and v.shape[0] == len(t)}")
