@@ -644,7 +644,8 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   if (!ok) {
     errs << (options.source.empty() ? options.program : options.source)
          << ": error: " << err << "\n";
-    if (records && (written || writeFailed))
+    // (Nothing to say where the run was refused before its first step.)
+    if (records && (written || writeFailed) && sim.currentTime() > startTime)
       errs << "note: what was recorded until then is in " << options.outDir
            << "/"
            << (written ? ""

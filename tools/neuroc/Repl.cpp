@@ -526,6 +526,19 @@ int neuro::runRepl(const std::string &file,
   }
   if (!file.empty())
     session.loadFile(file);
+  // Lines longer than any model's: read no further than this.
+  constexpr size_t kMaxLine = size_t(1) << 24;
+  auto readLine = [&](std::istream &in, std::string &line) {
+    line.clear();
+    for (int c; (c = in.get()) != EOF;) {
+      if (c == '\n')
+        return true;
+      line.push_back(char(c));
+      if (line.size() > kMaxLine)
+        return true;
+    }
+    return !line.empty();
+  };
   for (;;) {
     std::string text;
     if (terminal) {
@@ -536,8 +549,13 @@ int neuro::runRepl(const std::string &file,
       if (!trim(text).empty())
         add_history(raw);
       std::free(raw);
-    } else if (!std::getline(std::cin, text)) {
+    } else if (!readLine(std::cin, text)) {
       break;
+    } else if (text.size() > kMaxLine) {
+      // Not echoed: a stream without line breaks (/dev/zero) is no input.
+      std::cout << "error: line of more than " << kMaxLine / 1000000
+                << " MB: the input is not a model or commands; stopped\n";
+      return 1;
     } else {
       std::cout << "> " << text << "\n";
     }
