@@ -99,6 +99,10 @@ public:
   LogicalResult buildSampleKernel(ArrayRef<LetOp> lets, ThresholdOp threshold);
 
 private:
+  /// In kernel `fn` (its arguments `stepArg`, `beginArg`, `endArg`): the
+  /// step (stepF, neuro.time at its start) and the loop over neurons
+  /// [begin, end), the builder inside it with `i` the neuron.
+  void enterNeuronLoop(func::FuncOp fn, int stepArg, int beginArg, int endArg);
   /// Whether neuron `i` can spike in this step (not refractory), and its
   /// negation; records the population's refractoriness for projections
   /// and makes neuro.not_refractory the first.
@@ -170,6 +174,29 @@ LogicalResult KernelBuilder::convertPopulation(PopulationOp pop) {
   return success();
 }
 
+void PopulationKernels::enterNeuronLoop(func::FuncOp fn, int stepArg,
+                                        int beginArg, int endArg) {
+  Location loc = pop.getLoc();
+  Value step = fn.getArgument(unsigned(stepArg));
+  stepF = b.create<arith::SIToFPOp>(loc, k.f64(), step);
+  k.kernelDt = k.network.getDt().convertToDouble();
+  k.kernelStep = step;
+  k.kernelPopulation = k.populationIndex(pop);
+  k.kernelTime =
+      b.create<arith::MulFOp>(loc, stepF, k.f64Constant(loc, k.kernelDt));
+  // Neurons [begin, end): the runtime splits a population among threads.
+  Value begin = b.create<arith::IndexCastOp>(
+      loc, b.getIndexType(), fn.getArgument(unsigned(beginArg)));
+  Value end = b.create<arith::IndexCastOp>(loc, b.getIndexType(),
+                                           fn.getArgument(unsigned(endArg)));
+  auto loop = b.create<scf::ForOp>(loc, begin, end, k.index(loc, 1));
+  NeuroDialect::NeuronLoopAttrHelper(b.getContext())
+      .setAttr(loop, b.getUnitAttr());
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  i = loop.getInductionVar();
+  k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
+}
+
 LogicalResult PopulationKernels::buildStepKernel(
     ThresholdOp threshold, ArrayRef<PropagateOp> propagates,
     SmallVectorImpl<OdeOp> &odes, const PerNeuronPropagator &pnp) {
@@ -182,26 +209,9 @@ LogicalResult PopulationKernels::buildStepKernel(
   b.setInsertionPoint(fn.getBody().front().getTerminator());
   state = fn.getArgument(NEURO_STEP_ARG_STATE);
   Value spiked = fn.getArgument(NEURO_STEP_ARG_SPIKED);
-  Value step = fn.getArgument(NEURO_STEP_ARG_STEP);
-  stepF = b.create<arith::SIToFPOp>(loc, k.f64(), step);
-  k.kernelDt = k.network.getDt().convertToDouble();
-  k.kernelStep = step;
   k.kernelSeed = fn.getArgument(NEURO_STEP_ARG_SEED);
-  k.kernelPopulation = k.populationIndex(pop);
-  Value startTime =
-      b.create<arith::MulFOp>(loc, stepF, k.f64Constant(loc, k.kernelDt));
-  k.kernelTime = startTime;
-  // Neurons [begin, end): the runtime splits a population among threads.
-  Value begin = b.create<arith::IndexCastOp>(
-      loc, b.getIndexType(), fn.getArgument(NEURO_STEP_ARG_BEGIN));
-  Value end = b.create<arith::IndexCastOp>(loc, b.getIndexType(),
-                                           fn.getArgument(NEURO_STEP_ARG_END));
-  auto loop = b.create<scf::ForOp>(loc, begin, end, k.index(loc, 1));
-  NeuroDialect::NeuronLoopAttrHelper(b.getContext())
-      .setAttr(loop, b.getUnitAttr());
-  b.setInsertionPoint(loop.getBody()->getTerminator());
-  i = loop.getInductionVar();
-  k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
+  enterNeuronLoop(fn, NEURO_STEP_ARG_STEP, NEURO_STEP_ARG_BEGIN,
+                  NEURO_STEP_ARG_END);
 
   Value inRefractory, canSpike;
   if (threshold) {
@@ -444,23 +454,8 @@ LogicalResult PopulationKernels::buildSampleKernel(ArrayRef<LetOp> lets,
   auto fn = k.createKernel(loc, KernelKind::Sample, pop.getSymName(), args);
   b.setInsertionPoint(fn.getBody().front().getTerminator());
   state = fn.getArgument(NEURO_SAMPLE_ARG_STATE);
-  Value step = fn.getArgument(NEURO_SAMPLE_ARG_STEP);
-  stepF = b.create<arith::SIToFPOp>(loc, k.f64(), step);
-  k.kernelDt = k.network.getDt().convertToDouble();
-  k.kernelStep = step;
-  k.kernelPopulation = k.populationIndex(pop);
-  k.kernelTime =
-      b.create<arith::MulFOp>(loc, stepF, k.f64Constant(loc, k.kernelDt));
-  Value begin = b.create<arith::IndexCastOp>(
-      loc, b.getIndexType(), fn.getArgument(NEURO_SAMPLE_ARG_BEGIN));
-  Value end = b.create<arith::IndexCastOp>(
-      loc, b.getIndexType(), fn.getArgument(NEURO_SAMPLE_ARG_END));
-  auto loop = b.create<scf::ForOp>(loc, begin, end, k.index(loc, 1));
-  NeuroDialect::NeuronLoopAttrHelper(b.getContext())
-      .setAttr(loop, b.getUnitAttr());
-  b.setInsertionPoint(loop.getBody()->getTerminator());
-  i = loop.getInductionVar();
-  k.kernelIndex = b.create<arith::IndexCastOp>(loc, b.getI64Type(), i);
+  enterNeuronLoop(fn, NEURO_SAMPLE_ARG_STEP, NEURO_SAMPLE_ARG_BEGIN,
+                  NEURO_SAMPLE_ARG_END);
   auto read = [&](RefOp ref) { return readOwnRow(ref); };
   // `not_refractory` as Brian2's variable holds it at the start of step k:
   // false from a spike in step k - 1 (set by the threshold) until the
