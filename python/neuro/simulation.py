@@ -201,7 +201,7 @@ class Simulation:
         are not kept."""
         kind, owner, row = self._row(name)
         if kind == "pop" and self.model.populations[owner]["rows"][row] in \
-                self.model.populations[owner].get("sampled", ()):
+                self.model.populations[owner]["sampled"]:
             raise ValueError(f"{name!r} is a let, computed from the states "
                              f"whenever it is sampled; set what it reads")
         view = self[name]

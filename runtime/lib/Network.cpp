@@ -171,8 +171,7 @@ bool Network::recordsLets(const StateRecordSpec &rec) const {
     return false;
   const PopulationSpec &spec = model.populations[size_t(rec.population)];
   for (int row : rec.rows)
-    if (std::find(spec.sampled.begin(), spec.sampled.end(),
-                  spec.rows[size_t(row)]) != spec.sampled.end())
+    if (spec.isSampled(spec.rows[size_t(row)]))
       return true;
   return false;
 }

@@ -114,8 +114,7 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
               shortened(name) + " to set it itself";
         return false;
       }
-      if (std::find(p.sampled.begin(), p.sampled.end(), var) !=
-          p.sampled.end()) {
+      if (p.isSampled(var)) {
         err = quoted(name) +
               " is a let, computed from the states whenever it is sampled; "
               "set what it reads";

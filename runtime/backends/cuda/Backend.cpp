@@ -203,7 +203,7 @@ bool DeviceBackend::sampleState(size_t r, int64_t k, std::string &err) {
     if (network.recordsLets(rec)) {
       const PopulationSpec &pop = model.populations[size_t(rec.population)];
       for (size_t row = 0; row < pop.rows.size(); ++row)
-        if (std::count(pop.sampled.begin(), pop.sampled.end(), pop.rows[row]) &&
+        if (pop.isSampled(pop.rows[row]) &&
             !uploadRow(size_t(rec.population), row, err))
           return false;
     }

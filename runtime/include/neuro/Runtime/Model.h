@@ -11,6 +11,7 @@
 
 #include "neuro/Runtime/ABI.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -66,6 +67,10 @@ struct PopulationSpec {
   /// before they are sampled; sampleFn is null when there are none.
   std::vector<std::string> sampled;
   NeuroSampleFn sampleFn = nullptr;
+  /// Whether row `row` holds a let (one of `sampled`).
+  bool isSampled(const std::string &row) const {
+    return std::find(sampled.begin(), sampled.end(), row) != sampled.end();
+  }
   /// A spike source with given times instead of a model (step is null):
   /// (step, neuron) pairs sorted; a neuron spikes in step k as many times
   /// as (k, neuron) is listed (its spike list then holds it that often,
