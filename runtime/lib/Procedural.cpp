@@ -84,6 +84,13 @@ std::string neuro::rt::detail::drawnDelayError(const ModelSpec &model, size_t j,
 
 void Network::regenerateRow(size_t j, int64_t i,
                             std::vector<int32_t> &targets) const {
+  distinctTargets(j, i, targets);
+  // Several synapses per pair, one after another.
+  repeatEach(targets, model.projections[j].multiplicity);
+}
+
+void Network::distinctTargets(size_t j, int64_t i,
+                              std::vector<int32_t> &targets) const {
   // What connect(), embedSlices() and ablate() keep of row i.
   const ProjectionSpec &spec = model.projections[j];
   targets.clear();
@@ -128,8 +135,6 @@ void Network::regenerateRow(size_t j, int64_t i,
     targets[kept++] = int32_t(target);
   }
   targets.resize(kept);
-  // Several synapses per pair, one after another.
-  repeatEach(targets, spec.multiplicity);
 }
 
 /// "Dale's law: projection 'P', synapse S (neuron i of 'E' -> neuron t of
@@ -234,12 +239,17 @@ bool Network::connectProcedural(size_t j, std::string &err) {
       std::fill(used.begin() + lo, used.end(), 1);
     }
   }
+  // The row's distinct targets: a pair's synapses are not spelled out (one
+  // source onto every target with many synapses per pair would hold them
+  // all).
+  int64_t mult = std::max<int64_t>(1, spec.multiplicity);
   for (int64_t i = 0; !known && i < nSrcAll; ++i) {
-    regenerateRow(j, i, row);
+    distinctTargets(j, i, row);
     int64_t base = proj.csr.rowPtr[size_t(i)];
-    proj.csr.rowPtr[size_t(i) + 1] = base + int64_t(row.size());
-    for (size_t q = 0; q < row.size(); ++q) {
-      int64_t id = base + int64_t(q);
+    int64_t length = int64_t(row.size()) * mult;
+    proj.csr.rowPtr[size_t(i) + 1] = base + length;
+    for (int64_t q = 0; q < length; ++q) {
+      int64_t id = base + q;
       if (spec.heterogeneousDelay) {
         int64_t d = drawnDelaySteps(j, id);
         if (d > kMaxDelaySteps) {
@@ -254,7 +264,7 @@ bool Network::connectProcedural(size_t j, std::string &err) {
         double w = initValue(spec.synInit[size_t(spec.weightRow)], model.seed,
                              weights, id);
         if (spec.sign > 0 ? w < 0 : w > 0) {
-          err = daleError(model, spec, id, i, row[q], w);
+          err = daleError(model, spec, id, i, row[size_t(q / mult)], w);
           return false;
         }
       }
@@ -277,58 +287,65 @@ bool Network::connectProcedural(size_t j, std::string &err) {
 }
 
 void Network::regenerateTargets(size_t j, const int32_t *spikes, size_t count,
-                                Regenerated &out) const {
+                                Regenerated &out, int64_t from,
+                                int64_t to) const {
   const Projection &proj = projs[j];
   size_t groups = proj.delays.size(), stride = groups + 1;
+  int64_t mult = std::max<int64_t>(1, model.projections[j].multiplicity);
   out.cols.clear();
   out.ids.clear();
   out.starts.assign(count * stride, 0);
   thread_local std::vector<int32_t> row, group;
-  thread_local std::vector<int64_t> next, kept;
+  thread_local std::vector<int64_t> next;
   // Over ranks, only the synapses onto this rank's targets.
   auto [lo, hi] = ownedTargets(j);
   for (size_t m = 0; m < count; ++m) {
     int64_t i = spikes[m];
-    regenerateRow(j, i, row);
-    kept.clear();
-    for (size_t q = 0; q < row.size(); ++q)
-      if (row[q] >= lo && row[q] < hi)
-        kept.push_back(int64_t(q));
+    // Positions q of the row (a pair's synapses one after another: q / mult
+    // is the target's place among the distinct targets).
+    distinctTargets(j, i, row);
     int64_t base = proj.csr.rowPtr[size_t(i)], at = int64_t(out.cols.size());
+    int64_t first = std::max<int64_t>(0, from);
+    int64_t last = std::min(int64_t(row.size()) * mult, to);
+    auto target = [&](int64_t q) { return row[size_t(q / mult)]; };
+    auto owned = [&](int64_t q) { return target(q) >= lo && target(q) < hi; };
     int64_t *starts = out.starts.data() + m * stride;
-    out.cols.resize(out.cols.size() + kept.size());
-    out.ids.resize(out.cols.size());
     if (groups == 1) {
-      for (size_t n = 0; n < kept.size(); ++n) {
-        out.cols[size_t(at) + n] = row[size_t(kept[n])];
-        out.ids[size_t(at) + n] = base + kept[n];
-      }
+      for (int64_t q = first; q < last; ++q)
+        if (owned(q)) {
+          out.cols.push_back(target(q));
+          out.ids.push_back(base + q);
+        }
       starts[0] = at;
-      starts[1] = at + int64_t(kept.size());
+      starts[1] = int64_t(out.cols.size());
       continue;
     }
     // A stable counting sort by delay group: by target within each.
-    group.resize(kept.size());
+    group.clear();
     std::fill(starts, starts + stride, 0);
-    for (size_t n = 0; n < kept.size(); ++n) {
-      int64_t d = drawnDelaySteps(j, base + kept[n]);
-      group[n] = proj.groupOf[size_t(d)];
-      ++starts[group[n] + 1];
-    }
+    for (int64_t q = first; q < last; ++q)
+      if (owned(q)) {
+        group.push_back(proj.groupOf[size_t(drawnDelaySteps(j, base + q))]);
+        ++starts[group.back() + 1];
+      }
     starts[0] = at;
     for (size_t g = 1; g < stride; ++g)
       starts[g] += starts[g - 1];
     next.assign(starts, starts + groups);
-    for (size_t n = 0; n < kept.size(); ++n) {
-      int64_t to = next[size_t(group[n])]++;
-      out.cols[size_t(to)] = row[size_t(kept[n])];
-      out.ids[size_t(to)] = base + kept[n];
-    }
+    out.cols.resize(out.cols.size() + group.size());
+    out.ids.resize(out.cols.size());
+    size_t n = 0;
+    for (int64_t q = first; q < last; ++q)
+      if (owned(q)) {
+        int64_t slot = next[size_t(group[n++])]++;
+        out.cols[size_t(slot)] = target(q);
+        out.ids[size_t(slot)] = base + q;
+      }
   }
 }
 
 void Network::regenerate(size_t j, const std::vector<int32_t> &spikes,
-                         Regenerated &out) const {
+                         Regenerated &out, int64_t from, int64_t to) const {
   const ProjectionSpec &spec = model.projections[j];
   // The targets of blocks of spikes on the pool's threads, each block into
   // its own buffers, joined in spike order: the same synapses in the same
@@ -336,14 +353,14 @@ void Network::regenerate(size_t j, const std::vector<int32_t> &spikes,
   std::vector<int64_t> blocks =
       splitRange(pool.get(), int64_t(spikes.size()), 8);
   if (blocks.size() <= 2) {
-    regenerateTargets(j, spikes.data(), spikes.size(), out);
+    regenerateTargets(j, spikes.data(), spikes.size(), out, from, to);
   } else {
     std::vector<Regenerated> parts(blocks.size() - 1);
     runTasks(pool.get(), int64_t(parts.size()), [&](int64_t b) {
       size_t first = size_t(blocks[size_t(b)]);
       regenerateTargets(j, spikes.data() + first,
-                        size_t(blocks[size_t(b) + 1]) - first,
-                        parts[size_t(b)]);
+                        size_t(blocks[size_t(b) + 1]) - first, parts[size_t(b)],
+                        from, to);
     });
     out.cols.clear();
     out.ids.clear();

@@ -366,20 +366,37 @@ void CpuBackend::deliverProcedural(size_t j, int64_t k) {
       deliverGroup(g, list.data(), list.size(), rows);
       continue;
     }
+    auto length = [&](size_t m) {
+      return proj.csr.rowPtr[size_t(list[m]) + 1] -
+             proj.csr.rowPtr[size_t(list[m])];
+    };
     for (size_t first = 0; first < list.size();) {
-      size_t last = first;
       // A source listed again stays in the run of its first entry: its
       // events' draws count the entries before them (ProjectionKernels).
-      for (int64_t n = 0;
-           last < list.size() && (last == first || n < regenerateLimit ||
-                                  list[last] == list[last - 1]);
+      size_t last = first + 1;
+      for (int64_t n = length(first);
+           last < list.size() && (list[last] == list[last - 1] ||
+                                  n + length(last) <= regenerateLimit);
            ++last)
-        n += proj.csr.rowPtr[size_t(list[last]) + 1] -
-             proj.csr.rowPtr[size_t(list[last])];
+        n += length(last);
       burst.assign(list.begin() + int64_t(first), list.begin() + int64_t(last));
-      net.regenerate(j, burst, burstRows);
-      deliverGroup(g, burst.data(), burst.size(), burstRows);
       first = last;
+      // One source whose row alone is beyond the limit (onto a large
+      // population, or many synapses per pair) goes in pieces of its row,
+      // a pair's synapses in one piece: the events of a piece's targets
+      // are theirs alone, in the order of the whole row.
+      int64_t row = length(last - 1);
+      if (burst.front() != burst.back() || row <= regenerateLimit) {
+        net.regenerate(j, burst, burstRows);
+        deliverGroup(g, burst.data(), burst.size(), burstRows);
+        continue;
+      }
+      int64_t mult = std::max<int64_t>(1, spec.multiplicity);
+      int64_t piece = std::max<int64_t>(1, regenerateLimit / mult) * mult;
+      for (int64_t q = 0; q < row; q += piece) {
+        net.regenerate(j, burst, burstRows, q, q + piece);
+        deliverGroup(g, burst.data(), burst.size(), burstRows);
+      }
     }
   }
 }

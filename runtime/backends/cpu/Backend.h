@@ -85,7 +85,8 @@ private:
   std::vector<std::vector<int64_t>> partRows;
   /// The most synapses of one step's spikes a procedural projection keeps
   /// drawn (about 20 bytes each; NEURO_REGENERATE_LIMIT, 2^24 by default),
-  /// and a run of a step's spikes beyond it.
+  /// and a run of a step's spikes beyond it (or a piece of one spike's
+  /// row).
   int64_t regenerateLimit;
   std::vector<int32_t> burst;
   Network::Regenerated burstRows;

@@ -300,14 +300,20 @@ public:
   /// The targets of source `i` of procedural projection `j`, drawn again
   /// (Procedural.cpp), ascending, as in its stored CSR.
   void regenerateRow(size_t j, int64_t i, std::vector<int32_t> &targets) const;
+  /// regenerateRow's targets once each: a pair's `multiplicity` synapses
+  /// are positions [t * multiplicity, (t + 1) * multiplicity) of the row.
+  void distinctTargets(size_t j, int64_t i,
+                       std::vector<int32_t> &targets) const;
   /// The synapses of `spikes` (sources of procedural projection `j`) into
-  /// `out`, grouped by delay, with their synapse rows.
+  /// `out`, grouped by delay, with their synapse rows: those at positions
+  /// [from, to) of each spike's row (by default all).
   void regenerate(size_t j, const std::vector<int32_t> &spikes,
-                  Regenerated &out) const;
+                  Regenerated &out, int64_t from = 0,
+                  int64_t to = INT64_MAX) const;
   /// regenerate's targets of `count` spikes, without the synapse rows, on
   /// this thread.
   void regenerateTargets(size_t j, const int32_t *spikes, size_t count,
-                         Regenerated &out) const;
+                         Regenerated &out, int64_t from, int64_t to) const;
   /// Fills postPtr and postSyn (the synapses by target) of a projection.
   void indexByTarget(size_t j);
   /// Fills srcs (each synapse's source) of a projection.
