@@ -121,21 +121,10 @@ bool applyPerNeuronExact(PopulationOp pop, ArrayRef<OdeOp> odes, OdeOp &failed,
 /// Leaves the equations to a numerical scheme: `method` on every neuro.ode.
 LogicalResult applyNumericalMethod(PopulationOp pop, ArrayRef<OdeOp> odes,
                                    StringRef method) {
-  if (method == "exponential_euler") {
-    for (OdeOp ode : odes) {
-      Operation *culprit = nullptr;
-      if (degreeIn(ode.getRhs(), ode.getVar(), culprit) > 1) {
-        InFlightDiagnostic d = ode.emitError()
-                               << "exponential Euler needs d" << ode.getVar()
-                               << "/dt to be linear in " << ode.getVar()
-                               << " (its coefficients may depend on other "
-                                  "states)";
-        if (culprit)
-          d.attachNote(culprit->getLoc()) << "nonlinear term here";
+  if (method == "exponential_euler")
+    for (OdeOp ode : odes)
+      if (failed(exponentialEulerForm(ode)))
         return failure();
-      }
-    }
-  }
   auto attr = StringAttr::get(pop.getContext(), method);
   for (OdeOp ode : odes)
     ode.setMethodAttr(attr);

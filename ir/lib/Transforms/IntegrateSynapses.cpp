@@ -298,8 +298,12 @@ LogicalResult neuro::linear::integrateProjection(Operation *op, double dt) {
     if (clock.contains(ode.getVar()) && ode.getMethodAttr())
       method = ode.getMethodAttr();
   for (OdeOp ode : odes)
-    if (clock.contains(ode.getVar()))
+    if (clock.contains(ode.getVar())) {
+      if (method.getValue() == "exponential_euler" &&
+          failed(exponentialEulerForm(ode)))
+        return failure();
       ode.setMethodAttr(method);
+    }
   // In the order of their first equations.
   llvm::StringMap<size_t> position;
   for (auto [k, ode] : llvm::enumerate(odes))

@@ -6,8 +6,12 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <cmath>
+#include <functional>
 
 using namespace mlir;
 using namespace neuro;
@@ -39,7 +43,7 @@ std::optional<Affine> LinearAnalysis::visit(Operation &op) {
   }
   if (auto ref = dyn_cast<RefOp>(op)) {
     auto it = index.find(ref.getName());
-    if (ref.getPost() || ref.getPre() || it == index.end())
+    if (ref.getPost() || ref.getPre() || ref.getFrozen() || it == index.end())
       return std::nullopt;
     Affine a = constant(0.0);
     a.coef[it->second] = 1.0;
@@ -171,8 +175,117 @@ unsigned neuro::linear::degreeIn(Region &region, StringRef var,
       [&](Operation &op) -> unsigned {
         if (auto ref = dyn_cast<RefOp>(op))
           return !var.empty() && !ref.getPost() && !ref.getPre() &&
-                 ref.getName() == var;
+                 !ref.getFrozen() && ref.getName() == var;
         return var.empty() && isa<NoiseOp>(op);
       },
       culprit);
+}
+
+/// Whether operand `i` of `op` is read as a polynomial in the equation's
+/// state, `times` times (a power's exponent): the terms of a sum,
+/// difference, negation or product, a dividend, the base of a power by a
+/// constant natural number. The others (functions' arguments, divisors,
+/// conditions) are coefficients.
+static bool polynomialOperand(Operation &op, unsigned i, unsigned &times) {
+  times = 1;
+  if (isa<arith::AddFOp, arith::SubFOp, arith::NegFOp, arith::MulFOp>(op))
+    return true;
+  if (isa<arith::DivFOp>(op))
+    return i == 0;
+  auto pow = dyn_cast<math::PowFOp>(op);
+  FloatAttr exponent;
+  if (!pow || i != 0 || !matchPattern(pow.getRhs(), m_Constant(&exponent)))
+    return false;
+  double n = exponent.getValueAsDouble();
+  if (!(n >= 0 && n <= 64 && n == std::floor(n)))
+    return false;
+  times = unsigned(n);
+  return true;
+}
+
+LogicalResult neuro::linear::freezeCoefficients(Region &region, StringRef var,
+                                                Operation *&culprit) {
+  Block &block = region.front();
+  auto isVar = [&](Operation &op) {
+    auto ref = dyn_cast<RefOp>(op);
+    return ref && !ref.getPost() && !ref.getPre() && !ref.getFrozen() &&
+           ref.getName() == var;
+  };
+  // The degree of each value in the reads of `var` outside coefficients
+  // (0, 1, 2: more), and the values that read `var` at all.
+  llvm::DenseMap<Value, unsigned> degree;
+  llvm::DenseSet<Value> reads;
+  SmallVector<OpOperand *> coefficients;
+  unsigned result = 2;
+  for (Operation &op : block) {
+    if (auto yield = dyn_cast<YieldOp>(op)) {
+      result = degree.lookup(yield.getValues()[0]);
+      break;
+    }
+    unsigned d = isVar(op) ? 1 : 0, sum = 0, most = 0;
+    bool read = isVar(op);
+    for (OpOperand &use : op.getOpOperands()) {
+      unsigned times = 1;
+      bool inRead = reads.contains(use.get());
+      read |= inRead;
+      if (!polynomialOperand(op, use.getOperandNumber(), times)) {
+        if (inRead)
+          coefficients.push_back(&use);
+        continue;
+      }
+      unsigned in = std::min(2u, degree.lookup(use.get()) * times);
+      sum = std::min(2u, sum + in);
+      most = std::max(most, in);
+    }
+    if (!isVar(op))
+      d = isa<arith::MulFOp>(op) ? sum : most;
+    if (d > 1 && !culprit)
+      culprit = &op;
+    for (Value r : op.getResults()) {
+      degree[r] = d;
+      if (read)
+        reads.insert(r);
+    }
+  }
+  if (result > 1)
+    return failure();
+  // Each coefficient reads a copy of what it reads whose reads of `var`
+  // are frozen, next to the original.
+  llvm::DenseMap<Value, Value> frozen;
+  std::function<Value(Value)> freeze = [&](Value v) -> Value {
+    if (!reads.contains(v))
+      return v;
+    if (Value f = frozen.lookup(v))
+      return f;
+    Operation *def = v.getDefiningOp();
+    IRMapping mapping;
+    for (Value in : def->getOperands())
+      mapping.map(in, freeze(in));
+    OpBuilder b(def->getContext());
+    b.setInsertionPointAfter(def);
+    Operation *copy = b.clone(*def, mapping);
+    if (auto ref = dyn_cast<RefOp>(copy))
+      ref.setFrozen(true);
+    for (auto [from, to] : llvm::zip(def->getResults(), copy->getResults()))
+      frozen[from] = to;
+    return frozen.lookup(v);
+  };
+  for (OpOperand *use : coefficients)
+    use->set(freeze(use->get()));
+  return success();
+}
+
+LogicalResult neuro::linear::exponentialEulerForm(OdeOp ode) {
+  Operation *culprit = nullptr;
+  if (succeeded(freezeCoefficients(ode.getRhs(), ode.getVar(), culprit)))
+    return success();
+  InFlightDiagnostic d = ode.emitError()
+                         << "exponential Euler needs d" << ode.getVar()
+                         << "/dt to be linear in " << ode.getVar()
+                         << " (its coefficients may depend on other states, "
+                            "and on "
+                         << ode.getVar() << " inside functions)";
+  if (culprit)
+    d.attachNote(culprit->getLoc()) << "nonlinear term here";
+  return failure();
 }

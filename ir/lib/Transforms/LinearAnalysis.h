@@ -20,6 +20,10 @@
 #include <optional>
 #include <vector>
 
+namespace neuro {
+class OdeOp;
+} // namespace neuro
+
 namespace neuro::linear {
 
 /// c + sum_i coef[i] * x_i.
@@ -104,6 +108,21 @@ unsigned regionDegree(mlir::Region &region,
 /// needs ("conditionally linear", as HH gates are).
 unsigned degreeIn(mlir::Region &region, llvm::StringRef var,
                   mlir::Operation *&culprit);
+
+/// Puts the right-hand side of an equation integrated by exponential Euler
+/// in Brian2's conditionally linear form A x + B (x = `var`): reads of x in
+/// a coefficient (a function's argument, a divisor, a condition, the base
+/// of a power that is not a natural number) become `neuro.ref frozen`
+/// reads of a copy, held at the step's start; the other reads must make a
+/// polynomial of degree <= 1 in x. Otherwise fails, changing nothing, with
+/// `culprit` the first term of higher degree.
+mlir::LogicalResult freezeCoefficients(mlir::Region &region,
+                                       llvm::StringRef var,
+                                       mlir::Operation *&culprit);
+
+/// freezeCoefficients on an equation integrated by exponential Euler, or
+/// an error at it (and a note at the term of higher degree).
+mlir::LogicalResult exponentialEulerForm(OdeOp ode);
 
 /// neuro-integrate on the per-synapse equations of projection `proj`
 /// (IntegrateSynapses.cpp): neuro.decay and neuro.decay_system for the

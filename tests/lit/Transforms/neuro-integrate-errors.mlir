@@ -59,11 +59,53 @@ neuro.network @ZeroTau dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 neuro.network @NotConditionallyLinear dt(1.000000e-04) duration(1.000000e+00) seed(0) {
   neuro.population @P size(1) method "exponential_euler" {
     neuro.state @x : "1"
-    // expected-error @+1 {{exponential Euler needs dx/dt to be linear in x (its coefficients may depend on other states)}}
+    // expected-error @+1 {{exponential Euler needs dx/dt to be linear in x (its coefficients may depend on other states, and on x inside functions)}}
     neuro.ode @x {
       %x = neuro.ref @x
       // expected-note @+1 {{nonlinear term here}}
       %q = arith.mulf %x, %x : f64
+      neuro.yield %q : f64
+    }
+  }
+}
+
+// -----
+
+// A power of x by a natural number is a polynomial in x (Brian2 refuses
+// x**3 too), even inside a coefficient-free product.
+neuro.network @CubeNotConditionallyLinear dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) method "exponential_euler" {
+    neuro.state @x : "1"
+    // expected-error @+1 {{exponential Euler needs dx/dt to be linear in x}}
+    neuro.ode @x {
+      %x = neuro.ref @x
+      %three = arith.constant 3.0 : f64
+      %e = math.exp %x : f64
+      // expected-note @+1 {{nonlinear term here}}
+      %c = math.powf %x, %three : f64
+      %q = arith.mulf %e, %c : f64
+      neuro.yield %q : f64
+    }
+  }
+}
+
+// -----
+
+// The synapse's @method(exponential_euler) on a clock-driven equation
+// that is not conditionally linear is refused there too.
+neuro.network @SynapseNotConditionallyLinear dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "1"
+    neuro.init_const @v = 0.000000e+00
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.init_const @w = 0.000000e+00
+    // expected-error @+1 {{exponential Euler needs dw/dt to be linear in w}}
+    neuro.ode @w method "exponential_euler" {
+      %w = neuro.ref @w
+      // expected-note @+1 {{nonlinear term here}}
+      %q = arith.mulf %w, %w : f64
       neuro.yield %q : f64
     }
   }

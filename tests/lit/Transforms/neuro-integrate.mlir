@@ -161,6 +161,53 @@ neuro.network @Gates dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 
 // -----
 
+// Exponential Euler asked for an equation whose state is also read inside
+// functions and divisors (Brian2's conditionally linear form, a gate given
+// as a function of v): those reads are frozen copies, held at the start
+// of the step; the read in the polynomial part (the dividend, a factor,
+// the base of v^1) stays. dv/dt = (1 - v) * exp(-v) / (1 + v^2) + v^1.
+// CHECK-LABEL: neuro.network @Frozen
+// CHECK:       neuro.ode @v method "exponential_euler" {
+// CHECK-NEXT:    %[[V:.*]] = neuro.ref @v
+// CHECK-NEXT:    %[[VF:.*]] = neuro.ref frozen @v
+// CHECK-NEXT:    %[[ONE:.*]] = arith.constant 1.000000e+00
+// CHECK-NEXT:    %[[TWO:.*]] = arith.constant 2.000000e+00
+// CHECK-NEXT:    %[[N:.*]] = arith.negf %[[V]]
+// CHECK-NEXT:    %[[NF:.*]] = arith.negf %[[VF]]
+// CHECK-NEXT:    %[[E:.*]] = math.exp %[[NF]]
+// CHECK-NEXT:    %[[R:.*]] = arith.subf %[[ONE]], %[[V]]
+// CHECK-NEXT:    %[[P:.*]] = arith.mulf %[[R]], %[[E]]
+// CHECK-NEXT:    %[[SQ:.*]] = math.powf %[[V]], %[[TWO]]
+// CHECK-NEXT:    %[[SQF:.*]] = math.powf %[[VF]], %[[TWO]]
+// CHECK-NEXT:    %[[D:.*]] = arith.addf %[[ONE]], %[[SQ]]
+// CHECK-NEXT:    %[[DF:.*]] = arith.addf %[[ONE]], %[[SQF]]
+// CHECK-NEXT:    %[[Q:.*]] = arith.divf %[[P]], %[[DF]]
+// CHECK-NEXT:    %[[L:.*]] = math.powf %[[V]], %[[ONE]]
+// CHECK-NEXT:    %[[S:.*]] = arith.addf %[[Q]], %[[L]]
+// CHECK-NEXT:    neuro.yield %[[S]]
+neuro.network @Frozen dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) method "exponential_euler" {
+    neuro.state @v : "1"
+    neuro.ode @v {
+      %v = neuro.ref @v
+      %one = arith.constant 1.0 : f64
+      %two = arith.constant 2.0 : f64
+      %n = arith.negf %v : f64
+      %e = math.exp %n : f64
+      %r = arith.subf %one, %v : f64
+      %p = arith.mulf %r, %e : f64
+      %sq = math.powf %v, %two : f64
+      %d = arith.addf %one, %sq : f64
+      %q = arith.divf %p, %d : f64
+      %l = math.powf %v, %one : f64
+      %s = arith.addf %q, %l : f64
+      neuro.yield %s : f64
+    }
+  }
+}
+
+// -----
+
 // Quadratic in its own state: RK4.
 // CHECK-LABEL: neuro.network @Quadratic
 // CHECK:       neuro.ode @v method "rk4" {

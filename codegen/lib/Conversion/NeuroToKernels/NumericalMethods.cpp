@@ -350,7 +350,10 @@ private:
     return ode.getUnlessRefractory() && inRefractory;
   }
   /// The right-hand side of `ode` with the variables taking `values`.
-  FailureOr<Value> evaluateRhs(OdeOp ode, const llvm::StringMap<Value> &values);
+  /// The right-hand side of `ode` at `values`, its frozen reads of its
+  /// state (exponential Euler's coefficients) at `frozen` where given.
+  FailureOr<Value> evaluateRhs(OdeOp ode, const llvm::StringMap<Value> &values,
+                               Value frozen = {});
   /// x + f(x) dt for the state `old` of `ode`.
   FailureOr<Value> eulerStep(OdeOp ode, const llvm::StringMap<Value> &x,
                              Value old);
@@ -441,8 +444,11 @@ LogicalResult Integrator::step(SmallVectorImpl<OdeOp> &odes,
 }
 
 FailureOr<Value> Integrator::evaluateRhs(OdeOp ode,
-                                         const llvm::StringMap<Value> &values) {
+                                         const llvm::StringMap<Value> &values,
+                                         Value frozen) {
   auto read = [&](RefOp ref) -> FailureOr<Value> {
+    if (ref.getFrozen() && frozen)
+      return frozen;
     auto it = values.find(KernelBuilder::refKey(ref));
     if (it == values.end())
       return ref.emitOpError("names no variable the equation can read");
@@ -470,15 +476,15 @@ Integrator::eulerStep(OdeOp ode, const llvm::StringMap<Value> &x, Value old) {
 FailureOr<Value>
 Integrator::exponentialEulerStep(OdeOp ode, const llvm::StringMap<Value> &x,
                                  Value old) {
-  // dx/dt = A x + B with A, B depending on the other states only:
-  // B = f(x = 0), A = f(x = 1) - B, and
-  // x' = x + (A x + B) * expm1(A dt) / A   (x + B dt when A = 0).
+  // dx/dt = A x + B with A, B depending on the other states (and on x
+  // through its frozen reads, held at `old`): B = f(x = 0), A = f(x = 1) -
+  // B, and x' = x + (A x + B) * expm1(A dt) / A   (x + B dt when A = 0).
   Location l = ode.getLoc();
   llvm::StringMap<Value> at0 = x, at1 = x;
   at0[ode.getVar()] = zero;
   at1[ode.getVar()] = k.f64Constant(l, 1.0);
-  auto f0 = evaluateRhs(ode, at0);
-  auto f1 = evaluateRhs(ode, at1);
+  auto f0 = evaluateRhs(ode, at0, old);
+  auto f1 = evaluateRhs(ode, at1, old);
   if (failed(f0) || failed(f1))
     return failure();
   Value a = b.create<arith::SubFOp>(l, *f1, *f0);

@@ -306,10 +306,18 @@ def Neuro_RefOp : Neuro_Op<"ref", [Pure,
     modulator by name. `post` marks a variable of the target neuron and `pre`
     one of the source neuron, used from an elaborated projection (and `post`
     from a synapse).
+
+    `frozen` marks, in the right-hand side of an equation integrated by
+    exponential Euler, a read of the equation's own state in a coefficient
+    (inside a function, a divisor or a power that is not a natural number):
+    the step holds it at its value at the start of the step, as Brian2's
+    conditionally linear form `A x + B` does (neuro-integrate sets it).
   }];
-  let arguments = (ins FlatSymbolRefAttr:$name, UnitAttr:$post, UnitAttr:$pre);
+  let arguments = (ins FlatSymbolRefAttr:$name, UnitAttr:$post, UnitAttr:$pre,
+                       UnitAttr:$frozen);
   let results = (outs F64:$result);
-  let assemblyFormat = "(`post` $post^)? (`pre` $pre^)? $name attr-dict";
+  let assemblyFormat =
+      "(`post` $post^)? (`pre` $pre^)? (`frozen` $frozen^)? $name attr-dict";
 }
 
 def Neuro_TimeOp : Neuro_Op<"time", [Pure]> {
