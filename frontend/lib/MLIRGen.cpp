@@ -129,14 +129,69 @@ void Generator::genOdes(const ModelInfo &model,
   }
 }
 
+/// Calls `f` on each name `e` reads.
+static void forEachName(const Expr &e,
+                        llvm::function_ref<void(const std::string &)> f) {
+  if (e.kind == Expr::Kind::Ref)
+    f(e.name);
+  for (const ExprPtr &a : e.args)
+    forEachName(*a, f);
+}
+
+void Generator::lastingLets(const ModelInfo &model,
+                            const std::vector<Stmt> &stmts,
+                            llvm::DenseSet<const VarDecl *> &lasting) {
+  auto letOf = [&](const std::string &name) -> const VarDecl * {
+    auto it = model.vars.find(name);
+    return it != model.vars.end() &&
+                   it->second.decl->kind == VarDecl::Kind::Let
+               ? it->second.decl
+               : nullptr;
+  };
+  auto key = [&](const std::string &name) {
+    return declName(model, name) + (isPost(model, name) ? " post" : "");
+  };
+  llvm::DenseSet<const VarDecl *> seen;
+  for (size_t k = 0; k < stmts.size(); ++k) {
+    std::set<std::string> later;
+    for (size_t m = k + 1; m < stmts.size(); ++m)
+      later.insert(key(stmts[m].target));
+    // The lets statement k reads, through other lets too.
+    std::function<void(const std::string &)> visit =
+        [&](const std::string &name) {
+          const VarDecl *let = letOf(name);
+          if (!let || !seen.insert(let).second)
+            return;
+          bool lasts = true;
+          forEachName(*let->init, [&](const std::string &n) {
+            lasts &= !later.count(key(n));
+          });
+          if (lasts)
+            lasting.insert(let);
+          forEachName(*let->init, visit);
+        };
+    forEachName(*stmts[k].value, visit);
+  }
+}
+
 void Generator::genStmts(const ModelInfo &model,
                          const std::vector<Stmt> &stmts) {
+  llvm::DenseSet<const VarDecl *> lasting;
+  lastingLets(model, stmts, lasting);
   for (const Stmt &s : stmts) {
     bool post = isPost(model, s.target);
     std::string target = declName(model, s.target);
     mlir::Location l = loc(s.range);
     Value value = genExpr(*s.value, model);
-    forgetShared();
+    // What the next statement reads afresh: calls, and the lets whose
+    // value does not last.
+    callValues.clear();
+    llvm::SmallVector<const VarDecl *> stale;
+    for (auto &[let, v] : letValues)
+      if (!lasting.count(let))
+        stale.push_back(let);
+    for (const VarDecl *let : stale)
+      letValues.erase(let);
     if (s.op != "=") {
       Value old = builder.create<RefOp>(loc(s.targetRange),
                                         builder.getF64Type(), target, post);
@@ -284,8 +339,8 @@ Value Generator::genExpr(const Expr &e, const ModelInfo &model) {
       return builder.create<TimeOp>(l, builder.getF64Type());
     if (it == model.vars.end() && e.name == "dt")
       return builder.create<TimeStepOp>(l, builder.getF64Type());
-    if (it == model.vars.end() && e.name == "pi")
-      return constant(l, kPi);
+    if (auto c = builtinConstant(e.name); it == model.vars.end() && c)
+      return constant(l, *c);
     if (it == model.vars.end() && isNotRefractoryName(e.name))
       return builder.create<NotRefractoryOp>(l, builder.getI1Type(),
                                              e.name == "not_refractory_post",

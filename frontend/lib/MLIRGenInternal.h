@@ -16,6 +16,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <functional>
@@ -79,6 +80,13 @@ private:
   void genOdes(const ModelInfo &model, const std::vector<OdeDecl> &odes,
                const std::string &method = "");
   void genStmts(const ModelInfo &model, const std::vector<Stmt> &stmts);
+  /// The lets `stmts` read whose value lasts from their first reading
+  /// statement to the end of the block (Brian2's subexpressions in
+  /// statements): none of the names a let reads itself is assigned by a
+  /// statement after that one. The others are computed again for each
+  /// statement that reads them.
+  void lastingLets(const ModelInfo &model, const std::vector<Stmt> &stmts,
+                   llvm::DenseSet<const VarDecl *> &lasting);
   void genNeuron(const ModelInfo &model);
   /// neuro.let for each let of `model` a network records, in declaration
   /// order.
