@@ -143,8 +143,7 @@ void Generator::lastingLets(const ModelInfo &model,
                             llvm::DenseSet<const VarDecl *> &lasting) {
   auto letOf = [&](const std::string &name) -> const VarDecl * {
     auto it = model.vars.find(name);
-    return it != model.vars.end() &&
-                   it->second.decl->kind == VarDecl::Kind::Let
+    return it != model.vars.end() && it->second.decl->kind == VarDecl::Kind::Let
                ? it->second.decl
                : nullptr;
   };

@@ -272,8 +272,8 @@ Generator::Resolver Generator::populationNames(const PopulationInfo &p) {
     if (auto c = currentNet->constants.find(e.name);
         c != currentNet->constants.end())
       return constant(l, c->second);
-    if (e.name == "pi" && !p.model->vars.count("pi"))
-      return constant(l, kPi);
+    if (auto c = builtinConstant(e.name); c && !p.model->vars.count(e.name))
+      return constant(l, *c);
     // A parameter: a constant or a row (computed before: Sema orders the
     // per-neuron values), as neuro-select-rows decides.
     return builder.create<RefOp>(l, builder.getF64Type(), e.name,
@@ -298,8 +298,8 @@ Generator::Resolver Generator::projectionNames(const ProjectionInfo &pr,
                                                              : "outgoing");
     if (auto c = net.constants.find(e.name); c != net.constants.end())
       return constant(l, c->second);
-    if (e.name == "pi" && !pr.params.count("pi"))
-      return constant(l, kPi);
+    if (auto c = builtinConstant(e.name); c && !pr.params.count(e.name))
+      return constant(l, *c);
     // The synapse's weight and states: rows set before (Sema orders them).
     if (auto var = pr.model->vars.find(e.name);
         var != pr.model->vars.end() &&

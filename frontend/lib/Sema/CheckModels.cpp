@@ -281,7 +281,14 @@ void Checker::checkStmts(const ModelInfo &info, const std::vector<Stmt> &stmts,
   for (const Stmt &s : stmts) {
     auto it = info.vars.find(s.target);
     if (it == info.vars.end()) {
-      diag.error(s.targetRange, undeclaredName(info, s.target));
+      std::string msg = undeclaredName(info, s.target);
+      if (s.op == "=")
+        msg += "; a value named in statements (Brian2's temporary '" +
+               s.target + " = ...') is declared in the model as 'let " +
+               s.target +
+               " = ...' (computed at the first statement that reads it), or "
+               "as a state to keep it";
+      diag.error(s.targetRange, msg);
       continue;
     }
     if (!assignable.count(it->second.decl->kind)) {
@@ -403,7 +410,8 @@ void Checker::checkNeuron(const NeuronDecl &n) {
 bool Checker::readsOnlyKnownNames(const Expr &e, const ModelInfo &info,
                                   bool report) {
   if (e.kind == Expr::Kind::Ref && !info.vars.count(e.name) && e.name != "dt" &&
-      e.name != "pi" && !netConstants.count(e.name) && !lookupUnit(e.name)) {
+      !builtinConstant(e.name) && !netConstants.count(e.name) &&
+      !lookupUnit(e.name)) {
     if (report)
       diag.error(e.range, undeclaredName(info, e.name));
     return false;

@@ -111,8 +111,8 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
     if (it == env.end())
       if (auto c = netConstants.find(e.name); c != netConstants.end())
         return c->second;
-    if (it == env.end() && e.name == "pi")
-      return Value{kPi, Dim::none()};
+    if (auto c = builtinConstant(e.name); it == env.end() && c)
+      return Value{*c, Dim::none()};
     if (it == env.end()) {
       if (lookupUnit(e.name))
         diag.error(e.range, unitNotValue(e.name));
@@ -219,14 +219,13 @@ Checker::evalBinary(const Expr &e, const std::map<std::string, double> &env,
       return std::nullopt;
     }
     if (!l->second.isDimensionless()) {
-      if (r->first != std::round(r->first) || std::abs(r->first) > 16) {
-        diag.error(e.args[1]->range,
-                   "a quantity with a dimension can only be raised to a "
-                   "small integer power");
+      std::string err;
+      std::optional<Dim> d = powerDim(l->second, r->first, err);
+      if (!d) {
+        diag.error(e.args[1]->range, err);
         return std::nullopt;
       }
-      return Value{std::pow(l->first, r->first),
-                   l->second.pow(static_cast<int>(r->first))};
+      return Value{std::pow(l->first, r->first), *d};
     }
     return Value{std::pow(l->first, r->first), Dim::none()};
   }

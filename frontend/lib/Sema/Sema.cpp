@@ -77,6 +77,32 @@ std::string sema::undeclaredName(const ModelInfo &info,
   return msg;
 }
 
+std::optional<rt::Dim> sema::powerDim(const rt::Dim &d, double n,
+                                      std::string &err) {
+  double halves = 2 * n;
+  if (halves != std::round(halves) || std::abs(n) > 16) {
+    err = "a quantity with a dimension can only be raised to a literal "
+          "power that is a whole or half number (x^0.5 is sqrt(x))";
+    return std::nullopt;
+  }
+  int h = static_cast<int>(halves);
+  if (h % 2 == 0)
+    return d.pow(h / 2);
+  rt::Dim root;
+  if (!d.sqrt(root)) {
+    err = "cannot take the square root of " + d.str();
+    return std::nullopt;
+  }
+  return root.pow(h);
+}
+
+std::string sema::drawInModel(const std::string &f) {
+  return f + "() is drawn per neuron where a population is declared (P = "
+             "10 of Cell(v = -70 mV + rand() * 15 mV)); in a model, initial "
+             "values take uniform(low, high) and normal(mean, sd), and spike "
+             "conditions, resets and synapse events rand() and randn()";
+}
+
 std::string sema::fmtExact(double v) {
   std::string s;
   llvm::raw_string_ostream os(s);

@@ -62,6 +62,13 @@ std::string fmtExact(double v);
 /// its source's variable NAME when it declares one (`NAME_pre`).
 std::string undeclaredName(const ModelInfo &info, const std::string &name);
 
+/// The dimension of a quantity of dimension `d` raised to `n`, a whole or
+/// half number at most 16 (`(2 / tau)^0.5` is s^-1/2); else nullopt and
+/// `err` says why.
+std::optional<rt::Dim> powerDim(const rt::Dim &d, double n, std::string &err);
+/// The error for a draw (`rand()`, `lognormal(...)`) where a model does
+/// not take it.
+std::string drawInModel(const std::string &f);
 /// The error for an expression whose unit has an exponent out of range
 /// (rt::Dim::outOfRange).
 std::string unitOutOfRange();

@@ -72,7 +72,8 @@ bool Checker::checkCallee(const Expr &e) {
     return false;
   }
   if (!isKnownFunction(e.name)) {
-    diag.error(e.range, "unknown function '" + e.name + "'");
+    diag.error(e.range, isDraw(e.name) ? drawInModel(e.name)
+                                       : "unknown function '" + e.name + "'");
     return false;
   }
   return true;
@@ -337,7 +338,8 @@ std::optional<Type> Checker::callType(const Expr &e,
     }
     return Type{Dim::none()};
   }
-  diag.error(e.range, "unknown function '" + f + "'");
+  diag.error(e.range,
+             isDraw(f) ? drawInModel(f) : "unknown function '" + f + "'");
   return std::nullopt;
 }
 
@@ -475,7 +477,7 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
       return Type{c->second.second};
     if (it != netNames->end())
       return Type{it->second};
-    if (e.name == "pi")
+    if (builtinConstant(e.name))
       return Type{Dim::none()};
     if (lookupUnit(e.name))
       diag.error(e.range, unitNotValue(e.name));
@@ -509,7 +511,7 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
     }
     return Type{Dim::time()};
   }
-  if (it == info.vars.end() && e.name == "pi")
+  if (it == info.vars.end() && builtinConstant(e.name))
     return Type{Dim::none()};
   if (it == info.vars.end() && isNotRefractoryName(e.name))
     return typeOfNotRefractory(e, info);
@@ -628,14 +630,18 @@ std::optional<Type> Checker::typeOfBinary(const Expr &e,
     bool negLit = ex.kind == Expr::Kind::Unary && ex.op == "-" &&
                   ex.args[0]->kind == Expr::Kind::Number;
     const Expr &lit = negLit ? *ex.args[0] : ex;
-    if (lit.kind != Expr::Kind::Number || !lit.unit.empty() ||
-        lit.value != std::round(lit.value) || lit.value > 16) {
-      diag.error(ex.range, "a quantity with a dimension can only be "
-                           "raised to an integer literal power");
+    // Whole and half powers (Brian2's (2 / tau)**.5, s^-1/2 for noise).
+    std::string err;
+    std::optional<Dim> d;
+    if (lit.kind == Expr::Kind::Number && lit.unit.empty())
+      d = powerDim(l->dim, negLit ? -lit.value : lit.value, err);
+    else
+      powerDim(l->dim, 0.25, err); // the message
+    if (!d) {
+      diag.error(ex.range, err);
       return std::nullopt;
     }
-    int n = static_cast<int>(lit.value) * (negLit ? -1 : 1);
-    return Type{l->dim.pow(n)};
+    return Type{*d};
   }
   diag.error(e.range, "unknown operator '" + op + "'");
   return std::nullopt;

@@ -23,6 +23,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringSet.h"
 
 #include <cmath>
@@ -452,22 +453,69 @@ static LogicalResult emitPropagates(ArrayRef<OdeOp> odes,
   return success();
 }
 
+/// Whether the noise of `ode` is multiplied by (or divided by) something
+/// that reads one of `states` (those that change in time): its
+/// coefficient changes with the states.
+static bool noiseScaledByState(OdeOp ode, const llvm::StringSet<> &states) {
+  llvm::DenseSet<Value> noise, state;
+  bool scaled = false;
+  ode.getRhs().walk([&](Operation *op) {
+    auto ref = dyn_cast<RefOp>(op);
+    bool n = isa<NoiseOp>(op), s = ref && (ref.getPost() || ref.getPre() ||
+                                           states.contains(ref.getName()));
+    SmallVector<bool, 2> inNoise, inState;
+    for (Value v : op->getOperands()) {
+      inNoise.push_back(noise.contains(v));
+      inState.push_back(state.contains(v));
+      n |= inNoise.back();
+      s |= inState.back();
+    }
+    if (isa<arith::MulFOp>(op))
+      scaled |= (inNoise[0] && inState[1]) || (inNoise[1] && inState[0]);
+    if (isa<arith::DivFOp>(op))
+      scaled |= inNoise[0] && inState[1];
+    for (Value r : op->getResults()) {
+      if (n)
+        noise.insert(r);
+      if (s)
+        state.insert(r);
+    }
+  });
+  return scaled;
+}
+
 LogicalResult integratePopulation(PopulationOp pop, double dt) {
   SmallVector<OdeOp> odes(pop.getBody().getOps<OdeOp>());
   if (odes.empty())
     return success();
   std::optional<StringRef> requested = pop.getMethod();
 
-  bool stochastic = false;
+  OdeOp noisy;
   for (OdeOp ode : odes)
-    ode.getRhs().walk([&](NoiseOp) { stochastic = true; });
+    ode.getRhs().walk([&](NoiseOp) {
+      if (!noisy)
+        noisy = ode;
+    });
+  bool stochastic = bool(noisy);
   if (stochastic) {
+    // Brian2's euler is Euler-Maruyama where the noise is additive.
+    llvm::StringSet<> constantRows = constantRowsOf(pop), states;
+    for (StateOp st : pop.getBody().getOps<StateOp>())
+      if (!constantRows.contains(st.getSymName()))
+        states.insert(st.getSymName());
+    if (requested && *requested == "euler" &&
+        llvm::none_of(
+            odes, [&](OdeOp ode) { return noiseScaledByState(ode, states); }))
+      requested = "euler_maruyama";
     if (requested && *requested != "euler_maruyama" && *requested != "heun" &&
         *requested != "exact")
-      return odes.front().emitError()
+      return noisy.emitError()
              << "equations with noise 'xi' are integrated with "
                 "euler_maruyama, heun or exactly, not "
-             << *requested;
+             << *requested
+             << (*requested == "euler"
+                     ? " (euler takes additive noise only, as Brian2's)"
+                     : "");
     for (OdeOp ode : odes) {
       Operation *culprit = nullptr;
       if (degreeIn(ode.getRhs(), "", culprit) > 1) {

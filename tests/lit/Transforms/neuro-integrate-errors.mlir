@@ -172,3 +172,25 @@ neuro.network @SynapseDivByZero dt(1.000000e-04) duration(1.000000e+00) seed(0) 
     }
   }
 }
+
+// -----
+
+// Brian2's euler takes additive noise only: here the noise is scaled by v.
+// The error is at the equation with the noise.
+neuro.network @EulerMultiplicative dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) method "euler" {
+    neuro.state @w : "1"
+    neuro.state @v : "1"
+    neuro.ode @w {
+      %w = neuro.ref @w
+      neuro.yield %w : f64
+    }
+    // expected-error @+1 {{equations with noise 'xi' are integrated with euler_maruyama, heun or exactly, not euler (euler takes additive noise only, as Brian2's)}}
+    neuro.ode @v {
+      %v = neuro.ref @v
+      %xi = neuro.xi
+      %n = arith.mulf %xi, %v : f64
+      neuro.yield %n : f64
+    }
+  }
+}

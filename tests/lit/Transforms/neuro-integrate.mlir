@@ -678,3 +678,32 @@ neuro.network @Parts dt(1.000000e-04) duration(1.000000e+00) seed(0) {
     }
   }
 }
+
+// -----
+
+// Brian2's euler with additive noise is Euler-Maruyama: the noise's
+// coefficient reads no state; the other equation,
+// without noise, gets the same method.
+// CHECK-LABEL: neuro.network @EulerAdditive
+// CHECK:       neuro.ode @v method "euler_maruyama" {
+// CHECK:       neuro.ode @w method "euler_maruyama" {
+neuro.network @EulerAdditive dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) method "euler" {
+    neuro.state @v : "1"
+    neuro.state @w : "1"
+    neuro.ode @v {
+      %v = neuro.ref @v
+      %w = neuro.ref @w
+      %s = arith.constant 2.000000e+00 : f64
+      %xi = neuro.xi
+      %n = arith.mulf %s, %xi : f64
+      %vw = arith.mulf %v, %w : f64
+      %d = arith.addf %vw, %n : f64
+      neuro.yield %d : f64
+    }
+    neuro.ode @w {
+      %v = neuro.ref @v
+      neuro.yield %v : f64
+    }
+  }
+}

@@ -16,15 +16,27 @@
 #include "neuro/Frontend/Units.h"
 #include "neuro/Runtime/Model.h"
 
+#include <limits>
 #include <list>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 namespace neuro {
 
 /// `pi` in expressions where nothing declares that name (Brian2's).
 inline constexpr double kPi = 3.14159265358979323846;
+
+/// The value of a built-in constant, `pi` or `inf` (Brian2's), where
+/// nothing declares that name; nullopt for other names.
+inline std::optional<double> builtinConstant(const std::string &name) {
+  if (name == "pi")
+    return kPi;
+  if (name == "inf")
+    return std::numeric_limits<double>::infinity();
+  return std::nullopt;
+}
 
 /// How a state variable starts, in SI: the runtime's description (a
 /// constant, a uniform or normal draw, a table in time, with `every` in
