@@ -230,6 +230,16 @@ bool Recorder::closeSpikeSink(std::string &err) {
 bool Recorder::checkFileNames(std::string &err) const {
   std::map<std::string, std::string> files;
   auto add = [&](const std::string &file, const std::string &what) {
+    // Most file systems take names of at most 255 bytes (NAME_MAX); a
+    // longer name failed at the open, quoting all of it.
+    if (file.size() > 255) {
+      err = "the " + what.substr(0, 80) + (what.size() > 80 ? "..." : "") +
+            " would be written to a file whose name is " +
+            std::to_string(file.size()) +
+            " characters long (at most 255): shorten the name of the "
+            "population or projection";
+      return false;
+    }
     auto [it, fresh] = files.emplace(file, what);
     if (!fresh)
       err = "the " + what + " and the " + it->second +
