@@ -161,9 +161,11 @@ void Generator::lastingLets(const ModelInfo &model,
           const VarDecl *let = letOf(name);
           if (!let || !seen.insert(let).second)
             return;
+          // Brian2 renames a synapse's subexpressions in its pathways, so
+          // no statement there assigns what they read: they all last.
           bool lasts = true;
           forEachName(*let->init, [&](const std::string &n) {
-            lasts &= !later.count(key(n));
+            lasts &= model.isSynapse || !later.count(key(n));
           });
           if (lasts)
             lasting.insert(let);
@@ -177,6 +179,7 @@ void Generator::genStmts(const ModelInfo &model,
                          const std::vector<Stmt> &stmts) {
   llvm::DenseSet<const VarDecl *> lasting;
   lastingLets(model, stmts, lasting);
+  ownNestedLets = model.isSynapse;
   for (const Stmt &s : stmts) {
     bool post = isPost(model, s.target);
     std::string target = declName(model, s.target);
@@ -205,6 +208,7 @@ void Generator::genStmts(const ModelInfo &model,
     }
     builder.create<AssignOp>(l, target, post, value);
   }
+  ownNestedLets = false;
 }
 
 void Generator::genNeuron(const ModelInfo &model) {
@@ -349,10 +353,19 @@ Value Generator::genExpr(const Expr &e, const ModelInfo &model) {
                                          e.name == "lastspike_post",
                                          e.name == "lastspike_pre");
     if (it != model.vars.end() && it->second.decl->kind == VarDecl::Kind::Let) {
-      Value &shared = letValues[it->second.decl];
-      if (!shared)
-        shared = genExpr(*it->second.decl->init, model);
-      return shared;
+      // In a synapse's events, the lets a let reads are its own copies
+      // (Brian2 renames them), computed afresh with it.
+      bool own = ownNestedLets && letDepth > 0;
+      auto &cache = own ? nestedLetValues : letValues;
+      if (Value v = cache.lookup(it->second.decl))
+        return v;
+      if (ownNestedLets && letDepth == 0)
+        nestedLetValues.clear();
+      ++letDepth;
+      Value v = genExpr(*it->second.decl->init, model);
+      --letDepth;
+      (own ? nestedLetValues : letValues)[it->second.decl] = v;
+      return v;
     }
     return builder.create<RefOp>(l, builder.getF64Type(),
                                  declName(model, e.name),

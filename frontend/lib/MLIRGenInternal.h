@@ -82,9 +82,9 @@ private:
   void genStmts(const ModelInfo &model, const std::vector<Stmt> &stmts);
   /// The lets `stmts` read whose value lasts from their first reading
   /// statement to the end of the block (Brian2's subexpressions in
-  /// statements): none of the names a let reads itself is assigned by a
-  /// statement after that one. The others are computed again for each
-  /// statement that reads them.
+  /// statements): in a reset, those none of whose names is assigned by a
+  /// statement after that one (the others are computed again for each
+  /// statement that reads them); in a synapse's events, all.
   void lastingLets(const ModelInfo &model, const std::vector<Stmt> &stmts,
                    llvm::DenseSet<const VarDecl *> &lasting);
   void genNeuron(const ModelInfo &model);
@@ -163,6 +163,11 @@ private:
   std::vector<std::pair<PopulationOp, const PopulationInfo *>> defaults;
   /// Shared values of the region being generated (forgetShared).
   llvm::DenseMap<const VarDecl *, mlir::Value> letValues;
+  /// In a synapse's events (ownNestedLets), the lets read by the let being
+  /// computed at depth 1 (letDepth: lets being computed).
+  llvm::DenseMap<const VarDecl *, mlir::Value> nestedLetValues;
+  bool ownNestedLets = false;
+  unsigned letDepth = 0;
   std::map<std::vector<void *>, mlir::Value> callValues;
   /// The lets some network records, by model.
   std::map<const ModelInfo *, std::set<std::string>> recordedLets;

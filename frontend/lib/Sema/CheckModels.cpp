@@ -284,10 +284,10 @@ void Checker::checkStmts(const ModelInfo &info, const std::vector<Stmt> &stmts,
       std::string msg = undeclaredName(info, s.target);
       if (s.op == "=")
         msg += "; a value named in statements (Brian2's temporary '" +
-               s.target + " = ...') is declared in the model as 'let " +
-               s.target +
-               " = ...' (computed at the first statement that reads it), or "
-               "as a state to keep it";
+               s.target + " = ...') is a 'let " + s.target +
+               " = ...' of the model (computed before the first statement "
+               "that reads it, not where the assignment stands) or a state "
+               "assigned here";
       diag.error(s.targetRange, msg);
       continue;
     }

@@ -82,7 +82,8 @@ std::optional<rt::Dim> sema::powerDim(const rt::Dim &d, double n,
   double halves = 2 * n;
   if (halves != std::round(halves) || std::abs(n) > 16) {
     err = "a quantity with a dimension can only be raised to a literal "
-          "power that is a whole or half number (x^0.5 is sqrt(x))";
+          "power that is a whole or half number of at most 16 (x^0.5 is "
+          "sqrt(x))";
     return std::nullopt;
   }
   int h = static_cast<int>(halves);

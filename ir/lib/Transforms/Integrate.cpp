@@ -454,8 +454,8 @@ static LogicalResult emitPropagates(ArrayRef<OdeOp> odes,
 }
 
 /// Whether the noise of `ode` is multiplied by (or divided by) something
-/// that reads one of `states` (those that change in time): its
-/// coefficient changes with the states.
+/// that reads one of `states` (those with an equation): its coefficient
+/// changes with the states.
 static bool noiseScaledByState(OdeOp ode, const llvm::StringSet<> &states) {
   llvm::DenseSet<Value> noise, state;
   bool scaled = false;
@@ -499,10 +499,11 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
   bool stochastic = bool(noisy);
   if (stochastic) {
     // Brian2's euler is Euler-Maruyama where the noise is additive.
-    llvm::StringSet<> constantRows = constantRowsOf(pop), states;
-    for (StateOp st : pop.getBody().getOps<StateOp>())
-      if (!constantRows.contains(st.getSymName()))
-        states.insert(st.getSymName());
+    // As Brian2's: the variables with an equation (a state only events
+    // change is a coefficient of the noise like a parameter).
+    llvm::StringSet<> states;
+    for (OdeOp ode : odes)
+      states.insert(ode.getVar());
     if (requested && *requested == "euler" &&
         llvm::none_of(
             odes, [&](OdeOp ode) { return noiseScaledByState(ode, states); }))

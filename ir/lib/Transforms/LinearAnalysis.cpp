@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseSet.h"
 
 #include <cmath>
@@ -184,12 +185,15 @@ unsigned neuro::linear::degreeIn(Region &region, StringRef var,
 /// Whether operand `i` of `op` is read as a polynomial in the equation's
 /// state, `times` times (a power's exponent): the terms of a sum,
 /// difference, negation or product, a dividend, the base of a power by a
-/// constant natural number. The others (functions' arguments, divisors,
-/// conditions) are coefficients.
+/// constant natural number, the branches of a choice (c a + (1 - c) b).
+/// The others (functions' arguments, divisors, conditions) are
+/// coefficients.
 static bool polynomialOperand(Operation &op, unsigned i, unsigned &times) {
   times = 1;
   if (isa<arith::AddFOp, arith::SubFOp, arith::NegFOp, arith::MulFOp>(op))
     return true;
+  if (isa<arith::SelectOp>(op))
+    return i > 0;
   if (isa<arith::DivFOp>(op))
     return i == 0;
   auto pow = dyn_cast<math::PowFOp>(op);
@@ -272,6 +276,10 @@ LogicalResult neuro::linear::freezeCoefficients(Region &region, StringRef var,
   };
   for (OpOperand *use : coefficients)
     use->set(freeze(use->get()));
+  // What only the frozen copies read now.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block)))
+    if (isOpTriviallyDead(&op))
+      op.erase();
   return success();
 }
 

@@ -165,21 +165,19 @@ neuro.network @Gates dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // functions and divisors (Brian2's conditionally linear form, a gate given
 // as a function of v): those reads are frozen copies, held at the start
 // of the step; the read in the polynomial part (the dividend, a factor,
-// the base of v^1) stays. dv/dt = (1 - v) * exp(-v) / (1 + v^2) + v^1.
+// the base of v^1) stays, and what only the copies read goes.
+// dv/dt = (1 - v) * exp(-v) / (1 + v^2) + v^1.
 // CHECK-LABEL: neuro.network @Frozen
 // CHECK:       neuro.ode @v method "exponential_euler" {
 // CHECK-NEXT:    %[[V:.*]] = neuro.ref @v
 // CHECK-NEXT:    %[[VF:.*]] = neuro.ref frozen @v
 // CHECK-NEXT:    %[[ONE:.*]] = arith.constant 1.000000e+00
 // CHECK-NEXT:    %[[TWO:.*]] = arith.constant 2.000000e+00
-// CHECK-NEXT:    %[[N:.*]] = arith.negf %[[V]]
 // CHECK-NEXT:    %[[NF:.*]] = arith.negf %[[VF]]
 // CHECK-NEXT:    %[[E:.*]] = math.exp %[[NF]]
 // CHECK-NEXT:    %[[R:.*]] = arith.subf %[[ONE]], %[[V]]
 // CHECK-NEXT:    %[[P:.*]] = arith.mulf %[[R]], %[[E]]
-// CHECK-NEXT:    %[[SQ:.*]] = math.powf %[[V]], %[[TWO]]
 // CHECK-NEXT:    %[[SQF:.*]] = math.powf %[[VF]], %[[TWO]]
-// CHECK-NEXT:    %[[D:.*]] = arith.addf %[[ONE]], %[[SQ]]
 // CHECK-NEXT:    %[[DF:.*]] = arith.addf %[[ONE]], %[[SQF]]
 // CHECK-NEXT:    %[[Q:.*]] = arith.divf %[[P]], %[[DF]]
 // CHECK-NEXT:    %[[L:.*]] = math.powf %[[V]], %[[ONE]]
@@ -201,6 +199,37 @@ neuro.network @Frozen dt(1.000000e-04) duration(1.000000e+00) seed(0) {
       %q = arith.divf %p, %d : f64
       %l = math.powf %v, %one : f64
       %s = arith.addf %q, %l : f64
+      neuro.yield %s : f64
+    }
+  }
+}
+
+// -----
+
+// A choice's condition is a coefficient; its branches stay linear terms
+// (c a + (1 - c) b): dv/dt = if v > -0.1 then -v else -2 v.
+// CHECK-LABEL: neuro.network @FrozenChoice
+// CHECK:       neuro.ode @v method "exponential_euler" {
+// CHECK-NEXT:    %[[V:.*]] = neuro.ref @v
+// CHECK-NEXT:    %[[VF:.*]] = neuro.ref frozen @v
+// CHECK-NEXT:    %[[C:.*]] = arith.constant
+// CHECK-NEXT:    %[[T:.*]] = arith.constant
+// CHECK-NEXT:    %[[CMP:.*]] = arith.cmpf ogt, %[[VF]], %[[C]]
+// CHECK-NEXT:    %[[N:.*]] = arith.negf %[[V]]
+// CHECK-NEXT:    %[[M:.*]] = arith.mulf %[[T]], %[[N]]
+// CHECK-NEXT:    %[[S:.*]] = arith.select %[[CMP]], %[[N]], %[[M]]
+// CHECK-NEXT:    neuro.yield %[[S]]
+neuro.network @FrozenChoice dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) method "exponential_euler" {
+    neuro.state @v : "1"
+    neuro.ode @v {
+      %v = neuro.ref @v
+      %c = arith.constant -1.000000e-01 : f64
+      %two = arith.constant 2.000000e+00 : f64
+      %cmp = arith.cmpf ogt, %v, %c : f64
+      %n = arith.negf %v : f64
+      %m = arith.mulf %two, %n : f64
+      %s = arith.select %cmp, %n, %m : f64
       neuro.yield %s : f64
     }
   }
