@@ -33,6 +33,8 @@
 #include "neuro/Interop/Sonata.h"
 #include "neuro/Runtime/Comm.h"
 #include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Hash.h"
+#include "neuro/Runtime/ModelIO.h"
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 
@@ -290,10 +292,26 @@ int runRun(const Options &options) {
     ~Finalize() { rt::Comm::finalize(); }
   } finalize;
   bool root = !run.processes || run.processes->root();
+  // Every process compiles the model and checks its options; one that
+  // fails alone stops the others, which would wait for it at the run's
+  // first exchange. Rank 0 says why (its own diagnostics as they come).
+  auto agreeBeforeRun = [&](bool ok, std::string why) {
+    if (!run.processes || !run.processes->distributed())
+      return ok;
+    while (!why.empty() && why.back() == '\n')
+      why.pop_back();
+    bool all = run.processes->agree(ok, why);
+    if (!all && ok && root)
+      llvm::errs() << "neuroc: error: " << why << "\n";
+    return all;
+  };
+  std::string compileLog;
+  llvm::raw_string_ostream log(compileLog);
   std::unique_ptr<CompiledModel> compiled =
       compile(options.file, compileOptions(options, options.cache),
-              root ? llvm::errs() : llvm::nulls());
-  if (!compiled)
+              root ? static_cast<llvm::raw_ostream &>(llvm::errs()) : log);
+  log.flush();
+  if (!agreeBeforeRun(compiled != nullptr, compileLog) || !compiled)
     return 1;
   run.progress = options.env.progress;
   run.buildError = [&](const std::string &err) {
@@ -319,13 +337,41 @@ int runRun(const Options &options) {
     if (compiled->compiledOverrides().count(set.first))
       continue;
     if (set.first.find('.') == std::string::npos) {
-      (root ? llvm::errs() : llvm::nulls())
-          << "neuroc: error: --set " << set.first << ": network '"
-          << compiled->spec().name << "' has no parameter '" << set.first
-          << "' (a run sets POP.VAR or PROJ.VAR otherwise)\n";
+      std::string why = "--set " + set.first + ": network '" +
+                        compiled->spec().name + "' has no parameter '" +
+                        set.first +
+                        "' (a run sets POP.VAR or PROJ.VAR otherwise)";
+      if (root)
+        llvm::errs() << "neuroc: error: " << why << "\n";
+      agreeBeforeRun(false, why);
       return 1;
     }
     run.sets.push_back(set);
+  }
+  if (!agreeBeforeRun(true, ""))
+    return 1;
+  if (run.processes && run.processes->distributed()) {
+    // The same network and run on every process (an MPMD launch, a model
+    // or table file that differs between nodes): its fingerprint.
+    std::string what = rt::serializeModel(compiled->spec());
+    what += '\0' + std::to_string(run.seed.value_or(0)) + '\0' +
+            std::to_string(run.seed.has_value()) + '\0' +
+            (run.duration ? std::to_string(*run.duration) : "-") + '\0' +
+            run.restore;
+    for (const auto &[name, value] : run.sets)
+      what += '\0' + name + '=' + value;
+    std::vector<int64_t> prints =
+        run.processes->allgather(int64_t(rt::hash64(what.data(), what.size())));
+    for (size_t r = 1; r < prints.size(); ++r)
+      if (prints[r] != prints[0]) {
+        if (root)
+          llvm::errs() << "neuroc: error: process " << r
+                       << " compiled another network or run than process 0 "
+                          "(a model or table file, --set, --seed, "
+                          "--duration or --restore that differs between "
+                          "them)\n";
+        return 1;
+      }
   }
   run.restore = options.restore;
   run.npySpikes = options.npySpikes;
