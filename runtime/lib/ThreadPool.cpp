@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <system_error>
+#include <utility>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -64,8 +65,19 @@ ThreadPool::~ThreadPool() {
 
 void ThreadPool::work() {
   for (int64_t t = next.fetch_add(1, std::memory_order_relaxed); t < numTasks;
-       t = next.fetch_add(1, std::memory_order_relaxed))
-    callFn(fnState, t);
+       t = next.fetch_add(1, std::memory_order_relaxed)) {
+    try {
+      callFn(fnState, t);
+    } catch (...) {
+      // The first failure (std::bad_alloc in a build) is rethrown by run
+      // once every thread is done with the caller's data; the tasks not
+      // started are skipped.
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!failure)
+        failure = std::current_exception();
+      next.store(numTasks, std::memory_order_relaxed);
+    }
+  }
 }
 
 void ThreadPool::loop() {
@@ -107,6 +119,10 @@ void ThreadPool::runErased(int64_t tasks, void (*call)(void *, int64_t),
   for (int spins = 0;
        finished.load(std::memory_order_acquire) != workers.size(); ++spins)
     relax(spins);
+  if (failure) {
+    std::exception_ptr e = std::exchange(failure, nullptr);
+    std::rethrow_exception(e);
+  }
 }
 
 std::vector<int64_t> neuro::rt::splitRange(const ThreadPool *pool, int64_t n,

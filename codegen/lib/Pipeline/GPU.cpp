@@ -103,6 +103,24 @@ LogicalResult neuro::compileGPUModule(ModuleOp module,
       op.replaceAllUsesWith(call.getResult(0));
       op.erase();
     });
+    // trunc (int(), timestep()) as floor of the magnitude, which the NVVM
+    // lowering has (math.trunc reached the LLVM translation unconverted):
+    // x < 0 ? -floor(-x) : floor(x), -0 and NaN kept.
+    m.walk([](math::TruncOp op) {
+      OpBuilder ob(op);
+      Location loc = op.getLoc();
+      Value x = op.getOperand();
+      Value zero =
+          ob.create<arith::ConstantOp>(loc, ob.getFloatAttr(x.getType(), 0.0));
+      Value negative =
+          ob.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x, zero);
+      Value up = ob.create<arith::NegFOp>(
+          loc, ob.create<math::FloorOp>(loc, ob.create<arith::NegFOp>(loc, x)));
+      Value down = ob.create<math::FloorOp>(loc, x);
+      op.replaceAllUsesWith(
+          ob.create<arith::SelectOp>(loc, negative, up, down).getResult());
+      op.erase();
+    });
     // roundeven (exp's range reduction, Box-Muller's cos) in arith ops:
     // convert-gpu-to-nvvm would call libdevice's rint for it.
     m.walk([](math::RoundEvenOp op) {

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <new>
 #include <set>
 #include <thread>
 #include <vector>
@@ -59,6 +61,32 @@ TEST(ThreadPoolTest, WakesAfterSleeping) {
     pool.run(30, [&](int64_t t) { sum += int(t); });
   }
   EXPECT_EQ(sum.load(), 3 * (29 * 30 / 2));
+}
+
+// A task that throws (std::bad_alloc in a build) on any thread: run waits
+// for every thread to leave the caller's data, skips the tasks not
+// started, and rethrows it; the pool runs the next call whole. (The
+// exception left run while workers still wrote to freed buffers, and one
+// thrown on a worker ended the process.)
+TEST(ThreadPoolTest, ATaskThatThrowsIsRethrownOnceAllStop) {
+  ThreadPool pool(3);
+  for (int64_t bad : {0, 7, 63}) {
+    std::atomic<int> running{0}, after{0};
+    EXPECT_THROW(pool.run(64,
+                          [&](int64_t t) {
+                            ++running;
+                            std::this_thread::sleep_for(
+                                std::chrono::microseconds(200));
+                            if (t == bad)
+                              throw std::bad_alloc();
+                            --running;
+                          }),
+                 std::bad_alloc);
+    // Only the throwing task is still counted: none is left running.
+    EXPECT_EQ(running.load(), 1);
+    pool.run(10, [&](int64_t) { ++after; });
+    EXPECT_EQ(after.load(), 10);
+  }
 }
 
 } // namespace

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <type_traits>
@@ -68,6 +69,8 @@ private:
   std::atomic<int64_t> next{0};
   std::atomic<unsigned> finished{0};
   std::atomic<bool> stop{false};
+  /// What a task threw (under `mutex`), rethrown by run.
+  std::exception_ptr failure;
   int64_t numTasks = 0;
   void (*callFn)(void *, int64_t) = nullptr;
   void *fnState = nullptr;
