@@ -14,11 +14,17 @@ def _seconds(value, what="duration"):
         raise TypeError(f"{what} must be a number of seconds or a string "
                         "such as '100 ms'")
     if isinstance(value, (int, float, np.integer, np.floating)):
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ValueError(f"{what} must be finite and >= 0, not "
+                             f"{value!r:.40}") from None
         if not np.isfinite(value) or value < 0:
             raise ValueError(f"{what} must be finite and >= 0, not {value}")
         return value
     if isinstance(value, str):
+        if "\0" in value:
+            raise ValueError(f"{what} {value!r} holds a NUL character")
         return _core.parse_duration(value)
     raise TypeError(f"{what} must be a number of seconds or a string such "
                     f"as '100 ms', not {type(value).__name__}")

@@ -141,11 +141,12 @@ bool Network::checkMemory(std::vector<bool> &procedural,
     bytes -= synapseBytes[j];
   }
   if (available > 0 && bytes > 0.8 * available) {
-    char buffer[160];
+    char buffer[256];
     std::snprintf(buffer, sizeof buffer,
-                  "the network needs about %.1f GB of memory, more than the "
-                  "%.1f GB this machine has",
-                  bytes / 1e9, available / 1e9);
+                  "the network needs about %.1f GB of memory, more than 80%% "
+                  "(%.1f GB) of the %.1f GB this machine has (the rest is "
+                  "left for the run and the system)",
+                  bytes / 1e9, 0.8 * available / 1e9, available / 1e9);
     err = buffer;
     return false;
   }

@@ -53,6 +53,13 @@ def test_run_accepts_strings_and_seconds_and_repeats():
         sim.run("5 mV")
     with pytest.raises(ValueError):
         sim.run(-1.0)
+    # Text after a NUL was dropped (1 ms run); an int past a double's range
+    # raised OverflowError.
+    with pytest.raises(ValueError, match="holds a NUL character"):
+        sim.run("1 ms\x00junk")
+    with pytest.raises(ValueError, match="must be finite and >= 0"):
+        sim.run(10**400)
+    assert sim.step == 300
 
 
 def test_consecutive_runs_count_steps_as_brian2():

@@ -11,7 +11,9 @@
 #include "neuro/Runtime/Steps.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 #include <tuple>
 
@@ -144,7 +146,18 @@ void Checker::checkNetworkSettings(const NetworkDecl &decl, NetworkInfo &net) {
           net.dt = *v;
       }
     } else if (s.name == "seed") {
-      if (auto v = netQuantity(*s.value, Dim::none(), "seed")) {
+      // Digits alone are read exactly (a double holds integers to 2^53
+      // only; --seed takes up to 2^64 - 1).
+      const Expr &e = *s.value;
+      if (e.kind == Expr::Kind::Number && e.unit.empty() && !e.text.empty() &&
+          e.text.find_first_not_of("0123456789") == std::string::npos) {
+        errno = 0;
+        unsigned long long exact = std::strtoull(e.text.c_str(), nullptr, 10);
+        if (errno == ERANGE)
+          diag.error(e.range, "seed must be an integer from 0 to 2^64 - 1");
+        else
+          net.seed = uint64_t(exact);
+      } else if (auto v = netQuantity(*s.value, Dim::none(), "seed")) {
         if (*v < 0 || *v != std::floor(*v) || *v > 1.8e19)
           diag.error(s.value->range, "seed must be a non-negative integer");
         else

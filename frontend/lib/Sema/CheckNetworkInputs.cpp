@@ -215,6 +215,12 @@ Checker::checkSpikePeriod(const Expr &e, const Spikes &spikes, double dt) {
                             fmt(dt) + " s), got " + fmt(*v) + " s");
     return std::nullopt;
   }
+  // Steps are counted in int64 (2^62 leaves room for the repeats' sums).
+  if (steps > 0x1p62) {
+    diag.error(e.range, "the period is " + fmt(steps) +
+                            " steps, more than a run can count (2^62)");
+    return std::nullopt;
+  }
   for (const auto &[t, i] : spikes)
     if (rt::stepOf(t, dt) >= steps) {
       diag.error(e.range,

@@ -136,9 +136,16 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
   if (!recordedNeurons(t, population, net, rec.begin, rec.end))
     return;
   bool ok = true;
+  std::set<std::string> named;
   for (const NameRef &w : r.what) {
     if (w.name == "spikes") {
       diag.error(w.range, "record spikes in a statement of their own");
+      ok = false;
+      continue;
+    }
+    if (!named.insert(w.name).second) {
+      // Both would be written to one file.
+      diag.error(w.range, "'" + w.name + "' is named twice in this record");
       ok = false;
       continue;
     }
