@@ -202,23 +202,25 @@ void Checker::checkTunableNames() {
     auto dot = name.find('.');
     // Names that come with a value (`neuroc run --set`) are checked, with
     // their own messages, where the value is applied.
-    if (name == "*" || dot == std::string::npos ||
-        name.compare(dot + 1, std::string::npos, "*") == 0 ||
-        overrides.count(name))
+    if (name == "*" || dot == std::string::npos || overrides.count(name))
       continue;
     std::string owner = name.substr(0, dot), var = name.substr(dot + 1);
     const ModelInfo *model = nullptr;
-    bool projection = false;
+    bool projection = false, found = false;
     for (const NetworkInfo &net : result.networks) {
       for (const PopulationInfo &p : net.populations)
-        if (p.decl && p.decl->name == owner)
+        if (p.decl && p.decl->name == owner) {
           model = p.model;
+          found = true;
+        }
       for (const ProjectionInfo &j : net.projections)
         if (j.name == owner) {
           model = j.model;
-          projection = true;
+          projection = found = true;
         }
     }
+    if (var == "*" && found) // every row of an owner that exists
+      continue;
     if (!model) {
       diag.error({}, "--tunable " + name + ": no population or projection '" +
                          owner + "'");
