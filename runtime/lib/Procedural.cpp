@@ -307,15 +307,26 @@ void Network::regenerateTargets(size_t j, const int32_t *spikes, size_t count,
     int64_t base = proj.csr.rowPtr[size_t(i)], at = int64_t(out.cols.size());
     int64_t first = std::max<int64_t>(0, from);
     int64_t last = std::min(int64_t(row.size()) * mult, to);
-    auto target = [&](int64_t q) { return row[size_t(q / mult)]; };
-    auto owned = [&](int64_t q) { return target(q) >= lo && target(q) < hi; };
+    // fn(q, target) for each synapse of [first, last) onto an owned
+    // target: one division per pair, not per synapse.
+    auto forOwned = [&](auto &&fn) {
+      for (int64_t q = first; q < last;) {
+        int32_t t = row[size_t(q / mult)];
+        int64_t end = std::min(last, (q / mult + 1) * mult);
+        if (t < lo || t >= hi) {
+          q = end;
+          continue;
+        }
+        for (; q < end; ++q)
+          fn(q, t);
+      }
+    };
     int64_t *starts = out.starts.data() + m * stride;
     if (groups == 1) {
-      for (int64_t q = first; q < last; ++q)
-        if (owned(q)) {
-          out.cols.push_back(target(q));
-          out.ids.push_back(base + q);
-        }
+      forOwned([&](int64_t q, int32_t t) {
+        out.cols.push_back(t);
+        out.ids.push_back(base + q);
+      });
       starts[0] = at;
       starts[1] = int64_t(out.cols.size());
       continue;
@@ -323,11 +334,10 @@ void Network::regenerateTargets(size_t j, const int32_t *spikes, size_t count,
     // A stable counting sort by delay group: by target within each.
     group.clear();
     std::fill(starts, starts + stride, 0);
-    for (int64_t q = first; q < last; ++q)
-      if (owned(q)) {
-        group.push_back(proj.groupOf[size_t(drawnDelaySteps(j, base + q))]);
-        ++starts[group.back() + 1];
-      }
+    forOwned([&](int64_t q, int32_t) {
+      group.push_back(proj.groupOf[size_t(drawnDelaySteps(j, base + q))]);
+      ++starts[group.back() + 1];
+    });
     starts[0] = at;
     for (size_t g = 1; g < stride; ++g)
       starts[g] += starts[g - 1];
@@ -335,12 +345,11 @@ void Network::regenerateTargets(size_t j, const int32_t *spikes, size_t count,
     out.cols.resize(out.cols.size() + group.size());
     out.ids.resize(out.cols.size());
     size_t n = 0;
-    for (int64_t q = first; q < last; ++q)
-      if (owned(q)) {
-        int64_t slot = next[size_t(group[n++])]++;
-        out.cols[size_t(slot)] = target(q);
-        out.ids[size_t(slot)] = base + q;
-      }
+    forOwned([&](int64_t q, int32_t t) {
+      int64_t slot = next[size_t(group[n++])]++;
+      out.cols[size_t(slot)] = t;
+      out.ids[size_t(slot)] = base + q;
+    });
   }
 }
 
