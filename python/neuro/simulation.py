@@ -120,11 +120,10 @@ class Simulation:
             if not self.model.has_duration:
                 raise ValueError("the network has no `run` statement: give "
                                  "run() a duration")
-            steps = self._sim.steps
-        else:
-            # Counted as Brian2 counts runs one after another (to the
-            # step covering the sum of the durations run).
-            steps = self._sim.steps_to_run(_seconds(duration))
+            duration = self._sim.model_duration
+        # Counted as Brian2 counts runs one after another (to the step
+        # covering the sum of the durations run).
+        steps = self._sim.steps_to_run(_seconds(duration))
         self._sim.run_steps(steps)
         return self
 

@@ -1,9 +1,10 @@
 //===- Checkpoint.cpp - Save and restore the state of a running network ---===//
 //
-// A checkpoint holds what evolves while a network runs: the current step,
-// every population's state rows, spike count, recent spike lists (as many
-// steps as its longest outgoing delay) and Poisson schedule, every
-// projection's synapse rows and plasticity flag. Connectivity is not saved:
+// A checkpoint holds what evolves while a network runs: the current step
+// and the time the runs so far asked for, every population's state rows,
+// spike count, recent spike lists (as many steps as its longest outgoing
+// delay) and Poisson schedule, every projection's synapse rows and
+// plasticity flag. Connectivity is not saved:
 // it is rebuilt from the model and seed, and a fingerprint (a hash of the
 // model's serialized bytes without its run schedule and starting values,
 // and of the synapse counts) makes sure the checkpoint is restored into the
@@ -18,7 +19,7 @@
 // reads the file and keeps its share, so a checkpoint of K processes restores
 // into any number.
 //
-// Layout: "NEUROCKP", the version (4), the fields (little-endian), then the
+// Layout: "NEUROCKP", the version (5), the fields (little-endian), then the
 // XXH64 of everything before it. The checksum is verified before anything
 // is parsed, and every length read is bounded by the bytes left in the file
 // before anything is allocated for it.
@@ -34,6 +35,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -43,7 +45,7 @@ using namespace neuro::rt;
 namespace {
 
 constexpr char kMagic[8] = {'N', 'E', 'U', 'R', 'O', 'C', 'K', 'P'};
-constexpr uint64_t kVersion = 4;
+constexpr uint64_t kVersion = 5;
 
 struct FileCloser {
   void operator()(std::FILE *f) const {
@@ -235,6 +237,7 @@ std::string Simulator::fingerprint() const {
   // stay: they are part of the network. The synapse counts close it.
   ModelSpec m = model;
   m.steps = 0;
+  m.duration = 0;
   m.plasticSwitches.clear();
   m.records.clear();
   m.stateRecords.clear();
@@ -288,6 +291,10 @@ bool Simulator::saveCheckpoint(const std::string &path,
   w.u64(kVersion);
   w.str(fingerprint());
   w.i64(stepIndex);
+  // The time the runs so far asked for, which a run that is not a whole
+  // number of steps leaves between steps: the next run counts on from it.
+  double asked = runEndStep == stepIndex ? runEnd : currentTime();
+  w.bytes(&asked, sizeof asked);
   w.i64(over ? over->sum(net.events) : net.events);
   // To rank 0: each process's `count` values of `bytes` bytes, in rank
   // order.
@@ -458,7 +465,10 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     return false;
   }
   // Read everything before touching the simulator.
-  int64_t step = r.i64(), savedEvents = r.i64();
+  int64_t step = r.i64();
+  double asked = 0;
+  r.bytes(&asked, sizeof asked);
+  int64_t savedEvents = r.i64();
   std::vector<PopState> saved = readPopulations(r, net, model);
   // Each synapse row of the whole projection, one at a time: this
   // process keeps the synapses it holds.
@@ -483,11 +493,14 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     r.vec(mods[j], int64_t(proj.mods.size()));
   }
   // A step past any run: damaged (or forged) behind the checksum.
-  if (!r.ok || step < 0 || step > kMaxSteps || savedEvents < 0) {
+  if (!r.ok || step < 0 || step > kMaxSteps || savedEvents < 0 ||
+      !(std::abs(asked - double(step) * model.dt) <= model.dt)) {
     err = "checkpoint '" + path + "' is truncated or damaged";
     return false;
   }
   stepIndex = step;
+  runEnd = asked;
+  runEndStep = step;
   // Over several processes each counts the events it delivers; rank 0
   // carries those before the checkpoint.
   net.events = !dist || comm->root() ? savedEvents : 0;
@@ -535,6 +548,8 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
   net.syncHostRows();
   net.kernelStale = net.singleSynapses();
   stepIndex = old.stepIndex;
+  runEnd = old.runEnd;
+  runEndStep = old.runEndStep;
   for (size_t p = 0; p < net.pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     int q = old.populationIndex(spec.name);

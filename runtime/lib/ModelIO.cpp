@@ -212,6 +212,7 @@ template <typename IO> void visitModel(IO &io, ModelSpec &m) {
   visit(io, m.name);
   visit(io, m.dt);
   visit(io, m.steps);
+  visit(io, m.duration);
   io.scalar(m.seed);
   visit(io, m.singlePrecision);
   visit(io, m.singleSynapses);

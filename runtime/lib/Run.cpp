@@ -521,6 +521,8 @@ bool applyOptions(ModelSpec &spec, const RunOptions &options,
     err = "--duration: " + err;
     return false;
   }
+  if (options.duration)
+    spec.duration = *options.duration;
   // Said before the run rather than after it.
   if (!options.checkpoint.empty() &&
       !checkCheckpointTarget(options.checkpoint, err)) {
@@ -592,6 +594,11 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     errs << options.program << ": error: " << err << "\n";
     return 1;
   }
+  // A restored run counts on from the time the runs before it asked for.
+  if (!sim.planRun(-1, err)) {
+    errs << options.program << ": error: " << err << "\n";
+    return 1;
+  }
   // What this run adds: a restored run counts from the checkpoint.
   std::vector<int64_t> spikesBefore(spec.populations.size());
   for (size_t i = 0; i < spikesBefore.size(); ++i)
@@ -623,7 +630,7 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   std::optional<StopOnSignals> stoppable;
   if (alone)
     stoppable.emplace();
-  bool ok = alone ? runWithProgress(sim, spec.steps,
+  bool ok = alone ? runWithProgress(sim, sim.spec().steps,
                                     showProgress ? progressAfter : HUGE_VAL,
                                     errs, err)
                   : sim.run(err);

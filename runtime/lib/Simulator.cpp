@@ -290,6 +290,13 @@ bool Simulator::stepsFor(double seconds, int64_t &steps, std::string &err) {
   return true;
 }
 
+bool Simulator::planRun(double seconds, std::string &err) {
+  if (seconds < 0)
+    seconds =
+        model.duration > 0 ? model.duration : double(model.steps) * model.dt;
+  return stepsFor(seconds, model.steps, err);
+}
+
 bool Simulator::run(int64_t steps, std::string &err) {
   if (!built) {
     err = "model '" + model.name + "' is not built";

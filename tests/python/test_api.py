@@ -299,6 +299,25 @@ def test_checkpoint_restore_and_reset(tmp_path):
     assert np.array_equal(sim.spikes("E")[0], i_all)
 
 
+def test_restore_counts_from_the_time_asked_for(tmp_path):
+    # Runs of 1.05 ms at dt = 0.1 ms: 11 steps, then 10 (the sum, 2.1 ms,
+    # is 21 steps), also when the second runs in a new simulation from a
+    # checkpoint; the model's own run (no duration) counts the same way.
+    model = neuro.compile_source(DECAY.replace("run 20 ms", "run 1.05 ms"))
+    sim = model.simulation()
+    sim.run()
+    assert sim.step == 11
+    sim.save(tmp_path / "cp")
+    other = model.simulation()
+    other.restore(tmp_path / "cp")
+    other.run("1.05 ms")
+    assert other.step == 21
+    other.run()
+    assert other.step == 32
+    sim.run("1.05 ms")
+    assert sim.step == 21
+
+
 def test_views_see_the_restored_state(tmp_path):
     # restore() writes into the rows' own memory: a view taken before
     # reads the checkpoint's values, and what it writes the next run uses.

@@ -231,7 +231,7 @@ bool Checker::checkRuns(const NetworkDecl &decl, NetworkInfo &net,
     runsOk = false;
   }
   if (runsOk && !decl.runs.empty())
-    net.duration = double(runStart.back()) * net.dt;
+    net.duration = end;
   return runsOk;
 }
 

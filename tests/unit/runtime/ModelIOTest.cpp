@@ -18,6 +18,7 @@ ModelSpec sampleSpec() {
   m.name = "Net \xc2\xb5";
   m.dt = 1e-4;
   m.steps = 12345;
+  m.duration = 1.23449;
   m.seed = ~uint64_t(0) - 7;
   m.singlePrecision = true;
   PopulationSpec e;
@@ -112,6 +113,7 @@ TEST(ModelIO, RoundTripsEveryField) {
   EXPECT_EQ(serializeModel(back), bytes);
   EXPECT_EQ(back.name, m.name);
   EXPECT_EQ(back.seed, m.seed);
+  EXPECT_EQ(back.duration, m.duration);
   EXPECT_EQ(back.populations[0].init[3].values->size(), 4u);
   EXPECT_TRUE(std::isnan(back.populations[0].init[3].values->at(3)));
   EXPECT_EQ(back.populations[1].schedule[2].first, int64_t(1) << 40);

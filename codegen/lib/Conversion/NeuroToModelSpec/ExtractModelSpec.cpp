@@ -390,8 +390,8 @@ LogicalResult neuro::extractModelSpec(ModuleOp module, StringRef networkName,
   double dt = network.getDt().convertToDouble();
   spec.name = networkName.str();
   spec.dt = dt;
-  spec.steps = static_cast<int64_t>(
-      std::llround(network.getDuration().convertToDouble() / dt));
+  spec.duration = network.getDuration().convertToDouble();
+  spec.steps = static_cast<int64_t>(rt::runSteps(spec.duration, dt));
   spec.seed = static_cast<uint64_t>(network.getSeed());
   spec.singlePrecision =
       NeuroDialect::SinglePrecisionAttrHelper(module.getContext())

@@ -182,7 +182,7 @@ struct NetworkInfo {
   /// `param g = 5`: the network's constants (SI), by name.
   std::map<std::string, double> constants;
   double dt = 1e-4;
-  double duration = 0.0; ///< all runs, a whole number of steps
+  double duration = 0.0; ///< all runs, as asked (steps: runSteps)
   uint64_t seed = 0;
   std::vector<PopulationInfo> populations;
   std::vector<ProjectionInfo> projections;

@@ -232,7 +232,11 @@ struct StateRecordSpec {
 struct ModelSpec {
   std::string name;
   double dt = 1e-4;  ///< seconds
-  int64_t steps = 0; ///< duration / dt, rounded
+  int64_t steps = 0; ///< the steps that cover `duration` (runSteps)
+  /// The duration asked for, in seconds (the sum of the network's runs),
+  /// which need not be a whole number of steps: a run restored from a
+  /// checkpoint counts on from the time asked for so far (0: steps * dt).
+  double duration = 0;
   uint64_t seed = 0;
   /// The per-step kernels keep the state and synapse rows in float32
   /// (`--precision=single`): they take memref<?x?xf32> rows. The

@@ -23,7 +23,7 @@
 namespace neuro::rt {
 
 /// Bump on any change of ModelSpec's fields or of their order.
-constexpr uint32_t kModelFormatVersion = 13;
+constexpr uint32_t kModelFormatVersion = 14;
 
 /// The bytes of `spec` (kernel pointers left out).
 std::string serializeModel(const ModelSpec &spec);

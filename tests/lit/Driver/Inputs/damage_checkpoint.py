@@ -6,6 +6,7 @@ step past any run the same way. Prints
 what became of each kind of damage and the largest memory a restore
 took."""
 import resource
+import struct
 import subprocess
 import sys
 
@@ -83,12 +84,13 @@ for k in range(flips):
 for key, count in sorted(outcomes.items()):
     print(f"bit flips: {count} of {flips} {key}")
 
-# The first spike list's length, past the fingerprint, step, events, the
-# first population's state, its spike count and the number of lists.
+# The first spike list's length, past the fingerprint, step, time asked
+# for, events, the first population's state, its spike count and the number
+# of lists.
 u64 = lambda i: int.from_bytes(data[i:i + 8], "little")
 at = 16
 at += 8 + u64(at)
-at += 16
+at += 24
 at += 8 + 8 * u64(at)
 at += 8
 assert u64(at) >= 1, "the population keeps spike lists"
@@ -107,5 +109,16 @@ late[at:at + 8] = (1 << 50).to_bytes(8, "little")
 late += xxh64(bytes(late)).to_bytes(8, "little")
 rc, last = restore(bytes(late))
 print(f"step 2^50: rc {rc}: {last[0]}")
+
+# The time asked for, after the step, made NaN or a second away from it.
+for name, value in (("NaN", b"\x00" * 6 + b"\xf8\x7f"),
+                    ("1 s later", None)):
+    later = bytearray(data[:-8])
+    if value is None:
+        value = struct.pack("<d", struct.unpack("<d", data[at + 8:at + 16])[0] + 1)
+    later[at + 8:at + 16] = value
+    later += xxh64(bytes(later)).to_bytes(8, "little")
+    rc, last = restore(bytes(later))
+    print(f"time asked {name}: rc {rc}: {last[0]}")
 peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
 print("peak under 1 GB" if peak < 1024 else f"peak {peak} MB")
