@@ -33,11 +33,10 @@ extern "C" const char *const *neuro_aot_ptx(int *count);
 namespace {
 
 int usage(const char *program, const std::string &message) {
-  // Under mpirun every process finds the same error: the first says it
-  // and fails; the others leave quietly, since mpirun stops the job when
-  // one fails, perhaps before the first has said anything.
-  if (!neuro::rt::RunEnvironment::read().firstProcess)
-    return 0;
+  // Under mpirun the processes fail together; rank 0 says why.
+  if (!message.empty() &&
+      !neuro::rt::failBeforeJoining(neuro::rt::RunEnvironment::read(), message))
+    return 2;
   if (!message.empty())
     std::cerr << program << ": error: " << message << "\n";
   std::cerr << "usage: " << program
@@ -140,12 +139,14 @@ int main(int argc, char **argv) {
     neuro::rt::cuda::DeviceOptions device;
     for (const char *var : neuro::rt::cuda::DeviceOptions::kVariables)
       if (!device.set(var, std::getenv(var), err)) {
-        std::cerr << program << ": error: " << err << "\n";
+        if (neuro::rt::failBeforeJoining(env, err))
+          std::cerr << program << ": error: " << err << "\n";
         return 1;
       }
     if (!neuro::rt::cuda::Driver::load(err)) {
-      std::cerr << program << ": error: " << err
-                << " (--target cpu runs on the CPU)\n";
+      err += " (--target cpu runs on the CPU)";
+      if (neuro::rt::failBeforeJoining(env, err))
+        std::cerr << program << ": error: " << err << "\n";
       return 1;
     }
     options.attach = [=](neuro::rt::Simulator &sim,

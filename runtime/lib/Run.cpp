@@ -563,7 +563,11 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   std::ostream &os = root ? out : quiet;
   std::ostream &errs = root ? errOut : quiet;
   std::string err;
-  if (!applyOptions(spec, options, err)) {
+  // (Processes launched with other options stop together.)
+  bool applied = applyOptions(spec, options, err);
+  if (comm)
+    applied = comm->agree(applied, err);
+  if (!applied) {
     errs << options.program << ": error: " << err << "\n";
     return 1;
   }

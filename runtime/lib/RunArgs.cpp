@@ -65,9 +65,6 @@ RunEnvironment RunEnvironment::read() {
   // OpenMPI's, PMIx's and MPICH/Slurm's launchers.
   for (const char *v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"})
     env.launchedByMpi |= std::getenv(v) != nullptr;
-  for (const char *v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
-    if (const char *rank = std::getenv(v))
-      env.firstProcess &= std::string(rank) == "0";
   if (const char *v = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE")) {
     uint64_t n = 0;
     if (parseWhole(v, n) && n >= 1)
@@ -133,4 +130,17 @@ bool neuro::rt::joinProcesses(const RunEnvironment &env, RunOptions &options,
   if (options.threads == 0 && env.localProcesses > 1)
     options.threads = std::max(1u, env.maxThreads / env.localProcesses);
   return true;
+}
+
+bool neuro::rt::failBeforeJoining(const RunEnvironment &env,
+                                  const std::string &message) {
+  std::string err;
+  if (!env.launchedByMpi || !Comm::init(true, err))
+    return true;
+  Comm &world = Comm::world();
+  bool root = world.root();
+  std::string why = message;
+  world.agree(false, why);
+  Comm::finalize();
+  return root;
 }

@@ -108,11 +108,9 @@ message), for editors.
 )";
 
 int neuro::usageError(const std::string &message) {
-  // Under mpirun every process finds the same error: the first says it
-  // and fails; the others leave quietly, since mpirun stops the job when
-  // one fails, perhaps before the first has said anything.
-  if (!rt::RunEnvironment::read().firstProcess)
-    return 0;
+  // Under mpirun the processes fail together; rank 0 says why.
+  if (!rt::failBeforeJoining(rt::RunEnvironment::read(), message))
+    return 2;
   llvm::errs() << "neuroc: error: " << message << "\n" << kUsage;
   return 2;
 }

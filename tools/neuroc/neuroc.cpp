@@ -277,7 +277,8 @@ int runRun(const Options &options) {
     std::string err;
     for (const char *var : rt::cuda::DeviceOptions::kVariables)
       if (!device.set(var, std::getenv(var), err)) {
-        llvm::errs() << "neuroc: error: " << err << "\n";
+        if (rt::failBeforeJoining(options.env, err))
+          llvm::errs() << "neuroc: error: " << err << "\n";
         return 1;
       }
   }

@@ -114,9 +114,6 @@ struct RunEnvironment {
   bool launchedByMpi = false;
   /// Processes of the launch on this machine (threads are shared out).
   unsigned localProcesses = 1;
-  /// Whether this process speaks before MPI starts (usage errors): the
-  /// first of a launch (its launcher's rank variable is 0), or alone.
-  bool firstProcess = true;
 
   static RunEnvironment read();
 };
@@ -128,6 +125,13 @@ struct RunEnvironment {
 /// Comm::finalize() before it exits.
 bool joinProcesses(const RunEnvironment &env, RunOptions &options,
                    std::string &err);
+
+/// A process of an MPI launch that fails before it joins the others (a
+/// usage error, a bad device setting) joins them to fail with them: they
+/// wait for it at their first agreement (Comm::agree), which then stops
+/// every process, rank 0 saying why. Returns whether this process prints
+/// `message` itself (no launch, or rank 0).
+bool failBeforeJoining(const RunEnvironment &env, const std::string &message);
 
 /// `--threads`: a whole number >= 1, capped at `most` with `note` saying
 /// so (empty otherwise); false and `err` when malformed.
