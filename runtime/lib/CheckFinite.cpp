@@ -4,6 +4,9 @@
 // (neuron states, and per-synapse variables that change) and stops at the
 // first NaN or infinity with the population or projection, the neuron or
 // synapse, the variable and the time; propagators are checked once built.
+// A recorded let is not a state: it is recorded as it is, NaN included (as
+// Brian2 records a subexpression), and stops nothing while the states it
+// is computed from stay finite.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +47,7 @@ bool Network::checkFinite(double time, std::string &err,
         std::string others;
         for (size_t q = 0; q < spec.rows.size(); ++q)
           if (q != r && !spec.rows[q].empty() && spec.rows[q][0] != '_' &&
+              !spec.isSampled(spec.rows[q]) &&
               !std::isfinite(rowOf(pops[p].state, pops[p].state32,
                                    int64_t(q) * pops[p].rowWidth, single())[i]))
             others += (others.empty() ? "'" : ", '") + spec.rows[q] + "'";
@@ -52,7 +56,7 @@ bool Network::checkFinite(double time, std::string &err,
       };
       for (size_t r = 0; r < spec.rows.size(); ++r) {
         const std::string &row = spec.rows[r];
-        if (!row.empty() && row[0] == '_')
+        if ((!row.empty() && row[0] == '_') || spec.isSampled(row))
           continue;
         // The neurons whose rows this process keeps (all, or its own).
         const Population &pop = pops[p];

@@ -158,6 +158,9 @@ const std::map<std::string, Unit> &unitTable() {
     t["umolar"] = t["uM"];
     t["nmolar"] = t["nM"];
     t["kilogram"] = t["kg"];
+    // Angles are numbers, as in Brian2.
+    for (const char *angle : {"radian", "rad", "steradian", "sr"})
+      t[angle] = {1.0, Dim::none()};
     t["kelvin"] = t["K"];
     // Powers of ten read from text: correctly rounded (1e-4, not 1e-2^2).
     auto tenTo = [](int n) {

@@ -319,9 +319,9 @@ void Checker::checkNeuron(const NeuronDecl &n) {
   info.method = readMethod(
       n.annotations,
       {"exact", "exponential_euler", "euler", "rk2", "rk4", "euler_maruyama",
-       "heun"},
-      " (expected exact, exponential_euler, euler, rk2, rk4, euler_maruyama "
-      "or heun)");
+       "heun", "milstein"},
+      " (expected exact, exponential_euler, euler, rk2, rk4, euler_maruyama, "
+      "heun or milstein)");
   for (const VarDecl &v : n.vars)
     if (v.kind == VarDecl::Kind::Input && v.init)
       diag.error(v.range, "an input has no initial value");

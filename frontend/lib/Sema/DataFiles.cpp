@@ -26,6 +26,12 @@
 using namespace neuro;
 using namespace neuro::sema;
 
+/// The unit to write for numbers of dimension `d`: "1 mV", or "1" for
+/// dimensionless ones.
+static std::string unitExample(const Dim &d) {
+  return d == Dim::none() ? "1" : "1 " + Dim(d).symbol();
+}
+
 std::optional<InitValue>
 Checker::evalValues(const Expr &e, const std::string &name, const Dim &want) {
   static const std::map<std::string, double> env;
@@ -50,7 +56,7 @@ Checker::evalValues(const Expr &e, const std::string &name, const Dim &want) {
     diag.error(e.range, "the numbers of '" + file + "' are " + dim.str() +
                             " but '" + name + "' is in " + want.str() +
                             "; give their unit, as in values(\"" + file +
-                            "\", 1 " + Dim(want).symbol() + ")");
+                            "\", " + unitExample(want) + ")");
     return std::nullopt;
   }
   rt::Table table;
@@ -113,7 +119,7 @@ bool Checker::readTimedFile(const Expr &e, const Dim &want, int64_t &columns,
                "the numbers of '" + list.text + "' are " + dim.str() +
                    " but the parameter is in " + want.str() +
                    "; give their unit, as in timed(\"" + list.text +
-                   "\", every, 1 " + Dim(want).symbol() + ")");
+                   "\", every, " + unitExample(want) + ")");
     return false;
   }
   rt::Table table;

@@ -495,7 +495,7 @@ std::optional<Type> Checker::typeOfRef(const Expr &e, const ModelInfo &info) {
   auto it = info.vars.find(e.name);
   if (it == info.vars.end() && e.name == "xi") {
     if (!allowNoise) {
-      diag.error(e.range, "white noise 'xi' can only be used in "
+      diag.error(e.range, "white noise 'xi' can only be used in a neuron's "
                           "equations");
       return std::nullopt;
     }

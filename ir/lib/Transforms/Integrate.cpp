@@ -509,10 +509,11 @@ LogicalResult integratePopulation(PopulationOp pop, double dt) {
             odes, [&](OdeOp ode) { return noiseScaledByState(ode, states); }))
       requested = "euler_maruyama";
     if (requested && *requested != "euler_maruyama" && *requested != "heun" &&
-        *requested != "exact")
+        *requested != "milstein" && *requested != "exact")
       return noisy.emitError()
              << "equations with noise 'xi' are integrated with "
-                "euler_maruyama, heun or exactly, not "
+                "euler_maruyama (Ito), heun or milstein (Stratonovich) or "
+                "exactly, not "
              << *requested
              << (*requested == "euler"
                      ? " (euler takes additive noise only, as Brian2's)"

@@ -131,7 +131,7 @@ neuro.network @ExactAsked dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 neuro.network @NoisyRK4 dt(1.000000e-04) duration(1.000000e+00) seed(0) {
   neuro.population @P size(1) method "rk4" {
     neuro.state @v : "1"
-    // expected-error @+1 {{equations with noise 'xi' are integrated with euler_maruyama, heun or exactly, not rk4}}
+    // expected-error @+1 {{equations with noise 'xi' are integrated with euler_maruyama (Ito), heun or milstein (Stratonovich) or exactly, not rk4}}
     neuro.ode @v {
       %xi = neuro.xi
       neuro.yield %xi : f64
@@ -185,7 +185,7 @@ neuro.network @EulerMultiplicative dt(1.000000e-04) duration(1.000000e+00) seed(
       %w = neuro.ref @w
       neuro.yield %w : f64
     }
-    // expected-error @+1 {{equations with noise 'xi' are integrated with euler_maruyama, heun or exactly, not euler (euler takes additive noise only, as Brian2's)}}
+    // expected-error @+1 {{equations with noise 'xi' are integrated with euler_maruyama (Ito), heun or milstein (Stratonovich) or exactly, not euler (euler takes additive noise only, as Brian2's)}}
     neuro.ode @v {
       %v = neuro.ref @v
       %xi = neuro.xi

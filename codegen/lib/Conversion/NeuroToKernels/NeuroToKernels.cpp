@@ -202,8 +202,9 @@ FailureOr<SmallVector<Value>> KernelBuilder::inlineRegion(
       mapping.map(op.getResult(0), kernelTime);
     } else if (isa<NoiseOp>(op)) {
       if (!kernelNoise)
-        return op.emitOpError("noise is only available in equations "
-                              "integrated with euler_maruyama or heun");
+        return op.emitOpError(
+            "noise is only available in equations "
+            "integrated with euler_maruyama, heun or milstein");
       mapping.map(op.getResult(0), kernelNoise);
     } else if (isa<TimeStepOp>(op)) {
       mapping.map(op.getResult(0), f64Constant(op.getLoc(), kernelDt));

@@ -21,6 +21,11 @@
 //                            dW = sqrt(dt) N(0, 1), s = x + g(x, t) dW,
 //                            x' = x + f dt + (g(x, t) + g(s, t + dt)) dW / 2;
 //                            Euler without noise
+//   milstein                 Brian2's derivative-free Milstein (Stratonovich,
+//                            one noise per equation): with s = x + f dt +
+//                            g sqrt(dt), x' = x + f dt + g dW +
+//                            (g(s, t) - g(x, t)) dW^2 / (2 sqrt(dt)); Euler
+//                            without noise
 //
 // `unless refractory` states are held while the neuron is refractory.
 //
@@ -380,6 +385,10 @@ private:
   LogicalResult heunStep(SmallVectorImpl<OdeOp> &odes,
                          llvm::StringMap<Value> &x,
                          llvm::StringMap<Value> &next);
+  /// Brian2's derivative-free Milstein step of `odes`.
+  LogicalResult milsteinStep(SmallVectorImpl<OdeOp> &odes,
+                             llvm::StringMap<Value> &x,
+                             llvm::StringMap<Value> &next);
   /// The derivatives of `odes` at `values` (0 for held states).
   LogicalResult slopes(SmallVectorImpl<OdeOp> &odes,
                        const llvm::StringMap<Value> &values,
@@ -410,12 +419,12 @@ LogicalResult Integrator::step(SmallVectorImpl<OdeOp> &odes,
                                llvm::StringMap<Value> &x,
                                llvm::StringMap<Value> &next) {
   StringRef method = *odes.front().getMethod();
-  // Brian2's heun applies Heun's rule to the noise alone: Euler without.
+  // Brian2's heun and milstein treat the noise alone: Euler without.
   bool noisy = false;
   for (OdeOp ode : odes)
     ode.getRhs().walk([&](NoiseOp) { noisy = true; });
   if (method == "euler" || method == "exponential_euler" ||
-      (method == "heun" && !noisy)) {
+      ((method == "heun" || method == "milstein") && !noisy)) {
     for (OdeOp ode : odes) {
       Value old = x[ode.getVar()];
       FailureOr<Value> updated = method == "exponential_euler"
@@ -439,6 +448,8 @@ LogicalResult Integrator::step(SmallVectorImpl<OdeOp> &odes,
     return midpointStep(odes, x, next);
   if (method == "heun")
     return heunStep(odes, x, next);
+  if (method == "milstein")
+    return milsteinStep(odes, x, next);
   return odes.front().emitOpError()
          << "unknown integration method '" << method << "'";
 }
@@ -637,6 +648,60 @@ LogicalResult Integrator::heunStep(SmallVectorImpl<OdeOp> &odes,
     next[ode.getVar()] = updated;
   }
   k.kernelTime = start;
+  return success();
+}
+
+LogicalResult Integrator::milsteinStep(SmallVectorImpl<OdeOp> &odes,
+                                       llvm::StringMap<Value> &x,
+                                       llvm::StringMap<Value> &next) {
+  // Only equations with noise come here (step). The support point moves
+  // every state by f dt + g sqrt(dt); g there, at the step's start, gives
+  // the Stratonovich correction.
+  Location loc = odes.front().getLoc();
+  Value sqrtDt = k.f64Constant(loc, std::sqrt(dt));
+  Value halfPerSqrtDt = k.f64Constant(loc, 0.5 / std::sqrt(dt));
+  SmallVector<Value> fs, gs, dWs;
+  llvm::StringMap<Value> support = x;
+  unsigned site = 0;
+  for (OdeOp ode : odes) {
+    Location l = ode.getLoc();
+    Value f, g;
+    if (failed(driftAndNoise(ode, x, f, g)))
+      return failure();
+    // The same draw as euler_maruyama's for this equation.
+    Value dW = b.create<arith::MulFOp>(
+        l, sqrtDt, normalDraw(k, l, kNoiseSiteBase + site++));
+    Value drift = b.create<arith::MulFOp>(l, f, dtV);
+    support[ode.getVar()] = b.create<arith::AddFOp>(
+        l, x[ode.getVar()],
+        b.create<arith::AddFOp>(l, drift,
+                                b.create<arith::MulFOp>(l, g, sqrtDt)));
+    fs.push_back(drift);
+    gs.push_back(g);
+    dWs.push_back(dW);
+  }
+  for (auto [n, ode] : llvm::enumerate(odes)) {
+    Location l = ode.getLoc();
+    Value f2, g2;
+    if (failed(driftAndNoise(ode, support, f2, g2)))
+      return failure();
+    Value dW = dWs[n];
+    Value correction = b.create<arith::MulFOp>(
+        l,
+        b.create<arith::MulFOp>(l, b.create<arith::SubFOp>(l, g2, gs[n]),
+                                halfPerSqrtDt),
+        b.create<arith::MulFOp>(l, dW, dW));
+    Value updated = b.create<arith::AddFOp>(
+        l, x[ode.getVar()],
+        b.create<arith::AddFOp>(
+            l, fs[n],
+            b.create<arith::AddFOp>(l, b.create<arith::MulFOp>(l, gs[n], dW),
+                                    correction)));
+    if (held(ode))
+      updated =
+          b.create<arith::SelectOp>(l, inRefractory, x[ode.getVar()], updated);
+    next[ode.getVar()] = updated;
+  }
   return success();
 }
 

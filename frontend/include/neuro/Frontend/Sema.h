@@ -28,13 +28,18 @@ namespace neuro {
 /// `pi` in expressions where nothing declares that name (Brian2's).
 inline constexpr double kPi = 3.14159265358979323846;
 
-/// The value of a built-in constant, `pi` or `inf` (Brian2's), where
-/// nothing declares that name; nullopt for other names.
+/// The value of a built-in constant, `pi`, `inf`, `True` or `False`
+/// (Brian2's; the two last are 1 and 0, as a Brian2 boolean is stored),
+/// where nothing declares that name; nullopt for other names.
 inline std::optional<double> builtinConstant(const std::string &name) {
   if (name == "pi")
     return kPi;
   if (name == "inf")
     return std::numeric_limits<double>::infinity();
+  if (name == "True")
+    return 1.0;
+  if (name == "False")
+    return 0.0;
   return std::nullopt;
 }
 

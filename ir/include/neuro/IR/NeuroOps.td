@@ -25,10 +25,10 @@ class Neuro_ModelOp<string mnemonic> : Neuro_Op<mnemonic, [
 def Neuro_MethodAttr : ConfinedAttr<StrAttr, [AttrConstraint<CPred<[{
     ::llvm::is_contained(::llvm::ArrayRef<::llvm::StringRef>{
         "exact", "exponential_euler", "euler", "rk2", "rk4", "euler_maruyama",
-        "heun"},
+        "heun", "milstein"},
         ::llvm::cast<::mlir::StringAttr>($_self).getValue())
   }]>, "one of exact, exponential_euler, euler, rk2, rk4, euler_maruyama, "
-       "heun">]>;
+       "heun, milstein">]>;
 
 def Neuro_NeuronOp : Neuro_ModelOp<"neuron"> {
   let summary = "a neuron model";

@@ -379,7 +379,9 @@ neuro.network @Q dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // The midpoint method (@M): x' = x + f(x + f(x) dt/2, t + dt/2) dt. Heun's
 // rule without noise is Euler (@E); with noise (@H, dx = x xi), a support
 // point s = x + g dW and x' = x + f dt + (g + g(s)) dW / 2, g(s) the
-// difference of the right-hand side at xi = 1 and xi = 0 at s.
+// difference of the right-hand side at xi = 1 and xi = 0 at s. Milstein
+// (@S, dx = x xi): s = x + f dt + g sqrt(dt), x' = x + f dt + g dW +
+// (g(s) - g) dW^2 / (2 sqrt(dt)).
 neuro.network @R2 dt(1.000000e-03) duration(1.000000e+00) seed(0) {
   neuro.population @M size(2) {
     neuro.state @v : "1"
@@ -401,6 +403,15 @@ neuro.network @R2 dt(1.000000e-03) duration(1.000000e+00) seed(0) {
   neuro.population @H size(2) {
     neuro.state @x : "1"
     neuro.ode @x method "heun" {
+      %x = neuro.ref @x
+      %xi = neuro.xi
+      %r = arith.mulf %x, %xi : f64
+      neuro.yield %r : f64
+    }
+  }
+  neuro.population @S size(2) {
+    neuro.state @x : "1"
+    neuro.ode @x method "milstein" {
       %x = neuro.ref @x
       %xi = neuro.xi
       %r = arith.mulf %x, %xi : f64
@@ -449,3 +460,29 @@ neuro.network @R2 dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK:           %[[HI:.*]] = arith.addf %[[HFDT]], %[[HN]] : f64
 // CHECK:           %[[HNEW:.*]] = arith.addf %[[HX]], %[[HI]] : f64
 // CHECK:           memref.store %[[HNEW]]
+// CHECK-LABEL: func.func @neuro_step_R2_S(
+// CHECK-DAG:     %[[SHALF:.*]] = arith.constant 15.811388300841898 : f64
+// CHECK-DAG:     %[[SSQ:.*]] = arith.constant 0.031622776601683791 : f64
+// CHECK-DAG:     %[[SDT:.*]] = arith.constant 1.000000e-03 : f64
+// CHECK:           %[[SX:.*]] = memref.load
+// CHECK:           %[[SF:.*]] = arith.mulf %[[SX]], %{{.*}} : f64
+// CHECK:           %[[SF1:.*]] = arith.mulf %[[SX]], %{{.*}} : f64
+// CHECK:           %[[SG:.*]] = arith.subf %[[SF1]], %[[SF]] : f64
+// CHECK:           call @neuro_rt_normal(
+// CHECK:           %[[SDW:.*]] = arith.mulf %[[SSQ]], %{{.*}} : f64
+// CHECK:           %[[SFDT:.*]] = arith.mulf %[[SF]], %[[SDT]] : f64
+// CHECK:           %[[SGSQ:.*]] = arith.mulf %[[SG]], %[[SSQ]] : f64
+// CHECK:           %[[SSTEP:.*]] = arith.addf %[[SFDT]], %[[SGSQ]] : f64
+// CHECK:           %[[SS:.*]] = arith.addf %[[SX]], %[[SSTEP]] : f64
+// CHECK:           %[[SSF:.*]] = arith.mulf %[[SS]], %{{.*}} : f64
+// CHECK:           %[[SSF1:.*]] = arith.mulf %[[SS]], %{{.*}} : f64
+// CHECK:           %[[SGS:.*]] = arith.subf %[[SSF1]], %[[SSF]] : f64
+// CHECK-DAG:       %[[SDW2:.*]] = arith.mulf %[[SDW]], %[[SDW]] : f64
+// CHECK-DAG:       %[[SDG:.*]] = arith.subf %[[SGS]], %[[SG]] : f64
+// CHECK:           %[[SDGH:.*]] = arith.mulf %[[SDG]], %[[SHALF]] : f64
+// CHECK:           %[[SCORR:.*]] = arith.mulf %[[SDGH]], %[[SDW2]] : f64
+// CHECK:           %[[SGDW:.*]] = arith.mulf %[[SG]], %[[SDW]] : f64
+// CHECK:           %[[SN:.*]] = arith.addf %[[SGDW]], %[[SCORR]] : f64
+// CHECK:           %[[SI:.*]] = arith.addf %[[SFDT]], %[[SN]] : f64
+// CHECK:           %[[SNEW:.*]] = arith.addf %[[SX]], %[[SI]] : f64
+// CHECK:           memref.store %[[SNEW]]
