@@ -17,8 +17,13 @@ def sweep(model, settings, duration=None, measure=None, **compile_options):
     a dot are the network's parameters, compiled in: each distinct set of
     their values is compiled once (the object cache makes repeats cheap).
     """
-    if isinstance(settings, dict) or not all(
-            isinstance(s, dict) for s in settings):
+    # Any iterable of dicts (a generator is read once, here).
+    try:
+        settings = None if isinstance(settings, (dict, str)) \
+            else list(settings)
+    except TypeError:
+        settings = None
+    if settings is None or not all(isinstance(s, dict) for s in settings):
         raise TypeError("settings must be a list of dicts, one per "
                         "simulation ([{\"E.tau_m\": \"10 ms\"}, ...])")
     settings = [dict(s) for s in settings]

@@ -125,6 +125,7 @@ network Listed {
 TEST_F(FileInputTest, BadFilesAreReportedAtTheFileName) {
   write("edges.csv", "pre,post\n0,7\n");
   write("weights.csv", "pre,post,w\n0,0,1e-3\n");
+  write("delays.csv", "pre,post,delay\n0,0,1e-3\n");
   test::Compiled c(std::string(kModels) + R"(
 network Bad {
   In = 2 of SpikeTimes(file = "missing.npy")
@@ -132,6 +133,8 @@ network Bad {
   connect A -> A with Delta(w = 1 mV) from "edges.csv"
   connect A -> A with Delta(w = 1 mV) from "weights.csv"
   connect A -> A with Delta(w = 1 mV) from "edges.csv" p = 0.5
+  connect A -> A with Delta(w = 1 mV) from "delays.csv" delay = 2 ms
+  connect A -> A with Delta(w = 1 mV) from "weights.csv" no_autapses
   run 1 ms
 }
 )",
@@ -151,6 +154,16 @@ network Bad {
       << c.text;
   EXPECT_NE(c.text.find("bad.neuro:16:56: error: 'from' lists the synapses; a "
                         "connect from a file takes no rule"),
+            std::string::npos)
+      << c.text;
+  // Options the file overrides or cannot honour are errors, not ignored.
+  EXPECT_NE(c.text.find("bad.neuro:17:65: error: the file gives the delays; "
+                        "remove the 'delay' option"),
+            std::string::npos)
+      << c.text;
+  EXPECT_NE(c.text.find("bad.neuro:18:58: error: a connect from a file makes "
+                        "exactly the synapses it lists: no_autapses does not "
+                        "apply"),
             std::string::npos)
       << c.text;
 }

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sys/stat.h>
 
 using namespace neuro;
 namespace fs = std::filesystem;
@@ -106,6 +107,25 @@ TEST_F(ObjectCacheTest, FlippedBitsAreCompiledAgain) {
     // Replaced by a good entry.
     EXPECT_EQ(run(model("P"), dir, hit), spikes) << at;
     EXPECT_TRUE(hit) << at;
+  }
+}
+
+TEST_F(ObjectCacheTest, AnEntryThatIsNoFileIsAMiss) {
+  // A FIFO would block the read and /dev/zero never end it: both are
+  // misses, compiled again and replaced by a good entry.
+  bool hit = true;
+  int64_t spikes = run(model("P"), dir, hit);
+  fs::path file = entry(dir);
+  for (bool fifo : {true, false}) {
+    fs::remove(file);
+    if (fifo)
+      ASSERT_EQ(mkfifo(file.c_str(), 0600), 0);
+    else
+      fs::create_symlink("/dev/zero", file);
+    EXPECT_EQ(run(model("P"), dir, hit), spikes) << fifo;
+    EXPECT_FALSE(hit) << fifo;
+    EXPECT_EQ(run(model("P"), dir, hit), spikes) << fifo;
+    EXPECT_TRUE(hit) << fifo;
   }
 }
 

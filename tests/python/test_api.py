@@ -772,6 +772,13 @@ def test_sweep_compiles_once_and_cache_hits(tmp_path):
                          duration="10 ms", measure=lambda s: s["P.v"][0])
     np.testing.assert_allclose(values, [0.010 * np.exp(-2),
                                         0.010 * np.exp(-0.5)], rtol=1e-12)
+    # Settings from a generator are the same settings (it was read empty).
+    again = neuro.sweep(str(source),
+                        ({"P.tau": t} for t in ("5 ms", "20 ms")),
+                        duration="10 ms", measure=lambda s: s["P.v"][0])
+    assert again == values
+    with pytest.raises(TypeError, match="settings must be a list of dicts"):
+        neuro.sweep(str(source), "P.tau", duration="10 ms")
     cache = tmp_path / "cache"
     first = neuro.compile(source, cache_dir=cache)
     again = neuro.compile(source, cache_dir=cache)

@@ -3,6 +3,7 @@
 #include "neuro/Codegen/ObjectCache.h"
 #include "neuro/Codegen/JIT.h"
 #include "neuro/Runtime/ABI.h"
+#include "neuro/Runtime/Files.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/OperationSupport.h"
@@ -86,6 +87,11 @@ std::string ObjectCache::path(const std::string &key) const {
 std::unique_ptr<llvm::MemoryBuffer>
 ObjectCache::lookup(const std::string &key) const {
   if (!enabled())
+    return nullptr;
+  // An entry that is not a regular file (a FIFO would block the read, a
+  // device such as /dev/zero never end) is a miss.
+  std::string why;
+  if (!rt::checkRegularFile(path(key), why))
     return nullptr;
   auto buffer = llvm::MemoryBuffer::getFile(path(key), /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);

@@ -37,6 +37,8 @@ struct sema::Connection {
   std::string rule = "probability";
   int64_t degree = 0;
   bool autapses = true;
+  /// Where `no_autapses` is written; no line when it is not.
+  SourceRange noAutapses;
   /// `n = K`: synapses per selected pair, and where it is given.
   int64_t multiplicity = 1;
   SourceRange multiplicityRange;
@@ -192,7 +194,7 @@ void Checker::readConnectOptions(Connection &conn) {
       if (o.name == "one_to_one")
         setRule("one_to_one", o.range);
       else if (o.name == "no_autapses")
-        conn.autapses = false;
+        conn.autapses = false, conn.noAutapses = o.range;
       else if (o.name == "procedural")
         conn.procedural = o.range;
       else
@@ -315,9 +317,14 @@ bool Checker::readListed(Connection &conn) {
   } else if (!rt::summarizeConnections(conn.listedPath, weightName, list,
                                        err)) {
     diag.error(c.file->range, "cannot read the synapses: " + err);
-  } else if (list.delays && conn.delayInit) {
-    diag.error(c.file->range, "the file gives the delays; remove the "
-                              "'delay' option");
+  } else if (list.delays && conn.delayRange.begin.line) {
+    diag.error(conn.delayRange, "the file gives the delays; remove the "
+                                "'delay' option");
+  } else if (conn.noAutapses.begin.line) {
+    diag.error(conn.noAutapses,
+               "a connect from a file makes exactly the synapses it lists: "
+               "no_autapses does not apply (remove it, or the file's rows "
+               "from a neuron to itself)");
   } else {
     for (const NamedExpr &a : c.args)
       if (list.weights && a.name == weightName)
