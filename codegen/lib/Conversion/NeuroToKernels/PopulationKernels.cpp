@@ -274,11 +274,17 @@ KernelBuilder::refractorySteps(Location loc, const Refractoriness &r,
   kernelDt = savedDt;
   if (failed(period))
     return failure();
-  // rt::stepOf: floor((t + 1e-3 dt) / dt).
+  // rt::stepOf: floor((t + 1e-3 dt) / dt), at most the 10^12 steps a
+  // model may ask for: a period set at run time (--set, Python) past
+  // kNeverSpiked's distance would hold a neuron that never spiked from the
+  // first step, where it spikes once. (A negative one acts as 0, as in
+  // Brian2.)
   Value t =
       b.create<arith::AddFOp>(loc, (*period)[0], f64Constant(loc, 1e-3 * dt));
   Value steps = b.create<arith::DivFOp>(loc, t, f64Constant(loc, dt));
-  return b.create<math::FloorOp>(loc, steps).getResult();
+  Value floor = b.create<math::FloorOp>(loc, steps);
+  return b.create<arith::MinNumFOp>(loc, floor, f64Constant(loc, 1e12))
+      .getResult();
 }
 
 FailureOr<std::pair<Value, Value>>

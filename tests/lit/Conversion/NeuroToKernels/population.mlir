@@ -229,8 +229,10 @@ neuro.network @T dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 
 // A refractory period per neuron: the threshold's `period` region, read
 // from the neuron's rows each step and rounded as rt::stepOf rounds
-// (floor((t + 1e-3 dt) / dt)); in the reset, not_refractory is whether
-// that is 0 steps. Row 1 is t_ref, row 2 `_lastspike`.
+// (floor((t + 1e-3 dt) / dt)), at most 10^12 steps (a period set at run
+// time past that would hold neurons that never spiked from the start); in
+// the reset, not_refractory is whether that is 0 steps. Row 1 is t_ref,
+// row 2 `_lastspike`.
 neuro.network @V dt(1.000000e-04) duration(1.000000e-02) seed(0) {
   neuro.population @P size(2) {
     neuro.state @v : "V"
@@ -262,11 +264,13 @@ neuro.network @V dt(1.000000e-04) duration(1.000000e-02) seed(0) {
 // CHECK-DAG:     %[[VROW2:.*]] = arith.constant 2 : index
 // CHECK-DAG:     %[[VEPS:.*]] = arith.constant 1.0000000000000001E-7 : f64
 // CHECK-DAG:     %[[VDT:.*]] = arith.constant 1.000000e-04 : f64
+// CHECK-DAG:     %[[VMAX:.*]] = arith.constant 1.000000e+12 : f64
 // CHECK:         scf.for %[[VI:.*]] =
 // CHECK:           %[[VT:.*]] = memref.load %[[VST]][%[[VROW1]], %[[VI]]]
 // CHECK-NEXT:      %[[VA:.*]] = arith.addf %[[VT]], %[[VEPS]] : f64
 // CHECK-NEXT:      %[[VQ:.*]] = arith.divf %[[VA]], %[[VDT]] : f64
-// CHECK-NEXT:      %[[VSTEPS:.*]] = math.floor %[[VQ]] : f64
+// CHECK-NEXT:      %[[VFLOOR:.*]] = math.floor %[[VQ]] : f64
+// CHECK-NEXT:      %[[VSTEPS:.*]] = arith.minnumf %[[VFLOOR]], %[[VMAX]] : f64
 // CHECK-NEXT:      %[[VLAST:.*]] = memref.load %[[VST]][%[[VROW2]], %[[VI]]]
 // CHECK-NEXT:      %[[VSINCE:.*]] = arith.subf %{{.*}}, %[[VLAST]] : f64
 // CHECK-NEXT:      arith.cmpf oge, %[[VSINCE]], %[[VSTEPS]] : f64
@@ -274,7 +278,8 @@ neuro.network @V dt(1.000000e-04) duration(1.000000e-02) seed(0) {
 // CHECK:           %[[RT:.*]] = memref.load %{{.*}}[%{{.*}}, %{{.*}}]
 // CHECK-NEXT:      %[[RA:.*]] = arith.addf %[[RT]], %{{.*}} : f64
 // CHECK-NEXT:      %[[RQ:.*]] = arith.divf %[[RA]], %{{.*}} : f64
-// CHECK-NEXT:      %[[RSTEPS:.*]] = math.floor %[[RQ]] : f64
+// CHECK-NEXT:      %[[RFLOOR:.*]] = math.floor %[[RQ]] : f64
+// CHECK-NEXT:      %[[RSTEPS:.*]] = arith.minnumf %[[RFLOOR]], %{{.*}} : f64
 // CHECK-NEXT:      %[[RNONE:.*]] = arith.cmpf ole, %[[RSTEPS]], %{{.*}} : f64
 // CHECK:           arith.select %[[RNONE]], %{{.*}}, %{{.*}} : f64
 
