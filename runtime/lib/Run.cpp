@@ -551,6 +551,22 @@ bool openOutputs(Simulator &sim, const RunOptions &options, bool records,
   return comm ? comm->agree(ok, err) : ok;
 }
 
+/// --checkpoint of a run that did not finish: one a signal stopped (a
+/// batch system's time limit) is saved at the step it reached, where
+/// --restore goes on; one that failed is not.
+void saveStoppedCheckpoint(Simulator &sim, const RunOptions &options,
+                           bool bySignal, std::ostream &errs) {
+  std::string err;
+  if (!bySignal)
+    errs << "note: no checkpoint was written (the run did not finish)\n";
+  else if (!sim.saveCheckpoint(options.checkpoint, err))
+    errs << options.program << ": error: " << err << "\n";
+  else
+    errs << "note: the state at t = " << format("%g", sim.currentTime())
+         << " s is in the checkpoint " << options.checkpoint
+         << " (--restore goes on from there)\n";
+}
+
 } // namespace
 
 int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
@@ -665,6 +681,8 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   }
   if (!written && !(writeFailed && !ok))
     errs << options.program << ": error: " << writeErr << "\n";
+  if (!ok && !options.checkpoint.empty())
+    saveStoppedCheckpoint(sim, options, stoppedBy != 0, errs);
   if (!ok && stoppedBy)
     return 128 + stoppedBy;
   if (!ok || !written)

@@ -1,6 +1,7 @@
 """Starts `NEUROC run -o OUT MODEL` (argv[1:5]: NEUROC, INT or TERM, OUT,
-MODEL), sends the signal once it has recorded for a while, and checks
-what it left."""
+MODEL; argv[5], when given, a --checkpoint file), sends the signal once it
+has recorded for a while, and checks what it left: with a checkpoint, a
+restored run goes on from the time the signal stopped it."""
 import os
 import re
 import signal
@@ -11,7 +12,9 @@ import time
 import numpy as np
 
 neuroc, sig, out, model = sys.argv[1:5]
-proc = subprocess.Popen([neuroc, "run", "-o", out, model],
+checkpoint = sys.argv[5:]
+proc = subprocess.Popen([neuroc, "run", "-o", out, model] +
+                        (["--checkpoint", checkpoint[0]] if checkpoint else []),
                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                         text=True)
 # Running once the streamed files exist; a little later, stopped.
@@ -31,3 +34,10 @@ if match:
     every = 1 if len(t) < 2 else round((t[1] - t[0]) / 1e-4)
     print("samples equal the steps run, values row for row: "
           f"{len(t) == -(-steps // every) and v.shape[0] == len(t)}")
+    if checkpoint:
+        again = subprocess.run([neuroc, "run", "--duration", "1ms",
+                                "--restore", checkpoint[0], "-o",
+                                out + "-restored", model],
+                               capture_output=True, text=True)
+        print("restored from the stopping time: "
+              f"{'from t = ' + match.group(1).rstrip('0') in again.stdout}")
