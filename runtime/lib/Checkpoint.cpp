@@ -498,6 +498,18 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     err = "checkpoint '" + path + "' is truncated or damaged";
     return false;
   }
+  // Streamed files hold the run past the checkpoint: going back would
+  // write a second history after the first.
+  if (step < stepIndex && recorder.isStreaming()) {
+    char from[32], to[32];
+    std::snprintf(from, sizeof from, "%g", double(step) * model.dt);
+    std::snprintf(to, sizeof to, "%g", currentTime());
+    err = std::string("cannot go back to the checkpoint's t = ") + from +
+          " s while the recordings stream to '" + recorder.streamFolder() +
+          "', which holds the run to t = " + to +
+          " s (stream to another folder first)";
+    return false;
+  }
   stepIndex = step;
   runEnd = asked;
   runEndStep = step;
@@ -527,7 +539,7 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
       proj.syn.assign(syn[j].begin(), syn[j].end());
     proj.mods = std::move(mods[j]);
   }
-  recorder.clearRecorded();
+  recorder.dropFrom(step);
   net.hostStale = false;
   net.kernelStale = net.single();
   return true;

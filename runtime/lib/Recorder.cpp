@@ -124,12 +124,26 @@ void Recorder::addStateRecording(int64_t begin, int64_t end) {
   stateRecordings.push_back(std::move(r));
 }
 
-void Recorder::clearRecorded() {
-  for (SpikeMonitor &monitor : spikeMonitors)
-    monitor.spikes.clear();
+void Recorder::dropFrom(int64_t step) {
+  // Spikes of step k are stamped (k + 1) dt, samples of step k k dt; both
+  // in time order.
+  double spikesTo = (double(step) + 0.5) * model.dt;
+  double samplesTo = (double(step) - 0.5) * model.dt;
+  for (SpikeMonitor &monitor : spikeMonitors) {
+    auto &s = monitor.spikes;
+    s.erase(std::partition_point(
+                s.begin(), s.end(),
+                [&](const SpikeRecord &r) { return r.t < spikesTo; }),
+            s.end());
+  }
   for (StateRecording &rec : stateRecordings) {
-    rec.times.clear();
-    rec.values.clear();
+    size_t width = rec.times.empty() ? 0 : rec.values.size() / rec.times.size();
+    size_t keep =
+        size_t(std::partition_point(rec.times.begin(), rec.times.end(),
+                                    [&](double t) { return t < samplesTo; }) -
+               rec.times.begin());
+    rec.times.resize(keep);
+    rec.values.resize(keep * width);
   }
 }
 

@@ -299,6 +299,37 @@ def test_checkpoint_restore_and_reset(tmp_path):
     assert np.array_equal(sim.spikes("E")[0], i_all)
 
 
+def test_restore_keeps_the_recordings_before_the_checkpoint(tmp_path):
+    # Going back to a checkpoint drops what the run past it recorded and
+    # keeps what came before: the recordings are those of one run to the
+    # end, bit for bit.
+    model = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro"))
+    whole = model.simulation()
+    whole.record("I", "v", every="1 ms")
+    whole.run("25 ms")
+    sim = model.simulation()
+    handle = sim.record("I", "v", every="1 ms")
+    sim.run("10 ms")
+    sim.save(tmp_path / "cp")
+    sim.run("30 ms")
+    sim.restore(tmp_path / "cp")
+    sim.run("15 ms")
+    got, want = sim.recording(handle), whole.recording(handle)
+    assert len(got["t"]) == 25
+    assert np.array_equal(got["t"], want["t"])
+    assert np.array_equal(got["v"], want["v"])
+    for a, b in zip(sim.spikes("E"), whole.spikes("E")):
+        assert len(a) > 100 and np.array_equal(a, b)
+    # While streaming, going back would write a second history after the
+    # first: refused.
+    sim.stream_to(tmp_path / "out")
+    sim.run("5 ms")
+    with pytest.raises(RuntimeError, match="cannot go back to the "
+                       "checkpoint's t = 0.01 s while the recordings stream"):
+        sim.restore(tmp_path / "cp")
+    assert sim.t == pytest.approx(0.030)
+
+
 def test_restore_counts_from_the_time_asked_for(tmp_path):
     # Runs of 1.05 ms at dt = 0.1 ms: 11 steps, then 10 (the sum, 2.1 ms,
     # is 21 steps), also when the second runs in a new simulation from a

@@ -121,8 +121,12 @@ public:
   /// A recording for the StateRecordSpec just added to the model.
   void addStateRecording(int64_t begin, int64_t end);
 
-  /// Forgets the spikes and samples recorded (a restored checkpoint).
-  void clearRecorded();
+  /// Forgets the spikes and samples recorded from step `step` on (a
+  /// restored checkpoint of that step: what came before it stays, what a
+  /// run past it recorded goes).
+  void dropFrom(int64_t step);
+  /// The folder recordings stream to; empty when they do not.
+  const std::string &streamFolder() const { return streamDir; }
   /// The recorded spikes of population `oldPop` of `old` become those of
   /// `pop` if both are recorded.
   void adoptSpikes(size_t pop, const Recorder &old, size_t oldPop);
