@@ -502,6 +502,8 @@ static bool isRegularFile(const std::string &path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
+void File::noCleanupAtExit() { H5dont_atexit(); }
+
 bool File::isHDF5(const std::string &path) {
   quiet();
   if (!isRegularFile(path))

@@ -679,7 +679,7 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
                          "loads; a recording's values and times agree)")
            << "\n";
   }
-  if (!written && !(writeFailed && !ok))
+  if (!written && !(writeFailed && !ok) && !(!ok && writeErr == err))
     errs << options.program << ": error: " << writeErr << "\n";
   if (!ok && !options.checkpoint.empty())
     saveStoppedCheckpoint(sim, options, stoppedBy != 0, errs);

@@ -28,6 +28,7 @@
 #include "neuro/Codegen/AOT.h"
 #include "neuro/Codegen/Compiler.h"
 #include "neuro/IR/NeuroOps.h"
+#include "neuro/Interop/HDF5.h"
 #include "neuro/Interop/NIR.h"
 #include "neuro/Interop/NIRExport.h"
 #include "neuro/Interop/Sonata.h"
@@ -712,6 +713,8 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
 } // namespace
 
 int main(int argc, char **argv) {
+  // neuroc closes the HDF5 files it writes (SONATA reports, NIR exports).
+  h5::File::noCleanupAtExit();
   Options options;
   // The run-time environment, read once here (the compiler's is read by
   // CompileOptions::fromEnvironment()).

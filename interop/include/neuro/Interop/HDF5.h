@@ -179,6 +179,11 @@ public:
   static File create(const std::string &path);
   /// True when `path` exists and has HDF5's signature.
   static bool isHDF5(const std::string &path);
+  /// Asks HDF5 for no clean-up of its own at exit (H5dont_atexit), before
+  /// any other call: a program that closes its files itself is spared that
+  /// clean-up crashing on a file a full disk left half written. Not for a
+  /// process whose other libraries leave HDF5 files to it (h5py).
+  static void noCleanupAtExit();
 
   Group root() const { return root_; }
   const std::string &name() const { return *file_; }
