@@ -93,6 +93,13 @@ public:
     }
     weight = findColumn(names, "weight", weightName, 2);
     delay = findColumn(names, "delay", "", 3);
+    // Columns without names (a 2-D .npy) go by position: at most four.
+    if (names.size() > 4 && std::all_of(names.begin(), names.end(),
+                                        [](auto &n) { return n.empty(); })) {
+      err = "'" + path + "' has " + std::to_string(names.size()) +
+            " columns; expected pre, post, and weight and delay when given";
+      return false;
+    }
     for (size_t c = 0; c < names.size(); ++c)
       if (!names[c].empty() && int(c) != pre && int(c) != post &&
           int(c) != weight && int(c) != delay) {

@@ -543,6 +543,15 @@ int runExport(const Options &options) {
     return usageError("export needs -o FILE.nir");
   if (!checkOutput(options.outDir, options.file))
     return 1;
+  // The graph replaces an HDF5 file only (never a table the model reads).
+  uint64_t size = 0;
+  if (!llvm::sys::fs::file_size(options.outDir, size) && size > 0 &&
+      !h5::File::isHDF5(options.outDir)) {
+    llvm::errs() << "neuroc: error: '" << options.outDir
+                 << "' exists and is not an HDF5 file: it is left as it is "
+                    "(remove it, or write the graph to another name)\n";
+    return 1;
+  }
   Compiler c(llvm::errs(), compileOptions(options));
   if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate())
     return 1;

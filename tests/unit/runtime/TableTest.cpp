@@ -349,6 +349,14 @@ TEST_F(TableTest, ConnectionsAreCheckedRowByRow) {
   EXPECT_NE(err.find("n.npy: row 2: weight nan is not a finite number"),
             std::string::npos)
       << err;
+  // Columns go by position in a 2-D .npy: a fifth would be dropped.
+  std::string wide = (dir / "w.npy").string();
+  double five[5] = {0, 1, 0.5, 1e-3, 7};
+  ASSERT_TRUE(writeNpyF64(wide, five, {1, 5}, err)) << err;
+  EXPECT_FALSE(readConnections(wide, "", list, err));
+  EXPECT_EQ(err, "'" + wide +
+                     "' has 5 columns; expected pre, post, and weight and "
+                     "delay when given");
 }
 
 TEST_F(TableTest, ConnectionColumnsNamedTwiceAreRefused) {
