@@ -156,7 +156,7 @@ std::optional<Spikes> Checker::readSpikeTimesFile(const PopulationDecl &p,
   }
   // A spike file Neuro recorded stamps each spike at the end of its step
   // (recordings.json beside it says so): replayed in that step.
-  double shift = recordedStampShift(resolvePath(file.text));
+  double shift = recordedStampShift(resolvePath(file.text), file.range);
   Spikes spikes;
   for (size_t r = 0; r < is.size(); ++r) {
     ts[r] -= shift;
@@ -180,26 +180,44 @@ std::optional<Spikes> Checker::readSpikeTimesFile(const PopulationDecl &p,
   return spikes;
 }
 
-double Checker::recordedStampShift(const std::string &path) {
+double Checker::recordedStampShift(const std::string &path, SourceRange where) {
   llvm::SmallString<256> meta(llvm::sys::path::parent_path(path));
   llvm::sys::path::append(meta, "recordings.json");
-  std::string text, err;
-  if (!llvm::sys::fs::exists(meta) ||
-      !rt::readWholeFile(std::string(meta), text, err) || rt::jsonTooDeep(text))
+  // A recordings.json that cannot say whether the file is a recording:
+  // the times are taken as written, which for a recording is a step late.
+  auto unread = [&](const std::string &why) {
+    diag.warning(where, "'" + std::string(meta) + "' " + why +
+                            ": the spike times are taken as written (the "
+                            "spikes of a Neuro recording, stamped at the end "
+                            "of their step, would each come one step late)");
     return 0.0;
+  };
+  std::string text, err;
+  if (!llvm::sys::fs::exists(meta))
+    return 0.0;
+  if (!rt::readWholeFile(std::string(meta), text, err))
+    return unread("cannot be read (" + err + ")");
+  if (rt::jsonTooDeep(text))
+    return unread("is not a recordings.json (nested too deep)");
   llvm::Expected<llvm::json::Value> json = llvm::json::parse(text);
   if (!json) {
-    llvm::consumeError(json.takeError());
-    return 0.0;
+    std::string why = llvm::toString(json.takeError());
+    return unread("is not JSON (" + why + ")");
   }
   const llvm::json::Object *root = json->getAsObject();
   const llvm::json::Object *files = root ? root->getObject("files") : nullptr;
+  if (!files)
+    return unread("lists no files");
   const llvm::json::Object *entry =
-      files ? files->getObject(llvm::sys::path::filename(path)) : nullptr;
-  std::optional<double> dt = root ? root->getNumber("dt_s") : std::nullopt;
-  if (!entry || !dt || !(*dt > 0) || entry->getString("kind") != "spikes" ||
-      entry->getString("stamps") != "end of step")
+      files->getObject(llvm::sys::path::filename(path));
+  // Not listed, or another kind of file: not a recording of spikes.
+  if (!entry || entry->getString("kind") != "spikes")
     return 0.0;
+  std::optional<double> dt = root->getNumber("dt_s");
+  if (!dt || !(*dt > 0) || !std::isfinite(*dt) ||
+      entry->getString("stamps") != "end of step")
+    return unread("does not say how the file's spikes are stamped (its "
+                  "\"dt_s\" and \"stamps\")");
   return *dt;
 }
 

@@ -299,8 +299,9 @@ private:
   /// What to take from the times of spike file `path` to get the start of
   /// the step each spike happened in: the step of the recording where
   /// `recordings.json` beside it lists it as spikes Neuro recorded (stamped
-  /// at the end of their step), else 0.
-  static double recordedStampShift(const std::string &path);
+  /// at the end of their step), else 0 (with a warning at `where` when a
+  /// recordings.json is there but cannot say).
+  double recordedStampShift(const std::string &path, SourceRange where);
 
   /// A path as written in the model, relative to the folder of the file
   /// that holds the network.
