@@ -565,8 +565,15 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
   for (size_t p = 0; p < net.pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     int q = old.populationIndex(spec.name);
-    if (q < 0 || old.model.populations[size_t(q)].size != spec.size)
+    if (q < 0)
       continue;
+    if (old.model.populations[size_t(q)].size != spec.size) {
+      // Resized: its states start afresh; the recorded spikes of the
+      // neurons it still has stay.
+      recorder.adoptSpikes(p, old.recorder, size_t(q));
+      recorder.setSpikeCount(p, int64_t(recorder.spikes(p).size()));
+      continue;
+    }
     const Network::Population &from = old.net.pops[size_t(q)];
     Network::Population &to = net.pops[p];
     const PopulationSpec &was = old.model.populations[size_t(q)];
