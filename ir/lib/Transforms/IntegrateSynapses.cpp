@@ -13,9 +13,14 @@
 //   matrix well-conditioned (rates a few percent apart or more):
 //   neuro.decay_system, solved in those eigenvectors.
 // - Everything else, the weight's equation, and what a clock-driven
-//   equation or a summed drive reads: every step, exponential Euler where
-//   each equation is linear in its own variable, else RK4 (or the
-//   synapse's @method).
+//   equation or a summed drive reads: every step (clock-driven). States
+//   whose equations are affine with constant coefficients in each other
+//   (and in states only events change) take their exact one-step
+//   propagator, as Brian2 integrates linear clock-driven equations: the
+//   equation is rewritten as that step's increment over dt, method
+//   "exact" (x' = x + f dt). The others: exponential Euler where each
+//   equation is linear in its own variable, else RK4 (or the synapse's
+//   @method, which also takes the place of the exact step).
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +29,7 @@
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/Runtime/Expm.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -249,6 +255,84 @@ void classify(ProjectionOp proj, SynapseStates &s, llvm::StringSet<> &clock) {
   }
 }
 
+/// The clock-driven states whose equations are affine in each other and in
+/// states without an equation (constant coefficients), in projection
+/// order: those with an affine form, less those reading a clock-driven
+/// state outside the set, until none does.
+std::vector<unsigned> linearClockStates(const SynapseStates &s,
+                                        const llvm::StringSet<> &clock) {
+  std::vector<bool> in(s.names.size(), false);
+  for (size_t j = 0; j < s.names.size(); ++j)
+    in[j] = clock.contains(s.names[j]) && s.affine.count(s.names[j]);
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t j = 0; j < s.names.size(); ++j) {
+      if (!in[j])
+        continue;
+      const Affine &a = s.of(s.names[j]);
+      for (size_t c = 0; c < a.coef.size() && in[j]; ++c)
+        if (a.coef[c] != 0.0 && !s.eventOnly[c] && !in[c])
+          in[j] = false, changed = true;
+    }
+  }
+  std::vector<unsigned> out;
+  for (size_t j = 0; j < in.size(); ++j)
+    if (in[j])
+      out.push_back(unsigned(j));
+  return out;
+}
+
+/// Rewrites the equations of `states` (linearClockStates) as the increment
+/// of their exact step over dt: with [x'; u; 1] = exp(dt G) [x; u; 1], G
+/// the generator of the states x, the event-only states u they read and
+/// the constants, dx/dt becomes ((P - I) x + Q u + q) / dt, method "exact".
+void emitExactClockStep(const SynapseStates &s,
+                        const std::vector<unsigned> &states, double dt) {
+  std::vector<unsigned> inputs;
+  for (size_t j = 0; j < s.names.size(); ++j)
+    if (s.eventOnly[j] && llvm::any_of(states, [&](unsigned m) {
+          return s.of(s.names[m]).coef[j] != 0.0;
+        }))
+      inputs.push_back(unsigned(j));
+  size_t k = states.size(), n = k + inputs.size() + 1;
+  std::vector<double> g(n * n, 0.0), e(n * n);
+  for (size_t r = 0; r < k; ++r) {
+    const Affine &a = s.of(s.names[states[r]]);
+    for (size_t c = 0; c < k; ++c)
+      g[r * n + c] = a.coef[states[c]] * dt;
+    for (size_t i = 0; i < inputs.size(); ++i)
+      g[r * n + k + i] = a.coef[inputs[i]] * dt;
+    g[r * n + n - 1] = a.c * dt;
+  }
+  rt::expmBlocks(int64_t(n), g.data(), e.data());
+  std::vector<unsigned> columns(states);
+  columns.insert(columns.end(), inputs.begin(), inputs.end());
+  for (size_t r = 0; r < k; ++r) {
+    OdeOp ode = s.byVar.lookup(s.names[states[r]]);
+    Block &body = ode.getRhs().front();
+    while (!body.empty())
+      body.back().erase();
+    OpBuilder b = OpBuilder::atBlockEnd(&body);
+    Location loc = ode.getLoc();
+    auto constant = [&](double v) {
+      return b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(v + 0.0))
+          .getResult();
+    };
+    Value sum = constant(e[r * n + n - 1] / dt);
+    for (size_t c = 0; c < columns.size(); ++c) {
+      double coef = (e[r * n + c] - (c == r ? 1.0 : 0.0)) / dt;
+      if (coef == 0.0)
+        continue;
+      Value x = b.create<RefOp>(loc, b.getF64Type(), s.names[columns[c]], false,
+                                false);
+      sum = b.create<arith::AddFOp>(
+          loc, sum, b.create<arith::MulFOp>(loc, constant(coef), x));
+    }
+    b.create<YieldOp>(loc, sum);
+    ode.setMethodAttr(b.getStringAttr("exact"));
+  }
+}
+
 } // namespace
 
 LogicalResult neuro::linear::integrateProjection(Operation *op, double dt) {
@@ -283,9 +367,23 @@ LogicalResult neuro::linear::integrateProjection(Operation *op, double dt) {
   }
   llvm::StringSet<> clock;
   classify(proj, s, clock);
+  // The exact step where every clock-driven equation is linear (one method
+  // per projection) and the synapse asks for none.
+  bool asked = llvm::any_of(odes, [&](OdeOp ode) {
+    return clock.contains(ode.getVar()) && ode.getMethodAttr();
+  });
+  auto clockOdes = llvm::count_if(
+      odes, [&](OdeOp ode) { return clock.contains(ode.getVar()); });
+  llvm::StringSet<> exact;
+  std::vector<unsigned> linear = linearClockStates(s, clock);
+  if (!asked && !linear.empty() && size_t(clockOdes) == linear.size()) {
+    emitExactClockStep(s, linear, dt);
+    for (unsigned j : linear)
+      exact.insert(s.names[j]);
+  }
   bool conditionallyLinear = true;
   for (OdeOp ode : odes) {
-    if (!clock.contains(ode.getVar()))
+    if (!clock.contains(ode.getVar()) || exact.contains(ode.getVar()))
       continue;
     Operation *ignored = nullptr;
     conditionallyLinear &= degreeIn(ode.getRhs(), ode.getVar(), ignored) <= 1;
@@ -298,7 +396,7 @@ LogicalResult neuro::linear::integrateProjection(Operation *op, double dt) {
     if (clock.contains(ode.getVar()) && ode.getMethodAttr())
       method = ode.getMethodAttr();
   for (OdeOp ode : odes)
-    if (clock.contains(ode.getVar())) {
+    if (clock.contains(ode.getVar()) && !exact.contains(ode.getVar())) {
       if (method.getValue() == "exponential_euler" &&
           failed(exponentialEulerForm(ode)))
         return failure();

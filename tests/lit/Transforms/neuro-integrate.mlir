@@ -363,12 +363,24 @@ neuro.network @Traces dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // equation that reads it stays event-driven, with it as an input (da/dt =
 // (c - a) / 10 ms + 2 k: gains 100 and 2). States coupled at equal rates
 // (db/dt = e - b reads de/dt = -e) are clock-driven: their modes would not
-// be distinct (@Chains has the solved ones).
+// be distinct (@Chains has the solved ones). Linear with constant
+// coefficients, they take their exact step, P = exp(A dt) = e^-dt [1, 0;
+// dt, 1]: each equation yields ((P - I) x) / dt, (e^-dt - 1) / dt and
+// e^-dt at dt = 1e-4.
 // CHECK-LABEL: neuro.network @Inputs
 // CHECK:         neuro.decay @a rate(-1.000000e+02) offset(0.000000e+00) inputs [@c, @k] gains [1.000000e+02, 2.000000e+00]
 // CHECK-NOT:     neuro.decay
-// CHECK:         neuro.ode @e method "exponential_euler"
-// CHECK:         neuro.ode @b method "exponential_euler"
+// CHECK:         neuro.ode @e method "exact" {
+// CHECK:           %[[E:.*]] = neuro.ref @e
+// CHECK-NEXT:      %[[K:.*]] = arith.constant -0.9999500016666385 : f64
+// CHECK-NEXT:      arith.mulf %[[K]], %[[E]] : f64
+// CHECK:         neuro.ode @b method "exact" {
+// CHECK:           %[[BE:.*]] = neuro.ref @e
+// CHECK-NEXT:      %[[BK:.*]] = arith.constant 0.99990000499983333 : f64
+// CHECK-NEXT:      arith.mulf %[[BK]], %[[BE]] : f64
+// CHECK:           %[[BB:.*]] = neuro.ref @b
+// CHECK-NEXT:      %[[BK2:.*]] = arith.constant -0.9999500016666385 : f64
+// CHECK-NEXT:      arith.mulf %[[BK2]], %[[BB]] : f64
 neuro.network @Inputs dt(1.000000e-04) duration(1.000000e+00) seed(0) {
   neuro.population @P size(2) {
     neuro.state @v : "1"
@@ -419,15 +431,20 @@ neuro.network @Inputs dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // events: a filtered by b (da/dt = -200 a, db/dt = 100 (a + c - b), c an
 // input): modes [1, 0; -1, 1] (b's part of a's mode: 100 / (-200 + 100)),
 // their inverse [1, 0; 1, 1], the gain of c in db/dt. x and y drive each
-// other (a cycle): every step.
+// other (a cycle): every step, by their exact step ((exp(A dt) - I) / dt
+// for A = [-1, 1; -1, -3]).
 // CHECK-LABEL: neuro.network @Chains
 // CHECK:         neuro.decay_system [@a, @b] rates [-2.000000e+02, -1.000000e+02]
 // CHECK-SAME:      modes [1.000000e+00, 0.000000e+00, -1.000000e+00, 1.000000e+00]
 // CHECK-SAME:      inverse [1.000000e+00, 0.000000e+00, 1.000000e+00, 1.000000e+00]
 // CHECK-SAME:      offsets [0.000000e+00, 0.000000e+00] inputs [@c] gains [0.000000e+00, 1.000000e+02]
 // CHECK-NOT:     neuro.decay
-// CHECK:         neuro.ode @x method "exponential_euler"
-// CHECK:         neuro.ode @y method "exponential_euler"
+// CHECK:         neuro.ode @x method "exact"
+// CHECK:           arith.constant -0.99999999333411082 : f64
+// CHECK:           arith.constant 0.99980001999866674 : f64
+// CHECK:         neuro.ode @y method "exact"
+// CHECK:           arith.constant -0.99980001999866674 : f64
+// CHECK:           arith.constant -2.9996000333309958 : f64
 neuro.network @Chains dt(1.000000e-04) duration(1.000000e+00) seed(0) {
   neuro.population @P size(2) {
     neuro.state @v : "1"

@@ -10,6 +10,8 @@
 //                            init kernel probes the right-hand sides for G
 //                            and calls neuro_rt_expm, the entries become rows
 //   euler                    x' = x + f(x) dt
+//   exact, per synapse       x' = x + f dt, f the increment of the exact
+//                            step over dt, written by neuro-integrate
 //   exponential_euler        x' = x + (A x + B) expm1(A dt) / A, A and B from
 //                            f at x = 0 and x = 1 (x + B dt when A = 0)
 //   euler_maruyama           x' = x + f dt + g sqrt(dt) N(0, 1), f and g from
@@ -423,7 +425,11 @@ LogicalResult Integrator::step(SmallVectorImpl<OdeOp> &odes,
   bool noisy = false;
   for (OdeOp ode : odes)
     ode.getRhs().walk([&](NoiseOp) { noisy = true; });
-  if (method == "euler" || method == "exponential_euler" ||
+  // A projection's "exact" equations yield their exact step's increment
+  // over dt (neuro-integrate, IntegrateSynapses.cpp).
+  bool exactIncrement =
+      method == "exact" && isa<ProjectionOp>(odes.front()->getParentOp());
+  if (method == "euler" || method == "exponential_euler" || exactIncrement ||
       ((method == "heun" || method == "milstein") && !noisy)) {
     for (OdeOp ode : odes) {
       Value old = x[ode.getVar()];

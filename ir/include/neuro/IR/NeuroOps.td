@@ -122,8 +122,10 @@ def Neuro_OdeOp : Neuro_Op<"ode", [SingleBlock,
     arithmetic and yields it. With `unless_refractory` the state is held
     constant while the neuron is refractory. `method` is set by
     `neuro-integrate` for equations it leaves to a numerical scheme
-    (`exponential_euler`, `euler`, `rk4`); exactly integrated systems become
-    a `neuro.propagate` instead.
+    (`exponential_euler`, `euler`, `rk4`); exactly integrated systems of a
+    population become a `neuro.propagate` instead. A projection's
+    clock-driven equations marked `exact` yield the increment of their
+    exact one-step propagator over dt (x' = x + f dt is the exact step).
   }];
   let arguments = (ins FlatSymbolRefAttr:$var, UnitAttr:$unless_refractory,
                        OptionalAttr<Neuro_MethodAttr>:$method);
