@@ -162,8 +162,9 @@ class Model:
 
     @property
     def duration(self):
-        """What the model's `run` statements add up to, in seconds."""
-        return self._core.steps * self._core.dt
+        """What the model's `run` statements add up to, in seconds (as
+        written; the steps run are those that cover it)."""
+        return self._core.duration
 
     @property
     def populations(self):

@@ -17,12 +17,16 @@ def sweep(model, settings, duration=None, measure=None, **compile_options):
     a dot are the network's parameters, compiled in: each distinct set of
     their values is compiled once (the object cache makes repeats cheap).
     """
-    # Any iterable of dicts (a generator is read once, here).
+    # Any iterable of dicts (a generator is read once, here; what it
+    # raises goes through).
     try:
-        settings = None if isinstance(settings, (dict, str)) \
-            else list(settings)
+        iter(settings)
     except TypeError:
         settings = None
+    if isinstance(settings, (dict, str)):
+        settings = None
+    elif settings is not None:
+        settings = list(settings)
     if settings is None or not all(isinstance(s, dict) for s in settings):
         raise TypeError("settings must be a list of dicts, one per "
                         "simulation ([{\"E.tau_m\": \"10 ms\"}, ...])")

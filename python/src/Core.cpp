@@ -194,6 +194,12 @@ void neuro::python::bindModel(py::module_ &m) {
           "dt", [](const Model &mo) { return mo.compiled->spec().dt; })
       .def_property_readonly(
           "steps", [](const Model &mo) { return mo.compiled->spec().steps; })
+      .def_property_readonly("duration",
+                             [](const Model &mo) {
+                               const rt::ModelSpec &s = mo.compiled->spec();
+                               return s.duration > 0 ? s.duration
+                                                     : double(s.steps) * s.dt;
+                             })
       .def_property_readonly(
           "seed", [](const Model &mo) { return mo.compiled->spec().seed; })
       .def_property_readonly(

@@ -498,18 +498,23 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     err = "checkpoint '" + path + "' is truncated or damaged";
     return false;
   }
-  // Streamed files hold the run past the checkpoint: going back would
-  // write a second history after the first.
-  if (step < stepIndex && recorder.isStreaming()) {
+  // Streamed files hold this run so far: going back would write a second
+  // history after the first, going forward leave a gap.
+  if (step != stepIndex && stepIndex > 0 && recorder.isStreaming()) {
     char from[32], to[32];
     std::snprintf(from, sizeof from, "%g", double(step) * model.dt);
     std::snprintf(to, sizeof to, "%g", currentTime());
-    err = std::string("cannot go back to the checkpoint's t = ") + from +
+    err = std::string("cannot ") +
+          (step < stepIndex ? "go back" : "jump ahead") +
+          " to the checkpoint's t = " + from +
           " s while the recordings stream to '" + recorder.streamFolder() +
-          "', which holds the run to t = " + to +
+          "', which holds this run to t = " + to +
           " s (stream to another folder first)";
     return false;
   }
+  // Going back keeps what was recorded before the checkpoint; going ahead
+  // (another run's state) keeps nothing, which would leave a gap.
+  int64_t keepTo = step <= stepIndex ? step : 0;
   stepIndex = step;
   runEnd = asked;
   runEndStep = step;
@@ -539,7 +544,7 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
       proj.syn.assign(syn[j].begin(), syn[j].end());
     proj.mods = std::move(mods[j]);
   }
-  recorder.dropFrom(step);
+  recorder.dropFrom(keepTo);
   net.hostStale = false;
   net.kernelStale = net.single();
   return true;

@@ -562,7 +562,7 @@ void saveStoppedCheckpoint(Simulator &sim, const RunOptions &options,
   else if (!sim.saveCheckpoint(options.checkpoint, err))
     errs << options.program << ": error: " << err << "\n";
   else
-    errs << "note: the state at t = " << format("%g", sim.currentTime())
+    errs << "note: the state at t = " << std::to_string(sim.currentTime())
          << " s is in the checkpoint " << options.checkpoint
          << " (--restore goes on from there)\n";
 }
@@ -615,7 +615,26 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     return 1;
   }
   // A restored run counts on from the time the runs before it asked for.
-  if (!sim.planRun(-1, err)) {
+  bool planned = sim.planRun(-1, err);
+  // The processes run one schedule: another checkpoint or duration on one
+  // of them would leave the others waiting for it.
+  if (comm && comm->distributed()) {
+    planned = comm->agree(planned, err);
+    std::vector<int64_t> from = comm->allgather(sim.currentStep());
+    std::vector<int64_t> steps =
+        comm->allgather(planned ? sim.spec().steps : -1);
+    for (size_t r = 1; r < steps.size() && planned; ++r)
+      if (steps[r] != steps[0] || from[r] != from[0]) {
+        err = "process " + std::to_string(r) + " would run steps " +
+              std::to_string(from[r]) + " to " +
+              std::to_string(from[r] + steps[r]) + " and process 0 " +
+              std::to_string(from[0]) + " to " +
+              std::to_string(from[0] + steps[0]) +
+              " (a --duration or --restore that differs between them)";
+        planned = false;
+      }
+  }
+  if (!planned) {
     errs << options.program << ": error: " << err << "\n";
     return 1;
   }

@@ -328,6 +328,15 @@ def test_restore_keeps_the_recordings_before_the_checkpoint(tmp_path):
                        "checkpoint's t = 0.01 s while the recordings stream"):
         sim.restore(tmp_path / "cp")
     assert sim.t == pytest.approx(0.030)
+    # Jumping ahead to another run's state keeps nothing (a gap otherwise).
+    sim.save(tmp_path / "late")
+    other = model.simulation()
+    handle = other.record("I", "v", every="1 ms")
+    other.run("5 ms")
+    other.restore(tmp_path / "late")
+    other.run("2 ms")
+    got = other.recording(handle)
+    assert np.allclose(got["t"], [0.030, 0.031])
 
 
 def test_restore_counts_from_the_time_asked_for(tmp_path):
@@ -335,6 +344,7 @@ def test_restore_counts_from_the_time_asked_for(tmp_path):
     # is 21 steps), also when the second runs in a new simulation from a
     # checkpoint; the model's own run (no duration) counts the same way.
     model = neuro.compile_source(DECAY.replace("run 20 ms", "run 1.05 ms"))
+    assert model.duration == pytest.approx(1.05e-3, rel=1e-12)
     sim = model.simulation()
     sim.run()
     assert sim.step == 11

@@ -107,9 +107,14 @@ message), for editors.
 `import std...` searches the model library (NEURO_STDLIB overrides it).
 )";
 
+static bool joinOnUsageError = false;
+
+void neuro::usageJoinsProcesses(bool joins) { joinOnUsageError = joins; }
+
 int neuro::usageError(const std::string &message) {
-  // Under mpirun the processes fail together; rank 0 says why.
-  if (!rt::failBeforeJoining(rt::RunEnvironment::read(), message))
+  // Under mpirun the processes of `run` fail together; rank 0 says why.
+  if (joinOnUsageError &&
+      !rt::failBeforeJoining(rt::RunEnvironment::read(), message))
     return 2;
   llvm::errs() << "neuroc: error: " << message << "\n" << kUsage;
   return 2;

@@ -11,9 +11,14 @@ namespace neuro {
 /// Every command and flag of neuroc, as `neuroc --help` prints them.
 extern const char *const kUsage;
 
-/// Prints `message` and the usage text (on the first process only, under
-/// mpirun) and gives the exit status of a usage error, 2 (0 elsewhere).
+/// Prints `message` and the usage text and gives the exit status of a
+/// usage error, 2. Under mpirun, for `run` (usageJoinsProcesses), the
+/// process fails together with the others, rank 0 saying why.
 int usageError(const std::string &message);
+
+/// Whether a usage error joins the processes of an MPI launch: `run`
+/// only, the command whose processes wait for each other.
+void usageJoinsProcesses(bool joins);
 
 /// Why `command` is not one of neuroc's commands, or empty when it is.
 std::string unknownCommand(const std::string &command);

@@ -742,6 +742,7 @@ int main(int argc, char **argv) {
   options.command = args[0];
   if (std::string why = unknownCommand(options.command); !why.empty())
     return usageError(why);
+  usageJoinsProcesses(options.command == "run");
   if (int status = parseOptions(args, options); status >= 0)
     return status;
   if (options.command == "devices")

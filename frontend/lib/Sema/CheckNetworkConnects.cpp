@@ -323,8 +323,7 @@ bool Checker::readListed(Connection &conn) {
   } else if (conn.noAutapses.begin.line) {
     diag.error(conn.noAutapses,
                "a connect from a file makes exactly the synapses it lists: "
-               "no_autapses does not apply (remove it, or the file's rows "
-               "from a neuron to itself)");
+               "no_autapses does not apply (remove it)");
   } else {
     for (const NamedExpr &a : c.args)
       if (list.weights && a.name == weightName)

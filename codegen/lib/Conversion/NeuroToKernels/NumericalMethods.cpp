@@ -24,10 +24,10 @@
 //                            x' = x + f dt + (g(x, t) + g(s, t + dt)) dW / 2;
 //                            Euler without noise
 //   milstein                 Brian2's derivative-free Milstein (Stratonovich,
-//                            one noise per equation): with s = x + f dt +
-//                            g sqrt(dt), x' = x + f dt + g dW +
-//                            (g(s, t) - g(x, t)) dW^2 / (2 sqrt(dt)); Euler
-//                            without noise
+//                            one noise per equation): with s_i = x_i + f_i dt
+//                            + g_i sqrt(dt), the others at x, x_i' = x_i +
+//                            f_i dt + g_i dW_i + (g_i(s_i, t) - g_i(x, t))
+//                            dW_i^2 / (2 sqrt(dt)); Euler without noise
 //
 // `unless refractory` states are held while the neuron is refractory.
 //
@@ -660,14 +660,15 @@ LogicalResult Integrator::heunStep(SmallVectorImpl<OdeOp> &odes,
 LogicalResult Integrator::milsteinStep(SmallVectorImpl<OdeOp> &odes,
                                        llvm::StringMap<Value> &x,
                                        llvm::StringMap<Value> &next) {
-  // Only equations with noise come here (step). The support point moves
-  // every state by f dt + g sqrt(dt); g there, at the step's start, gives
-  // the Stratonovich correction.
+  // Only equations with noise come here (step). Each equation's support
+  // point moves its own state by f dt + g sqrt(dt), the others staying:
+  // its noises are independent of the others', so only g's change with
+  // its own state makes the Stratonovich correction (Brian2 moves every
+  // state at once, the same where each g reads its own state only).
   Location loc = odes.front().getLoc();
   Value sqrtDt = k.f64Constant(loc, std::sqrt(dt));
   Value halfPerSqrtDt = k.f64Constant(loc, 0.5 / std::sqrt(dt));
-  SmallVector<Value> fs, gs, dWs;
-  llvm::StringMap<Value> support = x;
+  SmallVector<Value> fs, gs, dWs, supports;
   unsigned site = 0;
   for (OdeOp ode : odes) {
     Location l = ode.getLoc();
@@ -678,16 +679,18 @@ LogicalResult Integrator::milsteinStep(SmallVectorImpl<OdeOp> &odes,
     Value dW = b.create<arith::MulFOp>(
         l, sqrtDt, normalDraw(k, l, kNoiseSiteBase + site++));
     Value drift = b.create<arith::MulFOp>(l, f, dtV);
-    support[ode.getVar()] = b.create<arith::AddFOp>(
+    supports.push_back(b.create<arith::AddFOp>(
         l, x[ode.getVar()],
         b.create<arith::AddFOp>(l, drift,
-                                b.create<arith::MulFOp>(l, g, sqrtDt)));
+                                b.create<arith::MulFOp>(l, g, sqrtDt))));
     fs.push_back(drift);
     gs.push_back(g);
     dWs.push_back(dW);
   }
   for (auto [n, ode] : llvm::enumerate(odes)) {
     Location l = ode.getLoc();
+    llvm::StringMap<Value> support = x;
+    support[ode.getVar()] = supports[n];
     Value f2, g2;
     if (failed(driftAndNoise(ode, support, f2, g2)))
       return failure();

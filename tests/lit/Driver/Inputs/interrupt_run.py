@@ -39,5 +39,8 @@ if match:
                                 "--restore", checkpoint[0], "-o",
                                 out + "-restored", model],
                                capture_output=True, text=True)
-        print("restored from the stopping time: "
-              f"{'from t = ' + match.group(1).rstrip('0') in again.stdout}")
+        start = re.search(r"from t = ([0-9.e+-]+) s", again.stdout)
+        stopped = float(match.group(1))
+        print("restored from the stopping time: " + str(
+            start is not None and
+            abs(float(start.group(1)) - stopped) <= 1e-5 * stopped))
