@@ -29,6 +29,8 @@ def _whole(value, what):
     if isinstance(value, (bool, np.bool_)) or not isinstance(
             value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{what} must be a whole number, not {value!r}")
+    if isinstance(value, (int, np.integer)):
+        return int(value)
     if not np.isfinite(value) or value != np.floor(value):
         raise ValueError(f"{what} must be a whole number, not {value!r}")
     return int(value)
@@ -47,6 +49,39 @@ def _whole_array(values, what):
                                              a.min() < -2.0**63))):
         raise ValueError(f"{what} must fit 64 bits")
     return a.astype(np.int64).ravel()
+
+
+def _numbers(values, what):
+    """A float64 array of `values` (numbers, in SI); a TypeError naming
+    `what` for anything else (strings with units, booleans, objects)."""
+    a = np.asarray(values)
+    if a.dtype.kind not in "iuf":
+        raise TypeError(f"{what} must be numbers (SI units: seconds, "
+                        f"volts, ...), not {a.dtype} values such as "
+                        f"{a.ravel()[:1].tolist()!r}")
+    return a.astype(np.float64).ravel()
+
+
+def _names(values, what):
+    """A list of names: one name, or a list or tuple of them."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, (list, tuple)) or not values:
+        raise TypeError(f"{what} must be a name or a list of names, not "
+                        f"{values!r}")
+    return [_name(v, what) for v in values]
+
+
+def _names_or_slices(values, what):
+    """Population names or slices written as text ("E[0:10]"): one, or a
+    non-empty list of them."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, (list, tuple)) or not values or not all(
+            isinstance(v, str) and v for v in values):
+        raise TypeError(f"{what} must name a population (or a slice such "
+                        f"as \"E[0:10]\"), or list some, not {values!r}")
+    return list(values)
 
 
 def expr(value):
@@ -132,11 +167,18 @@ class Network:
         if dt is not None:
             self._settings.append(f"dt = {expr(dt)}")
         if seed is not None:
-            self._settings.append(f"seed = {_whole(seed, 'seed')}")
+            seed = _whole(seed, "seed")
+            if not 0 <= seed < 2**64:
+                raise ValueError(f"seed must be from 0 to 2^64 - 1, not "
+                                 f"{seed}")
+            self._settings.append(f"seed = {seed}")
 
     def use(self, *imports):
         """Imports models: "std.neurons.LIF", "mymodels.Cell"."""
         for i in imports:
+            if not isinstance(i, str):
+                raise TypeError(f"an import is a dotted name such as "
+                                f"\"std.neurons.LIF\", not {i!r}")
             if not all(_name(p, "an import") for p in i.split(".")):
                 raise ValueError(f"bad import {i!r}")
             if i not in self._imports:
@@ -145,6 +187,9 @@ class Network:
 
     def define(self, source):
         """Adds neuron/synapse definitions written in the language."""
+        if not isinstance(source, str):
+            raise TypeError(f"define() takes the definitions as text, not "
+                            f"{type(source).__name__}")
         self._models.append(source.strip())
         return self
 
@@ -165,6 +210,10 @@ class Network:
         line = (f"{_name(name, 'a population')} = {n} of "
                 f"{_args(_name(model, 'a model'), args)}")
         self._sizes[name] = _whole(size, "size")
+        if excitatory is not None and not isinstance(excitatory,
+                                                     (bool, np.bool_)):
+            raise TypeError(f"excitatory is True, False or None, not "
+                            f"{excitatory!r}")
         if excitatory is not None:
             line += " excitatory" if excitatory else " inhibitory"
         self._lines.append(line)
@@ -178,7 +227,7 @@ class Network:
         period ("100 ms", or seconds) repeats the spikes every period, as
         Brian2's SpikeGeneratorGroup(period=...)."""
         indices = _whole_array(indices, "indices")
-        times = np.asarray(times, dtype=np.float64).ravel()
+        times = _numbers(times, "times")
         if indices.shape != times.shape:
             raise ValueError("indices and times must have the same length")
         if same_step not in (None, "all", "error"):
@@ -188,6 +237,9 @@ class Network:
         path = self._table({"i": indices, "t": times})
         same = "" if same_step is None else f', same_step = "{same_step}"'
         if period is not None:
+            if isinstance(period, (bool, np.bool_)):
+                raise TypeError(f"period is a time (\"100 ms\" or seconds), "
+                                f"not {period!r}")
             if isinstance(period, (int, float, np.integer, np.floating)):
                 period = f"{expr(float(period))} s"
             same += f", period = {expr(period)}"
@@ -204,7 +256,7 @@ class Network:
         may be slices written as text ("E[0:10]"); post may be a list.
         n makes n synapses per pair (Brian2's connect(n=...)); procedural
         keeps the projection as its rule."""
-        posts = [post] if isinstance(post, str) else list(post)
+        posts = _names_or_slices(post, "post")
         line = (f"connect {pre} -> {', '.join(posts)} with "
                 f"{_args(_name(synapse, 'a synapse'), args)}")
         rules = [r for r in (p, in_degree, out_degree) if r is not None]
@@ -256,7 +308,8 @@ class Network:
                                  f"neuron of the {size} of {pop!r}")
         for key, values in (("weight", weights), ("delay", delays)):
             if values is not None:
-                values = np.asarray(values, dtype=np.float64)
+                values = np.asarray(_numbers(values, key + "s")).reshape(
+                    np.shape(values))
                 if values.ndim > 1 or values.size not in (1, n):
                     raise ValueError(f"{key}s must be one number or one per "
                                      f"synapse ({n}), not shape "
@@ -288,12 +341,12 @@ class Network:
         return out
 
     def record_spikes(self, *populations):
-        self._lines.append("record spikes of " + ", ".join(populations))
+        pops = _names_or_slices(list(populations), "record_spikes()")
+        self._lines.append("record spikes of " + ", ".join(pops))
 
     def record(self, owner, variables, every=None):
         """`record VARS of OWNER [every T]` (owner may be a slice)."""
-        if isinstance(variables, str):
-            variables = [variables]
+        variables = _names(variables, "the variables of record()")
         line = f"record {', '.join(variables)} of {owner}"
         if every is not None:
             line += f" every {expr(every)}"

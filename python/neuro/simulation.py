@@ -223,7 +223,13 @@ class Simulation:
                             "quantity such as '-60 mV'") from None
         if not np.all(np.isfinite(values)):
             raise ValueError(f"{name}: values must be finite")
-        if view[sel].size == 0:
+        try:
+            selected = view[sel]
+        except (IndexError, TypeError, ValueError):
+            raise IndexError(f"neurons {sel!r} are not a selection of the "
+                             f"{len(view)} of {name!r} (a slice, indices "
+                             f"from 0 to {len(view) - 1} or a mask)") from None
+        if selected.size == 0:
             raise ValueError(f"neurons {sel} select none of the {len(view)} "
                              f"of {name!r}")
         if kind != "pop":
@@ -244,21 +250,34 @@ class Simulation:
         self._sim.record_spikes(population, begin, end)
         self._added.append((population, begin, end))
 
+    def _population(self, population):
+        """`population`, the name of one of the model's populations."""
+        if not isinstance(population, str) or \
+                population not in self.model.populations:
+            raise KeyError(f"no population {population!r} (populations: "
+                           f"{', '.join(self.model.populations)})")
+        return population
+
+    def _projection(self, projection):
+        """`projection`, the name of one of the model's projections."""
+        if not isinstance(projection, str) or \
+                projection not in self.model.projections:
+            raise KeyError(f"no projection {projection!r} (projections: "
+                           f"{', '.join(self.model.projections) or 'none'})")
+        return projection
+
     def spikes(self, population):
         """The recorded spikes as (indices int32, times float64 seconds),
         in time order; a spike seen in step k has time (k + 1) dt."""
-        return self._sim.spikes(population)
+        return self._sim.spikes(self._population(population))
 
     def spike_count(self, population):
         """Spikes of `population` since the start, recorded or not."""
-        return self._sim.spike_count(population)
+        return self._sim.spike_count(self._population(population))
 
     def rate(self, population):
         """Mean rate of `population` since the start, Hz."""
-        if population not in self.model.populations:
-            raise KeyError(f"no population {population!r} (populations: "
-                           f"{', '.join(self.model.populations)})")
-        n = self.model.populations[population]["size"]
+        n = self.model.populations[self._population(population)]["size"]
         return self.spike_count(population) / (n * self.t) if self.t else 0.0
 
     def _range(self, owner, neurons):
@@ -361,10 +380,10 @@ class Simulation:
     def connections(self, projection):
         """(pre, post, delay): source and target neuron of every synapse,
         int64, and its delay in seconds, in the order of its variables."""
-        return self._sim.connections(projection)
+        return self._sim.connections(self._projection(projection))
 
     def num_synapses(self, projection):
-        return self._sim.num_synapses(projection)
+        return self._sim.num_synapses(self._projection(projection))
 
     def plasticity(self, projection, on):
         """Switches a projection's learning on or off (`plasticity on/off`):

@@ -606,6 +606,46 @@ def test_network_errors_point_into_the_source():
         net.population("1bad", 3, "LIF")
 
 
+def test_misuse_raises_errors_that_name_the_argument():
+    # Wrong types raise TypeError (or KeyError, IndexError) naming what was
+    # wrong, from the package, not numpy's or pybind11's own text.
+    def net():
+        n = neuro.Network("T", dt="0.1 ms")
+        n.use("std.neurons.LIF", "std.synapses.ExpCurrent")
+        n.population("E", 3, "LIF")
+        return n
+    cases = [
+        (lambda: net().spike_times("S", 2, [0], ["10 ms"]), TypeError,
+         "times must be numbers"),
+        (lambda: net().spike_times("S", 2, [0], [0.01], period=True),
+         TypeError, "period is a time"),
+        (lambda: net().connect_arrays("E", "E", "ExpCurrent", [0], [1],
+                                      weights=["1 mV"]), TypeError,
+         "weights must be numbers"),
+        (lambda: net().record("E", 5), TypeError,
+         "the variables of record"),
+        (lambda: net().population("Z", 3, "LIF", excitatory="no"),
+         TypeError, "excitatory is True, False or None"),
+        (lambda: net().connect("E", [], "ExpCurrent", p=0.1), TypeError,
+         "post must name a population"),
+        (lambda: net().define(None), TypeError, "define.. takes"),
+        (lambda: net().use(None), TypeError, "an import is a dotted name"),
+        (lambda: neuro.Network("T", seed=2**64), ValueError,
+         "seed must be from 0 to 2.64 - 1"),
+    ]
+    for make, error, text in cases:
+        with pytest.raises(error, match=text):
+            make()
+    sim = neuro.compile_source(DECAY).simulation()
+    with pytest.raises(KeyError, match="no population None"):
+        sim.spikes(None)
+    with pytest.raises(KeyError, match="no projection 'P'"):
+        sim.connections("P")
+    with pytest.raises(IndexError, match="neurons .3. are not a selection "
+                       "of the 3 of 'P.v'"):
+        sim.set("P.v", 0.0, neurons=[3])
+
+
 def test_build_errors_point_at_the_population():
     # tau_m of neuron 3 is 0: no propagator. The error names the
     # population line, as neuroc run does, each time the model is built;

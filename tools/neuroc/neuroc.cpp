@@ -86,6 +86,8 @@ struct Options {
   bool jsonDiagnostics = false;
   nir::ImportOptions nirImport;
   sonata::ImportOptions sonataImport;
+  /// --reset or --input (for NIR graphs) given.
+  bool nirOptions = false;
   bool npySpikes = true, sonataSpikes = false;
   std::string format;
 };
@@ -503,6 +505,12 @@ int runImport(const Options &options) {
   // process, within a minute and a second per MB (of a NIR file, of the
   // files in a SONATA config's folder).
   bool sonata = llvm::StringRef(options.file).ends_with(".json");
+  if (sonata && options.nirOptions)
+    return usageError("--reset and --input apply to NIR graphs, not to a "
+                      "SONATA circuit");
+  if (!sonata && !options.sonataImport.components.empty())
+    return usageError("--components applies to SONATA circuits (a "
+                      "circuit_config.json), not to a NIR graph");
   uint64_t size = 0;
   if (sonata)
     size = rt::bytesUnder(llvm::sys::path::parent_path(options.file).str());
@@ -632,10 +640,12 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
       if (*v != "zero" && *v != "subtract")
         return usageError("--reset is zero or subtract");
       options.nirImport.reset = *v;
+      options.nirOptions = true;
     } else if (auto v = value("--input")) {
       if (*v != "current" && *v != "spikes")
         return usageError("--input is current or spikes");
       options.nirImport.input = *v;
+      options.nirOptions = true;
     } else if (auto v = value("--format")) {
       if (*v != "nir")
         return usageError("--format is nir (the only format export writes)");
