@@ -479,7 +479,11 @@ void Checker::checkSynapse(const SynapseDecl &s, bool composite) {
       checkInitDim(*v.init, info, info.vars[v.name]);
   }
   if (weights == 0)
-    diag.error(s.range, "synapse '" + s.name + "' declares no weight");
+    diag.error(s.range, "synapse '" + s.name +
+                            "' declares no weight (every synapse has one; "
+                            "one that only drives or sums, as Brian2's "
+                            "summed-only Synapses, may declare `weight w: 1 "
+                            "= 1` and leave it unused)");
   for (const VarDecl &v : s.vars)
     if (v.kind == VarDecl::Kind::State && v.unit && !readsStates(*v.init, info))
       checkInitDim(*v.init, info, info.vars[v.name]);
