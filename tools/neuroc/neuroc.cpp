@@ -19,7 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Isolated.h"
+#include "Options.h"
 #include "Plot.h"
 #include "Repl.h"
 #include "Usage.h"
@@ -29,8 +29,6 @@
 #include "neuro/Codegen/Compiler.h"
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/Interop/HDF5.h"
-#include "neuro/Interop/NIR.h"
-#include "neuro/Interop/NIRExport.h"
 #include "neuro/Interop/Sonata.h"
 #include "neuro/Runtime/Comm.h"
 #include "neuro/Runtime/Files.h"
@@ -59,39 +57,6 @@ using namespace neuro;
 
 namespace {
 
-struct Options {
-  std::string command;
-  rt::RunEnvironment env;
-  std::string file;
-  std::string stage = "neuro";
-  std::vector<std::string> chips;
-  std::string target = "cpu";
-  std::string outDir = "neuro_out";
-  bool outGiven = false;
-  std::string network;
-  std::optional<uint64_t> seed;
-  unsigned threads = 0;
-  unsigned vectorWidth = 0;
-  Precision precision = Precision::Double;
-  bool cache = true;
-  bool shared = false;
-  std::vector<std::pair<std::string, std::string>> sets;
-  std::set<std::string> tunable;
-  std::optional<double> duration;
-  std::string checkpoint, restore;
-  std::vector<std::string> includes;
-  bool json = false;
-  bool verbose = false;
-  bool werror = false;
-  bool jsonDiagnostics = false;
-  nir::ImportOptions nirImport;
-  sonata::ImportOptions sonataImport;
-  /// --reset or --input (for NIR graphs) given.
-  bool nirOptions = false;
-  bool npySpikes = true, sonataSpikes = false;
-  std::string format;
-};
-
 /// Whether `chip` is an architecture the GPU path compiles for: those of
 /// PTX ISA 8.0 (the version it emits) that LLVM's NVPTX backend knows, from
 /// sm_50, the oldest CUDA 12 compiles for. Newer GPUs run sm_90 code (the
@@ -112,9 +77,9 @@ double seconds(std::chrono::steady_clock::time_point since) {
       .count();
 }
 
-/// What every command passes to the compiler: the flags, and the
-/// environment read once here (CompileOptions::fromEnvironment).
-CompileOptions compileOptions(const Options &options, bool cache = false) {
+} // namespace
+
+CompileOptions neuro::compileOptions(const Options &options, bool cache) {
   CompileOptions opts = CompileOptions::fromEnvironment(cache);
   opts.searchPaths.insert(opts.searchPaths.begin(), options.includes.begin(),
                           options.includes.end());
@@ -133,6 +98,8 @@ CompileOptions compileOptions(const Options &options, bool cache = false) {
     opts.gpu.chips = options.chips;
   return opts;
 }
+
+namespace {
 
 void printModule(mlir::ModuleOp module) {
   mlir::OpPrintingFlags flags;
@@ -402,10 +369,9 @@ int runRun(const Options &options) {
   return status;
 }
 
-/// Whether `output` may be written for `input`: not the input itself,
-/// nothing there but a regular file, in a folder that exists (checked
-/// before compiling, not left to the linker). Else prints why.
-bool checkOutput(const std::string &output, const std::string &input) {
+} // namespace
+
+bool neuro::checkOutput(const std::string &output, const std::string &input) {
   std::string err;
   if (rt::checkReplaceable(output, err) &&
       llvm::sys::fs::equivalent(output, input))
@@ -415,6 +381,8 @@ bool checkOutput(const std::string &output, const std::string &input) {
   llvm::errs() << "neuroc: error: " << err << "\n";
   return false;
 }
+
+namespace {
 
 int runBuild(const Options &options) {
   Compiler c(llvm::errs(), compileOptions(options));
@@ -471,111 +439,6 @@ int runBuild(const Options &options) {
     return 0;
   }
   llvm::outs() << "built " << output << " (network " << spec.name << ")\n";
-  return 0;
-}
-
-int runSonataImport(const Options &options) {
-  try {
-    sonata::Config config = sonata::readConfig(options.file);
-    sonata::ImportResult r =
-        sonata::importCircuit(config, options.sonataImport, options.outDir);
-    for (const std::string &w : r.warnings)
-      llvm::errs() << "neuroc: warning: " << w << "\n";
-    llvm::outs() << "wrote " << r.files[0] << " (" << r.populations
-                 << " populations, " << r.projections << " projections, "
-                 << r.synapses << " synapses, " << r.inputSpikes
-                 << " input spikes, " << r.inputSpikesInRun
-                 << " within the run) and " << r.files.size() - 1
-                 << " tables\n";
-  } catch (const sonata::Error &e) {
-    llvm::errs() << "neuroc: error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
-}
-
-int runNirImport(const Options &options);
-
-int runImport(const Options &options) {
-  if (!options.outGiven)
-    return usageError("import needs -o MODEL.neuro");
-  if (!checkOutput(options.outDir, options.file))
-    return 1;
-  // A damaged file may crash the HDF5 library or hang it: read in a child
-  // process, within a minute and a second per MB (of a NIR file, of the
-  // files in a SONATA config's folder).
-  bool sonata = llvm::StringRef(options.file).ends_with(".json");
-  if (sonata && options.nirOptions)
-    return usageError("--reset and --input apply to NIR graphs, not to a "
-                      "SONATA circuit");
-  if (!sonata && !options.sonataImport.components.empty())
-    return usageError("--components applies to SONATA circuits (a "
-                      "circuit_config.json), not to a NIR graph");
-  uint64_t size = 0;
-  if (sonata)
-    size = rt::bytesUnder(llvm::sys::path::parent_path(options.file).str());
-  else
-    llvm::sys::fs::file_size(options.file, size);
-  unsigned limit = unsigned(std::min<uint64_t>(60 + size / 1000000, 1u << 30));
-  if (const char *given = std::getenv("NEURO_IMPORT_SECONDS"))
-    limit = unsigned(std::max(1L, std::atol(given)));
-  if (sonata)
-    return runIsolated([&] { return runSonataImport(options); }, options.file,
-                       limit);
-  return runIsolated([&] { return runNirImport(options); }, options.file,
-                     limit);
-}
-
-int runNirImport(const Options &options) {
-  try {
-    nir::Graph graph = nir::readGraph(options.file);
-    nir::FlatGraph flat = nir::checkGraph(graph, options.file);
-    nir::Network net = nir::lowerGraph(flat, options.nirImport);
-    for (const std::string &w : net.warnings)
-      llvm::errs() << "neuroc: warning: " << w << "\n";
-    std::vector<std::string> files = nir::writeNeuro(net, options.outDir);
-    llvm::outs() << "wrote " << files[0] << " (" << net.populations.size()
-                 << " populations, " << net.projections.size()
-                 << " projections) and " << files.size() - 1 << " tables\n";
-  } catch (const nir::Error &e) {
-    llvm::errs() << "neuroc: error: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
-}
-
-int runExport(const Options &options) {
-  if (options.format != "nir")
-    return usageError("export needs --format=nir");
-  if (!options.outGiven)
-    return usageError("export needs -o FILE.nir");
-  if (!checkOutput(options.outDir, options.file))
-    return 1;
-  // The graph replaces an HDF5 file only (never a table the model reads).
-  uint64_t size = 0;
-  if (!llvm::sys::fs::file_size(options.outDir, size) && size > 0 &&
-      !h5::File::isHDF5(options.outDir)) {
-    llvm::errs() << "neuroc: error: '" << options.outDir
-                 << "' exists and is not an HDF5 file: it is left as it is "
-                    "(remove it, or write the graph to another name)\n";
-    return 1;
-  }
-  Compiler c(llvm::errs(), compileOptions(options));
-  if (!c.loadFile(options.file) || !c.parse() || !c.check() || !c.generate())
-    return 1;
-  try {
-    nir::Network net =
-        nir::networkFromModule(c.module(), options.network, options.file);
-    for (const std::string &w : net.warnings)
-      llvm::errs() << "neuroc: warning: " << w << "\n";
-    nir::Graph graph = nir::networkToGraph(net);
-    nir::writeGraph(options.outDir, graph);
-    llvm::outs() << "wrote " << options.outDir << " (" << graph.nodes.size()
-                 << " nodes, " << graph.edges.size() << " edges)\n";
-  } catch (const nir::Error &e) {
-    llvm::errs() << "neuroc: error: " << e.what() << "\n";
-    return 1;
-  }
   return 0;
 }
 
