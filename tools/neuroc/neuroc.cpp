@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "JsonLines.h"
 #include "Options.h"
 #include "Plot.h"
 #include "Repl.h"
@@ -46,6 +47,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/raw_os_ostream.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
@@ -240,6 +242,14 @@ int runEmit(const Options &options) {
 
 int runRun(const Options &options) {
   auto start = std::chrono::steady_clock::now();
+  // --diagnostics-format=json: what the run says, as JSON lines too.
+  JsonLines jsonLines(options.file);
+  std::ostream jsonErr(&jsonLines);
+  llvm::raw_os_ostream jsonLlvm(jsonErr);
+  bool json = options.jsonDiagnostics;
+  llvm::raw_ostream &errs =
+      json ? static_cast<llvm::raw_ostream &>(jsonLlvm) : llvm::errs();
+  std::ostream &errOut = json ? jsonErr : std::cerr;
   bool gpu = options.target != "cpu";
   // How the GPU backend runs: the environment, read once here.
   rt::cuda::DeviceOptions device;
@@ -248,7 +258,7 @@ int runRun(const Options &options) {
     for (const char *var : rt::cuda::DeviceOptions::kVariables)
       if (!device.set(var, std::getenv(var), err)) {
         if (rt::failBeforeJoining(options.env, err))
-          llvm::errs() << "neuroc: error: " << err << "\n";
+          errs << "neuroc: error: " << err << "\n";
         return 1;
       }
   }
@@ -256,7 +266,7 @@ int runRun(const Options &options) {
   rt::RunOptions run;
   std::string err;
   if (!rt::joinProcesses(options.env, run, err)) {
-    llvm::errs() << "neuroc: error: " << err << "\n";
+    errs << "neuroc: error: " << err << "\n";
     return 1;
   }
   struct Finalize {
@@ -273,14 +283,14 @@ int runRun(const Options &options) {
       why.pop_back();
     bool all = run.processes->agree(ok, why);
     if (!all && ok && root)
-      llvm::errs() << "neuroc: error: " << why << "\n";
+      errs << "neuroc: error: " << why << "\n";
     return all;
   };
   std::string compileLog;
   llvm::raw_string_ostream log(compileLog);
   std::unique_ptr<CompiledModel> compiled =
       compile(options.file, compileOptions(options, options.cache),
-              root ? static_cast<llvm::raw_ostream &>(llvm::errs()) : log);
+              root ? errs : static_cast<llvm::raw_ostream &>(log));
   log.flush();
   if (!agreeBeforeRun(compiled != nullptr, compileLog) || !compiled)
     return 1;
@@ -313,7 +323,7 @@ int runRun(const Options &options) {
                         set.first +
                         "' (a run sets POP.VAR or PROJ.VAR otherwise)";
       if (root)
-        llvm::errs() << "neuroc: error: " << why << "\n";
+        errs << "neuroc: error: " << why << "\n";
       agreeBeforeRun(false, why);
       return 1;
     }
@@ -336,11 +346,11 @@ int runRun(const Options &options) {
     for (size_t r = 1; r < prints.size(); ++r)
       if (prints[r] != prints[0]) {
         if (root)
-          llvm::errs() << "neuroc: error: process " << r
-                       << " compiled another network or run than process 0 "
-                          "(a model or table file, --set, --seed, "
-                          "--duration or --restore that differs between "
-                          "them)\n";
+          errs << "neuroc: error: process " << r
+               << " compiled another network or run than process 0 "
+                  "(a model or table file, --set, --seed, "
+                  "--duration or --restore that differs between "
+                  "them)\n";
         return 1;
       }
   }
@@ -364,7 +374,7 @@ int runRun(const Options &options) {
     };
   }
   llvm::outs().flush();
-  int status = rt::runModel(compiled->spec(), run, std::cout, std::cerr);
+  int status = rt::runModel(compiled->spec(), run, std::cout, errOut);
   std::cout.flush();
   return status;
 }
