@@ -338,7 +338,7 @@ int runRun(const Options &options) {
     what += '\0' + std::to_string(run.seed.value_or(0)) + '\0' +
             std::to_string(run.seed.has_value()) + '\0' +
             (run.duration ? std::to_string(*run.duration) : "-") + '\0' +
-            run.restore;
+            options.restore;
     for (const auto &[name, value] : run.sets)
       what += '\0' + name + '=' + value;
     std::vector<int64_t> prints =
