@@ -551,6 +551,30 @@ bool openOutputs(Simulator &sim, const RunOptions &options, bool records,
   return comm ? comm->agree(ok, err) : ok;
 }
 
+/// The steps of the run (a restored run counts on from the time the runs
+/// before it asked for), the same on every process: another checkpoint or
+/// duration on one of them would leave the others waiting for it. False
+/// and `err` on every process otherwise.
+bool planSteps(Simulator &sim, Comm *comm, std::string &err) {
+  bool planned = sim.planRun(-1, err);
+  if (!comm || !comm->distributed())
+    return planned;
+  planned = comm->agree(planned, err);
+  std::vector<int64_t> from = comm->allgather(sim.currentStep());
+  std::vector<int64_t> steps = comm->allgather(planned ? sim.spec().steps : -1);
+  for (size_t r = 1; r < steps.size() && planned; ++r)
+    if (steps[r] != steps[0] || from[r] != from[0]) {
+      err = "process " + std::to_string(r) + " would run steps " +
+            std::to_string(from[r]) + " to " +
+            std::to_string(from[r] + steps[r]) + " and process 0 " +
+            std::to_string(from[0]) + " to " +
+            std::to_string(from[0] + steps[0]) +
+            " (a --duration or --restore that differs between them)";
+      planned = false;
+    }
+  return planned;
+}
+
 /// --checkpoint of a run that did not finish: one a signal stopped (a
 /// batch system's time limit) is saved at the step it reached, where
 /// --restore goes on; one that failed is not.
@@ -614,27 +638,7 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     errs << options.program << ": error: " << err << "\n";
     return 1;
   }
-  // A restored run counts on from the time the runs before it asked for.
-  bool planned = sim.planRun(-1, err);
-  // The processes run one schedule: another checkpoint or duration on one
-  // of them would leave the others waiting for it.
-  if (comm && comm->distributed()) {
-    planned = comm->agree(planned, err);
-    std::vector<int64_t> from = comm->allgather(sim.currentStep());
-    std::vector<int64_t> steps =
-        comm->allgather(planned ? sim.spec().steps : -1);
-    for (size_t r = 1; r < steps.size() && planned; ++r)
-      if (steps[r] != steps[0] || from[r] != from[0]) {
-        err = "process " + std::to_string(r) + " would run steps " +
-              std::to_string(from[r]) + " to " +
-              std::to_string(from[r] + steps[r]) + " and process 0 " +
-              std::to_string(from[0]) + " to " +
-              std::to_string(from[0] + steps[0]) +
-              " (a --duration or --restore that differs between them)";
-        planned = false;
-      }
-  }
-  if (!planned) {
+  if (!planSteps(sim, comm, err)) {
     errs << options.program << ": error: " << err << "\n";
     return 1;
   }
