@@ -55,6 +55,69 @@ struct FileCloser {
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
+/// The first difference between the layout a checkpoint saved and this
+/// network's (Simulator::layout), in words.
+std::string layoutDifference(const std::string &saved,
+                             const std::string &here) {
+  // Lines by their owner ("seed", "population E"), the rest their value.
+  auto parse = [](const std::string &text) {
+    std::vector<std::pair<std::string, std::string>> lines;
+    size_t at = 0;
+    while (at < text.size()) {
+      size_t end = text.find('\n', at);
+      std::string line = text.substr(at, end - at);
+      at = end == std::string::npos ? text.size() : end + 1;
+      size_t cut = line.find(' ');
+      if (line.rfind("population ", 0) == 0 ||
+          line.rfind("projection ", 0) == 0)
+        cut = line.find(' ', cut + 1);
+      if (cut != std::string::npos)
+        lines.push_back({line.substr(0, cut), line.substr(cut + 1)});
+    }
+    return lines;
+  };
+  auto was = parse(saved), now = parse(here);
+  auto find = [](const auto &lines,
+                 const std::string &key) -> const std::string * {
+    for (const auto &[k, v] : lines)
+      if (k == key)
+        return &v;
+    return nullptr;
+  };
+  auto owner = [](const std::string &key) {
+    size_t cut = key.find(' ');
+    return cut == std::string::npos
+               ? key
+               : key.substr(0, cut) + " '" + key.substr(cut + 1) + "'";
+  };
+  for (const auto &[key, value] : now) {
+    const std::string *old = find(was, key);
+    if (!old)
+      return owner(key) + " is not in the checkpoint";
+    if (*old == value)
+      continue;
+    if (key == "seed" || key == "dt" || key == "precision")
+      return "the " + key + " is " + value + " here and " + *old +
+             " in the checkpoint";
+    // "SIZE ROWS": sizes first, then the rows kept.
+    std::string size = value.substr(0, value.find(' ')),
+                oldSize = old->substr(0, old->find(' '));
+    std::string what =
+        key.rfind("population", 0) == 0 ? " neurons" : " synapses";
+    if (size != oldSize)
+      return owner(key) + " has " + size + what + " here and " + oldSize +
+             " in the checkpoint";
+    return owner(key) + " keeps the rows " + value.substr(size.size() + 1) +
+           " here and " + old->substr(oldSize.size() + 1) +
+           " in the checkpoint (a parameter given by --set or --tunable, or "
+           "set per neuron, is a row)";
+  }
+  for (const auto &[key, value] : was)
+    if (!find(now, key))
+      return owner(key) + " of the checkpoint is not in this network";
+  return "its equations, parameters, delays or connections differ";
+}
+
 } // namespace
 
 bool neuro::rt::checkCheckpointTarget(const std::string &path,
@@ -228,6 +291,29 @@ std::vector<PopState> readPopulations(Reader &r, const Network &net,
 
 } // namespace
 
+std::string Simulator::layout() const {
+  std::string out;
+  char dt[32];
+  std::snprintf(dt, sizeof dt, "%.17g", model.dt);
+  out += "seed " + std::to_string(model.seed) + "\ndt " + dt + "\nprecision " +
+         precisionName(model) + "\n";
+  auto rows = [](const std::vector<std::string> &names) {
+    std::string list;
+    for (const std::string &n : names)
+      if (!n.empty() && n[0] != '_')
+        list += (list.empty() ? "" : ",") + n;
+    return list.empty() ? std::string("-") : list;
+  };
+  for (const PopulationSpec &p : model.populations)
+    out += "population " + p.name + " " + std::to_string(p.size) + " " +
+           rows(p.rows) + "\n";
+  for (size_t j = 0; j < model.projections.size(); ++j)
+    out += "projection " + model.projections[j].name + " " +
+           std::to_string(net.wholeSynapses(j)) + " " +
+           rows(model.projections[j].synRows) + "\n";
+  return out;
+}
+
 std::string Simulator::fingerprint() const {
   // The network as built, from the one serialized form of the model (the
   // bytes built programs embed), leaving out what only starts or schedules
@@ -290,6 +376,7 @@ bool Simulator::saveCheckpoint(const std::string &path,
   w.bytes(kMagic, sizeof kMagic);
   w.u64(kVersion);
   w.str(fingerprint());
+  w.str(layout());
   w.i64(stepIndex);
   // The time the runs so far asked for, which a run that is not a whole
   // number of steps leaves between steps: the next run counts on from it.
@@ -457,11 +544,11 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     return false;
   }
   Reader r(f.get(), size - headerBytes - checksumBytes);
-  if (r.str() != fingerprint()) {
-    err = "checkpoint '" + path +
-          "' was saved from another network (or "
-          "another seed, dt or precision) than '" +
-          model.name + "'";
+  bool same = r.str() == fingerprint();
+  std::string savedLayout = r.str();
+  if (!same) {
+    err = "checkpoint '" + path + "' was saved from another network than '" +
+          model.name + "': " + layoutDifference(savedLayout, layout());
     return false;
   }
   // Read everything before touching the simulator.

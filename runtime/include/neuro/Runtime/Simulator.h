@@ -394,6 +394,10 @@ private:
   bool readCheckpoint(const std::string &path, std::string &err);
   /// Names and sizes a checkpoint must match.
   std::string fingerprint() const;
+  /// What a checkpoint says of its network, to name what differs when the
+  /// fingerprints do not match: a line per setting, population and
+  /// projection ("population E 3200 v,g").
+  std::string layout() const;
 
   ModelSpec model;
   Comm *comm = nullptr;

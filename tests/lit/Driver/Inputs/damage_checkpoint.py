@@ -84,11 +84,12 @@ for k in range(flips):
 for key, count in sorted(outcomes.items()):
     print(f"bit flips: {count} of {flips} {key}")
 
-# The first spike list's length, past the fingerprint, step, time asked
-# for, events, the first population's state, its spike count and the number
-# of lists.
+# The first spike list's length, past the fingerprint, the layout, step,
+# time asked for, events, the first population's state, its spike count
+# and the number of lists.
 u64 = lambda i: int.from_bytes(data[i:i + 8], "little")
 at = 16
+at += 8 + u64(at)
 at += 8 + u64(at)
 at += 24
 at += 8 + 8 * u64(at)
@@ -101,8 +102,10 @@ huge += xxh64(bytes(huge)).to_bytes(8, "little")
 rc, last = restore(bytes(huge))
 print(f"length 2^30: rc {rc}: {last[0]}")
 
-# The step, right after the fingerprint, set past any run (10^12 steps).
+# The step, right after the fingerprint and the layout, set past any run
+# (10^12 steps).
 at = 16
+at += 8 + u64(at)
 at += 8 + u64(at)
 late = bytearray(data[:-8])
 late[at:at + 8] = (1 << 50).to_bytes(8, "little")
