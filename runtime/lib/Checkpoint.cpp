@@ -19,7 +19,7 @@
 // reads the file and keeps its share, so a checkpoint of K processes restores
 // into any number.
 //
-// Layout: "NEUROCKP", the version (5), the fields (little-endian), then the
+// Layout: "NEUROCKP", the version (6), the fields (little-endian), then the
 // XXH64 of everything before it. The checksum is verified before anything
 // is parsed, and every length read is bounded by the bytes left in the file
 // before anything is allocated for it.
@@ -45,7 +45,7 @@ using namespace neuro::rt;
 namespace {
 
 constexpr char kMagic[8] = {'N', 'E', 'U', 'R', 'O', 'C', 'K', 'P'};
-constexpr uint64_t kVersion = 5;
+constexpr uint64_t kVersion = 6;
 
 struct FileCloser {
   void operator()(std::FILE *f) const {
