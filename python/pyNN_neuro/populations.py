@@ -86,6 +86,7 @@ class PopulationView(common.PopulationView):
 
     def _set_parameters(self, parameter_space):
         gp, idx = self.grandparent, self._parent_indices()
+        gp._check_current()
         parameter_space.evaluate(simplify=False)
         before = {name: gp._parameters[name].copy()
                   for name in parameter_space.keys()}
@@ -149,11 +150,20 @@ class Population(common.Population):
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)
 
+    def _check_current(self):
+        """Raises when this population belongs to a simulation before the
+        last setup() (which forgets the network): it would be ignored."""
+        if not any(self is p for p in simulator.state.populations):
+            raise RuntimeError(
+                f"population {self.label!r} was made before the last "
+                "setup(), which starts a new network: make it again")
+
     def _get_parameters(self, *names):
         return ParameterSpace({name: simplify(self._parameters[name])
                                for name in names}, shape=(self.size,))
 
     def _set_parameters(self, parameter_space):
+        self._check_current()
         parameter_space.evaluate(simplify=False)
         before = {name: self._parameters[name]
                   for name in parameter_space.keys()}
@@ -190,6 +200,7 @@ class Population(common.Population):
                             _evaluate(value, self.size))
 
     def _store_initial(self, variable, indices, values):
+        self._check_current()
         known = set(self.celltype.default_initial_values)
         known |= {r for r in self.celltype.recordable if r != "spikes"}
         if variable not in known:

@@ -33,7 +33,11 @@ class Recorder(recording.Recorder):
 
     def record(self, variables, ids, sampling_interval=None):
         # Checked before PyNN's Recorder adds the cells: a refused interval
-        # leaves the recording as it was.
+        # (or a population of an earlier setup()) leaves the recording as it
+        # was.
+        pop = getattr(self.population, "grandparent", self.population)
+        if hasattr(pop, "_check_current"):
+            pop._check_current()
         if sampling_interval is not None:
             steps = sampling_interval / self._simulator.state.dt
             if not (steps >= 0.5 and steps < 1e12) or abs(

@@ -83,6 +83,25 @@ def test_parameters_get_set_and_views():
     assert sim.simulator.state.stale is False
 
 
+def test_a_population_of_an_earlier_setup_is_refused():
+    # setup() starts a new network: a population made before it would be
+    # left out of it (record, set and initialize did nothing, get_data
+    # gave no spikes); now each says so.
+    old = sim.Population(3, sim.IF_curr_exp(i_offset=1.0))
+    view = old[0:2]
+    sim.setup(timestep=0.1)
+    for use in (lambda: old.record("spikes"), lambda: old.set(tau_m=5.0),
+                lambda: old.initialize(v=-50.0), lambda: view.set(tau_m=5.0),
+                lambda: view.record("v")):
+        with pytest.raises(RuntimeError, match="made before the last "
+                           "setup.., which starts a new network"):
+            use()
+    fresh = sim.Population(3, sim.IF_curr_exp(i_offset=1.0))
+    fresh.record("spikes")
+    sim.run(50.0)
+    assert sum(len(s) for s in spike_lists(fresh)) > 0
+
+
 def test_a_refused_set_keeps_the_values_the_network_runs_with():
     p = sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
     sim.run(5.0)
