@@ -31,6 +31,7 @@ from pyNN import errors
 
 from .standardmodels import SI, si_factor
 from .standardmodels.cells import SpikeSourceArray
+from .projections import whole_steps
 from .standardmodels.synapses import UNITS, WEIGHT_UNIT
 
 
@@ -139,7 +140,7 @@ class Network:
         for i, seq in enumerate(p._parameters["spike_times"]):
             t = np.asarray(getattr(seq, "value", seq), dtype=float).ravel()
             sent.append(t)
-            k = np.rint((t - t0) / dt).astype(np.int64) - 1
+            k = whole_steps((t - t0) / dt).astype(np.int64) - 1
             if t0 == 0:
                 early += int((k < 0).sum())
                 k = np.maximum(k, 0)
@@ -345,7 +346,8 @@ class Network:
                 built = (w, np.rint(delay * 1e3 / self.dt), post, pre)
                 delays = cols.get("delay", np.zeros(len(prj)))  # ms
                 mine = (cols["weight"][g.conns] * g.factor,
-                        np.rint(delays[g.conns] / self.dt), g.post, g.pre)
+                        whole_steps(delays[g.conns] / self.dt), g.post,
+                        g.pre)
                 a, b = np.lexsort(built), np.lexsort(mine)
                 if len(a) != len(b) or not all(
                         np.array_equal(x[a], y[b])

@@ -24,6 +24,13 @@ from .standardmodels import limits
 from .standardmodels.synapses import StaticSynapse
 
 
+def whole_steps(steps):
+    """`steps` (a number of steps, not whole) rounded to the nearest whole
+    number, half a step up (np.rint rounds halves to even, and 0.35 / 0.1 is
+    3.4999...: 0.35 ms would go down and 0.45 ms up)."""
+    return np.floor(np.asarray(steps, dtype=float) + 0.5 + 1e-9)
+
+
 class Connection(common.Connection):
     """One connection of a projection: its indices, weight, delay and
     parameters (read from the simulation where they live there)."""
@@ -63,14 +70,15 @@ class Connection(common.Connection):
 
 
 def _steps(delays):
-    """Delays (ms) rounded to whole steps, at least one (Neuro rounds them
-    so; one step is the least PyNN's other backends take). A delay that is
-    negative or not finite is an error, not one step."""
+    """Delays (ms) rounded to whole steps (half a step up, as NEURON
+    delivers them), at least one (one step is the least PyNN's other
+    backends take). A delay that is negative or not finite is an error, not
+    one step."""
     delays = np.asarray(delays, dtype=float)
     if not np.all(np.isfinite(delays) & (delays >= 0)):
         raise ValueError("delays must be finite and >= 0 (ms)")
     dt = simulator.state.dt
-    steps = np.rint(delays / dt)
+    steps = whole_steps(delays / dt)
     if steps.size and steps.max() > 2 ** 24:
         raise ValueError(f"delays must be at most 2^24 time steps "
                          f"({2 ** 24 * dt:g} ms at dt = {dt:g} ms); one is "
@@ -217,8 +225,12 @@ class Projection(common.Projection):
         value per connection (the stored values: weights as connected or
         last set)."""
         if self._cols is None:
+            # Without connections, the synapse type's parameters all the
+            # same (empty), as a projection with some has them.
             names = self._chunks[0].keys() if self._chunks else \
-                ["pre", "post", "weight", "delay"]
+                list(dict.fromkeys(
+                    ["pre", "post", "weight", "delay"] +
+                    list(self.synapse_type.get_parameter_names())))
             cols = {}
             for name in names:
                 parts = [c[name] for c in self._chunks]

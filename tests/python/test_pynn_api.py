@@ -102,6 +102,35 @@ def test_a_population_of_an_earlier_setup_is_refused():
     assert sum(len(s) for s in spike_lists(fresh)) > 0
 
 
+def test_half_steps_round_up():
+    # Delays and spike times half a step off the grid go to the later step,
+    # as NEURON delivers them (np.rint took 0.35 ms down, 0.45 ms up, and
+    # 5.05 ms down to 5.0).
+    delays = [0.25, 0.35, 0.45, 1.05]
+    a = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.05]))
+    b = sim.Population(len(delays), sim.IF_curr_exp())
+    prj = sim.Projection(a, b, sim.FromListConnector(
+        [(0, j, 0.1, d) for j, d in enumerate(delays)]),
+        sim.StaticSynapse())
+    assert np.allclose(prj.get("delay", format="array")[0],
+                       [0.3, 0.4, 0.5, 1.1])
+    a.record("spikes")
+    sim.run(10.0)
+    assert np.allclose(spike_lists(a), [[5.1]])
+
+
+def test_an_empty_projection_has_its_synapse_parameters():
+    a = sim.Population(3, sim.SpikeSourceArray(spike_times=[1.0]))
+    b = sim.Population(3, sim.IF_curr_exp())
+    prj = sim.Projection(a, b, sim.FixedProbabilityConnector(
+        0.0, rng=NumpyRNG(1)), sim.TsodyksMarkramSynapse(weight=0.1, U=0.3))
+    assert len(prj) == 0
+    assert prj.get("U", format="list") == []
+    assert np.isnan(prj.get("U", format="array")).all()
+    prj.set(U=0.5)
+    sim.run(1.0)
+
+
 def test_a_refused_set_keeps_the_values_the_network_runs_with():
     p = sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
     sim.run(5.0)
