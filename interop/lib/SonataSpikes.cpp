@@ -19,8 +19,8 @@ class SpikeWriter : public rt::SpikeSink {
 public:
   SpikeWriter(const std::string &path,
               const std::vector<std::string> &populations)
-      : file(h5::File::create(path)) {
-    h5::Group spikes = file.root().createGroup("spikes");
+      : path(path), h5file(h5::File::create(path)) {
+    h5::Group spikes = h5file.root().createGroup("spikes");
     for (const std::string &name : populations) {
       if (name.empty()) {
         pops.emplace_back();
@@ -57,7 +57,7 @@ public:
 
   bool flush(std::string &err) override {
     try {
-      file.root().flushFile();
+      h5file.root().flushFile();
     } catch (const h5::Error &e) {
       err = e.what();
       return false;
@@ -67,11 +67,14 @@ public:
 
   bool close(std::string &err) override { return flush(err); }
 
+  std::string file() const override { return path; }
+
 private:
   struct Pop {
     h5::Appender times, ids;
   };
-  h5::File file;
+  std::string path;
+  h5::File h5file;
   std::vector<std::optional<Pop>> pops;
   std::vector<double> times;
   std::vector<int64_t> ids;

@@ -231,6 +231,7 @@ bool Recorder::flushDue() const {
 void Recorder::setSpikeOutput(bool npy, std::unique_ptr<SpikeSink> sink) {
   npySpikes = npy;
   spikeSink = std::move(sink);
+  spikeSinkFile = spikeSink ? spikeSink->file() : std::string();
 }
 
 bool Recorder::closeSpikeSink(std::string &err) {
@@ -552,6 +553,16 @@ bool Recorder::writeRecordingsJson(const std::string &base,
     os << "{\"kind\": \"spikes\", \"population\": " << jsonString(name)
        << ", \"fields\": {\"i\": \"neuron\", \"t\": \"s\"}, \"neurons\": ["
        << begin << ", " << end << "], \"stamps\": \"end of step\"}";
+  }
+  // A spike report of another format (SONATA), by its file's name.
+  if (!spikeSinkFile.empty() && !recordedOrder.empty()) {
+    entry(std::filesystem::path(spikeSinkFile).filename().string());
+    os << "{\"kind\": \"spike report\", \"format\": \"SONATA\", "
+          "\"populations\": [";
+    for (size_t k = 0; k < recordedOrder.size(); ++k)
+      os << (k ? ", " : "")
+         << jsonString(model.populations[size_t(recordedOrder[k])].name);
+    os << "], \"unit\": \"ms\"}";
   }
   std::vector<std::string> prefixes = stateRecordPrefixes(model);
   for (size_t r = 0; r < model.stateRecords.size(); ++r) {

@@ -632,6 +632,12 @@ bool neuro::plotRecordings(const std::string &dir,
       return false;
   if (written.empty()) {
     err = "no spikes or states recorded in '" + dir + "'";
+    for (const std::string &name : names)
+      if (const llvm::json::Object *info = files->getObject(name);
+          info && info->getString("kind") == "spike report")
+        err = "nothing to plot in '" + dir + "': its spikes are in the " +
+              "SONATA report " + name + " (plot reads .npy files: run with " +
+              "--spikes-format npy,sonata for both)";
     return false;
   }
   return true;

@@ -206,6 +206,8 @@ private:
   std::vector<std::unique_ptr<NpyStream>> spikeStreams; ///< by population
   bool npySpikes = true;
   std::unique_ptr<SpikeSink> spikeSink;
+  /// The file spikeSink writes, kept after it is closed.
+  std::string spikeSinkFile;
   /// Per state record: the times, then one stream per recorded row.
   std::vector<std::vector<std::unique_ptr<NpyStream>>> stateStreams;
   std::chrono::steady_clock::time_point lastFlush;

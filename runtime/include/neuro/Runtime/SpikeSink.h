@@ -29,6 +29,8 @@ public:
   virtual bool flush(std::string &err) = 0;
   /// Ends the file, e.g. once the run is over; nothing is appended after.
   virtual bool close(std::string &err) = 0;
+  /// The file it writes (listed in recordings.json); empty if none.
+  virtual std::string file() const { return {}; }
 };
 
 } // namespace neuro::rt
