@@ -470,15 +470,38 @@ class Network:
                         r, v = "weight", v / g.factor
                     out.setdefault(r, np.full(len(prj), np.nan))[g.conns] = v
             projs[prj] = out
-        spikes = {p: self.sim._sim.recent_spikes(name)
+        spikes = {p: (self.sim._sim.recent_spikes(name), self._outgoing(p))
                   for p, name in self._pops.items()}
         return pops, projs, spikes
 
+    def _outgoing(self, p):
+        """The network's projections from population `p`, each one's
+        sources, targets and delays as built: the new network replays the
+        spikes in flight through its own projections, right only where they
+        are these."""
+        out = {}
+        for prj, groups in self._groups.items():
+            if any(p is q for q in prj._populations(prj.pre)):
+                for g in groups:
+                    out[g.name] = tuple(np.array(a, copy=True) for a in
+                                        self.sim.connections(g.name))
+        return out
+
     def _restore(self, pops, projs, spikes):
         on_cpu = self.state.compile_options.get("target", "cpu") == "cpu"
-        for p, lists in spikes.items():
+        for p, (lists, outgoing) in spikes.items():
             name = self._pops.get(p)
             if name is None or not any(len(x) for x in lists):
+                continue
+            now = self._outgoing(p)
+            if now.keys() != outgoing.keys() or any(
+                    not all(np.array_equal(a, b)
+                            for a, b in zip(now[k], outgoing[k]))
+                    for k in now):
+                # They would arrive again at the new delays, or through
+                # projections made after they were sent.
+                warnings.warn(f"{p.label}: the spikes in flight are lost "
+                              "(its projections or their delays changed)")
                 continue
             if on_cpu:
                 self.sim._sim.carry_spikes(name, lists)

@@ -644,7 +644,41 @@ static bool sameUnit(const std::vector<std::string> &units, size_t r,
   return r >= units.size() || o >= old.size() || units[r] == old[o];
 }
 
-std::vector<std::string> Simulator::adoptState(const Simulator &old) {
+/// Whether population `p` of `now` and `q` of `old` send through the same
+/// projections: the same names, synapses and delays (stored ones compared
+/// synapse by synapse).
+static bool sameOutgoing(const Simulator &now, size_t p, const Simulator &old,
+                         int q) {
+  const ModelSpec &a = now.spec(), &b = old.spec();
+  size_t mine = 0, theirs = 0;
+  for (const ProjectionSpec &j : b.projections)
+    theirs += j.src == q;
+  for (size_t j = 0; j < a.projections.size(); ++j) {
+    if (a.projections[j].src != int(p))
+      continue;
+    ++mine;
+    int o = old.projectionIndex(a.projections[j].name);
+    if (o < 0 || b.projections[size_t(o)].src != q ||
+        now.numSynapses(int(j)) != old.numSynapses(o) ||
+        now.isProcedural(int(j)) != old.isProcedural(o))
+      return false;
+    const ProjectionSpec &x = a.projections[j], &y = b.projections[size_t(o)];
+    if (now.isProcedural(int(j))
+            ? x.delaySteps != y.delaySteps ||
+                  x.heterogeneousDelay != y.heterogeneousDelay
+            : now.synapseDelays(int(j)) != old.synapseDelays(o))
+      return false;
+    std::vector<int64_t> preA, postA, preB, postB;
+    now.synapseEnds(int(j), preA, postA);
+    old.synapseEnds(o, preB, postB);
+    if (preA != preB || postA != postB)
+      return false;
+  }
+  return mine == theirs;
+}
+
+std::vector<std::string>
+Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped) {
   std::vector<std::string> kept;
   if (!built || !old.built)
     return kept;
@@ -681,6 +715,14 @@ std::vector<std::string> Simulator::adoptState(const Simulator &old) {
     recorder.setSpikeCount(p, old.recorder.spikeCount(size_t(q)));
     recorder.adoptSpikes(p, old.recorder, size_t(q));
     to.ring.clear();
+    if (!sameOutgoing(*this, p, old, q)) {
+      bool inFlight = false;
+      for (int64_t s = stepIndex - from.ring.capacity(); s < stepIndex; ++s)
+        inFlight |= !from.ring.at(s).empty();
+      if (inFlight && dropped)
+        dropped->push_back(spec.name);
+      continue;
+    }
     for (int64_t s = stepIndex - to.ring.capacity(); s < stepIndex; ++s)
       to.ring.push(s, from.ring.at(s));
   }

@@ -102,6 +102,27 @@ def test_a_population_of_an_earlier_setup_is_refused():
     assert sum(len(s) for s in spike_lists(fresh)) > 0
 
 
+def test_spikes_in_flight_are_not_delivered_twice():
+    # One spike sent at 0.5 ms to four cells at delays 0.3 to 1.2 ms; at
+    # 1 ms the delays change, which compiles the network again. The new
+    # network would replay the spikes in flight through its own delays
+    # (the first cell's spike a second time, the others' at 2 ms): they are
+    # dropped, with a warning, instead.
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[0.5]))
+    tgt = sim.Population(4, sim.IF_curr_delta(
+        tau_m=1e9, v_thresh=100.0, v_rest=0.0, v_reset=0.0),
+        initial_values={"v": 0.0})
+    prj = sim.Projection(src, tgt, sim.AllToAllConnector(), sim.StaticSynapse(
+        weight=1.0, delay=np.array([[0.3, 0.6, 0.9, 1.2]])))
+    tgt.record("v")
+    sim.run(1.0)
+    prj.set(delay=2.0)
+    with pytest.warns(UserWarning, match="the spikes in flight are lost"):
+        sim.run(2.0)
+    v = tgt.get_data().segments[-1].filter(name="v")[0]
+    assert np.allclose(np.asarray(v)[-1], [1.0, 0.0, 0.0, 0.0])
+
+
 def test_half_steps_round_up():
     # Delays and spike times half a step off the grid go to the later step,
     # as NEURON delivers them (np.rint took 0.35 ms down, 0.45 ms up, and

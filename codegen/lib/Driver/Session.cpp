@@ -256,7 +256,7 @@ bool Session::build(const std::string &network, Built &built,
   records = std::move(kept);
   built.network = spec.name;
   if (sim) {
-    built.kept = fresh->adoptState(*sim).size();
+    built.kept = fresh->adoptState(*sim, &built.inFlightDropped).size();
     built.rebuilt = true;
   }
   for (const rt::PopulationSpec &p : spec.populations)

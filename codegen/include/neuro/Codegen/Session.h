@@ -61,6 +61,9 @@ public:
     /// Recordings added before that the new network cannot take (`record`
     /// arguments, then why), no longer kept.
     std::vector<std::pair<std::string, std::string>> dropped;
+    /// Populations whose spikes in flight were dropped: their outgoing
+    /// projections or delays changed (Simulator::adoptState).
+    std::vector<std::string> inFlightDropped;
   };
   /// Compiles network `network` (empty: the only one) of the declarations
   /// and builds it; false with the diagnostics or the reason in `err`.

@@ -319,7 +319,14 @@ public:
   /// count, in the same unit), with spike counts and the spikes in flight
   /// of such populations. Returns what was kept, one "POP.VAR" per entry.
   /// The two must have the same dt (time and spikes are kept in steps).
-  std::vector<std::string> adoptState(const Simulator &old);
+  /// Spikes in flight are kept only for a population whose outgoing
+  /// projections are the old ones (names, synapses, delays): the new
+  /// network replays them through its own projections, which would
+  /// deliver them again at other delays or through projections made after
+  /// they were sent; the populations whose spikes in flight were dropped
+  /// go to `dropped` when given.
+  std::vector<std::string>
+  adoptState(const Simulator &old, std::vector<std::string> *dropped = nullptr);
 
   /// The spikes of population `pop` that a delivery may still read: at
   /// a - 1 the sorted list of step step() - a, for a = 1 up to the
