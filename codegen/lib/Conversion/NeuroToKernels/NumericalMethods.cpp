@@ -387,6 +387,13 @@ private:
   LogicalResult heunStep(SmallVectorImpl<OdeOp> &odes,
                          llvm::StringMap<Value> &x,
                          llvm::StringMap<Value> &next);
+  /// f, g and dW = sqrt(dt) N(0, 1) of each of `odes` at `x` (dW the draw
+  /// euler_maruyama takes for the equation).
+  LogicalResult noiseTerms(SmallVectorImpl<OdeOp> &odes,
+                           const llvm::StringMap<Value> &x,
+                           SmallVectorImpl<Value> &fs,
+                           SmallVectorImpl<Value> &gs,
+                           SmallVectorImpl<Value> &dWs);
   /// Brian2's derivative-free Milstein step of `odes`.
   LogicalResult milsteinStep(SmallVectorImpl<OdeOp> &odes,
                              llvm::StringMap<Value> &x,
@@ -611,24 +618,14 @@ LogicalResult Integrator::heunStep(SmallVectorImpl<OdeOp> &odes,
                                    llvm::StringMap<Value> &next) {
   // Only equations with noise come here (step).
   Location loc = odes.front().getLoc();
-  Value sqrtDt = k.f64Constant(loc, std::sqrt(dt));
   SmallVector<Value> fs, gs, dWs;
+  if (failed(noiseTerms(odes, x, fs, gs, dWs)))
+    return failure();
   llvm::StringMap<Value> support = x;
-  unsigned site = 0;
-  for (OdeOp ode : odes) {
-    Location l = ode.getLoc();
-    Value f, g;
-    if (failed(driftAndNoise(ode, x, f, g)))
-      return failure();
-    // The same draw as euler_maruyama's for this equation.
-    Value dW = b.create<arith::MulFOp>(
-        l, sqrtDt, normalDraw(k, l, kNoiseSiteBase + site++));
+  for (auto [n, ode] : llvm::enumerate(odes))
     support[ode.getVar()] = b.create<arith::AddFOp>(
-        l, x[ode.getVar()], b.create<arith::MulFOp>(l, g, dW));
-    fs.push_back(f);
-    gs.push_back(g);
-    dWs.push_back(dW);
-  }
+        ode.getLoc(), x[ode.getVar()],
+        b.create<arith::MulFOp>(ode.getLoc(), gs[n], dWs[n]));
   // g at the support point, at the step's end.
   Value start = k.kernelTime;
   if (start)
@@ -657,6 +654,26 @@ LogicalResult Integrator::heunStep(SmallVectorImpl<OdeOp> &odes,
   return success();
 }
 
+LogicalResult Integrator::noiseTerms(SmallVectorImpl<OdeOp> &odes,
+                                     const llvm::StringMap<Value> &x,
+                                     SmallVectorImpl<Value> &fs,
+                                     SmallVectorImpl<Value> &gs,
+                                     SmallVectorImpl<Value> &dWs) {
+  Value sqrtDt = k.f64Constant(odes.front().getLoc(), std::sqrt(dt));
+  unsigned site = 0;
+  for (OdeOp ode : odes) {
+    Location l = ode.getLoc();
+    Value f, g;
+    if (failed(driftAndNoise(ode, x, f, g)))
+      return failure();
+    fs.push_back(f);
+    gs.push_back(g);
+    dWs.push_back(b.create<arith::MulFOp>(
+        l, sqrtDt, normalDraw(k, l, kNoiseSiteBase + site++)));
+  }
+  return success();
+}
+
 LogicalResult Integrator::milsteinStep(SmallVectorImpl<OdeOp> &odes,
                                        llvm::StringMap<Value> &x,
                                        llvm::StringMap<Value> &next) {
@@ -669,23 +686,15 @@ LogicalResult Integrator::milsteinStep(SmallVectorImpl<OdeOp> &odes,
   Value sqrtDt = k.f64Constant(loc, std::sqrt(dt));
   Value halfPerSqrtDt = k.f64Constant(loc, 0.5 / std::sqrt(dt));
   SmallVector<Value> fs, gs, dWs, supports;
-  unsigned site = 0;
-  for (OdeOp ode : odes) {
+  if (failed(noiseTerms(odes, x, fs, gs, dWs)))
+    return failure();
+  for (auto [n, ode] : llvm::enumerate(odes)) {
     Location l = ode.getLoc();
-    Value f, g;
-    if (failed(driftAndNoise(ode, x, f, g)))
-      return failure();
-    // The same draw as euler_maruyama's for this equation.
-    Value dW = b.create<arith::MulFOp>(
-        l, sqrtDt, normalDraw(k, l, kNoiseSiteBase + site++));
-    Value drift = b.create<arith::MulFOp>(l, f, dtV);
+    fs[n] = b.create<arith::MulFOp>(l, fs[n], dtV); // the drift, f dt
     supports.push_back(b.create<arith::AddFOp>(
         l, x[ode.getVar()],
-        b.create<arith::AddFOp>(l, drift,
-                                b.create<arith::MulFOp>(l, g, sqrtDt))));
-    fs.push_back(drift);
-    gs.push_back(g);
-    dWs.push_back(dW);
+        b.create<arith::AddFOp>(l, fs[n],
+                                b.create<arith::MulFOp>(l, gs[n], sqrtDt))));
   }
   for (auto [n, ode] : llvm::enumerate(odes)) {
     Location l = ode.getLoc();
