@@ -79,10 +79,22 @@ std::optional<double> Checker::checkPoissonInput(const PopulationDecl &p,
                kind + " needs rate = RATE, e.g. " + kind + "(rate = 15 Hz)");
     return std::nullopt;
   }
+  // A rate per neuron or in time is a PoissonSource's (a neuron model).
+  const std::string perNeuron =
+      " (a PoissonSource, `import std.neurons.PoissonSource`, takes a rate "
+      "per neuron or in time: PoissonSource(rate = ...))";
   if (rate->kind == Expr::Kind::Call && rate->name == "timed") {
     diag.error(rate->range, "the rate of " + kind +
                                 " is one number; timed(...) gives parameters "
-                                "of neuron models that change in a run");
+                                "of neuron models that change in a run" +
+                                perNeuron);
+    return std::nullopt;
+  }
+  if (refersTo(*rate, "i") ||
+      (rate->kind == Expr::Kind::Call && rate->name == "values")) {
+    diag.error(rate->range, "the rate of " + kind +
+                                " is one number for all its sources" +
+                                perNeuron);
     return std::nullopt;
   }
   auto v = netQuantity(*rate, Dim::none() / Dim::time(), "the rate");
