@@ -59,7 +59,7 @@ def _numbers(values, what):
         raise TypeError(f"{what} must be numbers (SI units: seconds, "
                         f"volts, ...), not {a.dtype} values such as "
                         f"{a.ravel()[:1].tolist()!r}")
-    return a.astype(np.float64).ravel()
+    return a.astype(np.float64)
 
 
 def _names(values, what):
@@ -227,7 +227,7 @@ class Network:
         period ("100 ms", or seconds) repeats the spikes every period, as
         Brian2's SpikeGeneratorGroup(period=...)."""
         indices = _whole_array(indices, "indices")
-        times = _numbers(times, "times")
+        times = _numbers(times, "times").ravel()
         if indices.shape != times.shape:
             raise ValueError("indices and times must have the same length")
         if same_step not in (None, "all", "error"):
@@ -308,8 +308,7 @@ class Network:
                                  f"neuron of the {size} of {pop!r}")
         for key, values in (("weight", weights), ("delay", delays)):
             if values is not None:
-                values = np.asarray(_numbers(values, key + "s")).reshape(
-                    np.shape(values))
+                values = _numbers(values, key + "s")
                 if values.ndim > 1 or values.size not in (1, n):
                     raise ValueError(f"{key}s must be one number or one per "
                                      f"synapse ({n}), not shape "

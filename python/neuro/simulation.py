@@ -120,7 +120,7 @@ class Simulation:
             if not self.model.has_duration:
                 raise ValueError("the network has no `run` statement: give "
                                  "run() a duration")
-            duration = self._sim.model_duration
+            duration = self.model.duration
         # Counted as Brian2 counts runs one after another (to the step
         # covering the sum of the durations run).
         steps = self._sim.steps_to_run(_seconds(duration))
@@ -250,21 +250,19 @@ class Simulation:
         self._sim.record_spikes(population, begin, end)
         self._added.append((population, begin, end))
 
+    def _named(self, name, what):
+        """`name`, one of the model's populations or projections (`what`)."""
+        known = getattr(self.model, what + "s")
+        if not isinstance(name, str) or name not in known:
+            raise KeyError(f"no {what} {name!r} ({what}s: "
+                           f"{', '.join(known) or 'none'})")
+        return name
+
     def _population(self, population):
-        """`population`, the name of one of the model's populations."""
-        if not isinstance(population, str) or \
-                population not in self.model.populations:
-            raise KeyError(f"no population {population!r} (populations: "
-                           f"{', '.join(self.model.populations)})")
-        return population
+        return self._named(population, "population")
 
     def _projection(self, projection):
-        """`projection`, the name of one of the model's projections."""
-        if not isinstance(projection, str) or \
-                projection not in self.model.projections:
-            raise KeyError(f"no projection {projection!r} (projections: "
-                           f"{', '.join(self.model.projections) or 'none'})")
-        return projection
+        return self._named(projection, "projection")
 
     def spikes(self, population):
         """The recorded spikes as (indices int32, times float64 seconds),

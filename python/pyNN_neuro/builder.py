@@ -470,8 +470,11 @@ class Network:
                         r, v = "weight", v / g.factor
                     out.setdefault(r, np.full(len(prj), np.nan))[g.conns] = v
             projs[prj] = out
-        spikes = {p: (self.sim._sim.recent_spikes(name), self._outgoing(p))
-                  for p, name in self._pops.items()}
+        spikes = {}
+        for p, name in self._pops.items():
+            lists = self.sim._sim.recent_spikes(name)
+            if any(len(x) for x in lists):
+                spikes[p] = (lists, self._outgoing(p))
         return pops, projs, spikes
 
     def _outgoing(self, p):
@@ -491,7 +494,7 @@ class Network:
         on_cpu = self.state.compile_options.get("target", "cpu") == "cpu"
         for p, (lists, outgoing) in spikes.items():
             name = self._pops.get(p)
-            if name is None or not any(len(x) for x in lists):
+            if name is None:
                 continue
             now = self._outgoing(p)
             if now.keys() != outgoing.keys() or any(

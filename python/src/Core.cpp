@@ -196,9 +196,7 @@ void neuro::python::bindModel(py::module_ &m) {
           "steps", [](const Model &mo) { return mo.compiled->spec().steps; })
       .def_property_readonly("duration",
                              [](const Model &mo) {
-                               const rt::ModelSpec &s = mo.compiled->spec();
-                               return s.duration > 0 ? s.duration
-                                                     : double(s.steps) * s.dt;
+                               return mo.compiled->spec().requestedDuration();
                              })
       .def_property_readonly(
           "seed", [](const Model &mo) { return mo.compiled->spec().seed; })

@@ -340,12 +340,6 @@ void neuro::python::bindSimulation(py::module_ &m) {
                              [](Simulation &s) { return built(s).spec().dt; })
       .def_property_readonly(
           "steps", [](Simulation &s) { return built(s).spec().steps; })
-      .def_property_readonly("model_duration",
-                             [](Simulation &s) {
-                               const rt::ModelSpec &m = built(s).spec();
-                               return m.duration > 0 ? m.duration
-                                                     : double(m.steps) * m.dt;
-                             })
       .def_property_readonly("seed",
                              [](Simulation &s) { return built(s).spec().seed; })
       .def_property_readonly("threads",

@@ -556,7 +556,7 @@ bool openOutputs(Simulator &sim, const RunOptions &options, bool records,
 /// duration on one of them would leave the others waiting for it. False
 /// and `err` on every process otherwise.
 bool planSteps(Simulator &sim, Comm *comm, std::string &err) {
-  bool planned = sim.planRun(-1, err);
+  bool planned = sim.planRun(err);
   if (!comm || !comm->distributed())
     return planned;
   planned = comm->agree(planned, err);

@@ -290,11 +290,8 @@ bool Simulator::stepsFor(double seconds, int64_t &steps, std::string &err) {
   return true;
 }
 
-bool Simulator::planRun(double seconds, std::string &err) {
-  if (seconds < 0)
-    seconds =
-        model.duration > 0 ? model.duration : double(model.steps) * model.dt;
-  return stepsFor(seconds, model.steps, err);
+bool Simulator::planRun(std::string &err) {
+  return stepsFor(model.requestedDuration(), model.steps, err);
 }
 
 bool Simulator::run(int64_t steps, std::string &err) {

@@ -132,6 +132,19 @@ void modesOf(const SynapseStates &s, const std::vector<unsigned> &order,
     }
 }
 
+/// The states without an equation (which only events change) that the
+/// equations of `states` read, in the projection's order.
+std::vector<unsigned> eventInputs(const SynapseStates &s,
+                                  const std::vector<unsigned> &states) {
+  std::vector<unsigned> inputs;
+  for (size_t j = 0; j < s.names.size(); ++j)
+    if (s.eventOnly[j] && llvm::any_of(states, [&](unsigned m) {
+          return s.of(s.names[m]).coef[j] != 0.0;
+        }))
+      inputs.push_back(unsigned(j));
+  return inputs;
+}
+
 /// neuro.decay_system for the states `order` (triangular): A = V diag(rates)
 /// V^-1, V unit lower triangular.
 void emitSystem(OpBuilder &b, Location loc, const SynapseStates &s,
@@ -143,14 +156,9 @@ void emitSystem(OpBuilder &b, Location loc, const SynapseStates &s,
     offsets[r] = s.of(s.names[order[r]]).c + 0.0; // no -0
   }
   modesOf(s, order, modes, inverse);
-  // The states without an equation the system reads, in the projection's
-  // order, with their gains per equation.
-  std::vector<unsigned> inputs;
-  for (size_t j = 0; j < s.names.size(); ++j)
-    if (s.eventOnly[j] && llvm::any_of(order, [&](unsigned m) {
-          return s.of(s.names[m]).coef[j] != 0.0;
-        }))
-      inputs.push_back(unsigned(j));
+  // The states without an equation the system reads, with their gains per
+  // equation.
+  std::vector<unsigned> inputs = eventInputs(s, order);
   std::vector<double> gains;
   for (unsigned m : order)
     for (unsigned j : inputs)
@@ -288,12 +296,7 @@ std::vector<unsigned> linearClockStates(const SynapseStates &s,
 /// the constants, dx/dt becomes ((P - I) x + Q u + q) / dt, method "exact".
 void emitExactClockStep(const SynapseStates &s,
                         const std::vector<unsigned> &states, double dt) {
-  std::vector<unsigned> inputs;
-  for (size_t j = 0; j < s.names.size(); ++j)
-    if (s.eventOnly[j] && llvm::any_of(states, [&](unsigned m) {
-          return s.of(s.names[m]).coef[j] != 0.0;
-        }))
-      inputs.push_back(unsigned(j));
+  std::vector<unsigned> inputs = eventInputs(s, states);
   size_t k = states.size(), n = k + inputs.size() + 1;
   std::vector<double> g(n * n, 0.0), e(n * n);
   for (size_t r = 0; r < k; ++r) {

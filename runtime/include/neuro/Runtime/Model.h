@@ -237,6 +237,11 @@ struct ModelSpec {
   /// which need not be a whole number of steps: a run restored from a
   /// checkpoint counts on from the time asked for so far (0: steps * dt).
   double duration = 0;
+  /// The duration its runs ask for: `duration`, or `steps` of dt for a
+  /// spec that has none.
+  double requestedDuration() const {
+    return duration > 0 ? duration : double(steps) * dt;
+  }
   uint64_t seed = 0;
   /// The per-step kernels keep the state and synapse rows in float32
   /// (`--precision=single`): they take memref<?x?xf32> rows. The

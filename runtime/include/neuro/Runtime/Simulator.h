@@ -186,11 +186,10 @@ public:
   /// at 0.1 ms take 11, 10 and 11 steps. False and `err` for a negative or
   /// non-finite duration or one of more than kMaxSteps steps.
   bool stepsFor(double seconds, int64_t &steps, std::string &err);
-  /// Makes spec().steps, which run() takes, the stepsFor() of `seconds`
-  /// (spec().duration, or its steps when it has none, for a negative
-  /// value): a run after a restored checkpoint counts on from the time the
-  /// runs before it asked for. False and `err` as stepsFor().
-  bool planRun(double seconds, std::string &err);
+  /// Makes spec().steps, which run() takes, the stepsFor() of the model's
+  /// requested duration: a run after a restored checkpoint counts on from
+  /// the time the runs before it asked for. False and `err` as stepsFor().
+  bool planRun(std::string &err);
 
   /// Number of synapses of all projections.
   int64_t numSynapses() const;
