@@ -106,6 +106,57 @@ Matrix expmScaled(Matrix a, size_t m) {
   return result;
 }
 
+/// Whether the states of block `a` (every index but the last, the constant)
+/// feed each other without a cycle, and the constant's row is zero. Then an
+/// order of the states makes `a` triangular, and the diagonal of exp(a) is
+/// exactly the exponential of the diagonal of `a`: each state's own decay
+/// comes from std::exp, correctly rounded as Brian2's exp(-dt/tau) is,
+/// rather than from the series (one or two ulp off).
+bool acyclic(const Matrix &a, size_t m) {
+  for (size_t c = 0; c < m; ++c)
+    if (a[(m - 1) * m + c] != 0.0)
+      return false;
+  size_t states = m - 1;
+  std::vector<bool> done(states, false);
+  for (size_t left = states; left > 0;) {
+    size_t before = left;
+    for (size_t i = 0; i < states; ++i) {
+      bool fed = false;
+      for (size_t j = 0; j < states && !fed; ++j)
+        fed = j != i && !done[i] && !done[j] && a[i * m + j] != 0.0;
+      if (!done[i] && !fed) {
+        done[i] = true;
+        --left;
+      }
+    }
+    if (left == before)
+      return false;
+  }
+  return true;
+}
+
+/// exp of an augmented block [[A, b], [0, 0]], with the diagonal of an
+/// acyclic A from std::exp and a single state in closed form:
+/// [[e^a, b expm1(a) / a], [0, 1]].
+Matrix expmBlock(Matrix sub, size_t m) {
+  if (!acyclic(sub, m))
+    return expmDense(std::move(sub), m);
+  if (m == 2) {
+    double a = sub[0], b = sub[1];
+    double input = a == 0.0 ? b : b * (std::expm1(a) / a);
+    if (std::isfinite(a) && std::isfinite(b) && std::isfinite(input))
+      return Matrix{std::exp(a), input, 0.0, 1.0};
+  }
+  std::vector<double> diagonal(m - 1);
+  for (size_t i = 0; i + 1 < m; ++i)
+    diagonal[i] = sub[i * m + i];
+  Matrix e = expmDense(std::move(sub), m);
+  for (size_t i = 0; i + 1 < m; ++i)
+    if (std::isfinite(e[i * m + i]))
+      e[i * m + i] = std::exp(diagonal[i]);
+  return e;
+}
+
 } // namespace
 
 void neuro::rt::expmBlocks(int64_t n64, const double *a, double *out) {
@@ -142,7 +193,7 @@ void neuro::rt::expmBlocks(int64_t n64, const double *a, double *out) {
     for (size_t r = 0; r < m; ++r)
       for (size_t c = 0; c < m; ++c)
         sub[r * m + c] = a[members[r] * n + members[c]];
-    Matrix e = expmDense(std::move(sub), m);
+    Matrix e = expmBlock(std::move(sub), m);
     for (size_t r = 0; r + 1 < m; ++r)
       for (size_t c = 0; c < m; ++c)
         out[members[r] * n + members[c]] = e[r * m + c];

@@ -1,10 +1,11 @@
 // RUN: neuro-opt %s --neuro-integrate --split-input-file | FileCheck %s
 
 // dx/dt = (a - x) / tau with tau = 1 ms, a = 2, dt = 0.1 ms:
-//   x' = e^{-0.1} x + a (1 - e^{-0.1}).
+//   x' = e^{-0.1} x + a (1 - e^{-0.1}), the decay exp(-0.1) correctly
+// rounded (the closed form of one state, as Brian2's exp(-dt/tau)).
 // CHECK-LABEL: neuro.network @Decay
 // CHECK:       neuro.propagate [@x] method "exact"
-// CHECK-SAME:    matrix dense<{{\[\[}}0.904837418035959{{[0-9]*}}, 0.190325163928080{{[0-9]*}}]]> : tensor<1x2xf64>
+// CHECK-SAME:    matrix dense<{{\[\[}}0.90483741803595952, 0.190325163928080{{[0-9]*}}]]> : tensor<1x2xf64>
 // CHECK-NOT:   refractory
 // CHECK-NOT:   neuro.ode
 neuro.network @Decay dt(1.000000e-04) duration(1.000000e+00) seed(0) {
@@ -28,12 +29,13 @@ neuro.network @Decay dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // dt = 0.1 ms), v held while refractory. Row v: [e^{-h/tm},
 // ts/(ts-tm) (e^{-h/ts} - e^{-h/tm}) | 0]; the state `c` without an
 // equation keeps its value, so no propagator has it; in the refractory
-// matrix v's row is the identity and g's row is unchanged. Values to 14
-// digits.
+// matrix v's row is the identity and g's row is unchanged. The decays are
+// exp(-h/tau) correctly rounded (v and g feed each other without a
+// cycle), the coupling to 14 digits.
 // CHECK-LABEL: neuro.network @Coupled
 // CHECK:       neuro.propagate [@v, @g] method "exact"
-// CHECK-SAME:    matrix dense<{{\[\[}}0.99501247919268{{[0-9]*}}, 0.0049379352953090{{[0-9]*}}, 0.000000e+00],
-// CHECK-SAME:      [0.000000e+00, 0.98019867330675{{[0-9]*}}, 0.000000e+00]]> : tensor<2x3xf64>
+// CHECK-SAME:    matrix dense<{{\[\[}}0.99501247919268231, 0.0049379352953090{{[0-9]*}}, 0.000000e+00],
+// CHECK-SAME:      [0.000000e+00, 0.98019867330675525, 0.000000e+00]]> : tensor<2x3xf64>
 // CHECK-SAME:    refractory dense<{{\[\[}}1.000000e+00, 0.000000e+00, 0.000000e+00],
 // CHECK-SAME:      [0.000000e+00, 0.98019867330675{{[0-9]*}}, 0.000000e+00]]> : tensor<2x3xf64>
 // CHECK-NOT:   neuro.propagate

@@ -19,7 +19,11 @@ namespace neuro::rt {
 /// scaled norm is below 1/2). The states that influence each other are
 /// exponentiated as separate blocks (the last row and column, the constant
 /// term of an augmented generator, joins every block), so an uncoupled
-/// state keeps a well-scaled exponential next to large coefficients.
+/// state keeps a well-scaled exponential next to large coefficients. Where
+/// a block's states feed each other without a cycle, its diagonal is
+/// std::exp of the generator's diagonal (correctly rounded decays, as
+/// exp(-dt/tau) in Brian2's exact updates), and a single state's block is
+/// in closed form: [[exp(a), b expm1(a) / a], [0, 1]].
 /// `out` may not alias `a`.
 void expmBlocks(int64_t n, const double *a, double *out);
 
