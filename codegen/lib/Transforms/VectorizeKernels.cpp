@@ -5,11 +5,19 @@
 // In the vector loop each value that differs between neurons becomes a
 // vector: state rows are read and written with vector.load / vector.store
 // (the rows are contiguous in the neuron index), elementwise arith and math
-// ops act on vectors, an `scf.if` is if-converted (both sides run; their
-// stores become vector.maskedstore under the lanes' conditions, so a lane
-// that does not spike or is refractory keeps its value, and their results
-// become selects) and calls to the runtime's random number functions run
-// once per lane. Values that are the same for all neurons stay scalar.
+// ops act on vectors, an `scf.if` is if-converted (both sides run; a store
+// of theirs writes the whole vector back with the old value in the lanes
+// whose condition is false, so a lane that does not spike or is refractory
+// keeps its value, and their results become selects) and calls to the
+// runtime's random number functions run once per lane. Values that are the
+// same for all neurons stay scalar.
+//
+// A state row the loop both reads and writes is read through llvm.freeze:
+// without it LLVM turns `store (select m, x, (load p)), p` into a masked
+// store, which AVX2 machines (vmaskmovpd; AMD Zen most of all) execute
+// several times slower than a load, a blend and a store. Every lane of a
+// vector lies in the loop's own range of neurons, so writing all of them
+// back is safe, also when threads run neighbouring ranges.
 //
 // Every lane computes the operations the scalar loop would compute for its
 // neuron, in the same order, so the results are bit-identical. A loop with
@@ -19,6 +27,7 @@
 
 #include "neuro/Conversion/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -43,9 +52,11 @@ bool isPureRuntimeCall(func::CallOp call) {
 /// Builds the body of the vector loop from the scalar loop's body.
 class LoopVectorizer {
 public:
-  LoopVectorizer(OpBuilder &b, int64_t width, Value scalarIv, Value vectorIv)
+  LoopVectorizer(OpBuilder &b, int64_t width, Value scalarIv, Value vectorIv,
+                 Block &body)
       : b(b), width(width), scalarIv(scalarIv), vectorIv(vectorIv) {
     map.map(scalarIv, vectorIv);
+    body.walk([&](memref::StoreOp store) { written.insert(store.getMemRef()); });
   }
 
   /// Emits the ops of `block` (but its terminator) at the builder's
@@ -126,6 +137,8 @@ private:
       Value v = b.create<vector::LoadOp>(loc, vectorOf(load.getType()),
                                          map.lookupOrDefault(load.getMemRef()),
                                          mapped(load.getIndices()));
+      if (written.contains(load.getMemRef()))
+        v = b.create<LLVM::FreezeOp>(loc, v);
       map.map(load.getResult(), v);
       return success();
     }
@@ -139,12 +152,14 @@ private:
         return failure();
       Value memref = map.lookupOrDefault(store.getMemRef());
       Value value = vector(store.getValue(), loc);
-      if (mask)
-        b.create<vector::MaskedStoreOp>(loc, memref, mapped(store.getIndices()),
-                                        mask, value);
-      else
-        b.create<vector::StoreOp>(loc, value, memref,
-                                  mapped(store.getIndices()));
+      SmallVector<Value> indices = mapped(store.getIndices());
+      if (mask) {
+        Value old =
+            b.create<vector::LoadOp>(loc, value.getType(), memref, indices);
+        old = b.create<LLVM::FreezeOp>(loc, old);
+        value = b.create<arith::SelectOp>(loc, mask, value, old);
+      }
+      b.create<vector::StoreOp>(loc, value, memref, indices);
       return success();
     }
 
@@ -235,6 +250,8 @@ private:
   IRMapping map;
   DenseMap<Value, Value> broadcasts;
   Value laneIndex;
+  /// The memrefs the scalar loop stores to.
+  llvm::SmallPtrSet<Value, 4> written;
 };
 
 /// Bits of the host's widest vector registers.
@@ -304,7 +321,7 @@ struct VectorizeKernels
     auto vloop = b.create<scf::ForOp>(loc, loop.getLowerBound(), vectorEnd, w);
     OpBuilder body(vloop.getBody()->getTerminator());
     LoopVectorizer v(body, lanes, loop.getInductionVar(),
-                     vloop.getInductionVar());
+                     vloop.getInductionVar(), *loop.getBody());
     if (failed(v.visitBlock(*loop.getBody(), Value()))) {
       vloop.erase();
       for (Operation *op : llvm::reverse(bounds))

@@ -1,8 +1,10 @@
 // RUN: neuro-opt %s --neuro-vectorize-kernels=width=4 | FileCheck %s
 
 // A step kernel as convert-neuro-to-kernels emits it: a refractory check, a
-// decay, a noise draw, a threshold with a masked store of the spike time,
-// and the spike flag.
+// decay, a noise draw, a threshold with a conditional store of the spike
+// time, and the spike flag. The state memref is written, so its rows are
+// read through llvm.freeze (else LLVM turns select-and-store into a masked
+// store).
 func.func private @neuro_rt_uniform(i64, i32, i64, i64) -> f64
 
 // CHECK-LABEL: func.func @step(
@@ -15,11 +17,13 @@ func.func private @neuro_rt_uniform(i64, i32, i64, i64) -> f64
 // CHECK:         %[[WHOLE:.*]] = arith.muli %[[Q]], %[[C4]] : index
 // CHECK:         %[[VEND:.*]] = arith.addi %[[LO]], %[[WHOLE]] : index
 // CHECK:         scf.for %[[I:.*]] = %[[LO]] to %[[VEND]] step %[[C4]] {
-// CHECK:           %[[LAST:.*]] = vector.load %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf64>, vector<4xf64>
+// CHECK:           %[[LASTLOAD:.*]] = vector.load %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf64>, vector<4xf64>
+// CHECK:           %[[LAST:.*]] = llvm.freeze %[[LASTLOAD]] : vector<4xf64>
 // CHECK:           %[[KV:.*]] = vector.broadcast %[[K]] : f64 to vector<4xf64>
 // CHECK:           %[[SINCE:.*]] = arith.subf %[[KV]], %[[LAST]] : vector<4xf64>
 // CHECK:           %[[CAN:.*]] = arith.cmpf oge, %[[SINCE]], %{{.*}} : vector<4xf64>
-// CHECK:           %[[V:.*]] = vector.load %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf64>, vector<4xf64>
+// CHECK:           %[[VLOAD:.*]] = vector.load %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf64>, vector<4xf64>
+// CHECK:           %[[V:.*]] = llvm.freeze %[[VLOAD]] : vector<4xf64>
 // The uniform parameter stays scalar.
 // CHECK:           %[[TAU:.*]] = memref.load %[[S]][%{{.*}}, %{{.*}}] : memref<?x?xf64>
 // CHECK:           %[[TAUV:.*]] = vector.broadcast %[[TAU]] : f64 to vector<4xf64>
@@ -38,9 +42,14 @@ func.func private @neuro_rt_uniform(i64, i32, i64, i64) -> f64
 // CHECK:           %[[ABOVE:.*]] = arith.cmpf ogt, %[[HELD]], %{{.*}} : vector<4xf64>
 // CHECK:           %[[SPIKE:.*]] = arith.andi %[[ABOVE]], %[[CAN]] : vector<4xi1>
 // CHECK:           %[[FLAG:.*]] = arith.extui %[[SPIKE]] : vector<4xi1> to vector<4xi8>
-// The spike time is written only in the lanes that spike; the reset value of
-// the if's result is selected per lane.
-// CHECK:           vector.maskedstore %[[S]][%{{.*}}, %[[I]]], %[[SPIKE]], %[[KV]] : memref<?x?xf64>, vector<4xi1>, vector<4xf64>
+// The spike time is written only in the lanes that spike (the others write
+// back what they read); the reset value of the if's result is selected per
+// lane.
+// CHECK:           %[[OLD:.*]] = vector.load %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf64>, vector<4xf64>
+// CHECK:           %[[OLDF:.*]] = llvm.freeze %[[OLD]] : vector<4xf64>
+// CHECK:           %[[STAMP:.*]] = arith.select %[[SPIKE]], %[[KV]], %[[OLDF]] : vector<4xi1>, vector<4xf64>
+// CHECK:           vector.store %[[STAMP]], %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf64>, vector<4xf64>
+// CHECK-NOT:       vector.maskedstore
 // CHECK:           %[[R:.*]] = arith.select %[[SPIKE]], %{{.*}}, %[[HELD]] : vector<4xi1>, vector<4xf64>
 // CHECK:           vector.store %[[R]], %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf64>, vector<4xf64>
 // CHECK:           vector.store %[[FLAG]], %[[F]][%[[I]]] : memref<?xi8>, vector<4xi8>

@@ -43,9 +43,11 @@ def VectorizeKernels : Pass<"neuro-vectorize-kernels", "::mlir::ModuleOp"> {
     `width` neurons (marked `neuro.vector_width`) and the scalar loop for the
     neurons left over. State rows are read and written with `vector.load` and
     `vector.store`; elementwise ops act on vectors; `scf.if` on a per-neuron
-    condition is if-converted into `vector.maskedstore` and `arith.select`
-    (threshold, reset-free refractory lanes); random draws are made once per
-    lane. Values the same for all neurons stay scalar. Each lane computes
+    condition is if-converted into `arith.select`s (threshold, reset-free
+    refractory lanes), a store under it into a whole-vector store of the
+    selected new and old values; rows the loop writes are read through
+    `llvm.freeze`, so that LLVM does not turn the selects back into masked
+    stores (slow on AVX2); random draws are made once per lane. Values the same for all neurons stay scalar. Each lane computes
     what the scalar loop computes, so results are bit-identical. Loops the
     pass cannot vectorize are left unchanged.
   }];
@@ -57,7 +59,7 @@ def VectorizeKernels : Pass<"neuro-vectorize-kernels", "::mlir::ModuleOp"> {
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
-    "::mlir::vector::VectorDialect"
+    "::mlir::vector::VectorDialect", "::mlir::LLVM::LLVMDialect"
   ];
 }
 
