@@ -564,8 +564,12 @@ private:
         e->args.push_back(buildExpr(part));
       return e;
     }
-    if (auto *b = dynamic_cast<NeuroParser::PowExprContext *>(ctx))
+    if (auto *b = dynamic_cast<NeuroParser::PowExprContext *>(ctx)) {
+      auto *num = dynamic_cast<NeuroParser::NumberExprContext *>(b->expr(0));
+      if (num && num->unitSuffix)
+        return unitPower(num, b->expr(1), range);
       return binary(nullptr, b->expr(0), b->expr(1));
+    }
     if (auto *b = dynamic_cast<NeuroParser::MulExprContext *>(ctx))
       return binary(b->op, b->expr(0), b->expr(1));
     if (auto *b = dynamic_cast<NeuroParser::AddExprContext *>(ctx))
@@ -578,6 +582,60 @@ private:
       return binary(b->op, b->expr(0), b->expr(1));
     diag.error(range, "unsupported expression");
     return std::make_unique<Expr>(Expr::Kind::Number, range);
+  }
+
+  /// `20000 um^2`: the power is the unit's, as in Brian2 (20000*umetre**2)
+  /// and NESTML. With a whole exponent the literal keeps its digits and
+  /// takes the unit `um^2` (1e-12 m^2, exactly as the table's um2); else it
+  /// is 20000 * (1 um)^x.
+  ExprPtr unitPower(NeuroParser::NumberExprContext *num,
+                    NeuroParser::ExprContext *exponent, SourceRange range) {
+    ExprPtr number = buildExprImpl(num);
+    std::string whole = wholeExponent(exponent);
+    if (!whole.empty()) {
+      number->unit += "^" + whole;
+      number->unitRange.end = range.end;
+      number->range = range;
+      return number;
+    }
+    auto unit = std::make_unique<Expr>(Expr::Kind::Number, number->unitRange);
+    unit->value = 1.0;
+    unit->text = "1";
+    unit->unit = std::move(number->unit);
+    unit->unitRange = number->unitRange;
+    number->unit.clear();
+    number->range = rangeOf(num->NUMBER()->getSymbol());
+    auto power = std::make_unique<Expr>(Expr::Kind::Binary, range);
+    power->op = "^";
+    power->range.begin = unit->range.begin;
+    power->args.push_back(std::move(unit));
+    power->args.push_back(buildExpr(exponent));
+    auto product = std::make_unique<Expr>(Expr::Kind::Binary, range);
+    product->op = "*";
+    product->args.push_back(std::move(number));
+    product->args.push_back(std::move(power));
+    return product;
+  }
+
+  /// `2` or `-1` when `e` is a whole number of at most 16, with its sign;
+  /// empty otherwise.
+  static std::string wholeExponent(NeuroParser::ExprContext *e) {
+    std::string sign;
+    if (auto *un = dynamic_cast<NeuroParser::UnaryExprContext *>(e)) {
+      if (un->op->getText() != "-")
+        return "";
+      sign = "-";
+      e = un->expr();
+    }
+    auto *num = dynamic_cast<NeuroParser::NumberExprContext *>(e);
+    if (!num || num->unitSuffix)
+      return "";
+    std::string digits = num->NUMBER()->getText();
+    if (digits.empty() || digits.size() > 2 ||
+        digits.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(digits) > 16) // as for any quantity's power
+      return "";
+    return sign + digits;
   }
 
   DiagEngine &diag;

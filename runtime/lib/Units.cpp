@@ -181,11 +181,28 @@ const std::map<std::string, Unit> &unitTable() {
 }
 } // namespace
 
+/// scale^n (n/2 when `half`): 10^(k n) from text when the scale is 10^k,
+/// correctly rounded as the table's own powers are (um^3 is 1e-18, as
+/// Brian2's umetre**3), else by std::pow.
+static double poweredScale(double scale, int n, bool half) {
+  int k = int(std::lround(std::log10(scale)));
+  long p = long(k) * n;
+  if (std::pow(10.0, k) == scale && (!half || p % 2 == 0))
+    return std::strtod(("1e" + std::to_string(half ? p / 2 : p)).c_str(),
+                       nullptr);
+  return half ? std::pow(scale, n / 2.0) : std::pow(scale, n);
+}
+
 std::optional<Unit> neuro::rt::lookupUnit(const std::string &name) {
   auto it = unitTable().find(name);
-  if (it == unitTable().end())
+  if (it != unitTable().end())
+    return it->second;
+  // `um^2`, a literal's unit raised to a power (`20000 um^2`).
+  size_t caret = name.find('^');
+  if (caret == std::string::npos || caret == 0 ||
+      !unitTable().count(name.substr(0, caret)))
     return std::nullopt;
-  return it->second;
+  return parseUnit(name);
 }
 
 std::string neuro::rt::unitSpelledLike(const std::string &name) {
@@ -386,9 +403,7 @@ private:
         return std::nullopt;
       d.e[i] = int8_t(e);
     }
-    double scale = half ? std::pow(u->scale, exponent / 2.0)
-                        : std::pow(u->scale, exponent);
-    return Unit{scale, d};
+    return Unit{poweredScale(u->scale, exponent, half), d};
   }
 
   const std::string &text;

@@ -36,6 +36,8 @@ std::optional<Unit> Checker::findUnit(const std::string &name,
   auto unit = lookupUnit(name);
   if (unit)
     return unit;
+  if (size_t caret = name.find('^'); caret != std::string::npos)
+    return findUnit(name.substr(0, caret), range); // `20000 foo^2`
   std::string like = unitSpelledLike(name);
   if (name == "integer" || name == "boolean")
     // Brian2's `k : integer`, `flag : boolean`.

@@ -41,6 +41,21 @@ TEST(Units, CompoundUnitsHaveTheirDimensions) {
   EXPECT_EQ(d, lookupUnit("m")->dim.pow(2));
 }
 
+TEST(Units, PowersOfAUnitAreTheUnitsPowers) {
+  // 20000 um^2 is 20000 (1 um)^2, and a power of ten stays one: um^3 is the
+  // double nearest 1e-18 (Brian2's umetre**3), not pow(1e-6, 3).
+  Dim d;
+  EXPECT_EQ(quantity("20000 um^2", &d), 2e-8);
+  EXPECT_EQ(d, lookupUnit("m")->dim.pow(2));
+  EXPECT_EQ(quantity("2 um^3"), 2e-18);
+  EXPECT_EQ(quantity("0.2 ms^-1"), 200.0);
+  EXPECT_EQ(lookupUnit("um^3")->scale, 1e-18);
+  EXPECT_EQ(lookupUnit("cm^-2")->scale, 1e4);
+  EXPECT_EQ(lookupUnit("ms^-1")->dim, lookupUnit("Hz")->dim);
+  EXPECT_FALSE(lookupUnit("foo^2"));
+  EXPECT_FALSE(lookupUnit("^2"));
+}
+
 TEST(Units, Brian2NamesMeanTheSymbols) {
   // Each of Brian2's names, with a prefix, is its symbol's unit.
   for (auto [name, symbol] : {std::pair("mvolt", "mV"),
