@@ -11,6 +11,51 @@
 using namespace neuro;
 using namespace neuro::sema;
 
+namespace {
+
+/// Calls are inlined (MLIRGen emits a function's body at each call with
+/// other arguments), so nested calls multiply: `f1(x) = f0(f0(x))` thirty
+/// levels deep is 2^30 operations. Past this many a function is refused
+/// rather than compiled for minutes or out of memory.
+constexpr uint64_t kInlineLimit = 100000;
+
+/// A call's key when its arguments are names and numbers: MLIRGen emits
+/// such a call once however often the body repeats it; empty otherwise.
+std::string repeatableCall(const Expr &e) {
+  std::string key = e.name + "(";
+  for (const auto &arg : e.args) {
+    if (arg->kind == Expr::Kind::Ref)
+      key += arg->name + ",";
+    else if (arg->kind == Expr::Kind::Number)
+      key += arg->text + arg->unit + ",";
+    else
+      return "";
+  }
+  return key;
+}
+
+/// Operations of `e` with the user functions it calls inlined (an upper
+/// bound: other calls repeated with the same arguments are also emitted
+/// once), held at kInlineLimit + 1. `seen`: the repeatable calls counted.
+uint64_t inlinedSize(const Expr &e,
+                     const std::map<std::string, FunctionInfo> &functions,
+                     std::set<std::string> &seen) {
+  uint64_t n = 1;
+  for (const auto &arg : e.args)
+    n = std::min(n + inlinedSize(*arg, functions, seen), kInlineLimit + 1);
+  if (e.kind != Expr::Kind::Call)
+    return n;
+  auto it = functions.find(e.name);
+  if (it == functions.end())
+    return n;
+  std::string key = repeatableCall(e);
+  if (!key.empty() && !seen.insert(key).second)
+    return n;
+  return std::min(n + it->second.inlinedSize, kInlineLimit + 1);
+}
+
+} // namespace
+
 void Checker::declareFunction(const FunctionDecl &f) {
   FunctionInfo info;
   info.decl = &f;
@@ -83,6 +128,18 @@ void Checker::checkFunction(const FunctionDecl &f) {
     functions[f.name].ok = false;
   } else {
     functions[f.name].result = t->dim;
+  }
+  std::set<std::string> seen;
+  uint64_t size = inlinedSize(*f.body, functions, seen);
+  functions[f.name].inlinedSize = size;
+  if (size > kInlineLimit) {
+    diag.error(f.body->range,
+               "function '" + f.name + "' expands to more than " +
+                   std::to_string(kInlineLimit) +
+                   " operations: each call copies the body of the functions "
+                   "it calls, so nested calls multiply; compute the inner "
+                   "call once in a 'let' of the model");
+    functions[f.name].ok = false;
   }
 }
 

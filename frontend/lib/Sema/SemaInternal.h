@@ -41,6 +41,8 @@ struct FunctionInfo {
   std::vector<std::pair<std::string, Dim>> params;
   Dim result;
   bool ok = false; ///< declared and checked without errors
+  /// Operations of the body once the functions it calls are inlined.
+  uint64_t inlinedSize = 1;
 };
 
 /// Initial values by variable name, in declaration order.
