@@ -242,8 +242,10 @@ bool Recorder::closeSpikeSink(std::string &err) {
   return ok;
 }
 
-bool Recorder::checkFileNames(std::string &err) const {
-  std::map<std::string, std::string> files;
+bool Recorder::checkFileNames(
+    std::string &err, std::map<std::string, std::string> *planned) const {
+  std::map<std::string, std::string> own;
+  std::map<std::string, std::string> &files = planned ? *planned : own;
   auto add = [&](const std::string &file, const std::string &what) {
     // Most file systems take names of at most 255 bytes (NAME_MAX); a
     // longer name failed at the open, quoting all of it.
@@ -281,6 +283,28 @@ bool Recorder::checkFileNames(std::string &err) const {
                    of))
         return false;
   }
+  return true;
+}
+
+bool Recorder::checkOutputs(const std::string &dir,
+                            const std::vector<std::string> &inputs,
+                            std::string &err) const {
+  namespace fs = std::filesystem;
+  std::map<std::string, std::string> files;
+  if (!checkFileNames(err, &files))
+    return false;
+  files.emplace("recordings.json", "list of the recordings");
+  for (const auto &[file, what] : files)
+    for (const std::string &input : inputs) {
+      std::error_code ec;
+      fs::path out = fs::path(dir) / file;
+      if (!fs::equivalent(out, input, ec))
+        continue;
+      err = "the " + what + " would be written to '" + out.string() +
+            "', which the model reads: write the recordings to another "
+            "folder (-o DIR)";
+      return false;
+    }
   return true;
 }
 

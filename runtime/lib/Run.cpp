@@ -632,6 +632,15 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
            << "\n";
     return 1;
   }
+  // A replayed spike file or a table in the output folder stays as it is.
+  bool kept = !records || !root ||
+              sim.checkOutputs(options.outDir, options.inputs, err);
+  if (comm)
+    kept = comm->agree(kept, err);
+  if (!kept) {
+    errs << options.program << ": error: " << err << "\n";
+    return 1;
+  }
   if (!options.restore.empty() &&
       (!sim.restoreCheckpoint(options.restore, err) ||
        !setRestored(sim, options.sets, err))) {

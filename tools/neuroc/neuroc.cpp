@@ -308,6 +308,9 @@ int runRun(const Options &options) {
   if (options.threads)
     run.threads = options.threads;
   run.source = options.file;
+  const std::set<std::string> &read = compiled->compiler().sema().dataFiles;
+  run.inputs.assign(read.begin(), read.end());
+  run.inputs.push_back(options.file);
   run.tCompile = seconds(start);
   run.cache = !options.cache ? "off" : compiled->cacheHit() ? "hit" : "miss";
   run.duration = options.duration;

@@ -195,6 +195,7 @@ double Checker::recordedStampShift(const std::string &path, SourceRange where) {
   std::string text, err;
   if (!llvm::sys::fs::exists(meta))
     return 0.0;
+  result.dataFiles.insert(std::string(meta)); // it says how to read the file
   if (!rt::readWholeFile(std::string(meta), text, err))
     return unread("cannot be read (" + err + ")");
   if (rt::jsonTooDeep(text))
@@ -222,10 +223,14 @@ double Checker::recordedStampShift(const std::string &path, SourceRange where) {
 }
 
 std::string Checker::resolvePath(const std::string &written) {
-  if (written.empty() || llvm::sys::path::is_absolute(written))
+  if (written.empty() || llvm::sys::path::is_absolute(written)) {
+    if (!written.empty())
+      result.dataFiles.insert(written);
     return written;
+  }
   llvm::SmallString<256> path(llvm::sys::path::parent_path(module.filename));
   llvm::sys::path::append(path, written);
+  result.dataFiles.insert(std::string(path));
   return std::string(path);
 }
 

@@ -212,6 +212,9 @@ struct SemaResult {
   /// The overrides given to runSema that named a network's parameter or a
   /// projection's variable (compiled in with their values).
   std::set<std::string> usedOverrides;
+  /// The data files the model reads (tables, spike times, synapse lists,
+  /// names), as opened: a run must not write its recordings over them.
+  std::set<std::string> dataFiles;
 };
 
 /// The built-in truth values of refractoriness: `not_refractory` in a

@@ -23,6 +23,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -146,6 +147,10 @@ public:
   bool closeSpikeSink(std::string &err);
   /// See Simulator::streamTo.
   bool streamTo(const std::string &dir, std::string &err);
+  /// See Simulator::checkOutputs.
+  bool checkOutputs(const std::string &dir,
+                    const std::vector<std::string> &inputs,
+                    std::string &err) const;
   bool isStreaming() const { return !streamDir.empty(); }
   /// Whether a write to the streamed files failed (their files were cut
   /// back to the last complete flush and take nothing more).
@@ -180,7 +185,9 @@ private:
   /// False and `err` when two recordings would write one file name
   /// (`spikes_E.npy`: the spikes of E, and state E of a population named
   /// `spikes`).
-  bool checkFileNames(std::string &err) const;
+  bool
+  checkFileNames(std::string &err,
+                 std::map<std::string, std::string> *files = nullptr) const;
   bool writeRecordingsJson(const std::string &base, std::string &err) const;
   /// Bytes of recordings buffered since the last flush.
   size_t bufferedBytes() const;

@@ -37,6 +37,9 @@ struct RunOptions {
   std::string program = "neuroc";
   /// Prefix of errors of the run itself (the model's file).
   std::string source;
+  /// The files the model read (its tables and spike times), which no
+  /// recording may replace.
+  std::vector<std::string> inputs;
   /// Seconds spent before the simulator, reported as parse+compile.
   double tCompile = 0;
   /// Reported as "cache" in JSON when not empty ("hit", "miss", "off").

@@ -356,6 +356,15 @@ public:
   /// bad population, projection, row or range, or while streaming.
   bool recordStates(const StateRecordSpec &record, std::string &err);
 
+  /// False and `err` when a recording would be written in `dir` over one
+  /// of `inputs` (files the model reads: a replayed spike file, a table),
+  /// or two recordings over one file; call before the run.
+  bool checkOutputs(const std::string &dir,
+                    const std::vector<std::string> &inputs,
+                    std::string &err) const {
+    return recorder.checkOutputs(dir, inputs, err);
+  }
+
   /// Whether recordings stream to files.
   bool isStreaming() const { return recorder.isStreaming(); }
   bool recordingsFailed() const { return recorder.writeFailed(); }
