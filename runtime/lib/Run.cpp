@@ -32,9 +32,17 @@ std::string format(const char *spec, double value) {
 std::string neuro::rt::jsonString(const std::string &s) {
   std::string out = "\"";
   for (char c : s) {
-    if (c == '"' || c == '\\')
+    if (c == '"' || c == '\\') {
       out += '\\';
-    out += c;
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      // Control characters (a tab in a folder's name) as JSON requires.
+      char code[8];
+      std::snprintf(code, sizeof(code), "\\u%04x", unsigned(c));
+      out += code;
+    } else {
+      out += c;
+    }
   }
   return out + "\"";
 }
