@@ -26,7 +26,7 @@ const char *const neuro::kUsage = R"(usage:
              [--spikes-format npy|sonata|npy,sonata] [--no-cache] [-I DIR] FILE
   neuroc build [--shared] [-o PROGRAM] [--network NAME] [--vector-width N]
                [--precision P] [--tunable POP.PARAM,...] [--target cpu|cuda]
-               [-I DIR] FILE
+               [--set POP.VAR=VALUE] [-I DIR] FILE
   neuroc plot DIR
   neuroc import [--dt T] [--reset zero|subtract] [--input current|spikes]
                 -o MODEL.neuro FILE.nir
@@ -103,6 +103,8 @@ precision run counts steps in float32 and stops before step 2^24.
 --diagnostics-format=json prints each error, warning and note as a JSON
 object on one line (file, line, column, endLine, endColumn, severity,
 message), for editors.
+Each command takes the options shown for it; another command's option is
+an error (build --seed: the built program takes --seed).
 -I DIR adds a folder searched by `import a.b.Model` (also NEURO_PATH);
 `import std...` searches the model library (NEURO_STDLIB overrides it).
 )";
@@ -133,4 +135,61 @@ std::string neuro::unknownCommand(const std::string &command) {
   return "unknown command " + rt::quoted(command) +
          "; the commands are check, emit, run, build, import, export, repl, "
          "plot and devices";
+}
+
+std::string neuro::optionNotTaken(const std::string &command,
+                                  const std::string &arg) {
+  if (arg.size() < 2 || arg[0] != '-')
+    return "";
+  llvm::StringRef flag = llvm::StringRef(arg).split('=').first;
+  if (flag.starts_with("-I"))
+    flag = "-I";
+  // What each command reads; every compiling command also takes -I,
+  // -Werror and --diagnostics-format.
+  static const std::pair<const char *, const char *> taken[] = {
+      {"check", "--verbose -v --network --set --tunable"},
+      {"emit", "--stage --vector-width --precision --chip --target --network "
+               "--set --tunable"},
+      {"run", "--json -o --network --seed --threads --target --duration "
+              "--checkpoint --restore --set --vector-width --precision "
+              "--spikes-format --no-cache --chip --tunable"},
+      {"build", "--shared -o --network --vector-width --precision --tunable "
+                "--target --chip --set"},
+      {"import", "--dt --reset --input --components -o"},
+      {"export", "--format --network -o"},
+      {"repl", "--precision"},
+      {"plot", ""},
+      {"devices", ""}};
+  static const char *const compiling[] = {"-I", "-Werror",
+                                          "--diagnostics-format"};
+  auto takes = [&](llvm::StringRef cmd) {
+    if (flag == "--help" || flag == "-h")
+      return true;
+    if (cmd != "plot" && cmd != "devices" && cmd != "import" &&
+        llvm::is_contained(compiling, flag))
+      return true;
+    for (const auto &[name, flags] : taken) {
+      if (cmd != name)
+        continue;
+      llvm::SmallVector<llvm::StringRef> list;
+      llvm::StringRef(flags).split(list, ' ', -1, false);
+      return llvm::is_contained(list, flag);
+    }
+    return false;
+  };
+  if (takes(command))
+    return "";
+  bool known = llvm::any_of(
+      taken, [&](const auto &entry) { return takes(entry.first); });
+  if (!known)
+    return "";
+  std::string why = command + " does not take " + flag.str();
+  if (command == "build" &&
+      llvm::is_contained({"--seed", "--threads", "--duration", "--json",
+                          "--checkpoint", "--restore"},
+                         flag))
+    why += " (the built program does: ./PROGRAM " + flag.str() + " ...)";
+  else if (command == "run" && flag == "--dt")
+    why += " (the step is the network's `dt = ...`; --dt is import's)";
+  return why;
 }

@@ -23,6 +23,11 @@ void usageJoinsProcesses(bool joins);
 /// Why `command` is not one of neuroc's commands, or empty when it is.
 std::string unknownCommand(const std::string &command);
 
+/// Why `command` does not take the option `arg` (`--seed`, `--seed=4`,
+/// `-Ifolder`), which another command takes; empty when it does, or when
+/// no command knows it (an unknown option, said as such).
+std::string optionNotTaken(const std::string &command, const std::string &arg);
+
 } // namespace neuro
 
 #endif // NEURO_TOOLS_USAGE_H

@@ -429,6 +429,16 @@ int runBuild(const Options &options) {
   std::vector<GPUImage> images;
   if (gpu && !c.compileGPUKernels(c.options().gpu, &images, /*host=*/false))
     return 1;
+  // What the compiler did not compile in (a state's starting value) goes
+  // into the program's model, as run would set it.
+  for (const auto &[name, value] : options.sets) {
+    std::string err;
+    if (!c.sema().usedOverrides.count(name) &&
+        !rt::applySet(spec, name, value, err)) {
+      llvm::errs() << "neuroc: error: --set " << name << ": " << err << "\n";
+      return 1;
+    }
+  }
   mlir::ModuleOp module = c.module();
   std::string source = emitModelSource(spec, spec.name, [&](llvm::StringRef n) {
     return module.lookupSymbol(n) != nullptr;
@@ -460,6 +470,8 @@ int runBuild(const Options &options) {
 int parseOptions(const std::vector<std::string> &args, Options &options) {
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string &a = args[i];
+    if (std::string why = optionNotTaken(options.command, a); !why.empty())
+      return usageError(why);
     // A flag that takes a value, last with none: said as such below.
     bool missing = false;
     auto value = [&](const std::string &flag) -> std::optional<std::string> {
