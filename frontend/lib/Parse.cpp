@@ -22,6 +22,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -432,6 +433,55 @@ static void reportLaterSyntaxErrors(llvm::StringRef text, unsigned line,
   }
 }
 
+/// Brian2's floor division `k = n // 2` reads here as `k = n` and a comment.
+/// Warns where `//` follows an operand on its line and the comment is only
+/// a number or a bracketed expression: what a port of `//` leaves behind,
+/// not the words of a comment.
+static void warnFloorDivisionComments(llvm::StringRef text, DiagEngine &diag) {
+  bool inBlock = false;
+  for (size_t l = 0; l < lineStarts.size(); ++l) {
+    size_t begin = lineStarts[l];
+    llvm::StringRef line = text.slice(begin, text.find('\n', begin));
+    bool inString = false;
+    for (size_t c = 0; c + 1 < line.size(); ++c) {
+      llvm::StringRef two = line.substr(c, 2);
+      if (inBlock) {
+        if (two == "*/")
+          inBlock = false, ++c;
+        continue;
+      }
+      if (line[c] == '"')
+        inString = !inString;
+      if (inString)
+        continue;
+      if (two == "/*") {
+        inBlock = true, ++c;
+        continue;
+      }
+      if (two != "//")
+        continue;
+      llvm::StringRef before = line.take_front(c).rtrim();
+      llvm::StringRef body = line.drop_front(c + 2).trim();
+      bool operand =
+          !before.empty() && (llvm::isAlnum(before.back()) ||
+                              before.back() == '_' || before.back() == ')');
+      bool number = !body.empty() && llvm::isDigit(body.front()) &&
+                    body.find(' ') == llvm::StringRef::npos;
+      bool bracketed = body.starts_with("(") && body.ends_with(")");
+      if (operand && (number || bracketed)) {
+        unsigned row = unsigned(l + 1), col = unsigned(c + 1);
+        diag.warning(
+            {{row, col, currentBuffer},
+             {row, unsigned(col + 2 + line.size() - c - 2), currentBuffer}},
+            "'//' starts a comment here, so '" + body.str() +
+                "' is not read; for Brian2's floor division write "
+                "floor(a / b)");
+      }
+      break;
+    }
+  }
+}
+
 namespace {
 
 /// Runs the lexer and parser on the buffer `diag` points at and hands the
@@ -478,6 +528,7 @@ bool withParseTree(DiagEngine &diag,
       reportLaterSyntaxErrors(text, listener.errorLine, diag);
     if (listener.hadError() || diag.hadError())
       return false;
+    warnFloorDivisionComments(text, diag);
     use(tree);
     return true;
   } catch (const std::exception &e) {
