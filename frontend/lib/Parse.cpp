@@ -433,6 +433,45 @@ static void reportLaterSyntaxErrors(llvm::StringRef text, unsigned line,
   }
 }
 
+/// A `/*` without its `*/`, or a `"` without its closing quote on the line:
+/// said as such, where the lexer would leave a stray `/` or `"` for the
+/// parser to report as unexpected. False after reporting.
+static bool checkTerminated(llvm::StringRef text, DiagEngine &diag) {
+  auto at = [&](size_t offset, size_t width) {
+    unsigned row = unsigned(
+        std::upper_bound(lineStarts.begin(), lineStarts.end(), offset) -
+        lineStarts.begin());
+    unsigned col = unsigned(offset - lineStarts[row - 1]) + 1;
+    return SourceRange{{row, col, currentBuffer},
+                       {row, unsigned(col + width), currentBuffer}};
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    llvm::StringRef rest = text.drop_front(i);
+    if (rest.starts_with("//")) {
+      i = text.find('\n', i);
+      if (i == llvm::StringRef::npos)
+        return true;
+    } else if (rest.starts_with("/*")) {
+      size_t end = text.find("*/", i + 2);
+      if (end == llvm::StringRef::npos) {
+        diag.error(at(i, 2), "unterminated comment: this '/*' has no "
+                             "matching '*/'");
+        return false;
+      }
+      i = end + 1;
+    } else if (text[i] == '"') {
+      size_t end = text.find_first_of("\"\n", i + 1);
+      if (end == llvm::StringRef::npos || text[end] != '"') {
+        diag.error(at(i, 1), "unterminated string: this '\"' has no "
+                             "closing quote on its line");
+        return false;
+      }
+      i = end;
+    }
+  }
+  return true;
+}
+
 /// Brian2's floor division `k = n // 2` reads here as `k = n` and a comment.
 /// Warns where `//` follows an operand on its line and the comment is only
 /// a number or a bracketed expression: what a port of `//` leaves behind,
@@ -509,6 +548,8 @@ bool withParseTree(DiagEngine &diag,
                    "): .neuro files are UTF-8 text; save this one as UTF-8");
     return false;
   }
+  if (!checkTerminated(text, diag))
+    return false;
   try {
     ErrorListener listener(diag);
     ParserStack stack(text, listener);
