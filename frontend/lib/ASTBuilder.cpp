@@ -296,6 +296,19 @@ private:
         net.runs.push_back({buildExpr(run->expr()), rangeOf(run)});
       } else if (auto *pl =
                      dynamic_cast<NeuroParser::PlasticityContext *>(item)) {
+        if (pl->kw->getText() != "plasticity" &&
+            pl->state->getText() == "plasticity" && pl->names.size() == 1 &&
+            (pl->names[0]->getText() == "on" ||
+             pl->names[0]->getText() == "off")) {
+          // `run 10 ms` then `plasticity off` with no projection: read as
+          // `run 10` and a statement `ms plasticity off`.
+          diag.error(rangeOf(pl->state),
+                     "'plasticity " + pl->names[0]->getText() +
+                         "' needs the projections it switches, as in "
+                         "'plasticity " +
+                         pl->names[0]->getText() + " E_to_E, E_to_I'");
+          continue;
+        }
         if (pl->kw->getText() != "plasticity") {
           diag.error(rangeOf(pl->kw),
                      "unknown statement '" + pl->kw->getText() +
