@@ -384,7 +384,11 @@ void Checker::checkNeuron(const NeuronDecl &n) {
           diag.error(n.spike->refractory->range,
                      "the refractory period must be a time, got " +
                          v->second.str());
-        else if (v->first < 0 || !std::isfinite(v->first))
+        else if (!std::isfinite(v->first))
+          diag.error(n.spike->refractory->range,
+                     "the refractory period must be finite, got " +
+                         std::to_string(v->first) + " s");
+        else if (v->first < 0)
           diag.error(n.spike->refractory->range,
                      "the refractory period must be >= 0");
         else

@@ -21,6 +21,13 @@
 using namespace neuro;
 using namespace neuro::sema;
 
+/// A refractory period evaluated to something other than a finite time
+/// >= 0 (reported where it was evaluated).
+static bool invalidRefractory(const std::optional<Value> &v) {
+  return v &&
+         (v->second != Dim::time() || !std::isfinite(v->first) || v->first < 0);
+}
+
 void Checker::checkPopulation(const PopulationDecl &p, NetworkInfo &net,
                               std::map<std::string, int> &popIndex) {
   PopulationInfo pop;
@@ -136,7 +143,9 @@ bool Checker::checkModelPopulation(const PopulationDecl &p, double dt,
     else if (v && v->second == Dim::time() && std::isfinite(v->first) &&
              v->first >= 0)
       pop.refractory = v->first;
-    else if (v)
+    else if (v && !invalidRefractory(evalRefractory(
+                      *nd.spike->refractory, paramEnv(*pop.model),
+                      paramDims(*pop.model), dt))) // else said at the model
       diag.error(p.range, "with these parameters the refractory period "
                           "is not a time >= 0");
   }
