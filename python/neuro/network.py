@@ -4,6 +4,7 @@ compiles it, so Python-built networks have the language's semantics and
 checks, and its error messages point into the generated source."""
 
 import os
+import re
 import shutil
 import tempfile
 import weakref
@@ -84,6 +85,63 @@ def _names_or_slices(values, what):
     return list(values)
 
 
+_TOKEN = re.compile(r"""\s*(?:
+    (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<name>[A-Za-z_]\w*)
+  | (?P<string>"[^"]*")
+  | (?P<open>[(\[])
+  | (?P<close>[)\]])
+  | (?P<comma>,)
+  | (?P<op>==|!=|<=|>=|&&|\|\||[-+*/%^<>!.])
+  | (?P<other>\S))""", re.X)
+# Words that end an expression in a statement: a string holding one would
+# add an option to the line it is written into.
+_STATEMENT_WORDS = {"delay", "p", "n", "where", "no_autapses", "procedural",
+                    "with", "as", "from", "in_degree", "out_degree",
+                    "one_to_one", "every", "of", "record", "run", "connect",
+                    "plasticity", "named"}
+_OPERATOR_WORDS = {"and", "or", "not", "if", "then", "else"}
+
+
+def _one_expression(text):
+    """Why `text` is not one expression of the language (the reason), or
+    None: brackets balanced, no comma or `=` outside them, no comment, and
+    no two operands in a row but a number and its unit (`20 ms`)."""
+    depth, prev, at = 0, None, 0
+    while at < len(text):
+        m = _TOKEN.match(text, at)
+        if not m or m.end() == at:
+            break
+        at = m.end()
+        kind = m.lastgroup
+        word = m.group(kind)
+        if kind == "other":
+            return f"unexpected {word!r}"
+        if kind == "op" and word == "/" and text[at:at + 1] in "/*":
+            return "a comment"
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if depth < 0:
+                return f"unbalanced {word!r}"
+        elif kind == "comma" and depth == 0:
+            return "a ',' outside brackets"
+        if kind == "name" and word in _OPERATOR_WORDS:
+            kind = "op"
+        operand = kind in ("number", "name", "string")
+        if operand and prev in ("number", "name", "string", "close", "unit"):
+            unit = prev == "number" and kind == "name"
+            if not unit or word in _STATEMENT_WORDS:
+                return f"unexpected {word!r} after an operand"
+        prev = "unit" if prev == "number" and kind == "name" else kind
+    if text[at:].strip():
+        return f"unexpected {text[at:].strip()[:10]!r}"
+    if depth:
+        return "unbalanced brackets"
+    return None
+
+
 def expr(value):
     """A value as an expression of the language: strings as written
     ("-60 mV", "uniform(1 ms, 3 ms)"), numbers as plain numbers (so
@@ -97,8 +155,10 @@ def expr(value):
             raise ValueError(f"{value} is not a finite number")
         return repr(float(value))
     if isinstance(value, str):
-        if "\n" in value or "\r" in value or "}" in value:
-            raise ValueError(f"not an expression: {value!r}")
+        why = ("a line break" if "\n" in value or "\r" in value else
+               "a '}'" if "}" in value else _one_expression(value))
+        if why:
+            raise ValueError(f"not one expression: {value!r} ({why})")
         return value
     if isinstance(value, (list, tuple, np.ndarray)):
         return "[" + ", ".join(expr(v) for v in value) + "]"
@@ -272,7 +332,7 @@ class Network:
         if one_to_one:
             line += " one_to_one"
         if where is not None:
-            line += f" where {where}"
+            line += f" where {expr(where)}"
         if no_autapses:
             line += " no_autapses"
         if n is not None:

@@ -4,6 +4,7 @@ for bit) or against analytic solutions with the tolerance stated."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -167,7 +168,7 @@ def test_wrong_names_and_types_say_what_was_expected():
         sim.rate("Z")
     with pytest.raises(ValueError, match="select none of the 3"):
         sim.set("P.v", 0.0, neurons=slice(20, 30))
-    with pytest.raises(ValueError, match="not an expression"):
+    with pytest.raises(ValueError, match="not one expression"):
         neuro.network.expr("1 mV\r")
     model = neuro.compile_source(DECAY)
     with pytest.raises(TypeError, match="connectivity of 'EE' must be a "
@@ -604,6 +605,35 @@ def test_network_errors_point_into_the_source():
     assert info.value.errors[0].file == "<network Bad>"
     with pytest.raises(ValueError):
         net.population("1bad", 3, "LIF")
+
+
+def test_argument_strings_are_one_expression_each():
+    # A string is written into the source as it is: one holding more (a
+    # connect option, a second argument, a comment) is refused, not run.
+    net = neuro.Network("I", dt="0.1 ms")
+    net.use("std.neurons.LIF", "std.synapses.ExpCurrent")
+    net.population("E", 10, "LIF", tau_m="uniform(10 ms, 20 ms)",
+                   v="-60 mV + i * 0.1 mV")
+    cases = [
+        (dict(w="1 mV", p="0.1 delay = 5 ms"), "unexpected 'delay'"),
+        (dict(w="1 mV", p=0.5, delay="1 ms n = 3"), "unexpected 'n'"),
+        (dict(w="1 mV", where="i != j no_autapses"),
+         "unexpected 'no_autapses'"),
+        (dict(w="1 mV, tau = 1 ms", p=0.1), "a ',' outside brackets"),
+        (dict(w="1 mV // note", p=0.1), "a comment"),
+        (dict(w="(1 mV", p=0.1), "unbalanced brackets"),
+        (dict(w="1 mV = 2", p=0.1), "unexpected '='"),
+    ]
+    for kwargs, why in cases:
+        with pytest.raises(ValueError, match=r"not one expression: .*\(" +
+                           re.escape(why)):
+            net.connect("E", "E", "ExpCurrent", **kwargs)
+    with pytest.raises(ValueError, match="unexpected 'v_th'"):
+        net.population("F", 2, "LIF", tau_m="10 ms v_th = -40 mV")
+    net.connect("E", "E", "ExpCurrent", w="0.5 mV * (1 + (i % 2))", p=0.5,
+                where="i != j and j < 8", delay="0.1 ms * (1 + j % 3)")
+    net.run("5 ms")
+    net.compile()
 
 
 def test_misuse_raises_errors_that_name_the_argument():
