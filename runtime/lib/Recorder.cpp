@@ -574,9 +574,15 @@ bool Recorder::writeRecordingsJson(const std::string &base,
     const std::string &name = model.populations[size_t(pop)].name;
     entry("spikes_" + name + ".npy");
     auto [begin, end] = recordedRange(size_t(pop));
+    // The spikes in the file now (a reader tells a replaced file by it).
+    size_t p = size_t(pop);
+    int64_t spikes = p < spikeStreams.size() && spikeStreams[p]
+                         ? spikeStreams[p]->rows()
+                         : int64_t(spikeMonitors[p].spikes.size());
     os << "{\"kind\": \"spikes\", \"population\": " << jsonString(name)
        << ", \"fields\": {\"i\": \"neuron\", \"t\": \"s\"}, \"neurons\": ["
-       << begin << ", " << end << "], \"stamps\": \"end of step\"}";
+       << begin << ", " << end << "], \"spikes\": " << spikes
+       << ", \"stamps\": \"end of step\"}";
   }
   // A spike report of another format (SONATA), by its file's name.
   if (!spikeSinkFile.empty() && !recordedOrder.empty()) {

@@ -156,7 +156,7 @@ std::optional<Spikes> Checker::readSpikeTimesFile(const PopulationDecl &p,
   }
   // A spike file Neuro recorded stamps each spike at the end of its step
   // (recordings.json beside it says so): replayed in that step.
-  double shift = recordedStampShift(resolvePath(file.text), file.range);
+  double shift = recordedStampShift(resolvePath(file.text), ts, file.range);
   Spikes spikes;
   for (size_t r = 0; r < is.size(); ++r) {
     ts[r] -= shift;
@@ -180,7 +180,9 @@ std::optional<Spikes> Checker::readSpikeTimesFile(const PopulationDecl &p,
   return spikes;
 }
 
-double Checker::recordedStampShift(const std::string &path, SourceRange where) {
+double Checker::recordedStampShift(const std::string &path,
+                                   const std::vector<double> &times,
+                                   SourceRange where) {
   llvm::SmallString<256> meta(llvm::sys::path::parent_path(path));
   llvm::sys::path::append(meta, "recordings.json");
   // A recordings.json that cannot say whether the file is a recording:
@@ -219,6 +221,20 @@ double Checker::recordedStampShift(const std::string &path, SourceRange where) {
       entry->getString("stamps") != "end of step")
     return unread("does not say how the file's spikes are stamped (its "
                   "\"dt_s\" and \"stamps\")");
+  // The spikes it lists, up to the steps it says were run (a streamed run
+  // stopped midway may have flushed more since): another count means the
+  // file was replaced after the run.
+  std::optional<int64_t> listed = entry->getInteger("spikes");
+  std::optional<int64_t> steps = root->getInteger("steps");
+  if (listed && steps) {
+    double end = double(*steps) * *dt * (1 + 1e-9);
+    int64_t upTo = llvm::count_if(times, [&](double t) { return t <= end; });
+    if (upTo != *listed)
+      return unread("lists " + std::to_string(*listed) + " spikes for '" +
+                    llvm::sys::path::filename(path).str() + "', which holds " +
+                    std::to_string(upTo) +
+                    " by then: it describes another file");
+  }
   return *dt;
 }
 

@@ -303,7 +303,9 @@ private:
   /// `recordings.json` beside it lists it as spikes Neuro recorded (stamped
   /// at the end of their step), else 0 (with a warning at `where` when a
   /// recordings.json is there but cannot say).
-  double recordedStampShift(const std::string &path, SourceRange where);
+  double recordedStampShift(const std::string &path,
+                            const std::vector<double> &times,
+                            SourceRange where);
 
   /// A path as written in the model, relative to the folder of the file
   /// that holds the network.
