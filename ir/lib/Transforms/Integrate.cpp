@@ -182,6 +182,22 @@ Matrix noiseCovariance(const Matrix &generator, ArrayRef<double> g, double dt) {
 
 /// What becomes of `pop` when equation `ode` has no exact propagator
 /// (`rhs` failed, or its noise is not additive): per-neuron propagators,
+/// A variable without an equation that `culprit` (the first term found not
+/// linear) reads: a coefficient that changes during the run, such as a
+/// parameter that follows a timed table.
+static RefOp varyingCoefficient(OdeOp ode, Operation *culprit) {
+  if (!culprit || culprit == ode.getOperation())
+    return RefOp();
+  llvm::StringSet<> withEquation;
+  ode->getParentOp()->walk(
+      [&](OdeOp other) { withEquation.insert(other.getVar()); });
+  for (Value operand : culprit->getOperands())
+    if (auto ref = operand.getDefiningOp<RefOp>();
+        ref && !withEquation.contains(ref.getName()))
+      return ref;
+  return RefOp();
+}
+
 /// the method asked for or chosen, or the error saying why.
 static LogicalResult integrateInexactly(PopulationOp pop, ArrayRef<OdeOp> odes,
                                         OdeOp ode,
@@ -237,6 +253,13 @@ static LogicalResult integrateInexactly(PopulationOp pop, ArrayRef<OdeOp> odes,
         << "the time t here: exact integration needs coefficients that do "
            "not change in time (@method(rk4) or exponential_euler "
            "integrates an equation that reads t)";
+  else if (RefOp varying = varyingCoefficient(ode, culprit))
+    d.attachNote(varying.getLoc())
+        << "'" << varying.getName()
+        << "' here is a variable without an equation (a timed table, or set "
+           "during the run): exact integration needs coefficients that do "
+           "not change in time (@method(rk4) or exponential_euler "
+           "integrates it)";
   else if (culprit && culprit != ode.getOperation())
     d.attachNote(culprit->getLoc()) << "nonlinear term here";
   return failure();
