@@ -19,17 +19,15 @@ namespace {
 /// rather than compiled for minutes or out of memory.
 constexpr uint64_t kInlineLimit = 100000;
 
-/// A call's key when its arguments are names and numbers: MLIRGen emits
-/// such a call once however often the body repeats it; empty otherwise.
+/// A call's key when its arguments are names: MLIRGen emits such a call
+/// once however often the body repeats it (a name is one value; each
+/// number written is a constant of its own); empty otherwise.
 std::string repeatableCall(const Expr &e) {
   std::string key = e.name + "(";
   for (const auto &arg : e.args) {
-    if (arg->kind == Expr::Kind::Ref)
-      key += arg->name + ",";
-    else if (arg->kind == Expr::Kind::Number)
-      key += arg->text + arg->unit + ",";
-    else
+    if (arg->kind != Expr::Kind::Ref)
       return "";
+    key += arg->name + ",";
   }
   return key;
 }
