@@ -360,16 +360,15 @@ bool Recorder::streamTo(const std::string &dir, std::string &err) {
           !writeSynapseEnds(base.string(), prefix, r, err))
         return false;
     }
-    if (!writeRecordingsJson(base.string(), err))
-      return false;
   } catch (const std::exception &e) {
     err = "cannot stream recordings to '" + dir + "': " + e.what();
     return false;
   }
   streamDir = dir.empty() ? "." : dir;
   lastFlush = std::chrono::steady_clock::now();
-  // Whatever was recorded before (by an earlier run()) goes out first.
-  return flush(err);
+  // Whatever was recorded before (by an earlier run()) goes out first, and
+  // recordings.json then lists the spikes the files hold.
+  return flush(err) && writeRecordingsJson(streamDir, err);
 }
 
 bool Recorder::flush(std::string &err) try {

@@ -640,7 +640,11 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
            << "\n";
     return 1;
   }
-  // A replayed spike file or a table in the output folder stays as it is.
+  // A replayed spike file or a table in the output folder stays as it is
+  // (spikes_*.npy counted only when they are written: openOutputs sets the
+  // format again with its sink).
+  if (!spec.records.empty())
+    sim.setSpikeOutput(options.npySpikes, nullptr);
   bool kept = !records || !root ||
               sim.checkOutputs(options.outDir, options.inputs, err);
   if (comm)

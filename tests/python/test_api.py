@@ -1008,3 +1008,23 @@ def test_table_folder_goes_with_the_last_holder_quietly():
         gc.collect()
     assert not os.path.exists(folder)
     assert not [w for w in seen if w.category is ResourceWarning]
+
+
+def test_streamed_recordings_json_lists_the_spikes_in_the_files(tmp_path):
+    # stream_to after a run first writes what was recorded, then lists it:
+    # recordings.json's count of each spike file is the file's (a replay
+    # tells a replaced file by it), after more runs too.
+    sim = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro")).simulation()
+    sim.run("20 ms")
+    out = tmp_path / "s"
+
+    def listed_equal_written():
+        listing = json.loads((out / "recordings.json").read_text())
+        for pop in ("E", "I"):
+            rows = len(np.load(out / f"spikes_{pop}.npy"))
+            entry = listing["files"][f"spikes_{pop}.npy"]
+            assert rows > 0 and entry["spikes"] == rows
+    sim.stream_to(out)
+    listed_equal_written()
+    sim.run("10 ms")
+    listed_equal_written()
