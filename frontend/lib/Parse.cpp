@@ -472,6 +472,46 @@ static bool checkTerminated(llvm::StringRef text, DiagEngine &diag) {
   return true;
 }
 
+/// Whether a comment's text reads as what follows Brian2's `//`: a number
+/// (`2`, `1e3`) or a bracketed expression of names, numbers and operators
+/// with no two names in a row (`(n + 1)`), not words (`(exact)`, `3rd`).
+static bool readsAsOperand(llvm::StringRef body) {
+  auto number = [](llvm::StringRef s) {
+    double v;
+    return !s.empty() && llvm::isDigit(s.front()) && !s.getAsDouble(v);
+  };
+  if (number(body))
+    return true;
+  if (!body.starts_with("(") || !body.ends_with(")"))
+    return false;
+  bool op = false, lastWord = false;
+  for (size_t i = 0; i < body.size();) {
+    char c = body[i];
+    if (llvm::isAlnum(c) || c == '_' || c == '.') {
+      size_t end = i;
+      while (end < body.size() &&
+             (llvm::isAlnum(body[end]) || body[end] == '_' || body[end] == '.'))
+        ++end;
+      llvm::StringRef word = body.slice(i, end);
+      if (lastWord && !number(word))
+        return false; // two words in a row: prose
+      if (llvm::isDigit(word.front()) && !number(word))
+        return false; // `3rd`
+      lastWord = true;
+      i = end;
+    } else {
+      if (llvm::StringRef("+-*/%^<>=").contains(c))
+        op = true;
+      else if (c != ' ' && c != '(' && c != ')')
+        return false;
+      if (c != ' ')
+        lastWord = false;
+      ++i;
+    }
+  }
+  return op;
+}
+
 /// Brian2's floor division `k = n // 2` reads here as `k = n` and a comment.
 /// Warns where `//` follows an operand on its line and the comment is only
 /// a number or a bracketed expression: what a port of `//` leaves behind,
@@ -504,10 +544,7 @@ static void warnFloorDivisionComments(llvm::StringRef text, DiagEngine &diag) {
       bool operand =
           !before.empty() && (llvm::isAlnum(before.back()) ||
                               before.back() == '_' || before.back() == ')');
-      bool number = !body.empty() && llvm::isDigit(body.front()) &&
-                    body.find(' ') == llvm::StringRef::npos;
-      bool bracketed = body.starts_with("(") && body.ends_with(")");
-      if (operand && (number || bracketed)) {
+      if (operand && readsAsOperand(body)) {
         unsigned row = unsigned(l + 1), col = unsigned(c + 1);
         diag.warning(
             {{row, col, currentBuffer},
