@@ -180,13 +180,13 @@ Matrix noiseCovariance(const Matrix &generator, ArrayRef<double> g, double dt) {
   return q;
 }
 
-/// What becomes of `pop` when equation `ode` has no exact propagator
-/// (`rhs` failed, or its noise is not additive): per-neuron propagators,
 /// A variable without an equation that `culprit` (the first term found not
-/// linear) reads: a coefficient that changes during the run, such as a
-/// parameter that follows a timed table.
+/// linear, a product or quotient) reads: a coefficient that changes during
+/// the run, such as a parameter that follows a timed table.
 static RefOp varyingCoefficient(OdeOp ode, Operation *culprit) {
-  if (!culprit || culprit == ode.getOperation())
+  // A product or quotient is linear in a state where its other factor is
+  // constant: what keeps it from being so is that factor changing.
+  if (!culprit || !isa<arith::MulFOp, arith::DivFOp>(culprit))
     return RefOp();
   llvm::StringSet<> withEquation;
   ode->getParentOp()->walk(
@@ -198,6 +198,8 @@ static RefOp varyingCoefficient(OdeOp ode, Operation *culprit) {
   return RefOp();
 }
 
+/// What becomes of `pop` when equation `ode` has no exact propagator
+/// (`rhs` failed, or its noise is not additive): per-neuron propagators,
 /// the method asked for or chosen, or the error saying why.
 static LogicalResult integrateInexactly(PopulationOp pop, ArrayRef<OdeOp> odes,
                                         OdeOp ode,
