@@ -144,8 +144,8 @@ std::string neuro::optionNotTaken(const std::string &command,
   llvm::StringRef flag = llvm::StringRef(arg).split('=').first;
   if (flag.starts_with("-I"))
     flag = "-I";
-  // What each command reads; every compiling command also takes -I,
-  // -Werror and --diagnostics-format.
+  // What each command reads; check, emit, run, build and export also take
+  // -I, -Werror and --diagnostics-format.
   static const std::pair<const char *, const char *> taken[] = {
       {"check", "--verbose -v --network --set --tunable"},
       {"emit", "--stage --vector-width --precision --chip --target --network "
@@ -157,7 +157,7 @@ std::string neuro::optionNotTaken(const std::string &command,
                 "--target --chip --set"},
       {"import", "--dt --reset --input --components -o"},
       {"export", "--format --network -o"},
-      {"repl", "--precision"},
+      {"repl", "--precision -I"},
       {"plot", ""},
       {"devices", ""}};
   static const char *const compiling[] = {"-I", "-Werror",
@@ -166,7 +166,7 @@ std::string neuro::optionNotTaken(const std::string &command,
     if (flag == "--help" || flag == "-h")
       return true;
     if (cmd != "plot" && cmd != "devices" && cmd != "import" &&
-        llvm::is_contained(compiling, flag))
+        cmd != "repl" && llvm::is_contained(compiling, flag))
       return true;
     for (const auto &[name, flags] : taken) {
       if (cmd != name)

@@ -56,7 +56,8 @@ public:
                  Block &body)
       : b(b), width(width), scalarIv(scalarIv), vectorIv(vectorIv) {
     map.map(scalarIv, vectorIv);
-    body.walk([&](memref::StoreOp store) { written.insert(store.getMemRef()); });
+    body.walk(
+        [&](memref::StoreOp store) { written.insert(store.getMemRef()); });
   }
 
   /// Emits the ops of `block` (but its terminator) at the builder's

@@ -47,9 +47,10 @@ def VectorizeKernels : Pass<"neuro-vectorize-kernels", "::mlir::ModuleOp"> {
     refractory lanes), a store under it into a whole-vector store of the
     selected new and old values; rows the loop writes are read through
     `llvm.freeze`, so that LLVM does not turn the selects back into masked
-    stores (slow on AVX2); random draws are made once per lane. Values the same for all neurons stay scalar. Each lane computes
-    what the scalar loop computes, so results are bit-identical. Loops the
-    pass cannot vectorize are left unchanged.
+    stores (slow on AVX2); random draws are made once per lane. Values the
+    same for all neurons stay scalar. Each lane computes what the scalar
+    loop computes, so results are bit-identical. Loops the pass cannot
+    vectorize are left unchanged.
   }];
   let options = [
     Option<"width", "width", "unsigned", /*default=*/"0",
