@@ -9,12 +9,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "NIRInternal.h"
+#include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Npy.h"
 
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -284,10 +284,9 @@ std::string dirOf(const std::string &path) {
 }
 
 void writeText(const std::string &path, const std::string &text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out.flush())
-    throw Error(path + ": cannot write the file");
+  std::string err;
+  if (!rt::writeWholeFile(path, text, err))
+    throw Error(err);
 }
 
 bool uniform(const std::vector<double> &v) {

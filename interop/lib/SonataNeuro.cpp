@@ -12,12 +12,12 @@
 
 #include "SonataInternal.h"
 
+#include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Npy.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -347,10 +347,9 @@ void Importer::readInputs() {
 }
 
 void writeText(const std::string &path, const std::string &text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out.flush())
-    throw Error(path + ": cannot write the file");
+  std::string err;
+  if (!rt::writeWholeFile(path, text, err))
+    throw Error(err);
 }
 
 /// The populations: sources with their spike files, neurons with their

@@ -71,6 +71,27 @@ bool neuro::rt::checkReplaceable(const std::string &path, std::string &err) {
   return true;
 }
 
+bool neuro::rt::writeWholeFile(const std::string &path,
+                               const std::string &bytes, std::string &err) {
+  std::FILE *file = std::fopen(path.c_str(), "wb");
+  if (!file) {
+    err = "cannot write '" + path + "': " + std::strerror(errno);
+    return false;
+  }
+  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
+  ok = std::fflush(file) == 0 && ok;
+  int why = errno;
+  ok = std::fclose(file) == 0 && ok;
+  if (ok)
+    return true;
+  err = "cannot write '" + path + "': " + std::strerror(why ? why : errno);
+  // Only a regular file goes (never a device such as /dev/full).
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode))
+    std::remove(path.c_str());
+  return false;
+}
+
 bool neuro::rt::readWholeFile(const std::string &path, std::string &bytes,
                               std::string &err) {
   uint64_t size = 0;

@@ -25,7 +25,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 
 using namespace neuro;
 
@@ -398,12 +397,8 @@ bool save(const std::string &dir, const std::string &name, const Figure &f,
                            {".png", pngOf(f)}}) {
     llvm::SmallString<256> path(dir);
     llvm::sys::path::append(path, name + ext);
-    std::ofstream out(std::string(path), std::ios::binary);
-    out << text;
-    if (!out) {
-      err = "cannot write '" + std::string(path) + "'";
+    if (!rt::writeWholeFile(std::string(path), text, err))
       return false;
-    }
     written.push_back(std::string(path));
   }
   return true;

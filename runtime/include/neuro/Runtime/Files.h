@@ -34,6 +34,12 @@ bool checkReplaceable(const std::string &path, std::string &err);
 bool readWholeFile(const std::string &path, std::string &bytes,
                    std::string &err);
 
+/// Writes `bytes` to `path` (replacing it); false and `err` ("cannot write
+/// 'PATH': No space left on device") when it cannot, a partial regular
+/// file removed so that nothing half written is left to be read.
+bool writeWholeFile(const std::string &path, const std::string &bytes,
+                    std::string &err);
+
 /// Creates output directory `dir` (empty: ".") with its parents if needed;
 /// false and `err` ("cannot create directory 'DIR': why") when it cannot
 /// be made or is not a directory.
