@@ -116,6 +116,13 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
     if (it == env.end()) {
       if (lookupUnit(e.name))
         diag.error(e.range, unitNotValue(e.name));
+      else if (e.name == "multisynaptic_index")
+        diag.error(e.range, "'multisynaptic_index' (Brian2's index of a "
+                            "synapse among the copies of one pair) is not "
+                            "provided: the n copies of `connect ... n = K` "
+                            "share their expressions of i and j; give them "
+                            "a drawn value (uniform(...)) or a `from` file "
+                            "to tell them apart");
       else if (isSynapseCount(e.name))
         diag.error(e.range, "'" + e.name + "' is not a constant: it counts "
                                 "a projection's synapses at each synapse, "
