@@ -165,8 +165,8 @@ std::string neuro::optionNotTaken(const std::string &command,
   auto takes = [&](llvm::StringRef cmd) {
     if (flag == "--help" || flag == "-h")
       return true;
-    if (cmd != "plot" && cmd != "devices" && cmd != "import" &&
-        cmd != "repl" && llvm::is_contained(compiling, flag))
+    if (cmd != "plot" && cmd != "devices" && cmd != "import" && cmd != "repl" &&
+        llvm::is_contained(compiling, flag))
       return true;
     for (const auto &[name, flags] : taken) {
       if (cmd != name)
