@@ -34,6 +34,14 @@ rt::Simulator &built(Simulation &s) {
   return *s.sim;
 }
 
+/// The files the model read (tables, replayed spikes), which no recording
+/// may replace.
+std::vector<std::string> modelInputs(Simulation &s) {
+  const std::set<std::string> &read =
+      s.model->compiled->compiler().sema().dataFiles;
+  return {read.begin(), read.end()};
+}
+
 int population(const rt::Simulator &sim, const std::string &name) {
   int p = sim.populationIndex(name);
   if (p < 0)
@@ -460,6 +468,7 @@ void neuro::python::bindSimulation(py::module_ &m) {
              // One writer per folder, other simulations and runs included.
              auto lock = std::make_unique<rt::OutputLock>();
              check(lock->acquire(dir, err), err);
+             check(built(s).checkOutputs(dir, modelInputs(s), err), err);
              check(built(s).streamTo(dir, err), err);
              s.streamLock = std::move(lock);
            })
@@ -470,6 +479,9 @@ void neuro::python::bindSimulation(py::module_ &m) {
              // (write() finishes there only).
              rt::OutputLock lock;
              check(s.streamLock || lock.acquire(dir, err), err);
+             check(s.streamLock ||
+                       built(s).checkOutputs(dir, modelInputs(s), err),
+                   err);
              check(built(s).writeSpikes(dir, err) &&
                        built(s).writeStates(dir, err),
                    err);

@@ -1028,3 +1028,25 @@ def test_streamed_recordings_json_lists_the_spikes_in_the_files(tmp_path):
     listed_equal_written()
     sim.run("10 ms")
     listed_equal_written()
+
+
+def test_recordings_are_not_written_over_the_files_the_model_reads(tmp_path):
+    # A replayed spike file in the output folder stays as it is: write()
+    # and stream_to() refuse the folder, as neuroc run does.
+    spikes = np.zeros(2, dtype=[("i", "<i8"), ("t", "<f8")])
+    spikes["i"], spikes["t"] = [0, 1], [1e-3, 2e-3]
+    np.save(tmp_path / "spikes_S.npy", spikes)
+    model = neuro.compile_source(
+        "network R {\n"
+        f"  S = 2 of SpikeTimes(file = \"{tmp_path}/spikes_S.npy\")\n"
+        "  record spikes of S\n  run 5 ms\n}\n")
+    sim = model.simulation()
+    sim.run()
+    for write in (sim.write, sim.stream_to):
+        with pytest.raises(RuntimeError, match="the spikes of 'S' would be "
+                           "written to '.*spikes_S.npy', which the model "
+                           "reads"):
+            write(tmp_path)
+    assert len(np.load(tmp_path / "spikes_S.npy")) == 2
+    sim.write(tmp_path / "elsewhere")
+    assert len(np.load(tmp_path / "elsewhere" / "spikes_S.npy")) == 2
