@@ -452,6 +452,22 @@ void Network::indexByTarget(size_t j) {
   proj.postSyn.resize(size_t(nSyn));
   for (int64_t s = 0; s < nSyn; ++s)
     proj.postSyn[size_t(next[size_t(proj.csr.cols[size_t(s)])]++)] = s;
+  if (proj.rowPtrs.size() < 2)
+    return;
+  // Delay groups number their synapses group by group: `on post` runs a
+  // target's synapses by source, as Brian2 runs them in the order they
+  // were made (source by source), whatever their delays.
+  std::vector<int32_t> source(static_cast<size_t>(nSyn));
+  for (const RowIndex &rowPtr : proj.rowPtrs)
+    for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
+      for (int64_t s = rowPtr[i]; s < rowPtr[i + 1]; ++s)
+        source[size_t(s)] = int32_t(i);
+  for (int64_t t = 0; t < nDst; ++t)
+    std::stable_sort(proj.postSyn.begin() + proj.postPtr[size_t(t)],
+                     proj.postSyn.begin() + proj.postPtr[size_t(t) + 1],
+                     [&](int64_t a, int64_t b) {
+                       return source[size_t(a)] < source[size_t(b)];
+                     });
 }
 
 void Network::indexSources(size_t j) {

@@ -144,7 +144,7 @@ bool DeviceBackend::preparePull(size_t j, std::string &err) {
   auto copy = [&](CUdeviceptr &dst, const void *src, size_t bytes) {
     return dev->alloc(bytes, dst, err) && dev->upload(dst, src, bytes, err);
   };
-  // The synapses by target (ids ascending) and their sources, unless `on post`
+  // The synapses by target (by source) and their sources, unless `on post`
   // and the kernels needed them already and upload() copied them.
   if (host.postPtr.empty()) {
     network.indexByTarget(j);

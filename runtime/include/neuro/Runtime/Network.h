@@ -105,7 +105,8 @@ public:
     int64_t partChunk = 0;
     std::vector<RowIndex> partPtrs;
     /// For `on post`: the synapses onto target t are
-    /// postSyn[postPtr[t] .. postPtr[t+1]), ascending.
+    /// postSyn[postPtr[t] .. postPtr[t+1]), by source (Brian2's order of
+    /// creation), ids ascending within one source.
     std::vector<int64_t> postPtr;
     std::vector<int64_t> postSyn;
     /// Source of every synapse, when the kernels read it.
