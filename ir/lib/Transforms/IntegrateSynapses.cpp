@@ -52,6 +52,8 @@ struct SynapseStates {
   llvm::StringMap<Affine> affine;
   /// States without an equation: constant between events.
   std::vector<bool> eventOnly;
+  /// The weights among `names`: their equations are clock-driven.
+  llvm::StringSet<> weights;
 
   /// The affine form of the equation of `var` (which has one).
   const Affine &of(llvm::StringRef var) const {
@@ -227,7 +229,7 @@ coupledGroups(const SynapseStates &s, const llvm::StringSet<> &clock) {
 /// members of coupled groups that cannot be solved at events.
 void classify(ProjectionOp proj, SynapseStates &s, llvm::StringSet<> &clock) {
   for (const auto &[name, ode] : s.byVar)
-    if (!s.affine.count(name))
+    if (!s.affine.count(name) || s.weights.contains(name))
       clock.insert(name);
   for (bool changed = true; changed;) {
     changed = false;
@@ -344,9 +346,18 @@ LogicalResult neuro::linear::integrateProjection(Operation *op, double dt) {
   if (odes.empty())
     return success();
   SynapseStates s;
-  for (StateOp st : proj.getBody().getOps<StateOp>()) {
-    s.index[st.getSymName()] = s.names.size();
-    s.names.push_back(st.getSymName().str());
+  // The per-synapse variables, weights included (a weight may relax with an
+  // equation that others read), in projection order.
+  for (Operation &member : proj.getBody().getOps()) {
+    StringRef name;
+    if (auto st = dyn_cast<StateOp>(member))
+      name = st.getSymName();
+    else if (auto w = dyn_cast<WeightOp>(member))
+      s.weights.insert(name = w.getSymName());
+    else
+      continue;
+    s.index[name] = s.names.size();
+    s.names.push_back(name.str());
   }
   for (OdeOp ode : odes)
     s.byVar[ode.getVar()] = ode;
