@@ -70,6 +70,13 @@ void Checker::declareFunction(const FunctionDecl &f) {
                               "' is declared twice");
       info.ok = false;
     }
+    if (p.name == "t" || p.name == "dt" || p.name == "xi")
+      diag.warning(p.range, "parameter '" + p.name + "' of '" + f.name +
+                                "' shadows the built-in " +
+                                (p.name == "t"    ? "time"
+                                 : p.name == "dt" ? "time step"
+                                                  : "noise") +
+                                ": the body reads the argument");
     auto dim = resolveUnit(p.unit);
     if (!dim)
       info.ok = false;
