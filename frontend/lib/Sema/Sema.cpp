@@ -310,6 +310,12 @@ void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
         os << "    " << p.generator->size() << " spikes given by time\n";
       if (p.poissonRate)
         os << "    rate " << fmt(*p.poissonRate) << " Hz\n";
+      // With the network's dt and the population's parameters (the model's
+      // line above takes its defaults and the default step).
+      if (p.model && p.model->neuron && p.model->neuron->spike &&
+          p.model->neuron->spike->refractory && !p.model->refractoryPerNeuron &&
+          !p.model->refractoryCondition)
+        os << "    refractory " << fmt(p.refractory) << " s\n";
       for (auto &[name, iv] : p.inits) {
         os << "    init " << name << " = ";
         if (iv.kind == InitValue::Kind::Uniform)
