@@ -235,6 +235,22 @@ bool Checker::checkRuns(const NetworkDecl &decl, NetworkInfo &net,
   return runsOk;
 }
 
+/// Whether an equation or an event's statement of `syn` writes its weight.
+static bool writesWeight(const SynapseDecl &syn) {
+  for (const VarDecl &v : syn.vars) {
+    if (v.kind != VarDecl::Kind::Weight)
+      continue;
+    if (llvm::any_of(syn.odes,
+                     [&](const OdeDecl &o) { return o.var == v.name; }))
+      return true;
+    for (const EventDecl &e : syn.events)
+      if (llvm::any_of(e.body,
+                       [&](const Stmt &s) { return s.target == v.name; }))
+        return true;
+  }
+  return false;
+}
+
 void Checker::checkPlasticitySwitches(const NetworkDecl &decl, NetworkInfo &net,
                                       const std::vector<int64_t> &runStart,
                                       bool runsOk) {
@@ -253,6 +269,16 @@ void Checker::checkPlasticitySwitches(const NetworkDecl &decl, NetworkInfo &net,
                                    name.name + "')");
         continue;
       }
+      if (const SynapseDecl *syn =
+              net.projections[size_t(proj)].model
+                  ? net.projections[size_t(proj)].model->synapse
+                  : nullptr;
+          syn && !writesWeight(*syn))
+        diag.warning(name.range, "nothing changes the weight of '" + name.name +
+                                     "' (no equation or statement writes it): "
+                                     "'plasticity " +
+                                     (d.on ? "on" : "off") +
+                                     "' has no effect on it");
       if (runsOk && d.afterRuns < runStart.size())
         net.plasticSwitches.push_back(
             {{runStart[d.afterRuns], proj, d.on}, d.range});
