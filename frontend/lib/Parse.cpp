@@ -433,37 +433,42 @@ static void reportLaterSyntaxErrors(llvm::StringRef text, unsigned line,
   }
 }
 
+/// The range of `width` bytes from byte `offset` of the buffer being parsed.
+static SourceRange rangeAt(size_t offset, size_t width) {
+  unsigned row =
+      unsigned(std::upper_bound(lineStarts.begin(), lineStarts.end(), offset) -
+               lineStarts.begin());
+  unsigned col = unsigned(offset - lineStarts[row - 1]) + 1;
+  return {{row, col, currentBuffer},
+          {row, unsigned(col + width), currentBuffer}};
+}
+
 /// A `/*` without its `*/`, or a `"` without its closing quote on the line:
 /// said as such, where the lexer would leave a stray `/` or `"` for the
-/// parser to report as unexpected. False after reporting.
-static bool checkTerminated(llvm::StringRef text, DiagEngine &diag) {
-  auto at = [&](size_t offset, size_t width) {
-    unsigned row = unsigned(
-        std::upper_bound(lineStarts.begin(), lineStarts.end(), offset) -
-        lineStarts.begin());
-    unsigned col = unsigned(offset - lineStarts[row - 1]) + 1;
-    return SourceRange{{row, col, currentBuffer},
-                       {row, unsigned(col + width), currentBuffer}};
-  };
+/// parser to report as unexpected. False after reporting. `lineComments`
+/// gets the offset of every `//` that starts a comment.
+static bool checkTerminated(llvm::StringRef text, DiagEngine &diag,
+                            std::vector<size_t> &lineComments) {
   for (size_t i = 0; i < text.size(); ++i) {
     llvm::StringRef rest = text.drop_front(i);
     if (rest.starts_with("//")) {
+      lineComments.push_back(i);
       i = text.find('\n', i);
       if (i == llvm::StringRef::npos)
         return true;
     } else if (rest.starts_with("/*")) {
       size_t end = text.find("*/", i + 2);
       if (end == llvm::StringRef::npos) {
-        diag.error(at(i, 2), "unterminated comment: this '/*' has no "
-                             "matching '*/'");
+        diag.error(rangeAt(i, 2), "unterminated comment: this '/*' has no "
+                                  "matching '*/'");
         return false;
       }
       i = end + 1;
     } else if (text[i] == '"') {
       size_t end = text.find_first_of("\"\n", i + 1);
       if (end == llvm::StringRef::npos || text[end] != '"') {
-        diag.error(at(i, 1), "unterminated string: this '\"' has no "
-                             "closing quote on its line");
+        diag.error(rangeAt(i, 1), "unterminated string: this '\"' has no "
+                                  "closing quote on its line");
         return false;
       }
       i = end;
@@ -513,48 +518,25 @@ static bool readsAsOperand(llvm::StringRef body) {
 }
 
 /// Brian2's floor division `k = n // 2` reads here as `k = n` and a comment.
-/// Warns where `//` follows an operand on its line and the comment is only
-/// a number or a bracketed expression: what a port of `//` leaves behind,
-/// not the words of a comment.
-static void warnFloorDivisionComments(llvm::StringRef text, DiagEngine &diag) {
-  bool inBlock = false;
-  for (size_t l = 0; l < lineStarts.size(); ++l) {
-    size_t begin = lineStarts[l];
-    llvm::StringRef line = text.slice(begin, text.find('\n', begin));
-    bool inString = false;
-    for (size_t c = 0; c + 1 < line.size(); ++c) {
-      llvm::StringRef two = line.substr(c, 2);
-      if (inBlock) {
-        if (two == "*/")
-          inBlock = false, ++c;
-        continue;
-      }
-      if (line[c] == '"')
-        inString = !inString;
-      if (inString)
-        continue;
-      if (two == "/*") {
-        inBlock = true, ++c;
-        continue;
-      }
-      if (two != "//")
-        continue;
-      llvm::StringRef before = line.take_front(c).rtrim();
-      llvm::StringRef body = line.drop_front(c + 2).trim();
-      bool operand =
-          !before.empty() && (llvm::isAlnum(before.back()) ||
-                              before.back() == '_' || before.back() == ')');
-      if (operand && readsAsOperand(body)) {
-        unsigned row = unsigned(l + 1), col = unsigned(c + 1);
-        diag.warning(
-            {{row, col, currentBuffer},
-             {row, unsigned(col + 2 + line.size() - c - 2), currentBuffer}},
-            "'//' starts a comment here, so '" + body.str() +
-                "' is not read; for Brian2's floor division write "
-                "floor(a / b)");
-      }
-      break;
-    }
+/// Warns where a `//` (at the offsets `lineComments`) follows an operand on
+/// its line and the comment is only a number or a bracketed expression:
+/// what a port of `//` leaves behind, not the words of a comment.
+static void warnFloorDivisionComments(llvm::StringRef text,
+                                      llvm::ArrayRef<size_t> lineComments,
+                                      DiagEngine &diag) {
+  for (size_t at : lineComments) {
+    size_t begin = text.rfind('\n', at) + 1; // npos + 1 = 0: the first line
+    size_t end = std::min(text.find('\n', at), text.size());
+    llvm::StringRef before = text.slice(begin, at).rtrim();
+    llvm::StringRef body = text.slice(at + 2, end).trim();
+    bool operand =
+        !before.empty() && (llvm::isAlnum(before.back()) ||
+                            before.back() == '_' || before.back() == ')');
+    if (operand && readsAsOperand(body))
+      diag.warning(rangeAt(at, end - at),
+                   "'//' starts a comment here, so '" + body.str() +
+                       "' is not read; for Brian2's floor division write "
+                       "floor(a / b)");
   }
 }
 
@@ -573,19 +555,15 @@ bool withParseTree(DiagEngine &diag,
   // ANTLR decodes UTF-8 and throws at a byte that is not; say where it is.
   const llvm::UTF8 *bad = text.bytes_begin();
   if (!llvm::isLegalUTF8String(&bad, text.bytes_end())) {
-    size_t offset = size_t(bad - text.bytes_begin());
-    unsigned line = unsigned(
-        std::upper_bound(lineStarts.begin(), lineStarts.end(), offset) -
-        lineStarts.begin());
-    unsigned col = unsigned(offset - lineStarts[line - 1]) + 1;
     char byte[8];
     std::snprintf(byte, sizeof byte, "0x%02x", unsigned(*bad));
-    diag.error({{line, col, currentBuffer}, {line, col + 1, currentBuffer}},
+    diag.error(rangeAt(size_t(bad - text.bytes_begin()), 1),
                std::string("invalid UTF-8 (byte ") + byte +
                    "): .neuro files are UTF-8 text; save this one as UTF-8");
     return false;
   }
-  if (!checkTerminated(text, diag))
+  std::vector<size_t> lineComments;
+  if (!checkTerminated(text, diag, lineComments))
     return false;
   try {
     ErrorListener listener(diag);
@@ -606,7 +584,7 @@ bool withParseTree(DiagEngine &diag,
       reportLaterSyntaxErrors(text, listener.errorLine, diag);
     if (listener.hadError() || diag.hadError())
       return false;
-    warnFloorDivisionComments(text, diag);
+    warnFloorDivisionComments(text, lineComments, diag);
     use(tree);
     return true;
   } catch (const std::exception &e) {
