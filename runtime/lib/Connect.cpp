@@ -438,6 +438,17 @@ bool Network::groupByDelay(size_t j, std::string &err) {
   return true;
 }
 
+/// The source of every synapse of `proj`: every delay group holds its
+/// synapses by source.
+static std::vector<int32_t> sourcesOf(const Network::Projection &proj) {
+  std::vector<int32_t> source(size_t(proj.csr.numSynapses()), 0);
+  for (const RowIndex &rowPtr : proj.rowPtrs)
+    for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
+      for (int64_t s = rowPtr[i]; s < rowPtr[i + 1]; ++s)
+        source[size_t(s)] = int32_t(i);
+  return source;
+}
+
 void Network::indexByTarget(size_t j) {
   // A stable counting sort: each target's synapses in ascending ids.
   Projection &proj = projs[j];
@@ -457,11 +468,7 @@ void Network::indexByTarget(size_t j) {
   // Delay groups number their synapses group by group: `on post` runs a
   // target's synapses by source, as Brian2 runs them in the order they
   // were made (source by source), whatever their delays.
-  std::vector<int32_t> source(static_cast<size_t>(nSyn));
-  for (const RowIndex &rowPtr : proj.rowPtrs)
-    for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
-      for (int64_t s = rowPtr[i]; s < rowPtr[i + 1]; ++s)
-        source[size_t(s)] = int32_t(i);
+  std::vector<int32_t> source = sourcesOf(proj);
   for (int64_t t = 0; t < nDst; ++t)
     std::stable_sort(proj.postSyn.begin() + proj.postPtr[size_t(t)],
                      proj.postSyn.begin() + proj.postPtr[size_t(t) + 1],
@@ -470,15 +477,7 @@ void Network::indexByTarget(size_t j) {
                      });
 }
 
-void Network::indexSources(size_t j) {
-  // Every delay group holds its synapses by source.
-  Projection &proj = projs[j];
-  proj.srcs.assign(size_t(proj.csr.numSynapses()), 0);
-  for (const RowIndex &rowPtr : proj.rowPtrs)
-    for (size_t i = 0; i + 1 < rowPtr.size(); ++i)
-      for (int64_t s = rowPtr[i]; s < rowPtr[i + 1]; ++s)
-        proj.srcs[size_t(s)] = int32_t(i);
-}
+void Network::indexSources(size_t j) { projs[j].srcs = sourcesOf(projs[j]); }
 
 void Network::prepareDelivery(size_t j) {
   const ProjectionSpec &spec = model.projections[j];
