@@ -17,6 +17,15 @@
 // write the runtime's f64 copy of the state, which is rounded to f32
 // before the first step.
 //
+// Time stays f64, as Brian2 keeps its clock in float64 in its float32
+// runs: the products of a step count and dt marked neuro.step_time (`t`,
+// `lastspike`) and the arithmetic that reads them, directly or through
+// other such arithmetic, keep f64 results; their other float operands are
+// widened with arith.extf (the f64 constants they read keep their value)
+// and their results rounded where something else reads them (a state row,
+// a loop's yield), as C++ promotes float to double where the two meet.
+// Step counts themselves stay exact in float32 up to 2^24.
+//
 // The module gets the unit attribute `neuro.single_precision`, from which
 // the runtime learns the element type of the rows it passes.
 //
@@ -71,9 +80,41 @@ bool holdsF32(Value memref) {
   return type && type.getElementType().isF32();
 }
 
+/// Whether `t` is f32 or a vector of f32.
+bool isF32Like(Type t) { return getElementTypeOrSelf(t).isF32(); }
+
+/// The arithmetic of `fn` that single precision keeps in f64: the
+/// neuro.step_time products and the arith and math ops that read a float
+/// one of these computes.
+llvm::SmallPtrSet<Operation *, 16> timeArithmetic(func::FuncOp fn) {
+  llvm::SmallPtrSet<Operation *, 16> wide;
+  SmallVector<Operation *> work;
+  NeuroDialect::StepTimeAttrHelper stepTime(fn.getContext());
+  fn.walk([&](Operation *op) {
+    if (stepTime.isAttrPresent(op) && wide.insert(op).second)
+      work.push_back(op);
+  });
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    for (Value r : op->getResults()) {
+      if (!isa<FloatType>(getElementTypeOrSelf(r.getType())))
+        continue;
+      for (Operation *user : r.getUsers()) {
+        bool arithmetic =
+            isa<arith::ArithDialect, math::MathDialect>(user->getDialect()) &&
+            !isa<arith::ConstantOp, arith::ExtFOp, arith::TruncFOp,
+                 arith::BitcastOp>(user);
+        if (arithmetic && wide.insert(user).second)
+          work.push_back(user);
+      }
+    }
+  }
+  return wide;
+}
+
 class Narrower {
 public:
-  explicit Narrower(func::FuncOp fn) : fn(fn) {}
+  explicit Narrower(func::FuncOp fn) : fn(fn), wide(timeArithmetic(fn)) {}
 
   LogicalResult run() {
     Block &entry = fn.getBody().front();
@@ -102,6 +143,7 @@ public:
     for (Operation *op : ops)
       if (failed(visit(op)))
         return failure();
+    roundTimeWhereRead();
     return success();
   }
 
@@ -113,8 +155,47 @@ private:
     v.replaceAllUsesExcept(t, t);
   }
 
+  /// Rounds the f64 results of time arithmetic where an op that is not
+  /// time arithmetic reads them, except a call (its callee takes f64) and
+  /// a store into f64 memory.
+  void roundTimeWhereRead() {
+    for (Operation *op : wide)
+      for (Value r : op->getResults()) {
+        Type n = narrowed(r.getType());
+        if (!n || isa<MemRefType>(n))
+          continue;
+        for (OpOperand &use : llvm::make_early_inc_range(r.getUses())) {
+          Operation *user = use.getOwner();
+          auto store = dyn_cast<memref::StoreOp>(user);
+          if (wide.contains(user) || isa<func::CallOp>(user) ||
+              (store && !holdsF32(store.getMemRef())))
+            continue;
+          OpBuilder b(user);
+          use.set(b.create<arith::TruncFOp>(r.getLoc(), n, r));
+        }
+      }
+  }
+
+  /// Time arithmetic keeps its f64 results; its f32 operands are widened.
+  void widenOperands(Operation *op) {
+    OpBuilder b(op);
+    for (OpOperand &operand : op->getOpOperands()) {
+      Type t = operand.get().getType();
+      if (!isF32Like(t))
+        continue;
+      Type f64 = b.getF64Type();
+      if (auto v = dyn_cast<VectorType>(t))
+        f64 = v.clone(f64);
+      operand.set(b.create<arith::ExtFOp>(op->getLoc(), f64, operand.get()));
+    }
+  }
+
   LogicalResult visit(Operation *op) {
     OpBuilder b(op);
+    if (wide.contains(op)) {
+      widenOperands(op);
+      return success();
+    }
     if (auto c = dyn_cast<arith::ConstantOp>(op)) {
       Type n = narrowed(c.getType());
       if (!n)
@@ -134,8 +215,12 @@ private:
       if (!value)
         return op->emitError("cannot narrow this constant");
       auto narrow = b.create<arith::ConstantOp>(c.getLoc(), n, value);
-      c.replaceAllUsesWith(narrow.getResult());
-      c.erase();
+      // Time arithmetic reads the f64 value.
+      c.getResult().replaceUsesWithIf(narrow.getResult(), [&](OpOperand &use) {
+        return !wide.contains(use.getOwner());
+      });
+      if (c.getResult().use_empty())
+        c.erase();
       return success();
     }
     if (auto call = dyn_cast<func::CallOp>(op)) {
@@ -199,6 +284,8 @@ private:
   }
 
   func::FuncOp fn;
+  /// The time arithmetic (timeArithmetic), found before any type changes.
+  llvm::SmallPtrSet<Operation *, 16> wide;
 };
 
 /// Synapse rows only: the synapse-row argument of `fn` becomes f32; its

@@ -110,3 +110,55 @@ func.func @neuro_step_N_Q(%state: memref<?x?xf64>) {
   memref.store %v, %state[%c0, %c0] : memref<?x?xf64>
   return
 }
+
+// Time stays f64: `t` and `lastspike` (neuro.step_time) and the arithmetic
+// that reads them; the step count and the rows they meet are widened, the
+// f64 constants they read keep their value (dt here, also rounded for the
+// f32 arithmetic that reads it), and what reaches a row is rounded.
+// CHECK-LABEL: func.func @neuro_step_N_T(
+// CHECK-SAME:    %[[S:.*]]: memref<?x?xf32>, %[[STEP:.*]]: i64, %{{.*}}: index, %{{.*}}: index)
+// CHECK-DAG:     %[[DT:.*]] = arith.constant 1.000000e-04 : f64
+// CHECK-DAG:     %[[DT32:.*]] = arith.constant 9.99999974E-5 : f32
+// CHECK-DAG:     %[[FIFTY:.*]] = arith.constant 5.000000e+01 : f64
+// CHECK:         %[[K:.*]] = arith.sitofp %[[STEP]] : i64 to f32
+// CHECK:         %[[K64:.*]] = arith.extf %[[K]] : f32 to f64
+// CHECK:         %[[T:.*]] = arith.mulf %[[K64]], %[[DT]] {neuro.step_time} : f64
+// CHECK:         scf.for %[[I:.*]] =
+// CHECK:           %[[L:.*]] = memref.load %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf32>
+// CHECK:           %[[L64:.*]] = arith.extf %[[L]] : f32 to f64
+// CHECK:           %[[LS:.*]] = arith.mulf %[[L64]], %[[DT]] {neuro.step_time} : f64
+// CHECK:           %[[SINCE:.*]] = arith.subf %[[T]], %[[LS]] : f64
+// CHECK:           %[[STEPS:.*]] = arith.divf %[[SINCE]], %[[DT]] : f64
+// CHECK:           arith.cmpf oge, %[[STEPS]], %[[FIFTY]] : f64
+// CHECK:           %[[ON:.*]] = memref.load %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf32>
+// CHECK:           %[[ON64:.*]] = arith.extf %[[ON]] : f32 to f64
+// CHECK:           arith.cmpf oge, %[[T]], %[[ON64]] : f64
+// CHECK:           %[[V:.*]] = memref.load %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf32>
+// CHECK:           %[[VDT:.*]] = arith.mulf %[[V]], %[[DT32]] : f32
+// CHECK:           %[[VDT64:.*]] = arith.extf %[[VDT]] : f32 to f64
+// CHECK:           %[[SUM:.*]] = arith.addf %[[VDT64]], %[[T]] : f64
+// CHECK:           %[[ROUNDED:.*]] = arith.truncf %[[SUM]] : f64 to f32
+// CHECK:           memref.store %[[ROUNDED]], %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf32>
+func.func @neuro_step_N_T(%state: memref<?x?xf64>, %step: i64, %lo: index, %hi: index) attributes {neuro.kernel = #neuro.kernel<step, "T">} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %dt = arith.constant 1.0e-4 : f64
+  %fifty = arith.constant 50.0 : f64
+  %k = arith.sitofp %step : i64 to f64
+  %t = arith.mulf %k, %dt {neuro.step_time} : f64
+  scf.for %i = %lo to %hi step %c1 {
+    %last = memref.load %state[%c0, %i] : memref<?x?xf64>
+    %ls = arith.mulf %last, %dt {neuro.step_time} : f64
+    %since = arith.subf %t, %ls : f64
+    %steps = arith.divf %since, %dt : f64
+    %free = arith.cmpf oge, %steps, %fifty : f64
+    %on = memref.load %state[%c1, %i] : memref<?x?xf64>
+    %started = arith.cmpf oge, %t, %on : f64
+    %v = memref.load %state[%c2, %i] : memref<?x?xf64>
+    %vdt = arith.mulf %v, %dt : f64
+    %sum = arith.addf %vdt, %t : f64
+    memref.store %sum, %state[%c2, %i] : memref<?x?xf64>
+  } {neuro.neuron_loop}
+  return
+}

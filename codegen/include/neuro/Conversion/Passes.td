@@ -75,7 +75,11 @@ def NarrowPrecision : Pass<"neuro-narrow-precision", "::mlir::ModuleOp"> {
     type: loads from the modulators and from the scratch buffers of exact
     propagators are followed by `arith.truncf`, stores into them preceded
     by `arith.extf`, and calls keep their callees' types the same way. A
-    uniform draw is rounded and then clamped below 1. The kernels that run
+    uniform draw is rounded and then clamped below 1. Time stays f64: the
+    products marked `neuro.step_time` (`t`, `lastspike`) and the arith and
+    math ops that read them, transitively, keep f64 results; their f32
+    operands are widened (f64 constants keep their value for them) and
+    their results rounded where other ops read them. The kernels that run
     once (init, connect, synapse init) stay f64. The module gets the unit
     attribute `neuro.single_precision`. Runs before neuro-inline-random and
     neuro-vectorize-kernels, which gives f32 loops twice the lanes.

@@ -154,8 +154,14 @@ Value KernelBuilder::lastSpikeSeconds(Location loc, Value state,
   auto last = rows.find("_lastspike");
   Value steps = last == rows.end() ? f64Constant(loc, kNeverSpiked)
                                    : load2d(loc, state, last->second, at);
-  return b.create<arith::MulFOp>(
-      loc, steps, f64Constant(loc, network.getDt().convertToDouble()));
+  return stepTime(loc, steps, network.getDt().convertToDouble());
+}
+
+Value KernelBuilder::stepTime(Location loc, Value steps, double scale) {
+  auto product = b.create<arith::MulFOp>(loc, steps, f64Constant(loc, scale));
+  NeuroDialect::StepTimeAttrHelper(b.getContext())
+      .setAttr(product, b.getUnitAttr());
+  return product;
 }
 
 void KernelBuilder::store2d(Location loc, Value value, Value mem, int64_t row,

@@ -189,6 +189,10 @@ public:
   /// Index and f64 constants, created once per kernel at its entry.
   mlir::Value index(mlir::Location loc, int64_t v);
   mlir::Value f64Constant(mlir::Location loc, double v);
+  /// `steps` (f64) times `scale` seconds (or a rate times them): marked
+  /// neuro.step_time, so that single precision computes it, and what is
+  /// derived from it, in f64.
+  mlir::Value stepTime(mlir::Location loc, mlir::Value steps, double scale);
   /// Element (row, col) of a [rows][columns] memref.
   /// The time (s) of the last spike of neuron `at` whose population's
   /// rows are `state` (`rows` by name): its `_lastspike` row times dt, or

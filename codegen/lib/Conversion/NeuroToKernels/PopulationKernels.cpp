@@ -182,8 +182,7 @@ void PopulationKernels::enterNeuronLoop(func::FuncOp fn, int stepArg,
   k.kernelDt = k.network.getDt().convertToDouble();
   k.kernelStep = step;
   k.kernelPopulation = k.populationIndex(pop);
-  k.kernelTime =
-      b.create<arith::MulFOp>(loc, stepF, k.f64Constant(loc, k.kernelDt));
+  k.kernelTime = k.stepTime(loc, stepF, k.kernelDt);
   // Neurons [begin, end): the runtime splits a population among threads.
   Value begin = b.create<arith::IndexCastOp>(
       loc, b.getIndexType(), fn.getArgument(unsigned(beginArg)));

@@ -153,8 +153,7 @@ LogicalResult ProjectionKernels::eventBody(Region &region, SynapseContext &c,
   // `t`: the start of the step that delivers the event.
   if (!region.getOps<TimeOp>().empty()) {
     Location l = region.getLoc();
-    k.kernelTime =
-        b.create<arith::MulFOp>(l, now, k.f64Constant(l, k.kernelDt));
+    k.kernelTime = k.stepTime(l, now, k.kernelDt);
   }
   LogicalResult result = failure(failed(k.inlineRegion(
       region, [&](RefOp ref) { return readSynapseVar(c, ref); },

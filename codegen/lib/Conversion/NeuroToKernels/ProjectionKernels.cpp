@@ -320,8 +320,7 @@ func::FuncOp ProjectionKernels::synapseKernel(Location loc, KernelKind kind,
   Value stepF = b.create<arith::SIToFPOp>(
       loc, k.f64(), fn.getArgument(NEURO_UPDATE_ARG_STEP));
   c.now = stepF;
-  k.kernelTime =
-      b.create<arith::MulFOp>(loc, stepF, k.f64Constant(loc, k.kernelDt));
+  k.kernelTime = k.stepTime(loc, stepF, k.kernelDt);
   k.kernelNotRefractory = [this, &c](NotRefractoryOp op) {
     return endNotRefractory(c, op);
   };

@@ -46,6 +46,10 @@ def Neuro_Dialect : Dialect {
     // A module whose per-step synapse kernels take float32 synapse rows,
     // the rest staying f64 (neuro-narrow-precision{synapses-only}).
     "::mlir::UnitAttr":$single_synapses,
+    // A step count times dt (a time, or a rate times one) that single
+    // precision computes in f64 with what is derived from it, as Brian2
+    // keeps its clock in float64 (convert-neuro-to-kernels).
+    "::mlir::UnitAttr":$step_time,
     // A GPU delivery kernel run by a block per spike
     // (convert-kernels-to-gpu).
     "::mlir::UnitAttr":$row_parallel

@@ -97,7 +97,7 @@ neuro.network @M dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK-DAG:     %[[TWO:.*]] = arith.constant 2.000000e+00 : f64
 // CHECK-DAG:     %[[HALF:.*]] = arith.constant 5.000000e-04 : f64
 // CHECK-DAG:     %[[RDT:.*]] = arith.constant 1.000000e-03 : f64
-// CHECK:         %[[T:.*]] = arith.mulf %{{.*}}, %[[RDT]] : f64
+// CHECK:         %[[T:.*]] = arith.mulf %{{.*}}, %[[RDT]] {neuro.step_time} : f64
 // CHECK:         scf.for %[[RI:.*]] =
 // CHECK:           %[[V:.*]] = memref.load %{{.*}}[%{{.*}}, %[[RI]]]
 // CHECK-NEXT:      %[[K1:.*]] = arith.mulf %[[V]], %[[T]] : f64
@@ -422,7 +422,7 @@ neuro.network @R2 dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK-LABEL: func.func @neuro_step_R2_M(
 // CHECK-DAG:     %[[MHALF:.*]] = arith.constant 5.000000e-04 : f64
 // CHECK-DAG:     %[[MDT:.*]] = arith.constant 1.000000e-03 : f64
-// CHECK:         %[[MT:.*]] = arith.mulf %{{.*}}, %[[MDT]] : f64
+// CHECK:         %[[MT:.*]] = arith.mulf %{{.*}}, %[[MDT]] {neuro.step_time} : f64
 // CHECK:         scf.for %[[MI:.*]] =
 // CHECK:           %[[MV:.*]] = memref.load %{{.*}}[%{{.*}}, %[[MI]]]
 // CHECK-NEXT:      %[[MK1:.*]] = arith.mulf %[[MV]], %[[MT]] : f64

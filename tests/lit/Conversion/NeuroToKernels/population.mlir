@@ -213,7 +213,7 @@ neuro.network @T dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK-SAME:    %[[TST:[^:]*]]: memref<?x?xf64>, %[[TSP:[^:]*]]: memref<?xi8>, %[[TSTEP:[^:]*]]: i64, %[[TSEED:[^:]*]]: i64
 // CHECK-DAG:     %[[TDT:.*]] = arith.constant 1.000000e-03 : f64
 // CHECK:         %[[TSTEPF:.*]] = arith.sitofp %[[TSTEP]] : i64 to f64
-// CHECK-NEXT:    %[[TIME:.*]] = arith.mulf %[[TSTEPF]], %[[TDT]] : f64
+// CHECK-NEXT:    %[[TIME:.*]] = arith.mulf %[[TSTEPF]], %[[TDT]] {neuro.step_time} : f64
 // CHECK:         scf.for %[[TI:.*]] =
 // CHECK-NEXT:      %[[TIDX:.*]] = arith.index_cast %[[TI]] : index to i64
 // CHECK-NEXT:      memref.load %[[TST]]

@@ -274,7 +274,7 @@ neuro.network @U dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK:         %[[FLAG:.*]] = memref.load %[[UMODS]][%[[R0]]] : memref<?xf64>
 // CHECK-NEXT:    arith.cmpf une, %[[FLAG]], %[[Z]] : f64
 // CHECK-NEXT:    %[[NOWF:.*]] = arith.sitofp %[[USTEP]] : i64 to f64
-// CHECK-NEXT:    arith.mulf %[[NOWF]], %[[DT]] : f64
+// CHECK-NEXT:    arith.mulf %[[NOWF]], %[[DT]] {neuro.step_time} : f64
 // CHECK-NEXT:    %[[NSYN:.*]] = memref.dim %[[UCOLS]], %[[R0]]
 // CHECK-NEXT:    scf.for %[[J:.*]] = %[[R0]] to %[[NSYN]] step %[[ROW]] {
 // CHECK-NEXT:      memref.load %[[UCOLS]][%[[J]]] : memref<?xi32>
