@@ -12,6 +12,9 @@
 // runtime's random number functions run once per lane. Values that are the
 // same for all neurons stay scalar.
 //
+// A store that takes effect in some lanes only runs in an scf.if on whether
+// any lane takes it (a spike's stores are skipped in most vectors).
+//
 // A state row the loop both reads and writes is read through llvm.freeze:
 // without it LLVM turns `store (select m, x, (load p)), p` into a masked
 // store, which AVX2 machines (vmaskmovpd; AMD Zen most of all) execute
@@ -154,12 +157,21 @@ private:
       Value memref = map.lookupOrDefault(store.getMemRef());
       Value value = vector(store.getValue(), loc);
       SmallVector<Value> indices = mapped(store.getIndices());
-      if (mask) {
-        Value old =
-            b.create<vector::LoadOp>(loc, value.getType(), memref, indices);
-        old = b.create<LLVM::FreezeOp>(loc, old);
-        value = b.create<arith::SelectOp>(loc, mask, value, old);
+      if (!mask) {
+        b.create<vector::StoreOp>(loc, value, memref, indices);
+        return success();
       }
+      // Only where a lane takes the store: a spike's or a reset's stores
+      // are skipped in most vectors.
+      Value any =
+          b.create<vector::ReductionOp>(loc, vector::CombiningKind::OR, mask);
+      auto taken = b.create<scf::IfOp>(loc, any, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(taken.thenBlock());
+      Value old =
+          b.create<vector::LoadOp>(loc, value.getType(), memref, indices);
+      old = b.create<LLVM::FreezeOp>(loc, old);
+      value = b.create<arith::SelectOp>(loc, mask, value, old);
       b.create<vector::StoreOp>(loc, value, memref, indices);
       return success();
     }

@@ -43,12 +43,15 @@ func.func private @neuro_rt_uniform(i64, i32, i64, i64) -> f64
 // CHECK:           %[[SPIKE:.*]] = arith.andi %[[ABOVE]], %[[CAN]] : vector<4xi1>
 // CHECK:           %[[FLAG:.*]] = arith.extui %[[SPIKE]] : vector<4xi1> to vector<4xi8>
 // The spike time is written only in the lanes that spike (the others write
-// back what they read); the reset value of the if's result is selected per
-// lane.
-// CHECK:           %[[OLD:.*]] = vector.load %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf64>, vector<4xf64>
-// CHECK:           %[[OLDF:.*]] = llvm.freeze %[[OLD]] : vector<4xf64>
-// CHECK:           %[[STAMP:.*]] = arith.select %[[SPIKE]], %[[KV]], %[[OLDF]] : vector<4xi1>, vector<4xf64>
-// CHECK:           vector.store %[[STAMP]], %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf64>, vector<4xf64>
+// back what they read), and only in a vector where some lane spikes; the
+// reset value of the if's result is selected per lane.
+// CHECK-NEXT:      %[[ANY:.*]] = vector.reduction <or>, %[[SPIKE]] : vector<4xi1> into i1
+// CHECK-NEXT:      scf.if %[[ANY]] {
+// CHECK-NEXT:        %[[OLD:.*]] = vector.load %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf64>, vector<4xf64>
+// CHECK-NEXT:        %[[OLDF:.*]] = llvm.freeze %[[OLD]] : vector<4xf64>
+// CHECK-NEXT:        %[[STAMP:.*]] = arith.select %[[SPIKE]], %[[KV]], %[[OLDF]] : vector<4xi1>, vector<4xf64>
+// CHECK-NEXT:        vector.store %[[STAMP]], %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf64>, vector<4xf64>
+// CHECK-NEXT:      }
 // CHECK-NOT:       vector.maskedstore
 // CHECK:           %[[R:.*]] = arith.select %[[SPIKE]], %{{.*}}, %[[HELD]] : vector<4xi1>, vector<4xf64>
 // CHECK:           vector.store %[[R]], %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf64>, vector<4xf64>
