@@ -29,6 +29,7 @@
 const neuro::rt::ModelSpec &neuroAotModel();
 extern "C" int64_t neuro_abi_version(void);
 extern "C" const char *const *neuro_aot_ptx(int *count);
+extern "C" const char *const *neuro_aot_inputs(int *count);
 
 namespace {
 
@@ -62,8 +63,11 @@ int main(int argc, char **argv) {
   neuro::rt::RunOptions options;
   options.program = program;
   options.progress = env.progress;
-  int images = 0;
+  int images = 0, inputs = 0;
   const char *const *ptx = neuro_aot_ptx(&images);
+  // The recordings do not replace the files the model was built from.
+  const char *const *read = neuro_aot_inputs(&inputs);
+  options.inputs.assign(read, read + inputs);
   std::string target = images ? "cuda" : "cpu";
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];

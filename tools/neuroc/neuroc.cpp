@@ -444,6 +444,15 @@ int runBuild(const Options &options) {
     return module.lookupSymbol(n) != nullptr;
   });
   source += emitPtxSource(images);
+  std::vector<std::string> inputs(c.sema().dataFiles.begin(),
+                                  c.sema().dataFiles.end());
+  inputs.push_back(options.file);
+  for (std::string &file : inputs) {
+    llvm::SmallString<256> path(file);
+    if (!llvm::sys::fs::make_absolute(path))
+      file = std::string(path);
+  }
+  source += emitInputsSource(inputs);
   if (auto err = linkExecutable(object->getMemBufferRef(), source, output,
                                 options.shared, c.options().cxx)) {
     llvm::errs() << "neuroc: error: " << llvm::toString(std::move(err)) << "\n";

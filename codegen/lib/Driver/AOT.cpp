@@ -126,6 +126,17 @@ neuro::emitModelSource(const rt::ModelSpec &spec, const std::string &network,
   return text;
 }
 
+std::string neuro::emitInputsSource(const std::vector<std::string> &inputs) {
+  std::string text = "\n// The files the model read when it was built.\n"
+                     "extern \"C\" const char *const *neuro_aot_inputs(int "
+                     "*count) {\n  static const char *const files[] = {\n";
+  for (const std::string &file : inputs)
+    text += "      " + lit(file) + ",\n";
+  text += "      nullptr};\n  *count = " + std::to_string(inputs.size()) +
+          ";\n  return files;\n}\n";
+  return text;
+}
+
 std::string neuro::emitPtxSource(const std::vector<GPUImage> &images) {
   std::string text;
   llvm::raw_string_ostream os(text);

@@ -33,6 +33,11 @@ std::string emitModelSource(const rt::ModelSpec &spec,
 /// runtime/aot/CApi.cpp, with the model's variables listed.
 std::string emitCHeader(const rt::ModelSpec &spec);
 
+/// C++ source defining `neuro_aot_inputs(int *count)`: the files the model
+/// read when it was built (absolute paths), which the program's recordings
+/// must not replace. Every built program links one.
+std::string emitInputsSource(const std::vector<std::string> &inputs);
+
 /// C++ source defining `neuro_aot_ptx(int *count)`, the PTX images a built
 /// program runs on a GPU (chip and PTX, alternating; none without
 /// --target=cuda). Every built program links one.
