@@ -69,9 +69,16 @@ class Recorder(recording.Recorder):
         ids = set()
         for v in names:
             ids |= self.recorded[v]
-        idx = (self.population.id_to_index(np.array(sorted(ids), dtype=int))
-               if ids else np.zeros(0, dtype=int))
-        return names, np.atleast_1d(np.asarray(idx, dtype=np.int64))
+        return names, self._indices(sorted(ids))
+
+    def _indices(self, ids):
+        """The population's indices of `ids`, as int64; PyNN's id_to_index
+        fails on none (a view that records none of a variable's cells)."""
+        ids = np.asarray(ids, dtype=int)
+        if not ids.size:
+            return np.zeros(0, dtype=np.int64)
+        return np.atleast_1d(np.asarray(self.population.id_to_index(ids),
+                                        dtype=np.int64))
 
     # Data ---------------------------------------------------------------
 
@@ -153,8 +160,7 @@ class Recorder(recording.Recorder):
         first = int(np.ceil(start / step - 1e-9))
         last = int(np.floor(state.t / step + 1e-9))
         n = max(last - first + 1, 0)
-        cols = np.atleast_1d(np.asarray(self.population.id_to_index(
-            np.asarray(ids, dtype=int)), dtype=np.int64))
+        cols = self._indices(ids)
         out = np.full((n, cols.size), np.nan)
         for _, signals in self._data():
             if variable not in signals:
