@@ -412,11 +412,13 @@ bool Checker::checkActs(const Connection &conn, const NameRef &t, int dst,
                         const NetworkInfo &net) {
   const ConnectDecl &c = *conn.decl;
   const ModelInfo &syn = *conn.syn;
-  if (net.populations[size_t(dst)].generator && touchesTarget(syn)) {
-    diag.error(t.range, "'" + t.name +
-                            "' gives spikes by time and has no states "
-                            "for synapse '" +
-                            syn.name + "' to act on");
+  const PopulationInfo &to = net.populations[size_t(dst)];
+  if ((to.generator || to.poissonRate) && touchesTarget(syn)) {
+    diag.error(
+        t.range,
+        "'" + t.name + "' " +
+            (to.generator ? "gives spikes by time" : "draws Poisson spikes") +
+            " and has no states for synapse '" + syn.name + "' to act on");
     return false;
   }
   // Spikes are what a delay postpones and what `on pre` runs on; a
