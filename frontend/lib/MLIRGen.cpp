@@ -446,7 +446,15 @@ Value Generator::genExpr(const Expr &e, const ModelInfo &model) {
         return it->second;
       static const ModelInfo none;
       auto saved = std::move(refHook);
-      refHook = [&scope](const Expr &r) { return scope.at(r.name); };
+      // The body reads its parameters and the built-in constants (Sema's
+      // typeNetExpr).
+      refHook = [&](const Expr &r) {
+        if (auto it = scope.find(r.name); it != scope.end())
+          return it->second;
+        std::optional<double> c = builtinConstant(r.name);
+        assert(c && "a function's body reads its parameters and constants");
+        return constant(loc(r.range), *c);
+      };
       Value v = genExpr(*f->body, none);
       refHook = std::move(saved);
       callValues[key] = v;
