@@ -83,9 +83,11 @@ bool Network::checkMemory(std::vector<bool> &procedural,
   // Refuse networks that cannot fit rather than let the system kill us:
   // expected state, spike flags, and per synapse a column index, its
   // variables and (per source) a row pointer.
+  // Single precision keeps float32 rows for the kernels beside them.
+  double perValue = single() ? 12.0 : 8.0;
   double bytes = 0.0;
   for (const PopulationSpec &spec : model.populations)
-    bytes += double(spec.size) * (8.0 * double(spec.rows.size()) + 1.0);
+    bytes += double(spec.size) * (perValue * double(spec.rows.size()) + 1.0);
   size_t nProjs = model.projections.size();
   std::vector<double> synapseBytes(nProjs, 0.0);
   procedural.assign(nProjs, false);

@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <optional>
 #include <sstream>
 #include <sys/resource.h>
@@ -671,7 +672,13 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   double startTime = sim.currentTime();
   std::string device;
   if (options.attach) {
-    std::optional<std::string> attached = options.attach(sim, err);
+    std::optional<std::string> attached;
+    try {
+      attached = options.attach(sim, err);
+    } catch (const std::bad_alloc &) {
+      err =
+          "out of memory while placing model '" + spec.name + "' on the device";
+    }
     if (!attached) {
       errs << options.program << ": error: " << err << "\n";
       return 1;

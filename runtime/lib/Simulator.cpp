@@ -103,25 +103,37 @@ bool Simulator::build(std::string &err) {
   if (ok && (!net.pool || net.pool->size() != numBuildThreads))
     net.pool = std::make_unique<ThreadPool>(numBuildThreads);
   net.deliveryThreads = numThreads;
-  if (ok) {
+  // Out of memory anywhere in the build (the network, the float32 rows of
+  // single precision, the recorders' buffers) is an error, not an abort.
+  auto guarded = [&](auto &&step) {
     try {
-      ok = net.allocate(err);
+      return step();
     } catch (const std::bad_alloc &) {
       err = "out of memory while building model '" + model.name + "'";
-      ok = false;
     } catch (const std::exception &e) {
       err = "cannot build model '" + model.name + "': " + e.what();
-      ok = false;
     }
-  }
+    return false;
+  };
+  if (ok)
+    ok = guarded([&] {
+      if (!net.allocate(err))
+        return false;
+      net.hostStale = net.kernelStale = false;
+      if (net.singleSynapses())
+        net.pushKernelRows();
+      return true;
+    });
   // Initial values, weights and per-neuron propagators must be finite,
   // and weights must respect Dale's law.
-  net.hostStale = net.kernelStale = false;
-  if (ok && net.singleSynapses())
-    net.pushKernelRows();
   if (ok)
     ok = net.checkFinite(currentTime(), err, /*constantSynapses=*/true) &&
          net.checkPropagators(err);
+  if (ok)
+    ok = guarded([&] {
+      recorder.build();
+      return true;
+    });
   // Every process stops when one cannot build (a file, memory).
   if (distributed)
     ok = comm->agree(ok, err);
@@ -129,7 +141,6 @@ bool Simulator::build(std::string &err) {
     net.clear();
     recorder.clear();
   } else {
-    recorder.build();
     if (dist) {
       dist->finishBuild(net, recorder);
       recorder.keepRecordings(comm->root());
