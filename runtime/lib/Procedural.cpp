@@ -158,8 +158,11 @@ static std::string daleError(const ModelSpec &model, const ProjectionSpec &spec,
 /// populations, no target ablated), and that length for source i.
 static bool rowLengthsKnown(const ModelSpec &model,
                             const ProjectionSpec &spec) {
+  // p = 1 connects every pair: no draw decides a row's length.
+  bool everyPair = spec.rule == ProjectionSpec::FixedProbability &&
+                   spec.p >= 1.0 && spec.multiplicity <= 1;
   bool rule = spec.rule == ProjectionSpec::FixedOutDegree ||
-              spec.rule == ProjectionSpec::OneToOne;
+              spec.rule == ProjectionSpec::OneToOne || everyPair;
   return rule && spec.srcBegin == 0 && spec.dstBegin == 0 &&
          model.srcEndOf(spec) == model.populations[size_t(spec.src)].size &&
          model.populations[size_t(spec.dst)].ablated.empty();
@@ -174,9 +177,12 @@ static int64_t knownRowLength(const ModelSpec &model,
   int64_t nDst = model.dstEndOf(spec);
   if (spec.rule == ProjectionSpec::OneToOne)
     return i < nDst ? 1 : 0;
-  // As sampleDistinct: the degree, or every target but the source itself.
+  // As sampleDistinct: the degree, or every target but the source itself
+  // (p = 1: every one).
   bool autapses = spec.allowAutapses || spec.src != spec.dst;
   int64_t pool = !autapses && i < nDst ? nDst - 1 : nDst;
+  if (spec.rule == ProjectionSpec::FixedProbability)
+    return pool;
   return std::max<int64_t>(0, std::min(spec.degree, pool));
 }
 
