@@ -158,12 +158,14 @@ static std::string daleError(const ModelSpec &model, const ProjectionSpec &spec,
 /// populations, no target ablated), and that length for source i.
 static bool rowLengthsKnown(const ModelSpec &model,
                             const ProjectionSpec &spec) {
-  // p = 1 connects every pair: no draw decides a row's length.
-  bool everyPair = spec.rule == ProjectionSpec::FixedProbability &&
-                   spec.p >= 1.0 && spec.multiplicity <= 1;
+  // p = 1 connects every pair: no draw decides a row's length. Several
+  // synapses per pair (n = K) take the drawing path, which spells them out.
+  bool everyPair =
+      spec.rule == ProjectionSpec::FixedProbability && spec.p >= 1.0;
   bool rule = spec.rule == ProjectionSpec::FixedOutDegree ||
               spec.rule == ProjectionSpec::OneToOne || everyPair;
-  return rule && spec.srcBegin == 0 && spec.dstBegin == 0 &&
+  return rule && spec.multiplicity <= 1 && spec.srcBegin == 0 &&
+         spec.dstBegin == 0 &&
          model.srcEndOf(spec) == model.populations[size_t(spec.src)].size &&
          model.populations[size_t(spec.dst)].ablated.empty();
 }

@@ -24,6 +24,9 @@
 // widened with arith.extf (the f64 constants they read keep their value)
 // and their results rounded where something else reads them (a state row,
 // a loop's yield), as C++ promotes float to double where the two meet.
+// A result stored into a row is rounded for every reader (a spike
+// condition reads the state as its row holds it), and `x += a` into a row
+// rounds `a` and adds in float32: one atomic add on the GPU.
 // Step counts themselves stay exact in float32 up to 2^24.
 //
 // The module gets the unit attribute `neuro.single_precision`, from which
@@ -83,15 +86,23 @@ bool holdsF32(Value memref) {
 /// Whether `t` is f32 or a vector of f32.
 bool isF32Like(Type t) { return getElementTypeOrSelf(t).isF32(); }
 
+/// `t` (f32 or a vector of f32) with f64 elements.
+Type narrowedInverse(Type t) {
+  Type f64 = Float64Type::get(t.getContext());
+  if (auto v = dyn_cast<VectorType>(t))
+    return v.clone(f64);
+  return f64;
+}
+
 /// The arithmetic of `fn` that single precision keeps in f64: the
 /// neuro.step_time products and the arith and math ops that read a float
 /// one of these computes.
-llvm::SmallPtrSet<Operation *, 16> timeArithmetic(func::FuncOp fn) {
-  llvm::SmallPtrSet<Operation *, 16> wide;
+llvm::SetVector<Operation *> timeArithmetic(func::FuncOp fn) {
+  llvm::SetVector<Operation *> wide;
   SmallVector<Operation *> work;
   NeuroDialect::StepTimeAttrHelper stepTime(fn.getContext());
   fn.walk([&](Operation *op) {
-    if (stepTime.isAttrPresent(op) && wide.insert(op).second)
+    if (stepTime.isAttrPresent(op) && wide.insert(op))
       work.push_back(op);
   });
   while (!work.empty()) {
@@ -104,7 +115,7 @@ llvm::SmallPtrSet<Operation *, 16> timeArithmetic(func::FuncOp fn) {
             isa<arith::ArithDialect, math::MathDialect>(user->getDialect()) &&
             !isa<arith::ConstantOp, arith::ExtFOp, arith::TruncFOp,
                  arith::BitcastOp>(user);
-        if (arithmetic && wide.insert(user).second)
+        if (arithmetic && wide.insert(user))
           work.push_back(user);
       }
     }
@@ -157,32 +168,102 @@ private:
 
   /// Rounds the f64 results of time arithmetic where an op that is not
   /// time arithmetic reads them, except a call (its callee takes f64) and
-  /// a store into f64 memory.
+  /// a store into f64 memory. A result stored into a row is a state's
+  /// value: every later reader, time arithmetic too (a spike condition),
+  /// reads it rounded, as the row holds it.
   void roundTimeWhereRead() {
-    for (Operation *op : wide)
+    for (Operation *op : llvm::to_vector(wide)) {
+      if (op->getNumResults() == 1 && roundAccumulation(op->getResult(0)))
+        continue; // erased
       for (Value r : op->getResults()) {
         Type n = narrowed(r.getType());
         if (!n || isa<MemRefType>(n))
           continue;
+        auto intoRow = [](Operation *user) {
+          auto store = dyn_cast<memref::StoreOp>(user);
+          return store && holdsF32(store.getMemRef());
+        };
+        Value rounded, widened;
+        if (llvm::any_of(r.getUsers(), intoRow)) {
+          OpBuilder b(r.getContext());
+          b.setInsertionPointAfterValue(r);
+          rounded = b.create<arith::TruncFOp>(r.getLoc(), n, r);
+          widened = b.create<arith::ExtFOp>(r.getLoc(), r.getType(), rounded);
+        }
         for (OpOperand &use : llvm::make_early_inc_range(r.getUses())) {
           Operation *user = use.getOwner();
+          if (rounded && user == rounded.getDefiningOp())
+            continue;
           auto store = dyn_cast<memref::StoreOp>(user);
           if (wide.contains(user) || isa<func::CallOp>(user) ||
-              (store && !holdsF32(store.getMemRef())))
+              (store && !holdsF32(store.getMemRef()))) {
+            if (widened)
+              use.set(widened);
             continue;
-          OpBuilder b(user);
-          use.set(b.create<arith::TruncFOp>(r.getLoc(), n, r));
+          }
+          if (!rounded) {
+            OpBuilder b(user);
+            use.set(b.create<arith::TruncFOp>(r.getLoc(), n, r));
+            continue;
+          }
+          use.set(rounded);
         }
       }
+    }
   }
 
-  /// Time arithmetic keeps its f64 results; its f32 operands are widened.
+  /// `x += a` or `x -= a` into a float32 row, `a` time arithmetic: the
+  /// amount is rounded and added in float32, a read-modify-write that the
+  /// GPU backend makes one atomic add (the CPU adds alike, so both give
+  /// the same bits). True when `r` was such a sum, now replaced.
+  bool roundAccumulation(Value r) {
+    Operation *def = r.getDefiningOp();
+    if (!isa_and_nonnull<arith::AddFOp, arith::SubFOp>(def) || !r.hasOneUse())
+      return false;
+    auto store = dyn_cast<memref::StoreOp>(*r.getUsers().begin());
+    if (!store || !holdsF32(store.getMemRef()) || !r.getType().isF64())
+      return false;
+    // Which operand is the row's old value, widened.
+    for (unsigned k = 0; k < 2; ++k) {
+      if (k == 1 && isa<arith::SubFOp>(def))
+        break;
+      auto ext = def->getOperand(k).getDefiningOp<arith::ExtFOp>();
+      auto load =
+          ext ? ext.getIn().getDefiningOp<memref::LoadOp>() : memref::LoadOp();
+      if (!load || load.getMemRef() != store.getMemRef() ||
+          load.getIndices() != store.getIndices())
+        continue;
+      OpBuilder b(store);
+      Value amount = b.create<arith::TruncFOp>(r.getLoc(), b.getF32Type(),
+                                               def->getOperand(1 - k));
+      Value sum =
+          isa<arith::AddFOp>(def)
+              ? b.create<arith::AddFOp>(r.getLoc(), load, amount).getResult()
+              : b.create<arith::SubFOp>(r.getLoc(), load, amount).getResult();
+      store.getValueMutable().assign(sum);
+      wide.remove(def);
+      def->erase();
+      if (ext->use_empty())
+        ext->erase();
+      return true;
+    }
+    return false;
+  }
+
+  /// Time arithmetic keeps its f64 results; its f32 operands are widened
+  /// (an f64 value rounded on reading, from f64 memory or a call, is read
+  /// as it was).
   void widenOperands(Operation *op) {
     OpBuilder b(op);
     for (OpOperand &operand : op->getOpOperands()) {
       Type t = operand.get().getType();
       if (!isF32Like(t))
         continue;
+      if (auto round = operand.get().getDefiningOp<arith::TruncFOp>();
+          round && round.getIn().getType() == narrowedInverse(t)) {
+        operand.set(round.getIn());
+        continue;
+      }
       Type f64 = b.getF64Type();
       if (auto v = dyn_cast<VectorType>(t))
         f64 = v.clone(f64);
@@ -285,7 +366,7 @@ private:
 
   func::FuncOp fn;
   /// The time arithmetic (timeArithmetic), found before any type changes.
-  llvm::SmallPtrSet<Operation *, 16> wide;
+  llvm::SetVector<Operation *> wide;
 };
 
 /// Synapse rows only: the synapse-row argument of `fn` becomes f32; its

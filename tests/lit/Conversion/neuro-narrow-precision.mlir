@@ -162,3 +162,42 @@ func.func @neuro_step_N_T(%state: memref<?x?xf64>, %step: i64, %lo: index, %hi: 
   } {neuro.neuron_loop}
   return
 }
+
+// A state set from time is rounded into its row, and later readers (the
+// spike condition) read the rounded value; `x += a` (a from time) rounds
+// a and adds in f32, so the GPU backend keeps one atomic add.
+// CHECK-LABEL: func.func @neuro_step_N_U(
+// CHECK-SAME:    %[[S:.*]]: memref<?x?xf32>, %[[STEP:.*]]: i64, %{{.*}}: index, %{{.*}}: index)
+// CHECK:         %[[T:.*]] = arith.mulf %{{.*}}, %{{.*}} {neuro.step_time} : f64
+// CHECK:         scf.for %[[I:.*]] =
+// CHECK:           %[[V:.*]] = memref.load %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf32>
+// CHECK:           %[[V64:.*]] = arith.extf %[[V]] : f32 to f64
+// CHECK:           %[[NEW:.*]] = arith.addf %[[V64]], %[[T]] : f64
+// CHECK-NEXT:      %[[NEW32:.*]] = arith.truncf %[[NEW]] : f64 to f32
+// CHECK-NEXT:      %[[ASREAD:.*]] = arith.extf %[[NEW32]] : f32 to f64
+// CHECK:           memref.store %[[NEW32]], %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf32>
+// CHECK:           arith.cmpf ogt, %[[ASREAD]], %{{.*}} : f64
+// CHECK:           %[[G:.*]] = memref.load %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf32>
+// CHECK:           %[[A:.*]] = arith.mulf %{{.*}}, %[[T]] : f64
+// CHECK:           %[[A32:.*]] = arith.truncf %[[A]] : f64 to f32
+// CHECK-NEXT:      %[[SUM:.*]] = arith.addf %[[G]], %[[A32]] : f32
+// CHECK-NEXT:      memref.store %[[SUM]], %[[S]][%{{.*}}, %[[I]]] : memref<?x?xf32>
+func.func @neuro_step_N_U(%state: memref<?x?xf64>, %step: i64, %lo: index, %hi: index) attributes {neuro.kernel = #neuro.kernel<step, "U">} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %dt = arith.constant 1.0e-4 : f64
+  %th = arith.constant 0.5 : f64
+  %k = arith.sitofp %step : i64 to f64
+  %t = arith.mulf %k, %dt {neuro.step_time} : f64
+  scf.for %i = %lo to %hi step %c1 {
+    %v = memref.load %state[%c0, %i] : memref<?x?xf64>
+    %new = arith.addf %v, %t : f64
+    memref.store %new, %state[%c0, %i] : memref<?x?xf64>
+    %above = arith.cmpf ogt, %new, %th : f64
+    %g = memref.load %state[%c1, %i] : memref<?x?xf64>
+    %a = arith.mulf %v, %t : f64
+    %sum = arith.addf %g, %a : f64
+    memref.store %sum, %state[%c1, %i] : memref<?x?xf64>
+  } {neuro.neuron_loop}
+  return
+}

@@ -79,7 +79,9 @@ def NarrowPrecision : Pass<"neuro-narrow-precision", "::mlir::ModuleOp"> {
     products marked `neuro.step_time` (`t`, `lastspike`) and the arith and
     math ops that read them, transitively, keep f64 results; their f32
     operands are widened (f64 constants keep their value for them) and
-    their results rounded where other ops read them. The kernels that run
+    their results rounded where other ops read them; a result stored into
+    a row is rounded for every reader, and `x += a` into a row rounds `a`
+    and adds in f32 (one atomic add on the GPU). The kernels that run
     once (init, connect, synapse init) stay f64. The module gets the unit
     attribute `neuro.single_precision`. Runs before neuro-inline-random and
     neuro-vectorize-kernels, which gives f32 loops twice the lanes.
