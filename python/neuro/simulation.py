@@ -1,6 +1,7 @@
 """Running a compiled model: neuro.Simulation."""
 
 import os
+import weakref
 
 import numpy as np
 
@@ -38,8 +39,10 @@ class Simulation:
     shows the current values, writing it changes them (in SI units: volts,
     seconds, siemens). sim["E_to_I.w"] is a synapse variable likewise.
     sim.unit("E.v") says the unit ("V"). To set with a unit, sim.set("E.v",
-    "-60 mV"). In single precision, read the row again after a run.
-    After reset() take views again: old ones show the old network.
+    "-60 mV"). In single precision (synapse rows: mixed too) a view is a
+    copy synchronized when taken: after a run it is read-only, take it
+    again. After reset() take views again: old ones show the old network
+    and are read-only.
     """
 
     def __init__(self, model, seed=None, threads=1, set=None,
@@ -51,6 +54,10 @@ class Simulation:
         # adds again.
         self._added = []
         self._streamed = None   # (folder as given, absolute) of stream_to
+        # Views handed out (weak references), and whether a run leaves them
+        # stale (the rows of float32 kernels): made read-only then, so that
+        # a write through them raises instead of being lost.
+        self._views = []
         self._sim = self._make()
 
     def _make(self):
@@ -124,8 +131,26 @@ class Simulation:
         # Counted as Brian2 counts runs one after another (to the step
         # covering the sum of the durations run).
         steps = self._sim.steps_to_run(_seconds(duration))
-        self._sim.run_steps(steps)
+        self._run_steps(steps)
         return self
+
+    def _run_steps(self, steps):
+        try:
+            self._sim.run_steps(steps)
+        finally:
+            self._freeze_views(stale_only=True)
+
+    def _freeze_views(self, stale_only):
+        kept = []
+        for ref, stale in self._views:
+            view = ref()
+            if view is None:
+                continue
+            if stale or not stale_only:
+                view.flags.writeable = False
+            else:
+                kept.append((ref, stale))
+        self._views = kept
 
     def run_until(self, time):
         """Runs until simulated time `time` (seconds or "1 s")."""
@@ -133,13 +158,14 @@ class Simulation:
         if target < self.step:
             raise ValueError(f"time {time} is before the current time "
                              f"{self.t} s")
-        self._sim.run_steps(target - self.step)
+        self._run_steps(target - self.step)
         return self
 
     def reset(self):
         """Builds the network again from its start (same seed and values,
         the recordings added by record() and record_spikes() too)."""
         self._sim.step  # raises while a run() goes on in another thread
+        self._freeze_views(stale_only=False)
         self._sim = self._make()
         self._streamed = None
         for args in self._added:
@@ -184,7 +210,15 @@ class Simulation:
         kind, owner, row = self._row(name)
         rows = (self._sim.state(owner) if kind == "pop"
                 else self._sim.synapse_state(owner))
-        return rows[row]
+        view = rows[row]
+        precision = self.model.precision
+        stale = precision == "single" or (precision == "mixed" and
+                                          kind == "proj")
+        if len(self._views) >= 1024:
+            self._views = [(r, st) for r, st in self._views
+                           if r() is not None]
+        self._views.append((weakref.ref(view), stale))
+        return view
 
     def __setitem__(self, name, value):
         self.set(name, value)

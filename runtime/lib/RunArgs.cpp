@@ -14,9 +14,11 @@
 #include "neuro/Runtime/Comm.h"
 #include "neuro/Runtime/ThreadPool.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
 
 using namespace neuro::rt;
 
@@ -142,5 +144,9 @@ bool neuro::rt::failBeforeJoining(const RunEnvironment &env,
   std::string why = message;
   world.agree(false, why);
   Comm::finalize();
+  // mpirun ends the job when a process fails: the others wait for rank 0
+  // to say why and fail first, else it could be ended before it speaks.
+  if (!root)
+    std::this_thread::sleep_for(std::chrono::seconds(10));
   return root;
 }

@@ -102,6 +102,33 @@ def test_views_share_the_simulators_memory():
                                rtol=1e-12)
 
 
+def test_views_a_run_leaves_stale_become_read_only():
+    # In single precision (synapse rows: mixed too) a view is the double
+    # copy of float32 rows, synchronized when taken: after a run a write
+    # through it would be lost, so it raises; a view taken again writes.
+    # In double precision views stay the kernels' memory, until reset().
+    single = neuro.compile_source(DECAY, precision="single").simulation()
+    old = single["P.v"]
+    old[1] = 0.020   # before the run: uploaded with it
+    single.run("10 ms")
+    np.testing.assert_allclose(single["P.v"][1], 0.020 / np.e, rtol=1e-6)
+    with pytest.raises(ValueError, match="read-only"):
+        old[1] = 0.0
+    fresh = single["P.v"]
+    fresh[1] = 0.0
+    single.run("10 ms")
+    assert single["P.v"][1] == 0.0
+    double = neuro.compile_source(DECAY).simulation()
+    v = double["P.v"]
+    double.run("10 ms")
+    v[1] = 0.0
+    double.run("10 ms")
+    assert double["P.v"][1] == 0.0
+    double.reset()
+    with pytest.raises(ValueError, match="read-only"):
+        v[1] = 1.0
+
+
 def test_a_weight_compiled_in_is_not_a_variable():
     sim = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro")).simulation()
     with pytest.raises(KeyError, match="'E_to_E' has no variable 'w' "
@@ -977,8 +1004,11 @@ def test_mixed_precision_weights_are_float32_views():
     w = mixed["Inputs_to_Out.w"]
     # The double run's draws, rounded to float32.
     assert np.array_equal(w, exact["Inputs_to_Out.w"].astype(np.float32))
-    # STDP moves them in float32 (the view follows the kernels' rows).
+    # STDP moves them in float32 (a view taken after the run follows the
+    # kernels' rows; one taken before is read-only).
     mixed.run("100 ms")
+    with pytest.raises(ValueError, match="read-only"):
+        w[:] = 0.5
     w = mixed["Inputs_to_Out.w"]
     assert np.array_equal(w, w.astype(np.float32).astype(np.float64))
     assert (w >= 0).all() and (w <= np.float32(1e-10)).all()
