@@ -188,7 +188,9 @@ void runSteps(Simulation &s, int64_t steps) {
   rt::Simulator &sim = built(s);
   if (steps < 0)
     throwValue("cannot run a negative number of steps");
-  int64_t slice = 10;
+  // From one step: a step may take seconds (a large network), and Ctrl-C
+  // waits for the slice.
+  int64_t slice = 1;
   while (steps > 0) {
     int64_t n = std::min(slice, steps);
     std::string err;
@@ -217,8 +219,8 @@ void runSteps(Simulation &s, int64_t steps) {
     // Aim at slices of 0.1 s of wall time.
     if (seconds < 0.05)
       slice = std::min<int64_t>(slice * 2, int64_t(1) << 30);
-    else if (seconds > 0.2 && slice > 1)
-      slice /= 2;
+    else if (seconds > 0.2)
+      slice = std::max<int64_t>(1, int64_t(double(slice) * 0.1 / seconds));
   }
 }
 
