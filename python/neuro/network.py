@@ -42,6 +42,9 @@ def _whole_array(values, what):
     a = np.asarray(values)
     if a.dtype.kind == "b" or a.dtype.kind not in "iuf":
         raise TypeError(f"{what} must be whole numbers")
+    if a.ndim > 1:
+        raise ValueError(f"{what} must be one-dimensional, not shape "
+                         f"{a.shape}")
     if a.dtype.kind == "f" and not np.all(np.isfinite(a) & (a == np.floor(a))):
         raise ValueError(f"{what} must be whole numbers")
     # Compared in the array's own kind: as floats, 2^63 equals 2^63 - 1.
@@ -73,6 +76,19 @@ def _names(values, what):
     return [_name(v, what) for v in values]
 
 
+_NAME_OR_SLICE = re.compile(r"[A-Za-z_]\w*(?:\[[^\]\n]*\])?")
+
+
+def _name_or_slice(text, what):
+    """A population (or projection) name, or a slice written as text
+    ("E[0:10]"): nothing else goes into the line written."""
+    if not isinstance(text, str) or not _NAME_OR_SLICE.fullmatch(
+            text.strip()):
+        raise ValueError(f"{what} must name a population (or a slice such "
+                         f"as \"E[0:10]\"), not {text!r}")
+    return text.strip()
+
+
 def _names_or_slices(values, what):
     """Population names or slices written as text ("E[0:10]"): one, or a
     non-empty list of them."""
@@ -82,7 +98,7 @@ def _names_or_slices(values, what):
             isinstance(v, str) and v for v in values):
         raise TypeError(f"{what} must name a population (or a slice such "
                         f"as \"E[0:10]\"), or list some, not {values!r}")
-    return list(values)
+    return [_name_or_slice(v, what) for v in values]
 
 
 _TOKEN = re.compile(r"""\s*(?:
@@ -287,7 +303,11 @@ class Network:
         period ("100 ms", or seconds) repeats the spikes every period, as
         Brian2's SpikeGeneratorGroup(period=...)."""
         indices = _whole_array(indices, "indices")
-        times = _numbers(times, "times").ravel()
+        times = _numbers(times, "times")
+        if times.ndim > 1:
+            raise ValueError(f"times must be one-dimensional, not shape "
+                             f"{times.shape}")
+        times = times.ravel()
         if indices.shape != times.shape:
             raise ValueError("indices and times must have the same length")
         if same_step not in (None, "all", "error"):
@@ -317,6 +337,7 @@ class Network:
         n makes n synapses per pair (Brian2's connect(n=...)); procedural
         keeps the projection as its rule."""
         posts = _names_or_slices(post, "post")
+        pre = _name_or_slice(pre, "pre")
         line = (f"connect {pre} -> {', '.join(posts)} with "
                 f"{_args(_name(synapse, 'a synapse'), args)}")
         rules = [r for r in (p, in_degree, out_degree) if r is not None]
@@ -350,6 +371,8 @@ class Network:
                        weights=None, delays=None, name=None, **args):
         """Exactly the synapses sources[k] -> targets[k], with weights (SI)
         and delays (seconds) per synapse when given (`from "FILE"`)."""
+        pre = _name_or_slice(pre, "pre")
+        post = _name_or_slice(post, "post")
         cols = {"pre": _whole_array(sources, "sources"),
                 "post": _whole_array(targets, "targets")}
         n = len(cols["pre"])
@@ -406,6 +429,7 @@ class Network:
     def record(self, owner, variables, every=None):
         """`record VARS of OWNER [every T]` (owner may be a slice)."""
         variables = _names(variables, "the variables of record()")
+        owner = _name_or_slice(owner, "the owner of record()")
         line = f"record {', '.join(variables)} of {owner}"
         if every is not None:
             line += f" every {expr(every)}"

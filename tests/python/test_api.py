@@ -634,6 +634,33 @@ def test_network_errors_point_into_the_source():
         net.population("1bad", 3, "LIF")
 
 
+def test_names_and_arrays_go_into_the_source_as_they_are_meant():
+    # Owners are names or slices, never more source (a newline made a
+    # statement of its own); index arrays are one-dimensional (a (3, 2)
+    # array was flattened into 6 sources); tunable names name a variable.
+    net = neuro.Network("N", dt="0.1 ms")
+    net.use("std.neurons.LIF", "std.synapses.Delta")
+    net.population("E", 4, "LIF")
+    for call in (lambda: net.connect("E\nrun 5 ms", "E", "Delta", p=0.5,
+                                     w="1 mV"),
+                 lambda: net.connect_arrays("E", "E[0:2] x", "Delta", [0],
+                                            [1], w="1 mV"),
+                 lambda: net.record("E\nrun 1 ms", "v")):
+        with pytest.raises(ValueError, match="must name a population"):
+            call()
+    with pytest.raises(ValueError, match=r"sources must be one-dimensional, "
+                       r"not shape \(3, 2\)"):
+        net.connect_arrays("E", "E", "Delta", np.zeros((3, 2), int),
+                           np.zeros(6, int), w="1 mV")
+    with pytest.raises(ValueError, match="times must be one-dimensional"):
+        net.spike_times("S", 2, [0, 1, 0, 1], [[1e-3, 2e-3], [3e-3, 4e-3]])
+    net.record("E[0:2]", "v")
+    net.run("1 ms")
+    assert net.compile().simulation().run().t == pytest.approx(1e-3)
+    with pytest.raises(neuro.CompileError, match="expected POP.PARAM"):
+        neuro.compile_source(DECAY, tunable=["P"])
+
+
 def test_argument_strings_are_one_expression_each():
     # A string is written into the source as it is: one holding more (a
     # connect option, a second argument, a comment) is refused, not run.

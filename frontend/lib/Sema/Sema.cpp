@@ -202,8 +202,14 @@ void Checker::checkTunableNames() {
     auto dot = name.find('.');
     // Names that come with a value (`neuroc run --set`) are checked, with
     // their own messages, where the value is applied.
-    if (name == "*" || dot == std::string::npos || overrides.count(name))
+    if (name == "*" || overrides.count(name))
       continue;
+    if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) {
+      diag.error({}, "--tunable '" + name +
+                         "': expected POP.PARAM (a population or projection "
+                         "and one of its variables), POP.* or *");
+      continue;
+    }
     std::string owner = name.substr(0, dot), var = name.substr(dot + 1);
     const ModelInfo *model = nullptr;
     bool projection = false, found = false;
