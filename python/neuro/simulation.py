@@ -9,6 +9,15 @@ from neuro import _core
 from neuro._compile import _string
 
 
+def _folder(value):
+    """A folder's name for write() and stream_to(): not empty (that wrote
+    into the current folder)."""
+    folder = _string(value, "folder")
+    if not folder:
+        raise ValueError("folder must be a folder's name, not ''")
+    return folder
+
+
 def _seconds(value, what="duration"):
     """Seconds from a number (seconds) or a string with a time unit."""
     if isinstance(value, bool):
@@ -442,13 +451,13 @@ class Simulation:
             raise ValueError(f"the recordings are streamed to {streamed[0]!r}"
                              " (stream_to); write() can only finish them "
                              "there")
-        self._sim.write(_string(folder, "folder"))
+        self._sim.write(_folder(folder))
 
     def stream_to(self, folder):
         """Streams recordings to files in `folder` while running, keeping
         only a few MiB in memory (spikes() then holds the unwritten ones).
         A simulation streams to one folder (until reset())."""
-        folder = _string(folder, "folder")
+        folder = _folder(folder)
         if self._streamed is not None:
             if os.path.abspath(folder) == self._streamed[1]:
                 return

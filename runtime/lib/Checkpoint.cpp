@@ -596,7 +596,8 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
           " to the checkpoint's t = " + from +
           " s while the recordings stream to '" + recorder.streamFolder() +
           "', which holds this run to t = " + to +
-          " s (stream to another folder first)";
+          " s (restore into a new simulation, which may stream to another "
+          "folder)";
     return false;
   }
   // Going back keeps what was recorded before the checkpoint; going ahead

@@ -129,6 +129,15 @@ def test_views_a_run_leaves_stale_become_read_only():
         v[1] = 1.0
 
 
+def test_an_empty_folder_name_is_refused():
+    # "" wrote the recordings into the current folder.
+    sim = neuro.compile_source(DECAY).simulation()
+    sim.run("1 ms")
+    for call in (sim.write, sim.stream_to):
+        with pytest.raises(ValueError, match="must be a folder's name"):
+            call("")
+
+
 def test_a_weight_compiled_in_is_not_a_variable():
     sim = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro")).simulation()
     with pytest.raises(KeyError, match="'E_to_E' has no variable 'w' "
@@ -353,7 +362,9 @@ def test_restore_keeps_the_recordings_before_the_checkpoint(tmp_path):
     sim.stream_to(tmp_path / "out")
     sim.run("5 ms")
     with pytest.raises(RuntimeError, match="cannot go back to the "
-                       "checkpoint's t = 0.01 s while the recordings stream"):
+                       "checkpoint's t = 0.01 s while the recordings stream"
+                       r".*\(restore into a new simulation, which may "
+                       r"stream to another folder\)"):
         sim.restore(tmp_path / "cp")
     assert sim.t == pytest.approx(0.030)
     # Jumping ahead to another run's state keeps nothing (a gap otherwise).
