@@ -432,34 +432,8 @@ Value Generator::genExpr(const Expr &e, const ModelInfo &model) {
     return builder.create<mlir::arith::SelectOp>(l, c, a, b);
   }
   case Expr::Kind::Call: {
-    if (const FunctionDecl *f = findFunction(e.name)) {
-      // Inlined: the body with the parameters bound to the arguments,
-      // once per function and arguments in a region.
-      std::map<std::string, Value> scope;
-      std::vector<void *> key{const_cast<FunctionDecl *>(f)};
-      for (size_t k = 0; k < f->params.size(); ++k) {
-        Value arg = genExpr(*e.args[k], model);
-        scope[f->params[k].name] = arg;
-        key.push_back(arg.getAsOpaquePointer());
-      }
-      if (auto it = callValues.find(key); it != callValues.end())
-        return it->second;
-      static const ModelInfo none;
-      auto saved = std::move(refHook);
-      // The body reads its parameters and the built-in constants (Sema's
-      // typeNetExpr).
-      refHook = [&](const Expr &r) {
-        if (auto it = scope.find(r.name); it != scope.end())
-          return it->second;
-        std::optional<double> c = builtinConstant(r.name);
-        assert(c && "a function's body reads its parameters and constants");
-        return constant(loc(r.range), *c);
-      };
-      Value v = genExpr(*f->body, none);
-      refHook = std::move(saved);
-      callValues[key] = v;
-      return v;
-    }
+    if (const FunctionDecl *f = findFunction(e.name))
+      return genInlinedCall(*f, e, model);
     if (e.name == "rand")
       return builder.create<RandOp>(l, builder.getF64Type(),
                                     builder.getI32IntegerAttr(randSites++));
@@ -521,6 +495,36 @@ Value Generator::genDraw(const Expr &e, const ModelInfo &model) {
   return builder.create<arith::MulFOp>(
       l, builder.create<arith::NegFOp>(l, a[0]),
       builder.create<mlir::math::LogOp>(l, oneMinus));
+}
+
+/// A call of a declared function, inlined: the body with the parameters
+/// bound to the arguments, once per function and arguments in a region.
+Value Generator::genInlinedCall(const FunctionDecl &f, const Expr &e,
+                                const ModelInfo &model) {
+  std::map<std::string, Value> scope;
+  std::vector<void *> key{const_cast<FunctionDecl *>(&f)};
+  for (size_t k = 0; k < f.params.size(); ++k) {
+    Value arg = genExpr(*e.args[k], model);
+    scope[f.params[k].name] = arg;
+    key.push_back(arg.getAsOpaquePointer());
+  }
+  if (auto it = callValues.find(key); it != callValues.end())
+    return it->second;
+  static const ModelInfo none;
+  auto saved = std::move(refHook);
+  // The body reads its parameters and the built-in constants (Sema's
+  // typeNetExpr).
+  refHook = [&](const Expr &r) {
+    if (auto it = scope.find(r.name); it != scope.end())
+      return it->second;
+    std::optional<double> c = builtinConstant(r.name);
+    assert(c && "a function's body reads its parameters and constants");
+    return constant(loc(r.range), *c);
+  };
+  Value v = genExpr(*f.body, none);
+  refHook = std::move(saved);
+  callValues[key] = v;
+  return v;
 }
 
 Value Generator::genNetExpr(const Expr &e, Resolver resolve) {

@@ -102,6 +102,8 @@ private:
 
   mlir::Value constant(mlir::Location l, double v);
   mlir::Value genExpr(const Expr &e, const ModelInfo &model);
+  mlir::Value genInlinedCall(const FunctionDecl &f, const Expr &e,
+                             const ModelInfo &model);
   const FunctionDecl *findFunction(const std::string &name) const;
   /// A random draw of a network expression (see Sema's drawType).
   mlir::Value genDraw(const Expr &e, const ModelInfo &model);

@@ -543,6 +543,20 @@ bool applyOptions(ModelSpec &spec, const RunOptions &options,
 
 /// Opens the streams of the recordings (rank 0); false and `err`, on
 /// every process, when they cannot be.
+/// Places the network on the device (RunOptions::attach): the device's
+/// name, or nothing with `err` said.
+std::optional<std::string> attachDevice(Simulator &sim,
+                                        const RunOptions &options,
+                                        const std::string &model,
+                                        std::string &err) {
+  try {
+    return options.attach(sim, err);
+  } catch (const std::bad_alloc &) {
+    err = "out of memory while placing model '" + model + "' on the device";
+  }
+  return std::nullopt;
+}
+
 bool openOutputs(Simulator &sim, const RunOptions &options, bool records,
                  std::string &err) {
   const ModelSpec &spec = sim.spec();
@@ -672,13 +686,8 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   double startTime = sim.currentTime();
   std::string device;
   if (options.attach) {
-    std::optional<std::string> attached;
-    try {
-      attached = options.attach(sim, err);
-    } catch (const std::bad_alloc &) {
-      err =
-          "out of memory while placing model '" + spec.name + "' on the device";
-    }
+    std::optional<std::string> attached =
+        attachDevice(sim, options, spec.name, err);
     if (!attached) {
       errs << options.program << ": error: " << err << "\n";
       return 1;
