@@ -259,6 +259,12 @@ class Simulation:
         elif value is None or isinstance(value, bool):
             raise TypeError("a value must be a number, an array or a "
                             "quantity such as '-60 mV'")
+        kind_of = np.asarray(value).dtype.kind
+        if kind_of not in "iuf":
+            # Complex values lost their imaginary part, booleans became 1.
+            raise TypeError(f"a value must be a number, an array of numbers "
+                            f"or a quantity such as '-60 mV', not "
+                            f"{np.asarray(value).dtype} values")
         try:
             values = np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError):

@@ -129,6 +129,15 @@ def test_views_a_run_leaves_stale_become_read_only():
         v[1] = 1.0
 
 
+def test_set_refuses_complex_and_boolean_arrays():
+    # A complex array lost its imaginary part, a boolean one set 1 V.
+    sim = neuro.compile_source(DECAY).simulation()
+    for values in (np.array([1e-3 + 1e-3j] * 3), np.array([True] * 3)):
+        with pytest.raises(TypeError, match="an array of numbers"):
+            sim.set("P.v", values)
+    np.testing.assert_array_equal(sim["P.v"], [0.010] * 3)
+
+
 def test_an_empty_folder_name_is_refused():
     # "" wrote the recordings into the current folder.
     sim = neuro.compile_source(DECAY).simulation()
