@@ -9,6 +9,15 @@ from neuro import _core
 from neuro._compile import _string
 
 
+def _owner_name(name, what):
+    """A population's or projection's name given to `what`: a string (the
+    run says which names there are)."""
+    if not isinstance(name, str):
+        raise TypeError(f"{what} takes a population's or projection's name, "
+                        f"not {name!r}")
+    return name
+
+
 def _folder(value):
     """A folder's name for write() and stream_to(): not empty (that wrote
     into the current folder)."""
@@ -294,6 +303,7 @@ class Simulation:
         (a slice such as slice(0, 10)) those of these neurons only, still
         indexed in the population. A population's spikes are recorded for
         one range."""
+        _owner_name(population, "record_spikes()")
         begin, end = (self._range(population, neurons)
                       if population in self.model.populations else (0, -1))
         self._sim.record_spikes(population, begin, end)
@@ -376,6 +386,7 @@ class Simulation:
                     f"{dt * 1e3:g} ms), got {seconds * 1e3:g} ms")
         if not variables:
             raise ValueError("record needs at least one variable")
+        _owner_name(owner, "record()")
         begin, end = self._range(owner, neurons)
         self._sim.record(owner, list(variables), begin, end, steps)
         self._added.append((owner, list(variables), begin, end, steps))
@@ -438,6 +449,7 @@ class Simulation:
         if not isinstance(on, (bool, np.bool_)):
             raise TypeError(f"plasticity({projection!r}, on): on is True or "
                             f"False, not {on!r}")
+        _owner_name(projection, "plasticity()")
         self._sim.set_plastic(projection, bool(on))
 
     @property

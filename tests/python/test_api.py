@@ -138,6 +138,16 @@ def test_set_refuses_complex_and_boolean_arrays():
     np.testing.assert_array_equal(sim["P.v"], [0.010] * 3)
 
 
+def test_names_must_be_strings():
+    # None gave pybind11's dump of the C++ signatures.
+    sim = neuro.compile_source(DECAY).simulation()
+    for call in (lambda: sim.record(None, "v"),
+                 lambda: sim.record_spikes(None),
+                 lambda: sim.plasticity(None, True)):
+        with pytest.raises(TypeError, match="name, not None"):
+            call()
+
+
 def test_an_empty_folder_name_is_refused():
     # "" wrote the recordings into the current folder.
     sim = neuro.compile_source(DECAY).simulation()
