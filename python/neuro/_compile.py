@@ -77,6 +77,13 @@ def _string(value, what):
         raise TypeError(f"{what} must be a string, not {value!r}")
     if "\0" in text:
         raise ValueError(f"{what} has an embedded null character: {text!r}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A file name of undecodable bytes (os.listdir's surrogates), or a
+        # lone surrogate in source text.
+        raise ValueError(f"{what} is not valid UTF-8 text: {text!r}") \
+            from None
     return text
 
 

@@ -148,6 +148,15 @@ def test_names_must_be_strings():
             call()
 
 
+def test_text_that_is_not_utf8_is_refused():
+    # A name holding undecodable bytes (os.listdir gives them as lone
+    # surrogates) gave pybind11's dump of the C++ signatures.
+    with pytest.raises(ValueError, match="not valid UTF-8"):
+        neuro.compile("/tmp/model\udcff.neuro")
+    with pytest.raises(ValueError, match="not valid UTF-8"):
+        neuro.compile_source(DECAY + "// \ud800\n")
+
+
 def test_an_empty_folder_name_is_refused():
     # "" wrote the recordings into the current folder.
     sim = neuro.compile_source(DECAY).simulation()
