@@ -250,6 +250,10 @@ def compile_source(text, *, name="<string>", network=None, tunable=(),
     """compile() for source text; `name` stands for the file in
     diagnostics, and files it names are found from the current folder."""
     name = _string(name, "name")
+    if "\n" in name or "\r" in name:
+        # Diagnostics say file:line:column: a line break in the file's
+        # name would be read as part of them.
+        raise ValueError(f"name is one line, not {name!r}")
     text = _string(text, "text")
     return _compile(lambda o: _core.compile_source(name, text, o), _keep,
                     network=network, tunable=tunable, overrides=overrides,

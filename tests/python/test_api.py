@@ -157,6 +157,12 @@ def test_text_that_is_not_utf8_is_refused():
         neuro.compile_source(DECAY + "// \ud800\n")
 
 
+def test_a_source_name_is_one_line():
+    # Diagnostics took their file, line and column from the name.
+    with pytest.raises(ValueError, match="name is one line"):
+        neuro.compile_source(DECAY, name="a.neuro:9:9\nb")
+
+
 def test_an_empty_folder_name_is_refused():
     # "" wrote the recordings into the current folder.
     sim = neuro.compile_source(DECAY).simulation()
