@@ -240,6 +240,21 @@ int runEmit(const Options &options) {
   return 0;
 }
 
+/// The files a model reads (its data files and its own source), as
+/// absolute paths: what run and built programs must not write over.
+std::vector<std::string> modelFiles(const Compiler &c,
+                                    const std::string &file) {
+  std::vector<std::string> files(c.sema().dataFiles.begin(),
+                                 c.sema().dataFiles.end());
+  files.push_back(file);
+  for (std::string &f : files) {
+    llvm::SmallString<256> path(f);
+    if (!llvm::sys::fs::make_absolute(path))
+      f = std::string(path);
+  }
+  return files;
+}
+
 int runRun(const Options &options) {
   auto start = std::chrono::steady_clock::now();
   // --diagnostics-format=json: what the run says, as JSON lines too.
@@ -308,9 +323,7 @@ int runRun(const Options &options) {
   if (options.threads)
     run.threads = options.threads;
   run.source = options.file;
-  const std::set<std::string> &read = compiled->compiler().sema().dataFiles;
-  run.inputs.assign(read.begin(), read.end());
-  run.inputs.push_back(options.file);
+  run.inputs = modelFiles(compiled->compiler(), options.file);
   run.tCompile = seconds(start);
   run.cache = !options.cache ? "off" : compiled->cacheHit() ? "hit" : "miss";
   run.duration = options.duration;
@@ -444,15 +457,7 @@ int runBuild(const Options &options) {
     return module.lookupSymbol(n) != nullptr;
   });
   source += emitPtxSource(images);
-  std::vector<std::string> inputs(c.sema().dataFiles.begin(),
-                                  c.sema().dataFiles.end());
-  inputs.push_back(options.file);
-  for (std::string &file : inputs) {
-    llvm::SmallString<256> path(file);
-    if (!llvm::sys::fs::make_absolute(path))
-      file = std::string(path);
-  }
-  source += emitInputsSource(inputs);
+  source += emitInputsSource(modelFiles(c, options.file));
   if (auto err = linkExecutable(object->getMemBufferRef(), source, output,
                                 options.shared, c.options().cxx)) {
     llvm::errs() << "neuroc: error: " << llvm::toString(std::move(err)) << "\n";

@@ -87,7 +87,7 @@ bool holdsF32(Value memref) {
 bool isF32Like(Type t) { return getElementTypeOrSelf(t).isF32(); }
 
 /// `t` (f32 or a vector of f32) with f64 elements.
-Type narrowedInverse(Type t) {
+Type asF64(Type t) {
   Type f64 = Float64Type::get(t.getContext());
   if (auto v = dyn_cast<VectorType>(t))
     return v.clone(f64);
@@ -259,15 +259,12 @@ private:
       Type t = operand.get().getType();
       if (!isF32Like(t))
         continue;
+      Type f64 = asF64(t);
       if (auto round = operand.get().getDefiningOp<arith::TruncFOp>();
-          round && round.getIn().getType() == narrowedInverse(t)) {
+          round && round.getIn().getType() == f64)
         operand.set(round.getIn());
-        continue;
-      }
-      Type f64 = b.getF64Type();
-      if (auto v = dyn_cast<VectorType>(t))
-        f64 = v.clone(f64);
-      operand.set(b.create<arith::ExtFOp>(op->getLoc(), f64, operand.get()));
+      else
+        operand.set(b.create<arith::ExtFOp>(op->getLoc(), f64, operand.get()));
     }
   }
 
