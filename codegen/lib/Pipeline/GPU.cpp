@@ -103,6 +103,18 @@ LogicalResult neuro::compileGPUModule(ModuleOp module,
       op.replaceAllUsesWith(call.getResult(0));
       op.erase();
     });
+    // fma (exp's polynomial) is fma.rn, an instruction of PTX, rounded once
+    // as on the CPU; convert-gpu-to-nvvm would call libdevice's.
+    m.walk([](math::FmaOp op) {
+      auto type = dyn_cast<FloatType>(op.getType());
+      if (!type || (!type.isF64() && !type.isF32()))
+        return;
+      OpBuilder ob(op);
+      auto fma = ob.create<LLVM::FMAOp>(op.getLoc(), type, op.getA(), op.getB(),
+                                        op.getC());
+      op.replaceAllUsesWith(fma.getResult());
+      op.erase();
+    });
     // trunc (int(), timestep()) as floor of the magnitude, which the NVVM
     // lowering has (math.trunc reached the LLVM translation unconverted):
     // x < 0 ? -floor(-x) : floor(x), -0 and NaN kept.

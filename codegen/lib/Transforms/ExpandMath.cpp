@@ -7,7 +7,8 @@
 //
 //   x = n ln2 + r, n = roundeven(x / ln2), |r| <= ln2 / 2 (Cody-Waite: ln2 in
 //   two parts, n ln2_hi exact), expm1(r) = r + r^2 (1/2! + r (1/3! + ...
-//   + r / 13!)) (f32: 7!; truncation below 2^-56 (2^-27) relative), exp(x) =
+//   + r / 13!)) (f32: 7!; truncation below 2^-56 (2^-27) relative; Horner's
+//   rule with fused multiply-adds, one rounding per step), exp(x) =
 //   2^n (1 + expm1(r)) and expm1(x) = 2^n expm1(r) + (2^n - 1), both terms of
 //   the same sign. 2^n is applied as two factors so that results that overflow,
 //   underflow or are subnormal come out right. NaN in, NaN out.
@@ -62,9 +63,8 @@ public:
     Value t = scale(constant(1.0), n);
     // One operation per statement: the order of the ops in the IR must not
     // depend on the order in which C++ evaluates arguments.
-    Value pt = mul(p, t);
     Value tm1 = sub(t, constant(1.0));
-    Value small = add(pt, tm1);
+    Value small = fma(p, t, tm1);
     // Above 2^53 (2^24 in f32) the -1 no longer shows: exp(x) itself.
     Value big = scale(add(constant(1.0), p), n);
     Value isBig = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, n,
@@ -115,6 +115,9 @@ private:
   Value add(Value a, Value c) { return b.create<arith::AddFOp>(loc, a, c); }
   Value sub(Value a, Value c) { return b.create<arith::SubFOp>(loc, a, c); }
   Value mul(Value a, Value c) { return b.create<arith::MulFOp>(loc, a, c); }
+  Value fma(Value a, Value c, Value d) {
+    return b.create<math::FmaOp>(loc, a, c, d);
+  }
 
   Value isNan(Value x) {
     return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, x, x);
@@ -139,9 +142,9 @@ private:
     const double ln2Lo = single ? 1.42860682030941723212e-06
                                 : 1.90821492927058770002e-10; // ln2 - ln2Hi
     n = b.create<math::RoundEvenOp>(loc, mul(x, constant(log2e)));
-    Value hi = mul(n, constant(ln2Hi));
-    Value lo = mul(n, constant(ln2Lo));
-    Value r = sub(sub(x, hi), lo);
+    Value negN = b.create<arith::NegFOp>(loc, n);
+    Value rHi = fma(negN, constant(ln2Hi), x);
+    Value r = fma(negN, constant(ln2Lo), rHi);
     // 1/k!, k = 13 (f32: 7) down to 2; the truncation error is below
     // 2^-56 (2^-27) relative.
     static const double inverseFactorials[] = {
@@ -153,12 +156,10 @@ private:
     if (single)
       coefficients = coefficients.drop_front(6);
     Value q = constant(coefficients.front());
-    for (double c : coefficients.drop_front()) {
-      Value qr = mul(q, r);
-      q = add(qr, constant(c));
-    }
+    for (double c : coefficients.drop_front())
+      q = fma(q, r, constant(c));
     Value r2 = mul(r, r);
-    p = add(r, mul(r2, q));
+    p = fma(r2, q, r);
   }
 
   /// v 2^n for integer-valued n in [-1076, 1024] (f32: [-150, 128]), as

@@ -1,7 +1,8 @@
 // RUN: neuro-opt %s --neuro-expand-math | FileCheck %s
 
-// exp: NaN kept aside, clamp, n = roundeven(x log2e), Cody-Waite reduction,
-// the polynomial from 1/13! down to 1/2!, 1 + p, times 2^(n/2) twice.
+// exp: NaN kept aside, clamp, n = roundeven(x log2e), Cody-Waite reduction
+// (x - n ln2_hi - n ln2_lo in two FMAs), the polynomial from 1/13! down to
+// 1/2! by Horner's rule in FMAs, r + r^2 q, 1 + p, times 2^(n/2) twice.
 // CHECK-LABEL: func.func @exp_vector(
 // CHECK-SAME:    %[[X:.*]]: vector<4xf64>
 // CHECK-NOT:     math.exp
@@ -10,8 +11,20 @@
 // CHECK:         arith.maximumf %[[XS]], %{{.*}} : vector<4xf64>
 // CHECK:         arith.minimumf
 // CHECK:         %[[N:.*]] = math.roundeven %{{.*}} : vector<4xf64>
-// CHECK:         arith.constant dense<1.6059043836821613E-10> : vector<4xf64>
-// CHECK:         arith.constant dense<5.000000e-01> : vector<4xf64>
+// CHECK:         %[[NEGN:.*]] = arith.negf %[[N]] : vector<4xf64>
+// CHECK:         %[[HI:.*]] = arith.constant dense<0.69314718036912382> : vector<4xf64>
+// CHECK:         %[[RHI:.*]] = math.fma %[[NEGN]], %[[HI]], %[[XC:.*]] : vector<4xf64>
+// CHECK:         %[[LO:.*]] = arith.constant dense<1.9082149292705877E-10> : vector<4xf64>
+// CHECK:         %[[R:.*]] = math.fma %[[NEGN]], %[[LO]], %[[RHI]] : vector<4xf64>
+// CHECK:         %[[C13:.*]] = arith.constant dense<1.6059043836821613E-10> : vector<4xf64>
+// CHECK:         %[[C12:.*]] = arith.constant dense<2.08767569878681E-9> : vector<4xf64>
+// CHECK:         %[[Q1:.*]] = math.fma %[[C13]], %[[R]], %[[C12]] : vector<4xf64>
+// CHECK-COUNT-9: math.fma %{{.*}}, %[[R]], %{{.*}} : vector<4xf64>
+// CHECK:         %[[C2:.*]] = arith.constant dense<5.000000e-01> : vector<4xf64>
+// CHECK:         %[[Q:.*]] = math.fma %{{.*}}, %[[R]], %[[C2]] : vector<4xf64>
+// CHECK:         %[[R2:.*]] = arith.mulf %[[R]], %[[R]] : vector<4xf64>
+// CHECK:         %[[P:.*]] = math.fma %[[R2]], %[[Q]], %[[R]] : vector<4xf64>
+// CHECK:         arith.addf %{{.*}}, %[[P]] : vector<4xf64>
 // CHECK:         %[[NI:.*]] = arith.fptosi %[[N]] : vector<4xf64> to vector<4xi64>
 // CHECK:         %[[N1:.*]] = arith.shrsi %[[NI]], %{{.*}} : vector<4xi64>
 // CHECK:         %[[N2:.*]] = arith.subi %[[NI]], %[[N1]] : vector<4xi64>
