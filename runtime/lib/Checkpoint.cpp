@@ -679,8 +679,10 @@ static bool sameOutgoing(const Simulator &now, size_t p, const Simulator &old,
 }
 
 std::vector<std::string>
-Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped) {
+Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped,
+                      std::vector<std::string> *lost) {
   std::vector<std::string> kept;
+  std::vector<size_t> resized;
   if (!built || !old.built)
     return kept;
   old.net.syncHostRows();
@@ -696,9 +698,8 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped) {
       continue;
     if (old.model.populations[size_t(q)].size != spec.size) {
       // Resized: its states start afresh; the recorded spikes of the
-      // neurons it still has stay.
-      recorder.adoptSpikes(p, old.recorder, size_t(q));
-      recorder.setSpikeCount(p, int64_t(recorder.spikes(p).size()));
+      // neurons it still has stay (adoptRecordings, below).
+      resized.push_back(p);
       continue;
     }
     const Network::Population &from = old.net.pops[size_t(q)];
@@ -714,7 +715,6 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped) {
         kept.push_back(spec.name + "." + spec.rows[r]);
     }
     recorder.setSpikeCount(p, old.recorder.spikeCount(size_t(q)));
-    recorder.adoptSpikes(p, old.recorder, size_t(q));
     to.ring.clear();
     if (!sameOutgoing(*this, p, old, q)) {
       bool inFlight = false;
@@ -748,8 +748,11 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped) {
     }
     net.projs[j].mods[0] = old.net.projs[size_t(q)].mods[0];
   }
-  // Samples of state recordings that are the same here carry over.
-  recorder.adoptSamples(old.recorder);
+  // What was recorded carries over where the same is recorded here.
+  std::vector<std::string> ignored;
+  recorder.adoptRecordings(old.recorder, lost ? *lost : ignored);
+  for (size_t p : resized)
+    recorder.setSpikeCount(p, int64_t(recorder.spikes(p).size()));
   return kept;
 }
 

@@ -147,43 +147,6 @@ void Recorder::dropFrom(int64_t step) {
   }
 }
 
-void Recorder::adoptSpikes(size_t pop, const Recorder &old, size_t oldPop) {
-  if (!isRecorded(pop) || !old.isRecorded(oldPop))
-    return;
-  // Those of the neurons recorded now (a range edited keeps its part).
-  const SpikeMonitor &now = spikeMonitors[pop];
-  std::vector<SpikeRecord> &mine = spikeMonitors[pop].spikes;
-  mine.clear();
-  for (const SpikeRecord &s : old.spikeMonitors[oldPop].spikes)
-    if (s.i >= now.begin && s.i < now.end)
-      mine.push_back(s);
-}
-
-void Recorder::adoptSamples(const Recorder &old) {
-  auto same = [](const StateRecordSpec &a, const ModelSpec &ma,
-                 const StateRecordSpec &b, const ModelSpec &mb) {
-    if (a.projection >= 0 || b.projection >= 0 || a.begin != b.begin ||
-        a.end != b.end || a.every != b.every || a.rows.size() != b.rows.size())
-      return false;
-    const PopulationSpec &pa = ma.populations[size_t(a.population)];
-    const PopulationSpec &pb = mb.populations[size_t(b.population)];
-    if (pa.name != pb.name)
-      return false;
-    for (size_t k = 0; k < a.rows.size(); ++k)
-      if (pa.rows[size_t(a.rows[k])] != pb.rows[size_t(b.rows[k])])
-        return false;
-    return true;
-  };
-  for (size_t r = 0; r < model.stateRecords.size(); ++r)
-    for (size_t o = 0; o < old.model.stateRecords.size(); ++o)
-      if (same(model.stateRecords[r], model, old.model.stateRecords[o],
-               old.model)) {
-        stateRecordings[r].times = old.stateRecordings[o].times;
-        stateRecordings[r].values = old.stateRecordings[o].values;
-        break;
-      }
-}
-
 void Recorder::sample(size_t r, int64_t k) {
   const StateRecordSpec &rec = model.stateRecords[r];
   StateRecording &rr = stateRecordings[r];

@@ -127,6 +127,8 @@ public:
     for (const auto &[record, why] : b.dropped)
       std::cout << "warning: 'record " << record << "' is not kept: " << why
                 << "\n";
+    for (const std::string &lost : b.recordingsLost)
+      std::cout << "warning: " << lost << "\n";
     for (const std::string &pop : b.inFlightDropped)
       std::cout << "warning: the spikes in flight from '" << pop
                 << "' are dropped: its projections or their delays changed "

@@ -4,6 +4,7 @@
 #include "neuro/Codegen/Compiler.h"
 #include "neuro/Frontend/Parser.h"
 #include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
 #include "neuro/Runtime/Steps.h"
@@ -34,7 +35,7 @@ bool sliceText(const std::string &bracketed, std::string &slice,
   size_t close = bracketed.find(']');
   if (close == std::string::npos ||
       !trimmed(bracketed.substr(close + 1)).empty()) {
-    err = "'" + bracketed + "' is not a slice such as [0:10]";
+    err = rt::quoted(bracketed) + " is not a slice such as [0:10]";
     return false;
   }
   slice = bracketed.substr(1, close - 1);
@@ -256,7 +257,9 @@ bool Session::build(const std::string &network, Built &built,
   records = std::move(kept);
   built.network = spec.name;
   if (sim) {
-    built.kept = fresh->adoptState(*sim, &built.inFlightDropped).size();
+    built.kept =
+        fresh->adoptState(*sim, &built.inFlightDropped, &built.recordingsLost)
+            .size();
     built.rebuilt = true;
   }
   for (const rt::PopulationSpec &p : spec.populations)
@@ -323,12 +326,12 @@ bool Session::resolve(const std::string &ref, Ref &out, std::string &err) {
     out.row = sim->synRowIndex(j, var);
     units = &sim->spec().projections[size_t(j)].synUnits;
   } else {
-    err = "no population or projection '" + owner + "'";
+    err = "no population or projection " + rt::quoted(owner);
     return false;
   }
   if (out.row < 0) {
-    err = "'" + owner + "' has no variable '" + var +
-          "' (parameters and constant weights are compiled into the "
+    err = rt::quoted(owner) + " has no variable " + rt::quoted(var) +
+          " (parameters and constant weights are compiled into the "
           "kernels: change them in the model and reload)";
     return false;
   }
@@ -415,9 +418,13 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
   }
   std::string pop = rest.substr(0, rest.find('['));
   int p = target.populationIndex(pop);
-  if (vars.empty() || p < 0) {
+  if (vars.empty() || pop.empty()) {
     err = "record spikes of POP[a:b], or record VAR[, VAR] of POP[a:b] "
           "[every T]";
+    return false;
+  }
+  if (p < 0) {
+    err = "the network has no population " + rt::quoted(pop);
     return false;
   }
   rt::StateRecordSpec r;
@@ -471,13 +478,13 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
     size_t comma = vars.find(',', start);
     std::string var = trimmed(vars.substr(start, comma - start));
     if (var.empty()) {
-      err = "a name is missing in '" + vars +
-            "': record VAR[, VAR] of POP[a:b] [every T]";
+      err = "a name is missing in " + rt::quoted(vars) +
+            ": record VAR[, VAR] of POP[a:b] [every T]";
       return false;
     }
     int row = target.rowIndex(p, var);
     if (row < 0) {
-      err = pop + " has no state '" + var + "'";
+      err = rt::quoted(pop) + " has no state " + rt::quoted(var);
       return false;
     }
     r.rows.push_back(row);

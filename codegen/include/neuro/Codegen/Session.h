@@ -64,6 +64,9 @@ public:
     /// Populations whose spikes in flight were dropped: their outgoing
     /// projections or delays changed (Simulator::adoptState).
     std::vector<std::string> inFlightDropped;
+    /// What was recorded before that the rebuilt network does not carry
+    /// on, one sentence each (Recorder::adoptRecordings).
+    std::vector<std::string> recordingsLost;
   };
   /// Compiles network `network` (empty: the only one) of the declarations
   /// and builds it; false with the diagnostics or the reason in `err`.

@@ -128,12 +128,15 @@ public:
   void dropFrom(int64_t step);
   /// The folder recordings stream to; empty when they do not.
   const std::string &streamFolder() const { return streamDir; }
-  /// The recorded spikes of population `oldPop` of `old` become those of
-  /// `pop` if both are recorded.
-  void adoptSpikes(size_t pop, const Recorder &old, size_t oldPop);
-  /// The samples of state recordings of `old` that are the same here
-  /// (population, variables, neurons, interval) carry over.
-  void adoptSamples(const Recorder &old);
+  /// Takes over what `old` recorded (a network rebuilt in its place,
+  /// Simulator::adoptState): the spikes of each population of the same name
+  /// whose spikes both record, of the neurons recorded now; the samples of
+  /// each state record of the same owner, variables and interval (of a
+  /// population's: of the neurons recorded now, NaN where the old record
+  /// had no such neuron; of a projection's: the same synapse range only).
+  /// Each recording left behind in part or whole is described in `lost`,
+  /// one sentence each, so that nothing recorded goes without a word.
+  void adoptRecordings(const Recorder &old, std::vector<std::string> &lost);
 
   //===--------------------------------------------------------------------===//
   // Files

@@ -323,9 +323,12 @@ public:
   /// network replays them through its own projections, which would
   /// deliver them again at other delays or through projections made after
   /// they were sent; the populations whose spikes in flight were dropped
-  /// go to `dropped` when given.
+  /// go to `dropped` when given. Recordings carry over where the same is
+  /// recorded here (Recorder::adoptRecordings); what they leave behind is
+  /// described in `lost` when given.
   std::vector<std::string>
-  adoptState(const Simulator &old, std::vector<std::string> *dropped = nullptr);
+  adoptState(const Simulator &old, std::vector<std::string> *dropped = nullptr,
+             std::vector<std::string> *lost = nullptr);
 
   /// The spikes of population `pop` that a delivery may still read: at
   /// a - 1 the sorted list of step step() - a, for a = 1 up to the
