@@ -37,6 +37,7 @@ void Checker::checkNetwork(const NetworkDecl &decl) {
   std::map<std::string, int> projNames;
   for (const ConnectDecl &c : decl.connects)
     checkConnect(c, net, popIndex, projNames);
+  checkTargetRows(net);
   for (const RecordTarget &t : decl.ablated)
     checkAblated(t, net, popIndex);
   for (const RecordDecl &r : decl.records)

@@ -532,7 +532,7 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
                                    "one target per named connect");
     return false;
   }
-  if (!nameProjection(c, t, popIndex, projNames, proj))
+  if (!nameProjection(c, t, net, popIndex, projNames, proj))
     return true;
   proj.params = paramEnv(syn);
   std::map<std::string, Dim> env =
@@ -585,6 +585,7 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
 }
 
 bool Checker::nameProjection(const ConnectDecl &c, const NameRef &target,
+                             const NetworkInfo &net,
                              const std::map<std::string, int> &popIndex,
                              std::map<std::string, int> &projNames,
                              ProjectionInfo &proj) {
@@ -599,11 +600,21 @@ bool Checker::nameProjection(const ConnectDecl &c, const NameRef &target,
     ++projNames[c.alias->name];
     return true;
   }
+  std::set<std::string> aliases;
+  for (const ConnectDecl &other : net.decl->connects)
+    if (other.alias)
+      aliases.insert(other.alias->name);
   std::string base = c.source.name + "_to_" + target.name;
-  int &count = projNames[base];
-  proj.name = count ? base + "_" + std::to_string(count) : base;
-  ++count;
-  return true;
+  for (int n = 0;; ++n) {
+    std::string name = n ? base + "_" + std::to_string(n) : base;
+    auto taken = projNames.find(name);
+    if (popIndex.count(name) || aliases.count(name) ||
+        (taken != projNames.end() && taken->second))
+      continue;
+    proj.name = name;
+    ++projNames[name];
+    return true;
+  }
 }
 
 bool Checker::checkConnectExprs(const Connection &conn,

@@ -229,3 +229,38 @@ void Checker::checkDrives(const ModelInfo &syn, const PopulationInfo &target,
     }
   }
 }
+
+void Checker::checkTargetRows(const NetworkInfo &net) {
+  // Per target population: row name -> the projection that adds it.
+  std::map<std::pair<int, std::string>, const ProjectionInfo *> added;
+  for (const ProjectionInfo &pr : net.projections) {
+    if (!pr.model || !pr.model->synapse || !pr.decl)
+      continue;
+    const PopulationInfo &target = net.populations[size_t(pr.dst)];
+    auto check = [&](const std::string &var, const char *what) {
+      std::string row = var + "_" + pr.name;
+      const SourceRange &at =
+          pr.decl->alias ? pr.decl->alias->range : pr.decl->synapse.range;
+      std::string start = "projection '" + pr.name + "' keeps " + what + " '" +
+                          var + "' of synapse '" + pr.model->name +
+                          "' in a row '" + row + "' of population '" +
+                          target.decl->name + "', but ";
+      const char *hint = ": name the projection otherwise (as NAME)";
+      if (target.model && target.model->vars.count(row)) {
+        diag.error(at, start + "neuron '" + target.model->name +
+                           "' has a variable of that name" + hint);
+        return;
+      }
+      auto [it, fresh] = added.emplace(std::make_pair(pr.dst, row), &pr);
+      if (!fresh)
+        diag.error(at, start + "projection '" + it->second->name +
+                           "' adds a row of that name to it" + hint);
+    };
+    for (const VarDecl &v : pr.model->synapse->vars)
+      if (v.kind == VarDecl::Kind::PostState)
+        check(v.name, "its post state");
+    for (const DrivesDecl &d : pr.model->synapse->drives)
+      if (isSummedDrive(d, *pr.model))
+        check(d.target, "the sum it drives into");
+  }
+}

@@ -214,6 +214,15 @@ bool Checker::recordableParam(const PopulationInfo &pop,
   return false;
 }
 
+bool Checker::isSummedDrive(const DrivesDecl &d, const ModelInfo &syn) {
+  std::set<VarDecl::Kind> kinds;
+  collectKinds(*d.value, syn, kinds);
+  return kinds.count(VarDecl::Kind::Weight) ||
+         kinds.count(VarDecl::Kind::State) ||
+         kinds.count(VarDecl::Kind::PreVar) ||
+         refersTo(*d.value, "not_refractory_pre");
+}
+
 bool Checker::incomingRow(const NameRef &w, const NetworkInfo &net, int dst,
                           const std::string &popName, std::string &row) {
   std::vector<std::string> matches, all;
@@ -229,13 +238,7 @@ bool Checker::incomingRow(const NameRef &w, const NetworkInfo &net, int dst,
           matches.push_back(name);
       }
     for (const DrivesDecl &d : pr.model->synapse->drives) {
-      std::set<VarDecl::Kind> kinds;
-      collectKinds(*d.value, *pr.model, kinds);
-      bool summed = kinds.count(VarDecl::Kind::Weight) ||
-                    kinds.count(VarDecl::Kind::State) ||
-                    kinds.count(VarDecl::Kind::PreVar) ||
-                    refersTo(*d.value, "not_refractory_pre");
-      if (!summed) {
+      if (!isSummedDrive(d, *pr.model)) {
         drivenOtherwise |= w.name == d.target;
         continue;
       }

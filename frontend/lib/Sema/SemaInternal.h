@@ -625,9 +625,12 @@ private:
                    const std::map<std::string, int> &popIndex,
                    std::map<std::string, int> &projNames);
 
-  /// The name of a projection: `as NAME`, or `<src>_to_<dst>` made unique;
-  /// false when the name is taken.
+  /// The name of a projection: `as NAME`, or `<src>_to_<dst>` made unique
+  /// (`_1`, `_2`, ... past the names of populations, of projections named
+  /// so far and of every `as NAME` of the network); false when the name is
+  /// taken.
   bool nameProjection(const ConnectDecl &c, const NameRef &target,
+                      const NetworkInfo &net,
                       const std::map<std::string, int> &popIndex,
                       std::map<std::string, int> &projNames,
                       ProjectionInfo &proj);
@@ -706,6 +709,14 @@ private:
   /// error that names what there is.
   bool incomingRow(const NameRef &w, const NetworkInfo &net, int dst,
                    const std::string &popName, std::string &row);
+  /// Whether drive `d` of synapse `syn` is summed over the synapses onto
+  /// each target every step (it reads per-synapse variables), into a row
+  /// `<input>_<projection>` of the target.
+  bool isSummedDrive(const DrivesDecl &d, const ModelInfo &syn);
+  /// The rows the projections add to their targets (post states, summed
+  /// drives) must not take the names of the targets' own variables, nor
+  /// each other's.
+  void checkTargetRows(const NetworkInfo &net);
 
   /// `record w of E_to_I[0:100]`: per-synapse variables of synapses
   /// [begin, end) of a projection (their number is known only when the
