@@ -149,6 +149,13 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
       ok = false;
       continue;
     }
+    if (w.name == "t") {
+      diag.error(w.range, "a variable named 't' cannot be recorded: '" +
+                              t.population.name +
+                              "_t.npy' holds the sample times; rename it");
+      ok = false;
+      continue;
+    }
     auto var = pop.model ? pop.model->vars.find(w.name)
                          : decltype(pop.model->vars.end())();
     bool isState = pop.model && var != pop.model->vars.end() &&
@@ -294,6 +301,15 @@ void Checker::checkSynapseRecord(const RecordDecl &r, const RecordTarget &t,
     rec.end = int64_t(e);
   }
   for (const NameRef &w : r.what) {
+    if (w.name == "t" || w.name == "pre" || w.name == "post") {
+      diag.error(
+          w.range,
+          "a variable named '" + w.name + "' cannot be recorded: '" + pi.name +
+              "_" + w.name + ".npy' holds the sample " +
+              (w.name == "t" ? "times" : "synapses' " + w.name + " neurons") +
+              "; rename it");
+      return;
+    }
     auto var = pi.model->vars.find(w.name);
     bool ok = var != pi.model->vars.end() &&
               (var->second.decl->kind == VarDecl::Kind::Weight ||
