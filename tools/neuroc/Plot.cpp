@@ -421,9 +421,10 @@ class Plotter {
 public:
   Plotter(const std::string &dir, const std::string &metaPath,
           const llvm::json::Object &pops, double duration,
-          std::vector<std::string> &written, std::string &err)
+          std::vector<std::string> &written, std::vector<std::string> &warnings,
+          std::string &err)
       : dir(dir), metaPath(metaPath), pops(pops), duration(duration),
-        written(written), err(err) {}
+        written(written), warnings(warnings), err(err) {}
 
   /// The entry `name` of "files"; false and `err` when it is malformed.
   bool entry(const std::string &name, const llvm::json::Value *value) {
@@ -470,13 +471,24 @@ private:
                                  int64_t(1) << 40);
     // A slice's spikes ("neurons": [b, e]): its rate is per neuron of it.
     double first = 0, end = double(size);
-    if (const llvm::json::Array *range = info.getArray("neurons"))
-      if (range->size() == 2) {
-        auto b = (*range)[0].getAsInteger(), e = (*range)[1].getAsInteger();
-        if (b && e && *b >= 0 && *b < *e && *e <= size)
-          first = double(*b), end = double(*e);
-      }
+    if (const llvm::json::Array *range = info.getArray("neurons")) {
+      auto b = range->size() == 2 ? (*range)[0].getAsInteger() : std::nullopt;
+      auto e = range->size() == 2 ? (*range)[1].getAsInteger() : std::nullopt;
+      if (b && e && *b >= 0 && *b < *e && *e <= size)
+        first = double(*b), end = double(*e);
+      else
+        warnings.push_back("'" + metaPath + "': the neurons of '" + name +
+                           "' are not a range [b, e] of the population's " +
+                           std::to_string(size) + ": drawn as all of them");
+    }
     size_t count = n.data.size() / 12;
+    uint64_t promised = n.header.shape.empty() ? 0 : n.header.shape[0];
+    if (count < promised || n.data.size() % 12)
+      warnings.push_back("'" + path(name) + "' holds " + std::to_string(count) +
+                         " of the " + std::to_string(promised) +
+                         " spikes its header gives (cut short?): drawn are "
+                         "those");
+    count = std::min<uint64_t>(count, promised);
     Figure raster;
     raster.title = "spikes of " + pop;
     raster.xlabel = "time (s)";
@@ -484,15 +496,25 @@ private:
     raster.x1 = duration > 0 ? duration : 1;
     raster.y0 = first - 0.5;
     raster.y1 = end - 0.5;
-    std::vector<double> times(count);
+    std::vector<double> times;
+    size_t strays = 0;
     for (size_t k = 0; k < count; ++k) {
       int32_t i;
       double t;
       std::memcpy(&i, n.data.data() + 12 * k, 4);
       std::memcpy(&t, n.data.data() + 12 * k + 4, 8);
+      if (!std::isfinite(t) || t < 0 || i < first || i >= end) {
+        ++strays;
+        continue;
+      }
       raster.points.push_back({t, double(i)});
-      times[k] = t;
+      times.push_back(t);
     }
+    if (strays)
+      warnings.push_back("'" + path(name) + "' holds " +
+                         std::to_string(strays) +
+                         " spikes of neurons outside the recorded ones or "
+                         "at times that are not finite and >= 0: left out");
     if (!save(dir, "raster_" + pop, raster, written, err))
       return false;
     Figure rate;
@@ -532,8 +554,28 @@ private:
     std::vector<double> values = asDoubles(n), ts = asDoubles(t);
     size_t cols = size_t(n.header.shape[1]);
     // A file cut short holds fewer rows than its header says.
-    size_t samples = size_t(std::min<uint64_t>(n.header.shape[0], ts.size()));
-    samples = std::min(samples, values.size() / cols);
+    uint64_t promised = n.header.shape[0];
+    uint64_t timesPromised = t.header.shape.empty() ? 0 : t.header.shape[0];
+    size_t held = values.size() / cols;
+    if (held < promised)
+      warnings.push_back("'" + path(name) + "' holds " + std::to_string(held) +
+                         " of the " + std::to_string(promised) +
+                         " samples its header gives (cut short?)");
+    if (ts.size() < timesPromised)
+      warnings.push_back("'" + path(times) + "' holds " +
+                         std::to_string(ts.size()) + " of the " +
+                         std::to_string(timesPromised) +
+                         " times its header gives (cut short?)");
+    if (timesPromised != promised)
+      warnings.push_back("'" + path(times) + "' gives " +
+                         std::to_string(timesPromised) + " times for the " +
+                         std::to_string(promised) + " samples of '" + name +
+                         "'");
+    size_t samples = size_t(std::min<uint64_t>(promised, ts.size()));
+    samples = std::min(samples, held);
+    if (samples < std::max<uint64_t>(promised, timesPromised))
+      warnings.push_back("the trace of '" + name + "' draws " +
+                         std::to_string(samples) + " samples");
     Figure trace;
     std::string var = info.getString("variable").value_or("").str();
     std::string unit = info.getString("unit").value_or("").str();
@@ -573,6 +615,7 @@ private:
   const llvm::json::Object &pops;
   double duration;
   std::vector<std::string> &written;
+  std::vector<std::string> &warnings;
   std::string &err;
 };
 
@@ -580,6 +623,7 @@ private:
 
 bool neuro::plotRecordings(const std::string &dir,
                            std::vector<std::string> &written,
+                           std::vector<std::string> &warnings,
                            std::string &err) {
   llvm::SmallString<256> metaPath(dir);
   llvm::sys::path::append(metaPath, "recordings.json");
@@ -613,15 +657,19 @@ bool neuro::plotRecordings(const std::string &dir,
   }
   double dt = meta->getNumber("dt_s").value_or(1e-4);
   double duration = double(meta->getInteger("steps").value_or(0)) * dt;
-  if (!std::isfinite(duration) || duration > 1e15)
+  if (!std::isfinite(duration) || duration > 1e15 || !(dt > 0)) {
     duration = 0;
+    warnings.push_back("'" + std::string(metaPath) +
+                       "' gives no positive dt_s and steps: the time axes "
+                       "are drawn to 1 s");
+  }
   // Files in name order, so the plots come out in a stable order.
   std::vector<std::string> names;
   for (const auto &kv : *files)
     names.push_back(kv.first.str());
   std::sort(names.begin(), names.end());
   std::string metaName = std::string(metaPath);
-  Plotter plotter(dir, metaName, *pops, duration, written, err);
+  Plotter plotter(dir, metaName, *pops, duration, written, warnings, err);
   for (const std::string &name : names)
     if (!plotter.entry(name, files->get(name)))
       return false;

@@ -315,8 +315,11 @@ public:
       error() << "" << err << "\n";
       return;
     }
-    std::vector<std::string> written;
-    if (!plotRecordings(out, written, err))
+    std::vector<std::string> written, warnings;
+    bool ok = plotRecordings(out, written, warnings, err);
+    for (const std::string &w : warnings)
+      std::cout << "warning: " << w << "\n";
+    if (!ok)
       error() << "" << err << "\n";
     else
       std::cout << "plotted " << written.size() / 2 << " figures in " << out

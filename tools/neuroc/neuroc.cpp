@@ -676,9 +676,12 @@ int main(int argc, char **argv) {
   if (options.command == "repl")
     return runRepl(options.file, options.includes, options.precision);
   if (options.command == "plot") {
-    std::vector<std::string> written;
+    std::vector<std::string> written, warnings;
     std::string err;
-    if (!plotRecordings(options.file, written, err)) {
+    bool ok = plotRecordings(options.file, written, warnings, err);
+    for (const std::string &w : warnings)
+      llvm::errs() << "neuroc: warning: " << w << "\n";
+    if (!ok) {
       llvm::errs() << "neuroc: error: " << err << "\n";
       return 1;
     }
