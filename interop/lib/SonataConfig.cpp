@@ -334,6 +334,7 @@ TypeTable sonata::readTypeTable(const std::string &path) {
     throw Error(path + ": expected a column 'node_type_id' or "
                        "'edge_type_id' in the header (columns separated by "
                        "spaces)");
+  std::map<long long, int> lineOf;
   for (int lineNo = 2; std::getline(in, line); ++lineNo) {
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
@@ -349,6 +350,10 @@ TypeTable sonata::readTypeTable(const std::string &path) {
     if (cells[size_t(idColumn)].empty() || *end)
       throw Error(path + ":" + std::to_string(lineNo) + ": type id '" +
                   cells[size_t(idColumn)] + "' is not a whole number");
+    if (auto [at, fresh] = lineOf.emplace(id, lineNo); !fresh)
+      throw Error(path + ":" + std::to_string(lineNo) + ": type id " +
+                  std::to_string(id) + " is listed again (first at line " +
+                  std::to_string(at->second) + ")");
     std::map<std::string, std::string> &row = t.rows[id];
     for (size_t k = 0; k < cells.size(); ++k)
       if (cells[k] != "NULL" && cells[k] != "None" && !cells[k].empty())

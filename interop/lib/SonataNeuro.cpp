@@ -441,10 +441,14 @@ std::string Importer::projections(const std::string &dir,
       if (const std::string *dp = e.types.cell(id, "dynamics_params")) {
         const Params &ps = params(findComponent(*dp, options.components,
                                                 config.synapseModelDirs, at));
-        if (auto it = ps.numbers.find("sign"); it != ps.numbers.end())
+        if (auto it = ps.numbers.find("sign"); it != ps.numbers.end()) {
+          if (it->second != 1 && it->second != -1)
+            throw Error(ps.file + ": 'sign' must be 1 or -1, got " +
+                        formatNumber(it->second));
           sign[id] = it->second;
-        else if (ps.texts.count("sign"))
+        } else if (ps.texts.count("sign")) {
           throw Error(ps.file + ": 'sign' must be a number (1 or -1)");
+        }
         if (auto it = ps.numbers.find("delay"); it != ps.numbers.end())
           paramDelay[id] = it->second;
       }
@@ -493,10 +497,14 @@ std::string Importer::projections(const std::string &dir,
                     ": delay " + fmtMs(d) + " ms; a delay is a time >= 0");
       if (groups[sg].tmpl && groups[sg].tmpl->lateSpikes)
         d = std::max(d - dtMs, 0.0);
+      double weight = w * nsyns * sign[id] * groups[tg].tmpl->weightSI;
+      if (!std::isfinite(weight))
+        throw Error(e.file + ": /edges/" + e.name + ": edge " +
+                    std::to_string(k) + ": its weight (syn_weight " +
+                    formatNumber(w) + " times nsyns " + formatNumber(nsyns) +
+                    ") is not a finite number");
       std::vector<double> &r = rows[{id, sg, tg}];
-      r.insert(r.end(),
-               {double(si), double(ti),
-                w * nsyns * sign[id] * groups[tg].tmpl->weightSI, d * 1e-3});
+      r.insert(r.end(), {double(si), double(ti), weight, d * 1e-3});
     }
     for (int64_t id : defaultDelay)
       result.warnings.push_back(e.types.file + ": edge type " +
