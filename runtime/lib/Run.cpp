@@ -70,7 +70,7 @@ bool neuro::rt::parseDuration(const std::string &text, double &seconds,
     return false;
   }
   if (!(value >= 0)) {
-    err = "a time is not negative, got " + quoted(text);
+    err = "a time must not be negative, got " + quoted(text);
     return false;
   }
   seconds = value;

@@ -177,7 +177,7 @@ void Checker::checkOdes(ModelInfo &info, const std::vector<OdeDecl> &odes,
     bool weightOde = !neuron && kind == VarDecl::Kind::Weight;
     if (kind != VarDecl::Kind::State && kind != VarDecl::Kind::PostState &&
         !weightOde) {
-      diag.error(ode.varRange, "'" + ode.var + "' is a " + kindName(kind) +
+      diag.error(ode.varRange, "'" + ode.var + "' is " + aKindName(kind) +
                                    "; only states have derivatives");
       continue;
     }

@@ -213,8 +213,8 @@ bool Checker::checkRuns(const NetworkDecl &decl, NetworkInfo &net,
     double steps = v ? rt::runSteps(end + *v, net.dt) : 0;
     if (!v) {
       runsOk = false;
-    } else if (*v <= 0) {
-      diag.error(r.duration->range, "the duration must be positive");
+    } else if (!(*v >= 0)) {
+      diag.error(r.duration->range, "the duration must not be negative");
       runsOk = false;
     } else if (steps > 1e12) {
       diag.error(r.duration->range, "the duration is more than 1e12 steps");

@@ -38,8 +38,8 @@ void Checker::overrideProjection(const ModelInfo &syn, const ConnectDecl &c,
         v.kind == VarDecl::Kind::Param || v.kind == VarDecl::Kind::Weight ||
         v.kind == VarDecl::Kind::State || v.kind == VarDecl::Kind::PostState;
     if (!settable) {
-      diag.error(c.range, "--set " + name + ": '" + v.name + "' is a " +
-                              kindName(v.kind) + " of '" + syn.name +
+      diag.error(c.range, "--set " + name + ": '" + v.name + "' is " +
+                              aKindName(v.kind) + " of '" + syn.name +
                               "', which has no value of its own");
       consumedOverrides.insert(name);
       continue;

@@ -25,6 +25,11 @@ std::string sema::readsLater(const VarDecl &read, const std::string &of) {
          "': an initial value reads the states declared before it";
 }
 
+std::string sema::aKindName(VarDecl::Kind kind) {
+  std::string name = kindName(kind);
+  return (name[0] == 'i' ? "an " : "a ") + name;
+}
+
 std::string sema::kindName(VarDecl::Kind kind) {
   switch (kind) {
   case VarDecl::Kind::Param:

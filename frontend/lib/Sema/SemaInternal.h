@@ -117,6 +117,10 @@ private:
   /// Whether `f` is a random draw: uniform, normal, lognormal,
   /// exponential, rand or randn.
   static bool isDraw(const std::string &f);
+  /// The error for a call of `f` that is no function here: a draw where a
+  /// model does not take it, sum() of what is not a vector, or an unknown
+  /// name.
+  static std::string notAFunction(const std::string &f);
 
   /// A random draw in a network expression: uniform(low, high),
   /// normal(mean, sd), lognormal(median, sigma) = median e^(sigma N(0, 1)),

@@ -37,6 +37,8 @@ std::string twiceInStep(const std::pair<double, int64_t> &a,
 /// What a variable of kind `kind` is called in messages ("parameter",
 /// "post state", ...).
 std::string kindName(VarDecl::Kind kind);
+/// The same with its article: "a state", "an input".
+std::string aKindName(VarDecl::Kind kind);
 /// Why the initial value of `of` may not read `read`, declared at or after
 /// it: "the initial value of 'u' reads 'u' itself", "state 'v' is declared
 /// after 'u': ...".

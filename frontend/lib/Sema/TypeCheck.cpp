@@ -17,6 +17,16 @@
 using namespace neuro;
 using namespace neuro::sema;
 
+std::string Checker::notAFunction(const std::string &f) {
+  if (isDraw(f))
+    return drawInModel(f);
+  // Sums of vectors are expanded before types are checked.
+  if (f == "sum")
+    return "sum() adds up the elements of a vector (a state or parameter "
+           "declared with [N]); its argument here is not one";
+  return "unknown function '" + f + "'";
+}
+
 static bool isUnaryMath(const std::string &f) {
   static const std::set<std::string> fs = {
       "exp",  "log",   "log10", "sin",    "cos",    "tan",    "tanh",  "sinh",
@@ -74,8 +84,7 @@ bool Checker::checkCallee(const Expr &e) {
     return false;
   }
   if (!isKnownFunction(e.name)) {
-    diag.error(e.range, isDraw(e.name) ? drawInModel(e.name)
-                                       : "unknown function '" + e.name + "'");
+    diag.error(e.range, notAFunction(e.name));
     return false;
   }
   return true;
@@ -340,8 +349,7 @@ std::optional<Type> Checker::callType(const Expr &e,
     }
     return Type{Dim::none()};
   }
-  diag.error(e.range,
-             isDraw(f) ? drawInModel(f) : "unknown function '" + f + "'");
+  diag.error(e.range, notAFunction(f));
   return std::nullopt;
 }
 
