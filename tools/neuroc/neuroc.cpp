@@ -481,6 +481,15 @@ int runBuild(const Options &options) {
 
 /// Reads the options and the input file after the command into `options`;
 /// the exit status of a usage error, or -1.
+/// `-I DIR`: a folder that exists (a mistyped one was searched in vain
+/// without a word). -1, or the exit status of the usage error.
+int addInclude(const std::string &dir, Options &options) {
+  if (!llvm::sys::fs::is_directory(dir))
+    return usageError("-I " + rt::quoted(dir) + ": no such folder");
+  options.includes.push_back(dir);
+  return -1;
+}
+
 int parseOptions(const std::vector<std::string> &args, Options &options) {
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string &a = args[i];
@@ -511,6 +520,8 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
     } else if (auto v = value("--tunable")) {
       llvm::SmallVector<llvm::StringRef> names;
       llvm::StringRef(*v).split(names, ',', -1, false);
+      if (names.empty())
+        return usageError("--tunable needs POP.PARAM[,POP.PARAM...]");
       for (llvm::StringRef n : names)
         options.tunable.insert(n.trim().str());
     } else if (a == "--verbose" || a == "-v")
@@ -574,11 +585,13 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
       if (v->empty())
         return usageError("--network needs a network's name");
       options.network = *v;
-    } else if (auto v = value("-I"))
-      options.includes.push_back(*v);
-    else if (a.size() > 2 && a.rfind("-I", 0) == 0)
-      options.includes.push_back(a.substr(2));
-    else if (auto v = value("--seed")) {
+    } else if (auto v = value("-I")) {
+      if (int rc = addInclude(*v, options); rc >= 0)
+        return rc;
+    } else if (a.size() > 2 && a.rfind("-I", 0) == 0) {
+      if (int rc = addInclude(a.substr(2), options); rc >= 0)
+        return rc;
+    } else if (auto v = value("--seed")) {
       uint64_t seed = 0;
       std::string err;
       if (!rt::parseSeed(*v, seed, err))
