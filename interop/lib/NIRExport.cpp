@@ -83,7 +83,10 @@ struct Reader {
       return std::vector<double>(values.begin(), values.end());
     }
     throw Error(where + ": model '" + pop.getModel()->str() +
-                "' has no parameter '" + name + "'");
+                "' has no parameter '" + name +
+                "', which NIR's node of that name has: export takes the "
+                "models neuroc import writes (std.nir), not others of the "
+                "same name");
   }
 
   void population(neuro::PopulationOp op) {
