@@ -19,7 +19,10 @@
 #include <pybind11/stl.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <mutex>
+#include <thread>
 
 namespace py = pybind11;
 using namespace neuro;
@@ -121,6 +124,47 @@ void attachDevice(Simulation &s) {
     throwRuntime(err);
 }
 
+/// Builds `sim` on a thread of its own while this one checks for Ctrl-C
+/// (and other signals) ten times a second: a KeyboardInterrupt stops the
+/// build at its next check (between blocks of sources) and is raised.
+bool buildInterruptibly(rt::Simulator &sim, std::string &err) {
+  std::atomic<bool> stop{false}, done{false};
+  bool ok = false, interrupted = false;
+  sim.setBuildInterrupt(&stop);
+  {
+    py::gil_scoped_release release;
+    std::mutex m;
+    std::condition_variable cv;
+    std::thread worker([&] {
+      ok = sim.build(err);
+      std::lock_guard<std::mutex> lock(m);
+      done = true;
+      cv.notify_one();
+    });
+    std::unique_lock<std::mutex> lock(m);
+    while (!done) {
+      cv.wait_for(lock, std::chrono::milliseconds(100));
+      if (done || interrupted)
+        continue;
+      lock.unlock();
+      {
+        py::gil_scoped_acquire acquire;
+        if (PyErr_CheckSignals() != 0) {
+          interrupted = true;
+          stop = true;
+        }
+      }
+      lock.lock();
+    }
+    lock.unlock();
+    worker.join();
+  }
+  sim.setBuildInterrupt(nullptr);
+  if (interrupted)
+    throw py::error_already_set();
+  return ok;
+}
+
 std::shared_ptr<Simulation> makeSimulation(
     const std::shared_ptr<Model> &model, std::optional<uint64_t> seed,
     unsigned threads,
@@ -158,11 +202,7 @@ std::shared_ptr<Simulation> makeSimulation(
   s->sim = std::make_shared<rt::Simulator>(std::move(spec));
   s->sim->setThreads(threads);
   std::string err;
-  bool ok;
-  {
-    py::gil_scoped_release release;
-    ok = s->sim->build(err);
-  }
+  bool ok = buildInterruptibly(*s->sim, err);
   if (!ok) {
     // At the declaration that gave the value, when the message names one;
     // the model's own diagnostics stay as the compilation left them.

@@ -88,6 +88,9 @@ void Network::connectByExpression(size_t j) {
   proj.csr.rowPtr.assign(size_t(nSrcAll) + 1, 0);
   proj.csr.cols.clear();
   for (int64_t i = 0; i < nSrcAll; ++i) {
+    // Every pair is evaluated: a large population takes minutes.
+    if (interrupted())
+      return;
     if (i >= srcBegin && i < srcEnd)
       for (int64_t t = dstBegin; t < dstEnd; ++t) {
         if (!spec.allowAutapses && spec.src == spec.dst && t == i)

@@ -107,6 +107,8 @@ bool Network::connectByRows(size_t j, std::string &err) {
   }
   // 1. Row lengths (with one delay: the synapses kept per source too).
   forBlocks(pool.get(), blocks, [&](int64_t begin, int64_t end) {
+    if (interrupted())
+      return;
     std::vector<int32_t> row;
     for (int64_t i = begin; i < end; ++i) {
       regenerateRow(j, i, row);
@@ -119,6 +121,12 @@ bool Network::connectByRows(size_t j, std::string &err) {
         wholeByDelay.back()[size_t(i) + 1] = int64_t(row.size());
     }
   });
+  // Blocks skipped once a build is interrupted leave the counts wrong:
+  // nothing may be placed by them.
+  if (interrupted()) {
+    err = "the build was interrupted";
+    return false;
+  }
   for (int64_t i = 0; i < nSrc; ++i)
     rowStart[size_t(i) + 1] += rowStart[size_t(i)];
   int64_t nSyn = rowStart.back();
@@ -178,6 +186,8 @@ bool Network::connectByRows(size_t j, std::string &err) {
   for (size_t r = 0; r < nRows; ++r)
     streams[r] = streams::synapseInit(uint32_t(j), uint32_t(r));
   forBlocks(pool.get(), blocks, [&](int64_t begin, int64_t end) {
+    if (interrupted())
+      return;
     std::vector<int32_t> row;
     std::vector<int64_t> next(groups), wholeNext(groups);
     for (int64_t i = begin; i < end; ++i) {
@@ -207,6 +217,10 @@ bool Network::connectByRows(size_t j, std::string &err) {
       }
     }
   });
+  if (interrupted()) {
+    err = "the build was interrupted";
+    return false;
+  }
   if (dist)
     proj.wholeSynapses = nSyn;
   proj.groupOf.clear();

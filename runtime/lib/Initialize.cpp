@@ -311,14 +311,23 @@ bool Network::allocate(std::string &err) {
     return false;
   initPopulations();
   projs.resize(model.projections.size());
+  auto stopped = [&] {
+    if (interrupted())
+      err = "the build was interrupted";
+    return interrupted();
+  };
   for (size_t j = 0; j < projs.size(); ++j) {
+    if (stopped())
+      return false;
     if (procedural[j] || drawnPerSource(model.projections[j])) {
       if (!(procedural[j] ? connectProcedural(j, err) : connectByRows(j, err)))
+        return false;
+      if (stopped())
         return false;
     } else {
       // FromFile: the weights the file gives, in CSR order.
       std::vector<double> fileWeights;
-      if (!connect(j, fileWeights, err))
+      if (!connect(j, fileWeights, err) || stopped())
         return false;
       bool atTargets = builtAtTargets(j);
       if (atTargets)

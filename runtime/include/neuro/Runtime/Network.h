@@ -26,6 +26,7 @@
 #include "neuro/Runtime/RowIndex.h"
 #include "neuro/Runtime/ThreadPool.h"
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -158,6 +159,13 @@ public:
   std::vector<Projection> projs;
   /// The host's threads: population steps on the CPU, Poisson drives.
   std::unique_ptr<ThreadPool> pool;
+  /// Set by another thread to stop a build (Python's Ctrl-C): allocate()
+  /// checks it between projections and the long loops between blocks of
+  /// sources, and fails with "the build was interrupted".
+  const std::atomic<bool> *interrupt = nullptr;
+  bool interrupted() const {
+    return interrupt && interrupt->load(std::memory_order_relaxed);
+  }
   /// The threads the steps will run on: delivery is split by target range
   /// (partPtrs, a row pointer per source, delay group and range) only with
   /// more than one.

@@ -119,6 +119,11 @@ public:
   /// K processes, a K-th of them each); the network is the same bit for bit
   /// whatever their number.
   void setThreads(unsigned threads);
+  /// A flag another thread may set to stop build() (which then fails with
+  /// "the build was interrupted"); null: builds run to the end.
+  void setBuildInterrupt(const std::atomic<bool> *flag) {
+    net.interrupt = flag;
+  }
   /// The threads the steps run on.
   unsigned threads() const { return numThreads; }
   /// The threads the last build() ran on.
