@@ -511,6 +511,22 @@ class Simulation:
         return (f"<neuro.Simulation {self.model.network} at t={self.t:g} s, "
                 f"seed {self.seed}>")
 
+    def __copy__(self):
+        # A shallow copy would share the simulator: a run of either would
+        # move both.
+        raise TypeError(
+            "a Simulation cannot be copied: build another with "
+            "model.simulation(...) and continue from a checkpoint of this one "
+            "(save(path), then restore(path) on the other)")
+
+    def __deepcopy__(self, memo):
+        self.__copy__()
+
+    def __reduce__(self):
+        raise TypeError(
+            "a Simulation cannot be pickled: save(path) writes a checkpoint "
+            "that model.simulation(...).restore(path) continues from")
+
 
 def _public(rows):
     return ", ".join(r for r in rows if not r.startswith("_"))

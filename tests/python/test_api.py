@@ -1139,3 +1139,4 @@ def test_recordings_are_not_written_over_the_files_the_model_reads(tmp_path):
     assert len(np.load(tmp_path / "spikes_S.npy")) == 2
     sim.write(tmp_path / "elsewhere")
     assert len(np.load(tmp_path / "elsewhere" / "spikes_S.npy")) == 2
+
