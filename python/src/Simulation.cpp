@@ -507,26 +507,29 @@ void neuro::python::bindSimulation(py::module_ &m) {
       .def("stream_to",
            [](Simulation &s, const std::string &dir) {
              std::string err;
+             // Refused while running elsewhere before the lock makes the
+             // folder.
+             rt::Simulator &sim = built(s);
              // One writer per folder, other simulations and runs included.
              auto lock = std::make_unique<rt::OutputLock>();
              check(lock->acquire(dir, err), err);
-             check(built(s).checkOutputs(dir, modelInputs(s), err), err);
-             check(built(s).streamTo(dir, err), err);
+             check(sim.checkOutputs(dir, modelInputs(s), err), err);
+             check(sim.streamTo(dir, err), err);
              s.streamLock = std::move(lock);
            })
       .def("write",
            [](Simulation &s, const std::string &dir) {
              std::string err;
+             // Refused while running elsewhere before the lock makes the
+             // folder.
+             rt::Simulator &sim = built(s);
              // Streaming, the simulation holds its folder's lock already
              // (write() finishes there only).
              rt::OutputLock lock;
              check(s.streamLock || lock.acquire(dir, err), err);
-             check(s.streamLock ||
-                       built(s).checkOutputs(dir, modelInputs(s), err),
+             check(s.streamLock || sim.checkOutputs(dir, modelInputs(s), err),
                    err);
-             check(built(s).writeSpikes(dir, err) &&
-                       built(s).writeStates(dir, err),
-                   err);
+             check(sim.writeSpikes(dir, err) && sim.writeStates(dir, err), err);
            })
       .def_property_readonly(
           "streaming", [](Simulation &s) { return built(s).isStreaming(); });

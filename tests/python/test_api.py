@@ -923,7 +923,7 @@ def test_spikes_of_a_slice_recorded_from_python():
         sim.record_spikes("I", neurons=[1, 2])
 
 
-def test_a_running_simulation_refuses_other_threads():
+def test_a_running_simulation_refuses_other_threads(tmp_path):
     # While run() goes on in one thread (without the GIL), calls from
     # another raise instead of racing it; afterwards both work.
     sim = neuro.compile(os.path.join(EXAMPLES, "cuba.neuro")).simulation()
@@ -941,6 +941,12 @@ def test_a_running_simulation_refuses_other_threads():
                 # recordings.
                 with pytest.raises(RuntimeError, match="another thread"):
                     sim.reset()
+                # write() and stream_to() as well, before making the
+                # folder (it was made, then the call refused).
+                for call in (sim.write, sim.stream_to):
+                    with pytest.raises(RuntimeError, match="another thread"):
+                        call(tmp_path / "out")
+                    assert not (tmp_path / "out").exists()
     runner.join()
     assert refused > 0
     assert sim.t == pytest.approx(2.0)
