@@ -13,6 +13,7 @@
 
 #include "neuro/Frontend/AST.h"
 #include "neuro/Frontend/Diagnostics.h"
+#include "neuro/Frontend/Sema.h"
 
 #include <cmath>
 #include <map>
@@ -305,12 +306,20 @@ private:
       popModel[p.name] = p.model.name;
       expandArgs(p.args, p.model.name);
     }
+    // Projections named as Sema names them (an alias taken already is
+    // Sema's error to report).
+    auto taken = [&](const std::string &name) {
+      return popModel.count(name) > 0 || projModel.count(name) > 0;
+    };
     for (ConnectDecl &c : net.connects) {
       expandArgs(c.args, c.synapse.name);
-      if (c.alias)
-        projModel[c.alias->name] = c.synapse.name;
+      if (c.alias) {
+        projModel.emplace(c.alias->name, c.synapse.name);
+        continue;
+      }
       for (const NameRef &t : c.targets)
-        projModel[c.source.name + "_to_" + t.name] = c.synapse.name;
+        projModel[defaultProjectionName(c.source.name, t.name, taken)] =
+            c.synapse.name;
     }
     (void)module;
     // `record m of P` records every element of a vector m.

@@ -285,6 +285,7 @@ class Network:
         args = {k: self._per_neuron(k, v, n) for k, v in args.items()}
         line = (f"{_name(name, 'a population')} = {n} of "
                 f"{_args(_name(model, 'a model'), args)}")
+        self._not_a_projection(name)
         self._sizes[name] = _whole(size, "size")
         if excitatory is not None and not isinstance(excitatory,
                                                      (bool, np.bool_)):
@@ -313,6 +314,7 @@ class Network:
         if same_step not in (None, "all", "error"):
             raise ValueError(f'same_step is "all" or "error", not '
                              f'{same_step!r}')
+        self._not_a_projection(_name(name, "a population"))
         self._sizes[name] = _whole(size, "size")
         path = self._table({"i": indices, "t": times})
         same = "" if same_step is None else f', same_step = "{same_step}"'
@@ -406,10 +408,19 @@ class Network:
         self._lines.append(line)
         return self._projection_names(pre, [post], name)[0]
 
+    def _not_a_projection(self, name):
+        """A population may not take a projection's name: the compiler,
+        which knows every population first, would name the projection
+        otherwise than connect() said."""
+        if name in self._projections:
+            raise ValueError(f"{name!r} names a projection already; give "
+                             f"the population another name")
+
     def _projection_names(self, pre, posts, name):
         """The names the compiler gives the projections of a connect to
         `posts`: `name`, or SRC_to_DST of the populations (slices left
-        out), then SRC_to_DST_1, SRC_to_DST_2, ... for the next ones."""
+        out), else the first of SRC_to_DST_1, SRC_to_DST_2, ... that no
+        population or projection before it has."""
         if name is not None:
             self._projections[name] = self._projections.get(name, 0) + 1
             return [name]
@@ -417,9 +428,13 @@ class Network:
         for post in posts:
             base = (f"{str(pre).split('[')[0].strip()}_to_"
                     f"{str(post).split('[')[0].strip()}")
-            n = self._projections.get(base, 0)
-            self._projections[base] = n + 1
-            out.append(f"{base}_{n}" if n else base)
+            n = 0
+            while (f"{base}_{n}" if n else base) in self._projections or (
+                    (f"{base}_{n}" if n else base) in self._sizes):
+                n += 1
+            found = f"{base}_{n}" if n else base
+            self._projections[found] = 1
+            out.append(found)
         return out
 
     def record_spikes(self, *populations):

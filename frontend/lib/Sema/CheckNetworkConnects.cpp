@@ -532,7 +532,7 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
                                    "one target per named connect");
     return false;
   }
-  if (!nameProjection(c, t, net, popIndex, projNames, proj))
+  if (!nameProjection(c, t, popIndex, projNames, proj))
     return true;
   proj.params = paramEnv(syn);
   std::map<std::string, Dim> env =
@@ -585,36 +585,30 @@ bool Checker::checkTarget(const Connection &conn, size_t ti, NetworkInfo &net,
 }
 
 bool Checker::nameProjection(const ConnectDecl &c, const NameRef &target,
-                             const NetworkInfo &net,
                              const std::map<std::string, int> &popIndex,
                              std::map<std::string, int> &projNames,
                              ProjectionInfo &proj) {
   if (c.alias) {
     if (popIndex.count(c.alias->name) || projNames[c.alias->name]) {
-      diag.error(c.alias->range, "'" + c.alias->name +
-                                     "' already names a population or "
-                                     "projection");
+      diag.error(c.alias->range,
+                 "'" + c.alias->name +
+                     "' already names a population or projection (a connect "
+                     "without 'as' before it takes SRC_to_DST, then "
+                     "SRC_to_DST_1, ...)");
       return false;
     }
     proj.name = c.alias->name;
     ++projNames[c.alias->name];
     return true;
   }
-  std::set<std::string> aliases;
-  for (const ConnectDecl &other : net.decl->connects)
-    if (other.alias)
-      aliases.insert(other.alias->name);
-  std::string base = c.source.name + "_to_" + target.name;
-  for (int n = 0;; ++n) {
-    std::string name = n ? base + "_" + std::to_string(n) : base;
-    auto taken = projNames.find(name);
-    if (popIndex.count(name) || aliases.count(name) ||
-        (taken != projNames.end() && taken->second))
-      continue;
-    proj.name = name;
-    ++projNames[name];
-    return true;
-  }
+  proj.name = defaultProjectionName(
+      c.source.name, target.name, [&](const std::string &name) {
+        auto taken = projNames.find(name);
+        return popIndex.count(name) ||
+               (taken != projNames.end() && taken->second);
+      });
+  ++projNames[proj.name];
+  return true;
 }
 
 bool Checker::checkConnectExprs(const Connection &conn,

@@ -25,6 +25,17 @@ std::string sema::readsLater(const VarDecl &read, const std::string &of) {
          "': an initial value reads the states declared before it";
 }
 
+std::string neuro::defaultProjectionName(
+    const std::string &src, const std::string &dst,
+    const std::function<bool(const std::string &)> &taken) {
+  std::string base = src + "_to_" + dst;
+  for (int n = 0;; ++n) {
+    std::string name = n ? base + "_" + std::to_string(n) : base;
+    if (!taken(name))
+      return name;
+  }
+}
+
 std::string sema::aKindName(VarDecl::Kind kind) {
   std::string name = kindName(kind);
   return (name[0] == 'i' ? "an " : "a ") + name;

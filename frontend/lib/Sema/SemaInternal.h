@@ -630,11 +630,9 @@ private:
                    std::map<std::string, int> &projNames);
 
   /// The name of a projection: `as NAME`, or `<src>_to_<dst>` made unique
-  /// (`_1`, `_2`, ... past the names of populations, of projections named
-  /// so far and of every `as NAME` of the network); false when the name is
-  /// taken.
+  /// (`_1`, `_2`, ... past the names of populations and of projections
+  /// named so far); false when the name is taken.
   bool nameProjection(const ConnectDecl &c, const NameRef &target,
-                      const NetworkInfo &net,
                       const std::map<std::string, int> &popIndex,
                       std::map<std::string, int> &projNames,
                       ProjectionInfo &proj);

@@ -16,6 +16,7 @@
 #include "neuro/Frontend/Units.h"
 #include "neuro/Runtime/Model.h"
 
+#include <functional>
 #include <limits>
 #include <list>
 #include <map>
@@ -261,6 +262,14 @@ void printSemaSummary(const SemaResult &result, llvm::raw_ostream &os);
 /// delay 0.0001 s", "p per pair (expression) where (condition), delay per
 /// synapse (expression)", "from \"edges.csv\", ...", "one_to_one, ...".
 std::string describeConnectivity(const ProjectionInfo &projection);
+
+/// The name of an unnamed projection from `src` to `dst`: `<src>_to_<dst>`,
+/// or the first of `<src>_to_<dst>_1`, `_2`, ... that `taken` (the names of
+/// the network's populations and of the projections before it) does not
+/// hold. Sema, the vector expansion and the Python builder name alike.
+std::string
+defaultProjectionName(const std::string &src, const std::string &dst,
+                      const std::function<bool(const std::string &)> &taken);
 
 } // namespace neuro
 

@@ -1,0 +1,45 @@
+"""Names a Network returns for its projections are those the compiler
+gives them, where a population or an earlier `as` has taken the default."""
+import pytest
+
+import neuro
+
+MODELS = """
+neuron Cell {
+  state v: mV = 0 mV
+  dv/dt = -v / 10 ms
+  spike when v > 1 mV
+}
+synapse S {
+  weight w: mV
+  post v: mV
+  on pre { v += w }
+}
+"""
+
+
+def test_default_projection_names_skip_taken_names():
+    net = neuro.Network("Names")
+    net.define(MODELS)
+    for name in ("A", "B", "A_to_B"):
+        net.population(name, 2, "Cell")
+    named = net.connect("A", "B", "S", p=1, w="1 mV", name="A_to_B_1")
+    first = net.connect("A", "B", "S", p=1, w="1 mV")
+    second = net.connect("A", "B[0:1]", "S", p=1, w="2 mV")
+    assert [named, first, second] == ["A_to_B_1", "A_to_B_2", "A_to_B_3"]
+    net.run("1 ms")
+    model = net.compile()
+    assert set(model.projections) == {named, first, second}
+    # Each name is its own projection (the last one onto B[0:1] only).
+    sim = model.simulation()
+    assert [sim.num_synapses(n) for n in (named, first, second)] == [4, 4, 2]
+
+
+def test_a_population_may_not_take_a_projection_name():
+    net = neuro.Network("Late")
+    net.define(MODELS)
+    net.population("A", 2, "Cell")
+    net.population("B", 2, "Cell")
+    net.connect("A", "B", "S", p=1, w="1 mV")
+    with pytest.raises(ValueError, match="'A_to_B' names a projection"):
+        net.population("A_to_B", 2, "Cell")
