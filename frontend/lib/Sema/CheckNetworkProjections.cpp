@@ -252,7 +252,17 @@ void Checker::checkTargetRows(const NetworkInfo &net) {
         return;
       }
       auto [it, fresh] = added.emplace(std::make_pair(pr.dst, row), &pr);
-      if (!fresh)
+      if (fresh)
+        return;
+      if (it->second == &pr)
+        // Another name for the projection would not part them.
+        diag.error(at, start +
+                           "it adds a row of that name already (a post "
+                           "state and an input of the same name): "
+                           "rename one of them in synapse '" +
+                           pr.model->name + "' or neuron '" +
+                           target.model->name + "'");
+      else
         diag.error(at, start + "projection '" + it->second->name +
                            "' adds a row of that name to it" + hint);
     };
