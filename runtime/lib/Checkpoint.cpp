@@ -645,9 +645,28 @@ static bool sameUnit(const std::vector<std::string> &units, size_t r,
   return r >= units.size() || o >= old.size() || units[r] == old[o];
 }
 
+/// Whether projection j of `now` and o of `old` have the same synapses,
+/// in the same order, with the same delays (stored ones compared synapse
+/// by synapse).
+static bool sameSynapses(const Simulator &now, int j, const Simulator &old,
+                         int o) {
+  if (now.numSynapses(j) != old.numSynapses(o) ||
+      now.isProcedural(j) != old.isProcedural(o))
+    return false;
+  const ProjectionSpec &x = now.spec().projections[size_t(j)];
+  const ProjectionSpec &y = old.spec().projections[size_t(o)];
+  if (now.isProcedural(j) ? x.delaySteps != y.delaySteps ||
+                                x.heterogeneousDelay != y.heterogeneousDelay
+                          : now.synapseDelays(j) != old.synapseDelays(o))
+    return false;
+  std::vector<int64_t> preA, postA, preB, postB;
+  now.synapseEnds(j, preA, postA);
+  old.synapseEnds(o, preB, postB);
+  return preA == preB && postA == postB;
+}
+
 /// Whether population `p` of `now` and `q` of `old` send through the same
-/// projections: the same names, synapses and delays (stored ones compared
-/// synapse by synapse).
+/// projections: the same names and synapses (sameSynapses).
 static bool sameOutgoing(const Simulator &now, size_t p, const Simulator &old,
                          int q) {
   const ModelSpec &a = now.spec(), &b = old.spec();
@@ -660,19 +679,7 @@ static bool sameOutgoing(const Simulator &now, size_t p, const Simulator &old,
     ++mine;
     int o = old.projectionIndex(a.projections[j].name);
     if (o < 0 || b.projections[size_t(o)].src != q ||
-        now.numSynapses(int(j)) != old.numSynapses(o) ||
-        now.isProcedural(int(j)) != old.isProcedural(o))
-      return false;
-    const ProjectionSpec &x = a.projections[j], &y = b.projections[size_t(o)];
-    if (now.isProcedural(int(j))
-            ? x.delaySteps != y.delaySteps ||
-                  x.heterogeneousDelay != y.heterogeneousDelay
-            : now.synapseDelays(int(j)) != old.synapseDelays(o))
-      return false;
-    std::vector<int64_t> preA, postA, preB, postB;
-    now.synapseEnds(int(j), preA, postA);
-    old.synapseEnds(o, preB, postB);
-    if (preA != preB || postA != postB)
+        !sameSynapses(now, int(j), old, o))
       return false;
   }
   return mine == theirs;
@@ -727,10 +734,14 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped,
     for (int64_t s = stepIndex - to.ring.capacity(); s < stepIndex; ++s)
       to.ring.push(s, from.ring.at(s));
   }
+  // Synapse variables (and recordings) of projections whose synapses are
+  // the same: another projection of as many synapses has others.
+  std::vector<bool> same(net.projs.size());
   for (size_t j = 0; j < net.projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
     int q = old.projectionIndex(spec.name);
-    if (q < 0 || old.numSynapses(q) != numSynapses(int(j)))
+    same[j] = q >= 0 && sameSynapses(*this, int(j), old, q);
+    if (!same[j])
       continue;
     // Procedural projections have no rows (and nothing that changes).
     if (net.projs[j].procedural || old.net.projs[size_t(q)].procedural)
@@ -750,7 +761,7 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped,
   }
   // What was recorded carries over where the same is recorded here.
   std::vector<std::string> ignored;
-  recorder.adoptRecordings(old.recorder, lost ? *lost : ignored);
+  recorder.adoptRecordings(old.recorder, same, lost ? *lost : ignored);
   for (size_t p : resized)
     recorder.setSpikeCount(p, int64_t(recorder.spikes(p).size()));
   return kept;

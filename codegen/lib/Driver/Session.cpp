@@ -416,7 +416,7 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
     }
     rest = trimmed(rest.substr(0, at));
   }
-  std::string pop = rest.substr(0, rest.find('['));
+  std::string pop = trimmed(rest.substr(0, rest.find('[')));
   int p = target.populationIndex(pop);
   if (vars.empty() || pop.empty()) {
     err = "record spikes of POP[a:b], or record VAR[, VAR] of POP[a:b] "

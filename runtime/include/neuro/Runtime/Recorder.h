@@ -133,10 +133,13 @@ public:
   /// whose spikes both record, of the neurons recorded now; the samples of
   /// each state record of the same owner, variables and interval (of a
   /// population's: of the neurons recorded now, NaN where the old record
-  /// had no such neuron; of a projection's: the same synapse range only).
-  /// Each recording left behind in part or whole is described in `lost`,
-  /// one sentence each, so that nothing recorded goes without a word.
-  void adoptRecordings(const Recorder &old, std::vector<std::string> &lost);
+  /// had no such neuron; of a projection's: the same synapse range of a
+  /// projection whose synapses are the same, `sameSynapses[j]`). Each
+  /// recording left behind in part or whole is described in `lost`, one
+  /// sentence each, so that nothing recorded goes without a word.
+  void adoptRecordings(const Recorder &old,
+                       const std::vector<bool> &sameSynapses,
+                       std::vector<std::string> &lost);
 
   //===--------------------------------------------------------------------===//
   // Files
@@ -183,6 +186,14 @@ private:
   /// The name and the row names of what a state record samples: a
   /// projection's or a population's.
   const std::string &recordOwner(const StateRecordSpec &rec) const;
+  /// "v, w of 'E'", and "v in V", ... (RecorderAdopt.cpp).
+  std::string describe(const StateRecordSpec &rec) const;
+  std::vector<std::string> rowsAndUnits(const StateRecordSpec &rec) const;
+  void adoptSpikeRecordings(const Recorder &old,
+                            std::vector<std::string> &lost);
+  /// `from`'s samples in `to`'s range of neurons, NaN where `from` has none.
+  static void layOut(const StateRecording &from, StateRecording &to,
+                     size_t rows);
   const std::vector<std::string> &recordRows(const StateRecordSpec &rec) const;
   /// `<base>/recordings.json`: what the recorded files hold.
   /// False and `err` when two recordings would write one file name
