@@ -21,7 +21,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace py = pybind11;
@@ -126,21 +128,37 @@ void attachDevice(Simulation &s) {
 
 /// Builds `sim` on a thread of its own while this one checks for Ctrl-C
 /// (and other signals) ten times a second: a KeyboardInterrupt stops the
-/// build at its next check (between blocks of sources) and is raised.
+/// build at its next check and is raised. Without a thread to spare, the
+/// build runs here, without the checks.
 bool buildInterruptibly(rt::Simulator &sim, std::string &err) {
-  std::atomic<bool> stop{false}, done{false};
-  bool ok = false, interrupted = false;
+  std::atomic<bool> stop{false};
+  bool done = false, ok = false, interrupted = false;
+  std::exception_ptr failure;
+  std::mutex m;
+  std::condition_variable cv;
+  struct Detach {
+    rt::Simulator &sim;
+    ~Detach() { sim.setBuildInterrupt(nullptr); }
+  } detach{sim};
   sim.setBuildInterrupt(&stop);
   {
     py::gil_scoped_release release;
-    std::mutex m;
-    std::condition_variable cv;
-    std::thread worker([&] {
-      ok = sim.build(err);
-      std::lock_guard<std::mutex> lock(m);
-      done = true;
-      cv.notify_one();
-    });
+    std::thread worker;
+    try {
+      worker = std::thread([&] {
+        try {
+          ok = sim.build(err);
+        } catch (...) {
+          failure = std::current_exception();
+        }
+        std::lock_guard<std::mutex> lock(m);
+        done = true;
+        cv.notify_one();
+      });
+    } catch (const std::system_error &) {
+      sim.setBuildInterrupt(nullptr);
+      return sim.build(err);
+    }
     std::unique_lock<std::mutex> lock(m);
     while (!done) {
       cv.wait_for(lock, std::chrono::milliseconds(100));
@@ -159,9 +177,10 @@ bool buildInterruptibly(rt::Simulator &sim, std::string &err) {
     lock.unlock();
     worker.join();
   }
-  sim.setBuildInterrupt(nullptr);
   if (interrupted)
     throw py::error_already_set();
+  if (failure)
+    std::rethrow_exception(failure);
   return ok;
 }
 
