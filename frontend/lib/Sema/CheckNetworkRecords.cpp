@@ -150,9 +150,15 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
       continue;
     }
     if (w.name == "t") {
-      diag.error(w.range, "a variable named 't' cannot be recorded: '" +
-                              t.population.name +
-                              "_t.npy' holds the sample times; rename it");
+      bool declared = pop.model && pop.model->vars.count("t");
+      diag.error(w.range,
+                 declared ? "a variable named 't' cannot be recorded: '" +
+                                t.population.name +
+                                "_t.npy' holds the sample times; rename it"
+                          : "'t' is no variable of '" + t.population.name +
+                                "': the sample times of a record are written "
+                                "with its values, as '" +
+                                t.population.name + "_t.npy'");
       ok = false;
       continue;
     }
