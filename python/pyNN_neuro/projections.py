@@ -83,7 +83,9 @@ def _steps(delays):
         raise ValueError(f"delays must be at most 2^24 time steps "
                          f"({2 ** 24 * dt:g} ms at dt = {dt:g} ms); one is "
                          f"{delays.max():g} ms")
-    return np.maximum(steps, 1) * dt
+    # The delay the steps make, to 12 decimals of a ms: 7 steps of 0.1 ms
+    # read back as 0.7, not 0.7000000000000001 (the steps are unchanged).
+    return np.round(np.maximum(steps, 1) * dt, 12)
 
 
 def _flatten(neurons):

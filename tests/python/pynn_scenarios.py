@@ -334,14 +334,14 @@ def same_step(sim, dt):
 REFRACTORY = [1.27, 1.33, 1.7, 2.0]
 
 
-def refractory(sim, dt):
+def refractory(sim, dt, periods=REFRACTORY):
     """IF_curr_exp driven by i_offset, with refractory periods that are
     whole numbers of steps and (1.27, 1.33 ms) that are not: the spike
     times."""
     sim.setup(timestep=dt, min_delay=dt)
     pops = [sim.Population(1, sim.IF_curr_exp(i_offset=2.0, tau_refrac=t,
                                               v_reset=-70.0))
-            for t in REFRACTORY]
+            for t in periods]
     for p in pops:
         p.record("spikes")
     sim.run(100.0)

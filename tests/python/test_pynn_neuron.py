@@ -44,6 +44,7 @@ CALLS = [
     ["gap", {"dt": 0.001}],
     ["tsodyks_markram", {"dt": 0.01}],
     ["refractory", {"dt": 0.1}],
+    ["refractory", {"dt": 0.25, "periods": [0.125, 0.375, 0.625]}],
     ["same_step", {"dt": 0.01}],
     ["steep_eif", {"dt": 0.001}],
 ]
@@ -110,6 +111,20 @@ def test_refractory_periods_between_steps(neuron):
         np.testing.assert_allclose(x, y, rtol=0, atol=1e-9,
                                    err_msg=f"tau_refrac {t_ref}")
     assert mine[0] == mine[1]  # 1.27 and 1.33 ms: both 13 steps
+
+
+def test_refractory_periods_of_half_steps(neuron):
+    """Exact half steps (0.5, 1.5 and 2.5 steps at dt = 0.25 ms) end where
+    NEURON ends them, a step down (it delivers at te <= t + dt / 2): the
+    same spikes at the same dt. Rounded up, every interval was a step
+    longer."""
+    halves = [0.125, 0.375, 0.625]
+    mine = sc.refractory(sim, dt=0.25, periods=halves)
+    same = neuron("refractory", dt=0.25, periods=halves)
+    for t_ref, x, y in zip(halves, mine, same):
+        assert len(x) == len(y) >= 6, (t_ref, x, y)
+        np.testing.assert_allclose(x, y, rtol=0, atol=1e-9,
+                                   err_msg=f"tau_refrac {t_ref}")
 
 
 def test_current_sources_on_views(neuron):
