@@ -195,9 +195,15 @@ std::shared_ptr<Simulation> makeSimulation(
   rt::ModelSpec spec = model->compiled->spec();
   if (seed)
     spec.seed = *seed;
+  // What a simulation cannot set, the model is compiled with (the
+  // arguments of neuro.compile, not neuroc's flags).
+  rt::SetAdvice advice;
+  advice.compileIn = "compile the model with overrides={'NAME': VALUE}";
+  advice.tunable = "compile the model with tunable=['NAME']";
+  advice.buildSet = advice.compileIn;
   for (const auto &[name, value] : sets) {
     std::string err;
-    if (!rt::applySet(spec, name, value, err))
+    if (!rt::applySet(spec, name, value, err, advice))
       throwValue(err);
   }
   for (const auto &[name, keys] : rules)

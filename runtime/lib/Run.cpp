@@ -77,15 +77,25 @@ bool neuro::rt::parseDuration(const std::string &text, double &seconds,
   return true;
 }
 
+std::string neuro::rt::SetAdvice::with(const std::string &text,
+                                       const std::string &name) {
+  std::string out = text;
+  if (auto at = out.find("NAME"); at != std::string::npos)
+    out.replace(at, 4, shortened(name));
+  return out;
+}
+
 bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
-                         const std::string &text, std::string &err) {
+                         const std::string &text, std::string &err,
+                         const SetAdvice &advice) {
+  std::string compileIn = SetAdvice::with(advice.compileIn, name);
+  std::string tunable = SetAdvice::with(advice.tunable, name);
   auto dot = name.find('.');
   if (dot == std::string::npos) {
     err = quoted(name) +
-          " is not a variable of a population or projection (--set "
-          "POP.VAR=VALUE); a network's parameters are compiled in: neuroc run "
-          "--set " +
-          shortened(name) + "=VALUE compiles them with the value";
+          " is not a variable of a population or projection (POP.VAR); a "
+          "network's parameters are compiled in: " +
+          compileIn + " compiles them with the value";
     return false;
   }
   std::string pop = name.substr(0, dot), var = name.substr(dot + 1);
@@ -105,8 +115,8 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
     err = quoted(name) +
           " is not a variable of the projection's synapses that a built "
           "program can set (a constant weight and the synapse's parameters "
-          "are compiled in: build with --tunable " +
-          shortened(name) + " for a weight, or use neuroc run --set)";
+          "are compiled in: " +
+          tunable + " for a weight, or " + compileIn + ")";
     return false;
   }
   for (PopulationSpec &p : spec.populations) {
@@ -119,8 +129,8 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
           p.derived.end()) {
         err = quoted(name) +
               " is computed from other parameters of the model; set those, "
-              "or build with --tunable " +
-              shortened(name) + " to set it itself";
+              "or " +
+              tunable + " to set it itself";
         return false;
       }
       if (p.isSampled(var)) {
@@ -133,9 +143,9 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
           p.computed.end()) {
         err = quoted(name) +
               " starts from an expression the program computes per neuron, "
-              "which other starting values may read; build the program "
-              "with --set " +
-              shortened(name) + "=VALUE, or give it a value in the model";
+              "which other starting values may read; " +
+              SetAdvice::with(advice.buildSet, name) +
+              ", or give it a value in the model";
         return false;
       }
       double value = 0;
@@ -147,9 +157,8 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
     }
     err = quoted(name) +
           " is not a state or a parameter built to be set; "
-          "parameters are compiled into the kernels unless built with "
-          "--tunable " +
-          shortened(name);
+          "parameters are compiled into the kernels (" +
+          tunable + " to set them here)";
     return false;
   }
   err = "no population or projection " + quoted(pop);

@@ -201,7 +201,8 @@ bool Compiler::parse() {
 }
 
 bool Compiler::check() {
-  if (runSema(*astModule, *diag, semaResult, opts.tunable, opts.overrides))
+  if (runSema(*astModule, *diag, semaResult, opts.tunable, opts.overrides,
+              opts.optionNames))
     return true;
   return countErrors(diagOS, *diag, opts.jsonDiagnostics);
 }

@@ -110,7 +110,7 @@ void Checker::checkNetworkParams(const NetworkDecl &decl, NetworkInfo &net) {
                               "'" + v.name + "'", given, err))
         value->first = given;
       else
-        diag.error(v.nameRange, "--set " + v.name + ": " + err);
+        diag.error(v.nameRange, names.set + " " + v.name + ": " + err);
     }
     netConstants[v.name] = *value;
     net.constants[v.name] = value->first;

@@ -227,7 +227,7 @@ void Checker::overridePerNeuron(const PopulationDecl &p, PopulationInfo &pop) {
     std::string err;
     if (!rt::parseQuantityOf(o->second, pop.model->vars.at(name).dim.symbol(),
                              "'" + key + "'", value, err)) {
-      diag.error(iv.expr->range, "--set " + key + ": " + err);
+      diag.error(iv.expr->range, names.set + " " + key + ": " + err);
       return;
     }
     iv = InitValue{};

@@ -21,7 +21,7 @@ void Checker::overrideProjection(const ModelInfo &syn, const ConnectDecl &c,
   for (auto &[name, text] : overrides)
     if (name.compare(0, prefix.size(), prefix) == 0 &&
         !syn.vars.count(name.substr(prefix.size()))) {
-      diag.error(c.range, "--set " + name + ": synapse '" + syn.name +
+      diag.error(c.range, names.set + " " + name + ": synapse '" + syn.name +
                               "' has no parameter, weight or state named '" +
                               name.substr(prefix.size()) + "'");
       consumedOverrides.insert(name);
@@ -38,7 +38,7 @@ void Checker::overrideProjection(const ModelInfo &syn, const ConnectDecl &c,
         v.kind == VarDecl::Kind::Param || v.kind == VarDecl::Kind::Weight ||
         v.kind == VarDecl::Kind::State || v.kind == VarDecl::Kind::PostState;
     if (!settable) {
-      diag.error(c.range, "--set " + name + ": '" + v.name + "' is " +
+      diag.error(c.range, names.set + " " + name + ": '" + v.name + "' is " +
                               aKindName(v.kind) + " of '" + syn.name +
                               "', which has no value of its own");
       consumedOverrides.insert(name);
@@ -46,7 +46,7 @@ void Checker::overrideProjection(const ModelInfo &syn, const ConnectDecl &c,
     }
     if (!rt::parseQuantityOf(o->second, vi.dim.symbol(), "'" + name + "'",
                              value, err)) {
-      diag.error(c.range, "--set " + name + ": " + err);
+      diag.error(c.range, names.set + " " + name + ": " + err);
       consumedOverrides.insert(name);
       continue;
     }

@@ -222,8 +222,8 @@ bool Checker::recordableParam(const PopulationInfo &pop,
                             (unit == "1" ? "" : " " + unit) + ")") +
                  ", compiled into the kernels: a parameter is recorded where "
                  "it is set per neuron or follows a table in time, or made a "
-                 "row with --tunable " +
-                 popName + "." + w.name);
+                 "row with " +
+                 names.tunable + " " + popName + "." + w.name);
   return false;
 }
 

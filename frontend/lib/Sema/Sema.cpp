@@ -221,7 +221,7 @@ void Checker::checkTunableNames() {
     if (name == "*" || overrides.count(name))
       continue;
     if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) {
-      diag.error({}, "--tunable '" + name +
+      diag.error({}, names.tunable + " '" + name +
                          "': expected POP.PARAM (a population or projection "
                          "and one of its variables), POP.* or *");
       continue;
@@ -244,18 +244,18 @@ void Checker::checkTunableNames() {
     if (var == "*" && found) // every row of an owner that exists
       continue;
     if (!model) {
-      diag.error({}, "--tunable " + name + ": no population or projection '" +
-                         owner + "'");
+      diag.error({}, names.tunable + " " + name +
+                         ": no population or projection '" + owner + "'");
       continue;
     }
     auto it = model->vars.find(var);
     if (it == model->vars.end() || !it->second.decl) {
-      diag.error({}, "--tunable " + name + ": '" + owner +
+      diag.error({}, names.tunable + " " + name + ": '" + owner +
                          "' has no parameter or state '" + var + "'");
       continue;
     }
     if (projection && it->second.decl->kind == VarDecl::Kind::Param)
-      diag.error({}, "--tunable " + name + ": '" + var +
+      diag.error({}, names.tunable + " " + name + ": '" + var +
                          "' is a parameter of the synapse, which the kernels "
                          "hold as a constant; a run can set a projection's "
                          "weight and per-synapse states (--set " +
@@ -265,8 +265,9 @@ void Checker::checkTunableNames() {
 
 bool neuro::runSema(const Module &module, DiagEngine &diag, SemaResult &result,
                     const std::set<std::string> &tunable,
-                    const std::map<std::string, std::string> &overrides) {
-  return Checker(module, diag, result, tunable, overrides).run();
+                    const std::map<std::string, std::string> &overrides,
+                    const OptionNames &names) {
+  return Checker(module, diag, result, tunable, overrides, names).run();
 }
 
 double neuro::scaleToSI(double value, double scale) {

@@ -64,9 +64,10 @@ class Checker {
 public:
   Checker(const Module &module, DiagEngine &diag, SemaResult &result,
           const std::set<std::string> &tunable,
-          const std::map<std::string, std::string> &overrides)
+          const std::map<std::string, std::string> &overrides,
+          const OptionNames &names)
       : module(module), diag(diag), result(result), tunable(tunable),
-        overrides(overrides) {}
+        overrides(overrides), names(names) {}
 
   /// Checks the module; false when there were errors.
   bool run();
@@ -782,6 +783,8 @@ private:
   /// `--set E_to_I.w=0.2mV`); those used go to SemaResult::usedOverrides.
   const std::map<std::string, std::string> &overrides;
   std::set<std::string> &consumedOverrides = result.usedOverrides;
+  /// What messages call the options that gave `tunable` and `overrides`.
+  const OptionNames &names;
   /// The user functions declared, by name.
   std::map<std::string, FunctionInfo> functions;
   /// While a function body is typed: draws and rand() are not allowed, and

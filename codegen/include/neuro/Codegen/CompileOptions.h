@@ -11,6 +11,7 @@
 #define NEURO_CODEGEN_COMPILEOPTIONS_H
 
 #include "neuro/Codegen/GPU.h"
+#include "neuro/Runtime/OptionNames.h"
 
 #include <map>
 #include <optional>
@@ -55,6 +56,9 @@ struct CompileOptions {
   std::set<std::string> tunable;
   /// Compile-time constants given values (`--set g=5`).
   std::map<std::string, std::string> overrides;
+  /// What diagnostics call the options above (the Python API's arguments
+  /// instead of the flags).
+  OptionNames optionNames;
   Target target = Target::CPU;
   /// For Target::CUDA: the chips and libdevice (fromEnvironment() finds
   /// it: $NEURO_LIBDEVICE, $CUDA_HOME, ...).

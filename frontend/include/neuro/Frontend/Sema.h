@@ -15,6 +15,7 @@
 #include "neuro/Frontend/Diagnostics.h"
 #include "neuro/Frontend/Units.h"
 #include "neuro/Runtime/Model.h"
+#include "neuro/Runtime/OptionNames.h"
 
 #include <functional>
 #include <limits>
@@ -243,7 +244,8 @@ inline bool isLastSpikeName(const std::string &name) {
 /// the values written (checked against their dimensions), compiled in.
 bool runSema(const Module &module, DiagEngine &diag, SemaResult &result,
              const std::set<std::string> &tunable = {},
-             const std::map<std::string, std::string> &overrides = {});
+             const std::map<std::string, std::string> &overrides = {},
+             const OptionNames &names = {});
 
 /// The SI value of a numeric literal with its unit suffix, correctly
 /// rounded: `1.62 mV` is read as the decimal 1.62e-3, the double nearest

@@ -91,8 +91,21 @@ bool parseDuration(const std::string &text, double &seconds, std::string &err);
 /// dimension than the variable's or a bare number for a variable with a
 /// dimension (units from the language's table, neuro/Runtime/Units.h), a
 /// parameter compiled into the kernels, or one computed from others.
+/// What applySet's messages advise where a run cannot set a value, NAME
+/// standing for the variable: compile the value in, keep it as a row
+/// (`tunable`), or build with a starting value (`buildSet`). The command
+/// line's by default; the Python API gives its own.
+struct SetAdvice {
+  std::string compileIn = "neuroc run --set NAME=VALUE";
+  std::string tunable = "build with --tunable NAME";
+  std::string buildSet = "build the program with --set NAME=VALUE";
+  /// One of the above with NAME replaced.
+  static std::string with(const std::string &text, const std::string &name);
+};
+
 bool applySet(ModelSpec &spec, const std::string &name,
-              const std::string &value, std::string &err);
+              const std::string &value, std::string &err,
+              const SetAdvice &advice = {});
 
 /// The most steps a run may have, as for the `run` statements of a model.
 constexpr int64_t kMaxSteps = 1000000000000;
