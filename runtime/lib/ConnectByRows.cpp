@@ -123,10 +123,8 @@ bool Network::connectByRows(size_t j, std::string &err) {
   });
   // Blocks skipped once a build is interrupted leave the counts wrong:
   // nothing may be placed by them.
-  if (interrupted()) {
-    err = "the build was interrupted";
+  if (stopBuild(err))
     return false;
-  }
   for (int64_t i = 0; i < nSrc; ++i)
     rowStart[size_t(i) + 1] += rowStart[size_t(i)];
   int64_t nSyn = rowStart.back();
@@ -217,10 +215,8 @@ bool Network::connectByRows(size_t j, std::string &err) {
       }
     }
   });
-  if (interrupted()) {
-    err = "the build was interrupted";
+  if (stopBuild(err))
     return false;
-  }
   if (dist)
     proj.wholeSynapses = nSyn;
   proj.groupOf.clear();

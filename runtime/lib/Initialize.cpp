@@ -311,23 +311,18 @@ bool Network::allocate(std::string &err) {
     return false;
   initPopulations();
   projs.resize(model.projections.size());
-  auto stopped = [&] {
-    if (interrupted())
-      err = "the build was interrupted";
-    return interrupted();
-  };
   for (size_t j = 0; j < projs.size(); ++j) {
-    if (stopped())
+    if (stopBuild(err))
       return false;
     if (procedural[j] || drawnPerSource(model.projections[j])) {
       if (!(procedural[j] ? connectProcedural(j, err) : connectByRows(j, err)))
         return false;
-      if (stopped())
+      if (stopBuild(err))
         return false;
     } else {
       // FromFile: the weights the file gives, in CSR order.
       std::vector<double> fileWeights;
-      if (!connect(j, fileWeights, err) || stopped())
+      if (!connect(j, fileWeights, err) || stopBuild(err))
         return false;
       bool atTargets = builtAtTargets(j);
       if (atTargets)

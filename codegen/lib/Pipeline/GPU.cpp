@@ -64,6 +64,95 @@ void neuro::buildGPUOutliningPipeline(OpPassManager &pm, bool merge) {
   pm.addPass(createCSEPass());
 }
 
+/// The math ops of a kernel module that convert-gpu-to-nvvm would turn
+/// into libdevice calls, as PTX instructions or arith ops instead: the
+/// kernels then need no libdevice unless they call what only it has.
+static void avoidLibdevice(gpu::GPUModuleOp m) {
+  // sqrt is an instruction of PTX (sqrt.rn, correctly rounded as on the
+  // CPU); convert-gpu-to-nvvm would call libdevice's.
+  m.walk([](math::SqrtOp op) {
+    auto type = dyn_cast<FloatType>(op.getType());
+    if (!type || (!type.isF64() && !type.isF32()))
+      return;
+    OpBuilder ob(op);
+    auto call = ob.create<LLVM::CallIntrinsicOp>(
+        op.getLoc(), type,
+        ob.getStringAttr(type.isF64() ? "llvm.nvvm.sqrt.rn.d"
+                                      : "llvm.nvvm.sqrt.rn.f"),
+        ValueRange{op.getOperand()});
+    op.replaceAllUsesWith(call.getResult(0));
+    op.erase();
+  });
+  // fma (exp's polynomial) is fma.rn, an instruction of PTX, rounded once
+  // as on the CPU; convert-gpu-to-nvvm would call libdevice's.
+  m.walk([](math::FmaOp op) {
+    auto type = dyn_cast<FloatType>(op.getType());
+    if (!type || (!type.isF64() && !type.isF32()))
+      return;
+    OpBuilder ob(op);
+    auto fma = ob.create<LLVM::FMAOp>(op.getLoc(), type, op.getA(), op.getB(),
+                                      op.getC());
+    op.replaceAllUsesWith(fma.getResult());
+    op.erase();
+  });
+  // trunc (int(), timestep()) as floor of the magnitude, which the NVVM
+  // lowering has (math.trunc reached the LLVM translation unconverted):
+  // x < 0 ? -floor(-x) : floor(x), -0 and NaN kept.
+  m.walk([](math::TruncOp op) {
+    OpBuilder ob(op);
+    Location loc = op.getLoc();
+    Value x = op.getOperand();
+    Value zero =
+        ob.create<arith::ConstantOp>(loc, ob.getFloatAttr(x.getType(), 0.0));
+    Value negative =
+        ob.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x, zero);
+    Value up = ob.create<arith::NegFOp>(
+        loc, ob.create<math::FloorOp>(loc, ob.create<arith::NegFOp>(loc, x)));
+    Value down = ob.create<math::FloorOp>(loc, x);
+    op.replaceAllUsesWith(
+        ob.create<arith::SelectOp>(loc, negative, up, down).getResult());
+    op.erase();
+  });
+  // roundeven (exp's range reduction, Box-Muller's cos) in arith ops:
+  // convert-gpu-to-nvvm would call libdevice's rint for it.
+  m.walk([](math::RoundEvenOp op) {
+    auto type = dyn_cast<FloatType>(op.getType());
+    if (!type || (!type.isF64() && !type.isF32()))
+      return;
+    bool f64 = type.isF64();
+    OpBuilder ob(op);
+    Location loc = op.getLoc();
+    Type intType = ob.getIntegerType(f64 ? 64 : 32);
+    auto fconst = [&](double v) {
+      return ob.create<arith::ConstantOp>(loc, ob.getFloatAttr(type, v));
+    };
+    auto iconst = [&](uint64_t v) {
+      return ob.create<arith::ConstantOp>(
+          loc, ob.getIntegerAttr(intType, APInt(f64 ? 64 : 32, v)));
+    };
+    Value x = op.getOperand();
+    // Adding and taking away 1.5 2^52 rounds to an integer, half to even,
+    // for |x| < 2^51; larger x are integers already.
+    Value magic = fconst(f64 ? 0x1.8p52 : 0x1.8p23);
+    Value t = ob.create<arith::SubFOp>(
+        loc, ob.create<arith::AddFOp>(loc, x, magic), magic);
+    Value bits = ob.create<arith::BitcastOp>(loc, intType, x);
+    uint64_t sign = f64 ? 0x8000000000000000ull : 0x80000000ull;
+    Value absBits = ob.create<arith::AndIOp>(loc, bits, iconst(sign - 1));
+    Value absX = ob.create<arith::BitcastOp>(loc, type, absBits);
+    Value small = ob.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, absX,
+                                           fconst(f64 ? 0x1p51 : 0x1p22));
+    Value r = ob.create<arith::SelectOp>(loc, small, t, x);
+    // The sign of x, also on a zero (roundeven(-0.3) is -0).
+    Value rBits = ob.create<arith::OrIOp>(
+        loc, ob.create<arith::BitcastOp>(loc, intType, r),
+        ob.create<arith::AndIOp>(loc, bits, iconst(sign)));
+    op.replaceAllUsesWith(
+        ob.create<arith::BitcastOp>(loc, type, rBits).getResult());
+    op.erase();
+  });
+}
+
 LogicalResult neuro::compileGPUModule(ModuleOp module,
                                       const GPUOptions &options,
                                       std::vector<GPUImage> &images) {
@@ -88,89 +177,7 @@ LogicalResult neuro::compileGPUModule(ModuleOp module,
   }
   for (gpu::GPUModuleOp m : gpuModules) {
     m.setTargetsAttr(b.getArrayAttr(targets));
-    // sqrt is an instruction of PTX (sqrt.rn, correctly rounded as on the
-    // CPU); convert-gpu-to-nvvm would call libdevice's.
-    m.walk([](math::SqrtOp op) {
-      auto type = dyn_cast<FloatType>(op.getType());
-      if (!type || (!type.isF64() && !type.isF32()))
-        return;
-      OpBuilder ob(op);
-      auto call = ob.create<LLVM::CallIntrinsicOp>(
-          op.getLoc(), type,
-          ob.getStringAttr(type.isF64() ? "llvm.nvvm.sqrt.rn.d"
-                                        : "llvm.nvvm.sqrt.rn.f"),
-          ValueRange{op.getOperand()});
-      op.replaceAllUsesWith(call.getResult(0));
-      op.erase();
-    });
-    // fma (exp's polynomial) is fma.rn, an instruction of PTX, rounded once
-    // as on the CPU; convert-gpu-to-nvvm would call libdevice's.
-    m.walk([](math::FmaOp op) {
-      auto type = dyn_cast<FloatType>(op.getType());
-      if (!type || (!type.isF64() && !type.isF32()))
-        return;
-      OpBuilder ob(op);
-      auto fma = ob.create<LLVM::FMAOp>(op.getLoc(), type, op.getA(), op.getB(),
-                                        op.getC());
-      op.replaceAllUsesWith(fma.getResult());
-      op.erase();
-    });
-    // trunc (int(), timestep()) as floor of the magnitude, which the NVVM
-    // lowering has (math.trunc reached the LLVM translation unconverted):
-    // x < 0 ? -floor(-x) : floor(x), -0 and NaN kept.
-    m.walk([](math::TruncOp op) {
-      OpBuilder ob(op);
-      Location loc = op.getLoc();
-      Value x = op.getOperand();
-      Value zero =
-          ob.create<arith::ConstantOp>(loc, ob.getFloatAttr(x.getType(), 0.0));
-      Value negative =
-          ob.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x, zero);
-      Value up = ob.create<arith::NegFOp>(
-          loc, ob.create<math::FloorOp>(loc, ob.create<arith::NegFOp>(loc, x)));
-      Value down = ob.create<math::FloorOp>(loc, x);
-      op.replaceAllUsesWith(
-          ob.create<arith::SelectOp>(loc, negative, up, down).getResult());
-      op.erase();
-    });
-    // roundeven (exp's range reduction, Box-Muller's cos) in arith ops:
-    // convert-gpu-to-nvvm would call libdevice's rint for it.
-    m.walk([](math::RoundEvenOp op) {
-      auto type = dyn_cast<FloatType>(op.getType());
-      if (!type || (!type.isF64() && !type.isF32()))
-        return;
-      bool f64 = type.isF64();
-      OpBuilder ob(op);
-      Location loc = op.getLoc();
-      Type intType = ob.getIntegerType(f64 ? 64 : 32);
-      auto fconst = [&](double v) {
-        return ob.create<arith::ConstantOp>(loc, ob.getFloatAttr(type, v));
-      };
-      auto iconst = [&](uint64_t v) {
-        return ob.create<arith::ConstantOp>(
-            loc, ob.getIntegerAttr(intType, APInt(f64 ? 64 : 32, v)));
-      };
-      Value x = op.getOperand();
-      // Adding and taking away 1.5 2^52 rounds to an integer, half to even,
-      // for |x| < 2^51; larger x are integers already.
-      Value magic = fconst(f64 ? 0x1.8p52 : 0x1.8p23);
-      Value t = ob.create<arith::SubFOp>(
-          loc, ob.create<arith::AddFOp>(loc, x, magic), magic);
-      Value bits = ob.create<arith::BitcastOp>(loc, intType, x);
-      uint64_t sign = f64 ? 0x8000000000000000ull : 0x80000000ull;
-      Value absBits = ob.create<arith::AndIOp>(loc, bits, iconst(sign - 1));
-      Value absX = ob.create<arith::BitcastOp>(loc, type, absBits);
-      Value small = ob.create<arith::CmpFOp>(
-          loc, arith::CmpFPredicate::OLT, absX, fconst(f64 ? 0x1p51 : 0x1p22));
-      Value r = ob.create<arith::SelectOp>(loc, small, t, x);
-      // The sign of x, also on a zero (roundeven(-0.3) is -0).
-      Value rBits = ob.create<arith::OrIOp>(
-          loc, ob.create<arith::BitcastOp>(loc, intType, r),
-          ob.create<arith::AndIOp>(loc, bits, iconst(sign)));
-      op.replaceAllUsesWith(
-          ob.create<arith::BitcastOp>(loc, type, rBits).getResult());
-      op.erase();
-    });
+    avoidLibdevice(m);
   }
 
   PassManager pm(ctx);

@@ -166,6 +166,12 @@ public:
   bool interrupted() const {
     return interrupt && interrupt->load(std::memory_order_relaxed);
   }
+  /// interrupted(), with the build's error in `err`.
+  bool stopBuild(std::string &err) const {
+    if (interrupted())
+      err = "the build was interrupted";
+    return interrupted();
+  }
   /// The threads the steps will run on: delivery is split by target range
   /// (partPtrs, a row pointer per source, delay group and range) only with
   /// more than one.
