@@ -280,13 +280,14 @@ bool DeviceBackend::deliver(int64_t k, std::string &err) {
     int64_t groups = int64_t(host.delays.size());
     // Deliveries that write only their synapses and targets take every
     // group at once; others write the source's state, and a neuron may
-    // have spikes in two groups: one launch per group.
+    // have spikes in two groups: one launch per group, the longest delay
+    // first, as on the CPU (the spikes in the order they were emitted).
     if (spec.partitionable) {
       if (groups > 0 && !deliverGroups(j, k, 0, groups, err))
         return false;
       continue;
     }
-    for (int64_t g = 0; g < groups; ++g)
+    for (int64_t g = groups; g-- > 0;)
       if (k >= host.delays[size_t(g)] && !deliverGroups(j, k, g, g + 1, err))
         return false;
   }
