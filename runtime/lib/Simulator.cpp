@@ -218,6 +218,7 @@ bool Simulator::setPlastic(int proj, bool plastic) {
   if (!built || proj < 0 || size_t(proj) >= net.projs.size())
     return false;
   net.projs[size_t(proj)].mods[0] = plastic ? 1.0 : 0.0;
+  net.modsWritten = true;
   return true;
 }
 
@@ -337,6 +338,12 @@ bool Simulator::run(int64_t steps, std::string &err) {
     if (!backend->uploadHostRows(err))
       return false;
     net.hostWritten = false;
+  }
+  if (net.modsWritten) {
+    for (size_t j = 0; j < net.projs.size(); ++j)
+      if (!backend->uploadMods(j, err))
+        return false;
+    net.modsWritten = false;
   }
   auto start = std::chrono::steady_clock::now();
   bool ok;

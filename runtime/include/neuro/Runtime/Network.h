@@ -284,6 +284,9 @@ public:
   /// The host's rows were handed out writable since the last run: a
   /// device takes them again before the next step.
   bool hostWritten = false;
+  /// A projection's plasticity was switched between runs (setPlastic): a
+  /// device takes every projection's flags again before the next step.
+  bool modsWritten = false;
 
   //===--------------------------------------------------------------------===//
   // Host work of a step, whatever runs the kernels
