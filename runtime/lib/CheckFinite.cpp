@@ -122,12 +122,16 @@ bool Network::checkFinite(double time, std::string &err,
       if (wrongSign) {
         char value[64];
         std::snprintf(value, sizeof(value), "%g", values[s]);
+        const std::string unit =
+            r < spec.synUnits.size() && spec.synUnits[r] != "1"
+                ? " " + spec.synUnits[r]
+                : "";
         err = "Dale's law: projection '" + spec.name + "', " + synapse +
               "neuron " + std::to_string(source) + " of '" +
               model.populations[size_t(spec.src)].name + "' -> neuron " +
               std::to_string(proj.csr.cols[size_t(s)]) + " of '" +
               model.populations[size_t(spec.dst)].name + "'), weight '" + row +
-              "' is " + value + " at t = " + buf + " s, but '" +
+              "' is " + value + unit + " at t = " + buf + " s, but '" +
               model.populations[size_t(spec.src)].name + "' is " +
               (spec.sign > 0 ? "excitatory" : "inhibitory");
         return false;

@@ -144,11 +144,16 @@ static std::string daleError(const ModelSpec &model, const ProjectionSpec &spec,
   const std::string &src = model.populations[size_t(spec.src)].name;
   char value[64];
   std::snprintf(value, sizeof value, "%g", w);
+  size_t row = size_t(spec.weightRow);
+  const std::string unit =
+      row < spec.synUnits.size() && spec.synUnits[row] != "1"
+          ? " " + spec.synUnits[row]
+          : "";
   return "Dale's law: projection '" + spec.name + "', synapse " +
          std::to_string(id) + " (neuron " + std::to_string(i) + " of '" + src +
          "' -> neuron " + std::to_string(t) + " of '" +
          model.populations[size_t(spec.dst)].name + "'), weight '" +
-         spec.synRows[size_t(spec.weightRow)] + "' is " + value +
+         spec.synRows[size_t(spec.weightRow)] + "' is " + value + unit +
          " when built, but '" + src + "' is " +
          (spec.sign > 0 ? "excitatory" : "inhibitory");
 }

@@ -92,16 +92,19 @@ void Checker::checkDale(const ProjectionInfo &proj, const ModelInfo &syn,
     for (const NamedExpr &a : c.args)
       if (a.name == name)
         where = a.value->range;
+    // Values in SI, with the unit: -0.0007 V, not -0.0007.
+    std::string symbol = syn.vars.at(name).dim.symbol();
+    std::string unit = symbol == "1" ? "" : " " + symbol;
     if (iv.kind == InitValue::Kind::Normal && iv.b > 0)
       report(where, "weight '" + name +
                         "' is drawn from a normal distribution, which "
                         "takes either sign");
     else if (iv.kind == InitValue::Kind::Uniform &&
              (violates(iv.a) || violates(iv.b)))
-      report(where, "weight '" + name + "' is drawn from [" + fmt(iv.a) + ", " +
-                        fmt(iv.b) + "]");
+      report(where, "weight '" + name + "' is drawn from [" + fmt(iv.a) + unit +
+                        ", " + fmt(iv.b) + unit + "]");
     else if (iv.kind != InitValue::Kind::Uniform && violates(iv.a))
-      report(where, "weight '" + name + "' is " + fmt(iv.a));
+      report(where, "weight '" + name + "' is " + fmt(iv.a) + unit);
   }
 }
 
