@@ -41,6 +41,13 @@ check("SpikeSourcePoissonRefractory rate (Hz)", len(t) / 100 / 5.0,
 check("SpikeSourcePoissonRefractory min interval (ms)", isi.min() * 1e3,
       5 - 1e-6, 5 + 1e-6)
 check("SpikeSourcePoissonRefractory CV", isi.std() / isi.mean(), 0.72, 0.78)
+# Dead time of 12.7 steps, counted as 12 (as `refractory` counts it): the
+# hazard took 13, and the rate came out 204 Hz (0.47 Hz a standard error).
+t, isi = load("Q")
+check("SpikeSourcePoissonRefractory 1.27 ms rate (Hz)", len(t) / 100 / 5.0,
+      198.5, 201.5)
+check("SpikeSourcePoissonRefractory 1.27 ms min interval (ms)",
+      isi.min() * 1e3, 1.2 - 1e-6, 1.2 + 1e-6)
 # Gamma of shape 3, rate 60 Hz from 100 ms: mean interval 50 ms, CV
 # 1 / sqrt(3).
 t, isi = load("G")
