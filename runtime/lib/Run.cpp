@@ -698,7 +698,9 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
     std::optional<std::string> attached =
         attachDevice(sim, options, spec.name, err);
     if (!attached) {
-      errs << options.program << ": error: " << err << "\n";
+      // At the population or projection the message names, as a build's.
+      if (!options.buildError || !options.buildError(err))
+        errs << options.program << ": error: " << err << "\n";
       return 1;
     }
     device = *attached;
