@@ -109,8 +109,8 @@ std::string layoutDifference(const std::string &saved,
              " in the checkpoint";
     return owner(key) + " keeps the rows " + value.substr(size.size() + 1) +
            " here and " + old->substr(oldSize.size() + 1) +
-           " in the checkpoint (a parameter given by --set or --tunable, or "
-           "set per neuron, is a row)";
+           " in the checkpoint (a parameter set at run time, made tunable or "
+           "set per neuron is a row)";
   }
   for (const auto &[key, value] : was)
     if (!find(now, key))

@@ -38,7 +38,7 @@ bool OutputLock::acquire(const std::string &dir, std::string &err) {
     if (why == EWOULDBLOCK)
       err = "another run is writing output directory '" + dir +
             "' (it holds '" + path +
-            "'); wait for it to end or choose another -o";
+            "'); wait for it to end or write to another folder";
     else
       err = "cannot lock output directory '" + dir + "': " + std::strerror(why);
     return false;

@@ -265,7 +265,7 @@ bool Recorder::checkOutputs(const std::string &dir,
         continue;
       err = "the " + what + " would be written to '" + out.string() +
             "', which the model reads: write the recordings to another "
-            "folder (-o DIR)";
+            "folder";
       return false;
     }
   return true;

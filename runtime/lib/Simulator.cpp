@@ -328,7 +328,7 @@ bool Simulator::run(int64_t steps, std::string &err) {
     if (!what.empty()) {
       err = what + " counts steps in float32, exactly only up to step " +
             std::to_string(kMaxSingleSteps) + "; this run would reach step " +
-            std::to_string(stepIndex + steps) + " (use --precision=double)";
+            std::to_string(stepIndex + steps) + " (use double precision)";
       return false;
     }
   }

@@ -182,7 +182,7 @@ TEST(MixedPrecision, StepsOfPlasticSynapsesStopAtTwoToTheTwentyFour) {
   EXPECT_FALSE(mixed.sim->run(neuro::rt::Simulator::kMaxSingleSteps + 1, err));
   EXPECT_EQ(err, "projection 'A_to_C' in mixed precision counts steps in "
                  "float32, exactly only up to step 16777216; this run would "
-                 "reach step 16777217 (use --precision=double)");
+                 "reach step 16777217 (use double precision)");
   EXPECT_EQ(mixed.sim->currentStep(), 0);
 }
 
