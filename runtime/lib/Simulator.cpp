@@ -86,9 +86,21 @@ bool Simulator::build(std::string &err) {
   Distribution::Exchange exchange = Distribution::Exchange::Allgatherv;
   bool overlap = true;
   bool ok = net.validate(err);
-  if (ok && distributed) {
-    ok = Distribution::exchangeFromEnvironment(exchange, err) &&
+  if (distributed) {
+    // Every process reads its own environment: a bad value on one, or
+    // settings that differ, would run different collectives (a hang).
+    ok = ok && Distribution::exchangeFromEnvironment(exchange, err) &&
          Distribution::overlapFromEnvironment(overlap, err);
+    ok = comm->agree(ok, err);
+    double mine = double(int(exchange) * 2 + int(overlap));
+    // One collective per statement: the order is every process's.
+    double most = ok ? comm->max(mine) : 0;
+    double least = ok ? -comm->max(-mine) : 0;
+    if (most != least) {
+      ok = false;
+      err = "the processes were given different NEURO_MPI_EXCHANGE or "
+            "NEURO_MPI_OVERLAP settings; give every process the same";
+    }
   }
   dist = distributed
              ? std::make_unique<Distribution>(*comm, model, exchange, overlap)
