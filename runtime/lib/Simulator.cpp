@@ -420,9 +420,11 @@ bool Simulator::changeRow(int pop, int row, const std::function<void()> &write,
 
 int64_t Simulator::numSynapses() const {
   int64_t total = 0;
-  // A projection every process holds whole counts on one.
+  // A projection every process holds whole counts on one; a procedural
+  // one, whose whole count every process knows, too.
+  bool root = !net.dist || net.dist->comm.root();
   for (size_t j = 0; j < net.projs.size(); ++j)
-    if (net.countsHere(j))
+    if (net.projs[j].procedural ? root : net.countsHere(j))
       total += net.numSynapses(j);
   return total;
 }
