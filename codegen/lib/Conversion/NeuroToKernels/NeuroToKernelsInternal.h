@@ -49,6 +49,10 @@ struct PerNeuronPropagator {
   size_t n = 0;            ///< vars.size(); 0: none
   size_t odes = 0;         ///< the first `odes` vars have equations
   bool refractory = false; ///< a second propagator while refractory
+  /// reaches[k][j]: whether var j reaches equation k's state through the
+  /// equations (directly or through others): elsewhere entry (k, j) is 0
+  /// for every neuron, and an infinite j would make 0 * inf = NaN of k.
+  std::vector<std::vector<bool>> reaches;
   /// Row of entry (k, j) of propagator 'P' or 'Q' (j = n: the constant).
   std::string entry(char which, size_t k, size_t j) const {
     return "_" + std::string(1, which) + std::to_string(k) + "_" +

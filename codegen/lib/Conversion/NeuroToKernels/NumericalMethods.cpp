@@ -206,6 +206,24 @@ PerNeuronPropagator neuro::detail::perNeuronPropagator(PopulationOp pop,
         p.vars.push_back(ref.getName().str());
     });
   p.n = p.vars.size();
+  // Which vars each equation reads, then what reaches it through others:
+  // the entries of exp(A dt) that are not 0 (the diagonal always is).
+  p.reaches.assign(p.odes, std::vector<bool>(p.n, false));
+  for (size_t k = 0; k < p.odes; ++k) {
+    p.reaches[k][k] = true;
+    OdeOp ode = odes[k];
+    ode.getRhs().walk([&](RefOp ref) {
+      for (size_t j = 0; j < p.n; ++j)
+        if (p.vars[j] == ref.getName())
+          p.reaches[k][j] = true;
+    });
+  }
+  for (size_t m = 0; m < p.odes; ++m) // Floyd-Warshall's closure
+    for (size_t k = 0; k < p.odes; ++k)
+      if (p.reaches[k][m])
+        for (size_t j = 0; j < p.n; ++j)
+          if (p.reaches[m][j])
+            p.reaches[k][j] = true;
   return p;
 }
 
@@ -220,11 +238,12 @@ void KernelBuilder::applyPerNeuronPropagator(
   auto apply = [&](char which, size_t k) {
     Value acc = load2d(loc, state, rows.lookup(pnp.entry(which, k, pnp.n)), i);
     for (size_t j = 0; j < pnp.n; ++j)
-      acc = b.create<arith::AddFOp>(
-          loc, acc,
-          b.create<arith::MulFOp>(
-              loc, x[j],
-              load2d(loc, state, rows.lookup(pnp.entry(which, k, j)), i)));
+      if (pnp.reaches[k][j])
+        acc = b.create<arith::AddFOp>(
+            loc, acc,
+            b.create<arith::MulFOp>(
+                loc, x[j],
+                load2d(loc, state, rows.lookup(pnp.entry(which, k, j)), i)));
     return acc;
   };
   SmallVector<Value> next;
