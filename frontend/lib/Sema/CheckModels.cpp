@@ -52,7 +52,7 @@ void Checker::declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
         diag.error(v.init->range, "'let " + v.name +
                                       "' must be a number, not a truth "
                                       "value");
-      if (t && declared && *declared != t->dim)
+      else if (t && declared && *declared != t->dim)
         diag.error(v.init->range,
                    "'let " + v.name + "' is declared in " + declared->str() +
                        " but its value has dimension " + t->dim.str());
