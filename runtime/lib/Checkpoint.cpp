@@ -655,6 +655,13 @@ static bool sameSynapses(const Simulator &now, int j, const Simulator &old,
     return false;
   const ProjectionSpec &x = now.spec().projections[size_t(j)];
   const ProjectionSpec &y = old.spec().projections[size_t(o)];
+  auto name = [](const Simulator &s, int pop) {
+    return s.spec().populations[size_t(pop)].name;
+  };
+  // The same neuron indices of other populations are other synapses.
+  if (name(now, x.src) != name(old, y.src) ||
+      name(now, x.dst) != name(old, y.dst))
+    return false;
   if (now.isProcedural(j) ? x.delaySteps != y.delaySteps ||
                                 x.heterogeneousDelay != y.heterogeneousDelay
                           : now.synapseDelays(j) != old.synapseDelays(o))
@@ -666,9 +673,9 @@ static bool sameSynapses(const Simulator &now, int j, const Simulator &old,
 }
 
 /// Whether population `p` of `now` and `q` of `old` send through the same
-/// projections: the same names and synapses (sameSynapses).
+/// projections: the same names and synapses (`same`, by sameSynapses).
 static bool sameOutgoing(const Simulator &now, size_t p, const Simulator &old,
-                         int q) {
+                         int q, const std::vector<bool> &same) {
   const ModelSpec &a = now.spec(), &b = old.spec();
   size_t mine = 0, theirs = 0;
   for (const ProjectionSpec &j : b.projections)
@@ -678,8 +685,7 @@ static bool sameOutgoing(const Simulator &now, size_t p, const Simulator &old,
       continue;
     ++mine;
     int o = old.projectionIndex(a.projections[j].name);
-    if (o < 0 || b.projections[size_t(o)].src != q ||
-        !sameSynapses(now, int(j), old, o))
+    if (o < 0 || b.projections[size_t(o)].src != q || !same[j])
       return false;
   }
   return mine == theirs;
@@ -698,6 +704,13 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped,
   stepIndex = old.stepIndex;
   runEnd = old.runEnd;
   runEndStep = old.runEndStep;
+  // Projections whose synapses are the same (compared once: their ends
+  // are gathered for the comparison).
+  std::vector<bool> same(net.projs.size());
+  for (size_t j = 0; j < net.projs.size(); ++j) {
+    int q = old.projectionIndex(model.projections[j].name);
+    same[j] = q >= 0 && sameSynapses(*this, int(j), old, q);
+  }
   for (size_t p = 0; p < net.pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     int q = old.populationIndex(spec.name);
@@ -723,7 +736,7 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped,
     }
     recorder.setSpikeCount(p, old.recorder.spikeCount(size_t(q)));
     to.ring.clear();
-    if (!sameOutgoing(*this, p, old, q)) {
+    if (!sameOutgoing(*this, p, old, q, same)) {
       bool inFlight = false;
       for (int64_t s = stepIndex - from.ring.capacity(); s < stepIndex; ++s)
         inFlight |= !from.ring.at(s).empty();
@@ -736,11 +749,9 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped,
   }
   // Synapse variables (and recordings) of projections whose synapses are
   // the same: another projection of as many synapses has others.
-  std::vector<bool> same(net.projs.size());
   for (size_t j = 0; j < net.projs.size(); ++j) {
     const ProjectionSpec &spec = model.projections[j];
     int q = old.projectionIndex(spec.name);
-    same[j] = q >= 0 && sameSynapses(*this, int(j), old, q);
     if (!same[j])
       continue;
     // Procedural projections have no rows (and nothing that changes).

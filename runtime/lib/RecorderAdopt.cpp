@@ -110,7 +110,7 @@ void Recorder::adoptRecordings(const Recorder &old,
           continue;
         // Indices of a rebuilt projection's synapses name the same
         // synapses only where its synapses are the same.
-        if (synapses && !(sameRange && sameSynapses[size_t(rec.projection)])) {
+        if (synapses && !sameSynapses[size_t(rec.projection)]) {
           why[o] = "the projection's synapses changed";
           continue;
         }
@@ -122,15 +122,15 @@ void Recorder::adoptRecordings(const Recorder &old,
         }
         layOut(from, to, rec.rows.size());
         std::string what = describe(rec);
+        std::string items = synapses ? "synapses" : "neurons";
         if (from.begin < to.begin || from.end > to.end)
-          lost.push_back("the samples of " + what +
-                         " recorded before from neurons outside " +
-                         range(to.begin, to.end) +
-                         " (the neurons recorded now) are dropped");
+          lost.push_back("the samples of " + what + " recorded before from " +
+                         items + " outside " + range(to.begin, to.end) +
+                         " (the " + items + " recorded now) are dropped");
         if (to.begin < from.begin || to.end > from.end)
           lost.push_back("the " + std::to_string(from.times.size()) +
                          " samples of " + what + " recorded before hold " +
-                         "NaN for the neurons outside " +
+                         "NaN for the " + items + " outside " +
                          range(from.begin, from.end) + " (not recorded then)");
       }
     }

@@ -168,9 +168,10 @@ public:
   }
   /// interrupted(), with the build's error in `err`.
   bool stopBuild(std::string &err) const {
-    if (interrupted())
+    bool stop = interrupted();
+    if (stop)
       err = "the build was interrupted";
-    return interrupted();
+    return stop;
   }
   /// The threads the steps will run on: delivery is split by target range
   /// (partPtrs, a row pointer per source, delay group and range) only with

@@ -133,8 +133,8 @@ public:
   /// whose spikes both record, of the neurons recorded now; the samples of
   /// each state record of the same owner, variables and interval (of a
   /// population's: of the neurons recorded now, NaN where the old record
-  /// had no such neuron; of a projection's: the same synapse range of a
-  /// projection whose synapses are the same, `sameSynapses[j]`). Each
+  /// had no such neuron; of a projection's: only where its synapses are
+  /// the same, `sameSynapses[j]`, NaN for synapses not recorded then). Each
   /// recording left behind in part or whole is described in `lost`, one
   /// sentence each, so that nothing recorded goes without a word.
   void adoptRecordings(const Recorder &old,
