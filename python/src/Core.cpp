@@ -71,7 +71,8 @@ CompileOptions optionsFrom(const py::dict &kw) {
   if (kw.contains("target"))
     opts.target = parseTarget(kw["target"].cast<std::string>());
   // Diagnostics name the arguments, not neuroc's flags.
-  opts.optionNames = OptionNames{"overrides", "tunable"};
+  opts.optionNames = OptionNames{"overrides", "tunable",
+                                 "overrides={'NAME': VALUE}", "cache=False"};
   if (kw.contains("tunable"))
     for (auto &name : kw["tunable"].cast<std::vector<std::string>>())
       opts.tunable.insert(name);

@@ -198,8 +198,8 @@ std::shared_ptr<Simulation> makeSimulation(
   // What a simulation cannot set, the model is compiled with (the
   // arguments of neuro.compile, not neuroc's flags).
   rt::SetAdvice advice;
-  advice.compileIn = "compile the model with overrides={'NAME': VALUE}";
-  advice.tunable = "compile the model with tunable=['NAME']";
+  advice.compileIn = "overrides={'NAME': VALUE} in neuro.compile()";
+  advice.tunable = "tunable=['NAME'] in neuro.compile()";
   advice.buildSet = advice.compileIn;
   for (const auto &[name, value] : sets) {
     std::string err;

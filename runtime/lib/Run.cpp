@@ -94,8 +94,9 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
   if (dot == std::string::npos) {
     err = quoted(name) +
           " is not a variable of a population or projection (POP.VAR); a "
-          "network's parameters are compiled in: " +
-          compileIn + " compiles them with the value";
+          "network's parameters are compiled in: give one another value "
+          "with " +
+          compileIn;
     return false;
   }
   std::string pop = name.substr(0, dot), var = name.substr(dot + 1);
@@ -115,8 +116,8 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
     err = quoted(name) +
           " is not a variable of the projection's synapses that a built "
           "program can set (a constant weight and the synapse's parameters "
-          "are compiled in: " +
-          tunable + " for a weight, or " + compileIn + ")";
+          "are compiled in: make a weight settable with " +
+          tunable + ", or compile another value with " + compileIn + ")";
     return false;
   }
   for (PopulationSpec &p : spec.populations) {
@@ -129,8 +130,8 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
           p.derived.end()) {
         err = quoted(name) +
               " is computed from other parameters of the model; set those, "
-              "or " +
-              tunable + " to set it itself";
+              "or make it settable itself with " +
+              tunable;
         return false;
       }
       if (p.isSampled(var)) {
@@ -143,9 +144,8 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
           p.computed.end()) {
         err = quoted(name) +
               " starts from an expression the program computes per neuron, "
-              "which other starting values may read; " +
-              SetAdvice::with(advice.buildSet, name) +
-              ", or give it a value in the model";
+              "which other starting values may read; give it a value with " +
+              SetAdvice::with(advice.buildSet, name) + ", or in the model";
         return false;
       }
       double value = 0;
@@ -157,8 +157,8 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
     }
     err = quoted(name) +
           " is not a state or a parameter built to be set; "
-          "parameters are compiled into the kernels (" +
-          tunable + " to set them here)";
+          "parameters are compiled into the kernels (make one settable with " +
+          tunable + ")";
     return false;
   }
   err = "no population or projection " + quoted(pop);

@@ -24,5 +24,34 @@ def test_set_errors_name_the_arguments():
         model.simulation(set={"E.v_th": "-50 mV"})
     assert str(e.value) == (
         "'E.v_th' is not a state or a parameter built to be set; parameters "
-        "are compiled into the kernels (compile the model with "
-        "tunable=['E.v_th'] to set them here)")
+        "are compiled into the kernels (make one settable with "
+        "tunable=['E.v_th'] in neuro.compile())")
+
+
+SYNAPSE_PARAM = """
+neuron Cell {
+  state v: mV = 0 mV
+  dv/dt = -v / 10 ms
+  spike when v > 1 mV
+}
+synapse S {
+  param tau: ms = 5 ms
+  weight w: mV
+  post state g: mV = 0 mV
+  dg/dt = -g / tau
+  on pre { g += w }
+}
+network N {
+  A = 2 of Cell
+  connect A -> A with S(w = 1 mV) p = 1
+  run 1 ms
+}
+"""
+
+
+def test_tunable_synapse_parameter_names_overrides():
+    with pytest.raises(neuro.CompileError) as e:
+        neuro.compile_source(SYNAPSE_PARAM, tunable=["A_to_A.tau"])
+    assert ("(overrides={'A_to_A.tau': VALUE} compiles another value)"
+            in str(e.value))
+    assert "--" not in str(e.value)

@@ -414,9 +414,10 @@ bool Compiler::compileNetwork(std::string network, rt::ModelSpec &spec) {
     return false;
   if (std::string why = cache.store(key, object->getMemBufferRef());
       !why.empty())
-    plainDiagnostic("warning",
-                    "the compiled kernels are not kept for the next run: " +
-                        why + " (set NEURO_CACHE_DIR, or --no-cache)");
+    plainDiagnostic(
+        "warning",
+        "the compiled kernels are not kept for the next run: " + why +
+            " (set NEURO_CACHE_DIR, or " + opts.optionNames.noCache + ")");
   jit = link(std::move(object), "JIT compilation failed: ");
   if (!jit)
     return false;

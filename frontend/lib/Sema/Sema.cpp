@@ -258,8 +258,9 @@ void Checker::checkTunableNames() {
       diag.error({}, names.tunable + " " + name + ": '" + var +
                          "' is a parameter of the synapse, which the kernels "
                          "hold as a constant; a run can set a projection's "
-                         "weight and per-synapse states (--set " +
-                         name + "=VALUE compiles another value)");
+                         "weight and per-synapse states (" +
+                         OptionNames::with(names.setValue, name) +
+                         " compiles another value)");
   }
 }
 

@@ -13,6 +13,16 @@ namespace neuro {
 struct OptionNames {
   std::string set = "--set";
   std::string tunable = "--tunable";
+  /// How a value is compiled in, NAME standing for the variable.
+  std::string setValue = "--set NAME=VALUE";
+  /// How the kernel cache is turned off.
+  std::string noCache = "--no-cache";
+  /// `text` (setValue) with NAME replaced by `name`.
+  static std::string with(std::string text, const std::string &name) {
+    if (auto at = text.find("NAME"); at != std::string::npos)
+      text.replace(at, 4, name);
+    return text;
+  }
 };
 
 } // namespace neuro

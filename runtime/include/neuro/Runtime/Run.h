@@ -92,13 +92,14 @@ bool parseDuration(const std::string &text, double &seconds, std::string &err);
 /// dimension (units from the language's table, neuro/Runtime/Units.h), a
 /// parameter compiled into the kernels, or one computed from others.
 /// What applySet's messages advise where a run cannot set a value, NAME
-/// standing for the variable: compile the value in, keep it as a row
-/// (`tunable`), or build with a starting value (`buildSet`). The command
-/// line's by default; the Python API gives its own.
+/// standing for the variable, each read after "with": compile another
+/// value in, keep it as a row (`tunable`), or build with a starting value
+/// (`buildSet`). The command line's by default; the Python API gives its
+/// own.
 struct SetAdvice {
   std::string compileIn = "neuroc run --set NAME=VALUE";
-  std::string tunable = "build with --tunable NAME";
-  std::string buildSet = "build the program with --set NAME=VALUE";
+  std::string tunable = "--tunable NAME when building";
+  std::string buildSet = "--set NAME=VALUE when building";
   /// One of the above with NAME replaced.
   static std::string with(const std::string &text, const std::string &name);
 };
