@@ -238,8 +238,9 @@ class Network:
         self._lines = []
         self._files = _table_folder()
         self._count = 0
-        self._projections = {}   # name or SRC_to_DST: how many so far
+        self._projections = {}   # the projections' names so far
         self._sizes = {}         # population name: its number of neurons
+        self._populations_written = set()  # by statement(), sizes unread
         if dt is not None:
             self._settings.append(f"dt = {expr(dt)}")
         if seed is not None:
@@ -428,11 +429,12 @@ class Network:
         for post in posts:
             base = (f"{str(pre).split('[')[0].strip()}_to_"
                     f"{str(post).split('[')[0].strip()}")
-            n = 0
-            while (f"{base}_{n}" if n else base) in self._projections or (
-                    (f"{base}_{n}" if n else base) in self._sizes):
+            taken = (self._projections.keys() | self._sizes.keys()
+                     | self._populations_written)
+            found, n = base, 0
+            while found in taken:
                 n += 1
-            found = f"{base}_{n}" if n else base
+                found = f"{base}_{n}"
             self._projections[found] = 1
             out.append(found)
         return out
@@ -455,8 +457,24 @@ class Network:
         self._lines.append(f"run {expr(duration)}")
 
     def statement(self, text):
-        """Any other statement of a network, as written in the language."""
-        self._lines.append(text.strip())
+        """Any other statement of a network, as written in the language.
+        Populations and connects written here take their names as those
+        of population() and connect() do, so that the names connect()
+        returns stay the compiler's."""
+        if not isinstance(text, str):
+            raise TypeError(f"a statement is text, not {type(text).__name__}")
+        text = text.strip()
+        population = re.match(r"(\w+)\s*=\s*\S+\s+of\b", text)
+        connect = re.match(r"connect\s+([\w\[\]:\s]+?)\s*->\s*(.+?)\s+"
+                           r"with\b(?:.*\bas\s+(\w+)\s*$)?", text, re.S)
+        if population:
+            self._not_a_projection(population.group(1))
+            self._populations_written.add(population.group(1))
+        elif connect:
+            posts = [p.strip() for p in connect.group(2).split(",")]
+            self._projection_names(connect.group(1).strip(), posts,
+                                   connect.group(3))
+        self._lines.append(text)
 
     def _per_neuron(self, name, value, size):
         """`value` as an argument: an array (or (array, unit)) of one

@@ -43,3 +43,22 @@ def test_a_population_may_not_take_a_projection_name():
     net.connect("A", "B", "S", p=1, w="1 mV")
     with pytest.raises(ValueError, match="'A_to_B' names a projection"):
         net.population("A_to_B", 2, "Cell")
+
+
+def test_statements_take_names_as_their_methods_do():
+    # Populations and connects written with statement() were not counted:
+    # connect() then returned a name the compiler gave another projection.
+    net = neuro.Network("Written")
+    net.define(MODELS)
+    net.population("A", 2, "Cell")
+    net.statement("B = 2 of Cell")
+    net.statement("A_to_B = 1 of Cell")
+    net.statement("connect A -> B with S(w = 1 mV) p = 1")
+    ours = net.connect("A", "B[0:1]", "S", p=1, w="1 mV")
+    assert ours == "A_to_B_2"
+    with pytest.raises(ValueError, match="names a projection"):
+        net.statement("A_to_B_2 = 1 of Cell")
+    net.run("1 ms")
+    sim = net.compile().simulation()
+    assert sim.num_synapses(ours) == 2
+    assert sim.num_synapses("A_to_B_1") == 4

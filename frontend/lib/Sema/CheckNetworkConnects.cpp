@@ -591,10 +591,12 @@ bool Checker::nameProjection(const ConnectDecl &c, const NameRef &target,
   if (c.alias) {
     if (popIndex.count(c.alias->name) || projNames[c.alias->name]) {
       diag.error(c.alias->range,
-                 "'" + c.alias->name +
-                     "' already names a population or projection (a connect "
-                     "without 'as' before it takes SRC_to_DST, then "
-                     "SRC_to_DST_1, ...)");
+                 popIndex.count(c.alias->name)
+                     ? "'" + c.alias->name + "' already names a population"
+                     : "'" + c.alias->name +
+                           "' already names a projection (a connect without "
+                           "'as' before it takes SRC_to_DST, then "
+                           "SRC_to_DST_1, ...)");
       return false;
     }
     proj.name = c.alias->name;
