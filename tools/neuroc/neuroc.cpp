@@ -481,6 +481,18 @@ int runBuild(const Options &options) {
 
 /// Reads the options and the input file after the command into `options`;
 /// the exit status of a usage error, or -1.
+/// `--tunable POP.PARAM,...`: at least one name. -1, or the exit status of
+/// the usage error.
+int addTunable(const std::string &list, Options &options) {
+  llvm::SmallVector<llvm::StringRef> names;
+  llvm::StringRef(list).split(names, ',', -1, false);
+  if (names.empty())
+    return usageError("--tunable needs POP.PARAM[,POP.PARAM...]");
+  for (llvm::StringRef n : names)
+    options.tunable.insert(n.trim().str());
+  return -1;
+}
+
 /// `-I DIR`: a folder that exists (a mistyped one was searched in vain
 /// without a word). -1, or the exit status of the usage error.
 int addInclude(const std::string &dir, Options &options) {
@@ -518,12 +530,8 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
       options.sets.push_back({v->substr(0, eq), v->substr(eq + 1)});
       options.tunable.insert(v->substr(0, eq));
     } else if (auto v = value("--tunable")) {
-      llvm::SmallVector<llvm::StringRef> names;
-      llvm::StringRef(*v).split(names, ',', -1, false);
-      if (names.empty())
-        return usageError("--tunable needs POP.PARAM[,POP.PARAM...]");
-      for (llvm::StringRef n : names)
-        options.tunable.insert(n.trim().str());
+      if (int rc = addTunable(*v, options); rc >= 0)
+        return rc;
     } else if (a == "--verbose" || a == "-v")
       options.verbose = true;
     else if (a == "-Werror")
