@@ -14,6 +14,23 @@ sys.path.insert(0, PYTHON_DIR)
 NEUROC = os.path.join(os.path.dirname(PYTHON_DIR), "bin", "neuroc")
 EXAMPLES = os.path.join(SOURCE_DIR, "examples")
 
+# A neuron that decays to 0 mV and spikes above 1 mV, and a synapse that
+# kicks its target's v by w: the models of several tests' small networks.
+CELL = """
+neuron Cell {
+  state v: mV = 0 mV
+  dv/dt = -v / 10 ms
+  spike when v > 1 mV
+}
+"""
+KICK = """
+synapse S {
+  weight w: mV
+  post v: mV
+  on pre { v += w }
+}
+"""
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _cache(tmp_path_factory):

@@ -8,7 +8,7 @@ import time
 import pytest
 
 import neuro
-from conftest import EXAMPLES
+from conftest import CELL, EXAMPLES, KICK
 
 
 def test_ctrl_c_stops_at_a_step():
@@ -26,17 +26,7 @@ def test_ctrl_c_stops_at_a_step():
 
 # A `where` rule is evaluated for every pair: 2e10 pairs here, an hour or
 # so of building, which only an interrupt ends within the test's time.
-LONG_BUILD = """
-neuron Cell {
-  state v: mV = 0 mV
-  dv/dt = -v / 10 ms
-  spike when v > 1 mV
-}
-synapse S {
-  weight w: mV
-  post v: mV
-  on pre { v += w }
-}
+LONG_BUILD = CELL + KICK + """
 network Net {
   A = 200000 of Cell
   B = 100000 of Cell

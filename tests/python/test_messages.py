@@ -5,7 +5,7 @@ import os
 import pytest
 
 import neuro
-from conftest import EXAMPLES
+from conftest import CELL, EXAMPLES
 
 CUBA = os.path.join(EXAMPLES, "cuba.neuro")
 
@@ -28,12 +28,7 @@ def test_set_errors_name_the_arguments():
         "tunable=['E.v_th'] in neuro.compile())")
 
 
-SYNAPSE_PARAM = """
-neuron Cell {
-  state v: mV = 0 mV
-  dv/dt = -v / 10 ms
-  spike when v > 1 mV
-}
+SYNAPSE_PARAM = CELL + """
 synapse S {
   param tau: ms = 5 ms
   weight w: mV

@@ -3,19 +3,9 @@ gives them, where a population or an earlier `as` has taken the default."""
 import pytest
 
 import neuro
+from conftest import CELL, KICK
 
-MODELS = """
-neuron Cell {
-  state v: mV = 0 mV
-  dv/dt = -v / 10 ms
-  spike when v > 1 mV
-}
-synapse S {
-  weight w: mV
-  post v: mV
-  on pre { v += w }
-}
-"""
+MODELS = CELL + KICK
 
 
 def test_default_projection_names_skip_taken_names():
