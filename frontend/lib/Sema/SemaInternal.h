@@ -54,6 +54,7 @@ struct Connection;
 } // namespace sema
 } // namespace neuro
 
+#include "ExprQueries.h"
 #include "SemaMessages.h"
 
 namespace neuro {
@@ -92,47 +93,14 @@ private:
 
   /// The first rand() or randn() in the events of `syn`, or null.
   static const Expr *eventDraw(const SynapseDecl &syn);
-  /// Whether `e` reads the name `name` (any of `names`).
-  static bool refersTo(const Expr &e, const std::string &name);
-  /// Whether `e` reads `t` or `lastspike` (an error in a refractory
-  /// period, reported once by checkNeuron).
-  static bool readsSpikeTime(const Expr &e) {
-    return refersTo(e, "t") || refersTo(e, "lastspike");
-  }
-  static bool refersToAny(const Expr &e, const std::set<std::string> &names);
   /// Whether `e` reads `t` (first) and `lastspike` (second), itself or
   /// through the lets of `info` it reads.
   std::pair<bool, bool> timesRead(const Expr &e, const ModelInfo &info);
-  /// Adds the names `e` refers to to `out`.
-  static void namesIn(const Expr &e, std::set<std::string> &out);
-  /// Whether a state's initial value may start from `v`'s: a state, or a
-  /// synapse's weight.
-  static bool startsFrom(const VarDecl &v, const ModelInfo &info);
-  /// Whether `e` reads a variable of `info` a state's initial value may
-  /// start from (startsFrom).
-  static bool readsStates(const Expr &e, const ModelInfo &info);
-  /// Whether `e` reads a parameter of `info` whose value was in error
-  /// (reported already: checks that need its value are skipped).
-  static bool readsFailedParam(const Expr &e, const ModelInfo &info);
-
-  /// Whether `f` is a random draw: uniform, normal, lognormal,
-  /// exponential, rand or randn.
-  static bool isDraw(const std::string &f);
-  /// The error for a call of `f` that is no function here: a draw where a
-  /// model does not take it, sum() of what is not a vector, or an unknown
-  /// name.
-  static std::string notAFunction(const std::string &f);
 
   /// A random draw in a network expression: uniform(low, high),
   /// normal(mean, sd), lognormal(median, sigma) = median e^(sigma N(0, 1)),
   /// exponential(mean), rand() in [0, 1), randn() standard normal.
   std::optional<Type> drawType(const Expr &e, const ModelInfo &info);
-
-  /// Whether an initial value or connection expression needs to be
-  /// evaluated per neuron or synapse when the network is built: it uses
-  /// the index (i, j), a neuron's variable (x_pre, x_post) or a draw that
-  /// is not simply the whole value.
-  static bool needsKernel(const Expr &e, bool top = true);
 
   /// Types `e` against the names of `env` (see netNames); returns its
   /// type or nullopt after reporting.
