@@ -2,6 +2,7 @@
 
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/OptionNames.h"
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Simulator.h"
 #include "neuro/Runtime/Units.h"
@@ -79,10 +80,7 @@ bool neuro::rt::parseDuration(const std::string &text, double &seconds,
 
 std::string neuro::rt::SetAdvice::with(const std::string &text,
                                        const std::string &name) {
-  std::string out = text;
-  if (auto at = out.find("NAME"); at != std::string::npos)
-    out.replace(at, 4, shortened(name));
-  return out;
+  return OptionNames::with(text, shortened(name));
 }
 
 bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
