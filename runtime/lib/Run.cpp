@@ -171,17 +171,36 @@ namespace {
 bool setRestored(Simulator &sim,
                  const std::vector<std::pair<std::string, std::string>> &sets,
                  std::string &err) {
+  // applySet has checked the names: each is a population's row or a
+  // projection's synapse row.
   for (const auto &[name, text] : sets) {
     auto dot = name.find('.');
-    int p = sim.populationIndex(name.substr(0, dot));
-    int r = p < 0 ? -1 : sim.rowIndex(p, name.substr(dot + 1));
-    const PopulationSpec &pop = sim.spec().populations[size_t(p)];
+    std::string owner = name.substr(0, dot), var = name.substr(dot + 1);
     double value = 0;
-    if (r < 0 ||
-        !parseQuantityOf(
+    if (int j = sim.projectionIndex(owner); j >= 0) {
+      const ProjectionSpec &proj = sim.spec().projections[size_t(j)];
+      int r = sim.synRowIndex(j, var);
+      if (r < 0 || !sim.checkStored(j, err) ||
+          !parseQuantityOf(
+              text,
+              size_t(r) < proj.synUnits.size() ? proj.synUnits[size_t(r)] : "",
+              quoted(name), value, err))
+        return false;
+      StateView syn = sim.synapseState(j);
+      std::fill(syn.row(r), syn.row(r) + syn.cols, value);
+      continue;
+    }
+    int p = sim.populationIndex(owner);
+    int r = p < 0 ? -1 : sim.rowIndex(p, var);
+    if (r < 0) {
+      err = "no variable " + quoted(name) + " to set after the restore";
+      return false;
+    }
+    const PopulationSpec &pop = sim.spec().populations[size_t(p)];
+    if (!parseQuantityOf(
             text, size_t(r) < pop.units.size() ? pop.units[size_t(r)] : "",
             quoted(name), value, err))
-      return false; // applySet has checked the name already
+      return false;
     StateView state = sim.state(p);
     std::fill(state.row(r), state.row(r) + state.cols, value);
     if (!sim.rowsChanged(p, r, err))

@@ -255,6 +255,18 @@ std::vector<std::string> modelFiles(const Compiler &c,
   return files;
 }
 
+/// Whether `name` (PROJ.VAR) is a synapse row of a projection of `spec`.
+bool isSynapseRow(const rt::ModelSpec &spec, const std::string &name) {
+  auto dot = name.find('.');
+  if (dot == std::string::npos)
+    return false;
+  for (const rt::ProjectionSpec &p : spec.projections)
+    if (p.name == name.substr(0, dot))
+      return std::find(p.synRows.begin(), p.synRows.end(),
+                       name.substr(dot + 1)) != p.synRows.end();
+  return false;
+}
+
 int runRun(const Options &options) {
   auto start = std::chrono::steady_clock::now();
   // --diagnostics-format=json: what the run says, as JSON lines too.
@@ -329,10 +341,15 @@ int runRun(const Options &options) {
   run.duration = options.duration;
   run.checkpoint = options.checkpoint;
   // Network parameters and projection variables are compiled in with their
-  // values; the runtime sets the rest (states, parameters kept as rows).
+  // values; the runtime sets the rest (states, parameters kept as rows),
+  // and after a restore also the synapse rows, whose checkpointed values
+  // would replace the starting values compiled in.
   for (const auto &set : options.sets) {
-    if (compiled->compiledOverrides().count(set.first))
+    if (compiled->compiledOverrides().count(set.first)) {
+      if (!options.restore.empty() && isSynapseRow(compiled->spec(), set.first))
+        run.sets.push_back(set);
       continue;
+    }
     if (set.first.find('.') == std::string::npos) {
       std::string why = "--set " + set.first + ": network '" +
                         compiled->spec().name + "' has no parameter '" +
