@@ -181,6 +181,7 @@ private:
       return nullptr;
     }
     Module *result = parsed.get();
+    buffers[result->filename] = id;
     modules[file] = std::move(parsed);
     diagnostics.push_back(std::move(fileDiag));
     // Only models are imported, and a model never names another model, so
@@ -209,7 +210,10 @@ private:
   }
 
   /// Moves model `name` from `from` into `into` (once: a second import of
-  /// the same model finds it taken and is satisfied).
+  /// the same model finds it taken and is satisfied). A model calls the
+  /// functions of its own file, whatever the importing file declares: the
+  /// first model or function taken from a file brings all the file's
+  /// functions, seen by that file's calls only until one is imported.
   bool take(Module &into, Module &from, const std::string &name) {
     std::string key = from.filename + "\n" + name;
     if (taken.count(key))
@@ -223,9 +227,34 @@ private:
         }
       return false;
     };
-    return moveNamed(from.neurons, into.neurons) ||
-           moveNamed(from.synapses, into.synapses) ||
-           moveNamed(from.functions, into.functions);
+    if (moveNamed(from.neurons, into.neurons) ||
+        moveNamed(from.synapses, into.synapses)) {
+      bringFunctions(into, from);
+      return true;
+    }
+    bringFunctions(into, from);
+    unsigned buffer = buffers[from.filename];
+    for (FunctionDecl &f : into.functions)
+      if (f.privateTo == buffer && f.name == name) {
+        taken.insert(key);
+        f.privateTo = 0;
+        return true;
+      }
+    return false;
+  }
+
+  /// The functions of `from`, private to its buffer, once.
+  void bringFunctions(Module &into, Module &from) {
+    unsigned buffer = buffers[from.filename];
+    if (std::find(into.libraryBuffers.begin(), into.libraryBuffers.end(),
+                  buffer) != into.libraryBuffers.end())
+      return;
+    into.libraryBuffers.push_back(buffer);
+    for (FunctionDecl &f : from.functions) {
+      f.privateTo = buffer;
+      into.functions.push_back(std::move(f));
+    }
+    from.functions.clear();
   }
 
   DiagEngine &diag;
@@ -233,6 +262,8 @@ private:
   std::map<std::string, std::unique_ptr<Module>> modules;
   std::vector<std::unique_ptr<DiagEngine>> diagnostics;
   llvm::StringSet<> taken;
+  /// The source buffer of each file loaded, by its module's file name.
+  std::map<std::string, unsigned> buffers;
   std::map<std::string, std::set<std::string>> quietNames;
 };
 

@@ -432,7 +432,7 @@ Value Generator::genExpr(const Expr &e, const ModelInfo &model) {
     return builder.create<mlir::arith::SelectOp>(l, c, a, b);
   }
   case Expr::Kind::Call: {
-    if (const FunctionDecl *f = findFunction(e.name))
+    if (const FunctionDecl *f = findFunction(e))
       return genInlinedCall(*f, e, model);
     if (e.name == "rand")
       return builder.create<RandOp>(l, builder.getF64Type(),
@@ -453,11 +453,18 @@ Value Generator::genExpr(const Expr &e, const ModelInfo &model) {
   return constant(l, 0.0);
 }
 
-const FunctionDecl *Generator::findFunction(const std::string &name) const {
+const FunctionDecl *Generator::findFunction(const Expr &call) const {
+  // As the checker resolves it: the call's own file's private function
+  // first (an imported model's), then the one every file sees.
+  const FunctionDecl *shared = nullptr;
   for (const FunctionDecl &f : module.functions)
-    if (f.name == name)
-      return &f;
-  return nullptr;
+    if (f.name == call.name) {
+      if (f.privateTo == call.range.begin.buffer)
+        return &f;
+      if (!f.privateTo)
+        shared = &f;
+    }
+  return shared;
 }
 
 Value Generator::genDraw(const Expr &e, const ModelInfo &model) {

@@ -104,7 +104,7 @@ private:
   mlir::Value genExpr(const Expr &e, const ModelInfo &model);
   mlir::Value genInlinedCall(const FunctionDecl &f, const Expr &e,
                              const ModelInfo &model);
-  const FunctionDecl *findFunction(const std::string &name) const;
+  const FunctionDecl *findFunction(const Expr &call) const;
   /// A random draw of a network expression (see Sema's drawType).
   mlir::Value genDraw(const Expr &e, const ModelInfo &model);
   /// Generates a network expression (initial value, connection rule): its

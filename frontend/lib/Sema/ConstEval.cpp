@@ -244,8 +244,8 @@ std::optional<Value> Checker::evalCall(const Expr &e,
                                        const std::map<std::string, double> &env,
                                        const std::map<std::string, Dim> &dims,
                                        const std::string &what) {
-  if (auto fn = functions.find(e.name); fn != functions.end())
-    return foldFunction(e, fn->second, env, dims, what);
+  if (const FunctionInfo *fn = findFunction(e))
+    return foldFunction(e, *fn, env, dims, what);
   if (!checkCallee(e))
     return std::nullopt;
   std::vector<Value> args;
@@ -294,6 +294,7 @@ Checker::foldFunction(const Expr &e, const FunctionInfo &f,
     argEnv[f.params[k].first] = v->first;
     argDims[f.params[k].first] = v->second;
   }
+  std::string name = functionKey(f.decl->name, f.decl->privateTo);
   std::vector<double> key;
   for (const auto &param : f.params)
     key.push_back(argEnv[param.first]);
@@ -301,11 +302,11 @@ Checker::foldFunction(const Expr &e, const FunctionInfo &f,
   bool keyed = std::none_of(key.begin(), key.end(),
                             [](double x) { return std::isnan(x); });
   if (keyed)
-    if (auto memo = folded.find({e.name, key}); memo != folded.end())
+    if (auto memo = folded.find({name, key}); memo != folded.end())
       return memo->second;
   auto v = evalConst(*f.decl->body, argEnv, argDims, what);
   if (v && keyed)
-    folded[{e.name, std::move(key)}] = *v;
+    folded[{name, std::move(key)}] = *v;
   return v;
 }
 

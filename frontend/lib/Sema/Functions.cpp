@@ -34,25 +34,46 @@ std::string repeatableCall(const Expr &e) {
 
 /// Operations of `e` with the user functions it calls inlined (an upper
 /// bound: other calls repeated with the same arguments are also emitted
-/// once), held at kInlineLimit + 1. `seen`: the repeatable calls counted.
-uint64_t inlinedSize(const Expr &e,
-                     const std::map<std::string, FunctionInfo> &functions,
+/// once), held at kInlineLimit + 1. `find`: Checker::findFunction; `seen`:
+/// the repeatable calls counted.
+template <typename Find>
+uint64_t inlinedSize(const Expr &e, const Find &find,
                      std::set<std::string> &seen) {
   uint64_t n = 1;
   for (const auto &arg : e.args)
-    n = std::min(n + inlinedSize(*arg, functions, seen), kInlineLimit + 1);
+    n = std::min(n + inlinedSize(*arg, find, seen), kInlineLimit + 1);
   if (e.kind != Expr::Kind::Call)
     return n;
-  auto it = functions.find(e.name);
-  if (it == functions.end())
+  const FunctionInfo *f = find(e);
+  if (!f)
     return n;
   std::string key = repeatableCall(e);
   if (!key.empty() && !seen.insert(key).second)
     return n;
-  return std::min(n + it->second.inlinedSize, kInlineLimit + 1);
+  return std::min(n + f->inlinedSize, kInlineLimit + 1);
 }
 
 } // namespace
+
+std::string Checker::functionKey(const std::string &name, unsigned privateTo) {
+  return privateTo ? name + "@" + std::to_string(privateTo) : name;
+}
+
+FunctionInfo *Checker::findFunction(const Expr &call) {
+  unsigned buffer = call.range.begin.buffer;
+  if (auto it = functions.find(functionKey(call.name, buffer));
+      it != functions.end())
+    return &it->second;
+  auto it = functions.find(call.name);
+  if (it == functions.end())
+    return nullptr;
+  bool library =
+      std::find(module.libraryBuffers.begin(), module.libraryBuffers.end(),
+                buffer) != module.libraryBuffers.end();
+  if (library && it->second.decl->range.begin.buffer != buffer)
+    return nullptr;
+  return &it->second;
+}
 
 void Checker::declareFunction(const FunctionDecl &f) {
   FunctionInfo info;
@@ -88,11 +109,12 @@ void Checker::declareFunction(const FunctionDecl &f) {
     else
       info.ok = false;
   }
-  functions[f.name] = info;
+  functions[functionKey(f.name, f.privateTo)] = info;
 }
 
 void Checker::checkFunction(const FunctionDecl &f) {
-  const FunctionInfo info = functions[f.name];
+  std::string self = functionKey(f.name, f.privateTo);
+  const FunctionInfo info = functions[self];
   std::map<std::string, Dim> env;
   for (auto &[name, dim] : info.params)
     env[name] = dim;
@@ -102,9 +124,10 @@ void Checker::checkFunction(const FunctionDecl &f) {
   for (const FunctionDecl &g : module.functions) {
     if (&g == &f)
       after = true;
-    if (after && functions.count(g.name)) {
-      later[g.name] = functions[g.name];
-      functions.erase(g.name);
+    std::string key = functionKey(g.name, g.privateTo);
+    if (after && functions.count(key)) {
+      later[key] = functions[key];
+      functions.erase(key);
       hiddenFunctions.insert(g.name);
     }
   }
@@ -118,25 +141,26 @@ void Checker::checkFunction(const FunctionDecl &f) {
   for (auto &[name, fi] : later)
     functions[name] = fi;
   if (!t) {
-    functions[f.name].ok = false;
+    functions[self].ok = false;
     return;
   }
   if (t->isBool) {
     diag.error(f.body->range, "function '" + f.name +
                                   "' gives a truth value; functions give "
                                   "numbers");
-    functions[f.name].ok = false;
+    functions[self].ok = false;
   } else if (f.result && t->dim != info.result) {
     diag.error(f.body->range,
                "function '" + f.name + "' is declared in " + info.result.str() +
                    " but its body has dimension " + t->dim.str());
-    functions[f.name].ok = false;
+    functions[self].ok = false;
   } else {
-    functions[f.name].result = t->dim;
+    functions[self].result = t->dim;
   }
   std::set<std::string> seen;
-  uint64_t size = inlinedSize(*f.body, functions, seen);
-  functions[f.name].inlinedSize = size;
+  uint64_t size = inlinedSize(
+      *f.body, [this](const Expr &e) { return findFunction(e); }, seen);
+  functions[self].inlinedSize = size;
   if (size > kInlineLimit) {
     diag.error(f.body->range,
                "function '" + f.name + "' expands to more than " +
@@ -144,7 +168,7 @@ void Checker::checkFunction(const FunctionDecl &f) {
                    " operations: each call copies the body of the functions "
                    "it calls, so nested calls multiply; compute the inner "
                    "call once in a 'let' of the model");
-    functions[f.name].ok = false;
+    functions[self].ok = false;
   }
 }
 

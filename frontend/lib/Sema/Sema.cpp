@@ -190,11 +190,13 @@ bool Checker::run() {
     return inserted;
   };
   for (const FunctionDecl &f : module.functions)
-    if (declare(f.name, f.nameRange))
+    if (declare(functionKey(f.name, f.privateTo), f.nameRange))
       declareFunction(f);
-  for (const FunctionDecl &f : module.functions)
-    if (functions.count(f.name) && functions[f.name].decl == &f)
+  for (const FunctionDecl &f : module.functions) {
+    auto it = functions.find(functionKey(f.name, f.privateTo));
+    if (it != functions.end() && it->second.decl == &f)
       checkFunction(f);
+  }
   for (const NeuronDecl &n : module.neurons)
     if (declare(n.name, n.range))
       checkNeuron(n);

@@ -173,6 +173,14 @@ private:
   /// functions declared before it (so no recursion).
   void checkFunction(const FunctionDecl &f);
 
+  /// The user function `call` names as the call's file sees it: a
+  /// function private to that file first (an imported model's file sees
+  /// only its own file's functions), then one every file sees; null when
+  /// none.
+  FunctionInfo *findFunction(const Expr &call);
+  /// `f`'s key in `functions`: its name, with its buffer when private.
+  static std::string functionKey(const std::string &name, unsigned privateTo);
+
   /// A call of user function `f`: the arguments must have the parameters'
   /// dimensions.
   std::optional<Type> callFunction(const Expr &e, const FunctionInfo &f,
@@ -753,7 +761,7 @@ private:
   std::set<std::string> &consumedOverrides = result.usedOverrides;
   /// What messages call the options that gave `tunable` and `overrides`.
   const OptionNames &names;
-  /// The user functions declared, by name.
+  /// The user functions declared, by functionKey().
   std::map<std::string, FunctionInfo> functions;
   /// While a function body is typed: draws and rand() are not allowed, and
   /// the functions declared from it on are hidden.

@@ -573,8 +573,8 @@ std::optional<Type> Checker::typeOfBinary(const Expr &e,
 }
 
 std::optional<Type> Checker::typeOfCall(const Expr &e, const ModelInfo &info) {
-  if (auto fn = functions.find(e.name); fn != functions.end())
-    return callFunction(e, fn->second, info);
+  if (const FunctionInfo *fn = findFunction(e))
+    return callFunction(e, *fn, info);
   if (hiddenFunctions.count(e.name)) {
     diag.error(e.range, "'" + e.name +
                             "' is not declared before this function: a "

@@ -303,6 +303,10 @@ struct FunctionDecl {
   std::vector<Param> params;
   std::optional<UnitSpec> result;
   ExprPtr body;
+  /// A function of an imported file that the file did not import itself
+  /// (it came along with a model of that file): the file's buffer, whose
+  /// calls alone see it; 0 for the functions every file sees.
+  unsigned privateTo = 0;
 };
 
 /// A parsed file.
@@ -313,6 +317,9 @@ struct Module {
   std::vector<SynapseDecl> synapses;
   std::vector<NetworkDecl> networks;
   std::vector<FunctionDecl> functions;
+  /// The buffers of the files models were imported from: their calls see
+  /// only their own file's functions.
+  std::vector<unsigned> libraryBuffers;
 };
 
 class DiagEngine;
