@@ -640,11 +640,18 @@ LogicalResult Integrator::heunStep(SmallVectorImpl<OdeOp> &odes,
   SmallVector<Value> fs, gs, dWs;
   if (failed(noiseTerms(odes, x, fs, gs, dWs)))
     return failure();
+  // A held state stays at the support point too (Brian2 multiplies its g
+  // by not_refractory): the g of the others may read it.
   llvm::StringMap<Value> support = x;
-  for (auto [n, ode] : llvm::enumerate(odes))
-    support[ode.getVar()] = b.create<arith::AddFOp>(
+  for (auto [n, ode] : llvm::enumerate(odes)) {
+    Value moved = b.create<arith::AddFOp>(
         ode.getLoc(), x[ode.getVar()],
         b.create<arith::MulFOp>(ode.getLoc(), gs[n], dWs[n]));
+    if (held(ode))
+      moved = b.create<arith::SelectOp>(ode.getLoc(), inRefractory,
+                                        x[ode.getVar()], moved);
+    support[ode.getVar()] = moved;
+  }
   // g at the support point, at the step's end.
   Value start = k.kernelTime;
   if (start)
