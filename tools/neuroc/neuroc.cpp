@@ -446,6 +446,13 @@ int runBuild(const Options &options) {
   }
   llvm::SmallString<256> header(output);
   llvm::sys::path::replace_extension(header, ".h");
+  if (options.shared && header.str() == output) {
+    llvm::errs() << "neuroc: error: -o " << output
+                 << ": the library's header would be written over it; name "
+                    "the library with another extension (lib"
+                 << llvm::sys::path::stem(output) << ".so)\n";
+    return 1;
+  }
   if (!checkOutput(output, options.file) ||
       (options.shared && !checkOutput(header.str().str(), options.file)))
     return 1;
