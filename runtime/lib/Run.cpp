@@ -121,6 +121,13 @@ bool neuro::rt::applySet(ModelSpec &spec, const std::string &name,
   for (PopulationSpec &p : spec.populations) {
     if (p.name != pop)
       continue;
+    if (p.generator && p.rows.empty()) {
+      err = quoted(pop) +
+            " is an input population (PoissonInput, PoissonDrive, "
+            "SpikeTimes): its rate or spike times are fixed in the model; "
+            "it has no variable to set";
+      return false;
+    }
     for (size_t r = 0; r < p.rows.size(); ++r) {
       if (p.rows[r] != var || var[0] == '_')
         continue;

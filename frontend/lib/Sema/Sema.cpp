@@ -245,6 +245,13 @@ void Checker::checkTunableNames() {
     }
     if (var == "*" && found) // every row of an owner that exists
       continue;
+    if (found && !model) {
+      diag.error({}, names.tunable + " " + name + ": '" + owner +
+                         "' is an input population (PoissonInput, "
+                         "PoissonDrive, SpikeTimes): its rate or spike times "
+                         "are fixed in the model; it has no variable to set");
+      continue;
+    }
     if (!model) {
       diag.error({}, names.tunable + " " + name +
                          ": no population or projection '" + owner + "'");
