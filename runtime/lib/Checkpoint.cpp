@@ -92,10 +92,14 @@ std::string layoutDifference(const std::string &saved,
   };
   for (const auto &[key, value] : now) {
     const std::string *old = find(was, key);
+    if (!old && key == "network") // saved before names were kept
+      continue;
     if (!old)
       return owner(key) + " is not in the checkpoint";
     if (*old == value)
       continue;
+    if (key == "network")
+      return "the checkpoint holds network '" + *old + "'";
     if (key == "seed" || key == "dt" || key == "precision")
       return "the " + key + " is " + value + " here and " + *old +
              " in the checkpoint";
@@ -115,7 +119,9 @@ std::string layoutDifference(const std::string &saved,
   for (const auto &[key, value] : was)
     if (!find(now, key))
       return owner(key) + " of the checkpoint is not in this network";
-  return "its equations, parameters, delays or connections differ";
+  // What the model's description holds besides the layout; equations and
+  // the constants compiled into kernels are not compared.
+  return "its connections, delays or inputs differ";
 }
 
 } // namespace
@@ -295,8 +301,8 @@ std::string Simulator::layout() const {
   std::string out;
   char dt[32];
   std::snprintf(dt, sizeof dt, "%.17g", model.dt);
-  out += "seed " + std::to_string(model.seed) + "\ndt " + dt + "\nprecision " +
-         precisionName(model) + "\n";
+  out += "network " + model.name + "\nseed " + std::to_string(model.seed) +
+         "\ndt " + dt + "\nprecision " + precisionName(model) + "\n";
   auto rows = [](const std::vector<std::string> &names) {
     std::string list;
     for (const std::string &n : names)

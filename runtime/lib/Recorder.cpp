@@ -251,12 +251,28 @@ bool Recorder::checkFileNames(
 
 bool Recorder::checkOutputs(const std::string &dir,
                             const std::vector<std::string> &inputs,
-                            std::string &err) const {
+                            std::string &err,
+                            const std::string &checkpoint) const {
   namespace fs = std::filesystem;
   std::map<std::string, std::string> files;
   if (!checkFileNames(err, &files))
     return false;
   files.emplace("recordings.json", "list of the recordings");
+  if (!checkpoint.empty()) {
+    // Compared by name: neither may exist yet.
+    std::error_code ec;
+    fs::path saved = fs::weakly_canonical(checkpoint, ec);
+    std::map<std::string, std::string> written = files;
+    written.emplace(OutputLock::kFileName, "lock of the output folder");
+    for (const auto &[file, what] : written) {
+      fs::path out = fs::path(dir.empty() ? "." : dir) / file;
+      if (ec || fs::weakly_canonical(out, ec) != saved)
+        continue;
+      err = "the checkpoint '" + checkpoint + "' would be the " + what +
+            " this run writes: name another file";
+      return false;
+    }
+  }
   for (const auto &[file, what] : files)
     for (const std::string &input : inputs) {
       std::error_code ec;

@@ -693,8 +693,9 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   // format again with its sink).
   if (!spec.records.empty())
     sim.setSpikeOutput(options.npySpikes, nullptr);
-  bool kept = !records || !root ||
-              sim.checkOutputs(options.outDir, options.inputs, err);
+  bool kept =
+      !records || !root ||
+      sim.checkOutputs(options.outDir, options.inputs, err, options.checkpoint);
   if (comm)
     kept = comm->agree(kept, err);
   if (!kept) {

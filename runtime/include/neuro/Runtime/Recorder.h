@@ -155,8 +155,8 @@ public:
   bool streamTo(const std::string &dir, std::string &err);
   /// See Simulator::checkOutputs.
   bool checkOutputs(const std::string &dir,
-                    const std::vector<std::string> &inputs,
-                    std::string &err) const;
+                    const std::vector<std::string> &inputs, std::string &err,
+                    const std::string &checkpoint = {}) const;
   bool isStreaming() const { return !streamDir.empty(); }
   /// Whether a write to the streamed files failed (their files were cut
   /// back to the last complete flush and take nothing more).

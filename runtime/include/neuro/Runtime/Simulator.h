@@ -366,11 +366,12 @@ public:
 
   /// False and `err` when a recording would be written in `dir` over one
   /// of `inputs` (files the model reads: a replayed spike file, a table),
-  /// or two recordings over one file; call before the run.
+  /// two recordings over one file, or `checkpoint` (when given) would be
+  /// one of the files written in `dir`; call before the run.
   bool checkOutputs(const std::string &dir,
-                    const std::vector<std::string> &inputs,
-                    std::string &err) const {
-    return recorder.checkOutputs(dir, inputs, err);
+                    const std::vector<std::string> &inputs, std::string &err,
+                    const std::string &checkpoint = {}) const {
+    return recorder.checkOutputs(dir, inputs, err, checkpoint);
   }
 
   /// Whether recordings stream to files.
