@@ -137,6 +137,7 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
     return;
   bool ok = true;
   std::set<std::string> named;
+  std::map<std::string, std::string> rowNamedBy;
   for (const NameRef &w : r.what) {
     if (w.name == "spikes") {
       diag.error(w.range, "record spikes in a statement of their own");
@@ -194,6 +195,13 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
       ok = false;
       continue;
     }
+    if (auto [at, added] = rowNamedBy.emplace(row, w.name); !added) {
+      // One row under two names would be written to one file.
+      diag.error(w.range, "'" + w.name + "' is the row '" + row + "' that '" +
+                              at->second + "' names already in this record");
+      ok = false;
+      continue;
+    }
     rec.vars.push_back(row);
   }
   // Further recordings of the population are written under their own
@@ -202,14 +210,42 @@ void Checker::checkStateRecord(const RecordDecl &r, const RecordTarget &t,
     net.recordStates.push_back(std::move(rec));
 }
 
-bool Checker::recordableParam(const PopulationInfo &pop,
-                              const std::string &popName, const NameRef &w) {
-  // A row: set per neuron, following a table in time, or made tunable.
-  for (const auto &[name, init] : pop.paramInits)
-    if (name == w.name)
+bool Checker::paramIsRow(const PopulationInfo &pop, const std::string &popName,
+                         const std::string &name, int depth) {
+  for (const auto &[given, init] : pop.paramInits)
+    if (given == name)
       return true;
   if (tunable.count("*") || tunable.count(popName + ".*") ||
-      tunable.count(popName + "." + w.name))
+      tunable.count(popName + "." + name))
+    return true;
+  // A default reads only parameters declared before it: no cycles, but
+  // bounded anyway.
+  if (depth > 64 || !pop.model ||
+      (pop.decl &&
+       std::any_of(pop.decl->args.begin(), pop.decl->args.end(),
+                   [&](const NamedExpr &a) { return a.name == name; })))
+    return false;
+  auto var = pop.model->vars.find(name);
+  if (var == pop.model->vars.end() || !var->second.decl ||
+      !var->second.decl->init)
+    return false;
+  std::set<std::string> reads;
+  namesIn(*var->second.decl->init, reads);
+  for (const std::string &read : reads) {
+    auto other = pop.model->vars.find(read);
+    if (read != name && other != pop.model->vars.end() && other->second.decl &&
+        other->second.decl->kind == VarDecl::Kind::Param &&
+        paramIsRow(pop, popName, read, depth + 1))
+      return true;
+  }
+  return false;
+}
+
+bool Checker::recordableParam(const PopulationInfo &pop,
+                              const std::string &popName, const NameRef &w) {
+  // A row: set per neuron, following a table in time, made tunable, or
+  // computed from such a row.
+  if (paramIsRow(pop, popName, w.name))
     return true;
   auto value = pop.params.find(w.name);
   std::string unit = pop.model->vars.at(w.name).dim.symbol();

@@ -681,6 +681,12 @@ private:
   /// sample (set per neuron, timed or tunable); else reports why not.
   bool recordableParam(const PopulationInfo &pop, const std::string &popName,
                        const NameRef &w);
+  /// Whether parameter `name` of population `popName` is a row: set per
+  /// neuron, timed, tunable, or computed by its model's default from such
+  /// a row (AdEx's V_peak from a tunable V_T) where the population does
+  /// not give it.
+  bool paramIsRow(const PopulationInfo &pop, const std::string &popName,
+                  const std::string &name, int depth = 0);
   /// A row that incoming projections add to population `dst`: a post state
   /// (`g_E_to_E`, or `g` when one projection has it) or the sum of a
   /// per-synapse drive (`I_nmda_In_to_N`, or `I_nmda` when one projection
