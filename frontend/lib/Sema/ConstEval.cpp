@@ -177,9 +177,20 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
     }
     return v;
   }
-  case Expr::Kind::Conditional:
-    diag.error(e.range, "'if' is not allowed in " + what);
-    return std::nullopt;
+  case Expr::Kind::Conditional: {
+    auto c = evalTruth(*e.args[0], env, dims, what);
+    auto a = evalConst(*e.args[1], env, dims, what);
+    auto b = evalConst(*e.args[2], env, dims, what);
+    if (!c || !a || !b)
+      return std::nullopt;
+    if (a->second != b->second) {
+      diag.error(e.range, "the branches of 'if' differ: 'then' is " +
+                              a->second.str() + ", 'else' is " +
+                              b->second.str());
+      return std::nullopt;
+    }
+    return *c ? a : b;
+  }
   case Expr::Kind::List:
     diag.error(e.range, "a list is not allowed in " + what +
                             "; lists give the indices and times of "
@@ -191,6 +202,61 @@ Checker::evalConst(const Expr &e, const std::map<std::string, double> &env,
   case Expr::Kind::Call:
     return evalCall(e, env, dims, what);
   }
+  return std::nullopt;
+}
+
+namespace {
+bool isComparison(const std::string &op) {
+  return op == "<" || op == "<=" || op == ">" || op == ">=" || op == "==" ||
+         op == "!=";
+}
+/// Whether `e` is written as a truth value.
+bool isTruth(const Expr &e) {
+  return (e.kind == Expr::Kind::Unary && e.op == "!") ||
+         (e.kind == Expr::Kind::Binary &&
+          (e.op == "and" || e.op == "or" || isComparison(e.op)));
+}
+} // namespace
+
+std::optional<bool> Checker::evalTruth(const Expr &e,
+                                       const std::map<std::string, double> &env,
+                                       const std::map<std::string, Dim> &dims,
+                                       const std::string &what) {
+  if (e.kind == Expr::Kind::Unary && e.op == "!") {
+    auto v = evalTruth(*e.args[0], env, dims, what);
+    return v ? std::optional<bool>(!*v) : std::nullopt;
+  }
+  if (e.kind == Expr::Kind::Binary && (e.op == "and" || e.op == "or")) {
+    auto l = evalTruth(*e.args[0], env, dims, what);
+    auto r = evalTruth(*e.args[1], env, dims, what);
+    if (!l || !r)
+      return std::nullopt;
+    return e.op == "and" ? *l && *r : *l || *r;
+  }
+  if (e.kind == Expr::Kind::Binary && isComparison(e.op)) {
+    if (isComparison(e.args[0]->op) && e.args[0]->kind == Expr::Kind::Binary) {
+      diag.error(e.range, "comparisons do not chain: write 'a < x and x < b'");
+      return std::nullopt;
+    }
+    auto l = evalConst(*e.args[0], env, dims, what);
+    auto r = evalConst(*e.args[1], env, dims, what);
+    if (!l || !r)
+      return std::nullopt;
+    if (l->second != r->second) {
+      mismatch(e, l->second, r->second);
+      return std::nullopt;
+    }
+    double a = l->first, b = r->first;
+    const std::string &op = e.op;
+    return op == "<"    ? a < b
+           : op == "<=" ? a <= b
+           : op == ">"  ? a > b
+           : op == ">=" ? a >= b
+           : op == "==" ? a == b
+                        : a != b;
+  }
+  diag.error(e.range, "the condition of 'if' must be a truth value, such as "
+                      "'v > v_th'");
   return std::nullopt;
 }
 
@@ -246,6 +312,12 @@ std::optional<Value> Checker::evalCall(const Expr &e,
                                        const std::string &what) {
   if (const FunctionInfo *fn = findFunction(e))
     return foldFunction(e, *fn, env, dims, what);
+  // A truth value as a number, 1 or 0.
+  if (e.name == "int" && e.args.size() == 1 && isTruth(*e.args[0])) {
+    auto v = evalTruth(*e.args[0], env, dims, what);
+    return v ? std::optional<Value>(Value{*v ? 1.0 : 0.0, Dim::none()})
+             : std::nullopt;
+  }
   if (!checkCallee(e))
     return std::nullopt;
   std::vector<Value> args;
