@@ -315,7 +315,27 @@ bool Simulator::stepsFor(double seconds, int64_t &steps, std::string &err) {
 }
 
 bool Simulator::planRun(std::string &err) {
-  return stepsFor(model.requestedDuration(), model.steps, err);
+  return stepsFor(model.requestedDuration(), model.steps, err) &&
+         checkStepLimit(stepIndex + model.steps, err);
+}
+
+bool Simulator::checkStepLimit(int64_t end, std::string &err) const {
+  if (end <= kMaxSingleSteps)
+    return true;
+  // Step indices kept in float32 rows: every `_lastspike` in single
+  // precision, a synapse's `_lastupdate` also in mixed precision.
+  std::string what = net.single() ? "a single precision run" : "";
+  for (size_t j = 0; j < model.projections.size() && what.empty(); ++j)
+    for (const std::string &row : model.projections[j].synRows)
+      if (net.singleSynapses() && row == "_lastupdate")
+        what =
+            "projection '" + model.projections[j].name + "' in mixed precision";
+  if (what.empty())
+    return true;
+  err = what + " counts steps in float32, exactly only up to step " +
+        std::to_string(kMaxSingleSteps) + "; this run would reach step " +
+        std::to_string(end) + " (use double precision)";
+  return false;
 }
 
 bool Simulator::run(int64_t steps, std::string &err) {
@@ -328,22 +348,8 @@ bool Simulator::run(int64_t steps, std::string &err) {
         "cannot run a negative number of steps (" + std::to_string(steps) + ")";
     return false;
   }
-  if (stepIndex + steps > kMaxSingleSteps) {
-    // Step indices kept in float32 rows: every `_lastspike` in single
-    // precision, a synapse's `_lastupdate` also in mixed precision.
-    std::string what = net.single() ? "a single precision run" : "";
-    for (size_t j = 0; j < model.projections.size() && what.empty(); ++j)
-      for (const std::string &row : model.projections[j].synRows)
-        if (net.singleSynapses() && row == "_lastupdate")
-          what = "projection '" + model.projections[j].name +
-                 "' in mixed precision";
-    if (!what.empty()) {
-      err = what + " counts steps in float32, exactly only up to step " +
-            std::to_string(kMaxSingleSteps) + "; this run would reach step " +
-            std::to_string(stepIndex + steps) + " (use double precision)";
-      return false;
-    }
-  }
+  if (!checkStepLimit(stepIndex + steps, err))
+    return false;
   if (net.kernelStale)
     net.pushKernelRows();
   if (net.hostWritten) {

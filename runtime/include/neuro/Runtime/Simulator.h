@@ -195,6 +195,9 @@ public:
   /// requested duration: a run after a restored checkpoint counts on from
   /// the time the runs before it asked for. False and `err` as stepsFor().
   bool planRun(std::string &err);
+  /// False and `err` when step indices up to `end` cannot be kept exactly
+  /// (float32 rows count steps in single and mixed precision).
+  bool checkStepLimit(int64_t end, std::string &err) const;
 
   /// Number of synapses of all projections.
   int64_t numSynapses() const;
