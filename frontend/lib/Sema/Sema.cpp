@@ -310,6 +310,29 @@ double neuro::literalValue(const Expr &number) {
   return std::strtod(decimal.c_str(), nullptr);
 }
 
+namespace {
+
+/// An initial value as a summary line shows it.
+std::string describeInit(const InitValue &iv) {
+  if (iv.derived)
+    return "computed from the parameters it reads";
+  if (iv.expr)
+    return "an expression per neuron";
+  switch (iv.kind) {
+  case InitValue::Kind::Uniform:
+    return "uniform(" + fmt(iv.a) + ", " + fmt(iv.b) + ")";
+  case InitValue::Kind::Normal:
+    return "normal(" + fmt(iv.a) + ", " + fmt(iv.b) + ")";
+  case InitValue::Kind::Timed:
+    return "a table in time";
+  case InitValue::Kind::Constant:
+    break;
+  }
+  return fmt(iv.a);
+}
+
+} // namespace
+
 void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
   for (const ModelInfo *m : result.modelOrder) {
     os << (m->isSynapse ? "synapse " : "neuron ") << m->name << "\n";
@@ -323,8 +346,14 @@ void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
         os << " = " << fmt(vi.defaultValue);
       os << "\n";
     }
+    // No clause is never refractory; `refractory 0 ms` is for the step of
+    // the spike.
     if (!m->isSynapse && m->neuron->spike)
-      os << "  refractory " << fmt(m->refractory) << " s\n";
+      os << (m->refractoryCondition ? std::string("  refractory while a "
+                                                  "condition holds\n")
+             : m->neuron->spike->refractory
+                 ? "  refractory " + fmt(m->refractory) + " s\n"
+                 : std::string("  no refractory period\n"));
   }
   for (const NetworkInfo &net : result.networks) {
     os << "network " << net.decl->name << ": dt " << fmt(net.dt)
@@ -349,15 +378,18 @@ void neuro::printSemaSummary(const SemaResult &result, llvm::raw_ostream &os) {
           p.model->neuron->spike->refractory && !p.model->refractoryPerNeuron &&
           !p.model->refractoryCondition)
         os << "    refractory " << fmt(p.refractory) << " s\n";
-      for (auto &[name, iv] : p.inits) {
-        os << "    init " << name << " = ";
-        if (iv.kind == InitValue::Kind::Uniform)
-          os << "uniform(" << fmt(iv.a) << ", " << fmt(iv.b) << ")\n";
-        else if (iv.kind == InitValue::Kind::Normal)
-          os << "normal(" << fmt(iv.a) << ", " << fmt(iv.b) << ")\n";
-        else
-          os << fmt(iv.a) << "\n";
+      // Parameters other than the model's defaults, then those per neuron.
+      for (auto &[name, value] : p.params) {
+        auto var = p.model ? p.model->vars.find(name)
+                           : decltype(p.model->vars.end())();
+        if (p.model && var != p.model->vars.end() && var->second.hasDefault &&
+            var->second.defaultValue != value)
+          os << "    param " << name << " = " << fmt(value) << "\n";
       }
+      for (auto &[name, iv] : p.paramInits)
+        os << "    param " << name << " = " << describeInit(iv) << "\n";
+      for (auto &[name, iv] : p.inits)
+        os << "    init " << name << " = " << describeInit(iv) << "\n";
     }
     for (const ProjectionInfo &pr : net.projections)
       os << "  projection " << pr.name << " with " << pr.model->name << ": "
