@@ -219,9 +219,12 @@ void Checker::checkTunableNames() {
   for (const std::string &name : tunable) {
     auto dot = name.find('.');
     // Names that come with a value (`neuroc run --set`) are checked, with
-    // their own messages, where the value is applied.
-    if (name == "*" || overrides.count(name))
+    // their own messages, where the value is applied: here only that what
+    // they name exists.
+    bool withValue = overrides.count(name) != 0;
+    if (name == "*" || (withValue && dot == std::string::npos))
       continue;
+    std::string option = withValue ? names.set : names.tunable;
     if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) {
       diag.error({}, names.tunable + " '" + name +
                          "': expected POP.PARAM (a population or projection "
@@ -246,24 +249,25 @@ void Checker::checkTunableNames() {
     if (var == "*" && found) // every row of an owner that exists
       continue;
     if (found && !model) {
-      diag.error({}, names.tunable + " " + name + ": '" + owner +
+      diag.error({}, option + " " + name + ": '" + owner +
                          "' is an input population (PoissonInput, "
                          "PoissonDrive, SpikeTimes): its rate or spike times "
                          "are fixed in the model; it has no variable to set");
       continue;
     }
     if (!model) {
-      diag.error({}, names.tunable + " " + name +
-                         ": no population or projection '" + owner + "'");
+      diag.error({}, option + " " + name + ": no population or projection '" +
+                         owner + "'");
       continue;
     }
     auto it = model->vars.find(var);
     if (it == model->vars.end() || !it->second.decl) {
-      diag.error({}, names.tunable + " " + name + ": '" + owner +
+      diag.error({}, option + " " + name + ": '" + owner +
                          "' has no parameter or state '" + var + "'");
       continue;
     }
-    if (projection && it->second.decl->kind == VarDecl::Kind::Param)
+    if (projection && !withValue &&
+        it->second.decl->kind == VarDecl::Kind::Param)
       diag.error({}, names.tunable + " " + name + ": '" + var +
                          "' is a parameter of the synapse, which the kernels "
                          "hold as a constant; a run can set a projection's "
