@@ -85,8 +85,8 @@ struct Reader {
     throw Error(where + ": model '" + pop.getModel()->str() +
                 "' has no parameter '" + name +
                 "', which NIR's node of that name has: export takes the "
-                "models neuroc import writes (std.nir), not others of the "
-                "same name");
+                "models 'neuroc import' writes, not others of the same "
+                "name");
   }
 
   void population(neuro::PopulationOp op) {

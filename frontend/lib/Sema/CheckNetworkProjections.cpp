@@ -190,8 +190,21 @@ void Checker::checkNeuronVars(const ModelInfo &syn, const PopulationInfo &pop,
     if (kind == VarDecl::Kind::PreVar)
       for (const auto &pi : pop.paramInits)
         perNeuronParam |= pi.first == v.neuronVar;
-    if (it == pop.model->vars.end() ||
-        (it->second.decl->kind != VarDecl::Kind::State && !perNeuronParam)) {
+    if (it != pop.model->vars.end() &&
+        it->second.decl->kind == VarDecl::Kind::Param && !perNeuronParam) {
+      diag.error(where, "synapse '" + syn.name + "' uses '" + keyword + " " +
+                            v.neuronVar + "', but '" + v.neuronVar +
+                            "' is a parameter of neuron '" + pop.model->name +
+                            (kind == VarDecl::Kind::PreVar
+                                 ? "' that '" + pop.decl->name +
+                                       "' does not set per neuron: 'pre' "
+                                       "reads states and parameters set per "
+                                       "neuron"
+                                 : "': 'post' names a state of the target"));
+      diag.note(v.range, "declared here");
+    } else if (it == pop.model->vars.end() ||
+               (it->second.decl->kind != VarDecl::Kind::State &&
+                !perNeuronParam)) {
       diag.error(where, "synapse '" + syn.name + "' uses '" + keyword + " " +
                             v.neuronVar + "', but neuron '" + pop.model->name +
                             "' has no state of that name");

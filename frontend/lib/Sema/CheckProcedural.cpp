@@ -28,9 +28,11 @@ std::string Checker::proceduralBlocker(const NetworkInfo &net, size_t j) {
     return "its synapses are listed in a file";
   for (const auto &[name, iv] : pr.inits)
     if (iv.expr)
-      return "'" + name +
-             "' is an expression of the pair (only constants, uniform() and "
-             "normal() can be drawn again)";
+      return "'" + name + "' is " +
+             (iv.expr->kind == Expr::Kind::Call && isDraw(iv.expr->name)
+                  ? "drawn from " + iv.expr->name + "()"
+                  : std::string("an expression of the pair")) +
+             " (only constants, uniform() and normal() can be drawn again)";
   if (pr.delayInit && pr.delayInit->expr)
     return "the delay is an expression of the pair (only constants, "
            "uniform() and normal() can be drawn again)";
