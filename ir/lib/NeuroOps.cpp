@@ -201,15 +201,20 @@ LogicalResult OnPostOp::verify() {
 }
 
 LogicalResult DecayOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  SmallVector<FlatSymbolRefAttr> names{getVarAttr()};
+  if (!isa_and_nonnull<StateOp>(
+          symbols.lookupSymbolIn((*this)->getParentOp(), getVarAttr())))
+    return emitOpError() << getVarAttr()
+                         << " is not a per-synapse state of the projection";
+  // An input may also be the weight, which only events change too.
   if (auto inputs = getInputs())
-    for (Attribute input : *inputs)
-      names.push_back(cast<FlatSymbolRefAttr>(input));
-  for (FlatSymbolRefAttr name : names)
-    if (!isa_and_nonnull<StateOp>(
-            symbols.lookupSymbolIn((*this)->getParentOp(), name)))
-      return emitOpError() << name
-                           << " is not a per-synapse state of the projection";
+    for (Attribute input : *inputs) {
+      Operation *def = symbols.lookupSymbolIn((*this)->getParentOp(),
+                                              cast<FlatSymbolRefAttr>(input));
+      if (!isa_and_nonnull<StateOp, WeightOp>(def))
+        return emitOpError()
+               << input
+               << " is not a per-synapse state or the weight of the projection";
+    }
   return success();
 }
 
@@ -231,14 +236,18 @@ LogicalResult DecayOp::verify() {
 }
 
 LogicalResult DecaySystemOp::verifySymbolUses(SymbolTableCollection &symbols) {
-  SmallVector<Attribute> names(getVars().begin(), getVars().end());
-  if (auto inputs = getInputs())
-    names.append(inputs->begin(), inputs->end());
-  for (Attribute name : names)
+  for (Attribute name : getVars())
     if (!isa_and_nonnull<StateOp>(symbols.lookupSymbolIn(
             (*this)->getParentOp(), cast<FlatSymbolRefAttr>(name))))
       return emitOpError() << name
                            << " is not a per-synapse state of the projection";
+  if (auto inputs = getInputs())
+    for (Attribute input : *inputs)
+      if (!isa_and_nonnull<StateOp, WeightOp>(symbols.lookupSymbolIn(
+              (*this)->getParentOp(), cast<FlatSymbolRefAttr>(input))))
+        return emitOpError()
+               << input
+               << " is not a per-synapse state or the weight of the projection";
   return success();
 }
 

@@ -393,7 +393,24 @@ neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
     neuro.weight @w : "1"
     neuro.state @a : "1"
     // expected-error @+1 {{'neuro.decay' op @w is not a per-synapse state of the projection}}
+    neuro.decay @w rate(-1.0) offset(0.0) inputs [@a] gains [1.0]
+  }
+}
+
+// -----
+
+// A state may relax toward the weight, which only events change; not
+// toward a name the projection lacks.
+neuro.network @X dt(1.000000e-04) duration(1.000000e-03) seed(0) {
+  neuro.population @P size(2) {
+  }
+  neuro.projection @P_to_P @P -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.state @a : "1"
+    neuro.state @b : "1"
     neuro.decay @a rate(-1.0) offset(0.0) inputs [@w] gains [1.0]
+    // expected-error @+1 {{'neuro.decay' op @nope is not a per-synapse state or the weight of the projection}}
+    neuro.decay @b rate(-1.0) offset(0.0) inputs [@nope] gains [1.0]
   }
 }
 

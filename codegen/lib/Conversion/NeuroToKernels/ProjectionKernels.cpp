@@ -55,8 +55,17 @@ static std::optional<double> findConstantWeight(ProjectionOp proj) {
       written |= !a.getPost() && a.getName() == weight;
     else if (auto o = dyn_cast<OdeOp>(op))
       written |= o.getVar() == weight;
-    else if (auto d = dyn_cast<DecayOp>(op))
+    else if (auto d = dyn_cast<DecayOp>(op)) {
       written |= d.getVar() == weight;
+      // A state relaxing toward the weight reads its row.
+      if (auto inputs = d.getInputs())
+        for (Attribute input : *inputs)
+          written |= cast<FlatSymbolRefAttr>(input).getValue() == weight;
+    } else if (auto s = dyn_cast<DecaySystemOp>(op)) {
+      if (auto inputs = s.getInputs())
+        for (Attribute input : *inputs)
+          written |= cast<FlatSymbolRefAttr>(input).getValue() == weight;
+    }
     // A state's initial value read from the weight needs its row.
     else if (auto r = dyn_cast<RefOp>(op))
       written |= !r.getPost() && !r.getPre() && r.getName() == weight &&
@@ -204,11 +213,12 @@ LogicalResult ProjectionKernels::writeSynapseVar(SynapseContext &c,
 FailureOr<Value> ProjectionKernels::endNotRefractory(SynapseContext &c,
                                                      NotRefractoryOp op) {
   Location l = op.getLoc();
+  Value at = c.refractoryAt ? c.refractoryAt : c.now;
   if (!op.getPre())
-    return notRefractoryAt(l, target.getSymName(), c.post, c.tgt, c.now,
+    return notRefractoryAt(l, target.getSymName(), c.post, c.tgt, at,
                            c.beforeThreshold, postRows);
   Value src = sourceOf(c, l);
-  return notRefractoryAt(l, source.getSymName(), c.pre, src, c.now,
+  return notRefractoryAt(l, source.getSymName(), c.pre, src, at,
                          c.beforeThreshold, preRows);
 }
 
@@ -355,6 +365,7 @@ LogicalResult ProjectionKernels::buildSumKernel() {
   Location loc = proj.getLoc();
   SynapseContext c;
   func::FuncOp fn = synapseKernel(loc, KernelKind::Sum, c);
+  c.refractoryAt = b.create<arith::SubFOp>(loc, c.now, k.f64Constant(loc, 1.0));
   {
     // Every target's sums start from zero.
     Value one = k.index(loc, 1);

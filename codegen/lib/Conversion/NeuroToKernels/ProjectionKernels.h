@@ -33,6 +33,11 @@ struct SynapseContext {
   Value syn, post, pre, mods, j, tgt, src, srcs, plastic;
   /// The step (f64) the kernel runs in.
   Value now;
+  /// When given, the step (f64) at whose end `not_refractory` is read
+  /// instead of now's: sum kernels, at the start of a step, read the value
+  /// the step before left (Brian2's summed variables run before its state
+  /// updater recomputes not_refractory).
+  Value refractoryAt;
   /// Event kernels: the step (i64), the network's seed and, where the
   /// events draw, the number of entries of the same neuron before this one
   /// in the step's list (i64).
