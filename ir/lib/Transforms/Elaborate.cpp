@@ -246,31 +246,42 @@ private:
     for (auto state : neuron.getBody().getOps<StateOp>())
       b.clone(*state);
     // Parameters drawn per neuron (they have initial values here) become
-    // rows too.
-    llvm::StringSet<> initialized;
+    // rows too; those that are rows only because a run may set them go
+    // last, so that they shift no other row's random stream (Streams.h).
+    llvm::StringSet<> initialized, tuned;
+    NeuroDialect::TunedAttrHelper tunedAttr(b.getContext());
     for (Operation &op : body)
-      if (FlatSymbolRefAttr var = getInitVar(&op))
+      if (FlatSymbolRefAttr var = getInitVar(&op)) {
         initialized.insert(var.getValue());
-    llvm::StringSet<> perNeuron;
-    for (auto param : neuron.getBody().getOps<ParamOp>())
-      if (initialized.contains(param.getSymName())) {
-        perNeuron.insert(param.getSymName());
-        auto row = b.create<StateOp>(param.getLoc(), param.getSymName(),
-                                     param.getUnit());
-        // A parameter keeps its value during a run unless it follows a
-        // table in time: then integration may treat it as a coefficient.
-        bool constant = true;
-        for (auto timed : body.getOps<InitTimedOp>())
-          if (timed.getVar() == param.getSymName() &&
-              cast<ShapedType>(timed.getValues().getType()).getDimSize(0) > 1)
-            constant = false;
-        if (constant)
-          NeuroDialect::ConstantAttrHelper(b.getContext())
-              .setAttr(row, b.getUnitAttr());
+        if (tunedAttr.getAttr(&op))
+          tuned.insert(var.getValue());
       }
+    llvm::StringSet<> perNeuron;
+    auto paramRow = [&](ParamOp param) {
+      perNeuron.insert(param.getSymName());
+      auto row = b.create<StateOp>(param.getLoc(), param.getSymName(),
+                                   param.getUnit());
+      // A parameter keeps its value during a run unless it follows a
+      // table in time: then integration may treat it as a coefficient.
+      bool constant = true;
+      for (auto timed : body.getOps<InitTimedOp>())
+        if (timed.getVar() == param.getSymName() &&
+            cast<ShapedType>(timed.getValues().getType()).getDimSize(0) > 1)
+          constant = false;
+      if (constant)
+        NeuroDialect::ConstantAttrHelper(b.getContext())
+            .setAttr(row, b.getUnitAttr());
+    };
+    for (auto param : neuron.getBody().getOps<ParamOp>())
+      if (initialized.contains(param.getSymName()) &&
+          !tuned.contains(param.getSymName()))
+        paramRow(param);
     b.setInsertionPointToEnd(&body);
     if (failed(addIncomingRows(neuron, body, incoming, b)))
       return failure();
+    for (auto param : neuron.getBody().getOps<ParamOp>())
+      if (tuned.contains(param.getSymName()))
+        paramRow(param);
 
     auto noInput = [&](RefOp ref) -> FailureOr<Value> {
       return ref.emitOpError("input used outside a neuron");

@@ -43,6 +43,13 @@ public:
 
   bool isParam(StringRef name) const { return order.count(name); }
   bool isRow(StringRef name) const { return rows.contains(name); }
+  /// Whether `name` is a row only because a run may set it.
+  bool isTuned(StringRef name) const { return tuned.contains(name); }
+  void markTuned(Operation *init, StringRef name) {
+    NeuroDialect::TunedAttrHelper(init->getContext())
+        .setAttr(init, UnitAttr::get(init->getContext()));
+    tuned.insert(name);
+  }
   std::optional<double> constant(StringRef name) const {
     if (auto value = dyn_cast_or_null<FloatAttr>(params.get(name)))
       return value.getValueAsDouble();
@@ -109,6 +116,7 @@ private:
   NamedAttrList params;
   llvm::StringMap<unsigned> order;
   llvm::StringSet<> rows;
+  llvm::StringSet<> tuned;
 };
 
 class RowSelector {
@@ -180,6 +188,7 @@ private:
           pop.getLoc(), FlatSymbolRefAttr::get(pop.getContext(), name),
           b.getF64FloatAttr(*value));
       rows.placeParam(init, name, nullptr);
+      rows.markTuned(init, name);
     }
     return success();
   }
@@ -203,9 +212,11 @@ private:
     Block &body = pop.getBody().front();
     for (auto def : llvm::make_early_inc_range(body.getOps<DefaultOp>())) {
       StringRef name = def.getVar();
-      bool readsRow = false;
+      bool readsRow = false, readsUntuned = false;
       def.getValue().walk([&](RefOp ref) {
-        readsRow |= rows.isParam(ref.getName()) && rows.isRow(ref.getName());
+        bool row = rows.isParam(ref.getName()) && rows.isRow(ref.getName());
+        readsRow |= row;
+        readsUntuned |= row && !rows.isTuned(ref.getName());
       });
       if (readsRow && !named(pop.getSymName(), name)) {
         bool param = rows.isParam(name);
@@ -213,10 +224,13 @@ private:
         auto init = b.create<InitExprOp>(def.getLoc(), def.getVarAttr(),
                                          param ? b.getUnitAttr() : UnitAttr());
         init.getValue().takeBody(def.getValue());
-        if (param)
+        if (param) {
           rows.placeParam(init, name, rows.initOf(name));
-        else
+          if (!readsUntuned)
+            rows.markTuned(init, name);
+        } else {
           rows.placeState(init, name);
+        }
       }
       def.erase();
     }

@@ -70,11 +70,21 @@ std::optional<double> neuro::constantWeight(Operation *projection) {
 std::vector<std::string> neuro::synapseRowNames(Operation *projection) {
   std::vector<std::string> rows;
   Block &body = cast<ProjectionOp>(projection).getBody().front();
-  if (!constantWeight(projection))
-    for (auto w : body.getOps<WeightOp>())
-      rows.push_back(w.getSymName().str());
+  // A weight that is a row only because a run may set it comes after the
+  // states, whose random streams are keyed by their row (Streams.h).
+  bool tuned = NeuroDialect::TunedAttrHelper(projection->getContext())
+                   .getAttr(projection) != nullptr;
+  auto weights = [&] {
+    if (!constantWeight(projection))
+      for (auto w : body.getOps<WeightOp>())
+        rows.push_back(w.getSymName().str());
+  };
+  if (!tuned)
+    weights();
   for (auto s : body.getOps<StateOp>())
     rows.push_back(s.getSymName().str());
+  if (tuned)
+    weights();
   if (!body.getOps<DecayOp>().empty() || !body.getOps<DecaySystemOp>().empty())
     rows.push_back("_lastupdate");
   return rows;

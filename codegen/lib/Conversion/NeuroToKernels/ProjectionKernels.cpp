@@ -32,15 +32,18 @@ using namespace neuro;
 using namespace neuro::detail;
 
 /// The weight of `proj` when it is the same constant for every synapse and
-/// nothing changes or records it (before its statements become kernels).
-static std::optional<double> findConstantWeight(ProjectionOp proj) {
+/// nothing changes or records it (before its statements become kernels),
+/// but for a run setting it when `settable` is false.
+static std::optional<double> findConstantWeight(ProjectionOp proj,
+                                                bool settable = true) {
   Block &body = proj.getBody().front();
   StringRef weight;
   for (auto w : body.getOps<WeightOp>())
     weight = w.getSymName();
   // Weights from a file are per synapse whatever the model says; a weight
   // the runtime may set stays a row.
-  if (weight.empty() || proj.getRule() == "file" || proj.getWeightRow())
+  if (weight.empty() || proj.getRule() == "file" ||
+      (settable && proj.getWeightRow()))
     return std::nullopt;
   std::optional<double> value;
   for (auto init : body.getOps<InitConstOp>())
@@ -90,6 +93,10 @@ LogicalResult KernelBuilder::convertProjection(ProjectionOp proj) {
   if (fixedWeight)
     NeuroDialect::ConstantWeightAttrHelper(b.getContext())
         .setAttr(proj, b.getF64FloatAttr(*fixedWeight));
+  // A row only because a run may set it: after the others (Streams.h).
+  else if (proj.getWeightRow() && findConstantWeight(proj, false))
+    NeuroDialect::TunedAttrHelper(b.getContext())
+        .setAttr(proj, b.getUnitAttr());
   if (proj.getSynapseAttr())
     return proj.emitOpError("must be elaborated before conversion to "
                             "kernels");

@@ -234,7 +234,12 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
         unit = s.getUnit().str();
     p.synUnits.push_back(unit);
   }
-  p.weightRow = constantWeight(proj) ? -1 : 0;
+  p.weightRow = -1;
+  if (!constantWeight(proj))
+    for (auto w : proj.getBody().getOps<WeightOp>())
+      for (size_t r = 0; r < p.synRows.size(); ++r)
+        if (p.synRows[r] == w.getSymName())
+          p.weightRow = int(r);
   for (const std::string &row : p.synRows)
     if (row == "_lastupdate")
       // Every synapse starts at step 0, where its states are initial.

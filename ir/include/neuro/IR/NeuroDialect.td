@@ -52,7 +52,12 @@ def Neuro_Dialect : Dialect {
     "::mlir::UnitAttr":$step_time,
     // A GPU delivery kernel run by a block per spike
     // (convert-kernels-to-gpu).
-    "::mlir::UnitAttr":$row_parallel
+    "::mlir::UnitAttr":$row_parallel,
+    // The initial value of a parameter that is a row only because a run may
+    // set it (--tunable, or computed from such a row; neuro-select-rows):
+    // its row goes after the others, whose random streams are keyed by
+    // their row index, so that making a parameter tunable changes no draw.
+    "::mlir::UnitAttr":$tuned
   );
 }
 
