@@ -14,13 +14,22 @@ using namespace neuro::rt;
 namespace {
 
 using Matrix = std::vector<double>; // row-major, m x m
+/// The series and its squarings: in extended precision where the machine
+/// has it (x86's 64-bit mantissa), since each squaring doubles the
+/// relative error: dt 1000 times a coupled block's fastest time constant
+/// takes 11 squarings, 4e-13 in double, a few ulp once rounded from long
+/// double.
+using Wide = long double;
+using WideMatrix = std::vector<Wide>;
 
-Matrix multiply(const Matrix &a, const Matrix &b, size_t m) {
-  Matrix r(m * m, 0.0);
+template <typename T>
+std::vector<T> multiply(const std::vector<T> &a, const std::vector<T> &b,
+                        size_t m) {
+  std::vector<T> r(m * m, T(0));
   for (size_t i = 0; i < m; ++i)
     for (size_t k = 0; k < m; ++k) {
-      double aik = a[i * m + k];
-      if (aik == 0.0)
+      T aik = a[i * m + k];
+      if (aik == T(0))
         continue;
       for (size_t j = 0; j < m; ++j)
         r[i * m + j] += aik * b[k * m + j];
@@ -88,22 +97,23 @@ Matrix expmScaled(Matrix a, size_t m) {
   int squarings = 0;
   if (norm > 0.5)
     squarings = static_cast<int>(std::ceil(std::log2(norm / 0.5)));
-  double scale = std::ldexp(1.0, -squarings);
-  for (double &v : a)
-    v *= scale;
-  Matrix result(m * m, 0.0), term(m * m, 0.0);
+  // Scaling by a power of two is exact in either precision.
+  WideMatrix x(a.begin(), a.end());
+  for (Wide &v : x)
+    v = std::ldexp(v, -squarings);
+  WideMatrix result(m * m, Wide(0)), term(m * m, Wide(0));
   for (size_t i = 0; i < m; ++i)
-    result[i * m + i] = term[i * m + i] = 1.0;
+    result[i * m + i] = term[i * m + i] = Wide(1);
   for (int k = 1; k <= 24; ++k) {
-    term = multiply(term, a, m);
-    for (double &v : term)
-      v /= k;
+    term = multiply(term, x, m);
+    for (Wide &v : term)
+      v /= Wide(k);
     for (size_t i = 0; i < m * m; ++i)
       result[i] += term[i];
   }
   for (int s = 0; s < squarings; ++s)
     result = multiply(result, result, m);
-  return result;
+  return Matrix(result.begin(), result.end());
 }
 
 /// Whether the states of block `a` (every index but the last, the constant)
