@@ -95,7 +95,8 @@ class Simulation:
         if seed is not None and (
                 isinstance(seed, bool) or
                 not isinstance(seed, (int, float, np.integer, np.floating)) or
-                not np.isfinite(seed) or int(seed) != seed or
+                (isinstance(seed, (float, np.floating)) and
+                 not np.isfinite(seed)) or int(seed) != seed or
                 not 0 <= int(seed) < 2**64):
             raise ValueError(f"seed must be a whole number in [0, 2^64), "
                              f"not {seed!r}")
@@ -117,9 +118,14 @@ class Simulation:
             raise TypeError("a value must be a number or a quantity such as "
                             "'-60 mV'")
         if isinstance(value, (int, float, np.integer, np.floating)):
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ValueError(f"{name}: a starting value must be finite, "
+                                 f"not {value!r}") from None
             if not np.isfinite(value):
                 raise ValueError(f"{name}: a starting value must be finite, "
-                                 f"not {float(value)!r}")
+                                 f"not {value!r}")
             try:
                 unit = self.unit(name)
             except KeyError:
@@ -182,9 +188,13 @@ class Simulation:
     def reset(self):
         """Builds the network again from its start (same seed and values,
         the recordings added by record() and record_spikes() too)."""
-        self._sim.step  # raises while a run() goes on in another thread
-        self._freeze_views(stale_only=False)
-        self._sim = self._make()
+        old = self._sim
+        old.set_busy(True)  # raises while a run() goes on in another thread
+        try:
+            self._freeze_views(stale_only=False)
+            self._sim = self._make()
+        finally:
+            old.set_busy(False)
         self._streamed = None
         for args in self._added:
             if len(args) == 3:
@@ -482,17 +492,27 @@ class Simulation:
             raise ValueError(f"the recordings stream to "
                              f"{self._streamed[0]!r} already; a simulation "
                              f"streams to one folder (until reset())")
-        self._sim.stream_to(folder)
-        self._streamed = (os.fspath(folder),
-                          os.path.abspath(os.fspath(folder)))
+        # Absolute: a later os.chdir() does not move the files.
+        absolute = os.path.abspath(os.fspath(folder))
+        self._sim.stream_to(absolute)
+        self._streamed = (os.fspath(folder), absolute)
 
     def save(self, path):
         """Saves a checkpoint (state, spikes in flight, step)."""
         self._sim.save(_string(path, "path"))
 
     def restore(self, path):
-        """Continues from a checkpoint of this network (same model, seed)."""
+        """Continues from a checkpoint of this network (same model, seed).
+        The values given with set= that are rows (states, parameters kept
+        as rows, synapse variables) replace the checkpoint's, as `neuroc
+        run --restore FILE --set ...` does."""
         self._sim.restore(_string(path, "path"))
+        for name, value in (self._args["set"] or {}).items():
+            try:
+                self._row(str(name))
+            except KeyError:
+                continue  # compiled in: the checkpoint holds no row of it
+            self.set(str(name), value)
 
     def summary(self):
         """What `neuroc run --json` reports of the run so far."""

@@ -39,6 +39,16 @@ rt::Simulator &built(Simulation &s) {
   return *s.sim;
 }
 
+/// Refuses other threads' calls while it lives (built() raises for them):
+/// around what releases the GIL or calls back into Python.
+struct Busy {
+  std::atomic<bool> &flag;
+  explicit Busy(std::atomic<bool> &f) : flag(f) { flag = true; }
+  ~Busy() { flag = false; }
+  Busy(const Busy &) = delete;
+  Busy &operator=(const Busy &) = delete;
+};
+
 /// The files the model read (tables, replayed spikes), which no recording
 /// may replace.
 std::vector<std::string> modelInputs(Simulation &s) {
@@ -265,11 +275,7 @@ void runSteps(Simulation &s, int64_t steps) {
       // built() refused a second run while the GIL was held; from here
       // until the flag clears (with the GIL held again), so do the other
       // threads' calls.
-      struct Running {
-        std::atomic<bool> &flag;
-        explicit Running(std::atomic<bool> &f) : flag(f) { flag = true; }
-        ~Running() { flag = false; }
-      } running(s.running);
+      Busy running(s.running);
       py::gil_scoped_release release;
       ok = sim.run(n, err);
     }
@@ -452,9 +458,23 @@ void neuro::python::bindSimulation(py::module_ &m) {
               const py::function &write) {
              std::string err;
              rt::Simulator &sim = built(s);
-             check(sim.changeRow(
-                       population(sim, pop), row, [&] { write(); }, err),
-                   err);
+             int p = population(sim, pop);
+             bool ok;
+             {
+               // The write is Python's, which may let other threads run.
+               Busy busy(s.running);
+               ok = sim.changeRow(
+                   p, row, [&] { write(); }, err);
+             }
+             check(ok, err);
+           })
+      .def("set_busy",
+           [](Simulation &s, bool busy) {
+             // While reset() builds the next network: this one refuses
+             // other threads' calls.
+             if (busy)
+               built(s);
+             s.running = busy;
            })
       .def("recent_spikes",
            [](Simulation &s, const std::string &pop) {

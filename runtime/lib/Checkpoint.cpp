@@ -640,6 +640,9 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   }
   recorder.dropFrom(keepTo);
   net.hostStale = false;
-  net.kernelStale = net.single();
+  // Float32 rows (synapse rows in mixed precision too) are narrowed again
+  // from the host's before the next step: views taken before the restore
+  // may still write the double rows.
+  net.kernelStale = net.singleSynapses();
   return true;
 }
