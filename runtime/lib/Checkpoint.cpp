@@ -475,7 +475,14 @@ bool Simulator::saveCheckpoint(const std::string &path,
         rows[size_t(slots[q])] = values[q];
       w.bytes(rows.data(), rows.size() * sizeof(double));
     }
-    w.vec(proj.mods.data(), proj.mods.size());
+    // The plasticity flag; the modulators' means after it are a cache
+    // computed again before the kernels read them, whose value at a save
+    // depends on the backend's phases (the CPU refreshes it lazily): saved
+    // as 0, so that the device's checkpoint has the CPU's bytes.
+    std::vector<double> mods(proj.mods.size(), 0.0);
+    if (!mods.empty())
+      mods[0] = proj.mods[0];
+    w.vec(mods.data(), mods.size());
   }
   bool ok = true;
   if (root) {
