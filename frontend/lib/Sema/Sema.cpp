@@ -266,6 +266,16 @@ void Checker::checkTunableNames() {
                          "' has no parameter or state '" + var + "'");
       continue;
     }
+    if (withValue) {
+      // The value's unit, as the run will read it (`neuroc check` too).
+      double value = 0;
+      std::string why;
+      if (it->second.unitKnown &&
+          !rt::parseQuantityOf(overrides.at(name), it->second.dim.symbol(),
+                               "'" + name + "'", value, why))
+        diag.error({}, option + " " + name + ": " + why);
+      continue;
+    }
     if (projection && !withValue &&
         it->second.decl->kind == VarDecl::Kind::Param)
       diag.error({}, names.tunable + " " + name + ": '" + var +
