@@ -14,7 +14,8 @@
 using namespace neuro;
 
 const char *const neuro::kUsage = R"(usage:
-  neuroc check [--verbose] [-I DIR] FILE
+  neuroc check [--verbose] [--network NAME] [--set POP.VAR=VALUE]
+               [--tunable POP.PARAM,...] [-I DIR] FILE
   neuroc emit --stage=STAGE [--vector-width N] [--precision P] [--chip SM]
               [-I DIR] FILE
       STAGE: ast, neuro, elaborated, integrated, lowered, llvm-dialect, llvm;
@@ -22,7 +23,8 @@ const char *const neuro::kUsage = R"(usage:
   neuroc run [--json] [-o DIR] [--network NAME] [--seed N] [--threads N]
              [--target cpu|cuda|cuda-emulated]
              [--duration T] [--checkpoint FILE] [--restore FILE]
-             [--set POP.VAR=VALUE] [--vector-width N] [--precision P]
+             [--set POP.VAR=VALUE] [--tunable POP.PARAM,...]
+             [--vector-width N] [--precision P]
              [--spikes-format npy|sonata|npy,sonata] [--no-cache] [-I DIR] FILE
   neuroc build [--shared] [-o PROGRAM] [--network NAME] [--vector-width N]
                [--precision P] [--tunable POP.PARAM,...] [--target cpu|cuda]
