@@ -232,8 +232,17 @@ private:
       bringFunctions(into, from);
       return true;
     }
-    bringFunctions(into, from);
+    // A function: brought with the file's others (once), then seen by all.
     unsigned buffer = buffers[from.filename];
+    bool here =
+        std::any_of(from.functions.begin(), from.functions.end(),
+                    [&](const FunctionDecl &f) { return f.name == name; });
+    if (!here && std::none_of(into.functions.begin(), into.functions.end(),
+                              [&](const FunctionDecl &f) {
+                                return f.privateTo == buffer && f.name == name;
+                              }))
+      return false; // not in this file: nothing of it is brought
+    bringFunctions(into, from);
     for (FunctionDecl &f : into.functions)
       if (f.privateTo == buffer && f.name == name) {
         taken.insert(key);

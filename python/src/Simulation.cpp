@@ -263,6 +263,9 @@ void runSteps(Simulation &s, int64_t steps) {
   rt::Simulator &sim = built(s);
   if (steps < 0)
     throwValue("cannot run a negative number of steps");
+  // The whole run's end, not a slice's, against float32 steps.
+  if (std::string err; !sim.checkStepLimit(sim.currentStep() + steps, err))
+    throwRuntime(err);
   // From one step: a step may take seconds (a large network), and Ctrl-C
   // waits for the slice.
   int64_t slice = 1;

@@ -74,3 +74,15 @@ network N { P = 2 of Cell  run 1 ms }
             model.simulation(seed=seed)
     with pytest.raises(ValueError, match="must be finite"):
         model.simulation(set={"P.v": 10**400})
+
+
+def test_a_single_precision_run_past_float32_steps_is_refused_first():
+    # The whole run's last step is checked before the first step, not
+    # each slice's as it comes.
+    model = neuro.compile_source(CELL + """
+network N { P = 2 of Cell  run 1 ms }
+""", precision="single")
+    sim = model.simulation()
+    with pytest.raises(RuntimeError, match="would reach step 20000000 "):
+        sim.run("2000 s")
+    assert sim.step == 0

@@ -283,7 +283,9 @@ bool Session::run(double seconds, const std::atomic<bool> &stop, int64_t &done,
   if (!ensureBuilt(err))
     return false;
   int64_t steps = 0;
-  if (!sim->stepsFor(seconds, steps, err))
+  // The whole run's end, not a slice's, is checked against float32 steps.
+  if (!sim->stepsFor(seconds, steps, err) ||
+      !sim->checkStepLimit(sim->currentStep() + steps, err))
     return false;
   while (done < steps && !stop) {
     int64_t n = std::min<int64_t>(steps - done, 1000);

@@ -29,7 +29,8 @@ std::string Checker::proceduralBlocker(const NetworkInfo &net, size_t j) {
   for (const auto &[name, iv] : pr.inits)
     if (iv.expr)
       return "'" + name + "' is " +
-             (iv.expr->kind == Expr::Kind::Call && isDraw(iv.expr->name)
+             (iv.expr->kind == Expr::Kind::Call && isDraw(iv.expr->name) &&
+                      iv.expr->name != "uniform" && iv.expr->name != "normal"
                   ? "drawn from " + iv.expr->name + "()"
                   : std::string("an expression of the pair")) +
              " (only constants, uniform() and normal() can be drawn again)";

@@ -128,7 +128,9 @@ void Checker::checkFunction(const FunctionDecl &f) {
     if (after && functions.count(key)) {
       later[key] = functions[key];
       functions.erase(key);
-      hiddenFunctions.insert(g.name);
+      // Said "declared later" only where f's file could call it.
+      if (!g.privateTo || g.privateTo == f.range.begin.buffer)
+        hiddenFunctions.insert(g.name);
     }
   }
   inFunction = true;

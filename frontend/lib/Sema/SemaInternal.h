@@ -196,14 +196,14 @@ private:
                                  const std::map<std::string, Dim> &dims,
                                  const std::string &what);
 
-  /// An operator of two constants; `+` and `-` need equal dimensions, `^`
-  /// a dimensionless exponent (a small integer for a quantity).
   /// A constant condition (comparisons of constants, `and`, `or`,
   /// `not`); reports and gives nothing otherwise.
   std::optional<bool> evalTruth(const Expr &e,
                                 const std::map<std::string, double> &env,
                                 const std::map<std::string, Dim> &dims,
                                 const std::string &what);
+  /// An operator of two constants; `+` and `-` need equal dimensions, `^`
+  /// a dimensionless exponent (a small integer for a quantity).
   std::optional<Value> evalBinary(const Expr &e,
                                   const std::map<std::string, double> &env,
                                   const std::map<std::string, Dim> &dims,

@@ -136,8 +136,10 @@ struct ProjectionSpec {
   /// steps and clipped at 0), used instead of delaySteps when set.
   bool heterogeneousDelay = false;
   InitSpec delayInit;
-  /// Per-synapse variables: the weight, then per-synapse states; internal
-  /// rows start with '_' (`_lastupdate`, the step of the last event).
+  /// Per-synapse variables: the weight (weightRow: after the states when
+  /// it is a row only because a run may set it), per-synapse states;
+  /// internal rows start with '_' (`_lastupdate`, the step of the last
+  /// event).
   std::vector<std::string> synRows;
   std::vector<InitSpec> synInit; ///< one per syn row
   /// The unit of each syn row; may be empty.
