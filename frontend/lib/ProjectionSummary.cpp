@@ -45,18 +45,23 @@ std::string delay(const ProjectionInfo &pr) {
   const InitValue &d = *pr.delayInit;
   if (d.expr)
     return "delay per synapse (expression)";
-  switch (d.kind) {
-  case InitValue::Kind::Uniform:
-    return "delay uniform(" + number(d.a) + " s, " + number(d.b) + " s)";
-  case InitValue::Kind::Normal:
-    return "delay normal(" + number(d.a) + " s, " + number(d.b) +
-           " s), clipped at 0";
-  default:
-    return "delay " + number(d.a) + " s";
-  }
+  return "delay " + describeDraw(d, "s") +
+         (d.kind == InitValue::Kind::Normal ? ", clipped at 0" : "");
 }
 
 } // namespace
+
+std::string neuro::describeDraw(const InitValue &v, const std::string &unit) {
+  std::string u = unit.empty() ? "" : " " + unit;
+  switch (v.kind) {
+  case InitValue::Kind::Uniform:
+    return "uniform(" + number(v.a) + u + ", " + number(v.b) + u + ")";
+  case InitValue::Kind::Normal:
+    return "normal(" + number(v.a) + u + ", " + number(v.b) + u + ")";
+  default:
+    return number(v.a) + u;
+  }
+}
 
 std::string neuro::describeConnectivity(const ProjectionInfo &pr) {
   return rule(pr) + (pr.autapses ? "" : ", no_autapses") +

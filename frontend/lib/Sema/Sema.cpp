@@ -332,17 +332,9 @@ std::string describeInit(const InitValue &iv) {
     return "computed from the parameters it reads";
   if (iv.expr)
     return "an expression per neuron";
-  switch (iv.kind) {
-  case InitValue::Kind::Uniform:
-    return "uniform(" + fmt(iv.a) + ", " + fmt(iv.b) + ")";
-  case InitValue::Kind::Normal:
-    return "normal(" + fmt(iv.a) + ", " + fmt(iv.b) + ")";
-  case InitValue::Kind::Timed:
+  if (iv.kind == InitValue::Kind::Timed)
     return "a table in time";
-  case InitValue::Kind::Constant:
-    break;
-  }
-  return fmt(iv.a);
+  return describeDraw(iv, "");
 }
 
 } // namespace

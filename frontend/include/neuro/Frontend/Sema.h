@@ -265,6 +265,11 @@ void printSemaSummary(const SemaResult &result, llvm::raw_ostream &os);
 /// synapse (expression)", "from \"edges.csv\", ...", "one_to_one, ...".
 std::string describeConnectivity(const ProjectionInfo &projection);
 
+/// A drawn or constant value as `check --verbose` prints it, each number
+/// followed by `unit` when given: "uniform(0.001 s, 0.003 s)",
+/// "normal(0, 0.001)", "0.02".
+std::string describeDraw(const InitValue &value, const std::string &unit);
+
 /// The name of an unnamed projection from `src` to `dst`: `<src>_to_<dst>`,
 /// or the first of `<src>_to_<dst>_1`, `_2`, ... that `taken` (the names of
 /// the network's populations and of the projections before it) does not
