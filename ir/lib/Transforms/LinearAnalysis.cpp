@@ -127,6 +127,17 @@ std::optional<Affine> LinearAnalysis::visit(Operation &op) {
     return constant(std::pow(x, args[1].c));
   if (isa<math::AbsFOp>(op))
     return constant(std::abs(x));
+  // int() of a truth value (`int(not_refractory)`) and of a number.
+  if (isa<arith::UIToFPOp>(op))
+    return constant(x);
+  if (isa<math::TruncOp>(op))
+    return constant(std::trunc(x));
+  if (isa<math::FloorOp>(op))
+    return constant(std::floor(x));
+  if (isa<math::CeilOp>(op))
+    return constant(std::ceil(x));
+  if (isa<math::TanhOp>(op))
+    return constant(std::tanh(x));
   if (isa<arith::MinimumFOp>(op))
     return constant(std::min(x, args[1].c));
   if (isa<arith::MaximumFOp>(op))
