@@ -439,6 +439,24 @@ void Group::writeAttribute(const std::string &name, double value) const {
     throw Error(where() + ": cannot write attribute " + name);
 }
 
+void Group::writeEnumAttribute(const std::string &name,
+                               const std::vector<std::string> &members,
+                               uint8_t value) const {
+  Handle type(H5Tenum_create(H5T_NATIVE_UINT8), H5Tclose);
+  bool ok = type.valid();
+  for (size_t k = 0; ok && k < members.size(); ++k) {
+    uint8_t v = uint8_t(k);
+    ok = H5Tenum_insert(type.get(), members[k].c_str(), &v) >= 0;
+  }
+  Handle space = makeSpace({});
+  Handle attr(ok ? H5Acreate2(id_->group.get(), name.c_str(), type.get(),
+                              space.get(), H5P_DEFAULT, H5P_DEFAULT)
+                 : H5I_INVALID_HID,
+              H5Aclose);
+  if (!attr.valid() || H5Awrite(attr.get(), type.get(), &value) < 0)
+    throw Error(where() + ": cannot write attribute " + name);
+}
+
 struct Appender::Id {
   std::shared_ptr<Handle> file;
   Handle dataset;

@@ -27,7 +27,8 @@ public:
         continue;
       }
       h5::Group g = spikes.createGroup(name);
-      g.writeAttribute("sorting", "by_time");
+      // SONATA's enumeration (libsonata's: none, by_id, by_time).
+      g.writeEnumAttribute("sorting", {"none", "by_id", "by_time"}, 2);
       Pop p{g.createAppender("timestamps", h5::Precision::Float64),
             g.createAppender("node_ids", h5::Precision::Int64)};
       g.writeAttribute("units", "ms", "timestamps");

@@ -121,6 +121,11 @@ public:
   void writeAttribute(const std::string &name, const std::string &value,
                       const std::string &object = ".") const;
   void writeAttribute(const std::string &name, double value) const;
+  /// A scalar attribute of an HDF5 enumeration over uint8 whose members are
+  /// `members` (0, 1, ...), holding member `value`.
+  void writeEnumAttribute(const std::string &name,
+                          const std::vector<std::string> &members,
+                          uint8_t value) const;
   /// A one-dimensional dataset of numbers that grows as data is appended
   /// (chunked, of unlimited size), for files written while a run goes.
   Appender createAppender(const std::string &name, Precision precision,

@@ -95,9 +95,12 @@ def check_run(circuit, report, out, pop, lo, hi):
     f = h5py.File(os.path.join(out, "spikes.h5"))
     g = f["spikes"][pop]
     npy = np.load(os.path.join(out, "spikes_%s.npy" % pop))
+    # `sorting` is an enumeration (SONATA's, as libsonata reads it).
+    members = h5py.check_enum_dtype(g.attrs.get_id("sorting").dtype)
+    sorting = {v: k for k, v in members.items()}[int(g.attrs["sorting"])]
     print("spikes.h5: /spikes/%s sorting=%s, timestamps units=%s, %d spikes, "
           "sorted %s, equal to the .npy %s"
-          % (pop, g.attrs["sorting"], g["timestamps"].attrs["units"],
+          % (pop, sorting, g["timestamps"].attrs["units"],
              len(g["timestamps"]),
              bool(np.all(np.diff(g["timestamps"][:]) >= 0)),
              np.array_equal(g["node_ids"][:], npy["i"]) and
