@@ -50,6 +50,63 @@ std::string attributeText(const h5::Group &g, const std::string &dataset,
   return a.kind == h5::Kind::String && !a.strings.empty() ? a.strings[0] : "";
 }
 
+/// The per-node dynamics_params of node population `g` (`count` nodes):
+/// each node's value from `<group>/dynamics_params/<key>` at its
+/// node_group_index, NaN where its group gives none. SONATA lets these
+/// override the node type's dynamics_params.
+std::map<std::string, std::vector<double>> readNodeParams(const h5::Group &g,
+                                                          size_t count) {
+  std::map<std::string, std::vector<double>> out;
+  std::vector<std::pair<int64_t, std::string>> withParams;
+  for (const std::string &gn : g.children())
+    if (!gn.empty() &&
+        gn.find_first_not_of("0123456789") == std::string::npos &&
+        gn.size() < 18 && g.isGroup(gn) &&
+        g.group(gn).isGroup("dynamics_params"))
+      withParams.emplace_back(std::stoll(gn), gn);
+  if (withParams.empty())
+    return out;
+  std::string at = g.where(withParams[0].second + "/dynamics_params");
+  for (const char *name : {"node_group_id", "node_group_index"})
+    if (!g.isDataset(name))
+      throw Error(at + ": per-node parameters need the dataset '" + name +
+                  "' (which group and row hold each node's values)");
+  std::vector<int64_t> ids = readInts(g, "node_group_id"),
+                       index = readInts(g, "node_group_index");
+  for (const auto *v : {&ids, &index})
+    if (v->size() != count)
+      throw Error(g.where(v == &ids ? "node_group_id" : "node_group_index") +
+                  ": " + std::to_string(v->size()) + " values for " +
+                  std::to_string(count) + " nodes");
+  for (const auto &[id, gn] : withParams) {
+    h5::Group dp = g.group(gn).group("dynamics_params");
+    for (const std::string &key : dp.children()) {
+      if (!dp.isDataset(key))
+        continue;
+      h5::Array a = dp.read(key);
+      if (!a.isNumeric() || a.shape.size() != 1)
+        throw Error(dp.where(key) +
+                    ": expected a one-dimensional array of numbers");
+      std::vector<double> &column =
+          out.try_emplace(key, count, double(NAN)).first->second;
+      for (size_t n = 0; n < count; ++n) {
+        if (ids[n] != id)
+          continue;
+        if (index[n] < 0 || size_t(index[n]) >= a.numbers.size())
+          throw Error(g.where("node_group_index") + ": node " +
+                      std::to_string(n) + " points past the end of " +
+                      dp.where(key));
+        double v = a.numbers[size_t(index[n])];
+        if (!std::isfinite(v))
+          throw Error(dp.where(key) + ": the value of node " +
+                      std::to_string(n) + " is not a finite number");
+        column[n] = v;
+      }
+    }
+  }
+  return out;
+}
+
 void readNodes(Circuit &c, const std::string &file, const TypeTable &types) {
   h5::File f = h5::File::open(file);
   if (!f.root().isGroup("nodes"))
@@ -73,6 +130,7 @@ void readNodes(Circuit &c, const std::string &file, const TypeTable &types) {
                       "; neuroc import reads nodes whose ids are their "
                       "indices (0, 1, ...)");
     }
+    p.nodeParams = readNodeParams(g, p.typeIds.size());
     for (int64_t t : p.typeIds)
       if (!types.rows.count(t))
         throw Error(g.where("node_type_id") + ": node type " +

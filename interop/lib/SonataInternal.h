@@ -46,6 +46,9 @@ struct NodePopulation {
   std::string name, file;
   TypeTable types;
   std::vector<int64_t> typeIds; ///< per node, in node_id order
+  /// Per-node dynamics_params of the nodes' groups (`<group>/
+  /// dynamics_params/<key>`), by key: NaN where a node's group has none.
+  std::map<std::string, std::vector<double>> nodeParams;
 };
 
 /// One edge population; weights, delays and multiplicities per edge are NaN

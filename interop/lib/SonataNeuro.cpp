@@ -254,6 +254,33 @@ struct Importer {
     return it == ps->numbers.end() ? d.def : it->second * d.fromJson;
   }
 
+  /// Refuses per-node dynamics_params that `nodes` of `p` (of template `t`,
+  /// null for virtual nodes) would not use.
+  void checkNodeParams(const NodePopulation &p, const Template *t,
+                       const std::vector<int64_t> &nodes) {
+    for (const auto &[key, column] : p.nodeParams) {
+      bool known = false;
+      if (t)
+        for (const ParamDef &d : t->params)
+          known |= key == d.key;
+      if (known)
+        continue;
+      for (int64_t n : nodes)
+        if (!std::isnan(column[size_t(n)])) {
+          std::string names;
+          if (t)
+            for (const ParamDef &d : t->params)
+              names += (names.empty() ? "" : ", ") + std::string(d.key);
+          throw Error(
+              p.file + ": /nodes/" + p.name + ": node " + std::to_string(n) +
+              " has a dynamics_params '" + key +
+              "', which is not a parameter of " +
+              (t ? std::string(t->name) + " (its parameters: " + names + ")"
+                 : std::string("a virtual node")));
+        }
+    }
+  }
+
   void makeGroups();
   void readInputs();
   std::string writeTables(const std::string &dir, const std::string &stem);
@@ -296,11 +323,19 @@ void Importer::makeGroups() {
       g.name =
           identifier(split.size() == 1 ? p.name : p.name + "_" + suffix, taken);
       g.nodes = nodes;
+      checkNodeParams(p, g.tmpl, nodes);
       if (g.tmpl)
         for (const ParamDef &d : g.tmpl->params) {
+          auto own = p.nodeParams.find(d.key);
           std::vector<double> v;
-          for (int64_t n : nodes)
-            v.push_back(paramValue(typeParams[p.typeIds[size_t(n)]], d));
+          for (int64_t n : nodes) {
+            // A node's own value (its group's) overrides its type's.
+            double x = own == p.nodeParams.end() ? double(NAN)
+                                                 : own->second[size_t(n)];
+            v.push_back(std::isnan(x)
+                            ? paramValue(typeParams[p.typeIds[size_t(n)]], d)
+                            : x * d.fromJson);
+          }
           g.values.push_back(std::move(v));
         }
       for (size_t k = 0; k < nodes.size(); ++k)
