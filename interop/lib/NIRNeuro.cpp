@@ -433,8 +433,14 @@ struct Writer {
     }
     for (size_t k = 0; k < net.populations.size(); ++k) {
       const Population &p = net.populations[k];
-      if (!p.output || p.type == "Input")
+      if (!p.output)
         continue;
+      // An Output fed by the graph's Input records what the input gives.
+      if (p.type == "Input") {
+        out << "  record " << (p.spikeInput ? "spikes" : "x") << " of "
+            << names[k] << "\n";
+        continue;
+      }
       if (p.spiking())
         out << "  record spikes of " << names[k] << "\n";
       if (p.type != "Threshold")

@@ -48,6 +48,12 @@ graph(os.path.join(out, "nan-r.nir"),
       lambda n, e: n["lif"].update(r=np.array([1, np.nan, 1], np.float32)))
 graph(os.path.join(out, "inf-weight.nir"),
       lambda n, e: n["fc"]["weight"].__setitem__((0, 0), np.inf))
+# Not malformed: an Output fed by the Input itself (records the input).
+graph(os.path.join(out, "input-output.nir"),
+      lambda n, e: (n.update(seen={"type": "Output", "shape": np.array([2])}),
+                    e.append(("input", "seen"))))
+
+
 def long_delay(nodes, edges):
     nodes["delay"] = {"type": "Delay", "delay": np.full(2, 1e6)}
     edges[0] = ("input", "delay")
