@@ -320,7 +320,7 @@ std::string Simulator::layout() const {
   return out;
 }
 
-std::string Simulator::fingerprint() const {
+std::string Simulator::fingerprint(bool computedLists) const {
   // The network as built, from the one serialized form of the model (the
   // bytes built programs embed), leaving out what only starts or schedules
   // a run: its duration and plasticity switches, the starting values of
@@ -338,10 +338,18 @@ std::string Simulator::fingerprint() const {
       if (init.kind != InitSpec::Timed)
         init = InitSpec::constant(0);
   };
-  for (PopulationSpec &p : m.populations)
+  // Which starting values an expression computes is a starting value too
+  // (`--set P.v=...` of a `v` computed per neuron makes it a constant).
+  for (PopulationSpec &p : m.populations) {
     neutral(p.init);
-  for (ProjectionSpec &p : m.projections)
+    if (!computedLists)
+      p.computed.clear();
+  }
+  for (ProjectionSpec &p : m.projections) {
     neutral(p.synInit);
+    if (!computedLists)
+      p.synInitCounts = false;
+  }
   std::string bytes = serializeModel(m);
   for (size_t j = 0; j < model.projections.size(); ++j) {
     int64_t n = net.wholeSynapses(j);
@@ -557,7 +565,8 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     return false;
   }
   Reader r(f.get(), size - headerBytes - checksumBytes);
-  bool same = r.str() == fingerprint();
+  std::string savedPrint = r.str();
+  bool same = savedPrint == fingerprint() || savedPrint == fingerprint(true);
   std::string savedLayout = r.str();
   if (!same) {
     err = "checkpoint '" + path + "' was saved from another network than '" +

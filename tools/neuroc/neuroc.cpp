@@ -256,14 +256,22 @@ std::vector<std::string> modelFiles(const Compiler &c,
 }
 
 /// Whether `name` (PROJ.VAR) is a synapse row of a projection of `spec`.
-bool isSynapseRow(const rt::ModelSpec &spec, const std::string &name) {
+/// Whether `name` (POP.VAR, PROJ.VAR) is a row of the built network: a
+/// value a checkpoint holds.
+bool isRow(const rt::ModelSpec &spec, const std::string &name) {
   auto dot = name.find('.');
   if (dot == std::string::npos)
     return false;
+  std::string owner = name.substr(0, dot), var = name.substr(dot + 1);
+  auto has = [&](const std::vector<std::string> &rows) {
+    return std::find(rows.begin(), rows.end(), var) != rows.end();
+  };
   for (const rt::ProjectionSpec &p : spec.projections)
-    if (p.name == name.substr(0, dot))
-      return std::find(p.synRows.begin(), p.synRows.end(),
-                       name.substr(dot + 1)) != p.synRows.end();
+    if (p.name == owner)
+      return has(p.synRows);
+  for (const rt::PopulationSpec &p : spec.populations)
+    if (p.name == owner)
+      return has(p.rows);
   return false;
 }
 
@@ -340,13 +348,14 @@ int runRun(const Options &options) {
   run.cache = !options.cache ? "off" : compiled->cacheHit() ? "hit" : "miss";
   run.duration = options.duration;
   run.checkpoint = options.checkpoint;
-  // Network parameters and projection variables are compiled in with their
-  // values; the runtime sets the rest (states, parameters kept as rows),
-  // and after a restore also the synapse rows, whose checkpointed values
-  // would replace the starting values compiled in.
+  // Network parameters, projection variables and values computed per
+  // neuron are compiled in with their values; the runtime sets the rest
+  // (states, parameters kept as rows), and after a restore also the rows
+  // compiled in, whose checkpointed values would replace those starting
+  // values.
   for (const auto &set : options.sets) {
     if (compiled->compiledOverrides().count(set.first)) {
-      if (!options.restore.empty() && isSynapseRow(compiled->spec(), set.first))
+      if (!options.restore.empty() && isRow(compiled->spec(), set.first))
         run.sets.push_back(set);
       continue;
     }

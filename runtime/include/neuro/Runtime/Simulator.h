@@ -420,7 +420,9 @@ private:
   bool doStep(int64_t k, std::string &err);
   bool readCheckpoint(const std::string &path, std::string &err);
   /// Names and sizes a checkpoint must match.
-  std::string fingerprint() const;
+  /// `computedLists`: hash which starting values are computed per neuron,
+  /// as checkpoints written before they were left out did.
+  std::string fingerprint(bool computedLists = false) const;
   /// What a checkpoint says of its network, to name what differs when the
   /// fingerprints do not match: a line per setting, population and
   /// projection ("population E 3200 v,g").
