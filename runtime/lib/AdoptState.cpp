@@ -90,6 +90,7 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped,
   for (size_t p = 0; p < net.pops.size(); ++p) {
     const PopulationSpec &spec = model.populations[p];
     int q = old.populationIndex(spec.name);
+    adoptPoisson(p, old, q);
     if (q < 0)
       continue;
     if (old.model.populations[size_t(q)].size != spec.size) {
@@ -152,6 +153,24 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped,
   for (size_t p : resized)
     recorder.setSpikeCount(p, int64_t(recorder.spikes(p).size()));
   return kept;
+}
+
+void Simulator::adoptPoisson(size_t p, const Simulator &old, int q) {
+  const PopulationSpec &spec = model.populations[p];
+  if (!spec.generator || spec.poissonRate < 0 || spec.driveInputs > 0)
+    return;
+  // The same source goes on with its schedule; another (new, resized, of
+  // another rate) starts now, not with a burst of every spike that its
+  // schedule from step 0 had before now.
+  const PopulationSpec *was =
+      q < 0 ? nullptr : &old.model.populations[size_t(q)];
+  if (was && was->generator && was->poissonRate == spec.poissonRate &&
+      was->driveInputs == 0 && was->size == spec.size) {
+    net.pops[p].nextSpikes = old.net.pops[size_t(q)].nextSpikes;
+    net.pops[p].draws = old.net.pops[size_t(q)].draws;
+    return;
+  }
+  net.skipPoisson(p, stepIndex);
 }
 
 std::vector<std::vector<int32_t>> Simulator::recentSpikes(int pop) const {

@@ -78,6 +78,17 @@ void Network::schedulePoisson(size_t p, int32_t i, int64_t after) {
                  std::greater<std::pair<int64_t, int32_t>>());
 }
 
+void Network::skipPoisson(size_t p, int64_t step) {
+  std::vector<std::pair<int64_t, int32_t>> &heap = pops[p].nextSpikes;
+  auto later = std::greater<std::pair<int64_t, int32_t>>();
+  while (!heap.empty() && heap.front().first < step) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    auto [at, i] = heap.back();
+    heap.pop_back();
+    schedulePoisson(p, i, at);
+  }
+}
+
 bool Network::checkMemory(std::vector<bool> &procedural,
                           std::string &err) const {
   // Refuse networks that cannot fit rather than let the system kill us:

@@ -350,6 +350,10 @@ public:
   }
   /// The source neuron of synapse `synapse` of `proj` (-1: none).
   static int64_t synapseSource(const Projection &proj, int64_t synapse);
+  /// Draws on the schedule of Poisson population `p` past the spikes due
+  /// before step `step`, as if it had run until then (a rebuilt network
+  /// that starts at `step`).
+  void skipPoisson(size_t p, int64_t step);
 
 private:
   /// Draws the step of neuron i's next spike after step `after` (-1: its

@@ -337,6 +337,9 @@ public:
   std::vector<std::string>
   adoptState(const Simulator &old, std::vector<std::string> *dropped = nullptr,
              std::vector<std::string> *lost = nullptr);
+  /// adoptState for Poisson source `p`: the schedule of `old`'s population
+  /// `q` (-1: none) when it is the same source, else its own from now on.
+  void adoptPoisson(size_t p, const Simulator &old, int q);
 
   /// The spikes of population `pop` that a delivery may still read: at
   /// a - 1 the sorted list of step step() - a, for a = 1 up to the
