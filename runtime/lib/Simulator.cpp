@@ -405,6 +405,18 @@ bool Simulator::rowsChanged(int pop, int row, std::string &err) {
 
 bool Simulator::changeRow(int pop, int row, const std::function<void()> &write,
                           std::string &err) {
+  // A row that follows a table is written from it at every step: a value
+  // set here would be gone before the next step used it.
+  if (pop >= 0 && size_t(pop) < model.populations.size() && row >= 0 &&
+      size_t(row) < model.populations[size_t(pop)].init.size() &&
+      model.populations[size_t(pop)].init[size_t(row)].kind ==
+          InitSpec::Timed) {
+    const PopulationSpec &spec = model.populations[size_t(pop)];
+    err = "'" + spec.name + "." + spec.rows[size_t(row)] +
+          "' follows a table in time (timed), which sets it at every step; "
+          "give it another table or value in the model";
+    return false;
+  }
   StateView view = state(pop);
   if (!view.data || row < 0 || row >= view.rows) {
     write();

@@ -59,6 +59,8 @@ const char *kHelp = R"(commands:
                        record from now on (plot writes and draws them)
   spikes [POP]         spike counts and rates since the network was built
   plot [DIR]           write the recordings to DIR (repl_out) and plot them
+  plasticity on|off PROJ[, PROJ...]
+                       switch the plasticity of projections (as in a network)
   checkpoint FILE      save the state; restore FILE continues from one
   vars                 populations, projections and their variables
   help, quit
@@ -75,6 +77,16 @@ std::string fixed3(double v) {
 }
 
 void onInterrupt(int) { interrupted = true; }
+
+/// The mean rate of `n` spikes of `pop` over `window` seconds: per neuron,
+/// or per input of a Poisson drive (each of its neurons stands for a
+/// target's `driveInputs` inputs).
+std::string rateText(const rt::PopulationSpec &pop, int64_t n, double window) {
+  bool drive = pop.driveInputs > 0;
+  double sources = double(pop.size) * double(drive ? pop.driveInputs : 1);
+  return fixed3(double(n) / (sources * window)) +
+         (drive ? " Hz per input" : " Hz");
+}
 
 /// The terminal side of a Session: reads commands and declarations line by
 /// line and prints what they did.
@@ -183,8 +195,7 @@ public:
       int64_t n = sim.spikeCount(int(p)) - before[p];
       std::cout << " " << pop.name << " " << n << " spikes";
       if (window > 0)
-        std::cout << " (" << fixed3(double(n) / (double(pop.size) * window))
-                  << " Hz)";
+        std::cout << " (" << rateText(pop, n, window) << ")";
     }
     std::cout << "\n";
   }
@@ -273,8 +284,7 @@ public:
       int64_t n = sim.spikeCount(int(p));
       std::cout << spec.name << ": " << n << " spikes";
       if (t > 0)
-        std::cout << ", " << fixed3(double(n) / (double(spec.size) * t))
-                  << " Hz";
+        std::cout << ", " << rateText(spec, n, t);
       std::cout << "\n";
     }
   }
@@ -311,7 +321,8 @@ public:
       return;
     rt::Simulator &sim = *session.simulator();
     std::string out = dir.empty() ? "repl_out" : dir, err;
-    if (!sim.writeSpikes(out, err) || !sim.writeStates(out, err)) {
+    if (!sim.checkOutputs(out, session.inputFiles(), err) ||
+        !sim.writeSpikes(out, err) || !sim.writeStates(out, err)) {
       error() << "" << err << "\n";
       return;
     }
@@ -324,6 +335,36 @@ public:
     else
       std::cout << "plotted " << written.size() / 2 << " figures in " << out
                 << "\n";
+  }
+
+  /// `plasticity on|off PROJ[, PROJ...]`, as the network statement.
+  void plasticity(const std::string &args) {
+    std::string mode = args.substr(0, args.find(' '));
+    std::vector<std::string> names;
+    std::stringstream list(args.size() > mode.size() ? args.substr(mode.size())
+                                                     : std::string());
+    for (std::string name; std::getline(list, name, ',');)
+      names.push_back(trim(name));
+    if ((mode != "on" && mode != "off") || names.empty() ||
+        std::find(names.begin(), names.end(), "") != names.end()) {
+      error() << "plasticity on|off PROJ[, PROJ...]\n";
+      return;
+    }
+    if (!ensureBuilt())
+      return;
+    rt::Simulator &sim = *session.simulator();
+    std::vector<int> projections;
+    for (const std::string &name : names) {
+      projections.push_back(sim.projectionIndex(name));
+      if (projections.back() < 0) {
+        error() << "no projection '" << name << "'\n";
+        return;
+      }
+    }
+    for (int j : projections)
+      sim.setPlastic(j, mode == "on");
+    std::cout << "plasticity " << mode << " for "
+              << args.substr(mode.size() + 1) << "\n";
   }
 
   void record(const std::string &args) {
@@ -462,6 +503,8 @@ private:
       plot(arg);
     else if (cmd == "record")
       record(arg);
+    else if (cmd == "plasticity")
+      plasticity(arg);
     else if (cmd == "checkpoint" || cmd == "restore")
       checkpoint(cmd, arg);
     else
@@ -479,6 +522,17 @@ private:
     return s;
   }
   static bool isDeclarationStart(const std::string &l) {
+    // `plasticity on/off PROJ` is a command, `plasticity NAME {` a rule:
+    // a name followed by anything but its brace is not one.
+    if (l.rfind("plasticity ", 0) == 0) {
+      std::string rest = trim(l.substr(11));
+      size_t end = rest.find_first_of(" \t{");
+      std::string word = rest.substr(0, end);
+      std::string after =
+          end == std::string::npos ? "" : trim(rest.substr(end));
+      if (word == "on" || word == "off" || (!after.empty() && after[0] != '{'))
+        return false;
+    }
     for (const char *kw : {"neuron ", "synapse ", "network ", "plasticity ",
                            "function ", "import ", "@"})
       if (l.rfind(kw, 0) == 0)
@@ -500,10 +554,10 @@ char *completeName(const char *text, int state) {
   if (state == 0) {
     matches.clear();
     next = 0;
-    std::vector<std::string> all = {"help", "load",    "reload",    "build",
-                                    "run",  "time",    "print",     "stats",
-                                    "set",  "spikes",  "plot",      "vars",
-                                    "quit", "restore", "checkpoint"};
+    std::vector<std::string> all = {
+        "help",       "load",   "reload", "build",   "run",       "time",
+        "print",      "stats",  "set",    "spikes",  "plot",      "vars",
+        "plasticity", "record", "quit",   "restore", "checkpoint"};
     if (completing)
       for (const std::string &n : completing->names())
         all.push_back(n);

@@ -10,7 +10,9 @@
 #include "neuro/Runtime/Steps.h"
 #include "neuro/Runtime/Units.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -262,8 +264,9 @@ bool Session::build(const std::string &network, Built &built,
             .size();
     built.rebuilt = true;
   }
+  // A Poisson drive's neurons stand for its targets' inputs, not neurons.
   for (const rt::PopulationSpec &p : spec.populations)
-    built.neurons += p.size;
+    built.neurons += p.driveInputs > 0 ? 0 : p.size;
   built.synapses = fresh->numSynapses();
   built.time = fresh->currentTime();
   compiler = std::move(c);
@@ -498,6 +501,22 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
     return false;
   what = vars + " of " + rest + " every " + std::to_string(r.every) + " steps";
   return true;
+}
+
+std::vector<std::string> Session::inputFiles() const {
+  std::vector<std::string> files;
+  if (compiler)
+    files.assign(compiler->sema().dataFiles.begin(),
+                 compiler->sema().dataFiles.end());
+  for (const auto &[name, text] : sources)
+    if (name != "<repl>")
+      files.push_back(name);
+  for (std::string &f : files) {
+    llvm::SmallString<256> path(f);
+    if (!llvm::sys::fs::make_absolute(path))
+      f = std::string(path);
+  }
+  return files;
 }
 
 std::vector<std::string> Session::names() const {

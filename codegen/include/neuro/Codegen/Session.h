@@ -112,6 +112,9 @@ public:
   rt::Simulator *simulator() { return sim.get(); }
   /// `POP.VAR` of every public state row, for completion.
   std::vector<std::string> names() const;
+  /// The files the built network reads (its data files) and the files
+  /// loaded, as absolute paths: what plot must not write over.
+  std::vector<std::string> inputFiles() const;
 
 private:
   bool addRecord(rt::Simulator &target, const std::string &args,
