@@ -16,6 +16,7 @@
 #include "neuro/Frontend/Sema.h"
 
 #include <cmath>
+#include <cstdio>
 #include <map>
 
 using namespace neuro;
@@ -87,6 +88,41 @@ private:
     }
     }
   }
+
+  /// How many nodes the elements of `e` come to over `n` elements (sum()
+  /// of a vector is the sum of all its elements in each of them).
+  double expandedNodes(const Expr &e) {
+    double nodes = 1;
+    if (e.kind == Expr::Kind::Call && e.name == "sum" && e.args.size() == 1 &&
+        e.args[0]) {
+      int64_t n = length(*e.args[0]);
+      if (n > 0)
+        return double(2 * n - 1) * expandedNodes(*e.args[0]);
+    }
+    for (const ExprPtr &a : e.args)
+      if (a)
+        nodes += expandedNodes(*a);
+    return nodes;
+  }
+
+  /// Whether `e`, repeated for `n` elements, stays within what the compiler
+  /// handles in reasonable time; reports it at `range` if not.
+  bool withinBudget(const Expr &e, int64_t n, SourceRange range) {
+    double nodes = double(n) * expandedNodes(e);
+    if (nodes <= kMaxExpandedNodes)
+      return true;
+    char count[32];
+    std::snprintf(count, sizeof count, "%.3g", nodes);
+    error(range, "this stands for " + std::string(count) +
+                     " operations over its " + std::to_string(n) +
+                     " elements (sum() of a vector in each of them), more than "
+                     "the " +
+                     std::to_string(int64_t(kMaxExpandedNodes)) +
+                     " a model may expand to: read the sum through a let "
+                     "(`let s = sum(h)`) in equations, or use fewer elements");
+    return false;
+  }
+  static constexpr double kMaxExpandedNodes = 1 << 18;
 
   /// Element k of `e`: vector names become their element k.
   ExprPtr elementOf(const Expr &e, int64_t k) {
@@ -189,7 +225,7 @@ private:
         out.push_back(std::move(v));
         continue;
       }
-      if (v.init && !fits(*v.init, n))
+      if (v.init && (!fits(*v.init, n) || !withinBudget(*v.init, n, v.range)))
         continue;
       for (int64_t k = 0; k < n; ++k) {
         VarDecl e = cloneVar(v);
@@ -212,7 +248,8 @@ private:
         out.push_back(std::move(o));
         continue;
       }
-      if (!fits(*o.rhs, it->second))
+      if (!fits(*o.rhs, it->second) ||
+          !withinBudget(*o.rhs, it->second, o.range))
         continue;
       for (int64_t k = 0; k < it->second; ++k) {
         OdeDecl e = cloneOde(o);
@@ -234,7 +271,8 @@ private:
         out.push_back(std::move(s));
         continue;
       }
-      if (!fits(*s.value, it->second))
+      if (!fits(*s.value, it->second) ||
+          !withinBudget(*s.value, it->second, s.range))
         continue;
       for (int64_t k = 0; k < it->second; ++k)
         out.push_back({element(s.target, k), s.op, elementOf(*s.value, k),
