@@ -2,6 +2,7 @@
 
 #include "neuro/Codegen/Compiler.h"
 #include "neuro/Codegen/ObjectCache.h"
+#include "neuro/Conversion/Passes.h"
 #include "neuro/Frontend/Imports.h"
 #include "neuro/Frontend/MLIRGen.h"
 #include "neuro/Frontend/Parser.h"
@@ -241,6 +242,10 @@ Compiler::modelParameters(const std::string &network,
 bool Compiler::lower(Stage until) {
   if (until <= current)
     return true;
+  // Through the lowered stage first: its projections are checked there.
+  if (current < Stage::Lowered && until > Stage::Lowered &&
+      !lower(Stage::Lowered))
+    return false;
   // A name given a value that is compiled in (`--set PROJ.w=...`) is no
   // row.
   std::vector<std::string> rows;
@@ -254,8 +259,10 @@ bool Compiler::lower(Stage until) {
     errors += d.getSeverity() == mlir::DiagnosticSeverity::Error;
     return mlir::failure();
   });
+  bool converted = current < Stage::Lowered && until == Stage::Lowered;
   if (failed(lowerModule(*mlirModule, current, until, opts.vectorWidth,
-                         opts.precision, rows))) {
+                         opts.precision, rows)) ||
+      (converted && failed(checkSynapseRows()))) {
     if (errors && !opts.jsonDiagnostics)
       diagOS << errors << " error" << (errors == 1 ? "" : "s")
              << " generated.\n";
@@ -263,6 +270,16 @@ bool Compiler::lower(Stage until) {
   }
   current = until;
   return true;
+}
+
+mlir::LogicalResult Compiler::checkSynapseRows() {
+  // What the model spec refuses later, for `neuroc check` and emit too.
+  mlir::LogicalResult result = mlir::success();
+  mlirModule->walk([&](ProjectionOp proj) {
+    if (failed(checkSynapseRowCount(proj)))
+      result = mlir::failure();
+  });
+  return result;
 }
 
 bool Compiler::lowerToGPU() {

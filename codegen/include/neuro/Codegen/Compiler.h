@@ -159,6 +159,9 @@ public:
   Stage stage() const { return current; }
 
 private:
+  /// Refuses projections with more synapse rows than a run takes, once
+  /// the module is converted to kernels.
+  mlir::LogicalResult checkSynapseRows();
   /// Checks `network` (empty: the only one, filled in); false after
   /// reporting.
   bool resolveNetwork(std::string &network);

@@ -33,6 +33,9 @@ std::string kernelName(KernelKind kind, llvm::StringRef network,
 /// step of the synapse's last event) when states are solved between events
 /// (`neuro.decay`).
 std::vector<std::string> synapseRowNames(mlir::Operation *projection);
+/// Refuses a projection with more synapse rows than the runtime's streams
+/// key (rt::streams::kMaxRows), once converted to kernels.
+mlir::LogicalResult checkSynapseRowCount(mlir::Operation *projection);
 
 /// The weight of a projection whose synapses all have the same weight and
 /// never change or record it (a constant initial value, no assignment or

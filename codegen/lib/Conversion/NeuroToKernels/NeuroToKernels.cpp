@@ -90,6 +90,16 @@ std::vector<std::string> neuro::synapseRowNames(Operation *projection) {
   return rows;
 }
 
+LogicalResult neuro::checkSynapseRowCount(Operation *projection) {
+  size_t rows = synapseRowNames(projection).size();
+  if (int64_t(rows) <= rt::streams::kMaxRows)
+    return success();
+  return projection->emitError()
+         << "projection '" << cast<ProjectionOp>(projection).getSymName()
+         << "' has " << rows << " variables per synapse; at most "
+         << rt::streams::kMaxRows << " are supported";
+}
+
 LogicalResult KernelBuilder::run() {
   for (auto pop : network.getBody().getOps<PopulationOp>())
     if (!pop.getSpikeTimes() && !pop.getPoissonRate() &&

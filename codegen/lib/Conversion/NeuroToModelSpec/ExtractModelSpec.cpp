@@ -219,11 +219,8 @@ static LogicalResult extractProjection(ModuleOp module, StringRef networkName,
   p.delaySteps = static_cast<int64_t>(
       std::llround(std::min(proj.getDelay().convertToDouble() / dt, 4e18)));
   p.synRows = synapseRowNames(proj);
-  if (int64_t(p.synRows.size()) > rt::streams::kMaxRows)
-    return proj.emitError()
-           << "projection '" << p.name << "' has " << p.synRows.size()
-           << " variables per synapse; at most " << rt::streams::kMaxRows
-           << " are supported";
+  if (failed(checkSynapseRowCount(proj)))
+    return failure();
   for (const std::string &row : p.synRows) {
     std::string unit = "1"; // _lastupdate: a step
     for (auto w : proj.getBody().getOps<WeightOp>())
