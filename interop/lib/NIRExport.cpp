@@ -199,6 +199,16 @@ struct Reader {
         double g = spikeGain(dst, size_t(list.post[s]));
         if (g != gain.getValueAsDouble())
           weight = weight * gain.getValueAsDouble() / g;
+        // NIR's neuron scales its input by g (r, w_in): an input it scales
+        // to nothing, or near it, has no NIR weight.
+        if (!std::isfinite(weight))
+          throw Error(where + ": the synapses onto neuron " +
+                      std::to_string(list.post[s]) + " of '" + dst.name +
+                      "' have gain " + formatNumber(gain.getValueAsDouble()) +
+                      " where the neuron's input factor (r or w_in) is " +
+                      formatNumber(g) +
+                      "; NIR scales a neuron's input by that factor, so no "
+                      "finite weight gives this input");
       }
       double delay =
           list.delay.empty() ? op.getDelay().convertToDouble() : list.delay[s];
