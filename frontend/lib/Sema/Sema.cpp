@@ -226,9 +226,14 @@ void Checker::checkTunableNames() {
       continue;
     std::string option = withValue ? names.set : names.tunable;
     if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) {
-      diag.error({}, names.tunable + " '" + name +
-                         "': expected POP.PARAM (a population or projection "
-                         "and one of its variables), POP.* or *");
+      diag.error({}, withValue
+                         ? option + " '" + name +
+                               "=...': expected POP.VAR=VALUE (a population "
+                               "or projection and one of its variables)"
+                         : option + " '" + name +
+                               "': expected POP.PARAM (a population or "
+                               "projection and one of its variables), POP.* "
+                               "or *");
       continue;
     }
     std::string owner = name.substr(0, dot), var = name.substr(dot + 1);
