@@ -3,11 +3,15 @@
 #include "neuro/Frontend/Diagnostics.h"
 #include "neuro/Runtime/Quote.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Locale.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/WithColor.h"
+
+#include <algorithm>
+#include <cstdio>
 
 using namespace neuro;
 
@@ -132,6 +136,31 @@ llvm::SMLoc DiagEngine::toSMLoc(SourceLoc loc) const {
   return result;
 }
 
+/// Whether `c` is a control character a terminal would act on.
+static bool isControl(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return (u < 0x20 && c != '\t') || u == 0x7f;
+}
+
+/// `text` with its control characters written as \xHH: a message quoting
+/// the source never sends the terminal an escape sequence.
+static std::string escapeControls(const std::string &text) {
+  if (llvm::none_of(text, isControl))
+    return text;
+  std::string out;
+  for (char c : text) {
+    if (!isControl(c)) {
+      out += c;
+      continue;
+    }
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "\\x%02x",
+                  unsigned(static_cast<unsigned char>(c)));
+    out += buf;
+  }
+  return out;
+}
+
 void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
                         const llvm::Twine &fullMessage) {
   std::string message = shortenQuotes(fullMessage.str());
@@ -163,6 +192,7 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
         message);
     return;
   }
+  message = escapeControls(message);
   llvm::SMLoc begin = toSMLoc(range.begin);
   llvm::SmallVector<llvm::SMRange, 1> ranges;
   // Underline the range only when it stays on the first line.
@@ -174,6 +204,13 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
   }
   llvm::SMDiagnostic d = sourceMgr.GetMessage(begin, kind, message, ranges);
   std::string line = d.getLineContents().str();
+  // Control characters of the line shown as '?', which keeps the columns.
+  if (llvm::any_of(line, isControl)) {
+    std::replace_if(line.begin(), line.end(), isControl, '?');
+    d = llvm::SMDiagnostic(sourceMgr, d.getLoc(), d.getFilename(),
+                           d.getLineNo(), d.getColumnNo(), d.getKind(),
+                           d.getMessage(), line, d.getRanges());
+  }
   const llvm::UTF8 *at = reinterpret_cast<const llvm::UTF8 *>(line.data());
   const llvm::UTF8 *end = at + line.size();
   if (!llvm::isLegalUTF8String(&at, end)) {
