@@ -44,7 +44,8 @@ namespace {
 const char *kHelp = R"(commands:
   load FILE            read the declarations of FILE (replacing ones of the
                        same kind and name)
-  reload               read the last file again, rebuild, keep the state
+  reload               read the last file again (what it no longer declares
+                       goes), rebuild, keep the state
   neuron/synapse/network/... { ... }
                        define or redefine a declaration inline
   build [NETWORK]      compile and build now (else done by run)

@@ -2,6 +2,7 @@
 
 #include "neuro/Codegen/Session.h"
 #include "neuro/Codegen/Compiler.h"
+#include "neuro/Frontend/Imports.h"
 #include "neuro/Frontend/Parser.h"
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Quote.h"
@@ -10,6 +11,7 @@
 #include "neuro/Runtime/Steps.h"
 #include "neuro/Runtime/Units.h"
 
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
@@ -96,6 +98,18 @@ int Session::define(const std::string &name, const std::string &text,
     err = trimmed(os.str());
     return -1;
   }
+  // An import that names no model would make every later build fail, and
+  // only a declaration of the same name replaces one: refused now, as a
+  // syntax error is.
+  if (std::any_of(decls.begin(), decls.end(),
+                  [](const TopLevelDecl &d) { return d.kind == "import"; })) {
+    std::unique_ptr<Module> module = parseModule(diag);
+    setStdlibDirectory(options.stdlibDir);
+    if (!module || !resolveImports(*module, diag, options.searchPaths)) {
+      err = trimmed(os.str());
+      return -1;
+    }
+  }
   // Top-level names share one namespace: a declaration of another kind
   // under a name taken would make every later build fail until removed,
   // and nothing removes one. Refused, the set stays as it was. An import
@@ -138,14 +152,18 @@ int Session::define(const std::string &name, const std::string &text,
     else
       declarations.push_back(std::move(decl));
   }
+  forgetUnusedSources();
+  changed = true;
+  return int(decls.size());
+}
+
+void Session::forgetUnusedSources() {
   // The text of a call whose declarations were all given again since is
   // not needed any more.
   for (size_t source = 0; source + 1 < sources.size(); ++source)
     if (std::none_of(declarations.begin(), declarations.end(),
                      [&](const Declaration &d) { return d.source == source; }))
       sources[source].second.clear();
-  changed = true;
-  return int(decls.size());
 }
 
 int Session::loadFile(const std::string &path, std::string &err) {
@@ -153,8 +171,16 @@ int Session::loadFile(const std::string &path, std::string &err) {
   if (!rt::readWholeFile(path, text, err))
     return -1;
   int n = define(path, text, err);
-  if (n >= 0)
-    file = path;
+  if (n < 0)
+    return n;
+  file = path;
+  // The file is read whole: the declarations an earlier read of it gave
+  // that it no longer has go (a typed redefinition stays).
+  size_t latest = sources.size() - 1;
+  llvm::erase_if(declarations, [&](const Declaration &d) {
+    return d.source != latest && sources[d.source].first == path;
+  });
+  forgetUnusedSources();
   return n;
 }
 

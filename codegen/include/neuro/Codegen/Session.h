@@ -122,6 +122,8 @@ private:
   /// Forgets the parameters in `tunable` that the model no longer has (it
   /// was redefined since they were set).
   void dropStaleRows();
+  /// Clears the text of define() calls none of whose declarations is left.
+  void forgetUnusedSources();
   /// A compiler loaded with the declarations, each where it was given.
   std::unique_ptr<Compiler> load(CompileOptions opts,
                                  llvm::raw_ostream &diag) const;
