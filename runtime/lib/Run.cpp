@@ -1,6 +1,7 @@
 //===- Run.cpp - Build, run and report a compiled network -----------------===//
 
 #include "neuro/Runtime/Run.h"
+#include "RunInternal.h"
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/OptionNames.h"
 #include "neuro/Runtime/Quote.h"
@@ -226,87 +227,6 @@ void progressSetting(const RunOptions &options, bool &show, double &after) {
   } else {
     show = isatty(2) != 0;
   }
-}
-
-/// Runs `steps` steps in slices of about a quarter of a second, printing
-/// one progress line (rewritten in place) once `after` seconds have gone.
-/// The signal (SIGINT, SIGTERM) that asked a run to stop, or 0.
-volatile std::sig_atomic_t stopSignal = 0;
-void onStopSignal(int sig) { stopSignal = sig; }
-
-/// While a run goes: SIGINT and SIGTERM stop it at the end of a slice of
-/// steps (a quarter of a second), so that what was recorded is written
-/// and said; the handlers before come back after it.
-class StopOnSignals {
-public:
-  StopOnSignals() {
-    stopSignal = 0;
-    struct sigaction on = {};
-    on.sa_handler = onStopSignal;
-    sigemptyset(&on.sa_mask);
-    ::sigaction(SIGINT, &on, &oldInt);
-    ::sigaction(SIGTERM, &on, &oldTerm);
-  }
-  ~StopOnSignals() {
-    ::sigaction(SIGINT, &oldInt, nullptr);
-    ::sigaction(SIGTERM, &oldTerm, nullptr);
-  }
-  StopOnSignals(const StopOnSignals &) = delete;
-  StopOnSignals &operator=(const StopOnSignals &) = delete;
-
-private:
-  struct sigaction oldInt = {}, oldTerm = {};
-};
-
-/// Runs `steps` steps in slices of about a quarter of a second, showing
-/// progress once `after` seconds of wall time have passed; false and `err`
-/// where a step fails or a signal asked the run to stop.
-bool runWithProgress(Simulator &sim, int64_t steps, double after,
-                     std::ostream &errs, std::string &err) {
-  using clock = std::chrono::steady_clock;
-  auto start = clock::now();
-  int64_t done = 0, slice = 100;
-  bool shown = false;
-  double dt = sim.spec().dt;
-  while (done < steps) {
-    int64_t n = std::min(slice, steps - done);
-    auto t0 = clock::now();
-    if (!sim.run(n, err)) {
-      if (shown)
-        errs << "\n";
-      return false;
-    }
-    done += n;
-    if (stopSignal && done < steps) {
-      if (shown)
-        errs << "\n";
-      err = std::string("stopped by ") +
-            (stopSignal == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM") +
-            " at t = " + std::to_string(sim.currentTime()) + " s";
-      return false;
-    }
-    double took = std::chrono::duration<double>(clock::now() - t0).count();
-    slice = std::clamp<int64_t>(
-        took > 0 ? int64_t(double(n) * 0.25 / took) : slice * 4, 1, 1 << 24);
-    double wall = std::chrono::duration<double>(clock::now() - start).count();
-    if (wall < after || done == steps)
-      continue;
-    double simulated = double(done) * dt, total = double(steps) * dt;
-    double eta = wall * double(steps - done) / double(done);
-    int width = 24, filled = int(double(width) * double(done) / double(steps));
-    char line[160];
-    std::snprintf(line, sizeof(line),
-                  "\r[%-*s] %3d%%  %.4g of %.4g s simulated, ETA %.1f s, "
-                  "%.3gx real time",
-                  width, std::string(size_t(filled), '=').c_str(),
-                  int(100.0 * double(done) / double(steps)), simulated, total,
-                  eta, simulated / wall);
-    errs << line << std::flush;
-    shown = true;
-  }
-  if (shown)
-    errs << "\r\033[K" << std::flush;
-  return true;
 }
 
 /// The peak resident memory of this process so far, in bytes (0 if
@@ -743,14 +663,13 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   // of a distributed run go step for step together.
   bool alone = !(comm && comm->distributed());
   showProgress &= alone;
-  std::optional<StopOnSignals> stoppable;
-  if (alone)
-    stoppable.emplace();
-  bool ok = alone ? runWithProgress(sim, sim.spec().steps,
-                                    showProgress ? progressAfter : HUGE_VAL,
-                                    errs, err)
-                  : sim.run(err);
-  int stoppedBy = alone ? int(stopSignal) : 0;
+  std::optional<detail::StopOnSignals> stoppable;
+  stoppable.emplace();
+  bool ok = alone ? detail::runWithProgress(
+                        sim, sim.spec().steps,
+                        showProgress ? progressAfter : HUGE_VAL, errs, err)
+                  : detail::runTogether(sim, *comm, sim.spec().steps, err);
+  int stoppedBy = int(detail::stopSignal);
   stoppable.reset();
   // Whatever was recorded is written, also when the run stopped early.
   std::string writeErr;

@@ -1,9 +1,12 @@
 """Starts `NEUROC run -o OUT MODEL` (argv[1:5]: NEUROC, INT or TERM, OUT,
 MODEL; argv[5], when given, a --checkpoint file), sends the signal once it
 has recorded for a while, and checks what it left: with a checkpoint, a
-restored run goes on from the time the signal stopped it."""
+restored run goes on from the time the signal stopped it. With `--launch
+CMD` first, the run goes through CMD (mpirun and its options), which gets
+the signal; its exit status is then said as nonzero or 0."""
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -11,9 +14,13 @@ import time
 
 import numpy as np
 
-neuroc, sig, out, model = sys.argv[1:5]
-checkpoint = sys.argv[5:]
-proc = subprocess.Popen([neuroc, "run", "-o", out, model] +
+args = sys.argv[1:]
+launch = []
+if args[0] == "--launch":
+    launch, args = shlex.split(args[1]), args[2:]
+neuroc, sig, out, model = args[:4]
+checkpoint = args[4:]
+proc = subprocess.Popen(launch + [neuroc, "run", "-o", out, model] +
                         (["--checkpoint", checkpoint[0]] if checkpoint else []),
                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                         text=True)
@@ -24,7 +31,8 @@ while not os.path.exists(f"{out}/E_t.npy") and time.time() < deadline:
 time.sleep(0.5)
 proc.send_signal(getattr(signal, "SIG" + sig))
 _, err = proc.communicate(timeout=60)
-print(f"exit {proc.returncode}")
+print(f"exit {proc.returncode}" if not launch else
+      "exit " + ("nonzero" if proc.returncode else "0"))
 print(err.strip())
 t = np.load(f"{out}/E_t.npy")
 v = np.load(f"{out}/E_v.npy")
