@@ -9,6 +9,7 @@
 #include "Isolated.h"
 #include "Options.h"
 #include "Usage.h"
+#include "neuro/Codegen/Compiler.h"
 #include "neuro/Interop/HDF5.h"
 #include "neuro/Interop/NIRExport.h"
 #include "neuro/Runtime/Files.h"
@@ -46,6 +47,23 @@ int runSonataImport(const Options &options) {
 
 int runNirImport(const Options &options);
 
+/// Checks the model an import wrote as `neuroc check` would: values of the
+/// circuit or graph that no run takes (a run shorter than a step, a step
+/// that makes a delay too long, a name too long for a file) are said
+/// where the model has them, and the import fails.
+int checkImported(const Options &options) {
+  Options checked = options;
+  checked.file = options.outDir;
+  Compiler c(llvm::errs(), compileOptions(checked));
+  if (c.loadFile(checked.file) && c.parse() && c.check() && c.generate() &&
+      c.lower(Stage::Lowered))
+    return 0;
+  llvm::errs() << "neuroc: error: the model written to " << options.outDir
+               << " does not check (above): the values it took from "
+               << options.file << " are ones no run takes\n";
+  return 1;
+}
+
 } // namespace
 
 int neuro::runImport(const Options &options) {
@@ -71,11 +89,11 @@ int neuro::runImport(const Options &options) {
   unsigned limit = unsigned(std::min<uint64_t>(60 + size / 1000000, 1u << 30));
   if (const char *given = std::getenv("NEURO_IMPORT_SECONDS"))
     limit = unsigned(std::max(1L, std::atol(given)));
-  if (sonata)
-    return runIsolated([&] { return runSonataImport(options); }, options.file,
-                       limit);
-  return runIsolated([&] { return runNirImport(options); }, options.file,
-                     limit);
+  int status = sonata ? runIsolated([&] { return runSonataImport(options); },
+                                    options.file, limit)
+                      : runIsolated([&] { return runNirImport(options); },
+                                    options.file, limit);
+  return status != 0 ? status : checkImported(options);
 }
 
 namespace {
