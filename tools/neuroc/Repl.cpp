@@ -222,6 +222,10 @@ public:
       if (n <= 10)
         return;
     }
+    if (n == 0) {
+      std::cout << ref << ": no values\n";
+      return;
+    }
     double sum = 0, lo = INFINITY, hi = -INFINITY;
     for (int64_t i = b; i < e; ++i) {
       sum += data[i];
@@ -249,7 +253,7 @@ public:
     std::string ref = trim(args.substr(0, eq)), err;
     // A parameter compiled into the kernels: rebuild once with it as a
     // per-neuron row, keeping the state.
-    std::string name = ref.substr(0, ref.find('['));
+    std::string name = trim(ref.substr(0, ref.find('[')));
     if (session.isFoldedParameter(name)) {
       Session::Built b;
       if (!session.makeRow(name, b, err)) {

@@ -330,9 +330,9 @@ bool Session::resolve(const std::string &ref, Ref &out, std::string &err) {
   if (!ensureBuilt(err) && !sim)
     return false;
   err.clear();
-  std::string name = ref, slice;
+  std::string name = trimmed(ref), slice;
   if (auto b = ref.find('['); b != std::string::npos) {
-    name = ref.substr(0, b);
+    name = trimmed(ref.substr(0, b)); // `E.v [0:2]` too
     if (!sliceText(ref.substr(b), slice, err))
       return false;
   }
@@ -515,7 +515,16 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
     }
     int row = target.rowIndex(p, var);
     if (row < 0) {
-      err = rt::quoted(pop) + " has no state " + rt::quoted(var);
+      // An input summed from a projection's synapses is its row INPUT_PROJ.
+      std::string sums;
+      for (const rt::ProjectionSpec &proj : target.spec().projections)
+        if (proj.dst == p && target.rowIndex(p, var + "_" + proj.name) >= 0)
+          sums += (sums.empty() ? "" : ", ") + var + "_" + proj.name;
+      err = rt::quoted(pop) + " has no state " + rt::quoted(var) +
+            (sums.empty() ? ""
+                          : " (the sums of its projections' drives into it "
+                            "are " +
+                                sums + ")");
       return false;
     }
     r.rows.push_back(row);
