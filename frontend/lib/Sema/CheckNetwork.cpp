@@ -295,6 +295,9 @@ Checker::cellSlice(const std::optional<std::pair<double, double>> &slice,
     return slice;
   const PopulationInfo &p = net.populations[size_t(pop)];
   auto it = std::find(p.cells.begin(), p.cells.end(), cell->name);
+  // Declared named but its names were refused (said there): no cascade.
+  if (it == p.cells.end() && p.cells.empty() && p.decl->cells)
+    return std::nullopt;
   if (it == p.cells.end()) {
     diag.error(cell->range,
                p.cells.empty()

@@ -20,6 +20,7 @@
 #include "llvm/Support/Path.h"
 
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <tuple>
 
@@ -221,6 +222,17 @@ double Checker::recordedStampShift(const std::string &path,
       entry->getString("stamps") != "end of step")
     return unread("does not say how the file's spikes are stamped (its "
                   "\"dt_s\" and \"stamps\")");
+  // A recording stamps each spike at the end of its step: none before the
+  // first step's end (else the shift back would put it before t = 0).
+  for (double t : times)
+    if (t < *dt * (1 - 1e-9)) {
+      char what[160];
+      std::snprintf(what, sizeof what,
+                    "gives steps of %.17g s, but the file has a spike at "
+                    "t = %.17g s, before the first step's end",
+                    *dt, t);
+      return unread(what + std::string(": it describes another run"));
+    }
   // The spikes it lists, up to the steps it says were run (a streamed run
   // stopped midway may have flushed more since): another count means the
   // file was replaced after the run.
