@@ -665,11 +665,14 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   showProgress &= alone;
   std::optional<detail::StopOnSignals> stoppable;
   stoppable.emplace();
+  int stoppedBy = 0;
   bool ok = alone ? detail::runWithProgress(
                         sim, sim.spec().steps,
                         showProgress ? progressAfter : HUGE_VAL, errs, err)
-                  : detail::runTogether(sim, *comm, sim.spec().steps, err);
-  int stoppedBy = int(detail::stopSignal);
+                  : detail::runTogether(sim, *comm, sim.spec().steps,
+                                        stoppedBy, err);
+  if (alone)
+    stoppedBy = int(detail::stopSignal);
   stoppable.reset();
   // Whatever was recorded is written, also when the run stopped early.
   std::string writeErr;

@@ -47,8 +47,10 @@ bool runWithProgress(Simulator &sim, int64_t steps, double after,
 /// The processes of a distributed run: `steps` steps in slices of a fixed
 /// number of steps, all processes together, agreeing after each whether a
 /// signal reached any of them (mpirun forwards it to some or all); false
-/// and `err` where a step fails or the run stops.
-bool runTogether(Simulator &sim, Comm &comm, int64_t steps, std::string &err);
+/// and `err` where a step fails or the run stops, then `stoppedBy` the
+/// signal that stopped it, the same on every process (else 0).
+bool runTogether(Simulator &sim, Comm &comm, int64_t steps, int &stoppedBy,
+                 std::string &err);
 
 } // namespace detail
 } // namespace neuro::rt

@@ -22,7 +22,7 @@ namespace {
 
 void onStopSignal(int sig) { detail::stopSignal = sig; }
 
-std::string stoppedBy(int sig, const Simulator &sim) {
+std::string stoppedMessage(int sig, const Simulator &sim) {
   return std::string("stopped by ") +
          (sig == SIGINT ? "SIGINT (Ctrl-C)" : "SIGTERM") +
          " at t = " + std::to_string(sim.currentTime()) + " s";
@@ -63,7 +63,7 @@ bool detail::runWithProgress(Simulator &sim, int64_t steps, double after,
     if (stopSignal && done < steps) {
       if (shown)
         errs << "\n";
-      err = stoppedBy(stopSignal, sim);
+      err = stoppedMessage(stopSignal, sim);
       return false;
     }
     double took = std::chrono::duration<double>(clock::now() - t0).count();
@@ -91,7 +91,8 @@ bool detail::runWithProgress(Simulator &sim, int64_t steps, double after,
 }
 
 bool detail::runTogether(Simulator &sim, Comm &comm, int64_t steps,
-                         std::string &err) {
+                         int &stoppedBy, std::string &err) {
+  stoppedBy = 0;
   // A slice's length may not follow each process's clock: every process
   // must agree after the same step. 1000 steps: 0.1 s simulated at the
   // usual dt, one allreduce per slice.
@@ -104,8 +105,8 @@ bool detail::runTogether(Simulator &sim, Comm &comm, int64_t steps,
     done += n;
     int sig = int(comm.max(double(stopSignal)));
     if (sig && done < steps) {
-      stopSignal = sig;
-      err = stoppedBy(sig, sim);
+      stoppedBy = sig;
+      err = stoppedMessage(sig, sim);
       return false;
     }
   }
