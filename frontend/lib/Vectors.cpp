@@ -113,13 +113,15 @@ private:
       return true;
     char count[32];
     std::snprintf(count, sizeof count, "%.3g", nodes);
-    error(range, "this stands for " + std::string(count) +
-                     " operations over its " + std::to_string(n) +
-                     " elements (sum() of a vector in each of them), more than "
-                     "the " +
+    error(range, "this stands for " + std::string(count) + " operations" +
+                     (n > 1 ? " over its " + std::to_string(n) +
+                                  " elements (sum() of a vector in each of "
+                                  "them)"
+                            : std::string(" (sum() of a vector in a sum())")) +
+                     ", more than the " +
                      std::to_string(int64_t(kMaxExpandedNodes)) +
                      " a model may expand to: read the sum through a let "
-                     "(`let s = sum(h)`) in equations, or use fewer elements");
+                     "(`let s = sum(h)`), or use fewer elements");
     return false;
   }
   static constexpr double kMaxExpandedNodes = 1 << 18;
@@ -191,6 +193,9 @@ private:
       error(e.range, what + " is a number, but this is a vector of " +
                          std::to_string(n) +
                          "; use sum(...) or an element such as m[0]");
+    // sum() nested in sum() expands to n^2 terms in one number too.
+    if (!withinBudget(e, 1, e.range))
+      return cloneExpr(e);
     return elementOf(e, 0);
   }
 
