@@ -530,7 +530,8 @@ private:
     // `plasticity on/off PROJ` is a command, `plasticity NAME {` a rule:
     // a name followed by anything but its brace is not one.
     if (l.rfind("plasticity ", 0) == 0) {
-      std::string rest = trim(l.substr(11));
+      // (A comment after the name is no part of it.)
+      std::string rest = trim(l.substr(0, l.find("//")).substr(11));
       size_t end = rest.find_first_of(" \t{");
       std::string word = rest.substr(0, end);
       std::string after =

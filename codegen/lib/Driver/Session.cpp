@@ -157,6 +157,15 @@ int Session::define(const std::string &name, const std::string &text,
   return int(decls.size());
 }
 
+/// `path` with symbolic links, `.` and `..` resolved where it exists, so
+/// that one file read under two spellings is one file.
+static std::string canonicalPath(const std::string &path) {
+  llvm::SmallString<256> real;
+  if (!llvm::sys::fs::real_path(path, real))
+    return std::string(real);
+  return path;
+}
+
 void Session::forgetUnusedSources() {
   // The text of a call whose declarations were all given again since is
   // not needed any more.
@@ -170,16 +179,21 @@ int Session::loadFile(const std::string &path, std::string &err) {
   std::string text;
   if (!rt::readWholeFile(path, text, err))
     return -1;
-  int n = define(path, text, err);
-  if (n < 0)
-    return n;
-  file = path;
   // The file is read whole: the declarations an earlier read of it gave
-  // that it no longer has go (a typed redefinition stays).
-  size_t latest = sources.size() - 1;
+  // go (a typed redefinition stays), unless this read fails; they neither
+  // clash with its new ones.
+  std::string same = canonicalPath(path);
+  std::vector<Declaration> before = declarations;
   llvm::erase_if(declarations, [&](const Declaration &d) {
-    return d.source != latest && sources[d.source].first == path;
+    return canonicalPath(sources[d.source].first) == same;
   });
+  int n = define(path, text, err);
+  if (n < 0) {
+    declarations = std::move(before);
+    return n;
+  }
+  file = path;
+  changed = true;
   forgetUnusedSources();
   return n;
 }
