@@ -197,7 +197,7 @@ struct Reader {
       double weight = list.weight.empty() ? w : list.weight[s];
       if (gain) {
         double g = spikeGain(dst, size_t(list.post[s]));
-        if (g != gain.getValueAsDouble())
+        if (g != gain.getValueAsDouble() && weight != 0.0)
           weight = weight * gain.getValueAsDouble() / g;
         // NIR's neuron scales its input by g (r, w_in): an input it scales
         // to nothing, or near it, has no NIR weight.

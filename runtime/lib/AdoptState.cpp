@@ -160,12 +160,13 @@ void Simulator::adoptPoisson(size_t p, const Simulator &old, int q) {
   if (!spec.generator || spec.poissonRate < 0 || spec.driveInputs > 0)
     return;
   // The same source goes on with its schedule; another (new, resized, of
-  // another rate) starts now, not with a burst of every spike that its
+  // another rate or seed) starts now, not with a burst of every spike that its
   // schedule from step 0 had before now.
   const PopulationSpec *was =
       q < 0 ? nullptr : &old.model.populations[size_t(q)];
   if (was && was->generator && was->poissonRate == spec.poissonRate &&
-      was->driveInputs == 0 && was->size == spec.size) {
+      was->driveInputs == 0 && was->size == spec.size &&
+      old.model.seed == model.seed) {
     net.pops[p].nextSpikes = old.net.pops[size_t(q)].nextSpikes;
     net.pops[p].draws = old.net.pops[size_t(q)].draws;
     return;

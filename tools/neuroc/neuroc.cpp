@@ -255,7 +255,6 @@ std::vector<std::string> modelFiles(const Compiler &c,
   return files;
 }
 
-/// Whether `name` (PROJ.VAR) is a synapse row of a projection of `spec`.
 /// Whether `name` (POP.VAR, PROJ.VAR) is a row of the built network: a
 /// value a checkpoint holds.
 bool isRow(const rt::ModelSpec &spec, const std::string &name) {

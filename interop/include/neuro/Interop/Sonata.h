@@ -91,7 +91,8 @@ ImportResult importCircuit(const Config &config, const ImportOptions &options,
 /// Opens `path` as a SONATA spike report for the populations named
 /// (indexed like the model's populations; empty names are not recorded):
 /// `/spikes/<name>/timestamps` (float64, ms, attribute units = "ms") and
-/// `node_ids` (int64, the neuron's index), attribute sorting = "by_time".
+/// `node_ids` (int64, the neuron's index), attribute sorting = by_time (an
+/// HDF5 enumeration of none, by_id, by_time).
 /// Throws Error when the file cannot be created.
 std::unique_ptr<rt::SpikeSink>
 createSpikeWriter(const std::string &path,
