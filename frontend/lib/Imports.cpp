@@ -102,11 +102,10 @@ private:
       std::vector<std::string> bases = roots;
       // The folder of the file the import is in (the REPL's parts come
       // from several).
-      unsigned buffer = imp.range.begin.buffer ? imp.range.begin.buffer
-                                               : diag.getBufferId();
-      llvm::SmallString<256> here(diag.getSourceMgr()
-                                      .getMemoryBuffer(buffer)
-                                      ->getBufferIdentifier());
+      unsigned buffer =
+          imp.range.begin.buffer ? imp.range.begin.buffer : diag.getBufferId();
+      llvm::SmallString<256> here(
+          diag.getSourceMgr().getMemoryBuffer(buffer)->getBufferIdentifier());
       llvm::sys::path::remove_filename(here);
       bases.push_back(here.empty() ? "." : std::string(here));
       for (const std::string &base : bases) {

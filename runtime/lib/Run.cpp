@@ -666,11 +666,11 @@ int neuro::rt::runModel(ModelSpec spec, const RunOptions &options,
   std::optional<detail::StopOnSignals> stoppable;
   stoppable.emplace();
   int stoppedBy = 0;
-  bool ok = alone ? detail::runWithProgress(
-                        sim, sim.spec().steps,
-                        showProgress ? progressAfter : HUGE_VAL, errs, err)
-                  : detail::runTogether(sim, *comm, sim.spec().steps,
-                                        stoppedBy, err);
+  bool ok =
+      alone ? detail::runWithProgress(sim, sim.spec().steps,
+                                      showProgress ? progressAfter : HUGE_VAL,
+                                      errs, err)
+            : detail::runTogether(sim, *comm, sim.spec().steps, stoppedBy, err);
   if (alone)
     stoppedBy = int(detail::stopSignal);
   stoppable.reset();
