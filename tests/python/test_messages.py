@@ -50,3 +50,22 @@ def test_tunable_synapse_parameter_names_overrides():
     assert ("(overrides={'A_to_A.tau': VALUE} compiles another value)"
             in str(e.value))
     assert "--" not in str(e.value)
+
+
+TIMED = CELL.replace("neuron Cell {", "neuron Cell {\n  param I_ext: mV = 0 mV") \
+    + """
+network T {
+  A = 1 of Cell(I_ext = timed([0 mV, 20 mV], 5 ms))
+  run 10 ms
+}
+"""
+
+
+def test_set_of_a_timed_parameter_is_refused():
+    # The table writes the row at every step: a value set between runs
+    # would be gone before the next step used it.
+    sim = neuro.compile_source(TIMED).simulation()
+    with pytest.raises(RuntimeError) as e:
+        sim.set("A.I_ext", "20 mV")
+    assert "'A.I_ext' follows a table in time (timed), which sets it at " \
+        "every step" in str(e.value)
