@@ -304,7 +304,7 @@ bool Checker::readListed(Connection &conn) {
   for (const VarDecl &v : conn.syn->synapse->vars)
     if (v.kind == VarDecl::Kind::Weight)
       weightName = v.name;
-  conn.listedPath = resolvePath(c.file->name);
+  conn.listedPath = resolvePath(c.file->name, c.file->range);
   rt::ConnectionSummary list;
   std::string err;
   if (conn.ruleRange.begin.line) {

@@ -62,7 +62,7 @@ Checker::evalValues(const Expr &e, const std::string &name, const Dim &want) {
   }
   rt::Table table;
   std::string err;
-  if (!rt::readTable(resolvePath(file), table, err)) {
+  if (!rt::readTable(resolvePath(file, e.args[0]->range), table, err)) {
     diag.error(e.args[0]->range, "cannot read the values: " + err);
     return std::nullopt;
   }
@@ -125,7 +125,7 @@ bool Checker::readTimedFile(const Expr &e, const Dim &want, int64_t &columns,
   }
   rt::Table table;
   std::string err;
-  if (!rt::readTable(resolvePath(list.text), table, err)) {
+  if (!rt::readTable(resolvePath(list.text, list.range), table, err)) {
     diag.error(list.range, "cannot read the timed values: " + err);
     return false;
   }
@@ -151,13 +151,14 @@ std::optional<Spikes> Checker::readSpikeTimesFile(const PopulationDecl &p,
   std::vector<int64_t> is;
   std::vector<double> ts;
   std::string err;
-  if (!rt::readSpikeTimes(resolvePath(file.text), is, ts, err)) {
+  if (!rt::readSpikeTimes(resolvePath(file.text, file.range), is, ts, err)) {
     diag.error(file.range, "cannot read the spike times: " + err);
     return std::nullopt;
   }
   // A spike file Neuro recorded stamps each spike at the end of its step
   // (recordings.json beside it says so): replayed in that step.
-  double shift = recordedStampShift(resolvePath(file.text), ts, file.range);
+  double shift =
+      recordedStampShift(resolvePath(file.text, file.range), ts, file.range);
   Spikes spikes;
   for (size_t r = 0; r < is.size(); ++r) {
     ts[r] -= shift;
@@ -250,13 +251,21 @@ double Checker::recordedStampShift(const std::string &path,
   return *dt;
 }
 
-std::string Checker::resolvePath(const std::string &written) {
+std::string Checker::resolvePath(const std::string &written,
+                                 SourceRange where) {
   if (written.empty() || llvm::sys::path::is_absolute(written)) {
     if (!written.empty())
       result.dataFiles.insert(written);
     return written;
   }
-  llvm::SmallString<256> path(llvm::sys::path::parent_path(module.filename));
+  // Beside the file that names it (the REPL's declarations come from
+  // several).
+  llvm::StringRef from = module.filename;
+  if (where.begin.buffer)
+    from = diag.getSourceMgr()
+               .getMemoryBuffer(where.begin.buffer)
+               ->getBufferIdentifier();
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(from));
   llvm::sys::path::append(path, written);
   result.dataFiles.insert(std::string(path));
   return std::string(path);
@@ -285,7 +294,7 @@ void Checker::readCells(const PopulationDecl &p, PopulationInfo &pop) {
     return;
   std::vector<std::string> names;
   std::string err;
-  if (!rt::readNames(resolvePath(p.cells->name), names, err)) {
+  if (!rt::readNames(resolvePath(p.cells->name, p.cells->range), names, err)) {
     diag.error(p.cells->range, "cannot read the names: " + err);
     return;
   }

@@ -296,7 +296,7 @@ private:
 
   /// A path as written in the model, relative to the folder of the file
   /// that holds the network.
-  std::string resolvePath(const std::string &written);
+  std::string resolvePath(const std::string &written, SourceRange where);
 
   /// The listed synapses must join neurons of the two populations.
   bool checkListed(const rt::ConnectionSummary &list, const PopulationInfo &src,
