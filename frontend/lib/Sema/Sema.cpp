@@ -337,8 +337,16 @@ std::string describeInit(const InitValue &iv) {
     return "computed from the parameters it reads";
   if (iv.expr)
     return "an expression per neuron";
-  if (iv.kind == InitValue::Kind::Timed)
+  if (iv.kind == InitValue::Kind::Timed) {
+    // values("FILE"): one row of the table, for the whole run.
+    size_t rows = iv.values && iv.columns > 0
+                      ? iv.values->size() / size_t(iv.columns)
+                      : 0;
+    if (rows == 1)
+      return iv.columns > 1 ? "a table's values, one per neuron"
+                            : "a table's value";
     return "a table in time";
+  }
   return describeDraw(iv, "");
 }
 
