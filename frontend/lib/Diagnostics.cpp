@@ -142,25 +142,6 @@ static bool isControl(char c) {
   return (u < 0x20 && c != '\t') || u == 0x7f;
 }
 
-/// `text` with its control characters written as \xHH: a message quoting
-/// the source never sends the terminal an escape sequence.
-static std::string escapeControls(const std::string &text) {
-  if (llvm::none_of(text, isControl))
-    return text;
-  std::string out;
-  for (char c : text) {
-    if (!isControl(c)) {
-      out += c;
-      continue;
-    }
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "\\x%02x",
-                  unsigned(static_cast<unsigned char>(c)));
-    out += buf;
-  }
-  return out;
-}
-
 void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
                         const llvm::Twine &fullMessage) {
   std::string message = shortenQuotes(fullMessage.str());
@@ -192,7 +173,7 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
         message);
     return;
   }
-  message = escapeControls(message);
+  message = rt::visible(message);
   llvm::SMLoc begin = toSMLoc(range.begin);
   llvm::SmallVector<llvm::SMRange, 1> ranges;
   // Underline the range only when it stays on the first line.
@@ -204,12 +185,15 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
   }
   llvm::SMDiagnostic d = sourceMgr.GetMessage(begin, kind, message, ranges);
   std::string line = d.getLineContents().str();
-  // Control characters of the line shown as '?', which keeps the columns.
-  if (llvm::any_of(line, isControl)) {
+  // Control characters of the line shown as '?', which keeps the columns,
+  // and of the file's name as \xHH.
+  if (llvm::any_of(line, isControl) ||
+      llvm::any_of(d.getFilename(), isControl)) {
     std::replace_if(line.begin(), line.end(), isControl, '?');
-    d = llvm::SMDiagnostic(sourceMgr, d.getLoc(), d.getFilename(),
-                           d.getLineNo(), d.getColumnNo(), d.getKind(),
-                           d.getMessage(), line, d.getRanges());
+    d = llvm::SMDiagnostic(sourceMgr, d.getLoc(),
+                           rt::visible(d.getFilename().str()), d.getLineNo(),
+                           d.getColumnNo(), d.getKind(), d.getMessage(), line,
+                           d.getRanges());
   }
   const llvm::UTF8 *at = reinterpret_cast<const llvm::UTF8 *>(line.data());
   const llvm::UTF8 *end = at + line.size();

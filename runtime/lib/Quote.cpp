@@ -18,18 +18,40 @@ std::string_view head(std::string_view text, size_t n) {
   return text.substr(0, n);
 }
 
+/// `text` with control characters as \xHH: a quoted name (a file's)
+/// never sends the terminal an escape sequence.
+std::string escapeControls(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u >= 0x20 && u != 0x7f) || c == '\t') {
+      out += c;
+      continue;
+    }
+    const char *hex = "0123456789abcdef";
+    out += "\\x";
+    out += hex[u >> 4];
+    out += hex[u & 15];
+  }
+  return out;
+}
+
 } // namespace
+
+std::string neuro::rt::visible(std::string_view text) {
+  return escapeControls(text);
+}
 
 std::string neuro::rt::quoted(std::string_view text) {
   if (text.size() <= kMostQuoted)
-    return "'" + std::string(text) + "'";
-  return "'" + std::string(head(text, kKept)) + "...' (" +
+    return "'" + escapeControls(text) + "'";
+  return "'" + escapeControls(head(text, kKept)) + "...' (" +
          std::to_string(text.size()) + " bytes)";
 }
 
 std::string neuro::rt::shortened(std::string_view text) {
   if (text.size() <= kMostQuoted)
-    return std::string(text);
-  return std::string(head(text, kKept)) + "... (" +
+    return escapeControls(text);
+  return escapeControls(head(text, kKept)) + "... (" +
          std::to_string(text.size()) + " bytes)";
 }

@@ -8,6 +8,7 @@
 #include "neuro/Frontend/Parser.h"
 #include "neuro/IR/NeuroOps.h"
 #include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Quote.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/FileSystem.h"
@@ -42,7 +43,8 @@ bool Compiler::loadFile(const std::string &path) {
   }
   auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path);
   if (!buffer) {
-    plainError("cannot read '" + path + "': " + buffer.getError().message());
+    plainError("cannot read '" + rt::visible(path) +
+               "': " + buffer.getError().message());
     return false;
   }
   bufferId = sourceMgr.AddNewSourceBuffer(withLineFeeds(std::move(*buffer)),

@@ -22,6 +22,10 @@ constexpr size_t kMostQuoted = 80;
 /// 60 (whole UTF-8 characters) and "...", followed by the length:
 /// 'abcabc...' (5000000 bytes).
 std::string quoted(std::string_view text);
+/// `text` whole, with its control characters written as \\xHH (quoted()
+/// and shortened() do the same): a name such as a file's never sends the
+/// terminal an escape sequence.
+std::string visible(std::string_view text);
 
 /// `text` cut like quoted() does, without the quotes: "abcabc..." (5000000
 /// bytes), or `text` itself when short.
