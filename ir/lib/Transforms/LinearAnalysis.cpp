@@ -20,6 +20,52 @@ using namespace neuro::linear;
 
 bool LinearAnalysis::isYield(Operation &op) { return isa<YieldOp>(op); }
 
+FailureOr<Affine> LinearAnalysis::analyze(Region &region, Operation *&culprit) {
+  values.clear();
+  failedAt.clear();
+  dividedByZero.clear();
+  for (Operation &op : region.front()) {
+    if (isYield(op)) {
+      Value result = op.getOperand(0);
+      if (auto it = values.find(result); it != values.end()) {
+        divisionByZero = false;
+        return it->second;
+      }
+      divisionByZero = dividedByZero.contains(result);
+      culprit = failedAt.lookup(result);
+      if (!culprit)
+        culprit = &op;
+      return failure();
+    }
+    // An op that is not affine fails only the values that need it (a
+    // select on a constant condition needs one branch): each failed value
+    // keeps the op it failed at first, and whether a division by a
+    // constant zero is why.
+    divisionByZero = false;
+    std::optional<Affine> result = visit(op);
+    if (result) {
+      values[op.getResult(0)] = *result;
+      continue;
+    }
+    if (op.getNumResults() != 1)
+      continue;
+    Operation *at = &op;
+    bool zero = divisionByZero;
+    for (Value v : op.getOperands())
+      if (Operation *before = failedAt.lookup(v)) {
+        at = before;
+        zero = dividedByZero.contains(v);
+        break;
+      }
+    failedAt[op.getResult(0)] = at;
+    if (zero)
+      dividedByZero.insert(op.getResult(0));
+  }
+  culprit = region.getParentOp();
+  divisionByZero = false;
+  return failure();
+}
+
 std::optional<Affine> LinearAnalysis::visit(Operation &op) {
   if (auto c = dyn_cast<arith::ConstantOp>(op)) {
     if (auto f = dyn_cast<FloatAttr>(c.getValue()))
@@ -52,6 +98,16 @@ std::optional<Affine> LinearAnalysis::visit(Operation &op) {
   }
   if (op.getNumResults() != 1)
     return std::nullopt;
+  // A constant condition chooses its branch; the other may not be affine.
+  if (isa<arith::SelectOp>(op)) {
+    auto cond = values.find(op.getOperand(0));
+    if (cond == values.end() || !cond->second.isConstant())
+      return std::nullopt;
+    auto chosen = values.find(op.getOperand(cond->second.c != 0.0 ? 1 : 2));
+    if (chosen == values.end())
+      return std::nullopt;
+    return chosen->second;
+  }
   SmallVector<Affine, 2> args;
   for (Value v : op.getOperands()) {
     auto it = values.find(v);
@@ -94,12 +150,6 @@ std::optional<Affine> LinearAnalysis::visit(Operation &op) {
     }
     return scaled(args[0], 1.0 / args[1].c);
   }
-  // A condition that is constant chooses its branch.
-  if (isa<arith::SelectOp>(op)) {
-    if (!args[0].isConstant())
-      return std::nullopt;
-    return args[0].c != 0.0 ? args[1] : args[2];
-  }
   // Functions of constants fold; of states they are nonlinear.
   for (const Affine &a : args)
     if (!a.isConstant())
@@ -138,6 +188,28 @@ std::optional<Affine> LinearAnalysis::visit(Operation &op) {
     return constant(std::ceil(x));
   if (isa<math::TanhOp>(op))
     return constant(std::tanh(x));
+  if (isa<math::SinOp>(op))
+    return constant(std::sin(x));
+  if (isa<math::CosOp>(op))
+    return constant(std::cos(x));
+  if (isa<math::TanOp>(op))
+    return constant(std::tan(x));
+  if (isa<math::AsinOp>(op))
+    return constant(std::asin(x));
+  if (isa<math::AcosOp>(op))
+    return constant(std::acos(x));
+  if (isa<math::AtanOp>(op))
+    return constant(std::atan(x));
+  if (isa<math::SinhOp>(op))
+    return constant(std::sinh(x));
+  if (isa<math::CoshOp>(op))
+    return constant(std::cosh(x));
+  if (isa<math::Log10Op>(op))
+    return constant(std::log10(x));
+  if (isa<math::ExpM1Op>(op))
+    return constant(std::expm1(x));
+  if (isa<math::Log1pOp>(op))
+    return constant(std::log1p(x));
   if (isa<arith::MinimumFOp>(op))
     return constant(std::min(x, args[1].c));
   if (isa<arith::MaximumFOp>(op))

@@ -14,6 +14,7 @@
 #include "mlir/IR/Region.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -50,22 +51,7 @@ public:
   /// The affine form of the value `region` yields, or failure with the
   /// first op that is not affine in the states.
   mlir::FailureOr<Affine> analyze(mlir::Region &region,
-                                  mlir::Operation *&culprit) {
-    values.clear();
-    divisionByZero = false;
-    for (mlir::Operation &op : region.front()) {
-      if (isYield(op))
-        return values.lookup(op.getOperand(0));
-      std::optional<Affine> result = visit(op);
-      if (!result) {
-        culprit = &op;
-        return mlir::failure();
-      }
-      values[op.getResult(0)] = *result;
-    }
-    culprit = region.getParentOp();
-    return mlir::failure();
-  }
+                                  mlir::Operation *&culprit);
 
 private:
   static bool isYield(mlir::Operation &op);
@@ -79,7 +65,9 @@ private:
   std::optional<Affine> visit(mlir::Operation &op);
 
 public:
-  /// Set when analysis failed on a division by a constant zero.
+  /// Set when analysis failed on a division by a constant zero that the
+  /// value depends on (not one in the branch a constant condition leaves
+  /// out: exprel(0) of a parameter).
   bool divisionByZero = false;
   /// The value the noise xi takes (unset: xi is not affine).
   std::optional<double> noise;
@@ -91,6 +79,10 @@ private:
   const llvm::StringMap<unsigned> &index;
   double dt;
   llvm::DenseMap<mlir::Value, Affine> values;
+  /// Values that are not affine: the op each failed at first, and those
+  /// that failed on a division by a constant zero.
+  llvm::DenseMap<mlir::Value, mlir::Operation *> failedAt;
+  llvm::DenseSet<mlir::Value> dividedByZero;
 };
 
 /// Degree of the value an ODE region yields as a polynomial (0: constant,

@@ -755,3 +755,35 @@ neuro.network @EulerAdditive dt(1.000000e-04) duration(1.000000e+00) seed(0) {
     }
   }
 }
+
+// -----
+
+// Functions of constants fold (sin, expm1, ...), and a select on a constant
+// condition needs only its branch: exprel(0) of a parameter, select(0 ==
+// 0, 1, expm1(0) / 0), is 1, not a division by zero. dx/dt = (exprel(0) +
+// sin(0) - x) / tau, tau = 1 ms: exact, x' = e^{-0.1} x + 1 - e^{-0.1}.
+// CHECK-LABEL: neuro.network @Folded
+// CHECK:       neuro.propagate [@x] method "exact"
+// CHECK-SAME:    matrix dense<{{\[\[}}0.90483741803595952, 0.0951625819640404{{[0-9]*}}]]> : tensor<1x2xf64>
+// CHECK-NOT:   neuro.ode
+neuro.network @Folded dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @x : "1"
+    neuro.init_const @x = 0.000000e+00
+    neuro.ode @x {
+      %zero = arith.constant 0.000000e+00 : f64
+      %one = arith.constant 1.000000e+00 : f64
+      %e = math.expm1 %zero : f64
+      %q = arith.divf %e, %zero : f64
+      %is0 = arith.cmpf oeq, %zero, %zero : f64
+      %exprel = arith.select %is0, %one, %q : f64
+      %s = math.sin %zero : f64
+      %a = arith.addf %exprel, %s : f64
+      %x = neuro.ref @x
+      %d = arith.subf %a, %x : f64
+      %tau = arith.constant 1.000000e-03 : f64
+      %r = arith.divf %d, %tau : f64
+      neuro.yield %r : f64
+    }
+  }
+}
