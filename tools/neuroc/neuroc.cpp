@@ -150,11 +150,25 @@ int runCheck(const Options &options) {
     for (auto pop : net.getBody().getOps<PopulationOp>()) {
       std::vector<std::string> vars;
       llvm::StringRef method;
+      // A propagator carries the parameters kept as rows (set per neuron,
+      // or following a table) that the equations read: not integrated.
+      llvm::StringSet<> parameters;
+      NeuroDialect::ConstantAttrHelper constant(pop.getContext());
+      for (auto state : pop.getBody().getOps<StateOp>())
+        if (constant.getAttr(state))
+          parameters.insert(state.getSymName());
+      for (auto timed : pop.getBody().getOps<InitTimedOp>())
+        if (mlir::cast<mlir::ShapedType>(timed.getValues().getType())
+                .getDimSize(0) > 1) // a table in time, not values()
+          parameters.insert(timed.getVar());
       for (auto prop : pop.getBody().getOps<PropagateOp>()) {
         method = prop.getMethod();
-        for (mlir::Attribute a : prop.getVars())
-          vars.push_back(
-              mlir::cast<mlir::FlatSymbolRefAttr>(a).getValue().str());
+        for (mlir::Attribute a : prop.getVars()) {
+          llvm::StringRef var =
+              mlir::cast<mlir::FlatSymbolRefAttr>(a).getValue();
+          if (!parameters.contains(var))
+            vars.push_back(var.str());
+        }
       }
       for (auto ode : pop.getBody().getOps<OdeOp>()) {
         method = ode.getMethod().value_or("none");
