@@ -254,21 +254,6 @@ int runEmit(const Options &options) {
   return 0;
 }
 
-/// The files a model reads (its data files and its own source), as
-/// absolute paths: what run and built programs must not write over.
-std::vector<std::string> modelFiles(const Compiler &c,
-                                    const std::string &file) {
-  std::vector<std::string> files(c.sema().dataFiles.begin(),
-                                 c.sema().dataFiles.end());
-  files.push_back(file);
-  for (std::string &f : files) {
-    llvm::SmallString<256> path(f);
-    if (!llvm::sys::fs::make_absolute(path))
-      f = std::string(path);
-  }
-  return files;
-}
-
 /// Whether `name` (POP.VAR, PROJ.VAR) is a row of the built network: a
 /// value a checkpoint holds.
 bool isRow(const rt::ModelSpec &spec, const std::string &name) {
@@ -356,7 +341,7 @@ int runRun(const Options &options) {
   if (options.threads)
     run.threads = options.threads;
   run.source = options.file;
-  run.inputs = modelFiles(compiled->compiler(), options.file);
+  run.inputs = compiled->compiler().readFiles({options.file});
   run.tCompile = seconds(start);
   run.cache = !options.cache ? "off" : compiled->cacheHit() ? "hit" : "miss";
   run.duration = options.duration;
@@ -503,7 +488,7 @@ int runBuild(const Options &options) {
     return module.lookupSymbol(n) != nullptr;
   });
   source += emitPtxSource(images);
-  source += emitInputsSource(modelFiles(c, options.file));
+  source += emitInputsSource(c.readFiles({options.file}));
   if (auto err = linkExecutable(object->getMemBufferRef(), source, output,
                                 options.shared, c.options().cxx)) {
     llvm::errs() << "neuroc: error: " << llvm::toString(std::move(err)) << "\n";

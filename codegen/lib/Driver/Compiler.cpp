@@ -284,6 +284,19 @@ mlir::LogicalResult Compiler::checkSynapseRows() {
   return result;
 }
 
+std::vector<std::string>
+Compiler::readFiles(std::vector<std::string> more) const {
+  std::vector<std::string> files(semaResult.dataFiles.begin(),
+                                 semaResult.dataFiles.end());
+  files.insert(files.end(), more.begin(), more.end());
+  for (std::string &f : files) {
+    llvm::SmallString<256> path(f);
+    if (!llvm::sys::fs::make_absolute(path))
+      f = std::string(path);
+  }
+  return files;
+}
+
 bool Compiler::lowerToGPU() {
   opts.vectorWidth = 1;
   if (!lower(Stage::Lowered))

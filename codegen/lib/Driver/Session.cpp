@@ -553,19 +553,13 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
 }
 
 std::vector<std::string> Session::inputFiles() const {
-  std::vector<std::string> files;
-  if (compiler)
-    files.assign(compiler->sema().dataFiles.begin(),
-                 compiler->sema().dataFiles.end());
+  std::vector<std::string> loaded;
   for (const auto &[name, text] : sources)
     if (name != "<repl>")
-      files.push_back(name);
-  for (std::string &f : files) {
-    llvm::SmallString<256> path(f);
-    if (!llvm::sys::fs::make_absolute(path))
-      f = std::string(path);
-  }
-  return files;
+      loaded.push_back(name);
+  if (!compiler)
+    return loaded;
+  return compiler->readFiles(std::move(loaded));
 }
 
 std::vector<std::string> Session::names() const {

@@ -151,6 +151,9 @@ public:
   DiagEngine &diagnostics() { return *diag; }
   const Module &ast() const { return *astModule; }
   const SemaResult &sema() const { return semaResult; }
+  /// The files the model reads (its data files) and `more`, as absolute
+  /// paths: what recordings must not be written over.
+  std::vector<std::string> readFiles(std::vector<std::string> more) const;
   /// Reports `err`, why building network `network` failed, at the
   /// population or projection it names (at the argument or option it
   /// names, when the declaration has it); false when it names none of them.
