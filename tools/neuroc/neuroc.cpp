@@ -42,6 +42,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -141,10 +142,11 @@ int runCheck(const Options &options) {
     return 1;
   if (!options.verbose)
     return c.lower(Stage::Lowered) ? 0 : 1;
-  auto printVars = [](llvm::ArrayRef<std::string> vars) {
+  auto printVars = [](llvm::ArrayRef<std::string> vars,
+                      llvm::StringRef after = "") {
     llvm::outs() << " (";
     llvm::interleaveComma(vars, llvm::outs());
-    llvm::outs() << ")\n";
+    llvm::outs() << ")" << after << "\n";
   };
   for (auto net : c.module().getOps<NetworkOp>())
     for (auto pop : net.getBody().getOps<PopulationOp>()) {
@@ -176,9 +178,19 @@ int runCheck(const Options &options) {
       }
       if (vars.empty())
         continue;
+      // Coefficients that events write: the propagator follows them.
+      std::vector<std::string> held;
+      NeuroDialect::HeldCoefficientAttrHelper heldAttr(pop.getContext());
+      for (auto state : pop.getBody().getOps<StateOp>())
+        if (heldAttr.isAttrPresent(state))
+          held.push_back(state.getSymName().str());
+      std::string after;
+      if (!held.empty())
+        after = ", recomputed per neuron when " + llvm::join(held, ", ") +
+                " change" + (held.size() == 1 ? "s" : "");
       llvm::outs() << "integration " << net.getSymName() << "."
                    << pop.getSymName() << ": " << method;
-      printVars(vars);
+      printVars(vars, after);
     }
   // Per-synapse states: solved between a synapse's events, or advanced
   // every step with the projection's method.

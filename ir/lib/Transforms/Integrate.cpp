@@ -96,23 +96,117 @@ llvm::StringSet<> constantRowsOf(PopulationOp pop) {
   return rows;
 }
 
+/// The rows of `pop` without an equation that events write: its reset's,
+/// and those the `on pre` and `on post` statements of projections onto it
+/// write (not the summed drives and timed tables the runtime sets every
+/// step, nor parameters).
+llvm::StringSet<> eventRowsOf(PopulationOp pop, ArrayRef<OdeOp> odes) {
+  llvm::StringSet<> written, rows;
+  pop.walk([&](AssignOp a) {
+    if (!a.getPost())
+      written.insert(a.getName());
+  });
+  if (auto net = pop->getParentOfType<NetworkOp>())
+    for (auto proj : net.getBody().getOps<ProjectionOp>())
+      if (proj.getTarget() == pop.getSymName())
+        proj.walk([&](AssignOp a) {
+          if (a.getPost())
+            written.insert(a.getName());
+        });
+  NeuroDialect::ConstantAttrHelper constantAttr(pop.getContext());
+  for (StateOp s : pop.getBody().getOps<StateOp>())
+    if (written.contains(s.getSymName()) && !constantAttr.isAttrPresent(s) &&
+        llvm::none_of(odes,
+                      [&](OdeOp o) { return o.getVar() == s.getSymName(); }))
+      rows.insert(s.getSymName());
+  return rows;
+}
+
+/// The rows in `candidates` that `op` (a term found not affine) reads,
+/// directly or through its operands.
+SmallVector<StringRef> rowsUnder(Operation *op,
+                                 const llvm::StringSet<> &candidates) {
+  SmallVector<StringRef> found;
+  SmallVector<Operation *> work{op};
+  llvm::DenseSet<Operation *> seen;
+  while (!work.empty()) {
+    Operation *o = work.pop_back_val();
+    if (!seen.insert(o).second)
+      continue;
+    o->walk([&](RefOp ref) {
+      if (candidates.contains(ref.getName()) &&
+          !llvm::is_contained(found, ref.getName()))
+        found.push_back(ref.getName());
+    });
+    for (Value v : o->getOperands())
+      if (Operation *def = v.getDefiningOp())
+        work.push_back(def);
+  }
+  return found;
+}
+
+/// Whether an equation of `odes` reads the state of another: exponential
+/// Euler, which holds the others at the step's start, is then not exact.
+bool coupled(ArrayRef<OdeOp> odes) {
+  llvm::StringSet<> vars;
+  for (OdeOp ode : odes)
+    vars.insert(ode.getVar());
+  for (OdeOp ode : odes) {
+    bool reads = false;
+    ode.getRhs().walk([&](RefOp ref) {
+      reads |= ref.getName() != ode.getVar() && vars.contains(ref.getName());
+    });
+    if (reads)
+      return true;
+  }
+  return false;
+}
+
 /// Exact integration when coefficients differ per neuron: marks the
 /// equations `exact` (left as neuro.ode for the kernels, which compute a
 /// propagator per neuron when the network is built) if each is affine in
-/// the variables with coefficients from constant rows only. Otherwise, with
-/// constant rows, `failed` is the first equation that is not and `culprit`
-/// the term at fault (when one is found).
+/// the variables with coefficients from constant rows and from rows that
+/// only events write. The latter are held over a step, as Brian2 holds a
+/// variable without an equation in its `exact` solution; they are marked
+/// `neuro.held_coefficient` (the step recomputes a neuron's propagator when
+/// one changed), and only where the equations are coupled: alone, an
+/// equation linear in its state with such a coefficient is integrated
+/// exactly by exponential Euler already. Otherwise `failed` is the first
+/// equation that is not affine and `culprit` the term at fault (when one
+/// is found).
 bool applyPerNeuronExact(PopulationOp pop, ArrayRef<OdeOp> odes, OdeOp &failed,
                          Operation *&culprit) {
-  llvm::StringSet<> constantRows = constantRowsOf(pop);
-  if (constantRows.empty())
-    return false;
-  for (OdeOp ode : odes)
-    if (constantRows.contains(ode.getVar()) ||
-        !affineWithRowCoefficients(ode.getRhs(), constantRows, culprit)) {
-      failed = ode;
+  llvm::StringSet<> coefficients = constantRowsOf(pop);
+  llvm::StringSet<> eventRows = eventRowsOf(pop, odes);
+  SmallVector<StringRef> held;
+  while (true) {
+    failed = OdeOp();
+    for (OdeOp ode : odes)
+      if (coefficients.contains(ode.getVar()) ||
+          !affineWithRowCoefficients(ode.getRhs(), coefficients, culprit)) {
+        failed = ode;
+        break;
+      }
+    if (!failed)
+      break;
+    // A product with a row that events write: try it as a coefficient.
+    SmallVector<StringRef> more;
+    if (culprit)
+      more = rowsUnder(culprit, eventRows);
+    if (more.empty())
       return false;
+    for (StringRef row : more) {
+      eventRows.erase(row);
+      coefficients.insert(row);
+      held.push_back(row);
     }
+  }
+  if (coefficients.empty() || (!held.empty() && !coupled(odes)))
+    return false;
+  NeuroDialect::HeldCoefficientAttrHelper heldAttr(pop.getContext());
+  for (StateOp s : pop.getBody().getOps<StateOp>())
+    if (llvm::is_contained(held, s.getSymName()))
+      heldAttr.setAttr(s, UnitAttr::get(pop.getContext()));
   auto attr = StringAttr::get(pop.getContext(), "exact");
   for (OdeOp ode : odes)
     ode.setMethodAttr(attr);

@@ -631,6 +631,111 @@ neuro.network @Timed dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 
 // -----
 
+// A row without an equation that an event writes (k, kicked by the
+// projection's on pre) multiplies a state of a coupled system: held over
+// the step as a coefficient (Brian2's exact solution takes it so), the
+// equations exact per neuron and k marked for the step to recompute the
+// propagator when it changes. The row j that a reset writes but that is
+// only added stays a variable of the propagator.
+// CHECK-LABEL: neuro.network @Held
+// CHECK:         neuro.state @k : "1" {neuro.held_coefficient}
+// CHECK-NEXT:    neuro.state @j : "V"{{$}}
+// CHECK:         neuro.ode @v method "exact"
+// CHECK:         neuro.ode @x method "exact"
+// Alone, dx/dt = -k x / tau is exact with exponential Euler: nothing held.
+// CHECK-LABEL: neuro.network @HeldAlone
+// CHECK:         neuro.state @k : "1"{{$}}
+// CHECK:         neuro.ode @x method "exponential_euler"
+neuro.network @Held dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @In size(1) spike_times dense<[1.0e-03]> : tensor<1xf64> spike_indices [0] {
+  }
+  neuro.population @P size(2) {
+    neuro.state @v : "V"
+    neuro.state @x : "V"
+    neuro.state @k : "1"
+    neuro.state @j : "V"
+    neuro.init_const @v = 0.000000e+00
+    neuro.init_const @x = 1.000000e-03
+    neuro.init_const @k = 1.000000e+00
+    neuro.init_const @j = 0.000000e+00
+    // dv/dt = (x + j - v) / 10 ms, dx/dt = -k x / 5 ms
+    neuro.ode @v {
+      %x = neuro.ref @x
+      %j = neuro.ref @j
+      %v = neuro.ref @v
+      %s = arith.addf %x, %j : f64
+      %d = arith.subf %s, %v : f64
+      %c = arith.constant 1.000000e+02 : f64
+      %r = arith.mulf %d, %c : f64
+      neuro.yield %r : f64
+    }
+    neuro.ode @x {
+      %k = neuro.ref @k
+      %x = neuro.ref @x
+      %p = arith.mulf %k, %x : f64
+      %c = arith.constant -2.000000e+02 : f64
+      %r = arith.mulf %p, %c : f64
+      neuro.yield %r : f64
+    }
+    neuro.threshold refractory(0.000000e+00) {
+      %v = neuro.ref @v
+      %c = arith.constant 1.000000e-01 : f64
+      %r = arith.cmpf ogt, %v, %c : f64
+      neuro.yield %r : i1
+    }
+    neuro.reset {
+      %c = arith.constant 1.000000e-03 : f64
+      neuro.assign @j = %c
+      neuro.yield
+    }
+  }
+  neuro.projection @In_to_P @In -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.init_const @w = 1.000000e+00
+    neuro.on_pre {
+      %w = neuro.ref @w
+      %k = neuro.ref post @k
+      %s = arith.addf %k, %w : f64
+      neuro.assign post @k = %s
+      neuro.yield
+    }
+  }
+}
+
+// -----
+
+neuro.network @HeldAlone dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @In size(1) spike_times dense<[1.0e-03]> : tensor<1xf64> spike_indices [0] {
+  }
+  neuro.population @P size(2) {
+    neuro.state @x : "V"
+    neuro.state @k : "1"
+    neuro.init_const @x = 1.000000e-03
+    neuro.init_const @k = 1.000000e+00
+    neuro.ode @x {
+      %k = neuro.ref @k
+      %x = neuro.ref @x
+      %p = arith.mulf %k, %x : f64
+      %c = arith.constant -2.000000e+02 : f64
+      %r = arith.mulf %p, %c : f64
+      neuro.yield %r : f64
+    }
+  }
+  neuro.projection @In_to_P @In -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.init_const @w = 1.000000e+00
+    neuro.on_pre {
+      %w = neuro.ref @w
+      %k = neuro.ref post @k
+      %s = arith.addf %k, %w : f64
+      neuro.assign post @k = %s
+      neuro.yield
+    }
+  }
+}
+
+// -----
+
 // A synapse's @method(...) arrives on its equations: the clock-driven ones
 // all take it (x as well as s), the event-driven trace a is still solved
 // between events.

@@ -3,10 +3,11 @@
 // What the files of convert-neuro-to-kernels share. The pass builds the
 // kernels of each network with one KernelBuilder: its entry points are
 // defined by kind of kernel (PopulationKernels.cpp, ProjectionKernels.cpp,
-// InitKernels.cpp), the integration of equations in NumericalMethods.cpp,
-// and what every kernel uses in NeuroToKernels.cpp. Its state describes the
-// kernel being built: what neuro.time, neuro.rand, neuro.index and
-// neuro.not_refractory become in it.
+// InitKernels.cpp), the integration of equations in NumericalMethods.cpp
+// (propagators per neuron in PerNeuronPropagators.cpp), and what every
+// kernel uses in NeuroToKernels.cpp. Its state describes the kernel being
+// built: what neuro.time, neuro.rand, neuro.index and neuro.not_refractory
+// become in it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,6 +54,11 @@ struct PerNeuronPropagator {
   /// equations (directly or through others): elsewhere entry (k, j) is 0
   /// for every neuron, and an infinite j would make 0 * inf = NaN of k.
   std::vector<std::vector<bool>> reaches;
+  /// Rows without an equation that events write, read as coefficients
+  /// (neuro.held_coefficient): a neuron's propagator is computed again in
+  /// the step when they no longer hold the values in rows `stamp(j)`.
+  std::vector<std::string> held;
+  std::string stamp(size_t j) const { return "_H" + std::to_string(j); }
   /// Row of entry (k, j) of propagator 'P' or 'Q' (j = n: the constant).
   std::string entry(char which, size_t k, size_t j) const {
     return "_" + std::string(1, which) + std::to_string(k) + "_" +
@@ -68,12 +74,15 @@ struct PerNeuronPropagator {
         for (size_t j = 0; j <= n; ++j)
           names.push_back(entry(which, k, j));
     }
+    for (size_t j = 0; j < held.size(); ++j)
+      names.push_back(stamp(j));
     return names;
   }
 };
 
 /// The per-neuron propagator of `odes` of `pop`: the rows the equations
-/// read that are not `neuro.constant` join the equations' states.
+/// read that are neither `neuro.constant` nor `neuro.held_coefficient`
+/// join the equations' states.
 PerNeuronPropagator perNeuronPropagator(PopulationOp pop,
                                         llvm::ArrayRef<OdeOp> odes);
 
@@ -153,6 +162,27 @@ public:
                                        llvm::SmallVectorImpl<OdeOp> &odes,
                                        const llvm::StringMap<int64_t> &rows,
                                        mlir::Value state, mlir::Value i);
+  /// In the step kernel for neuron `i`, before `applyPerNeuronPropagator`:
+  /// the propagators again (by scaling and squaring in the kernel) when a
+  /// held coefficient of `pnp` changed since they were computed.
+  mlir::LogicalResult refreshPropagators(mlir::Location loc,
+                                         llvm::ArrayRef<OdeOp> odes,
+                                         const PerNeuronPropagator &pnp,
+                                         const llvm::StringMap<int64_t> &rows,
+                                         mlir::Value state, mlir::Value i);
+  /// The first rows (one per equation) of the generator G dt of `pnp` for
+  /// neuron `i`: the equations probed at x = 0 and x = e_j with the
+  /// neuron's rows, loaded at the builder's position.
+  mlir::LogicalResult
+  probeGenerator(mlir::Location loc, llvm::ArrayRef<OdeOp> odes,
+                 const PerNeuronPropagator &pnp,
+                 const llvm::StringMap<int64_t> &rows, mlir::Value state,
+                 mlir::Value i,
+                 llvm::SmallVectorImpl<llvm::SmallVector<mlir::Value>> &g);
+  /// The held coefficients' values into their stamp rows.
+  void storeStamps(mlir::Location loc, const PerNeuronPropagator &pnp,
+                   const llvm::StringMap<int64_t> &rows, mlir::Value state,
+                   mlir::Value i);
 
   /// One step of `odes` (all with the same method) from the values `x`
   /// (every variable the equations read, by refKey): the new values of the

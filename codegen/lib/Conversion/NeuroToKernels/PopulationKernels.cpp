@@ -226,6 +226,8 @@ LogicalResult PopulationKernels::buildStepKernel(
     k.expandPropagate(propagate, loc, rows, state, i, inRefractory, current);
 
   if (!odes.empty() && pnp.n) {
+    if (failed(k.refreshPropagators(loc, odes, pnp, rows, state, i)))
+      return failure();
     k.applyPerNeuronPropagator(loc, odes, pnp, rows, state, i, inRefractory,
                                current);
   } else if (!odes.empty()) {

@@ -31,6 +31,11 @@ def Neuro_Dialect : Dialect {
     // A row of an elaborated population that keeps its value during a run
     // (neuro.state; neuro-elaborate).
     "::mlir::UnitAttr":$constant,
+    // A row without an equation that events write (on pre, on post, a
+    // reset), read as a coefficient by equations integrated exactly per
+    // neuron: the step kernel recomputes a neuron's propagator when the
+    // row no longer holds the value it was computed from (neuro-integrate).
+    "::mlir::UnitAttr":$held_coefficient,
     // A projection whose synapses all have this weight, kept in no row
     // (convert-neuro-to-kernels).
     "::mlir::FloatAttr":$constant_weight,

@@ -376,6 +376,68 @@ neuro.network @Q dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 
 // -----
 
+// A coefficient that events write (neuro.held_coefficient): the init
+// kernel stores the value its propagator was computed from in a stamp row
+// (_H0, row 4) after the entries; the step kernel computes the propagator
+// again, in the kernel (no runtime call: the GPU runs the same code),
+// where k no longer equals its stamp: halvings to a norm of at most 1/2,
+// Taylor's polynomial, the squarings, the entries and the stamp stored,
+// then the propagator applied as always.
+neuro.network @H dt(1.000000e-03) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(2) {
+    neuro.state @v : "1"
+    neuro.state @k : "1" {neuro.held_coefficient}
+    neuro.init_const @v = 1.000000e+00
+    neuro.init_const @k = 2.000000e+00
+    neuro.ode @v method "exact" {
+      %v = neuro.ref @v
+      %k = neuro.ref @k
+      %m = arith.mulf %k, %v : f64
+      %r = arith.negf %m : f64
+      neuro.yield %r : f64
+    }
+  }
+}
+// CHECK-LABEL: neuro.network @H
+// CHECK:         neuro.state @k : "1" {neuro.held_coefficient}
+// CHECK-NEXT:    neuro.state @_P0_0 : "1"
+// CHECK-NEXT:    neuro.state @_P0_1 : "1"
+// CHECK-NEXT:    neuro.state @_H0 : "1"
+// CHECK-LABEL: func.func @neuro_step_H_P(
+// CHECK-SAME:    %[[HST:[^:]*]]: memref<?x?xf64>
+// CHECK-DAG:     %[[HV:.*]] = arith.constant 0 : index
+// CHECK-DAG:     %[[HP00:.*]] = arith.constant 2 : index
+// CHECK-DAG:     %[[HP01:.*]] = arith.constant 3 : index
+// CHECK-DAG:     %[[HSTAMP:.*]] = arith.constant 4 : index
+// CHECK-DAG:     %[[HK:.*]] = arith.constant 1 : index
+// CHECK:         scf.for %[[HI:.*]] =
+// CHECK:           %[[KNOW:.*]] = memref.load %[[HST]][%[[HK]], %[[HI]]]
+// CHECK-NEXT:      %[[KTHEN:.*]] = memref.load %[[HST]][%[[HSTAMP]], %[[HI]]]
+// CHECK-NEXT:      %[[CHANGED:.*]] = arith.cmpf une, %[[KNOW]], %[[KTHEN]] : f64
+// CHECK-NEXT:      scf.if %[[CHANGED]] {
+// CHECK:             %[[HALF:.*]] = arith.constant 5.000000e-01 : f64
+// CHECK:             %[[S:.*]]:3 = scf.while
+// CHECK:               arith.cmpf ogt, %{{.*}}, %[[HALF]] : f64
+// CHECK:             arith.constant 6.250000e-02 : f64
+// CHECK:             arith.constant 1.000000e+00 : f64
+// CHECK:             %[[E:.*]]:2 = scf.for %{{.*}} to %[[S]]#2 step %{{.*}} iter_args
+// CHECK:             memref.store %[[E]]#0, %[[HST]][%[[HP00]], %[[HI]]]
+// CHECK-NEXT:        memref.store %[[E]]#1, %[[HST]][%[[HP01]], %[[HI]]]
+// CHECK-NEXT:        %[[KSTAMP:.*]] = memref.load %[[HST]][%[[HK]], %[[HI]]]
+// CHECK-NEXT:        memref.store %[[KSTAMP]], %[[HST]][%[[HSTAMP]], %[[HI]]]
+// CHECK-NEXT:      }
+// CHECK:           memref.load %[[HST]][%[[HV]], %[[HI]]]
+// CHECK-LABEL: func.func @neuro_init_H_P(
+// CHECK:         call @neuro_rt_expm(
+// CHECK-NEXT:    memref.load
+// CHECK-NEXT:    memref.store
+// CHECK-NEXT:    memref.load
+// CHECK-NEXT:    memref.store
+// CHECK-NEXT:    %[[IK:.*]] = memref.load %{{.*}}[%[[IKR:.*]], %[[II:.*]]]
+// CHECK-NEXT:    memref.store %[[IK]], %{{.*}}[%[[ISTAMP:.*]], %[[II]]]
+// CHECK-NEXT:  }
+// -----
+
 // The midpoint method (@M): x' = x + f(x + f(x) dt/2, t + dt/2) dt. Heun's
 // rule without noise is Euler (@E); with noise (@H, dx = x xi), a support
 // point s = x + g dW and x' = x + f dt + (g + g(s)) dW / 2, g(s) the
