@@ -320,7 +320,7 @@ std::string Simulator::layout() const {
   return out;
 }
 
-std::string Simulator::fingerprint(bool computedLists) const {
+std::string Simulator::fingerprint(int format) const {
   // The network as built, from the one serialized form of the model (the
   // bytes built programs embed), leaving out what only starts or schedules
   // a run: its duration and plasticity switches, the starting values of
@@ -333,21 +333,21 @@ std::string Simulator::fingerprint(bool computedLists) const {
   m.plasticSwitches.clear();
   m.records.clear();
   m.stateRecords.clear();
-  auto neutral = [](std::vector<InitSpec> &inits) {
+  auto neutral = [&](std::vector<InitSpec> &inits) {
     for (InitSpec &init : inits)
-      if (init.kind != InitSpec::Timed)
+      if (format >= 2 ? !init.followsTable() : init.kind != InitSpec::Timed)
         init = InitSpec::constant(0);
   };
   // Which starting values an expression computes is a starting value too
   // (`--set P.v=...` of a `v` computed per neuron makes it a constant).
   for (PopulationSpec &p : m.populations) {
     neutral(p.init);
-    if (!computedLists)
+    if (format >= 1)
       p.computed.clear();
   }
   for (ProjectionSpec &p : m.projections) {
     neutral(p.synInit);
-    if (!computedLists)
+    if (format >= 1)
       p.synInitCounts = false;
   }
   std::string bytes = serializeModel(m);
@@ -566,7 +566,9 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   }
   Reader r(f.get(), size - headerBytes - checksumBytes);
   std::string savedPrint = r.str();
-  bool same = savedPrint == fingerprint() || savedPrint == fingerprint(true);
+  bool same = false;
+  for (int format = kFingerprintFormat; format >= 0 && !same; --format)
+    same = savedPrint == fingerprint(format);
   std::string savedLayout = r.str();
   if (!same) {
     err = "checkpoint '" + path + "' was saved from another network than '" +

@@ -246,7 +246,9 @@ bool Simulator::doStep(int64_t k, std::string &err) {
     const PopulationSpec &spec = model.populations[p];
     for (size_t r = 0; r < spec.init.size(); ++r) {
       const InitSpec &init = spec.init[r];
-      if (init.kind != InitSpec::Timed || k % init.every != 0)
+      // values() tables were filled when the network was built: a value
+      // written since (a view, a set before the first step) stays.
+      if (!init.followsTable() || k % init.every != 0)
         continue;
       net.fillTimed(p, r, k);
       if (!b.uploadRow(p, r, err))
@@ -405,12 +407,12 @@ bool Simulator::rowsChanged(int pop, int row, std::string &err) {
 
 bool Simulator::changeRow(int pop, int row, const std::function<void()> &write,
                           std::string &err) {
-  // A row that follows a table is written from it at every step: a value
-  // set here would be gone before the next step used it.
+  // A row that follows a table in time is written from it during the run:
+  // a value set here would be gone before the next step used it (a row
+  // that a values() table only starts is set as any other).
   if (pop >= 0 && size_t(pop) < model.populations.size() && row >= 0 &&
       size_t(row) < model.populations[size_t(pop)].init.size() &&
-      model.populations[size_t(pop)].init[size_t(row)].kind ==
-          InitSpec::Timed) {
+      model.populations[size_t(pop)].init[size_t(row)].followsTable()) {
     const PopulationSpec &spec = model.populations[size_t(pop)];
     err = "'" + spec.name + "." + spec.rows[size_t(row)] +
           "' follows a table in time (timed), which sets it at every step; "

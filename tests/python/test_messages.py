@@ -69,3 +69,27 @@ def test_set_of_a_timed_parameter_is_refused():
         sim.set("A.I_ext", "20 mV")
     assert "'A.I_ext' follows a table in time (timed), which sets it at " \
         "every step" in str(e.value)
+
+
+def test_state_started_by_values_is_set_as_any_other(tmp_path):
+    # values() gives starting values only: the run never writes the row
+    # from it again, so set() and a view written before the first step
+    # take effect (v decays from 0.5 mV by exp(-0.1 ms / 10 ms) a step).
+    (tmp_path / "v.csv").write_text("v\n0.1\n0.2\n")
+    source = CELL.replace("1 mV", "100 mV") + """
+network V {
+  A = 2 of Cell(v = values("v.csv", 1 mV))
+  run 1 ms
+}
+"""
+    path = tmp_path / "m.neuro"
+    path.write_text(source)
+    sim = neuro.compile(str(path)).simulation()
+    sim["A.v"][:] = 0.5e-3
+    sim.run("0.1 ms")
+    decay = 0.99004983374916805
+    assert sim["A.v"][0] == pytest.approx(0.5e-3 * decay, rel=1e-12)
+    sim.set("A.v", "0.25 mV")
+    assert sim["A.v"][1] == pytest.approx(0.25e-3, rel=1e-12)
+    sim.run("0.1 ms")
+    assert sim["A.v"][1] == pytest.approx(0.25e-3 * decay, rel=1e-12)

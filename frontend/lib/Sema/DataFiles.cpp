@@ -12,6 +12,7 @@
 #include "SemaInternal.h"
 
 #include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Model.h"
 #include "neuro/Runtime/Table.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -94,7 +95,7 @@ Checker::evalValues(const Expr &e, const std::string &name, const Dim &want) {
   }
   InitValue iv;
   iv.kind = InitValue::Kind::Timed;
-  iv.every = int64_t(1) << 62; // set once, never refilled
+  iv.every = rt::InitSpec::kSetOnce; // set once, never refilled
   iv.columns = timedSize;
   iv.a = iv.b = values->front();
   iv.values = std::move(values);

@@ -34,6 +34,13 @@ struct InitSpec {
   int64_t every = 1;
   int64_t columns = 1;
   std::shared_ptr<const std::vector<double>> values;
+  /// `every` of a table that only gives initial values (values()): filled
+  /// when the network is built, never again.
+  static constexpr int64_t kSetOnce = int64_t(1) << 62;
+
+  /// Whether the run writes the row from its table again (a table in
+  /// time), not only when the network is built.
+  bool followsTable() const { return kind == Timed && every < kSetOnce; }
 
   static InitSpec constant(double v) { return {Constant, v, v}; }
   static InitSpec uniform(double lo, double hi) { return {Uniform, lo, hi}; }

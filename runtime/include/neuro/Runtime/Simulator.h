@@ -422,10 +422,12 @@ private:
   /// Step k: the phases of the schedule above, each a hook of the backend.
   bool doStep(int64_t k, std::string &err);
   bool readCheckpoint(const std::string &path, std::string &err);
-  /// Names and sizes a checkpoint must match.
-  /// `computedLists`: hash which starting values are computed per neuron,
-  /// as checkpoints written before they were left out did.
-  std::string fingerprint(bool computedLists = false) const;
+  /// Names and sizes a checkpoint must match. Earlier `formats` hashed
+  /// more of the starting values, as older checkpoints did: 1 the tables
+  /// of values() (starting values only), 0 also which starting values are
+  /// computed per neuron.
+  std::string fingerprint(int format = kFingerprintFormat) const;
+  static constexpr int kFingerprintFormat = 2;
   /// What a checkpoint says of its network, to name what differs when the
   /// fingerprints do not match: a line per setting, population and
   /// projection ("population E 3200 v,g").
