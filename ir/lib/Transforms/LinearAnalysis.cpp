@@ -51,7 +51,13 @@ FailureOr<Affine> LinearAnalysis::analyze(Region &region, Operation *&culprit) {
       continue;
     Operation *at = &op;
     bool zero = divisionByZero;
-    for (Value v : op.getOperands())
+    // A select on a constant condition fails as its chosen branch does.
+    SmallVector<Value> operands(op.getOperands());
+    if (isa<arith::SelectOp>(op))
+      if (auto cond = values.find(op.getOperand(0));
+          cond != values.end() && cond->second.isConstant())
+        operands = {op.getOperand(cond->second.c != 0.0 ? 1 : 2)};
+    for (Value v : operands)
       if (Operation *before = failedAt.lookup(v)) {
         at = before;
         zero = dividedByZero.contains(v);

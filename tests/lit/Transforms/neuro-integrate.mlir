@@ -892,3 +892,31 @@ neuro.network @Folded dt(1.000000e-04) duration(1.000000e+00) seed(0) {
     }
   }
 }
+
+// -----
+
+// The branch a constant condition chooses is nonlinear (-x^2 / tau), the
+// other divides by a zero parameter: no division-by-zero error (it was
+// reported though the branch is never taken), the numerical method for
+// the nonlinear equation.
+// CHECK-LABEL: neuro.network @ChosenNonlinear
+// CHECK:       neuro.ode @x method "rk4"
+neuro.network @ChosenNonlinear dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @P size(1) {
+    neuro.state @x : "1"
+    neuro.init_const @x = 1.000000e+00
+    neuro.ode @x {
+      %zero = arith.constant 0.000000e+00 : f64
+      %p = arith.constant -1.000000e+00 : f64
+      %x = neuro.ref @x
+      %n = arith.negf %x : f64
+      %q = arith.divf %n, %zero : f64
+      %xx = arith.mulf %n, %x : f64
+      %tau = arith.constant 1.000000e-02 : f64
+      %s = arith.divf %xx, %tau : f64
+      %pos = arith.cmpf ogt, %p, %zero : f64
+      %r = arith.select %pos, %q, %s : f64
+      neuro.yield %r : f64
+    }
+  }
+}
