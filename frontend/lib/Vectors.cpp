@@ -105,9 +105,24 @@ private:
     return nodes;
   }
 
+  /// Whether `e` reads sum() of a vector.
+  bool readsVectorSum(const Expr &e) {
+    if (e.kind == Expr::Kind::Call && e.name == "sum" && e.args.size() == 1 &&
+        e.args[0] && length(*e.args[0]) > 0)
+      return true;
+    for (const ExprPtr &a : e.args)
+      if (a && readsVectorSum(*a))
+        return true;
+    return false;
+  }
+
   /// Whether `e`, repeated for `n` elements, stays within what the compiler
-  /// handles in reasonable time; reports it at `range` if not.
+  /// handles in reasonable time; reports it at `range` if not. Only sum()
+  /// of a vector multiplies the expression: without one, an element is
+  /// what the model wrote, and n of them what it asked for.
   bool withinBudget(const Expr &e, int64_t n, SourceRange range) {
+    if (!readsVectorSum(e))
+      return true;
     double nodes = double(n) * expandedNodes(e);
     if (nodes <= kMaxExpandedNodes)
       return true;
