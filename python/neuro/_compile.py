@@ -109,6 +109,12 @@ def _options(network, tunable, overrides, precision, target, search_paths,
     if overrides is not None and not hasattr(overrides, "items"):
         raise TypeError("overrides must be a dict of names and values, not "
                         f"{overrides!r}")
+    for name in overrides or {}:
+        parts = str(name).split(".")
+        if len(parts) > 2 or not all(parts):
+            raise ValueError(f"overrides name {str(name)!r}: expected a "
+                             "network parameter's name or POP.VAR, "
+                             "PROJ.VAR")
     for name, value, kinds in (("precision", precision,
                                 ("double", "mixed", "single")),
                                ("target", target,
@@ -209,6 +215,8 @@ def _compile(core_call, keep, **kw):
     except _core._CompileFailure as e:
         raise CompileError(str(e)) from None
     model = Model(core, keep)
+    # Values a restore puts back where the checkpoint holds rows of them.
+    model._overrides = dict(kw.get("overrides") or {})
     # As `neuroc run --set`, except that what is not compiled in has no
     # run to go to here: a name nothing took is an error, not ignored.
     unused = sorted(set(map(str, kw.get("overrides") or {})) -

@@ -343,8 +343,10 @@ class Simulation:
         return self._sim.spike_count(self._population(population))
 
     def rate(self, population):
-        """Mean rate of `population` since the start, Hz."""
-        n = self.model.populations[self._population(population)]["size"]
+        """Mean rate of `population` since the start, Hz (per input of a
+        PoissonDrive, as `neuroc run --json` reports it)."""
+        p = self.model.populations[self._population(population)]
+        n = p["size"] * max(1, p.get("drive_inputs", 0))
         return self.spike_count(population) / (n * self.t) if self.t else 0.0
 
     def _range(self, owner, neurons):
@@ -503,11 +505,14 @@ class Simulation:
 
     def restore(self, path):
         """Continues from a checkpoint of this network (same model, seed).
-        The values given with set= that are rows (states, parameters kept
-        as rows, synapse variables) replace the checkpoint's, as `neuroc
-        run --restore FILE --set ...` does."""
+        The values given with set= (and with compile()'s overrides=) that
+        are rows (states, parameters kept as rows, synapse variables)
+        replace the checkpoint's, as `neuroc run --restore FILE --set ...`
+        does."""
         self._sim.restore(_string(path, "path"))
-        for name, value in (self._args["set"] or {}).items():
+        given = dict(getattr(self.model, "_overrides", {}))
+        given.update(self._args["set"] or {})
+        for name, value in given.items():
             try:
                 self._row(str(name))
             except KeyError:

@@ -127,6 +127,7 @@ py::list populations(const rt::ModelSpec &spec) {
       init.append(initDict(i));
     d["init"] = init;
     d["source"] = p.generator || p.poissonRate >= 0 || p.driveInputs > 0;
+    d["drive_inputs"] = p.driveInputs;
     out.append(d);
   }
   return out;

@@ -52,9 +52,7 @@ struct Busy {
 /// The files the model read (tables, replayed spikes), which no recording
 /// may replace.
 std::vector<std::string> modelInputs(Simulation &s) {
-  const std::set<std::string> &read =
-      s.model->compiled->compiler().sema().dataFiles;
-  return {read.begin(), read.end()};
+  return s.model->compiled->compiler().readFiles({});
 }
 
 int population(const rt::Simulator &sim, const std::string &name) {

@@ -254,9 +254,16 @@ double Checker::recordedStampShift(const std::string &path,
 
 std::string Checker::resolvePath(const std::string &written,
                                  SourceRange where) {
+  // Listed absolute: the directory a run is started from may change
+  // before it writes (a Python script's os.chdir()).
+  auto listed = [&](llvm::StringRef path) {
+    llvm::SmallString<256> absolute(path);
+    llvm::sys::fs::make_absolute(absolute);
+    result.dataFiles.insert(std::string(absolute));
+  };
   if (written.empty() || llvm::sys::path::is_absolute(written)) {
     if (!written.empty())
-      result.dataFiles.insert(written);
+      listed(written);
     return written;
   }
   // Beside the file that names it (the REPL's declarations come from
@@ -268,7 +275,7 @@ std::string Checker::resolvePath(const std::string &written,
                ->getBufferIdentifier();
   llvm::SmallString<256> path(llvm::sys::path::parent_path(from));
   llvm::sys::path::append(path, written);
-  result.dataFiles.insert(std::string(path));
+  listed(path);
   return std::string(path);
 }
 

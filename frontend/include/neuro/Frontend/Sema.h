@@ -215,7 +215,7 @@ struct SemaResult {
   /// projection's variable (compiled in with their values).
   std::set<std::string> usedOverrides;
   /// The data files the model reads (tables, spike times, synapse lists,
-  /// names), as opened: a run must not write its recordings over them.
+  /// names), absolute: a run must not write its recordings over them.
   std::set<std::string> dataFiles;
 };
 
