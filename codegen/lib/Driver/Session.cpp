@@ -79,6 +79,19 @@ bool parseSlice(const std::string &slice, int64_t size, int64_t &begin,
   return true;
 }
 
+/// Where `var` of population `p` is an input summed from projections'
+/// synapses, its rows INPUT_PROJ, as " (the sums ... are ...)"; else "".
+std::string summedRows(const rt::Simulator &sim, int p,
+                       const std::string &var) {
+  std::string sums;
+  for (const rt::ProjectionSpec &proj : sim.spec().projections)
+    if (proj.dst == p && sim.rowIndex(p, var + "_" + proj.name) >= 0)
+      sums += (sums.empty() ? "" : ", ") + var + "_" + proj.name;
+  return sums.empty() ? ""
+                      : " (the sums of its projections' drives into it are " +
+                            sums + ")";
+}
+
 } // namespace
 
 Session::Session(CompileOptions options) : options(std::move(options)) {}
@@ -263,8 +276,18 @@ bool Session::build(const std::string &network, Built &built,
   opts.tunable = tunable;
   std::unique_ptr<Compiler> c = load(std::move(opts), diag);
   rt::ModelSpec spec;
-  if (!c->parse() || !c->check() || !c->generate() ||
-      !c->compileNetwork(network, spec)) {
+  if (!c->parse() || !c->check()) {
+    err = trimmed(diag.str());
+    return false;
+  }
+  // No name: the running network, where the model still declares it (a
+  // rebuild after `build NAME` of one of several); else the only one.
+  std::string name = network;
+  if (name.empty() && sim)
+    for (const NetworkInfo &n : c->sema().networks)
+      if (n.decl && n.decl->name == sim->spec().name)
+        name = n.decl->name;
+  if (!c->generate() || !c->compileNetwork(name, spec)) {
     err = trimmed(diag.str());
     return false;
   }
@@ -375,9 +398,14 @@ bool Session::resolve(const std::string &ref, Ref &out, std::string &err) {
     return false;
   }
   if (out.row < 0) {
+    std::string sums = out.population >= 0
+                           ? summedRows(*sim, out.population, var)
+                           : std::string();
     err = rt::quoted(owner) + " has no variable " + rt::quoted(var) +
-          " (parameters and constant weights are compiled into the "
-          "kernels: change them in the model and reload)";
+          (!sums.empty() ? sums
+                         : " (parameters and constant weights are compiled "
+                           "into the kernels: change them in the model and "
+                           "reload)");
     return false;
   }
   if (size_t(out.row) < units->size())
@@ -469,7 +497,12 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
     return false;
   }
   if (p < 0) {
-    err = "the network has no population " + rt::quoted(pop);
+    err = "the network has no population " + rt::quoted(pop) +
+          (target.projectionIndex(pop) >= 0
+               ? " (" + rt::quoted(pop) +
+                     " is a projection: the REPL records populations; "
+                     "record its synapses in the model)"
+               : "");
     return false;
   }
   rt::StateRecordSpec r;
@@ -529,16 +562,8 @@ bool Session::addRecord(rt::Simulator &target, const std::string &args,
     }
     int row = target.rowIndex(p, var);
     if (row < 0) {
-      // An input summed from a projection's synapses is its row INPUT_PROJ.
-      std::string sums;
-      for (const rt::ProjectionSpec &proj : target.spec().projections)
-        if (proj.dst == p && target.rowIndex(p, var + "_" + proj.name) >= 0)
-          sums += (sums.empty() ? "" : ", ") + var + "_" + proj.name;
       err = rt::quoted(pop) + " has no state " + rt::quoted(var) +
-            (sums.empty() ? ""
-                          : " (the sums of its projections' drives into it "
-                            "are " +
-                                sums + ")");
+            summedRows(target, p, var);
       return false;
     }
     r.rows.push_back(row);
