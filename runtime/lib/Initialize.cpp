@@ -79,14 +79,11 @@ void Network::schedulePoisson(size_t p, int32_t i, int64_t after) {
 }
 
 void Network::skipPoisson(size_t p, int64_t step) {
-  std::vector<std::pair<int64_t, int32_t>> &heap = pops[p].nextSpikes;
-  auto later = std::greater<std::pair<int64_t, int32_t>>();
-  while (!heap.empty() && heap.front().first < step) {
-    std::pop_heap(heap.begin(), heap.end(), later);
-    auto [at, i] = heap.back();
-    heap.pop_back();
-    schedulePoisson(p, i, at);
-  }
+  Population &pop = pops[p];
+  pop.nextSpikes.clear();
+  std::fill(pop.draws.begin(), pop.draws.end(), 0);
+  for (int32_t i = 0; i < int32_t(pop.draws.size()); ++i)
+    schedulePoisson(p, i, step - 1);
 }
 
 bool Network::checkMemory(std::vector<bool> &procedural,

@@ -350,9 +350,10 @@ public:
   }
   /// The source neuron of synapse `synapse` of `proj` (-1: none).
   static int64_t synapseSource(const Projection &proj, int64_t synapse);
-  /// Draws on the schedule of Poisson population `p` past the spikes due
-  /// before step `step`, as if it had run until then (a rebuilt network
-  /// that starts at `step`).
+  /// Starts the schedule of Poisson population `p` at step `step` (a
+  /// rebuilt network that starts there): each neuron's first spike is a
+  /// gap after `step - 1`, as the process has no memory; replaying the
+  /// steps before would cost time in proportion to them.
   void skipPoisson(size_t p, int64_t step);
 
 private:
