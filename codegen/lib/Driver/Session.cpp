@@ -422,8 +422,15 @@ bool Session::isFoldedParameter(const std::string &name) const {
     return false;
   std::string pop = name.substr(0, dot), var = name.substr(dot + 1);
   int p = sim->populationIndex(pop);
-  if (p < 0 || sim->rowIndex(p, var) >= 0)
+  if (p < 0)
     return false;
+  // A parameter computed from others (AdEx's V_peak): set, it stops
+  // following them, as --tunable makes it its own row.
+  const std::vector<std::string> &derived =
+      sim->spec().populations[size_t(p)].derived;
+  if (sim->rowIndex(p, var) >= 0)
+    return std::find(derived.begin(), derived.end(), var) != derived.end() &&
+           !tunable.count(name);
   // A parameter of the model that is no row of the compiled network.
   std::vector<std::string> params =
       compiler->modelParameters(sim->spec().name, pop);

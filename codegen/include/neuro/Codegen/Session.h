@@ -90,8 +90,9 @@ public:
     int row = -1;
   };
   bool resolve(const std::string &ref, Ref &out, std::string &err);
-  /// Whether `POP.NAME` is a parameter of POP's model that the kernels
-  /// hold as a constant (set() needs makeRow() first).
+  /// Whether set() of `POP.NAME` needs makeRow() first: a parameter of
+  /// POP's model that the kernels hold as a constant, or one computed from
+  /// others (which, set, stops following them).
   bool isFoldedParameter(const std::string &name) const;
   /// Compiles and builds again with parameter `POP.NAME` as a per-neuron
   /// row, keeping the state; false with the diagnostics in `err` (the
