@@ -183,7 +183,12 @@ void DiagEngine::report(SourceRange range, llvm::SourceMgr::DiagKind kind,
     sourceMgr.PrintMessage(os, llvm::SMDiagnostic(filename(), kind, message));
     return;
   }
-  llvm::SMDiagnostic d = sourceMgr.GetMessage(begin, kind, message, ranges);
+  printDiagnostic(os, sourceMgr,
+                  sourceMgr.GetMessage(begin, kind, message, ranges));
+}
+
+void neuro::printDiagnostic(llvm::raw_ostream &os, llvm::SourceMgr &sourceMgr,
+                            llvm::SMDiagnostic d) {
   std::string line = d.getLineContents().str();
   // Control characters of the line shown as '?', which keeps the columns,
   // and of the file's name as \xHH.

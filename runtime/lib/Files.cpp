@@ -1,6 +1,7 @@
 //===- Files.cpp - Reading the files a model names ------------------------===//
 
 #include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Quote.h"
 
 #include <filesystem>
 #include <system_error>
@@ -36,11 +37,11 @@ bool neuro::rt::checkRegularFile(const std::string &path, std::string &err,
                                  uint64_t *size) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    err = "cannot open '" + path + "': " + std::strerror(errno);
+    err = "cannot open '" + visible(path) + "': " + std::strerror(errno);
     return false;
   }
   if (!S_ISREG(st.st_mode)) {
-    err = "'" + path + "' is " + kindOf(st.st_mode) + ", not a regular file";
+    err = "'" + visible(path) + "' is " + kindOf(st.st_mode) + ", not a regular file";
     return false;
   }
   if (size)
@@ -51,7 +52,7 @@ bool neuro::rt::checkRegularFile(const std::string &path, std::string &err,
 bool neuro::rt::checkReplaceable(const std::string &path, std::string &err) {
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    err = "'" + path + "' is " + kindOf(st.st_mode) + ", not a regular file";
+    err = "'" + visible(path) + "' is " + kindOf(st.st_mode) + ", not a regular file";
     return false;
   }
   // The file is written beside the target and renamed: its folder must
@@ -102,13 +103,13 @@ bool neuro::rt::readWholeFile(const std::string &path, std::string &bytes,
   };
   std::unique_ptr<std::FILE, Closer> file(std::fopen(path.c_str(), "rb"));
   if (!file) {
-    err = "cannot open '" + path + "': " + std::strerror(errno);
+    err = "cannot open '" + visible(path) + "': " + std::strerror(errno);
     return false;
   }
   try {
     bytes.assign(size_t(size), '\0');
   } catch (const std::exception &) {
-    err = "'" + path + "' (" + std::to_string(size) +
+    err = "'" + visible(path) + "' (" + std::to_string(size) +
           " bytes) does not fit in memory";
     return false;
   }

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "neuro/Runtime/Npy.h"
+#include "neuro/Runtime/Quote.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -271,7 +272,7 @@ bool NpyStream::open(const std::string &p, const std::string &d,
   errno = 0;
   file = std::fopen(path.c_str(), "wb");
   if (!file) {
-    err = "cannot open '" + path + "' for writing" +
+    err = "cannot open '" + visible(path) + "' for writing" +
           (errno ? std::string(": ") + std::strerror(errno) : std::string()) +
           (errno == EMFILE ? " (each recorded population and state "
                              "recording keeps its files open while the run "

@@ -1,6 +1,7 @@
 //===- OutputLock.cpp - One run at a time writes an output directory ------===//
 
 #include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 
 #include <cerrno>
@@ -24,7 +25,7 @@ bool OutputLock::acquire(const std::string &dir, std::string &err) {
   std::string path = (base / kFileName).string();
   int file = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (file < 0) {
-    err = "cannot lock output directory '" + dir + "': cannot open '" + path +
+    err = "cannot lock output directory '" + visible(dir) + "': cannot open '" + visible(path) +
           "': " + std::strerror(errno);
     return false;
   }

@@ -80,7 +80,7 @@ public:
       return false;
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      err = "cannot open '" + path + "': " + std::strerror(errno);
+      err = "cannot open '" + visible(path) + "': " + std::strerror(errno);
       return false;
     }
     return true;
@@ -179,7 +179,7 @@ public:
 
   bool finish(std::string &err) {
     if (names.empty()) {
-      err = "'" + path + "' has no header line of column names";
+      err = "'" + visible(path) + "' has no header line of column names";
       return false;
     }
     return true;
@@ -363,7 +363,7 @@ bool npyFields(const NpyHeader &header, uint64_t cols,
 bool scanNpy(const std::string &path, ByteSource &src, RowSink &sink,
              std::string &err) {
   auto bad = [&](const std::string &why) {
-    err = "'" + path + "' is not a .npy file Neuro can read: " + why;
+    err = "'" + visible(path) + "' is not a .npy file Neuro can read: " + why;
     return false;
   };
   // The magic, version and header length, then the whole header.
@@ -483,7 +483,7 @@ bool neuro::rt::scanTable(const std::string &path, RowSink &sink,
     return npy ? scanNpy(path, src, sink, err)
                : scanCsv(path, src, sink, err, allText);
   } catch (const std::bad_alloc &) {
-    err = "'" + path + "' does not fit in memory as a table";
+    err = "'" + visible(path) + "' does not fit in memory as a table";
     return false;
   }
 }

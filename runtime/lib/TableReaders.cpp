@@ -74,21 +74,21 @@ public:
     };
     for (const std::string &n : names)
       if (!n.empty() && has(n) > 1) {
-        err = "'" + path + "': column " + quoted(n) + " appears twice";
+        err = "'" + visible(path) + "': column " + quoted(n) + " appears twice";
         return false;
       }
     for (auto [name, alt] : {std::pair<std::string, std::string>{"pre", "i"},
                              {"post", "j"},
                              {"weight", weightName}})
       if (!alt.empty() && alt != name && has(name) && has(alt)) {
-        err = "'" + path + "': columns " + quoted(name) + " and " +
+        err = "'" + visible(path) + "': columns " + quoted(name) + " and " +
               quoted(alt) + " name the same thing; keep one";
         return false;
       }
     pre = findColumn(names, "pre", "i", 0);
     post = findColumn(names, "post", "j", 1);
     if (pre < 0 || post < 0) {
-      err = "'" + path + "' needs columns 'pre' and 'post'";
+      err = "'" + visible(path) + "' needs columns 'pre' and 'post'";
       return false;
     }
     weight = findColumn(names, "weight", weightName, 2);
@@ -96,14 +96,14 @@ public:
     // Columns without names (a 2-D .npy) go by position: at most four.
     if (names.size() > 4 && std::all_of(names.begin(), names.end(),
                                         [](auto &n) { return n.empty(); })) {
-      err = "'" + path + "' has " + std::to_string(names.size()) +
+      err = "'" + visible(path) + "' has " + std::to_string(names.size()) +
             " columns; expected pre, post, and weight and delay when given";
       return false;
     }
     for (size_t c = 0; c < names.size(); ++c)
       if (!names[c].empty() && int(c) != pre && int(c) != post &&
           int(c) != weight && int(c) != delay) {
-        err = "'" + path + "': unknown column " + quoted(names[c]) +
+        err = "'" + visible(path) + "': unknown column " + quoted(names[c]) +
               " (expected pre, post, weight or " +
               (weightName.empty() ? "the weight's name" : weightName) +
               ", delay)";
@@ -255,7 +255,7 @@ public:
       listed += (k ? ", " : "") + quoted(columns[k]);
     if (columns.size() > 8)
       listed += ", ...";
-    err = "'" + path + "' has " + std::to_string(columns.size()) +
+    err = "'" + visible(path) + "' has " + std::to_string(columns.size()) +
           " columns (" + listed +
           ") and none is called 'name': the names are read from the column "
           "'name', or from the only column of a file that has one";
@@ -287,7 +287,7 @@ public:
     t = findColumn(names, "t", "", 1);
     if (i >= 0 && t >= 0)
       return true;
-    err = "'" + path + "' needs columns 'i' (neuron) and 't' (seconds)";
+    err = "'" + visible(path) + "' needs columns 'i' (neuron) and 't' (seconds)";
     return false;
   }
 
@@ -316,7 +316,7 @@ bool neuro::rt::readNames(const std::string &path,
   names.clear();
   bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
   if (npy) {
-    err = "'" + path + "' is a .npy file; names are read from a CSV file";
+    err = "'" + visible(path) + "' is a .npy file; names are read from a CSV file";
     return false;
   }
   NameSink sink(path, names);

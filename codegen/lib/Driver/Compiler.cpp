@@ -24,10 +24,7 @@ Compiler::Compiler(llvm::raw_ostream &diagOS, CompileOptions options)
   context.loadAllAvailableDialects();
   // Diagnostics point into the .neuro file; the IR dump is noise to users.
   context.printOpOnDiagnostic(false);
-  handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(
-      sourceMgr, &context, diagOS);
-  if (opts.jsonDiagnostics)
-    setJsonDiagnostics(true);
+  setJsonDiagnostics(opts.jsonDiagnostics);
 }
 
 Compiler::~Compiler() = default;
@@ -144,14 +141,56 @@ void Compiler::setJsonDiagnostics(bool value) {
   opts.jsonDiagnostics = value;
   if (diag)
     diag->setJson(value);
+  mlir::DiagnosticEngine &engine = context.getDiagEngine();
+  if (handlerId)
+    engine.eraseHandler(*handlerId);
   if (!value) {
-    handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(
-        sourceMgr, &context, diagOS);
+    // MLIR's diagnostics (from the passes) as the frontend prints its own:
+    // the source line and the file's name without control characters.
+    handlerId = engine.registerHandler([this](mlir::Diagnostic &d) {
+      auto print = [&](mlir::Diagnostic &one) {
+        mlir::FileLineColLoc loc;
+        one.getLocation()->walk([&](mlir::Location l) {
+          if (!loc)
+            loc = mlir::dyn_cast<mlir::FileLineColLoc>(l);
+          return mlir::WalkResult::advance();
+        });
+        llvm::SourceMgr::DiagKind kind =
+            one.getSeverity() == mlir::DiagnosticSeverity::Error
+                ? llvm::SourceMgr::DK_Error
+            : one.getSeverity() == mlir::DiagnosticSeverity::Warning
+                ? llvm::SourceMgr::DK_Warning
+            : one.getSeverity() == mlir::DiagnosticSeverity::Note
+                ? llvm::SourceMgr::DK_Note
+                : llvm::SourceMgr::DK_Remark;
+        llvm::SMLoc at;
+        if (loc)
+          for (unsigned id = 1; id <= sourceMgr.getNumBuffers() && !at.isValid();
+               ++id)
+            if (sourceMgr.getMemoryBuffer(id)->getBufferIdentifier() ==
+                loc.getFilename().getValue())
+              at = sourceMgr.FindLocForLineAndColumn(id, loc.getLine(),
+                                                     loc.getColumn());
+        std::string message = rt::visible(one.str());
+        if (at.isValid())
+          printDiagnostic(diagOS, sourceMgr,
+                          sourceMgr.GetMessage(at, kind, message));
+        else
+          printDiagnostic(
+              diagOS, sourceMgr,
+              llvm::SMDiagnostic(
+                  loc ? loc.getFilename().getValue() : "neuroc", kind,
+                  message));
+      };
+      print(d);
+      for (mlir::Diagnostic &note : d.getNotes())
+        print(note);
+      return mlir::success();
+    });
     return;
   }
   // MLIR's diagnostics (from the passes) as JSON too, notes included.
-  handler.reset();
-  context.getDiagEngine().registerHandler([this](mlir::Diagnostic &d) {
+  handlerId = engine.registerHandler([this](mlir::Diagnostic &d) {
     auto print = [&](mlir::Diagnostic &one, llvm::StringRef severity) {
       auto loc = mlir::dyn_cast<mlir::FileLineColLoc>(one.getLocation());
       if (!loc)

@@ -20,10 +20,6 @@
 
 #include <optional>
 
-namespace mlir {
-class SourceMgrDiagnosticHandler;
-} // namespace mlir
-
 namespace neuro::rt {
 class Simulator;
 namespace cuda {
@@ -191,7 +187,9 @@ private:
   std::unique_ptr<Module> astModule;
   SemaResult semaResult;
   mlir::MLIRContext context;
-  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
+  /// The handler of MLIR's diagnostics (text or JSON lines).
+  /// (mlir::DiagnosticEngine::HandlerID).
+  std::optional<uint64_t> handlerId;
   mlir::OwningOpRef<mlir::ModuleOp> mlirModule;
   std::unique_ptr<JITModule> jit;
   bool keepLowered = false;

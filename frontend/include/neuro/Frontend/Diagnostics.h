@@ -71,6 +71,13 @@ private:
   bool skippingNotes = false;
 };
 
+/// Prints `d` as SMDiagnostic::print does, with the control characters of
+/// its line shown as '?' and of its file's name as \xHH (a source line
+/// never sends the terminal an escape sequence), bytes that are not UTF-8
+/// as '?', and a long line cut around the caret.
+void printDiagnostic(llvm::raw_ostream &os, llvm::SourceMgr &sourceMgr,
+                     llvm::SMDiagnostic d);
+
 /// Prints one diagnostic as a JSON object on one line:
 /// {"file": ..., "line": L, "column": C, "endLine": L2, "endColumn": C2,
 ///  "severity": "error"|"warning"|"note", "message": ...}; positions are
