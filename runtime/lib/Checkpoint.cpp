@@ -30,6 +30,7 @@
 #include "neuro/Runtime/Files.h"
 #include "neuro/Runtime/Hash.h"
 #include "neuro/Runtime/ModelIO.h"
+#include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
 
@@ -139,7 +140,7 @@ bool neuro::rt::checkCheckpointTarget(const std::string &path,
   if (f && std::fread(magic, 1, sizeof magic, f.get()) == sizeof magic &&
       std::memcmp(magic, kMagic, sizeof magic) == 0)
     return true;
-  err = "'" + path +
+  err = "'" + visible(path) +
         "' exists and is not a checkpoint: it is left as it is (remove it "
         "or name another file)";
   return false;
@@ -512,7 +513,7 @@ bool Simulator::restoreCheckpoint(const std::string &path, std::string &err) {
     ok = readCheckpoint(path, err);
   } catch (const std::exception &) {
     // A damaged size field can ask for more memory than there is.
-    err = "checkpoint '" + path + "' is truncated or damaged";
+    err = "checkpoint '" + visible(path) + "' is truncated or damaged";
   }
   // Every process reads the file; all stop when one cannot.
   return dist ? comm->agree(ok, err) : ok;
@@ -547,12 +548,12 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
       std::fread(magic, 1, sizeof magic, f.get()) != sizeof magic ||
       std::fread(&version, 1, 8, f.get()) != 8 ||
       std::memcmp(magic, kMagic, sizeof magic) != 0) {
-    err = "'" + path + "' is not a Neuro checkpoint (version " +
+    err = "'" + visible(path) + "' is not a Neuro checkpoint (version " +
           std::to_string(kVersion) + ")";
     return false;
   }
   if (version != kVersion) {
-    err = "checkpoint '" + path + "' has format version " +
+    err = "checkpoint '" + visible(path) + "' has format version " +
           std::to_string(version) + "; this runtime reads version " +
           std::to_string(kVersion);
     return false;
@@ -560,7 +561,7 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   // Damage anywhere is found before anything is read.
   if (!checksumMatches(f.get(), size) ||
       std::fseek(f.get(), long(headerBytes), SEEK_SET) != 0) {
-    err = "checkpoint '" + path +
+    err = "checkpoint '" + visible(path) +
           "' is truncated or damaged (its checksum does not match)";
     return false;
   }
@@ -571,8 +572,15 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     same = savedPrint == fingerprint(format);
   std::string savedLayout = r.str();
   if (!same) {
-    err = "checkpoint '" + path + "' was saved from another network than '" +
-          model.name + "': " + layoutDifference(savedLayout, layout());
+    std::string why = layoutDifference(savedLayout, layout());
+    // The same network in another precision: say how to restore it.
+    err = why.rfind("the precision is ", 0) == 0
+              ? "checkpoint '" + visible(path) +
+                    "' was saved by a run of another " + "precision: " + why +
+                    " (restore it with that --precision)"
+              : "checkpoint '" + visible(path) +
+                    "' was saved from another network " + "than '" +
+                    model.name + "': " + why;
     return false;
   }
   // Read everything before touching the simulator.
@@ -606,7 +614,7 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
   // A step past any run: damaged (or forged) behind the checksum.
   if (!r.ok || step < 0 || step > kMaxSteps || savedEvents < 0 ||
       !(std::abs(asked - double(step) * model.dt) <= model.dt)) {
-    err = "checkpoint '" + path + "' is truncated or damaged";
+    err = "checkpoint '" + visible(path) + "' is truncated or damaged";
     return false;
   }
   // Streamed files hold this run so far: going back would write a second

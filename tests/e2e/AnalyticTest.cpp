@@ -552,7 +552,7 @@ TEST(Compile, ErrorsAreReportedNotCrashed) {
   Compiled c("neuron N { state v: mV = 1 ms }");
   EXPECT_FALSE(c.ok);
   EXPECT_NE(c.text.find("test.neuro:1:26: error: initial value has dimension "
-                        "s (time) but the variable is in V (voltage)"),
+                        "s (time) but 'v' is in V (voltage)"),
             std::string::npos)
       << c.text;
 }

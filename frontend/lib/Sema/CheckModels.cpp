@@ -95,7 +95,7 @@ void Checker::declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
       vi.dim = declared ? *declared : (t ? *t : Dim::none());
       if (t && declared && *t != *declared)
         diag.error(v.init->range, "initial value has dimension " + t->str() +
-                                      " but the variable is in " +
+                                      " but '" + v.name + "' is in " +
                                       declared->str());
     } else if (declared) {
       vi.dim = *declared;
@@ -430,7 +430,8 @@ bool Checker::checkInitDim(const Expr &init, const ModelInfo &info,
                            const VarInfo &var) {
   if (!var.unitKnown)
     return true;
-  auto v = evalInit(init, paramEnv(info), paramDims(info), var.dim);
+  auto v = evalInit(init, paramEnv(info), paramDims(info), var.dim,
+                    "'" + var.decl->name + "'");
   return v.has_value();
 }
 
@@ -438,7 +439,15 @@ std::string Checker::readMethod(const std::vector<Annotation> &annotations,
                                 const std::vector<std::string> &allowed,
                                 const std::string &expected) {
   std::string method;
+  const Annotation *first = nullptr;
   for (const Annotation &a : annotations) {
+    if (a.name == "method" && first) {
+      diag.error(a.range, "the integration method is given twice");
+      diag.note(first->range, "first given here");
+      continue;
+    }
+    if (a.name == "method")
+      first = &a;
     if (a.name != "method")
       diag.error(a.range, "unknown annotation '@" + a.name +
                               "' (expected '@method(...)')");

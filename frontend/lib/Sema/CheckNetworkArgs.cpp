@@ -142,7 +142,7 @@ void Checker::applyArg(const ModelInfo &model, const NamedExpr &a,
     }
     static const std::map<std::string, double> env;
     static const std::map<std::string, Dim> dims;
-    if (auto v = evalInit(*a.value, env, dims, var.dim)) {
+    if (auto v = evalInit(*a.value, env, dims, var.dim, "'" + a.name + "'")) {
       perNeuron->push_back({a.name, v->first});
       params.erase(a.name);
     }
@@ -154,7 +154,7 @@ void Checker::applyArg(const ModelInfo &model, const NamedExpr &a,
              initKinds.end()) {
     static const std::map<std::string, double> env;
     static const std::map<std::string, Dim> dims;
-    auto v = evalInit(*a.value, env, dims, var.dim);
+    auto v = evalInit(*a.value, env, dims, var.dim, "'" + a.name + "'");
     if (v)
       for (auto &[name, iv] : inits)
         if (name == a.name)
@@ -244,7 +244,8 @@ void Checker::applyDefaultInits(const ModelInfo &model, SourceRange modelRef,
     if (refersToAny(*decl->init, perNeuronNames) ||
         readsStates(*decl->init, model))
       continue;
-    auto v = evalInit(*decl->init, params, dims, model.vars.at(name).dim);
+    auto v = evalInit(*decl->init, params, dims, model.vars.at(name).dim,
+                      "'" + name + "'");
     if (v)
       iv = v->first;
   }

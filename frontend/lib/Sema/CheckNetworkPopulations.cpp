@@ -194,8 +194,8 @@ void Checker::deriveFromParameters(const PopulationDecl &p,
         refersToAny(*var.decl->init, rows) ||
         readsStates(*var.decl->init, model))
       continue;
-    if (auto v =
-            evalInit(*var.decl->init, pop.params, paramDims(model), var.dim))
+    if (auto v = evalInit(*var.decl->init, pop.params, paramDims(model),
+                          var.dim, "'" + var.decl->name + "'"))
       iv = v->first;
   }
   // Initial values of states that read per-neuron parameters or other

@@ -456,7 +456,7 @@ std::optional<InitValue> Checker::evalTimed(const Expr &e, const Dim &want) {
 std::optional<std::pair<InitValue, Dim>>
 Checker::evalInit(const Expr &e, const std::map<std::string, double> &env,
                   const std::map<std::string, Dim> &dims,
-                  std::optional<Dim> want) {
+                  std::optional<Dim> want, const std::string &what) {
   InitValue iv;
   Dim dim;
   bool isUniform = e.kind == Expr::Kind::Call && e.name == "uniform";
@@ -499,8 +499,8 @@ Checker::evalInit(const Expr &e, const std::map<std::string, double> &env,
     dim = v->second;
   }
   if (want && *want != dim) {
-    diag.error(e.range, "initial value has dimension " + dim.str() +
-                            " but the variable is in " + want->str());
+    diag.error(e.range, "initial value has dimension " + dim.str() + " but " +
+                            what + " is in " + want->str());
     return std::nullopt;
   }
   if (!std::isfinite(iv.a) || !std::isfinite(iv.b)) {

@@ -230,10 +230,12 @@ private:
   /// the end.
   std::optional<InitValue> evalTimed(const Expr &e, const Dim &want);
 
-  /// An initial value: a constant, or `uniform(a, b)` at the top level.
+  /// An initial value: a constant, or `uniform(a, b)` at the top level;
+  /// `what` names the variable in errors ("'w'").
   std::optional<std::pair<InitValue, Dim>>
   evalInit(const Expr &e, const std::map<std::string, double> &env,
-           const std::map<std::string, Dim> &dims, std::optional<Dim> want);
+           const std::map<std::string, Dim> &dims, std::optional<Dim> want,
+           const std::string &what = "the variable");
 
   /// The parameters of `info` with their default values.
   std::map<std::string, double> paramEnv(const ModelInfo &info);

@@ -45,10 +45,13 @@ std::optional<Unit> Checker::findUnit(const std::string &name,
                           "': states are numbers; a count is dimensionless "
                           "(': 1'), a flag a number 0 or 1 tested as "
                           "'if flag > 0.5 then ...'");
-  else if (!like.empty())
+  else if (!like.empty()) {
+    // With its quantity: 'pM' is no picomolar, and 'pm' a length.
+    auto likeUnit = lookupUnit(like);
     diag.error(range,
-               "unknown unit '" + name + "'; did you mean '" + like + "'?");
-  else
+               "unknown unit '" + name + "'; did you mean '" + like + "'" +
+                   (likeUnit ? ", in " + likeUnit->dim.str() : "") + "?");
+  } else
     diag.error(range, "unknown unit '" + name +
                           "' (known units: " + knownUnitsHint() + ")");
   return unit;
