@@ -62,7 +62,8 @@ plot draws what a run recorded in DIR: spike rasters, rate histograms
 and state traces, as SVG and PNG, next to the recordings.
 build links the compiled model with the runtime into PROGRAM (default: the
 file's name without .neuro), which needs no LLVM: PROGRAM [--json] [-o DIR]
-[--seed N] [--threads N] [--duration T] runs it as neuroc run would.
+[--seed N] [--threads N] [--duration T] [--checkpoint FILE] [--restore FILE]
+[--set POP.VAR=VALUE] [--target cpu|cuda] runs it as neuroc run would.
 --set POP.VAR=VALUE (run and built programs) sets the starting value of a
 state, or of a parameter built with --tunable (POP.NAME, POP.*, *; run
 makes the parameters it sets tunable itself), for all neurons of POP;
