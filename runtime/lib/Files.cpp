@@ -41,7 +41,8 @@ bool neuro::rt::checkRegularFile(const std::string &path, std::string &err,
     return false;
   }
   if (!S_ISREG(st.st_mode)) {
-    err = "'" + visible(path) + "' is " + kindOf(st.st_mode) + ", not a regular file";
+    err = "'" + visible(path) + "' is " + kindOf(st.st_mode) +
+          ", not a regular file";
     return false;
   }
   if (size)
@@ -52,7 +53,8 @@ bool neuro::rt::checkRegularFile(const std::string &path, std::string &err,
 bool neuro::rt::checkReplaceable(const std::string &path, std::string &err) {
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
-    err = "'" + visible(path) + "' is " + kindOf(st.st_mode) + ", not a regular file";
+    err = "'" + visible(path) + "' is " + kindOf(st.st_mode) +
+          ", not a regular file";
     return false;
   }
   // The file is written beside the target and renamed: its folder must

@@ -25,8 +25,8 @@ bool OutputLock::acquire(const std::string &dir, std::string &err) {
   std::string path = (base / kFileName).string();
   int file = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (file < 0) {
-    err = "cannot lock output directory '" + visible(dir) + "': cannot open '" + visible(path) +
-          "': " + std::strerror(errno);
+    err = "cannot lock output directory '" + visible(dir) + "': cannot open '" +
+          visible(path) + "': " + std::strerror(errno);
     return false;
   }
   int rc;

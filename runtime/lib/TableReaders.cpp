@@ -287,7 +287,8 @@ public:
     t = findColumn(names, "t", "", 1);
     if (i >= 0 && t >= 0)
       return true;
-    err = "'" + visible(path) + "' needs columns 'i' (neuron) and 't' (seconds)";
+    err =
+        "'" + visible(path) + "' needs columns 'i' (neuron) and 't' (seconds)";
     return false;
   }
 
@@ -316,7 +317,8 @@ bool neuro::rt::readNames(const std::string &path,
   names.clear();
   bool npy = path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0;
   if (npy) {
-    err = "'" + visible(path) + "' is a .npy file; names are read from a CSV file";
+    err = "'" + visible(path) +
+          "' is a .npy file; names are read from a CSV file";
     return false;
   }
   NameSink sink(path, names);

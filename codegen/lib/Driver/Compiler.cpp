@@ -165,8 +165,8 @@ void Compiler::setJsonDiagnostics(bool value) {
                 : llvm::SourceMgr::DK_Remark;
         llvm::SMLoc at;
         if (loc)
-          for (unsigned id = 1; id <= sourceMgr.getNumBuffers() && !at.isValid();
-               ++id)
+          for (unsigned id = 1;
+               id <= sourceMgr.getNumBuffers() && !at.isValid(); ++id)
             if (sourceMgr.getMemoryBuffer(id)->getBufferIdentifier() ==
                 loc.getFilename().getValue())
               at = sourceMgr.FindLocForLineAndColumn(id, loc.getLine(),
@@ -178,9 +178,8 @@ void Compiler::setJsonDiagnostics(bool value) {
         else
           printDiagnostic(
               diagOS, sourceMgr,
-              llvm::SMDiagnostic(
-                  loc ? loc.getFilename().getValue() : "neuroc", kind,
-                  message));
+              llvm::SMDiagnostic(loc ? loc.getFilename().getValue() : "neuroc",
+                                 kind, message));
       };
       print(d);
       for (mlir::Diagnostic &note : d.getNotes())
