@@ -535,6 +535,8 @@ bool File::isHDF5(const std::string &path) {
 File File::open(const std::string &path, bool writable) {
   quiet();
   auto name = std::make_shared<const std::string>(path);
+  if (struct stat st; ::stat(path.c_str(), &st) != 0)
+    throw Error(path + ": cannot open the file (" + std::strerror(errno) + ")");
   if (!isRegularFile(path))
     throw Error(path + ": cannot open the file (not a regular file)");
   std::ifstream probe(path, std::ios::binary);

@@ -600,9 +600,12 @@ std::optional<Type> Checker::typeOfCall(const Expr &e, const ModelInfo &info) {
       return std::nullopt;
     }
     if (!allowRand) {
-      diag.error(e.range, e.name + "() can only be used in spike "
-                                   "conditions, resets and synapse events "
-                                   "(on pre, on post) so far");
+      diag.error(e.range, inFunction
+                              ? "a function's body draws no random numbers "
+                                "(pass the draw as an argument: f(rand()))"
+                              : e.name + "() can only be used in spike "
+                                         "conditions, resets and synapse "
+                                         "events (on pre, on post) so far");
       return std::nullopt;
     }
     return Type{Dim::none()};

@@ -33,7 +33,10 @@ proc.send_signal(getattr(signal, "SIG" + sig))
 _, err = proc.communicate(timeout=60)
 print(f"exit {proc.returncode}" if not launch else
       "exit " + ("nonzero" if proc.returncode else "0"))
-print(err.strip())
+# OpenMPI's event library may warn while mpirun tears the processes down
+# ("[warn] Epoll MOD(1) on fd 23 failed"): not the run's words.
+print("\n".join(line for line in err.strip().splitlines()
+                if not line.startswith("[warn] Epoll ")))
 t = np.load(f"{out}/E_t.npy")
 v = np.load(f"{out}/E_v.npy")
 match = re.search(r"at t = ([0-9.]+) s", err)
