@@ -155,8 +155,18 @@ public:
         std::string c = offendingSymbol->getText();
         if (c == "\u00b5" || c == "\u03bc")
           message += " (micro is written 'u': uA, uS, us)";
-      } else
+      } else {
         message = rewrite(msg, offendingSymbol);
+        // ANTLR's "no viable alternative" names nothing expected. Where
+        // the decision began at an expression, say so (elsewhere the set
+        // there names what could start the statement, not what was
+        // missing).
+        auto *parser = dynamic_cast<antlr4::Parser *>(recognizer);
+        if (parser && msg.rfind("no viable alternative", 0) == 0 &&
+            readableSet(parser->getExpectedTokens().toString(
+                parser->getVocabulary())) == "an expression")
+          message += "; expected an expression";
+      }
       message += hint(recognizer, offendingSymbol);
     }
     diag.error(range, "syntax error: " + message);
@@ -216,6 +226,17 @@ public:
     antlr4::Token *before = tokens->get(tok->getTokenIndex() - 1);
     if (std::string cut = floorDivision(before, tok); !cut.empty())
       return cut;
+    if (text == "of" && before && before->getText() == "=")
+      return " (a population is NAME = N of MODEL)";
+    if ((text == "network" || text == "function") && before &&
+        before->getText() == ")") {
+      // `@method(rk4)` before a network or a function.
+      size_t i = before->getTokenIndex(), first = i > 5 ? i - 5 : 0;
+      while (i > first && tokens->get(i)->getText() != "@")
+        --i;
+      if (tokens->get(i)->getText() == "@")
+        return " (an annotation goes before a neuron or a synapse)";
+    }
     if (text != "*")
       return "";
     if (before && before->getText() == "*" &&
