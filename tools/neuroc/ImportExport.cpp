@@ -13,6 +13,7 @@
 #include "neuro/Interop/HDF5.h"
 #include "neuro/Interop/NIRExport.h"
 #include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Quote.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -87,8 +88,18 @@ int neuro::runImport(const Options &options) {
   else
     llvm::sys::fs::file_size(options.file, size);
   unsigned limit = unsigned(std::min<uint64_t>(60 + size / 1000000, 1u << 30));
-  if (const char *given = std::getenv("NEURO_IMPORT_SECONDS"))
-    limit = unsigned(std::max(1L, std::atol(given)));
+  if (const char *given = std::getenv("NEURO_IMPORT_SECONDS")) {
+    // Whole seconds, at least 1: anything else is a mistake, not 1 s.
+    unsigned long long seconds = 0;
+    if (llvm::StringRef(given).trim().getAsInteger(10, seconds) ||
+        seconds < 1 || seconds > (1u << 30)) {
+      llvm::errs() << "neuroc: error: NEURO_IMPORT_SECONDS="
+                   << rt::quoted(given)
+                   << ": expected whole seconds, at least 1\n";
+      return 1;
+    }
+    limit = unsigned(seconds);
+  }
   int status = sonata ? runIsolated([&] { return runSonataImport(options); },
                                     options.file, limit)
                       : runIsolated([&] { return runNirImport(options); },
