@@ -121,7 +121,10 @@ int neuro::usageError(const std::string &message) {
   if (joinOnUsageError &&
       !rt::failBeforeJoining(rt::RunEnvironment::read(), message))
     return 2;
-  llvm::errs() << "neuroc: error: " << message << "\n" << kUsage;
+  // The message and where the usage is: the whole text (a hundred lines)
+  // would scroll the message out of sight.
+  llvm::errs() << "neuroc: error: " << message
+               << "\nrun 'neuroc --help' for the usage of every command\n";
   return 2;
 }
 
