@@ -19,19 +19,30 @@ std::string_view head(std::string_view text, size_t n) {
 }
 
 /// `text` with control characters as \xHH: a quoted name (a file's)
-/// never sends the terminal an escape sequence.
+/// never sends the terminal an escape sequence. The C1 controls in UTF-8
+/// (U+0080 to U+009F, bytes C2 80 to C2 9F: U+009B is a CSI to some
+/// terminals) are written so too, both bytes.
 std::string escapeControls(std::string_view text) {
   std::string out;
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if ((u >= 0x20 && u != 0x7f) || c == '\t') {
-      out += c;
-      continue;
-    }
+  auto escape = [&](unsigned char u) {
     const char *hex = "0123456789abcdef";
     out += "\\x";
     out += hex[u >> 4];
     out += hex[u & 15];
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto u = static_cast<unsigned char>(text[i]);
+    if (u == 0xc2 && i + 1 < text.size() &&
+        (static_cast<unsigned char>(text[i + 1]) & 0xe0) == 0x80) {
+      escape(u);
+      escape(static_cast<unsigned char>(text[++i]));
+      continue;
+    }
+    if ((u >= 0x20 && u != 0x7f) || u == '\t') {
+      out += text[i];
+      continue;
+    }
+    escape(u);
   }
   return out;
 }
