@@ -66,8 +66,8 @@ Matrix exponential(const Matrix &a, bool blocks) {
 /// variables with coefficients that may depend on its constant rows (the
 /// parameters set per neuron, `neuro.constant`): then the system is linear
 /// with coefficients fixed per neuron and integrates exactly with one
-/// propagator per neuron. The time, noise, draws and refractoriness are not
-/// allowed.
+/// propagator per neuron (and one with `not_refractory` false). The time,
+/// noise and draws are not allowed.
 bool affineWithRowCoefficients(Region &region,
                                const llvm::StringSet<> &constantRows,
                                Operation *&culprit) {
@@ -76,11 +76,11 @@ bool affineWithRowCoefficients(Region &region,
              [&](Operation &op) -> unsigned {
                if (auto ref = dyn_cast<RefOp>(op))
                  return !constantRows.contains(ref.getName());
-               // The build computes the propagators, with no refractoriness.
-               return isa<TimeOp, NoiseOp, RandOp, RandNormalOp,
-                          NotRefractoryOp>(op)
-                          ? 2
-                          : 0;
+               // The neuron's own refractoriness is a constant of each of
+               // its two propagators.
+               if (auto nr = dyn_cast<NotRefractoryOp>(op))
+                 return nr.getPre() || nr.getPost() ? 2 : 0;
+               return isa<TimeOp, NoiseOp, RandOp, RandNormalOp>(op) ? 2 : 0;
              },
              culprit) <= 1;
 }
@@ -333,8 +333,8 @@ static LogicalResult integrateInexactly(PopulationOp pop, ArrayRef<OdeOp> odes,
         << "/dt exactly: with coefficients set per neuron, each neuron gets "
            "its own propagator, which needs every equation linear in the "
            "states with coefficients of the neuron's parameters, reading "
-           "no t, xi, rand() or not_refractory (@method(rk4) or "
-           "exponential_euler integrates it)";
+           "no t, xi or rand() (@method(rk4) or exponential_euler "
+           "integrates it)";
     if (perNeuronCulprit && perNeuronCulprit != perNeuron.getOperation())
       d.attachNote(perNeuronCulprit->getLoc()) << "this term";
     return failure();

@@ -157,7 +157,7 @@ public:
   /// The per-neuron propagators, in the init kernel for neuron `i`: the
   /// generator G from the equations probed at x = 0 and x = e_j (with the
   /// neuron's constant rows), then P = exp(G dt) by the runtime (and Q with
-  /// the `unless refractory` rows zeroed).
+  /// not_refractory false and the `unless refractory` rows zeroed).
   mlir::LogicalResult buildPropagators(PopulationOp pop,
                                        llvm::SmallVectorImpl<OdeOp> &odes,
                                        const llvm::StringMap<int64_t> &rows,
@@ -172,9 +172,11 @@ public:
                                          mlir::Value state, mlir::Value i);
   /// The first rows (one per equation) of the generator G dt of `pnp` for
   /// neuron `i`: the equations probed at x = 0 and x = e_j with the
-  /// neuron's rows, loaded at the builder's position.
+  /// neuron's rows, loaded at the builder's position; for propagator
+  /// `which`, 'P' (not refractory) or 'Q' (not_refractory false, the rows
+  /// of `unless refractory` equations 0).
   mlir::LogicalResult
-  probeGenerator(mlir::Location loc, llvm::ArrayRef<OdeOp> odes,
+  probeGenerator(mlir::Location loc, char which, llvm::ArrayRef<OdeOp> odes,
                  const PerNeuronPropagator &pnp,
                  const llvm::StringMap<int64_t> &rows, mlir::Value state,
                  mlir::Value i,

@@ -27,6 +27,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "llvm/ADT/ScopeExit.h"
 
 using namespace mlir;
 using namespace neuro;
@@ -50,6 +51,10 @@ PerNeuronPropagator neuro::detail::perNeuronPropagator(PopulationOp pop,
     p.vars.push_back(ode.getVar().str());
     seen.insert(ode.getVar());
     p.refractory |= ode.getUnlessRefractory();
+    // Brian2's int(not_refractory) factor: Q takes it false.
+    ode.getRhs().walk([&](NotRefractoryOp nr) {
+      p.refractory |= !nr.getPre() && !nr.getPost();
+    });
   }
   p.odes = odes.size();
   for (OdeOp ode : odes)
@@ -131,11 +136,21 @@ static func::FuncOp expmFunction(ModuleOp module) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult
-KernelBuilder::probeGenerator(Location loc, ArrayRef<OdeOp> odes,
+KernelBuilder::probeGenerator(Location loc, char which, ArrayRef<OdeOp> odes,
                               const PerNeuronPropagator &pnp,
                               const llvm::StringMap<int64_t> &rows, Value state,
                               Value i, SmallVectorImpl<SmallVector<Value>> &g) {
   size_t n = pnp.n;
+  // The neuron's own not_refractory: true for P, false for Q.
+  auto kept = kernelNotRefractory;
+  Value notRefractory =
+      b.create<arith::ConstantOp>(loc, b.getBoolAttr(which == 'P'));
+  kernelNotRefractory = [&](NotRefractoryOp op) -> FailureOr<Value> {
+    if (op.getPre() || op.getPost())
+      return op.emitOpError("is not available in a per-neuron propagator");
+    return notRefractory;
+  };
+  auto restore = llvm::make_scope_exit([&] { kernelNotRefractory = kept; });
   llvm::StringMap<Value> base;
   for (auto &row : rows)
     base[row.getKey()] = load2d(loc, state, row.getValue(), i);
@@ -174,20 +189,12 @@ KernelBuilder::probeGenerator(Location loc, ArrayRef<OdeOp> odes,
           loc, b.create<arith::SubFOp>(loc, *fj, *f0), dtV);
     }
   }
-  return success();
-}
-
-/// The generator for propagator `which`: G, or G with the rows of
-/// `unless refractory` equations zeroed ('Q').
-static SmallVector<SmallVector<Value>>
-generatorFor(char which, ArrayRef<OdeOp> odes, ArrayRef<SmallVector<Value>> g,
-             Value zero) {
-  SmallVector<SmallVector<Value>> r(g.begin(), g.end());
+  // While refractory, `unless refractory` states are held.
   if (which == 'Q')
     for (size_t k = 0; k < odes.size(); ++k)
       if (OdeOp(odes[k]).getUnlessRefractory())
-        r[k].assign(r[k].size(), zero);
-  return r;
+        g[k].assign(g[k].size(), zero);
+  return success();
 }
 
 void KernelBuilder::storeStamps(Location loc, const PerNeuronPropagator &pnp,
@@ -205,16 +212,8 @@ KernelBuilder::buildPropagators(PopulationOp pop, SmallVectorImpl<OdeOp> &odes,
   PerNeuronPropagator pnp = perNeuronPropagator(pop, odes);
   Location loc = pop.getLoc();
   size_t n = pnp.n, m = n + 1;
-  SmallVector<SmallVector<Value>> g;
-  if (failed(probeGenerator(loc, odes, pnp, rows, state, i, g)))
-    return failure();
   Value zero = f64Constant(loc, 0.0);
-  // Scratch for the generator and its exponential, once per call (an
-  // alloca in the neuron loop would grow the stack with every neuron).
-  auto type = MemRefType::get({int64_t(m * m)}, f64());
-  OpBuilder entry = OpBuilder::atBlockBegin(kernelEntry);
-  Value in = entry.create<memref::AllocaOp>(loc, type);
-  Value out = entry.create<memref::AllocaOp>(loc, type);
+  Value in, out;
   auto address = [&](Value buffer) -> Value {
     Value p = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer);
     return b.create<arith::IndexCastOp>(loc, b.getI64Type(), p);
@@ -222,7 +221,17 @@ KernelBuilder::buildPropagators(PopulationOp pop, SmallVectorImpl<OdeOp> &odes,
   for (char which : {'P', 'Q'}) {
     if (which == 'Q' && !pnp.refractory)
       continue;
-    auto gw = generatorFor(which, odes, g, zero);
+    SmallVector<SmallVector<Value>> gw;
+    if (failed(probeGenerator(loc, which, odes, pnp, rows, state, i, gw)))
+      return failure();
+    if (!in) {
+      // Scratch for the generator and its exponential, once per call (an
+      // alloca in the neuron loop would grow the stack with every neuron).
+      auto type = MemRefType::get({int64_t(m * m)}, f64());
+      OpBuilder entry = OpBuilder::atBlockBegin(kernelEntry);
+      in = entry.create<memref::AllocaOp>(loc, type);
+      out = entry.create<memref::AllocaOp>(loc, type);
+    }
     for (size_t r = 0; r < m; ++r)
       for (size_t c = 0; c < m; ++c)
         b.create<memref::StoreOp>(loc, r < odes.size() ? gw[r][c] : zero, in,
@@ -366,15 +375,14 @@ LogicalResult KernelBuilder::refreshPropagators(
   auto ifOp = b.create<scf::IfOp>(loc, changed, /*withElseRegion=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
-  SmallVector<SmallVector<Value>> g;
-  if (failed(probeGenerator(loc, odes, pnp, rows, state, i, g)))
-    return failure();
   Value zero = f64Constant(loc, 0.0), one = f64Constant(loc, 1.0);
   for (char which : {'P', 'Q'}) {
     if (which == 'Q' && !pnp.refractory)
       continue;
-    TopRows e =
-        expmInKernel(b, loc, generatorFor(which, odes, g, zero), zero, one);
+    SmallVector<SmallVector<Value>> g;
+    if (failed(probeGenerator(loc, which, odes, pnp, rows, state, i, g)))
+      return failure();
+    TopRows e = expmInKernel(b, loc, g, zero, one);
     for (size_t k = 0; k < odes.size(); ++k)
       for (size_t j = 0; j <= pnp.n; ++j)
         store2d(loc, e[k][j], state, rows.lookup(pnp.entry(which, k, j)), i);
