@@ -8,14 +8,24 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "neuro/Runtime/MemRef.h"
 #include "neuro/Runtime/Simulator.h"
 
 #include <algorithm>
+#include <cctype>
 
 using namespace neuro::rt;
 
 /// Whether row `r` of `units` and row `o` of `old` have one unit (a row
 /// whose unit is not known is taken as unchanged).
+/// Whether `row` holds an entry of a per-neuron propagator (`_P<k>_<j>`,
+/// `_Q<k>_<j>`) or a coefficient's value it was computed from (`_H<j>`).
+static bool isPropagatorRow(const std::string &row) {
+  return row.size() > 2 && row[0] == '_' &&
+         (row[1] == 'P' || row[1] == 'Q' || row[1] == 'H') &&
+         std::isdigit(static_cast<unsigned char>(row[2]));
+}
+
 static bool sameUnit(const std::vector<std::string> &units, size_t r,
                      const std::vector<std::string> &old, size_t o) {
   return r >= units.size() || o >= old.size() || units[r] == old[o];
@@ -104,12 +114,21 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped,
     const PopulationSpec &was = old.model.populations[size_t(q)];
     for (size_t r = 0; r < spec.rows.size(); ++r) {
       int o = old.rowIndex(q, spec.rows[r]);
-      if (o < 0 || !sameUnit(spec.units, r, was.units, size_t(o)))
+      // The entries of per-neuron propagators (and the coefficients they
+      // were computed from) belong to the equations built now: computed
+      // again below from the states kept.
+      if (o < 0 || !sameUnit(spec.units, r, was.units, size_t(o)) ||
+          isPropagatorRow(spec.rows[r]))
         continue;
       std::copy_n(from.state.data() + int64_t(o) * spec.size, spec.size,
                   to.state.data() + int64_t(r) * spec.size);
       if (spec.rows[r].empty() || spec.rows[r][0] != '_')
         kept.push_back(spec.name + "." + spec.rows[r]);
+    }
+    if (spec.deriveFn) {
+      NeuroMemRef2DF64 rows =
+          memref2D(to.state.data(), int64_t(spec.rows.size()), spec.size);
+      spec.deriveFn(&rows, int64_t(model.seed));
     }
     recorder.setSpikeCount(p, old.recorder.spikeCount(size_t(q)));
     to.ring.clear();
@@ -171,6 +190,17 @@ void Simulator::adoptPoisson(size_t p, const Simulator &old, int q) {
     net.pops[p].draws = old.net.pops[size_t(q)].draws;
     return;
   }
+  // Its random numbers go on past any this stream (population index,
+  // neuron) gave before: a source has drawn at most one number per step
+  // and one more, so counters from step + 2 (or further, where an old
+  // source of the name drew further) repeat none.
+  std::vector<uint64_t> &draws = net.pops[p].draws;
+  const std::vector<uint64_t> *before =
+      was && was->generator ? &old.net.pops[size_t(q)].draws : nullptr;
+  for (size_t i = 0; i < draws.size(); ++i)
+    draws[i] =
+        std::max<uint64_t>(before && i < before->size() ? (*before)[i] : 0,
+                           uint64_t(stepIndex) + 2);
   net.skipPoisson(p, stepIndex);
 }
 

@@ -577,7 +577,7 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     err = why.rfind("the precision is ", 0) == 0
               ? "checkpoint '" + visible(path) +
                     "' was saved by a run of another " + "precision: " + why +
-                    " (restore it with that --precision)"
+                    " (restore it into a run of that precision)"
               : "checkpoint '" + visible(path) +
                     "' was saved from another network " + "than '" +
                     model.name + "': " + why;

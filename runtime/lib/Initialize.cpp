@@ -81,7 +81,6 @@ void Network::schedulePoisson(size_t p, int32_t i, int64_t after) {
 void Network::skipPoisson(size_t p, int64_t step) {
   Population &pop = pops[p];
   pop.nextSpikes.clear();
-  std::fill(pop.draws.begin(), pop.draws.end(), 0);
   for (int32_t i = 0; i < int32_t(pop.draws.size()); ++i)
     schedulePoisson(p, i, step - 1);
 }

@@ -96,26 +96,24 @@ llvm::StringSet<> constantRowsOf(PopulationOp pop) {
   return rows;
 }
 
-/// The rows of `pop` without an equation that events write: its reset's,
-/// and those the `on pre` and `on post` statements of projections onto it
-/// write (not the summed drives and timed tables the runtime sets every
-/// step, nor parameters).
+/// The rows of `pop` without an equation that only events (its reset, the
+/// `on pre` and `on post` of projections onto it) or the host (a REPL's
+/// `set`, a view) change: not the summed drives and timed tables the
+/// runtime sets in every step (or every table entry), nor parameters.
 llvm::StringSet<> eventRowsOf(PopulationOp pop, ArrayRef<OdeOp> odes) {
-  llvm::StringSet<> written, rows;
-  pop.walk([&](AssignOp a) {
-    if (!a.getPost())
-      written.insert(a.getName());
-  });
+  llvm::StringSet<> perStep, rows;
+  for (auto timed : pop.getBody().getOps<InitTimedOp>())
+    perStep.insert(timed.getVar());
   if (auto net = pop->getParentOfType<NetworkOp>())
     for (auto proj : net.getBody().getOps<ProjectionOp>())
       if (proj.getTarget() == pop.getSymName())
-        proj.walk([&](AssignOp a) {
-          if (a.getPost())
-            written.insert(a.getName());
+        proj.walk([&](DrivesOp d) {
+          if (d.getIntoAttr())
+            perStep.insert(d.getIntoAttr().getValue());
         });
   NeuroDialect::ConstantAttrHelper constantAttr(pop.getContext());
   for (StateOp s : pop.getBody().getOps<StateOp>())
-    if (written.contains(s.getSymName()) && !constantAttr.isAttrPresent(s) &&
+    if (!perStep.contains(s.getSymName()) && !constantAttr.isAttrPresent(s) &&
         llvm::none_of(odes,
                       [&](OdeOp o) { return o.getVar() == s.getSymName(); }))
       rows.insert(s.getSymName());
@@ -181,6 +179,7 @@ bool applyPerNeuronExact(PopulationOp pop, ArrayRef<OdeOp> odes, OdeOp &failed,
   SmallVector<StringRef> held;
   while (true) {
     failed = OdeOp();
+    culprit = nullptr;
     for (OdeOp ode : odes)
       if (coefficients.contains(ode.getVar()) ||
           !affineWithRowCoefficients(ode.getRhs(), coefficients, culprit)) {

@@ -642,6 +642,14 @@ neuro.network @Timed dt(1.000000e-04) duration(1.000000e+00) seed(0) {
 // CHECK-NEXT:    neuro.state @j : "V"{{$}}
 // CHECK:         neuro.ode @v method "exact"
 // CHECK:         neuro.ode @x method "exact"
+// Two such coefficients in separate products (a in dx, b in dv), one of
+// them written by nothing but the host (a REPL's set): both held (the
+// second was missed, the search stopping at the first product again).
+// CHECK-LABEL: neuro.network @HeldTwo
+// CHECK:         neuro.state @a : "1" {neuro.held_coefficient}
+// CHECK-NEXT:    neuro.state @b : "1" {neuro.held_coefficient}
+// CHECK:         neuro.ode @v method "exact"
+// CHECK:         neuro.ode @x method "exact"
 // Alone, dx/dt = -k x / tau is exact with exponential Euler: nothing held.
 // CHECK-LABEL: neuro.network @HeldAlone
 // CHECK:         neuro.state @k : "1"{{$}}
@@ -697,6 +705,53 @@ neuro.network @Held dt(1.000000e-04) duration(1.000000e+00) seed(0) {
       %k = neuro.ref post @k
       %s = arith.addf %k, %w : f64
       neuro.assign post @k = %s
+      neuro.yield
+    }
+  }
+}
+
+// -----
+
+neuro.network @HeldTwo dt(1.000000e-04) duration(1.000000e+00) seed(0) {
+  neuro.population @In size(1) spike_times dense<[1.0e-03]> : tensor<1xf64> spike_indices [0] {
+  }
+  neuro.population @P size(2) {
+    neuro.state @v : "V"
+    neuro.state @x : "V"
+    neuro.state @a : "1"
+    neuro.state @b : "1"
+    neuro.init_const @v = 0.000000e+00
+    neuro.init_const @x = 1.000000e-03
+    neuro.init_const @a = 1.000000e+00
+    neuro.init_const @b = 1.000000e+00
+    // dv/dt = (x - b v) / 10 ms, dx/dt = -a x / 5 ms
+    neuro.ode @v {
+      %x = neuro.ref @x
+      %b = neuro.ref @b
+      %v = neuro.ref @v
+      %bv = arith.mulf %b, %v : f64
+      %d = arith.subf %x, %bv : f64
+      %c = arith.constant 1.000000e+02 : f64
+      %r = arith.mulf %d, %c : f64
+      neuro.yield %r : f64
+    }
+    neuro.ode @x {
+      %a = neuro.ref @a
+      %x = neuro.ref @x
+      %p = arith.mulf %a, %x : f64
+      %c = arith.constant -2.000000e+02 : f64
+      %r = arith.mulf %p, %c : f64
+      neuro.yield %r : f64
+    }
+  }
+  neuro.projection @In_to_P @In -> @P p(1.000000e+00) delay(0.000000e+00) {
+    neuro.weight @w : "1"
+    neuro.init_const @w = 1.000000e+00
+    neuro.on_pre {
+      %w = neuro.ref @w
+      %a = neuro.ref post @a
+      %s = arith.addf %a, %w : f64
+      neuro.assign post @a = %s
       neuro.yield
     }
   }

@@ -14,9 +14,10 @@
 //   step kernel            before the propagator is applied, a neuron whose
 //                          held coefficients no longer equal `_H<j>` gets
 //                          G again and P by scaling and squaring in the
-//                          kernel itself (a degree-16 Taylor polynomial of
-//                          G dt / 2^s with |G dt / 2^s| <= 1/2, squared s
-//                          times): the same code on the CPU and the GPU
+//                          kernel itself (expmInKernel: a degree-16 Taylor
+//                          polynomial of exp(G dt / 2^s) - I, squared s
+//                          times as such): the same code on the CPU and
+//                          the GPU
 //
 //===----------------------------------------------------------------------===//
 
@@ -260,14 +261,15 @@ namespace {
 /// identity (an exponential) or 0 (a generator): `rows` of `cols` each.
 using TopRows = SmallVector<SmallVector<Value>>;
 
-/// The top rows of X Y, Y's other rows the identity's.
+/// The top rows of X Y: Y's other rows those of the identity
+/// (`identityBelow`) or 0.
 TopRows multiplyTop(OpBuilder &b, Location loc, const TopRows &x,
-                    const TopRows &y) {
+                    const TopRows &y, bool identityBelow) {
   size_t rows = x.size(), cols = x.front().size();
   TopRows r(rows, SmallVector<Value>(cols));
   for (size_t k = 0; k < rows; ++k)
     for (size_t j = 0; j < cols; ++j) {
-      Value acc = j >= rows ? x[k][j] : Value();
+      Value acc = identityBelow && j >= rows ? x[k][j] : Value();
       for (size_t l = 0; l < rows; ++l) {
         Value p = b.create<arith::MulFOp>(loc, x[k][l], y[l][j]);
         acc = acc ? b.create<arith::AddFOp>(loc, acc, p).getResult() : p;
@@ -295,19 +297,27 @@ TopRows unflatten(ValueRange flat, size_t rows) {
 } // namespace
 
 /// The top rows of exp(G) for the top rows `g` of an augmented generator
-/// (its other rows 0), in the kernel: s halvings bring the infinity norm
-/// to at most 1/2, a degree-16 Taylor polynomial in Horner's form (its
-/// remainder below 1e-19 of the result), then s squarings. A norm that is
-/// not finite leaves s at 0 (or stops it at 1100), so that NaN and
-/// infinity reach the state, where the run's check finds them.
+/// (its other rows 0), in the kernel. s halvings bring the infinity norm
+/// of G's columns of the equations' states to at most 1/2 (the other
+/// columns, inputs and the constant, enter linearly and need no scaling
+/// for the series to converge); F = exp(G / 2^s) - I by a Taylor
+/// polynomial of degree 16 in Horner's form (its remainder below 1e-19 of
+/// the result); then s squarings of F itself, F <- 2 F + F^2, and exp(G) =
+/// I + F. Squaring F rather than I + F keeps a slow decay next to a fast
+/// one: 1 - 1e-17 is 1 in double precision, -1e-17 is not. The loops are
+/// loops in the kernel, so the code grows with the square, not the cube,
+/// of the number of states per product. A norm that is not finite leaves
+/// s at 0 (or stops it at 1100), so that NaN and infinity reach the
+/// state, where the run's check finds them.
 static TopRows expmInKernel(OpBuilder &b, Location loc, const TopRows &g,
                             Value zero, Value one) {
   size_t rows = g.size(), cols = g.front().size();
   Value norm = zero;
   for (const auto &row : g) {
     Value sum = zero;
-    for (Value v : row)
-      sum = b.create<arith::AddFOp>(loc, sum, b.create<math::AbsFOp>(loc, v));
+    for (size_t j = 0; j < rows; ++j)
+      sum = b.create<arith::AddFOp>(loc, sum,
+                                    b.create<math::AbsFOp>(loc, row[j]));
     norm = b.create<arith::MaximumFOp>(loc, norm, sum);
   }
   // while (norm > 1/2 && s < 1100) { norm /= 2; scale /= 2; ++s }
@@ -337,24 +347,48 @@ static TopRows expmInKernel(OpBuilder &b, Location loc, const TopRows &g,
   for (size_t k = 0; k < rows; ++k)
     for (size_t j = 0; j < cols; ++j)
       a[k][j] = b.create<arith::MulFOp>(loc, g[k][j], scale);
-  // exp(A) ~ I + A (I + A/2 (I + A/3 (... (I + A/16)))).
-  TopRows r = a;
-  for (int d = 16; d >= 1; --d) {
-    TopRows ar = d == 16 ? a : multiplyTop(b, loc, a, r);
-    Value inv = b.create<arith::ConstantOp>(loc, b.getF64FloatAttr(1.0 / d));
-    for (size_t k = 0; k < rows; ++k)
-      for (size_t j = 0; j < cols; ++j) {
-        Value v = b.create<arith::MulFOp>(loc, ar[k][j], inv);
-        r[k][j] = j == k ? b.create<arith::AddFOp>(loc, one, v).getResult() : v;
-      }
-  }
+  // R = I + A/16 (I + A/15 (... (I + A/2))) for d = 16, ..., 2, then
+  // F = exp(A) - I = A R.
+  TopRows identity(rows, SmallVector<Value>(cols, zero));
+  for (size_t k = 0; k < rows; ++k)
+    identity[k][k] = one;
+  Value sixteen = b.create<arith::ConstantIndexOp>(loc, 16);
+  Value fifteen = b.create<arith::ConstantIndexOp>(loc, 15);
+  auto horner = b.create<scf::ForOp>(
+      loc, sZero, fifteen, sOne, flatten(identity),
+      [&](OpBuilder &fb, Location l, Value step, ValueRange iter) {
+        // d = 16 - step
+        Value d = fb.create<arith::SubIOp>(l, sixteen, step);
+        Value dF = fb.create<arith::SIToFPOp>(
+            l, f, fb.create<arith::IndexCastOp>(l, fb.getI64Type(), d));
+        Value inv = fb.create<arith::DivFOp>(l, one, dF);
+        TopRows ar = multiplyTop(fb, l, a, unflatten(iter, rows),
+                                 /*identityBelow=*/true);
+        for (size_t k = 0; k < rows; ++k)
+          for (size_t j = 0; j < cols; ++j) {
+            Value v = fb.create<arith::MulFOp>(l, ar[k][j], inv);
+            ar[k][j] =
+                j == k ? fb.create<arith::AddFOp>(l, one, v).getResult() : v;
+          }
+        fb.create<scf::YieldOp>(l, flatten(ar));
+      });
+  TopRows fm = multiplyTop(b, loc, a, unflatten(horner.getResults(), rows),
+                           /*identityBelow=*/true);
   auto squares = b.create<scf::ForOp>(
-      loc, sZero, squarings, sOne, flatten(r),
+      loc, sZero, squarings, sOne, flatten(fm),
       [&](OpBuilder &fb, Location l, Value, ValueRange iter) {
         TopRows e = unflatten(iter, rows);
-        fb.create<scf::YieldOp>(l, flatten(multiplyTop(fb, l, e, e)));
+        TopRows ee = multiplyTop(fb, l, e, e, /*identityBelow=*/false);
+        for (size_t k = 0; k < rows; ++k)
+          for (size_t j = 0; j < cols; ++j)
+            ee[k][j] = fb.create<arith::AddFOp>(
+                l, fb.create<arith::AddFOp>(l, e[k][j], e[k][j]), ee[k][j]);
+        fb.create<scf::YieldOp>(l, flatten(ee));
       });
-  return unflatten(squares.getResults(), rows);
+  TopRows result = unflatten(squares.getResults(), rows);
+  for (size_t k = 0; k < rows; ++k)
+    result[k][k] = b.create<arith::AddFOp>(loc, one, result[k][k]);
+  return result;
 }
 
 LogicalResult KernelBuilder::refreshPropagators(

@@ -352,8 +352,9 @@ public:
   static int64_t synapseSource(const Projection &proj, int64_t synapse);
   /// Starts the schedule of Poisson population `p` at step `step` (a
   /// rebuilt network that starts there): each neuron's first spike is a
-  /// gap after `step - 1`, as the process has no memory; replaying the
-  /// steps before would cost time in proportion to them.
+  /// gap after `step - 1`, as the process has no memory (replaying the
+  /// steps before would cost time in proportion to them), drawn from the
+  /// neuron's draw counter as it stands.
   void skipPoisson(size_t p, int64_t step);
 
 private:

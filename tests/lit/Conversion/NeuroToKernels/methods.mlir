@@ -382,8 +382,9 @@ neuro.network @Q dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // (_H0, row 4) after the entries; the step kernel computes the propagator
 // again, in the kernel (no runtime call: the GPU runs the same code),
 // where k no longer equals its stamp: halvings to a norm of at most 1/2,
-// Taylor's polynomial, the squarings, the entries and the stamp stored,
-// then the propagator applied as always.
+// Taylor's polynomial of exp(A) - I (a loop of 15 Horner steps), the
+// squarings of that (F <- 2 F + F^2), the entries (1 + F on the diagonal)
+// and the stamp stored, then the propagator applied as always.
 neuro.network @H dt(1.000000e-03) duration(1.000000e+00) seed(0) {
   neuro.population @P size(2) {
     neuro.state @v : "1"
@@ -419,11 +420,14 @@ neuro.network @H dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK:             %[[HALF:.*]] = arith.constant 5.000000e-01 : f64
 // CHECK:             %[[S:.*]]:3 = scf.while
 // CHECK:               arith.cmpf ogt, %{{.*}}, %[[HALF]] : f64
-// CHECK:             arith.constant 6.250000e-02 : f64
-// CHECK:             arith.constant 1.000000e+00 : f64
-// CHECK:             %[[E:.*]]:2 = scf.for %{{.*}} to %[[S]]#2 step %{{.*}} iter_args
-// CHECK:             memref.store %[[E]]#0, %[[HST]][%[[HP00]], %[[HI]]]
-// CHECK-NEXT:        memref.store %[[E]]#1, %[[HST]][%[[HP01]], %[[HI]]]
+// CHECK:             %[[FIFTEEN:.*]] = arith.constant 15 : index
+// CHECK:             scf.for %{{.*}} = %{{.*}} to %[[FIFTEEN]] step %{{.*}} iter_args
+// CHECK:               arith.divf
+// CHECK:             %[[F:.*]]:2 = scf.for %{{.*}} to %[[S]]#2 step %{{.*}} iter_args(%[[F00:.*]] = %{{.*}}, %[[F01:.*]] = %{{.*}})
+// CHECK:               arith.addf %[[F00]], %[[F00]] : f64
+// CHECK:             %[[E00:.*]] = arith.addf %{{.*}}, %[[F]]#0 : f64
+// CHECK-NEXT:        memref.store %[[E00]], %[[HST]][%[[HP00]], %[[HI]]]
+// CHECK-NEXT:        memref.store %[[F]]#1, %[[HST]][%[[HP01]], %[[HI]]]
 // CHECK-NEXT:        %[[KSTAMP:.*]] = memref.load %[[HST]][%[[HK]], %[[HI]]]
 // CHECK-NEXT:        memref.store %[[KSTAMP]], %[[HST]][%[[HSTAMP]], %[[HI]]]
 // CHECK-NEXT:      }
