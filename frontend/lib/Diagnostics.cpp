@@ -273,9 +273,14 @@ void neuro::printJsonDiagnostic(llvm::raw_ostream &os, llvm::StringRef file,
                                 unsigned endLine, unsigned endColumn,
                                 llvm::StringRef severity,
                                 llvm::StringRef message) {
-  llvm::json::Object o{{"file", file},           {"line", line},
-                       {"column", column},       {"endLine", endLine},
-                       {"endColumn", endColumn}, {"severity", severity},
+  // No file (an option's error): null, not a name that is no file.
+  llvm::json::Object o{{"file", file.empty() ? llvm::json::Value(nullptr)
+                                             : llvm::json::Value(file)},
+                       {"line", line},
+                       {"column", column},
+                       {"endLine", endLine},
+                       {"endColumn", endColumn},
+                       {"severity", severity},
                        {"message", message}};
   os << llvm::json::Value(std::move(o)) << "\n";
 }

@@ -2,6 +2,7 @@
 
 #include "Usage.h"
 
+#include "neuro/Frontend/Diagnostics.h"
 #include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 
@@ -116,11 +117,19 @@ static bool joinOnUsageError = false;
 
 void neuro::usageJoinsProcesses(bool joins) { joinOnUsageError = joins; }
 
+static bool jsonUsageErrors = false;
+
+void neuro::usageErrorsAsJson(bool json) { jsonUsageErrors = json; }
+
 int neuro::usageError(const std::string &message) {
   // Under mpirun the processes of `run` fail together; rank 0 says why.
   if (joinOnUsageError &&
       !rt::failBeforeJoining(rt::RunEnvironment::read(), message))
     return 2;
+  if (jsonUsageErrors) {
+    printJsonDiagnostic(llvm::errs(), "", 0, 0, 0, 0, "error", message);
+    return 2;
+  }
   // The message and where the usage is: the whole text (a hundred lines)
   // would scroll the message out of sight.
   llvm::errs() << "neuroc: error: " << message

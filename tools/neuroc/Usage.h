@@ -15,6 +15,9 @@ extern const char *const kUsage;
 /// usage error, 2. Under mpirun, for `run` (usageJoinsProcesses), the
 /// process fails together with the others, rank 0 saying why.
 int usageError(const std::string &message);
+/// With --diagnostics-format=json anywhere on the command line, usage
+/// errors are JSON lines too (the flag may come after the one at fault).
+void usageErrorsAsJson(bool json);
 
 /// Whether a usage error joins the processes of an MPI launch: `run`
 /// only, the command whose processes wait for each other.

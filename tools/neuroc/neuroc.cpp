@@ -705,6 +705,11 @@ int main(int argc, char **argv) {
   // CompileOptions::fromEnvironment()).
   options.env = rt::RunEnvironment::read();
   std::vector<std::string> args(argv + 1, argv + argc);
+  for (size_t i = 0; i < args.size(); ++i)
+    if (args[i] == "--diagnostics-format=json" ||
+        (args[i] == "--diagnostics-format" && i + 1 < args.size() &&
+         args[i + 1] == "json"))
+      usageErrorsAsJson(true);
   if (args.empty())
     return usageError("no command");
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {

@@ -132,7 +132,8 @@ void Compiler::plainDiagnostic(llvm::StringRef severity,
       bufferId ? sourceMgr.getMemoryBuffer(bufferId)->getBufferIdentifier()
                : llvm::StringRef("neuroc");
   if (opts.jsonDiagnostics)
-    printJsonDiagnostic(diagOS, file, 0, 0, 0, 0, severity, message.str());
+    printJsonDiagnostic(diagOS, bufferId ? file : "", 0, 0, 0, 0, severity,
+                        message.str());
   else
     diagOS << file << ": " << severity << ": " << message << "\n";
 }

@@ -81,7 +81,8 @@ void printDiagnostic(llvm::raw_ostream &os, llvm::SourceMgr &sourceMgr,
 /// Prints one diagnostic as a JSON object on one line:
 /// {"file": ..., "line": L, "column": C, "endLine": L2, "endColumn": C2,
 ///  "severity": "error"|"warning"|"note", "message": ...}; positions are
-/// 1-based, the end exclusive, 0 when unknown.
+/// 1-based, the end exclusive, 0 when unknown; "file" is null when
+/// `file` is empty.
 void printJsonDiagnostic(llvm::raw_ostream &os, llvm::StringRef file,
                          unsigned line, unsigned column, unsigned endLine,
                          unsigned endColumn, llvm::StringRef severity,
