@@ -20,6 +20,13 @@ void Checker::declareVars(ModelInfo &info, const std::vector<VarDecl> &vars) {
   std::map<std::string, double> env;
   std::map<std::string, Dim> envDims;
   for (const VarDecl &v : vars) {
+    // The compiler's own rows (_lastspike, propagator entries _P0_1, ...)
+    // start with '_': a variable of that name would collide with them.
+    if (!v.name.empty() && v.name[0] == '_')
+      diag.error(v.nameRange, "'" + v.name +
+                                  "': names starting with '_' are the "
+                                  "compiler's own (rows it adds to "
+                                  "populations); rename it");
     if (info.vars.count(v.name)) {
       diag.error(v.nameRange,
                  "redefinition of '" + v.name + "' in '" + info.name + "'");
