@@ -16,8 +16,6 @@
 
 using namespace neuro::rt;
 
-/// Whether row `r` of `units` and row `o` of `old` have one unit (a row
-/// whose unit is not known is taken as unchanged).
 /// Whether `row` holds an entry of a per-neuron propagator (`_P<k>_<j>`,
 /// `_Q<k>_<j>`) or a coefficient's value it was computed from (`_H<j>`).
 static bool isPropagatorRow(const std::string &row) {
@@ -26,6 +24,8 @@ static bool isPropagatorRow(const std::string &row) {
          std::isdigit(static_cast<unsigned char>(row[2]));
 }
 
+/// Whether row `r` of `units` and row `o` of `old` have one unit (a row
+/// whose unit is not known is taken as unchanged).
 static bool sameUnit(const std::vector<std::string> &units, size_t r,
                      const std::vector<std::string> &old, size_t o) {
   return r >= units.size() || o >= old.size() || units[r] == old[o];
@@ -129,6 +129,7 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped,
       NeuroMemRef2DF64 rows =
           memref2D(to.state.data(), int64_t(spec.rows.size()), spec.size);
       spec.deriveFn(&rows, int64_t(model.seed));
+      net.kernelStale |= net.single();
     }
     recorder.setSpikeCount(p, old.recorder.spikeCount(size_t(q)));
     to.ring.clear();
