@@ -210,6 +210,20 @@ std::shared_ptr<Simulation> makeSimulation(
   advice.tunable = "tunable=['NAME'] in neuro.compile()";
   advice.buildSet = advice.compileIn;
   for (const auto &[name, value] : sets) {
+    // A name the population's model does not have at all: say so, not
+    // that it could be made tunable.
+    if (auto dot = name.find('.'); dot != std::string::npos)
+      for (const rt::PopulationSpec &p : spec.populations) {
+        std::string pop = name.substr(0, dot), var = name.substr(dot + 1);
+        if (p.name != pop || p.generator ||
+            std::find(p.rows.begin(), p.rows.end(), var) != p.rows.end())
+          continue;
+        std::vector<std::string> params =
+            model->compiled->compiler().modelParameters(spec.name, pop);
+        if (std::find(params.begin(), params.end(), var) == params.end())
+          throwValue("'" + pop + "' has no variable '" + var +
+                     "' (set= takes its states and parameters)");
+      }
     std::string err;
     if (!rt::applySet(spec, name, value, err, advice))
       throwValue(err);

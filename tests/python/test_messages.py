@@ -93,3 +93,13 @@ network V {
     assert sim["A.v"][1] == pytest.approx(0.25e-3, rel=1e-12)
     sim.run("0.1 ms")
     assert sim["A.v"][1] == pytest.approx(0.25e-3 * decay, rel=1e-12)
+
+
+def test_set_of_a_name_the_model_does_not_have():
+    # E's model has no q: the error says so, not that q could be made
+    # tunable (which neuro.compile would refuse).
+    model = neuro.compile(CUBA)
+    with pytest.raises(ValueError) as e:
+        model.simulation(set={"E.q": "1 mV"})
+    assert str(e.value) == ("'E' has no variable 'q' (set= takes its states "
+                            "and parameters)")
