@@ -546,10 +546,34 @@ int addInclude(const std::string &dir, Options &options) {
 }
 
 int parseOptions(const std::vector<std::string> &args, Options &options) {
+  // Flags of one value: given twice, the last wins, with a warning.
+  static const char *const single[] = {"-o",
+                                       "--network",
+                                       "--seed",
+                                       "--threads",
+                                       "--target",
+                                       "--duration",
+                                       "--checkpoint",
+                                       "--restore",
+                                       "--vector-width",
+                                       "--precision",
+                                       "--spikes-format",
+                                       "--chip",
+                                       "--stage",
+                                       "--dt",
+                                       "--reset",
+                                       "--input",
+                                       "--format",
+                                       "--diagnostics-format"};
+  std::set<std::string> seen;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string &a = args[i];
     if (std::string why = optionNotTaken(options.command, a); !why.empty())
       return usageError(why);
+    if (std::string flag = a.substr(0, a.find('='));
+        llvm::is_contained(single, flag) && !seen.insert(flag).second)
+      llvm::errs() << "neuroc: warning: " << flag
+                   << " is given more than once; the last is used\n";
     // A flag that takes a value, last with none: said as such below.
     bool missing = false;
     auto value = [&](const std::string &flag) -> std::optional<std::string> {
