@@ -366,8 +366,14 @@ public:
         return;
       }
     }
-    for (int j : projections)
+    for (int j : projections) {
       sim.setPlastic(j, mode == "on");
+      // As the network statement warns: a weight nothing writes.
+      const rt::ProjectionSpec &p = sim.spec().projections[size_t(j)];
+      if (p.weightRow < 0 || !p.synapsesWritten)
+        std::cout << "warning: nothing changes the weight of '" << p.name
+                  << "': 'plasticity " << mode << "' has no effect on it\n";
+    }
     std::cout << "plasticity " << mode << " for "
               << args.substr(mode.size() + 1) << "\n";
   }
