@@ -15,6 +15,7 @@
 
 #include "neuro/Codegen/Session.h"
 #include "neuro/Runtime/Files.h"
+#include "neuro/Runtime/Quote.h"
 #include "neuro/Runtime/Run.h"
 #include "neuro/Runtime/Simulator.h"
 #include "neuro/Runtime/Units.h"
@@ -632,7 +633,9 @@ int neuro::runRepl(const std::string &file,
                 << " MB: the input is not a model or commands; stopped\n";
       return 1;
     } else {
-      std::cout << "> " << text << "\n";
+      // Echoed as typed, but for control characters (\xHH): a script's
+      // escape sequence does not reach the terminal.
+      std::cout << "> " << rt::visible(text) << "\n";
     }
     if (!session.line(text))
       break;
