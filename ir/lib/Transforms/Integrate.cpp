@@ -100,7 +100,7 @@ llvm::StringSet<> constantRowsOf(PopulationOp pop) {
 /// `on pre` and `on post` of projections onto it) or the host (a REPL's
 /// `set`, a view) change: not the summed drives and timed tables the
 /// runtime sets in every step (or every table entry), nor parameters.
-llvm::StringSet<> eventRowsOf(PopulationOp pop, ArrayRef<OdeOp> odes) {
+llvm::StringSet<> heldCandidatesOf(PopulationOp pop, ArrayRef<OdeOp> odes) {
   llvm::StringSet<> perStep, rows;
   for (auto timed : pop.getBody().getOps<InitTimedOp>())
     perStep.insert(timed.getVar());
@@ -164,10 +164,10 @@ bool coupled(ArrayRef<OdeOp> odes) {
 /// equations `exact` (left as neuro.ode for the kernels, which compute a
 /// propagator per neuron when the network is built) if each is affine in
 /// the variables with coefficients from constant rows and from rows that
-/// only events write. The latter are held over a step, as Brian2 holds a
-/// variable without an equation in its `exact` solution; they are marked
-/// `neuro.held_coefficient` (the step recomputes a neuron's propagator when
-/// one changed), and only where the equations are coupled: alone, an
+/// only events or the host write. The latter are held over a step, as Brian2
+/// holds a variable without an equation in its `exact` solution; they are
+/// marked `neuro.held_coefficient` (the step recomputes a neuron's propagator
+/// when one changed), and only where the equations are coupled: alone, an
 /// equation linear in its state with such a coefficient is integrated
 /// exactly by exponential Euler already. Otherwise `failed` is the first
 /// equation that is not affine and `culprit` the term at fault (when one
@@ -175,7 +175,7 @@ bool coupled(ArrayRef<OdeOp> odes) {
 bool applyPerNeuronExact(PopulationOp pop, ArrayRef<OdeOp> odes, OdeOp &failed,
                          Operation *&culprit) {
   llvm::StringSet<> coefficients = constantRowsOf(pop);
-  llvm::StringSet<> eventRows = eventRowsOf(pop, odes);
+  llvm::StringSet<> candidates = heldCandidatesOf(pop, odes);
   SmallVector<StringRef> held;
   while (true) {
     failed = OdeOp();
@@ -188,14 +188,15 @@ bool applyPerNeuronExact(PopulationOp pop, ArrayRef<OdeOp> odes, OdeOp &failed,
       }
     if (!failed)
       break;
-    // A product with a row that events write: try it as a coefficient.
+    // A product with a row that events or the host write: try it as a
+    // coefficient held over the step.
     SmallVector<StringRef> more;
     if (culprit)
-      more = rowsUnder(culprit, eventRows);
+      more = rowsUnder(culprit, candidates);
     if (more.empty())
       return false;
     for (StringRef row : more) {
-      eventRows.erase(row);
+      candidates.erase(row);
       coefficients.insert(row);
       held.push_back(row);
     }

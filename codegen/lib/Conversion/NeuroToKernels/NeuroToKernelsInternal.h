@@ -50,6 +50,9 @@ struct PerNeuronPropagator {
   size_t n = 0;            ///< vars.size(); 0: none
   size_t odes = 0;         ///< the first `odes` vars have equations
   bool refractory = false; ///< a second propagator while refractory
+  /// Whether an equation reads the neuron's own not_refractory (the
+  /// second propagator's generator is then probed with it false).
+  bool readsNotRefractory = false;
   /// reaches[k][j]: whether var j reaches equation k's state through the
   /// equations (directly or through others): elsewhere entry (k, j) is 0
   /// for every neuron, and an infinite j would make 0 * inf = NaN of k.
@@ -170,17 +173,19 @@ public:
                                          const PerNeuronPropagator &pnp,
                                          const llvm::StringMap<int64_t> &rows,
                                          mlir::Value state, mlir::Value i);
-  /// The first rows (one per equation) of the generator G dt of `pnp` for
-  /// neuron `i`: the equations probed at x = 0 and x = e_j with the
-  /// neuron's rows, loaded at the builder's position; for propagator
-  /// `which`, 'P' (not refractory) or 'Q' (not_refractory false, the rows
-  /// of `unless refractory` equations 0).
+  /// The first rows (one per equation) of a generator G dt.
+  using Generator = llvm::SmallVector<llvm::SmallVector<mlir::Value>>;
+  /// The generators of `pnp` for neuron `i`, loaded at the builder's
+  /// position: 'P', the equations probed at x = 0 and x = e_j with the
+  /// neuron's rows, and with a refractory propagator 'Q', the same with
+  /// the rows of `unless refractory` equations 0 (probed again with
+  /// not_refractory false where an equation reads it).
   mlir::LogicalResult
-  probeGenerator(mlir::Location loc, char which, llvm::ArrayRef<OdeOp> odes,
-                 const PerNeuronPropagator &pnp,
-                 const llvm::StringMap<int64_t> &rows, mlir::Value state,
-                 mlir::Value i,
-                 llvm::SmallVectorImpl<llvm::SmallVector<mlir::Value>> &g);
+  probeGenerators(mlir::Location loc, llvm::ArrayRef<OdeOp> odes,
+                  const PerNeuronPropagator &pnp,
+                  const llvm::StringMap<int64_t> &rows, mlir::Value state,
+                  mlir::Value i,
+                  llvm::SmallVectorImpl<std::pair<char, Generator>> &out);
   /// The held coefficients' values into their stamp rows.
   void storeStamps(mlir::Location loc, const PerNeuronPropagator &pnp,
                    const llvm::StringMap<int64_t> &rows, mlir::Value state,

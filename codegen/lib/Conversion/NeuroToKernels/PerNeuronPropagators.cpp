@@ -54,9 +54,10 @@ PerNeuronPropagator neuro::detail::perNeuronPropagator(PopulationOp pop,
     p.refractory |= ode.getUnlessRefractory();
     // Brian2's int(not_refractory) factor: Q takes it false.
     ode.getRhs().walk([&](NotRefractoryOp nr) {
-      p.refractory |= !nr.getPre() && !nr.getPost();
+      p.readsNotRefractory |= !nr.getPre() && !nr.getPost();
     });
   }
+  p.refractory |= p.readsNotRefractory;
   p.odes = odes.size();
   for (OdeOp ode : odes)
     ode.getRhs().walk([&](RefOp ref) {
@@ -132,69 +133,77 @@ static func::FuncOp expmFunction(ModuleOp module) {
   return fn;
 }
 
-//===----------------------------------------------------------------------===//
-// Propagators computed when the network is built
-//===----------------------------------------------------------------------===//
-
-LogicalResult
-KernelBuilder::probeGenerator(Location loc, char which, ArrayRef<OdeOp> odes,
-                              const PerNeuronPropagator &pnp,
-                              const llvm::StringMap<int64_t> &rows, Value state,
-                              Value i, SmallVectorImpl<SmallVector<Value>> &g) {
+LogicalResult KernelBuilder::probeGenerators(
+    Location loc, ArrayRef<OdeOp> odes, const PerNeuronPropagator &pnp,
+    const llvm::StringMap<int64_t> &rows, Value state, Value i,
+    SmallVectorImpl<std::pair<char, Generator>> &out) {
   size_t n = pnp.n;
-  // The neuron's own not_refractory: true for P, false for Q.
-  auto kept = kernelNotRefractory;
-  Value notRefractory =
-      b.create<arith::ConstantOp>(loc, b.getBoolAttr(which == 'P'));
-  kernelNotRefractory = [&](NotRefractoryOp op) -> FailureOr<Value> {
-    if (op.getPre() || op.getPost())
-      return op.emitOpError("is not available in a per-neuron propagator");
-    return notRefractory;
-  };
-  auto restore = llvm::make_scope_exit([&] { kernelNotRefractory = kept; });
   llvm::StringMap<Value> base;
   for (auto &row : rows)
     base[row.getKey()] = load2d(loc, state, row.getValue(), i);
   Value zero = f64Constant(loc, 0.0), one = f64Constant(loc, 1.0);
-  // f_k at the probe point `at` (-1: all variables 0, else e_at).
-  auto probe = [&](OdeOp ode, int at) -> FailureOr<Value> {
-    llvm::StringMap<Value> values = base;
-    for (size_t j = 0; j < n; ++j)
-      values[pnp.vars[j]] = int(j) == at ? one : zero;
-    auto read = [&](RefOp ref) -> FailureOr<Value> {
-      auto it = values.find(ref.getName());
-      if (it == values.end())
-        return ref.emitOpError("names no state of the population");
-      return it->second;
-    };
-    auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
-      return a.emitOpError("cannot assign in an equation");
-    };
-    auto r = inlineRegion(ode.getRhs(), read, noWrite);
-    if (failed(r))
-      return failure();
-    return (*r)[0];
-  };
   Value dtV = f64Constant(loc, kernelDt);
-  g.assign(odes.size(), SmallVector<Value>(n + 1, zero));
-  for (auto [k, ode] : llvm::enumerate(odes)) {
-    auto f0 = probe(ode, -1);
-    if (failed(f0))
-      return failure();
-    g[k][n] = b.create<arith::MulFOp>(loc, *f0, dtV);
-    for (size_t j = 0; j < n; ++j) {
-      auto fj = probe(ode, int(j));
-      if (failed(fj))
+  // G with the neuron's own not_refractory given.
+  auto probeWith = [&](bool notRefractory, Generator &g) -> LogicalResult {
+    auto kept = kernelNotRefractory;
+    kernelNotRefractory = [&](NotRefractoryOp op) -> FailureOr<Value> {
+      if (op.getPre() || op.getPost())
+        return op.emitOpError("is not available in a per-neuron propagator");
+      return b
+          .create<arith::ConstantOp>(op.getLoc(), b.getBoolAttr(notRefractory))
+          .getResult();
+    };
+    auto restore = llvm::make_scope_exit([&] { kernelNotRefractory = kept; });
+    // f_k at the probe point `at` (-1: all variables 0, else e_at).
+    auto probe = [&](OdeOp ode, int at) -> FailureOr<Value> {
+      llvm::StringMap<Value> values = base;
+      for (size_t j = 0; j < n; ++j)
+        values[pnp.vars[j]] = int(j) == at ? one : zero;
+      auto read = [&](RefOp ref) -> FailureOr<Value> {
+        auto it = values.find(ref.getName());
+        if (it == values.end())
+          return ref.emitOpError("names no state of the population");
+        return it->second;
+      };
+      auto noWrite = [&](AssignOp a, Value) -> LogicalResult {
+        return a.emitOpError("cannot assign in an equation");
+      };
+      auto r = inlineRegion(ode.getRhs(), read, noWrite);
+      if (failed(r))
         return failure();
-      g[k][j] = b.create<arith::MulFOp>(
-          loc, b.create<arith::SubFOp>(loc, *fj, *f0), dtV);
+      return (*r)[0];
+    };
+    g.assign(odes.size(), SmallVector<Value>(n + 1, zero));
+    for (auto [k, ode] : llvm::enumerate(odes)) {
+      auto f0 = probe(ode, -1);
+      if (failed(f0))
+        return failure();
+      g[k][n] = b.create<arith::MulFOp>(loc, *f0, dtV);
+      for (size_t j = 0; j < n; ++j) {
+        auto fj = probe(ode, int(j));
+        if (failed(fj))
+          return failure();
+        g[k][j] = b.create<arith::MulFOp>(
+            loc, b.create<arith::SubFOp>(loc, *fj, *f0), dtV);
+      }
     }
-  }
+    return success();
+  };
+  out.push_back({'P', {}});
+  if (failed(probeWith(true, out.back().second)))
+    return failure();
+  if (!pnp.refractory)
+    return success();
+  Generator q;
+  if (!pnp.readsNotRefractory)
+    q = out.back().second;
+  else if (failed(probeWith(false, q)))
+    return failure();
   // While refractory, `unless refractory` states are held.
-  if (which == 'Q')
-    for (size_t k = 0; k < odes.size(); ++k)
-      if (OdeOp(odes[k]).getUnlessRefractory())
-        g[k].assign(g[k].size(), zero);
+  for (size_t k = 0; k < odes.size(); ++k)
+    if (OdeOp(odes[k]).getUnlessRefractory())
+      q[k].assign(q[k].size(), zero);
+  out.push_back({'Q', std::move(q)});
   return success();
 }
 
@@ -206,6 +215,10 @@ void KernelBuilder::storeStamps(Location loc, const PerNeuronPropagator &pnp,
             rows.lookup(pnp.stamp(j)), i);
 }
 
+//===----------------------------------------------------------------------===//
+// Propagators computed when the network is built
+//===----------------------------------------------------------------------===//
+
 LogicalResult
 KernelBuilder::buildPropagators(PopulationOp pop, SmallVectorImpl<OdeOp> &odes,
                                 const llvm::StringMap<int64_t> &rows,
@@ -213,29 +226,24 @@ KernelBuilder::buildPropagators(PopulationOp pop, SmallVectorImpl<OdeOp> &odes,
   PerNeuronPropagator pnp = perNeuronPropagator(pop, odes);
   Location loc = pop.getLoc();
   size_t n = pnp.n, m = n + 1;
+  SmallVector<std::pair<char, Generator>> generators;
+  if (failed(probeGenerators(loc, odes, pnp, rows, state, i, generators)))
+    return failure();
   Value zero = f64Constant(loc, 0.0);
-  Value in, out;
+  // Scratch for the generator and its exponential, once per call (an
+  // alloca in the neuron loop would grow the stack with every neuron).
+  auto type = MemRefType::get({int64_t(m * m)}, f64());
+  OpBuilder entry = OpBuilder::atBlockBegin(kernelEntry);
+  Value in = entry.create<memref::AllocaOp>(loc, type);
+  Value out = entry.create<memref::AllocaOp>(loc, type);
   auto address = [&](Value buffer) -> Value {
     Value p = b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, buffer);
     return b.create<arith::IndexCastOp>(loc, b.getI64Type(), p);
   };
-  for (char which : {'P', 'Q'}) {
-    if (which == 'Q' && !pnp.refractory)
-      continue;
-    SmallVector<SmallVector<Value>> gw;
-    if (failed(probeGenerator(loc, which, odes, pnp, rows, state, i, gw)))
-      return failure();
-    if (!in) {
-      // Scratch for the generator and its exponential, once per call (an
-      // alloca in the neuron loop would grow the stack with every neuron).
-      auto type = MemRefType::get({int64_t(m * m)}, f64());
-      OpBuilder entry = OpBuilder::atBlockBegin(kernelEntry);
-      in = entry.create<memref::AllocaOp>(loc, type);
-      out = entry.create<memref::AllocaOp>(loc, type);
-    }
+  for (auto &[which, g] : generators) {
     for (size_t r = 0; r < m; ++r)
       for (size_t c = 0; c < m; ++c)
-        b.create<memref::StoreOp>(loc, r < odes.size() ? gw[r][c] : zero, in,
+        b.create<memref::StoreOp>(loc, r < odes.size() ? g[r][c] : zero, in,
                                   ValueRange{index(loc, int64_t(r * m + c))});
     Value size = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(m));
     b.create<func::CallOp>(loc, expmFunction(module),
@@ -409,13 +417,11 @@ LogicalResult KernelBuilder::refreshPropagators(
   auto ifOp = b.create<scf::IfOp>(loc, changed, /*withElseRegion=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
+  SmallVector<std::pair<char, Generator>> generators;
+  if (failed(probeGenerators(loc, odes, pnp, rows, state, i, generators)))
+    return failure();
   Value zero = f64Constant(loc, 0.0), one = f64Constant(loc, 1.0);
-  for (char which : {'P', 'Q'}) {
-    if (which == 'Q' && !pnp.refractory)
-      continue;
-    SmallVector<SmallVector<Value>> g;
-    if (failed(probeGenerator(loc, which, odes, pnp, rows, state, i, g)))
-      return failure();
+  for (auto &[which, g] : generators) {
     TopRows e = expmInKernel(b, loc, g, zero, one);
     for (size_t k = 0; k < odes.size(); ++k)
       for (size_t j = 0; j <= pnp.n; ++j)

@@ -362,9 +362,9 @@ neuro.network @Q dt(1.000000e-03) duration(1.000000e+00) seed(0) {
 // CHECK:           call @neuro_rt_expm(
 // CHECK:           memref.store %{{.*}}, %[[QIST]][%{{.*}}, %{{.*}}]
 // CHECK:           memref.store %{{.*}}, %[[QIST]][%{{.*}}, %{{.*}}]
-// Q: the equations probed again with not_refractory false (unread here,
-// so left for canonicalization to drop), the row of v zeroed.
-// CHECK:           memref.store %[[QZ]], %[[QBUF]][%{{.*}}] : memref<4xf64>
+// Q: the same generator (no equation reads not_refractory), the row of v
+// zeroed.
+// CHECK-NEXT:      memref.store %[[QZ]], %[[QBUF]][%{{.*}}] : memref<4xf64>
 // CHECK-NEXT:      memref.store %[[QZ]], %[[QBUF]][%{{.*}}] : memref<4xf64>
 // CHECK-NEXT:      memref.store %[[QZ]], %[[QBUF]][%{{.*}}] : memref<4xf64>
 // CHECK-NEXT:      memref.store %[[QZ]], %[[QBUF]][%{{.*}}] : memref<4xf64>
