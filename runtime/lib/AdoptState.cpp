@@ -12,17 +12,8 @@
 #include "neuro/Runtime/Simulator.h"
 
 #include <algorithm>
-#include <cctype>
 
 using namespace neuro::rt;
-
-/// Whether `row` holds an entry of a per-neuron propagator (`_P<k>_<j>`,
-/// `_Q<k>_<j>`) or a coefficient's value it was computed from (`_H<j>`).
-static bool isPropagatorRow(const std::string &row) {
-  return row.size() > 2 && row[0] == '_' &&
-         (row[1] == 'P' || row[1] == 'Q' || row[1] == 'H') &&
-         std::isdigit(static_cast<unsigned char>(row[2]));
-}
 
 /// Whether row `r` of `units` and row `o` of `old` have one unit (a row
 /// whose unit is not known is taken as unchanged).
@@ -114,17 +105,17 @@ Simulator::adoptState(const Simulator &old, std::vector<std::string> *dropped,
     const PopulationSpec &was = old.model.populations[size_t(q)];
     for (size_t r = 0; r < spec.rows.size(); ++r) {
       int o = old.rowIndex(q, spec.rows[r]);
-      // The entries of per-neuron propagators (and the coefficients they
-      // were computed from) belong to the equations built now: computed
-      // again below from the states kept.
-      if (o < 0 || !sameUnit(spec.units, r, was.units, size_t(o)) ||
-          isPropagatorRow(spec.rows[r]))
+      if (o < 0 || !sameUnit(spec.units, r, was.units, size_t(o)))
         continue;
       std::copy_n(from.state.data() + int64_t(o) * spec.size, spec.size,
                   to.state.data() + int64_t(r) * spec.size);
       if (spec.rows[r].empty() || spec.rows[r][0] != '_')
         kept.push_back(spec.name + "." + spec.rows[r]);
     }
+    // What the compiler derives from the states kept (parameters computed
+    // from others, the entries of per-neuron propagators and the values of
+    // the coefficients they were computed from) belongs to the equations
+    // built now: computed again, over whatever was copied.
     if (spec.deriveFn) {
       NeuroMemRef2DF64 rows =
           memref2D(to.state.data(), int64_t(spec.rows.size()), spec.size);

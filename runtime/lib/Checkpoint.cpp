@@ -576,11 +576,11 @@ bool Simulator::readCheckpoint(const std::string &path, std::string &err) {
     // The same network in another precision: say how to restore it.
     err = why.rfind("the precision is ", 0) == 0
               ? "checkpoint '" + visible(path) +
-                    "' was saved by a run of another " + "precision: " + why +
+                    "' was saved by a run of another precision: " + why +
                     " (restore it into a run of that precision)"
               : "checkpoint '" + visible(path) +
-                    "' was saved from another network " + "than '" +
-                    model.name + "': " + why;
+                    "' was saved from another network than '" + model.name +
+                    "': " + why;
     return false;
   }
   // Read everything before touching the simulator.
