@@ -24,7 +24,13 @@ Compiler::Compiler(llvm::raw_ostream &diagOS, CompileOptions options)
   context.loadAllAvailableDialects();
   // Diagnostics point into the .neuro file; the IR dump is noise to users.
   context.printOpOnDiagnostic(false);
-  setJsonDiagnostics(opts.jsonDiagnostics);
+  // MLIR's diagnostics (from the passes), notes included, as text or JSON.
+  context.getDiagEngine().registerHandler([this](mlir::Diagnostic &d) {
+    printPassDiagnostic(d, /*isNote=*/false);
+    for (mlir::Diagnostic &note : d.getNotes())
+      printPassDiagnostic(note, /*isNote=*/true);
+    return mlir::success();
+  });
 }
 
 Compiler::~Compiler() = default;
@@ -142,75 +148,50 @@ void Compiler::setJsonDiagnostics(bool value) {
   opts.jsonDiagnostics = value;
   if (diag)
     diag->setJson(value);
-  mlir::DiagnosticEngine &engine = context.getDiagEngine();
-  if (handlerId)
-    engine.eraseHandler(*handlerId);
-  if (!value) {
-    // MLIR's diagnostics (from the passes) as the frontend prints its own:
-    // the source line and the file's name without control characters.
-    handlerId = engine.registerHandler([this](mlir::Diagnostic &d) {
-      auto print = [&](mlir::Diagnostic &one) {
-        mlir::FileLineColLoc loc;
-        one.getLocation()->walk([&](mlir::Location l) {
-          if (!loc)
-            loc = mlir::dyn_cast<mlir::FileLineColLoc>(l);
-          return mlir::WalkResult::advance();
-        });
-        llvm::SourceMgr::DiagKind kind =
-            one.getSeverity() == mlir::DiagnosticSeverity::Error
-                ? llvm::SourceMgr::DK_Error
-            : one.getSeverity() == mlir::DiagnosticSeverity::Warning
-                ? llvm::SourceMgr::DK_Warning
-            : one.getSeverity() == mlir::DiagnosticSeverity::Note
-                ? llvm::SourceMgr::DK_Note
-                : llvm::SourceMgr::DK_Remark;
-        llvm::SMLoc at;
-        if (loc)
-          for (unsigned id = 1;
-               id <= sourceMgr.getNumBuffers() && !at.isValid(); ++id)
-            if (sourceMgr.getMemoryBuffer(id)->getBufferIdentifier() ==
-                loc.getFilename().getValue())
-              at = sourceMgr.FindLocForLineAndColumn(id, loc.getLine(),
-                                                     loc.getColumn());
-        std::string message = rt::visible(one.str());
-        if (at.isValid())
-          printDiagnostic(diagOS, sourceMgr,
-                          sourceMgr.GetMessage(at, kind, message));
-        else
-          printDiagnostic(
-              diagOS, sourceMgr,
-              llvm::SMDiagnostic(loc ? loc.getFilename().getValue() : "neuroc",
-                                 kind, message));
-      };
-      print(d);
-      for (mlir::Diagnostic &note : d.getNotes())
-        print(note);
-      return mlir::success();
-    });
+}
+
+void Compiler::printPassDiagnostic(mlir::Diagnostic &d, bool isNote) {
+  mlir::FileLineColLoc loc;
+  d.getLocation()->walk([&](mlir::Location l) {
+    if (!loc)
+      loc = mlir::dyn_cast<mlir::FileLineColLoc>(l);
+    return mlir::WalkResult::advance();
+  });
+  mlir::DiagnosticSeverity severity =
+      isNote ? mlir::DiagnosticSeverity::Note : d.getSeverity();
+  if (opts.jsonDiagnostics) {
+    unsigned line = loc ? loc.getLine() : 0, col = loc ? loc.getColumn() : 0;
+    printJsonDiagnostic(
+        diagOS, loc ? loc.getFilename().getValue() : "", line, col, line, col,
+        severity == mlir::DiagnosticSeverity::Error     ? "error"
+        : severity == mlir::DiagnosticSeverity::Warning ? "warning"
+                                                        : "note",
+        d.str());
     return;
   }
-  // MLIR's diagnostics (from the passes) as JSON too, notes included.
-  handlerId = engine.registerHandler([this](mlir::Diagnostic &d) {
-    auto print = [&](mlir::Diagnostic &one, llvm::StringRef severity) {
-      auto loc = mlir::dyn_cast<mlir::FileLineColLoc>(one.getLocation());
-      if (!loc)
-        one.getLocation()->walk([&](mlir::Location l) {
-          if (!loc)
-            loc = mlir::dyn_cast<mlir::FileLineColLoc>(l);
-          return mlir::WalkResult::advance();
-        });
-      printJsonDiagnostic(diagOS, loc ? loc.getFilename().getValue() : "",
-                          loc ? loc.getLine() : 0, loc ? loc.getColumn() : 0,
-                          loc ? loc.getLine() : 0, loc ? loc.getColumn() : 0,
-                          severity, one.str());
-    };
-    print(d, d.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
-             : d.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
-                                                                    : "note");
-    for (mlir::Diagnostic &note : d.getNotes())
-      print(note, "note");
-    return mlir::success();
-  });
+  // As the frontend prints its own: the source line and the file's name
+  // without control characters.
+  llvm::SourceMgr::DiagKind kind =
+      severity == mlir::DiagnosticSeverity::Error ? llvm::SourceMgr::DK_Error
+      : severity == mlir::DiagnosticSeverity::Warning
+          ? llvm::SourceMgr::DK_Warning
+      : severity == mlir::DiagnosticSeverity::Note ? llvm::SourceMgr::DK_Note
+                                                   : llvm::SourceMgr::DK_Remark;
+  llvm::SMLoc at;
+  if (loc)
+    for (unsigned id = 1; id <= sourceMgr.getNumBuffers() && !at.isValid();
+         ++id)
+      if (sourceMgr.getMemoryBuffer(id)->getBufferIdentifier() ==
+          loc.getFilename().getValue())
+        at = sourceMgr.FindLocForLineAndColumn(id, loc.getLine(),
+                                               loc.getColumn());
+  std::string message = rt::visible(d.str());
+  printDiagnostic(
+      diagOS, sourceMgr,
+      at.isValid()
+          ? sourceMgr.GetMessage(at, kind, message)
+          : llvm::SMDiagnostic(loc ? loc.getFilename().getValue() : "neuroc",
+                               kind, message));
 }
 
 /// "N error(s) generated." after the diagnostics of a failed stage (not

@@ -20,6 +20,10 @@
 
 #include <optional>
 
+namespace mlir {
+class Diagnostic;
+} // namespace mlir
+
 namespace neuro::rt {
 class Simulator;
 namespace cuda {
@@ -158,6 +162,9 @@ public:
   Stage stage() const { return current; }
 
 private:
+  /// One diagnostic of the compiler's passes (or a note of one) as the
+  /// frontend prints its own, text or JSON.
+  void printPassDiagnostic(mlir::Diagnostic &d, bool isNote);
   /// Refuses projections with more synapse rows than a run takes, once
   /// the module is converted to kernels.
   mlir::LogicalResult checkSynapseRows();
@@ -187,9 +194,7 @@ private:
   std::unique_ptr<Module> astModule;
   SemaResult semaResult;
   mlir::MLIRContext context;
-  /// The handler of MLIR's diagnostics (text or JSON lines).
-  /// (mlir::DiagnosticEngine::HandlerID).
-  std::optional<uint64_t> handlerId;
+
   mlir::OwningOpRef<mlir::ModuleOp> mlirModule;
   std::unique_ptr<JITModule> jit;
   bool keepLowered = false;
