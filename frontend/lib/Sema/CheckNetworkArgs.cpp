@@ -108,25 +108,26 @@ void Checker::applyArg(const ModelInfo &model, const NamedExpr &a,
       a.value->kind == Expr::Kind::Call && a.value->name == "values";
   if ((kind == VarDecl::Kind::Param || kind == VarDecl::Kind::State) &&
       fromFile && perNeuron) {
-    // One value per neuron from a table file.
-    if (auto v = evalValues(*a.value, a.name, var.dim)) {
-      if (kind == VarDecl::Kind::Param) {
-        perNeuron->push_back({a.name, *v});
-        params.erase(a.name);
-      } else {
-        for (auto &[name, iv] : inits)
-          if (name == a.name)
-            iv = *v;
-      }
+    // One value per neuron from a table file. A parameter whose table
+    // cannot be read (reported) is still given per neuron, so that what
+    // reads it (a record) draws no second error.
+    std::optional<InitValue> v = evalValues(*a.value, a.name, var.dim);
+    if (kind == VarDecl::Kind::Param) {
+      perNeuron->push_back({a.name, v ? *v : InitValue()});
+      params.erase(a.name);
+    } else if (v) {
+      for (auto &[name, iv] : inits)
+        if (name == a.name)
+          iv = *v;
     }
     return;
   }
   if (kind == VarDecl::Kind::Param && timed && perNeuron) {
-    // A parameter that changes in time: a row the runtime refills.
-    if (auto v = evalTimed(*a.value, var.dim)) {
-      perNeuron->push_back({a.name, *v});
-      params.erase(a.name);
-    }
+    // A parameter that changes in time: a row the runtime refills (given
+    // so also where its table cannot be read, as above).
+    std::optional<InitValue> v = evalTimed(*a.value, var.dim);
+    perNeuron->push_back({a.name, v ? *v : InitValue()});
+    params.erase(a.name);
     return;
   }
   bool drawn =

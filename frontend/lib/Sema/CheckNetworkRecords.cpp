@@ -247,15 +247,6 @@ bool Checker::recordableParam(const PopulationInfo &pop,
   // computed from such a row.
   if (paramIsRow(pop, popName, w.name))
     return true;
-  // Given per neuron by an argument that failed (a table not read), which
-  // was reported: no second error saying it is one constant.
-  if (diag.hadError() && pop.decl &&
-      llvm::any_of(pop.decl->args, [&](const NamedExpr &a) {
-        return a.name == w.name && a.value &&
-               a.value->kind == Expr::Kind::Call &&
-               (a.value->name == "values" || a.value->name == "timed");
-      }))
-    return false;
   auto value = pop.params.find(w.name);
   std::string unit = pop.model->vars.at(w.name).dim.symbol();
   diag.error(w.range,
