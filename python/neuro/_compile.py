@@ -163,6 +163,9 @@ class Model:
         self._core = core
         self._keep = keep  # what the model's files need alive (Network)
         self.warnings = parse_diagnostics(core.warnings)
+        # overrides= of compile(): what a restore puts back where the
+        # checkpoint holds rows of them.
+        self._overrides = {}
         # False for a Network without `run`: simulation.run() needs a time.
         self.has_duration = True
 
@@ -215,7 +218,6 @@ def _compile(core_call, keep, **kw):
     except _core._CompileFailure as e:
         raise CompileError(str(e)) from None
     model = Model(core, keep)
-    # Values a restore puts back where the checkpoint holds rows of them.
     model._overrides = dict(kw.get("overrides") or {})
     # As `neuroc run --set`, except that what is not compiled in has no
     # run to go to here: a name nothing took is an error, not ignored.

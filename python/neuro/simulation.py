@@ -510,7 +510,7 @@ class Simulation:
         replace the checkpoint's, as `neuroc run --restore FILE --set ...`
         does."""
         self._sim.restore(_string(path, "path"))
-        given = dict(getattr(self.model, "_overrides", {}))
+        given = dict(self.model._overrides)
         given.update(self._args["set"] or {})
         for name, value in given.items():
             try:

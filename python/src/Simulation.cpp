@@ -212,9 +212,9 @@ std::shared_ptr<Simulation> makeSimulation(
   for (const auto &[name, value] : sets) {
     // A name the population's model does not have at all: say so, not
     // that it could be made tunable.
-    if (auto dot = name.find('.'); dot != std::string::npos)
+    if (auto dot = name.find('.'); dot != std::string::npos) {
+      std::string pop = name.substr(0, dot), var = name.substr(dot + 1);
       for (const rt::PopulationSpec &p : spec.populations) {
-        std::string pop = name.substr(0, dot), var = name.substr(dot + 1);
         if (p.name != pop || p.generator ||
             std::find(p.rows.begin(), p.rows.end(), var) != p.rows.end())
           continue;
@@ -224,6 +224,7 @@ std::shared_ptr<Simulation> makeSimulation(
           throwValue("'" + pop + "' has no variable '" + var +
                      "' (set= takes its states and parameters)");
       }
+    }
     std::string err;
     if (!rt::applySet(spec, name, value, err, advice))
       throwValue(err);
