@@ -67,6 +67,9 @@ RunEnvironment RunEnvironment::read() {
   // OpenMPI's, PMIx's and MPICH/Slurm's launchers.
   for (const char *v : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE"})
     env.launchedByMpi |= std::getenv(v) != nullptr;
+  for (const char *v : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+    if (const char *rank = std::getenv(v); rank && !env.launchRank)
+      parseWhole(rank, env.launchRank);
   if (const char *v = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE")) {
     uint64_t n = 0;
     if (parseWhole(v, n) && n >= 1)

@@ -570,12 +570,10 @@ int parseOptions(const std::vector<std::string> &args, Options &options) {
     const std::string &a = args[i];
     if (std::string why = optionNotTaken(options.command, a); !why.empty())
       return usageError(why);
-    // Said once under mpirun: by the first process (before MPI starts,
-    // its rank is the launcher's).
-    const char *rank = std::getenv("OMPI_COMM_WORLD_RANK");
+    // Said once under mpirun: by the first process.
     if (std::string flag = a.substr(0, a.find('='));
         llvm::is_contained(single, flag) && !seen.insert(flag).second &&
-        (!rank || std::string(rank) == "0"))
+        options.env.launchRank == 0)
       llvm::errs() << "neuroc: warning: " << flag
                    << " is given more than once; the last is used\n";
     // A flag that takes a value, last with none: said as such below.

@@ -131,6 +131,9 @@ struct RunEnvironment {
   bool launchedByMpi = false;
   /// Processes of the launch on this machine (threads are shared out).
   unsigned localProcesses = 1;
+  /// This process's rank in the launch, as the launcher says it before MPI
+  /// starts (0 without one): what only the first process says.
+  uint64_t launchRank = 0;
 
   static RunEnvironment read();
 };
