@@ -1,0 +1,53 @@
+// RUN: neuro-opt %s --neuro-reciprocal-division | FileCheck %s
+
+// A division by a constant becomes a multiplication by its reciprocal,
+// rounded to the element type: 1/1e-3 rounds to 1000 in f64, 1/3 to
+// 0.33333333333333331 (f64) and 0.333333343 (f32); by 4, 0.25 exactly.
+// CHECK-LABEL: func.func @constants(
+// CHECK-SAME:    %[[X:.*]]: f64, %[[Y:.*]]: f32, %[[V:.*]]: vector<8xf64>
+// CHECK-NOT:     arith.divf
+// CHECK:         %[[MS:.*]] = arith.constant 1.000000e+03 : f64
+// CHECK:         %[[A:.*]] = arith.mulf %[[X]], %[[MS]] : f64
+// CHECK:         %[[THIRD:.*]] = arith.constant 0.33333333333333331 : f64
+// CHECK:         %[[B:.*]] = arith.mulf %[[X]], %[[THIRD]] : f64
+// CHECK:         %[[THIRD32:.*]] = arith.constant 0.333333343 : f32
+// CHECK:         %[[C:.*]] = arith.mulf %[[Y]], %[[THIRD32]] : f32
+// CHECK:         %[[QUARTER:.*]] = arith.constant dense<2.500000e-01> : vector<8xf64>
+// CHECK:         %[[D:.*]] = arith.mulf %[[V]], %[[QUARTER]] : vector<8xf64>
+// CHECK:         return %[[A]], %[[B]], %[[C]], %[[D]]
+func.func @constants(%x: f64, %y: f32, %v: vector<8xf64>)
+    -> (f64, f64, f32, vector<8xf64>) {
+  %ms = arith.constant 1.0e-3 : f64
+  %three = arith.constant 3.0 : f64
+  %three32 = arith.constant 3.0 : f32
+  %four = arith.constant dense<4.0> : vector<8xf64>
+  %a = arith.divf %x, %ms : f64
+  %b = arith.divf %x, %three : f64
+  %c = arith.divf %y, %three32 : f32
+  %d = arith.divf %v, %four : vector<8xf64>
+  return %a, %b, %c, %d : f64, f64, f32, vector<8xf64>
+}
+
+// Divisions by a variable, by 0, infinity or NaN, and by constants whose
+// reciprocal is not a normal number (1e-310 is subnormal; 1/1e308 is
+// subnormal) stay divisions, as does a vector whose lanes differ.
+// CHECK-LABEL: func.func @kept(
+// CHECK-NOT:     arith.mulf
+// CHECK-COUNT-6: arith.divf
+// CHECK-NOT:     arith.mulf
+// CHECK:         return
+func.func @kept(%x: f64, %y: f64, %v: vector<2xf64>)
+    -> (f64, f64, f64, f64, f64, vector<2xf64>) {
+  %zero = arith.constant 0.0 : f64
+  %inf = arith.constant 0x7FF0000000000000 : f64
+  %tiny = arith.constant 1.0e-310 : f64
+  %huge = arith.constant 1.0e308 : f64
+  %mixed = arith.constant dense<[2.0, 3.0]> : vector<2xf64>
+  %a = arith.divf %x, %y : f64
+  %b = arith.divf %x, %zero : f64
+  %c = arith.divf %x, %inf : f64
+  %d = arith.divf %x, %tiny : f64
+  %e = arith.divf %x, %huge : f64
+  %f = arith.divf %v, %mixed : vector<2xf64>
+  return %a, %b, %c, %d, %e, %f : f64, f64, f64, f64, f64, vector<2xf64>
+}
