@@ -6,9 +6,10 @@
 // the scalar loop computing the neurons left over get the same function.
 //
 //   x = n ln2 + r, n = roundeven(x / ln2), |r| <= ln2 / 2 (Cody-Waite: ln2 in
-//   two parts, n ln2_hi exact), expm1(r) = r + r^2 (1/2! + r (1/3! + ...
-//   + r / 13!)) (f32: 7!; truncation below 2^-56 (2^-27) relative; Horner's
-//   rule with fused multiply-adds, one rounding per step), exp(x) =
+//   two parts, n ln2_hi exact), expm1(r) = r + r^2 (1/2! + r/3! + ... +
+//   r^11/13!) (f32: 7!; truncation below 2^-56 (2^-27) relative; Estrin's
+//   scheme in fused multiply-adds, four deep instead of Horner's eleven: the
+//   step kernels that call exp are bound by latency), exp(x) =
 //   2^n (1 + expm1(r)) and expm1(x) = 2^n expm1(r) + (2^n - 1), both terms of
 //   the same sign. 2^n is applied as two factors so that results that overflow,
 //   underflow or are subnormal come out right. NaN in, NaN out.
@@ -155,11 +156,24 @@ private:
     auto coefficients = llvm::ArrayRef(inverseFactorials);
     if (single)
       coefficients = coefficients.drop_front(6);
-    Value q = constant(coefficients.front());
-    for (double c : coefficients.drop_front())
-      q = fma(q, r, constant(c));
+    // Estrin's scheme: pairs a_2j + a_2j+1 r, then pairs of those in r^2,
+    // r^4, ...: four levels of fused multiply-adds deep instead of eleven.
+    SmallVector<Value> terms;
+    for (double c : llvm::reverse(coefficients))
+      terms.push_back(constant(c));
     Value r2 = mul(r, r);
-    p = fma(r2, q, r);
+    Value power = r;
+    while (terms.size() > 1) {
+      SmallVector<Value> pairs;
+      for (size_t j = 0; j + 1 < terms.size(); j += 2)
+        pairs.push_back(fma(terms[j + 1], power, terms[j]));
+      if (terms.size() % 2)
+        pairs.push_back(terms.back());
+      terms = std::move(pairs);
+      if (terms.size() > 1)
+        power = power == r ? r2 : mul(power, power);
+    }
+    p = fma(r2, terms.front(), r);
   }
 
   /// v 2^n for integer-valued n in [-1076, 1024] (f32: [-150, 128]), as

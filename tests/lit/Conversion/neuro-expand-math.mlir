@@ -1,8 +1,10 @@
 // RUN: neuro-opt %s --neuro-expand-math | FileCheck %s
 
 // exp: NaN kept aside, clamp, n = roundeven(x log2e), Cody-Waite reduction
-// (x - n ln2_hi - n ln2_lo in two FMAs), the polynomial from 1/13! down to
-// 1/2! by Horner's rule in FMAs, r + r^2 q, 1 + p, times 2^(n/2) twice.
+// (x - n ln2_hi - n ln2_lo in two FMAs), the polynomial q = 1/2! + r/3! +
+// ... + r^11/13! by Estrin's scheme (pairs a_2j + a_2j+1 r, then pairs in
+// r^2, r^4 and r^8: four FMAs deep), r + r^2 q, 1 + p, times 2^(n/2)
+// twice.
 // CHECK-LABEL: func.func @exp_vector(
 // CHECK-SAME:    %[[X:.*]]: vector<4xf64>
 // CHECK-NOT:     math.exp
@@ -16,13 +18,27 @@
 // CHECK:         %[[RHI:.*]] = math.fma %[[NEGN]], %[[HI]], %[[XC:.*]] : vector<4xf64>
 // CHECK:         %[[LO:.*]] = arith.constant dense<1.9082149292705877E-10> : vector<4xf64>
 // CHECK:         %[[R:.*]] = math.fma %[[NEGN]], %[[LO]], %[[RHI]] : vector<4xf64>
-// CHECK:         %[[C13:.*]] = arith.constant dense<1.6059043836821613E-10> : vector<4xf64>
-// CHECK:         %[[C12:.*]] = arith.constant dense<2.08767569878681E-9> : vector<4xf64>
-// CHECK:         %[[Q1:.*]] = math.fma %[[C13]], %[[R]], %[[C12]] : vector<4xf64>
-// CHECK-COUNT-9: math.fma %{{.*}}, %[[R]], %{{.*}} : vector<4xf64>
-// CHECK:         %[[C2:.*]] = arith.constant dense<5.000000e-01> : vector<4xf64>
-// CHECK:         %[[Q:.*]] = math.fma %{{.*}}, %[[R]], %[[C2]] : vector<4xf64>
+// CHECK:         %[[A0:.*]] = arith.constant dense<5.000000e-01> : vector<4xf64>
+// CHECK:         %[[A1:.*]] = arith.constant dense<0.16666666666666666> : vector<4xf64>
+// CHECK:         %[[A2:.*]] = arith.constant dense<0.041666666666666664> : vector<4xf64>
+// CHECK:         %[[A3:.*]] = arith.constant dense<0.0083333333333333332> : vector<4xf64>
+// CHECK-COUNT-6: arith.constant
+// CHECK:         %[[A10:.*]] = arith.constant dense<2.08767569878681E-9> : vector<4xf64>
+// CHECK:         %[[A11:.*]] = arith.constant dense<1.6059043836821613E-10> : vector<4xf64>
 // CHECK:         %[[R2:.*]] = arith.mulf %[[R]], %[[R]] : vector<4xf64>
+// CHECK:         %[[B0:.*]] = math.fma %[[A1]], %[[R]], %[[A0]] : vector<4xf64>
+// CHECK:         %[[B1:.*]] = math.fma %[[A3]], %[[R]], %[[A2]] : vector<4xf64>
+// CHECK:         %[[B2:.*]] = math.fma %{{.*}}, %[[R]], %{{.*}} : vector<4xf64>
+// CHECK:         %[[B3:.*]] = math.fma %{{.*}}, %[[R]], %{{.*}} : vector<4xf64>
+// CHECK:         %[[B4:.*]] = math.fma %{{.*}}, %[[R]], %{{.*}} : vector<4xf64>
+// CHECK:         %[[B5:.*]] = math.fma %[[A11]], %[[R]], %[[A10]] : vector<4xf64>
+// CHECK:         %[[C0:.*]] = math.fma %[[B1]], %[[R2]], %[[B0]] : vector<4xf64>
+// CHECK:         %[[C1:.*]] = math.fma %[[B3]], %[[R2]], %[[B2]] : vector<4xf64>
+// CHECK:         %[[C2:.*]] = math.fma %[[B5]], %[[R2]], %[[B4]] : vector<4xf64>
+// CHECK:         %[[R4:.*]] = arith.mulf %[[R2]], %[[R2]] : vector<4xf64>
+// CHECK:         %[[D0:.*]] = math.fma %[[C1]], %[[R4]], %[[C0]] : vector<4xf64>
+// CHECK:         %[[R8:.*]] = arith.mulf %[[R4]], %[[R4]] : vector<4xf64>
+// CHECK:         %[[Q:.*]] = math.fma %[[C2]], %[[R8]], %[[D0]] : vector<4xf64>
 // CHECK:         %[[P:.*]] = math.fma %[[R2]], %[[Q]], %[[R]] : vector<4xf64>
 // CHECK:         arith.addf %{{.*}}, %[[P]] : vector<4xf64>
 // CHECK:         %[[NI:.*]] = arith.fptosi %[[N]] : vector<4xf64> to vector<4xi64>
@@ -70,7 +86,7 @@ func.func @log1p_scalar(%x: f64) -> f64 {
 }
 
 // f32 (single precision): the same steps with f32 bounds, ln2 split for
-// an exact n ln2_hi in f32, the polynomial from 1/7! and the exponent
+// an exact n ln2_hi in f32, the polynomial up to 1/7! and the exponent
 // built in i32 (bias 127, 23 fraction bits).
 // CHECK-LABEL: func.func @exp_f32(
 // CHECK-SAME:    %[[X:.*]]: vector<16xf32>
@@ -80,9 +96,10 @@ func.func @log1p_scalar(%x: f64) -> f64 {
 // CHECK:         %[[N:.*]] = math.roundeven %{{.*}} : vector<16xf32>
 // CHECK:         arith.constant dense<0.693145751> : vector<16xf32>
 // CHECK:         arith.constant dense<1.42860677E-6> : vector<16xf32>
+// CHECK:         arith.constant dense<5.000000e-01> : vector<16xf32>
 // CHECK:         arith.constant dense<1.98412701E-4> : vector<16xf32>
 // CHECK-NOT:     dense<2.48015876E-5>
-// CHECK:         arith.constant dense<5.000000e-01> : vector<16xf32>
+// CHECK:         math.fma
 // CHECK:         %[[NI:.*]] = arith.fptosi %[[N]] : vector<16xf32> to vector<16xi32>
 // CHECK:         arith.constant dense<127> : vector<16xi32>
 // CHECK:         arith.constant dense<23> : vector<16xi32>

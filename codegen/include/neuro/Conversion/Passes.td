@@ -135,8 +135,9 @@ def ExpandMath : Pass<"neuro-expand-math", "::mlir::ModuleOp"> {
   let summary = "Expand f64 exp, expm1 and log1p into arithmetic";
   let description = [{
     Replaces f64 `math.exp` and `math.expm1` (scalars and vectors) by
-    Cody-Waite range reduction, a degree-13 polynomial and scaling by powers
-    of two in arith ops: vector loops keep vector math instead of one libm
+    Cody-Waite range reduction, a degree-13 polynomial (Estrin's scheme:
+    four fused multiply-adds deep) and scaling by powers of two in arith
+    ops: vector loops keep vector math instead of one libm
     call per lane, every lane and the scalar rest use the same function, and
     expm1 stays accurate near 0 (MLIR's LLVM lowering computes exp(x) - 1).
     Within 2 ulp of the exact result; NaN and infinities propagate. log1p
