@@ -22,6 +22,11 @@
 // vector lies in the loop's own range of neurons, so writing all of them
 // back is safe, also when threads run neighbouring ranges.
 //
+// Without a width given, a vector is a register's worth of the loop's
+// narrowest float type, two registers' worth where the loop computes long
+// chains (math functions, divisions by variables); the neurons left over go
+// through a loop of one register, then the scalar loop.
+//
 // Every lane computes the operations the scalar loop would compute for its
 // neuron, in the same order, so the results are bit-identical. A loop with
 // anything else (gathers, nested loops, other calls) is left as it is.
@@ -290,6 +295,23 @@ int64_t narrowestFloatBits(scf::ForOp loop) {
   return bits;
 }
 
+/// Whether `loop` computes a chain of long-latency operations: a math
+/// function (exp, log, ... as they stand before neuro-expand-math) or a
+/// division by a variable (neuro-reciprocal-division has made those by
+/// constants multiplications).
+bool hasLongChains(scf::ForOp loop) {
+  WalkResult found = loop.getBody()->walk([](Operation *op) {
+    if (isa<arith::DivFOp, math::ExpOp, math::ExpM1Op, math::Exp2Op,
+            math::LogOp, math::Log1pOp, math::Log2Op, math::Log10Op,
+            math::PowFOp, math::SqrtOp, math::SinOp, math::CosOp, math::TanOp,
+            math::TanhOp, math::SinhOp, math::CoshOp, math::AsinOp,
+            math::AcosOp, math::AtanOp, math::Atan2Op>(op))
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return found.wasInterrupted();
+}
+
 struct VectorizeKernels
     : public neuro::impl::VectorizeKernelsBase<VectorizeKernels> {
   using Base::Base;
@@ -303,9 +325,24 @@ struct VectorizeKernels
       if (neuronLoop.isAttrPresent(loop))
         loops.push_back(loop);
     });
-    for (scf::ForOp loop : loops)
-      vectorize(loop, width ? int64_t(width)
-                            : hostVectorBits() / narrowestFloatBits(loop));
+    int64_t hostBits = registerBits ? int64_t(registerBits)
+                       : width      ? 0
+                                    : hostVectorBits();
+    for (scf::ForOp loop : loops) {
+      if (width) {
+        vectorize(loop, width);
+        continue;
+      }
+      // A loop of long chains runs two registers' worth of neurons per
+      // iteration: out-of-order cores overlap the two independent chains
+      // (one iteration of COBAHH's step is some 600 instructions, more than
+      // the reorder buffer holds). A vector loop of one register then takes
+      // the neurons left over, the scalar loop the last few.
+      int64_t lanes = hostBits / narrowestFloatBits(loop);
+      if (hasLongChains(loop))
+        vectorize(loop, 2 * lanes);
+      vectorize(loop, lanes);
+    }
   }
 
   /// Splits `loop` into a vector loop and the scalar rest; leaves it as it

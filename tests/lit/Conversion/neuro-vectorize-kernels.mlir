@@ -1,4 +1,6 @@
 // RUN: neuro-opt %s --neuro-vectorize-kernels=width=4 | FileCheck %s
+// RUN: neuro-opt %s --neuro-vectorize-kernels=register-bits=256 \
+// RUN:   | FileCheck %s --check-prefix=REG
 
 // A step kernel as convert-neuro-to-kernels emits it: a refractory check, a
 // decay, a noise draw, a threshold with a conditional store of the spike
@@ -131,5 +133,63 @@ func.func @unmarked(%s: memref<?xf64>, %lo: index, %hi: index) {
     %y = arith.addf %x, %x : f64
     memref.store %y, %s[%i] : memref<?xf64>
   }
+  return
+}
+
+// Without a width, a vector is a register of the loop's float type (256
+// bits: 4 f64); a loop with a math function or a division by a variable
+// runs two registers' worth per iteration, then one register, then the
+// scalar rest.
+// REG-LABEL: func.func @long_chains(
+// REG:         scf.for %{{.*}} step %[[C8:.*]] {
+// REG:           math.exp %{{.*}} : vector<8xf64>
+// REG:         } {neuro.vector_width = 8 : i64}
+// REG:         scf.for %{{.*}} step %[[C4:.*]] {
+// REG:           math.exp %{{.*}} : vector<4xf64>
+// REG:         } {neuro.vector_width = 4 : i64}
+// REG:         scf.for
+// REG:           math.exp %{{.*}} : f64
+// REG-NOT:     neuro.neuron_loop
+// REG:         return
+func.func @long_chains(%s: memref<?xf64>, %lo: index, %hi: index) {
+  %c1 = arith.constant 1 : index
+  scf.for %i = %lo to %hi step %c1 {
+    %x = memref.load %s[%i] : memref<?xf64>
+    %y = math.exp %x : f64
+    memref.store %y, %s[%i] : memref<?xf64>
+  } {neuro.neuron_loop}
+  return
+}
+
+// REG-LABEL: func.func @division(
+// REG:         arith.divf %{{.*}} : vector<8xf64>
+// REG:         arith.divf %{{.*}} : vector<4xf64>
+// REG:         arith.divf %{{.*}} : f64
+func.func @division(%s: memref<?xf64>, %lo: index, %hi: index) {
+  %c1 = arith.constant 1 : index
+  scf.for %i = %lo to %hi step %c1 {
+    %x = memref.load %s[%i] : memref<?xf64>
+    %y = arith.divf %x, %x : f64
+    memref.store %y, %s[%i] : memref<?xf64>
+  } {neuro.neuron_loop}
+  return
+}
+
+// Short chains: one register per iteration.
+// REG-LABEL: func.func @short_chains(
+// REG:         scf.for %{{.*}} step %{{.*}} {
+// REG:           arith.mulf %{{.*}} : vector<4xf64>
+// REG:         } {neuro.vector_width = 4 : i64}
+// REG-NOT:     vector<8xf64>
+// REG:         scf.for
+// REG:           arith.mulf %{{.*}} : f64
+// REG:         return
+func.func @short_chains(%s: memref<?xf64>, %lo: index, %hi: index) {
+  %c1 = arith.constant 1 : index
+  scf.for %i = %lo to %hi step %c1 {
+    %x = memref.load %s[%i] : memref<?xf64>
+    %y = arith.mulf %x, %x : f64
+    memref.store %y, %s[%i] : memref<?xf64>
+  } {neuro.neuron_loop}
   return
 }

@@ -56,7 +56,12 @@ def VectorizeKernels : Pass<"neuro-vectorize-kernels", "::mlir::ModuleOp"> {
     Option<"width", "width", "unsigned", /*default=*/"0",
            "Neurons per vector; 0: from the host CPU (lanes of the loop's "
            "narrowest float type in its widest vector registers: f64 8 "
-           "with AVX-512, 4 with AVX, else 2; f32 twice as many)">
+           "with AVX-512, 4 with AVX, else 2; f32 twice as many; twice "
+           "that where the loop calls a math function or divides by a "
+           "variable, followed by a loop of one register)">,
+    Option<"registerBits", "register-bits", "unsigned", /*default=*/"0",
+           "Bits of a vector register for width 0; 0: the host's (512 "
+           "with AVX-512, 256 with AVX, else 128)">
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
