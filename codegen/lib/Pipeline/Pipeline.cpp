@@ -80,7 +80,7 @@ void neuro::buildNeuroPipeline(OpPassManager &pm, Stage from, Stage until,
     if (precision != Precision::Double)
       pm.addPass(createNarrowPrecision(
           NarrowPrecisionOptions{precision == Precision::Mixed}));
-    pm.addPass(createReciprocalDivision());
+    pm.addPass(createSimplifyDivision());
     pm.addPass(createInlineRandom());
     pm.addPass(createVectorizeKernels({vectorWidth}));
     pm.addPass(createKernelCanonicalizer());

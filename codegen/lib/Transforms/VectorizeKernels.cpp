@@ -297,7 +297,7 @@ int64_t narrowestFloatBits(scf::ForOp loop) {
 
 /// Whether `loop` computes a chain of long-latency operations: a math
 /// function (exp, log, ... as they stand before neuro-expand-math) or a
-/// division by a variable (neuro-reciprocal-division has made those by
+/// division by a variable (neuro-simplify-division has made those by
 /// constants multiplications).
 bool hasLongChains(scf::ForOp loop) {
   WalkResult found = loop.getBody()->walk([](Operation *op) {

@@ -7,7 +7,7 @@
 //               neuro-elaborate: one flat model per population
 //   integrated  after neuro-integrate: equations replaced by propagators
 //   lowered     after convert-neuro-to-kernels, neuro-narrow-precision
-//               (single precision), neuro-reciprocal-division,
+//               (single precision), neuro-simplify-division,
 //               neuro-inline-random and
 //               neuro-vectorize-kernels: func/scf/arith/math/memref/vector
 //               kernels, the network reduced to the data the runtime reads

@@ -104,18 +104,23 @@ def NarrowPrecision : Pass<"neuro-narrow-precision", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
-def ReciprocalDivision : Pass<"neuro-reciprocal-division", "::mlir::ModuleOp"> {
-  let summary = "Divide by a constant as a multiplication by its reciprocal";
+def SimplifyDivision : Pass<"neuro-simplify-division", "::mlir::ModuleOp"> {
+  let summary = "Fewer divisions: by constants as multiplications, by "
+                "quotients as one division";
   let description = [{
-    Replaces `arith.divf %x, %c`, where `%c` is a scalar constant or a
-    splat vector of one, by `arith.mulf %x, 1/c`, the reciprocal rounded
-    to the element type, as C and C++ compilers do with -ffast-math
-    (Brian2's C++ standalone default). A division costs a vector loop 4 to
-    16 times the throughput of a multiplication; the result differs from
-    the division in the last bit at most, and not at all when c is a power
-    of two. Divisions whose reciprocal would overflow or be subnormal (c
-    below 2^-1022 or above 2^1022 for f64), and by 0, infinities and NaN,
-    stay divisions.
+    A division costs a vector loop 4 to 16 times the throughput of a
+    multiplication and sits on the chain of every neuron's step. This pass
+    replaces
+    - `arith.divf %x, %c`, where `%c` is a scalar constant or a splat
+      vector of one, by `arith.mulf %x, 1/c`, the reciprocal rounded to the
+      element type, as C and C++ compilers do with -ffast-math (Brian2's
+      C++ standalone default). Within one ulp of the quotient, equal to it
+      when c is a power of two. Divisions whose reciprocal would overflow
+      or be subnormal, and by 0, infinities and NaN, stay divisions.
+    - `a / (b / c)` by `(a * c) / b`, also where the quotient is a
+      `select` of 1 and `b / c` (`exprel`, 1 at 0: `4 / exprel(x)` in a
+      Hodgkin-Huxley rate), when nothing else uses the quotient: one
+      division instead of two, within two ulp.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

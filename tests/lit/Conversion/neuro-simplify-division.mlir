@@ -1,4 +1,4 @@
-// RUN: neuro-opt %s --neuro-reciprocal-division | FileCheck %s
+// RUN: neuro-opt %s --neuro-simplify-division | FileCheck %s
 
 // A division by a constant becomes a multiplication by its reciprocal,
 // rounded to the element type: 1/1e-3 rounds to 1000 in f64, 1/3 to
@@ -50,4 +50,50 @@ func.func @kept(%x: f64, %y: f64, %v: vector<2xf64>)
   %e = arith.divf %x, %huge : f64
   %f = arith.divf %v, %mixed : vector<2xf64>
   return %a, %b, %c, %d, %e, %f : f64, f64, f64, f64, f64, vector<2xf64>
+}
+
+// A division by a quotient is one division: a / (b / c) = (a c) / b; a
+// division by exprel's select of 1 and expm1(x) / x keeps a where x is 0.
+// CHECK-LABEL: func.func @quotients(
+// CHECK-SAME:    %[[A:[^:]*]]: f64, %[[B:[^:]*]]: f64, %[[C:[^:]*]]: f64, %[[X:[^:]*]]: vector<8xf64>
+// CHECK:         %[[AC:.*]] = arith.mulf %[[A]], %[[C]] : f64
+// CHECK:         %[[Q:.*]] = arith.divf %[[AC]], %[[B]] : f64
+// CHECK:         %[[E:.*]] = math.expm1 %[[X]] : vector<8xf64>
+// CHECK:         %[[ZERO:.*]] = arith.cmpf oeq, %[[X]], %{{.*}} : vector<8xf64>
+// CHECK:         %[[FOUR:.*]] = arith.constant dense<4.000000e+00> : vector<8xf64>
+// CHECK:         %[[FX:.*]] = arith.mulf %[[FOUR]], %[[X]] : vector<8xf64>
+// CHECK:         %[[R:.*]] = arith.divf %[[FX]], %[[E]] : vector<8xf64>
+// CHECK:         %[[S:.*]] = arith.select %[[ZERO]], %[[FOUR]], %[[R]] : vector<8xi1>, vector<8xf64>
+// CHECK-NOT:     arith.divf
+// CHECK:         return %[[Q]], %[[S]]
+func.func @quotients(%a: f64, %b: f64, %c: f64, %x: vector<8xf64>)
+    -> (f64, vector<8xf64>) {
+  %bc = arith.divf %b, %c : f64
+  %q = arith.divf %a, %bc : f64
+  %e = math.expm1 %x : vector<8xf64>
+  %ex = arith.divf %e, %x : vector<8xf64>
+  %zero = arith.constant dense<0.0> : vector<8xf64>
+  %one = arith.constant dense<1.0> : vector<8xf64>
+  %isZero = arith.cmpf oeq, %x, %zero : vector<8xf64>
+  %exprel = arith.select %isZero, %one, %ex : vector<8xi1>, vector<8xf64>
+  %four = arith.constant dense<4.0> : vector<8xf64>
+  %r = arith.divf %four, %exprel : vector<8xf64>
+  return %q, %r : f64, vector<8xf64>
+}
+
+// A quotient read elsewhere too, and a select whose other value is not 1,
+// keep their divisions.
+// CHECK-LABEL: func.func @quotients_kept(
+// CHECK-COUNT-4: arith.divf
+// CHECK-NOT:     arith.divf
+// CHECK:         return
+func.func @quotients_kept(%a: f64, %b: f64, %c: f64, %k: i1)
+    -> (f64, f64, f64) {
+  %bc = arith.divf %b, %c : f64
+  %q = arith.divf %a, %bc : f64
+  %two = arith.constant 2.0 : f64
+  %ab = arith.divf %a, %b : f64
+  %s = arith.select %k, %two, %ab : f64
+  %r = arith.divf %c, %s : f64
+  return %q, %bc, %r : f64, f64, f64
 }
