@@ -5,8 +5,9 @@
 // loops (LLVM would call libm once per lane) and every lane of a vector and
 // the scalar loop computing the neurons left over get the same function.
 //
-//   x = n ln2 + r, n = roundeven(x / ln2), |r| <= ln2 / 2 (Cody-Waite: ln2 in
-//   two parts, n ln2_hi exact), expm1(r) = r + r^2 (1/2! + r/3! + ... +
+//   x = n ln2 + r, n = x / ln2 rounded to an integer by adding 1.5 2^52
+//   (its low bits then hold n as an integer), |r| <= ln2 / 2 (Cody-Waite:
+//   ln2 in two parts, n ln2_hi exact), expm1(r) = r + r^2 (1/2! + r/3! + ... +
 //   r^11/13!) (f32: 7!; truncation below 2^-56 (2^-27) relative; Estrin's
 //   scheme in fused multiply-adds, four deep instead of Horner's eleven: the
 //   step kernels that call exp are bound by latency), exp(x) =
@@ -49,25 +50,25 @@ public:
     Value nan = isNan(x);
     Value xc = single ? clamp(finite(x, nan), -104.0, 88.8)
                       : clamp(finite(x, nan), -746.0, 709.8);
-    Value n, p;
-    reduce(xc, n, p);
+    Value n, ni, p;
+    reduce(xc, n, ni, p);
     Value e = add(constant(1.0), p);
-    return b.create<arith::SelectOp>(loc, nan, x, scale(e, n));
+    return b.create<arith::SelectOp>(loc, nan, x, scale(e, ni));
   }
 
   Value expm1(Value x) {
     Value nan = isNan(x);
     Value xc = single ? clamp(finite(x, nan), -30.0, 88.8)
                       : clamp(finite(x, nan), -60.0, 709.8);
-    Value n, p;
-    reduce(xc, n, p);
-    Value t = scale(constant(1.0), n);
+    Value n, ni, p;
+    reduce(xc, n, ni, p);
+    Value t = scale(constant(1.0), ni);
     // One operation per statement: the order of the ops in the IR must not
     // depend on the order in which C++ evaluates arguments.
     Value tm1 = sub(t, constant(1.0));
     Value small = fma(p, t, tm1);
     // Above 2^53 (2^24 in f32) the -1 no longer shows: exp(x) itself.
-    Value big = scale(add(constant(1.0), p), n);
+    Value big = scale(add(constant(1.0), p), ni);
     Value isBig = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, n,
                                           constant(single ? 24.0 : 53.0));
     Value r = b.create<arith::SelectOp>(loc, isBig, big, small);
@@ -132,8 +133,8 @@ private:
     return b.create<arith::MinimumFOp>(loc, l, constant(hi));
   }
 
-  /// x = n ln2 + r; p = expm1(r).
-  void reduce(Value x, Value &n, Value &p) {
+  /// x = n ln2 + r; p = expm1(r); n as a float and as an integer.
+  void reduce(Value x, Value &n, Value &ni, Value &p) {
     const double log2e = 1.4426950408889634074;
     // n ln2Hi is exact: ln2Hi has 32 significant bits in f64 (16 in f32),
     // n at most 11 (8).
@@ -142,10 +143,21 @@ private:
                              : 6.93147180369123816490e-01; // 0x3FE62E42FEE00000
     const double ln2Lo = single ? 1.42860682030941723212e-06
                                 : 1.90821492927058770002e-10; // ln2 - ln2Hi
-    n = b.create<math::RoundEvenOp>(loc, mul(x, constant(log2e)));
-    Value negN = b.create<arith::NegFOp>(loc, n);
-    Value rHi = fma(negN, constant(ln2Hi), x);
-    Value r = fma(negN, constant(ln2Lo), rHi);
+    // n = x log2e rounded to an integer (ties to even) by adding 1.5 2^52
+    // (2^23): one FMA, the sum's last bit has weight 1; its low bits are n
+    // as an integer. |x log2e| < 1100 after the clamp.
+    const double shifter = single ? 0x1.8p23 : 0x1.8p52;
+    Value log2eC = constant(log2e);
+    Value shifterC = constant(shifter);
+    Value shifted = fma(x, log2eC, shifterC);
+    n = sub(shifted, shifterC);
+    Value bits = b.create<arith::BitcastOp>(loc, intType, shifted);
+    Value shifterBits =
+        intConstant(single ? int64_t(llvm::bit_cast<uint32_t>(float(shifter)))
+                           : llvm::bit_cast<int64_t>(shifter));
+    ni = b.create<arith::SubIOp>(loc, bits, shifterBits);
+    Value rHi = fma(n, constant(-ln2Hi), x);
+    Value r = fma(n, constant(-ln2Lo), rHi);
     // 1/k!, k = 13 (f32: 7) down to 2; the truncation error is below
     // 2^-56 (2^-27) relative.
     static const double inverseFactorials[] = {
@@ -176,10 +188,9 @@ private:
     p = fma(r2, terms.front(), r);
   }
 
-  /// v 2^n for integer-valued n in [-1076, 1024] (f32: [-150, 128]), as
-  /// two factors 2^(n/2).
-  Value scale(Value v, Value n) {
-    Value ni = b.create<arith::FPToSIOp>(loc, intType, n);
+  /// v 2^n for an integer n in [-1076, 1024] (f32: [-150, 128]), as two
+  /// factors 2^(n/2).
+  Value scale(Value v, Value ni) {
     Value n1 = b.create<arith::ShRSIOp>(loc, ni, intConstant(1));
     Value n2 = b.create<arith::SubIOp>(loc, ni, n1);
     auto power = [&](Value k) {

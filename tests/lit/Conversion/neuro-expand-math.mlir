@@ -1,23 +1,29 @@
 // RUN: neuro-opt %s --neuro-expand-math | FileCheck %s
 
-// exp: NaN kept aside, clamp, n = roundeven(x log2e), Cody-Waite reduction
-// (x - n ln2_hi - n ln2_lo in two FMAs), the polynomial q = 1/2! + r/3! +
-// ... + r^11/13! by Estrin's scheme (pairs a_2j + a_2j+1 r, then pairs in
-// r^2, r^4 and r^8: four FMAs deep), r + r^2 q, 1 + p, times 2^(n/2)
-// twice.
+// exp: NaN kept aside, clamp, n = x log2e rounded to an integer by adding
+// 1.5 2^52 in one FMA (the sum minus 1.5 2^52 is n, its bits minus those of
+// 1.5 2^52 are n as an integer), Cody-Waite reduction (x - n ln2_hi - n
+// ln2_lo in two FMAs), the polynomial q = 1/2! + r/3! + ... + r^11/13! by
+// Estrin's scheme (pairs a_2j + a_2j+1 r, then pairs in r^2, r^4 and r^8:
+// four FMAs deep), r + r^2 q, 1 + p, times 2^(n/2) twice.
 // CHECK-LABEL: func.func @exp_vector(
 // CHECK-SAME:    %[[X:.*]]: vector<4xf64>
 // CHECK-NOT:     math.exp
 // CHECK:         %[[NAN:.*]] = arith.cmpf uno, %[[X]], %[[X]] : vector<4xf64>
 // CHECK:         %[[XS:.*]] = arith.select %[[NAN]], %{{.*}}, %[[X]]
 // CHECK:         arith.maximumf %[[XS]], %{{.*}} : vector<4xf64>
-// CHECK:         arith.minimumf
-// CHECK:         %[[N:.*]] = math.roundeven %{{.*}} : vector<4xf64>
-// CHECK:         %[[NEGN:.*]] = arith.negf %[[N]] : vector<4xf64>
-// CHECK:         %[[HI:.*]] = arith.constant dense<0.69314718036912382> : vector<4xf64>
-// CHECK:         %[[RHI:.*]] = math.fma %[[NEGN]], %[[HI]], %[[XC:.*]] : vector<4xf64>
-// CHECK:         %[[LO:.*]] = arith.constant dense<1.9082149292705877E-10> : vector<4xf64>
-// CHECK:         %[[R:.*]] = math.fma %[[NEGN]], %[[LO]], %[[RHI]] : vector<4xf64>
+// CHECK:         %[[XC:.*]] = arith.minimumf
+// CHECK:         %[[LOG2E:.*]] = arith.constant dense<1.4426950408889634> : vector<4xf64>
+// CHECK:         %[[SHIFTER:.*]] = arith.constant dense<0x4338000000000000> : vector<4xf64>
+// CHECK:         %[[SHIFTED:.*]] = math.fma %[[XC]], %[[LOG2E]], %[[SHIFTER]] : vector<4xf64>
+// CHECK:         %[[N:.*]] = arith.subf %[[SHIFTED]], %[[SHIFTER]] : vector<4xf64>
+// CHECK:         %[[BITS:.*]] = arith.bitcast %[[SHIFTED]] : vector<4xf64> to vector<4xi64>
+// CHECK:         %[[SBITS:.*]] = arith.constant dense<4843621399236968448> : vector<4xi64>
+// CHECK:         %[[NI:.*]] = arith.subi %[[BITS]], %[[SBITS]] : vector<4xi64>
+// CHECK:         %[[HI:.*]] = arith.constant dense<-0.69314718036912382> : vector<4xf64>
+// CHECK:         %[[RHI:.*]] = math.fma %[[N]], %[[HI]], %[[XC]] : vector<4xf64>
+// CHECK:         %[[LO:.*]] = arith.constant dense<-1.9082149292705877E-10> : vector<4xf64>
+// CHECK:         %[[R:.*]] = math.fma %[[N]], %[[LO]], %[[RHI]] : vector<4xf64>
 // CHECK:         %[[A0:.*]] = arith.constant dense<5.000000e-01> : vector<4xf64>
 // CHECK:         %[[A1:.*]] = arith.constant dense<0.16666666666666666> : vector<4xf64>
 // CHECK:         %[[A2:.*]] = arith.constant dense<0.041666666666666664> : vector<4xf64>
@@ -41,7 +47,6 @@
 // CHECK:         %[[Q:.*]] = math.fma %[[C2]], %[[R8]], %[[D0]] : vector<4xf64>
 // CHECK:         %[[P:.*]] = math.fma %[[R2]], %[[Q]], %[[R]] : vector<4xf64>
 // CHECK:         arith.addf %{{.*}}, %[[P]] : vector<4xf64>
-// CHECK:         %[[NI:.*]] = arith.fptosi %[[N]] : vector<4xf64> to vector<4xi64>
 // CHECK:         %[[N1:.*]] = arith.shrsi %[[NI]], %{{.*}} : vector<4xi64>
 // CHECK:         %[[N2:.*]] = arith.subi %[[NI]], %[[N1]] : vector<4xi64>
 // CHECK:         arith.shli {{.*}} : vector<4xi64>
@@ -56,8 +61,9 @@ func.func @exp_vector(%x: vector<4xf64>) -> vector<4xf64> {
 // expm1: 2^n p + (2^n - 1), or exp(x) where n > 53.
 // CHECK-LABEL: func.func @expm1_scalar(
 // CHECK-NOT:     math.expm1
-// CHECK:         math.roundeven %{{.*}} : f64
-// CHECK:         %[[BIG:.*]] = arith.cmpf ogt, %{{.*}}, %{{.*}} : f64
+// CHECK:         %[[N:.*]] = arith.subf %{{.*}}, %{{.*}} : f64
+// CHECK:         %[[C53:.*]] = arith.constant 5.300000e+01 : f64
+// CHECK:         %[[BIG:.*]] = arith.cmpf ogt, %[[N]], %[[C53]] : f64
 // CHECK:         arith.select %[[BIG]]
 // CHECK:         return
 func.func @expm1_scalar(%x: f64) -> f64 {
@@ -93,14 +99,17 @@ func.func @log1p_scalar(%x: f64) -> f64 {
 // CHECK-NOT:     math.exp
 // CHECK:         arith.constant dense<-1.040000e+02> : vector<16xf32>
 // CHECK:         arith.constant dense<8.880000e+01> : vector<16xf32>
-// CHECK:         %[[N:.*]] = math.roundeven %{{.*}} : vector<16xf32>
-// CHECK:         arith.constant dense<0.693145751> : vector<16xf32>
-// CHECK:         arith.constant dense<1.42860677E-6> : vector<16xf32>
+// CHECK:         arith.constant dense<0x4B400000> : vector<16xf32>
+// CHECK:         arith.bitcast %{{.*}} : vector<16xf32> to vector<16xi32>
+// CHECK:         %[[SBITS:.*]] = arith.constant dense<1262485504> : vector<16xi32>
+// CHECK:         %[[NI:.*]] = arith.subi %{{.*}}, %[[SBITS]] : vector<16xi32>
+// CHECK:         arith.constant dense<-0.693145751> : vector<16xf32>
+// CHECK:         arith.constant dense<-1.42860677E-6> : vector<16xf32>
 // CHECK:         arith.constant dense<5.000000e-01> : vector<16xf32>
 // CHECK:         arith.constant dense<1.98412701E-4> : vector<16xf32>
 // CHECK-NOT:     dense<2.48015876E-5>
 // CHECK:         math.fma
-// CHECK:         %[[NI:.*]] = arith.fptosi %[[N]] : vector<16xf32> to vector<16xi32>
+// CHECK:         arith.shrsi %[[NI]], %{{.*}} : vector<16xi32>
 // CHECK:         arith.constant dense<127> : vector<16xi32>
 // CHECK:         arith.constant dense<23> : vector<16xi32>
 // CHECK:         arith.bitcast {{.*}} : vector<16xi32> to vector<16xf32>
@@ -114,7 +123,7 @@ func.func @exp_f32(%x: vector<16xf32>) -> vector<16xf32> {
 // CHECK-LABEL: func.func @expm1_f32(
 // CHECK-NOT:     math.expm1
 // CHECK:         arith.constant -3.000000e+01 : f32
-// CHECK:         %[[N:.*]] = math.roundeven %{{.*}} : f32
+// CHECK:         %[[N:.*]] = arith.subf %{{.*}}, %{{.*}} : f32
 // CHECK:         %[[C24:.*]] = arith.constant 2.400000e+01 : f32
 // CHECK:         %[[BIG:.*]] = arith.cmpf ogt, %[[N]], %[[C24]] : f32
 // CHECK:         arith.select %[[BIG]]
