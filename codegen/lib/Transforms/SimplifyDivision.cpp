@@ -8,10 +8,13 @@
 // chain. This pass
 //  - multiplies by the reciprocal of a constant divisor, rounded to the
 //    element type (within one ulp of the quotient, equal to it for powers
-//    of two: the rounding C++ compilers apply under -ffast-math);
+//    of two: the rounding C++ compilers apply under -ffast-math), unless
+//    the quotient is rounded to a whole number or compared (`i % 49` would
+//    give 49 at i = 49: 49 times the rounded 1/49 is just below 1);
 //  - divides by a quotient as one division, a / (b / c) = (a c) / b, also
 //    through a select of 1 and the quotient (exprel's value at 0), where
-//    nothing else reads the quotient (within two ulp).
+//    nothing else reads the quotient (within two ulp, unless a c overflows
+//    or underflows where the quotient did not: magnitudes beyond 1e150).
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,6 +61,18 @@ TypedAttr reciprocalOf(Value divisor, Type type) {
   if (auto vector = dyn_cast<VectorType>(type))
     return SplatElementsAttr::get(vector, element);
   return element;
+}
+
+/// Whether the quotient `q` is rounded to a whole number or compared
+/// (`floor(i / 49)`, `a % b` as a - b floor(a / b), `timestep`, `x / 0.1
+/// >= 3`): there a product one ulp off can land on the other side of a
+/// whole number or a bound, so the quotient stays IEEE's.
+bool quotientIsRoundedOrCompared(Value q) {
+  return llvm::any_of(q.getUsers(), [](Operation *user) {
+    return isa<math::FloorOp, math::CeilOp, math::TruncOp, math::RoundOp,
+               math::RoundEvenOp, arith::FPToSIOp, arith::FPToUIOp,
+               arith::CmpFOp>(user);
+  });
 }
 
 /// a / (b / c) -> (a c) / b, and a / select(k, 1, b / c) -> select(k, a,
@@ -111,6 +126,8 @@ struct SimplifyDivision
     divisions.clear();
     getOperation().walk([&](arith::DivFOp op) { divisions.push_back(op); });
     for (arith::DivFOp op : divisions) {
+      if (quotientIsRoundedOrCompared(op.getResult()))
+        continue;
       TypedAttr reciprocal = reciprocalOf(op.getRhs(), op.getType());
       if (!reciprocal)
         continue;

@@ -348,6 +348,8 @@ struct VectorizeKernels
   /// Splits `loop` into a vector loop and the scalar rest; leaves it as it
   /// is when its body cannot be vectorized.
   void vectorize(scf::ForOp loop, int64_t lanes) {
+    if (lanes < 2)
+      return;
     auto step = loop.getStep().getDefiningOp<arith::ConstantIndexOp>();
     if (!step || step.value() != 1 || loop.getNumResults())
       return;

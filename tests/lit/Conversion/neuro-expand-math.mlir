@@ -3,9 +3,9 @@
 // exp: NaN kept aside, clamp, n = x log2e rounded to an integer by adding
 // 1.5 2^52 in one FMA (the sum minus 1.5 2^52 is n, its bits minus those of
 // 1.5 2^52 are n as an integer), Cody-Waite reduction (x - n ln2_hi - n
-// ln2_lo in two FMAs), the polynomial q = 1/2! + r/3! + ... + r^11/13! by
-// Estrin's scheme (pairs a_2j + a_2j+1 r, then pairs in r^2, r^4 and r^8:
-// four FMAs deep), r + r^2 q, 1 + p, times 2^(n/2) twice.
+// ln2_lo in two FMAs), the polynomial q = 1/2! + r q' with q' = 1/3! + r/4!
+// + ... + r^10/13! by Estrin's scheme (pairs a_2j + a_2j+1 r, then pairs in
+// r^2, r^4 and r^8: four FMAs deep), r + r^2 q, 1 + p, times 2^(n/2) twice.
 // CHECK-LABEL: func.func @exp_vector(
 // CHECK-SAME:    %[[X:.*]]: vector<4xf64>
 // CHECK-NOT:     math.exp
@@ -24,27 +24,27 @@
 // CHECK:         %[[RHI:.*]] = math.fma %[[N]], %[[HI]], %[[XC]] : vector<4xf64>
 // CHECK:         %[[LO:.*]] = arith.constant dense<-1.9082149292705877E-10> : vector<4xf64>
 // CHECK:         %[[R:.*]] = math.fma %[[N]], %[[LO]], %[[RHI]] : vector<4xf64>
-// CHECK:         %[[A0:.*]] = arith.constant dense<5.000000e-01> : vector<4xf64>
 // CHECK:         %[[A1:.*]] = arith.constant dense<0.16666666666666666> : vector<4xf64>
 // CHECK:         %[[A2:.*]] = arith.constant dense<0.041666666666666664> : vector<4xf64>
 // CHECK:         %[[A3:.*]] = arith.constant dense<0.0083333333333333332> : vector<4xf64>
 // CHECK-COUNT-6: arith.constant
 // CHECK:         %[[A10:.*]] = arith.constant dense<2.08767569878681E-9> : vector<4xf64>
 // CHECK:         %[[A11:.*]] = arith.constant dense<1.6059043836821613E-10> : vector<4xf64>
+// CHECK:         %[[HALF:.*]] = arith.constant dense<5.000000e-01> : vector<4xf64>
 // CHECK:         %[[R2:.*]] = arith.mulf %[[R]], %[[R]] : vector<4xf64>
-// CHECK:         %[[B0:.*]] = math.fma %[[A1]], %[[R]], %[[A0]] : vector<4xf64>
-// CHECK:         %[[B1:.*]] = math.fma %[[A3]], %[[R]], %[[A2]] : vector<4xf64>
+// CHECK:         %[[B0:.*]] = math.fma %[[A2]], %[[R]], %[[A1]] : vector<4xf64>
+// CHECK:         %[[B1:.*]] = math.fma %{{.*}}, %[[R]], %[[A3]] : vector<4xf64>
 // CHECK:         %[[B2:.*]] = math.fma %{{.*}}, %[[R]], %{{.*}} : vector<4xf64>
 // CHECK:         %[[B3:.*]] = math.fma %{{.*}}, %[[R]], %{{.*}} : vector<4xf64>
-// CHECK:         %[[B4:.*]] = math.fma %{{.*}}, %[[R]], %{{.*}} : vector<4xf64>
-// CHECK:         %[[B5:.*]] = math.fma %[[A11]], %[[R]], %[[A10]] : vector<4xf64>
+// CHECK:         %[[B4:.*]] = math.fma %[[A10]], %[[R]], %{{.*}} : vector<4xf64>
 // CHECK:         %[[C0:.*]] = math.fma %[[B1]], %[[R2]], %[[B0]] : vector<4xf64>
 // CHECK:         %[[C1:.*]] = math.fma %[[B3]], %[[R2]], %[[B2]] : vector<4xf64>
-// CHECK:         %[[C2:.*]] = math.fma %[[B5]], %[[R2]], %[[B4]] : vector<4xf64>
+// CHECK:         %[[C2:.*]] = math.fma %[[A11]], %[[R2]], %[[B4]] : vector<4xf64>
 // CHECK:         %[[R4:.*]] = arith.mulf %[[R2]], %[[R2]] : vector<4xf64>
 // CHECK:         %[[D0:.*]] = math.fma %[[C1]], %[[R4]], %[[C0]] : vector<4xf64>
 // CHECK:         %[[R8:.*]] = arith.mulf %[[R4]], %[[R4]] : vector<4xf64>
-// CHECK:         %[[Q:.*]] = math.fma %[[C2]], %[[R8]], %[[D0]] : vector<4xf64>
+// CHECK:         %[[QP:.*]] = math.fma %[[C2]], %[[R8]], %[[D0]] : vector<4xf64>
+// CHECK:         %[[Q:.*]] = math.fma %[[QP]], %[[R]], %[[HALF]] : vector<4xf64>
 // CHECK:         %[[P:.*]] = math.fma %[[R2]], %[[Q]], %[[R]] : vector<4xf64>
 // CHECK:         arith.addf %{{.*}}, %[[P]] : vector<4xf64>
 // CHECK:         %[[N1:.*]] = arith.shrsi %[[NI]], %{{.*}} : vector<4xi64>
@@ -105,9 +105,10 @@ func.func @log1p_scalar(%x: f64) -> f64 {
 // CHECK:         %[[NI:.*]] = arith.subi %{{.*}}, %[[SBITS]] : vector<16xi32>
 // CHECK:         arith.constant dense<-0.693145751> : vector<16xf32>
 // CHECK:         arith.constant dense<-1.42860677E-6> : vector<16xf32>
-// CHECK:         arith.constant dense<5.000000e-01> : vector<16xf32>
+// CHECK:         arith.constant dense<0.166666672> : vector<16xf32>
 // CHECK:         arith.constant dense<1.98412701E-4> : vector<16xf32>
 // CHECK-NOT:     dense<2.48015876E-5>
+// CHECK:         arith.constant dense<5.000000e-01> : vector<16xf32>
 // CHECK:         math.fma
 // CHECK:         arith.shrsi %[[NI]], %{{.*}} : vector<16xi32>
 // CHECK:         arith.constant dense<127> : vector<16xi32>

@@ -97,3 +97,24 @@ func.func @quotients_kept(%a: f64, %b: f64, %c: f64, %k: i1)
   %r = arith.divf %c, %s : f64
   return %q, %bc, %r : f64, f64, f64
 }
+
+// A quotient rounded to a whole number or compared keeps its division:
+// 49 * RN(1/49) is below 1, so floor(49 / 49) would be 0.
+// CHECK-LABEL: func.func @rounded(
+// CHECK-NOT:     arith.mulf
+// CHECK-COUNT-4: arith.divf
+// CHECK-NOT:     arith.mulf
+// CHECK:         return
+func.func @rounded(%x: f64) -> (f64, i1, i64, f64) {
+  %c49 = arith.constant 49.0 : f64
+  %c3 = arith.constant 3.0 : f64
+  %a = arith.divf %x, %c49 : f64
+  %f = math.floor %a : f64
+  %b = arith.divf %x, %c49 : f64
+  %k = arith.cmpf oge, %b, %c3 : f64
+  %c = arith.divf %x, %c49 : f64
+  %n = arith.fptosi %c : f64 to i64
+  %d = arith.divf %x, %c49 : f64
+  %t = math.trunc %d : f64
+  return %f, %k, %n, %t : f64, i1, i64, f64
+}

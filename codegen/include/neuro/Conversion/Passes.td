@@ -116,11 +116,15 @@ def SimplifyDivision : Pass<"neuro-simplify-division", "::mlir::ModuleOp"> {
       element type, as C and C++ compilers do with -ffast-math (Brian2's
       C++ standalone default). Within one ulp of the quotient, equal to it
       when c is a power of two. Divisions whose reciprocal would overflow
-      or be subnormal, and by 0, infinities and NaN, stay divisions.
+      or be subnormal, by 0, infinities and NaN, and those whose quotient
+      is rounded to a whole number (floor, ceil, trunc, round, fptosi:
+      `a % b`, `floor(i / 49)`) or compared stay divisions: one ulp there
+      can move a whole result.
     - `a / (b / c)` by `(a * c) / b`, also where the quotient is a
       `select` of 1 and `b / c` (`exprel`, 1 at 0: `4 / exprel(x)` in a
       Hodgkin-Huxley rate), when nothing else uses the quotient: one
-      division instead of two, within two ulp.
+      division instead of two, within two ulp unless `a * c` overflows or
+      underflows where the quotient did not.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -145,8 +149,8 @@ def ExpandMath : Pass<"neuro-expand-math", "::mlir::ModuleOp"> {
   let summary = "Expand f64 exp, expm1 and log1p into arithmetic";
   let description = [{
     Replaces f64 `math.exp` and `math.expm1` (scalars and vectors) by
-    Cody-Waite range reduction, a degree-13 polynomial (Estrin's scheme:
-    four fused multiply-adds deep) and scaling by powers of two in arith
+    Cody-Waite range reduction, a degree-13 polynomial (Estrin's scheme but
+    for the last term: five fused multiply-adds deep) and scaling by powers of two in arith
     ops: vector loops keep vector math instead of one libm
     call per lane, every lane and the scalar rest use the same function, and
     expm1 stays accurate near 0 (MLIR's LLVM lowering computes exp(x) - 1).
