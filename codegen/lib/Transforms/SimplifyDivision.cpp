@@ -9,17 +9,23 @@
 //  - multiplies by the reciprocal of a constant divisor, rounded to the
 //    element type (within one ulp of the quotient, equal to it for powers
 //    of two: the rounding C++ compilers apply under -ffast-math), unless
-//    the quotient is rounded to a whole number or compared (`i % 49` would
-//    give 49 at i = 49: 49 times the rounded 1/49 is just below 1);
+//    the quotient reaches a rounding to a whole number or a comparison
+//    (`i % 49` would give 49 at i = 49: 49 times the rounded 1/49 is just
+//    below 1);
 //  - divides by a quotient as one division, a / (b / c) = (a c) / b, also
 //    through a select of 1 and the quotient (exprel's value at 0), where
 //    nothing else reads the quotient (within two ulp, unless a c overflows
 //    or underflows where the quotient did not: magnitudes beyond 1e150).
+// Only in the kernels that run in every step (and the sample kernel, which
+// computes what they compute): those that run once gain nothing, and the
+// runtime rounds some of their results where the pass cannot see (delays
+// to steps).
 //
 //===----------------------------------------------------------------------===//
 
 #include "neuro/Conversion/Passes.h"
 
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Matchers.h"
 
@@ -63,16 +69,58 @@ TypedAttr reciprocalOf(Value divisor, Type type) {
   return element;
 }
 
-/// Whether the quotient `q` is rounded to a whole number or compared
-/// (`floor(i / 49)`, `a % b` as a - b floor(a / b), `timestep`, `x / 0.1
-/// >= 3`): there a product one ulp off can land on the other side of a
-/// whole number or a bound, so the quotient stays IEEE's.
-bool quotientIsRoundedOrCompared(Value q) {
-  return llvm::any_of(q.getUsers(), [](Operation *user) {
-    return isa<math::FloorOp, math::CeilOp, math::TruncOp, math::RoundOp,
-               math::RoundEvenOp, arith::FPToSIOp, arith::FPToUIOp,
-               arith::CmpFOp>(user);
+/// Whether `v` is the constant 0 (or a splat of it).
+bool isZero(Value v) {
+  std::optional<APFloat> c = constantOf(v);
+  return c && c->isZero();
+}
+
+/// The divisions of `fn` whose quotient reaches, through float arithmetic,
+/// a rounding to a whole number (floor, ceil, trunc, round, a conversion
+/// to an integer: `i % 49`, `floor(2 * (i / 49))`, `(t / dt) % 10`) or a
+/// comparison with a value other than 0 (`x / 0.1 >= 3`): there a result
+/// one ulp off can land on the other side of a whole number or a bound.
+/// The walk stops at values stored into rows (a spike condition on the
+/// new `v` leaves v's equation alone: its result is what the step
+/// computed, bound included) and at anything but float arithmetic. A
+/// comparison with 0 is safe: a product by a normal reciprocal is 0, or
+/// negative, exactly when the quotient is.
+llvm::DenseSet<Operation *> roundedOrCompared(func::FuncOp fn) {
+  llvm::DenseSet<Value> stored;
+  SmallVector<Value> work;
+  fn.walk([&](Operation *op) {
+    if (auto store = dyn_cast<memref::StoreOp>(op))
+      stored.insert(store.getValue());
+    else if (auto store = dyn_cast<vector::StoreOp>(op))
+      stored.insert(store.getValueToStore());
+    else if (isa<math::FloorOp, math::CeilOp, math::TruncOp, math::RoundOp,
+                 math::RoundEvenOp, arith::FPToSIOp, arith::FPToUIOp>(op))
+      work.push_back(op->getOperand(0));
+    else if (auto cmp = dyn_cast<arith::CmpFOp>(op);
+             cmp && !isZero(cmp.getLhs()) && !isZero(cmp.getRhs()))
+      work.append({cmp.getLhs(), cmp.getRhs()});
   });
+  llvm::DenseSet<Operation *> kept;
+  llvm::DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second || stored.contains(v))
+      continue;
+    Operation *def = v.getDefiningOp();
+    if (!def ||
+        !isa<arith::DivFOp, arith::MulFOp, arith::AddFOp, arith::SubFOp,
+             arith::NegFOp, arith::RemFOp, arith::SelectOp, arith::MinimumFOp,
+             arith::MaximumFOp, arith::MinNumFOp, arith::MaxNumFOp,
+             math::AbsFOp, math::FmaOp, math::FloorOp, math::CeilOp,
+             math::TruncOp, math::RoundOp, math::RoundEvenOp>(def))
+      continue;
+    if (isa<arith::DivFOp>(def))
+      kept.insert(def);
+    for (Value operand : def->getOperands())
+      if (isa<FloatType>(getElementTypeOrSelf(operand.getType())))
+        work.push_back(operand);
+  }
+  return kept;
 }
 
 /// a / (b / c) -> (a c) / b, and a / select(k, 1, b / c) -> select(k, a,
@@ -107,13 +155,26 @@ bool divideByQuotient(arith::DivFOp op) {
 struct SimplifyDivision
     : public neuro::impl::SimplifyDivisionBase<SimplifyDivision> {
   void runOnOperation() override {
+    getOperation().walk([&](func::FuncOp fn) {
+      // Kernels that run once (initial values, connections, `where`,
+      // delays the runtime rounds to steps, derived parameters) gain
+      // nothing and keep IEEE's divisions.
+      if (KernelAttr kernel = getKernelAttr(fn);
+          kernel && !kernel.takesStepRows())
+        return;
+      simplify(fn);
+    });
+  }
+
+  void simplify(func::FuncOp fn) {
+    llvm::DenseSet<Operation *> kept = roundedOrCompared(fn);
     // Divisions by quotients, outermost first: a rewrite erases the
     // quotient, which was collected after the division that reads it.
     SmallVector<arith::DivFOp> divisions;
-    getOperation().walk([&](arith::DivFOp op) { divisions.push_back(op); });
+    fn.walk([&](arith::DivFOp op) { divisions.push_back(op); });
     llvm::DenseSet<Operation *> erased;
     for (arith::DivFOp op : llvm::reverse(divisions)) {
-      if (erased.contains(op))
+      if (erased.contains(op) || kept.contains(op))
         continue;
       Value divisor = op.getRhs();
       if (auto select = divisor.getDefiningOp<arith::SelectOp>())
@@ -124,9 +185,9 @@ struct SimplifyDivision
     }
     // Then divisions by constants, the new ones included.
     divisions.clear();
-    getOperation().walk([&](arith::DivFOp op) { divisions.push_back(op); });
+    fn.walk([&](arith::DivFOp op) { divisions.push_back(op); });
     for (arith::DivFOp op : divisions) {
-      if (quotientIsRoundedOrCompared(op.getResult()))
+      if (kept.contains(op))
         continue;
       TypedAttr reciprocal = reciprocalOf(op.getRhs(), op.getType());
       if (!reciprocal)

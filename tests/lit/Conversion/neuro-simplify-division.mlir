@@ -118,3 +118,34 @@ func.func @rounded(%x: f64) -> (f64, i1, i64, f64) {
   %t = math.trunc %d : f64
   return %f, %k, %n, %t : f64, i1, i64, f64
 }
+
+// The walk from a rounding or a comparison goes back through arithmetic:
+// floor(2 * (x / 49)) keeps its division. A comparison with 0 does not
+// (the product is 0, or negative, exactly when the quotient is), nor does
+// a value stored into a row (a spike condition on the new state).
+// CHECK-LABEL: func.func @traced(
+// CHECK:         %[[Q:.*]] = arith.divf %{{.*}}, %{{.*}} : f64
+// CHECK:         arith.mulf %{{.*}}, %[[Q]] : f64
+// CHECK:         math.floor
+// CHECK:         arith.mulf %{{.*}}, %{{.*}} : f64
+// CHECK:         arith.cmpf olt
+// CHECK:         %[[N:.*]] = arith.mulf %{{.*}}, %{{.*}} : f64
+// CHECK:         memref.store %[[N]]
+// CHECK:         arith.cmpf ogt, %[[N]]
+// CHECK-NOT:     arith.divf
+// CHECK:         return
+func.func @traced(%x: f64, %s: memref<?xf64>) -> (f64, i1, i1) {
+  %c49 = arith.constant 49.0 : f64
+  %two = arith.constant 2.0 : f64
+  %zero = arith.constant 0.0 : f64
+  %c0 = arith.constant 0 : index
+  %q = arith.divf %x, %c49 : f64
+  %d = arith.mulf %two, %q : f64
+  %f = math.floor %d : f64
+  %z = arith.divf %x, %c49 : f64
+  %neg = arith.cmpf olt, %z, %zero : f64
+  %n = arith.divf %x, %c49 : f64
+  memref.store %n, %s[%c0] : memref<?xf64>
+  %spike = arith.cmpf ogt, %n, %two : f64
+  return %f, %neg, %spike : f64, i1, i1
+}

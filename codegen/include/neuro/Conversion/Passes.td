@@ -117,9 +117,14 @@ def SimplifyDivision : Pass<"neuro-simplify-division", "::mlir::ModuleOp"> {
       C++ standalone default). Within one ulp of the quotient, equal to it
       when c is a power of two. Divisions whose reciprocal would overflow
       or be subnormal, by 0, infinities and NaN, and those whose quotient
-      is rounded to a whole number (floor, ceil, trunc, round, fptosi:
-      `a % b`, `floor(i / 49)`) or compared stay divisions: one ulp there
-      can move a whole result.
+      reaches through float arithmetic a rounding to a whole number
+      (floor, ceil, trunc, round, fptosi: `a % b`, `floor(2 * (i / 49))`)
+      or a comparison with a nonzero value stay divisions: one ulp there
+      can move a whole result. The walk stops at values stored into rows.
+    Only functions that are not kernels or whose kernel takes the step
+    rows (runs in every step, or samples between steps) are rewritten:
+    kernels that run once gain nothing, and the runtime rounds some of
+    their results (delays to steps) where the pass cannot see.
     - `a / (b / c)` by `(a * c) / b`, also where the quotient is a
       `select` of 1 and `b / c` (`exprel`, 1 at 0: `4 / exprel(x)` in a
       Hodgkin-Huxley rate), when nothing else uses the quotient: one
