@@ -124,19 +124,20 @@ llvm::DenseSet<Operation *> roundedOrCompared(func::FuncOp fn) {
 }
 
 /// a / (b / c) -> (a c) / b, and a / select(k, 1, b / c) -> select(k, a,
-/// (a c) / b), where the quotient and the select have no other use.
-bool divideByQuotient(arith::DivFOp op) {
+/// (a c) / b), where the quotient and the select have no other use. The
+/// quotient b / c, erased with `op`, or null where nothing was rewritten.
+Operation *divideByQuotient(arith::DivFOp op) {
   Value divisor = op.getRhs();
   auto select = divisor.getDefiningOp<arith::SelectOp>();
   if (select) {
     std::optional<APFloat> one = constantOf(select.getTrueValue());
     if (!select->hasOneUse() || !one || !one->isExactlyValue(1.0))
-      return false;
+      return nullptr;
     divisor = select.getFalseValue();
   }
   auto quotient = divisor.getDefiningOp<arith::DivFOp>();
   if (!quotient || !quotient->hasOneUse())
-    return false;
+    return nullptr;
   OpBuilder b(op);
   Location loc = op.getLoc();
   Value product = b.create<arith::MulFOp>(loc, op.getLhs(), quotient.getRhs());
@@ -149,7 +150,7 @@ bool divideByQuotient(arith::DivFOp op) {
   if (select)
     select.erase();
   quotient.erase();
-  return true;
+  return quotient;
 }
 
 struct SimplifyDivision
@@ -174,14 +175,9 @@ struct SimplifyDivision
     fn.walk([&](arith::DivFOp op) { divisions.push_back(op); });
     llvm::DenseSet<Operation *> erased;
     for (arith::DivFOp op : llvm::reverse(divisions)) {
-      if (erased.contains(op) || kept.contains(op))
-        continue;
-      Value divisor = op.getRhs();
-      if (auto select = divisor.getDefiningOp<arith::SelectOp>())
-        divisor = select.getFalseValue();
-      Operation *quotient = divisor.getDefiningOp<arith::DivFOp>();
-      if (divideByQuotient(op))
-        erased.insert(quotient);
+      if (!erased.contains(op) && !kept.contains(op))
+        if (Operation *quotient = divideByQuotient(op))
+          erased.insert(quotient);
     }
     // Then divisions by constants, the new ones included.
     divisions.clear();

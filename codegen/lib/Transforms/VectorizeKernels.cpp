@@ -325,20 +325,19 @@ struct VectorizeKernels
       if (neuronLoop.isAttrPresent(loop))
         loops.push_back(loop);
     });
-    int64_t hostBits = registerBits ? int64_t(registerBits)
-                       : width      ? 0
-                                    : hostVectorBits();
-    for (scf::ForOp loop : loops) {
-      if (width) {
+    if (width) {
+      for (scf::ForOp loop : loops)
         vectorize(loop, width);
-        continue;
-      }
+      return;
+    }
+    int64_t bits = registerBits ? int64_t(registerBits) : hostVectorBits();
+    for (scf::ForOp loop : loops) {
       // A loop of long chains runs two registers' worth of neurons per
       // iteration: out-of-order cores overlap the two independent chains
       // (one iteration of COBAHH's step is some 600 instructions, more than
       // the reorder buffer holds). A vector loop of one register then takes
       // the neurons left over, the scalar loop the last few.
-      int64_t lanes = hostBits / narrowestFloatBits(loop);
+      int64_t lanes = bits / narrowestFloatBits(loop);
       if (hasLongChains(loop))
         vectorize(loop, 2 * lanes);
       vectorize(loop, lanes);

@@ -194,7 +194,6 @@ private:
   std::unique_ptr<Module> astModule;
   SemaResult semaResult;
   mlir::MLIRContext context;
-
   mlir::OwningOpRef<mlir::ModuleOp> mlirModule;
   std::unique_ptr<JITModule> jit;
   bool keepLowered = false;

@@ -121,15 +121,16 @@ def SimplifyDivision : Pass<"neuro-simplify-division", "::mlir::ModuleOp"> {
       (floor, ceil, trunc, round, fptosi: `a % b`, `floor(2 * (i / 49))`)
       or a comparison with a nonzero value stay divisions: one ulp there
       can move a whole result. The walk stops at values stored into rows.
+    - `a / (b / c)` by `(a * c) / b`, also where the quotient is a
+      `select` of 1 and `b / c` (`exprel`, 1 at 0: `4 / exprel(x)` in a
+      Hodgkin-Huxley rate), when nothing else uses the quotient and the
+      outer division is not kept by the walk above: one division instead
+      of two, within two ulp unless `a * c` overflows or underflows where
+      the quotient did not.
     Only functions that are not kernels or whose kernel takes the step
     rows (runs in every step, or samples between steps) are rewritten:
     kernels that run once gain nothing, and the runtime rounds some of
     their results (delays to steps) where the pass cannot see.
-    - `a / (b / c)` by `(a * c) / b`, also where the quotient is a
-      `select` of 1 and `b / c` (`exprel`, 1 at 0: `4 / exprel(x)` in a
-      Hodgkin-Huxley rate), when nothing else uses the quotient: one
-      division instead of two, within two ulp unless `a * c` overflows or
-      underflows where the quotient did not.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
@@ -154,11 +155,11 @@ def ExpandMath : Pass<"neuro-expand-math", "::mlir::ModuleOp"> {
   let summary = "Expand f64 exp, expm1 and log1p into arithmetic";
   let description = [{
     Replaces f64 `math.exp` and `math.expm1` (scalars and vectors) by
-    Cody-Waite range reduction, a degree-13 polynomial (Estrin's scheme but
-    for the last term: five fused multiply-adds deep) and scaling by powers of two in arith
-    ops: vector loops keep vector math instead of one libm
-    call per lane, every lane and the scalar rest use the same function, and
-    expm1 stays accurate near 0 (MLIR's LLVM lowering computes exp(x) - 1).
+    Cody-Waite range reduction, a degree-13 polynomial (Estrin's scheme
+    but for its constant term: five fused multiply-adds deep) and scaling
+    by powers of two in arith ops: vector loops keep vector math instead of
+    one libm call per lane, every lane and the scalar rest use the same
+    function, and expm1 stays accurate near 0 (MLIR's LLVM lowering computes exp(x) - 1).
     Within 2 ulp of the exact result; NaN and infinities propagate. log1p
     becomes x log(u) / (u - 1), u = 1 + x, instead of MLIR's default
     log(1 + x), which loses the digits of small x.
